@@ -1,0 +1,3 @@
+"""xrntx-guide: a step-by-step XR-naltrexone induction walkthrough with clinical gates."""
+
+__version__ = "0.1.0"

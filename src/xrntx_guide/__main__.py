@@ -1,0 +1,5 @@
+"""``python -m xrntx_guide``."""
+
+from xrntx_guide.cli import main
+
+main()

@@ -1,0 +1,313 @@
+"""The commands. Thin: parse options, call the core, render, map results to exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from ..answers import parse_date
+from ..engine import Ask, Confirm, Done, GateStop, evaluate, next_action, walk_status
+from ..errors import ExitCode, Incomplete, UsageError, UserError
+from ..expr import UNKNOWN
+from ..loader import Guide, load_guide
+from ..presets import Preset, evaluate_presets, gather, missing_message, parse_overrides
+from ..report import check_result
+from ..session import (
+    SessionRecord,
+    default_path,
+    find_session,
+    load,
+    new_session,
+    save,
+    sessions_dir,
+)
+from .render import show_check, show_gate, show_summary, welcome
+from .ui import UI, plain_wanted
+from .walk import HELP, Clock, Walk
+
+app = typer.Typer(
+    name="xrntx-guide",
+    help="Walk a clinician through starting extended-release injectable naltrexone "
+    "(XR-NTX) for opioid use disorder, checking every gate on the way. It supports, and "
+    "does not replace, clinical judgement.",
+    add_completion=False,
+    no_args_is_help=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# -- shared options ---------------------------------------------------------------------
+
+StepsOpt = Annotated[Path | None, typer.Option("--steps", help="Load another step pack folder.",
+                                               show_default=False)]
+SiteOpt = Annotated[Path | None, typer.Option("--site", help="A site file that changes "
+                                              "setting values.", show_default=False)]
+TodayOpt = Annotated[str | None, typer.Option("--today", help="Fix today's date (YYYY-MM-DD) "
+                                              "for reproducible runs.", show_default=False)]
+PlainOpt = Annotated[bool, typer.Option("--plain", help="No colour or boxes (also when "
+                                        "NO_COLOR is set or TERM=dumb).")]
+AnswerOpt = Annotated[list[str] | None, typer.Option(
+    "--answer", "-a", help="KEY=VALUE, repeatable; see `xrntx-guide questions`.",
+    show_default=False)]
+AnswersOpt = Annotated[Path | None, typer.Option(
+    "--answers", help="A TOML or JSON file of answers.", show_default=False)]
+OverrideOpt = Annotated[list[str] | None, typer.Option(
+    "--override", help='GATE="[CODE: ]comment": override a stop gate, repeatable.',
+    show_default=False)]
+
+
+def guarded(fn: F) -> F:
+    """The one error boundary: user errors print a message and exit with their code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except UserError as exc:
+            UI(plain=True).error(str(exc))
+            raise typer.Exit(int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            UI(plain=True).error("interrupted")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except typer.Exit:
+            raise
+        except Exception as exc:  # a bug: say so, show the traceback only when asked
+            if os.environ.get("XRNTX_GUIDE_DEBUG"):
+                raise
+            UI(plain=True).error(
+                f"internal error ({type(exc).__name__}): this is a bug. Run again with "
+                "XRNTX_GUIDE_DEBUG=1 to see the traceback."
+            )
+            raise typer.Exit(70) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _today(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return parse_date(text, dt.date.today())
+    except ValueError as exc:
+        raise UsageError(f"--today: {exc}") from None
+
+
+def _guide(steps: Path | None, site: Path | None) -> Guide:
+    return load_guide(steps, site)
+
+
+# -- walk -------------------------------------------------------------------------------
+
+
+@app.command()
+@guarded
+def walk(
+    resume: Annotated[bool, typer.Option("--resume", help="Continue a saved walkthrough "
+                                         "(the latest unfinished one, or --session/--label).")
+                      ] = False,
+    session: Annotated[Path | None, typer.Option("--session", help="The session file to "
+                                                 "write (or to resume).", show_default=False)
+                       ] = None,
+    label: Annotated[str | None, typer.Option("--label", help="Patient label (not a name).",
+                                              show_default=False)] = None,
+    answer: AnswerOpt = None,
+    answers: AnswersOpt = None,
+    override: OverrideOpt = None,
+    acknowledge: Annotated[list[str] | None, typer.Option(
+        "--acknowledge", help="Acknowledge a caution gate without a prompt (or 'all').",
+        show_default=False)] = None,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
+    today: TodayOpt = None,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+    plain: PlainOpt = False,
+    demo_clock: Annotated[float, typer.Option("--demo-clock", min=1.0, max=3600.0,
+                                              help="Run timers N times faster (training "
+                                              "demos only).")] = 1.0,
+) -> None:
+    """Walk through the guide step by step (the default command)."""
+    ui = UI(plain_wanted(plain))
+    guide = _guide(steps, site)
+    clock = Clock(factor=demo_clock)
+    directory = sessions_dir()
+    if resume:
+        path = session or find_session(directory, label)
+        record = load(path)
+        if record.guide_id != guide.meta.id:
+            raise UsageError(f"{path}: the session is for guide {record.guide_id!r}, "
+                             f"not {guide.meta.id!r}")
+        if record.guide_version != guide.meta.version:
+            ui.warning(f"the session was started with guide {record.guide_version}; "
+                       f"continuing with {guide.meta.version}")
+        day = _today(today) if today else (record.today or dt.date.today())
+    else:
+        day = _today(today)
+        interactive_label = label is None and not no_input and sys.stdin.isatty()
+        if interactive_label:
+            welcome(ui, guide, [HELP])
+            suggested = f"patient-{dt.datetime.now().strftime('%Y%m%d-%H%M')}"
+            try:
+                typed = ui.ask(f"Patient label, not a name [{suggested}]: ").strip()
+            except EOFError:
+                raise typer.Exit(0) from None
+            label = typed or suggested
+        record = new_session(guide, label or "patient", clock.now(),
+                             dt.date.fromisoformat(today) if today else None)
+        if today:
+            record.today = day
+        path = session or default_path(record, directory)
+        if session is not None and session.exists():
+            raise UsageError(f"--session {session}: the file exists; use --resume to continue it")
+
+    base = {
+        k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()
+    }
+    presets = gather(guide, answer or [], answers, day)
+    requests = parse_overrides(guide, override or [])
+    if presets:
+        evaluate_presets(guide, {**base, **presets}, day)  # validates bounds
+        now = clock.now()
+        for key, p in presets.items():
+            record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
+
+    interactive = not no_input and sys.stdin.isatty()
+    if not interactive:
+        code = _walk_without_prompts(ui, guide, record, path, day, requests, acknowledge or [])
+        raise typer.Exit(int(code))
+    if resume:
+        welcome(ui, guide, [f"Resuming {record.label!r} ({path})", HELP])
+    else:
+        ui.note(f"Session {record.label!r}: {path}")
+    w = Walk(ui, guide, record, path, day, clock, flag_overrides={r.gate: r for r in requests})
+    code = w.run()
+    raise typer.Exit(int(code))
+
+
+def _walk_without_prompts(ui: UI, guide: Guide, record: SessionRecord, path: Path,
+                          day: dt.date, requests: list[Any], acknowledge: list[str]) -> ExitCode:
+    """The same walk with nobody to ask: defaults apply, flags decide gates, gaps are listed."""
+    wanted = {r.gate: r for r in requests}
+    now = dt.datetime.now(dt.timezone.utc)
+    for _ in range(10_000):  # each pass records one thing; the pack is finite
+        state = evaluate(guide, record.inputs(guide, day))
+        action = next_action(state, frozenset(record.skipped), frozenset(record.confirmed))
+        record.status = walk_status(action)
+        if isinstance(action, Ask):
+            cq = action.question
+            filled = evaluate(guide, record.inputs(guide, day, use_defaults=True))
+            value = filled.value(cq.key)
+            if cq.default is not None and value is not UNKNOWN:
+                record.set_answer(cq.key, value, "default", now)  # type: ignore[arg-type]
+                continue
+            if cq.q.optional:
+                record.skip(cq.key, now)
+                continue
+            save(record, path, now)
+            keys = filled.missing()
+            raise Incomplete(
+                f"answers are missing ({len(keys)}); give them with --answer or --answers:\n"
+                + missing_message(filled, keys),
+                hint=f"The answers so far are saved in {path}.",
+            )
+        if isinstance(action, Confirm):
+            record.confirm(action.step.id, now)
+            continue
+        if isinstance(action, GateStop):
+            g = action.gate
+            if action.kind == "override" and g.id in wanted:
+                req = wanted[g.id]
+                record.override(g.id, req.code, req.comment, g.fingerprint, now, "flag")
+                continue
+            if action.kind in ("acknowledge", "notice") and (
+                g.id in acknowledge or "all" in acknowledge or action.kind == "notice"
+            ):
+                record.acknowledge(g.id, g.fingerprint, now, "flag")
+                continue
+            record.record_gates({x.id: x.outcome for x in state.gates.values()}, now)
+            save(record, path, now)
+            show_gate(ui, state, g)
+            if action.kind == "override":
+                ui.error(f"gate {g.id} needs an override: --override {g.id}=\"CODE: comment\"")
+            elif action.kind == "acknowledge":
+                ui.error(f"caution {g.id} must be acknowledged: --acknowledge {g.id}")
+            ui.note(f"Saved: {path}")
+            return ExitCode.BLOCKED
+        if isinstance(action, Done):
+            record.record_gates({x.id: x.outcome for x in state.gates.values()}, now)
+            save(record, path, now)
+            show_summary(ui, state, record)
+            ui.note(f"Saved: {path}")
+            return ExitCode.OK
+    raise UserError("the walk did not finish")  # pragma: no cover - guarded by the loop bound
+
+
+# -- check ------------------------------------------------------------------------------
+
+
+@app.command()
+@guarded
+def check(
+    answer: AnswerOpt = None,
+    answers: AnswersOpt = None,
+    override: OverrideOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    today: TodayOpt = None,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+    plain: PlainOpt = False,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt (check never "
+                                           "does; accepted for symmetry).")] = False,
+) -> None:
+    """Can the patient receive the injection now? Never prompts."""
+    ui = UI(plain_wanted(plain))
+    guide = _guide(steps, site)
+    day = _today(today)
+    presets = gather(guide, answer or [], answers, day)
+    state = evaluate_presets(guide, presets, day, parse_overrides(guide, override or []))
+    if json_out:
+        ui.result(json.dumps(check_result(state), ensure_ascii=False))
+    else:
+        show_check(ui, state)
+    code = {"ready": ExitCode.OK, "blocked": ExitCode.BLOCKED,
+            "needs_override": ExitCode.BLOCKED, "incomplete": ExitCode.INCOMPLETE}[state.status]
+    raise typer.Exit(int(code))
+
+
+# -- introspection ------------------------------------------------------------------------
+
+
+@app.command()
+@guarded
+def validate(steps: StepsOpt = None, site: SiteOpt = None, plain: PlainOpt = False) -> None:
+    """Load a step pack and run every check; report all problems at once."""
+    ui = UI(plain_wanted(plain))
+    guide = _guide(steps, site)
+    ui.line(f"{guide.root}: OK: {guide.meta.id} {guide.meta.version}, {len(guide.steps)} "
+            f"steps, {len(guide.questions)} questions, {len(guide.gates)} gates, "
+            f"{len(guide.sources)} sources")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: with no command (or only options), run the walkthrough."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    commands = {c.name or (c.callback.__name__ if c.callback else "")
+                for c in app.registered_commands}
+    if not args or (args[0].startswith("-") and args[0] not in ("--help", "-h")):
+        args.insert(0, "walk")
+    elif args[0] not in commands and args[0] not in ("--help", "-h"):
+        pass  # let typer report the unknown command (exit 2)
+    try:
+        app(args=args, prog_name="xrntx-guide", standalone_mode=True)
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0

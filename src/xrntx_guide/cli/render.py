@@ -1,0 +1,145 @@
+"""Screens built from engine results: gates, the summary, 'why', the check report."""
+
+from __future__ import annotations
+
+from ..engine import GateResult, State
+from ..loader import CStep, Guide
+from ..report import answers_table
+from ..session import SessionRecord
+from .ui import OUTCOME_STYLE, UI
+
+HEADINGS = {
+    "contraindication": "CONTRAINDICATION",
+    "stop": "STOP",
+    "caution": "CAUTION",
+    "info": "NOTE",
+}
+
+
+def welcome(ui: UI, guide: Guide, lines: list[str]) -> None:
+    m = guide.meta
+    body = [
+        f"Version {m.version} · {m.status} · reviewed {m.reviewed.isoformat()}",
+        m.statement,
+    ]
+    if guide.site:
+        body.append(f"Site settings: {guide.site}")
+    ui.title(m.title, [*body, "", *lines])
+
+
+def cite(guide: Guide, keys: tuple[str, ...] | list[str]) -> str:
+    parts = []
+    for key in keys:
+        src = guide.sources.get(key)
+        parts.append(f"{key} ({src.title})" if src else key)
+    return "; ".join(parts)
+
+
+def gate_lines(state: State, g: GateResult, full: bool = True) -> list[tuple[str, str]]:
+    lines: list[tuple[str, str]] = [("What", g.reason)]
+    if full:
+        checks = [f"{f.text}: {'yes' if f.value else 'no' if f.value is False else 'unknown'}"
+                  for f in g.findings]
+        if checks:
+            lines.append(("Checked", "; ".join(checks)))
+    lines.append(("Source", cite(state.guide, g.sources)))
+    if g.earliest_date is not None:
+        lines.append(("Earliest date", g.earliest_date.isoformat()))
+    for i, text in enumerate(g.instead):
+        lines.append(("Instead" if i == 0 else "", text))
+    if g.override is not None:
+        lines.append(("Override", f"{g.override.code}: {g.override.comment}"))
+    if g.verify:
+        lines.append(("Note", "part of this gate's basis is marked 'verify' in the guide"))
+    return lines
+
+
+def show_gate(ui: UI, state: State, g: GateResult) -> None:
+    heading = f"{HEADINGS.get(g.severity, g.severity.upper())}: {g.title} [{g.id}]"
+    if g.outcome == "unknown":
+        heading = f"NOT DECIDED: {g.title} [{g.id}]"
+    ui.gate(heading, g.severity if g.outcome != "unknown" else "info", gate_lines(state, g))
+
+
+def show_why(ui: UI, state: State, step: CStep | None) -> None:
+    """The gates that apply so far and how each is decided right now."""
+    guide = state.guide
+    limit = step.index if step is not None else len(guide.steps)
+    rows, styles = [], []
+    for gate in guide.gates:
+        g = state.gates[gate.id]
+        if g.outcome == "not_applicable":
+            continue
+        here = guide.step(gate.gate.before).index
+        when = "now" if here <= limit else f"before {gate.gate.before}"
+        rows.append([g.id, g.severity, g.outcome, when, g.reason, ", ".join(g.sources)])
+        styles.append(OUTCOME_STYLE.get(g.outcome))
+    ui.table(["gate", "severity", "outcome", "checked", "reason", "sources"], rows,
+             title="Gates: how each is decided with the answers so far", styles=styles)
+
+
+def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool = False) -> None:
+    rows = answers_table(state, record)
+    ui.table(["answer", "value", "from"],
+             [[r["key"], r["shown"], r["origin"]] for r in rows], title="Answers")
+    if brief:
+        return
+    guide = state.guide
+    gate_rows, styles = [], []
+    for g in state.gates.values():
+        if g.outcome == "not_applicable":
+            continue
+        outcome = g.outcome
+        if g.outcome == "fail" and g.severity in ("caution", "info"):
+            outcome = "acknowledged" if g.acknowledged else "caution"
+        gate_rows.append([g.id, g.severity, outcome, g.reason])
+        styles.append(OUTCOME_STYLE.get(g.outcome))
+    ui.table(["gate", "severity", "outcome", "reason"], gate_rows, title="Gates",
+             styles=styles)
+    overrides = [g for g in state.gates.values() if g.override is not None]
+    if overrides:
+        ui.table(["gate", "code", "comment"],
+                 [[g.id, g.override.code, g.override.comment] for g in overrides
+                  if g.override is not None], title="Overrides")
+    given = state.value("injection_given")
+    facts = [
+        ("Needle", state.display("needle")),
+        ("Side to inject", state.display("injection_side")),
+    ]
+    if given is True:
+        facts.append(("Side injected", state.display("injection_side_used")))
+        facts.append(("Next dose due", state.display("next_dose_due")))
+    elif given is False:
+        facts.append(("Injection", "not given"))
+    ui.table(["", ""], facts, title="Dose")
+    ui.note(f"{guide.meta.title} {guide.meta.version}. {guide.meta.statement}")
+
+
+def show_check(ui: UI, state: State) -> None:
+    """The short human report of ``check``."""
+    status = state.status
+    words = {
+        "ready": "READY: no gate blocks the injection.",
+        "blocked": "BLOCKED: the injection cannot be given.",
+        "needs_override": "NEEDS OVERRIDE: a stop blocks until an override is recorded.",
+        "incomplete": "INCOMPLETE: answers are missing.",
+    }
+    ui.line(words[status], style="bold")
+    for gid in state.blocking:
+        g = state.gates[gid]
+        ui.bullet(f"{g.severity} {g.id}: {g.reason} [{', '.join(g.sources)}]")
+        for text in g.instead:
+            ui.line(f"      {text}")
+    earliest = state.earliest_injection_date
+    if earliest is not None:
+        ui.line(f"Earliest injection date: {earliest.isoformat()}")
+    for gid in state.cautions:
+        g = state.gates[gid]
+        ui.bullet(f"caution {g.id}: {g.reason}")
+    missing = state.missing(state.readiness_limit)
+    if missing:
+        ui.line("Missing: " + ", ".join(missing))
+    for name in ("days_opioid_free", "required_opioid_free_days", "needle", "injection_side",
+                 "next_dose_due"):
+        if name in state.guide.derived:
+            ui.line(f"{state.guide.derived[name].d.label}: {state.display(name)}")

@@ -1,0 +1,429 @@
+"""The interactive walkthrough: a loop over :func:`xrntx_guide.engine.next_action`.
+
+The engine decides what comes next; this module only shows it and reads the answer.
+The session is saved after every change, so quitting or a crash loses at most the answer
+being typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..answers import parse_value, to_json
+from ..engine import (
+    Ask,
+    Confirm,
+    Done,
+    GateResult,
+    GateStop,
+    State,
+    evaluate,
+    next_action,
+    prune,
+    state_context,
+    wait_minutes,
+    wait_remaining,
+    walk_status,
+)
+from ..errors import ExitCode, Interrupted, InvalidAnswer
+from ..expr import UNKNOWN, format_value
+from ..loader import CQuestion, CStep, Guide
+from ..presets import OverrideRequest
+from ..session import SessionRecord, save
+from .render import show_gate, show_summary, show_why
+from .ui import UI
+
+COMMANDS = ("back", "review", "edit", "why", "quit", "help")
+HELP = (
+    "At any prompt: back (previous answer), review (all answers), edit [KEY] (change one), "
+    "why (the gates and how each is decided now), quit (save and leave), help."
+)
+
+
+@dataclass
+class Clock:
+    """Wall-clock time, optionally sped up for demonstrations (``--demo-clock``)."""
+
+    factor: float = 1.0
+    origin: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+
+    def now(self) -> dt.datetime:
+        real = dt.datetime.now(dt.timezone.utc)
+        return self.origin + (real - self.origin) * self.factor
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds / self.factor)
+
+
+class _Command(Exception):
+    def __init__(self, name: str, arg: str = "") -> None:
+        super().__init__(name)
+        self.name = name
+        self.arg = arg
+
+
+class _Quit(Exception):
+    pass
+
+
+@dataclass
+class Walk:
+    ui: UI
+    guide: Guide
+    record: SessionRecord
+    path: Path
+    today: dt.date
+    clock: Clock
+    flag_overrides: dict[str, OverrideRequest] = field(default_factory=dict)
+    """Overrides given with --override, recorded when their gate is reached."""
+    last_step: str | None = None
+    redo: str | None = None  # a key to ask again (after back or edit)
+
+    # -- plumbing -------------------------------------------------------------------
+
+    def state(self) -> State:
+        return evaluate(self.guide, self.record.inputs(self.guide, self.today))
+
+    def save(self, state: State | None = None) -> None:
+        now = self.clock.now()
+        if state is not None:
+            self.record.record_gates({g.id: g.outcome for g in state.gates.values()}, now)
+            action = next_action(state, frozenset(self.record.skipped),
+                                 frozenset(self.record.confirmed))
+            self.record.status = walk_status(action)
+            step = getattr(action, "step", None)
+            self.record.phase = step.step.phase if step is not None else "after"
+            due = state.value("next_dose_due")
+            given = state.value("injection_given")
+            self.record.next_dose_due = (
+                due.isoformat() if isinstance(due, dt.date) and given is True else None
+            )
+        save(self.record, self.path, now)
+
+    def read(self, prompt: str, extra: tuple[str, ...] = ()) -> str:
+        """One line of input; walkthrough commands come back as :class:`_Command`."""
+        try:
+            text = self.ui.ask(prompt).strip()
+        except EOFError:
+            raise _Quit() from None
+        word, _, arg = text.partition(" ")
+        if word.lower() in COMMANDS or word.lower() in extra:
+            raise _Command(word.lower(), arg.strip())
+        return text
+
+    # -- the loop -------------------------------------------------------------------
+
+    def run(self) -> ExitCode:
+        try:
+            return self._loop()
+        except _Quit:
+            self.save(self.state())
+            self.ui.blank()
+            self.ui.note(f"Saved. Resume with: xrntx-guide walk --resume --session {self.path}")
+            return ExitCode.OK if self.record.status == "complete" else self._exit_for_status()
+        except KeyboardInterrupt:
+            self.save(self.state())
+            raise Interrupted(
+                f"interrupted; the session is saved in {self.path}",
+                hint=f"Resume with: xrntx-guide walk --resume --session {self.path}",
+            ) from None
+
+    def _exit_for_status(self) -> ExitCode:
+        if self.record.status in ("blocked", "needs_override"):
+            return ExitCode.BLOCKED
+        return ExitCode.OK
+
+    def _loop(self) -> ExitCode:
+        while True:
+            state = self.state()
+            self.save(state)
+            try:
+                if self.redo is not None:
+                    cq = self.guide.questions[self.redo]
+                    self.ask_question(state, self.guide.step(cq.step_id), cq)
+                    self.redo = None
+                    continue
+                action = next_action(state, frozenset(self.record.skipped),
+                                     frozenset(self.record.confirmed))
+                if isinstance(action, Ask):
+                    self.ask_question(state, action.step, action.question)
+                elif isinstance(action, GateStop):
+                    result = self.gate_stop(state, action)
+                    if result is not None:
+                        return result
+                elif isinstance(action, Confirm):
+                    self.confirm(state, action.step)
+                elif isinstance(action, Done):
+                    show_summary(self.ui, state, self.record)
+                    self.ui.note(f"Saved: {self.path}")
+                    return ExitCode.OK
+            except _Command as cmd:
+                self.command(state, cmd)
+
+    # -- screens --------------------------------------------------------------------
+
+    def show_step(self, state: State, step: CStep) -> None:
+        if self.last_step == step.id:
+            return
+        self.last_step = step.id
+        visible = [s for s in self.guide.steps if state.step_visible.get(s.id) is not False]
+        n = next((i for i, s in enumerate(visible, 1) if s.id == step.id), 0)
+        where = f"{self.guide.phase_title(step.step.phase)} · step {n} of {len(visible)}"
+        self.ui.step_header(where, step.step.title)
+        self.ui.block(state.render(step.step.instructions))
+        if step.step.sources:
+            self.ui.note("Sources: " + ", ".join(step.step.sources))
+
+    def ask_question(self, state: State, step: CStep, cq: CQuestion) -> None:
+        self.show_step(state, step)
+        q = cq.q
+        current = state.value(cq.key) if cq.key in state.answered else UNKNOWN
+        default = None
+        if current is not UNKNOWN:
+            default = state.display(cq.key)
+            default_raw: object = current
+        elif cq.default is not None:
+            value = cq.default.evaluate(state_context(state))
+            if value is not UNKNOWN:
+                default_raw = value
+                default = cq.choice_label(value) or format_value(value)
+        self.ui.blank()
+        if q.help:
+            self.ui.note(q.help)
+        if q.choices:
+            self.ui.choices([(str(c.value), c.label, c.help) for c in q.choices])
+        hint = {"bool": "yes/no", "date": "YYYY-MM-DD, today, yesterday, N days ago",
+                "int": "whole number", "number": "number"}.get(q.type, "")
+        if q.choices:
+            hint = "number or value"
+        suffix = f" [{default}]" if default is not None else (" [Enter to skip]"
+                                                               if q.optional else "")
+        extra: tuple[str, ...] = ()
+        if cq.wait_minutes is not None:
+            extra = ("start", "wait")
+            self.show_timer(state, cq)
+        prompt = f"{q.prompt} ({hint}){suffix}: " if hint else f"{q.prompt}{suffix}: "
+        while True:
+            text = self.read(prompt, extra)
+            if text == "":
+                if default is not None:
+                    self.store(cq, default_raw)
+                    return
+                if q.optional:
+                    self.record.skip(cq.key, self.clock.now())
+                    return
+                self.ui.error("an answer is needed here (type 'help' for the commands)")
+                continue
+            try:
+                value = parse_value(cq, text, today=self.today, ctx=state_context(state),
+                                    interactive=True)
+            except InvalidAnswer as exc:
+                self.ui.error(f"{exc.reason}; please answer again")
+                continue
+            if cq.wait_minutes is not None and value in q.wait_for:
+                left = wait_remaining(state, cq, self.record.timers.get(cq.key),
+                                      self.clock.now())
+                if left is None or left > dt.timedelta(0):
+                    self.refuse_early(state, cq, left)
+                    continue
+            self.store(cq, value)
+            return
+
+    def store(self, cq: CQuestion, value: object) -> None:
+        if isinstance(value, str) and cq.q.type == "date":
+            value = dt.date.fromisoformat(value)
+        before = self.record.answers.get(cq.key)
+        if before is not None and before.value == to_json(value):  # type: ignore[arg-type]
+            return
+        self.record.set_answer(cq.key, value, "typed", self.clock.now())  # type: ignore[arg-type]
+        if before is not None and before.value != self.record.answers[cq.key].value:
+            self.after_change()
+
+    def after_change(self) -> None:
+        """Re-evaluate after an answer changed; clear answers that no longer apply."""
+        answers = self.record.typed_answers(self.guide, self.today)
+        _, cleared = prune(self.guide, answers, self.today)
+        if cleared:
+            self.record.clear(cleared, self.clock.now(), "no longer applies")
+            self.ui.warning("cleared, no longer applies: " + ", ".join(cleared))
+        self.last_step = None
+
+    def show_timer(self, state: State, cq: CQuestion) -> None:
+        minutes = wait_minutes(state, cq)
+        started = self.record.timers.get(cq.key)
+        values = ", ".join(str(v) for v in cq.q.wait_for)
+        if started is None:
+            self.ui.note(f"Timer: type 'start' when the naloxone is given; '{values}' is accepted "
+                         f"only after {minutes:g} minutes.")
+        else:
+            left = wait_remaining(state, cq, started, self.clock.now()) or dt.timedelta(0)
+            self.ui.note(f"Timer started {started.astimezone().strftime('%H:%M:%S')}; "
+                         f"{_mmss(left)} left. Type 'wait' to count down.")
+
+    def refuse_early(self, state: State, cq: CQuestion, left: dt.timedelta | None) -> None:
+        minutes = wait_minutes(state, cq)
+        if left is None:
+            self.ui.error(f"the observation takes at least {minutes:g} minutes and has not "
+                          "started: type 'start' when the naloxone is given")
+        else:
+            self.ui.error(f"the observation is not over: {_mmss(left)} left of {minutes:g} "
+                          "minutes. Type 'wait' to count down, or record another result")
+
+    def countdown(self, state: State, cq: CQuestion) -> None:
+        started = self.record.timers.get(cq.key)
+        if started is None:
+            self.ui.error("the timer has not started: type 'start' first")
+            return
+        try:
+            while True:
+                left = wait_remaining(state, cq, started, self.clock.now()) or dt.timedelta(0)
+                self.ui.line(f"  observation: {_mmss(left)} left")
+                if left <= dt.timedelta(0):
+                    self.ui.line("  the minimum observation is over: record the result")
+                    return
+                self.clock.sleep(min(left.total_seconds(), 60.0 if self.ui.plain else 10.0))
+        except KeyboardInterrupt:
+            self.ui.note("countdown stopped; the timer keeps running")
+
+    def confirm(self, state: State, step: CStep) -> None:
+        self.show_step(state, step)
+        self.read("Press Enter when done: ")
+        self.record.confirm(step.id, self.clock.now())
+
+    def gate_stop(self, state: State, action: GateStop) -> ExitCode | None:
+        g = action.gate
+        show_gate(self.ui, state, g)
+        if action.kind == "notice":
+            self.record.acknowledge(g.id, g.fingerprint, self.clock.now())
+            return None
+        if action.kind == "acknowledge":
+            while True:
+                text = self.read("Acknowledge this caution? Type 'ok' to go on: ")
+                if text.lower() in ("ok", "y", "yes"):
+                    self.record.acknowledge(g.id, g.fingerprint, self.clock.now())
+                    return None
+                self.ui.error("type 'ok' to acknowledge, or back / edit / why / quit")
+        if action.kind == "override":
+            req = self.flag_overrides.get(g.id)
+            if req is not None:
+                self.record.override(g.id, req.code, req.comment, g.fingerprint,
+                                     self.clock.now(), "flag")
+                self.ui.note(f"override from --override recorded: {req.code}: {req.comment}")
+                return None
+            return self.override(state, g)
+        if action.kind == "undecided":
+            self.ui.line("This gate cannot be decided yet: edit the answers it needs.")
+        else:
+            self.ui.line("The injection cannot be given. Change an answer (back, edit) if one "
+                         "was wrong, or quit: the session is saved.", style="bold")
+        self.read("Command [back / edit / review / why / quit]: ")
+        raise _Quit()
+
+    def override(self, state: State, g: GateResult) -> ExitCode | None:
+        self.ui.line("This stop blocks until you record an override: a coded reason and a "
+                     "comment. Type 'override', or back / edit / quit.")
+        while True:
+            text = self.read("Override? ")
+            if text.lower() == "override":
+                break
+            self.ui.error("type 'override', or back / edit / why / quit")
+        codes = self.guide.meta.override_codes
+        self.ui.choices([(c.code, c.label, None) for c in codes])
+        while True:
+            text = self.read("Reason code (number or code): ")
+            code = _pick([c.code for c in codes], text)
+            if code:
+                break
+            self.ui.error("choose one of the listed codes")
+        while True:
+            comment = self.read("Comment (required): ")
+            if comment:
+                break
+            self.ui.error("a comment is required")
+        self.record.override(g.id, code, comment, g.fingerprint, self.clock.now())
+        return None
+
+    # -- commands -------------------------------------------------------------------
+
+    def command(self, state: State, cmd: _Command) -> None:
+        if cmd.name == "quit":
+            raise _Quit()
+        if cmd.name == "help":
+            self.ui.note(HELP)
+        elif cmd.name == "review":
+            show_summary(self.ui, state, self.record, brief=True)
+        elif cmd.name == "why":
+            show_why(self.ui, state, self.current_step(state))
+        elif cmd.name == "back":
+            self.back(state)
+        elif cmd.name == "edit":
+            self.edit(state, cmd.arg)
+        elif cmd.name == "start":
+            key = self.current_key(state)
+            if key is not None:
+                self.record.timers[key] = self.clock.now()
+                self.ui.note("timer started")
+        elif cmd.name == "wait":
+            key = self.current_key(state)
+            if key is not None:
+                self.countdown(state, self.guide.questions[key])
+        self.last_step = None if cmd.name in ("review", "why") else self.last_step
+
+    def current_key(self, state: State) -> str | None:
+        if self.redo is not None:
+            return self.redo
+        action = next_action(state, frozenset(self.record.skipped),
+                             frozenset(self.record.confirmed))
+        return action.question.key if isinstance(action, Ask) else None
+
+    def current_step(self, state: State) -> CStep | None:
+        action = next_action(state, frozenset(self.record.skipped),
+                             frozenset(self.record.confirmed))
+        return getattr(action, "step", None)
+
+    def back(self, state: State) -> None:
+        order = [k for k in self.record.order if k in self.record.answers]
+        here = self.current_key(state)
+        if here in order:
+            idx = order.index(here)
+            target = order[idx - 1] if idx > 0 else None
+        else:
+            target = order[-1] if order else None
+        if target is None:
+            self.ui.error("nothing to go back to")
+            return
+        self.redo = target
+        self.last_step = None
+
+    def edit(self, state: State, arg: str) -> None:
+        keys = [k for k in self.record.order if k in self.record.answers]
+        if not keys:
+            self.ui.error("nothing answered yet")
+            return
+        if not arg:
+            self.ui.choices([(k, state.display(k), None) for k in keys])
+            try:
+                arg = self.read("Which answer (number or key)? ")
+            except _Command:
+                return
+        key = _pick(keys, arg)
+        if key is None:
+            self.ui.error(f"{arg!r} is not an answered key")
+            return
+        self.redo = key
+        self.last_step = None
+
+
+def _pick(options: list[str], text: str) -> str | None:
+    text = text.strip()
+    if text.isdigit() and 1 <= int(text) <= len(options):
+        return options[int(text) - 1]
+    return text if text in options else None
+
+
+def _mmss(delta: dt.timedelta) -> str:
+    secs = max(0, int(delta.total_seconds() + 0.999))
+    return f"{secs // 60}:{secs % 60:02d}"

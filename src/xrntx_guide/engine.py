@@ -1,0 +1,574 @@
+"""The pure walk: answers -> visible steps, derived values, gate verdicts, next action.
+
+Nothing here prints, prompts or reads the clock: ``today`` and every answer are passed in.
+The interactive walkthrough, ``check`` and the tests all call :func:`evaluate` and
+:func:`next_action`, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .expr import UNKNOWN, Context, Finding, Value, explain, format_value, truth
+from .loader import PLACEHOLDER, CGate, CQuestion, CStep, Guide
+from .model import SEVERITY_RANK
+
+Scalar = bool | int | float | str | dt.date
+BLOCKING = ("contraindication", "stop")
+
+
+@dataclass(frozen=True)
+class Override:
+    """A clinician's override of a ``stop`` gate: coded reason and comment."""
+
+    code: str
+    comment: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything an evaluation depends on."""
+
+    answers: Mapping[str, Scalar]
+    today: dt.date
+    overrides: Mapping[str, Override] = field(default_factory=dict)
+    acks: Mapping[str, str] = field(default_factory=dict)
+    """Gate id -> fingerprint of the inputs the clinician acknowledged."""
+    use_defaults: bool = True
+    """Fill unanswered questions from their defaults (scripts); the walk asks instead."""
+
+
+# ---------------------------------------------------------------------------------------
+# Evaluation context
+
+
+class _Ctx(Context):
+    def __init__(
+        self,
+        guide: Guide,
+        today: dt.date,
+        use_defaults: bool,
+        forced: Mapping[str, Value] | None = None,
+    ) -> None:
+        self.guide = guide
+        self.today = today
+        self.use_defaults = use_defaults
+        self.forced = dict(forced or {})
+        self.answers: dict[str, Value] = {}
+        self.visible: dict[str, bool | None] = {}
+        self.memo: dict[str, Value] = {}
+        self.busy: set[str] = set()
+
+    def set_visible(self, key: str, visible: bool | None, answer: Value) -> None:
+        self.visible[key] = visible
+        if visible is not False and answer is not UNKNOWN:
+            self.answers[key] = answer
+        self.memo.clear()
+
+    def is_answered(self, name: str) -> bool:
+        return name in self.answers
+
+    def lookup(self, name: str) -> Value:
+        if name in self.forced:
+            return self.forced[name]
+        if name == "today":
+            return self.today
+        if name.startswith("settings."):
+            value = self.guide.setting_values.get(name[9:], UNKNOWN)
+            return value  # type: ignore[no-any-return]
+        if name in self.memo:
+            return self.memo[name]
+        if name in self.busy:  # a computed question that reads itself: nothing to give
+            return UNKNOWN
+        self.busy.add(name)
+        try:
+            value = self._compute(name)
+        finally:
+            self.busy.discard(name)
+        self.memo[name] = value
+        return value
+
+    def _compute(self, name: str) -> Value:
+        cq = self.guide.questions.get(name)
+        if cq is not None:
+            if name in self.answers:
+                return self.answers[name]
+            if self.visible.get(name, False) is False:
+                return UNKNOWN
+            if cq.computed is not None:
+                value = cq.computed.evaluate(self)
+                if value is not UNKNOWN:
+                    return value
+            if self.use_defaults and cq.default is not None:
+                return cq.default.evaluate(self)
+            return UNKNOWN
+        derived = self.guide.derived.get(name)
+        if derived is not None:
+            return derived.expr.evaluate(self)
+        return UNKNOWN
+
+
+def _visit(guide: Guide, answers: Mapping[str, Scalar], ctx: _Ctx) -> dict[str, bool | None]:
+    """Decide visibility in walk order, adding each visible answer to the context."""
+    steps: dict[str, bool | None] = {}
+    for step in guide.steps:
+        sv = truth(step.when.evaluate(ctx)) if step.when is not None else True
+        steps[step.id] = sv
+        for cq in step.questions:
+            qv: bool | None
+            if sv is False:
+                qv = False
+            else:
+                own = truth(cq.when.evaluate(ctx)) if cq.when is not None else True
+                qv = False if own is False else (None if sv is None or own is None else True)
+            ctx.set_visible(cq.key, qv, answers.get(cq.key, UNKNOWN))
+    return steps
+
+
+# ---------------------------------------------------------------------------------------
+# Gates
+
+
+@dataclass(frozen=True)
+class GateResult:
+    id: str
+    title: str
+    before: str
+    severity: str
+    """The severity of the failing rule, or the most severe possible one otherwise."""
+    outcome: str  # pass | fail | unknown | overridden | not_applicable
+    reason: str
+    findings: tuple[Finding, ...]
+    sources: tuple[str, ...]
+    instead: tuple[str, ...]
+    missing: tuple[str, ...]
+    fingerprint: str
+    earliest_date: dt.date | None = None
+    time_dependent: bool = False
+    override: Override | None = None
+    acknowledged: bool = False
+    verify: bool = False
+
+    @property
+    def blocking(self) -> bool:
+        """True when this gate stands between the patient and the injection."""
+        return self.outcome == "fail" and self.severity in BLOCKING
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more is needed from the clinician for this gate."""
+        if self.outcome in ("pass", "overridden", "not_applicable"):
+            return True
+        return (
+            self.outcome == "fail"
+            and self.severity in ("caution", "info")
+            and (self.acknowledged or self.severity == "info")
+        )
+
+
+def _fingerprint(gate: CGate, ctx: Context) -> str:
+    """Identifies the inputs a gate was judged on; an ack or override is for these only."""
+    data = {k: format_value(ctx.lookup(k)) for k in sorted(gate.inputs)}
+    raw = json.dumps(data, sort_keys=True).encode()
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def _judge(gate: CGate, ctx: Context) -> tuple[bool | None, list[Any]]:
+    """(applies, [(rule, verdict)]) for the gate in ``ctx``."""
+    applies = truth(gate.applies.evaluate(ctx)) if gate.applies is not None else True
+    verdicts = [(r, truth(r.fails.evaluate(ctx))) for r in gate.rules]
+    return applies, verdicts
+
+
+def _worst_failing(verdicts: list[Any]) -> Any:
+    failing = [r for r, v in verdicts if v is True]
+    if not failing:
+        return None
+    return max(failing, key=lambda r: SEVERITY_RANK[r.rule.severity])
+
+
+def _earliest_pass(gate: CGate, guide: Guide, inputs: Inputs, answers: Mapping[str, Scalar],
+                   start: dt.date) -> dt.date | None:
+    """The first later date on which the gate no longer blocks, re-evaluating it each day."""
+    key = guide.meta.date_key
+    for n in range(1, guide.meta.date_search_days + 1):
+        day = start + dt.timedelta(days=n)
+        ctx = _Ctx(guide, day, inputs.use_defaults, forced={key: day})
+        _visit(guide, answers, ctx)
+        applies, verdicts = _judge(gate, ctx)
+        if applies is False:
+            return day
+        worst = _worst_failing(verdicts)
+        undecided = any(v is None for _, v in verdicts)
+        if (worst is None or worst.rule.severity not in BLOCKING) and not undecided:
+            return day
+    return None
+
+
+def render(text: str, lookup: Any, extra: Mapping[str, str] | None = None) -> str:
+    """Fill ``{name}`` placeholders with display values; nothing else is interpreted."""
+
+    def sub(m: Any) -> str:
+        name = m.group(1)
+        if extra and name in extra:
+            return extra[name]
+        return str(lookup(name))
+
+    return PLACEHOLDER.sub(sub, text)
+
+
+# ---------------------------------------------------------------------------------------
+# The state
+
+
+@dataclass(frozen=True)
+class State:
+    """The whole picture for one set of answers on one date."""
+
+    guide: Guide
+    inputs: Inputs
+    values: Mapping[str, Value]
+    answered: frozenset[str]
+    step_visible: Mapping[str, bool | None]
+    question_visible: Mapping[str, bool | None]
+    gates: Mapping[str, GateResult]
+    not_applicable_answers: tuple[str, ...]
+    """Answers given for questions that do not apply to this patient (they are ignored)."""
+
+    def value(self, name: str) -> Value:
+        return self.values.get(name, UNKNOWN)
+
+    def display(self, name: str) -> str:
+        """A value as a clinician reads it: a choice's label, yes/no, an ISO date."""
+        value = self.value(name)
+        cq = self.guide.questions.get(name)
+        if cq is not None and value is not UNKNOWN:
+            label = cq.choice_label(value)
+            if label is not None:
+                return label
+        derived = self.guide.derived.get(name)
+        text = format_value(value)
+        if derived is not None and derived.d.unit and value is not UNKNOWN:
+            return f"{text} {derived.d.unit}"
+        return text
+
+    def render(self, text: str, extra: Mapping[str, str] | None = None) -> str:
+        return render(text, self.display, extra)
+
+    def missing(self, up_to_step: int | None = None) -> list[str]:
+        """Required questions that apply (or may apply) and have no value, in walk order."""
+        out = []
+        for step in self.guide.steps:
+            if up_to_step is not None and step.index >= up_to_step:
+                break
+            for cq in step.questions:
+                if self.question_visible.get(cq.key) is False or cq.q.optional:
+                    continue
+                if self.values.get(cq.key, UNKNOWN) is UNKNOWN:
+                    out.append(cq.key)
+        return out
+
+    @property
+    def readiness_limit(self) -> int:
+        """Index of the last step that requires every gate clear (the injection)."""
+        return max(s.index for s in self.guide.steps if s.step.requires_clear)
+
+    def readiness_gates(self) -> list[GateResult]:
+        """Gates that guard the injection (at or before the last requires_clear step)."""
+        limit = self.readiness_limit
+        return [
+            self.gates[g.id] for g in self.guide.gates
+            if self.guide.step(g.gate.before).index <= limit
+        ]
+
+    @property
+    def status(self) -> str:
+        """ready | blocked | needs_override | incomplete, for giving the injection now."""
+        gates = self.readiness_gates()
+        if any(g.outcome == "fail" and g.severity == "contraindication" for g in gates):
+            return "blocked"
+        if self.missing(self.readiness_limit) or any(g.outcome == "unknown" for g in gates):
+            return "incomplete"
+        if any(g.blocking for g in gates):
+            return "needs_override"
+        return "ready"
+
+    @property
+    def blocking(self) -> list[str]:
+        return [g.id for g in self.readiness_gates() if g.blocking]
+
+    @property
+    def cautions(self) -> list[str]:
+        return [
+            g.id for g in self.gates.values() if g.outcome == "fail" and g.severity == "caution"
+        ]
+
+    @property
+    def earliest_injection_date(self) -> dt.date | None:
+        """The first date on which every time-dependent blocking gate would pass."""
+        dates = [g.earliest_date for g in self.readiness_gates()
+                 if g.blocking and g.time_dependent]
+        if not dates or any(d is None for d in dates):
+            return None
+        return max(d for d in dates if d is not None)
+
+
+def evaluate(guide: Guide, inputs: Inputs) -> State:
+    """Evaluate every step's visibility, every derived value and every gate."""
+    ctx = _Ctx(guide, inputs.today, inputs.use_defaults)
+    step_visible = _visit(guide, inputs.answers, ctx)
+    not_applicable = tuple(
+        k for k in inputs.answers if ctx.visible.get(k) is False
+    )
+    values: dict[str, Value] = {}
+    for key in guide.questions:
+        values[key] = ctx.lookup(key)
+    for name in guide.derived:
+        values[name] = ctx.lookup(name)
+    effective = {k: v for k, v in inputs.answers.items() if k in ctx.answers}
+
+    results: dict[str, GateResult] = {}
+    for gate in guide.gates:
+        results[gate.id] = _gate_result(guide, gate, ctx, step_visible, inputs, effective)
+    return State(
+        guide=guide,
+        inputs=inputs,
+        values=values,
+        answered=frozenset(ctx.answers),
+        step_visible=step_visible,
+        question_visible=dict(ctx.visible),
+        gates=results,
+        not_applicable_answers=not_applicable,
+    )
+
+
+def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, step_visible: Mapping[str, bool | None],
+                 inputs: Inputs, answers: Mapping[str, Scalar]) -> GateResult:
+    g = gate.gate
+    applies, verdicts = _judge(gate, ctx)
+    if step_visible.get(g.before) is False:
+        applies = False
+    fingerprint = _fingerprint(gate, ctx)
+    findings: list[Finding] = []
+    for r, _ in verdicts:
+        findings.extend(explain(r.fails.node, ctx))
+    missing = sorted(
+        k for k in gate.inputs
+        if k in guide.questions and ctx.lookup(k) is UNKNOWN
+        and ctx.visible.get(k) is not False
+    )
+    base = dict(
+        id=g.id, title=g.title, before=g.before, findings=tuple(findings),
+        fingerprint=fingerprint, time_dependent=gate.time_dependent, verify=g.verify,
+    )
+    if applies is False:
+        return GateResult(**base, severity=gate.severity, outcome="not_applicable",
+                          reason="does not apply to this patient", sources=tuple(g.sources),
+                          instead=(), missing=())
+    worst = _worst_failing(verdicts)
+    if worst is None:
+        if applies is None or any(v is None for _, v in verdicts):
+            needs = ", ".join(missing) or "earlier answers"
+            return GateResult(**base, severity=gate.severity, outcome="unknown",
+                              reason=f"not decided yet: needs {needs}",
+                              sources=tuple(g.sources), instead=(), missing=tuple(missing))
+        lookup = _display_lookup(guide, ctx)
+        reason = render(g.pass_message, lookup) if g.pass_message else "passed"
+        return GateResult(**base, severity=gate.severity, outcome="pass", reason=reason,
+                          sources=tuple(g.sources), instead=(), missing=())
+    rule = worst.rule
+    earliest = None
+    if gate.time_dependent and rule.severity in BLOCKING:
+        start = ctx.lookup(guide.meta.date_key)
+        start_date = start if isinstance(start, dt.date) else inputs.today
+        earliest = _earliest_pass(gate, guide, inputs, answers, start_date)
+    extra = {"earliest_date": earliest.isoformat() if earliest else "no date within "
+             f"{guide.meta.date_search_days} days"}
+    lookup = _display_lookup(guide, ctx)
+    sources = tuple(dict.fromkeys([*rule.sources, *g.sources]))
+    instead = tuple(render(t, lookup, extra) for t in rule.instead)
+    reason = render(rule.message, lookup, extra)
+    override = inputs.overrides.get(g.id)
+    if override is not None and (rule.severity != "stop" or override.fingerprint != fingerprint):
+        override = None
+    acknowledged = inputs.acks.get(g.id) == fingerprint
+    outcome = "overridden" if override is not None else "fail"
+    return GateResult(**base, severity=rule.severity, outcome=outcome, reason=reason,
+                      sources=sources, instead=instead, missing=tuple(missing),
+                      earliest_date=earliest, override=override, acknowledged=acknowledged)
+
+
+def _display_lookup(guide: Guide, ctx: Context) -> Any:
+    def lookup(name: str) -> str:
+        value = ctx.lookup(name)
+        cq = guide.questions.get(name)
+        if cq is not None and value is not UNKNOWN:
+            label = cq.choice_label(value)
+            if label is not None:
+                return label
+        text = format_value(value)
+        derived = guide.derived.get(name)
+        if derived is not None and derived.d.unit and value is not UNKNOWN:
+            return f"{text} {derived.d.unit}"
+        return text
+
+    return lookup
+
+
+# ---------------------------------------------------------------------------------------
+# The walk
+
+
+@dataclass(frozen=True)
+class Ask:
+    step: CStep
+    question: CQuestion
+
+
+@dataclass(frozen=True)
+class GateStop:
+    """The walk cannot go on past this gate until the clinician acts (or the answers change).
+
+    ``kind`` is ``blocked`` (contraindication: no way on), ``override`` (a stop: needs a
+    coded reason and comment), ``acknowledge`` (a caution), ``notice`` (info) or
+    ``undecided`` (answers it needs are missing).
+    """
+
+    step: CStep
+    gate: GateResult
+    kind: str
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """A step with instructions only: the clinician confirms it is done."""
+
+    step: CStep
+
+
+@dataclass(frozen=True)
+class Done:
+    pass
+
+
+Action = Ask | GateStop | Confirm | Done
+
+
+def _gate_action(step: CStep, r: GateResult) -> GateStop | None:
+    if r.outcome in ("pass", "not_applicable", "overridden"):
+        return None
+    if r.outcome == "unknown":
+        return GateStop(step, r, "undecided")
+    if r.severity == "contraindication":
+        return GateStop(step, r, "blocked")
+    if r.severity == "stop":
+        return GateStop(step, r, "override")
+    if r.acknowledged:
+        return None
+    return GateStop(step, r, "acknowledge" if r.severity == "caution" else "notice")
+
+
+def next_action(state: State, skipped: frozenset[str] = frozenset(),
+                confirmed: frozenset[str] = frozenset()) -> Action:
+    """What the walk needs next: an answer, a decision on a gate, a confirmation, or done.
+
+    Args:
+        state: the evaluation of the current answers.
+        skipped: optional questions the clinician chose to leave empty.
+        confirmed: steps without questions that the clinician has confirmed.
+    """
+    guide = state.guide
+    for step in guide.steps:
+        if state.step_visible.get(step.id) is False:
+            continue
+        # Every gate guarding this step or an earlier one (a gate whose own step is hidden
+        # in this flow is checked at the next step that is shown). Earlier gates are
+        # settled already, so this is also the guarantee that nothing unsettled stands
+        # before a step that requires every gate clear.
+        for gate in guide.gates:
+            if guide.step(gate.gate.before).index <= step.index:
+                stop = _gate_action(step, state.gates[gate.id])
+                if stop is not None:
+                    return stop
+        for cq in step.questions:
+            if state.question_visible.get(cq.key) is False:
+                continue
+            if cq.key in state.answered or cq.key in skipped:
+                continue
+            if cq.computed is not None and state.value(cq.key) is not UNKNOWN:
+                continue
+            return Ask(step, cq)
+        if not step.questions and step.id not in confirmed:
+            return Confirm(step)
+    return Done()
+
+
+def walk_status(action: Action) -> str:
+    """How a walk stands, for the session list: complete, blocked, needs_override, in_progress."""
+    if isinstance(action, Done):
+        return "complete"
+    if isinstance(action, GateStop) and action.kind == "blocked":
+        return "blocked"
+    if isinstance(action, GateStop) and action.kind == "override":
+        return "needs_override"
+    return "in_progress"
+
+
+def prune(guide: Guide, answers: Mapping[str, Scalar], today: dt.date) -> tuple[
+    dict[str, Scalar], list[str]
+]:
+    """Drop answers to questions that no longer apply; return (kept, cleared keys)."""
+    ctx = _Ctx(guide, today, use_defaults=False)
+    _visit(guide, answers, ctx)
+    kept = {k: v for k, v in answers.items() if ctx.visible.get(k) is not False}
+    cleared = [k for k in answers if k not in kept]
+    return kept, cleared
+
+
+def wait_remaining(state: State, cq: CQuestion, started: dt.datetime | None,
+                   now: dt.datetime) -> dt.timedelta | None:
+    """Time left before a timed result may be entered; None when the timer has not started."""
+    if cq.wait_minutes is None:
+        return dt.timedelta(0)
+    minutes = cq.wait_minutes.evaluate(_state_ctx(state))
+    if minutes is UNKNOWN or started is None:
+        return None
+    left = started + dt.timedelta(minutes=float(minutes)) - now  # type: ignore[arg-type]
+    return max(left, dt.timedelta(0))
+
+
+def wait_minutes(state: State, cq: CQuestion) -> float | None:
+    if cq.wait_minutes is None:
+        return None
+    minutes = cq.wait_minutes.evaluate(_state_ctx(state))
+    return None if minutes is UNKNOWN else float(minutes)  # type: ignore[arg-type]
+
+
+class _StateCtx(Context):
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    def lookup(self, name: str) -> Value:
+        if name == "today":
+            return self.state.inputs.today
+        if name.startswith("settings."):
+            return self.state.guide.setting_values.get(name[9:], UNKNOWN)  # type: ignore[no-any-return]
+        return self.state.values.get(name, UNKNOWN)
+
+    def is_answered(self, name: str) -> bool:
+        return name in self.state.answered
+
+
+def _state_ctx(state: State) -> Context:
+    return _StateCtx(state)
+
+
+def state_context(state: State) -> Context:
+    """A context over an evaluated state, for bounds and timers."""
+    return _StateCtx(state)

@@ -1,0 +1,89 @@
+"""The error tree and the exit codes.
+
+Every error a user should see derives from :class:`UserError` and carries its exit code;
+the CLI catches them in one place, prints the message to stderr and exits with the code.
+Anything else is a bug.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes of every command, documented in the README."""
+
+    OK = 0
+    """The patient is ready (``check``), or the command did what was asked."""
+    BLOCKED = 1
+    """A gate blocks the injection, or a stop gate needs an override."""
+    USAGE = 2
+    """Bad command line or an invalid answer (Click also uses 2 for usage errors)."""
+    INVALID_PACK = 3
+    """The step pack (or a site file) failed to load or failed its checks."""
+    INCOMPLETE = 4
+    """Answers are missing and the run could not prompt for them."""
+    INTERRUPTED = 130
+    """Interrupted (Ctrl-C); the session was saved."""
+
+
+class UserError(Exception):
+    """An error whose message is meant for the user, with the exit code it ends in."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message}\n{self.hint}"
+        return self.message
+
+
+class UsageError(UserError):
+    """The command line or an answer is wrong; the message names the key and the fix."""
+
+    exit_code = ExitCode.USAGE
+
+
+class InvalidAnswer(UsageError):
+    """A value given for an answer key does not fit the question."""
+
+    def __init__(self, key: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{key}: {message}", hint=hint)
+        self.key = key
+        self.reason = message
+
+
+class PackError(UserError):
+    """The step pack cannot be used; ``problems`` lists every problem found."""
+
+    exit_code = ExitCode.INVALID_PACK
+
+    def __init__(self, problems: list[str]) -> None:
+        count = len(problems)
+        noun = "problem" if count == 1 else "problems"
+        body = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"the step pack has {count} {noun}:\n{body}")
+        self.problems = problems
+
+
+class SessionError(UserError):
+    """A session file is missing, unreadable or from an incompatible guide."""
+
+    exit_code = ExitCode.USAGE
+
+
+class Incomplete(UserError):
+    """Answers are missing and prompting is not possible."""
+
+    exit_code = ExitCode.INCOMPLETE
+
+
+class Interrupted(UserError):
+    """The user interrupted; whatever was answered has been saved."""
+
+    exit_code = ExitCode.INTERRUPTED

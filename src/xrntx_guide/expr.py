@@ -1,0 +1,856 @@
+"""The condition language of the step pack.
+
+Conditions, derived values, defaults and bounds are written as small expressions in the
+step files. They are parsed when the pack loads, type-checked against the declared
+questions, derived values and settings, and evaluated by walking the syntax tree: no
+``eval``, no ``exec``, no templates. Nothing in a step file can run code.
+
+Grammar (lowest precedence first)::
+
+    expr     := or_expr ["if" or_expr "else" expr]
+    or_expr  := and_expr ("or" and_expr)*
+    and_expr := not_expr ("and" not_expr)*
+    not_expr := "not" not_expr | compare
+    compare  := sum [("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not in") sum]
+    sum      := unary (("+" | "-") unary)*
+    unary    := "-" unary | postfix
+    postfix  := atom ("[" expr "]")*
+    atom     := NUMBER | STRING | "true" | "false" | NAME ["." NAME] | NAME "(" args ")"
+              | "(" expr ")" | "[" [expr ("," expr)*] "]"
+
+Missing answers evaluate to :data:`UNKNOWN` and propagate with Kleene's three-valued
+logic: ``unknown or true`` is true, ``unknown and false`` is false, a comparison with an
+unknown side is unknown. A gate whose inputs are missing is therefore *unknown*, never
+silently passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Final, Union
+
+
+class ExprError(Exception):
+    """A syntax or type error in an expression, with the character position."""
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+    def __str__(self) -> str:
+        if self.position is None:
+            return self.message
+        return f"{self.message} (at character {self.position + 1})"
+
+
+class _Unknown:
+    """The value of anything that depends on a missing answer."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "unknown"
+
+    def __bool__(self) -> bool:
+        raise TypeError("unknown has no truth value; test 'is UNKNOWN' first")
+
+
+UNKNOWN: Final = _Unknown()
+
+Scalar = Union[bool, int, float, str, dt.date]
+Value = Union[Scalar, tuple[Scalar, ...], Mapping[str, Scalar], _Unknown]
+
+# ---------------------------------------------------------------------------------------
+# Types
+
+
+@dataclass(frozen=True)
+class Type:
+    """A static type. ``choices`` narrows a string or int to a closed set of values."""
+
+    kind: str  # bool | int | number | string | date | list | table
+    choices: frozenset[str | int] | None = None
+    item: Type | None = None  # element type of a list, value type of a table
+    keys: frozenset[str] | None = None  # keys of a table
+
+    def __str__(self) -> str:
+        if self.kind == "list" and self.item is not None:
+            return f"list of {self.item}"
+        if self.kind == "table" and self.item is not None:
+            return f"table of {self.item}"
+        return self.kind
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("int", "number")
+
+
+BOOL: Final = Type("bool")
+INT: Final = Type("int")
+NUMBER: Final = Type("number")
+STRING: Final = Type("string")
+DATE: Final = Type("date")
+
+
+def _same_family(a: Type, b: Type) -> bool:
+    return a.kind == b.kind or (a.numeric and b.numeric)
+
+
+def _join(a: Type, b: Type) -> Type:
+    """The type of a value that is either ``a`` or ``b``."""
+    if a.kind == b.kind:
+        if a.choices is not None and b.choices is not None:
+            return Type(a.kind, a.choices | b.choices)
+        return Type(a.kind)
+    if a.numeric and b.numeric:
+        return NUMBER
+    raise ValueError(f"{a} and {b} do not mix")
+
+
+# ---------------------------------------------------------------------------------------
+# Syntax tree
+
+
+@dataclass(frozen=True)
+class Node:
+    pos: int
+
+
+@dataclass(frozen=True)
+class Literal(Node):
+    value: bool | int | float | str
+
+
+@dataclass(frozen=True)
+class Name(Node):
+    name: str
+
+
+@dataclass(frozen=True)
+class ListLit(Node):
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Unary(Node):
+    op: str  # "-" | "not"
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Binary(Node):
+    op: str  # "+" | "-"
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Compare(Node):
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class BoolOp(Node):
+    op: str  # "and" | "or"
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Cond(Node):
+    test: Node
+    body: Node
+    orelse: Node
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    func: str
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Index(Node):
+    target: Node
+    key: Node
+
+
+# ---------------------------------------------------------------------------------------
+# Tokens and parser
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<number>\d+(?:\.\d+)?)
+  | (?P<string>'[^'\\\n]*'|"[^"\\\n]*")
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>==|!=|<=|>=|<|>|\+|-|\(|\)|\[|\]|,|\.)
+    """,
+    re.VERBOSE,
+)
+_KEYWORDS = frozenset({"and", "or", "not", "in", "if", "else", "true", "false"})
+_COMPARE_OPS = frozenset({"==", "!=", "<", "<=", ">", ">=", "in", "not in"})
+MAX_LENGTH: Final = 2000
+MAX_DEPTH: Final = 60
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # number | string | name | kw | op | end
+    text: str
+    pos: int
+
+
+def _tokenize(source: str) -> list[_Tok]:
+    tokens: list[_Tok] = []
+    pos = 0
+    while pos < len(source):
+        m = _TOKEN.match(source, pos)
+        if m is None:
+            raise ExprError(f"unexpected character {source[pos]!r}", pos)
+        kind = m.lastgroup or ""
+        text = m.group()
+        if kind == "name" and text in _KEYWORDS:
+            kind = "kw"
+        if kind != "space":
+            tokens.append(_Tok(kind, text, pos))
+        pos = m.end()
+    tokens.append(_Tok("end", "", len(source)))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        self.tokens = _tokenize(source)
+        self.i = 0
+        self.depth = 0
+
+    def peek(self, offset: int = 0) -> _Tok:
+        return self.tokens[min(self.i + offset, len(self.tokens) - 1)]
+
+    def take(self) -> _Tok:
+        tok = self.tokens[self.i]
+        self.i = min(self.i + 1, len(self.tokens) - 1)
+        return tok
+
+    def at(self, text: str) -> bool:
+        tok = self.peek()
+        return tok.kind in ("op", "kw") and tok.text == text
+
+    def expect(self, text: str) -> _Tok:
+        tok = self.peek()
+        if not self.at(text):
+            found = tok.text or "the end"
+            raise ExprError(f"expected {text!r} but found {found!r}", tok.pos)
+        return self.take()
+
+    def parse(self) -> Node:
+        node = self.expr()
+        tok = self.peek()
+        if tok.kind != "end":
+            raise ExprError(f"unexpected {tok.text!r}", tok.pos)
+        return node
+
+    def expr(self) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError("expression nests too deeply", self.peek().pos)
+        try:
+            node = self.or_expr()
+            if self.at("if"):
+                pos = self.take().pos
+                test = self.or_expr()
+                self.expect("else")
+                orelse = self.expr()
+                node = Cond(pos, test, node, orelse)
+            return node
+        finally:
+            self.depth -= 1
+
+    def or_expr(self) -> Node:
+        first = self.and_expr()
+        operands = [first]
+        while self.at("or"):
+            self.take()
+            operands.append(self.and_expr())
+        return first if len(operands) == 1 else BoolOp(first.pos, "or", tuple(operands))
+
+    def and_expr(self) -> Node:
+        first = self.not_expr()
+        operands = [first]
+        while self.at("and"):
+            self.take()
+            operands.append(self.not_expr())
+        return first if len(operands) == 1 else BoolOp(first.pos, "and", tuple(operands))
+
+    def not_expr(self) -> Node:
+        if self.at("not"):
+            pos = self.take().pos
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ExprError("expression nests too deeply", pos)
+            try:
+                return Unary(pos, "not", self.not_expr())
+            finally:
+                self.depth -= 1
+        return self.compare()
+
+    def compare(self) -> Node:
+        left = self.sum()
+        tok = self.peek()
+        op: str | None = None
+        if tok.kind in ("op", "kw") and tok.text in _COMPARE_OPS:
+            op = tok.text
+            self.take()
+        elif self.at("not") and self.peek(1).text == "in":
+            op = "not in"
+            self.take()
+            self.take()
+        if op is None:
+            return left
+        right = self.sum()
+        nxt = self.peek()
+        if nxt.kind in ("op", "kw") and nxt.text in _COMPARE_OPS:
+            raise ExprError("chained comparisons are not allowed; use 'and'", nxt.pos)
+        return Compare(tok.pos, op, left, right)
+
+    def sum(self) -> Node:
+        node = self.unary()
+        while self.at("+") or self.at("-"):
+            tok = self.take()
+            node = Binary(tok.pos, tok.text, node, self.unary())
+        return node
+
+    def unary(self) -> Node:
+        if self.at("-"):
+            pos = self.take().pos
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ExprError("expression nests too deeply", pos)
+            try:
+                return Unary(pos, "-", self.unary())
+            finally:
+                self.depth -= 1
+        return self.postfix()
+
+    def postfix(self) -> Node:
+        node = self.atom()
+        while self.at("["):
+            pos = self.take().pos
+            key = self.expr()
+            self.expect("]")
+            node = Index(pos, node, key)
+        return node
+
+    def atom(self) -> Node:
+        tok = self.take()
+        if tok.kind == "number":
+            value: int | float = float(tok.text) if "." in tok.text else int(tok.text)
+            return Literal(tok.pos, value)
+        if tok.kind == "string":
+            return Literal(tok.pos, tok.text[1:-1])
+        if tok.kind == "kw" and tok.text in ("true", "false"):
+            return Literal(tok.pos, tok.text == "true")
+        if tok.kind == "name":
+            if self.at("("):
+                self.take()
+                args: list[Node] = []
+                if not self.at(")"):
+                    args.append(self.expr())
+                    while self.at(","):
+                        self.take()
+                        args.append(self.expr())
+                self.expect(")")
+                return Call(tok.pos, tok.text, tuple(args))
+            name = tok.text
+            if self.at("."):
+                self.take()
+                attr = self.take()
+                if attr.kind != "name":
+                    raise ExprError("expected a name after '.'", attr.pos)
+                name = f"{name}.{attr.text}"
+            return Name(tok.pos, name)
+        if tok.kind == "op" and tok.text == "(":
+            node = self.expr()
+            self.expect(")")
+            return node
+        if tok.kind == "op" and tok.text == "[":
+            items: list[Node] = []
+            if not self.at("]"):
+                items.append(self.expr())
+                while self.at(","):
+                    self.take()
+                    items.append(self.expr())
+            self.expect("]")
+            return ListLit(tok.pos, tuple(items))
+        found = tok.text or "the end"
+        raise ExprError(f"unexpected {found!r}", tok.pos)
+
+
+def parse(source: str) -> Node:
+    """Parse an expression; raise :class:`ExprError` with the position on bad syntax."""
+    if len(source) > MAX_LENGTH:
+        raise ExprError(f"expression is longer than {MAX_LENGTH} characters")
+    if not source.strip():
+        raise ExprError("expression is empty")
+    return _Parser(source).parse()
+
+
+# ---------------------------------------------------------------------------------------
+# Functions
+
+
+@dataclass(frozen=True)
+class _Func:
+    arity: int
+    check: Callable[[list[Type], list[Node]], Type]
+
+
+def _check_days_between(args: list[Type], nodes: list[Node]) -> Type:
+    if any(a.kind != "date" for a in args):
+        raise ExprError("days_between(a, b) takes two dates", nodes[0].pos)
+    return INT
+
+
+def _check_add_days(args: list[Type], nodes: list[Node]) -> Type:
+    if args[0].kind != "date" or args[1].kind != "int":
+        raise ExprError("add_days(date, days) takes a date and a whole number", nodes[0].pos)
+    return DATE
+
+
+def _check_answered(args: list[Type], nodes: list[Node]) -> Type:
+    if not isinstance(nodes[0], Name) or nodes[0].name.startswith("settings."):
+        raise ExprError("answered(...) takes the name of a question", nodes[0].pos)
+    return BOOL
+
+
+def _check_coalesce(args: list[Type], nodes: list[Node]) -> Type:
+    try:
+        return _join(args[0], args[1])
+    except ValueError as exc:
+        raise ExprError(f"coalesce(a, b): {exc}", nodes[0].pos) from None
+
+
+def _check_minmax(args: list[Type], nodes: list[Node]) -> Type:
+    if all(a.kind == "date" for a in args):
+        return DATE
+    if not all(a.numeric for a in args):
+        raise ExprError("min and max take numbers or dates", nodes[0].pos)
+    return INT if all(a.kind == "int" for a in args) else NUMBER
+
+
+FUNCTIONS: Final[dict[str, _Func]] = {
+    "days_between": _Func(2, _check_days_between),
+    "add_days": _Func(2, _check_add_days),
+    "answered": _Func(1, _check_answered),
+    "coalesce": _Func(2, _check_coalesce),
+    "min": _Func(2, _check_minmax),
+    "max": _Func(2, _check_minmax),
+}
+
+# ---------------------------------------------------------------------------------------
+# Type checking
+
+
+def _literal_type(value: bool | int | float | str) -> Type:
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int):
+        return Type("int", frozenset({value}))
+    if isinstance(value, float):
+        return NUMBER
+    return Type("string", frozenset({value}))
+
+
+def _check_literal_in(choice_type: Type, node: Node, other: Type) -> None:
+    """Comparing a closed choice with a literal that is not one of its values is a typo."""
+    if choice_type.choices is None or other.choices is None or not isinstance(node, Literal):
+        return
+    missing = other.choices - choice_type.choices
+    if missing:
+        allowed = ", ".join(sorted(repr(c) for c in choice_type.choices))
+        bad = ", ".join(sorted(repr(m) for m in missing))
+        raise ExprError(f"{bad} is not a possible value here (allowed: {allowed})", node.pos)
+
+
+def typecheck(node: Node, names: Mapping[str, Type]) -> Type:
+    """Return the type of ``node``; raise :class:`ExprError` on unknown names or misuse."""
+    if isinstance(node, Literal):
+        return _literal_type(node.value)
+    if isinstance(node, Name):
+        if node.name not in names:
+            raise ExprError(f"unknown name {node.name!r}", node.pos)
+        return names[node.name]
+    if isinstance(node, ListLit):
+        if not node.items:
+            raise ExprError("empty list", node.pos)
+        types = [typecheck(i, names) for i in node.items]
+        item = types[0]
+        for t in types[1:]:
+            try:
+                item = _join(item, t)
+            except ValueError:
+                raise ExprError("list items must all have one type", node.pos) from None
+        return Type("list", item=item)
+    if isinstance(node, Unary):
+        t = typecheck(node.operand, names)
+        if node.op == "not":
+            if t.kind != "bool":
+                raise ExprError(f"'not' needs a yes/no value, not {t}", node.pos)
+            return BOOL
+        if not t.numeric:
+            raise ExprError(f"'-' needs a number, not {t}", node.pos)
+        return Type(t.kind)
+    if isinstance(node, Binary):
+        left = typecheck(node.left, names)
+        right = typecheck(node.right, names)
+        if left.numeric and right.numeric:
+            return INT if left.kind == right.kind == "int" else NUMBER
+        raise ExprError(
+            f"'{node.op}' needs numbers, not {left} and {right} (use add_days for dates)",
+            node.pos,
+        )
+    if isinstance(node, BoolOp):
+        for operand in node.operands:
+            t = typecheck(operand, names)
+            if t.kind != "bool":
+                raise ExprError(f"'{node.op}' needs yes/no values, not {t}", operand.pos)
+        return BOOL
+    if isinstance(node, Compare):
+        left = typecheck(node.left, names)
+        right = typecheck(node.right, names)
+        if node.op in ("in", "not in"):
+            if right.kind != "list" or right.item is None:
+                raise ExprError(f"'{node.op}' needs a list on its right", node.pos)
+            if not _same_family(left, right.item):
+                raise ExprError(f"cannot look for {left} in {right}", node.pos)
+            _check_literal_in(left, node.right, right.item)
+            return BOOL
+        if not _same_family(left, right):
+            raise ExprError(f"cannot compare {left} with {right}", node.pos)
+        if node.op not in ("==", "!=") and left.kind not in ("int", "number", "date"):
+            raise ExprError(f"'{node.op}' needs numbers or dates, not {left}", node.pos)
+        _check_literal_in(left, node.right, right)
+        _check_literal_in(right, node.left, left)
+        return BOOL
+    if isinstance(node, Cond):
+        if typecheck(node.test, names).kind != "bool":
+            raise ExprError("the test after 'if' must be yes/no", node.test.pos)
+        body = typecheck(node.body, names)
+        orelse = typecheck(node.orelse, names)
+        try:
+            return _join(body, orelse)
+        except ValueError:
+            raise ExprError(
+                f"both sides of 'if ... else' must have one type, not {body} and {orelse}",
+                node.pos,
+            ) from None
+    if isinstance(node, Call):
+        func = FUNCTIONS.get(node.func)
+        if func is None:
+            known = ", ".join(sorted(FUNCTIONS))
+            raise ExprError(f"unknown function {node.func!r} (known: {known})", node.pos)
+        if len(node.args) != func.arity:
+            raise ExprError(f"{node.func} takes {func.arity} arguments", node.pos)
+        if node.func == "answered":
+            return _check_answered([], list(node.args))
+        types = [typecheck(a, names) for a in node.args]
+        return func.check(types, list(node.args))
+    if isinstance(node, Index):
+        target = typecheck(node.target, names)
+        key = typecheck(node.key, names)
+        if target.kind != "table" or target.item is None:
+            raise ExprError(f"only a table can be indexed, not {target}", node.pos)
+        if key.kind != "string":
+            raise ExprError(f"a table is indexed by a string, not {key}", node.pos)
+        if key.choices is not None and target.keys is not None:
+            # Keys that a choice can take but the table lacks give unknown: allowed,
+            # because the pack may handle them with another rule. Literal typos are not.
+            if isinstance(node.key, Literal) and not key.choices <= target.keys:
+                raise ExprError(f"the table has no key {node.key.value!r}", node.key.pos)
+        return target.item
+    raise ExprError("unsupported expression", node.pos)  # pragma: no cover
+
+
+# ---------------------------------------------------------------------------------------
+# Evaluation
+
+
+class Context:
+    """What an expression can see while it is evaluated."""
+
+    def lookup(self, name: str) -> Value:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def is_answered(self, name: str) -> bool:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class MapContext(Context):
+    """A context over a plain mapping; a name that is absent is unknown."""
+
+    def __init__(self, values: Mapping[str, Value], answered: frozenset[str] = frozenset()):
+        self.values = values
+        self.answered = answered
+
+    def lookup(self, name: str) -> Value:
+        return self.values.get(name, UNKNOWN)
+
+    def is_answered(self, name: str) -> bool:
+        return name in self.answered
+
+
+def _compare(op: str, a: Value, b: Value) -> bool:
+    if op == "in":
+        return a in b  # type: ignore[operator]
+    if op == "not in":
+        return a not in b  # type: ignore[operator]
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    if op == "<":
+        return a < b  # type: ignore[operator]
+    if op == "<=":
+        return a <= b  # type: ignore[operator]
+    if op == ">":
+        return a > b  # type: ignore[operator]
+    return a >= b  # type: ignore[operator]
+
+
+def evaluate(node: Node, ctx: Context) -> Value:
+    """Evaluate a type-checked expression; missing inputs give :data:`UNKNOWN`."""
+    if isinstance(node, Literal):
+        return node.value
+    if isinstance(node, Name):
+        return ctx.lookup(node.name)
+    if isinstance(node, ListLit):
+        items = [evaluate(i, ctx) for i in node.items]
+        if any(i is UNKNOWN for i in items):
+            return UNKNOWN
+        return tuple(items)  # type: ignore[arg-type]
+    if isinstance(node, Unary):
+        v = evaluate(node.operand, ctx)
+        if v is UNKNOWN:
+            return UNKNOWN
+        return (not v) if node.op == "not" else -v  # type: ignore[operator]
+    if isinstance(node, Binary):
+        a = evaluate(node.left, ctx)
+        b = evaluate(node.right, ctx)
+        if a is UNKNOWN or b is UNKNOWN:
+            return UNKNOWN
+        return a + b if node.op == "+" else a - b  # type: ignore[operator]
+    if isinstance(node, BoolOp):
+        seen_unknown = False
+        decisive = node.op == "or"  # 'or' stops at true, 'and' stops at false
+        for operand in node.operands:
+            v = evaluate(operand, ctx)
+            if v is UNKNOWN:
+                seen_unknown = True
+            elif v is decisive:
+                return decisive
+        return UNKNOWN if seen_unknown else not decisive
+    if isinstance(node, Compare):
+        a = evaluate(node.left, ctx)
+        b = evaluate(node.right, ctx)
+        if a is UNKNOWN or b is UNKNOWN:
+            return UNKNOWN
+        return _compare(node.op, a, b)
+    if isinstance(node, Cond):
+        test = evaluate(node.test, ctx)
+        if test is UNKNOWN:
+            return UNKNOWN
+        return evaluate(node.body if test else node.orelse, ctx)
+    if isinstance(node, Call):
+        return _call(node, ctx)
+    if isinstance(node, Index):
+        target = evaluate(node.target, ctx)
+        key = evaluate(node.key, ctx)
+        if target is UNKNOWN or key is UNKNOWN or not isinstance(target, Mapping):
+            return UNKNOWN
+        return target.get(key, UNKNOWN)  # type: ignore[call-overload, no-any-return]
+    raise ExprError("unsupported expression", node.pos)  # pragma: no cover
+
+
+def _call(node: Call, ctx: Context) -> Value:
+    if node.func == "answered":
+        arg = node.args[0]
+        return isinstance(arg, Name) and ctx.is_answered(arg.name)
+    args = [evaluate(a, ctx) for a in node.args]
+    if node.func == "coalesce":
+        return args[1] if args[0] is UNKNOWN else args[0]
+    if any(a is UNKNOWN for a in args):
+        return UNKNOWN
+    if node.func == "days_between":
+        a, b = args
+        return (b - a).days  # type: ignore[operator, union-attr]
+    if node.func == "add_days":
+        try:
+            return args[0] + dt.timedelta(days=args[1])  # type: ignore[operator, arg-type]
+        except OverflowError:
+            return UNKNOWN
+    if node.func == "min":
+        return min(args)  # type: ignore[type-var]
+    if node.func == "max":
+        return max(args)  # type: ignore[type-var]
+    raise ExprError(f"unknown function {node.func!r}", node.pos)  # pragma: no cover
+
+
+def truth(value: Value) -> bool | None:
+    """Map an evaluated condition to True, False or None (unknown)."""
+    if value is UNKNOWN:
+        return None
+    return bool(value)
+
+
+# ---------------------------------------------------------------------------------------
+# Introspection: names, source text, explanations
+
+
+def names(node: Node) -> set[str]:
+    """Every name the expression reads (``answered(x)`` reads ``x``)."""
+    found: set[str] = set()
+
+    def visit(n: Node) -> None:
+        if isinstance(n, Name):
+            found.add(n.name)
+        elif isinstance(n, ListLit):
+            for i in n.items:
+                visit(i)
+        elif isinstance(n, Unary):
+            visit(n.operand)
+        elif isinstance(n, Binary | Compare):
+            visit(n.left)
+            visit(n.right)
+        elif isinstance(n, BoolOp):
+            for o in n.operands:
+                visit(o)
+        elif isinstance(n, Cond):
+            visit(n.test)
+            visit(n.body)
+            visit(n.orelse)
+        elif isinstance(n, Call):
+            for a in n.args:
+                visit(a)
+        elif isinstance(n, Index):
+            visit(n.target)
+            visit(n.key)
+
+    visit(node)
+    return found
+
+
+def format_value(value: Value) -> str:
+    """Show a value the way a clinician reads it."""
+    if value is UNKNOWN:
+        return "not answered"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        return ", ".join(format_value(v) for v in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {format_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def unparse(node: Node) -> str:
+    """The expression as source text (normalised spacing)."""
+    if isinstance(node, Literal):
+        if isinstance(node.value, bool):
+            return "true" if node.value else "false"
+        if isinstance(node.value, str):
+            return repr(node.value)
+        return str(node.value)
+    if isinstance(node, Name):
+        return node.name
+    if isinstance(node, ListLit):
+        return "[" + ", ".join(unparse(i) for i in node.items) + "]"
+    if isinstance(node, Unary):
+        return f"not {unparse(node.operand)}" if node.op == "not" else f"-{unparse(node.operand)}"
+    if isinstance(node, Binary | Compare):
+        return f"{unparse(node.left)} {node.op} {unparse(node.right)}"
+    if isinstance(node, BoolOp):
+        return f" {node.op} ".join(
+            f"({unparse(o)})" if isinstance(o, BoolOp | Cond) else unparse(o) for o in node.operands
+        )
+    if isinstance(node, Cond):
+        return f"{unparse(node.body)} if {unparse(node.test)} else {unparse(node.orelse)}"
+    if isinstance(node, Call):
+        return f"{node.func}(" + ", ".join(unparse(a) for a in node.args) + ")"
+    if isinstance(node, Index):
+        return f"{unparse(node.target)}[{unparse(node.key)}]"
+    return "?"  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One comparison or yes/no fact of an expression with its actual values."""
+
+    text: str
+    value: bool | None
+
+
+def explain(node: Node, ctx: Context) -> list[Finding]:
+    """Each comparison and yes/no name in ``node`` with the values it saw and its result."""
+    out: list[Finding] = []
+
+    def side(n: Node) -> str:
+        src = unparse(n)
+        if isinstance(n, Literal):
+            return src
+        return f"{src} = {format_value(evaluate(n, ctx))}"
+
+    def visit(n: Node) -> None:
+        if isinstance(n, Compare):
+            out.append(
+                Finding(f"{side(n.left)} {n.op} {side(n.right)}", truth(evaluate(n, ctx)))
+            )
+        elif isinstance(n, BoolOp):
+            for o in n.operands:
+                visit(o)
+        elif isinstance(n, Unary) and n.op == "not":
+            visit(n.operand)
+        elif isinstance(n, Cond):
+            visit(n.test)
+        elif isinstance(n, Name | Call):
+            v = evaluate(n, ctx)
+            if isinstance(v, bool) or v is UNKNOWN:
+                out.append(Finding(side(n), truth(v)))
+
+    visit(node)
+    return out
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """An expression parsed and type-checked at load time."""
+
+    source: str
+    node: Node
+    type: Type
+    reads: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def compile(cls, source: str, env: Mapping[str, Type], want: str | None = None) -> Compiled:
+        node = parse(source)
+        typ = typecheck(node, env)
+        if want is not None and not (typ.kind == want or (want == "number" and typ.numeric)):
+            raise ExprError(f"must give a {want} value, but gives {typ}")
+        return cls(source, node, typ, frozenset(names(node)))
+
+    def evaluate(self, ctx: Context) -> Value:
+        return evaluate(self.node, ctx)

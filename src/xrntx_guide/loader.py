@@ -1,0 +1,577 @@
+"""Files -> :class:`Guide`: read the TOML step pack, validate it, compile its expressions.
+
+Every problem is collected with the file and the location inside it and reported at once
+in a :class:`~xrntx_guide.errors.PackError`; nothing is reported as a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from . import expr
+from .errors import PackError
+from .expr import Compiled, ExprError, Type
+from .model import (
+    SEVERITY_RANK,
+    Derived,
+    Gate,
+    GuideMeta,
+    PackFile,
+    Question,
+    Rule,
+    Setting,
+    SiteFile,
+    Source,
+    Step,
+)
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+GATE_LOCAL_NAMES = frozenset({"earliest_date"})
+"""Placeholders a gate message may use beyond the pack's names."""
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CQuestion:
+    q: Question
+    step_id: str
+    when: Compiled | None = None
+    default: Compiled | None = None
+    computed: Compiled | None = None
+    min: Compiled | None = None
+    max: Compiled | None = None
+    wait_minutes: Compiled | None = None
+
+    @property
+    def key(self) -> str:
+        return self.q.key
+
+    def choice_label(self, value: object) -> str | None:
+        for c in self.q.choices or ():
+            if c.value == value:
+                return c.label
+        return None
+
+
+@dataclass(frozen=True)
+class CStep:
+    step: Step
+    index: int
+    when: Compiled | None
+    questions: tuple[CQuestion, ...]
+
+    @property
+    def id(self) -> str:
+        return self.step.id
+
+
+@dataclass(frozen=True)
+class CRule:
+    rule: Rule
+    fails: Compiled
+
+
+@dataclass(frozen=True)
+class CGate:
+    gate: Gate
+    applies: Compiled | None
+    rules: tuple[CRule, ...]
+    inputs: frozenset[str]
+    """Answer keys the gate depends on, through derived values."""
+    time_dependent: bool
+
+    @property
+    def id(self) -> str:
+        return self.gate.id
+
+    @property
+    def severity(self) -> str:
+        """The most severe outcome this gate can have."""
+        return max((r.rule.severity for r in self.rules), key=SEVERITY_RANK.__getitem__)
+
+
+@dataclass(frozen=True)
+class CDerived:
+    d: Derived
+    expr: Compiled
+
+    @property
+    def name(self) -> str:
+        return self.d.name
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A loaded, checked step pack: the only thing the engine needs."""
+
+    meta: GuideMeta
+    sources: Mapping[str, Source]
+    settings: Mapping[str, Setting]
+    setting_values: Mapping[str, Any]
+    site: str | None
+    steps: tuple[CStep, ...]
+    questions: Mapping[str, CQuestion]
+    derived: Mapping[str, CDerived]
+    gates: tuple[CGate, ...]
+    types: Mapping[str, Type]
+    root: Path
+    _deps: Mapping[str, frozenset[str]] = field(default_factory=dict, repr=False)
+
+    def step(self, step_id: str) -> CStep:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(step_id)
+
+    def gate(self, gate_id: str) -> CGate:
+        for g in self.gates:
+            if g.id == gate_id:
+                return g
+        raise KeyError(gate_id)
+
+    def answer_inputs(self, name: str) -> frozenset[str]:
+        """The answer keys (and ``today``) a name depends on, through derived values."""
+        return self._deps.get(name, frozenset({name}))
+
+    def phase_title(self, phase_id: str) -> str:
+        for p in self.meta.phases:
+            if p.id == phase_id:
+                return p.title
+        return phase_id
+
+
+# ---------------------------------------------------------------------------------------
+# Locating problems
+
+
+def _describe_loc(raw: Any, loc: Sequence[int | str]) -> str:
+    """Render a pydantic location, naming list items by their id or key where they have one."""
+    parts: list[str] = []
+    node = raw
+    for item in loc:
+        if isinstance(item, int) and parts:
+            label = f"{parts.pop()}[{item}]"
+            child = node[item] if isinstance(node, list) and item < len(node) else None
+            if isinstance(child, dict):
+                ident = child.get("id") or child.get("key") or child.get("name")
+                if isinstance(ident, str):
+                    label += f" ({ident})"
+            parts.append(label)
+            node = child
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts) if parts else "(top level)"
+
+
+def _validation_problems(where: str, raw: Any, error: ValidationError) -> list[str]:
+    out = []
+    for e in error.errors():
+        loc = _describe_loc(raw, e["loc"])
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; see the step format in the README)"
+        out.append(f"{where}: {loc}: {msg}")
+    return out
+
+
+def _read_toml(path: Path, problems: list[str]) -> dict[str, Any] | None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(f"{path}: file is larger than {MAX_FILE_BYTES} bytes")
+            return None
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{path}: not valid TOML: {exc}")
+    except UnicodeDecodeError as exc:
+        problems.append(f"{path}: not UTF-8 text: {exc.reason}")
+    except OSError as exc:
+        problems.append(f"{path}: cannot read: {exc.strerror or exc}")
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Types of names
+
+
+def question_type(q: Question) -> Type:
+    if q.type == "bool":
+        return expr.BOOL
+    if q.type == "int":
+        if q.choices:
+            return Type("int", frozenset(c.value for c in q.choices))
+        return expr.INT
+    if q.type == "number":
+        return expr.NUMBER
+    if q.type == "date":
+        return expr.DATE
+    if q.type == "choice":
+        return Type("string", frozenset(c.value for c in q.choices or ()))
+    return expr.STRING
+
+
+def _value_type(value: Any) -> Type:
+    if isinstance(value, bool):
+        return expr.BOOL
+    if isinstance(value, int):
+        return expr.INT
+    if isinstance(value, float):
+        return expr.NUMBER
+    if isinstance(value, str):
+        return expr.STRING
+    item: Type | None = None
+    for v in value.values():
+        t = _value_type(v)
+        item = t if item is None else (expr.NUMBER if item.numeric and t.numeric else item)
+    return Type("table", item=item or expr.STRING, keys=frozenset(value))
+
+
+def _same_shape(default: Any, new: Any) -> bool:
+    a, b = _value_type(default), _value_type(new)
+    if a.kind == "table" and b.kind == "table":
+        return a.item is not None and b.item is not None and (
+            a.item.kind == b.item.kind or (a.item.numeric and b.item.numeric)
+        )
+    return a.kind == b.kind or (a.kind == "number" and b.kind == "int")
+
+
+# ---------------------------------------------------------------------------------------
+# Loading
+
+
+def default_steps_dir() -> Path:
+    """The shipped pack: inside the installed package, or ``steps/`` of a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "steps", here.parent.parent / "steps"):
+        if candidate.is_dir() and any(candidate.glob("*.toml")):
+            return candidate
+    return here / "steps"
+
+
+def load_guide(steps_dir: Path | None = None, site_file: Path | None = None) -> Guide:
+    """Load, validate and compile a step pack; raise :class:`PackError` with every problem."""
+    root = steps_dir or default_steps_dir()
+    problems: list[str] = []
+    if not root.is_dir():
+        raise PackError([f"{root}: no such folder (give --steps a folder of .toml files)"])
+    files = sorted(p for p in root.glob("*.toml") if p.is_file())
+    if not files:
+        raise PackError([f"{root}: no .toml files in this folder"])
+
+    packs: list[tuple[Path, PackFile]] = []
+    for path in files:
+        raw = _read_toml(path, problems)
+        if raw is None:
+            continue
+        try:
+            packs.append((path, PackFile.model_validate(raw)))
+        except ValidationError as exc:
+            problems.extend(_validation_problems(str(path), raw, exc))
+    if problems:
+        raise PackError(problems)
+    return _assemble(root, packs, site_file)
+
+
+def _load_site(site_file: Path, settings: Mapping[str, Setting], problems: list[str]) -> tuple[
+    str | None, dict[str, Any]
+]:
+    raw = _read_toml(site_file, problems)
+    if raw is None:
+        return None, {}
+    try:
+        site = SiteFile.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(_validation_problems(str(site_file), raw, exc))
+        return None, {}
+    values: dict[str, Any] = {}
+    for name, value in site.settings.items():
+        if name not in settings:
+            known = ", ".join(sorted(settings))
+            problems.append(f"{site_file}: settings.{name}: no such setting (known: {known})")
+        elif not _same_shape(settings[name].value, value):
+            problems.append(
+                f"{site_file}: settings.{name}: must be like the default "
+                f"{settings[name].value!r}, not {value!r}"
+            )
+        else:
+            values[name] = value
+    return site.site, values
+
+
+def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | None) -> Guide:
+    problems: list[str] = []
+    meta: GuideMeta | None = None
+    sources: dict[str, Source] = {}
+    settings: dict[str, Setting] = {}
+    steps: list[tuple[Path, Step]] = []
+    gates: list[tuple[Path, Gate]] = []
+    derived: list[tuple[Path, Derived]] = []
+    origin: dict[str, Path] = {}
+
+    def claim(kind: str, name: str, path: Path) -> bool:
+        key = f"{kind}:{name}"
+        if key in origin:
+            problems.append(f"{path}: {kind} {name!r} is already defined in {origin[key]}")
+            return False
+        origin[key] = path
+        return True
+
+    for path, pack in packs:
+        if pack.guide is not None:
+            if meta is not None:
+                problems.append(f"{path}: [guide] is already defined in {origin['guide:']}")
+            else:
+                meta = pack.guide
+                origin["guide:"] = path
+        for key, src in pack.sources.items():
+            if claim("source", key, path):
+                sources[key] = src
+        for key, setting in pack.settings.items():
+            if claim("setting", key, path):
+                settings[key] = setting
+        steps.extend((path, s) for s in pack.steps if claim("step", s.id, path))
+        gates.extend((path, g) for g in pack.gates if claim("gate", g.id, path))
+        derived.extend((path, d) for d in pack.derived if claim("derived", d.name, path))
+    if meta is None:
+        problems.append(f"{root}: no file has a [guide] table (title, version, ...)")
+    if problems or meta is None:
+        raise PackError(problems)
+
+    setting_values = {k: s.value for k, s in settings.items()}
+    site_name: str | None = None
+    if site_file is not None:
+        site_name, overrides = _load_site(site_file, settings, problems)
+        setting_values.update(overrides)
+
+    # The names expressions may read, with their types.
+    types: dict[str, Type] = {"today": expr.DATE}
+    for name, value in setting_values.items():
+        types[f"settings.{name}"] = _value_type(value)
+    question_at: dict[str, tuple[Path, str]] = {}
+    for path, step in steps:
+        for i, q in enumerate(step.questions):
+            where = f"step {step.id!r} question[{i}] ({q.key})"
+            if q.key in question_at:
+                other = question_at[q.key]
+                problems.append(f"{path}: {where}: key already asked in {other[0]} {other[1]}")
+                continue
+            question_at[q.key] = (path, where)
+            _check_question_shape(q, f"{path}: {where}", problems)
+            types[q.key] = question_type(q)
+    for path, d in derived:
+        if d.name in types:
+            problems.append(f"{path}: derived {d.name!r}: the name is already a question")
+
+    compiled_derived, deps = _compile_derived(derived, types, problems)
+
+    def comp(source: str | None, where: str, want: str | None = None) -> Compiled | None:
+        if source is None:
+            return None
+        try:
+            return Compiled.compile(source, types, want)
+        except ExprError as exc:
+            problems.append(f"{where}: {exc} in {source!r}")
+            return None
+
+    def check_sources(keys: Iterable[str], where: str) -> None:
+        for key in keys:
+            if key not in sources:
+                problems.append(f"{where}: unknown source {key!r} (known: {', '.join(sources)})")
+
+    def check_template(text: str, where: str, extra: frozenset[str] = frozenset()) -> None:
+        for m in PLACEHOLDER.finditer(text):
+            if m.group(1) not in types and m.group(1) not in extra:
+                problems.append(f"{where}: unknown placeholder {{{m.group(1)}}}")
+
+    phase_ids = {p.id for p in meta.phases}
+    cq_by_key: dict[str, CQuestion] = {}
+    csteps: list[CStep] = []
+    for index, (path, step) in enumerate(steps):
+        where = f"{path}: step {step.id!r}"
+        if step.phase not in phase_ids:
+            problems.append(f"{where}: phase {step.phase!r} is not one of {sorted(phase_ids)}")
+        check_sources(step.sources, where)
+        check_template(step.instructions, f"{where}: instructions")
+        cqs = []
+        for q in step.questions:
+            qw = f"{where}: question {q.key!r}"
+            check_sources(q.sources, qw)
+            own = types.get(q.key, expr.STRING)
+            cq = CQuestion(
+                q=q,
+                step_id=step.id,
+                when=comp(q.when, f"{qw}: when", "bool"),
+                default=_comp_like(comp, q.default, f"{qw}: default", own, problems),
+                computed=_comp_like(comp, q.computed, f"{qw}: computed", own, problems),
+                min=_comp_bound(comp, q.min, f"{qw}: min", own, problems),
+                max=_comp_bound(comp, q.max, f"{qw}: max", own, problems),
+                wait_minutes=comp(q.wait_minutes, f"{qw}: wait_minutes", "number"),
+            )
+            cqs.append(cq)
+            cq_by_key.setdefault(q.key, cq)
+        csteps.append(CStep(step, index, comp(step.when, f"{where}: when", "bool"), tuple(cqs)))
+
+    step_ids = {s.id for s in csteps}
+    cgates: list[CGate] = []
+    for path, gate in gates:
+        where = f"{path}: gate {gate.id!r}"
+        if gate.before not in step_ids:
+            problems.append(f"{where}: before = {gate.before!r} is not a step id")
+        check_sources(gate.sources, where)
+        if gate.pass_message:
+            check_template(gate.pass_message, f"{where}: pass_message")
+        rules = []
+        for i, rule in enumerate(gate.rules):
+            rw = f"{where}: rule[{i}]"
+            check_sources(rule.sources, rw)
+            check_template(rule.message, f"{rw}: message", GATE_LOCAL_NAMES)
+            for text in rule.instead:
+                check_template(text, f"{rw}: instead", GATE_LOCAL_NAMES)
+            fails = comp(rule.fails_when, f"{rw}: fails_when", "bool")
+            if fails is not None:
+                rules.append(CRule(rule, fails))
+        applies = comp(gate.applies_when, f"{where}: applies_when", "bool")
+        reads: set[str] = set()
+        for c in [applies, *(r.fails for r in rules)]:
+            if c is not None:
+                for n in c.reads:
+                    reads |= deps.get(n, {n})
+        time_dependent = "today" in reads or meta.date_key in reads
+        cgates.append(
+            CGate(gate, applies, tuple(rules), frozenset(reads - {"today"}), time_dependent)
+        )
+
+    for path, d in derived:
+        check_sources(d.sources, f"{path}: derived {d.name!r}")
+    for key, setting in settings.items():
+        check_sources(setting.sources, f"{origin['setting:' + key]}: settings.{key}")
+    if meta.date_key not in types or types[meta.date_key].kind != "date":
+        problems.append(f"{origin['guide:']}: guide.date_key {meta.date_key!r} is not a date question")
+
+    if problems:
+        raise PackError(problems)
+    guide = Guide(
+        meta=meta,
+        sources=sources,
+        settings=settings,
+        setting_values=setting_values,
+        site=site_name,
+        steps=tuple(csteps),
+        questions=cq_by_key,
+        derived=compiled_derived,
+        gates=tuple(cgates),
+        types=types,
+        root=root,
+        _deps=deps,
+    )
+    from .checks import check_guide  # late: checks needs Guide
+
+    problems = check_guide(guide)
+    if problems:
+        raise PackError(problems)
+    return guide
+
+
+def _comp_like(comp: Any, source: str | None, where: str, own: Type, problems: list[str]) -> Any:
+    c = comp(source, where)
+    if c is not None and not (c.type.kind == own.kind or (own.numeric and c.type.numeric)):
+        problems.append(f"{where}: gives {c.type} but the question is {own}")
+        return None
+    return c
+
+
+def _comp_bound(
+    comp: Any, bound: int | float | str | None, where: str, own: Type, problems: list[str]
+) -> Any:
+    if bound is None:
+        return None
+    if own.kind not in ("int", "number", "date"):
+        problems.append(f"{where}: only numbers and dates have bounds")
+        return None
+    return _comp_like(comp, str(bound), where, own, problems)
+
+
+def _check_question_shape(q: Question, where: str, problems: list[str]) -> None:
+    if q.type == "choice":
+        if not q.choices:
+            problems.append(f"{where}: a choice question needs choices")
+        elif not all(isinstance(c.value, str) for c in q.choices):
+            problems.append(f"{where}: choice values must be strings (use type = 'int' for scores)")
+    elif q.type == "int":
+        if q.choices and not all(isinstance(c.value, int) for c in q.choices):
+            problems.append(f"{where}: an int question's choices must be whole numbers")
+    elif q.choices:
+        problems.append(f"{where}: only choice and int questions have choices")
+    if q.choices:
+        values = [c.value for c in q.choices]
+        if len(set(values)) != len(values):
+            problems.append(f"{where}: choice values repeat")
+        reserved = set(values) & RESERVED_WORDS
+        if reserved:
+            problems.append(f"{where}: {sorted(reserved)} are walkthrough commands, not values")
+    for v in q.wait_for:
+        if q.choices and v not in [c.value for c in q.choices]:
+            problems.append(f"{where}: wait_for value {v!r} is not one of the choices")
+    if q.wait_for and not q.wait_minutes:
+        problems.append(f"{where}: wait_for needs wait_minutes")
+
+
+RESERVED_WORDS = frozenset({"back", "review", "edit", "why", "quit", "help"})
+"""Words the interactive prompt reads as commands, so no choice may use them."""
+
+
+def _compile_derived(
+    derived: list[tuple[Path, Derived]], types: dict[str, Type], problems: list[str]
+) -> tuple[dict[str, CDerived], dict[str, frozenset[str]]]:
+    """Compile derived values in dependency order; report cycles and type errors."""
+    parsed: dict[str, tuple[Path, Derived, expr.Node]] = {}
+    for path, d in derived:
+        try:
+            parsed[d.name] = (path, d, expr.parse(d.expr))
+        except ExprError as exc:
+            problems.append(f"{path}: derived {d.name!r}: {exc} in {d.expr!r}")
+    reads = {name: expr.names(node) for name, (_, _, node) in parsed.items()}
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(name: str, trail: list[str]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            cycle = " -> ".join([*trail[trail.index(name) :], name])
+            problems.append(f"{parsed[name][0]}: derived values refer to each other: {cycle}")
+            return
+        state[name] = 1
+        for dep in sorted(reads[name]):
+            if dep in parsed:
+                visit(dep, [*trail, name])
+        state[name] = 2
+        order.append(name)
+
+    for name in parsed:
+        visit(name, [])
+    compiled: dict[str, CDerived] = {}
+    deps: dict[str, frozenset[str]] = {}
+    for name in order:
+        path, d, node = parsed[name]
+        try:
+            typ = expr.typecheck(node, types)
+        except ExprError as exc:
+            problems.append(f"{path}: derived {name!r}: {exc} in {d.expr!r}")
+            continue
+        types[name] = typ
+        compiled[name] = CDerived(d, Compiled(d.expr, node, typ, frozenset(reads[name])))
+        acc: set[str] = set()
+        for n in reads[name]:
+            acc |= deps.get(n, {n})
+        deps[name] = frozenset(acc)
+    return compiled, deps
