@@ -75,9 +75,9 @@ def _parse_scalar(cq: CQuestion, raw: object, today: dt.date, interactive: bool)
             raise ValueError(f"{raw!r} is not a whole number")
         if isinstance(raw, int):
             value = raw
-        elif isinstance(raw, float) and raw.is_integer():
-            value = int(raw)
-        elif isinstance(raw, str) and re.fullmatch(r"\s*-?\d{1,9}\s*", raw):
+        elif (isinstance(raw, float) and raw.is_integer()) or (
+            isinstance(raw, str) and re.fullmatch(r"\s*-?\d{1,9}\s*", raw)
+        ):
             value = int(raw)
         else:
             raise ValueError(f"{raw!r} is not a whole number")
@@ -152,13 +152,13 @@ def parse_value(
     except ValueError as exc:
         raise InvalidAnswer(cq.key, str(exc)) from None
     if ctx is not None:
-        for bound, ok in ((cq.min, lambda v, b: v >= b), (cq.max, lambda v, b: v <= b)):
+        for bound, low in ((cq.min, True), (cq.max, False)):
             if bound is None:
                 continue
-            limit = bound.evaluate(ctx)
+            limit: Any = bound.evaluate(ctx)
             if limit is UNKNOWN:
                 continue
-            if not ok(value, limit):
+            if (value < limit) if low else (value > limit):
                 word = "before" if bound is cq.min else "after"
                 if cq.q.type == "date":
                     msg = f"{format_value(value)} is {word} {bound.source} ({format_value(limit)})"

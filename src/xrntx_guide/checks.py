@@ -73,8 +73,8 @@ def check_guide(guide: Guide) -> list[str]:
     for gate in guide.gates:
         before = guide.step(gate.gate.before).index
         for key in sorted(gate.inputs):
-            cq = guide.questions.get(key)
-            if cq is None or _has_fallback(cq):
+            asked = guide.questions.get(key)
+            if asked is None or _has_fallback(asked):
                 continue
             if where_asked[key][0] >= before:
                 problems.append(

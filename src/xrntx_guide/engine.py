@@ -193,8 +193,9 @@ def _worst_failing(verdicts: list[Any]) -> Any:
     return max(failing, key=lambda r: SEVERITY_RANK[r.rule.severity])
 
 
-def _earliest_pass(gate: CGate, guide: Guide, inputs: Inputs, answers: Mapping[str, Scalar],
-                   start: dt.date) -> dt.date | None:
+def _earliest_pass(
+    gate: CGate, guide: Guide, inputs: Inputs, answers: Mapping[str, Scalar], start: dt.date
+) -> dt.date | None:
     """The first later date on which the gate no longer blocks, re-evaluating it each day."""
     key = guide.meta.date_key
     for n in range(1, guide.meta.date_search_days + 1):
@@ -242,6 +243,10 @@ class State:
     """Answers given for questions that do not apply to this patient (they are ignored)."""
 
     def value(self, name: str) -> Value:
+        if name == "today":
+            return self.inputs.today
+        if name.startswith("settings."):
+            return self.guide.setting_values.get(name[9:], UNKNOWN)  # type: ignore[no-any-return]
         return self.values.get(name, UNKNOWN)
 
     def display(self, name: str) -> str:
@@ -283,7 +288,8 @@ class State:
         """Gates that guard the injection (at or before the last requires_clear step)."""
         limit = self.readiness_limit
         return [
-            self.gates[g.id] for g in self.guide.gates
+            self.gates[g.id]
+            for g in self.guide.gates
             if self.guide.step(g.gate.before).index <= limit
         ]
 
@@ -312,8 +318,7 @@ class State:
     @property
     def earliest_injection_date(self) -> dt.date | None:
         """The first date on which every time-dependent blocking gate would pass."""
-        dates = [g.earliest_date for g in self.readiness_gates()
-                 if g.blocking and g.time_dependent]
+        dates = [g.earliest_date for g in self.readiness_gates() if g.blocking and g.time_dependent]
         if not dates or any(d is None for d in dates):
             return None
         return max(d for d in dates if d is not None)
@@ -323,9 +328,7 @@ def evaluate(guide: Guide, inputs: Inputs) -> State:
     """Evaluate every step's visibility, every derived value and every gate."""
     ctx = _Ctx(guide, inputs.today, inputs.use_defaults)
     step_visible = _visit(guide, inputs.answers, ctx)
-    not_applicable = tuple(
-        k for k in inputs.answers if ctx.visible.get(k) is False
-    )
+    not_applicable = tuple(k for k in inputs.answers if ctx.visible.get(k) is False)
     values: dict[str, Value] = {}
     for key in guide.questions:
         values[key] = ctx.lookup(key)
@@ -348,48 +351,82 @@ def evaluate(guide: Guide, inputs: Inputs) -> State:
     )
 
 
-def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, step_visible: Mapping[str, bool | None],
-                 inputs: Inputs, answers: Mapping[str, Scalar]) -> GateResult:
+def _gate_result(
+    guide: Guide,
+    gate: CGate,
+    ctx: _Ctx,
+    step_visible: Mapping[str, bool | None],
+    inputs: Inputs,
+    answers: Mapping[str, Scalar],
+) -> GateResult:
     g = gate.gate
     applies, verdicts = _judge(gate, ctx)
     if step_visible.get(g.before) is False:
         applies = False
     fingerprint = _fingerprint(gate, ctx)
-    findings: list[Finding] = []
+    findings: dict[str, Finding] = {}
     for r, _ in verdicts:
-        findings.extend(explain(r.fails.node, ctx))
+        for f in explain(r.fails.node, ctx):
+            findings.setdefault(f.text, f)
     missing = sorted(
-        k for k in gate.inputs
-        if k in guide.questions and ctx.lookup(k) is UNKNOWN
-        and ctx.visible.get(k) is not False
+        k
+        for k in gate.inputs
+        if k in guide.questions and ctx.lookup(k) is UNKNOWN and ctx.visible.get(k) is not False
     )
-    base = dict(
-        id=g.id, title=g.title, before=g.before, findings=tuple(findings),
-        fingerprint=fingerprint, time_dependent=gate.time_dependent, verify=g.verify,
+    base: dict[str, Any] = dict(
+        id=g.id,
+        title=g.title,
+        before=g.before,
+        findings=tuple(findings.values()),
+        fingerprint=fingerprint,
+        time_dependent=gate.time_dependent,
+        verify=g.verify,
     )
     if applies is False:
-        return GateResult(**base, severity=gate.severity, outcome="not_applicable",
-                          reason="does not apply to this patient", sources=tuple(g.sources),
-                          instead=(), missing=())
+        return GateResult(
+            **base,
+            severity=gate.severity,
+            outcome="not_applicable",
+            reason="does not apply to this patient",
+            sources=tuple(g.sources),
+            instead=(),
+            missing=(),
+        )
     worst = _worst_failing(verdicts)
     if worst is None:
         if applies is None or any(v is None for _, v in verdicts):
             needs = ", ".join(missing) or "earlier answers"
-            return GateResult(**base, severity=gate.severity, outcome="unknown",
-                              reason=f"not decided yet: needs {needs}",
-                              sources=tuple(g.sources), instead=(), missing=tuple(missing))
+            return GateResult(
+                **base,
+                severity=gate.severity,
+                outcome="unknown",
+                reason=f"not decided yet: needs {needs}",
+                sources=tuple(g.sources),
+                instead=(),
+                missing=tuple(missing),
+            )
         lookup = _display_lookup(guide, ctx)
         reason = render(g.pass_message, lookup) if g.pass_message else "passed"
-        return GateResult(**base, severity=gate.severity, outcome="pass", reason=reason,
-                          sources=tuple(g.sources), instead=(), missing=())
+        return GateResult(
+            **base,
+            severity=gate.severity,
+            outcome="pass",
+            reason=reason,
+            sources=tuple(g.sources),
+            instead=(),
+            missing=(),
+        )
     rule = worst.rule
     earliest = None
     if gate.time_dependent and rule.severity in BLOCKING:
         start = ctx.lookup(guide.meta.date_key)
         start_date = start if isinstance(start, dt.date) else inputs.today
         earliest = _earliest_pass(gate, guide, inputs, answers, start_date)
-    extra = {"earliest_date": earliest.isoformat() if earliest else "no date within "
-             f"{guide.meta.date_search_days} days"}
+    extra = {
+        "earliest_date": earliest.isoformat()
+        if earliest
+        else f"no date within {guide.meta.date_search_days} days"
+    }
     lookup = _display_lookup(guide, ctx)
     sources = tuple(dict.fromkeys([*rule.sources, *g.sources]))
     instead = tuple(render(t, lookup, extra) for t in rule.instead)
@@ -399,9 +436,18 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, step_visible: Mapping[str
         override = None
     acknowledged = inputs.acks.get(g.id) == fingerprint
     outcome = "overridden" if override is not None else "fail"
-    return GateResult(**base, severity=rule.severity, outcome=outcome, reason=reason,
-                      sources=sources, instead=instead, missing=tuple(missing),
-                      earliest_date=earliest, override=override, acknowledged=acknowledged)
+    return GateResult(
+        **base,
+        severity=rule.severity,
+        outcome=outcome,
+        reason=reason,
+        sources=sources,
+        instead=instead,
+        missing=tuple(missing),
+        earliest_date=earliest,
+        override=override,
+        acknowledged=acknowledged,
+    )
 
 
 def _display_lookup(guide: Guide, ctx: Context) -> Any:
@@ -474,8 +520,9 @@ def _gate_action(step: CStep, r: GateResult) -> GateStop | None:
     return GateStop(step, r, "acknowledge" if r.severity == "caution" else "notice")
 
 
-def next_action(state: State, skipped: frozenset[str] = frozenset(),
-                confirmed: frozenset[str] = frozenset()) -> Action:
+def next_action(
+    state: State, skipped: frozenset[str] = frozenset(), confirmed: frozenset[str] = frozenset()
+) -> Action:
     """What the walk needs next: an answer, a decision on a gate, a confirmation, or done.
 
     Args:
@@ -520,9 +567,9 @@ def walk_status(action: Action) -> str:
     return "in_progress"
 
 
-def prune(guide: Guide, answers: Mapping[str, Scalar], today: dt.date) -> tuple[
-    dict[str, Scalar], list[str]
-]:
+def prune(
+    guide: Guide, answers: Mapping[str, Scalar], today: dt.date
+) -> tuple[dict[str, Scalar], list[str]]:
     """Drop answers to questions that no longer apply; return (kept, cleared keys)."""
     ctx = _Ctx(guide, today, use_defaults=False)
     _visit(guide, answers, ctx)
@@ -531,22 +578,23 @@ def prune(guide: Guide, answers: Mapping[str, Scalar], today: dt.date) -> tuple[
     return kept, cleared
 
 
-def wait_remaining(state: State, cq: CQuestion, started: dt.datetime | None,
-                   now: dt.datetime) -> dt.timedelta | None:
+def wait_remaining(
+    state: State, cq: CQuestion, started: dt.datetime | None, now: dt.datetime
+) -> dt.timedelta | None:
     """Time left before a timed result may be entered; None when the timer has not started."""
     if cq.wait_minutes is None:
         return dt.timedelta(0)
-    minutes = cq.wait_minutes.evaluate(_state_ctx(state))
+    minutes = cq.wait_minutes.evaluate(state_context(state))
     if minutes is UNKNOWN or started is None:
         return None
-    left = started + dt.timedelta(minutes=float(minutes)) - now  # type: ignore[arg-type]
+    left: dt.timedelta = started + dt.timedelta(minutes=float(minutes)) - now  # type: ignore[arg-type]
     return max(left, dt.timedelta(0))
 
 
 def wait_minutes(state: State, cq: CQuestion) -> float | None:
     if cq.wait_minutes is None:
         return None
-    minutes = cq.wait_minutes.evaluate(_state_ctx(state))
+    minutes = cq.wait_minutes.evaluate(state_context(state))
     return None if minutes is UNKNOWN else float(minutes)  # type: ignore[arg-type]
 
 
@@ -555,18 +603,10 @@ class _StateCtx(Context):
         self.state = state
 
     def lookup(self, name: str) -> Value:
-        if name == "today":
-            return self.state.inputs.today
-        if name.startswith("settings."):
-            return self.state.guide.setting_values.get(name[9:], UNKNOWN)  # type: ignore[no-any-return]
-        return self.state.values.get(name, UNKNOWN)
+        return self.state.value(name)
 
     def is_answered(self, name: str) -> bool:
         return name in self.state.answered
-
-
-def _state_ctx(state: State) -> Context:
-    return _StateCtx(state)
 
 
 def state_context(state: State) -> Context:

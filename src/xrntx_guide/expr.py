@@ -30,7 +30,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Final, Union
+from typing import Final
 
 
 class ExprError(Exception):
@@ -66,8 +66,8 @@ class _Unknown:
 
 UNKNOWN: Final = _Unknown()
 
-Scalar = Union[bool, int, float, str, dt.date]
-Value = Union[Scalar, tuple[Scalar, ...], Mapping[str, Scalar], _Unknown]
+Scalar = bool | int | float | str | dt.date
+Value = Scalar | tuple[Scalar, ...] | Mapping[str, Scalar] | _Unknown
 
 # ---------------------------------------------------------------------------------------
 # Types
@@ -573,11 +573,15 @@ def typecheck(node: Node, names: Mapping[str, Type]) -> Type:
             raise ExprError(f"only a table can be indexed, not {target}", node.pos)
         if key.kind != "string":
             raise ExprError(f"a table is indexed by a string, not {key}", node.pos)
-        if key.choices is not None and target.keys is not None:
-            # Keys that a choice can take but the table lacks give unknown: allowed,
-            # because the pack may handle them with another rule. Literal typos are not.
-            if isinstance(node.key, Literal) and not key.choices <= target.keys:
-                raise ExprError(f"the table has no key {node.key.value!r}", node.key.pos)
+        # Keys that a choice can take but the table lacks give unknown: allowed, because
+        # the pack may handle them with another rule. A literal key the table lacks is a typo.
+        if (
+            key.choices is not None
+            and target.keys is not None
+            and isinstance(node.key, Literal)
+            and not key.choices <= target.keys
+        ):
+            raise ExprError(f"the table has no key {node.key.value!r}", node.key.pos)
         return target.item
     raise ExprError("unsupported expression", node.pos)  # pragma: no cover
 
@@ -649,7 +653,7 @@ def evaluate(node: Node, ctx: Context) -> Value:
         b = evaluate(node.right, ctx)
         if a is UNKNOWN or b is UNKNOWN:
             return UNKNOWN
-        return a + b if node.op == "+" else a - b  # type: ignore[operator]
+        return a + b if node.op == "+" else a - b  # type: ignore[operator, return-value]
     if isinstance(node, BoolOp):
         seen_unknown = False
         decisive = node.op == "or"  # 'or' stops at true, 'and' stops at false
@@ -678,7 +682,7 @@ def evaluate(node: Node, ctx: Context) -> Value:
         key = evaluate(node.key, ctx)
         if target is UNKNOWN or key is UNKNOWN or not isinstance(target, Mapping):
             return UNKNOWN
-        return target.get(key, UNKNOWN)  # type: ignore[call-overload, no-any-return]
+        return target.get(key, UNKNOWN)  # type: ignore[arg-type]
     raise ExprError("unsupported expression", node.pos)  # pragma: no cover
 
 
@@ -696,7 +700,7 @@ def _call(node: Call, ctx: Context) -> Value:
         return (b - a).days  # type: ignore[operator, union-attr]
     if node.func == "add_days":
         try:
-            return args[0] + dt.timedelta(days=args[1])  # type: ignore[operator, arg-type]
+            return args[0] + dt.timedelta(days=args[1])  # type: ignore[operator, arg-type, return-value]
         except OverflowError:
             return UNKNOWN
     if node.func == "min":
@@ -816,9 +820,7 @@ def explain(node: Node, ctx: Context) -> list[Finding]:
 
     def visit(n: Node) -> None:
         if isinstance(n, Compare):
-            out.append(
-                Finding(f"{side(n.left)} {n.op} {side(n.right)}", truth(evaluate(n, ctx)))
-            )
+            out.append(Finding(f"{side(n.left)} {n.op} {side(n.right)}", truth(evaluate(n, ctx))))
         elif isinstance(n, BoolOp):
             for o in n.operands:
                 visit(o)

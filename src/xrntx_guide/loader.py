@@ -238,8 +238,10 @@ def _value_type(value: Any) -> Type:
 def _same_shape(default: Any, new: Any) -> bool:
     a, b = _value_type(default), _value_type(new)
     if a.kind == "table" and b.kind == "table":
-        return a.item is not None and b.item is not None and (
-            a.item.kind == b.item.kind or (a.item.numeric and b.item.numeric)
+        return (
+            a.item is not None
+            and b.item is not None
+            and (a.item.kind == b.item.kind or (a.item.numeric and b.item.numeric))
         )
     return a.kind == b.kind or (a.kind == "number" and b.kind == "int")
 
@@ -281,9 +283,9 @@ def load_guide(steps_dir: Path | None = None, site_file: Path | None = None) -> 
     return _assemble(root, packs, site_file)
 
 
-def _load_site(site_file: Path, settings: Mapping[str, Setting], problems: list[str]) -> tuple[
-    str | None, dict[str, Any]
-]:
+def _load_site(
+    site_file: Path, settings: Mapping[str, Setting], problems: list[str]
+) -> tuple[str | None, dict[str, Any]]:
     raw = _read_toml(site_file, problems)
     if raw is None:
         return None, {}
@@ -455,7 +457,9 @@ def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | 
     for key, setting in settings.items():
         check_sources(setting.sources, f"{origin['setting:' + key]}: settings.{key}")
     if meta.date_key not in types or types[meta.date_key].kind != "date":
-        problems.append(f"{origin['guide:']}: guide.date_key {meta.date_key!r} is not a date question")
+        problems.append(
+            f"{origin['guide:']}: guide.date_key {meta.date_key!r} is not a date question"
+        )
 
     if problems:
         raise PackError(problems)

@@ -47,7 +47,8 @@ def read_answers_file(path: Path) -> dict[str, Any]:
         except json.JSONDecodeError as exc:
             raise UsageError(
                 f"--answers {path}: not valid JSON: line {exc.lineno} column {exc.colno}: "
-                f"{exc.msg}", hint="Name the file *.toml for TOML."
+                f"{exc.msg}",
+                hint="Name the file *.toml for TOML.",
             ) from None
     if not isinstance(data, dict):
         raise UsageError(f"--answers {path}: must hold one object of key/value answers")
@@ -70,13 +71,14 @@ def parse_answers(
             raise UsageError(f"{where}: {err.message}", hint=err.hint)
         if isinstance(value, dt.date | dt.datetime) and not isinstance(value, dt.datetime):
             value = value.isoformat()
-        if isinstance(value, list | dict | type(None)) or isinstance(value, dt.datetime):
+        if value is None or isinstance(value, list | dict | dt.datetime):
             raise InvalidAnswer(key, f"{where}: {value!r} is not a single value")
         try:
             out[key] = Preset(parse_value(cq, value, today=today), origin)
         except InvalidAnswer as exc:
-            raise InvalidAnswer(key, f"{exc.reason} ({where})",
-                                hint=_allowed_hint(guide, key)) from None
+            raise InvalidAnswer(
+                key, f"{exc.reason} ({where})", hint=_allowed_hint(guide, key)
+            ) from None
     return out
 
 
@@ -97,8 +99,11 @@ def gather(
     """Flag over file over session (``base``): later sources win."""
     merged: dict[str, Preset] = dict(base or {})
     if answers_file is not None:
-        merged.update(parse_answers(guide, read_answers_file(answers_file), "file", today,
-                                    f"--answers {answers_file}"))
+        merged.update(
+            parse_answers(
+                guide, read_answers_file(answers_file), "file", today, f"--answers {answers_file}"
+            )
+        )
     pairs = dict(parse_pairs(answer_flags))
     merged.update(parse_answers(guide, pairs, "flag", today, "--answer"))
     return merged
@@ -130,18 +135,24 @@ def parse_overrides(guide: Guide, flags: Iterable[str]) -> list[OverrideRequest]
         gate, sep, reason = item.partition("=")
         gate, reason = gate.strip(), reason.strip()
         if not sep or not gate or not reason:
-            raise UsageError(f"--override {item!r}: expected GATE=\"REASON\", "
-                             "e.g. --override pregnancy=\"clinical_judgement: discussed\"")
+            raise UsageError(
+                f'--override {item!r}: expected GATE="REASON", '
+                'e.g. --override pregnancy="clinical_judgement: discussed"'
+            )
         if gate not in gate_ids:
             import difflib
 
             close = difflib.get_close_matches(gate, gate_ids, n=1)
             extra = f" (did you mean {close[0]!r}?)" if close else ""
-            raise UsageError(f"--override: unknown gate {gate!r}{extra}",
-                             hint="`xrntx-guide gates` lists every gate.")
+            raise UsageError(
+                f"--override: unknown gate {gate!r}{extra}",
+                hint="`xrntx-guide gates` lists every gate.",
+            )
         if not any(r.rule.severity == "stop" for r in guide.gate(gate).rules):
-            raise UsageError(f"--override {gate}: a {guide.gate(gate).severity} cannot be "
-                             "overridden; only stop gates can")
+            raise UsageError(
+                f"--override {gate}: a {guide.gate(gate).severity} cannot be "
+                "overridden; only stop gates can"
+            )
         code, colon, comment = reason.partition(":")
         if colon and code.strip() in codes:
             code, comment = code.strip(), comment.strip()
@@ -199,8 +210,9 @@ def missing_message(state: State, keys: list[str]) -> str:
 def _example(kind: str, choices: Any) -> str:
     if choices:
         return "|".join(str(c.value) for c in choices)
-    return {"bool": "yes|no", "date": "YYYY-MM-DD", "int": "N", "number": "N",
-            "text": "TEXT"}.get(kind, "VALUE")
+    return {"bool": "yes|no", "date": "YYYY-MM-DD", "int": "N", "number": "N", "text": "TEXT"}.get(
+        kind, "VALUE"
+    )
 
 
 def shown(value: Any) -> str:

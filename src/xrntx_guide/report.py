@@ -100,6 +100,7 @@ def answers_table(state: State, record: SessionRecord | None = None) -> list[dic
             value = state.value(cq.key)
             if value is UNKNOWN:
                 continue
+            origin: str
             if record is not None and cq.key in record.answers:
                 origin = record.answers[cq.key].origin
             elif cq.key in state.answered:
@@ -108,14 +109,16 @@ def answers_table(state: State, record: SessionRecord | None = None) -> list[dic
                 origin = "derived"
             else:
                 origin = "default"
-            rows.append({
-                "key": cq.key,
-                "question": cq.q.prompt,
-                "value": _json_value(value),
-                "shown": state.display(cq.key),
-                "origin": origin,
-                "step": step.id,
-            })
+            rows.append(
+                {
+                    "key": cq.key,
+                    "question": cq.q.prompt,
+                    "value": _json_value(value),
+                    "shown": state.display(cq.key),
+                    "origin": origin,
+                    "step": step.id,
+                }
+            )
     return rows
 
 

@@ -26,7 +26,7 @@ from .loader import Guide
 
 Origin = Literal["typed", "flag", "file", "session", "default", "derived", "scenario"]
 JSONScalar = bool | int | float | str
-FORMAT = 1
+FORMAT: Literal[1] = 1
 
 
 class _Model(BaseModel):
@@ -123,15 +123,23 @@ class SessionRecord(_Model):
                 self.order.remove(key)
             self.timers.pop(key, None)
 
-    def override(self, gate: str, code: str, comment: str, fingerprint: str,
-                 now: dt.datetime, origin: Origin = "typed") -> None:
+    def override(
+        self,
+        gate: str,
+        code: str,
+        comment: str,
+        fingerprint: str,
+        now: dt.datetime,
+        origin: Origin = "typed",
+    ) -> None:
         self.overrides[gate] = OverrideRecord(
             code=code, comment=comment, at=now, fingerprint=fingerprint, origin=origin
         )
         self.events.append(Event(at=now, kind="override", key=gate, detail=f"{code}: {comment}"))
 
-    def acknowledge(self, gate: str, fingerprint: str, now: dt.datetime,
-                    origin: Origin = "typed") -> None:
+    def acknowledge(
+        self, gate: str, fingerprint: str, now: dt.datetime, origin: Origin = "typed"
+    ) -> None:
         self.acks[gate] = AckRecord(at=now, fingerprint=fingerprint, origin=origin)
         self.events.append(Event(at=now, kind="acknowledge", key=gate))
 
@@ -239,8 +247,9 @@ def load(path: Path) -> SessionRecord:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SessionError(f"{path}: no such session file",
-                           hint="`xrntx-guide sessions` lists saved sessions.") from None
+        raise SessionError(
+            f"{path}: no such session file", hint="`xrntx-guide sessions` lists saved sessions."
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SessionError(f"{path}: cannot read the session: {exc}") from None
     try:
@@ -260,7 +269,7 @@ def list_sessions(directory: Path) -> list[tuple[Path, SessionRecord | None]]:
             out.append((path, load(path)))
         except SessionError:
             out.append((path, None))
-    epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     out.sort(key=lambda item: item[1].updated if item[1] else epoch, reverse=True)
     return out
 
@@ -272,10 +281,13 @@ def find_session(directory: Path, ref: str | None) -> Path:
         for path, rec in found:
             if rec is not None and rec.status != "complete":
                 return path
-        raise SessionError("there is no unfinished session to resume",
-                           hint="Start one with `xrntx-guide walk`.")
+        raise SessionError(
+            "there is no unfinished session to resume", hint="Start one with `xrntx-guide walk`."
+        )
     matches = [p for p, r in found if r is not None and ref in (r.label, r.id)]
     if not matches:
-        raise SessionError(f"no session with label or id {ref!r}",
-                           hint="`xrntx-guide sessions` lists saved sessions.")
+        raise SessionError(
+            f"no session with label or id {ref!r}",
+            hint="`xrntx-guide sessions` lists saved sessions.",
+        )
     return matches[0]

@@ -48,22 +48,44 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # -- shared options ---------------------------------------------------------------------
 
-StepsOpt = Annotated[Path | None, typer.Option("--steps", help="Load another step pack folder.",
-                                               show_default=False)]
-SiteOpt = Annotated[Path | None, typer.Option("--site", help="A site file that changes "
-                                              "setting values.", show_default=False)]
-TodayOpt = Annotated[str | None, typer.Option("--today", help="Fix today's date (YYYY-MM-DD) "
-                                              "for reproducible runs.", show_default=False)]
-PlainOpt = Annotated[bool, typer.Option("--plain", help="No colour or boxes (also when "
-                                        "NO_COLOR is set or TERM=dumb).")]
-AnswerOpt = Annotated[list[str] | None, typer.Option(
-    "--answer", "-a", help="KEY=VALUE, repeatable; see `xrntx-guide questions`.",
-    show_default=False)]
-AnswersOpt = Annotated[Path | None, typer.Option(
-    "--answers", help="A TOML or JSON file of answers.", show_default=False)]
-OverrideOpt = Annotated[list[str] | None, typer.Option(
-    "--override", help='GATE="[CODE: ]comment": override a stop gate, repeatable.',
-    show_default=False)]
+StepsOpt = Annotated[
+    Path | None, typer.Option("--steps", help="Load another step pack folder.", show_default=False)
+]
+SiteOpt = Annotated[
+    Path | None,
+    typer.Option("--site", help="A site file that changes setting values.", show_default=False),
+]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--today", help="Fix today's date (YYYY-MM-DD) for reproducible runs.", show_default=False
+    ),
+]
+PlainOpt = Annotated[
+    bool,
+    typer.Option("--plain", help="No colour or boxes (also when NO_COLOR is set or TERM=dumb)."),
+]
+AnswerOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--answer",
+        "-a",
+        help="KEY=VALUE, repeatable; see `xrntx-guide questions`.",
+        show_default=False,
+    ),
+]
+AnswersOpt = Annotated[
+    Path | None,
+    typer.Option("--answers", help="A TOML or JSON file of answers.", show_default=False),
+]
+OverrideOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--override",
+        help='GATE="[CODE: ]comment": override a stop gate, repeatable.',
+        show_default=False,
+    ),
+]
 
 
 def guarded(fn: F) -> F:
@@ -112,28 +134,47 @@ def _guide(steps: Path | None, site: Path | None) -> Guide:
 @app.command()
 @guarded
 def walk(
-    resume: Annotated[bool, typer.Option("--resume", help="Continue a saved walkthrough "
-                                         "(the latest unfinished one, or --session/--label).")
-                      ] = False,
-    session: Annotated[Path | None, typer.Option("--session", help="The session file to "
-                                                 "write (or to resume).", show_default=False)
-                       ] = None,
-    label: Annotated[str | None, typer.Option("--label", help="Patient label (not a name).",
-                                              show_default=False)] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue a saved walkthrough (the latest unfinished one, or --session/--label).",
+        ),
+    ] = False,
+    session: Annotated[
+        Path | None,
+        typer.Option(
+            "--session", help="The session file to write (or to resume).", show_default=False
+        ),
+    ] = None,
+    label: Annotated[
+        str | None, typer.Option("--label", help="Patient label (not a name).", show_default=False)
+    ] = None,
     answer: AnswerOpt = None,
     answers: AnswersOpt = None,
     override: OverrideOpt = None,
-    acknowledge: Annotated[list[str] | None, typer.Option(
-        "--acknowledge", help="Acknowledge a caution gate without a prompt (or 'all').",
-        show_default=False)] = None,
+    acknowledge: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--acknowledge",
+            help="Acknowledge a caution gate without a prompt (or 'all').",
+            show_default=False,
+        ),
+    ] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
     today: TodayOpt = None,
     steps: StepsOpt = None,
     site: SiteOpt = None,
     plain: PlainOpt = False,
-    demo_clock: Annotated[float, typer.Option("--demo-clock", min=1.0, max=3600.0,
-                                              help="Run timers N times faster (training "
-                                              "demos only).")] = 1.0,
+    demo_clock: Annotated[
+        float,
+        typer.Option(
+            "--demo-clock",
+            min=1.0,
+            max=3600.0,
+            help="Run timers N times faster (training demos only).",
+        ),
+    ] = 1.0,
 ) -> None:
     """Walk through the guide step by step (the default command)."""
     ui = UI(plain_wanted(plain))
@@ -144,11 +185,14 @@ def walk(
         path = session or find_session(directory, label)
         record = load(path)
         if record.guide_id != guide.meta.id:
-            raise UsageError(f"{path}: the session is for guide {record.guide_id!r}, "
-                             f"not {guide.meta.id!r}")
+            raise UsageError(
+                f"{path}: the session is for guide {record.guide_id!r}, not {guide.meta.id!r}"
+            )
         if record.guide_version != guide.meta.version:
-            ui.warning(f"the session was started with guide {record.guide_version}; "
-                       f"continuing with {guide.meta.version}")
+            ui.warning(
+                f"the session was started with guide {record.guide_version}; "
+                f"continuing with {guide.meta.version}"
+            )
         day = _today(today) if today else (record.today or dt.date.today())
     else:
         day = _today(today)
@@ -161,17 +205,16 @@ def walk(
             except EOFError:
                 raise typer.Exit(0) from None
             label = typed or suggested
-        record = new_session(guide, label or "patient", clock.now(),
-                             dt.date.fromisoformat(today) if today else None)
+        record = new_session(
+            guide, label or "patient", clock.now(), dt.date.fromisoformat(today) if today else None
+        )
         if today:
             record.today = day
         path = session or default_path(record, directory)
         if session is not None and session.exists():
             raise UsageError(f"--session {session}: the file exists; use --resume to continue it")
 
-    base = {
-        k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()
-    }
+    base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
     presets = gather(guide, answer or [], answers, day)
     requests = parse_overrides(guide, override or [])
     if presets:
@@ -193,11 +236,18 @@ def walk(
     raise typer.Exit(int(code))
 
 
-def _walk_without_prompts(ui: UI, guide: Guide, record: SessionRecord, path: Path,
-                          day: dt.date, requests: list[Any], acknowledge: list[str]) -> ExitCode:
+def _walk_without_prompts(
+    ui: UI,
+    guide: Guide,
+    record: SessionRecord,
+    path: Path,
+    day: dt.date,
+    requests: list[Any],
+    acknowledge: list[str],
+) -> ExitCode:
     """The same walk with nobody to ask: defaults apply, flags decide gates, gaps are listed."""
     wanted = {r.gate: r for r in requests}
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     for _ in range(10_000):  # each pass records one thing; the pack is finite
         state = evaluate(guide, record.inputs(guide, day))
         action = next_action(state, frozenset(record.skipped), frozenset(record.confirmed))
@@ -237,7 +287,7 @@ def _walk_without_prompts(ui: UI, guide: Guide, record: SessionRecord, path: Pat
             save(record, path, now)
             show_gate(ui, state, g)
             if action.kind == "override":
-                ui.error(f"gate {g.id} needs an override: --override {g.id}=\"CODE: comment\"")
+                ui.error(f'gate {g.id} needs an override: --override {g.id}="CODE: comment"')
             elif action.kind == "acknowledge":
                 ui.error(f"caution {g.id} must be acknowledged: --acknowledge {g.id}")
             ui.note(f"Saved: {path}")
@@ -265,8 +315,10 @@ def check(
     steps: StepsOpt = None,
     site: SiteOpt = None,
     plain: PlainOpt = False,
-    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt (check never "
-                                           "does; accepted for symmetry).")] = False,
+    no_input: Annotated[
+        bool,
+        typer.Option("--no-input", help="Never prompt (check never does; accepted for symmetry)."),
+    ] = False,
 ) -> None:
     """Can the patient receive the injection now? Never prompts."""
     ui = UI(plain_wanted(plain))
@@ -278,8 +330,12 @@ def check(
         ui.result(json.dumps(check_result(state), ensure_ascii=False))
     else:
         show_check(ui, state)
-    code = {"ready": ExitCode.OK, "blocked": ExitCode.BLOCKED,
-            "needs_override": ExitCode.BLOCKED, "incomplete": ExitCode.INCOMPLETE}[state.status]
+    code = {
+        "ready": ExitCode.OK,
+        "blocked": ExitCode.BLOCKED,
+        "needs_override": ExitCode.BLOCKED,
+        "incomplete": ExitCode.INCOMPLETE,
+    }[state.status]
     raise typer.Exit(int(code))
 
 
@@ -292,16 +348,19 @@ def validate(steps: StepsOpt = None, site: SiteOpt = None, plain: PlainOpt = Fal
     """Load a step pack and run every check; report all problems at once."""
     ui = UI(plain_wanted(plain))
     guide = _guide(steps, site)
-    ui.line(f"{guide.root}: OK: {guide.meta.id} {guide.meta.version}, {len(guide.steps)} "
-            f"steps, {len(guide.questions)} questions, {len(guide.gates)} gates, "
-            f"{len(guide.sources)} sources")
+    ui.line(
+        f"{guide.root}: OK: {guide.meta.id} {guide.meta.version}, {len(guide.steps)} "
+        f"steps, {len(guide.questions)} questions, {len(guide.gates)} gates, "
+        f"{len(guide.sources)} sources"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: with no command (or only options), run the walkthrough."""
     args = list(sys.argv[1:] if argv is None else argv)
-    commands = {c.name or (c.callback.__name__ if c.callback else "")
-                for c in app.registered_commands}
+    commands = {
+        c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands
+    }
     if not args or (args[0].startswith("-") and args[0] not in ("--help", "-h")):
         args.insert(0, "walk")
     elif args[0] not in commands and args[0] not in ("--help", "-h"):

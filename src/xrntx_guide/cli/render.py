@@ -38,15 +38,18 @@ def cite(guide: Guide, keys: tuple[str, ...] | list[str]) -> str:
 def gate_lines(state: State, g: GateResult, full: bool = True) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = [("What", g.reason)]
     if full:
-        checks = [f"{f.text}: {'yes' if f.value else 'no' if f.value is False else 'unknown'}"
-                  for f in g.findings]
+        checks = [
+            f"{f.text}: {'yes' if f.value else 'no' if f.value is False else 'unknown'}"
+            for f in g.findings
+        ]
         if checks:
             lines.append(("Checked", "; ".join(checks)))
     lines.append(("Source", cite(state.guide, g.sources)))
     if g.earliest_date is not None:
         lines.append(("Earliest date", g.earliest_date.isoformat()))
-    for i, text in enumerate(g.instead):
-        lines.append(("Instead" if i == 0 else "", text))
+    if g.instead:
+        lines.append(("Instead", ""))
+        lines.extend(("", f"- {text}") for text in g.instead)
     if g.override is not None:
         lines.append(("Override", f"{g.override.code}: {g.override.comment}"))
     if g.verify:
@@ -74,14 +77,23 @@ def show_why(ui: UI, state: State, step: CStep | None) -> None:
         when = "now" if here <= limit else f"before {gate.gate.before}"
         rows.append([g.id, g.severity, g.outcome, when, g.reason, ", ".join(g.sources)])
         styles.append(OUTCOME_STYLE.get(g.outcome))
-    ui.table(["gate", "severity", "outcome", "checked", "reason", "sources"], rows,
-             title="Gates: how each is decided with the answers so far", styles=styles)
+    ui.table(
+        ["gate", "severity", "outcome", "checked", "reason", "sources"],
+        rows,
+        title="Gates: how each is decided with the answers so far",
+        styles=styles,
+    )
 
 
 def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool = False) -> None:
     rows = answers_table(state, record)
-    ui.table(["answer", "value", "from"],
-             [[r["key"], r["shown"], r["origin"]] for r in rows], title="Answers")
+    if not brief:
+        ui.step_header("Summary", record.label if record is not None else "")
+    ui.table(
+        ["answer", "value", "from"],
+        [[r["key"], r["shown"], r["origin"]] for r in rows],
+        title="Answers",
+    )
     if brief:
         return
     guide = state.guide
@@ -94,13 +106,18 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
             outcome = "acknowledged" if g.acknowledged else "caution"
         gate_rows.append([g.id, g.severity, outcome, g.reason])
         styles.append(OUTCOME_STYLE.get(g.outcome))
-    ui.table(["gate", "severity", "outcome", "reason"], gate_rows, title="Gates",
-             styles=styles)
+    ui.table(["gate", "severity", "outcome", "reason"], gate_rows, title="Gates", styles=styles)
     overrides = [g for g in state.gates.values() if g.override is not None]
     if overrides:
-        ui.table(["gate", "code", "comment"],
-                 [[g.id, g.override.code, g.override.comment] for g in overrides
-                  if g.override is not None], title="Overrides")
+        ui.table(
+            ["gate", "code", "comment"],
+            [
+                [g.id, g.override.code, g.override.comment]
+                for g in overrides
+                if g.override is not None
+            ],
+            title="Overrides",
+        )
     given = state.value("injection_given")
     facts = [
         ("Needle", state.display("needle")),
@@ -111,7 +128,7 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
         facts.append(("Next dose due", state.display("next_dose_due")))
     elif given is False:
         facts.append(("Injection", "not given"))
-    ui.table(["", ""], facts, title="Dose")
+    ui.table(["", ""], facts, title="Dose", header=False)
     ui.note(f"{guide.meta.title} {guide.meta.version}. {guide.meta.statement}")
 
 
@@ -139,7 +156,12 @@ def show_check(ui: UI, state: State) -> None:
     missing = state.missing(state.readiness_limit)
     if missing:
         ui.line("Missing: " + ", ".join(missing))
-    for name in ("days_opioid_free", "required_opioid_free_days", "needle", "injection_side",
-                 "next_dose_due"):
+    for name in (
+        "days_opioid_free",
+        "required_opioid_free_days",
+        "needle",
+        "injection_side",
+        "next_dose_due",
+    ):
         if name in state.guide.derived:
             ui.line(f"{state.guide.derived[name].d.label}: {state.display(name)}")

@@ -42,8 +42,13 @@ def plain_wanted(flag: bool, env: dict[str, str] | None = None) -> bool:
 class UI:
     """Everything the CLI shows goes through here; results to stdout, messages to stderr."""
 
-    def __init__(self, plain: bool, out: IO[str] | None = None, err: IO[str] | None = None,
-                 stdin: IO[str] | None = None) -> None:
+    def __init__(
+        self,
+        plain: bool,
+        out: IO[str] | None = None,
+        err: IO[str] | None = None,
+        stdin: IO[str] | None = None,
+    ) -> None:
         self.plain = plain
         opts = dict(highlight=False, emoji=False, no_color=plain, soft_wrap=False)
         self.out = Console(file=out or sys.stdout, **opts)  # type: ignore[arg-type]
@@ -83,8 +88,9 @@ class UI:
                 self.line(ln)
             return
         body = Text("\n").join(Text(ln) for ln in lines)
-        self.out.print(Panel(body, title=Text(title, style="bold"), title_align="left",
-                             border_style="blue"))
+        self.out.print(
+            Panel(body, title=Text(title, style="bold"), title_align="left", border_style="blue")
+        )
 
     def step_header(self, where: str, title: str) -> None:
         if self.plain:
@@ -116,7 +122,7 @@ class UI:
             self.blank()
             self.line(heading)
             for label, text in lines:
-                self.line(f"  {label}: {text}" if label else f"  {text}")
+                self.line(f"  {label}: {text}".rstrip() if label else f"    {text}")
             return
         body = Text()
         for i, (label, text) in enumerate(lines):
@@ -126,23 +132,40 @@ class UI:
                 body.append(f"{label}: ", style="bold")
             body.append(text)
         style = SEVERITY_STYLE.get(severity, "white")
-        self.out.print(Panel(body, title=Text(heading, style=style), title_align="left",
-                             border_style=style.replace("bold ", "")))
+        self.out.print(
+            Panel(
+                body,
+                title=Text(heading, style=style),
+                title_align="left",
+                border_style=style.replace("bold ", ""),
+            )
+        )
 
-    def table(self, columns: Sequence[str], rows: Iterable[Sequence[str]],
-              title: str | None = None, styles: Sequence[str | None] | None = None) -> None:
+    def table(
+        self,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[str]],
+        title: str | None = None,
+        styles: Sequence[str | None] | None = None,
+        header: bool = True,
+    ) -> None:
         rows = [list(r) for r in rows]
         if self.plain:
             if title:
                 self.blank()
                 self.line(title)
             for r in rows:
-                self.line("  " + "; ".join(
-                    f"{c}: {v}" for c, v in zip(columns, r, strict=False) if v
-                ))
+                self.line(
+                    "  " + "; ".join(f"{c}: {v}" for c, v in zip(columns, r, strict=False) if v)
+                )
             return
-        table = Table(title=Text(title, style="bold") if title else None, title_justify="left",
-                      show_lines=False, expand=False)
+        table = Table(
+            title=Text(title, style="bold") if title else None,
+            title_justify="left",
+            show_lines=False,
+            expand=False,
+            show_header=header,
+        )
         for c in columns:
             table.add_column(c, overflow="fold")
         for i, r in enumerate(rows):

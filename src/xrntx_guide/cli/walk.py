@@ -48,10 +48,10 @@ class Clock:
     """Wall-clock time, optionally sped up for demonstrations (``--demo-clock``)."""
 
     factor: float = 1.0
-    origin: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    origin: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def now(self) -> dt.datetime:
-        real = dt.datetime.now(dt.timezone.utc)
+        real = dt.datetime.now(dt.UTC)
         return self.origin + (real - self.origin) * self.factor
 
     def sleep(self, seconds: float) -> None:
@@ -91,8 +91,9 @@ class Walk:
         now = self.clock.now()
         if state is not None:
             self.record.record_gates({g.id: g.outcome for g in state.gates.values()}, now)
-            action = next_action(state, frozenset(self.record.skipped),
-                                 frozenset(self.record.confirmed))
+            action = next_action(
+                state, frozenset(self.record.skipped), frozenset(self.record.confirmed)
+            )
             self.record.status = walk_status(action)
             step = getattr(action, "step", None)
             self.record.phase = step.step.phase if step is not None else "after"
@@ -146,8 +147,9 @@ class Walk:
                     self.ask_question(state, self.guide.step(cq.step_id), cq)
                     self.redo = None
                     continue
-                action = next_action(state, frozenset(self.record.skipped),
-                                     frozenset(self.record.confirmed))
+                action = next_action(
+                    state, frozenset(self.record.skipped), frozenset(self.record.confirmed)
+                )
                 if isinstance(action, Ask):
                     self.ask_question(state, action.step, action.question)
                 elif isinstance(action, GateStop):
@@ -195,12 +197,17 @@ class Walk:
             self.ui.note(q.help)
         if q.choices:
             self.ui.choices([(str(c.value), c.label, c.help) for c in q.choices])
-        hint = {"bool": "yes/no", "date": "YYYY-MM-DD, today, yesterday, N days ago",
-                "int": "whole number", "number": "number"}.get(q.type, "")
+        hint = {
+            "bool": "yes/no",
+            "date": "YYYY-MM-DD, today, yesterday, N days ago",
+            "int": "whole number",
+            "number": "number",
+        }.get(q.type, "")
         if q.choices:
             hint = "number or value"
-        suffix = f" [{default}]" if default is not None else (" [Enter to skip]"
-                                                               if q.optional else "")
+        suffix = (
+            f" [{default}]" if default is not None else (" [Enter to skip]" if q.optional else "")
+        )
         extra: tuple[str, ...] = ()
         if cq.wait_minutes is not None:
             extra = ("start", "wait")
@@ -210,7 +217,7 @@ class Walk:
             text = self.read(prompt, extra)
             if text == "":
                 if default is not None:
-                    self.store(cq, default_raw)
+                    self.store(state, cq, default_raw)
                     return
                 if q.optional:
                     self.record.skip(cq.key, self.clock.now())
@@ -218,37 +225,42 @@ class Walk:
                 self.ui.error("an answer is needed here (type 'help' for the commands)")
                 continue
             try:
-                value = parse_value(cq, text, today=self.today, ctx=state_context(state),
-                                    interactive=True)
+                value = parse_value(
+                    cq, text, today=self.today, ctx=state_context(state), interactive=True
+                )
             except InvalidAnswer as exc:
                 self.ui.error(f"{exc.reason}; please answer again")
                 continue
             if cq.wait_minutes is not None and value in q.wait_for:
-                left = wait_remaining(state, cq, self.record.timers.get(cq.key),
-                                      self.clock.now())
+                left = wait_remaining(state, cq, self.record.timers.get(cq.key), self.clock.now())
                 if left is None or left > dt.timedelta(0):
                     self.refuse_early(state, cq, left)
                     continue
-            self.store(cq, value)
+            self.store(state, cq, value)
             return
 
-    def store(self, cq: CQuestion, value: object) -> None:
+    def store(self, state: State, cq: CQuestion, value: object) -> None:
         if isinstance(value, str) and cq.q.type == "date":
             value = dt.date.fromisoformat(value)
         before = self.record.answers.get(cq.key)
         if before is not None and before.value == to_json(value):  # type: ignore[arg-type]
             return
         self.record.set_answer(cq.key, value, "typed", self.clock.now())  # type: ignore[arg-type]
-        if before is not None and before.value != self.record.answers[cq.key].value:
-            self.after_change()
+        if before is not None:
+            self.after_change(state)
 
-    def after_change(self) -> None:
-        """Re-evaluate after an answer changed; clear answers that no longer apply."""
+    def after_change(self, old: State) -> None:
+        """Re-evaluate after an answer changed: clear what no longer applies, say what moved."""
         answers = self.record.typed_answers(self.guide, self.today)
         _, cleared = prune(self.guide, answers, self.today)
         if cleared:
             self.record.clear(cleared, self.clock.now(), "no longer applies")
             self.ui.warning("cleared, no longer applies: " + ", ".join(cleared))
+        new = self.state()
+        for gid, g in new.gates.items():
+            was = old.gates[gid]
+            if (was.outcome, was.severity) != (g.outcome, g.severity):
+                self.ui.note(f"gate {gid}: {_verdict(was)} -> {_verdict(g)}")
         self.last_step = None
 
     def show_timer(self, state: State, cq: CQuestion) -> None:
@@ -256,21 +268,29 @@ class Walk:
         started = self.record.timers.get(cq.key)
         values = ", ".join(str(v) for v in cq.q.wait_for)
         if started is None:
-            self.ui.note(f"Timer: type 'start' when the naloxone is given; '{values}' is accepted "
-                         f"only after {minutes:g} minutes.")
+            self.ui.note(
+                f"Timer: type 'start' when the naloxone is given; '{values}' is accepted "
+                f"only after {minutes:g} minutes."
+            )
         else:
             left = wait_remaining(state, cq, started, self.clock.now()) or dt.timedelta(0)
-            self.ui.note(f"Timer started {started.astimezone().strftime('%H:%M:%S')}; "
-                         f"{_mmss(left)} left. Type 'wait' to count down.")
+            self.ui.note(
+                f"Timer started {started.astimezone().strftime('%H:%M:%S')}; "
+                f"{_mmss(left)} left. Type 'wait' to count down."
+            )
 
     def refuse_early(self, state: State, cq: CQuestion, left: dt.timedelta | None) -> None:
         minutes = wait_minutes(state, cq)
         if left is None:
-            self.ui.error(f"the observation takes at least {minutes:g} minutes and has not "
-                          "started: type 'start' when the naloxone is given")
+            self.ui.error(
+                f"the observation takes at least {minutes:g} minutes and has not "
+                "started: type 'start' when the naloxone is given"
+            )
         else:
-            self.ui.error(f"the observation is not over: {_mmss(left)} left of {minutes:g} "
-                          "minutes. Type 'wait' to count down, or record another result")
+            self.ui.error(
+                f"the observation is not over: {_mmss(left)} left of {minutes:g} "
+                "minutes. Type 'wait' to count down, or record another result"
+            )
 
     def countdown(self, state: State, cq: CQuestion) -> None:
         started = self.record.timers.get(cq.key)
@@ -309,22 +329,28 @@ class Walk:
         if action.kind == "override":
             req = self.flag_overrides.get(g.id)
             if req is not None:
-                self.record.override(g.id, req.code, req.comment, g.fingerprint,
-                                     self.clock.now(), "flag")
+                self.record.override(
+                    g.id, req.code, req.comment, g.fingerprint, self.clock.now(), "flag"
+                )
                 self.ui.note(f"override from --override recorded: {req.code}: {req.comment}")
                 return None
             return self.override(state, g)
         if action.kind == "undecided":
             self.ui.line("This gate cannot be decided yet: edit the answers it needs.")
         else:
-            self.ui.line("The injection cannot be given. Change an answer (back, edit) if one "
-                         "was wrong, or quit: the session is saved.", style="bold")
+            self.ui.line(
+                "The injection cannot be given. Change an answer (back, edit) if one "
+                "was wrong, or quit: the session is saved.",
+                style="bold",
+            )
         self.read("Command [back / edit / review / why / quit]: ")
         raise _Quit()
 
     def override(self, state: State, g: GateResult) -> ExitCode | None:
-        self.ui.line("This stop blocks until you record an override: a coded reason and a "
-                     "comment. Type 'override', or back / edit / quit.")
+        self.ui.line(
+            "This stop blocks until you record an override: a coded reason and a "
+            "comment. Type 'override', or back / edit / quit."
+        )
         while True:
             text = self.read("Override? ")
             if text.lower() == "override":
@@ -375,13 +401,15 @@ class Walk:
     def current_key(self, state: State) -> str | None:
         if self.redo is not None:
             return self.redo
-        action = next_action(state, frozenset(self.record.skipped),
-                             frozenset(self.record.confirmed))
+        action = next_action(
+            state, frozenset(self.record.skipped), frozenset(self.record.confirmed)
+        )
         return action.question.key if isinstance(action, Ask) else None
 
     def current_step(self, state: State) -> CStep | None:
-        action = next_action(state, frozenset(self.record.skipped),
-                             frozenset(self.record.confirmed))
+        action = next_action(
+            state, frozenset(self.record.skipped), frozenset(self.record.confirmed)
+        )
         return getattr(action, "step", None)
 
     def back(self, state: State) -> None:
@@ -415,6 +443,17 @@ class Walk:
             return
         self.redo = key
         self.last_step = None
+
+
+def _verdict(g: GateResult) -> str:
+    if g.outcome == "fail":
+        return f"fails ({g.severity})"
+    return {
+        "pass": "passes",
+        "unknown": "not decided",
+        "overridden": "overridden",
+        "not_applicable": "does not apply",
+    }.get(g.outcome, g.outcome)
 
 
 def _pick(options: list[str], text: str) -> str | None:
