@@ -7,11 +7,14 @@ Everything here is a pure function of an evaluated :class:`~xrntx_guide.engine.S
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from .answers import to_json
 from .engine import GateResult, State
 from .expr import UNKNOWN, Value
+from .loader import Guide
 from .session import SessionRecord
 
 DERIVED_IN_RESULT = (
@@ -136,3 +139,241 @@ def source_list(state: State, keys: list[str] | None = None) -> list[dict[str, s
         if src is not None:
             out.append({"key": key, "citation": src.citation, "locator": src.locator or ""})
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# JSON Schemas
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FindingOut(_Out):
+    check: str
+    result: bool | None
+
+
+class OverrideOut(_Out):
+    code: str
+    comment: str
+
+
+class GateOut(_Out):
+    id: str
+    title: str
+    severity: Literal["contraindication", "stop", "caution", "info"]
+    outcome: Literal["pass", "fail", "unknown", "overridden"]
+    reason: str
+    sources: list[str]
+    findings: list[FindingOut]
+    instead: list[str] | None = None
+    earliest_date: dt.date | None = None
+    missing: list[str] | None = None
+    override: OverrideOut | None = None
+    acknowledged: bool | None = None
+    verify: bool | None = None
+
+
+class GuideOut(_Out):
+    id: str
+    version: str
+    site: str | None
+
+
+class CheckResult(_Out):
+    """The result of ``check``: one per patient (per line with ``--batch``)."""
+
+    id: Any = None
+    status: Literal["ready", "blocked", "needs_override", "incomplete"]
+    blocking: list[str]
+    cautions: list[str]
+    missing: list[str]
+    gates: list[GateOut]
+    derived: dict[str, Any]
+    guide: GuideOut
+    today: dt.date
+    ignored: list[str] | None = None
+
+
+class BatchError(_Out):
+    """A ``--batch`` line that could not be checked."""
+
+    id: Any = None
+    status: Literal["error"]
+    error: str
+    line: int
+
+
+def check_result_schema() -> dict[str, Any]:
+    schema = CheckResult.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "xrntx-guide check result"
+    return schema
+
+
+def answers_schema(guide: Guide) -> dict[str, Any]:
+    """A JSON Schema for ``--answers`` files, built from the guide's questions."""
+    props: dict[str, Any] = {}
+    for cq in guide.questions.values():
+        q = cq.q
+        prop: dict[str, Any] = {"description": q.prompt}
+        if q.type == "bool":
+            prop["type"] = "boolean"
+        elif q.type == "date":
+            prop.update(type="string", format="date")
+        elif q.type == "text":
+            prop["type"] = "string"
+        elif q.type == "choice":
+            prop.update(type="string", enum=[c.value for c in q.choices or ()])
+        elif q.type == "int":
+            prop["type"] = "integer"
+            if q.choices:
+                prop["enum"] = [c.value for c in q.choices]
+        else:
+            prop["type"] = "number"
+        for bound, word in ((q.min, "minimum"), (q.max, "maximum")):
+            if isinstance(bound, int | float) and not isinstance(bound, bool):
+                prop[word] = bound
+        props[q.key] = prop
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"xrntx-guide answers for {guide.meta.id} {guide.meta.version}",
+        "type": "object",
+        "properties": {"id": {"description": "Your identifier, echoed in batch results"}, **props},
+        "additionalProperties": False,
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Chart notes
+
+
+def note_data(state: State, record: SessionRecord) -> dict[str, Any]:
+    """Everything the chart note says, as data (the JSON note format)."""
+    meta = state.guide.meta
+    gates = [gate_json(g) for g in state.gates.values() if g.outcome != "not_applicable"]
+    counselling = {
+        k: _json_value(state.value(k))
+        for k in (
+            "medication_guide_given",
+            "overdose_counselled",
+            "reversal_agent_offered",
+            "wallet_card_given",
+        )
+        if k in state.guide.questions
+    }
+    return {
+        "label": record.label,
+        "session": record.id,
+        "date": _json_value(state.value(meta.date_key)),
+        "visit": state.display("visit"),
+        "status": record.status,
+        "readiness": state.status,
+        "injection_given": _json_value(state.value("injection_given")),
+        "answers": answers_table(state, record),
+        "gates": gates,
+        "cautions_acknowledged": [
+            g.id
+            for g in state.gates.values()
+            if g.outcome == "fail" and g.severity == "caution" and g.acknowledged
+        ],
+        "overrides": [
+            {"gate": g, "code": o.code, "comment": o.comment, "at": o.at.isoformat()}
+            for g, o in record.overrides.items()
+            if state.gates.get(g) is not None and state.gates[g].outcome == "overridden"
+        ],
+        "dose": "380 mg IM" if state.value("injection_given") is True else None,
+        "side": _json_value(state.value("injection_side_used")),
+        "needle": _json_value(state.value("needle")),
+        "counselling": counselling,
+        "next_dose_due": record.next_dose_due,
+        "derived": derived_json(state),
+        "guide": {"id": meta.id, "version": meta.version, "site": state.guide.site},
+        "settings": record.settings,
+        "sources": source_list(state),
+        "statement": meta.statement,
+    }
+
+
+def _yn(value: Any) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return "not recorded" if value is None else str(value)
+
+
+def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
+    h1, h2, li = ("", "", "- ") if plain else ("# ", "## ", "- ")
+    out = [f"{h1}XR-naltrexone visit note: {data['label']}", ""]
+    out.append(f"{li}Date: {data['date']}")
+    out.append(f"{li}Visit: {data['visit']}")
+    out.append(f"{li}Readiness: {data['readiness']}; walkthrough: {data['status']}")
+    given = data["injection_given"]
+    if given is True:
+        out.append(f"{li}Given: {data['dose']}, {data['side']} buttock, needle {data['needle']}")
+        out.append(f"{li}Next dose due: {data['next_dose_due']}")
+    else:
+        out.append(f"{li}Injection: {'not given' if given is False else 'not recorded'}")
+    out += ["", f"{h2}Readiness findings and gates", ""]
+    for g in data["gates"]:
+        line = f"{li}{g['id']} ({g['severity']}): {g['outcome']} - {g['reason']}"
+        if g.get("earliest_date"):
+            line += f" Earliest date: {g['earliest_date']}."
+        out.append(line + f" [{', '.join(g['sources'])}]")
+    if data["cautions_acknowledged"]:
+        out += ["", f"{h2}Cautions acknowledged", ""]
+        out += [f"{li}{c}" for c in data["cautions_acknowledged"]]
+    if data["overrides"]:
+        out += ["", f"{h2}Overrides", ""]
+        out += [
+            f"{li}{o['gate']}: {o['code']}: {o['comment']} ({o['at']})" for o in data["overrides"]
+        ]
+    out += ["", f"{h2}Counselling", ""]
+    out += [f"{li}{k.replace('_', ' ')}: {_yn(v)}" for k, v in data["counselling"].items()]
+    out += ["", f"{h2}Answers", ""]
+    out += [f"{li}{a['key']}: {a['shown']} ({a['origin']})" for a in data["answers"]]
+    out += ["", f"{h2}Sources", ""]
+    out += [f"{li}{s['key']}: {s['citation']}" for s in data["sources"]]
+    guide = data["guide"]
+    out += [
+        "",
+        f"Guide {guide['id']} {guide['version']}"
+        + (f", site settings {guide['site']}" if guide["site"] else "")
+        + f". {data['statement']}",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _ics_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
+    """The next dose as an all-day calendar event; None when no dose is due."""
+    due = data.get("next_dose_due")
+    if not due:
+        return None
+    day = dt.date.fromisoformat(due)
+    stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//xrntx-guide//next dose//EN",
+        "BEGIN:VEVENT",
+        f"UID:{data['session']}-next-dose@xrntx-guide",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART;VALUE=DATE:{day.strftime('%Y%m%d')}",
+        f"DTEND;VALUE=DATE:{(day + dt.timedelta(days=1)).strftime('%Y%m%d')}",
+        f"SUMMARY:{_ics_escape('XR-naltrexone next dose due: ' + data['label'])}",
+        "DESCRIPTION:"
+        + _ics_escape(
+            f"380 mg IM. Last injection {data['date']} ({data['side']} buttock): "
+            "alternate the buttock and reassess habitus."
+        ),
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "\r\n".join(lines) + "\r\n"

@@ -370,3 +370,215 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0
+
+
+# -- vocabulary -----------------------------------------------------------------------------
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON on stdout.")]
+
+
+@app.command()
+@guarded
+def questions(
+    json_out: JsonOpt = False, steps: StepsOpt = None, site: SiteOpt = None, plain: PlainOpt = False
+) -> None:
+    """List the answer keys: type, allowed values, which step asks them."""
+    ui = UI(plain_wanted(plain))
+    guide = _guide(steps, site)
+    rows: list[dict[str, Any]] = []
+    for step in guide.steps:
+        for cq in step.questions:
+            q = cq.q
+            allowed = ", ".join(str(c.value) for c in q.choices or ())
+            if not allowed and q.type == "bool":
+                allowed = "yes, no"
+            bounds = [f"{w} {b}" for w, b in (("min", q.min), ("max", q.max)) if b is not None]
+            rows.append(
+                {
+                    "key": q.key,
+                    "type": q.type,
+                    "allowed": [c.value for c in q.choices or ()],
+                    "bounds": {k: v for k, v in (("min", q.min), ("max", q.max)) if v is not None},
+                    "step": step.id,
+                    "prompt": q.prompt,
+                    "when": q.when,
+                    "optional": q.optional,
+                    "default": q.default,
+                    "_allowed": "; ".join(filter(None, [allowed, *bounds])),
+                }
+            )
+    if json_out:
+        ui.result(
+            json.dumps(
+                [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows],
+                ensure_ascii=False,
+            )
+        )
+        return
+    ui.table(
+        ["key", "type", "allowed", "step", "asked when"],
+        [[r["key"], r["type"], r["_allowed"], r["step"], r["when"] or ""] for r in rows],
+    )
+
+
+@app.command()
+@guarded
+def gates(
+    json_out: JsonOpt = False, steps: StepsOpt = None, site: SiteOpt = None, plain: PlainOpt = False
+) -> None:
+    """List the gates: id, severities, what makes them fail, sources."""
+    ui = UI(plain_wanted(plain))
+    guide = _guide(steps, site)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": g.id,
+            "title": g.gate.title,
+            "severity": g.severity,
+            "before": g.gate.before,
+            "applies_when": g.gate.applies_when,
+            "rules": [
+                {"severity": r.rule.severity, "fails_when": r.rule.fails_when} for r in g.rules
+            ],
+            "sources": g.gate.sources,
+            "verify": g.gate.verify,
+            "time_dependent": g.time_dependent,
+            "overridable": any(r.rule.severity == "stop" for r in g.rules),
+        }
+        for g in guide.gates
+    ]
+    if json_out:
+        ui.result(json.dumps(rows, ensure_ascii=False))
+        return
+    ui.table(
+        ["gate", "severity", "fails when", "before step", "sources"],
+        [
+            [
+                r["id"],
+                ", ".join(x["severity"] for x in r["rules"]),
+                " | ".join(x["fails_when"] for x in r["rules"]),
+                r["before"],
+                ", ".join(r["sources"]),
+            ]
+            for r in rows
+        ],
+    )
+
+
+@app.command()
+@guarded
+def schema(
+    which: Annotated[str, typer.Argument(help="answers | check-result")],
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+) -> None:
+    """Print a JSON Schema: for answers files, or for check results."""
+    from ..report import answers_schema, check_result_schema
+
+    if which == "answers":
+        data = answers_schema(_guide(steps, site))
+    elif which == "check-result":
+        data = check_result_schema()
+    else:
+        raise UsageError(f"schema {which!r}: choose 'answers' or 'check-result'")
+    UI(plain=True).result(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+# -- sessions and notes -----------------------------------------------------------------
+
+
+@app.command()
+@guarded
+def sessions(
+    delete: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--delete", help="Delete a session (label, id or file), repeatable.", show_default=False
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+    plain: PlainOpt = False,
+) -> None:
+    """List saved walkthroughs, or delete them."""
+    from ..session import list_sessions
+
+    ui = UI(plain_wanted(plain))
+    directory = sessions_dir()
+    for ref in delete or []:
+        path = Path(ref) if Path(ref).is_file() else find_session(directory, ref)
+        path.unlink()
+        ui.note(f"deleted {path}")
+    if delete:
+        return
+    found = list_sessions(directory)
+    rows: list[dict[str, Any]] = []
+    for path, rec in found:
+        if rec is None:
+            rows.append({"file": str(path), "label": "(unreadable)", "status": "error"})
+            continue
+        rows.append(
+            {
+                "file": str(path),
+                "label": rec.label,
+                "id": rec.id,
+                "guide_version": rec.guide_version,
+                "phase": rec.phase,
+                "status": rec.status,
+                "next_dose_due": rec.next_dose_due,
+                "updated": rec.updated.isoformat(timespec="seconds"),
+            }
+        )
+    if json_out:
+        ui.result(json.dumps(rows, ensure_ascii=False))
+        return
+    if not rows:
+        ui.line(f"No sessions in {directory}.")
+        return
+    ui.table(
+        ["label", "id", "guide", "phase", "status", "next dose", "updated"],
+        [
+            [
+                r["label"],
+                r.get("id", ""),
+                r.get("guide_version", ""),
+                r.get("phase") or "",
+                r["status"],
+                r.get("next_dose_due") or "",
+                r.get("updated", ""),
+            ]
+            for r in rows
+        ],
+    )
+    ui.note(f"Folder: {directory}")
+
+
+@app.command()
+@guarded
+def note(
+    session: Annotated[str, typer.Argument(help="Session file, label or id.")],
+    fmt: Annotated[str, typer.Option("--format", help="markdown | text | json | ics")] = "markdown",
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+) -> None:
+    """Write the chart note of a walkthrough (or its next dose as a calendar event)."""
+    from ..report import note_data, note_ics, note_markdown
+
+    if fmt not in ("markdown", "text", "json", "ics"):
+        raise UsageError(f"--format {fmt!r}: choose markdown, text, json or ics")
+    path = Path(session) if Path(session).is_file() else find_session(sessions_dir(), session)
+    record = load(path)
+    guide = _guide(steps, site)
+    day = record.today or dt.date.today()
+    state = evaluate(guide, record.inputs(guide, day))
+    data = note_data(state, record)
+    ui = UI(plain=True)
+    if fmt == "json":
+        ui.result(json.dumps(data, ensure_ascii=False, indent=2))
+    elif fmt == "ics":
+        ics = note_ics(data, dt.datetime.now(dt.UTC))
+        if ics is None:
+            raise UsageError(
+                f"{record.label}: no next dose is due (the injection was not recorded as given)"
+            )
+        sys.stdout.write(ics)
+    else:
+        ui.result(note_markdown(data, plain=fmt == "text"))
