@@ -31,7 +31,9 @@ def check_guide(guide: Guide) -> list[str]:
     """Return every ordering problem of the pack, each naming the file and the place."""
     problems: list[str] = []
     where_asked = _asked_at(guide)
-    root = guide.root
+
+    def step_file(step_id: str) -> object:
+        return guide.file_of("step", step_id)
 
     def inputs(reads: frozenset[str]) -> set[str]:
         keys: set[str] = set()
@@ -44,31 +46,35 @@ def check_guide(guide: Guide) -> list[str]:
             for key in sorted(inputs(step.when.reads)):
                 if where_asked[key][0] >= step.index:
                     problems.append(
-                        f"{root}: step {step.id!r}: when reads {key!r}, which is asked "
-                        "at or after this step"
+                        f"{step_file(step.id)}: step {step.id!r}: when reads {key!r}, "
+                        "which is asked at or after this step"
                     )
         for qi, cq in enumerate(step.questions):
-            for label, comp in (("when", cq.when), ("min", cq.min), ("max", cq.max)):
+            checked = (("when", cq.when), ("min", cq.min), ("max", cq.max), ("default", cq.default))
+            for label, comp in checked:
                 if comp is None:
                     continue
                 for key in sorted(inputs(comp.reads)):
                     if where_asked[key] >= (step.index, qi):
                         problems.append(
-                            f"{root}: step {step.id!r} question {cq.key!r}: {label} reads "
-                            f"{key!r}, which is not asked before it"
+                            f"{step_file(step.id)}: step {step.id!r} question {cq.key!r}: "
+                            f"{label} reads {key!r}, which is not asked before it"
                         )
         for m in PLACEHOLDER.finditer(step.step.instructions):
             name = m.group(1)
             for key in sorted(inputs(frozenset({name}))):
                 if where_asked[key][0] > step.index:
                     problems.append(
-                        f"{root}: step {step.id!r}: instructions show {{{name}}}, which needs "
+                        f"{step_file(step.id)}: step {step.id!r}: instructions show {{{name}}}, "
+                        "which needs "
                         f"{key!r}, asked only in a later step"
                     )
 
     clear_steps = [s.index for s in guide.steps if s.step.requires_clear]
     if not clear_steps:
-        problems.append(f"{root}: no step has requires_clear = true (the injection step should)")
+        problems.append(
+            f"{guide.root}: no step has requires_clear = true (the injection step should)"
+        )
     last_clear = max(clear_steps, default=len(guide.steps))
     for gate in guide.gates:
         before = guide.step(gate.gate.before).index
@@ -78,12 +84,13 @@ def check_guide(guide: Guide) -> list[str]:
                 continue
             if where_asked[key][0] >= before:
                 problems.append(
-                    f"{root}: gate {gate.id!r}: reads {key!r}, which is asked only at or after "
+                    f"{guide.file_of('gate', gate.id)}: gate {gate.id!r}: reads {key!r}, which is "
+                    "asked only at or after "
                     f"step {gate.gate.before!r} that the gate guards"
                 )
         if gate.severity in ("contraindication", "stop") and before > last_clear:
             problems.append(
-                f"{root}: gate {gate.id!r} ({gate.severity}) guards step "
+                f"{guide.file_of('gate', gate.id)}: gate {gate.id!r} ({gate.severity}) guards step "
                 f"{gate.gate.before!r}, after the last requires_clear step: it could not "
                 "stop the injection"
             )

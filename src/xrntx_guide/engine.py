@@ -317,8 +317,16 @@ class State:
 
     @property
     def earliest_injection_date(self) -> dt.date | None:
-        """The first date on which every time-dependent blocking gate would pass."""
-        dates = [g.earliest_date for g in self.readiness_gates() if g.blocking and g.time_dependent]
+        """The first date on which every time-dependent contraindication would pass.
+
+        Stops are left out: an override or an action (doing the naloxone challenge) clears
+        them, so waiting is not their only way out. Their own ``earliest_date`` still shows.
+        """
+        dates = [
+            g.earliest_date
+            for g in self.readiness_gates()
+            if g.blocking and g.time_dependent and g.severity == "contraindication"
+        ]
         if not dates or any(d is None for d in dates):
             return None
         return max(d for d in dates if d is not None)

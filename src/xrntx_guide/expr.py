@@ -534,7 +534,10 @@ def typecheck(node: Node, names: Mapping[str, Type]) -> Type:
                 raise ExprError(f"'{node.op}' needs a list on its right", node.pos)
             if not _same_family(left, right.item):
                 raise ExprError(f"cannot look for {left} in {right}", node.pos)
-            _check_literal_in(left, node.right, right.item)
+            members = node.right.items if isinstance(node.right, ListLit) else (node.right,)
+            for member in members:
+                if isinstance(member, Literal):
+                    _check_literal_in(left, member, _literal_type(member.value))
             return BOOL
         if not _same_family(left, right):
             raise ExprError(f"cannot compare {left} with {right}", node.pos)

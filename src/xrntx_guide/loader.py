@@ -123,6 +123,11 @@ class Guide:
     types: Mapping[str, Type]
     root: Path
     _deps: Mapping[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _files: Mapping[str, Path] = field(default_factory=dict, repr=False)
+
+    def file_of(self, kind: str, name: str) -> Path:
+        """The file that defines a step, gate, question, setting or derived value."""
+        return self._files.get(f"{kind}:{name}", self.root)
 
     def step(self, step_id: str) -> CStep:
         for s in self.steps:
@@ -304,6 +309,17 @@ def _load_site(
                 f"{site_file}: settings.{name}: must be like the default "
                 f"{settings[name].value!r}, not {value!r}"
             )
+        elif isinstance(value, dict):
+            default = settings[name].value
+            assert isinstance(default, dict)
+            unknown = sorted(set(value) - set(default))
+            if unknown:
+                problems.append(
+                    f"{site_file}: settings.{name}: unknown keys {unknown} "
+                    f"(known: {sorted(default)})"
+                )
+            else:  # a site changes the entries it names; the others keep their defaults
+                values[name] = {**default, **value}
         else:
             values[name] = value
     return site.site, values
@@ -367,9 +383,15 @@ def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | 
                 problems.append(f"{path}: {where}: key already asked in {other[0]} {other[1]}")
                 continue
             question_at[q.key] = (path, where)
+            if q.key in RESERVED_NAMES:
+                problems.append(
+                    f"{path}: {where}: {q.key!r} is a built-in name; choose another key"
+                )
             _check_question_shape(q, f"{path}: {where}", problems)
             types[q.key] = question_type(q)
     for path, d in derived:
+        if d.name in RESERVED_NAMES:
+            problems.append(f"{path}: derived {d.name!r}: a built-in name; choose another")
         if d.name in types:
             problems.append(f"{path}: derived {d.name!r}: the name is already a question")
 
@@ -476,6 +498,7 @@ def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | 
         types=types,
         root=root,
         _deps=deps,
+        _files={**origin, **{f"question:{k}": v[0] for k, v in question_at.items()}},
     )
     from .checks import check_guide  # late: checks needs Guide
 
@@ -501,7 +524,18 @@ def _comp_bound(
     if own.kind not in ("int", "number", "date"):
         problems.append(f"{where}: only numbers and dates have bounds")
         return None
-    return _comp_like(comp, str(bound), where, own, problems)
+    if not isinstance(bound, str):  # a number: no text round trip (1e-05 would not parse)
+        return _literal_bound(bound, where, own, problems)
+    return _comp_like(comp, bound, where, own, problems)
+
+
+def _literal_bound(bound: float, where: str, own: Type, problems: list[str]) -> Compiled | None:
+    node = expr.Literal(0, bound)
+    typ = expr.typecheck(node, {})
+    if not (typ.kind == own.kind or (own.numeric and typ.numeric)):
+        problems.append(f"{where}: gives {typ} but the question is {own}")
+        return None
+    return Compiled(repr(bound), node, typ, frozenset())
 
 
 def _check_question_shape(q: Question, where: str, problems: list[str]) -> None:
@@ -519,7 +553,7 @@ def _check_question_shape(q: Question, where: str, problems: list[str]) -> None:
         values = [c.value for c in q.choices]
         if len(set(values)) != len(values):
             problems.append(f"{where}: choice values repeat")
-        reserved = set(values) & RESERVED_WORDS
+        reserved = {v for v in values if str(v).lower() in RESERVED_WORDS}
         if reserved:
             problems.append(f"{where}: {sorted(reserved)} are walkthrough commands, not values")
     for v in q.wait_for:
@@ -529,8 +563,10 @@ def _check_question_shape(q: Question, where: str, problems: list[str]) -> None:
         problems.append(f"{where}: wait_for needs wait_minutes")
 
 
-RESERVED_WORDS = frozenset({"back", "review", "edit", "why", "quit", "help"})
-"""Words the interactive prompt reads as commands, so no choice may use them."""
+RESERVED_WORDS = frozenset({"back", "review", "edit", "why", "quit", "help", "start", "wait"})
+"""Words the interactive prompt reads as commands (in any case), so no choice may use them."""
+RESERVED_NAMES = frozenset({"today", "settings"})
+"""Names the expression language gives itself; no question or derived value may take them."""
 
 
 def _compile_derived(

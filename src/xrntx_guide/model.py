@@ -41,8 +41,8 @@ class Setting(Strict):
     description: str
     unit: str | None = None
     sources: list[SourceKey] = Field(min_length=1)
-    verify: bool = False
-    local_practice: bool = False
+    verify: StrictBool = False
+    local_practice: StrictBool = False
     """True when no source gives the value and the shipped one is local practice."""
 
 
@@ -68,13 +68,13 @@ class Question(Strict):
     computed: StrictStr | None = None
     """An expression giving the value from other answers when this one is not given."""
     when: StrictStr | None = None
-    optional: bool = False
+    optional: StrictBool = False
     wait_minutes: StrictStr | None = None
     """An expression: minutes that must pass after the timer starts before ``wait_for``
     values are accepted (the naloxone challenge's observation minimum)."""
     wait_for: list[StrictStr | StrictInt] = Field(default_factory=list)
     sources: list[SourceKey] = Field(default_factory=list)
-    verify: bool = False
+    verify: StrictBool = False
 
 
 class Step(Strict):
@@ -83,10 +83,10 @@ class Step(Strict):
     title: str
     instructions: str = ""
     when: StrictStr | None = None
-    requires_clear: bool = False
+    requires_clear: StrictBool = False
     """The step is never shown while any contraindication or un-overridden stop stands."""
     sources: list[SourceKey] = Field(default_factory=list)
-    verify: bool = False
+    verify: StrictBool = False
     questions: list[Question] = Field(default_factory=list, alias="question")
 
 
@@ -107,7 +107,7 @@ class Gate(Strict):
     applies_when: StrictStr | None = None
     sources: list[SourceKey] = Field(min_length=1)
     pass_message: str | None = None
-    verify: bool = False
+    verify: StrictBool = False
     rules: list[Rule] = Field(min_length=1, alias="rule")
 
 
@@ -118,7 +118,7 @@ class Derived(Strict):
     description: str = ""
     unit: str | None = None
     sources: list[SourceKey] = Field(default_factory=list)
-    verify: bool = False
+    verify: StrictBool = False
 
 
 class Phase(Strict):

@@ -283,7 +283,9 @@ def note_data(state: State, record: SessionRecord) -> dict[str, Any]:
             for g, o in record.overrides.items()
             if state.gates.get(g) is not None and state.gates[g].outcome == "overridden"
         ],
-        "dose": "380 mg IM" if state.value("injection_given") is True else None,
+        "dose": _json_value(state.value("settings.dose"))
+        if state.value("injection_given") is True
+        else None,
         "side": _json_value(state.value("injection_side_used")),
         "needle": _json_value(state.value("needle")),
         "counselling": counselling,
@@ -370,7 +372,7 @@ def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
         f"SUMMARY:{_ics_escape('XR-naltrexone next dose due: ' + data['label'])}",
         "DESCRIPTION:"
         + _ics_escape(
-            f"380 mg IM. Last injection {data['date']} ({data['side']} buttock): "
+            f"{data['dose']}. Last injection {data['date']} ({data['side']} buttock): "
             "alternate the buttock and reassess habitus."
         ),
         "END:VEVENT",

@@ -319,11 +319,21 @@ def check(
         bool,
         typer.Option("--no-input", help="Never prompt (check never does; accepted for symmetry)."),
     ] = False,
+    batch: Annotated[
+        Path | None,
+        typer.Option(
+            "--batch",
+            help="JSON Lines of answers (- for stdin): one result line per input line.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Can the patient receive the injection now? Never prompts."""
     ui = UI(plain_wanted(plain))
     guide = _guide(steps, site)
     day = _today(today)
+    if batch is not None:
+        raise typer.Exit(int(_check_batch(ui, guide, day, batch, answer or [], answers)))
     presets = gather(guide, answer or [], answers, day)
     state = evaluate_presets(guide, presets, day, parse_overrides(guide, override or []))
     if json_out:
@@ -337,6 +347,51 @@ def check(
         "incomplete": ExitCode.INCOMPLETE,
     }[state.status]
     raise typer.Exit(int(code))
+
+
+def _check_batch(
+    ui: UI, guide: Guide, day: dt.date, source: Path, answer: list[str], answers: Path | None
+) -> ExitCode:
+    """One JSON object of answers per line in, one result per line out; bad lines go on."""
+    from ..presets import parse_answers
+
+    common = gather(guide, answer, answers, day)  # flags and file apply to every line
+    try:
+        handle = sys.stdin if str(source) == "-" else source.open(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--batch {source}: cannot read: {exc.strerror or exc}") from None
+    failed = False
+    write = sys.stdout.write
+    for number, line in enumerate(handle, 1):
+        if not line.strip():
+            continue
+        ident: Any = None
+        result: dict[str, Any]
+        try:
+            raw = json.loads(line)
+            if not isinstance(raw, dict):
+                raise UsageError(f"line {number}: must be one JSON object of answers")
+            ident = raw.pop("id", None)
+            presets = {**common, **parse_answers(guide, raw, "file", day, f"line {number}")}
+            result = check_result(evaluate_presets(guide, presets, day))
+            if ident is not None:
+                result = {"id": ident, **result}
+        except json.JSONDecodeError as exc:
+            failed = True
+            result = {
+                "id": ident,
+                "status": "error",
+                "line": number,
+                "error": f"line {number}: not JSON: {exc.msg}",
+            }
+        except UserError as exc:
+            failed = True
+            result = {"id": ident, "status": "error", "line": number, "error": str(exc)}
+        write(json.dumps(result, ensure_ascii=False) + "\n")
+    if handle is not sys.stdin:
+        handle.close()
+    sys.stdout.flush()
+    return ExitCode.USAGE if failed else ExitCode.OK
 
 
 # -- introspection ------------------------------------------------------------------------

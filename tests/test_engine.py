@@ -1,0 +1,376 @@
+"""The engine's mechanisms, on small packs written for each test and on the shipped pack."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from xrntx_guide.engine import (
+    Ask,
+    Confirm,
+    Done,
+    GateStop,
+    Inputs,
+    Override,
+    evaluate,
+    next_action,
+    prune,
+)
+from xrntx_guide.loader import Guide, load_guide
+
+from .conftest import REPO, TODAY
+
+HEAD = """
+[guide]
+id = "mini"
+title = "Mini"
+version = "0.0.1"
+status = "test"
+reviewed = 2026-01-01
+statement = "Supports, does not replace, judgement."
+date_key = "visit_date"
+date_search_days = 60
+override_codes = [{ code = "clinical_judgement", label = "Judgement" }]
+phases = [{ id = "p", title = "Phase" }]
+
+[sources.src]
+title = "Source"
+citation = "A source."
+
+[settings.wait_days]
+value = 5
+description = "days to wait"
+sources = ["src"]
+"""
+
+
+def mini(tmp_path: Path, body: str) -> Guide:
+    folder = tmp_path / "pack"
+    folder.mkdir(exist_ok=True)
+    (folder / "00.toml").write_text(HEAD + textwrap.dedent(body), encoding="utf-8")
+    return load_guide(folder)
+
+
+TIMED = """
+[[step]]
+id = "one"
+phase = "p"
+title = "One"
+
+[[step.question]]
+key = "visit_date"
+type = "date"
+prompt = "Visit date"
+default = "today"
+
+[[step.question]]
+key = "event"
+type = "date"
+prompt = "Event"
+max = "today"
+
+[[step.question]]
+key = "flag"
+type = "bool"
+prompt = "Flag"
+
+[[step.question]]
+key = "detail"
+type = "int"
+prompt = "Detail"
+when = "flag"
+
+[[step]]
+id = "two"
+phase = "p"
+title = "Two"
+requires_clear = true
+
+[[step.question]]
+key = "done"
+type = "bool"
+prompt = "Done"
+
+[[gate]]
+id = "waited"
+title = "Waited"
+before = "two"
+sources = ["src"]
+
+[[gate.rule]]
+severity = "contraindication"
+fails_when = "days_between(event, visit_date) < settings.wait_days"
+message = "waited {visit_date}"
+instead = ["come back on {earliest_date}"]
+
+[[gate]]
+id = "flagged"
+title = "Flagged"
+before = "two"
+sources = ["src"]
+
+[[gate.rule]]
+severity = "stop"
+fails_when = "flag and detail > 2"
+message = "detail {detail}"
+
+[[gate.rule]]
+severity = "caution"
+fails_when = "flag"
+message = "flag set"
+"""
+
+
+def test_earliest_date_is_found_by_re_evaluating_any_time_dependent_gate(tmp_path: Path) -> None:
+    guide = mini(tmp_path, TIMED)
+    event = TODAY - dt.timedelta(days=2)
+    state = evaluate(guide, Inputs({"event": event, "flag": False}, TODAY))
+    g = state.gates["waited"]
+    assert g.time_dependent and g.outcome == "fail"
+    wait = guide.setting_values["wait_days"]
+    assert g.earliest_date == event + dt.timedelta(days=wait)
+    assert state.earliest_injection_date == g.earliest_date
+    assert g.instead == (f"come back on {g.earliest_date.isoformat()}",)
+
+
+def test_a_gate_that_never_passes_in_the_horizon_has_no_earliest_date(tmp_path: Path) -> None:
+    guide = mini(tmp_path, TIMED.replace("< settings.wait_days", "< 1000"))
+    state = evaluate(guide, Inputs({"event": TODAY, "flag": False}, TODAY))
+    assert state.gates["waited"].earliest_date is None
+    assert "no date within" in state.gates["waited"].instead[0]
+
+
+def test_missing_answers_make_a_gate_unknown_never_passed(tmp_path: Path) -> None:
+    guide = mini(tmp_path, TIMED)
+    state = evaluate(guide, Inputs({}, TODAY))
+    assert state.gates["waited"].outcome == "unknown"
+    assert "event" in state.gates["waited"].missing
+    assert state.status == "incomplete"
+
+
+def test_kleene_logic_decides_a_gate_when_the_known_part_suffices(tmp_path: Path) -> None:
+    guide = mini(tmp_path, TIMED)
+    # flag is false: 'flag and detail > 2' is false whatever detail is.
+    state = evaluate(guide, Inputs({"event": TODAY - dt.timedelta(days=9), "flag": False}, TODAY))
+    assert state.gates["flagged"].outcome == "pass"
+
+
+def test_the_worst_failing_rule_sets_the_severity(tmp_path: Path) -> None:
+    guide = mini(tmp_path, TIMED)
+    base = {"event": TODAY - dt.timedelta(days=9), "flag": True}
+    assert evaluate(guide, Inputs({**base, "detail": 5}, TODAY)).gates["flagged"].severity == (
+        "stop"
+    )
+    low = evaluate(guide, Inputs({**base, "detail": 1}, TODAY)).gates["flagged"]
+    assert (low.outcome, low.severity) == ("fail", "caution")
+
+
+def test_an_override_holds_only_for_the_answers_it_was_given_for(tmp_path: Path) -> None:
+    guide = mini(tmp_path, TIMED)
+    answers = {"event": TODAY - dt.timedelta(days=9), "flag": True, "detail": 5}
+    first = evaluate(guide, Inputs(answers, TODAY))
+    fp = first.gates["flagged"].fingerprint
+    override = {"flagged": Override("clinical_judgement", "discussed", fp)}
+    same = evaluate(guide, Inputs(answers, TODAY, overrides=override))
+    assert same.gates["flagged"].outcome == "overridden"
+    assert same.status == "ready"
+    changed = evaluate(guide, Inputs({**answers, "detail": 7}, TODAY, overrides=override))
+    assert changed.gates["flagged"].outcome == "fail"
+    assert changed.status == "needs_override"
+
+
+def test_an_override_cannot_lift_a_contraindication(tmp_path: Path) -> None:
+    guide = mini(tmp_path, TIMED)
+    answers = {"event": TODAY, "flag": False}
+    fp = evaluate(guide, Inputs(answers, TODAY)).gates["waited"].fingerprint
+    state = evaluate(
+        guide,
+        Inputs(answers, TODAY, overrides={"waited": Override("clinical_judgement", "no", fp)}),
+    )
+    assert state.gates["waited"].outcome == "fail"
+    assert state.status == "blocked"
+
+
+def test_a_caution_must_be_acknowledged_before_the_walk_goes_on(tmp_path: Path) -> None:
+    guide = mini(tmp_path, TIMED)
+    answers = {
+        "visit_date": TODAY,
+        "event": TODAY - dt.timedelta(days=9),
+        "flag": True,
+        "detail": 1,
+    }
+    state = evaluate(guide, Inputs(answers, TODAY, use_defaults=False))
+    action = next_action(state)
+    assert isinstance(action, GateStop) and action.kind == "acknowledge"
+    acked = evaluate(
+        guide, Inputs(answers, TODAY, use_defaults=False, acks={"flagged": action.gate.fingerprint})
+    )
+    action = next_action(acked)
+    assert isinstance(action, Ask) and action.question.key == "done"
+
+
+def test_the_walk_asks_in_order_and_skips_questions_that_do_not_apply(tmp_path: Path) -> None:
+    guide = mini(tmp_path, TIMED)
+    answers: dict[str, Any] = {}
+    asked = []
+    for _ in range(10):
+        state = evaluate(guide, Inputs(answers, TODAY, use_defaults=False))
+        action = next_action(state)
+        if not isinstance(action, Ask):
+            break
+        key = action.question.key
+        asked.append(key)
+        answers[key] = {
+            "visit_date": TODAY,
+            "event": TODAY - dt.timedelta(days=9),
+            "flag": False,
+            "done": True,
+        }[key]
+    assert asked == ["visit_date", "event", "flag", "done"]
+    assert isinstance(action, Done)
+
+
+def test_prune_clears_answers_that_no_longer_apply(tmp_path: Path) -> None:
+    guide = mini(tmp_path, TIMED)
+    kept, cleared = prune(guide, {"flag": False, "detail": 3, "event": TODAY}, TODAY)
+    assert cleared == ["detail"]
+    assert "detail" not in kept and kept["event"] == TODAY
+
+
+def test_a_step_without_questions_asks_for_confirmation(tmp_path: Path) -> None:
+    guide = mini(
+        tmp_path,
+        TIMED
+        + """
+[[step]]
+id = "three"
+phase = "p"
+title = "Read this"
+instructions = "Read."
+""",
+    )
+    answers = {
+        "visit_date": TODAY,
+        "event": TODAY - dt.timedelta(days=9),
+        "flag": False,
+        "done": True,
+    }
+    state = evaluate(guide, Inputs(answers, TODAY, use_defaults=False))
+    assert isinstance(next_action(state), Confirm)
+    assert isinstance(next_action(state, confirmed=frozenset({"three"})), Done)
+
+
+def test_placeholders_show_values_and_never_run_code(tmp_path: Path) -> None:
+    guide = mini(tmp_path, TIMED)
+    state = evaluate(guide, Inputs({"event": TODAY, "flag": False}, TODAY))
+    assert state.render("{event} / {settings.wait_days} / {x.__class__}") == (
+        f"{TODAY.isoformat()} / 5 / not answered"
+    )
+
+
+# -- properties on the shipped pack ---------------------------------------------------------
+
+SHIPPED = load_guide(REPO / "steps")
+
+
+def _value_strategy(key: str) -> st.SearchStrategy[Any]:
+    q = SHIPPED.questions[key].q
+    if q.choices:
+        return st.sampled_from([c.value for c in q.choices])
+    if q.type == "bool":
+        return st.booleans()
+    if q.type == "date":
+        return st.integers(0, 400).map(lambda n: TODAY - dt.timedelta(days=n))
+    if q.type == "int":
+        return st.integers(0, 120)
+    if q.type == "number":
+        return st.floats(0, 20, allow_nan=False)
+    return st.text(min_size=1, max_size=5).filter(str.strip)
+
+
+ANSWERS = st.fixed_dictionaries({}, optional={k: _value_strategy(k) for k in SHIPPED.questions})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ANSWERS)
+def test_any_answers_evaluate_deterministically_without_error(answers: dict[str, Any]) -> None:
+    a = evaluate(SHIPPED, Inputs(answers, TODAY))
+    b = evaluate(SHIPPED, Inputs(dict(answers), TODAY))
+    assert a.status == b.status and a.blocking == b.blocking
+    assert a.status in ("ready", "blocked", "needs_override", "incomplete")
+    if a.status == "ready":
+        assert all(g.outcome != "unknown" for g in a.readiness_gates())
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_walk_with_random_answers_ends_and_never_shows_the_injection_while_blocked(
+    data: st.DataObject,
+) -> None:
+    answers: dict[str, Any] = {}
+    skipped: set[str] = set()
+    confirmed: set[str] = set()
+    acks: dict[str, str] = {}
+    inject = SHIPPED.step("inject").index
+    for _ in range(200):
+        state = evaluate(SHIPPED, Inputs(answers, TODAY, acks=acks, use_defaults=False))
+        action = next_action(state, frozenset(skipped), frozenset(confirmed))
+        if isinstance(action, Ask) and action.step.index >= inject:
+            assert not any(g.blocking or g.outcome == "unknown" for g in state.readiness_gates())
+        if isinstance(action, Ask):
+            if action.question.q.optional and data.draw(st.booleans()):
+                skipped.add(action.question.key)
+            else:
+                answers[action.question.key] = data.draw(_value_strategy(action.question.key))
+        elif isinstance(action, Confirm):
+            confirmed.add(action.step.id)
+        elif isinstance(action, GateStop) and action.kind in ("acknowledge", "notice"):
+            acks[action.gate.id] = action.gate.fingerprint
+        else:
+            break
+    else:
+        raise AssertionError("the walk did not end in 200 actions")
+
+
+# -- the shape of the house ------------------------------------------------------------------
+
+CORE = [
+    "errors",
+    "expr",
+    "model",
+    "loader",
+    "checks",
+    "engine",
+    "session",
+    "report",
+    "answers",
+    "presets",
+]
+
+
+def test_the_core_never_imports_the_ui_or_prints() -> None:
+    for name in CORE:
+        path = REPO / "src" / "xrntx_guide" / f"{name}.py"
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                mods = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                )
+                for mod in mods:
+                    assert mod.split(".")[0] not in ("typer", "rich", "click"), (name, mod)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in ("print", "input", "eval", "exec", "exit"), (
+                    name,
+                    node.func.id,
+                )
+            if isinstance(node, ast.Attribute) and node.attr == "exit":
+                raise AssertionError(f"{name} calls .exit")

@@ -1,0 +1,1242 @@
+"""The loader, the pack models and the whole-pack checks.
+
+Every test starts from one small valid pack (:data:`MINIMAL`) and changes one thing, then
+checks that the :class:`PackError` names the file, the place and what is wrong, using the
+words a pack author would look for rather than the full message text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from xrntx_guide import expr
+from xrntx_guide.errors import ExitCode, PackError
+from xrntx_guide.loader import Guide, load_guide
+
+PACK_FILE = "10-mini.toml"
+
+MINIMAL = """\
+[guide]
+id = "mini"
+title = "Mini guide"
+version = "0.1"
+status = "test"
+reviewed = 2026-01-01
+statement = "Test only."
+date_key = "visit_date"
+date_search_days = 30
+override_codes = [{ code = "judgement", label = "Clinical judgement" }]
+
+[[guide.phases]]
+id = "intake"
+title = "Intake"
+
+[sources.ref]
+title = "Reference"
+citation = "A reference."
+
+[settings.min_age]
+value = 18
+unit = "years"
+description = "Minimum age"
+sources = ["ref"]
+
+[[step]]
+id = "intake"
+phase = "intake"
+title = "Intake"
+sources = ["ref"]
+instructions = "Ask the patient; the minimum age is {settings.min_age}."
+
+[[step.question]]
+key = "visit_date"
+type = "date"
+prompt = "Date of the visit"
+default = "today"
+
+[[step.question]]
+key = "allergic"
+type = "bool"
+prompt = "Allergic to the drug?"
+
+[[step]]
+id = "inject"
+phase = "intake"
+title = "Give the injection"
+requires_clear = true
+
+[[gate]]
+id = "allergy"
+title = "Allergy"
+before = "inject"
+sources = ["ref"]
+
+[[gate.rule]]
+severity = "contraindication"
+fails_when = "allergic"
+message = "Allergic: do not inject."
+"""
+
+SITE = """\
+site = "test clinic"
+
+[settings]
+"""
+
+
+def make_pack(
+    root: Path,
+    *,
+    replace: dict[str, str] | None = None,
+    append: str = "",
+    files: dict[str, str] | None = None,
+) -> Path:
+    """Write the minimal pack under ``root/steps`` with one change; return the folder.
+
+    ``replace`` maps text of :data:`MINIMAL` to its replacement (each must occur, so a test
+    cannot silently change nothing), ``append`` is added at the end of the main file and
+    ``files`` adds more files to the folder.
+    """
+    text = MINIMAL
+    for old, new in (replace or {}).items():
+        assert old in text, f"test setup: {old!r} is not in the minimal pack"
+        text = text.replace(old, new, 1)
+    folder = root / "steps"
+    folder.mkdir(exist_ok=True)
+    (folder / PACK_FILE).write_text(text + append, encoding="utf-8")
+    for name, content in (files or {}).items():
+        (folder / name).write_text(content, encoding="utf-8")
+    return folder
+
+
+def pack_problems(
+    root: Path,
+    *,
+    replace: dict[str, str] | None = None,
+    append: str = "",
+    files: dict[str, str] | None = None,
+    site: str | None = None,
+) -> list[str]:
+    """Load a changed pack that must fail; return its problems."""
+    folder = make_pack(root, replace=replace, append=append, files=files)
+    site_file = None
+    if site is not None:
+        site_file = root / "site.toml"
+        site_file.write_text(site, encoding="utf-8")
+    with pytest.raises(PackError) as info:
+        load_guide(folder, site_file)
+    problems = info.value.problems
+    assert problems, "a PackError must list at least one problem"
+    assert all(isinstance(p, str) for p in problems)
+    return problems
+
+
+def only(problems: list[str], *needles: str) -> str:
+    """The one problem that contains every needle (case-insensitive)."""
+    hits = [p for p in problems if all(n.lower() in p.lower() for n in needles)]
+    assert len(hits) == 1, f"expected one problem with {needles}, got:\n" + "\n".join(problems)
+    return hits[0]
+
+
+# A question appended to the last step of the pack (the injection step).
+LATE_STEP = """
+[[step]]
+id = "late"
+phase = "intake"
+title = "Later questions"
+
+[[step.question]]
+key = "late_answer"
+type = "bool"
+prompt = "Asked late?"
+"""
+
+
+# ---------------------------------------------------------------------------------------
+# Packs that load
+
+
+def test_minimal_pack_loads_with_its_steps_gates_settings_and_types(tmp_path: Path) -> None:
+    guide = load_guide(make_pack(tmp_path))
+    assert isinstance(guide, Guide)
+    assert guide.meta.id == "mini"
+    assert guide.meta.reviewed == dt.date(2026, 1, 1)
+    assert [s.id for s in guide.steps] == ["intake", "inject"]
+    assert [s.index for s in guide.steps] == [0, 1]
+    assert [g.id for g in guide.gates] == ["allergy"]
+    assert guide.gate("allergy").severity == "contraindication"
+    assert guide.gate("allergy").inputs == frozenset({"allergic"})
+    assert set(guide.questions) == {"visit_date", "allergic"}
+    assert guide.questions["allergic"].step_id == "intake"
+    assert guide.types["visit_date"] == expr.DATE
+    assert guide.types["allergic"] == expr.BOOL
+    assert guide.types["settings.min_age"] == expr.INT
+    assert guide.setting_values == {"min_age": 18}
+    assert guide.site is None
+    assert guide.phase_title("intake") == "Intake"
+    assert guide.root == tmp_path / "steps"
+
+
+def test_expressions_are_compiled_when_the_pack_loads(tmp_path: Path) -> None:
+    guide = load_guide(make_pack(tmp_path))
+    rule = guide.gate("allergy").rules[0]
+    assert rule.fails.reads == frozenset({"allergic"})
+    assert rule.fails.evaluate(expr.MapContext({"allergic": True})) is True
+    assert rule.fails.evaluate(expr.MapContext({})) is expr.UNKNOWN
+    default = guide.questions["visit_date"].default
+    assert default is not None
+    assert default.type == expr.DATE
+
+
+def test_shipped_pack_loads_from_the_default_folder() -> None:
+    guide = load_guide()
+    assert guide.steps, "the shipped pack has steps"
+    assert guide.gates, "the shipped pack has gates"
+    assert guide.types[guide.meta.date_key] == expr.DATE
+    assert any(s.step.requires_clear for s in guide.steps)
+    assert guide.site is None
+
+
+def test_files_are_read_in_name_order_so_steps_follow_file_names(tmp_path: Path) -> None:
+    early = """
+[[step]]
+id = "before_all"
+phase = "intake"
+title = "First of all"
+"""
+    guide = load_guide(make_pack(tmp_path, files={"05-early.toml": early}))
+    assert [s.id for s in guide.steps] == ["before_all", "intake", "inject"]
+
+
+def test_files_not_ending_in_toml_are_ignored(tmp_path: Path) -> None:
+    guide = load_guide(make_pack(tmp_path, files={"notes.txt": "not [valid toml"}))
+    assert [s.id for s in guide.steps] == ["intake", "inject"]
+
+
+def test_a_gate_may_read_a_later_question_that_has_a_default(tmp_path: Path) -> None:
+    # visit_date has default = "today", so the gate can be decided before it is asked.
+    guide = load_guide(
+        make_pack(
+            tmp_path,
+            replace={
+                'before = "inject"': 'before = "intake"',
+                'fails_when = "allergic"': 'fails_when = "visit_date < today"',
+                'severity = "contraindication"': 'severity = "caution"',
+            },
+        )
+    )
+    assert guide.gate("allergy").time_dependent is True
+
+
+# ---------------------------------------------------------------------------------------
+# Files that cannot be read or validated
+
+
+def test_toml_syntax_error_names_the_file_and_the_line(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, replace={'title = "Intake"\n': 'title = "Intake\n'})
+    problem = only(problems, "not valid TOML")
+    assert PACK_FILE in problem
+    assert "line" in problem
+
+
+def test_toml_syntax_errors_in_two_files_are_both_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={"[guide]": "[guide"},
+        files={"20-other.toml": "[[step]\n"},
+    )
+    assert len(problems) == 2
+    only(problems, PACK_FILE, "not valid TOML")
+    only(problems, "20-other.toml", "not valid TOML")
+
+
+def test_file_that_is_not_utf8_is_reported_by_name(tmp_path: Path) -> None:
+    folder = make_pack(tmp_path)
+    (folder / "20-latin1.toml").write_bytes(b'# caf\xe9\n[sources.x]\ntitle = "x"\n')
+    with pytest.raises(PackError) as info:
+        load_guide(folder)
+    problem = only(info.value.problems, "20-latin1.toml")
+    assert "UTF-8" in problem
+
+
+def test_misspelled_key_in_a_step_names_the_step_and_says_unknown_key(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path, replace={'title = "Give the injection"': 'titel = "Give the injection"'}
+    )
+    problem = only(problems, "titel")
+    assert PACK_FILE in problem
+    assert "step[1] (inject).titel" in problem
+    assert "unknown key" in problem
+
+
+def test_misspelled_key_in_a_question_names_step_and_question(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path, replace={'prompt = "Allergic to the drug?"': 'promt = "Allergic to the drug?"'}
+    )
+    problem = only(problems, "promt")
+    assert PACK_FILE in problem
+    assert "step[0] (intake).question[1] (allergic).promt" in problem
+    assert "unknown key" in problem
+    # The correctly spelled key is then missing, and that is said too.
+    missing = only(problems, "question[1] (allergic).prompt")
+    assert "required" in missing.lower()
+
+
+def test_misspelled_key_in_a_gate_rule_names_the_gate_and_rule(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, replace={"fails_when =": "fail_when ="})
+    problem = only(problems, "fail_when", "unknown key")
+    assert PACK_FILE in problem
+    assert "gate[0] (allergy).rule[0].fail_when" in problem
+
+
+def test_misspelled_top_level_table_is_an_unknown_key(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, append="\n[setting.x]\nvalue = 1\n")
+    problem = only(problems, "setting", "unknown key")
+    assert PACK_FILE in problem
+
+
+def test_wrong_value_type_names_the_field(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, replace={"requires_clear = true": "requires_clear = 7"})
+    problem = only(problems, "requires_clear")
+    assert PACK_FILE in problem
+    assert "step[1] (inject).requires_clear" in problem
+    assert "bool" in problem.lower()
+
+
+def test_expression_given_as_a_number_is_a_type_error(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, replace={'fails_when = "allergic"': "fails_when = true"})
+    problem = only(problems, "fails_when")
+    assert "gate[0] (allergy).rule[0].fails_when" in problem
+    assert "string" in problem.lower()
+
+
+def test_bad_identifier_and_missing_required_fields_are_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            'id = "inject"': 'id = "Inject-Step"',
+            'sources = ["ref"]\n\n[[gate.rule]]': ("\n[[gate.rule]]"),
+        },
+    )
+    only(problems, "step[1] (Inject-Step).id", "pattern")
+    only(problems, "gate[0] (allergy).sources", "required")
+
+
+def test_requires_clear_given_as_a_string_is_rejected(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, replace={"requires_clear = true": 'requires_clear = "yes"'})
+    problem = only(problems, "requires_clear")
+    assert "step[1] (inject).requires_clear" in problem
+
+
+def test_wrong_guide_date_is_reported_under_guide(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, replace={"reviewed = 2026-01-01": 'reviewed = "last year"'})
+    problem = only(problems, "guide.reviewed")
+    assert PACK_FILE in problem
+    assert "date" in problem.lower()
+
+
+# ---------------------------------------------------------------------------------------
+# Names defined twice
+
+
+def test_duplicate_step_id_across_two_files_names_both_files(tmp_path: Path) -> None:
+    other = '[[step]]\nid = "intake"\nphase = "intake"\ntitle = "Again"\n'
+    problems = pack_problems(tmp_path, files={"20-other.toml": other})
+    problem = only(problems, "'intake'", "already defined")
+    assert "20-other.toml" in problem
+    assert PACK_FILE in problem
+    assert "step" in problem
+
+
+def test_duplicate_gate_id_across_two_files_names_both_files(tmp_path: Path) -> None:
+    other = """
+[[gate]]
+id = "allergy"
+title = "Allergy again"
+before = "inject"
+sources = ["ref"]
+
+[[gate.rule]]
+severity = "info"
+fails_when = "allergic"
+message = "Allergic."
+"""
+    problems = pack_problems(tmp_path, files={"20-other.toml": other})
+    problem = only(problems, "gate 'allergy'", "already defined")
+    assert "20-other.toml" in problem
+    assert PACK_FILE in problem
+
+
+def test_duplicate_question_key_across_two_files_names_both_files(tmp_path: Path) -> None:
+    other = """
+[[step]]
+id = "again"
+phase = "intake"
+title = "Asked again"
+
+[[step.question]]
+key = "allergic"
+type = "bool"
+prompt = "Allergic, again?"
+"""
+    problems = pack_problems(tmp_path, files={"20-other.toml": other})
+    problem = only(problems, "(allergic)", "already asked")
+    assert "20-other.toml" in problem
+    assert "step 'again'" in problem
+    assert PACK_FILE in problem
+    assert "step 'intake'" in problem
+
+
+def test_duplicate_source_setting_and_derived_across_files_are_reported(tmp_path: Path) -> None:
+    derived = '[[derived]]\nname = "risk"\nlabel = "Risk"\nexpr = "allergic"\n'
+    other = f"""
+[sources.ref]
+title = "Other"
+citation = "Other."
+
+[settings.min_age]
+value = 16
+description = "Again"
+sources = ["ref"]
+
+{derived}
+"""
+    problems = pack_problems(tmp_path, append="\n" + derived, files={"20-other.toml": other})
+    for kind, name in (("source", "'ref'"), ("setting", "'min_age'"), ("derived", "'risk'")):
+        problem = only(problems, f"{kind} {name}", "already defined")
+        assert problem.startswith(str(tmp_path / "steps" / "20-other.toml"))
+        assert PACK_FILE in problem
+
+
+def test_derived_value_with_the_name_of_a_question_is_rejected(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path, append='\n[[derived]]\nname = "allergic"\nlabel = "A"\nexpr = "true"\n'
+    )
+    problem = only(problems, "derived 'allergic'")
+    assert PACK_FILE in problem
+    assert "already a question" in problem
+
+
+def test_question_key_that_shadows_today_is_rejected(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        append=LATE_STEP.replace(
+            'key = "late_answer"\ntype = "bool"', 'key = "today"\ntype = "date"'
+        ),
+    )
+    only(problems, "(today)")
+
+
+# ---------------------------------------------------------------------------------------
+# Unknown references
+
+
+def test_unknown_source_in_a_gate_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={'before = "inject"\nsources = ["ref"]': 'before = "inject"\nsources = ["reff"]'},
+    )
+    problem = only(problems, "unknown source 'reff'")
+    assert PACK_FILE in problem
+    assert "gate 'allergy'" in problem
+    assert "known: ref" in problem
+
+
+def test_unknown_source_in_a_step_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={'title = "Intake"\nsources = ["ref"]': 'title = "Intake"\nsources = ["label"]'},
+    )
+    problem = only(problems, "unknown source 'label'")
+    assert PACK_FILE in problem
+    assert "step 'intake'" in problem
+
+
+def test_unknown_source_in_a_setting_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            'description = "Minimum age"\nsources = ["ref"]': (
+                'description = "Minimum age"\nsources = ["nowhere"]'
+            )
+        },
+    )
+    problem = only(problems, "unknown source 'nowhere'")
+    assert PACK_FILE in problem
+    assert "settings.min_age" in problem
+
+
+def test_unknown_source_in_a_question_rule_and_derived_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            'prompt = "Allergic to the drug?"': (
+                'prompt = "Allergic to the drug?"\nsources = ["q-src"]'
+            ),
+            'message = "Allergic: do not inject."': (
+                'message = "Allergic: do not inject."\nsources = ["rule-src"]'
+            ),
+        },
+        append=(
+            '\n[[derived]]\nname = "risk"\nlabel = "Risk"\nexpr = "allergic"\nsources = ["d-src"]\n'
+        ),
+    )
+    assert "question 'allergic'" in only(problems, "'q-src'")
+    assert "gate 'allergy': rule[0]" in only(problems, "'rule-src'")
+    assert "derived 'risk'" in only(problems, "'d-src'")
+
+
+def test_gate_before_a_step_that_does_not_exist_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, replace={'before = "inject"': 'before = "injection"'})
+    problem = only(problems, "'injection'")
+    assert PACK_FILE in problem
+    assert "gate 'allergy'" in problem
+    assert "not a step id" in problem
+
+
+def test_step_in_an_unknown_phase_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path, replace={'id = "inject"\nphase = "intake"': 'id = "inject"\nphase = "dosing"'}
+    )
+    problem = only(problems, "'dosing'")
+    assert "step 'inject'" in problem
+    assert "intake" in problem
+
+
+def test_date_key_that_is_not_a_date_question_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, replace={'date_key = "visit_date"': 'date_key = "allergic"'})
+    problem = only(problems, "date_key")
+    assert PACK_FILE in problem
+    assert "'allergic'" in problem
+    assert "not a date question" in problem
+
+
+# ---------------------------------------------------------------------------------------
+# Expressions
+
+
+@pytest.mark.parametrize(
+    ("replace", "place"),
+    [
+        ({'fails_when = "allergic"': 'fails_when = "allergic and"'}, "rule[0]: fails_when"),
+        (
+            {'prompt = "Allergic to the drug?"': 'prompt = "Allergic?"\nwhen = "(visit_date"'},
+            "question 'allergic': when",
+        ),
+        ({'default = "today"': 'default = "today +"'}, "question 'visit_date': default"),
+        ({'default = "today"': 'default = "today"\nmin = "today <"'}, "question 'visit_date': min"),
+        (
+            {'title = "Give the injection"': 'title = "Give it"\nwhen = "allergic =="'},
+            "step 'inject': when",
+        ),
+    ],
+    ids=["fails_when", "question-when", "default", "min", "step-when"],
+)
+def test_expression_syntax_error_names_the_place_and_the_text(
+    tmp_path: Path, replace: dict[str, str], place: str
+) -> None:
+    problems = pack_problems(tmp_path, replace=replace)
+    problem = only(problems, place)
+    assert PACK_FILE in problem
+    assert "at character" in problem
+    assert "unexpected" in problem or "expected" in problem
+
+
+@pytest.mark.parametrize(
+    ("replace", "place", "says"),
+    [
+        (
+            {'fails_when = "allergic"': 'fails_when = "settings.min_age"'},
+            "rule[0]: fails_when",
+            "must give a bool",
+        ),
+        (
+            {'fails_when = "allergic"': 'fails_when = "allergic + 1 > 2"'},
+            "rule[0]: fails_when",
+            "needs numbers",
+        ),
+        (
+            {'prompt = "Allergic to the drug?"': 'prompt = "Allergic?"\nwhen = "visit_date"'},
+            "question 'allergic': when",
+            "must give a bool",
+        ),
+        (
+            {'default = "today"': 'default = "settings.min_age"'},
+            "question 'visit_date': default",
+            "gives int but the question is date",
+        ),
+        (
+            {'default = "today"': 'default = "today"\nmin = 5'},
+            "question 'visit_date': min",
+            "gives int but the question is date",
+        ),
+        (
+            {'prompt = "Allergic to the drug?"': 'prompt = "Allergic?"\nmin = 0'},
+            "question 'allergic': min",
+            "only numbers and dates have bounds",
+        ),
+        (
+            {'title = "Give the injection"': 'title = "Give it"\nwhen = "visit_date == 3"'},
+            "step 'inject': when",
+            "cannot compare date with int",
+        ),
+    ],
+    ids=[
+        "fails_when-not-bool",
+        "fails_when-bool-plus-int",
+        "when-not-bool",
+        "default-wrong-type",
+        "min-wrong-type",
+        "min-on-bool",
+        "step-when-date-vs-int",
+    ],
+)
+def test_expression_type_error_names_the_place_and_the_types(
+    tmp_path: Path, replace: dict[str, str], place: str, says: str
+) -> None:
+    problems = pack_problems(tmp_path, replace=replace)
+    problem = only(problems, place)
+    assert PACK_FILE in problem
+    assert says in problem
+
+
+def test_unknown_name_in_an_expression_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path, replace={'fails_when = "allergic"': 'fails_when = "alergic"'}
+    )
+    problem = only(problems, "unknown name 'alergic'")
+    assert PACK_FILE in problem
+    assert "gate 'allergy': rule[0]: fails_when" in problem
+
+
+def test_unknown_setting_in_an_expression_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path, replace={'fails_when = "allergic"': 'fails_when = "settings.max_age > 3"'}
+    )
+    only(problems, "unknown name 'settings.max_age'", "fails_when")
+
+
+def test_unknown_function_in_an_expression_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path, replace={'fails_when = "allergic"': 'fails_when = "days_since(visit_date) > 1"'}
+    )
+    problem = only(problems, "unknown function 'days_since'")
+    assert "fails_when" in problem
+
+
+CHOICE_QUESTION = """
+[[step.question]]
+key = "route"
+type = "choice"
+prompt = "Route"
+choices = [
+  { value = "iv", label = "intravenous" },
+  { value = "sc", label = "subcutaneous" },
+]
+"""
+
+
+def test_comparing_a_choice_to_a_value_not_among_its_choices_is_reported(
+    tmp_path: Path,
+) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            '\n[[step]]\nid = "inject"': CHOICE_QUESTION + '\n[[step]]\nid = "inject"',
+            'fails_when = "allergic"': "fails_when = \"route == 'im'\"",
+        },
+    )
+    problem = only(problems, "'im'")
+    assert PACK_FILE in problem
+    assert "fails_when" in problem
+    assert "not a possible value" in problem
+    assert "'iv'" in problem
+    assert "'sc'" in problem
+
+
+def test_choice_in_a_list_with_an_impossible_value_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            '\n[[step]]\nid = "inject"': CHOICE_QUESTION + '\n[[step]]\nid = "inject"',
+            'fails_when = "allergic"': "fails_when = \"route in ['iv', 'oral']\"",
+        },
+    )
+    assert "not a possible value" in only(problems, "'oral'")
+
+
+def test_comparing_a_choice_to_one_of_its_values_loads(tmp_path: Path) -> None:
+    guide = load_guide(
+        make_pack(
+            tmp_path,
+            replace={
+                '\n[[step]]\nid = "inject"': CHOICE_QUESTION + '\n[[step]]\nid = "inject"',
+                'fails_when = "allergic"': "fails_when = \"route == 'iv' and allergic\"",
+            },
+        )
+    )
+    assert guide.gate("allergy").inputs == frozenset({"route", "allergic"})
+
+
+def test_unknown_placeholder_in_a_gate_message_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={'message = "Allergic: do not inject."': 'message = "Allergic on {visit_dat}."'},
+    )
+    problem = only(problems, "{visit_dat}")
+    assert PACK_FILE in problem
+    assert "gate 'allergy': rule[0]: message" in problem
+    assert "unknown placeholder" in problem
+
+
+def test_unknown_placeholder_in_step_instructions_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, replace={"{settings.min_age}": "{settings.minimum_age}"})
+    problem = only(problems, "{settings.minimum_age}")
+    assert "step 'intake': instructions" in problem
+    assert "unknown placeholder" in problem
+
+
+def test_gate_messages_may_use_the_gate_local_earliest_date(tmp_path: Path) -> None:
+    guide = load_guide(
+        make_pack(
+            tmp_path,
+            replace={
+                'message = "Allergic: do not inject."': (
+                    'message = "Not before {earliest_date}; visit {visit_date}."'
+                )
+            },
+        )
+    )
+    assert guide.gate("allergy").rules[0].rule.message.startswith("Not before")
+
+
+def test_derived_values_that_refer_to_each_other_are_reported_as_a_cycle(tmp_path: Path) -> None:
+    derived = """
+[[derived]]
+name = "alpha"
+label = "Alpha"
+expr = "beta and allergic"
+
+[[derived]]
+name = "beta"
+label = "Beta"
+expr = "not alpha"
+"""
+    problems = pack_problems(tmp_path, append=derived)
+    problem = only(problems, "refer to each other")
+    assert PACK_FILE in problem
+    assert "alpha -> beta -> alpha" in problem
+
+
+def test_derived_value_that_refers_to_itself_is_a_cycle(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path, append='\n[[derived]]\nname = "loop"\nlabel = "L"\nexpr = "not loop"\n'
+    )
+    assert "loop -> loop" in only(problems, "refer to each other")
+
+
+def test_derived_values_load_in_dependency_order_whatever_their_file_order(
+    tmp_path: Path,
+) -> None:
+    derived = """
+[[derived]]
+name = "second"
+label = "Second"
+expr = "not first"
+
+[[derived]]
+name = "first"
+label = "First"
+expr = "allergic"
+"""
+    guide = load_guide(make_pack(tmp_path, append=derived))
+    assert guide.types["second"] == expr.BOOL
+    assert guide.answer_inputs("second") == frozenset({"allergic"})
+
+
+def test_derived_value_type_error_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path, append='\n[[derived]]\nname = "odd"\nlabel = "O"\nexpr = "visit_date + 1"\n'
+    )
+    problem = only(problems, "derived 'odd'")
+    assert PACK_FILE in problem
+    assert "add_days" in problem
+
+
+# ---------------------------------------------------------------------------------------
+# Question shapes
+
+
+def test_choice_question_without_choices_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path, replace={'key = "allergic"\ntype = "bool"': 'key = "allergic"\ntype = "choice"'}
+    )
+    problem = only(problems, "needs choices")
+    assert PACK_FILE in problem
+    assert "step 'intake' question[1] (allergic)" in problem
+
+
+def test_choice_value_that_is_a_walkthrough_command_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            '\n[[step]]\nid = "inject"': CHOICE_QUESTION.replace('"sc"', '"back"')
+            + '\n[[step]]\nid = "inject"'
+        },
+    )
+    problem = only(problems, "'back'")
+    assert PACK_FILE in problem
+    assert "question[2] (route)" in problem
+    assert "walkthrough commands" in problem
+
+
+def test_choice_value_that_is_a_command_in_other_case_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            '\n[[step]]\nid = "inject"': CHOICE_QUESTION.replace('"sc"', '"Back"')
+            + '\n[[step]]\nid = "inject"'
+        },
+    )
+    only(problems, "'Back'", "walkthrough commands")
+
+
+def test_repeated_choice_values_are_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            '\n[[step]]\nid = "inject"': CHOICE_QUESTION.replace('"sc"', '"iv"')
+            + '\n[[step]]\nid = "inject"'
+        },
+    )
+    assert "question[2] (route)" in only(problems, "choice values repeat")
+
+
+def test_choices_on_a_bool_question_are_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            'prompt = "Allergic to the drug?"': (
+                'prompt = "Allergic?"\nchoices = [{ value = "y", label = "yes" }]'
+            )
+        },
+    )
+    assert "(allergic)" in only(problems, "only choice and int questions have choices")
+
+
+def test_number_choice_values_on_a_choice_question_are_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            '\n[[step]]\nid = "inject"': CHOICE_QUESTION.replace('"sc"', "2")
+            + '\n[[step]]\nid = "inject"'
+        },
+    )
+    assert "(route)" in only(problems, "choice values must be strings")
+
+
+def test_wait_for_without_wait_minutes_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            '\n[[step]]\nid = "inject"': CHOICE_QUESTION
+            + 'wait_for = ["iv"]\n'
+            + '\n[[step]]\nid = "inject"'
+        },
+    )
+    assert "(route)" in only(problems, "wait_for needs wait_minutes")
+
+
+def test_small_float_bound_on_a_number_question_loads(tmp_path: Path) -> None:
+    question = (
+        '\n[[step.question]]\nkey = "dose"\ntype = "number"\nprompt = "Dose"\nmin = 0.00001\n'
+    )
+    guide = load_guide(
+        make_pack(
+            tmp_path,
+            replace={'\n[[step]]\nid = "inject"': question + '\n[[step]]\nid = "inject"'},
+        )
+    )
+    assert guide.questions["dose"].min is not None
+
+
+# ---------------------------------------------------------------------------------------
+# Whole-pack ordering checks
+
+
+def test_gate_reading_an_answer_asked_at_the_step_it_guards_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, replace={'before = "inject"': 'before = "intake"'})
+    problem = only(problems, "gate 'allergy'")
+    assert "'allergic'" in problem
+    assert "at or after" in problem
+    assert "'intake'" in problem
+
+
+def test_gate_reading_an_answer_asked_after_its_step_through_a_derived_value_is_reported(
+    tmp_path: Path,
+) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={'fails_when = "allergic"': 'fails_when = "late_risk"'},
+        append=LATE_STEP
+        + '\n[[derived]]\nname = "late_risk"\nlabel = "Late"\nexpr = "late_answer"\n',
+    )
+    problem = only(problems, "gate 'allergy'")
+    assert "'late_answer'" in problem
+    assert "'inject'" in problem
+
+
+def test_step_when_reading_a_question_asked_later_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={'title = "Give the injection"': 'title = "Give it"\nwhen = "late_answer"'},
+        append=LATE_STEP,
+    )
+    problem = only(problems, "step 'inject'", "when reads")
+    assert "'late_answer'" in problem
+    assert "at or after" in problem
+
+
+def test_question_when_reading_a_question_asked_later_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            'default = "today"': 'default = "today"\nwhen = "allergic"',
+        },
+    )
+    problem = only(problems, "question 'visit_date'")
+    assert "when reads 'allergic'" in problem
+    assert "not asked before it" in problem
+
+
+def test_question_max_reading_a_question_asked_later_is_reported(tmp_path: Path) -> None:
+    question = (
+        '\n[[step.question]]\nkey = "first_date"\ntype = "date"\nprompt = "First"\n'
+        'max = "second_date"\n\n[[step.question]]\nkey = "second_date"\ntype = "date"\n'
+        'prompt = "Second"\n'
+    )
+    problems = pack_problems(
+        tmp_path,
+        replace={'\n[[step]]\nid = "inject"': question + '\n[[step]]\nid = "inject"'},
+    )
+    problem = only(problems, "question 'first_date'")
+    assert "max reads 'second_date'" in problem
+
+
+def test_instructions_showing_an_answer_from_a_later_step_are_reported(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={"{settings.min_age}": "{late_answer}"},
+        append=LATE_STEP,
+    )
+    problem = only(problems, "step 'intake'", "instructions")
+    assert "{late_answer}" in problem
+    assert "later step" in problem
+
+
+def test_contraindication_gate_after_the_last_requires_clear_step_is_reported(
+    tmp_path: Path,
+) -> None:
+    problems = pack_problems(
+        tmp_path, replace={'before = "inject"': 'before = "late"'}, append=LATE_STEP
+    )
+    problem = only(problems, "gate 'allergy'")
+    assert "contraindication" in problem
+    assert "after the last requires_clear step" in problem
+    assert "'late'" in problem
+
+
+def test_caution_gate_after_the_last_requires_clear_step_is_allowed(tmp_path: Path) -> None:
+    guide = load_guide(
+        make_pack(
+            tmp_path,
+            replace={
+                'before = "inject"': 'before = "late"',
+                'severity = "contraindication"': 'severity = "caution"',
+            },
+            append=LATE_STEP,
+        )
+    )
+    assert guide.gate("allergy").severity == "caution"
+
+
+def test_pack_without_a_requires_clear_step_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, replace={"requires_clear = true\n": ""})
+    only(problems, "no step has requires_clear")
+
+
+def test_ordering_problems_name_the_file_that_holds_the_gate(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, replace={'before = "inject"': 'before = "intake"'})
+    assert PACK_FILE in only(problems, "gate 'allergy'")
+
+
+# ---------------------------------------------------------------------------------------
+# The folder and the [guide] table
+
+
+def test_pack_without_a_guide_table_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "steps"
+    folder.mkdir()
+    (folder / "10-steps.toml").write_text(
+        '[[step]]\nid = "only"\nphase = "p"\ntitle = "Only"\n', encoding="utf-8"
+    )
+    with pytest.raises(PackError) as info:
+        load_guide(folder)
+    problem = only(info.value.problems, "[guide]")
+    assert str(folder) in problem
+    assert "no file has" in problem
+
+
+def test_two_guide_tables_in_two_files_name_both_files(tmp_path: Path) -> None:
+    guide_table = MINIMAL.split("[sources.ref]")[0]
+    problems = pack_problems(tmp_path, files={"20-second.toml": guide_table})
+    problem = only(problems, "[guide] is already defined")
+    assert "20-second.toml" in problem
+    assert PACK_FILE in problem
+
+
+def test_two_guide_tables_in_one_file_are_a_toml_error(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, append='\n[guide]\nid = "again"\n')
+    problem = only(problems, "not valid TOML")
+    assert PACK_FILE in problem
+
+
+def test_empty_folder_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    with pytest.raises(PackError) as info:
+        load_guide(folder)
+    (problem,) = info.value.problems
+    assert str(folder) in problem
+    assert "no .toml files" in problem
+
+
+def test_folder_that_does_not_exist_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "missing"
+    with pytest.raises(PackError) as info:
+        load_guide(folder)
+    (problem,) = info.value.problems
+    assert str(folder) in problem
+    assert "no such folder" in problem
+
+
+def test_pack_error_exits_with_the_invalid_pack_code_and_lists_problems(tmp_path: Path) -> None:
+    with pytest.raises(PackError) as info:
+        load_guide(tmp_path / "missing")
+    assert info.value.exit_code == ExitCode.INVALID_PACK
+    assert "1 problem" in str(info.value)
+    assert "no such folder" in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------
+# All problems at once
+
+
+def test_several_validation_problems_are_all_reported_at_once(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            'title = "Give the injection"': 'titel = "Give the injection"',
+            "fails_when =": "fail_when =",
+        },
+        files={"20-other.toml": '[[step]]\nid = "x"\nphase = "intake"\ntitle = 3\n'},
+    )
+    assert len(problems) >= 3
+    only(problems, "titel")
+    only(problems, "fail_when", "unknown key")
+    only(problems, "20-other.toml", "step[0] (x).title")
+
+
+def test_several_reference_and_expression_problems_are_all_reported_at_once(
+    tmp_path: Path,
+) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            'before = "inject"\nsources = ["ref"]': 'before = "nowhere"\nsources = ["reff"]',
+            'fails_when = "allergic"': 'fails_when = "alergic"',
+            'message = "Allergic: do not inject."': 'message = "{nothing}"',
+            'default = "today"': 'default = "today +"',
+        },
+    )
+    assert len(problems) >= 5
+    only(problems, "'nowhere'", "not a step id")
+    only(problems, "unknown source 'reff'")
+    only(problems, "unknown name 'alergic'")
+    only(problems, "unknown placeholder {nothing}")
+    only(problems, "question 'visit_date': default")
+
+
+def test_several_ordering_problems_are_all_reported_at_once(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            'before = "inject"': 'before = "intake"',
+            'title = "Give the injection"': 'title = "Give it"\nwhen = "late_answer"',
+        },
+        append=LATE_STEP,
+    )
+    assert len(problems) >= 2
+    only(problems, "gate 'allergy'")
+    only(problems, "step 'inject'", "when reads")
+
+
+# ---------------------------------------------------------------------------------------
+# Site files
+
+
+def test_site_file_changes_a_setting_value(tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(SITE + "min_age = 21\n", encoding="utf-8")
+    guide = load_guide(make_pack(tmp_path), site)
+    assert guide.setting_values["min_age"] == 21
+    assert guide.settings["min_age"].value == 18, "the pack's default stays on record"
+    assert guide.site == "test clinic"
+
+
+def test_site_file_may_give_a_whole_number_for_a_decimal_setting(tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(SITE + "ratio = 2\n", encoding="utf-8")
+    folder = make_pack(
+        tmp_path,
+        replace={
+            "[settings.min_age]": (
+                '[settings.ratio]\nvalue = 1.5\ndescription = "R"\nsources = ["ref"]\n\n'
+                "[settings.min_age]"
+            )
+        },
+    )
+    guide = load_guide(folder, site)
+    assert guide.setting_values["ratio"] == 2
+
+
+def test_site_file_may_change_values_in_a_table_setting(tmp_path: Path) -> None:
+    table = (
+        '[settings.days]\nvalue = { short = 7, long = 14 }\ndescription = "D"\nsources = ["ref"]\n'
+    )
+    site = tmp_path / "site.toml"
+    site.write_text(SITE + "days = { short = 10, long = 21 }\n", encoding="utf-8")
+    guide = load_guide(make_pack(tmp_path, append="\n" + table), site)
+    assert guide.setting_values["days"] == {"short": 10, "long": 21}
+
+
+def test_site_file_with_an_unknown_setting_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, site=SITE + "min_agee = 21\n")
+    problem = only(problems, "min_agee")
+    assert "site.toml" in problem
+    assert "no such setting" in problem
+    assert "known: min_age" in problem
+
+
+def test_site_file_with_a_string_for_a_number_setting_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, site=SITE + 'min_age = "21"\n')
+    problem = only(problems, "settings.min_age")
+    assert "site.toml" in problem
+    assert "must be like the default 18" in problem
+    assert "'21'" in problem
+
+
+@pytest.mark.parametrize("value", ["true", "21.5", "{ a = 1 }"], ids=["bool", "float", "table"])
+def test_site_file_with_another_shape_for_an_int_setting_is_reported(
+    tmp_path: Path, value: str
+) -> None:
+    problems = pack_problems(tmp_path, site=SITE + f"min_age = {value}\n")
+    assert "site.toml" in only(problems, "settings.min_age", "must be like the default")
+
+
+def test_site_file_may_not_change_steps(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, site=SITE + '\n[[step]]\nid = "x"\n')
+    problem = only(problems, "unknown key")
+    assert "site.toml" in problem
+    assert "step" in problem
+
+
+def test_site_file_without_a_site_name_is_reported(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, site="[settings]\nmin_age = 21\n")
+    problem = only(problems, "site.toml", "site")
+    assert "required" in problem.lower()
+
+
+def test_site_file_that_does_not_exist_is_reported(tmp_path: Path) -> None:
+    folder = make_pack(tmp_path)
+    with pytest.raises(PackError) as info:
+        load_guide(folder, tmp_path / "no-site.toml")
+    assert "cannot read" in only(info.value.problems, "no-site.toml")
+
+
+def test_site_file_with_a_toml_error_is_reported_with_the_line(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, site='site = "x"\n[settings\n')
+    problem = only(problems, "site.toml", "not valid TOML")
+    assert "line" in problem
+
+
+def test_site_file_with_a_misspelled_key_in_a_table_setting_is_reported(tmp_path: Path) -> None:
+    table = (
+        '[settings.days]\nvalue = { short = 7, long = 14 }\ndescription = "D"\nsources = ["ref"]\n'
+    )
+    problems = pack_problems(
+        tmp_path, append="\n" + table, site=SITE + "days = { shortt = 10, long = 21 }\n"
+    )
+    only(problems, "settings.days")
+
+
+# ---------------------------------------------------------------------------------------
+# Loading never runs code
+
+
+INJECTIONS = [
+    "__import__('os').system('touch {marker}')",
+    "exec(\\\"open('{marker}', 'w')\\\")",
+    "{{__import__('os').system('touch {marker}')}}",
+    "{{x.__class__.__init__.__globals__}} open('{marker}','w')",
+]
+
+
+@pytest.mark.parametrize("payload", INJECTIONS, ids=["import", "exec", "braces", "globals"])
+@pytest.mark.parametrize(
+    "target",
+    ["fails_when", "when", "message", "instructions", "default", "derived"],
+)
+def test_loading_a_pack_never_executes_code_in_its_strings(
+    tmp_path: Path, payload: str, target: str
+) -> None:
+    marker = tmp_path / "pwned"
+    text = payload.format(marker=marker)
+    replace: dict[str, str] = {}
+    append = ""
+    if target == "fails_when":
+        replace = {'fails_when = "allergic"': f'fails_when = "{text}"'}
+    elif target == "when":
+        replace = {'title = "Give the injection"': f'title = "Give it"\nwhen = "{text}"'}
+    elif target == "message":
+        replace = {'message = "Allergic: do not inject."': f'message = "{text}"'}
+    elif target == "instructions":
+        replace = {'instructions = "Ask the patient;': f'instructions = "{text};'}
+    elif target == "default":
+        replace = {'default = "today"': f'default = "{text}"'}
+    else:
+        append = f'\n[[derived]]\nname = "evil"\nlabel = "E"\nexpr = "{text}"\n'
+    folder = make_pack(tmp_path, replace=replace, append=append)
+    try:
+        load_guide(folder)
+    except PackError as exc:
+        assert exc.problems
+    assert not marker.exists(), "loading the pack ran code from a string"
+
+
+def test_code_in_a_condition_is_a_pack_error_not_a_crash(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            'fails_when = "allergic"': (
+                f"fails_when = \"__import__('os').system('touch {marker}')\""
+            )
+        },
+    )
+    problem = only(problems, "fails_when")
+    assert PACK_FILE in problem
+    assert not marker.exists()

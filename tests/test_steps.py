@@ -1,0 +1,489 @@
+"""The shipped step pack: vocabulary, sources, and clinical cases from the reference.
+
+Clinical numbers are read from the pack's settings, never restated here, so a test pins
+how the engine applies the pack, and the pack's numbers are pinned against the reference
+in one place (``test_default_policy_matches_the_reference``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from xrntx_guide.engine import Ask, GateStop, Inputs, State, evaluate, next_action
+from xrntx_guide.loader import Guide
+
+from .conftest import REPO, TODAY
+
+REFERENCE = REPO.parent / "shared" / "clinical" / "xrntx-reference.md"
+
+GATES_4_2 = [
+    "opioid_analgesics",
+    "hypersensitivity",
+    "withdrawal",
+    "urine_drug_screen",
+    "naloxone_challenge",
+    "opioid_free_interval",
+    "pregnancy",
+    "breastfeeding",
+    "age",
+    "liver",
+    "fentanyl",
+    "bleeding_risk",
+    "mood",
+    "consent",
+    "counselling",
+    "kit_storage",
+    "body_habitus",
+]
+VOCABULARY_8 = [
+    "visit",
+    "oud_diagnosis",
+    "last_opioid_use",
+    "last_opioid_kind",
+    "abstinence_evidence",
+    "opioid_analgesics",
+    "hypersensitivity",
+    "pregnancy_test",
+    "breastfeeding",
+    "age",
+    "acute_hepatitis",
+    "lft_multiple_uln",
+    "bleeding_risk",
+    "mood_concern",
+    "uds_opiates",
+    "uds_fentanyl",
+    "uds_buprenorphine",
+    "uds_methadone",
+    "uds_oxycodone",
+    "cows_total",
+    "cows_pulse",
+    "cows_sweating",
+    "cows_restlessness",
+    "cows_pupils",
+    "cows_aches",
+    "cows_runny_nose",
+    "cows_gi_upset",
+    "cows_tremor",
+    "cows_yawning",
+    "cows_anxiety",
+    "cows_gooseflesh",
+    "naloxone_challenge",
+    "consent",
+    "medication_guide_given",
+    "overdose_counselled",
+    "reversal_agent_offered",
+    "wallet_card_given",
+    "kit_storage_ok",
+    "body_habitus",
+    "last_injection_side",
+    "last_injection_date",
+    "injection_date",
+]
+DERIVED_8 = [
+    "days_opioid_free",
+    "required_opioid_free_days",
+    "naloxone_challenge_required",
+    "cows_band",
+    "needle",
+    "injection_side",
+    "next_dose_due",
+]
+
+
+def ready(**changes: Any) -> dict[str, Any]:
+    """A patient 14 days after short-acting use with nothing standing in the way."""
+    answers: dict[str, Any] = {
+        "visit": "first_injection",
+        "injection_date": TODAY,
+        "oud_diagnosis": True,
+        "last_opioid_kind": "short_acting",
+        "last_opioid_use": TODAY - dt.timedelta(days=14),
+        "fentanyl_used_30_days": False,
+        "opioid_analgesics": False,
+        "hypersensitivity": False,
+        "age": 34,
+        "pregnancy_test": "not_applicable",
+        "breastfeeding": False,
+        "acute_hepatitis": False,
+        "lft_multiple_uln": 1.0,
+        "bleeding_risk": False,
+        "mood_concern": False,
+        "medication_guide_given": True,
+        "consent": True,
+        "abstinence_evidence": "supervised",
+        "uds_opiates": "negative",
+        "uds_fentanyl": "negative",
+        "uds_buprenorphine": "negative",
+        "uds_methadone": "negative",
+        "uds_oxycodone": "negative",
+        "cows_total": 2,
+        "naloxone_challenge": "not_done",
+        "kit_storage_ok": True,
+        "body_habitus": "average",
+    }
+    answers.update(changes)
+    return {k: v for k, v in answers.items() if v is not None}
+
+
+def days_ago(n: int) -> dt.date:
+    return TODAY - dt.timedelta(days=n)
+
+
+def check(guide: Guide, **changes: Any) -> State:
+    return evaluate(guide, Inputs(ready(**changes), TODAY))
+
+
+def setting(guide: Guide, name: str) -> Any:
+    return guide.setting_values[name]
+
+
+# -- the pack as data ---------------------------------------------------------------------
+
+
+def test_every_gate_of_reference_section_4_2_exists_with_its_severity(guide: Guide) -> None:
+    reference = REFERENCE.read_text(encoding="utf-8")
+    table = reference.split("### 4.2", 1)[1].split("### 4.3", 1)[0]
+    for gate_id in GATES_4_2:
+        row = next(line for line in table.splitlines() if line.startswith(f"| `{gate_id}`"))
+        gate = guide.gate(gate_id)
+        severities = {r.rule.severity for r in gate.rules}
+        # Each severity the reference names for the gate is one of its rules' severities.
+        for word in ("contraindication", "stop", "caution"):
+            cell = row.split("|")[2]
+            if word in cell:
+                assert word in severities, (gate_id, word, severities)
+
+
+def test_every_answer_key_and_derived_value_of_section_8_exists(guide: Guide) -> None:
+    for key in VOCABULARY_8:
+        assert key in guide.questions, key
+    for name in DERIVED_8:
+        assert name in guide.derived or name in guide.questions, name
+
+
+def test_every_source_key_of_section_1_is_in_the_pack(guide: Guide) -> None:
+    reference = REFERENCE.read_text(encoding="utf-8")
+    table = reference.split("## 1. Source keys", 1)[1].split("## 2.", 1)[0]
+    keys = re.findall(r"^\| `([a-z0-9-]+)` \|", table, flags=re.M)
+    assert len(keys) >= 15
+    assert set(keys) <= set(guide.sources)
+
+
+def test_every_gate_setting_and_derived_value_cites_a_known_source(guide: Guide) -> None:
+    for gate in guide.gates:
+        assert gate.gate.sources, gate.id
+        for key in [*gate.gate.sources, *(s for r in gate.rules for s in r.rule.sources)]:
+            assert key in guide.sources, (gate.id, key)
+    for name, s in guide.settings.items():
+        assert s.sources and set(s.sources) <= set(guide.sources), name
+    for name, d in guide.derived.items():
+        assert set(d.d.sources) <= set(guide.sources), name
+
+
+def test_no_clinical_number_lives_in_python() -> None:
+    """The pack's characteristic numbers must not appear as literals in the engine code."""
+    pattern = re.compile(r"(?<![\w.])(?:7|14|28|380|0\.8|20|48)(?![\w.])")
+    for path in (REPO / "src" / "xrntx_guide").rglob("*.py"):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#", 1)[0]
+            if '"""' in code or code.strip().startswith(("'", '"')):
+                continue
+            assert not pattern.search(code), f"{path.name}:{n}: {line.strip()}"
+
+
+def test_default_policy_matches_the_reference(guide: Guide) -> None:
+    """The one place the pack's numbers are compared with reference sections 3.3 and 4.3."""
+    assert setting(guide, "min_opioid_free_days") == {
+        "short_acting": 7,
+        "fentanyl": 7,
+        "methadone": 14,
+        "buprenorphine": 14,
+        "unknown": 14,
+    }
+    assert "buprenorphine_extended_release" not in setting(guide, "min_opioid_free_days")
+    assert setting(guide, "cows_threshold") == 5
+    assert setting(guide, "challenge_required_within_days") == 14
+    assert (setting(guide, "liver_caution_multiple"), setting(guide, "liver_stop_multiple")) == (
+        3,
+        5,
+    )
+    assert setting(guide, "naloxone_observation_minutes") == 20
+    assert setting(guide, "dose_interval_days") == 28
+    assert guide.settings["post_injection_observation_minutes"].local_practice
+
+
+def test_verify_marked_facts_are_flagged(guide: Guide) -> None:
+    assert guide.settings["minimum_age"].verify
+    assert guide.gate("bleeding_risk").gate.verify
+
+
+def test_step_files_hold_no_executable_markers() -> None:
+    for path in Path(REPO / "steps").glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        for marker in ("__import__", "{{", "{%", "eval(", "exec("):
+            assert marker not in text, (path.name, marker)
+
+
+# -- clinical cases -----------------------------------------------------------------------
+
+
+def test_the_ready_patient_is_ready_and_gets_needle_side_and_next_dose(guide: Guide) -> None:
+    state = check(guide)
+    assert state.status == "ready", [(g.id, g.outcome, g.reason) for g in state.gates.values()]
+    assert state.blocking == []
+    assert state.value("next_dose_due") == TODAY + dt.timedelta(
+        days=setting(guide, "dose_interval_days")
+    )
+    assert state.value("injection_side") == "either"
+
+
+@pytest.mark.parametrize(
+    "kind", ["short_acting", "fentanyl", "methadone", "buprenorphine", "unknown"]
+)
+def test_interval_passes_exactly_at_the_minimum_and_fails_one_day_before(
+    guide: Guide, kind: str
+) -> None:
+    minimum = setting(guide, "min_opioid_free_days")[kind]
+    at = check(guide, last_opioid_kind=kind, last_opioid_use=days_ago(minimum))
+    assert at.gates["opioid_free_interval"].outcome == "pass"
+    before = check(
+        guide,
+        last_opioid_kind=kind,
+        last_opioid_use=days_ago(minimum - 1),
+        naloxone_challenge="negative",
+    )
+    g = before.gates["opioid_free_interval"]
+    assert (g.outcome, g.severity) == ("fail", "contraindication")
+    assert before.status == "blocked"
+    assert before.blocking == ["opioid_free_interval"]
+    assert str(minimum - 1) in g.reason and str(minimum) in g.reason
+    # The earliest date is the date of last use plus the minimum (reference 3.3).
+    assert g.earliest_date == days_ago(minimum - 1) + dt.timedelta(days=minimum)
+    assert before.earliest_injection_date == g.earliest_date
+    assert any(g.earliest_date.isoformat() in text for text in g.instead)
+
+
+def test_four_days_after_heroin_is_blocked_until_the_computed_date(guide: Guide) -> None:
+    state = check(guide, last_opioid_use=days_ago(4))
+    g = state.gates["opioid_free_interval"]
+    # The challenge (required this early, and not done) blocks too, as a stop.
+    assert state.blocking == ["opioid_free_interval", "naloxone_challenge"]
+    assert "4" in g.reason and "label" in g.sources
+    assert g.earliest_date == days_ago(4) + dt.timedelta(
+        days=setting(guide, "min_opioid_free_days")["short_acting"]
+    )
+    # Waiting is the only way past the contraindication; the stop has other ways out.
+    assert state.earliest_injection_date == g.earliest_date
+
+
+def test_extended_release_buprenorphine_always_fails_and_says_consult(guide: Guide) -> None:
+    state = check(
+        guide, last_opioid_kind="buprenorphine_extended_release", last_opioid_use=days_ago(200)
+    )
+    g = state.gates["opioid_free_interval"]
+    assert g.outcome == "fail" and g.severity == "contraindication"
+    assert "specialist" in g.reason
+    assert g.earliest_date is None and state.earliest_injection_date is None
+
+
+def test_unknown_opioid_requires_the_challenge(guide: Guide) -> None:
+    state = check(guide, last_opioid_kind="unknown", last_opioid_use=days_ago(30))
+    assert state.value("naloxone_challenge_required") is True
+    assert state.gates["naloxone_challenge"].severity == "stop"
+    assert state.status == "needs_override"
+
+
+def test_challenge_required_below_the_setting_and_optional_from_it(guide: Guide) -> None:
+    within = setting(guide, "challenge_required_within_days")
+    inside = check(guide, last_opioid_use=days_ago(within - 1))
+    assert inside.value("naloxone_challenge_required") is True
+    assert inside.blocking == ["naloxone_challenge"]
+    outside = check(guide, last_opioid_use=days_ago(within))
+    assert outside.value("naloxone_challenge_required") is False
+    assert outside.gates["naloxone_challenge"].outcome == "pass"
+
+
+def test_self_report_without_a_challenge_is_a_caution_not_a_block(guide: Guide) -> None:
+    state = check(guide, abstinence_evidence="self_report")
+    assert state.status == "ready"
+    assert "naloxone_challenge" in state.cautions
+
+
+def test_fentanyl_needs_the_challenge_and_carries_a_caution(guide: Guide) -> None:
+    state = check(
+        guide, last_opioid_kind="fentanyl", fentanyl_used_30_days=None, last_opioid_use=days_ago(20)
+    )
+    assert "fentanyl" in state.cautions
+    assert state.value("naloxone_challenge_required") is True
+    recent = check(guide, fentanyl_used_30_days=True)
+    assert "fentanyl" in recent.cautions
+
+
+@pytest.mark.parametrize(
+    "assay", ["uds_opiates", "uds_fentanyl", "uds_buprenorphine", "uds_methadone", "uds_oxycodone"]
+)
+def test_any_positive_assay_is_a_contraindication_and_not_done_a_stop(
+    guide: Guide, assay: str
+) -> None:
+    positive = check(guide, **{assay: "positive"})
+    assert positive.gates["urine_drug_screen"].severity == "contraindication"
+    assert positive.status == "blocked"
+    missing = check(guide, **{assay: "not_done"})
+    assert missing.gates["urine_drug_screen"].severity == "stop"
+    assert missing.status == "needs_override"
+
+
+def test_withdrawal_fails_at_the_threshold_and_passes_below(guide: Guide) -> None:
+    threshold = setting(guide, "cows_threshold")
+    assert check(guide, cows_total=threshold).blocking == ["withdrawal"]
+    assert check(guide, cows_total=threshold - 1).gates["withdrawal"].outcome == "pass"
+
+
+def test_cows_items_add_up_to_the_total(guide: Guide) -> None:
+    items = {k: 0 for k in guide.questions if k.startswith("cows_") and k != "cows_total"}
+    assert len(items) == 11
+    items["cows_pulse"] = 2
+    items["cows_yawning"] = 2
+    state = check(guide, cows_total=None, **items)
+    assert state.value("cows_total") == 4
+    assert state.value("cows_band") == "none"
+    items["cows_gooseflesh"] = 3
+    state = check(guide, cows_total=None, **items)
+    assert state.value("cows_total") == 7
+    assert state.value("cows_band") == "mild"
+    assert state.blocking == ["withdrawal"]
+
+
+def test_a_positive_challenge_is_a_contraindication(guide: Guide) -> None:
+    assert check(guide, naloxone_challenge="positive").blocking == ["naloxone_challenge"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "gate", "severity"),
+    [
+        ({"opioid_analgesics": True}, "opioid_analgesics", "contraindication"),
+        ({"hypersensitivity": True}, "hypersensitivity", "contraindication"),
+        ({"consent": False}, "consent", "contraindication"),
+        ({"kit_storage_ok": False}, "kit_storage", "contraindication"),
+        ({"pregnancy_test": "positive"}, "pregnancy", "stop"),
+        ({"breastfeeding": True}, "breastfeeding", "stop"),
+        ({"acute_hepatitis": True}, "liver", "stop"),
+        ({"body_habitus": "unsuitable"}, "body_habitus", "stop"),
+    ],
+)
+def test_each_hard_gate_blocks_with_its_severity(
+    guide: Guide, changes: dict[str, Any], gate: str, severity: str
+) -> None:
+    state = check(guide, **changes)
+    g = state.gates[gate]
+    assert (g.outcome, g.severity) == ("fail", severity)
+    assert gate in state.blocking
+    assert g.sources
+
+
+def test_age_below_the_minimum_is_a_stop(guide: Guide) -> None:
+    minimum = setting(guide, "minimum_age")
+    assert check(guide, age=minimum - 1).gates["age"].severity == "stop"
+    assert check(guide, age=minimum).gates["age"].outcome == "pass"
+
+
+def test_liver_caution_and_stop_thresholds(guide: Guide) -> None:
+    caution = setting(guide, "liver_caution_multiple")
+    stop = setting(guide, "liver_stop_multiple")
+    assert check(guide, lft_multiple_uln=float(caution)).gates["liver"].outcome == "pass"
+    mid = check(guide, lft_multiple_uln=(caution + stop) / 2).gates["liver"]
+    assert (mid.outcome, mid.severity) == ("fail", "caution")
+    high = check(guide, lft_multiple_uln=stop + 0.5).gates["liver"]
+    assert (high.outcome, high.severity) == ("fail", "stop")
+
+
+@pytest.mark.parametrize(
+    ("gate", "answer"), [("bleeding_risk", "bleeding_risk"), ("mood", "mood_concern")]
+)
+def test_cautions_are_listed_but_do_not_block(guide: Guide, gate: str, answer: str) -> None:
+    state = check(guide, **{answer: True})
+    assert state.status == "ready"
+    assert gate in state.cautions
+
+
+@pytest.mark.parametrize(
+    ("habitus", "word"),
+    [("lean", "1.5"), ("more_subcutaneous_tissue", "2-inch"), ("average", "or")],
+)
+def test_needle_follows_body_habitus(guide: Guide, habitus: str, word: str) -> None:
+    assert word in str(check(guide, body_habitus=habitus).value("needle"))
+
+
+def test_repeat_visit_without_use_skips_the_readiness_gates(guide: Guide) -> None:
+    answers = ready(
+        visit="repeat_injection",
+        last_injection_date=days_ago(28),
+        last_injection_side="left",
+        opioid_use_since_last_injection=False,
+    )
+    state = evaluate(guide, Inputs(answers, TODAY))
+    assert state.value("new_induction") is False
+    for gate in ("opioid_free_interval", "urine_drug_screen", "withdrawal", "naloxone_challenge"):
+        assert state.gates[gate].outcome == "not_applicable", gate
+    assert state.value("injection_side") == "right"
+    assert "last_opioid_use" in state.not_applicable_answers
+
+
+def test_repeat_visit_with_use_after_the_blockade_is_a_new_induction(guide: Guide) -> None:
+    blockade = setting(guide, "blockade_days")
+    answers = ready(
+        visit="repeat_injection",
+        last_injection_date=days_ago(blockade + 10),
+        last_injection_side="right",
+        opioid_use_since_last_injection=True,
+        last_opioid_use=days_ago(3),
+    )
+    state = evaluate(guide, Inputs(answers, TODAY))
+    assert state.value("new_induction") is True
+    assert state.gates["opioid_free_interval"].outcome == "fail"
+    assert state.value("injection_side") == "left"
+
+
+def test_rapid_pathway_replaces_the_interval_gate_with_its_requirements(guide: Guide) -> None:
+    base = {"last_opioid_use": days_ago(2), "naloxone_challenge": "negative"}
+    missing = check(
+        guide,
+        pathway="supervised_rapid",
+        rapid_supervised_setting=True,
+        rapid_protocol_on_file=False,
+        rapid_daily_record=True,
+        **base,
+    )
+    assert missing.gates["opioid_free_interval"].outcome == "not_applicable"
+    assert missing.blocking == ["rapid_pathway"]
+    ok = check(
+        guide,
+        pathway="supervised_rapid",
+        rapid_supervised_setting=True,
+        rapid_protocol_on_file=True,
+        rapid_daily_record=True,
+        **base,
+    )
+    assert ok.status == "ready"
+
+
+# -- the walk on the shipped pack -----------------------------------------------------------
+
+
+def test_the_walk_never_asks_an_injection_question_while_a_gate_blocks(guide: Guide) -> None:
+    answers = ready(last_opioid_use=days_ago(3), pathway="standard")
+    state = evaluate(guide, Inputs(answers, TODAY, use_defaults=False))
+    action = next_action(state)
+    assert isinstance(action, GateStop) and action.kind == "blocked"
+    assert action.gate.id == "opioid_free_interval"
+
+
+def test_the_walk_of_a_ready_patient_reaches_the_injection_step(guide: Guide) -> None:
+    state = evaluate(guide, Inputs(ready(), TODAY, use_defaults=False))
+    action = next_action(state)
+    assert isinstance(action, Ask) and action.step.id == "inject"
