@@ -434,6 +434,19 @@ def test_repeat_visit_without_use_skips_the_readiness_gates(guide: Guide) -> Non
     assert "last_opioid_use" in state.not_applicable_answers
 
 
+def test_repeat_visit_still_checks_consent_although_its_step_is_hidden(guide: Guide) -> None:
+    """The consent gate guards a readiness step that repeat visits skip; it still applies."""
+    answers = ready(visit="repeat_injection", last_injection_date=days_ago(28),
+                    last_injection_side="left", opioid_use_since_last_injection=False,
+                    consent=False)
+    state = evaluate(guide, Inputs(answers, TODAY))
+    assert state.gates["consent"].outcome == "fail"
+    assert state.status == "blocked"
+    walk = evaluate(guide, Inputs(answers, TODAY, use_defaults=False))
+    action = next_action(walk)
+    assert isinstance(action, GateStop) and action.gate.id == "consent"
+
+
 def test_repeat_visit_with_use_after_the_blockade_is_a_new_induction(guide: Guide) -> None:
     blockade = setting(guide, "blockade_days")
     answers = ready(

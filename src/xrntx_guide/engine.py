@@ -8,13 +8,14 @@ The interactive walkthrough, ``check`` and the tests all call :func:`evaluate` a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .expr import UNKNOWN, Context, Finding, Value, explain, format_value, truth
+from .expr import UNKNOWN, Context, Finding, Value, format_value, truth
 from .loader import PLACEHOLDER, CGate, CQuestion, CStep, Guide
 from .model import SEVERITY_RANK
 
@@ -49,41 +50,81 @@ class Inputs:
 
 
 class _Ctx(Context):
+    """Values computed on demand: an answer counts only if its question is shown.
+
+    Everything is lazy and memoised, so evaluating one gate touches only what it reads.
+    The pack checks guarantee that a condition reads only questions asked before it, so
+    the order in which things are computed cannot change a result.
+    """
+
     def __init__(
         self,
         guide: Guide,
         today: dt.date,
         use_defaults: bool,
+        given: Mapping[str, Value],
         forced: Mapping[str, Value] | None = None,
     ) -> None:
         self.guide = guide
         self.today = today
         self.use_defaults = use_defaults
-        self.forced = dict(forced or {})
-        self.answers: dict[str, Value] = {}
-        self.visible: dict[str, bool | None] = {}
-        self.memo: dict[str, Value] = {}
+        self.given = given
+        # today, the settings and any forced value are looked up most: seed the memo.
+        self.memo: dict[str, Value] = {**guide.setting_names, "today": today, **(forced or {})}
+        self.steps: dict[str, bool | None] = {}
+        self.shown: dict[str, bool | None] = {}
         self.busy: set[str] = set()
+        self._date_free: (
+            tuple[dict[str, Value], dict[str, bool | None], dict[str, bool | None]] | None
+        ) = None
 
-    def set_visible(self, key: str, visible: bool | None, answer: Value) -> None:
-        self.visible[key] = visible
-        if visible is not False and answer is not UNKNOWN:
-            self.answers[key] = answer
-        self.memo.clear()
+    def step_visible(self, step: CStep) -> bool | None:
+        sid = step.id
+        if sid in self.steps:
+            return self.steps[sid]
+        if step.when is None:
+            sv: bool | None = True
+        elif "step:" + sid in self.busy:
+            return None
+        else:
+            self.busy.add("step:" + sid)
+            try:
+                sv = truth(step.when.evaluate(self))
+            finally:
+                self.busy.discard("step:" + sid)
+        self.steps[sid] = sv
+        return sv
+
+    def visible(self, cq: CQuestion) -> bool | None:
+        key = cq.key
+        if key in self.shown:
+            return self.shown[key]
+        sv = self.step_visible(self.guide.step(cq.step_id))
+        qv: bool | None
+        if sv is False:
+            qv = False
+        elif cq.when is None:
+            qv = sv
+        elif "shown:" + key in self.busy:
+            return None
+        else:
+            self.busy.add("shown:" + key)
+            try:
+                own = truth(cq.when.evaluate(self))
+            finally:
+                self.busy.discard("shown:" + key)
+            qv = False if own is False else (None if sv is None or own is None else True)
+        self.shown[key] = qv
+        return qv
 
     def is_answered(self, name: str) -> bool:
-        return name in self.answers
+        cq = self.guide.questions.get(name)
+        return cq is not None and name in self.given and self.visible(cq) is not False
 
     def lookup(self, name: str) -> Value:
-        if name in self.forced:
-            return self.forced[name]
-        if name == "today":
-            return self.today
-        if name.startswith("settings."):
-            value = self.guide.setting_values.get(name[9:], UNKNOWN)
-            return value  # type: ignore[no-any-return]
-        if name in self.memo:
-            return self.memo[name]
+        memo = self.memo
+        if name in memo:
+            return memo[name]
         if name in self.busy:  # a computed question that reads itself: nothing to give
             return UNKNOWN
         self.busy.add(name)
@@ -91,16 +132,16 @@ class _Ctx(Context):
             value = self._compute(name)
         finally:
             self.busy.discard(name)
-        self.memo[name] = value
+        memo[name] = value
         return value
 
     def _compute(self, name: str) -> Value:
         cq = self.guide.questions.get(name)
         if cq is not None:
-            if name in self.answers:
-                return self.answers[name]
-            if self.visible.get(name, False) is False:
+            if self.visible(cq) is False:
                 return UNKNOWN
+            if name in self.given:
+                return self.given[name]
             if cq.computed is not None:
                 value = cq.computed.evaluate(self)
                 if value is not UNKNOWN:
@@ -111,23 +152,33 @@ class _Ctx(Context):
         derived = self.guide.derived.get(name)
         if derived is not None:
             return derived.expr.evaluate(self)
-        return UNKNOWN
+        return UNKNOWN  # an unknown setting name cannot pass the loader; be safe anyway
+
+    def date_free(self) -> tuple[dict[str, Value], dict[str, bool | None], dict[str, bool | None]]:
+        """What this context knows that cannot change with the date (for probing later days).
+
+        Taken once, after the whole picture is evaluated, so every probe starts from it.
+        """
+        if self._date_free is None:
+            moving, moving_steps = self.guide.date_dependent
+            self._date_free = (
+                {k: v for k, v in self.memo.items() if k not in moving},
+                {k: v for k, v in self.steps.items() if k not in moving_steps},
+                {k: v for k, v in self.shown.items() if k not in moving},
+            )
+        return self._date_free
+
+    def answered_keys(self) -> frozenset[str]:
+        return frozenset(k for k in self.given if self.is_answered(k))
 
 
-def _visit(guide: Guide, answers: Mapping[str, Scalar], ctx: _Ctx) -> dict[str, bool | None]:
-    """Decide visibility in walk order, adding each visible answer to the context."""
+def _visit(ctx: _Ctx) -> dict[str, bool | None]:
+    """Decide every step's and question's visibility (for the whole picture)."""
     steps: dict[str, bool | None] = {}
-    for step in guide.steps:
-        sv = truth(step.when.evaluate(ctx)) if step.when is not None else True
-        steps[step.id] = sv
+    for step in ctx.guide.steps:
+        steps[step.id] = ctx.step_visible(step)
         for cq in step.questions:
-            qv: bool | None
-            if sv is False:
-                qv = False
-            else:
-                own = truth(cq.when.evaluate(ctx)) if cq.when is not None else True
-                qv = False if own is False else (None if sv is None or own is None else True)
-            ctx.set_visible(cq.key, qv, answers.get(cq.key, UNKNOWN))
+            ctx.visible(cq)
     return steps
 
 
@@ -144,7 +195,6 @@ class GateResult:
     """The severity of the failing rule, or the most severe possible one otherwise."""
     outcome: str  # pass | fail | unknown | overridden | not_applicable
     reason: str
-    findings: tuple[Finding, ...]
     sources: tuple[str, ...]
     instead: tuple[str, ...]
     missing: tuple[str, ...]
@@ -154,8 +204,14 @@ class GateResult:
     override: Override | None = None
     acknowledged: bool = False
     verify: bool = False
+    explainer: Callable[[], tuple[Finding, ...]] = field(default=tuple, repr=False, compare=False)
 
-    @property
+    @functools.cached_property
+    def findings(self) -> tuple[Finding, ...]:
+        """Each comparison with the values it saw: computed only when someone asks."""
+        return self.explainer()
+
+    @functools.cached_property
     def blocking(self) -> bool:
         """True when this gate stands between the patient and the injection."""
         return self.outcome == "fail" and self.severity in BLOCKING
@@ -193,21 +249,34 @@ def _worst_failing(verdicts: list[Any]) -> Any:
     return max(failing, key=lambda r: SEVERITY_RANK[r.rule.severity])
 
 
-def _earliest_pass(
-    gate: CGate, guide: Guide, inputs: Inputs, answers: Mapping[str, Scalar], start: dt.date
-) -> dt.date | None:
+def _earliest_pass(gate: CGate, base: _Ctx, start: dt.date) -> dt.date | None:
     """The first later date on which the gate no longer blocks, re-evaluating it each day."""
+    guide = base.guide
     key = guide.meta.date_key
-    for n in range(1, guide.meta.date_search_days + 1):
-        day = start + dt.timedelta(days=n)
-        ctx = _Ctx(guide, day, inputs.use_defaults, forced={key: day})
-        _visit(guide, answers, ctx)
+    fixed, fixed_steps, fixed_shown = base.date_free()
+
+    def passes(day: dt.date) -> bool:
+        ctx = _Ctx(guide, day, base.use_defaults, base.given, forced={key: day})
+        ctx.memo.update(fixed)
+        ctx.memo["today"] = day
+        ctx.memo[key] = day
+        ctx.steps.update(fixed_steps)
+        ctx.shown.update(fixed_shown)
         applies, verdicts = _judge(gate, ctx)
         if applies is False:
-            return day
+            return True
         worst = _worst_failing(verdicts)
         undecided = any(v is None for _, v in verdicts)
-        if (worst is None or worst.rule.severity not in BLOCKING) and not undecided:
+        return (worst is None or worst.rule.severity not in BLOCKING) and not undecided
+
+    horizon = guide.meta.date_search_days
+    # A gate that still blocks at the horizon has no date to offer (whatever happens in
+    # between, the clinician is told there is none within it): one evaluation, not many.
+    if not passes(start + dt.timedelta(days=horizon)):
+        return None
+    for n in range(1, horizon + 1):
+        day = start + dt.timedelta(days=n)
+        if passes(day):
             return day
     return None
 
@@ -279,7 +348,7 @@ class State:
                     out.append(cq.key)
         return out
 
-    @property
+    @functools.cached_property
     def readiness_limit(self) -> int:
         """Index of the last step that requires every gate clear (the injection)."""
         return max(s.index for s in self.guide.steps if s.step.requires_clear)
@@ -293,7 +362,7 @@ class State:
             if self.guide.step(g.gate.before).index <= limit
         ]
 
-    @property
+    @functools.cached_property
     def status(self) -> str:
         """ready | blocked | needs_override | incomplete, for giving the injection now."""
         gates = self.readiness_gates()
@@ -305,17 +374,17 @@ class State:
             return "needs_override"
         return "ready"
 
-    @property
+    @functools.cached_property
     def blocking(self) -> list[str]:
         return [g.id for g in self.readiness_gates() if g.blocking]
 
-    @property
+    @functools.cached_property
     def cautions(self) -> list[str]:
         return [
             g.id for g in self.gates.values() if g.outcome == "fail" and g.severity == "caution"
         ]
 
-    @property
+    @functools.cached_property
     def earliest_injection_date(self) -> dt.date | None:
         """The first date on which every time-dependent contraindication would pass.
 
@@ -334,15 +403,16 @@ class State:
 
 def evaluate(guide: Guide, inputs: Inputs) -> State:
     """Evaluate every step's visibility, every derived value and every gate."""
-    ctx = _Ctx(guide, inputs.today, inputs.use_defaults)
-    step_visible = _visit(guide, inputs.answers, ctx)
-    not_applicable = tuple(k for k in inputs.answers if ctx.visible.get(k) is False)
+    ctx = _Ctx(guide, inputs.today, inputs.use_defaults, inputs.answers)
+    step_visible = _visit(ctx)
+    not_applicable = tuple(k for k in inputs.answers if ctx.shown.get(k) is False)
     values: dict[str, Value] = {}
     for key in guide.questions:
         values[key] = ctx.lookup(key)
     for name in guide.derived:
         values[name] = ctx.lookup(name)
-    effective = {k: v for k, v in inputs.answers.items() if k in ctx.answers}
+    answered = ctx.answered_keys()
+    effective = {k: v for k, v in inputs.answers.items() if k in answered}
 
     results: dict[str, GateResult] = {}
     for gate in guide.gates:
@@ -351,9 +421,9 @@ def evaluate(guide: Guide, inputs: Inputs) -> State:
         guide=guide,
         inputs=inputs,
         values=values,
-        answered=frozenset(ctx.answers),
+        answered=answered,
         step_visible=step_visible,
-        question_visible=dict(ctx.visible),
+        question_visible=dict(ctx.shown),
         gates=results,
         not_applicable_answers=not_applicable,
     )
@@ -368,24 +438,35 @@ def _gate_result(
     answers: Mapping[str, Scalar],
 ) -> GateResult:
     g = gate.gate
+    # A gate applies by its own condition only. Its step being hidden in this flow does not
+    # switch it off: the walk then checks it before the next step that is shown.
     applies, verdicts = _judge(gate, ctx)
-    if step_visible.get(g.before) is False:
-        applies = False
-    fingerprint = _fingerprint(gate, ctx)
-    findings: dict[str, Finding] = {}
-    for r, _ in verdicts:
-        for f in explain(r.fails.node, ctx):
-            findings.setdefault(f.text, f)
-    missing = sorted(
-        k
-        for k in gate.inputs
-        if k in guide.questions and ctx.lookup(k) is UNKNOWN and ctx.visible.get(k) is not False
-    )
+    # Only a failing gate can be acknowledged or overridden, so only it needs a fingerprint.
+    fingerprint = ""
+
+    def explainer() -> tuple[Finding, ...]:
+        findings: dict[str, Finding] = {}
+        for r, _ in verdicts:
+            for f in r.fails.explain(ctx):
+                findings.setdefault(f.text, f)
+        return tuple(findings.values())
+
+    def missing() -> tuple[str, ...]:
+        return tuple(
+            sorted(
+                k
+                for k in gate.inputs
+                if k in guide.questions
+                and ctx.lookup(k) is UNKNOWN
+                and ctx.shown.get(k) is not False
+            )
+        )
+
     base: dict[str, Any] = dict(
         id=g.id,
         title=g.title,
         before=g.before,
-        findings=tuple(findings.values()),
+        explainer=explainer,
         fingerprint=fingerprint,
         time_dependent=gate.time_dependent,
         verify=g.verify,
@@ -403,7 +484,8 @@ def _gate_result(
     worst = _worst_failing(verdicts)
     if worst is None:
         if applies is None or any(v is None for _, v in verdicts):
-            needs = ", ".join(missing) or "earlier answers"
+            gaps = missing()
+            needs = ", ".join(gaps) or "earlier answers"
             return GateResult(
                 **base,
                 severity=gate.severity,
@@ -411,7 +493,7 @@ def _gate_result(
                 reason=f"not decided yet: needs {needs}",
                 sources=tuple(g.sources),
                 instead=(),
-                missing=tuple(missing),
+                missing=gaps,
             )
         lookup = _display_lookup(guide, ctx)
         reason = render(g.pass_message, lookup) if g.pass_message else "passed"
@@ -425,11 +507,12 @@ def _gate_result(
             missing=(),
         )
     rule = worst.rule
+    fingerprint = base["fingerprint"] = _fingerprint(gate, ctx)
     earliest = None
     if gate.time_dependent and rule.severity in BLOCKING:
         start = ctx.lookup(guide.meta.date_key)
         start_date = start if isinstance(start, dt.date) else inputs.today
-        earliest = _earliest_pass(gate, guide, inputs, answers, start_date)
+        earliest = _earliest_pass(gate, ctx, start_date)
     extra = {
         "earliest_date": earliest.isoformat()
         if earliest
@@ -451,7 +534,7 @@ def _gate_result(
         reason=reason,
         sources=sources,
         instead=instead,
-        missing=tuple(missing),
+        missing=missing(),
         earliest_date=earliest,
         override=override,
         acknowledged=acknowledged,
@@ -579,9 +662,9 @@ def prune(
     guide: Guide, answers: Mapping[str, Scalar], today: dt.date
 ) -> tuple[dict[str, Scalar], list[str]]:
     """Drop answers to questions that no longer apply; return (kept, cleared keys)."""
-    ctx = _Ctx(guide, today, use_defaults=False)
-    _visit(guide, answers, ctx)
-    kept = {k: v for k, v in answers.items() if ctx.visible.get(k) is not False}
+    ctx = _Ctx(guide, today, False, answers)
+    _visit(ctx)
+    kept = {k: v for k, v in answers.items() if ctx.shown.get(k) is not False}
     cleared = [k for k in answers if k not in kept]
     return kept, cleared
 

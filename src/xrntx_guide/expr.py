@@ -27,10 +27,12 @@ silently passed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 
 class ExprError(Exception):
@@ -617,100 +619,147 @@ class MapContext(Context):
         return name in self.answered
 
 
-def _compare(op: str, a: Value, b: Value) -> bool:
-    if op == "in":
-        return a in b  # type: ignore[operator]
-    if op == "not in":
-        return a not in b  # type: ignore[operator]
-    if op == "==":
-        return a == b
-    if op == "!=":
-        return a != b
-    if op == "<":
-        return a < b  # type: ignore[operator]
-    if op == "<=":
-        return a <= b  # type: ignore[operator]
-    if op == ">":
-        return a > b  # type: ignore[operator]
-    return a >= b  # type: ignore[operator]
+Fn = Callable[[Context], Value]
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "in": lambda a, b: a in b,
+    "not in": lambda a, b: a not in b,
+}
+
+
+def to_function(node: Node) -> Fn:
+    """Turn a checked tree into nested Python closures: the one place evaluation is defined.
+
+    No source text is generated and nothing is passed to ``eval``: each node becomes a small
+    function that calls its children's functions.
+    """
+    if isinstance(node, Literal):
+        value = node.value
+        return lambda ctx: value
+    if isinstance(node, Name):
+        name = node.name
+        return lambda ctx: ctx.lookup(name)
+    if isinstance(node, ListLit):
+        items = [to_function(i) for i in node.items]
+
+        def list_fn(ctx: Context) -> Value:
+            values = [f(ctx) for f in items]
+            return UNKNOWN if any(v is UNKNOWN for v in values) else tuple(values)  # type: ignore[arg-type]
+
+        return list_fn
+    if isinstance(node, Unary):
+        inner = to_function(node.operand)
+        if node.op == "not":
+            return lambda ctx: UNKNOWN if (v := inner(ctx)) is UNKNOWN else (not v)
+        return lambda ctx: UNKNOWN if (v := inner(ctx)) is UNKNOWN else -v  # type: ignore[operator]
+    if isinstance(node, Binary | Compare):
+        left, right = to_function(node.left), to_function(node.right)
+        op: Callable[[Any, Any], Any]
+        if isinstance(node, Compare):
+            op = _COMPARE[node.op]
+        else:
+            op = operator.add if node.op == "+" else operator.sub
+
+        def binary_fn(ctx: Context) -> Value:
+            a = left(ctx)
+            if a is UNKNOWN:
+                return UNKNOWN
+            b = right(ctx)
+            if b is UNKNOWN:
+                return UNKNOWN
+            return op(a, b)
+
+        return binary_fn
+    if isinstance(node, BoolOp):
+        parts = [to_function(o) for o in node.operands]
+        decisive = node.op == "or"  # 'or' stops at true, 'and' stops at false
+
+        def bool_fn(ctx: Context) -> Value:
+            seen_unknown = False
+            for part in parts:
+                v = part(ctx)
+                if v is UNKNOWN:
+                    seen_unknown = True
+                elif v is decisive:
+                    return decisive
+            return UNKNOWN if seen_unknown else not decisive
+
+        return bool_fn
+    if isinstance(node, Cond):
+        test, body, orelse = (to_function(n) for n in (node.test, node.body, node.orelse))
+
+        def cond_fn(ctx: Context) -> Value:
+            t = test(ctx)
+            if t is UNKNOWN:
+                return UNKNOWN
+            return body(ctx) if t else orelse(ctx)
+
+        return cond_fn
+    if isinstance(node, Call):
+        return _call_function(node)
+    if isinstance(node, Index):
+        target, key = to_function(node.target), to_function(node.key)
+
+        def index_fn(ctx: Context) -> Value:
+            t, k = target(ctx), key(ctx)
+            if t is UNKNOWN or k is UNKNOWN or not isinstance(t, Mapping):
+                return UNKNOWN
+            return t.get(k, UNKNOWN)  # type: ignore[arg-type]
+
+        return index_fn
+    raise ExprError("unsupported expression", node.pos)  # pragma: no cover
+
+
+def _days_between(a: Any, b: Any) -> Value:
+    return (b - a).days  # type: ignore[no-any-return]
+
+
+def _add_days(d: Any, n: Any) -> Value:
+    try:
+        return d + dt.timedelta(days=n)  # type: ignore[no-any-return]
+    except OverflowError:
+        return UNKNOWN
+
+
+_STRICT_FUNCTIONS: dict[str, Callable[..., Value]] = {
+    "days_between": _days_between,
+    "add_days": _add_days,
+    "min": min,
+    "max": max,
+}
+
+
+def _call_function(node: Call) -> Fn:
+    if node.func == "answered":
+        arg = node.args[0]
+        name = arg.name if isinstance(arg, Name) else ""
+        return lambda ctx: bool(name) and ctx.is_answered(name)
+    args = [to_function(a) for a in node.args]
+    if node.func == "coalesce":
+        first, second = args
+        return lambda ctx: second(ctx) if (v := first(ctx)) is UNKNOWN else v
+    func = _STRICT_FUNCTIONS.get(node.func)
+    if func is None:
+        raise ExprError(f"unknown function {node.func!r}", node.pos)
+
+    def call_fn(ctx: Context) -> Value:
+        values = [a(ctx) for a in args]
+        if any(v is UNKNOWN for v in values):
+            return UNKNOWN
+        return func(*values)
+
+    return call_fn
 
 
 def evaluate(node: Node, ctx: Context) -> Value:
     """Evaluate a type-checked expression; missing inputs give :data:`UNKNOWN`."""
-    if isinstance(node, Literal):
-        return node.value
-    if isinstance(node, Name):
-        return ctx.lookup(node.name)
-    if isinstance(node, ListLit):
-        items = [evaluate(i, ctx) for i in node.items]
-        if any(i is UNKNOWN for i in items):
-            return UNKNOWN
-        return tuple(items)  # type: ignore[arg-type]
-    if isinstance(node, Unary):
-        v = evaluate(node.operand, ctx)
-        if v is UNKNOWN:
-            return UNKNOWN
-        return (not v) if node.op == "not" else -v  # type: ignore[operator]
-    if isinstance(node, Binary):
-        a = evaluate(node.left, ctx)
-        b = evaluate(node.right, ctx)
-        if a is UNKNOWN or b is UNKNOWN:
-            return UNKNOWN
-        return a + b if node.op == "+" else a - b  # type: ignore[operator, return-value]
-    if isinstance(node, BoolOp):
-        seen_unknown = False
-        decisive = node.op == "or"  # 'or' stops at true, 'and' stops at false
-        for operand in node.operands:
-            v = evaluate(operand, ctx)
-            if v is UNKNOWN:
-                seen_unknown = True
-            elif v is decisive:
-                return decisive
-        return UNKNOWN if seen_unknown else not decisive
-    if isinstance(node, Compare):
-        a = evaluate(node.left, ctx)
-        b = evaluate(node.right, ctx)
-        if a is UNKNOWN or b is UNKNOWN:
-            return UNKNOWN
-        return _compare(node.op, a, b)
-    if isinstance(node, Cond):
-        test = evaluate(node.test, ctx)
-        if test is UNKNOWN:
-            return UNKNOWN
-        return evaluate(node.body if test else node.orelse, ctx)
-    if isinstance(node, Call):
-        return _call(node, ctx)
-    if isinstance(node, Index):
-        target = evaluate(node.target, ctx)
-        key = evaluate(node.key, ctx)
-        if target is UNKNOWN or key is UNKNOWN or not isinstance(target, Mapping):
-            return UNKNOWN
-        return target.get(key, UNKNOWN)  # type: ignore[arg-type]
-    raise ExprError("unsupported expression", node.pos)  # pragma: no cover
-
-
-def _call(node: Call, ctx: Context) -> Value:
-    if node.func == "answered":
-        arg = node.args[0]
-        return isinstance(arg, Name) and ctx.is_answered(arg.name)
-    args = [evaluate(a, ctx) for a in node.args]
-    if node.func == "coalesce":
-        return args[1] if args[0] is UNKNOWN else args[0]
-    if any(a is UNKNOWN for a in args):
-        return UNKNOWN
-    if node.func == "days_between":
-        a, b = args
-        return (b - a).days  # type: ignore[operator, union-attr]
-    if node.func == "add_days":
-        try:
-            return args[0] + dt.timedelta(days=args[1])  # type: ignore[operator, arg-type, return-value]
-        except OverflowError:
-            return UNKNOWN
-    if node.func == "min":
-        return min(args)  # type: ignore[type-var]
-    if node.func == "max":
-        return max(args)  # type: ignore[type-var]
-    raise ExprError(f"unknown function {node.func!r}", node.pos)  # pragma: no cover
+    return to_function(node)(ctx)
 
 
 def truth(value: Value) -> bool | None:
@@ -811,19 +860,24 @@ class Finding:
     value: bool | None
 
 
-def explain(node: Node, ctx: Context) -> list[Finding]:
-    """Each comparison and yes/no name in ``node`` with the values it saw and its result."""
-    out: list[Finding] = []
+@dataclass(frozen=True)
+class _Probe:
+    """One comparison or yes/no fact of an expression, ready to be explained."""
 
-    def side(n: Node) -> str:
-        src = unparse(n)
-        if isinstance(n, Literal):
-            return src
-        return f"{src} = {format_value(evaluate(n, ctx))}"
+    sides: tuple[tuple[str, Fn | None], ...]  # (source text, value function or None)
+    op: str | None
+    whole: Fn
+
+
+def _probes(node: Node) -> tuple[_Probe, ...]:
+    out: list[_Probe] = []
+
+    def side(n: Node) -> tuple[str, Fn | None]:
+        return unparse(n), None if isinstance(n, Literal) else to_function(n)
 
     def visit(n: Node) -> None:
         if isinstance(n, Compare):
-            out.append(Finding(f"{side(n.left)} {n.op} {side(n.right)}", truth(evaluate(n, ctx))))
+            out.append(_Probe((side(n.left), side(n.right)), n.op, to_function(n)))
         elif isinstance(n, BoolOp):
             for o in n.operands:
                 visit(o)
@@ -832,15 +886,29 @@ def explain(node: Node, ctx: Context) -> list[Finding]:
         elif isinstance(n, Cond):
             visit(n.test)
         elif isinstance(n, Name | Call):
-            v = evaluate(n, ctx)
-            if isinstance(v, bool) or v is UNKNOWN:
-                out.append(Finding(side(n), truth(v)))
+            out.append(_Probe((side(n),), None, to_function(n)))
 
     visit(node)
+    return tuple(out)
+
+
+def _explain(probes: tuple[_Probe, ...], ctx: Context) -> list[Finding]:
+    out = []
+    for p in probes:
+        value = p.whole(ctx)
+        if p.op is None and not (isinstance(value, bool) or value is UNKNOWN):
+            continue  # a name or call that is not a yes/no fact
+        texts = [src if fn is None else f"{src} = {format_value(fn(ctx))}" for src, fn in p.sides]
+        out.append(Finding(f" {p.op} ".join(texts), truth(value)))
     return out
 
 
-@dataclass(frozen=True)
+def explain(node: Node, ctx: Context) -> list[Finding]:
+    """Each comparison and yes/no name in ``node`` with the values it saw and its result."""
+    return _explain(_probes(node), ctx)
+
+
+@dataclass(frozen=True, eq=False)
 class Compiled:
     """An expression parsed and type-checked at load time."""
 
@@ -857,5 +925,16 @@ class Compiled:
             raise ExprError(f"must give a {want} value, but gives {typ}")
         return cls(source, node, typ, frozenset(names(node)))
 
+    @functools.cached_property
+    def function(self) -> Fn:
+        return to_function(self.node)
+
+    @functools.cached_property
+    def _probes(self) -> tuple[_Probe, ...]:
+        return _probes(self.node)
+
     def evaluate(self, ctx: Context) -> Value:
-        return evaluate(self.node, ctx)
+        return self.function(ctx)
+
+    def explain(self, ctx: Context) -> list[Finding]:
+        return _explain(self._probes, ctx)

@@ -6,6 +6,7 @@ in a :class:`~xrntx_guide.errors.PackError`; nothing is reported as a traceback.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -107,7 +108,7 @@ class CDerived:
         return self.d.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Guide:
     """A loaded, checked step pack: the only thing the engine needs."""
 
@@ -125,21 +126,83 @@ class Guide:
     _deps: Mapping[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _files: Mapping[str, Path] = field(default_factory=dict, repr=False)
 
+    @functools.cached_property
+    def dependents(self) -> Mapping[str, frozenset[str]]:
+        """For each name, the derived values and computed/defaulted answers that read it,
+        directly or not: what to forget when it changes."""
+        direct: dict[str, set[str]] = {}
+        edges = [(d.name, d.expr.reads) for d in self.derived.values()]
+        for cq in self.questions.values():
+            for comp in (cq.computed, cq.default):
+                if comp is not None:
+                    edges.append((cq.key, comp.reads))
+        for name, reads in edges:
+            for r in reads:
+                direct.setdefault(r, set()).add(name)
+        closed: dict[str, frozenset[str]] = {}
+        for start in direct:
+            seen: set[str] = set()
+            todo = list(direct[start])
+            while todo:
+                n = todo.pop()
+                if n not in seen:
+                    seen.add(n)
+                    todo.extend(direct.get(n, ()))
+            closed[start] = frozenset(seen)
+        return closed
+
     def file_of(self, kind: str, name: str) -> Path:
         """The file that defines a step, gate, question, setting or derived value."""
         return self._files.get(f"{kind}:{name}", self.root)
 
+    @functools.cached_property
+    def date_dependent(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(names, step ids) whose value or visibility can change with the date.
+
+        Everything else is the same on every date, so probing later dates can reuse it.
+        """
+        roots = {"today", self.meta.date_key}
+        names = set(roots)
+        for r in roots:
+            names |= self.dependents.get(r, frozenset())
+        steps: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for step in self.steps:
+                if step.id not in steps and step.when is not None and step.when.reads & names:
+                    steps.add(step.id)
+                    changed = True
+                for cq in step.questions:
+                    if cq.key in names:
+                        continue
+                    moved = step.id in steps or (
+                        cq.when is not None and bool(cq.when.reads & names)
+                    )
+                    if moved:
+                        names.add(cq.key)
+                        names |= self.dependents.get(cq.key, frozenset())
+                        changed = True
+        return frozenset(names), frozenset(steps)
+
+    @functools.cached_property
+    def setting_names(self) -> dict[str, Any]:
+        """Settings as expressions name them: ``settings.<name>`` -> value."""
+        return {f"settings.{k}": v for k, v in self.setting_values.items()}
+
+    @functools.cached_property
+    def _step_index(self) -> dict[str, CStep]:
+        return {s.id: s for s in self.steps}
+
+    @functools.cached_property
+    def _gate_index(self) -> dict[str, CGate]:
+        return {g.id: g for g in self.gates}
+
     def step(self, step_id: str) -> CStep:
-        for s in self.steps:
-            if s.id == step_id:
-                return s
-        raise KeyError(step_id)
+        return self._step_index[step_id]
 
     def gate(self, gate_id: str) -> CGate:
-        for g in self.gates:
-            if g.id == gate_id:
-                return g
-        raise KeyError(gate_id)
+        return self._gate_index[gate_id]
 
     def answer_inputs(self, name: str) -> frozenset[str]:
         """The answer keys (and ``today``) a name depends on, through derived values."""

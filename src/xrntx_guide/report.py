@@ -37,7 +37,7 @@ def _json_value(value: Value) -> Any:
     return str(value)
 
 
-def gate_json(g: GateResult) -> dict[str, Any]:
+def gate_json(g: GateResult, explain: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": g.id,
         "title": g.title,
@@ -45,10 +45,9 @@ def gate_json(g: GateResult) -> dict[str, Any]:
         "outcome": g.outcome,
         "reason": g.reason,
         "sources": list(g.sources),
-        "findings": [
-            {"check": f.text, "result": None if f.value is None else f.value} for f in g.findings
-        ],
     }
+    if explain:
+        out["findings"] = [{"check": f.text, "result": f.value} for f in g.findings]
     if g.instead:
         out["instead"] = list(g.instead)
     if g.earliest_date is not None:
@@ -75,7 +74,7 @@ def derived_json(state: State) -> dict[str, Any]:
     return out
 
 
-def check_result(state: State) -> dict[str, Any]:
+def check_result(state: State, explain: bool = False) -> dict[str, Any]:
     """The object ``check --json`` prints (its JSON Schema: ``schema check-result``)."""
     meta = state.guide.meta
     result: dict[str, Any] = {
@@ -83,7 +82,9 @@ def check_result(state: State) -> dict[str, Any]:
         "blocking": state.blocking,
         "cautions": state.cautions,
         "missing": state.missing(state.readiness_limit),
-        "gates": [gate_json(g) for g in state.gates.values() if g.outcome != "not_applicable"],
+        "gates": [
+            gate_json(g, explain) for g in state.gates.values() if g.outcome != "not_applicable"
+        ],
         "derived": derived_json(state),
         "guide": {"id": meta.id, "version": meta.version, "site": state.guide.site},
         "today": state.inputs.today.isoformat(),
@@ -166,7 +167,7 @@ class GateOut(_Out):
     outcome: Literal["pass", "fail", "unknown", "overridden"]
     reason: str
     sources: list[str]
-    findings: list[FindingOut]
+    findings: list[FindingOut] | None = None
     instead: list[str] | None = None
     earliest_date: dt.date | None = None
     missing: list[str] | None = None
@@ -252,7 +253,7 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
 def note_data(state: State, record: SessionRecord) -> dict[str, Any]:
     """Everything the chart note says, as data (the JSON note format)."""
     meta = state.guide.meta
-    gates = [gate_json(g) for g in state.gates.values() if g.outcome != "not_applicable"]
+    gates = [gate_json(g, True) for g in state.gates.values() if g.outcome != "not_applicable"]
     counselling = {
         k: _json_value(state.value(k))
         for k in (
