@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .answers import Scalar, parse_value, to_json
-from .engine import Inputs, Override
+from .engine import Inputs, Override, State, next_action, walk_status
 from .errors import InvalidAnswer, SessionError
 from .loader import Guide
 
@@ -147,6 +147,17 @@ class SessionRecord(_Model):
         if step not in self.confirmed:
             self.confirmed.append(step)
         self.events.append(Event(at=now, kind="confirm", key=step))
+
+    def summarise(self, state: State, now: dt.datetime) -> None:
+        """Keep the fields the session list shows, and the gate log, in step with ``state``."""
+        self.record_gates({g.id: g.outcome for g in state.gates.values()}, now)
+        action = next_action(state, frozenset(self.skipped), frozenset(self.confirmed))
+        self.status = walk_status(action)
+        step = getattr(action, "step", None)
+        self.phase = step.step.phase if step is not None else state.guide.meta.phases[-1].id
+        due = state.value("next_dose_due")
+        given = state.value("injection_given")
+        self.next_dose_due = due.isoformat() if isinstance(due, dt.date) and given is True else None
 
     def record_gates(self, outcomes: Mapping[str, str], now: dt.datetime) -> None:
         """Log every gate whose outcome changed since the last evaluation."""

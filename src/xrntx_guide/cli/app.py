@@ -262,6 +262,7 @@ def _walk_without_prompts(
             if cq.q.optional:
                 record.skip(cq.key, now)
                 continue
+            record.summarise(state, now)
             save(record, path, now)
             keys = filled.missing()
             raise Incomplete(
@@ -283,7 +284,7 @@ def _walk_without_prompts(
             ):
                 record.acknowledge(g.id, g.fingerprint, now, "flag")
                 continue
-            record.record_gates({x.id: x.outcome for x in state.gates.values()}, now)
+            record.summarise(state, now)
             save(record, path, now)
             show_gate(ui, state, g)
             if action.kind == "override":
@@ -293,7 +294,7 @@ def _walk_without_prompts(
             ui.note(f"Saved: {path}")
             return ExitCode.BLOCKED
         if isinstance(action, Done):
-            record.record_gates({x.id: x.outcome for x in state.gates.values()}, now)
+            record.summarise(state, now)
             save(record, path, now)
             show_summary(ui, state, record)
             ui.note(f"Saved: {path}")
@@ -319,6 +320,13 @@ def check(
         bool,
         typer.Option("--no-input", help="Never prompt (check never does; accepted for symmetry)."),
     ] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Add each gate's findings (every comparison with its values) to the JSON.",
+        ),
+    ] = False,
     batch: Annotated[
         Path | None,
         typer.Option(
@@ -333,11 +341,12 @@ def check(
     guide = _guide(steps, site)
     day = _today(today)
     if batch is not None:
-        raise typer.Exit(int(_check_batch(ui, guide, day, batch, answer or [], answers)))
+        code = _check_batch(guide, day, batch, answer or [], answers, explain)
+        raise typer.Exit(int(code))
     presets = gather(guide, answer or [], answers, day)
     state = evaluate_presets(guide, presets, day, parse_overrides(guide, override or []))
     if json_out:
-        ui.result(json.dumps(check_result(state), ensure_ascii=False))
+        ui.result(json.dumps(check_result(state, explain), ensure_ascii=False))
     else:
         show_check(ui, state)
     code = {
@@ -350,7 +359,12 @@ def check(
 
 
 def _check_batch(
-    ui: UI, guide: Guide, day: dt.date, source: Path, answer: list[str], answers: Path | None
+    guide: Guide,
+    day: dt.date,
+    source: Path,
+    answer: list[str],
+    answers: Path | None,
+    explain: bool,
 ) -> ExitCode:
     """One JSON object of answers per line in, one result per line out; bad lines go on."""
     from ..presets import parse_answers
@@ -373,7 +387,7 @@ def _check_batch(
                 raise UsageError(f"line {number}: must be one JSON object of answers")
             ident = raw.pop("id", None)
             presets = {**common, **parse_answers(guide, raw, "file", day, f"line {number}")}
-            result = check_result(evaluate_presets(guide, presets, day))
+            result = check_result(evaluate_presets(guide, presets, day), explain)
             if ident is not None:
                 result = {"id": ident, **result}
         except json.JSONDecodeError as exc:

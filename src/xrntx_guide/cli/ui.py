@@ -52,7 +52,9 @@ class UI:
         self.plain = plain
         opts = dict(highlight=False, emoji=False, no_color=plain, soft_wrap=False)
         self.out = Console(file=out or sys.stdout, **opts)  # type: ignore[arg-type]
-        self.err = Console(file=err or sys.stderr, **opts)  # type: ignore[arg-type]
+        # Messages are never hard-wrapped: a hint like `--answer KEY=VALUE` must stay whole
+        # to be copied or grepped; the terminal wraps long lines itself.
+        self.err = Console(file=err or sys.stderr, **{**opts, "soft_wrap": True})  # type: ignore[arg-type]
         self.stdin = stdin or sys.stdin
 
     # -- plain lines -------------------------------------------------------------------

@@ -26,7 +26,6 @@ from ..engine import (
     state_context,
     wait_minutes,
     wait_remaining,
-    walk_status,
 )
 from ..errors import ExitCode, Interrupted, InvalidAnswer
 from ..expr import UNKNOWN, format_value
@@ -90,18 +89,7 @@ class Walk:
     def save(self, state: State | None = None) -> None:
         now = self.clock.now()
         if state is not None:
-            self.record.record_gates({g.id: g.outcome for g in state.gates.values()}, now)
-            action = next_action(
-                state, frozenset(self.record.skipped), frozenset(self.record.confirmed)
-            )
-            self.record.status = walk_status(action)
-            step = getattr(action, "step", None)
-            self.record.phase = step.step.phase if step is not None else "after"
-            due = state.value("next_dose_due")
-            given = state.value("injection_given")
-            self.record.next_dose_due = (
-                due.isoformat() if isinstance(due, dt.date) and given is True else None
-            )
+            self.record.summarise(state, now)
         save(self.record, self.path, now)
 
     def read(self, prompt: str, extra: tuple[str, ...] = ()) -> str:
