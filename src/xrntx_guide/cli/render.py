@@ -35,7 +35,7 @@ def cite(guide: Guide, keys: tuple[str, ...] | list[str]) -> str:
     return "; ".join(parts)
 
 
-def gate_lines(state: State, g: GateResult, full: bool = True) -> list[tuple[str, str]]:
+def gate_lines(state: State, g: GateResult, full: bool = False) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = [("What", g.reason)]
     if full:
         checks = [
@@ -75,10 +75,14 @@ def show_why(ui: UI, state: State, step: CStep | None) -> None:
             continue
         here = guide.step(gate.gate.before).index
         when = "now" if here <= limit else f"before {gate.gate.before}"
-        rows.append([g.id, g.severity, g.outcome, when, g.reason, ", ".join(g.sources)])
+        how = "; ".join(
+            f"{f.text}: {'yes' if f.value else 'no' if f.value is False else 'unknown'}"
+            for f in g.findings
+        )
+        rows.append([g.id, g.severity, g.outcome, when, g.reason, how, ", ".join(g.sources)])
         styles.append(OUTCOME_STYLE.get(g.outcome))
     ui.table(
-        ["gate", "severity", "outcome", "checked", "reason", "sources"],
+        ["gate", "severity", "outcome", "checked", "reason", "how", "sources"],
         rows,
         title="Gates: how each is decided with the answers so far",
         styles=styles,
@@ -104,7 +108,9 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
         outcome = g.outcome
         if g.outcome == "fail" and g.severity in ("caution", "info"):
             outcome = "acknowledged" if g.acknowledged else "caution"
-        gate_rows.append([g.id, g.severity, outcome, g.reason])
+        # A passed gate's severity is only what it could have been: leave it out.
+        kind = "" if g.outcome in ("pass", "not_applicable") else g.severity
+        gate_rows.append([g.id, kind, outcome, g.reason])
         styles.append(OUTCOME_STYLE.get(g.outcome))
     ui.table(["gate", "severity", "outcome", "reason"], gate_rows, title="Gates", styles=styles)
     overrides = [g for g in state.gates.values() if g.override is not None]

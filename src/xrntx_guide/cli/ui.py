@@ -50,7 +50,9 @@ class UI:
         stdin: IO[str] | None = None,
     ) -> None:
         self.plain = plain
-        opts = dict(highlight=False, emoji=False, no_color=plain, soft_wrap=False)
+        opts: dict[str, object] = dict(highlight=False, emoji=False, soft_wrap=False)
+        if plain:  # no escape codes at all: no colour, no bold
+            opts["color_system"] = None
         self.out = Console(file=out or sys.stdout, **opts)  # type: ignore[arg-type]
         # Messages are never hard-wrapped: a hint like `--answer KEY=VALUE` must stay whole
         # to be copied or grepped; the terminal wraps long lines itself.
@@ -118,6 +120,11 @@ class UI:
                 line += Text(f" ({hint})", style="dim")
             self.out.print(line)
 
+    def scores(self, items: Sequence[tuple[str, str]]) -> None:
+        """Score choices (an instrument item): the score first, never a list number."""
+        for value, label in items:
+            self.out.print(Text(f"  {value:>2}  ", style="bold") + Text(label))
+
     def gate(self, heading: str, severity: str, lines: Sequence[tuple[str, str]]) -> None:
         """A gate decision: a heading and labelled lines (what, why, source, instead)."""
         if self.plain:
@@ -157,6 +164,9 @@ class UI:
                 self.blank()
                 self.line(title)
             for r in rows:
+                if not header:
+                    self.line("  " + ": ".join(v for v in r if v))
+                    continue
                 self.line(
                     "  " + "; ".join(f"{c}: {v}" for c, v in zip(columns, r, strict=False) if v)
                 )

@@ -172,18 +172,24 @@ class Walk:
         q = cq.q
         current = state.value(cq.key) if cq.key in state.answered else UNKNOWN
         default = None
+        origin = "typed"
+        scores = q.type == "int" and bool(q.choices)
         if current is not UNKNOWN:
-            default = state.display(cq.key)
             default_raw: object = current
+            default = state.display(cq.key) if not q.choices else str(current)
         elif cq.default is not None:
             value = cq.default.evaluate(state_context(state))
             if value is not UNKNOWN:
-                default_raw = value
-                default = cq.choice_label(value) or format_value(value)
+                default_raw, origin = value, "default"
+                default = format_value(value)
         self.ui.blank()
         if q.help:
             self.ui.note(q.help)
-        if q.choices:
+        if scores:
+            # Scores are typed as the score itself, so they are not numbered: a list
+            # number would be read as a score.
+            self.ui.scores([(str(c.value), c.label) for c in q.choices or ()])
+        elif q.choices:
             self.ui.choices([(str(c.value), c.label, c.help) for c in q.choices])
         hint = {
             "bool": "yes/no",
@@ -191,7 +197,9 @@ class Walk:
             "int": "whole number",
             "number": "number",
         }.get(q.type, "")
-        if q.choices:
+        if scores:
+            hint = "score: " + ", ".join(str(c.value) for c in q.choices or ())
+        elif q.choices:
             hint = "number or value"
         suffix = (
             f" [{default}]" if default is not None else (" [Enter to skip]" if q.optional else "")
@@ -205,7 +213,7 @@ class Walk:
             text = self.read(prompt, extra)
             if text == "":
                 if default is not None:
-                    self.store(state, cq, default_raw)
+                    self.store(state, cq, default_raw, origin)
                     return
                 if q.optional:
                     self.record.skip(cq.key, self.clock.now())
@@ -227,13 +235,13 @@ class Walk:
             self.store(state, cq, value)
             return
 
-    def store(self, state: State, cq: CQuestion, value: object) -> None:
+    def store(self, state: State, cq: CQuestion, value: object, origin: str = "typed") -> None:
         if isinstance(value, str) and cq.q.type == "date":
             value = dt.date.fromisoformat(value)
         before = self.record.answers.get(cq.key)
         if before is not None and before.value == to_json(value):  # type: ignore[arg-type]
             return
-        self.record.set_answer(cq.key, value, "typed", self.clock.now())  # type: ignore[arg-type]
+        self.record.set_answer(cq.key, value, origin, self.clock.now())  # type: ignore[arg-type]
         if before is not None:
             self.after_change(state)
 
@@ -331,8 +339,13 @@ class Walk:
                 "was wrong, or quit: the session is saved.",
                 style="bold",
             )
-        self.read("Command [back / edit / review / why / quit]: ")
-        raise _Quit()
+        while True:
+            text = self.read("Command [back / edit / review / why / quit]: ")
+            self.ui.error(
+                f"{text!r} is not a command here: type back, edit, review, why or quit"
+                if text
+                else "type back, edit, review, why or quit"
+            )
 
     def override(self, state: State, g: GateResult) -> ExitCode | None:
         self.ui.line(

@@ -1,0 +1,56 @@
+"""The README and CI tell the truth: commands, exit codes, the two set-up commands."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from xrntx_guide.cli.app import app
+from xrntx_guide.errors import ExitCode
+
+from .conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+    assert len(names) >= 8
+    for name in names:
+        assert f"xrntx-guide {name}" in README, name
+
+
+def test_every_exit_code_is_in_the_readme_table() -> None:
+    table = README.split("### Exit codes", 1)[1].split("\n## ", 1)[0]
+    documented = {int(m) for m in re.findall(r"^\| (\d+) \|", table, flags=re.M)}
+    assert {int(code) for code in ExitCode} <= documented
+
+
+def test_the_readme_gives_two_set_up_commands_and_ci_runs_the_test_one() -> None:
+    blocks = re.findall(r"```sh\n(.*?)\n```", README, flags=re.S)
+    run_cmd = next(b for b in blocks if b.strip().endswith("xrntx-guide"))
+    test_cmd = next(b for b in blocks if b.strip().endswith("pytest"))
+    assert "pip install" in run_cmd and "pip install" in test_cmd
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_cmd.strip() in ci
+
+
+def test_the_readme_states_the_clinical_judgement_principle() -> None:
+    assert "supports, and does not replace, clinical judgement" in README
+
+
+@pytest.mark.parametrize("tool", ["ruff", "mypy"])
+def test_lint_and_types_are_clean(tool: str) -> None:
+    exe = shutil.which(tool, path=str(REPO / ".venv" / "bin")) or shutil.which(
+        tool, path=str(sys.executable.rsplit("/", 1)[0])
+    )
+    if exe is None:
+        pytest.skip(f"{tool} is not installed (pip install -e '.[test]')")
+    commands = [[exe, "check", "."], [exe, "format", "--check", "."]] if tool == "ruff" else [[exe]]
+    for cmd in commands:
+        done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr

@@ -1,0 +1,495 @@
+"""The interactive walkthrough, driven for real in a pseudo-terminal.
+
+These tests do not call the engine or the Typer app in-process: each one spawns the
+installed ``xrntx-guide`` console script with :mod:`pexpect` in a pty, waits for the
+prompts a clinician would see (``--plain`` output, ``--today`` fixed), types answers and
+commands (``back``, ``edit KEY``, ``quit``, Ctrl-C), and checks the screens, the exit code
+and the session file the program leaves behind. Clinical numbers (the opioid-free minimum,
+the dosing interval) are read from the shipped step pack, never restated here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pexpect
+import pytest
+
+from xrntx_guide.loader import Guide, load_guide
+
+EXE = Path(sys.executable).with_name("xrntx-guide")
+TODAY = dt.date(2026, 11, 24)
+
+pytestmark = pytest.mark.skipif(not EXE.exists(), reason=f"{EXE} is not installed")
+
+# -- prompts, as the plain screens show them (regexes) -----------------------------------
+
+DATE_HINT = r"\(YYYY-MM-DD, today, yesterday, N days ago\)"
+YES_NO = r"\(yes/no\)"
+CHOICE = r"\(number or value\)"
+DEFAULT = r"(?: \[[^\]\n]*\])?"  # an optional [default]
+
+P_LABEL = r"Patient label, not a name \[[^\]\n]*\]: "
+P_VISIT = rf"Which visit is this\? {CHOICE}{DEFAULT}: "
+P_INJECTION_DATE = rf"Date of the injection {DATE_HINT} \[{TODAY.isoformat()}\]: "
+P_DIAGNOSIS = rf"Is an opioid use disorder diagnosis confirmed\? {YES_NO}{DEFAULT}: "
+P_KIND = rf"Last opioid used {CHOICE}{DEFAULT}: "
+P_LAST_USE = rf"Date of last use of any opioid {DATE_HINT}{DEFAULT}: "
+P_FENTANYL_30 = rf"Was fentanyl among the opioids used in the last 30 days\? {YES_NO}: "
+P_ANALGESICS = rf"Receiving opioid analgesics, or pain expected to need opioids\? {YES_NO}: "
+P_HYPERSENSITIVITY = rf"Known hypersensitivity to naltrexone[^\n]*\? {YES_NO}: "
+P_AGE = r"Age in years \(whole number\): "
+P_PREGNANCY = rf"Pregnancy test {CHOICE}: "
+P_BREASTFEEDING = rf"Breastfeeding\? {YES_NO}: "
+P_HEPATITIS = rf"Signs of acute hepatitis\? {YES_NO}: "
+P_LFT = r"Highest of ALT and AST[^\n]*\(number\): "
+P_BLEEDING = rf"Thrombocytopenia, a coagulation disorder, or anticoagulant therapy\? {YES_NO}: "
+P_MOOD = rf"Current depression or suicidal thoughts\? {YES_NO}: "
+P_MED_GUIDE = rf"Medication Guide given to the patient\? {YES_NO}: "
+P_CONSENT = rf"Informed consent recorded\? {YES_NO}: "
+P_EVIDENCE = rf"Evidence of abstinence over the period {CHOICE}: "
+# 100 columns with its trailing space: the terminal width may wrap it or drop the space
+P_PATHWAY = r"Which pathway\?\s+\(number or value\)\s+\[standard[^\]]*\]:"
+P_BLOCKED = r"Command \[back / edit / review / why / quit\]: "
+
+
+def p_uds(assay: str) -> str:
+    return rf"Urine screen: {assay} {CHOICE}: "
+
+
+P_COWS_TOTAL = r"COWS total \(0-48\)[^\n]*: "
+P_COWS_PULSE = r"COWS pulse: resting pulse after 1 minute sitting or lying \([^)\n]*\): "
+P_CHALLENGE = rf"Naloxone challenge result {CHOICE}: "
+P_KIT = rf"Kit stored within limits and not past its expiry date\? {YES_NO}: "
+P_HABITUS = rf"Body habitus over the gluteal muscle {CHOICE}: "
+P_GIVEN = rf"Was the injection given\? {YES_NO}: "
+P_SIDE = rf"Side injected {CHOICE}: "
+P_LOT = r"Kit lot number \[Enter to skip\]: "
+P_OBSERVED = r"Minutes observed after the injection \(whole number\): "
+P_OVERDOSE = rf"Overdose risk counselled\? {YES_NO}: "
+P_REVERSAL = rf"Opioid overdose reversal agent discussed and offered\? {YES_NO}: "
+P_WALLET = rf"Wallet card or medical alert given\? {YES_NO}: "
+P_CONFIRM = r"Press Enter when done: "
+
+INJECTION_STEP = "Giving the injection"
+
+
+@cache
+def shipped_guide() -> Guide:
+    """The pack the installed program loads (no --steps): the numbers come from here."""
+    return load_guide()
+
+
+def setting(name: str) -> Any:
+    return shipped_guide().setting_values[name]
+
+
+# -- driving the program -------------------------------------------------------------------
+
+
+class ProgramCrashed(Exception):
+    """The program printed a traceback or an internal error, or died of a signal.
+
+    Not an AssertionError, so that an ``xfail(raises=AssertionError)`` never hides a crash.
+    """
+
+
+class Walkthrough:
+    """One run of ``xrntx-guide`` in a pty, with everything it printed kept."""
+
+    def __init__(self, home: Path, *args: str) -> None:
+        env = {
+            **os.environ,
+            "XRNTX_GUIDE_HOME": str(home),
+            "NO_COLOR": "1",
+            "TERM": "xterm",
+            "COLUMNS": "100",
+        }
+        env.pop("XRNTX_GUIDE_DEBUG", None)
+        self.home = home
+        self._log = io.StringIO()
+        self.child = pexpect.spawn(
+            str(EXE),
+            [*args, "--today", TODAY.isoformat(), "--plain"],
+            env=env,
+            encoding="utf-8",
+            timeout=15,
+            dimensions=(50, 100),
+        )
+        self.child.logfile_read = self._log
+
+    @property
+    def output(self) -> str:
+        """Everything shown so far (stdout and stderr share the terminal)."""
+        return self._log.getvalue().replace("\r\n", "\n")
+
+    def mark(self) -> int:
+        return len(self.output)
+
+    def since(self, mark: int) -> str:
+        return self.output[mark:]
+
+    def expect(self, pattern: str) -> str:
+        """Wait for ``pattern`` and return the text it matched."""
+        self.child.expect(pattern)
+        return str(self.child.after)
+
+    def answer(self, prompt: str, text: str) -> None:
+        """Wait for ``prompt``, then type ``text`` and Enter."""
+        self.expect(prompt)
+        self.child.sendline(text)
+
+    def answers(self, pairs: list[tuple[str, str]]) -> None:
+        for prompt, text in pairs:
+            self.answer(prompt, text)
+
+    def finish(self) -> int:
+        """Wait for the program to end; return its exit code. It must not have crashed."""
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+        out = self.output
+        if "Traceback" in out or "internal error" in out or self.child.signalstatus is not None:
+            raise ProgramCrashed(f"signal {self.child.signalstatus}\n{out}")
+        return int(self.child.exitstatus)
+
+    def sessions(self) -> list[Path]:
+        return sorted((self.home / "sessions").glob("*.json"))
+
+    def session(self) -> dict[str, Any]:
+        files = self.sessions()
+        assert len(files) == 1, files
+        data: dict[str, Any] = json.loads(files[0].read_text(encoding="utf-8"))
+        return data
+
+
+@pytest.fixture
+def spawn(tmp_path: Path) -> Iterator[Callable[..., Walkthrough]]:
+    """``spawn("walk", "--resume")``: start the program; every child is ended afterwards."""
+    children: list[Walkthrough] = []
+    home = tmp_path / "home"
+
+    def start(*args: str) -> Walkthrough:
+        w = Walkthrough(home, *args)
+        children.append(w)
+        return w
+
+    yield start
+    for w in children:
+        if w.child.isalive():
+            w.child.terminate(force=True)
+
+
+# -- the answers of a typical patient, phase by phase ----------------------------------------
+
+
+def begin(w: Walkthrough, label: str) -> None:
+    """Label, first injection today, OUD confirmed, heroin (short-acting) last."""
+    w.answers(
+        [
+            (P_LABEL, label),
+            (P_VISIT, "1"),
+            (P_INJECTION_DATE, ""),  # Enter: the default, today
+            (P_DIAGNOSIS, "y"),
+            (P_KIND, "short_acting"),
+        ]
+    )
+
+
+def history_and_medical(w: Walkthrough, last_use: str) -> None:
+    """Last use as typed; no fentanyl; a medical evaluation without any finding."""
+    w.answers(
+        [
+            (P_LAST_USE, last_use),
+            (P_FENTANYL_30, "n"),
+            (P_ANALGESICS, "n"),
+            (P_HYPERSENSITIVITY, "n"),
+            (P_AGE, "34"),
+            (P_PREGNANCY, "not_applicable"),
+            (P_BREASTFEEDING, "n"),
+            (P_HEPATITIS, "n"),
+            (P_LFT, "1.2"),
+            (P_BLEEDING, "n"),
+            (P_MOOD, "n"),
+            (P_MED_GUIDE, "y"),
+            (P_CONSENT, "y"),
+            (P_EVIDENCE, "supervised"),
+        ]
+    )
+
+
+NEGATIVE_SCREENS = [
+    (p_uds(assay), "negative")
+    for assay in ("opiates", "fentanyl", "buprenorphine", "methadone", "oxycodone")
+]
+
+
+def walk_to_blocked_interval(w: Walkthrough, last_use: dt.date) -> str:
+    """A patient whose last use is too recent, up to the blocked-gate prompt."""
+    begin(w, "too-recent")
+    history_and_medical(w, last_use.isoformat())
+    w.answer(P_PATHWAY, "")  # Enter: the default, the standard pathway
+    mark = w.mark()
+    w.expect(P_BLOCKED)
+    return w.since(mark)
+
+
+def walk_ready_patient_to_the_end(w: Walkthrough) -> tuple[str, str]:
+    """A patient 14 days out, all clear, to the summary: (the whole output, the summary)."""
+    days_out = 14
+    kind_minimum = setting("min_opioid_free_days")["short_acting"]
+    assert days_out >= kind_minimum, "the shipped minimum changed: pick a longer interval"
+    assert days_out >= setting("challenge_required_within_days"), (
+        "at this interval the shipped pack requires a naloxone challenge: answer it"
+    )
+    begin(w, "ready")
+    history_and_medical(w, f"{days_out} days ago")
+    w.answers(
+        [
+            *NEGATIVE_SCREENS,
+            (P_COWS_TOTAL, "2"),
+            (P_CHALLENGE, "not_done"),
+            (P_KIT, "y"),
+            (P_HABITUS, "average"),
+        ]
+    )
+    w.expect(INJECTION_STEP)
+    w.answers(
+        [
+            (P_GIVEN, "y"),
+            (P_SIDE, "left"),
+            (P_LOT, ""),
+            (P_OBSERVED, "30"),
+            (P_OVERDOSE, "y"),
+            (P_REVERSAL, "y"),
+            (P_WALLET, "y"),
+            (P_CONFIRM, ""),
+        ]
+    )
+    w.expect(r"--- Summary: ready ---")
+    assert w.finish() == 0, w.output
+    output = w.output
+    return output, output[output.index("--- Summary: ready ---") :]
+
+
+# -- 1. a recent short-acting opioid blocks the injection -------------------------------------
+
+
+def test_use_four_days_ago_is_a_contraindication_with_an_earliest_date(spawn: Any) -> None:
+    last_use = TODAY - dt.timedelta(days=4)
+    minimum = setting("min_opioid_free_days")["short_acting"]
+    earliest = last_use + dt.timedelta(days=minimum)
+
+    w = spawn()
+    gate = walk_to_blocked_interval(w, last_use)
+
+    assert "CONTRAINDICATION" in gate
+    assert re.search(r"opioid_free_interval|Opioid-free interval", gate), gate
+    assert f"Earliest date: {earliest.isoformat()}" in gate, gate
+    assert re.search(r"Source: label\b", gate), gate
+    assert INJECTION_STEP not in w.output
+
+    w.child.sendline("quit")
+    w.expect(r"Saved\. Resume with: xrntx-guide walk --resume --session ")
+    assert w.finish() == 1  # blocked
+    assert INJECTION_STEP not in w.output
+    record = w.session()
+    assert record["status"] == "blocked"
+    assert record["answers"]["last_opioid_use"]["value"] == last_use.isoformat()
+    assert record["gates"]["opioid_free_interval"] == "fail"
+
+
+# -- 2. a ready patient reaches the injection and gets the next dose date ---------------------
+
+
+def test_ready_patient_reaches_the_injection_and_gets_the_next_dose(spawn: Any) -> None:
+    next_dose = TODAY + dt.timedelta(days=setting("dose_interval_days"))
+
+    output, summary = walk_ready_patient_to_the_end(spawn())
+
+    assert INJECTION_STEP in output
+    assert "CONTRAINDICATION" not in output
+    assert not re.search(r"^STOP:", output, re.MULTILINE)
+    assert re.search(rf"Next dose due\W+{next_dose.isoformat()}\b", summary), summary
+    assert "Saved: " in summary
+
+
+# -- 3. changing the date of last use moves the outcome ---------------------------------------
+
+
+def test_editing_the_last_use_date_lifts_the_block(spawn: Any) -> None:
+    last_use = TODAY - dt.timedelta(days=4)
+    w = spawn()
+    walk_to_blocked_interval(w, last_use)
+
+    w.child.sendline("edit last_opioid_use")
+    # asked again, with the current answer as the default
+    w.answer(
+        rf"Date of last use of any opioid {DATE_HINT} \[{last_use.isoformat()}\]: ", "14 days ago"
+    )
+    mark = w.mark()
+    w.expect(r"gate opioid_free_interval: fails \(contraindication\) -> passes")
+    w.expect(p_uds("opiates"))  # the walk goes on to the urine screen
+    after = w.since(mark)
+    assert "CONTRAINDICATION" not in after
+    assert "Earliest date" not in after
+
+    w.child.sendline("quit")
+    assert w.finish() == 0  # in progress, nothing blocks any more
+    record = w.session()
+    assert record["status"] == "in_progress"
+    changed = (TODAY - dt.timedelta(days=14)).isoformat()
+    assert record["answers"]["last_opioid_use"]["value"] == changed
+    assert record["gates"]["opioid_free_interval"] == "pass"
+
+
+# -- 4. answers are validated at once --------------------------------------------------------
+
+
+def test_invalid_answers_are_refused_and_asked_again(spawn: Any) -> None:
+    w = spawn()
+    begin(w, "typos")
+
+    w.answer(P_LAST_USE, "2026-02-30")
+    w.expect(r"not a real calendar date; please answer again")
+    w.answer(P_LAST_USE, (TODAY + dt.timedelta(days=1)).isoformat())
+    w.expect(rf"is after today \({TODAY.isoformat()}\); please answer again")
+    w.answer(P_LAST_USE, "next tuesday")
+    w.expect(r"is not a date: use YYYY-MM-DD")
+    w.answer(P_LAST_USE, "10 days ago")
+
+    w.answer(P_FENTANYL_30, "maybe")
+    w.expect(r"'maybe' is not yes or no; please answer again")
+    w.answer(P_FENTANYL_30, "")
+    w.expect(r"an answer is needed here")
+    w.answer(P_FENTANYL_30, "n")
+
+    w.answers([(P_ANALGESICS, "n"), (P_HYPERSENSITIVITY, "n")])
+    w.answer(P_AGE, "thirty")
+    w.expect(r"is not a whole number")
+    w.answer(P_AGE, "130")
+    w.expect(r"above the maximum")
+    w.answer(P_AGE, "30")
+    w.answer(P_PREGNANCY, "9")
+    w.expect(r"is not one of: negative, positive, not_applicable")
+    w.answer(P_PREGNANCY, "neg")  # an unambiguous prefix
+    w.answer(P_BREASTFEEDING, "quit")
+
+    assert w.finish() == 0  # raises ProgramCrashed on a traceback or an internal error
+    assert "Traceback" not in w.output
+    answers = w.session()["answers"]
+    assert answers["last_opioid_use"]["value"] == (TODAY - dt.timedelta(days=10)).isoformat()
+    assert answers["fentanyl_used_30_days"]["value"] is False
+    assert answers["age"]["value"] == 30
+    assert answers["pregnancy_test"]["value"] == "negative"
+    assert "breastfeeding" not in answers
+
+
+# -- 5. quit and resume -----------------------------------------------------------------------
+
+
+def test_quit_then_resume_continues_at_the_next_unanswered_question(spawn: Any) -> None:
+    first = spawn()
+    begin(first, "resume-me")
+    first.answer(P_LAST_USE, "10 days ago")
+    first.answer(P_FENTANYL_30, "quit")
+    first.expect(r"Saved\. Resume with: xrntx-guide walk --resume --session ")
+    assert first.finish() == 0  # in progress: quitting is not an error
+    saved = first.session()
+    assert saved["status"] == "in_progress"
+    assert set(saved["answers"]) == {
+        "visit",
+        "injection_date",
+        "oud_diagnosis",
+        "last_opioid_kind",
+        "last_opioid_use",
+    }
+
+    second = spawn("walk", "--resume")
+    second.expect(r"Resuming 'resume-me'")
+    second.expect(P_FENTANYL_30)
+    resumed = second.output
+    for earlier in (P_LABEL, P_VISIT, P_INJECTION_DATE, P_DIAGNOSIS, P_KIND, P_LAST_USE):
+        assert not re.search(earlier, resumed), f"asked again after resume: {earlier}"
+    second.child.sendline("n")
+    second.answer(P_ANALGESICS, "quit")  # and it goes on from there
+    assert second.finish() == 0
+    assert second.session()["answers"]["fentanyl_used_30_days"]["value"] is False
+
+
+# -- 6. back --------------------------------------------------------------------------------
+
+
+def test_back_asks_the_previous_question_with_its_answer_as_default(spawn: Any) -> None:
+    w = spawn()
+    w.answer(P_LABEL, "going-back")
+    w.answer(P_VISIT, "back")
+    w.expect(r"nothing to go back to")
+    w.answers([(P_VISIT, "1"), (P_INJECTION_DATE, ""), (P_DIAGNOSIS, "y")])
+
+    w.answer(P_KIND, "back")
+    w.answer(rf"Is an opioid use disorder diagnosis confirmed\? {YES_NO} \[yes\]: ", "")
+    w.answer(P_KIND, "short_acting")  # Enter kept the answer; the walk goes on
+
+    w.answer(P_LAST_USE, "back")
+    w.answer(rf"Last opioid used {CHOICE} \[short_acting\]: ", "fentanyl")
+    w.answer(P_LAST_USE, "8 days ago")
+    # the last opioid is fentanyl now, so the 'fentanyl in the last 30 days' question goes
+    w.expect(P_ANALGESICS)
+    assert not re.search(P_FENTANYL_30, w.output)
+    w.child.sendline("quit")
+
+    assert w.finish() == 0
+    answers = w.session()["answers"]
+    assert answers["oud_diagnosis"]["value"] is True
+    assert answers["last_opioid_kind"]["value"] == "fentanyl"
+
+
+# -- 7. Ctrl-C ------------------------------------------------------------------------------
+
+
+def test_ctrl_c_saves_the_session_and_exits_130(spawn: Any) -> None:
+    w = spawn()
+    begin(w, "interrupted")
+    w.expect(P_LAST_USE)
+    w.child.sendintr()
+    w.expect(r"interrupted; the session is saved in \S+")
+
+    assert w.finish() == 130
+    assert "Resume with: xrntx-guide walk --resume" in w.output
+    record = w.session()
+    assert record["label"] == "interrupted"
+    assert record["answers"]["last_opioid_kind"]["value"] == "short_acting"
+
+
+# -- bugs found while writing these tests ----------------------------------------------------
+
+
+def test_cows_item_choice_numbers_pick_the_listed_item(spawn: Any) -> None:
+    w = spawn()
+    begin(w, "cows-items")
+    history_and_medical(w, "14 days ago")
+    w.answers([*NEGATIVE_SCREENS, (P_COWS_TOTAL, "")])  # Enter: rate the eleven items
+    mark = w.mark()
+    w.answer(P_COWS_PULSE, "1")
+    screen = w.since(mark)
+    w.expect(r"COWS sweating")
+    w.child.sendline("quit")
+    assert w.finish() == 0
+    recorded = w.session()["answers"]["cows_pulse"]["value"]
+    offers_numbers = "(number or value)" in screen
+    # Either the list numbers are not offered for scores, or '1' picks item 1.
+    assert not offers_numbers or recorded == 0, (screen, recorded)
+
+
+def test_plain_summary_dose_lines_read_as_label_and_value(spawn: Any) -> None:
+    _, summary = walk_ready_patient_to_the_end(spawn())
+    assert not re.search(r"^\s*: ", summary, re.MULTILINE), summary
