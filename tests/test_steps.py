@@ -436,9 +436,13 @@ def test_repeat_visit_without_use_skips_the_readiness_gates(guide: Guide) -> Non
 
 def test_repeat_visit_still_checks_consent_although_its_step_is_hidden(guide: Guide) -> None:
     """The consent gate guards a readiness step that repeat visits skip; it still applies."""
-    answers = ready(visit="repeat_injection", last_injection_date=days_ago(28),
-                    last_injection_side="left", opioid_use_since_last_injection=False,
-                    consent=False)
+    answers = ready(
+        visit="repeat_injection",
+        last_injection_date=days_ago(28),
+        last_injection_side="left",
+        opioid_use_since_last_injection=False,
+        consent=False,
+    )
     state = evaluate(guide, Inputs(answers, TODAY))
     assert state.gates["consent"].outcome == "fail"
     assert state.status == "blocked"
