@@ -20,7 +20,7 @@ import pytest
 
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.loader import Guide
-from xrntx_guide.report import BatchError, CheckResult
+from xrntx_guide.schemas import BatchError, CheckResult
 
 TODAY = dt.date(2026, 11, 24)
 REPO = Path(__file__).resolve().parent.parent

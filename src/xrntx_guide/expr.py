@@ -109,6 +109,8 @@ def _same_family(a: Type, b: Type) -> bool:
 
 def _join(a: Type, b: Type) -> Type:
     """The type of a value that is either ``a`` or ``b``."""
+    if a.kind == b.kind == "list" and a.item is not None and b.item is not None:
+        return Type("list", item=_join(a.item, b.item))
     if a.kind == b.kind:
         if a.choices is not None and b.choices is not None:
             return Type(a.kind, a.choices | b.choices)
@@ -328,8 +330,12 @@ class _Parser:
 
     def sum(self) -> Node:
         node = self.unary()
+        terms = 1
         while self.at("+") or self.at("-"):
             tok = self.take()
+            terms += 1
+            if terms > MAX_DEPTH:  # each term nests one level deeper
+                raise ExprError(f"more than {MAX_DEPTH} terms in one sum", tok.pos)
             node = Binary(tok.pos, tok.text, node, self.unary())
         return node
 
@@ -358,6 +364,8 @@ class _Parser:
         tok = self.take()
         if tok.kind == "number":
             value: int | float = float(tok.text) if "." in tok.text else int(tok.text)
+            if value in (float("inf"), float("-inf")):
+                raise ExprError("number too large", tok.pos)
             return Literal(tok.pos, value)
         if tok.kind == "string":
             return Literal(tok.pos, tok.text[1:-1])
@@ -468,7 +476,8 @@ def _literal_type(value: bool | int | float | str) -> Type:
     if isinstance(value, bool):
         return BOOL
     if isinstance(value, int):
-        return Type("int", frozenset({value}))
+        # A number is not a closed set: only a declared score question narrows ints.
+        return INT
     if isinstance(value, float):
         return NUMBER
     return Type("string", frozenset({value}))
@@ -476,13 +485,13 @@ def _literal_type(value: bool | int | float | str) -> Type:
 
 def _check_literal_in(choice_type: Type, node: Node, other: Type) -> None:
     """Comparing a closed choice with a literal that is not one of its values is a typo."""
-    if choice_type.choices is None or other.choices is None or not isinstance(node, Literal):
+    if choice_type.choices is None or not isinstance(node, Literal):
         return
-    missing = other.choices - choice_type.choices
-    if missing:
+    if node.value not in choice_type.choices:
         allowed = ", ".join(sorted(repr(c) for c in choice_type.choices))
-        bad = ", ".join(sorted(repr(m) for m in missing))
-        raise ExprError(f"{bad} is not a possible value here (allowed: {allowed})", node.pos)
+        raise ExprError(
+            f"{node.value!r} is not a possible value here (allowed: {allowed})", node.pos
+        )
 
 
 def typecheck(node: Node, names: Mapping[str, Type]) -> Type:
@@ -545,8 +554,9 @@ def typecheck(node: Node, names: Mapping[str, Type]) -> Type:
             raise ExprError(f"cannot compare {left} with {right}", node.pos)
         if node.op not in ("==", "!=") and left.kind not in ("int", "number", "date"):
             raise ExprError(f"'{node.op}' needs numbers or dates, not {left}", node.pos)
-        _check_literal_in(left, node.right, right)
-        _check_literal_in(right, node.left, left)
+        if node.op in ("==", "!="):  # an ordering may name a value between the choices
+            _check_literal_in(left, node.right, right)
+            _check_literal_in(right, node.left, left)
         return BOOL
     if isinstance(node, Cond):
         if typecheck(node.test, names).kind != "bool":
@@ -568,6 +578,9 @@ def typecheck(node: Node, names: Mapping[str, Type]) -> Type:
         if len(node.args) != func.arity:
             raise ExprError(f"{node.func} takes {func.arity} arguments", node.pos)
         if node.func == "answered":
+            arg = node.args[0]
+            if isinstance(arg, Name) and arg.name not in names:
+                raise ExprError(f"unknown name {arg.name!r}", arg.pos)
             return _check_answered([], list(node.args))
         types = [typecheck(a, names) for a in node.args]
         return func.check(types, list(node.args))
@@ -673,7 +686,10 @@ def to_function(node: Node) -> Fn:
             b = right(ctx)
             if b is UNKNOWN:
                 return UNKNOWN
-            return op(a, b)
+            try:
+                return op(a, b)
+            except OverflowError:  # a number too large for a float: nothing to decide on
+                return UNKNOWN
 
         return binary_fn
     if isinstance(node, BoolOp):
@@ -823,32 +839,72 @@ def format_value(value: Value) -> str:
     return str(value)
 
 
+_PRECEDENCE = {"cond": 0, "or": 1, "and": 2, "not": 3, "compare": 4, "sum": 5, "neg": 6}
+_ATOM = len(_PRECEDENCE)  # above every operator
+
+
+def _precedence(node: Node) -> int:
+    if isinstance(node, Cond):
+        return _PRECEDENCE["cond"]
+    if isinstance(node, BoolOp):
+        return _PRECEDENCE[node.op]
+    if isinstance(node, Unary):
+        return _PRECEDENCE["not" if node.op == "not" else "neg"]
+    if isinstance(node, Compare):
+        return _PRECEDENCE["compare"]
+    if isinstance(node, Binary):
+        return _PRECEDENCE["sum"]
+    return _ATOM
+
+
+def _literal_text(value: bool | int | float | str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"'{value}'" if "'" not in value else f'"{value}"'
+    if isinstance(value, float):
+        text = repr(value)
+        if "e" in text or "E" in text:  # the language has no exponent form
+            text = f"{value:.20f}".rstrip("0")
+            text = text + "0" if text.endswith(".") else text
+        return text
+    return str(value)
+
+
 def unparse(node: Node) -> str:
-    """The expression as source text (normalised spacing)."""
+    """The expression as source text that parses back to the same meaning."""
+
+    def wrap(child: Node, least: int) -> str:
+        text = unparse(child)
+        return f"({text})" if _precedence(child) < least else text
+
     if isinstance(node, Literal):
-        if isinstance(node.value, bool):
-            return "true" if node.value else "false"
-        if isinstance(node.value, str):
-            return repr(node.value)
-        return str(node.value)
+        return _literal_text(node.value)
     if isinstance(node, Name):
         return node.name
     if isinstance(node, ListLit):
         return "[" + ", ".join(unparse(i) for i in node.items) + "]"
+    own = _precedence(node)
     if isinstance(node, Unary):
-        return f"not {unparse(node.operand)}" if node.op == "not" else f"-{unparse(node.operand)}"
-    if isinstance(node, Binary | Compare):
-        return f"{unparse(node.left)} {node.op} {unparse(node.right)}"
+        inner = wrap(node.operand, own)
+        return f"not {inner}" if node.op == "not" else f"-{inner}"
+    if isinstance(node, Compare):
+        # Comparisons do not chain: a comparison on either side needs parentheses.
+        return f"{wrap(node.left, own + 1)} {node.op} {wrap(node.right, own + 1)}"
+    if isinstance(node, Binary):
+        # Left-associative: a sum on the right keeps its parentheses.
+        return f"{wrap(node.left, own)} {node.op} {wrap(node.right, own + 1)}"
     if isinstance(node, BoolOp):
-        return f" {node.op} ".join(
-            f"({unparse(o)})" if isinstance(o, BoolOp | Cond) else unparse(o) for o in node.operands
-        )
+        return f" {node.op} ".join(wrap(o, own + 1) for o in node.operands)
     if isinstance(node, Cond):
-        return f"{unparse(node.body)} if {unparse(node.test)} else {unparse(node.orelse)}"
+        return (
+            f"{wrap(node.body, own + 1)} if {wrap(node.test, own + 1)} else "
+            f"{wrap(node.orelse, own)}"
+        )
     if isinstance(node, Call):
         return f"{node.func}(" + ", ".join(unparse(a) for a in node.args) + ")"
     if isinstance(node, Index):
-        return f"{unparse(node.target)}[{unparse(node.key)}]"
+        return f"{wrap(node.target, _ATOM)}[{unparse(node.key)}]"
     return "?"  # pragma: no cover
 
 

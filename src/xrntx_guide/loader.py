@@ -593,6 +593,9 @@ def _comp_bound(
 
 
 def _literal_bound(bound: float, where: str, own: Type, problems: list[str]) -> Compiled | None:
+    if bound != bound or bound in (float("inf"), float("-inf")):
+        problems.append(f"{where}: must be a finite number, not {bound}")
+        return None
     node = expr.Literal(0, bound)
     typ = expr.typecheck(node, {})
     if not (typ.kind == own.kind or (own.numeric and typ.numeric)):

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -19,19 +19,13 @@ from ..errors import ExitCode, Incomplete, UsageError, UserError
 from ..expr import UNKNOWN
 from ..loader import Guide, load_guide
 from ..presets import Preset, evaluate_presets, gather, missing_message, parse_overrides
-from ..report import check_result
-from ..session import (
-    SessionRecord,
-    default_path,
-    find_session,
-    load,
-    new_session,
-    save,
-    sessions_dir,
-)
-from .render import show_check, show_gate, show_summary, welcome
-from .ui import UI, plain_wanted
-from .walk import HELP, Clock, Walk
+
+if TYPE_CHECKING:
+    from ..session import SessionRecord
+    from .ui import UI
+
+# Screens, the session store, reports and rich are imported inside the commands that use
+# them: `check --json` and the other machine-readable paths start without them.
 
 app = typer.Typer(
     name="xrntx-guide",
@@ -96,9 +90,13 @@ def guarded(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except UserError as exc:
+            from .ui import UI
+
             UI(plain=True).error(str(exc))
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
+            from .ui import UI
+
             UI(plain=True).error("interrupted")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except typer.Exit:
@@ -106,6 +104,8 @@ def guarded(fn: F) -> F:
         except Exception as exc:  # a bug: say so, show the traceback only when asked
             if os.environ.get("XRNTX_GUIDE_DEBUG"):
                 raise
+            from .ui import UI
+
             UI(plain=True).error(
                 f"internal error ({type(exc).__name__}): this is a bug. Run again with "
                 "XRNTX_GUIDE_DEBUG=1 to see the traceback."
@@ -177,6 +177,11 @@ def walk(
     ] = 1.0,
 ) -> None:
     """Walk through the guide step by step (the default command)."""
+    from ..session import default_path, find_session, load, new_session, sessions_dir
+    from .render import welcome
+    from .ui import UI, plain_wanted
+    from .walk import HELP, Clock, Walk
+
     ui = UI(plain_wanted(plain))
     guide = _guide(steps, site)
     clock = Clock(factor=demo_clock)
@@ -246,6 +251,9 @@ def _walk_without_prompts(
     acknowledge: list[str],
 ) -> ExitCode:
     """The same walk with nobody to ask: defaults apply, flags decide gates, gaps are listed."""
+    from ..session import save
+    from .render import show_gate, show_summary
+
     wanted = {r.gate: r for r in requests}
     now = dt.datetime.now(dt.UTC)
     for _ in range(10_000):  # each pass records one thing; the pack is finite
@@ -337,7 +345,8 @@ def check(
     ] = None,
 ) -> None:
     """Can the patient receive the injection now? Never prompts."""
-    ui = UI(plain_wanted(plain))
+    from ..report import check_result
+
     guide = _guide(steps, site)
     day = _today(today)
     if batch is not None:
@@ -346,9 +355,12 @@ def check(
     presets = gather(guide, answer or [], answers, day)
     state = evaluate_presets(guide, presets, day, parse_overrides(guide, override or []))
     if json_out:
-        ui.result(json.dumps(check_result(state, explain), ensure_ascii=False))
+        sys.stdout.write(json.dumps(check_result(state, explain), ensure_ascii=False) + "\n")
     else:
-        show_check(ui, state)
+        from .render import show_check
+        from .ui import UI, plain_wanted
+
+        show_check(UI(plain_wanted(plain)), state)
     code = {
         "ready": ExitCode.OK,
         "blocked": ExitCode.BLOCKED,
@@ -368,6 +380,7 @@ def _check_batch(
 ) -> ExitCode:
     """One JSON object of answers per line in, one result per line out; bad lines go on."""
     from ..presets import parse_answers
+    from ..report import check_result
 
     common = gather(guide, answer, answers, day)  # flags and file apply to every line
     try:
@@ -415,6 +428,8 @@ def _check_batch(
 @guarded
 def validate(steps: StepsOpt = None, site: SiteOpt = None, plain: PlainOpt = False) -> None:
     """Load a step pack and run every check; report all problems at once."""
+    from .ui import UI, plain_wanted
+
     ui = UI(plain_wanted(plain))
     guide = _guide(steps, site)
     ui.line(
@@ -452,6 +467,8 @@ def questions(
     json_out: JsonOpt = False, steps: StepsOpt = None, site: SiteOpt = None, plain: PlainOpt = False
 ) -> None:
     """List the answer keys: type, allowed values, which step asks them."""
+    from .ui import UI, plain_wanted
+
     ui = UI(plain_wanted(plain))
     guide = _guide(steps, site)
     rows: list[dict[str, Any]] = []
@@ -496,6 +513,8 @@ def gates(
     json_out: JsonOpt = False, steps: StepsOpt = None, site: SiteOpt = None, plain: PlainOpt = False
 ) -> None:
     """List the gates: id, severities, what makes them fail, sources."""
+    from .ui import UI, plain_wanted
+
     ui = UI(plain_wanted(plain))
     guide = _guide(steps, site)
     rows: list[dict[str, Any]] = [
@@ -541,7 +560,8 @@ def schema(
     site: SiteOpt = None,
 ) -> None:
     """Print a JSON Schema: for answers files, or for check results."""
-    from ..report import answers_schema, check_result_schema
+    from ..schemas import answers_schema, check_result_schema
+    from .ui import UI
 
     if which == "answers":
         data = answers_schema(_guide(steps, site))
@@ -568,7 +588,8 @@ def sessions(
     plain: PlainOpt = False,
 ) -> None:
     """List saved walkthroughs, or delete them."""
-    from ..session import list_sessions
+    from ..session import find_session, list_sessions, sessions_dir
+    from .ui import UI, plain_wanted
 
     ui = UI(plain_wanted(plain))
     directory = sessions_dir()
@@ -630,6 +651,8 @@ def note(
 ) -> None:
     """Write the chart note of a walkthrough (or its next dose as a calendar event)."""
     from ..report import note_data, note_ics, note_markdown
+    from ..session import find_session, load, sessions_dir
+    from .ui import UI
 
     if fmt not in ("markdown", "text", "json", "ics"):
         raise UsageError(f"--format {fmt!r}: choose markdown, text, json or ics")

@@ -1,0 +1,1099 @@
+"""Tests for the condition language: parsing, type checking, Kleene evaluation, explain.
+
+Expected values here are worked out from the grammar in the module docstring and from
+Kleene's strong three-valued logic, never copied from the implementation's output.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from xrntx_guide import expr
+from xrntx_guide.expr import (
+    BOOL,
+    DATE,
+    INT,
+    MAX_DEPTH,
+    MAX_LENGTH,
+    NUMBER,
+    STRING,
+    UNKNOWN,
+    Binary,
+    BoolOp,
+    Call,
+    Compare,
+    Compiled,
+    Cond,
+    ExprError,
+    Finding,
+    Index,
+    ListLit,
+    Literal,
+    MapContext,
+    Name,
+    Node,
+    Type,
+    Unary,
+    evaluate,
+    explain,
+    names,
+    parse,
+    truth,
+    typecheck,
+    unparse,
+)
+
+PROPERTY = settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+ROUTE = Type("string", frozenset({"oral", "xr", "none"}))
+TABLE = Type("table", item=INT, keys=frozenset({"low", "high"}))
+LEVEL = Type("string", frozenset({"low", "high", "extreme"}))
+ENV: dict[str, Type] = {
+    "p": BOOL,
+    "q": BOOL,
+    "r": BOOL,
+    "i": INT,
+    "j": INT,
+    "x": NUMBER,
+    "name": STRING,
+    "route": ROUTE,
+    "d": DATE,
+    "e": DATE,
+    "level": LEVEL,
+    "settings.table": TABLE,
+    "settings.days": INT,
+}
+
+
+def shape(node: Node) -> Any:
+    """The tree without positions, so expected structures can be written by hand."""
+    if isinstance(node, Literal):
+        return node.value
+    if isinstance(node, Name):
+        return node.name
+    if isinstance(node, ListLit):
+        return ["list", *(shape(i) for i in node.items)]
+    if isinstance(node, Unary):
+        return (node.op, shape(node.operand))
+    if isinstance(node, Binary | Compare):
+        return (node.op, shape(node.left), shape(node.right))
+    if isinstance(node, BoolOp):
+        return (node.op, *(shape(o) for o in node.operands))
+    if isinstance(node, Cond):
+        return ("if", shape(node.test), shape(node.body), shape(node.orelse))
+    if isinstance(node, Call):
+        return ("call", node.func, *(shape(a) for a in node.args))
+    if isinstance(node, Index):
+        return ("index", shape(node.target), shape(node.key))
+    raise AssertionError(f"unexpected node {node!r}")
+
+
+def run(source: str, values: dict[str, Any] | None = None, **kw: Any) -> Any:
+    """Parse, type-check against ENV and evaluate ``source``."""
+    node = parse(source)
+    typecheck(node, ENV)
+    return evaluate(node, MapContext(values or {}, **kw))
+
+
+def type_of(source: str, env: dict[str, Type] | None = None) -> Type:
+    return typecheck(parse(source), ENV if env is None else env)
+
+
+# ---------------------------------------------------------------------------------------
+# Parsing: precedence and forms
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("p or q and r", ("or", "p", ("and", "q", "r"))),
+        ("p and q or r", ("or", ("and", "p", "q"), "r")),
+        ("not p and q", ("and", ("not", "p"), "q")),
+        ("not p or q", ("or", ("not", "p"), "q")),
+        ("not not p", ("not", ("not", "p"))),
+        ("not i == 1", ("not", ("==", "i", 1))),
+        ("p or q or r", ("or", "p", "q", "r")),
+        ("p and (q or r)", ("and", "p", ("or", "q", "r"))),
+        ("i if p else j", ("if", "p", "i", "j")),
+        ("p or q if r else p", ("if", "r", ("or", "p", "q"), "p")),
+        ("i if p else j if q else 3", ("if", "p", "i", ("if", "q", "j", 3))),
+        ("i - j - 1", ("-", ("-", "i", "j"), 1)),
+        ("-i + j", ("+", ("-", "i"), "j")),
+        ("i + 1 < j - 2", ("<", ("+", "i", 1), ("-", "j", 2))),
+        ("i not in [1, 2]", ("not in", "i", ["list", 1, 2])),
+        ("i in [1]", ("in", "i", ["list", 1])),
+        ("not i in [1]", ("not", ("in", "i", ["list", 1]))),
+        ("[]", ["list"]),
+        ("[1, 'a', true, 2.5]", ["list", 1, "a", True, 2.5]),
+        ("settings.table[level]", ("index", "settings.table", "level")),
+        ("settings.table['low'] + 1", ("+", ("index", "settings.table", "low"), 1)),
+        ("-settings.table['low']", ("-", ("index", "settings.table", "low"))),
+        ("t[a][b]", ("index", ("index", "t", "a"), "b")),
+        ("add_days(d, settings.days)", ("call", "add_days", "d", "settings.days")),
+        ("f()", ("call", "f")),
+        ("true or false", ("or", True, False)),
+        ("'oral'", "oral"),
+        ('"oral"', "oral"),
+        ('"it\'s"', "it's"),
+        ("'say \"hi\"'", 'say "hi"'),
+        ("''", ""),
+        ("12", 12),
+        ("1.25", 1.25),
+        ("  (( p ))\n", "p"),
+    ],
+)
+def test_parse_builds_the_tree_the_grammar_prescribes(source: str, expected: Any) -> None:
+    assert shape(parse(source)) == expected
+
+
+def test_parse_number_literals_keep_int_and_float_apart() -> None:
+    three = parse("3")
+    assert isinstance(three, Literal)
+    assert type(three.value) is int
+    half = parse("0.5")
+    assert isinstance(half, Literal)
+    assert type(half.value) is float
+
+
+def test_parse_records_the_position_of_each_node() -> None:
+    node = parse("p  and i >= 10")
+    assert isinstance(node, BoolOp)
+    left, right = node.operands
+    assert left.pos == 0
+    assert isinstance(right, Compare)
+    assert right.pos == 9  # the operator
+    assert right.left.pos == 7
+    assert right.right.pos == 12
+
+
+@pytest.mark.parametrize(
+    ("source", "position"),
+    [
+        ("'abc", 0),
+        ('p and "abc', 6),
+        ("'ab\ncd'", 0),
+        ("p @ q", 2),
+        ("p q", 2),
+        ("i +", 3),
+        ("i == == 2", 5),
+        ("(p and q", 8),
+        ("p)", 1),
+        ("[1, 2", 5),
+        ("f(1,", 4),
+        ("a.", 2),
+        ("a.1", 2),
+        ("a.true", 2),
+        ("i < j < 3", 6),
+        ("1 == 1 == 1", 7),
+        ("i < j in [1]", 6),
+        ("p if q", 6),
+        ("not", 3),
+        ("p and", 5),
+    ],
+)
+def test_parse_rejects_bad_syntax_with_a_position(source: str, position: int) -> None:
+    with pytest.raises(ExprError) as info:
+        parse(source)
+    assert info.value.position == position
+    assert f"at character {position + 1}" in str(info.value)
+
+
+def test_parse_rejects_a_chained_comparison_and_suggests_and() -> None:
+    with pytest.raises(ExprError, match="chained") as info:
+        parse("a < b < c")
+    assert info.value.position == 6
+    assert "and" in info.value.message
+
+
+@pytest.mark.parametrize("source", ["", " ", "\n\t  "])
+def test_parse_rejects_an_empty_expression(source: str) -> None:
+    with pytest.raises(ExprError, match="empty"):
+        parse(source)
+
+
+def test_parse_rejects_source_longer_than_the_limit() -> None:
+    at_limit = "p or " * ((MAX_LENGTH - 1) // 5) + "p"
+    assert len(at_limit) <= MAX_LENGTH
+    parse(at_limit)
+    with pytest.raises(ExprError, match="longer"):
+        parse(at_limit + " or p" * 2)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda k: "(" * k + "p" + ")" * k,
+        lambda k: "not " * k + "p",
+        lambda k: "-" * k + "1",
+        lambda k: "[" * k + "1" + "]" * k,
+        lambda k: "f(" * k + "1" + ")" * k,
+        lambda k: "t[" * k + "k" + "]" * k,
+    ],
+    ids=["parens", "not", "minus", "lists", "calls", "index"],
+)
+def test_parse_limits_nesting_depth(make: Any) -> None:
+    parse(make(MAX_DEPTH // 2))
+    with pytest.raises(ExprError, match="nests too deeply") as info:
+        parse(make(2 * MAX_DEPTH))
+    assert info.value.position is not None
+
+
+def test_expr_error_str_reports_a_one_based_character() -> None:
+    assert str(ExprError("oops", 4)) == "oops (at character 5)"
+    assert str(ExprError("oops")) == "oops"
+
+
+# ---------------------------------------------------------------------------------------
+# Type checking
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("p and not q", BOOL),
+        ("i < 3", BOOL),
+        ("i + j", INT),
+        ("i - 1", INT),
+        ("i + x", NUMBER),
+        ("-x", NUMBER),
+        ("1 + 2.5", NUMBER),
+        ("add_days(d, 3)", DATE),
+        ("add_days(d, settings.days)", DATE),
+        ("days_between(d, e)", INT),
+        ("answered(route)", BOOL),
+        ("answered(d)", BOOL),
+        ("min(i, j)", INT),
+        ("max(i, x)", NUMBER),
+        ("min(d, e)", DATE),
+        ("coalesce(i, 0)", INT),
+        ("coalesce(i, 0.5)", NUMBER),
+        ("settings.table[level]", INT),
+        ("settings.table['low']", INT),
+        ("i if p else x", NUMBER),
+        ("d if p else e", DATE),
+        ("route == 'oral'", BOOL),
+        ("route in ['oral', 'xr']", BOOL),
+        ("name == 'anything at all'", BOOL),
+        ("d < e", BOOL),
+        ("d == add_days(e, 1)", BOOL),
+    ],
+)
+def test_typecheck_gives_the_expected_type(source: str, expected: Type) -> None:
+    assert type_of(source) == expected
+
+
+def test_typecheck_list_literal_has_the_joined_item_type() -> None:
+    typ = type_of("[1, 2.5]")
+    assert typ.kind == "list"
+    assert typ.item == NUMBER
+
+
+def test_typecheck_choice_of_if_else_literals_is_the_union_of_both() -> None:
+    typ = type_of("'a' if p else 'b'")
+    assert typ == Type("string", frozenset({"a", "b"}))
+
+
+@pytest.mark.parametrize(
+    ("source", "fragment", "position"),
+    [
+        ("p and nosuch", "unknown name 'nosuch'", 6),
+        ("settings.nope > 1", "unknown name", 0),
+        ("route == 'orl'", "'orl' is not a possible value", 9),
+        ("'orl' != route", "'orl' is not a possible value", 0),
+        ("d > 3", "cannot compare date with int", 2),
+        ("d == '2024-01-01'", "cannot compare", 2),
+        ("d + 1", "'+' needs numbers", 2),
+        ("d - e", "'-' needs numbers", 2),
+        ("name + 'x'", "'+' needs numbers", 5),
+        ("add_days(d, 1.5)", "add_days", 9),
+        ("add_days(3, 3)", "add_days", 9),
+        ("add_days(d, e)", "add_days", 9),
+        ("days_between(d, 3)", "days_between", 13),
+        ("days_between(i, j)", "days_between", 13),
+        ("answered(1)", "answered", 9),
+        ("answered(i + 1)", "answered", 11),
+        ("answered(settings.days)", "answered", 9),
+        ("frobnicate(i)", "unknown function 'frobnicate'", 0),
+        ("add_days(d)", "takes 2 arguments", 0),
+        ("answered(p, q)", "takes 1 arguments", 0),
+        ("min(i, j, 3)", "takes 2", 0),
+        ("i if p else 'a'", "both sides of 'if ... else'", 2),
+        ("d if p else 1", "both sides", 2),
+        ("1 if i else 2", "must be yes/no", 5),
+        ("not i", "'not' needs a yes/no value", 0),
+        ("p and 1", "'and' needs yes/no", 6),
+        ("i or p", "'or' needs yes/no", 0),
+        ("-name", "'-' needs a number", 0),
+        ("p < q", "'<' needs numbers or dates", 2),
+        ("name < 'b'", "'<' needs numbers or dates", 5),
+        ("i in j", "needs a list on its right", 2),
+        ("route in [1, 2]", "cannot look for", 6),
+        ("[1, 'a']", "one type", 0),
+        ("[]", "empty list", 0),
+        ("i['low']", "only a table can be indexed", 1),
+        ("settings.table[1]", "indexed by a string", 14),
+        ("settings.table['medium']", "no key 'medium'", 15),
+        ("min(p, q)", "min and max", 4),
+        ("coalesce(i, 'a')", "coalesce", 9),
+        ("p == 1", "cannot compare", 2),
+    ],
+)
+def test_typecheck_rejects_misuse_with_a_position(
+    source: str, fragment: str, position: int
+) -> None:
+    with pytest.raises(ExprError) as info:
+        type_of(source)
+    assert fragment in info.value.message
+    assert info.value.position == position
+
+
+def test_typecheck_choice_typo_is_caught_through_coalesce() -> None:
+    # coalesce(route, 'none') can only be one of route's choices or 'none'.
+    assert type_of("coalesce(route, 'none') == 'none'") == BOOL
+    with pytest.raises(ExprError, match="'nothing' is not a possible value"):
+        type_of("coalesce(route, 'none') == 'nothing'")
+
+
+def test_typecheck_table_index_by_a_choice_that_the_table_partly_covers_is_allowed() -> None:
+    # 'extreme' is a possible level but not a table key: that gives unknown at run time.
+    assert type_of("settings.table[level] > 2") == BOOL
+
+
+def test_typecheck_int_choices_reject_an_equal_literal_outside_them() -> None:
+    env = {"score": Type("int", frozenset({0, 1, 3, 5}))}
+    assert type_of("score == 3", env) == BOOL
+    with pytest.raises(ExprError, match="2 is not a possible value"):
+        type_of("score == 2", env)
+
+
+@pytest.mark.parametrize(
+    ("source", "position"),
+    [("route in ['oral', 'orl']", 18), ("route not in ['orl']", 14), ("route in ['orl']", 10)],
+)
+def test_typecheck_choice_in_list_with_a_misspelt_literal_is_an_error(
+    source: str, position: int
+) -> None:
+    with pytest.raises(ExprError, match="'orl' is not a possible value") as info:
+        type_of(source)
+    assert info.value.position == position
+
+
+def test_typecheck_answered_of_an_unknown_name_is_an_error() -> None:
+    with pytest.raises(ExprError, match="unknown name"):
+        type_of("answered(nosuch)")
+
+
+@pytest.mark.parametrize(
+    ("source", "env"),
+    [
+        # COWS-like item scored 0, 1, 3 or 5: 'at least 2' is a meaningful threshold.
+        ("score >= 2", {"score": Type("int", frozenset({0, 1, 3, 5}))}),
+        # A derived value's type is inferred from its literals: {190, 380}.
+        ("dose > 200", {"dose": typecheck(parse("380 if p else 190"), {"p": BOOL})}),
+        ("1 < 2", {}),
+    ],
+    ids=["declared-choices", "derived-choices", "literal-literal"],
+)
+def test_typecheck_ordering_against_a_value_outside_the_choices_is_allowed(
+    source: str, env: dict[str, Type]
+) -> None:
+    assert type_of(source, env) == BOOL
+
+
+def test_typecheck_if_else_of_two_lists_is_still_a_list_for_in() -> None:
+    assert type_of("i in ([1, 2] if p else [3])") == BOOL
+
+
+def test_compile_records_type_and_reads_and_checks_the_wanted_kind() -> None:
+    c = Compiled.compile("add_days(d, settings.days) > e or answered(route)", ENV, "bool")
+    assert c.type == BOOL
+    assert c.reads == frozenset({"d", "settings.days", "e", "route"})
+    assert Compiled.compile("i + 1", ENV, "number").type == INT
+    with pytest.raises(ExprError, match="must give a bool"):
+        Compiled.compile("i + 1", ENV, "bool")
+    with pytest.raises(ExprError, match="unknown name"):
+        Compiled.compile("nosuch", ENV)
+    assert c.evaluate(MapContext({}, answered=frozenset({"route"}))) is True
+
+
+# ---------------------------------------------------------------------------------------
+# Evaluation: Kleene logic
+
+
+TRI = [True, False, UNKNOWN]
+_RANK = {False: 0, UNKNOWN: 1, True: 2}  # Kleene: false < unknown < true
+_BY_RANK = {0: False, 1: UNKNOWN, 2: True}
+
+
+def k_and(*vs: Any) -> Any:
+    return _BY_RANK[min(_RANK[v] for v in vs)]
+
+
+def k_or(*vs: Any) -> Any:
+    return _BY_RANK[max(_RANK[v] for v in vs)]
+
+
+def bool_ctx(**values: Any) -> dict[str, Any]:
+    """A values map where UNKNOWN means 'absent'."""
+    return {k: v for k, v in values.items() if v is not UNKNOWN}
+
+
+@pytest.mark.parametrize("a", TRI, ids=repr)
+@pytest.mark.parametrize("b", TRI, ids=repr)
+def test_and_or_follow_kleene_truth_tables(a: Any, b: Any) -> None:
+    values = bool_ctx(p=a, q=b)
+    assert run("p and q", values) is k_and(a, b)
+    assert run("p or q", values) is k_or(a, b)
+    assert run("q and p", values) is k_and(a, b)
+    assert run("q or p", values) is k_or(a, b)
+
+
+@pytest.mark.parametrize("a", TRI, ids=repr)
+@pytest.mark.parametrize("b", TRI, ids=repr)
+@pytest.mark.parametrize("c", TRI, ids=repr)
+def test_three_operand_and_or_follow_kleene(a: Any, b: Any, c: Any) -> None:
+    values = bool_ctx(p=a, q=b, r=c)
+    assert run("p and q and r", values) is k_and(a, b, c)
+    assert run("p or q or r", values) is k_or(a, b, c)
+    assert run("p or q and r", values) is k_or(a, k_and(b, c))
+
+
+def test_kleene_headline_cases() -> None:
+    assert run("p or true") is True
+    assert run("true or p") is True
+    assert run("p and false") is False
+    assert run("false and p") is False
+    assert run("p or false") is UNKNOWN
+    assert run("p and true") is UNKNOWN
+    assert run("not p") is UNKNOWN
+    assert run("not not p") is UNKNOWN
+
+
+@pytest.mark.parametrize(("value", "expected"), [(True, False), (False, True), (UNKNOWN, UNKNOWN)])
+def test_not_follows_kleene(value: Any, expected: Any) -> None:
+    assert run("not p", bool_ctx(p=value)) is expected
+
+
+@pytest.mark.parametrize("op", ["==", "!=", "<", "<=", ">", ">="])
+def test_comparison_with_an_unknown_side_is_unknown(op: str) -> None:
+    assert run(f"i {op} 3") is UNKNOWN
+    assert run(f"3 {op} i") is UNKNOWN
+    assert run(f"i {op} j", {"i": 1}) is UNKNOWN
+    assert run(f"i + 1 {op} j", {"j": 1}) is UNKNOWN
+    assert run(f"d {op} add_days(e, 1)", {"d": dt.date(2024, 1, 1)}) is UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("i == 3", True),
+        ("i != 3", False),
+        ("i < 4", True),
+        ("i <= 3", True),
+        ("i > 3", False),
+        ("i >= 4", False),
+        ("x > 2", True),
+        ("x == 2.5", True),
+        ("i + j == 10", True),
+        ("i - j - 1 == -5", True),
+        ("-i + j == 4", True),
+        ("route == 'oral'", True),
+        ("route != 'xr'", True),
+        ("d < e", True),
+        ("p == q", False),
+        ("p != q", True),
+    ],
+)
+def test_comparisons_on_known_values(source: str, expected: bool) -> None:
+    values = {
+        "i": 3,
+        "j": 7,
+        "x": 2.5,
+        "route": "oral",
+        "d": dt.date(2024, 1, 1),
+        "e": dt.date(2024, 1, 2),
+        "p": True,
+        "q": False,
+    }
+    assert run(source, values) is expected
+
+
+@pytest.mark.parametrize(
+    ("source", "values", "expected"),
+    [
+        ("i in [1, 2, 3]", {"i": 2}, True),
+        ("i in [1, 2, 3]", {"i": 5}, False),
+        ("i not in [1, 2, 3]", {"i": 5}, True),
+        ("i not in [1, 2, 3]", {"i": 1}, False),
+        ("route in ['oral', 'xr']", {"route": "xr"}, True),
+        ("route in ['oral', 'xr']", {"route": "none"}, False),
+        ("route in ['oral', 'xr']", {}, UNKNOWN),
+        ("route not in ['oral']", {}, UNKNOWN),
+        ("i in [1, j]", {"i": 2, "j": 2}, True),
+        # The list is a side of the comparison; with an unknown item it is unknown.
+        ("i in [1, j]", {"i": 5}, UNKNOWN),
+        ("x in [1, 2.5]", {"x": 2.5}, True),
+    ],
+)
+def test_in_lists(source: str, values: dict[str, Any], expected: Any) -> None:
+    assert run(source, values) is expected
+
+
+def test_if_else_picks_a_branch_and_is_unknown_when_the_test_is() -> None:
+    assert run("i if p else j", {"p": True, "i": 1, "j": 2}) == 1
+    assert run("i if p else j", {"p": False, "i": 1, "j": 2}) == 2
+    assert run("i if p else j", {"i": 1, "j": 1}) is UNKNOWN
+    # The branch not taken may be unknown without harm.
+    assert run("i if p else j", {"p": True, "i": 1}) == 1
+    assert run("i if p else j", {"p": True, "j": 1}) is UNKNOWN
+
+
+def test_coalesce_falls_back_only_when_the_first_is_unknown() -> None:
+    assert run("coalesce(i, 7)") == 7
+    assert run("coalesce(i, 7)", {"i": 3}) == 3
+    assert run("coalesce(i, 7)", {"i": 0}) == 0
+    assert run("coalesce(p, true)", {"p": False}) is False
+    assert run("coalesce(i, j)") is UNKNOWN
+    assert run("coalesce(route, 'none') == 'none'") is True
+
+
+def test_answered_reads_the_answered_set_not_the_value() -> None:
+    assert run("answered(route)", answered=frozenset({"route"})) is True
+    assert run("answered(route)", {"route": "oral"}) is False
+    assert run("answered(route)") is False
+    assert run("not answered(route)") is True
+    assert run("answered(i) and i > 2", {"i": 3}, answered=frozenset({"i"})) is True
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "days"),
+    [
+        (dt.date(2024, 1, 1), dt.date(2024, 1, 1), 0),
+        (dt.date(2024, 1, 1), dt.date(2024, 1, 31), 30),
+        # 2024 is a leap year: 31 days of January plus 29 of February.
+        (dt.date(2024, 1, 1), dt.date(2024, 3, 1), 60),
+        (dt.date(2023, 1, 1), dt.date(2023, 3, 1), 59),
+        (dt.date(2024, 3, 1), dt.date(2024, 1, 1), -60),
+        (dt.date(2023, 12, 31), dt.date(2024, 1, 1), 1),
+    ],
+)
+def test_days_between_counts_from_the_first_date_to_the_second(
+    a: dt.date, b: dt.date, days: int
+) -> None:
+    # As in the pack: days_between(last_injection_date, injection_date) is days since.
+    assert run("days_between(d, e)", {"d": a, "e": b}) == days
+
+
+def test_days_between_with_an_unknown_date_is_unknown() -> None:
+    assert run("days_between(d, e)", {"d": dt.date(2024, 1, 1)}) is UNKNOWN
+    assert run("days_between(d, e) > 3", {"e": dt.date(2024, 1, 1)}) is UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "expected"),
+    [
+        (dt.date(2024, 1, 1), 0, dt.date(2024, 1, 1)),
+        (dt.date(2024, 1, 1), 28, dt.date(2024, 1, 29)),
+        (dt.date(2024, 2, 28), 1, dt.date(2024, 2, 29)),
+        (dt.date(2023, 2, 28), 1, dt.date(2023, 3, 1)),
+        (dt.date(2024, 1, 1), -1, dt.date(2023, 12, 31)),
+        (dt.date.max, 0, dt.date.max),
+        (dt.date.max - dt.timedelta(days=1), 1, dt.date.max),
+    ],
+)
+def test_add_days(start: dt.date, days: int, expected: dt.date) -> None:
+    assert run("add_days(d, i)", {"d": start, "i": days}) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "days"),
+    [
+        (dt.date.max, 1),
+        (dt.date.max - dt.timedelta(days=3), 10),
+        (dt.date.min, -1),
+        (dt.date(2024, 1, 1), 10**12),
+        (dt.date(2024, 1, 1), -(10**12)),
+    ],
+)
+def test_add_days_out_of_the_calendar_is_unknown_not_an_exception(
+    start: dt.date, days: int
+) -> None:
+    assert run("add_days(d, i)", {"d": start, "i": days}) is UNKNOWN
+    assert run("add_days(d, i) > e", {"d": start, "i": days, "e": start}) is UNKNOWN
+
+
+def test_add_days_with_an_unknown_argument_is_unknown() -> None:
+    assert run("add_days(d, i)", {"i": 3}) is UNKNOWN
+    assert run("add_days(d, i)", {"d": dt.date(2024, 1, 1)}) is UNKNOWN
+
+
+def test_min_and_max() -> None:
+    values = {"i": 3, "j": 7, "d": dt.date(2024, 5, 1), "e": dt.date(2023, 5, 1)}
+    assert run("min(i, j)", values) == 3
+    assert run("max(i, j)", values) == 7
+    assert run("max(d, e)", values) == dt.date(2024, 5, 1)
+    assert run("min(i, j)", {"i": 3}) is UNKNOWN
+
+
+def test_table_index_gives_the_value_or_unknown() -> None:
+    table = {"low": 1, "high": 5}
+    assert run("settings.table[level]", {"settings.table": table, "level": "high"}) == 5
+    assert run("settings.table['low']", {"settings.table": table}) == 1
+    # 'extreme' is a valid level the table has no row for.
+    assert run("settings.table[level]", {"settings.table": table, "level": "extreme"}) is UNKNOWN
+    assert run("settings.table[level] > 2", {"settings.table": table, "level": "extreme"}) is (
+        UNKNOWN
+    )
+    assert run("settings.table[level]", {"settings.table": table}) is UNKNOWN
+    assert run("settings.table['low']") is UNKNOWN
+
+
+def test_unknown_has_no_truth_value_and_truth_maps_it_to_none() -> None:
+    with pytest.raises(TypeError):
+        bool(UNKNOWN)
+    assert repr(UNKNOWN) == "unknown"
+    assert type(UNKNOWN)() is UNKNOWN
+    assert truth(UNKNOWN) is None
+    assert truth(True) is True
+    assert truth(False) is False
+
+
+def test_evaluate_huge_int_plus_float_does_not_raise() -> None:
+    node = parse("1" + "0" * 400 + " + 0.5 > 0")
+    assert typecheck(node, {}) == BOOL
+    assert evaluate(node, MapContext({})) in (True, UNKNOWN)
+
+
+def test_long_flat_sum_is_either_rejected_or_handled() -> None:
+    source = "+".join(["1"] * 1000)
+    assert len(source) <= MAX_LENGTH
+    try:
+        node = parse(source)
+    except ExprError:
+        return  # rejecting it cleanly would be fine
+    assert typecheck(node, {}) == INT
+    assert evaluate(node, MapContext({})) == 1000
+    assert names(node) == set()
+
+
+# ---------------------------------------------------------------------------------------
+# names, unparse, explain
+
+
+def test_names_lists_every_name_read_including_answered_and_index() -> None:
+    node = parse(
+        "answered(route) and settings.table[level] > i"
+        " or (add_days(d, 1) < e if p else [j, 2] == [1, 2]) or not -x > 0"
+    )
+    assert names(node) == {
+        "route",
+        "settings.table",
+        "level",
+        "i",
+        "d",
+        "e",
+        "p",
+        "j",
+        "x",
+    }
+    assert names(parse("1 + 2")) == set()
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("p   and(q or r)", "p and (q or r)"),
+        ("not   p", "not p"),
+        ("i+1<=j", "i + 1 <= j"),
+        ('"oral"', "'oral'"),
+        ('"it\'s"', '"it\'s"'),
+        ("[1,2 ,3]", "[1, 2, 3]"),
+        ("settings.table[ 'low' ]", "settings.table['low']"),
+        ("add_days( d ,1 )", "add_days(d, 1)"),
+        ("i if p else j", "i if p else j"),
+        ("(p or q) and r", "(p or q) and r"),
+        ("p or (q if r else p)", "p or (q if r else p)"),
+        ("true", "true"),
+        ("2.5", "2.5"),
+    ],
+)
+def test_unparse_normalises_spacing(source: str, expected: str) -> None:
+    assert unparse(parse(source)) == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "not (p and q)",
+        "i - (j - 1) == 0",
+        "-(i + j) == 0",
+        "(p or q) == r",
+        "(i < j) == p",
+        "(i if p else j) == 1",
+        "(i if p else j) if q else 3",
+        "i if (p if q else r) else j",
+    ],
+)
+def test_unparse_keeps_the_meaning(source: str) -> None:
+    node = parse(source)
+    assert shape(parse(unparse(node))) == shape(node)
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["0.00001", "123456789012345678901.0", "'a\tb'"],
+    ids=["small-float", "big-float", "tab"],
+)
+def test_unparse_literals_read_back(source: str) -> None:
+    node = parse(source)
+    assert shape(parse(unparse(node))) == shape(node)
+
+
+def test_a_number_too_large_for_a_float_is_a_syntax_error() -> None:
+    with pytest.raises(ExprError, match="too large"):
+        parse("9" * 400 + ".0 > 1")
+
+
+def test_explain_gives_one_finding_per_comparison_with_values() -> None:
+    node = parse("i >= 18 and route == 'oral' or days_between(d, e) > 3")
+    values = {"i": 20, "d": dt.date(2024, 1, 1), "e": dt.date(2024, 1, 31)}
+    typecheck(node, ENV)
+    findings = explain(node, MapContext(values))
+    assert len(findings) == 3
+    age, route, days = findings
+    assert all(isinstance(f, Finding) for f in findings)
+    assert "i = 20" in age.text
+    assert ">= 18" in age.text
+    assert age.value is True
+    assert "route = not answered" in route.text
+    assert "'oral'" in route.text
+    assert route.value is None
+    assert "days_between(d, e) = 30" in days.text
+    assert "> 3" in days.text
+    assert days.value is True
+
+
+def test_explain_shows_false_comparisons_and_yes_no_names() -> None:
+    node = parse("not p and i < 2")
+    typecheck(node, ENV)
+    findings = explain(node, MapContext({"p": False, "i": 5}))
+    assert [f.value for f in findings] == [False, False]
+    assert "p = no" in findings[0].text
+    assert "i = 5" in findings[1].text
+    assert "< 2" in findings[1].text
+
+
+def test_explain_shows_dates_in_iso_form() -> None:
+    node = parse("add_days(d, 28) < e")
+    typecheck(node, ENV)
+    [finding] = explain(node, MapContext({"d": dt.date(2024, 1, 1), "e": dt.date(2024, 1, 2)}))
+    assert "2024-01-29" in finding.text
+    assert "2024-01-02" in finding.text
+    assert finding.value is False
+
+
+def test_explain_of_an_if_else_explains_its_test() -> None:
+    node = parse("(i > 1) if p else q")
+    typecheck(node, ENV)
+    findings = explain(node, MapContext({"p": True, "i": 3}))
+    assert len(findings) == 1
+    assert "p = yes" in findings[0].text
+
+
+# ---------------------------------------------------------------------------------------
+# Properties
+
+BOOL_NAMES = ("p", "q", "r")
+INT_NAMES = ("i", "j")
+GEN_ENV: dict[str, Type] = {**dict.fromkeys(BOOL_NAMES, BOOL), **dict.fromkeys(INT_NAMES, INT)}
+CMP_OPS = ("==", "!=", "<", "<=", ">", ">=")
+
+_bool_leaf = st.sampled_from(("true", "false", *BOOL_NAMES))
+_int_leaf = st.one_of(st.integers(0, 12).map(str), st.sampled_from(INT_NAMES))
+
+
+def _int_extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.builds(lambda a, op, b: f"({a} {op} {b})", inner, st.sampled_from("+-"), inner),
+        inner.map(lambda a: f"(-{a})"),
+        st.builds(lambda a, t, b: f"({a} if {t} else {b})", inner, _bool_leaf, inner),
+    )
+
+
+INT_EXPRS = st.recursive(_int_leaf, _int_extend, max_leaves=4)
+
+# Compared ints have a type without choices, so no generated comparison trips the choice
+# typo check (which is pinned by its own tests above).
+_CMP_INT = INT_EXPRS.filter(lambda s: typecheck(parse(s), GEN_ENV).choices is None)
+
+_comparison = st.one_of(
+    st.builds(lambda a, op, b: f"({a} {op} {b})", _CMP_INT, st.sampled_from(CMP_OPS), _CMP_INT),
+    st.builds(
+        lambda a, op, b: f"({a} {op} {b})", _bool_leaf, st.sampled_from(("==", "!=")), _bool_leaf
+    ),
+    st.builds(
+        lambda a, op, items: f"({a} {op} [{', '.join(items)}])",
+        _CMP_INT,
+        st.sampled_from(("in", "not in")),
+        st.lists(INT_EXPRS, min_size=1, max_size=3),
+    ),
+)
+
+
+def _bool_extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        inner.map(lambda a: f"(not {a})"),
+        st.builds(
+            lambda op, items: "(" + f" {op} ".join(items) + ")",
+            st.sampled_from(("and", "or")),
+            st.lists(inner, min_size=2, max_size=3),
+        ),
+        st.builds(lambda a, t, b: f"({a} if {t} else {b})", inner, inner, inner),
+        st.builds(lambda a, op, b: f"({a} {op} {b})", inner, st.sampled_from(("==", "!=")), inner),
+    )
+
+
+BOOL_EXPRS = st.recursive(st.one_of(_bool_leaf, _comparison), _bool_extend, max_leaves=10).filter(
+    lambda s: len(s) <= MAX_LENGTH
+)
+
+FULL_VALUES = st.fixed_dictionaries(
+    {
+        **{n: st.booleans() for n in BOOL_NAMES},
+        **{n: st.integers(-5, 15) for n in INT_NAMES},
+    }
+)
+HIDDEN = st.sets(st.sampled_from(BOOL_NAMES + INT_NAMES))
+
+
+def _hide(values: dict[str, Any], hidden: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in hidden}
+
+
+_TOKENS = st.sampled_from(
+    [
+        *BOOL_NAMES,
+        *INT_NAMES,
+        "d",
+        "settings.table",
+        "route",
+        " and ",
+        " or ",
+        "not ",
+        " in ",
+        " if ",
+        " else ",
+        "true",
+        "1",
+        "2.5",
+        "'oral'",
+        '"xr"',
+        "'",
+        "(",
+        ")",
+        "[",
+        "]",
+        ",",
+        ".",
+        "+",
+        "-",
+        "==",
+        "<",
+        ">=",
+        "!=",
+        "add_days(",
+        "days_between(",
+        "answered(",
+        "coalesce(",
+        "min(",
+        " ",
+    ]
+)
+ARBITRARY_SOURCE = st.one_of(st.text(max_size=60), st.lists(_TOKENS, max_size=25).map("".join))
+
+
+@PROPERTY
+@given(source=ARBITRARY_SOURCE)
+def test_parse_returns_a_node_or_raises_expr_error(source: str) -> None:
+    try:
+        node = parse(source)
+    except ExprError as exc:
+        assert exc.position is None or 0 <= exc.position <= len(source)
+        return
+    assert isinstance(node, Node)
+
+
+@PROPERTY
+@given(source=ARBITRARY_SOURCE)
+def test_typecheck_of_any_parsed_source_returns_a_type_or_raises_expr_error(source: str) -> None:
+    try:
+        node = parse(source)
+        typ = typecheck(node, ENV)
+    except ExprError:
+        return
+    assert isinstance(typ, Type)
+
+
+@PROPERTY
+@given(source=BOOL_EXPRS, full=FULL_VALUES, hidden=HIDDEN)
+def test_well_typed_boolean_expressions_evaluate_deterministically_to_three_values(
+    source: str, full: dict[str, Any], hidden: set[str]
+) -> None:
+    node = parse(source)
+    assert typecheck(node, GEN_ENV) == BOOL
+    ctx = MapContext(_hide(full, hidden))
+    result = evaluate(node, ctx)
+    assert result is True or result is False or result is UNKNOWN
+    assert evaluate(node, ctx) is result
+    assert evaluate(parse(source), MapContext(_hide(full, hidden))) is result
+    if not hidden:
+        assert result is not UNKNOWN
+    findings = explain(node, ctx)
+    assert all(f.value in (True, False, None) for f in findings)
+
+
+@PROPERTY
+@given(source=BOOL_EXPRS, contexts=st.lists(st.tuples(FULL_VALUES, HIDDEN), min_size=2, max_size=4))
+def test_compiled_expression_reused_across_contexts_matches_fresh_evaluation(
+    source: str, contexts: list[tuple[dict[str, Any], set[str]]]
+) -> None:
+    compiled = Compiled.compile(source, GEN_ENV, "bool")
+    fresh = parse(source)
+    for full, hidden in [*contexts, *contexts]:
+        ctx = MapContext(_hide(full, hidden))
+        assert compiled.evaluate(ctx) is evaluate(fresh, ctx)
+        assert compiled.explain(ctx) == explain(fresh, ctx)
+
+
+@PROPERTY
+@given(source=BOOL_EXPRS, full=FULL_VALUES, hidden=HIDDEN)
+def test_kleene_monotonicity_filling_unknowns_never_changes_a_known_result(
+    source: str, full: dict[str, Any], hidden: set[str]
+) -> None:
+    node = parse(source)
+    partial = evaluate(node, MapContext(_hide(full, hidden)))
+    if partial is UNKNOWN:
+        return
+    assert evaluate(node, MapContext(full)) is partial
+
+
+@st.composite
+def _rt_bool(draw: st.DrawFn, depth: int = 2) -> str:
+    """Boolean source in the subset of shapes whose unparse is unambiguous."""
+
+    def int_atom() -> str:
+        return draw(
+            st.one_of(
+                st.integers(0, 12).map(str),
+                st.sampled_from(INT_NAMES),
+                st.sampled_from(INT_NAMES).map(lambda n: f"-{n}"),
+            )
+        )
+
+    def flat_sum(lead: str | None = None) -> str:
+        out = lead or int_atom()
+        for _ in range(draw(st.integers(0, 2))):
+            out += f" {draw(st.sampled_from('+-'))} {int_atom()}"
+        return out
+
+    def simple() -> str:
+        kind = draw(st.integers(0, 3))
+        if kind == 0:
+            base = draw(_bool_leaf)
+        elif kind == 1:
+            # A name first, so that no comparison is literal against literal.
+            lead = draw(st.sampled_from(INT_NAMES))
+            base = f"{flat_sum(lead)} {draw(st.sampled_from(CMP_OPS))} {flat_sum()}"
+        elif kind == 2:
+            op = draw(st.sampled_from(("==", "!=")))
+            base = f"{draw(_bool_leaf)} {op} {draw(_bool_leaf)}"
+        else:
+            items = ", ".join(flat_sum() for _ in range(draw(st.integers(1, 3))))
+            lead = draw(st.sampled_from(INT_NAMES))
+            base = f"{flat_sum(lead)} {draw(st.sampled_from(('in', 'not in')))} [{items}]"
+        return "not " * draw(st.integers(0, 2)) + base
+
+    def chain(op: str, item: Any) -> str:
+        count = draw(st.integers(1, 3)) if depth > 0 else 1
+        if count == 1:
+            return simple()
+        return f" {op} ".join(item() for _ in range(count))
+
+    def operand() -> str:
+        if depth > 0 and draw(st.booleans()):
+            return f"({draw(_rt_bool(depth - 1))})"
+        return simple()
+
+    def or_expr() -> str:
+        return chain("or", lambda: chain("and", operand))
+
+    if depth > 0 and draw(st.booleans()):
+        return f"{or_expr()} if {or_expr()} else {draw(_rt_bool(depth - 1))}"
+    return or_expr()
+
+
+@PROPERTY
+@given(source=_rt_bool().filter(lambda s: len(s) <= MAX_LENGTH), full=FULL_VALUES, hidden=HIDDEN)
+def test_unparse_round_trip_evaluates_the_same_for_unambiguous_shapes(
+    source: str, full: dict[str, Any], hidden: set[str]
+) -> None:
+    node = parse(source)
+    assert typecheck(node, GEN_ENV) == BOOL
+    again = parse(unparse(node))
+    ctx = MapContext(_hide(full, hidden))
+    assert evaluate(again, ctx) is evaluate(node, ctx)
+    assert unparse(again) == unparse(node)
+
+
+@PROPERTY
+@given(source=BOOL_EXPRS, full=FULL_VALUES, hidden=HIDDEN)
+@example(
+    source="(not (p and q))", full={"p": True, "q": False, "r": True, "i": 0, "j": 0}, hidden=set()
+)
+def test_unparse_round_trip_evaluates_the_same(
+    source: str, full: dict[str, Any], hidden: set[str]
+) -> None:
+    node = parse(source)
+    ctx = MapContext(_hide(full, hidden))
+    assert evaluate(parse(unparse(node)), ctx) is evaluate(node, ctx)
+
+
+# ---------------------------------------------------------------------------------------
+# No code execution
+
+
+def test_module_never_calls_eval_or_exec_and_does_not_import_builtins() -> None:
+    source = Path(expr.__file__).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    forbidden_calls = {"eval", "exec", "compile", "__import__", "getattr", "globals", "locals"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name):
+                assert func.id not in forbidden_calls, f"calls {func.id}() at line {node.lineno}"
+            if isinstance(func, ast.Attribute):
+                assert func.attr not in {"eval", "exec"}, f"calls .{func.attr}() at {node.lineno}"
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                assert alias.name.split(".")[0] not in {"builtins", "importlib"}
+        if isinstance(node, ast.ImportFrom):
+            assert (node.module or "").split(".")[0] not in {"builtins", "importlib"}
+        if isinstance(node, ast.Name):
+            assert node.id != "__builtins__"
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("#"))
+    assert not re.search(r"\b(eval|exec)\s*\(", code)
+    assert "import builtins" not in code
+    assert "from builtins" not in code
