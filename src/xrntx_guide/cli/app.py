@@ -379,44 +379,22 @@ def _check_batch(
     explain: bool,
 ) -> ExitCode:
     """One JSON object of answers per line in, one result per line out; bad lines go on."""
-    from ..presets import parse_answers
-    from ..report import check_result
+    from ..batch import Job, check_lines
 
-    common = gather(guide, answer, answers, day)  # flags and file apply to every line
+    job = Job(guide, day, gather(guide, answer, answers, day), explain)
     try:
         handle = sys.stdin if str(source) == "-" else source.open(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"--batch {source}: cannot read: {exc.strerror or exc}") from None
     failed = False
     write = sys.stdout.write
-    for number, line in enumerate(handle, 1):
-        if not line.strip():
-            continue
-        ident: Any = None
-        result: dict[str, Any]
-        try:
-            raw = json.loads(line)
-            if not isinstance(raw, dict):
-                raise UsageError(f"line {number}: must be one JSON object of answers")
-            ident = raw.pop("id", None)
-            presets = {**common, **parse_answers(guide, raw, "file", day, f"line {number}")}
-            result = check_result(evaluate_presets(guide, presets, day), explain)
-            if ident is not None:
-                result = {"id": ident, **result}
-        except json.JSONDecodeError as exc:
-            failed = True
-            result = {
-                "id": ident,
-                "status": "error",
-                "line": number,
-                "error": f"line {number}: not JSON: {exc.msg}",
-            }
-        except UserError as exc:
-            failed = True
-            result = {"id": ident, "status": "error", "line": number, "error": str(exc)}
-        write(json.dumps(result, ensure_ascii=False) + "\n")
-    if handle is not sys.stdin:
-        handle.close()
+    try:
+        for text, bad in check_lines(job, handle):
+            failed = failed or bad
+            write(text + "\n")
+    finally:
+        if handle is not sys.stdin:
+            handle.close()
     sys.stdout.flush()
     return ExitCode.USAGE if failed else ExitCode.OK
 
