@@ -981,6 +981,13 @@ class Compiled:
             raise ExprError(f"must give a {want} value, but gives {typ}")
         return cls(source, node, typ, frozenset(names(node)))
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The closures are rebuilt on first use after unpickling (see packcache).
+        return {k: v for k, v in self.__dict__.items() if k not in ("function", "_probes")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
     @functools.cached_property
     def function(self) -> Fn:
         return to_function(self.node)

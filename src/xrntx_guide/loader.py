@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from . import expr
+from . import expr, model
 from .errors import PackError
 from .expr import Compiled, ExprError, Type
 from .model import (
@@ -32,6 +29,9 @@ from .model import (
     Source,
     Step,
 )
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 GATE_LOCAL_NAMES = frozenset({"earliest_date"})
@@ -244,27 +244,38 @@ def _validation_problems(where: str, raw: Any, error: ValidationError) -> list[s
     for e in error.errors():
         loc = _describe_loc(raw, e["loc"])
         msg = e["msg"]
-        if e["type"] == "extra_forbidden":
+        if e["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
             msg = "unknown key (check the spelling; see the step format in the README)"
         out.append(f"{where}: {loc}: {msg}")
     return out
 
 
-def _read_toml(path: Path, problems: list[str]) -> dict[str, Any] | None:
+def _read_bytes(path: Path, problems: list[str]) -> bytes | None:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if path.stat().st_size > MAX_FILE_BYTES:
             problems.append(f"{path}: file is larger than {MAX_FILE_BYTES} bytes")
             return None
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        return path.read_bytes()
+    except OSError as exc:
+        problems.append(f"{path}: cannot read: {exc.strerror or exc}")
+    return None
+
+
+def _parse_toml(path: Path, data: bytes, problems: list[str]) -> dict[str, Any] | None:
+    import tomllib  # only when the pack is read, not when it comes from the cache
+
+    try:
+        return tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         problems.append(f"{path}: not valid TOML: {exc}")
     except UnicodeDecodeError as exc:
         problems.append(f"{path}: not UTF-8 text: {exc.reason}")
-    except OSError as exc:
-        problems.append(f"{path}: cannot read: {exc.strerror or exc}")
     return None
+
+
+def _read_toml(path: Path, problems: list[str]) -> dict[str, Any] | None:
+    data = _read_bytes(path, problems)
+    return None if data is None else _parse_toml(path, data, problems)
 
 
 # ---------------------------------------------------------------------------------------
@@ -327,8 +338,16 @@ def default_steps_dir() -> Path:
     return here / "steps"
 
 
-def load_guide(steps_dir: Path | None = None, site_file: Path | None = None) -> Guide:
-    """Load, validate and compile a step pack; raise :class:`PackError` with every problem."""
+def load_guide(
+    steps_dir: Path | None = None, site_file: Path | None = None, *, use_cache: bool = True
+) -> Guide:
+    """Load, validate and compile a step pack; raise :class:`PackError` with every problem.
+
+    A pack that loaded before, byte for byte, with the same program and site file, comes
+    from the cache (see :mod:`xrntx_guide.packcache`): no TOML parsing, no validation.
+    """
+    from . import packcache
+
     root = steps_dir or default_steps_dir()
     problems: list[str] = []
     if not root.is_dir():
@@ -336,29 +355,46 @@ def load_guide(steps_dir: Path | None = None, site_file: Path | None = None) -> 
     files = sorted(p for p in root.glob("*.toml") if p.is_file())
     if not files:
         raise PackError([f"{root}: no .toml files in this folder"])
+    contents = {path: _read_bytes(path, problems) for path in files}
+    site_bytes = _read_bytes(site_file, problems) if site_file is not None else None
+    if problems:
+        raise PackError(problems)
+    key = None
+    if use_cache:
+        key = packcache.key(root, contents, site_file, site_bytes)
+        cached = packcache.read(key)
+        if cached is not None:
+            return cached
+
+    from pydantic import ValidationError
 
     packs: list[tuple[Path, PackFile]] = []
-    for path in files:
-        raw = _read_toml(path, problems)
+    for path, data in contents.items():
+        raw = _parse_toml(path, data or b"", problems)
         if raw is None:
             continue
         try:
-            packs.append((path, PackFile.model_validate(raw)))
+            packs.append((path, model.validate(PackFile, raw)))
         except ValidationError as exc:
             problems.extend(_validation_problems(str(path), raw, exc))
     if problems:
         raise PackError(problems)
-    return _assemble(root, packs, site_file)
+    guide = _assemble(root, packs, site_file)
+    if key is not None:
+        packcache.write(key, guide)
+    return guide
 
 
 def _load_site(
     site_file: Path, settings: Mapping[str, Setting], problems: list[str]
 ) -> tuple[str | None, dict[str, Any]]:
+    from pydantic import ValidationError
+
     raw = _read_toml(site_file, problems)
     if raw is None:
         return None, {}
     try:
-        site = SiteFile.model_validate(raw)
+        site = model.validate(SiteFile, raw)
     except ValidationError as exc:
         problems.extend(_validation_problems(str(site_file), raw, exc))
         return None, {}
@@ -419,8 +455,8 @@ def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | 
         for key, setting in pack.settings.items():
             if claim("setting", key, path):
                 settings[key] = setting
-        steps.extend((path, s) for s in pack.steps if claim("step", s.id, path))
-        gates.extend((path, g) for g in pack.gates if claim("gate", g.id, path))
+        steps.extend((path, s) for s in pack.step if claim("step", s.id, path))
+        gates.extend((path, g) for g in pack.gate if claim("gate", g.id, path))
         derived.extend((path, d) for d in pack.derived if claim("derived", d.name, path))
     if meta is None:
         problems.append(f"{root}: no file has a [guide] table (title, version, ...)")
@@ -439,7 +475,7 @@ def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | 
         types[f"settings.{name}"] = _value_type(value)
     question_at: dict[str, tuple[Path, str]] = {}
     for path, step in steps:
-        for i, q in enumerate(step.questions):
+        for i, q in enumerate(step.question):
             where = f"step {step.id!r} question[{i}] ({q.key})"
             if q.key in question_at:
                 other = question_at[q.key]
@@ -489,7 +525,7 @@ def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | 
         check_sources(step.sources, where)
         check_template(step.instructions, f"{where}: instructions")
         cqs = []
-        for q in step.questions:
+        for q in step.question:
             qw = f"{where}: question {q.key!r}"
             check_sources(q.sources, qw)
             own = types.get(q.key, expr.STRING)
@@ -517,7 +553,7 @@ def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | 
         if gate.pass_message:
             check_template(gate.pass_message, f"{where}: pass_message")
         rules = []
-        for i, rule in enumerate(gate.rules):
+        for i, rule in enumerate(gate.rule):
             rw = f"{where}: rule[{i}]"
             check_sources(rule.sources, rw)
             check_template(rule.message, f"{rw}: message", GATE_LOCAL_NAMES)

@@ -1,64 +1,132 @@
-"""Pydantic models of the step pack files.
+"""The step pack files as frozen dataclasses, validated by pydantic.
 
-Every model forbids unknown keys, so a misspelled key in a step file fails loudly with its
-location. The models describe the *files*; :mod:`xrntx_guide.loader` turns a set of files
-into a :class:`~xrntx_guide.loader.Guide` with every expression compiled.
+Every class forbids unknown keys, so a misspelled key in a step file fails loudly with its
+location; yes/no fields are strict booleans. The classes are standard-library dataclasses
+that pydantic validates (:func:`validate_pack_file`), so a pack that was already checked
+and cached is used without importing pydantic at all: that keeps ``check`` quick to start.
+Field names are the step file's keys (``[[step.question]]`` is ``Step.question``).
+The models describe the *files*; :mod:`xrntx_guide.loader` turns a set of files into a
+:class:`~xrntx_guide.loader.Guide` with every expression compiled.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+if TYPE_CHECKING:
+    from pydantic import GetCoreSchemaHandler
+    from pydantic_core import CoreSchema
 
-Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-SourceKey = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
+SEVERITY_RANK: dict[str, int] = {"contraindication": 3, "stop": 2, "caution": 1, "info": 0}
+IDENTIFIER = r"^[a-z][a-z0-9_]*$"
+SOURCE_KEY = r"^[a-z0-9][a-z0-9_.-]*$"
+
+# Validation rules as markers pydantic reads; they import nothing until pydantic asks.
+
+
+class _Strict:
+    """No coercion: a yes/no field takes true/false, not "yes"; a number is not a string."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        schema = handler(source)
+        schema["strict"] = True  # type: ignore[index]
+        return schema
+
+
+class _Pattern:
+    def __init__(self, pattern: str, max_length: int = 64) -> None:
+        self.pattern = pattern
+        self.max_length = max_length
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        from pydantic_core import core_schema
+
+        return core_schema.str_schema(pattern=self.pattern, max_length=self.max_length, strict=True)
+
+
+class _NonEmpty:
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        schema = handler(source)
+        schema["min_length"] = 1  # type: ignore[index]
+        return schema
+
+
+class _Range:
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        from pydantic_core import core_schema
+
+        return core_schema.int_schema(ge=self.low, le=self.high, strict=True)
+
+
+StrictBool = Annotated[bool, _Strict()]
+StrictInt = Annotated[int, _Strict()]
+StrictFloat = Annotated[float, _Strict()]
+StrictStr = Annotated[str, _Strict()]
+Identifier = Annotated[str, _Pattern(IDENTIFIER)]
+SourceKey = Annotated[str, _Pattern(SOURCE_KEY)]
 Severity = Literal["contraindication", "stop", "caution", "info"]
 QuestionType = Literal["bool", "int", "number", "date", "choice", "text"]
 Scalar = StrictBool | StrictInt | StrictFloat | StrictStr
+TableValue = StrictInt | StrictFloat | StrictStr
 
-SEVERITY_RANK: dict[str, int] = {"contraindication": 3, "stop": 2, "caution": 1, "info": 0}
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_FORBID = {"extra": "forbid"}
 
 
-class Source(Strict):
+@dataclass(frozen=True, slots=True)
+class Source:
     """One reference that steps, gates, settings and derived values cite by key."""
 
-    title: str
-    citation: str
-    locator: str | None = None
-    used_for: str | None = None
+    __pydantic_config__ = _FORBID
+    title: StrictStr
+    citation: StrictStr
+    locator: StrictStr | None = None
+    used_for: StrictStr | None = None
 
 
-class Setting(Strict):
+@dataclass(frozen=True, slots=True)
+class Setting:
     """A named clinical value a site may change (reference section 4.3)."""
 
-    value: Scalar | dict[str, StrictInt | StrictFloat | StrictStr]
-    description: str
-    unit: str | None = None
-    sources: list[SourceKey] = Field(min_length=1)
+    __pydantic_config__ = _FORBID
+    value: Scalar | dict[str, TableValue]
+    description: StrictStr
+    sources: Annotated[list[SourceKey], _NonEmpty()]
+    unit: StrictStr | None = None
     verify: StrictBool = False
     local_practice: StrictBool = False
     """True when no source gives the value and the shipped one is local practice."""
 
 
-class Choice(Strict):
+@dataclass(frozen=True, slots=True)
+class Choice:
+    __pydantic_config__ = _FORBID
     value: StrictStr | StrictInt
-    label: str
-    help: str | None = None
+    label: StrictStr
+    help: StrictStr | None = None
 
 
-class Question(Strict):
+@dataclass(frozen=True, slots=True)
+class Question:
     """One answer the walkthrough asks for; ``key`` is public vocabulary."""
 
+    __pydantic_config__ = _FORBID
     key: Identifier
     type: QuestionType
-    prompt: str
-    help: str | None = None
+    prompt: StrictStr
+    help: StrictStr | None = None
     choices: list[Choice] | None = None
     min: StrictInt | StrictFloat | StrictStr | None = None
     """Lowest allowed value: a number, or an expression (for dates, e.g. ``"today"``)."""
@@ -72,95 +140,124 @@ class Question(Strict):
     wait_minutes: StrictStr | None = None
     """An expression: minutes that must pass after the timer starts before ``wait_for``
     values are accepted (the naloxone challenge's observation minimum)."""
-    wait_for: list[StrictStr | StrictInt] = Field(default_factory=list)
-    sources: list[SourceKey] = Field(default_factory=list)
+    wait_for: list[StrictStr | StrictInt] = field(default_factory=list)
+    sources: list[SourceKey] = field(default_factory=list)
     verify: StrictBool = False
 
 
-class Step(Strict):
+@dataclass(frozen=True, slots=True)
+class Step:
+    __pydantic_config__ = _FORBID
     id: Identifier
     phase: Identifier
-    title: str
-    instructions: str = ""
+    title: StrictStr
+    instructions: StrictStr = ""
     when: StrictStr | None = None
     requires_clear: StrictBool = False
     """The step is never shown while any contraindication or un-overridden stop stands."""
-    sources: list[SourceKey] = Field(default_factory=list)
+    sources: list[SourceKey] = field(default_factory=list)
     verify: StrictBool = False
-    questions: list[Question] = Field(default_factory=list, alias="question")
+    question: list[Question] = field(default_factory=list)
 
 
-class Rule(Strict):
+@dataclass(frozen=True, slots=True)
+class Rule:
+    __pydantic_config__ = _FORBID
     severity: Severity
     fails_when: StrictStr
-    message: str
+    message: StrictStr
     """Shown when the rule fails; ``{name}`` placeholders show answers and derived values."""
-    instead: list[str] = Field(default_factory=list)
-    sources: list[SourceKey] = Field(default_factory=list)
+    instead: list[StrictStr] = field(default_factory=list)
+    sources: list[SourceKey] = field(default_factory=list)
 
 
-class Gate(Strict):
+@dataclass(frozen=True, slots=True)
+class Gate:
+    __pydantic_config__ = _FORBID
     id: Identifier
-    title: str
+    title: StrictStr
     before: Identifier
     """The step this gate guards: it is evaluated before that step is shown."""
+    sources: Annotated[list[SourceKey], _NonEmpty()]
+    rule: Annotated[list[Rule], _NonEmpty()]
     applies_when: StrictStr | None = None
-    sources: list[SourceKey] = Field(min_length=1)
-    pass_message: str | None = None
+    pass_message: StrictStr | None = None
     verify: StrictBool = False
-    rules: list[Rule] = Field(min_length=1, alias="rule")
 
 
-class Derived(Strict):
+@dataclass(frozen=True, slots=True)
+class Derived:
+    __pydantic_config__ = _FORBID
     name: Identifier
-    label: str
+    label: StrictStr
     expr: StrictStr
-    description: str = ""
-    unit: str | None = None
-    sources: list[SourceKey] = Field(default_factory=list)
+    description: StrictStr = ""
+    unit: StrictStr | None = None
+    sources: list[SourceKey] = field(default_factory=list)
     verify: StrictBool = False
 
 
-class Phase(Strict):
+@dataclass(frozen=True, slots=True)
+class Phase:
+    __pydantic_config__ = _FORBID
     id: Identifier
-    title: str
+    title: StrictStr
 
 
-class OverrideCode(Strict):
+@dataclass(frozen=True, slots=True)
+class OverrideCode:
+    __pydantic_config__ = _FORBID
     code: Identifier
-    label: str
+    label: StrictStr
 
 
-class GuideMeta(Strict):
+@dataclass(frozen=True, slots=True)
+class GuideMeta:
+    __pydantic_config__ = _FORBID
     id: Identifier
-    title: str
-    version: str
-    status: str
+    title: StrictStr
+    version: StrictStr
+    status: StrictStr
     reviewed: dt.date
-    statement: str
+    statement: StrictStr
     date_key: Identifier
     """The answer that holds the date the evaluation is for; earliest dates move it."""
-    date_search_days: int = Field(ge=1, le=3660)
+    date_search_days: Annotated[int, _Range(1, 3660)]
     """How far ahead to look for the date on which a blocking gate would pass."""
-    phases: list[Phase] = Field(min_length=1)
-    override_codes: list[OverrideCode] = Field(min_length=1)
+    phases: Annotated[list[Phase], _NonEmpty()]
+    override_codes: Annotated[list[OverrideCode], _NonEmpty()]
 
 
-class PackFile(Strict):
+@dataclass(frozen=True, slots=True)
+class PackFile:
     """What one TOML file under ``steps/`` may hold; the files together form the pack."""
 
+    __pydantic_config__ = _FORBID
     guide: GuideMeta | None = None
-    sources: dict[SourceKey, Source] = Field(default_factory=dict)
-    settings: dict[Identifier, Setting] = Field(default_factory=dict)
-    steps: list[Step] = Field(default_factory=list, alias="step")
-    gates: list[Gate] = Field(default_factory=list, alias="gate")
-    derived: list[Derived] = Field(default_factory=list)
+    sources: dict[SourceKey, Source] = field(default_factory=dict)
+    settings: dict[Identifier, Setting] = field(default_factory=dict)
+    step: list[Step] = field(default_factory=list)
+    gate: list[Gate] = field(default_factory=list)
+    derived: list[Derived] = field(default_factory=list)
 
 
-class SiteFile(Strict):
+@dataclass(frozen=True, slots=True)
+class SiteFile:
     """A site overlay: changes setting values, never steps or gates."""
 
-    site: str
-    settings: dict[Identifier, Scalar | dict[str, StrictInt | StrictFloat | StrictStr]] = Field(
-        default_factory=dict
-    )
+    __pydantic_config__ = _FORBID
+    site: StrictStr
+    settings: dict[Identifier, Scalar | dict[str, TableValue]] = field(default_factory=dict)
+
+
+def validate(kind: type[Any], raw: Any) -> Any:
+    """Validate raw file data as ``kind``; raises ``pydantic.ValidationError``."""
+    from pydantic import TypeAdapter
+
+    adapter = _ADAPTERS.get(kind)
+    if adapter is None:
+        adapter = _ADAPTERS[kind] = TypeAdapter(kind)
+    return adapter.validate_python(raw)
+
+
+_ADAPTERS: dict[type[Any], Any] = {}

@@ -1,0 +1,107 @@
+"""A cache of compiled step packs, so that a command starts without parsing and validating.
+
+The key is a hash of everything the compiled pack depends on: every pack file's name and
+bytes, the site file, the program's own source files (their names, sizes and times) and
+the Python version. Any change gives a new key, so a stale entry is never used. Entries
+live in the user's cache folder with owner-only permissions, like Python's own bytecode
+cache, and are written atomically; a missing, unreadable or damaged entry is simply
+rebuilt. ``XRNTX_GUIDE_NO_CACHE=1`` turns the cache off.
+
+Only this program writes these files, from packs it has validated. Step files themselves
+are never unpickled: they are TOML, read as data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .loader import Guide
+
+FORMAT = b"xrntx-guide pack cache 1"
+
+
+def cache_dir(env: Mapping[str, str] | None = None) -> Path | None:
+    env = os.environ if env is None else env
+    if env.get("XRNTX_GUIDE_NO_CACHE"):
+        return None
+    if env.get("XRNTX_GUIDE_HOME"):
+        return Path(env["XRNTX_GUIDE_HOME"]) / "cache"
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "xrntx-guide"
+
+
+def _program_stamp() -> bytes:
+    here = Path(__file__).resolve().parent
+    parts = []
+    for path in sorted(here.rglob("*.py")):
+        st = path.stat()
+        parts.append(f"{path.relative_to(here)}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(parts).encode()
+
+
+def key(
+    root: Path, contents: Mapping[Path, bytes | None], site: Path | None, site_bytes: bytes | None
+) -> str | None:
+    if cache_dir() is None:
+        return None
+    h = hashlib.sha256(FORMAT)
+    h.update(sys.version.encode())
+    h.update(_program_stamp())
+    h.update(str(root.resolve()).encode())
+    for path, data in contents.items():
+        h.update(path.name.encode() + b"\0" + (data or b"") + b"\0")
+    if site is not None:
+        h.update(b"site\0" + str(site.resolve()).encode() + b"\0" + (site_bytes or b""))
+    return h.hexdigest()
+
+
+def read(cache_key: str | None) -> Guide | None:
+    folder = cache_dir()
+    if cache_key is None or folder is None:
+        return None
+    path = folder / f"{cache_key}.pickle"
+    try:
+        st = path.stat()
+        # Never read an entry someone else could have written.
+        if st.st_uid != os.getuid() or st.st_mode & 0o022:
+            return None
+        with path.open("rb") as fh:
+            guide = pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    except Exception:  # a damaged entry: rebuild it
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+    from .loader import Guide
+
+    return guide if isinstance(guide, Guide) else None
+
+
+def write(cache_key: str | None, guide: Guide) -> None:
+    folder = cache_dir()
+    if cache_key is None or folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(guide, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, folder / f"{cache_key}.pickle")
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        return  # the cache is only an optimisation: never fail a command for it

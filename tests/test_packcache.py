@@ -1,0 +1,108 @@
+"""The compiled-pack cache: same result as a fresh load, never stale, never required."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from xrntx_guide import packcache
+from xrntx_guide.engine import Inputs, evaluate
+from xrntx_guide.loader import load_guide
+from xrntx_guide.report import check_result
+
+from .conftest import REPO, TODAY
+
+
+def _copy_pack(tmp_path: Path) -> Path:
+    dest = tmp_path / "steps"
+    shutil.copytree(REPO / "steps", dest)
+    return dest
+
+
+def _entries(home: Path) -> list[Path]:
+    folder = home / "cache"
+    return sorted(folder.glob("*.pickle")) if folder.is_dir() else []
+
+
+ANSWERS = {
+    "visit": "first_injection",
+    "last_opioid_kind": "short_acting",
+    "last_opioid_use": TODAY - dt.timedelta(days=4),
+    "injection_date": TODAY,
+}
+
+
+def test_a_cached_pack_gives_the_same_results_as_a_fresh_load(
+    tmp_path: Path, _isolated_home: Path
+) -> None:
+    steps = _copy_pack(tmp_path)
+    fresh = load_guide(steps, use_cache=False)
+    first = load_guide(steps)  # builds the entry
+    assert len(_entries(_isolated_home)) == 1
+    cached = load_guide(steps)  # reads it
+    for guide in (first, cached):
+        a = check_result(evaluate(fresh, Inputs(ANSWERS, TODAY)), explain=True)
+        b = check_result(evaluate(guide, Inputs(ANSWERS, TODAY)), explain=True)
+        assert a == b
+
+
+def test_changing_a_step_file_never_uses_the_old_entry(
+    tmp_path: Path, _isolated_home: Path
+) -> None:
+    steps = _copy_pack(tmp_path)
+    load_guide(steps)
+    guide_toml = steps / "00-guide.toml"
+    guide_toml.write_text(
+        guide_toml.read_text(encoding="utf-8").replace('version = "1.0.0"', 'version = "9.9.9"'),
+        encoding="utf-8",
+    )
+    assert load_guide(steps).meta.version == "9.9.9"
+    assert len(_entries(_isolated_home)) == 2
+
+
+def test_a_damaged_entry_is_rebuilt(tmp_path: Path, _isolated_home: Path) -> None:
+    steps = _copy_pack(tmp_path)
+    load_guide(steps)
+    (entry,) = _entries(_isolated_home)
+    entry.write_bytes(b"not a pickle")
+    assert load_guide(steps).meta.id == "xrntx_induction"
+    assert entry.read_bytes() != b"not a pickle"
+
+
+def test_an_entry_others_could_write_is_ignored(tmp_path: Path, _isolated_home: Path) -> None:
+    steps = _copy_pack(tmp_path)
+    load_guide(steps)
+    (entry,) = _entries(_isolated_home)
+    entry.chmod(0o666)
+    key = entry.stem
+    assert packcache.read(key) is None
+
+
+def test_the_cache_can_be_turned_off(
+    tmp_path: Path, _isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XRNTX_GUIDE_NO_CACHE", "1")
+    load_guide(_copy_pack(tmp_path))
+    assert _entries(_isolated_home) == []
+
+
+def test_entries_are_private(tmp_path: Path, _isolated_home: Path) -> None:
+    load_guide(_copy_pack(tmp_path))
+    (entry,) = _entries(_isolated_home)
+    assert entry.stat().st_mode & 0o077 == 0
+    assert entry.parent.stat().st_mode & 0o077 == 0
+
+
+def test_a_broken_pack_is_reported_even_when_an_older_version_was_cached(
+    tmp_path: Path,
+) -> None:
+    from xrntx_guide.errors import PackError
+
+    steps = _copy_pack(tmp_path)
+    load_guide(steps)
+    (steps / "99-broken.toml").write_text("[[step]\n", encoding="utf-8")
+    with pytest.raises(PackError, match=r"99-broken\.toml"):
+        load_guide(steps)
