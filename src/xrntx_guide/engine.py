@@ -21,6 +21,7 @@ from .model import SEVERITY_RANK
 
 Scalar = bool | int | float | str | dt.date
 BLOCKING = ("contraindication", "stop")
+_MISS: Any = object()
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,15 @@ class _Ctx(Context):
         return qv
 
     def is_answered(self, name: str) -> bool:
-        cq = self.guide.questions.get(name)
-        return cq is not None and name in self.given and self.visible(cq) is not False
+        if name not in self.given:
+            return False
+        shown = self.shown.get(name, _MISS)
+        if shown is _MISS:
+            cq = self.guide.questions.get(name)
+            if cq is None:
+                return False
+            shown = self.visible(cq)
+        return shown is not False
 
     def lookup(self, name: str) -> Value:
         memo = self.memo
@@ -138,7 +146,10 @@ class _Ctx(Context):
     def _compute(self, name: str) -> Value:
         cq = self.guide.questions.get(name)
         if cq is not None:
-            if self.visible(cq) is False:
+            shown = self.shown.get(name, _MISS)
+            if shown is _MISS:
+                shown = self.visible(cq)
+            if shown is False:
                 return UNKNOWN
             if name in self.given:
                 return self.given[name]
@@ -281,16 +292,32 @@ def _earliest_pass(gate: CGate, base: _Ctx, start: dt.date) -> dt.date | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _template(text: str) -> tuple[tuple[bool, str], ...]:
+    """A message split once into (is a placeholder, text) parts."""
+    parts: list[tuple[bool, str]] = []
+    at = 0
+    for m in PLACEHOLDER.finditer(text):
+        if m.start() > at:
+            parts.append((False, text[at : m.start()]))
+        parts.append((True, m.group(1)))
+        at = m.end()
+    if at < len(text):
+        parts.append((False, text[at:]))
+    return tuple(parts)
+
+
 def render(text: str, lookup: Any, extra: Mapping[str, str] | None = None) -> str:
     """Fill ``{name}`` placeholders with display values; nothing else is interpreted."""
-
-    def sub(m: Any) -> str:
-        name = m.group(1)
-        if extra and name in extra:
-            return extra[name]
-        return str(lookup(name))
-
-    return PLACEHOLDER.sub(sub, text)
+    out = []
+    for is_name, part in _template(text):
+        if not is_name:
+            out.append(part)
+        elif extra and part in extra:
+            out.append(extra[part])
+        else:
+            out.append(str(lookup(part)))
+    return "".join(out)
 
 
 # ---------------------------------------------------------------------------------------
@@ -351,16 +378,16 @@ class State:
     @functools.cached_property
     def readiness_limit(self) -> int:
         """Index of the last step that requires every gate clear (the injection)."""
-        return max(s.index for s in self.guide.steps if s.step.requires_clear)
+        return self.guide.readiness_limit
 
     def readiness_gates(self) -> list[GateResult]:
         """Gates that guard the injection (at or before the last requires_clear step)."""
-        limit = self.readiness_limit
-        return [
-            self.gates[g.id]
-            for g in self.guide.gates
-            if self.guide.step(g.gate.before).index <= limit
-        ]
+        return [self.gates[gid] for gid in self.guide.readiness_gate_ids]
+
+    @functools.cached_property
+    def missing_before_injection(self) -> list[str]:
+        """Required answers still missing before the injection, in walk order."""
+        return self.missing(self.readiness_limit)
 
     @functools.cached_property
     def status(self) -> str:
@@ -368,7 +395,7 @@ class State:
         gates = self.readiness_gates()
         if any(g.outcome == "fail" and g.severity == "contraindication" for g in gates):
             return "blocked"
-        if self.missing(self.readiness_limit) or any(g.outcome == "unknown" for g in gates):
+        if self.missing_before_injection or any(g.outcome == "unknown" for g in gates):
             return "incomplete"
         if any(g.blocking for g in gates):
             return "needs_override"

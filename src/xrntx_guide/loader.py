@@ -43,16 +43,13 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 class CQuestion:
     q: Question
     step_id: str
+    key: str
     when: Compiled | None = None
     default: Compiled | None = None
     computed: Compiled | None = None
     min: Compiled | None = None
     max: Compiled | None = None
     wait_minutes: Compiled | None = None
-
-    @property
-    def key(self) -> str:
-        return self.q.key
 
     def choice_label(self, value: object) -> str | None:
         for c in self.q.choices or ():
@@ -189,6 +186,17 @@ class Guide:
     def setting_names(self) -> dict[str, Any]:
         """Settings as expressions name them: ``settings.<name>`` -> value."""
         return {f"settings.{k}": v for k, v in self.setting_values.items()}
+
+    @functools.cached_property
+    def readiness_limit(self) -> int:
+        """Index of the last step that requires every gate clear (the injection)."""
+        return max(s.index for s in self.steps if s.step.requires_clear)
+
+    @functools.cached_property
+    def readiness_gate_ids(self) -> tuple[str, ...]:
+        """Gates that guard the injection: at or before the last requires_clear step."""
+        limit = self.readiness_limit
+        return tuple(g.id for g in self.gates if self.step(g.gate.before).index <= limit)
 
     @functools.cached_property
     def _step_index(self) -> dict[str, CStep]:
@@ -532,6 +540,7 @@ def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | 
             cq = CQuestion(
                 q=q,
                 step_id=step.id,
+                key=q.key,
                 when=comp(q.when, f"{qw}: when", "bool"),
                 default=_comp_like(comp, q.default, f"{qw}: default", own, problems),
                 computed=_comp_like(comp, q.computed, f"{qw}: computed", own, problems),

@@ -80,7 +80,7 @@ def check_result(state: State, explain: bool = False) -> dict[str, Any]:
         "status": state.status,
         "blocking": state.blocking,
         "cautions": state.cautions,
-        "missing": state.missing(state.readiness_limit),
+        "missing": state.missing_before_injection,
         "gates": [
             gate_json(g, explain) for g in state.gates.values() if g.outcome != "not_applicable"
         ],
