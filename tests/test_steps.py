@@ -504,3 +504,49 @@ def test_the_walk_of_a_ready_patient_reaches_the_injection_step(guide: Guide) ->
     state = evaluate(guide, Inputs(ready(), TODAY, use_defaults=False))
     action = next_action(state)
     assert isinstance(action, Ask) and action.step.id == "inject"
+
+
+def test_an_injection_recorded_for_a_blocked_patient_is_ignored(guide: Guide) -> None:
+    answers = ready(
+        last_opioid_use=days_ago(3),
+        naloxone_challenge="negative",
+        injection_given=True,
+        injection_side_used="left",
+    )
+    state = evaluate(guide, Inputs(answers, TODAY))
+    assert state.status == "blocked"
+    assert state.value("injection_given") is expr_unknown()
+    assert "injection_given" in state.not_applicable_answers
+
+
+def test_the_injection_step_is_shown_once_an_override_settles_the_stop(guide: Guide) -> None:
+    answers = ready(uds_fentanyl="not_done", injection_given=True, injection_side_used="left")
+    blocked = evaluate(guide, Inputs(answers, TODAY))
+    assert blocked.value("injection_given") is expr_unknown()
+    from xrntx_guide.engine import Override
+
+    fp = blocked.gates["urine_drug_screen"].fingerprint
+    done = evaluate(
+        guide,
+        Inputs(
+            answers,
+            TODAY,
+            overrides={"urine_drug_screen": Override("assay_unavailable", "no assay on site", fp)},
+        ),
+    )
+    assert done.value("injection_given") is True
+
+
+def test_dates_at_the_end_of_the_calendar_do_not_crash(guide: Guide) -> None:
+    end = dt.date.max
+    state = evaluate(
+        guide, Inputs(ready(injection_date=end, last_opioid_use=end - dt.timedelta(days=3)), end)
+    )
+    assert state.status == "blocked"
+    assert state.gates["opioid_free_interval"].earliest_date is None
+
+
+def expr_unknown() -> object:
+    from xrntx_guide.expr import UNKNOWN
+
+    return UNKNOWN

@@ -19,9 +19,14 @@ from .loader import CQuestion, Guide
 
 Scalar = bool | int | float | str | dt.date
 
+MAX_TEXT = 500
 _TRUE = frozenset({"yes", "y", "true", "1"})
 _FALSE = frozenset({"no", "n", "false", "0"})
-_DAYS_AGO = re.compile(r"^(\d{1,4})\s+days?\s+ago$")
+_DAYS_AGO = re.compile(r"^([0-9]{1,5})\s+days?\s+ago$")
+_INT = re.compile(r"\s*-?[0-9]{1,9}\s*")
+_NUMBER = re.compile(r"\s*-?[0-9]{1,12}(\.[0-9]{1,12})?\s*")
+"""Plain ASCII digits only: Python's int() and float() also take '1_0' and other scripts'
+digits, which no clinician means."""
 
 
 def parse_date(text: str, today: dt.date) -> dt.date:
@@ -37,8 +42,11 @@ def parse_date(text: str, today: dt.date) -> dt.date:
         return today - dt.timedelta(days=1)
     m = _DAYS_AGO.match(t)
     if m:
-        return today - dt.timedelta(days=int(m.group(1)))
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
+        try:
+            return today - dt.timedelta(days=int(m.group(1)))
+        except OverflowError:
+            raise ValueError(f"{text!r} is further back than the calendar goes") from None
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", t):
         raise ValueError(
             f"{text!r} is not a date: use YYYY-MM-DD (e.g. {today.isoformat()}), "
             "'today', 'yesterday' or 'N days ago'"
@@ -65,6 +73,8 @@ def _parse_scalar(cq: CQuestion, raw: object, today: dt.date, interactive: bool)
         raise ValueError(f"{raw!r} is not a date (YYYY-MM-DD)")
     if q.type == "text":
         if isinstance(raw, str) and raw.strip():
+            if len(raw) > MAX_TEXT:
+                raise ValueError(f"is longer than {MAX_TEXT} characters")
             return raw.strip()
         raise ValueError("needs some text")
     if q.type == "choice":
@@ -76,9 +86,11 @@ def _parse_scalar(cq: CQuestion, raw: object, today: dt.date, interactive: bool)
         if isinstance(raw, int):
             value = raw
         elif (isinstance(raw, float) and raw.is_integer()) or (
-            isinstance(raw, str) and re.fullmatch(r"\s*-?\d{1,9}\s*", raw)
+            isinstance(raw, str) and _INT.fullmatch(raw)
         ):
             value = int(raw)
+        elif isinstance(raw, str) and re.fullmatch(r"\s*-?[0-9]+\s*", raw):
+            raise ValueError(f"{raw.strip()} is too large")
         else:
             raise ValueError(f"{raw!r} is not a whole number")
         if q.choices and value not in [c.value for c in q.choices]:
@@ -93,6 +105,8 @@ def _parse_scalar(cq: CQuestion, raw: object, today: dt.date, interactive: bool)
         number = float(raw)
     elif isinstance(raw, str):
         try:
+            if not _NUMBER.fullmatch(raw):
+                raise ValueError
             number = float(raw.strip())
         except ValueError:
             raise ValueError(f"{raw!r} is not a number") from None

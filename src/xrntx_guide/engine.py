@@ -50,6 +50,13 @@ class Inputs:
 # Evaluation context
 
 
+def _and(a: bool | None, b: bool | None) -> bool | None:
+    """Kleene 'and' of two decided-or-unknown facts."""
+    if a is False or b is False:
+        return False
+    return None if a is None or b is None else True
+
+
 class _Ctx(Context):
     """Values computed on demand: an answer counts only if its question is shown.
 
@@ -65,11 +72,13 @@ class _Ctx(Context):
         use_defaults: bool,
         given: Mapping[str, Value],
         forced: Mapping[str, Value] | None = None,
+        overrides: Mapping[str, Override] | None = None,
     ) -> None:
         self.guide = guide
         self.today = today
         self.use_defaults = use_defaults
         self.given = given
+        self.overrides = overrides or {}
         # today, the settings and any forced value are looked up most: seed the memo.
         self.memo: dict[str, Value] = {**guide.setting_names, "today": today, **(forced or {})}
         self.steps: dict[str, bool | None] = {}
@@ -83,18 +92,40 @@ class _Ctx(Context):
         sid = step.id
         if sid in self.steps:
             return self.steps[sid]
-        if step.when is None:
-            sv: bool | None = True
-        elif "step:" + sid in self.busy:
+        if "step:" + sid in self.busy:
             return None
-        else:
-            self.busy.add("step:" + sid)
-            try:
-                sv = truth(step.when.evaluate(self))
-            finally:
-                self.busy.discard("step:" + sid)
+        self.busy.add("step:" + sid)
+        try:
+            sv = truth(step.when.evaluate(self)) if step.when is not None else True
+            if sv is not False and step.index == self.guide.readiness_limit:
+                sv = _and(sv, self._clear_before(step))
+        finally:
+            self.busy.discard("step:" + sid)
         self.steps[sid] = sv
         return sv
+
+    def _clear_before(self, step: CStep) -> bool | None:
+        """Whether nothing blocks before this step. The injection step (the last that
+        requires every gate clear) is not shown, and its answers do not count, while any
+        gate before it blocks: an injection recorded for a blocked patient is ignored."""
+        result: bool | None = True
+        for gate in self.guide.gates:
+            if self.guide.step(gate.gate.before).index > step.index:
+                continue
+            applies, verdicts = _judge(gate, self)
+            if applies is False:
+                continue
+            worst = _worst_failing(verdicts)
+            if worst is not None and worst.rule.severity == "contraindication":
+                return False
+            if worst is not None and worst.rule.severity == "stop":
+                override = self.overrides.get(gate.id)
+                if override is None or override.fingerprint != _fingerprint(gate, self):
+                    return False
+                continue
+            if applies is None or any(v is None for _, v in verdicts):
+                result = None
+        return result
 
     def visible(self, cq: CQuestion) -> bool | None:
         key = cq.key
@@ -267,7 +298,7 @@ def _earliest_pass(gate: CGate, base: _Ctx, start: dt.date) -> dt.date | None:
     fixed, fixed_steps, fixed_shown = base.date_free()
 
     def passes(day: dt.date) -> bool:
-        ctx = _Ctx(guide, day, base.use_defaults, base.given, forced={key: day})
+        ctx = _Ctx(guide, day, base.use_defaults, base.given, {key: day}, base.overrides)
         ctx.memo.update(fixed)
         ctx.memo["today"] = day
         ctx.memo[key] = day
@@ -281,6 +312,8 @@ def _earliest_pass(gate: CGate, base: _Ctx, start: dt.date) -> dt.date | None:
         return (worst is None or worst.rule.severity not in BLOCKING) and not undecided
 
     horizon = guide.meta.date_search_days
+    if start > dt.date.max - dt.timedelta(days=horizon):  # no calendar left to search
+        return None
     # A gate that still blocks at the horizon has no date to offer (whatever happens in
     # between, the clinician is told there is none within it): one evaluation, not many.
     if not passes(start + dt.timedelta(days=horizon)):
@@ -430,7 +463,7 @@ class State:
 
 def evaluate(guide: Guide, inputs: Inputs) -> State:
     """Evaluate every step's visibility, every derived value and every gate."""
-    ctx = _Ctx(guide, inputs.today, inputs.use_defaults, inputs.answers)
+    ctx = _Ctx(guide, inputs.today, inputs.use_defaults, inputs.answers, overrides=inputs.overrides)
     step_visible = _visit(ctx)
     not_applicable = tuple(k for k in inputs.answers if ctx.shown.get(k) is False)
     values: dict[str, Value] = {}
@@ -686,10 +719,13 @@ def walk_status(action: Action) -> str:
 
 
 def prune(
-    guide: Guide, answers: Mapping[str, Scalar], today: dt.date
+    guide: Guide,
+    answers: Mapping[str, Scalar],
+    today: dt.date,
+    overrides: Mapping[str, Override] | None = None,
 ) -> tuple[dict[str, Scalar], list[str]]:
     """Drop answers to questions that no longer apply; return (kept, cleared keys)."""
-    ctx = _Ctx(guide, today, False, answers)
+    ctx = _Ctx(guide, today, False, answers, overrides=overrides)
     _visit(ctx)
     kept = {k: v for k, v in answers.items() if ctx.shown.get(k) is not False}
     cleared = [k for k in answers if k not in kept]

@@ -71,7 +71,11 @@ def parse_answers(
             raise UsageError(f"{where}: {err.message}", hint=err.hint)
         if isinstance(value, dt.date | dt.datetime) and not isinstance(value, dt.datetime):
             value = value.isoformat()
-        if value is None or isinstance(value, list | dict | dt.datetime):
+        if isinstance(value, dt.datetime):
+            raise InvalidAnswer(
+                key, f"{where}: {value.isoformat()} is a date and time; give a date (YYYY-MM-DD)"
+            )
+        if value is None or isinstance(value, list | dict):
             raise InvalidAnswer(key, f"{where}: {value!r} is not a single value")
         try:
             out[key] = Preset(parse_value(cq, value, today=today), origin)
@@ -157,6 +161,15 @@ def parse_overrides(guide: Guide, flags: Iterable[str]) -> list[OverrideRequest]
         if colon and code.strip() in codes:
             code, comment = code.strip(), comment.strip()
         else:
+            import difflib
+
+            close = difflib.get_close_matches(code.strip(), sorted(codes), n=1, cutoff=0.75)
+            if colon and close:  # 'specialist_consultd: ...' is a misspelt code, not a comment
+                raise UsageError(
+                    f"--override {gate}: unknown reason code {code.strip()!r} "
+                    f"(did you mean {close[0]!r}?)",
+                    hint="Codes: " + ", ".join(sorted(codes)),
+                )
             code, comment = "clinical_judgement", reason
         if not comment:
             raise UsageError(f"--override {gate}: the comment is empty")

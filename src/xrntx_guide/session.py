@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .answers import Scalar, parse_value, to_json
 from .engine import Inputs, Override, State, next_action, walk_status
 from .errors import InvalidAnswer, SessionError
+from .expr import UNKNOWN
 from .loader import Guide
 
 Origin = Literal["typed", "flag", "file", "session", "default", "derived", "scenario"]
@@ -196,6 +197,28 @@ class SessionRecord(_Model):
         )
 
 
+def refresh_defaults(
+    guide: Guide, record: SessionRecord, today: dt.date, now: dt.datetime
+) -> list[str]:
+    """On resume, answers that came from a default (the injection date is today) follow
+    the new day; returns a line for each one that changed."""
+    from .engine import evaluate, state_context
+
+    state = evaluate(guide, record.inputs(guide, today))
+    ctx = state_context(state)
+    changed = []
+    for key, rec in list(record.answers.items()):
+        cq = guide.questions.get(key)
+        if rec.origin != "default" or cq is None or cq.default is None:
+            continue
+        value = cq.default.evaluate(ctx)
+        if value is UNKNOWN or to_json(value) == rec.value:  # type: ignore[arg-type]
+            continue
+        record.set_answer(key, value, "default", now)  # type: ignore[arg-type]
+        changed.append(f"{key} follows its default: {rec.value} -> {to_json(value)}")  # type: ignore[arg-type]
+    return changed
+
+
 def new_session(guide: Guide, label: str, now: dt.datetime, today: dt.date | None) -> SessionRecord:
     return SessionRecord(
         id=secrets.token_hex(4),
@@ -295,10 +318,36 @@ def find_session(directory: Path, ref: str | None) -> Path:
         raise SessionError(
             "there is no unfinished session to resume", hint="Start one with `xrntx-guide walk`."
         )
-    matches = [p for p, r in found if r is not None and ref in (r.label, r.id)]
-    if not matches:
+    by_id = [p for p, r in found if r is not None and r.id == ref]
+    if by_id:
+        return by_id[0]
+    by_label = [(p, r) for p, r in found if r is not None and r.label == ref]
+    if not by_label:
         raise SessionError(
             f"no session with label or id {ref!r}",
             hint="`xrntx-guide sessions` lists saved sessions.",
         )
-    return matches[0]
+    if len(by_label) > 1:
+        ids = ", ".join(f"{r.id} ({r.status}, {r.updated:%Y-%m-%d %H:%M})" for _, r in by_label)
+        raise SessionError(
+            f"{len(by_label)} sessions have the label {ref!r}: {ids}",
+            hint="Give the id instead of the label (`xrntx-guide sessions` lists them).",
+        )
+    return by_label[0][0]
+
+
+MAX_LABEL = 80
+
+
+def clean_label(text: str) -> str:
+    """A patient label as stored: printable, one line, not empty, not too long.
+
+    Raises:
+        ValueError: saying what is wrong with it.
+    """
+    label = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    if not label:
+        raise ValueError("a label is needed (not a name: for example initials and a number)")
+    if len(label) > MAX_LABEL:
+        raise ValueError(f"a label has at most {MAX_LABEL} characters")
+    return label

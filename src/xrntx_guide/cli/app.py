@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -177,7 +178,15 @@ def walk(
     ] = 1.0,
 ) -> None:
     """Walk through the guide step by step (the default command)."""
-    from ..session import default_path, find_session, load, new_session, sessions_dir
+    from ..session import (
+        clean_label,
+        default_path,
+        find_session,
+        load,
+        new_session,
+        refresh_defaults,
+        sessions_dir,
+    )
     from .render import welcome
     from .ui import UI, plain_wanted
     from .walk import HELP, Clock, Walk
@@ -204,17 +213,15 @@ def walk(
         interactive_label = label is None and not no_input and sys.stdin.isatty()
         if interactive_label:
             welcome(ui, guide, [HELP])
-            suggested = f"patient-{dt.datetime.now().strftime('%Y%m%d-%H%M')}"
+            label = _ask_label(ui)
+        elif label is not None:
             try:
-                typed = ui.ask(f"Patient label, not a name [{suggested}]: ").strip()
-            except EOFError:
-                raise typer.Exit(0) from None
-            label = typed or suggested
-        record = new_session(
-            guide, label or "patient", clock.now(), dt.date.fromisoformat(today) if today else None
-        )
-        if today:
-            record.today = day
+                label = clean_label(label)
+            except ValueError as exc:
+                raise UsageError(f"--label: {exc}") from None
+        label = label or f"patient-{dt.datetime.now().strftime('%Y%m%d-%H%M')}"
+        _warn_if_label_used(ui, directory, label)
+        record = new_session(guide, label, clock.now(), day if today else None)
         path = session or default_path(record, directory)
         if session is not None and session.exists():
             raise UsageError(f"--session {session}: the file exists; use --resume to continue it")
@@ -222,13 +229,28 @@ def walk(
     base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
     presets = gather(guide, answer or [], answers, day)
     requests = parse_overrides(guide, override or [])
-    if presets:
-        evaluate_presets(guide, {**base, **presets}, day)  # validates bounds
-        now = clock.now()
-        for key, p in presets.items():
-            record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
+    _check_acknowledge(guide, acknowledge or [])
+    # Every answer, from the session file too, is checked as a prompt would check it.
+    try:
+        evaluate_presets(guide, {**base, **presets}, day)
+    except UsageError as exc:
+        if resume and not any(getattr(exc, "key", None) == k for k in presets):
+            raise UsageError(
+                f"{path}: {exc.message}",
+                hint="Correct it with --answer KEY=VALUE, or start a new session.",
+            ) from None
+        raise
+    now = clock.now()
+    for key, p in presets.items():
+        record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
+    if resume:
+        for note in refresh_defaults(guide, record, day, now):
+            ui.note(note)
 
     interactive = not no_input and sys.stdin.isatty()
+    if interactive:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401 - line editing and arrow keys at the prompts
     if not interactive:
         code = _walk_without_prompts(ui, guide, record, path, day, requests, acknowledge or [])
         raise typer.Exit(int(code))
@@ -239,6 +261,59 @@ def walk(
     w = Walk(ui, guide, record, path, day, clock, flag_overrides={r.gate: r for r in requests})
     code = w.run()
     raise typer.Exit(int(code))
+
+
+def _check_acknowledge(guide: Guide, gates: list[str]) -> None:
+    for gid in gates:
+        if gid == "all":
+            continue
+        try:
+            gate = guide.gate(gid)
+        except KeyError:
+            raise UsageError(
+                f"--acknowledge: unknown gate {gid!r}", hint="`xrntx-guide gates` lists every gate."
+            ) from None
+        if not any(r.rule.severity in ("caution", "info") for r in gate.rules):
+            raise UsageError(
+                f"--acknowledge {gid}: only cautions are acknowledged; {gid} is a {gate.severity}"
+            )
+
+
+def _ask_label(ui: UI) -> str:
+    """The patient label, asked until it is usable; 'quit' leaves without a session."""
+    from ..session import clean_label
+    from .walk import COMMANDS
+
+    suggested = f"patient-{dt.datetime.now().strftime('%Y%m%d-%H%M')}"
+    while True:
+        try:
+            typed = ui.ask(f"Patient label, not a name [{suggested}]: ").strip()
+        except EOFError:
+            raise typer.Exit(0) from None
+        if typed.lower() == "quit":
+            raise typer.Exit(0)
+        if typed.lower() in COMMANDS:
+            ui.note(
+                "Type a label for this patient (not a name: for example initials and a "
+                "clinic number), Enter for the suggested one, or quit."
+            )
+            continue
+        try:
+            return clean_label(typed or suggested)
+        except ValueError as exc:
+            ui.error(str(exc))
+
+
+def _warn_if_label_used(ui: UI, directory: Path, label: str) -> None:
+    from ..session import list_sessions
+
+    same = [r for _, r in list_sessions(directory) if r is not None and r.label == label]
+    if same:
+        ui.warning(
+            f"the label {label!r} is already used by session {same[0].id} ({same[0].status}); "
+            f"this starts a new session. To continue that one: "
+            f"xrntx-guide walk --resume --session <file> (see `xrntx-guide sessions`)"
+        )
 
 
 def _walk_without_prompts(

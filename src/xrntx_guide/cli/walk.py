@@ -44,14 +44,23 @@ HELP = (
 
 @dataclass
 class Clock:
-    """Wall-clock time, optionally sped up for demonstrations (``--demo-clock``)."""
+    """Wall-clock time; a timer's reading can be sped up for demonstrations (--demo-clock).
+
+    Records (answers, timer starts, overrides) always get the real time, so a session
+    resumed without the demo clock reads correctly.
+    """
 
     factor: float = 1.0
-    origin: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def now(self) -> dt.datetime:
-        real = dt.datetime.now(dt.UTC)
-        return self.origin + (real - self.origin) * self.factor
+        return dt.datetime.now(dt.UTC)
+
+    def timer_now(self, started: dt.datetime | None) -> dt.datetime:
+        """What a timer started at ``started`` reads now: real time, times the factor."""
+        real = self.now()
+        if started is None:
+            return real
+        return started + (real - started) * self.factor
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds / self.factor)
@@ -228,7 +237,8 @@ class Walk:
                 self.ui.error(f"{exc.reason}; please answer again")
                 continue
             if cq.wait_minutes is not None and value in q.wait_for:
-                left = wait_remaining(state, cq, self.record.timers.get(cq.key), self.clock.now())
+                started = self.record.timers.get(cq.key)
+                left = wait_remaining(state, cq, started, self.clock.timer_now(started))
                 if left is None or left > dt.timedelta(0):
                     self.refuse_early(state, cq, left)
                     continue
@@ -247,8 +257,8 @@ class Walk:
 
     def after_change(self, old: State) -> None:
         """Re-evaluate after an answer changed: clear what no longer applies, say what moved."""
-        answers = self.record.typed_answers(self.guide, self.today)
-        _, cleared = prune(self.guide, answers, self.today)
+        inputs = self.record.inputs(self.guide, self.today)
+        _, cleared = prune(self.guide, inputs.answers, self.today, inputs.overrides)
         if cleared:
             self.record.clear(cleared, self.clock.now(), "no longer applies")
             self.ui.warning("cleared, no longer applies: " + ", ".join(cleared))
@@ -269,7 +279,9 @@ class Walk:
                 f"only after {minutes:g} minutes."
             )
         else:
-            left = wait_remaining(state, cq, started, self.clock.now()) or dt.timedelta(0)
+            left = wait_remaining(
+                state, cq, started, self.clock.timer_now(started)
+            ) or dt.timedelta(0)
             self.ui.note(
                 f"Timer started {started.astimezone().strftime('%H:%M:%S')}; "
                 f"{_mmss(left)} left. Type 'wait' to count down."
@@ -295,7 +307,9 @@ class Walk:
             return
         try:
             while True:
-                left = wait_remaining(state, cq, started, self.clock.now()) or dt.timedelta(0)
+                left = wait_remaining(
+                    state, cq, started, self.clock.timer_now(started)
+                ) or dt.timedelta(0)
                 self.ui.line(f"  observation: {_mmss(left)} left")
                 if left <= dt.timedelta(0):
                     self.ui.line("  the minimum observation is over: record the result")
