@@ -205,7 +205,7 @@ def _yn(value: Any) -> str:
 def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
     h1, h2, li = ("", "", "- ") if plain else ("# ", "## ", "- ")
     out = [f"{h1}XR-naltrexone visit note: {data['label']}", ""]
-    out.append(f"{li}Date: {data['date']}")
+    out.append(f"{li}Date: {data['date'] or 'not recorded'}")
     out.append(f"{li}Visit: {data['visit']}")
     out.append(f"{li}Readiness: {data['readiness']}; walkthrough: {data['status']}")
     given = data["injection_given"]
@@ -216,7 +216,10 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
         out.append(f"{li}Injection: {'not given' if given is False else 'not recorded'}")
     out += ["", f"{h2}Readiness findings and gates", ""]
     for g in data["gates"]:
-        line = f"{li}{g['id']} ({g['severity']}): {g['outcome']} - {g['reason']}"
+        outcome = g["outcome"]
+        if outcome == "fail" and g["severity"] in ("caution", "info"):
+            outcome = "acknowledged" if g.get("acknowledged") else "not acknowledged"
+        line = f"{li}{g['id']} ({g['severity']}): {outcome} - {g['reason']}"
         if g.get("earliest_date"):
             line += f" Earliest date: {g['earliest_date']}."
         out.append(line + f" [{', '.join(g['sources'])}]")

@@ -68,24 +68,36 @@ def show_why(ui: UI, state: State, step: CStep | None) -> None:
     """The gates that apply so far and how each is decided right now."""
     guide = state.guide
     limit = step.index if step is not None else len(guide.steps)
-    rows, styles = [], []
+    ui.blank()
+    ui.line("Gates: how each is decided with the answers so far", style="bold")
+    rows: list[tuple[str, str, str | None]] = []
     for gate in guide.gates:
         g = state.gates[gate.id]
         if g.outcome == "not_applicable":
             continue
         here = guide.step(gate.gate.before).index
-        when = "now" if here <= limit else f"before {gate.gate.before}"
-        how = "; ".join(
-            f"{f.text}: {'yes' if f.value else 'no' if f.value is False else 'unknown'}"
-            for f in g.findings
+        when = "" if here <= limit else f" (checked before step {gate.gate.before!r})"
+        head = f"{g.id}: {_verdict_word(g)}{when}"
+        how = (
+            ""
+            if g.outcome == "unknown"
+            else "; ".join(
+                f"{f.text}: {'yes' if f.value else 'no' if f.value is False else 'unknown'}"
+                for f in g.findings
+            )
         )
-        rows.append([g.id, g.severity, g.outcome, when, g.reason, how, ", ".join(g.sources)])
-        styles.append(OUTCOME_STYLE.get(g.outcome))
-    ui.table(
-        ["gate", "severity", "outcome", "checked", "reason", "how", "sources"],
-        rows,
-        title="Gates: how each is decided with the answers so far",
-        styles=styles,
+        detail = f"{g.reason} [{', '.join(g.sources)}]" + (f" How: {how}" if how else "")
+        rows.append((head, detail, OUTCOME_STYLE.get(g.outcome)))
+    ui.items(rows)
+
+
+def _verdict_word(g: GateResult) -> str:
+    if g.outcome == "fail":
+        if g.severity in ("caution", "info"):
+            return f"{g.severity}, " + ("acknowledged" if g.acknowledged else "to acknowledge")
+        return f"FAILS ({g.severity})"
+    return {"pass": "passes", "unknown": "not decided yet", "overridden": "overridden"}.get(
+        g.outcome, g.outcome
     )
 
 

@@ -9,7 +9,9 @@ in a step file can never be swallowed or crash the renderer.
 from __future__ import annotations
 
 import os
+import re
 import sys
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import IO
 
@@ -32,6 +34,27 @@ OUTCOME_STYLE = {
     "overridden": "yellow",
     "not_applicable": "dim",
 }
+
+
+_ITEM = re.compile(r"^(\s*(?:- |\d+\. ))(.*)$")
+
+
+def reflow(text: str) -> list[tuple[str, str]]:
+    """(prefix, text) per paragraph or list item, with hard line breaks joined."""
+    out: list[tuple[str, str]] = []
+    for raw in text.strip("\n").splitlines():
+        line = raw.strip()
+        m = _ITEM.match(raw)
+        if not line:
+            out.append(("", ""))
+        elif m:
+            out.append((m.group(1).lstrip(), m.group(2).strip()))
+        elif out and out[-1][1]:
+            prefix, body = out[-1]
+            out[-1] = (prefix, f"{body} {line}")
+        else:
+            out.append(("", line))
+    return out
 
 
 def plain_wanted(flag: bool, env: dict[str, str] | None = None) -> bool:
@@ -70,6 +93,11 @@ class UI:
     def error(self, text: str) -> None:
         self.err.print(Text("error: ", style="bold red") + Text(text))
 
+    def alert(self, text: str) -> None:
+        """Something the clinician should know now, in the dialogue (stdout), word-wrapped."""
+        width = max(40, min(self.out.width, 100) - 1)
+        self.out.print(Text(textwrap.fill(text, width=width), style="bold yellow"))
+
     def warning(self, text: str) -> None:
         self.err.print(Text("warning: ", style="bold yellow") + Text(text))
 
@@ -91,10 +119,9 @@ class UI:
             for ln in lines:
                 self.line(ln)
             return
-        body = Text("\n").join(Text(ln) for ln in lines)
-        self.out.print(
-            Panel(body, title=Text(title, style="bold"), title_align="left", border_style="blue")
-        )
+        # The title goes inside the box: a long one is wrapped, not cut off.
+        body = Text("\n").join([Text(title, style="bold"), *(Text(ln) for ln in lines)])
+        self.out.print(Panel(body, border_style="blue"))
 
     def step_header(self, where: str, title: str) -> None:
         if self.plain:
@@ -105,20 +132,53 @@ class UI:
         self.out.print(Rule(Text(f"{where} · {title}", style="bold"), align="left"))
 
     def block(self, text: str) -> None:
-        """Instructions from a step file, kept as written."""
-        if text.strip():
-            self.out.print(Text(text.strip("\n")))
+        """Instructions from a step file, reflowed to the terminal's width.
+
+        Lines that start with "- " or "1. " start an item (kept with a hanging indent);
+        other lines continue the one before; a blank line starts a new paragraph.
+        """
+        width = max(40, min(self.out.width, 100) - 1)
+        for prefix, body in reflow(text):
+            filled = textwrap.fill(
+                body,
+                width=width,
+                initial_indent=prefix,
+                subsequent_indent=" " * len(prefix),
+                break_on_hyphens=False,
+            )
+            self.out.print(Text(filled or ""))
+
+    def items(self, rows: Sequence[tuple[str, str, str | None]]) -> None:
+        """A list that reads at any width: a heading line and an indented detail each."""
+        width = max(40, min(self.out.width, 100) - 1)
+        for head, detail, style in rows:
+            self.out.print(Text(head, style=style or ""))
+            if detail:
+                self.out.print(
+                    Text(
+                        textwrap.fill(
+                            detail, width=width, initial_indent="    ", subsequent_indent="    "
+                        )
+                    )
+                )
 
     def bullet(self, text: str, marker: str = "-") -> None:
         self.out.print(Text(f"  {marker} ") + Text(text))
 
     def choices(self, items: Sequence[tuple[str, str, str | None]]) -> None:
         """Numbered choices: (value, label, help)."""
+        width = max(40, min(self.out.width, 100) - 1)
         for i, (value, label, hint) in enumerate(items, 1):
-            line = Text(f"  {i}. ") + Text(value, style="bold") + Text(f"  {label}")
-            if hint:
-                line += Text(f" ({hint})", style="dim")
-            self.out.print(line)
+            head = f"  {i}. {value}  "
+            body = f"{label} ({hint})" if hint else label
+            lines = textwrap.wrap(
+                head + body, width=width, subsequent_indent=" " * 7, break_on_hyphens=False
+            )
+            first = Text(head, style="") if not lines else Text(lines[0])
+            first.stylize("bold", len(f"  {i}. "), len(f"  {i}. {value}"))
+            self.out.print(first)
+            for rest in lines[1:]:
+                self.out.print(Text(rest))
 
     def scores(self, items: Sequence[tuple[str, str]]) -> None:
         """Score choices (an instrument item): the score first, never a list number."""

@@ -88,6 +88,7 @@ class Walk:
     flag_overrides: dict[str, OverrideRequest] = field(default_factory=dict)
     """Overrides given with --override, recorded when their gate is reached."""
     last_step: str | None = None
+    announced: set[str] = field(default_factory=set)
     redo: str | None = None  # a key to ask again (after back or edit)
 
     # -- plumbing -------------------------------------------------------------------
@@ -172,9 +173,29 @@ class Walk:
         n = next((i for i, s in enumerate(visible, 1) if s.id == step.id), 0)
         where = f"{self.guide.phase_title(step.step.phase)} · step {n} of {len(visible)}"
         self.ui.step_header(where, step.step.title)
+        self.heads_up(state, step)
         self.ui.block(state.render(step.step.instructions))
         if step.step.sources:
             self.ui.note("Sources: " + ", ".join(step.step.sources))
+
+    def heads_up(self, state: State, step: CStep) -> None:
+        """Say as soon as it is known that a later gate will stop the injection."""
+        for gate in self.guide.gates:
+            r = state.gates[gate.id]
+            later = self.guide.step(gate.gate.before)
+            if (
+                r.outcome != "fail"
+                or r.severity != "contraindication"
+                or later.index <= step.index
+                or gate.id in self.announced
+            ):
+                continue
+            self.announced.add(gate.id)
+            when = f" Earliest date: {r.earliest_date.isoformat()}." if r.earliest_date else ""
+            self.ui.alert(
+                f"Heads-up: {r.title} already fails: {r.reason}{when} Unless an answer "
+                f"changes, the walkthrough will stop before {later.step.title!r}."
+            )
 
     def ask_question(self, state: State, step: CStep, cq: CQuestion) -> None:
         self.show_step(state, step)
