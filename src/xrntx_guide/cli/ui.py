@@ -172,7 +172,10 @@ class UI:
             head = f"  {i}. {value}  "
             body = f"{label} ({hint})" if hint else label
             lines = textwrap.wrap(
-                head + body, width=width, subsequent_indent=" " * 7, break_on_hyphens=False
+                head + body,
+                width=width,
+                subsequent_indent=" " * len(f"  {i}. "),
+                break_on_hyphens=False,
             )
             first = Text(head, style="") if not lines else Text(lines[0])
             first.stylize("bold", len(f"  {i}. "), len(f"  {i}. {value}"))
