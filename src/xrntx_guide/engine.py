@@ -84,6 +84,7 @@ class _Ctx(Context):
         self.steps: dict[str, bool | None] = {}
         self.shown: dict[str, bool | None] = {}
         self.busy: set[str] = set()
+        self.judged: dict[str, tuple[bool | None, list[Any]]] = {}
         self._date_free: (
             tuple[dict[str, Value], dict[str, bool | None], dict[str, bool | None]] | None
         ) = None
@@ -277,11 +278,14 @@ def _fingerprint(gate: CGate, ctx: Context) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def _judge(gate: CGate, ctx: Context) -> tuple[bool | None, list[Any]]:
-    """(applies, [(rule, verdict)]) for the gate in ``ctx``."""
-    applies = truth(gate.applies.evaluate(ctx)) if gate.applies is not None else True
-    verdicts = [(r, truth(r.fails.evaluate(ctx))) for r in gate.rules]
-    return applies, verdicts
+def _judge(gate: CGate, ctx: _Ctx) -> tuple[bool | None, list[Any]]:
+    """(applies, [(rule, verdict)]) for the gate in ``ctx``, judged once per context."""
+    done = ctx.judged.get(gate.id)
+    if done is None:
+        applies = truth(gate.applies.evaluate(ctx)) if gate.applies is not None else True
+        verdicts = [(r, truth(r.fails.evaluate(ctx))) for r in gate.rules]
+        done = ctx.judged[gate.id] = (applies, verdicts)
+    return done
 
 
 def _worst_failing(verdicts: list[Any]) -> Any:
