@@ -67,7 +67,7 @@ class PackError(UserError):
         count = len(problems)
         noun = "problem" if count == 1 else "problems"
         body = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"the step pack has {count} {noun}:\n{body}")
+        super().__init__(f"cannot load the guide (step pack or site file), {count} {noun}:\n{body}")
         self.problems = problems
 
 

@@ -359,7 +359,8 @@ def load_guide(
     root = steps_dir or default_steps_dir()
     problems: list[str] = []
     if not root.is_dir():
-        raise PackError([f"{root}: no such folder (give --steps a folder of .toml files)"])
+        what = "is not a folder" if root.exists() else "no such folder"
+        raise PackError([f"{root}: {what} (give --steps a folder of .toml files)"])
     files = sorted(p for p in root.glob("*.toml") if p.is_file())
     if not files:
         raise PackError([f"{root}: no .toml files in this folder"])

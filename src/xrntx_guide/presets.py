@@ -213,7 +213,8 @@ def missing_message(state: State, keys: list[str]) -> str:
     for key in keys:
         cq = state.guide.questions[key]
         example = _example(cq.q.type, cq.q.choices)
-        lines.append(f"  --answer {key}={example}   ({cq.q.prompt})")
+        maybe = " only if it applies;" if state.question_visible.get(key) is None else ""
+        lines.append(f"  --answer {key}={example}   ({maybe} {cq.q.prompt})".replace("( ", "("))
     text = "\n".join(lines)
     if any(k.startswith("cows_") for k in keys):
         text += "\n  (or give the COWS total directly: --answer cows_total=N)"

@@ -277,4 +277,18 @@ def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
         "END:VEVENT",
         "END:VCALENDAR",
     ]
-    return "\r\n".join(lines) + "\r\n"
+    return "".join(_ics_fold(line) for line in lines)
+
+
+def _ics_fold(line: str) -> str:
+    """One content line, folded at 75 octets as RFC 5545 section 3.1 requires."""
+    out: list[bytes] = []
+    current = b""
+    for ch in line:
+        b = ch.encode("utf-8")
+        if len(current) + len(b) > (75 if not out else 74):
+            out.append(current)
+            current = b""
+        current += b
+    out.append(current)
+    return "\r\n ".join(part.decode("utf-8") for part in out) + "\r\n"

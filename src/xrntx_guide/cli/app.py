@@ -656,7 +656,9 @@ def sessions(
     rows: list[dict[str, Any]] = []
     for path, rec in found:
         if rec is None:
-            rows.append({"file": str(path), "label": "(unreadable)", "status": "error"})
+            rows.append(
+                {"file": str(path), "label": f"(unreadable: {path.name})", "status": "error"}
+            )
             continue
         rows.append(
             {
