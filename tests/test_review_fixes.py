@@ -151,8 +151,8 @@ def test_reflow_joins_hard_breaks_and_keeps_items() -> None:
 
 def test_ics_lines_are_folded_at_75_octets(run: Any) -> None:
     walk(run, after_injection(), label="x" * 70)
-    ics = run("note", "x" * 70, "--format", "ics").stdout
-    for line in ics.split("\r\n"):
+    ics = run("note", "x" * 70, "--format", "ics").stdout.replace("\r\n", "\n")
+    for line in ics.splitlines():
         assert len(line.encode("utf-8")) <= 75, line
-    unfolded = ics.replace("\r\n ", "")
+    unfolded = ics.replace("\n ", "")
     assert "SUMMARY:XR-naltrexone next dose due: " + "x" * 70 in unfolded
