@@ -10,7 +10,7 @@ import datetime as dt
 import difflib
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from .errors import InvalidAnswer, UsageError
@@ -213,10 +213,3 @@ def parse_pairs(pairs: Iterable[str]) -> list[tuple[str, str]]:
             raise UsageError(f"--answer {item!r}: expected KEY=VALUE, e.g. --answer age=34")
         out.append((key.strip(), value.strip()))
     return out
-
-
-def check_keys(guide: Guide, raw: Mapping[str, Any], where: str) -> None:
-    for key in raw:
-        if key not in guide.questions:
-            err = unknown_key(guide, key)
-            raise UsageError(f"{where}: {err.message}", hint=err.hint)

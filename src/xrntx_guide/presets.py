@@ -17,7 +17,6 @@ from typing import Any
 from .answers import Scalar, parse_pairs, parse_value, unknown_key
 from .engine import Inputs, Override, State, evaluate, state_context
 from .errors import InvalidAnswer, UsageError
-from .expr import UNKNOWN, format_value
 from .loader import Guide
 
 
@@ -227,7 +226,3 @@ def _example(kind: str, choices: Any) -> str:
     return {"bool": "yes|no", "date": "YYYY-MM-DD", "int": "N", "number": "N", "text": "TEXT"}.get(
         kind, "VALUE"
     )
-
-
-def shown(value: Any) -> str:
-    return "" if value is UNKNOWN else format_value(value)

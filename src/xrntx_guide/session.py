@@ -111,10 +111,6 @@ class SessionRecord(_Model):
             self.skipped.append(key)
         self.events.append(Event(at=now, kind="skip", key=key))
 
-    def unskip(self, key: str) -> None:
-        if key in self.skipped:
-            self.skipped.remove(key)
-
     def clear(self, keys: list[str], now: dt.datetime, why: str) -> None:
         for key in keys:
             if key in self.answers:
