@@ -493,3 +493,101 @@ def test_cows_item_choice_numbers_pick_the_listed_item(spawn: Any) -> None:
 def test_plain_summary_dose_lines_read_as_label_and_value(spawn: Any) -> None:
     _, summary = walk_ready_patient_to_the_end(spawn())
     assert not re.search(r"^\s*: ", summary, re.MULTILINE), summary
+
+
+# -- 8. stops, cautions and the naloxone timer ------------------------------------------------
+
+P_OVERRIDE = r"Override\? "
+P_CODE = r"Reason code \(number or code\): "
+P_COMMENT = r"Comment \(required\): "
+P_ACK = r"Acknowledge this caution\? Type 'ok' to go on: "
+
+
+def test_a_stop_blocks_until_a_coded_reason_and_a_comment_are_recorded(spawn: Any) -> None:
+    w = spawn()
+    begin(w, "stop")
+    history_and_medical(w, "20 days ago")
+    w.answers(
+        [
+            (p_uds("opiates"), "negative"),
+            (p_uds("fentanyl"), "not_done"),
+            (p_uds("buprenorphine"), "negative"),
+            (p_uds("methadone"), "negative"),
+            (p_uds("oxycodone"), "negative"),
+        ]
+    )
+    w.expect(r"STOP: Urine drug screen \[urine_drug_screen\]")
+    w.answer(P_OVERRIDE, "yes please")  # only the word 'override' starts one
+    w.expect(r"type 'override'")
+    w.child.sendline("override")
+    w.answer(P_CODE, "9")  # not a listed code
+    w.expect(r"choose one of the listed codes")
+    w.child.sendline("assay_unavailable")
+    w.answer(P_COMMENT, "")  # a comment is required
+    w.expect(r"a comment is required")
+    w.child.sendline("no fentanyl assay on site today")
+    w.expect(P_COWS_TOTAL)  # the walk goes on
+    w.child.sendline("quit")
+    assert w.finish() == 0
+    record = w.session()
+    override = record["overrides"]["urine_drug_screen"]
+    assert (override["code"], override["comment"]) == (
+        "assay_unavailable",
+        "no fentanyl assay on site today",
+    )
+    assert any(e["kind"] == "override" for e in record["events"])
+
+
+def test_a_caution_must_be_acknowledged_with_ok(spawn: Any) -> None:
+    w = spawn()
+    begin(w, "caution")
+    w.answers(
+        [
+            (P_LAST_USE, "20 days ago"),
+            (P_FENTANYL_30, "n"),
+            (P_ANALGESICS, "n"),
+            (P_HYPERSENSITIVITY, "n"),
+            (P_AGE, "34"),
+            (P_PREGNANCY, "not_applicable"),
+            (P_BREASTFEEDING, "n"),
+            (P_HEPATITIS, "n"),
+            (P_LFT, "1.2"),
+            (P_BLEEDING, "n"),
+            (P_MOOD, "y"),
+        ]
+    )
+    w.expect(r"CAUTION: Mood \[mood\]")
+    w.answer(P_ACK, "")  # Enter alone is not an acknowledgement
+    w.expect(r"type 'ok' to acknowledge")
+    w.child.sendline("ok")
+    w.expect(P_MED_GUIDE)
+    w.child.sendline("quit")
+    assert w.finish() == 0
+    assert "mood" in w.session()["acks"]
+
+
+def test_a_negative_challenge_is_accepted_only_after_the_observation(spawn: Any) -> None:
+    minutes = setting("naloxone_observation_minutes")
+    # The demo clock runs the timer 600 times faster: the observation takes a few seconds.
+    w = spawn("walk", "--demo-clock", "600")
+    begin(w, "challenge")
+    history_and_medical(w, "10 days ago")  # within the challenge window: it is required
+    w.answers([*NEGATIVE_SCREENS, (P_COWS_TOTAL, "1")])
+    w.answer(P_CHALLENGE, "negative")  # before the timer even started
+    w.expect(rf"at least {minutes:g} minutes and has not started")
+    w.child.sendline("start")
+    w.expect(r"timer started")
+    w.answer(P_CHALLENGE, "negative")  # too early
+    w.expect(r"the observation is not over")
+    w.child.sendline("wait")
+    w.expect(r"the minimum observation is over")
+    w.answer(P_CHALLENGE, "negative")
+    w.expect(P_KIT)
+    w.child.sendline("quit")
+    assert w.finish() == 0
+    record = w.session()
+    assert record["answers"]["naloxone_challenge"]["value"] == "negative"
+    started = dt.datetime.fromisoformat(record["timers"]["naloxone_challenge"])
+    answered = dt.datetime.fromisoformat(record["answers"]["naloxone_challenge"]["at"])
+    # The record keeps real time: the answer came seconds, not minutes, after the start.
+    assert (answered - started) < dt.timedelta(minutes=minutes)
