@@ -550,3 +550,21 @@ def expr_unknown() -> object:
     from xrntx_guide.expr import UNKNOWN
 
     return UNKNOWN
+
+
+def test_the_side_injected_is_suggested_but_never_assumed(guide: Guide) -> None:
+    from xrntx_guide.engine import usable_default
+
+    repeat = ready(
+        visit="repeat_injection",
+        last_injection_date=days_ago(28),
+        last_injection_side="left",
+        opioid_use_since_last_injection=False,
+        injection_given=True,
+    )
+    state = evaluate(guide, Inputs(repeat, TODAY))
+    cq = guide.questions["injection_side_used"]
+    assert usable_default(cq, state) == "right"  # offered at the prompt
+    assert state.value("injection_side_used") is expr_unknown()  # never filled in by itself
+    first = evaluate(guide, Inputs(ready(injection_given=True), TODAY))
+    assert usable_default(cq, first) is expr_unknown()  # 'either' is not a side to offer

@@ -50,7 +50,13 @@ def check_guide(guide: Guide) -> list[str]:
                         "which is asked at or after this step"
                     )
         for qi, cq in enumerate(step.questions):
-            checked = (("when", cq.when), ("min", cq.min), ("max", cq.max), ("default", cq.default))
+            checked = (
+                ("when", cq.when),
+                ("min", cq.min),
+                ("max", cq.max),
+                ("default", cq.default),
+                ("suggest", cq.suggest),
+            )
             for label, comp in checked:
                 if comp is None:
                     continue

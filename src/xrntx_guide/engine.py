@@ -190,7 +190,7 @@ class _Ctx(Context):
                 if value is not UNKNOWN:
                     return value
             if self.use_defaults and cq.default is not None:
-                return cq.default.evaluate(self)
+                return valid_default(cq, cq.default.evaluate(self))
             return UNKNOWN
         derived = self.guide.derived.get(name)
         if derived is not None:
@@ -213,6 +213,24 @@ class _Ctx(Context):
 
     def answered_keys(self) -> frozenset[str]:
         return frozenset(k for k in self.given if self.is_answered(k))
+
+
+def valid_default(cq: CQuestion, value: Value) -> Value:
+    """A default that is not one of the question's choices (a first visit's suggested side,
+    'either') is no default at all."""
+    if cq.q.choices and value is not UNKNOWN and value not in {c.value for c in cq.q.choices}:
+        return UNKNOWN
+    return value
+
+
+def usable_default(cq: CQuestion, state: State) -> Value:
+    """What the prompt offers for Enter: the default, else the suggestion, else UNKNOWN."""
+    for comp in (cq.default, cq.suggest):
+        if comp is not None:
+            value = valid_default(cq, comp.evaluate(state_context(state)))
+            if value is not UNKNOWN:
+                return value
+    return UNKNOWN
 
 
 def _visit(ctx: _Ctx) -> dict[str, bool | None]:

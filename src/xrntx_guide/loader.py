@@ -46,6 +46,7 @@ class CQuestion:
     key: str
     when: Compiled | None = None
     default: Compiled | None = None
+    suggest: Compiled | None = None
     computed: Compiled | None = None
     min: Compiled | None = None
     max: Compiled | None = None
@@ -544,6 +545,7 @@ def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | 
                 key=q.key,
                 when=comp(q.when, f"{qw}: when", "bool"),
                 default=_comp_like(comp, q.default, f"{qw}: default", own, problems),
+                suggest=_comp_like(comp, q.suggest, f"{qw}: suggest", own, problems),
                 computed=_comp_like(comp, q.computed, f"{qw}: computed", own, problems),
                 min=_comp_bound(comp, q.min, f"{qw}: min", own, problems),
                 max=_comp_bound(comp, q.max, f"{qw}: max", own, problems),

@@ -133,6 +133,9 @@ class Question:
     max: StrictInt | StrictFloat | StrictStr | None = None
     default: StrictStr | None = None
     """An expression giving the value used when nothing is answered (e.g. ``"today"``)."""
+    suggest: StrictStr | None = None
+    """An expression offered as the answer at the prompt (Enter takes it), but never used
+    without a person: what was done is not assumed (the side injected)."""
     computed: StrictStr | None = None
     """An expression giving the value from other answers when this one is not given."""
     when: StrictStr | None = None

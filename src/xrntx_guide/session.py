@@ -198,7 +198,7 @@ def refresh_defaults(
 ) -> list[str]:
     """On resume, answers that came from a default (the injection date is today) follow
     the new day; returns a line for each one that changed."""
-    from .engine import evaluate, state_context
+    from .engine import evaluate, state_context, valid_default
 
     state = evaluate(guide, record.inputs(guide, today))
     ctx = state_context(state)
@@ -207,7 +207,7 @@ def refresh_defaults(
         cq = guide.questions.get(key)
         if rec.origin != "default" or cq is None or cq.default is None:
             continue
-        value = cq.default.evaluate(ctx)
+        value = valid_default(cq, cq.default.evaluate(ctx))
         if value is UNKNOWN or to_json(value) == rec.value:  # type: ignore[arg-type]
             continue
         record.set_answer(key, value, "default", now)  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ from ..engine import (
     next_action,
     prune,
     state_context,
+    usable_default,
     wait_minutes,
     wait_remaining,
 )
@@ -207,10 +208,10 @@ class Walk:
         if current is not UNKNOWN:
             default_raw: object = current
             default = state.display(cq.key) if not q.choices else str(current)
-        elif cq.default is not None:
-            value = cq.default.evaluate(state_context(state))
+        elif cq.default is not None or cq.suggest is not None:
+            value = usable_default(cq, state)
             if value is not UNKNOWN:
-                default_raw, origin = value, "default"
+                default_raw, origin = value, ("default" if cq.default is not None else "typed")
                 default = format_value(value)
         self.ui.blank()
         if q.help:
