@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -15,6 +16,41 @@ from xrntx_guide.loader import Guide, load_guide
 
 TODAY = dt.date(2026, 11, 24)
 REPO = Path(__file__).resolve().parent.parent
+
+
+def ready_patient(**changes: Any) -> dict[str, Any]:
+    """A patient 14 days after short-acting use with nothing standing in the way of a first
+    injection on TODAY; ``changes`` vary it (a value of None leaves that answer out)."""
+    answers: dict[str, Any] = {
+        "visit": "first_injection",
+        "oud_diagnosis": True,
+        "last_opioid_kind": "short_acting",
+        "last_opioid_use": TODAY - dt.timedelta(days=14),
+        "fentanyl_used_30_days": False,
+        "opioid_analgesics": False,
+        "hypersensitivity": False,
+        "age": 34,
+        "pregnancy_test": "not_applicable",
+        "breastfeeding": False,
+        "acute_hepatitis": False,
+        "lft_multiple_uln": 1.0,
+        "bleeding_risk": False,
+        "mood_concern": False,
+        "medication_guide_given": True,
+        "consent": True,
+        "abstinence_evidence": "supervised",
+        "uds_opiates": "negative",
+        "uds_fentanyl": "negative",
+        "uds_buprenorphine": "negative",
+        "uds_methadone": "negative",
+        "uds_oxycodone": "negative",
+        "cows_total": 2,
+        "naloxone_challenge": "not_done",
+        "kit_storage_ok": True,
+        "body_habitus": "average",
+    }
+    answers.update(changes)
+    return {k: v for k, v in answers.items() if v is not None}
 
 
 @pytest.fixture(scope="session")

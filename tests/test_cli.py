@@ -22,6 +22,8 @@ from xrntx_guide.errors import ExitCode
 from xrntx_guide.loader import Guide
 from xrntx_guide.schemas import BatchError, CheckResult
 
+from .conftest import ready_patient
+
 TODAY = dt.date(2026, 11, 24)
 REPO = Path(__file__).resolve().parent.parent
 STEPS = REPO / "steps"
@@ -112,36 +114,7 @@ GATE_IDS = [
 
 def ready(**changes: Any) -> dict[str, Any]:
     """A patient ready for the first injection on TODAY; ``changes`` vary it."""
-    answers: dict[str, Any] = {
-        "visit": "first_injection",
-        "oud_diagnosis": True,
-        "last_opioid_kind": "short_acting",
-        "last_opioid_use": TODAY - dt.timedelta(days=14),
-        "fentanyl_used_30_days": False,
-        "opioid_analgesics": False,
-        "hypersensitivity": False,
-        "age": 34,
-        "pregnancy_test": "not_applicable",
-        "breastfeeding": False,
-        "acute_hepatitis": False,
-        "lft_multiple_uln": 1.0,
-        "bleeding_risk": False,
-        "mood_concern": False,
-        "medication_guide_given": True,
-        "consent": True,
-        "abstinence_evidence": "supervised",
-        "uds_opiates": "negative",
-        "uds_fentanyl": "negative",
-        "uds_buprenorphine": "negative",
-        "uds_methadone": "negative",
-        "uds_oxycodone": "negative",
-        "cows_total": 2,
-        "naloxone_challenge": "not_done",
-        "kit_storage_ok": True,
-        "body_habitus": "average",
-    }
-    answers.update(changes)
-    return answers
+    return ready_patient(**changes)
 
 
 def after_injection(**changes: Any) -> dict[str, Any]:

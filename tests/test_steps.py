@@ -17,7 +17,7 @@ import pytest
 from xrntx_guide.engine import Ask, GateStop, Inputs, State, evaluate, next_action
 from xrntx_guide.loader import Guide
 
-from .conftest import REPO, TODAY
+from .conftest import REPO, TODAY, ready_patient
 
 REFERENCE = REPO.parent / "shared" / "clinical" / "xrntx-reference.md"
 
@@ -97,37 +97,7 @@ DERIVED_8 = [
 
 def ready(**changes: Any) -> dict[str, Any]:
     """A patient 14 days after short-acting use with nothing standing in the way."""
-    answers: dict[str, Any] = {
-        "visit": "first_injection",
-        "injection_date": TODAY,
-        "oud_diagnosis": True,
-        "last_opioid_kind": "short_acting",
-        "last_opioid_use": TODAY - dt.timedelta(days=14),
-        "fentanyl_used_30_days": False,
-        "opioid_analgesics": False,
-        "hypersensitivity": False,
-        "age": 34,
-        "pregnancy_test": "not_applicable",
-        "breastfeeding": False,
-        "acute_hepatitis": False,
-        "lft_multiple_uln": 1.0,
-        "bleeding_risk": False,
-        "mood_concern": False,
-        "medication_guide_given": True,
-        "consent": True,
-        "abstinence_evidence": "supervised",
-        "uds_opiates": "negative",
-        "uds_fentanyl": "negative",
-        "uds_buprenorphine": "negative",
-        "uds_methadone": "negative",
-        "uds_oxycodone": "negative",
-        "cows_total": 2,
-        "naloxone_challenge": "not_done",
-        "kit_storage_ok": True,
-        "body_habitus": "average",
-    }
-    answers.update(changes)
-    return {k: v for k, v in answers.items() if v is not None}
+    return ready_patient(**{"injection_date": TODAY, **changes})
 
 
 def days_ago(n: int) -> dt.date:
