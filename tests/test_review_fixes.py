@@ -138,6 +138,13 @@ def test_the_demo_clock_speeds_the_timer_not_the_record() -> None:
     assert clock.timer_now(started) - started >= dt.timedelta(seconds=590)
 
 
+def test_reflow_ends_a_list_at_an_unindented_line() -> None:
+    assert reflow("- item\n  more\nAfter the list.") == [
+        ("- ", "item more"),
+        ("", "After the list."),
+    ]
+
+
 def test_reflow_joins_hard_breaks_and_keeps_items() -> None:
     text = "Intro line\ncontinues here.\n- first item\n  wraps on\n- second\n\nNew para."
     assert reflow(text) == [

@@ -49,6 +49,8 @@ def reflow(text: str) -> list[tuple[str, str]]:
             out.append(("", ""))
         elif m:
             out.append((m.group(1).lstrip(), m.group(2).strip()))
+        elif out and out[-1][0] and not raw[:1].isspace():
+            out.append(("", line))  # an unindented line after a list item: a new paragraph
         elif out and out[-1][1]:
             prefix, body = out[-1]
             out[-1] = (prefix, f"{body} {line}")
