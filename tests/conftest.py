@@ -16,6 +16,19 @@ from xrntx_guide.loader import Guide, load_guide
 
 TODAY = dt.date(2026, 11, 24)
 REPO = Path(__file__).resolve().parent.parent
+REFERENCE = REPO.parent / "shared" / "clinical" / "xrntx-reference.md"
+
+
+def reference_gate_rows() -> dict[str, str]:
+    """Gate id -> its row in the clinical reference's section 4.2 table."""
+    import re
+
+    text = REFERENCE.read_text(encoding="utf-8")
+    table = text.split("### 4.2", 1)[1].split("### 4.3", 1)[0]
+    return {m.group(1): m.group(0) for m in re.finditer(r"^\| `([a-z_]+)` \|.*$", table, re.M)}
+
+
+GATES_4_2 = list(reference_gate_rows())
 
 
 def ready_patient(**changes: Any) -> dict[str, Any]:

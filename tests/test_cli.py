@@ -22,7 +22,7 @@ from xrntx_guide.errors import ExitCode
 from xrntx_guide.loader import Guide
 from xrntx_guide.schemas import BatchError, CheckResult
 
-from .conftest import ready_patient
+from .conftest import GATES_4_2, ready_patient
 
 TODAY = dt.date(2026, 11, 24)
 REPO = Path(__file__).resolve().parent.parent
@@ -88,25 +88,6 @@ VOCABULARY: dict[str, tuple[str, list[Any] | None]] = {
 COWS_ITEMS = [k for k in VOCABULARY if k.startswith("cows_") and k != "cows_total"]
 
 # ... and the gate ids of reference section 4.2.
-GATE_IDS = [
-    "opioid_free_interval",
-    "urine_drug_screen",
-    "withdrawal",
-    "naloxone_challenge",
-    "opioid_analgesics",
-    "hypersensitivity",
-    "pregnancy",
-    "breastfeeding",
-    "age",
-    "liver",
-    "fentanyl",
-    "bleeding_risk",
-    "mood",
-    "consent",
-    "counselling",
-    "kit_storage",
-    "body_habitus",
-]
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -739,8 +720,8 @@ def test_gates_json_lists_every_gate_with_sources(run: Run) -> None:
     assert result.exit_code == ExitCode.OK, result.output
     rows = json.loads(result.stdout)
     by_id = {r["id"]: r for r in rows}
-    assert [g for g in GATE_IDS if g not in by_id] == []
-    for gate_id in GATE_IDS:
+    assert [g for g in GATES_4_2 if g not in by_id] == []
+    for gate_id in GATES_4_2:
         assert by_id[gate_id]["sources"], gate_id
     # Only gates with a stop rule can be overridden (reference 4.1).
     assert by_id["urine_drug_screen"]["overridable"] is True

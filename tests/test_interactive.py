@@ -204,8 +204,8 @@ def begin(w: Walkthrough, label: str) -> None:
     )
 
 
-def history_and_medical(w: Walkthrough, last_use: str) -> None:
-    """Last use as typed; no fentanyl; a medical evaluation without any finding."""
+def history_and_medical_evaluation(w: Walkthrough, last_use: str, mood: str = "n") -> None:
+    """Last use as typed; no fentanyl; a medical evaluation, only the mood as given."""
     w.answers(
         [
             (P_LAST_USE, last_use),
@@ -218,7 +218,16 @@ def history_and_medical(w: Walkthrough, last_use: str) -> None:
             (P_HEPATITIS, "n"),
             (P_LFT, "1.2"),
             (P_BLEEDING, "n"),
-            (P_MOOD, "n"),
+            (P_MOOD, mood),
+        ]
+    )
+
+
+def history_and_medical(w: Walkthrough, last_use: str) -> None:
+    """History, a medical evaluation without any finding, consent, supervised abstinence."""
+    history_and_medical_evaluation(w, last_use)
+    w.answers(
+        [
             (P_MED_GUIDE, "y"),
             (P_CONSENT, "y"),
             (P_EVIDENCE, "supervised"),
@@ -541,21 +550,7 @@ def test_a_stop_blocks_until_a_coded_reason_and_a_comment_are_recorded(spawn: An
 def test_a_caution_must_be_acknowledged_with_ok(spawn: Any) -> None:
     w = spawn()
     begin(w, "caution")
-    w.answers(
-        [
-            (P_LAST_USE, "20 days ago"),
-            (P_FENTANYL_30, "n"),
-            (P_ANALGESICS, "n"),
-            (P_HYPERSENSITIVITY, "n"),
-            (P_AGE, "34"),
-            (P_PREGNANCY, "not_applicable"),
-            (P_BREASTFEEDING, "n"),
-            (P_HEPATITIS, "n"),
-            (P_LFT, "1.2"),
-            (P_BLEEDING, "n"),
-            (P_MOOD, "y"),
-        ]
-    )
+    history_and_medical_evaluation(w, "20 days ago", mood="y")
     w.expect(r"CAUTION: Mood \[mood\]")
     w.answer(P_ACK, "")  # Enter alone is not an acknowledgement
     w.expect(r"type 'ok' to acknowledge")

@@ -17,29 +17,8 @@ import pytest
 from xrntx_guide.engine import Ask, GateStop, Inputs, State, evaluate, next_action
 from xrntx_guide.loader import Guide
 
-from .conftest import REPO, TODAY, ready_patient
+from .conftest import REFERENCE, REPO, TODAY, ready_patient, reference_gate_rows
 
-REFERENCE = REPO.parent / "shared" / "clinical" / "xrntx-reference.md"
-
-GATES_4_2 = [
-    "opioid_analgesics",
-    "hypersensitivity",
-    "withdrawal",
-    "urine_drug_screen",
-    "naloxone_challenge",
-    "opioid_free_interval",
-    "pregnancy",
-    "breastfeeding",
-    "age",
-    "liver",
-    "fentanyl",
-    "bleeding_risk",
-    "mood",
-    "consent",
-    "counselling",
-    "kit_storage",
-    "body_habitus",
-]
 VOCABULARY_8 = [
     "visit",
     "oud_diagnosis",
@@ -116,10 +95,9 @@ def setting(guide: Guide, name: str) -> Any:
 
 
 def test_every_gate_of_reference_section_4_2_exists_with_its_severity(guide: Guide) -> None:
-    reference = REFERENCE.read_text(encoding="utf-8")
-    table = reference.split("### 4.2", 1)[1].split("### 4.3", 1)[0]
-    for gate_id in GATES_4_2:
-        row = next(line for line in table.splitlines() if line.startswith(f"| `{gate_id}`"))
+    rows = reference_gate_rows()
+    assert len(rows) == 17
+    for gate_id, row in rows.items():
         gate = guide.gate(gate_id)
         severities = {r.rule.severity for r in gate.rules}
         # Each severity the reference names for the gate is one of its rules' severities.
