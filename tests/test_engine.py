@@ -24,7 +24,7 @@ from xrntx_guide.engine import (
 )
 from xrntx_guide.loader import Guide, load_guide
 
-from .conftest import REPO, TODAY
+from .conftest import REPO, TODAY, ready_patient
 
 HEAD = """
 [guide]
@@ -374,3 +374,23 @@ def test_the_core_never_imports_the_ui_or_prints() -> None:
                 )
             if isinstance(node, ast.Attribute) and node.attr == "exit":
                 raise AssertionError(f"{name} calls .exit")
+
+
+# ---------------------------------------------------------------------------------------
+# Speed-ups must not change a result
+
+
+def test_gate_result_make_sets_every_field_as_init_would(guide: Guide) -> None:
+    """``GateResult.make`` fills the instance directly; a field it forgot would be missing
+    (AttributeError) or differ from what ``__init__`` builds from the same values."""
+    import dataclasses
+
+    from xrntx_guide.engine import GateResult
+
+    state = evaluate(guide, Inputs(ready_patient(uds_fentanyl="not_done", cows_total=9), TODAY))
+    outcomes = {g.outcome for g in state.gates.values()}
+    assert {"pass", "fail", "not_applicable"} <= outcomes
+    for made in state.gates.values():
+        values = {f.name: getattr(made, f.name) for f in dataclasses.fields(GateResult)}
+        assert GateResult(**values) == made
+        assert set(values) <= set(vars(made))

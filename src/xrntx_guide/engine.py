@@ -17,11 +17,13 @@ from typing import Any
 
 from .expr import UNKNOWN, Context, Finding, Value, format_value, truth
 from .loader import PLACEHOLDER, CGate, CQuestion, CStep, Guide
-from .model import SEVERITY_RANK
 
 Scalar = bool | int | float | str | dt.date
 BLOCKING = ("contraindication", "stop")
 _MISS: Any = object()
+_BUSY: Any = object()
+"""Marks a value, step or question whose computation is under way: a condition that comes
+back to it (a cycle) sees it as unknown instead of recursing forever."""
 
 
 @dataclass(frozen=True)
@@ -83,26 +85,28 @@ class _Ctx(Context):
         self.memo: dict[str, Value] = {**guide.setting_names, "today": today, **(forced or {})}
         self.steps: dict[str, bool | None] = {}
         self.shown: dict[str, bool | None] = {}
-        self.busy: set[str] = set()
         self.judged: dict[str, tuple[bool | None, list[Any]]] = {}
+        self.displayed: dict[str, str] = {}
+        self._days: dict[dt.date, _Ctx] = {}
         self._date_free: (
             tuple[dict[str, Value], dict[str, bool | None], dict[str, bool | None]] | None
         ) = None
 
+    # The three memos (steps, shown, memo) hold _BUSY while an entry is being computed.
+    # A context is used for one evaluation and dropped, so an exception part-way through
+    # cannot leave a marker behind for anyone to see.
+
     def step_visible(self, step: CStep) -> bool | None:
+        steps = self.steps
         sid = step.id
-        if sid in self.steps:
-            return self.steps[sid]
-        if "step:" + sid in self.busy:
-            return None
-        self.busy.add("step:" + sid)
-        try:
-            sv = truth(step.when.evaluate(self)) if step.when is not None else True
-            if sv is not False and step.index == self.guide.readiness_limit:
-                sv = _and(sv, self._clear_before(step))
-        finally:
-            self.busy.discard("step:" + sid)
-        self.steps[sid] = sv
+        sv = steps.get(sid, _MISS)
+        if sv is not _MISS:
+            return None if sv is _BUSY else sv
+        steps[sid] = _BUSY
+        sv = truth(step.when.function(self)) if step.when is not None else True
+        if sv is not False and step.index == self.guide.readiness_limit:
+            sv = _and(sv, self._clear_before(step))
+        steps[sid] = sv
         return sv
 
     def _clear_before(self, step: CStep) -> bool | None:
@@ -110,9 +114,7 @@ class _Ctx(Context):
         requires every gate clear) is not shown, and its answers do not count, while any
         gate before it blocks: an injection recorded for a blocked patient is ignored."""
         result: bool | None = True
-        for gate in self.guide.gates:
-            if self.guide.step(gate.gate.before).index > step.index:
-                continue
+        for gate in self.guide.guarding[step.index]:
             applies, verdicts = _judge(gate, self)
             if applies is False:
                 continue
@@ -129,25 +131,21 @@ class _Ctx(Context):
         return result
 
     def visible(self, cq: CQuestion) -> bool | None:
+        shown = self.shown
         key = cq.key
-        if key in self.shown:
-            return self.shown[key]
+        qv: bool | None = shown.get(key, _MISS)
+        if qv is not _MISS:
+            return None if qv is _BUSY else qv
         sv = self.step_visible(self.guide.step(cq.step_id))
-        qv: bool | None
         if sv is False:
             qv = False
         elif cq.when is None:
             qv = sv
-        elif "shown:" + key in self.busy:
-            return None
         else:
-            self.busy.add("shown:" + key)
-            try:
-                own = truth(cq.when.evaluate(self))
-            finally:
-                self.busy.discard("shown:" + key)
+            shown[key] = _BUSY
+            own = truth(cq.when.function(self))
             qv = False if own is False else (None if sv is None or own is None else True)
-        self.shown[key] = qv
+        shown[key] = qv
         return qv
 
     def is_answered(self, name: str) -> bool:
@@ -156,46 +154,61 @@ class _Ctx(Context):
         shown = self.shown.get(name, _MISS)
         if shown is _MISS:
             cq = self.guide.questions.get(name)
-            if cq is None:
-                return False
-            shown = self.visible(cq)
+            return cq is not None and self.visible(cq) is not False
         return shown is not False
 
     def lookup(self, name: str) -> Value:
         memo = self.memo
-        if name in memo:
-            return memo[name]
-        if name in self.busy:  # a computed question that reads itself: nothing to give
-            return UNKNOWN
-        self.busy.add(name)
-        try:
-            value = self._compute(name)
-        finally:
-            self.busy.discard(name)
-        memo[name] = value
-        return value
+        value = memo.get(name, _MISS)
+        if value is _MISS:
+            memo[name] = _BUSY  # a computed question that reads itself gets nothing
+            value = memo[name] = self._compute(name)
+            return value
+        return UNKNOWN if value is _BUSY else value
 
     def _compute(self, name: str) -> Value:
         cq = self.guide.questions.get(name)
         if cq is not None:
             shown = self.shown.get(name, _MISS)
-            if shown is _MISS:
-                shown = self.visible(cq)
-            if shown is False:
+            if shown is False or (shown is _MISS and self.visible(cq) is False):
                 return UNKNOWN
-            if name in self.given:
-                return self.given[name]
+            value = self.given.get(name, _MISS)
+            if value is not _MISS:
+                return value  # type: ignore[no-any-return]
             if cq.computed is not None:
-                value = cq.computed.evaluate(self)
+                value = cq.computed.function(self)
                 if value is not UNKNOWN:
                     return value
             if self.use_defaults and cq.default is not None:
-                return valid_default(cq, cq.default.evaluate(self))
+                return valid_default(cq, cq.default.function(self))
             return UNKNOWN
         derived = self.guide.derived.get(name)
         if derived is not None:
-            return derived.expr.evaluate(self)
+            return derived.expr.function(self)
         return UNKNOWN  # an unknown setting name cannot pass the loader; be safe anyway
+
+    def display(self, name: str) -> str:
+        """A value as a clinician reads it: a choice's label, yes/no, an ISO date, a unit."""
+        text = self.displayed.get(name)
+        if text is None:
+            text = self.displayed[name] = display_value(self.guide, name, self.lookup(name))
+        return text
+
+    def on(self, day: dt.date) -> _Ctx:
+        """A context for the same answers with the visit (and today) moved to ``day``,
+        starting from everything this one knows that cannot change with the date. Gates
+        searching for their earliest date share one context per day."""
+        ctx = self._days.get(day)
+        if ctx is not None:
+            return ctx
+        memo, steps, shown = self.date_free()
+        ctx = self._days[day] = _Ctx.__new__(_Ctx)
+        ctx.guide, ctx.today, ctx.use_defaults = self.guide, day, self.use_defaults
+        ctx.given, ctx.overrides = self.given, self.overrides
+        ctx.memo = {**memo, "today": day, self.guide.meta.date_key: day}
+        ctx.steps, ctx.shown = dict(steps), dict(shown)
+        ctx.judged, ctx.displayed, ctx._days, ctx._date_free = {}, {}, {}, None
+        return ctx
 
     def date_free(self) -> tuple[dict[str, Value], dict[str, bool | None], dict[str, bool | None]]:
         """What this context knows that cannot change with the date (for probing later days).
@@ -205,9 +218,9 @@ class _Ctx(Context):
         if self._date_free is None:
             moving, moving_steps = self.guide.date_dependent
             self._date_free = (
-                {k: v for k, v in self.memo.items() if k not in moving},
-                {k: v for k, v in self.steps.items() if k not in moving_steps},
-                {k: v for k, v in self.shown.items() if k not in moving},
+                {k: v for k, v in self.memo.items() if k not in moving and v is not _BUSY},
+                {k: v for k, v in self.steps.items() if k not in moving_steps and v is not _BUSY},
+                {k: v for k, v in self.shown.items() if k not in moving and v is not _BUSY},
             )
         return self._date_free
 
@@ -259,13 +272,13 @@ class GateResult:
     sources: tuple[str, ...]
     instead: tuple[str, ...]
     missing: tuple[str, ...]
-    fingerprint: str
     earliest_date: dt.date | None = None
     time_dependent: bool = False
     override: Override | None = None
     acknowledged: bool = False
     verify: bool = False
     explainer: Callable[[], tuple[Finding, ...]] = field(default=tuple, repr=False, compare=False)
+    fingerprinter: Callable[[], str] = field(default=str, repr=False, compare=False)
 
     @functools.cached_property
     def findings(self) -> tuple[Finding, ...]:
@@ -273,6 +286,46 @@ class GateResult:
         return self.explainer()
 
     @functools.cached_property
+    def fingerprint(self) -> str:
+        """Identifies the inputs the gate was judged on (what an ack or override binds to)."""
+        return self.fingerprinter()
+
+    @classmethod
+    def make(
+        cls,
+        gate: CGate,
+        lazy: Mapping[str, Any],
+        severity: str,
+        outcome: str,
+        reason: str,
+        **more: Any,
+    ) -> GateResult:
+        """A result for ``gate``, built without the generated ``__init__``.
+
+        A frozen dataclass's ``__init__`` stores its sixteen fields one by one through
+        ``object.__setattr__``. The engine builds one result per gate per evaluation, and a
+        batch makes tens of thousands, so this fills the instance dictionary at once. Every
+        field is set (a test compares it with ``__init__``); the instance is as frozen.
+        """
+        g = gate.gate
+        obj = object.__new__(cls)
+        obj.__dict__.update(
+            _RESULT_DEFAULTS,
+            id=g.id,
+            title=g.title,
+            before=g.before,
+            severity=severity,
+            outcome=outcome,
+            reason=reason,
+            sources=gate.sources,
+            time_dependent=gate.time_dependent,
+            verify=g.verify,
+            **lazy,
+        )
+        obj.__dict__.update(more)
+        return obj
+
+    @property
     def blocking(self) -> bool:
         """True when this gate stands between the patient and the injection."""
         return self.outcome == "fail" and self.severity in BLOCKING
@@ -289,6 +342,15 @@ class GateResult:
         )
 
 
+_RESULT_DEFAULTS: dict[str, Any] = {
+    "instead": (),
+    "missing": (),
+    "earliest_date": None,
+    "override": None,
+    "acknowledged": False,
+}
+
+
 def _fingerprint(gate: CGate, ctx: Context) -> str:
     """Identifies the inputs a gate was judged on; an ack or override is for these only."""
     data = {k: format_value(ctx.lookup(k)) for k in sorted(gate.inputs)}
@@ -300,33 +362,27 @@ def _judge(gate: CGate, ctx: _Ctx) -> tuple[bool | None, list[Any]]:
     """(applies, [(rule, verdict)]) for the gate in ``ctx``, judged once per context."""
     done = ctx.judged.get(gate.id)
     if done is None:
-        applies = truth(gate.applies.evaluate(ctx)) if gate.applies is not None else True
-        verdicts = [(r, truth(r.fails.evaluate(ctx))) for r in gate.rules]
+        applies = truth(gate.applies.function(ctx)) if gate.applies is not None else True
+        verdicts = [(r, truth(r.fails.function(ctx))) for r in gate.rules]
         done = ctx.judged[gate.id] = (applies, verdicts)
     return done
 
 
 def _worst_failing(verdicts: list[Any]) -> Any:
-    failing = [r for r, v in verdicts if v is True]
-    if not failing:
-        return None
-    return max(failing, key=lambda r: SEVERITY_RANK[r.rule.severity])
+    """The most severe failing rule (the first of equals), or None."""
+    worst, rank = None, -1
+    for r, v in verdicts:
+        if v is True and r.rank > rank:
+            worst, rank = r, r.rank
+    return worst
 
 
 def _earliest_pass(gate: CGate, base: _Ctx, start: dt.date) -> dt.date | None:
     """The first later date on which the gate no longer blocks, re-evaluating it each day."""
     guide = base.guide
-    key = guide.meta.date_key
-    fixed, fixed_steps, fixed_shown = base.date_free()
 
     def passes(day: dt.date) -> bool:
-        ctx = _Ctx(guide, day, base.use_defaults, base.given, {key: day}, base.overrides)
-        ctx.memo.update(fixed)
-        ctx.memo["today"] = day
-        ctx.memo[key] = day
-        ctx.steps.update(fixed_steps)
-        ctx.shown.update(fixed_shown)
-        applies, verdicts = _judge(gate, ctx)
+        applies, verdicts = _judge(gate, base.on(day))
         if applies is False:
             return True
         worst = _worst_failing(verdicts)
@@ -402,17 +458,7 @@ class State:
 
     def display(self, name: str) -> str:
         """A value as a clinician reads it: a choice's label, yes/no, an ISO date."""
-        value = self.value(name)
-        cq = self.guide.questions.get(name)
-        if cq is not None and value is not UNKNOWN:
-            label = cq.choice_label(value)
-            if label is not None:
-                return label
-        derived = self.guide.derived.get(name)
-        text = format_value(value)
-        if derived is not None and derived.d.unit and value is not UNKNOWN:
-            return f"{text} {derived.d.unit}"
-        return text
+        return display_value(self.guide, name, self.value(name))
 
     def render(self, text: str, extra: Mapping[str, str] | None = None) -> str:
         return render(text, self.display, extra)
@@ -494,11 +540,10 @@ def evaluate(guide: Guide, inputs: Inputs) -> State:
     for name in guide.derived:
         values[name] = ctx.lookup(name)
     answered = ctx.answered_keys()
-    effective = {k: v for k, v in inputs.answers.items() if k in answered}
 
     results: dict[str, GateResult] = {}
     for gate in guide.gates:
-        results[gate.id] = _gate_result(guide, gate, ctx, step_visible, inputs, effective)
+        results[gate.id] = _gate_result(guide, gate, ctx, inputs)
     return State(
         guide=guide,
         inputs=inputs,
@@ -511,85 +556,35 @@ def evaluate(guide: Guide, inputs: Inputs) -> State:
     )
 
 
-def _gate_result(
-    guide: Guide,
-    gate: CGate,
-    ctx: _Ctx,
-    step_visible: Mapping[str, bool | None],
-    inputs: Inputs,
-    answers: Mapping[str, Scalar],
-) -> GateResult:
+def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateResult:
     g = gate.gate
     # A gate applies by its own condition only. Its step being hidden in this flow does not
     # switch it off: the walk then checks it before the next step that is shown.
     applies, verdicts = _judge(gate, ctx)
-    # Only a failing gate can be acknowledged or overridden, so only it needs a fingerprint.
-    fingerprint = ""
-
-    def explainer() -> tuple[Finding, ...]:
-        findings: dict[str, Finding] = {}
-        for r, _ in verdicts:
-            for f in r.fails.explain(ctx):
-                findings.setdefault(f.text, f)
-        return tuple(findings.values())
-
-    def missing() -> tuple[str, ...]:
-        return tuple(
-            sorted(
-                k
-                for k in gate.inputs
-                if k in guide.questions
-                and ctx.lookup(k) is UNKNOWN
-                and ctx.shown.get(k) is not False
-            )
-        )
-
-    base: dict[str, Any] = dict(
-        id=g.id,
-        title=g.title,
-        before=g.before,
-        explainer=explainer,
-        fingerprint=fingerprint,
-        time_dependent=gate.time_dependent,
-        verify=g.verify,
-    )
+    lazy = {
+        "explainer": functools.partial(_findings, verdicts, ctx),
+        "fingerprinter": functools.partial(_fingerprint, gate, ctx),
+    }
     if applies is False:
-        return GateResult(
-            **base,
-            severity=gate.severity,
-            outcome="not_applicable",
-            reason="does not apply to this patient",
-            sources=tuple(g.sources),
-            instead=(),
-            missing=(),
+        return GateResult.make(
+            gate, lazy, gate.severity, "not_applicable", "does not apply to this patient"
         )
     worst = _worst_failing(verdicts)
     if worst is None:
         if applies is None or any(v is None for _, v in verdicts):
-            gaps = missing()
+            gaps = _missing(guide, gate, ctx)
             needs = ", ".join(gaps) or "earlier answers"
-            return GateResult(
-                **base,
-                severity=gate.severity,
-                outcome="unknown",
-                reason=f"not decided yet: needs {needs}",
-                sources=tuple(g.sources),
-                instead=(),
+            return GateResult.make(
+                gate,
+                lazy,
+                gate.severity,
+                "unknown",
+                f"not decided yet: needs {needs}",
                 missing=gaps,
             )
-        lookup = _display_lookup(guide, ctx)
-        reason = render(g.pass_message, lookup) if g.pass_message else "passed"
-        return GateResult(
-            **base,
-            severity=gate.severity,
-            outcome="pass",
-            reason=reason,
-            sources=tuple(g.sources),
-            instead=(),
-            missing=(),
-        )
+        reason = render(g.pass_message, ctx.display) if g.pass_message else "passed"
+        return GateResult.make(gate, lazy, gate.severity, "pass", reason)
     rule = worst.rule
-    fingerprint = base["fingerprint"] = _fingerprint(gate, ctx)
     earliest = None
     if gate.time_dependent and rule.severity in BLOCKING:
         start = ctx.lookup(guide.meta.date_key)
@@ -600,44 +595,60 @@ def _gate_result(
         if earliest
         else f"no date within {guide.meta.date_search_days} days"
     }
-    lookup = _display_lookup(guide, ctx)
-    sources = tuple(dict.fromkeys([*rule.sources, *g.sources]))
-    instead = tuple(render(t, lookup, extra) for t in rule.instead)
-    reason = render(rule.message, lookup, extra)
+    # Only a failing gate can be acknowledged or overridden, and only for the inputs it was
+    # judged on: the fingerprint is worked out here only when there is one to compare.
+    more: dict[str, Any] = {}
+    outcome = "fail"
     override = inputs.overrides.get(g.id)
-    if override is not None and (rule.severity != "stop" or override.fingerprint != fingerprint):
-        override = None
-    acknowledged = inputs.acks.get(g.id) == fingerprint
-    outcome = "overridden" if override is not None else "fail"
-    return GateResult(
-        **base,
-        severity=rule.severity,
-        outcome=outcome,
-        reason=reason,
-        sources=sources,
-        instead=instead,
-        missing=missing(),
+    ack = inputs.acks.get(g.id)
+    if override is not None or ack is not None:
+        fingerprint = more["fingerprint"] = _fingerprint(gate, ctx)
+        if override is not None and rule.severity == "stop" and override.fingerprint == fingerprint:
+            more["override"], outcome = override, "overridden"
+        more["acknowledged"] = ack == fingerprint
+    return GateResult.make(
+        gate,
+        lazy,
+        rule.severity,
+        outcome,
+        render(rule.message, ctx.display, extra),
+        sources=tuple(dict.fromkeys([*rule.sources, *g.sources])),
+        instead=tuple(render(t, ctx.display, extra) for t in rule.instead),
+        missing=_missing(guide, gate, ctx),
         earliest_date=earliest,
-        override=override,
-        acknowledged=acknowledged,
+        **more,
     )
 
 
-def _display_lookup(guide: Guide, ctx: Context) -> Any:
-    def lookup(name: str) -> str:
-        value = ctx.lookup(name)
-        cq = guide.questions.get(name)
-        if cq is not None and value is not UNKNOWN:
-            label = cq.choice_label(value)
-            if label is not None:
-                return label
-        text = format_value(value)
-        derived = guide.derived.get(name)
-        if derived is not None and derived.d.unit and value is not UNKNOWN:
-            return f"{text} {derived.d.unit}"
-        return text
+def _findings(verdicts: list[Any], ctx: _Ctx) -> tuple[Finding, ...]:
+    findings: dict[str, Finding] = {}
+    for r, _ in verdicts:
+        for f in r.fails.explain(ctx):
+            findings.setdefault(f.text, f)
+    return tuple(findings.values())
 
-    return lookup
+
+def _missing(guide: Guide, gate: CGate, ctx: _Ctx) -> tuple[str, ...]:
+    """The gate's inputs that are unanswered questions which apply (or may apply)."""
+    return tuple(
+        k
+        for k in gate.inputs_sorted
+        if k in guide.questions and ctx.lookup(k) is UNKNOWN and ctx.shown.get(k) is not False
+    )
+
+
+def display_value(guide: Guide, name: str, value: Value) -> str:
+    """A value as a clinician reads it: a choice's label, yes/no, an ISO date, a unit."""
+    cq = guide.questions.get(name)
+    if cq is not None and value is not UNKNOWN:
+        label = cq.choice_label(value)
+        if label is not None:
+            return label
+    text = format_value(value)
+    derived = guide.derived.get(name)
+    if derived is not None and derived.d.unit and value is not UNKNOWN:
+        return f"{text} {derived.d.unit}"
+    return text
 
 
 # ---------------------------------------------------------------------------------------
@@ -711,11 +722,10 @@ def next_action(
         # in this flow is checked at the next step that is shown). Earlier gates are
         # settled already, so this is also the guarantee that nothing unsettled stands
         # before a step that requires every gate clear.
-        for gate in guide.gates:
-            if guide.step(gate.gate.before).index <= step.index:
-                stop = _gate_action(step, state.gates[gate.id])
-                if stop is not None:
-                    return stop
+        for gate in guide.guarding[step.index]:
+            stop = _gate_action(step, state.gates[gate.id])
+            if stop is not None:
+                return stop
         for cq in step.questions:
             if state.question_visible.get(cq.key) is False:
                 continue

@@ -66,7 +66,9 @@ class CStep:
     when: Compiled | None
     questions: tuple[CQuestion, ...]
 
-    @property
+    # Cached (not plain) properties: after the first read they are ordinary attributes,
+    # which matters in the engine's inner loops.
+    @functools.cached_property
     def id(self) -> str:
         return self.step.id
 
@@ -75,6 +77,11 @@ class CStep:
 class CRule:
     rule: Rule
     fails: Compiled
+
+    @functools.cached_property
+    def rank(self) -> int:
+        """How severe the rule's outcome is (SEVERITY_RANK): the worst failing rule wins."""
+        return SEVERITY_RANK[self.rule.severity]
 
 
 @dataclass(frozen=True)
@@ -86,11 +93,19 @@ class CGate:
     """Answer keys the gate depends on, through derived values."""
     time_dependent: bool
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
         return self.gate.id
 
-    @property
+    @functools.cached_property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(self.gate.sources)
+
+    @functools.cached_property
+    def inputs_sorted(self) -> tuple[str, ...]:
+        return tuple(sorted(self.inputs))
+
+    @functools.cached_property
     def severity(self) -> str:
         """The most severe outcome this gate can have."""
         return max((r.rule.severity for r in self.rules), key=SEVERITY_RANK.__getitem__)
@@ -101,7 +116,7 @@ class CDerived:
     d: Derived
     expr: Compiled
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
         return self.d.name
 
@@ -196,12 +211,18 @@ class Guide:
     @functools.cached_property
     def readiness_gate_ids(self) -> tuple[str, ...]:
         """Gates that guard the injection: at or before the last requires_clear step."""
-        limit = self.readiness_limit
-        return tuple(g.id for g in self.gates if self.step(g.gate.before).index <= limit)
+        return tuple(g.id for g in self.guarding[self.readiness_limit])
 
     @functools.cached_property
     def _step_index(self) -> dict[str, CStep]:
         return {s.id: s for s in self.steps}
+
+    @functools.cached_property
+    def guarding(self) -> tuple[tuple[CGate, ...], ...]:
+        """For each step index, the gates that guard it: those checked before it or before
+        an earlier step (a gate whose own step is hidden is checked at the next one shown)."""
+        before = {g.id: self.step(g.gate.before).index for g in self.gates}
+        return tuple(tuple(g for g in self.gates if before[g.id] <= s.index) for s in self.steps)
 
     @functools.cached_property
     def _gate_index(self) -> dict[str, CGate]:
