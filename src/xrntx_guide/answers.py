@@ -22,6 +22,8 @@ Scalar = bool | int | float | str | dt.date
 MAX_TEXT = 500
 _TRUE = frozenset({"yes", "y", "true", "1"})
 _FALSE = frozenset({"no", "n", "false", "0"})
+_YES_NO = _TRUE | _FALSE
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DAYS_AGO = re.compile(r"^([0-9]{1,5})\s+days?\s+ago$")
 _INT = re.compile(r"\s*-?[0-9]{1,9}\s*")
 _NUMBER = re.compile(r"\s*-?[0-9]{1,12}(\.[0-9]{1,12})?\s*")
@@ -46,7 +48,7 @@ def parse_date(text: str, today: dt.date) -> dt.date:
             return today - dt.timedelta(days=int(m.group(1)))
         except OverflowError:
             raise ValueError(f"{text!r} is further back than the calendar goes") from None
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", t):
+    if not _ISO_DATE.fullmatch(t):
         raise ValueError(
             f"{text!r} is not a date: use YYYY-MM-DD (e.g. {today.isoformat()}), "
             "'today', 'yesterday' or 'N days ago'"
@@ -62,8 +64,8 @@ def _parse_scalar(cq: CQuestion, raw: object, today: dt.date, interactive: bool)
     if q.type == "bool":
         if isinstance(raw, bool):
             return raw
-        if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
-            return raw.strip().lower() in _TRUE
+        if isinstance(raw, str) and (word := raw.strip().lower()) in _YES_NO:
+            return word in _TRUE
         raise ValueError(f"{raw!r} is not yes or no")
     if q.type == "date":
         if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
@@ -118,6 +120,8 @@ def _parse_scalar(cq: CQuestion, raw: object, today: dt.date, interactive: bool)
 
 
 def _parse_choice(cq: CQuestion, raw: object, interactive: bool) -> str:
+    if isinstance(raw, str) and raw in cq.choice_values:
+        return raw
     choices = cq.q.choices or []
     values = [str(c.value) for c in choices]
     if not isinstance(raw, str):

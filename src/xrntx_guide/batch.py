@@ -25,6 +25,8 @@ CHUNK = 500
 """Lines a worker takes at a time: large enough to amortise the hand-over."""
 INLINE_BELOW = 2 * CHUNK
 """Batches shorter than this run in this process."""
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+"""``json.dumps(..., ensure_ascii=False)`` without building an encoder for every line."""
 
 
 @dataclass(frozen=True)
@@ -50,14 +52,12 @@ def check_line(job: Job, number: int, line: str) -> tuple[str, bool]:
         result = check_result(evaluate_presets(job.guide, presets, job.today), job.explain)
         if ident is not None:
             result = {"id": ident, **result}
-        return json.dumps(result, ensure_ascii=False), False
+        return _dumps(result), False
     except json.JSONDecodeError as exc:
         error = f"line {number}: not JSON: {exc.msg}"
     except UserError as exc:
         error = str(exc)
-    return json.dumps(
-        {"id": ident, "status": "error", "line": number, "error": error}, ensure_ascii=False
-    ), True
+    return _dumps({"id": ident, "status": "error", "line": number, "error": error}), True
 
 
 _JOB: Job | None = None  # a worker's job, inherited from the parent when it forks

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,7 +136,9 @@ class _Ctx(Context):
         qv: bool | None = shown.get(key, _MISS)
         if qv is not _MISS:
             return None if qv is _BUSY else qv
-        sv = self.step_visible(self.guide.step(cq.step_id))
+        sv = self.steps.get(cq.step_id, _MISS)
+        if sv is _MISS or sv is _BUSY:
+            sv = self.step_visible(self.guide.step(cq.step_id))
         if sv is False:
             qv = False
         elif cq.when is None:
@@ -277,24 +279,32 @@ class GateResult:
     override: Override | None = None
     acknowledged: bool = False
     verify: bool = False
-    explainer: Callable[[], tuple[Finding, ...]] = field(default=tuple, repr=False, compare=False)
-    fingerprinter: Callable[[], str] = field(default=str, repr=False, compare=False)
+    basis: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    """(gate, context, verdicts) the result was judged on, for what is worked out lazily."""
 
     @functools.cached_property
     def findings(self) -> tuple[Finding, ...]:
         """Each comparison with the values it saw: computed only when someone asks."""
-        return self.explainer()
+        if not self.basis:
+            return ()
+        _, ctx, verdicts = self.basis
+        found: dict[str, Finding] = {}
+        for r, _ in verdicts:
+            for f in r.fails.explain(ctx):
+                found.setdefault(f.text, f)
+        return tuple(found.values())
 
     @functools.cached_property
     def fingerprint(self) -> str:
         """Identifies the inputs the gate was judged on (what an ack or override binds to)."""
-        return self.fingerprinter()
+        gate, ctx, _ = self.basis
+        return _fingerprint(gate, ctx)
 
     @classmethod
     def make(
         cls,
         gate: CGate,
-        lazy: Mapping[str, Any],
+        basis: tuple[Any, ...],
         severity: str,
         outcome: str,
         reason: str,
@@ -320,7 +330,7 @@ class GateResult:
             sources=gate.sources,
             time_dependent=gate.time_dependent,
             verify=g.verify,
-            **lazy,
+            basis=basis,
         )
         obj.__dict__.update(more)
         return obj
@@ -561,13 +571,10 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
     # A gate applies by its own condition only. Its step being hidden in this flow does not
     # switch it off: the walk then checks it before the next step that is shown.
     applies, verdicts = _judge(gate, ctx)
-    lazy = {
-        "explainer": functools.partial(_findings, verdicts, ctx),
-        "fingerprinter": functools.partial(_fingerprint, gate, ctx),
-    }
+    basis = (gate, ctx, verdicts)
     if applies is False:
         return GateResult.make(
-            gate, lazy, gate.severity, "not_applicable", "does not apply to this patient"
+            gate, basis, gate.severity, "not_applicable", "does not apply to this patient"
         )
     worst = _worst_failing(verdicts)
     if worst is None:
@@ -576,14 +583,14 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
             needs = ", ".join(gaps) or "earlier answers"
             return GateResult.make(
                 gate,
-                lazy,
+                basis,
                 gate.severity,
                 "unknown",
                 f"not decided yet: needs {needs}",
                 missing=gaps,
             )
         reason = render(g.pass_message, ctx.display) if g.pass_message else "passed"
-        return GateResult.make(gate, lazy, gate.severity, "pass", reason)
+        return GateResult.make(gate, basis, gate.severity, "pass", reason)
     rule = worst.rule
     earliest = None
     if gate.time_dependent and rule.severity in BLOCKING:
@@ -608,7 +615,7 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
         more["acknowledged"] = ack == fingerprint
     return GateResult.make(
         gate,
-        lazy,
+        basis,
         rule.severity,
         outcome,
         render(rule.message, ctx.display, extra),
@@ -618,14 +625,6 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
         earliest_date=earliest,
         **more,
     )
-
-
-def _findings(verdicts: list[Any], ctx: _Ctx) -> tuple[Finding, ...]:
-    findings: dict[str, Finding] = {}
-    for r, _ in verdicts:
-        for f in r.fails.explain(ctx):
-            findings.setdefault(f.text, f)
-    return tuple(findings.values())
 
 
 def _missing(guide: Guide, gate: CGate, ctx: _Ctx) -> tuple[str, ...]:

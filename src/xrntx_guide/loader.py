@@ -52,6 +52,11 @@ class CQuestion:
     max: Compiled | None = None
     wait_minutes: Compiled | None = None
 
+    @functools.cached_property
+    def choice_values(self) -> frozenset[str]:
+        """The allowed values of a choice, as text."""
+        return frozenset(str(c.value) for c in self.q.choices or ())
+
     def choice_label(self, value: object) -> str | None:
         for c in self.q.choices or ():
             if c.value == value:

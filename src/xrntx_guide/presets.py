@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .answers import Scalar, parse_pairs, parse_value, unknown_key
 from .engine import Inputs, Override, State, evaluate, state_context
@@ -20,8 +20,10 @@ from .errors import InvalidAnswer, UsageError
 from .loader import Guide
 
 
-@dataclass(frozen=True)
-class Preset:
+class Preset(NamedTuple):
+    """An answer given before the walk, and where from. (A named tuple: a batch makes
+    one per answer per line.)"""
+
     value: Scalar
     origin: str  # "flag" | "file" | "session"
 
@@ -68,14 +70,16 @@ def parse_answers(
         if cq is None:
             err = unknown_key(guide, key)
             raise UsageError(f"{where}: {err.message}", hint=err.hint)
-        if isinstance(value, dt.date | dt.datetime) and not isinstance(value, dt.datetime):
-            value = value.isoformat()
-        if isinstance(value, dt.datetime):
-            raise InvalidAnswer(
-                key, f"{where}: {value.isoformat()} is a date and time; give a date (YYYY-MM-DD)"
-            )
-        if value is None or isinstance(value, list | dict):
-            raise InvalidAnswer(key, f"{where}: {value!r} is not a single value")
+        if type(value) is not str:  # TOML gives dates; JSON may give lists and objects
+            if isinstance(value, dt.datetime):
+                raise InvalidAnswer(
+                    key,
+                    f"{where}: {value.isoformat()} is a date and time; give a date (YYYY-MM-DD)",
+                )
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            if value is None or isinstance(value, list | dict):
+                raise InvalidAnswer(key, f"{where}: {value!r} is not a single value")
         try:
             out[key] = Preset(parse_value(cq, value, today=today), origin)
         except InvalidAnswer as exc:
