@@ -25,8 +25,9 @@ CHUNK = 500
 """Lines a worker takes at a time: large enough to amortise the hand-over."""
 INLINE_BELOW = 2 * CHUNK
 """Batches shorter than this run in this process."""
-_dumps = json.JSONEncoder(ensure_ascii=False).encode
-"""``json.dumps(..., ensure_ascii=False)`` without building an encoder for every line."""
+_dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+"""``json.dumps(..., ensure_ascii=False)`` without building an encoder for every line (and
+without the check for cycles: a result is a tree built afresh for each line)."""
 
 
 @dataclass(frozen=True)

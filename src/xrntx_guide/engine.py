@@ -13,10 +13,10 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .expr import UNKNOWN, Context, Finding, Value, format_value, truth
-from .loader import PLACEHOLDER, CGate, CQuestion, CStep, Guide
+from .loader import PLACEHOLDER, CGate, CQuestion, CRule, CStep, Guide
 
 Scalar = bool | int | float | str | dt.date
 BLOCKING = ("contraindication", "stop")
@@ -85,15 +85,15 @@ class _Ctx(Context):
         self.memo: dict[str, Value] = {**guide.setting_names, "today": today, **(forced or {})}
         self.steps: dict[str, bool | None] = {}
         self.shown: dict[str, bool | None] = {}
-        self.judged: dict[str, tuple[bool | None, list[Any]]] = {}
+        self.judged: dict[str, Judgement] = {}
         self.displayed: dict[str, str] = {}
         self._days: dict[dt.date, _Ctx] = {}
         self._date_free: (
             tuple[dict[str, Value], dict[str, bool | None], dict[str, bool | None]] | None
         ) = None
 
-    # The three memos (steps, shown, memo) hold _BUSY while an entry is being computed.
-    # A context is used for one evaluation and dropped, so an exception part-way through
+    # The memos (steps, shown, memo) hold _BUSY while an entry is being worked out. A
+    # context is used for one evaluation and dropped, so an exception part-way through
     # cannot leave a marker behind for anyone to see.
 
     def step_visible(self, step: CStep) -> bool | None:
@@ -115,10 +115,9 @@ class _Ctx(Context):
         gate before it blocks: an injection recorded for a blocked patient is ignored."""
         result: bool | None = True
         for gate in self.guide.guarding[step.index]:
-            applies, verdicts = _judge(gate, self)
+            applies, _, worst, unknown = _judge(gate, self)
             if applies is False:
                 continue
-            worst = _worst_failing(verdicts)
             if worst is not None and worst.rule.severity == "contraindication":
                 return False
             if worst is not None and worst.rule.severity == "stop":
@@ -126,7 +125,7 @@ class _Ctx(Context):
                 if override is None or override.fingerprint != _fingerprint(gate, self):
                     return False
                 continue
-            if applies is None or any(v is None for _, v in verdicts):
+            if applies is None or unknown:
                 result = None
         return result
 
@@ -205,9 +204,9 @@ class _Ctx(Context):
             return ctx
         memo, steps, shown = self.date_free()
         ctx = self._days[day] = _Ctx.__new__(_Ctx)
+        ctx.memo = {**memo, "today": day, self.guide.meta.date_key: day}
         ctx.guide, ctx.today, ctx.use_defaults = self.guide, day, self.use_defaults
         ctx.given, ctx.overrides = self.given, self.overrides
-        ctx.memo = {**memo, "today": day, self.guide.meta.date_key: day}
         ctx.steps, ctx.shown = dict(steps), dict(shown)
         ctx.judged, ctx.displayed, ctx._days, ctx._date_free = {}, {}, {}, None
         return ctx
@@ -368,23 +367,31 @@ def _fingerprint(gate: CGate, ctx: Context) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def _judge(gate: CGate, ctx: _Ctx) -> tuple[bool | None, list[Any]]:
-    """(applies, [(rule, verdict)]) for the gate in ``ctx``, judged once per context."""
+class Judgement(NamedTuple):
+    applies: bool | None
+    verdicts: list[tuple[CRule, bool | None]]
+    worst: CRule | None
+    """The most severe failing rule (the first of equals)."""
+    unknown: bool
+    """Some rule could not be decided."""
+
+
+def _judge(gate: CGate, ctx: _Ctx) -> Judgement:
+    """The gate's verdicts in ``ctx``, judged once per context."""
     done = ctx.judged.get(gate.id)
     if done is None:
         applies = truth(gate.applies.function(ctx)) if gate.applies is not None else True
-        verdicts = [(r, truth(r.fails.function(ctx))) for r in gate.rules]
-        done = ctx.judged[gate.id] = (applies, verdicts)
+        verdicts = []
+        worst, rank, unknown = None, -1, False
+        for r in gate.rules:
+            v = truth(r.fails.function(ctx))
+            verdicts.append((r, v))
+            if v is None:
+                unknown = True
+            elif v and r.rank > rank:
+                worst, rank = r, r.rank
+        done = ctx.judged[gate.id] = Judgement(applies, verdicts, worst, unknown)
     return done
-
-
-def _worst_failing(verdicts: list[Any]) -> Any:
-    """The most severe failing rule (the first of equals), or None."""
-    worst, rank = None, -1
-    for r, v in verdicts:
-        if v is True and r.rank > rank:
-            worst, rank = r, r.rank
-    return worst
 
 
 def _earliest_pass(gate: CGate, base: _Ctx, start: dt.date) -> dt.date | None:
@@ -392,12 +399,10 @@ def _earliest_pass(gate: CGate, base: _Ctx, start: dt.date) -> dt.date | None:
     guide = base.guide
 
     def passes(day: dt.date) -> bool:
-        applies, verdicts = _judge(gate, base.on(day))
+        applies, _, worst, unknown = _judge(gate, base.on(day))
         if applies is False:
             return True
-        worst = _worst_failing(verdicts)
-        undecided = any(v is None for _, v in verdicts)
-        return (worst is None or worst.rule.severity not in BLOCKING) and not undecided
+        return (worst is None or worst.rule.severity not in BLOCKING) and not unknown
 
     horizon = guide.meta.date_search_days
     if start > dt.date.max - dt.timedelta(days=horizon):  # no calendar left to search
@@ -570,15 +575,14 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
     g = gate.gate
     # A gate applies by its own condition only. Its step being hidden in this flow does not
     # switch it off: the walk then checks it before the next step that is shown.
-    applies, verdicts = _judge(gate, ctx)
+    applies, verdicts, worst, unknown = _judge(gate, ctx)
     basis = (gate, ctx, verdicts)
     if applies is False:
         return GateResult.make(
             gate, basis, gate.severity, "not_applicable", "does not apply to this patient"
         )
-    worst = _worst_failing(verdicts)
     if worst is None:
-        if applies is None or any(v is None for _, v in verdicts):
+        if applies is None or unknown:
             gaps = _missing(guide, gate, ctx)
             needs = ", ".join(gaps) or "earlier answers"
             return GateResult.make(
