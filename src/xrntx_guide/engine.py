@@ -549,11 +549,10 @@ def evaluate(guide: Guide, inputs: Inputs) -> State:
     ctx = _Ctx(guide, inputs.today, inputs.use_defaults, inputs.answers, overrides=inputs.overrides)
     step_visible = _visit(ctx)
     not_applicable = tuple(k for k in inputs.answers if ctx.shown.get(k) is False)
-    values: dict[str, Value] = {}
-    for key in guide.questions:
-        values[key] = ctx.lookup(key)
+    lookup = ctx.lookup
+    values: dict[str, Value] = {key: lookup(key) for key in guide.questions}
     for name in guide.derived:
-        values[name] = ctx.lookup(name)
+        values[name] = lookup(name)
     answered = ctx.answered_keys()
 
     results: dict[str, GateResult] = {}

@@ -57,11 +57,15 @@ class CQuestion:
         """The allowed values of a choice, as text."""
         return frozenset(str(c.value) for c in self.q.choices or ())
 
-    def choice_label(self, value: object) -> str | None:
+    @functools.cached_property
+    def _labels(self) -> dict[object, str]:
+        labels: dict[object, str] = {}
         for c in self.q.choices or ():
-            if c.value == value:
-                return c.label
-        return None
+            labels.setdefault(c.value, c.label)  # the first of equal values, as a scan would
+        return labels
+
+    def choice_label(self, value: object) -> str | None:
+        return self._labels.get(value)
 
 
 @dataclass(frozen=True)
