@@ -694,6 +694,43 @@ def test_batch_all_good_exits_zero(run: Run, tmp_path: Path) -> None:
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["a", "b"]
 
 
+@pytest.mark.parametrize(
+    "answers",
+    [ready(), ready(last_opioid_use=TODAY - dt.timedelta(days=3)), ready(uds_fentanyl="not_done")],
+    ids=["ready", "too_soon", "needs_override"],
+)
+def test_a_batch_line_is_the_single_check_result(run: Run, answers: dict[str, Any]) -> None:
+    single = one_json_object(check(run, answers).stdout)
+    line = json.dumps({"id": 7, **json_answers(answers)})
+    result = run("check", "--today", TODAY.isoformat(), "--batch", "-", input=line)
+
+    assert result.exit_code == ExitCode.OK, result.output
+    assert one_json_object(result.stdout) == {"id": 7, **single}
+
+
+def test_a_large_batch_in_worker_processes_keeps_order_and_results(guide: Guide) -> None:
+    """Past INLINE_BELOW lines the batch is spread over worker processes: the output must
+    be the one a single process gives, line for line, bad lines included."""
+    from xrntx_guide.batch import INLINE_BELOW, Job, check_lines
+
+    lines = []
+    for n in range(INLINE_BELOW + 37):
+        if n % 97 == 5:
+            lines.append(json.dumps({"id": n, "age": "old"}))
+        else:
+            answers = ready(last_opioid_use=TODAY - dt.timedelta(days=n % 21), cows_total=n % 9)
+            lines.append(json.dumps({"id": n, **json_answers(answers)}))
+    job = Job(guide, TODAY, {}, False)
+
+    inline = list(check_lines(job, lines, workers=1))
+    spread = list(check_lines(job, lines, workers=2))
+
+    assert spread == inline
+    ids = [json.loads(text)["id"] for text, _ in spread]
+    assert ids == list(range(len(lines)))
+    assert {json.loads(text)["status"] for text, _ in spread} >= {"ready", "blocked", "error"}
+
+
 # -- vocabulary -----------------------------------------------------------------------------
 
 
