@@ -982,3 +982,23 @@ def test_validate_shipped_pack_explicitly(run: Run) -> None:
     result = run("validate", "--steps", str(STEPS))
 
     assert result.exit_code == ExitCode.OK, result.output
+
+
+def test_a_refused_reply_in_the_walkthrough_wraps_between_words() -> None:
+    import io
+
+    from xrntx_guide.cli.ui import UI
+
+    err = io.StringIO()
+    ui = UI(plain=True, err=err)
+    reason = (
+        "'yes' is not a date: use YYYY-MM-DD (e.g. 2026-11-24), 'today', 'yesterday' "
+        "or 'N days ago'; please answer again"
+    )
+    ui.retry(reason)
+
+    lines = err.getvalue().splitlines()
+    assert len(lines) > 1
+    assert all(len(line) <= ui.err.width for line in lines)
+    # Every word arrives whole and in order: the breaks fall between words.
+    assert err.getvalue().split() == f"error: {reason}".split()

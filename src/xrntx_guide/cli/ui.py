@@ -95,6 +95,11 @@ class UI:
     def error(self, text: str) -> None:
         self.err.print(Text("error: ", style="bold red") + Text(text))
 
+    def retry(self, text: str) -> None:
+        """A reply the walkthrough cannot take. Unlike :meth:`error` it is part of the
+        dialogue, so it is wrapped between words to the terminal's width."""
+        self.err.print(Text("error: ", style="bold red") + Text(text), soft_wrap=False)
+
     def alert(self, text: str) -> None:
         """Something the clinician should know now, in the dialogue (stdout), word-wrapped."""
         width = max(40, min(self.out.width, 100) - 1)

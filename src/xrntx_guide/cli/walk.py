@@ -249,14 +249,14 @@ class Walk:
                 if q.optional:
                     self.record.skip(cq.key, self.clock.now())
                     return
-                self.ui.error("an answer is needed here (type 'help' for the commands)")
+                self.ui.retry("an answer is needed here (type 'help' for the commands)")
                 continue
             try:
                 value = parse_value(
                     cq, text, today=self.today, ctx=state_context(state), interactive=True
                 )
             except InvalidAnswer as exc:
-                self.ui.error(f"{exc.reason}; please answer again")
+                self.ui.retry(f"{exc.reason}; please answer again")
                 continue
             if cq.wait_minutes is not None and value in q.wait_for:
                 started = self.record.timers.get(cq.key)
@@ -312,12 +312,12 @@ class Walk:
     def refuse_early(self, state: State, cq: CQuestion, left: dt.timedelta | None) -> None:
         minutes = wait_minutes(state, cq)
         if left is None:
-            self.ui.error(
+            self.ui.retry(
                 f"the observation takes at least {minutes:g} minutes and has not "
                 "started: type 'start' when the naloxone is given"
             )
         else:
-            self.ui.error(
+            self.ui.retry(
                 f"the observation is not over: {_mmss(left)} left of {minutes:g} "
                 "minutes. Type 'wait' to count down, or record another result"
             )
@@ -325,7 +325,7 @@ class Walk:
     def countdown(self, state: State, cq: CQuestion) -> None:
         started = self.record.timers.get(cq.key)
         if started is None:
-            self.ui.error("the timer has not started: type 'start' first")
+            self.ui.retry("the timer has not started: type 'start' first")
             return
         try:
             while True:
@@ -357,7 +357,7 @@ class Walk:
                 if text.lower() in ("ok", "y", "yes"):
                     self.record.acknowledge(g.id, g.fingerprint, self.clock.now())
                     return None
-                self.ui.error("type 'ok' to acknowledge, or back / edit / why / quit")
+                self.ui.retry("type 'ok' to acknowledge, or back / edit / why / quit")
         if action.kind == "override":
             req = self.flag_overrides.get(g.id)
             if req is not None:
@@ -377,7 +377,7 @@ class Walk:
             )
         while True:
             text = self.read("Command [back / edit / review / why / quit]: ")
-            self.ui.error(
+            self.ui.retry(
                 f"{text!r} is not a command here: type back, edit, review, why or quit"
                 if text
                 else "type back, edit, review, why or quit"
@@ -392,7 +392,7 @@ class Walk:
             text = self.read("Override? ")
             if text.lower() == "override":
                 break
-            self.ui.error("type 'override', or back / edit / why / quit")
+            self.ui.retry("type 'override', or back / edit / why / quit")
         codes = self.guide.meta.override_codes
         self.ui.choices([(c.code, c.label, None) for c in codes])
         while True:
@@ -400,12 +400,12 @@ class Walk:
             code = _pick([c.code for c in codes], text)
             if code:
                 break
-            self.ui.error("choose one of the listed codes")
+            self.ui.retry("choose one of the listed codes")
         while True:
             comment = self.read("Comment (required): ")
             if comment:
                 break
-            self.ui.error("a comment is required")
+            self.ui.retry("a comment is required")
         self.record.override(g.id, code, comment, g.fingerprint, self.clock.now())
         return None
 
@@ -458,7 +458,7 @@ class Walk:
         else:
             target = order[-1] if order else None
         if target is None:
-            self.ui.error("nothing to go back to")
+            self.ui.retry("nothing to go back to")
             return
         self.redo = target
         self.last_step = None
@@ -466,7 +466,7 @@ class Walk:
     def edit(self, state: State, arg: str) -> None:
         keys = [k for k in self.record.order if k in self.record.answers]
         if not keys:
-            self.ui.error("nothing answered yet")
+            self.ui.retry("nothing answered yet")
             return
         if not arg:
             self.ui.choices([(k, state.display(k), None) for k in keys])
@@ -476,7 +476,7 @@ class Walk:
                 return
         key = _pick(keys, arg)
         if key is None:
-            self.ui.error(f"{arg!r} is not an answered key")
+            self.ui.retry(f"{arg!r} is not an answered key")
             return
         self.redo = key
         self.last_step = None
