@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from ..answers import parse_date
-from ..engine import Ask, Confirm, Done, GateStop, evaluate, next_action, walk_status
+from ..engine import evaluate
 from ..errors import ExitCode, Incomplete, UsageError, UserError
-from ..expr import UNKNOWN
 from ..loader import Guide, load_guide
 from ..presets import Preset, evaluate_presets, gather, missing_message, parse_overrides
 
@@ -325,64 +324,37 @@ def _walk_without_prompts(
     requests: list[Any],
     acknowledge: list[str],
 ) -> ExitCode:
-    """The same walk with nobody to ask: defaults apply, flags decide gates, gaps are listed."""
+    """Run the unattended walk, save the session, and say where it ended."""
     from ..session import save
+    from ..unattended import walk_unattended
     from .render import show_gate, show_summary
 
-    wanted = {r.gate: r for r in requests}
     now = dt.datetime.now(dt.UTC)
-    for _ in range(10_000):  # each pass records one thing; the pack is finite
-        state = evaluate(guide, record.inputs(guide, day))
-        action = next_action(state, frozenset(record.skipped), frozenset(record.confirmed))
-        record.status = walk_status(action)
-        if isinstance(action, Ask):
-            cq = action.question
-            filled = evaluate(guide, record.inputs(guide, day, use_defaults=True))
-            value = filled.value(cq.key)
-            if cq.default is not None and value is not UNKNOWN:
-                record.set_answer(cq.key, value, "default", now)  # type: ignore[arg-type]
-                continue
-            if cq.q.optional:
-                record.skip(cq.key, now)
-                continue
-            record.summarise(state, now)
-            save(record, path, now)
-            keys = filled.missing()
-            raise Incomplete(
-                f"answers are missing ({len(keys)}); give them with --answer or --answers:\n"
-                + missing_message(filled, keys),
-                hint=f"The answers so far are saved in {path}.",
-            )
-        if isinstance(action, Confirm):
-            record.confirm(action.step.id, now)
-            continue
-        if isinstance(action, GateStop):
-            g = action.gate
-            if action.kind == "override" and g.id in wanted:
-                req = wanted[g.id]
-                record.override(g.id, req.code, req.comment, g.fingerprint, now, "flag")
-                continue
-            if action.kind in ("acknowledge", "notice") and (
-                g.id in acknowledge or "all" in acknowledge or action.kind == "notice"
-            ):
-                record.acknowledge(g.id, g.fingerprint, now, "flag")
-                continue
-            record.summarise(state, now)
-            save(record, path, now)
-            show_gate(ui, state, g)
-            if action.kind == "override":
-                ui.error(f'gate {g.id} needs an override: --override {g.id}="CODE: comment"')
-            elif action.kind == "acknowledge":
-                ui.error(f"caution {g.id} must be acknowledged: --acknowledge {g.id}")
-            ui.note(f"Saved: {path}")
-            return ExitCode.BLOCKED
-        if isinstance(action, Done):
-            record.summarise(state, now)
-            save(record, path, now)
-            show_summary(ui, state, record)
-            ui.note(f"Saved: {path}")
-            return ExitCode.OK
-    raise UserError("the walk did not finish")  # pragma: no cover - guarded by the loop bound
+    wanted = {r.gate: r for r in requests}
+    outcome = walk_unattended(guide, record, day, wanted, acknowledge, now)
+    record.summarise(outcome.state, now)
+    save(record, path, now)
+    if outcome.kind == "missing":
+        assert outcome.filled is not None
+        keys = outcome.missing
+        raise Incomplete(
+            f"answers are missing ({len(keys)}); give them with --answer or --answers:\n"
+            + missing_message(outcome.filled, keys),
+            hint=f"The answers so far are saved in {path}.",
+        )
+    if outcome.kind == "stop":
+        assert outcome.stop is not None
+        g, kind = outcome.stop.gate, outcome.stop.kind
+        show_gate(ui, outcome.state, g)
+        if kind == "override":
+            ui.error(f'gate {g.id} needs an override: --override {g.id}="CODE: comment"')
+        elif kind == "acknowledge":
+            ui.error(f"caution {g.id} must be acknowledged: --acknowledge {g.id}")
+        ui.note(f"Saved: {path}")
+        return ExitCode.BLOCKED
+    show_summary(ui, outcome.state, record)
+    ui.note(f"Saved: {path}")
+    return ExitCode.OK
 
 
 # -- check ------------------------------------------------------------------------------
