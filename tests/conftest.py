@@ -66,6 +66,19 @@ def ready_patient(**changes: Any) -> dict[str, Any]:
     return {k: v for k, v in answers.items() if v is not None}
 
 
+def after_injection(**changes: Any) -> dict[str, Any]:
+    """The ready patient plus the answers recorded once the injection is given."""
+    return ready_patient(
+        injection_given=True,
+        injection_side_used="left",
+        observation_minutes=30,
+        overdose_counselled=True,
+        reversal_agent_offered=True,
+        wallet_card_given=True,
+        **changes,
+    )
+
+
 @pytest.fixture(scope="session")
 def guide() -> Guide:
     return load_guide(REPO / "steps")

@@ -22,7 +22,7 @@ from xrntx_guide.errors import ExitCode
 from xrntx_guide.loader import Guide
 from xrntx_guide.schemas import BatchError, CheckResult
 
-from .conftest import GATES_4_2, ready_patient
+from .conftest import GATES_4_2, after_injection, ready_patient
 
 TODAY = dt.date(2026, 11, 24)
 REPO = Path(__file__).resolve().parent.parent
@@ -96,19 +96,6 @@ COWS_ITEMS = [k for k in VOCABULARY if k.startswith("cows_") and k != "cows_tota
 def ready(**changes: Any) -> dict[str, Any]:
     """A patient ready for the first injection on TODAY; ``changes`` vary it."""
     return ready_patient(**changes)
-
-
-def after_injection(**changes: Any) -> dict[str, Any]:
-    """The ready patient plus the answers recorded once the injection is given."""
-    return ready(
-        injection_given=True,
-        injection_side_used="left",
-        observation_minutes=30,
-        overdose_counselled=True,
-        reversal_agent_offered=True,
-        wallet_card_given=True,
-        **changes,
-    )
 
 
 def without(answers: Mapping[str, Any], *keys: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from xrntx_guide.presets import OverrideRequest
 from xrntx_guide.session import SessionRecord, new_session
 from xrntx_guide.unattended import walk_unattended
 
-from .conftest import TODAY, ready_patient
+from .conftest import TODAY, after_injection, ready_patient
 
 NOW = dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.UTC)
 
@@ -95,15 +95,7 @@ def test_a_caution_waits_for_its_acknowledgement(guide: Guide) -> None:
 
 
 def test_a_finished_visit_is_done(guide: Guide) -> None:
-    answers = ready_patient(
-        injection_given=True,
-        injection_side_used="left",
-        observation_minutes=30,
-        overdose_counselled=True,
-        reversal_agent_offered=True,
-        wallet_card_given=True,
-    )
-    record = session_with(guide, answers)
+    record = session_with(guide, after_injection())
 
     outcome = walk_unattended(guide, record, TODAY, {}, (), NOW)
 
