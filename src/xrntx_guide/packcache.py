@@ -18,7 +18,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,6 +92,8 @@ def write(cache_key: str | None, guide: Guide) -> None:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        import tempfile  # only when an entry is written, not on the read every run does
+
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
         try:
             os.fchmod(fd, 0o600)

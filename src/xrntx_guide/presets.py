@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,8 @@ def read_answers_file(path: Path) -> dict[str, Any]:
         raise UsageError(f"--answers {path}: cannot read: {exc}") from None
     data: Any
     if path.suffix.lower() == ".toml":
+        import tomllib  # only for a TOML answers file: it stays out of every start-up
+
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
