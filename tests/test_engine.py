@@ -394,3 +394,93 @@ def test_gate_result_make_sets_every_field_as_init_would(guide: Guide) -> None:
         values = {f.name: getattr(made, f.name) for f in dataclasses.fields(GateResult)}
         assert GateResult(**values) == made
         assert set(values) <= set(vars(made))
+
+
+CYCLE = """
+[[step]]
+id = "one"
+phase = "p"
+title = "One"
+
+[[step.question]]
+key = "visit_date"
+type = "date"
+prompt = "Visit date"
+default = "today"
+
+[[step.question]]
+key = "event"
+type = "date"
+prompt = "Event"
+
+[[step.question]]
+key = "q"
+type = "int"
+prompt = "Q"
+computed = "p"
+
+[[step.question]]
+key = "p"
+type = "int"
+prompt = "P"
+computed = "coalesce(q, dd)"
+
+[[step.question]]
+key = "r"
+type = "bool"
+prompt = "R"
+when = "q > -100"
+optional = true
+
+[[derived]]
+name = "dd"
+expr = "days_between(event, visit_date)"
+label = "DD"
+sources = ["src"]
+
+[[step]]
+id = "two"
+phase = "p"
+title = "Two"
+requires_clear = true
+
+[[step.question]]
+key = "done"
+type = "bool"
+prompt = "Done"
+"""
+
+
+def _cycle_gate(gid: str, name: str) -> str:
+    return f"""
+[[gate]]
+id = "{gid}"
+title = "{gid}"
+before = "two"
+sources = ["src"]
+
+[[gate.rule]]
+severity = "contraindication"
+fails_when = "{name} < settings.wait_days and dd > -1000"
+message = "{name} {{{name}}}"
+instead = ["come back on {{earliest_date}}"]
+"""
+
+
+def test_one_gates_date_search_does_not_steer_anothers(tmp_path: Path) -> None:
+    """q and p read each other (the cycle guard then gives 'unknown' to whichever is
+    reached second), so their values depend on the order they are asked in. Each gate's
+    search for its earliest date must still be its own, as if it were the only gate."""
+    answers = {"event": TODAY - dt.timedelta(days=1), "done": True}
+    (tmp_path / "both").mkdir()
+    (tmp_path / "alone").mkdir()
+    both = evaluate(
+        mini(tmp_path / "both", CYCLE + _cycle_gate("gp", "p") + _cycle_gate("gq", "q")),
+        Inputs(answers, TODAY),
+    )
+    alone = evaluate(
+        mini(tmp_path / "alone", CYCLE + _cycle_gate("gq", "q")), Inputs(answers, TODAY)
+    )
+
+    assert alone.gates["gq"].earliest_date is not None
+    assert both.gates["gq"].earliest_date == alone.gates["gq"].earliest_date

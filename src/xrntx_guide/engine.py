@@ -87,7 +87,6 @@ class _Ctx(Context):
         self.shown: dict[str, bool | None] = {}
         self.judged: dict[str, Judgement] = {}
         self.displayed: dict[str, str] = {}
-        self._days: dict[dt.date, _Ctx] = {}
         self._date_free: (
             tuple[dict[str, Value], dict[str, bool | None], dict[str, bool | None]] | None
         ) = None
@@ -197,18 +196,18 @@ class _Ctx(Context):
 
     def on(self, day: dt.date) -> _Ctx:
         """A context for the same answers with the visit (and today) moved to ``day``,
-        starting from everything this one knows that cannot change with the date. Gates
-        searching for their earliest date share one context per day."""
-        ctx = self._days.get(day)
-        if ctx is not None:
-            return ctx
+        starting from everything this one knows that cannot change with the date.
+
+        Each probe gets a context of its own, even for the same day: if a pack's
+        definitions ever went round in a circle, what the cycle guard gives back would
+        depend on which gate asked first, and one gate's search must not steer another's."""
         memo, steps, shown = self.date_free()
-        ctx = self._days[day] = _Ctx.__new__(_Ctx)
+        ctx = _Ctx.__new__(_Ctx)
         ctx.memo = {**memo, "today": day, self.guide.meta.date_key: day}
         ctx.guide, ctx.today, ctx.use_defaults = self.guide, day, self.use_defaults
         ctx.given, ctx.overrides = self.given, self.overrides
         ctx.steps, ctx.shown = dict(steps), dict(shown)
-        ctx.judged, ctx.displayed, ctx._days, ctx._date_free = {}, {}, {}, None
+        ctx.judged, ctx.displayed, ctx._date_free = {}, {}, None
         return ctx
 
     def date_free(self) -> tuple[dict[str, Value], dict[str, bool | None], dict[str, bool | None]]:
