@@ -989,3 +989,33 @@ def test_a_refused_reply_in_the_walkthrough_wraps_between_words() -> None:
     assert all(len(line) <= ui.err.width for line in lines)
     # Every word arrives whole and in order: the breaks fall between words.
     assert err.getvalue().split() == f"error: {reason}".split()
+
+
+def test_a_batch_goes_on_past_lines_it_cannot_read_or_echo(run: Run) -> None:
+    """Odd ids are echoed as they were read, and a line that cannot be read (or whose id
+    cannot be written back) is an error line: never a crash that loses the lines after."""
+    good = json_answers(ready())
+    deep: Any = 1
+    for _ in range(300):  # deeper than pydantic's JSON encoder goes
+        deep = [deep]
+    lines = [
+        json.dumps({"id": deep, **good}),
+        json.dumps({"id": "\ud800", **good}),  # a lone surrogate, written as an escape
+        '{"id": NaN, "age": 34}',
+        '{"id": 4, "age": ' + "9" * 5000 + "}",  # more digits than Python converts
+        "[" * 100_000 + "]" * 100_000,  # nested deeper than Python reads
+        json.dumps({"id": 10**30, **good}),
+        json.dumps({"id": "last", **good}),
+    ]
+    result = run("check", "--today", TODAY.isoformat(), "--batch", "-", input="\n".join(lines))
+
+    assert result.exit_code == ExitCode.USAGE, result.output
+    no_traceback(result)
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("line") for o in out] == [None, None, None, 4, 5, None, None]
+    assert out[0]["id"] == deep and out[0]["status"] == "ready"
+    assert out[1]["id"] == "\ud800" and out[1]["status"] == "ready"
+    assert out[2]["id"] != out[2]["id"]  # NaN, echoed as NaN
+    assert out[2]["status"] == "incomplete"
+    assert [o["status"] for o in out[3:5]] == ["error"] * 2
+    assert out[5]["id"] == 10**30 and out[6]["id"] == "last"
