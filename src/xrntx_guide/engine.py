@@ -295,6 +295,8 @@ class GateResult:
     @functools.cached_property
     def fingerprint(self) -> str:
         """Identifies the inputs the gate was judged on (what an ack or override binds to)."""
+        if not self.basis:
+            return ""
         gate, ctx, _ = self.basis
         return _fingerprint(gate, ctx)
 
