@@ -1147,6 +1147,86 @@ def test_site_file_with_another_shape_for_an_int_setting_is_reported(
     assert "site.toml" in only(problems, "settings.min_age", "must be like the default")
 
 
+MIN_AGE = (
+    '[settings.min_age]\nvalue = 18\nunit = "years"\n'
+    'description = "Minimum age"\nsources = ["ref"]\n'
+)
+TABLE = (
+    '[settings.days]\nvalue = { short = 7, long = 14, note = "x" }\ndescription = "D"\n'
+    'sources = ["ref"]\n'
+)
+
+
+def test_a_setting_the_sources_fix_cannot_be_changed_by_a_site(tmp_path: Path) -> None:
+    fixed = {MIN_AGE: MIN_AGE + "site_adjustable = false\n"}
+    problems = pack_problems(tmp_path, replace=fixed, site=SITE + "min_age = 21\n")
+    problem = only(problems, "settings.min_age")
+    assert "site.toml" in problem
+    assert "may not change" in problem
+
+
+@pytest.mark.parametrize(
+    ("site_value", "allowed"),
+    [("17", False), ("18", True), ("21", True)],
+    ids=["looser", "equal", "stricter"],
+)
+def test_a_site_may_be_stricter_than_site_min_never_looser(
+    tmp_path: Path, site_value: str, allowed: bool
+) -> None:
+    limited = {MIN_AGE: MIN_AGE + 'site_min = 18\nlimit_sources = ["ref"]\n'}
+    folder = make_pack(tmp_path, replace=limited)
+    site = tmp_path / "site.toml"
+    site.write_text(SITE + f"min_age = {site_value}\n", encoding="utf-8")
+    if allowed:
+        assert load_guide(folder, site).setting_values["min_age"] == int(site_value)
+        return
+    with pytest.raises(PackError) as info:
+        load_guide(folder, site)
+    problem = only(info.value.problems, "settings.min_age")
+    assert "site.toml" in problem
+    assert f"{site_value} is below 18" in problem
+    assert "(ref)" in problem
+
+
+def test_site_max_and_table_limits_apply_entry_by_entry(tmp_path: Path) -> None:
+    limited = (
+        TABLE + 'site_min = { short = 7 }\nsite_max = { long = 30 }\nlimit_sources = ["ref"]\n'
+    )
+    folder = make_pack(tmp_path, append="\n" + limited)
+    site = tmp_path / "site.toml"
+    site.write_text(SITE + "days = { short = 5, long = 31 }\n", encoding="utf-8")
+    with pytest.raises(PackError) as info:
+        load_guide(folder, site)
+    assert "short = 5 is below 7" in only(info.value.problems, "settings.days", "short")
+    assert "long = 31 is above 30" in only(info.value.problems, "settings.days", "long")
+    site.write_text(SITE + "days = { short = 8, long = 30 }\n", encoding="utf-8")
+    assert load_guide(folder, site).setting_values["days"]["short"] == 8
+
+
+@pytest.mark.parametrize(
+    ("limits", "needle"),
+    [
+        ("site_min = 18\n", "needs limit_sources"),
+        ('site_min = 18\nlimit_sources = ["nope"]\n', "unknown source 'nope'"),
+        ('site_min = 21\nlimit_sources = ["ref"]\n', "the default 18 is below 21"),
+        ('site_min = { a = 1 }\nlimit_sources = ["ref"]\n', "must be a number"),
+    ],
+    ids=["no_source", "unknown_source", "default_outside", "wrong_shape"],
+)
+def test_a_pack_limit_must_be_sourced_and_consistent(
+    tmp_path: Path, limits: str, needle: str
+) -> None:
+    problems = pack_problems(tmp_path, replace={MIN_AGE: MIN_AGE + limits})
+    assert "settings.min_age" in only(problems, needle)
+
+
+def test_a_table_limit_names_numeric_entries_of_the_value(tmp_path: Path) -> None:
+    bad = TABLE + 'site_min = { nope = 1, note = 2 }\nlimit_sources = ["ref"]\n'
+    problems = pack_problems(tmp_path, append="\n" + bad)
+    assert "settings.days" in only(problems, "'nope' is not an entry")
+    assert "settings.days" in only(problems, "'note' is not a number")
+
+
 def test_site_file_may_not_change_steps(tmp_path: Path) -> None:
     problems = pack_problems(tmp_path, site=SITE + '\n[[step]]\nid = "x"\n')
     problem = only(problems, "unknown key")

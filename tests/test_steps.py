@@ -516,3 +516,72 @@ def test_the_side_injected_is_suggested_but_never_assumed(guide: Guide) -> None:
     assert state.value("injection_side_used") is expr_unknown()  # never filled in by itself
     first = evaluate(guide, Inputs(ready(injection_given=True), TODAY))
     assert usable_default(cq, first) is expr_unknown()  # 'either' is not a side to offer
+
+
+# ---------------------------------------------------------------------------------------
+# Site files against the shipped pack
+
+
+def _site(tmp_path: Path, settings: str) -> Path:
+    site = tmp_path / "site.toml"
+    site.write_text(f'site = "Test clinic"\n[settings]\n{settings}\n', encoding="utf-8")
+    return site
+
+
+def test_only_the_site_settings_of_reference_4_3_are_site_adjustable(guide: Guide) -> None:
+    # Reference 4.3: minimum days per opioid kind; the COWS threshold; when the naloxone
+    # challenge is required; liver thresholds; post-injection observation; challenge route.
+    section = REFERENCE.read_text(encoding="utf-8").split("### 4.3", 1)[1].split("\n## ", 1)[0]
+    assert "minimum days per opioid kind" in section and "challenge route" in section
+    listed = {
+        "min_opioid_free_days",
+        "cows_threshold",
+        "challenge_required_within_days",
+        "liver_caution_multiple",
+        "liver_stop_multiple",
+        "post_injection_observation_minutes",
+        "naloxone_challenge_route",
+    }
+    adjustable = {name for name, s in guide.settings.items() if s.site_adjustable}
+    assert adjustable == listed
+
+
+def test_a_site_cannot_shorten_the_interval_after_short_acting_opioids(
+    guide: Guide, tmp_path: Path
+) -> None:
+    from xrntx_guide.errors import PackError
+    from xrntx_guide.loader import load_guide
+
+    floor = guide.settings["min_opioid_free_days"].site_min
+    assert isinstance(floor, dict)
+    for kind in ("short_acting", "fentanyl"):
+        site = _site(tmp_path, f"min_opioid_free_days = {{ {kind} = {floor[kind] - 1} }}")
+        with pytest.raises(PackError) as info:
+            load_guide(REPO / "steps", site)
+        assert any(f"{kind} = {floor[kind] - 1} is below" in p for p in info.value.problems), (
+            info.value.problems
+        )
+    # Longer is the site's call.
+    site = _site(tmp_path, "min_opioid_free_days = { short_acting = 10, methadone = 21 }")
+    values = load_guide(REPO / "steps", site).setting_values["min_opioid_free_days"]
+    assert (values["short_acting"], values["methadone"]) == (10, 21)
+
+
+def test_the_label_minimum_is_the_floor_for_short_acting_opioids(guide: Guide) -> None:
+    # Reference 3.3: at least 7 days after a short-acting opioid (label).
+    text = REFERENCE.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `short_acting`"))
+    label_minimum = int(row.split("|")[2])
+    floor = guide.settings["min_opioid_free_days"].site_min
+    assert isinstance(floor, dict)
+    assert floor["short_acting"] == label_minimum
+    assert "label" in guide.settings["min_opioid_free_days"].limit_sources
+
+
+def test_a_site_cannot_change_the_dose_interval(tmp_path: Path) -> None:
+    from xrntx_guide.errors import PackError
+    from xrntx_guide.loader import load_guide
+
+    with pytest.raises(PackError) as info:
+        load_guide(REPO / "steps", _site(tmp_path, "dose_interval_days = 21"))
+    assert any("dose_interval_days: a site may not change it" in p for p in info.value.problems)

@@ -443,6 +443,12 @@ def _load_site(
         if name not in settings:
             known = ", ".join(sorted(settings))
             problems.append(f"{site_file}: settings.{name}: no such setting (known: {known})")
+        elif not settings[name].site_adjustable:
+            sources = ", ".join(settings[name].sources)
+            problems.append(
+                f"{site_file}: settings.{name}: a site may not change it: the value comes "
+                f"from the sources ({sources}), not site policy"
+            )
         elif not _same_shape(settings[name].value, value):
             problems.append(
                 f"{site_file}: settings.{name}: must be like the default "
@@ -461,7 +467,60 @@ def _load_site(
                 values[name] = {**default, **value}
         else:
             values[name] = value
+        if name in values:
+            setting = settings[name]
+            for p in _outside_limits(setting, values[name]):
+                sources = ", ".join(setting.limit_sources)
+                problems.append(f"{site_file}: settings.{name}: {p} ({sources})")
     return site.site, values
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _limit_problems(setting: Setting) -> list[str]:
+    """What is wrong with a setting's site_min/site_max themselves."""
+    out: list[str] = []
+    for label, bound in (("site_min", setting.site_min), ("site_max", setting.site_max)):
+        if bound is None:
+            continue
+        if not setting.limit_sources:
+            out.append(f"{label} needs limit_sources: the source that sets the limit")
+        if isinstance(setting.value, dict):
+            if not isinstance(bound, dict):
+                out.append(f"{label} must be a table of entries of the value")
+                continue
+            for key in sorted(bound):
+                if key not in setting.value:
+                    out.append(f"{label}: {key!r} is not an entry of the value")
+                elif not _is_number(setting.value[key]):
+                    out.append(f"{label}: the entry {key!r} is not a number")
+        elif isinstance(bound, dict) or not _is_number(setting.value):
+            out.append(f"{label} must be a number, for a setting whose value is a number")
+    return out
+
+
+def _outside_limits(setting: Setting, value: object) -> list[str]:
+    """Each way ``value`` is outside the setting's site_min/site_max."""
+    out: list[str] = []
+    for bound, below in ((setting.site_min, True), (setting.site_max, False)):
+        if bound is None:
+            continue
+        pairs: list[tuple[str, object, object]]
+        if isinstance(bound, dict):
+            got = value if isinstance(value, dict) else {}
+            pairs = [(f"{k} = ", got.get(k), b) for k, b in bound.items()]
+        else:
+            pairs = [("", value, bound)]
+        for prefix, v, b in pairs:
+            if not (_is_number(v) and _is_number(b)):
+                continue  # a wrong shape is reported on its own
+            if (v < b) if below else (v > b):  # type: ignore[operator]
+                word = "below" if below else "above"
+                edge = "lowest" if below else "highest"
+                out.append(f"{prefix}{v} is {word} {b}, the {edge} a site may set")
+    return out
 
 
 def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | None) -> Guide:
@@ -618,7 +677,13 @@ def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | 
     for path, d in derived:
         check_sources(d.sources, f"{path}: derived {d.name!r}")
     for key, setting in settings.items():
-        check_sources(setting.sources, f"{origin['setting:' + key]}: settings.{key}")
+        where = f"{origin['setting:' + key]}: settings.{key}"
+        check_sources(setting.sources, where)
+        check_sources(setting.limit_sources, where)
+        problems.extend(f"{where}: {p}" for p in _limit_problems(setting))
+        problems.extend(
+            f"{where}: the default {p}" for p in _outside_limits(setting, setting.value)
+        )
     if meta.date_key not in types or types[meta.date_key].kind != "date":
         problems.append(
             f"{origin['guide:']}: guide.date_key {meta.date_key!r} is not a date question"

@@ -81,6 +81,7 @@ Severity = Literal["contraindication", "stop", "caution", "info"]
 QuestionType = Literal["bool", "int", "number", "date", "choice", "text"]
 Scalar = StrictBool | StrictInt | StrictFloat | StrictStr
 TableValue = StrictInt | StrictFloat | StrictStr
+Number = StrictInt | StrictFloat
 
 _FORBID = {"extra": "forbid"}
 
@@ -108,6 +109,15 @@ class Setting:
     verify: StrictBool = False
     local_practice: StrictBool = False
     """True when no source gives the value and the shipped one is local practice."""
+    site_adjustable: StrictBool = True
+    """False for a value the sources fix (only those of reference section 4.3 are site
+    policy): a site file may not change it."""
+    site_min: Number | dict[str, Number] | None = None
+    """The lowest value a site file may set (for a table, per entry named), from
+    ``limit_sources``: a site may be stricter than the sources, never looser."""
+    site_max: Number | dict[str, Number] | None = None
+    """The highest value a site file may set, likewise."""
+    limit_sources: list[SourceKey] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
