@@ -1157,6 +1157,67 @@ TABLE = (
 )
 
 
+INJECT = '[[step]]\nid = "inject"'
+
+
+def _questions(*specs: str) -> dict[str, str]:
+    """Questions added at the end of the intake step."""
+    return {INJECT: "".join(f"[[step.question]]\n{q}\n" for q in specs) + INJECT}
+
+
+def test_two_computed_values_that_read_each_other_are_refused(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace=_questions(
+            'key = "q"\ntype = "int"\nprompt = "Q"\ncomputed = "p"\n',
+            'key = "p"\ntype = "int"\nprompt = "P"\ncomputed = "coalesce(q, 1)"\n',
+        ),
+    )
+    problem = only(problems, "circle")
+    assert "q (computed reads p) -> p (computed reads q) -> q" in problem
+
+
+def test_a_question_shown_only_by_a_value_that_reads_it_is_refused(tmp_path: Path) -> None:
+    problems = pack_problems(
+        tmp_path,
+        replace=_questions(
+            'key = "q"\ntype = "int"\nprompt = "Q"\nwhen = "r > 0"\n',
+            'key = "r"\ntype = "int"\nprompt = "R"\ncomputed = "coalesce(q, 1)"\n',
+        ),
+    )
+    assert "whether q applies (when reads r)" in only(problems, "circle")
+
+
+def test_a_gate_before_the_injection_reading_an_answer_of_that_step_is_refused(
+    tmp_path: Path,
+) -> None:
+    # The injection step is shown only once its gates are clear: such a gate could only
+    # ever see the default.
+    problems = pack_problems(
+        tmp_path,
+        replace={
+            "requires_clear = true\n": "requires_clear = true\n\n[[step.question]]\n"
+            'key = "kit_ok"\ntype = "bool"\nprompt = "Kit?"\ndefault = "true"\n',
+            'fails_when = "allergic"': 'fails_when = "allergic or not kit_ok"',
+        },
+    )
+    assert "gate allergy reads kit_ok" in only(problems, "circle")
+
+
+def test_a_total_asked_first_and_computed_from_later_items_loads(tmp_path: Path) -> None:
+    """The COWS pattern: the total is given directly, or computed from items asked only
+    when it was not; answered(total) needs whether the total applies, not its value."""
+    folder = make_pack(
+        tmp_path,
+        replace=_questions(
+            'key = "total"\ntype = "int"\nprompt = "Total"\ncomputed = "a + b"\n',
+            'key = "a"\ntype = "int"\nprompt = "A"\nwhen = "not answered(total)"\n',
+            'key = "b"\ntype = "int"\nprompt = "B"\nwhen = "not answered(total)"\n',
+        ),
+    )
+    assert "total" in load_guide(folder).questions
+
+
 def test_a_setting_the_sources_fix_cannot_be_changed_by_a_site(tmp_path: Path) -> None:
     fixed = {MIN_AGE: MIN_AGE + "site_adjustable = false\n"}
     problems = pack_problems(tmp_path, replace=fixed, site=SITE + "min_age = 21\n")

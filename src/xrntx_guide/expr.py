@@ -816,11 +816,23 @@ def truth(value: Value) -> bool | None:
 
 def names(node: Node) -> set[str]:
     """Every name the expression reads (``answered(x)`` reads ``x``)."""
+    values, answered = read_names(node)
+    return values | answered
+
+
+def read_names(node: Node) -> tuple[set[str], set[str]]:
+    """(names whose value the expression reads, names it only asks ``answered(x)`` of).
+
+    ``answered(x)`` depends on whether ``x`` was given and applies, not on its value.
+    """
     found: set[str] = set()
+    answered: set[str] = set()
 
     def visit(n: Node) -> None:
         if isinstance(n, Name):
             found.add(n.name)
+        elif isinstance(n, Call) and n.func == "answered":
+            answered.update(a.name for a in n.args if isinstance(a, Name))
         elif isinstance(n, ListLit):
             for i in n.items:
                 visit(i)
@@ -844,7 +856,7 @@ def names(node: Node) -> set[str]:
             visit(n.key)
 
     visit(node)
-    return found
+    return found, answered - found
 
 
 def format_value(value: Value) -> str:
