@@ -1218,6 +1218,33 @@ def test_a_total_asked_first_and_computed_from_later_items_loads(tmp_path: Path)
     assert "total" in load_guide(folder).questions
 
 
+@pytest.mark.parametrize(
+    ("replace", "site", "where"),
+    [
+        ({"value = 18": "value = nan"}, None, "settings.min_age.value"),
+        ({MIN_AGE: MIN_AGE + 'site_min = nan\nlimit_sources = ["ref"]\n'}, None, "site_min"),
+        ({}, "min_age = inf", "settings.min_age"),
+        ({}, "min_age = -inf", "settings.min_age"),
+    ],
+    ids=["default_nan", "limit_nan", "site_inf", "site_minus_inf"],
+)
+def test_a_number_that_is_not_finite_is_refused_with_one_clear_line(
+    tmp_path: Path, replace: dict[str, str], site: str | None, where: str
+) -> None:
+    """A nan compares false with everything: a limit or a gate would never see it."""
+    problems = pack_problems(
+        tmp_path, replace=replace, site=None if site is None else SITE + site + "\n"
+    )
+    assert len(problems) == 1, problems
+    assert where in problems[0] and "finite number" in problems[0]
+
+
+def test_a_value_of_no_allowed_kind_is_one_line_naming_the_kinds(tmp_path: Path) -> None:
+    problems = pack_problems(tmp_path, site=SITE + "min_age = [21]\n")
+    assert len(problems) == 1, problems
+    assert "settings.min_age: should be a valid boolean or a valid integer" in problems[0]
+
+
 def test_a_setting_the_sources_fix_cannot_be_changed_by_a_site(tmp_path: Path) -> None:
     fixed = {MIN_AGE: MIN_AGE + "site_adjustable = false\n"}
     problems = pack_problems(tmp_path, replace=fixed, site=SITE + "min_age = 21\n")

@@ -561,6 +561,11 @@ def test_a_site_cannot_shorten_the_interval_after_short_acting_opioids(
         assert any(f"{kind} = {floor[kind] - 1} is below" in p for p in info.value.problems), (
             info.value.problems
         )
+        # nan would pass every comparison with the floor: it is not a number of days.
+        site = _site(tmp_path, f"min_opioid_free_days = {{ {kind} = nan }}")
+        with pytest.raises(PackError) as info:
+            load_guide(REPO / "steps", site)
+        assert any("finite number" in p for p in info.value.problems), info.value.problems
     # Longer is the site's call.
     site = _site(tmp_path, "min_opioid_free_days = { short_acting = 10, methadone = 21 }")
     values = load_guide(REPO / "steps", site).setting_values["min_opioid_free_days"]

@@ -278,15 +278,60 @@ def _describe_loc(raw: Any, loc: Sequence[int | str]) -> str:
     return ".".join(parts) if parts else "(top level)"
 
 
+_WRONG_TYPE = frozenset(
+    {
+        "bool_type",
+        "int_type",
+        "int_from_float",
+        "float_type",
+        "string_type",
+        "dict_type",
+        "list_type",
+        "dataclass_type",
+    }
+)
+"""Errors that only say which kind of value one branch of a union wanted."""
+
+
+def _data_loc(raw: Any, loc: Sequence[int | str], missing: bool) -> tuple[int | str, ...]:
+    """The location without pydantic's union branch names (``int``, ``dict[str,...]``):
+    the parts that are not keys or indexes of the data (a missing key stays)."""
+    kept: list[int | str] = []
+    node = raw
+    for i, item in enumerate(loc):
+        last = i == len(loc) - 1
+        in_data = (isinstance(node, dict) and item in node) or (
+            isinstance(node, list) and isinstance(item, int) and item < len(node)
+        )
+        if in_data:
+            node = node[item]
+        elif not (missing and last):
+            continue  # a union branch
+        kept.append(item)
+    return tuple(kept)
+
+
 def _validation_problems(where: str, raw: Any, error: ValidationError) -> list[str]:
-    out = []
+    """One line per place. For a value that fits no branch of a union, the branch that
+    says something (e.g. "should be a finite number") rather than every branch's kind."""
+    places: dict[tuple[int | str, ...], list[Any]] = {}
     for e in error.errors():
-        loc = _describe_loc(raw, e["loc"])
-        msg = e["msg"]
-        if e["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
-            msg = "unknown key (check the spelling; see the step format in the README)"
-        out.append(f"{where}: {loc}: {msg}")
-    return out
+        places.setdefault(_data_loc(raw, e["loc"], e["type"] == "missing"), []).append(e)
+    out = []
+    for loc, errors in places.items():
+        deeper = any(len(other) > len(loc) and other[: len(loc)] == loc for other in places)
+        if deeper and all(e["type"] in _WRONG_TYPE for e in errors):
+            continue  # another branch of the union got further: its problem says more
+        telling = [e for e in errors if e["type"] not in _WRONG_TYPE] or errors[:1]
+        if len(errors) > 1 and telling == errors[:1] and errors[0]["type"] in _WRONG_TYPE:
+            kinds = [e["msg"].removeprefix("Input should be ") for e in errors]
+            telling = [{**errors[0], "msg": "should be " + " or ".join(dict.fromkeys(kinds))}]
+        for e in telling:
+            msg = e["msg"]
+            if e["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+                msg = "unknown key (check the spelling; see the step format in the README)"
+            out.append(f"{where}: {_describe_loc(raw, loc)}: {msg}")
+    return list(dict.fromkeys(out))
 
 
 def _read_bytes(path: Path, problems: list[str]) -> bytes | None:

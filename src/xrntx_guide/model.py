@@ -50,6 +50,18 @@ class _Pattern:
         return core_schema.str_schema(pattern=self.pattern, max_length=self.max_length, strict=True)
 
 
+class _Finite:
+    """A real number: TOML's nan and inf are refused (a nan compares false with
+    everything, so a limit or a gate would never see it)."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        schema = handler(source)
+        schema["allow_inf_nan"] = False  # type: ignore[index]
+        return schema
+
+
 class _NonEmpty:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
@@ -73,7 +85,7 @@ class _Range:
 
 StrictBool = Annotated[bool, _Strict()]
 StrictInt = Annotated[int, _Strict()]
-StrictFloat = Annotated[float, _Strict()]
+StrictFloat = Annotated[float, _Strict(), _Finite()]
 StrictStr = Annotated[str, _Strict()]
 Identifier = Annotated[str, _Pattern(IDENTIFIER)]
 SourceKey = Annotated[str, _Pattern(SOURCE_KEY)]
