@@ -26,15 +26,26 @@ SOURCE_KEY = r"^[a-z0-9][a-z0-9_.-]*$"
 # Validation rules as markers pydantic reads; they import nothing until pydantic asks.
 
 
-class _Strict:
-    """No coercion: a yes/no field takes true/false, not "yes"; a number is not a string."""
+class _Schema:
+    """Sets one key of the type's pydantic schema."""
+
+    def __init__(self, key: str, value: object) -> None:
+        self.key, self.value = key, value
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
         schema = handler(source)
-        schema["strict"] = True  # type: ignore[index]
+        schema[self.key] = self.value  # type: ignore[index]
         return schema
+
+
+_STRICT = _Schema("strict", True)
+"""No coercion: a yes/no field takes true/false, not "yes"; a number is not a string."""
+_FINITE = _Schema("allow_inf_nan", False)
+"""A real number: TOML's nan and inf are refused (a nan compares false with everything,
+so a limit or a gate would never see it)."""
+_NON_EMPTY = _Schema("min_length", 1)
 
 
 class _Pattern:
@@ -50,27 +61,6 @@ class _Pattern:
         return core_schema.str_schema(pattern=self.pattern, max_length=self.max_length, strict=True)
 
 
-class _Finite:
-    """A real number: TOML's nan and inf are refused (a nan compares false with
-    everything, so a limit or a gate would never see it)."""
-
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        schema = handler(source)
-        schema["allow_inf_nan"] = False  # type: ignore[index]
-        return schema
-
-
-class _NonEmpty:
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        schema = handler(source)
-        schema["min_length"] = 1  # type: ignore[index]
-        return schema
-
-
 class _Range:
     def __init__(self, low: int, high: int) -> None:
         self.low, self.high = low, high
@@ -83,10 +73,10 @@ class _Range:
         return core_schema.int_schema(ge=self.low, le=self.high, strict=True)
 
 
-StrictBool = Annotated[bool, _Strict()]
-StrictInt = Annotated[int, _Strict()]
-StrictFloat = Annotated[float, _Strict(), _Finite()]
-StrictStr = Annotated[str, _Strict()]
+StrictBool = Annotated[bool, _STRICT]
+StrictInt = Annotated[int, _STRICT]
+StrictFloat = Annotated[float, _STRICT, _FINITE]
+StrictStr = Annotated[str, _STRICT]
 Identifier = Annotated[str, _Pattern(IDENTIFIER)]
 SourceKey = Annotated[str, _Pattern(SOURCE_KEY)]
 Severity = Literal["contraindication", "stop", "caution", "info"]
@@ -116,7 +106,7 @@ class Setting:
     __pydantic_config__ = _FORBID
     value: Scalar | dict[str, TableValue]
     description: StrictStr
-    sources: Annotated[list[SourceKey], _NonEmpty()]
+    sources: Annotated[list[SourceKey], _NON_EMPTY]
     unit: StrictStr | None = None
     verify: StrictBool = False
     local_practice: StrictBool = False
@@ -203,8 +193,8 @@ class Gate:
     title: StrictStr
     before: Identifier
     """The step this gate guards: it is evaluated before that step is shown."""
-    sources: Annotated[list[SourceKey], _NonEmpty()]
-    rule: Annotated[list[Rule], _NonEmpty()]
+    sources: Annotated[list[SourceKey], _NON_EMPTY]
+    rule: Annotated[list[Rule], _NON_EMPTY]
     applies_when: StrictStr | None = None
     pass_message: StrictStr | None = None
     verify: StrictBool = False
@@ -249,8 +239,8 @@ class GuideMeta:
     """The answer that holds the date the evaluation is for; earliest dates move it."""
     date_search_days: Annotated[int, _Range(1, 3660)]
     """How far ahead to look for the date on which a blocking gate would pass."""
-    phases: Annotated[list[Phase], _NonEmpty()]
-    override_codes: Annotated[list[OverrideCode], _NonEmpty()]
+    phases: Annotated[list[Phase], _NON_EMPTY]
+    override_codes: Annotated[list[OverrideCode], _NON_EMPTY]
 
 
 @dataclass(frozen=True, slots=True)
