@@ -1,8 +1,10 @@
-"""Shared fixtures: the shipped guide, a fixed date, and a CLI runner bound to the app."""
+"""Shared fixtures: the shipped guide, a fixed date, a CLI runner bound to the app, and the
+tables of the clinical basis (docs/clinical-basis.md) that the pack is checked against."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,19 +18,58 @@ from xrntx_guide.loader import Guide, load_guide
 
 TODAY = dt.date(2026, 11, 24)
 REPO = Path(__file__).resolve().parent.parent
-REFERENCE = REPO.parent / "shared" / "clinical" / "xrntx-reference.md"
+# The clinical basis lives in the repository so that a clone alone can run the tests.
+CLINICAL_BASIS = REPO / "docs" / "clinical-basis.md"
 
 
-def reference_gate_rows() -> dict[str, str]:
-    """Gate id -> its row in the clinical reference's section 4.2 table."""
-    import re
+def basis_table(heading: str) -> list[dict[str, str]]:
+    """The rows of the first table under a heading of the clinical basis.
 
-    text = REFERENCE.read_text(encoding="utf-8")
-    table = text.split("### 4.2", 1)[1].split("### 4.3", 1)[0]
-    return {m.group(1): m.group(0) for m in re.finditer(r"^\| `([a-z_]+)` \|.*$", table, re.M)}
+    Args:
+        heading: the heading's text without its ``#`` marks (any level).
+
+    Returns:
+        One dict per row, keyed by the table's column headers.
+    """
+    lines = CLINICAL_BASIS.read_text(encoding="utf-8").splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("#")]
+    found = [i for i in starts if lines[i].lstrip("#").strip() == heading]
+    if not found:
+        raise LookupError(f"{CLINICAL_BASIS.name} has no heading {heading!r}")
+    header: list[str] | None = None
+    rows: list[dict[str, str]] = []
+    for line in lines[found[0] + 1 :]:
+        if line.startswith("#") or (header is not None and not line.startswith("|")):
+            break
+        if not line.startswith("|"):
+            continue
+        # An escaped pipe (\|) belongs to the cell's text, not to the table.
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+        if header is None:
+            header = cells
+        elif not re.fullmatch(r"[-: ]*", "".join(cells)):
+            rows.append(dict(zip(header, cells, strict=True)))
+    if not rows:
+        raise LookupError(f"{CLINICAL_BASIS.name}: no table rows under {heading!r}")
+    return rows
 
 
-GATES_4_2 = list(reference_gate_rows())
+def backticked(cell: str) -> list[str]:
+    """The `code` spans of a table cell, in order: keys, ids, setting names."""
+    return re.findall(r"`([^`]+)`", cell)
+
+
+def basis_gate_rows() -> dict[str, dict[str, str]]:
+    """Gate id -> its row in the Gates table of the clinical basis."""
+    return {backticked(row["gate"])[0]: row for row in basis_table("Gates")}
+
+
+def basis_severities(row: dict[str, str]) -> set[str]:
+    """The severities a Gates row names (its comma-separated "severities" cell)."""
+    return {word.strip() for word in row["severities"].split(",")}
+
+
+BASIS_GATES = list(basis_gate_rows())
 
 
 def ready_patient(**changes: Any) -> dict[str, Any]:

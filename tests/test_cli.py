@@ -22,7 +22,7 @@ from xrntx_guide.errors import ExitCode
 from xrntx_guide.loader import Guide
 from xrntx_guide.schemas import BatchError, CheckResult
 
-from .conftest import GATES_4_2, after_injection, ready_patient
+from .conftest import BASIS_GATES, after_injection, ready_patient
 
 TODAY = dt.date(2026, 11, 24)
 REPO = Path(__file__).resolve().parent.parent
@@ -744,10 +744,11 @@ def test_gates_json_lists_every_gate_with_sources(run: Run) -> None:
     assert result.exit_code == ExitCode.OK, result.output
     rows = json.loads(result.stdout)
     by_id = {r["id"]: r for r in rows}
-    assert [g for g in GATES_4_2 if g not in by_id] == []
-    for gate_id in GATES_4_2:
+    # Every gate of the clinical basis (docs/clinical-basis.md, Gates) is listed.
+    assert [g for g in BASIS_GATES if g not in by_id] == []
+    for gate_id in BASIS_GATES:
         assert by_id[gate_id]["sources"], gate_id
-    # Only gates with a stop rule can be overridden (reference 4.1).
+    # Only gates with a stop rule can be overridden (clinical basis, Severities).
     assert by_id["urine_drug_screen"]["overridable"] is True
     assert by_id["opioid_free_interval"]["overridable"] is False
 

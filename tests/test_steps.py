@@ -1,8 +1,9 @@
-"""The shipped step pack: vocabulary, sources, and clinical cases from the reference.
+"""The shipped step pack: vocabulary, sources, and clinical cases from the clinical basis.
 
-Clinical numbers are read from the pack's settings, never restated here, so a test pins
-how the engine applies the pack, and the pack's numbers are pinned against the reference
-in one place (``test_default_policy_matches_the_reference``).
+The clinical basis is docs/clinical-basis.md, inside the repository. Clinical numbers are
+read from the pack's settings, never restated here, so a test pins how the engine applies
+the pack, and the pack's numbers are pinned in one place
+(``test_default_policy_matches_the_clinical_basis``).
 """
 
 from __future__ import annotations
@@ -17,61 +18,19 @@ import pytest
 from xrntx_guide.engine import Ask, GateStop, Inputs, State, evaluate, next_action
 from xrntx_guide.loader import Guide
 
-from .conftest import REFERENCE, REPO, TODAY, ready_patient, reference_gate_rows
+from .conftest import (
+    REPO,
+    TODAY,
+    backticked,
+    basis_gate_rows,
+    basis_severities,
+    basis_table,
+    ready_patient,
+)
 
-VOCABULARY_8 = [
-    "visit",
-    "oud_diagnosis",
-    "last_opioid_use",
-    "last_opioid_kind",
-    "abstinence_evidence",
-    "opioid_analgesics",
-    "hypersensitivity",
-    "pregnancy_test",
-    "breastfeeding",
-    "age",
-    "acute_hepatitis",
-    "lft_multiple_uln",
-    "bleeding_risk",
-    "mood_concern",
-    "uds_opiates",
-    "uds_fentanyl",
-    "uds_buprenorphine",
-    "uds_methadone",
-    "uds_oxycodone",
-    "cows_total",
-    "cows_pulse",
-    "cows_sweating",
-    "cows_restlessness",
-    "cows_pupils",
-    "cows_aches",
-    "cows_runny_nose",
-    "cows_gi_upset",
-    "cows_tremor",
-    "cows_yawning",
-    "cows_anxiety",
-    "cows_gooseflesh",
-    "naloxone_challenge",
-    "consent",
-    "medication_guide_given",
-    "overdose_counselled",
-    "reversal_agent_offered",
-    "wallet_card_given",
-    "kit_storage_ok",
-    "body_habitus",
-    "last_injection_side",
-    "last_injection_date",
-    "injection_date",
-]
-DERIVED_8 = [
-    "days_opioid_free",
-    "required_opioid_free_days",
-    "naloxone_challenge_required",
-    "cows_band",
-    "needle",
-    "injection_side",
-    "next_dose_due",
-]
+# The public answer keys and the computed values the clinical basis lists.
+VOCABULARY = [backticked(row["key"])[0] for row in basis_table("Answer vocabulary")]
+DERIVED = [backticked(row["name"])[0] for row in basis_table("Computed values")]
 
 
 def ready(**changes: Any) -> dict[str, Any]:
@@ -94,30 +53,29 @@ def setting(guide: Guide, name: str) -> Any:
 # -- the pack as data ---------------------------------------------------------------------
 
 
-def test_every_gate_of_reference_section_4_2_exists_with_its_severity(guide: Guide) -> None:
-    rows = reference_gate_rows()
-    assert len(rows) == 17
+def test_every_gate_of_the_clinical_basis_exists_with_its_severities(guide: Guide) -> None:
+    rows = basis_gate_rows()
+    # A guard against a table that parses to nothing: the basis names twenty gates.
+    assert len(rows) == 20
+    pack = {g.id for g in guide.gates}
     for gate_id, row in rows.items():
-        gate = guide.gate(gate_id)
-        severities = {r.rule.severity for r in gate.rules}
-        # Each severity the reference names for the gate is one of its rules' severities.
-        for word in ("contraindication", "stop", "caution"):
-            cell = row.split("|")[2]
-            if word in cell:
-                assert word in severities, (gate_id, word, severities)
+        assert gate_id in pack, f"{gate_id} is not in the pack"
+        severities = {r.rule.severity for r in guide.gate(gate_id).rules}
+        # Each severity the basis names for the gate is one of its rules' severities.
+        for word in basis_severities(row):
+            assert word in severities, (gate_id, word, severities)
 
 
-def test_every_answer_key_and_derived_value_of_section_8_exists(guide: Guide) -> None:
-    for key in VOCABULARY_8:
+def test_every_answer_key_and_computed_value_of_the_basis_exists(guide: Guide) -> None:
+    assert len(VOCABULARY) >= 40 and len(DERIVED) >= 7
+    for key in VOCABULARY:
         assert key in guide.questions, key
-    for name in DERIVED_8:
+    for name in DERIVED:
         assert name in guide.derived or name in guide.questions, name
 
 
-def test_every_source_key_of_section_1_is_in_the_pack(guide: Guide) -> None:
-    reference = REFERENCE.read_text(encoding="utf-8")
-    table = reference.split("## 1. Source keys", 1)[1].split("## 2.", 1)[0]
-    keys = re.findall(r"^\| `([a-z0-9-]+)` \|", table, flags=re.M)
+def test_every_source_key_of_the_basis_is_in_the_pack(guide: Guide) -> None:
+    keys = [backticked(row["key"])[0] for row in basis_table("Sources")]
     assert len(keys) >= 15
     assert set(keys) <= set(guide.sources)
 
@@ -144,8 +102,9 @@ def test_no_clinical_number_lives_in_python() -> None:
             assert not pattern.search(code), f"{path.name}:{n}: {line.strip()}"
 
 
-def test_default_policy_matches_the_reference(guide: Guide) -> None:
-    """The one place the pack's numbers are compared with reference sections 3.3 and 4.3."""
+def test_default_policy_matches_the_clinical_basis(guide: Guide) -> None:
+    """The one place the pack's numbers are written out, as the clinical basis gives them:
+    the default minimum by last opioid, the site settings' defaults, the fixed values."""
     assert setting(guide, "min_opioid_free_days") == {
         "short_acting": 7,
         "fentanyl": 7,
@@ -210,7 +169,7 @@ def test_interval_passes_exactly_at_the_minimum_and_fails_one_day_before(
     assert before.status == "blocked"
     assert before.blocking == ["opioid_free_interval"]
     assert str(minimum - 1) in g.reason and str(minimum) in g.reason
-    # The earliest date is the date of last use plus the minimum (reference 3.3).
+    # The earliest date is the date of last use plus the minimum (basis: opioid-free interval).
     assert g.earliest_date == days_ago(minimum - 1) + dt.timedelta(days=minimum)
     assert before.earliest_injection_date == g.earliest_date
     assert any(g.earliest_date.isoformat() in text for text in g.instead)
@@ -528,20 +487,11 @@ def _site(tmp_path: Path, settings: str) -> Path:
     return site
 
 
-def test_only_the_site_settings_of_reference_4_3_are_site_adjustable(guide: Guide) -> None:
-    # Reference 4.3: minimum days per opioid kind; the COWS threshold; when the naloxone
-    # challenge is required; liver thresholds; post-injection observation; challenge route.
-    section = REFERENCE.read_text(encoding="utf-8").split("### 4.3", 1)[1].split("\n## ", 1)[0]
-    assert "minimum days per opioid kind" in section and "challenge route" in section
-    listed = {
-        "min_opioid_free_days",
-        "cows_threshold",
-        "challenge_required_within_days",
-        "liver_caution_multiple",
-        "liver_stop_multiple",
-        "post_injection_observation_minutes",
-        "naloxone_challenge_route",
-    }
+def test_only_the_settings_of_the_site_limits_table_are_site_adjustable(guide: Guide) -> None:
+    # The basis's Site limits: minimum days per opioid kind; the COWS threshold; when the
+    # naloxone challenge is required; liver thresholds; post-injection observation; route.
+    listed = {backticked(row["setting"])[0] for row in basis_table("Site limits")}
+    assert {"min_opioid_free_days", "naloxone_challenge_route"} <= listed
     adjustable = {name for name, s in guide.settings.items() if s.site_adjustable}
     assert adjustable == listed
 
@@ -573,10 +523,11 @@ def test_a_site_cannot_shorten_the_interval_after_short_acting_opioids(
 
 
 def test_the_label_minimum_is_the_floor_for_short_acting_opioids(guide: Guide) -> None:
-    # Reference 3.3: at least 7 days after a short-acting opioid (label).
-    text = REFERENCE.read_text(encoding="utf-8")
-    row = next(line for line in text.splitlines() if line.startswith("| `short_acting`"))
-    label_minimum = int(row.split("|")[2])
+    # The basis's default minimum: at least 7 days after a short-acting opioid (label).
+    rows = basis_table("Default minimum by last opioid")
+    row = next(r for r in rows if backticked(r["last opioid"]) == ["short_acting"])
+    assert "`label`" in row["basis"]
+    label_minimum = int(row["minimum whole days opioid-free"])
     floor = guide.settings["min_opioid_free_days"].site_min
     assert isinstance(floor, dict)
     assert floor["short_acting"] == label_minimum
