@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from xrntx_guide.engine import (
@@ -318,6 +318,7 @@ def test_a_walk_with_random_answers_ends_and_never_shows_the_injection_while_blo
     confirmed: set[str] = set()
     acks: dict[str, str] = {}
     inject = SHIPPED.step("inject").index
+    refused = 0
     for _ in range(200):
         state = evaluate(SHIPPED, Inputs(answers, TODAY, acks=acks, use_defaults=False))
         action = next_action(state, frozenset(skipped), frozenset(confirmed))
@@ -327,7 +328,12 @@ def test_a_walk_with_random_answers_ends_and_never_shows_the_injection_while_blo
             if action.question.q.optional and data.draw(st.booleans()):
                 skipped.add(action.question.key)
             else:
-                answers[action.question.key] = data.draw(_value_strategy(action.question.key))
+                key = action.question.key
+                answers[key] = data.draw(_value_strategy(key))
+                if key in evaluate(SHIPPED, Inputs(answers, TODAY, use_defaults=False)).invalid:
+                    del answers[key]  # the prompt refuses it (its bounds), as a person sees
+                    refused += 1
+                    assume(refused < 20)  # a person would type something else in the end
         elif isinstance(action, Confirm):
             confirmed.add(action.step.id)
         elif isinstance(action, GateStop) and action.kind in ("acknowledge", "notice"):

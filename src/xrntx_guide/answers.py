@@ -170,21 +170,36 @@ def parse_value(
     except ValueError as exc:
         raise InvalidAnswer(cq.key, str(exc)) from None
     if ctx is not None:
-        for bound, low in ((cq.min, True), (cq.max, False)):
-            if bound is None:
-                continue
-            limit: Any = bound.evaluate(ctx)
-            if limit is UNKNOWN:
-                continue
-            if (value < limit) if low else (value > limit):
-                word = "before" if bound is cq.min else "after"
-                if cq.q.type == "date":
-                    msg = f"{format_value(value)} is {word} {bound.source} ({format_value(limit)})"
-                else:
-                    word = "below the minimum" if bound is cq.min else "above the maximum"
-                    msg = f"{format_value(value)} is {word} of {format_value(limit)}"
-                raise InvalidAnswer(cq.key, msg)
+        problem = bound_problem(cq, value, ctx)
+        if problem is not None:
+            raise InvalidAnswer(cq.key, problem)
     return value
+
+
+def bound_problem(cq: CQuestion, value: Any, ctx: Context) -> str | None:
+    """Why ``value`` is outside the question's ``min``/``max`` in ``ctx``, or None.
+
+    A bound that reads another answer names it, so a contradiction names both answers
+    (``2026-11-25 is after injection_date (2026-11-24)``). A bound that cannot be decided
+    yet (the other answer is missing) does not refuse anything.
+    """
+    for bound, low in ((cq.min, True), (cq.max, False)):
+        if bound is None:
+            continue
+        limit: Any = bound.function(ctx)
+        if limit is UNKNOWN:
+            continue
+        try:
+            outside = (value < limit) if low else (value > limit)
+        except TypeError:  # pragma: no cover - the loader types bounds like the question
+            return f"{format_value(value)} cannot be compared with {bound.source}"
+        if outside:
+            if cq.q.type == "date":
+                word = "before" if low else "after"
+                return f"{format_value(value)} is {word} {bound.source} ({format_value(limit)})"
+            word = "below the minimum" if low else "above the maximum"
+            return f"{format_value(value)} is {word} of {format_value(limit)}"
+    return None
 
 
 def to_json(value: Scalar) -> bool | int | float | str:

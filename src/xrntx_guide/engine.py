@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from .answers import bound_problem
 from .expr import UNKNOWN, Context, Finding, Value, format_value, truth
 from .loader import PLACEHOLDER, CGate, CQuestion, CRule, CStep, Guide
 
@@ -87,6 +88,7 @@ class _Ctx(Context):
         self.shown: dict[str, bool | None] = {}
         self.judged: dict[str, Judgement] = {}
         self.displayed: dict[str, str] = {}
+        self.invalid: dict[str, str | None] = {}
         self._date_free: (
             tuple[dict[str, Value], dict[str, bool | None], dict[str, bool | None]] | None
         ) = None
@@ -151,11 +153,42 @@ class _Ctx(Context):
     def is_answered(self, name: str) -> bool:
         if name not in self.given:
             return False
+        cq = self.guide.questions.get(name)
+        if cq is None:
+            return False
         shown = self.shown.get(name, _MISS)
         if shown is _MISS:
-            cq = self.guide.questions.get(name)
-            return cq is not None and self.visible(cq) is not False
-        return shown is not False
+            shown = self.visible(cq)
+        if shown is False:
+            return False
+        return not cq.checked or self.problem(cq) is None
+
+    def problem(self, cq: CQuestion) -> str | None:
+        """Why the given answer to ``cq`` cannot count, or None: outside its bounds (which
+        may read other answers: a last use after the injection date), or contradicting
+        the value it would be computed from (a COWS total against its item scores).
+
+        Such an answer counts as not given, so nothing that reads it can pass; the input
+        layers refuse it with this message before it ever gets here (invariant: answers
+        that contradict each other are refused, naming both)."""
+        invalid = self.invalid
+        known = invalid.get(cq.key, _MISS)
+        if known is not _MISS:
+            return known  # type: ignore[no-any-return]
+        invalid[cq.key] = None  # a bound that comes back to this answer sees it as valid
+        value = self.given[cq.key]
+        found: str | None = bound_problem(cq, value, self)
+        if found is None and cq.computed is not None:
+            expected = cq.computed.function(_GivenCtx(self))
+            if expected is not UNKNOWN and expected != value:
+                parts = ", ".join(sorted(cq.computed.reads))
+                found = (
+                    f"{format_value(value)} disagrees with the answers it is computed from "
+                    f"({parts}), which give {format_value(expected)}: give one or the other, "
+                    "or correct one"
+                )
+        invalid[cq.key] = found
+        return found
 
     def lookup(self, name: str) -> Value:
         memo = self.memo
@@ -174,6 +207,8 @@ class _Ctx(Context):
                 return UNKNOWN
             value = self.given.get(name, _MISS)
             if value is not _MISS:
+                if cq.checked and self.problem(cq) is not None:
+                    return UNKNOWN  # never a default or a computed value in its place
                 return value  # type: ignore[no-any-return]
             if cq.computed is not None:
                 value = cq.computed.function(self)
@@ -208,6 +243,8 @@ class _Ctx(Context):
         ctx.given, ctx.overrides = self.given, self.overrides
         ctx.steps, ctx.shown = dict(steps), dict(shown)
         ctx.judged, ctx.displayed, ctx._date_free = {}, {}, None
+        moving = self.guide.date_dependent[0]
+        ctx.invalid = {k: v for k, v in self.invalid.items() if k not in moving}
         return ctx
 
     def date_free(self) -> tuple[dict[str, Value], dict[str, bool | None], dict[str, bool | None]]:
@@ -226,6 +263,24 @@ class _Ctx(Context):
 
     def answered_keys(self) -> frozenset[str]:
         return frozenset(k for k in self.given if self.is_answered(k))
+
+
+class _GivenCtx(Context):
+    """The answers as given, shown or not: what a computed question is checked against
+    (the COWS items are hidden once a total is given, but still contradict it)."""
+
+    def __init__(self, ctx: _Ctx) -> None:
+        self.ctx = ctx
+
+    def lookup(self, name: str) -> Value:
+        if name in self.ctx.guide.questions:
+            return self.ctx.given.get(name, UNKNOWN)
+        if name.startswith("settings.") or name == "today":
+            return self.ctx.lookup(name)
+        return UNKNOWN
+
+    def is_answered(self, name: str) -> bool:
+        return name in self.ctx.given
 
 
 def valid_default(cq: CQuestion, value: Value) -> Value:
@@ -464,6 +519,9 @@ class State:
     gates: Mapping[str, GateResult]
     not_applicable_answers: tuple[str, ...]
     """Answers given for questions that do not apply to this patient (they are ignored)."""
+    invalid: Mapping[str, str] = field(default_factory=dict)
+    """Answer key -> why the answer cannot count (outside its bounds, or contradicting
+    other answers). Such an answer is treated as not given: the patient is never ready."""
 
     def value(self, name: str) -> Value:
         if name == "today":
@@ -568,6 +626,7 @@ def evaluate(guide: Guide, inputs: Inputs) -> State:
         question_visible=dict(ctx.shown),
         gates=results,
         not_applicable_answers=not_applicable,
+        invalid={k: v for k, v in ctx.invalid.items() if v is not None},
     )
 
 

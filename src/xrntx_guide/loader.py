@@ -67,6 +67,12 @@ class CQuestion:
     def choice_label(self, value: object) -> str | None:
         return self._labels.get(value)
 
+    @functools.cached_property
+    def checked(self) -> bool:
+        """An answer to it must be checked against other answers: its bounds, or the value
+        it would be computed from (a COWS total against its item scores)."""
+        return self.min is not None or self.max is not None or self.computed is not None
+
 
 @dataclass(frozen=True)
 class CStep:
@@ -155,7 +161,8 @@ class Guide:
         direct: dict[str, set[str]] = {}
         edges = [(d.name, d.expr.reads) for d in self.derived.values()]
         for cq in self.questions.values():
-            for comp in (cq.computed, cq.default):
+            # A bound decides whether the given answer counts at all (engine: problem).
+            for comp in (cq.computed, cq.default, cq.min, cq.max):
                 if comp is not None:
                     edges.append((cq.key, comp.reads))
         for name, reads in edges:
