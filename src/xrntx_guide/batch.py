@@ -4,6 +4,14 @@ A bad line becomes an error result for that line and the run goes on. Large batc
 spread over worker processes (one per core), in chunks, with the output kept in input
 order; small ones run in this process, where starting workers would cost more than it
 saves.
+
+Each line is judged exactly as a single ``check --json`` would judge that patient with the
+same options: the line stands where an ``--answers`` file stands in a single check, so
+``--answer`` flags beat it (flags are the most specific) and it beats ``--answers FILE``
+(which is shared by every line); ``--override`` is checked once, before any line, as a
+single check checks it, and bound on each line to that line's own inputs. An override a
+line refuses (its gate fails as a contraindication) makes that line an error line with the
+message the single check would give; the lines after go on.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -20,7 +28,7 @@ from pydantic_core import to_json
 
 from .errors import UserError
 from .loader import Guide
-from .presets import Preset, evaluate_presets, parse_answers
+from .presets import OverrideRequest, Preset, evaluate_presets, parse_answers
 from .report import check_result
 
 CHUNK = 500
@@ -64,10 +72,21 @@ def _read(line: str, number: int) -> Any:
 
 @dataclass(frozen=True)
 class Job:
+    """What every line of one batch shares.
+
+    Attributes:
+        shared: answers under each line's own (``--answers FILE``).
+        flags: answers over each line's own (``--answer``).
+        overrides: ``--override`` requests, already checked against the guide; each line
+            binds them to its own inputs.
+    """
+
     guide: Guide
     today: dt.date
-    common: Mapping[str, Preset]
+    shared: Mapping[str, Preset]
     explain: bool
+    flags: Mapping[str, Preset] = field(default_factory=dict)
+    overrides: tuple[OverrideRequest, ...] = ()
 
 
 def check_line(job: Job, number: int, line: str) -> tuple[str, bool]:
@@ -79,10 +98,15 @@ def check_line(job: Job, number: int, line: str) -> tuple[str, bool]:
             raise UserError(f"line {number}: must be one JSON object of answers")
         ident = raw.pop("id", None)
         presets = {
-            **job.common,
+            **job.shared,
             **parse_answers(job.guide, raw, "file", job.today, f"line {number}"),
+            **job.flags,
         }
-        result = check_result(evaluate_presets(job.guide, presets, job.today), job.explain)
+        try:
+            state = evaluate_presets(job.guide, presets, job.today, job.overrides)
+        except UserError as exc:  # an answer out of bounds, or an override the line refuses
+            raise UserError(f"line {number}: {exc}") from None
+        result = check_result(state, job.explain)
         if ident is not None:
             result = {"id": ident, **result}
     except UserError as exc:

@@ -397,7 +397,7 @@ def check(
     guide = _guide(steps, site)
     day = _today(today)
     if batch is not None:
-        code = _check_batch(guide, day, batch, answer or [], answers, explain)
+        code = _check_batch(guide, day, batch, answer or [], answers, override or [], explain)
         raise typer.Exit(int(code))
     presets = gather(guide, answer or [], answers, day)
     state = evaluate_presets(guide, presets, day, parse_overrides(guide, override or []))
@@ -423,12 +423,24 @@ def _check_batch(
     source: Path,
     answer: list[str],
     answers: Path | None,
+    override: list[str],
     explain: bool,
 ) -> ExitCode:
-    """One JSON object of answers per line in, one result per line out; bad lines go on."""
+    """One JSON object of answers per line in, one result per line out; bad lines go on.
+
+    Each line is the single check of its answers with the same options: ``--answer`` over
+    the line over ``--answers FILE``, and ``--override`` checked here, before any line.
+    """
     from ..batch import Job, check_lines
 
-    job = Job(guide, day, gather(guide, answer, answers, day), explain)
+    job = Job(
+        guide,
+        day,
+        gather(guide, [], answers, day),
+        explain,
+        flags=gather(guide, answer, None, day),
+        overrides=tuple(parse_overrides(guide, override)),
+    )
     try:
         handle = sys.stdin if str(source) == "-" else source.open(encoding="utf-8")
     except OSError as exc:

@@ -1,0 +1,288 @@
+"""``check --batch``: every line is judged exactly as a single ``check --json`` would be.
+
+A batch line must never read "ready" where the single check of the same patient, with the
+same flags, would not (issue 7, route 8). The single check each line is compared with is
+``check --json --answers LINE.json [--answers-flags] [--override ...]``: the line plays
+the part of the answers file, and the flags keep their meaning, so ``--answer`` beats the
+line as it beats a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from xrntx_guide.batch import INLINE_BELOW, Job, check_lines
+from xrntx_guide.errors import ExitCode, UserError
+from xrntx_guide.loader import Guide
+from xrntx_guide.presets import evaluate_presets, gather, parse_answers, parse_overrides
+from xrntx_guide.report import check_result
+from xrntx_guide.schemas import BatchError, CheckResult
+
+from .conftest import ready_patient
+
+TODAY = dt.date(2026, 11, 24)
+Run = Callable[..., Any]
+
+UDS_OVERRIDE = "urine_drug_screen=assay_unavailable: no fentanyl assay on site"
+AGE_OVERRIDE = "age=clinical_judgement: seen with a parent"
+
+
+def json_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in answers.items()}
+
+
+def batch(run: Run, lines: Sequence[str], *extra: str) -> Any:
+    return run(
+        "check", "--today", TODAY.isoformat(), "--batch", "-", *extra, input="\n".join(lines)
+    )
+
+
+def single(run: Run, tmp_path: Path, answers: Mapping[str, Any], *extra: str) -> Any:
+    """The single check of one line's answers: the line as an answers file."""
+    path = tmp_path / "line.json"
+    path.write_text(json.dumps(json_answers(answers)), encoding="utf-8")
+    return run("check", "--json", "--today", TODAY.isoformat(), "--answers", str(path), *extra)
+
+
+def gate(result: Mapping[str, Any], gate_id: str) -> dict[str, Any]:
+    found = [g for g in result["gates"] if g["id"] == gate_id]
+    assert len(found) == 1, f"gate {gate_id} not in the result"
+    return dict(found[0])
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- --override in a batch --------------------------------------------------------------------
+
+
+def test_batch_honours_an_override_as_a_single_check_does(run: Run) -> None:
+    line = json.dumps({"id": "a", **json_answers(ready_patient(uds_fentanyl="not_done"))})
+    result = batch(run, [line], "--override", UDS_OVERRIDE)
+
+    assert result.exit_code == ExitCode.OK, result.output
+    data = json.loads(result.stdout)
+    CheckResult.model_validate(data)
+    assert data["status"] == "ready"
+    assert gate(data, "urine_drug_screen")["outcome"] == "overridden"
+
+
+def test_batch_override_of_an_unknown_gate_is_a_usage_error_before_any_line(run: Run) -> None:
+    line = json.dumps(json_answers(ready_patient()))
+    result = batch(run, [line, line], "--override", "urine_drug_scren=clinical_judgement: x")
+
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stdout == ""
+    assert "'urine_drug_screen'" in result.stderr  # the same suggestion a single check makes
+
+
+def test_batch_override_of_a_gate_that_is_never_a_stop_is_a_usage_error_before_any_line(
+    run: Run,
+) -> None:
+    line = json.dumps(json_answers(ready_patient()))
+    result = batch(run, [line], "--override", "opioid_free_interval=clinical_judgement: x")
+
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stdout == ""
+    assert "only stop gates can" in flat(result.stderr)
+
+
+def test_batch_override_of_a_gate_failing_as_a_contraindication_makes_that_line_an_error(
+    run: Run, tmp_path: Path
+) -> None:
+    """A single check refuses the override (exit 2, nothing on stdout); in a batch that
+    refusal is the line's error, with the same message, and the lines after go on."""
+    positive = ready_patient(uds_fentanyl="positive")
+    lines = [
+        json.dumps({"id": "pos", **json_answers(positive)}),
+        json.dumps({"id": "nd", **json_answers(ready_patient(uds_fentanyl="not_done"))}),
+    ]
+    result = batch(run, lines, "--override", UDS_OVERRIDE)
+    alone = single(run, tmp_path, positive, "--override", UDS_OVERRIDE)
+
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert alone.exit_code == ExitCode.USAGE, alone.output
+    first, second = (json.loads(text) for text in result.stdout.splitlines())
+    bad = BatchError.model_validate(first)
+    assert (bad.id, bad.line) == ("pos", 1)
+    assert "contraindication cannot be overridden" in bad.error
+    assert flat(bad.error.removeprefix("line 1: ")) in flat(alone.stderr)
+    assert second["status"] == "ready"
+
+
+def test_batch_binds_each_override_to_its_own_line(run: Run, guide: Guide) -> None:
+    """An override is bound to the fingerprint of the gate's inputs on *this* line: a
+    different assay not done on another line is overridden for that line, not refused
+    because the first line's fingerprint differs, and never carried across."""
+    lines = [
+        json.dumps({"id": 1, **json_answers(ready_patient(uds_fentanyl="not_done"))}),
+        json.dumps({"id": 2, **json_answers(ready_patient(uds_oxycodone="not_done"))}),
+        json.dumps({"id": 3, **json_answers(ready_patient())}),
+    ]
+    result = batch(run, lines, "--override", UDS_OVERRIDE)
+
+    assert result.exit_code == ExitCode.OK, result.output
+    out = [json.loads(text) for text in result.stdout.splitlines()]
+    assert [o["status"] for o in out] == ["ready", "ready", "ready"]
+    assert [gate(o, "urine_drug_screen")["outcome"] for o in out] == [
+        "overridden",
+        "overridden",
+        "pass",
+    ]
+
+
+# -- precedence ------------------------------------------------------------------------------
+
+
+def test_an_answer_flag_beats_the_line_in_a_batch(run: Run) -> None:
+    line = json.dumps({"id": "a", **json_answers(ready_patient(age=34))})
+    result = batch(run, [line], "--answer", "age=15")
+
+    assert result.exit_code == ExitCode.OK, result.output
+    data = json.loads(result.stdout)
+    assert data["status"] == "needs_override"
+    assert data["blocking"] == ["age"]
+    assert "15" in gate(data, "age")["reason"]
+
+
+def test_the_line_beats_an_answers_file_in_a_batch(run: Run, tmp_path: Path) -> None:
+    shared = tmp_path / "shared.json"
+    shared.write_text(json.dumps({"age": 15, "consent": True}), encoding="utf-8")
+    line = json.dumps({"id": "a", **json_answers(ready_patient(age=34, consent=None))})
+    result = batch(run, [line], "--answers", str(shared))
+
+    assert result.exit_code == ExitCode.OK, result.output
+    data = json.loads(result.stdout)
+    assert data["status"] == "ready", data
+    assert gate(data, "age")["outcome"] == "pass"
+
+
+# -- every line equals its single check -----------------------------------------------------
+
+# (answers of the line, extra flags for both the batch and the single check)
+CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
+    ("ready", ready_patient(), ()),
+    ("too_soon", ready_patient(last_opioid_use=TODAY - dt.timedelta(days=3)), ()),
+    ("needs_override", ready_patient(uds_fentanyl="not_done"), ()),
+    ("overridden", ready_patient(uds_fentanyl="not_done"), ("--override", UDS_OVERRIDE)),
+    ("override_unused", ready_patient(), ("--override", UDS_OVERRIDE)),
+    (
+        "override_refused",
+        ready_patient(uds_fentanyl="positive"),
+        ("--override", UDS_OVERRIDE),
+    ),
+    ("flag_beats_line", ready_patient(age=34), ("--answer", "age=15")),
+    (
+        "flag_and_override",
+        ready_patient(age=34),
+        ("--answer", "age=16", "--override", AGE_OVERRIDE),
+    ),
+    (
+        "two_overrides",
+        ready_patient(age=17, uds_methadone="not_done"),
+        ("--override", AGE_OVERRIDE, "--override", UDS_OVERRIDE),
+    ),
+    ("flag_fills_a_gap", ready_patient(cows_total=None), ("--answer", "cows_total=7")),
+    ("incomplete", ready_patient(consent=None), ("--explain",)),
+    (
+        "bad_flag_for_line",
+        ready_patient(),
+        ("--answer", f"last_opioid_use={TODAY + dt.timedelta(days=1)}"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("answers", "extra"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_every_batch_line_is_the_single_check_result(
+    run: Run, tmp_path: Path, answers: dict[str, Any], extra: tuple[str, ...]
+) -> None:
+    alone = single(run, tmp_path, answers, *extra)
+    result = batch(run, [json.dumps({"id": 7, **json_answers(answers)})], *extra)
+
+    if alone.exit_code == ExitCode.USAGE and alone.stdout == "":
+        # A refusal of the single check (before or after reading the answers) is either
+        # the same refusal before any line, or this line's error with the same message.
+        assert result.exit_code == ExitCode.USAGE, result.output
+        if result.stdout:
+            bad = BatchError.model_validate(json.loads(result.stdout))
+            assert (bad.id, bad.line) == (7, 1)
+            assert flat(bad.error.removeprefix("line 1: ")) in flat(alone.stderr)
+        return
+    assert result.exit_code == ExitCode.OK, result.output
+    assert json.loads(result.stdout) == {"id": 7, **json.loads(alone.stdout)}
+
+
+# -- many lines, in one process and in worker processes --------------------------------------
+
+FLAGS = ["cows_total=1"]
+OVERRIDES = [UDS_OVERRIDE, AGE_OVERRIDE]
+
+
+def _many_answers(n: int) -> dict[str, Any]:
+    """A patient that varies with ``n``: ready, too soon, under age, assays not done or
+    positive (an override the line refuses), answers missing."""
+    answers = ready_patient(
+        last_opioid_use=TODAY - dt.timedelta(days=n % 17),
+        age=(15, 17, 34, 60)[n % 4],
+        cows_total=n % 9,
+    )
+    assay = ("uds_fentanyl", "uds_oxycodone", "uds_opiates")[n % 3]
+    answers[assay] = ("negative", "not_done", "not_done", "positive", "negative")[n % 5]
+    if n % 11 == 0:
+        del answers["consent"]
+    return answers
+
+
+def _expected(guide: Guide, answers: Mapping[str, Any], ident: int) -> dict[str, Any]:
+    """What a single ``check --json --answers LINE --answer FLAGS --override ...`` gives,
+    through the core functions the single check calls; a refusal as the batch error."""
+    try:
+        presets = {
+            **parse_answers(guide, json_answers(answers), "file", TODAY, "line"),
+            **gather(guide, FLAGS, None, TODAY),
+        }
+        state = evaluate_presets(guide, presets, TODAY, parse_overrides(guide, OVERRIDES))
+    except UserError as exc:
+        return {"id": ident, "status": "error", "error": str(exc)}
+    return {"id": ident, **json.loads(json.dumps(check_result(state)))}
+
+
+def test_a_large_batch_with_flags_and_overrides_matches_single_checks_in_every_process(
+    guide: Guide,
+) -> None:
+    """Past INLINE_BELOW lines the batch runs in worker processes: every line, with the
+    flags and overrides applied, is still the single check's result."""
+    count = INLINE_BELOW + 41
+    answers = [_many_answers(n) for n in range(count)]
+    lines = [json.dumps({"id": n, **json_answers(a)}) for n, a in enumerate(answers)]
+    job = Job(
+        guide,
+        TODAY,
+        {},
+        False,
+        flags=gather(guide, FLAGS, None, TODAY),
+        overrides=tuple(parse_overrides(guide, OVERRIDES)),
+    )
+
+    inline = list(check_lines(job, lines, workers=1))
+    spread = list(check_lines(job, lines, workers=2))
+
+    assert spread == inline
+    out = [json.loads(text) for text, _ in spread]
+    for n, (got, (_, bad)) in enumerate(zip(out, spread, strict=True)):
+        want = _expected(guide, answers[n], n)
+        if want["status"] == "error":
+            assert bad and got["status"] == "error" and got["line"] == n + 1
+            assert want["error"] in got["error"]
+        else:
+            assert not bad and got == want, n
+    statuses = {o["status"] for o in out}
+    assert statuses >= {"ready", "blocked", "needs_override", "incomplete", "error"}
+    assert any(g["outcome"] == "overridden" for o in out if "gates" in o for g in o["gates"])
