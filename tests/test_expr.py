@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import decimal
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -672,9 +674,11 @@ def test_unknown_has_no_truth_value_and_truth_maps_it_to_none() -> None:
 
 
 def test_evaluate_huge_int_plus_float_does_not_raise() -> None:
-    node = parse("1" + "0" * 400 + " + 0.5 > 0")
-    assert typecheck(node, {}) == BOOL
-    assert evaluate(node, MapContext({})) in (True, UNKNOWN)
+    """An int answer too large for a float (a JSON line may carry one) added to a float is
+    unknown: nothing to decide on, and no crash."""
+    node = parse("i + 0.5 > 0")
+    assert typecheck(node, ENV) == BOOL
+    assert evaluate(node, MapContext({"i": 10**400})) is UNKNOWN
 
 
 def test_long_flat_sum_is_either_rejected_or_handled() -> None:
@@ -765,6 +769,212 @@ def test_unparse_literals_read_back(source: str) -> None:
 def test_a_number_too_large_for_a_float_is_a_syntax_error() -> None:
     with pytest.raises(ExprError, match="too large"):
         parse("9" * 400 + ".0 > 1")
+
+
+def test_unparse_keeps_tiny_and_huge_floats() -> None:
+    """The language has no exponent form: unparse writes every digit, and never a
+    different number (1e-30 is not 0)."""
+    for value in (1e-30, 5e-324, 1.7976931348623157e308, 123.456):
+        text = unparse(Literal(0, value))
+        assert "e" not in text.lower()
+        again = parse(text)
+        assert isinstance(again, Literal) and again.value == value
+
+
+# ---------------------------------------------------------------------------------------
+# Numbers that are not what they look like (issue 7, route 9): every literal is a finite
+# number written in ASCII digits, and arithmetic that leaves the finite numbers is unknown,
+# never a nan that makes every comparison false and so hides a gate.
+
+HUGE = "1" + "0" * 308 + ".0"  # 1e308: finite, but twice it is not
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x > 1" + "0" * 309 + ".0",  # 1e309 as a float literal: inf
+        "x > " + "9" * 400 + ".0",
+        "i > 1" + "0" * 400,  # an int past every float: no float comparison can hold it
+        "x > -1" + "0" * 309,
+        "x > 0." + "0" * 400 + "1",  # so small it reads as 0
+    ],
+    ids=["float-1e309", "float-400-digits", "int-1e400", "negative-int-1e309", "underflow"],
+)
+def test_a_literal_that_is_not_a_finite_number_is_refused_at_parse(source: str) -> None:
+    with pytest.raises(ExprError, match="number") as info:
+        parse(source)
+    assert info.value.position == source.index(next(c for c in source[4:] if c.isdigit()))
+
+
+@pytest.mark.parametrize(
+    ("source", "position"),
+    [("x > 1e309", 5), ("x > 1E5", 5), ("x > 1.5e3", 7), ("x > 2.5.5", 7), ("i > 12abc", 6)],
+)
+def test_exponent_forms_are_not_numbers(source: str, position: int) -> None:
+    with pytest.raises(ExprError, match="right after the number") as info:
+        parse(source)
+    assert info.value.position == position
+    assert "no exponent" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [float("inf"), float("-inf"), float("nan"), 10**400, -(10**400)],
+    ids=["inf", "-inf", "nan", "int-1e400", "-int-1e400"],
+)
+def test_typecheck_refuses_a_literal_that_is_not_a_finite_number(value: float) -> None:
+    """A literal built without the parser (a numeric bound in a step file) is checked too."""
+    with pytest.raises(ExprError, match="number"):
+        typecheck(Compare(0, ">", Name(0, "x"), Literal(4, value)), ENV)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        f"x > {HUGE} + {HUGE} - ({HUGE} + {HUGE})",  # inf - inf: nan
+        f"x > {HUGE} + {HUGE}",
+        f"x < -{HUGE} - {HUGE}",
+        f"i > 1{'0' * 308} + {HUGE}",  # an int literal within the floats, summed past them
+    ],
+    ids=["nan", "inf", "minus-inf", "int-plus-float"],
+)
+def test_literal_arithmetic_that_overflows_is_refused_at_typecheck(source: str) -> None:
+    node = parse(source)
+    with pytest.raises(ExprError, match="too large") as info:
+        typecheck(node, ENV)
+    assert info.value.position is not None
+
+
+@pytest.mark.parametrize(
+    ("source", "values"),
+    [
+        ("x + x - (x + x) > 0", {"x": 1e308}),  # nan
+        ("x + x - (x + x) <= 0", {"x": 1e308}),
+        (f"x + x > {HUGE}", {"x": 1e308}),  # inf
+        ("-x - x < 0", {"x": 1e308}),  # -inf
+        ("i + x > 0", {"i": 10**308, "x": 1e308}),  # int + float past the floats
+        ("i + x > 0", {"i": 10**400, "x": 1.0}),  # int -> float OverflowError
+        ("(x + x) - (x + x) == 0", {"x": 1e308}),
+        ("x + x in [1.0, 2.0]", {"x": 1e308}),
+        ("min(x + x, 1.0) < 2.0", {"x": 1e308}),
+        ("coalesce(x + x, 1.0) > 0", {"x": 1e308}),
+    ],
+)
+def test_arithmetic_that_leaves_the_finite_numbers_is_unknown(
+    source: str, values: dict[str, Any]
+) -> None:
+    """Every comparison with nan is false and with inf is decided: either would let a rule
+    such as ``x > a - b`` never fire. Unknown leaves the gate undecided instead."""
+    assert run(source, values) is UNKNOWN
+    assert Compiled.compile(source, ENV, "bool").evaluate(MapContext(values)) is UNKNOWN
+
+
+def test_a_rule_over_overflowing_arithmetic_is_undecided_not_passed() -> None:
+    rule = Compiled.compile("x > x + x - (x + x)", ENV, "bool")
+    assert truth(rule.evaluate(MapContext({"x": 1e308}))) is None
+    assert truth(rule.evaluate(MapContext({"x": 2.0}))) is True  # the ordinary case stands
+
+
+def test_large_but_finite_arithmetic_still_decides() -> None:
+    assert run(f"x + 1.0 > {HUGE}", {"x": 1e308}) is False
+    assert run("i + 1 > 10", {"i": 10**400}) is True  # ints are exact at any size
+    assert run(f"{HUGE} - 1.0 > 0") is True
+
+
+@pytest.mark.parametrize(
+    ("source", "char"),
+    [
+        ("age > 1\u09ea", "\u09ea"),  # BENGALI DIGIT FOUR, looks like an 8
+        ("age > \u0661\u0668", "\u0661"),  # ARABIC-INDIC DIGIT ONE
+        ("age > \uff11\uff18", "\uff11"),  # FULLWIDTH DIGIT ONE
+        ("age > 1\u0968", "\u0968"),  # DEVANAGARI DIGIT TWO
+        ("x > 1.\u0665", "\u0665"),  # ARABIC-INDIC FIVE after the point
+        ("x >= \U0001d7ce", "\U0001d7ce"),  # MATHEMATICAL BOLD DIGIT ZERO
+    ],
+)
+def test_digits_of_other_scripts_are_refused_naming_the_character_and_place(
+    source: str, char: str
+) -> None:
+    with pytest.raises(ExprError) as info:
+        parse(source)
+    assert info.value.position == source.index(char)
+    message = str(info.value)
+    assert repr(char) in message
+    assert f"U+{ord(char):04X}" in message
+    assert "0-9" in message
+    assert f"at character {source.index(char) + 1}" in message
+
+
+@pytest.mark.parametrize(
+    ("source", "char"),
+    [
+        ("ag\u00e9 > 18", "\u00e9"),  # e with acute
+        ("\u0430ge > 18", "\u0430"),  # CYRILLIC SMALL LETTER A, looks like a
+        ("\uff41ge > 18", "\uff41"),  # FULLWIDTH LATIN SMALL LETTER A
+        ("age\u0131 > 18", "\u0131"),  # dotless i
+    ],
+)
+def test_letters_outside_ascii_in_names_are_refused_naming_the_character(
+    source: str, char: str
+) -> None:
+    with pytest.raises(ExprError) as info:
+        parse(source)
+    assert info.value.position == source.index(char)
+    assert f"U+{ord(char):04X}" in str(info.value)
+    assert "A-Z" in str(info.value)
+
+
+def test_only_ascii_white_space_separates_tokens() -> None:
+    """A no-break space or an ideographic space is invisible in a review: refused, named."""
+    for space in ("\u00a0", "\u3000", "\u2003"):
+        with pytest.raises(ExprError) as info:
+            parse(f"p{space}and q")
+        assert info.value.position == 1
+        assert f"U+{ord(space):04X}" in str(info.value)
+    assert shape(parse("p \t\r\n and q")) == ("and", "p", "q")
+
+
+def test_text_literals_may_still_hold_any_character() -> None:
+    assert run("name == 'caf\u00e9 \u09ea'") is UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("fails_when", "needle"),
+    [
+        (f"settings.min_age > {HUGE} + {HUGE} - ({HUGE} + {HUGE})", "too large"),
+        ("settings.min_age > 1" + "0" * 309 + ".0", "too large"),
+        ("settings.min_age > 1\u09ea", "U+09EA"),
+        ("s\u0435ttings.min_age > 14", "U+0435"),
+    ],
+    ids=["nan-arithmetic", "inf-literal", "bengali-digit", "cyrillic-e"],
+)
+def test_a_pack_with_such_a_number_is_refused_with_its_file_and_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fails_when: str, needle: str
+) -> None:
+    from xrntx_guide.cli.app import main
+    from xrntx_guide.errors import ExitCode, PackError
+    from xrntx_guide.loader import load_guide
+
+    from .test_loader import PACK_FILE, make_pack
+
+    folder = make_pack(
+        tmp_path,
+        append=(
+            '\n[[gate]]\nid = "hidden"\ntitle = "Hidden"\nbefore = "inject"\n'
+            'sources = ["ref"]\n\n[[gate.rule]]\nseverity = "contraindication"\n'
+            f'fails_when = {fails_when!r}\nmessage = "never"\n'
+        ),
+    )
+    with pytest.raises(PackError) as info:
+        load_guide(folder)
+    (problem,) = [p for p in info.value.problems if "hidden" in p]
+    assert PACK_FILE in problem
+    assert needle in problem
+    assert "at character" in problem
+
+    assert main(["validate", "--steps", str(folder)]) == ExitCode.INVALID_PACK
+    err = capsys.readouterr().err
+    assert PACK_FILE in err and needle in err
 
 
 def test_explain_gives_one_finding_per_comparison_with_values() -> None:
@@ -1069,6 +1279,125 @@ def test_unparse_round_trip_evaluates_the_same(
     node = parse(source)
     ctx = MapContext(_hide(full, hidden))
     assert evaluate(parse(unparse(node)), ctx) is evaluate(node, ctx)
+
+
+# ---------------------------------------------------------------------------------------
+# Arithmetic never decides with nan or inf
+
+ARITH_ENV: dict[str, Type] = {"x": NUMBER, "i": INT, "p": BOOL}
+LARGEST_FLOAT = 1.7976931348623157e308
+
+
+def _number_text(value: int | float) -> str:
+    """A nonnegative finite number as the language writes it: every digit, no exponent."""
+    if isinstance(value, int):
+        return str(value)
+    text = format(decimal.Decimal(repr(value)), "f")
+    return text if "." in text else text + ".0"
+
+
+# Near the largest float half the time, so that sums leave the floats often.
+_finite_floats = st.one_of(
+    st.floats(0, LARGEST_FLOAT, allow_nan=False, allow_infinity=False),
+    st.sampled_from([LARGEST_FLOAT, 1e308, 9e307, 5e-324, 0.1, 1.0]),
+    st.sampled_from([LARGEST_FLOAT, 1e308, 9e307]),
+)
+_finite_ints = st.one_of(st.integers(0, 10**308), st.integers(0, 1000), st.just(10**308))
+_arith_leaf = st.one_of(
+    _finite_floats.map(_number_text),
+    _finite_ints.map(_number_text),
+    st.sampled_from("xi"),
+    st.just("x"),
+)
+
+
+def _arith_extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.builds(lambda a, op, b: f"({a} {op} {b})", inner, st.sampled_from("+-"), inner),
+        inner.map(lambda a: f"(-{a})"),
+        st.builds(lambda a, b: f"({a} if p else {b})", inner, inner),
+        st.builds(
+            lambda f, a, b: f"{f}({a}, {b})",
+            st.sampled_from(["min", "max", "coalesce"]),
+            inner,
+            inner,
+        ),
+    )
+
+
+ARITH_EXPRS = st.recursive(_arith_leaf, _arith_extend, max_leaves=6).filter(
+    lambda s: len(s) + 40 <= MAX_LENGTH
+)
+ARITH_VALUES = st.fixed_dictionaries(
+    {
+        "x": st.one_of(_finite_floats, _finite_floats.map(lambda v: -v)),
+        "i": st.one_of(
+            st.integers(-(10**400), 10**400),
+            st.integers(-5, 5),
+            st.sampled_from([10**308, -(10**308)]),
+        ),
+        "p": st.booleans(),
+    }
+)
+
+
+@PROPERTY
+@given(source=ARITH_EXPRS, values=ARITH_VALUES, bound=_finite_floats.map(_number_text))
+def test_arithmetic_over_finite_numbers_gives_a_finite_number_or_unknown(
+    source: str, values: dict[str, Any], bound: str
+) -> None:
+    """Whatever the sums do, the value a comparison sees is a finite number or unknown;
+    literal-only arithmetic that leaves the floats is refused when the pack loads."""
+    try:
+        node = parse(source)
+        assert typecheck(node, ARITH_ENV).numeric
+    except ExprError as exc:
+        assert "too large" in exc.message
+        return
+    ctx = MapContext(values)
+    value = evaluate(node, ctx)
+    assert value is UNKNOWN or type(value) is int or (type(value) is float and math.isfinite(value))
+    for op in CMP_OPS:
+        rule = parse(f"({source}) {op} {bound}")
+        typecheck(rule, ARITH_ENV)
+        decided = evaluate(rule, ctx)
+        if value is UNKNOWN:
+            assert decided is UNKNOWN
+        else:
+            assert decided is _PY_COMPARE[op](value, float(bound))
+    assert Compiled.compile(source, ARITH_ENV).evaluate(ctx) == value or value is UNKNOWN
+
+
+_PY_COMPARE: dict[str, Any] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+@PROPERTY
+@given(
+    source=st.recursive(
+        st.one_of(st.integers(0, 10**6).map(str), st.sampled_from("xi")),
+        _arith_extend,
+        max_leaves=6,
+    ),
+    x=st.floats(-1e300, 1e300),
+    i=st.integers(-(10**300), 10**300),
+    p=st.booleans(),
+)
+def test_arithmetic_far_from_the_limits_is_never_unknown(
+    source: str, x: float, i: int, p: bool
+) -> None:
+    """The guard costs nothing in meaning: with every answer given and no sum near the
+    largest float, arithmetic is always decided."""
+    node = parse(source)
+    typecheck(node, ARITH_ENV)
+    value = evaluate(node, MapContext({"x": x, "i": i, "p": p}))
+    assert value is not UNKNOWN
 
 
 # ---------------------------------------------------------------------------------------

@@ -22,12 +22,23 @@ Missing answers evaluate to :data:`UNKNOWN` and propagate with Kleene's three-va
 logic: ``unknown or true`` is true, ``unknown and false`` is false, a comparison with an
 unknown side is unknown. A gate whose inputs are missing is therefore *unknown*, never
 silently passed.
+
+Numbers are what they look like. A NUMBER is ASCII digits (``[0-9]+`` with an optional
+``.[0-9]+``). Python would also read other scripts' digits, so that ``1৪`` (a Bengali four,
+which looks like an 8) would be a number other than the one a reviewer sees: those, letters
+outside ASCII in names and white space outside ASCII are refused, naming the character and
+its place. A literal must be a finite float (no inf, and no number so small it reads as 0),
+and arithmetic on literals alone must stay finite: both are refused when the pack loads.
+Arithmetic whose result leaves the finite numbers at run time (an answer near the largest
+float) is :data:`UNKNOWN`, because a nan compares false with everything and an inf passes
+every bound: either would let a rule never fire.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -192,15 +203,17 @@ class Index(Node):
 # ---------------------------------------------------------------------------------------
 # Tokens and parser
 
+# ASCII only outside text literals: without re.ASCII, \s would take a no-break space and
+# [0-9] is spelt out because \d takes every script's digits, which int() and float() read.
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
-  | (?P<number>\d+(?:\.\d+)?)
+  | (?P<number>[0-9]+(?:\.[0-9]+)?)
   | (?P<string>'[^'\\\n]*'|"[^"\\\n]*")
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>==|!=|<=|>=|<|>|\+|-|\(|\)|\[|\]|,|\.)
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,
 )
 _KEYWORDS = frozenset({"and", "or", "not", "in", "if", "else", "true", "false"})
 _COMPARE_OPS = frozenset({"==", "!=", "<", "<=", ">", ">=", "in", "not in"})
@@ -215,13 +228,28 @@ class _Tok:
     pos: int
 
 
+def _unexpected(char: str) -> str:
+    """Name a character the language does not take, and say what it takes instead."""
+    import unicodedata  # only on this error path: it stays out of start-up
+
+    name = unicodedata.name(char, "")
+    message = f"unexpected character {char!r} (U+{ord(char):04X}{' ' + name if name else ''})"
+    if char.isdigit() or char.isnumeric():
+        return f"{message}: numbers are written with the digits 0-9 only"
+    if char.isalnum() or char == "_" or unicodedata.category(char).startswith("M"):
+        return f"{message}: names use only the letters A-Z and a-z, the digits 0-9 and '_'"
+    if char.isspace() or unicodedata.category(char) == "Cf":
+        return f"{message}: use plain spaces between words"
+    return message
+
+
 def _tokenize(source: str) -> list[_Tok]:
     tokens: list[_Tok] = []
     pos = 0
     while pos < len(source):
         m = _TOKEN.match(source, pos)
         if m is None:
-            raise ExprError(f"unexpected character {source[pos]!r}", pos)
+            raise ExprError(_unexpected(source[pos]), pos)
         kind = m.lastgroup or ""
         text = m.group()
         if kind == "name" and text in _KEYWORDS:
@@ -364,8 +392,17 @@ class _Parser:
         tok = self.take()
         if tok.kind == "number":
             value: int | float = float(tok.text) if "." in tok.text else int(tok.text)
-            if value in (float("inf"), float("-inf")):
-                raise ExprError("number too large", tok.pos)
+            _check_number(value, tok.pos)
+            if value == 0 and tok.text.strip("0."):
+                raise ExprError("number too small: it would read as 0", tok.pos)
+            after = self.peek()
+            glued = after.kind in ("name", "kw", "number") or after.text == "."
+            if glued and after.pos == tok.pos + len(tok.text):
+                raise ExprError(
+                    f"unexpected {after.text!r} right after the number {tok.text}: numbers "
+                    "are written with the digits 0-9 and at most one '.', with no exponent",
+                    after.pos,
+                )
             return Literal(tok.pos, value)
         if tok.kind == "string":
             return Literal(tok.pos, tok.text[1:-1])
@@ -405,6 +442,27 @@ class _Parser:
             return ListLit(tok.pos, tuple(items))
         found = tok.text or "the end"
         raise ExprError(f"unexpected {found!r}", tok.pos)
+
+
+_LARGEST: Final = "1.8e308"
+
+
+def _check_number(value: object, pos: int) -> None:
+    """A number literal must be a finite float.
+
+    An int is held exactly, but it meets floats in comparisons and sums, so it must fit
+    in one too.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ExprError(f"number too large (the largest is about {_LARGEST})", pos) from None
+    if number != number:
+        raise ExprError("not a number (nan)", pos)
+    if number in (math.inf, -math.inf):
+        raise ExprError(f"number too large (the largest is about {_LARGEST})", pos)
 
 
 def parse(source: str) -> Node:
@@ -494,9 +552,21 @@ def _check_literal_in(choice_type: Type, node: Node, other: Type) -> None:
         )
 
 
+def _constant(node: Node) -> bool:
+    """Whether ``node`` is arithmetic on number literals alone (its value is known now)."""
+    if isinstance(node, Literal):
+        return not isinstance(node.value, bool | str)
+    if isinstance(node, Unary):
+        return node.op == "-" and _constant(node.operand)
+    if isinstance(node, Binary):
+        return _constant(node.left) and _constant(node.right)
+    return False
+
+
 def typecheck(node: Node, names: Mapping[str, Type]) -> Type:
     """Return the type of ``node``; raise :class:`ExprError` on unknown names or misuse."""
     if isinstance(node, Literal):
+        _check_number(node.value, node.pos)  # a literal built without the parser, too
         return _literal_type(node.value)
     if isinstance(node, Name):
         if node.name not in names:
@@ -526,6 +596,12 @@ def typecheck(node: Node, names: Mapping[str, Type]) -> Type:
         left = typecheck(node.left, names)
         right = typecheck(node.right, names)
         if left.numeric and right.numeric:
+            if _constant(node) and to_function(node)(_NO_NAMES) is UNKNOWN:
+                raise ExprError(
+                    f"the result of '{node.op}' is too large for a number (the largest is "
+                    f"about {_LARGEST})",
+                    node.pos,
+                )
             return INT if left.kind == right.kind == "int" else NUMBER
         raise ExprError(
             f"'{node.op}' needs numbers, not {left} and {right} (use add_days for dates)",
@@ -634,6 +710,8 @@ class MapContext(Context):
 
 Fn = Callable[[Context], Value]
 
+_NO_NAMES: Final = MapContext({})
+
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
     "!=": operator.ne,
@@ -673,27 +751,22 @@ def to_function(node: Node) -> Fn:
         return lambda ctx: UNKNOWN if (v := inner(ctx)) is UNKNOWN else -v  # type: ignore[operator]
     if isinstance(node, Compare) and isinstance(node.right, Literal):
         return _compare_to_literal(node)
-    if isinstance(node, Binary | Compare):
+    if isinstance(node, Binary):
+        return _arithmetic(node)
+    if isinstance(node, Compare):
         left, right = to_function(node.left), to_function(node.right)
-        op: Callable[[Any, Any], Any]
-        if isinstance(node, Compare):
-            op = _COMPARE[node.op]
-        else:
-            op = operator.add if node.op == "+" else operator.sub
+        op = _COMPARE[node.op]
 
-        def binary_fn(ctx: Context) -> Value:
+        def compare_fn(ctx: Context) -> Value:
             a = left(ctx)
             if a is UNKNOWN:
                 return UNKNOWN
             b = right(ctx)
             if b is UNKNOWN:
                 return UNKNOWN
-            try:
-                return op(a, b)
-            except OverflowError:  # a number too large for a float: nothing to decide on
-                return UNKNOWN
+            return op(a, b)
 
-        return binary_fn
+        return compare_fn
     if isinstance(node, BoolOp):
         parts = [to_function(o) for o in node.operands]
         decisive = node.op == "or"  # 'or' stops at true, 'and' stops at false
@@ -732,6 +805,62 @@ def to_function(node: Node) -> Fn:
 
         return index_fn
     raise ExprError("unsupported expression", node.pos)  # pragma: no cover
+
+
+def _arithmetic(node: Binary) -> Fn:
+    """``a + b`` or ``a - b``; unknown when the result is not a finite number.
+
+    Sums of floats past the largest float are inf, and ``inf - inf`` is nan; an int too
+    large for a float raises OverflowError when it meets one. None of these can decide a
+    comparison honestly (nan makes every comparison false), so all are unknown. Ints are
+    exact at any size and need no check.
+    """
+    left, right = to_function(node.left), to_function(node.right)
+    op = operator.add if node.op == "+" else operator.sub
+    isfinite = math.isfinite
+
+    def arithmetic_fn(ctx: Context) -> Value:
+        a = left(ctx)
+        if a is UNKNOWN:
+            return UNKNOWN
+        b = right(ctx)
+        if b is UNKNOWN:
+            return UNKNOWN
+        try:
+            v = op(a, b)
+        except OverflowError:
+            return UNKNOWN
+        if type(v) is float and not isfinite(v):
+            return UNKNOWN
+        return v  # type: ignore[no-any-return]
+
+    return arithmetic_fn
+
+
+def _can_fail(node: Node) -> bool:
+    """Whether ``node`` can be unknown with every input known: arithmetic leaving the
+    finite numbers, or a date leaving the calendar."""
+    if isinstance(node, Binary) or (isinstance(node, Call) and node.func == "add_days"):
+        return True
+    return any(_can_fail(child) for child in _children(node))
+
+
+def _children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, Binary | Compare):
+        return (node.left, node.right)
+    if isinstance(node, BoolOp):
+        return node.operands
+    if isinstance(node, ListLit):
+        return node.items
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Cond):
+        return (node.test, node.body, node.orelse)
+    if isinstance(node, Index):
+        return (node.target, node.key)
+    return ()
 
 
 def _compare_to_literal(node: Compare) -> Fn:
@@ -784,7 +913,21 @@ def _call_function(node: Call) -> Fn:
     args = [to_function(a) for a in node.args]
     if node.func == "coalesce":
         first, second = args
-        return lambda ctx: second(ctx) if (v := first(ctx)) is UNKNOWN else v
+        if not _can_fail(node.args[0]):
+            return lambda ctx: second(ctx) if (v := first(ctx)) is UNKNOWN else v
+        # The fallback stands in for a missing answer, not for a sum that overflowed with
+        # every answer given: that stays unknown.
+        reads = tuple(sorted(read_names(node.args[0])[0]))
+
+        def coalesce_fn(ctx: Context) -> Value:
+            v = first(ctx)
+            if v is not UNKNOWN:
+                return v
+            if any(ctx.lookup(name) is UNKNOWN for name in reads):
+                return second(ctx)
+            return UNKNOWN
+
+        return coalesce_fn
     func = _STRICT_FUNCTIONS.get(node.func)
     if func is None:
         raise ExprError(f"unknown function {node.func!r}", node.pos)
@@ -901,9 +1044,11 @@ def _literal_text(value: bool | int | float | str) -> str:
         return f"'{value}'" if "'" not in value else f'"{value}"'
     if isinstance(value, float):
         text = repr(value)
-        if "e" in text or "E" in text:  # the language has no exponent form
-            text = f"{value:.20f}".rstrip("0")
-            text = text + "0" if text.endswith(".") else text
+        if "e" in text or "E" in text:  # the language has no exponent form: every digit
+            import decimal  # only for such a float, when it is shown
+
+            text = format(decimal.Decimal(text), "f")
+            text = text if "." in text else text + ".0"
         return text
     return str(value)
 
