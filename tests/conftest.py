@@ -90,6 +90,7 @@ def ready_patient(**changes: Any) -> dict[str, Any]:
         "lft_multiple_uln": 1.0,
         "bleeding_risk": False,
         "mood_concern": False,
+        "renal_or_severe_hepatic_impairment": False,
         "medication_guide_given": True,
         "consent": True,
         "abstinence_evidence": "supervised",
@@ -112,6 +113,7 @@ def after_injection(**changes: Any) -> dict[str, Any]:
     return ready_patient(
         injection_given=True,
         injection_side_used="left",
+        needle_used="2-inch",
         observation_minutes=30,
         overdose_counselled=True,
         reversal_agent_offered=True,

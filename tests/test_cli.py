@@ -920,6 +920,7 @@ def test_walk_no_input_incomplete_exact_list(run: Run) -> None:
         "body_habitus",
         "injection_given",
         "injection_side_used",
+        "needle_used",
         "observation_minutes",
         "overdose_counselled",
         "reversal_agent_offered",

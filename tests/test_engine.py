@@ -47,6 +47,8 @@ citation = "A source."
 value = 5
 description = "days to wait"
 sources = ["src"]
+site_min = 5
+limit_sources = ["src"]
 """
 
 

@@ -54,6 +54,7 @@ P_HEPATITIS = rf"Signs of acute hepatitis\? {YES_NO}: "
 P_LFT = r"Highest of ALT and AST[^\n]*\(number\): "
 P_BLEEDING = rf"Thrombocytopenia, a coagulation disorder, or anticoagulant therapy\? {YES_NO}: "
 P_MOOD = rf"Current depression or suicidal thoughts\? {YES_NO}: "
+P_ORGAN = rf"Moderate-to-severe renal impairment, or severe hepatic impairment\? {YES_NO}: "
 P_MED_GUIDE = rf"Medication Guide given to the patient\? {YES_NO}: "
 P_CONSENT = rf"Informed consent recorded\? {YES_NO}: "
 P_EVIDENCE = rf"Evidence of abstinence over the period {CHOICE}: "
@@ -73,6 +74,7 @@ P_KIT = rf"Kit stored within limits and not past its expiry date\? {YES_NO}: "
 P_HABITUS = rf"Body habitus over the gluteal muscle {CHOICE}: "
 P_GIVEN = rf"Was the injection given\? {YES_NO}: "
 P_SIDE = rf"Side injected {CHOICE}: "
+P_NEEDLE = rf"Administration needle used {CHOICE}: "
 P_LOT = r"Kit lot number \[Enter to skip\]: "
 P_OBSERVED = r"Minutes observed after the injection \(whole number\): "
 P_OVERDOSE = rf"Overdose risk counselled\? {YES_NO}: "
@@ -217,6 +219,7 @@ def history_and_medical_evaluation(w: Walkthrough, last_use: str, mood: str = "n
             (P_BREASTFEEDING, "n"),
             (P_HEPATITIS, "n"),
             (P_LFT, "1.2"),
+            (P_ORGAN, "n"),
             (P_BLEEDING, "n"),
             (P_MOOD, mood),
         ]
@@ -275,6 +278,7 @@ def walk_ready_patient_to_the_end(w: Walkthrough) -> tuple[str, str]:
         [
             (P_GIVEN, "y"),
             (P_SIDE, "left"),
+            (P_NEEDLE, "2-inch"),
             (P_LOT, ""),
             (P_OBSERVED, "30"),
             (P_OVERDOSE, "y"),
@@ -370,7 +374,7 @@ def test_invalid_answers_are_refused_and_asked_again(spawn: Any) -> None:
     w.answer(P_LAST_USE, "2026-02-30")
     w.expect(r"not a real calendar date; please answer again")
     w.answer(P_LAST_USE, (TODAY + dt.timedelta(days=1)).isoformat())
-    w.expect(rf"is after today \({TODAY.isoformat()}\); please answer again")
+    w.expect(rf"is after injection_date \({TODAY.isoformat()}\); please answer again")
     w.answer(P_LAST_USE, "next tuesday")
     w.expect(r"is not a date: use YYYY-MM-DD")
     w.answer(P_LAST_USE, "10 days ago")

@@ -43,6 +43,8 @@ value = 18
 unit = "years"
 description = "Minimum age"
 sources = ["ref"]
+site_min = 18
+limit_sources = ["ref"]
 
 [[step]]
 id = "intake"
@@ -1104,7 +1106,8 @@ def test_site_file_may_give_a_whole_number_for_a_decimal_setting(tmp_path: Path)
         tmp_path,
         replace={
             "[settings.min_age]": (
-                '[settings.ratio]\nvalue = 1.5\ndescription = "R"\nsources = ["ref"]\n\n'
+                '[settings.ratio]\nvalue = 1.5\ndescription = "R"\nsources = ["ref"]\n'
+                'site_min = 1\nlimit_sources = ["ref"]\n\n'
                 "[settings.min_age]"
             )
         },
@@ -1116,6 +1119,7 @@ def test_site_file_may_give_a_whole_number_for_a_decimal_setting(tmp_path: Path)
 def test_site_file_may_change_values_in_a_table_setting(tmp_path: Path) -> None:
     table = (
         '[settings.days]\nvalue = { short = 7, long = 14 }\ndescription = "D"\nsources = ["ref"]\n'
+        'site_min = { short = 7, long = 14 }\nlimit_sources = ["ref"]\n'
     )
     site = tmp_path / "site.toml"
     site.write_text(SITE + "days = { short = 10, long = 21 }\n", encoding="utf-8")
@@ -1151,6 +1155,7 @@ MIN_AGE = (
     '[settings.min_age]\nvalue = 18\nunit = "years"\n'
     'description = "Minimum age"\nsources = ["ref"]\n'
 )
+LIMIT = 'site_min = 18\nlimit_sources = ["ref"]\n'
 TABLE = (
     '[settings.days]\nvalue = { short = 7, long = 14, note = "x" }\ndescription = "D"\n'
     'sources = ["ref"]\n'
@@ -1222,7 +1227,7 @@ def test_a_total_asked_first_and_computed_from_later_items_loads(tmp_path: Path)
     ("replace", "site", "where"),
     [
         ({"value = 18": "value = nan"}, None, "settings.min_age.value"),
-        ({MIN_AGE: MIN_AGE + 'site_min = nan\nlimit_sources = ["ref"]\n'}, None, "site_min"),
+        ({"site_min = 18": "site_min = nan"}, None, "site_min"),
         ({}, "min_age = inf", "settings.min_age"),
         ({}, "min_age = -inf", "settings.min_age"),
     ],
@@ -1261,8 +1266,7 @@ def test_a_setting_the_sources_fix_cannot_be_changed_by_a_site(tmp_path: Path) -
 def test_a_site_may_be_stricter_than_site_min_never_looser(
     tmp_path: Path, site_value: str, allowed: bool
 ) -> None:
-    limited = {MIN_AGE: MIN_AGE + 'site_min = 18\nlimit_sources = ["ref"]\n'}
-    folder = make_pack(tmp_path, replace=limited)
+    folder = make_pack(tmp_path)  # the mini pack's min_age has site_min = 18
     site = tmp_path / "site.toml"
     site.write_text(SITE + f"min_age = {site_value}\n", encoding="utf-8")
     if allowed:
@@ -1304,7 +1308,7 @@ def test_site_max_and_table_limits_apply_entry_by_entry(tmp_path: Path) -> None:
 def test_a_pack_limit_must_be_sourced_and_consistent(
     tmp_path: Path, limits: str, needle: str
 ) -> None:
-    problems = pack_problems(tmp_path, replace={MIN_AGE: MIN_AGE + limits})
+    problems = pack_problems(tmp_path, replace={MIN_AGE + LIMIT: MIN_AGE + limits})
     assert "settings.min_age" in only(problems, needle)
 
 
@@ -1344,6 +1348,7 @@ def test_site_file_with_a_toml_error_is_reported_with_the_line(tmp_path: Path) -
 def test_site_file_with_a_misspelled_key_in_a_table_setting_is_reported(tmp_path: Path) -> None:
     table = (
         '[settings.days]\nvalue = { short = 7, long = 14 }\ndescription = "D"\nsources = ["ref"]\n'
+        'site_min = { short = 7, long = 14 }\nlimit_sources = ["ref"]\n'
     )
     problems = pack_problems(
         tmp_path, append="\n" + table, site=SITE + "days = { shortt = 10, long = 21 }\n"

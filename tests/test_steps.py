@@ -55,8 +55,9 @@ def setting(guide: Guide, name: str) -> Any:
 
 def test_every_gate_of_the_clinical_basis_exists_with_its_severities(guide: Guide) -> None:
     rows = basis_gate_rows()
-    # A guard against a table that parses to nothing: the basis names twenty gates.
-    assert len(rows) == 20
+    # A guard against a table that parses to nothing: the twenty gates of reference 4.2
+    # and the one line that says a repeat visit became a new induction.
+    assert len(rows) == 21
     pack = {g.id for g in guide.gates}
     for gate_id, row in rows.items():
         assert gate_id in pack, f"{gate_id} is not in the pack"
@@ -373,25 +374,30 @@ def test_repeat_visit_with_use_after_the_blockade_is_a_new_induction(guide: Guid
     assert state.value("injection_side") == "left"
 
 
-def test_rapid_pathway_replaces_the_interval_gate_with_its_requirements(guide: Guide) -> None:
+def test_rapid_pathway_replaces_the_interval_rule_with_its_requirements(guide: Guide) -> None:
     base = {"last_opioid_use": days_ago(2), "naloxone_challenge": "negative"}
-    missing = check(
-        guide,
-        pathway="supervised_rapid",
-        rapid_supervised_setting=True,
-        rapid_protocol_on_file=False,
-        rapid_daily_record=True,
-        **base,
-    )
-    assert missing.gates["opioid_free_interval"].outcome == "not_applicable"
+    setting = {
+        "pathway": "supervised_rapid",
+        "rapid_supervised_setting": True,
+        "rapid_protocol_on_file": True,
+        "rapid_daily_record": True,
+    }
+    missing = check(guide, **{**setting, "rapid_protocol_on_file": False}, **base)
+    # The interval gate still applies (its extended-release buprenorphine rule holds on
+    # every pathway); only its interval rule gives way to the pathway's own gate.
+    assert missing.gates["opioid_free_interval"].outcome == "pass"
     assert missing.blocking == ["rapid_pathway"]
+    # The setting alone is not readiness: the protocol's injection day and the oral
+    # naltrexone doses tolerated are still to be recorded (reference section 6).
+    undecided = check(guide, **setting, **base)
+    assert undecided.status == "incomplete"
+    assert undecided.gates["rapid_pathway"].outcome == "unknown"
+    not_yet = check(
+        guide, **setting, rapid_injection_day_reached=False, rapid_naltrexone_tolerated=True, **base
+    )
+    assert not_yet.status == "blocked" and not_yet.blocking == ["rapid_pathway"]
     ok = check(
-        guide,
-        pathway="supervised_rapid",
-        rapid_supervised_setting=True,
-        rapid_protocol_on_file=True,
-        rapid_daily_record=True,
-        **base,
+        guide, **setting, rapid_injection_day_reached=True, rapid_naltrexone_tolerated=True, **base
     )
     assert ok.status == "ready"
 

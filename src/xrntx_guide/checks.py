@@ -71,7 +71,15 @@ def check_guide(guide: Guide) -> list[str]:
                             f"{step_file(step.id)}: step {step.id!r} question {cq.key!r}: "
                             f"{label} reads {key!r}, which is not asked before it"
                         )
-        for m in PLACEHOLDER.finditer(step.step.instructions):
+        for ni, (note_when, _) in enumerate(step.notes):
+            for key in sorted(inputs(note_when.reads)):
+                if where_asked[key][0] > step.index:
+                    problems.append(
+                        f"{step_file(step.id)}: step {step.id!r}: note[{ni}] when reads "
+                        f"{key!r}, asked only in a later step"
+                    )
+        texts = [step.step.instructions, *(text for _, text in step.notes)]
+        for m in (m for text in texts for m in PLACEHOLDER.finditer(text)):
             name = m.group(1)
             for key in sorted(inputs(frozenset({name}))):
                 if where_asked[key][0] > step.index:

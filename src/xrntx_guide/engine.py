@@ -123,7 +123,7 @@ class _Ctx(Context):
                 return False
             if worst is not None and worst.rule.severity == "stop":
                 override = self.overrides.get(gate.id)
-                if override is None or override.fingerprint != _fingerprint(gate, self):
+                if not _override_holds(self.guide, override, _fingerprint(gate, self)):
                     return False
                 continue
             if applies is None or unknown:
@@ -329,6 +329,10 @@ class GateResult:
     missing: tuple[str, ...]
     earliest_date: dt.date | None = None
     time_dependent: bool = False
+    waitable: bool = False
+    """It fails on a rule that reads the date: waiting is a way out (it has an earliest
+    date, or none within the search). Other blocking gates (a COWS total, a positive
+    screen) do not hide the earliest injection date that the waitable ones give."""
     override: Override | None = None
     acknowledged: bool = False
     verify: bool = False
@@ -411,9 +415,22 @@ _RESULT_DEFAULTS: dict[str, Any] = {
     "instead": (),
     "missing": (),
     "earliest_date": None,
+    "waitable": False,
     "override": None,
     "acknowledged": False,
 }
+
+
+def _override_holds(guide: Guide, override: Override | None, fingerprint: str) -> bool:
+    """An override counts only for the inputs it was given for, with one of the guide's
+    reason codes and a comment (reference 4.4, item 6): whatever route it came by (a flag,
+    a session file edited by hand), an override without them is no override."""
+    return (
+        override is not None
+        and override.fingerprint == fingerprint
+        and override.code in guide.override_codes
+        and bool(override.comment.strip())
+    )
 
 
 def _fingerprint(gate: CGate, ctx: Context) -> str:
@@ -596,7 +613,7 @@ class State:
         dates = [
             g.earliest_date
             for g in self.readiness_gates()
-            if g.blocking and g.time_dependent and g.severity == "contraindication"
+            if g.blocking and g.waitable and g.severity == "contraindication"
         ]
         if not dates or any(d is None for d in dates):
             return None
@@ -656,7 +673,7 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
         return GateResult.make(gate, basis, gate.severity, "pass", reason)
     rule = worst.rule
     earliest = None
-    if gate.time_dependent and rule.severity in BLOCKING:
+    if worst.time_dependent and rule.severity in BLOCKING:
         start = ctx.lookup(guide.meta.date_key)
         start_date = start if isinstance(start, dt.date) else inputs.today
         earliest = _earliest_pass(gate, ctx, start_date)
@@ -673,7 +690,7 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
     ack = inputs.acks.get(g.id)
     if override is not None or ack is not None:
         fingerprint = more["fingerprint"] = _fingerprint(gate, ctx)
-        if override is not None and rule.severity == "stop" and override.fingerprint == fingerprint:
+        if rule.severity == "stop" and _override_holds(guide, override, fingerprint):
             more["override"], outcome = override, "overridden"
         more["acknowledged"] = ack == fingerprint
     return GateResult.make(
@@ -686,6 +703,8 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
         instead=tuple(render(t, ctx.display, extra) for t in rule.instead),
         missing=_missing(guide, gate, ctx),
         earliest_date=earliest,
+        waitable=worst.time_dependent,
+        verify=g.verify or rule.verify,
         **more,
     )
 
@@ -799,6 +818,15 @@ def next_action(
         if not step.questions and step.id not in confirmed:
             return Confirm(step)
     return Done()
+
+
+def instructions(state: State, step: CStep) -> str:
+    """The step's instructions for this patient: its text, then each note whose condition
+    holds (an undecided note is left out), with placeholders filled."""
+    ctx = state_context(state)
+    parts = [step.step.instructions]
+    parts.extend(text for when, text in step.notes if truth(when.function(ctx)) is True)
+    return state.render("\n".join(p for p in parts if p))
 
 
 def walk_status(action: Action) -> str:

@@ -80,6 +80,8 @@ class CStep:
     index: int
     when: Compiled | None
     questions: tuple[CQuestion, ...]
+    notes: tuple[tuple[Compiled, str], ...] = ()
+    """(condition, text) of each note: shown after the instructions when it holds."""
 
     # Cached (not plain) properties: after the first read they are ordinary attributes,
     # which matters in the engine's inner loops.
@@ -92,6 +94,10 @@ class CStep:
 class CRule:
     rule: Rule
     fails: Compiled
+    time_dependent: bool = False
+    """Its condition reads the date (through derived values): waiting can clear it, so
+    it has an earliest date. A rule that does not (a COWS total, extended-release
+    buprenorphine) is not cleared by waiting."""
 
     @functools.cached_property
     def rank(self) -> int:
@@ -253,6 +259,11 @@ class Guide:
     def answer_inputs(self, name: str) -> frozenset[str]:
         """The answer keys (and ``today``) a name depends on, through derived values."""
         return self._deps.get(name, frozenset({name}))
+
+    @functools.cached_property
+    def override_codes(self) -> frozenset[str]:
+        """The reason codes an override may carry."""
+        return frozenset(c.code for c in self.meta.override_codes)
 
     def phase_title(self, phase_id: str) -> str:
         for p in self.meta.phases:
@@ -519,11 +530,14 @@ def _load_site(
                 values[name] = {**default, **value}
         else:
             values[name] = value
-        if name in values:
-            setting = settings[name]
-            for p in _outside_limits(setting, values[name]):
-                sources = ", ".join(setting.limit_sources)
-                problems.append(f"{site_file}: settings.{name}: {p} ({sources})")
+    # Limits are checked on the values in force once the whole file is read: a limit may
+    # name another setting (the liver stop is never below the liver caution).
+    in_force = {**{k: s.value for k, s in settings.items()}, **values}
+    for name, value in values.items():
+        setting = settings[name]
+        for p in _outside_limits(setting, value, in_force):
+            sources = ", ".join(setting.limit_sources)
+            problems.append(f"{site_file}: settings.{name}: {p} ({sources})")
     return site.site, values
 
 
@@ -531,14 +545,32 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _limit_problems(setting: Setting) -> list[str]:
-    """What is wrong with a setting's site_min/site_max themselves."""
+def _limit_problems(setting: Setting, settings: Mapping[str, Setting]) -> list[str]:
+    """What is wrong with a setting's site_min/site_max/site_choices themselves.
+
+    Every setting a site may change must say how far it may go, with the source of the
+    limit: a site may make the policy stricter, never looser (reference 4.3)."""
     out: list[str] = []
-    for label, bound in (("site_min", setting.site_min), ("site_max", setting.site_max)):
+    bounds = (("site_min", setting.site_min), ("site_max", setting.site_max))
+    has_limit = any(b is not None for _, b in bounds) or setting.site_choices is not None
+    if setting.site_adjustable and not has_limit:
+        out.append(
+            "a site may change it, so it needs the limit a site may not pass "
+            "(site_min, site_max or site_choices, with limit_sources); "
+            "or set site_adjustable = false"
+        )
+    if has_limit and not setting.limit_sources:
+        out.append("a site limit needs limit_sources: the source that sets it")
+    for label, bound in bounds:
         if bound is None:
             continue
-        if not setting.limit_sources:
-            out.append(f"{label} needs limit_sources: the source that sets the limit")
+        if isinstance(bound, str):
+            other = settings.get(bound)
+            if other is None:
+                out.append(f"{label} = {bound!r} is not a setting")
+            elif not (_is_number(other.value) and _is_number(setting.value)):
+                out.append(f"{label} = {bound!r}: both settings must be numbers")
+            continue
         if isinstance(setting.value, dict):
             if not isinstance(bound, dict):
                 out.append(f"{label} must be a table of entries of the value")
@@ -548,30 +580,46 @@ def _limit_problems(setting: Setting) -> list[str]:
                     out.append(f"{label}: {key!r} is not an entry of the value")
                 elif not _is_number(setting.value[key]):
                     out.append(f"{label}: the entry {key!r} is not a number")
+            if setting.site_adjustable and label == "site_min" and setting.site_max is None:
+                unbounded = sorted(
+                    k for k, v in setting.value.items() if _is_number(v) and k not in bound
+                )
+                if unbounded:
+                    out.append(f"{label} has no limit for {unbounded}")
         elif isinstance(bound, dict) or not _is_number(setting.value):
             out.append(f"{label} must be a number, for a setting whose value is a number")
+    if setting.site_choices is not None:
+        if not isinstance(setting.value, str):
+            out.append("site_choices is for a setting whose value is text")
+        elif setting.value not in setting.site_choices:
+            out.append(f"site_choices must include the default {setting.value!r}")
     return out
 
 
-def _outside_limits(setting: Setting, value: object) -> list[str]:
-    """Each way ``value`` is outside the setting's site_min/site_max."""
+def _outside_limits(setting: Setting, value: object, in_force: Mapping[str, Any]) -> list[str]:
+    """Each way ``value`` is outside the setting's site_min/site_max/site_choices."""
     out: list[str] = []
+    if setting.site_choices is not None and value not in setting.site_choices:
+        allowed = ", ".join(repr(c) for c in setting.site_choices)
+        out.append(f"{value!r} is not one a site may set (allowed: {allowed})")
     for bound, below in ((setting.site_min, True), (setting.site_max, False)):
         if bound is None:
             continue
-        pairs: list[tuple[str, object, object]]
+        pairs: list[tuple[str, object, object, str]]
         if isinstance(bound, dict):
             got = value if isinstance(value, dict) else {}
-            pairs = [(f"{k} = ", got.get(k), b) for k, b in bound.items()]
+            pairs = [(f"{k} = ", got.get(k), b, "") for k, b in bound.items()]
+        elif isinstance(bound, str):
+            pairs = [("", value, in_force.get(bound), f" (settings.{bound} in force)")]
         else:
-            pairs = [("", value, bound)]
-        for prefix, v, b in pairs:
+            pairs = [("", value, bound, "")]
+        for prefix, v, b, what in pairs:
             if not (_is_number(v) and _is_number(b)):
                 continue  # a wrong shape is reported on its own
             if (v < b) if below else (v > b):  # type: ignore[operator]
                 word = "below" if below else "above"
                 edge = "lowest" if below else "highest"
-                out.append(f"{prefix}{v} is {word} {b}, the {edge} a site may set")
+                out.append(f"{prefix}{v} is {word} {b}{what}, the {edge} a site may set")
     return out
 
 
@@ -675,6 +723,12 @@ def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | 
             problems.append(f"{where}: phase {step.phase!r} is not one of {sorted(phase_ids)}")
         check_sources(step.sources, where)
         check_template(step.instructions, f"{where}: instructions")
+        notes = []
+        for ni, note in enumerate(step.note):
+            check_template(note.text, f"{where}: note[{ni}]: text")
+            note_when = comp(note.when, f"{where}: note[{ni}]: when", "bool")
+            if note_when is not None:
+                notes.append((note_when, note.text))
         cqs = []
         for q in step.question:
             qw = f"{where}: question {q.key!r}"
@@ -694,7 +748,9 @@ def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | 
             )
             cqs.append(cq)
             cq_by_key.setdefault(q.key, cq)
-        csteps.append(CStep(step, index, comp(step.when, f"{where}: when", "bool"), tuple(cqs)))
+        csteps.append(
+            CStep(step, index, comp(step.when, f"{where}: when", "bool"), tuple(cqs), tuple(notes))
+        )
 
     step_ids = {s.id for s in csteps}
     cgates: list[CGate] = []
@@ -714,7 +770,11 @@ def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | 
                 check_template(text, f"{rw}: instead", GATE_LOCAL_NAMES)
             fails = comp(rule.fails_when, f"{rw}: fails_when", "bool")
             if fails is not None:
-                rules.append(CRule(rule, fails))
+                rule_reads: set[str] = set()
+                for n in fails.reads:
+                    rule_reads |= deps.get(n, {n})
+                waits = "today" in rule_reads or meta.date_key in rule_reads
+                rules.append(CRule(rule, fails, waits))
         applies = comp(gate.applies_when, f"{where}: applies_when", "bool")
         reads: set[str] = set()
         for c in [applies, *(r.fails for r in rules)]:
@@ -732,9 +792,10 @@ def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | 
         where = f"{origin['setting:' + key]}: settings.{key}"
         check_sources(setting.sources, where)
         check_sources(setting.limit_sources, where)
-        problems.extend(f"{where}: {p}" for p in _limit_problems(setting))
+        problems.extend(f"{where}: {p}" for p in _limit_problems(setting, settings))
+        defaults = {k: s.value for k, s in settings.items()}
         problems.extend(
-            f"{where}: the default {p}" for p in _outside_limits(setting, setting.value)
+            f"{where}: the default {p}" for p in _outside_limits(setting, setting.value, defaults)
         )
     if meta.date_key not in types or types[meta.date_key].kind != "date":
         problems.append(

@@ -97,6 +97,8 @@ class Source:
     citation: StrictStr
     locator: StrictStr | None = None
     used_for: StrictStr | None = None
+    verify: StrictBool = False
+    """Its figures were not seen in a primary text: a reviewer checks them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,11 +116,15 @@ class Setting:
     site_adjustable: StrictBool = True
     """False for a value the sources fix (only those of reference section 4.3 are site
     policy): a site file may not change it."""
-    site_min: Number | dict[str, Number] | None = None
+    site_min: Number | dict[str, Number] | Identifier | None = None
     """The lowest value a site file may set (for a table, per entry named), from
-    ``limit_sources``: a site may be stricter than the sources, never looser."""
-    site_max: Number | dict[str, Number] | None = None
+    ``limit_sources``: a site may be stricter than the sources, never looser. A name is
+    another numeric setting: the value in force for it (``liver_stop_multiple`` is never
+    below ``liver_caution_multiple``)."""
+    site_max: Number | dict[str, Number] | Identifier | None = None
     """The highest value a site file may set, likewise."""
+    site_choices: list[StrictStr] | None = None
+    """For a text setting: the only values a site file may set."""
     limit_sources: list[SourceKey] = field(default_factory=list)
 
 
@@ -161,6 +167,16 @@ class Question:
 
 
 @dataclass(frozen=True, slots=True)
+class Note:
+    """A paragraph of a step's instructions shown only when ``when`` holds (the X:BOT
+    figures at a first induction, not at a repeat injection)."""
+
+    __pydantic_config__ = _FORBID
+    when: StrictStr
+    text: StrictStr
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     __pydantic_config__ = _FORBID
     id: Identifier
@@ -172,6 +188,8 @@ class Step:
     """The step is never shown while any contraindication or un-overridden stop stands."""
     sources: list[SourceKey] = field(default_factory=list)
     verify: StrictBool = False
+    note: list[Note] = field(default_factory=list)
+    """Paragraphs added after ``instructions`` when their condition holds."""
     question: list[Question] = field(default_factory=list)
 
 
@@ -184,6 +202,8 @@ class Rule:
     """Shown when the rule fails; ``{name}`` placeholders show answers and derived values."""
     instead: list[StrictStr] = field(default_factory=list)
     sources: list[SourceKey] = field(default_factory=list)
+    verify: StrictBool = False
+    """The fact behind this rule was not seen in a primary text: a reviewer checks it."""
 
 
 @dataclass(frozen=True, slots=True)

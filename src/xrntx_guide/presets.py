@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .answers import Scalar, parse_pairs, parse_value, unknown_key
-from .engine import Inputs, Override, State, evaluate, state_context
+from .engine import Inputs, Override, State, evaluate
 from .errors import InvalidAnswer, UsageError
 from .loader import Guide
 
@@ -118,14 +118,13 @@ def gather(
 
 
 def check_bounds(state: State, keys: Iterable[str]) -> None:
-    """Check min/max (which may read other answers, e.g. ``max = "today"``) once all are in."""
-    ctx = state_context(state)
+    """Refuse an answer that cannot count once all are in: outside its bounds (which may
+    read other answers, e.g. ``max = "injection_date"``) or contradicting the answers it is
+    computed from (the engine's verdict, so every input route refuses the same answers)."""
     for key in keys:
-        cq = state.guide.questions[key]
-        value = state.inputs.answers.get(key)
-        if value is None or (cq.min is None and cq.max is None):
-            continue
-        parse_value(cq, value, today=state.inputs.today, ctx=ctx)
+        problem = state.invalid.get(key)
+        if problem is not None:
+            raise InvalidAnswer(key, problem, hint=_allowed_hint(state.guide, key))
 
 
 @dataclass(frozen=True)
@@ -162,19 +161,19 @@ def parse_overrides(guide: Guide, flags: Iterable[str]) -> list[OverrideRequest]
                 "overridden; only stop gates can"
             )
         code, colon, comment = reason.partition(":")
-        if colon and code.strip() in codes:
-            code, comment = code.strip(), comment.strip()
-        else:
+        code, comment = code.strip(), comment.strip()
+        if not colon or code not in codes:
+            # An override records who-why as a coded reason: a reason without a known code
+            # is refused, never filed under a default code (reference 4.4, item 6).
             import difflib
 
-            close = difflib.get_close_matches(code.strip(), sorted(codes), n=1, cutoff=0.75)
-            if colon and close:  # 'specialist_consultd: ...' is a misspelt code, not a comment
-                raise UsageError(
-                    f"--override {gate}: unknown reason code {code.strip()!r} "
-                    f"(did you mean {close[0]!r}?)",
-                    hint="Codes: " + ", ".join(sorted(codes)),
-                )
-            code, comment = "clinical_judgement", reason
+            close = difflib.get_close_matches(code, sorted(codes), n=1, cutoff=0.75)
+            extra = f" (did you mean {close[0]!r}?)" if colon and close else ""
+            what = f"unknown reason code {code!r}{extra}" if colon else "no reason code"
+            raise UsageError(
+                f'--override {gate}: {what}: give GATE="CODE: comment"',
+                hint="Codes: " + ", ".join(sorted(codes)),
+            )
         if not comment:
             raise UsageError(f"--override {gate}: the comment is empty")
         out.append(OverrideRequest(gate, code, comment))

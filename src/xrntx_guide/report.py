@@ -28,6 +28,11 @@ DERIVED_IN_RESULT = (
 )
 
 
+def injection_possible(state: State) -> bool:
+    """The patient is ready, or the injection was given: a next dose date means something."""
+    return state.status == "ready" or state.value("injection_given") is True
+
+
 def _json_value(value: Value) -> Any:
     if value is UNKNOWN:
         return None
@@ -62,10 +67,17 @@ def gate_json(g: GateResult, explain: bool = False) -> dict[str, Any]:
     return out
 
 
+AFTER_INJECTION = frozenset({"next_dose_due"})
+"""Values that mean something only for a patient who can have (or had) the injection."""
+
+
 def derived_json(state: State) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in DERIVED_IN_RESULT:
         if name in state.guide.derived or name in state.guide.questions:
+            if name in AFTER_INJECTION and not injection_possible(state):
+                out[name] = None
+                continue
             out[name] = _json_value(state.value(name))
     earliest = state.earliest_injection_date
     if earliest is not None:

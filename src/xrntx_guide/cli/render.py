@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..engine import GateResult, State
 from ..loader import CStep, Guide
-from ..report import answers_table
+from ..report import AFTER_INJECTION, answers_table, injection_possible
 from ..session import SessionRecord
 from .ui import OUTCOME_STYLE, UI
 
@@ -182,4 +182,6 @@ def show_check(ui: UI, state: State) -> None:
         "next_dose_due",
     ):
         if name in state.guide.derived:
+            if name in AFTER_INJECTION and not injection_possible(state):
+                continue
             ui.line(f"{state.guide.derived[name].d.label}: {state.display(name)}")

@@ -21,6 +21,7 @@ from ..engine import (
     GateStop,
     State,
     evaluate,
+    instructions,
     next_action,
     prune,
     state_context,
@@ -175,7 +176,7 @@ class Walk:
         where = f"{self.guide.phase_title(step.step.phase)} · step {n} of {len(visible)}"
         self.ui.step_header(where, step.step.title)
         self.heads_up(state, step)
-        self.ui.block(state.render(step.step.instructions))
+        self.ui.block(instructions(state, step))
         if step.step.sources:
             self.ui.note("Sources: " + ", ".join(step.step.sources))
 
