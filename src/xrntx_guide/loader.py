@@ -440,10 +440,27 @@ def default_steps_dir() -> Path:
     return here / "steps"
 
 
+@dataclass(frozen=True)
+class RecordedSettings:
+    """Setting values kept in a session record, applied as a site file would be (the same
+    checks and limits): a resumed walk runs under the settings it started with."""
+
+    site: str | None
+    values: Mapping[str, Any]
+    where: str
+    """The session file, for messages."""
+
+
 def load_guide(
-    steps_dir: Path | None = None, site_file: Path | None = None, *, use_cache: bool = True
+    steps_dir: Path | None = None,
+    site_file: Path | None = None,
+    *,
+    use_cache: bool = True,
+    recorded: RecordedSettings | None = None,
 ) -> Guide:
     """Load, validate and compile a step pack; raise :class:`PackError` with every problem.
+
+    ``recorded`` (instead of ``site_file``) applies the settings a session recorded.
 
     A pack that loaded before, byte for byte, with the same program and site file, comes
     from the cache (see :mod:`xrntx_guide.packcache`): no TOML parsing, no validation.
@@ -462,6 +479,13 @@ def load_guide(
     site_bytes = _read_bytes(site_file, problems) if site_file is not None else None
     if problems:
         raise PackError(problems)
+    site: Path | RecordedSettings | None = site_file
+    if recorded is not None:
+        import json
+
+        site = recorded
+        site_file = Path(recorded.where)
+        site_bytes = json.dumps([recorded.site, dict(recorded.values)], sort_keys=True).encode()
     key = None
     if use_cache:
         key = packcache.key(root, contents, site_file, site_bytes)
@@ -482,27 +506,33 @@ def load_guide(
             problems.extend(_validation_problems(str(path), raw, exc))
     if problems:
         raise PackError(problems)
-    guide = _assemble(root, packs, site_file)
+    guide = _assemble(root, packs, site)
     if key is not None:
         packcache.write(key, guide)
     return guide
 
 
 def _load_site(
-    site_file: Path, settings: Mapping[str, Setting], problems: list[str]
+    site: Path | RecordedSettings, settings: Mapping[str, Setting], problems: list[str]
 ) -> tuple[str | None, dict[str, Any]]:
+    """A site file's values, or a session's recorded ones: checked alike, limits included."""
     from pydantic import ValidationError
 
-    raw = _read_toml(site_file, problems)
+    if isinstance(site, RecordedSettings):
+        site_file: object = site.where
+        raw: dict[str, Any] | None = {"site": site.site or "session", "settings": dict(site.values)}
+    else:
+        site_file = site
+        raw = _read_toml(site, problems)
     if raw is None:
         return None, {}
     try:
-        site = model.validate(SiteFile, raw)
+        parsed = model.validate(SiteFile, raw)
     except ValidationError as exc:
         problems.extend(_validation_problems(str(site_file), raw, exc))
         return None, {}
     values: dict[str, Any] = {}
-    for name, value in site.settings.items():
+    for name, value in parsed.settings.items():
         if name not in settings:
             known = ", ".join(sorted(settings))
             problems.append(f"{site_file}: settings.{name}: no such setting (known: {known})")
@@ -538,7 +568,7 @@ def _load_site(
         for p in _outside_limits(setting, value, in_force):
             sources = ", ".join(setting.limit_sources)
             problems.append(f"{site_file}: settings.{name}: {p} ({sources})")
-    return site.site, values
+    return parsed.site, values
 
 
 def _is_number(value: object) -> bool:
@@ -623,7 +653,9 @@ def _outside_limits(setting: Setting, value: object, in_force: Mapping[str, Any]
     return out
 
 
-def _assemble(root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | None) -> Guide:
+def _assemble(
+    root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | RecordedSettings | None
+) -> Guide:
     problems: list[str] = []
     meta: GuideMeta | None = None
     sources: dict[str, Source] = {}

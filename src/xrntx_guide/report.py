@@ -171,7 +171,9 @@ def note_data(state: State, record: SessionRecord) -> dict[str, Any]:
         )
         if k in state.guide.questions
     }
+    used = state.value("needle_used")
     return {
+        "training": record.demo_clock is not None,
         "label": record.label,
         "session": record.id,
         "date": _json_value(state.value(meta.date_key)),
@@ -195,7 +197,7 @@ def note_data(state: State, record: SessionRecord) -> dict[str, Any]:
         if state.value("injection_given") is True
         else None,
         "side": _json_value(state.value("injection_side_used")),
-        "needle": _json_value(state.value("needle")),
+        "needle": _json_value(used if used is not UNKNOWN else state.value("needle")),
         "counselling": counselling,
         "next_dose_due": record.next_dose_due,
         "derived": derived_json(state),
@@ -217,6 +219,8 @@ def _yn(value: Any) -> str:
 def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
     h1, h2, li = ("", "", "- ") if plain else ("# ", "## ", "- ")
     out = [f"{h1}XR-naltrexone visit note: {data['label']}", ""]
+    if data.get("training"):
+        out[0] = f"{h1}TRAINING (demo clock; not a care record): visit note: {data['label']}"
     out.append(f"{li}Date: {data['date'] or 'not recorded'}")
     out.append(f"{li}Visit: {data['visit']}")
     out.append(f"{li}Readiness: {data['readiness']}; walkthrough: {data['status']}")
@@ -280,7 +284,12 @@ def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
         f"DTSTAMP:{stamp}",
         f"DTSTART;VALUE=DATE:{day.strftime('%Y%m%d')}",
         f"DTEND;VALUE=DATE:{(day + dt.timedelta(days=1)).strftime('%Y%m%d')}",
-        f"SUMMARY:{_ics_escape('XR-naltrexone next dose due: ' + data['label'])}",
+        "SUMMARY:"
+        + _ics_escape(
+            ("TRAINING: " if data.get("training") else "")
+            + "XR-naltrexone next dose due: "
+            + data["label"]
+        ),
         "DESCRIPTION:"
         + _ics_escape(
             f"{data['dose']}. Last injection {data['date']} ({data['side']} buttock): "

@@ -72,6 +72,10 @@ class SessionRecord(_Model):
     guide_version: str
     site: str | None = None
     settings: dict[str, Any] = Field(default_factory=dict)
+    """The setting values in force when the walk started: a resume runs under them."""
+    demo_clock: float | None = None
+    """Set only for a training run: its timers ran this many times faster. Everything such
+    a session produces is marked TRAINING, and a care session can never take one."""
     today: dt.date | None = None
     """The fixed date of the run (``--today``); None means the real date each time."""
     created: dt.datetime

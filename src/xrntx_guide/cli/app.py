@@ -6,9 +6,10 @@ import contextlib
 import datetime as dt
 import functools
 import json
+import math
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -16,7 +17,7 @@ import typer
 
 from ..answers import parse_date
 from ..engine import evaluate
-from ..errors import ExitCode, Incomplete, UsageError, UserError
+from ..errors import ExitCode, Incomplete, InvalidAnswer, UsageError, UserError
 from ..loader import Guide, load_guide
 from ..presets import Preset, evaluate_presets, gather, missing_message, parse_overrides
 
@@ -191,12 +192,15 @@ def walk(
     from .walk import HELP, Clock, Walk
 
     ui = UI(plain_wanted(plain))
+    if not math.isfinite(demo_clock):
+        raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
     guide = _guide(steps, site)
-    clock = Clock(factor=demo_clock)
     directory = sessions_dir()
     if resume:
         path = session or find_session(directory, label)
         record = load(path)
+        guide = _resumed_guide(guide, record, path, steps, site)
+        demo_clock = _resumed_clock(record, path, demo_clock)
         if record.guide_id != guide.meta.id:
             raise UsageError(
                 f"{path}: the session is for guide {record.guide_id!r}, not {guide.meta.id!r}"
@@ -220,13 +224,22 @@ def walk(
                 raise UsageError(f"--label: {exc}") from None
         label = label or f"patient-{dt.datetime.now().strftime('%Y%m%d-%H%M')}"
         _warn_if_label_used(ui, directory, label)
-        record = new_session(guide, label, clock.now(), day if today else None)
+        record = new_session(guide, label, dt.datetime.now(dt.UTC), day if today else None)
+        if demo_clock != 1.0:
+            record.demo_clock = demo_clock
         path = session or default_path(record, directory)
         if session is not None and session.exists():
             raise UsageError(f"--session {session}: the file exists; use --resume to continue it")
 
+    clock = Clock(factor=demo_clock)
+    if record.demo_clock is not None:
+        ui.warning(
+            f"TRAINING run: timers run {demo_clock:g} times faster; this session is not a "
+            "care record"
+        )
     base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
     presets = gather(guide, answer or [], answers, day)
+    _refuse_early_timed_results(guide, record, presets, day, clock)
     requests = parse_overrides(guide, override or [])
     _check_acknowledge(guide, acknowledge or [])
     # Every answer, from the session file too, is checked as a prompt would check it.
@@ -260,6 +273,82 @@ def walk(
     w = Walk(ui, guide, record, path, day, clock, flag_overrides={r.gate: r for r in requests})
     code = w.run()
     raise typer.Exit(int(code))
+
+
+def _resumed_guide(
+    guide: Guide, record: Any, path: Path, steps: Path | None, site: Path | None
+) -> Guide:
+    """The guide under the settings the session started with.
+
+    The settings in force belong to the session: a resume without ``--site`` applies the
+    recorded values (checked against the pack's limits as a site file is); a ``--site``
+    whose values differ from them is refused, so a walk never finishes under other
+    settings than the record names."""
+    recorded = {k: v for k, v in record.settings.items() if k in guide.setting_values}
+    if site is not None:
+        changed = sorted(k for k, v in recorded.items() if guide.setting_values[k] != v)
+        if changed:
+            lines = "; ".join(
+                f"{k}: {recorded[k]!r} in the session, {guide.setting_values[k]!r} in {site}"
+                for k in changed
+            )
+            raise UsageError(
+                f"--site {site}: the session {path} was started with other settings ({lines})",
+                hint="Resume without --site: the session's own settings are used. "
+                "Or start a new session under this site file.",
+            )
+        return guide
+    gone = sorted(set(record.settings) - set(guide.setting_values))
+    if gone:
+        raise UsageError(
+            f"{path}: the session's settings {gone} are not in this guide",
+            hint="Start a new session.",
+        )
+    overlay = {k: v for k, v in recorded.items() if guide.settings[k].value != v}
+    if not overlay:
+        return guide
+    from ..loader import RecordedSettings
+
+    return load_guide(steps, recorded=RecordedSettings(record.site, overlay, str(path)))
+
+
+def _resumed_clock(record: Any, path: Path, demo_clock: float) -> float:
+    """A care session's timers run on real time, always; a training run keeps its clock."""
+    if record.demo_clock is None:
+        if demo_clock != 1.0:
+            raise UsageError(
+                f"--demo-clock: {path} is a care session; its timers run on real time "
+                "(the naloxone challenge's observation is a real minimum)",
+                hint="Demo clocks are for training runs: start a new session with --demo-clock.",
+            )
+        return 1.0
+    return demo_clock if demo_clock != 1.0 else float(record.demo_clock)
+
+
+def _refuse_early_timed_results(
+    guide: Guide, record: Any, presets: Mapping[str, Preset], day: dt.date, clock: Any
+) -> None:
+    """A result that waits for a timer (a negative naloxone challenge) cannot come in by
+    flag or file while the timer this session started is still running."""
+    from ..engine import evaluate, wait_remaining
+
+    for key, preset in presets.items():
+        cq = guide.questions[key]
+        started = record.timers.get(key)
+        if cq.wait_minutes is None or preset.value not in cq.q.wait_for or started is None:
+            continue
+        state = evaluate(guide, record.inputs(guide, day))
+        left = wait_remaining(state, cq, started, clock.timer_now(started))
+        if left is not None and left > dt.timedelta(0):
+            minutes = int(left.total_seconds() // 60)
+            seconds = int(left.total_seconds() % 60)
+            raise InvalidAnswer(
+                key,
+                f"{preset.value} cannot be recorded yet: the observation started at "
+                f"{started.astimezone().strftime('%H:%M:%S')} has {minutes}:{seconds:02d} "
+                "left",
+                hint="Resume without it and type 'wait', or record it when the time has passed.",
+            )
 
 
 def _check_acknowledge(guide: Guide, gates: list[str]) -> None:

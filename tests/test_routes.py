@@ -1,0 +1,447 @@
+"""The nine routes to a wrong "ready" that issue 7 reported, each pinned.
+
+Each test reproduces a route as a user or a script took it, on an otherwise ready patient,
+and asserts what must happen instead: the right outcome, or a refusal (exit 2 or 3) that
+names the fix. Routes 8 (batch against single check) and 9 (numbers in expressions) live
+with their subsystems, in ``test_batch.py`` and ``test_expr.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from xrntx_guide.engine import Inputs, evaluate
+from xrntx_guide.errors import ExitCode
+from xrntx_guide.loader import Guide
+
+from .conftest import TODAY, ready_patient
+
+Run = Callable[..., Any]
+
+
+def days_ago(n: int) -> dt.date:
+    return TODAY - dt.timedelta(days=n)
+
+
+def flags(answers: Mapping[str, Any]) -> list[str]:
+    out: list[str] = []
+    for key, value in answers.items():
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        out += ["--answer", f"{key}={value}"]
+    return out
+
+
+def check(run: Run, answers: Mapping[str, Any], *extra: str) -> Any:
+    return run("check", "--json", "--today", TODAY.isoformat(), *flags(answers), *extra)
+
+
+def status(run: Run, answers: Mapping[str, Any], *extra: str) -> dict[str, Any]:
+    result = check(run, answers, *extra)
+    assert result.exit_code in (0, 1, 4), result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+# -- 1. the injection date ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", ["2027-06-30", "9999-12-31", (TODAY + dt.timedelta(days=1))])
+def test_a_future_injection_date_is_refused_naming_the_earliest_date_instead(
+    run: Run, day: Any
+) -> None:
+    """Today's screen, COWS and challenge describe today: they cannot clear a later day."""
+    result = check(run, ready_patient(last_opioid_use=days_ago(3), injection_date=day))
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "injection_date" in result.stderr and "after today" in result.stderr
+    assert result.stdout == ""
+
+
+def test_an_injection_date_before_the_last_use_is_refused_naming_both(run: Run) -> None:
+    answers = ready_patient(last_opioid_use=days_ago(1), injection_date=days_ago(6))
+    result = check(run, answers)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "last_opioid_use" in result.stderr and "injection_date" in result.stderr
+    assert "-5" not in result.stderr + result.stdout
+
+
+def test_an_injection_recorded_for_an_earlier_day_is_judged_on_that_day(run: Run) -> None:
+    # Documenting yesterday's dose is allowed; the interval counts to that day.
+    data = status(run, ready_patient(last_opioid_use=days_ago(15), injection_date=days_ago(1)))
+    assert data["status"] == "ready"
+    assert data["derived"]["days_opioid_free"] == 14
+
+
+# -- 2. and 3. the supervised rapid pathway ------------------------------------------------
+
+RAPID = {
+    "pathway": "supervised_rapid",
+    "rapid_supervised_setting": True,
+    "rapid_protocol_on_file": True,
+    "rapid_daily_record": True,
+    "naloxone_challenge": "negative",
+}
+
+
+def test_the_rapid_pathway_on_day_zero_with_its_old_three_answers_is_not_ready(
+    run: Run,
+) -> None:
+    data = status(run, ready_patient(last_opioid_use=TODAY, **RAPID))
+    assert data["status"] != "ready"
+    rapid = next(g for g in data["gates"] if g["id"] == "rapid_pathway")
+    assert rapid["outcome"] == "unknown"
+    assert {"rapid_injection_day_reached", "rapid_naltrexone_tolerated"} <= set(rapid["missing"])
+
+
+def test_the_rapid_pathway_before_its_injection_day_is_a_contraindication(run: Run) -> None:
+    answers = ready_patient(
+        last_opioid_use=TODAY,
+        rapid_injection_day_reached=False,
+        rapid_naltrexone_tolerated=False,
+        **RAPID,
+    )
+    data = status(run, answers)
+    assert data["status"] == "blocked"
+    assert data["blocking"] == ["rapid_pathway"]
+
+
+@pytest.mark.parametrize("pathway", ["standard", "supervised_rapid", None])
+def test_extended_release_buprenorphine_blocks_on_every_pathway(
+    run: Run, pathway: str | None
+) -> None:
+    answers = ready_patient(
+        last_opioid_kind="buprenorphine_extended_release",
+        last_opioid_use=days_ago(2),
+        rapid_injection_day_reached=True,
+        rapid_naltrexone_tolerated=True,
+        **{**RAPID, "pathway": pathway},
+    )
+    data = status(run, answers)
+    assert data["status"] == "blocked"
+    interval = next(g for g in data["gates"] if g["id"] == "opioid_free_interval")
+    assert interval["outcome"] == "fail" and "consult a specialist" in interval["reason"]
+    if pathway is not None:
+        # The pathway question is never offered for this kind: an answer to it is ignored.
+        assert "pathway" in data["ignored"]
+
+
+def test_no_pathway_question_is_offered_after_extended_release_buprenorphine(
+    guide: Guide,
+) -> None:
+    answers = ready_patient(last_opioid_kind="buprenorphine_extended_release")
+    state = evaluate(guide, Inputs(answers, TODAY, use_defaults=False))
+    assert state.question_visible["pathway"] is False
+    assert "pathway" not in state.missing()
+
+
+def test_a_positive_buprenorphine_screen_counts_on_the_standard_pathway_only(run: Run) -> None:
+    rapid = ready_patient(
+        last_opioid_use=days_ago(6),
+        uds_buprenorphine="positive",
+        rapid_injection_day_reached=True,
+        rapid_naltrexone_tolerated=True,
+        **RAPID,
+    )
+    assert status(run, rapid)["status"] == "ready"
+    standard = ready_patient(uds_buprenorphine="positive")
+    assert "urine_drug_screen" in status(run, standard)["blocking"]
+
+
+def test_methadone_on_the_rapid_pathway_is_a_caution(run: Run) -> None:
+    answers = ready_patient(
+        last_opioid_kind="methadone",
+        last_opioid_use=days_ago(6),
+        rapid_injection_day_reached=True,
+        rapid_naltrexone_tolerated=True,
+        **RAPID,
+    )
+    assert "rapid_pathway" in status(run, answers)["cautions"]
+
+
+# -- 4. site files never loosen the policy -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "setting"),
+    [
+        ("min_opioid_free_days = { methadone = 0 }", "min_opioid_free_days"),
+        ("min_opioid_free_days = { buprenorphine = 6 }", "min_opioid_free_days"),
+        ("min_opioid_free_days = { unknown = 13 }", "min_opioid_free_days"),
+        ("cows_threshold = 49", "cows_threshold"),
+        ("challenge_required_within_days = 0", "challenge_required_within_days"),
+        ("liver_stop_multiple = 1001", "liver_stop_multiple"),
+        ("liver_caution_multiple = 4", "liver_caution_multiple"),
+        ("liver_stop_multiple = 2", "liver_stop_multiple"),
+        ("post_injection_observation_minutes = -5", "post_injection_observation_minutes"),
+        ('naloxone_challenge_route = "oral"', "naloxone_challenge_route"),
+    ],
+)
+def test_a_site_value_looser_than_its_limit_is_refused(
+    run: Run, tmp_path: Path, line: str, setting: str
+) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(f'site = "loose"\n[settings]\n{line}\n', encoding="utf-8")
+    result = check(run, ready_patient(), "--site", str(site))
+    assert result.exit_code == ExitCode.INVALID_PACK, result.output
+    assert f"settings.{setting}" in result.stderr and str(site) in result.stderr
+
+
+def test_the_methadone_patient_of_the_report_is_not_ready_under_any_loaded_site(
+    run: Run, tmp_path: Path
+) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(
+        'site = "loose"\n[settings]\nmin_opioid_free_days = { methadone = 0 }\n'
+        "cows_threshold = 49\nchallenge_required_within_days = 0\nliver_stop_multiple = 1001\n",
+        encoding="utf-8",
+    )
+    answers = ready_patient(
+        last_opioid_kind="methadone", last_opioid_use=TODAY, cows_total=40, lft_multiple_uln=900
+    )
+    result = check(run, answers, "--site", str(site))
+    assert result.exit_code == ExitCode.INVALID_PACK, result.output
+
+
+def test_a_stricter_site_loads_and_applies(run: Run, tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(
+        'site = "strict"\n[settings]\nmin_opioid_free_days = { methadone = 21 }\n'
+        'cows_threshold = 4\nliver_stop_multiple = 3\nnaloxone_challenge_route = "SC"\n',
+        encoding="utf-8",
+    )
+    answers = ready_patient(last_opioid_kind="methadone", last_opioid_use=days_ago(16))
+    data = status(run, answers, "--site", str(site))
+    assert data["status"] == "blocked" and "opioid_free_interval" in data["blocking"]
+    assert data["guide"]["site"] == "strict"
+
+
+# -- 5. a resumed walk keeps the settings it started with ----------------------------------
+
+
+def _session_file(home: Path) -> Path:
+    files = sorted((home / "sessions").glob("*.json"))
+    assert len(files) == 1, files
+    return files[0]
+
+
+def test_a_resume_runs_under_the_settings_the_walk_started_with(
+    run: Run, tmp_path: Path, _isolated_home: Path
+) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text('site = "strict"\n[settings]\nmin_opioid_free_days = { methadone = 21 }\n')
+    patient = ready_patient(last_opioid_kind="methadone", last_opioid_use=days_ago(16))
+    first = {k: v for k, v in patient.items() if k in ("visit", "last_opioid_kind")}
+    started = run(
+        "walk", "--no-input", "--label", "pt", "--today", TODAY.isoformat(), "--site", str(site),
+        *flags(first),
+    )  # fmt: skip
+    assert started.exit_code == ExitCode.INCOMPLETE, started.output
+    path = _session_file(_isolated_home)
+    resumed = run(
+        "walk", "--resume", "--session", str(path), "--no-input", "--today", TODAY.isoformat(),
+        *flags({k: v for k, v in patient.items() if k not in first}),
+    )  # fmt: skip
+    # 16 days after methadone: the default (14) would let it through; the session's 21 not.
+    assert resumed.exit_code == ExitCode.BLOCKED, resumed.output
+    assert "opioid_free_interval" in resumed.stdout + resumed.stderr
+    record = json.loads(path.read_text())
+    assert record["status"] == "blocked"
+    assert record["settings"]["min_opioid_free_days"]["methadone"] == 21
+
+
+def test_a_resume_with_other_site_settings_is_refused(
+    run: Run, tmp_path: Path, _isolated_home: Path
+) -> None:
+    strict = tmp_path / "strict.toml"
+    strict.write_text('site = "strict"\n[settings]\nmin_opioid_free_days = { methadone = 21 }\n')
+    other = tmp_path / "other.toml"
+    other.write_text('site = "other"\n[settings]\nmin_opioid_free_days = { methadone = 14 }\n')
+    started = run(
+        "walk", "--no-input", "--label", "pt", "--today", TODAY.isoformat(),
+        "--site", str(strict), "--answer", "visit=first_injection",
+    )  # fmt: skip
+    assert started.exit_code == ExitCode.INCOMPLETE, started.output
+    path = _session_file(_isolated_home)
+    resumed = run(
+        "walk", "--resume", "--session", str(path), "--no-input", "--site", str(other),
+    )  # fmt: skip
+    assert resumed.exit_code == ExitCode.USAGE, resumed.output
+    assert "min_opioid_free_days" in resumed.stderr and "Resume without --site" in resumed.stderr
+    same = run("walk", "--resume", "--session", str(path), "--no-input", "--site", str(strict))
+    assert same.exit_code == ExitCode.INCOMPLETE, same.output
+
+
+# -- 6. the naloxone challenge's minimum is real time in care --------------------------------
+
+
+def _started_challenge(run: Run, home: Path, *extra: str) -> Path:
+    """A walk that reached the challenge, with its timer started just now."""
+    patient = ready_patient(last_opioid_use=days_ago(8), naloxone_challenge=None)
+    result = run(
+        "walk", "--no-input", "--label", "pt", "--today", TODAY.isoformat(), *extra,
+        *flags(patient),
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.INCOMPLETE, result.output
+    path = _session_file(home)
+    record = json.loads(path.read_text())
+    record["timers"]["naloxone_challenge"] = dt.datetime.now(dt.UTC).isoformat()
+    path.write_text(json.dumps(record))
+    return path
+
+
+def test_a_care_session_cannot_be_resumed_with_a_demo_clock(run: Run, _isolated_home: Path) -> None:
+    path = _started_challenge(run, _isolated_home)
+    result = run("walk", "--resume", "--session", str(path), "--no-input", "--demo-clock", "3600")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "care session" in result.stderr
+
+
+def test_a_negative_challenge_by_flag_is_refused_while_the_timer_runs(
+    run: Run, _isolated_home: Path
+) -> None:
+    path = _started_challenge(run, _isolated_home)
+    result = run(
+        "walk", "--resume", "--session", str(path), "--no-input", "--today", TODAY.isoformat(),
+        "--answer", "naloxone_challenge=negative",
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "naloxone_challenge" in result.stderr and "left" in result.stderr
+    assert "naloxone_challenge" not in json.loads(path.read_text())["answers"]
+    # A positive result blocks the injection: it can be recorded at any time.
+    positive = run(
+        "walk", "--resume", "--session", str(path), "--no-input", "--today", TODAY.isoformat(),
+        "--answer", "naloxone_challenge=positive",
+    )  # fmt: skip
+    assert positive.exit_code == ExitCode.BLOCKED, positive.output
+
+
+def test_a_training_run_keeps_its_demo_clock_and_says_training(
+    run: Run, _isolated_home: Path
+) -> None:
+    path = _started_challenge(run, _isolated_home, "--demo-clock", "3600")
+    record = json.loads(path.read_text())
+    assert record["demo_clock"] == 3600
+    # One real second is an hour on the demo clock: the 20 minutes have passed.
+    import time
+
+    time.sleep(1.1)
+    result = run(
+        "walk", "--resume", "--session", str(path), "--no-input", "--today", TODAY.isoformat(),
+        "--answer", "naloxone_challenge=negative",
+    )  # fmt: skip
+    assert result.exit_code != ExitCode.USAGE, result.output
+    assert "TRAINING" in result.stderr
+    note = run("note", str(path), "--format", "markdown")
+    assert note.exit_code == 0, note.output
+    assert "TRAINING" in note.stdout.splitlines()[0]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_a_demo_clock_that_is_not_a_number_is_refused(run: Run, value: str) -> None:
+    result = run("walk", "--no-input", "--label", "pt", "--demo-clock", value)
+    assert result.exit_code == ExitCode.USAGE, result.output
+
+
+# -- 7. answers that contradict each other ---------------------------------------------------
+
+ITEMS = {
+    "cows_pulse": 1,
+    "cows_sweating": 1,
+    "cows_restlessness": 1,
+    "cows_pupils": 1,
+    "cows_aches": 1,
+    "cows_runny_nose": 0,
+    "cows_gi_upset": 0,
+    "cows_tremor": 0,
+    "cows_yawning": 0,
+    "cows_anxiety": 0,
+    "cows_gooseflesh": 0,
+}
+
+
+def test_a_cows_total_that_disagrees_with_its_items_is_refused_naming_both(run: Run) -> None:
+    result = check(run, ready_patient(cows_total=2, **ITEMS))
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "cows_total" in result.stderr and "cows_pulse" in result.stderr
+    assert str(sum(ITEMS.values())) in result.stderr
+
+
+def test_a_cows_total_that_agrees_with_its_items_is_accepted(run: Run) -> None:
+    data = status(run, ready_patient(cows_total=sum(ITEMS.values()), **ITEMS))
+    assert data["status"] == "blocked" and "withdrawal" in data["blocking"]
+
+
+def test_use_since_the_last_injection_dated_before_it_is_refused(run: Run) -> None:
+    answers = ready_patient(
+        visit="repeat_injection",
+        last_injection_date=days_ago(35),
+        last_injection_side="left",
+        opioid_use_since_last_injection=True,
+        last_opioid_use=days_ago(60),
+    )
+    result = check(run, answers)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "last_opioid_use" in result.stderr and "last_injection_date" in result.stderr
+
+
+@pytest.mark.parametrize("reason", ["not_a_code: discussed", "discussed, no code"])
+def test_an_override_without_a_known_code_is_refused(run: Run, reason: str) -> None:
+    result = check(run, ready_patient(uds_fentanyl="not_done"), "--override", f"uds={reason}")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    result = check(
+        run, ready_patient(uds_fentanyl="not_done"), "--override", f"urine_drug_screen={reason}"
+    )
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "clinical_judgement" in result.stderr  # the codes are listed, none is assumed
+    assert result.stdout == ""
+
+
+# -- the repeat visit ---------------------------------------------------------------------
+
+REPEAT = {
+    "visit": "repeat_injection",
+    "last_injection_side": "left",
+    "opioid_use_since_last_injection": False,
+}
+
+
+def test_a_repeat_injection_days_after_the_last_is_a_stop_and_weeks_a_caution(
+    run: Run, guide: Guide
+) -> None:
+    stop_days = int(guide.setting_values["early_repeat_stop_days"])
+    caution_days = int(guide.setting_values["early_repeat_caution_days"])
+    soon = status(run, ready_patient(**REPEAT, last_injection_date=days_ago(stop_days - 1)))
+    assert soon["status"] == "needs_override" and soon["blocking"] == ["dose_timing"]
+    early = status(run, ready_patient(**REPEAT, last_injection_date=days_ago(caution_days - 1)))
+    assert early["status"] == "ready" and "dose_timing" in early["cautions"]
+    on_time = status(run, ready_patient(**REPEAT, last_injection_date=days_ago(caution_days)))
+    assert "dose_timing" not in on_time["cautions"]
+
+
+def test_a_repeat_visit_that_becomes_an_induction_says_so_in_one_line(run: Run) -> None:
+    answers = ready_patient(
+        **{**REPEAT, "opioid_use_since_last_injection": True},
+        last_injection_date=days_ago(40),
+        last_opioid_use=days_ago(14),
+    )
+    data = status(run, answers)
+    line = next(g for g in data["gates"] if g["id"] == "repeat_as_new_induction")
+    assert line["outcome"] == "fail" and line["severity"] == "info"
+    assert "new induction" in line["reason"] and "40 days" in line["reason"]
+
+
+def test_the_earliest_date_stays_when_withdrawal_also_blocks(run: Run, guide: Guide) -> None:
+    data = status(run, ready_patient(last_opioid_use=days_ago(3), cows_total=9))
+    assert {"opioid_free_interval", "withdrawal"} <= set(data["blocking"])
+    minimum = guide.setting_values["min_opioid_free_days"]["short_acting"]
+    expected = days_ago(3) + dt.timedelta(days=minimum)
+    assert data["derived"]["earliest_injection_date"] == expected.isoformat()
+    assert data["derived"]["next_dose_due"] is None
