@@ -177,18 +177,40 @@ class _Ctx(Context):
             return known  # type: ignore[no-any-return]
         invalid[cq.key] = None  # a bound that comes back to this answer sees it as valid
         value = self.given[cq.key]
-        found: str | None = bound_problem(cq, value, self)
+        found: str | None = None
+        if cq.q.choices and cq.choice_label(value) is None:
+            allowed = ", ".join(str(c.value) for c in cq.q.choices)
+            found = f"{format_value(value)} is not one of the allowed values ({allowed})"
+        if found is None:
+            found = bound_problem(cq, value, self)
         if found is None and cq.computed is not None:
-            expected = cq.computed.function(_GivenCtx(self))
-            if expected is not UNKNOWN and expected != value:
-                parts = ", ".join(sorted(cq.computed.reads))
-                found = (
-                    f"{format_value(value)} disagrees with the answers it is computed from "
-                    f"({parts}), which give {format_value(expected)}: give one or the other, "
-                    "or correct one"
-                )
+            found = self._against_computed(cq, value)
         invalid[cq.key] = found
         return found
+
+    def _against_computed(self, cq: CQuestion, value: Value) -> str | None:
+        """A value given for a computed question (a COWS total) must agree with the answers
+        it is computed from, when any of them is given too: all of them, agreeing."""
+        assert cq.computed is not None
+        inputs = sorted(k for k in cq.computed.reads if k in self.guide.questions)
+        given = [k for k in inputs if k in self.given]
+        if not given:
+            return None
+        expected = cq.computed.function(_GivenCtx(self))
+        if expected is UNKNOWN:
+            missing = [k for k in inputs if k not in self.given]
+            return (
+                f"{format_value(value)} was given together with some of the answers it is "
+                f"computed from ({', '.join(given)}) but not all ({', '.join(missing)}): "
+                f"give all of them, or only {cq.key}"
+            )
+        if expected != value:
+            return (
+                f"{format_value(value)} disagrees with the answers it is computed from "
+                f"({', '.join(inputs)}), which give {format_value(expected)}: give one or the "
+                "other, or correct one"
+            )
+        return None
 
     def lookup(self, name: str) -> Value:
         memo = self.memo

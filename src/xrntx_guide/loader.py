@@ -71,7 +71,12 @@ class CQuestion:
     def checked(self) -> bool:
         """An answer to it must be checked against other answers: its bounds, or the value
         it would be computed from (a COWS total against its item scores)."""
-        return self.min is not None or self.max is not None or self.computed is not None
+        return (
+            self.min is not None
+            or self.max is not None
+            or self.computed is not None
+            or bool(self.q.choices)
+        )
 
 
 @dataclass(frozen=True)
