@@ -67,6 +67,7 @@ def record(rng: random.Random, i: int) -> dict[str, object]:
         "lft_multiple_uln": round(rng.uniform(0.5, 6), 1),
         "bleeding_risk": False,
         "mood_concern": rng.random() < 0.2,
+        "renal_or_severe_hepatic_impairment": rng.random() < 0.05,
         "medication_guide_given": True,
         "consent": True,
         "abstinence_evidence": rng.choice(["supervised", "self_report"]),
