@@ -1,0 +1,238 @@
+"""The safety invariants of reference 4.4 over a million random patients (issue 7).
+
+The generator is the one the Hypothesis properties use (``tests/strategies.py``), driven
+by ``random.Random`` with one seed per patient, so any patient can be replayed alone; the
+verdicts are checked against the independent oracle (``tests/oracle.py``). Work is spread
+over every core. Progress goes to stderr; the summary to stdout. The exit status is 1 when
+any patient violates an invariant.
+
+Run: ``.venv/bin/python bench/fuzz_safety.py [--n 1000000] [--paths engine,check,batch]``;
+``--replay I`` shows patient I (its answers, the oracle's findings and each path's verdict).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import multiprocessing
+import os
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests import oracle
+from tests import strategies as gen
+
+PATHS = ("engine", "check", "batch", "session")
+CHUNK = 2_000
+
+
+@dataclass
+class Tally:
+    checked: int = 0
+    statuses: collections.Counter[str] = field(default_factory=collections.Counter)
+    violating: int = 0
+    kinds: collections.Counter[str] = field(default_factory=collections.Counter)
+    examples: dict[str, tuple[int, str, str]] = field(default_factory=dict)
+    """Violation kind -> (patient index, path, the violation) of its first patient."""
+    first: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def add(self, other: Tally, show: int) -> None:
+        self.checked += other.checked
+        self.statuses.update(other.statuses)
+        self.violating += other.violating
+        self.kinds.update(other.kinds)
+        for kind, ex in other.examples.items():
+            if kind not in self.examples or ex[0] < self.examples[kind][0]:
+                self.examples[kind] = ex
+        self.first = sorted(self.first + other.first)[:show]
+
+
+def kind_of(violation: str) -> str:
+    """A violation without its particulars (dates and numbers)."""
+    text = re.sub(r"-?[0-9]{4}-[0-9]{2}-[0-9]{2}", "DATE", violation)
+    return re.sub(r"-?[0-9]+(\.[0-9]+)?", "N", text)
+
+
+def minimal(seed: int, index: int, path: str, kind: str, options: gen.Options) -> dict[str, Any]:
+    """Patient ``index``'s answers with every answer left out that the violation of
+    ``kind`` does not need (through the engine; other paths keep every answer)."""
+    site, p, _ = patient(seed, index, options)
+    guide = gen.pool_guide(site)
+    if path != "engine":
+        return _json(p.answers)
+
+    def still(answers: dict[str, Any], overrides: tuple[gen.OverrideSpec, ...]) -> bool:
+        q = gen.Patient(p.today, answers, {**p.earlier, **answers}, overrides, ())
+        run = gen.engine_run(guide, q)
+        return any(kind_of(v) == kind.split(": ", 1)[1] for v in gen.violations(guide, run))
+
+    answers, overrides = dict(p.answers), p.overrides
+    if overrides and still(answers, ()):
+        overrides = ()
+    for key in sorted(answers):
+        fewer = {k: v for k, v in answers.items() if k != key}
+        if still(fewer, overrides):
+            answers = fewer
+    out = _json(answers)
+    if overrides:
+        out["--override"] = [s.flag() for s in overrides]
+    return out
+
+
+def patient(seed: int, index: int, options: gen.Options) -> tuple[int, gen.Patient, Any]:
+    """Patient ``index`` of the run (its site, the patient, the chooser for more)."""
+    c = gen.RandomChooser(random.Random(f"{seed}:{index}"))
+    site = c.integer(0, len(gen.SITE_POOL_NAMES) - 1)
+    return site, gen.random_patient(c, gen.pool_guide(site), options), c
+
+
+def runs(seed: int, index: int, paths: tuple[str, ...], options: gen.Options) -> list[Any]:
+    site, p, c = patient(seed, index, options)
+    guide = gen.pool_guide(site)
+    out = []
+    for path in paths:
+        if path == "engine":
+            out.append((path, gen.engine_run(guide, p)))
+        elif path == "check":
+            out.append((path, gen.check_run(guide, p)))
+        elif path == "batch":
+            out.append((path, gen.batch_run(guide, p)))
+        elif path == "session":
+            out.append((path, gen.session_run(guide, p, gen.random_sittings(c, guide, p))))
+    return [(guide, p, path, run) for path, run in out]
+
+
+def check_chunk(job: tuple[int, int, int, tuple[str, ...], gen.Options, int]) -> Tally:
+    start, stop, seed, paths, options, show = job
+    tally = Tally()
+    for index in range(start, stop):
+        bad = False
+        for guide, _, path, run in runs(seed, index, paths, options):
+            tally.checked += 1
+            tally.statuses[f"{path} {run.status}"] += 1
+            for v in gen.violations(guide, run):
+                bad = True
+                kind = f"{path}: {kind_of(v)}"
+                tally.kinds[kind] += 1
+                if kind not in tally.examples:
+                    tally.examples[kind] = (index, path, v)
+                if len(tally.first) < show:
+                    tally.first.append((index, path, v))
+        tally.violating += bad
+    return tally
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=1_000_000, help="patients (default 1,000,000)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument(
+        "--paths",
+        default="engine",
+        help=f"comma-separated, of {', '.join(PATHS)} (default engine)",
+    )
+    ap.add_argument(
+        "--override-faults",
+        action="store_true",
+        help="also give overrides with unknown codes, no code or no comment",
+    )
+    ap.add_argument("--show", type=int, default=5, help="violating patients to print")
+    ap.add_argument("--replay", type=int, metavar="I", help="show patient I and stop")
+    args = ap.parse_args(argv)
+    paths = tuple(p.strip() for p in args.paths.split(",") if p.strip())
+    if not paths or any(p not in PATHS for p in paths):
+        ap.error(f"--paths: choose from {', '.join(PATHS)}")
+    options = gen.Options(override_faults=args.override_faults)
+    for i in range(len(gen.SITE_POOL_NAMES)):  # loaded once, before the workers fork
+        gen.pool_guide(i)
+    if args.replay is not None:
+        return replay(args.seed, args.replay, paths, options)
+
+    jobs = [
+        (start, min(start + CHUNK, args.n), args.seed, paths, options, args.show)
+        for start in range(0, args.n, CHUNK)
+    ]
+    total = Tally()
+    began = time.perf_counter()
+    step = max(1, len(jobs) // 50)
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        context = None
+    if context is None or args.workers < 2:
+        results: Any = map(check_chunk, jobs)
+        pool = None
+    else:
+        pool = context.Pool(args.workers)
+        results = pool.imap_unordered(check_chunk, jobs)
+    try:
+        for done, tally in enumerate(results, 1):
+            total.add(tally, args.show)
+            if done % step == 0 or done == len(jobs):
+                seconds = time.perf_counter() - began
+                patients = min(done * CHUNK, args.n)
+                print(
+                    f"{patients:,} patients, {total.violating:,} violating, "
+                    f"{patients / seconds:,.0f}/s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    seconds = time.perf_counter() - began
+    summary(total, args.n, seconds, args.seed, options)
+    return 1 if total.violating else 0
+
+
+def summary(total: Tally, n: int, seconds: float, seed: int, options: gen.Options) -> None:
+    print(f"patients: {n:,} in {seconds:,.1f} s ({n / seconds:,.0f} patients/s)")
+    print("verdicts: " + ", ".join(f"{k} {v:,}" for k, v in sorted(total.statuses.items())))
+    print(f"violating patients: {total.violating:,}")
+    for kind, count in total.kinds.most_common():
+        index, path, v = total.examples[kind]
+        site, p, _ = patient(seed, index, options)
+        print(f"  {count:>9,}  {kind}")
+        print(f"      first: patient {index} (--replay {index}), today {p.today}: {v}")
+        small = minimal(seed, index, path, kind, options)
+        print(f"      answers it needs: {json.dumps(small, sort_keys=True)}")
+    for index, path, v in total.first:
+        site, p, _ = patient(seed, index, options)
+        print(f"\npatient {index} ({path}, site {gen.SITE_POOL_NAMES[site]!r}): {v}")
+        print(json.dumps({"today": p.today.isoformat(), **_json(p.answers)}, sort_keys=True))
+
+
+def _json(answers: Any) -> dict[str, Any]:
+    return {k: gen.to_json(v) for k, v in answers.items()}
+
+
+def replay(seed: int, index: int, paths: tuple[str, ...], options: gen.Options) -> int:
+    site, p, _ = patient(seed, index, options)
+    guide = gen.pool_guide(site)
+    print(f"patient {index}, site {gen.SITE_POOL_NAMES[site]!r}, today {p.today}")
+    print(json.dumps(_json(p.answers), sort_keys=True, indent=1))
+    if p.overrides:
+        print("overrides:", [s.flag() + f" ({s.basis})" for s in p.overrides])
+    for f in oracle.findings(guide, p.answers, p.today):
+        print(f"oracle: {f}")
+    bad = False
+    for _, _, path, run in runs(seed, index, paths, options):
+        print(f"{path}: {run.status}")
+        for v in gen.violations(guide, run):
+            bad = True
+            print(f"  VIOLATION {v}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,357 @@
+"""The safety invariants of reference 4.4, checked over random patients against an
+independent oracle (issue 7).
+
+The oracle (:mod:`tests.oracle`) reads the reference, not the pack's expressions; the
+patients come from :mod:`tests.strategies`. Each property runs through the engine and
+through the ways a patient reaches it: the single ``check``, a ``check --batch`` line and
+an unattended session answered over several sittings. The runs are derandomised and
+bounded, so CI is reproducible and quick; ``bench/fuzz_safety.py`` runs the same
+generator for a million patients.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from xrntx_guide.cli.app import app
+from xrntx_guide.errors import PackError
+
+from . import oracle
+from . import strategies as gen
+from .conftest import TODAY, ready_patient
+
+SETTINGS: dict[str, Any] = {
+    "deadline": None,
+    "derandomize": True,
+    "database": None,
+    "print_blob": False,
+    "suppress_health_check": [
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.filter_too_much,
+    ],
+}
+
+
+def fast(n: int) -> settings:
+    """Bounded and derandomised: CI runs the same examples every time, quietly."""
+    return settings(max_examples=n, **SETTINGS)
+
+
+def report(case: gen.Case, run: gen.Run, problems: list[str], path: str) -> str:
+    lines = [f"{path}: status {run.status!r} for {case!r}", *(f"  - {p}" for p in problems)]
+    return "\n".join(lines)
+
+
+# --- The oracle itself -----------------------------------------------------------------
+
+
+def test_oracle_finds_nothing_against_the_ready_patient(guide: Any) -> None:
+    """The conftest patient is ready per the reference too (else the oracle is wrong)."""
+    assert oracle.must_not_be_ready(guide, ready_patient(), TODAY) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "gate", "severity", "state"),
+    [
+        ({"opioid_analgesics": True}, "opioid_analgesics", "contraindication", "holds"),
+        ({"consent": None}, "consent", "contraindication", "undecided"),
+        ({"uds_buprenorphine": "positive"}, "urine_drug_screen", "contraindication", "holds"),
+        ({"uds_oxycodone": "not_done"}, "urine_drug_screen", "stop", "holds"),
+        ({"pregnancy_test": "positive"}, "pregnancy", "stop", "holds"),
+        ({"last_opioid_kind": oracle.BUP_ER}, "opioid_free_interval", "contraindication", "holds"),
+        ({"last_opioid_use": TODAY}, "opioid_free_interval", "contraindication", "holds"),
+        ({"injection_date": TODAY + dt.timedelta(days=1)}, "answers", "refused", "holds"),
+        ({"visit": None}, "visit", "contraindication", "undecided"),
+        ({"cows_total": None}, "withdrawal", "contraindication", "undecided"),
+    ],
+)
+def test_oracle_reads_the_reference(
+    guide: Any, change: dict[str, Any], gate: str, severity: str, state: str
+) -> None:
+    found = oracle.findings(guide, ready_patient(**change), TODAY)
+    assert any((f.gate, f.severity, f.state) == (gate, severity, state) for f in found), found
+
+
+def test_oracle_rapid_pathway_waives_only_the_buprenorphine_screen(guide: Any) -> None:
+    rapid = ready_patient(
+        last_opioid_use=TODAY - dt.timedelta(days=2),
+        pathway="supervised_rapid",
+        uds_buprenorphine="positive",
+        **dict.fromkeys(oracle.RAPID_KEYS, True),
+    )
+    assert oracle.contraindication_holds(guide, rapid, TODAY) == []
+    rapid["uds_methadone"] = "positive"
+    assert oracle.contraindication_holds(guide, rapid, TODAY) != []
+
+
+def test_earliest_date_is_last_use_plus_the_minimum(guide: Any) -> None:
+    last = dt.date(2026, 11, 1)
+    minimum = guide.setting_values["min_opioid_free_days"]["short_acting"]
+    assert oracle.earliest_injection_date(guide, last, "short_acting") == last + dt.timedelta(
+        days=minimum
+    )
+    assert oracle.earliest_injection_date(guide, last, oracle.BUP_ER) is None
+    assert oracle.earliest_injection_date(guide, dt.date.max, "short_acting") is None
+
+
+# --- (a) ready means the reference finds nothing standing ----------------------------------
+
+
+@fast(1000)
+@given(gen.cases())
+def test_engine_ready_means_the_reference_finds_nothing(case: gen.Case) -> None:
+    run = gen.engine_run(case.guide, case.patient)
+    problems = gen.ready_violations(case.guide, run)
+    assert not problems, report(case, run, problems, "engine")
+
+
+@fast(400)
+@given(gen.cases())
+def test_check_ready_means_the_reference_finds_nothing(case: gen.Case) -> None:
+    run = gen.check_run(case.guide, case.patient)
+    problems = gen.ready_violations(case.guide, run)
+    assert not problems, report(case, run, problems, "check")
+
+
+@fast(400)
+@given(gen.cases())
+def test_batch_ready_means_the_reference_finds_nothing(case: gen.Case) -> None:
+    run = gen.batch_run(case.guide, case.patient)
+    problems = gen.ready_violations(case.guide, run)
+    assert not problems, report(case, run, problems, "check --batch")
+
+
+@fast(100)
+@given(gen.session_cases())
+def test_session_ready_means_the_reference_finds_nothing(
+    sc: tuple[gen.Case, list[gen.Sitting]],
+) -> None:
+    """Answered over sittings in any order, edited, resumed on a later day, with overrides
+    and acknowledgements by flag: the record's verdict obeys the oracle all the same."""
+    case, sittings = sc
+    run = gen.session_run(case.guide, case.patient, sittings)
+    problems = gen.ready_violations(case.guide, run)
+    assert not problems, report(case, run, problems, f"session {sittings!r}")
+
+
+@pytest.mark.parametrize("kind", gen.CONTRADICTIONS)
+@fast(40)
+@given(data=st.data())
+def test_answers_the_reference_refuses_are_never_ready(kind: str, data: st.DataObject) -> None:
+    """Invariants 4.4.3 and 4.4.4: a future injection date, a last use or a last injection
+    after the injection, use "since the last injection" dated before it, a COWS total its
+    item scores contradict, a score the scale does not have: refused by the command line,
+    never counted by the engine."""
+    case = data.draw(gen.contradicted(kind))
+    p = case.patient
+    assert oracle.refused(case.guide, p.answers, p.today), f"the oracle misses it: {case!r}"
+    for path, run in (
+        ("engine", gen.engine_run(case.guide, p)),
+        ("check", gen.check_run(case.guide, p)),
+        ("check --batch", gen.batch_run(case.guide, p)),
+    ):
+        assert run.status != "ready", f"{path}: ready with {kind}: {case!r}"
+
+
+# --- (b) a missing answer that a gate needs is never ready --------------------------------
+
+
+@st.composite
+def with_a_needed_answer_left_out(draw: Any) -> tuple[gen.Case, str]:
+    options = gen.Options(odd=False, drops=False)
+    case = draw(gen.cases(options))
+    guide, p = case.guide, case.patient
+    before = set(oracle.findings(guide, p.answers, p.today))
+    needed = []
+    for key in sorted(p.answers):
+        rest = {k: v for k, v in p.answers.items() if k != key}
+        after = oracle.findings(guide, rest, p.today)
+        if any(f.state == oracle.UNDECIDED and f not in before for f in after):
+            needed.append(key)
+    if not needed:
+        return case, ""
+    return case, draw(st.sampled_from(needed))
+
+
+@fast(300)
+@given(with_a_needed_answer_left_out())
+def test_a_missing_answer_a_gate_needs_is_never_ready(pair: tuple[gen.Case, str]) -> None:
+    case, key = pair
+    if not key:
+        return
+    p = case.patient
+    answers = {k: v for k, v in p.answers.items() if k != key}
+    left_out = gen.Patient(p.today, answers, answers, p.overrides, p.acks)
+    for path, run in (
+        ("engine", gen.engine_run(case.guide, left_out)),
+        ("check", gen.check_run(case.guide, left_out)),
+        ("check --batch", gen.batch_run(case.guide, left_out)),
+    ):
+        assert run.status != "ready", f"{path}: ready without {key!r}: {case!r}"
+
+
+# --- The earliest date (reference 3.3) -----------------------------------------------------
+
+
+@fast(200)
+@given(gen.cases(gen.Options(odd=False, drops=False, overrides=False)))
+def test_the_earliest_date_shown_is_the_last_use_plus_the_minimum(case: gen.Case) -> None:
+    """Whenever the interval gate blocks and names a date, it is last use + minimum."""
+    a = case.patient.answers
+    state = gen.engine_run(case.guide, case.patient).state
+    assert state is not None
+    gate = state.gates.get("opioid_free_interval")
+    if gate is None or gate.outcome != "fail" or gate.earliest_date is None:
+        return
+    kind, last = a.get("last_opioid_kind"), a.get("last_opioid_use")
+    assert isinstance(kind, str) and isinstance(last, dt.date), repr(case)
+    expected = oracle.earliest_injection_date(case.guide, last, kind)
+    assert gate.earliest_date == expected, f"{gate.earliest_date} != {expected}: {case!r}"
+
+
+# --- (c) blocked means a contraindication holds ---------------------------------------------
+
+
+@fast(500)
+@given(gen.cases())
+def test_blocked_means_a_contraindication_holds(case: gen.Case) -> None:
+    for path, run in (
+        ("engine", gen.engine_run(case.guide, case.patient)),
+        ("check", gen.check_run(case.guide, case.patient)),
+    ):
+        problems = gen.blocked_violations(case.guide, run)
+        assert not problems, report(case, run, problems, path)
+
+
+@pytest.mark.parametrize("kind", gen.EDGES)
+@fast(40)
+@given(data=st.data())
+def test_an_edge_the_reference_lets_pass_does_not_block(kind: str, data: st.DataObject) -> None:
+    """(c) at the edges: buprenorphine in the urine on the rapid pathway (section 6), the
+    interval met to the day (3.3), a COWS total just under the threshold (3.4)."""
+    case = data.draw(gen.at_an_edge(kind))
+    for path, run in (
+        ("engine", gen.engine_run(case.guide, case.patient)),
+        ("check", gen.check_run(case.guide, case.patient)),
+    ):
+        problems = gen.blocked_violations(case.guide, run)
+        assert not problems, report(case, run, problems, f"{path}, {kind}")
+
+
+# --- (d) a batch line is the single check ---------------------------------------------------
+
+
+@fast(300)
+@given(gen.cases())
+def test_batch_line_equals_the_single_check(case: gen.Case) -> None:
+    """Same answers and the same overrides: the same result, or both refused. Where the
+    check accepts the answers, the engine agrees."""
+    single = gen.check_run(case.guide, case.patient)
+    line = gen.batch_run(case.guide, case.patient)
+    assert line.status == single.status, f"batch {line.status} != check {single.status}: {case!r}"
+    if single.result is not None:
+        assert line.result == single.result, f"batch line differs from the check: {case!r}"
+    plain = gen.check_run(case.guide, case.patient, with_overrides=False)
+    if plain.status != "refused":
+        p = case.patient
+        engine = gen.engine_run(case.guide, gen.Patient(p.today, p.answers, p.earlier))
+        assert engine.status == plain.status, f"engine {engine.status}: {case!r}"
+
+
+@fast(60)
+@given(gen.cases(shipped_only=True))
+def test_the_check_command_is_the_check_path(case: gen.Case) -> None:
+    """The real ``check --json`` command ends as the in-process check path says, so what
+    the properties find through that path holds for the command."""
+    p = case.patient
+    args = ["check", "--json", "--today", p.today.isoformat(), "--steps", str(gen.STEPS)]
+    for key, value in p.answers.items():
+        args += ["--answer", f"{key}={gen.to_flag(value)}"]
+    for spec in p.overrides:
+        if spec.basis == "now":
+            args += ["--override", spec.flag()]
+    got = CliRunner().invoke(app, args, env={"NO_COLOR": "1", "COLUMNS": "100"})
+    expected = gen.check_run(case.guide, p)
+    code = {"ready": 0, "blocked": 1, "needs_override": 1, "incomplete": 4, "refused": 2}
+    assert got.exit_code == code[expected.status], f"{got.stderr}\n{case!r}"
+    if expected.result is not None:
+        assert json.loads(got.stdout) == expected.result, repr(case)
+
+
+# --- Overrides: bound to their answers, coded (invariant 4.4.6) -------------------------------
+
+
+STOP_TRIGGERS = {
+    "pregnancy": ("pregnancy_test", "positive"),
+    "breastfeeding": ("breastfeeding", True),
+    "body_habitus": ("body_habitus", "unsuitable"),
+    "age": ("age", 0),
+}
+"""An answer that makes each stop hold whatever else is answered (an age of 0 is under
+any minimum age)."""
+
+
+@st.composite
+def with_a_faulty_override(draw: Any) -> tuple[gen.Case, gen.OverrideSpec]:
+    case = draw(gen.cases(gen.Options(odd=False, overrides=False)))
+    gate = draw(st.sampled_from(sorted(STOP_TRIGGERS)))
+    key, value = STOP_TRIGGERS[gate]
+    p = case.patient
+    answers = {**p.answers, key: value}
+    fault = draw(st.sampled_from(["unknown code", "no code", "no comment"]))
+    codes = sorted(oracle.valid_override_codes(case.guide))
+    spec = gen.OverrideSpec(
+        gate,
+        {"unknown code": "not_a_code", "no code": ""}.get(fault, codes[0]),
+        "" if fault == "no comment" else "discussed",
+        "now",
+    )
+    patient = gen.Patient(p.today, answers, answers, (spec,), p.acks)
+    return gen.Case(case.site, patient), spec
+
+
+@fast(100)
+@given(with_a_faulty_override())
+def test_an_override_without_a_known_code_and_a_comment_never_counts(
+    pair: tuple[gen.Case, gen.OverrideSpec],
+) -> None:
+    """An unknown reason code, or none, is refused and never mapped to a default; an
+    override without a comment records no why (invariant 4.4.6)."""
+    case, spec = pair
+    for path, run in (
+        ("engine", gen.engine_run(case.guide, case.patient)),
+        ("check", gen.check_run(case.guide, case.patient)),
+    ):
+        gate = None if run.state is None else run.state.gates.get(spec.gate)
+        assert gate is None or gate.outcome != "overridden", (
+            f"{path}: the override {spec.flag()!r} counted: {case!r}"
+        )
+
+
+# --- Site files (reference 4.3) -------------------------------------------------------------
+
+
+@fast(40)
+@given(gen.site_files())
+def test_a_site_beyond_the_limits_is_refused(values: dict[str, object]) -> None:
+    """Stricter than the sources loads, with its values in force; looser is refused."""
+    problems = oracle.site_problems(gen.shipped_guide(), values)
+    try:
+        guide = gen.load_site(values)
+    except PackError as exc:
+        assert problems, f"a site inside the 4.3 limits was refused: {values!r}\n{exc}"
+        return
+    assert not problems, f"a site beyond the 4.3 limits loaded: {values!r}: {problems}"
+    for name, value in values.items():
+        got = guide.setting_values[name]
+        if isinstance(value, dict):
+            got = {k: got[k] for k in value}
+        assert got == value, f"{name}: site value {value!r} not in force ({got!r})"
