@@ -699,11 +699,13 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
         start = ctx.lookup(guide.meta.date_key)
         start_date = start if isinstance(start, dt.date) else inputs.today
         earliest = _earliest_pass(gate, ctx, start_date)
-    extra = {
-        "earliest_date": earliest.isoformat()
-        if earliest
-        else f"no date within {guide.meta.date_search_days} days"
-    }
+    if earliest is not None:
+        when = earliest.isoformat()
+    elif worst.time_dependent and rule.severity in BLOCKING:
+        when = f"no date within {guide.meta.date_search_days} days"
+    else:
+        when = "no date: waiting does not clear this"
+    extra = {"earliest_date": when}
     # Only a failing gate can be acknowledged or overridden, and only for the inputs it was
     # judged on: the fingerprint is worked out here only when there is one to compare.
     more: dict[str, Any] = {}
@@ -848,7 +850,7 @@ def instructions(state: State, step: CStep) -> str:
     ctx = state_context(state)
     parts = [step.step.instructions]
     parts.extend(text for when, text in step.notes if truth(when.function(ctx)) is True)
-    return state.render("\n".join(p for p in parts if p))
+    return state.render("\n\n".join(p.strip("\n") for p in parts if p.strip()))
 
 
 def walk_status(action: Action) -> str:
