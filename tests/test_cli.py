@@ -1021,3 +1021,27 @@ def test_a_batch_goes_on_past_lines_it_cannot_read_or_echo(run: Run) -> None:
     assert out[2]["status"] == "incomplete"
     assert [o["status"] for o in out[3:5]] == ["error"] * 2
     assert out[5]["id"] == 10**30 and out[6]["id"] == "last"
+
+
+def test_every_command_is_behind_the_one_error_boundary() -> None:
+    """A new command registered without the boundary would show a traceback for a user
+    error; `command()` is the only way the app registers one."""
+    from xrntx_guide.cli.app import app
+
+    assert app.registered_commands
+    for info in app.registered_commands:
+        assert getattr(info.callback, "guarded", False), info.callback
+
+
+def test_an_internal_error_exits_with_the_documented_code(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import xrntx_guide.cli.app as cli_app
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli_app, "_guide", broken)
+    result = run("gates", "--json")
+    assert result.exit_code == ExitCode.INTERNAL == 70, result.output
+    assert "internal error" in result.stderr and "Traceback" not in result.stderr

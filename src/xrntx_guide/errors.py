@@ -23,6 +23,8 @@ class ExitCode(IntEnum):
     """The step pack (or a site file) failed to load or failed its checks."""
     INCOMPLETE = 4
     """Answers are missing and the run could not prompt for them."""
+    INTERNAL = 70
+    """A bug (EX_SOFTWARE): the message says so; ``XRNTX_GUIDE_DEBUG=1`` shows the traceback."""
     INTERRUPTED = 130
     """Interrupted (Ctrl-C); the session was saved."""
 

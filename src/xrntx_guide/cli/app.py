@@ -111,9 +111,21 @@ def guarded(fn: F) -> F:
                 f"internal error ({type(exc).__name__}): this is a bug. Run again with "
                 "XRNTX_GUIDE_DEBUG=1 to see the traceback."
             )
-            raise typer.Exit(70) from None
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
+    wrapper.guarded = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
+    """Register a command behind the one error boundary (:func:`guarded`): a command
+    registered this way cannot forget it, and a test checks that every command is."""
+
+    def register(fn: F) -> F:
+        app.command(*args, **kwargs)(guarded(fn))
+        return fn
+
+    return register
 
 
 def _today(text: str | None) -> dt.date:
@@ -132,8 +144,7 @@ def _guide(steps: Path | None, site: Path | None) -> Guide:
 # -- walk -------------------------------------------------------------------------------
 
 
-@app.command()
-@guarded
+@command()
 def walk(
     resume: Annotated[
         bool,
@@ -449,8 +460,7 @@ def _walk_without_prompts(
 # -- check ------------------------------------------------------------------------------
 
 
-@app.command()
-@guarded
+@command()
 def check(
     answer: AnswerOpt = None,
     answers: AnswersOpt = None,
@@ -550,8 +560,7 @@ def _check_batch(
 # -- introspection ------------------------------------------------------------------------
 
 
-@app.command()
-@guarded
+@command()
 def validate(steps: StepsOpt = None, site: SiteOpt = None, plain: PlainOpt = False) -> None:
     """Load a step pack and run every check; report all problems at once."""
     from .ui import UI, plain_wanted
@@ -587,8 +596,7 @@ def main(argv: list[str] | None = None) -> int:
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON on stdout.")]
 
 
-@app.command()
-@guarded
+@command()
 def questions(
     json_out: JsonOpt = False, steps: StepsOpt = None, site: SiteOpt = None, plain: PlainOpt = False
 ) -> None:
@@ -633,8 +641,7 @@ def questions(
     )
 
 
-@app.command()
-@guarded
+@command()
 def gates(
     json_out: JsonOpt = False, steps: StepsOpt = None, site: SiteOpt = None, plain: PlainOpt = False
 ) -> None:
@@ -678,8 +685,7 @@ def gates(
     )
 
 
-@app.command()
-@guarded
+@command()
 def schema(
     which: Annotated[str, typer.Argument(help="answers | check-result")],
     steps: StepsOpt = None,
@@ -701,8 +707,7 @@ def schema(
 # -- sessions and notes -----------------------------------------------------------------
 
 
-@app.command()
-@guarded
+@command()
 def sessions(
     delete: Annotated[
         list[str] | None,
@@ -769,8 +774,7 @@ def sessions(
     ui.note(f"Folder: {directory}")
 
 
-@app.command()
-@guarded
+@command()
 def note(
     session: Annotated[str, typer.Argument(help="Session file, label or id.")],
     fmt: Annotated[str, typer.Option("--format", help="markdown | text | json | ics")] = "markdown",
