@@ -445,3 +445,19 @@ def test_the_earliest_date_stays_when_withdrawal_also_blocks(run: Run, guide: Gu
     expected = days_ago(3) + dt.timedelta(days=minimum)
     assert data["derived"]["earliest_injection_date"] == expected.isoformat()
     assert data["derived"]["next_dose_due"] is None
+
+
+def test_a_cows_total_beside_an_item_score_that_does_not_exist_never_counts(
+    run: Run, guide: Guide
+) -> None:
+    """Found by the long safety run: -1 for an item made the items sum to the total, and
+    the items are hidden once a total is given, so nothing looked at the -1. The flag is
+    refused at parsing; the engine (a hand-edited session, the API) refuses it too."""
+    items = {**ITEMS, "cows_pulse": 0, "cows_sweating": 2, "cows_tremor": -1}
+    answers = ready_patient(cows_total=sum(items.values()), **items)
+    result = check(run, answers)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "cows_tremor" in result.stderr
+    state = evaluate(guide, Inputs(answers, TODAY))
+    assert "cows_tremor" in state.invalid.get("cows_total", "")
+    assert state.status != "ready"

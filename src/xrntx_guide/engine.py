@@ -196,6 +196,18 @@ class _Ctx(Context):
         given = [k for k in inputs if k in self.given]
         if not given:
             return None
+        for k in given:  # hidden once the total is given, but still not to be believed
+            other = self.guide.questions[k]
+            v = self.given[k]
+            if other.q.choices and other.choice_label(v) is None:
+                return (
+                    f"{format_value(value)} was given together with {k} = {format_value(v)}, "
+                    f"which is not one of its allowed values: correct {k}, or give only "
+                    f"{cq.key}"
+                )
+            wrong = bound_problem(other, v, self)
+            if wrong is not None:
+                return f"{format_value(value)} was given together with {k}: {wrong}"
         expected = cq.computed.function(_GivenCtx(self))
         if expected is UNKNOWN:
             missing = [k for k in inputs if k not in self.given]
