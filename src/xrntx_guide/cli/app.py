@@ -806,3 +806,73 @@ def note(
         sys.stdout.write(ics)
     else:
         ui.result(note_markdown(data, plain=fmt == "text"))
+
+
+# -- scenarios ------------------------------------------------------------------------------
+
+
+@command()
+def scenarios(
+    action: Annotated[
+        str,
+        typer.Argument(help="list (the default): the cases; test: run each and compare."),
+    ] = "list",
+    folder: Annotated[
+        Path | None,
+        typer.Argument(help="A folder of scenario files (default: the shipped ones)."),
+    ] = None,
+    json_out: JsonOpt = False,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+    plain: PlainOpt = False,
+) -> None:
+    """Case scenarios for teaching, which double as the guide's content tests.
+
+    `scenarios` lists them; `scenarios test [DIR]` runs each through the engine and
+    compares the outcome with the expected one (exit 1 on any difference). A clinic can
+    keep its own folder of scenarios for its own site file (--site applies to all).
+    """
+    from .. import scenarios as sc
+    from .ui import UI, plain_wanted
+
+    if action not in ("list", "test"):
+        raise UsageError(
+            f"scenarios {action!r}: expected 'list' or 'test'",
+            hint="xrntx-guide scenarios test [DIR]",
+        )
+    ui = UI(plain_wanted(plain))
+    cases = sc.read_all(folder or sc.default_dir())
+    if action == "list":
+        rows = [
+            {
+                "id": c.id,
+                "title": c.title,
+                "date": c.today.isoformat(),
+                "expect": c.expect["status"],
+            }
+            for c in cases
+        ]
+        if json_out:
+            ui.result(json.dumps(rows, ensure_ascii=False))
+            return
+        ui.table(
+            ["scenario", "title", "visit date", "expected"],
+            [[r["id"], r["title"], r["date"], r["expect"]] for r in rows],
+        )
+        return
+    results = []
+    for case in cases:
+        guide = sc.guide_for(case, steps, site)
+        got = sc.outcome(sc.run(guide, case))
+        results.append({"id": case.id, "differences": sc.compare(case.expect, got), "got": got})
+    failed = [r for r in results if r["differences"]]
+    if json_out:
+        ui.result(json.dumps(results, ensure_ascii=False))
+    else:
+        for r in results:
+            ui.line(f"{'FAIL' if r['differences'] else 'ok  '} {r['id']}")
+            for diff in r["differences"]:
+                ui.line(f"       {diff}")
+        ui.line(f"{len(results) - len(failed)} scenarios as expected, {len(failed)} differ")
+    if failed:
+        raise typer.Exit(int(ExitCode.BLOCKED))

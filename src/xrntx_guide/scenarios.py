@@ -1,0 +1,211 @@
+"""Case scenarios: teaching vignettes that are also the guide's content regression tests.
+
+A scenario is a TOML file (``scenarios/*.toml``): the story a trainer reads out, teaching
+points, notes per step, the date of the visit, the answers, and the outcome the guide is
+expected to give. :func:`run` evaluates the answers exactly as ``check`` does (the same
+parsing, bounds and overrides), and :func:`compare` lists every way the outcome differs
+from the expected one. Nothing here prints or prompts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .engine import State
+from .errors import PackError, UsageError, UserError
+from .loader import Guide, load_guide
+
+MAX_FILE_BYTES = 256 * 1024
+EXPECT_KEYS = ("status", "blocking", "cautions", "earliest_injection_date", "next_dose_due")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One case vignette, as read from its file."""
+
+    id: str
+    path: Path
+    title: str
+    story: str
+    today: dt.date
+    answers: Mapping[str, Any]
+    expect: Mapping[str, Any]
+    teaching_points: tuple[str, ...] = ()
+    notes: Mapping[str, str] = field(default_factory=dict)
+    """Step id -> what the trainer says there."""
+    overrides: tuple[str, ...] = ()
+    """``GATE="CODE: comment"``, as ``--override`` takes them."""
+    site: Path | None = None
+
+
+class ScenarioError(UserError):
+    """A scenario file that cannot be used; the message names the file and the fix."""
+
+
+def default_dir() -> Path:
+    """The shipped scenarios: inside the installed package, or ``scenarios/`` of a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "scenarios", here.parent.parent / "scenarios"):
+        if candidate.is_dir() and any(candidate.glob("*.toml")):
+            return candidate
+    return here / "scenarios"
+
+
+_TOP = {"scenario", "answers", "expect", "notes"}
+_HEAD = {"title", "story", "today", "teaching_points", "overrides", "site"}
+
+
+def read(path: Path) -> Scenario:
+    """Read one scenario file; raise :class:`ScenarioError` naming every problem."""
+    import tomllib
+
+    try:
+        if not path.is_file():
+            raise ScenarioError(f"{path}: not a regular file")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError(f"{path}: larger than {MAX_FILE_BYTES} bytes")
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    problems: list[str] = []
+    for key in sorted(set(raw) - _TOP):
+        problems.append(f"unknown table or key {key!r} (allowed: {', '.join(sorted(_TOP))})")
+    head = raw.get("scenario")
+    if not isinstance(head, dict):
+        raise ScenarioError(f"{path}: needs a [scenario] table with title, story and today")
+    for key in sorted(set(head) - _HEAD):
+        problems.append(f"scenario.{key}: unknown key (allowed: {', '.join(sorted(_HEAD))})")
+    title, story, today = head.get("title"), head.get("story"), head.get("today")
+    if not isinstance(title, str) or not title.strip():
+        problems.append("scenario.title: give the case a title")
+    if not isinstance(story, str) or not story.strip():
+        problems.append("scenario.story: give the story the trainer reads out")
+    if not isinstance(today, dt.date) or isinstance(today, dt.datetime):
+        problems.append("scenario.today: give the date of the visit (YYYY-MM-DD, no quotes)")
+    points = head.get("teaching_points", [])
+    if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
+        problems.append("scenario.teaching_points: a list of strings")
+    overrides = head.get("overrides", [])
+    if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
+        problems.append("scenario.overrides: a list of 'GATE=\"CODE: comment\"' strings")
+    site = head.get("site")
+    if site is not None and not isinstance(site, str):
+        problems.append("scenario.site: the path of a site file, relative to the scenario")
+    answers = raw.get("answers", {})
+    if not isinstance(answers, dict) or not answers:
+        problems.append("[answers]: give the answers of the case")
+    expect = raw.get("expect")
+    if not isinstance(expect, dict) or "status" not in expect:
+        problems.append("[expect]: give at least the expected status")
+    else:
+        for key in sorted(set(expect) - set(EXPECT_KEYS)):
+            problems.append(f"expect.{key}: unknown key (allowed: {', '.join(EXPECT_KEYS)})")
+    notes = raw.get("notes", {})
+    if not isinstance(notes, dict) or not all(isinstance(v, str) for v in notes.values()):
+        problems.append("[notes]: step id = the trainer's note (text)")
+    if problems:
+        raise ScenarioError(f"{path}: " + f"\n{path}: ".join(problems))
+    assert isinstance(title, str) and isinstance(story, str) and isinstance(today, dt.date)
+    assert isinstance(answers, dict) and isinstance(expect, dict) and isinstance(notes, dict)
+    return Scenario(
+        id=path.stem,
+        path=path,
+        title=title.strip(),
+        story=story.strip(),
+        today=today,
+        answers=answers,
+        expect=expect,
+        teaching_points=tuple(points),
+        notes=notes,
+        overrides=tuple(overrides),
+        site=(path.parent / site) if isinstance(site, str) else None,
+    )
+
+
+def read_all(folder: Path) -> list[Scenario]:
+    """Every ``*.toml`` scenario of a folder, in name order (files starting with ``_`` are
+    left out: site files and shared fragments live beside the scenarios)."""
+    if not folder.is_dir():
+        raise ScenarioError(f"{folder}: no such folder of scenarios")
+    files = sorted(p for p in folder.glob("*.toml") if not p.name.startswith("_"))
+    if not files:
+        raise ScenarioError(f"{folder}: no scenario files (*.toml)")
+    return [read(p) for p in files]
+
+
+def guide_for(scenario: Scenario, steps: Path | None, site: Path | None) -> Guide:
+    """The guide a scenario runs on: its own site file unless one is given for all."""
+    return load_guide(steps, site if site is not None else scenario.site)
+
+
+def run(guide: Guide, scenario: Scenario) -> State:
+    """Evaluate the scenario's answers as ``check`` does, on the scenario's date."""
+    from .presets import evaluate_presets, parse_answers, parse_overrides
+
+    where = f"{scenario.path} [answers]"
+    steps = {s.id for s in guide.steps}
+    unknown = sorted(set(scenario.notes) - steps)
+    if unknown:
+        raise ScenarioError(
+            f"{scenario.path}: [notes]: {unknown} are not step ids of the guide",
+            hint="Step ids: " + ", ".join(s.id for s in guide.steps),
+        )
+    try:
+        presets = parse_answers(guide, scenario.answers, "file", scenario.today, where)
+        requests = parse_overrides(guide, scenario.overrides)
+        return evaluate_presets(guide, presets, scenario.today, requests)
+    except PackError:
+        raise
+    except UsageError as exc:
+        raise ScenarioError(f"{scenario.path}: {exc.message}", hint=exc.hint) from None
+
+
+def outcome(state: State) -> dict[str, Any]:
+    """What a scenario's ``[expect]`` table describes, taken from an evaluation."""
+    from .report import derived_json
+
+    derived = derived_json(state)
+    return {
+        "status": state.status,
+        "blocking": sorted(state.blocking),
+        "cautions": sorted(state.cautions),
+        "earliest_injection_date": derived.get("earliest_injection_date"),
+        "next_dose_due": derived.get("next_dose_due"),
+    }
+
+
+def compare(expect: Mapping[str, Any], got: Mapping[str, Any]) -> list[str]:
+    """Each difference between the expected outcome and the one the guide gave.
+
+    Only what the scenario states is compared; ``blocking`` and ``cautions`` as sets;
+    a date as ``YYYY-MM-DD`` (a TOML date or a string); ``"none"`` means absent."""
+    out = []
+    for key in EXPECT_KEYS:
+        if key not in expect:
+            continue
+        want, have = _norm(key, expect[key]), _norm(key, got.get(key))
+        if want != have:
+            out.append(f"{key}: expected {_show(want)}, got {_show(have)}")
+    return out
+
+
+def _norm(key: str, value: Any) -> Any:
+    if key in ("blocking", "cautions"):
+        return sorted(value) if isinstance(value, list | tuple) else value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None:
+        return "none"
+    return value
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(value) + "]" if value else "[] (none)"
+    return str(value)

@@ -1,0 +1,96 @@
+"""The shipped case scenarios: teaching material that is also the guide's content tests.
+
+Each scenario states the outcome the guide must give for its patient; a change to
+``steps/`` that moves any outcome fails here, naming the scenario and the difference.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from xrntx_guide import scenarios as sc
+from xrntx_guide.errors import ExitCode
+
+from .conftest import BASIS_GATES, REPO
+
+SHIPPED = REPO / "scenarios"
+CASES = sc.read_all(SHIPPED)
+Run = Callable[..., Any]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_each_shipped_scenario_gives_its_expected_outcome(case: sc.Scenario) -> None:
+    guide = sc.guide_for(case, REPO / "steps", None)
+    got = sc.outcome(sc.run(guide, case))
+    assert sc.compare(case.expect, got) == [], case.path
+
+
+def test_every_gate_of_the_clinical_basis_fails_in_some_scenario() -> None:
+    failed: set[str] = set()
+    for case in CASES:
+        state = sc.run(sc.guide_for(case, REPO / "steps", None), case)
+        failed |= {g.id for g in state.gates.values() if g.outcome in ("fail", "overridden")}
+    assert len(BASIS_GATES) >= 20
+    assert sorted(set(BASIS_GATES) - failed) == []
+
+
+def test_at_least_twelve_scenarios_with_the_main_paths() -> None:
+    assert len(CASES) >= 12
+    statuses = {c.expect["status"] for c in CASES}
+    assert statuses == {"ready", "blocked", "needs_override"}
+    assert any(c.site is not None for c in CASES), "a site file stricter than the default"
+    assert any(c.answers.get("visit") == "repeat_injection" for c in CASES)
+    assert any(c.answers.get("pathway") == "supervised_rapid" for c in CASES)
+
+
+def test_scenarios_test_passes_on_the_shipped_folder(run: Run) -> None:
+    result = run("scenarios", "test")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert f"{len(CASES)} scenarios as expected, 0 differ" in result.stdout
+
+
+def test_scenarios_lists_them(run: Run) -> None:
+    result = run("scenarios", "--json")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "01-ready-after-heroin" in result.stdout
+
+
+def test_a_scenario_whose_outcome_moved_fails_with_a_clear_difference(
+    run: Run, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mine"
+    shutil.copytree(SHIPPED, folder)
+    case = folder / "02-fentanyl-four-days.toml"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text.replace("2026-11-27", "2026-11-26"), encoding="utf-8")
+    result = run("scenarios", "test", str(folder))
+    assert result.exit_code == ExitCode.BLOCKED, result.output
+    assert "FAIL 02-fentanyl-four-days" in result.stdout
+    assert "earliest_injection_date: expected 2026-11-26, got 2026-11-27" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        (("[expect]", "[expected]"), "unknown table or key 'expected'"),
+        (("today = 2026-11-24", 'today = "soon"'), "scenario.today"),
+        (('last_opioid_kind = "fentanyl"', 'last_opioid_kind = "fentanil"'), "fentanil"),
+        (("[notes]\nhistory", "[notes]\nhistroy"), "not step ids"),
+    ],
+)
+def test_a_broken_scenario_is_a_clear_usage_error(
+    run: Run, tmp_path: Path, change: tuple[str, str], needle: str
+) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    text = (SHIPPED / "02-fentanyl-four-days.toml").read_text(encoding="utf-8")
+    assert change[0] in text
+    (folder / "case.toml").write_text(text.replace(*change), encoding="utf-8")
+    result = run("scenarios", "test", str(folder))
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert needle in result.stderr and "case.toml" in result.stderr
