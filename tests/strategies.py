@@ -444,6 +444,7 @@ CONTRADICTIONS = (
     "last injection after this one",
     "use since the last injection dated before it",
     "COWS item score outside the scale",
+    "COWS total with an item score outside the scale",
     "COWS items given already past the total",
     "COWS total not the sum of its items",
     "COWS total outside the scale",
@@ -487,6 +488,15 @@ def contradict(c: Chooser, guide: Guide, p: Patient, kind: str) -> Patient:
         if kind == "COWS item score outside the scale":
             outside = [n for n in range(-1, max(allowed[item]) + 2) if n not in allowed[item]]
             a.update(scores, **{f"cows_{item}": c.pick(outside)})
+        elif kind == "COWS total with an item score outside the scale":
+            # A score between the allowed ones (3 for the pulse), and the total it sums to.
+            gaps = {
+                i: [n for n in range(1, max(allowed[i])) if n not in allowed[i]]
+                for i in oracle.COWS_ITEMS
+            }
+            item = c.pick([i for i in oracle.COWS_ITEMS if gaps[i]])
+            scores[f"cows_{item}"] = c.pick(gaps[item])
+            a.update(scores, cows_total=sum(scores.values()))
         elif kind == "COWS items given already past the total":
             score = c.pick([n for n in allowed[item] if n > 0])
             a.update({f"cows_{item}": score, "cows_total": c.integer(0, score - 1)})
