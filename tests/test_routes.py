@@ -461,3 +461,138 @@ def test_a_cows_total_beside_an_item_score_that_does_not_exist_never_counts(
     state = evaluate(guide, Inputs(answers, TODAY))
     assert "cows_tremor" in state.invalid.get("cows_total", "")
     assert state.status != "ready"
+
+
+# -- found by the red-team review after the nine routes were closed -----------------------
+
+
+def test_a_walk_resumed_on_a_later_day_asks_the_day_s_results_again(
+    run: Run, _isolated_home: Path
+) -> None:
+    """The visit date followed its default (today) to the new day while the urine screen,
+    COWS and challenge of the first day were kept: a wrong ready on a normal resume."""
+    patient = ready_patient(last_opioid_use=days_ago(4), kit_storage_ok=None, body_habitus=None)
+    patient = {k: v for k, v in patient.items() if k != "naloxone_challenge"}
+    first = run(
+        "walk", "--no-input", "--label", "pt", "--today", TODAY.isoformat(), *flags(patient),
+    )  # fmt: skip
+    assert first.exit_code == ExitCode.BLOCKED, first.output  # 4 days: the interval
+    path = _session_file(_isolated_home)
+    later = TODAY + dt.timedelta(days=20)
+    resumed = run(
+        "walk", "--resume", "--session", str(path), "--no-input", "--today", later.isoformat(),
+        "--answer", "naloxone_challenge=negative", "--answer", "kit_storage_ok=yes",
+        "--answer", "body_habitus=average",
+    )  # fmt: skip
+    assert resumed.exit_code == ExitCode.INCOMPLETE, resumed.output
+    assert "asked again" in resumed.stderr
+    record = json.loads(path.read_text())
+    for key in ("uds_opiates", "cows_total", "pregnancy_test"):
+        assert key not in record["answers"], key
+    assert record["answers"]["injection_date"]["value"] == later.isoformat()
+    assert "uds_opiates" in resumed.stderr  # listed as missing, with its flag
+
+
+def test_a_finished_walk_is_never_moved_to_another_day(run: Run, _isolated_home: Path) -> None:
+    from .conftest import after_injection
+
+    done = run(
+        "walk", "--no-input", "--label", "pt", "--today", TODAY.isoformat(),
+        *flags(after_injection()),
+    )  # fmt: skip
+    assert done.exit_code == ExitCode.OK, done.output
+    path = _session_file(_isolated_home)
+    before = json.loads(path.read_text())
+    later = TODAY + dt.timedelta(days=11)
+    again = run(
+        "walk", "--resume", "--session", str(path), "--no-input", "--today", later.isoformat()
+    )
+    assert again.exit_code == ExitCode.OK, again.output
+    after = json.loads(path.read_text())
+    assert after["answers"]["injection_date"] == before["answers"]["injection_date"]
+    assert after["next_dose_due"] == before["next_dose_due"]
+
+
+REPEAT_NO_USE = {
+    "visit": "repeat_injection",
+    "last_injection_date": days_ago(40),
+    "last_injection_side": "left",
+    "opioid_use_since_last_injection": False,
+}
+
+
+@pytest.mark.parametrize(
+    "finding",
+    [
+        {"uds_fentanyl": "positive"},
+        {"cows_total": 12},
+        {"naloxone_challenge": "positive"},
+        {"last_opioid_kind": "buprenorphine_extended_release", "last_opioid_use": days_ago(4)},
+        {"last_opioid_kind": "short_acting", "last_opioid_use": days_ago(1)},
+    ],
+    ids=["screen", "cows", "challenge", "er_buprenorphine", "recent_use"],
+)
+def test_a_finding_given_where_its_question_does_not_apply_is_refused(
+    run: Run, guide: Guide, finding: dict[str, Any]
+) -> None:
+    """A repeat visit 'without opioid use since' skips the readiness checks; a positive
+    result given anyway used to be ignored and the patient came out ready."""
+    induction_only = ("history", "readiness_interval", "uds", "cows", "naloxone_challenge")
+    answers = {
+        k: v
+        for k, v in ready_patient(**REPEAT_NO_USE).items()
+        if guide.questions[k].step_id not in induction_only
+    }
+    answers.update(finding)
+    result = check(run, answers)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "does not apply" in result.stderr
+    state = evaluate(guide, Inputs(answers, TODAY))
+    assert state.status != "ready"
+
+
+def test_an_answer_that_does_not_apply_and_shows_nothing_is_still_only_ignored(
+    run: Run,
+) -> None:
+    answers = ready_patient(**REPEAT_NO_USE, uds_opiates="negative")
+    data = status(run, answers)
+    assert data["status"] == "ready" and "uds_opiates" in data["ignored"]
+
+
+def test_the_note_judges_a_session_under_its_recorded_settings(
+    run: Run, tmp_path: Path, _isolated_home: Path
+) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text('site = "strict"\n[settings]\nmin_opioid_free_days = { short_acting = 14 }\n')
+    patient = ready_patient(last_opioid_use=days_ago(10), naloxone_challenge="negative")
+    walked = run(
+        "walk", "--no-input", "--label", "pt", "--today", TODAY.isoformat(), "--site", str(site),
+        *flags(patient),
+    )  # fmt: skip
+    assert walked.exit_code == ExitCode.BLOCKED, walked.output
+    path = _session_file(_isolated_home)
+    note = run("note", str(path), "--format", "json")
+    assert note.exit_code == ExitCode.OK, note.output
+    data = json.loads(note.stdout)
+    assert data["readiness"] == "blocked"
+
+
+def test_a_site_table_entry_of_another_kind_is_refused(run: Run, tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(
+        'site = "x"\n[settings]\nmin_opioid_free_days = { short_acting = 7, methadone = "1" }\n'
+    )
+    result = run("validate", "--site", str(site))
+    assert result.exit_code == ExitCode.INVALID_PACK, result.output
+    assert "methadone" in result.stderr
+
+
+def test_a_site_may_set_a_stricter_liver_multiple_that_is_not_whole(
+    run: Run, tmp_path: Path
+) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(
+        'site = "x"\n[settings]\nliver_caution_multiple = 2.5\nliver_stop_multiple = 4.5\n'
+    )
+    data = status(run, ready_patient(lft_multiple_uln=4.6), "--site", str(site))
+    assert data["status"] == "needs_override" and data["blocking"] == ["liver"]

@@ -621,6 +621,8 @@ class State:
         gates = self.readiness_gates()
         if any(g.outcome == "fail" and g.severity == "contraindication" for g in gates):
             return "blocked"
+        if self.invalid:  # an answer that cannot count: never ready (safety invariant 2, 4)
+            return "incomplete"
         if self.missing_before_injection or any(g.outcome == "unknown" for g in gates):
             return "incomplete"
         if any(g.blocking for g in gates):
@@ -668,6 +670,8 @@ def evaluate(guide: Guide, inputs: Inputs) -> State:
     results: dict[str, GateResult] = {}
     for gate in guide.gates:
         results[gate.id] = _gate_result(guide, gate, ctx, inputs)
+    if not_applicable:
+        _hidden_findings(guide, ctx, not_applicable, results)
     return State(
         guide=guide,
         inputs=inputs,
@@ -679,6 +683,64 @@ def evaluate(guide: Guide, inputs: Inputs) -> State:
         not_applicable_answers=not_applicable,
         invalid={k: v for k, v in ctx.invalid.items() if v is not None},
     )
+
+
+class _AsGivenCtx(Context):
+    """Every given answer counts, whether its question applies or not."""
+
+    def __init__(self, ctx: _Ctx) -> None:
+        self.ctx = ctx
+        self.memo: dict[str, Value] = {}
+
+    def lookup(self, name: str) -> Value:
+        memo = self.memo
+        if name in memo:
+            return memo[name]
+        ctx = self.ctx
+        if name in ctx.guide.questions and name in ctx.given:
+            value: Value = ctx.given[name]
+        elif name in ctx.guide.derived:
+            memo[name] = UNKNOWN  # a definition that comes back to itself gets nothing
+            value = ctx.guide.derived[name].expr.function(self)
+        else:
+            value = ctx.lookup(name)
+        memo[name] = value
+        return value
+
+    def is_answered(self, name: str) -> bool:
+        return name in self.ctx.given
+
+
+def _hidden_findings(
+    guide: Guide, ctx: _Ctx, hidden: tuple[str, ...], results: Mapping[str, GateResult]
+) -> None:
+    """An answer given for a question that does not apply is ignored, unless it shows a
+    contraindication: counted as if it applied, it makes a contraindication rule fail. A
+    positive screen, a COWS total in withdrawal or extended-release buprenorphine on a
+    repeat visit said to be without opioid use contradicts that visit's answers; such an
+    answer is invalid, so the patient is never ready and the input layers refuse it."""
+    keys = frozenset(hidden)
+    given = _AsGivenCtx(ctx)
+    for gate in guide.gates:
+        if results[gate.id].outcome == "fail" and results[gate.id].severity == "contraindication":
+            continue
+        for crule in gate.rules:
+            if crule.rule.severity != "contraindication":
+                continue
+            reads: set[str] = set()
+            for name in crule.fails.reads:
+                reads |= guide.answer_inputs(name)
+            involved = sorted(reads & keys)
+            if not involved or truth(crule.fails.function(given)) is not True:
+                continue
+            for key in involved:
+                ctx.invalid.setdefault(
+                    key,
+                    f"{format_value(ctx.given[key])} was given, but the question does not "
+                    f"apply to this visit as answered; counted, it would fail the "
+                    f"contraindication {gate.id!r}. Correct the answers that decide whether it "
+                    "applies (for example opioid use since the last injection), or leave it out",
+                )
 
 
 def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateResult:

@@ -556,10 +556,20 @@ def _load_site(
             default = settings[name].value
             assert isinstance(default, dict)
             unknown = sorted(set(value) - set(default))
+            # Each entry like its default's: a table's shape check looks at one entry.
+            unlike = sorted(
+                k for k in value if k in default and not _same_shape(default[k], value[k])
+            )
             if unknown:
                 problems.append(
                     f"{site_file}: settings.{name}: unknown keys {unknown} "
                     f"(known: {sorted(default)})"
+                )
+            elif unlike:
+                problems.extend(
+                    f"{site_file}: settings.{name}: {k} must be like the default "
+                    f"{default[k]!r}, not {value[k]!r}"
+                    for k in unlike
                 )
             else:  # a site changes the entries it names; the others keep their defaults
                 values[name] = {**default, **value}

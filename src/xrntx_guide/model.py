@@ -163,6 +163,10 @@ class Question:
     values are accepted (the naloxone challenge's observation minimum)."""
     wait_for: list[StrictStr | StrictInt] = field(default_factory=list)
     sources: list[SourceKey] = field(default_factory=list)
+    point_in_time: StrictBool = False
+    """A result that describes only the day it was taken (a urine screen, a COWS rating, a
+    naloxone challenge, a pregnancy test): when a resumed walk's visit date moves to a new
+    day, it is cleared and asked again."""
     verify: StrictBool = False
 
 

@@ -248,6 +248,12 @@ def walk(
             f"TRAINING run: timers run {demo_clock:g} times faster; this session is not a "
             "care record"
         )
+    if resume and record.status != "complete":  # a finished walk is never moved
+        from ..resume import move_visit_day
+
+        # Before this run's answers go in: only results from an earlier day are stale.
+        for line in move_visit_day(guide, record, day, dt.datetime.now(dt.UTC)):
+            ui.warning(line)
     base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
     presets = gather(guide, answer or [], answers, day)
     _refuse_early_timed_results(guide, record, presets, day, clock)
@@ -266,9 +272,11 @@ def walk(
     now = clock.now()
     for key, p in presets.items():
         record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
-    if resume:
+    if resume and record.status != "complete":  # a finished walk is never moved
         for note in refresh_defaults(guide, record, day, now):
             ui.note(note)
+    if resume:
+        _warn_if_the_visit_is_another_day(ui, guide, record, day)
 
     interactive = not no_input and sys.stdin.isatty()
     if interactive:
@@ -321,6 +329,17 @@ def _resumed_guide(
     from ..loader import RecordedSettings
 
     return load_guide(steps, recorded=RecordedSettings(record.site, overlay, str(path)))
+
+
+def _warn_if_the_visit_is_another_day(ui: Any, guide: Guide, record: Any, day: dt.date) -> None:
+    """A walk resumed on another day than its visit date says so: its results describe
+    that day, not today (recording an earlier dose is allowed; giving one today is not)."""
+    stored = record.answers.get(guide.meta.date_key)
+    if stored is not None and stored.value != day.isoformat():
+        ui.warning(
+            f"this walk's visit date is {stored.value}, not {day.isoformat()}: its results "
+            "describe that day. To give the injection today, start a new walk."
+        )
 
 
 def _resumed_clock(record: Any, path: Path, demo_clock: float) -> float:
@@ -790,7 +809,8 @@ def note(
         raise UsageError(f"--format {fmt!r}: choose markdown, text, json or ics")
     path = Path(session) if Path(session).is_file() else find_session(sessions_dir(), session)
     record = load(path)
-    guide = _guide(steps, site)
+    # The note judges the walk under the settings it ran with, as a resume does.
+    guide = _resumed_guide(_guide(steps, site), record, path, steps, site)
     day = record.today or dt.date.today()
     state = evaluate(guide, record.inputs(guide, day))
     data = note_data(state, record)
