@@ -896,3 +896,36 @@ def scenarios(
         ui.line(f"{len(results) - len(failed)} scenarios as expected, {len(failed)} differ")
     if failed:
         raise typer.Exit(int(ExitCode.BLOCKED))
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+@command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="markdown | html")] = "markdown",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file (default: stdout).", show_default=False
+        ),
+    ] = None,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+) -> None:
+    """The whole guide as a handout: every step, question and gate in words, the settings
+    in force (with --site), facts marked verify, and the sources. HTML is one
+    self-contained printable file with a diagram of the flow."""
+    from .. import export as ex
+
+    if fmt not in ("markdown", "html"):
+        raise UsageError(f"--format {fmt!r}: choose markdown or html")
+    guide = _guide(steps, site)
+    text = ex.markdown(guide) if fmt == "markdown" else ex.html_document(guide)
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--output {output}: cannot write: {exc.strerror or exc}") from None

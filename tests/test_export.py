@@ -1,0 +1,122 @@
+"""The handout of the whole guide (`export`): complete, in words, self-contained."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from xrntx_guide import export as ex
+from xrntx_guide.errors import ExitCode
+from xrntx_guide.loader import Guide
+
+Run = Callable[..., Any]
+
+
+def test_the_markdown_handout_holds_every_step_question_gate_and_source(guide: Guide) -> None:
+    text = ex.markdown(guide)
+    for step in guide.steps:
+        assert f"Step: {step.step.title}" in text, step.id
+    for key in guide.questions:
+        assert f"| {key} |" in text, key
+    for gate in guide.gates:
+        assert f"[{gate.id}]" in text, gate.id
+        for rule in gate.rules:
+            assert f"{rule.rule.severity.upper()} when " in text
+    for key, source in guide.sources.items():
+        assert f"{key}: {source.citation}" in text, key
+    assert guide.meta.statement in text
+
+
+def test_conditions_are_in_words_not_expressions(guide: Guide) -> None:
+    text = ex.markdown(guide)
+    for syntax in ("==", "!=", "coalesce(", "days_between(", "settings.", "answered("):
+        assert syntax not in text, syntax
+    interval = ex.condition_words(
+        guide, guide.gate("opioid_free_interval").rules[0].rule.fails_when
+    )
+    assert (
+        interval
+        == "'Last opioid used' is 'extended-release buprenorphine (monthly injection or implant)'"
+    )
+
+
+def test_the_settings_in_force_follow_the_site_file(run: Run, tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(
+        'site = "Strict clinic"\n[settings]\nmin_opioid_free_days = { methadone = 21 }\n'
+    )
+    result = run("export", "--site", str(site))
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "Settings in force (site: Strict clinic)" in result.stdout
+    assert "methadone 21" in result.stdout
+
+
+def test_facts_marked_verify_are_listed(guide: Guide) -> None:
+    text = ex.markdown(guide).split("## Facts marked verify", 1)[1]
+    assert "source tip63" in text
+    assert "gate opioid_free_interval, contraindication rule" in text
+
+
+def test_the_html_handout_is_one_self_contained_file(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "guide.html"
+    result = run("export", "--format", "html", "--output", str(out))
+    assert result.exit_code == ExitCode.OK, result.output
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and "@media print" in page
+    assert "<svg" in page and "The flow" in page
+    # Nothing to fetch: no external stylesheet, script, image or font.
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", page)
+    assert "<script" not in page
+
+
+def test_a_bad_format_is_a_usage_error(run: Run) -> None:
+    result = run("export", "--format", "pdf")
+    assert result.exit_code == ExitCode.USAGE, result.output
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no chromium: `apt-get install chromium`")
+def test_the_html_handout_renders_in_a_browser_with_every_gate(
+    guide: Guide, tmp_path: Path
+) -> None:
+    page = tmp_path / "guide.html"
+    page.write_text(ex.html_document(guide), encoding="utf-8")
+    browser = _chromium()
+    assert browser is not None
+    common = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--user-data-dir=" + str(tmp_path / "profile"),
+    ]
+    shot = tmp_path / "guide.png"
+    subprocess.run(
+        [*common, f"--screenshot={shot}", "--window-size=1100,2400", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert shot.is_file() and shot.stat().st_size > 20_000, "no screenshot, or a blank one"
+    dom = subprocess.run(
+        [*common, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    ).stdout
+    for gate in guide.gates:
+        assert f'id="gate-{gate.id}"' in dom, gate.id
