@@ -929,3 +929,115 @@ def export(
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
+
+
+# -- demo -----------------------------------------------------------------------------------
+
+
+@command()
+def demo(
+    scenario: Annotated[str, typer.Argument(help="A scenario id (see `xrntx-guide scenarios`).")],
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--dir", help="A folder of scenarios (default: the shipped ones).", show_default=False
+        ),
+    ] = None,
+    auto: Annotated[
+        float | None,
+        typer.Option(
+            "--auto",
+            min=0.0,
+            max=600.0,
+            help="Advance by itself every N seconds.",
+            show_default=False,
+        ),
+    ] = None,
+    record_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--record",
+            help="Save what the screen showed: FILE.svg or FILE.html.",
+            show_default=False,
+        ),
+    ] = None,
+    demo_clock: Annotated[
+        float,
+        typer.Option("--demo-clock", min=1.0, max=3600.0, help="Timers run N times faster."),
+    ] = 60.0,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+    plain: PlainOpt = False,
+) -> None:
+    """Present a scenario: the real walkthrough, answered from the case, paced by you.
+
+    At each pause: Enter goes on, b goes back, f fast-forwards the naloxone-challenge
+    timer, w KEY=VALUE shows what the guide would do with one answer changed (and comes
+    back), q quits. Everything is marked TRAINING; no care session or note is written.
+    """
+    import tempfile
+
+    from .. import scenarios as sc
+    from ..presets import parse_overrides
+    from ..session import new_session
+    from .demo import Presenter
+    from .ui import UI, plain_wanted
+    from .walk import Clock, Walk
+
+    if record_to is not None and record_to.suffix.lower() not in (".svg", ".html"):
+        raise UsageError(f"--record {record_to}: name it FILE.svg or FILE.html")
+    if not math.isfinite(demo_clock):
+        raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
+    cases = {c.id: c for c in sc.read_all(folder or sc.default_dir())}
+    case = cases.get(scenario)
+    if case is None:
+        import difflib
+
+        close = difflib.get_close_matches(scenario, list(cases), n=1)
+        raise UsageError(
+            f"no scenario {scenario!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+            hint="`xrntx-guide scenarios` lists them.",
+        )
+    if auto is None and not sys.stdin.isatty():
+        raise UsageError("demo needs a terminal to pause at; give --auto SECONDS to run unattended")
+    ui = UI(plain_wanted(plain))
+    if record_to is not None:
+        ui.out.record = True
+    guide = sc.guide_for(case, steps, site)
+    ui.alert(f"TRAINING: scenario {case.id}: {case.title}")
+    ui.block(case.story)
+    for point in case.teaching_points:
+        ui.bullet(point)
+    requests = parse_overrides(guide, case.overrides)
+    with tempfile.TemporaryDirectory(prefix="xrntx-demo-") as scratch:
+        record = new_session(guide, f"TRAINING-{case.id}", dt.datetime.now(dt.UTC), case.today)
+        record.demo_clock = demo_clock
+        w = Walk(
+            ui,
+            guide,
+            record,
+            Path(scratch) / "demo.json",
+            case.today,
+            Clock(factor=demo_clock),
+            flag_overrides={r.gate: r for r in requests},
+            responder=Presenter(case, auto),
+        )
+        code = w.run()
+        state = w.state()
+    got = sc.outcome(state)
+    differences = sc.compare(case.expect, got)
+    ui.alert(
+        "TRAINING: the guide gave the scenario's expected outcome."
+        if not differences
+        else "TRAINING: the outcome differs from the scenario's: " + "; ".join(differences)
+    )
+    if record_to is not None:
+        try:
+            if record_to.suffix.lower() == ".svg":
+                ui.out.save_svg(str(record_to), title=f"TRAINING: {case.title}")
+            else:
+                ui.out.save_html(str(record_to))
+        except OSError as exc:
+            raise UsageError(f"--record {record_to}: cannot write: {exc.strerror or exc}") from None
+        ui.note(f"Recorded: {record_to}")
+    raise typer.Exit(int(code))

@@ -143,6 +143,8 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
     ]
     if given is True:
         facts.append(("Side injected", state.display("injection_side_used")))
+        if "needle_used" in guide.questions:
+            facts.append(("Needle used", state.display("needle_used")))
         facts.append(("Next dose due", state.display("next_dose_due")))
     elif given is False:
         facts.append(("Injection", "not given"))
@@ -185,3 +187,31 @@ def show_check(ui: UI, state: State) -> None:
             if name in AFTER_INJECTION and not injection_possible(state):
                 continue
             ui.line(f"{state.guide.derived[name].d.label}: {state.display(name)}")
+
+
+def show_what_if(ui: UI, scenario: State, other: State, change: str) -> None:
+    """A what-if beside the scenario's path: status, earliest date, and each gate that moved."""
+    ui.line(f"What if {change}?", style="bold")
+    rows = [
+        ["status", scenario.status, other.status],
+        [
+            "earliest injection date",
+            _date(scenario.earliest_injection_date),
+            _date(other.earliest_injection_date),
+        ],
+    ]
+    for gid, g in other.gates.items():
+        was = scenario.gates[gid]
+        if (was.outcome, was.severity) != (g.outcome, g.severity):
+            rows.append([f"gate {gid}", _moved(was), _moved(g)])
+    ui.table(["", "the scenario", "what if"], rows)
+
+
+def _date(day: object) -> str:
+    return day.isoformat() if hasattr(day, "isoformat") else "none"
+
+
+def _moved(g: GateResult) -> str:
+    if g.outcome == "fail":
+        return f"fails ({g.severity})"
+    return g.outcome.replace("_", " ")

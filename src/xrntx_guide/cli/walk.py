@@ -11,6 +11,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..answers import parse_value, to_json
 from ..engine import (
@@ -53,6 +54,8 @@ class Clock:
     """
 
     factor: float = 1.0
+    skipped: dt.timedelta = dt.timedelta(0)
+    """Time a trainer fast-forwarded the timers by (a demo, a training run only)."""
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
@@ -62,7 +65,7 @@ class Clock:
         real = self.now()
         if started is None:
             return real
-        return started + (real - started) * self.factor
+        return started + (real - started) * self.factor + self.skipped
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds / self.factor)
@@ -90,6 +93,9 @@ class Walk:
     flag_overrides: dict[str, OverrideRequest] = field(default_factory=dict)
     """Overrides given with --override, recorded when their gate is reached."""
     last_step: str | None = None
+    responder: Any = None
+    """Who answers instead of the keyboard, prompt by prompt (a presenter run replaying a
+    scenario); None for a person at the keyboard. It may decline, and the person answers."""
     announced: set[str] = field(default_factory=set)
     redo: str | None = None  # a key to ask again (after back or edit)
 
@@ -106,8 +112,9 @@ class Walk:
 
     def read(self, prompt: str, extra: tuple[str, ...] = ()) -> str:
         """One line of input; walkthrough commands come back as :class:`_Command`."""
+        supplied = self.responder.supply(self, prompt) if self.responder is not None else None
         try:
-            text = self.ui.ask(prompt).strip()
+            text = supplied.strip() if supplied is not None else self.ui.ask(prompt).strip()
         except EOFError:
             raise _Quit() from None
         word, _, arg = text.partition(" ")
@@ -123,7 +130,10 @@ class Walk:
         except _Quit:
             self.save(self.state())
             self.ui.blank()
-            self.ui.note(f"Saved. Resume with: xrntx-guide walk --resume --session {self.path}")
+            if self.responder is None:  # a presenter run is never a session to resume
+                self.ui.note(
+                    f"Saved. Resume with: xrntx-guide walk --resume --session {self.path}"
+                )
             return ExitCode.OK if self.record.status == "complete" else self._exit_for_status()
         except KeyboardInterrupt:
             self.save(self.state())
@@ -160,7 +170,8 @@ class Walk:
                     self.confirm(state, action.step)
                 elif isinstance(action, Done):
                     show_summary(self.ui, state, self.record)
-                    self.ui.note(f"Saved: {self.path}")
+                    if self.responder is None:
+                        self.ui.note(f"Saved: {self.path}")
                     return ExitCode.OK
             except _Command as cmd:
                 self.command(state, cmd)

@@ -1,0 +1,166 @@
+"""Presenter runs: the real walkthrough, answered from a scenario, paced by a trainer.
+
+A :class:`Presenter` is a responder of :class:`~xrntx_guide.cli.walk.Walk`: the same loop
+that a clinician drives at the keyboard asks it for each reply. It shows the answer being
+given and where it came from, the trainer's notes for the step, and stops at each gate;
+at every pause the trainer can go on, go back, fast-forward the naloxone-challenge timer
+(a demo clock: training runs only) or try a what-if (``w last_opioid_use=3 days ago``):
+the guide's answer with that one change, side by side with the scenario's, after which
+the run goes on where it was. Nothing a presenter run writes is a care record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..answers import to_json
+from ..engine import Inputs, State, evaluate, wait_remaining
+from ..errors import UserError
+from ..expr import UNKNOWN
+from ..scenarios import Scenario
+from .walk import _mmss
+
+PAUSE = "[Enter] next · b back · f fast-forward the timer · w KEY=VALUE what-if · q quit: "
+
+
+@dataclass
+class Presenter:
+    scenario: Scenario
+    auto: float | None = None
+    """Seconds to wait at each pause instead of a key (a kiosk, a recording)."""
+    given: set[str] = field(default_factory=set)
+    noted: set[str] = field(default_factory=set)
+    declined: set[str] = field(default_factory=set)
+
+    # -- the responder --------------------------------------------------------------
+
+    def supply(self, walk: Any, prompt: str) -> str | None:
+        """The reply to ``prompt``, or None to let the person at the keyboard answer."""
+        state = walk.state()
+        if prompt.startswith("Command ["):  # a contraindication: the scenario ends here
+            return self.pause(walk, state, "The walk stops at this gate.") or "quit"
+        if prompt.startswith("Acknowledge"):
+            return self.pause(walk, state, "A caution: the trainer acknowledges it.") or "ok"
+        if prompt.startswith("Override?"):
+            return self.pause(walk, state, "A stop, and the scenario records no override.") or (
+                "quit"
+            )
+        if prompt.startswith("Press Enter when done"):
+            return self.pause(walk, state, "") or ""
+        key = walk.current_key(state)
+        if key is None or key in self.declined:
+            return None
+        cq = walk.guide.questions[key]
+        self.show_notes(walk, cq.step_id)
+        if key not in self.scenario.answers:
+            if cq.q.optional or cq.default is not None:
+                return ""  # skip it, or take its default, as a clinician pressing Enter
+            self.declined.add(key)
+            walk.ui.note(f"The scenario does not answer {key}: answer it now.")
+            return None
+        value = self.scenario.answers[key]
+        text = _as_text(value)
+        if cq.wait_minutes is not None and value in cq.q.wait_for:
+            started = walk.record.timers.get(key)
+            if started is None:
+                walk.ui.note("The naloxone is given: the observation timer starts.")
+                return "start"
+            left = wait_remaining(state, cq, started, walk.clock.timer_now(started))
+            if left is not None and left > dt.timedelta(0):
+                reply = self.pause(
+                    walk,
+                    state,
+                    f"The observation has {_mmss(left)} left: f (or Enter) fast-forwards.",
+                )
+                if reply is not None:
+                    return reply
+                walk.clock.skipped += left  # the demo clock moves on; real time did not
+                walk.ui.note(f"Demo clock: fast-forwarded {_mmss(left)}.")
+        if key in self.given:
+            self.declined.add(key)  # refused once: the person answers
+            return None
+        self.given.add(key)
+        walk.ui.note(f"{cq.q.prompt} -> {text}   (from the scenario)")
+        reply = self.pause(walk, state, "")
+        return reply if reply is not None else text
+
+    # -- pauses -----------------------------------------------------------------------
+
+    def pause(self, walk: Any, state: State, message: str) -> str | None:
+        """Wait for the trainer; a reply that is a walk command ('back', 'quit') is
+        returned for the walk to act on, None means go on."""
+        if message:
+            walk.ui.note(message)
+        if self.auto is not None:
+            time.sleep(self.auto)
+            return None
+        while True:
+            try:
+                text = walk.ui.ask(PAUSE).strip()
+            except EOFError:
+                return "quit"
+            word, _, rest = text.partition(" ")
+            word = word.lower()
+            if word in ("", "n", "next"):
+                return None
+            if word in ("b", "back"):
+                return "back"
+            if word in ("q", "quit"):
+                return "quit"
+            if word in ("f", "ff"):
+                return None  # the caller fast-forwards when a timer runs
+            if word in ("w", "whatif", "what-if"):
+                self.what_if(walk, state, rest)
+                continue
+            walk.ui.retry("Enter, b, f, w KEY=VALUE or q")
+
+    def show_notes(self, walk: Any, step_id: str) -> None:
+        if step_id in self.noted:
+            return
+        self.noted.add(step_id)
+        note = self.scenario.notes.get(step_id)
+        if note:
+            walk.ui.alert(f"Trainer: {note}")
+
+    # -- what-if ----------------------------------------------------------------------
+
+    def what_if(self, walk: Any, state: State, change: str) -> None:
+        """The guide's outcome with one answer changed, beside the scenario's own."""
+        from ..presets import parse_answers
+        from .render import show_what_if
+
+        key, sep, raw = change.partition("=")
+        key, raw = key.strip(), raw.strip()
+        if not sep or not key or not raw:
+            walk.ui.retry("what-if: w KEY=VALUE, for example w last_opioid_use=3 days ago")
+            return
+        try:
+            parsed = parse_answers(walk.guide, {key: raw}, "flag", walk.today, "what-if")
+        except UserError as exc:
+            walk.ui.retry(f"what-if: {exc.message}")
+            return
+        base = walk.record.inputs(walk.guide, walk.today)
+        answers = {**base.answers, key: parsed[key].value}
+        other = evaluate(
+            walk.guide,
+            Inputs(answers, walk.today, base.overrides, base.acks, use_defaults=True),
+        )
+        now = evaluate(
+            walk.guide,
+            Inputs(base.answers, walk.today, base.overrides, base.acks, use_defaults=True),
+        )
+        show_what_if(walk.ui, now, other, f"{key} = {other.display(key)}")
+        walk.ui.note("Back to the scenario: nothing was changed.")
+
+
+def _as_text(value: Any) -> str:
+    if value is UNKNOWN:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(to_json(value))

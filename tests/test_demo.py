@@ -1,0 +1,87 @@
+"""Presenter runs (`demo`): the real walkthrough answered from a scenario, paced by a trainer."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pexpect
+
+from xrntx_guide.errors import ExitCode
+
+from .test_interactive import EXE
+
+Run = Callable[..., Any]
+PAUSE = r"q quit: "
+
+
+def test_an_unattended_demo_answers_from_the_scenario_and_stops_at_its_gate(
+    run: Run, _isolated_home: Path
+) -> None:
+    result = run("demo", "02-fentanyl-four-days", "--auto", "0", "--plain")
+    assert result.exit_code == ExitCode.BLOCKED, result.output
+    assert "TRAINING: scenario 02-fentanyl-four-days" in result.stdout
+    assert "Last opioid used -> fentanyl   (from the scenario)" in result.stdout
+    assert "CONTRAINDICATION: Opioid-free interval" in result.stdout
+    assert "the guide gave the scenario's expected outcome" in result.stdout
+    # A demo never writes a care session.
+    assert not list(_isolated_home.rglob("*.json"))
+
+
+def test_a_demo_fast_forwards_the_challenge_timer_and_records_the_screen(
+    run: Run, tmp_path: Path
+) -> None:
+    svg = tmp_path / "run.svg"
+    result = run("demo", "01-ready-after-heroin", "--auto", "0", "--record", str(svg))
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "Demo clock: fast-forwarded" in result.stdout
+    assert "Naloxone challenge result -> negative" in result.stdout
+    assert "Summary" in result.stdout and "Next dose due" in result.stdout
+    text = svg.read_text(encoding="utf-8")
+    assert text.startswith("<svg") and "TRAINING" in text
+
+
+def test_a_demo_without_a_terminal_needs_auto(run: Run) -> None:
+    result = run("demo", "02-fentanyl-four-days")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "--auto" in result.stderr
+
+
+def test_an_unknown_scenario_suggests_one(run: Run) -> None:
+    result = run("demo", "02-fentanyl-four-day", "--auto", "0")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "did you mean '02-fentanyl-four-days'" in result.stderr
+
+
+def test_a_what_if_at_a_pause_shows_the_change_and_returns(tmp_path: Path) -> None:
+    env = {**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path), "NO_COLOR": "1", "COLUMNS": "100"}
+    log = io.StringIO()
+    child = pexpect.spawn(
+        str(EXE),
+        ["demo", "01-ready-after-heroin", "--plain"],
+        env=env,
+        encoding="utf-8",
+        timeout=15,
+        dimensions=(50, 100),
+    )
+    child.logfile_read = log
+    try:
+        while child.expect([r"Date of last use of any opioid -> 2026-11-14", PAUSE]) == 1:
+            child.sendline("")  # next
+        child.expect(PAUSE)
+        child.sendline("w last_opioid_use=3 days ago")
+        child.expect(r"What if last_opioid_use = 2026-11-21\?")
+        child.expect(r"Back to the scenario: nothing was changed")
+        child.expect(PAUSE)
+        child.sendline("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    out = log.getvalue()
+    what_if = out[out.index("What if") : out.index("Back to the scenario")]
+    assert "blocked" in what_if and "2026-11-28" in what_if  # 3 days + the 7-day minimum
+    assert "opioid_free_interval" in what_if
+    assert "Traceback" not in out
