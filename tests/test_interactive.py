@@ -24,6 +24,7 @@ from typing import Any
 import pexpect
 import pytest
 
+from xrntx_guide.errors import ExitCode
 from xrntx_guide.loader import Guide, load_guide
 
 EXE = Path(sys.executable).with_name("xrntx-guide")
@@ -590,3 +591,14 @@ def test_a_negative_challenge_is_accepted_only_after_the_observation(spawn: Any)
     answered = dt.datetime.fromisoformat(record["answers"]["naloxone_challenge"]["at"])
     # The record keeps real time: the answer came seconds, not minutes, after the start.
     assert (answered - started) < dt.timedelta(minutes=minutes)
+
+
+def test_ctrl_d_in_the_middle_of_a_walk_does_not_exit_as_finished(spawn: Any) -> None:
+    """Issue 9, item 14: end of input mid-walk is not 'finished' (0): it is incomplete."""
+    w = spawn()
+    begin(w, "ctrl-d")
+    w.expect(P_LAST_USE)
+    w.child.sendeof()
+    assert w.finish() == ExitCode.INCOMPLETE
+    assert "the input ended before the walkthrough did" in w.output
+    assert "ctrl-d" in json.dumps(w.session())

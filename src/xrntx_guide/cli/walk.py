@@ -79,7 +79,10 @@ class _Command(Exception):
 
 
 class _Quit(Exception):
-    pass
+    def __init__(self, eof: bool = False) -> None:
+        super().__init__("quit")
+        self.eof = eof
+        """The input ended (Ctrl-D, a closed pipe) rather than the clinician typing quit."""
 
 
 @dataclass
@@ -116,7 +119,7 @@ class Walk:
         try:
             text = supplied.strip() if supplied is not None else self.ui.ask(prompt).strip()
         except EOFError:
-            raise _Quit() from None
+            raise _Quit(eof=True) from None
         word, _, arg = text.partition(" ")
         if word.lower() in COMMANDS or word.lower() in extra:
             raise _Command(word.lower(), arg.strip())
@@ -127,14 +130,18 @@ class Walk:
     def run(self) -> ExitCode:
         try:
             return self._loop()
-        except _Quit:
+        except _Quit as stop:
             self.save(self.state())
             self.ui.blank()
             if self.responder is None:  # a presenter run is never a session to resume
-                self.ui.note(
-                    f"Saved. Resume with: xrntx-guide walk --resume --session {self.path}"
-                )
-            return ExitCode.OK if self.record.status == "complete" else self._exit_for_status()
+                self.ui.note(f"Saved. Resume with: xrntx-guide walk --resume --session {self.path}")
+            if self.record.status == "complete":
+                return ExitCode.OK
+            if stop.eof and self.record.status == "in_progress":
+                # Input ended mid-walk: not finished, and not the clinician's choice either.
+                self.ui.warning("the input ended before the walkthrough did; the session is saved")
+                return ExitCode.INCOMPLETE
+            return self._exit_for_status()
         except KeyboardInterrupt:
             self.save(self.state())
             raise Interrupted(
