@@ -596,3 +596,22 @@ def test_a_site_may_set_a_stricter_liver_multiple_that_is_not_whole(
     )
     data = status(run, ready_patient(lft_multiple_uln=4.6), "--site", str(site))
     assert data["status"] == "needs_override" and data["blocking"] == ["liver"]
+
+
+def test_a_gate_that_may_not_apply_is_undecided_even_when_a_rule_of_it_fails(
+    guide: Guide,
+) -> None:
+    """Found by the long safety run (9 in a million): with the flow undecided (use since
+    the last injection unanswered) the rapid pathway's gate said 'blocked' for a pathway
+    that is not offered once the interval is met. Blocked means a decided contraindication."""
+    answers = {
+        "visit": "repeat_injection",
+        "last_injection_date": dt.date(2026, 10, 25),
+        "last_opioid_kind": "unknown",
+        "last_opioid_use": dt.date(1993, 9, 29),
+        "pathway": "supervised_rapid",
+        "rapid_daily_record": False,
+    }
+    state = evaluate(guide, Inputs(answers, TODAY))
+    assert state.gates["rapid_pathway"].outcome == "unknown"
+    assert state.status == "incomplete"

@@ -753,7 +753,9 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
         return GateResult.make(
             gate, basis, gate.severity, "not_applicable", "does not apply to this patient"
         )
-    if worst is None:
+    # A gate that may not apply is undecided, even when a rule of it fails: blocked means a
+    # contraindication that holds, decided (safety invariant 2); it is never a pass either.
+    if worst is None or applies is None:
         if applies is None or unknown:
             gaps = _missing(guide, gate, ctx)
             needs = ", ".join(gaps) or "earlier answers"
