@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterable, Mapping
@@ -1045,3 +1046,123 @@ def test_an_internal_error_exits_with_the_documented_code(
     result = run("gates", "--json")
     assert result.exit_code == ExitCode.INTERNAL == 70, result.output
     assert "internal error" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- issue 9, item 25: one rule for a value, wherever it comes from ----------------------------
+
+
+SAME_VALUES = [
+    ("lft_multiple_uln", "1e0", 1.0),
+    ("lft_multiple_uln", ".5", 0.5),
+    ("lft_multiple_uln", "1.5", 1.5),
+    ("lft_multiple_uln", "2", 2),
+    ("age", "34.0", 34.0),
+    ("age", "34", 34),
+    ("consent", "1", 1),
+    ("consent", "true", True),
+    ("consent", "no", False),
+]
+REFUSED_VALUES = [
+    ("age", "34.5", 34.5),
+    ("consent", "2", 2),
+    ("consent", "1.0", 1.0),
+    ("lft_multiple_uln", "nan", float("nan")),
+    ("lft_multiple_uln", "true", True),
+    ("age", "true", True),
+]
+
+
+@pytest.mark.parametrize(("key", "text", "typed"), SAME_VALUES + REFUSED_VALUES)
+def test_a_value_means_the_same_as_a_flag_in_json_and_in_toml(
+    run: Run, tmp_path: Path, key: str, text: str, typed: Any
+) -> None:
+    """A JSON or TOML value is read as its text would be: `-a age=34.0` and JSON `34.0`
+    are one answer, `-a consent=1` and JSON `1` too (README, For scripts)."""
+    as_json = tmp_path / "a.json"
+    as_json.write_text(json.dumps({key: typed}), encoding="utf-8")
+    as_toml = tmp_path / "a.toml"
+    as_toml.write_text(toml_answers({key: typed}), encoding="utf-8")
+    others = without(ready(), key)  # flags beat a file: the key comes only one way
+    results = [
+        check(run, others, "--answer", f"{key}={text}"),
+        check(run, others, "--answers", str(as_json)),
+        check(run, others, "--answers", str(as_toml)),
+        run(
+            "check",
+            "--today",
+            TODAY.isoformat(),
+            "--batch",
+            "-",
+            input=json.dumps({**json_answers(ready()), key: typed}),
+        ),
+    ]
+    if (key, text, typed) in REFUSED_VALUES:
+        for result in results:
+            assert result.exit_code == ExitCode.USAGE, (key, text, result.output)
+        return
+    for result in results:
+        assert result.exit_code in (ExitCode.OK, ExitCode.BLOCKED), (key, text, result.output)
+    parsed = [json.loads(r.stdout) for r in results]
+    assert all(p == parsed[0] for p in parsed), (key, text)
+
+
+# -- issue 9, item 20: numbers and files that were internal errors -----------------------------
+
+
+BIG = "4" * 400
+
+
+@pytest.mark.parametrize(("key", "value"), [("lft_multiple_uln", BIG), ("age", BIG)])
+def test_a_number_of_400_digits_is_refused_everywhere(
+    run: Run, tmp_path: Path, key: str, value: str
+) -> None:
+    flag = check(run, ready(), "--answer", f"{key}={value}")
+    path = tmp_path / "answers.json"
+    path.write_text(
+        json.dumps(json_answers(ready()))[:-1] + f', "{key}": {value}}}', encoding="utf-8"
+    )
+    file = run("check", "--json", "--today", TODAY.isoformat(), "--answers", str(path))
+    toml = tmp_path / "answers.toml"
+    toml.write_text(f"{key} = {value}\n", encoding="utf-8")
+    file_toml = run("check", "--json", "--today", TODAY.isoformat(), "--answers", str(toml))
+    for result in (flag, file, file_toml):
+        assert result.exit_code == ExitCode.USAGE, result.output
+        assert key in result.stderr and "too" in result.stderr
+        no_traceback(result)
+
+
+def test_a_number_of_400_digits_in_a_session_file_is_a_clear_error(run: Run) -> None:
+    assert walk(run, ready(), label="big").exit_code == ExitCode.INCOMPLETE
+    path = next((Path(os.environ["XRNTX_GUIDE_HOME"]) / "sessions").glob("big-*.json"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["answers"]["lft_multiple_uln"]["value"] = int(BIG)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    for result in (
+        run("walk", "--resume", "--label", "big", "--no-input"),
+        run("note", "big"),
+    ):
+        assert result.exit_code == ExitCode.USAGE, result.output
+        assert "lft_multiple_uln" in result.stderr
+        no_traceback(result)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("digits.json", '{"age": ' + "9" * 5000 + "}"),
+        ("digits.toml", "age = " + "9" * 5000 + "\n"),
+        ("deep.json", '{"age": ' + "[" * 1000 + "]" * 1000 + "}"),
+        ("deeper.json", "[" * 100_000 + "]" * 100_000),
+        ("deep.toml", "age = " + "[" * 1000 + "]" * 1000 + "\n"),
+        ("binary.json", "\udcff"),
+    ],
+)
+def test_an_answers_file_python_cannot_read_is_a_clear_error(
+    run: Run, tmp_path: Path, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    result = run("check", "--json", "--answers", str(path))
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert f"--answers {path}" in result.stderr
+    no_traceback(result)

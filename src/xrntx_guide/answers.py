@@ -20,14 +20,18 @@ from .loader import CQuestion, Guide
 Scalar = bool | int | float | str | dt.date
 
 MAX_TEXT = 500
+MAX_NUMBER_TEXT = 32
+"""A number is written in at most this many characters (a float's shortest form needs 24)."""
+MAX_WHOLE = 10**9
+"""Whole-number answers (age, scores, minutes) stay below this."""
 _TRUE = frozenset({"yes", "y", "true", "1"})
 _FALSE = frozenset({"no", "n", "false", "0"})
 _YES_NO = _TRUE | _FALSE
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DAYS_AGO = re.compile(r"^([0-9]{1,5})\s+days?\s+ago$")
-_INT = re.compile(r"\s*-?[0-9]{1,9}\s*")
-_NUMBER = re.compile(r"\s*-?[0-9]{1,12}(\.[0-9]{1,12})?\s*")
-"""Plain ASCII digits only: Python's int() and float() also take '1_0' and other scripts'
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+"""Decimal notation, as JSON and TOML write numbers (plus ``.5`` and ``+1``), in plain
+ASCII digits only: Python's int() and float() also take '1_0', 'nan' and other scripts'
 digits, which no clinician means."""
 
 
@@ -59,73 +63,110 @@ def parse_date(text: str, today: dt.date) -> dt.date:
         raise ValueError(f"{text!r} is not a real calendar date") from None
 
 
-def _parse_scalar(cq: CQuestion, raw: object, today: dt.date, interactive: bool) -> Scalar:
-    q = cq.q
-    if q.type == "bool":
-        if isinstance(raw, bool):
-            return raw
-        if isinstance(raw, str) and (word := raw.strip().lower()) in _YES_NO:
-            return word in _TRUE
-        raise ValueError(f"{raw!r} is not yes or no")
-    if q.type == "date":
-        if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
-            return raw
-        if isinstance(raw, str):
-            return parse_date(raw, today)
-        raise ValueError(f"{raw!r} is not a date (YYYY-MM-DD)")
-    if q.type == "text":
-        if isinstance(raw, str) and raw.strip():
-            if len(raw) > MAX_TEXT:
-                raise ValueError(f"is longer than {MAX_TEXT} characters")
-            return raw.strip()
-        raise ValueError("needs some text")
-    if q.type == "choice":
-        return _parse_choice(cq, raw, interactive)
-    if q.type == "int":
-        value: int
-        if isinstance(raw, bool):
-            raise ValueError(f"{raw!r} is not a whole number")
-        if isinstance(raw, int):
-            value = raw
-        elif (isinstance(raw, float) and raw.is_integer()) or (
-            isinstance(raw, str) and _INT.fullmatch(raw)
-        ):
-            value = int(raw)
-        elif isinstance(raw, str) and re.fullmatch(r"\s*-?[0-9]+\s*", raw):
-            raise ValueError(f"{raw.strip()} is too large")
-        else:
-            raise ValueError(f"{raw!r} is not a whole number")
-        if q.choices and value not in [c.value for c in q.choices]:
-            allowed = ", ".join(str(c.value) for c in q.choices)
-            raise ValueError(f"{value} is not an allowed score (allowed: {allowed})")
-        return value
-    # number
-    number: float
+def as_text(raw: object) -> str:
+    """The text a typed value (from JSON, TOML or a session file) is read as.
+
+    This is the one rule for values: a JSON or TOML ``34``, ``34.0``, ``true`` or
+    ``2026-11-24`` means what ``--answer key=34`` (``34.0``, ``true``, ``2026-11-24``)
+    means, so an answer is accepted or refused alike whichever way it comes.
+    """
     if isinstance(raw, bool):
-        raise ValueError(f"{raw!r} is not a number")
-    if isinstance(raw, int | float):
-        number = float(raw)
-    elif isinstance(raw, str):
-        try:
-            if not _NUMBER.fullmatch(raw):
-                raise ValueError
-            number = float(raw.strip())
-        except ValueError:
-            raise ValueError(f"{raw!r} is not a number") from None
-    else:
-        raise ValueError(f"{raw!r} is not a number")
+        return "true" if raw else "false"
+    if isinstance(raw, int):
+        if raw.bit_length() > 14_000:  # Python will not write ints over 4,300 digits
+            raise ValueError("a number of thousands of digits is not an answer")
+        return str(raw)
+    if isinstance(raw, float):
+        return repr(raw)  # the shortest text that reads back as this float, as JSON writes it
+    if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+        return raw.isoformat()
+    if isinstance(raw, str):
+        return raw
+    raise ValueError(f"{raw!r} is not a single value")
+
+
+def _shown(text: str) -> str:
+    """A value quoted in a message, cut short if it is very long."""
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _decimal(text: str, what: str) -> str:
+    """``text`` stripped, if it is a number in decimal notation; else why it is not."""
+    t = text.strip()
+    if len(t) > MAX_NUMBER_TEXT and _DECIMAL.fullmatch(t):
+        raise ValueError(
+            f"{_shown(t)} is too long for {what} (at most {MAX_NUMBER_TEXT} characters)"
+        )
+    if not _DECIMAL.fullmatch(t):
+        raise ValueError(f"{_shown(t)} is not {what}")
+    return t
+
+
+def _whole(text: str) -> int:
+    """A whole number: a number in decimal notation whose value is whole (34, 34.0, 3.4e1)."""
+    t = _decimal(text, "a whole number")
+    if t.lstrip("+-").isdigit():  # the usual case, without loading decimal
+        if abs(int(t)) >= MAX_WHOLE:
+            raise ValueError(f"{_shown(t)} is too large")
+        return int(t)
+    from decimal import Decimal  # exact: 34.000000000000001 is not whole, though float says so
+
+    number = Decimal(t)
+    if abs(number) >= MAX_WHOLE:
+        raise ValueError(f"{_shown(text.strip())} is too large")
+    if number != number.to_integral_value():
+        raise ValueError(f"{_shown(text.strip())} is not a whole number")
+    return int(number)
+
+
+def _number(text: str) -> float:
+    number = float(_decimal(text, "a number"))
     if not math.isfinite(number):
-        raise ValueError(f"{raw!r} is not a finite number")
+        raise ValueError(f"{_shown(text.strip())} is too large")
     return number
 
 
-def _parse_choice(cq: CQuestion, raw: object, interactive: bool) -> str:
-    if isinstance(raw, str) and raw in cq.choice_values:
+def _parse_scalar(cq: CQuestion, raw: object, today: dt.date, interactive: bool) -> Scalar:
+    q = cq.q
+    # Fast paths for typed values whose text would read as exactly this value (a batch
+    # reads thousands); everything else is read from its text, by the same rule.
+    if q.type == "bool" and isinstance(raw, bool):
+        return raw
+    if q.type == "date" and isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+        return raw
+    if q.type == "number" and type(raw) is float and math.isfinite(raw):
+        return raw
+    if q.type in ("int", "number") and type(raw) is int and abs(raw) < MAX_WHOLE:
+        value: int | float = raw if q.type == "int" else float(raw)
+    else:
+        text = as_text(raw)
+        if q.type == "bool":
+            word = text.strip().lower()
+            if word in _YES_NO:
+                return word in _TRUE
+            raise ValueError(f"{_shown(text)} is not yes or no")
+        if q.type == "date":
+            return parse_date(text, today)
+        if q.type == "text":
+            if not text.strip():
+                raise ValueError("needs some text")
+            if len(text) > MAX_TEXT:
+                raise ValueError(f"is longer than {MAX_TEXT} characters")
+            return text.strip()
+        if q.type == "choice":
+            return _parse_choice(cq, text, interactive)
+        value = _whole(text) if q.type == "int" else _number(text)
+    if q.type == "int" and q.choices and value not in [c.value for c in q.choices]:
+        allowed = ", ".join(str(c.value) for c in q.choices)
+        raise ValueError(f"{value} is not an allowed score (allowed: {allowed})")
+    return value
+
+
+def _parse_choice(cq: CQuestion, raw: str, interactive: bool) -> str:
+    if raw in cq.choice_values:
         return raw
     choices = cq.q.choices or []
     values = [str(c.value) for c in choices]
-    if not isinstance(raw, str):
-        raise ValueError(f"{raw!r} is not one of: {', '.join(values)}")
     text = raw.strip()
     if text in values:
         return text
@@ -134,14 +175,14 @@ def _parse_choice(cq: CQuestion, raw: object, interactive: bool) -> str:
         if v.lower() == lowered:
             return v
     if interactive:
-        if text.isdigit() and 1 <= int(text) <= len(values):
+        if len(text) <= 4 and text.isascii() and text.isdigit() and 1 <= int(text) <= len(values):
             return values[int(text) - 1]
         prefixed = [v for v in values if v.lower().startswith(lowered)] if lowered else []
         if len(prefixed) == 1:
             return prefixed[0]
     close = difflib.get_close_matches(text, values, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ValueError(f"{text!r} is not one of: {', '.join(values)}{hint}")
+    raise ValueError(f"{_shown(text)} is not one of: {', '.join(values)}{hint}")
 
 
 def parse_value(
@@ -214,10 +255,19 @@ def suggest_key(guide: Guide, key: str) -> str | None:
     return close[0] if close else None
 
 
-def unknown_key(guide: Guide, key: str) -> UsageError:
+class UnknownKey(UsageError):
+    """An answer key the guide does not have."""
+
+    def __init__(self, key: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.key = key
+
+
+def unknown_key(guide: Guide, key: str) -> UnknownKey:
     hint = suggest_key(guide, key)
     extra = f" (did you mean {hint!r}?)" if hint else ""
-    return UsageError(
+    return UnknownKey(
+        key,
         f"unknown answer key {key!r}{extra}",
         hint="`xrntx-guide questions` lists every key.",
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .answers import Scalar, parse_pairs, parse_value, unknown_key
+from .answers import Scalar, UnknownKey, parse_pairs, parse_value, unknown_key
 from .engine import Inputs, Override, State, evaluate
 from .errors import InvalidAnswer, UsageError
 from .loader import Guide
@@ -27,14 +27,25 @@ class Preset(NamedTuple):
     origin: str  # "flag" | "file" | "session"
 
 
+MAX_ANSWERS_FILE = 1024 * 1024
+"""An answers file is a few hundred bytes; anything near this is not one."""
+
+
 def read_answers_file(path: Path) -> dict[str, Any]:
-    """A TOML or JSON file of ``key = value`` answers (by extension; JSON otherwise tried first)."""
+    """A TOML or JSON file of ``key = value`` answers (TOML by the ``.toml`` extension).
+
+    Only a regular file of at most :data:`MAX_ANSWERS_FILE` bytes is read: a FIFO or
+    ``/dev/zero`` given by mistake is refused at once instead of waiting forever.
+    """
+    from .files import Unreadable, read_regular
+
+    where = f"--answers {path}"
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"--answers {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--answers {path}: cannot read: {exc}") from None
+        text = read_regular(path, MAX_ANSWERS_FILE).decode("utf-8")
+    except Unreadable as exc:
+        raise UsageError(f"{where}: {exc.reason}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{where}: not UTF-8 text (byte {exc.start + 1}: {exc.reason})") from None
     data: Any
     if path.suffix.lower() == ".toml":
         import tomllib  # only for a TOML answers file: it stays out of every start-up
@@ -42,18 +53,25 @@ def read_answers_file(path: Path) -> dict[str, Any]:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise UsageError(f"--answers {path}: not valid TOML: {exc}") from None
+            raise UsageError(f"{where}: not valid TOML: {exc}") from None
+        except RecursionError:
+            raise UsageError(f"{where}: not valid TOML: nested too deeply to read") from None
+        except ValueError:  # an integer of more digits than Python converts
+            raise UsageError(f"{where}: not valid TOML here: a number too long") from None
     else:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise UsageError(
-                f"--answers {path}: not valid JSON: line {exc.lineno} column {exc.colno}: "
-                f"{exc.msg}",
+                f"{where}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}",
                 hint="Name the file *.toml for TOML.",
             ) from None
+        except RecursionError:
+            raise UsageError(f"{where}: not valid JSON: nested too deeply to read") from None
+        except ValueError:  # an integer of more digits than Python converts
+            raise UsageError(f"{where}: not valid JSON here: a number too long") from None
     if not isinstance(data, dict):
-        raise UsageError(f"--answers {path}: must hold one object of key/value answers")
+        raise UsageError(f"{where}: must hold one object of key/value answers")
     data.pop("id", None)
     return data
 
@@ -63,29 +81,34 @@ def parse_answers(
     raw: Mapping[str, Any],
     origin: str,
     today: dt.date,
-    where: str,
+    where: str | None,
 ) -> dict[str, Preset]:
+    """Typed answers from a file, a batch line or flags; ``where`` (e.g. ``--answers
+    FILE``) is named in every message. A batch gives None: its error lines carry the line
+    number in a field of their own."""
     out: dict[str, Preset] = {}
     for key, value in raw.items():
         cq = guide.questions.get(key)
         if cq is None:
             err = unknown_key(guide, key)
-            raise UsageError(f"{where}: {err.message}", hint=err.hint)
-        if type(value) is not str:  # TOML gives dates; JSON may give lists and objects
-            if isinstance(value, dt.datetime):
-                raise InvalidAnswer(
-                    key,
-                    f"{where}: {value.isoformat()} is a date and time; give a date (YYYY-MM-DD)",
-                )
-            if isinstance(value, dt.date):
-                value = value.isoformat()
-            if value is None or isinstance(value, list | dict):
-                raise InvalidAnswer(key, f"{where}: {value!r} is not a single value")
+            if where is not None:
+                err = UnknownKey(key, f"{where}: {err.message}", hint=err.hint)
+            raise err
+        if isinstance(value, dt.datetime):
+            suffix = f" ({where})" if where else ""
+            raise InvalidAnswer(
+                key, f"{value.isoformat()} is a date and time; give a date (YYYY-MM-DD){suffix}"
+            )
+        if value is None or isinstance(value, list | dict):
+            suffix = f" ({where})" if where else ""
+            what = "null" if value is None else "a list" if isinstance(value, list) else "an object"
+            raise InvalidAnswer(key, f"{what} is not a single value{suffix}")
         try:
             out[key] = Preset(parse_value(cq, value, today=today), origin)
         except InvalidAnswer as exc:
+            suffix = f" ({where})" if where else ""
             raise InvalidAnswer(
-                key, f"{exc.reason} ({where})", hint=_allowed_hint(guide, key)
+                key, f"{exc.reason}{suffix}", hint=_allowed_hint(guide, key)
             ) from None
     return out
 
@@ -180,15 +203,24 @@ def parse_overrides(guide: Guide, flags: Iterable[str]) -> list[OverrideRequest]
     return out
 
 
+class OverrideRefused(UsageError):
+    """An ``--override`` of a gate that fails as a contraindication for these answers."""
+
+    def __init__(self, gate: str, message: str) -> None:
+        super().__init__(message)
+        self.gate = gate
+
+
 def apply_overrides(state: State, requests: Iterable[OverrideRequest]) -> dict[str, Override]:
     """Bind each override to the gate's current inputs; a contraindication cannot be."""
     out: dict[str, Override] = {}
     for req in requests:
         g = state.gates[req.gate]
         if g.outcome == "fail" and g.severity == "contraindication":
-            raise UsageError(
+            raise OverrideRefused(
+                req.gate,
                 f"--override {req.gate}: the gate fails as a contraindication ({g.reason}); "
-                "a contraindication cannot be overridden"
+                "a contraindication cannot be overridden",
             )
         out[req.gate] = Override(req.code, req.comment, g.fingerprint)
     return out
