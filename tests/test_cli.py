@@ -1166,3 +1166,24 @@ def test_an_answers_file_python_cannot_read_is_a_clear_error(
     assert result.exit_code == ExitCode.USAGE, result.output
     assert f"--answers {path}" in result.stderr
     no_traceback(result)
+
+
+def test_the_ics_of_a_next_dose_on_the_calendar_s_last_day(run: Run) -> None:
+    day = dt.date(9999, 12, 3)  # the next dose falls on 9999-12-31
+    answers = after_injection(last_opioid_use=day - dt.timedelta(days=30))
+    flags = answer_flags(answers)
+    done = run("walk", "--no-input", "--label", "y9999", "--today", day.isoformat(), *flags)
+    assert done.exit_code == ExitCode.OK, done.output
+    ics = run("note", "y9999", "--format", "ics")
+    assert ics.exit_code == ExitCode.OK, ics.output
+    assert "DTSTART;VALUE=DATE:99991231" in ics.stdout and "DTEND" not in ics.stdout
+    no_traceback(ics)
+
+    later = day + dt.timedelta(days=1)  # the next dose would fall after the calendar ends
+    flags = answer_flags(after_injection(last_opioid_use=later - dt.timedelta(days=30)))
+    done = run("walk", "--no-input", "--label", "y10000", "--today", later.isoformat(), *flags)
+    assert done.exit_code == ExitCode.OK, done.output
+    ics = run("note", "y10000", "--format", "ics")
+    assert ics.exit_code == ExitCode.USAGE, ics.output
+    assert "after the calendar's last day" in ics.stderr
+    no_traceback(ics)

@@ -275,6 +275,9 @@ def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
         return None
     day = dt.date.fromisoformat(due)
     stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    # An all-day event ends the next day. The calendar's last day has no next day: there
+    # DTEND is left out, which RFC 5545 (3.6.1) reads as the same one-day event.
+    end = [] if day == dt.date.max else [f"DTEND;VALUE=DATE:{_ics_date(day + dt.timedelta(1))}"]
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -282,8 +285,8 @@ def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
         "BEGIN:VEVENT",
         f"UID:{data['session']}-next-dose@xrntx-guide",
         f"DTSTAMP:{stamp}",
-        f"DTSTART;VALUE=DATE:{day.strftime('%Y%m%d')}",
-        f"DTEND;VALUE=DATE:{(day + dt.timedelta(days=1)).strftime('%Y%m%d')}",
+        f"DTSTART;VALUE=DATE:{_ics_date(day)}",
+        *end,
         "SUMMARY:"
         + _ics_escape(
             ("TRAINING: " if data.get("training") else "")
@@ -299,6 +302,11 @@ def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
         "END:VCALENDAR",
     ]
     return "".join(_ics_fold(line) for line in lines)
+
+
+def _ics_date(day: dt.date) -> str:
+    """A DATE value: always four digits of year (strftime's %Y drops leading zeros)."""
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
 def _ics_fold(line: str) -> str:

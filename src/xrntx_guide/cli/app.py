@@ -820,9 +820,12 @@ def note(
     elif fmt == "ics":
         ics = note_ics(data, dt.datetime.now(dt.UTC))
         if ics is None:
-            raise UsageError(
-                f"{record.label}: no next dose is due (the injection was not recorded as given)"
+            why = (
+                "its date would be after the calendar's last day, 9999-12-31"
+                if data["injection_given"] is True
+                else "the injection was not recorded as given"
             )
+            raise UsageError(f"{record.label}: no next dose is due ({why})")
         sys.stdout.write(ics)
     else:
         ui.result(note_markdown(data, plain=fmt == "text"))
