@@ -1187,3 +1187,50 @@ def test_the_ics_of_a_next_dose_on_the_calendar_s_last_day(run: Run) -> None:
     assert ics.exit_code == ExitCode.USAGE, ics.output
     assert "after the calendar's last day" in ics.stderr
     no_traceback(ics)
+
+
+# -- issue 9, item 19: a session that cannot be saved, no home folder --------------------------
+
+
+@pytest.mark.parametrize("problem", ["ENOSPC", "EROFS", "EACCES"])
+def test_a_session_that_cannot_be_saved_is_a_user_error(
+    run: Run, monkeypatch: pytest.MonkeyPatch, problem: str
+) -> None:
+    import errno
+    import tempfile
+
+    def refuse(*args: object, **kwargs: object) -> Any:
+        code = getattr(errno, problem)
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    result = walk(run, after_injection())
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "cannot save the session" in result.stderr
+    no_traceback(result)
+
+
+def test_a_session_under_proc_is_a_user_error(run: Run) -> None:
+    if not Path("/proc/self").exists():
+        pytest.skip("no /proc here")
+    result = run(
+        "walk", "--no-input", "--session", "/proc/xrntx.json", *answer_flags(after_injection())
+    )
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "cannot save the session to /proc/xrntx.json" in result.stderr
+    no_traceback(result)
+
+
+def test_no_home_folder_is_a_user_error(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    for name in ("XRNTX_GUIDE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    result = run("sessions")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "XRNTX_GUIDE_HOME" in result.stderr
+    no_traceback(result)
+    # The commands that keep no session work without a home.
+    assert check(run, ready()).exit_code == ExitCode.OK

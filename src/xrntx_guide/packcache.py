@@ -34,7 +34,12 @@ def cache_dir(env: Mapping[str, str] | None = None) -> Path | None:
         return None
     if env.get("XRNTX_GUIDE_HOME"):
         return Path(env["XRNTX_GUIDE_HOME"]) / "cache"
-    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = env.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no HOME and no password entry: run without the cache
+            return None
     return Path(base) / "xrntx-guide"
 
 

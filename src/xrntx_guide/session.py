@@ -8,12 +8,14 @@ identified only by a label the clinician chooses.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import re
 import secrets
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -243,8 +245,22 @@ def sessions_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     if env.get("XRNTX_GUIDE_HOME"):
         return Path(env["XRNTX_GUIDE_HOME"]) / "sessions"
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    base = env.get("XDG_DATA_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".local" / "share")
+        except RuntimeError:  # no HOME and no entry in the password database
+            raise SessionError(
+                "there is no home folder to keep sessions in",
+                hint="Set XRNTX_GUIDE_HOME (or HOME) to a folder you can write.",
+            ) from None
     return Path(base) / "xrntx-guide" / "sessions"
+
+
+MAX_SESSION_FILE = 16 * 1024 * 1024
+"""A session of a long walk with many edits is some tens of kilobytes."""
+STALE_TEMP = dt.timedelta(minutes=10)
+"""A save takes milliseconds: a temporary file this old was left by a process that died."""
 
 
 def slug(label: str) -> str:
@@ -256,72 +272,199 @@ def default_path(record: SessionRecord, directory: Path) -> Path:
     return directory / f"{slug(record.label)}-{record.id}.json"
 
 
+def is_session_name(name: str) -> bool:
+    """Whether a file name in the folder is a session's: ``*.json``, not hidden.
+
+    A save writes a hidden temporary file first (``.NAME.XXXX.tmp``; ``.tmp-XXXX.json``
+    before), so a save cut short never shows up as a second session."""
+    return name.endswith(".json") and not name.startswith(".")
+
+
+def _is_temp(name: str) -> bool:
+    return name.startswith(".") and (name.endswith(".tmp") or name.startswith(".tmp-"))
+
+
+def remove_stale_temps(directory: Path, now: dt.datetime | None = None) -> None:
+    """Delete temporary files that a save killed halfway left behind (best effort)."""
+    cutoff = (now or dt.datetime.now(dt.UTC)).timestamp() - STALE_TEMP.total_seconds()
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if _is_temp(entry.name) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            continue
+
+
+def _save_problem(path: Path, exc: OSError) -> SessionError:
+    """An OS error during a save, said as what it means for the clinician."""
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    reason = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "no permission to write there",
+        errno.EPERM: "no permission to write there",
+        errno.ENOENT: "files cannot be created there",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.EISDIR: "it is a folder",
+    }.get(exc.errno or 0, exc.strerror or str(exc))
+    elsewhere = "save elsewhere: --session FILE, or set XRNTX_GUIDE_HOME to another folder."
+    return SessionError(
+        f"cannot save the session to {path}: {reason}",
+        hint=f"Free some space, or {elsewhere}" if full else elsewhere.capitalize(),
+    )
+
+
 def save(record: SessionRecord, path: Path, now: dt.datetime) -> None:
-    """Write atomically with owner-only permissions."""
+    """Write atomically with owner-only permissions.
+
+    Raises:
+        SessionError: the file cannot be written (disk full, read-only, no permission...);
+            the file as it was before is left in place.
+    """
     record.updated = now
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    data = record.model_dump_json(indent=2)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
+    data = record.model_dump_json(indent=2).encode("utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        remove_stale_temps(path.parent, now)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _save_problem(path, exc) from None
     try:
         os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
-        except FileNotFoundError:
+        except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise _save_problem(path, exc) from None
         raise
 
 
 def load(path: Path) -> SessionRecord:
+    """Read a session file.
+
+    Raises:
+        SessionError: no such file, not a regular file (a FIFO is never waited on), too
+            large, or not a valid session record.
+    """
+    from .files import Unreadable, read_regular
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SessionError(
-            f"{path}: no such session file", hint="`xrntx-guide sessions` lists saved sessions."
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SessionError(f"{path}: cannot read the session: {exc}") from None
+        data = read_regular(path, MAX_SESSION_FILE)
+    except Unreadable as exc:
+        if exc.missing:
+            raise SessionError(
+                f"{path}: no such session file",
+                hint="`xrntx-guide sessions` lists saved sessions.",
+            ) from None
+        raise SessionError(f"{path}: cannot read the session: it {exc.reason}") from None
     try:
-        return SessionRecord.model_validate(json.loads(text))
+        return SessionRecord.model_validate(json.loads(data.decode("utf-8")))
+    except UnicodeDecodeError as exc:
+        raise SessionError(f"{path}: not a valid session file (not UTF-8: {exc.reason})") from None
+    except RecursionError:
+        raise SessionError(f"{path}: not a valid session file (nested too deeply)") from None
     except (json.JSONDecodeError, ValidationError) as exc:
         first = str(exc).splitlines()[0]
         raise SessionError(f"{path}: not a valid session file ({first})") from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise SessionError(f"{path}: not a valid session file (a number too long)") from None
+
+
+@dataclass
+class Scan:
+    """What a sessions folder holds: the records, newest first, and the files that are not
+    readable records, each with the reason."""
+
+    found: list[tuple[Path, SessionRecord]]
+    unreadable: list[tuple[Path, str]]
+
+    def warnings(self) -> list[str]:
+        return [
+            f"skipped {path}: {reason} (delete it with `xrntx-guide sessions --delete {path}`)"
+            for path, reason in self.unreadable
+        ]
+
+
+def scan_sessions(directory: Path) -> Scan:
+    """Every session file in the folder; one that cannot be read is set aside, never an
+    error for the others."""
+    scan = Scan([], [])
+    try:
+        names = sorted(entry.name for entry in os.scandir(directory))
+    except (FileNotFoundError, NotADirectoryError):
+        return scan
+    except OSError as exc:
+        raise SessionError(f"{directory}: cannot list the sessions: {exc.strerror}") from None
+    for name in names:
+        if not is_session_name(name):
+            continue
+        path = directory / name
+        try:
+            scan.found.append((path, load(path)))
+        except SessionError as exc:
+            reason = exc.message.removeprefix(f"{path}: ")
+            scan.unreadable.append((path, reason))
+    scan.found.sort(key=lambda item: item[1].updated, reverse=True)
+    return scan
 
 
 def list_sessions(directory: Path) -> list[tuple[Path, SessionRecord | None]]:
-    """Every session file in the folder, newest first; unreadable ones as None."""
-    if not directory.is_dir():
-        return []
-    out: list[tuple[Path, SessionRecord | None]] = []
-    for path in directory.glob("*.json"):
-        try:
-            out.append((path, load(path)))
-        except SessionError:
-            out.append((path, None))
-    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
-    out.sort(key=lambda item: item[1].updated if item[1] else epoch, reverse=True)
-    return out
+    """Every session file in the folder, newest first; unreadable ones last, as None."""
+    scan = scan_sessions(directory)
+    return [*scan.found, *((path, None) for path, _ in scan.unreadable)]
 
 
-def find_session(directory: Path, ref: str | None) -> Path:
-    """A session by label or id (or the most recent unfinished one when ref is None)."""
-    found = list_sessions(directory)
+def find_session(
+    directory: Path, ref: str | None, warn: Callable[[str], None] | None = None
+) -> Path:
+    """A session by label or id (or the most recent unfinished one when ref is None).
+
+    Files in the folder that are not readable records are skipped, each passed to
+    ``warn`` when it is given."""
+    return _find(_scan(directory, warn), ref)
+
+
+def resolve_session(directory: Path, ref: str, warn: Callable[[str], None] | None = None) -> Path:
+    """A session by id or label in the folder, else by the name of its file."""
+    scan = _scan(directory, warn)
+    if not any(ref in (r.id, r.label) for _, r in scan.found) and Path(ref).exists():
+        return Path(ref)
+    return _find(scan, ref)
+
+
+def _scan(directory: Path, warn: Callable[[str], None] | None) -> Scan:
+    scan = scan_sessions(directory)
+    if warn is not None:
+        for message in scan.warnings():
+            warn(message)
+    return scan
+
+
+def _find(scan: Scan, ref: str | None) -> Path:
+    found = scan.found
     if ref is None:
         for path, rec in found:
-            if rec is not None and rec.status != "complete":
+            if rec.status != "complete":
                 return path
         raise SessionError(
             "there is no unfinished session to resume", hint="Start one with `xrntx-guide walk`."
         )
-    by_id = [p for p, r in found if r is not None and r.id == ref]
+    by_id = [p for p, r in found if r.id == ref]
     if by_id:
         return by_id[0]
-    by_label = [(p, r) for p, r in found if r is not None and r.label == ref]
+    by_label = [(p, r) for p, r in found if r.label == ref]
     if not by_label:
         raise SessionError(
             f"no session with label or id {ref!r}",
@@ -334,6 +477,36 @@ def find_session(directory: Path, ref: str | None) -> Path:
             hint="Give the id instead of the label (`xrntx-guide sessions` lists them).",
         )
     return by_label[0][0]
+
+
+def delete_session(directory: Path, ref: str, warn: Callable[[str], None] | None = None) -> Path:
+    """Delete one session record, found by id, label or file; returns its path.
+
+    Only ever a session record: a file named outside the sessions folder must read as a
+    valid session, and one in the folder must be named as a session is (a damaged
+    session can be deleted, a stray file next to it cannot).
+
+    Raises:
+        SessionError: nothing matches, the file is not a session record, or it cannot
+            be deleted.
+    """
+    path = resolve_session(directory, ref, warn)
+    in_store = path.parent.resolve() == directory.resolve() and is_session_name(path.name)
+    if not in_store:
+        try:
+            load(path)
+        except SessionError as exc:
+            raise SessionError(
+                f"--delete {ref}: not a session record, so it is not deleted ({exc.message})",
+                hint="`xrntx-guide sessions` lists the sessions that can be deleted.",
+            ) from None
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        raise SessionError(f"--delete {ref}: {path} no longer exists") from None
+    except OSError as exc:
+        raise SessionError(f"--delete {ref}: cannot delete {path}: {exc.strerror}") from None
+    return path
 
 
 MAX_LABEL = 80

@@ -738,39 +738,39 @@ def sessions(
     plain: PlainOpt = False,
 ) -> None:
     """List saved walkthroughs, or delete them."""
-    from ..session import find_session, list_sessions, sessions_dir
+    from ..session import delete_session, scan_sessions, sessions_dir
     from .ui import UI, plain_wanted
 
     ui = UI(plain_wanted(plain))
     directory = sessions_dir()
-    for ref in delete or []:
-        path = Path(ref) if Path(ref).is_file() else find_session(directory, ref)
-        path.unlink()
-        ui.note(f"deleted {path}")
     if delete:
+        for ref in delete:
+            ui.note(f"deleted {delete_session(directory, ref)}")
         return
-    found = list_sessions(directory)
-    rows: list[dict[str, Any]] = []
-    for path, rec in found:
-        if rec is None:
-            rows.append(
-                {"file": str(path), "label": f"(unreadable: {path.name})", "status": "error"}
-            )
-            continue
-        rows.append(
-            {
-                "file": str(path),
-                "label": rec.label,
-                "id": rec.id,
-                "guide_version": rec.guide_version,
-                "phase": rec.phase,
-                "status": rec.status,
-                "next_dose_due": rec.next_dose_due,
-                "updated": rec.updated.isoformat(timespec="seconds"),
-            }
-        )
+    scan = scan_sessions(directory)
+    # A file that is not a readable session is skipped with a warning (and listed in
+    # the JSON with its reason): it never hides the others.
+    for message in scan.warnings():
+        ui.warning(message)
+    rows: list[dict[str, Any]] = [
+        {
+            "file": str(path),
+            "label": rec.label,
+            "id": rec.id,
+            "guide_version": rec.guide_version,
+            "phase": rec.phase,
+            "status": rec.status,
+            "next_dose_due": rec.next_dose_due,
+            "updated": rec.updated.isoformat(timespec="seconds"),
+        }
+        for path, rec in scan.found
+    ]
     if json_out:
-        ui.result(json.dumps(rows, ensure_ascii=False))
+        unreadable = [
+            {"file": str(path), "status": "error", "error": reason}
+            for path, reason in scan.unreadable
+        ]
+        ui.result(json.dumps(rows + unreadable, ensure_ascii=False))
         return
     if not rows:
         ui.line(f"No sessions in {directory}.")
@@ -780,12 +780,12 @@ def sessions(
         [
             [
                 r["label"],
-                r.get("id", ""),
-                r.get("guide_version", ""),
-                r.get("phase") or "",
+                r["id"],
+                r["guide_version"],
+                r["phase"] or "",
                 r["status"],
-                r.get("next_dose_due") or "",
-                r.get("updated", ""),
+                r["next_dose_due"] or "",
+                r["updated"],
             ]
             for r in rows
         ],
@@ -802,19 +802,18 @@ def note(
 ) -> None:
     """Write the chart note of a walkthrough (or its next dose as a calendar event)."""
     from ..report import note_data, note_ics, note_markdown
-    from ..session import find_session, load, sessions_dir
+    from ..session import load, resolve_session, sessions_dir
     from .ui import UI
 
     if fmt not in ("markdown", "text", "json", "ics"):
         raise UsageError(f"--format {fmt!r}: choose markdown, text, json or ics")
-    path = Path(session) if Path(session).is_file() else find_session(sessions_dir(), session)
-    record = load(path)
+    ui = UI(plain=True)
+    record = load(path := resolve_session(sessions_dir(), session, warn=ui.warning))
     # The note judges the walk under the settings it ran with, as a resume does.
     guide = _resumed_guide(_guide(steps, site), record, path, steps, site)
     day = record.today or dt.date.today()
     state = evaluate(guide, record.inputs(guide, day))
     data = note_data(state, record)
-    ui = UI(plain=True)
     if fmt == "json":
         ui.result(json.dumps(data, ensure_ascii=False, indent=2))
     elif fmt == "ics":

@@ -108,10 +108,45 @@ class Walk:
         return evaluate(self.guide, self.record.inputs(self.guide, self.today))
 
     def save(self, state: State | None = None) -> None:
+        """Save after every change. When the disk refuses (full, read-only, gone), say so
+        at once: the answers, the one just typed too, stay in memory, and the clinician
+        retries (after freeing space) or goes on unsaved; later saves keep being tried,
+        quietly, and the first that works says so."""
+        from ..errors import SessionError
+
         now = self.clock.now()
         if state is not None:
             self.record.summarise(state, now)
-        save(self.record, self.path, now)
+        # Whether the clinician chose to go on unsaved: kept on the instance (not a field,
+        # so that this method stays the only change the save needs).
+        unsaved = vars(self).get("_going_on_unsaved", False)
+        while True:
+            try:
+                save(self.record, self.path, now)
+            except SessionError as exc:
+                if unsaved:
+                    return
+                self.ui.error(exc.message)
+                self.ui.warning(
+                    "nothing is lost yet: every answer so far, the last one too, is kept "
+                    "in memory while this walkthrough runs"
+                )
+                try:
+                    reply = self.ui.ask("Retry the save, or go on without saving? [retry/go]: ")
+                except EOFError:
+                    reply = "go"
+                if reply.strip().lower() in ("", "r", "retry"):
+                    continue
+                vars(self)["_going_on_unsaved"] = True
+                self.ui.warning(
+                    "going on WITHOUT saving: each answer is still tried; if the walkthrough "
+                    "ends before a save works, this session is lost"
+                )
+                return
+            if unsaved:
+                vars(self)["_going_on_unsaved"] = False
+                self.ui.note(f"Saved again: {self.path}")
+            return
 
     def read(self, prompt: str, extra: tuple[str, ...] = ()) -> str:
         """One line of input; walkthrough commands come back as :class:`_Command`."""
