@@ -7,7 +7,9 @@ Anything else is a bug.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
+from typing import Literal
 
 
 class ExitCode(IntEnum):
@@ -58,6 +60,45 @@ class InvalidAnswer(UsageError):
         super().__init__(f"{key}: {message}", hint=hint)
         self.key = key
         self.reason = message
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a step pack or site file, with its place.
+
+    ``path`` is the key path inside the file (``step[3].question[1].max``,
+    ``settings.cows_threshold``; empty for the file as a whole); ``line`` and ``column``
+    count from 1 (the column in characters) and are None where no place in the text can
+    be named (a file that cannot be read, a session's recorded settings).
+    """
+
+    file: str
+    line: int | None
+    column: int | None
+    path: str
+    message: str
+    severity: Literal["error", "warning"] = "error"
+    """A warning (a source nothing cites, a fact marked verify, a step no answers can
+    reach) never stops a pack from loading; ``validate --strict`` fails on it."""
+
+    def __str__(self) -> str:
+        place = self.file
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        return f"{place}: {self.path}: {self.message}" if self.path else f"{place}: {self.message}"
+
+    def to_json(self) -> dict[str, object]:
+        """The problem as ``validate --json`` gives it."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "severity": self.severity,
+            "message": self.message,
+        }
 
 
 class PackError(UserError):
