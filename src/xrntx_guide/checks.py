@@ -1,24 +1,57 @@
 """Whole-pack checks that need every file at once.
 
 The loader has already checked each file's shape, the source keys, the names and types in
-every expression. These checks look at the order of the walk: a gate must be decidable when
-the walk reaches it, a condition may only read what was asked before it, and no gate that
-can block the injection may sit after it.
+every expression. These checks look at the order of the walk and at the pack as a whole;
+each is a function of its own, named for what it guarantees:
+
+- :func:`asked_in_order`: a condition reads only what was asked before it, and a gate is
+  decidable when the walk reaches it;
+- :func:`no_circles`: no definition needs itself;
+- :func:`readiness_is_guarded`: no step after the injection can be reached without passing
+  the readiness gates;
+- :func:`evaluation_fits`: a chain of definitions is never too deep to evaluate.
+
+Every check is linear in the size of the pack (or in the size of what it reports).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from . import expr
 from .expr import read_names
-from .loader import PLACEHOLDER
+from .model import PLACEHOLDER
+from .tomlpos import Issue, KeyPath
 
 if TYPE_CHECKING:
-    from .expr import Compiled
+    from pathlib import Path
+
+    from .expr import Compiled, Node
     from .loader import CQuestion, Guide
 
-Node = tuple[str, str]
-"""("value", name), ("shown", question key) or ("step", step id)."""
+GraphNode = tuple[str, str]
+"""("value", name), ("shown", question key), ("checked", question key) or ("step", id)."""
+
+MAX_EVALUATION_DEPTH = 750
+"""How deep evaluating one value may go (see :func:`evaluation_fits` and the README)."""
+
+
+def check_guide(guide: Guide, *, complete: bool = True) -> list[Issue]:
+    """Every problem of the pack as a whole; an empty list when it may be used.
+
+    ``complete`` False: the guide holds only what compiled of a pack with problems. The
+    checks that only look at what is there still run (so that their problems are found
+    in the same run); the ones that need every step and gate wait."""
+    issues = asked_in_order(guide)
+    if complete:
+        issues.extend(readiness_is_guarded(guide))
+    edges = _edges(guide)
+    circles = no_circles(guide, edges)
+    issues.extend(circles)
+    if not circles:  # the depth of a circle is not defined; it is refused anyway
+        issues.extend(evaluation_fits(guide, edges))
+    return issues
 
 
 def _asked_at(guide: Guide) -> dict[str, tuple[int, int]]:
@@ -32,27 +65,33 @@ def _has_fallback(cq: CQuestion) -> bool:
     return cq.default is not None or cq.computed is not None or cq.q.optional
 
 
-def check_guide(guide: Guide) -> list[str]:
-    """Return every ordering problem of the pack, each naming the file and the place."""
-    problems: list[str] = []
+def _at(guide: Guide, kind: str, name: str, *sub: str | int) -> tuple[Path, KeyPath]:
+    file, path = guide.place(kind, name)
+    return file, (*path, *sub)
+
+
+def asked_in_order(guide: Guide) -> list[Issue]:
+    """A condition, bound or default reads only questions asked before it; a gate reads
+    only questions asked before the step it guards (or that have a fallback)."""
+    issues: list[Issue] = []
     where_asked = _asked_at(guide)
 
-    def step_file(step_id: str) -> object:
-        return guide.file_of("step", step_id)
-
-    def inputs(reads: frozenset[str]) -> set[str]:
+    def inputs(reads: Iterable[str]) -> list[str]:
         keys: set[str] = set()
         for name in reads:
             keys |= {k for k in guide.answer_inputs(name) if k in guide.questions}
-        return keys
+        return sorted(keys)
 
     for step in guide.steps:
         if step.when is not None:
-            for key in sorted(inputs(step.when.reads)):
+            for key in inputs(step.when.reads):
                 if where_asked[key][0] >= step.index:
-                    problems.append(
-                        f"{step_file(step.id)}: step {step.id!r}: when reads {key!r}, "
-                        "which is asked at or after this step"
+                    issues.append(
+                        Issue(
+                            *_at(guide, "step", step.id, "when"),
+                            f"step {step.id!r}: when reads {key!r}, which is asked at or after "
+                            "this step: ask it earlier, or move the condition",
+                        )
                     )
         for qi, cq in enumerate(step.questions):
             checked = (
@@ -65,38 +104,37 @@ def check_guide(guide: Guide) -> list[str]:
             for label, comp in checked:
                 if comp is None:
                     continue
-                for key in sorted(inputs(comp.reads)):
+                for key in inputs(comp.reads):
                     if where_asked[key] >= (step.index, qi):
-                        problems.append(
-                            f"{step_file(step.id)}: step {step.id!r} question {cq.key!r}: "
-                            f"{label} reads {key!r}, which is not asked before it"
+                        issues.append(
+                            Issue(
+                                *_at(guide, "question", cq.key, label),
+                                f"question {cq.key!r}: {label} reads {key!r}, which is not "
+                                "asked before it: ask it earlier",
+                            )
                         )
         for ni, (note_when, _) in enumerate(step.notes):
-            for key in sorted(inputs(note_when.reads)):
+            for key in inputs(note_when.reads):
                 if where_asked[key][0] > step.index:
-                    problems.append(
-                        f"{step_file(step.id)}: step {step.id!r}: note[{ni}] when reads "
-                        f"{key!r}, asked only in a later step"
+                    issues.append(
+                        Issue(
+                            *_at(guide, "step", step.id, "note", ni, "when"),
+                            f"step {step.id!r}: note[{ni}] when reads {key!r}, asked only in a "
+                            "later step",
+                        )
                     )
         texts = [step.step.instructions, *(text for _, text in step.notes)]
         for m in (m for text in texts for m in PLACEHOLDER.finditer(text)):
             name = m.group(1)
-            for key in sorted(inputs(frozenset({name}))):
+            for key in inputs([name]):
                 if where_asked[key][0] > step.index:
-                    problems.append(
-                        f"{step_file(step.id)}: step {step.id!r}: instructions show {{{name}}}, "
-                        "which needs "
-                        f"{key!r}, asked only in a later step"
+                    issues.append(
+                        Issue(
+                            *_at(guide, "step", step.id, "instructions"),
+                            f"step {step.id!r}: instructions show {{{name}}}, which needs "
+                            f"{key!r}, asked only in a later step",
+                        )
                     )
-
-    problems.extend(_circles(guide))
-
-    clear_steps = [s.index for s in guide.steps if s.step.requires_clear]
-    if not clear_steps:
-        problems.append(
-            f"{guide.root}: no step has requires_clear = true (the injection step should)"
-        )
-    last_clear = max(clear_steps, default=len(guide.steps))
     for gate in guide.gates:
         before = guide.step(gate.gate.before).index
         for key in sorted(gate.inputs):
@@ -104,42 +142,96 @@ def check_guide(guide: Guide) -> list[str]:
             if asked is None or _has_fallback(asked):
                 continue
             if where_asked[key][0] >= before:
-                problems.append(
-                    f"{guide.file_of('gate', gate.id)}: gate {gate.id!r}: reads {key!r}, which is "
-                    "asked only at or after "
-                    f"step {gate.gate.before!r} that the gate guards"
+                issues.append(
+                    Issue(
+                        *_at(guide, "gate", gate.id, "before"),
+                        f"gate {gate.id!r} reads {key!r}, which is asked only at or after "
+                        f"step {gate.gate.before!r} that the gate guards: guard a later step, "
+                        "or ask it earlier",
+                    )
                 )
-        if gate.severity in ("contraindication", "stop") and before > last_clear:
-            problems.append(
-                f"{guide.file_of('gate', gate.id)}: gate {gate.id!r} ({gate.severity}) guards step "
-                f"{gate.gate.before!r}, after the last requires_clear step: it could not "
-                "stop the injection"
-            )
-    return problems
+    return issues
 
 
-def _circles(guide: Guide) -> list[str]:
-    """Definitions that go round in a circle: a computed or default value, a condition or
-    a derived value that, through others, needs itself.
+def readiness_is_guarded(guide: Guide) -> list[Issue]:
+    """No step after the injection can be reached without passing the readiness gates.
 
-    The engine survives a circle (what comes back round is unknown), but its result then
-    depends on which part was asked for first, so a pack with one is refused. A value
-    depends on whether its question applies; ``answered(x)`` depends only on that.
+    The walk checks, before each step, every gate that guards it or an earlier step
+    (``Guide.guarding``), and the last step that requires every gate clear is never shown
+    while one blocks. So this holds when: such a step exists; no gate that can block
+    (contraindication, stop) is checked only after it; and every step after it is guarded
+    by every gate that guards it. The last is how ``guarding`` is built; it is checked
+    here, on what the walk uses, so that a change there cannot break it unseen.
     """
-    edges: dict[Node, list[tuple[Node, str]]] = {}
+    issues: list[Issue] = []
+    clear = [s.index for s in guide.steps if s.step.requires_clear]
+    if not clear:
+        return [
+            Issue(
+                guide.root,
+                (),
+                "no step has requires_clear = true: the injection step must have it, so that "
+                "it is never shown while a gate blocks",
+            )
+        ]
+    limit = max(clear)
+    for gate in guide.gates:
+        before = guide.step(gate.gate.before).index
+        if gate.severity in ("contraindication", "stop") and before > limit:
+            issues.append(
+                Issue(
+                    *_at(guide, "gate", gate.id, "before"),
+                    f"gate {gate.id!r} ({gate.severity}) guards step {gate.gate.before!r}, "
+                    "after the last requires_clear step: it could not stop the injection; "
+                    "guard the injection step or an earlier one",
+                )
+            )
+    readiness = {id(g) for g in guide.guarding[limit]}
+    for step in guide.steps[limit + 1 :]:
+        if not readiness <= {id(g) for g in guide.guarding[step.index]}:
+            issues.append(
+                Issue(
+                    *_at(guide, "step", step.id),
+                    f"step {step.id!r} comes after the injection but is not guarded by every "
+                    "readiness gate (a bug: please report it)",
+                )
+            )
+    return issues
 
-    def reads(source: Node, comp: Compiled | None, what: str) -> None:
+
+# ---------------------------------------------------------------------------------------
+# The graph of definitions: what evaluating each part reads
+
+
+Edge = tuple[GraphNode, str, str, bool]
+"""(what is needed, why: the part that needs it, and how it reads it; whether it is only
+through a bound)."""
+
+
+def _why(edge: Edge) -> str:
+    _, what, how, _ = edge
+    return f"{what} {how}" if how else what
+
+
+def _edges(guide: Guide) -> dict[GraphNode, list[Edge]]:
+    """What each definition needs, with why. Edges through the min/max a given answer is
+    checked against are marked: the engine guards those against coming back round itself,
+    so they count for the depth of evaluation but make no circle."""
+    edges: dict[GraphNode, list[Edge]] = {}
+    questions, derived = guide.questions, guide.derived
+
+    def reads(source: GraphNode, comp: Compiled | None, what: str, bound: bool = False) -> None:
         if comp is None:
             return
         values, answered = read_names(comp.node)
+        out = edges.setdefault(source, [])
         for name in sorted(values):
-            if name in guide.questions or name in guide.derived:
-                edges.setdefault(source, []).append((("value", name), f"{what} reads {name}"))
+            if name in questions or name in derived:
+                out.append((("value", name), what, f"reads {name}", bound))
         for name in sorted(answered):
-            if name in guide.questions:
-                edges.setdefault(source, []).append(
-                    (("shown", name), f"{what} asks answered({name})")
-                )
+            if name in questions:
+                out.append((("shown", name), what, f"asks answered({name})", bound))
+                out.append((("checked", name), what, f"asks answered({name})", True))
 
     # The injection step (a pack without one is reported on its own).
     limit = max((s.index for s in guide.steps if s.step.requires_clear), default=None)
@@ -151,68 +243,284 @@ def _circles(guide: Guide) -> list[str]:
                 for rule in gate.rules:
                     reads(("step", step.id), rule.fails, f"gate {gate.id}")
         for cq in step.questions:
-            edges.setdefault(("value", cq.key), []).append(
-                (("shown", cq.key), "applies only if its question does")
+            value: GraphNode = ("value", cq.key)
+            edges.setdefault(value, []).extend(
+                [
+                    (("shown", cq.key), "applies only if its question does", "", False),
+                    (("checked", cq.key), "counts only within its bounds", "", True),
+                ]
             )
             edges.setdefault(("shown", cq.key), []).append(
-                (("step", step.id), f"is asked in step {step.id}")
+                (("step", step.id), "is asked in step", step.id, False)
             )
             reads(("shown", cq.key), cq.when, "when")
-            reads(("value", cq.key), cq.computed, "computed")
-            reads(("value", cq.key), cq.default, "default")
-    for d in guide.derived.values():
+            reads(value, cq.computed, "computed")
+            reads(value, cq.default, "default")
+            reads(("checked", cq.key), cq.min, "min", True)
+            reads(("checked", cq.key), cq.max, "max", True)
+    for d in derived.values():
         reads(("value", d.name), d.expr, "expr")
+    return edges
 
+
+def _label(node: GraphNode) -> str:
+    kind, name = node
+    if kind == "value":
+        return name
+    if kind == "shown":
+        return f"whether {name} applies"
+    if kind == "checked":
+        return f"whether {name} is in its bounds"
+    return f"step {name!r}"
+
+
+def _node_place(guide: Guide, node: GraphNode) -> tuple[Path, KeyPath]:
+    kind, name = node
+    if kind == "step":
+        return guide.place("step", name)
+    if name in guide.derived:
+        return guide.place("derived", name)
+    return guide.place("question", name)
+
+
+def no_circles(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None) -> list[Issue]:
+    """Definitions that go round in a circle: a computed or default value, a condition or
+    a derived value that, through others, needs itself.
+
+    The engine survives a circle (what comes back round is unknown), but its result then
+    depends on which part was asked for first, so a pack with one is refused. A value
+    depends on whether its question applies; ``answered(x)`` depends only on that.
+    """
+    edges = {node: [e for e in out if not e[3]] for node, out in _edges(guide).items()}
     # Depth-first, without recursion (a pack may chain many definitions): ``trail`` holds
     # the edge taken out of each node on the stack but the last.
-    problems: list[str] = []
-    seen: set[frozenset[Node]] = set()
-    state: dict[Node, int] = {}  # 1: on the stack, 2: done
+    issues: list[Issue] = []
+    seen: set[frozenset[GraphNode]] = set()
+    state: dict[GraphNode, int] = {}  # 1: on the stack, 2: done
     for root in list(edges):
         if root in state:
             continue
         state[root] = 1
         stack = [(root, iter(edges.get(root, [])))]
-        trail: list[tuple[Node, str]] = []
+        on_stack = {root: 0}
+        trail: list[tuple[GraphNode, str]] = []
         while stack:
             node, out = stack[-1]
             edge = next(out, None)
             if edge is None:
                 state[node] = 2
+                del on_stack[node]
                 stack.pop()
                 if trail:
                     trail.pop()
                 continue
-            nxt, why = edge
+            nxt, why = edge[0], _why(edge)
             if state.get(nxt) == 1:
-                start = next(i for i, (n, _) in enumerate(stack) if n == nxt)
-                circle = [*trail[start:], (node, why)]
+                circle = [*trail[on_stack[nxt] :], (node, why)]
                 key = frozenset(n for n, _ in circle)
                 if key not in seen:
                     seen.add(key)
-                    problems.append(_circle_message(guide, circle))
+                    chain = " -> ".join(f"{_label(n)} ({why})" for n, why in circle)
+                    issues.append(
+                        Issue(
+                            *_node_place(guide, circle[0][0]),
+                            f"definitions go round in a circle: {chain} -> {_label(circle[0][0])}",
+                        )
+                    )
             elif nxt not in state:
                 state[nxt] = 1
+                on_stack[nxt] = len(stack)
                 trail.append((node, why))
                 stack.append((nxt, iter(edges.get(nxt, []))))
-    return problems
+    return issues
 
 
-def _circle_message(guide: Guide, circle: list[tuple[Node, str]]) -> str:
-    def label(node: Node) -> str:
-        kind, name = node
-        if kind == "value":
-            return name
-        if kind == "shown":
-            return f"whether {name} applies"
-        return f"step {name!r}"
+# ---------------------------------------------------------------------------------------
+# How deep evaluation goes
 
-    kind, name = circle[0][0]
-    if kind == "step":
-        where = guide.file_of("step", name)
-    elif name in guide.derived:
-        where = guide.file_of("derived", name)
-    else:
-        where = guide.file_of("step", guide.questions[name].step_id)
-    chain = " -> ".join(f"{label(n)} ({why})" for n, why in circle)
-    return f"{where}: definitions go round in a circle: {chain} -> {label(circle[0][0])}"
+
+def subnodes(node: Node) -> tuple[Node, ...]:
+    """The expressions directly inside an expression."""
+    if isinstance(node, expr.Unary):
+        return (node.operand,)
+    if isinstance(node, expr.Binary | expr.Compare):
+        return (node.left, node.right)
+    if isinstance(node, expr.BoolOp):
+        return node.operands
+    if isinstance(node, expr.ListLit):
+        return node.items
+    if isinstance(node, expr.Call):
+        return node.args
+    if isinstance(node, expr.Cond):
+        return (node.test, node.body, node.orelse)
+    if isinstance(node, expr.Index):
+        return (node.target, node.key)
+    return ()
+
+
+def _height(node: Node) -> int:
+    """How deeply an expression nests (a name or a literal is 1)."""
+    height = 0
+    todo = [(node, 1)]
+    while todo:
+        n, depth = todo.pop()
+        height = max(height, depth)
+        todo.extend((child, depth + 1) for child in subnodes(n))
+    return height
+
+
+_CALLS = {"value": 2, "shown": 2, "checked": 3, "step": 2, "injection step": 6}
+"""The engine's calls to reach a definition, by kind: a value is looked up and computed;
+whether a question applies and a step is shown are one call each; an answer's bounds are
+checked in two; the injection step judges its gates in up to six."""
+
+
+def _costs(guide: Guide) -> dict[GraphNode, int]:
+    """The evaluation depth each definition adds on its own: the engine's calls to reach it
+    (:data:`_CALLS`), and two for each level its expressions nest (a call of a function
+    and the list of its arguments are two calls)."""
+    costs: dict[GraphNode, int] = {}
+
+    def cost(node: GraphNode, calls: int, *comps: Compiled | None) -> None:
+        heights = [_height(c.node) for c in comps if c is not None]
+        costs[node] = max(costs.get(node, 0), calls + 2 * max(heights, default=0))
+
+    limit = max((s.index for s in guide.steps if s.step.requires_clear), default=None)
+    for step in guide.steps:
+        comps = [step.when]
+        calls = _CALLS["step"]
+        if step.index == limit:
+            calls = _CALLS["injection step"]
+            for gate in guide.guarding[step.index]:
+                comps.append(gate.applies)
+                comps.extend(r.fails for r in gate.rules)
+        cost(("step", step.id), calls, *comps)
+        for cq in step.questions:
+            cost(("value", cq.key), _CALLS["value"], cq.computed, cq.default)
+            cost(("shown", cq.key), _CALLS["shown"], cq.when)
+            cost(("checked", cq.key), _CALLS["checked"], cq.min, cq.max)
+    for d in guide.derived.values():
+        cost(("value", d.name), _CALLS["value"], d.expr)
+    return costs
+
+
+def _components(
+    nodes: Iterable[GraphNode], edges: dict[GraphNode, list[Edge]]
+) -> dict[GraphNode, int]:
+    """Strongly connected components (Tarjan's, without recursion): node -> component
+    number, numbered so that a component comes after every component it reaches."""
+    index: dict[GraphNode, int] = {}
+    low: dict[GraphNode, int] = {}
+    on_stack: set[GraphNode] = set()
+    stack: list[GraphNode] = []
+    component: dict[GraphNode, int] = {}
+    count = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work: list[tuple[GraphNode, Iterator[Edge]]] = []
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work.append((root, iter(edges.get(root, ()))))
+        while work:
+            node, out = work[-1]
+            advanced = False
+            for nxt, *_ in out:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(edges.get(nxt, ()))))
+                    advanced = True
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component[member] = count
+                    if member == node:
+                        break
+                count += 1
+    return component
+
+
+def evaluation_fits(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None) -> list[Issue]:
+    """No chain of definitions is too deep to evaluate.
+
+    The engine works a value out by working out what it reads, and so on down (each
+    definition once per evaluation). A chain of derived values, computed values and
+    conditions that read one another therefore nests as deep as the chain is long, and
+    Python stops at a fixed depth of calls (1000 by default). The depth is bounded here,
+    when the pack loads, so that a pack that loads can always be evaluated, in whatever
+    order the engine happens to ask: each definition counts the engine's calls to reach
+    it (two for a derived value, see :data:`_CALLS`) plus two for each level its
+    expressions nest (``a + 1`` nests 2), and no chain may count more than
+    :data:`MAX_EVALUATION_DEPTH`. That is about 125 derived values in a chain of simple
+    sums; what is left of Python's depth is for the command around the evaluation.
+    """
+    depth, chain = deepest_chain(guide, edges)
+    if depth <= MAX_EVALUATION_DEPTH:
+        return []
+    names = [_label(n) for n in chain]
+    if len(names) > 12:
+        names = [*names[:6], f"... {len(names) - 11} more ...", *names[-5:]]
+    return [
+        Issue(
+            *_node_place(guide, chain[0]),
+            f"definitions chain too deeply to evaluate: {' -> '.join(names)} "
+            f"({len(chain)} definitions, evaluation depth {depth}; the most is "
+            f"{MAX_EVALUATION_DEPTH}, see 'Limits' in the README): read answers directly "
+            "instead of through a long chain of values",
+        )
+    ]
+
+
+def deepest_chain(
+    guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None
+) -> tuple[int, list[GraphNode]]:
+    """The evaluation depth of the pack and the chain of definitions that has it.
+
+    Where definitions come back round (an answer's bound that reads another answer whose
+    bound reads the first), the engine stops at the repeat, so the whole loop counts
+    once, at the sum of its parts. Linear in the size of the pack.
+    """
+    edges = edges if edges is not None else _edges(guide)
+    costs = _costs(guide)
+    nodes = list(dict.fromkeys([*costs, *edges]))
+    component = _components(nodes, edges)
+    weight: dict[int, int] = {}
+    members: dict[int, list[GraphNode]] = {}
+    for node in nodes:
+        c = component[node]
+        weight[c] = weight.get(c, 0) + costs.get(node, 0)
+        members.setdefault(c, []).append(node)
+    # Components are numbered after everything they reach: one pass in that order.
+    depth: dict[int, int] = {}
+    nxt: dict[int, int | None] = {}
+    for c in range(len(members)):
+        best, via = 0, None
+        for node in members[c]:
+            for target, *_ in edges.get(node, ()):
+                t = component[target]
+                if t != c and depth[t] > best:
+                    best, via = depth[t], t
+        depth[c] = weight[c] + best
+        nxt[c] = via
+    if not depth:
+        return 0, []
+    deepest = max(depth, key=depth.__getitem__)
+    chain: list[GraphNode] = []
+    walk: int | None = deepest
+    while walk is not None:
+        chain.extend(members[walk])
+        walk = nxt[walk]
+    return depth[deepest], chain

@@ -106,7 +106,7 @@ class PackError(UserError):
 
     exit_code = ExitCode.INVALID_PACK
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         count = len(problems)
         noun = "problem" if count == 1 else "problems"
         body = "\n".join(f"  {p}" for p in problems)

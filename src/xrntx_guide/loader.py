@@ -1,21 +1,24 @@
 """Files -> :class:`Guide`: read the TOML step pack, validate it, compile its expressions.
 
-Every problem is collected with the file and the location inside it and reported at once
-in a :class:`~xrntx_guide.errors.PackError`; nothing is reported as a traceback.
+Every problem is collected with its file and key path, placed at its line and column
+(:mod:`xrntx_guide.tomlpos`) and reported at once in a
+:class:`~xrntx_guide.errors.PackError`; nothing is reported as a traceback.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import types
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from . import expr, model
 from .errors import PackError
 from .expr import Compiled, ExprError, Type
+from .model import PLACEHOLDER as PLACEHOLDER
 from .model import (
     SEVERITY_RANK,
     Derived,
@@ -29,14 +32,13 @@ from .model import (
     Source,
     Step,
 )
+from .tomlpos import Issue, KeyPath, Placer, render_path
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 GATE_LOCAL_NAMES = frozenset({"earliest_date"})
 """Placeholders a gate message may use beyond the pack's names."""
-MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,42 @@ class CDerived:
         return self.d.name
 
 
+class Guarding(Sequence[tuple[CGate, ...]]):
+    """``guarding[i]``: the gates checked before step ``i`` or an earlier step.
+
+    Each entry is worked out when first asked for: all of them together would take the
+    number of steps times the number of gates, and loading a pack asks for one or two.
+    """
+
+    def __init__(self, gates: tuple[CGate, ...], before: tuple[int, ...], steps: int) -> None:
+        self._gates = gates
+        self._before = before
+        self._steps = steps
+        self._memo: dict[int, tuple[CGate, ...]] = {}
+
+    def __len__(self) -> int:
+        return self._steps
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[CGate, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[CGate, ...]]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(self._steps)[index]]
+        if not -self._steps <= index < self._steps:
+            raise IndexError(index)
+        index %= self._steps
+        found = self._memo.get(index)
+        if found is None:
+            found = self._memo[index] = tuple(
+                g for g, b in zip(self._gates, self._before, strict=True) if b <= index
+            )
+        return found
+
+
 @dataclass(frozen=True, eq=False)
 class Guide:
     """A loaded, checked step pack: the only thing the engine needs."""
@@ -163,7 +201,8 @@ class Guide:
     types: Mapping[str, Type]
     root: Path
     _deps: Mapping[str, frozenset[str]] = field(default_factory=dict, repr=False)
-    _files: Mapping[str, Path] = field(default_factory=dict, repr=False)
+    _places: Mapping[str, tuple[Path, KeyPath]] = field(default_factory=dict, repr=False)
+    """``kind:name`` -> the file and the key path that define it (for messages)."""
 
     @functools.cached_property
     def dependents(self) -> Mapping[str, frozenset[str]]:
@@ -193,7 +232,12 @@ class Guide:
 
     def file_of(self, kind: str, name: str) -> Path:
         """The file that defines a step, gate, question, setting or derived value."""
-        return self._files.get(f"{kind}:{name}", self.root)
+        return self.place(kind, name)[0]
+
+    def place(self, kind: str, name: str) -> tuple[Path, KeyPath]:
+        """The file and key path that define a step, gate, question, setting, source or
+        derived value (``kind`` is one of those words; ``guide`` with name ``""``)."""
+        return self._places.get(f"{kind}:{name}", (self.root, ()))
 
     @functools.cached_property
     def date_dependent(self) -> tuple[frozenset[str], frozenset[str]]:
@@ -245,11 +289,12 @@ class Guide:
         return {s.id: s for s in self.steps}
 
     @functools.cached_property
-    def guarding(self) -> tuple[tuple[CGate, ...], ...]:
+    def guarding(self) -> Guarding:
         """For each step index, the gates that guard it: those checked before it or before
-        an earlier step (a gate whose own step is hidden is checked at the next one shown)."""
-        before = {g.id: self.step(g.gate.before).index for g in self.gates}
-        return tuple(tuple(g for g in self.gates if before[g.id] <= s.index) for s in self.steps)
+        an earlier step (a gate whose own step is hidden is checked at the next one shown),
+        in the order of the files."""
+        before = tuple(self.step(g.gate.before).index for g in self.gates)
+        return Guarding(self.gates, before, len(self.steps))
 
     @functools.cached_property
     def _gate_index(self) -> dict[str, CGate]:
@@ -278,47 +323,12 @@ class Guide:
 
 
 # ---------------------------------------------------------------------------------------
-# Locating problems
+# Reading files and shaping problems
 
 
-def _describe_loc(raw: Any, loc: Sequence[int | str]) -> str:
-    """Render a pydantic location, naming list items by their id or key where they have one."""
-    parts: list[str] = []
-    node = raw
-    for item in loc:
-        if isinstance(item, int) and parts:
-            label = f"{parts.pop()}[{item}]"
-            child = node[item] if isinstance(node, list) and item < len(node) else None
-            if isinstance(child, dict):
-                ident = child.get("id") or child.get("key") or child.get("name")
-                if isinstance(ident, str):
-                    label += f" ({ident})"
-            parts.append(label)
-            node = child
-        else:
-            parts.append(str(item))
-            node = node.get(item) if isinstance(node, dict) else None
-    return ".".join(parts) if parts else "(top level)"
-
-
-_WRONG_TYPE = frozenset(
-    {
-        "bool_type",
-        "int_type",
-        "int_from_float",
-        "float_type",
-        "string_type",
-        "dict_type",
-        "list_type",
-        "dataclass_type",
-    }
-)
-"""Errors that only say which kind of value one branch of a union wanted."""
-
-
-def _data_loc(raw: Any, loc: Sequence[int | str], missing: bool) -> tuple[int | str, ...]:
+def _data_loc(raw: Any, loc: Sequence[int | str], missing: bool) -> KeyPath:
     """The location without pydantic's union branch names (``int``, ``dict[str,...]``):
-    the parts that are not keys or indexes of the data (a missing key stays)."""
+    the parts that are keys or indexes of the data (a missing key stays)."""
     kept: list[int | str] = []
     node = raw
     for i, item in enumerate(loc):
@@ -334,16 +344,95 @@ def _data_loc(raw: Any, loc: Sequence[int | str], missing: bool) -> tuple[int | 
     return tuple(kept)
 
 
-def _validation_problems(where: str, raw: Any, error: ValidationError) -> list[str]:
-    """One line per place. For a value that fits no branch of a union, the branch that
-    says something (e.g. "should be a finite number") rather than every branch's kind."""
-    places: dict[tuple[int | str, ...], list[Any]] = {}
+_WRONG_TYPE = frozenset(
+    {
+        "bool_type",
+        "int_type",
+        "int_from_float",
+        "float_type",
+        "string_type",
+        "dict_type",
+        "list_type",
+        "dataclass_type",
+    }
+)
+"""Errors that only say which kind of value one branch of a union wanted."""
+_UNKNOWN_KEY = frozenset({"extra_forbidden", "unexpected_keyword_argument"})
+
+
+@functools.cache
+def _fields(kind: type[Any]) -> dict[str, Any]:
+    """A file model's keys and their types."""
+    import typing
+
+    return typing.get_type_hints(kind, include_extras=True)
+
+
+def _keys_at(kind: type[Any], loc: KeyPath) -> tuple[str, ...]:
+    """The keys the table at ``loc`` of a file of ``kind`` may have (for "did you mean"
+    hints); none where that cannot be told."""
+    import dataclasses
+    import typing
+
+    node: Any = kind
+    for part in loc:
+        while True:  # see through Annotated[...], X | None, list[...], dict[...]
+            origin = typing.get_origin(node)
+            if origin is typing.Annotated:
+                node = typing.get_args(node)[0]
+            elif origin in (typing.Union, types.UnionType):
+                tables = [a for a in typing.get_args(node) if dataclasses.is_dataclass(a)]
+                if len(tables) != 1:
+                    return ()
+                node = tables[0]
+            else:
+                break
+        origin = typing.get_origin(node)
+        if origin is list and isinstance(part, int):
+            node = typing.get_args(node)[0]
+        elif origin is dict and isinstance(part, str):
+            node = typing.get_args(node)[1]
+        elif dataclasses.is_dataclass(node) and isinstance(part, str):
+            node = _fields(node).get(part)  # type: ignore[arg-type]
+        else:
+            return ()
+    while typing.get_origin(node) is typing.Annotated:
+        node = typing.get_args(node)[0]
+    if typing.get_origin(node) in (typing.Union, types.UnionType):
+        tables = [a for a in typing.get_args(node) if dataclasses.is_dataclass(a)]
+        node = tables[0] if len(tables) == 1 else None
+    if not (isinstance(node, type) and dataclasses.is_dataclass(node)):
+        return ()
+    return tuple(_fields(node))
+
+
+def _unknown_key(kind: type[Any], loc: KeyPath) -> str:
+    import difflib
+
+    hint = ""
+    if loc and isinstance(loc[-1], str):
+        close = difflib.get_close_matches(loc[-1], _keys_at(kind, loc[:-1]), n=1, cutoff=0.7)
+        if close:
+            hint = f"did you mean {close[0]!r}? "
+    return f"unknown key ({hint}check the spelling; see the step format in the README)"
+
+
+def _validation_issues(
+    file: Path | str, kind: type[Any], raw: Any, error: ValidationError
+) -> list[Issue]:
+    """One issue per place. For a value that fits no branch of a union, the branch that
+    says something (e.g. "should be a finite number") rather than every branch's kind.
+
+    Linear in the number of errors: a file with thousands of misspelled keys is as quick to
+    report, per key, as one with a single one."""
+    places: dict[KeyPath, list[Any]] = {}
     for e in error.errors():
         places.setdefault(_data_loc(raw, e["loc"], e["type"] == "missing"), []).append(e)
-    out = []
+    enclosing = {loc[:end] for loc in places for end in range(len(loc))}
+    out: dict[tuple[KeyPath, str], Issue] = {}
+    hints = 100
     for loc, errors in places.items():
-        deeper = any(len(other) > len(loc) and other[: len(loc)] == loc for other in places)
-        if deeper and all(e["type"] in _WRONG_TYPE for e in errors):
+        if loc in enclosing and all(e["type"] in _WRONG_TYPE for e in errors):
             continue  # another branch of the union got further: its problem says more
         telling = [e for e in errors if e["type"] not in _WRONG_TYPE] or errors[:1]
         if len(errors) > 1 and telling == errors[:1] and errors[0]["type"] in _WRONG_TYPE:
@@ -351,38 +440,69 @@ def _validation_problems(where: str, raw: Any, error: ValidationError) -> list[s
             telling = [{**errors[0], "msg": "should be " + " or ".join(dict.fromkeys(kinds))}]
         for e in telling:
             msg = e["msg"]
-            if e["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
-                msg = "unknown key (check the spelling; see the step format in the README)"
-            out.append(f"{where}: {_describe_loc(raw, loc)}: {msg}")
-    return list(dict.fromkeys(out))
+            if e["type"] in _UNKNOWN_KEY:
+                # A hint for the first keys only: thousands would repeat one another.
+                hints = hints - 1
+                msg = _unknown_key(kind, loc if hints >= 0 else ())
+            elif e["type"] == "missing":
+                msg = f"{msg}: add the key {loc[-1]!s}" if loc else msg
+            out.setdefault((loc, msg), Issue(file, loc, msg))
+    return list(out.values())
 
 
-def _read_bytes(path: Path, problems: list[str]) -> bytes | None:
+MAX_FILE_BYTES = 2 * 1024 * 1024
+_TOML_PLACE = re.compile(
+    r"^(?P<msg>.*?) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$"
+)
+
+
+def _read_bytes(path: Path, issues: list[Issue]) -> bytes | None:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            problems.append(f"{path}: file is larger than {MAX_FILE_BYTES} bytes")
+            issues.append(Issue(path, (), f"file is larger than {MAX_FILE_BYTES} bytes"))
             return None
         return path.read_bytes()
     except OSError as exc:
-        problems.append(f"{path}: cannot read: {exc.strerror or exc}")
+        issues.append(Issue(path, (), f"cannot read: {exc.strerror or exc}"))
     return None
 
 
-def _parse_toml(path: Path, data: bytes, problems: list[str]) -> dict[str, Any] | None:
+def _parse_toml(path: Path, data: bytes, issues: list[Issue]) -> dict[str, Any] | None:
     import tomllib  # only when the pack is read, not when it comes from the cache
 
     try:
         return tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{path}: not valid TOML: {exc}")
+        m = _TOML_PLACE.match(str(exc))
+        if m is None or m.group("line") is None:
+            message = m.group("msg") if m is not None else str(exc)
+            issues.append(Issue(path, (), f"not valid TOML: {message}"))
+        else:
+            line, column = int(m.group("line")), int(m.group("col"))
+            issues.append(
+                Issue(path, (), f"not valid TOML: {m.group('msg')}", line=line, column=column)
+            )
     except UnicodeDecodeError as exc:
-        problems.append(f"{path}: not UTF-8 text: {exc.reason}")
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        issues.append(Issue(path, (), f"not UTF-8 text: {exc.reason}", line=line, column=column))
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        issues.append(Issue(path, (), "not a step file: values nest too deeply to read"))
     return None
 
 
-def _read_toml(path: Path, problems: list[str]) -> dict[str, Any] | None:
-    data = _read_bytes(path, problems)
-    return None if data is None else _parse_toml(path, data, problems)
+def _read_toml(path: Path, issues: list[Issue]) -> tuple[dict[str, Any] | None, bytes | None]:
+    data = _read_bytes(path, issues)
+    return (None if data is None else _parse_toml(path, data, issues)), data
+
+
+def _known(names: Iterable[str], limit: int = 8) -> str:
+    """A list of names for a message, cut short: a pack with thousands of sources does not
+    repeat all of them in each problem."""
+    shown = sorted(names)
+    if len(shown) <= limit:
+        return ", ".join(shown)
+    return ", ".join(shown[:limit]) + f", ... ({len(shown)} in all)"
 
 
 # ---------------------------------------------------------------------------------------
@@ -456,6 +576,174 @@ class RecordedSettings:
     """The session file, for messages."""
 
 
+@dataclass
+class _Read:
+    """The bytes of a pack's files and its site file, and a placer over their text."""
+
+    root: Path
+    contents: dict[Path, bytes | None]
+    site: Path | RecordedSettings | None
+    site_file: Path | None
+    site_bytes: bytes | None
+    placer: Placer
+
+
+def _read_pack(
+    steps_dir: Path | None, site_file: Path | None, recorded: RecordedSettings | None
+) -> tuple[_Read, list[Issue]]:
+    root = steps_dir or default_steps_dir()
+    issues: list[Issue] = []
+    texts: dict[str, bytes | None] = {}
+
+    def read(name: str) -> str | None:
+        data = texts.get(name)
+        return None if data is None else data.decode("utf-8", errors="replace")
+
+    placer = Placer(read)
+    contents: dict[Path, bytes | None] = {}
+    site_bytes: bytes | None = None
+    if not root.is_dir():
+        what = "is not a folder" if root.exists() else "no such folder"
+        issues.append(Issue(root, (), f"{what} (give --steps a folder of .toml files)"))
+    else:
+        files = sorted(p for p in root.glob("*.toml") if p.is_file())
+        if not files:
+            issues.append(Issue(root, (), "no .toml files in this folder"))
+        contents = {path: _read_bytes(path, issues) for path in files}
+        if site_file is not None:
+            site_bytes = _read_bytes(site_file, issues)
+    texts.update({str(p): b for p, b in contents.items()})
+    site: Path | RecordedSettings | None = site_file
+    if site_file is not None:
+        texts[str(site_file)] = site_bytes
+    if recorded is not None:
+        import json
+
+        site = recorded
+        site_file = Path(recorded.where)
+        site_bytes = json.dumps([recorded.site, dict(recorded.values)], sort_keys=True).encode()
+    return _Read(root, contents, site, site_file, site_bytes, placer), issues
+
+
+def _build(read: _Read, issues: list[Issue]) -> Guide | None:
+    """Parse, validate and compile the files; None (with ``issues``) when they fail.
+
+    Every problem is found in one run: an unknown key is reported and left out; a table
+    that still fails validation (a value of the wrong type, a key missing) is set aside and
+    the rest of its file is compiled and checked all the same. What refers to a table set
+    aside is not reported again (its step id, question keys, source key are taken as
+    defined); the checks that need the whole pack (a requires_clear step, gates after it)
+    wait until there is no other problem.
+    """
+    from pydantic import ValidationError
+
+    packs: list[_File] = []
+    aside: set[str] = set()
+    for path, data in read.contents.items():
+        raw = _parse_toml(path, data or b"", issues)
+        if raw is None:
+            continue
+        try:
+            packs.append(_File(path, model.validate(PackFile, raw), None))
+        except ValidationError as exc:
+            issues.extend(_validation_issues(path, PackFile, raw, exc))
+            _drop_unknown_keys(raw, exc)
+            try:
+                packs.append(_File(path, model.validate(PackFile, raw), None))
+            except ValidationError:
+                pack, indexes, names = _salvage(raw)
+                packs.append(_File(path, pack, indexes))
+                aside |= names
+    if any(not i.path for i in issues):
+        return None  # a file that cannot be read at all: its names are unknown
+    compiler = _Compiler(read.root, packs, read.site, issues, aside)
+    guide = compiler.run()
+    if guide is None:
+        return None
+    from .checks import check_guide  # only when a pack is compiled, not from the cache
+
+    complete = not issues and not aside
+    issues.extend(check_guide(guide, complete=complete))
+    return guide if complete and not issues else None
+
+
+def _drop_unknown_keys(raw: dict[str, Any], error: ValidationError) -> None:
+    """Remove the unknown keys (reported already) from the data: nothing reads them, so
+    the rest of their table can still be checked."""
+    for e in error.errors():
+        if e["type"] not in _UNKNOWN_KEY:
+            continue
+        loc = _data_loc(raw, e["loc"], False)
+        node: Any = raw
+        for part in loc[:-1]:
+            node = node[part]
+        if isinstance(node, dict) and loc:
+            node.pop(loc[-1], None)
+
+
+class _File(NamedTuple):
+    path: Path
+    pack: PackFile
+    indexes: dict[str, list[int]] | None
+    """For a file whose tables were set aside: each kept item's index in the file."""
+
+
+def _salvage(raw: dict[str, Any]) -> tuple[PackFile, dict[str, list[int]], set[str]]:
+    """The tables of a file that failed validation that pass it one by one; the indexes
+    of the items kept; and the names the others define (``kind:name``), so that what
+    refers to them is not reported as unknown."""
+    from pydantic import ValidationError
+
+    def alone(key: str, value: Any) -> PackFile | None:
+        try:
+            return model.validate(PackFile, {key: value})  # type: ignore[no-any-return]
+        except ValidationError:
+            return None
+
+    guide: GuideMeta | None = None
+    tables: dict[str, dict[str, Any]] = {"sources": {}, "settings": {}}
+    items: dict[str, list[Any]] = {"step": [], "gate": [], "derived": []}
+    indexes: dict[str, list[int]] = {"step": [], "gate": [], "derived": []}
+    aside: set[str] = set()
+    if "guide" in raw:
+        one = alone("guide", raw["guide"])
+        if one is None:
+            aside.add("guide:")
+        else:
+            guide = one.guide
+    for key, kind in (("sources", "source"), ("settings", "setting")):
+        value = raw.get(key)
+        for name, table in value.items() if isinstance(value, dict) else ():
+            one = alone(key, {name: table})
+            if one is None:
+                aside.add(f"{kind}:{name}")
+            else:
+                tables[key].update(getattr(one, key))
+    for key, ident in (("step", "id"), ("gate", "id"), ("derived", "name")):
+        value = raw.get(key)
+        for i, item in enumerate(value if isinstance(value, list) else ()):
+            one = alone(key, [item])
+            if one is not None:
+                items[key].extend(getattr(one, key))
+                indexes[key].append(i)
+                continue
+            if isinstance(item, dict):
+                if isinstance(item.get(ident), str):
+                    aside.add(f"{key}:{item[ident]}")
+                for q in item.get("question", ()) if key == "step" else ():
+                    if isinstance(q, dict) and isinstance(q.get("key"), str):
+                        aside.add(f"question:{q['key']}")
+    pack = PackFile(
+        guide=guide,
+        sources=tables["sources"],
+        settings=tables["settings"],
+        step=items["step"],
+        gate=items["gate"],
+        derived=items["derived"],
+    )
+    return pack, indexes, aside
+
+
 def load_guide(
     steps_dir: Path | None = None,
     site_file: Path | None = None,
@@ -472,85 +760,64 @@ def load_guide(
     """
     from . import packcache
 
-    root = steps_dir or default_steps_dir()
-    problems: list[str] = []
-    if not root.is_dir():
-        what = "is not a folder" if root.exists() else "no such folder"
-        raise PackError([f"{root}: {what} (give --steps a folder of .toml files)"])
-    files = sorted(p for p in root.glob("*.toml") if p.is_file())
-    if not files:
-        raise PackError([f"{root}: no .toml files in this folder"])
-    contents = {path: _read_bytes(path, problems) for path in files}
-    site_bytes = _read_bytes(site_file, problems) if site_file is not None else None
-    if problems:
-        raise PackError(problems)
-    site: Path | RecordedSettings | None = site_file
-    if recorded is not None:
-        import json
-
-        site = recorded
-        site_file = Path(recorded.where)
-        site_bytes = json.dumps([recorded.site, dict(recorded.values)], sort_keys=True).encode()
+    read, issues = _read_pack(steps_dir, site_file, recorded)
+    if issues:
+        raise PackError(read.placer.problems(issues))
     key = None
     if use_cache:
-        key = packcache.key(root, contents, site_file, site_bytes)
+        key = packcache.key(read.root, read.contents, read.site_file, read.site_bytes)
         cached = packcache.read(key)
         if cached is not None:
             return cached
-
-    from pydantic import ValidationError
-
-    packs: list[tuple[Path, PackFile]] = []
-    for path, data in contents.items():
-        raw = _parse_toml(path, data or b"", problems)
-        if raw is None:
-            continue
-        try:
-            packs.append((path, model.validate(PackFile, raw)))
-        except ValidationError as exc:
-            problems.extend(_validation_problems(str(path), raw, exc))
-    if problems:
-        raise PackError(problems)
-    guide = _assemble(root, packs, site)
+    guide = _build(read, issues)
+    if guide is None:
+        raise PackError(read.placer.problems(issues))
     if key is not None:
         packcache.write(key, guide)
     return guide
 
 
 def _load_site(
-    site: Path | RecordedSettings, settings: Mapping[str, Setting], problems: list[str]
+    site: Path | RecordedSettings, settings: Mapping[str, Setting], issues: list[Issue]
 ) -> tuple[str | None, dict[str, Any]]:
     """A site file's values, or a session's recorded ones: checked alike, limits included."""
     from pydantic import ValidationError
 
     if isinstance(site, RecordedSettings):
-        site_file: object = site.where
+        site_file: Path | str = site.where
         raw: dict[str, Any] | None = {"site": site.site or "session", "settings": dict(site.values)}
     else:
         site_file = site
-        raw = _read_toml(site, problems)
+        raw, _ = _read_toml(site, issues)
     if raw is None:
         return None, {}
     try:
         parsed = model.validate(SiteFile, raw)
     except ValidationError as exc:
-        problems.extend(_validation_problems(str(site_file), raw, exc))
+        issues.extend(_validation_issues(site_file, SiteFile, raw, exc))
         return None, {}
     values: dict[str, Any] = {}
     for name, value in parsed.settings.items():
+        here: KeyPath = ("settings", name)
         if name not in settings:
-            known = ", ".join(sorted(settings))
-            problems.append(f"{site_file}: settings.{name}: no such setting (known: {known})")
+            issues.append(Issue(site_file, here, f"no such setting (known: {_known(settings)})"))
         elif not settings[name].site_adjustable:
             sources = ", ".join(settings[name].sources)
-            problems.append(
-                f"{site_file}: settings.{name}: a site may not change it: the value comes "
-                f"from the sources ({sources}), not site policy"
+            issues.append(
+                Issue(
+                    site_file,
+                    here,
+                    f"a site may not change it: the value comes from the sources ({sources}), "
+                    "not site policy",
+                )
             )
         elif not _same_shape(settings[name].value, value):
-            problems.append(
-                f"{site_file}: settings.{name}: must be like the default "
-                f"{settings[name].value!r}, not {value!r}"
+            issues.append(
+                Issue(
+                    site_file,
+                    here,
+                    f"must be like the default {settings[name].value!r}, not {value!r}",
+                )
             )
         elif isinstance(value, dict):
             default = settings[name].value
@@ -560,18 +827,23 @@ def _load_site(
             unlike = sorted(
                 k for k in value if k in default and not _same_shape(default[k], value[k])
             )
-            if unknown:
-                problems.append(
-                    f"{site_file}: settings.{name}: unknown keys {unknown} "
-                    f"(known: {sorted(default)})"
+            issues.extend(
+                Issue(
+                    site_file,
+                    (*here, k),
+                    f"unknown key {k!r} of settings.{name} (known: {_known(default)})",
                 )
-            elif unlike:
-                problems.extend(
-                    f"{site_file}: settings.{name}: {k} must be like the default "
-                    f"{default[k]!r}, not {value[k]!r}"
-                    for k in unlike
+                for k in unknown
+            )
+            issues.extend(
+                Issue(
+                    site_file,
+                    (*here, k),
+                    f"{k} must be like the default {default[k]!r}, not {value[k]!r}",
                 )
-            else:  # a site changes the entries it names; the others keep their defaults
+                for k in unlike
+            )
+            if not unknown and not unlike:  # a site changes the entries it names
                 values[name] = {**default, **value}
         else:
             values[name] = value
@@ -580,9 +852,10 @@ def _load_site(
     in_force = {**{k: s.value for k, s in settings.items()}, **values}
     for name, value in values.items():
         setting = settings[name]
-        for p in _outside_limits(setting, value, in_force):
+        for entry, p in _outside_limits(setting, value, in_force):
             sources = ", ".join(setting.limit_sources)
-            problems.append(f"{site_file}: settings.{name}: {p} ({sources})")
+            where: KeyPath = ("settings", name) if entry is None else ("settings", name, entry)
+            issues.append(Issue(site_file, where, f"{p} ({sources})"))
     return parsed.site, values
 
 
@@ -590,397 +863,556 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _limit_problems(setting: Setting, settings: Mapping[str, Setting]) -> list[str]:
-    """What is wrong with a setting's site_min/site_max/site_choices themselves.
+def _limit_problems(setting: Setting, settings: Mapping[str, Setting]) -> list[tuple[str, str]]:
+    """What is wrong with a setting's site_min/site_max/site_choices themselves, each with
+    the key it is about.
 
     Every setting a site may change must say how far it may go, with the source of the
     limit: a site may make the policy stricter, never looser (reference 4.3)."""
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     bounds = (("site_min", setting.site_min), ("site_max", setting.site_max))
     has_limit = any(b is not None for _, b in bounds) or setting.site_choices is not None
     if setting.site_adjustable and not has_limit:
         out.append(
-            "a site may change it, so it needs the limit a site may not pass "
-            "(site_min, site_max or site_choices, with limit_sources); "
-            "or set site_adjustable = false"
+            (
+                "site_adjustable",
+                "a site may change it, so it needs the limit a site may not pass "
+                "(site_min, site_max or site_choices, with limit_sources); "
+                "or set site_adjustable = false",
+            )
         )
     if has_limit and not setting.limit_sources:
-        out.append("a site limit needs limit_sources: the source that sets it")
+        out.append(("limit_sources", "a site limit needs limit_sources: the source that sets it"))
     for label, bound in bounds:
         if bound is None:
             continue
         if isinstance(bound, str):
             other = settings.get(bound)
             if other is None:
-                out.append(f"{label} = {bound!r} is not a setting")
+                out.append((label, f"{label} = {bound!r} is not a setting"))
             elif not (_is_number(other.value) and _is_number(setting.value)):
-                out.append(f"{label} = {bound!r}: both settings must be numbers")
+                out.append((label, f"{label} = {bound!r}: both settings must be numbers"))
             continue
         if isinstance(setting.value, dict):
             if not isinstance(bound, dict):
-                out.append(f"{label} must be a table of entries of the value")
+                out.append((label, f"{label} must be a table of entries of the value"))
                 continue
             for key in sorted(bound):
                 if key not in setting.value:
-                    out.append(f"{label}: {key!r} is not an entry of the value")
+                    out.append((label, f"{label}: {key!r} is not an entry of the value"))
                 elif not _is_number(setting.value[key]):
-                    out.append(f"{label}: the entry {key!r} is not a number")
+                    out.append((label, f"{label}: the entry {key!r} is not a number"))
             if setting.site_adjustable and label == "site_min" and setting.site_max is None:
                 unbounded = sorted(
                     k for k, v in setting.value.items() if _is_number(v) and k not in bound
                 )
                 if unbounded:
-                    out.append(f"{label} has no limit for {unbounded}")
+                    out.append((label, f"{label} has no limit for {unbounded}"))
         elif isinstance(bound, dict) or not _is_number(setting.value):
-            out.append(f"{label} must be a number, for a setting whose value is a number")
+            out.append((label, f"{label} must be a number, for a setting whose value is a number"))
     if setting.site_choices is not None:
         if not isinstance(setting.value, str):
-            out.append("site_choices is for a setting whose value is text")
+            out.append(("site_choices", "site_choices is for a setting whose value is text"))
         elif setting.value not in setting.site_choices:
-            out.append(f"site_choices must include the default {setting.value!r}")
+            out.append(("site_choices", f"site_choices must include the default {setting.value!r}"))
     return out
 
 
-def _outside_limits(setting: Setting, value: object, in_force: Mapping[str, Any]) -> list[str]:
-    """Each way ``value`` is outside the setting's site_min/site_max/site_choices."""
-    out: list[str] = []
+def _outside_limits(
+    setting: Setting, value: object, in_force: Mapping[str, Any]
+) -> list[tuple[str | None, str]]:
+    """Each way ``value`` is outside the setting's site_min/site_max/site_choices, with the
+    entry of a table it is about (None for the whole value)."""
+    out: list[tuple[str | None, str]] = []
     if setting.site_choices is not None and value not in setting.site_choices:
         allowed = ", ".join(repr(c) for c in setting.site_choices)
-        out.append(f"{value!r} is not one a site may set (allowed: {allowed})")
+        out.append((None, f"{value!r} is not one a site may set (allowed: {allowed})"))
     for bound, below in ((setting.site_min, True), (setting.site_max, False)):
         if bound is None:
             continue
-        pairs: list[tuple[str, object, object, str]]
+        pairs: list[tuple[str | None, object, object, str]]
         if isinstance(bound, dict):
             got = value if isinstance(value, dict) else {}
-            pairs = [(f"{k} = ", got.get(k), b, "") for k, b in bound.items()]
+            pairs = [(k, got.get(k), b, "") for k, b in bound.items()]
         elif isinstance(bound, str):
-            pairs = [("", value, in_force.get(bound), f" (settings.{bound} in force)")]
+            pairs = [(None, value, in_force.get(bound), f" (settings.{bound} in force)")]
         else:
-            pairs = [("", value, bound, "")]
-        for prefix, v, b, what in pairs:
+            pairs = [(None, value, bound, "")]
+        for entry, v, b, what in pairs:
             if not (_is_number(v) and _is_number(b)):
                 continue  # a wrong shape is reported on its own
             if (v < b) if below else (v > b):  # type: ignore[operator]
                 word = "below" if below else "above"
                 edge = "lowest" if below else "highest"
-                out.append(f"{prefix}{v} is {word} {b}{what}, the {edge} a site may set")
+                prefix = "" if entry is None else f"{entry} = "
+                out.append((entry, f"{prefix}{v} is {word} {b}{what}, the {edge} a site may set"))
     return out
 
 
-def _assemble(
-    root: Path, packs: list[tuple[Path, PackFile]], site_file: Path | RecordedSettings | None
-) -> Guide:
-    problems: list[str] = []
-    meta: GuideMeta | None = None
-    sources: dict[str, Source] = {}
-    settings: dict[str, Setting] = {}
-    steps: list[tuple[Path, Step]] = []
-    gates: list[tuple[Path, Gate]] = []
-    derived: list[tuple[Path, Derived]] = []
-    origin: dict[str, Path] = {}
+# ---------------------------------------------------------------------------------------
+# Compiling: the files' definitions -> a Guide, one phase per method
 
-    def claim(kind: str, name: str, path: Path) -> bool:
+
+class _Def(NamedTuple):
+    """A definition with the file and key path it came from."""
+
+    file: Path
+    path: KeyPath
+    item: Any
+
+
+class _Compiler:
+    """Puts the validated files together: names defined once, the site overlay, the types
+    of names, then every expression compiled and every reference checked.
+
+    Every problem is added to ``issues`` with its file and key path; :meth:`run` returns
+    None when there is any.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        packs: list[_File],
+        site: Path | RecordedSettings | None,
+        issues: list[Issue],
+        aside: Iterable[str] = (),
+    ) -> None:
+        self.root = root
+        self.packs = packs
+        self.site = site
+        self.issues = issues
+        self.aside = set(aside)
+        """``kind:name`` of definitions set aside (they failed validation): what refers
+        to them is not reported again."""
+        self.meta: _Def | None = None
+        self.sources: dict[str, Source] = {}
+        self.settings: dict[str, Setting] = {}
+        self.steps: list[_Def] = []
+        self.gates: list[_Def] = []
+        self.derived: list[_Def] = []
+        self.places: dict[str, tuple[Path, KeyPath]] = {}
+        self.types: dict[str, Type] = {"today": expr.DATE}
+
+    def problem(self, file: Path | str, path: KeyPath, message: str, at: int | None = None) -> None:
+        self.issues.append(Issue(file, path, message, at=at))
+
+    def run(self) -> Guide | None:
+        """The guide, or None without a [guide] table. With problems, the guide holds what
+        compiled (for the whole-pack checks to look at) and must not be used."""
+        self.collect()
+        if self.meta is None:
+            if "guide:" not in self.aside:
+                self.problem(
+                    self.root, (), "no file has a [guide] table (id, title, version, ...): add one"
+                )
+            return None
+        meta: GuideMeta = self.meta.item
+        setting_values: dict[str, Any] = {k: s.value for k, s in self.settings.items()}
+        site_name: str | None = None
+        if self.site is not None:
+            site_name, overrides = _load_site(self.site, self.settings, self.issues)
+            setting_values.update(overrides)
+        for name, value in setting_values.items():
+            self.types[f"settings.{name}"] = _value_type(value)
+        self.name_questions()
+        derived, deps = self.compile_derived()
+        self.deps = deps
+        steps = self.compile_steps(meta)
+        ids = {s.id for s in steps}
+        gates = self.compile_gates(meta, ids)
+        self.check_definitions(meta)
+        if self.issues or self.aside:  # keep only what the whole-pack checks can read
+            gates = [g for g in gates if g.gate.before in ids and g.rules]
+        return Guide(
+            meta=meta,
+            sources=self.sources,
+            settings=self.settings,
+            setting_values=setting_values,
+            site=site_name,
+            steps=tuple(steps),
+            questions={cq.key: cq for s in steps for cq in s.questions},
+            derived=derived,
+            gates=tuple(gates),
+            types=self.types,
+            root=self.root,
+            _deps=deps,
+            _places=self.places,
+        )
+
+    def set_aside(self, kind: str, name: str) -> bool:
+        """Whether ``name`` is defined by a table that failed validation."""
+        return f"{kind}:{name}" in self.aside
+
+    def name_set_aside(self, name: str) -> bool:
+        """Whether an expression's name is defined by a table set aside."""
+        if name.startswith("settings."):
+            return self.set_aside("setting", name.removeprefix("settings."))
+        return self.set_aside("question", name) or self.set_aside("derived", name)
+
+    # -- names defined once ------------------------------------------------------------
+
+    def claim(self, kind: str, name: str, file: Path, path: KeyPath, at: KeyPath) -> bool:
+        """Record where ``name`` is defined; a second definition is a problem at ``at``."""
         key = f"{kind}:{name}"
-        if key in origin:
-            problems.append(f"{path}: {kind} {name!r} is already defined in {origin[key]}")
+        other = self.places.get(key)
+        if other is not None:
+            self.problem(
+                file,
+                at,
+                f"{kind} {name!r} is already defined in {other[0]} at "
+                f"{render_path(other[1])}: rename one of them",
+            )
             return False
-        origin[key] = path
+        self.places[key] = (file, path)
         return True
 
-    for path, pack in packs:
-        if pack.guide is not None:
-            if meta is not None:
-                problems.append(f"{path}: [guide] is already defined in {origin['guide:']}")
-            else:
-                meta = pack.guide
-                origin["guide:"] = path
-        for key, src in pack.sources.items():
-            if claim("source", key, path):
-                sources[key] = src
-        for key, setting in pack.settings.items():
-            if claim("setting", key, path):
-                settings[key] = setting
-        steps.extend((path, s) for s in pack.step if claim("step", s.id, path))
-        gates.extend((path, g) for g in pack.gate if claim("gate", g.id, path))
-        derived.extend((path, d) for d in pack.derived if claim("derived", d.name, path))
-    if meta is None:
-        problems.append(f"{root}: no file has a [guide] table (title, version, ...)")
-    if problems or meta is None:
-        raise PackError(problems)
+    def collect(self) -> None:
+        for file, pack, indexes in self.packs:
+            if pack.guide is not None:
+                if self.meta is not None:
+                    self.problem(
+                        file,
+                        ("guide",),
+                        f"[guide] is already defined in {self.meta.file}: only one file has it",
+                    )
+                else:
+                    self.meta = _Def(file, ("guide",), pack.guide)
+                    self.places["guide:"] = (file, ("guide",))
+            where: KeyPath
+            for key, src in pack.sources.items():
+                where = ("sources", key)
+                if self.claim("source", key, file, where, where):
+                    self.sources[key] = src
+            for key, setting in pack.settings.items():
+                where = ("settings", key)
+                if self.claim("setting", key, file, where, where):
+                    self.settings[key] = setting
+            for kind, items, ident, into in (
+                ("step", pack.step, "id", self.steps),
+                ("gate", pack.gate, "id", self.gates),
+                ("derived", pack.derived, "name", self.derived),
+            ):
+                for i, item in enumerate(items):
+                    where = (kind, indexes[kind][i] if indexes else i)
+                    name = getattr(item, ident)
+                    if self.claim(kind, name, file, where, (*where, ident)):
+                        into.append(_Def(file, where, item))
 
-    setting_values = {k: s.value for k, s in settings.items()}
-    site_name: str | None = None
-    if site_file is not None:
-        site_name, overrides = _load_site(site_file, settings, problems)
-        setting_values.update(overrides)
-
-    # The names expressions may read, with their types.
-    types: dict[str, Type] = {"today": expr.DATE}
-    for name, value in setting_values.items():
-        types[f"settings.{name}"] = _value_type(value)
-    question_at: dict[str, tuple[Path, str]] = {}
-    for path, step in steps:
-        for i, q in enumerate(step.question):
-            where = f"step {step.id!r} question[{i}] ({q.key})"
-            if q.key in question_at:
-                other = question_at[q.key]
-                problems.append(f"{path}: {where}: key already asked in {other[0]} {other[1]}")
-                continue
-            question_at[q.key] = (path, where)
-            if q.key in RESERVED_NAMES:
-                problems.append(
-                    f"{path}: {where}: {q.key!r} is a built-in name; choose another key"
+    def name_questions(self) -> None:
+        """The type of every question and derived name; keys asked once."""
+        for file, path, step in self.steps:
+            for i, q in enumerate(step.question):
+                here: KeyPath = (*path, "question", i)
+                if not self.claim("question", q.key, file, here, (*here, "key")):
+                    continue
+                if q.key in RESERVED_NAMES:
+                    self.problem(
+                        file, (*here, "key"), f"{q.key!r} is a built-in name; choose another key"
+                    )
+                self.issues.extend(_question_shape(q, file, here))
+                self.types[q.key] = question_type(q)
+        for file, path, d in self.derived:
+            if d.name in RESERVED_NAMES:
+                self.problem(
+                    file, (*path, "name"), f"{d.name!r} is a built-in name; choose another"
                 )
-            _check_question_shape(q, f"{path}: {where}", problems)
-            types[q.key] = question_type(q)
-    for path, d in derived:
-        if d.name in RESERVED_NAMES:
-            problems.append(f"{path}: derived {d.name!r}: a built-in name; choose another")
-        if d.name in types:
-            problems.append(f"{path}: derived {d.name!r}: the name is already a question")
+            if d.name in self.types:
+                other = self.places.get(f"question:{d.name}")
+                where = f" (asked at {render_path(other[1])} in {other[0]})" if other else ""
+                self.problem(
+                    file,
+                    (*path, "name"),
+                    f"the name {d.name!r} is already a question{where}; choose another",
+                )
 
-    compiled_derived, deps = _compile_derived(derived, types, problems)
+    # -- expressions -------------------------------------------------------------------
 
-    def comp(source: str | None, where: str, want: str | None = None) -> Compiled | None:
+    def compile(
+        self, source: str | None, file: Path, path: KeyPath, want: str | None = None
+    ) -> Compiled | None:
         if source is None:
             return None
         try:
-            return Compiled.compile(source, types, want)
+            return Compiled.compile(source, self.types, want)
         except ExprError as exc:
-            problems.append(f"{where}: {exc} in {source!r}")
+            self.expr_problem(exc, source, file, path)
             return None
 
-    def check_sources(keys: Iterable[str], where: str) -> None:
-        for key in keys:
-            if key not in sources:
-                problems.append(f"{where}: unknown source {key!r} (known: {', '.join(sources)})")
+    def expr_problem(self, exc: ExprError, source: str, file: Path, path: KeyPath) -> None:
+        unknown = _UNKNOWN_NAME.fullmatch(exc.message)
+        if unknown is not None and self.name_set_aside(unknown.group(1)):
+            return  # the name is defined, in a table that failed validation
+        self.problem(file, path, f"{exc} in {source!r}", at=exc.position)
 
-    def check_template(text: str, where: str, extra: frozenset[str] = frozenset()) -> None:
+    def compile_like(self, source: str | None, file: Path, path: KeyPath, own: Type) -> Any:
+        """An expression that stands for the question's own value (default, computed)."""
+        c = self.compile(source, file, path)
+        if c is not None and not (c.type.kind == own.kind or (own.numeric and c.type.numeric)):
+            self.problem(file, path, f"gives {c.type} but the question is {own}")
+            return None
+        return c
+
+    def compile_bound(
+        self, bound: int | float | str | None, file: Path, path: KeyPath, own: Type
+    ) -> Compiled | None:
+        if bound is None:
+            return None
+        if own.kind not in ("int", "number", "date"):
+            self.problem(file, path, "only numbers and dates have bounds: remove it")
+            return None
+        if isinstance(bound, str):
+            return self.compile_like(bound, file, path, own)  # type: ignore[no-any-return]
+        # A number: no text round trip (1e-05 would not parse).
+        if bound != bound or bound in (float("inf"), float("-inf")):
+            self.problem(file, path, f"must be a finite number, not {bound}")
+            return None
+        node = expr.Literal(0, bound)
+        typ = expr.typecheck(node, {})
+        if not (typ.kind == own.kind or (own.numeric and typ.numeric)):
+            self.problem(file, path, f"gives {typ} but the question is {own}")
+            return None
+        return Compiled(repr(bound), node, typ, frozenset())
+
+    def compile_derived(self) -> tuple[dict[str, CDerived], dict[str, frozenset[str]]]:
+        """Compile derived values in dependency order; report circles and type errors.
+
+        The order is found without recursion, so a long chain of derived values is no
+        problem here (the whole-pack checks limit how deep evaluation may go)."""
+        parsed: dict[str, tuple[_Def, expr.Node]] = {}
+        for definition in self.derived:
+            d = definition.item
+            try:
+                parsed[d.name] = (definition, expr.parse(d.expr))
+            except ExprError as exc:
+                self.expr_problem(exc, d.expr, definition.file, (*definition.path, "expr"))
+                self.aside.add(f"derived:{d.name}")  # its problem is said once, here
+        reads = {name: expr.names(node) for name, (_, node) in parsed.items()}
+        order: list[str] = []
+        state: dict[str, int] = {}  # 1: on the stack, 2: done
+        reported: set[frozenset[str]] = set()
+        for root in parsed:
+            if root in state:
+                continue
+            state[root] = 1
+            stack = [(root, iter(sorted(n for n in reads[root] if n in parsed)))]
+            at = {root: 0}
+            while stack:
+                name, deps_left = stack[-1]
+                dep = next(deps_left, None)
+                if dep is None:
+                    state[name] = 2
+                    order.append(name)
+                    del at[name]
+                    stack.pop()
+                elif state.get(dep) == 1:
+                    circle = [n for n, _ in stack[at[dep] :]]
+                    if frozenset(circle) not in reported:
+                        reported.add(frozenset(circle))
+                        first = parsed[circle[0]][0]
+                        self.problem(
+                            first.file,
+                            (*first.path, "expr"),
+                            "derived values refer to each other: "
+                            + " -> ".join([*circle, circle[0]]),
+                        )
+                elif dep not in state:
+                    state[dep] = 1
+                    at[dep] = len(stack)
+                    stack.append((dep, iter(sorted(n for n in reads[dep] if n in parsed))))
+        compiled: dict[str, CDerived] = {}
+        deps: dict[str, frozenset[str]] = {}
+        for name in order:
+            definition, node = parsed[name]
+            d = definition.item
+            try:
+                typ = expr.typecheck(node, self.types)
+            except ExprError as exc:
+                self.expr_problem(exc, d.expr, definition.file, (*definition.path, "expr"))
+                self.aside.add(f"derived:{name}")  # what reads it is not reported again
+                continue
+            self.types[name] = typ
+            compiled[name] = CDerived(d, Compiled(d.expr, node, typ, frozenset(reads[name])))
+            acc: set[str] = set()
+            for n in reads[name]:
+                acc |= deps.get(n, {n})
+            deps[name] = frozenset(acc)
+        return compiled, deps
+
+    # -- steps and gates ---------------------------------------------------------------
+
+    def check_sources(self, keys: Iterable[str], file: Path, path: KeyPath) -> None:
+        for i, key in enumerate(keys):
+            if key not in self.sources and not self.set_aside("source", key):
+                self.problem(
+                    file,
+                    (*path, i),
+                    f"unknown source {key!r} (known: {self.known_sources}): add it under "
+                    "[sources] or correct the key",
+                )
+
+    @functools.cached_property
+    def known_sources(self) -> str:
+        return _known(self.sources)
+
+    def check_template(
+        self, text: str, file: Path, path: KeyPath, extra: frozenset[str] = frozenset()
+    ) -> None:
         for m in PLACEHOLDER.finditer(text):
-            if m.group(1) not in types and m.group(1) not in extra:
-                problems.append(f"{where}: unknown placeholder {{{m.group(1)}}}")
+            name = m.group(1)
+            if name not in self.types and name not in extra and not self.name_set_aside(name):
+                self.problem(
+                    file,
+                    path,
+                    f"unknown placeholder {{{m.group(1)}}}: use a question key, a derived "
+                    "value or settings.NAME",
+                    at=m.start(),
+                )
 
-    phase_ids = {p.id for p in meta.phases}
-    cq_by_key: dict[str, CQuestion] = {}
-    csteps: list[CStep] = []
-    for index, (path, step) in enumerate(steps):
-        where = f"{path}: step {step.id!r}"
-        if step.phase not in phase_ids:
-            problems.append(f"{where}: phase {step.phase!r} is not one of {sorted(phase_ids)}")
-        check_sources(step.sources, where)
-        check_template(step.instructions, f"{where}: instructions")
-        notes = []
-        for ni, note in enumerate(step.note):
-            check_template(note.text, f"{where}: note[{ni}]: text")
-            note_when = comp(note.when, f"{where}: note[{ni}]: when", "bool")
-            if note_when is not None:
-                notes.append((note_when, note.text))
-        cqs = []
-        for q in step.question:
-            qw = f"{where}: question {q.key!r}"
-            check_sources(q.sources, qw)
-            own = types.get(q.key, expr.STRING)
-            cq = CQuestion(
-                q=q,
-                step_id=step.id,
-                key=q.key,
-                when=comp(q.when, f"{qw}: when", "bool"),
-                default=_comp_like(comp, q.default, f"{qw}: default", own, problems),
-                suggest=_comp_like(comp, q.suggest, f"{qw}: suggest", own, problems),
-                computed=_comp_like(comp, q.computed, f"{qw}: computed", own, problems),
-                min=_comp_bound(comp, q.min, f"{qw}: min", own, problems),
-                max=_comp_bound(comp, q.max, f"{qw}: max", own, problems),
-                wait_minutes=comp(q.wait_minutes, f"{qw}: wait_minutes", "number"),
-            )
-            cqs.append(cq)
-            cq_by_key.setdefault(q.key, cq)
-        csteps.append(
-            CStep(step, index, comp(step.when, f"{where}: when", "bool"), tuple(cqs), tuple(notes))
-        )
+    def compile_steps(self, meta: GuideMeta) -> list[CStep]:
+        phase_ids = {p.id for p in meta.phases}
+        csteps: list[CStep] = []
+        for index, (file, path, step) in enumerate(self.steps):
+            if step.phase not in phase_ids:
+                self.problem(
+                    file,
+                    (*path, "phase"),
+                    f"phase {step.phase!r} is not one of the guide's phases ({_known(phase_ids)})",
+                )
+            self.check_sources(step.sources, file, (*path, "sources"))
+            self.check_template(step.instructions, file, (*path, "instructions"))
+            notes = []
+            for ni, note in enumerate(step.note):
+                here: KeyPath = (*path, "note", ni)
+                self.check_template(note.text, file, (*here, "text"))
+                note_when = self.compile(note.when, file, (*here, "when"), "bool")
+                if note_when is not None:
+                    notes.append((note_when, note.text))
+            cqs = []
+            for qi, q in enumerate(step.question):
+                here = (*path, "question", qi)
+                self.check_sources(q.sources, file, (*here, "sources"))
+                own = self.types.get(q.key, expr.STRING)
+                cq = CQuestion(
+                    q=q,
+                    step_id=step.id,
+                    key=q.key,
+                    when=self.compile(q.when, file, (*here, "when"), "bool"),
+                    default=self.compile_like(q.default, file, (*here, "default"), own),
+                    suggest=self.compile_like(q.suggest, file, (*here, "suggest"), own),
+                    computed=self.compile_like(q.computed, file, (*here, "computed"), own),
+                    min=self.compile_bound(q.min, file, (*here, "min"), own),
+                    max=self.compile_bound(q.max, file, (*here, "max"), own),
+                    wait_minutes=self.compile(
+                        q.wait_minutes, file, (*here, "wait_minutes"), "number"
+                    ),
+                )
+                if self.places.get(f"question:{q.key}") == (file, here):
+                    cqs.append(cq)  # a key asked twice is reported; the first one counts
+            when = self.compile(step.when, file, (*path, "when"), "bool")
+            csteps.append(CStep(step, index, when, tuple(cqs), tuple(notes)))
+        return csteps
 
-    step_ids = {s.id for s in csteps}
-    cgates: list[CGate] = []
-    for path, gate in gates:
-        where = f"{path}: gate {gate.id!r}"
-        if gate.before not in step_ids:
-            problems.append(f"{where}: before = {gate.before!r} is not a step id")
-        check_sources(gate.sources, where)
-        if gate.pass_message:
-            check_template(gate.pass_message, f"{where}: pass_message")
-        rules = []
-        for i, rule in enumerate(gate.rule):
-            rw = f"{where}: rule[{i}]"
-            check_sources(rule.sources, rw)
-            check_template(rule.message, f"{rw}: message", GATE_LOCAL_NAMES)
-            for text in rule.instead:
-                check_template(text, f"{rw}: instead", GATE_LOCAL_NAMES)
-            fails = comp(rule.fails_when, f"{rw}: fails_when", "bool")
-            if fails is not None:
-                rule_reads: set[str] = set()
-                for n in fails.reads:
-                    rule_reads |= deps.get(n, {n})
-                waits = "today" in rule_reads or meta.date_key in rule_reads
-                rules.append(CRule(rule, fails, waits))
-        applies = comp(gate.applies_when, f"{where}: applies_when", "bool")
+    def inputs(self, compiled: Iterable[Compiled | None]) -> set[str]:
         reads: set[str] = set()
-        for c in [applies, *(r.fails for r in rules)]:
+        for c in compiled:
             if c is not None:
                 for n in c.reads:
-                    reads |= deps.get(n, {n})
-        time_dependent = "today" in reads or meta.date_key in reads
-        cgates.append(
-            CGate(gate, applies, tuple(rules), frozenset(reads - {"today"}), time_dependent)
-        )
+                    reads |= self.deps.get(n, {n})
+        return reads
 
-    for path, d in derived:
-        check_sources(d.sources, f"{path}: derived {d.name!r}")
-    for key, setting in settings.items():
-        where = f"{origin['setting:' + key]}: settings.{key}"
-        check_sources(setting.sources, where)
-        check_sources(setting.limit_sources, where)
-        problems.extend(f"{where}: {p}" for p in _limit_problems(setting, settings))
-        defaults = {k: s.value for k, s in settings.items()}
-        problems.extend(
-            f"{where}: the default {p}" for p in _outside_limits(setting, setting.value, defaults)
-        )
-    if meta.date_key not in types or types[meta.date_key].kind != "date":
-        problems.append(
-            f"{origin['guide:']}: guide.date_key {meta.date_key!r} is not a date question"
-        )
+    def compile_gates(self, meta: GuideMeta, step_ids: set[str]) -> list[CGate]:
+        cgates: list[CGate] = []
+        for file, path, gate in self.gates:
+            if gate.before not in step_ids and not self.set_aside("step", gate.before):
+                self.problem(file, (*path, "before"), f"before = {gate.before!r} is not a step id")
+            self.check_sources(gate.sources, file, (*path, "sources"))
+            if gate.pass_message:
+                self.check_template(gate.pass_message, file, (*path, "pass_message"))
+            rules = []
+            for i, rule in enumerate(gate.rule):
+                here: KeyPath = (*path, "rule", i)
+                self.check_sources(rule.sources, file, (*here, "sources"))
+                self.check_template(rule.message, file, (*here, "message"), GATE_LOCAL_NAMES)
+                for ii, text in enumerate(rule.instead):
+                    self.check_template(text, file, (*here, "instead", ii), GATE_LOCAL_NAMES)
+                fails = self.compile(rule.fails_when, file, (*here, "fails_when"), "bool")
+                if fails is not None:
+                    rule_reads = self.inputs([fails])
+                    waits = "today" in rule_reads or meta.date_key in rule_reads
+                    rules.append(CRule(rule, fails, waits))
+            applies = self.compile(gate.applies_when, file, (*path, "applies_when"), "bool")
+            reads = self.inputs([applies, *(r.fails for r in rules)])
+            time_dependent = "today" in reads or meta.date_key in reads
+            cgates.append(
+                CGate(gate, applies, tuple(rules), frozenset(reads - {"today"}), time_dependent)
+            )
+        return cgates
 
-    if problems:
-        raise PackError(problems)
-    guide = Guide(
-        meta=meta,
-        sources=sources,
-        settings=settings,
-        setting_values=setting_values,
-        site=site_name,
-        steps=tuple(csteps),
-        questions=cq_by_key,
-        derived=compiled_derived,
-        gates=tuple(cgates),
-        types=types,
-        root=root,
-        _deps=deps,
-        _files={**origin, **{f"question:{k}": v[0] for k, v in question_at.items()}},
-    )
-    from .checks import check_guide  # late: checks needs Guide
-
-    problems = check_guide(guide)
-    if problems:
-        raise PackError(problems)
-    return guide
-
-
-def _comp_like(comp: Any, source: str | None, where: str, own: Type, problems: list[str]) -> Any:
-    c = comp(source, where)
-    if c is not None and not (c.type.kind == own.kind or (own.numeric and c.type.numeric)):
-        problems.append(f"{where}: gives {c.type} but the question is {own}")
-        return None
-    return c
-
-
-def _comp_bound(
-    comp: Any, bound: int | float | str | None, where: str, own: Type, problems: list[str]
-) -> Any:
-    if bound is None:
-        return None
-    if own.kind not in ("int", "number", "date"):
-        problems.append(f"{where}: only numbers and dates have bounds")
-        return None
-    if not isinstance(bound, str):  # a number: no text round trip (1e-05 would not parse)
-        return _literal_bound(bound, where, own, problems)
-    return _comp_like(comp, bound, where, own, problems)
+    def check_definitions(self, meta: GuideMeta) -> None:
+        for file, path, d in self.derived:
+            self.check_sources(d.sources, file, (*path, "sources"))
+        defaults = {k: s.value for k, s in self.settings.items()}
+        for key, setting in self.settings.items():
+            file, path = self.places[f"setting:{key}"]
+            self.check_sources(setting.sources, file, (*path, "sources"))
+            self.check_sources(setting.limit_sources, file, (*path, "limit_sources"))
+            for about, message in _limit_problems(setting, self.settings):
+                self.problem(file, (*path, about), message)
+            for entry, message in _outside_limits(setting, setting.value, defaults):
+                where = (*path, "value") if entry is None else (*path, "value", entry)
+                self.problem(file, where, f"the default {message}")
+        date_type = self.types.get(meta.date_key)
+        if self.name_set_aside(meta.date_key):
+            pass  # asked in a step that failed validation
+        elif date_type is None or date_type.kind != "date":
+            assert self.meta is not None
+            self.problem(
+                self.meta.file,
+                ("guide", "date_key"),
+                f"guide.date_key {meta.date_key!r} is not a date question",
+            )
 
 
-def _literal_bound(bound: float, where: str, own: Type, problems: list[str]) -> Compiled | None:
-    if bound != bound or bound in (float("inf"), float("-inf")):
-        problems.append(f"{where}: must be a finite number, not {bound}")
-        return None
-    node = expr.Literal(0, bound)
-    typ = expr.typecheck(node, {})
-    if not (typ.kind == own.kind or (own.numeric and typ.numeric)):
-        problems.append(f"{where}: gives {typ} but the question is {own}")
-        return None
-    return Compiled(repr(bound), node, typ, frozenset())
-
-
-def _check_question_shape(q: Question, where: str, problems: list[str]) -> None:
+def _question_shape(q: Question, file: Path, path: KeyPath) -> list[Issue]:
+    out: list[Issue] = []
+    choices: KeyPath = (*path, "choices")
     if q.type == "choice":
         if not q.choices:
-            problems.append(f"{where}: a choice question needs choices")
+            out.append(Issue(file, (*path, "type"), "a choice question needs choices"))
         elif not all(isinstance(c.value, str) for c in q.choices):
-            problems.append(f"{where}: choice values must be strings (use type = 'int' for scores)")
+            out.append(
+                Issue(file, choices, "choice values must be strings (use type = 'int' for scores)")
+            )
     elif q.type == "int":
         if q.choices and not all(isinstance(c.value, int) for c in q.choices):
-            problems.append(f"{where}: an int question's choices must be whole numbers")
+            out.append(Issue(file, choices, "an int question's choices must be whole numbers"))
     elif q.choices:
-        problems.append(f"{where}: only choice and int questions have choices")
+        out.append(Issue(file, choices, "only choice and int questions have choices"))
     if q.choices:
         values = [c.value for c in q.choices]
         if len(set(values)) != len(values):
-            problems.append(f"{where}: choice values repeat")
+            out.append(Issue(file, choices, "choice values repeat"))
         reserved = {v for v in values if str(v).lower() in RESERVED_WORDS}
         if reserved:
-            problems.append(f"{where}: {sorted(reserved)} are walkthrough commands, not values")
-    for v in q.wait_for:
-        if q.choices and v not in [c.value for c in q.choices]:
-            problems.append(f"{where}: wait_for value {v!r} is not one of the choices")
+            out.append(
+                Issue(file, choices, f"{sorted(reserved)} are walkthrough commands, not values")
+            )
+    allowed = {c.value for c in q.choices or ()}
+    for i, v in enumerate(q.wait_for):
+        if q.choices and v not in allowed:
+            out.append(
+                Issue(
+                    file, (*path, "wait_for", i), f"wait_for value {v!r} is not one of the choices"
+                )
+            )
     if q.wait_for and not q.wait_minutes:
-        problems.append(f"{where}: wait_for needs wait_minutes")
+        out.append(Issue(file, (*path, "wait_for"), "wait_for needs wait_minutes"))
+    return out
 
+
+_UNKNOWN_NAME = re.compile(r"unknown name '([^']*)'")
 
 RESERVED_WORDS = frozenset({"back", "review", "edit", "why", "quit", "help", "start", "wait"})
 """Words the interactive prompt reads as commands (in any case), so no choice may use them."""
 RESERVED_NAMES = frozenset({"today", "settings"})
 """Names the expression language gives itself; no question or derived value may take them."""
-
-
-def _compile_derived(
-    derived: list[tuple[Path, Derived]], types: dict[str, Type], problems: list[str]
-) -> tuple[dict[str, CDerived], dict[str, frozenset[str]]]:
-    """Compile derived values in dependency order; report cycles and type errors."""
-    parsed: dict[str, tuple[Path, Derived, expr.Node]] = {}
-    for path, d in derived:
-        try:
-            parsed[d.name] = (path, d, expr.parse(d.expr))
-        except ExprError as exc:
-            problems.append(f"{path}: derived {d.name!r}: {exc} in {d.expr!r}")
-    reads = {name: expr.names(node) for name, (_, _, node) in parsed.items()}
-    order: list[str] = []
-    state: dict[str, int] = {}  # 1 visiting, 2 done
-
-    def visit(name: str, trail: list[str]) -> None:
-        if state.get(name) == 2:
-            return
-        if state.get(name) == 1:
-            cycle = " -> ".join([*trail[trail.index(name) :], name])
-            problems.append(f"{parsed[name][0]}: derived values refer to each other: {cycle}")
-            return
-        state[name] = 1
-        for dep in sorted(reads[name]):
-            if dep in parsed:
-                visit(dep, [*trail, name])
-        state[name] = 2
-        order.append(name)
-
-    for name in parsed:
-        visit(name, [])
-    compiled: dict[str, CDerived] = {}
-    deps: dict[str, frozenset[str]] = {}
-    for name in order:
-        path, d, node = parsed[name]
-        try:
-            typ = expr.typecheck(node, types)
-        except ExprError as exc:
-            problems.append(f"{path}: derived {name!r}: {exc} in {d.expr!r}")
-            continue
-        types[name] = typ
-        compiled[name] = CDerived(d, Compiled(d.expr, node, typ, frozenset(reads[name])))
-        acc: set[str] = set()
-        for n in reads[name]:
-            acc |= deps.get(n, {n})
-        deps[name] = frozenset(acc)
-    return compiled, deps

@@ -12,6 +12,7 @@ The models describe the *files*; :mod:`xrntx_guide.loader` turns a set of files 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from pydantic import GetCoreSchemaHandler
     from pydantic_core import CoreSchema
 
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+"""``{name}`` in instructions and messages: shows a value; nothing else is interpreted."""
 SEVERITY_RANK: dict[str, int] = {"contraindication": 3, "stop": 2, "caution": 1, "info": 0}
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 SOURCE_KEY = r"^[a-z0-9][a-z0-9_.-]*$"
