@@ -11,6 +11,9 @@ each is a function of its own, named for what it guarantees:
   the readiness gates;
 - :func:`evaluation_fits`: a chain of definitions is never too deep to evaluate.
 
+:func:`pack_warnings` finds what is allowed but worth a look: a source nothing cites,
+facts marked verify, a step or question no answers can reach (:mod:`xrntx_guide.reach`).
+
 Every check is linear in the size of the pack (or in the size of what it reports).
 """
 
@@ -524,3 +527,77 @@ def deepest_chain(
         chain.extend(members[walk])
         walk = nxt[walk]
     return depth[deepest], chain
+
+
+# ---------------------------------------------------------------------------------------
+# Warnings
+
+
+def pack_warnings(guide: Guide) -> list[Issue]:
+    """What is allowed but worth a look: never a reason to refuse the pack."""
+    from .reach import unreachable
+
+    return [*unused_sources(guide), *marked_verify(guide), *unreachable(guide)]
+
+
+def unused_sources(guide: Guide) -> list[Issue]:
+    """A source nothing cites: a typo in a key that happens to exist elsewhere, or a
+    reference that no longer supports anything."""
+    cited: set[str] = set()
+    for step in guide.steps:
+        cited.update(step.step.sources)
+        for cq in step.questions:
+            cited.update(cq.q.sources)
+    for gate in guide.gates:
+        cited.update(gate.gate.sources)
+        for rule in gate.rules:
+            cited.update(rule.rule.sources)
+    for d in guide.derived.values():
+        cited.update(d.d.sources)
+    for setting in guide.settings.values():
+        cited.update(setting.sources)
+        cited.update(setting.limit_sources)
+    return [
+        Issue(
+            *guide.place("source", key),
+            f"source {key!r} is cited by nothing: cite it where it is used, or remove it",
+            "warning",
+        )
+        for key in guide.sources
+        if key not in cited
+    ]
+
+
+def marked_verify(guide: Guide) -> list[Issue]:
+    """Every fact marked ``verify = true``: not seen in a primary text, for a reviewer."""
+    found: list[tuple[str, str, tuple[str | int, ...], str]] = []
+    for key, source in guide.sources.items():
+        if source.verify:
+            found.append(("source", key, (), f"source {key!r}"))
+    for key, setting in guide.settings.items():
+        if setting.verify:
+            found.append(("setting", key, (), f"setting {key!r}"))
+    for step in guide.steps:
+        if step.step.verify:
+            found.append(("step", step.id, (), f"step {step.id!r}"))
+        for cq in step.questions:
+            if cq.q.verify:
+                found.append(("question", cq.key, (), f"question {cq.key!r}"))
+    for gate in guide.gates:
+        if gate.gate.verify:
+            found.append(("gate", gate.id, (), f"gate {gate.id!r}"))
+        for i, rule in enumerate(gate.rules):
+            if rule.rule.verify:
+                found.append(("gate", gate.id, ("rule", i), f"gate {gate.id!r} rule[{i}]"))
+    for d in guide.derived.values():
+        if d.d.verify:
+            found.append(("derived", d.name, (), f"derived value {d.name!r}"))
+    return [
+        Issue(
+            *_at(guide, kind, name, *sub, "verify"),
+            f"{what} is marked verify: it was not seen in a primary text; a clinical "
+            "reviewer checks it",
+            "warning",
+        )
+        for kind, name, sub, what in found
+    ]

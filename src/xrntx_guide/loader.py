@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from . import expr, model
-from .errors import PackError
+from .errors import PackError, Problem
 from .expr import Compiled, ExprError, Type
 from .model import PLACEHOLDER as PLACEHOLDER
 from .model import (
@@ -576,6 +576,23 @@ class RecordedSettings:
     """The session file, for messages."""
 
 
+@dataclass(frozen=True)
+class Validation:
+    """What ``validate`` reports: the guide (None when it cannot be loaded) and every
+    problem found, errors and warnings, each with its place."""
+
+    guide: Guide | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
 @dataclass
 class _Read:
     """The bytes of a pack's files and its site file, and a placer over their text."""
@@ -775,6 +792,22 @@ def load_guide(
     if key is not None:
         packcache.write(key, guide)
     return guide
+
+
+def validate_pack(steps_dir: Path | None = None, site_file: Path | None = None) -> Validation:
+    """Read and check a pack as :func:`load_guide` does, never from the cache, and also
+    look for what is allowed but worth a look (warnings): a source nothing cites, facts
+    marked verify, a step or question that no answers can reach.
+
+    Never raises :class:`PackError`: every problem is in the result, errors first as found.
+    """
+    read, issues = _read_pack(steps_dir, site_file, None)
+    guide = None if issues else _build(read, issues)
+    if guide is not None:
+        from .checks import pack_warnings
+
+        issues.extend(pack_warnings(guide))
+    return Validation(guide, tuple(read.placer.problems(issues)))
 
 
 def _load_site(
