@@ -88,32 +88,47 @@ Scalar = StrictBool | StrictInt | StrictFloat | StrictStr
 TableValue = StrictInt | StrictFloat | StrictStr
 Number = StrictInt | StrictFloat
 
-_FORBID = {"extra": "forbid"}
+_CONFIG = {"extra": "forbid"}
+"""Unknown keys are errors. (The docstrings under fields become their descriptions in the
+JSON Schema of step files, :func:`pack_file_schema`, without pydantic reading the source
+each time a pack is validated.)"""
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One reference that steps, gates, settings and derived values cite by key."""
+    """One reference that steps, gates, settings and derived values cite by its key
+    (``[sources.label]``)."""
 
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = _CONFIG
     title: StrictStr
+    """The reference's title, as a reader would look it up."""
     citation: StrictStr
+    """The full citation: authors, title, where and when published."""
     locator: StrictStr | None = None
+    """Which part of the reference is used (sections, tables, the revision)."""
     used_for: StrictStr | None = None
+    """What the guide takes from it, in a few words."""
     verify: StrictBool = False
     """Its figures were not seen in a primary text: a reviewer checks them."""
 
 
 @dataclass(frozen=True, slots=True)
 class Setting:
-    """A named clinical value a site may change (reference section 4.3)."""
+    """A named clinical value that expressions read as ``settings.NAME`` and that a site
+    file may change within its limits (``[settings.NAME]``)."""
 
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = _CONFIG
     value: Scalar | dict[str, TableValue]
+    """The shipped value: a number, text, yes/no, or a table of them (read as
+    ``settings.NAME[key]``)."""
     description: StrictStr
+    """What the value means, for a reader of the guide and of a site file."""
     sources: Annotated[list[SourceKey], _NON_EMPTY]
+    """Keys of the sources that give the value."""
     unit: StrictStr | None = None
+    """The unit the value is in (days, minutes, x upper limit of normal)."""
     verify: StrictBool = False
+    """The value was not seen in a primary text: a reviewer checks it."""
     local_practice: StrictBool = False
     """True when no source gives the value and the shipped one is local practice."""
     site_adjustable: StrictBool = True
@@ -129,29 +144,45 @@ class Setting:
     site_choices: list[StrictStr] | None = None
     """For a text setting: the only values a site file may set."""
     limit_sources: list[SourceKey] = field(default_factory=list)
+    """Keys of the sources that set site_min, site_max or site_choices (required with
+    them)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    __pydantic_config__ = _FORBID
+    """One allowed answer of a choice question (or a score of an int question)."""
+
+    __pydantic_config__ = _CONFIG
     value: StrictStr | StrictInt
+    """The answer as given on the command line and read in expressions: text for a
+    choice question, a whole number for a score."""
     label: StrictStr
+    """The answer as the clinician reads it."""
     help: StrictStr | None = None
+    """More about this answer, shown beside it."""
 
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """One answer the walkthrough asks for; ``key`` is public vocabulary."""
+    """One answer the walkthrough asks for (``[[step.question]]``); ``key`` is public
+    vocabulary."""
 
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = _CONFIG
     key: Identifier
+    """The answer's name: ``--answer KEY=VALUE``, answers files and expressions use it."""
     type: QuestionType
+    """bool (yes/no), int, number, date, choice or text."""
     prompt: StrictStr
+    """The question as the clinician is asked it."""
     help: StrictStr | None = None
+    """More about the question, shown under the prompt."""
     choices: list[Choice] | None = None
+    """The allowed answers of a choice question, or the scores of an int question."""
     min: StrictInt | StrictFloat | StrictStr | None = None
     """Lowest allowed value: a number, or an expression (for dates, e.g. ``"today"``)."""
     max: StrictInt | StrictFloat | StrictStr | None = None
+    """Highest allowed value: a number, or an expression (``"today"``,
+    ``"injection_date"``)."""
     default: StrictStr | None = None
     """An expression giving the value used when nothing is answered (e.g. ``"today"``)."""
     suggest: StrictStr | None = None
@@ -160,17 +191,22 @@ class Question:
     computed: StrictStr | None = None
     """An expression giving the value from other answers when this one is not given."""
     when: StrictStr | None = None
+    """An expression: the question is asked only when it is true."""
     optional: StrictBool = False
+    """The walkthrough may go on without an answer."""
     wait_minutes: StrictStr | None = None
     """An expression: minutes that must pass after the timer starts before ``wait_for``
     values are accepted (the naloxone challenge's observation minimum)."""
     wait_for: list[StrictStr | StrictInt] = field(default_factory=list)
+    """The answers accepted only once ``wait_minutes`` have passed."""
     sources: list[SourceKey] = field(default_factory=list)
+    """Keys of the sources behind the question."""
     point_in_time: StrictBool = False
     """A result that describes only the day it was taken (a urine screen, a COWS rating, a
     naloxone challenge, a pregnancy test): when a resumed walk's visit date moves to a new
     day, it is cleared and asked again."""
     verify: StrictBool = False
+    """The fact behind the question was not seen in a primary text: a reviewer checks it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,118 +214,184 @@ class Note:
     """A paragraph of a step's instructions shown only when ``when`` holds (the X:BOT
     figures at a first induction, not at a repeat injection)."""
 
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = _CONFIG
     when: StrictStr
+    """An expression: the note is shown only when it is true."""
     text: StrictStr
+    """The paragraph; ``{name}`` placeholders show values."""
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    __pydantic_config__ = _FORBID
+    """One screen of the walkthrough (``[[step]]``): instructions and the questions asked
+    there, in the order of the files."""
+
+    __pydantic_config__ = _CONFIG
     id: Identifier
+    """The step's name: gates name it in ``before``."""
     phase: Identifier
+    """The id of one of the guide's phases (``guide.phases``)."""
     title: StrictStr
+    """The heading of the step."""
     instructions: StrictStr = ""
+    """What to do; ``{name}`` placeholders show answers, derived values and settings."""
     when: StrictStr | None = None
+    """An expression: the step is shown only when it is true."""
     requires_clear: StrictBool = False
     """The step is never shown while any contraindication or un-overridden stop stands."""
     sources: list[SourceKey] = field(default_factory=list)
+    """Keys of the sources behind the step."""
     verify: StrictBool = False
+    """The step's content was not seen in a primary text: a reviewer checks it."""
     note: list[Note] = field(default_factory=list)
     """Paragraphs added after ``instructions`` when their condition holds."""
     question: list[Question] = field(default_factory=list)
+    """The questions of the step, asked in this order."""
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    __pydantic_config__ = _FORBID
+    """One way a gate fails (``[[gate.rule]]``); the worst failing rule decides."""
+
+    __pydantic_config__ = _CONFIG
     severity: Severity
+    """contraindication (blocks), stop (blocks unless overridden with a reason), caution
+    (needs an acknowledgement) or info."""
     fails_when: StrictStr
+    """An expression: the rule fails when it is true."""
     message: StrictStr
     """Shown when the rule fails; ``{name}`` placeholders show answers and derived values."""
     instead: list[StrictStr] = field(default_factory=list)
+    """What to do instead, one line each; ``{earliest_date}`` shows the date the gate
+    would pass."""
     sources: list[SourceKey] = field(default_factory=list)
+    """Keys of the sources behind this rule, beyond the gate's."""
     verify: StrictBool = False
     """The fact behind this rule was not seen in a primary text: a reviewer checks it."""
 
 
 @dataclass(frozen=True, slots=True)
 class Gate:
-    __pydantic_config__ = _FORBID
+    """A check the walk must pass before a step (``[[gate]]``)."""
+
+    __pydantic_config__ = _CONFIG
     id: Identifier
+    """The gate's name: public vocabulary (``--override ID=...``, check results)."""
     title: StrictStr
+    """The gate as the clinician reads it."""
     before: Identifier
     """The step this gate guards: it is evaluated before that step is shown."""
     sources: Annotated[list[SourceKey], _NON_EMPTY]
+    """Keys of the sources behind the gate."""
     rule: Annotated[list[Rule], _NON_EMPTY]
+    """The ways the gate fails."""
     applies_when: StrictStr | None = None
+    """An expression: the gate is checked only when it is true."""
     pass_message: StrictStr | None = None
+    """Shown when the gate passes; ``{name}`` placeholders show values."""
     verify: StrictBool = False
+    """The gate was not seen in a primary text: a reviewer checks it."""
 
 
 @dataclass(frozen=True, slots=True)
 class Derived:
-    __pydantic_config__ = _FORBID
+    """A value computed from answers and settings (``[[derived]]``), read by name."""
+
+    __pydantic_config__ = _CONFIG
     name: Identifier
+    """The name expressions and placeholders read it by."""
     label: StrictStr
+    """The value as the clinician reads it."""
     expr: StrictStr
+    """The expression that computes it."""
     description: StrictStr = ""
+    """What the value means."""
     unit: StrictStr | None = None
+    """The unit shown after the value (days)."""
     sources: list[SourceKey] = field(default_factory=list)
+    """Keys of the sources behind the computation."""
     verify: StrictBool = False
+    """The computation was not seen in a primary text: a reviewer checks it."""
 
 
 @dataclass(frozen=True, slots=True)
 class Phase:
-    __pydantic_config__ = _FORBID
+    """A part of the walkthrough that steps belong to (history, readiness, ...)."""
+
+    __pydantic_config__ = _CONFIG
     id: Identifier
+    """The name steps give in ``phase``."""
     title: StrictStr
+    """The phase as the clinician reads it."""
 
 
 @dataclass(frozen=True, slots=True)
 class OverrideCode:
-    __pydantic_config__ = _FORBID
+    """A reason an override of a stop may give."""
+
+    __pydantic_config__ = _CONFIG
     code: Identifier
+    """The code given with ``--override GATE="CODE: comment"``."""
     label: StrictStr
+    """The reason as the clinician reads it."""
 
 
 @dataclass(frozen=True, slots=True)
 class GuideMeta:
-    __pydantic_config__ = _FORBID
+    """What the guide is (``[guide]``, in exactly one file of the pack)."""
+
+    __pydantic_config__ = _CONFIG
     id: Identifier
+    """The guide's name, kept in sessions and results."""
     title: StrictStr
+    """The guide's title."""
     version: StrictStr
+    """The guide's version, kept in sessions and results."""
     status: StrictStr
+    """Its review status (a draft for clinical review, approved, ...)."""
     reviewed: dt.date
+    """The date of its last review (a TOML date: 2026-11-24)."""
     statement: StrictStr
+    """The statement shown with every result (it supports, and does not replace,
+    clinical judgement)."""
     date_key: Identifier
     """The answer that holds the date the evaluation is for; earliest dates move it."""
     date_search_days: Annotated[int, _Range(1, 3660)]
     """How far ahead to look for the date on which a blocking gate would pass."""
     phases: Annotated[list[Phase], _NON_EMPTY]
+    """The parts of the walkthrough, in order."""
     override_codes: Annotated[list[OverrideCode], _NON_EMPTY]
+    """The reasons an override may give."""
 
 
 @dataclass(frozen=True, slots=True)
 class PackFile:
     """What one TOML file under ``steps/`` may hold; the files together form the pack."""
 
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = _CONFIG
     guide: GuideMeta | None = None
+    """What the guide is: in exactly one file."""
     sources: dict[SourceKey, Source] = field(default_factory=dict)
+    """The references, by key."""
     settings: dict[Identifier, Setting] = field(default_factory=dict)
+    """Clinical values, by name; a site file may change them within their limits."""
     step: list[Step] = field(default_factory=list)
+    """The steps, in the order the walkthrough shows them."""
     gate: list[Gate] = field(default_factory=list)
+    """The gates."""
     derived: list[Derived] = field(default_factory=list)
+    """Values computed from answers and settings."""
 
 
 @dataclass(frozen=True, slots=True)
 class SiteFile:
     """A site overlay: changes setting values, never steps or gates."""
 
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = _CONFIG
     site: StrictStr
+    """The site's name, kept in sessions and results."""
     settings: dict[Identifier, Scalar | dict[str, TableValue]] = field(default_factory=dict)
+    """New values of the pack's settings; a table names only the entries it changes."""
 
 
 def validate(kind: type[Any], raw: Any) -> Any:
@@ -303,3 +405,71 @@ def validate(kind: type[Any], raw: Any) -> Any:
 
 
 _ADAPTERS: dict[type[Any], Any] = {}
+
+
+def pack_file_schema() -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) of one step file, with the docstrings above as
+    descriptions, for editors that check TOML against a schema while authors type.
+
+    TOML has no null: a key that may be left out is simply not required, so the null
+    branch pydantic gives optional keys is dropped. Dates are TOML dates (``format:
+    date``). The schema checks each file's shape only; names across files, sources,
+    expressions and the order of the walk are checked by ``xrntx-guide validate``.
+    """
+    from pydantic import TypeAdapter
+
+    schema: dict[str, Any] = TypeAdapter(PackFile).json_schema()
+    docs = _field_docs()
+    for name, definition in [("PackFile", schema), *schema.get("$defs", {}).items()]:
+        for field_name, spec in definition.get("properties", {}).items():
+            doc = docs.get((name, field_name))
+            if doc:
+                spec["description"] = doc
+    _tighten(schema)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **schema,
+        "title": "xrntx-guide step file",
+    }
+
+
+def _field_docs() -> dict[tuple[str, str], str]:
+    """(class, field) -> the docstring under the field in this module's source."""
+    import ast
+    import inspect
+    import sys
+
+    tree = ast.parse(inspect.getsource(sys.modules[__name__]))
+    docs: dict[tuple[str, str], str] = {}
+    for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+        for field_node, doc in zip(cls.body, cls.body[1:], strict=False):
+            if (
+                isinstance(field_node, ast.AnnAssign)
+                and isinstance(field_node.target, ast.Name)
+                and isinstance(doc, ast.Expr)
+                and isinstance(doc.value, ast.Constant)
+                and isinstance(doc.value.value, str)
+            ):
+                docs[(cls.name, field_node.target.id)] = inspect.cleandoc(doc.value.value)
+    return docs
+
+
+def _tighten(node: Any) -> None:
+    """Say in the schema what the validator does: no null (TOML has none), and no key of
+    a table outside its pattern (a source key with a capital letter)."""
+    if isinstance(node, dict):
+        if "patternProperties" in node:
+            node.setdefault("additionalProperties", False)
+        branches = node.get("anyOf")
+        if isinstance(branches, list) and {"type": "null"} in branches:
+            branches.remove({"type": "null"})
+            if len(branches) == 1:
+                del node["anyOf"]
+                node.update(branches[0])
+            if node.get("default", 0) is None:
+                del node["default"]
+        for value in node.values():
+            _tighten(value)
+    elif isinstance(node, list):
+        for value in node:
+            _tighten(value)

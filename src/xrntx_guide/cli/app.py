@@ -580,17 +580,57 @@ def _check_batch(
 
 
 @command()
-def validate(steps: StepsOpt = None, site: SiteOpt = None, plain: PlainOpt = False) -> None:
-    """Load a step pack and run every check; report all problems at once."""
+def validate(
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Every problem as a JSON array on stdout.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Warnings fail the run too (exit 3).")
+    ] = False,
+    plain: PlainOpt = False,
+) -> None:
+    """Check a step pack: report every problem at once, with file, line and column.
+
+    Errors (the pack cannot be used) exit 3. Warnings (a source nothing cites, facts marked
+    verify, a step no answers can reach) are reported but exit 0, unless --strict.
+    """
+    from ..loader import validate_pack
     from .ui import UI, plain_wanted
 
     ui = UI(plain_wanted(plain))
-    guide = _guide(steps, site)
-    ui.line(
+    result = validate_pack(steps, site)
+    errors, warnings = result.errors, result.warnings
+    failed = bool(errors) or (strict and bool(warnings))
+    if json_out:
+        problems = [p.to_json() for p in (*errors, *warnings)]
+        ui.result(json.dumps(problems, ensure_ascii=False, indent=2))
+        if failed:
+            raise typer.Exit(int(ExitCode.INVALID_PACK))
+        return
+    for problem in errors:
+        ui.error(str(problem))
+    for problem in warnings:
+        ui.warning(str(problem))
+    counts = f"{_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}"
+    if errors:
+        ui.error(f"{counts}: the pack cannot be used")
+        raise typer.Exit(int(ExitCode.INVALID_PACK))
+    guide = result.guide
+    assert guide is not None
+    ui.result(
         f"{guide.root}: OK: {guide.meta.id} {guide.meta.version}, {len(guide.steps)} "
         f"steps, {len(guide.questions)} questions, {len(guide.gates)} gates, "
-        f"{len(guide.sources)} sources"
+        f"{len(guide.sources)} sources; {_count(len(warnings), 'warning')}"
     )
+    if failed:
+        ui.error(f"{counts}: --strict fails on warnings")
+        raise typer.Exit(int(ExitCode.INVALID_PACK))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -706,11 +746,11 @@ def gates(
 
 @command()
 def schema(
-    which: Annotated[str, typer.Argument(help="answers | check-result")],
+    which: Annotated[str, typer.Argument(help="answers | check-result | steps")],
     steps: StepsOpt = None,
     site: SiteOpt = None,
 ) -> None:
-    """Print a JSON Schema: for answers files, or for check results."""
+    """Print a JSON Schema: for answers files, check results, or step files."""
     from ..schemas import answers_schema, check_result_schema
     from .ui import UI
 
@@ -718,8 +758,12 @@ def schema(
         data = answers_schema(_guide(steps, site))
     elif which == "check-result":
         data = check_result_schema()
+    elif which == "steps":
+        from ..model import pack_file_schema
+
+        data = pack_file_schema()
     else:
-        raise UsageError(f"schema {which!r}: choose 'answers' or 'check-result'")
+        raise UsageError(f"schema {which!r}: choose 'answers', 'check-result' or 'steps'")
     UI(plain=True).result(json.dumps(data, indent=2, ensure_ascii=False))
 
 
