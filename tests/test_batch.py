@@ -22,7 +22,7 @@ from xrntx_guide.errors import ExitCode, UserError
 from xrntx_guide.loader import Guide
 from xrntx_guide.presets import evaluate_presets, gather, parse_answers, parse_overrides
 from xrntx_guide.report import check_result
-from xrntx_guide.schemas import BatchError, CheckResult
+from xrntx_guide.schemas import BatchError, CheckResult, error_fields
 
 from .conftest import ready_patient
 
@@ -111,9 +111,9 @@ def test_batch_override_of_a_gate_failing_as_a_contraindication_makes_that_line_
     assert alone.exit_code == ExitCode.USAGE, alone.output
     first, second = (json.loads(text) for text in result.stdout.splitlines())
     bad = BatchError.model_validate(first)
-    assert (bad.id, bad.line) == ("pos", 1)
-    assert "contraindication cannot be overridden" in bad.error
-    assert flat(bad.error.removeprefix("line 1: ")) in flat(alone.stderr)
+    assert (bad.id, bad.line, bad.code) == ("pos", 1, "override_refused")
+    assert "contraindication cannot be overridden" in bad.message
+    assert flat(bad.message) in flat(alone.stderr)
     assert second["status"] == "ready"
 
 
@@ -213,7 +213,7 @@ def test_every_batch_line_is_the_single_check_result(
         if result.stdout:
             bad = BatchError.model_validate(json.loads(result.stdout))
             assert (bad.id, bad.line) == (7, 1)
-            assert flat(bad.error.removeprefix("line 1: ")) in flat(alone.stderr)
+            assert flat(bad.message) in flat(alone.stderr)
         return
     assert result.exit_code == ExitCode.OK, result.output
     assert json.loads(result.stdout) == {"id": 7, **json.loads(alone.stdout)}
@@ -245,12 +245,12 @@ def _expected(guide: Guide, answers: Mapping[str, Any], ident: int) -> dict[str,
     through the core functions the single check calls; a refusal as the batch error."""
     try:
         presets = {
-            **parse_answers(guide, json_answers(answers), "file", TODAY, "line"),
+            **parse_answers(guide, json_answers(answers), "file", TODAY, None),
             **gather(guide, FLAGS, None, TODAY),
         }
         state = evaluate_presets(guide, presets, TODAY, parse_overrides(guide, OVERRIDES))
     except UserError as exc:
-        return {"id": ident, "status": "error", "error": str(exc)}
+        return {"id": ident, "status": "error", "line": ident + 1, **error_fields(exc)}
     return {"id": ident, **json.loads(json.dumps(check_result(state)))}
 
 
@@ -279,10 +279,110 @@ def test_a_large_batch_with_flags_and_overrides_matches_single_checks_in_every_p
     for n, (got, (_, bad)) in enumerate(zip(out, spread, strict=True)):
         want = _expected(guide, answers[n], n)
         if want["status"] == "error":
-            assert bad and got["status"] == "error" and got["line"] == n + 1
-            assert want["error"] in got["error"]
+            assert bad and got == want, n
         else:
             assert not bad and got == want, n
     statuses = {o["status"] for o in out}
     assert statuses >= {"ready", "blocked", "needs_override", "incomplete", "error"}
     assert any(g["outcome"] == "overridden" for o in out if "gates" in o for g in o["gates"])
+
+
+# -- issue 9: error lines, bad bytes, dead workers ---------------------------------------------
+
+
+def test_every_error_line_has_one_shape(run: Run) -> None:
+    """status, line, key, code, message (and the id, and a hint): one format for every
+    kind of bad line, in the published schema."""
+    good = json.dumps({"id": "ok", **json_answers(ready_patient())})
+    lines = [
+        '{"id": 1, "visit": ',
+        "[1, 2]",
+        json.dumps({"id": 3, "agee": 34}),
+        json.dumps({"id": 4, **json_answers(ready_patient(age="abc"))}),
+        json.dumps({"id": 5, **json_answers(ready_patient(age=200))}),
+        good,
+    ]
+    result = batch(run, lines)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    out = [json.loads(text) for text in result.stdout.splitlines()]
+    errors = [BatchError.model_validate(o) for o in out[:5]]
+    assert [(e.line, e.code, e.key) for e in errors] == [
+        (1, "not_json", None),
+        (2, "not_object", None),
+        (3, "unknown_key", "agee"),
+        (4, "invalid_answer", "age"),
+        (5, "invalid_answer", "age"),
+    ]
+    assert all(
+        set(o) == {"id", "status", "line", "key", "code", "message", "hint"} for o in out[:5]
+    )
+    for e in errors:  # the line is a field of its own, never part of the message
+        assert "line" not in e.message and e.message.strip() == e.message
+    assert out[5]["status"] == "ready"
+
+
+def test_a_line_that_is_not_utf8_is_an_error_line_and_the_run_goes_on(guide: Guide) -> None:
+    good = json.dumps(json_answers(ready_patient())).encode()
+    lines = [good, b'{"kit_lot": "\xff\xfe"}', good, b"\xef\xbb\xbf" + good]
+    job = Job(guide, TODAY, {}, False)
+    out = [json.loads(text) for text, _ in check_lines(job, lines)]
+    assert [o["status"] for o in out] == ["ready", "error", "ready", "error"]
+    assert out[1]["code"] == "not_utf8" and "0xff" in out[1]["message"]
+    # A byte-order mark is taken only where editors write it: at the start of the file.
+    first = [json.loads(text) for text, _ in check_lines(job, [b"\xef\xbb\xbf" + good])]
+    assert first[0]["status"] == "ready"
+
+
+def test_a_line_longer_than_the_limit_is_an_error_line_and_the_rest_goes_on(
+    guide: Guide,
+) -> None:
+    import io
+
+    from xrntx_guide.batch import read_lines
+
+    good = json.dumps(json_answers(ready_patient())).encode()
+    data = good + b"\n" + b" " * 5000 + b"\n" + good + b"\n"
+    job = Job(guide, TODAY, {}, False)
+    out = [json.loads(text) for text, _ in check_lines(job, read_lines(io.BytesIO(data), 1000))]
+    assert [(o["status"], o.get("line")) for o in out] == [
+        ("ready", None),
+        ("error", 2),
+        ("ready", None),
+    ]
+    assert out[1]["code"] == "too_long"
+
+
+def test_a_worker_that_dies_stops_the_batch_with_a_message_never_a_hang(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed (the kernel's out-of-memory killer, say) used to leave the parent
+    waiting for ever: the batch now stops, says how many lines were written and exits
+    non-zero, the last line saying where it stopped."""
+    import os
+
+    import xrntx_guide.batch as batch_module
+
+    real = batch_module.check_line
+    doomed = INLINE_BELOW + 10
+
+    def check_or_die(job: Job, number: int, line: Any) -> tuple[str, bool]:
+        if number == doomed:
+            os._exit(9)  # as a killed process ends: no clean-up, no result
+        return real(job, number, line)
+
+    monkeypatch.setattr(batch_module, "check_line", check_or_die)
+    monkeypatch.setattr(batch_module.os, "cpu_count", lambda: 2)
+    line = json.dumps(json_answers(ready_patient()))
+    path = tmp_path / "big.jsonl"
+    path.write_text((line + "\n") * (2 * INLINE_BELOW), encoding="utf-8")
+
+    result = run("check", "--today", TODAY.isoformat(), "--batch", str(path))
+
+    assert result.exit_code == ExitCode.USAGE, result.output
+    out = [json.loads(text) for text in result.stdout.splitlines()]
+    written = len(out) - 1
+    stopped = BatchError.model_validate(out[-1])
+    assert stopped.code == "stopped" and stopped.line == written + 1 <= doomed
+    assert all(o["status"] == "ready" for o in out[:-1])
+    assert f"{written} lines were checked" in result.stderr
+    assert "internal error" not in result.stderr

@@ -660,8 +660,8 @@ def test_batch_from_stdin_echoes_ids_and_reports_bad_answers(run: Run) -> None:
     first, second, third = (json.loads(line) for line in result.stdout.splitlines())
     assert CheckResult.model_validate(first).id == 1
     bad = BatchError.model_validate(second)
-    assert (bad.id, bad.line) == ("x", 2)
-    assert "age" in bad.error
+    assert (bad.id, bad.line, bad.key, bad.code) == ("x", 2, "age", "invalid_answer")
+    assert "age" in bad.message
     assert BatchError.model_validate(third).line == 3
     no_traceback(result)
 
@@ -1234,3 +1234,28 @@ def test_no_home_folder_is_a_user_error(run: Run, monkeypatch: pytest.MonkeyPatc
     no_traceback(result)
     # The commands that keep no session work without a home.
     assert check(run, ready()).exit_code == ExitCode.OK
+
+
+# -- issue 9, items 20 and 24: batch lines -----------------------------------------------------
+
+
+def test_a_number_of_400_digits_in_a_batch_is_that_line_s_error(run: Run) -> None:
+    good = json.dumps(json_answers(ready()))
+    lines = [good, good[:-1] + f', "lft_multiple_uln": {BIG}}}', good]
+    result = run("check", "--today", TODAY.isoformat(), "--batch", "-", input="\n".join(lines))
+    assert result.exit_code == ExitCode.USAGE, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["status"] for o in out] == ["ready", "error", "ready"]
+    assert (out[1]["key"], out[1]["code"]) == ("lft_multiple_uln", "invalid_answer")
+
+
+def test_one_invalid_utf8_byte_spoils_one_batch_line(run: Run, tmp_path: Path) -> None:
+    good = json.dumps(json_answers(ready())).encode()
+    path = tmp_path / "batch.jsonl"
+    path.write_bytes(good + b"\n" + good[:-1] + b', "kit_lot": "\xff"}\n' + good + b"\n")
+    result = run("check", "--today", TODAY.isoformat(), "--batch", str(path))
+    assert result.exit_code == ExitCode.USAGE, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["status"] for o in out] == ["ready", "error", "ready"]
+    assert (out[1]["line"], out[1]["code"]) == (2, "not_utf8")
+    no_traceback(result)

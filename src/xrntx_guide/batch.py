@@ -1,9 +1,12 @@
 """``check --batch``: one JSON object of answers per line in, one JSON result per line out.
 
-A bad line becomes an error result for that line and the run goes on. Large batches are
-spread over worker processes (one per core), in chunks, with the output kept in input
-order; small ones run in this process, where starting workers would cost more than it
-saves.
+A bad line becomes an error result for that line (:class:`xrntx_guide.schemas.BatchError`:
+its line number, the answer key, a code and a message) and the run goes on: each line is
+read as bytes and decoded on its own, so one byte that is not UTF-8 spoils one line, and a
+line too long to be answers is skipped as one. Large batches are spread over worker
+processes (one per core), in chunks, with the output kept in input order; small ones run
+in this process, where starting workers would cost more than it saves. A worker that dies
+stops the batch (never a wait for ever), with an error line saying where.
 
 Each line is judged exactly as a single ``check --json`` would judge that patient with the
 same options: the line stands where an ``--answers`` file stands in a single check, so
@@ -19,10 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
-from itertools import islice
-from typing import Any
+from itertools import chain, islice
+from typing import Any, BinaryIO
 
 from pydantic_core import to_json
 
@@ -30,6 +34,7 @@ from .errors import UserError
 from .loader import Guide
 from .presets import OverrideRequest, Preset, evaluate_presets, parse_answers
 from .report import check_result
+from .schemas import ErrorCode, error_fields
 
 CHUNK = 500
 """Lines a worker takes at a time: large enough to amortise the hand-over."""
@@ -59,15 +64,40 @@ def _dumps(obj: object, ident: object) -> str:
     return json.dumps(obj, separators=(",", ":"))
 
 
-def _read(line: str, number: int) -> Any:
+MAX_LINE = 1024 * 1024
+"""Bytes in one input line at most: a patient's answers take a few hundred."""
+
+
+class _Bad(Exception):
+    """A line that is not one JSON object of answers."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _read(line: str | bytes | None, number: int) -> Any:
+    if line is None:
+        raise _Bad("too_long", f"longer than {MAX_LINE} bytes: not a line of answers")
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            byte = line[exc.start]
+            raise _Bad(
+                "not_utf8", f"not UTF-8 text: byte {exc.start + 1} is 0x{byte:02x} ({exc.reason})"
+            ) from None
+    if number == 1:
+        line = line.removeprefix("\ufeff")  # a byte-order mark some editors write
     try:
         return json.loads(line)
     except json.JSONDecodeError as exc:
-        raise UserError(f"line {number}: not JSON: {exc.msg}") from None
+        raise _Bad("not_json", f"not JSON: {exc.msg} (column {exc.colno})") from None
     except RecursionError:
-        raise UserError(f"line {number}: nested too deeply to read") from None
-    except ValueError as exc:  # e.g. an integer of more digits than Python converts
-        raise UserError(f"line {number}: cannot be read: {exc}") from None
+        raise _Bad("not_json", "not JSON this program reads: nested too deeply") from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise _Bad("not_json", "not JSON this program reads: a number too long") from None
 
 
 @dataclass(frozen=True)
@@ -89,64 +119,115 @@ class Job:
     overrides: tuple[OverrideRequest, ...] = ()
 
 
-def check_line(job: Job, number: int, line: str) -> tuple[str, bool]:
-    """The result line for one input line, and whether the line was an error."""
+def error_line(number: int, ident: Any, fields: Mapping[str, Any]) -> str:
+    """The error result of one line (:class:`xrntx_guide.schemas.BatchError`)."""
+    bad = {
+        "id": ident,
+        "status": "error",
+        "line": number,
+        "key": fields.get("key"),
+        "code": fields["code"],
+        "message": fields["message"],
+        "hint": fields.get("hint"),
+    }
+    try:
+        return _dumps(bad, ident)
+    except (ValueError, RecursionError):
+        bad.update(id=None, message=f"{fields['message']}; its id cannot be written back as JSON")
+        return _dumps(bad, None)
+
+
+def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bool]:
+    """The result line for one input line, and whether the line was an error.
+
+    ``line`` is text, or bytes to be read as UTF-8, or None for a line that was too long
+    to read.
+    """
     ident: Any = None
+    fields: dict[str, Any]
     try:
         raw = _read(line, number)
         if not isinstance(raw, dict):
-            raise UserError(f"line {number}: must be one JSON object of answers")
+            raise _Bad("not_object", "must be one JSON object of answers")
         ident = raw.pop("id", None)
         presets = {
             **job.shared,
-            **parse_answers(job.guide, raw, "file", job.today, f"line {number}"),
+            **parse_answers(job.guide, raw, "file", job.today, None),
             **job.flags,
         }
-        try:
-            state = evaluate_presets(job.guide, presets, job.today, job.overrides)
-        except UserError as exc:  # an answer out of bounds, or an override the line refuses
-            raise UserError(f"line {number}: {exc}") from None
+        # An answer out of bounds, or an override the line refuses, raises here.
+        state = evaluate_presets(job.guide, presets, job.today, job.overrides)
         result = check_result(state, job.explain)
         if ident is not None:
             result = {"id": ident, **result}
+    except _Bad as exc:
+        fields = {"code": exc.code, "message": exc.message}
     except UserError as exc:
-        error = str(exc)
+        fields = error_fields(exc)
     else:
         try:
             return _dumps(result, ident), False
         except (ValueError, RecursionError):
-            error, ident = f"line {number}: its id cannot be written back as JSON", None
-    bad = {"id": ident, "status": "error", "line": number, "error": error}
-    try:
-        return _dumps(bad, ident), True
-    except (ValueError, RecursionError):
-        bad.update(id=None, error=f"{error}; its id cannot be written back as JSON")
-        return _dumps(bad, None), True
+            ident = None
+            fields = {"code": "id_unwritable", "message": "its id cannot be written back as JSON"}
+    return error_line(number, ident, fields), True
 
 
 _JOB: Job | None = None  # a worker's job, inherited from the parent when it forks
 
 
-def _check_chunk(chunk: list[tuple[int, str]]) -> list[tuple[str, bool]]:
+def _check_chunk(chunk: list[tuple[int, str | bytes | None]]) -> list[tuple[str, bool]]:
     assert _JOB is not None
     return [check_line(_JOB, n, line) for n, line in chunk]
 
 
-def _numbered(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+def read_lines(handle: BinaryIO, limit: int = MAX_LINE) -> Iterator[bytes | None]:
+    """The lines of a binary stream, undecoded (each is decoded on its own, so one bad
+    byte spoils one line); a line longer than ``limit`` comes as None, its rest skipped."""
+
+    def readline(size: int) -> bytes:
+        try:
+            return handle.readline(size)
+        except OSError as exc:
+            raise UserError(f"--batch: cannot read the input: {exc.strerror or exc}") from None
+
+    while line := readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := readline(64 * 1024)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield line
+
+
+def _numbered(lines: Iterable[str | bytes | None]) -> Iterator[tuple[int, str | bytes | None]]:
     for number, line in enumerate(lines, 1):
-        if line.strip():
+        if line is None or line.strip():
             yield number, line
 
 
-def _chunks(items: Iterator[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
+def _chunks(
+    items: Iterator[tuple[int, str | bytes | None]],
+) -> Iterator[list[tuple[int, str | bytes | None]]]:
     while chunk := list(islice(items, CHUNK)):
         yield chunk
 
 
+class _Stopped(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 def check_lines(
-    job: Job, lines: Iterable[str], workers: int | None = None
-) -> Iterator[tuple[str, bool]]:
-    """Result lines in input order; blank lines are skipped but keep their numbers."""
+    job: Job, lines: Iterable[str | bytes | None], workers: int | None = None
+) -> Generator[tuple[str, bool], None, None]:
+    """Result lines in input order; blank lines are skipped but keep their numbers.
+
+    Raises:
+        _Stopped: a worker process died (killed, out of memory); results of the lines
+            before the one it names have been yielded, none after.
+    """
     global _JOB
     items = _numbered(lines)
     head = list(islice(items, INLINE_BELOW))
@@ -158,6 +239,9 @@ def check_lines(
             yield check_line(job, n, line)
         return
     import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     try:
         context = multiprocessing.get_context("fork")
@@ -165,11 +249,69 @@ def check_lines(
         for n, line in [*head, *items]:
             yield check_line(job, n, line)
         return
+    # A pool of futures, not multiprocessing.Pool: when a worker dies, Pool waits forever
+    # for the chunk it held; the executor says the pool is broken.
+    chunks = _chunks(chain(head, items))
+    pending: deque[tuple[int, Future[list[tuple[str, bool]]]]] = deque()
     _JOB = job
     try:
-        with context.Pool(workers) as pool:
-            rest = (pair for pair in [*head, *items])
-            for results in pool.imap(_check_chunk, _chunks(iter(rest))):
-                yield from results
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            try:
+                for chunk in islice(chunks, 2 * workers):
+                    pending.append((chunk[0][0], pool.submit(_check_chunk, chunk)))
+                while pending:
+                    results = pending[0][1].result()
+                    pending.popleft()
+                    yield from results
+                    if (more := next(chunks, None)) is not None:
+                        pending.append((more[0][0], pool.submit(_check_chunk, more)))
+            except BrokenProcessPool:
+                raise _Stopped(pending[0][0] if pending else -1) from None
+            finally:
+                # Ended early (a dead worker, or the reader of the results went away):
+                # the chunks not started are dropped, and leaving the pool waits only for
+                # those under way, so no worker is left behind.
+                for _, future in pending:
+                    future.cancel()
     finally:
         _JOB = None
+
+
+class BatchStopped(UserError):
+    """A worker process died before the batch was done."""
+
+
+def run(
+    job: Job,
+    lines: Iterable[str | bytes | None],
+    write: Callable[[str], object],
+    workers: int | None = None,
+) -> bool:
+    """Check every line and ``write`` each result line; True if any line was an error.
+
+    Raises:
+        BatchStopped: a worker process died. The lines before it have been written, then
+            an error line with code ``stopped`` naming the first line not checked.
+    """
+    failed = False
+    written = 0
+    try:
+        # closing(): if a write fails, the workers are stopped now, not when the
+        # traceback is let go of.
+        with closing(check_lines(job, lines, workers)) as results:
+            for text, bad in results:
+                write(text + "\n")
+                written += 1
+                failed = failed or bad
+    except _Stopped as stop:
+        message = (
+            "a worker process stopped (killed, or out of memory?): the batch stopped "
+            f"before this line; {written} lines were checked"
+        )
+        write(error_line(stop.line, None, {"code": "stopped", "message": message}) + "\n")
+        raise BatchStopped(
+            f"the batch stopped: a worker process died (killed, or out of memory?); "
+            f"{written} lines were checked and written, from line {stop.line} on none was",
+            hint="Run the lines from there again (a smaller batch needs less memory).",
+        ) from None
+    return failed

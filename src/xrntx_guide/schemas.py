@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .errors import Incomplete, Interrupted, InvalidAnswer, PackError, SessionError, UserError
 from .loader import Guide
 
 
@@ -62,13 +63,78 @@ class CheckResult(_Out):
     ignored: list[str] | None = None
 
 
-class BatchError(_Out):
-    """A ``--batch`` line that could not be checked."""
+ErrorCode = Literal[
+    "usage",
+    "unknown_key",
+    "invalid_answer",
+    "override_refused",
+    "session",
+    "invalid_pack",
+    "incomplete",
+    "interrupted",
+    "not_utf8",
+    "too_long",
+    "not_json",
+    "not_object",
+    "id_unwritable",
+    "stopped",
+]
+"""What went wrong, for a script to act on; the message says it for a person."""
+
+
+class ErrorOut(_Out):
+    """An error as JSON: on stderr with ``--json`` (plus ``exit_code``), and as a
+    ``--batch`` line (plus ``id`` and ``line``)."""
+
+    status: Literal["error"]
+    code: ErrorCode
+    key: str | None
+    """The answer key the error is about, when it is about one."""
+    message: str
+    hint: str | None = None
+
+
+class UsageErrorOut(ErrorOut):
+    """What a command writes on stderr, as one line of JSON, when it stops with an error
+    in ``--json`` mode (``check --json``, ``check --batch``, ``questions --json``, ...)."""
+
+    exit_code: int
+
+
+class BatchError(ErrorOut):
+    """A ``--batch`` line that could not be checked. ``line`` is its number in the input
+    (blank lines count); with code ``stopped`` it is the first line not checked."""
 
     id: Any = None
-    status: Literal["error"]
-    error: str
     line: int
+
+
+def error_fields(exc: UserError) -> dict[str, Any]:
+    """``code``, ``key``, ``message`` and ``hint`` of a user error, as :class:`ErrorOut`
+    has them."""
+    from .answers import UnknownKey
+    from .presets import OverrideRefused
+
+    codes: tuple[tuple[type[UserError], ErrorCode], ...] = (
+        (UnknownKey, "unknown_key"),
+        (InvalidAnswer, "invalid_answer"),
+        (OverrideRefused, "override_refused"),
+        (SessionError, "session"),
+        (PackError, "invalid_pack"),
+        (Incomplete, "incomplete"),
+        (Interrupted, "interrupted"),
+    )
+    return {
+        "code": next((code for kind, code in codes if isinstance(exc, kind)), "usage"),
+        "key": getattr(exc, "key", None),
+        "message": exc.message,
+        "hint": exc.hint,
+    }
+
+
+def usage_error_json(exc: UserError) -> dict[str, Any]:
+    """The one JSON object a command in ``--json`` mode writes on stderr for ``exc``."""
+    return {"status": "error", **error_fields(exc), "exit_code": int(exc.exit_code)}
 
 
 def check_result_schema() -> dict[str, Any]:

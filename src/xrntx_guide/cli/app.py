@@ -549,7 +549,9 @@ def _check_batch(
     Each line is the single check of its answers with the same options: ``--answer`` over
     the line over ``--answers FILE``, and ``--override`` checked here, before any line.
     """
-    from ..batch import Job, check_lines
+    from ..batch import Job, read_lines, run
+    from ..files import Unreadable, open_regular
+    from .streams import OutputFailed, ReaderGone
 
     job = Job(
         guide,
@@ -559,20 +561,26 @@ def _check_batch(
         flags=gather(guide, answer, None, day),
         overrides=tuple(parse_overrides(guide, override)),
     )
+    if str(source) == "-":
+        handle = sys.stdin.buffer
+    else:
+        try:
+            handle = open_regular(source)
+        except Unreadable as exc:
+            raise UsageError(
+                f"--batch {source}: {exc.reason}", hint="Give - to read standard input."
+            ) from None
+
     try:
-        handle = sys.stdin if str(source) == "-" else source.open(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"--batch {source}: cannot read: {exc.strerror or exc}") from None
-    failed = False
-    write = sys.stdout.write
-    try:
-        for text, bad in check_lines(job, handle):
-            failed = failed or bad
-            write(text + "\n")
+        failed = run(job, read_lines(handle), sys.stdout.write)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise ReaderGone() from None
+    except OSError as exc:  # reading the input is read_lines' to report
+        raise OutputFailed(exc) from None
     finally:
-        if handle is not sys.stdin:
+        if handle is not sys.stdin.buffer:
             handle.close()
-    sys.stdout.flush()
     return ExitCode.USAGE if failed else ExitCode.OK
 
 
