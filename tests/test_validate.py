@@ -398,3 +398,12 @@ def test_the_schema_refuses_what_the_loader_refuses(
 ) -> None:
     with pytest.raises(SchemaError):
         conform(change, steps_schema, steps_schema)
+
+
+def test_a_site_file_problem_names_its_line_and_column(run: Run, tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text('site = "x"\n\n[settings]\nmin_age = 16\nnope = 1\n', encoding="utf-8")
+    result = run("validate", "--json", "--steps", str(make_pack(tmp_path)), "--site", str(site))
+    assert result.exit_code == ExitCode.INVALID_PACK, result.output
+    found = {(p["path"], p["line"], p["column"]) for p in json.loads(result.stdout)}
+    assert found == {("settings.min_age", 4, 1), ("settings.nope", 5, 1)}
