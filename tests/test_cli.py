@@ -13,6 +13,10 @@ import json
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -1259,3 +1263,247 @@ def test_one_invalid_utf8_byte_spoils_one_batch_line(run: Run, tmp_path: Path) -
     assert [o["status"] for o in out] == ["ready", "error", "ready"]
     assert (out[1]["line"], out[1]["code"]) == (2, "not_utf8")
     no_traceback(result)
+
+
+# -- issue 9, item 16: options before the command, --version, -h -------------------------------
+
+
+def main_run(
+    capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:  # through main(): the argument handling the installed command has
+    from xrntx_guide.cli.app import main
+
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def program(*args: str, **kwargs: Any) -> Any:
+    """The installed program in a process of its own (closed streams, pipes, signals)."""
+    return subprocess.run(
+        [sys.executable, "-m", "xrntx_guide", *args],
+        capture_output=kwargs.pop("capture_output", True),
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+        **kwargs,
+    )
+
+
+def test_version_names_the_program_the_guide_and_a_fingerprint_of_the_pack(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = main_run(capsys, "--version")
+    assert code == ExitCode.OK, err
+    lines = out.splitlines()
+    assert lines[0].startswith("xrntx-guide ") and "xrntx_induction 1.0.0" in lines[1]
+    fingerprint = re.search(r"sha256:([0-9a-f]{16})", lines[2])
+    assert fingerprint, out
+
+    site = tmp_path / "site.toml"
+    site.write_text('site = "Clinic"\n[settings]\ncows_threshold = 4\n', encoding="utf-8")
+    code, out, err = main_run(capsys, "--site", str(site), "--version")
+    assert code == ExitCode.OK, err
+    other = re.search(r"sha256:([0-9a-f]{16})", out)
+    assert other and other.group(1) != fingerprint.group(1), out
+    assert str(site) in out
+
+
+@pytest.mark.parametrize("flag", ["-h", "--help"])
+def test_help_before_any_command_lists_the_commands(
+    capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    code, out, err = main_run(capsys, flag)
+    assert code == ExitCode.OK, err
+    assert "check" in out and "sessions" in out and "walk" in out
+
+
+def test_h_is_help_after_a_command_too(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = main_run(capsys, "check", "-h")
+    assert code == ExitCode.OK
+    assert "--batch" in out
+
+
+def test_shared_options_before_the_command_are_the_command_s(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text('site = "Clinic"\n[settings]\ncows_threshold = 4\n', encoding="utf-8")
+    code, out, err = main_run(
+        capsys,
+        "--site",
+        str(site),
+        "--today",
+        TODAY.isoformat(),
+        "check",
+        "--json",
+        *answer_flags(ready()),
+    )
+    assert code == ExitCode.OK, err
+    data = json.loads(out)
+    assert data["guide"]["site"] == "Clinic" and data["today"] == TODAY.isoformat()
+
+
+def test_a_shared_option_a_command_does_not_take_is_refused_by_name(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = main_run(capsys, "--today", TODAY.isoformat(), "gates")
+    assert code == ExitCode.USAGE
+    assert "--today" in err and "gates" in err and out == ""
+
+
+def test_options_alone_still_start_the_walkthrough(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = main_run(
+        capsys, "--plain", "--no-input", "--label", "x", "--today", TODAY.isoformat()
+    )
+    assert code == ExitCode.INCOMPLETE, err
+    assert "answers are missing" in err
+
+
+# -- issue 9, item 17: a reader that goes away -------------------------------------------------
+
+
+def _processes_reading(path: Path) -> list[int]:
+    """Processes whose command line names ``path`` (a run's workers too)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if str(path) in entry.joinpath("cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--today", TODAY.isoformat(), "--batch", "BIG"],
+        ["gates", "--plain"],
+        ["questions"],
+    ],
+    ids=["batch", "gates", "questions"],
+)
+def test_a_closed_pipe_ends_the_run_quietly(tmp_path: Path, args: list[str]) -> None:
+    """`check --batch big.jsonl | head -1`: the reader goes away; the run ends quietly
+    with the code the shell gives a program ended by SIGPIPE (141), as git does, and no
+    batch worker is left behind."""
+    line = json.dumps(json_answers(ready()))
+    big = tmp_path / "big.jsonl"
+    big.write_text((line + "\n") * 3000, encoding="utf-8")
+    err = tmp_path / "stderr"
+    argv = [str(big) if a == "BIG" else a for a in args]
+    with err.open("w", encoding="utf-8") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "xrntx_guide", *argv],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env={**os.environ, "XRNTX_GUIDE_DEBUG": ""},
+        )
+    try:
+        assert proc.stdout is not None
+        proc.stdout.close()  # the reader goes away (as `head -1` does once it has its line)
+        code = proc.wait(timeout=60)
+    finally:
+        proc.kill()
+    left = []
+    for _ in range(50):  # the workers end with the run
+        left = _processes_reading(big) if args[0] == "check" else []
+        if not left:
+            break
+        time.sleep(0.1)
+    for pid in left:  # started by this test: do not leave them to hang
+        os.kill(pid, signal.SIGKILL)
+    assert left == [], "batch workers left behind"
+    assert code == 141, (code, err.read_text(encoding="utf-8"))
+    assert err.read_text(encoding="utf-8") == ""
+
+
+# -- issue 9, item 19: closed and full streams -------------------------------------------------
+
+
+def test_a_closed_standard_output_is_an_error_with_a_message() -> None:
+
+    done = program("check", "--json", "--answer", "age=34", preexec_fn=lambda: os.close(1))
+    assert done.returncode == ExitCode.USAGE, done.stderr
+    assert "standard output is closed" in done.stderr
+    assert "internal error" not in done.stderr
+
+
+def test_a_closed_standard_input_reads_as_nothing_to_answer() -> None:
+
+    done = program(
+        "walk", "--label", "x", "--today", TODAY.isoformat(), preexec_fn=lambda: os.close(0)
+    )
+    assert done.returncode == ExitCode.INCOMPLETE, done.stderr
+    assert "internal error" not in done.stderr
+
+
+@pytest.mark.parametrize("command", [["gates"], ["check", "--json", "--answer", "age=34"]])
+def test_a_full_disk_under_standard_output_is_said_as_such(command: list[str]) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with Path("/dev/full").open("w", encoding="utf-8") as full:
+        done = program(*command, stdout=full, stderr=-1, capture_output=False)
+    assert done.returncode == ExitCode.USAGE, done.stderr
+    assert "disk is full" in done.stderr and "internal error" not in done.stderr
+
+
+# -- issue 9, item 21: nothing waits for ever --------------------------------------------------
+
+
+def _fifo(tmp_path: Path) -> Path:
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    path = tmp_path / "pipe.toml"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize("option", ["--site", "--answers", "--batch"])
+@pytest.mark.parametrize("kind", ["fifo", "dev_zero"])
+def test_a_fifo_or_a_device_given_as_a_file_is_refused_at_once(
+    tmp_path: Path, option: str, kind: str
+) -> None:
+    path = _fifo(tmp_path) if kind == "fifo" else Path("/dev/zero")
+    if not path.exists():
+        pytest.skip("no /dev/zero here")
+    done = program("check", "--json", option, str(path), timeout=30)
+    assert done.returncode == ExitCode.USAGE, done.stderr
+    assert "not a regular file" in done.stderr, done.stderr
+    assert "internal error" not in done.stderr
+
+
+# -- issue 9, item 24: in --json mode, errors are JSON too -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "key"),
+    [
+        (["check", "--json", "--answer", "age=abc"], "invalid_answer", "age"),
+        (["check", "--json", "--answer", "agee=34"], "unknown_key", "agee"),
+        (["check", "--json", "--override", "nosuch=clinical_judgement: x"], "usage", None),
+        (["check", "--batch", "-", "--override", "nosuch=clinical_judgement: x"], "usage", None),
+        (["sessions", "--json", "--delete", "nobody"], "session", None),
+    ],
+)
+def test_in_json_mode_an_error_is_one_json_object_on_stderr(
+    run: Run, args: list[str], code: str, key: str | None
+) -> None:
+    from xrntx_guide.schemas import UsageErrorOut
+
+    result = run(*args, input="")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stdout == ""
+    error = UsageErrorOut.model_validate(one_json_object(result.stderr))
+    assert (error.code, error.key, error.exit_code) == (code, key, ExitCode.USAGE)
+
+
+def test_in_json_mode_a_command_line_error_is_json_too(capsys: pytest.CaptureFixture[str]) -> None:
+    from xrntx_guide.schemas import UsageErrorOut
+
+    code, out, err = main_run(capsys, "check", "--json", "--no-such-option")
+    assert code == ExitCode.USAGE and out == ""
+    error = UsageErrorOut.model_validate(one_json_object(err))
+    assert error.code == "usage" and "--no-such-option" in error.message

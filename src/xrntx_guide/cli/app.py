@@ -46,9 +46,31 @@ F = TypeVar("F", bound=Callable[..., Any])
 StepsOpt = Annotated[
     Path | None, typer.Option("--steps", help="Load another step pack folder.", show_default=False)
 ]
+
+
+def _regular_file(value: Path | None) -> Path | None:
+    """A file option names a regular file: a FIFO would be waited on for ever, and a
+    device such as /dev/zero read for ever. (A missing file is left to the reader, which
+    says so in its own words.)"""
+    if value is not None:
+        from ..files import Unreadable, open_regular
+
+        try:
+            open_regular(value).close()
+        except Unreadable as exc:
+            if not exc.missing:
+                raise typer.BadParameter(f"{value} {exc.reason}") from None
+    return value
+
+
 SiteOpt = Annotated[
     Path | None,
-    typer.Option("--site", help="A site file that changes setting values.", show_default=False),
+    typer.Option(
+        "--site",
+        help="A site file that changes setting values.",
+        show_default=False,
+        callback=_regular_file,
+    ),
 ]
 TodayOpt = Annotated[
     str | None,
@@ -93,7 +115,9 @@ def guarded(fn: F) -> F:
         except UserError as exc:
             from .ui import UI
 
-            UI(plain=True).error(str(exc))
+            # In --json mode (and --batch, whose output is JSON too) as one JSON object.
+            as_json = bool(kwargs.get("json_out")) or kwargs.get("batch") is not None
+            UI(plain=True).user_error(exc, as_json=as_json)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             from .ui import UI
@@ -102,6 +126,17 @@ def guarded(fn: F) -> F:
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except typer.Exit:
             raise
+        except BrokenPipeError:  # the reader has gone (`| head -1`): end quietly, in main()
+            from .streams import ReaderGone
+
+            raise ReaderGone() from None
+        except OSError as exc:  # the machine refused (a full disk, a closed stream): no bug
+            from .streams import SystemRefused
+            from .ui import UI
+
+            as_json = bool(kwargs.get("json_out")) or kwargs.get("batch") is not None
+            UI(plain=True).user_error(SystemRefused(exc), as_json=as_json)
+            raise typer.Exit(int(ExitCode.USAGE)) from None
         except Exception as exc:  # a bug: say so, show the traceback only when asked
             if os.environ.get("XRNTX_GUIDE_DEBUG"):
                 raise
@@ -641,21 +676,208 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+SHARED_VALUE_OPTIONS = ("--steps", "--site", "--today")
+SHARED_FLAGS = ("--plain", "--no-input")
+"""Options that mean the same to every command that takes them: they may come before the
+command (``xrntx-guide --site FILE check --json``)."""
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: with no command (or only options), run the walkthrough."""
+    """Entry point: ``xrntx-guide [SHARED OPTIONS] [COMMAND] [OPTIONS]``.
+
+    With no command (or only options) the walkthrough runs. Shared options given before
+    the command are passed to it; ``--version``, ``-h`` and ``--help`` work there too.
+    In ``--json`` (or ``--batch``) mode a command-line error comes as one JSON object on
+    stderr, as every other error there does.
+    """
+    from .streams import ReaderGone
+
+    closed = _closed_streams()
+    if closed is not None:
+        _error(UsageError(closed))
+        return int(ExitCode.USAGE)
     args = list(sys.argv[1:] if argv is None else argv)
-    commands = {
-        c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands
-    }
-    if not args or (args[0].startswith("-") and args[0] not in ("--help", "-h")):
-        args.insert(0, "walk")
-    elif args[0] not in commands and args[0] not in ("--help", "-h"):
-        pass  # let typer report the unknown command (exit 2)
+    as_json = "--json" in args or any(a == "--batch" or a.startswith("--batch=") for a in args)
     try:
-        app(args=args, prog_name="xrntx-guide", standalone_mode=True)
-    except SystemExit as exc:
-        return int(exc.code or 0) if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    return 0
+        args, version = _arrange(args)
+        if version:
+            return _show_version(args)
+        code = app(
+            args=args,
+            prog_name="xrntx-guide",
+            standalone_mode=False,
+            help_option_names=["-h", "--help"],
+        )
+    except typer.TyperException as exc:  # the command line itself: click's usage errors
+        show = getattr(exc, "show", None)
+        if as_json or show is None:
+            error = UsageError(exc.format_message())
+            error.exit_code = ExitCode(exc.exit_code)
+            _error(error, as_json)
+        else:
+            show()
+        return exc.exit_code
+    except typer.Abort:
+        _error(UserError("interrupted"))
+        return int(ExitCode.INTERRUPTED)
+    except UserError as exc:  # from the arguments themselves, or from --version
+        _error(exc, as_json)
+        return int(exc.exit_code)
+    except (ReaderGone, BrokenPipeError):
+        return _reader_gone()
+    return _flushed(code if isinstance(code, int) else 0)
+
+
+READER_GONE = 141
+"""The exit code when the reader of standard output went away (``| head -1``): what the
+shell reports for a program ended by SIGPIPE, as git is."""
+
+
+def _reader_gone() -> int:
+    """End quietly: nothing more can be written, and nothing needs saying. What is still
+    buffered for stdout goes to /dev/null, or Python would complain of it at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return READER_GONE
+
+
+def _error(exc: UserError, as_json: bool = False) -> None:
+    from .ui import UI  # only now: rich stays out of every start-up that needs no screen
+
+    UI(plain=True).user_error(exc, as_json=as_json)
+
+
+def _closed_streams() -> str | None:
+    """A standard stream the program was started without (``<&-``, ``>&-``).
+
+    A closed standard input reads as empty (nothing to answer, so nothing is prompted);
+    without a standard error messages are lost but exit codes still tell. Without a
+    standard output there is nowhere for results to go: that is an error, said at once.
+    """
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the run
+    if sys.stdin is None:
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - for the run
+    if sys.stdout is None:
+        return "standard output is closed: there is nowhere to write (redirect it to a file)"
+    return None
+
+
+def _flushed(code: int) -> int:
+    """Write out what is still buffered for stdout; a write that fails (a full disk) is an
+    error with a message, never a traceback at exit."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _reader_gone()
+    except OSError as exc:
+        from .streams import OutputFailed
+
+        # What stays buffered would fail again at exit: let it go to /dev/null instead.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _error(OutputFailed(exc))
+        return int(ExitCode.USAGE)
+    return code
+
+
+def _arrange(args: list[str]) -> tuple[list[str], bool]:
+    """The arguments as the app takes them: shared options given before the command
+    moved after it, and ``walk`` when there is no command. True with ``--version``.
+
+    Raises:
+        UsageError: a shared option without its value, or one the command does not take.
+    """
+    shared: list[str] = []
+    version = False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in ("-h", "--help"):
+            return ["--help"], False
+        if arg == "--version":
+            version = True
+        elif arg.split("=", 1)[0] in SHARED_VALUE_OPTIONS:
+            if "=" not in arg:
+                if i + 1 == len(args):
+                    raise UsageError(f"{arg} needs a value")
+                shared.append(arg)
+                i += 1
+                arg = args[i]
+            shared.append(arg)
+        elif arg in SHARED_FLAGS:
+            shared.append(arg)
+        else:
+            break
+        i += 1
+    rest = args[i:]
+    if version:
+        return shared, True
+    if not rest or rest[0].startswith("-"):
+        return ["walk", *shared, *rest], False  # options of the walkthrough, the default
+    command, tail = rest[0], rest[1:]
+    if shared:
+        taken = _options_of(command)
+        if taken is not None:
+            for option in shared:
+                name = option.split("=", 1)[0]
+                if name.startswith("--") and name not in taken:
+                    raise UsageError(
+                        f"{name} does not apply to `{command}`",
+                        hint=f"`xrntx-guide {command} --help` lists its options.",
+                    )
+    return [command, *shared, *tail], False
+
+
+def _options_of(command: str) -> set[str] | None:
+    """The options a command takes, or None for a command that does not exist (the app
+    says so in its own words)."""
+    import typer.main
+
+    commands = getattr(typer.main.get_command(app), "commands", {})
+    found = commands.get(command)
+    if found is None:
+        return None
+    return {opt for param in found.params for opt in param.opts}
+
+
+def _show_version(shared: list[str]) -> int:
+    """The program's version, the guide's id and version, and a fingerprint of the pack
+    in use (every step file and the site file), so two runs can be shown to have used
+    the same pack."""
+    import hashlib
+
+    from .. import __version__
+    from .ui import UI
+
+    values = _shared_values(shared)
+    site = Path(values["--site"]) if "--site" in values else None
+    site = _regular_file(site)
+    guide = _guide(Path(values["--steps"]) if "--steps" in values else None, site)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in guide.root.glob("*.toml") if p.is_file()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    if site is not None:
+        digest.update(b"site\0" + site.read_bytes())
+    ui = UI(plain=True)
+    ui.result(f"xrntx-guide {__version__}")
+    ui.result(f"guide {guide.meta.id} {guide.meta.version} ({guide.meta.status})")
+    where = f"{guide.root}" + (f" with site file {site}" if site is not None else "")
+    ui.result(f"pack sha256:{digest.hexdigest()[:16]} ({where})")
+    return _flushed(int(ExitCode.OK))
+
+
+def _shared_values(shared: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    i = 0
+    while i < len(shared):
+        name, eq, value = shared[i].partition("=")
+        if not eq and name in SHARED_VALUE_OPTIONS:
+            i += 1
+            value = shared[i]
+        values[name] = value
+        i += 1
+    return values
 
 
 # -- vocabulary -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ in a step file can never be swallowed or crash the renderer.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -20,6 +21,9 @@ from rich.panel import Panel
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
+
+from ..errors import UserError
+from .streams import OutputFailed, ReaderGone
 
 SEVERITY_STYLE = {
     "contraindication": "bold red",
@@ -59,6 +63,14 @@ def reflow(text: str) -> list[tuple[str, str]]:
     return out
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # rich's default exits 1, which reads as "blocked"; the entry point ends the run
+        # quietly instead (see ReaderGone).
+        self.quiet = True
+        raise ReaderGone()
+
+
 def plain_wanted(flag: bool, env: dict[str, str] | None = None) -> bool:
     env = dict(os.environ) if env is None else env
     return flag or bool(env.get("NO_COLOR")) or env.get("TERM") == "dumb"
@@ -78,10 +90,10 @@ class UI:
         opts: dict[str, object] = dict(highlight=False, emoji=False, soft_wrap=False)
         if plain:  # no escape codes at all: no colour, no bold
             opts["color_system"] = None
-        self.out = Console(file=out or sys.stdout, **opts)  # type: ignore[arg-type]
+        self.out = _Console(file=out or sys.stdout, **opts)  # type: ignore[arg-type]
         # Messages are never hard-wrapped: a hint like `--answer KEY=VALUE` must stay whole
         # to be copied or grepped; the terminal wraps long lines itself.
-        self.err = Console(file=err or sys.stderr, **{**opts, "soft_wrap": True})  # type: ignore[arg-type]
+        self.err = _Console(file=err or sys.stderr, **{**opts, "soft_wrap": True})  # type: ignore[arg-type]
         self.stdin = stdin or sys.stdin
 
     # -- plain lines -------------------------------------------------------------------
@@ -114,8 +126,24 @@ class UI:
 
     def result(self, text: str) -> None:
         """Machine-readable output: printed as is, never wrapped or styled."""
-        self.out.file.write(text + "\n")
-        self.out.file.flush()
+        try:
+            self.out.file.write(text + "\n")
+            self.out.file.flush()
+        except BrokenPipeError:
+            raise ReaderGone() from None
+        except OSError as exc:
+            raise OutputFailed(exc) from None
+
+    def user_error(self, exc: UserError, as_json: bool = False) -> None:
+        """The message of the error a command stops with; in ``--json`` mode one line of
+        JSON (:class:`xrntx_guide.schemas.UsageErrorOut`), so a script parses one format."""
+        if not as_json:
+            self.error(str(exc))
+            return
+        from ..schemas import usage_error_json
+
+        self.err.file.write(json.dumps(usage_error_json(exc), ensure_ascii=False) + "\n")
+        self.err.file.flush()
 
     # -- structure ---------------------------------------------------------------------
 
