@@ -25,6 +25,9 @@ class ExitCode(IntEnum):
     """The step pack (or a site file) failed to load or failed its checks."""
     INCOMPLETE = 4
     """Answers are missing and the run could not prompt for them."""
+    READER_GONE = 141
+    """The reader of standard output went away (``| head -1``): what a shell reports for a
+    program ended by SIGPIPE, as git does. Nothing more is written."""
     INTERNAL = 70
     """A bug (EX_SOFTWARE): the message says so; ``XRNTX_GUIDE_DEBUG=1`` shows the traceback."""
     INTERRUPTED = 130

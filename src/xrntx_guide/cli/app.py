@@ -243,7 +243,7 @@ def walk(
     guide = _guide(steps, site)
     directory = sessions_dir()
     if resume:
-        path = session or find_session(directory, label)
+        path = session or find_session(directory, label, warn=ui.warning)
         record = load(path)
         guide = _resumed_guide(guide, record, path, steps, site)
         demo_clock = _resumed_clock(record, path, demo_clock)
@@ -728,9 +728,7 @@ def main(argv: list[str] | None = None) -> int:
     return _flushed(code if isinstance(code, int) else 0)
 
 
-READER_GONE = 141
-"""The exit code when the reader of standard output went away (``| head -1``): what the
-shell reports for a program ended by SIGPIPE, as git is."""
+READER_GONE = int(ExitCode.READER_GONE)
 
 
 def _reader_gone() -> int:

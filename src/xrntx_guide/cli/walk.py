@@ -168,7 +168,9 @@ class Walk:
         except _Quit as stop:
             self.save(self.state())
             self.ui.blank()
-            if self.responder is None:  # a presenter run is never a session to resume
+            if vars(self).get("_going_on_unsaved", False):
+                self.ui.warning(f"NOT saved: the last saves to {self.path} failed")
+            elif self.responder is None:  # a presenter run is never a session to resume
                 self.ui.note(f"Saved. Resume with: xrntx-guide walk --resume --session {self.path}")
             if self.record.status == "complete":
                 return ExitCode.OK
