@@ -529,8 +529,26 @@ REPEAT_NO_USE = {
         {"naloxone_challenge": "positive"},
         {"last_opioid_kind": "buprenorphine_extended_release", "last_opioid_use": days_ago(4)},
         {"last_opioid_kind": "short_acting", "last_opioid_use": days_ago(1)},
+        # Found by the second review: a hidden pathway switched the check off ...
+        {
+            "last_opioid_kind": "short_acting",
+            "last_opioid_use": days_ago(1),
+            "pathway": "supervised_rapid",
+        },
+        {"uds_buprenorphine": "positive", "pathway": "supervised_rapid"},
+        # ... and COWS given as its items (the total is computed) was not counted.
+        {**ITEMS, "cows_runny_nose": 4},
     ],
-    ids=["screen", "cows", "challenge", "er_buprenorphine", "recent_use"],
+    ids=[
+        "screen",
+        "cows",
+        "challenge",
+        "er_buprenorphine",
+        "recent_use",
+        "recent_use_with_a_hidden_pathway",
+        "screen_with_a_hidden_pathway",
+        "cows_items",
+    ],
 )
 def test_a_finding_given_where_its_question_does_not_apply_is_refused(
     run: Run, guide: Guide, finding: dict[str, Any]
