@@ -633,3 +633,46 @@ def test_a_gate_that_may_not_apply_is_undecided_even_when_a_rule_of_it_fails(
     state = evaluate(guide, Inputs(answers, TODAY))
     assert state.gates["rapid_pathway"].outcome == "unknown"
     assert state.status == "incomplete"
+
+
+def test_moving_the_visit_date_by_any_route_asks_the_day_s_results_again(
+    run: Run, _isolated_home: Path
+) -> None:
+    """Second review: the day's results were cleared only when the date followed its
+    default; a date moved by flag (or edit, or file) kept the old screen and COWS."""
+    patient = ready_patient(last_opioid_use=days_ago(4), injection_date=TODAY)
+    first = run(
+        "walk", "--no-input", "--label", "pt", "--today", TODAY.isoformat(), *flags(patient)
+    )
+    assert first.exit_code == ExitCode.BLOCKED, first.output
+    path = _session_file(_isolated_home)
+    later = (TODAY + dt.timedelta(days=20)).isoformat()
+    moved = run(
+        "walk", "--resume", "--session", str(path), "--no-input", "--today", later,
+        "--answer", f"injection_date={later}",
+    )  # fmt: skip
+    assert moved.exit_code == ExitCode.INCOMPLETE, moved.output
+    assert "asked again" in moved.stderr
+    answers = json.loads(path.read_text())["answers"]
+    for key in ("uds_opiates", "cows_total", "naloxone_challenge", "pregnancy_test"):
+        assert key not in answers, key
+    # Results given for the new day in the same run are kept.
+    again = run(
+        "walk", "--resume", "--session", str(path), "--no-input", "--today", later,
+        "--answer", f"injection_date={TODAY.isoformat()}", "--answer", "cows_total=1",
+    )  # fmt: skip
+    assert "cows_total" in json.loads(path.read_text())["answers"], again.output
+
+
+def test_a_fixed_date_session_resumed_on_another_fixed_date_records_it(
+    run: Run, _isolated_home: Path
+) -> None:
+    first = run(
+        "walk", "--no-input", "--label", "pt", "--today", TODAY.isoformat(),
+        "--answer", "visit=first_injection",
+    )  # fmt: skip
+    assert first.exit_code == ExitCode.INCOMPLETE, first.output
+    path = _session_file(_isolated_home)
+    later = (TODAY + dt.timedelta(days=3)).isoformat()
+    run("walk", "--resume", "--session", str(path), "--no-input", "--today", later)
+    assert json.loads(path.read_text())["today"] == later

@@ -37,19 +37,35 @@ def move_visit_day(
     if new is UNKNOWN or to_json(new) == stored.value:  # type: ignore[arg-type]
         return []
 
+    return clear_results_of_another_day(guide, record, str(stored.value), str(to_json(new)), now)  # type: ignore[arg-type]
+
+
+def clear_results_of_another_day(
+    guide: Guide,
+    record: SessionRecord,
+    old: str,
+    new: str,
+    now: dt.datetime,
+    keep: frozenset[str] = frozenset(),
+) -> list[str]:
+    """The visit date moved from ``old`` to ``new``, by whatever route (a default on resume,
+    an edit, a flag, a file): the results taken for the old day (``point_in_time``) are
+    cleared, with their timers, except those in ``keep`` (given for the new day in this
+    same run). Returns a line for the clinician, or nothing when there was nothing to clear."""
+
     def taken_on_the_day(k: str) -> bool:
-        return k in guide.questions and guide.questions[k].q.point_in_time
+        return k in guide.questions and guide.questions[k].q.point_in_time and k not in keep
 
     stale = [k for k in record.answers if taken_on_the_day(k)]
     timers = [k for k in record.timers if taken_on_the_day(k)]
     if not stale and not timers:
         return []
     if stale:
-        record.clear(stale, now, f"taken on {stored.value}; the visit moved to {to_json(new)}")  # type: ignore[arg-type]
+        record.clear(stale, now, f"taken for {old}; the visit moved to {new}")
     for k in timers:
         record.timers.pop(k, None)
     what = ", ".join(stale) if stale else "the timers"
     return [
-        f"The visit moves from {stored.value} to {to_json(new)}: results taken on "  # type: ignore[arg-type]
-        f"{stored.value} describe that day only and are asked again ({what})."
+        f"The visit moves from {old} to {new}: results taken for {old} describe that day "
+        f"only and are asked again ({what})."
     ]

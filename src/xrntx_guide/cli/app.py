@@ -257,6 +257,13 @@ def walk(
                 f"continuing with {guide.meta.version}"
             )
         day = _today(today) if today else (record.today or dt.date.today())
+        if today and record.today is not None:
+            record.today = day  # a fixed-date run resumed on another fixed date runs there
+        elif record.today is not None and record.today != dt.date.today():
+            ui.warning(
+                f"this session runs on its fixed date {record.today.isoformat()} (it was "
+                f"started with --today), not on today's date {dt.date.today().isoformat()}"
+            )
     else:
         day = _today(today)
         interactive_label = label is None and not no_input and sys.stdin.isatty()
@@ -305,8 +312,18 @@ def walk(
             ) from None
         raise
     now = clock.now()
+    date_key = guide.meta.date_key
+    date_before = record.answers[date_key].value if date_key in record.answers else None
     for key, p in presets.items():
         record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
+    date_after = record.answers[date_key].value if date_key in record.answers else None
+    if date_before is not None and date_after != date_before:
+        from ..resume import clear_results_of_another_day
+
+        for line in clear_results_of_another_day(
+            guide, record, str(date_before), str(date_after), now, keep=frozenset(presets)
+        ):
+            ui.warning(line)
     if resume and record.status != "complete":  # a finished walk is never moved
         for note in refresh_defaults(guide, record, day, now):
             ui.note(note)

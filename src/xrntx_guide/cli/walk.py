@@ -330,6 +330,17 @@ class Walk:
         if before is not None and before.value == to_json(value):  # type: ignore[arg-type]
             return
         self.record.set_answer(cq.key, value, origin, self.clock.now())  # type: ignore[arg-type]
+        if before is not None and cq.key == self.guide.meta.date_key:
+            from ..resume import clear_results_of_another_day
+
+            for line in clear_results_of_another_day(
+                self.guide,
+                self.record,
+                str(before.value),
+                str(to_json(value)),  # type: ignore[arg-type]
+                self.clock.now(),
+            ):
+                self.ui.warning(line)
         if before is not None:
             self.after_change(state)
 
