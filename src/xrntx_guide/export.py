@@ -443,9 +443,10 @@ def flow_svg(guide: Guide) -> str:
                 f'<polygon points="{x},{y + 12} {x + 9},{y + 3} {x + 18},{y + 12} {x + 9},'
                 f'{y + 21}" fill="{colour}"/>'
             )
+            kinds = ", ".join(dict.fromkeys(r.rule.severity for r in item.rules))
             out.append(
                 f'<text x="{x + 26}" y="{y + 17}" fill="{colour}">gate {e(item.id)} '
-                f"({e(item.severity)})</text>"
+                f"({e(kinds)}), checked before the step below</text>"
             )
         else:
             step = item

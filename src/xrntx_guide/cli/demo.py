@@ -57,7 +57,10 @@ class Presenter:
         self.show_notes(walk, cq.step_id)
         if key not in self.scenario.answers:
             if cq.q.optional or cq.default is not None:
-                return ""  # skip it, or take its default, as a clinician pressing Enter
+                # Skip it, or take its default, as a clinician pressing Enter, and say so.
+                what = "its default" if cq.default is not None else "left empty"
+                walk.ui.note(f"{cq.q.prompt} -> {what}   (the scenario does not answer it)")
+                return ""
             self.declined.add(key)
             walk.ui.note(f"The scenario does not answer {key}: answer it now.")
             return None

@@ -287,10 +287,17 @@ class UI:
 
     def ask(self, prompt: str) -> str:
         """Read one line; EOFError and KeyboardInterrupt reach the caller."""
+        if self.stdin is sys.stdin and self.out.file is sys.stdout and not self.out.record:
+            # The prompt goes through input() itself: printed apart from it, a prompt
+            # answered with a bare Enter lost its newline under readline, and the next
+            # screen was glued to the prompt line (issue 9, item 3).
+            if not self.plain and "readline" in sys.modules:
+                prompt = "\001\033[1m\002" + prompt + "\001\033[0m\002"  # bold, zero width
+            return input(prompt)  # line editing where the terminal has it
         self.out.print(Text(prompt, style="bold" if not self.plain else ""), end="")
         self.out.file.flush()
         if self.stdin is sys.stdin:
-            return input()  # line editing where the terminal has it
+            return input()
         line = self.stdin.readline()
         if not line:
             raise EOFError

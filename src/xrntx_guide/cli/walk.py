@@ -437,9 +437,10 @@ class Walk:
         if action.kind == "undecided":
             self.ui.line("This gate cannot be decided yet: edit the answers it needs.")
         else:
+            saved = "" if self.responder is not None else ": the session is saved"
             self.ui.line(
                 "The injection cannot be given. Change an answer (back, edit) if one "
-                "was wrong, or quit: the session is saved.",
+                f"was wrong, or quit{saved}.",
                 style="bold",
             )
         while True:
