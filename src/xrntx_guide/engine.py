@@ -175,9 +175,15 @@ class _Ctx(Context):
         known = invalid.get(cq.key, _MISS)
         if known is not _MISS:
             return known  # type: ignore[no-any-return]
-        invalid[cq.key] = None  # a bound that comes back to this answer sees it as valid
         value = self.given[cq.key]
         found: str | None = None
+        if cq.only_choices:  # the common case, kept short: a batch judges every answer
+            if value not in cq.choice_labels:
+                allowed = ", ".join(str(c.value) for c in cq.q.choices or ())
+                found = f"{format_value(value)} is not one of the allowed values ({allowed})"
+            invalid[cq.key] = found
+            return found
+        invalid[cq.key] = None  # a bound that comes back to this answer sees it as valid
         if cq.q.choices and cq.choice_label(value) is None:
             allowed = ", ".join(str(c.value) for c in cq.q.choices)
             found = f"{format_value(value)} is not one of the allowed values ({allowed})"
@@ -670,7 +676,7 @@ def evaluate(guide: Guide, inputs: Inputs) -> State:
     results: dict[str, GateResult] = {}
     for gate in guide.gates:
         results[gate.id] = _gate_result(guide, gate, ctx, inputs)
-    if not_applicable:
+    if not_applicable and not guide.contraindication_inputs.isdisjoint(not_applicable):
         _hidden_findings(guide, ctx, not_applicable, results)
     return State(
         guide=guide,

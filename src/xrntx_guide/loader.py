@@ -70,6 +70,18 @@ class CQuestion:
         return self._labels.get(value)
 
     @functools.cached_property
+    def choice_labels(self) -> dict[object, str]:
+        """Each allowed value and its label."""
+        return self._labels
+
+    @functools.cached_property
+    def only_choices(self) -> bool:
+        """Its answer is checked against its choices alone (no bounds, not computed)."""
+        return (
+            bool(self.q.choices) and self.min is None and self.max is None and self.computed is None
+        )
+
+    @functools.cached_property
     def checked(self) -> bool:
         """An answer to it must be checked against other answers: its bounds, or the value
         it would be computed from (a COWS total against its item scores)."""
@@ -309,6 +321,27 @@ class Guide:
     def answer_inputs(self, name: str) -> frozenset[str]:
         """The answer keys (and ``today``) a name depends on, through derived values."""
         return self._deps.get(name, frozenset({name}))
+
+    @functools.cached_property
+    def contraindication_inputs(self) -> frozenset[str]:
+        """The answers a contraindication rule reads, through derived values and computed
+        questions: only a hidden answer among these can be a hidden finding."""
+        out: set[str] = set()
+        todo = [
+            n
+            for g in self.gates
+            for r in g.rules
+            if r.rule.severity == "contraindication"
+            for n in r.fails.reads
+        ]
+        while todo:
+            for key in self.answer_inputs(todo.pop()):
+                if key not in out:
+                    out.add(key)
+                    cq = self.questions.get(key)
+                    if cq is not None and cq.computed is not None:
+                        todo.extend(cq.computed.reads)
+        return frozenset(out)
 
     @functools.cached_property
     def override_codes(self) -> frozenset[str]:
