@@ -87,3 +87,22 @@ def test_a_what_if_at_a_pause_shows_the_change_and_returns(tmp_path: Path) -> No
     assert "blocked" in what_if and "2026-11-28" in what_if  # 3 days + the 7-day minimum
     assert "opioid_free_interval" in what_if
     assert "Traceback" not in out
+
+
+def test_a_walk_can_record_its_screen_as_svg(run: Run, tmp_path: Path) -> None:
+    from .conftest import after_injection
+
+    svg = tmp_path / "walk.svg"
+    args = [f"--answer={k}={_flag(v)}" for k, v in after_injection().items()]
+    result = run(
+        "walk", "--no-input", "--label", "rec", "--today", "2026-11-24", "--record", str(svg), *args
+    )
+    assert result.exit_code == ExitCode.OK, result.output
+    text = svg.read_text(encoding="utf-8")
+    assert text.startswith("<svg") and "Summary" in text
+
+
+def _flag(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -222,6 +222,14 @@ def walk(
             help="Run timers N times faster (training demos only).",
         ),
     ] = 1.0,
+    record_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--record",
+            help="Save what the screen showed: FILE.svg or FILE.html.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Walk through the guide step by step (the default command)."""
     from ..session import (
@@ -240,6 +248,7 @@ def walk(
     ui = UI(plain_wanted(plain))
     if not math.isfinite(demo_clock):
         raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
+    _start_recording(ui, record_to)
     guide = _guide(steps, site)
     directory = sessions_dir()
     if resume:
@@ -335,15 +344,43 @@ def walk(
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401 - line editing and arrow keys at the prompts
     if not interactive:
-        code = _walk_without_prompts(ui, guide, record, path, day, requests, acknowledge or [])
+        try:
+            code = _walk_without_prompts(ui, guide, record, path, day, requests, acknowledge or [])
+        finally:
+            _save_recording(ui, record_to, record.label)
         raise typer.Exit(int(code))
     if resume:
         welcome(ui, guide, [f"Resuming {record.label!r} ({path})", HELP])
     else:
         ui.note(f"Session {record.label!r}: {path}")
     w = Walk(ui, guide, record, path, day, clock, flag_overrides={r.gate: r for r in requests})
-    code = w.run()
+    try:
+        code = w.run()
+    finally:
+        _save_recording(ui, record_to, record.label)
     raise typer.Exit(int(code))
+
+
+def _start_recording(ui: Any, record_to: Path | None) -> None:
+    if record_to is None:
+        return
+    if record_to.suffix.lower() not in (".svg", ".html"):
+        raise UsageError(f"--record {record_to}: name it FILE.svg or FILE.html")
+    ui.out.record = True
+
+
+def _save_recording(ui: Any, record_to: Path | None, title: str) -> None:
+    """What the screen showed, as SVG or HTML, for slides and handouts."""
+    if record_to is None:
+        return
+    try:
+        if record_to.suffix.lower() == ".svg":
+            ui.out.save_svg(str(record_to), title=title)
+        else:
+            ui.out.save_html(str(record_to))
+    except OSError as exc:
+        raise UsageError(f"--record {record_to}: cannot write: {exc.strerror or exc}") from None
+    ui.note(f"Recorded: {record_to}")
 
 
 def _resumed_guide(
@@ -1275,8 +1312,6 @@ def demo(
     from .ui import UI, plain_wanted
     from .walk import Clock, Walk
 
-    if record_to is not None and record_to.suffix.lower() not in (".svg", ".html"):
-        raise UsageError(f"--record {record_to}: name it FILE.svg or FILE.html")
     if not math.isfinite(demo_clock):
         raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
     cases = {c.id: c for c in sc.read_all(folder or sc.default_dir())}
@@ -1292,8 +1327,7 @@ def demo(
     if auto is None and not sys.stdin.isatty():
         raise UsageError("demo needs a terminal to pause at; give --auto SECONDS to run unattended")
     ui = UI(plain_wanted(plain))
-    if record_to is not None:
-        ui.out.record = True
+    _start_recording(ui, record_to)
     guide = sc.guide_for(case, steps, site)
     ui.alert(f"TRAINING: scenario {case.id}: {case.title}")
     ui.block(case.story)
@@ -1322,15 +1356,7 @@ def demo(
         if not differences
         else "TRAINING: the outcome differs from the scenario's: " + "; ".join(differences)
     )
-    if record_to is not None:
-        try:
-            if record_to.suffix.lower() == ".svg":
-                ui.out.save_svg(str(record_to), title=f"TRAINING: {case.title}")
-            else:
-                ui.out.save_html(str(record_to))
-        except OSError as exc:
-            raise UsageError(f"--record {record_to}: cannot write: {exc.strerror or exc}") from None
-        ui.note(f"Recorded: {record_to}")
+    _save_recording(ui, record_to, f"TRAINING: {case.title}")
     # A presenter run succeeds when the guide did what the case says it does.
     del code
     raise typer.Exit(int(ExitCode.BLOCKED) if differences else int(ExitCode.OK))
