@@ -106,3 +106,19 @@ def _flag(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def test_no_screen_text_is_dim(tmp_path: Path) -> None:
+    """Dim text cannot be read on a projector (issue 9 item 12, issue 10): the UI has none."""
+    import io as _io
+
+    from xrntx_guide.cli.ui import UI
+
+    from rich.console import Console
+
+    buf = _io.StringIO()
+    ui = UI(plain=False, out=buf, err=buf)
+    ui.out = Console(file=buf, force_terminal=True, color_system="standard", width=100)
+    ui.note("a note")
+    ui.table(["gate", "outcome"], [["x", "not applicable"]])
+    assert "\x1b[2m" not in buf.getvalue()

@@ -36,7 +36,7 @@ OUTCOME_STYLE = {
     "fail": "red",
     "unknown": "magenta",
     "overridden": "yellow",
-    "not_applicable": "dim",
+    "not_applicable": "italic",
 }
 
 
@@ -122,7 +122,7 @@ class UI:
 
     def note(self, text: str) -> None:
         """A message about the run (saved, cleared answers): stdout in a walkthrough."""
-        self.out.print(Text(text, style="dim" if not self.plain else ""))
+        self.out.print(Text(text, style="italic" if not self.plain else ""))
 
     def result(self, text: str) -> None:
         """Machine-readable output: printed as is, never wrapped or styled."""
