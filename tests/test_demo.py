@@ -112,9 +112,9 @@ def test_no_screen_text_is_dim(tmp_path: Path) -> None:
     """Dim text cannot be read on a projector (issue 9 item 12, issue 10): the UI has none."""
     import io as _io
 
-    from xrntx_guide.cli.ui import UI
-
     from rich.console import Console
+
+    from xrntx_guide.cli.ui import UI
 
     buf = _io.StringIO()
     ui = UI(plain=False, out=buf, err=buf)
