@@ -122,3 +122,27 @@ def test_no_screen_text_is_dim(tmp_path: Path) -> None:
     ui.note("a note")
     ui.table(["gate", "outcome"], [["x", "not applicable"]])
     assert "\x1b[2m" not in buf.getvalue()
+
+
+def test_back_at_a_pause_shows_the_previous_answer_again(tmp_path: Path) -> None:
+    env = {**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path), "NO_COLOR": "1", "COLUMNS": "100"}
+    log = io.StringIO()
+    child = pexpect.spawn(
+        str(EXE), ["demo", "02-fentanyl-four-days", "--plain"], env=env, encoding="utf-8",
+        timeout=15, dimensions=(50, 100),
+    )  # fmt: skip
+    child.logfile_read = log
+    try:
+        while child.expect([r"Last opioid used -> fentanyl", PAUSE]) == 1:
+            child.sendline("")
+        child.expect(PAUSE)
+        child.sendline("")  # on to the next answer
+        child.expect(PAUSE)
+        child.sendline("b")  # and back
+        child.expect(r"Last opioid used -> fentanyl   \(from the scenario\)")
+        child.expect(PAUSE)
+        child.sendline("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert "Traceback" not in log.getvalue()

@@ -82,10 +82,11 @@ class Presenter:
                     return reply
                 walk.clock.skipped += left  # the demo clock moves on; real time did not
                 walk.ui.note(f"Demo clock: fast-forwarded {_mmss(left)}.")
-        if key in self.given:
-            self.declined.add(key)  # refused once: the person answers
+        stored = walk.record.answers.get(key)
+        if key in self.given and (stored is None or stored.value != to_json(value)):
+            self.declined.add(key)  # given once and refused: the person answers
             return None
-        self.given.add(key)
+        self.given.add(key)  # again after 'back': the scenario's answer is shown again
         walk.ui.note(f"{cq.q.prompt} -> {text}   (from the scenario)")
         reply = self.pause(walk, state, "")
         return reply if reply is not None else text
