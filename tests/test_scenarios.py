@@ -94,3 +94,26 @@ def test_a_broken_scenario_is_a_clear_usage_error(
     result = run("scenarios", "test", str(folder))
     assert result.exit_code == ExitCode.USAGE, result.output
     assert needle in result.stderr and "case.toml" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("today = 2026-11-24", 'today = 2026-11-24\nsite = "/dev/zero"'),
+        ("age = 34", "age = " + "9" * 5000),
+        ("age = 34", "age = " + "[" * 2000 + "]" * 2000),
+    ],
+    ids=["device_as_site", "huge_number", "deep_nesting"],
+)
+def test_a_hostile_scenario_file_is_a_clear_error_never_a_hang_or_a_crash(
+    run: Run, tmp_path: Path, change: tuple[str, str]
+) -> None:
+    """Found by the second red-team review: these hung or exited 70."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    text = (SHIPPED / "02-fentanyl-four-days.toml").read_text(encoding="utf-8")
+    assert change[0] in text
+    (folder / "case.toml").write_text(text.replace(*change), encoding="utf-8")
+    result = run("scenarios", "test", str(folder))
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "case.toml" in result.stderr

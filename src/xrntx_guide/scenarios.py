@@ -63,16 +63,20 @@ def read(path: Path) -> Scenario:
     """Read one scenario file; raise :class:`ScenarioError` naming every problem."""
     import tomllib
 
+    from .files import Unreadable, read_regular
+
     try:
-        if not path.is_file():
-            raise ScenarioError(f"{path}: not a regular file")
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ScenarioError(f"{path}: larger than {MAX_FILE_BYTES} bytes")
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read: {exc}") from None
+        raw = tomllib.loads(read_regular(path, MAX_FILE_BYTES).decode("utf-8"))
+    except Unreadable as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 text: {exc.reason}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except (ValueError, RecursionError):  # a number too long, or nesting too deep, to read
+        raise ScenarioError(
+            f"{path}: cannot be read: a number too long or values nested too deeply"
+        ) from None
     problems: list[str] = []
     for key in sorted(set(raw) - _TOP):
         problems.append(f"unknown table or key {key!r} (allowed: {', '.join(sorted(_TOP))})")
@@ -140,7 +144,19 @@ def read_all(folder: Path) -> list[Scenario]:
 
 
 def guide_for(scenario: Scenario, steps: Path | None, site: Path | None) -> Guide:
-    """The guide a scenario runs on: its own site file unless one is given for all."""
+    """The guide a scenario runs on: its own site file unless one is given for all.
+
+    A scenario's site file is read only if it is a regular file of sensible size (a device
+    or a FIFO named there would never end)."""
+    if site is None and scenario.site is not None:
+        from .files import Unreadable, open_regular
+
+        try:
+            open_regular(scenario.site).close()
+            if scenario.site.stat().st_size > MAX_FILE_BYTES:
+                raise Unreadable(f"is larger than {MAX_FILE_BYTES} bytes")
+        except (Unreadable, OSError) as exc:
+            raise ScenarioError(f"{scenario.path}: scenario.site {scenario.site}: {exc}") from None
     return load_guide(steps, site if site is not None else scenario.site)
 
 
