@@ -602,3 +602,36 @@ def test_ctrl_d_in_the_middle_of_a_walk_does_not_exit_as_finished(spawn: Any) ->
     assert w.finish() == ExitCode.INCOMPLETE
     assert "the input ended before the walkthrough did" in w.output
     assert "ctrl-d" in json.dumps(w.session())
+
+
+def test_the_cows_total_and_band_show_as_soon_as_the_last_item_is_rated(spawn: Any) -> None:
+    """Issue 9, item 5: the total computed from the eleven items was never shown."""
+    w = spawn()
+    begin(w, "cows-total")
+    history_and_medical(w, "14 days ago")
+    w.answers([*NEGATIVE_SCREENS, (P_COWS_TOTAL, "")])
+    # Each item's prompt as it starts on screen, and the score typed: 2 + 1 + 1 + 1 = 5.
+    items = [
+        ("pulse", "2"), ("sweating", "1"), ("restlessness", "1"), ("pupil size", "1"),
+        ("bone or joint aches", "0"), ("runny nose", "0"), ("GI upset", "0"), ("tremor", "0"),
+        ("yawning", "0"), ("anxiety", "0"), ("gooseflesh", "0"),
+    ]  # fmt: skip
+    for words, score in items:
+        w.answer(rf"COWS {words}[^\n]*\(score: [^)]*\): ", score)
+    w.expect(r"COWS total \(0-48\): 5; COWS band: mild")
+    w.expect(r"CONTRAINDICATION: Withdrawal")  # 5 is the threshold: withdrawal is present
+    w.child.sendline("quit")
+    assert w.finish() == ExitCode.BLOCKED
+
+
+def test_step_counts_do_not_move_as_answers_reveal_the_flow(spawn: Any) -> None:
+    """Issue 9, item 4: 'step n of m' counted the steps shown, so m changed (14, 13, 12)."""
+    w = spawn()
+    walk_to_blocked_interval(w, TODAY - dt.timedelta(days=3))
+    totals = {
+        phase: {int(m) for m in re.findall(rf"{re.escape(phase)} · step \d+ of (\d+)", w.output)}
+        for phase in ("Visit", "1. Patient history", "4. Readiness")
+    }
+    assert all(len(t) == 1 for t in totals.values()), totals
+    label = re.search(r"Patient label, not a name \[([^\]]+)\]", w.output)
+    assert label is not None and TODAY.strftime("%Y%m%d") in label.group(1)  # item 13

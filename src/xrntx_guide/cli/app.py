@@ -278,13 +278,13 @@ def walk(
         interactive_label = label is None and not no_input and sys.stdin.isatty()
         if interactive_label:
             welcome(ui, guide, [HELP])
-            label = _ask_label(ui)
+            label = _ask_label(ui, day)
         elif label is not None:
             try:
                 label = clean_label(label)
             except ValueError as exc:
                 raise UsageError(f"--label: {exc}") from None
-        label = label or f"patient-{dt.datetime.now().strftime('%Y%m%d-%H%M')}"
+        label = label or f"patient-{day.strftime('%Y%m%d')}-{dt.datetime.now().strftime('%H%M')}"
         _warn_if_label_used(ui, directory, label)
         record = new_session(guide, label, dt.datetime.now(dt.UTC), day if today else None)
         if demo_clock != 1.0:
@@ -486,12 +486,13 @@ def _check_acknowledge(guide: Guide, gates: list[str]) -> None:
             )
 
 
-def _ask_label(ui: UI) -> str:
+def _ask_label(ui: UI, day: dt.date) -> str:
     """The patient label, asked until it is usable; 'quit' leaves without a session."""
     from ..session import clean_label
     from .walk import COMMANDS
 
-    suggested = f"patient-{dt.datetime.now().strftime('%Y%m%d-%H%M')}"
+    # The date part follows --today (issue 9, item 13); the time keeps labels apart.
+    suggested = f"patient-{day.strftime('%Y%m%d')}-{dt.datetime.now().strftime('%H%M')}"
     while True:
         try:
             typed = ui.ask(f"Patient label, not a name [{suggested}]: ").strip()

@@ -226,9 +226,11 @@ class Walk:
         if self.last_step == step.id:
             return
         self.last_step = step.id
-        visible = [s for s in self.guide.steps if state.step_visible.get(s.id) is not False]
-        n = next((i for i, s in enumerate(visible, 1) if s.id == step.id), 0)
-        where = f"{self.guide.phase_title(step.step.phase)} · step {n} of {len(visible)}"
+        # Counted within the phase over all its steps, shown or not: a count over the
+        # steps shown moved as answers revealed the flow (14, 13, 12, 13...).
+        phase = [s for s in self.guide.steps if s.step.phase == step.step.phase]
+        n = next((i for i, s in enumerate(phase, 1) if s.id == step.id), 0)
+        where = f"{self.guide.phase_title(step.step.phase)} · step {n} of {len(phase)}"
         self.ui.step_header(where, step.step.title)
         self.heads_up(state, step)
         self.ui.block(instructions(state, step))
@@ -330,6 +332,7 @@ class Walk:
         if before is not None and before.value == to_json(value):  # type: ignore[arg-type]
             return
         self.record.set_answer(cq.key, value, origin, self.clock.now())  # type: ignore[arg-type]
+        self.show_computed(cq)
         if before is not None and cq.key == self.guide.meta.date_key:
             from ..resume import clear_results_of_another_day
 
@@ -343,6 +346,28 @@ class Walk:
                 self.ui.warning(line)
         if before is not None:
             self.after_change(state)
+
+    def show_computed(self, answered: CQuestion) -> None:
+        """A value computed from answers (the COWS total from its items) is shown as soon
+        as the last of them is given, with what is derived from it (the band)."""
+        readers = [
+            cq
+            for cq in self.guide.questions.values()
+            if cq.computed is not None
+            and answered.key in cq.computed.reads
+            and cq.key not in self.record.answers
+        ]
+        if not readers:
+            return
+        state = self.state()
+        for cq in readers:
+            if state.value(cq.key) is UNKNOWN:
+                continue
+            line = f"{cq.q.prompt}: {state.display(cq.key)}"
+            for d in self.guide.derived.values():
+                if cq.key in d.expr.reads and state.value(d.name) is not UNKNOWN:
+                    line += f"; {d.d.label}: {state.display(d.name)}"
+            self.ui.line(line, style="bold")
 
     def after_change(self, old: State) -> None:
         """Re-evaluate after an answer changed: clear what no longer applies, say what moved."""
