@@ -635,3 +635,21 @@ def test_step_counts_do_not_move_as_answers_reveal_the_flow(spawn: Any) -> None:
     assert all(len(t) == 1 for t in totals.values()), totals
     label = re.search(r"Patient label, not a name \[([^\]]+)\]", w.output)
     assert label is not None and TODAY.strftime("%Y%m%d") in label.group(1)  # item 13
+
+
+def test_why_speaks_the_clinician_s_words_and_why_detail_adds_the_rules(spawn: Any) -> None:
+    """Issue 9, item 8: 'why' showed the rule engine ('coalesce(...) = no: no') first."""
+    w = spawn()
+    walk_to_blocked_interval(w, TODAY - dt.timedelta(days=3))
+    mark = w.mark()
+    w.child.sendline("why")
+    w.expect(P_BLOCKED)
+    plain_why = w.since(mark)
+    assert "opioid_free_interval: FAILS (contraindication)" in plain_why
+    assert "How:" not in plain_why and "coalesce(" not in plain_why
+    mark = w.mark()
+    w.child.sendline("why detail")
+    w.expect(P_BLOCKED)
+    assert "How:" in w.since(mark)
+    w.child.sendline("quit")
+    assert w.finish() == ExitCode.BLOCKED

@@ -64,8 +64,10 @@ def show_gate(ui: UI, state: State, g: GateResult) -> None:
     ui.gate(heading, g.severity if g.outcome != "unknown" else "info", gate_lines(state, g))
 
 
-def show_why(ui: UI, state: State, step: CStep | None) -> None:
-    """The gates that apply so far and how each is decided right now."""
+def show_why(ui: UI, state: State, step: CStep | None, rules: bool = False) -> None:
+    """The gates that apply so far and how each is decided right now: the clinician's
+    words first (the message, with the values and the source); the rule behind it, each
+    comparison with what it saw, only with ``rules`` (issue 9, item 8)."""
     guide = state.guide
     limit = step.index if step is not None else len(guide.steps)
     ui.blank()
@@ -80,7 +82,7 @@ def show_why(ui: UI, state: State, step: CStep | None) -> None:
         head = f"{g.id}: {_verdict_word(g)}{when}"
         how = (
             ""
-            if g.outcome == "unknown"
+            if g.outcome == "unknown" or not rules
             else "; ".join(
                 f"{f.text}: {'yes' if f.value else 'no' if f.value is False else 'unknown'}"
                 for f in g.findings

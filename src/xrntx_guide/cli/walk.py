@@ -41,7 +41,8 @@ from .ui import UI
 COMMANDS = ("back", "review", "edit", "why", "quit", "help")
 HELP = (
     "At any prompt: back (previous answer), review (all answers), edit [KEY] (change one), "
-    "why (the gates and how each is decided now), quit (save and leave), help."
+    "why (the gates and how each is decided now; 'why detail' adds the rules), "
+    "quit (save and leave), help."
 )
 
 
@@ -512,7 +513,8 @@ class Walk:
         elif cmd.name == "review":
             show_summary(self.ui, state, self.record, brief=True)
         elif cmd.name == "why":
-            show_why(self.ui, state, self.current_step(state))
+            detail = cmd.arg.strip().lstrip("-").lower() == "detail"
+            show_why(self.ui, state, self.current_step(state), rules=detail)
         elif cmd.name == "back":
             self.back(state)
         elif cmd.name == "edit":
