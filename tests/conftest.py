@@ -4,6 +4,7 @@ tables of the clinical basis (docs/clinical-basis.md) that the pack is checked a
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,10 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from xrntx_guide.cli.app import app
 from xrntx_guide.loader import Guide, load_guide
+
+# In CI (CI=true), Hypothesis draws the same examples on every run, so a run there is the
+# run a developer can repeat with CI=true; locally it keeps exploring new examples.
+if os.environ.get("CI"):
+    settings.register_profile("ci", derandomize=True, database=None)
+    settings.load_profile("ci")
 
 TODAY = dt.date(2026, 11, 24)
 REPO = Path(__file__).resolve().parent.parent
