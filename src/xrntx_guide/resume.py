@@ -1,4 +1,5 @@
-"""What a resumed walk must re-establish before it goes on.
+"""What a resumed walk must re-establish before it goes on: the settings and the clock it
+started with, and which results still describe its visit day.
 
 The readiness results (urine screen, COWS, naloxone challenge, pregnancy test) describe the
 day they were taken, and count only for an injection on that day (clinical basis, safety
@@ -10,13 +11,17 @@ is never moved. Nothing here prints or prompts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .engine import evaluate, state_context, valid_default
+from .engine import evaluate, state_context, valid_default, wait_remaining
+from .errors import InvalidAnswer, UsageError
 from .expr import UNKNOWN
-from .loader import Guide
+from .loader import Guide, RecordedSettings, load_guide
 
 if TYPE_CHECKING:
+    from .presets import Preset
     from .session import SessionRecord
 
 
@@ -69,3 +74,91 @@ def clear_results_of_another_day(
         f"The visit moves from {old} to {new}: results taken for {old} describe that day "
         f"only and are asked again ({what})."
     ]
+
+
+def session_guide(
+    guide: Guide, record: SessionRecord, path: Path, steps: Path | None, site: Path | None
+) -> Guide:
+    """The guide under the settings the session started with.
+
+    The settings in force belong to the session: a resume without ``--site`` applies the
+    recorded values (checked against the pack's limits as a site file is); a ``--site``
+    whose values differ from them is refused, so a walk never finishes under other
+    settings than the record names."""
+    recorded = {k: v for k, v in record.settings.items() if k in guide.setting_values}
+    if site is not None:
+        changed = sorted(k for k, v in recorded.items() if guide.setting_values[k] != v)
+        if changed:
+            lines = "; ".join(
+                f"{k}: {recorded[k]!r} in the session, {guide.setting_values[k]!r} in {site}"
+                for k in changed
+            )
+            raise UsageError(
+                f"--site {site}: the session {path} was started with other settings ({lines})",
+                hint="Resume without --site: the session's own settings are used. "
+                "Or start a new session under this site file.",
+            )
+        return guide
+    gone = sorted(set(record.settings) - set(guide.setting_values))
+    if gone:
+        raise UsageError(
+            f"{path}: the session's settings {gone} are not in this guide",
+            hint="Start a new session.",
+        )
+    overlay = {k: v for k, v in recorded.items() if guide.settings[k].value != v}
+    if not overlay:
+        return guide
+    return load_guide(steps, recorded=RecordedSettings(record.site, overlay, str(path)))
+
+
+def another_day_warning(guide: Guide, record: SessionRecord, day: dt.date) -> str | None:
+    """What a walk resumed on another day than its visit date must say: its results describe
+    that day, not today (recording an earlier dose is allowed; giving one today is not)."""
+    stored = record.answers.get(guide.meta.date_key)
+    if stored is None or stored.value == day.isoformat():
+        return None
+    return (
+        f"this walk's visit date is {stored.value}, not {day.isoformat()}: its results "
+        "describe that day. To give the injection today, start a new walk."
+    )
+
+
+def session_clock(record: SessionRecord, path: Path, demo_clock: float) -> float:
+    """A care session's timers run on real time, always; a training run keeps its clock."""
+    if record.demo_clock is None:
+        if demo_clock != 1.0:
+            raise UsageError(
+                f"--demo-clock: {path} is a care session; its timers run on real time "
+                "(the naloxone challenge's observation is a real minimum)",
+                hint="Demo clocks are for training runs: start a new session with --demo-clock.",
+            )
+        return 1.0
+    return demo_clock if demo_clock != 1.0 else float(record.demo_clock)
+
+
+def refuse_early_timed_results(
+    guide: Guide,
+    record: SessionRecord,
+    presets: Mapping[str, Preset],
+    day: dt.date,
+    timer_now: Callable[[dt.datetime], dt.datetime],
+) -> None:
+    """A result that waits for a timer (a negative naloxone challenge) cannot come in by
+    flag or file while the timer this session started is still running."""
+    for key, preset in presets.items():
+        cq = guide.questions[key]
+        started = record.timers.get(key)
+        if cq.wait_minutes is None or preset.value not in cq.q.wait_for or started is None:
+            continue
+        state = evaluate(guide, record.inputs(guide, day))
+        left = wait_remaining(state, cq, started, timer_now(started))
+        if left is not None and left > dt.timedelta(0):
+            minutes = int(left.total_seconds() // 60)
+            seconds = int(left.total_seconds() % 60)
+            raise InvalidAnswer(
+                key,
+                f"{preset.value} cannot be recorded yet: the observation started at "
+                f"{started.astimezone().strftime('%H:%M:%S')} has {minutes}:{seconds:02d} "
+                "left",
+                hint="Resume without it and type 'wait', or record it when the time has passed.",
+            )

@@ -9,7 +9,7 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -17,9 +17,15 @@ import typer
 
 from ..answers import parse_date
 from ..engine import evaluate
-from ..errors import ExitCode, Incomplete, InvalidAnswer, UsageError, UserError
+from ..errors import ExitCode, Incomplete, UsageError, UserError
 from ..loader import Guide, load_guide
 from ..presets import Preset, evaluate_presets, gather, missing_message, parse_overrides
+from ..resume import (
+    another_day_warning,
+    refuse_early_timed_results,
+    session_clock,
+    session_guide,
+)
 
 if TYPE_CHECKING:
     from ..session import SessionRecord
@@ -254,8 +260,8 @@ def walk(
     if resume:
         path = session or find_session(directory, label, warn=ui.warning)
         record = load(path)
-        guide = _resumed_guide(guide, record, path, steps, site)
-        demo_clock = _resumed_clock(record, path, demo_clock)
+        guide = session_guide(guide, record, path, steps, site)
+        demo_clock = session_clock(record, path, demo_clock)
         if record.guide_id != guide.meta.id:
             raise UsageError(
                 f"{path}: the session is for guide {record.guide_id!r}, not {guide.meta.id!r}"
@@ -307,7 +313,7 @@ def walk(
             ui.warning(line)
     base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
     presets = gather(guide, answer or [], answers, day)
-    _refuse_early_timed_results(guide, record, presets, day, clock)
+    refuse_early_timed_results(guide, record, presets, day, clock.timer_now)
     requests = parse_overrides(guide, override or [])
     _check_acknowledge(guide, acknowledge or [])
     # Every answer, from the session file too, is checked as a prompt would check it.
@@ -337,7 +343,9 @@ def walk(
         for note in refresh_defaults(guide, record, day, now):
             ui.note(note)
     if resume:
-        _warn_if_the_visit_is_another_day(ui, guide, record, day)
+        other_day = another_day_warning(guide, record, day)
+        if other_day is not None:
+            ui.warning(other_day)
 
     interactive = not no_input and sys.stdin.isatty()
     if interactive:
@@ -381,93 +389,6 @@ def _save_recording(ui: Any, record_to: Path | None, title: str) -> None:
     except OSError as exc:
         raise UsageError(f"--record {record_to}: cannot write: {exc.strerror or exc}") from None
     ui.note(f"Recorded: {record_to}")
-
-
-def _resumed_guide(
-    guide: Guide, record: Any, path: Path, steps: Path | None, site: Path | None
-) -> Guide:
-    """The guide under the settings the session started with.
-
-    The settings in force belong to the session: a resume without ``--site`` applies the
-    recorded values (checked against the pack's limits as a site file is); a ``--site``
-    whose values differ from them is refused, so a walk never finishes under other
-    settings than the record names."""
-    recorded = {k: v for k, v in record.settings.items() if k in guide.setting_values}
-    if site is not None:
-        changed = sorted(k for k, v in recorded.items() if guide.setting_values[k] != v)
-        if changed:
-            lines = "; ".join(
-                f"{k}: {recorded[k]!r} in the session, {guide.setting_values[k]!r} in {site}"
-                for k in changed
-            )
-            raise UsageError(
-                f"--site {site}: the session {path} was started with other settings ({lines})",
-                hint="Resume without --site: the session's own settings are used. "
-                "Or start a new session under this site file.",
-            )
-        return guide
-    gone = sorted(set(record.settings) - set(guide.setting_values))
-    if gone:
-        raise UsageError(
-            f"{path}: the session's settings {gone} are not in this guide",
-            hint="Start a new session.",
-        )
-    overlay = {k: v for k, v in recorded.items() if guide.settings[k].value != v}
-    if not overlay:
-        return guide
-    from ..loader import RecordedSettings
-
-    return load_guide(steps, recorded=RecordedSettings(record.site, overlay, str(path)))
-
-
-def _warn_if_the_visit_is_another_day(ui: Any, guide: Guide, record: Any, day: dt.date) -> None:
-    """A walk resumed on another day than its visit date says so: its results describe
-    that day, not today (recording an earlier dose is allowed; giving one today is not)."""
-    stored = record.answers.get(guide.meta.date_key)
-    if stored is not None and stored.value != day.isoformat():
-        ui.warning(
-            f"this walk's visit date is {stored.value}, not {day.isoformat()}: its results "
-            "describe that day. To give the injection today, start a new walk."
-        )
-
-
-def _resumed_clock(record: Any, path: Path, demo_clock: float) -> float:
-    """A care session's timers run on real time, always; a training run keeps its clock."""
-    if record.demo_clock is None:
-        if demo_clock != 1.0:
-            raise UsageError(
-                f"--demo-clock: {path} is a care session; its timers run on real time "
-                "(the naloxone challenge's observation is a real minimum)",
-                hint="Demo clocks are for training runs: start a new session with --demo-clock.",
-            )
-        return 1.0
-    return demo_clock if demo_clock != 1.0 else float(record.demo_clock)
-
-
-def _refuse_early_timed_results(
-    guide: Guide, record: Any, presets: Mapping[str, Preset], day: dt.date, clock: Any
-) -> None:
-    """A result that waits for a timer (a negative naloxone challenge) cannot come in by
-    flag or file while the timer this session started is still running."""
-    from ..engine import evaluate, wait_remaining
-
-    for key, preset in presets.items():
-        cq = guide.questions[key]
-        started = record.timers.get(key)
-        if cq.wait_minutes is None or preset.value not in cq.q.wait_for or started is None:
-            continue
-        state = evaluate(guide, record.inputs(guide, day))
-        left = wait_remaining(state, cq, started, clock.timer_now(started))
-        if left is not None and left > dt.timedelta(0):
-            minutes = int(left.total_seconds() // 60)
-            seconds = int(left.total_seconds() % 60)
-            raise InvalidAnswer(
-                key,
-                f"{preset.value} cannot be recorded yet: the observation started at "
-                f"{started.astimezone().strftime('%H:%M:%S')} has {minutes}:{seconds:02d} "
-                "left",
-                hint="Resume without it and type 'wait', or record it when the time has passed.",
-            )
 
 
 def _check_acknowledge(guide: Guide, gates: list[str]) -> None:
@@ -1137,7 +1058,7 @@ def note(
     ui = UI(plain=True)
     record = load(path := resolve_session(sessions_dir(), session, warn=ui.warning))
     # The note judges the walk under the settings it ran with, as a resume does.
-    guide = _resumed_guide(_guide(steps, site), record, path, steps, site)
+    guide = session_guide(_guide(steps, site), record, path, steps, site)
     day = record.today or dt.date.today()
     state = evaluate(guide, record.inputs(guide, day))
     data = note_data(state, record)
