@@ -74,6 +74,16 @@ def test_a_scenario_whose_outcome_moved_fails_with_a_clear_difference(
     assert "earliest_injection_date: expected 2026-11-26, got 2026-11-27" in result.stdout
 
 
+def scenarios_test_with_one_change(run: Run, tmp_path: Path, change: tuple[str, str]) -> Any:
+    """`scenarios test` over a folder holding one shipped scenario with ``change`` made."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    text = (SHIPPED / "02-fentanyl-four-days.toml").read_text(encoding="utf-8")
+    assert change[0] in text
+    (folder / "case.toml").write_text(text.replace(*change), encoding="utf-8")
+    return run("scenarios", "test", str(folder))
+
+
 @pytest.mark.parametrize(
     ("change", "needle"),
     [
@@ -86,12 +96,7 @@ def test_a_scenario_whose_outcome_moved_fails_with_a_clear_difference(
 def test_a_broken_scenario_is_a_clear_usage_error(
     run: Run, tmp_path: Path, change: tuple[str, str], needle: str
 ) -> None:
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    text = (SHIPPED / "02-fentanyl-four-days.toml").read_text(encoding="utf-8")
-    assert change[0] in text
-    (folder / "case.toml").write_text(text.replace(*change), encoding="utf-8")
-    result = run("scenarios", "test", str(folder))
+    result = scenarios_test_with_one_change(run, tmp_path, change)
     assert result.exit_code == ExitCode.USAGE, result.output
     assert needle in result.stderr and "case.toml" in result.stderr
 
@@ -109,11 +114,6 @@ def test_a_hostile_scenario_file_is_a_clear_error_never_a_hang_or_a_crash(
     run: Run, tmp_path: Path, change: tuple[str, str]
 ) -> None:
     """Found by the second red-team review: these hung or exited 70."""
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    text = (SHIPPED / "02-fentanyl-four-days.toml").read_text(encoding="utf-8")
-    assert change[0] in text
-    (folder / "case.toml").write_text(text.replace(*change), encoding="utf-8")
-    result = run("scenarios", "test", str(folder))
+    result = scenarios_test_with_one_change(run, tmp_path, change)
     assert result.exit_code == ExitCode.USAGE, result.output
     assert "case.toml" in result.stderr

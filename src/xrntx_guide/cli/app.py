@@ -101,6 +101,12 @@ AnswersOpt = Annotated[
     Path | None,
     typer.Option("--answers", help="A TOML or JSON file of answers.", show_default=False),
 ]
+RecordOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--record", help="Save what the screen showed: FILE.svg or FILE.html.", show_default=False
+    ),
+]
 OverrideOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -228,14 +234,7 @@ def walk(
             help="Run timers N times faster (training demos only).",
         ),
     ] = 1.0,
-    record_to: Annotated[
-        Path | None,
-        typer.Option(
-            "--record",
-            help="Save what the screen showed: FILE.svg or FILE.html.",
-            show_default=False,
-        ),
-    ] = None,
+    record_to: RecordOpt = None,
 ) -> None:
     """Walk through the guide step by step (the default command)."""
     from ..session import (
@@ -1203,14 +1202,7 @@ def demo(
             show_default=False,
         ),
     ] = None,
-    record_to: Annotated[
-        Path | None,
-        typer.Option(
-            "--record",
-            help="Save what the screen showed: FILE.svg or FILE.html.",
-            show_default=False,
-        ),
-    ] = None,
+    record_to: RecordOpt = None,
     demo_clock: Annotated[
         float,
         typer.Option("--demo-clock", min=1.0, max=3600.0, help="Timers run N times faster."),

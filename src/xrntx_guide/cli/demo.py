@@ -19,7 +19,7 @@ from typing import Any
 from ..answers import to_json
 from ..engine import Inputs, State, evaluate, wait_remaining
 from ..errors import UserError
-from ..expr import UNKNOWN
+from ..expr import format_value
 from ..scenarios import Scenario
 from .walk import _mmss
 
@@ -65,7 +65,7 @@ class Presenter:
             walk.ui.note(f"The scenario does not answer {key}: answer it now.")
             return None
         value = self.scenario.answers[key]
-        text = _as_text(value)
+        text = format_value(value)  # as a clinician would type it: yes, 2026-11-20
         if cq.wait_minutes is not None and value in cq.q.wait_for:
             started = walk.record.timers.get(key)
             if started is None:
@@ -158,13 +158,3 @@ class Presenter:
         )
         show_what_if(walk.ui, now, other, f"{key} = {other.display(key)}")
         walk.ui.note("Back to the scenario: nothing was changed.")
-
-
-def _as_text(value: Any) -> str:
-    if value is UNKNOWN:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(to_json(value))
