@@ -97,6 +97,8 @@ class Walk:
     flag_overrides: dict[str, OverrideRequest] = field(default_factory=dict)
     """Overrides given with --override, recorded when their gate is reached."""
     last_step: str | None = None
+    unsaved: bool = False
+    """The clinician chose to go on after a save failed; saves are still tried."""
     responder: Any = None
     """Who answers instead of the keyboard, prompt by prompt (a presenter run replaying a
     scenario); None for a person at the keyboard. It may decline, and the person answers."""
@@ -118,9 +120,7 @@ class Walk:
         now = self.clock.now()
         if state is not None:
             self.record.summarise(state, now)
-        # Whether the clinician chose to go on unsaved: kept on the instance (not a field,
-        # so that this method stays the only change the save needs).
-        unsaved = vars(self).get("_going_on_unsaved", False)
+        unsaved = self.unsaved
         while True:
             try:
                 save(self.record, self.path, now)
@@ -138,14 +138,14 @@ class Walk:
                     reply = "go"
                 if reply.strip().lower() in ("", "r", "retry"):
                     continue
-                vars(self)["_going_on_unsaved"] = True
+                self.unsaved = True
                 self.ui.warning(
                     "going on WITHOUT saving: each answer is still tried; if the walkthrough "
                     "ends before a save works, this session is lost"
                 )
                 return
             if unsaved:
-                vars(self)["_going_on_unsaved"] = False
+                self.unsaved = False
                 self.ui.note(f"Saved again: {self.path}")
             return
 
@@ -169,7 +169,7 @@ class Walk:
         except _Quit as stop:
             self.save(self.state())
             self.ui.blank()
-            if vars(self).get("_going_on_unsaved", False):
+            if self.unsaved:
                 self.ui.warning(f"NOT saved: the last saves to {self.path} failed")
             elif self.responder is None:  # a presenter run is never a session to resume
                 self.ui.note(f"Saved. Resume with: xrntx-guide walk --resume --session {self.path}")
