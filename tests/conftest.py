@@ -80,6 +80,10 @@ def basis_severities(row: dict[str, str]) -> set[str]:
 BASIS_GATES = list(basis_gate_rows())
 
 
+def days_ago(n: int) -> dt.date:
+    return TODAY - dt.timedelta(days=n)
+
+
 def ready_patient(**changes: Any) -> dict[str, Any]:
     """A patient 14 days after short-acting use with nothing standing in the way of a first
     injection on TODAY; ``changes`` vary it (a value of None leaves that answer out)."""

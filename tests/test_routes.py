@@ -20,13 +20,9 @@ from xrntx_guide.engine import Inputs, evaluate
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.loader import Guide
 
-from .conftest import TODAY, ready_patient
+from .conftest import TODAY, days_ago, ready_patient
 
 Run = Callable[..., Any]
-
-
-def days_ago(n: int) -> dt.date:
-    return TODAY - dt.timedelta(days=n)
 
 
 def flags(answers: Mapping[str, Any]) -> list[str]:

@@ -25,6 +25,7 @@ from .conftest import (
     basis_gate_rows,
     basis_severities,
     basis_table,
+    days_ago,
     ready_patient,
 )
 
@@ -36,10 +37,6 @@ DERIVED = [backticked(row["name"])[0] for row in basis_table("Computed values")]
 def ready(**changes: Any) -> dict[str, Any]:
     """A patient 14 days after short-acting use with nothing standing in the way."""
     return ready_patient(**{"injection_date": TODAY, **changes})
-
-
-def days_ago(n: int) -> dt.date:
-    return TODAY - dt.timedelta(days=n)
 
 
 def check(guide: Guide, **changes: Any) -> State:

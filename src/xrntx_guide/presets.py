@@ -140,7 +140,7 @@ def gather(
     return merged
 
 
-def check_bounds(state: State, keys: Iterable[str]) -> None:
+def refuse_invalid(state: State, keys: Iterable[str]) -> None:
     """Refuse an answer that cannot count once all are in: outside its bounds (which may
     read other answers, e.g. ``max = "injection_date"``) or contradicting the answers it is
     computed from (the engine's verdict, so every input route refuses the same answers)."""
@@ -235,7 +235,7 @@ def evaluate_presets(
     """Evaluate answers given up front, checking bounds and binding overrides."""
     answers = {k: p.value for k, p in presets.items()}
     state = evaluate(guide, Inputs(answers, today))
-    check_bounds(state, answers)
+    refuse_invalid(state, answers)
     requests = list(overrides)
     if requests:
         bound = apply_overrides(state, requests)
