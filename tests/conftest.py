@@ -16,7 +16,8 @@ from hypothesis import settings
 from typer.testing import CliRunner
 
 from xrntx_guide.cli.app import app
-from xrntx_guide.loader import Guide, load_guide
+from xrntx_guide.pack.compile import load_guide
+from xrntx_guide.pack.guide import Guide
 
 # In CI (CI=true), Hypothesis draws the same examples on every run, so a run there is the
 # run a developer can repeat with CI=true; locally it keeps exploring new examples.

@@ -37,9 +37,10 @@ from typing import Any, Protocol, TypeVar
 
 from hypothesis import strategies as st
 
-from xrntx_guide.engine import Inputs, Override, State, evaluate
+from xrntx_guide.engine.evaluate import Inputs, Override, State, evaluate
 from xrntx_guide.errors import UsageError, UserError
-from xrntx_guide.loader import Guide, load_guide
+from xrntx_guide.pack.compile import load_guide
+from xrntx_guide.pack.guide import Guide
 
 from . import oracle
 
@@ -810,8 +811,8 @@ def engine_run(guide: Guide, p: Patient) -> Run:
 
 def check_run(guide: Guide, p: Patient, with_overrides: bool = True) -> Run:
     """``check --answer ... --override ...`` in process: refused answers are exit 2."""
-    from xrntx_guide.presets import evaluate_presets, gather, parse_overrides
-    from xrntx_guide.report import check_result
+    from xrntx_guide.output.report import check_result
+    from xrntx_guide.visit.presets import evaluate_presets, gather, parse_overrides
 
     flags = [f"{k}={to_flag(v)}" for k, v in p.answers.items()]
     specs = [s for s in p.overrides if s.basis == "now"] if with_overrides else []
@@ -830,7 +831,7 @@ def batch_run(guide: Guide, p: Patient, with_overrides: bool = True) -> Run:
     """One line of ``check --batch`` in process, with the same ``--override`` flags as
     :func:`check_run`; an error line is a refusal."""
     from xrntx_guide.batch import Job, check_line
-    from xrntx_guide.presets import parse_overrides
+    from xrntx_guide.visit.presets import parse_overrides
 
     specs = [s for s in p.overrides if s.basis == "now"] if with_overrides else []
     bases = {s.gate: Basis(s.code, s.comment, p.answers, p.today) for s in specs}
@@ -850,10 +851,10 @@ def batch_run(guide: Guide, p: Patient, with_overrides: bool = True) -> Run:
 def session_run(guide: Guide, p: Patient, sittings: Sequence[Sitting]) -> Run:
     """The sittings as ``walk --no-input`` runs them (``--resume`` after the first), with
     the record saved and read back between sittings; the verdict is the record's."""
-    from xrntx_guide.engine import prune
-    from xrntx_guide.presets import Preset, evaluate_presets, gather, parse_overrides
-    from xrntx_guide.session import SessionRecord, new_session, refresh_defaults
-    from xrntx_guide.unattended import walk_unattended
+    from xrntx_guide.engine.drive import walk_unattended
+    from xrntx_guide.engine.walk import prune
+    from xrntx_guide.visit.presets import Preset, evaluate_presets, gather, parse_overrides
+    from xrntx_guide.visit.session import SessionRecord, new_session, refresh_defaults
 
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     record = new_session(guide, "fuzz", start, None)

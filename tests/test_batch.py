@@ -19,10 +19,10 @@ import pytest
 
 from xrntx_guide.batch import INLINE_BELOW, Job, check_lines
 from xrntx_guide.errors import ExitCode, UserError
-from xrntx_guide.loader import Guide
-from xrntx_guide.presets import evaluate_presets, gather, parse_answers, parse_overrides
-from xrntx_guide.report import check_result
-from xrntx_guide.schemas import BatchError, CheckResult, error_fields
+from xrntx_guide.output.report import check_result
+from xrntx_guide.output.schemas import BatchError, CheckResult, error_fields
+from xrntx_guide.pack.guide import Guide
+from xrntx_guide.visit.presets import evaluate_presets, gather, parse_answers, parse_overrides
 
 from .conftest import ready_patient
 

@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 from xrntx_guide.errors import ExitCode
-from xrntx_guide.loader import Guide
-from xrntx_guide.schemas import BatchError, CheckResult
+from xrntx_guide.output.schemas import BatchError, CheckResult
+from xrntx_guide.pack.guide import Guide
 
 from .conftest import BASIS_GATES, after_injection, ready_patient
 
@@ -1491,7 +1491,7 @@ def test_a_fifo_or_a_device_given_as_a_file_is_refused_at_once(
 def test_in_json_mode_an_error_is_one_json_object_on_stderr(
     run: Run, args: list[str], code: str, key: str | None
 ) -> None:
-    from xrntx_guide.schemas import UsageErrorOut
+    from xrntx_guide.output.schemas import UsageErrorOut
 
     result = run(*args, input="")
     assert result.exit_code == ExitCode.USAGE, result.output
@@ -1501,7 +1501,7 @@ def test_in_json_mode_an_error_is_one_json_object_on_stderr(
 
 
 def test_in_json_mode_a_command_line_error_is_json_too(capsys: pytest.CaptureFixture[str]) -> None:
-    from xrntx_guide.schemas import UsageErrorOut
+    from xrntx_guide.output.schemas import UsageErrorOut
 
     code, out, err = main_run(capsys, "check", "--json", "--no-such-option")
     assert code == ExitCode.USAGE and out == ""

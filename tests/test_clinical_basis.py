@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from xrntx_guide.loader import Guide
+from xrntx_guide.pack.guide import Guide
 
 from .conftest import (
     BASIS_GATES,

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from xrntx_guide import export as ex
 from xrntx_guide.errors import ExitCode
-from xrntx_guide.loader import Guide
+from xrntx_guide.output import export as ex
+from xrntx_guide.pack.guide import Guide
 
 Run = Callable[..., Any]
 

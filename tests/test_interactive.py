@@ -25,7 +25,8 @@ import pexpect
 import pytest
 
 from xrntx_guide.errors import ExitCode
-from xrntx_guide.loader import Guide, load_guide
+from xrntx_guide.pack.compile import load_guide
+from xrntx_guide.pack.guide import Guide
 
 EXE = Path(sys.executable).with_name("xrntx-guide")
 TODAY = dt.date(2026, 11, 24)

@@ -14,7 +14,8 @@ import pytest
 
 from xrntx_guide import expr
 from xrntx_guide.errors import ExitCode, PackError, Problem
-from xrntx_guide.loader import Guide, load_guide
+from xrntx_guide.pack.compile import load_guide
+from xrntx_guide.pack.guide import Guide
 
 PACK_FILE = "10-mini.toml"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from xrntx_guide import packcache
-from xrntx_guide.engine import Inputs, evaluate
-from xrntx_guide.loader import load_guide
-from xrntx_guide.report import check_result
+from xrntx_guide.engine.evaluate import Inputs, evaluate
+from xrntx_guide.output.report import check_result
+from xrntx_guide.pack import cache as packcache
+from xrntx_guide.pack.compile import load_guide
 
 from .conftest import REPO, TODAY
 

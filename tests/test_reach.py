@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from xrntx_guide.checks import readiness_is_guarded
-from xrntx_guide.engine import Ask, Confirm, GateStop, Inputs, evaluate, next_action
+from xrntx_guide.engine.evaluate import Inputs, evaluate
+from xrntx_guide.engine.walk import Ask, Confirm, GateStop, next_action
 from xrntx_guide.errors import Problem
-from xrntx_guide.loader import Guide, load_guide, validate_pack
+from xrntx_guide.pack.checks import readiness_is_guarded
+from xrntx_guide.pack.compile import load_guide, validate_pack
+from xrntx_guide.pack.guide import Guide
 
 from .test_loader import PACK_FILE, make_pack
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from xrntx_guide.engine import Inputs, evaluate
+from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.errors import ExitCode
-from xrntx_guide.loader import Guide
+from xrntx_guide.pack.guide import Guide
 
 from .conftest import TODAY, days_ago, ready_patient
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from xrntx_guide import session as store
 from xrntx_guide.cli.ui import UI
 from xrntx_guide.cli.walk import Clock, Walk
 from xrntx_guide.errors import ExitCode, SessionError
-from xrntx_guide.loader import Guide
+from xrntx_guide.pack.guide import Guide
+from xrntx_guide.visit import session as store
 
 from .conftest import TODAY, after_injection, ready_patient
 from .test_cli import answer_flags, no_traceback

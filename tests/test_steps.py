@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from xrntx_guide.engine import Ask, GateStop, Inputs, State, evaluate, next_action
-from xrntx_guide.loader import Guide
+from xrntx_guide.engine.evaluate import Inputs, State, evaluate
+from xrntx_guide.engine.walk import Ask, GateStop, next_action
+from xrntx_guide.pack.guide import Guide
 
 from .conftest import (
     REPO,
@@ -433,7 +434,7 @@ def test_the_injection_step_is_shown_once_an_override_settles_the_stop(guide: Gu
     answers = ready(uds_fentanyl="not_done", injection_given=True, injection_side_used="left")
     blocked = evaluate(guide, Inputs(answers, TODAY))
     assert blocked.value("injection_given") is expr_unknown()
-    from xrntx_guide.engine import Override
+    from xrntx_guide.engine.evaluate import Override
 
     fp = blocked.gates["urine_drug_screen"].fingerprint
     done = evaluate(
@@ -463,7 +464,7 @@ def expr_unknown() -> object:
 
 
 def test_the_side_injected_is_suggested_but_never_assumed(guide: Guide) -> None:
-    from xrntx_guide.engine import usable_default
+    from xrntx_guide.engine.evaluate import usable_default
 
     repeat = ready(
         visit="repeat_injection",
@@ -503,7 +504,7 @@ def test_a_site_cannot_shorten_the_interval_after_short_acting_opioids(
     guide: Guide, tmp_path: Path
 ) -> None:
     from xrntx_guide.errors import PackError
-    from xrntx_guide.loader import load_guide
+    from xrntx_guide.pack.compile import load_guide
 
     floor = guide.settings["min_opioid_free_days"].site_min
     assert isinstance(floor, dict)
@@ -539,7 +540,7 @@ def test_the_label_minimum_is_the_floor_for_short_acting_opioids(guide: Guide) -
 
 def test_a_site_cannot_change_the_dose_interval(tmp_path: Path) -> None:
     from xrntx_guide.errors import PackError
-    from xrntx_guide.loader import load_guide
+    from xrntx_guide.pack.compile import load_guide
 
     with pytest.raises(PackError) as info:
         load_guide(REPO / "steps", _site(tmp_path, "dose_interval_days = 21"))

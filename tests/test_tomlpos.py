@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xrntx_guide.tomlpos import KeyPath, Positions, render_path
+from xrntx_guide.pack.read import KeyPath, Positions, render_path
 
 from .conftest import REPO
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from xrntx_guide.loader import Guide
-from xrntx_guide.presets import OverrideRequest
-from xrntx_guide.session import SessionRecord, new_session
-from xrntx_guide.unattended import walk_unattended
+from xrntx_guide.engine.drive import OverrideRequest, walk_unattended
+from xrntx_guide.pack.guide import Guide
+from xrntx_guide.visit.session import SessionRecord, new_session
 
 from .conftest import TODAY, after_injection, ready_patient
 

@@ -30,11 +30,12 @@ from typing import Any, BinaryIO
 
 from pydantic_core import to_json
 
+from .engine.drive import OverrideRequest
 from .errors import UserError
-from .loader import Guide
-from .presets import OverrideRequest, Preset, evaluate_presets, parse_answers
-from .report import check_result
-from .schemas import ErrorCode, error_fields
+from .output.report import check_result
+from .output.schemas import ErrorCode, error_fields
+from .pack.guide import Guide
+from .visit.presets import Preset, evaluate_presets, parse_answers
 
 CHUNK = 500
 """Lines a worker takes at a time: large enough to amortise the hand-over."""

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .engine import State
+from .engine.evaluate import State
 from .errors import PackError, UsageError, UserError
-from .loader import Guide, load_guide
+from .pack.compile import load_guide
+from .pack.guide import Guide
 
 MAX_FILE_BYTES = 256 * 1024
 EXPECT_KEYS = ("status", "blocking", "cautions", "earliest_injection_date", "next_dose_due")
@@ -162,7 +163,7 @@ def guide_for(scenario: Scenario, steps: Path | None, site: Path | None) -> Guid
 
 def run(guide: Guide, scenario: Scenario) -> State:
     """Evaluate the scenario's answers as ``check`` does, on the scenario's date."""
-    from .presets import evaluate_presets, parse_answers, parse_overrides
+    from .visit.presets import evaluate_presets, parse_answers, parse_overrides
 
     where = f"{scenario.path} [answers]"
     steps = {s.id for s in guide.steps}
@@ -184,7 +185,7 @@ def run(guide: Guide, scenario: Scenario) -> State:
 
 def outcome(state: State) -> dict[str, Any]:
     """What a scenario's ``[expect]`` table describes, taken from an evaluation."""
-    from .report import derived_json
+    from .output.report import derived_json
 
     derived = derived_json(state)
     return {

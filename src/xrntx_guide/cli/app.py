@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from ..answers import parse_date
-from ..engine import evaluate
+from ..engine.evaluate import evaluate
 from ..errors import ExitCode, Incomplete, UsageError, UserError
-from ..loader import Guide, load_guide
-from ..presets import Preset, evaluate_presets, gather, missing_message, parse_overrides
-from ..resume import (
+from ..pack.compile import load_guide
+from ..pack.guide import Guide
+from ..visit.answers import parse_date
+from ..visit.presets import Preset, evaluate_presets, gather, missing_message, parse_overrides
+from ..visit.resume import (
     another_day_warning,
     refuse_early_timed_results,
     session_clock,
@@ -28,7 +29,7 @@ from ..resume import (
 )
 
 if TYPE_CHECKING:
-    from ..session import SessionRecord
+    from ..visit.session import SessionRecord
     from .ui import UI
 
 # Screens, the session store, reports and rich are imported inside the commands that use
@@ -237,7 +238,7 @@ def walk(
     record_to: RecordOpt = None,
 ) -> None:
     """Walk through the guide step by step (the default command)."""
-    from ..session import (
+    from ..visit.session import (
         clean_label,
         default_path,
         find_session,
@@ -305,7 +306,7 @@ def walk(
             "care record"
         )
     if resume and record.status != "complete":  # a finished walk is never moved
-        from ..resume import move_visit_day
+        from ..visit.resume import move_visit_day
 
         # Before this run's answers go in: only results from an earlier day are stale.
         for line in move_visit_day(guide, record, day, dt.datetime.now(dt.UTC)):
@@ -332,7 +333,7 @@ def walk(
         record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
     date_after = record.answers[date_key].value if date_key in record.answers else None
     if date_before is not None and date_after != date_before:
-        from ..resume import clear_results_of_another_day
+        from ..visit.resume import clear_results_of_another_day
 
         for line in clear_results_of_another_day(
             guide, record, str(date_before), str(date_after), now, keep=frozenset(presets)
@@ -408,7 +409,7 @@ def _check_acknowledge(guide: Guide, gates: list[str]) -> None:
 
 def _ask_label(ui: UI, day: dt.date) -> str:
     """The patient label, asked until it is usable; 'quit' leaves without a session."""
-    from ..session import clean_label
+    from ..visit.session import clean_label
     from .walk import COMMANDS
 
     # The date part follows --today (issue 9, item 13); the time keeps labels apart.
@@ -433,7 +434,7 @@ def _ask_label(ui: UI, day: dt.date) -> str:
 
 
 def _warn_if_label_used(ui: UI, directory: Path, label: str) -> None:
-    from ..session import list_sessions
+    from ..visit.session import list_sessions
 
     same = [r for _, r in list_sessions(directory) if r is not None and r.label == label]
     if same:
@@ -454,8 +455,8 @@ def _walk_without_prompts(
     acknowledge: list[str],
 ) -> ExitCode:
     """Run the unattended walk, save the session, and say where it ended."""
-    from ..session import save
-    from ..unattended import walk_unattended
+    from ..engine.drive import walk_unattended
+    from ..visit.session import save
     from .render import show_gate, show_summary
 
     now = dt.datetime.now(dt.UTC)
@@ -520,7 +521,7 @@ def check(
     ] = None,
 ) -> None:
     """Can the patient receive the injection now? Never prompts."""
-    from ..report import check_result
+    from ..output.report import check_result
 
     guide = _guide(steps, site)
     day = _today(today)
@@ -614,7 +615,7 @@ def validate(
     Errors (the pack cannot be used) exit 3. Warnings (a source nothing cites, facts marked
     verify, a step no answers can reach) are reported but exit 0, unless --strict.
     """
-    from ..loader import validate_pack
+    from ..pack.compile import validate_pack
     from .ui import UI, plain_wanted
 
     ui = UI(plain_wanted(plain))
@@ -954,7 +955,7 @@ def schema(
     site: SiteOpt = None,
 ) -> None:
     """Print a JSON Schema: for answers files, check results, or step files."""
-    from ..schemas import answers_schema, check_result_schema
+    from ..output.schemas import answers_schema, check_result_schema
     from .ui import UI
 
     if which == "answers":
@@ -962,7 +963,7 @@ def schema(
     elif which == "check-result":
         data = check_result_schema()
     elif which == "steps":
-        from ..model import pack_file_schema
+        from ..pack.model import pack_file_schema
 
         data = pack_file_schema()
     else:
@@ -985,7 +986,7 @@ def sessions(
     plain: PlainOpt = False,
 ) -> None:
     """List saved walkthroughs, or delete them."""
-    from ..session import delete_session, scan_sessions, sessions_dir
+    from ..visit.session import delete_session, scan_sessions, sessions_dir
     from .ui import UI, plain_wanted
 
     ui = UI(plain_wanted(plain))
@@ -1048,8 +1049,8 @@ def note(
     site: SiteOpt = None,
 ) -> None:
     """Write the chart note of a walkthrough (or its next dose as a calendar event)."""
-    from ..report import note_data, note_ics, note_markdown
-    from ..session import load, resolve_session, sessions_dir
+    from ..output.report import note_data, note_ics, note_markdown
+    from ..visit.session import load, resolve_session, sessions_dir
     from .ui import UI
 
     if fmt not in ("markdown", "text", "json", "ics"):
@@ -1165,7 +1166,7 @@ def export(
     """The whole guide as a handout: every step, question and gate in words, the settings
     in force (with --site), facts marked verify, and the sources. HTML is one
     self-contained printable file with a diagram of the flow."""
-    from .. import export as ex
+    from ..output import export as ex
 
     if fmt not in ("markdown", "html"):
         raise UsageError(f"--format {fmt!r}: choose markdown or html")
@@ -1220,8 +1221,8 @@ def demo(
     import tempfile
 
     from .. import scenarios as sc
-    from ..presets import parse_overrides
-    from ..session import new_session
+    from ..visit.presets import parse_overrides
+    from ..visit.session import new_session
     from .demo import Presenter
     from .ui import UI, plain_wanted
     from .walk import Clock, Walk

@@ -16,11 +16,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..answers import to_json
-from ..engine import Inputs, State, evaluate, wait_remaining
+from ..engine.evaluate import Inputs, State, evaluate
+from ..engine.walk import wait_remaining
 from ..errors import UserError
 from ..expr import format_value
 from ..scenarios import Scenario
+from ..visit.answers import to_json
 from .walk import _mmss
 
 PAUSE = "[Enter] next · b back · f fast-forward the timer · w KEY=VALUE what-if · q quit: "
@@ -133,7 +134,7 @@ class Presenter:
 
     def what_if(self, walk: Any, state: State, change: str) -> None:
         """The guide's outcome with one answer changed, beside the scenario's own."""
-        from ..presets import parse_answers
+        from ..visit.presets import parse_answers
         from .render import show_what_if
 
         key, sep, raw = change.partition("=")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..engine import GateResult, State
-from ..loader import CStep, Guide
-from ..report import AFTER_INJECTION, answers_table, injection_possible
-from ..session import SessionRecord
+from ..engine.evaluate import GateResult, State
+from ..output.report import AFTER_INJECTION, answers_table, injection_possible
+from ..pack.guide import CStep, Guide
+from ..visit.session import SessionRecord
 from .ui import OUTCOME_STYLE, UI
 
 HEADINGS = {

@@ -140,7 +140,7 @@ class UI:
         if not as_json:
             self.error(str(exc))
             return
-        from ..schemas import usage_error_json
+        from ..output.schemas import usage_error_json
 
         self.err.file.write(json.dumps(usage_error_json(exc), ensure_ascii=False) + "\n")
         self.err.file.flush()

@@ -13,28 +13,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..answers import parse_value, to_json
-from ..engine import (
+from ..engine.drive import Flags, Outcome, OverrideRequest, drive
+from ..engine.evaluate import GateResult, State, evaluate, state_context, usable_default
+from ..engine.walk import (
+    Action,
     Ask,
     Confirm,
-    Done,
-    GateResult,
     GateStop,
-    State,
-    evaluate,
     instructions,
     next_action,
     prune,
-    state_context,
-    usable_default,
     wait_minutes,
     wait_remaining,
 )
 from ..errors import ExitCode, Interrupted, InvalidAnswer
 from ..expr import UNKNOWN, format_value
-from ..loader import CQuestion, CStep, Guide
-from ..presets import OverrideRequest
-from ..session import SessionRecord, save
+from ..pack.guide import CQuestion, CStep, Guide
+from ..visit.answers import parse_value, to_json
+from ..visit.session import SessionRecord, save
 from .render import show_gate, show_summary, show_why
 from .ui import UI
 
@@ -96,6 +92,8 @@ class Walk:
     clock: Clock
     flag_overrides: dict[str, OverrideRequest] = field(default_factory=dict)
     """Overrides given with --override, recorded when their gate is reached."""
+    flag_acknowledge: tuple[str, ...] = ()
+    """Cautions acknowledged with --acknowledge (``all`` for every one)."""
     last_step: str | None = None
     unsaved: bool = False
     """The clinician chose to go on after a save failed; saves are still tried."""
@@ -193,33 +191,48 @@ class Walk:
         return ExitCode.OK
 
     def _loop(self) -> ExitCode:
-        while True:
-            state = self.state()
-            self.save(state)
-            try:
-                if self.redo is not None:
-                    cq = self.guide.questions[self.redo]
-                    self.ask_question(state, self.guide.step(cq.step_id), cq)
+        flags = Flags(self.flag_overrides, self.flag_acknowledge)
+        drive(self.guide, self.record, self.today, self, self.clock.now, flags)
+        return ExitCode.OK
+
+    # -- the responder: what the one loop (engine.drive) asks of a person -----------
+
+    def pending(self, state: State) -> Action | None:
+        if self.redo is None:
+            return None
+        cq = self.guide.questions[self.redo]
+        return Ask(self.guide.step(cq.step_id), cq)
+
+    def checkpoint(self, state: State) -> None:
+        self.save(state)
+
+    def settled(self, state: State, action: GateStop) -> None:
+        g = action.gate
+        show_gate(self.ui, state, g)
+        req = self.flag_overrides.get(g.id)
+        if action.kind == "override" and req is not None:
+            self.ui.note(f"override from --override recorded: {req.code}: {req.comment}")
+        else:
+            self.ui.note("acknowledged by --acknowledge")
+
+    def respond(self, state: State, action: Ask | Confirm | GateStop) -> Outcome | None:
+        try:
+            if isinstance(action, Ask):
+                self.ask_question(state, action.step, action.question)
+                if self.redo == action.question.key:
                     self.redo = None
-                    continue
-                action = next_action(
-                    state, frozenset(self.record.skipped), frozenset(self.record.confirmed)
-                )
-                if isinstance(action, Ask):
-                    self.ask_question(state, action.step, action.question)
-                elif isinstance(action, GateStop):
-                    result = self.gate_stop(state, action)
-                    if result is not None:
-                        return result
-                elif isinstance(action, Confirm):
-                    self.confirm(state, action.step)
-                elif isinstance(action, Done):
-                    show_summary(self.ui, state, self.record)
-                    if self.responder is None:
-                        self.ui.note(f"Saved: {self.path}")
-                    return ExitCode.OK
-            except _Command as cmd:
-                self.command(state, cmd)
+            elif isinstance(action, GateStop):
+                self.gate_stop(state, action)
+            else:
+                self.confirm(state, action.step)
+        except _Command as cmd:
+            self.command(state, cmd)
+        return None
+
+    def done(self, state: State) -> None:
+        show_summary(self.ui, state, self.record)
+        if self.responder is None:
+            self.ui.note(f"Saved: {self.path}")
 
     # -- screens --------------------------------------------------------------------
 
@@ -335,7 +348,7 @@ class Walk:
         self.record.set_answer(cq.key, value, origin, self.clock.now())  # type: ignore[arg-type]
         self.show_computed(cq)
         if before is not None and cq.key == self.guide.meta.date_key:
-            from ..resume import clear_results_of_another_day
+            from ..visit.resume import clear_results_of_another_day
 
             for line in clear_results_of_another_day(
                 self.guide,
@@ -438,28 +451,22 @@ class Walk:
         self.read("Press Enter when done: ")
         self.record.confirm(step.id, self.clock.now())
 
-    def gate_stop(self, state: State, action: GateStop) -> ExitCode | None:
+    def gate_stop(self, state: State, action: GateStop) -> None:
         g = action.gate
         show_gate(self.ui, state, g)
         if action.kind == "notice":
             self.record.acknowledge(g.id, g.fingerprint, self.clock.now())
-            return None
+            return
         if action.kind == "acknowledge":
             while True:
                 text = self.read("Acknowledge this caution? Type 'ok' to go on: ")
                 if text.lower() in ("ok", "y", "yes"):
                     self.record.acknowledge(g.id, g.fingerprint, self.clock.now())
-                    return None
+                    return
                 self.ui.retry("type 'ok' to acknowledge, or back / edit / why / quit")
         if action.kind == "override":
-            req = self.flag_overrides.get(g.id)
-            if req is not None:
-                self.record.override(
-                    g.id, req.code, req.comment, g.fingerprint, self.clock.now(), "flag"
-                )
-                self.ui.note(f"override from --override recorded: {req.code}: {req.comment}")
-                return None
-            return self.override(state, g)
+            self.override(state, g)
+            return
         if action.kind == "undecided":
             self.ui.line("This gate cannot be decided yet: edit the answers it needs.")
         else:
@@ -477,7 +484,7 @@ class Walk:
                 else "type back, edit, review, why or quit"
             )
 
-    def override(self, state: State, g: GateResult) -> ExitCode | None:
+    def override(self, state: State, g: GateResult) -> None:
         self.ui.line(
             "This stop blocks until you record an override: a coded reason and a "
             "comment. Type 'override', or back / edit / quit."
@@ -501,7 +508,7 @@ class Walk:
                 break
             self.ui.retry("a comment is required")
         self.record.override(g.id, code, comment, g.fingerprint, self.clock.now())
-        return None
+        return
 
     # -- commands -------------------------------------------------------------------
 

@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .errors import Incomplete, Interrupted, InvalidAnswer, PackError, SessionError, UserError
-from .loader import Guide
+from ..errors import Incomplete, Interrupted, InvalidAnswer, PackError, SessionError, UserError
+from ..pack.guide import Guide
 
 
 class _Out(BaseModel):
@@ -112,8 +112,8 @@ class BatchError(ErrorOut):
 def error_fields(exc: UserError) -> dict[str, Any]:
     """``code``, ``key``, ``message`` and ``hint`` of a user error, as :class:`ErrorOut`
     has them."""
-    from .answers import UnknownKey
-    from .presets import OverrideRefused
+    from ..visit.answers import UnknownKey
+    from ..visit.presets import OverrideRefused
 
     codes: tuple[tuple[type[UserError], ErrorCode], ...] = (
         (UnknownKey, "unknown_key"),

@@ -22,16 +22,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from . import expr
-from .expr import read_names
+from .. import expr
+from ..expr import read_names
 from .model import PLACEHOLDER
-from .tomlpos import Issue, KeyPath
+from .read import Issue, KeyPath
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .expr import Compiled, Node
-    from .loader import CQuestion, Guide
+    from ..expr import Compiled, Node
+    from .guide import CQuestion, Guide
 
 GraphNode = tuple[str, str]
 """("value", name), ("shown", question key), ("checked", question key) or ("step", id)."""
@@ -342,25 +342,6 @@ def no_circles(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None) -
 # How deep evaluation goes
 
 
-def subnodes(node: Node) -> tuple[Node, ...]:
-    """The expressions directly inside an expression."""
-    if isinstance(node, expr.Unary):
-        return (node.operand,)
-    if isinstance(node, expr.Binary | expr.Compare):
-        return (node.left, node.right)
-    if isinstance(node, expr.BoolOp):
-        return node.operands
-    if isinstance(node, expr.ListLit):
-        return node.items
-    if isinstance(node, expr.Call):
-        return node.args
-    if isinstance(node, expr.Cond):
-        return (node.test, node.body, node.orelse)
-    if isinstance(node, expr.Index):
-        return (node.target, node.key)
-    return ()
-
-
 def _height(node: Node) -> int:
     """How deeply an expression nests (a name or a literal is 1)."""
     height = 0
@@ -368,7 +349,7 @@ def _height(node: Node) -> int:
     while todo:
         n, depth = todo.pop()
         height = max(height, depth)
-        todo.extend((child, depth + 1) for child in subnodes(n))
+        todo.extend((child, depth + 1) for child in expr.children(n))
     return height
 
 

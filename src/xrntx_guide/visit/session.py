@@ -21,13 +21,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .answers import Scalar, parse_value, to_json
-from .engine import Inputs, Override, State, next_action, walk_status
-from .errors import InvalidAnswer, SessionError
-from .expr import UNKNOWN
-from .loader import Guide
+from ..engine.drive import Origin
+from ..engine.evaluate import Inputs, Override, State
+from ..engine.walk import next_action, walk_status
+from ..errors import InvalidAnswer, SessionError
+from ..expr import UNKNOWN, Scalar
+from ..pack.guide import Guide
+from .answers import parse_value, to_json
 
-Origin = Literal["typed", "flag", "file", "session", "default", "derived", "scenario"]
 JSONScalar = bool | int | float | str
 FORMAT: Literal[1] = 1
 
@@ -204,7 +205,7 @@ def refresh_defaults(
 ) -> list[str]:
     """On resume, answers that came from a default (the injection date is today) follow
     the new day; returns a line for each one that changed."""
-    from .engine import evaluate, state_context, valid_default
+    from ..engine.evaluate import evaluate, state_context, valid_default
 
     state = evaluate(guide, record.inputs(guide, today))
     ctx = state_context(state)
@@ -358,7 +359,7 @@ def load(path: Path) -> SessionRecord:
         SessionError: no such file, not a regular file (a FIFO is never waited on), too
             large, or not a valid session record.
     """
-    from .files import Unreadable, read_regular
+    from ..files import Unreadable, read_regular
 
     try:
         data = read_regular(path, MAX_SESSION_FILE)

@@ -84,7 +84,7 @@ Identifier = Annotated[str, _Pattern(IDENTIFIER)]
 SourceKey = Annotated[str, _Pattern(SOURCE_KEY)]
 Severity = Literal["contraindication", "stop", "caution", "info"]
 QuestionType = Literal["bool", "int", "number", "date", "choice", "text"]
-Scalar = StrictBool | StrictInt | StrictFloat | StrictStr
+FileScalar = StrictBool | StrictInt | StrictFloat | StrictStr
 TableValue = StrictInt | StrictFloat | StrictStr
 Number = StrictInt | StrictFloat
 
@@ -118,7 +118,7 @@ class Setting:
     file may change within its limits (``[settings.NAME]``)."""
 
     __pydantic_config__ = _CONFIG
-    value: Scalar | dict[str, TableValue]
+    value: FileScalar | dict[str, TableValue]
     """The shipped value: a number, text, yes/no, or a table of them (read as
     ``settings.NAME[key]``)."""
     description: StrictStr
@@ -390,7 +390,7 @@ class SiteFile:
     __pydantic_config__ = _CONFIG
     site: StrictStr
     """The site's name, kept in sessions and results."""
-    settings: dict[Identifier, Scalar | dict[str, TableValue]] = field(default_factory=dict)
+    settings: dict[Identifier, FileScalar | dict[str, TableValue]] = field(default_factory=dict)
     """New values of the pack's settings; a table names only the entries it changes."""
 
 

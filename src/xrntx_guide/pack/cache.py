@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .loader import Guide
+    from .guide import Guide
 
 FORMAT = b"xrntx-guide pack cache 1"
 
@@ -44,7 +44,7 @@ def cache_dir(env: Mapping[str, str] | None = None) -> Path | None:
 
 
 def _program_stamp() -> bytes:
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the whole package: any change to the code
     parts = []
     for path in sorted(here.rglob("*.py")):
         st = path.stat()
@@ -86,7 +86,7 @@ def read(cache_key: str | None) -> Guide | None:
         with contextlib.suppress(OSError):
             path.unlink()
         return None
-    from .loader import Guide
+    from .guide import Guide
 
     return guide if isinstance(guide, Guide) else None
 

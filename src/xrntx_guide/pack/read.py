@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from .errors import Problem
+from ..errors import Problem
 
 KeyPath = tuple[str | int, ...]
 

@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import expr
-from .expr import Node
-from .loader import PLACEHOLDER, CGate, CQuestion, CStep, Guide
+from .. import expr
+from ..expr import Node
+from ..pack.guide import CGate, CQuestion, CStep, Guide
+from ..pack.model import PLACEHOLDER
 
 SEVERITY_WORDS = {
     "contraindication": "Contraindication: the injection cannot be given; no override.",

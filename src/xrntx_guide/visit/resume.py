@@ -15,10 +15,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .engine import evaluate, state_context, valid_default, wait_remaining
-from .errors import InvalidAnswer, UsageError
-from .expr import UNKNOWN
-from .loader import Guide, RecordedSettings, load_guide
+from ..engine.evaluate import evaluate, state_context, valid_default
+from ..engine.walk import wait_remaining
+from ..errors import InvalidAnswer, UsageError
+from ..expr import UNKNOWN
+from ..pack.compile import load_guide
+from ..pack.guide import Guide
+from ..pack.site import RecordedSettings
 
 if TYPE_CHECKING:
     from .presets import Preset

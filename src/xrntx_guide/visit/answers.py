@@ -11,25 +11,46 @@ import difflib
 import math
 import re
 from collections.abc import Iterable
-from typing import Any
 
-from .errors import InvalidAnswer, UsageError
-from .expr import UNKNOWN, Context, format_value
-from .loader import CQuestion, Guide
-
-Scalar = bool | int | float | str | dt.date
+from ..engine.bounds import bound_problem
+from ..errors import InvalidAnswer, UsageError
+from ..expr import Context
+from ..expr.values import Scalar
+from ..pack.guide import CQuestion, Guide
 
 MAX_TEXT = 500
+
+
 MAX_NUMBER_TEXT = 32
+
+
 """A number is written in at most this many characters (a float's shortest form needs 24)."""
+
+
 MAX_WHOLE = 10**9
+
+
 """Whole-number answers (age, scores, minutes) stay below this."""
+
+
 _TRUE = frozenset({"yes", "y", "true", "1"})
+
+
 _FALSE = frozenset({"no", "n", "false", "0"})
+
+
 _YES_NO = _TRUE | _FALSE
+
+
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 _DAYS_AGO = re.compile(r"^([0-9]{1,5})\s+days?\s+ago$")
+
+
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 """Decimal notation, as JSON and TOML write numbers (plus ``.5`` and ``+1``), in plain
 ASCII digits only: Python's int() and float() also take '1_0', 'nan' and other scripts'
 digits, which no clinician means."""
@@ -215,32 +236,6 @@ def parse_value(
         if problem is not None:
             raise InvalidAnswer(cq.key, problem)
     return value
-
-
-def bound_problem(cq: CQuestion, value: Any, ctx: Context) -> str | None:
-    """Why ``value`` is outside the question's ``min``/``max`` in ``ctx``, or None.
-
-    A bound that reads another answer names it, so a contradiction names both answers
-    (``2026-11-25 is after injection_date (2026-11-24)``). A bound that cannot be decided
-    yet (the other answer is missing) does not refuse anything.
-    """
-    for bound, low in ((cq.min, True), (cq.max, False)):
-        if bound is None:
-            continue
-        limit: Any = bound.function(ctx)
-        if limit is UNKNOWN:
-            continue
-        try:
-            outside = (value < limit) if low else (value > limit)
-        except TypeError:  # pragma: no cover - the loader types bounds like the question
-            return f"{format_value(value)} cannot be compared with {bound.source}"
-        if outside:
-            if cq.q.type == "date":
-                word = "before" if low else "after"
-                return f"{format_value(value)} is {word} {bound.source} ({format_value(limit)})"
-            word = "below the minimum" if low else "above the maximum"
-            return f"{format_value(value)} is {word} of {format_value(limit)}"
-    return None
 
 
 def to_json(value: Scalar) -> bool | int | float | str:

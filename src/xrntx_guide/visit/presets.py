@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .answers import Scalar, UnknownKey, parse_pairs, parse_value, unknown_key
-from .engine import Inputs, Override, State, evaluate
-from .errors import InvalidAnswer, UsageError
-from .loader import Guide
+from ..engine.drive import OverrideRequest
+from ..engine.evaluate import Inputs, Override, State, evaluate
+from ..errors import InvalidAnswer, UsageError
+from ..expr import Scalar
+from ..pack.guide import Guide
+from .answers import UnknownKey, parse_pairs, parse_value, unknown_key
 
 
 class Preset(NamedTuple):
@@ -37,7 +38,7 @@ def read_answers_file(path: Path) -> dict[str, Any]:
     Only a regular file of at most :data:`MAX_ANSWERS_FILE` bytes is read: a FIFO or
     ``/dev/zero`` given by mistake is refused at once instead of waiting forever.
     """
-    from .files import Unreadable, read_regular
+    from ..files import Unreadable, read_regular
 
     where = f"--answers {path}"
     try:
@@ -148,13 +149,6 @@ def refuse_invalid(state: State, keys: Iterable[str]) -> None:
         problem = state.invalid.get(key)
         if problem is not None:
             raise InvalidAnswer(key, problem, hint=_allowed_hint(state.guide, key))
-
-
-@dataclass(frozen=True)
-class OverrideRequest:
-    gate: str
-    code: str
-    comment: str
 
 
 def parse_overrides(guide: Guide, flags: Iterable[str]) -> list[OverrideRequest]:

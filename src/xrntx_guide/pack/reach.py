@@ -26,14 +26,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import expr
-from .checks import subnodes
-from .expr import UNKNOWN, MapContext
-from .tomlpos import Issue
+from .. import expr
+from ..expr import UNKNOWN, MapContext
+from .read import Issue
 
 if TYPE_CHECKING:
-    from .expr import Compiled, Node
-    from .loader import CQuestion, Guide
+    from ..expr import Compiled, Node
+    from .guide import CQuestion, Guide
 
 BUDGET = 2000
 """The most evaluations spent on one condition."""
@@ -103,7 +102,7 @@ class _Search:
             return second if not _may_overflow(node.args[0]) else ANY
         # Everything else is strict: an unknown part makes it unknown (whatever the
         # others are); otherwise the engine's own evaluation decides on the values.
-        values = [self.evaluate(child, env, memo) for child in subnodes(node)]
+        values = [self.evaluate(child, env, memo) for child in expr.children(node)]
         if any(v is UNKNOWN for v in values):
             return UNKNOWN
         if any(v is ANY for v in values):
@@ -198,7 +197,7 @@ def _same(a: Any, b: Any) -> bool:
 def _may_overflow(node: Node) -> bool:
     if isinstance(node, expr.Binary) or (isinstance(node, expr.Call) and node.func == "add_days"):
         return True
-    return any(_may_overflow(child) for child in subnodes(node))
+    return any(_may_overflow(child) for child in expr.children(node))
 
 
 _NOTHING = MapContext({})

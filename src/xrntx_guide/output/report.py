@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from .answers import to_json
-from .engine import GateResult, State
-from .expr import UNKNOWN, Value
+from ..engine.evaluate import GateResult, State
+from ..expr import UNKNOWN, Value
+from ..visit.answers import to_json
 
 if TYPE_CHECKING:
-    from .session import SessionRecord
+    from ..visit.session import SessionRecord
 
 DERIVED_IN_RESULT = (
     "days_opioid_free",

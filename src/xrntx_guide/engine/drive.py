@@ -1,0 +1,228 @@
+"""The one loop over :func:`~xrntx_guide.engine.walk.next_action`, and its responders.
+
+Every walk (at the keyboard, with nobody to ask, a presenter replaying a scenario) is this
+loop: evaluate the record, take the next action, let what the flags settle be recorded the
+same way for all, and hand the rest to a :class:`Responder`. A responder answers by
+recording into the record (or ends the walk with an :class:`Outcome`); the loop never
+prints, prompts or writes files.
+
+:class:`Unattended` is the responder for ``walk --no-input`` and any walk off a terminal:
+it records what needs no person (a question's default, an optional question left empty, a
+step confirmed) and stops at the first thing only a person could supply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from ..expr import UNKNOWN, Scalar
+from ..pack.guide import Guide
+from .evaluate import Inputs, State, evaluate
+from .walk import Action, Ask, Confirm, Done, GateStop, next_action, walk_status
+
+Origin = Literal["typed", "flag", "file", "session", "default", "derived", "scenario"]
+"""Where a recorded value came from: shown beside it in the review and the note."""
+
+MAX_STEPS = 10_000
+"""Each pass records one thing and a pack is finite: a bound, not a limit anyone meets."""
+
+
+@dataclass(frozen=True)
+class OverrideRequest:
+    """An override given before its gate is reached (``--override GATE=CODE:COMMENT``)."""
+
+    gate: str
+    code: str
+    comment: str
+
+
+class Record(Protocol):
+    """What the loop reads and writes of a walk's record (a session record, in practice)."""
+
+    skipped: list[str]
+    confirmed: list[str]
+    status: str
+
+    def inputs(self, guide: Guide, today: dt.date, use_defaults: bool = False) -> Inputs: ...
+    def set_answer(self, key: str, value: Scalar, origin: Origin, now: dt.datetime) -> None: ...
+    def skip(self, key: str, now: dt.datetime) -> None: ...
+    def confirm(self, step: str, now: dt.datetime) -> None: ...
+    def override(
+        self,
+        gate: str,
+        code: str,
+        comment: str,
+        fingerprint: str,
+        now: dt.datetime,
+        origin: Origin = "typed",
+    ) -> None: ...
+    def acknowledge(
+        self, gate: str, fingerprint: str, now: dt.datetime, origin: Origin = "typed"
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where a walk ended.
+
+    ``done``: the walk is complete. ``stop``: a :class:`GateStop` that nothing settles (a
+    contraindication; a stop without an override; a caution nobody acknowledged).
+    ``missing``: a required question has no answer and no default; ``missing`` lists every
+    such key in walk order, and ``filled`` is the evaluation with defaults applied that the
+    list (and the flags that would supply it) comes from.
+    """
+
+    kind: Literal["done", "stop", "missing"]
+    state: State
+    stop: GateStop | None = None
+    missing: list[str] = field(default_factory=list)
+    filled: State | None = None
+
+
+@dataclass(frozen=True)
+class Flags:
+    """What the command line settles before anyone is asked: the same for every walk."""
+
+    overrides: Mapping[str, OverrideRequest] = field(default_factory=dict)
+    acknowledge: Collection[str] = ()
+    """Caution gate ids acknowledged by flag; ``all`` for every caution."""
+
+    def settle(self, record: Record, action: GateStop, now: dt.datetime) -> bool:
+        """Record what the flags say about this stop; False when they say nothing."""
+        g = action.gate
+        if action.kind == "override" and g.id in self.overrides:
+            req = self.overrides[g.id]
+            record.override(g.id, req.code, req.comment, g.fingerprint, now, "flag")
+            return True
+        if action.kind == "acknowledge" and (g.id in self.acknowledge or "all" in self.acknowledge):
+            record.acknowledge(g.id, g.fingerprint, now, "flag")
+            return True
+        return False
+
+
+class Responder(Protocol):
+    """Who supplies what the loop needs, one action at a time."""
+
+    def pending(self, state: State) -> Action | None:
+        """An action to take before the engine's next one (a question asked again after
+        'back'); None to follow the engine."""
+
+    def checkpoint(self, state: State) -> None:
+        """Called on every pass, before the action: the place to save."""
+
+    def settled(self, state: State, action: GateStop) -> None:
+        """The flags settled ``action``; the responder may say so."""
+
+    def respond(self, state: State, action: Ask | Confirm | GateStop) -> Outcome | None:
+        """Record a reply into the record, or end the walk with an outcome."""
+
+    def done(self, state: State) -> None:
+        """The walk is complete."""
+
+
+def drive(
+    guide: Guide,
+    record: Record,
+    day: dt.date,
+    responder: Responder,
+    now: Callable[[], dt.datetime],
+    flags: Flags | None = None,
+) -> Outcome:
+    """Walk ``record`` with ``responder`` until it is done or the responder ends it.
+
+    Args:
+        guide: the loaded pack.
+        record: the walk's record; answers, skips, confirmations, overrides and
+            acknowledgements are added to it, and its status kept current.
+        day: the date of the walk.
+        responder: who answers.
+        now: the time stamped on what is recorded.
+        flags: overrides and acknowledgements given on the command line.
+    """
+    flags = flags or Flags()
+    for _ in range(MAX_STEPS):
+        state = evaluate(guide, record.inputs(guide, day))
+        responder.checkpoint(state)
+        action = responder.pending(state) or next_action(
+            state, frozenset(record.skipped), frozenset(record.confirmed)
+        )
+        record.status = walk_status(action)
+        if isinstance(action, Done):
+            responder.done(state)
+            return Outcome("done", state)
+        if isinstance(action, GateStop) and flags.settle(record, action, now()):
+            responder.settled(state, action)
+            continue
+        ended = responder.respond(state, action)
+        if ended is not None:
+            return ended
+    raise RuntimeError("the walk did not finish")  # pragma: no cover - bounded
+
+
+@dataclass
+class Unattended:
+    """The responder with nobody to ask: defaults, empty optional answers, confirmations
+    and notices are recorded; anything else ends the walk and says what it needs."""
+
+    guide: Guide
+    record: Record
+    day: dt.date
+    now: Callable[[], dt.datetime]
+
+    def pending(self, state: State) -> Action | None:
+        return None
+
+    def checkpoint(self, state: State) -> None:
+        return None
+
+    def settled(self, state: State, action: GateStop) -> None:
+        return None
+
+    def done(self, state: State) -> None:
+        return None
+
+    def respond(self, state: State, action: Ask | Confirm | GateStop) -> Outcome | None:
+        if isinstance(action, Ask):
+            cq = action.question
+            filled = evaluate(self.guide, self.record.inputs(self.guide, self.day, True))
+            value = filled.value(cq.key)
+            if cq.default is not None and value is not UNKNOWN:
+                self.record.set_answer(cq.key, value, "default", self.now())  # type: ignore[arg-type]
+                return None
+            if cq.q.optional:
+                self.record.skip(cq.key, self.now())
+                return None
+            return Outcome("missing", state, missing=filled.missing(), filled=filled)
+        if isinstance(action, Confirm):
+            self.record.confirm(action.step.id, self.now())
+            return None
+        if action.kind == "notice":
+            self.record.acknowledge(action.gate.id, action.gate.fingerprint, self.now(), "flag")
+            return None
+        return Outcome("stop", state, stop=action)
+
+
+def walk_unattended(
+    guide: Guide,
+    record: Record,
+    day: dt.date,
+    overrides: Mapping[str, OverrideRequest],
+    acknowledge: Collection[str],
+    now: dt.datetime,
+) -> Outcome:
+    """Walk ``record`` as far as it goes without a person, recording into it as it goes."""
+
+    def clock() -> dt.datetime:
+        return now
+
+    return drive(
+        guide,
+        record,
+        day,
+        Unattended(guide, record, day, clock),
+        clock,
+        Flags(overrides, acknowledge),
+    )

@@ -1,0 +1,53 @@
+"""An expression as the pack keeps it: parsed, type-checked, its function built on first use."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .evaluate import Context, Fn, to_function
+from .explain import Finding, _explain, _Probe, _probes
+from .syntax import Node, names, parse
+from .typecheck import typecheck
+from .values import ExprError, Type, Value
+
+
+@dataclass(frozen=True, eq=False)
+class Compiled:
+    """An expression parsed and type-checked at load time."""
+
+    source: str
+    node: Node
+    type: Type
+    reads: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def compile(cls, source: str, env: Mapping[str, Type], want: str | None = None) -> Compiled:
+        node = parse(source)
+        typ = typecheck(node, env)
+        if want is not None and not (typ.kind == want or (want == "number" and typ.numeric)):
+            raise ExprError(f"must give a {want} value, but gives {typ}")
+        return cls(source, node, typ, frozenset(names(node)))
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The closures are rebuilt on first use after unpickling (see packcache).
+        return {k: v for k, v in self.__dict__.items() if k not in ("function", "_probes")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    @functools.cached_property
+    def function(self) -> Fn:
+        return to_function(self.node)
+
+    @functools.cached_property
+    def _probes(self) -> tuple[_Probe, ...]:
+        return _probes(self.node)
+
+    def evaluate(self, ctx: Context) -> Value:
+        return self.function(ctx)
+
+    def explain(self, ctx: Context) -> list[Finding]:
+        return _explain(self._probes, ctx)

@@ -1,0 +1,340 @@
+"""The compiled guide: questions, steps, gates and derived values, and the Guide holding them.
+
+Every other subsystem reads these types; the compiler produces them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, overload
+
+from ..expr import Compiled, Type
+from .model import PLACEHOLDER as PLACEHOLDER
+from .model import SEVERITY_RANK, Derived, Gate, GuideMeta, Question, Rule, Setting, Source, Step
+from .read import KeyPath
+
+if TYPE_CHECKING:
+    pass
+
+
+GATE_LOCAL_NAMES = frozenset({"earliest_date"})
+
+
+"""Placeholders a gate message may use beyond the pack's names."""
+
+
+@dataclass(frozen=True)
+class CQuestion:
+    q: Question
+    step_id: str
+    key: str
+    when: Compiled | None = None
+    default: Compiled | None = None
+    suggest: Compiled | None = None
+    computed: Compiled | None = None
+    min: Compiled | None = None
+    max: Compiled | None = None
+    wait_minutes: Compiled | None = None
+
+    @functools.cached_property
+    def choice_values(self) -> frozenset[str]:
+        """The allowed values of a choice, as text."""
+        return frozenset(str(c.value) for c in self.q.choices or ())
+
+    @functools.cached_property
+    def _labels(self) -> dict[object, str]:
+        labels: dict[object, str] = {}
+        for c in self.q.choices or ():
+            labels.setdefault(c.value, c.label)  # the first of equal values, as a scan would
+        return labels
+
+    def choice_label(self, value: object) -> str | None:
+        return self._labels.get(value)
+
+    @functools.cached_property
+    def choice_labels(self) -> dict[object, str]:
+        """Each allowed value and its label."""
+        return self._labels
+
+    @functools.cached_property
+    def only_choices(self) -> bool:
+        """Its answer is checked against its choices alone (no bounds, not computed)."""
+        return (
+            bool(self.q.choices) and self.min is None and self.max is None and self.computed is None
+        )
+
+    @functools.cached_property
+    def checked(self) -> bool:
+        """An answer to it must be checked against other answers: its bounds, or the value
+        it would be computed from (a COWS total against its item scores)."""
+        return (
+            self.min is not None
+            or self.max is not None
+            or self.computed is not None
+            or bool(self.q.choices)
+        )
+
+
+@dataclass(frozen=True)
+class CStep:
+    step: Step
+    index: int
+    when: Compiled | None
+    questions: tuple[CQuestion, ...]
+    notes: tuple[tuple[Compiled, str], ...] = ()
+    """(condition, text) of each note: shown after the instructions when it holds."""
+
+    # Cached (not plain) properties: after the first read they are ordinary attributes,
+    # which matters in the engine's inner loops.
+    @functools.cached_property
+    def id(self) -> str:
+        return self.step.id
+
+
+@dataclass(frozen=True)
+class CRule:
+    rule: Rule
+    fails: Compiled
+    time_dependent: bool = False
+    """Its condition reads the date (through derived values): waiting can clear it, so
+    it has an earliest date. A rule that does not (a COWS total, extended-release
+    buprenorphine) is not cleared by waiting."""
+
+    @functools.cached_property
+    def rank(self) -> int:
+        """How severe the rule's outcome is (SEVERITY_RANK): the worst failing rule wins."""
+        return SEVERITY_RANK[self.rule.severity]
+
+
+@dataclass(frozen=True)
+class CGate:
+    gate: Gate
+    applies: Compiled | None
+    rules: tuple[CRule, ...]
+    inputs: frozenset[str]
+    """Answer keys the gate depends on, through derived values."""
+    time_dependent: bool
+
+    @functools.cached_property
+    def id(self) -> str:
+        return self.gate.id
+
+    @functools.cached_property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(self.gate.sources)
+
+    @functools.cached_property
+    def inputs_sorted(self) -> tuple[str, ...]:
+        return tuple(sorted(self.inputs))
+
+    @functools.cached_property
+    def severity(self) -> str:
+        """The most severe outcome this gate can have."""
+        return max((r.rule.severity for r in self.rules), key=SEVERITY_RANK.__getitem__)
+
+
+@dataclass(frozen=True)
+class CDerived:
+    d: Derived
+    expr: Compiled
+
+    @functools.cached_property
+    def name(self) -> str:
+        return self.d.name
+
+
+class Guarding(Sequence[tuple[CGate, ...]]):
+    """``guarding[i]``: the gates checked before step ``i`` or an earlier step.
+
+    Each entry is worked out when first asked for: all of them together would take the
+    number of steps times the number of gates, and loading a pack asks for one or two.
+    """
+
+    def __init__(self, gates: tuple[CGate, ...], before: tuple[int, ...], steps: int) -> None:
+        self._gates = gates
+        self._before = before
+        self._steps = steps
+        self._memo: dict[int, tuple[CGate, ...]] = {}
+
+    def __len__(self) -> int:
+        return self._steps
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[CGate, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[CGate, ...]]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(self._steps)[index]]
+        if not -self._steps <= index < self._steps:
+            raise IndexError(index)
+        index %= self._steps
+        found = self._memo.get(index)
+        if found is None:
+            found = self._memo[index] = tuple(
+                g for g, b in zip(self._gates, self._before, strict=True) if b <= index
+            )
+        return found
+
+
+@dataclass(frozen=True, eq=False)
+class Guide:
+    """A loaded, checked step pack: the only thing the engine needs."""
+
+    meta: GuideMeta
+    sources: Mapping[str, Source]
+    settings: Mapping[str, Setting]
+    setting_values: Mapping[str, Any]
+    site: str | None
+    steps: tuple[CStep, ...]
+    questions: Mapping[str, CQuestion]
+    derived: Mapping[str, CDerived]
+    gates: tuple[CGate, ...]
+    types: Mapping[str, Type]
+    root: Path
+    _deps: Mapping[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _places: Mapping[str, tuple[Path, KeyPath]] = field(default_factory=dict, repr=False)
+    """``kind:name`` -> the file and the key path that define it (for messages)."""
+
+    @functools.cached_property
+    def dependents(self) -> Mapping[str, frozenset[str]]:
+        """For each name, the derived values and computed/defaulted answers that read it,
+        directly or not: what to forget when it changes."""
+        direct: dict[str, set[str]] = {}
+        edges = [(d.name, d.expr.reads) for d in self.derived.values()]
+        for cq in self.questions.values():
+            # A bound decides whether the given answer counts at all (engine: problem).
+            for comp in (cq.computed, cq.default, cq.min, cq.max):
+                if comp is not None:
+                    edges.append((cq.key, comp.reads))
+        for name, reads in edges:
+            for r in reads:
+                direct.setdefault(r, set()).add(name)
+        closed: dict[str, frozenset[str]] = {}
+        for start in direct:
+            seen: set[str] = set()
+            todo = list(direct[start])
+            while todo:
+                n = todo.pop()
+                if n not in seen:
+                    seen.add(n)
+                    todo.extend(direct.get(n, ()))
+            closed[start] = frozenset(seen)
+        return closed
+
+    def file_of(self, kind: str, name: str) -> Path:
+        """The file that defines a step, gate, question, setting or derived value."""
+        return self.place(kind, name)[0]
+
+    def place(self, kind: str, name: str) -> tuple[Path, KeyPath]:
+        """The file and key path that define a step, gate, question, setting, source or
+        derived value (``kind`` is one of those words; ``guide`` with name ``""``)."""
+        return self._places.get(f"{kind}:{name}", (self.root, ()))
+
+    @functools.cached_property
+    def date_dependent(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(names, step ids) whose value or visibility can change with the date.
+
+        Everything else is the same on every date, so probing later dates can reuse it.
+        """
+        roots = {"today", self.meta.date_key}
+        names = set(roots)
+        for r in roots:
+            names |= self.dependents.get(r, frozenset())
+        steps: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for step in self.steps:
+                if step.id not in steps and step.when is not None and step.when.reads & names:
+                    steps.add(step.id)
+                    changed = True
+                for cq in step.questions:
+                    if cq.key in names:
+                        continue
+                    moved = step.id in steps or (
+                        cq.when is not None and bool(cq.when.reads & names)
+                    )
+                    if moved:
+                        names.add(cq.key)
+                        names |= self.dependents.get(cq.key, frozenset())
+                        changed = True
+        return frozenset(names), frozenset(steps)
+
+    @functools.cached_property
+    def setting_names(self) -> dict[str, Any]:
+        """Settings as expressions name them: ``settings.<name>`` -> value."""
+        return {f"settings.{k}": v for k, v in self.setting_values.items()}
+
+    @functools.cached_property
+    def readiness_limit(self) -> int:
+        """Index of the last step that requires every gate clear (the injection)."""
+        return max(s.index for s in self.steps if s.step.requires_clear)
+
+    @functools.cached_property
+    def readiness_gate_ids(self) -> tuple[str, ...]:
+        """Gates that guard the injection: at or before the last requires_clear step."""
+        return tuple(g.id for g in self.guarding[self.readiness_limit])
+
+    @functools.cached_property
+    def _step_index(self) -> dict[str, CStep]:
+        return {s.id: s for s in self.steps}
+
+    @functools.cached_property
+    def guarding(self) -> Guarding:
+        """For each step index, the gates that guard it: those checked before it or before
+        an earlier step (a gate whose own step is hidden is checked at the next one shown),
+        in the order of the files."""
+        before = tuple(self.step(g.gate.before).index for g in self.gates)
+        return Guarding(self.gates, before, len(self.steps))
+
+    @functools.cached_property
+    def _gate_index(self) -> dict[str, CGate]:
+        return {g.id: g for g in self.gates}
+
+    def step(self, step_id: str) -> CStep:
+        return self._step_index[step_id]
+
+    def gate(self, gate_id: str) -> CGate:
+        return self._gate_index[gate_id]
+
+    def answer_inputs(self, name: str) -> frozenset[str]:
+        """The answer keys (and ``today``) a name depends on, through derived values."""
+        return self._deps.get(name, frozenset({name}))
+
+    @functools.cached_property
+    def contraindication_inputs(self) -> frozenset[str]:
+        """The answers a contraindication rule reads, through derived values and computed
+        questions: only a hidden answer among these can be a hidden finding."""
+        out: set[str] = set()
+        todo = [
+            n
+            for g in self.gates
+            for r in g.rules
+            if r.rule.severity == "contraindication"
+            for n in r.fails.reads
+        ]
+        while todo:
+            for key in self.answer_inputs(todo.pop()):
+                if key not in out:
+                    out.add(key)
+                    cq = self.questions.get(key)
+                    if cq is not None and cq.computed is not None:
+                        todo.extend(cq.computed.reads)
+        return frozenset(out)
+
+    @functools.cached_property
+    def override_codes(self) -> frozenset[str]:
+        """The reason codes an override may carry."""
+        return frozenset(c.code for c in self.meta.override_codes)
+
+    def phase_title(self, phase_id: str) -> str:
+        for p in self.meta.phases:
+            if p.id == phase_id:
+                return p.title
+        return phase_id

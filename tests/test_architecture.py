@@ -1,0 +1,131 @@
+"""The shape of the house: the core never prints or prompts, and no module imports in a circle.
+
+These read the source, so a new module is covered the day it is added: the lists are
+found, not written by hand.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "xrntx_guide"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+CORE = sorted(
+    name
+    for name in MODULES
+    if not name.startswith("xrntx_guide.cli") and name != "xrntx_guide.__main__"
+)
+
+
+def imported(path: Path, *, top_level_only: bool) -> Iterator[str]:
+    """The package modules that ``path`` imports (lazy imports too, unless top_level_only)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    here = module_name(path).split(".")
+    if path.name != "__init__.py":
+        here = here[:-1]
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = here[: len(here) - node.level + 1]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                if f"{target}.{alias.name}" in MODULES:
+                    yield f"{target}.{alias.name}"
+                elif target in MODULES:
+                    yield target
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in MODULES:
+                    yield alias.name
+
+
+def test_the_core_is_found_in_every_subsystem() -> None:
+    """The list below is built from the tree: each subsystem package is in it."""
+    for package in ("expr", "pack", "engine", "visit", "output"):
+        assert any(name.startswith(f"xrntx_guide.{package}.") for name in CORE), package
+
+
+@pytest.mark.parametrize("name", CORE)
+def test_the_core_never_imports_the_ui_or_prints(name: str) -> None:
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            mods = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
+            for mod in mods:
+                assert mod.split(".")[0] not in ("typer", "rich", "click"), (name, mod)
+                assert "cli" not in mod.split("."), (name, "imports the CLI")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            assert node.func.id not in ("print", "input", "eval", "exec", "exit"), (
+                name,
+                node.func.id,
+            )
+        if isinstance(node, ast.Attribute) and node.attr in ("exit", "stdin", "stdout"):
+            raise AssertionError(f"{name} reaches for sys.{node.attr}")
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_no_module_imports_in_a_circle() -> None:
+    """Counting imports inside functions too: a lazy import hides a cycle, it does not
+    remove it."""
+    graph = {
+        name: set(imported(path, top_level_only=False)) - {name}
+        for name, path in MODULES.items()
+        if path.name != "__init__.py" or name.endswith("expr")
+    }
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
+def test_no_subsystem_imports_in_a_circle() -> None:
+    """Between packages too: pack never needs the engine, the engine never needs a visit."""
+
+    def package(name: str) -> str:
+        parts = name.split(".")
+        return parts[1] if len(parts) > 2 else "top"
+
+    graph: dict[str, set[str]] = {}
+    for name, path in MODULES.items():
+        if package(name) == "top":
+            continue
+        for target in imported(path, top_level_only=False):
+            if package(target) not in ("top", package(name)):
+                graph.setdefault(package(name), set()).add(package(target))
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
