@@ -594,7 +594,8 @@ class _Reading:
         allowed: dict[str, frozenset[int]] = {}
         for item in COWS_ITEMS:
             cq = self.guide.questions.get(f"cows_{item}")
-            choices = getattr(getattr(cq, "q", None), "choices", None)
+            # No getattr fallback: a renamed field must fail here, not silently drop a check.
+            choices = cq.spec.choices if cq is not None else None
             if choices:
                 allowed[item] = frozenset(c.value for c in choices)
         scores: dict[str, int] = {}

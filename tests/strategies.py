@@ -251,7 +251,7 @@ def _cows(c: Chooser, guide: Guide, s: Mapping[str, Any], o: Options) -> dict[st
     items = {
         item: [
             ch.value
-            for ch in (guide.questions[f"cows_{item}"].q.choices or [])
+            for ch in (guide.questions[f"cows_{item}"].spec.choices or [])
             if isinstance(ch.value, int)
         ]
         for item in oracle.COWS_ITEMS
@@ -337,7 +337,7 @@ def random_answers(c: Chooser, guide: Guide, today: dt.date, o: Options) -> dict
     ):
         a[key] = _mostly(c, good, [not good], 5)
     age_q = guide.questions.get("age")
-    bounds = [b for b in (age_q.q.min, age_q.q.max) if isinstance(b, int)] if age_q else []
+    bounds = [b for b in (age_q.spec.min, age_q.spec.max) if isinstance(b, int)] if age_q else []
     minimum_age = s.get("minimum_age")
     a["age"] = c.integer(18, 90) if minimum_age is None else minimum_age + c.integer(0, 60)
     if c.chance(10):
@@ -377,7 +377,7 @@ def _perturb(c: Chooser, guide: Guide, key: str, value: Scalar) -> Scalar | None
     if c.chance(20):
         return None
     cq = guide.questions.get(key)
-    choices = [ch.value for ch in (cq.q.choices or [])] if cq is not None else []
+    choices = [ch.value for ch in (cq.spec.choices or [])] if cq is not None else []
     if isinstance(value, bool):
         return not value
     if isinstance(value, dt.date):
@@ -474,7 +474,7 @@ def contradict(c: Chooser, guide: Guide, p: Patient, kind: str) -> Patient:
         allowed = {
             item: sorted(
                 ch.value
-                for ch in (guide.questions[f"cows_{item}"].q.choices or [])
+                for ch in (guide.questions[f"cows_{item}"].spec.choices or [])
                 if isinstance(ch.value, int)
             )
             for item in oracle.COWS_ITEMS

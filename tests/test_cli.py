@@ -172,7 +172,7 @@ def no_traceback(result: Any) -> None:
 def cows_items_summing_to(guide: Guide, target: int) -> dict[str, int]:
     """Allowed scores for the eleven items (read from the guide) adding up to ``target``."""
     choices = {
-        k: sorted(int(c.value) for c in guide.questions[k].q.choices or ()) for k in COWS_ITEMS
+        k: sorted(int(c.value) for c in guide.questions[k].spec.choices or ()) for k in COWS_ITEMS
     }
 
     def solve(keys: list[str], left: int) -> dict[str, int] | None:

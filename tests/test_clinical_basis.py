@@ -29,7 +29,7 @@ SEVERITIES = {"contraindication", "stop", "caution", "info"}
 def pack_gate_sources(guide: Guide, gate_id: str) -> set[str]:
     """The keys a gate of the pack cites, on the gate itself or on any of its rules."""
     gate = guide.gate(gate_id)
-    return {*gate.gate.sources, *(s for r in gate.rules for s in r.rule.sources)}
+    return {*gate.spec.sources, *(s for r in gate.rules for s in r.spec.sources)}
 
 
 def test_the_gates_table_and_the_pack_hold_the_same_gates(guide: Guide) -> None:
@@ -45,7 +45,7 @@ def test_a_gate_has_exactly_the_severities_the_basis_names(guide: Guide, gate_id
     named = basis_severities(row)
     assert named <= SEVERITIES, (gate_id, row["severities"])
     assert gate_id in {g.id for g in guide.gates}, f"{gate_id} is not in the pack"
-    assert {r.rule.severity for r in guide.gate(gate_id).rules} == named
+    assert {r.spec.severity for r in guide.gate(gate_id).rules} == named
 
 
 @pytest.mark.parametrize("gate_id", BASIS_GATES)

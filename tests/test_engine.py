@@ -273,7 +273,7 @@ SHIPPED = load_guide(REPO / "steps")
 
 
 def _value_strategy(key: str) -> st.SearchStrategy[Any]:
-    q = SHIPPED.questions[key].q
+    q = SHIPPED.questions[key].spec
     if q.choices:
         return st.sampled_from([c.value for c in q.choices])
     if q.type == "bool":
@@ -318,7 +318,7 @@ def test_a_walk_with_random_answers_ends_and_never_shows_the_injection_while_blo
         if isinstance(action, Ask) and action.step.index >= inject:
             assert not any(g.blocking or g.outcome == "unknown" for g in state.readiness_gates())
         if isinstance(action, Ask):
-            if action.question.q.optional and data.draw(st.booleans()):
+            if action.question.spec.optional and data.draw(st.booleans()):
                 skipped.add(action.question.key)
             else:
                 key = action.question.key

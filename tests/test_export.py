@@ -21,13 +21,13 @@ Run = Callable[..., Any]
 def test_the_markdown_handout_holds_every_step_question_gate_and_source(guide: Guide) -> None:
     text = ex.markdown(guide)
     for step in guide.steps:
-        assert f"Step: {step.step.title}" in text, step.id
+        assert f"Step: {step.spec.title}" in text, step.id
     for key in guide.questions:
         assert f"| {key} |" in text, key
     for gate in guide.gates:
         assert f"[{gate.id}]" in text, gate.id
         for rule in gate.rules:
-            assert f"{rule.rule.severity.upper()} when " in text
+            assert f"{rule.spec.severity.upper()} when " in text
     for key, source in guide.sources.items():
         assert f"{key}: {source.citation}" in text, key
     assert guide.meta.statement in text
@@ -38,7 +38,7 @@ def test_conditions_are_in_words_not_expressions(guide: Guide) -> None:
     for syntax in ("==", "!=", "coalesce(", "days_between(", "settings.", "answered("):
         assert syntax not in text, syntax
     interval = ex.condition_words(
-        guide, guide.gate("opioid_free_interval").rules[0].rule.fails_when
+        guide, guide.gate("opioid_free_interval").rules[0].spec.fails_when
     )
     assert (
         interval

@@ -200,7 +200,7 @@ def test_shipped_pack_loads_from_the_default_folder() -> None:
     assert guide.steps, "the shipped pack has steps"
     assert guide.gates, "the shipped pack has gates"
     assert guide.types[guide.meta.date_key] == expr.DATE
-    assert any(s.step.requires_clear for s in guide.steps)
+    assert any(s.spec.requires_clear for s in guide.steps)
     assert guide.site is None
 
 
@@ -707,7 +707,7 @@ def test_gate_messages_may_use_the_gate_local_earliest_date(tmp_path: Path) -> N
             },
         )
     )
-    assert guide.gate("allergy").rules[0].rule.message.startswith("Not before")
+    assert guide.gate("allergy").rules[0].spec.message.startswith("Not before")
 
 
 def test_derived_values_that_refer_to_each_other_are_reported_as_a_cycle(tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ def test_every_gate_of_the_clinical_basis_exists_with_its_severities(guide: Guid
     pack = {g.id for g in guide.gates}
     for gate_id, row in rows.items():
         assert gate_id in pack, f"{gate_id} is not in the pack"
-        severities = {r.rule.severity for r in guide.gate(gate_id).rules}
+        severities = {r.spec.severity for r in guide.gate(gate_id).rules}
         # Each severity the basis names for the gate is one of its rules' severities.
         for word in basis_severities(row):
             assert word in severities, (gate_id, word, severities)
@@ -81,13 +81,13 @@ def test_every_source_key_of_the_basis_is_in_the_pack(guide: Guide) -> None:
 
 def test_every_gate_setting_and_derived_value_cites_a_known_source(guide: Guide) -> None:
     for gate in guide.gates:
-        assert gate.gate.sources, gate.id
-        for key in [*gate.gate.sources, *(s for r in gate.rules for s in r.rule.sources)]:
+        assert gate.spec.sources, gate.id
+        for key in [*gate.spec.sources, *(s for r in gate.rules for s in r.spec.sources)]:
             assert key in guide.sources, (gate.id, key)
     for name, s in guide.settings.items():
         assert s.sources and set(s.sources) <= set(guide.sources), name
     for name, d in guide.derived.items():
-        assert set(d.d.sources) <= set(guide.sources), name
+        assert set(d.spec.sources) <= set(guide.sources), name
 
 
 def test_no_clinical_number_lives_in_python() -> None:
@@ -125,7 +125,7 @@ def test_default_policy_matches_the_clinical_basis(guide: Guide) -> None:
 
 def test_verify_marked_facts_are_flagged(guide: Guide) -> None:
     assert guide.settings["minimum_age"].verify
-    assert guide.gate("bleeding_risk").gate.verify
+    assert guide.gate("bleeding_risk").spec.verify
 
 
 def test_step_files_hold_no_executable_markers() -> None:

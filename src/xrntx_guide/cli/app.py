@@ -401,7 +401,7 @@ def _check_acknowledge(guide: Guide, gates: list[str]) -> None:
             raise UsageError(
                 f"--acknowledge: unknown gate {gid!r}", hint="`xrntx-guide gates` lists every gate."
             ) from None
-        if not any(r.rule.severity in ("caution", "info") for r in gate.rules):
+        if not any(r.spec.severity in ("caution", "info") for r in gate.rules):
             raise UsageError(
                 f"--acknowledge {gid}: only cautions are acknowledged; {gid} is a {gate.severity}"
             )
@@ -871,7 +871,7 @@ def questions(
     rows: list[dict[str, Any]] = []
     for step in guide.steps:
         for cq in step.questions:
-            q = cq.q
+            q = cq.spec
             allowed = ", ".join(str(c.value) for c in q.choices or ())
             if not allowed and q.type == "bool":
                 allowed = "yes, no"
@@ -916,17 +916,17 @@ def gates(
     rows: list[dict[str, Any]] = [
         {
             "id": g.id,
-            "title": g.gate.title,
+            "title": g.spec.title,
             "severity": g.severity,
-            "before": g.gate.before,
-            "applies_when": g.gate.applies_when,
+            "before": g.spec.before,
+            "applies_when": g.spec.applies_when,
             "rules": [
-                {"severity": r.rule.severity, "fails_when": r.rule.fails_when} for r in g.rules
+                {"severity": r.spec.severity, "fails_when": r.spec.fails_when} for r in g.rules
             ],
-            "sources": g.gate.sources,
-            "verify": g.gate.verify,
+            "sources": g.spec.sources,
+            "verify": g.spec.verify,
             "time_dependent": g.time_dependent,
-            "overridable": any(r.rule.severity == "stop" for r in g.rules),
+            "overridable": any(r.spec.severity == "stop" for r in g.rules),
         }
         for g in guide.gates
     ]

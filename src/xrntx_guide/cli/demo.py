@@ -57,17 +57,17 @@ class Presenter:
         cq = walk.guide.questions[key]
         self.show_notes(walk, cq.step_id)
         if key not in self.scenario.answers:
-            if cq.q.optional or cq.default is not None:
+            if cq.spec.optional or cq.default is not None:
                 # Skip it, or take its default, as a clinician pressing Enter, and say so.
                 what = "its default" if cq.default is not None else "left empty"
-                walk.ui.note(f"{cq.q.prompt} -> {what}   (the scenario does not answer it)")
+                walk.ui.note(f"{cq.spec.prompt} -> {what}   (the scenario does not answer it)")
                 return ""
             self.declined.add(key)
             walk.ui.note(f"The scenario does not answer {key}: answer it now.")
             return None
         value = self.scenario.answers[key]
         text = format_value(value)  # as a clinician would type it: yes, 2026-11-20
-        if cq.wait_minutes is not None and value in cq.q.wait_for:
+        if cq.wait_minutes is not None and value in cq.spec.wait_for:
             started = walk.record.timers.get(key)
             if started is None:
                 walk.ui.note("The naloxone is given: the observation timer starts.")
@@ -88,7 +88,7 @@ class Presenter:
             self.declined.add(key)  # given once and refused: the person answers
             return None
         self.given.add(key)  # again after 'back': the scenario's answer is shown again
-        walk.ui.note(f"{cq.q.prompt} -> {text}   (from the scenario)")
+        walk.ui.note(f"{cq.spec.prompt} -> {text}   (from the scenario)")
         reply = self.pause(walk, state, "")
         return reply if reply is not None else text
 

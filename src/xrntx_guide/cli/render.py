@@ -77,8 +77,8 @@ def show_why(ui: UI, state: State, step: CStep | None, rules: bool = False) -> N
         g = state.gates[gate.id]
         if g.outcome == "not_applicable":
             continue
-        here = guide.step(gate.gate.before).index
-        when = "" if here <= limit else f" (checked before step {gate.gate.before!r})"
+        here = guide.step(gate.spec.before).index
+        when = "" if here <= limit else f" (checked before step {gate.spec.before!r})"
         head = f"{g.id}: {_verdict_word(g)}{when}"
         how = (
             ""
@@ -188,7 +188,7 @@ def show_check(ui: UI, state: State) -> None:
         if name in state.guide.derived:
             if name in AFTER_INJECTION and not injection_possible(state):
                 continue
-            ui.line(f"{state.guide.derived[name].d.label}: {state.display(name)}")
+            ui.line(f"{state.guide.derived[name].spec.label}: {state.display(name)}")
 
 
 def show_what_if(ui: UI, scenario: State, other: State, change: str) -> None:

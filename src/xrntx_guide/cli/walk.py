@@ -242,20 +242,20 @@ class Walk:
         self.last_step = step.id
         # Counted within the phase over all its steps, shown or not: a count over the
         # steps shown moved as answers revealed the flow (14, 13, 12, 13...).
-        phase = [s for s in self.guide.steps if s.step.phase == step.step.phase]
+        phase = [s for s in self.guide.steps if s.spec.phase == step.spec.phase]
         n = next((i for i, s in enumerate(phase, 1) if s.id == step.id), 0)
-        where = f"{self.guide.phase_title(step.step.phase)} · step {n} of {len(phase)}"
-        self.ui.step_header(where, step.step.title)
+        where = f"{self.guide.phase_title(step.spec.phase)} · step {n} of {len(phase)}"
+        self.ui.step_header(where, step.spec.title)
         self.heads_up(state, step)
         self.ui.block(instructions(state, step))
-        if step.step.sources:
-            self.ui.note("Sources: " + ", ".join(step.step.sources))
+        if step.spec.sources:
+            self.ui.note("Sources: " + ", ".join(step.spec.sources))
 
     def heads_up(self, state: State, step: CStep) -> None:
         """Say as soon as it is known that a later gate will stop the injection."""
         for gate in self.guide.gates:
             r = state.gates[gate.id]
-            later = self.guide.step(gate.gate.before)
+            later = self.guide.step(gate.spec.before)
             if (
                 r.outcome != "fail"
                 or r.severity != "contraindication"
@@ -267,12 +267,12 @@ class Walk:
             when = f" Earliest date: {r.earliest_date.isoformat()}." if r.earliest_date else ""
             self.ui.alert(
                 f"Heads-up: {r.title} already fails: {r.reason}{when} Unless an answer "
-                f"changes, the walkthrough will stop before {later.step.title!r}."
+                f"changes, the walkthrough will stop before {later.spec.title!r}."
             )
 
     def ask_question(self, state: State, step: CStep, cq: CQuestion) -> None:
         self.show_step(state, step)
-        q = cq.q
+        q = cq.spec
         current = state.value(cq.key) if cq.key in state.answered else UNKNOWN
         default = None
         origin = "typed"
@@ -340,7 +340,7 @@ class Walk:
             return
 
     def store(self, state: State, cq: CQuestion, value: object, origin: str = "typed") -> None:
-        if isinstance(value, str) and cq.q.type == "date":
+        if isinstance(value, str) and cq.spec.type == "date":
             value = dt.date.fromisoformat(value)
         before = self.record.answers.get(cq.key)
         if before is not None and before.value == to_json(value):  # type: ignore[arg-type]
@@ -377,10 +377,10 @@ class Walk:
         for cq in readers:
             if state.value(cq.key) is UNKNOWN:
                 continue
-            line = f"{cq.q.prompt}: {state.display(cq.key)}"
+            line = f"{cq.spec.prompt}: {state.display(cq.key)}"
             for d in self.guide.derived.values():
                 if cq.key in d.expr.reads and state.value(d.name) is not UNKNOWN:
-                    line += f"; {d.d.label}: {state.display(d.name)}"
+                    line += f"; {d.spec.label}: {state.display(d.name)}"
             self.ui.line(line, style="bold")
 
     def after_change(self, old: State) -> None:
@@ -400,7 +400,7 @@ class Walk:
     def show_timer(self, state: State, cq: CQuestion) -> None:
         minutes = wait_minutes(state, cq)
         started = self.record.timers.get(cq.key)
-        values = ", ".join(str(v) for v in cq.q.wait_for)
+        values = ", ".join(str(v) for v in cq.spec.wait_for)
         if started is None:
             self.ui.note(
                 f"Timer: type 'start' when the naloxone is given; '{values}' is accepted "

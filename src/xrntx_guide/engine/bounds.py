@@ -26,7 +26,7 @@ def bound_problem(cq: CQuestion, value: Any, ctx: Context) -> str | None:
         except TypeError:  # pragma: no cover - the loader types bounds like the question
             return f"{format_value(value)} cannot be compared with {bound.source}"
         if outside:
-            if cq.q.type == "date":
+            if cq.spec.type == "date":
                 word = "before" if low else "after"
                 return f"{format_value(value)} is {word} {bound.source} ({format_value(limit)})"
             word = "below the minimum" if low else "above the maximum"

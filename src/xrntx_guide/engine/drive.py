@@ -192,7 +192,7 @@ class Unattended:
             if cq.default is not None and value is not UNKNOWN:
                 self.record.set_answer(cq.key, value, "default", self.now())  # type: ignore[arg-type]
                 return None
-            if cq.q.optional:
+            if cq.spec.optional:
                 self.record.skip(cq.key, self.now())
                 return None
             return Outcome("missing", state, missing=filled.missing(), filled=filled)

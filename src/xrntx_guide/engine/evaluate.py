@@ -122,9 +122,9 @@ class _Ctx(Context):
             applies, _, worst, unknown = _judge(gate, self)
             if applies is False:
                 continue
-            if worst is not None and worst.rule.severity == "contraindication":
+            if worst is not None and worst.spec.severity == "contraindication":
                 return False
-            if worst is not None and worst.rule.severity == "stop":
+            if worst is not None and worst.spec.severity == "stop":
                 override = self.overrides.get(gate.id)
                 if not _override_holds(self.guide, override, _fingerprint(gate, self)):
                     return False
@@ -182,13 +182,13 @@ class _Ctx(Context):
         found: str | None = None
         if cq.only_choices:  # the common case, kept short: a batch judges every answer
             if value not in cq.choice_labels:
-                allowed = ", ".join(str(c.value) for c in cq.q.choices or ())
+                allowed = ", ".join(str(c.value) for c in cq.spec.choices or ())
                 found = f"{format_value(value)} is not one of the allowed values ({allowed})"
             invalid[cq.key] = found
             return found
         invalid[cq.key] = None  # a bound that comes back to this answer sees it as valid
-        if cq.q.choices and cq.choice_label(value) is None:
-            allowed = ", ".join(str(c.value) for c in cq.q.choices)
+        if cq.spec.choices and cq.choice_label(value) is None:
+            allowed = ", ".join(str(c.value) for c in cq.spec.choices)
             found = f"{format_value(value)} is not one of the allowed values ({allowed})"
         if found is None:
             found = bound_problem(cq, value, self)
@@ -208,7 +208,7 @@ class _Ctx(Context):
         for k in given:  # hidden once the total is given, but still not to be believed
             other = self.guide.questions[k]
             v = self.given[k]
-            if other.q.choices and other.choice_label(v) is None:
+            if other.spec.choices and other.choice_label(v) is None:
                 return (
                     f"{format_value(value)} was given together with {k} = {format_value(v)}, "
                     f"which is not one of its allowed values: correct {k}, or give only "
@@ -329,7 +329,7 @@ class _GivenCtx(Context):
 def valid_default(cq: CQuestion, value: Value) -> Value:
     """A default that is not one of the question's choices (a first visit's suggested side,
     'either') is no default at all."""
-    if cq.q.choices and value is not UNKNOWN and value not in {c.value for c in cq.q.choices}:
+    if cq.spec.choices and value is not UNKNOWN and value not in {c.value for c in cq.spec.choices}:
         return UNKNOWN
     return value
 
@@ -415,7 +415,7 @@ class GateResult:
         batch makes tens of thousands, so this fills the instance dictionary at once. Every
         field is set (a test compares it with ``__init__``); the instance is as frozen.
         """
-        g = gate.gate
+        g = gate.spec
         obj = object.__new__(cls)
         obj.__dict__.update(
             _RESULT_DEFAULTS,
@@ -514,7 +514,7 @@ def _earliest_pass(gate: CGate, base: _Ctx, start: dt.date) -> dt.date | None:
         applies, _, worst, unknown = _judge(gate, base.on(day))
         if applies is False:
             return True
-        return (worst is None or worst.rule.severity not in BLOCKING) and not unknown
+        return (worst is None or worst.spec.severity not in BLOCKING) and not unknown
 
     horizon = guide.meta.date_search_days
     if start > dt.date.max - dt.timedelta(days=horizon):  # no calendar left to search
@@ -596,7 +596,7 @@ class State:
             if up_to_step is not None and step.index >= up_to_step:
                 break
             for cq in step.questions:
-                if self.question_visible.get(cq.key) is False or cq.q.optional:
+                if self.question_visible.get(cq.key) is False or cq.spec.optional:
                     continue
                 if self.values.get(cq.key, UNKNOWN) is UNKNOWN:
                     out.append(cq.key)
@@ -747,7 +747,7 @@ def _hidden_findings(
         if results[gate.id].outcome == "fail" and results[gate.id].severity == "contraindication":
             continue
         for crule in gate.rules:
-            if crule.rule.severity != "contraindication":
+            if crule.spec.severity != "contraindication":
                 continue
             involved = sorted(_inputs_of(guide, crule.fails.reads) & keys)
             if not involved:
@@ -785,7 +785,7 @@ def _inputs_of(guide: Guide, names: frozenset[str]) -> frozenset[str]:
 
 
 def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateResult:
-    g = gate.gate
+    g = gate.spec
     # A gate applies by its own condition only. Its step being hidden in this flow does not
     # switch it off: the walk then checks it before the next step that is shown.
     applies, verdicts, worst, unknown = _judge(gate, ctx)
@@ -810,7 +810,7 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
             )
         reason = render(g.pass_message, ctx.display) if g.pass_message else "passed"
         return GateResult.make(gate, basis, gate.severity, "pass", reason)
-    rule = worst.rule
+    rule = worst.spec
     earliest = None
     if worst.time_dependent and rule.severity in BLOCKING:
         start = ctx.lookup(guide.meta.date_key)
@@ -868,8 +868,8 @@ def display_value(guide: Guide, name: str, value: Value) -> str:
             return label
     text = format_value(value)
     derived = guide.derived.get(name)
-    if derived is not None and derived.d.unit and value is not UNKNOWN:
-        return f"{text} {derived.d.unit}"
+    if derived is not None and derived.spec.unit and value is not UNKNOWN:
+        return f"{text} {derived.spec.unit}"
     return text
 
 

@@ -102,7 +102,7 @@ def instructions(state: State, step: CStep) -> str:
     """The step's instructions for this patient: its text, then each note whose condition
     holds (an undecided note is left out), with placeholders filled."""
     ctx = state_context(state)
-    parts = [step.step.instructions]
+    parts = [step.spec.instructions]
     parts.extend(text for when, text in step.notes if truth(when.function(ctx)) is True)
     return state.render("\n\n".join(p.strip("\n") for p in parts if p.strip()))
 

@@ -58,10 +58,10 @@ def name_words(guide: Guide, name: str) -> str:
         return f"the setting '{key.replace('_', ' ')}'" + (shown + ")" if shown else "")
     derived = guide.derived.get(name)
     if derived is not None:
-        return derived.d.label.lower() if derived.d.label else name.replace("_", " ")
+        return derived.spec.label.lower() if derived.spec.label else name.replace("_", " ")
     cq = guide.questions.get(name)
     if cq is not None:
-        return "'" + cq.q.prompt.rstrip("?").rstrip() + "'"
+        return "'" + cq.spec.prompt.rstrip("?").rstrip() + "'"
     return name.replace("_", " ")
 
 
@@ -71,7 +71,7 @@ def words(guide: Guide, node: Node, context: CQuestion | None = None) -> str:
         return _literal_words(node.value, context)
     if isinstance(node, expr.Name):
         cq = guide.questions.get(node.name)
-        if cq is not None and cq.q.type == "bool":
+        if cq is not None and cq.spec.type == "bool":
             return f"{name_words(guide, node.name)} is yes"
         return name_words(guide, node.name)
     if isinstance(node, expr.ListLit):
@@ -193,9 +193,9 @@ def sections(guide: Guide) -> Iterator[Section]:
     )
     gates_before: dict[str, list[CGate]] = {}
     for gate in guide.gates:
-        gates_before.setdefault(gate.gate.before, []).append(gate)
+        gates_before.setdefault(gate.spec.before, []).append(gate)
     for phase in meta.phases:
-        steps = [s for s in guide.steps if s.step.phase == phase.id]
+        steps = [s for s in guide.steps if s.spec.phase == phase.id]
         if not steps:
             continue
         yield Section(2, phase.title, f"phase-{phase.id}")
@@ -215,7 +215,7 @@ def sections(guide: Guide) -> Iterator[Section]:
 
 
 def _step_sections(guide: Guide, step: CStep, gates: list[CGate]) -> Iterator[Section]:
-    s = step.step
+    s = step.spec
     paras = []
     if step.when is not None:
         paras.append("Shown when " + words(guide, step.when.node) + ".")
@@ -231,7 +231,7 @@ def _step_sections(guide: Guide, step: CStep, gates: list[CGate]) -> Iterator[Se
         rows.append(
             (
                 cq.key,
-                cq.q.prompt + (" (optional)" if cq.q.optional else ""),
+                cq.spec.prompt + (" (optional)" if cq.spec.optional else ""),
                 _allowed(guide, cq),
                 words(guide, cq.when.node) if cq.when is not None else "always",
             )
@@ -242,7 +242,7 @@ def _step_sections(guide: Guide, step: CStep, gates: list[CGate]) -> Iterator[Se
 
 
 def _allowed(guide: Guide, cq: CQuestion) -> str:
-    q = cq.q
+    q = cq.spec
     if q.choices:
         text = "; ".join(f"{c.value} ({c.label})" for c in q.choices)
     else:
@@ -261,10 +261,10 @@ def _allowed(guide: Guide, cq: CQuestion) -> str:
 
 
 def _gate_section(guide: Guide, gate: CGate) -> Section:
-    g = gate.gate
+    g = gate.spec
     items = []
     for r in gate.rules:
-        rule = r.rule
+        rule = r.spec
         line = f"{rule.severity.upper()} when {words(guide, r.fails.node)}. "
         line += template_words(guide, rule.message)
         if rule.instead:
@@ -273,7 +273,7 @@ def _gate_section(guide: Guide, gate: CGate) -> Section:
         line += f" [{', '.join(sources)}]" + (" (verify)" if rule.verify else "")
         items.append(line)
     paras = [
-        f"Gate {g.id}, checked before '{guide.step(g.before).step.title}'"
+        f"Gate {g.id}, checked before '{guide.step(g.before).spec.title}'"
         + ("" if gate.applies is None else f", when {words(guide, gate.applies.node)}")
         + "."
         + (" Part of its basis is marked verify." if g.verify else "")
@@ -312,14 +312,14 @@ def _settings_section(guide: Guide) -> Section:
 def _verify_section(guide: Guide) -> Section:
     items = [f"source {k}: {s.used_for or s.title}" for k, s in guide.sources.items() if s.verify]
     items += [f"setting {k}: {s.description}" for k, s in guide.settings.items() if s.verify]
-    items += [f"step {s.id}: {s.step.title}" for s in guide.steps if s.step.verify]
+    items += [f"step {s.id}: {s.spec.title}" for s in guide.steps if s.spec.verify]
     for gate in guide.gates:
-        if gate.gate.verify:
-            items.append(f"gate {gate.id}: {gate.gate.title}")
+        if gate.spec.verify:
+            items.append(f"gate {gate.id}: {gate.spec.title}")
         items += [
-            f"gate {gate.id}, {r.rule.severity} rule: {words(guide, r.fails.node)}"
+            f"gate {gate.id}, {r.spec.severity} rule: {words(guide, r.fails.node)}"
             for r in gate.rules
-            if r.rule.verify
+            if r.spec.verify
         ]
     return Section(
         2,
@@ -416,10 +416,10 @@ def flow_svg(guide: Guide) -> str:
     e = html.escape
     gates_before: dict[str, list[CGate]] = {}
     for gate in guide.gates:
-        gates_before.setdefault(gate.gate.before, []).append(gate)
+        gates_before.setdefault(gate.spec.before, []).append(gate)
     rows: list[tuple[str, Any]] = []
     for phase in guide.meta.phases:
-        steps = [s for s in guide.steps if s.step.phase == phase.id]
+        steps = [s for s in guide.steps if s.spec.phase == phase.id]
         if steps:
             rows.append(("phase", phase.title))
             for step in steps:
@@ -444,7 +444,7 @@ def flow_svg(guide: Guide) -> str:
                 f'<polygon points="{x},{y + 12} {x + 9},{y + 3} {x + 18},{y + 12} {x + 9},'
                 f'{y + 21}" fill="{colour}"/>'
             )
-            kinds = ", ".join(dict.fromkeys(r.rule.severity for r in item.rules))
+            kinds = ", ".join(dict.fromkeys(r.spec.severity for r in item.rules))
             out.append(
                 f'<text x="{x + 26}" y="{y + 17}" fill="{colour}">gate {e(item.id)} '
                 f"({e(kinds)}), checked before the step below</text>"
@@ -456,7 +456,7 @@ def flow_svg(guide: Guide) -> str:
                 f'<rect x="40" y="{y + 2}" width="{width - 60}" height="{line - 4}" rx="5" '
                 f'fill="#f4f4f4" stroke="#333"{dash}/>'
             )
-            label = step.step.title + (" (only when it applies)" if step.when is not None else "")
+            label = step.spec.title + (" (only when it applies)" if step.when is not None else "")
             out.append(f'<text x="50" y="{y + 18}">{e(label)}</text>')
         y += line
     out.append("</svg>")

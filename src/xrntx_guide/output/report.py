@@ -127,7 +127,7 @@ def answers_table(state: State, record: SessionRecord | None = None) -> list[dic
             rows.append(
                 {
                     "key": cq.key,
-                    "question": cq.q.prompt,
+                    "question": cq.spec.prompt,
                     "value": _json_value(value),
                     "shown": state.display(cq.key),
                     "origin": origin,

@@ -148,7 +148,7 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
     """A JSON Schema for ``--answers`` files, built from the guide's questions."""
     props: dict[str, Any] = {}
     for cq in guide.questions.values():
-        q = cq.q
+        q = cq.spec
         prop: dict[str, Any] = {"description": q.prompt}
         if q.type == "bool":
             prop["type"] = "boolean"

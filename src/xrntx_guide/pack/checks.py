@@ -65,7 +65,7 @@ def _asked_at(guide: Guide) -> dict[str, tuple[int, int]]:
 
 
 def _has_fallback(cq: CQuestion) -> bool:
-    return cq.default is not None or cq.computed is not None or cq.q.optional
+    return cq.default is not None or cq.computed is not None or cq.spec.optional
 
 
 def _at(guide: Guide, kind: str, name: str, *sub: str | int) -> tuple[Path, KeyPath]:
@@ -126,7 +126,7 @@ def asked_in_order(guide: Guide) -> list[Issue]:
                             "later step",
                         )
                     )
-        texts = [step.step.instructions, *(text for _, text in step.notes)]
+        texts = [step.spec.instructions, *(text for _, text in step.notes)]
         for m in (m for text in texts for m in PLACEHOLDER.finditer(text)):
             name = m.group(1)
             for key in inputs([name]):
@@ -139,7 +139,7 @@ def asked_in_order(guide: Guide) -> list[Issue]:
                         )
                     )
     for gate in guide.gates:
-        before = guide.step(gate.gate.before).index
+        before = guide.step(gate.spec.before).index
         for key in sorted(gate.inputs):
             asked = guide.questions.get(key)
             if asked is None or _has_fallback(asked):
@@ -149,7 +149,7 @@ def asked_in_order(guide: Guide) -> list[Issue]:
                     Issue(
                         *_at(guide, "gate", gate.id, "before"),
                         f"gate {gate.id!r} reads {key!r}, which is asked only at or after "
-                        f"step {gate.gate.before!r} that the gate guards: guard a later step, "
+                        f"step {gate.spec.before!r} that the gate guards: guard a later step, "
                         "or ask it earlier",
                     )
                 )
@@ -167,7 +167,7 @@ def readiness_is_guarded(guide: Guide) -> list[Issue]:
     here, on what the walk uses, so that a change there cannot break it unseen.
     """
     issues: list[Issue] = []
-    clear = [s.index for s in guide.steps if s.step.requires_clear]
+    clear = [s.index for s in guide.steps if s.spec.requires_clear]
     if not clear:
         return [
             Issue(
@@ -179,12 +179,12 @@ def readiness_is_guarded(guide: Guide) -> list[Issue]:
         ]
     limit = max(clear)
     for gate in guide.gates:
-        before = guide.step(gate.gate.before).index
+        before = guide.step(gate.spec.before).index
         if gate.severity in ("contraindication", "stop") and before > limit:
             issues.append(
                 Issue(
                     *_at(guide, "gate", gate.id, "before"),
-                    f"gate {gate.id!r} ({gate.severity}) guards step {gate.gate.before!r}, "
+                    f"gate {gate.id!r} ({gate.severity}) guards step {gate.spec.before!r}, "
                     "after the last requires_clear step: it could not stop the injection; "
                     "guard the injection step or an earlier one",
                 )
@@ -237,7 +237,7 @@ def _edges(guide: Guide) -> dict[GraphNode, list[Edge]]:
                 out.append((("checked", name), what, f"asks answered({name})", True))
 
     # The injection step (a pack without one is reported on its own).
-    limit = max((s.index for s in guide.steps if s.step.requires_clear), default=None)
+    limit = max((s.index for s in guide.steps if s.spec.requires_clear), default=None)
     for step in guide.steps:
         reads(("step", step.id), step.when, "when")
         if step.index == limit:  # shown only once its gates are clear
@@ -369,7 +369,7 @@ def _costs(guide: Guide) -> dict[GraphNode, int]:
         heights = [_height(c.node) for c in comps if c is not None]
         costs[node] = max(costs.get(node, 0), calls + 2 * max(heights, default=0))
 
-    limit = max((s.index for s in guide.steps if s.step.requires_clear), default=None)
+    limit = max((s.index for s in guide.steps if s.spec.requires_clear), default=None)
     for step in guide.steps:
         comps = [step.when]
         calls = _CALLS["step"]
@@ -526,15 +526,15 @@ def unused_sources(guide: Guide) -> list[Issue]:
     reference that no longer supports anything."""
     cited: set[str] = set()
     for step in guide.steps:
-        cited.update(step.step.sources)
+        cited.update(step.spec.sources)
         for cq in step.questions:
-            cited.update(cq.q.sources)
+            cited.update(cq.spec.sources)
     for gate in guide.gates:
-        cited.update(gate.gate.sources)
+        cited.update(gate.spec.sources)
         for rule in gate.rules:
-            cited.update(rule.rule.sources)
+            cited.update(rule.spec.sources)
     for d in guide.derived.values():
-        cited.update(d.d.sources)
+        cited.update(d.spec.sources)
     for setting in guide.settings.values():
         cited.update(setting.sources)
         cited.update(setting.limit_sources)
@@ -559,19 +559,19 @@ def marked_verify(guide: Guide) -> list[Issue]:
         if setting.verify:
             found.append(("setting", key, (), f"setting {key!r}"))
     for step in guide.steps:
-        if step.step.verify:
+        if step.spec.verify:
             found.append(("step", step.id, (), f"step {step.id!r}"))
         for cq in step.questions:
-            if cq.q.verify:
+            if cq.spec.verify:
                 found.append(("question", cq.key, (), f"question {cq.key!r}"))
     for gate in guide.gates:
-        if gate.gate.verify:
+        if gate.spec.verify:
             found.append(("gate", gate.id, (), f"gate {gate.id!r}"))
         for i, rule in enumerate(gate.rules):
-            if rule.rule.verify:
+            if rule.spec.verify:
                 found.append(("gate", gate.id, ("rule", i), f"gate {gate.id!r} rule[{i}]"))
     for d in guide.derived.values():
-        if d.d.verify:
+        if d.spec.verify:
             found.append(("derived", d.name, (), f"derived value {d.name!r}"))
     return [
         Issue(

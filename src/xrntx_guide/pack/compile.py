@@ -337,7 +337,7 @@ class _Compiler:
         gates = self.compile_gates(meta, ids)
         self.check_definitions(meta)
         if self.issues or self.aside:  # keep only what the whole-pack checks can read
-            gates = [g for g in gates if g.gate.before in ids and g.rules]
+            gates = [g for g in gates if g.spec.before in ids and g.rules]
         return Guide(
             meta=meta,
             sources=self.sources,
@@ -608,7 +608,7 @@ class _Compiler:
                 self.check_sources(q.sources, file, (*here, "sources"))
                 own = self.types.get(q.key, expr.STRING)
                 cq = CQuestion(
-                    q=q,
+                    spec=q,
                     step_id=step.id,
                     key=q.key,
                     when=self.compile(q.when, file, (*here, "when"), "bool"),

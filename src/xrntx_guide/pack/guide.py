@@ -28,7 +28,7 @@ GATE_LOCAL_NAMES = frozenset({"earliest_date"})
 
 @dataclass(frozen=True)
 class CQuestion:
-    q: Question
+    spec: Question
     step_id: str
     key: str
     when: Compiled | None = None
@@ -42,12 +42,12 @@ class CQuestion:
     @functools.cached_property
     def choice_values(self) -> frozenset[str]:
         """The allowed values of a choice, as text."""
-        return frozenset(str(c.value) for c in self.q.choices or ())
+        return frozenset(str(c.value) for c in self.spec.choices or ())
 
     @functools.cached_property
     def _labels(self) -> dict[object, str]:
         labels: dict[object, str] = {}
-        for c in self.q.choices or ():
+        for c in self.spec.choices or ():
             labels.setdefault(c.value, c.label)  # the first of equal values, as a scan would
         return labels
 
@@ -63,7 +63,10 @@ class CQuestion:
     def only_choices(self) -> bool:
         """Its answer is checked against its choices alone (no bounds, not computed)."""
         return (
-            bool(self.q.choices) and self.min is None and self.max is None and self.computed is None
+            bool(self.spec.choices)
+            and self.min is None
+            and self.max is None
+            and self.computed is None
         )
 
     @functools.cached_property
@@ -74,13 +77,13 @@ class CQuestion:
             self.min is not None
             or self.max is not None
             or self.computed is not None
-            or bool(self.q.choices)
+            or bool(self.spec.choices)
         )
 
 
 @dataclass(frozen=True)
 class CStep:
-    step: Step
+    spec: Step
     index: int
     when: Compiled | None
     questions: tuple[CQuestion, ...]
@@ -91,12 +94,12 @@ class CStep:
     # which matters in the engine's inner loops.
     @functools.cached_property
     def id(self) -> str:
-        return self.step.id
+        return self.spec.id
 
 
 @dataclass(frozen=True)
 class CRule:
-    rule: Rule
+    spec: Rule
     fails: Compiled
     time_dependent: bool = False
     """Its condition reads the date (through derived values): waiting can clear it, so
@@ -106,12 +109,12 @@ class CRule:
     @functools.cached_property
     def rank(self) -> int:
         """How severe the rule's outcome is (SEVERITY_RANK): the worst failing rule wins."""
-        return SEVERITY_RANK[self.rule.severity]
+        return SEVERITY_RANK[self.spec.severity]
 
 
 @dataclass(frozen=True)
 class CGate:
-    gate: Gate
+    spec: Gate
     applies: Compiled | None
     rules: tuple[CRule, ...]
     inputs: frozenset[str]
@@ -120,11 +123,11 @@ class CGate:
 
     @functools.cached_property
     def id(self) -> str:
-        return self.gate.id
+        return self.spec.id
 
     @functools.cached_property
     def sources(self) -> tuple[str, ...]:
-        return tuple(self.gate.sources)
+        return tuple(self.spec.sources)
 
     @functools.cached_property
     def inputs_sorted(self) -> tuple[str, ...]:
@@ -133,17 +136,17 @@ class CGate:
     @functools.cached_property
     def severity(self) -> str:
         """The most severe outcome this gate can have."""
-        return max((r.rule.severity for r in self.rules), key=SEVERITY_RANK.__getitem__)
+        return max((r.spec.severity for r in self.rules), key=SEVERITY_RANK.__getitem__)
 
 
 @dataclass(frozen=True)
 class CDerived:
-    d: Derived
+    spec: Derived
     expr: Compiled
 
     @functools.cached_property
     def name(self) -> str:
-        return self.d.name
+        return self.spec.name
 
 
 class Guarding(Sequence[tuple[CGate, ...]]):
@@ -274,7 +277,7 @@ class Guide:
     @functools.cached_property
     def readiness_limit(self) -> int:
         """Index of the last step that requires every gate clear (the injection)."""
-        return max(s.index for s in self.steps if s.step.requires_clear)
+        return max(s.index for s in self.steps if s.spec.requires_clear)
 
     @functools.cached_property
     def readiness_gate_ids(self) -> tuple[str, ...]:
@@ -290,7 +293,7 @@ class Guide:
         """For each step index, the gates that guard it: those checked before it or before
         an earlier step (a gate whose own step is hidden is checked at the next one shown),
         in the order of the files."""
-        before = tuple(self.step(g.gate.before).index for g in self.gates)
+        before = tuple(self.step(g.spec.before).index for g in self.gates)
         return Guarding(self.gates, before, len(self.steps))
 
     @functools.cached_property
@@ -316,7 +319,7 @@ class Guide:
             n
             for g in self.gates
             for r in g.rules
-            if r.rule.severity == "contraindication"
+            if r.spec.severity == "contraindication"
             for n in r.fails.reads
         ]
         while todo:

@@ -141,10 +141,10 @@ class _Search:
         """The values a question can take (unanswered among them); None: too many."""
         if cq.key in self.never_answered:
             return (UNKNOWN,)
-        if cq.q.type == "bool":
+        if cq.spec.type == "bool":
             return (True, False, UNKNOWN)
-        if cq.q.choices:
-            return (*dict.fromkeys(c.value for c in cq.q.choices), UNKNOWN)
+        if cq.spec.choices:
+            return (*dict.fromkeys(c.value for c in cq.spec.choices), UNKNOWN)
         return None
 
     def can_be_true(self, comp: Compiled) -> bool:

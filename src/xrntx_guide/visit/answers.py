@@ -148,7 +148,7 @@ def _number(text: str) -> float:
 
 
 def _parse_scalar(cq: CQuestion, raw: object, today: dt.date, interactive: bool) -> Scalar:
-    q = cq.q
+    q = cq.spec
     # Fast paths for typed values whose text would read as exactly this value (a batch
     # reads thousands); everything else is read from its text, by the same rule.
     if q.type == "bool" and isinstance(raw, bool):
@@ -186,7 +186,7 @@ def _parse_scalar(cq: CQuestion, raw: object, today: dt.date, interactive: bool)
 def _parse_choice(cq: CQuestion, raw: str, interactive: bool) -> str:
     if raw in cq.choice_values:
         return raw
-    choices = cq.q.choices or []
+    choices = cq.spec.choices or []
     values = [str(c.value) for c in choices]
     text = raw.strip()
     if text in values:

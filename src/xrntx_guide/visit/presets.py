@@ -116,9 +116,9 @@ def parse_answers(
 
 def _allowed_hint(guide: Guide, key: str) -> str | None:
     cq = guide.questions[key]
-    if cq.q.choices:
-        return "Allowed: " + ", ".join(str(c.value) for c in cq.q.choices)
-    return {"bool": "Allowed: yes, no", "date": "Dates are YYYY-MM-DD."}.get(cq.q.type)
+    if cq.spec.choices:
+        return "Allowed: " + ", ".join(str(c.value) for c in cq.spec.choices)
+    return {"bool": "Allowed: yes, no", "date": "Dates are YYYY-MM-DD."}.get(cq.spec.type)
 
 
 def gather(
@@ -172,7 +172,7 @@ def parse_overrides(guide: Guide, flags: Iterable[str]) -> list[OverrideRequest]
                 f"--override: unknown gate {gate!r}{extra}",
                 hint="`xrntx-guide gates` lists every gate.",
             )
-        if not any(r.rule.severity == "stop" for r in guide.gate(gate).rules):
+        if not any(r.spec.severity == "stop" for r in guide.gate(gate).rules):
             raise UsageError(
                 f"--override {gate}: a {guide.gate(gate).severity} cannot be "
                 "overridden; only stop gates can"
@@ -241,9 +241,9 @@ def missing_message(state: State, keys: list[str]) -> str:
     lines = []
     for key in keys:
         cq = state.guide.questions[key]
-        example = _example(cq.q.type, cq.q.choices)
+        example = _example(cq.spec.type, cq.spec.choices)
         maybe = " only if it applies;" if state.question_visible.get(key) is None else ""
-        lines.append(f"  --answer {key}={example}   ({maybe} {cq.q.prompt})".replace("( ", "("))
+        lines.append(f"  --answer {key}={example}   ({maybe} {cq.spec.prompt})".replace("( ", "("))
     text = "\n".join(lines)
     if any(k.startswith("cows_") for k in keys):
         text += "\n  (or give the COWS total directly: --answer cows_total=N)"

@@ -62,7 +62,7 @@ def clear_results_of_another_day(
     same run). Returns a line for the clinician, or nothing when there was nothing to clear."""
 
     def taken_on_the_day(k: str) -> bool:
-        return k in guide.questions and guide.questions[k].q.point_in_time and k not in keep
+        return k in guide.questions and guide.questions[k].spec.point_in_time and k not in keep
 
     stale = [k for k in record.answers if taken_on_the_day(k)]
     timers = [k for k in record.timers if taken_on_the_day(k)]
@@ -151,7 +151,7 @@ def refuse_early_timed_results(
     for key, preset in presets.items():
         cq = guide.questions[key]
         started = record.timers.get(key)
-        if cq.wait_minutes is None or preset.value not in cq.q.wait_for or started is None:
+        if cq.wait_minutes is None or preset.value not in cq.spec.wait_for or started is None:
             continue
         state = evaluate(guide, record.inputs(guide, day))
         left = wait_remaining(state, cq, started, timer_now(started))

@@ -158,7 +158,7 @@ class SessionRecord(_Model):
         action = next_action(state, frozenset(self.skipped), frozenset(self.confirmed))
         self.status = walk_status(action)
         step = getattr(action, "step", None)
-        self.phase = step.step.phase if step is not None else state.guide.meta.phases[-1].id
+        self.phase = step.spec.phase if step is not None else state.guide.meta.phases[-1].id
         due = state.value("next_dose_due")
         given = state.value("injection_given")
         self.next_dose_due = due.isoformat() if isinstance(due, dt.date) and given is True else None
