@@ -206,9 +206,9 @@ def _literal_words(value: object, context: CQuestion | None) -> str:
 
 
 def template_words(guide: Guide, text: str) -> str:
-    """A message as the handout shows it: a setting's placeholder is its value in force
-    (as on the screen, so "{settings.blockade_days} days" reads "28 days"), and the others
-    are named in brackets: ``{age}`` becomes ``[Age in years]``."""
+    """A message as the handout shows it: a setting's placeholder is its value in force,
+    as on the screen (the text around it already says "days"), and the others are named
+    in brackets: ``{age}`` becomes ``[Age in years]``."""
 
     def one(m: re.Match[str]) -> str:
         name = m.group(1)
@@ -588,8 +588,8 @@ def flow_svg(guide: Guide) -> str:
                     rows.append(("gate", gate))
                 rows.append(("step", step))
     width, line = 760, 26
-    height = line * len(rows) + 14
-    top, bottom = line + 24, height - 14
+    height = line * len(rows) + 16
+    top, bottom = line + 24, height - 16
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="The flow of the guide">',
