@@ -489,9 +489,9 @@ th, td { border: 1px solid #999; padding: .25rem .4rem; text-align: left;
 td:first-child { font-family: ui-monospace, monospace; font-size: .85em; }
 table.questions col:nth-child(1) { width: 21%; } table.questions col:nth-child(2) { width: 27%; }
 table.questions col:nth-child(3) { width: 30%; } table.questions col:nth-child(4) { width: 22%; }
-table.settings col:nth-child(1) { width: 22%; } table.settings col:nth-child(2) { width: 32%; }
-table.settings col:nth-child(3) { width: 16%; } table.settings col:nth-child(4) { width: 17%; }
-table.settings col:nth-child(5) { width: 13%; }
+table.settings col:nth-child(1) { width: 21%; } table.settings col:nth-child(2) { width: 27%; }
+table.settings col:nth-child(3) { width: 19%; } table.settings col:nth-child(4) { width: 18%; }
+table.settings col:nth-child(5) { width: 15%; }
 th { background: #eee; } .gate { border-left: 5px solid #777; padding-left: .7rem; }
 li { white-space: pre-line; margin-bottom: .4rem; }
 .gate-contraindication { border-color: #b00020; } .gate-stop { border-color: #c25e00; }
@@ -533,8 +533,12 @@ def html_document(guide: Guide) -> str:
             parts.append(f'<table class="{kind}"><colgroup>' + "<col>" * len(head))
             parts.append("</colgroup><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in head))
             parts.append("</tr></thead><tbody>")
+            lists = kind == "questions"  # its allowed answers: one choice a line
             parts += [
-                "<tr>" + "".join(f"<td>{_cell_html(c)}</td>" for c in r) + "</tr>" for r in rows
+                "<tr>"
+                + "".join(f"<td>{_cell_html(c, lists and i == 2)}</td>" for i, c in enumerate(r))
+                + "</tr>"
+                for r in rows
             ]
             parts.append("</tbody></table>")
         parts.append("</section>")
@@ -544,11 +548,11 @@ def html_document(guide: Guide) -> str:
     return "\n".join(parts)
 
 
-def _cell_html(text: str) -> str:
+def _cell_html(text: str, choices: bool = False) -> str:
     """A table cell: long answer keys break after an underscore, never inside a word, and
     a long list of choices puts one choice on each line."""
     cell = html.escape(text).replace("_", "_<wbr>")
-    return cell.replace("; ", ";\n") if len(text) > 60 else cell
+    return cell.replace("; ", ";\n") if choices and len(text) > 60 else cell
 
 
 def _item_html(item: str) -> str:
