@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import html
 import io
 import os
+import re
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pexpect
+import pytest
 
 from xrntx_guide.errors import ExitCode
 
@@ -100,6 +105,83 @@ def test_a_walk_can_record_its_screen_as_svg(run: Run, tmp_path: Path) -> None:
     assert result.exit_code == ExitCode.OK, result.output
     text = svg.read_text(encoding="utf-8")
     assert text.startswith("<svg") and "Summary" in text
+
+
+def test_a_walk_can_record_its_screen_as_html(run: Run, tmp_path: Path) -> None:
+    from .conftest import after_injection
+
+    page = tmp_path / "walk.html"
+    args = [f"--answer={k}={_flag(v)}" for k, v in after_injection().items()]
+    result = run(
+        "walk", "--no-input", "--label", "rec", "--today", "2026-11-24", "--record", str(page),
+        *args,
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.OK, result.output
+    text = page.read_text(encoding="utf-8")
+    _assert_self_contained(text)
+    assert text.startswith("<!DOCTYPE html>") and "<title>rec</title>" in text
+    # What the screen showed: an unattended walk shows its summary.
+    assert "Summary" in text and "opioid_free_interval" in text and "Next dose due" in text
+    _assert_renders(page, tmp_path, "Next dose due")
+
+
+def test_a_demo_records_its_screen_as_html_marked_training(run: Run, tmp_path: Path) -> None:
+    page = tmp_path / "demo.html"
+    result = run("demo", "02-fentanyl-four-days", "--auto", "0", "--record", str(page))
+    assert result.exit_code == ExitCode.OK, result.output
+    text = page.read_text(encoding="utf-8")
+    _assert_self_contained(text)
+    assert "<title>TRAINING: Fentanyl four days ago</title>" in text
+    assert "TRAINING: scenario 02-fentanyl-four-days" in text
+    assert "Visit type and date" in text and "Opioid-free interval" in text
+    _assert_renders(page, tmp_path, "TRAINING: scenario 02-fentanyl-four-days")
+
+
+def test_a_recorded_svg_needs_no_network(run: Run, tmp_path: Path) -> None:
+    svg = tmp_path / "demo.svg"
+    result = run("demo", "02-fentanyl-four-days", "--auto", "0", "--record", str(svg))
+    assert result.exit_code == ExitCode.OK, result.output
+    text = svg.read_text(encoding="utf-8")
+    shown = text.replace("&#160;", " ")  # rich writes each space of the screen so
+    assert text.startswith("<svg") and "TRAINING" in shown and "Visit type and date" in shown
+    _assert_self_contained(text)
+
+
+def _assert_self_contained(text: str) -> None:
+    """Nothing to fetch: no script, and no stylesheet, image or font from the network."""
+    assert "<script" not in text
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?:|url\(\s*["']?https?:|@import""", text)
+
+
+def _assert_renders(page: Path, tmp_path: Path, expected: str) -> None:
+    """The page opens in headless Chromium: the text is in its DOM, and a screenshot is
+    not blank. Without Chromium the check is skipped, saying so."""
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("no chromium to open the recording: `apt-get install chromium`")
+    common = [
+        browser, "--headless", "--no-sandbox", "--disable-gpu",
+        "--user-data-dir=" + str(tmp_path / "profile"),
+    ]  # fmt: skip
+    dom = subprocess.run(
+        [*common, "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    ).stdout  # fmt: skip
+    assert html.escape(expected, quote=False) in dom, dom[:2000]
+    shot = tmp_path / "page.png"
+    subprocess.run(
+        [*common, f"--screenshot={shot}", "--window-size=1000,800", page.as_uri()],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert shot.is_file() and shot.stat().st_size > 10_000, "no screenshot, or a blank one"
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
 
 
 def _flag(value: object) -> str:

@@ -46,6 +46,41 @@ def test_conditions_are_in_words_not_expressions(guide: Guide) -> None:
     )
 
 
+def test_conditions_and_messages_read_as_sentences(guide: Guide) -> None:
+    """No rendering a clinician would stumble on: settings named by their code, a setting
+    placeholder followed by its own unit, "not (...)", a default in the middle of a
+    comparison, a condition glued to "Shown when"."""
+    text = ex.markdown(guide)
+    for awkward in ("the setting '", "(counted as", "not (", "Shown when '", "] days", "|---|\n\n"):
+        assert awkward not in text, awkward
+    lines = text.splitlines()
+    shown = [line for line in lines if line.startswith("Shown when")]
+    assert shown and all(line.startswith("Shown when: ") for line in shown)
+    # A setting in a condition: its value in force, then which setting it is.
+    assert "is at least 5 COWS points (the cows threshold setting)" in text
+    # A setting in a message reads as the screen shows it: "about 28 days".
+    assert "the blockade lasts about 28 days;" in text
+    # A defaulted answer: what an unanswered question does to this comparison.
+    interval = ex.condition_words(
+        guide, guide.gate("opioid_free_interval").rules[1].spec.fails_when
+    )
+    assert interval.startswith(
+        "'Which pathway?' is 'standard: wait out the interval' (or not answered)"
+    )
+    assert ex.condition_words(guide, "not answered(cows_total)") == (
+        "'COWS total (0-48)' is not answered"
+    )
+    assert ex.condition_words(guide, "not naloxone_challenge_required") == (
+        "no naloxone challenge required"
+    )
+
+
+def test_a_step_without_questions_has_no_empty_table(guide: Guide) -> None:
+    text = ex.markdown(guide)
+    after = text.split("### Step: Next dose", 1)[1].split("####", 1)[0]
+    assert "| answer key |" not in after
+
+
 def test_the_settings_in_force_follow_the_site_file(run: Run, tmp_path: Path) -> None:
     site = tmp_path / "site.toml"
     site.write_text(
@@ -55,6 +90,10 @@ def test_the_settings_in_force_follow_the_site_file(run: Run, tmp_path: Path) ->
     assert result.exit_code == ExitCode.OK, result.output
     assert "Settings in force (site: Strict clinic)" in result.stdout
     assert "methadone 21" in result.stdout
+    # A bound that is another setting is named and shown with its value.
+    assert "at least 3 x upper limit of normal (the liver caution multiple setting)" in (
+        result.stdout
+    )
 
 
 def test_facts_marked_verify_are_listed(guide: Guide) -> None:
@@ -70,6 +109,9 @@ def test_the_html_handout_is_one_self_contained_file(run: Run, tmp_path: Path) -
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>") and "@media print" in page
     assert "<svg" in page and "The flow" in page
+    # The flow links each gate and step to its section.
+    assert 'href="#gate-opioid_free_interval"' in page and 'href="#step-inject"' in page
+    assert "<colgroup>" in page and "break-before: page" in page
     # Nothing to fetch: no external stylesheet, script, image or font.
     assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", page)
     assert "<script" not in page

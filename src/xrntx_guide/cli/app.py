@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import html
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -369,6 +371,31 @@ def walk(
     raise typer.Exit(int(code))
 
 
+_WEB_FONT = re.compile(r',\s*url\("https?://[^"]*"\)\s*format\("[^"]*"\)')
+# rich's own page, with a title and a language (a newline just after <pre> is not
+# shown); {stylesheet}, {code}, {foreground} and
+# {background} are filled in by rich.
+_RECORD_HTML = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<title>{title}</title>
+<style>
+{stylesheet}
+body {{
+    color: {foreground};
+    background-color: {background};
+}}
+</style>
+</head>
+<body>
+<pre style="font-family:Menlo,'DejaVu Sans Mono',consolas,'Courier New',monospace">
+<code style="font-family:inherit">{code}</code></pre>
+</body>
+</html>
+"""
+
+
 def _start_recording(ui: Any, record_to: Path | None) -> None:
     if record_to is None:
         return
@@ -378,14 +405,19 @@ def _start_recording(ui: Any, record_to: Path | None) -> None:
 
 
 def _save_recording(ui: Any, record_to: Path | None, title: str) -> None:
-    """What the screen showed, as SVG or HTML, for slides and handouts."""
+    """What the screen showed, as SVG or HTML, for slides and handouts: one file that
+    needs no network to be shown (a projector in a teaching room may have none)."""
     if record_to is None:
         return
+    if record_to.suffix.lower() == ".svg":
+        # rich fetches its Fira Code from a CDN when it is not installed; the local font,
+        # else the monospace fallback, is used instead.
+        text = _WEB_FONT.sub("", ui.out.export_svg(title=title))
+    else:
+        escaped = html.escape(title).replace("{", "{{").replace("}", "}}")
+        text = ui.out.export_html(code_format=_RECORD_HTML.replace("{title}", escaped))
     try:
-        if record_to.suffix.lower() == ".svg":
-            ui.out.save_svg(str(record_to), title=title)
-        else:
-            ui.out.save_html(str(record_to))
+        record_to.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"--record {record_to}: cannot write: {exc.strerror or exc}") from None
     ui.note(f"Recorded: {record_to}")

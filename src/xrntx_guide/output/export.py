@@ -9,6 +9,7 @@ prints; the CLI writes the text where it is asked to.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Iterator
@@ -50,19 +51,28 @@ def name_words(guide: Guide, name: str) -> str:
         key = name[9:]
         setting = guide.settings.get(key)
         value: Any = guide.setting_values.get(key)
-        if setting is None:
-            return key.replace("_", " ")
-        shown = "" if isinstance(value, dict) else f" ({expr.format_value(value)}"
-        if shown and setting.unit:
-            shown += f" {setting.unit}"
-        return f"the setting '{key.replace('_', ' ')}'" + (shown + ")" if shown else "")
+        # The value in force first, as the screen shows it; the setting named after it so
+        # that a reader can find it in the settings table.
+        what = f"the {key.replace('_', ' ')} setting"
+        if setting is None or isinstance(value, dict):
+            return what
+        shown = expr.format_value(value) + (f" {setting.unit}" if setting.unit else "")
+        return f"{shown} ({what})"
     derived = guide.derived.get(name)
     if derived is not None:
         return derived.spec.label.lower() if derived.spec.label else name.replace("_", " ")
     cq = guide.questions.get(name)
     if cq is not None:
-        return "'" + cq.spec.prompt.rstrip("?").rstrip() + "'"
+        return "'" + question_words(cq) + "'"
     return name.replace("_", " ")
+
+
+def question_words(cq: CQuestion) -> str:
+    """A question as it is quoted in a sentence: its prompt, or the last sentence of a
+    prompt that sets the scene first ("The minimum interval is not met. Which pathway?")."""
+    prompt = cq.spec.prompt.strip()
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", prompt)
+    return sentences[-1]
 
 
 def words(guide: Guide, node: Node, context: CQuestion | None = None) -> str:
@@ -78,16 +88,10 @@ def words(guide: Guide, node: Node, context: CQuestion | None = None) -> str:
         return ", ".join(words(guide, i, context) for i in node.items)
     if isinstance(node, expr.Unary):
         if node.op == "not":
-            inner = node.operand
-            if isinstance(inner, expr.Name) and inner.name in guide.questions:
-                return f"{name_words(guide, inner.name)} is no"
-            return f"not ({words(guide, inner)})"
+            return _negated(guide, node.operand)
         return f"minus {words(guide, node.operand)}"
     if isinstance(node, expr.Compare):
-        about = _question_of(guide, node.left)
-        left = _side(guide, node.left)
-        right = words(guide, node.right, about)
-        return f"{left} {_OPS.get(node.op, node.op)} {right}"
+        return _compare_words(guide, node)
     if isinstance(node, expr.Binary):
         op = "plus" if node.op == "+" else "minus"
         return f"{words(guide, node.left)} {op} {words(guide, node.right)}"
@@ -105,8 +109,9 @@ def words(guide: Guide, node: Node, context: CQuestion | None = None) -> str:
     if isinstance(node, expr.Call):
         args = node.args
         if node.func == "coalesce":
+            about = _question_of(guide, args[0])
             return (
-                f"{words(guide, args[0])} (counted as {words(guide, args[1])} while not answered)"
+                f"{words(guide, args[0])} (not answered counts as {words(guide, args[1], about)})"
             )
         if node.func == "answered":
             return f"{_side(guide, args[0])} is answered"
@@ -117,6 +122,57 @@ def words(guide: Guide, node: Node, context: CQuestion | None = None) -> str:
     if isinstance(node, expr.Index):
         return f"{_side(guide, node.target)} for {_side(guide, node.key)}"
     return expr.unparse(node)  # pragma: no cover - every node kind is handled above
+
+
+_NEGATED_OPS = {
+    "==": "!=",
+    "!=": "==",
+    "<": ">=",
+    ">=": "<",
+    ">": "<=",
+    "<=": ">",
+    "in": "not in",
+    "not in": "in",
+}
+
+
+def _negated(guide: Guide, node: Node) -> str:
+    """``not X`` said the way a person says it: 'is no', 'is not answered', 'is at least'."""
+    if isinstance(node, expr.Name):
+        cq = guide.questions.get(node.name)
+        if cq is not None:
+            return f"{name_words(guide, node.name)} is no"
+        if node.name in guide.derived:
+            return f"no {name_words(guide, node.name)}"
+    if isinstance(node, expr.Call) and node.func == "answered":
+        return f"{_side(guide, node.args[0])} is not answered"
+    if isinstance(node, expr.Compare) and node.op in _NEGATED_OPS:
+        return _compare_words(guide, dataclasses.replace(node, op=_NEGATED_OPS[node.op]))
+    return f"not ({words(guide, node)})"
+
+
+def _compare_words(guide: Guide, node: expr.Compare) -> str:
+    about = _question_of(guide, node.left)
+    op = _OPS.get(node.op, node.op)
+    right = words(guide, node.right, about)
+    left = node.left
+    if isinstance(left, expr.Call) and left.func == "coalesce":
+        # "X (not answered counts as D) is V" reads backwards; say what an unanswered X
+        # does to this comparison instead, after it.
+        subject = _side(guide, left.args[0])
+        default = left.args[1]
+        if (
+            node.op in ("==", "!=")
+            and isinstance(default, expr.Literal)
+            and isinstance(node.right, expr.Literal)
+        ):
+            same = default.value == node.right.value
+            if (node.op == "==") == same:
+                return f"{subject} {op} {right} (or not answered)"
+            return f"{subject} {op} {right}"
+        counted = words(guide, default, about)
+        return f"{subject} {op} {right} (not answered counts as {counted})"
+    return f"{_side(guide, left)} {op} {right}"
 
 
 def condition_words(guide: Guide, source: str | None) -> str:
@@ -151,15 +207,41 @@ def _literal_words(value: object, context: CQuestion | None) -> str:
 
 
 def template_words(guide: Guide, text: str) -> str:
-    """A message with its placeholders named: ``{age}`` becomes ``[Age in years]``."""
+    """A message as the handout shows it: a setting's placeholder is its value in force,
+    as on the screen (the text around it already says "days"), and the others are named
+    in brackets: ``{age}`` becomes ``[Age in years]``."""
 
     def one(m: re.Match[str]) -> str:
         name = m.group(1)
         if name == "earliest_date":
             return "[the earliest date]"
+        if name.startswith("settings."):
+            value: Any = guide.setting_values.get(name[9:])
+            if value is not None and not isinstance(value, dict):
+                return expr.format_value(value)
         return "[" + name_words(guide, name).strip("'") + "]"
 
-    return PLACEHOLDER.sub(one, text)
+    return _reflow(PLACEHOLDER.sub(one, text))
+
+
+_LIST_ITEM = re.compile(r"\s*(?:[-*]|\d+\.)\s")
+
+
+def _reflow(text: str) -> str:
+    """Undo the hard wraps of a step file's text, which break oddly once a placeholder is
+    filled in or the page is wider; list items, and a line after a list, keep their own
+    lines (an indented line continues a list item)."""
+    out: list[str] = []
+    in_list = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        item = bool(_LIST_ITEM.match(raw))
+        if out and out[-1] and line and not item and (raw[:1].isspace() if in_list else True):
+            out[-1] += " " + line
+        else:
+            out.append(line)
+            in_list = item
+    return "\n".join(out)
 
 
 # ---------------------------------------------------------------------------------------
@@ -188,8 +270,10 @@ def sections(guide: Guide) -> Iterator[Section]:
             f"Guide {meta.id} version {meta.version} ({meta.status}; reviewed "
             f"{meta.reviewed.isoformat()}).{site}",
             meta.statement,
-            "Severities: " + " ".join(SEVERITY_WORDS.values()),
+            "Words in [brackets] are filled in from the patient's answers on the day; "
+            "a setting shows its value in force. The severities:",
         ),
+        tuple(SEVERITY_WORDS.values()),
     )
     gates_before: dict[str, list[CGate]] = {}
     for gate in guide.gates:
@@ -207,10 +291,7 @@ def sections(guide: Guide) -> Iterator[Section]:
         2,
         "Sources",
         "sources",
-        items=tuple(
-            f"{key}: {src.citation}" + (f" ({src.locator})" if src.locator else "")
-            for key, src in guide.sources.items()
-        ),
+        items=tuple(_source_words(key, src) for key, src in guide.sources.items()),
     )
 
 
@@ -218,7 +299,7 @@ def _step_sections(guide: Guide, step: CStep, gates: list[CGate]) -> Iterator[Se
     s = step.spec
     paras = []
     if step.when is not None:
-        paras.append("Shown when " + words(guide, step.when.node) + ".")
+        paras.append("Shown when: " + words(guide, step.when.node) + ".")
     if s.requires_clear:
         paras.append("Shown only when every gate before it is clear.")
     paras.append(template_words(guide, s.instructions))
@@ -226,7 +307,7 @@ def _step_sections(guide: Guide, step: CStep, gates: list[CGate]) -> Iterator[Se
         paras.append(f"When {words(guide, when.node)}: {template_words(guide, text)}")
     if s.sources:
         paras.append("Sources: " + ", ".join(s.sources) + (" (verify)" if s.verify else ""))
-    rows: list[tuple[str, ...]] = [("answer key", "question", "allowed answers", "asked when")]
+    rows: list[tuple[str, ...]] = []
     for cq in step.questions:
         rows.append(
             (
@@ -236,7 +317,9 @@ def _step_sections(guide: Guide, step: CStep, gates: list[CGate]) -> Iterator[Se
                 words(guide, cq.when.node) if cq.when is not None else "always",
             )
         )
-    yield Section(3, f"Step: {s.title}", f"step-{s.id}", tuple(paras), table=tuple(rows))
+    head = ("answer key", "question", "allowed answers", "asked when")
+    table = (head, *rows) if rows else ()  # a step that only shows text has no table
+    yield Section(3, f"Step: {s.title}", f"step-{s.id}", tuple(paras), table=table)
     for gate in gates:
         yield _gate_section(guide, gate)
 
@@ -244,7 +327,9 @@ def _step_sections(guide: Guide, step: CStep, gates: list[CGate]) -> Iterator[Se
 def _allowed(guide: Guide, cq: CQuestion) -> str:
     q = cq.spec
     if q.choices:
-        text = "; ".join(f"{c.value} ({c.label})" for c in q.choices)
+        # The value is what is typed (or written in an answers file); the label is the
+        # meaning, left out when it only repeats the value.
+        text = "; ".join(_choice_words(c.value, c.label) for c in q.choices)
     else:
         text = {"bool": "yes or no", "date": "a date", "text": "text"}.get(q.type, q.type)
         text = {"int": "a whole number", "number": "a number"}.get(q.type, text)
@@ -260,21 +345,34 @@ def _allowed(guide: Guide, cq: CQuestion) -> str:
     return text
 
 
+def _choice_words(value: object, label: str) -> str:
+    """``value: label``, or one of them when the label only repeats the value."""
+    typed = str(value)
+    if label == typed.replace("_", " "):
+        return typed
+    if label.startswith(typed + ":"):
+        return label
+    return f"{typed}: {label}"
+
+
 def _gate_section(guide: Guide, gate: CGate) -> Section:
     g = gate.spec
     items = []
     for r in gate.rules:
         rule = r.spec
-        line = f"{rule.severity.upper()} when {words(guide, r.fails.node)}. "
-        line += template_words(guide, rule.message)
+        # One line each for when, what, instead and sources: a rule is read, not scanned.
+        lines = [
+            f"{rule.severity.upper()} when {words(guide, r.fails.node)}.",
+            template_words(guide, rule.message),
+        ]
         if rule.instead:
-            line += " Instead: " + " ".join(template_words(guide, t) for t in rule.instead)
+            lines.append("Instead: " + " ".join(template_words(guide, t) for t in rule.instead))
         sources = list(dict.fromkeys([*rule.sources, *g.sources]))
-        line += f" [{', '.join(sources)}]" + (" (verify)" if rule.verify else "")
-        items.append(line)
+        lines.append(f"Sources: {', '.join(sources)}" + (" (verify)" if rule.verify else ""))
+        items.append("\n".join(lines))
     paras = [
-        f"Gate {g.id}, checked before '{guide.step(g.before).spec.title}'"
-        + ("" if gate.applies is None else f", when {words(guide, gate.applies.node)}")
+        f"Gate {g.id}, checked before the step '{guide.step(g.before).spec.title}'"
+        + ("" if gate.applies is None else f", only when: {words(guide, gate.applies.node)}")
         + "."
         + (" Part of its basis is marked verify." if g.verify else "")
     ]
@@ -282,31 +380,50 @@ def _gate_section(guide: Guide, gate: CGate) -> Section:
 
 
 def _settings_section(guide: Guide) -> Section:
-    rows: list[tuple[str, ...]] = [("setting", "value in force", "a site may set", "sources")]
+    rows: list[tuple[str, ...]] = [
+        ("setting (site file key)", "what it sets", "value in force", "a site may set", "sources")
+    ]
     for key, s in guide.settings.items():
         value = guide.setting_values[key]
-        shown = (
-            ", ".join(f"{k} {expr.format_value(v)}" for k, v in value.items())
-            if isinstance(value, dict)
-            else expr.format_value(value)
-        ) + (f" {s.unit}" if s.unit else "")
+        unit = f" {s.unit}" if s.unit else ""
+        shown = _setting_value_words(value) + unit
         if not s.site_adjustable:
             limit = "nothing (fixed)"
         else:
             parts = []
             for word, b in (("at least", s.site_min), ("at most", s.site_max)):
-                if isinstance(b, dict):
-                    parts.append(word + " " + ", ".join(f"{k} {v}" for k, v in b.items()))
+                if isinstance(b, str):  # another setting's value bounds this one
+                    parts.append(f"{word} {name_words(guide, 'settings.' + b)}")
                 elif b is not None:
-                    parts.append(f"{word} {b}")
+                    parts.append(f"{word} {_setting_value_words(b)}{unit}")
             if s.site_choices:
                 parts.append("one of " + ", ".join(s.site_choices))
             limit = "; ".join(parts)
         marks = " (local practice)" if s.local_practice else ""
         marks += " (verify)" if s.verify else ""
-        rows.append((key, shown + marks, limit, ", ".join(s.sources)))
+        rows.append((key, s.description, shown + marks, limit, ", ".join(s.sources)))
     title = "Settings in force" + (f" (site: {guide.site})" if guide.site else "")
     return Section(2, title, "settings", table=tuple(rows))
+
+
+def _setting_value_words(value: Any) -> str:
+    """A setting's value; a table of values by answer as "methadone 14, unknown 14"."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {expr.format_value(v)}" for k, v in value.items())
+    return expr.format_value(value)
+
+
+def _source_words(key: str, src: Any) -> str:
+    """One entry of the source list: the citation, where in it (unless the citation says
+    so already), what the guide takes from it, and whether it was seen."""
+    text = f"{key}: {src.citation}"
+    if src.locator and src.locator not in src.citation:
+        text += f" Where: {src.locator}."
+    if src.used_for:
+        text += f" Cited for: {src.used_for}."
+    if src.verify and "(verify)" not in text:
+        text += " (verify: not seen in a primary text)"
+    return text
 
 
 def _verify_section(guide: Guide) -> Section:
@@ -339,9 +456,9 @@ def markdown(guide: Guide) -> str:
     for sec in sections(guide):
         out += ["#" * sec.level + " " + sec.title, ""]
         for p in sec.paragraphs:
-            out += [p, ""]
+            out += [_markdown_paragraph(p), ""]
         if sec.items:
-            out += [f"- {i}" for i in sec.items] + [""]
+            out += ["- " + i.replace("\n", "\n  ") for i in sec.items] + [""]
         if sec.table:
             head, *rows = sec.table
             out.append("| " + " | ".join(head) + " |")
@@ -351,20 +468,43 @@ def markdown(guide: Guide) -> str:
     return "\n".join(out)
 
 
+def _markdown_paragraph(text: str) -> str:
+    """A blank line after a list, so that the line after it is not read as part of its
+    last item."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if lines and _LIST_ITEM.match(lines[-1]) and not _LIST_ITEM.match(line):
+            lines.append("")
+        lines.append(line)
+    return "\n".join(lines)
+
+
 _CSS = """
 body { font: 15px/1.45 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
   padding: 0 1rem; color: #111; }
 h1 { font-size: 1.7rem; } h2 { border-bottom: 2px solid #333; margin-top: 2.2rem; }
 h3 { margin-top: 1.6rem; } h4 { margin: 1rem 0 .3rem; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; table-layout: fixed; }
 th, td { border: 1px solid #999; padding: .25rem .4rem; text-align: left;
-  vertical-align: top; }
+  vertical-align: top; overflow-wrap: break-word; white-space: pre-line; }
+td:first-child { font-family: ui-monospace, monospace; font-size: .85em; }
+table.questions col:nth-child(1) { width: 21%; } table.questions col:nth-child(2) { width: 27%; }
+table.questions col:nth-child(3) { width: 30%; } table.questions col:nth-child(4) { width: 22%; }
+table.settings col:nth-child(1) { width: 21%; } table.settings col:nth-child(2) { width: 27%; }
+table.settings col:nth-child(3) { width: 19%; } table.settings col:nth-child(4) { width: 18%; }
+table.settings col:nth-child(5) { width: 15%; }
 th { background: #eee; } .gate { border-left: 5px solid #777; padding-left: .7rem; }
+li { white-space: pre-line; margin-bottom: .4rem; }
 .gate-contraindication { border-color: #b00020; } .gate-stop { border-color: #c25e00; }
 .gate-caution { border-color: #a08000; } .gate-info { border-color: #245; }
-p { white-space: pre-line; } svg { max-width: 100%; height: auto; }
-@media print { body { margin: 0; max-width: none; } h2 { break-before: page; }
-  .gate, table, svg { break-inside: avoid; } a { color: inherit; text-decoration: none; } }
+p { white-space: pre-line; } svg { display: block; max-width: 100%; height: auto; }
+@media (max-width: 40rem) { body { font-size: 14px; margin: 1rem auto; }
+  table { font-size: 12px; } }
+@page { margin: 14mm 12mm; }
+@media print { body { margin: 0; max-width: none; font-size: 10.5pt; padding: 0; }
+  h2 { break-before: page; break-after: avoid; } h3, h4 { break-after: avoid; }
+  .gate, tr, li { break-inside: avoid; } thead { display: table-header-group; }
+  a { color: inherit; text-decoration: none; } }
 """
 
 
@@ -376,7 +516,6 @@ def html_document(guide: Guide) -> str:
         f"<title>{e(guide.meta.title)}</title>",
         f"<style>{_CSS}</style></head><body>",
     ]
-    first = True
     for sec in sections(guide):
         gate_id = sec.anchor[5:] if sec.anchor.startswith("gate-") else None
         if gate_id is not None:
@@ -386,21 +525,43 @@ def html_document(guide: Guide) -> str:
             parts.append(f'<section id="{e(sec.anchor)}">')
         parts.append(f"<h{sec.level}>{e(sec.title)}</h{sec.level}>")
         parts += [f"<p>{e(p)}</p>" for p in sec.paragraphs]
-        if first:
-            parts.append("<h2>The flow</h2>")
-            parts.append(flow_svg(guide))
-            first = False
         if sec.items:
-            parts.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in sec.items) + "</ul>")
+            parts.append("<ul>" + "".join(f"<li>{_item_html(i)}</li>" for i in sec.items))
+            parts.append("</ul>")
         if sec.table:
             head, *rows = sec.table
-            parts.append("<table><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in head))
+            kind = "settings" if sec.anchor == "settings" else "questions"
+            parts.append(f'<table class="{kind}"><colgroup>' + "<col>" * len(head))
+            parts.append("</colgroup><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in head))
             parts.append("</tr></thead><tbody>")
-            parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows]
+            lists = kind == "questions"  # its allowed answers: one choice a line
+            parts += [
+                "<tr>"
+                + "".join(f"<td>{_cell_html(c, lists and i == 2)}</td>" for i, c in enumerate(r))
+                + "</tr>"
+                for r in rows
+            ]
             parts.append("</tbody></table>")
         parts.append("</section>")
+        if sec.anchor == "top":  # the map of the whole guide, before its first phase
+            parts += ['<section id="flow">', "<h2>The flow</h2>", flow_svg(guide), "</section>"]
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _cell_html(text: str, choices: bool = False) -> str:
+    """A table cell: long answer keys break after an underscore, never inside a word, and
+    a long list of choices puts one choice on each line."""
+    cell = html.escape(text).replace("_", "_<wbr>")
+    return cell.replace("; ", ";\n") if choices and len(text) > 60 else cell
+
+
+def _item_html(item: str) -> str:
+    """A list item; one of several lines (a gate's rule) leads with its first in bold."""
+    first, sep, rest = item.partition("\n")
+    if not sep:
+        return html.escape(item)
+    return f"<strong>{html.escape(first)}</strong>\n{html.escape(rest)}"
 
 
 _COLOURS = {
@@ -412,12 +573,17 @@ _COLOURS = {
 
 
 def flow_svg(guide: Guide) -> str:
-    """Phases, their steps in order, and the gates checked before each step."""
+    """Phases, their steps in order, and the gates checked before each step.
+
+    One column read from top to bottom, joined by a line: a phase title, then for each
+    step the gates checked before it (a diamond in the colour of its gravest severity,
+    linking to the gate's section) and the step's box (dashed when it applies to some
+    patients only)."""
     e = html.escape
     gates_before: dict[str, list[CGate]] = {}
     for gate in guide.gates:
         gates_before.setdefault(gate.spec.before, []).append(gate)
-    rows: list[tuple[str, Any]] = []
+    rows: list[tuple[str, Any]] = [("legend", None)]
     for phase in guide.meta.phases:
         steps = [s for s in guide.steps if s.spec.phase == phase.id]
         if steps:
@@ -427,37 +593,48 @@ def flow_svg(guide: Guide) -> str:
                     rows.append(("gate", gate))
                 rows.append(("step", step))
     width, line = 760, 26
-    height = line * (len(rows) + 1)
+    height = line * len(rows) + 16
+    top, bottom = line + 24, height - 16
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="The flow of the guide">',
-        "<style>text { font: 13px system-ui, sans-serif; }</style>",
+        "<style>text { font: 13px system-ui, sans-serif; } .phase { font-weight: bold; }"
+        " .legend { font-size: 12px; fill: #333; }</style>",
+        f'<line x1="30" y1="{top}" x2="30" y2="{bottom}" stroke="#999" stroke-width="2"/>',
     ]
-    y = 10
+    y = 6
     for kind, item in rows:
-        if kind == "phase":
-            out.append(f'<text x="4" y="{y + 17}" font-weight="bold">{e(str(item))}</text>')
+        if kind == "legend":
+            out.append(
+                f'<text class="legend" x="4" y="{y + 15}">From top to bottom. A diamond is a '
+                "gate, checked before the step below it; a dashed step is shown only to "
+                "some patients.</text>"
+            )
+        elif kind == "phase":
+            out.append(f'<circle cx="30" cy="{y + 13}" r="5" fill="#333"/>')
+            out.append(f'<text class="phase" x="44" y="{y + 18}">{e(str(item))}</text>')
         elif kind == "gate":
             colour = _COLOURS.get(item.severity, "#444")
             x = 60
+            kinds = ", ".join(dict.fromkeys(r.spec.severity for r in item.rules))
+            out.append(f'<a href="#gate-{e(item.id)}">')
             out.append(
                 f'<polygon points="{x},{y + 12} {x + 9},{y + 3} {x + 18},{y + 12} {x + 9},'
                 f'{y + 21}" fill="{colour}"/>'
             )
-            kinds = ", ".join(dict.fromkeys(r.spec.severity for r in item.rules))
             out.append(
-                f'<text x="{x + 26}" y="{y + 17}" fill="{colour}">gate {e(item.id)} '
-                f"({e(kinds)}), checked before the step below</text>"
+                f'<text x="{x + 26}" y="{y + 17}" fill="{colour}">{e(item.spec.title)} '
+                f"[{e(item.id)}]: {e(kinds)}</text></a>"
             )
         else:
             step = item
             dash = ' stroke-dasharray="5,3"' if step.when is not None else ""
+            out.append(f'<a href="#step-{e(step.id)}">')
             out.append(
-                f'<rect x="40" y="{y + 2}" width="{width - 60}" height="{line - 4}" rx="5" '
+                f'<rect x="44" y="{y + 2}" width="{width - 60}" height="{line - 4}" rx="5" '
                 f'fill="#f4f4f4" stroke="#333"{dash}/>'
             )
-            label = step.spec.title + (" (only when it applies)" if step.when is not None else "")
-            out.append(f'<text x="50" y="{y + 18}">{e(label)}</text>')
+            out.append(f'<text x="54" y="{y + 18}">{e(step.spec.title)}</text></a>')
         y += line
     out.append("</svg>")
     return "".join(out)
