@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..engine.evaluate import GateResult, State
-from ..output.report import AFTER_INJECTION, answers_table, injection_possible
+from ..output.report import answers_table, injection_given, shown_after_injection
 from ..pack.guide import CStep, Guide
 from ..visit.session import SessionRecord
 from .ui import OUTCOME_STYLE, UI
@@ -138,17 +138,15 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
             ],
             title="Overrides",
         )
-    given = state.value("injection_given")
+    report = guide.meta.report
+    given = injection_given(state)
+    lines = [*report.dose_planned, *(report.dose_given if given is True else ())]
     facts = [
-        ("Needle", state.display("needle")),
-        ("Side to inject", state.display("injection_side")),
+        (line.label, state.display(line.value))
+        for line in lines
+        if line.value in guide.questions or line.value in guide.derived
     ]
-    if given is True:
-        facts.append(("Side injected", state.display("injection_side_used")))
-        if "needle_used" in guide.questions:
-            facts.append(("Needle used", state.display("needle_used")))
-        facts.append(("Next dose due", state.display("next_dose_due")))
-    elif given is False:
+    if given is False:
         facts.append(("Injection", "not given"))
     ui.table(["", ""], facts, title="Dose", header=False)
     ui.note(f"{guide.meta.title} {guide.meta.version}. {guide.meta.statement}")
@@ -178,16 +176,8 @@ def show_check(ui: UI, state: State) -> None:
     missing = state.missing(state.readiness_limit)
     if missing:
         ui.line("Missing: " + ", ".join(missing))
-    for name in (
-        "days_opioid_free",
-        "required_opioid_free_days",
-        "needle",
-        "injection_side",
-        "next_dose_due",
-    ):
-        if name in state.guide.derived:
-            if name in AFTER_INJECTION and not injection_possible(state):
-                continue
+    for name in state.guide.meta.report.summary:
+        if name in state.guide.derived and shown_after_injection(state, name):
             ui.line(f"{state.guide.derived[name].spec.label}: {state.display(name)}")
 
 

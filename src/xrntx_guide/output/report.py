@@ -16,21 +16,22 @@ from ..visit.answers import to_json
 if TYPE_CHECKING:
     from ..visit.session import SessionRecord
 
-DERIVED_IN_RESULT = (
-    "days_opioid_free",
-    "required_opioid_free_days",
-    "naloxone_challenge_required",
-    "cows_total",
-    "cows_band",
-    "needle",
-    "injection_side",
-    "next_dose_due",
-)
-
 
 def injection_possible(state: State) -> bool:
     """The patient is ready, or the injection was given: a next dose date means something."""
-    return state.status == "ready" or state.value("injection_given") is True
+    return state.status == "ready" or injection_given(state) is True
+
+
+def injection_given(state: State) -> Value:
+    """The pack's answer that records the dose as given (``[guide.report]``), or unknown."""
+    key = state.guide.meta.report.injection_given
+    return UNKNOWN if key is None else state.value(key)
+
+
+def shown_after_injection(state: State, name: str) -> bool:
+    """Whether ``name`` means something for this patient (a next dose date only once the
+    injection can be, or was, given)."""
+    return name not in state.guide.meta.report.after_injection or injection_possible(state)
 
 
 def _json_value(value: Value) -> Any:
@@ -67,15 +68,11 @@ def gate_json(g: GateResult, explain: bool = False) -> dict[str, Any]:
     return out
 
 
-AFTER_INJECTION = frozenset({"next_dose_due"})
-"""Values that mean something only for a patient who can have (or had) the injection."""
-
-
 def derived_json(state: State) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name in DERIVED_IN_RESULT:
+    for name in state.guide.meta.report.result:
         if name in state.guide.derived or name in state.guide.questions:
-            if name in AFTER_INJECTION and not injection_possible(state):
+            if not shown_after_injection(state, name):
                 out[name] = None
                 continue
             out[name] = _json_value(state.value(name))
@@ -171,16 +168,21 @@ def note_data(state: State, record: SessionRecord) -> dict[str, Any]:
         )
         if k in state.guide.questions
     }
-    used = state.value("needle_used")
+    report = meta.report
+
+    def value(name: str | None) -> Value:
+        return UNKNOWN if name is None else state.value(name)
+
+    needle = next((v for v in map(value, report.needle) if v is not UNKNOWN), UNKNOWN)
     return {
         "training": record.demo_clock is not None,
         "label": record.label,
         "session": record.id,
         "date": _json_value(state.value(meta.date_key)),
-        "visit": state.display("visit"),
+        "visit": state.display(report.visit) if report.visit else None,
         "status": record.status,
         "readiness": state.status,
-        "injection_given": _json_value(state.value("injection_given")),
+        "injection_given": _json_value(injection_given(state)),
         "answers": answers_table(state, record),
         "gates": gates,
         "cautions_acknowledged": [
@@ -193,11 +195,11 @@ def note_data(state: State, record: SessionRecord) -> dict[str, Any]:
             for g, o in record.overrides.items()
             if state.gates.get(g) is not None and state.gates[g].outcome == "overridden"
         ],
-        "dose": _json_value(state.value("settings.dose"))
-        if state.value("injection_given") is True
+        "dose": _json_value(value(report.dose_setting and f"settings.{report.dose_setting}"))
+        if injection_given(state) is True
         else None,
-        "side": _json_value(state.value("injection_side_used")),
-        "needle": _json_value(used if used is not UNKNOWN else state.value("needle")),
+        "side": _json_value(value(report.side_given)),
+        "needle": _json_value(needle),
         "counselling": counselling,
         "next_dose_due": record.next_dose_due,
         "derived": derived_json(state),

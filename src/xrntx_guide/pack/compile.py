@@ -686,6 +686,47 @@ class _Compiler:
                 ("guide", "date_key"),
                 f"guide.date_key {meta.date_key!r} is not a date question",
             )
+        self.check_report(meta)
+
+    def check_report(self, meta: GuideMeta) -> None:
+        """Each name in ``[guide.report]`` is a question or derived value of the right type."""
+        assert self.meta is not None
+        report = meta.report
+        lists = (
+            ("result", report.result),
+            ("summary", report.summary),
+            ("after_injection", report.after_injection),
+            ("needle", report.needle),
+            ("dose_planned", [line.value for line in report.dose_planned]),
+            ("dose_given", [line.value for line in report.dose_given]),
+            ("visit", [report.visit] if report.visit else []),
+            ("side_given", [report.side_given] if report.side_given else []),
+            ("dose_setting", [f"settings.{report.dose_setting}"] if report.dose_setting else []),
+        )
+        for field_name, names in lists:
+            for i, name in enumerate(names):
+                if name not in self.types and not self.name_set_aside(name):
+                    one = field_name in ("visit", "side_given", "dose_setting")
+                    self.problem(
+                        self.meta.file,
+                        ("guide", "report", field_name, *(() if one else (i,))),
+                        f"guide.report.{field_name}: {name!r} is not a question or derived "
+                        "value of the pack",
+                    )
+        for field_name, key, kind in (
+            ("injection_given", report.injection_given, "bool"),
+            ("next_dose_due", report.next_dose_due, "date"),
+        ):
+            if key is None or self.name_set_aside(key):
+                continue
+            typ = self.types.get(key)
+            if typ is None or typ.kind != kind:
+                self.problem(
+                    self.meta.file,
+                    ("guide", "report", field_name),
+                    f"guide.report.{field_name}: {key!r} is not a {kind} question or derived "
+                    "value of the pack",
+                )
 
 
 def _question_shape(q: Question, file: Path, path: KeyPath) -> list[Issue]:

@@ -337,6 +337,49 @@ class OverrideCode:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportLine:
+    """One line of a summary table: a label and the value it shows."""
+
+    __pydantic_config__ = _CONFIG
+    label: StrictStr
+    """What the line is called on screen."""
+    value: Identifier
+    """The question or derived value it shows."""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Which of the pack's values the results, the summary and the chart note show
+    (``[guide.report]``). Names of questions or derived values; the product knows no
+    clinical name of its own."""
+
+    __pydantic_config__ = _CONFIG
+    result: list[Identifier] = field(default_factory=list)
+    """Values in ``check --json`` (``derived``), in a scenario's outcome and in the note."""
+    summary: list[Identifier] = field(default_factory=list)
+    """Values the short ``check`` report prints under the verdict."""
+    after_injection: list[Identifier] = field(default_factory=list)
+    """Values that mean something only for a patient who can have, or had, the injection
+    (a next dose date): left out (null) otherwise."""
+    injection_given: Identifier | None = None
+    """The yes/no answer that records the injection as given."""
+    next_dose_due: Identifier | None = None
+    """The date value of the next dose, kept in the session list and the calendar file."""
+    visit: Identifier | None = None
+    """The answer naming the kind of visit, in the chart note."""
+    dose_setting: Identifier | None = None
+    """The setting holding the dose given, in the chart note once the injection is given."""
+    side_given: Identifier | None = None
+    """The answer recording the side injected, in the chart note."""
+    needle: list[Identifier] = field(default_factory=list)
+    """The needle in the chart note: the first of these that is known."""
+    dose_planned: list[ReportLine] = field(default_factory=list)
+    """The walkthrough summary's dose table before the injection is given."""
+    dose_given: list[ReportLine] = field(default_factory=list)
+    """The lines added to it once the injection is given."""
+
+
+@dataclass(frozen=True, slots=True)
 class GuideMeta:
     """What the guide is (``[guide]``, in exactly one file of the pack)."""
 
@@ -362,6 +405,8 @@ class GuideMeta:
     """The parts of the walkthrough, in order."""
     override_codes: Annotated[list[OverrideCode], _NON_EMPTY]
     """The reasons an override may give."""
+    report: Report = field(default_factory=Report)
+    """Which values the results, the summary and the chart note show."""
 
 
 @dataclass(frozen=True, slots=True)

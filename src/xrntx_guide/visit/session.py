@@ -159,8 +159,9 @@ class SessionRecord(_Model):
         self.status = walk_status(action)
         step = getattr(action, "step", None)
         self.phase = step.spec.phase if step is not None else state.guide.meta.phases[-1].id
-        due = state.value("next_dose_due")
-        given = state.value("injection_given")
+        report = state.guide.meta.report
+        due = state.value(report.next_dose_due) if report.next_dose_due else None
+        given = state.value(report.injection_given) if report.injection_given else None
         self.next_dose_due = due.isoformat() if isinstance(due, dt.date) and given is True else None
 
     def record_gates(self, outcomes: Mapping[str, str], now: dt.datetime) -> None:
