@@ -900,6 +900,7 @@ def questions(
     ui.table(
         ["key", "type", "allowed", "step", "asked when"],
         [[r["key"], r["type"], r["_allowed"], r["step"], r["when"] or ""] for r in rows],
+        prose=("allowed", "asked when"),
     )
 
 
@@ -944,6 +945,7 @@ def gates(
             ]
             for r in rows
         ],
+        prose=("severity", "fails when", "sources"),
     )
 
 
@@ -1127,6 +1129,7 @@ def scenarios(
         ui.table(
             ["scenario", "title", "visit date", "expected"],
             [[r["id"], r["title"], r["date"], r["expect"]] for r in rows],
+            prose=("title",),
         )
         return
     results = []

@@ -111,6 +111,7 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
         ["answer", "value", "from"],
         [[r["key"], r["shown"], r["origin"]] for r in rows],
         title="Answers",
+        prose=("value",),
     )
     if brief:
         return
@@ -126,7 +127,13 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
         kind = "" if g.outcome in ("pass", "not_applicable") else g.severity
         gate_rows.append([g.id, kind, outcome, g.reason])
         styles.append(OUTCOME_STYLE.get(g.outcome))
-    ui.table(["gate", "severity", "outcome", "reason"], gate_rows, title="Gates", styles=styles)
+    ui.table(
+        ["gate", "severity", "outcome", "reason"],
+        gate_rows,
+        title="Gates",
+        styles=styles,
+        prose=("reason",),
+    )
     overrides = [g for g in state.gates.values() if g.override is not None]
     if overrides:
         ui.table(
@@ -137,6 +144,7 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
                 if g.override is not None
             ],
             title="Overrides",
+            prose=("comment",),
         )
     given = state.value("injection_given")
     facts = [
@@ -150,7 +158,7 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
         facts.append(("Next dose due", state.display("next_dose_due")))
     elif given is False:
         facts.append(("Injection", "not given"))
-    ui.table(["", ""], facts, title="Dose", header=False)
+    ui.table(["fact", "value"], facts, title="Dose", header=False, prose=("value",))
     ui.note(f"{guide.meta.title} {guide.meta.version}. {guide.meta.statement}")
 
 
@@ -206,7 +214,7 @@ def show_what_if(ui: UI, scenario: State, other: State, change: str) -> None:
         was = scenario.gates[gid]
         if (was.outcome, was.severity) != (g.outcome, g.severity):
             rows.append([f"gate {gid}", _moved(was), _moved(g)])
-    ui.table(["", "the scenario", "what if"], rows)
+    ui.table(["", "the scenario", "what if"], rows, prose=("the scenario", "what if"))
 
 
 def _date(day: object) -> str:
