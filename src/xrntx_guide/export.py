@@ -18,6 +18,7 @@ from typing import Any
 from . import expr
 from .expr import Node
 from .loader import PLACEHOLDER, CGate, CQuestion, CStep, Guide
+from .report import visible
 
 SEVERITY_WORDS = {
     "contraindication": "Contraindication: the injection cannot be given; no override.",
@@ -178,7 +179,9 @@ class Section:
 
 def sections(guide: Guide) -> Iterator[Section]:
     meta = guide.meta
-    site = f" Site settings: {guide.site}." if guide.site else ""
+    # A site's name comes from the clinic's file: a newline in it would start a line (a
+    # heading) of its own in the handout.
+    site = f" Site settings: {visible(guide.site)}." if guide.site else ""
     yield Section(
         1,
         meta.title,
@@ -304,7 +307,7 @@ def _settings_section(guide: Guide) -> Section:
         marks = " (local practice)" if s.local_practice else ""
         marks += " (verify)" if s.verify else ""
         rows.append((key, shown + marks, limit, ", ".join(s.sources)))
-    title = "Settings in force" + (f" (site: {guide.site})" if guide.site else "")
+    title = "Settings in force" + (f" (site: {visible(guide.site)})" if guide.site else "")
     return Section(2, title, "settings", table=tuple(rows))
 
 
