@@ -80,10 +80,12 @@ def test_a_plain_table_gives_its_header_once() -> None:
 def test_a_plain_gate_block_keeps_a_hanging_indent() -> None:
     ui, out = screen(True, 80)
     what = "opioid-free 4 days; short-acting opioid needs at least 7 days " * 3
-    ui.gate("CONTRAINDICATION: x", "contraindication", [("What", what), ("", "- " + what)])
+    lines = [("What", what), ("Instead", ""), ("", "- " + what)]
+    ui.gate("CONTRAINDICATION: x", "contraindication", lines)
     shown = [line for line in out.getvalue().splitlines() if line]
     assert shown[1].startswith("  What: ")
-    body = shown[2 : shown.index(next(s for s in shown if s.startswith("    - ")))]
+    assert "  Instead:" in shown, out.getvalue()
+    body = shown[2 : shown.index("  Instead:")]
     assert body and all(line.startswith("      ") for line in body), out.getvalue()
     item = shown[shown.index(next(s for s in shown if s.startswith("    - "))) + 1 :]
     assert item and all(line.startswith("      ") for line in item), out.getvalue()

@@ -274,7 +274,9 @@ class UI:
             self.line(heading)
             for label, text in lines:
                 if label:
-                    self._say(Text(_fill(text, self._width, f"  {label}: ", "      ")))
+                    # An empty text (the "Instead:" over its items) still shows its label.
+                    head = f"  {label}:"
+                    self._say(Text(_fill(text, self._width, head + " ", "      ") or head))
                 else:
                     marker = "- " if text.startswith("- ") else ""
                     item = text[len(marker) :]
