@@ -96,6 +96,17 @@ def test_the_settings_in_force_follow_the_site_file(run: Run, tmp_path: Path) ->
     )
 
 
+def test_a_site_name_cannot_start_a_line_of_the_handout(run: Run, tmp_path: Path) -> None:
+    """Issue 9, item 23: a newline in the site's name is shown, never a new heading."""
+    site = tmp_path / "site.toml"
+    site.write_text('site = "Clinic\\n# Forged\\u001b[2J"\n[settings]\n')
+    result = run("export", "--site", str(site))
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "# Forged" not in "\n".join(ln[:9] for ln in result.stdout.splitlines())
+    assert "\x1b" not in result.stdout
+    assert "Settings in force (site: Clinic\\n# Forged\\x1b[2J)" in result.stdout
+
+
 def test_facts_marked_verify_are_listed(guide: Guide) -> None:
     text = ex.markdown(guide).split("## Facts marked verify", 1)[1]
     assert "source tip63" in text

@@ -933,6 +933,7 @@ def questions(
     ui.table(
         ["key", "type", "allowed", "step", "asked when"],
         [[r["key"], r["type"], r["_allowed"], r["step"], r["when"] or ""] for r in rows],
+        prose=("allowed", "asked when"),
     )
 
 
@@ -977,6 +978,7 @@ def gates(
             ]
             for r in rows
         ],
+        prose=("severity", "fails when", "sources"),
     )
 
 
@@ -1160,6 +1162,7 @@ def scenarios(
         ui.table(
             ["scenario", "title", "visit date", "expected"],
             [[r["id"], r["title"], r["date"], r["expect"]] for r in rows],
+            prose=("title",),
         )
         return
     results = []

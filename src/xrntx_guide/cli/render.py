@@ -111,6 +111,7 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
         ["answer", "value", "from"],
         [[r["key"], r["shown"], r["origin"]] for r in rows],
         title="Answers",
+        prose=("value",),
     )
     if brief:
         return
@@ -126,7 +127,13 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
         kind = "" if g.outcome in ("pass", "not_applicable") else g.severity
         gate_rows.append([g.id, kind, outcome, g.reason])
         styles.append(OUTCOME_STYLE.get(g.outcome))
-    ui.table(["gate", "severity", "outcome", "reason"], gate_rows, title="Gates", styles=styles)
+    ui.table(
+        ["gate", "severity", "outcome", "reason"],
+        gate_rows,
+        title="Gates",
+        styles=styles,
+        prose=("reason",),
+    )
     overrides = [g for g in state.gates.values() if g.override is not None]
     if overrides:
         ui.table(
@@ -137,6 +144,7 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
                 if g.override is not None
             ],
             title="Overrides",
+            prose=("comment",),
         )
     report = guide.meta.report
     given = injection_given(state)
@@ -148,7 +156,7 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
     ]
     if given is False:
         facts.append(("Injection", "not given"))
-    ui.table(["", ""], facts, title="Dose", header=False)
+    ui.table(["fact", "value"], facts, title="Dose", header=False, prose=("value",))
     ui.note(f"{guide.meta.title} {guide.meta.version}. {guide.meta.statement}")
 
 
@@ -196,7 +204,7 @@ def show_what_if(ui: UI, scenario: State, other: State, change: str) -> None:
         was = scenario.gates[gid]
         if (was.outcome, was.severity) != (g.outcome, g.severity):
             rows.append([f"gate {gid}", _moved(was), _moved(g)])
-    ui.table(["", "the scenario", "what if"], rows)
+    ui.table(["", "the scenario", "what if"], rows, prose=("the scenario", "what if"))
 
 
 def _date(day: object) -> str:

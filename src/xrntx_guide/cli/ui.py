@@ -13,9 +13,11 @@ import os
 import re
 import sys
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import IO
 
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.panel import Panel
 from rich.rule import Rule
@@ -23,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import UserError
+from ..output.report import visible
 from .streams import OutputFailed, ReaderGone
 
 SEVERITY_STYLE = {
@@ -36,7 +39,8 @@ OUTCOME_STYLE = {
     "fail": "red",
     "unknown": "magenta",
     "overridden": "yellow",
-    "not_applicable": "italic",
+    # Full strength: italic and dim are hard to read on a projector (issue 10).
+    "not_applicable": "",
 }
 
 
@@ -63,12 +67,37 @@ def reflow(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def _fill(text: str, width: int, first: str = "", rest: str = "", whole: bool = False) -> str:
+    """Word-wrap; a word longer than the line (a path, a record) is never cut.
+
+    With ``whole``, a message that holds a word of half the line or more is left on one
+    line: no prose word is so long, and a command with its path (``walk --resume
+    --session PATH``) is then copied in one piece; the terminal runs the line on."""
+    if whole and any(2 * len(word) >= width for word in text.split()):
+        return first + " ".join(text.split())
+    return textwrap.fill(
+        text,
+        width=width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
+
+
 class _Console(Console):
     def on_broken_pipe(self) -> None:
         # rich's default exits 1, which reads as "blocked"; the entry point ends the run
         # quietly instead (see ReaderGone).
         self.quiet = True
         raise ReaderGone()
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):  # a closed or odd stream is no terminal
+        return False
 
 
 def plain_wanted(flag: bool, env: dict[str, str] | None = None) -> bool:
@@ -85,44 +114,71 @@ class UI:
         out: IO[str] | None = None,
         err: IO[str] | None = None,
         stdin: IO[str] | None = None,
+        terminal: bool | None = None,
+        width: int | None = None,
     ) -> None:
-        self.plain = plain
-        opts: dict[str, object] = dict(highlight=False, emoji=False, soft_wrap=False)
-        if plain:  # no escape codes at all: no colour, no bold
+        """``terminal`` and ``width`` say what stdout is, for tests; by default it is asked."""
+        out = out or sys.stdout
+        self.terminal = _isatty(out) if terminal is None else terminal
+        # Output that goes to a file or a pipe (| tee transcript) is a record: no boxes, no
+        # colour, and no line broken by the program, so that a path or a record stays
+        # whole; whatever shows it wraps it (issue 9, item 18).
+        self.plain = plain or not self.terminal
+        opts: dict[str, object] = dict(highlight=False, emoji=False, soft_wrap=False, width=width)
+        if self.plain:  # no escape codes at all: no colour, no bold
             opts["color_system"] = None
-        self.out = _Console(file=out or sys.stdout, **opts)  # type: ignore[arg-type]
+        if terminal is not None:
+            opts["force_terminal"] = terminal
+        self.out = _Console(file=out, **{**opts, "soft_wrap": not self.terminal})  # type: ignore[arg-type]
         # Messages are never hard-wrapped: a hint like `--answer KEY=VALUE` must stay whole
         # to be copied or grepped; the terminal wraps long lines itself.
         self.err = _Console(file=err or sys.stderr, **{**opts, "soft_wrap": True})  # type: ignore[arg-type]
         self.stdin = stdin or sys.stdin
 
+    @property
+    def _width(self) -> int:
+        """The width prose is filled to: the terminal's, at most 100 (a line stays readable)."""
+        return max(40, min(self.out.width, 100) - 1)
+
     # -- plain lines -------------------------------------------------------------------
 
     def line(self, text: str = "", style: str | None = None) -> None:
-        self.out.print(Text(text, style=style or ""))
+        """One line of the dialogue, wrapped between words (a path is never cut: on a
+        terminal it runs on, and in a transcript it stays whole)."""
+        self._say(Text(_fill(visible(text), self._width, whole=True), style=style or ""))
+
+    def _say(self, text: Text) -> None:
+        """Text the helpers have wrapped already: the console must not wrap it again, or
+        it would cut a word (a path) that is longer than the line."""
+        self.out.print(text, soft_wrap=True)
 
     def blank(self) -> None:
         self.out.print()
 
     def error(self, text: str) -> None:
-        self.err.print(Text("error: ", style="bold red") + Text(text))
+        self.err.print(Text("error: ", style="bold red") + Text(visible(text, newlines=True)))
 
     def retry(self, text: str) -> None:
         """A reply the walkthrough cannot take. Unlike :meth:`error` it is part of the
         dialogue, so it is wrapped between words to the terminal's width."""
-        self.err.print(Text("error: ", style="bold red") + Text(text), soft_wrap=False)
+        self.err.print(
+            Text("error: ", style="bold red") + Text(visible(text, newlines=True)),
+            soft_wrap=False,
+        )
 
     def alert(self, text: str) -> None:
         """Something the clinician should know now, in the dialogue (stdout), word-wrapped."""
-        width = max(40, min(self.out.width, 100) - 1)
-        self.out.print(Text(textwrap.fill(text, width=width), style="bold yellow"))
+        self._say(Text(_fill(visible(text), self._width), style="bold yellow"))
 
     def warning(self, text: str) -> None:
-        self.err.print(Text("warning: ", style="bold yellow") + Text(text))
+        self.err.print(Text("warning: ", style="bold yellow") + Text(visible(text, newlines=True)))
 
     def note(self, text: str) -> None:
-        """A message about the run (saved, cleared answers): stdout in a walkthrough."""
-        self.out.print(Text(text, style="italic" if not self.plain else ""))
+        """A message about the run (saved, cleared answers): stdout in a walkthrough.
+
+        Full strength, never dim or italic: a presenter's notes are read from the back of
+        a room (issue 10)."""
+        self._say(Text(_fill(visible(text), self._width, whole=True)))
 
     def result(self, text: str) -> None:
         """Machine-readable output: printed as is, never wrapped or styled."""
@@ -148,6 +204,7 @@ class UI:
     # -- structure ---------------------------------------------------------------------
 
     def title(self, title: str, lines: Sequence[str]) -> None:
+        title, lines = visible(title), [visible(ln) for ln in lines]
         if self.plain:
             self.line(title)
             self.line("=" * min(len(title), 78))
@@ -159,12 +216,15 @@ class UI:
         self.out.print(Panel(body, border_style="blue"))
 
     def step_header(self, where: str, title: str) -> None:
+        where, title = visible(where), visible(title)
         if self.plain:
             self.blank()
             self.line(f"--- {where}: {title} ---")
             return
         self.blank()
-        self.out.print(Rule(Text(f"{where} · {title}", style="bold"), align="left"))
+        self.out.print(
+            Rule(Text(f"{where} · {title}", style="bold"), align="left", style="bold blue")
+        )
 
     def block(self, text: str) -> None:
         """Instructions from a step file, reflowed to the terminal's width.
@@ -172,64 +232,57 @@ class UI:
         Lines that start with "- " or "1. " start an item (kept with a hanging indent);
         other lines continue the one before; a blank line starts a new paragraph.
         """
-        width = max(40, min(self.out.width, 100) - 1)
-        for prefix, body in reflow(text):
-            filled = textwrap.fill(
-                body,
-                width=width,
-                initial_indent=prefix,
-                subsequent_indent=" " * len(prefix),
-                break_on_hyphens=False,
-            )
-            self.out.print(Text(filled or ""))
+        for prefix, body in reflow(visible(text, newlines=True)):
+            self._say(Text(_fill(body, self._width, prefix, " " * len(prefix))))
 
     def items(self, rows: Sequence[tuple[str, str, str | None]]) -> None:
         """A list that reads at any width: a heading line and an indented detail each."""
-        width = max(40, min(self.out.width, 100) - 1)
         for head, detail, style in rows:
-            self.out.print(Text(head, style=style or ""))
+            self.out.print(Text(visible(head), style=style or ""))
             if detail:
-                self.out.print(
-                    Text(
-                        textwrap.fill(
-                            detail, width=width, initial_indent="    ", subsequent_indent="    "
-                        )
-                    )
-                )
+                self._say(Text(_fill(visible(detail), self._width, "    ", "    ")))
 
     def bullet(self, text: str, marker: str = "-") -> None:
-        self.out.print(Text(f"  {marker} ") + Text(text))
+        self._say(Text(_fill(visible(text), self._width, f"  {marker} ", "    ")))
 
     def choices(self, items: Sequence[tuple[str, str, str | None]]) -> None:
         """Numbered choices: (value, label, help)."""
-        width = max(40, min(self.out.width, 100) - 1)
         for i, (value, label, hint) in enumerate(items, 1):
+            value, label = visible(value), visible(label)
             head = f"  {i}. {value}  "
-            body = f"{label} ({hint})" if hint else label
-            lines = textwrap.wrap(
-                head + body,
-                width=width,
-                subsequent_indent=" " * len(f"  {i}. "),
-                break_on_hyphens=False,
-            )
+            body = f"{label} ({visible(hint)})" if hint else label
+            lines = _fill(head + body, self._width, "", " " * len(f"  {i}. ")).splitlines()
             first = Text(head, style="") if not lines else Text(lines[0])
             first.stylize("bold", len(f"  {i}. "), len(f"  {i}. {value}"))
-            self.out.print(first)
+            self._say(first)
             for rest in lines[1:]:
-                self.out.print(Text(rest))
+                self._say(Text(rest))
 
     def scores(self, items: Sequence[tuple[str, str]]) -> None:
         """Score choices (an instrument item): the score first, never a list number."""
         for value, label in items:
-            self.out.print(Text(f"  {value:>2}  ", style="bold") + Text(label))
+            self.out.print(Text(f"  {value:>2}  ", style="bold") + Text(visible(label)))
 
     def gate(self, heading: str, severity: str, lines: Sequence[tuple[str, str]]) -> None:
         """A gate decision: a heading and labelled lines (what, why, source, instead)."""
+        heading = visible(heading)
+        lines = [(label, visible(text)) for label, text in lines]
         if self.plain:
+            # Each entry wraps under its own text (a hanging indent), so that a reader
+            # can tell where the next entry starts (issue 9, item 12).
             self.blank()
             self.line(heading)
             for label, text in lines:
-                self.line(f"  {label}: {text}".rstrip() if label else f"    {text}")
+                if label:
+                    # An empty text (the "Instead:" over its items) still shows its label.
+                    head = f"  {label}:"
+                    self._say(Text(_fill(text, self._width, head + " ", "      ") or head))
+                else:
+                    marker = "- " if text.startswith("- ") else ""
+                    item = text[len(marker) :]
+                    self._say(
+                        Text(_fill(item, self._width, f"    {marker}", " " * (4 + len(marker))))
+                    )
             return
         body = Text()
         for i, (label, text) in enumerate(lines):
@@ -255,50 +308,142 @@ class UI:
         title: str | None = None,
         styles: Sequence[str | None] | None = None,
         header: bool = True,
+        prose: Collection[str] = (),
     ) -> None:
-        rows = [list(r) for r in rows]
-        if self.plain:
-            if title:
-                self.blank()
-                self.line(title)
-            for r in rows:
-                if not header:
-                    self.line("  " + ": ".join(v for v in r if v))
-                    continue
-                self.line(
-                    "  " + "; ".join(f"{c}: {v}" for c, v in zip(columns, r, strict=False) if v)
-                )
+        """Rows under a header given once, in columns.
+
+        A value (an id, a key, a date) is never split across lines: only the ``prose``
+        columns wrap, and only between words. When the values cannot stand side by side
+        at this width, each row becomes a short record instead (its first value, then
+        one indented line per column), so nothing is ever cut (issue 9, item 1). Output
+        that is not a terminal is never wrapped at all.
+        """
+        grid = [
+            [visible(v) for v in r][: len(columns)] + [""] * (len(columns) - len(r)) for r in rows
+        ]
+        wraps = [c in prose for c in columns]
+        heads = [visible(c) for c in columns] if header else [""] * len(columns)
+        cells = list(zip(heads, *grid, strict=True))  # per column: its heading, then its values
+        natural = [max(cell_len(v) for v in col) for col in cells]
+        least = [
+            max((cell_len(w) for v in col for w in v.split()), default=0) if wrap else n
+            for col, wrap, n in zip(cells, wraps, natural, strict=True)
+        ]
+        # Between columns: three spaces in colour (a space for the box's blank vertical),
+        # two in plain; no edges. Borders around the table would cost width at 80 columns.
+        extra = (2 if self.plain else 3) * (len(columns) - 1)
+        room = self.out.width - extra if self.terminal else sum(natural)
+        if sum(least) > room:
+            self._records(heads, grid, title, styles)
             return
+        widths = _share(natural, least, wraps, room)
         table = Table(
-            title=Text(title, style="bold") if title else None,
+            title=Text(visible(title), style="bold") if title else None,
             title_justify="left",
             show_lines=False,
             expand=False,
             show_header=header,
+            header_style="bold",
+            box=None if self.plain else box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            padding=(0, 1),
         )
-        for c in columns:
-            table.add_column(c, overflow="fold")
-        for i, r in enumerate(rows):
+        for c, width, wrap in zip(heads, widths, wraps, strict=True):
+            table.add_column(c, width=width, no_wrap=not wrap, overflow="fold")
+        for i, r in enumerate(grid):
             style = styles[i] if styles and i < len(styles) else None
             table.add_row(*(Text(v) for v in r), style=style or "")
-        self.out.print(table)
+        if self.plain and title:
+            self.blank()
+        # At its own width: off a terminal that can be more than the console's default 80.
+        screen = self.out.width
+        self.out.width = sum(widths) + extra
+        try:
+            with self.out.capture() as capture:
+                self.out.print(table, soft_wrap=False)
+        finally:
+            self.out.width = screen
+        for ln in capture.get().splitlines():
+            # The padding after the last column is not kept (plain text ends at its words).
+            self.out.print(Text.from_ansi(ln.rstrip() if self.plain else ln), soft_wrap=True)
+
+    def _records(
+        self,
+        heads: Sequence[str],
+        grid: Sequence[Sequence[str]],
+        title: str | None,
+        styles: Sequence[str | None] | None,
+    ) -> None:
+        """A table too wide for the screen: each row as its first value and indented lines."""
+        width = max(40, self.out.width - 1) if self.terminal else 10**6
+        if title:
+            self.blank()
+            self.out.print(Text(visible(title), style="bold"))
+        for i, r in enumerate(grid):
+            style = styles[i] if styles and i < len(styles) else None
+            (_, first), *rest = zip(heads, r, strict=True)
+            self._say(Text(_fill(first, width, "  ", "    "), style=style or "bold"))
+            for head, value in rest:
+                if value:
+                    prefix = f"      {head}: " if head else "      "
+                    self._say(Text(_fill(value, width, prefix, " " * 8)))
 
     # -- input -------------------------------------------------------------------------
 
     def ask(self, prompt: str) -> str:
-        """Read one line; EOFError and KeyboardInterrupt reach the caller."""
-        if self.stdin is sys.stdin and self.out.file is sys.stdout and not self.out.record:
+        """Read one line; EOFError and KeyboardInterrupt reach the caller.
+
+        On a terminal the prompt and the typing share a line. When stdout is a file or a
+        pipe (``| tee transcript``), the prompt goes to the terminal (stderr), and stdout
+        gets the prompt with the answer once it is read; when the input is not typed at a
+        terminal (nothing echoes it), the answer is shown after the prompt. Either way a
+        transcript reads prompt and answer (issue 9, items 15 and 18).
+        """
+        prompt = visible(prompt)
+        typed = _isatty(self.stdin)
+        if (
+            self.terminal
+            and typed
+            and self.stdin is sys.stdin
+            and self.out.file is sys.stdout
+            and not self.out.record
+        ):
             # The prompt goes through input() itself: printed apart from it, a prompt
             # answered with a bare Enter lost its newline under readline, and the next
             # screen was glued to the prompt line (issue 9, item 3).
             if not self.plain and "readline" in sys.modules:
                 prompt = "\001\033[1m\002" + prompt + "\001\033[0m\002"  # bold, zero width
             return input(prompt)  # line editing where the terminal has it
-        self.out.print(Text(prompt, style="bold" if not self.plain else ""), end="")
-        self.out.file.flush()
+        shown = self.out if self.terminal else self.err
+        shown.print(Text(prompt, style="bold" if not self.plain else ""), end="")
+        shown.file.flush()
+        answer = self._read()
+        if not self.terminal:
+            self.out.print(Text(prompt + visible(answer)))
+        elif not typed:
+            self.out.print(Text(visible(answer)))
+        return answer
+
+    def _read(self) -> str:
         if self.stdin is sys.stdin:
             return input()
         line = self.stdin.readline()
         if not line:
             raise EOFError
         return line.rstrip("\n")
+
+
+def _share(natural: list[int], least: list[int], wraps: list[bool], room: int) -> list[int]:
+    """Column widths: values at their full width; the prose columns share what is left,
+    each at least its longest word, the room going first to the column that lacks most."""
+    widths = [n if not w else lo for n, lo, w in zip(natural, least, wraps, strict=True)]
+    spare = room - sum(widths)
+    while spare > 0:
+        short = [(natural[i] - widths[i], i) for i, w in enumerate(wraps) if w]
+        lack, i = max(short, default=(0, -1))
+        if lack <= 0:
+            break
+        widths[i] += 1
+        spare -= 1
+    return widths

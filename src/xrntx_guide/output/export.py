@@ -20,6 +20,7 @@ from .. import expr
 from ..expr import Node
 from ..pack.guide import CGate, CQuestion, CStep, Guide
 from ..pack.model import PLACEHOLDER
+from .report import visible
 
 SEVERITY_WORDS = {
     "contraindication": "Contraindication: the injection cannot be given; no override.",
@@ -261,7 +262,9 @@ class Section:
 
 def sections(guide: Guide) -> Iterator[Section]:
     meta = guide.meta
-    site = f" Site settings: {guide.site}." if guide.site else ""
+    # A site's name comes from the clinic's file: a newline in it would start a line (a
+    # heading) of its own in the handout.
+    site = f" Site settings: {visible(guide.site)}." if guide.site else ""
     yield Section(
         1,
         meta.title,
@@ -402,7 +405,7 @@ def _settings_section(guide: Guide) -> Section:
         marks = " (local practice)" if s.local_practice else ""
         marks += " (verify)" if s.verify else ""
         rows.append((key, s.description, shown + marks, limit, ", ".join(s.sources)))
-    title = "Settings in force" + (f" (site: {guide.site})" if guide.site else "")
+    title = "Settings in force" + (f" (site: {visible(guide.site)})" if guide.site else "")
     return Section(2, title, "settings", table=tuple(rows))
 
 

@@ -7,6 +7,8 @@ Everything here is a pure function of an evaluated :class:`~xrntx_guide.engine.S
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from ..engine.evaluate import GateResult, State
@@ -15,6 +17,46 @@ from ..visit.answers import to_json
 
 if TYPE_CHECKING:
     from ..visit.session import SessionRecord
+
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str, newlines: bool = False) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``, ``\\n``).
+
+    Answers, labels and comments can come from a hand-edited session file: printed raw, an
+    ESC or BEL would drive the terminal, and a newline would start a line that looks like
+    the program's own (issue 9, item 23). Bidirectional overrides are shown too, since they
+    reorder what is seen; so are the Unicode line and paragraph separators. ``newlines``
+    keeps line breaks, for messages the program composes. Screens and notes both use it.
+    """
+    out = []
+    for ch in text:
+        if newlines and ch == "\n":
+            out.append(ch)
+        elif ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif unicodedata.category(ch) in ("Cc", "Zl", "Zp") or _BIDI.match(ch):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# Explicit embeddings, overrides and isolates (a soft hyphen or a joiner is harmless).
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|~!&])")
+
+
+def markdown_text(text: str) -> str:
+    """User-supplied text (a label, an answer, a comment, a site's name) made inert in
+    Markdown: no control character, so no new line and no forged heading or list item;
+    every character that could start a link, an emphasis, HTML or a table cell escaped."""
+    return _MARKDOWN.sub(r"\\\1", visible(text))
 
 
 def injection_possible(state: State) -> bool:
@@ -220,16 +262,26 @@ def _yn(value: Any) -> str:
 
 def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
     h1, h2, li = ("", "", "- ") if plain else ("# ", "## ", "- ")
-    out = [f"{h1}XR-naltrexone visit note: {data['label']}", ""]
+    # What a person typed or a file held is never written raw: a newline or a Markdown
+    # mark in a label, a lot number or a comment could forge a line of the note.
+    t = visible if plain else markdown_text
+
+    def said(value: Any) -> str:
+        return t(str(value))
+
+    out = [f"{h1}XR-naltrexone visit note: {said(data['label'])}", ""]
     if data.get("training"):
-        out[0] = f"{h1}TRAINING (demo clock; not a care record): visit note: {data['label']}"
-    out.append(f"{li}Date: {data['date'] or 'not recorded'}")
-    out.append(f"{li}Visit: {data['visit']}")
+        out[0] = f"{h1}TRAINING (demo clock; not a care record): visit note: {said(data['label'])}"
+    out.append(f"{li}Date: {said(data['date'] or 'not recorded')}")
+    out.append(f"{li}Visit: {said(data['visit'])}")
     out.append(f"{li}Readiness: {data['readiness']}; walkthrough: {data['status']}")
     given = data["injection_given"]
     if given is True:
-        out.append(f"{li}Given: {data['dose']}, {data['side']} buttock, needle {data['needle']}")
-        out.append(f"{li}Next dose due: {data['next_dose_due']}")
+        out.append(
+            f"{li}Given: {said(data['dose'])}, {said(data['side'])} buttock, "
+            f"needle {said(data['needle'])}"
+        )
+        out.append(f"{li}Next dose due: {said(data['next_dose_due'])}")
     else:
         out.append(f"{li}Injection: {'not given' if given is False else 'not recorded'}")
     out += ["", f"{h2}Readiness findings and gates", ""]
@@ -237,7 +289,7 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
         outcome = g["outcome"]
         if outcome == "fail" and g["severity"] in ("caution", "info"):
             outcome = "acknowledged" if g.get("acknowledged") else "not acknowledged"
-        line = f"{li}{g['id']} ({g['severity']}): {outcome} - {g['reason']}"
+        line = f"{li}{g['id']} ({g['severity']}): {outcome} - {said(g['reason'])}"
         if g.get("earliest_date"):
             line += f" Earliest date: {g['earliest_date']}."
         out.append(line + f" [{', '.join(g['sources'])}]")
@@ -247,19 +299,20 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
     if data["overrides"]:
         out += ["", f"{h2}Overrides", ""]
         out += [
-            f"{li}{o['gate']}: {o['code']}: {o['comment']} ({o['at']})" for o in data["overrides"]
+            f"{li}{o['gate']}: {said(o['code'])}: {said(o['comment'])} ({o['at']})"
+            for o in data["overrides"]
         ]
     out += ["", f"{h2}Counselling", ""]
-    out += [f"{li}{k.replace('_', ' ')}: {_yn(v)}" for k, v in data["counselling"].items()]
+    out += [f"{li}{k.replace('_', ' ')}: {said(_yn(v))}" for k, v in data["counselling"].items()]
     out += ["", f"{h2}Answers", ""]
-    out += [f"{li}{a['key']}: {a['shown']} ({a['origin']})" for a in data["answers"]]
+    out += [f"{li}{a['key']}: {said(a['shown'])} ({a['origin']})" for a in data["answers"]]
     out += ["", f"{h2}Sources", ""]
-    out += [f"{li}{s['key']}: {s['citation']}" for s in data["sources"]]
+    out += [f"{li}{s['key']}: {said(s['citation'])}" for s in data["sources"]]
     guide = data["guide"]
     out += [
         "",
         f"Guide {guide['id']} {guide['version']}"
-        + (f", site settings {guide['site']}" if guide["site"] else "")
+        + (f", site settings {said(guide['site'])}" if guide["site"] else "")
         + f". {data['statement']}",
         "",
     ]
