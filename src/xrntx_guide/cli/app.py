@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import html
 import json
 import math
 import os
@@ -414,6 +413,8 @@ def _save_recording(ui: Any, record_to: Path | None, title: str) -> None:
         # else the monospace fallback, is used instead.
         text = _WEB_FONT.sub("", ui.out.export_svg(title=title))
     else:
+        import html  # only for a recording: start-up of every command stays without it
+
         escaped = html.escape(title).replace("{", "{{").replace("}", "}}")
         text = ui.out.export_html(code_format=_RECORD_HTML.replace("{title}", escaped))
     try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from ..engine.evaluate import GateResult, State
@@ -31,22 +30,24 @@ def visible(text: str, newlines: bool = False) -> str:
     reorder what is seen; so are the Unicode line and paragraph separators. ``newlines``
     keeps line breaks, for messages the program composes. Screens and notes both use it.
     """
-    out = []
-    for ch in text:
-        if newlines and ch == "\n":
-            out.append(ch)
-        elif ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif unicodedata.category(ch) in ("Cc", "Zl", "Zp") or _BIDI.match(ch):
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    unsafe = _UNSAFE_KEEP_NEWLINES if newlines else _UNSAFE
+    return unsafe.sub(_escape, text)
 
 
-# Explicit embeddings, overrides and isolates (a soft hyphen or a joiner is harmless).
-_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+# Control characters (Unicode category Cc: C0, DEL, C1), the line and paragraph
+# separators (Zl, Zp), and the explicit bidirectional embeddings, overrides and isolates
+# (a soft hyphen or a joiner is harmless). A class, not unicodedata: no import at start-up.
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+_UNSAFE_KEEP_NEWLINES = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|~!&])")
