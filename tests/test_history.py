@@ -285,3 +285,18 @@ def test_history_of_an_unknown_label_says_which_one_was_meant(
     assert result.stdout == ""
     assert as_json.exit_code == ExitCode.USAGE, as_json.output
     assert json.loads(as_json.stderr)["code"] == "session"
+
+
+def test_a_last_injection_after_this_visits_date_is_not_filled_in_but_asked(
+    run: Run, folder: Path
+) -> None:
+    """Recording yesterday's dose the day after an injection: the history's date would be
+    after this visit's, which the question's bounds refuse, so it is asked instead and the
+    session never holds a value that cannot count."""
+    assert walk(run, TODAY, first_visit(last_opioid_use=days_ago(14))).exit_code == 0
+
+    result = walk(run, TODAY, repeat_visit(injection_date=days_ago(1)))
+
+    assert result.exit_code == ExitCode.INCOMPLETE, result.output
+    assert "--answer last_injection_date=" in result.stderr
+    assert "last_injection_date" not in latest(folder).answers

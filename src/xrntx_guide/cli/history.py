@@ -48,13 +48,16 @@ def walk_timeline(
 
 def announcer(
     ui: UI, before: Callable[[State, Ask], None] | None = None
-) -> Callable[[State, Ask, Prefill], None]:
-    """What the screen says when the walk fills in a value from the history."""
+) -> Callable[[State, Ask, Prefill, str | None], None]:
+    """What the screen says when the walk fills in a value from the history (or why not)."""
 
-    def announce(state: State, action: Ask, fill: Prefill) -> None:
+    def announce(state: State, action: Ask, fill: Prefill, problem: str | None) -> None:
         if before is not None:
             before(state, action)
         key = action.question.key
+        if problem is not None:
+            ui.warning(f"{key} is not filled in from the history ({fill.note}): {problem}")
+            return
         shown = next(
             (c.label for c in action.question.spec.choices or () if c.value == fill.value),
             format_value(fill.value),

@@ -20,7 +20,8 @@ from typing import Literal, Protocol
 
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
-from .evaluate import Inputs, State, evaluate
+from .bounds import bound_problem
+from .evaluate import Inputs, State, evaluate, state_context
 from .walk import Action, Ask, Confirm, Done, GateStop, next_action, walk_status
 
 Origin = Literal["typed", "flag", "file", "session", "default", "derived", "scenario", "history"]
@@ -105,18 +106,23 @@ class Flags:
     prefills: Mapping[str, Prefill] = field(default_factory=dict)
     """Values filled in when their question is reached, once per walk: a flag, a file
     or the session's own answer always comes first, since the question is then answered."""
-    on_prefill: Callable[[State, Ask, Prefill], None] | None = None
-    """Told of each value filled in (the screen says so, with its origin)."""
+    on_prefill: Callable[[State, Ask, Prefill, str | None], None] | None = None
+    """Told of each value filled in (the screen says so, with its origin), or of why it
+    was not (the reason, when the value is outside the question's bounds)."""
 
     def prefill(self, record: Record, state: State, action: Ask, now: dt.datetime) -> bool:
-        """Record the value filled in for this question; False when there is none."""
+        """Record the value filled in for this question; False when there is none, or
+        when the question's bounds refuse it (a last injection after this visit's date):
+        the question is then asked, and the session never holds a value that cannot count."""
         fill = self.prefills.get(action.question.key)
         if fill is None:
             return False
-        record.set_answer(action.question.key, fill.value, fill.origin, now)
+        problem = bound_problem(action.question, fill.value, state_context(state))
+        if problem is None:
+            record.set_answer(action.question.key, fill.value, fill.origin, now)
         if self.on_prefill is not None:
-            self.on_prefill(state, action, fill)
-        return True
+            self.on_prefill(state, action, fill, problem)
+        return problem is None
 
     def settle(self, record: Record, action: GateStop, now: dt.datetime) -> bool:
         """Record what the flags say about this stop; False when they say nothing."""
@@ -188,11 +194,12 @@ def drive(
         if (
             pending is None
             and isinstance(action, Ask)
+            and action.question.key in flags.prefills
             and action.question.key not in prefilled
-            and flags.prefill(record, state, action, now())
         ):
             prefilled.add(action.question.key)
-            continue
+            if flags.prefill(record, state, action, now()):
+                continue
         if isinstance(action, GateStop) and flags.settle(record, action, now()):
             responder.settled(state, action)
             continue
