@@ -348,13 +348,20 @@ def walk(
         if other_day is not None:
             ui.warning(other_day)
 
+    prefills = {}
+    if record.status != "complete":  # the patient's earlier visits (reference section 7)
+        from .history import walk_timeline
+
+        prefills = walk_timeline(ui, guide, directory, record, day).prefills
     interactive = not no_input and sys.stdin.isatty()
     if interactive:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401 - line editing and arrow keys at the prompts
     if not interactive:
         try:
-            code = _walk_without_prompts(ui, guide, record, path, day, requests, acknowledge or [])
+            code = _walk_without_prompts(
+                ui, guide, record, path, day, requests, acknowledge or [], prefills
+            )
         finally:
             _save_recording(ui, record_to, record.label)
         raise typer.Exit(int(code))
@@ -362,7 +369,16 @@ def walk(
         welcome(ui, guide, [f"Resuming {record.label!r} ({path})", HELP])
     else:
         ui.note(f"Session {record.label!r}: {path}")
-    w = Walk(ui, guide, record, path, day, clock, flag_overrides={r.gate: r for r in requests})
+    w = Walk(
+        ui,
+        guide,
+        record,
+        path,
+        day,
+        clock,
+        flag_overrides={r.gate: r for r in requests},
+        prefills=prefills,
+    )
     try:
         code = w.run()
     finally:
@@ -486,6 +502,7 @@ def _walk_without_prompts(
     day: dt.date,
     requests: list[Any],
     acknowledge: list[str],
+    prefills: dict[str, Any] | None = None,
 ) -> ExitCode:
     """Run the unattended walk, save the session, and say where it ended."""
     from ..engine.drive import walk_unattended
@@ -494,7 +511,11 @@ def _walk_without_prompts(
 
     now = dt.datetime.now(dt.UTC)
     wanted = {r.gate: r for r in requests}
-    outcome = walk_unattended(guide, record, day, wanted, acknowledge, now)
+    outcome = walk_unattended(guide, record, day, wanted, acknowledge, now, prefills)
+    for key in prefills or {}:
+        kept = record.answers.get(key)
+        if kept is not None and kept.origin == "history":
+            ui.note(f"{key}: {kept.value} ({prefills[key].note})")  # type: ignore[index]
     record.summarise(outcome.state, now)
     save(record, path, now)
     if outcome.kind == "missing":
@@ -1085,7 +1106,7 @@ def note(
 ) -> None:
     """Write the chart note of a walkthrough (or its next dose as a calendar event)."""
     from ..output.report import note_data, note_ics, note_markdown
-    from ..visit.session import load, resolve_session, sessions_dir
+    from ..visit.session import load, resolve_session, scan_sessions, sessions_dir
     from .ui import UI
 
     if fmt not in ("markdown", "text", "json", "ics"):
@@ -1096,7 +1117,14 @@ def note(
     guide = session_guide(_guide(steps, site), record, path, steps, site)
     day = record.today or dt.date.today()
     state = evaluate(guide, record.inputs(guide, day))
-    data = note_data(state, record)
+    from ..visit.history import timeline
+
+    # The visits before this one, as of its date: the note's own lines are this visit.
+    records = [r for _, r in scan_sessions(sessions_dir()).found]
+    visit_day = state.value(guide.meta.date_key)
+    as_of = visit_day if isinstance(visit_day, dt.date) else day
+    earlier = timeline(guide, records, record.label, as_of, exclude=record.id)
+    data = note_data(state, record, earlier.to_json())
     if fmt == "json":
         ui.result(json.dumps(data, ensure_ascii=False, indent=2))
     elif fmt == "ics":
@@ -1311,3 +1339,25 @@ def demo(
     # A presenter run succeeds when the guide did what the case says it does.
     del code
     raise typer.Exit(int(ExitCode.BLOCKED) if differences else int(ExitCode.OK))
+
+
+# -- history ----------------------------------------------------------------------------------
+
+
+@command()
+def history(
+    label: Annotated[str, typer.Argument(help="The patient label.")],
+    json_out: JsonOpt = False,
+    today: TodayOpt = None,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+    plain: PlainOpt = False,
+) -> None:
+    """A patient's timeline across visits: the injections given (date, side, needle, kit
+    lot, next dose due), the other visits, and when the next dose is due."""
+    from ..visit.session import sessions_dir
+    from .history import run_history
+    from .ui import UI, plain_wanted
+
+    ui = UI(plain_wanted(plain))
+    run_history(ui, _guide(steps, site), sessions_dir(), label, _today(today), json_out)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..engine.drive import Flags, Outcome, OverrideRequest, drive
+from ..engine.drive import Flags, Outcome, OverrideRequest, Prefill, drive
 from ..engine.evaluate import GateResult, State, evaluate, state_context, usable_default
 from ..engine.walk import (
     Action,
@@ -94,6 +94,8 @@ class Walk:
     """Overrides given with --override, recorded when their gate is reached."""
     flag_acknowledge: tuple[str, ...] = ()
     """Cautions acknowledged with --acknowledge (``all`` for every one)."""
+    prefills: dict[str, Prefill] = field(default_factory=dict)
+    """Values filled in from the patient's history when their question is reached."""
     last_step: str | None = None
     unsaved: bool = False
     """The clinician chose to go on after a save failed; saves are still tried."""
@@ -191,7 +193,10 @@ class Walk:
         return ExitCode.OK
 
     def _loop(self) -> ExitCode:
-        flags = Flags(self.flag_overrides, self.flag_acknowledge)
+        from .history import announcer
+
+        announce = announcer(self.ui, lambda state, ask: self.show_step(state, ask.step))
+        flags = Flags(self.flag_overrides, self.flag_acknowledge, self.prefills, announce)
         drive(self.guide, self.record, self.today, self, self.clock.now, flags)
         return ExitCode.OK
 

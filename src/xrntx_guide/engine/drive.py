@@ -20,11 +20,13 @@ from typing import Literal, Protocol
 
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
-from .evaluate import Inputs, State, evaluate
+from .bounds import bound_problem
+from .evaluate import Inputs, State, evaluate, state_context
 from .walk import Action, Ask, Confirm, Done, GateStop, next_action, walk_status
 
-Origin = Literal["typed", "flag", "file", "session", "default", "derived", "scenario"]
-"""Where a recorded value came from: shown beside it in the review and the note."""
+Origin = Literal["typed", "flag", "file", "session", "default", "derived", "scenario", "history"]
+"""Where a recorded value came from: shown beside it in the review and the note.
+``history`` is a value filled in from the patient's earlier visits (visit/history.py)."""
 
 MAX_STEPS = 10_000
 """Each pass records one thing and a pack is finite: a bound, not a limit anyone meets."""
@@ -83,12 +85,44 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Prefill:
+    """A value filled in for a question when the walk reaches it unanswered (the last
+    injection, from the patient's earlier visits). It is recorded like any answer, with
+    its origin, so it is shown, changeable, and judged by the gates like a typed one."""
+
+    value: Scalar
+    origin: Origin
+    note: str
+    """Where the value came from, in words (for the screen)."""
+
+
+@dataclass(frozen=True)
 class Flags:
     """What the command line settles before anyone is asked: the same for every walk."""
 
     overrides: Mapping[str, OverrideRequest] = field(default_factory=dict)
     acknowledge: Collection[str] = ()
     """Caution gate ids acknowledged by flag; ``all`` for every caution."""
+    prefills: Mapping[str, Prefill] = field(default_factory=dict)
+    """Values filled in when their question is reached, once per walk: a flag, a file
+    or the session's own answer always comes first, since the question is then answered."""
+    on_prefill: Callable[[State, Ask, Prefill, str | None], None] | None = None
+    """Told of each value filled in (the screen says so, with its origin), or of why it
+    was not (the reason, when the value is outside the question's bounds)."""
+
+    def prefill(self, record: Record, state: State, action: Ask, now: dt.datetime) -> bool:
+        """Record the value filled in for this question; False when there is none, or
+        when the question's bounds refuse it (a last injection after this visit's date):
+        the question is then asked, and the session never holds a value that cannot count."""
+        fill = self.prefills.get(action.question.key)
+        if fill is None:
+            return False
+        problem = bound_problem(action.question, fill.value, state_context(state))
+        if problem is None:
+            record.set_answer(action.question.key, fill.value, fill.origin, now)
+        if self.on_prefill is not None:
+            self.on_prefill(state, action, fill, problem)
+        return problem is None
 
     def settle(self, record: Record, action: GateStop, now: dt.datetime) -> bool:
         """Record what the flags say about this stop; False when they say nothing."""
@@ -143,16 +177,29 @@ def drive(
         flags: overrides and acknowledgements given on the command line.
     """
     flags = flags or Flags()
+    prefilled: set[str] = set()
     for _ in range(MAX_STEPS):
         state = evaluate(guide, record.inputs(guide, day))
         responder.checkpoint(state)
-        action = responder.pending(state) or next_action(
+        pending = responder.pending(state)
+        action = pending or next_action(
             state, frozenset(record.skipped), frozenset(record.confirmed)
         )
         record.status = walk_status(action)
         if isinstance(action, Done):
             responder.done(state)
             return Outcome("done", state)
+        # A value is filled in once per walk, and never for a question asked again
+        # (back, edit): if the engine does not count it, the clinician is asked.
+        if (
+            pending is None
+            and isinstance(action, Ask)
+            and action.question.key in flags.prefills
+            and action.question.key not in prefilled
+        ):
+            prefilled.add(action.question.key)
+            if flags.prefill(record, state, action, now()):
+                continue
         if isinstance(action, GateStop) and flags.settle(record, action, now()):
             responder.settled(state, action)
             continue
@@ -212,6 +259,7 @@ def walk_unattended(
     overrides: Mapping[str, OverrideRequest],
     acknowledge: Collection[str],
     now: dt.datetime,
+    prefills: Mapping[str, Prefill] | None = None,
 ) -> Outcome:
     """Walk ``record`` as far as it goes without a person, recording into it as it goes."""
 
@@ -224,5 +272,5 @@ def walk_unattended(
         day,
         Unattended(guide, record, day, clock),
         clock,
-        Flags(overrides, acknowledge),
+        Flags(overrides, acknowledge, prefills or {}),
     )

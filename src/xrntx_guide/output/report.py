@@ -197,8 +197,13 @@ def source_list(state: State, keys: list[str] | None = None) -> list[dict[str, s
 # Chart notes
 
 
-def note_data(state: State, record: SessionRecord) -> dict[str, Any]:
-    """Everything the chart note says, as data (the JSON note format)."""
+def note_data(
+    state: State, record: SessionRecord, history: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Everything the chart note says, as data (the JSON note format).
+
+    ``history`` is the patient's timeline before this visit (``Timeline.to_json`` of
+    visit/history.py), shown in the note as it is given."""
     meta = state.guide.meta
     gates = [gate_json(g, True) for g in state.gates.values() if g.outcome != "not_applicable"]
     counselling = {
@@ -250,6 +255,7 @@ def note_data(state: State, record: SessionRecord) -> dict[str, Any]:
         "settings": record.settings,
         "sources": source_list(state),
         "statement": meta.statement,
+        "history": history,
     }
 
 
@@ -285,6 +291,7 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
         out.append(f"{li}Next dose due: {said(data['next_dose_due'])}")
     else:
         out.append(f"{li}Injection: {'not given' if given is False else 'not recorded'}")
+    out += _history_lines(data.get("history"), h2, li)
     out += ["", f"{h2}Readiness findings and gates", ""]
     for g in data["gates"]:
         outcome = g["outcome"]
@@ -318,6 +325,30 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def _history_lines(history: dict[str, Any] | None, h2: str, li: str) -> list[str]:
+    """The injections before this visit, and how early or late it is against them."""
+    if not history or not history.get("visits"):
+        return []
+    from ..visit.history import due_words
+
+    out = ["", f"{h2}Earlier injections", ""]
+    injections = history["injections"]
+    if not injections:
+        out.append(f"{li}none recorded in a finished visit")
+    for i in injections:
+        lot = f", kit lot {i['kit_lot']}" if i.get("kit_lot") else ""
+        out.append(
+            f"{li}{i['date']}: {i['side'] or 'side not recorded'} buttock, "
+            f"needle {i['needle'] or 'not recorded'}{lot}; next due {i['next_dose_due']} "
+            f"(session {i['session']})"
+        )
+    due = due_words(history.get("due"))
+    if due is not None:
+        out.append(f"{li}Against the last of them: {due}")
+    out += [f"{li}Warning: {w}" for w in history.get("warnings", [])]
+    return out
 
 
 def _ics_escape(text: str) -> str:

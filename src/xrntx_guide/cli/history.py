@@ -1,0 +1,127 @@
+"""The patient's timeline on screen: at the start of a walk, and ``xrntx-guide history``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from ..engine.drive import Prefill
+from ..engine.evaluate import State
+from ..engine.walk import Ask
+from ..expr import format_value
+from ..pack.guide import Guide
+from ..visit.history import Timeline, VisitEntry, due_words, require_label, timeline
+from ..visit.session import SessionRecord, scan_sessions
+from .ui import UI
+
+
+def store_records(
+    directory: Path, warn: Callable[[str], None] | None = None
+) -> list[SessionRecord]:
+    """Every readable session in the folder; each file that is not one is passed to ``warn``."""
+    scan = scan_sessions(directory)
+    if warn is not None:
+        for message in scan.warnings():
+            warn(message)
+    return [record for _, record in scan.found]
+
+
+def walk_timeline(
+    ui: UI, guide: Guide, directory: Path, record: SessionRecord, day: dt.date
+) -> Timeline:
+    """The timeline of the walk's label, shown at its start when there is one; what a repeat
+    visit fills in from it is returned with it."""
+    tl = timeline(guide, store_records(directory), record.label, day, exclude=record.id)
+    if tl.visits:
+        show_timeline(ui, tl, f"History of {record.label!r}")
+        if tl.prefills:
+            keys = ", ".join(tl.prefills)
+            ui.note(
+                f"On a repeat visit, {keys} will be filled in from session "
+                f"{tl.source.session if tl.source else '?'} (origin 'history'); "
+                "each can be changed with `edit KEY`, and the gates judge the value in force."
+            )
+    return tl
+
+
+def announcer(
+    ui: UI, before: Callable[[State, Ask], None] | None = None
+) -> Callable[[State, Ask, Prefill, str | None], None]:
+    """What the screen says when the walk fills in a value from the history (or why not)."""
+
+    def announce(state: State, action: Ask, fill: Prefill, problem: str | None) -> None:
+        if before is not None:
+            before(state, action)
+        key = action.question.key
+        if problem is not None:
+            ui.warning(f"{key} is not filled in from the history ({fill.note}): {problem}")
+            return
+        shown = next(
+            (c.label for c in action.question.spec.choices or () if c.value == fill.value),
+            format_value(fill.value),
+        )
+        ui.note(
+            f"{action.question.spec.prompt}: {shown} ({fill.note}); change it with `edit {key}`"
+        )
+
+    return announce
+
+
+def _row(v: VisitEntry) -> list[str]:
+    return [
+        v.date or "",
+        v.side or "",
+        v.needle or "",
+        v.kit_lot or "",
+        v.next_dose_due or "",
+        v.session,
+    ]
+
+
+def show_timeline(ui: UI, tl: Timeline, heading: str) -> None:
+    injections = tl.injections
+    if injections:
+        ui.table(
+            ["date", "side", "needle", "kit lot", "next due", "session"],
+            [_row(v) for v in injections],
+            title=f"{heading}: injections given ({len(injections)})",
+        )
+    else:
+        ui.note(f"{heading}: no finished visit with the injection given.")
+    others = [v for v in tl.visits if not v.counts]
+    if others:
+        ui.table(
+            ["date", "visit", "status", "session"],
+            [
+                [
+                    v.date or "",
+                    (v.visit or "").replace("_", " "),
+                    ("TRAINING, " if v.training else "")
+                    + v.status.replace("_", " ")
+                    + (", injection not given" if v.injection_given is False else ""),
+                    v.session,
+                ]
+                for v in others
+            ],
+            title="Other visits (never used to fill in)",
+        )
+    due = due_words(tl.due)
+    if due is not None:
+        ui.note(f"Last injection {tl.source.date if tl.source else '?'}; {due}.")
+    for message in tl.warnings():
+        ui.warning(message)
+
+
+def run_history(
+    ui: UI, guide: Guide, directory: Path, label: str, day: dt.date, as_json: bool
+) -> None:
+    """``xrntx-guide history LABEL``."""
+    records = store_records(directory, warn=ui.warning)
+    require_label(records, label)
+    tl = timeline(guide, records, label, day)
+    if as_json:
+        ui.result(json.dumps(tl.to_json(), ensure_ascii=False, indent=2))
+        return
+    show_timeline(ui, tl, f"History of {label!r}")

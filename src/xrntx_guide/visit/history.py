@@ -1,0 +1,303 @@
+"""A patient's timeline across visits (reference section 7): the sessions with one label.
+
+Sessions with the same label form that patient's record. From it a repeat visit takes the
+date and side of the last injection, as answers filled in with the origin ``history``
+(recorded when the walk reaches the question, shown, changeable, and judged by the gates
+like any answer), and the screen and the chart note show the injections so far.
+
+Only a **finished care session with the injection given** is a source: an unfinished or
+blocked walk, a walk that ended without the injection, and a training run (demo clock)
+never are. When an unfinished care session records an injection later than the last
+finished one, nothing is filled in at all: the last injection might be that one, and a
+date filled in from an older visit would make this visit look later than it is.
+
+Nothing here holds a clinical number: the due date and how early or late a visit is are
+the pack's derived values, worked out by the engine under the pack's settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engine.drive import Prefill
+from ..engine.evaluate import Inputs, evaluate
+from ..errors import InvalidAnswer, SessionError
+from ..expr import UNKNOWN, Scalar
+from ..pack.guide import Guide
+from .answers import parse_value
+from .session import SessionRecord
+
+DATE = "<date>"
+"""Stands for the guide's visit-date key (``injection_date`` in the shipped pack)."""
+
+CARRIED: Mapping[str, str] = {
+    "last_injection_date": DATE,
+    "last_injection_side": "injection_side_used",
+}
+"""Repeat-visit question key -> the answer of the earlier visit that fills it in. A key
+the guide does not have is left alone."""
+
+GIVEN = "injection_given"
+VISIT = "visit"
+REPEAT = "repeat_injection"
+DUE_VALUES = ("dose_due_date", "days_since_last_injection", "days_before_due", "dose_overdue")
+"""The pack's derived values that say when the dose is due and how early or late a visit is."""
+
+
+@dataclass(frozen=True)
+class VisitEntry:
+    """One session of the patient, as the timeline shows it."""
+
+    session: str
+    status: str
+    training: bool
+    updated: dt.datetime
+    date: str | None = None
+    visit: str | None = None
+    injection_given: bool | None = None
+    side: str | None = None
+    needle: str | None = None
+    kit_lot: str | None = None
+    next_dose_due: str | None = None
+
+    @property
+    def counts(self) -> bool:
+        """A finished care visit with the injection given: the only kind that fills in."""
+        return (
+            self.status == "complete"
+            and self.injection_given is True
+            and not self.training
+            and self.date is not None
+        )
+
+    @property
+    def unfinished_injection(self) -> bool:
+        """A care visit that records the injection given but did not finish."""
+        return (
+            self.status != "complete"
+            and self.injection_given is True
+            and not self.training
+            and self.date is not None
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "session": self.session,
+            "date": self.date,
+            "visit": self.visit,
+            "status": self.status,
+            "training": self.training,
+            "injection_given": self.injection_given,
+            "side": self.side,
+            "needle": self.needle,
+            "kit_lot": self.kit_lot,
+            "next_dose_due": self.next_dose_due,
+            "counts": self.counts,
+        }
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The visits of one label, oldest first, and what a repeat visit on ``day`` takes."""
+
+    label: str
+    day: dt.date
+    visits: list[VisitEntry]
+    prefills: dict[str, Prefill] = field(default_factory=dict)
+    source: VisitEntry | None = None
+    """The visit the values were filled in from, if any."""
+    held_back: VisitEntry | None = None
+    """An unfinished visit recording a later injection: nothing was filled in because of it."""
+    due: dict[str, Any] | None = None
+    """The pack's due-date values for a repeat visit on ``day`` after ``source``."""
+
+    @property
+    def injections(self) -> list[VisitEntry]:
+        return [v for v in self.visits if v.counts]
+
+    def warnings(self) -> list[str]:
+        if self.held_back is None:
+            return []
+        v = self.held_back
+        return [
+            f"session {v.session} ({v.status.replace('_', ' ')}) records an injection on "
+            f"{v.date}, but it did not finish: the last injection is not filled in from the "
+            "history; give its date and side yourself"
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented shape of ``history --json`` and of the note's ``history``."""
+        return {
+            "label": self.label,
+            "today": self.day.isoformat(),
+            "injections": [
+                {
+                    k: v.to_json()[k]
+                    for k in ("session", "date", "visit", "side", "needle", "kit_lot")
+                }
+                | {"next_dose_due": v.next_dose_due}
+                for v in self.injections
+            ],
+            "visits": [v.to_json() for v in self.visits],
+            "last_injection_session": self.source.session if self.source is not None else None,
+            "due": self.due,
+            "warnings": self.warnings(),
+        }
+
+
+def _text(record: SessionRecord, key: str) -> str | None:
+    rec = record.answers.get(key)
+    return None if rec is None or isinstance(rec.value, bool) else str(rec.value)
+
+
+def entry(guide: Guide, record: SessionRecord) -> VisitEntry:
+    """What one session says about the visit, read from its recorded answers."""
+    given = record.answers.get(GIVEN)
+    return VisitEntry(
+        session=record.id,
+        status=record.status,
+        training=record.demo_clock is not None,
+        updated=record.updated,
+        date=_text(record, guide.meta.date_key),
+        visit=_text(record, VISIT),
+        injection_given=given.value
+        if given is not None and isinstance(given.value, bool)
+        else None,
+        side=_text(record, "injection_side_used"),
+        needle=_text(record, "needle_used"),
+        kit_lot=_text(record, "kit_lot"),
+        next_dose_due=record.next_dose_due,
+    )
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def timeline(
+    guide: Guide,
+    records: Iterable[SessionRecord],
+    label: str,
+    day: dt.date,
+    exclude: str | None = None,
+) -> Timeline:
+    """The timeline of ``label`` on ``day``, and what a repeat visit that day takes from it.
+
+    Args:
+        guide: the pack in use (its visit-date key, its questions, its settings).
+        records: the sessions of the store (any labels: only ``label``'s are kept).
+        label: the patient's label.
+        day: the date of the visit being walked (or today, for ``history``).
+        exclude: the id of the session being walked, never its own source.
+    """
+    mine = [r for r in records if r.label == label and r.guide_id == guide.meta.id]
+    # The timeline as of ``day``: a visit dated later is not part of it.
+    visits = sorted(
+        (
+            v
+            for v in (entry(guide, r) for r in mine if r.id != exclude)
+            if (d := _date(v.date)) is None or d <= day
+        ),
+        key=lambda v: (v.date or "9999-99-99", v.updated),
+    )
+    before = [v for v in visits if v.date is not None]
+    finished = [v for v in before if v.counts]
+    source = finished[-1] if finished else None
+    later = [
+        v
+        for v in before
+        if v.unfinished_injection and (source is None or (v.date or "") >= (source.date or ""))
+    ]
+    if later:
+        return Timeline(label, day, visits, held_back=later[-1])
+    if source is None:
+        return Timeline(label, day, visits)
+    by_session = {r.id: r for r in mine}
+    prefills = _prefills(guide, by_session[source.session], source, day)
+    return Timeline(label, day, visits, prefills, source, due=due_values(guide, prefills, day))
+
+
+def _prefills(
+    guide: Guide, record: SessionRecord, source: VisitEntry, day: dt.date
+) -> dict[str, Prefill]:
+    out: dict[str, Prefill] = {}
+    for key, from_key in CARRIED.items():
+        cq = guide.questions.get(key)
+        rec = record.answers.get(guide.meta.date_key if from_key == DATE else from_key)
+        if cq is None or rec is None:
+            continue
+        try:
+            value = parse_value(cq, rec.value, today=day)
+        except InvalidAnswer:
+            continue  # a value this question does not take is asked for, never guessed
+        note = f"from the history: session {source.session}, injection of {source.date}"
+        out[key] = Prefill(value, "history", note)
+    return out
+
+
+def due_values(
+    guide: Guide, prefills: Mapping[str, Prefill], day: dt.date
+) -> dict[str, Any] | None:
+    """The pack's due-date values for a repeat visit on ``day`` with these values filled in,
+    as the engine works them out; None when there is no last injection to go by."""
+    if not prefills or VISIT not in guide.questions:
+        return None
+    answers: dict[str, Scalar] = {k: p.value for k, p in prefills.items()}
+    answers[VISIT] = REPEAT
+    answers[guide.meta.date_key] = day
+    try:
+        state = evaluate(guide, Inputs(answers=answers, today=day, use_defaults=False))
+    except InvalidAnswer:
+        return None
+    out: dict[str, Any] = {"date": day.isoformat()}
+    for name in DUE_VALUES:
+        if name not in guide.derived:
+            continue
+        value = state.value(name)
+        if value is UNKNOWN:
+            out[name] = None
+        elif isinstance(value, dt.date):
+            out[name] = value.isoformat()
+        else:
+            out[name] = value
+    return out
+
+
+def due_words(due: Mapping[str, Any] | None) -> str | None:
+    """The due values in a line: 'due 2026-11-24: this visit is 3 days early'."""
+    if not due or due.get("dose_due_date") is None:
+        return None
+    before = due.get("days_before_due")
+    if not isinstance(before, int) or isinstance(before, bool):
+        return f"dose due {due['dose_due_date']}"
+    if before == 0:
+        when = "on the due date"
+    elif before > 0:
+        when = f"{before} day{'s' if before != 1 else ''} early"
+    else:
+        when = f"{-before} day{'s' if before != -1 else ''} late"
+    return f"dose due {due['dose_due_date']}: a visit on {due['date']} is {when}"
+
+
+def require_label(records: Iterable[SessionRecord], label: str) -> None:
+    """Raise when no session has ``label``, with the nearest label there is.
+
+    Raises:
+        SessionError: no session has the label (exit 2).
+    """
+    known = sorted({r.label for r in records})
+    if label in known:
+        return
+    close = difflib.get_close_matches(label, known, n=1, cutoff=0.6)
+    extra = f" (did you mean {close[0]!r}?)" if close else ""
+    raise SessionError(
+        f"no session has the label {label!r}{extra}",
+        hint="`xrntx-guide sessions` lists the saved sessions and their labels.",
+    )
