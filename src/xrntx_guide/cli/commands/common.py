@@ -1,0 +1,121 @@
+"""What the commands share: the options that mean the same everywhere, today's date, the
+pack, and recording the screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ...errors import UsageError
+from ...pack.compile import load_guide
+from ...pack.guide import Guide
+from ...visit.answers import parse_date
+
+# -- shared options ---------------------------------------------------------------------
+
+StepsOpt = Annotated[
+    Path | None, typer.Option("--steps", help="Load another step pack folder.", show_default=False)
+]
+
+
+def regular_file(value: Path | None) -> Path | None:
+    """A file option names a regular file: a FIFO would be waited on for ever, and a
+    device such as /dev/zero read for ever. (A missing file is left to the reader, which
+    says so in its own words.)"""
+    if value is not None:
+        from ...files import Unreadable, open_regular
+
+        try:
+            open_regular(value).close()
+        except Unreadable as exc:
+            if not exc.missing:
+                raise typer.BadParameter(f"{value} {exc.reason}") from None
+    return value
+
+
+SiteOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--site",
+        help="A site file that changes setting values.",
+        show_default=False,
+        callback=regular_file,
+    ),
+]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--today", help="Fix today's date (YYYY-MM-DD) for reproducible runs.", show_default=False
+    ),
+]
+PlainOpt = Annotated[
+    bool,
+    typer.Option("--plain", help="No colour or boxes (also when NO_COLOR is set or TERM=dumb)."),
+]
+AnswerOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--answer",
+        "-a",
+        help="KEY=VALUE, repeatable; see `xrntx-guide questions`.",
+        show_default=False,
+    ),
+]
+AnswersOpt = Annotated[
+    Path | None,
+    typer.Option("--answers", help="A TOML or JSON file of answers.", show_default=False),
+]
+RecordOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--record", help="Save what the screen showed: FILE.svg or FILE.html.", show_default=False
+    ),
+]
+OverrideOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--override",
+        help='GATE="[CODE: ]comment": override a stop gate, repeatable.',
+        show_default=False,
+    ),
+]
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON on stdout.")]
+
+
+def parse_today(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return parse_date(text, dt.date.today())
+    except ValueError as exc:
+        raise UsageError(f"--today: {exc}") from None
+
+
+def guide_of(steps: Path | None, site: Path | None) -> Guide:
+    return load_guide(steps, site)
+
+
+def start_recording(ui: Any, record_to: Path | None) -> None:
+    if record_to is None:
+        return
+    if record_to.suffix.lower() not in (".svg", ".html"):
+        raise UsageError(f"--record {record_to}: name it FILE.svg or FILE.html")
+    ui.out.record = True
+
+
+def save_recording(ui: Any, record_to: Path | None, title: str) -> None:
+    """What the screen showed, as SVG or HTML, for slides and handouts."""
+    if record_to is None:
+        return
+    try:
+        if record_to.suffix.lower() == ".svg":
+            ui.out.save_svg(str(record_to), title=title)
+        else:
+            ui.out.save_html(str(record_to))
+    except OSError as exc:
+        raise UsageError(f"--record {record_to}: cannot write: {exc.strerror or exc}") from None
+    ui.note(f"Recorded: {record_to}")

@@ -1,0 +1,117 @@
+"""Saved walkthroughs: `sessions` lists or deletes them, `note` writes a chart note."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from ...engine.evaluate import evaluate
+from ...errors import UsageError
+from ...visit.resume import session_guide
+from .common import JsonOpt, PlainOpt, SiteOpt, StepsOpt, guide_of
+
+
+def sessions(
+    delete: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--delete", help="Delete a session (label, id or file), repeatable.", show_default=False
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+    plain: PlainOpt = False,
+) -> None:
+    """List saved walkthroughs, or delete them."""
+    from ...visit.session import delete_session, scan_sessions, sessions_dir
+    from ..ui import UI, plain_wanted
+
+    ui = UI(plain_wanted(plain))
+    directory = sessions_dir()
+    if delete:
+        for ref in delete:
+            ui.note(f"deleted {delete_session(directory, ref)}")
+        return
+    scan = scan_sessions(directory)
+    # A file that is not a readable session is skipped with a warning (and listed in
+    # the JSON with its reason): it never hides the others.
+    for message in scan.warnings():
+        ui.warning(message)
+    rows: list[dict[str, Any]] = [
+        {
+            "file": str(path),
+            "label": rec.label,
+            "id": rec.id,
+            "guide_version": rec.guide_version,
+            "phase": rec.phase,
+            "status": rec.status,
+            "next_dose_due": rec.next_dose_due,
+            "updated": rec.updated.isoformat(timespec="seconds"),
+        }
+        for path, rec in scan.found
+    ]
+    if json_out:
+        unreadable = [
+            {"file": str(path), "status": "error", "error": reason}
+            for path, reason in scan.unreadable
+        ]
+        ui.result(json.dumps(rows + unreadable, ensure_ascii=False))
+        return
+    if not rows:
+        ui.line(f"No sessions in {directory}.")
+        return
+    ui.table(
+        ["label", "id", "guide", "phase", "status", "next dose", "updated"],
+        [
+            [
+                r["label"],
+                r["id"],
+                r["guide_version"],
+                r["phase"] or "",
+                r["status"],
+                r["next_dose_due"] or "",
+                r["updated"],
+            ]
+            for r in rows
+        ],
+    )
+    ui.note(f"Folder: {directory}")
+
+
+def note(
+    session: Annotated[str, typer.Argument(help="Session file, label or id.")],
+    fmt: Annotated[str, typer.Option("--format", help="markdown | text | json | ics")] = "markdown",
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+) -> None:
+    """Write the chart note of a walkthrough (or its next dose as a calendar event)."""
+    from ...output.report import note_data, note_ics, note_markdown
+    from ...visit.session import load, resolve_session, sessions_dir
+    from ..ui import UI
+
+    if fmt not in ("markdown", "text", "json", "ics"):
+        raise UsageError(f"--format {fmt!r}: choose markdown, text, json or ics")
+    ui = UI(plain=True)
+    record = load(path := resolve_session(sessions_dir(), session, warn=ui.warning))
+    # The note judges the walk under the settings it ran with, as a resume does.
+    guide = session_guide(guide_of(steps, site), record, path, steps, site)
+    day = record.today or dt.date.today()
+    state = evaluate(guide, record.inputs(guide, day))
+    data = note_data(state, record)
+    if fmt == "json":
+        ui.result(json.dumps(data, ensure_ascii=False, indent=2))
+    elif fmt == "ics":
+        ics = note_ics(data, dt.datetime.now(dt.UTC))
+        if ics is None:
+            why = (
+                "its date would be after the calendar's last day, 9999-12-31"
+                if data["injection_given"] is True
+                else "the injection was not recorded as given"
+            )
+            raise UsageError(f"{record.label}: no next dose is due ({why})")
+        sys.stdout.write(ics)
+    else:
+        ui.result(note_markdown(data, plain=fmt == "text"))
