@@ -15,7 +15,7 @@ import typer
 
 from ..errors import ExitCode, UsageError, UserError
 from .commands import check, pack, sessions, training, walk
-from .commands.common import guide_of, regular_file
+from .commands.common import environment, guide_of, process_environment, regular_file
 
 app = typer.Typer(
     name="xrntx-guide",
@@ -64,7 +64,8 @@ def guarded(fn: F) -> F:
             UI(plain=True).user_error(SystemRefused(exc), as_json=as_json)
             raise typer.Exit(int(ExitCode.USAGE)) from None
         except Exception as exc:  # a bug: say so, show the traceback only when asked
-            if os.environ.get("XRNTX_GUIDE_DEBUG"):
+            ctx = kwargs.get("ctx")
+            if ctx is not None and environment(ctx).debug:
                 raise
             from .ui import UI
 
@@ -126,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     if closed is not None:
         _error(UsageError(closed))
         return int(ExitCode.USAGE)
+    # Created once, after the closed streams are replaced; every command reads the clock,
+    # the streams and the variables through it.
+    env = process_environment()
     args = list(sys.argv[1:] if argv is None else argv)
     as_json = "--json" in args or any(a == "--batch" or a.startswith("--batch=") for a in args)
     try:
@@ -137,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             prog_name="xrntx-guide",
             standalone_mode=False,
             help_option_names=["-h", "--help"],
+            obj=env,
         )
     except typer.TyperException as exc:  # the command line itself: click's usage errors
         show = getattr(exc, "show", None)

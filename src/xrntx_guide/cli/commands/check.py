@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ...env import Environment
 from ...errors import ExitCode, UsageError
 from ...pack.guide import Guide
 from ...visit.presets import evaluate_presets, gather, parse_overrides
@@ -21,12 +21,15 @@ from .common import (
     SiteOpt,
     StepsOpt,
     TodayOpt,
+    environment,
     guide_of,
     parse_today,
+    ui_for,
 )
 
 
 def check(
+    ctx: typer.Context,
     answer: AnswerOpt = None,
     answers: AnswersOpt = None,
     override: OverrideOpt = None,
@@ -56,22 +59,22 @@ def check(
     ] = None,
 ) -> None:
     """Can the patient receive the injection now? Never prompts."""
+    env = environment(ctx)
     from ...output.report import check_result
 
     guide = guide_of(steps, site)
-    day = parse_today(today)
+    day = parse_today(today, env)
     if batch is not None:
-        code = _check_batch(guide, day, batch, answer or [], answers, override or [], explain)
+        code = _check_batch(env, guide, day, batch, answer or [], answers, override or [], explain)
         raise typer.Exit(int(code))
     presets = gather(guide, answer or [], answers, day)
     state = evaluate_presets(guide, presets, day, parse_overrides(guide, override or []))
     if json_out:
-        sys.stdout.write(json.dumps(check_result(state, explain), ensure_ascii=False) + "\n")
+        env.stdout.write(json.dumps(check_result(state, explain), ensure_ascii=False) + "\n")
     else:
         from ..render import show_check
-        from ..ui import UI, plain_wanted
 
-        show_check(UI(plain_wanted(plain)), state)
+        show_check(ui_for(env, plain), state)
     code = {
         "ready": ExitCode.OK,
         "blocked": ExitCode.BLOCKED,
@@ -82,6 +85,7 @@ def check(
 
 
 def _check_batch(
+    env: Environment,
     guide: Guide,
     day: dt.date,
     source: Path,
@@ -108,7 +112,7 @@ def _check_batch(
         overrides=tuple(parse_overrides(guide, override)),
     )
     if str(source) == "-":
-        handle = sys.stdin.buffer
+        handle = env.stdin.buffer
     else:
         try:
             handle = open_regular(source)
@@ -118,13 +122,13 @@ def _check_batch(
             ) from None
 
     try:
-        failed = run(job, read_lines(handle), sys.stdout.write)
-        sys.stdout.flush()
+        failed = run(job, read_lines(handle), env.stdout.write)
+        env.stdout.flush()
     except BrokenPipeError:
         raise ReaderGone() from None
     except OSError as exc:  # reading the input is read_lines' to report
         raise OutputFailed(exc) from None
     finally:
-        if handle is not sys.stdin.buffer:
+        if handle is not env.stdin.buffer:
             handle.close()
     return ExitCode.USAGE if failed else ExitCode.OK

@@ -4,15 +4,20 @@ pack, and recording the screen."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ...env import Environment
 from ...errors import UsageError
 from ...pack.compile import load_guide
 from ...pack.guide import Guide
 from ...visit.answers import parse_date
+
+if TYPE_CHECKING:
+    from ..ui import UI
 
 # -- shared options ---------------------------------------------------------------------
 
@@ -86,11 +91,34 @@ OverrideOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON on stdout.")]
 
 
-def parse_today(text: str | None) -> dt.date:
+def process_environment() -> Environment:
+    """The environment of this process: its standard streams, variables and clock."""
+    return Environment.of(sys.stdin, sys.stdout, sys.stderr)
+
+
+def environment(ctx: typer.Context) -> Environment:
+    """The run's environment: the one ``main`` created, or (the app invoked directly, as
+    tests do) the process's own, created once for the run."""
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = process_environment()
+    env: Environment = root.obj
+    return env
+
+
+def ui_for(env: Environment, plain: bool) -> UI:
+    """The screen of a command: on the environment's streams, plain when asked or when
+    the environment says so (NO_COLOR, TERM=dumb)."""
+    from ..ui import UI, plain_wanted
+
+    return UI(plain_wanted(plain, dict(env.vars)), out=env.stdout, err=env.stderr, stdin=env.stdin)
+
+
+def parse_today(text: str | None, env: Environment) -> dt.date:
     if text is None:
-        return dt.date.today()
+        return env.today()
     try:
-        return parse_date(text, dt.date.today())
+        return parse_date(text, env.today())
     except ValueError as exc:
         raise UsageError(f"--today: {exc}") from None
 

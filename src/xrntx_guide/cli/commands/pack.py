@@ -8,10 +8,11 @@ from typing import Annotated, Any
 import typer
 
 from ...errors import ExitCode, UsageError
-from .common import JsonOpt, PlainOpt, SiteOpt, StepsOpt, guide_of
+from .common import JsonOpt, PlainOpt, SiteOpt, StepsOpt, environment, guide_of, ui_for
 
 
 def validate(
+    ctx: typer.Context,
     steps: StepsOpt = None,
     site: SiteOpt = None,
     json_out: Annotated[
@@ -27,10 +28,10 @@ def validate(
     Errors (the pack cannot be used) exit 3. Warnings (a source nothing cites, facts marked
     verify, a step no answers can reach) are reported but exit 0, unless --strict.
     """
+    env = environment(ctx)
     from ...pack.compile import validate_pack
-    from ..ui import UI, plain_wanted
 
-    ui = UI(plain_wanted(plain))
+    ui = ui_for(env, plain)
     result = validate_pack(steps, site)
     errors, warnings = result.errors, result.warnings
     failed = bool(errors) or (strict and bool(warnings))
@@ -65,12 +66,16 @@ def _count(n: int, noun: str) -> str:
 
 
 def questions(
-    json_out: JsonOpt = False, steps: StepsOpt = None, site: SiteOpt = None, plain: PlainOpt = False
+    ctx: typer.Context,
+    json_out: JsonOpt = False,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+    plain: PlainOpt = False,
 ) -> None:
     """List the answer keys: type, allowed values, which step asks them."""
-    from ..ui import UI, plain_wanted
+    env = environment(ctx)
 
-    ui = UI(plain_wanted(plain))
+    ui = ui_for(env, plain)
     guide = guide_of(steps, site)
     rows: list[dict[str, Any]] = []
     for step in guide.steps:
@@ -109,12 +114,16 @@ def questions(
 
 
 def gates(
-    json_out: JsonOpt = False, steps: StepsOpt = None, site: SiteOpt = None, plain: PlainOpt = False
+    ctx: typer.Context,
+    json_out: JsonOpt = False,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+    plain: PlainOpt = False,
 ) -> None:
     """List the gates: id, severities, what makes them fail, sources."""
-    from ..ui import UI, plain_wanted
+    env = environment(ctx)
 
-    ui = UI(plain_wanted(plain))
+    ui = ui_for(env, plain)
     guide = guide_of(steps, site)
     rows: list[dict[str, Any]] = [
         {
@@ -152,13 +161,14 @@ def gates(
 
 
 def schema(
+    ctx: typer.Context,
     which: Annotated[str, typer.Argument(help="answers | check-result | steps")],
     steps: StepsOpt = None,
     site: SiteOpt = None,
 ) -> None:
     """Print a JSON Schema: for answers files, check results, or step files."""
+    env = environment(ctx)
     from ...output.schemas import answers_schema, check_result_schema
-    from ..ui import UI
 
     if which == "answers":
         data = answers_schema(guide_of(steps, site))
@@ -170,4 +180,4 @@ def schema(
         data = pack_file_schema()
     else:
         raise UsageError(f"schema {which!r}: choose 'answers', 'check-result' or 'steps'")
-    UI(plain=True).result(json.dumps(data, indent=2, ensure_ascii=False))
+    ui_for(env, plain=True).result(json.dumps(data, indent=2, ensure_ascii=False))

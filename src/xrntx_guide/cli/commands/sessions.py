@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import sys
 from typing import Annotated, Any
 
 import typer
@@ -12,10 +10,11 @@ import typer
 from ...engine.evaluate import evaluate
 from ...errors import UsageError
 from ...visit.resume import session_guide
-from .common import JsonOpt, PlainOpt, SiteOpt, StepsOpt, guide_of
+from .common import JsonOpt, PlainOpt, SiteOpt, StepsOpt, environment, guide_of, ui_for
 
 
 def sessions(
+    ctx: typer.Context,
     delete: Annotated[
         list[str] | None,
         typer.Option(
@@ -26,11 +25,11 @@ def sessions(
     plain: PlainOpt = False,
 ) -> None:
     """List saved walkthroughs, or delete them."""
-    from ...visit.session import delete_session, scan_sessions, sessions_dir
-    from ..ui import UI, plain_wanted
+    env = environment(ctx)
+    from ...visit.session import delete_session, scan_sessions
 
-    ui = UI(plain_wanted(plain))
-    directory = sessions_dir()
+    ui = ui_for(env, plain)
+    directory = env.sessions_dir()
     if delete:
         for ref in delete:
             ui.note(f"deleted {delete_session(directory, ref)}")
@@ -82,29 +81,30 @@ def sessions(
 
 
 def note(
+    ctx: typer.Context,
     session: Annotated[str, typer.Argument(help="Session file, label or id.")],
     fmt: Annotated[str, typer.Option("--format", help="markdown | text | json | ics")] = "markdown",
     steps: StepsOpt = None,
     site: SiteOpt = None,
 ) -> None:
     """Write the chart note of a walkthrough (or its next dose as a calendar event)."""
+    env = environment(ctx)
     from ...output.report import note_data, note_ics, note_markdown
-    from ...visit.session import load, resolve_session, sessions_dir
-    from ..ui import UI
+    from ...visit.session import load, resolve_session
 
     if fmt not in ("markdown", "text", "json", "ics"):
         raise UsageError(f"--format {fmt!r}: choose markdown, text, json or ics")
-    ui = UI(plain=True)
-    record = load(path := resolve_session(sessions_dir(), session, warn=ui.warning))
+    ui = ui_for(env, plain=True)
+    record = load(path := resolve_session(env.sessions_dir(), session, warn=ui.warning))
     # The note judges the walk under the settings it ran with, as a resume does.
     guide = session_guide(guide_of(steps, site), record, path, steps, site)
-    day = record.today or dt.date.today()
+    day = record.today or env.today()
     state = evaluate(guide, record.inputs(guide, day))
     data = note_data(state, record)
     if fmt == "json":
         ui.result(json.dumps(data, ensure_ascii=False, indent=2))
     elif fmt == "ics":
-        ics = note_ics(data, dt.datetime.now(dt.UTC))
+        ics = note_ics(data, env.now())
         if ics is None:
             why = (
                 "its date would be after the calendar's last day, 9999-12-31"
@@ -112,6 +112,6 @@ def note(
                 else "the injection was not recorded as given"
             )
             raise UsageError(f"{record.label}: no next dose is due ({why})")
-        sys.stdout.write(ics)
+        env.stdout.write(ics)
     else:
         ui.result(note_markdown(data, plain=fmt == "text"))

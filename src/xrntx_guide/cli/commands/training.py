@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -18,13 +16,16 @@ from .common import (
     RecordOpt,
     SiteOpt,
     StepsOpt,
+    environment,
     guide_of,
     save_recording,
     start_recording,
+    ui_for,
 )
 
 
 def scenarios(
+    ctx: typer.Context,
     action: Annotated[
         str,
         typer.Argument(help="list (the default): the cases; test: run each and compare."),
@@ -44,15 +45,15 @@ def scenarios(
     compares the outcome with the expected one (exit 1 on any difference). A clinic can
     keep its own folder of scenarios for its own site file (--site applies to all).
     """
+    env = environment(ctx)
     from ... import scenarios as sc
-    from ..ui import UI, plain_wanted
 
     if action not in ("list", "test"):
         raise UsageError(
             f"scenarios {action!r}: expected 'list' or 'test'",
             hint="xrntx-guide scenarios test [DIR]",
         )
-    ui = UI(plain_wanted(plain))
+    ui = ui_for(env, plain)
     cases = sc.read_all(folder or sc.default_dir())
     if action == "list":
         rows = [
@@ -94,6 +95,7 @@ def scenarios(
 
 
 def export(
+    ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", help="markdown | html")] = "markdown",
     output: Annotated[
         Path | None,
@@ -107,6 +109,7 @@ def export(
     """The whole guide as a handout: every step, question and gate in words, the settings
     in force (with --site), facts marked verify, and the sources. HTML is one
     self-contained printable file with a diagram of the flow."""
+    env = environment(ctx)
     from ...output import export as ex
 
     if fmt not in ("markdown", "html"):
@@ -114,7 +117,7 @@ def export(
     guide = guide_of(steps, site)
     text = ex.markdown(guide) if fmt == "markdown" else ex.html_document(guide)
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        env.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     try:
         output.write_text(text, encoding="utf-8")
@@ -126,6 +129,7 @@ def export(
 
 
 def demo(
+    ctx: typer.Context,
     scenario: Annotated[str, typer.Argument(help="A scenario id (see `xrntx-guide scenarios`).")],
     folder: Annotated[
         Path | None,
@@ -158,14 +162,14 @@ def demo(
     timer, w KEY=VALUE shows what the guide would do with one answer changed (and comes
     back), q quits. Everything is marked TRAINING; no care session or note is written.
     """
+    env = environment(ctx)
     import tempfile
 
     from ... import scenarios as sc
     from ...visit.presets import parse_overrides
     from ...visit.session import new_session
     from ..demo import Presenter
-    from ..ui import UI, plain_wanted
-    from ..walk import Clock, Walk
+    from ..walk import Walk
 
     if not math.isfinite(demo_clock):
         raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
@@ -179,9 +183,9 @@ def demo(
             f"no scenario {scenario!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
             hint="`xrntx-guide scenarios` lists them.",
         )
-    if auto is None and not sys.stdin.isatty():
+    if auto is None and not env.stdin_tty:
         raise UsageError("demo needs a terminal to pause at; give --auto SECONDS to run unattended")
-    ui = UI(plain_wanted(plain))
+    ui = ui_for(env, plain)
     start_recording(ui, record_to)
     guide = sc.guide_for(case, steps, site)
     ui.alert(f"TRAINING: scenario {case.id}: {case.title}")
@@ -190,7 +194,7 @@ def demo(
         ui.bullet(point)
     requests = parse_overrides(guide, case.overrides)
     with tempfile.TemporaryDirectory(prefix="xrntx-demo-") as scratch:
-        record = new_session(guide, f"TRAINING-{case.id}", dt.datetime.now(dt.UTC), case.today)
+        record = new_session(guide, f"TRAINING-{case.id}", env.now(), case.today)
         record.demo_clock = demo_clock
         w = Walk(
             ui,
@@ -198,7 +202,7 @@ def demo(
             record,
             Path(scratch) / "demo.json",
             case.today,
-            Clock(factor=demo_clock),
+            env.clock.sped_up(demo_clock),
             flag_overrides={r.gate: r for r in requests},
             responder=Presenter(case, auto),
         )

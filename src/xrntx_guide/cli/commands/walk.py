@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ...env import Environment
 from ...errors import ExitCode, Incomplete, UsageError
 from ...pack.guide import Guide
 from ...visit.presets import Preset, evaluate_presets, gather, missing_message, parse_overrides
@@ -29,10 +29,12 @@ from .common import (
     SiteOpt,
     StepsOpt,
     TodayOpt,
+    environment,
     guide_of,
     parse_today,
     save_recording,
     start_recording,
+    ui_for,
 )
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 
 
 def walk(
+    ctx: typer.Context,
     resume: Annotated[
         bool,
         typer.Option(
@@ -85,6 +88,7 @@ def walk(
     record_to: RecordOpt = None,
 ) -> None:
     """Walk through the guide step by step (the default command)."""
+    env = environment(ctx)
     from ...visit.session import (
         clean_label,
         default_path,
@@ -92,18 +96,16 @@ def walk(
         load,
         new_session,
         refresh_defaults,
-        sessions_dir,
     )
     from ..render import welcome
-    from ..ui import UI, plain_wanted
-    from ..walk import HELP, Clock, Walk
+    from ..walk import HELP, Walk
 
-    ui = UI(plain_wanted(plain))
+    ui = ui_for(env, plain)
     if not math.isfinite(demo_clock):
         raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
     start_recording(ui, record_to)
     guide = guide_of(steps, site)
-    directory = sessions_dir()
+    directory = env.sessions_dir()
     if resume:
         path = session or find_session(directory, label, warn=ui.warning)
         record = load(path)
@@ -118,35 +120,37 @@ def walk(
                 f"the session was started with guide {record.guide_version}; "
                 f"continuing with {guide.meta.version}"
             )
-        day = parse_today(today) if today else (record.today or dt.date.today())
+        day = parse_today(today, env) if today else (record.today or env.today())
         if today and record.today is not None:
             record.today = day  # a fixed-date run resumed on another fixed date runs there
-        elif record.today is not None and record.today != dt.date.today():
+        elif record.today is not None and record.today != env.today():
             ui.warning(
                 f"this session runs on its fixed date {record.today.isoformat()} (it was "
-                f"started with --today), not on today's date {dt.date.today().isoformat()}"
+                f"started with --today), not on today's date {env.today().isoformat()}"
             )
     else:
-        day = parse_today(today)
-        interactive_label = label is None and not no_input and sys.stdin.isatty()
+        day = parse_today(today, env)
+        interactive_label = label is None and not no_input and env.stdin_tty
         if interactive_label:
             welcome(ui, guide, [HELP])
-            label = _ask_label(ui, day)
+            label = _ask_label(ui, day, env)
         elif label is not None:
             try:
                 label = clean_label(label)
             except ValueError as exc:
                 raise UsageError(f"--label: {exc}") from None
-        label = label or f"patient-{day.strftime('%Y%m%d')}-{dt.datetime.now().strftime('%H%M')}"
+        label = (
+            label or f"patient-{day.strftime('%Y%m%d')}-{env.now().astimezone().strftime('%H%M')}"
+        )
         _warn_if_label_used(ui, directory, label)
-        record = new_session(guide, label, dt.datetime.now(dt.UTC), day if today else None)
+        record = new_session(guide, label, env.now(), day if today else None)
         if demo_clock != 1.0:
             record.demo_clock = demo_clock
         path = session or default_path(record, directory)
         if session is not None and session.exists():
             raise UsageError(f"--session {session}: the file exists; use --resume to continue it")
 
-    clock = Clock(factor=demo_clock)
+    clock = env.clock.sped_up(demo_clock)
     if record.demo_clock is not None:
         ui.warning(
             f"TRAINING run: timers run {demo_clock:g} times faster; this session is not a "
@@ -156,7 +160,7 @@ def walk(
         from ...visit.resume import move_visit_day
 
         # Before this run's answers go in: only results from an earlier day are stale.
-        for line in move_visit_day(guide, record, day, dt.datetime.now(dt.UTC)):
+        for line in move_visit_day(guide, record, day, env.now()):
             ui.warning(line)
     base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
     presets = gather(guide, answer or [], answers, day)
@@ -194,13 +198,15 @@ def walk(
         if other_day is not None:
             ui.warning(other_day)
 
-    interactive = not no_input and sys.stdin.isatty()
+    interactive = not no_input and env.stdin_tty
     if interactive:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401 - line editing and arrow keys at the prompts
     if not interactive:
         try:
-            code = _walk_without_prompts(ui, guide, record, path, day, requests, acknowledge or [])
+            code = _walk_without_prompts(
+                ui, guide, record, path, day, requests, acknowledge or [], env.now()
+            )
         finally:
             save_recording(ui, record_to, record.label)
         raise typer.Exit(int(code))
@@ -232,13 +238,13 @@ def _check_acknowledge(guide: Guide, gates: list[str]) -> None:
             )
 
 
-def _ask_label(ui: UI, day: dt.date) -> str:
+def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
     """The patient label, asked until it is usable; 'quit' leaves without a session."""
     from ...visit.session import clean_label
     from ..walk import COMMANDS
 
     # The date part follows --today (issue 9, item 13); the time keeps labels apart.
-    suggested = f"patient-{day.strftime('%Y%m%d')}-{dt.datetime.now().strftime('%H%M')}"
+    suggested = f"patient-{day.strftime('%Y%m%d')}-{env.now().astimezone().strftime('%H%M')}"
     while True:
         try:
             typed = ui.ask(f"Patient label, not a name [{suggested}]: ").strip()
@@ -278,13 +284,13 @@ def _walk_without_prompts(
     day: dt.date,
     requests: list[Any],
     acknowledge: list[str],
+    now: dt.datetime,
 ) -> ExitCode:
     """Run the unattended walk, save the session, and say where it ended."""
     from ...engine.drive import walk_unattended
     from ...visit.session import save
     from ..render import show_gate, show_summary
 
-    now = dt.datetime.now(dt.UTC)
     wanted = {r.gate: r for r in requests}
     outcome = walk_unattended(guide, record, day, wanted, acknowledge, now)
     record.summarise(outcome.state, now)
