@@ -147,6 +147,11 @@ def walk(
         if demo_clock != 1.0:
             record.demo_clock = demo_clock
         path = session or default_path(record, directory)
+        if session is not None and session.is_dir():
+            raise UsageError(
+                f"--session {session}: that is a folder; name a session file "
+                f"(for example {session / 'visit.json'})"
+            )
         if session is not None and session.exists():
             raise UsageError(f"--session {session}: the file exists; use --resume to continue it")
 
