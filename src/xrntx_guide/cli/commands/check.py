@@ -62,6 +62,11 @@ def check(
     env = environment(ctx)
     from ...output.report import check_result
 
+    if explain and not json_out and batch is None:
+        raise UsageError(
+            "--explain adds the findings to the JSON result: give --json too",
+            hint="Without --json, `xrntx-guide walk` shows each gate in words (`why detail`).",
+        )
     guide = guide_of(steps, site)
     day = parse_today(today, env)
     if batch is not None:

@@ -114,6 +114,14 @@ def ui_for(env: Environment, plain: bool) -> UI:
     return UI(plain_wanted(plain, dict(env.vars)), out=env.stdout, err=env.stderr, stdin=env.stdin)
 
 
+def did_you_mean(given: str, choices: list[str] | tuple[str, ...]) -> str:
+    """`` (did you mean 'x'?)`` for a close choice, or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(given, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def parse_today(text: str | None, env: Environment) -> dt.date:
     if text is None:
         return env.today()

@@ -8,7 +8,16 @@ from typing import Annotated, Any
 import typer
 
 from ...errors import ExitCode, UsageError
-from .common import JsonOpt, PlainOpt, SiteOpt, StepsOpt, environment, guide_of, ui_for
+from .common import (
+    JsonOpt,
+    PlainOpt,
+    SiteOpt,
+    StepsOpt,
+    did_you_mean,
+    environment,
+    guide_of,
+    ui_for,
+)
 
 
 def validate(
@@ -179,5 +188,8 @@ def schema(
 
         data = pack_file_schema()
     else:
-        raise UsageError(f"schema {which!r}: choose 'answers', 'check-result' or 'steps'")
+        raise UsageError(
+            f"schema {which!r}{did_you_mean(which, ('answers', 'check-result', 'steps'))}: "
+            "choose 'answers', 'check-result' or 'steps'"
+        )
     ui_for(env, plain=True).result(json.dumps(data, indent=2, ensure_ascii=False))

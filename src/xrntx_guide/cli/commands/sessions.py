@@ -10,7 +10,16 @@ import typer
 from ...engine.evaluate import evaluate
 from ...errors import UsageError
 from ...visit.resume import session_guide
-from .common import JsonOpt, PlainOpt, SiteOpt, StepsOpt, environment, guide_of, ui_for
+from .common import (
+    JsonOpt,
+    PlainOpt,
+    SiteOpt,
+    StepsOpt,
+    did_you_mean,
+    environment,
+    guide_of,
+    ui_for,
+)
 
 
 def sessions(
@@ -21,16 +30,40 @@ def sessions(
             "--delete", help="Delete a session (label, id or file), repeatable.", show_default=False
         ),
     ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Delete without asking (needed off a terminal).")
+    ] = False,
     json_out: JsonOpt = False,
     plain: PlainOpt = False,
 ) -> None:
-    """List saved walkthroughs, or delete them."""
+    """List saved walkthroughs, or delete them (asking first, unless --yes)."""
     env = environment(ctx)
     from ...visit.session import delete_session, scan_sessions
 
     ui = ui_for(env, plain)
     directory = env.sessions_dir()
     if delete:
+        if not yes:
+            from ...visit.session import resolve_session
+
+            # Resolve every reference first: a typo deletes nothing and asks nothing.
+            paths = [resolve_session(directory, ref, warn=ui.warning) for ref in delete]
+            if not env.stdin_tty:
+                raise UsageError(
+                    f"--delete: not on a terminal, so nothing is deleted without --yes "
+                    f"({', '.join(map(str, paths))})",
+                    hint="Add --yes to delete without asking.",
+                )
+            ui.line("This deletes:")
+            for path in paths:
+                ui.line(f"  {path}")
+            try:
+                reply = ui.ask("Delete? [y/N]: ").strip().lower()
+            except EOFError:
+                reply = ""
+            if reply not in ("y", "yes"):
+                ui.note("nothing deleted")
+                return
         for ref in delete:
             ui.note(f"deleted {delete_session(directory, ref)}")
         return
@@ -93,7 +126,10 @@ def note(
     from ...visit.session import load, resolve_session
 
     if fmt not in ("markdown", "text", "json", "ics"):
-        raise UsageError(f"--format {fmt!r}: choose markdown, text, json or ics")
+        formats = ("markdown", "text", "json", "ics")
+        raise UsageError(
+            f"--format {fmt!r}{did_you_mean(fmt, formats)}: choose markdown, text, json or ics"
+        )
     ui = ui_for(env, plain=True)
     record = load(path := resolve_session(env.sessions_dir(), session, warn=ui.warning))
     # The note judges the walk under the settings it ran with, as a resume does.

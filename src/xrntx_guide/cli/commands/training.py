@@ -16,6 +16,7 @@ from .common import (
     RecordOpt,
     SiteOpt,
     StepsOpt,
+    did_you_mean,
     environment,
     guide_of,
     save_recording,
@@ -113,7 +114,9 @@ def export(
     from ...output import export as ex
 
     if fmt not in ("markdown", "html"):
-        raise UsageError(f"--format {fmt!r}: choose markdown or html")
+        raise UsageError(
+            f"--format {fmt!r}{did_you_mean(fmt, ('markdown', 'html'))}: choose markdown or html"
+        )
     guide = guide_of(steps, site)
     text = ex.markdown(guide) if fmt == "markdown" else ex.html_document(guide)
     if output is None:

@@ -29,6 +29,7 @@ from .common import (
     SiteOpt,
     StepsOpt,
     TodayOpt,
+    did_you_mean,
     environment,
     guide_of,
     parse_today,
@@ -234,8 +235,10 @@ def _check_acknowledge(guide: Guide, gates: list[str]) -> None:
         try:
             gate = guide.gate(gid)
         except KeyError:
+            ids = [g.id for g in guide.gates]
             raise UsageError(
-                f"--acknowledge: unknown gate {gid!r}", hint="`xrntx-guide gates` lists every gate."
+                f"--acknowledge: unknown gate {gid!r}{did_you_mean(gid, ids)}",
+                hint="`xrntx-guide gates` lists every gate.",
             ) from None
         if not any(r.spec.severity in ("caution", "info") for r in gate.rules):
             raise UsageError(
