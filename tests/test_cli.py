@@ -1041,12 +1041,12 @@ def test_every_command_is_behind_the_one_error_boundary() -> None:
 def test_an_internal_error_exits_with_the_documented_code(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import xrntx_guide.cli.app as cli_app
+    import xrntx_guide.cli.commands.pack as pack_commands
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(cli_app, "_guide", broken)
+    monkeypatch.setattr(pack_commands, "guide_of", broken)
     result = run("gates", "--json")
     assert result.exit_code == ExitCode.INTERNAL == 70, result.output
     assert "internal error" in result.stderr and "Traceback" not in result.stderr

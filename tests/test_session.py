@@ -106,7 +106,7 @@ def test_delete_refuses_a_file_that_is_not_a_session(run: Run, tmp_path: Path) -
     victim = tmp_path / "notes.txt"
     victim.write_text("not a session", encoding="utf-8")
 
-    result = run("sessions", "--delete", str(victim))
+    result = run("sessions", "--yes", "--delete", str(victim))
 
     assert result.exit_code == ExitCode.USAGE, result.output
     assert victim.read_text(encoding="utf-8") == "not a session"
@@ -116,8 +116,8 @@ def test_delete_refuses_a_file_that_is_not_a_session(run: Run, tmp_path: Path) -
 
 def test_delete_by_label_id_or_file(run: Run, folder: Path, two_sessions: list[Path]) -> None:
     first = store.load(next(p for p in two_sessions if "first" in p.name))
-    assert run("sessions", "--delete", first.id).exit_code == ExitCode.OK
-    assert run("sessions", "--delete", "done").exit_code == ExitCode.OK
+    assert run("sessions", "--yes", "--delete", first.id).exit_code == ExitCode.OK
+    assert run("sessions", "--yes", "--delete", "done").exit_code == ExitCode.OK
     assert list(folder.glob("*.json")) == []
 
 
@@ -125,7 +125,7 @@ def test_a_session_record_outside_the_folder_can_be_deleted(run: Run, tmp_path: 
     path = tmp_path / "elsewhere.json"
     made = run("walk", "--no-input", "--session", str(path), *answer_flags(ready_patient()))
     assert made.exit_code == ExitCode.INCOMPLETE, made.output
-    result = run("sessions", "--delete", str(path))
+    result = run("sessions", "--yes", "--delete", str(path))
     assert result.exit_code == ExitCode.OK, result.output
     assert not path.exists()
 
@@ -134,7 +134,7 @@ def test_a_damaged_session_in_the_folder_can_be_deleted(run: Run, folder: Path) 
     folder.mkdir(parents=True)
     damaged = folder / "damaged.json"
     damaged.write_text("{", encoding="utf-8")
-    result = run("sessions", "--delete", str(damaged))
+    result = run("sessions", "--yes", "--delete", str(damaged))
     assert result.exit_code == ExitCode.OK, result.output
     assert not damaged.exists()
 
@@ -164,7 +164,7 @@ def test_a_temporary_file_is_never_a_session(
     assert sorted(r["label"] for r in listed) == ["done", "first"]
     assert store.find_session(folder, record.id) == first
     assert store.find_session(folder, "first") == first
-    assert run("sessions", "--delete", record.id).exit_code == ExitCode.OK
+    assert run("sessions", "--yes", "--delete", record.id).exit_code == ExitCode.OK
     assert not first.exists() and tmp.exists()  # the session went, not the temporary file
 
 

@@ -8,7 +8,6 @@ being typed.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from ..engine.walk import (
     wait_minutes,
     wait_remaining,
 )
+from ..env import Clock as Clock  # where the walk's timers read the time
 from ..errors import ExitCode, Interrupted, InvalidAnswer
 from ..expr import UNKNOWN, format_value
 from ..pack.guide import CQuestion, CStep, Guide
@@ -40,32 +40,6 @@ HELP = (
     "why (the gates and how each is decided now; 'why detail' adds the rules), "
     "quit (save and leave), help."
 )
-
-
-@dataclass
-class Clock:
-    """Wall-clock time; a timer's reading can be sped up for demonstrations (--demo-clock).
-
-    Records (answers, timer starts, overrides) always get the real time, so a session
-    resumed without the demo clock reads correctly.
-    """
-
-    factor: float = 1.0
-    skipped: dt.timedelta = dt.timedelta(0)
-    """Time a trainer fast-forwarded the timers by (a demo, a training run only)."""
-
-    def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
-
-    def timer_now(self, started: dt.datetime | None) -> dt.datetime:
-        """What a timer started at ``started`` reads now: real time, times the factor."""
-        real = self.now()
-        if started is None:
-            return real
-        return started + (real - started) * self.factor + self.skipped
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds / self.factor)
 
 
 class _Command(Exception):

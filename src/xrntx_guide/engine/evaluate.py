@@ -583,8 +583,17 @@ class State:
         return self.values.get(name, UNKNOWN)
 
     def display(self, name: str) -> str:
-        """A value as a clinician reads it: a choice's label, yes/no, an ISO date."""
-        return display_value(self.guide, name, self.value(name))
+        """A value as a clinician reads it: a choice's label, yes/no, an ISO date; a
+        derived value that has none although all it reads is known, in its pack's words."""
+        value = self.value(name)
+        derived = self.guide.derived.get(name)
+        if value is UNKNOWN and derived is not None and derived.spec.no_value is not None:
+            reads = derived.expr.reads
+            if all(r in self.answered for r in reads if r in self.guide.questions) and all(
+                self.values.get(r, UNKNOWN) is not UNKNOWN for r in reads if r in self.guide.derived
+            ):
+                return derived.spec.no_value
+        return display_value(self.guide, name, value)
 
     def render(self, text: str, extra: Mapping[str, str] | None = None) -> str:
         return render(text, self.display, extra)

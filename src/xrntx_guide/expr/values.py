@@ -117,7 +117,10 @@ def format_value(value: Value) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
-        return f"{value:g}"
+        # Short when that is exact; otherwise every digit it takes to tell the value from
+        # its neighbours, so 1000.0000000001 never reads as "1000" beside a maximum of 1000.
+        short = f"{value:g}"
+        return short if float(short) == value else repr(value)
     if isinstance(value, tuple):
         return ", ".join(format_value(v) for v in value)
     if isinstance(value, Mapping):

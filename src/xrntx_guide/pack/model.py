@@ -308,6 +308,9 @@ class Derived:
     """What the value means."""
     unit: StrictStr | None = None
     """The unit shown after the value (days)."""
+    no_value: StrictStr | None = None
+    """What a placeholder shows when every answer the value reads is given and it still
+    has none (no minimum is established for that opioid), instead of "not answered"."""
     sources: list[SourceKey] = field(default_factory=list)
     """Keys of the sources behind the computation."""
     verify: StrictBool = False

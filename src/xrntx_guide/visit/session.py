@@ -481,16 +481,15 @@ def _find(scan: Scan, ref: str | None) -> Path:
     return by_label[0][0]
 
 
-def delete_session(directory: Path, ref: str, warn: Callable[[str], None] | None = None) -> Path:
-    """Delete one session record, found by id, label or file; returns its path.
+def deletable_session(directory: Path, ref: str, warn: Callable[[str], None] | None = None) -> Path:
+    """The session record ``ref`` names (by id, label or file), checked as deletable.
 
     Only ever a session record: a file named outside the sessions folder must read as a
     valid session, and one in the folder must be named as a session is (a damaged
     session can be deleted, a stray file next to it cannot).
 
     Raises:
-        SessionError: nothing matches, the file is not a session record, or it cannot
-            be deleted.
+        SessionError: nothing matches, or the file is not a session record.
     """
     path = resolve_session(directory, ref, warn)
     in_store = path.parent.resolve() == directory.resolve() and is_session_name(path.name)
@@ -502,6 +501,17 @@ def delete_session(directory: Path, ref: str, warn: Callable[[str], None] | None
                 f"--delete {ref}: not a session record, so it is not deleted ({exc.message})",
                 hint="`xrntx-guide sessions` lists the sessions that can be deleted.",
             ) from None
+    return path
+
+
+def delete_session(directory: Path, ref: str, warn: Callable[[str], None] | None = None) -> Path:
+    """Delete one session record (see :func:`deletable_session`); returns its path.
+
+    Raises:
+        SessionError: nothing matches, the file is not a session record, or it cannot
+            be deleted.
+    """
+    path = deletable_session(directory, ref, warn)
     try:
         path.unlink()
     except FileNotFoundError:

@@ -1,0 +1,139 @@
+"""`check`: can the patient receive the injection now? One patient, or a batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ...env import Environment
+from ...errors import ExitCode, UsageError
+from ...pack.guide import Guide
+from ...visit.presets import evaluate_presets, gather, parse_overrides
+from .common import (
+    AnswerOpt,
+    AnswersOpt,
+    OverrideOpt,
+    PlainOpt,
+    SiteOpt,
+    StepsOpt,
+    TodayOpt,
+    environment,
+    guide_of,
+    parse_today,
+    ui_for,
+)
+
+
+def check(
+    ctx: typer.Context,
+    answer: AnswerOpt = None,
+    answers: AnswersOpt = None,
+    override: OverrideOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    today: TodayOpt = None,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+    plain: PlainOpt = False,
+    no_input: Annotated[
+        bool,
+        typer.Option("--no-input", help="Never prompt (check never does; accepted for symmetry)."),
+    ] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Add each gate's findings (every comparison with its values) to the JSON.",
+        ),
+    ] = False,
+    batch: Annotated[
+        Path | None,
+        typer.Option(
+            "--batch",
+            help="JSON Lines of answers (- for stdin): one result line per input line.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Can the patient receive the injection now? Never prompts."""
+    env = environment(ctx)
+    from ...output.report import check_result
+
+    if explain and not json_out and batch is None:
+        raise UsageError(
+            "--explain adds the findings to the JSON result: give --json too",
+            hint="Without --json, `xrntx-guide walk` shows each gate in words (`why detail`).",
+        )
+    guide = guide_of(steps, site)
+    day = parse_today(today, env)
+    if batch is not None:
+        code = _check_batch(env, guide, day, batch, answer or [], answers, override or [], explain)
+        raise typer.Exit(int(code))
+    presets = gather(guide, answer or [], answers, day)
+    state = evaluate_presets(guide, presets, day, parse_overrides(guide, override or []))
+    if json_out:
+        env.stdout.write(json.dumps(check_result(state, explain), ensure_ascii=False) + "\n")
+    else:
+        from ..render import show_check
+
+        show_check(ui_for(env, plain), state)
+    code = {
+        "ready": ExitCode.OK,
+        "blocked": ExitCode.BLOCKED,
+        "needs_override": ExitCode.BLOCKED,
+        "incomplete": ExitCode.INCOMPLETE,
+    }[state.status]
+    raise typer.Exit(int(code))
+
+
+def _check_batch(
+    env: Environment,
+    guide: Guide,
+    day: dt.date,
+    source: Path,
+    answer: list[str],
+    answers: Path | None,
+    override: list[str],
+    explain: bool,
+) -> ExitCode:
+    """One JSON object of answers per line in, one result per line out; bad lines go on.
+
+    Each line is the single check of its answers with the same options: ``--answer`` over
+    the line over ``--answers FILE``, and ``--override`` checked here, before any line.
+    """
+    from ...batch import Job, read_lines, run
+    from ...files import Unreadable, open_regular
+    from ..streams import OutputFailed, ReaderGone
+
+    job = Job(
+        guide,
+        day,
+        gather(guide, [], answers, day),
+        explain,
+        flags=gather(guide, answer, None, day),
+        overrides=tuple(parse_overrides(guide, override)),
+    )
+    if str(source) == "-":
+        handle = env.stdin.buffer
+    else:
+        try:
+            handle = open_regular(source)
+        except Unreadable as exc:
+            raise UsageError(
+                f"--batch {source}: {exc.reason}", hint="Give - to read standard input."
+            ) from None
+
+    try:
+        failed = run(job, read_lines(handle), env.stdout.write)
+        env.stdout.flush()
+    except BrokenPipeError:
+        raise ReaderGone() from None
+    except OSError as exc:  # reading the input is read_lines' to report
+        raise OutputFailed(exc) from None
+    finally:
+        if handle is not env.stdin.buffer:
+            handle.close()
+    return ExitCode.USAGE if failed else ExitCode.OK

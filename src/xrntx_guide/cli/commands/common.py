@@ -1,0 +1,190 @@
+"""What the commands share: the options that mean the same everywhere, today's date, the
+pack, and recording the screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ...env import Environment
+from ...errors import UsageError
+from ...pack.compile import load_guide
+from ...pack.guide import Guide
+from ...visit.answers import parse_date
+
+if TYPE_CHECKING:
+    from ..ui import UI
+
+# -- shared options ---------------------------------------------------------------------
+
+StepsOpt = Annotated[
+    Path | None, typer.Option("--steps", help="Load another step pack folder.", show_default=False)
+]
+
+
+def regular_file(value: Path | None) -> Path | None:
+    """A file option names a regular file: a FIFO would be waited on for ever, and a
+    device such as /dev/zero read for ever. (A missing file is left to the reader, which
+    says so in its own words.)"""
+    if value is not None:
+        from ...files import Unreadable, open_regular
+
+        try:
+            open_regular(value).close()
+        except Unreadable as exc:
+            if not exc.missing:
+                raise typer.BadParameter(f"{value} {exc.reason}") from None
+    return value
+
+
+SiteOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--site",
+        help="A site file that changes setting values.",
+        show_default=False,
+        callback=regular_file,
+    ),
+]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--today", help="Fix today's date (YYYY-MM-DD) for reproducible runs.", show_default=False
+    ),
+]
+PlainOpt = Annotated[
+    bool,
+    typer.Option("--plain", help="No colour or boxes (also when NO_COLOR is set or TERM=dumb)."),
+]
+AnswerOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--answer",
+        "-a",
+        help="KEY=VALUE, repeatable; see `xrntx-guide questions`.",
+        show_default=False,
+    ),
+]
+AnswersOpt = Annotated[
+    Path | None,
+    typer.Option("--answers", help="A TOML or JSON file of answers.", show_default=False),
+]
+RecordOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--record", help="Save what the screen showed: FILE.svg or FILE.html.", show_default=False
+    ),
+]
+OverrideOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--override",
+        help='GATE="[CODE: ]comment": override a stop gate, repeatable.',
+        show_default=False,
+    ),
+]
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON on stdout.")]
+
+
+def process_environment() -> Environment:
+    """The environment of this process: its standard streams, variables and clock."""
+    return Environment.of(sys.stdin, sys.stdout, sys.stderr)
+
+
+def environment(ctx: typer.Context) -> Environment:
+    """The run's environment: the one ``main`` created, or (the app invoked directly, as
+    tests do) the process's own, created once for the run."""
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = process_environment()
+    env: Environment = root.obj
+    return env
+
+
+def ui_for(env: Environment, plain: bool) -> UI:
+    """The screen of a command: on the environment's streams, plain when asked or when
+    the environment says so (NO_COLOR, TERM=dumb)."""
+    from ..ui import UI, plain_wanted
+
+    return UI(plain_wanted(plain, dict(env.vars)), out=env.stdout, err=env.stderr, stdin=env.stdin)
+
+
+def did_you_mean(given: str, choices: list[str] | tuple[str, ...]) -> str:
+    """`` (did you mean 'x'?)`` for a close choice, or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(given, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def parse_today(text: str | None, env: Environment) -> dt.date:
+    if text is None:
+        return env.today()
+    try:
+        return parse_date(text, env.today())
+    except ValueError as exc:
+        raise UsageError(f"--today: {exc}") from None
+
+
+def guide_of(steps: Path | None, site: Path | None) -> Guide:
+    return load_guide(steps, site)
+
+
+def start_recording(ui: Any, record_to: Path | None) -> None:
+    if record_to is None:
+        return
+    if record_to.suffix.lower() not in (".svg", ".html"):
+        raise UsageError(f"--record {record_to}: name it FILE.svg or FILE.html")
+    ui.out.record = True
+
+
+_WEB_FONT = re.compile(r',\s*url\("https?://[^"]*"\)\s*format\("[^"]*"\)')
+# rich's own page, with a title and a language (a newline just after <pre> is not
+# shown); {stylesheet}, {code}, {foreground} and
+# {background} are filled in by rich.
+_RECORD_HTML = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<title>{title}</title>
+<style>
+{stylesheet}
+body {{
+    color: {foreground};
+    background-color: {background};
+}}
+</style>
+</head>
+<body>
+<pre style="font-family:Menlo,'DejaVu Sans Mono',consolas,'Courier New',monospace">
+<code style="font-family:inherit">{code}</code></pre>
+</body>
+</html>
+"""
+
+
+def save_recording(ui: Any, record_to: Path | None, title: str) -> None:
+    """What the screen showed, as SVG or HTML, for slides and handouts: one file that
+    needs no network to be shown (a projector in a teaching room may have none)."""
+    if record_to is None:
+        return
+    if record_to.suffix.lower() == ".svg":
+        # rich fetches its Fira Code from a CDN when it is not installed; the local font,
+        # else the monospace fallback, is used instead.
+        text = _WEB_FONT.sub("", ui.out.export_svg(title=title))
+    else:
+        import html  # only for a recording: start-up of every command stays without it
+
+        escaped = html.escape(title).replace("{", "{{").replace("}", "}}")
+        text = ui.out.export_html(code_format=_RECORD_HTML.replace("{title}", escaped))
+    try:
+        record_to.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--record {record_to}: cannot write: {exc.strerror or exc}") from None
+    ui.note(f"Recorded: {record_to}")

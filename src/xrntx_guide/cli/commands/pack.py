@@ -1,0 +1,197 @@
+"""The pack's own commands: `validate`, `questions`, `gates`, `schema`."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from ...errors import ExitCode, UsageError
+from .common import (
+    JsonOpt,
+    PlainOpt,
+    SiteOpt,
+    StepsOpt,
+    did_you_mean,
+    environment,
+    guide_of,
+    ui_for,
+)
+
+
+def validate(
+    ctx: typer.Context,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Every problem as a JSON array on stdout.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Warnings fail the run too (exit 3).")
+    ] = False,
+    plain: PlainOpt = False,
+) -> None:
+    """Check a step pack: report every problem at once, with file, line and column.
+
+    Errors (the pack cannot be used) exit 3. Warnings (a source nothing cites, facts marked
+    verify, a step no answers can reach) are reported but exit 0, unless --strict.
+    """
+    env = environment(ctx)
+    from ...pack.compile import validate_pack
+
+    ui = ui_for(env, plain)
+    result = validate_pack(steps, site)
+    errors, warnings = result.errors, result.warnings
+    failed = bool(errors) or (strict and bool(warnings))
+    if json_out:
+        problems = [p.to_json() for p in (*errors, *warnings)]
+        ui.result(json.dumps(problems, ensure_ascii=False, indent=2))
+        if failed:
+            raise typer.Exit(int(ExitCode.INVALID_PACK))
+        return
+    for problem in errors:
+        ui.error(str(problem))
+    for problem in warnings:
+        ui.warning(str(problem))
+    counts = f"{_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}"
+    if errors:
+        ui.error(f"{counts}: the pack cannot be used")
+        raise typer.Exit(int(ExitCode.INVALID_PACK))
+    guide = result.guide
+    assert guide is not None
+    ui.result(
+        f"{guide.root}: OK: {guide.meta.id} {guide.meta.version}, {len(guide.steps)} "
+        f"steps, {len(guide.questions)} questions, {len(guide.gates)} gates, "
+        f"{len(guide.sources)} sources; {_count(len(warnings), 'warning')}"
+    )
+    if failed:
+        ui.error(f"{counts}: --strict fails on warnings")
+        raise typer.Exit(int(ExitCode.INVALID_PACK))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def questions(
+    ctx: typer.Context,
+    json_out: JsonOpt = False,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+    plain: PlainOpt = False,
+) -> None:
+    """List the answer keys: type, allowed values, which step asks them."""
+    env = environment(ctx)
+
+    ui = ui_for(env, plain)
+    guide = guide_of(steps, site)
+    rows: list[dict[str, Any]] = []
+    for step in guide.steps:
+        for cq in step.questions:
+            q = cq.spec
+            allowed = ", ".join(str(c.value) for c in q.choices or ())
+            if not allowed and q.type == "bool":
+                allowed = "yes, no"
+            bounds = [f"{w} {b}" for w, b in (("min", q.min), ("max", q.max)) if b is not None]
+            rows.append(
+                {
+                    "key": q.key,
+                    "type": q.type,
+                    "allowed": [c.value for c in q.choices or ()],
+                    "bounds": {k: v for k, v in (("min", q.min), ("max", q.max)) if v is not None},
+                    "step": step.id,
+                    "prompt": q.prompt,
+                    "when": q.when,
+                    "optional": q.optional,
+                    "default": q.default,
+                    "_allowed": "; ".join(filter(None, [allowed, *bounds])),
+                }
+            )
+    if json_out:
+        ui.result(
+            json.dumps(
+                [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows],
+                ensure_ascii=False,
+            )
+        )
+        return
+    ui.table(
+        ["key", "type", "allowed", "step", "asked when"],
+        [[r["key"], r["type"], r["_allowed"], r["step"], r["when"] or ""] for r in rows],
+        prose=("allowed", "asked when"),
+    )
+
+
+def gates(
+    ctx: typer.Context,
+    json_out: JsonOpt = False,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+    plain: PlainOpt = False,
+) -> None:
+    """List the gates: id, severities, what makes them fail, sources."""
+    env = environment(ctx)
+
+    ui = ui_for(env, plain)
+    guide = guide_of(steps, site)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": g.id,
+            "title": g.spec.title,
+            "severity": g.severity,
+            "before": g.spec.before,
+            "applies_when": g.spec.applies_when,
+            "rules": [
+                {"severity": r.spec.severity, "fails_when": r.spec.fails_when} for r in g.rules
+            ],
+            "sources": g.spec.sources,
+            "verify": g.spec.verify,
+            "time_dependent": g.time_dependent,
+            "overridable": any(r.spec.severity == "stop" for r in g.rules),
+        }
+        for g in guide.gates
+    ]
+    if json_out:
+        ui.result(json.dumps(rows, ensure_ascii=False))
+        return
+    ui.table(
+        ["gate", "severity", "fails when", "before step", "sources"],
+        [
+            [
+                r["id"],
+                ", ".join(x["severity"] for x in r["rules"]),
+                " | ".join(x["fails_when"] for x in r["rules"]),
+                r["before"],
+                ", ".join(r["sources"]),
+            ]
+            for r in rows
+        ],
+        prose=("severity", "fails when", "sources"),
+    )
+
+
+def schema(
+    ctx: typer.Context,
+    which: Annotated[str, typer.Argument(help="answers | check-result | steps")],
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+) -> None:
+    """Print a JSON Schema: for answers files, check results, or step files."""
+    env = environment(ctx)
+    from ...output.schemas import answers_schema, check_result_schema
+
+    if which == "answers":
+        data = answers_schema(guide_of(steps, site))
+    elif which == "check-result":
+        data = check_result_schema()
+    elif which == "steps":
+        from ...pack.model import pack_file_schema
+
+        data = pack_file_schema()
+    else:
+        raise UsageError(
+            f"schema {which!r}{did_you_mean(which, ('answers', 'check-result', 'steps'))}: "
+            "choose 'answers', 'check-result' or 'steps'"
+        )
+    ui_for(env, plain=True).result(json.dumps(data, indent=2, ensure_ascii=False))

@@ -1,0 +1,224 @@
+"""For trainers: `scenarios`, `demo` (presenter mode) and `export` (the guide as a handout)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ...errors import ExitCode, UsageError
+from .common import (
+    JsonOpt,
+    PlainOpt,
+    RecordOpt,
+    SiteOpt,
+    StepsOpt,
+    did_you_mean,
+    environment,
+    guide_of,
+    save_recording,
+    start_recording,
+    ui_for,
+)
+
+
+def scenarios(
+    ctx: typer.Context,
+    action: Annotated[
+        str,
+        typer.Argument(help="list (the default): the cases; test: run each and compare."),
+    ] = "list",
+    folder: Annotated[
+        Path | None,
+        typer.Argument(help="A folder of scenario files (default: the shipped ones)."),
+    ] = None,
+    json_out: JsonOpt = False,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+    plain: PlainOpt = False,
+) -> None:
+    """Case scenarios for teaching, which double as the guide's content tests.
+
+    `scenarios` lists them; `scenarios test [DIR]` runs each through the engine and
+    compares the outcome with the expected one (exit 1 on any difference). A clinic can
+    keep its own folder of scenarios for its own site file (--site applies to all).
+    """
+    env = environment(ctx)
+    from ... import scenarios as sc
+
+    if action not in ("list", "test"):
+        raise UsageError(
+            f"scenarios {action!r}: expected 'list' or 'test'",
+            hint="xrntx-guide scenarios test [DIR]",
+        )
+    ui = ui_for(env, plain)
+    cases = sc.read_all(folder or sc.default_dir())
+    if action == "list":
+        rows = [
+            {
+                "id": c.id,
+                "title": c.title,
+                "date": c.today.isoformat(),
+                "expect": c.expect["status"],
+            }
+            for c in cases
+        ]
+        if json_out:
+            ui.result(json.dumps(rows, ensure_ascii=False))
+            return
+        ui.table(
+            ["scenario", "title", "visit date", "expected"],
+            [[r["id"], r["title"], r["date"], r["expect"]] for r in rows],
+            prose=("title",),
+        )
+        return
+    results = []
+    for case in cases:
+        guide = sc.guide_for(case, steps, site)
+        got = sc.outcome(sc.run(guide, case))
+        results.append({"id": case.id, "differences": sc.compare(case.expect, got), "got": got})
+    failed = [r for r in results if r["differences"]]
+    if json_out:
+        ui.result(json.dumps(results, ensure_ascii=False))
+    else:
+        for r in results:
+            ui.line(f"{'FAIL' if r['differences'] else 'ok  '} {r['id']}")
+            for diff in r["differences"]:
+                ui.line(f"       {diff}")
+        ui.line(f"{len(results) - len(failed)} scenarios as expected, {len(failed)} differ")
+    if failed:
+        raise typer.Exit(int(ExitCode.BLOCKED))
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="markdown | html")] = "markdown",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file (default: stdout).", show_default=False
+        ),
+    ] = None,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+) -> None:
+    """The whole guide as a handout: every step, question and gate in words, the settings
+    in force (with --site), facts marked verify, and the sources. HTML is one
+    self-contained printable file with a diagram of the flow."""
+    env = environment(ctx)
+    from ...output import export as ex
+
+    if fmt not in ("markdown", "html"):
+        raise UsageError(
+            f"--format {fmt!r}{did_you_mean(fmt, ('markdown', 'html'))}: choose markdown or html"
+        )
+    guide = guide_of(steps, site)
+    text = ex.markdown(guide) if fmt == "markdown" else ex.html_document(guide)
+    if output is None:
+        env.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
+
+
+# -- demo -----------------------------------------------------------------------------------
+
+
+def demo(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(help="A scenario id (see `xrntx-guide scenarios`).")],
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--dir", help="A folder of scenarios (default: the shipped ones).", show_default=False
+        ),
+    ] = None,
+    auto: Annotated[
+        float | None,
+        typer.Option(
+            "--auto",
+            min=0.0,
+            max=600.0,
+            help="Advance by itself every N seconds.",
+            show_default=False,
+        ),
+    ] = None,
+    record_to: RecordOpt = None,
+    demo_clock: Annotated[
+        float,
+        typer.Option("--demo-clock", min=1.0, max=3600.0, help="Timers run N times faster."),
+    ] = 60.0,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+    plain: PlainOpt = False,
+) -> None:
+    """Present a scenario: the real walkthrough, answered from the case, paced by you.
+
+    At each pause: Enter goes on, b goes back, f fast-forwards the naloxone-challenge
+    timer, w KEY=VALUE shows what the guide would do with one answer changed (and comes
+    back), q quits. Everything is marked TRAINING; no care session or note is written.
+    """
+    env = environment(ctx)
+    import tempfile
+
+    from ... import scenarios as sc
+    from ...visit.presets import parse_overrides
+    from ...visit.session import new_session
+    from ..demo import Presenter
+    from ..walk import Walk
+
+    if not math.isfinite(demo_clock):
+        raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
+    cases = {c.id: c for c in sc.read_all(folder or sc.default_dir())}
+    case = cases.get(scenario)
+    if case is None:
+        import difflib
+
+        close = difflib.get_close_matches(scenario, list(cases), n=1)
+        raise UsageError(
+            f"no scenario {scenario!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+            hint="`xrntx-guide scenarios` lists them.",
+        )
+    if auto is None and not env.stdin_tty:
+        raise UsageError("demo needs a terminal to pause at; give --auto SECONDS to run unattended")
+    ui = ui_for(env, plain)
+    start_recording(ui, record_to)
+    guide = sc.guide_for(case, steps, site)
+    ui.alert(f"TRAINING: scenario {case.id}: {case.title}")
+    ui.block(case.story)
+    for point in case.teaching_points:
+        ui.bullet(point)
+    requests = parse_overrides(guide, case.overrides)
+    with tempfile.TemporaryDirectory(prefix="xrntx-demo-") as scratch:
+        record = new_session(guide, f"TRAINING-{case.id}", env.now(), case.today)
+        record.demo_clock = demo_clock
+        w = Walk(
+            ui,
+            guide,
+            record,
+            Path(scratch) / "demo.json",
+            case.today,
+            env.clock.sped_up(demo_clock),
+            flag_overrides={r.gate: r for r in requests},
+            responder=Presenter(case, auto),
+        )
+        code = w.run()
+        state = w.state()
+    got = sc.outcome(state)
+    differences = sc.compare(case.expect, got)
+    ui.alert(
+        "TRAINING: the guide gave the scenario's expected outcome."
+        if not differences
+        else "TRAINING: the outcome differs from the scenario's: " + "; ".join(differences)
+    )
+    save_recording(ui, record_to, f"TRAINING: {case.title}")
+    # A presenter run succeeds when the guide did what the case says it does.
+    del code

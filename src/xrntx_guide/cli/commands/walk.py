@@ -1,0 +1,345 @@
+"""`walk`: the walkthrough, interactive or unattended (the default command)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ...env import Environment
+from ...errors import ExitCode, Incomplete, UsageError
+from ...pack.guide import Guide
+from ...visit.presets import Preset, evaluate_presets, gather, missing_message, parse_overrides
+from ...visit.resume import (
+    another_day_warning,
+    refuse_early_timed_results,
+    session_clock,
+    session_guide,
+)
+from .common import (
+    AnswerOpt,
+    AnswersOpt,
+    OverrideOpt,
+    PlainOpt,
+    RecordOpt,
+    SiteOpt,
+    StepsOpt,
+    TodayOpt,
+    did_you_mean,
+    environment,
+    guide_of,
+    parse_today,
+    save_recording,
+    start_recording,
+    ui_for,
+)
+
+if TYPE_CHECKING:
+    from ...visit.session import SessionRecord
+    from ..ui import UI
+
+
+def walk(
+    ctx: typer.Context,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue a saved walkthrough (the latest unfinished one, or --session/--label).",
+        ),
+    ] = False,
+    session: Annotated[
+        Path | None,
+        typer.Option(
+            "--session", help="The session file to write (or to resume).", show_default=False
+        ),
+    ] = None,
+    label: Annotated[
+        str | None, typer.Option("--label", help="Patient label (not a name).", show_default=False)
+    ] = None,
+    answer: AnswerOpt = None,
+    answers: AnswersOpt = None,
+    override: OverrideOpt = None,
+    acknowledge: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--acknowledge",
+            help="Acknowledge a caution gate without a prompt (or 'all').",
+            show_default=False,
+        ),
+    ] = None,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
+    today: TodayOpt = None,
+    steps: StepsOpt = None,
+    site: SiteOpt = None,
+    plain: PlainOpt = False,
+    demo_clock: Annotated[
+        float,
+        typer.Option(
+            "--demo-clock",
+            min=1.0,
+            max=3600.0,
+            help="Run timers N times faster (training demos only).",
+        ),
+    ] = 1.0,
+    record_to: RecordOpt = None,
+) -> None:
+    """Walk through the guide step by step (the default command)."""
+    env = environment(ctx)
+    from ...visit.session import (
+        clean_label,
+        default_path,
+        find_session,
+        load,
+        new_session,
+        refresh_defaults,
+    )
+    from ..render import welcome
+    from ..walk import HELP, Walk
+
+    ui = ui_for(env, plain)
+    if not math.isfinite(demo_clock):
+        raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
+    start_recording(ui, record_to)
+    guide = guide_of(steps, site)
+    directory = env.sessions_dir()
+    if resume:
+        path = session or find_session(directory, label, warn=ui.warning)
+        record = load(path)
+        guide = session_guide(guide, record, path, steps, site)
+        demo_clock = session_clock(record, path, demo_clock)
+        if record.guide_id != guide.meta.id:
+            raise UsageError(
+                f"{path}: the session is for guide {record.guide_id!r}, not {guide.meta.id!r}"
+            )
+        if record.guide_version != guide.meta.version:
+            ui.warning(
+                f"the session was started with guide {record.guide_version}; "
+                f"continuing with {guide.meta.version}"
+            )
+        day = parse_today(today, env) if today else (record.today or env.today())
+        if today and record.today is not None:
+            record.today = day  # a fixed-date run resumed on another fixed date runs there
+        elif record.today is not None and record.today != env.today():
+            ui.warning(
+                f"this session runs on its fixed date {record.today.isoformat()} (it was "
+                f"started with --today), not on today's date {env.today().isoformat()}"
+            )
+    else:
+        day = parse_today(today, env)
+        interactive_label = label is None and not no_input and env.stdin_tty
+        if interactive_label:
+            welcome(ui, guide, [HELP])
+            label = _ask_label(ui, day, env)
+        elif label is not None:
+            try:
+                label = clean_label(label)
+            except ValueError as exc:
+                raise UsageError(f"--label: {exc}") from None
+        label = (
+            label or f"patient-{day.strftime('%Y%m%d')}-{env.now().astimezone().strftime('%H%M')}"
+        )
+        _warn_if_label_used(ui, directory, label)
+        record = new_session(guide, label, env.now(), day if today else None)
+        if demo_clock != 1.0:
+            record.demo_clock = demo_clock
+        path = session or default_path(record, directory)
+        if session is not None and session.is_dir():
+            raise UsageError(
+                f"--session {session}: that is a folder; name a session file "
+                f"(for example {session / 'visit.json'})"
+            )
+        if session is not None and session.exists():
+            raise UsageError(f"--session {session}: the file exists; use --resume to continue it")
+
+    clock = env.clock.sped_up(demo_clock)
+    if record.demo_clock is not None:
+        ui.warning(
+            f"TRAINING run: timers run {demo_clock:g} times faster; this session is not a "
+            "care record"
+        )
+    if resume and record.status != "complete":  # a finished walk is never moved
+        from ...visit.resume import move_visit_day
+
+        # Before this run's answers go in: only results from an earlier day are stale.
+        for line in move_visit_day(guide, record, day, env.now()):
+            ui.warning(line)
+    base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
+    presets = gather(guide, answer or [], answers, day)
+    refuse_early_timed_results(guide, record, presets, day, clock.timer_now)
+    requests = parse_overrides(guide, override or [])
+    _check_acknowledge(guide, acknowledge or [])
+    # Every answer, from the session file too, is checked as a prompt would check it.
+    try:
+        evaluate_presets(guide, {**base, **presets}, day)
+    except UsageError as exc:
+        if resume and not any(getattr(exc, "key", None) == k for k in presets):
+            raise UsageError(
+                f"{path}: {exc.message}",
+                hint="Correct it with --answer KEY=VALUE, or start a new session.",
+            ) from None
+        raise
+    now = clock.now()
+    date_key = guide.meta.date_key
+    date_before = record.answers[date_key].value if date_key in record.answers else None
+    for key, p in presets.items():
+        record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
+    date_after = record.answers[date_key].value if date_key in record.answers else None
+    if date_before is not None and date_after != date_before:
+        from ...visit.resume import clear_results_of_another_day
+
+        for line in clear_results_of_another_day(
+            guide, record, str(date_before), str(date_after), now, keep=frozenset(presets)
+        ):
+            ui.warning(line)
+    if resume and record.status != "complete":  # a finished walk is never moved
+        for note in refresh_defaults(guide, record, day, now):
+            ui.note(note)
+    if resume:
+        other_day = another_day_warning(guide, record, day)
+        if other_day is not None:
+            ui.warning(other_day)
+
+    prefills = {}
+    if record.status != "complete":  # the patient's earlier visits (reference section 7)
+        from ..history import walk_timeline
+
+        prefills = walk_timeline(ui, guide, directory, record, day).prefills
+    interactive = not no_input and env.stdin_tty
+    if interactive:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401 - line editing and arrow keys at the prompts
+    if not interactive:
+        try:
+            code = _walk_without_prompts(
+                ui, guide, record, path, day, requests, acknowledge or [], env.now(), prefills
+            )
+        finally:
+            save_recording(ui, record_to, record.label)
+        raise typer.Exit(int(code))
+    if resume:
+        welcome(ui, guide, [f"Resuming {record.label!r} ({path})", HELP])
+    else:
+        ui.note(f"Session {record.label!r}: {path}")
+    w = Walk(
+        ui,
+        guide,
+        record,
+        path,
+        day,
+        clock,
+        flag_overrides={r.gate: r for r in requests},
+        prefills=prefills,
+    )
+    try:
+        code = w.run()
+    finally:
+        save_recording(ui, record_to, record.label)
+    raise typer.Exit(int(code))
+
+
+def _check_acknowledge(guide: Guide, gates: list[str]) -> None:
+    for gid in gates:
+        if gid == "all":
+            continue
+        try:
+            gate = guide.gate(gid)
+        except KeyError:
+            ids = [g.id for g in guide.gates]
+            raise UsageError(
+                f"--acknowledge: unknown gate {gid!r}{did_you_mean(gid, ids)}",
+                hint="`xrntx-guide gates` lists every gate.",
+            ) from None
+        if not any(r.spec.severity in ("caution", "info") for r in gate.rules):
+            raise UsageError(
+                f"--acknowledge {gid}: only cautions are acknowledged; {gid} is a {gate.severity}"
+            )
+
+
+def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
+    """The patient label, asked until it is usable; 'quit' leaves without a session."""
+    from ...visit.session import clean_label
+    from ..walk import COMMANDS
+
+    # The date part follows --today (issue 9, item 13); the time keeps labels apart.
+    suggested = f"patient-{day.strftime('%Y%m%d')}-{env.now().astimezone().strftime('%H%M')}"
+    while True:
+        try:
+            typed = ui.ask(f"Patient label, not a name [{suggested}]: ").strip()
+        except EOFError:
+            raise typer.Exit(0) from None
+        if typed.lower() == "quit":
+            raise typer.Exit(0)
+        if typed.lower() in COMMANDS:
+            ui.note(
+                "Type a label for this patient (not a name: for example initials and a "
+                "clinic number), Enter for the suggested one, or quit."
+            )
+            continue
+        try:
+            return clean_label(typed or suggested)
+        except ValueError as exc:
+            ui.error(str(exc))
+
+
+def _warn_if_label_used(ui: UI, directory: Path, label: str) -> None:
+    from ...visit.session import list_sessions
+
+    same = [r for _, r in list_sessions(directory) if r is not None and r.label == label]
+    if same:
+        ui.warning(
+            f"the label {label!r} is already used by session {same[0].id} ({same[0].status}); "
+            f"this starts a new session. To continue that one: "
+            f"xrntx-guide walk --resume --session <file> (see `xrntx-guide sessions`)"
+        )
+
+
+def _walk_without_prompts(
+    ui: UI,
+    guide: Guide,
+    record: SessionRecord,
+    path: Path,
+    day: dt.date,
+    requests: list[Any],
+    acknowledge: list[str],
+    now: dt.datetime,
+    prefills: dict[str, Any] | None = None,
+) -> ExitCode:
+    """Run the unattended walk, save the session, and say where it ended."""
+    from ...engine.drive import walk_unattended
+    from ...visit.session import save
+    from ..render import show_gate, show_summary
+
+    wanted = {r.gate: r for r in requests}
+    outcome = walk_unattended(guide, record, day, wanted, acknowledge, now, prefills)
+    for key in prefills or {}:
+        kept = record.answers.get(key)
+        if kept is not None and kept.origin == "history":
+            ui.note(f"{key}: {kept.value} ({prefills[key].note})")  # type: ignore[index]
+    record.summarise(outcome.state, now)
+    save(record, path, now)
+    if outcome.kind == "missing":
+        assert outcome.filled is not None
+        keys = outcome.missing
+        raise Incomplete(
+            f"answers are missing ({len(keys)}); give them with --answer or --answers:\n"
+            + missing_message(outcome.filled, keys),
+            hint=f"The answers so far are saved in {path}.",
+        )
+    if outcome.kind == "stop":
+        assert outcome.stop is not None
+        g, kind = outcome.stop.gate, outcome.stop.kind
+        show_gate(ui, outcome.state, g)
+        if kind == "override":
+            ui.error(f'gate {g.id} needs an override: --override {g.id}="CODE: comment"')
+        elif kind == "acknowledge":
+            ui.error(f"caution {g.id} must be acknowledged: --acknowledge {g.id}")
+        ui.note(f"Saved: {path}")
+        return ExitCode.BLOCKED
+    show_summary(ui, outcome.state, record)
+    ui.note(f"Saved: {path}")
+    return ExitCode.OK

@@ -1,0 +1,132 @@
+"""The environment a run sees: the clock, the standard streams and whether each is a
+terminal, the environment variables, and the folders for sessions and the pack cache.
+
+The command line creates one :class:`Environment` when it starts (on the process's own
+streams) and hands it to the command; the commands read the time, the streams and the
+variables only through it, so a test can swap any of them. Core: never prints, never
+prompts, imports no UI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+
+def system_now() -> dt.datetime:
+    """The real time, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Clock:
+    """Wall-clock time; a timer's reading can be sped up for demonstrations (--demo-clock).
+
+    Records (answers, timer starts, overrides) always get the real time, so a session
+    resumed without the demo clock reads correctly.
+    """
+
+    factor: float = 1.0
+    skipped: dt.timedelta = dt.timedelta(0)
+    """Time a trainer fast-forwarded the timers by (a demo, a training run only)."""
+    source: Callable[[], dt.datetime] = field(default=system_now, repr=False, compare=False)
+    """Where the real time comes from (a test gives a fixed instant)."""
+
+    def now(self) -> dt.datetime:
+        return self.source()
+
+    def today(self) -> dt.date:
+        """Today's date where the program runs (local time, as a clinician reads it)."""
+        return self.now().astimezone().date()
+
+    def timer_now(self, started: dt.datetime | None) -> dt.datetime:
+        """What a timer started at ``started`` reads now: real time, times the factor."""
+        real = self.now()
+        if started is None:
+            return real
+        return started + (real - started) * self.factor + self.skipped
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds / self.factor)
+
+    def sped_up(self, factor: float) -> Clock:
+        """The same clock with timers running ``factor`` times faster (a training run)."""
+        return dataclasses.replace(self, factor=factor)
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):  # a closed or stand-in stream
+        return False
+
+
+@dataclass
+class Environment:
+    """What a run reads from the machine it runs on, in one place."""
+
+    stdin: TextIO
+    stdout: TextIO
+    stderr: TextIO
+    vars: Mapping[str, str]
+    """The environment variables (a copy: changing it never changes the process's)."""
+    clock: Clock = field(default_factory=Clock)
+    stdin_tty: bool = False
+    stdout_tty: bool = False
+    stderr_tty: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        stdin: TextIO,
+        stdout: TextIO,
+        stderr: TextIO,
+        vars: Mapping[str, str] | None = None,
+        clock: Clock | None = None,
+    ) -> Environment:
+        """An environment on these streams (the command line gives the process's own),
+        with the process's variables and the real clock unless others are given; each
+        stream is a terminal when it says it is."""
+        return cls(
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            vars=dict(os.environ if vars is None else vars),
+            clock=clock or Clock(),
+            stdin_tty=_isatty(stdin),
+            stdout_tty=_isatty(stdout),
+            stderr_tty=_isatty(stderr),
+        )
+
+    def now(self) -> dt.datetime:
+        return self.clock.now()
+
+    def today(self) -> dt.date:
+        return self.clock.today()
+
+    def var(self, name: str) -> str | None:
+        """An environment variable; an empty one counts as not set."""
+        return self.vars.get(name) or None
+
+    @property
+    def debug(self) -> bool:
+        """XRNTX_GUIDE_DEBUG: show the traceback of an internal error."""
+        return self.var("XRNTX_GUIDE_DEBUG") is not None
+
+    def sessions_dir(self) -> Path:
+        """Where sessions live (see :func:`xrntx_guide.visit.session.sessions_dir`)."""
+        from .visit.session import sessions_dir
+
+        return sessions_dir(self.vars)
+
+    def cache_dir(self) -> Path | None:
+        """Where compiled packs are cached, or None for no cache."""
+        from .pack.cache import cache_dir
+
+        return cache_dir(self.vars)

@@ -1,0 +1,114 @@
+"""The environment seam (issue 8): the commands read the clock, the streams, whether stdin
+is a terminal, and the environment variables only through the Environment, so a test can
+swap each of them."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import xrntx_guide.cli.commands.common as common
+from xrntx_guide.env import Clock, Environment
+
+from .conftest import Result
+
+Run = Callable[..., Result]
+CLI = Path(__file__).resolve().parent.parent / "src" / "xrntx_guide" / "cli"
+
+
+@pytest.fixture
+def swap(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """``swap(vars=..., clock=...)``: the next run sees this environment, on the runner's
+    streams."""
+
+    def apply(**changes: Any) -> None:
+        def make() -> Environment:
+            env = Environment.of(sys.stdin, sys.stdout, sys.stderr)  # type: ignore[arg-type]
+            return dataclasses.replace(env, **changes)
+
+        monkeypatch.setattr(common, "process_environment", make)
+
+    return apply
+
+
+def at(when: dt.datetime) -> Clock:
+    return Clock(source=lambda: when)
+
+
+def test_check_takes_today_from_the_environments_clock(run: Run, swap: Any) -> None:
+    swap(clock=at(dt.datetime(2031, 3, 5, 12, 0, tzinfo=dt.UTC)))
+    result = run("check", "--json", "-a", "visit=first_injection")
+    assert json.loads(result.stdout)["today"] == "2031-03-05", result.output
+
+
+def test_the_default_label_and_the_session_times_come_from_the_environments_clock(
+    run: Run, swap: Any, tmp_path: Path
+) -> None:
+    when = dt.datetime(2031, 3, 5, 12, 0, tzinfo=dt.UTC)
+    swap(clock=at(when))
+    session = tmp_path / "s.json"
+    run("walk", "--no-input", "--session", str(session), "-a", "visit=first_injection")
+    record = json.loads(session.read_text())
+    local = when.astimezone()
+    assert record["label"] == f"patient-{local:%Y%m%d}-{local:%H%M}"
+    assert record["created"].startswith("2031-03-05T12:00")
+
+
+def test_sessions_are_found_in_the_folder_the_environments_variables_name(
+    run: Run, swap: Any, tmp_path: Path
+) -> None:
+    swap(vars={"XRNTX_GUIDE_HOME": str(tmp_path / "elsewhere")})
+    result = run("sessions")
+    assert f"No sessions in {tmp_path / 'elsewhere' / 'sessions'}" in result.stdout, result.output
+
+
+def test_debug_is_read_from_the_environment_not_the_process(
+    run: Run, swap: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import xrntx_guide.cli.commands.pack as pack_commands
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(pack_commands, "guide_of", broken)
+    swap(vars={"XRNTX_GUIDE_DEBUG": "1"})
+    with pytest.raises(RuntimeError, match="a bug"):
+        run("gates", "--json")
+
+
+def test_a_demo_asks_the_environment_whether_stdin_is_a_terminal(run: Run, swap: Any) -> None:
+    swap(stdin_tty=False)
+    result = run("demo", "01-ready-after-heroin")
+    assert result.exit_code == 2 and "needs a terminal" in result.stderr, result.output
+
+
+def test_a_clock_sped_up_for_training_keeps_its_source() -> None:
+    when = dt.datetime(2031, 3, 5, tzinfo=dt.UTC)
+    clock = at(when).sped_up(60)
+    assert clock.factor == 60 and clock.now() == when
+    assert clock.timer_now(when - dt.timedelta(seconds=10)) == when + dt.timedelta(seconds=590)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in CLI.rglob("*.py") if p.parent.name == "commands" or p.name == "app.py"),
+    ids=lambda p: p.name,
+)
+def test_the_commands_reach_the_machine_only_through_the_environment(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    for pattern in (
+        r"os\.environ",
+        r"\.isatty\(",
+        r"datetime\.now\(",
+        r"date\.today\(",
+        r"getenv\(",
+    ):
+        assert not re.search(pattern, text), (path.name, pattern)
