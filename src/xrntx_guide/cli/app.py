@@ -281,9 +281,9 @@ def walk(
             )
     else:
         day = _today(today)
-        interactive_label = label is None and not no_input and sys.stdin.isatty()
-        if interactive_label:
-            welcome(ui, guide, [HELP])
+        if not no_input and sys.stdin.isatty():
+            welcome(ui, guide, [HELP])  # always first, --label or not (issue 9, item 2)
+        if label is None and not no_input and sys.stdin.isatty():
             label = _ask_label(ui, day)
         elif label is not None:
             try:
