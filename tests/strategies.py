@@ -304,7 +304,7 @@ def random_answers(c: Chooser, guide: Guide, today: dt.date, o: Options) -> dict
         since = _since_last_injection(c, s, o)
         last_injection = shift(day, -since)
         a["last_injection_date"] = last_injection
-        a["last_injection_side"] = c.pick(["left", "right", "none"])
+        a["last_injection_side"] = c.pick(["left", "right", "unknown"])
         used = c.pick([False, True])
         a["opioid_use_since_last_injection"] = used
         a["opioid_use_significant"] = c.pick([False, True])

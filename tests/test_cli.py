@@ -86,7 +86,7 @@ VOCABULARY: dict[str, tuple[str, list[Any] | None]] = {
     "wallet_card_given": ("bool", None),
     "kit_storage_ok": ("bool", None),
     "body_habitus": ("choice", ["lean", "average", "more_subcutaneous_tissue", "unsuitable"]),
-    "last_injection_side": ("choice", ["left", "right", "none"]),
+    "last_injection_side": ("choice", ["left", "right", "unknown"]),
     "last_injection_date": ("date", None),
     "injection_date": ("date", None),
 }

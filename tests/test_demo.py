@@ -228,3 +228,28 @@ def test_back_at_a_pause_shows_the_previous_answer_again(tmp_path: Path) -> None
     finally:
         child.close(force=True)
     assert "Traceback" not in log.getvalue()
+
+
+def test_a_demo_stops_to_show_how_each_gate_on_the_way_decided(run: Run) -> None:
+    """Issue 10: the presenter stops at each gate passed, with its verdict, the values it
+    read and its source; each gate once, the readiness gates before the injection."""
+    import re
+
+    from xrntx_guide.pack.compile import load_guide
+
+    guide = load_guide()
+    result = run("demo", "01-ready-after-heroin", "--auto", "0", "--plain")
+    assert result.exit_code == ExitCode.OK, result.output
+    out = result.stdout
+    assert "Gates on the way to 'Giving the injection'" in out, out
+    shown = re.findall(r"^passes: [^\n]* \[(\w+)\]\n((?:    [^\n]*\n)+)", out, re.MULTILINE)
+    passed = {gid: " ".join(detail.split()) for gid, detail in shown}
+    assert len(passed) == len(shown), "a gate was shown twice"
+    for gid in ("opioid_free_interval", "urine_drug_screen", "withdrawal", "kit_storage"):
+        assert gid in passed, out
+        gate = guide.gate(gid)
+        assert f"Source: {', '.join(gate.sources)}." in passed[gid]
+        assert "Read: " in passed[gid]
+    assert "last_opioid_use = 2026-11-14" in passed["opioid_free_interval"]
+    # each shown before the injection step's header
+    assert out.index("[kit_storage]") < out.index("Giving the injection ---")

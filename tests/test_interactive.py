@@ -110,7 +110,7 @@ class ProgramCrashed(Exception):
 class Walkthrough:
     """One run of ``xrntx-guide`` in a pty, with everything it printed kept."""
 
-    def __init__(self, home: Path, *args: str) -> None:
+    def __init__(self, home: Path, *args: str, plain: bool = True) -> None:
         env = {
             **os.environ,
             "XRNTX_GUIDE_HOME": str(home),
@@ -119,11 +119,13 @@ class Walkthrough:
             "COLUMNS": "100",
         }
         env.pop("XRNTX_GUIDE_DEBUG", None)
+        if not plain:  # colour, as on a clinician's terminal
+            env.pop("NO_COLOR")
         self.home = home
         self._log = io.StringIO()
         self.child = pexpect.spawn(
             str(EXE),
-            [*args, "--today", TODAY.isoformat(), "--plain"],
+            [*args, "--today", TODAY.isoformat(), *(["--plain"] if plain else [])],
             env=env,
             encoding="utf-8",
             timeout=15,
@@ -181,8 +183,8 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., Walkthrough]]:
     children: list[Walkthrough] = []
     home = tmp_path / "home"
 
-    def start(*args: str) -> Walkthrough:
-        w = Walkthrough(home, *args)
+    def start(*args: str, plain: bool = True) -> Walkthrough:
+        w = Walkthrough(home, *args, plain=plain)
         children.append(w)
         return w
 
@@ -394,6 +396,8 @@ def test_invalid_answers_are_refused_and_asked_again(spawn: Any) -> None:
     w.expect(r"above the maximum")
     w.answer(P_AGE, "30")
     w.answer(P_PREGNANCY, "9")
+    w.expect(r"9 is not a listed number: choose 1-3")
+    w.answer(P_PREGNANCY, "ok")
     w.expect(r"is not one of: negative, positive, not_applicable")
     w.answer(P_PREGNANCY, "neg")  # an unambiguous prefix
     w.answer(P_BREASTFEEDING, "quit")
@@ -654,3 +658,234 @@ def test_why_speaks_the_clinician_s_words_and_why_detail_adds_the_rules(spawn: A
     assert "How:" in w.since(mark)
     w.child.sendline("quit")
     assert w.finish() == ExitCode.BLOCKED
+
+
+# -- issue 9, items 2, 6, 7, 9, 10, 11 ---------------------------------------------------------
+
+
+def _flag(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def presets(**changes: Any) -> list[str]:
+    """``--answer`` flags for the ready patient of conftest, varied by ``changes``."""
+    from .conftest import ready_patient
+
+    answers = {"injection_date": TODAY, **ready_patient(**changes)}
+    return [f"--answer={k}={_flag(v)}" for k, v in answers.items()]
+
+
+STATEMENT = "supports, and does not replace, clinical judgement"
+
+
+def test_the_first_screen_comes_first_with_a_label_given(spawn: Any) -> None:
+    """Item 2: with --label the title, the version and the statement were skipped."""
+    w = spawn("walk", "--label", "given")
+    w.expect(P_VISIT)
+    before = w.output[: w.output.index("Which visit is this?")]
+    assert shipped_guide().meta.title in before
+    assert f"Version {shipped_guide().meta.version}" in before
+    assert STATEMENT in " ".join(before.split()), before
+    w.child.sendline("quit")
+    assert w.finish() == 0
+
+
+def _at_the_challenge(spawn: Any, plain: bool = True) -> Walkthrough:
+    args = ["walk", "--label", "timer", "--demo-clock", "600"]
+    args += presets(last_opioid_use=TODAY - dt.timedelta(days=10), naloxone_challenge=None)
+    w = spawn(*args) if plain else spawn(*args, plain=False)
+    w.answer(P_CHALLENGE, "start")
+    w.expect(r"timer started")
+    w.expect(P_CHALLENGE)
+    return w
+
+
+def test_the_countdown_prints_a_line_a_minute_in_plain_mode_and_says_how_to_stop(
+    spawn: Any,
+) -> None:
+    """Item 6: a line every 10 seconds made about 120 lines over 20 minutes."""
+    minutes = setting("naloxone_observation_minutes")
+    w = _at_the_challenge(spawn)
+    mark = w.mark()
+    w.child.sendline("wait")
+    w.expect(r"the minimum observation is over")
+    shown = w.since(mark)
+    assert "Ctrl-C stops waiting" in shown, shown
+    assert re.search(r"'positive'[^.]* can be recorded\s+at\s+any\s+time", shown), shown
+    lines = re.findall(r"observation: (\S+) (min )?left", shown)
+    assert 1 < len(lines) <= minutes + 1, shown
+    # After the first (minutes and seconds), one line at each whole minute left.
+    counted = [int(m) for m, unit in lines[1:] if unit]
+    assert len(counted) == len(lines) - 1, lines
+    assert counted == sorted(set(counted), reverse=True), lines
+    w.answer(P_CHALLENGE, "negative")
+    w.expect(P_GIVEN)  # the rest was given with --answer
+    w.child.sendline("quit")
+    assert w.finish() == 0
+
+
+def test_the_countdown_updates_one_line_in_place_on_a_terminal(spawn: Any) -> None:
+    """Item 6: in colour on a terminal the countdown is one line, rewritten in place."""
+    w = _at_the_challenge(spawn, plain=False)
+    mark = w.mark()
+    w.child.sendline("wait")
+    w.expect(r"the minimum observation is over")
+    shown = w.since(mark)
+    assert shown.count("\r\x1b[K  observation:") >= 2, repr(shown)
+    ended = [ln for ln in shown.split("\n") if "observation:" in ln and "left" in ln]
+    assert len(ended) == 1, repr(shown)  # every update on the one line
+    w.child.sendline("quit")
+    assert w.finish() == 0
+
+
+def test_jump_goes_to_the_blocking_gate_and_answers_nothing(spawn: Any) -> None:
+    """Item 7: a blocked patient kept answering consent questions after the heads-up."""
+    w = spawn()
+    begin(w, "jump")
+    w.answers([(P_LAST_USE, "3 days ago"), (P_FENTANYL_30, "n")])
+    w.expect(r"Heads-up: ")
+    w.expect(r"Type\s+'jump'\s+to\s+go\s+to\s+it\s+now")
+    w.answer(P_ANALGESICS, "jump")
+    w.expect(r"CONTRAINDICATION: Opioid-free interval \[opioid_free_interval\]")
+    w.expect(P_BLOCKED)
+    w.child.sendline("back")  # back to where the jump was made
+    w.expect(P_ANALGESICS)
+    w.child.sendline("jump")
+    w.expect(P_BLOCKED)
+    w.child.sendline("quit")
+    # The jump recorded nothing: the walk stands where it was, at the next question.
+    assert w.finish() == 0
+    record = w.session()
+    assert record["status"] == "in_progress"
+    assert record["gates"]["opioid_free_interval"] == "fail"
+    skipped = ("opioid_analgesics", "medication_guide_given", "consent")
+    assert not set(skipped) & set(record["answers"]), record["answers"]
+    assert not set(skipped) & set(record.get("skipped", [])), record
+
+
+def test_jump_is_refused_when_no_gate_ahead_fails(spawn: Any) -> None:
+    w = spawn()
+    begin(w, "no-jump")
+    w.answer(P_LAST_USE, "20 days ago")
+    w.answer(P_FENTANYL_30, "jump")
+    w.expect(r"(not a command|is not yes or no|nothing to jump to)")
+    w.expect(P_FENTANYL_30)
+    w.child.sendline("quit")
+    assert w.finish() == 0
+    assert "Heads-up" not in w.output
+
+
+def test_back_review_and_why_reprint_the_step_header_not_its_instructions(spawn: Any) -> None:
+    """Item 9: each of them reprinted the whole instructions of the step."""
+    first_line = shipped_guide().step("medical").spec.instructions.strip().splitlines()[0]
+    w = spawn()
+    begin(w, "headers")
+    w.answers([(P_LAST_USE, "20 days ago"), (P_FENTANYL_30, "n"), (P_ANALGESICS, "n")])
+    for command in ("review", "why", "back"):
+        w.answer(r"\(yes/no\)(?: \[[^\]\n]*\])?: ", command)
+    w.answer(r"Receiving opioid analgesics[^\n]*\[no\]: ", "quit")  # back: asked again
+    assert w.finish() == 0
+    out = w.output
+    assert out.count(first_line) == 1, out
+    assert out.count("Medical evaluation · step 1 of 1: Medical evaluation") >= 4, out
+
+
+def test_all_negative_records_each_screen_on_its_own(spawn: Any) -> None:
+    """Item 10: five prompts listed the same three choices; one answer now, five records."""
+    assays = [k for k in shipped_guide().questions if k.startswith("uds_")]
+    w = spawn()
+    begin(w, "all-negative")
+    history_and_medical(w, "14 days ago")
+    w.expect(r"'all negative'")
+    w.answer(p_uds("opiates"), "all negative")
+    mark = w.mark()
+    w.expect(P_COWS_TOTAL)
+    shown = w.since(mark)
+    for key in assays[1:]:
+        prompt = shipped_guide().questions[key].spec.prompt
+        assert f"{prompt}: negative" in shown, shown
+        assert not re.search(p_uds(prompt.rsplit(": ", 1)[-1]), shown)  # not asked
+    w.child.sendline("quit")
+    assert w.finish() == 0
+    answers = w.session()["answers"]
+    for key in assays:
+        assert answers[key]["value"] == "negative"
+        assert answers[key]["origin"] == "typed"
+
+
+def test_all_not_done_is_still_judged_assay_by_assay(spawn: Any) -> None:
+    """Item 10: one answer for all, and the engine still decides the gate from each."""
+    w = spawn()
+    begin(w, "all-not-done")
+    history_and_medical(w, "20 days ago")
+    w.answer(p_uds("opiates"), "all not_done")
+    w.expect(r"STOP: Urine drug screen \[urine_drug_screen\]")
+    w.expect(r"Override\? ")
+    w.child.sendline("quit")
+    assert w.finish() == ExitCode.BLOCKED
+    assert w.session()["status"] == "needs_override"
+
+
+def test_choice_refusals_say_what_went_wrong(spawn: Any) -> None:
+    """Item 11: 'n' at negative/not_done is ambiguous; '7' of three says choose 1-3."""
+    w = spawn()
+    begin(w, "wording")
+    history_and_medical(w, "14 days ago")
+    w.answer(p_uds("opiates"), "n")
+    w.expect(r"'n' is ambiguous: negative or not_done")
+    w.answer(p_uds("opiates"), "7")
+    w.expect(r"choose 1-3")
+    w.answer(p_uds("opiates"), "help")
+    mark = w.mark()
+    w.expect(p_uds("opiates"))
+    listed = w.since(mark)
+    assert "all VALUE:" in listed and "back:" in listed, listed
+    w.child.sendline("quit")
+    assert w.finish() == 0
+
+
+def test_help_lists_the_words_of_the_prompt(spawn: Any) -> None:
+    """Item 11: help listed none of start, wait, override, ok."""
+    w = _at_the_challenge(spawn)
+    mark = w.mark()
+    w.child.sendline("help")
+    w.expect(P_CHALLENGE)
+    listed = w.since(mark)
+    assert re.search(r"- start: ", listed) and re.search(r"- wait: ", listed), listed
+    assert "jump" not in listed and "all VALUE" not in listed
+    w.child.sendline("quit")
+    assert w.finish() == 0
+
+    w = spawn()
+    begin(w, "stop-help")
+    history_and_medical(w, "20 days ago")
+    w.answer(p_uds("opiates"), "all not_done")
+    w.answer(r"Override\? ", "help")
+    w.expect(r"- override: ")
+    w.expect(r"Override\? ")
+    w.child.sendline("quit")
+    w.finish()
+
+
+def test_the_side_at_a_first_injection_does_not_speak_of_a_last_one(spawn: Any) -> None:
+    """Item 11: 'the side opposite the last injection' was shown at a first injection."""
+    w = spawn("walk", "--label", "first-side", *presets())
+    w.expect(INJECTION_STEP)
+    w.answer(P_GIVEN, "y")
+    w.expect(P_SIDE)
+    screen = w.output[w.output.index(INJECTION_STEP) :]
+    assert "opposite the last injection" not in screen, screen
+    w.child.sendline("quit")
+    assert w.finish() == 0
+
+
+def test_choice_values_and_labels_do_not_disagree() -> None:
+    """Item 11: `none  not known` (a value saying absent, a label saying unknown)."""
+    for cq in shipped_guide().questions.values():
+        for c in cq.spec.choices or ():
+            label, value = str(c.label).lower(), str(c.value).lower()
+            if "not known" in label or "unknown" in label:
+                assert "unknown" in value or "not_known" in value, (cq.key, c)
+        assert "Enter for today" not in (cq.spec.help or ""), cq.key

@@ -16,12 +16,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine.evaluate import Inputs, State, evaluate
+from ..engine.evaluate import GateResult, Inputs, State, evaluate
 from ..engine.walk import wait_remaining
 from ..errors import UserError
 from ..expr import format_value
+from ..pack.guide import CStep
 from ..scenarios import Scenario
 from ..visit.answers import to_json
+from .render import show_decided
 from .walk import _mmss
 
 PAUSE = "[Enter] next · b back · f fast-forward the timer · w KEY=VALUE what-if · q quit: "
@@ -35,11 +37,18 @@ class Presenter:
     given: set[str] = field(default_factory=set)
     noted: set[str] = field(default_factory=set)
     declined: set[str] = field(default_factory=set)
+    decided: set[str] = field(default_factory=set)
+    """Gates whose decision was shown: each once, when the walk first passes it."""
+    queued: str | None = None
+    """A walk command typed at a pause the walk did not ask for (after the gates)."""
 
     # -- the responder --------------------------------------------------------------
 
     def supply(self, walk: Any, prompt: str) -> str | None:
         """The reply to ``prompt``, or None to let the person at the keyboard answer."""
+        if self.queued is not None:
+            queued, self.queued = self.queued, None
+            return queued
         state = walk.state()
         if prompt.startswith("Command ["):  # a contraindication: the scenario ends here
             return self.pause(walk, state, "The walk stops at this gate.") or "quit"
@@ -91,6 +100,24 @@ class Presenter:
         walk.ui.note(f"{cq.spec.prompt} -> {text}   (from the scenario)")
         reply = self.pause(walk, state, "")
         return reply if reply is not None else text
+
+    def reached(self, walk: Any, state: State, step: CStep) -> None:
+        """The walk reaches ``step`` (or stops at a gate before it): stop to show how each
+        gate passed on the way decided, with the values it read and its source. A gate
+        that stops the walk is shown by the walk itself; it is shown here once settled
+        (overridden, acknowledged), when the walk goes on past it."""
+        settled = []
+        for gate in walk.guide.guarding[step.index]:
+            r = state.gates[gate.id]
+            if gate.id in self.decided or not _settled(r):
+                continue
+            self.decided.add(gate.id)
+            if r.outcome != "not_applicable":
+                settled.append(r)
+        if not settled:
+            return
+        show_decided(walk.ui, state, settled, step.spec.title)
+        self.queued = self.pause(walk, state, "")
 
     # -- pauses -----------------------------------------------------------------------
 
@@ -159,3 +186,11 @@ class Presenter:
         )
         show_what_if(walk.ui, now, other, f"{key} = {other.display(key)}")
         walk.ui.note("Back to the scenario: nothing was changed.")
+
+
+def _settled(r: GateResult) -> bool:
+    """The walk goes on past this gate: it passes, does not apply, was overridden, or is
+    a caution or note that was acknowledged."""
+    if r.outcome in ("pass", "not_applicable", "overridden"):
+        return True
+    return r.outcome == "fail" and r.severity in ("caution", "info") and r.acknowledged

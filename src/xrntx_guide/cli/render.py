@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..engine.evaluate import GateResult, State
+from ..expr import UNKNOWN
 from ..output.report import answers_table, injection_given, shown_after_injection
 from ..pack.guide import CStep, Guide
 from ..visit.session import SessionRecord
@@ -215,3 +216,27 @@ def _moved(g: GateResult) -> str:
     if g.outcome == "fail":
         return f"fails ({g.severity})"
     return g.outcome.replace("_", " ")
+
+
+def show_decided(ui: UI, state: State, results: list[GateResult], where: str) -> None:
+    """How each gate on the way to ``where`` was decided (a presenter run, issue 10): the
+    verdict, the clinician's words with the values, the answers it read and its source."""
+    guide = state.guide
+    ui.blank()
+    ui.line(f"Gates on the way to {where!r}: how each decided", style="bold")
+    rows: list[tuple[str, str, str | None]] = []
+    for g in results:
+        inputs = guide.gate(g.id).inputs
+        read = [
+            f"{k} = {state.display(k)}"
+            for k in guide.questions
+            if k in inputs and state.value(k) is not UNKNOWN
+        ]
+        detail = g.reason.rstrip(".") + "."
+        if read:
+            detail += " Read: " + "; ".join(read) + "."
+        detail += f" Source: {', '.join(g.sources)}."
+        rows.append(
+            (f"{_verdict_word(g)}: {g.title} [{g.id}]", detail, OUTCOME_STYLE.get(g.outcome))
+        )
+    ui.items(rows)

@@ -389,6 +389,22 @@ class UI:
                     prefix = f"      {head}: " if head else "      "
                     self._say(Text(_fill(value, width, prefix, " " * 8)))
 
+    # -- a line updated in place (a countdown) -----------------------------------------
+
+    def live(self) -> bool:
+        """Whether a line can be rewritten in place: colour mode on a terminal, and not
+        recorded (a recording keeps every line)."""
+        return not self.plain and self.out.is_terminal and not self.out.record
+
+    def ticker(self, text: str) -> None:
+        """Show ``text`` in place of the current line; :meth:`ticker_end` ends the line."""
+        self.out.file.write("\r\x1b[K" + text)
+        self.out.file.flush()
+
+    def ticker_end(self) -> None:
+        self.out.file.write("\n")
+        self.out.file.flush()
+
     # -- input -------------------------------------------------------------------------
 
     def ask(self, prompt: str) -> str:

@@ -8,6 +8,7 @@ being typed.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,25 @@ COMMANDS = ("back", "review", "edit", "why", "quit", "help")
 HELP = (
     "At any prompt: back (previous answer), review (all answers), edit [KEY] (change one), "
     "why (the gates and how each is decided now; 'why detail' adds the rules), "
-    "quit (save and leave), help."
+    "quit (save and leave), help (the commands of that prompt)."
 )
+WORDS = {
+    "back": "the previous answer again",
+    "review": "all answers so far",
+    "edit": "change one answer ('edit' alone lists them)",
+    "why": "the gates and how each is decided now ('why detail' adds the rules)",
+    "jump": "go straight to the gate that already blocks; the rest can be answered later",
+    "start": "start the observation timer when the naloxone is given",
+    "wait": "count down the observation (Ctrl-C stops waiting)",
+    "ok": "acknowledge this caution and go on",
+    "override": "record an override: a coded reason and a comment",
+    "all": "give VALUE to this question and to the next ones of this step with the same "
+    "choices, each recorded on its own",
+    "quit": "save and leave",
+    "help": "this list",
+}
+"""What each word typed at a prompt does; 'help' lists those valid at that prompt."""
+USAGE = {"edit": "edit [KEY]", "all": "all VALUE"}
 
 
 class _Command(Exception):
@@ -78,6 +96,14 @@ class Walk:
     scenario); None for a person at the keyboard. It may decline, and the person answers."""
     announced: set[str] = field(default_factory=set)
     redo: str | None = None  # a key to ask again (after back or edit)
+    jumped: str | None = None
+    """A contraindication the clinician went straight to ('jump'): shown while it fails."""
+    ahead: str | None = None
+    """The failing contraindication of a later step that 'jump' goes to, if any."""
+    shown: dict[str, str] = field(default_factory=dict)
+    """Each step's instructions as last printed: printed again only when they changed."""
+    words: tuple[str, ...] = ()
+    """What may be typed at the prompt being read, besides an answer: for 'help'."""
 
     # -- plumbing -------------------------------------------------------------------
 
@@ -123,8 +149,17 @@ class Walk:
                 self.ui.note(f"Saved again: {self.path}")
             return
 
-    def read(self, prompt: str, extra: tuple[str, ...] = ()) -> str:
-        """One line of input; walkthrough commands come back as :class:`_Command`."""
+    def read(self, prompt: str, extra: tuple[str, ...] = (), words: tuple[str, ...] = ()) -> str:
+        """One line of input; walkthrough commands come back as :class:`_Command`.
+
+        Args:
+            prompt: what is asked.
+            extra: commands valid at this prompt only ('start', 'wait').
+            words: answers with a meaning of their own here ('ok', 'all'), for 'help'.
+        """
+        if self.ahead is not None:
+            extra = (*extra, "jump")
+        self.words = (*words, *extra)
         supplied = self.responder.supply(self, prompt) if self.responder is not None else None
         try:
             text = supplied.strip() if supplied is not None else self.ui.ask(prompt).strip()
@@ -177,10 +212,17 @@ class Walk:
     # -- the responder: what the one loop (engine.drive) asks of a person -----------
 
     def pending(self, state: State) -> Action | None:
-        if self.redo is None:
-            return None
-        cq = self.guide.questions[self.redo]
-        return Ask(self.guide.step(cq.step_id), cq)
+        if self.redo is not None:
+            cq = self.guide.questions[self.redo]
+            return Ask(self.guide.step(cq.step_id), cq)
+        if self.jumped is not None:
+            r = state.gates[self.jumped]
+            if r.outcome == "fail" and r.severity == "contraindication":
+                # Only a gate that fails now: 'jump' never passes one by, nor answers
+                # anything; once an answer lifts it, the walk goes on where it was.
+                return GateStop(self.guide.step(r.before), r, "blocked")
+            self.jumped = None
+        return None
 
     def checkpoint(self, state: State) -> None:
         self.save(state)
@@ -195,6 +237,9 @@ class Walk:
             self.ui.note("acknowledged by --acknowledge")
 
     def respond(self, state: State, action: Ask | Confirm | GateStop) -> Outcome | None:
+        self.ahead = (
+            None if isinstance(action, GateStop) else self.blocker_ahead(state, action.step)
+        )
         try:
             if isinstance(action, Ask):
                 self.ask_question(state, action.step, action.question)
@@ -219,6 +264,7 @@ class Walk:
         if self.last_step == step.id:
             return
         self.last_step = step.id
+        self.reached(state, step)
         # Counted within the phase over all its steps, shown or not: a count over the
         # steps shown moved as answers revealed the flow (14, 13, 12, 13...).
         phase = [s for s in self.guide.steps if s.spec.phase == step.spec.phase]
@@ -226,27 +272,56 @@ class Walk:
         where = f"{self.guide.phase_title(step.spec.phase)} · step {n} of {len(phase)}"
         self.ui.step_header(where, step.spec.title)
         self.heads_up(state, step)
-        self.ui.block(instructions(state, step))
+        text = instructions(state, step)
+        if self.shown.get(step.id) == text:
+            return  # back, review, why: the header says where; the text is on screen above
+        self.shown[step.id] = text
+        self.ui.block(text)
         if step.spec.sources:
             self.ui.note("Sources: " + ", ".join(step.spec.sources))
 
-    def heads_up(self, state: State, step: CStep) -> None:
-        """Say as soon as it is known that a later gate will stop the injection."""
+    def reached(self, state: State, step: CStep) -> None:
+        """A step is shown, or a gate stops the walk before it: a presenter shows how the
+        gates on the way were decided (issue 10)."""
+        hook = getattr(self.responder, "reached", None)
+        if hook is not None:
+            hook(self, state, step)
+
+    def failing_ahead(self, state: State, step: CStep) -> list[GateResult]:
+        """Contraindications that already fail, checked before a step later than ``step``."""
+        out = []
         for gate in self.guide.gates:
             r = state.gates[gate.id]
             later = self.guide.step(gate.spec.before)
             if (
-                r.outcome != "fail"
-                or r.severity != "contraindication"
-                or later.index <= step.index
-                or gate.id in self.announced
+                r.outcome == "fail"
+                and r.severity == "contraindication"
+                and later.index > step.index
             ):
+                out.append(r)
+        return out
+
+    def blocker_ahead(self, state: State, step: CStep) -> str | None:
+        """The gate 'jump' goes to: the first that will stop the walk after ``step``."""
+        ahead = self.failing_ahead(state, step)
+        return min(ahead, key=lambda r: self.guide.step(r.before).index).id if ahead else None
+
+    def heads_up(self, state: State, step: CStep) -> None:
+        """Say as soon as it is known that a later gate will stop the injection."""
+        for r in self.failing_ahead(state, step):
+            if r.id in self.announced:
                 continue
-            self.announced.add(gate.id)
+            self.announced.add(r.id)
+            later = self.guide.step(r.before)
             when = f" Earliest date: {r.earliest_date.isoformat()}." if r.earliest_date else ""
+            jump = (
+                " Type 'jump' to go to it now, or go on answering; the rest can be answered later."
+                if self.responder is None  # a presenter follows the scenario's answers
+                else ""
+            )
             self.ui.alert(
                 f"Heads-up: {r.title} already fails: {r.reason}{when} Unless an answer "
-                f"changes, the walkthrough will stop before {later.spec.title!r}."
+                f"changes, the walkthrough will stop before {later.spec.title!r}.{jump}"
             )
 
     def ask_question(self, state: State, step: CStep, cq: CQuestion) -> None:
@@ -290,9 +365,22 @@ class Walk:
         if cq.wait_minutes is not None:
             extra = ("start", "wait")
             self.show_timer(state, cq)
+        alike = self.alike(state, step, cq)
+        if alike and current is UNKNOWN:
+            first = str((q.choices or [])[0].value)
+            self.ui.note(
+                f"The next {len(alike)} questions of this step have the same choices: "
+                f"'all {first}' (or 'all' and another value) gives it to this one and to "
+                "each of them, recorded and shown one by one."
+            )
         prompt = f"{q.prompt} ({hint}){suffix}: " if hint else f"{q.prompt}{suffix}: "
         while True:
-            text = self.read(prompt, extra)
+            text = self.read(prompt, extra, ("all",) if alike else ())
+            word, _, rest = text.partition(" ")
+            if alike and word.lower() == "all" and rest.strip():
+                if self.answer_alike(state, cq, alike, rest.strip()):
+                    return
+                continue
             if text == "":
                 if default is not None:
                     self.store(state, cq, default_raw, origin)
@@ -317,6 +405,58 @@ class Walk:
                     continue
             self.store(state, cq, value)
             return
+
+    def alike(self, state: State, step: CStep, cq: CQuestion) -> list[CQuestion]:
+        """The step's later unanswered questions with exactly this question's choices (the
+        urine screen's assays): 'all VALUE' answers them with this one. Never a timed
+        result, whose value waits for its timer."""
+        q = cq.spec
+        if q.type != "choice" or not q.choices or cq.wait_minutes is not None:
+            return []
+        values = [c.value for c in q.choices]
+        later = step.questions[step.questions.index(cq) + 1 :]
+        return [
+            o
+            for o in later
+            if o.spec.type == "choice"
+            and [c.value for c in o.spec.choices or ()] == values
+            and o.wait_minutes is None
+            and o.computed is None
+            and o.key not in state.answered
+            and o.key not in self.record.skipped
+            and state.question_visible.get(o.key) is not False
+        ]
+
+    def answer_alike(self, state: State, cq: CQuestion, alike: list[CQuestion], raw: str) -> bool:
+        """'all VALUE': record VALUE for ``cq`` and each question in ``alike``, one by one.
+
+        Each is validated and recorded on its own (origin: typed) and shown; before each,
+        the answers are evaluated again, so a question that an earlier one hid is left out
+        and the engine decides every gate from the separate answers. False when VALUE is
+        not an answer to ``cq`` (nothing recorded)."""
+        try:
+            value = parse_value(
+                cq, raw, today=self.today, ctx=state_context(state), interactive=True
+            )
+        except InvalidAnswer as exc:
+            self.ui.retry(f"all: {exc.reason}; please answer again")
+            return False
+        self.store(state, cq, value)
+        self.ui.line(f"  {cq.spec.prompt}: {self.state().display(cq.key)}")
+        for other in alike:
+            now = self.state()
+            if now.question_visible.get(other.key) is False or other.key in now.answered:
+                continue
+            try:
+                v = parse_value(
+                    other, raw, today=self.today, ctx=state_context(now), interactive=True
+                )
+            except InvalidAnswer as exc:  # pragma: no cover - same choices, same answer
+                self.ui.retry(f"{other.key}: {exc.reason}; it is asked on its own")
+                return True
+            self.store(now, other, v)
+            self.ui.line(f"  {other.spec.prompt}: {self.state().display(other.key)}")
+        return True
 
     def store(self, state: State, cq: CQuestion, value: object, origin: str = "typed") -> None:
         if isinstance(value, str) and cq.spec.type == "date":
@@ -412,17 +552,46 @@ class Walk:
         if started is None:
             self.ui.retry("the timer has not started: type 'start' first")
             return
+        others = [str(c.value) for c in cq.spec.choices or () if c.value not in cq.spec.wait_for]
+        self.ui.note(
+            "Waiting. Ctrl-C stops waiting; the timer keeps running."
+            + (
+                f" {' or '.join(repr(v) for v in others)} can be recorded at any time: "
+                "stop waiting and type it."
+                if others
+                else ""
+            )
+        )
+        # On a terminal one line counts down in place; in plain mode, or into a pipe or a
+        # recording, one line a minute (a line every few seconds made ~120 of them).
+        live = self.ui.live()
+        first = True
         try:
             while True:
                 left = wait_remaining(
                     state, cq, started, self.clock.timer_now(started)
                 ) or dt.timedelta(0)
-                self.ui.line(f"  observation: {_mmss(left)} left")
+                if live:
+                    self.ui.ticker(f"  observation: {_mmss(left)} left")
+                elif first or left > dt.timedelta(0):
+                    # Each later line is woken at a whole minute left: say it in minutes,
+                    # so a wake-up a moment late never reads as 16:59.
+                    mins = math.ceil(left.total_seconds() / 60)
+                    self.ui.line(f"  observation: {_mmss(left) if first else f'{mins} min'} left")
+                first = False
                 if left <= dt.timedelta(0):
+                    if live:
+                        self.ui.ticker_end()
                     self.ui.line("  the minimum observation is over: record the result")
                     return
-                self.clock.sleep(min(left.total_seconds(), 60.0 if self.ui.plain else 10.0))
+                secs = left.total_seconds()
+                # Live: a tick about four times a second of real time, whatever the clock;
+                # else up to the next whole minute left.
+                step = max(1.0, self.clock.factor / 4) if live else (secs % 60 or 60.0)
+                self.clock.sleep(min(secs, step))
         except KeyboardInterrupt:
+            if live:
+                self.ui.ticker_end()
             self.ui.note("countdown stopped; the timer keeps running")
 
     def confirm(self, state: State, step: CStep) -> None:
@@ -432,13 +601,14 @@ class Walk:
 
     def gate_stop(self, state: State, action: GateStop) -> None:
         g = action.gate
+        self.reached(state, action.step)
         show_gate(self.ui, state, g)
         if action.kind == "notice":
             self.record.acknowledge(g.id, g.fingerprint, self.clock.now())
             return
         if action.kind == "acknowledge":
             while True:
-                text = self.read("Acknowledge this caution? Type 'ok' to go on: ")
+                text = self.read("Acknowledge this caution? Type 'ok' to go on: ", words=("ok",))
                 if text.lower() in ("ok", "y", "yes"):
                     self.record.acknowledge(g.id, g.fingerprint, self.clock.now())
                     return
@@ -455,6 +625,8 @@ class Walk:
                 f"was wrong, or quit{saved}.",
                 style="bold",
             )
+            if self.jumped == g.id:
+                self.ui.note("Reached by 'jump': back returns to the questions left unanswered.")
         while True:
             text = self.read("Command [back / edit / review / why / quit]: ")
             self.ui.retry(
@@ -469,7 +641,7 @@ class Walk:
             "comment. Type 'override', or back / edit / quit."
         )
         while True:
-            text = self.read("Override? ")
+            text = self.read("Override? ", words=("override",))
             if text.lower() == "override":
                 break
             self.ui.retry("type 'override', or back / edit / why / quit")
@@ -495,7 +667,19 @@ class Walk:
         if cmd.name == "quit":
             raise _Quit()
         if cmd.name == "help":
-            self.ui.note(HELP)
+            here = [w for w in WORDS if w in self.words or w in COMMANDS]
+            self.ui.note("Here you can type an answer, or:")
+            for w in here:
+                self.ui.bullet(f"{USAGE.get(w, w)}: {WORDS[w]}")
+        elif cmd.name == "jump":
+            if self.ahead is None:
+                self.ui.retry("no gate ahead fails: there is nothing to jump to")
+            else:
+                self.jumped = self.ahead
+                self.ui.note(
+                    "Going to the gate that blocks. The questions left on the way stay "
+                    "unanswered: they can be answered later."
+                )
         elif cmd.name == "review":
             show_summary(self.ui, state, self.record, brief=True)
         elif cmd.name == "why":
@@ -531,6 +715,12 @@ class Walk:
         return getattr(action, "step", None)
 
     def back(self, state: State) -> None:
+        if self.jumped is not None:
+            # From a gate reached by 'jump': back to the questions it was reached from.
+            self.jumped = None
+            self.last_step = None
+            self.ui.note("Back to the questions left unanswered.")
+            return
         order = [k for k in self.record.order if k in self.record.answers]
         here = self.current_key(state)
         if here in order:

@@ -196,11 +196,15 @@ def _parse_choice(cq: CQuestion, raw: str, interactive: bool) -> str:
         if v.lower() == lowered:
             return v
     if interactive:
-        if len(text) <= 4 and text.isascii() and text.isdigit() and 1 <= int(text) <= len(values):
-            return values[int(text) - 1]
+        if len(text) <= 4 and text.isascii() and text.isdigit():
+            if 1 <= int(text) <= len(values):
+                return values[int(text) - 1]
+            raise ValueError(f"{text} is not a listed number: choose 1-{len(values)}")
         prefixed = [v for v in values if v.lower().startswith(lowered)] if lowered else []
         if len(prefixed) == 1:
             return prefixed[0]
+        if prefixed:
+            raise ValueError(f"{_shown(text)} is ambiguous: {' or '.join(prefixed)}")
     close = difflib.get_close_matches(text, values, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ValueError(f"{_shown(text)} is not one of: {', '.join(values)}{hint}")

@@ -131,9 +131,9 @@ def walk(
             )
     else:
         day = parse_today(today, env)
-        interactive_label = label is None and not no_input and env.stdin_tty
-        if interactive_label:
-            welcome(ui, guide, [HELP])
+        if not no_input and env.stdin_tty:
+            welcome(ui, guide, [HELP])  # always first, --label or not (issue 9, item 2)
+        if label is None and not no_input and env.stdin_tty:
             label = _ask_label(ui, day, env)
         elif label is not None:
             try:
