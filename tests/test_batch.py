@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers import TODAY, Run, flat, gate, json_answers, ready_patient
 from xrntx_guide.batch import INLINE_BELOW, Job, check_lines
 from xrntx_guide.errors import ExitCode, UserError
 from xrntx_guide.output.report import check_result
@@ -24,17 +25,8 @@ from xrntx_guide.output.schemas import BatchError, CheckResult, error_fields
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit.presets import evaluate_presets, gather, parse_answers, parse_overrides
 
-from .conftest import ready_patient
-
-TODAY = dt.date(2026, 11, 24)
-Run = Callable[..., Any]
-
 UDS_OVERRIDE = "urine_drug_screen=assay_unavailable: no fentanyl assay on site"
 AGE_OVERRIDE = "age=clinical_judgement: seen with a parent"
-
-
-def json_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in answers.items()}
 
 
 def batch(run: Run, lines: Sequence[str], *extra: str) -> Any:
@@ -48,16 +40,6 @@ def single(run: Run, tmp_path: Path, answers: Mapping[str, Any], *extra: str) ->
     path = tmp_path / "line.json"
     path.write_text(json.dumps(json_answers(answers)), encoding="utf-8")
     return run("check", "--json", "--today", TODAY.isoformat(), "--answers", str(path), *extra)
-
-
-def gate(result: Mapping[str, Any], gate_id: str) -> dict[str, Any]:
-    found = [g for g in result["gates"] if g["id"] == gate_id]
-    assert len(found) == 1, f"gate {gate_id} not in the result"
-    return dict(found[0])
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 # -- --override in a batch --------------------------------------------------------------------

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pexpect
 
+from tests.helpers import EXE, Run, after_injection
 from xrntx_guide.errors import ExitCode
 
-from .test_interactive import EXE
-
-Run = Callable[..., Any]
 PAUSE = r"q quit: "
 
 
@@ -90,8 +86,6 @@ def test_a_what_if_at_a_pause_shows_the_change_and_returns(tmp_path: Path) -> No
 
 
 def test_a_walk_can_record_its_screen_as_svg(run: Run, tmp_path: Path) -> None:
-    from .conftest import after_injection
-
     svg = tmp_path / "walk.svg"
     args = [f"--answer={k}={_flag(v)}" for k, v in after_injection().items()]
     result = run(

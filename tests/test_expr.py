@@ -951,11 +951,10 @@ def test_text_literals_may_still_hold_any_character() -> None:
 def test_a_pack_with_such_a_number_is_refused_with_its_file_and_place(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], fails_when: str, needle: str
 ) -> None:
+    from tests.helpers import PACK_FILE, make_pack
     from xrntx_guide.cli.app import main
     from xrntx_guide.errors import ExitCode, PackError
     from xrntx_guide.pack.compile import load_guide
-
-    from .test_loader import PACK_FILE, make_pack
 
     folder = make_pack(
         tmp_path,

@@ -15,7 +15,6 @@ import io
 import json
 import os
 import re
-import sys
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -24,12 +23,10 @@ from typing import Any
 import pexpect
 import pytest
 
+from tests.helpers import EXE, TODAY
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.compile import load_guide
 from xrntx_guide.pack.guide import Guide
-
-EXE = Path(sys.executable).with_name("xrntx-guide")
-TODAY = dt.date(2026, 11, 24)
 
 pytestmark = pytest.mark.skipif(not EXE.exists(), reason=f"{EXE} is not installed")
 

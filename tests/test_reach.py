@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import PACK_FILE, make_pack
 from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.engine.walk import Ask, Confirm, GateStop, next_action
 from xrntx_guide.errors import Problem
 from xrntx_guide.pack.checks import readiness_is_guarded
 from xrntx_guide.pack.compile import load_guide, validate_pack
 from xrntx_guide.pack.guide import Guide
-
-from .test_loader import PACK_FILE, make_pack
 
 INJECT = '[[step]]\nid = "inject"'
 ROUTE = """

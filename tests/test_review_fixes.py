@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import TODAY, after_injection, answer_flags, check, walk
+from tests.helpers import ready_patient as ready
 from xrntx_guide.cli.ui import reflow
 from xrntx_guide.cli.walk import Clock
 from xrntx_guide.errors import ExitCode
-
-from .test_cli import TODAY, after_injection, answer_flags, check, ready, walk
 
 
 @pytest.mark.parametrize(

@@ -20,12 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from tests import oracle
+from tests import strategies as gen
+from tests.helpers import TODAY, ready_patient
 from xrntx_guide.cli.app import app
 from xrntx_guide.errors import PackError
-
-from . import oracle
-from . import strategies as gen
-from .conftest import TODAY, ready_patient
 
 SETTINGS: dict[str, Any] = {
     "deadline": None,

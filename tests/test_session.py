@@ -10,22 +10,18 @@ import io
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers import TODAY, Run, after_injection, answer_flags, no_traceback, ready_patient
 from xrntx_guide.cli.ui import UI
 from xrntx_guide.cli.walk import Clock, Walk
 from xrntx_guide.errors import ExitCode, SessionError
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit import session as store
-
-from .conftest import TODAY, after_injection, ready_patient
-from .test_cli import answer_flags, no_traceback
-
-Run = Callable[..., Any]
 
 
 def walk(run: Run, label: str, answers: dict[str, Any] | None = None) -> Any:

@@ -7,21 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers import REPO, STEPS, Run, copy_steps, make_pack
 from xrntx_guide.errors import ExitCode, Problem
-
-from .conftest import REPO, Result
-from .test_loader import make_pack
-
-Run = Callable[..., Result]
-STEPS = REPO / "steps"
 
 
 def place_of(text: str, needle: str, inside: str | None = None) -> tuple[int, int]:
@@ -120,8 +113,7 @@ BREAKAGES: list[tuple[str, str, str, str, str, str | None]] = [
 
 def broken_copy(tmp_path: Path) -> tuple[Path, list[tuple[str, int, int, str, str]]]:
     """The shipped pack with the ten breakages; what each should be reported as."""
-    folder = tmp_path / "steps"
-    shutil.copytree(STEPS, folder)
+    folder = copy_steps(tmp_path)
     expected = []
     for name, old, new, path, says, inside in BREAKAGES:
         file = folder / name
