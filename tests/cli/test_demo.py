@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pexpect
 
 from tests.helpers import EXE, Run, after_injection
+from xrntx_guide.cli.walk import Clock
 from xrntx_guide.errors import ExitCode
 
 PAUSE = r"q quit: "
@@ -83,6 +85,13 @@ def test_a_what_if_at_a_pause_shows_the_change_and_returns(tmp_path: Path) -> No
     assert "blocked" in what_if and "2026-11-28" in what_if  # 3 days + the 7-day minimum
     assert "opioid_free_interval" in what_if
     assert "Traceback" not in out
+
+
+def test_the_demo_clock_speeds_the_timer_not_the_record() -> None:
+    clock = Clock(factor=60)
+    started = clock.now() - dt.timedelta(seconds=10)
+    assert abs((clock.now() - dt.datetime.now(dt.UTC)).total_seconds()) < 1
+    assert clock.timer_now(started) - started >= dt.timedelta(seconds=590)
 
 
 def test_a_walk_can_record_its_screen_as_svg(run: Run, tmp_path: Path) -> None:

@@ -10,9 +10,10 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import PACK_HEAD, STEPS, TODAY, make_pack, ready_patient
+from tests.helpers import PACK_HEAD, STEPS, TODAY, Run, answer_flags, make_pack, ready_patient
 from xrntx_guide.engine.evaluate import Inputs, Override, evaluate
 from xrntx_guide.engine.walk import Ask, Confirm, Done, GateStop, next_action, prune
+from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.compile import load_guide
 from xrntx_guide.pack.guide import Guide
 
@@ -334,3 +335,15 @@ def test_gate_result_make_sets_every_field_as_init_would(guide: Guide) -> None:
         values = {f.name: getattr(made, f.name) for f in dataclasses.fields(GateResult)}
         assert GateResult(**values) == made
         assert set(values) <= set(vars(made))
+
+
+def test_the_end_of_the_calendar_is_not_a_crash(run: Run) -> None:
+    result = run(
+        "check",
+        "--today",
+        "9999-12-31",
+        "--json",
+        *answer_flags(ready_patient(last_opioid_use="9999-12-28", injection_date="9999-12-31")),
+    )
+    assert result.exit_code == ExitCode.BLOCKED, result.output
+    assert "internal error" not in result.stderr

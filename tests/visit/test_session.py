@@ -95,6 +95,30 @@ def test_a_bad_file_in_the_folder_is_skipped_with_a_warning(
     no_traceback(note)
 
 
+# -- labels ------------------------------------------------------------------------------------
+
+
+def test_a_label_used_twice_is_ambiguous_for_note(run: Run) -> None:
+    assert walk(run, "twin", after_injection()).exit_code == ExitCode.OK
+    second = walk(run, "twin", after_injection())
+    assert "already used" in second.stderr
+    result = run("note", "twin")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "2 sessions" in result.stderr
+
+
+@pytest.mark.parametrize("label", ["", "   ", "x" * 200])
+def test_unusable_labels_are_refused(run: Run, label: str) -> None:
+    result = run("walk", "--no-input", "--label", label, "--today", TODAY.isoformat())
+    assert result.exit_code == ExitCode.USAGE, result.output
+
+
+def test_a_label_is_kept_on_one_line(run: Run) -> None:
+    walk(run, "ab\ncd", after_injection())
+    sessions = json.loads(run("sessions", "--json").stdout)
+    assert sessions[0]["label"] == "ab cd"
+
+
 # -- deleting: session records only (item 22) -----------------------------------------------
 
 
