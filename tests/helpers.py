@@ -342,7 +342,7 @@ def conform(value: Any, schema: dict[str, Any], root: dict[str, Any], where: str
         if key in ANNOTATIONS or key == "$ref":
             continue
         if key == "type":
-            kinds = {
+            kinds: dict[str, type | tuple[type, ...]] = {
                 "object": dict,
                 "array": list,
                 "string": str,

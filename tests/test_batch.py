@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -340,7 +341,6 @@ def test_a_worker_that_dies_stops_the_batch_with_a_message_never_a_hang(
     """A worker killed (the kernel's out-of-memory killer, say) used to leave the parent
     waiting for ever: the batch now stops, says how many lines were written and exits
     non-zero, the last line saying where it stopped."""
-    import os
 
     import xrntx_guide.batch as batch_module
 
@@ -353,7 +353,7 @@ def test_a_worker_that_dies_stops_the_batch_with_a_message_never_a_hang(
         return real(job, number, line)
 
     monkeypatch.setattr(batch_module, "check_line", check_or_die)
-    monkeypatch.setattr(batch_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # the os the batch module reads
     line = json.dumps(json_answers(ready_patient()))
     path = tmp_path / "big.jsonl"
     path.write_text((line + "\n") * (2 * INLINE_BELOW), encoding="utf-8")

@@ -19,6 +19,7 @@ import pytest
 from tests.helpers import TODAY, Run, after_injection, days_ago, ready_patient
 from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.errors import ExitCode
+from xrntx_guide.expr.values import Scalar
 from xrntx_guide.pack.guide import Guide
 
 
@@ -613,7 +614,7 @@ def test_a_gate_that_may_not_apply_is_undecided_even_when_a_rule_of_it_fails(
     """Found by the long safety run (9 in a million): with the flow undecided (use since
     the last injection unanswered) the rapid pathway's gate said 'blocked' for a pathway
     that is not offered once the interval is met. Blocked means a decided contraindication."""
-    answers = {
+    answers: dict[str, Scalar] = {
         "visit": "repeat_injection",
         "last_injection_date": dt.date(2026, 10, 25),
         "last_opioid_kind": "unknown",

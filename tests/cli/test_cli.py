@@ -1008,7 +1008,8 @@ def test_an_internal_error_exits_with_the_documented_code(
 
     monkeypatch.setattr(cli_app, "_guide", broken)
     result = run("gates", "--json")
-    assert result.exit_code == ExitCode.INTERNAL == 70, result.output
+    assert result.exit_code == ExitCode.INTERNAL, result.output
+    assert int(ExitCode.INTERNAL) == 70
     assert "internal error" in result.stderr and "Traceback" not in result.stderr
 
 

@@ -115,13 +115,11 @@ def test_no_screen_text_is_dim(tmp_path: Path) -> None:
     """Dim text cannot be read on a projector (issue 9 item 12, issue 10): the UI has none."""
     import io as _io
 
-    from rich.console import Console
-
     from xrntx_guide.cli.ui import UI
 
     buf = _io.StringIO()
     ui = UI(plain=False, out=buf, err=buf)
-    ui.out = Console(file=buf, force_terminal=True, color_system="standard", width=100)
+    ui.out = type(ui.out)(file=buf, force_terminal=True, color_system="standard", width=100)
     ui.note("a note")
     ui.table(["gate", "outcome"], [["x", "not applicable"]])
     assert "\x1b[2m" not in buf.getvalue()

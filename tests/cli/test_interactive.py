@@ -160,7 +160,8 @@ class Walkthrough:
         out = self.output
         if "Traceback" in out or "internal error" in out or self.child.signalstatus is not None:
             raise ProgramCrashed(f"signal {self.child.signalstatus}\n{out}")
-        return int(self.child.exitstatus)
+        assert self.child.exitstatus is not None
+        return self.child.exitstatus
 
     def sessions(self) -> list[Path]:
         return sorted((self.home / "sessions").glob("*.json"))

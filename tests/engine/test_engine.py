@@ -14,6 +14,7 @@ from tests.helpers import PACK_HEAD, STEPS, TODAY, Run, answer_flags, make_pack,
 from xrntx_guide.engine.evaluate import Inputs, Override, evaluate
 from xrntx_guide.engine.walk import Ask, Confirm, Done, GateStop, next_action, prune
 from xrntx_guide.errors import ExitCode
+from xrntx_guide.expr.values import Scalar
 from xrntx_guide.pack.compile import load_guide
 from xrntx_guide.pack.guide import Guide
 
@@ -136,7 +137,7 @@ def test_kleene_logic_decides_a_gate_when_the_known_part_suffices(tmp_path: Path
 
 def test_the_worst_failing_rule_sets_the_severity(tmp_path: Path) -> None:
     guide = mini(tmp_path, TIMED)
-    base = {"event": TODAY - dt.timedelta(days=9), "flag": True}
+    base: dict[str, Scalar] = {"event": TODAY - dt.timedelta(days=9), "flag": True}
     assert evaluate(guide, Inputs({**base, "detail": 5}, TODAY)).gates["flagged"].severity == (
         "stop"
     )
@@ -146,7 +147,7 @@ def test_the_worst_failing_rule_sets_the_severity(tmp_path: Path) -> None:
 
 def test_an_override_holds_only_for_the_answers_it_was_given_for(tmp_path: Path) -> None:
     guide = mini(tmp_path, TIMED)
-    answers = {"event": TODAY - dt.timedelta(days=9), "flag": True, "detail": 5}
+    answers: dict[str, Scalar] = {"event": TODAY - dt.timedelta(days=9), "flag": True, "detail": 5}
     first = evaluate(guide, Inputs(answers, TODAY))
     fp = first.gates["flagged"].fingerprint
     override = {"flagged": Override("judgement", "discussed", fp)}
@@ -160,7 +161,7 @@ def test_an_override_holds_only_for_the_answers_it_was_given_for(tmp_path: Path)
 
 def test_an_override_cannot_lift_a_contraindication(tmp_path: Path) -> None:
     guide = mini(tmp_path, TIMED)
-    answers = {"event": TODAY, "flag": False}
+    answers: dict[str, Scalar] = {"event": TODAY, "flag": False}
     fp = evaluate(guide, Inputs(answers, TODAY)).gates["waited"].fingerprint
     state = evaluate(
         guide,
@@ -172,7 +173,7 @@ def test_an_override_cannot_lift_a_contraindication(tmp_path: Path) -> None:
 
 def test_a_caution_must_be_acknowledged_before_the_walk_goes_on(tmp_path: Path) -> None:
     guide = mini(tmp_path, TIMED)
-    answers = {
+    answers: dict[str, Scalar] = {
         "visit_date": TODAY,
         "event": TODAY - dt.timedelta(days=9),
         "flag": True,
@@ -228,7 +229,7 @@ title = "Read this"
 instructions = "Read."
 """,
     )
-    answers = {
+    answers: dict[str, Scalar] = {
         "visit_date": TODAY,
         "event": TODAY - dt.timedelta(days=9),
         "flag": False,

@@ -52,6 +52,7 @@ from xrntx_guide.expr import (
     typecheck,
     unparse,
 )
+from xrntx_guide.expr.values import Scalar
 
 PROPERTY = settings(
     max_examples=200,
@@ -978,7 +979,7 @@ def test_a_pack_with_such_a_number_is_refused_with_its_file_and_place(
 
 def test_explain_gives_one_finding_per_comparison_with_values() -> None:
     node = parse("i >= 18 and route == 'oral' or days_between(d, e) > 3")
-    values = {"i": 20, "d": dt.date(2024, 1, 1), "e": dt.date(2024, 1, 31)}
+    values: dict[str, Scalar] = {"i": 20, "d": dt.date(2024, 1, 1), "e": dt.date(2024, 1, 31)}
     typecheck(node, ENV)
     findings = explain(node, MapContext(values))
     assert len(findings) == 3

@@ -9,6 +9,7 @@ import pytest
 
 from tests.helpers import TODAY, copy_steps
 from xrntx_guide.engine.evaluate import Inputs, evaluate
+from xrntx_guide.expr.values import Scalar
 from xrntx_guide.output.report import check_result
 from xrntx_guide.pack import cache as packcache
 from xrntx_guide.pack.compile import load_guide
@@ -19,7 +20,7 @@ def _entries(home: Path) -> list[Path]:
     return sorted(folder.glob("*.pickle")) if folder.is_dir() else []
 
 
-ANSWERS = {
+ANSWERS: dict[str, Scalar] = {
     "visit": "first_injection",
     "last_opioid_kind": "short_acting",
     "last_opioid_use": TODAY - dt.timedelta(days=4),
