@@ -37,18 +37,15 @@ from typing import Any, Protocol, TypeVar
 
 from hypothesis import strategies as st
 
+from tests import oracle
+from tests.helpers import STEPS, TODAY
 from xrntx_guide.engine.evaluate import Inputs, Override, State, evaluate
 from xrntx_guide.errors import UsageError, UserError
 from xrntx_guide.pack.compile import load_guide
 from xrntx_guide.pack.guide import Guide
 
-from . import oracle
-
 T = TypeVar("T")
 Scalar = bool | int | float | str | dt.date
-REPO = Path(__file__).resolve().parent.parent
-STEPS = REPO / "steps"
-TODAY = dt.date(2026, 11, 24)
 GARBAGE_FINGERPRINT = "0" * 16
 
 

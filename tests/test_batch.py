@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping, Sequence
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers import TODAY, Run, flat, gate, json_answers, ready_patient
 from xrntx_guide.batch import INLINE_BELOW, Job, check_lines
 from xrntx_guide.errors import ExitCode, UserError
 from xrntx_guide.output.report import check_result
@@ -24,17 +26,8 @@ from xrntx_guide.output.schemas import BatchError, CheckResult, error_fields
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit.presets import evaluate_presets, gather, parse_answers, parse_overrides
 
-from .conftest import ready_patient
-
-TODAY = dt.date(2026, 11, 24)
-Run = Callable[..., Any]
-
 UDS_OVERRIDE = "urine_drug_screen=assay_unavailable: no fentanyl assay on site"
 AGE_OVERRIDE = "age=clinical_judgement: seen with a parent"
-
-
-def json_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in answers.items()}
 
 
 def batch(run: Run, lines: Sequence[str], *extra: str) -> Any:
@@ -48,16 +41,6 @@ def single(run: Run, tmp_path: Path, answers: Mapping[str, Any], *extra: str) ->
     path = tmp_path / "line.json"
     path.write_text(json.dumps(json_answers(answers)), encoding="utf-8")
     return run("check", "--json", "--today", TODAY.isoformat(), "--answers", str(path), *extra)
-
-
-def gate(result: Mapping[str, Any], gate_id: str) -> dict[str, Any]:
-    found = [g for g in result["gates"] if g["id"] == gate_id]
-    assert len(found) == 1, f"gate {gate_id} not in the result"
-    return dict(found[0])
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 # -- --override in a batch --------------------------------------------------------------------
@@ -358,7 +341,6 @@ def test_a_worker_that_dies_stops_the_batch_with_a_message_never_a_hang(
     """A worker killed (the kernel's out-of-memory killer, say) used to leave the parent
     waiting for ever: the batch now stops, says how many lines were written and exits
     non-zero, the last line saying where it stopped."""
-    import os
 
     import xrntx_guide.batch as batch_module
 
@@ -371,7 +353,7 @@ def test_a_worker_that_dies_stops_the_batch_with_a_message_never_a_hang(
         return real(job, number, line)
 
     monkeypatch.setattr(batch_module, "check_line", check_or_die)
-    monkeypatch.setattr(batch_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # the os the batch module reads
     line = json.dumps(json_answers(ready_patient()))
     path = tmp_path / "big.jsonl"
     path.write_text((line + "\n") * (2 * INLINE_BELOW), encoding="utf-8")

@@ -11,9 +11,7 @@ import re
 
 import pytest
 
-from xrntx_guide.pack.guide import Guide
-
-from .conftest import (
+from tests.helpers import (
     BASIS_GATES,
     CLINICAL_BASIS,
     REPO,
@@ -22,6 +20,7 @@ from .conftest import (
     basis_severities,
     basis_table,
 )
+from xrntx_guide.pack.guide import Guide
 
 SEVERITIES = {"contraindication", "stop", "caution", "info"}
 

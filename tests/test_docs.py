@@ -9,10 +9,9 @@ import sys
 
 import pytest
 
+from tests.helpers import REPO
 from xrntx_guide.cli.app import app
 from xrntx_guide.errors import ExitCode
-
-from .conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

@@ -16,9 +16,8 @@ from typing import Any
 import pytest
 
 import xrntx_guide.cli.commands.common as common
+from tests.helpers import Result
 from xrntx_guide.env import Clock, Environment
-
-from .conftest import Result
 
 Run = Callable[..., Result]
 CLI = Path(__file__).resolve().parent.parent / "src" / "xrntx_guide" / "cli"
@@ -31,7 +30,7 @@ def swap(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
 
     def apply(**changes: Any) -> None:
         def make() -> Environment:
-            env = Environment.of(sys.stdin, sys.stdout, sys.stderr)  # type: ignore[arg-type]
+            env = Environment.of(sys.stdin, sys.stdout, sys.stderr)
             return dataclasses.replace(env, **changes)
 
         monkeypatch.setattr(common, "process_environment", make)

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers import TODAY, Run, after_injection, days_ago, ready_patient
 from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.errors import ExitCode
+from xrntx_guide.expr.values import Scalar
 from xrntx_guide.pack.guide import Guide
-
-from .conftest import TODAY, days_ago, ready_patient
-
-Run = Callable[..., Any]
 
 
 def flags(answers: Mapping[str, Any]) -> list[str]:
@@ -490,8 +488,6 @@ def test_a_walk_resumed_on_a_later_day_asks_the_day_s_results_again(
 
 
 def test_a_finished_walk_is_never_moved_to_another_day(run: Run, _isolated_home: Path) -> None:
-    from .conftest import after_injection
-
     done = run(
         "walk", "--no-input", "--label", "pt", "--today", TODAY.isoformat(),
         *flags(after_injection()),
@@ -618,7 +614,7 @@ def test_a_gate_that_may_not_apply_is_undecided_even_when_a_rule_of_it_fails(
     """Found by the long safety run (9 in a million): with the flow undecided (use since
     the last injection unanswered) the rapid pathway's gate said 'blocked' for a pathway
     that is not offered once the interval is met. Blocked means a decided contraindication."""
-    answers = {
+    answers: dict[str, Scalar] = {
         "visit": "repeat_injection",
         "last_injection_date": dt.date(2026, 10, 25),
         "last_opioid_kind": "unknown",

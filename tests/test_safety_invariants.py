@@ -20,12 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from tests import oracle
+from tests import strategies as gen
+from tests.helpers import STEPS, TODAY, ready_patient
 from xrntx_guide.cli.app import app
 from xrntx_guide.errors import PackError
-
-from . import oracle
-from . import strategies as gen
-from .conftest import TODAY, ready_patient
 
 SETTINGS: dict[str, Any] = {
     "deadline": None,
@@ -272,7 +271,7 @@ def test_the_check_command_is_the_check_path(case: gen.Case) -> None:
     """The real ``check --json`` command ends as the in-process check path says, so what
     the properties find through that path holds for the command."""
     p = case.patient
-    args = ["check", "--json", "--today", p.today.isoformat(), "--steps", str(gen.STEPS)]
+    args = ["check", "--json", "--today", p.today.isoformat(), "--steps", str(STEPS)]
     for key, value in p.answers.items():
         args += ["--answer", f"{key}={gen.to_flag(value)}"]
     for spec in p.overrides:

@@ -7,20 +7,17 @@ Each scenario states the outcome the guide must give for its patient; a change t
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers import BASIS_GATES, REPO, Run
 from xrntx_guide import scenarios as sc
 from xrntx_guide.errors import ExitCode
 
-from .conftest import BASIS_GATES, REPO
-
 SHIPPED = REPO / "scenarios"
 CASES = sc.read_all(SHIPPED)
-Run = Callable[..., Any]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

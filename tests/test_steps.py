@@ -15,11 +15,7 @@ from typing import Any
 
 import pytest
 
-from xrntx_guide.engine.evaluate import Inputs, State, evaluate
-from xrntx_guide.engine.walk import Ask, GateStop, next_action
-from xrntx_guide.pack.guide import Guide
-
-from .conftest import (
+from tests.helpers import (
     REPO,
     TODAY,
     backticked,
@@ -29,6 +25,9 @@ from .conftest import (
     days_ago,
     ready_patient,
 )
+from xrntx_guide.engine.evaluate import Inputs, State, evaluate
+from xrntx_guide.engine.walk import Ask, GateStop, next_action
+from xrntx_guide.pack.guide import Guide
 
 # The public answer keys and the computed values the clinical basis lists.
 VOCABULARY = [backticked(row["key"])[0] for row in basis_table("Answer vocabulary")]

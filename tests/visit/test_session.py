@@ -10,22 +10,18 @@ import io
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers import TODAY, Run, after_injection, answer_flags, no_traceback, ready_patient
 from xrntx_guide.cli.ui import UI
 from xrntx_guide.cli.walk import Clock, Walk
 from xrntx_guide.errors import ExitCode, SessionError
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit import session as store
-
-from .conftest import TODAY, after_injection, ready_patient
-from .test_cli import answer_flags, no_traceback
-
-Run = Callable[..., Any]
 
 
 def walk(run: Run, label: str, answers: dict[str, Any] | None = None) -> Any:
@@ -97,6 +93,30 @@ def test_a_bad_file_in_the_folder_is_skipped_with_a_warning(
     assert note.exit_code == ExitCode.OK, note.output
     assert "skipped" in note.stderr
     no_traceback(note)
+
+
+# -- labels ------------------------------------------------------------------------------------
+
+
+def test_a_label_used_twice_is_ambiguous_for_note(run: Run) -> None:
+    assert walk(run, "twin", after_injection()).exit_code == ExitCode.OK
+    second = walk(run, "twin", after_injection())
+    assert "already used" in second.stderr
+    result = run("note", "twin")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "2 sessions" in result.stderr
+
+
+@pytest.mark.parametrize("label", ["", "   ", "x" * 200])
+def test_unusable_labels_are_refused(run: Run, label: str) -> None:
+    result = run("walk", "--no-input", "--label", label, "--today", TODAY.isoformat())
+    assert result.exit_code == ExitCode.USAGE, result.output
+
+
+def test_a_label_is_kept_on_one_line(run: Run) -> None:
+    walk(run, "ab\ncd", after_injection())
+    sessions = json.loads(run("sessions", "--json").stdout)
+    assert sessions[0]["label"] == "ab cd"
 
 
 # -- deleting: session records only (item 22) -----------------------------------------------

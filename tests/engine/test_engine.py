@@ -10,50 +10,31 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import PACK_HEAD, STEPS, TODAY, Run, answer_flags, make_pack, ready_patient
 from xrntx_guide.engine.evaluate import Inputs, Override, evaluate
 from xrntx_guide.engine.walk import Ask, Confirm, Done, GateStop, next_action, prune
+from xrntx_guide.errors import ExitCode
+from xrntx_guide.expr.values import Scalar
 from xrntx_guide.pack.compile import load_guide
 from xrntx_guide.pack.guide import Guide
 
-from .conftest import REPO, TODAY, ready_patient
-
-HEAD = """
-[guide]
-id = "mini"
-title = "Mini"
-version = "0.0.1"
-status = "test"
-reviewed = 2026-01-01
-statement = "Supports, does not replace, judgement."
-date_key = "visit_date"
-date_search_days = 60
-override_codes = [{ code = "clinical_judgement", label = "Judgement" }]
-phases = [{ id = "p", title = "Phase" }]
-
-[sources.src]
-title = "Source"
-citation = "A source."
-
-[settings.wait_days]
-value = 5
-description = "days to wait"
-sources = ["src"]
-site_min = 5
-limit_sources = ["src"]
-"""
-
 
 def mini(tmp_path: Path, body: str) -> Guide:
-    folder = tmp_path / "pack"
-    folder.mkdir(exist_ok=True)
-    (folder / "00.toml").write_text(HEAD + textwrap.dedent(body), encoding="utf-8")
-    return load_guide(folder)
+    """The mini pack's head with these steps and gates (and a ``wait_days`` setting)."""
+    return load_guide(make_pack(tmp_path, base=PACK_HEAD, append=textwrap.dedent(body)))
 
 
 TIMED = """
+[settings.wait_days]
+value = 5
+description = "days to wait"
+sources = ["ref"]
+site_min = 5
+limit_sources = ["ref"]
+
 [[step]]
 id = "one"
-phase = "p"
+phase = "intake"
 title = "One"
 
 [[step.question]]
@@ -81,7 +62,7 @@ when = "flag"
 
 [[step]]
 id = "two"
-phase = "p"
+phase = "intake"
 title = "Two"
 requires_clear = true
 
@@ -94,7 +75,7 @@ prompt = "Done"
 id = "waited"
 title = "Waited"
 before = "two"
-sources = ["src"]
+sources = ["ref"]
 
 [[gate.rule]]
 severity = "contraindication"
@@ -106,7 +87,7 @@ instead = ["come back on {earliest_date}"]
 id = "flagged"
 title = "Flagged"
 before = "two"
-sources = ["src"]
+sources = ["ref"]
 
 [[gate.rule]]
 severity = "stop"
@@ -156,7 +137,7 @@ def test_kleene_logic_decides_a_gate_when_the_known_part_suffices(tmp_path: Path
 
 def test_the_worst_failing_rule_sets_the_severity(tmp_path: Path) -> None:
     guide = mini(tmp_path, TIMED)
-    base = {"event": TODAY - dt.timedelta(days=9), "flag": True}
+    base: dict[str, Scalar] = {"event": TODAY - dt.timedelta(days=9), "flag": True}
     assert evaluate(guide, Inputs({**base, "detail": 5}, TODAY)).gates["flagged"].severity == (
         "stop"
     )
@@ -166,10 +147,10 @@ def test_the_worst_failing_rule_sets_the_severity(tmp_path: Path) -> None:
 
 def test_an_override_holds_only_for_the_answers_it_was_given_for(tmp_path: Path) -> None:
     guide = mini(tmp_path, TIMED)
-    answers = {"event": TODAY - dt.timedelta(days=9), "flag": True, "detail": 5}
+    answers: dict[str, Scalar] = {"event": TODAY - dt.timedelta(days=9), "flag": True, "detail": 5}
     first = evaluate(guide, Inputs(answers, TODAY))
     fp = first.gates["flagged"].fingerprint
-    override = {"flagged": Override("clinical_judgement", "discussed", fp)}
+    override = {"flagged": Override("judgement", "discussed", fp)}
     same = evaluate(guide, Inputs(answers, TODAY, overrides=override))
     assert same.gates["flagged"].outcome == "overridden"
     assert same.status == "ready"
@@ -180,11 +161,11 @@ def test_an_override_holds_only_for_the_answers_it_was_given_for(tmp_path: Path)
 
 def test_an_override_cannot_lift_a_contraindication(tmp_path: Path) -> None:
     guide = mini(tmp_path, TIMED)
-    answers = {"event": TODAY, "flag": False}
+    answers: dict[str, Scalar] = {"event": TODAY, "flag": False}
     fp = evaluate(guide, Inputs(answers, TODAY)).gates["waited"].fingerprint
     state = evaluate(
         guide,
-        Inputs(answers, TODAY, overrides={"waited": Override("clinical_judgement", "no", fp)}),
+        Inputs(answers, TODAY, overrides={"waited": Override("judgement", "no", fp)}),
     )
     assert state.gates["waited"].outcome == "fail"
     assert state.status == "blocked"
@@ -192,7 +173,7 @@ def test_an_override_cannot_lift_a_contraindication(tmp_path: Path) -> None:
 
 def test_a_caution_must_be_acknowledged_before_the_walk_goes_on(tmp_path: Path) -> None:
     guide = mini(tmp_path, TIMED)
-    answers = {
+    answers: dict[str, Scalar] = {
         "visit_date": TODAY,
         "event": TODAY - dt.timedelta(days=9),
         "flag": True,
@@ -243,12 +224,12 @@ def test_a_step_without_questions_asks_for_confirmation(tmp_path: Path) -> None:
         + """
 [[step]]
 id = "three"
-phase = "p"
+phase = "intake"
 title = "Read this"
 instructions = "Read."
 """,
     )
-    answers = {
+    answers: dict[str, Scalar] = {
         "visit_date": TODAY,
         "event": TODAY - dt.timedelta(days=9),
         "flag": False,
@@ -269,7 +250,7 @@ def test_placeholders_show_values_and_never_run_code(tmp_path: Path) -> None:
 
 # -- properties on the shipped pack ---------------------------------------------------------
 
-SHIPPED = load_guide(REPO / "steps")
+SHIPPED = load_guide(STEPS)
 
 
 def _value_strategy(key: str) -> st.SearchStrategy[Any]:
@@ -355,3 +336,15 @@ def test_gate_result_make_sets_every_field_as_init_would(guide: Guide) -> None:
         values = {f.name: getattr(made, f.name) for f in dataclasses.fields(GateResult)}
         assert GateResult(**values) == made
         assert set(values) <= set(vars(made))
+
+
+def test_the_end_of_the_calendar_is_not_a_crash(run: Run) -> None:
+    result = run(
+        "check",
+        "--today",
+        "9999-12-31",
+        "--json",
+        *answer_flags(ready_patient(last_opioid_use="9999-12-28", injection_date="9999-12-31")),
+    )
+    assert result.exit_code == ExitCode.BLOCKED, result.output
+    assert "internal error" not in result.stderr

@@ -10,9 +10,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import REPO
 from xrntx_guide.pack.read import KeyPath, Positions, render_path
-
-from .conftest import REPO
 
 TRICKY = '''\
 # a comment with [brackets] and = signs

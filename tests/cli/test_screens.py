@@ -172,7 +172,7 @@ def test_no_text_is_dim_or_italic_at_projector_width() -> None:
     """Issue 10: large, high contrast; the notes a presenter shows are read at a distance."""
     out = io.StringIO()
     ui = UI(False, out=out, err=out, terminal=True, width=120)
-    ui.out.force_terminal = True
+    assert ui.out.is_terminal  # terminal=True: styles are written, as on a projector
     ui.step_header("Readiness · step 1 of 5", "The opioid-free interval")
     ui.note("Last opioid used -> fentanyl   (from the scenario)")
     ui.table(
@@ -207,9 +207,8 @@ def test_table_commands_split_no_value_at_80_columns(
     if command == ["sessions"]:
         from typer.testing import CliRunner
 
+        from tests.helpers import after_injection
         from xrntx_guide.cli.app import app
-
-        from .conftest import after_injection
 
         args = ["walk", "--no-input", "--today", "2026-11-24", "--acknowledge", "all"]
         args += ["--label", values[1]]

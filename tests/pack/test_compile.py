@@ -1,8 +1,8 @@
 """The loader, the pack models and the whole-pack checks.
 
-Every test starts from one small valid pack (:data:`MINIMAL`) and changes one thing, then
-checks that the :class:`PackError` names the file, the place and what is wrong, using the
-words a pack author would look for rather than the full message text.
+Every test starts from one small valid pack (:data:`tests.helpers.MINIMAL`) and changes
+one thing, then checks that the :class:`PackError` names the file, the place and what is
+wrong, using the words a pack author would look for rather than the full message text.
 """
 
 from __future__ import annotations
@@ -12,107 +12,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import MINIMAL, PACK_FILE, make_pack
 from xrntx_guide import expr
 from xrntx_guide.errors import ExitCode, PackError, Problem
 from xrntx_guide.pack.compile import load_guide
 from xrntx_guide.pack.guide import Guide
-
-PACK_FILE = "10-mini.toml"
-
-MINIMAL = """\
-[guide]
-id = "mini"
-title = "Mini guide"
-version = "0.1"
-status = "test"
-reviewed = 2026-01-01
-statement = "Test only."
-date_key = "visit_date"
-date_search_days = 30
-override_codes = [{ code = "judgement", label = "Clinical judgement" }]
-
-[[guide.phases]]
-id = "intake"
-title = "Intake"
-
-[sources.ref]
-title = "Reference"
-citation = "A reference."
-
-[settings.min_age]
-value = 18
-unit = "years"
-description = "Minimum age"
-sources = ["ref"]
-site_min = 18
-limit_sources = ["ref"]
-
-[[step]]
-id = "intake"
-phase = "intake"
-title = "Intake"
-sources = ["ref"]
-instructions = "Ask the patient; the minimum age is {settings.min_age}."
-
-[[step.question]]
-key = "visit_date"
-type = "date"
-prompt = "Date of the visit"
-default = "today"
-
-[[step.question]]
-key = "allergic"
-type = "bool"
-prompt = "Allergic to the drug?"
-
-[[step]]
-id = "inject"
-phase = "intake"
-title = "Give the injection"
-requires_clear = true
-
-[[gate]]
-id = "allergy"
-title = "Allergy"
-before = "inject"
-sources = ["ref"]
-
-[[gate.rule]]
-severity = "contraindication"
-fails_when = "allergic"
-message = "Allergic: do not inject."
-"""
 
 SITE = """\
 site = "test clinic"
 
 [settings]
 """
-
-
-def make_pack(
-    root: Path,
-    *,
-    replace: dict[str, str] | None = None,
-    append: str = "",
-    files: dict[str, str] | None = None,
-) -> Path:
-    """Write the minimal pack under ``root/steps`` with one change; return the folder.
-
-    ``replace`` maps text of :data:`MINIMAL` to its replacement (each must occur, so a test
-    cannot silently change nothing), ``append`` is added at the end of the main file and
-    ``files`` adds more files to the folder.
-    """
-    text = MINIMAL
-    for old, new in (replace or {}).items():
-        assert old in text, f"test setup: {old!r} is not in the minimal pack"
-        text = text.replace(old, new, 1)
-    folder = root / "steps"
-    folder.mkdir(exist_ok=True)
-    (folder / PACK_FILE).write_text(text + append, encoding="utf-8")
-    for name, content in (files or {}).items():
-        (folder / name).write_text(content, encoding="utf-8")
-    return folder
 
 
 def pack_problems(

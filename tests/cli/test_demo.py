@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pexpect
 import pytest
 
+from tests.helpers import EXE, Run, after_injection
+from xrntx_guide.cli.walk import Clock
 from xrntx_guide.errors import ExitCode
 
-from .test_interactive import EXE
-
-Run = Callable[..., Any]
 PAUSE = r"q quit: "
 
 
@@ -94,9 +92,14 @@ def test_a_what_if_at_a_pause_shows_the_change_and_returns(tmp_path: Path) -> No
     assert "Traceback" not in out
 
 
-def test_a_walk_can_record_its_screen_as_svg(run: Run, tmp_path: Path) -> None:
-    from .conftest import after_injection
+def test_the_demo_clock_speeds_the_timer_not_the_record() -> None:
+    clock = Clock(factor=60)
+    started = clock.now() - dt.timedelta(seconds=10)
+    assert abs((clock.now() - dt.datetime.now(dt.UTC)).total_seconds()) < 1
+    assert clock.timer_now(started) - started >= dt.timedelta(seconds=590)
 
+
+def test_a_walk_can_record_its_screen_as_svg(run: Run, tmp_path: Path) -> None:
     svg = tmp_path / "walk.svg"
     args = [f"--answer={k}={_flag(v)}" for k, v in after_injection().items()]
     result = run(
@@ -108,7 +111,7 @@ def test_a_walk_can_record_its_screen_as_svg(run: Run, tmp_path: Path) -> None:
 
 
 def test_a_walk_can_record_its_screen_as_html(run: Run, tmp_path: Path) -> None:
-    from .conftest import after_injection
+    from tests.helpers import after_injection
 
     page = tmp_path / "walk.html"
     args = [f"--answer={k}={_flag(v)}" for k, v in after_injection().items()]
@@ -194,13 +197,11 @@ def test_no_screen_text_is_dim(tmp_path: Path) -> None:
     """Dim text cannot be read on a projector (issue 9 item 12, issue 10): the UI has none."""
     import io as _io
 
-    from rich.console import Console
-
     from xrntx_guide.cli.ui import UI
 
     buf = _io.StringIO()
     ui = UI(plain=False, out=buf, err=buf)
-    ui.out = Console(file=buf, force_terminal=True, color_system="standard", width=100)
+    ui.out = type(ui.out)(file=buf, force_terminal=True, color_system="standard", width=100)
     ui.note("a note")
     ui.table(["gate", "outcome"], [["x", "not applicable"]])
     assert "\x1b[2m" not in buf.getvalue()

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import TODAY, Result, ready_patient
 from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.engine.walk import instructions
 from xrntx_guide.expr import format_value
 from xrntx_guide.pack.guide import Guide
-
-from .conftest import TODAY, Result, ready_patient
 
 Run = Callable[..., Result]
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tests.helpers import TODAY, after_injection, ready_patient
 from xrntx_guide.engine.drive import OverrideRequest, walk_unattended
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit.session import SessionRecord, new_session
-
-from .conftest import TODAY, after_injection, ready_patient
 
 NOW = dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.UTC)
 

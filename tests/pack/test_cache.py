@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import TODAY, copy_steps
 from xrntx_guide.engine.evaluate import Inputs, evaluate
+from xrntx_guide.expr.values import Scalar
 from xrntx_guide.output.report import check_result
 from xrntx_guide.pack import cache as packcache
 from xrntx_guide.pack.compile import load_guide
-
-from .conftest import REPO, TODAY
-
-
-def _copy_pack(tmp_path: Path) -> Path:
-    dest = tmp_path / "steps"
-    shutil.copytree(REPO / "steps", dest)
-    return dest
 
 
 def _entries(home: Path) -> list[Path]:
@@ -27,7 +20,7 @@ def _entries(home: Path) -> list[Path]:
     return sorted(folder.glob("*.pickle")) if folder.is_dir() else []
 
 
-ANSWERS = {
+ANSWERS: dict[str, Scalar] = {
     "visit": "first_injection",
     "last_opioid_kind": "short_acting",
     "last_opioid_use": TODAY - dt.timedelta(days=4),
@@ -38,7 +31,7 @@ ANSWERS = {
 def test_a_cached_pack_gives_the_same_results_as_a_fresh_load(
     tmp_path: Path, _isolated_home: Path
 ) -> None:
-    steps = _copy_pack(tmp_path)
+    steps = copy_steps(tmp_path)
     fresh = load_guide(steps, use_cache=False)
     first = load_guide(steps)  # builds the entry
     assert len(_entries(_isolated_home)) == 1
@@ -52,7 +45,7 @@ def test_a_cached_pack_gives_the_same_results_as_a_fresh_load(
 def test_changing_a_step_file_never_uses_the_old_entry(
     tmp_path: Path, _isolated_home: Path
 ) -> None:
-    steps = _copy_pack(tmp_path)
+    steps = copy_steps(tmp_path)
     load_guide(steps)
     guide_toml = steps / "00-guide.toml"
     guide_toml.write_text(
@@ -64,7 +57,7 @@ def test_changing_a_step_file_never_uses_the_old_entry(
 
 
 def test_a_damaged_entry_is_rebuilt(tmp_path: Path, _isolated_home: Path) -> None:
-    steps = _copy_pack(tmp_path)
+    steps = copy_steps(tmp_path)
     load_guide(steps)
     (entry,) = _entries(_isolated_home)
     entry.write_bytes(b"not a pickle")
@@ -73,7 +66,7 @@ def test_a_damaged_entry_is_rebuilt(tmp_path: Path, _isolated_home: Path) -> Non
 
 
 def test_an_entry_others_could_write_is_ignored(tmp_path: Path, _isolated_home: Path) -> None:
-    steps = _copy_pack(tmp_path)
+    steps = copy_steps(tmp_path)
     load_guide(steps)
     (entry,) = _entries(_isolated_home)
     entry.chmod(0o666)
@@ -85,12 +78,12 @@ def test_the_cache_can_be_turned_off(
     tmp_path: Path, _isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XRNTX_GUIDE_NO_CACHE", "1")
-    load_guide(_copy_pack(tmp_path))
+    load_guide(copy_steps(tmp_path))
     assert _entries(_isolated_home) == []
 
 
 def test_entries_are_private(tmp_path: Path, _isolated_home: Path) -> None:
-    load_guide(_copy_pack(tmp_path))
+    load_guide(copy_steps(tmp_path))
     (entry,) = _entries(_isolated_home)
     assert entry.stat().st_mode & 0o077 == 0
     assert entry.parent.stat().st_mode & 0o077 == 0
@@ -101,7 +94,7 @@ def test_a_broken_pack_is_reported_even_when_an_older_version_was_cached(
 ) -> None:
     from xrntx_guide.errors import PackError
 
-    steps = _copy_pack(tmp_path)
+    steps = copy_steps(tmp_path)
     load_guide(steps)
     (steps / "99-broken.toml").write_text("[[step]\n", encoding="utf-8")
     with pytest.raises(PackError, match=r"99-broken\.toml"):

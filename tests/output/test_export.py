@@ -5,17 +5,14 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.helpers import Run
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.output import export as ex
 from xrntx_guide.pack.guide import Guide
-
-Run = Callable[..., Any]
 
 
 def test_the_markdown_handout_holds_every_step_question_gate_and_source(guide: Guide) -> None:

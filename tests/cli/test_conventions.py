@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 import xrntx_guide.cli.commands.common as common
+from tests.helpers import TODAY, Result
 from xrntx_guide.env import Environment
-
-from .conftest import TODAY, Result
 
 Run = Callable[..., Result]
 
@@ -24,7 +23,7 @@ def on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """The next run believes its standard input is a terminal."""
 
     def make() -> Environment:
-        env = Environment.of(sys.stdin, sys.stdout, sys.stderr)  # type: ignore[arg-type]
+        env = Environment.of(sys.stdin, sys.stdout, sys.stderr)
         return dataclasses.replace(env, stdin_tty=True)
 
     monkeypatch.setattr(common, "process_environment", make)

@@ -7,21 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers import REPO, STEPS, Run, SchemaError, conform, copy_steps, make_pack
 from xrntx_guide.errors import ExitCode, Problem
-
-from .conftest import REPO, Result
-from .test_loader import make_pack
-
-Run = Callable[..., Result]
-STEPS = REPO / "steps"
 
 
 def place_of(text: str, needle: str, inside: str | None = None) -> tuple[int, int]:
@@ -120,8 +113,7 @@ BREAKAGES: list[tuple[str, str, str, str, str, str | None]] = [
 
 def broken_copy(tmp_path: Path) -> tuple[Path, list[tuple[str, int, int, str, str]]]:
     """The shipped pack with the ten breakages; what each should be reported as."""
-    folder = tmp_path / "steps"
-    shutil.copytree(STEPS, folder)
+    folder = copy_steps(tmp_path)
     expected = []
     for name, old, new, path, says, inside in BREAKAGES:
         file = folder / name
@@ -237,104 +229,6 @@ def test_the_step_format_in_the_readme_documents_validate_json() -> None:
 
 # ---------------------------------------------------------------------------------------
 # schema steps
-
-
-class SchemaError(AssertionError):
-    pass
-
-
-ANNOTATIONS = frozenset({"title", "description", "default", "$schema", "$id", "$defs"})
-
-
-def conform(value: Any, schema: dict[str, Any], root: dict[str, Any], where: str = "") -> None:
-    """A small JSON Schema validator for the keywords ``schema steps`` uses; a keyword it
-    does not know fails the test, so the schema cannot grow past what is checked here."""
-    if "$ref" in schema:
-        target = root
-        for part in schema["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        conform(value, target, root, where)
-    for key, arg in schema.items():
-        if key in ANNOTATIONS or key == "$ref":
-            continue
-        if key == "type":
-            kinds = {
-                "object": dict,
-                "array": list,
-                "string": str,
-                "boolean": bool,
-                "integer": int,
-                "number": (int, float),
-            }
-            ok = isinstance(value, kinds[arg]) and not (
-                arg in ("integer", "number") and isinstance(value, bool)
-            )
-            if not ok:
-                raise SchemaError(f"{where}: {value!r} is not {arg}")
-        elif key == "properties":
-            for name, sub in arg.items():
-                if isinstance(value, dict) and name in value:
-                    conform(value[name], sub, root, f"{where}.{name}")
-        elif key == "patternProperties":
-            for pattern, sub in arg.items():
-                for name, item in value.items() if isinstance(value, dict) else ():
-                    if re.search(pattern, name):
-                        conform(item, sub, root, f"{where}.{name}")
-        elif key == "additionalProperties":
-            if not isinstance(value, dict):
-                continue
-            known = set(schema.get("properties", {}))
-            patterns = list(schema.get("patternProperties", {}))
-            for name, item in value.items():
-                if name in known or any(re.search(p, name) for p in patterns):
-                    continue
-                if arg is False:
-                    raise SchemaError(f"{where}: unexpected key {name!r}")
-                conform(item, arg, root, f"{where}.{name}")
-        elif key == "propertyNames":
-            for name in value if isinstance(value, dict) else ():
-                conform(name, arg, root, f"{where} key {name!r}")
-        elif key == "required":
-            missing = [k for k in arg if isinstance(value, dict) and k not in value]
-            if missing:
-                raise SchemaError(f"{where}: missing {missing}")
-        elif key == "items":
-            for i, item in enumerate(value if isinstance(value, list) else ()):
-                conform(item, arg, root, f"{where}[{i}]")
-        elif key == "anyOf":
-            errors = []
-            for option in arg:
-                try:
-                    conform(value, option, root, where)
-                    break
-                except SchemaError as exc:
-                    errors.append(str(exc))
-            else:
-                raise SchemaError(f"{where}: fits no option: {errors}")
-        elif key == "enum":
-            if value not in arg:
-                raise SchemaError(f"{where}: {value!r} not in {arg}")
-        elif key == "pattern":
-            if isinstance(value, str) and not re.search(arg, value):
-                raise SchemaError(f"{where}: {value!r} does not match {arg}")
-        elif key == "maxLength":
-            if isinstance(value, str) and len(value) > arg:
-                raise SchemaError(f"{where}: longer than {arg}")
-        elif key == "minItems":
-            if isinstance(value, list) and len(value) < arg:
-                raise SchemaError(f"{where}: fewer than {arg} items")
-        elif key == "minimum":
-            if isinstance(value, int | float) and value < arg:
-                raise SchemaError(f"{where}: below {arg}")
-        elif key == "maximum":
-            if isinstance(value, int | float) and value > arg:
-                raise SchemaError(f"{where}: above {arg}")
-        elif key == "format":
-            assert arg == "date", f"unexpected format {arg}"
-            if isinstance(value, str):
-                dt.date.fromisoformat(value)
-        else:
-            raise AssertionError(f"the test's validator does not know {key!r}: extend it")
 
 
 def as_json(value: Any) -> Any:

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import PACK_FILE, make_pack
 from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.engine.walk import Ask, Confirm, GateStop, next_action
 from xrntx_guide.errors import Problem
+from xrntx_guide.expr.values import Scalar
 from xrntx_guide.pack.checks import readiness_is_guarded
 from xrntx_guide.pack.compile import load_guide, validate_pack
 from xrntx_guide.pack.guide import Guide
-
-from .test_loader import PACK_FILE, make_pack
 
 INJECT = '[[step]]\nid = "inject"'
 ROUTE = """
@@ -170,7 +170,7 @@ def test_a_blocked_patient_never_reaches_a_step_after_the_injection(tmp_path: Pa
     """The walk stops at the blocking gate: the step after the injection is neither asked
     nor confirmed, whatever was answered for it."""
     guide = load_guide(make_pack(tmp_path, append=AFTER))
-    answers = {"visit_date": dt.date(2026, 1, 1), "allergic": True}
+    answers: dict[str, Scalar] = {"visit_date": dt.date(2026, 1, 1), "allergic": True}
     state = evaluate(guide, Inputs(answers=answers, today=dt.date(2026, 1, 1)))
     action = next_action(state, confirmed=frozenset({"inject"}))
     assert isinstance(action, GateStop), action

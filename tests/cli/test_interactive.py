@@ -15,7 +15,6 @@ import io
 import json
 import os
 import re
-import sys
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -24,12 +23,10 @@ from typing import Any
 import pexpect
 import pytest
 
+from tests.helpers import EXE, TODAY
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.compile import load_guide
 from xrntx_guide.pack.guide import Guide
-
-EXE = Path(sys.executable).with_name("xrntx-guide")
-TODAY = dt.date(2026, 11, 24)
 
 pytestmark = pytest.mark.skipif(not EXE.exists(), reason=f"{EXE} is not installed")
 
@@ -165,7 +162,8 @@ class Walkthrough:
         out = self.output
         if "Traceback" in out or "internal error" in out or self.child.signalstatus is not None:
             raise ProgramCrashed(f"signal {self.child.signalstatus}\n{out}")
-        return int(self.child.exitstatus)
+        assert self.child.exitstatus is not None
+        return self.child.exitstatus
 
     def sessions(self) -> list[Path]:
         return sorted((self.home / "sessions").glob("*.json"))
@@ -671,7 +669,7 @@ def _flag(value: object) -> str:
 
 def presets(**changes: Any) -> list[str]:
     """``--answer`` flags for the ready patient of conftest, varied by ``changes``."""
-    from .conftest import ready_patient
+    from tests.helpers import ready_patient
 
     answers = {"injection_date": TODAY, **ready_patient(**changes)}
     return [f"--answer={k}={_flag(v)}" for k, v in answers.items()]
@@ -692,7 +690,7 @@ def test_the_first_screen_comes_first_with_a_label_given(spawn: Any) -> None:
     assert w.finish() == 0
 
 
-def _at_the_challenge(spawn: Any, plain: bool = True) -> Walkthrough:
+def _at_the_challenge(spawn: Callable[..., Walkthrough], plain: bool = True) -> Walkthrough:
     args = ["walk", "--label", "timer", "--demo-clock", "600"]
     args += presets(last_opioid_use=TODAY - dt.timedelta(days=10), naloxone_challenge=None)
     w = spawn(*args) if plain else spawn(*args, plain=False)

@@ -52,6 +52,7 @@ from xrntx_guide.expr import (
     typecheck,
     unparse,
 )
+from xrntx_guide.expr.values import Scalar
 
 PROPERTY = settings(
     max_examples=200,
@@ -951,11 +952,10 @@ def test_text_literals_may_still_hold_any_character() -> None:
 def test_a_pack_with_such_a_number_is_refused_with_its_file_and_place(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], fails_when: str, needle: str
 ) -> None:
+    from tests.helpers import PACK_FILE, make_pack
     from xrntx_guide.cli.app import main
     from xrntx_guide.errors import ExitCode, PackError
     from xrntx_guide.pack.compile import load_guide
-
-    from .test_loader import PACK_FILE, make_pack
 
     folder = make_pack(
         tmp_path,
@@ -979,7 +979,7 @@ def test_a_pack_with_such_a_number_is_refused_with_its_file_and_place(
 
 def test_explain_gives_one_finding_per_comparison_with_values() -> None:
     node = parse("i >= 18 and route == 'oral' or days_between(d, e) > 3")
-    values = {"i": 20, "d": dt.date(2024, 1, 1), "e": dt.date(2024, 1, 31)}
+    values: dict[str, Scalar] = {"i": 20, "d": dt.date(2024, 1, 1), "e": dt.date(2024, 1, 31)}
     typecheck(node, ENV)
     findings = explain(node, MapContext(values))
     assert len(findings) == 3

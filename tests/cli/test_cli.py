@@ -12,28 +12,35 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers import (
+    BASIS_GATES,
+    STEPS,
+    TODAY,
+    Run,
+    after_injection,
+    answer_flags,
+    check,
+    copy_steps,
+    flat,
+    gate,
+    json_answers,
+    no_traceback,
+    ready_patient,
+    walk,
+)
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.output.schemas import BatchError, CheckResult
 from xrntx_guide.pack.guide import Guide
-
-from .conftest import BASIS_GATES, after_injection, ready_patient
-
-TODAY = dt.date(2026, 11, 24)
-REPO = Path(__file__).resolve().parent.parent
-STEPS = REPO / "steps"
-
-Run = Callable[..., Any]
 
 # The public vocabulary of reference section 8 (answer keys and their types) ...
 VOCABULARY: dict[str, tuple[str, list[Any] | None]] = {
@@ -107,25 +114,6 @@ def without(answers: Mapping[str, Any], *keys: str) -> dict[str, Any]:
     return {k: v for k, v in answers.items() if k not in keys}
 
 
-def flag_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def answer_flags(answers: Mapping[str, Any]) -> list[str]:
-    out: list[str] = []
-    for key, value in answers.items():
-        out += ["--answer", f"{key}={flag_value(value)}"]
-    return out
-
-
-def json_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in answers.items()}
-
-
 def toml_answers(answers: Mapping[str, Any]) -> str:
     """TOML with native booleans, numbers and dates (not strings)."""
     lines = []
@@ -140,33 +128,12 @@ def toml_answers(answers: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def check(run: Run, answers: Mapping[str, Any], *extra: str) -> Any:
-    return run("check", "--json", "--today", TODAY.isoformat(), *answer_flags(answers), *extra)
-
-
 def one_json_object(stdout: str) -> dict[str, Any]:
     """stdout holds exactly one JSON object on one line, nothing else."""
     assert stdout.endswith("\n") and stdout.count("\n") == 1, stdout
     data = json.loads(stdout)
     assert isinstance(data, dict)
     return data
-
-
-def gate(result: Mapping[str, Any], gate_id: str) -> dict[str, Any]:
-    found = [g for g in result["gates"] if g["id"] == gate_id]
-    assert len(found) == 1, f"gate {gate_id} not in the result"
-    return found[0]
-
-
-def flat(text: str) -> str:
-    """Messages with any line wrapping undone (words joined by single spaces)."""
-    return " ".join(text.split())
-
-
-def no_traceback(result: Any) -> None:
-    for stream in (result.stdout, result.stderr):
-        assert "Traceback" not in stream, result.output
-        assert "internal error" not in stream, result.output
 
 
 def cows_items_summing_to(guide: Guide, target: int) -> dict[str, int]:
@@ -788,12 +755,6 @@ def test_schema_unknown(run: Run) -> None:
 # -- walk --no-input, sessions and notes ------------------------------------------------------
 
 
-def walk(run: Run, answers: Mapping[str, Any], label: str = "pt-1") -> Any:
-    return run(
-        "walk", "--no-input", "--label", label, "--today", TODAY.isoformat(), *answer_flags(answers)
-    )
-
-
 def next_dose(guide: Guide) -> dt.date:
     return TODAY + dt.timedelta(days=int(guide.setting_values["dose_interval_days"]))
 
@@ -946,8 +907,7 @@ def test_missing_hints_are_one_line_each(run: Run) -> None:
 
 
 def broken_pack(tmp_path: Path) -> tuple[Path, Path]:
-    folder = tmp_path / "steps"
-    shutil.copytree(STEPS, folder)
+    folder = copy_steps(tmp_path)
     bad = folder / "30-medical.toml"
     with bad.open("a", encoding="utf-8") as handle:
         handle.write("\nthis is [not toml\n")
@@ -1048,7 +1008,8 @@ def test_an_internal_error_exits_with_the_documented_code(
 
     monkeypatch.setattr(pack_commands, "guide_of", broken)
     result = run("gates", "--json")
-    assert result.exit_code == ExitCode.INTERNAL == 70, result.output
+    assert result.exit_code == ExitCode.INTERNAL, result.output
+    assert int(ExitCode.INTERNAL) == 70
     assert "internal error" in result.stderr and "Traceback" not in result.stderr
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import TODAY, after_injection, answer_flags, days_ago
 from xrntx_guide.cli.ui import UI
 from xrntx_guide.cli.walk import Clock, Walk
 from xrntx_guide.engine.evaluate import evaluate
@@ -20,9 +21,6 @@ from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit import session as store
 from xrntx_guide.visit.history import timeline
-
-from .conftest import TODAY, after_injection, days_ago
-from .test_cli import answer_flags
 
 Run = Callable[..., Any]
 LABEL = "AB12"

@@ -1,0 +1,70 @@
+"""The screens the CLI draws from a state: the check report, gates and what-ifs (cli/render.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from typing import Any
+
+from tests.helpers import TODAY, flat, ready_patient
+from xrntx_guide.cli.render import show_check, show_gate, show_what_if
+from xrntx_guide.cli.ui import UI
+from xrntx_guide.engine.evaluate import Inputs, State, evaluate
+from xrntx_guide.pack.guide import Guide
+
+
+def _state(guide: Guide, **changes: Any) -> State:
+    return evaluate(guide, Inputs(ready_patient(**changes), TODAY))
+
+
+def _shown(draw: Any, *args: Any) -> str:
+    out = io.StringIO()
+    draw(UI(plain=True, out=out, err=io.StringIO()), *args)
+    return flat(out.getvalue())
+
+
+def test_the_check_report_of_a_ready_patient_says_ready_and_no_gate(guide: Guide) -> None:
+    text = _shown(show_check, _state(guide))
+    assert text.startswith("READY")
+    assert "contraindication" not in text
+
+
+def test_the_check_report_of_a_blocked_patient_names_the_gate_and_the_earliest_date(
+    guide: Guide,
+) -> None:
+    state = _state(guide, last_opioid_use=TODAY - dt.timedelta(days=2))
+    text = _shown(show_check, state)
+    assert text.startswith("BLOCKED")
+    for gid in state.blocking:
+        assert f"{state.gates[gid].severity} {gid}:" in text
+    assert state.earliest_injection_date is not None
+    assert f"Earliest injection date: {state.earliest_injection_date.isoformat()}" in text
+
+
+def test_missing_answers_are_listed_by_key(guide: Guide) -> None:
+    text = _shown(show_check, _state(guide, consent=None))
+    assert text.startswith("INCOMPLETE")
+    assert "Missing:" in text and "consent" in text
+
+
+def test_a_failing_gate_is_shown_with_its_reason(guide: Guide) -> None:
+    state = _state(guide, consent=False)
+    (gid, *_) = state.blocking
+    text = _shown(show_gate, state, state.gates[gid])
+    assert flat(state.gates[gid].reason) in text
+
+
+def test_a_what_if_shows_only_the_gates_that_moved(guide: Guide) -> None:
+    scenario = _state(guide)
+    other = _state(guide, consent=False)
+    text = _shown(show_what_if, scenario, other, "consent=no")
+    assert "What if consent=no?" in text
+    moved = {
+        gid
+        for gid, g in other.gates.items()
+        if (g.outcome, g.severity) != (scenario.gates[gid].outcome, scenario.gates[gid].severity)
+    }
+    assert moved
+    for gid in other.gates:
+        assert bool(re.search(rf"\bgate {gid}\b", text)) == (gid in moved), gid

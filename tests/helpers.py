@@ -1,0 +1,421 @@
+"""What the tests share, in one place: the fixed date, the ready patient, the one mini-pack
+builder, the CLI result and the helpers that drive the commands, and the tables of the
+clinical basis (docs/clinical-basis.md) that the pack is checked against.
+
+Fixtures live in ``conftest.py``; everything a test imports by name lives here, so no test
+module imports another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+TODAY = dt.date(2026, 11, 24)
+REPO = Path(__file__).resolve().parent.parent
+STEPS = REPO / "steps"
+# The clinical basis lives in the repository so that a clone alone can run the tests.
+CLINICAL_BASIS = REPO / "docs" / "clinical-basis.md"
+# The installed console script, for the tests that drive it in a pseudo-terminal.
+EXE = Path(sys.executable).with_name("xrntx-guide")
+
+
+def days_ago(n: int) -> dt.date:
+    return TODAY - dt.timedelta(days=n)
+
+
+# -- the clinical basis ----------------------------------------------------------------------
+
+
+def basis_table(heading: str) -> list[dict[str, str]]:
+    """The rows of the first table under a heading of the clinical basis.
+
+    Args:
+        heading: the heading's text without its ``#`` marks (any level).
+
+    Returns:
+        One dict per row, keyed by the table's column headers.
+    """
+    lines = CLINICAL_BASIS.read_text(encoding="utf-8").splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("#")]
+    found = [i for i in starts if lines[i].lstrip("#").strip() == heading]
+    if not found:
+        raise LookupError(f"{CLINICAL_BASIS.name} has no heading {heading!r}")
+    header: list[str] | None = None
+    rows: list[dict[str, str]] = []
+    for line in lines[found[0] + 1 :]:
+        if line.startswith("#") or (header is not None and not line.startswith("|")):
+            break
+        if not line.startswith("|"):
+            continue
+        # An escaped pipe (\|) belongs to the cell's text, not to the table.
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+        if header is None:
+            header = cells
+        elif not re.fullmatch(r"[-: ]*", "".join(cells)):
+            rows.append(dict(zip(header, cells, strict=True)))
+    if not rows:
+        raise LookupError(f"{CLINICAL_BASIS.name}: no table rows under {heading!r}")
+    return rows
+
+
+def backticked(cell: str) -> list[str]:
+    """The `code` spans of a table cell, in order: keys, ids, setting names."""
+    return re.findall(r"`([^`]+)`", cell)
+
+
+def basis_gate_rows() -> dict[str, dict[str, str]]:
+    """Gate id -> its row in the Gates table of the clinical basis."""
+    return {backticked(row["gate"])[0]: row for row in basis_table("Gates")}
+
+
+def basis_severities(row: dict[str, str]) -> set[str]:
+    """The severities a Gates row names (its comma-separated "severities" cell)."""
+    return {word.strip() for word in row["severities"].split(",")}
+
+
+BASIS_GATES = list(basis_gate_rows())
+
+
+# -- patients --------------------------------------------------------------------------------
+
+
+def ready_patient(**changes: Any) -> dict[str, Any]:
+    """A patient 14 days after short-acting use with nothing standing in the way of a first
+    injection on TODAY; ``changes`` vary it (a value of None leaves that answer out)."""
+    answers: dict[str, Any] = {
+        "visit": "first_injection",
+        "oud_diagnosis": True,
+        "last_opioid_kind": "short_acting",
+        "last_opioid_use": TODAY - dt.timedelta(days=14),
+        "fentanyl_used_30_days": False,
+        "opioid_analgesics": False,
+        "hypersensitivity": False,
+        "age": 34,
+        "pregnancy_test": "not_applicable",
+        "breastfeeding": False,
+        "acute_hepatitis": False,
+        "lft_multiple_uln": 1.0,
+        "bleeding_risk": False,
+        "mood_concern": False,
+        "renal_or_severe_hepatic_impairment": False,
+        "medication_guide_given": True,
+        "consent": True,
+        "abstinence_evidence": "supervised",
+        "uds_opiates": "negative",
+        "uds_fentanyl": "negative",
+        "uds_buprenorphine": "negative",
+        "uds_methadone": "negative",
+        "uds_oxycodone": "negative",
+        "cows_total": 2,
+        "naloxone_challenge": "not_done",
+        "kit_storage_ok": True,
+        "body_habitus": "average",
+    }
+    answers.update(changes)
+    return {k: v for k, v in answers.items() if v is not None}
+
+
+def after_injection(**changes: Any) -> dict[str, Any]:
+    """The ready patient plus the answers recorded once the injection is given."""
+    return ready_patient(
+        injection_given=True,
+        injection_side_used="left",
+        needle_used="2-inch",
+        observation_minutes=30,
+        overdose_counselled=True,
+        reversal_agent_offered=True,
+        wallet_card_given=True,
+        **changes,
+    )
+
+
+# -- the one mini-pack builder ---------------------------------------------------------------
+
+PACK_FILE = "10-mini.toml"
+
+# The [guide] table, one source and one setting: the head of every mini pack. Tests that
+# write all their own steps start from it alone (``make_pack(root, base=PACK_HEAD, ...)``).
+PACK_HEAD = """\
+[guide]
+id = "mini"
+title = "Mini guide"
+version = "0.1"
+status = "test"
+reviewed = 2026-01-01
+statement = "Test only."
+date_key = "visit_date"
+date_search_days = 30
+override_codes = [{ code = "judgement", label = "Clinical judgement" }]
+
+[[guide.phases]]
+id = "intake"
+title = "Intake"
+
+[sources.ref]
+title = "Reference"
+citation = "A reference."
+
+[settings.min_age]
+value = 18
+unit = "years"
+description = "Minimum age"
+sources = ["ref"]
+site_min = 18
+limit_sources = ["ref"]
+"""
+
+# The smallest valid pack: an intake step, the injection step and one gate before it.
+MINIMAL = (
+    PACK_HEAD
+    + """
+[[step]]
+id = "intake"
+phase = "intake"
+title = "Intake"
+sources = ["ref"]
+instructions = "Ask the patient; the minimum age is {settings.min_age}."
+
+[[step.question]]
+key = "visit_date"
+type = "date"
+prompt = "Date of the visit"
+default = "today"
+
+[[step.question]]
+key = "allergic"
+type = "bool"
+prompt = "Allergic to the drug?"
+
+[[step]]
+id = "inject"
+phase = "intake"
+title = "Give the injection"
+requires_clear = true
+
+[[gate]]
+id = "allergy"
+title = "Allergy"
+before = "inject"
+sources = ["ref"]
+
+[[gate.rule]]
+severity = "contraindication"
+fails_when = "allergic"
+message = "Allergic: do not inject."
+"""
+)
+
+
+def make_pack(
+    root: Path,
+    *,
+    base: str = MINIMAL,
+    replace: dict[str, str] | None = None,
+    append: str = "",
+    files: dict[str, str] | None = None,
+) -> Path:
+    """Write a mini pack under ``root/steps`` with one change; return the folder.
+
+    Args:
+        root: the folder to write ``steps/`` in (a test's ``tmp_path``).
+        base: the text to start from: :data:`MINIMAL`, or :data:`PACK_HEAD` for a test
+            that writes every step itself.
+        replace: text of ``base`` -> its replacement; each must occur, so a test cannot
+            silently change nothing.
+        append: added at the end of the main file.
+        files: more files for the folder, by name.
+    """
+    text = base
+    for old, new in (replace or {}).items():
+        assert old in text, f"test setup: {old!r} is not in the mini pack"
+        text = text.replace(old, new, 1)
+    folder = root / "steps"
+    folder.mkdir(exist_ok=True)
+    (folder / PACK_FILE).write_text(text + append, encoding="utf-8")
+    for name, content in (files or {}).items():
+        (folder / name).write_text(content, encoding="utf-8")
+    return folder
+
+
+def copy_steps(root: Path) -> Path:
+    """A copy of the shipped pack under ``root/steps``, to break or change; the folder."""
+    folder = root / "steps"
+    shutil.copytree(STEPS, folder)
+    return folder
+
+
+# -- driving the commands --------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return f"--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
+
+
+class Run(Protocol):
+    """The ``run`` fixture: ``run("check", "--answer", "x=1")``."""
+
+    def __call__(self, *args: str, input: str | None = None) -> Result: ...
+
+
+def flag_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def answer_flags(answers: Mapping[str, Any]) -> list[str]:
+    out: list[str] = []
+    for key, value in answers.items():
+        out += ["--answer", f"{key}={flag_value(value)}"]
+    return out
+
+
+def json_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in answers.items()}
+
+
+def check(run: Run, answers: Mapping[str, Any], *extra: str) -> Result:
+    """``check --json`` on TODAY with these answers as flags."""
+    return run("check", "--json", "--today", TODAY.isoformat(), *answer_flags(answers), *extra)
+
+
+def walk(run: Run, answers: Mapping[str, Any], label: str = "pt-1") -> Result:
+    """An unattended ``walk`` on TODAY with these answers as flags."""
+    return run(
+        "walk", "--no-input", "--label", label, "--today", TODAY.isoformat(), *answer_flags(answers)
+    )
+
+
+def gate(result: Mapping[str, Any], gate_id: str) -> dict[str, Any]:
+    """The one gate of this id in a check result."""
+    found = [g for g in result["gates"] if g["id"] == gate_id]
+    assert len(found) == 1, f"gate {gate_id} not in the result"
+    return dict(found[0])
+
+
+def flat(text: str) -> str:
+    """Messages with any line wrapping undone (words joined by single spaces)."""
+    return " ".join(text.split())
+
+
+def no_traceback(result: Result) -> None:
+    for stream in (result.stdout, result.stderr):
+        assert "Traceback" not in stream, result.output
+        assert "internal error" not in stream, result.output
+
+
+# -- JSON Schema ------------------------------------------------------------------------------
+
+
+class SchemaError(AssertionError):
+    """A value that does not fit the JSON Schema :func:`conform` checks it against."""
+
+
+ANNOTATIONS = frozenset({"title", "description", "default", "$schema", "$id", "$defs"})
+
+
+def conform(value: Any, schema: dict[str, Any], root: dict[str, Any], where: str = "") -> None:
+    """A small JSON Schema validator for the keywords ``schema steps`` uses; a keyword it
+    does not know fails the test, so the schema cannot grow past what is checked here."""
+    if "$ref" in schema:
+        target = root
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        conform(value, target, root, where)
+    for key, arg in schema.items():
+        if key in ANNOTATIONS or key == "$ref":
+            continue
+        if key == "type":
+            kinds: dict[str, type | tuple[type, ...]] = {
+                "object": dict,
+                "array": list,
+                "string": str,
+                "boolean": bool,
+                "integer": int,
+                "number": (int, float),
+            }
+            ok = isinstance(value, kinds[arg]) and not (
+                arg in ("integer", "number") and isinstance(value, bool)
+            )
+            if not ok:
+                raise SchemaError(f"{where}: {value!r} is not {arg}")
+        elif key == "properties":
+            for name, sub in arg.items():
+                if isinstance(value, dict) and name in value:
+                    conform(value[name], sub, root, f"{where}.{name}")
+        elif key == "patternProperties":
+            for pattern, sub in arg.items():
+                for name, item in value.items() if isinstance(value, dict) else ():
+                    if re.search(pattern, name):
+                        conform(item, sub, root, f"{where}.{name}")
+        elif key == "additionalProperties":
+            if not isinstance(value, dict):
+                continue
+            known = set(schema.get("properties", {}))
+            patterns = list(schema.get("patternProperties", {}))
+            for name, item in value.items():
+                if name in known or any(re.search(p, name) for p in patterns):
+                    continue
+                if arg is False:
+                    raise SchemaError(f"{where}: unexpected key {name!r}")
+                conform(item, arg, root, f"{where}.{name}")
+        elif key == "propertyNames":
+            for name in value if isinstance(value, dict) else ():
+                conform(name, arg, root, f"{where} key {name!r}")
+        elif key == "required":
+            missing = [k for k in arg if isinstance(value, dict) and k not in value]
+            if missing:
+                raise SchemaError(f"{where}: missing {missing}")
+        elif key == "items":
+            for i, item in enumerate(value if isinstance(value, list) else ()):
+                conform(item, arg, root, f"{where}[{i}]")
+        elif key == "anyOf":
+            errors = []
+            for option in arg:
+                try:
+                    conform(value, option, root, where)
+                    break
+                except SchemaError as exc:
+                    errors.append(str(exc))
+            else:
+                raise SchemaError(f"{where}: fits no option: {errors}")
+        elif key == "enum":
+            if value not in arg:
+                raise SchemaError(f"{where}: {value!r} not in {arg}")
+        elif key == "pattern":
+            if isinstance(value, str) and not re.search(arg, value):
+                raise SchemaError(f"{where}: {value!r} does not match {arg}")
+        elif key == "maxLength":
+            if isinstance(value, str) and len(value) > arg:
+                raise SchemaError(f"{where}: longer than {arg}")
+        elif key == "minItems":
+            if isinstance(value, list) and len(value) < arg:
+                raise SchemaError(f"{where}: fewer than {arg} items")
+        elif key == "minimum":
+            if isinstance(value, int | float) and value < arg:
+                raise SchemaError(f"{where}: below {arg}")
+        elif key == "maximum":
+            if isinstance(value, int | float) and value > arg:
+                raise SchemaError(f"{where}: above {arg}")
+        elif key == "format":
+            assert arg == "date", f"unexpected format {arg}"
+            if isinstance(value, str):
+                dt.date.fromisoformat(value)
+        else:
+            raise AssertionError(f"the test's validator does not know {key!r}: extend it")
