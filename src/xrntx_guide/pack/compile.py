@@ -702,17 +702,32 @@ class _Compiler:
             ("visit", [report.visit] if report.visit else []),
             ("side_given", [report.side_given] if report.side_given else []),
             ("dose_setting", [f"settings.{report.dose_setting}"] if report.dose_setting else []),
+            ("history.carry", [c.question for c in report.history.carry]),
+            ("history.carry", [c.from_answer for c in report.history.carry]),
+            ("history.due", report.history.due),
+            ("history.kit_lot", [report.history.kit_lot] if report.history.kit_lot else []),
         )
         for field_name, names in lists:
             for i, name in enumerate(names):
                 if name not in self.types and not self.name_set_aside(name):
-                    one = field_name in ("visit", "side_given", "dose_setting")
+                    one = field_name in ("visit", "side_given", "dose_setting", "history.kit_lot")
                     self.problem(
                         self.meta.file,
-                        ("guide", "report", field_name, *(() if one else (i,))),
+                        ("guide", "report", *field_name.split("."), *(() if one else (i,))),
                         f"guide.report.{field_name}: {name!r} is not a question or derived "
                         "value of the pack",
                     )
+        repeat = report.history.repeat_visit
+        visit_type = self.types.get(report.visit) if report.visit else None
+        if repeat is not None and (
+            visit_type is None or visit_type.choices is None or repeat not in visit_type.choices
+        ):
+            self.problem(
+                self.meta.file,
+                ("guide", "report", "history", "repeat_visit"),
+                f"guide.report.history.repeat_visit: {repeat!r} is not one of the choices of "
+                "the visit answer (guide.report.visit)",
+            )
         for field_name, key, kind in (
             ("injection_given", report.injection_given, "bool"),
             ("next_dose_due", report.next_dose_due, "date"),

@@ -351,6 +351,32 @@ class ReportLine:
 
 
 @dataclass(frozen=True, slots=True)
+class Carry:
+    """A repeat-visit answer filled in from the patient's last visit with the injection."""
+
+    __pydantic_config__ = _CONFIG
+    question: Identifier
+    """The question of this visit that is filled in."""
+    from_answer: Identifier
+    """The answer of the earlier visit that fills it in."""
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """What a patient's timeline across visits reads and carries (``[guide.report.history]``)."""
+
+    __pydantic_config__ = _CONFIG
+    carry: list[Carry] = field(default_factory=list)
+    """Answers a repeat visit takes from the last finished visit with the injection given."""
+    repeat_visit: StrictStr | None = None
+    """The value of the visit answer (``report.visit``) that marks a repeat visit."""
+    due: list[Identifier] = field(default_factory=list)
+    """Values that say when the dose is due and how early or late a visit is."""
+    kit_lot: Identifier | None = None
+    """The answer recording the kit's lot, listed with each injection."""
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """Which of the pack's values the results, the summary and the chart note show
     (``[guide.report]``). Names of questions or derived values; the product knows no
@@ -380,6 +406,8 @@ class Report:
     """The walkthrough summary's dose table before the injection is given."""
     dose_given: list[ReportLine] = field(default_factory=list)
     """The lines added to it once the injection is given."""
+    history: History = field(default_factory=History)
+    """What the patient's timeline across visits reads and carries."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,22 +31,6 @@ from ..pack.guide import Guide
 from .answers import parse_value
 from .session import SessionRecord
 
-DATE = "<date>"
-"""Stands for the guide's visit-date key (``injection_date`` in the shipped pack)."""
-
-CARRIED: Mapping[str, str] = {
-    "last_injection_date": DATE,
-    "last_injection_side": "injection_side_used",
-}
-"""Repeat-visit question key -> the answer of the earlier visit that fills it in. A key
-the guide does not have is left alone."""
-
-GIVEN = "injection_given"
-VISIT = "visit"
-REPEAT = "repeat_injection"
-DUE_VALUES = ("dose_due_date", "days_since_last_injection", "days_before_due", "dose_overdue")
-"""The pack's derived values that say when the dose is due and how early or late a visit is."""
-
 
 @dataclass(frozen=True)
 class VisitEntry:
@@ -156,20 +140,25 @@ def _text(record: SessionRecord, key: str) -> str | None:
 
 def entry(guide: Guide, record: SessionRecord) -> VisitEntry:
     """What one session says about the visit, read from its recorded answers."""
-    given = record.answers.get(GIVEN)
+    report = guide.meta.report
+
+    def text(key: str | None) -> str | None:
+        return None if key is None else _text(record, key)
+
+    given = record.answers.get(report.injection_given) if report.injection_given else None
     return VisitEntry(
         session=record.id,
         status=record.status,
         training=record.demo_clock is not None,
         updated=record.updated,
         date=_text(record, guide.meta.date_key),
-        visit=_text(record, VISIT),
+        visit=text(report.visit),
         injection_given=given.value
         if given is not None and isinstance(given.value, bool)
         else None,
-        side=_text(record, "injection_side_used"),
-        needle=_text(record, "needle_used"),
-        kit_lot=_text(record, "kit_lot"),
+        side=text(report.side_given),
+        needle=next((v for v in map(text, report.needle) if v is not None), None),
+        kit_lot=text(report.history.kit_lot),
         next_dose_due=record.next_dose_due,
     )
 
@@ -228,9 +217,10 @@ def _prefills(
     guide: Guide, record: SessionRecord, source: VisitEntry, day: dt.date
 ) -> dict[str, Prefill]:
     out: dict[str, Prefill] = {}
-    for key, from_key in CARRIED.items():
+    for carry in guide.meta.report.history.carry:
+        key = carry.question
         cq = guide.questions.get(key)
-        rec = record.answers.get(guide.meta.date_key if from_key == DATE else from_key)
+        rec = record.answers.get(carry.from_answer)
         if cq is None or rec is None:
             continue
         try:
@@ -247,17 +237,19 @@ def due_values(
 ) -> dict[str, Any] | None:
     """The pack's due-date values for a repeat visit on ``day`` with these values filled in,
     as the engine works them out; None when there is no last injection to go by."""
-    if not prefills or VISIT not in guide.questions:
+    report = guide.meta.report
+    visit, repeat = report.visit, report.history.repeat_visit
+    if not prefills or visit is None or repeat is None or visit not in guide.questions:
         return None
     answers: dict[str, Scalar] = {k: p.value for k, p in prefills.items()}
-    answers[VISIT] = REPEAT
+    answers[visit] = repeat
     answers[guide.meta.date_key] = day
     try:
         state = evaluate(guide, Inputs(answers=answers, today=day, use_defaults=False))
     except InvalidAnswer:
         return None
     out: dict[str, Any] = {"date": day.isoformat()}
-    for name in DUE_VALUES:
+    for name in report.history.due:
         if name not in guide.derived:
             continue
         value = state.value(name)
