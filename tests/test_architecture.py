@@ -129,3 +129,19 @@ def test_no_subsystem_imports_in_a_circle() -> None:
             if package(target) not in ("top", package(name)):
                 graph.setdefault(package(name), set()).add(package(target))
     assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
+def test_the_condition_language_facade_names_what_it_lists_never_a_module() -> None:
+    """``xrntx_guide.expr`` loads explaining and type checking on first use; a submodule
+    named like a function would shadow it once imported (``expr.typecheck`` became the
+    module and every pack compile crashed): every listed name is what it says, even with
+    every submodule imported."""
+    import importlib
+    import types
+
+    from xrntx_guide import expr
+
+    for path in sorted(Path(expr.__file__).parent.glob("*.py")):
+        importlib.import_module(f"xrntx_guide.expr.{path.stem}")
+    for name in expr.__all__:
+        assert not isinstance(getattr(expr, name), types.ModuleType), name

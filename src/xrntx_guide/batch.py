@@ -30,7 +30,7 @@ from typing import Any, BinaryIO
 
 from pydantic_core import to_json
 
-from .engine.drive import OverrideRequest
+from .engine.evaluate import OverrideRequest
 from .errors import UserError
 from .output.report import check_result
 from .output.schemas import ErrorCode, error_fields

@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Any
 
 from tests.helpers import TODAY, after_injection, ready_patient
-from xrntx_guide.engine.drive import OverrideRequest, walk_unattended
+from xrntx_guide.engine.drive import walk_unattended
+from xrntx_guide.engine.evaluate import OverrideRequest
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit.session import SessionRecord, new_session
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import TODAY, Run, answer_flags, check, ready_patient
-from xrntx_guide.engine.drive import OverrideRequest
+from xrntx_guide.engine.evaluate import OverrideRequest
 from xrntx_guide.errors import ExitCode, UsageError
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit.presets import (

@@ -13,8 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..engine.drive import Flags, Outcome, OverrideRequest, Prefill, drive
-from ..engine.evaluate import GateResult, State, evaluate, state_context, usable_default
+from ..engine.drive import Flags, Outcome, Prefill, drive
+from ..engine.evaluate import (
+    GateResult,
+    OverrideRequest,
+    State,
+    evaluate,
+    state_context,
+    usable_default,
+)
 from ..engine.walk import (
     Action,
     Ask,

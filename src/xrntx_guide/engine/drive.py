@@ -21,24 +21,11 @@ from typing import Literal, Protocol
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
 from .bounds import bound_problem
-from .evaluate import Inputs, State, evaluate, state_context
+from .evaluate import Inputs, Origin, OverrideRequest, State, evaluate, state_context
 from .walk import Action, Ask, Confirm, Done, GateStop, next_action, walk_status
-
-Origin = Literal["typed", "flag", "file", "session", "default", "derived", "scenario", "history"]
-"""Where a recorded value came from: shown beside it in the review and the note.
-``history`` is a value filled in from the patient's earlier visits (visit/history.py)."""
 
 MAX_STEPS = 10_000
 """Each pass records one thing and a pack is finite: a bound, not a limit anyone meets."""
-
-
-@dataclass(frozen=True)
-class OverrideRequest:
-    """An override given before its gate is reached (``--override GATE=CODE:COMMENT``)."""
-
-    gate: str
-    code: str
-    comment: str
 
 
 class Record(Protocol):

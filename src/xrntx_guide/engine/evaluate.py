@@ -13,13 +13,29 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from ..expr import UNKNOWN, Context, Finding, Value, format_value, truth
-from ..expr.values import Scalar
+from ..expr import UNKNOWN, Context, Scalar, Value, format_value, truth
 from ..pack.guide import CGate, CQuestion, CRule, CStep, Guide
 from ..pack.model import PLACEHOLDER
 from .bounds import bound_problem
+
+if TYPE_CHECKING:
+    from ..expr import Finding
+
+Origin = Literal["typed", "flag", "file", "session", "default", "derived", "scenario", "history"]
+"""Where a recorded value came from: shown beside it in the review and the note.
+``history`` is a value filled in from the patient's earlier visits (visit/history.py)."""
+
+
+@dataclass(frozen=True)
+class OverrideRequest:
+    """An override given before its gate is reached (``--override GATE=CODE:COMMENT``)."""
+
+    gate: str
+    code: str
+    comment: str
+
 
 BLOCKING = ("contraindication", "stop")
 

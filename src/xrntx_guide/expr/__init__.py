@@ -34,9 +34,10 @@ float) is :data:`UNKNOWN`, because a nan compares false with everything and an i
 every bound: either would let a rule never fire.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .compiled import Compiled
 from .evaluate import Context, Fn, MapContext, evaluate, to_function
-from .explain import Finding, explain
 from .syntax import (
     MAX_DEPTH,
     MAX_LENGTH,
@@ -57,7 +58,6 @@ from .syntax import (
     read_names,
     unparse,
 )
-from .typecheck import FUNCTIONS, typecheck
 from .values import (
     BOOL,
     DATE,
@@ -72,6 +72,34 @@ from .values import (
     format_value,
     truth,
 )
+
+if TYPE_CHECKING:
+    from .checking import FUNCTIONS, typecheck
+    from .explanation import Finding, explain
+
+
+def __getattr__(name: str) -> Any:
+    """Explaining and type checking are imported on first use (PEP 562): ``check`` on a
+    cached pack needs neither, and start-up time is a feature. (No importlib: nothing in
+    the condition language looks a name up by a computed string.)"""
+    if name == "Finding":
+        from .explanation import Finding
+
+        return Finding
+    if name == "explain":
+        from .explanation import explain
+
+        return explain
+    if name == "FUNCTIONS":
+        from .checking import FUNCTIONS
+
+        return FUNCTIONS
+    if name == "typecheck":
+        from .checking import typecheck
+
+        return typecheck
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BOOL",

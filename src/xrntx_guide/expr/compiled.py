@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .evaluate import Context, Fn, to_function
-from .explain import Finding, _explain, _Probe, _probes
 from .syntax import Node, names, parse
-from .typecheck import typecheck
 from .values import ExprError, Type, Value
+
+if TYPE_CHECKING:  # explaining and type checking are imported on first use: a pack
+    # read from the cache needs neither to start
+    from .explanation import Finding, _Probe
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,6 +28,8 @@ class Compiled:
     @classmethod
     def compile(cls, source: str, env: Mapping[str, Type], want: str | None = None) -> Compiled:
         node = parse(source)
+        from .checking import typecheck
+
         typ = typecheck(node, env)
         if want is not None and not (typ.kind == want or (want == "number" and typ.numeric)):
             raise ExprError(f"must give a {want} value, but gives {typ}")
@@ -44,10 +48,14 @@ class Compiled:
 
     @functools.cached_property
     def _probes(self) -> tuple[_Probe, ...]:
+        from .explanation import _probes
+
         return _probes(self.node)
 
     def evaluate(self, ctx: Context) -> Value:
         return self.function(ctx)
 
     def explain(self, ctx: Context) -> list[Finding]:
+        from .explanation import _explain
+
         return _explain(self._probes, ctx)

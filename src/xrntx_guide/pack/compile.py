@@ -13,12 +13,20 @@ from .. import expr
 from ..errors import PackError, Problem
 from ..expr import Compiled, ExprError, Type
 from . import model
-from .guide import GATE_LOCAL_NAMES, CDerived, CGate, CQuestion, CRule, CStep, Guide
+from .guide import (
+    GATE_LOCAL_NAMES,
+    CDerived,
+    CGate,
+    CQuestion,
+    CRule,
+    CStep,
+    Guide,
+    RecordedSettings,
+)
 from .model import PLACEHOLDER as PLACEHOLDER
 from .model import GuideMeta, PackFile, Question, Setting, Source
 from .problems import _UNKNOWN_KEY, _data_loc, _known, _parse_toml, _read_bytes, _validation_issues
 from .read import Issue, KeyPath, Placer, render_path
-from .site import RecordedSettings, _limit_problems, _load_site, _outside_limits
 from .types import _value_type, question_type
 
 if TYPE_CHECKING:
@@ -325,6 +333,8 @@ class _Compiler:
         setting_values: dict[str, Any] = {k: s.value for k, s in self.settings.items()}
         site_name: str | None = None
         if self.site is not None:
+            from .site import _load_site  # only when a pack is compiled, not from the cache
+
             site_name, overrides = _load_site(self.site, self.settings, self.issues)
             setting_values.update(overrides)
         for name, value in setting_values.items():
@@ -664,6 +674,8 @@ class _Compiler:
         return cgates
 
     def check_definitions(self, meta: GuideMeta) -> None:
+        from .site import _limit_problems, _outside_limits
+
         for file, path, d in self.derived:
             self.check_sources(d.sources, file, (*path, "sources"))
         defaults = {k: s.value for k, s in self.settings.items()}

@@ -341,3 +341,14 @@ class Guide:
             if p.id == phase_id:
                 return p.title
         return phase_id
+
+
+@dataclass(frozen=True)
+class RecordedSettings:
+    """Setting values kept in a session record, applied as a site file would be (the same
+    checks and limits): a resumed walk runs under the settings it started with."""
+
+    site: str | None
+    values: Mapping[str, Any]
+    where: str
+    """The session file, for messages."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import model
+from .guide import RecordedSettings
 from .model import PLACEHOLDER as PLACEHOLDER
 from .model import Setting, SiteFile
 from .problems import _known, _read_toml, _validation_issues
@@ -16,17 +16,6 @@ from .types import _same_shape
 
 if TYPE_CHECKING:
     pass
-
-
-@dataclass(frozen=True)
-class RecordedSettings:
-    """Setting values kept in a session record, applied as a site file would be (the same
-    checks and limits): a resumed walk runs under the settings it started with."""
-
-    site: str | None
-    values: Mapping[str, Any]
-    where: str
-    """The session file, for messages."""
 
 
 def _load_site(

@@ -14,8 +14,7 @@ from collections.abc import Iterable
 
 from ..engine.bounds import bound_problem
 from ..errors import InvalidAnswer, UsageError
-from ..expr import Context
-from ..expr.values import Scalar
+from ..expr import Context, Scalar
 from ..pack.guide import CQuestion, Guide
 
 MAX_TEXT = 500

@@ -12,8 +12,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..engine.drive import OverrideRequest
-from ..engine.evaluate import Inputs, Override, State, evaluate
+from ..engine.evaluate import Inputs, Override, OverrideRequest, State, evaluate
 from ..errors import InvalidAnswer, UsageError
 from ..expr import Scalar
 from ..pack.guide import Guide

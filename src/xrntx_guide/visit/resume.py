@@ -20,8 +20,7 @@ from ..engine.walk import wait_remaining
 from ..errors import InvalidAnswer, UsageError
 from ..expr import UNKNOWN
 from ..pack.compile import load_guide
-from ..pack.guide import Guide
-from ..pack.site import RecordedSettings
+from ..pack.guide import Guide, RecordedSettings
 
 if TYPE_CHECKING:
     from .presets import Preset

@@ -21,8 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..engine.drive import Origin
-from ..engine.evaluate import Inputs, Override, State
+from ..engine.evaluate import Inputs, Origin, Override, State
 from ..engine.walk import next_action, walk_status
 from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
