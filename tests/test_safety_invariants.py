@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests import oracle
-from tests import strategies as gen
 from tests.helpers import STEPS, TODAY, ready_patient
+from tests.strategies import patients as gen
 from xrntx_guide.cli.app import app
 from xrntx_guide.errors import PackError
 
