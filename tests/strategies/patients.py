@@ -952,3 +952,30 @@ def blocked_violations(guide: Guide, run: Run) -> list[str]:
 
 def violations(guide: Guide, run: Run) -> list[str]:
     return ready_violations(guide, run) + blocked_violations(guide, run)
+
+
+# --- Answers to the shipped pack, one question at a time -------------------------------------
+
+SHIPPED = shipped_guide()
+
+
+def answer_values(key: str) -> st.SearchStrategy[Any]:
+    q = SHIPPED.questions[key].spec
+    if q.choices:
+        return st.sampled_from([c.value for c in q.choices])
+    if q.type == "bool":
+        return st.booleans()
+    if q.type == "date":
+        return st.integers(0, 400).map(lambda n: TODAY - dt.timedelta(days=n))
+    if q.type == "int":
+        return st.integers(0, 120)
+    if q.type == "number":
+        return st.floats(0, 20, allow_nan=False)
+    return st.text(min_size=1, max_size=5).filter(str.strip)
+
+
+ANSWERS = st.fixed_dictionaries({}, optional={k: answer_values(k) for k in SHIPPED.questions})
+"""Any subset of the shipped pack's questions, each answered with a value of its type."""
+
+SKIP_OPTIONAL = st.booleans()
+"""Whether a person leaves an optional question unanswered."""
