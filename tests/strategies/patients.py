@@ -627,6 +627,52 @@ def session_cases(
     return case, random_sittings(DrawChooser(draw), case.guide, case.patient)
 
 
+@st.composite
+def with_a_needed_answer_left_out(draw: Any) -> tuple[Case, str]:
+    options = Options(odd=False, drops=False)
+    case = draw(cases(options))
+    guide, p = case.guide, case.patient
+    before = set(oracle.findings(guide, p.answers, p.today))
+    needed = []
+    for key in sorted(p.answers):
+        rest = {k: v for k, v in p.answers.items() if k != key}
+        after = oracle.findings(guide, rest, p.today)
+        if any(f.state == oracle.UNDECIDED and f not in before for f in after):
+            needed.append(key)
+    if not needed:
+        return case, ""
+    return case, draw(st.sampled_from(needed))
+
+
+STOP_TRIGGERS = {
+    "pregnancy": ("pregnancy_test", "positive"),
+    "breastfeeding": ("breastfeeding", True),
+    "body_habitus": ("body_habitus", "unsuitable"),
+    "age": ("age", 0),
+}
+"""An answer that makes each stop hold whatever else is answered (an age of 0 is under
+any minimum age)."""
+
+
+@st.composite
+def with_a_faulty_override(draw: Any) -> tuple[Case, OverrideSpec]:
+    case = draw(cases(Options(odd=False, overrides=False)))
+    gate = draw(st.sampled_from(sorted(STOP_TRIGGERS)))
+    key, value = STOP_TRIGGERS[gate]
+    p = case.patient
+    answers = {**p.answers, key: value}
+    fault = draw(st.sampled_from(["unknown code", "no code", "no comment"]))
+    codes = sorted(oracle.valid_override_codes(case.guide))
+    spec = OverrideSpec(
+        gate,
+        {"unknown code": "not_a_code", "no code": ""}.get(fault, codes[0]),
+        "" if fault == "no comment" else "discussed",
+        "now",
+    )
+    patient = Patient(p.today, answers, answers, (spec,), p.acks)
+    return Case(case.site, patient), spec
+
+
 # --- Site files (reference 4.3) ------------------------------------------------------------
 
 
