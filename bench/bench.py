@@ -49,7 +49,10 @@ def record(rng: random.Random, i: int) -> dict[str, object]:
             "buprenorphine_extended_release",
         ]
     )
-    neg = lambda: rng.choice(["negative"] * 8 + ["positive", "not_done"])  # noqa: E731
+
+    def neg() -> str:
+        return rng.choice(["negative"] * 8 + ["positive", "not_done"])
+
     return {
         "id": i,
         "visit": "first_injection",

@@ -1,6 +1,6 @@
 """The safety invariants of reference 4.4 over a million random patients (issue 7).
 
-The generator is the one the Hypothesis properties use (``tests/strategies.py``), driven
+The generator is the one the Hypothesis properties use (``tests/strategies/``), driven
 by ``random.Random`` with one seed per patient, so any patient can be replayed alone; the
 verdicts are checked against the independent oracle (``tests/oracle.py``). Work is spread
 over every core. Progress goes to stderr; the summary to stdout. The exit status is 1 when
@@ -28,7 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests import oracle
-from tests import strategies as gen
+from tests.strategies import patients as gen
 
 PATHS = ("engine", "check", "batch", "session")
 CHUNK = 2_000

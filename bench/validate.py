@@ -14,6 +14,7 @@ Prints figures; asserts nothing. Run: ``.venv/bin/python bench/validate.py [--ru
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import os
 import statistics
@@ -163,8 +164,8 @@ def main() -> None:
             guide = load_guide(folder, use_cache=False)
             result = validate_pack(folder)
             assert not result.problems, result.problems[:3]
-            load = best(args.runs, lambda f=folder: load_guide(f, use_cache=False))
-            check = best(args.runs, lambda f=folder: validate_pack(f))
+            load = best(args.runs, functools.partial(load_guide, folder, use_cache=False))
+            check = best(args.runs, functools.partial(validate_pack, folder))
             print(
                 f"{steps:>5} steps ({len(guide.questions)} questions, {len(guide.gates)} gates, "
                 f"{len(guide.derived)} derived): load {ms(load)}, validate with warnings "
@@ -182,8 +183,8 @@ def main() -> None:
         for count in (5000, 20000):
             folder = misspelled(root / f"keys{count}", count)
             found = len(validate_pack(folder).problems)
-            took = best(args.runs, lambda f=folder: validate_pack(f))
-            print(f"{count:>5} misspelled keys: {found} problems in {ms(took)}")
+            figures = best(args.runs, functools.partial(validate_pack, folder))
+            print(f"{count:>5} misspelled keys: {found} problems in {ms(figures)}")
         folder = chain(root / "chain", 1000)
         start = time.perf_counter()
         try:

@@ -1,7 +1,8 @@
 """The shape of the house: the core never prints or prompts, and no module imports in a circle.
 
 These read the source, so a new module is covered the day it is added: the lists are
-found, not written by hand.
+found, not written by hand. The same holds for the tests: Hypothesis strategies are
+defined in ``tests/strategies/`` and nowhere else.
 """
 
 from __future__ import annotations
@@ -145,3 +146,91 @@ def test_the_condition_language_facade_names_what_it_lists_never_a_module() -> N
         importlib.import_module(f"xrntx_guide.expr.{path.stem}")
     for name in expr.__all__:
         assert not isinstance(getattr(expr, name), types.ModuleType), name
+
+
+# --- One module of Hypothesis strategies ----------------------------------------------------
+
+REPO = PACKAGE.parent.parent
+STRATEGIES = REPO / "tests" / "strategies"
+USED_IN_TESTS = {"data", "DataObject"}
+"""What a test may take from ``hypothesis.strategies`` itself: ``st.data()`` to draw
+inside a test, and its type. Everything else is a named strategy in ``tests/strategies/``."""
+
+
+def strategy_uses(source: str) -> Iterator[tuple[int, str]]:
+    """Each name taken from ``hypothesis.strategies`` in ``source``, with its line, however
+    the module was imported (``st.text``, ``from hypothesis.strategies import composite``,
+    ``hypothesis.strategies.text``)."""
+    tree = ast.parse(source)
+    bound: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    bound[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    bound[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                if node.module == "hypothesis.strategies":
+                    yield node.lineno, alias.name
+
+    def dotted(node: ast.expr) -> str | None:
+        if isinstance(node, ast.Name):
+            return bound.get(node.id)
+        if isinstance(node, ast.Attribute):
+            base = dotted(node.value)
+            return None if base is None else f"{base}.{node.attr}"
+        return None
+
+    prefix = "hypothesis.strategies."
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name | ast.Attribute):
+            name = dotted(node)
+            # The outermost node of a chain names the thing used; the inner ones name
+            # the module, which is not a use.
+            if name and name.startswith(prefix) and name.count(".") == prefix.count("."):
+                yield node.lineno, name.removeprefix(prefix)
+
+
+def test_the_strategy_scan_finds_every_way_of_naming_a_strategy() -> None:
+    source = (
+        "import hypothesis\n"
+        "import hypothesis.strategies as s\n"
+        "from hypothesis import strategies as st\n"
+        "from hypothesis.strategies import composite as c\n"
+        "@c\n"
+        "def f(draw): return draw(st.text().filter(bool))\n"
+        "x = hypothesis.strategies.integers()\n"
+        "y = s.booleans()\n"
+        "z = st.data()\n"
+    )
+    assert sorted(strategy_uses(source)) == [
+        (4, "composite"),
+        (5, "composite"),
+        (6, "text"),
+        (7, "integers"),
+        (8, "booleans"),
+        (9, "data"),
+    ]
+
+
+def test_strategies_are_defined_only_in_the_strategies_package() -> None:
+    """One place for strategies (issue 8): tests name a strategy from ``tests/strategies/``
+    and take only ``st.data()`` from Hypothesis, so no test builds or composes its own."""
+    checked = [
+        path
+        for folder in ("tests", "bench")
+        for path in sorted((REPO / folder).rglob("*.py"))
+        if STRATEGIES not in path.parents
+    ]
+    assert REPO / "tests" / "test_safety_invariants.py" in checked
+    problems = [
+        f"{path.relative_to(REPO)}:{line}: hypothesis.strategies.{name}"
+        for path in checked
+        for line, name in strategy_uses(path.read_text(encoding="utf-8"))
+        if name not in USED_IN_TESTS
+    ]
+    assert not problems, "define these in tests/strategies/:\n" + "\n".join(problems)

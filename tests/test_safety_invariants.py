@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests import oracle
-from tests import strategies as gen
 from tests.helpers import STEPS, TODAY, ready_patient
+from tests.strategies import patients as gen
 from xrntx_guide.cli.app import app
 from xrntx_guide.errors import PackError
 
@@ -163,25 +163,8 @@ def test_answers_the_reference_refuses_are_never_ready(kind: str, data: st.DataO
 # --- (b) a missing answer that a gate needs is never ready --------------------------------
 
 
-@st.composite
-def with_a_needed_answer_left_out(draw: Any) -> tuple[gen.Case, str]:
-    options = gen.Options(odd=False, drops=False)
-    case = draw(gen.cases(options))
-    guide, p = case.guide, case.patient
-    before = set(oracle.findings(guide, p.answers, p.today))
-    needed = []
-    for key in sorted(p.answers):
-        rest = {k: v for k, v in p.answers.items() if k != key}
-        after = oracle.findings(guide, rest, p.today)
-        if any(f.state == oracle.UNDECIDED and f not in before for f in after):
-            needed.append(key)
-    if not needed:
-        return case, ""
-    return case, draw(st.sampled_from(needed))
-
-
 @fast(300)
-@given(with_a_needed_answer_left_out())
+@given(gen.with_a_needed_answer_left_out())
 def test_a_missing_answer_a_gate_needs_is_never_ready(pair: tuple[gen.Case, str]) -> None:
     case, key = pair
     if not key:
@@ -288,37 +271,8 @@ def test_the_check_command_is_the_check_path(case: gen.Case) -> None:
 # --- Overrides: bound to their answers, coded (invariant 4.4.6) -------------------------------
 
 
-STOP_TRIGGERS = {
-    "pregnancy": ("pregnancy_test", "positive"),
-    "breastfeeding": ("breastfeeding", True),
-    "body_habitus": ("body_habitus", "unsuitable"),
-    "age": ("age", 0),
-}
-"""An answer that makes each stop hold whatever else is answered (an age of 0 is under
-any minimum age)."""
-
-
-@st.composite
-def with_a_faulty_override(draw: Any) -> tuple[gen.Case, gen.OverrideSpec]:
-    case = draw(gen.cases(gen.Options(odd=False, overrides=False)))
-    gate = draw(st.sampled_from(sorted(STOP_TRIGGERS)))
-    key, value = STOP_TRIGGERS[gate]
-    p = case.patient
-    answers = {**p.answers, key: value}
-    fault = draw(st.sampled_from(["unknown code", "no code", "no comment"]))
-    codes = sorted(oracle.valid_override_codes(case.guide))
-    spec = gen.OverrideSpec(
-        gate,
-        {"unknown code": "not_a_code", "no code": ""}.get(fault, codes[0]),
-        "" if fault == "no comment" else "discussed",
-        "now",
-    )
-    patient = gen.Patient(p.today, answers, answers, (spec,), p.acks)
-    return gen.Case(case.site, patient), spec
-
-
 @fast(100)
-@given(with_a_faulty_override())
+@given(gen.with_a_faulty_override())
 def test_an_override_without_a_known_code_and_a_comment_never_counts(
     pair: tuple[gen.Case, gen.OverrideSpec],
 ) -> None:

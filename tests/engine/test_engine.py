@@ -10,7 +10,8 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import PACK_HEAD, STEPS, TODAY, Run, answer_flags, make_pack, ready_patient
+from tests.helpers import PACK_HEAD, TODAY, Run, answer_flags, make_pack, ready_patient
+from tests.strategies.patients import ANSWERS, SHIPPED, SKIP_OPTIONAL, answer_values
 from xrntx_guide.engine.evaluate import Inputs, Override, evaluate
 from xrntx_guide.engine.walk import Ask, Confirm, Done, GateStop, next_action, prune
 from xrntx_guide.errors import ExitCode
@@ -250,26 +251,6 @@ def test_placeholders_show_values_and_never_run_code(tmp_path: Path) -> None:
 
 # -- properties on the shipped pack ---------------------------------------------------------
 
-SHIPPED = load_guide(STEPS)
-
-
-def _value_strategy(key: str) -> st.SearchStrategy[Any]:
-    q = SHIPPED.questions[key].spec
-    if q.choices:
-        return st.sampled_from([c.value for c in q.choices])
-    if q.type == "bool":
-        return st.booleans()
-    if q.type == "date":
-        return st.integers(0, 400).map(lambda n: TODAY - dt.timedelta(days=n))
-    if q.type == "int":
-        return st.integers(0, 120)
-    if q.type == "number":
-        return st.floats(0, 20, allow_nan=False)
-    return st.text(min_size=1, max_size=5).filter(str.strip)
-
-
-ANSWERS = st.fixed_dictionaries({}, optional={k: _value_strategy(k) for k in SHIPPED.questions})
-
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ANSWERS)
@@ -299,11 +280,11 @@ def test_a_walk_with_random_answers_ends_and_never_shows_the_injection_while_blo
         if isinstance(action, Ask) and action.step.index >= inject:
             assert not any(g.blocking or g.outcome == "unknown" for g in state.readiness_gates())
         if isinstance(action, Ask):
-            if action.question.spec.optional and data.draw(st.booleans()):
+            if action.question.spec.optional and data.draw(SKIP_OPTIONAL):
                 skipped.add(action.question.key)
             else:
                 key = action.question.key
-                answers[key] = data.draw(_value_strategy(key))
+                answers[key] = data.draw(answer_values(key))
                 if key in evaluate(SHIPPED, Inputs(answers, TODAY, use_defaults=False)).invalid:
                     del answers[key]  # the prompt refuses it (its bounds), as a person sees
                     refused += 1

@@ -627,6 +627,52 @@ def session_cases(
     return case, random_sittings(DrawChooser(draw), case.guide, case.patient)
 
 
+@st.composite
+def with_a_needed_answer_left_out(draw: Any) -> tuple[Case, str]:
+    options = Options(odd=False, drops=False)
+    case = draw(cases(options))
+    guide, p = case.guide, case.patient
+    before = set(oracle.findings(guide, p.answers, p.today))
+    needed = []
+    for key in sorted(p.answers):
+        rest = {k: v for k, v in p.answers.items() if k != key}
+        after = oracle.findings(guide, rest, p.today)
+        if any(f.state == oracle.UNDECIDED and f not in before for f in after):
+            needed.append(key)
+    if not needed:
+        return case, ""
+    return case, draw(st.sampled_from(needed))
+
+
+STOP_TRIGGERS = {
+    "pregnancy": ("pregnancy_test", "positive"),
+    "breastfeeding": ("breastfeeding", True),
+    "body_habitus": ("body_habitus", "unsuitable"),
+    "age": ("age", 0),
+}
+"""An answer that makes each stop hold whatever else is answered (an age of 0 is under
+any minimum age)."""
+
+
+@st.composite
+def with_a_faulty_override(draw: Any) -> tuple[Case, OverrideSpec]:
+    case = draw(cases(Options(odd=False, overrides=False)))
+    gate = draw(st.sampled_from(sorted(STOP_TRIGGERS)))
+    key, value = STOP_TRIGGERS[gate]
+    p = case.patient
+    answers = {**p.answers, key: value}
+    fault = draw(st.sampled_from(["unknown code", "no code", "no comment"]))
+    codes = sorted(oracle.valid_override_codes(case.guide))
+    spec = OverrideSpec(
+        gate,
+        {"unknown code": "not_a_code", "no code": ""}.get(fault, codes[0]),
+        "" if fault == "no comment" else "discussed",
+        "now",
+    )
+    patient = Patient(p.today, answers, answers, (spec,), p.acks)
+    return Case(case.site, patient), spec
+
+
 # --- Site files (reference 4.3) ------------------------------------------------------------
 
 
@@ -952,3 +998,30 @@ def blocked_violations(guide: Guide, run: Run) -> list[str]:
 
 def violations(guide: Guide, run: Run) -> list[str]:
     return ready_violations(guide, run) + blocked_violations(guide, run)
+
+
+# --- Answers to the shipped pack, one question at a time -------------------------------------
+
+SHIPPED = shipped_guide()
+
+
+def answer_values(key: str) -> st.SearchStrategy[Any]:
+    q = SHIPPED.questions[key].spec
+    if q.choices:
+        return st.sampled_from([c.value for c in q.choices])
+    if q.type == "bool":
+        return st.booleans()
+    if q.type == "date":
+        return st.integers(0, 400).map(lambda n: TODAY - dt.timedelta(days=n))
+    if q.type == "int":
+        return st.integers(0, 120)
+    if q.type == "number":
+        return st.floats(0, 20, allow_nan=False)
+    return st.text(min_size=1, max_size=5).filter(str.strip)
+
+
+ANSWERS = st.fixed_dictionaries({}, optional={k: answer_values(k) for k in SHIPPED.questions})
+"""Any subset of the shipped pack's questions, each answered with a value of its type."""
+
+SKIP_OPTIONAL = st.booleans()
+"""Whether a person leaves an optional question unanswered."""
