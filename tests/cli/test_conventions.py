@@ -97,3 +97,126 @@ def test_explain_without_json_is_refused_clearly(run: Run) -> None:
     assert result.exit_code == 2, result.output
     assert "--explain" in result.stderr and "--json" in result.stderr, result.output
     assert result.stdout == "", result.output
+
+
+# -- --plain, --site and --steps on every command (item 26) ----------------------------------
+
+
+def _commands() -> dict[str, Any]:
+    import typer.main
+
+    from xrntx_guide.cli.app import app
+
+    group = typer.main.get_command(app)
+    commands: dict[str, Any] = getattr(group, "commands", {})
+    return commands
+
+
+def _options(name: str) -> set[str]:
+    return {opt for param in _commands()[name].params for opt in param.opts}
+
+
+# `sessions` lists and deletes session records: it never reads the step pack.
+NO_PACK = {"sessions"}
+
+
+@pytest.mark.parametrize("name", sorted(_commands()))
+def test_every_command_takes_plain_and_every_command_that_reads_the_pack_steps_and_site(
+    name: str,
+) -> None:
+    options = _options(name)
+    assert "--plain" in options, name
+    if name not in NO_PACK:
+        assert {"--steps", "--site"} <= options, name
+
+
+# -- XRNTX_GUIDE_SITE and XRNTX_GUIDE_STEPS as defaults (item 26) ------------------------------
+
+SITE = Path(__file__).resolve().parents[2] / "scenarios" / "_site-strict-methadone.toml"
+
+# How to run each command that reads the pack, so that it gets as far as reading it.
+RUNS: dict[str, tuple[str, ...]] = {
+    "walk": ("walk", "--no-input", "-a", "visit=first_injection"),
+    "check": ("check", "--json"),
+    "validate": ("validate",),
+    "questions": ("questions",),
+    "gates": ("gates",),
+    "schema": ("schema", "answers"),
+    "history": ("history", "jd-01"),
+    "scenarios": ("scenarios",),
+    "export": ("export",),
+    "demo": ("demo", "01-ready-after-heroin", "--auto", "0"),
+    "note": ("note", "jd-01"),
+}
+
+
+def test_every_command_that_reads_the_pack_is_run_below() -> None:
+    assert set(RUNS) == set(_commands()) - NO_PACK
+
+
+@pytest.mark.parametrize("name", sorted(RUNS))
+def test_a_missing_steps_folder_named_by_the_variable_is_an_error_naming_it(
+    run: Run, _isolated_home: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    saved_session(run, _isolated_home)
+    monkeypatch.setenv("XRNTX_GUIDE_STEPS", "/no/such/pack")
+    result = run(*RUNS[name])
+    assert result.exit_code == 2, result.output
+    assert "XRNTX_GUIDE_STEPS=/no/such/pack: does not exist" in result.stderr, result.output
+
+
+@pytest.mark.parametrize("name", sorted(set(RUNS) - {"note"}))
+def test_a_missing_site_file_named_by_the_variable_is_an_error_naming_it(
+    run: Run, _isolated_home: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    saved_session(run, _isolated_home)
+    monkeypatch.setenv("XRNTX_GUIDE_SITE", "/no/such/site.toml")
+    result = run(*RUNS[name])
+    assert result.exit_code == 2, result.output
+    assert "XRNTX_GUIDE_SITE=/no/such/site.toml: does not exist" in result.stderr, result.output
+
+
+def test_the_site_variable_is_the_default_for_site(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    monkeypatch.setenv("XRNTX_GUIDE_SITE", str(SITE))
+    result = run("check", "--json", "--today", TODAY.isoformat(), "-a", "visit=first_injection")
+    assert json.loads(result.stdout)["guide"]["site"] is not None, result.output
+
+
+def test_an_explicit_site_or_steps_wins_over_the_variables(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.helpers import STEPS
+
+    monkeypatch.setenv("XRNTX_GUIDE_SITE", "/no/such/site.toml")
+    monkeypatch.setenv("XRNTX_GUIDE_STEPS", "/no/such/pack")
+    result = run("gates", "--json", "--site", str(SITE), "--steps", str(STEPS))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_site_variable_naming_a_folder_is_refused_by_name(
+    run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XRNTX_GUIDE_SITE", str(tmp_path))
+    result = run("gates")
+    assert result.exit_code == 2, result.output
+    assert f"XRNTX_GUIDE_SITE={tmp_path}: is a folder" in result.stderr, result.output
+
+
+def test_a_note_and_a_resume_use_the_sessions_own_settings_not_the_site_variable(
+    run: Run, _isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved_session(run, _isolated_home)
+    monkeypatch.setenv("XRNTX_GUIDE_SITE", "/no/such/site.toml")
+    assert run("note", "jd-01").exit_code == 0
+    resumed = run("walk", "--resume", "--label", "jd-01", "--no-input")
+    assert "XRNTX_GUIDE_SITE" not in resumed.stderr and resumed.exit_code == 4, resumed.output
+
+
+@pytest.mark.parametrize("name", ["walk", "check", "gates"])
+def test_help_shows_the_variables_behind_site_and_steps(run: Run, name: str) -> None:
+    result = run(name, "--help")
+    assert "XRNTX_GUIDE_SITE" in result.stdout and "XRNTX_GUIDE_STEPS" in result.stdout

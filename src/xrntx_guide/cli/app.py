@@ -13,9 +13,16 @@ from typing import Any, TypeVar
 
 import typer
 
+from ..env import Environment
 from ..errors import ExitCode, UsageError, UserError
 from .commands import check, pack, sessions, training, walk
-from .commands.common import environment, guide_of, process_environment, regular_file
+from .commands.common import (
+    environment,
+    guide_of,
+    pack_paths,
+    process_environment,
+    regular_file,
+)
 
 app = typer.Typer(
     name="xrntx-guide",
@@ -37,7 +44,8 @@ def guarded(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with _pack_cache(kwargs.get("ctx")):
+                return fn(*args, **kwargs)
         except UserError as exc:
             from .ui import UI
 
@@ -77,6 +85,13 @@ def guarded(fn: F) -> F:
 
     wrapper.guarded = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def _pack_cache(ctx: typer.Context | None) -> contextlib.AbstractContextManager[None]:
+    """The pack cache in the folder the run's Environment names, for one command."""
+    from ..pack import cache
+
+    return cache.using(None if ctx is None else environment(ctx).cache_dir())
 
 
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
@@ -136,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args, version = _arrange(args)
         if version:
-            return _show_version(args)
+            return _show_version(args, env)
         code = app(
             args=args,
             prog_name="xrntx-guide",
@@ -275,19 +290,22 @@ def _options_of(command: str) -> set[str] | None:
     return {opt for param in found.params for opt in param.opts}
 
 
-def _show_version(shared: list[str]) -> int:
+def _show_version(shared: list[str], env: Environment) -> int:
     """The program's version, the guide's id and version, and a fingerprint of the pack
     in use (every step file and the site file), so two runs can be shown to have used
     the same pack."""
     import hashlib
 
     from .. import __version__
+    from ..pack import cache
     from .ui import UI
 
     values = _shared_values(shared)
     site = Path(values["--site"]) if "--site" in values else None
-    site = regular_file(site)
-    guide = guide_of(Path(values["--steps"]) if "--steps" in values else None, site)
+    steps = Path(values["--steps"]) if "--steps" in values else None
+    steps, site = pack_paths(env, steps, regular_file(site))
+    with cache.using(env.cache_dir()):
+        guide = guide_of(steps, site)
     digest = hashlib.sha256()
     for path in sorted(p for p in guide.root.glob("*.toml") if p.is_file()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")

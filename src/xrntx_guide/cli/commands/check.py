@@ -23,6 +23,7 @@ from .common import (
     TodayOpt,
     environment,
     guide_of,
+    pack_paths,
     parse_today,
     ui_for,
 )
@@ -67,7 +68,7 @@ def check(
             "--explain adds the findings to the JSON result: give --json too",
             hint="Without --json, `xrntx-guide walk` shows each gate in words (`why detail`).",
         )
-    guide = guide_of(steps, site)
+    guide = guide_of(*pack_paths(env, steps, site))
     day = parse_today(today, env)
     if batch is not None:
         code = _check_batch(env, guide, day, batch, answer or [], answers, override or [], explain)

@@ -22,8 +22,16 @@ if TYPE_CHECKING:
 
 # -- shared options ---------------------------------------------------------------------
 
+STEPS_VAR = "XRNTX_GUIDE_STEPS"
+SITE_VAR = "XRNTX_GUIDE_SITE"
+
 StepsOpt = Annotated[
-    Path | None, typer.Option("--steps", help="Load another step pack folder.", show_default=False)
+    Path | None,
+    typer.Option(
+        "--steps",
+        help=f"Load another step pack folder (default: ${STEPS_VAR}, else the shipped guide).",
+        show_default=False,
+    ),
 ]
 
 
@@ -46,11 +54,61 @@ SiteOpt = Annotated[
     Path | None,
     typer.Option(
         "--site",
-        help="A site file that changes setting values.",
+        help=f"A site file that changes setting values (default: ${SITE_VAR}).",
         show_default=False,
         callback=regular_file,
     ),
 ]
+
+NoteSiteOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--site",
+        help="Judge under this site file; refused when the session's settings differ "
+        f"(${SITE_VAR} is not used: the session's own settings are).",
+        show_default=False,
+        callback=regular_file,
+    ),
+]
+
+
+def pack_paths(
+    env: Environment, steps: Path | None, site: Path | None, *, site_var: bool = True
+) -> tuple[Path | None, Path | None]:
+    """The step pack folder and the site file of a run: ``--steps`` and ``--site``, else
+    the environment's XRNTX_GUIDE_STEPS and XRNTX_GUIDE_SITE (an explicit option wins).
+
+    ``site_var=False`` where a session's recorded settings are in force (a resume, a
+    note): the variable never stands in for ``--site`` there, or every older session would
+    be refused for having been started under other settings.
+
+    Raises:
+        UsageError: a variable names a folder or file that is not there, or not of its kind.
+    """
+    if steps is None:
+        steps = env.path_var(STEPS_VAR)
+        if steps is not None and not steps.is_dir():
+            what = "does not exist" if not steps.exists() else "is not a folder"
+            raise UsageError(
+                f"{STEPS_VAR}={steps}: {what} (it names the step pack folder)",
+                hint=f"Unset {STEPS_VAR}, or give --steps DIR.",
+            )
+    if site is None and site_var:
+        site = env.path_var(SITE_VAR)
+        if site is not None:
+            from ...files import Unreadable, open_regular
+
+            try:
+                open_regular(site).close()
+            except Unreadable as exc:
+                raise UsageError(
+                    f"{SITE_VAR}={site}: {'does not exist' if exc.missing else exc.reason} "
+                    "(it names the site file)",
+                    hint=f"Unset {SITE_VAR}, or give --site FILE.",
+                ) from None
+    return steps, site
+
+
 TodayOpt = Annotated[
     str | None,
     typer.Option(
@@ -60,6 +118,10 @@ TodayOpt = Annotated[
 PlainOpt = Annotated[
     bool,
     typer.Option("--plain", help="No colour or boxes (also when NO_COLOR is set or TERM=dumb)."),
+]
+PlainDataOpt = Annotated[
+    bool,
+    typer.Option("--plain", help="Accepted everywhere: this command's output is plain already."),
 ]
 AnswerOpt = Annotated[
     list[str] | None,
@@ -112,7 +174,7 @@ def ui_for(env: Environment, plain: bool) -> UI:
     the environment says so (NO_COLOR, TERM=dumb)."""
     from ..ui import UI, plain_wanted
 
-    return UI(plain_wanted(plain, dict(env.vars)), out=env.stdout, err=env.stderr, stdin=env.stdin)
+    return UI(plain_wanted(plain, env.vars), out=env.stdout, err=env.stderr, stdin=env.stdin)
 
 
 def did_you_mean(given: str, choices: list[str] | tuple[str, ...]) -> str:

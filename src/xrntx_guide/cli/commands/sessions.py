@@ -13,6 +13,8 @@ from ...errors import UsageError
 from ...visit.resume import session_guide
 from .common import (
     JsonOpt,
+    NoteSiteOpt,
+    PlainDataOpt,
     PlainOpt,
     SiteOpt,
     StepsOpt,
@@ -20,6 +22,7 @@ from .common import (
     did_you_mean,
     environment,
     guide_of,
+    pack_paths,
     parse_today,
     ui_for,
 )
@@ -122,7 +125,8 @@ def note(
     session: Annotated[str, typer.Argument(help="Session file, label or id.")],
     fmt: Annotated[str, typer.Option("--format", help="markdown | text | json | ics")] = "markdown",
     steps: StepsOpt = None,
-    site: SiteOpt = None,
+    site: NoteSiteOpt = None,
+    plain: PlainDataOpt = False,
 ) -> None:
     """Write the chart note of a walkthrough (or its next dose as a calendar event)."""
     env = environment(ctx)
@@ -138,6 +142,7 @@ def note(
     ui = ui_for(env, plain=True)
     record = load(path := resolve_session(env.sessions_dir(), session, warn=ui.warning))
     # The note judges the walk under the settings it ran with, as a resume does.
+    steps, site = pack_paths(env, steps, site, site_var=False)
     guide = session_guide(guide_of(steps, site), record, path, steps, site)
     day = record.today or env.today()
     state = evaluate(guide, record.inputs(guide, day))
@@ -178,5 +183,5 @@ def history(
 
     env = environment(ctx)
     ui = ui_for(env, plain)
-    guide = guide_of(steps, site)
+    guide = guide_of(*pack_paths(env, steps, site))
     run_history(ui, guide, env.sessions_dir(), label, parse_today(today, env), json_out)

@@ -32,6 +32,7 @@ from .common import (
     did_you_mean,
     environment,
     guide_of,
+    pack_paths,
     parse_today,
     save_recording,
     start_recording,
@@ -105,6 +106,8 @@ def walk(
     if not math.isfinite(demo_clock):
         raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
     start_recording(ui, record_to)
+    # On a resume the session's own settings are in force: XRNTX_GUIDE_SITE is no --site.
+    steps, site = pack_paths(env, steps, site, site_var=not resume)
     guide = guide_of(steps, site)
     directory = env.sessions_dir()
     if resume:
