@@ -220,3 +220,32 @@ def test_a_note_and_a_resume_use_the_sessions_own_settings_not_the_site_variable
 def test_help_shows_the_variables_behind_site_and_steps(run: Run, name: str) -> None:
     result = run(name, "--help")
     assert "XRNTX_GUIDE_SITE" in result.stdout and "XRNTX_GUIDE_STEPS" in result.stdout
+
+
+# -- "did you mean" for labels (item 26) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("walk", "--resume", "--label", "jd-1", "--no-input"),
+        ("note", "jd-1"),
+        ("history", "jd-1"),
+        ("sessions", "--delete", "jd-1", "--yes"),
+    ],
+    ids=lambda a: a[0],
+)
+def test_a_mistyped_label_gets_a_did_you_mean(
+    run: Run, _isolated_home: Path, args: tuple[str, ...]
+) -> None:
+    path = saved_session(run, _isolated_home)
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert "did you mean 'jd-01'?" in result.stderr, result.output
+    assert path.exists(), result.output
+
+
+def test_a_label_nothing_is_near_gets_no_suggestion(run: Run, _isolated_home: Path) -> None:
+    saved_session(run, _isolated_home)
+    result = run("note", "zzzzzzzz")
+    assert result.exit_code == 2 and "did you mean" not in result.stderr, result.output

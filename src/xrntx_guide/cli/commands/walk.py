@@ -36,6 +36,7 @@ from .common import (
     parse_today,
     save_recording,
     start_recording,
+    suggesting_labels,
     ui_for,
 )
 
@@ -111,7 +112,9 @@ def walk(
     guide = guide_of(steps, site)
     directory = env.sessions_dir()
     if resume:
-        path = session or find_session(directory, label, warn=ui.warning)
+        path = session or suggesting_labels(
+            directory, label, lambda: find_session(directory, label, warn=ui.warning)
+        )
         record = load(path)
         guide = session_guide(guide, record, path, steps, site)
         demo_clock = session_clock(record, path, demo_clock)
