@@ -249,3 +249,71 @@ def test_a_label_nothing_is_near_gets_no_suggestion(run: Run, _isolated_home: Pa
     saved_session(run, _isolated_home)
     result = run("note", "zzzzzzzz")
     assert result.exit_code == 2 and "did you mean" not in result.stderr, result.output
+
+
+# -- --answers - reads standard input (item 26) ------------------------------------------------
+
+
+def test_check_reads_the_answers_from_stdin(run: Run) -> None:
+    import json
+
+    from tests.helpers import ready_patient
+
+    answers = json.dumps(ready_patient(), default=str)
+    result = run("check", "--json", "--today", TODAY.isoformat(), "--answers", "-", input=answers)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] == "ready", result.output
+
+
+def test_a_flag_beats_the_answers_from_stdin(run: Run) -> None:
+    import json
+
+    stdin = json.dumps({"visit": "first_injection", "age": 34})
+    args = ("check", "--json", "--today", TODAY.isoformat(), "--answers", "-", "-a", "age=12")
+    result = run(*args, input=stdin)
+    assert json.loads(result.stdout)["blocking"] == ["age"], result.output
+
+
+def test_walk_without_input_reads_the_answers_from_stdin(run: Run, tmp_path: Path) -> None:
+    import json
+
+    session = tmp_path / "s.json"
+    result = run(
+        "walk",
+        "--no-input",
+        "--session",
+        str(session),
+        "--answers",
+        "-",
+        input=json.dumps({"visit": "first_injection", "age": 34}),
+    )
+    assert result.exit_code == 4, result.output
+    record = json.loads(session.read_text(encoding="utf-8"))
+    assert record["answers"]["age"]["origin"] == "file", result.output
+
+
+@pytest.mark.parametrize(
+    ("stdin", "words"),
+    [
+        ("{not json", "not valid JSON: line 1 column 2"),
+        ("[1, 2]", "must hold one object"),
+        ("", "not valid JSON"),
+    ],
+)
+@pytest.mark.parametrize("command", [("check", "--json"), ("walk", "--no-input")])
+def test_bad_json_on_stdin_is_an_error_naming_stdin(
+    run: Run, stdin: str, words: str, command: tuple[str, ...]
+) -> None:
+    result = run(*command, "--answers", "-", input=stdin)
+    assert result.exit_code == 2, result.output
+    assert "stdin" in result.stderr and words in result.stderr, result.output
+
+
+def test_an_interactive_walk_refuses_answers_from_stdin(run: Run, on_a_terminal: Any) -> None:
+    result = run("walk", "--answers", "-", "--label", "x", input="{}")
+    assert result.exit_code == 2 and "--no-input" in result.stderr, result.output
+
+
+def test_batch_and_answers_cannot_both_read_stdin(run: Run) -> None:
+    result = run("check", "--batch", "-", "--answers", "-", input="{}\n")
+    assert result.exit_code == 2 and "standard input" in result.stderr, result.output

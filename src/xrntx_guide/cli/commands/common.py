@@ -19,6 +19,7 @@ from ...pack.guide import Guide
 from ...visit.answers import parse_date
 
 if TYPE_CHECKING:
+    from ...visit.presets import Preset
     from ..ui import UI
 
 # -- shared options ---------------------------------------------------------------------
@@ -135,7 +136,11 @@ AnswerOpt = Annotated[
 ]
 AnswersOpt = Annotated[
     Path | None,
-    typer.Option("--answers", help="A TOML or JSON file of answers.", show_default=False),
+    typer.Option(
+        "--answers",
+        help="A TOML or JSON file of answers (- reads JSON from standard input).",
+        show_default=False,
+    ),
 ]
 RecordOpt = Annotated[
     Path | None,
@@ -168,6 +173,61 @@ def environment(ctx: typer.Context) -> Environment:
         root.obj = process_environment()
     env: Environment = root.obj
     return env
+
+
+def gather_answers(
+    env: Environment,
+    guide: Guide,
+    flags: list[str],
+    answers: Path | None,
+    day: dt.date,
+) -> dict[str, Preset]:
+    """The answers given: ``--answer`` flags over ``--answers FILE`` (``-``: JSON read
+    from standard input, here, so that the core never reads a stream)."""
+    from ...visit.presets import gather, parse_answers
+
+    if answers is None or str(answers) != "-":
+        return gather(guide, flags, answers, day)
+    base = parse_answers(guide, read_stdin_answers(env), "file", day, "--answers -")
+    return gather(guide, flags, None, day, base=base)
+
+
+def read_stdin_answers(env: Environment) -> dict[str, Any]:
+    """``--answers -``: one JSON object of answers on standard input, read up to the size
+    an answers file may have; every error names stdin.
+
+    Raises:
+        UsageError: not UTF-8, not JSON, too large, or not one object.
+    """
+    import json
+
+    from ...visit.presets import MAX_ANSWERS_FILE
+
+    where = "--answers -: standard input (stdin)"
+    stream = getattr(env.stdin, "buffer", None)
+    raw = stream.read(MAX_ANSWERS_FILE + 1) if stream is not None else None
+    if raw is None:  # a text-only stand-in stream (a test's)
+        raw = env.stdin.read(MAX_ANSWERS_FILE + 1).encode("utf-8")
+    if len(raw) > MAX_ANSWERS_FILE:
+        raise UsageError(f"{where} is larger than an answers file may be (1 MiB)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{where}: not UTF-8 text (byte {exc.start + 1}: {exc.reason})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"{where}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}",
+            hint="Standard input is read as JSON; for TOML, give a file named *.toml.",
+        ) from None
+    except RecursionError:
+        raise UsageError(f"{where}: not valid JSON: nested too deeply to read") from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise UsageError(f"{where}: not valid JSON here: a number too long") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{where}: must hold one object of key/value answers")
+    return data
 
 
 def ui_for(env: Environment, plain: bool) -> UI:

@@ -13,7 +13,7 @@ import typer
 from ...env import Environment
 from ...errors import ExitCode, Incomplete, UsageError
 from ...pack.guide import Guide
-from ...visit.presets import Preset, evaluate_presets, gather, missing_message, parse_overrides
+from ...visit.presets import Preset, evaluate_presets, missing_message, parse_overrides
 from ...visit.resume import (
     another_day_warning,
     refuse_early_timed_results,
@@ -31,6 +31,7 @@ from .common import (
     TodayOpt,
     did_you_mean,
     environment,
+    gather_answers,
     guide_of,
     pack_paths,
     parse_today,
@@ -104,6 +105,11 @@ def walk(
     from ..walk import HELP, Walk
 
     ui = ui_for(env, plain)
+    if answers is not None and str(answers) == "-" and not no_input and env.stdin_tty:
+        raise UsageError(
+            "--answers - reads the answers from standard input, which then cannot answer "
+            "the prompts: give --no-input too (or a file)"
+        )
     if not math.isfinite(demo_clock):
         raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
     start_recording(ui, record_to)
@@ -175,7 +181,7 @@ def walk(
         for line in move_visit_day(guide, record, day, env.now()):
             ui.warning(line)
     base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
-    presets = gather(guide, answer or [], answers, day)
+    presets = gather_answers(env, guide, answer or [], answers, day)
     refuse_early_timed_results(guide, record, presets, day, clock.timer_now)
     requests = parse_overrides(guide, override or [])
     _check_acknowledge(guide, acknowledge or [])
