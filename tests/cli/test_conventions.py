@@ -317,3 +317,134 @@ def test_an_interactive_walk_refuses_answers_from_stdin(run: Run, on_a_terminal:
 def test_batch_and_answers_cannot_both_read_stdin(run: Run) -> None:
     result = run("check", "--batch", "-", "--answers", "-", input="{}\n")
     assert result.exit_code == 2 and "standard input" in result.stderr, result.output
+
+
+# -- walk --json and walk --no-save (item 26) --------------------------------------------------
+
+
+def _sessions(home: Path) -> list[Path]:
+    folder = home / "sessions"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def _ready_args() -> list[str]:
+    from tests.helpers import after_injection
+
+    args = ["--today", TODAY.isoformat()]
+    for key, value in after_injection().items():
+        text = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+        args += ["-a", f"{key}={text}"]
+    return args
+
+
+def test_walk_json_gives_the_outcome_of_a_finished_walk_as_one_object(
+    run: Run, _isolated_home: Path
+) -> None:
+    import json
+
+    result = run("walk", "--no-input", "--json", "--label", "jd-01", *_ready_args())
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    (path,) = _sessions(_isolated_home)
+    assert data["status"] == "complete" and data["session"] == str(path), result.output
+    assert data["blocking"] == [] and data["missing"] == [], result.output
+    assert data["next_dose_due"] is not None and data["exit_code"] == 0, result.output
+    assert set(data) == {
+        "status", "session", "label", "today", "stopped_at", "blocking", "missing",
+        "next_dose_due", "exit_code",
+    }  # fmt: skip
+
+
+def test_walk_json_names_the_gate_that_blocks(run: Run) -> None:
+    import json
+
+    from tests.helpers import days_ago
+
+    args = [*_ready_args(), "-a", f"last_opioid_use={days_ago(3).isoformat()}"]
+    result = run("walk", "--no-input", "--json", *args)
+    data = json.loads(result.stdout)
+    assert result.exit_code == 1 and data["exit_code"] == 1, result.output
+    assert data["status"] == "blocked", result.output
+    assert data["stopped_at"] == "opioid_free_interval", result.output
+    assert "opioid_free_interval" in data["blocking"], result.output
+
+
+def test_walk_json_lists_what_is_missing(run: Run) -> None:
+    import json
+
+    result = run("walk", "--no-input", "--json", "-a", "visit=first_injection")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 4 and data["status"] == "incomplete", result.output
+    assert "last_opioid_use" in data["missing"], result.output
+
+
+def test_walk_json_writes_nothing_but_the_object_on_stdout(run: Run, _isolated_home: Path) -> None:
+    import json
+
+    run("walk", "--no-input", "--label", "jd-01", "-a", "visit=first_injection")
+    # A second visit of the label shows the history: on stderr in --json mode.
+    result = run("walk", "--no-input", "--json", "--label", "jd-01", *_ready_args())
+    assert len(result.stdout.splitlines()) == 1, result.output
+    json.loads(result.stdout)
+
+
+def test_walk_json_on_a_terminal_needs_no_input(run: Run, on_a_terminal: Any) -> None:
+    result = run("walk", "--json", "--label", "x")
+    assert result.exit_code == 2 and "--no-input" in result.stderr, result.output
+
+
+def test_a_usage_error_of_walk_json_is_json_on_stderr(run: Run) -> None:
+    import json
+
+    result = run("walk", "--no-input", "--json", "-a", "age=abc")
+    assert result.exit_code == 2 and result.stdout == "", result.output
+    assert json.loads(result.stderr)["code"] == "invalid_answer", result.output
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+def test_no_save_never_writes_a_session_without_input(
+    run: Run, _isolated_home: Path, json_out: bool
+) -> None:
+    import json
+
+    args = ["walk", "--no-input", "--no-save", "--label", "jd-01", *_ready_args()]
+    result = run(*args, *(["--json"] if json_out else []))
+    assert result.exit_code == 0, result.output
+    assert _sessions(_isolated_home) == [], result.output
+    if json_out:
+        assert json.loads(result.stdout)["session"] is None, result.output
+        assert "DRY RUN" in result.stderr, result.output
+    else:
+        assert "DRY RUN (--no-save)" in result.stdout, result.output
+        assert "nothing was saved" in result.stdout, result.output
+
+
+def test_no_save_with_answers_missing_says_nothing_was_saved(
+    run: Run, _isolated_home: Path
+) -> None:
+    result = run("walk", "--no-input", "--no-save", "-a", "visit=first_injection")
+    assert result.exit_code == 4 and _sessions(_isolated_home) == [], result.output
+    assert "nothing was saved" in result.stderr, result.output
+
+
+def test_no_save_never_writes_a_session_interactively(
+    run: Run, _isolated_home: Path, on_a_terminal: Any
+) -> None:
+    result = run(
+        "walk", "--no-save", "--label", "jd-01", "--today", TODAY.isoformat(),
+        input="\n1\n\nquit\n",
+    )  # fmt: skip
+    assert _sessions(_isolated_home) == [], result.output
+    assert "DRY RUN (--no-save)" in result.stdout, result.output
+    assert "nothing was saved" in result.stdout, result.output
+    assert "Resume with" not in result.stdout, result.output
+
+
+def test_no_save_resumes_a_session_without_changing_it(run: Run, _isolated_home: Path) -> None:
+    path = saved_session(run, _isolated_home)
+    before = path.read_bytes()
+    result = run(
+        "walk", "--resume", "--label", "jd-01", "--no-input", "--no-save", "-a", "age=40"
+    )  # fmt: skip
+    assert result.exit_code == 4, result.output
+    assert path.read_bytes() == before, result.output
