@@ -20,13 +20,14 @@ from typing import TextIO
 
 VARIABLES: dict[str, str] = {
     "XRNTX_GUIDE_HOME": "the folder for sessions (HOME/sessions) and the pack cache (HOME/cache)",
-    "XDG_DATA_HOME": "without XRNTX_GUIDE_HOME: sessions go to "
-    "XDG_DATA_HOME/xrntx-guide/sessions (else ~/.local/share/xrntx-guide/sessions)",
-    "XDG_CACHE_HOME": "without XRNTX_GUIDE_HOME: the pack cache goes to "
-    "XDG_CACHE_HOME/xrntx-guide (else ~/.cache/xrntx-guide)",
+    "XDG_DATA_HOME": "else sessions go to XDG_DATA_HOME/xrntx-guide/sessions "
+    "(else ~/.local/share/xrntx-guide/sessions)",
+    "XDG_CACHE_HOME": "else the pack cache goes to XDG_CACHE_HOME/xrntx-guide "
+    "(else ~/.cache/xrntx-guide)",
     "XRNTX_GUIDE_NO_CACHE": "set: never cache compiled step packs",
-    "XRNTX_GUIDE_STEPS": "the step pack folder used when --steps is not given",
-    "XRNTX_GUIDE_SITE": "the site file used when --site is not given",
+    "XRNTX_GUIDE_STEPS": "the step pack folder when --steps is not given",
+    "XRNTX_GUIDE_SITE": "the site file when --site is not given (not on a resume or a note: "
+    "the session's own settings are used)",
     "NO_COLOR": "set: plain output, as --plain (so does TERM=dumb)",
     "XRNTX_GUIDE_DEBUG": "set: an internal error (exit 70) shows its traceback",
 }

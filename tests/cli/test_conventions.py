@@ -448,3 +448,94 @@ def test_no_save_resumes_a_session_without_changing_it(run: Run, _isolated_home:
     )  # fmt: skip
     assert result.exit_code == 4, result.output
     assert path.read_bytes() == before, result.output
+
+
+# -- --help: examples, exit codes, environment variables; shell completion (item 26) -----------
+
+
+def _help(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    from xrntx_guide.cli.app import main
+
+    assert main([*args, "--help"]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["", "walk", "check", "sessions", "note", "history"])
+def test_help_gives_examples_every_exit_code_and_every_variable(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    from xrntx_guide.cli.helptext import exit_code_meanings
+    from xrntx_guide.env import VARIABLES
+    from xrntx_guide.errors import ExitCode
+
+    text = _help(capsys, *([command] if command else []))
+    assert "Examples:" in text
+    meanings = exit_code_meanings()
+    for code in ExitCode:
+        assert f"{int(code):<5} {meanings[code]}" in text, code
+    for name in VARIABLES:
+        assert name in text, name
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_the_exit_codes_in_help_are_the_docstrings_of_exit_code() -> None:
+    from xrntx_guide.cli.helptext import exit_code_meanings
+    from xrntx_guide.errors import ExitCode
+
+    meanings = exit_code_meanings()
+    assert set(meanings) == set(ExitCode)
+    assert (
+        meanings[ExitCode.BLOCKED]
+        == "A gate blocks the injection, or a stop gate needs an override"
+    )
+    assert meanings[ExitCode.INCOMPLETE].startswith("Answers are missing")
+
+
+def test_every_variable_the_program_reads_is_in_the_readme() -> None:
+    from xrntx_guide.env import VARIABLES
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### Environment variables", 1)[1].split("\n## ", 1)[0]
+    for name in VARIABLES:
+        assert f"`{name}`" in table, name
+
+
+def _program(*args: str, **env: str) -> Any:
+    import os
+    import subprocess
+
+    return subprocess.run(
+        [sys.executable, "-m", "xrntx_guide", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("words", "cword", "expect"),
+    [("xrntx-guide ch", "1", "check"), ("xrntx-guide check --ex", "2", "--explain")],
+)
+def test_the_shell_completes_commands_and_options(words: str, cword: str, expect: str) -> None:
+    done = _program(_XRNTX_GUIDE_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=cword)
+    assert done.returncode == 0, done.stderr
+    assert expect in done.stdout.split(), done.stdout
+
+
+def test_show_completion_prints_the_script_for_a_shell() -> None:
+    done = _program("--show-completion", "bash", _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1")
+    assert done.returncode == 0, done.stderr
+    assert "_XRNTX_GUIDE_COMPLETE=complete_bash" in done.stdout, done.stdout
+
+
+def test_install_completion_installs_it_for_a_shell(tmp_path: Path) -> None:
+    done = _program(
+        "--install-completion",
+        "bash",
+        HOME=str(tmp_path),
+        _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "xrntx-guide" in (tmp_path / ".bashrc").read_text(encoding="utf-8")

@@ -29,7 +29,8 @@ app = typer.Typer(
     help="Walk a clinician through starting extended-release injectable naltrexone "
     "(XR-NTX) for opioid use disorder, checking every gate on the way. It supports, and "
     "does not replace, clinical judgement.",
-    add_completion=False,
+    # --install-completion and --show-completion, before any command (see _arrange).
+    add_completion=True,
     no_args_is_help=False,
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
@@ -105,7 +106,8 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     return register
 
 
-# In the order `--help` lists them.
+# In the order `--help` lists them. The main commands' help ends with examples, the exit
+# codes and the environment variables (helptext.attach, when help is asked for).
 for _fn in (
     walk.walk,
     check.check,
@@ -125,6 +127,7 @@ for _fn in (
 
 SHARED_VALUE_OPTIONS = ("--steps", "--site", "--today")
 SHARED_FLAGS = ("--plain", "--no-input")
+COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
 """Options that mean the same to every command that takes them: they may come before the
 command (``xrntx-guide --site FILE check --json``)."""
 
@@ -152,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
         args, version = _arrange(args)
         if version:
             return _show_version(args, env)
+        if "--help" in args:
+            from . import helptext
+
+            helptext.attach(app)
         code = app(
             args=args,
             prog_name="xrntx-guide",
@@ -244,6 +251,8 @@ def _arrange(args: list[str]) -> tuple[list[str], bool]:
         arg = args[i]
         if arg in ("-h", "--help"):
             return ["--help"], False
+        if arg in COMPLETION_OPTIONS:  # typer's own, on the app: nothing to move
+            return args[i:], False
         if arg == "--version":
             version = True
         elif arg.split("=", 1)[0] in SHARED_VALUE_OPTIONS:
