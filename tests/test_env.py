@@ -20,7 +20,8 @@ from tests.helpers import Result
 from xrntx_guide.env import Clock, Environment
 
 Run = Callable[..., Result]
-CLI = Path(__file__).resolve().parent.parent / "src" / "xrntx_guide" / "cli"
+SRC = Path(__file__).resolve().parent.parent / "src" / "xrntx_guide"
+CLI = SRC / "cli"
 
 
 @pytest.fixture
@@ -111,3 +112,43 @@ def test_the_commands_reach_the_machine_only_through_the_environment(path: Path)
         r"getenv\(",
     ):
         assert not re.search(pattern, text), (path.name, pattern)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [CLI / "ui.py", SRC / "pack" / "cache.py", SRC / "pack" / "compile.py"],
+    ids=lambda p: p.name,
+)
+def test_the_screen_and_the_pack_cache_read_no_process_variables(path: Path) -> None:
+    """Plain output and the cache folder follow the run's Environment, whose variables a
+    test can swap: neither reads the process's own."""
+    text = path.read_text(encoding="utf-8")
+    for pattern in (r"os\.environ", r"getenv\(", r"Path\.home\(", r"expanduser\("):
+        assert not re.search(pattern, text), (path.name, pattern)
+
+
+def test_the_pack_cache_lives_in_the_folder_the_environments_variables_name(
+    run: Run, swap: Any, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    swap(vars={"XRNTX_GUIDE_HOME": str(elsewhere)})
+    result = run("gates", "--json")
+    assert result.exit_code == 0, result.output
+    assert list((elsewhere / "cache").glob("*.pickle")), result.output
+
+
+def test_the_pack_cache_is_off_when_the_environment_says_so(
+    run: Run, swap: Any, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    swap(vars={"XRNTX_GUIDE_HOME": str(elsewhere), "XRNTX_GUIDE_NO_CACHE": "1"})
+    result = run("gates", "--json")
+    assert result.exit_code == 0, result.output
+    assert not (elsewhere / "cache").exists(), result.output
+
+
+def test_the_pack_cache_folder_is_the_commands_alone() -> None:
+    """Set for one command, then gone: the core used as a library caches nothing."""
+    from xrntx_guide.pack import cache
+
+    assert cache.folder() is None

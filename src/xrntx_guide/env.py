@@ -18,6 +18,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+VARIABLES: dict[str, str] = {
+    "XRNTX_GUIDE_HOME": "the folder for sessions (HOME/sessions) and the pack cache (HOME/cache)",
+    "XDG_DATA_HOME": "else sessions go to XDG_DATA_HOME/xrntx-guide/sessions "
+    "(else ~/.local/share/xrntx-guide/sessions)",
+    "XDG_CACHE_HOME": "else the pack cache goes to XDG_CACHE_HOME/xrntx-guide "
+    "(else ~/.cache/xrntx-guide)",
+    "XRNTX_GUIDE_NO_CACHE": "set: never cache compiled step packs",
+    "XRNTX_GUIDE_STEPS": "the step pack folder when --steps is not given",
+    "XRNTX_GUIDE_SITE": "the site file when --site is not given (not on a resume or a note: "
+    "the session's own settings are used)",
+    "NO_COLOR": "set: plain output, as --plain (so does TERM=dumb)",
+    "XRNTX_GUIDE_DEBUG": "set: an internal error (exit 70) shows its traceback",
+}
+"""Every environment variable the program reads, and what it does: ``--help`` and the
+README list them from here, and a test keeps the three in step."""
+
 
 def system_now() -> dt.datetime:
     """The real time, in UTC."""
@@ -113,6 +129,11 @@ class Environment:
     def var(self, name: str) -> str | None:
         """An environment variable; an empty one counts as not set."""
         return self.vars.get(name) or None
+
+    def path_var(self, name: str) -> Path | None:
+        """An environment variable naming a file or folder (``XRNTX_GUIDE_SITE``), if set."""
+        value = self.var(name)
+        return None if value is None else Path(value)
 
     @property
     def debug(self) -> bool:

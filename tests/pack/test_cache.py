@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,13 @@ from xrntx_guide.expr.values import Scalar
 from xrntx_guide.output.report import check_result
 from xrntx_guide.pack import cache as packcache
 from xrntx_guide.pack.compile import load_guide
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_home(_isolated_home: Path) -> Iterator[None]:
+    """The cache in the folder the test's home names, as the command line sets it."""
+    with packcache.using(packcache.cache_dir({"XRNTX_GUIDE_HOME": str(_isolated_home)})):
+        yield
 
 
 def _entries(home: Path) -> list[Path]:
@@ -74,12 +82,23 @@ def test_an_entry_others_could_write_is_ignored(tmp_path: Path, _isolated_home: 
     assert packcache.read(key) is None
 
 
-def test_the_cache_can_be_turned_off(
-    tmp_path: Path, _isolated_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("XRNTX_GUIDE_NO_CACHE", "1")
-    load_guide(copy_steps(tmp_path))
+def test_the_cache_can_be_turned_off(tmp_path: Path, _isolated_home: Path) -> None:
+    variables = {"XRNTX_GUIDE_HOME": str(_isolated_home), "XRNTX_GUIDE_NO_CACHE": "1"}
+    with packcache.using(packcache.cache_dir(variables)):
+        load_guide(copy_steps(tmp_path))
     assert _entries(_isolated_home) == []
+
+
+def test_without_a_folder_set_there_is_no_cache(tmp_path: Path, _isolated_home: Path) -> None:
+    with packcache.using(None):
+        load_guide(copy_steps(tmp_path))
+    assert _entries(_isolated_home) == []
+
+
+def test_the_cache_folder_follows_the_variables_it_is_given(tmp_path: Path) -> None:
+    assert packcache.cache_dir({"XDG_CACHE_HOME": "/x"}) == Path("/x/xrntx-guide")
+    assert packcache.cache_dir({"HOME": "/h"}) == Path("/h/.cache/xrntx-guide")
+    assert packcache.cache_dir({}) is None
 
 
 def test_entries_are_private(tmp_path: Path, _isolated_home: Path) -> None:

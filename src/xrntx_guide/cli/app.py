@@ -13,16 +13,24 @@ from typing import Any, TypeVar
 
 import typer
 
+from ..env import Environment
 from ..errors import ExitCode, UsageError, UserError
 from .commands import check, pack, sessions, training, walk
-from .commands.common import environment, guide_of, process_environment, regular_file
+from .commands.common import (
+    environment,
+    guide_of,
+    pack_paths,
+    process_environment,
+    regular_file,
+)
 
 app = typer.Typer(
     name="xrntx-guide",
     help="Walk a clinician through starting extended-release injectable naltrexone "
     "(XR-NTX) for opioid use disorder, checking every gate on the way. It supports, and "
     "does not replace, clinical judgement.",
-    add_completion=False,
+    # --install-completion and --show-completion, before any command (see _arrange).
+    add_completion=True,
     no_args_is_help=False,
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
@@ -37,7 +45,8 @@ def guarded(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with _pack_cache(kwargs.get("ctx")):
+                return fn(*args, **kwargs)
         except UserError as exc:
             from .ui import UI
 
@@ -79,6 +88,13 @@ def guarded(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _pack_cache(ctx: typer.Context | None) -> contextlib.AbstractContextManager[None]:
+    """The pack cache in the folder the run's Environment names, for one command."""
+    from ..pack import cache
+
+    return cache.using(None if ctx is None else environment(ctx).cache_dir())
+
+
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     """Register a command behind the one error boundary (:func:`guarded`): a command
     registered this way cannot forget it, and a test checks that every command is."""
@@ -90,7 +106,8 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     return register
 
 
-# In the order `--help` lists them.
+# In the order `--help` lists them. The main commands' help ends with examples, the exit
+# codes and the environment variables (helptext.attach, when help is asked for).
 for _fn in (
     walk.walk,
     check.check,
@@ -110,6 +127,7 @@ for _fn in (
 
 SHARED_VALUE_OPTIONS = ("--steps", "--site", "--today")
 SHARED_FLAGS = ("--plain", "--no-input")
+COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
 """Options that mean the same to every command that takes them: they may come before the
 command (``xrntx-guide --site FILE check --json``)."""
 
@@ -136,7 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args, version = _arrange(args)
         if version:
-            return _show_version(args)
+            return _show_version(args, env)
+        if "--help" in args:
+            from . import helptext
+
+            helptext.attach(app)
         code = app(
             args=args,
             prog_name="xrntx-guide",
@@ -229,6 +251,8 @@ def _arrange(args: list[str]) -> tuple[list[str], bool]:
         arg = args[i]
         if arg in ("-h", "--help"):
             return ["--help"], False
+        if arg in COMPLETION_OPTIONS:  # typer's own, on the app: nothing to move
+            return args[i:], False
         if arg == "--version":
             version = True
         elif arg.split("=", 1)[0] in SHARED_VALUE_OPTIONS:
@@ -275,19 +299,22 @@ def _options_of(command: str) -> set[str] | None:
     return {opt for param in found.params for opt in param.opts}
 
 
-def _show_version(shared: list[str]) -> int:
+def _show_version(shared: list[str], env: Environment) -> int:
     """The program's version, the guide's id and version, and a fingerprint of the pack
     in use (every step file and the site file), so two runs can be shown to have used
     the same pack."""
     import hashlib
 
     from .. import __version__
+    from ..pack import cache
     from .ui import UI
 
     values = _shared_values(shared)
     site = Path(values["--site"]) if "--site" in values else None
-    site = regular_file(site)
-    guide = guide_of(Path(values["--steps"]) if "--steps" in values else None, site)
+    steps = Path(values["--steps"]) if "--steps" in values else None
+    steps, site = pack_paths(env, steps, regular_file(site))
+    with cache.using(env.cache_dir()):
+        guide = guide_of(steps, site)
     digest = hashlib.sha256()
     for path in sorted(p for p in guide.root.glob("*.toml") if p.is_file()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")

@@ -9,11 +9,10 @@ in a step file can never be swallowed or crash the renderer.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 import textwrap
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import IO
 
 from rich import box
@@ -100,8 +99,9 @@ def _isatty(stream: IO[str]) -> bool:
         return False
 
 
-def plain_wanted(flag: bool, env: dict[str, str] | None = None) -> bool:
-    env = dict(os.environ) if env is None else env
+def plain_wanted(flag: bool, env: Mapping[str, str]) -> bool:
+    """Plain output: asked for, or wanted by the environment's variables (NO_COLOR set,
+    TERM=dumb). The variables are the run's Environment's, never read here."""
     return flag or bool(env.get("NO_COLOR")) or env.get("TERM") == "dumb"
 
 

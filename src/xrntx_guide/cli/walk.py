@@ -43,6 +43,8 @@ from .render import show_gate, show_summary, show_why
 from .ui import UI
 
 COMMANDS = ("back", "review", "edit", "why", "quit", "help")
+DRY_RUN_START = "DRY RUN (--no-save): nothing of this walkthrough is saved."
+DRY_RUN_END = "Dry run (--no-save): nothing was saved; no session file was written."
 HELP = (
     "At any prompt: back (previous answer), review (all answers), edit [KEY] (change one), "
     "why (the gates and how each is decided now; 'why detail' adds the rules), "
@@ -98,6 +100,9 @@ class Walk:
     last_step: str | None = None
     unsaved: bool = False
     """The clinician chose to go on after a save failed; saves are still tried."""
+    dry_run: bool = False
+    """``--no-save``: the session is never written; the screen says so where it would say
+    "saved"."""
     responder: Any = None
     """Who answers instead of the keyboard, prompt by prompt (a presenter run replaying a
     scenario); None for a person at the keyboard. It may decline, and the person answers."""
@@ -127,6 +132,8 @@ class Walk:
         now = self.clock.now()
         if state is not None:
             self.record.summarise(state, now)
+        if self.dry_run:
+            return
         unsaved = self.unsaved
         while True:
             try:
@@ -185,7 +192,9 @@ class Walk:
         except _Quit as stop:
             self.save(self.state())
             self.ui.blank()
-            if self.unsaved:
+            if self.dry_run:
+                self.ui.note(DRY_RUN_END)
+            elif self.unsaved:
                 self.ui.warning(f"NOT saved: the last saves to {self.path} failed")
             elif self.responder is None:  # a presenter run is never a session to resume
                 self.ui.note(f"Saved. Resume with: xrntx-guide walk --resume --session {self.path}")
@@ -193,11 +202,16 @@ class Walk:
                 return ExitCode.OK
             if stop.eof and self.record.status == "in_progress":
                 # Input ended mid-walk: not finished, and not the clinician's choice either.
-                self.ui.warning("the input ended before the walkthrough did; the session is saved")
+                self.ui.warning(
+                    "the input ended before the walkthrough did"
+                    + ("" if self.dry_run else "; the session is saved")
+                )
                 return ExitCode.INCOMPLETE
             return self._exit_for_status()
         except KeyboardInterrupt:
             self.save(self.state())
+            if self.dry_run:
+                raise Interrupted(f"interrupted; {DRY_RUN_END}") from None
             raise Interrupted(
                 f"interrupted; the session is saved in {self.path}",
                 hint=f"Resume with: xrntx-guide walk --resume --session {self.path}",
@@ -262,7 +276,9 @@ class Walk:
 
     def done(self, state: State) -> None:
         show_summary(self.ui, state, self.record)
-        if self.responder is None:
+        if self.dry_run:
+            self.ui.note(DRY_RUN_END)
+        elif self.responder is None:
             self.ui.note(f"Saved: {self.path}")
 
     # -- screens --------------------------------------------------------------------
@@ -626,7 +642,7 @@ class Walk:
         if action.kind == "undecided":
             self.ui.line("This gate cannot be decided yet: edit the answers it needs.")
         else:
-            saved = "" if self.responder is not None else ": the session is saved"
+            saved = "" if self.responder is not None or self.dry_run else ": the session is saved"
             self.ui.line(
                 "The injection cannot be given. Change an answer (back, edit) if one "
                 f"was wrong, or quit{saved}.",

@@ -7,6 +7,11 @@ live in the user's cache folder with owner-only permissions, like Python's own b
 cache, and are written atomically; a missing, unreadable or damaged entry is simply
 rebuilt. ``XRNTX_GUIDE_NO_CACHE=1`` turns the cache off.
 
+The folder is a setting of the run, never read from the process here: the command line
+works it out from its Environment (:func:`cache_dir` of the environment's variables) and
+sets it with :func:`using` for the command. Without it (the core used as a library) there
+is no cache.
+
 Only this program writes these files, from packs it has validated. Step files themselves
 are never unpickled: they are TOML, read as data.
 """
@@ -18,7 +23,8 @@ import hashlib
 import os
 import pickle
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,18 +34,36 @@ if TYPE_CHECKING:
 FORMAT = b"xrntx-guide pack cache 1"
 
 
-def cache_dir(env: Mapping[str, str] | None = None) -> Path | None:
-    env = os.environ if env is None else env
+_FOLDER: ContextVar[Path | None] = ContextVar("xrntx_guide_pack_cache", default=None)
+
+
+def folder() -> Path | None:
+    """The cache folder in use, or None for no cache."""
+    return _FOLDER.get()
+
+
+@contextlib.contextmanager
+def using(path: Path | None) -> Iterator[None]:
+    """Cache compiled packs in ``path`` (None: no cache) for the duration of the block."""
+    token = _FOLDER.set(path)
+    try:
+        yield
+    finally:
+        _FOLDER.reset(token)
+
+
+def cache_dir(env: Mapping[str, str]) -> Path | None:
+    """The cache folder the environment's variables name, or None for no cache."""
     if env.get("XRNTX_GUIDE_NO_CACHE"):
         return None
     if env.get("XRNTX_GUIDE_HOME"):
         return Path(env["XRNTX_GUIDE_HOME"]) / "cache"
     base = env.get("XDG_CACHE_HOME")
     if not base:
-        try:
-            base = str(Path.home() / ".cache")
-        except RuntimeError:  # no HOME and no password entry: run without the cache
+        home = env.get("HOME")
+        if not home:  # no home folder: run without the cache (it is only an optimisation)
             return None
+        base = str(Path(home) / ".cache")
     return Path(base) / "xrntx-guide"
 
 
@@ -55,7 +79,7 @@ def _program_stamp() -> bytes:
 def key(
     root: Path, contents: Mapping[Path, bytes | None], site: Path | None, site_bytes: bytes | None
 ) -> str | None:
-    if cache_dir() is None:
+    if folder() is None:
         return None
     h = hashlib.sha256(FORMAT)
     h.update(sys.version.encode())
@@ -69,10 +93,10 @@ def key(
 
 
 def read(cache_key: str | None) -> Guide | None:
-    folder = cache_dir()
-    if cache_key is None or folder is None:
+    where = folder()
+    if cache_key is None or where is None:
         return None
-    path = folder / f"{cache_key}.pickle"
+    path = where / f"{cache_key}.pickle"
     try:
         st = path.stat()
         # Never read an entry someone else could have written.
@@ -92,19 +116,19 @@ def read(cache_key: str | None) -> Guide | None:
 
 
 def write(cache_key: str | None, guide: Guide) -> None:
-    folder = cache_dir()
-    if cache_key is None or folder is None:
+    where = folder()
+    if cache_key is None or where is None:
         return
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        where.mkdir(parents=True, exist_ok=True, mode=0o700)
         import tempfile  # only when an entry is written, not on the read every run does
 
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=where)
         try:
             os.fchmod(fd, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(guide, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, folder / f"{cache_key}.pickle")
+            os.replace(tmp, where / f"{cache_key}.pickle")
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)

@@ -22,7 +22,9 @@ from .common import (
     StepsOpt,
     TodayOpt,
     environment,
+    gather_answers,
     guide_of,
+    pack_paths,
     parse_today,
     ui_for,
 )
@@ -67,12 +69,12 @@ def check(
             "--explain adds the findings to the JSON result: give --json too",
             hint="Without --json, `xrntx-guide walk` shows each gate in words (`why detail`).",
         )
-    guide = guide_of(steps, site)
+    guide = guide_of(*pack_paths(env, steps, site))
     day = parse_today(today, env)
     if batch is not None:
         code = _check_batch(env, guide, day, batch, answer or [], answers, override or [], explain)
         raise typer.Exit(int(code))
-    presets = gather(guide, answer or [], answers, day)
+    presets = gather_answers(env, guide, answer or [], answers, day)
     state = evaluate_presets(guide, presets, day, parse_overrides(guide, override or []))
     if json_out:
         env.stdout.write(json.dumps(check_result(state, explain), ensure_ascii=False) + "\n")
@@ -108,10 +110,14 @@ def _check_batch(
     from ...files import Unreadable, open_regular
     from ..streams import OutputFailed, ReaderGone
 
+    if str(source) == "-" and answers is not None and str(answers) == "-":
+        raise UsageError(
+            "--batch - and --answers - both read standard input: give one of them a file"
+        )
     job = Job(
         guide,
         day,
-        gather(guide, [], answers, day),
+        gather_answers(env, guide, [], answers, day),
         explain,
         flags=gather(guide, answer, None, day),
         overrides=tuple(parse_overrides(guide, override)),

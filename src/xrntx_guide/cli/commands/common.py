@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,12 +19,21 @@ from ...pack.guide import Guide
 from ...visit.answers import parse_date
 
 if TYPE_CHECKING:
+    from ...visit.presets import Preset
     from ..ui import UI
 
 # -- shared options ---------------------------------------------------------------------
 
+STEPS_VAR = "XRNTX_GUIDE_STEPS"
+SITE_VAR = "XRNTX_GUIDE_SITE"
+
 StepsOpt = Annotated[
-    Path | None, typer.Option("--steps", help="Load another step pack folder.", show_default=False)
+    Path | None,
+    typer.Option(
+        "--steps",
+        help=f"Load another step pack folder (default: ${STEPS_VAR}, else the shipped guide).",
+        show_default=False,
+    ),
 ]
 
 
@@ -46,11 +56,61 @@ SiteOpt = Annotated[
     Path | None,
     typer.Option(
         "--site",
-        help="A site file that changes setting values.",
+        help=f"A site file that changes setting values (default: ${SITE_VAR}).",
         show_default=False,
         callback=regular_file,
     ),
 ]
+
+NoteSiteOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--site",
+        help="Judge under this site file; refused when the session's settings differ "
+        f"(${SITE_VAR} is not used: the session's own settings are).",
+        show_default=False,
+        callback=regular_file,
+    ),
+]
+
+
+def pack_paths(
+    env: Environment, steps: Path | None, site: Path | None, *, site_var: bool = True
+) -> tuple[Path | None, Path | None]:
+    """The step pack folder and the site file of a run: ``--steps`` and ``--site``, else
+    the environment's XRNTX_GUIDE_STEPS and XRNTX_GUIDE_SITE (an explicit option wins).
+
+    ``site_var=False`` where a session's recorded settings are in force (a resume, a
+    note): the variable never stands in for ``--site`` there, or every older session would
+    be refused for having been started under other settings.
+
+    Raises:
+        UsageError: a variable names a folder or file that is not there, or not of its kind.
+    """
+    if steps is None:
+        steps = env.path_var(STEPS_VAR)
+        if steps is not None and not steps.is_dir():
+            what = "does not exist" if not steps.exists() else "is not a folder"
+            raise UsageError(
+                f"{STEPS_VAR}={steps}: {what} (it names the step pack folder)",
+                hint=f"Unset {STEPS_VAR}, or give --steps DIR.",
+            )
+    if site is None and site_var:
+        site = env.path_var(SITE_VAR)
+        if site is not None:
+            from ...files import Unreadable, open_regular
+
+            try:
+                open_regular(site).close()
+            except Unreadable as exc:
+                raise UsageError(
+                    f"{SITE_VAR}={site}: {'does not exist' if exc.missing else exc.reason} "
+                    "(it names the site file)",
+                    hint=f"Unset {SITE_VAR}, or give --site FILE.",
+                ) from None
+    return steps, site
+
+
 TodayOpt = Annotated[
     str | None,
     typer.Option(
@@ -60,6 +120,10 @@ TodayOpt = Annotated[
 PlainOpt = Annotated[
     bool,
     typer.Option("--plain", help="No colour or boxes (also when NO_COLOR is set or TERM=dumb)."),
+]
+PlainDataOpt = Annotated[
+    bool,
+    typer.Option("--plain", help="Accepted everywhere: this command's output is plain already."),
 ]
 AnswerOpt = Annotated[
     list[str] | None,
@@ -72,7 +136,11 @@ AnswerOpt = Annotated[
 ]
 AnswersOpt = Annotated[
     Path | None,
-    typer.Option("--answers", help="A TOML or JSON file of answers.", show_default=False),
+    typer.Option(
+        "--answers",
+        help="A TOML or JSON file of answers (- reads JSON from standard input).",
+        show_default=False,
+    ),
 ]
 RecordOpt = Annotated[
     Path | None,
@@ -107,12 +175,67 @@ def environment(ctx: typer.Context) -> Environment:
     return env
 
 
+def gather_answers(
+    env: Environment,
+    guide: Guide,
+    flags: list[str],
+    answers: Path | None,
+    day: dt.date,
+) -> dict[str, Preset]:
+    """The answers given: ``--answer`` flags over ``--answers FILE`` (``-``: JSON read
+    from standard input, here, so that the core never reads a stream)."""
+    from ...visit.presets import gather, parse_answers
+
+    if answers is None or str(answers) != "-":
+        return gather(guide, flags, answers, day)
+    base = parse_answers(guide, read_stdin_answers(env), "file", day, "--answers -")
+    return gather(guide, flags, None, day, base=base)
+
+
+def read_stdin_answers(env: Environment) -> dict[str, Any]:
+    """``--answers -``: one JSON object of answers on standard input, read up to the size
+    an answers file may have; every error names stdin.
+
+    Raises:
+        UsageError: not UTF-8, not JSON, too large, or not one object.
+    """
+    import json
+
+    from ...visit.presets import MAX_ANSWERS_FILE
+
+    where = "--answers -: standard input (stdin)"
+    stream = getattr(env.stdin, "buffer", None)
+    raw = stream.read(MAX_ANSWERS_FILE + 1) if stream is not None else None
+    if raw is None:  # a text-only stand-in stream (a test's)
+        raw = env.stdin.read(MAX_ANSWERS_FILE + 1).encode("utf-8")
+    if len(raw) > MAX_ANSWERS_FILE:
+        raise UsageError(f"{where} is larger than an answers file may be (1 MiB)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{where}: not UTF-8 text (byte {exc.start + 1}: {exc.reason})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"{where}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}",
+            hint="Standard input is read as JSON; for TOML, give a file named *.toml.",
+        ) from None
+    except RecursionError:
+        raise UsageError(f"{where}: not valid JSON: nested too deeply to read") from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise UsageError(f"{where}: not valid JSON here: a number too long") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{where}: must hold one object of key/value answers")
+    return data
+
+
 def ui_for(env: Environment, plain: bool) -> UI:
     """The screen of a command: on the environment's streams, plain when asked or when
     the environment says so (NO_COLOR, TERM=dumb)."""
     from ..ui import UI, plain_wanted
 
-    return UI(plain_wanted(plain, dict(env.vars)), out=env.stdout, err=env.stderr, stdin=env.stdin)
+    return UI(plain_wanted(plain, env.vars), out=env.stdout, err=env.stderr, stdin=env.stdin)
 
 
 def did_you_mean(given: str, choices: list[str] | tuple[str, ...]) -> str:
@@ -121,6 +244,30 @@ def did_you_mean(given: str, choices: list[str] | tuple[str, ...]) -> str:
 
     close = difflib.get_close_matches(given, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def suggesting_labels(directory: Path, ref: str | None, find: Callable[[], Path]) -> Path:
+    """``find()`` a session by label or id; when none has ``ref``, the error says which
+    label (or id) in the folder is nearest: ``(did you mean 'jd-01'?)``.
+
+    Raises:
+        SessionError: from ``find``, with the suggestion when there is one.
+    """
+    from ...errors import SessionError
+    from ...visit.session import scan_sessions
+
+    try:
+        return find()
+    except SessionError as exc:
+        if ref is None:
+            raise
+        records = [r for _, r in scan_sessions(directory).found]
+        if any(ref in (r.id, r.label) for r in records):
+            raise  # the label is there (several sessions have it, say): no typo
+        extra = did_you_mean(ref, sorted({r.label for r in records} | {r.id for r in records}))
+        if not extra:
+            raise
+        raise SessionError(exc.message + extra, hint=exc.hint) from None
 
 
 def parse_today(text: str | None, env: Environment) -> dt.date:

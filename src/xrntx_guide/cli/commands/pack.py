@@ -10,12 +10,14 @@ import typer
 from ...errors import ExitCode, UsageError
 from .common import (
     JsonOpt,
+    PlainDataOpt,
     PlainOpt,
     SiteOpt,
     StepsOpt,
     did_you_mean,
     environment,
     guide_of,
+    pack_paths,
     ui_for,
 )
 
@@ -41,7 +43,7 @@ def validate(
     from ...pack.compile import validate_pack
 
     ui = ui_for(env, plain)
-    result = validate_pack(steps, site)
+    result = validate_pack(*pack_paths(env, steps, site))
     errors, warnings = result.errors, result.warnings
     failed = bool(errors) or (strict and bool(warnings))
     if json_out:
@@ -85,7 +87,7 @@ def questions(
     env = environment(ctx)
 
     ui = ui_for(env, plain)
-    guide = guide_of(steps, site)
+    guide = guide_of(*pack_paths(env, steps, site))
     rows: list[dict[str, Any]] = []
     for step in guide.steps:
         for cq in step.questions:
@@ -134,7 +136,7 @@ def gates(
     env = environment(ctx)
 
     ui = ui_for(env, plain)
-    guide = guide_of(steps, site)
+    guide = guide_of(*pack_paths(env, steps, site))
     rows: list[dict[str, Any]] = [
         {
             "id": g.id,
@@ -176,11 +178,13 @@ def schema(
     which: Annotated[str, typer.Argument(help="answers | check-result | steps")],
     steps: StepsOpt = None,
     site: SiteOpt = None,
+    plain: PlainDataOpt = False,
 ) -> None:
     """Print a JSON Schema: for answers files, check results, or step files."""
     env = environment(ctx)
     from ...output.schemas import answers_schema, check_result_schema
 
+    steps, site = pack_paths(env, steps, site)
     if which == "answers":
         data = answers_schema(guide_of(steps, site))
     elif which == "check-result":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,6 +15,8 @@ from ...errors import UsageError
 from ...visit.resume import session_guide
 from .common import (
     JsonOpt,
+    NoteSiteOpt,
+    PlainDataOpt,
     PlainOpt,
     SiteOpt,
     StepsOpt,
@@ -20,7 +24,9 @@ from .common import (
     did_you_mean,
     environment,
     guide_of,
+    pack_paths,
     parse_today,
+    suggesting_labels,
     ui_for,
 )
 
@@ -46,11 +52,9 @@ def sessions(
     ui = ui_for(env, plain)
     directory = env.sessions_dir()
     if delete:
-        from ...visit.session import deletable_session
-
         # Check every reference first: a typo, or a file that is not a session record,
         # deletes nothing and asks nothing.
-        paths = [deletable_session(directory, ref, warn=ui.warning) for ref in delete]
+        paths = [_deletable(directory, ref, ui.warning) for ref in delete]
         if not yes:
             if not env.stdin_tty:
                 raise UsageError(
@@ -117,12 +121,19 @@ def sessions(
     ui.note(f"Folder: {directory}")
 
 
+def _deletable(directory: Path, ref: str, warn: Callable[[str], None]) -> Path:
+    from ...visit.session import deletable_session
+
+    return suggesting_labels(directory, ref, lambda: deletable_session(directory, ref, warn=warn))
+
+
 def note(
     ctx: typer.Context,
     session: Annotated[str, typer.Argument(help="Session file, label or id.")],
     fmt: Annotated[str, typer.Option("--format", help="markdown | text | json | ics")] = "markdown",
     steps: StepsOpt = None,
-    site: SiteOpt = None,
+    site: NoteSiteOpt = None,
+    plain: PlainDataOpt = False,
 ) -> None:
     """Write the chart note of a walkthrough (or its next dose as a calendar event)."""
     env = environment(ctx)
@@ -136,8 +147,13 @@ def note(
             f"--format {fmt!r}{did_you_mean(fmt, formats)}: choose markdown, text, json or ics"
         )
     ui = ui_for(env, plain=True)
-    record = load(path := resolve_session(env.sessions_dir(), session, warn=ui.warning))
+    directory = env.sessions_dir()
+    path = suggesting_labels(
+        directory, session, lambda: resolve_session(directory, session, warn=ui.warning)
+    )
+    record = load(path)
     # The note judges the walk under the settings it ran with, as a resume does.
+    steps, site = pack_paths(env, steps, site, site_var=False)
     guide = session_guide(guide_of(steps, site), record, path, steps, site)
     day = record.today or env.today()
     state = evaluate(guide, record.inputs(guide, day))
@@ -178,5 +194,5 @@ def history(
 
     env = environment(ctx)
     ui = ui_for(env, plain)
-    guide = guide_of(steps, site)
+    guide = guide_of(*pack_paths(env, steps, site))
     run_history(ui, guide, env.sessions_dir(), label, parse_today(today, env), json_out)

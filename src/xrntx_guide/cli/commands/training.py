@@ -12,6 +12,7 @@ import typer
 from ...errors import ExitCode, UsageError
 from .common import (
     JsonOpt,
+    PlainDataOpt,
     PlainOpt,
     RecordOpt,
     SiteOpt,
@@ -19,6 +20,7 @@ from .common import (
     did_you_mean,
     environment,
     guide_of,
+    pack_paths,
     save_recording,
     start_recording,
     ui_for,
@@ -54,6 +56,7 @@ def scenarios(
             f"scenarios {action!r}: expected 'list' or 'test'",
             hint="xrntx-guide scenarios test [DIR]",
         )
+    steps, site = pack_paths(env, steps, site)
     ui = ui_for(env, plain)
     cases = sc.read_all(folder or sc.default_dir())
     if action == "list":
@@ -107,6 +110,7 @@ def export(
     ] = None,
     steps: StepsOpt = None,
     site: SiteOpt = None,
+    plain: PlainDataOpt = False,
 ) -> None:
     """The whole guide as a handout: every step, question and gate in words, the settings
     in force (with --site), facts marked verify, and the sources. HTML is one
@@ -118,7 +122,7 @@ def export(
         raise UsageError(
             f"--format {fmt!r}{did_you_mean(fmt, ('markdown', 'html'))}: choose markdown or html"
         )
-    guide = guide_of(steps, site)
+    guide = guide_of(*pack_paths(env, steps, site))
     text = ex.markdown(guide) if fmt == "markdown" else ex.html_document(guide)
     if output is None:
         env.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -177,6 +181,7 @@ def demo(
 
     if not math.isfinite(demo_clock):
         raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
+    steps, site = pack_paths(env, steps, site)
     cases = {c.id: c for c in sc.read_all(folder or sc.default_dir())}
     case = cases.get(scenario)
     if case is None:

@@ -6,14 +6,14 @@ import contextlib
 import datetime as dt
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
 from ...env import Environment
 from ...errors import ExitCode, Incomplete, UsageError
 from ...pack.guide import Guide
-from ...visit.presets import Preset, evaluate_presets, gather, missing_message, parse_overrides
+from ...visit.presets import Preset, evaluate_presets, missing_message, parse_overrides
 from ...visit.resume import (
     another_day_warning,
     refuse_early_timed_results,
@@ -31,10 +31,13 @@ from .common import (
     TodayOpt,
     did_you_mean,
     environment,
+    gather_answers,
     guide_of,
+    pack_paths,
     parse_today,
     save_recording,
     start_recording,
+    suggesting_labels,
     ui_for,
 )
 
@@ -87,6 +90,20 @@ def walk(
         ),
     ] = 1.0,
     record_to: RecordOpt = None,
+    json_out: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="For scripts (with --no-input): the outcome as one JSON object on stdout "
+            "(status, session, blocking, missing, next_dose_due); the screen goes to stderr.",
+        ),
+    ] = False,
+    no_save: Annotated[
+        bool,
+        typer.Option(
+            "--no-save", help="A dry run: never write a session (interactive or --no-input)."
+        ),
+    ] = False,
 ) -> None:
     """Walk through the guide step by step (the default command)."""
     env = environment(ctx)
@@ -99,16 +116,32 @@ def walk(
         refresh_defaults,
     )
     from ..render import welcome
-    from ..walk import HELP, Walk
+    from ..walk import DRY_RUN_START, HELP, Walk
 
-    ui = ui_for(env, plain)
+    interactive = not no_input and env.stdin_tty
+    if json_out and interactive:
+        raise UsageError(
+            "walk --json is for scripts: give --no-input too",
+            hint="On a terminal without --json the walkthrough asks its questions.",
+        )
+    # In --json mode stdout holds the one JSON object: everything else goes to stderr.
+    ui = ui_for(env, plain) if not json_out else _stderr_ui(env)
+    if answers is not None and str(answers) == "-" and not no_input and env.stdin_tty:
+        raise UsageError(
+            "--answers - reads the answers from standard input, which then cannot answer "
+            "the prompts: give --no-input too (or a file)"
+        )
     if not math.isfinite(demo_clock):
         raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
     start_recording(ui, record_to)
+    # On a resume the session's own settings are in force: XRNTX_GUIDE_SITE is no --site.
+    steps, site = pack_paths(env, steps, site, site_var=not resume)
     guide = guide_of(steps, site)
     directory = env.sessions_dir()
     if resume:
-        path = session or find_session(directory, label, warn=ui.warning)
+        path = session or suggesting_labels(
+            directory, label, lambda: find_session(directory, label, warn=ui.warning)
+        )
         record = load(path)
         guide = session_guide(guide, record, path, steps, site)
         demo_clock = session_clock(record, path, demo_clock)
@@ -153,7 +186,7 @@ def walk(
                 f"--session {session}: that is a folder; name a session file "
                 f"(for example {session / 'visit.json'})"
             )
-        if session is not None and session.exists():
+        if session is not None and session.exists() and not no_save:
             raise UsageError(f"--session {session}: the file exists; use --resume to continue it")
 
     clock = env.clock.sped_up(demo_clock)
@@ -169,7 +202,7 @@ def walk(
         for line in move_visit_day(guide, record, day, env.now()):
             ui.warning(line)
     base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
-    presets = gather(guide, answer or [], answers, day)
+    presets = gather_answers(env, guide, answer or [], answers, day)
     refuse_early_timed_results(guide, record, presets, day, clock.timer_now)
     requests = parse_overrides(guide, override or [])
     _check_acknowledge(guide, acknowledge or [])
@@ -209,21 +242,31 @@ def walk(
         from ..history import walk_timeline
 
         prefills = walk_timeline(ui, guide, directory, record, day).prefills
-    interactive = not no_input and env.stdin_tty
+    if no_save:
+        ui.alert(DRY_RUN_START)
     if interactive:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401 - line editing and arrow keys at the prompts
     if not interactive:
         try:
             code = _walk_without_prompts(
-                ui, guide, record, path, day, requests, acknowledge or [], env.now(), prefills
+                ui,
+                guide,
+                record,
+                None if no_save else path,
+                day,
+                requests,
+                acknowledge or [],
+                env.now(),
+                prefills,
+                env.stdout if json_out else None,
             )
         finally:
             save_recording(ui, record_to, record.label)
         raise typer.Exit(int(code))
     if resume:
         welcome(ui, guide, [f"Resuming {record.label!r} ({path})", HELP])
-    else:
+    elif not no_save:
         ui.note(f"Session {record.label!r}: {path}")
     w = Walk(
         ui,
@@ -234,6 +277,7 @@ def walk(
         clock,
         flag_overrides={r.gate: r for r in requests},
         prefills=prefills,
+        dry_run=no_save,
     )
     try:
         code = w.run()
@@ -298,21 +342,38 @@ def _warn_if_label_used(ui: UI, directory: Path, label: str) -> None:
         )
 
 
+def _stderr_ui(env: Environment) -> UI:
+    from ..ui import UI
+
+    return UI(plain=True, out=env.stderr, err=env.stderr, stdin=env.stdin)
+
+
+STOP_STATUS = {
+    "blocked": "blocked",
+    "override": "needs_override",
+    "acknowledge": "needs_acknowledgement",
+}
+"""What ``walk --json`` calls a walk that stopped at a gate, by the kind of stop."""
+
+
 def _walk_without_prompts(
     ui: UI,
     guide: Guide,
     record: SessionRecord,
-    path: Path,
+    path: Path | None,
     day: dt.date,
     requests: list[Any],
     acknowledge: list[str],
     now: dt.datetime,
     prefills: dict[str, Any] | None = None,
+    json_to: TextIO | None = None,
 ) -> ExitCode:
-    """Run the unattended walk, save the session, and say where it ended."""
+    """Run the unattended walk, save the session (unless ``path`` is None: --no-save), and
+    say where it ended: on the screen, or as one JSON object on ``json_to`` (--json)."""
     from ...engine.drive import walk_unattended
     from ...visit.session import save
     from ..render import show_gate, show_summary
+    from ..walk import DRY_RUN_END
 
     wanted = {r.gate: r for r in requests}
     outcome = walk_unattended(guide, record, day, wanted, acknowledge, now, prefills)
@@ -321,14 +382,18 @@ def _walk_without_prompts(
         if kept is not None and kept.origin == "history":
             ui.note(f"{key}: {kept.value} ({prefills[key].note})")  # type: ignore[index]
     record.summarise(outcome.state, now)
-    save(record, path, now)
+    if path is not None:
+        save(record, path, now)
+    saved = f"Saved: {path}" if path is not None else DRY_RUN_END
+    if json_to is not None:
+        return _outcome_json(json_to, outcome, record, path, day)
     if outcome.kind == "missing":
         assert outcome.filled is not None
         keys = outcome.missing
         raise Incomplete(
             f"answers are missing ({len(keys)}); give them with --answer or --answers:\n"
             + missing_message(outcome.filled, keys),
-            hint=f"The answers so far are saved in {path}.",
+            hint=f"The answers so far are saved in {path}." if path is not None else DRY_RUN_END,
         )
     if outcome.kind == "stop":
         assert outcome.stop is not None
@@ -338,8 +403,36 @@ def _walk_without_prompts(
             ui.error(f'gate {g.id} needs an override: --override {g.id}="CODE: comment"')
         elif kind == "acknowledge":
             ui.error(f"caution {g.id} must be acknowledged: --acknowledge {g.id}")
-        ui.note(f"Saved: {path}")
+        ui.note(saved)
         return ExitCode.BLOCKED
     show_summary(ui, outcome.state, record)
-    ui.note(f"Saved: {path}")
+    ui.note(saved)
     return ExitCode.OK
+
+
+def _outcome_json(
+    out: TextIO, outcome: Any, record: SessionRecord, path: Path | None, day: dt.date
+) -> ExitCode:
+    """``walk --json``: where the walk ended, as one JSON object (shape in the README)."""
+    import json
+
+    if outcome.kind == "missing":
+        status, code, gate = "incomplete", ExitCode.INCOMPLETE, None
+    elif outcome.kind == "stop":
+        kind = outcome.stop.kind
+        status, code, gate = STOP_STATUS.get(kind, kind), ExitCode.BLOCKED, outcome.stop.gate.id
+    else:
+        status, code, gate = "complete", ExitCode.OK, None
+    data = {
+        "status": status,
+        "session": str(path) if path is not None else None,
+        "label": record.label,
+        "today": day.isoformat(),
+        "stopped_at": gate,
+        "blocking": outcome.state.blocking,
+        "missing": outcome.missing if outcome.kind == "missing" else [],
+        "next_dose_due": record.next_dose_due,
+        "exit_code": int(code),
+    }
+    out.write(json.dumps(data, ensure_ascii=False) + "\n")
+    return code
