@@ -357,6 +357,17 @@ def random_answers(c: Chooser, guide: Guide, today: dt.date, o: Options) -> dict
         a[key] = _mostly(c, "negative", ["positive", "not_done"], 5)
     a.update(_cows(c, guide, s, o))
     a["naloxone_challenge"] = _mostly(c, "negative", ["not_done", "positive"], 25)
+    if (a["naloxone_challenge"] == "positive" or c.chance(3)) and c.chance(70):
+        # 5.2: the rechallenge, around the edges of its window (issue 11).
+        a["naloxone_rechallenge"] = _mostly(c, "negative", ["positive", "not_done"], 30)
+        window = s.get("naloxone_rechallenge_window_hours")
+        hours: list[float] = [0.0, round(c.integer(0, 2400) / 100, 2)]
+        if isinstance(window, int | float):
+            hours += [float(window), round(window - 0.01, 2)]
+            if o.odd and c.chance(30):
+                hours = [round(window + 0.01, 2), window + 1.0, -1.0]
+        if c.chance(90):
+            a["naloxone_rechallenge_hours"] = c.pick(hours)
     a["body_habitus"] = _mostly(
         c, "average", ["lean", "more_subcutaneous_tissue", "unsuitable"], 15
     )

@@ -227,12 +227,8 @@ class Walk:
         return None
 
     def checkpoint(self, state: State) -> None:
-        from ..visit.series import fill_rechallenge_hours, note_rating
+        from ..visit.series import note_rating
 
-        said = fill_rechallenge_hours(self.guide, self.record, self.clock.now())
-        if said is not None:
-            self.ui.note(said)
-            state = self.state()
         added = note_rating(self.guide, self.record, state, self.today, self.clock.now())
         if added is not None and len(self.record.cows_ratings) > 1:
             self.show_series(state)
@@ -525,6 +521,12 @@ class Walk:
             return
         self.record.set_answer(cq.key, value, origin, self.clock.now())  # type: ignore[arg-type]
         self.show_computed(cq)
+        if self.responder is None:  # a presenter's scenario gives its own times
+            from ..visit.series import fill_rechallenge_hours
+
+            said = fill_rechallenge_hours(self.guide, self.record, self.clock.now())
+            if said is not None:
+                self.ui.note(said)
         if before is not None and cq.key == self.guide.meta.date_key:
             from ..visit.resume import clear_results_of_another_day
 
