@@ -29,7 +29,7 @@ said where it is made.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +86,8 @@ GATE_INPUTS: dict[str, tuple[str, ...]] = {
     "urine_drug_screen": UDS_KEYS,
     "naloxone_challenge": (
         "naloxone_challenge",
+        "naloxone_rechallenge",
+        "naloxone_rechallenge_hours",
         "last_opioid_kind",
         "last_opioid_use",
         "injection_date",
@@ -645,10 +647,47 @@ class _Reading:
                 "naloxone_challenge", CONTRAINDICATION, "naloxone_challenge not answered"
             )
         elif value == "positive":
-            self.holds("naloxone_challenge", CONTRAINDICATION, "naloxone challenge positive")
+            self.after_positive()
         elif value == "not_done" and required:
             self.holds("naloxone_challenge", STOP, "challenge required and not done")
         elif value == "not_done" and required is None:
             self.undecided(
                 "naloxone_challenge", STOP, "not known whether the challenge is required"
             )
+
+    def after_positive(self) -> None:
+        """5.2: any sign of withdrawal is positive; a rechallenge may be done within the
+        window. Only a negative rechallenge inside it lifts the positive challenge; a
+        positive one stays a contraindication; one outside the window is no rechallenge."""
+        again = self.choice("naloxone_rechallenge", CHALLENGE_VALUES)
+        if again in (None, "not_done"):
+            self.holds("naloxone_challenge", CONTRAINDICATION, "naloxone challenge positive")
+            return
+        if again == "positive":
+            self.holds("naloxone_challenge", CONTRAINDICATION, "rechallenge positive")
+            return
+        hours = self.number("naloxone_rechallenge_hours")
+        window = self.setting(
+            "naloxone_rechallenge_window_hours", "naloxone_challenge", CONTRAINDICATION
+        )
+        if hours is None:
+            self.undecided(
+                "naloxone_challenge", CONTRAINDICATION, "rechallenge negative, time unknown"
+            )
+        elif hours < 0 or (window is not None and hours > window):
+            self.refuse(f"rechallenge {hours} hours after the positive challenge")
+
+
+# --- A series of results (5.1, 5.2; issue 11) ----------------------------------------------
+
+
+def latest_rating_of_the_day(
+    ratings: Sequence[tuple[dt.datetime, Mapping[str, int]]], day: dt.date
+) -> Mapping[str, int] | None:
+    """5.1 and invariant 3: of the ratings (time, answers), the one the withdrawal gate
+    reads is the latest taken on the injection day; none of another day counts."""
+    same_day = [(at, answers) for at, answers in ratings if at.date() == day]
+    if not same_day:
+        return None
+    latest = max(at for at, _ in same_day)
+    return [answers for at, answers in same_day if at == latest][-1]

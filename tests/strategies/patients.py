@@ -357,6 +357,17 @@ def random_answers(c: Chooser, guide: Guide, today: dt.date, o: Options) -> dict
         a[key] = _mostly(c, "negative", ["positive", "not_done"], 5)
     a.update(_cows(c, guide, s, o))
     a["naloxone_challenge"] = _mostly(c, "negative", ["not_done", "positive"], 25)
+    if (a["naloxone_challenge"] == "positive" or c.chance(3)) and c.chance(70):
+        # 5.2: the rechallenge, around the edges of its window (issue 11).
+        a["naloxone_rechallenge"] = _mostly(c, "negative", ["positive", "not_done"], 30)
+        window = s.get("naloxone_rechallenge_window_hours")
+        hours: list[float] = [0.0, round(c.integer(0, 2400) / 100, 2)]
+        if isinstance(window, int | float):
+            hours += [float(window), round(window - 0.01, 2)]
+            if o.odd and c.chance(30):
+                hours = [round(window + 0.01, 2), window + 1.0, -1.0]
+        if c.chance(90):
+            a["naloxone_rechallenge_hours"] = c.pick(hours)
     a["body_habitus"] = _mostly(
         c, "average", ["lean", "more_subcutaneous_tissue", "unsuitable"], 15
     )
@@ -1025,3 +1036,20 @@ ANSWERS = st.fixed_dictionaries({}, optional={k: answer_values(k) for k in SHIPP
 
 SKIP_OPTIONAL = st.booleans()
 """Whether a person leaves an optional question unanswered."""
+
+
+@st.composite
+def cows_series(draw: st.DrawFn, scores: dict[str, list[int]]) -> list[dict[str, Any]]:
+    """Ratings over yesterday, today and tomorrow's early hours, by total or by items."""
+    n = draw(st.integers(1, 6))
+    minutes = draw(st.lists(st.integers(-1440, 1500), min_size=n, max_size=n, unique=True))
+    out = []
+    for m in minutes:
+        when = dt.datetime.combine(TODAY, dt.time(0)) + dt.timedelta(minutes=m)
+        entry: dict[str, Any] = {"at": when.isoformat(), "context": "repeat"}
+        if draw(st.booleans()):
+            entry["total"] = draw(st.integers(0, 48))
+        else:
+            entry["items"] = {i: draw(st.sampled_from(s)) for i, s in scores.items()}
+        out.append(entry)
+    return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,18 @@ class Presenter:
     queued: str | None = None
     """A walk command typed at a pause the walk did not ask for (after the gates)."""
 
+    expanded: Mapping[str, Any] | None = None
+
+    def answers(self, walk: Any) -> Mapping[str, Any]:
+        """The scenario's answers, a COWS or challenge series read as the answers it gives
+        on the visit day (visit/series.py)."""
+        if self.expanded is None:
+            from ..visit.presets import expand_series
+
+            where = f"{self.scenario.path} [answers]"
+            self.expanded = expand_series(walk.guide, self.scenario.answers, walk.today, where)
+        return self.expanded
+
     # -- the responder --------------------------------------------------------------
 
     def supply(self, walk: Any, prompt: str) -> str | None:
@@ -65,7 +78,8 @@ class Presenter:
             return None
         cq = walk.guide.questions[key]
         self.show_notes(walk, cq.step_id)
-        if key not in self.scenario.answers:
+        answers = self.answers(walk)
+        if key not in answers:
             if cq.spec.optional or cq.default is not None:
                 # Skip it, or take its default, as a clinician pressing Enter, and say so.
                 what = "its default" if cq.default is not None else "left empty"
@@ -74,7 +88,7 @@ class Presenter:
             self.declined.add(key)
             walk.ui.note(f"The scenario does not answer {key}: answer it now.")
             return None
-        value = self.scenario.answers[key]
+        value = answers[key]
         text = format_value(value)  # as a clinician would type it: yes, 2026-11-20
         if cq.wait_minutes is not None and value in cq.spec.wait_for:
             started = walk.record.timers.get(key)

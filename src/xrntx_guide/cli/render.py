@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..engine.evaluate import GateResult, State
 from ..expr import UNKNOWN
 from ..output.report import answers_table, injection_given, shown_after_injection
@@ -158,7 +160,28 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
     if given is False:
         facts.append(("Injection", "not given"))
     ui.table(["fact", "value"], facts, title="Dose", header=False, prose=("value",))
+    if record is not None:
+        show_cows_series(ui, state, record)
     ui.note(f"{guide.meta.title} {guide.meta.version}. {guide.meta.statement}")
+
+
+def show_cows_series(ui: UI, state: State, record: SessionRecord) -> None:
+    """The COWS series, when more than one rating was taken: a table with a bar each."""
+    from ..visit.series import scale_top, series_lines
+
+    if len(record.cows_ratings) < 2:
+        return
+    threshold = state.guide.setting_values.get("cows_threshold")
+    day = state.value(state.guide.meta.date_key)
+    lines = series_lines(
+        record.cows_ratings,
+        threshold if isinstance(threshold, int) else None,
+        day if isinstance(day, dt.date) else None,
+        scale_top(state.guide),
+    )
+    ui.line("COWS ratings", style="bold")
+    for line in lines:
+        ui.line(line)
 
 
 def show_check(ui: UI, state: State) -> None:

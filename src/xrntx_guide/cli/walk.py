@@ -42,7 +42,7 @@ from ..visit.session import SessionRecord, save
 from .render import show_gate, show_summary, show_why
 from .ui import UI
 
-COMMANDS = ("back", "review", "edit", "why", "quit", "help")
+COMMANDS = ("back", "review", "edit", "why", "quit", "help", "rate")
 DRY_RUN_START = "DRY RUN (--no-save): nothing of this walkthrough is saved."
 DRY_RUN_END = "Dry run (--no-save): nothing was saved; no session file was written."
 HELP = (
@@ -64,9 +64,11 @@ WORDS = {
     "choices, each recorded on its own",
     "quit": "save and leave",
     "help": "this list",
+    "rate": "rate COWS again ('rate again CONTEXT': baseline, before_challenge, "
+    "after_challenge, pathway_day, repeat); every rating is kept, the latest of the day counts",
 }
 """What each word typed at a prompt does; 'help' lists those valid at that prompt."""
-USAGE = {"edit": "edit [KEY]", "all": "all VALUE"}
+USAGE = {"edit": "edit [KEY]", "all": "all VALUE", "rate": "rate again [CONTEXT]"}
 
 
 class _Command(Exception):
@@ -246,7 +248,60 @@ class Walk:
         return None
 
     def checkpoint(self, state: State) -> None:
+        from ..visit.series import note_rating
+
+        added = note_rating(self.guide, self.record, state, self.today, self.clock.now())
+        if added is not None and len(self.record.cows_ratings) > 1:
+            self.show_series(state)
         self.save(state)
+
+    def show_series(self, state: State) -> None:
+        """The COWS series: a small table with a bar per rating (visit/series.py)."""
+        from ..visit.series import scale_top, series_lines
+
+        threshold = self.guide.setting_values.get("cows_threshold")
+        day = state.value(self.guide.meta.date_key)
+        lines = series_lines(
+            self.record.cows_ratings,
+            threshold if isinstance(threshold, int) else None,
+            day if isinstance(day, dt.date) else None,
+            scale_top(self.guide),
+        )
+        if lines:
+            self.ui.line("COWS ratings", style="bold")
+            for line in lines:
+                self.ui.line(line)
+
+    def rate_again(self, state: State, arg: str) -> None:
+        """'rate again [CONTEXT]': a new COWS rating; the earlier ones stay in the series.
+        Until it is complete the withdrawal gate is undecided, never passed."""
+        from ..visit.series import CONTEXTS, TOTAL, item_keys
+
+        words = arg.lower().split()
+        if words and words[0] == "again":
+            words = words[1:]
+        context = words[0] if words else None
+        if context is not None and context not in CONTEXTS:
+            self.ui.retry(f"'{context}' is not a context: {', '.join(CONTEXTS)}")
+            return
+        if TOTAL not in self.guide.questions or state.question_visible.get(TOTAL) is not True:
+            self.ui.retry("COWS is not rated in this walk (or not yet)")
+            return
+        if context is None:
+            here = self.current_key(state)
+            if here is not None and here.startswith("naloxone_"):
+                timed = here in self.record.timers or here in self.record.answers
+                context = "after_challenge" if timed else "before_challenge"
+            else:
+                context = "repeat"
+        keys = [TOTAL, *item_keys(self.guide)]
+        now = self.clock.now()
+        self.record.clear([k for k in keys if k in self.record.answers], now, "rated again")
+        self.record.skipped = [k for k in self.record.skipped if k not in keys]
+        self.record.cows_next_context = context
+        self.redo = TOTAL
+        self.show_series(state)
+        self.ui.note(f"A new COWS rating ({context}); the earlier ones stay in the series.")
 
     def settled(self, state: State, action: GateStop) -> None:
         g = action.gate
@@ -489,6 +544,12 @@ class Walk:
             return
         self.record.set_answer(cq.key, value, origin, self.clock.now())  # type: ignore[arg-type]
         self.show_computed(cq)
+        if self.responder is None:  # a presenter's scenario gives its own times
+            from ..visit.series import fill_rechallenge_hours
+
+            said = fill_rechallenge_hours(self.guide, self.record, self.clock.now())
+            if said is not None:
+                self.ui.note(said)
         if before is not None and cq.key == self.guide.meta.date_key:
             from ..visit.resume import clear_results_of_another_day
 
@@ -712,6 +773,8 @@ class Walk:
             self.back(state)
         elif cmd.name == "edit":
             self.edit(state, cmd.arg)
+        elif cmd.name == "rate":
+            self.rate_again(state, cmd.arg)
         elif cmd.name == "start":
             key = self.current_key(state)
             if key is not None:

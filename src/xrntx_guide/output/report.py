@@ -256,6 +256,38 @@ def note_data(
         "sources": source_list(state),
         "statement": meta.statement,
         "history": history,
+        **_series_data(state, record),
+    }
+
+
+def _series_data(state: State, record: SessionRecord) -> dict[str, Any]:
+    """The COWS series and the challenge results with their times (issue 11)."""
+    from ..visit.series import (
+        CHALLENGE,
+        RECHALLENGE,
+        RECHALLENGE_HOURS,
+        scale_top,
+        series_data,
+    )
+
+    day = state.value(state.guide.meta.date_key)
+    challenges = []
+    for kind, key in (("challenge", CHALLENGE), ("rechallenge", RECHALLENGE)):
+        rec = record.answers.get(key)
+        if rec is not None and state.question_visible.get(key) is True:
+            entry: dict[str, Any] = {"kind": kind, "result": rec.value, "at": rec.at.isoformat()}
+            started = record.timers.get(key)
+            if started is not None:
+                entry["started"] = started.isoformat()
+            if kind == "rechallenge" and RECHALLENGE_HOURS in record.answers:
+                entry["hours_after_positive"] = record.answers[RECHALLENGE_HOURS].value
+            challenges.append(entry)
+    threshold = state.guide.setting_values.get("cows_threshold")
+    return {
+        "cows_ratings": series_data(record.cows_ratings, day if isinstance(day, dt.date) else None),
+        "cows_threshold": threshold,
+        "cows_scale_top": scale_top(state.guide),
+        "naloxone_challenges": challenges,
     }
 
 
@@ -301,6 +333,7 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
         if g.get("earliest_date"):
             line += f" Earliest date: {g['earliest_date']}."
         out.append(line + f" [{', '.join(g['sources'])}]")
+    out += _series_note(data, h2, li, plain)
     if data["cautions_acknowledged"]:
         out += ["", f"{h2}Cautions acknowledged", ""]
         out += [f"{li}{c}" for c in data["cautions_acknowledged"]]
@@ -408,3 +441,35 @@ def _ics_fold(line: str) -> str:
         current += b
     out.append(current)
     return "\r\n ".join(part.decode("utf-8") for part in out) + "\r\n"
+
+
+def _series_note(data: dict[str, Any], h2: str, li: str, plain: bool) -> list[str]:
+    """The COWS series (a table with a bar per rating) and the challenge results."""
+    from ..visit.series import CowsRating, series_lines
+
+    out: list[str] = []
+    ratings = data.get("cows_ratings") or []
+    if ratings:
+        parsed = [
+            CowsRating.model_validate({k: v for k, v in r.items() if k != "used"}) for r in ratings
+        ]
+        date = data.get("date")
+        day = dt.date.fromisoformat(date) if isinstance(date, str) else None
+        threshold = data.get("cows_threshold")
+        top = data.get("cows_scale_top")
+        lines = series_lines(
+            parsed,
+            threshold if isinstance(threshold, int) else None,
+            day,
+            top if isinstance(top, int) else max(r.total for r in parsed),
+        )
+        out += ["", f"{h2}COWS ratings", ""]
+        out += ["    " + line for line in lines] if plain else ["```text", *lines, "```"]
+    challenges = data.get("naloxone_challenges") or []
+    if challenges:
+        out += ["", f"{h2}Naloxone challenge", ""]
+        for c in challenges:
+            hours = c.get("hours_after_positive")
+            after = f", {hours:g} hours after the positive challenge" if hours is not None else ""
+            out.append(f"{li}{c['kind']}: {c['result']} (recorded {c['at']}{after})")
+    return out

@@ -61,6 +61,10 @@ class CheckResult(_Out):
     guide: GuideOut
     today: dt.date
     ignored: list[str] | None = None
+    used: dict[str, Any] | None = None
+    """With a series in the answers file: which COWS rating (``cows_rating``: its index,
+    time, context and total) and which challenge result (``naloxone_challenge``: kind,
+    time, result) the gates read; null for none of that day, ``"flag"`` when a flag gave it."""
 
 
 ErrorCode = Literal[

@@ -82,10 +82,16 @@ def parse_answers(
     origin: str,
     today: dt.date,
     where: str | None,
+    visit_day: dt.date | None = None,
 ) -> dict[str, Preset]:
     """Typed answers from a file, a batch line or flags; ``where`` (e.g. ``--answers
     FILE``) is named in every message. A batch gives None: its error lines carry the line
-    number in a field of their own."""
+    number in a field of their own.
+
+    A COWS series (``cows_ratings``) and a challenge with its rechallenge
+    (``naloxone_challenges``) stand for the answers they give on the visit day
+    (``visit_day``, else the ``injection_date`` given, else ``today``): see visit/series.py."""
+    raw = expand_series(guide, raw, today, where, visit_day)
     out: dict[str, Preset] = {}
     for key, value in raw.items():
         cq = guide.questions.get(key)
@@ -129,14 +135,23 @@ def gather(
 ) -> dict[str, Preset]:
     """Flag over file over session (``base``): later sources win."""
     merged: dict[str, Preset] = dict(base or {})
+    pairs = dict(parse_pairs(answer_flags))
+    flags = parse_answers(guide, pairs, "flag", today, "--answer")
     if answers_file is not None:
+        # A series in the file is read for the visit day in force: a flag's date first.
+        flag_day = flags.get(guide.meta.date_key)
+        day = flag_day.value if flag_day is not None else None
         merged.update(
             parse_answers(
-                guide, read_answers_file(answers_file), "file", today, f"--answers {answers_file}"
+                guide,
+                read_answers_file(answers_file),
+                "file",
+                today,
+                f"--answers {answers_file}",
+                day if isinstance(day, dt.date) else None,
             )
         )
-    pairs = dict(parse_pairs(answer_flags))
-    merged.update(parse_answers(guide, pairs, "flag", today, "--answer"))
+    merged.update(flags)
     return merged
 
 
@@ -255,3 +270,37 @@ def _example(kind: str, choices: Any) -> str:
     return {"bool": "yes|no", "date": "YYYY-MM-DD", "int": "N", "number": "N", "text": "TEXT"}.get(
         kind, "VALUE"
     )
+
+
+def series_day(
+    guide: Guide, raw: Mapping[str, Any], today: dt.date, visit_day: dt.date | None = None
+) -> dt.date:
+    """The visit day a series given with ``raw`` is read for: ``visit_day`` (a flag's
+    injection date), else the ``injection_date`` in ``raw``, else today (its default)."""
+    if visit_day is not None:
+        return visit_day
+    key = guide.meta.date_key
+    if key in raw and key in guide.questions:
+        value = parse_value(guide.questions[key], raw[key], today=today)
+        if isinstance(value, dt.date):
+            return value
+    return today
+
+
+def expand_series(
+    guide: Guide,
+    raw: Mapping[str, Any],
+    today: dt.date,
+    where: str | None,
+    visit_day: dt.date | None = None,
+) -> Mapping[str, Any]:
+    """``raw`` with a COWS series and a challenge series replaced by the answers they give
+    on the visit day (unchanged when it has neither)."""
+    from .series import CHALLENGES_KEY, RATINGS_KEY, expand
+
+    if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
+        return raw
+    day = series_day(guide, raw, today, visit_day)
+    expanded = expand(guide, raw, day, where)
+    flat = {k: v for k, v in raw.items() if k not in (RATINGS_KEY, CHALLENGES_KEY)}
+    return {**flat, **expanded.answers}

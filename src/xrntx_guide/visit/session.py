@@ -27,6 +27,7 @@ from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
 from .answers import parse_value, to_json
+from .series import CowsRating
 
 JSONScalar = bool | int | float | str
 FORMAT: Literal[1] = 1
@@ -96,6 +97,11 @@ class SessionRecord(_Model):
     status: str = "in_progress"
     phase: str | None = None
     next_dose_due: str | None = None
+    cows_ratings: list[CowsRating] = Field(default_factory=list)
+    """Every COWS rating with its time, visit day and context (visit/series.py); the
+    answers ``cows_*`` hold the latest of the visit day, which the gate reads."""
+    cows_next_context: str | None = None
+    """The context of the rating being taken ('rate again CONTEXT'), until it is complete."""
 
     # -- changing the record --------------------------------------------------------
 

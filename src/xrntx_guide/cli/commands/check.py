@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -77,7 +77,11 @@ def check(
     presets = gather_answers(env, guide, answer or [], answers, day)
     state = evaluate_presets(guide, presets, day, parse_overrides(guide, override or []))
     if json_out:
-        env.stdout.write(json.dumps(check_result(state, explain), ensure_ascii=False) + "\n")
+        result = check_result(state, explain)
+        used = _series_used(guide, answers, presets, day)
+        if used is not None:
+            result["used"] = used
+        env.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     else:
         from ..render import show_check
 
@@ -143,3 +147,30 @@ def _check_batch(
         if handle is not env.stdin.buffer:
             handle.close()
     return ExitCode.USAGE if failed else ExitCode.OK
+
+
+def _series_used(
+    guide: Guide, answers: Path | None, presets: dict[str, Any], day: dt.date
+) -> dict[str, Any] | None:
+    """Which COWS rating and which challenge result of the answers file's series the gates
+    read (``used`` in ``check --json``); None when the file gives no series."""
+    from ...visit.presets import read_answers_file, series_day
+    from ...visit.series import CHALLENGES_KEY, RATINGS_KEY, expand
+
+    if answers is None or str(answers) == "-":  # stdin: read once, already
+        return None
+    raw = read_answers_file(answers)
+    if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
+        return None
+    flag_day = presets.get(guide.meta.date_key)
+    visit = flag_day.value if flag_day is not None and flag_day.origin == "flag" else None
+    expanded = expand(
+        guide, raw, series_day(guide, raw, day, visit if isinstance(visit, dt.date) else None), None
+    )
+    used = expanded.used()
+    # A flag beats the file: a COWS or challenge answer given by flag is what is read.
+    if any(k.startswith("cows_") and p.origin == "flag" for k, p in presets.items()):
+        used["cows_rating"] = "flag"
+    if any(k.startswith("naloxone_") and p.origin == "flag" for k, p in presets.items()):
+        used["naloxone_challenge"] = "flag"
+    return used

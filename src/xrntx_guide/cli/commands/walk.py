@@ -221,6 +221,8 @@ def walk(
     date_before = record.answers[date_key].value if date_key in record.answers else None
     for key, p in presets.items():
         record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
+    if answers is not None and str(answers) != "-":  # stdin was read once, already
+        _keep_file_series(guide, record, answers, presets, day)
     date_after = record.answers[date_key].value if date_key in record.answers else None
     if date_before is not None and date_after != date_before:
         from ...visit.resume import clear_results_of_another_day
@@ -381,6 +383,9 @@ def _walk_without_prompts(
         kept = record.answers.get(key)
         if kept is not None and kept.origin == "history":
             ui.note(f"{key}: {kept.value} ({prefills[key].note})")  # type: ignore[index]
+    from ...visit.series import note_rating
+
+    note_rating(guide, record, outcome.state, day, now)
     record.summarise(outcome.state, now)
     if path is not None:
         save(record, path, now)
@@ -436,3 +441,19 @@ def _outcome_json(
     }
     out.write(json.dumps(data, ensure_ascii=False) + "\n")
     return code
+
+
+def _keep_file_series(
+    guide: Guide, record: SessionRecord, answers: Path, presets: dict[str, Preset], day: dt.date
+) -> None:
+    """An answers file's COWS series goes into the session's series, every rating of it."""
+    from ...visit.presets import read_answers_file, series_day
+    from ...visit.series import RATINGS_KEY, expand, merge_ratings
+
+    raw = read_answers_file(answers)
+    if RATINGS_KEY not in raw:
+        return
+    flag_day = presets.get(guide.meta.date_key)
+    visit = flag_day.value if flag_day is not None and flag_day.origin == "flag" else None
+    visit_day = series_day(guide, raw, day, visit if isinstance(visit, dt.date) else None)
+    merge_ratings(record, expand(guide, raw, visit_day, None).ratings)

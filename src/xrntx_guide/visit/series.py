@@ -1,0 +1,475 @@
+"""Serial COWS ratings and the naloxone rechallenge (reference 5.1, 5.2; issue 11).
+
+COWS is rated again and again (a baseline, before the challenge, after it, each day of a
+pathway): the record keeps every rating with its time and its context. The engine reads
+one rating, the answers ``cows_*``: the latest rating taken on the day of the injection.
+A rating of another day never counts (clinical basis, safety invariant 3).
+
+A positive naloxone challenge may be followed by a rechallenge within the window the pack
+sets (``settings.naloxone_rechallenge_window_hours``); the answers ``naloxone_rechallenge``
+and ``naloxone_rechallenge_hours`` carry it, and the gate in the pack decides. This module
+turns the series given by a script (an answers file) into those answers, and keeps the
+walk's series. Nothing here prints or prompts; no clinical number lives here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ..engine.evaluate import State
+from ..errors import InvalidAnswer
+from ..expr import UNKNOWN
+from ..pack.guide import Guide
+from .answers import parse_value
+
+RATINGS_KEY = "cows_ratings"
+"""The answers-file key of a COWS series."""
+CHALLENGES_KEY = "naloxone_challenges"
+"""The answers-file key of the naloxone challenge and its rechallenge."""
+TOTAL = "cows_total"
+PREFIX = "cows_"
+CHALLENGE = "naloxone_challenge"
+RECHALLENGE = "naloxone_rechallenge"
+RECHALLENGE_HOURS = "naloxone_rechallenge_hours"
+WINDOW = "naloxone_rechallenge_window_hours"
+OBSERVATION = "naloxone_observation_minutes"
+
+Context = Literal["baseline", "before_challenge", "after_challenge", "pathway_day", "repeat"]
+CONTEXTS: tuple[str, ...] = (
+    "baseline",
+    "before_challenge",
+    "after_challenge",
+    "pathway_day",
+    "repeat",
+)
+"""Why a rating was taken. ``pathway_day``: a day of the supervised rapid pathway."""
+
+
+class CowsRating(BaseModel):
+    """One COWS rating: when, on which visit day, why, and its scores."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: dt.datetime
+    day: dt.date
+    """The visit day it was taken on: the only day it counts for."""
+    context: Context
+    total: int
+    items: dict[str, int] | None = None
+    """Item scores by item name (``pulse``...), when the items were rated."""
+    origin: str = "typed"
+
+
+def item_keys(guide: Guide) -> list[str]:
+    """The COWS item questions, in the pack's order."""
+    return [k for k in guide.questions if k.startswith(PREFIX) and k != TOTAL]
+
+
+def latest_on(ratings: list[CowsRating], day: dt.date) -> int | None:
+    """The index of the latest rating taken on ``day`` (the last listed, among equal
+    times), or None when there is none."""
+    best: int | None = None
+    for i, r in enumerate(ratings):
+        if r.day == day and (best is None or r.at >= ratings[best].at):
+            best = i
+    return best
+
+
+def rating_answers(rating: CowsRating) -> dict[str, int]:
+    """The answers a rating stands for: its items when it has them, else its total."""
+    if rating.items:
+        return {f"{PREFIX}{k}": v for k, v in rating.items.items()}
+    return {TOTAL: rating.total}
+
+
+# --- the walk's series ---------------------------------------------------------------
+
+
+def note_rating(
+    guide: Guide, record: Any, state: State, day: dt.date, now: dt.datetime
+) -> CowsRating | None:
+    """Add the rating the answers hold now to ``record.cows_ratings`` when it is complete
+    and not the latest one of the day already; returns it (None when nothing is added).
+
+    The answers stay what the engine reads; the series is every rating they have held on
+    the day, so the latest rating of the day is always the one the gate uses."""
+    if TOTAL not in guide.questions or TOTAL in state.invalid:
+        return None
+    total = state.value(TOTAL)
+    if total is UNKNOWN or not isinstance(total, int) or isinstance(total, bool):
+        return None
+    visit = state.value(guide.meta.date_key)
+    if visit != day:
+        return None  # results describe the visit day only
+    items = {
+        k.removeprefix(PREFIX): v.value
+        for k in item_keys(guide)
+        if (v := record.answers.get(k)) is not None and isinstance(v.value, int)
+    }
+    ratings: list[CowsRating] = record.cows_ratings
+    last = latest_on(ratings, day)
+    if last is not None:
+        prev = ratings[last]
+        if prev.total == total and (prev.items or {}) == items:
+            return None
+    context = record.cows_next_context
+    if context is None:
+        context = "baseline" if last is None else "repeat"
+    rec = record.answers.get(TOTAL) or next(
+        (record.answers[k] for k in item_keys(guide) if k in record.answers), None
+    )
+    rating = CowsRating(
+        at=now,
+        day=day,
+        context=context,
+        total=total,
+        items=items if len(items) == len(item_keys(guide)) else None,
+        origin=rec.origin if rec is not None else "typed",
+    )
+    ratings.append(rating)
+    record.cows_next_context = None
+    return rating
+
+
+def rechallenge_hours(first: dt.datetime, second: dt.datetime) -> float:
+    """Hours from the positive challenge to the rechallenge, rounded UP to a hundredth, so
+    that a rechallenge a moment past the window is never rounded into it."""
+    return math.ceil((second - first).total_seconds() / 36) / 100
+
+
+def fill_rechallenge_hours(guide: Guide, record: Any, now: dt.datetime) -> str | None:
+    """In a walk, the hours from the positive challenge to the rechallenge, from the times
+    both results were typed; a rechallenge outside the window is cleared (the positive
+    challenge stands). Returns a line for the clinician, or None when nothing was done.
+    A result given by flag or file carries no time of its own, so nothing is worked out
+    for it: the script gives the hours, or the series with its times."""
+    if RECHALLENGE_HOURS not in guide.questions:
+        return None
+    kept = record.answers.get(RECHALLENGE_HOURS)
+    if kept is not None and kept.origin != "derived":
+        return None  # typed or given: the clinician's own figure stands
+    first, again = record.answers.get(CHALLENGE), record.answers.get(RECHALLENGE)
+    if first is None or again is None or first.value != "positive":
+        return None
+    if again.value not in ("negative", "positive"):
+        return None
+    if (first.origin, again.origin) != ("typed", "typed"):
+        return None
+    hours = rechallenge_hours(first.at, again.at)
+    window = guide.setting_values.get(WINDOW)
+    if window is not None and hours > window:
+        record.clear([RECHALLENGE], now, f"{hours:g} hours after the positive challenge")
+        return (
+            f"The rechallenge was recorded {hours:g} hours after the positive challenge: only "
+            f"one within {window:g} hours is a rechallenge, so it is not accepted and the "
+            "positive challenge stands."
+        )
+    if kept is not None and kept.value == hours:
+        return None  # worked out already (an edit of either result works it out again)
+    record.set_answer(RECHALLENGE_HOURS, hours, "derived", now)
+    return f"Rechallenge {hours:g} hours after the positive challenge (from the times recorded)."
+
+
+def merge_ratings(record: Any, ratings: list[CowsRating]) -> None:
+    """Keep a file's ratings in the record's series (each once, however often the file is
+    given), in time order."""
+    have = {(r.at, r.total) for r in record.cows_ratings}
+    record.cows_ratings.extend(r for r in ratings if (r.at, r.total) not in have)
+    record.cows_ratings.sort(key=lambda r: _instant(r.at))
+
+
+def _instant(at: dt.datetime) -> float:
+    return at.timestamp() if at.tzinfo else at.replace(tzinfo=dt.UTC).timestamp()
+
+
+# --- an answers file's series --------------------------------------------------------
+
+
+@dataclass
+class Expanded:
+    """A series given by a script, as the answers the engine reads, and what was used."""
+
+    answers: dict[str, Any] = field(default_factory=dict)
+    ratings: list[CowsRating] = field(default_factory=list)
+    used_rating: int | None = None
+    challenges: list[dict[str, Any]] = field(default_factory=list)
+    used_challenge: str | None = None
+    """``challenge`` or ``rechallenge``: which result the gate reads; None for neither."""
+
+    def used(self) -> dict[str, Any]:
+        """What ``check --json`` reports under ``used``."""
+        out: dict[str, Any] = {}
+        if self.ratings:
+            r = self.ratings[self.used_rating] if self.used_rating is not None else None
+            out["cows_rating"] = (
+                None
+                if r is None
+                else {
+                    "index": self.used_rating,
+                    "at": r.at.isoformat(),
+                    "context": r.context,
+                    "total": r.total,
+                }
+            )
+        if self.challenges:
+            chosen = next((c for c in self.challenges if c["kind"] == self.used_challenge), None)
+            out["naloxone_challenge"] = (
+                None
+                if chosen is None
+                else {
+                    "kind": chosen["kind"],
+                    "at": chosen["at"].isoformat(),
+                    "result": chosen["result"],
+                }
+            )
+        return out
+
+
+def _when(key: str, raw: object, what: str) -> dt.datetime:
+    if isinstance(raw, dt.datetime):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return dt.datetime.fromisoformat(raw)
+        except ValueError:
+            pass
+    raise InvalidAnswer(
+        key, f"{what}: 'at' must be a date and time (YYYY-MM-DDTHH:MM), not {raw!r}"
+    )
+
+
+def expand(guide: Guide, raw: Mapping[str, Any], day: dt.date, where: str | None) -> Expanded:
+    """The answers a file's ``cows_ratings`` and ``naloxone_challenges`` stand for on the
+    visit day ``day``.
+
+    Raises:
+        InvalidAnswer: an entry of the wrong shape, a score the scale does not allow, a
+            series beside the single answers it replaces, two ratings at the same time, a
+            rechallenge without a positive challenge before it, or outside its window.
+    """
+    out = Expanded()
+    suffix = f" ({where})" if where else ""
+    if RATINGS_KEY in raw:
+        _expand_ratings(guide, raw, day, suffix, out)
+    if CHALLENGES_KEY in raw:
+        _expand_challenges(guide, raw, day, suffix, out)
+    return out
+
+
+def _expand_ratings(
+    guide: Guide, raw: Mapping[str, Any], day: dt.date, suffix: str, out: Expanded
+) -> None:
+    key = RATINGS_KEY
+    beside = sorted(k for k in raw if k.startswith(PREFIX) and k != key)
+    if beside:
+        raise InvalidAnswer(
+            key, f"given beside {', '.join(beside)}: give the series or the single rating{suffix}"
+        )
+    entries = raw[key]
+    if not isinstance(entries, list):
+        raise InvalidAnswer(key, f"must be a list of ratings{suffix}")
+    items_of = item_keys(guide)
+    for n, entry in enumerate(entries):
+        what = f"rating {n}"
+        if not isinstance(entry, dict):
+            raise InvalidAnswer(key, f"{what} is not an object{suffix}")
+        unknown = sorted(set(entry) - {"at", "context", "items", "total"})
+        if unknown:
+            raise InvalidAnswer(key, f"{what}: unknown field(s) {unknown}{suffix}")
+        at = _when(key, entry.get("at"), what)
+        context = entry.get("context", "repeat")
+        if context not in CONTEXTS:
+            raise InvalidAnswer(
+                key, f"{what}: context {context!r} is not one of {', '.join(CONTEXTS)}{suffix}"
+            )
+        items: dict[str, int] | None = None
+        if "items" in entry:
+            given = entry["items"]
+            if not isinstance(given, dict):
+                raise InvalidAnswer(key, f"{what}: items must be an object{suffix}")
+            items = {}
+            for name, score in given.items():
+                qkey = f"{PREFIX}{name}"
+                if qkey not in items_of:
+                    raise InvalidAnswer(key, f"{what}: {name!r} is not a COWS item{suffix}")
+                try:
+                    value = parse_value(guide.questions[qkey], score, today=day)
+                except InvalidAnswer as exc:
+                    raise InvalidAnswer(key, f"{what}: {qkey}: {exc.reason}{suffix}") from None
+                assert isinstance(value, int)
+                items[name] = value
+            if len(items) != len(items_of):
+                names = [k.removeprefix(PREFIX) for k in items_of]
+                missing = ", ".join(n for n in names if n not in items)
+                raise InvalidAnswer(
+                    key, f"{what}: items lack {missing}: rate all eleven, or give the total{suffix}"
+                )
+        total: int | None = None
+        if "total" in entry:
+            try:
+                parsed = parse_value(guide.questions[TOTAL], entry["total"], today=day)
+            except InvalidAnswer as exc:
+                raise InvalidAnswer(key, f"{what}: total: {exc.reason}{suffix}") from None
+            assert isinstance(parsed, int)
+            total = parsed
+        if items is None and total is None:
+            raise InvalidAnswer(key, f"{what}: give its items or its total{suffix}")
+        if items is not None and total is not None and sum(items.values()) != total:
+            raise InvalidAnswer(
+                key, f"{what}: total {total} but its items sum to {sum(items.values())}{suffix}"
+            )
+        out.ratings.append(
+            CowsRating(
+                at=at,
+                day=at.date(),
+                context=context,
+                total=total if total is not None else sum((items or {}).values()),
+                items=items,
+                origin="file",
+            )
+        )
+    seen: dict[dt.datetime, int] = {}
+    for n, r in enumerate(out.ratings):
+        if r.at in seen:
+            raise InvalidAnswer(
+                key,
+                f"ratings {seen[r.at]} and {n} have the same time {r.at.isoformat()}: "
+                f"which is the latest cannot be told{suffix}",
+            )
+        seen[r.at] = n
+    out.used_rating = latest_on(out.ratings, day)
+    if out.used_rating is not None:
+        out.answers.update(rating_answers(out.ratings[out.used_rating]))
+
+
+def _expand_challenges(
+    guide: Guide, raw: Mapping[str, Any], day: dt.date, suffix: str, out: Expanded
+) -> None:
+    key = CHALLENGES_KEY
+    beside = sorted(k for k in (CHALLENGE, RECHALLENGE, RECHALLENGE_HOURS) if k in raw)
+    if beside:
+        raise InvalidAnswer(
+            key, f"given beside {', '.join(beside)}: give the series or the single answers{suffix}"
+        )
+    entries = raw[key]
+    if not isinstance(entries, list) or not 1 <= len(entries) <= 2:
+        raise InvalidAnswer(key, f"must list the challenge and at most one rechallenge{suffix}")
+    by_kind: dict[str, dict[str, Any]] = {}
+    observe = guide.setting_values.get(OBSERVATION)
+    for n, entry in enumerate(entries):
+        what = f"entry {n}"
+        if not isinstance(entry, dict):
+            raise InvalidAnswer(key, f"{what} is not an object{suffix}")
+        unknown = sorted(set(entry) - {"at", "kind", "result", "started"})
+        if unknown:
+            raise InvalidAnswer(key, f"{what}: unknown field(s) {unknown}{suffix}")
+        kind = entry.get("kind", "challenge")
+        if kind not in ("challenge", "rechallenge") or kind in by_kind:
+            raise InvalidAnswer(
+                key, f"{what}: kind must be 'challenge' or 'rechallenge', each at most once{suffix}"
+            )
+        question = guide.questions[CHALLENGE if kind == "challenge" else RECHALLENGE]
+        try:
+            result = parse_value(question, entry.get("result"), today=day)
+        except InvalidAnswer as exc:
+            raise InvalidAnswer(key, f"{what}: result: {exc.reason}{suffix}") from None
+        at = _when(key, entry.get("at"), what)
+        started = _when(key, entry["started"], what) if "started" in entry else None
+        minimum = dt.timedelta(minutes=observe) if observe is not None else None
+        waits = result in question.spec.wait_for and minimum is not None
+        if started is not None and minimum is not None and waits and at - started < minimum:
+            raise InvalidAnswer(
+                key,
+                f"{what}: {result} at {at.isoformat()} is less than {observe} minutes after "
+                f"the naloxone was given ({started.isoformat()}): the observation is a "
+                f"minimum{suffix}",
+            )
+        by_kind[kind] = {"kind": kind, "at": at, "result": result}
+    first, again = by_kind.get("challenge"), by_kind.get("rechallenge")
+    if again is not None:
+        if first is None or first["result"] != "positive":
+            raise InvalidAnswer(key, f"a rechallenge follows a positive challenge only{suffix}")
+        if again["at"] <= first["at"]:
+            raise InvalidAnswer(key, f"the rechallenge is not after the challenge{suffix}")
+        window = guide.setting_values.get(WINDOW)
+        hours = rechallenge_hours(first["at"], again["at"])
+        if window is not None and hours > window:
+            raise InvalidAnswer(
+                key,
+                f"the rechallenge at {again['at'].isoformat()} is {hours:g} hours after the "
+                f"positive challenge at {first['at'].isoformat()}: only one within {window:g} "
+                f"hours is a rechallenge (naltrexone-tablet-label), so it is not accepted{suffix}",
+            )
+    out.challenges = [c for c in (first, again) if c is not None]
+    if first is None:
+        return
+    # A positive challenge counts whatever its day (it blocks); any other result only on
+    # the visit day. A rechallenge counts only on the visit day, or the positive stands.
+    if first["result"] == "positive" or first["at"].date() == day:
+        out.answers[CHALLENGE] = first["result"]
+        out.used_challenge = "challenge"
+    if again is not None and first["result"] == "positive" and again["at"].date() == day:
+        out.answers[RECHALLENGE] = again["result"]
+        if again["result"] != "not_done":
+            out.answers[RECHALLENGE_HOURS] = rechallenge_hours(first["at"], again["at"])
+            out.used_challenge = "rechallenge"
+
+
+# --- the series as text (screen and note) --------------------------------------------
+
+
+def scale_top(guide: Guide) -> int:
+    """The highest total the scale allows: the sum of each item's highest score."""
+    top = 0
+    for key in item_keys(guide):
+        scores = [
+            c.value for c in guide.questions[key].spec.choices or () if isinstance(c.value, int)
+        ]
+        top += max(scores, default=0)
+    return top
+
+
+def series_lines(
+    ratings: list[CowsRating], threshold: int | None, visit_day: dt.date | None, top: int
+) -> list[str]:
+    """The series as a small table with a bar per rating, at most 78 columns wide: one
+    ``#`` per point, ``|`` at the threshold, ``>`` before the rating the gate reads (the
+    latest of the visit day). One column per point up to ``top`` (the scale's whole range,
+    :func:`scale_top`), so the chart is never rescaled. Ratings are listed by time,
+    grouped by day."""
+    if not ratings:
+        return []
+    used = latest_on(ratings, visit_day) if visit_day is not None else None
+    order = sorted(range(len(ratings)), key=lambda i: (ratings[i].at, i))
+    lines = ["  time  context          COWS chart"]
+    day: dt.date | None = None
+    for i in order:
+        r = ratings[i]
+        if r.day != day:
+            day = r.day
+            lines.append(day.isoformat() + ("" if day == visit_day else " (not the visit day)"))
+        filled = min(r.total, top)
+        bar = list("#" * filled + " " * (top - filled))
+        if threshold is not None and 0 <= threshold < top and r.total <= threshold:
+            bar[threshold] = "|"
+        mark = ">" if i == used else " "
+        when = (r.at.astimezone() if r.at.tzinfo else r.at).strftime("%H:%M")
+        lines.append(f"{mark} {when} {r.context:<16} {r.total:>4} {''.join(bar).rstrip()}")
+    legend = "# = 1 point"
+    if threshold is not None:
+        legend += f"; | = the threshold ({threshold})"
+    legend += "; > = the rating the gate reads" if used is not None else "; none of the visit day"
+    lines.append(legend)
+    return lines
+
+
+def series_data(ratings: list[CowsRating], visit_day: dt.date | None) -> list[dict[str, Any]]:
+    """The series for the JSON note: each rating, and whether the gate reads it."""
+    used = latest_on(ratings, visit_day) if visit_day is not None else None
+    return [{**r.model_dump(mode="json"), "used": i == used} for i, r in enumerate(ratings)]
