@@ -24,9 +24,12 @@ from .bounds import bound_problem
 from .evaluate import Inputs, State, evaluate, state_context
 from .walk import Action, Ask, Confirm, Done, GateStop, next_action, walk_status
 
-Origin = Literal["typed", "flag", "file", "session", "default", "derived", "scenario", "history"]
+Origin = Literal[
+    "typed", "flag", "file", "session", "default", "derived", "scenario", "history", "record"
+]
 """Where a recorded value came from: shown beside it in the review and the note.
-``history`` is a value filled in from the patient's earlier visits (visit/history.py)."""
+``history`` is a value filled in from the patient's earlier visits (visit/history.py);
+``record`` one worked out from the rapid pathway's daily record (visit/rapid.py)."""
 
 MAX_STEPS = 10_000
 """Each pass records one thing and a pack is finite: a bound, not a limit anyone meets."""

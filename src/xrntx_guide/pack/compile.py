@@ -18,7 +18,7 @@ from .model import PLACEHOLDER as PLACEHOLDER
 from .model import GuideMeta, PackFile, Question, Setting, Source
 from .problems import _UNKNOWN_KEY, _data_loc, _known, _parse_toml, _read_bytes, _validation_issues
 from .read import Issue, KeyPath, Placer, render_path
-from .site import RecordedSettings, _limit_problems, _load_site, _outside_limits
+from .site import RecordedSettings, _limit_problems, _outside_limits, load_site
 from .types import _value_type, question_type
 
 if TYPE_CHECKING:
@@ -324,8 +324,9 @@ class _Compiler:
         meta: GuideMeta = self.meta.item
         setting_values: dict[str, Any] = {k: s.value for k, s in self.settings.items()}
         site_name: str | None = None
+        protocol = None
         if self.site is not None:
-            site_name, overrides = _load_site(self.site, self.settings, self.issues)
+            site_name, overrides, protocol = load_site(self.site, self.settings, self.issues)
             setting_values.update(overrides)
         for name, value in setting_values.items():
             self.types[f"settings.{name}"] = _value_type(value)
@@ -352,6 +353,7 @@ class _Compiler:
             root=self.root,
             _deps=deps,
             _places=self.places,
+            rapid_protocol=protocol,
         )
 
     def set_aside(self, kind: str, name: str) -> bool:

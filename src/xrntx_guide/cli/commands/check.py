@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -75,7 +75,11 @@ def check(
     presets = gather(guide, answer or [], answers, day)
     state = evaluate_presets(guide, presets, day, parse_overrides(guide, override or []))
     if json_out:
-        env.stdout.write(json.dumps(check_result(state, explain), ensure_ascii=False) + "\n")
+        result = check_result(state, explain)
+        rapid = _rapid_result(guide, state, answers, day)
+        if rapid is not None:
+            result["rapid"] = rapid
+        env.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     else:
         from ..render import show_check
 
@@ -137,3 +141,19 @@ def _check_batch(
         if handle is not env.stdin.buffer:
             handle.close()
     return ExitCode.USAGE if failed else ExitCode.OK
+
+
+def _rapid_result(
+    guide: Guide, state: Any, answers: Path | None, day: dt.date
+) -> dict[str, Any] | None:
+    """What the rapid pathway's daily record (``rapid_days`` of the answers file) says,
+    when the pathway applies to the patient: the day reached and what is missing."""
+    from ...visit.presets import read_answers_file
+    from ...visit.rapid import ANSWERS_KEY, derive, is_record_key, parse_days, table_of
+
+    shown = state.question_visible
+    if not any(is_record_key(guide, k) and shown.get(k) is not False for k in guide.questions):
+        return None  # not on the pathway (its questions do not apply)
+    raw = read_answers_file(answers).get(ANSWERS_KEY) if answers is not None else None
+    days = [] if raw is None else parse_days(guide, raw, day, f"--answers {answers}")
+    return derive(days, table_of(guide), day).to_json()

@@ -187,7 +187,15 @@ def walk(
     date_key = guide.meta.date_key
     date_before = record.answers[date_key].value if date_key in record.answers else None
     for key, p in presets.items():
+        if p.origin == "record":  # worked out from the pathway's days, kept below
+            continue
         record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
+    if answers is not None and any(p.origin == "record" for p in presets.values()):
+        from ...visit.presets import read_answers_file
+        from ...visit.rapid import ANSWERS_KEY, parse_days
+
+        raw_days = read_answers_file(answers).get(ANSWERS_KEY)
+        record.set_rapid_days(parse_days(guide, raw_days, day, f"--answers {answers}"), now)
     date_after = record.answers[date_key].value if date_key in record.answers else None
     if date_before is not None and date_after != date_before:
         from ...visit.resume import clear_results_of_another_day
