@@ -65,14 +65,10 @@ COWS_ITEMS = (
     "anxiety",
     "gooseflesh",
 )
-RAPID_KEYS = (
-    "rapid_supervised_setting",
-    "rapid_protocol_on_file",
-    "rapid_daily_record",
-    "rapid_injection_day_reached",
-    "rapid_naltrexone_tolerated",
-)
-"""What section 6 needs before the injection on the rapid pathway (issue 7's names)."""
+RAPID_KEYS = ("rapid_supervised_setting", "rapid_protocol_on_file")
+"""The yes/no answers section 6 still asks; the rest comes from the daily record."""
+RAPID_DAYS = "rapid_days"
+"""The daily record, as an answers file gives it: a list of day objects (section 6)."""
 
 CONTRAINDICATION, STOP, REFUSED = "contraindication", "stop", "refused"
 HOLDS, UNDECIDED = "holds", "undecided"
@@ -536,6 +532,8 @@ class _Reading:
                         CONTRAINDICATION,
                         f"{key} is not yes, if the pathway applies",
                     )
+            for text in rapid_record_problems(self.guide, self.answers, self.today):
+                self.undecided("rapid_pathway", CONTRAINDICATION, f"{text}, if it applies")
             return None
         if free >= minimum:
             return False  # the pathway is offered only when the interval is not met
@@ -554,6 +552,9 @@ class _Reading:
                 self.holds("rapid_pathway", CONTRAINDICATION, f"{key} is no (section 6)")
             elif value is None:
                 self.undecided("rapid_pathway", CONTRAINDICATION, f"{key} not answered")
+        for text in rapid_record_problems(self.guide, self.answers, self.today):
+            # Whether a missing record is undecided or holds does not matter to "ready".
+            self.undecided("rapid_pathway", CONTRAINDICATION, text)
         return True
 
     def urine_screen(self, rapid: bool | None) -> None:
@@ -691,3 +692,74 @@ def latest_rating_of_the_day(
         return None
     latest = max(at for at, _ in same_day)
     return [answers for at, answers in same_day if at == latest][-1]
+
+
+def rapid_record_problems(guide: Any, answers: Mapping[str, object], today: dt.date) -> list[str]:
+    """Section 6, read from the daily record (``rapid_days``, the answers-file shape): why
+    the injection may not be given today on the rapid pathway. Ready only when the record
+    holds every day from day 1 on consecutive dates, none after today, the last of them on
+    the injection date and the protocol's injection day (the site's table names it; without
+    one, the clinician confirms it on that day), every day given and tolerated, every COWS
+    rating due recorded, and the latest rating of the injection day below the threshold.
+
+    The site's table is read from the pack (``guide.rapid_protocol``), as data."""
+    days = answers.get(RAPID_DAYS)
+    if not isinstance(days, list) or not days:
+        return ["no daily record"]
+    out: list[str] = []
+    day = injection_date(answers, today)
+    table = getattr(guide, "rapid_protocol", None)
+    numbers = [d.get("day") for d in days]
+    if sorted(map(str, numbers)) != sorted(map(str, range(1, len(days) + 1))):
+        out.append(f"the days recorded are {numbers}, not 1..{len(days)} each once")
+    try:
+        dates = {int(d["day"]): _as_date(d["date"]) for d in days}
+    except (KeyError, TypeError, ValueError):
+        return ["a day without a day number or a date"]
+    first = dates.get(1)
+    for n, when in dates.items():
+        if first is None or when != first + dt.timedelta(days=n - 1):
+            out.append(f"day {n} is not on the calendar day after the day before it")
+        if when > today:
+            out.append(f"day {n} is after today")
+    last = max(dates)
+    if dates[last] != day:
+        out.append(f"the last day recorded ({dates[last]}) is not the injection date ({day})")
+    if table is not None:
+        injection = [t.day for t in table if t.injection]
+        if injection != [last]:
+            out.append(f"day {last} is not the table's injection day {injection}")
+        due = {t.day for t in table if t.cows_due or t.injection}
+        if last > len(table):
+            out.append("a day beyond the site's table")
+    else:
+        confirmed = [int(d["day"]) for d in days if d.get("injection_day") is True]
+        if confirmed != [last]:
+            out.append(f"the day confirmed as the injection day is {confirmed}, not day {last}")
+        due = set(dates)
+    for d in days:
+        if d.get("tolerated") is not True:
+            out.append(f"day {d['day']}: not recorded as given and tolerated")
+        if int(d["day"]) in due and not d.get("cows"):
+            out.append(f"day {d['day']}: the COWS rating due is missing")
+        if table is not None and d.get("injection_day") is not None:
+            row = next((t for t in table if t.day == d["day"]), None)
+            if row is None or row.injection != d["injection_day"]:
+                out.append(f"day {d['day']}: its injection day disagrees with the table")
+    last_day = next(d for d in days if int(d["day"]) == last)
+    ratings = last_day.get("cows") or []
+    if not ratings:
+        out.append("no COWS rating on the injection day")
+    else:
+        latest = max(ratings, key=lambda r: str(r["time"]))
+        threshold = guide.setting_values.get("cows_threshold")
+        total = latest.get("total")
+        if total is None or threshold is None or total >= threshold:
+            out.append(f"COWS {total} on the injection day (threshold {threshold})")
+    return out
+
+
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))

@@ -80,31 +80,55 @@ RAPID = {
     "pathway": "supervised_rapid",
     "rapid_supervised_setting": True,
     "rapid_protocol_on_file": True,
-    "rapid_daily_record": True,
     "naloxone_challenge": "negative",
 }
 
 
-def test_the_rapid_pathway_on_day_zero_with_its_old_three_answers_is_not_ready(
-    run: Run,
-) -> None:
+def record_file(tmp_path: Any, last_day: int, on: dt.date, confirmed: bool = True) -> str:
+    """An answers file with a pathway record of days 1..last_day ending on ``on``,
+    without a site table: the last day is confirmed as the injection day."""
+    days = [
+        {
+            "day": n,
+            "date": (on - dt.timedelta(days=last_day - n)).isoformat(),
+            "given": "as the site's protocol directs",
+            "tolerated": True,
+            "cows": [{"time": "09:00", "total": 1}],
+            **({"injection_day": True} if confirmed and n == last_day else {}),
+        }
+        for n in range(1, last_day + 1)
+    ]
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps({"rapid_days": days}))
+    return str(path)
+
+
+def test_the_rapid_pathway_without_its_daily_record_is_not_ready(run: Run) -> None:
     data = status(run, ready_patient(last_opioid_use=TODAY, **RAPID))
     assert data["status"] != "ready"
     rapid = next(g for g in data["gates"] if g["id"] == "rapid_pathway")
     assert rapid["outcome"] == "unknown"
-    assert {"rapid_injection_day_reached", "rapid_naltrexone_tolerated"} <= set(rapid["missing"])
+    assert {"rapid_day", "rapid_record_complete"} <= set(rapid["missing"])
+    assert data["rapid"]["day_reached"] is None
+    assert data["rapid"]["missing"] == ["no day of the pathway is recorded"]
 
 
-def test_the_rapid_pathway_before_its_injection_day_is_a_contraindication(run: Run) -> None:
-    answers = ready_patient(
-        last_opioid_use=TODAY,
-        rapid_injection_day_reached=False,
-        rapid_naltrexone_tolerated=False,
-        **RAPID,
-    )
-    data = status(run, answers)
-    assert data["status"] == "blocked"
-    assert data["blocking"] == ["rapid_pathway"]
+def test_the_rapid_pathway_before_the_confirmed_injection_day_is_a_contraindication(
+    run: Run, tmp_path: Any
+) -> None:
+    answers = ready_patient(last_opioid_use=days_ago(3), **RAPID)
+    unconfirmed = record_file(tmp_path, 3, TODAY, confirmed=False)
+    data = status(run, answers, "--answers", unconfirmed)
+    assert data["status"] == "incomplete"  # without a site table, the day is confirmed
+    assert "rapid_injection_day" in data["missing"]
+    moved = status(run, {**answers, "injection_date": days_ago(1)}, "--answers", unconfirmed)
+    assert moved["status"] == "blocked" and moved["blocking"] == ["rapid_pathway"]
+
+
+def test_the_pathway_answers_are_never_typed(run: Run) -> None:
+    result = check(run, ready_patient(**RAPID, rapid_record_complete=True))
+    assert result.exit_code == 2
+    assert "daily record" in result.stderr
 
 
 @pytest.mark.parametrize("pathway", ["standard", "supervised_rapid", None])
@@ -114,8 +138,6 @@ def test_extended_release_buprenorphine_blocks_on_every_pathway(
     answers = ready_patient(
         last_opioid_kind="buprenorphine_extended_release",
         last_opioid_use=days_ago(2),
-        rapid_injection_day_reached=True,
-        rapid_naltrexone_tolerated=True,
         **{**RAPID, "pathway": pathway},
     )
     data = status(run, answers)
@@ -136,28 +158,19 @@ def test_no_pathway_question_is_offered_after_extended_release_buprenorphine(
     assert "pathway" not in state.missing()
 
 
-def test_a_positive_buprenorphine_screen_counts_on_the_standard_pathway_only(run: Run) -> None:
-    rapid = ready_patient(
-        last_opioid_use=days_ago(6),
-        uds_buprenorphine="positive",
-        rapid_injection_day_reached=True,
-        rapid_naltrexone_tolerated=True,
-        **RAPID,
-    )
-    assert status(run, rapid)["status"] == "ready"
+def test_a_positive_buprenorphine_screen_counts_on_the_standard_pathway_only(
+    run: Run, tmp_path: Any
+) -> None:
+    rapid = ready_patient(last_opioid_use=days_ago(6), uds_buprenorphine="positive", **RAPID)
+    assert status(run, rapid, "--answers", record_file(tmp_path, 7, TODAY))["status"] == "ready"
     standard = ready_patient(uds_buprenorphine="positive")
     assert "urine_drug_screen" in status(run, standard)["blocking"]
 
 
-def test_methadone_on_the_rapid_pathway_is_a_caution(run: Run) -> None:
-    answers = ready_patient(
-        last_opioid_kind="methadone",
-        last_opioid_use=days_ago(6),
-        rapid_injection_day_reached=True,
-        rapid_naltrexone_tolerated=True,
-        **RAPID,
-    )
-    assert "rapid_pathway" in status(run, answers)["cautions"]
+def test_methadone_on_the_rapid_pathway_is_a_caution(run: Run, tmp_path: Any) -> None:
+    answers = ready_patient(last_opioid_kind="methadone", last_opioid_use=days_ago(6), **RAPID)
+    data = status(run, answers, "--answers", record_file(tmp_path, 7, TODAY))
+    assert "rapid_pathway" in data["cautions"]
 
 
 # -- 4. site files never loosen the policy -------------------------------------------------
@@ -620,7 +633,7 @@ def test_a_gate_that_may_not_apply_is_undecided_even_when_a_rule_of_it_fails(
         "last_opioid_kind": "unknown",
         "last_opioid_use": dt.date(1993, 9, 29),
         "pathway": "supervised_rapid",
-        "rapid_daily_record": False,
+        "rapid_record_complete": False,
     }
     state = evaluate(guide, Inputs(answers, TODAY))
     assert state.gates["rapid_pathway"].outcome == "unknown"

@@ -87,6 +87,7 @@ def test_oracle_rapid_pathway_waives_only_the_buprenorphine_screen(guide: Any) -
         **dict.fromkeys(oracle.RAPID_KEYS, True),
     )
     assert oracle.contraindication_holds(guide, rapid, TODAY) == []
+    assert any(f.gate == "rapid_pathway" for f in oracle.findings(guide, rapid, TODAY))
     rapid["uds_methadone"] = "positive"
     assert oracle.contraindication_holds(guide, rapid, TODAY) != []
 

@@ -377,7 +377,16 @@ def test_rapid_pathway_replaces_the_interval_rule_with_its_requirements(guide: G
         "pathway": "supervised_rapid",
         "rapid_supervised_setting": True,
         "rapid_protocol_on_file": True,
-        "rapid_daily_record": True,
+    }
+    # What the visit layer works out from the daily record (visit/rapid.py), as given to
+    # the engine: day 3 of a protocol whose injection day is day 7.
+    record = {
+        "rapid_day": 3,
+        "rapid_day_date": TODAY,
+        "rapid_injection_day": 7,
+        "rapid_record_complete": True,
+        "rapid_doses_tolerated": True,
+        "rapid_day_cows": 1,
     }
     missing = check(guide, **{**setting, "rapid_protocol_on_file": False}, **base)
     # The interval gate still applies (its extended-release buprenorphine rule holds on
@@ -389,14 +398,20 @@ def test_rapid_pathway_replaces_the_interval_rule_with_its_requirements(guide: G
     undecided = check(guide, **setting, **base)
     assert undecided.status == "incomplete"
     assert undecided.gates["rapid_pathway"].outcome == "unknown"
-    not_yet = check(
-        guide, **setting, rapid_injection_day_reached=False, rapid_naltrexone_tolerated=True, **base
-    )
+    not_yet = check(guide, **setting, **record, **base)
     assert not_yet.status == "blocked" and not_yet.blocking == ["rapid_pathway"]
-    ok = check(
-        guide, **setting, rapid_injection_day_reached=True, rapid_naltrexone_tolerated=True, **base
-    )
+    ok = check(guide, **setting, **{**record, "rapid_day": 7}, **base)
     assert ok.status == "ready"
+    for change in (
+        {"rapid_day_date": days_ago(1)},
+        {"rapid_record_complete": False},
+        {"rapid_doses_tolerated": False},
+        {"rapid_day_cows": 48},
+        {"rapid_day": 8},
+    ):
+        assert check(guide, **setting, **{**record, "rapid_day": 7, **change}, **base).status == (
+            "blocked"
+        ), change
 
 
 # -- the walk on the shipped pack -----------------------------------------------------------

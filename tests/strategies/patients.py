@@ -1053,3 +1053,22 @@ def cows_series(draw: st.DrawFn, scores: dict[str, list[int]]) -> list[dict[str,
             entry["items"] = {i: draw(st.sampled_from(s)) for i, s in scores.items()}
         out.append(entry)
     return out
+
+
+# --- The rapid pathway's daily record (tests/visit/test_rapid.py) ---------------------------
+
+RAPID_MUTATIONS = (
+    "drop",
+    "future",
+    "early",
+    "shift",
+    "duplicate",
+    "untolerated",
+    "no_cows",
+    "high",
+)
+"""The ways a daily record is broken, each applied to an otherwise complete record."""
+RAPID_LAST_DAY = st.integers(1, 9)
+RAPID_MUTATION = st.sampled_from(RAPID_MUTATIONS)
+RAPID_WHICH_DAY = st.integers(0, 8)
+RAPID_WITH_TABLE = st.booleans()

@@ -404,6 +404,16 @@ class Walk:
 
     def ask_question(self, state: State, step: CStep, cq: CQuestion) -> None:
         self.show_step(state, step)
+        from ..visit.rapid import ANSWERS_KEY, is_record_key
+
+        if is_record_key(self.guide, cq.key):
+            # Worked out from the pathway's daily record, never typed: until the walk
+            # records days itself, the record comes from an answers file.
+            self.ui.warning(
+                f"{cq.key} comes from the rapid pathway's daily record: give the days as "
+                f"{ANSWERS_KEY} in --answers FILE (README: For scripts), then resume"
+            )
+            raise _Quit()
         q = cq.spec
         current = state.value(cq.key) if cq.key in state.answered else UNKNOWN
         default = None

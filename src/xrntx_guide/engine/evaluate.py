@@ -23,9 +23,12 @@ from .bounds import bound_problem
 if TYPE_CHECKING:
     from ..expr import Finding
 
-Origin = Literal["typed", "flag", "file", "session", "default", "derived", "scenario", "history"]
+Origin = Literal[
+    "typed", "flag", "file", "session", "default", "derived", "scenario", "history", "record"
+]
 """Where a recorded value came from: shown beside it in the review and the note.
-``history`` is a value filled in from the patient's earlier visits (visit/history.py)."""
+``history`` is a value filled in from the patient's earlier visits (visit/history.py);
+``record`` one worked out from the rapid pathway's daily record (visit/rapid.py)."""
 
 
 @dataclass(frozen=True)

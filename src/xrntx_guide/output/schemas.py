@@ -66,6 +66,26 @@ class CheckResult(_Out):
     time, context and total) and which challenge result (``naloxone_challenge``: kind,
     time, result) the gates read; null for none of that day, ``"flag"`` when a flag gave it."""
 
+    rapid: RapidOut | None = None
+    """On the supervised rapid pathway: what its daily record says (``check`` only)."""
+
+
+class RapidOut(_Out):
+    """What the rapid pathway's daily record says (reference section 6)."""
+
+    day_reached: int | None
+    """The latest day of the protocol recorded; null when no day is."""
+    date: dt.date | None
+    """Its date."""
+    injection_day: int | None
+    """The protocol's injection day (the site's table, or the day confirmed)."""
+    days_to_injection: int | None
+    """The injection day less the day reached: 0 on the injection day."""
+    site_table: bool
+    """Whether the site file's protocol table was used."""
+    missing: list[str]
+    """What the record misses or gets wrong, in words; empty when it is complete."""
+
 
 ErrorCode = Literal[
     "usage",
@@ -172,6 +192,40 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
             if isinstance(bound, int | float) and not isinstance(bound, bool):
                 prop[word] = bound
         props[q.key] = prop
+    from ..visit.rapid import ANSWERS_KEY, is_record_key
+
+    props = {k: v for k, v in props.items() if not is_record_key(guide, k)}
+    if any(is_record_key(guide, k) for k in guide.questions):
+        props[ANSWERS_KEY] = {
+            "description": "The supervised rapid pathway's daily record: one object per day",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["day", "date", "given"],
+                "additionalProperties": False,
+                "properties": {
+                    "day": {"type": "integer", "minimum": 1},
+                    "date": {"type": "string", "format": "date"},
+                    "given": {"type": "string"},
+                    "tolerated": {"type": "boolean"},
+                    "injection_day": {"type": "boolean"},
+                    "note": {"type": "string"},
+                    "cows": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["time"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "time": {"type": "string"},
+                                "total": {"type": "integer"},
+                                "items": {"type": "object"},
+                            },
+                        },
+                    },
+                },
+            },
+        }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"xrntx-guide answers for {guide.meta.id} {guide.meta.version}",

@@ -332,10 +332,11 @@ class _Compiler:
         meta: GuideMeta = self.meta.item
         setting_values: dict[str, Any] = {k: s.value for k, s in self.settings.items()}
         site_name: str | None = None
+        protocol = None
         if self.site is not None:
-            from .site import _load_site  # only when a pack is compiled, not from the cache
+            from .site import load_site  # only when a pack is compiled, not from the cache
 
-            site_name, overrides = _load_site(self.site, self.settings, self.issues)
+            site_name, overrides, protocol = load_site(self.site, self.settings, self.issues)
             setting_values.update(overrides)
         for name, value in setting_values.items():
             self.types[f"settings.{name}"] = _value_type(value)
@@ -362,6 +363,7 @@ class _Compiler:
             root=self.root,
             _deps=deps,
             _places=self.places,
+            rapid_protocol=protocol,
         )
 
     def set_aside(self, kind: str, name: str) -> bool:

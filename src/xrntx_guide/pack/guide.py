@@ -13,7 +13,18 @@ from typing import TYPE_CHECKING, Any, overload
 
 from ..expr import Compiled, Type
 from .model import PLACEHOLDER as PLACEHOLDER
-from .model import SEVERITY_RANK, Derived, Gate, GuideMeta, Question, Rule, Setting, Source, Step
+from .model import (
+    SEVERITY_RANK,
+    Derived,
+    Gate,
+    GuideMeta,
+    ProtocolDay,
+    Question,
+    Rule,
+    Setting,
+    Source,
+    Step,
+)
 from .read import KeyPath
 
 if TYPE_CHECKING:
@@ -203,6 +214,9 @@ class Guide:
     _deps: Mapping[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _places: Mapping[str, tuple[Path, KeyPath]] = field(default_factory=dict, repr=False)
     """``kind:name`` -> the file and the key path that define it (for messages)."""
+    rapid_protocol: tuple[ProtocolDay, ...] | None = None
+    """The site file's own day-by-day table of the supervised rapid pathway (checked when
+    the site file loads), or None: the shipped pack carries none (reference section 6)."""
 
     @functools.cached_property
     def dependents(self) -> Mapping[str, frozenset[str]]:

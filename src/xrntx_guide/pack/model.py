@@ -460,6 +460,23 @@ class PackFile:
 
 
 @dataclass(frozen=True, slots=True)
+class ProtocolDay:
+    """One day of the site's own supervised rapid-induction protocol (reference section 6).
+
+    The pack ships no day-by-day doses: what is given is the site's text, shown as it is."""
+
+    __pydantic_config__ = _CONFIG
+    day: Annotated[int, _Range(1, 1000)]
+    """The day number: the table's days are 1, 2, ... N, in order."""
+    given: Annotated[str, _STRICT, _NON_EMPTY, _Schema("max_length", 500)]
+    """What is given that day, in the site's words (text; the guide reads no dose from it)."""
+    cows_due: StrictBool = False
+    """Whether a COWS rating is due that day (always on the injection day)."""
+    injection: StrictBool = False
+    """Whether this is the protocol's injection day (exactly one day is)."""
+
+
+@dataclass(frozen=True, slots=True)
 class SiteFile:
     """A site overlay: changes setting values, never steps or gates."""
 
@@ -468,6 +485,8 @@ class SiteFile:
     """The site's name, kept in sessions and results."""
     settings: dict[Identifier, FileScalar | dict[str, TableValue]] = field(default_factory=dict)
     """New values of the pack's settings; a table names only the entries it changes."""
+    rapid_protocol: list[ProtocolDay] | None = None
+    """The site's own day-by-day table of the supervised rapid pathway, if it has one."""
 
 
 def validate(kind: type[Any], raw: Any) -> Any:

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import model
 from .guide import RecordedSettings
 from .model import PLACEHOLDER as PLACEHOLDER
-from .model import Setting, SiteFile
+from .model import ProtocolDay, Setting, SiteFile
 from .problems import _known, _read_toml, _validation_issues
 from .read import Issue, KeyPath
 from .types import _same_shape
 
-if TYPE_CHECKING:
-    pass
 
-
-def _load_site(
+def load_site(
     site: Path | RecordedSettings, settings: Mapping[str, Setting], issues: list[Issue]
-) -> tuple[str | None, dict[str, Any]]:
-    """A site file's values, or a session's recorded ones: checked alike, limits included."""
+) -> tuple[str | None, dict[str, Any], tuple[ProtocolDay, ...] | None]:
+    """A site file's name, setting values and rapid-pathway protocol table (checked by
+    :func:`protocol_problems`), or a session's recorded values (which carry no table: a
+    session keeps its own copy of the table it started with)."""
     from pydantic import ValidationError
 
     if isinstance(site, RecordedSettings):
@@ -31,12 +30,12 @@ def _load_site(
         site_file = site
         raw, _ = _read_toml(site, issues)
     if raw is None:
-        return None, {}
+        return None, {}, None
     try:
         parsed = model.validate(SiteFile, raw)
     except ValidationError as exc:
         issues.extend(_validation_issues(site_file, SiteFile, raw, exc))
-        return None, {}
+        return None, {}, None
     values: dict[str, Any] = {}
     for name, value in parsed.settings.items():
         here: KeyPath = ("settings", name)
@@ -97,7 +96,55 @@ def _load_site(
             sources = ", ".join(setting.limit_sources)
             where: KeyPath = ("settings", name) if entry is None else ("settings", name, entry)
             issues.append(Issue(site_file, where, f"{p} ({sources})"))
-    return parsed.site, values
+    table = parsed.rapid_protocol
+    if table is not None:
+        issues.extend(
+            Issue(site_file, ("rapid_protocol", *path), message)
+            for path, message in protocol_problems(table)
+        )
+    return parsed.site, values, None if table is None else tuple(table)
+
+
+def protocol_problems(table: list[ProtocolDay]) -> list[tuple[tuple[int | str, ...], str]]:
+    """What is wrong with a site's rapid-pathway table, each with the key path it is about:
+    the days must be 1, 2, ... N in order (none missing, none twice), exactly one of them
+    the injection day, with a COWS rating due on it (the gate reads that day's rating)."""
+    out: list[tuple[tuple[int | str, ...], str]] = []
+    if not table:
+        return [((), "the table has no days: leave rapid_protocol out, or give its days")]
+    seen: dict[int, int] = {}
+    for i, entry in enumerate(table):
+        if entry.day in seen:
+            out.append(
+                ((i, "day"), f"day {entry.day} is given twice (also entry {seen[entry.day]})")
+            )
+            continue
+        seen[entry.day] = i
+        if entry.day != i + 1:
+            out.append(
+                (
+                    (i, "day"),
+                    f"day {entry.day} is entry {i + 1}: the days are 1, 2, ... in order, "
+                    "none missing",
+                )
+            )
+    injections = [i for i, entry in enumerate(table) if entry.injection]
+    if not injections:
+        out.append(((), "no day is the injection day: mark exactly one day injection = true"))
+    for i in injections[1:]:
+        out.append(
+            ((i, "injection"), f"day {table[i].day} is a second injection day: exactly one day is")
+        )
+    for i in injections[:1]:
+        if not table[i].cows_due:
+            out.append(
+                (
+                    (i, "cows_due"),
+                    "the injection day needs cows_due = true: the gate reads that day's "
+                    "COWS rating",
+                )
+            )
+    return out
 
 
 def _is_number(value: object) -> bool:

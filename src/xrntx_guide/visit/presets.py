@@ -17,6 +17,7 @@ from ..errors import InvalidAnswer, UsageError
 from ..expr import Scalar
 from ..pack.guide import Guide
 from .answers import UnknownKey, parse_pairs, parse_value, unknown_key
+from .rapid import ANSWERS_KEY, derive, is_record_key, parse_days, record_answers, table_of
 
 
 class Preset(NamedTuple):
@@ -24,7 +25,7 @@ class Preset(NamedTuple):
     one per answer per line.)"""
 
     value: Scalar
-    origin: str  # "flag" | "file" | "session"
+    origin: str  # "flag" | "file" | "session" | "record" (from the rapid pathway's days)
 
 
 MAX_ANSWERS_FILE = 1024 * 1024
@@ -94,6 +95,18 @@ def parse_answers(
     raw = expand_series(guide, raw, today, where, visit_day)
     out: dict[str, Preset] = {}
     for key, value in raw.items():
+        if key == ANSWERS_KEY:
+            days = parse_days(guide, value, today, where)
+            reading = derive(days, table_of(guide), today)
+            out.update((k, Preset(v, "record")) for k, v in record_answers(guide, reading).items())
+            continue
+        if is_record_key(guide, key):
+            suffix = f" ({where})" if where else ""
+            raise InvalidAnswer(
+                key,
+                f"is worked out from the rapid pathway's daily record, never given{suffix}",
+                hint=f"Give the record as {ANSWERS_KEY} in an answers file (README: For scripts).",
+            )
         cq = guide.questions.get(key)
         if cq is None:
             err = unknown_key(guide, key)

@@ -27,6 +27,16 @@ from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
 from .answers import parse_value, to_json
+from .rapid import (
+    ANSWERS_KEY,
+    RapidDay,
+    Reading,
+    TableDay,
+    derive,
+    is_record_key,
+    record_answers,
+    table_of,
+)
 from .series import CowsRating
 
 JSONScalar = bool | int | float | str
@@ -102,6 +112,11 @@ class SessionRecord(_Model):
     answers ``cows_*`` hold the latest of the visit day, which the gate reads."""
     cows_next_context: str | None = None
     """The context of the rating being taken ('rate again CONTEXT'), until it is complete."""
+    rapid_days: list[RapidDay] = Field(default_factory=list)
+    """The supervised rapid pathway's daily record (reference section 6), in day order."""
+    rapid_protocol: list[TableDay] | None = None
+    """The site's protocol table in force when the walk started (None: the site file had
+    none); the record is read against it on every day of the pathway."""
 
     # -- changing the record --------------------------------------------------------
 
@@ -195,14 +210,42 @@ class SessionRecord(_Model):
         return out
 
     def inputs(self, guide: Guide, today: dt.date, use_defaults: bool = False) -> Inputs:
+        answers = self.typed_answers(guide, today)
+        if self.rapid_days or any(is_record_key(guide, k) for k in answers):
+            # The pathway's answers come from its daily record only (origin "record").
+            answers = {k: v for k, v in answers.items() if not is_record_key(guide, k)}
+            answers.update(record_answers(guide, self.rapid_reading(today)))
         return Inputs(
-            answers=self.typed_answers(guide, today),
+            answers=answers,
             today=today,
             overrides={
                 g: Override(o.code, o.comment, o.fingerprint) for g, o in self.overrides.items()
             },
             acks={g: a.fingerprint for g, a in self.acks.items()},
             use_defaults=use_defaults,
+        )
+
+    # -- the rapid pathway's daily record ----------------------------------------------
+
+    def rapid_reading(self, today: dt.date) -> Reading:
+        """What the pathway record says as of ``today`` (visit/rapid.py)."""
+        return derive(self.rapid_days, self.rapid_protocol, today)
+
+    def record_day(self, day: RapidDay, now: dt.datetime) -> None:
+        """Record a pathway day; a day with the same number is replaced (and logged)."""
+        old = next((d for d in self.rapid_days if d.day == day.day), None)
+        self.rapid_days = sorted(
+            [d for d in self.rapid_days if d.day != day.day] + [day], key=lambda d: d.day
+        )
+        kind = "rapid_day" if old is None else "rapid_day_change"
+        detail = f"day {day.day} on {day.date.isoformat()}: {day.given}"
+        self.events.append(Event(at=now, kind=kind, key=ANSWERS_KEY, value=day.day, detail=detail))
+
+    def set_rapid_days(self, days: list[RapidDay], now: dt.datetime) -> None:
+        """Replace the record with the days an answers file gives."""
+        self.rapid_days = sorted(days, key=lambda d: d.day)
+        self.events.append(
+            Event(at=now, kind="rapid_days", key=ANSWERS_KEY, value=len(days), detail="file")
         )
 
 
@@ -240,6 +283,7 @@ def new_session(guide: Guide, label: str, now: dt.datetime, today: dt.date | Non
         created=now,
         updated=now,
         events=[Event(at=now, kind="start", detail=f"{guide.meta.id} {guide.meta.version}")],
+        rapid_protocol=table_of(guide),
     )
 
 

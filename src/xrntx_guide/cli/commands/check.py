@@ -81,6 +81,10 @@ def check(
         used = _series_used(guide, answers, presets, day)
         if used is not None:
             result["used"] = used
+
+        rapid = _rapid_result(guide, state, answers, day)
+        if rapid is not None:
+            result["rapid"] = rapid
         env.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     else:
         from ..render import show_check
@@ -174,3 +178,20 @@ def _series_used(
     if any(k.startswith("naloxone_") and p.origin == "flag" for k, p in presets.items()):
         used["naloxone_challenge"] = "flag"
     return used
+
+
+def _rapid_result(
+    guide: Guide, state: Any, answers: Path | None, day: dt.date
+) -> dict[str, Any] | None:
+    """What the rapid pathway's daily record (``rapid_days`` of the answers file) says,
+    when the pathway applies to the patient: the day reached and what is missing."""
+    from ...visit.presets import read_answers_file
+    from ...visit.rapid import ANSWERS_KEY, derive, is_record_key, parse_days, table_of
+
+    shown = state.question_visible
+    if not any(is_record_key(guide, k) and shown.get(k) is not False for k in guide.questions):
+        return None  # not on the pathway (its questions do not apply)
+    from_file = answers is not None and str(answers) != "-"  # stdin: read once, already
+    raw = read_answers_file(answers).get(ANSWERS_KEY) if from_file else None  # type: ignore[arg-type]
+    days = [] if raw is None else parse_days(guide, raw, day, f"--answers {answers}")
+    return derive(days, table_of(guide), day).to_json()

@@ -220,9 +220,20 @@ def walk(
     date_key = guide.meta.date_key
     date_before = record.answers[date_key].value if date_key in record.answers else None
     for key, p in presets.items():
+        if p.origin == "record":  # worked out from the pathway's days, kept below
+            continue
         record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
-    if answers is not None and str(answers) != "-":  # stdin was read once, already
-        _keep_file_series(guide, record, answers, presets, day)
+    # An answers file's series and daily record are kept in the session; standard input
+    # (--answers -) was read once, already, and its answers are recorded as given.
+    from_file = answers if answers is not None and str(answers) != "-" else None
+    if from_file is not None:
+        _keep_file_series(guide, record, from_file, presets, day)
+    if from_file is not None and any(p.origin == "record" for p in presets.values()):
+        from ...visit.presets import read_answers_file
+        from ...visit.rapid import ANSWERS_KEY, parse_days
+
+        raw_days = read_answers_file(from_file).get(ANSWERS_KEY)
+        record.set_rapid_days(parse_days(guide, raw_days, day, f"--answers {from_file}"), now)
     date_after = record.answers[date_key].value if date_key in record.answers else None
     if date_before is not None and date_after != date_before:
         from ...visit.resume import clear_results_of_another_day

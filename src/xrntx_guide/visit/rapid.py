@@ -1,0 +1,460 @@
+"""The supervised rapid pathway's daily record (reference section 6), and what it answers.
+
+The pathway runs over several days: each day is recorded with its date, its day number,
+what was given (the site's words; the guide holds no doses), whether it was given and
+tolerated, the COWS ratings taken with their times, and a note. A session keeps the days
+(``SessionRecord.rapid_days``); an answers file, a batch line or a scenario gives them as
+``rapid_days``, a list of objects.
+
+The gate never reads the days: :func:`derive` works out, from the record alone, the answers
+the pack's ``rapid_pathway`` gate reads (:data:`RECORD_KEYS`, origin ``record``): the day
+reached and its date, the protocol's injection day, whether the record is complete,
+whether every day's doses were tolerated, and the latest COWS total of the day reached.
+These keys are never typed: every input route refuses them. A record that misses a day,
+gives a day twice, is out of order, has a date after today, or disagrees with the site's
+table is *not complete*, so it can never make the gate pass.
+
+Nothing here holds a clinical number: the COWS scale is the pack's own COWS questions
+(the total's bounds, the items' allowed scores), and the threshold is the pack's setting,
+compared by the gate in ``steps/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import InvalidAnswer
+from ..expr import Scalar
+from ..pack.guide import Guide
+from .answers import MAX_TEXT, as_text, parse_date, parse_value
+
+ANSWERS_KEY = "rapid_days"
+"""The key of the record in an answers file, a batch line or a scenario's answers."""
+
+RECORD_KEYS = (
+    "rapid_day",
+    "rapid_day_date",
+    "rapid_injection_day",
+    "rapid_record_complete",
+    "rapid_doses_tolerated",
+    "rapid_day_cows",
+)
+"""The answers worked out from the record (origin ``record``); a key the guide does not
+have is left alone."""
+
+COWS_TOTAL = "cows_total"
+"""The pack's COWS total question: a rating's total is read on its scale."""
+
+MAX_DAYS = 366
+"""A bound on the length of a record, not a clinical number: no protocol comes near it."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CowsRating(_Model):
+    """One COWS rating on a pathway day, with its time."""
+
+    time: dt.time
+    total: int
+    items: dict[str, int] | None = None
+    """The eleven item scores, when the rating was given item by item."""
+
+
+class RapidDay(_Model):
+    """One day of the pathway as recorded."""
+
+    day: int
+    date: dt.date
+    given: str
+    """What was given, in the site's words (the site table's text, or free text)."""
+    tolerated: bool | None = None
+    """Given and tolerated, with no precipitated withdrawal left untreated."""
+    cows: list[CowsRating] = Field(default_factory=list)
+    injection_day: bool | None = None
+    """The clinician's confirmation that this is the protocol's injection day (the only
+    way to name it when the site file has no table; with a table it must agree)."""
+    note: str | None = None
+
+
+class TableDay(_Model):
+    """A day of the site's protocol table, as the session keeps it."""
+
+    day: int
+    given: str
+    cows_due: bool = False
+    injection: bool = False
+
+
+def table_of(guide: Guide) -> list[TableDay] | None:
+    """The site's protocol table of the loaded pack, in the session's shape."""
+    if guide.rapid_protocol is None:
+        return None
+    return [
+        TableDay(day=d.day, given=d.given, cows_due=d.cows_due, injection=d.injection)
+        for d in guide.rapid_protocol
+    ]
+
+
+# -- reading the record from a file or a prompt -------------------------------------------
+
+_DAY_FIELDS = {"day", "date", "given", "tolerated", "cows", "injection_day", "note"}
+_RATING_FIELDS = {"time", "total", "items"}
+
+
+def cows_items(guide: Guide) -> list[str]:
+    """The COWS item keys the pack's total is computed from, in order."""
+    cq = guide.questions.get(COWS_TOTAL)
+    if cq is None or cq.computed is None:
+        return []
+    return [k for k in sorted(cq.computed.reads) if k in guide.questions]
+
+
+def parse_time(text: str) -> dt.time:
+    """``HH:MM`` (24-hour)."""
+    try:
+        return dt.time.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time of day: use HH:MM, e.g. 09:30") from None
+
+
+def parse_rating(guide: Guide, raw: Mapping[str, Any], today: dt.date) -> CowsRating:
+    """A COWS rating from ``{"time": "09:30", "total": 3}`` or ``"items": {...}``: the total
+    is read by the pack's COWS total question, each item by its own question (its allowed
+    scores); given both, they must agree.
+
+    Raises:
+        ValueError: what is wrong, for a message.
+    """
+    unknown = sorted(set(raw) - _RATING_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown field {unknown[0]!r} (fields: time, total, items)")
+    if "time" not in raw:
+        raise ValueError("a COWS rating needs its time (HH:MM)")
+    raw_time = raw["time"]
+    when = raw_time if isinstance(raw_time, dt.time) else parse_time(as_text(raw_time))
+    total_q = guide.questions.get(COWS_TOTAL)
+    if total_q is None:
+        raise ValueError("this guide has no COWS total question")
+    items: dict[str, int] | None = None
+    total: int | None = None
+    if raw.get("items") is not None:
+        given = raw["items"]
+        if not isinstance(given, Mapping):
+            raise ValueError("items must be an object of item scores")
+        names = cows_items(guide)
+        short = {k.removeprefix("cows_"): k for k in names}
+        extra = sorted(set(given) - set(short))
+        if extra:
+            raise ValueError(f"unknown COWS item {extra[0]!r} (items: {', '.join(short)})")
+        missing = [s for s in short if s not in given]
+        if missing:
+            raise ValueError(f"COWS items missing: {', '.join(missing)} (give all of them)")
+        items = {}
+        for name, key in short.items():
+            try:
+                items[name] = int(parse_value(guide.questions[key], given[name], today=today))  # type: ignore[arg-type]
+            except InvalidAnswer as exc:
+                raise ValueError(f"COWS item {name}: {exc.reason}") from None
+        total = sum(items.values())
+    if raw.get("total") is not None:
+        try:
+            stated = int(parse_value(total_q, raw["total"], today=today))  # type: ignore[arg-type]
+        except InvalidAnswer as exc:
+            raise ValueError(f"COWS total: {exc.reason}") from None
+        if total is not None and stated != total:
+            raise ValueError(f"COWS total {stated} disagrees with its items, which sum to {total}")
+        total = stated
+    if total is None:
+        raise ValueError("a COWS rating needs its total or its items")
+    problem = _scale_problem(guide, total)
+    if problem is not None:
+        raise ValueError(f"COWS total: {problem}")
+    return CowsRating(time=when, total=total, items=items)
+
+
+def _scale_problem(guide: Guide, total: int) -> str | None:
+    """The COWS total question's own bounds (numbers in the pack, not here)."""
+    from ..engine.bounds import bound_problem
+    from ..engine.evaluate import Inputs, evaluate, state_context
+
+    ctx = state_context(evaluate(guide, Inputs({}, dt.date(2000, 1, 1))))
+    return bound_problem(guide.questions[COWS_TOTAL], total, ctx)
+
+
+def parse_day(guide: Guide, raw: object, today: dt.date) -> RapidDay:
+    """One day of the record from an answers file (or a prompt's answers).
+
+    Raises:
+        ValueError: what is wrong, for a message.
+    """
+    if not isinstance(raw, Mapping):
+        raise ValueError("each day is an object (day, date, given, tolerated, cows, note)")
+    unknown = sorted(set(raw) - _DAY_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown field {unknown[0]!r} (fields: {', '.join(sorted(_DAY_FIELDS))})")
+    for needed in ("day", "date", "given"):
+        if raw.get(needed) is None:
+            raise ValueError(f"{needed!r} is needed")
+    day_raw = raw["day"]
+    if isinstance(day_raw, bool) or not isinstance(day_raw, int | str):
+        raise ValueError(f"day {day_raw!r} is not a day number")
+    try:
+        day = int(as_text(day_raw))
+    except ValueError:
+        raise ValueError(f"day {day_raw!r} is not a day number") from None
+    if not 1 <= day <= MAX_DAYS:
+        raise ValueError(f"day {day} is not a day number (1-{MAX_DAYS})")
+    date_raw = raw["date"]
+    date = (
+        date_raw
+        if isinstance(date_raw, dt.date) and not isinstance(date_raw, dt.datetime)
+        else parse_date(as_text(date_raw), today)
+    )
+    if date > today:
+        raise ValueError(f"day {day} is dated {date}, after today ({today}): record a day on it")
+    given = _text(raw["given"], "given")
+    if given is None:
+        raise ValueError("'given' needs some text")
+    tolerated = _yes_no(raw.get("tolerated"), "tolerated")
+    injection_day = _yes_no(raw.get("injection_day"), "injection_day")
+    ratings_raw = raw.get("cows") or []
+    if not isinstance(ratings_raw, list):
+        raise ValueError("cows is a list of ratings ({time, total} or {time, items})")
+    ratings = []
+    for i, r in enumerate(ratings_raw, 1):
+        if not isinstance(r, Mapping):
+            raise ValueError(f"COWS rating {i} is not an object")
+        try:
+            ratings.append(parse_rating(guide, r, today))
+        except ValueError as exc:
+            raise ValueError(f"COWS rating {i}: {exc}") from None
+    note = _text(raw.get("note"), "note")
+    return RapidDay(
+        day=day,
+        date=date,
+        given=given,
+        tolerated=tolerated,
+        cows=ratings,
+        injection_day=injection_day,
+        note=note,
+    )
+
+
+def _text(raw: object, what: str) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise ValueError(f"{what!r} is text")
+    text = raw.strip()
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"{what!r} is longer than {MAX_TEXT} characters")
+    return text or None
+
+
+def _yes_no(raw: object, what: str) -> bool | None:
+    if raw is None or isinstance(raw, bool):
+        return raw
+    word = as_text(raw).strip().lower() if isinstance(raw, str | int) else ""
+    if word in ("yes", "y", "true", "1"):
+        return True
+    if word in ("no", "n", "false", "0"):
+        return False
+    raise ValueError(f"{what!r} is yes or no, not {raw!r}")
+
+
+def parse_days(guide: Guide, raw: object, today: dt.date, where: str | None) -> list[RapidDay]:
+    """The ``rapid_days`` of an answers file, a batch line or a scenario.
+
+    Raises:
+        InvalidAnswer: on key ``rapid_days``, naming the entry and what is wrong.
+    """
+    suffix = f" ({where})" if where else ""
+    if not isinstance(raw, list):
+        raise InvalidAnswer(
+            ANSWERS_KEY,
+            f"is a list of days, each an object (day, date, given, tolerated, cows, note){suffix}",
+            hint="Give it in an answers file (JSON or TOML); see the README, 'For scripts'.",
+        )
+    if len(raw) > MAX_DAYS:
+        raise InvalidAnswer(ANSWERS_KEY, f"more than {MAX_DAYS} days{suffix}")
+    days = []
+    for i, entry in enumerate(raw, 1):
+        try:
+            days.append(parse_day(guide, entry, today))
+        except ValueError as exc:
+            raise InvalidAnswer(ANSWERS_KEY, f"entry {i}: {exc}{suffix}") from None
+    return days
+
+
+def days_to_json(days: Iterable[RapidDay]) -> list[dict[str, Any]]:
+    """The record as an answers file gives it (and as the note's JSON shows it)."""
+    return [d.model_dump(mode="json", exclude_none=True) for d in days]
+
+
+# -- what the record answers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a pathway record says: the answers the gate reads, the day reached, and what
+    is missing or inconsistent (each in words)."""
+
+    answers: dict[str, Scalar] = field(default_factory=dict)
+    day_reached: int | None = None
+    date_reached: dt.date | None = None
+    injection_day: int | None = None
+    missing: list[str] = field(default_factory=list)
+    table_used: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "day_reached": self.day_reached,
+            "date": None if self.date_reached is None else self.date_reached.isoformat(),
+            "injection_day": self.injection_day,
+            "days_to_injection": (
+                None
+                if self.injection_day is None or self.day_reached is None
+                else self.injection_day - self.day_reached
+            ),
+            "site_table": self.table_used,
+            "missing": list(self.missing),
+        }
+
+
+def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt.date) -> Reading:
+    """Read the record. Every way it can be incomplete or inconsistent makes
+    ``rapid_record_complete`` false (and is said in ``missing``); nothing here ever says
+    more than the record shows.
+
+    Args:
+        days: the days recorded, in any order.
+        table: the site's protocol table in force, or None.
+        today: no day may be dated after it.
+    """
+    missing: list[str] = []
+    if not days:
+        return Reading(missing=["no day of the pathway is recorded"], table_used=table is not None)
+    by_day: dict[int, RapidDay] = {}
+    for d in days:
+        if d.day in by_day:
+            missing.append(f"day {d.day} is recorded twice")
+        by_day.setdefault(d.day, d)
+    last = by_day[max(by_day)]
+    first = by_day.get(1)
+    for n in range(1, last.day + 1):
+        if n not in by_day:
+            missing.append(f"day {n} is not recorded")
+    if first is not None:
+        for n, d in sorted(by_day.items()):
+            expected = first.date + dt.timedelta(days=n - 1)
+            if d.date != expected:
+                missing.append(
+                    f"day {n} is dated {d.date.isoformat()}; after day 1 on "
+                    f"{first.date.isoformat()} it falls on {expected.isoformat()}"
+                )
+    for n, d in sorted(by_day.items()):
+        if d.date > today:
+            missing.append(f"day {n} is dated {d.date.isoformat()}, after today")
+    injection_day: int | None = None
+    if table is not None:
+        rows = {t.day: t for t in table}
+        marked = [t.day for t in table if t.injection]
+        injection_day = marked[0] if len(marked) == 1 else None
+        if injection_day is None:
+            missing.append("the site's table does not name exactly one injection day")
+        for n, d in sorted(by_day.items()):
+            row = rows.get(n)
+            if row is None:
+                missing.append(f"day {n} is beyond the site's protocol ({len(table)} days)")
+                continue
+            if d.injection_day is not None and d.injection_day != row.injection:
+                missing.append(
+                    f"day {n} is recorded as {'' if d.injection_day else 'not '}the injection "
+                    f"day; the site's table says it is {'' if row.injection else 'not '}"
+                )
+            if (row.cows_due or row.injection) and not d.cows:
+                missing.append(f"day {n}: the COWS rating due is not recorded")
+    else:
+        confirmed = sorted(n for n, d in by_day.items() if d.injection_day is True)
+        if len(confirmed) > 1:
+            missing.append(f"more than one day is recorded as the injection day: {confirmed}")
+        elif confirmed:
+            injection_day = confirmed[0]
+        for n, d in sorted(by_day.items()):
+            if not d.cows:
+                missing.append(f"day {n}: no COWS rating is recorded")
+    for n, d in sorted(by_day.items()):
+        if d.tolerated is None:
+            missing.append(f"day {n}: whether the doses were given and tolerated is not recorded")
+    if injection_day is None and table is None:
+        missing.append("no day is confirmed as the protocol's injection day")
+    answers: dict[str, Scalar] = {
+        "rapid_day": last.day,
+        "rapid_day_date": last.date,
+        "rapid_record_complete": not _incomplete(missing),
+    }
+    if injection_day is not None:
+        answers["rapid_injection_day"] = injection_day
+    tolerated = [d.tolerated for d in by_day.values()]
+    if any(t is False for t in tolerated):
+        answers["rapid_doses_tolerated"] = False
+    elif all(t is True for t in tolerated):
+        answers["rapid_doses_tolerated"] = True
+    if last.cows:
+        answers["rapid_day_cows"] = max(last.cows, key=lambda r: r.time).total
+    return Reading(
+        answers=answers,
+        day_reached=last.day,
+        date_reached=last.date,
+        injection_day=injection_day,
+        missing=missing,
+        table_used=table is not None,
+    )
+
+
+def _incomplete(missing: list[str]) -> bool:
+    """Whether anything said missing makes the record incomplete: everything does but the
+    lack of a confirmed injection day, which leaves ``rapid_injection_day`` unknown."""
+    return any(m != "no day is confirmed as the protocol's injection day" for m in missing)
+
+
+def record_answers(guide: Guide, reading: Reading) -> dict[str, Scalar]:
+    """The reading's answers for the keys this guide has."""
+    return {k: v for k, v in reading.answers.items() if k in guide.questions}
+
+
+def is_record_key(guide: Guide, key: str) -> bool:
+    return key in RECORD_KEYS and key in guide.questions
+
+
+def due_today(
+    days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt.date
+) -> tuple[int, str]:
+    """The day of the protocol that ``today`` is, and what is due, in words (for the screen)."""
+    if not days:
+        day = 1
+    else:
+        first = min(days, key=lambda d: d.day)
+        day = first.day + (today - first.date).days
+    if table is None:
+        return (
+            day,
+            "no site table: record what was given and a COWS rating; confirm the injection "
+            "day on it",
+        )
+    row = next((t for t in table if t.day == day), None)
+    if row is None:
+        return day, f"beyond the site's protocol ({len(table)} days)"
+    parts = [row.given]
+    if row.cows_due or row.injection:
+        parts.append("a COWS rating is due")
+    if row.injection:
+        parts.append("the protocol's injection day")
+    return day, "; ".join(parts)

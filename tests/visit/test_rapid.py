@@ -1,0 +1,189 @@
+"""The supervised rapid pathway's daily record (reference section 6): the site's table, the
+record, what it answers, and the gate that reads it. The oracle (tests/oracle.py) judges
+each record independently of visit/rapid.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+from tests import oracle
+from tests.helpers import ready_patient
+from tests.strategies import patients as gen
+from xrntx_guide.errors import InvalidAnswer, UserError
+from xrntx_guide.pack.guide import Guide
+from xrntx_guide.pack.model import ProtocolDay
+from xrntx_guide.pack.site import protocol_problems
+from xrntx_guide.visit.presets import evaluate_presets, parse_answers
+from xrntx_guide.visit.rapid import derive, parse_days, table_of
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "scenarios" / "_site-rapid-protocol.toml"
+DAY1 = dt.date(2026, 11, 22)
+INJECTION_DAY = 7
+
+
+@pytest.fixture(scope="module")
+def site_guide() -> Guide:
+    from xrntx_guide.pack.compile import load_guide
+
+    return load_guide(ROOT / "steps", SITE)
+
+
+def day(n: int, **changes: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "day": n,
+        "date": (DAY1 + dt.timedelta(days=n - 1)).isoformat(),
+        "given": "as the site's protocol directs",
+        "tolerated": True,
+        "cows": [{"time": "09:00", "total": 3}, {"time": "15:00", "total": 1}],
+    }
+    entry.update(changes)
+    return entry
+
+
+def patient(days: list[dict[str, Any]], on: dt.date) -> dict[str, Any]:
+    return ready_patient(
+        last_opioid_use=DAY1,
+        injection_date=on,
+        pathway="supervised_rapid",
+        rapid_supervised_setting=True,
+        rapid_protocol_on_file=True,
+        uds_buprenorphine="positive",
+        naloxone_challenge="negative",
+        rapid_days=days,
+    )
+
+
+def status(guide: Guide, answers: dict[str, Any], today: dt.date) -> str:
+    try:
+        presets = parse_answers(guide, answers, "file", today, "test")
+        return evaluate_presets(guide, presets, today).status
+    except UserError:
+        return "refused"
+
+
+def test_the_shipped_pack_ships_no_table(guide: Guide) -> None:
+    assert guide.rapid_protocol is None
+
+
+def test_the_site_table_loads(site_guide: Guide) -> None:
+    table = table_of(site_guide)
+    assert table is not None and [t.day for t in table] == list(range(1, 8))
+    assert [t.day for t in table if t.injection] == [INJECTION_DAY]
+
+
+@pytest.mark.parametrize(
+    ("rows", "where", "words"),
+    [
+        ([(1, False, False), (3, True, True)], (1, "day"), "in order"),
+        ([(1, False, False), (1, True, True)], (1, "day"), "twice"),
+        ([(1, False, True), (2, False, False)], (), "no day is the injection day"),
+        ([(1, True, True), (2, True, True)], (1, "injection"), "second injection day"),
+        ([(1, True, False)], (0, "cows_due"), "cows_due"),
+        ([], (), "no days"),
+    ],
+)
+def test_a_site_table_is_checked_with_located_problems(
+    rows: list[tuple[int, bool, bool]], where: tuple[Any, ...], words: str
+) -> None:
+    table = [
+        ProtocolDay(day=d, given="text", injection=inj, cows_due=cows) for d, inj, cows in rows
+    ]
+    problems = protocol_problems(table)
+    assert any(path == where and words in message for path, message in problems), problems
+
+
+def test_a_bad_site_table_refuses_the_site_file(tmp_path: Path) -> None:
+    from xrntx_guide.pack.compile import load_guide
+
+    bad = tmp_path / "site.toml"
+    bad.write_text('site = "x"\n[[rapid_protocol]]\nday = 2\ngiven = "x"\ninjection = true\n')
+    with pytest.raises(UserError, match="rapid_protocol"):
+        load_guide(ROOT / "steps", bad)
+
+
+def test_seven_days_with_a_site_table(site_guide: Guide) -> None:
+    """Done-when of issue 11: not ready before the injection day, ready on it when the
+    record is complete, and each day the record says the day reached."""
+    for n in range(1, INJECTION_DAY + 1):
+        today = DAY1 + dt.timedelta(days=n - 1)
+        days = [day(k) for k in range(1, n + 1)]
+        got = status(site_guide, patient(days, today), today)
+        assert got == ("ready" if n == INJECTION_DAY else "blocked"), (n, got)
+        reading = derive(parse_days(site_guide, days, today, None), table_of(site_guide), today)
+        assert reading.day_reached == n and reading.missing == []
+        problems = oracle.rapid_record_problems(site_guide, patient(days, today), today)
+        assert (problems == []) == (n == INJECTION_DAY), (n, problems)
+
+
+def test_without_a_table_the_clinician_confirms_the_injection_day(guide: Guide) -> None:
+    today = DAY1 + dt.timedelta(days=4)
+    days = [day(k) for k in range(1, 6)]
+    assert status(guide, patient(days, today), today) == "incomplete"
+    days[-1]["injection_day"] = True
+    assert status(guide, patient(days, today), today) == "ready"
+
+
+def test_the_pathway_answers_are_refused_from_every_route(guide: Guide) -> None:
+    with pytest.raises(InvalidAnswer, match="daily record"):
+        parse_answers(guide, {"rapid_day": 7}, "file", DAY1, "test")
+    with pytest.raises(InvalidAnswer, match="list of days"):
+        parse_answers(guide, {"rapid_days": "7"}, "flag", DAY1, "--answer")
+
+
+def test_a_future_day_is_refused(site_guide: Guide) -> None:
+    with pytest.raises(InvalidAnswer, match="after today"):
+        parse_days(site_guide, [day(1), day(2)], DAY1, None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    last=gen.RAPID_LAST_DAY,
+    mutation=gen.RAPID_MUTATION,
+    which=gen.RAPID_WHICH_DAY,
+    table=gen.RAPID_WITH_TABLE,
+)
+def test_no_broken_record_is_ever_ready(
+    site_guide: Guide, guide: Guide, last: int, mutation: str, which: int, table: bool
+) -> None:
+    """A record that misses a day, has a day in the future, is not on the injection day,
+    or is otherwise broken is never ready; and whatever is ready, the oracle agrees."""
+    g = site_guide if table else guide
+    days = [day(k) for k in range(1, last + 1)]
+    if not table:
+        days[-1]["injection_day"] = True
+    today = DAY1 + dt.timedelta(days=last - 1)
+    on = today
+    k = which % last
+    if mutation == "drop" and last > 1:
+        del days[k if k < last - 1 else 0]
+    elif mutation == "future":
+        today -= dt.timedelta(days=1)
+    elif mutation == "early":
+        on = today - dt.timedelta(days=1)
+    elif mutation == "shift":
+        days[k]["date"] = (
+            dt.date.fromisoformat(days[k]["date"]) - dt.timedelta(days=2)
+        ).isoformat()
+    elif mutation == "duplicate":
+        days.append(dict(days[k], given="again"))
+    elif mutation == "untolerated":
+        days[k]["tolerated"] = False
+    elif mutation == "no_cows":
+        days[k]["cows"] = []
+    elif mutation == "high":
+        days[-1]["cows"] = [{"time": "23:00", "total": g.setting_values["cows_threshold"]}]
+    answers = patient(days, on)
+    got = status(g, answers, today)
+    problems = oracle.rapid_record_problems(g, answers, today)
+    if got == "ready":
+        assert problems == [], (mutation, problems)
+    if mutation in ("future", "early", "untolerated", "high") or (mutation == "drop" and last > 1):
+        assert got != "ready", mutation
+    if table and last != INJECTION_DAY:
+        assert got != "ready"
