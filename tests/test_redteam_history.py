@@ -15,8 +15,15 @@ from xrntx_guide.visit import session as store
 
 Run = Callable[..., Any]
 LABEL = "RT1"
-INJECTION_STEP = ("injection_given", "injection_side_used", "needle_used", "observation_minutes",
-                  "overdose_counselled", "reversal_agent_offered", "wallet_card_given")
+INJECTION_STEP = (
+    "injection_given",
+    "injection_side_used",
+    "needle_used",
+    "observation_minutes",
+    "overdose_counselled",
+    "reversal_agent_offered",
+    "wallet_card_given",
+)
 
 
 def repeat_visit(**changes: Any) -> dict[str, Any]:
@@ -28,8 +35,18 @@ def repeat_visit(**changes: Any) -> dict[str, Any]:
 
 
 def walk(run: Run, day: dt.date, answers: dict[str, Any], *extra: str) -> Any:
-    return run("walk", "--no-input", "--label", LABEL, "--today", day.isoformat(),
-               "--acknowledge", "all", *extra, *answer_flags(answers))
+    return run(
+        "walk",
+        "--no-input",
+        "--label",
+        LABEL,
+        "--today",
+        day.isoformat(),
+        "--acknowledge",
+        "all",
+        *extra,
+        *answer_flags(answers),
+    )
 
 
 @pytest.fixture
@@ -48,7 +65,7 @@ def test_redteam_resumed_visit_keeps_a_stale_history_value_and_an_early_repeat_i
     first = after_injection(last_opioid_use=days_ago(42))
     assert walk(run, days_ago(28), first).exit_code == ExitCode.OK
     # Visit B starts on TODAY, is filled in from the first visit, stops before the kit step.
-    partial = repeat_visit(kit_storage_ok=None, **{k: None for k in INJECTION_STEP})
+    partial = repeat_visit(kit_storage_ok=None, **dict.fromkeys(INJECTION_STEP))
     b_path = folder / "B.json"
     r = walk(run, TODAY, partial, "--session", str(b_path))
     assert r.exit_code == ExitCode.INCOMPLETE, r.output
@@ -58,8 +75,18 @@ def test_redteam_resumed_visit_keeps_a_stale_history_value_and_an_early_repeat_i
     assert walk(run, c_day, repeat_visit()).exit_code == ExitCode.OK
     # B is resumed 3 days after C's injection.
     b_day = TODAY + dt.timedelta(days=4)
-    r = run("walk", "--no-input", "--resume", "--session", str(b_path), "--today",
-            b_day.isoformat(), "--acknowledge", "all", *answer_flags(repeat_visit()))
+    r = run(
+        "walk",
+        "--no-input",
+        "--resume",
+        "--session",
+        str(b_path),
+        "--today",
+        b_day.isoformat(),
+        "--acknowledge",
+        "all",
+        *answer_flags(repeat_visit()),
+    )
     b = store.load(b_path)
     # The real last injection (C) was 3 days before: never a ready, dose-given visit
     # without an override of dose_timing.
