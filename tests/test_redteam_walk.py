@@ -20,7 +20,7 @@ P_DATE = r"Date of the injection [^\n]*\[" + TODAY.isoformat() + r"\]: "
 P_ANY = r"(?:\]|\?|\)): $"
 
 
-def spawn(home: Path, *args: str) -> pexpect.spawn:
+def spawn(home: Path, *args: str) -> pexpect.spawn[str]:
     env = {
         **os.environ,
         "XRNTX_GUIDE_HOME": str(home),
@@ -59,11 +59,11 @@ def test_redteam_edit_of_a_preset_answer_shows_the_injection_steps_while_blocked
     child.expect(P_DATE)
     child.sendline("")
     child.expect(P_PATHWAY)
-    before = child.before
+    before = str(child.before)
     assert INJECTION_STEP not in before
     child.sendline(f"edit {key}")
     child.expect(P_ANY)
-    screen = child.before
+    screen = str(child.before)
     child.sendline("quit")
     child.expect(pexpect.EOF)
     for title in (INJECTION_STEP, "After the injection"):
