@@ -94,3 +94,19 @@ def test_redteam_resumed_visit_keeps_a_stale_history_value_and_an_early_repeat_i
         f"wrong ready: last_injection_date={b.answers['last_injection_date'].value} "
         f"({b.answers['last_injection_date'].origin}), history's last injection {c_day}"
     )
+
+
+def test_redteam_a_first_injection_visit_3_days_after_a_recorded_injection_is_ready(
+    run: Run, folder: Path
+) -> None:
+    """The history holds a finished care visit with the injection given 3 days ago. A new
+    walk for the same label answered visit=first_injection is judged as an induction only:
+    dose_timing does not apply, nothing warns, and the walk finishes with a second dose 3
+    days after the first (on the same side). The history contradicts the answer 'first
+    injection'; an injection fewer than 7 days after the last one is a stop."""
+    first = after_injection(last_opioid_use=days_ago(20))
+    assert walk(run, days_ago(3), first).exit_code == ExitCode.OK
+    r = walk(run, TODAY, after_injection(last_opioid_use=days_ago(20)))
+    assert r.exit_code != ExitCode.OK, (
+        "a second dose 3 days after a recorded injection finished as ready:\n" + r.stdout[-800:]
+    )
