@@ -36,3 +36,21 @@ def test_redteam_a_site_file_before_the_command_is_silently_replaced_by_one_afte
     assert both.returncode == 2 or json.loads(both.stdout)["status"] != "ready", (
         "the site file given before the command was dropped silently: " + both.stdout[:200]
     )
+
+
+def test_redteam_delete_by_a_label_that_is_another_sessions_id_deletes_the_other_patient(
+    _isolated_home: Path,
+) -> None:
+    """Patient A's session has id X; patient B is labelled X (a label may be any text).
+    `sessions --delete X --yes` deletes A's session, silently: a reference that names one
+    session by id and another by label is ambiguous and should delete nothing (exit 2)."""
+    flags = ["--today", TODAY.isoformat(), *answer_flags(ready_patient())]
+    assert cli("walk", "--no-input", "--label", "A", *flags).returncode == 4
+    folder = _isolated_home / "sessions"
+    (a_file,) = folder.iterdir()
+    a_id = json.loads(a_file.read_text())["id"]
+    assert cli("walk", "--no-input", "--label", a_id, *flags).returncode == 4
+    r = cli("sessions", "--delete", a_id, "--yes")
+    assert r.returncode == 2 and a_file.exists(), (
+        f"--delete {a_id} (a label of one session, the id of another) deleted: {r.stdout}"
+    )
