@@ -27,8 +27,13 @@ def test_redteam_report_injection_given_naming_a_pre_injection_answer_dates_a_bl
     validated = run("validate", "--steps", str(steps))
     flags = answer_flags(ready_patient(last_opioid_use=days_ago(4)))
     r = run("check", "--steps", str(steps), "--today", "2026-11-24", "--json", *flags)
+    if validated.exit_code == 3:
+        # Refused as a pack: no result at all, so no dose date for a blocked patient.
+        assert "injection_given" in validated.stdout + validated.stderr
+        assert r.exit_code == 3, r.stdout
+        return
     out = json.loads(r.stdout)
     assert out["status"] == "blocked"
-    assert validated.exit_code == 3 or out["derived"].get("next_dose_due") is None, (
+    assert out["derived"].get("next_dose_due") is None, (
         f"blocked patient, yet next_dose_due={out['derived'].get('next_dose_due')}"
     )

@@ -258,15 +258,18 @@ def test_a_training_session_is_never_used(run: Run, folder: Path) -> None:
     assert data["visits"][0]["training"] is True
 
 
-def test_a_first_injection_visit_is_never_filled_in(
+def test_a_first_injection_visit_of_a_patient_with_a_recorded_dose_is_refused(
     run: Run, folder: Path, first: store.SessionRecord
 ) -> None:
-    """The values are filled in when the repeat-visit question is reached, so a first
-    injection visit with the same label takes nothing."""
+    """The record shows a dose, so the visit is a repeat visit: answered 'first injection'
+    it would skip the repeat-visit gates (an early second dose), so it is refused, saying
+    why, and nothing is filled in or given."""
+    before = {p.name for p in folder.glob("*.json")}
     result = walk(run, TODAY, first_visit(last_opioid_use=days_ago(14)))
 
-    assert result.exit_code == ExitCode.OK, result.output
-    assert not {"last_injection_date", "last_injection_side"} & set(latest(folder).answers)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "repeat visit" in result.stderr and "repeat_injection" in result.stderr
+    assert {p.name for p in folder.glob("*.json")} == before, "no session was written"
 
 
 # -- the command ---------------------------------------------------------------------------

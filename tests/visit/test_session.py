@@ -16,7 +16,15 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, Run, after_injection, answer_flags, no_traceback, ready_patient
+from tests.helpers import (
+    TODAY,
+    Run,
+    after_injection,
+    answer_flags,
+    days_ago,
+    no_traceback,
+    ready_patient,
+)
 from xrntx_guide.cli.ui import UI
 from xrntx_guide.cli.walk import Clock, Walk
 from xrntx_guide.errors import ExitCode, SessionError
@@ -99,7 +107,10 @@ def test_a_bad_file_in_the_folder_is_skipped_with_a_warning(
 
 
 def test_a_label_used_twice_is_ambiguous_for_note(run: Run) -> None:
-    assert walk(run, "twin", after_injection()).exit_code == ExitCode.OK
+    # The first visit is blocked (no dose recorded): a second first-injection visit for
+    # the label is allowed; one after a recorded dose would be refused (test_history).
+    blocked = walk(run, "twin", after_injection(last_opioid_use=days_ago(3)))
+    assert blocked.exit_code == ExitCode.BLOCKED, blocked.output
     second = walk(run, "twin", after_injection())
     assert "already used" in second.stderr
     result = run("note", "twin")

@@ -274,6 +274,7 @@ def _arrange(args: list[str]) -> tuple[list[str], bool]:
     if not rest or rest[0].startswith("-"):
         return ["walk", *shared, *rest], False  # options of the walkthrough, the default
     command, tail = rest[0], rest[1:]
+    _refuse_twice([*shared, *tail])
     if shared:
         taken = _options_of(command)
         if taken is not None:
@@ -285,6 +286,27 @@ def _arrange(args: list[str]) -> tuple[list[str], bool]:
                         hint=f"`xrntx-guide {command} --help` lists its options.",
                     )
     return [command, *shared, *tail], False
+
+
+def _refuse_twice(args: list[str]) -> None:
+    """A site file, a steps folder or a date given twice is refused: click would keep the
+    last one without a word, so a clinic's alias with its --site could be overridden
+    silently by a second --site (a red-team finding)."""
+    seen: set[str] = set()
+    skip = False
+    for arg in args:
+        if skip:  # the value of the option before it, whatever it looks like
+            skip = False
+            continue
+        name = arg.split("=", 1)[0]
+        if name in SHARED_VALUE_OPTIONS:
+            if name in seen:
+                raise UsageError(
+                    f"{name} is given twice: give it once",
+                    hint="An option before the command counts too (xrntx-guide --site F ...).",
+                )
+            seen.add(name)
+            skip = "=" not in arg
 
 
 def _options_of(command: str) -> set[str] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from ..engine.walk import (
     instructions,
     next_action,
     prune,
+    stop_before,
     wait_minutes,
     wait_remaining,
 )
@@ -103,6 +105,8 @@ class Walk:
     unsaved: bool = False
     """The clinician chose to go on after a save failed; saves are still tried."""
     dry_run: bool = False
+    history_conflict: Callable[[object], str | None] | None = None
+    """Why a visit answer contradicts the patient's record (visit/history.py), or None."""
     """``--no-save``: the session is never written; the screen says so where it would say
     "saved"."""
     responder: Any = None
@@ -237,7 +241,17 @@ class Walk:
     def pending(self, state: State) -> Action | None:
         if self.redo is not None:
             cq = self.guide.questions[self.redo]
-            return Ask(self.guide.step(cq.step_id), cq)
+            step = self.guide.step(cq.step_id)
+            stop = stop_before(state, step)
+            if stop is None:
+                return Ask(step, cq)
+            # Never a step that a gate closes now, by any command (red-team finding).
+            self.redo = None
+            self.ui.retry(
+                f"{cq.key!r} is asked at the step {step.spec.title!r}, after the gate "
+                f"{stop.gate.id!r}, which stops the walk now: settle that gate first "
+                "(why; edit an earlier answer)"
+            )
         if self.jumped is not None:
             r = state.gates[self.jumped]
             if r.outcome == "fail" and r.severity == "contraindication":
@@ -471,6 +485,8 @@ class Walk:
                 continue
             if text == "":
                 if default is not None:
+                    if self.refused_by_history(cq, default_raw):
+                        continue
                     self.store(state, cq, default_raw, origin)
                     return
                 if q.optional:
@@ -491,6 +507,8 @@ class Walk:
                 if left is None or left > dt.timedelta(0):
                     self.refuse_early(state, cq, left)
                     continue
+            if self.refused_by_history(cq, value):
+                continue
             self.store(state, cq, value)
             return
 
@@ -545,6 +563,15 @@ class Walk:
             self.store(now, other, v)
             self.ui.line(f"  {other.spec.prompt}: {self.state().display(other.key)}")
         return True
+
+    def refused_by_history(self, cq: CQuestion, value: object) -> bool:
+        """A visit answer the patient's record contradicts is refused, saying why."""
+        if self.history_conflict is None or cq.key != self.guide.meta.report.visit:
+            return False
+        problem = self.history_conflict(value)
+        if problem is not None:
+            self.ui.retry(problem)
+        return problem is not None
 
     def store(self, state: State, cq: CQuestion, value: object, origin: str = "typed") -> None:
         if isinstance(value, str) and cq.spec.type == "date":

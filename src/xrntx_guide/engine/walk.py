@@ -98,6 +98,21 @@ def next_action(
     return Done()
 
 
+def stop_before(state: State, step: CStep) -> GateStop | None:
+    """The first gate that stands before ``step`` now, as the walk would stop at it; None
+    when every gate guarding ``step`` (and the steps before it) is settled.
+
+    A question may be asked again out of order (``back``, ``edit``): it is asked only when
+    this is None, so no command reaches a step that a gate closes.
+    """
+    for earlier in state.guide.steps[: step.index + 1]:
+        for gate in state.guide.guarding[earlier.index]:
+            stop = _gate_action(earlier, state.gates[gate.id])
+            if stop is not None and stop.kind != "notice":
+                return stop
+    return None
+
+
 def instructions(state: State, step: CStep) -> str:
     """The step's instructions for this patient: its text, then each note whose condition
     holds (an undecided note is left out), with placeholders filled."""

@@ -49,6 +49,7 @@ def check_guide(guide: Guide, *, complete: bool = True) -> list[Issue]:
     issues = asked_in_order(guide)
     if complete:
         issues.extend(readiness_is_guarded(guide))
+        issues.extend(injection_recorded_after_the_gates(guide))
     edges = _edges(guide)
     circles = no_circles(guide, edges)
     issues.extend(circles)
@@ -154,6 +155,28 @@ def asked_in_order(guide: Guide) -> list[Issue]:
                     )
                 )
     return issues
+
+
+def injection_recorded_after_the_gates(guide: Guide) -> list[Issue]:
+    """``[guide.report].injection_given`` is asked at or after a step that requires every
+    gate clear: an answer asked before the gates could say "given" for a patient they
+    block, and date a next dose (a red-team finding: it named the consent answer)."""
+    key = guide.meta.report.injection_given
+    cq = guide.questions.get(key) if key is not None else None
+    clear = [s.index for s in guide.steps if s.spec.requires_clear]
+    if key is None or not clear:
+        return []
+    if cq is None or guide.step(cq.step_id).index < min(clear):
+        where = "a derived value" if cq is None else f"asked at the step {cq.step_id!r}"
+        return [
+            Issue(
+                guide.root,
+                ("guide", "report", "injection_given"),
+                f"guide.report.injection_given {key!r} is {where}, before the gates are "
+                "clear: name the question asked at (or after) the injection step",
+            )
+        ]
+    return []
 
 
 def readiness_is_guarded(guide: Guide) -> list[Issue]:

@@ -293,3 +293,28 @@ def require_label(records: Iterable[SessionRecord], label: str) -> None:
         f"no session has the label {label!r}{extra}",
         hint="`xrntx-guide sessions` lists the saved sessions and their labels.",
     )
+
+
+def contradiction(guide: Guide, tl: Timeline, visit_value: object) -> str | None:
+    """Why this visit's kind contradicts the patient's record, or None.
+
+    With a finished injection in the timeline, the visit is a repeat visit: a visit
+    answered as another kind (a first injection) would skip the repeat-visit gates (an
+    early repeat dose) although the record shows a dose (a red-team finding). The pack
+    decides, as for any repeat visit, whether it becomes a new induction.
+    """
+    report = guide.meta.report
+    repeat = report.history.repeat_visit
+    if tl.source is None or repeat is None or visit_value is None or visit_value == repeat:
+        return None
+    return (
+        f"the patient's record shows an injection on {tl.source.date} (session "
+        f"{tl.source.session}), so this visit is a repeat visit: answer {repeat!r} (the "
+        "guide then decides whether it is treated as a new induction), or check the label"
+    )
+
+
+def stale_history_answers(record: SessionRecord) -> list[str]:
+    """Answers a resumed walk took from the history when it started: they are filled in
+    again from the timeline as it is now (a later visit may have given a dose since)."""
+    return [key for key, rec in record.answers.items() if rec.origin == "history"]

@@ -513,9 +513,16 @@ def _find(scan: Scan, ref: str | None) -> Path:
             "there is no unfinished session to resume", hint="Start one with `xrntx-guide walk`."
         )
     by_id = [p for p, r in found if r.id == ref]
+    by_label = [(p, r) for p, r in found if r.label == ref]
+    if by_id and any(p not in by_id for p, _ in by_label):
+        # One session's id is another patient's label: deleting or resuming either could
+        # be the wrong patient's record (a red-team finding). Nothing is guessed.
+        raise SessionError(
+            f"{ref!r} is the id of one session and the label of another: it is ambiguous",
+            hint="Give the session's file instead (`xrntx-guide sessions` lists them).",
+        )
     if by_id:
         return by_id[0]
-    by_label = [(p, r) for p, r in found if r.label == ref]
     if not by_label:
         raise SessionError(
             f"no session with label or id {ref!r}",

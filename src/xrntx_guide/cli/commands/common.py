@@ -152,7 +152,7 @@ OverrideOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--override",
-        help='GATE="[CODE: ]comment": override a stop gate, repeatable.',
+        help='GATE="CODE: comment": override a stop gate with a code and a comment; repeatable.',
         show_default=False,
     ),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
@@ -251,10 +252,25 @@ def walk(
             ui.warning(other_day)
 
     prefills = {}
+    conflict: Callable[[object], str | None] | None = None
     if record.status != "complete":  # the patient's earlier visits (reference section 7)
+        from ...visit.history import contradiction, stale_history_answers
         from ..history import walk_timeline
 
-        prefills = walk_timeline(ui, guide, directory, record, day).prefills
+        stale = stale_history_answers(record) if resume else []
+        if stale:  # filled in again from the timeline as it is now, never kept from then
+            record.clear(stale, now, "filled in again from the history on resume")
+        tl = walk_timeline(ui, guide, directory, record, day)
+        prefills = tl.prefills
+
+        def conflict(value: object) -> str | None:
+            return contradiction(guide, tl, value)
+
+        visit_key = guide.meta.report.visit
+        given = record.answers.get(visit_key) if visit_key else None
+        problem = conflict(given.value) if given is not None else None
+        if problem is not None:
+            raise UsageError(f"{visit_key}={given.value}: {problem}")  # type: ignore[union-attr]
     if no_save:
         ui.alert(DRY_RUN_START)
     if interactive:
@@ -291,6 +307,7 @@ def walk(
         flag_overrides={r.gate: r for r in requests},
         prefills=prefills,
         dry_run=no_save,
+        history_conflict=conflict,
     )
     try:
         code = w.run()
