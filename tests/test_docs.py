@@ -53,3 +53,14 @@ def test_lint_and_types_are_clean(tool: str) -> None:
     for cmd in commands:
         done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_layout_in_the_readme_names_every_package_and_top_level_module() -> None:
+    """The README's layout is the tree: a new subsystem or module is documented there."""
+    block = README.split("### The layout", 1)[1].split("```", 2)[1]
+    package = REPO / "src" / "xrntx_guide"
+    names = {p.name for p in package.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    names |= {p.name for p in package.glob("*.py") if not p.name.startswith("__")}
+    for name in sorted(names):
+        shown = f"{name}/" if (package / name).is_dir() else name
+        assert shown in block, f"{shown} is not in the README's layout"
