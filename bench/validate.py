@@ -31,7 +31,7 @@ sys.path.insert(0, str(SRC))
 
 from xrntx_guide.errors import PackError  # noqa: E402
 from xrntx_guide.pack.checks import MAX_EVALUATION_DEPTH, deepest_chain  # noqa: E402
-from xrntx_guide.pack.compile import load_guide, validate_pack  # noqa: E402
+from xrntx_guide.pack.load import load_guide, validate_pack  # noqa: E402
 
 GUIDE = """\
 [guide]

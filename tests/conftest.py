@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from tests.helpers import STEPS, Result, Run
 from xrntx_guide.cli.app import app
-from xrntx_guide.pack.compile import load_guide
 from xrntx_guide.pack.guide import Guide
+from xrntx_guide.pack.load import load_guide
 
 # In CI (CI=true), Hypothesis draws the same examples on every run, so a run there is the
 # run a developer can repeat with CI=true; locally it keeps exploring new examples.

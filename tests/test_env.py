@@ -116,7 +116,12 @@ def test_the_commands_reach_the_machine_only_through_the_environment(path: Path)
 
 @pytest.mark.parametrize(
     "path",
-    [CLI / "ui.py", SRC / "pack" / "cache.py", SRC / "pack" / "compile.py"],
+    [
+        CLI / "ui.py",
+        SRC / "pack" / "cache.py",
+        SRC / "pack" / "compile.py",
+        SRC / "pack" / "load.py",
+    ],
     ids=lambda p: p.name,
 )
 def test_the_screen_and_the_pack_cache_read_no_process_variables(path: Path) -> None:

@@ -518,7 +518,7 @@ def test_a_site_cannot_shorten_the_interval_after_short_acting_opioids(
     guide: Guide, tmp_path: Path
 ) -> None:
     from xrntx_guide.errors import PackError
-    from xrntx_guide.pack.compile import load_guide
+    from xrntx_guide.pack.load import load_guide
 
     floor = guide.settings["min_opioid_free_days"].site_min
     assert isinstance(floor, dict)
@@ -554,7 +554,7 @@ def test_the_label_minimum_is_the_floor_for_short_acting_opioids(guide: Guide) -
 
 def test_a_site_cannot_change_the_dose_interval(tmp_path: Path) -> None:
     from xrntx_guide.errors import PackError
-    from xrntx_guide.pack.compile import load_guide
+    from xrntx_guide.pack.load import load_guide
 
     with pytest.raises(PackError) as info:
         load_guide(REPO / "steps", _site(tmp_path, "dose_interval_days = 21"))

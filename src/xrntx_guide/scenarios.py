@@ -17,8 +17,8 @@ from typing import Any
 
 from .engine.evaluate import State
 from .errors import PackError, UsageError, UserError
-from .pack.compile import load_guide
 from .pack.guide import Guide
+from .pack.load import load_guide
 
 MAX_FILE_BYTES = 256 * 1024
 EXPECT_KEYS = ("status", "blocking", "cautions", "earliest_injection_date", "next_dose_due")

@@ -236,7 +236,7 @@ def test_a_demo_stops_to_show_how_each_gate_on_the_way_decided(run: Run) -> None
     read and its source; each gate once, the readiness gates before the injection."""
     import re
 
-    from xrntx_guide.pack.compile import load_guide
+    from xrntx_guide.pack.load import load_guide
 
     guide = load_guide()
     result = run("demo", "01-ready-after-heroin", "--auto", "0", "--plain")

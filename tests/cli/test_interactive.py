@@ -25,8 +25,8 @@ import pytest
 
 from tests.helpers import EXE, TODAY
 from xrntx_guide.errors import ExitCode
-from xrntx_guide.pack.compile import load_guide
 from xrntx_guide.pack.guide import Guide
+from xrntx_guide.pack.load import load_guide
 
 pytestmark = pytest.mark.skipif(not EXE.exists(), reason=f"{EXE} is not installed")
 

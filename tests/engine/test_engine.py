@@ -16,8 +16,8 @@ from xrntx_guide.engine.evaluate import Inputs, Override, evaluate
 from xrntx_guide.engine.walk import Ask, Confirm, Done, GateStop, next_action, prune
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.expr.values import Scalar
-from xrntx_guide.pack.compile import load_guide
 from xrntx_guide.pack.guide import Guide
+from xrntx_guide.pack.load import load_guide
 
 
 def mini(tmp_path: Path, body: str) -> Guide:

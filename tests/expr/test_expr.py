@@ -969,7 +969,7 @@ def test_a_pack_with_such_a_number_is_refused_with_its_file_and_place(
     from tests.helpers import PACK_FILE, make_pack
     from xrntx_guide.cli.app import main
     from xrntx_guide.errors import ExitCode, PackError
-    from xrntx_guide.pack.compile import load_guide
+    from xrntx_guide.pack.load import load_guide
 
     folder = make_pack(
         tmp_path,

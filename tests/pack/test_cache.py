@@ -13,7 +13,7 @@ from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.expr.values import Scalar
 from xrntx_guide.output.report import check_result
 from xrntx_guide.pack import cache as packcache
-from xrntx_guide.pack.compile import load_guide
+from xrntx_guide.pack.load import load_guide
 
 
 @pytest.fixture(autouse=True)

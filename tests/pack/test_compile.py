@@ -15,8 +15,8 @@ import pytest
 from tests.helpers import MINIMAL, PACK_FILE, make_pack
 from xrntx_guide import expr
 from xrntx_guide.errors import ExitCode, PackError, Problem
-from xrntx_guide.pack.compile import load_guide
 from xrntx_guide.pack.guide import Guide
+from xrntx_guide.pack.load import load_guide
 
 SITE = """\
 site = "test clinic"

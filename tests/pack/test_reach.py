@@ -14,8 +14,8 @@ from xrntx_guide.engine.walk import Ask, Confirm, GateStop, next_action
 from xrntx_guide.errors import Problem
 from xrntx_guide.expr.values import Scalar
 from xrntx_guide.pack.checks import readiness_is_guarded
-from xrntx_guide.pack.compile import load_guide, validate_pack
 from xrntx_guide.pack.guide import Guide
+from xrntx_guide.pack.load import load_guide, validate_pack
 
 INJECT = '[[step]]\nid = "inject"'
 ROUTE = """

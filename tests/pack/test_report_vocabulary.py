@@ -14,7 +14,7 @@ import pytest
 
 from tests.helpers import TODAY, Run, copy_steps, ready_patient
 from xrntx_guide.errors import PackError
-from xrntx_guide.pack.compile import load_guide
+from xrntx_guide.pack.load import load_guide
 
 
 def _edit(folder: Path, old: str, new: str) -> None:

@@ -19,8 +19,8 @@ from tests.helpers import MINIMAL, PACK_FILE, Run, make_pack
 from xrntx_guide.engine import evaluate as engine
 from xrntx_guide.errors import ExitCode, PackError
 from xrntx_guide.pack.checks import MAX_EVALUATION_DEPTH, deepest_chain
-from xrntx_guide.pack.compile import load_guide
 from xrntx_guide.pack.guide import Guide
+from xrntx_guide.pack.load import load_guide
 
 INJECT = '[[step]]\nid = "inject"'
 

@@ -41,8 +41,8 @@ from tests import oracle
 from tests.helpers import STEPS, TODAY
 from xrntx_guide.engine.evaluate import Inputs, Override, State, evaluate
 from xrntx_guide.errors import UsageError, UserError
-from xrntx_guide.pack.compile import load_guide
 from xrntx_guide.pack.guide import Guide
+from xrntx_guide.pack.load import load_guide
 
 T = TypeVar("T")
 Scalar = bool | int | float | str | dt.date

@@ -29,7 +29,7 @@ INJECTION_DAY = 7
 
 @pytest.fixture(scope="module")
 def site_guide() -> Guide:
-    from xrntx_guide.pack.compile import load_guide
+    from xrntx_guide.pack.load import load_guide
 
     return load_guide(ROOT / "steps", SITE)
 
@@ -99,7 +99,7 @@ def test_a_site_table_is_checked_with_located_problems(
 
 
 def test_a_bad_site_table_refuses_the_site_file(tmp_path: Path) -> None:
-    from xrntx_guide.pack.compile import load_guide
+    from xrntx_guide.pack.load import load_guide
 
     bad = tmp_path / "site.toml"
     bad.write_text('site = "x"\n[[rapid_protocol]]\nday = 2\ngiven = "x"\ninjection = true\n')

@@ -19,8 +19,8 @@ from ..engine.evaluate import evaluate, state_context, valid_default
 from ..engine.walk import wait_remaining
 from ..errors import InvalidAnswer, UsageError
 from ..expr import UNKNOWN
-from ..pack.compile import load_guide
 from ..pack.guide import Guide, RecordedSettings
+from ..pack.load import load_guide
 
 if TYPE_CHECKING:
     from .presets import Preset

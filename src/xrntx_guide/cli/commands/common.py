@@ -14,8 +14,8 @@ import typer
 
 from ...env import Environment
 from ...errors import UsageError
-from ...pack.compile import load_guide
 from ...pack.guide import Guide
+from ...pack.load import load_guide
 from ...visit.answers import parse_date
 
 if TYPE_CHECKING:

@@ -40,7 +40,7 @@ def validate(
     verify, a step no answers can reach) are reported but exit 0, unless --strict.
     """
     env = environment(ctx)
-    from ...pack.compile import validate_pack
+    from ...pack.load import validate_pack
 
     ui = ui_for(env, plain)
     result = validate_pack(*pack_paths(env, steps, site))

@@ -1,0 +1,261 @@
+"""Loading a pack: its files read (with every problem at once), the compiled pack from the cache
+when nothing changed, else compiled and checked; and ``validate``, which also warns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import PackError, Problem
+from . import model
+from .guide import (
+    Guide,
+    RecordedSettings,
+)
+from .model import PLACEHOLDER as PLACEHOLDER
+from .model import GuideMeta, PackFile
+from .problems import _UNKNOWN_KEY, _data_loc, _parse_toml, _read_bytes, _validation_issues
+from .read import Issue, Placer
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+
+def default_steps_dir() -> Path:
+    """The shipped pack: inside the installed package, or ``steps/`` of a source checkout."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "steps", package.parent.parent / "steps"):
+        if candidate.is_dir() and any(candidate.glob("*.toml")):
+            return candidate
+    return package / "steps"
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What ``validate`` reports: the guide (None when it cannot be loaded) and every
+    problem found, errors and warnings, each with its place."""
+
+    guide: Guide | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+@dataclass
+class _Read:
+    """The bytes of a pack's files and its site file, and a placer over their text."""
+
+    root: Path
+    contents: dict[Path, bytes | None]
+    site: Path | RecordedSettings | None
+    site_file: Path | None
+    site_bytes: bytes | None
+    placer: Placer
+
+
+def _read_pack(
+    steps_dir: Path | None, site_file: Path | None, recorded: RecordedSettings | None
+) -> tuple[_Read, list[Issue]]:
+    root = steps_dir or default_steps_dir()
+    issues: list[Issue] = []
+    texts: dict[str, bytes | None] = {}
+
+    def read(name: str) -> str | None:
+        data = texts.get(name)
+        return None if data is None else data.decode("utf-8", errors="replace")
+
+    placer = Placer(read)
+    contents: dict[Path, bytes | None] = {}
+    site_bytes: bytes | None = None
+    if not root.is_dir():
+        what = "is not a folder" if root.exists() else "no such folder"
+        issues.append(Issue(root, (), f"{what} (give --steps a folder of .toml files)"))
+    else:
+        files = sorted(p for p in root.glob("*.toml") if p.is_file())
+        if not files:
+            issues.append(Issue(root, (), "no .toml files in this folder"))
+        contents = {path: _read_bytes(path, issues) for path in files}
+        if site_file is not None:
+            site_bytes = _read_bytes(site_file, issues)
+    texts.update({str(p): b for p, b in contents.items()})
+    site: Path | RecordedSettings | None = site_file
+    if site_file is not None:
+        texts[str(site_file)] = site_bytes
+    if recorded is not None:
+        import json
+
+        site = recorded
+        site_file = Path(recorded.where)
+        site_bytes = json.dumps([recorded.site, dict(recorded.values)], sort_keys=True).encode()
+    return _Read(root, contents, site, site_file, site_bytes, placer), issues
+
+
+def _build(read: _Read, issues: list[Issue]) -> Guide | None:
+    """Parse, validate and compile the files; None (with ``issues``) when they fail.
+
+    Every problem is found in one run: an unknown key is reported and left out; a table
+    that still fails validation (a value of the wrong type, a key missing) is set aside and
+    the rest of its file is compiled and checked all the same. What refers to a table set
+    aside is not reported again (its step id, question keys, source key are taken as
+    defined); the checks that need the whole pack (a requires_clear step, gates after it)
+    wait until there is no other problem.
+    """
+    from pydantic import ValidationError
+
+    from .compile import _Compiler, _File  # only when a pack is compiled, not from the cache
+
+    packs: list[_File] = []
+    aside: set[str] = set()
+    for path, data in read.contents.items():
+        raw = _parse_toml(path, data or b"", issues)
+        if raw is None:
+            continue
+        try:
+            packs.append(_File(path, model.validate(PackFile, raw), None))
+        except ValidationError as exc:
+            issues.extend(_validation_issues(path, PackFile, raw, exc))
+            _drop_unknown_keys(raw, exc)
+            try:
+                packs.append(_File(path, model.validate(PackFile, raw), None))
+            except ValidationError:
+                pack, indexes, names = _salvage(raw)
+                packs.append(_File(path, pack, indexes))
+                aside |= names
+    if any(not i.path for i in issues):
+        return None  # a file that cannot be read at all: its names are unknown
+    compiler = _Compiler(read.root, packs, read.site, issues, aside)
+    guide = compiler.run()
+    if guide is None:
+        return None
+    from .checks import check_guide
+
+    complete = not issues and not aside
+    issues.extend(check_guide(guide, complete=complete))
+    return guide if complete and not issues else None
+
+
+def _drop_unknown_keys(raw: dict[str, Any], error: ValidationError) -> None:
+    """Remove the unknown keys (reported already) from the data: nothing reads them, so
+    the rest of their table can still be checked."""
+    for e in error.errors():
+        if e["type"] not in _UNKNOWN_KEY:
+            continue
+        loc = _data_loc(raw, e["loc"], False)
+        node: Any = raw
+        for part in loc[:-1]:
+            node = node[part]
+        if isinstance(node, dict) and loc:
+            node.pop(loc[-1], None)
+
+
+def _salvage(raw: dict[str, Any]) -> tuple[PackFile, dict[str, list[int]], set[str]]:
+    """The tables of a file that failed validation that pass it one by one; the indexes
+    of the items kept; and the names the others define (``kind:name``), so that what
+    refers to them is not reported as unknown."""
+    from pydantic import ValidationError
+
+    def alone(key: str, value: Any) -> PackFile | None:
+        try:
+            return model.validate(PackFile, {key: value})  # type: ignore[no-any-return]
+        except ValidationError:
+            return None
+
+    guide: GuideMeta | None = None
+    tables: dict[str, dict[str, Any]] = {"sources": {}, "settings": {}}
+    items: dict[str, list[Any]] = {"step": [], "gate": [], "derived": []}
+    indexes: dict[str, list[int]] = {"step": [], "gate": [], "derived": []}
+    aside: set[str] = set()
+    if "guide" in raw:
+        one = alone("guide", raw["guide"])
+        if one is None:
+            aside.add("guide:")
+        else:
+            guide = one.guide
+    for key, kind in (("sources", "source"), ("settings", "setting")):
+        value = raw.get(key)
+        for name, table in value.items() if isinstance(value, dict) else ():
+            one = alone(key, {name: table})
+            if one is None:
+                aside.add(f"{kind}:{name}")
+            else:
+                tables[key].update(getattr(one, key))
+    for key, ident in (("step", "id"), ("gate", "id"), ("derived", "name")):
+        value = raw.get(key)
+        for i, item in enumerate(value if isinstance(value, list) else ()):
+            one = alone(key, [item])
+            if one is not None:
+                items[key].extend(getattr(one, key))
+                indexes[key].append(i)
+                continue
+            if isinstance(item, dict):
+                if isinstance(item.get(ident), str):
+                    aside.add(f"{key}:{item[ident]}")
+                for q in item.get("question", ()) if key == "step" else ():
+                    if isinstance(q, dict) and isinstance(q.get("key"), str):
+                        aside.add(f"question:{q['key']}")
+    pack = PackFile(
+        guide=guide,
+        sources=tables["sources"],
+        settings=tables["settings"],
+        step=items["step"],
+        gate=items["gate"],
+        derived=items["derived"],
+    )
+    return pack, indexes, aside
+
+
+def load_guide(
+    steps_dir: Path | None = None,
+    site_file: Path | None = None,
+    *,
+    use_cache: bool = True,
+    recorded: RecordedSettings | None = None,
+) -> Guide:
+    """Load, validate and compile a step pack; raise :class:`PackError` with every problem.
+
+    ``recorded`` (instead of ``site_file``) applies the settings a session recorded.
+
+    A pack that loaded before, byte for byte, with the same program and site file, comes
+    from the cache (see :mod:`xrntx_guide.packcache`): no TOML parsing, no validation.
+    """
+    from . import cache as packcache
+
+    read, issues = _read_pack(steps_dir, site_file, recorded)
+    if issues:
+        raise PackError(read.placer.problems(issues))
+    key = None
+    if use_cache:
+        key = packcache.key(read.root, read.contents, read.site_file, read.site_bytes)
+        cached = packcache.read(key)
+        if cached is not None:
+            return cached
+    guide = _build(read, issues)
+    if guide is None:
+        raise PackError(read.placer.problems(issues))
+    if key is not None:
+        packcache.write(key, guide)
+    return guide
+
+
+def validate_pack(steps_dir: Path | None = None, site_file: Path | None = None) -> Validation:
+    """Read and check a pack as :func:`load_guide` does, never from the cache, and also
+    look for what is allowed but worth a look (warnings): a source nothing cites, facts
+    marked verify, a step or question that no answers can reach.
+
+    Never raises :class:`PackError`: every problem is in the result, errors first as found.
+    """
+    read, issues = _read_pack(steps_dir, site_file, None)
+    guide = None if issues else _build(read, issues)
+    if guide is not None:
+        from .checks import pack_warnings
+
+        issues.extend(pack_warnings(guide))
+    return Validation(guide, tuple(read.placer.problems(issues)))
