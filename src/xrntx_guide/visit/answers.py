@@ -280,3 +280,30 @@ def parse_pairs(pairs: Iterable[str]) -> list[tuple[str, str]]:
             raise UsageError(f"--answer {item!r}: expected KEY=VALUE, e.g. --answer age=34")
         out.append((key.strip(), value.strip()))
     return out
+
+
+# -- records given as answers ----------------------------------------------------------------
+# Keys of an answers file, a batch line or a scenario that hold a record rather than one
+# answer. They are here, not in the modules that read them (visit/series.py,
+# visit/rapid.py, which need pydantic), so that a check without them imports neither.
+
+RATINGS_KEY = "cows_ratings"
+"""The answers-file key of a COWS series."""
+CHALLENGES_KEY = "naloxone_challenges"
+"""The answers-file key of the naloxone challenge and its rechallenge."""
+RAPID_DAYS_KEY = "rapid_days"
+"""The key of the rapid pathway's daily record."""
+RAPID_RECORD_KEYS = (
+    "rapid_day",
+    "rapid_day_date",
+    "rapid_injection_day",
+    "rapid_record_complete",
+    "rapid_doses_tolerated",
+    "rapid_day_cows",
+)
+"""The answers worked out from the record (origin ``record``); a key the guide does not
+have is left alone."""
+
+
+def is_record_key(guide: Guide, key: str) -> bool:
+    return key in RAPID_RECORD_KEYS and key in guide.questions

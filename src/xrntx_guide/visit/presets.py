@@ -16,8 +16,16 @@ from ..engine.evaluate import Inputs, Override, OverrideRequest, State, evaluate
 from ..errors import InvalidAnswer, UsageError
 from ..expr import Scalar
 from ..pack.guide import Guide
-from .answers import UnknownKey, parse_pairs, parse_value, unknown_key
-from .rapid import ANSWERS_KEY, derive, is_record_key, parse_days, record_answers, table_of
+from .answers import (
+    CHALLENGES_KEY,
+    RAPID_DAYS_KEY,
+    RATINGS_KEY,
+    UnknownKey,
+    is_record_key,
+    parse_pairs,
+    parse_value,
+    unknown_key,
+)
 
 
 class Preset(NamedTuple):
@@ -95,7 +103,9 @@ def parse_answers(
     raw = expand_series(guide, raw, today, where, visit_day)
     out: dict[str, Preset] = {}
     for key, value in raw.items():
-        if key == ANSWERS_KEY:
+        if key == RAPID_DAYS_KEY:
+            from .rapid import derive, parse_days, record_answers, table_of
+
             days = parse_days(guide, value, today, where)
             reading = derive(days, table_of(guide), today)
             out.update((k, Preset(v, "record")) for k, v in record_answers(guide, reading).items())
@@ -105,7 +115,7 @@ def parse_answers(
             raise InvalidAnswer(
                 key,
                 f"is worked out from the rapid pathway's daily record, never given{suffix}",
-                hint=f"Give the record as {ANSWERS_KEY} in an answers file (README: For scripts).",
+                hint=f"Give the record as {RAPID_DAYS_KEY} in an answers file (README: scripts).",
             )
         cq = guide.questions.get(key)
         if cq is None:
@@ -309,10 +319,10 @@ def expand_series(
 ) -> Mapping[str, Any]:
     """``raw`` with a COWS series and a challenge series replaced by the answers they give
     on the visit day (unchanged when it has neither)."""
-    from .series import CHALLENGES_KEY, RATINGS_KEY, expand
-
     if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
         return raw
+    from .series import expand  # pydantic: only with a series to read
+
     day = series_day(guide, raw, today, visit_day)
     expanded = expand(guide, raw, day, where)
     flat = {k: v for k, v in raw.items() if k not in (RATINGS_KEY, CHALLENGES_KEY)}

@@ -31,21 +31,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import InvalidAnswer
 from ..expr import Scalar
 from ..pack.guide import Guide
-from .answers import MAX_TEXT, as_text, parse_date, parse_value
+from .answers import MAX_TEXT, RAPID_DAYS_KEY, RAPID_RECORD_KEYS, as_text, parse_date, parse_value
+from .answers import is_record_key as is_record_key
 
-ANSWERS_KEY = "rapid_days"
+ANSWERS_KEY = RAPID_DAYS_KEY
 """The key of the record in an answers file, a batch line or a scenario's answers."""
-
-RECORD_KEYS = (
-    "rapid_day",
-    "rapid_day_date",
-    "rapid_injection_day",
-    "rapid_record_complete",
-    "rapid_doses_tolerated",
-    "rapid_day_cows",
-)
-"""The answers worked out from the record (origin ``record``); a key the guide does not
-have is left alone."""
+RECORD_KEYS = RAPID_RECORD_KEYS
 
 COWS_TOTAL = "cows_total"
 """The pack's COWS total question: a rating's total is read on its scale."""
@@ -428,10 +419,6 @@ def _incomplete(missing: list[str]) -> bool:
 def record_answers(guide: Guide, reading: Reading) -> dict[str, Scalar]:
     """The reading's answers for the keys this guide has."""
     return {k: v for k, v in reading.answers.items() if k in guide.questions}
-
-
-def is_record_key(guide: Guide, key: str) -> bool:
-    return key in RECORD_KEYS and key in guide.questions
 
 
 def due_today(

@@ -26,12 +26,10 @@ from ..engine.evaluate import State
 from ..errors import InvalidAnswer
 from ..expr import UNKNOWN
 from ..pack.guide import Guide
+from .answers import CHALLENGES_KEY as CHALLENGES_KEY
+from .answers import RATINGS_KEY as RATINGS_KEY
 from .answers import parse_value
 
-RATINGS_KEY = "cows_ratings"
-"""The answers-file key of a COWS series."""
-CHALLENGES_KEY = "naloxone_challenges"
-"""The answers-file key of the naloxone challenge and its rechallenge."""
 TOTAL = "cows_total"
 PREFIX = "cows_"
 CHALLENGE = "naloxone_challenge"

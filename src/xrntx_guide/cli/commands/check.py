@@ -158,14 +158,16 @@ def _series_used(
 ) -> dict[str, Any] | None:
     """Which COWS rating and which challenge result of the answers file's series the gates
     read (``used`` in ``check --json``); None when the file gives no series."""
+    from ...visit.answers import CHALLENGES_KEY, RATINGS_KEY
     from ...visit.presets import read_answers_file, series_day
-    from ...visit.series import CHALLENGES_KEY, RATINGS_KEY, expand
 
     if answers is None or str(answers) == "-":  # stdin: read once, already
         return None
     raw = read_answers_file(answers)
     if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
         return None
+    from ...visit.series import expand  # pydantic: only with a series to read
+
     flag_day = presets.get(guide.meta.date_key)
     visit = flag_day.value if flag_day is not None and flag_day.origin == "flag" else None
     expanded = expand(
@@ -185,13 +187,15 @@ def _rapid_result(
 ) -> dict[str, Any] | None:
     """What the rapid pathway's daily record (``rapid_days`` of the answers file) says,
     when the pathway applies to the patient: the day reached and what is missing."""
+    from ...visit.answers import RAPID_DAYS_KEY, is_record_key
     from ...visit.presets import read_answers_file
-    from ...visit.rapid import ANSWERS_KEY, derive, is_record_key, parse_days, table_of
 
     shown = state.question_visible
     if not any(is_record_key(guide, k) and shown.get(k) is not False for k in guide.questions):
         return None  # not on the pathway (its questions do not apply)
+    from ...visit.rapid import derive, parse_days, table_of  # pydantic: only on the pathway
+
     from_file = answers is not None and str(answers) != "-"  # stdin: read once, already
-    raw = read_answers_file(answers).get(ANSWERS_KEY) if from_file else None  # type: ignore[arg-type]
+    raw = read_answers_file(answers).get(RAPID_DAYS_KEY) if from_file else None  # type: ignore[arg-type]
     days = [] if raw is None else parse_days(guide, raw, day, f"--answers {answers}")
     return derive(days, table_of(guide), day).to_json()
