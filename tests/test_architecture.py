@@ -234,3 +234,30 @@ def test_strategies_are_defined_only_in_the_strategies_package() -> None:
         if name not in USED_IN_TESTS
     ]
     assert not problems, "define these in tests/strategies/:\n" + "\n".join(problems)
+
+
+def test_a_check_from_the_cache_imports_neither_pydantic_nor_rich(tmp_path: Path) -> None:
+    """Start-up time is a feature (README: Benchmarks): a `check --json` on a cached pack
+    needs no validation library and no screen. Imports hide easily (a module that defines
+    a pydantic model, imported at the top of one the check uses, cost 80% once)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from xrntx_guide.cli.app import main\n"
+        "main(['check', '--json', '--today', '2026-11-24', '-a', 'visit=first_injection'])\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'rich'))\n"
+        "sys.stderr.write('LOADED ' + ' '.join(bad))\n"
+    )
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "XRNTX_GUIDE_HOME": str(tmp_path)}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+        )
+        for _ in range(2)  # the first compiles the pack and fills the cache
+    ]
+    assert "pydantic" in runs[0].stderr, "the first run compiles: it does validate"
+    loaded = runs[1].stderr.rsplit("LOADED ", 1)[-1].strip()
+    assert "LOADED" in runs[1].stderr, runs[1].stderr
+    assert loaded == "", f"imported at a cached check: {loaded}"
