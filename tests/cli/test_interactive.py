@@ -887,3 +887,41 @@ def test_choice_values_and_labels_do_not_disagree() -> None:
             if "not known" in label or "unknown" in label:
                 assert "unknown" in value or "not_known" in value, (cq.key, c)
         assert "Enter for today" not in (cq.spec.help or ""), cq.key
+
+
+def test_a_first_injection_answer_is_refused_when_the_record_shows_a_dose(
+    spawn: Callable[..., Walkthrough], tmp_path: Path
+) -> None:
+    """At the prompt as from a file: with a finished injection on record for the label,
+    'first injection' would skip the repeat-visit gates; it is refused, saying why, and
+    the repeat visit answer goes on, filled in from the record."""
+    import subprocess
+
+    from tests.helpers import after_injection, days_ago, json_answers
+
+    earlier = tmp_path / "earlier.json"
+    first = after_injection(last_opioid_use=days_ago(60))
+    earlier.write_text(json.dumps(json_answers(first)), encoding="utf-8")
+    done = subprocess.run(
+        [
+            *(str(EXE), "walk", "--no-input", "--label", "rec", "--answers", str(earlier)),
+            *("--today", days_ago(28).isoformat(), "--acknowledge", "all"),
+        ],
+        env={**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path / "home")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    w = spawn("walk", "--label", "rec")
+    w.answer(P_VISIT, "1")
+    w.expect(r"so\s+this\s+visit\s+is\s+a\s+repeat\s+visit")
+    w.answer(P_VISIT, "2")
+    w.answer(P_INJECTION_DATE, "")
+    w.expect(r"from\s+the\s+history")
+    w.child.sendline("quit")
+    w.finish()
+    latest = max(w.sessions(), key=lambda path: path.stat().st_mtime)
+    answers = json.loads(latest.read_text(encoding="utf-8"))["answers"]
+    assert answers["visit"]["value"] == "repeat_injection", answers["visit"]
+    assert answers["last_injection_date"]["origin"] == "history"
