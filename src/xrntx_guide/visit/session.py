@@ -37,7 +37,7 @@ from .rapid import (
     record_answers,
     table_of,
 )
-from .series import CowsRating
+from .series import CHALLENGE, ChallengeResult, CowsRating, carried_positive
 
 JSONScalar = bool | int | float | str
 FORMAT: Literal[1] = 1
@@ -110,6 +110,9 @@ class SessionRecord(_Model):
     cows_ratings: list[CowsRating] = Field(default_factory=list)
     """Every COWS rating with its time, visit day and context (visit/series.py); the
     answers ``cows_*`` hold the latest of the visit day, which the gate reads."""
+    naloxone_challenges: list[ChallengeResult] = Field(default_factory=list)
+    """Every naloxone challenge and rechallenge result with its time and visit day
+    (visit/series.py): a positive challenge stands on every later day of the walk."""
     cows_next_context: str | None = None
     """The context of the rating being taken ('rate again CONTEXT'), until it is complete."""
     rapid_days: list[RapidDay] = Field(default_factory=list)
@@ -215,6 +218,12 @@ class SessionRecord(_Model):
             # The pathway's answers come from its daily record only (origin "record").
             answers = {k: v for k, v in answers.items() if not is_record_key(guide, k)}
             answers.update(record_answers(guide, self.rapid_reading(today)))
+        visit = answers.get(guide.meta.date_key)
+        visit_day = visit if isinstance(visit, dt.date) else today
+        if CHALLENGE in guide.questions and carried_positive(self.naloxone_challenges, visit_day):
+            # A positive challenge never disappears because the visit moved to another
+            # day, whatever the answer says now: only a rechallenge lifts it.
+            answers[CHALLENGE] = "positive"
         return Inputs(
             answers=answers,
             today=today,
