@@ -167,22 +167,17 @@ def _correct(
     guide: Guide, record: Any, index: int, total: int, items: dict[str, int], now: dt.datetime
 ) -> CowsRating:
     """Correct rating ``index`` of the series to ``total`` (and ``items``), logging it."""
-    from .session import Event
-
     prev: CowsRating = record.cows_ratings[index]
     fixed = prev.model_copy(
         update={"total": total, "items": items if len(items) == len(item_keys(guide)) else None}
     )
     record.cows_ratings[index] = fixed
-    record.events.append(
-        Event(
-            at=now,
-            kind="change",
-            key=RATINGS_KEY,
-            value=total,
-            detail=f"rating {index} ({prev.context}, {prev.at.isoformat()}) corrected: "
-            f"total was {prev.total}",
-        )
+    record.note_event(
+        now,
+        "change",
+        RATINGS_KEY,
+        total,
+        f"rating {index} ({prev.context}, {prev.at.isoformat()}) corrected: total was {prev.total}",
     )
     return fixed
 
@@ -253,28 +248,15 @@ def restore_positive(guide: Guide, record: Any, visit_day: dt.date, now: dt.date
     the series stands as the challenge result, with its own time. Within the window the
     walk asks for the rechallenge; past it, no rechallenge is offered. Returns the lines
     for the clinician."""
-    from .session import AnswerRecord, Event
-
     if CHALLENGE not in guide.questions:
         return []
     positive = carried_positive(record.naloxone_challenges, visit_day)
     if positive is None:
         return []
     origin = positive.origin if positive.origin in ("typed", "file", "flag") else "session"
-    record.answers[CHALLENGE] = AnswerRecord(value="positive", origin=origin, at=positive.at)
-    if CHALLENGE in record.order:
-        record.order.remove(CHALLENGE)
-    record.order.append(CHALLENGE)
     when = _local(positive.at)
-    record.events.append(
-        Event(
-            at=now,
-            kind="carry",
-            key=CHALLENGE,
-            value="positive",
-            detail=f"the positive challenge of {when} stands on {visit_day.isoformat()}",
-        )
-    )
+    why = f"the positive challenge of {when} stands on {visit_day.isoformat()}"
+    record.carry_answer(CHALLENGE, "positive", origin, positive.at, now, why)
     end = window_end(guide, positive)
     window = guide.setting_values.get(WINDOW)
     dose = guide.setting_values.get("naloxone_rechallenge_dose_mg")

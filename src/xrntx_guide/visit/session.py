@@ -136,6 +136,34 @@ class SessionRecord(_Model):
         detail = None if old is None else f"was {old.value!r}"
         self.events.append(Event(at=now, kind=kind, key=key, value=stored, detail=detail))
 
+    def note_event(
+        self,
+        now: dt.datetime,
+        kind: str,
+        key: str | None = None,
+        value: JSONScalar | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """Add one entry to the audit trail."""
+        self.events.append(Event(at=now, kind=kind, key=key, value=value, detail=detail))
+
+    def carry_answer(
+        self,
+        key: str,
+        value: JSONScalar,
+        origin: Origin,
+        at: dt.datetime,
+        now: dt.datetime,
+        why: str,
+    ) -> None:
+        """Put an answer back with its own time (a positive challenge that stands on a new
+        visit day: visit/series.py), logged as carried."""
+        self.answers[key] = AnswerRecord(value=value, origin=origin, at=at)
+        if key in self.order:
+            self.order.remove(key)
+        self.order.append(key)
+        self.note_event(now, "carry", key, value, why)
+
     def skip(self, key: str, now: dt.datetime) -> None:
         if key not in self.skipped:
             self.skipped.append(key)
