@@ -407,6 +407,9 @@ def conform(value: Any, schema: dict[str, Any], root: dict[str, Any], where: str
         elif key == "minItems":
             if isinstance(value, list) and len(value) < arg:
                 raise SchemaError(f"{where}: fewer than {arg} items")
+        elif key == "maxItems":
+            if isinstance(value, list) and len(value) > arg:
+                raise SchemaError(f"{where}: more than {arg} items")
         elif key == "minimum":
             if isinstance(value, int | float) and value < arg:
                 raise SchemaError(f"{where}: below {arg}")

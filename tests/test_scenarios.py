@@ -23,7 +23,7 @@ CASES = sc.read_all(SHIPPED)
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_each_shipped_scenario_gives_its_expected_outcome(case: sc.Scenario) -> None:
     guide = sc.guide_for(case, REPO / "steps", None)
-    got = sc.outcome(sc.run(guide, case))
+    got = sc.outcome(*sc.played(guide, case))
     assert sc.compare(case.expect, got) == [], case.path
 
 
@@ -114,3 +114,32 @@ def test_a_hostile_scenario_file_is_a_clear_error_never_a_hang_or_a_crash(
     result = scenarios_test_with_one_change(run, tmp_path, change)
     assert result.exit_code == ExitCode.USAGE, result.output
     assert "case.toml" in result.stderr
+
+
+def test_a_scenario_with_an_earlier_visit_fills_in_the_last_injection_from_it(
+    run: Run, tmp_path: Path
+) -> None:
+    """Issue 11: the second visit four weeks later takes the last injection's date and
+    side from the first; `scenarios test` checks what was filled in, and the outcome."""
+    case = next(c for c in CASES if c.history)
+    guide = sc.guide_for(case, REPO / "steps", None)
+    state, filled = sc.played(guide, case)
+    assert set(filled) == {"last_injection_date", "last_injection_side"}
+    assert state.status == "ready"
+    assert "last_injection_date" not in case.answers
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    text = case.path.read_text(encoding="utf-8")
+    # The first visit ends without the injection: nothing is filled in, so the visit is
+    # not ready and the difference is named.
+    changed = text.replace(
+        'injection_given = true\ninjection_side_used = "left"',
+        'injection_given = false\ninjection_side_used = "left"',
+    )
+    assert changed != text
+    (folder / "case.toml").write_text(changed, encoding="utf-8")
+    result = run("scenarios", "test", str(folder))
+    assert result.exit_code == ExitCode.BLOCKED, result.output
+    assert "prefilled: expected" in result.stdout
+    assert "status: expected ready, got incomplete" in result.stdout

@@ -21,7 +21,24 @@ from .pack.guide import Guide
 from .pack.load import load_guide
 
 MAX_FILE_BYTES = 256 * 1024
-EXPECT_KEYS = ("status", "blocking", "cautions", "earliest_injection_date", "next_dose_due")
+EXPECT_KEYS = (
+    "status",
+    "blocking",
+    "cautions",
+    "earliest_injection_date",
+    "next_dose_due",
+    "prefilled",
+)
+
+
+@dataclass(frozen=True)
+class EarlierVisit:
+    """A visit of the same patient before the scenario's own (``[[history]]``): walked
+    first, unattended, as a session of its own, so that the scenario's visit takes from it
+    what a repeat visit takes from the patient's record (reference section 7)."""
+
+    today: dt.date
+    answers: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -41,6 +58,8 @@ class Scenario:
     overrides: tuple[str, ...] = ()
     """``GATE="CODE: comment"``, as ``--override`` takes them."""
     site: Path | None = None
+    history: tuple[EarlierVisit, ...] = ()
+    """The patient's earlier visits, oldest first."""
 
 
 class ScenarioError(UserError):
@@ -56,7 +75,7 @@ def default_dir() -> Path:
     return here / "scenarios"
 
 
-_TOP = {"scenario", "answers", "expect", "notes"}
+_TOP = {"scenario", "answers", "expect", "notes", "history"}
 _HEAD = {"title", "story", "today", "teaching_points", "overrides", "site"}
 
 
@@ -114,6 +133,28 @@ def read(path: Path) -> Scenario:
     notes = raw.get("notes", {})
     if not isinstance(notes, dict) or not all(isinstance(v, str) for v in notes.values()):
         problems.append("[notes]: step id = the trainer's note (text)")
+    earlier: list[EarlierVisit] = []
+    history = raw.get("history", [])
+    if not isinstance(history, list):
+        problems.append("[[history]]: a list of earlier visits, each with today and answers")
+        history = []
+    for n, visit in enumerate(history):
+        when = visit.get("today") if isinstance(visit, dict) else None
+        given = visit.get("answers") if isinstance(visit, dict) else None
+        extra = sorted(set(visit) - {"today", "answers"}) if isinstance(visit, dict) else []
+        if (
+            not isinstance(when, dt.date)
+            or isinstance(when, dt.datetime)
+            or not isinstance(given, dict)
+            or not given
+            or extra
+        ):
+            problems.append(
+                f"history[{n}]: an earlier visit needs today (YYYY-MM-DD) and [history.answers]"
+                + (f" only (unknown: {', '.join(extra)})" if extra else "")
+            )
+            continue
+        earlier.append(EarlierVisit(when, given))
     if problems:
         raise ScenarioError(f"{path}: " + f"\n{path}: ".join(problems))
     assert isinstance(title, str) and isinstance(story, str) and isinstance(today, dt.date)
@@ -130,6 +171,7 @@ def read(path: Path) -> Scenario:
         notes=notes,
         overrides=tuple(overrides),
         site=(path.parent / site) if isinstance(site, str) else None,
+        history=tuple(earlier),
     )
 
 
@@ -163,7 +205,15 @@ def guide_for(scenario: Scenario, steps: Path | None, site: Path | None) -> Guid
 
 def run(guide: Guide, scenario: Scenario) -> State:
     """Evaluate the scenario's answers as ``check`` does, on the scenario's date."""
-    from .visit.presets import evaluate_presets, parse_answers, parse_overrides
+    return played(guide, scenario)[0]
+
+
+def played(guide: Guide, scenario: Scenario) -> tuple[State, dict[str, Any]]:
+    """Evaluate the scenario's answers as ``check`` does, on the scenario's date, after its
+    earlier visits (``[[history]]``): what a walk fills in from them (the last injection's
+    date and side) is added where the answers do not give it, as the walk adds it. Returns
+    the evaluation and the values filled in."""
+    from .visit.presets import Preset, evaluate_presets, parse_answers, parse_overrides
 
     where = f"{scenario.path} [answers]"
     steps = {s.id for s in guide.steps}
@@ -176,15 +226,57 @@ def run(guide: Guide, scenario: Scenario) -> State:
     try:
         presets = parse_answers(guide, scenario.answers, "file", scenario.today, where)
         requests = parse_overrides(guide, scenario.overrides)
-        return evaluate_presets(guide, presets, scenario.today, requests)
+        fills = _from_history(guide, scenario)
+        filled = {k: v for k, v in fills.items() if k not in presets}
+        state = evaluate_presets(
+            guide,
+            {**presets, **{k: Preset(v, "history") for k, v in filled.items()}},
+            scenario.today,
+            requests,
+        )
+        # Filled in only where the walk would ask: a question that does not apply is not.
+        shown = {k: v for k, v in filled.items() if state.question_visible.get(k) is True}
+        if shown != filled:
+            state = evaluate_presets(
+                guide,
+                {**presets, **{k: Preset(v, "history") for k, v in shown.items()}},
+                scenario.today,
+                requests,
+            )
+        return state, shown
     except PackError:
         raise
     except UsageError as exc:
         raise ScenarioError(f"{scenario.path}: {exc.message}", hint=exc.hint) from None
 
 
-def outcome(state: State) -> dict[str, Any]:
-    """What a scenario's ``[expect]`` table describes, taken from an evaluation."""
+def _from_history(guide: Guide, scenario: Scenario) -> dict[str, Any]:
+    """Walk the earlier visits as sessions of one label (in memory) and return what the
+    patient's timeline fills in for a visit on the scenario's date (visit/history.py)."""
+    if not scenario.history:
+        return {}
+    from .engine.drive import walk_unattended
+    from .visit.history import timeline
+    from .visit.presets import parse_answers
+    from .visit.session import new_session
+
+    records = []
+    for n, visit in enumerate(scenario.history):
+        where = f"{scenario.path} [[history]] {n}"
+        now = dt.datetime.combine(visit.today, dt.time(12), tzinfo=dt.UTC)
+        record = new_session(guide, scenario.id, now, visit.today)
+        for key, p in parse_answers(guide, visit.answers, "file", visit.today, where).items():
+            record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
+        ended = walk_unattended(guide, record, visit.today, {}, ("all",), now)
+        record.summarise(ended.state, now)
+        records.append(record)
+    tl = timeline(guide, records, scenario.id, scenario.today)
+    return {key: fill.value for key, fill in tl.prefills.items()}
+
+
+def outcome(state: State, prefilled: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What a scenario's ``[expect]`` table describes, taken from an evaluation (and the
+    values filled in from its earlier visits)."""
     from .output.report import derived_json
 
     derived = derived_json(state)
@@ -194,6 +286,7 @@ def outcome(state: State) -> dict[str, Any]:
         "cautions": sorted(state.cautions),
         "earliest_injection_date": derived.get("earliest_injection_date"),
         "next_dose_due": derived.get("next_dose_due"),
+        "prefilled": dict(prefilled or {}),
     }
 
 
@@ -213,6 +306,8 @@ def compare(expect: Mapping[str, Any], got: Mapping[str, Any]) -> list[str]:
 
 
 def _norm(key: str, value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _norm(k, v) for k, v in sorted(value.items())}
     if key in ("blocking", "cautions"):
         return sorted(value) if isinstance(value, list | tuple) else value
     if isinstance(value, dt.date):

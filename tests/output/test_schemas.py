@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from tests.helpers import TODAY, SchemaError, conform, json_answers, ready_patient
+from tests.oracle import COWS_ITEMS
 from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.errors import InvalidAnswer, UsageError
 from xrntx_guide.output.report import check_result
@@ -79,3 +80,83 @@ def test_an_error_says_its_code_and_the_key_it_is_about() -> None:
         "hint": None,
     }
     assert error_fields(UsageError("bad flag"))["code"] == "usage"
+
+
+# -- the series keys and the rapid pathway's record (issue 11) -----------------------------
+
+
+NO_ITEMS = dict.fromkeys(COWS_ITEMS, 0)
+
+
+def _as_json(value: Any) -> Any:
+    """A TOML value as JSON writes it: dates and times as ISO text."""
+    import datetime as dt
+
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_json(v) for v in value]
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
+def test_every_shipped_scenarios_answers_fit_the_answers_schema(schema: dict[str, Any]) -> None:
+    """The scenarios are example answers files: the series (cows_ratings,
+    naloxone_challenges) and the rapid pathway's daily record (rapid_days) included."""
+    from tests.helpers import REPO
+    from xrntx_guide import scenarios as sc
+
+    seen: set[str] = set()
+    for case in sc.read_all(REPO / "scenarios"):
+        answers = _as_json(dict(case.answers))
+        conform(answers, schema, schema, case.id)
+        seen |= set(answers)
+    assert {"cows_ratings", "naloxone_challenges", "rapid_days"} <= seen
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"cows_ratings": [{"at": "2026-11-24T08:00", "total": 49}]}, "above"),
+        ({"cows_ratings": [{"at": "2026-11-24T08:00"}]}, "fits no option"),
+        ({"cows_ratings": [{"at": "2026-11-24", "total": 1}]}, "does not match"),
+        (
+            {"cows_ratings": [{"at": "2026-11-24T08:00", "items": {**NO_ITEMS, "pulse": 3}}]},
+            "not in",
+        ),
+        ({"naloxone_challenges": []}, "fewer than 1"),
+        (
+            {"naloxone_challenges": [{"at": "2026-11-24T08:00", "result": "maybe"}]},
+            "not in",
+        ),
+        (
+            {"naloxone_challenges": [{"at": "2026-11-24T08:00", "result": "positive"}] * 3},
+            "more than 2",
+        ),
+        (
+            {
+                "rapid_days": [
+                    {"day": 1, "date": "2026-11-22", "given": "x", "cows": [{"time": "09:00"}]}
+                ]
+            },
+            "fits no option",
+        ),
+    ],
+    ids=[
+        "total-too-high",
+        "rating-without-scores",
+        "rating-without-time",
+        "item-score-not-on-the-scale",
+        "no-challenge",
+        "unknown-result",
+        "three-challenges",
+        "pathway-rating-without-scores",
+    ],
+)
+def test_the_answers_schema_describes_the_series_and_the_pathway_record(
+    schema: dict[str, Any], change: dict[str, Any], says: str
+) -> None:
+    answers = json_answers(ready_patient(cows_total=None, naloxone_challenge=None))
+    with pytest.raises(SchemaError, match=says):
+        conform({**answers, **change}, schema, schema)

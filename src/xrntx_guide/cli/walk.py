@@ -262,8 +262,9 @@ class Walk:
         return None
 
     def checkpoint(self, state: State) -> None:
-        from ..visit.series import note_rating
+        from ..visit.series import note_challenges, note_rating
 
+        note_challenges(self.guide, self.record, state)
         added = note_rating(self.guide, self.record, state, self.today, self.clock.now())
         if added is not None and len(self.record.cows_ratings) > 1:
             self.show_series(state)
@@ -501,6 +502,8 @@ class Walk:
             except InvalidAnswer as exc:
                 self.ui.retry(f"{exc.reason}; please answer again")
                 continue
+            if self.refused_by_series(state, cq, value):
+                continue
             if cq.wait_minutes is not None and value in q.wait_for:
                 started = self.record.timers.get(cq.key)
                 left = wait_remaining(state, cq, started, self.clock.timer_now(started))
@@ -572,6 +575,25 @@ class Walk:
         if problem is not None:
             self.ui.retry(problem)
         return problem is not None
+
+    def refused_by_series(self, state: State, cq: CQuestion, value: object) -> bool:
+        """A challenge result typed over a positive challenge of an earlier day is refused:
+        the positive stands, and only a rechallenge follows it (visit/series.py)."""
+        from ..visit.series import CHALLENGE, carried_positive
+
+        if cq.key != CHALLENGE or value == "positive":
+            return False
+        day = state.value(self.guide.meta.date_key)
+        positive = carried_positive(
+            self.record.naloxone_challenges, day if isinstance(day, dt.date) else self.today
+        )
+        if positive is None:
+            return False
+        self.ui.retry(
+            f"the naloxone challenge of {positive.day.isoformat()} was positive and stands: "
+            "it is not changed on another day; record the rechallenge instead"
+        )
+        return True
 
     def store(self, state: State, cq: CQuestion, value: object, origin: str = "typed") -> None:
         if isinstance(value, str) and cq.spec.type == "date":

@@ -282,6 +282,8 @@ def _series_data(state: State, record: SessionRecord) -> dict[str, Any]:
             if kind == "rechallenge" and RECHALLENGE_HOURS in record.answers:
                 entry["hours_after_positive"] = record.answers[RECHALLENGE_HOURS].value
             challenges.append(entry)
+    if record.naloxone_challenges:
+        challenges = _challenge_series(record)
     threshold = state.guide.setting_values.get("cows_threshold")
     return {
         "cows_ratings": series_data(record.cows_ratings, day if isinstance(day, dt.date) else None),
@@ -289,6 +291,25 @@ def _series_data(state: State, record: SessionRecord) -> dict[str, Any]:
         "cows_scale_top": scale_top(state.guide),
         "naloxone_challenges": challenges,
     }
+
+
+def _challenge_series(record: SessionRecord) -> list[dict[str, Any]]:
+    """The challenge results as the series keeps them: each with its own time (a file's
+    time as the file gave it), across the days of the walk."""
+    from ..visit.series import aware, rechallenge_hours
+
+    out: list[dict[str, Any]] = []
+    positive: dt.datetime | None = None
+    for c in record.naloxone_challenges:
+        entry: dict[str, Any] = {"kind": c.kind, "result": c.result, "at": c.at.isoformat()}
+        if c.started is not None:
+            entry["started"] = c.started.isoformat()
+        if c.kind == "challenge" and c.result == "positive":
+            positive = c.at
+        elif c.kind == "rechallenge" and positive is not None and c.result != "not_done":
+            entry["hours_after_positive"] = rechallenge_hours(aware(positive), aware(c.at))
+        out.append(entry)
+    return out
 
 
 def _yn(value: Any) -> str:

@@ -194,7 +194,9 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
         props[q.key] = prop
     from ..visit.rapid import ANSWERS_KEY, is_record_key
 
+    defs = _series_defs(guide, props)
     props = {k: v for k, v in props.items() if not is_record_key(guide, k)}
+    props.update(_series_props(guide, props))
     if any(is_record_key(guide, k) for k in guide.questions):
         props[ANSWERS_KEY] = {
             "description": "The supervised rapid pathway's daily record: one object per day",
@@ -217,19 +219,107 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
                             "required": ["time"],
                             "additionalProperties": False,
                             "properties": {
-                                "time": {"type": "string"},
-                                "total": {"type": "integer"},
-                                "items": {"type": "object"},
+                                "time": {"type": "string", "pattern": r"^\d{2}:\d{2}"},
+                                "total": {"$ref": "#/$defs/cows_total"}
+                                if "cows_total" in defs
+                                else {"type": "integer"},
+                                "items": {"$ref": "#/$defs/cows_items"}
+                                if "cows_items" in defs
+                                else {"type": "object"},
                             },
+                            "anyOf": [{"required": ["total"]}, {"required": ["items"]}],
                         },
                     },
                 },
             },
         }
-    return {
+    out: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"xrntx-guide answers for {guide.meta.id} {guide.meta.version}",
         "type": "object",
         "properties": {"id": {"description": "Your identifier, echoed in batch results"}, **props},
         "additionalProperties": False,
     }
+    if defs:
+        out["$defs"] = defs
+    return out
+
+
+DATE_TIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"
+"""A date and time as the series take it (ISO 8601, minutes at least)."""
+
+
+def _series_defs(guide: Guide, props: dict[str, Any]) -> dict[str, Any]:
+    """The COWS total and the eleven item scores, as the questions define them."""
+    from ..visit.series import PREFIX, TOTAL, item_keys
+
+    defs: dict[str, Any] = {}
+    if TOTAL in props:
+        defs["cows_total"] = {k: v for k, v in props[TOTAL].items() if k != "description"}
+    items = item_keys(guide)
+    if items:
+        defs["cows_items"] = {
+            "description": "All eleven item scores, by item name",
+            "type": "object",
+            "required": [k.removeprefix(PREFIX) for k in items],
+            "additionalProperties": False,
+            "properties": {
+                k.removeprefix(PREFIX): {x: y for x, y in props[k].items() if x != "description"}
+                for k in items
+            },
+        }
+    return defs
+
+
+def _series_props(guide: Guide, props: dict[str, Any]) -> dict[str, Any]:
+    """``cows_ratings`` and ``naloxone_challenges`` (visit/series.py), given instead of
+    the single answers they stand for."""
+    from ..visit.series import (
+        CHALLENGE,
+        CHALLENGES_KEY,
+        CONTEXTS,
+        RATINGS_KEY,
+        RECHALLENGE,
+        TOTAL,
+    )
+
+    out: dict[str, Any] = {}
+    if TOTAL in props:
+        out[RATINGS_KEY] = {
+            "description": "Every COWS rating of the visit with its time (instead of the "
+            "single cows_* answers); the gate reads the latest of the injection date",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["at"],
+                "additionalProperties": False,
+                "properties": {
+                    "at": {"type": "string", "pattern": DATE_TIME},
+                    "context": {"type": "string", "enum": list(CONTEXTS)},
+                    "total": {"$ref": "#/$defs/cows_total"},
+                    "items": {"$ref": "#/$defs/cows_items"},
+                },
+                "anyOf": [{"required": ["total"]}, {"required": ["items"]}],
+            },
+        }
+    if CHALLENGE in props and RECHALLENGE in props:
+        results = props[CHALLENGE].get("enum", [])
+        out[CHALLENGES_KEY] = {
+            "description": "The naloxone challenge and at most one rechallenge, with their "
+            "times (instead of the naloxone_challenge and naloxone_rechallenge answers)",
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 2,
+            "items": {
+                "type": "object",
+                "required": ["at", "result"],
+                "additionalProperties": False,
+                "properties": {
+                    "at": {"type": "string", "pattern": DATE_TIME},
+                    "started": {"type": "string", "pattern": DATE_TIME},
+                    "kind": {"type": "string", "enum": ["challenge", "rechallenge"]},
+                    "result": {"type": "string", "enum": results},
+                },
+            },
+        }
+    return out

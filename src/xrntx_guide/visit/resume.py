@@ -63,18 +63,33 @@ def clear_results_of_another_day(
     def taken_on_the_day(k: str) -> bool:
         return k in guide.questions and guide.questions[k].spec.point_in_time and k not in keep
 
+    from .series import CHALLENGE, restore_positive
+
     stale = [k for k in record.answers if taken_on_the_day(k)]
     timers = [k for k in record.timers if taken_on_the_day(k)]
+    try:
+        new_day: dt.date | None = dt.date.fromisoformat(new)
+    except ValueError:
+        new_day = None
+
+    def carry() -> list[str]:
+        # A positive challenge of the series stands on the new day (visit/series.py).
+        if new_day is None or CHALLENGE in keep:
+            return []
+        return restore_positive(guide, record, new_day, now)
+
     if not stale and not timers:
-        return []
+        return carry()
     if stale:
         record.clear(stale, now, f"taken for {old}; the visit moved to {new}")
     for k in timers:
         record.timers.pop(k, None)
     what = ", ".join(stale) if stale else "the timers"
+    carried = carry()
     return [
         f"The visit moves from {old} to {new}: results taken for {old} describe that day "
-        f"only and are asked again ({what})."
+        f"only and are asked again ({what}).",
+        *carried,
     ]
 
 
@@ -164,3 +179,46 @@ def refuse_early_timed_results(
                 "left",
                 hint="Resume without it and type 'wait', or record it when the time has passed.",
             )
+
+
+def refuse_against_positive(
+    guide: Guide,
+    record: SessionRecord,
+    presets: Mapping[str, Preset],
+    day: dt.date,
+    now: dt.datetime,
+) -> None:
+    """A positive challenge of an earlier visit day stands (visit/series.py): a flag or a
+    file may not give another challenge result over it, nor a rechallenge once its window
+    has ended.
+
+    Raises:
+        InvalidAnswer: naming the answer and the positive challenge it contradicts.
+    """
+    from .series import CHALLENGE, RECHALLENGE, aware, carried_positive, window_end
+
+    stored = record.answers.get(guide.meta.date_key)
+    visit = dt.date.fromisoformat(str(stored.value)) if stored is not None else day
+    positive = carried_positive(record.naloxone_challenges, visit)
+    if positive is None:
+        return
+    given = presets.get(CHALLENGE)
+    if given is not None and given.value != "positive":
+        raise InvalidAnswer(
+            CHALLENGE,
+            f"{given.value} contradicts the positive naloxone challenge of "
+            f"{positive.at.isoformat()} (recorded for {positive.day.isoformat()}): it stands "
+            "on a later day; give the rechallenge instead",
+        )
+    again = presets.get(RECHALLENGE)
+    end = window_end(guide, positive)
+    # A flag's result is recorded now; a file's results carry their own times (checked
+    # against the window when the file is read).
+    flagged = again is not None and again.origin == "flag" and again.value != "not_done"
+    if flagged and end is not None and aware(now) > end:
+        raise InvalidAnswer(
+            RECHALLENGE,
+            f"the window for a rechallenge after the positive challenge of "
+            f"{positive.at.isoformat()} ended at {end.isoformat()}: a rechallenge now is "
+            "not accepted, and the positive challenge stands",
+        )

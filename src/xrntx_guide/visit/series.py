@@ -64,6 +64,28 @@ class CowsRating(BaseModel):
     origin: str = "typed"
 
 
+class ChallengeResult(BaseModel):
+    """One naloxone challenge or rechallenge result: when, for which visit day, what."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: dt.datetime
+    """When the result was recorded (typed in the walk), or the time a file gave."""
+    day: dt.date
+    """The visit day it was recorded for (a file's result: the day of its time)."""
+    kind: Literal["challenge", "rechallenge"]
+    result: str
+    started: dt.datetime | None = None
+    """When the naloxone was given (the observation timer), when known."""
+    origin: str = "typed"
+
+
+KINDS: tuple[tuple[Literal["challenge", "rechallenge"], str], ...] = (
+    ("challenge", CHALLENGE),
+    ("rechallenge", RECHALLENGE),
+)
+
+
 def item_keys(guide: Guide) -> list[str]:
     """The COWS item questions, in the pack's order."""
     return [k for k in guide.questions if k.startswith(PREFIX) and k != TOTAL]
@@ -116,6 +138,10 @@ def note_rating(
         prev = ratings[last]
         if prev.total == total and (prev.items or {}) == items:
             return None
+        if record.cows_next_context is None:
+            # Not 'rate again': an edit of the total or an item corrects the rating it
+            # edits (the latest of the day), and the audit trail keeps what it was.
+            return _correct(guide, record, last, total, items, now)
     context = record.cows_next_context
     if context is None:
         context = "baseline" if last is None else "repeat"
@@ -133,6 +159,143 @@ def note_rating(
     ratings.append(rating)
     record.cows_next_context = None
     return rating
+
+
+def _correct(
+    guide: Guide, record: Any, index: int, total: int, items: dict[str, int], now: dt.datetime
+) -> CowsRating:
+    """Correct rating ``index`` of the series to ``total`` (and ``items``), logging it."""
+    prev: CowsRating = record.cows_ratings[index]
+    fixed = prev.model_copy(
+        update={"total": total, "items": items if len(items) == len(item_keys(guide)) else None}
+    )
+    record.cows_ratings[index] = fixed
+    record.note_event(
+        now,
+        "change",
+        RATINGS_KEY,
+        total,
+        f"rating {index} ({prev.context}, {prev.at.isoformat()}) corrected: total was {prev.total}",
+    )
+    return fixed
+
+
+# --- the walk's challenge results ------------------------------------------------------
+
+
+def carried_positive(
+    challenges: list[ChallengeResult], visit_day: dt.date | None
+) -> ChallengeResult | None:
+    """A positive challenge recorded for another day than ``visit_day`` (the latest such).
+
+    A positive challenge blocks whatever day the walk has moved to: it never disappears
+    because the visit date moved (a walk resumed the next day); only a negative
+    rechallenge inside the window lifts it, and the gate in the pack decides that."""
+    found = [
+        c
+        for c in challenges
+        if c.kind == "challenge" and c.result == "positive" and c.day != visit_day
+    ]
+    return max(found, key=lambda c: _instant(c.at)) if found else None
+
+
+def note_challenges(guide: Guide, record: Any, state: State) -> None:
+    """Keep each challenge result the engine reads in ``record.naloxone_challenges``, with
+    the time it was recorded and its observation's start. A result of the same kind for
+    the same visit day replaces the earlier one (a correction: the audit trail keeps it)."""
+    day = state.value(guide.meta.date_key)
+    if not isinstance(day, dt.date):
+        return
+    entries: list[ChallengeResult] = record.naloxone_challenges
+    for kind, key in KINDS:
+        rec = record.answers.get(key)
+        value = state.value(key)
+        if rec is None or state.question_visible.get(key) is not True:
+            continue
+        if not isinstance(value, str):
+            continue
+        mine = [c for c in entries if c.kind == kind]
+        latest = max(mine, key=lambda c: _instant(c.at)) if mine else None
+        carried = kind == "challenge" and value == "positive"
+        if latest is not None and latest.result == value and (latest.day == day or carried):
+            continue  # recorded already (a positive carried over to this day too)
+        entries[:] = [c for c in entries if not (c.kind == kind and c.day == day)]
+        entries.append(
+            ChallengeResult(
+                at=rec.at,
+                day=day,
+                kind=kind,
+                result=value,
+                started=record.timers.get(key),
+                origin=rec.origin,
+            )
+        )
+        entries.sort(key=lambda c: _instant(c.at))
+
+
+def window_end(guide: Guide, positive: ChallengeResult) -> dt.datetime | None:
+    """The end of the rechallenge window after ``positive`` (the pack's setting)."""
+    window = guide.setting_values.get(WINDOW)
+    if not isinstance(window, int | float) or isinstance(window, bool):
+        return None
+    return aware(positive.at) + dt.timedelta(hours=window)
+
+
+def restore_positive(guide: Guide, record: Any, visit_day: dt.date, now: dt.datetime) -> list[str]:
+    """After the visit date moved (a walk resumed on another day): a positive challenge of
+    the series stands as the challenge result, with its own time. Within the window the
+    walk asks for the rechallenge; past it, no rechallenge is offered. Returns the lines
+    for the clinician."""
+    if CHALLENGE not in guide.questions:
+        return []
+    positive = carried_positive(record.naloxone_challenges, visit_day)
+    if positive is None:
+        return []
+    origin = positive.origin if positive.origin in ("typed", "file", "flag") else "session"
+    when = _local(positive.at)
+    why = f"the positive challenge of {when} stands on {visit_day.isoformat()}"
+    record.carry_answer(CHALLENGE, "positive", origin, positive.at, now, why)
+    end = window_end(guide, positive)
+    window = guide.setting_values.get(WINDOW)
+    dose = guide.setting_values.get("naloxone_rechallenge_dose_mg")
+    line = f"The naloxone challenge of {when} was positive: it stands on {visit_day.isoformat()}."
+    if end is not None and aware(now) > end and RECHALLENGE in guide.questions:
+        record.skip(RECHALLENGE, now)
+        return [
+            f"{line} The window for a rechallenge ({window:g} hours) ended at "
+            f"{_local(end)}: no rechallenge is offered, and the injection cannot be given."
+        ]
+    until = f" until {_local(end)} ({window:g} hours after it)" if end is not None else ""
+    iv = f" (IV {dose:g} mg)" if isinstance(dose, int | float) else ""
+    return [
+        f"{line} A rechallenge{iv} may be done{until}: its result is asked, with its "
+        "own observation timer."
+    ]
+
+
+def _local(at: dt.datetime) -> str:
+    return (at.astimezone() if at.tzinfo else at).strftime("%Y-%m-%d %H:%M")
+
+
+def merge_challenges(record: Any, challenges: list[dict[str, Any]]) -> None:
+    """Keep a file's challenge results, with the file's times, in the record's series
+    (each once, however often the file is given)."""
+    entries: list[ChallengeResult] = record.naloxone_challenges
+    have = {(c.kind, c.at) for c in entries}
+    for c in challenges:
+        if (c["kind"], c["at"]) in have:
+            continue
+        entries.append(
+            ChallengeResult(
+                at=c["at"],
+                day=c["at"].date(),
+                kind=c["kind"],
+                result=c["result"],
+                started=c.get("started"),
+                origin="file",
+            )
+        )
+    entries.sort(key=lambda c: _instant(c.at))
 
 
 def rechallenge_hours(first: dt.datetime, second: dt.datetime) -> float:
@@ -155,11 +318,22 @@ def fill_rechallenge_hours(guide: Guide, record: Any, now: dt.datetime) -> str |
     first, again = record.answers.get(CHALLENGE), record.answers.get(RECHALLENGE)
     if first is None or again is None or first.value != "positive":
         return None
-    if again.value not in ("negative", "positive"):
+    if again.value not in ("negative", "positive") or again.origin != "typed":
         return None
-    if (first.origin, again.origin) != ("typed", "typed"):
+    # The positive's own time: from the series (kept across days, a file's time too),
+    # else the time it was typed.
+    positives = [
+        c
+        for c in getattr(record, "naloxone_challenges", [])
+        if c.kind == "challenge" and c.result == "positive" and aware(c.at) <= aware(again.at)
+    ]
+    if positives:
+        positive_at = max(positives, key=lambda c: _instant(c.at)).at
+    elif first.origin == "typed":
+        positive_at = first.at
+    else:
         return None
-    hours = rechallenge_hours(first.at, again.at)
+    hours = rechallenge_hours(aware(positive_at), aware(again.at))
     window = guide.setting_values.get(WINDOW)
     if window is not None and hours > window:
         record.clear([RECHALLENGE], now, f"{hours:g} hours after the positive challenge")
@@ -180,6 +354,11 @@ def merge_ratings(record: Any, ratings: list[CowsRating]) -> None:
     have = {(r.at, r.total) for r in record.cows_ratings}
     record.cows_ratings.extend(r for r in ratings if (r.at, r.total) not in have)
     record.cows_ratings.sort(key=lambda r: _instant(r.at))
+
+
+def aware(at: dt.datetime) -> dt.datetime:
+    """A time with its zone; a file's time without one is the clinic's local time."""
+    return at if at.tzinfo else at.astimezone()
 
 
 def _instant(at: dt.datetime) -> float:
@@ -389,6 +568,8 @@ def _expand_challenges(
                 f"minimum{suffix}",
             )
         by_kind[kind] = {"kind": kind, "at": at, "result": result}
+        if started is not None:
+            by_kind[kind]["started"] = started
     first, again = by_kind.get("challenge"), by_kind.get("rechallenge")
     if again is not None:
         if first is None or first["result"] != "positive":

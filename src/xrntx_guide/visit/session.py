@@ -37,7 +37,7 @@ from .rapid import (
     record_answers,
     table_of,
 )
-from .series import CowsRating
+from .series import CHALLENGE, ChallengeResult, CowsRating, carried_positive
 
 JSONScalar = bool | int | float | str
 FORMAT: Literal[1] = 1
@@ -110,6 +110,9 @@ class SessionRecord(_Model):
     cows_ratings: list[CowsRating] = Field(default_factory=list)
     """Every COWS rating with its time, visit day and context (visit/series.py); the
     answers ``cows_*`` hold the latest of the visit day, which the gate reads."""
+    naloxone_challenges: list[ChallengeResult] = Field(default_factory=list)
+    """Every naloxone challenge and rechallenge result with its time and visit day
+    (visit/series.py): a positive challenge stands on every later day of the walk."""
     cows_next_context: str | None = None
     """The context of the rating being taken ('rate again CONTEXT'), until it is complete."""
     rapid_days: list[RapidDay] = Field(default_factory=list)
@@ -132,6 +135,34 @@ class SessionRecord(_Model):
         kind = "answer" if old is None else "change"
         detail = None if old is None else f"was {old.value!r}"
         self.events.append(Event(at=now, kind=kind, key=key, value=stored, detail=detail))
+
+    def note_event(
+        self,
+        now: dt.datetime,
+        kind: str,
+        key: str | None = None,
+        value: JSONScalar | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """Add one entry to the audit trail."""
+        self.events.append(Event(at=now, kind=kind, key=key, value=value, detail=detail))
+
+    def carry_answer(
+        self,
+        key: str,
+        value: JSONScalar,
+        origin: Origin,
+        at: dt.datetime,
+        now: dt.datetime,
+        why: str,
+    ) -> None:
+        """Put an answer back with its own time (a positive challenge that stands on a new
+        visit day: visit/series.py), logged as carried."""
+        self.answers[key] = AnswerRecord(value=value, origin=origin, at=at)
+        if key in self.order:
+            self.order.remove(key)
+        self.order.append(key)
+        self.note_event(now, "carry", key, value, why)
 
     def skip(self, key: str, now: dt.datetime) -> None:
         if key not in self.skipped:
@@ -215,6 +246,12 @@ class SessionRecord(_Model):
             # The pathway's answers come from its daily record only (origin "record").
             answers = {k: v for k, v in answers.items() if not is_record_key(guide, k)}
             answers.update(record_answers(guide, self.rapid_reading(today)))
+        visit = answers.get(guide.meta.date_key)
+        visit_day = visit if isinstance(visit, dt.date) else today
+        if CHALLENGE in guide.questions and carried_positive(self.naloxone_challenges, visit_day):
+            # A positive challenge never disappears because the visit moved to another
+            # day, whatever the answer says now: only a rechallenge lifts it.
+            answers[CHALLENGE] = "positive"
         return Inputs(
             answers=answers,
             today=today,

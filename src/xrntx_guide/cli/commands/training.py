@@ -81,7 +81,7 @@ def scenarios(
     results = []
     for case in cases:
         guide = sc.guide_for(case, steps, site)
-        got = sc.outcome(sc.run(guide, case))
+        got = sc.outcome(*sc.played(guide, case))
         results.append({"id": case.id, "differences": sc.compare(case.expect, got), "got": got})
     failed = [r for r in results if r["differences"]]
     if json_out:

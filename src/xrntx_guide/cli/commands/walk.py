@@ -246,6 +246,9 @@ def walk(
     if resume and record.status != "complete":  # a finished walk is never moved
         for note in refresh_defaults(guide, record, day, now):
             ui.note(note)
+    from ...visit.resume import refuse_against_positive
+
+    refuse_against_positive(guide, record, presets, day, now)
     if resume:
         other_day = another_day_warning(guide, record, day)
         if other_day is not None:
@@ -411,8 +414,9 @@ def _walk_without_prompts(
         kept = record.answers.get(key)
         if kept is not None and kept.origin == "history":
             ui.note(f"{key}: {kept.value} ({prefills[key].note})")  # type: ignore[index]
-    from ...visit.series import note_rating
+    from ...visit.series import note_challenges, note_rating
 
+    note_challenges(guide, record, outcome.state)
     note_rating(guide, record, outcome.state, day, now)
     record.summarise(outcome.state, now)
     if path is not None:
@@ -476,12 +480,15 @@ def _keep_file_series(
 ) -> None:
     """An answers file's COWS series goes into the session's series, every rating of it."""
     from ...visit.presets import read_answers_file, series_day
-    from ...visit.series import RATINGS_KEY, expand, merge_ratings
+    from ...visit.series import CHALLENGES_KEY, RATINGS_KEY, expand, merge_challenges, merge_ratings
 
     raw = read_answers_file(answers)
-    if RATINGS_KEY not in raw:
+    if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
         return
     flag_day = presets.get(guide.meta.date_key)
     visit = flag_day.value if flag_day is not None and flag_day.origin == "flag" else None
     visit_day = series_day(guide, raw, day, visit if isinstance(visit, dt.date) else None)
-    merge_ratings(record, expand(guide, raw, visit_day, None).ratings)
+    expanded = expand(guide, raw, visit_day, None)
+    merge_ratings(record, expanded.ratings)
+    # The challenge results keep the file's times (not when the walk read them).
+    merge_challenges(record, expanded.challenges)

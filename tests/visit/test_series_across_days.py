@@ -1,0 +1,268 @@
+"""The naloxone challenge across the days of one walk, file times in the note, and an edit
+of a COWS rating (issue 11; reference 5.1, 5.2). A positive challenge never disappears
+because the walk was resumed on another day: within the window the rechallenge is asked,
+past it the positive stands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import TODAY, Run, json_answers, ready_patient
+from xrntx_guide.cli.ui import UI
+from xrntx_guide.cli.walk import Walk
+from xrntx_guide.engine.evaluate import evaluate
+from xrntx_guide.env import Clock
+from xrntx_guide.errors import InvalidAnswer
+from xrntx_guide.pack.guide import Guide
+from xrntx_guide.visit import session as store
+from xrntx_guide.visit.presets import Preset
+from xrntx_guide.visit.resume import move_visit_day, refuse_against_positive
+from xrntx_guide.visit.series import note_rating
+
+YESTERDAY = TODAY - dt.timedelta(days=1)
+POSITIVE_AT = dt.datetime.combine(YESTERDAY, dt.time(15, 30), tzinfo=dt.UTC)
+
+
+def window(guide: Guide) -> dt.timedelta:
+    """The pack's rechallenge window (never restated here)."""
+    return dt.timedelta(hours=guide.setting_values["naloxone_rechallenge_window_hours"])
+
+
+def observation(guide: Guide) -> dt.timedelta:
+    return dt.timedelta(minutes=guide.setting_values["naloxone_observation_minutes"])
+
+
+def walk_on(
+    guide: Guide, record: store.SessionRecord, day: dt.date, now: dt.datetime, typed: str
+) -> tuple[Walk, io.StringIO]:
+    """An interactive walk of ``record`` on ``day`` at the instant ``now``; its timers read
+    as if the observation had passed (what a clinician waiting it out would see)."""
+    out = io.StringIO()
+    ui = UI(plain=True, out=out, err=out, stdin=io.StringIO(typed))
+    clock = Clock(skipped=observation(guide), source=lambda: now)
+    return Walk(ui, guide, record, Path("/nonexistent"), day, clock, dry_run=True), out
+
+
+def positive_yesterday(guide: Guide) -> store.SessionRecord:
+    """A walk started yesterday (its visit date following its default) whose challenge was
+    typed positive at 15:30, and left at the rechallenge question."""
+    record = store.new_session(guide, "RC", POSITIVE_AT, None)
+    answers = ready_patient(naloxone_challenge=None)
+    for key, value in answers.items():
+        record.set_answer(key, value, "flag", POSITIVE_AT)
+    record.set_answer("injection_date", YESTERDAY, "default", POSITIVE_AT)
+    w, out = walk_on(guide, record, YESTERDAY, POSITIVE_AT, "positive\nquit\n")
+    w.run()
+    assert record.answers["naloxone_challenge"].value == "positive", out.getvalue()
+    (entry,) = record.naloxone_challenges
+    assert (entry.kind, entry.result, entry.at, entry.day) == (
+        "challenge",
+        "positive",
+        POSITIVE_AT,
+        YESTERDAY,
+    )
+    return record
+
+
+REDO = "not_applicable\nall negative\n2\n"
+"""The results of the day asked again on the new day: pregnancy test, urine screen, COWS."""
+
+
+def resume(
+    guide: Guide, record: store.SessionRecord, now: dt.datetime, typed: str
+) -> tuple[list[str], str]:
+    """What `walk --resume` does on TODAY: the visit date follows its default, then the
+    walk goes on at the keyboard."""
+    said = move_visit_day(guide, record, TODAY, now)
+    store.refresh_defaults(guide, record, TODAY, now)
+    w, out = walk_on(guide, record, TODAY, now, typed)
+    w.run()
+    return said, out.getvalue()
+
+
+def test_a_walk_resumed_within_the_window_asks_the_rechallenge_and_a_negative_one_lifts_it(
+    guide: Guide,
+) -> None:
+    record = positive_yesterday(guide)
+    now = POSITIVE_AT + window(guide) - dt.timedelta(hours=7)
+
+    said, screen = resume(guide, record, now, REDO + "start\nnegative\nquit\n")
+
+    assert record.answers["injection_date"].value == TODAY.isoformat()
+    assert any("was positive: it stands" in line and "rechallenge" in line for line in said)
+    dose = guide.setting_values["naloxone_rechallenge_dose_mg"]
+    assert f"IV {dose:g} mg" in " ".join(said)
+    assert "Naloxone rechallenge result" in screen
+    assert "timer started" in screen  # its own observation timer
+    # The positive keeps its own time; the hours come from the two times.
+    assert record.answers["naloxone_challenge"].at == POSITIVE_AT
+    hours = record.answers["naloxone_rechallenge_hours"]
+    assert hours.origin == "derived"
+    assert hours.value == (now - POSITIVE_AT).total_seconds() / 3600
+    state = evaluate(guide, record.inputs(guide, TODAY))
+    assert state.gates["naloxone_challenge"].outcome == "pass"
+    kinds = [(c.kind, c.result, c.day) for c in record.naloxone_challenges]
+    assert kinds == [("challenge", "positive", YESTERDAY), ("rechallenge", "negative", TODAY)]
+
+
+def test_a_walk_resumed_within_the_window_without_a_rechallenge_stays_blocked(
+    guide: Guide,
+) -> None:
+    record = positive_yesterday(guide)
+    now = POSITIVE_AT + dt.timedelta(hours=17)
+
+    resume(guide, record, now, REDO + "\nquit\n")  # Enter: no rechallenge was done
+
+    state = evaluate(guide, record.inputs(guide, TODAY))
+    assert state.gates["naloxone_challenge"].outcome == "fail"
+    assert state.status == "blocked"
+
+
+def test_a_walk_resumed_past_the_window_offers_no_rechallenge_and_the_positive_stands(
+    guide: Guide,
+) -> None:
+    record = positive_yesterday(guide)
+    now = POSITIVE_AT + window(guide) + dt.timedelta(minutes=1)
+
+    said, screen = resume(guide, record, now, REDO + "quit\n")
+
+    assert any("no rechallenge is offered" in line for line in said), said
+    assert "Naloxone rechallenge result" not in screen
+    assert "naloxone_rechallenge" in record.skipped
+    state = evaluate(guide, record.inputs(guide, TODAY))
+    assert state.gates["naloxone_challenge"].outcome == "fail"
+    assert state.status == "blocked"
+    assert record.status == "blocked"
+
+
+def test_a_rechallenge_typed_after_the_window_ended_is_not_accepted(guide: Guide) -> None:
+    """Resumed inside the window, but the result typed after it ended."""
+    record = positive_yesterday(guide)
+    inside = POSITIVE_AT + window(guide) - dt.timedelta(minutes=5)
+    move_visit_day(guide, record, TODAY, inside)
+    store.refresh_defaults(guide, record, TODAY, inside)
+    w, out = walk_on(
+        guide, record, TODAY, inside + dt.timedelta(minutes=30), REDO + "start\nnegative\nquit\n"
+    )
+    w.run()
+
+    assert "not accepted" in out.getvalue()
+    state = evaluate(guide, record.inputs(guide, TODAY))
+    assert state.gates["naloxone_challenge"].outcome == "fail"
+
+
+def test_another_challenge_result_on_a_later_day_is_refused_and_never_read(
+    guide: Guide,
+) -> None:
+    """`edit naloxone_challenge` the next day: negative is refused at the prompt; and an
+    answer that says negative anyway (a hand-edited session) is not what the engine reads."""
+    record = positive_yesterday(guide)
+    now = POSITIVE_AT + dt.timedelta(hours=17)
+
+    _, screen = resume(guide, record, now, REDO + "edit naloxone_challenge\nnegative\nquit\n")
+
+    assert "was positive and stands" in screen
+    assert record.answers["naloxone_challenge"].value == "positive"
+    record.answers["naloxone_challenge"].value = "negative"
+    state = evaluate(guide, record.inputs(guide, TODAY))
+    assert state.value("naloxone_challenge") == "positive"
+    assert state.gates["naloxone_challenge"].outcome == "fail"
+
+
+def test_a_flag_cannot_give_another_challenge_result_or_a_late_rechallenge(
+    guide: Guide,
+) -> None:
+    record = positive_yesterday(guide)
+    late = POSITIVE_AT + window(guide) + dt.timedelta(hours=1)
+    move_visit_day(guide, record, TODAY, late)
+    store.refresh_defaults(guide, record, TODAY, late)
+
+    with pytest.raises(InvalidAnswer, match="contradicts the positive naloxone challenge"):
+        refuse_against_positive(
+            guide, record, {"naloxone_challenge": Preset("negative", "flag")}, TODAY, late
+        )
+    with pytest.raises(InvalidAnswer, match="window for a rechallenge"):
+        refuse_against_positive(
+            guide, record, {"naloxone_rechallenge": Preset("negative", "flag")}, TODAY, late
+        )
+
+
+# --- a file's times are the times the note shows ------------------------------------------
+
+
+def test_walk_answers_keeps_the_files_challenge_times_in_the_session_and_the_note(
+    run: Run, tmp_path: Path
+) -> None:
+    first = dt.datetime.combine(YESTERDAY, dt.time(15, 30)).isoformat()
+    again = dt.datetime.combine(TODAY, dt.time(8, 30)).isoformat()
+    started = dt.datetime.combine(TODAY, dt.time(8, 5)).isoformat()
+    answers = json_answers(ready_patient(naloxone_challenge=None))
+    answers["naloxone_challenges"] = [
+        {"at": first, "kind": "challenge", "result": "positive"},
+        {"at": again, "started": started, "kind": "rechallenge", "result": "negative"},
+    ]
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(answers))
+
+    r = run(
+        "walk", "--no-input", "--label", "FT", "--today", TODAY.isoformat(), "--answers", str(path)
+    )
+    assert r.exit_code in (0, 4), r.output
+    note = run("note", "FT", "--format", "json")
+    assert note.exit_code == 0, note.output
+    data = json.loads(note.stdout)
+
+    got = [(c["kind"], c["result"], c["at"]) for c in data["naloxone_challenges"]]
+    assert got == [("challenge", "positive", first), ("rechallenge", "negative", again)]
+    assert data["naloxone_challenges"][1]["started"] == started
+    assert data["naloxone_challenges"][1]["hours_after_positive"] == 17
+
+
+# --- an edit corrects the rating it edits; 'rate again' adds one --------------------------
+
+
+def test_an_edit_of_the_cows_total_corrects_the_latest_rating_and_the_trail_keeps_it(
+    guide: Guide,
+) -> None:
+    now = dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.UTC)
+    record = store.new_session(guide, "CW", now, TODAY)
+    for key, value in ready_patient(cows_total=3, injection_date=TODAY).items():
+        record.set_answer(key, value, "typed", now)
+
+    def noted() -> Any:
+        return note_rating(guide, record, evaluate(guide, record.inputs(guide, TODAY)), TODAY, now)
+
+    noted()
+    record.set_answer("cows_total", 4, "typed", now)  # what `edit cows_total` records
+    noted()
+
+    assert [(r.total, r.context) for r in record.cows_ratings] == [(4, "baseline")]
+    (change,) = [e for e in record.events if e.key == "cows_ratings"]
+    assert change.kind == "change" and change.detail is not None and "was 3" in change.detail
+
+    record.cows_next_context = "after_challenge"  # what 'rate again' sets
+    record.set_answer("cows_total", 6, "typed", now + dt.timedelta(minutes=40))
+    noted()
+    assert [(r.total, r.context) for r in record.cows_ratings] == [
+        (4, "baseline"),
+        (6, "after_challenge"),
+    ]
+
+
+def test_edit_cows_total_at_the_prompt_corrects_the_rating(guide: Guide) -> None:
+    now = dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.UTC)
+    record = store.new_session(guide, "CW", now, TODAY)
+    for key, value in ready_patient(cows_total=3, injection_date=TODAY).items():
+        record.set_answer(key, value, "typed", now)
+    w, out = walk_on(guide, record, TODAY, now, "edit cows_total\n7\nquit\n")
+
+    w.run()
+
+    assert [r.total for r in record.cows_ratings] == [7], out.getvalue()
+    assert record.answers["cows_total"].value == 7
