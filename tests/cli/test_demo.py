@@ -308,3 +308,37 @@ def test_the_pause_prompt_fits_in_80_columns_with_room_to_type() -> None:
     from xrntx_guide.cli.demo import PAUSE
 
     assert len(PAUSE) <= 72 and "w KEY=VALUE" in PAUSE
+
+
+def _luminance(hex_colour: str) -> float:
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def test_a_recording_is_high_contrast_for_a_projector(run: Run, tmp_path: Path) -> None:
+    """Every text colour of a recorded SVG has at least 7:1 contrast on its background:
+    slides are read from the back of a room (rich's own theme has red at 3.5:1)."""
+    svg = tmp_path / "run.svg"
+    result = run("demo", "05-positive-naloxone-challenge", "--auto", "0", "--record", str(svg))
+    assert result.exit_code == ExitCode.OK, result.output
+    text = svg.read_text(encoding="utf-8")
+    fills = set(re.findall(r"\.terminal-\d+-r\d+ \{ fill: #([0-9a-f]{6})", text))
+    assert len(fills) >= 3
+    background = _luminance("000000")
+    for fill in fills:
+        ratio = (_luminance(fill) + 0.05) / (background + 0.05)
+        assert ratio >= 7, (fill, ratio)
+    assert 'fill="#000000"' in text
+
+
+def test_every_colour_of_the_recording_theme_is_high_contrast() -> None:
+    from xrntx_guide.cli.commands.common import _projector_theme
+
+    theme = _projector_theme()
+    assert theme.background_color.hex == "#000000"
+    for colour in theme.ansi_colors[1:8]:
+        assert (_luminance(colour.hex[1:]) + 0.05) / 0.05 >= 7, colour.hex
