@@ -36,6 +36,27 @@ def test_every_gate_of_the_clinical_basis_fails_in_some_scenario() -> None:
     assert sorted(set(BASIS_GATES) - failed) == []
 
 
+def test_the_rapid_record_and_the_rechallenge_are_taught_from_their_series() -> None:
+    """The rapid pathway's gate fails, and passes, from a daily record (rapid_days), and
+    a rechallenge lifts a positive challenge in a scenario that gives both with times."""
+    rapid = {True: False, False: False}
+    rechallenge = False
+    for case in CASES:
+        state = sc.run(sc.guide_for(case, REPO / "steps", None), case)
+        if "rapid_days" in case.answers and state.gates["rapid_pathway"].outcome in (
+            "fail",
+            "pass",
+        ):
+            rapid[state.gates["rapid_pathway"].outcome == "pass"] = True
+        kinds = {c.get("kind") for c in case.answers.get("naloxone_challenges", [])}
+        if {"challenge", "rechallenge"} <= kinds and state.gates["naloxone_challenge"].outcome == (
+            "pass"
+        ):
+            rechallenge = True
+    assert rapid == {True: True, False: True}
+    assert rechallenge
+
+
 def test_at_least_twelve_scenarios_with_the_main_paths() -> None:
     assert len(CASES) >= 12
     statuses = {c.expect["status"] for c in CASES}

@@ -226,7 +226,7 @@ def played(guide: Guide, scenario: Scenario) -> tuple[State, dict[str, Any]]:
     try:
         presets = parse_answers(guide, scenario.answers, "file", scenario.today, where)
         requests = parse_overrides(guide, scenario.overrides)
-        fills = _from_history(guide, scenario)
+        fills = from_history(guide, scenario)
         filled = {k: v for k, v in fills.items() if k not in presets}
         state = evaluate_presets(
             guide,
@@ -250,7 +250,7 @@ def played(guide: Guide, scenario: Scenario) -> tuple[State, dict[str, Any]]:
         raise ScenarioError(f"{scenario.path}: {exc.message}", hint=exc.hint) from None
 
 
-def _from_history(guide: Guide, scenario: Scenario) -> dict[str, Any]:
+def from_history(guide: Guide, scenario: Scenario) -> dict[str, Any]:
     """Walk the earlier visits as sessions of one label (in memory) and return what the
     patient's timeline fills in for a visit on the scenario's date (visit/history.py)."""
     if not scenario.history:

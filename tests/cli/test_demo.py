@@ -14,7 +14,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.helpers import EXE, Run, after_injection
+from tests.helpers import EXE, REPO, Run, after_injection
 from xrntx_guide.cli.walk import Clock
 from xrntx_guide.errors import ExitCode
 
@@ -89,6 +89,9 @@ def test_a_what_if_at_a_pause_shows_the_change_and_returns(tmp_path: Path) -> No
     what_if = out[out.index("What if") : out.index("Back to the scenario")]
     assert "blocked" in what_if and "2026-11-28" in what_if  # 3 days + the 7-day minimum
     assert "opioid_free_interval" in what_if
+    # Beside where the case ends (ready), not where the walk has got to (incomplete).
+    assert re.search(r"status\s+ready\s+blocked", what_if), what_if
+    assert "incomplete" not in what_if
     assert "Traceback" not in out
 
 
@@ -254,3 +257,88 @@ def test_a_demo_stops_to_show_how_each_gate_on_the_way_decided(run: Run) -> None
     assert "last_opioid_use = 2026-11-14" in passed["opioid_free_interval"]
     # each shown before the injection step's header
     assert out.index("[kit_storage]") < out.index("Giving the injection ---")
+
+
+SCENARIOS = sorted(p.stem for p in (REPO / "scenarios").glob("[!_]*.toml"))
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_shipped_scenario_demos_to_its_expected_outcome(run: Run, scenario: str) -> None:
+    """A stop without an override, a second contraindication after the first, a rapid
+    pathway's daily record: the demo judges the case as `scenarios test` does."""
+    result = run("demo", scenario, "--auto", "0", "--plain")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "the guide gave the scenario's expected outcome" in result.stdout, result.stdout[-600:]
+    assert "comes from the rapid pathway's daily record" not in result.output
+    assert "session is saved" not in result.output
+
+
+def test_a_demo_whose_outcome_differs_exits_1(run: Run, tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    text = (REPO / "scenarios" / "06-pregnancy.toml").read_text(encoding="utf-8")
+    assert 'status = "needs_override"' in text
+    (folder / "06.toml").write_text(text.replace('"needs_override"', '"blocked"'), "utf-8")
+    result = run("demo", "06", "--dir", str(folder), "--auto", "0", "--plain")
+    assert result.exit_code == ExitCode.BLOCKED, result.output
+    assert "status: expected blocked, got needs_override" in result.stdout
+
+
+def test_an_unattended_demo_ends_at_a_question_the_scenario_does_not_answer(
+    run: Run, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    text = (REPO / "scenarios" / "01-ready-after-heroin.toml").read_text(encoding="utf-8")
+    (folder / "01.toml").write_text(text.replace("injection_given = true\n", ""), "utf-8")
+    result = run("demo", "01", "--dir", str(folder), "--auto", "0", "--plain")
+    assert "does not answer injection_given: the unattended run ends here" in result.stdout
+    assert "session is saved" not in result.output
+    assert "Was the injection given?" not in result.output  # never waits for a person
+
+
+def test_the_summary_shows_the_scenarios_answers_as_from_the_scenario(run: Run) -> None:
+    result = run("demo", "01-ready-after-heroin", "--auto", "0", "--plain")
+    assert result.exit_code == ExitCode.OK, result.output
+    rows = re.findall(r"^(last_opioid_use|injection_date) .* (\w+)$", result.stdout, re.M)
+    assert ("last_opioid_use", "scenario") in rows and ("injection_date", "default") in rows
+
+
+def test_the_pause_prompt_fits_in_80_columns_with_room_to_type() -> None:
+    from xrntx_guide.cli.demo import PAUSE
+
+    assert len(PAUSE) <= 72 and "w KEY=VALUE" in PAUSE
+
+
+def _luminance(hex_colour: str) -> float:
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def test_a_recording_is_high_contrast_for_a_projector(run: Run, tmp_path: Path) -> None:
+    """Every text colour of a recorded SVG has at least 7:1 contrast on its background:
+    slides are read from the back of a room (rich's own theme has red at 3.5:1)."""
+    svg = tmp_path / "run.svg"
+    result = run("demo", "05-positive-naloxone-challenge", "--auto", "0", "--record", str(svg))
+    assert result.exit_code == ExitCode.OK, result.output
+    text = svg.read_text(encoding="utf-8")
+    fills = set(re.findall(r"\.terminal-\d+-r\d+ \{ fill: #([0-9a-f]{6})", text))
+    assert len(fills) >= 3
+    background = _luminance("000000")
+    for fill in fills:
+        ratio = (_luminance(fill) + 0.05) / (background + 0.05)
+        assert ratio >= 7, (fill, ratio)
+    assert 'fill="#000000"' in text
+
+
+def test_every_colour_of_the_recording_theme_is_high_contrast() -> None:
+    from xrntx_guide.cli.commands.common import _projector_theme
+
+    theme = _projector_theme()
+    assert theme.background_color.hex == "#000000"
+    for colour in (theme.ansi_colors[i] for i in range(1, 16) if i != 8):
+        assert (_luminance(colour.hex[1:]) + 0.05) / 0.05 >= 7, colour.hex

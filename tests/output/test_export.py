@@ -87,6 +87,9 @@ def test_the_settings_in_force_follow_the_site_file(run: Run, tmp_path: Path) ->
     assert result.exit_code == ExitCode.OK, result.output
     assert "Settings in force (site: Strict clinic)" in result.stdout
     assert "methadone 21" in result.stdout
+    # What the site changed is marked, with the value it replaced; nothing else is.
+    assert "(site; shipped: short acting 7, fentanyl 7, methadone 14," in result.stdout
+    assert result.stdout.count("(site; shipped:") == 1
     # A bound that is another setting is named and shown with its value.
     assert "at least 3 x upper limit of normal (the liver caution multiple setting)" in (
         result.stdout
@@ -170,3 +173,27 @@ def test_the_html_handout_renders_in_a_browser_with_every_gate(
     ).stdout
     for gate in guide.gates:
         assert f'id="gate-{gate.id}"' in dom, gate.id
+
+
+def _contrast_on_white(hex_colour: str) -> float:
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    h = hex_colour.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    lum = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (lum + 0.05)
+
+
+def test_every_colour_of_the_handout_reads_on_white(guide: Guide) -> None:
+    """The severity colours (the flow diagram's labels, the gates' borders) at 7:1 or
+    more on white: a handout is printed, photocopied and projected (caution was 3.8:1)."""
+    page = ex.html_document(guide)
+    colours = set(re.findall(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b", page))
+    text_colours = set(ex._COLOURS.values()) | set(re.findall(r'fill="(#[0-9a-fA-F]+)"', page))
+    assert set(ex._COLOURS.values()) <= colours
+    for colour in text_colours - {"#f4f4f4", "#fff", "#ffffff"}:
+        assert _contrast_on_white(colour) >= 7, colour

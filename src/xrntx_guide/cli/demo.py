@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine.evaluate import GateResult, Inputs, State, evaluate
+from ..engine.evaluate import GateResult, State
 from ..engine.walk import wait_remaining
 from ..errors import UserError
 from ..expr import format_value
@@ -27,7 +27,8 @@ from ..visit.answers import to_json
 from .render import show_decided
 from .walk import _mmss
 
-PAUSE = "[Enter] next · b back · f fast-forward the timer · w KEY=VALUE what-if · q quit: "
+PAUSE = "[Enter] next · b back · f fast-forward · w KEY=VALUE what-if · q quit: "
+"""71 columns: the prompt and the start of a reply fit in 80, so the pause never wraps."""
 
 
 @dataclass
@@ -42,6 +43,10 @@ class Presenter:
     """Gates whose decision was shown: each once, when the walk first passes it."""
     queued: str | None = None
     """A walk command typed at a pause the walk did not ask for (after the gates)."""
+    stopped: bool = False
+    """The trainer quit (q) before the case ended."""
+    unanswered: str | None = None
+    """An unattended run (--auto) ended at this question: the scenario does not answer it."""
 
     expanded: Mapping[str, Any] | None = None
 
@@ -56,6 +61,11 @@ class Presenter:
         return self.expanded
 
     # -- the responder --------------------------------------------------------------
+
+    def origin(self, key: str) -> str:
+        """Where an answer the walk records came from: the scenario's, unless the person
+        at the keyboard answered it (the scenario does not, or its answer was refused)."""
+        return "scenario" if key in self.given and key not in self.declined else "typed"
 
     def supply(self, walk: Any, prompt: str) -> str | None:
         """The reply to ``prompt``, or None to let the person at the keyboard answer."""
@@ -85,6 +95,10 @@ class Presenter:
                 what = "its default" if cq.default is not None else "left empty"
                 walk.ui.note(f"{cq.spec.prompt} -> {what}   (the scenario does not answer it)")
                 return ""
+            if self.auto is not None:  # nobody to answer it: a kiosk would wait for ever
+                self.unanswered = key
+                walk.ui.note(f"The scenario does not answer {key}: the unattended run ends here.")
+                return "quit"
             self.declined.add(key)
             walk.ui.note(f"The scenario does not answer {key}: answer it now.")
             return None
@@ -147,6 +161,7 @@ class Presenter:
             try:
                 text = walk.ui.ask(PAUSE).strip()
             except EOFError:
+                self.stopped = True
                 return "quit"
             word, _, rest = text.partition(" ")
             word = word.lower()
@@ -155,6 +170,7 @@ class Presenter:
             if word in ("b", "back"):
                 return "back"
             if word in ("q", "quit"):
+                self.stopped = True
                 return "quit"
             if word in ("f", "ff"):
                 return None  # the caller fast-forwards when a timer runs
@@ -174,7 +190,9 @@ class Presenter:
     # -- what-if ----------------------------------------------------------------------
 
     def what_if(self, walk: Any, state: State, change: str) -> None:
-        """The guide's outcome with one answer changed, beside the scenario's own."""
+        """The guide's outcome with one answer changed, beside the scenario's own: both
+        with all the scenario's answers (and what was answered live so far), so that the
+        side by side shows where the case ends, not where the walk has got to."""
         from ..visit.presets import parse_answers
         from .render import show_what_if
 
@@ -185,21 +203,34 @@ class Presenter:
             return
         try:
             parsed = parse_answers(walk.guide, {key: raw}, "flag", walk.today, "what-if")
+            ends = self.ends(walk)
+            other = self.ends(walk, {key: parsed[key]})
         except UserError as exc:
             walk.ui.retry(f"what-if: {exc.message}")
             return
-        base = walk.record.inputs(walk.guide, walk.today)
-        answers = {**base.answers, key: parsed[key].value}
-        other = evaluate(
-            walk.guide,
-            Inputs(answers, walk.today, base.overrides, base.acks, use_defaults=True),
-        )
-        now = evaluate(
-            walk.guide,
-            Inputs(base.answers, walk.today, base.overrides, base.acks, use_defaults=True),
-        )
-        show_what_if(walk.ui, now, other, f"{key} = {other.display(key)}")
+        show_what_if(walk.ui, ends, other, f"{key} = {other.display(key)}")
+        walk.ui.note("Both columns: all the scenario's answers, as at the end of the case.")
         walk.ui.note("Back to the scenario: nothing was changed.")
+
+    def ends(self, walk: Any, change: Mapping[str, Any] | None = None) -> State:
+        """Where the case ends: the guide's outcome with all the scenario's answers (and
+        those answered live, which come first), evaluated as ``scenarios test`` does, with
+        the scenario's overrides; ``change`` replaces answers (a what-if).
+
+        Raises:
+            UserError: answers that contradict each other (a what-if's last use after the
+                injection date), naming both.
+        """
+        from ..visit.presets import Preset, evaluate_presets, parse_answers, parse_overrides
+
+        guide, today = walk.guide, walk.today
+        where = f"{self.scenario.path} [answers]"
+        given = parse_answers(guide, self.scenario.answers, "scenario", today, where)
+        live = walk.record.inputs(guide, today).answers
+        given.update((k, Preset(v, "typed")) for k, v in live.items())
+        given.update(change or {})
+        requests = parse_overrides(guide, self.scenario.overrides)
+        return evaluate_presets(guide, given, today, requests)
 
 
 def _settled(r: GateResult) -> bool:

@@ -601,6 +601,8 @@ class Walk:
         before = self.record.answers.get(cq.key)
         if before is not None and before.value == to_json(value):  # type: ignore[arg-type]
             return
+        if origin == "typed" and self.responder is not None:
+            origin = self.responder.origin(cq.key)  # a presenter's answer: "scenario"
         self.record.set_answer(cq.key, value, origin, self.clock.now())  # type: ignore[arg-type]
         self.show_computed(cq)
         if self.responder is None:  # a presenter's scenario gives its own times

@@ -404,6 +404,8 @@ def _settings_section(guide: Guide) -> Section:
             limit = "; ".join(parts)
         marks = " (local practice)" if s.local_practice else ""
         marks += " (verify)" if s.verify else ""
+        if value != s.value:  # a site's value: the handout says what it replaced
+            marks += f" (site; shipped: {_setting_value_words(s.value)}{unit})"
         rows.append((key, s.description, shown + marks, limit, ", ".join(s.sources)))
     title = "Settings in force" + (f" (site: {visible(guide.site)})" if guide.site else "")
     return Section(2, title, "settings", table=tuple(rows))
@@ -498,8 +500,8 @@ table.settings col:nth-child(3) { width: 19%; } table.settings col:nth-child(4) 
 table.settings col:nth-child(5) { width: 15%; }
 th { background: #eee; } .gate { border-left: 5px solid #777; padding-left: .7rem; }
 li { white-space: pre-line; margin-bottom: .4rem; }
-.gate-contraindication { border-color: #b00020; } .gate-stop { border-color: #c25e00; }
-.gate-caution { border-color: #a08000; } .gate-info { border-color: #245; }
+.gate-contraindication { border-color: #b00020; } .gate-stop { border-color: #8f3f00; }
+.gate-caution { border-color: #6b5300; } .gate-info { border-color: #245; }
 p { white-space: pre-line; } svg { display: block; max-width: 100%; height: auto; }
 @media (max-width: 40rem) { body { font-size: 14px; margin: 1rem auto; }
   table { font-size: 12px; } }
@@ -569,8 +571,8 @@ def _item_html(item: str) -> str:
 
 _COLOURS = {
     "contraindication": "#b00020",
-    "stop": "#c25e00",
-    "caution": "#a08000",
+    "stop": "#8f3f00",
+    "caution": "#6b5300",
     "info": "#245",
 }
 

@@ -316,6 +316,25 @@ body {{
 """
 
 
+def _projector_theme() -> Any:
+    """The colours of a recording: black ground, white text, and colours of at least 7:1
+    contrast on it (WCAG AAA), for slides read from the back of a room (issue 10). rich's
+    own SVG theme has red at 3.5:1 on its grey, and a contraindication is red."""
+    from rich.terminal_theme import TerminalTheme
+
+    colours = [
+        (0, 0, 0),  # black
+        (255, 128, 128),  # red
+        (102, 230, 102),  # green
+        (255, 215, 95),  # yellow
+        (130, 170, 255),  # blue
+        (255, 140, 255),  # magenta
+        (95, 230, 255),  # cyan
+        (255, 255, 255),  # white
+    ]
+    return TerminalTheme((0, 0, 0), (255, 255, 255), colours, colours)
+
+
 def save_recording(ui: Any, record_to: Path | None, title: str) -> None:
     """What the screen showed, as SVG or HTML, for slides and handouts: one file that
     needs no network to be shown (a projector in a teaching room may have none)."""
@@ -324,12 +343,14 @@ def save_recording(ui: Any, record_to: Path | None, title: str) -> None:
     if record_to.suffix.lower() == ".svg":
         # rich fetches its Fira Code from a CDN when it is not installed; the local font,
         # else the monospace fallback, is used instead.
-        text = _WEB_FONT.sub("", ui.out.export_svg(title=title))
+        text = _WEB_FONT.sub("", ui.out.export_svg(title=title, theme=_projector_theme()))
     else:
         import html  # only for a recording: start-up of every command stays without it
 
         escaped = html.escape(title).replace("{", "{{").replace("}", "}}")
-        text = ui.out.export_html(code_format=_RECORD_HTML.replace("{title}", escaped))
+        text = ui.out.export_html(
+            theme=_projector_theme(), code_format=_RECORD_HTML.replace("{title}", escaped)
+        )
     try:
         record_to.write_text(text, encoding="utf-8")
     except OSError as exc:

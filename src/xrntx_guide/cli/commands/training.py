@@ -175,6 +175,7 @@ def demo(
 
     from ... import scenarios as sc
     from ...visit.presets import parse_overrides
+    from ...visit.rapid import ANSWERS_KEY, parse_days
     from ...visit.session import new_session
     from ..demo import Presenter
     from ..walk import Walk
@@ -205,6 +206,19 @@ def demo(
     with tempfile.TemporaryDirectory(prefix="xrntx-demo-") as scratch:
         record = new_session(guide, f"TRAINING-{case.id}", env.now(), case.today)
         record.demo_clock = demo_clock
+        if ANSWERS_KEY in case.answers:  # the rapid pathway's daily record, as walk keeps it
+            where = f"{case.path} [answers]"
+            days = parse_days(guide, case.answers[ANSWERS_KEY], case.today, where)
+            record.set_rapid_days(days, env.now())
+        # The case's earlier visits ([[history]]) fill in what a repeat visit takes from
+        # the patient's record, as `scenarios test` and a care walk do.
+        from ...engine.drive import Prefill
+
+        filled = sc.from_history(guide, case)
+        prefills = {
+            key: Prefill(value, "history", "from the case's earlier visit")
+            for key, value in filled.items()
+        }
         w = Walk(
             ui,
             guide,
@@ -213,12 +227,20 @@ def demo(
             case.today,
             env.clock.sped_up(demo_clock),
             flag_overrides={r.gate: r for r in requests},
-            responder=Presenter(case, auto),
+            responder=(presenter := Presenter(case, auto)),
+            prefills=prefills,
         )
-        code = w.run()
-        state = w.state()
-    got = sc.outcome(state)
-    differences = sc.compare(case.expect, got)
+        w.run()
+        # Where the case ends, with all its answers, as `scenarios test` judges it: the
+        # walk itself stops at the first gate that blocks, before the later questions.
+        state = presenter.ends(w)
+    if presenter.stopped:
+        ui.alert("TRAINING: stopped by the trainer before the end of the case.")
+        save_recording(ui, record_to, f"TRAINING: {case.title}")
+        return
+    if presenter.unanswered is not None:
+        ui.note(f"(the walk ended at {presenter.unanswered}, which the scenario does not answer)")
+    differences = sc.compare(case.expect, sc.outcome(state, filled))
     ui.alert(
         "TRAINING: the guide gave the scenario's expected outcome."
         if not differences
@@ -226,4 +248,5 @@ def demo(
     )
     save_recording(ui, record_to, f"TRAINING: {case.title}")
     # A presenter run succeeds when the guide did what the case says it does.
-    del code
+    if differences:
+        raise typer.Exit(int(ExitCode.BLOCKED))
