@@ -129,6 +129,7 @@ def _check_batch(
         explain,
         flags=gather(guide, answer, None, day),
         overrides=tuple(parse_overrides(guide, override)),
+        shared_days=_file_days(guide, answers, day),
     )
     if str(source) == "-":
         handle = env.stdin.buffer
@@ -178,6 +179,17 @@ def _series_used(
     if any(k.startswith("naloxone_") and p.origin == "flag" for k, p in presets.items()):
         used["naloxone_challenge"] = "flag"
     return used
+
+
+def _file_days(guide: Guide, answers: Path | None, day: dt.date) -> tuple[Any, ...]:
+    """The rapid pathway's days an answers file gives (``rapid_days``), for ``--batch``."""
+    from ...visit.presets import read_answers_file
+    from ...visit.rapid import ANSWERS_KEY, parse_days
+
+    if answers is None or str(answers) == "-":  # stdin: read once, already
+        return ()
+    raw = read_answers_file(answers).get(ANSWERS_KEY)
+    return () if raw is None else tuple(parse_days(guide, raw, day, f"--answers {answers}"))
 
 
 def _rapid_result(
