@@ -14,9 +14,12 @@ module only asks and shows.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from ..engine.evaluate import State
+from ..env import Clock
 from ..errors import InvalidAnswer
+from ..pack.guide import Guide
 from ..visit.answers import MAX_TEXT, parse_date, parse_value
 from ..visit.rapid import (
     COWS_TOTAL,
@@ -34,13 +37,32 @@ from ..visit.rapid import (
     parse_time,
     table_row,
 )
+from ..visit.session import SessionRecord
+from .ui import UI
 
-if TYPE_CHECKING:
-    from ..engine.evaluate import State
-    from .walk import Walk
+
+class Walk(Protocol):
+    """What the dialog uses of the walk (cli/walk.py), which opens it: a protocol, so that
+    this module does not import the walk back."""
+
+    ui: UI
+    guide: Guide
+    record: SessionRecord
+    today: dt.date
+    clock: Clock
+    in_day_dialog: bool
+
+    def read(
+        self, prompt: str, extra: tuple[str, ...] = (), words: tuple[str, ...] = ()
+    ) -> str: ...
+    def state(self) -> State: ...
+    def save(self, state: State | None = None) -> None: ...
+    def after_change(self, old: State) -> None: ...
+
 
 GATE = "rapid_pathway"
 """The pack's gate that reads the record: its verdict is shown after each day."""
+VERDICT = {"pass": "passes", "fail": "fails", "unknown": "not decided", "overridden": "overridden"}
 COLUMNS = ("day", "date", "given", "tolerated", "cows", "injection", "note")
 HEADINGS = ("Day", "Date", "Given", "Tolerated", "COWS", "Injection day", "Note")
 
@@ -75,18 +97,16 @@ def show_record(walk: Walk) -> None:
         walk.ui.bullet(f"missing: {m}")
 
 
-def day_dialog(walk: Walk, state: State) -> bool:
-    """Record one day, prompt by prompt; True when a day was saved.
+def day_dialog(walk: Walk, state: State) -> None:
+    """Record one day, prompt by prompt, save it at once, show the record and what moved.
 
     A walk command typed at any of its prompts (quit, why, back...) leaves the dialog and
     is carried out; the day being typed is then not recorded, and the screen says so.
     """
-    from .walk import _Command
-
     walk.in_day_dialog = True
     try:
         day = _ask_day(walk, state)
-    except _Command:
+    except BaseException:  # a walk command, Ctrl-C or the input's end: nothing is kept
         walk.ui.note("The day was not recorded.")
         raise
     finally:
@@ -99,10 +119,7 @@ def day_dialog(walk: Walk, state: State) -> bool:
     walk.after_change(old)
     g = walk.state().gates.get(GATE)
     if g is not None and g.outcome != "not_applicable":
-        from .walk import _verdict
-
-        walk.ui.line(f"gate {GATE}: {_verdict(g)}: {g.reason}")
-    return True
+        walk.ui.line(f"gate {GATE}: {VERDICT.get(g.outcome, g.outcome)}: {g.reason}")
 
 
 def _ask_day(walk: Walk, state: State) -> RapidDay:
