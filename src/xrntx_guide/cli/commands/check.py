@@ -198,12 +198,12 @@ def _rapid_result(
     """What the rapid pathway's daily record (``rapid_days`` of the answers file) says,
     when the pathway applies to the patient: the day reached and what is missing."""
     from ...visit.presets import read_answers_file
-    from ...visit.rapid import ANSWERS_KEY, derive, is_record_key, parse_days, table_of
+    from ...visit.rapid import ANSWERS_KEY, check_block, on_pathway, parse_days
 
-    shown = state.question_visible
-    if not any(is_record_key(guide, k) and shown.get(k) is not False for k in guide.questions):
+    if not on_pathway(guide, state.question_visible):
         return None  # not on the pathway (its questions do not apply)
     from_file = answers is not None and str(answers) != "-"  # stdin: read once, already
     raw = read_answers_file(answers).get(ANSWERS_KEY) if from_file else None  # type: ignore[arg-type]
     days = [] if raw is None else parse_days(guide, raw, day, f"--answers {answers}")
-    return derive(days, table_of(guide), day).to_json()
+    # One function for the block, the single check's and each batch line's (batch.py).
+    return check_block(guide, state.question_visible, days, day)
