@@ -149,6 +149,24 @@ def test_the_line_beats_an_answers_file_in_a_batch(run: Run, tmp_path: Path) -> 
 
 # -- every line equals its single check -----------------------------------------------------
 
+# The supervised rapid pathway on its third day, without a site table (issue 11).
+RAPID_PATIENT = ready_patient(
+    last_opioid_use=TODAY - dt.timedelta(days=2),
+    pathway="supervised_rapid",
+    rapid_supervised_setting=True,
+    rapid_protocol_on_file=True,
+)
+RAPID_DAYS = [
+    {
+        "day": n,
+        "date": (TODAY - dt.timedelta(days=3 - n)).isoformat(),
+        "given": "as the site's protocol directs",
+        "tolerated": True,
+        "cows": [{"time": "09:00", "total": 1}],
+    }
+    for n in (1, 2, 3)
+]
+
 # (answers of the line, extra flags for both the batch and the single check)
 CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("ready", ready_patient(), ()),
@@ -174,6 +192,8 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ),
     ("flag_fills_a_gap", ready_patient(cows_total=None), ("--answer", "cows_total=7")),
     ("incomplete", ready_patient(consent=None), ("--explain",)),
+    ("rapid_day_three", {**RAPID_PATIENT, "rapid_days": RAPID_DAYS}, ()),
+    ("rapid_no_days", RAPID_PATIENT, ()),
     (
         "bad_flag_for_line",
         ready_patient(),
@@ -368,3 +388,35 @@ def test_a_worker_that_dies_stops_the_batch_with_a_message_never_a_hang(
     assert all(o["status"] == "ready" for o in out[:-1])
     assert f"{written} lines were checked" in result.stderr
     assert "internal error" not in result.stderr
+
+
+# -- the rapid pathway's record in a batch (issue 11) ------------------------------------------
+
+
+def test_a_batch_line_with_rapid_days_has_the_single_checks_rapid_block(
+    run: Run, tmp_path: Path
+) -> None:
+    line = json.dumps({"id": 1, **json_answers({**RAPID_PATIENT, "rapid_days": RAPID_DAYS})})
+    data = json.loads(batch(run, [line]).stdout)
+    assert data["rapid"]["day_reached"] == 3, data
+    assert data["rapid"]["site_table"] is False
+    assert "no day is confirmed as the protocol's injection day" in data["rapid"]["missing"]
+    assert data["status"] != "ready"
+
+
+def test_a_batch_line_reads_the_rapid_days_of_the_shared_answers_file(
+    run: Run, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared.json"
+    shared.write_text(json.dumps({"rapid_days": RAPID_DAYS}), encoding="utf-8")
+    line = json.dumps({"id": 2, **json_answers(RAPID_PATIENT)})
+    result = batch(run, [line], "--answers", str(shared))
+    assert result.exit_code == ExitCode.OK, result.output
+    data = json.loads(result.stdout)
+    both = tmp_path / "both.json"
+    both.write_text(
+        json.dumps({**json_answers(RAPID_PATIENT), "rapid_days": RAPID_DAYS}), encoding="utf-8"
+    )
+    alone = run("check", "--json", "--today", TODAY.isoformat(), "--answers", str(both))
+    assert data["rapid"] == json.loads(alone.stdout)["rapid"]
+    assert data["rapid"]["day_reached"] == 3

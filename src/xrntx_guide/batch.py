@@ -36,6 +36,7 @@ from .output.report import check_result
 from .output.schemas import ErrorCode, error_fields
 from .pack.guide import Guide
 from .visit.presets import Preset, evaluate_presets, parse_answers
+from .visit.rapid import ANSWERS_KEY, RapidDay, check_block, parse_days
 
 CHUNK = 500
 """Lines a worker takes at a time: large enough to amortise the hand-over."""
@@ -118,6 +119,9 @@ class Job:
     explain: bool
     flags: Mapping[str, Preset] = field(default_factory=dict)
     overrides: tuple[OverrideRequest, ...] = ()
+    shared_days: tuple[RapidDay, ...] = ()
+    """The rapid pathway's days of ``--answers FILE`` (``rapid_days``), for the lines that
+    give none of their own: the ``rapid`` block reads the same days as the gate."""
 
 
 def error_line(number: int, ident: Any, fields: Mapping[str, Any]) -> str:
@@ -159,6 +163,12 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
         # An answer out of bounds, or an override the line refuses, raises here.
         state = evaluate_presets(job.guide, presets, job.today, job.overrides)
         result = check_result(state, job.explain)
+        # The same "rapid" block as a single check --json: the line's days, else the file's.
+        own = ANSWERS_KEY in raw
+        days = parse_days(job.guide, raw[ANSWERS_KEY], job.today, None) if own else job.shared_days
+        rapid = check_block(job.guide, state.question_visible, days, job.today)
+        if rapid is not None:
+            result["rapid"] = rapid
         if ident is not None:
             result = {"id": ident, **result}
     except _Bad as exc:

@@ -878,6 +878,12 @@ def check_run(guide: Guide, p: Patient, with_overrides: bool = True) -> Run:
     except UsageError:
         return Run("refused", p.answers, p.today, bases)
     result = check_result(state)
+    # The command adds what the rapid pathway's record says (no days: flags give none).
+    from xrntx_guide.visit.rapid import check_block
+
+    rapid = check_block(guide, state.question_visible, [], p.today)
+    if rapid is not None:
+        result["rapid"] = rapid
     return Run(state.status, p.answers, p.today, bases, result=result, state=state)
 
 

@@ -187,3 +187,99 @@ def test_no_broken_record_is_ever_ready(
         assert got != "ready", mutation
     if table and last != INJECTION_DAY:
         assert got != "ready"
+
+
+# -- the day dialog's logic, the screen's rows, the check block (issue 11, items 1-4) -------
+
+
+def test_the_next_day_follows_the_last_recorded(site_guide: Guide) -> None:
+    from xrntx_guide.visit.rapid import next_day
+
+    assert next_day([]) == 1
+    days = parse_days(site_guide, [day(1), day(2), day(3)], DAY1 + dt.timedelta(days=2), None)
+    assert next_day(days) == 4
+
+
+def test_a_day_number_beyond_the_site_table_is_refused_at_the_prompt(site_guide: Guide) -> None:
+    from xrntx_guide.visit.rapid import day_number_problem
+
+    table = table_of(site_guide)
+    assert table is not None
+    assert day_number_problem(table, "3") == (3, "")
+    assert day_number_problem(table, str(len(table) + 1))[0] is None
+    assert "beyond the site's protocol" in day_number_problem(table, str(len(table) + 1))[1]
+    assert day_number_problem(None, str(len(table) + 1)) == (len(table) + 1, "")
+    for bad in ("0", "x", "-1"):
+        assert day_number_problem(None, bad)[0] is None
+
+
+def test_a_date_after_today_is_refused_and_today_or_before_is_not() -> None:
+    from xrntx_guide.visit.rapid import date_refusal
+
+    assert date_refusal(2, DAY1, DAY1) is None
+    assert date_refusal(2, DAY1 - dt.timedelta(days=1), DAY1) is None
+    refused = date_refusal(2, DAY1 + dt.timedelta(days=1), DAY1)
+    assert refused is not None and "after today" in refused
+
+
+def test_a_date_off_the_consecutive_days_is_warned_and_leaves_the_record_incomplete(
+    site_guide: Guide,
+) -> None:
+    from xrntx_guide.visit.rapid import date_warning
+
+    today = DAY1 + dt.timedelta(days=5)
+    days = parse_days(site_guide, [day(1), day(2)], today, None)
+    assert date_warning(days, 3, DAY1 + dt.timedelta(days=2)) is None
+    warned = date_warning(days, 3, today)
+    assert warned is not None and (DAY1 + dt.timedelta(days=2)).isoformat() in warned
+    late = parse_days(site_guide, [day(1), day(2), day(3, date=today.isoformat())], today, None)
+    assert derive(late, table_of(site_guide), today).answers["rapid_record_complete"] is False
+
+
+def test_the_rows_show_every_field_and_whose_injection_day(site_guide: Guide, guide: Guide) -> None:
+    from xrntx_guide.visit.rapid import day_rows
+
+    today = DAY1 + dt.timedelta(days=6)
+    entries = [day(n) for n in range(1, 8)]
+    entries[2]["note"] = "cramps, treated"
+    entries[3]["tolerated"] = None
+    days = parse_days(site_guide, entries, today, None)
+    rows = day_rows(days, table_of(site_guide))
+    assert [r["day"] for r in rows] == [str(n) for n in range(1, 8)]
+    assert rows[0]["cows"] == "3 at 09:00, 1 at 15:00"
+    assert rows[2]["note"] == "cramps, treated"
+    assert rows[3]["tolerated"] == "not recorded"
+    assert rows[6]["injection"] == "injection day (site table)"
+    assert all(r["injection"] == "" for r in rows[:6])
+    untabled = day_rows(parse_days(guide, [day(1, injection_day=True)], today, None), None)
+    assert untabled[0]["injection"] == "confirmed injection day"
+
+
+def test_what_is_due_today_names_the_day_and_the_site_table_text(site_guide: Guide) -> None:
+    from xrntx_guide.visit.rapid import due_words
+
+    table = table_of(site_guide)
+    assert table is not None
+    today = DAY1 + dt.timedelta(days=2)
+    days = parse_days(site_guide, [day(1), day(2)], today, None)
+    said = due_words(days, table, today)
+    assert "day 3 of the protocol" in said and table[2].given in said and "'day'" in said
+    last = due_words(days, table, DAY1 + dt.timedelta(days=INJECTION_DAY - 1))
+    assert f"day {INJECTION_DAY}" in last and "injection day" in last
+    assert "no site table" in due_words(days, None, today)
+
+
+def test_the_check_block_is_given_on_the_pathway_only(site_guide: Guide) -> None:
+    from xrntx_guide.visit.rapid import check_block
+
+    today = DAY1 + dt.timedelta(days=2)
+    days = parse_days(site_guide, [day(1), day(2), day(3)], today, None)
+    on = evaluate_presets(
+        site_guide, parse_answers(site_guide, patient([], today), "file", today, None), today
+    )
+    block = check_block(site_guide, on.question_visible, days, today)
+    assert block is not None and block["day_reached"] == 3 and block["days_to_injection"] == 4
+    off = evaluate_presets(
+        site_guide, parse_answers(site_guide, ready_patient(), "file", today, None), today
+    )
+    assert check_block(site_guide, off.question_visible, days, today) is None

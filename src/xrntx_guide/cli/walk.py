@@ -68,6 +68,8 @@ WORDS = {
     "help": "this list",
     "rate": "rate COWS again ('rate again CONTEXT': baseline, before_challenge, "
     "after_challenge, pathway_day, repeat); every rating is kept, the latest of the day counts",
+    "day": "record a day of the supervised rapid pathway (its daily record): the day, its "
+    "date, what was given, tolerated, COWS with times, a note",
 }
 """What each word typed at a prompt does; 'help' lists those valid at that prompt."""
 USAGE = {"edit": "edit [KEY]", "all": "all VALUE", "rate": "rate again [CONTEXT]"}
@@ -122,6 +124,10 @@ class Walk:
     """Each step's instructions as last printed: printed again only when they changed."""
     words: tuple[str, ...] = ()
     """What may be typed at the prompt being read, besides an answer: for 'help'."""
+    rapid_here: bool = False
+    """The supervised rapid pathway applies: 'day' records a day of its record."""
+    in_day_dialog: bool = False
+    """A day of the pathway is being typed (cli/rapid.py): 'day' is not a command there."""
 
     # -- plumbing -------------------------------------------------------------------
 
@@ -179,12 +185,15 @@ class Walk:
         """
         if self.ahead is not None:
             extra = (*extra, "jump")
-        self.words = (*words, *extra)
+        day = self.rapid_here and not self.in_day_dialog
+        self.words = (*words, *extra, *(("day",) if day else ()))
         supplied = self.responder.supply(self, prompt) if self.responder is not None else None
         try:
             text = supplied.strip() if supplied is not None else self.ui.ask(prompt).strip()
         except EOFError:
             raise _Quit(eof=True) from None
+        if day and text.lower() == "day":  # the word alone: a comment may begin with it
+            raise _Command("day")
         word, _, arg = text.partition(" ")
         if word.lower() in COMMANDS or word.lower() in extra:
             raise _Command(word.lower(), arg.strip())
@@ -331,6 +340,12 @@ class Walk:
         self.ahead = (
             None if isinstance(action, GateStop) else self.blocker_ahead(state, action.step)
         )
+        from ..visit.rapid import is_record_key
+
+        self.rapid_here = any(
+            is_record_key(self.guide, k) and state.question_visible.get(k) is True
+            for k in self.guide.questions
+        )
         try:
             if isinstance(action, Ask):
                 self.ask_question(state, action.step, action.question)
@@ -422,13 +437,26 @@ class Walk:
         from ..visit.rapid import ANSWERS_KEY, is_record_key
 
         if is_record_key(self.guide, cq.key):
-            # Worked out from the pathway's daily record, never typed: until the walk
-            # records days itself, the record comes from an answers file.
-            self.ui.warning(
-                f"{cq.key} comes from the rapid pathway's daily record: give the days as "
-                f"{ANSWERS_KEY} in --answers FILE (README: For scripts), then resume"
+            # Worked out from the pathway's daily record, never typed: the day dialog
+            # records a day (cli/rapid.py), or the days come as {ANSWERS_KEY} in a file.
+            from .rapid import day_dialog, show_record
+
+            if not self.record.rapid_days:
+                day_dialog(self, state)
+                return
+            self.ui.blank()
+            show_record(self)
+            self.ui.note(
+                f"{cq.spec.prompt}: not known from the record yet. Record a day (or give "
+                f"the days as {ANSWERS_KEY} in --answers FILE), or quit and resume on the "
+                "next day of the protocol."
             )
-            raise _Quit()
+            while True:
+                text = self.read("Record a day? Enter or 'day' to record one, or quit: ")
+                if text == "":
+                    day_dialog(self, state)
+                    return
+                self.ui.retry("press Enter (or type 'day') to record a day, or quit")
         q = cq.spec
         current = state.value(cq.key) if cq.key in state.answered else UNKNOWN
         default = None
@@ -772,6 +800,8 @@ class Walk:
             )
             if self.jumped == g.id:
                 self.ui.note("Reached by 'jump': back returns to the questions left unanswered.")
+            if self.rapid_here and g.id == "rapid_pathway":
+                self.ui.note("Type 'day' to record a day of the pathway's record.")
         while True:
             text = self.read("Command [back / edit / review / why / quit]: ")
             self.ui.retry(
@@ -836,6 +866,13 @@ class Walk:
             self.edit(state, cmd.arg)
         elif cmd.name == "rate":
             self.rate_again(state, cmd.arg)
+        elif cmd.name == "day":
+            from .rapid import day_dialog
+
+            try:
+                day_dialog(self, state)
+            except _Command as inner:  # typed inside the dialog: carried out, then on
+                self.command(state, inner)
         elif cmd.name == "start":
             key = self.current_key(state)
             if key is not None:

@@ -257,6 +257,38 @@ def note_data(
         "statement": meta.statement,
         "history": history,
         **_series_data(state, record),
+        "rapid_pathway": _rapid_data(state, record),
+    }
+
+
+def _rapid_data(state: State, record: SessionRecord) -> dict[str, Any] | None:
+    """The supervised rapid pathway's daily record, every day with every field, and what
+    it says (reference section 6); None for a patient not on the pathway with no days."""
+    from ..visit.rapid import day_rows, is_record_key
+
+    guide = state.guide
+    applies = any(
+        is_record_key(guide, k) and state.question_visible.get(k) is True for k in guide.questions
+    )
+    if not applies and not record.rapid_days:
+        return None
+    reading = record.rapid_reading(state.inputs.today)
+    return {
+        **reading.to_json(),
+        "days": [
+            {
+                **row,
+                "ratings": [
+                    {"time": r.time.strftime("%H:%M"), "total": r.total}
+                    for r in sorted(d.cows, key=lambda r: r.time)
+                ],
+            }
+            for row, d in zip(
+                day_rows(record.rapid_days, record.rapid_protocol),
+                sorted(record.rapid_days, key=lambda d: d.day),
+                strict=True,
+            )
+        ],
     }
 
 
@@ -354,6 +386,7 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
         if g.get("earliest_date"):
             line += f" Earliest date: {g['earliest_date']}."
         out.append(line + f" [{', '.join(g['sources'])}]")
+    out += _rapid_note(data.get("rapid_pathway"), h2, li, said)
     out += _series_note(data, h2, li, plain)
     if data["cautions_acknowledged"]:
         out += ["", f"{h2}Cautions acknowledged", ""]
@@ -379,6 +412,37 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def _rapid_note(rapid: dict[str, Any] | None, h2: str, li: str, said: Any) -> list[str]:
+    """The rapid pathway's record, day by day (date, day, given, tolerated, COWS with its
+    times, injection day, note), and whether the site's protocol table was used."""
+    if not rapid:
+        return []
+    out = ["", f"{h2}Supervised rapid pathway", ""]
+    if rapid["site_table"]:
+        out.append(f"{li}Tracked against the site's protocol table.")
+    else:
+        out.append(
+            f"{li}No site protocol table was used: what was given is as recorded, and the "
+            "injection day is the one the clinician confirmed."
+        )
+    if rapid.get("injection_day") is not None:
+        out.append(f"{li}Injection day: day {rapid['injection_day']}.")
+    if not rapid["days"]:
+        out.append(f"{li}No day recorded.")
+    for d in rapid["days"]:
+        line = (
+            f"{li}{d['date']}, day {d['day']}: given: {said(d['given'])}; tolerated: "
+            f"{d['tolerated']}; COWS: {d['cows']}"
+        )
+        if d["injection"]:
+            line += f"; {d['injection']}"
+        if d["note"]:
+            line += f"; note: {said(d['note'])}"
+        out.append(line + ".")
+    out += [f"{li}Record incomplete: {said(m)}" for m in rapid["missing"]]
+    return out
 
 
 def _history_lines(history: dict[str, Any] | None, h2: str, li: str) -> list[str]:

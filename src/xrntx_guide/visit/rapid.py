@@ -445,3 +445,134 @@ def due_today(
     if row.injection:
         parts.append("the protocol's injection day")
     return day, "; ".join(parts)
+
+
+# -- recording a day at the prompt, and showing the record (cli/walk.py, output/report.py) --
+
+
+def on_pathway(guide: Guide, shown: Mapping[str, bool | None]) -> bool:
+    """Whether the pathway's record questions apply (``State.question_visible``): a
+    question not yet known to apply or not counts as applying, as ``check`` reads it."""
+    return any(is_record_key(guide, k) and shown.get(k) is not False for k in guide.questions)
+
+
+def check_block(
+    guide: Guide, shown: Mapping[str, bool | None], days: Sequence[RapidDay], today: dt.date
+) -> dict[str, Any] | None:
+    """The ``rapid`` block of a check result (single or batch): None off the pathway."""
+    if not on_pathway(guide, shown):
+        return None
+    return derive(days, table_of(guide), today).to_json()
+
+
+def next_day(days: Sequence[RapidDay]) -> int:
+    """The day number to record next: the one after the last recorded, or day 1."""
+    return min(max((d.day for d in days), default=0) + 1, MAX_DAYS)
+
+
+def table_row(table: Sequence[TableDay] | None, day: int) -> TableDay | None:
+    return None if table is None else next((t for t in table if t.day == day), None)
+
+
+def day_number_problem(table: Sequence[TableDay] | None, text: str) -> tuple[int | None, str]:
+    """A day number typed at the prompt: (the number, "") or (None, why it is refused)."""
+    try:
+        day = int(text.strip())
+    except ValueError:
+        return None, f"{text!r} is not a day number"
+    if not 1 <= day <= MAX_DAYS:
+        return None, f"day {day} is not a day number (1-{MAX_DAYS})"
+    if table is not None and table_row(table, day) is None:
+        return None, f"day {day} is beyond the site's protocol ({len(table)} days)"
+    return day, ""
+
+
+def date_refusal(day: int, date: dt.date, today: dt.date) -> str | None:
+    """Why a day's date is refused at the prompt: a day is recorded on or after it happens,
+    never ahead (reference 4.4, invariant 3)."""
+    if date > today:
+        return (
+            f"day {day} dated {date.isoformat()} is after today ({today.isoformat()}): "
+            "record a day on the day it happens, or after"
+        )
+    return None
+
+
+def date_warning(days: Sequence[RapidDay], day: int, date: dt.date) -> str | None:
+    """The record's days fall on consecutive dates: a date that breaks that is kept (the
+    clinician may be correcting another day), but the record is then not complete."""
+    others = [d for d in days if d.day != day]
+    if not others:
+        return None
+    anchor = min(others, key=lambda d: d.day)
+    expected = anchor.date + dt.timedelta(days=day - anchor.day)
+    if date == expected:
+        return None
+    return (
+        f"day {anchor.day} is recorded for {anchor.date.isoformat()}, so day {day} falls on "
+        f"{expected.isoformat()}, not {date.isoformat()}: the record is not complete until "
+        "the dates agree"
+    )
+
+
+def cows_words(day: RapidDay) -> str:
+    """The day's COWS ratings with their times, in time order: ``4 at 09:00, 3 at 17:00``."""
+    if not day.cows:
+        return "none"
+    return ", ".join(
+        f"{r.total} at {r.time.strftime('%H:%M')}" for r in sorted(day.cows, key=lambda r: r.time)
+    )
+
+
+def _said(value: bool | None, yes: str = "yes", no: str = "no") -> str:
+    return "not recorded" if value is None else yes if value else no
+
+
+def day_rows(days: Sequence[RapidDay], table: Sequence[TableDay] | None) -> list[dict[str, str]]:
+    """The record as rows of text (the screen's table, the note): every field of each day.
+
+    ``injection`` is what the site's table says of the day when there is one, else the
+    clinician's confirmation (or its absence)."""
+    rows = []
+    for d in sorted(days, key=lambda d: d.day):
+        row = table_row(table, d.day)
+        if table is not None:
+            injection = "" if row is None else "injection day (site table)" if row.injection else ""
+        else:
+            injection = (
+                ""
+                if d.injection_day is None
+                else "confirmed injection day"
+                if d.injection_day
+                else "not the injection day"
+            )
+        rows.append(
+            {
+                "day": str(d.day),
+                "date": d.date.isoformat(),
+                "given": d.given,
+                "tolerated": _said(d.tolerated),
+                "cows": cows_words(d),
+                "injection": injection,
+                "note": d.note or "",
+            }
+        )
+    return rows
+
+
+def due_words(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt.date) -> str:
+    """One line for the screen on resume: which day of the protocol today is, and what is
+    due (:func:`due_today`), and whether that day is recorded yet."""
+    day, due = due_today(days, table, today)
+    if day < 1:
+        return (
+            f"Rapid pathway: day 1 of the record is dated after today ({today.isoformat()}); "
+            "check the record ('day')."
+        )
+    done = next((d for d in days if d.day == day), None)
+    recorded = (
+        f" Day {day} is recorded ({done.date.isoformat()})."
+        if done is not None
+        else " Type 'day' at a prompt to record it."
+    )
+    return f"Rapid pathway, {today.isoformat()}: day {day} of the protocol. Due: {due}.{recorded}"

@@ -129,6 +129,7 @@ def _check_batch(
         explain,
         flags=gather(guide, answer, None, day),
         overrides=tuple(parse_overrides(guide, override)),
+        shared_days=_file_days(guide, answers, day),
     )
     if str(source) == "-":
         handle = env.stdin.buffer
@@ -182,6 +183,17 @@ def _series_used(
     return used
 
 
+def _file_days(guide: Guide, answers: Path | None, day: dt.date) -> tuple[Any, ...]:
+    """The rapid pathway's days an answers file gives (``rapid_days``), for ``--batch``."""
+    from ...visit.presets import read_answers_file
+    from ...visit.rapid import ANSWERS_KEY, parse_days
+
+    if answers is None or str(answers) == "-":  # stdin: read once, already
+        return ()
+    raw = read_answers_file(answers).get(ANSWERS_KEY)
+    return () if raw is None else tuple(parse_days(guide, raw, day, f"--answers {answers}"))
+
+
 def _rapid_result(
     guide: Guide, state: Any, answers: Path | None, day: dt.date
 ) -> dict[str, Any] | None:
@@ -193,9 +205,10 @@ def _rapid_result(
     shown = state.question_visible
     if not any(is_record_key(guide, k) and shown.get(k) is not False for k in guide.questions):
         return None  # not on the pathway (its questions do not apply)
-    from ...visit.rapid import derive, parse_days, table_of  # pydantic: only on the pathway
+    from ...visit.rapid import check_block, parse_days  # pydantic: only on the pathway
 
     from_file = answers is not None and str(answers) != "-"  # stdin: read once, already
     raw = read_answers_file(answers).get(RAPID_DAYS_KEY) if from_file else None  # type: ignore[arg-type]
     days = [] if raw is None else parse_days(guide, raw, day, f"--answers {answers}")
-    return derive(days, table_of(guide), day).to_json()
+    # One function for the block, the single check's and each batch line's (batch.py).
+    return check_block(guide, shown, days, day)

@@ -298,6 +298,7 @@ def walk(
         raise typer.Exit(int(code))
     if resume:
         welcome(ui, guide, [f"Resuming {record.label!r} ({path})", HELP])
+        _rapid_day_due(ui, guide, record, day)
     elif not no_save:
         ui.note(f"Session {record.label!r}: {path}")
     w = Walk(
@@ -317,6 +318,17 @@ def walk(
     finally:
         save_recording(ui, record_to, record.label)
     raise typer.Exit(int(code))
+
+
+def _rapid_day_due(ui: UI, guide: Guide, record: SessionRecord, day: dt.date) -> None:
+    """On resume, for a patient on the supervised rapid pathway only: which day of the
+    protocol today is, and what is due (visit/rapid.py)."""
+    from ...engine.evaluate import evaluate
+    from ...visit.rapid import due_words, is_record_key
+
+    shown = evaluate(guide, record.inputs(guide, day)).question_visible
+    if any(is_record_key(guide, k) and shown.get(k) is True for k in guide.questions):
+        ui.alert(due_words(record.rapid_days, record.rapid_protocol, day))
 
 
 def _check_acknowledge(guide: Guide, gates: list[str]) -> None:

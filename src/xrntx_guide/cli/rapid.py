@@ -1,0 +1,327 @@
+"""The rapid pathway's day dialog: one day of the supervised rapid pathway recorded at the
+prompt (reference section 6; issue 11).
+
+The walk opens it when it reaches the pathway's record (its answers are worked out from
+the days, never typed) and on ``day`` at the pathway's prompts. Each prompt checks what is
+typed at once; the day is saved as soon as it is complete, shown, and the gates are
+evaluated again. Nothing is marked tolerated, and no injection day confirmed, unless the
+clinician types it: Enter there leaves it not recorded, which the gate never counts.
+
+The logic (defaults, what is refused, the record's rows) lives in visit/rapid.py; this
+module only asks and shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Protocol
+
+from ..engine.evaluate import State
+from ..env import Clock
+from ..errors import InvalidAnswer
+from ..pack.guide import Guide
+from ..visit.answers import MAX_TEXT, parse_date, parse_value
+from ..visit.rapid import (
+    COWS_TOTAL,
+    RapidDay,
+    cows_items,
+    cows_words,
+    date_refusal,
+    date_warning,
+    day_number_problem,
+    day_rows,
+    derive,
+    next_day,
+    parse_day,
+    parse_rating,
+    parse_time,
+    table_row,
+)
+from ..visit.session import SessionRecord
+from .ui import UI
+
+
+class Walk(Protocol):
+    """What the dialog uses of the walk (cli/walk.py), which opens it: a protocol, so that
+    this module does not import the walk back."""
+
+    ui: UI
+    guide: Guide
+    record: SessionRecord
+    today: dt.date
+    clock: Clock
+    in_day_dialog: bool
+
+    def read(
+        self, prompt: str, extra: tuple[str, ...] = (), words: tuple[str, ...] = ()
+    ) -> str: ...
+    def state(self) -> State: ...
+    def save(self, state: State | None = None) -> None: ...
+    def after_change(self, old: State) -> None: ...
+
+
+GATE = "rapid_pathway"
+"""The pack's gate that reads the record: its verdict is shown after each day."""
+VERDICT = {"pass": "passes", "fail": "fails", "unknown": "not decided", "overridden": "overridden"}
+COLUMNS = ("day", "date", "given", "tolerated", "cows", "injection", "note")
+HEADINGS = ("Day", "Date", "Given", "Tolerated", "COWS", "Injection day", "Note")
+
+
+def show_record(walk: Walk) -> None:
+    """The days recorded so far, as a table (every field), and what the record misses."""
+    rec = walk.record
+    table = rec.rapid_protocol
+    if table is None:
+        walk.ui.note(
+            "No site protocol table: record what was given as free text, and confirm the "
+            "protocol's injection day on that day."
+        )
+    else:
+        inj = [t.day for t in table if t.injection]
+        walk.ui.note(
+            f"Site protocol table: {len(table)} days"
+            + (f"; the injection day is day {inj[0]}." if len(inj) == 1 else ".")
+        )
+    if not rec.rapid_days:
+        walk.ui.line("No day of the pathway is recorded yet.")
+        return
+    rows = day_rows(rec.rapid_days, table)
+    walk.ui.table(
+        HEADINGS,
+        [[r[c] for c in COLUMNS] for r in rows],
+        title="Rapid pathway record",
+        prose=("Given", "Note"),
+    )
+    reading = derive(rec.rapid_days, table, walk.today)
+    for m in reading.missing:
+        walk.ui.bullet(f"missing: {m}")
+
+
+def day_dialog(walk: Walk, state: State) -> None:
+    """Record one day, prompt by prompt, save it at once, show the record and what moved.
+
+    A walk command typed at any of its prompts (quit, why, back...) leaves the dialog and
+    is carried out; the day being typed is then not recorded, and the screen says so.
+    """
+    walk.in_day_dialog = True
+    try:
+        day = _ask_day(walk, state)
+    except BaseException:  # a walk command, Ctrl-C or the input's end: nothing is kept
+        walk.ui.note("The day was not recorded.")
+        raise
+    finally:
+        walk.in_day_dialog = False
+    old = walk.state()
+    walk.record.record_day(day, walk.clock.now())
+    walk.save(walk.state())
+    walk.ui.line(f"Day {day.day} recorded ({day.date.isoformat()}).", style="bold")
+    show_record(walk)
+    walk.after_change(old)
+    g = walk.state().gates.get(GATE)
+    if g is not None and g.outcome != "not_applicable":
+        walk.ui.line(f"gate {GATE}: {VERDICT.get(g.outcome, g.outcome)}: {g.reason}")
+
+
+def _ask_day(walk: Walk, state: State) -> RapidDay:
+    rec = walk.record
+    table = rec.rapid_protocol
+    guide = walk.guide
+    today = walk.today
+    walk.ui.blank()
+    walk.ui.line("Record a day of the rapid pathway", style="bold")
+    show_record(walk)
+
+    # 1. The day number: the next after those recorded.
+    suggested = next_day(rec.rapid_days)
+    if table is not None and table_row(table, suggested) is None:
+        suggested = max(t.day for t in table)
+    while True:
+        text = walk.read(f"Day of the protocol (number) [{suggested}]: ") or str(suggested)
+        number, why = day_number_problem(table, text)
+        if number is not None:
+            break
+        walk.ui.retry(f"{why}; please answer again")
+    earlier = next((d for d in rec.rapid_days if d.day == number), None)
+    if earlier is not None:
+        walk.ui.warning(
+            f"day {number} is already recorded ({earlier.date.isoformat()}): this replaces it"
+        )
+    row = table_row(table, number)
+    if row is not None:
+        walk.ui.note(
+            f"Site table, day {number}: {row.given}"
+            + ("; a COWS rating is due" if row.cows_due or row.injection else "")
+            + ("; the protocol's injection day" if row.injection else "")
+        )
+
+    # 2. The date: the walk's visit date; never after today.
+    visit = state.value(guide.meta.date_key)
+    default_date = visit if isinstance(visit, dt.date) and visit <= today else today
+    if earlier is not None:
+        default_date = earlier.date
+    while True:
+        text = walk.read(
+            f"Date of day {number} (YYYY-MM-DD, today, yesterday, N days ago) "
+            f"[{default_date.isoformat()}]: "
+        )
+        try:
+            date = parse_date(text, today) if text else default_date
+        except ValueError as exc:
+            walk.ui.retry(f"{exc}; please answer again")
+            continue
+        refused = date_refusal(number, date, today)
+        if refused is not None:
+            walk.ui.retry(f"{refused}; please answer again")
+            continue
+        break
+    warn = date_warning(rec.rapid_days, number, date)
+    if warn is not None:
+        walk.ui.warning(warn)
+
+    # 3. What was given: the site table's words, or free text.
+    default_given = row.given if row is not None else earlier.given if earlier else None
+    if default_given is not None and row is None:
+        walk.ui.note(f"Recorded before: {default_given}")
+    # The text itself is shown above (the site table's row): a prompt stays one line.
+    where = "the site table's text" if row is not None else "as recorded before"
+    while True:
+        suffix = f" [Enter: {where}]" if default_given else ""
+        text = walk.read(f"What was given on day {number}{suffix}: ") or (default_given or "")
+        if text and len(text) <= MAX_TEXT:
+            given = text
+            break
+        walk.ui.retry(
+            "say what was given, in the site protocol's words"
+            if not text
+            else f"at most {MAX_TEXT} characters"
+        )
+
+    # 4. Tolerated: typed, never a default.
+    walk.ui.note("Tolerated: the doses given, with no precipitated withdrawal left untreated.")
+    tolerated = _yes_no(
+        walk, f"Day {number}: doses given and tolerated? (yes/no) [Enter: not recorded yet]: "
+    )
+
+    # 5. COWS ratings with their times, on the pack's own scale.
+    ratings: list[dict[str, Any]] = []
+    if earlier is not None and earlier.cows:
+        walk.ui.note(f"Day {number}'s COWS ratings so far: {cows_words(earlier)}")
+        keep = _yes_no(
+            walk, f"Keep the COWS ratings already recorded for day {number}? (yes/no) [yes]: ", True
+        )
+        if keep:
+            ratings = [r.model_dump() for r in earlier.cows]
+    _ask_ratings(walk, number, date, ratings)
+
+    # 6. The injection day: confirmed by the clinician only without a site table.
+    injection_day: bool | None = None
+    if table is None:
+        injection_day = _yes_no(
+            walk,
+            f"Is day {number} the protocol's injection day? (yes/no) [Enter: not confirmed]: ",
+        )
+
+    # 7. A note.
+    while True:
+        note = walk.read("Note [Enter to skip]: ")
+        if len(note) <= MAX_TEXT:
+            break
+        walk.ui.retry(f"at most {MAX_TEXT} characters")
+    raw = {
+        "day": number,
+        "date": date,
+        "given": given,
+        "tolerated": tolerated,
+        "cows": ratings,
+        "injection_day": injection_day,
+        "note": note or None,
+    }
+    # The same checks as an answers file's day: one reading of a day, whatever the route.
+    return parse_day(guide, raw, today)
+
+
+def _ask_ratings(walk: Walk, number: int, date: dt.date, ratings: list[dict[str, Any]]) -> None:
+    guide = walk.guide
+    total_q = guide.questions.get(COWS_TOTAL)
+    if total_q is None:
+        return
+    items = cows_items(guide)
+    walk.ui.note(
+        f"COWS ratings of day {number}, each with its time: the total, or 'items' to rate "
+        "item by item (the withdrawal step's scale); Enter when there is no other."
+    )
+    while True:
+        done = "no other" if ratings else "none"
+        text = walk.read(f"Day {number} {total_q.spec.prompt} [Enter: {done}]: ")
+        if not text:
+            return
+        raw: dict[str, Any] = {}
+        if text.lower() == "items" and items:
+            raw["items"] = _ask_items(walk, items)
+        else:
+            try:
+                raw["total"] = parse_value(total_q, text, today=walk.today)
+            except InvalidAnswer as exc:
+                walk.ui.retry(f"{exc.reason}; please answer again")
+                continue
+        raw["time"] = _ask_time(walk, date)
+        try:
+            rating = parse_rating(guide, raw, walk.today)
+        except ValueError as exc:
+            walk.ui.retry(f"{exc}; the rating was not recorded")
+            continue
+        ratings.append(rating.model_dump())
+        walk.ui.line(f"  COWS {rating.total} at {rating.time.strftime('%H:%M')}")
+
+
+def _ask_items(walk: Walk, items: list[str]) -> dict[str, int]:
+    scores: dict[str, int] = {}
+    for key in items:
+        cq = walk.guide.questions[key]
+        walk.ui.scores([(str(c.value), c.label) for c in cq.spec.choices or ()])
+        hint = ", ".join(str(c.value) for c in cq.spec.choices or ())
+        while True:
+            text = walk.read(f"{cq.spec.prompt} (score: {hint}): ")
+            try:
+                value = parse_value(cq, text, today=walk.today)
+            except InvalidAnswer as exc:
+                walk.ui.retry(f"{exc.reason}; please answer again")
+                continue
+            if not isinstance(value, int):
+                walk.ui.retry("a score is needed")
+                continue
+            scores[key.removeprefix("cows_")] = value
+            break
+    return scores
+
+
+def _ask_time(walk: Walk, date: dt.date) -> dt.time:
+    """The rating's time; a time still ahead today is refused (the latest rating of the
+    day is the one the gate reads, so a time typed ahead would outrank a later rating)."""
+    now = walk.clock.now().astimezone()
+    default = now.strftime("%H:%M") if date == now.date() else None
+    while True:
+        suffix = f" [{default}]" if default else ""
+        text = walk.read(f"Time of the rating (HH:MM){suffix}: ") or (default or "")
+        try:
+            when = parse_time(text)
+        except ValueError as exc:
+            walk.ui.retry(f"{exc}; please answer again")
+            continue
+        if date == now.date() and when > now.time():
+            later = f"{text} is later than now ({now.strftime('%H:%M')})"
+            walk.ui.retry(f"{later}; please answer again")
+            continue
+        return when
+
+
+def _yes_no(walk: Walk, prompt: str, default: bool | None = None) -> bool | None:
+    while True:
+        text = walk.read(prompt).strip().lower()
+        if not text:
+            return default
+        if text in ("y", "yes"):
+            return True
+        if text in ("n", "no"):
+            return False
+        walk.ui.retry("type yes or no")

@@ -1,0 +1,307 @@
+"""The rapid pathway's day dialog, driven for real in a pseudo-terminal (issue 11).
+
+Each test spawns the installed ``xrntx-guide`` with an answers file that carries the patient
+up to the pathway's record, and types the days as a clinician would. The site table is the
+scenarios' example site file; the day the gate waits for is read from it, never restated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pexpect
+import pytest
+
+from tests.helpers import EXE, json_answers, ready_patient
+from xrntx_guide.pack.load import load_guide
+
+pytestmark = pytest.mark.skipif(not EXE.exists(), reason=f"{EXE} is not installed")
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "scenarios" / "_site-rapid-protocol.toml"
+DAY1 = dt.date(2026, 11, 22)
+
+P_DATE = r"Date of the injection [^\n]*: "
+P_DAY = r"Day of the protocol \(number\) \[(\d+)\]: "
+P_DAY_DATE = r"Date of day \d+ [^\n]*\[([0-9-]+)\]: "
+P_GIVEN = r"What was given on day \d+[^\n]*: "
+P_TOLERATED = r"doses given and tolerated\? \(yes/no\) \[Enter: not recorded yet\]: "
+P_COWS = r"Day \d+ COWS total[^\n]*\[Enter: (?:none|no other)\]: "
+P_TIME = r"Time of the rating \(HH:MM\)[^\n]*: "
+P_CONFIRM = r"Is day \d+ the protocol's injection day\?[^\n]*: "
+P_KEEP = r"Keep the COWS ratings[^\n]*: "
+P_NOTE = r"Note \[Enter to skip\]: "
+P_BLOCKED = r"Command \[back / edit / review / why / quit\]: "
+P_RECORD = r"Record a day\? Enter or 'day' to record one, or quit: "
+P_UDS = r"Urine screen: opiates [^\n]*: "
+P_PREGNANCY = r"Pregnancy test [^\n]*: "
+P_ANY_PROMPT = r"(?:Command \[back / edit / review / why / quit\]|Pregnancy test [^\n]*): "
+INJECTION_STEP = "Giving the injection"
+
+
+def injection_day() -> int:
+    table = load_guide(ROOT / "steps", SITE).rapid_protocol
+    assert table is not None
+    return next(t.day for t in table if t.injection)
+
+
+def case(tmp_path: Path, days: int = 0, **changes: Any) -> str:
+    """The patient up to the pathway's record (no screen, COWS or challenge yet), with
+    ``days`` days of the record already kept (from day 1 on DAY1)."""
+    answers = ready_patient(
+        last_opioid_use=DAY1,
+        pathway="supervised_rapid",
+        rapid_supervised_setting=True,
+        rapid_protocol_on_file=True,
+        uds_opiates=None,
+        uds_fentanyl=None,
+        uds_buprenorphine=None,
+        uds_methadone=None,
+        uds_oxycodone=None,
+        cows_total=None,
+        naloxone_challenge=None,
+        kit_storage_ok=None,
+        body_habitus=None,
+        **changes,
+    )
+    data: dict[str, Any] = json_answers({k: v for k, v in answers.items() if v is not None})
+    if days:
+        data["rapid_days"] = [
+            {
+                "day": n,
+                "date": (DAY1 + dt.timedelta(days=n - 1)).isoformat(),
+                "given": "as the site's protocol directs",
+                "tolerated": True,
+                "cows": [{"time": "09:00", "total": 2}],
+            }
+            for n in range(1, days + 1)
+        ]
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+class Run:
+    def __init__(self, home: Path, today: dt.date, *args: str) -> None:
+        env = {
+            **os.environ,
+            "XRNTX_GUIDE_HOME": str(home),
+            "NO_COLOR": "1",
+            "TERM": "xterm",
+            "COLUMNS": "100",
+        }
+        env.pop("XRNTX_GUIDE_DEBUG", None)
+        self.home = home
+        self.child = pexpect.spawn(
+            str(EXE),
+            [*args, "--plain", "--today", today.isoformat()],
+            env=env,
+            encoding="utf-8",
+            timeout=15,
+            dimensions=(50, 100),
+        )
+        self.log: list[str] = []
+
+    def expect(self, pattern: str) -> str:
+        self.child.expect(pattern)
+        self.log.append(str(self.child.before) + str(self.child.after))
+        return str(self.child.before)
+
+    def answer(self, pattern: str, text: str) -> str:
+        before = self.expect(pattern)
+        self.child.sendline(text)
+        return before
+
+    @property
+    def output(self) -> str:
+        return "".join(self.log).replace("\r\n", "\n")
+
+    def finish(self) -> int:
+        self.child.expect(pexpect.EOF)
+        self.log.append(str(self.child.before))
+        self.child.close()
+        assert "Traceback" not in self.output, self.output
+        assert self.child.exitstatus is not None
+        return self.child.exitstatus
+
+    def session(self) -> dict[str, Any]:
+        (path,) = sorted((self.home / "sessions").glob("*.json"))
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return data
+
+
+def record_day(
+    w: Run, date: str = "", tolerated: str = "y", cows: str = "1", time: str = "08:00"
+) -> str:
+    """The dialog from the day prompt to the note; returns what it showed after the day."""
+    w.answer(P_DAY, "")
+    w.answer(P_DAY_DATE, date)
+    w.answer(P_GIVEN, "")
+    w.answer(P_TOLERATED, tolerated)
+    w.answer(P_COWS, cows)
+    w.answer(P_TIME, time)
+    w.answer(P_COWS, "")
+    w.answer(P_NOTE, "")
+    return w.expect(P_BLOCKED)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+def test_a_day_is_recorded_at_the_prompt_saved_at_once_and_a_future_date_is_refused(
+    tmp_path: Path, home: Path
+) -> None:
+    w = Run(home, DAY1, "--label", "R1", "--answers", case(tmp_path), "--site", str(SITE))
+    try:
+        w.answer(P_DATE, "")
+        w.answer(P_DAY, "")  # day 1: the next after none
+        w.answer(P_DAY_DATE, (DAY1 + dt.timedelta(days=1)).isoformat())
+        refused = w.answer(P_DAY_DATE, "")
+        assert "after today" in refused, refused
+        w.answer(P_GIVEN, "")  # the site table's text for day 1
+        w.answer(P_TOLERATED, "yes")
+        w.answer(P_COWS, "3")
+        w.answer(P_TIME, "09:15")
+        w.answer(P_COWS, "")
+        w.answer(P_NOTE, "first day on the unit")
+        shown = w.expect(P_BLOCKED)
+        # Saved as soon as it was recorded, before anything else is typed.
+        kept = w.session()["rapid_days"]
+        assert [(d["day"], d["date"], d["tolerated"]) for d in kept] == [
+            (1, DAY1.isoformat(), True)
+        ]
+        assert kept[0]["cows"] == [{"time": "09:15:00", "total": 3, "items": None}]
+        assert "Buprenorphine" in kept[0]["given"]  # the site table's words
+        assert "Day 1 recorded" in shown and "3 at 09:15" in shown
+        assert "gate rapid_pathway: fails" in shown, shown
+        assert "Type 'day'" in shown
+        w.child.sendline("quit")
+        assert w.finish() == 1
+    finally:
+        w.child.terminate(force=True)
+    assert INJECTION_STEP not in w.output
+
+
+def test_the_dialog_cannot_make_the_gate_pass_before_the_injection_day(
+    tmp_path: Path, home: Path
+) -> None:
+    """Day 6 of a 7-day table recorded at the prompt blocks; so does a 'day 7' typed on
+    day 6's date. On day 7 itself, recorded again, the gate passes and the walk goes on
+    to the urine screen."""
+    last = injection_day()
+    day6 = DAY1 + dt.timedelta(days=last - 2)
+    answers = case(tmp_path, days=last - 2)
+    w = Run(home, day6, "--label", "R2", "--answers", answers, "--site", str(SITE))
+    try:
+        w.answer(P_DATE, "")
+        w.answer(P_BLOCKED, "day")
+        shown = record_day(w)
+        assert f"day {last - 1} of the protocol is reached" in shown, shown
+        w.child.sendline("day")
+        w.answer(P_DAY, str(last))  # the injection day, typed a day early
+        w.answer(P_DAY_DATE, "")
+        warned = w.answer(P_GIVEN, "")
+        assert f"falls on {(day6 + dt.timedelta(days=1)).isoformat()}" in warned, warned
+        w.answer(P_TOLERATED, "y")
+        w.answer(P_COWS, "0")
+        w.answer(P_TIME, "08:30")
+        w.answer(P_COWS, "")
+        w.answer(P_NOTE, "")
+        blocked = w.expect(P_BLOCKED)
+        assert "gate rapid_pathway: fails" in blocked, blocked
+        assert P_CONFIRM[:10] not in w.output  # a site table names the day: never asked
+        w.child.sendline("quit")
+        assert w.finish() == 1
+    finally:
+        w.child.terminate(force=True)
+    assert "Urine screen" not in w.output and INJECTION_STEP not in w.output
+    assert w.session()["gates"]["rapid_pathway"] == "fail"
+
+    # The next morning, the injection day: the screen says so; day 7 recorded on its date.
+    day7 = day6 + dt.timedelta(days=1)
+    w = Run(home, day7, "walk", "--resume", "--label", "R2")
+    try:
+        first = w.answer(P_ANY_PROMPT, "day")  # 'day' at whichever prompt comes first
+        assert f"day {last} of the protocol" in first and "injection day" in first, first
+        w.answer(P_DAY, str(last))
+        w.answer(P_DAY_DATE, "today")
+        w.answer(P_GIVEN, "")
+        w.answer(P_TOLERATED, "y")
+        w.answer(P_KEEP, "n")
+        w.answer(P_COWS, "1")
+        w.answer(P_TIME, "08:00")
+        w.answer(P_COWS, "")
+        w.answer(P_NOTE, "")
+        # On, past the gate: the urine screen (or first the pregnancy test, which counts
+        # only for its own day and so is asked again on a new day).
+        passed = w.expect(f"(?:{P_UDS}|{P_PREGNANCY})")
+        assert "gate rapid_pathway: passes" in passed, passed
+        w.child.sendline("quit")
+        w.finish()
+    finally:
+        w.child.terminate(force=True)
+
+
+def test_without_a_site_table_the_injection_day_counts_only_when_typed(
+    tmp_path: Path, home: Path
+) -> None:
+    w = Run(home, DAY1, "--label", "R3", "--answers", case(tmp_path))
+    try:
+        w.answer(P_DATE, "")
+        w.answer(P_DAY, "")
+        w.answer(P_DAY_DATE, "")
+        w.answer(P_GIVEN, "")  # no table, no default: refused
+        w.answer(P_GIVEN, "as the site's protocol directs")
+        w.answer(P_TOLERATED, "y")
+        w.answer(P_COWS, "2")
+        w.answer(P_TIME, "09:00")
+        w.answer(P_COWS, "")
+        w.answer(P_CONFIRM, "")  # Enter: not confirmed
+        w.answer(P_NOTE, "")
+        undecided = w.expect(P_RECORD)
+        assert "not known from the record yet" in undecided, undecided
+        assert w.session()["rapid_days"][0].get("injection_day") is None
+        assert w.session()["gates"]["rapid_pathway"] == "unknown"
+        w.child.sendline("")
+        w.answer(P_DAY, "1")
+        w.answer(P_DAY_DATE, "")
+        w.answer(P_GIVEN, "")
+        w.answer(P_TOLERATED, "y")
+        w.answer(P_KEEP, "")
+        w.answer(P_COWS, "")
+        w.answer(P_CONFIRM, "yes")
+        w.answer(P_NOTE, "")
+        w.expect(P_UDS)
+        assert w.session()["rapid_days"][0]["injection_day"] is True
+        w.child.sendline("quit")
+        w.finish()
+    finally:
+        w.child.terminate(force=True)
+    assert "say what was given" in w.output
+
+
+def test_the_resume_screen_names_the_day_for_rapid_patients_only(
+    tmp_path: Path, home: Path
+) -> None:
+    standard = tmp_path / "standard.json"
+    answers = ready_patient(cows_total=None)
+    standard.write_text(
+        json.dumps(json_answers({k: v for k, v in answers.items() if v is not None}))
+    )
+    w = Run(home, DAY1, "--label", "S", "--answers", str(standard))
+    try:
+        w.answer(P_DATE, "")
+        w.answer(r"COWS total[^\n]*: ", "quit")
+        w.finish()
+        w = Run(home, DAY1 + dt.timedelta(days=1), "walk", "--resume", "--label", "S")
+        w.answer(r"[\])?]: ", "quit")  # whichever question comes first
+        w.finish()
+    finally:
+        w.child.terminate(force=True)
+    assert "Rapid pathway," not in w.output
