@@ -723,6 +723,11 @@ def test_the_countdown_prints_a_line_a_minute_in_plain_mode_and_says_how_to_stop
     counted = [int(m) for m, unit in lines[1:] if unit]
     assert len(counted) == len(lines) - 1, lines
     assert counted == sorted(set(counted), reverse=True), lines
+    # Once over, the prompt says so ("0:00 left. Type 'wait' to count down" misled).
+    w.expect(rf"the {minutes:g} minutes have passed: record the result")
+    assert "0:00 left. Type 'wait'" not in w.since(mark)
+    # The session's path on a line of its own: after the label it ran past 80 columns.
+    assert re.search(r"saved after every answer in:\r?\n/\S+\.json\r?\n", w.output), w.output
     w.answer(P_CHALLENGE, "negative")
     w.expect(P_GIVEN)  # the rest was given with --answer
     w.child.sendline("quit")
