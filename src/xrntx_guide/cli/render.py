@@ -113,7 +113,11 @@ def _verdict_word(g: GateResult) -> str:
 def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool = False) -> None:
     rows = answers_table(state, record)
     if not brief:
-        ui.step_header("Summary", record.label if record is not None else "")
+        label = record.label if record is not None else ""
+        if record is not None and record.demo_clock:
+            # As the note and its calendar event say it: a summary is shown, photographed.
+            label += " · TRAINING (demo clock; not a care record)"
+        ui.step_header("Summary", label)
     ui.table(
         ["answer", "value", "from"],
         [[r["key"], r["shown"], r["origin"]] for r in rows],
