@@ -251,12 +251,18 @@ def test_a_long_prompt_is_wrapped_between_words_and_never_splits_its_default(
     """'... N days ago) [2026-' / '11-20]:' at 80 columns: the date was split."""
     out = io.StringIO()
     ui = UI(plain, out=out, err=out, stdin=io.StringIO("\n"), terminal=True, width=80)
-    prompt = "Date of last use of any opioid (YYYY-MM-DD, today, yesterday, N days ago) "
-    assert ui.ask(prompt + "[2026-11-20]: ") == ""
-    shown = lines_of(out.getvalue())
-    assert any("[2026-11-20]: " in line for line in shown), out.getvalue()
-    assert all(len(line) <= 80 - 2 for line in shown), out.getvalue()
-    assert " ".join(" ".join(shown).split()) == " ".join((prompt + "[2026-11-20]:").split())
+    for prompt in (
+        "Date of last use of any opioid (YYYY-MM-DD, today, yesterday, N days ago) ",
+        "Date of the injection (YYYY-MM-DD, today, yesterday, N days ago) ",  # 79 in all
+    ):
+        out.seek(0)
+        out.truncate()
+        ui.stdin = io.StringIO("\n")
+        assert ui.ask(prompt + "[2026-11-20]: ") == ""
+        shown = lines_of(out.getvalue())
+        assert any("[2026-11-20]: " in line for line in shown), out.getvalue()
+        assert len(shown) == 2 and all(len(line) <= 80 - 2 for line in shown), out.getvalue()
+        assert " ".join(" ".join(shown).split()) == " ".join((prompt + "[2026-11-20]:").split())
 
 
 def test_a_prompt_left_by_ctrl_d_ends_its_line() -> None:

@@ -468,7 +468,7 @@ class UI:
         # for the answer: the terminal split '[2026-' / '11-20]' (issue 9, Done when).
         last = prompt
         if shown.is_terminal and cell_len(prompt) + _ROOM > shown.width:
-            *above, last = _fill(prompt, max(20, shown.width - _ROOM)).splitlines()
+            *above, last = _fill(prompt, max(20, shown.width - _ROOM - 1)).splitlines()
             last += " " * (len(prompt) - len(prompt.rstrip()))
             for ln in above:
                 shown.print(Text(ln, style=style), soft_wrap=True)
