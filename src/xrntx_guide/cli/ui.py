@@ -46,6 +46,8 @@ OUTCOME_STYLE = {
 
 # Columns a prompt leaves at least for the answer typed after it, else it is wrapped.
 _ROOM = 2
+# The least width text is filled to, however narrow the screen.
+_NARROWEST = 24
 
 _ITEM = re.compile(r"^(\s*(?:- |\d+\. ))(.*)$")
 
@@ -318,7 +320,7 @@ class UI:
             return
         # Filled here to the box's inside, so that an item wraps under its own text
         # (rich would start its next line at the box's edge).
-        inner = max(20, self.out.width - 4)
+        inner = max(_NARROWEST, self.out.width - 4)
         body = Text()
         for i, (label, text) in enumerate(lines):
             if i:
@@ -468,7 +470,7 @@ class UI:
         # for the answer: the terminal split '[2026-' / '11-20]' (issue 9, Done when).
         last = prompt
         if shown.is_terminal and cell_len(prompt) + _ROOM > shown.width:
-            *above, last = _fill(prompt, max(20, shown.width - _ROOM - 1)).splitlines()
+            *above, last = _fill(prompt, max(_NARROWEST, shown.width - _ROOM - 1)).splitlines()
             last += " " * (len(prompt) - len(prompt.rstrip()))
             for ln in above:
                 shown.print(Text(ln, style=style), soft_wrap=True)
