@@ -256,7 +256,7 @@ def test_a_demo_stops_to_show_how_each_gate_on_the_way_decided(run: Run) -> None
         assert "Read: " in passed[gid]
     assert "last_opioid_use = 2026-11-14" in passed["opioid_free_interval"]
     # each shown before the injection step's header
-    assert out.index("[kit_storage]") < out.index("Giving the injection ---")
+    assert out.index("[kit_storage]") < out.index("Giving the injection · step")
 
 
 SCENARIOS = sorted(p.stem for p in (REPO / "scenarios").glob("[!_]*.toml"))

@@ -648,12 +648,17 @@ def test_why_speaks_the_clinician_s_words_and_why_detail_adds_the_rules(spawn: A
     w.child.sendline("why")
     w.expect(P_BLOCKED)
     plain_why = w.since(mark)
-    assert "opioid_free_interval: FAILS (contraindication)" in plain_why
+    assert "Opioid-free interval [opioid_free_interval]: FAILS (contraindication)" in plain_why
     assert "How:" not in plain_why and "coalesce(" not in plain_why
     mark = w.mark()
     w.child.sendline("why detail")
     w.expect(P_BLOCKED)
-    assert "How:" in w.since(mark)
+    detail = w.since(mark)
+    assert "How:" in detail
+    # One comparison a line: wrapped as prose, it was split in the middle.
+    assert re.search(
+        r"^ +- days_opioid_free = \d+ < required_opioid_free_days = 7: yes", detail, re.M
+    )
     w.child.sendline("quit")
     assert w.finish() == ExitCode.BLOCKED
 
@@ -718,6 +723,11 @@ def test_the_countdown_prints_a_line_a_minute_in_plain_mode_and_says_how_to_stop
     counted = [int(m) for m, unit in lines[1:] if unit]
     assert len(counted) == len(lines) - 1, lines
     assert counted == sorted(set(counted), reverse=True), lines
+    # Once over, the prompt says so ("0:00 left. Type 'wait' to count down" misled).
+    w.expect(rf"the {minutes:g} minutes have passed: record the result")
+    assert "0:00 left. Type 'wait'" not in w.since(mark)
+    # The session's path on a line of its own: after the label it ran past 80 columns.
+    assert re.search(r"saved after every answer in:\r?\n/\S+\.json\r?\n", w.output), w.output
     w.answer(P_CHALLENGE, "negative")
     w.expect(P_GIVEN)  # the rest was given with --answer
     w.child.sendline("quit")
@@ -787,7 +797,7 @@ def test_back_review_and_why_reprint_the_step_header_not_its_instructions(spawn:
     assert w.finish() == 0
     out = w.output
     assert out.count(first_line) == 1, out
-    assert out.count("Medical evaluation · step 1 of 1: Medical evaluation") >= 4, out
+    assert out.count("--- 2. Medical evaluation · step 1 of 1 ---") >= 4, out  # said once
 
 
 def test_all_negative_records_each_screen_on_its_own(spawn: Any) -> None:

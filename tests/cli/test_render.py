@@ -68,3 +68,20 @@ def test_a_what_if_shows_only_the_gates_that_moved(guide: Guide) -> None:
     assert moved
     for gid in other.gates:
         assert bool(re.search(rf"\bgate {gid}\b", text)) == (gid in moved), gid
+
+
+def test_the_summary_of_a_training_run_says_training(guide: Guide) -> None:
+    """The note and the calendar event were marked TRAINING; the summary on screen was not."""
+    from xrntx_guide.cli.render import show_summary
+    from xrntx_guide.visit.session import new_session
+
+    now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+    shown = []
+    for demo in (None, 600.0):
+        record = new_session(guide, "sam-01", now, TODAY)
+        record.demo_clock = demo
+        out = io.StringIO()
+        show_summary(UI(True, out=out, err=out, terminal=True, width=80), _state(guide), record)
+        shown.append(out.getvalue().splitlines()[1])
+    assert shown[0] == "--- Summary: sam-01 ---"
+    assert shown[1].startswith("--- Summary: sam-01 · TRAINING"), shown

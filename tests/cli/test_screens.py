@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -238,3 +239,98 @@ def test_a_note_wraps_between_words_and_never_cuts_a_path(terminal: bool) -> Non
     shown = out.getvalue().splitlines()
     assert shown[0].endswith("--session " + path), out.getvalue()  # copied in one piece
     assert all(len(line) <= 80 for line in shown[1:]) and len(shown) > 2, out.getvalue()
+
+
+# -- the repeated trial at 80 columns (issue 9, Done when) -------------------------------
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_a_long_prompt_is_wrapped_between_words_and_never_splits_its_default(
+    plain: bool,
+) -> None:
+    """'... N days ago) [2026-' / '11-20]:' at 80 columns: the date was split."""
+    out = io.StringIO()
+    ui = UI(plain, out=out, err=out, stdin=io.StringIO("\n"), terminal=True, width=80)
+    for prompt in (
+        "Date of last use of any opioid (YYYY-MM-DD, today, yesterday, N days ago) ",
+        "Date of the injection (YYYY-MM-DD, today, yesterday, N days ago) ",  # 79 in all
+    ):
+        out.seek(0)
+        out.truncate()
+        ui.stdin = io.StringIO("\n")
+        assert ui.ask(prompt + "[2026-11-20]: ") == ""
+        shown = lines_of(out.getvalue())
+        assert any("[2026-11-20]: " in line for line in shown), out.getvalue()
+        assert len(shown) == 2 and all(len(line) <= 80 - 2 for line in shown), out.getvalue()
+        assert " ".join(" ".join(shown).split()) == " ".join((prompt + "[2026-11-20]:").split())
+
+
+def test_a_prompt_left_by_ctrl_d_ends_its_line() -> None:
+    """What follows an interrupted prompt (the session is saved) starts a line of its own."""
+    out = io.StringIO()
+    ui = UI(True, out=out, err=out, stdin=io.StringIO(""), terminal=True, width=80)
+    with pytest.raises(EOFError):
+        ui.ask("Consent? ")
+    assert out.getvalue() == "Consent? \n"
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_a_warning_on_a_terminal_wraps_between_words(plain: bool) -> None:
+    """'... this session is not a care r' / 'ecord': stderr was cut by the terminal."""
+    out, err = io.StringIO(), io.StringIO()
+    ui = UI(plain, out=out, err=err, terminal=True, width=80)
+    text = "TRAINING run: timers run 600 times faster; this session is not a care record"
+    ui.warning(text)
+    shown = lines_of(err.getvalue())
+    assert len(shown) == 2 and all(len(line) <= 80 for line in shown), err.getvalue()
+    assert " ".join(shown) == f"warning: {text}"
+
+
+def test_a_step_header_says_a_title_once_and_cuts_none() -> None:
+    ui, out = screen(False, 80)
+    ui.step_header("1. Patient history · step 1 of 1", "Patient history")
+    ui.step_header(
+        "3. Shared decision-making and consent · step 2 of 2",
+        "Shared decision-making: the options and their risks",
+    )
+    shown = lines_of(out.getvalue())
+    assert sum(line.count("Patient history") for line in shown) == 1, out.getvalue()
+    assert "…" not in out.getvalue() and all(len(line) <= 80 for line in shown)
+    assert "options and their risks" in " ".join(shown), out.getvalue()
+
+
+def test_a_colour_gate_box_keeps_a_hanging_indent() -> None:
+    """A wrapped item of 'Instead' started at the box's edge, like a new item."""
+    ui, out = screen(False, 80)
+    item = "- Or choose the supervised rapid induction pathway (go back to the 'pathway' "
+    item += "question) where the setting allows."
+    ui.gate("CONTRAINDICATION: x", "contraindication", [("Instead", ""), ("", item)])
+    shown = [line.strip("│ ") for line in lines_of(out.getvalue())]
+    at = next(i for i, line in enumerate(shown) if line.startswith("- Or choose"))
+    assert lines_of(out.getvalue())[at + 1].startswith("│   question)"), out.getvalue()
+
+
+def test_a_wrapped_check_line_keeps_its_indent() -> None:
+    ui, out = screen(True, 80)
+    ui.line(
+        "      Or choose the supervised rapid induction pathway (go back to the "
+        "'pathway' question) where the setting allows.",
+        hang=8,
+    )
+    shown = out.getvalue().splitlines()
+    assert len(shown) == 2 and shown[1].startswith("        'pathway'"), out.getvalue()
+
+
+def test_gates_names_each_severity_once_and_puts_the_long_rules_last(tmp_path: Path) -> None:
+    """'contraindication, contraindication, contraindication, ...' and rows padded to
+    the longest rule in `gates --plain | head -3`."""
+    env = {**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path)}
+    got = subprocess.run(
+        [str(EXE), "gates", "--plain"], env=env, capture_output=True, text=True, check=True
+    )
+    lines = got.stdout.splitlines()
+    assert lines[0].split() == ["gate", "severity", "before", "step", "sources", "fails", "when"]
+    rapid = next(line for line in lines if line.startswith("rapid_pathway "))
+    assert "contraindication, caution  " in rapid, rapid
+    assert "contraindication: not rapid_supervised_setting" in rapid, rapid
+    assert all(len(line) < 200 for line in lines if line.split()[0] in ("age", "consent"))

@@ -80,18 +80,22 @@ def show_why(ui: UI, state: State, step: CStep | None, rules: bool = False) -> N
         g = state.gates[gate.id]
         if g.outcome == "not_applicable":
             continue
-        here = guide.step(gate.spec.before).index
-        when = "" if here <= limit else f" (checked before step {gate.spec.before!r})"
-        head = f"{g.id}: {_verdict_word(g)}{when}"
+        before = guide.step(gate.spec.before)
+        # The step's title, as the screen shows it, not its id ('uds').
+        when = "" if before.index <= limit else f" (checked before {before.spec.title!r})"
+        head = f"{g.title} [{g.id}]: {_verdict_word(g)}{when}"
+        # One comparison a line: wrapped into prose, 'days_opioid_free = 4 <' /
+        # 'required_opioid_free_days = 7' was split in the middle.
         how = (
-            ""
+            []
             if g.outcome == "unknown" or not rules
-            else "; ".join(
-                f"{f.text}: {'yes' if f.value else 'no' if f.value is False else 'unknown'}"
+            else [
+                f"- {f.text}: {'yes' if f.value else 'no' if f.value is False else 'unknown'}"
                 for f in g.findings
-            )
+            ]
         )
-        detail = f"{g.reason} [{', '.join(g.sources)}]" + (f" How: {how}" if how else "")
+        said = f"{g.reason} [{', '.join(g.sources)}]"
+        detail = "\n".join([said, "How:", *how] if how else [said])
         rows.append((head, detail, OUTCOME_STYLE.get(g.outcome)))
     ui.items(rows)
 
@@ -109,7 +113,11 @@ def _verdict_word(g: GateResult) -> str:
 def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool = False) -> None:
     rows = answers_table(state, record)
     if not brief:
-        ui.step_header("Summary", record.label if record is not None else "")
+        label = record.label if record is not None else ""
+        if record is not None and record.demo_clock:
+            # As the note and its calendar event say it: a summary is shown, photographed.
+            label += " · TRAINING (demo clock; not a care record)"
+        ui.step_header("Summary", label)
     ui.table(
         ["answer", "value", "from"],
         [[r["key"], r["shown"], r["origin"]] for r in rows],
@@ -198,7 +206,7 @@ def show_check(ui: UI, state: State) -> None:
         g = state.gates[gid]
         ui.bullet(f"{g.severity} {g.id}: {g.reason} [{', '.join(g.sources)}]")
         for text in g.instead:
-            ui.line(f"      {text}")
+            ui.line(f"      {text}", hang=8)  # wrapped under its own text
     earliest = state.earliest_injection_date
     if earliest is not None:
         ui.line(f"Earliest injection date: {earliest.isoformat()}")
@@ -207,7 +215,7 @@ def show_check(ui: UI, state: State) -> None:
         ui.bullet(f"caution {g.id}: {g.reason}")
     missing = state.missing(state.readiness_limit)
     if missing:
-        ui.line("Missing: " + ", ".join(missing))
+        ui.line("Missing: " + ", ".join(missing), hang=2)
     for name in state.guide.meta.report.summary:
         if name in state.guide.derived and shown_after_injection(state, name):
             ui.line(f"{state.guide.derived[name].spec.label}: {state.display(name)}")

@@ -12,6 +12,7 @@ import json
 import re
 import sys
 import textwrap
+import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import IO
 
@@ -42,6 +43,11 @@ OUTCOME_STYLE = {
     "not_applicable": "",
 }
 
+
+# Columns a prompt leaves at least for the answer typed after it, else it is wrapped.
+_ROOM = 2
+# The least width text is filled to, however narrow the screen.
+_NARROWEST = 24
 
 _ITEM = re.compile(r"^(\s*(?:- |\d+\. ))(.*)$")
 
@@ -142,10 +148,12 @@ class UI:
 
     # -- plain lines -------------------------------------------------------------------
 
-    def line(self, text: str = "", style: str | None = None) -> None:
+    def line(self, text: str = "", style: str | None = None, hang: int = 0) -> None:
         """One line of the dialogue, wrapped between words (a path is never cut: on a
-        terminal it runs on, and in a transcript it stays whole)."""
-        self._say(Text(_fill(visible(text), self._width, whole=True), style=style or ""))
+        terminal it runs on, and in a transcript it stays whole); ``hang`` indents the
+        lines it wraps onto, so that a reader sees where the next entry starts."""
+        filled = _fill(visible(text), self._width, rest=" " * hang, whole=True)
+        self._say(Text(filled, style=style or ""))
 
     def _say(self, text: Text) -> None:
         """Text the helpers have wrapped already: the console must not wrap it again, or
@@ -156,7 +164,21 @@ class UI:
         self.out.print()
 
     def error(self, text: str) -> None:
-        self.err.print(Text("error: ", style="bold red") + Text(visible(text, newlines=True)))
+        self._message("error: ", "bold red", text)
+
+    def _message(self, head: str, style: str, text: str) -> None:
+        """A message on stderr. On a terminal it is wrapped between words (a word was cut
+        at the edge: 'care r' / 'ecord'); a line holding a path or a command stays whole
+        (the terminal runs it on, and it is copied in one piece). Into a file or a pipe
+        it is never wrapped."""
+        body = visible(text, newlines=True)
+        if self.err.is_terminal:
+            width = max(40, min(self.err.width, 100) - 1)
+            body = "\n".join(
+                _fill(part, width, whole=True) if part.strip() else part
+                for part in (head + body).split("\n")
+            )[len(head) :]
+        self.err.print(Text(head, style=style) + Text(body), soft_wrap=True)
 
     def retry(self, text: str) -> None:
         """A reply the walkthrough cannot take. Unlike :meth:`error` it is part of the
@@ -171,7 +193,7 @@ class UI:
         self._say(Text(_fill(visible(text), self._width), style="bold yellow"))
 
     def warning(self, text: str) -> None:
-        self.err.print(Text("warning: ", style="bold yellow") + Text(visible(text, newlines=True)))
+        self._message("warning: ", "bold yellow", text)
 
     def note(self, text: str) -> None:
         """A message about the run (saved, cleared answers): stdout in a walkthrough.
@@ -217,14 +239,23 @@ class UI:
 
     def step_header(self, where: str, title: str) -> None:
         where, title = visible(where), visible(title)
+        # A phase of one step has the step's title already: "Patient history · step 1
+        # of 1 · Patient history" said it twice.
+        if title == re.sub(r"^\d+\.\s+", "", where.split(" · ", 1)[0]):
+            title = ""
         if self.plain:
             self.blank()
-            self.line(f"--- {where}: {title} ---")
+            self.line(f"--- {where}: {title} ---" if title else f"--- {where} ---")
             return
         self.blank()
-        self.out.print(
-            Rule(Text(f"{where} · {title}", style="bold"), align="left", style="bold blue")
-        )
+        text = f"{where} · {title}" if title else where
+        if cell_len(text) + 6 > self.out.width:
+            # Too long for the rule's title, which rich cuts off with '…': the words
+            # above a plain rule instead.
+            self._say(Text(_fill(text, self._width), style="bold"))
+            self.out.print(Rule(style="bold blue"))
+            return
+        self.out.print(Rule(Text(text, style="bold"), align="left", style="bold blue"))
 
     def block(self, text: str) -> None:
         """Instructions from a step file, reflowed to the terminal's width.
@@ -238,9 +269,12 @@ class UI:
     def items(self, rows: Sequence[tuple[str, str, str | None]]) -> None:
         """A list that reads at any width: a heading line and an indented detail each."""
         for head, detail, style in rows:
-            self.out.print(Text(visible(head), style=style or ""))
-            if detail:
-                self._say(Text(_fill(visible(detail), self._width, "    ", "    ")))
+            self._say(Text(_fill(visible(head), self._width, "", "  "), style=style or ""))
+            # A detail of several paragraphs (one per line); one that starts with "- "
+            # is an item, wrapped under its own text.
+            for part in visible(detail, newlines=True).splitlines():
+                rest = "      " if part.startswith("- ") else "    "
+                self._say(Text(_fill(part, self._width, "    ", rest)))
 
     def bullet(self, text: str, marker: str = "-") -> None:
         self._say(Text(_fill(visible(text), self._width, f"  {marker} ", "    ")))
@@ -284,13 +318,20 @@ class UI:
                         Text(_fill(item, self._width, f"    {marker}", " " * (4 + len(marker))))
                     )
             return
+        # Filled here to the box's inside, so that an item wraps under its own text
+        # (rich would start its next line at the box's edge).
+        inner = max(_NARROWEST, self.out.width - 4)
         body = Text()
         for i, (label, text) in enumerate(lines):
             if i:
                 body.append("\n")
             if label:
-                body.append(f"{label}: ", style="bold")
-            body.append(text)
+                filled = _fill(text, inner, f"{label}: ", "  ") or f"{label}:"
+                body.append(filled[: len(label) + 1], style="bold")
+                body.append(filled[len(label) + 1 :])
+            else:
+                marker = "- " if text.startswith("- ") else ""
+                body.append(_fill(text[len(marker) :], inner, marker, " " * len(marker)))
         style = SEVERITY_STYLE.get(severity, "white")
         self.out.print(
             Panel(
@@ -418,23 +459,44 @@ class UI:
         """
         prompt = visible(prompt)
         typed = _isatty(self.stdin)
-        if (
-            self.terminal
-            and typed
-            and self.stdin is sys.stdin
-            and self.out.file is sys.stdout
-            and not self.out.record
-        ):
-            # The prompt goes through input() itself: printed apart from it, a prompt
-            # answered with a bare Enter lost its newline under readline, and the next
-            # screen was glued to the prompt line (issue 9, item 3).
-            if not self.plain and "readline" in sys.modules:
-                prompt = "\001\033[1m\002" + prompt + "\001\033[0m\002"  # bold, zero width
-            return input(prompt)  # line editing where the terminal has it
         shown = self.out if self.terminal else self.err
-        shown.print(Text(prompt, style="bold" if not self.plain else ""), end="")
-        shown.file.flush()
-        answer = self._read()
+        style = "bold" if not self.plain else ""
+        if not self.terminal and shown.is_terminal:
+            # | tee transcript: what tee has still to show comes before the prompt, or
+            # the prompt appeared above the step it belongs to.
+            self.out.file.flush()
+            time.sleep(0.05)
+        # A prompt wider than the screen is wrapped between words, its last line left
+        # for the answer: the terminal split '[2026-' / '11-20]' (issue 9, Done when).
+        last = prompt
+        if shown.is_terminal and cell_len(prompt) + _ROOM > shown.width:
+            *above, last = _fill(prompt, max(_NARROWEST, shown.width - _ROOM - 1)).splitlines()
+            last += " " * (len(prompt) - len(prompt.rstrip()))
+            for ln in above:
+                shown.print(Text(ln, style=style), soft_wrap=True)
+        try:
+            if (
+                self.terminal
+                and typed
+                and self.stdin is sys.stdin
+                and self.out.file is sys.stdout
+                and not self.out.record
+            ):
+                # The prompt goes through input() itself: printed apart from it, a prompt
+                # answered with a bare Enter lost its newline under readline, and the next
+                # screen was glued to the prompt line (issue 9, item 3).
+                if not self.plain and "readline" in sys.modules:
+                    last = "\001\033[1m\002" + last + "\001\033[0m\002"  # bold, zero width
+                return input(last)  # line editing where the terminal has it
+            shown.print(Text(last, style=style), end="")
+            shown.file.flush()
+            answer = self._read()
+        except (KeyboardInterrupt, EOFError):
+            # Ctrl-C or Ctrl-D leaves the cursor on the prompt line: what follows (the
+            # message that the session is saved) starts a line of its own.
+            shown.file.write("\n")
+            shown.file.flush()
+            raise
         if not self.terminal:
             self.out.print(Text(prompt + visible(answer)))
         elif not typed:

@@ -702,10 +702,11 @@ class Walk:
             left = wait_remaining(
                 state, cq, started, self.clock.timer_now(started)
             ) or dt.timedelta(0)
-            self.ui.note(
-                f"Timer started {started.astimezone().strftime('%H:%M:%S')}; "
-                f"{_mmss(left)} left. Type 'wait' to count down."
-            )
+            since = f"Timer started {started.astimezone().strftime('%H:%M:%S')}; "
+            if left <= dt.timedelta(0):  # "0:00 left. Type 'wait' to count down" misled
+                self.ui.note(f"{since}the {minutes:g} minutes have passed: record the result.")
+            else:
+                self.ui.note(f"{since}{_mmss(left)} left. Type 'wait' to count down.")
 
     def refuse_early(self, state: State, cq: CQuestion, left: dt.timedelta | None) -> None:
         minutes = wait_minutes(state, cq)

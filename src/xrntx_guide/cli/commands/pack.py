@@ -157,20 +157,35 @@ def gates(
     if json_out:
         ui.result(json.dumps(rows, ensure_ascii=False))
         return
+    # The long column last: into a pipe (| head -3) no row is padded out to the width
+    # of the longest rule.
     ui.table(
-        ["gate", "severity", "fails when", "before step", "sources"],
+        ["gate", "severity", "before step", "sources", "fails when"],
         [
             [
                 r["id"],
-                ", ".join(x["severity"] for x in r["rules"]),
-                " | ".join(x["fails_when"] for x in r["rules"]),
+                ", ".join(_severities(r["rules"])),
                 r["before"],
                 ", ".join(r["sources"]),
+                _fails_when(r["rules"]),
             ]
             for r in rows
         ],
-        prose=("severity", "fails when", "sources"),
+        prose=("severity", "sources", "fails when"),
     )
+
+
+def _severities(rules: list[dict[str, Any]]) -> list[str]:
+    """Each severity once ('contraindication, contraindication, ..., caution' repeated)."""
+    return list(dict.fromkeys(str(x["severity"]) for x in rules))
+
+
+def _fails_when(rules: list[dict[str, Any]]) -> str:
+    """The rules, ' | ' between them; when a gate has several severities, each rule
+    says its own."""
+    if len(_severities(rules)) == 1:
+        return " | ".join(str(x["fails_when"]) for x in rules)
+    return " | ".join(f"{x['severity']}: {x['fails_when']}" for x in rules)
 
 
 def schema(

@@ -300,7 +300,10 @@ def walk(
         welcome(ui, guide, [f"Resuming {record.label!r} ({path})", HELP])
         _rapid_day_due(ui, guide, record, day)
     elif not no_save:
-        ui.note(f"Session {record.label!r}: {path}")
+        # The path on a line of its own: after the label it ran past 80 columns and the
+        # terminal split it ('...ready1-58c801' / 'fb.json').
+        ui.note(f"Session {record.label!r}, saved after every answer in:")
+        ui.note(str(path))
     w = Walk(
         ui,
         guide,
