@@ -55,8 +55,18 @@ def read_answers_file(path: Path) -> dict[str, Any]:
         raise UsageError(f"{where}: {exc.reason}") from None
     except UnicodeDecodeError as exc:
         raise UsageError(f"{where}: not UTF-8 text (byte {exc.start + 1}: {exc.reason})") from None
+    data = answers_of_text(text, where, toml=path.suffix.lower() == ".toml")
+    data.pop("id", None)
+    return data
+
+
+def answers_of_text(
+    text: str, where: str, *, toml: bool = False, hint: str = "Name the file *.toml for TOML."
+) -> dict[str, Any]:
+    """One object of answers from the text of a file or of standard input (JSON, or TOML);
+    every error is a usage error naming ``where``."""
     data: Any
-    if path.suffix.lower() == ".toml":
+    if toml:
         import tomllib  # only for a TOML answers file: it stays out of every start-up
 
         try:
@@ -73,7 +83,7 @@ def read_answers_file(path: Path) -> dict[str, Any]:
         except json.JSONDecodeError as exc:
             raise UsageError(
                 f"{where}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}",
-                hint="Name the file *.toml for TOML.",
+                hint=hint,
             ) from None
         except RecursionError:
             raise UsageError(f"{where}: not valid JSON: nested too deeply to read") from None
@@ -81,7 +91,6 @@ def read_answers_file(path: Path) -> dict[str, Any]:
             raise UsageError(f"{where}: not valid JSON here: a number too long") from None
     if not isinstance(data, dict):
         raise UsageError(f"{where}: must hold one object of key/value answers")
-    data.pop("id", None)
     return data
 
 

@@ -199,9 +199,7 @@ def read_stdin_answers(env: Environment) -> dict[str, Any]:
     Raises:
         UsageError: not UTF-8, not JSON, too large, or not one object.
     """
-    import json
-
-    from ...visit.presets import MAX_ANSWERS_FILE
+    from ...visit.presets import MAX_ANSWERS_FILE, answers_of_text
 
     where = "--answers -: standard input (stdin)"
     stream = getattr(env.stdin, "buffer", None)
@@ -214,20 +212,8 @@ def read_stdin_answers(env: Environment) -> dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UsageError(f"{where}: not UTF-8 text (byte {exc.start + 1}: {exc.reason})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"{where}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}",
-            hint="Standard input is read as JSON; for TOML, give a file named *.toml.",
-        ) from None
-    except RecursionError:
-        raise UsageError(f"{where}: not valid JSON: nested too deeply to read") from None
-    except ValueError:  # an integer of more digits than Python converts
-        raise UsageError(f"{where}: not valid JSON here: a number too long") from None
-    if not isinstance(data, dict):
-        raise UsageError(f"{where}: must hold one object of key/value answers")
-    return data
+    hint = "Standard input is read as JSON; for TOML, give a file named *.toml."
+    return answers_of_text(text, where, hint=hint)
 
 
 def ui_for(env: Environment, plain: bool) -> UI:
