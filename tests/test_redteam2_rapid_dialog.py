@@ -1,0 +1,72 @@
+"""Red-team 2: the rapid pathway's day dialog (cli/rapid.py), in a pseudo-terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from tests.helpers import EXE, REPO, json_answers, ready_patient
+
+pytestmark = pytest.mark.skipif(not EXE.exists(), reason=f"{EXE} is not installed")
+
+SITE = REPO / "scenarios" / "_site-rapid-protocol.toml"
+DAY1 = dt.date(2026, 11, 22)
+P_DATE = r"Date of the injection [^\n]*: "
+P_DAY = r"Day of the protocol \(number\) \[(\d+)\]: "
+P_DAY_DATE = r"Date of day \d+ [^\n]*\[([0-9-]+)\]: "
+P_GIVEN = r"What was given on day \d+[^\n]*: "
+P_TOLERATED = r"doses given and tolerated\? \(yes/no\) \[Enter: not recorded yet\]: "
+P_COWS = r"Day \d+ COWS total[^\n]*\[Enter: (?:none|no other)\]: "
+P_TIME = r"Time of the rating \(HH:MM\)[^\n]*: "
+
+
+def test_a_rating_time_with_an_offset_at_the_day_prompt_is_not_exit_70(tmp_path: Path) -> None:
+    """Day 1: COWS 3 at 08:00, then COWS 2 at '09:00+05:00'. parse_time accepts the
+    offset (dt.time.fromisoformat); derive then compares an aware and a naive time:
+    TypeError, exit 70 in the middle of a care walk. On the real date, _ask_time's
+    `when > now.time()` raises the same TypeError at once. Expected: the time refused
+    at the prompt ('HH:MM')."""
+    answers = ready_patient(
+        last_opioid_use=DAY1,
+        pathway="supervised_rapid",
+        rapid_supervised_setting=True,
+        rapid_protocol_on_file=True,
+        uds_opiates=None, uds_fentanyl=None, uds_buprenorphine=None, uds_methadone=None,
+        uds_oxycodone=None, cows_total=None, naloxone_challenge=None, kit_storage_ok=None,
+        body_habitus=None,
+    )  # fmt: skip
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(json_answers(answers)))
+    env = {**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path / "home"), "NO_COLOR": "1",
+           "TERM": "xterm", "COLUMNS": "100"}  # fmt: skip
+    env.pop("XRNTX_GUIDE_DEBUG", None)
+    child = pexpect.spawn(
+        str(EXE),
+        ["--label", "RD", "--answers", str(path), "--site", str(SITE), "--plain",
+         "--today", DAY1.isoformat()],
+        env=env, encoding="utf-8", timeout=15, dimensions=(50, 100),
+    )  # fmt: skip
+    try:
+        for pattern, text in (
+            (P_DATE, ""), (P_DAY, ""), (P_DAY_DATE, ""), (P_GIVEN, ""), (P_TOLERATED, "yes"),
+            (P_COWS, "3"), (P_TIME, "08:00"), (P_COWS, "2"), (P_TIME, "09:00+05:00"),
+        ):  # fmt: skip
+            child.expect(pattern)
+            child.sendline(text)
+        index = child.expect([P_TIME, r"internal error", pexpect.EOF, P_COWS])
+        seen = str(child.before) + str(child.after)
+        assert index in (0, 3), seen
+        if index == 3:  # accepted: then the record must still be readable
+            child.sendline("")
+            index = child.expect([r"Note \[Enter to skip\]: ", r"internal error", pexpect.EOF])
+            assert index == 0, str(child.before)
+            child.sendline("")
+            index = child.expect([r"internal error", r"Command \[", pexpect.EOF, r"\]: "])
+            assert index != 0, str(child.before)
+    finally:
+        child.close(force=True)

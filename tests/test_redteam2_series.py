@@ -1,0 +1,132 @@
+"""Red-team 2 findings on serial COWS and the naloxone (re)challenge (visit/series.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.helpers import TODAY, json_answers, ready_patient
+
+Run = Callable[..., Any]
+DAY = TODAY.isoformat()
+
+
+def write(tmp_path: Path, answers: dict[str, Any], name: str = "a.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(answers))
+    return path
+
+
+def series_patient(**extra: Any) -> dict[str, Any]:
+    return json_answers(ready_patient(cows_total=None, naloxone_challenge=None)) | extra
+
+
+# -- exit 70: a time with an offset beside one without --------------------------------------
+
+
+def test_ratings_with_and_without_offset_are_refused_not_exit_70(run: Run, tmp_path: Path) -> None:
+    """latest_on compares a naive and an aware datetime: TypeError, exit 70."""
+    answers = series_patient(
+        cows_ratings=[
+            {"at": f"{DAY}T08:00", "total": 1},
+            {"at": f"{DAY}T09:00+00:00", "total": 9},
+        ],
+        naloxone_challenge="negative",
+    )
+    answers.pop("naloxone_challenge")
+    answers["naloxone_challenge"] = "negative"
+    result = run("check", "--json", "--today", DAY, "--answers", str(write(tmp_path, answers)))
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+
+
+def test_challenges_with_and_without_offset_are_refused_not_exit_70(
+    run: Run, tmp_path: Path
+) -> None:
+    """_expand_challenges compares/subtracts a naive and an aware datetime: exit 70."""
+    answers = series_patient(
+        cows_total=1,
+        naloxone_challenges=[
+            {"at": "2026-11-23T15:30", "kind": "challenge", "result": "positive"},
+            {"at": f"{DAY}T08:30+00:00", "kind": "rechallenge", "result": "negative"},
+        ],
+    )
+    result = run("check", "--json", "--today", DAY, "--answers", str(write(tmp_path, answers)))
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+
+
+def test_batch_line_with_mixed_offsets_is_an_error_line_not_exit_70(
+    run: Run, tmp_path: Path
+) -> None:
+    """One bad line must give an error line and the run go on (exit 2); today the whole
+    batch dies with exit 70 and no output."""
+    bad = series_patient(
+        naloxone_challenge="negative",
+        cows_ratings=[
+            {"at": f"{DAY}T08:00", "total": 1},
+            {"at": f"{DAY}T09:00+00:00", "total": 9},
+        ],
+    )
+    good = json_answers(ready_patient())
+    path = tmp_path / "b.jsonl"
+    path.write_text(json.dumps(bad) + "\n" + json.dumps(good) + "\n")
+    result = run("check", "--batch", str(path), "--today", DAY)
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    lines = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [x["status"] for x in lines] == ["error", "ready"]
+
+
+def test_scenarios_test_with_mixed_offsets_is_not_exit_70(run: Run, tmp_path: Path) -> None:
+    folder = tmp_path / "sc"
+    folder.mkdir()
+    (folder / "tz.toml").write_text(
+        '[scenario]\ntitle = "t"\nstory = "s"\ntoday = 2026-11-24\n'
+        '[answers]\nvisit = "first_injection"\n'
+        "cows_ratings = [{at = 2026-11-24T08:00:00, total = 1}, "
+        "{at = 2026-11-24T09:00:00Z, total = 9}]\n"
+        '[expect]\nstatus = "ready"\n'
+    )
+    result = run("scenarios", "test", str(folder))
+    assert result.exit_code in (1, 2), (result.exit_code, result.stderr)
+
+
+# -- wrong ready: a flag beside the file's series ------------------------------------------
+
+
+def test_flag_cows_total_beside_a_file_series_does_not_hide_the_latest_rating(
+    run: Run, tmp_path: Path
+) -> None:
+    """The file's latest rating of the day is 9 (withdrawal, threshold 5); a flag
+    cows_total=1 (no time) beside the series wins by precedence and check says READY.
+    The README: the series stands "instead of the single answers (not beside them: that
+    is refused)". Expected: refused (exit 2), never ready."""
+    answers = series_patient(
+        naloxone_challenge="negative",
+        cows_ratings=[
+            {"at": f"{DAY}T08:00", "context": "baseline", "total": 1},
+            {"at": f"{DAY}T09:00", "context": "after_challenge", "total": 9},
+        ],
+    )
+    result = run(
+        "check", "--json", "--today", DAY,
+        "--answers", str(write(tmp_path, answers)), "--answer", "cows_total=1",
+    )  # fmt: skip
+    assert result.exit_code != 0, result.stdout
+
+
+def test_flag_negative_challenge_does_not_lift_a_file_positive(run: Run, tmp_path: Path) -> None:
+    """The file records a positive challenge today at 08:00; a flag
+    naloxone_challenge=negative replaces it silently and check says READY (and
+    `walk --no-input` finishes with the injection given). A positive challenge is lifted
+    only by a negative rechallenge within the window. Expected: refused, never ready."""
+    answers = series_patient(
+        cows_total=1,
+        naloxone_challenges=[{"at": f"{DAY}T08:00", "kind": "challenge", "result": "positive"}],
+    )
+    path = write(tmp_path, answers)
+    result = run(
+        "check", "--json", "--today", DAY, "--answers", str(path),
+        "--answer", "naloxone_challenge=negative",
+    )  # fmt: skip
+    assert result.exit_code != 0, result.stdout
