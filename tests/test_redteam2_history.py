@@ -43,8 +43,15 @@ def test_first_injection_refused_even_when_a_later_unfinished_visit_records_a_do
         last_injection_side="left",
     )
     repeat["injection_side_used"] = "right"
-    for key in ("last_opioid_use", "last_opioid_kind", "uds_opiates", "wallet_card_given",
-                "overdose_counselled", "reversal_agent_offered", "observation_minutes"):
+    for key in (
+        "last_opioid_use",
+        "last_opioid_kind",
+        "uds_opiates",
+        "wallet_card_given",
+        "overdose_counselled",
+        "reversal_agent_offered",
+        "observation_minutes",
+    ):
         repeat.pop(key, None)
     unfinished = walk(run, days_ago(4), repeat)
     assert unfinished.exit_code == 4, unfinished.stdout

@@ -372,7 +372,9 @@ def test_repeat_visit_with_use_after_the_blockade_is_a_new_induction(guide: Guid
 
 
 def test_rapid_pathway_replaces_the_interval_rule_with_its_requirements(guide: Guide) -> None:
-    base = {"last_opioid_use": days_ago(2), "naloxone_challenge": "negative"}
+    # The last use is on day 1 of the pathway (day 7 is today), not after: the pathway starts
+    # after it, with buprenorphine on day 1 only.
+    base = {"last_opioid_use": days_ago(6), "naloxone_challenge": "negative"}
     setting = {
         "pathway": "supervised_rapid",
         "rapid_supervised_setting": True,
@@ -408,10 +410,10 @@ def test_rapid_pathway_replaces_the_interval_rule_with_its_requirements(guide: G
         {"rapid_doses_tolerated": False},
         {"rapid_day_cows": 48},
         {"rapid_day": 8},
+        {"last_opioid_use": days_ago(2)},  # opioid use after day 1 (red team, round 2)
     ):
-        assert check(guide, **setting, **{**record, "rapid_day": 7, **change}, **base).status == (
-            "blocked"
-        ), change
+        answers = {**base, **setting, **record, "rapid_day": 7, **change}
+        assert check(guide, **answers).status == "blocked", change
 
 
 # -- the walk on the shipped pack -----------------------------------------------------------

@@ -539,3 +539,29 @@ def test_install_completion_installs_it_for_a_shell(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "xrntx-guide" in (tmp_path / ".bashrc").read_text(encoding="utf-8")
+
+
+def test_the_resume_command_printed_works_without_the_venv_on_the_path(tmp_path: Path) -> None:
+    """The README's quick start runs `.venv/bin/xrntx-guide` without activating the venv:
+    the resume command the walk prints must then name that path, or it fails as typed."""
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("xrntx-guide")
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "XRNTX_GUIDE_HOME": str(tmp_path)}
+    code = (
+        "import sys\n"
+        "from xrntx_guide.cli.commands.common import program_name\n"
+        "from xrntx_guide.env import Environment\n"
+        f"sys.argv[0] = {str(exe)!r}\n"
+        "env = Environment.of(sys.stdin, sys.stdout, sys.stderr)\n"
+        "print(program_name(env))\n"
+    )
+    run_it = [sys.executable, "-c", code]
+    hidden = subprocess.run(run_it, env=env, capture_output=True, text=True, check=False)
+    assert hidden.stdout.strip() == str(exe.resolve()), hidden.stderr
+    on_path = {**env, "PATH": f"{exe.parent}:/usr/bin:/bin"}
+    shown = subprocess.run(
+        [sys.executable, "-c", code], env=on_path, capture_output=True, text=True
+    )
+    assert shown.stdout.strip() == "xrntx-guide", shown.stderr

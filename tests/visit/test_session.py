@@ -109,7 +109,7 @@ def test_a_bad_file_in_the_folder_is_skipped_with_a_warning(
 def test_a_label_used_twice_is_ambiguous_for_note(run: Run) -> None:
     # The first visit is blocked (no dose recorded): a second first-injection visit for
     # the label is allowed; one after a recorded dose would be refused (test_history).
-    blocked = walk(run, "twin", after_injection(last_opioid_use=days_ago(3)))
+    blocked = walk(run, "twin", ready_patient(last_opioid_use=days_ago(3)))
     assert blocked.exit_code == ExitCode.BLOCKED, blocked.output
     second = walk(run, "twin", after_injection())
     assert "already used" in second.stderr

@@ -107,6 +107,8 @@ class Walk:
     unsaved: bool = False
     """The clinician chose to go on after a save failed; saves are still tried."""
     dry_run: bool = False
+    program: str = "xrntx-guide"
+    """How this program is started here, for the resume command it prints."""
     history_conflict: Callable[[object], str | None] | None = None
     """Why a visit answer contradicts the patient's record (visit/history.py), or None."""
     """``--no-save``: the session is never written; the screen says so where it would say
@@ -212,7 +214,9 @@ class Walk:
             elif self.unsaved:
                 self.ui.warning(f"NOT saved: the last saves to {self.path} failed")
             elif self.responder is None:  # a presenter run is never a session to resume
-                self.ui.note(f"Saved. Resume with: xrntx-guide walk --resume --session {self.path}")
+                self.ui.note(
+                    f"Saved. Resume with: {self.program} walk --resume --session {self.path}"
+                )
             if self.record.status == "complete":
                 return ExitCode.OK
             if stop.eof and self.record.status == "in_progress":
@@ -229,7 +233,7 @@ class Walk:
                 raise Interrupted(f"interrupted; {DRY_RUN_END}") from None
             raise Interrupted(
                 f"interrupted; the session is saved in {self.path}",
-                hint=f"Resume with: xrntx-guide walk --resume --session {self.path}",
+                hint=f"Resume with: {self.program} walk --resume --session {self.path}",
             ) from None
 
     def _exit_for_status(self) -> ExitCode:

@@ -186,7 +186,11 @@ def timeline(
         day: the date of the visit being walked (or today, for ``history``).
         exclude: the id of the session being walked, never its own source.
     """
-    mine = [r for r in records if r.label == label and r.guide_id == guide.meta.id]
+    # Labels that differ only in case are one patient's: a record under 'RT2' must not be
+    # missed by a visit typed as 'rt2' (red team, round 2). Safer to over-match: values
+    # filled in are shown with their session and can be changed.
+    key = label.casefold()
+    mine = [r for r in records if r.label.casefold() == key and r.guide_id == guide.meta.id]
     # The timeline as of ``day``: a visit dated later is not part of it.
     visits = sorted(
         (
@@ -305,11 +309,14 @@ def contradiction(guide: Guide, tl: Timeline, visit_value: object) -> str | None
     """
     report = guide.meta.report
     repeat = report.history.repeat_visit
-    if tl.source is None or repeat is None or visit_value is None or visit_value == repeat:
+    # A dose recorded by an unfinished visit counts too: it holds the values back from
+    # being filled in, and it must not let a 'first injection' through (red team, round 2).
+    dose = tl.held_back or tl.source
+    if dose is None or repeat is None or visit_value is None or visit_value == repeat:
         return None
     return (
-        f"the patient's record shows an injection on {tl.source.date} (session "
-        f"{tl.source.session}), so this visit is a repeat visit: answer {repeat!r} (the "
+        f"the patient's record shows an injection on {dose.date} (session "
+        f"{dose.session}), so this visit is a repeat visit: answer {repeat!r} (the "
         "guide then decides whether it is treated as a new induction), or check the label"
     )
 

@@ -173,16 +173,25 @@ def gather(
         # A series in the file is read for the visit day in force: a flag's date first.
         flag_day = flags.get(guide.meta.date_key)
         day = flag_day.value if flag_day is not None else None
-        merged.update(
-            parse_answers(
-                guide,
-                read_answers_file(answers_file),
-                "file",
-                today,
-                f"--answers {answers_file}",
-                day if isinstance(day, dt.date) else None,
-            )
-        )
+        visit_day = day if isinstance(day, dt.date) else None
+        where = f"--answers {answers_file}"
+        raw = read_answers_file(answers_file)
+        from_file = parse_answers(guide, raw, "file", today, where, visit_day)
+        series = [k for k in (RATINGS_KEY, CHALLENGES_KEY) if k in raw]
+        if series:
+            # A flag beside a series would replace the answer the series stands for (the
+            # latest rating of the day, a positive challenge) without a word: refused, as a
+            # series beside its single answers in one file is (red team, round 2).
+            rest = {k: v for k, v in raw.items() if k not in series}
+            stands_for = set(from_file) - set(parse_answers(guide, rest, "file", today, where))
+            clash = sorted(stands_for & set(flags))
+            if clash:
+                raise InvalidAnswer(
+                    clash[0],
+                    f"given by --answer beside the series in {answers_file} "
+                    f"({', '.join(series)}), which gives it: change the series instead",
+                )
+        merged.update(from_file)
     merged.update(flags)
     return merged
 

@@ -110,9 +110,13 @@ def cows_items(guide: Guide) -> list[str]:
 def parse_time(text: str) -> dt.time:
     """``HH:MM`` (24-hour)."""
     try:
-        return dt.time.fromisoformat(text.strip())
+        when = dt.time.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"{text!r} is not a time of day: use HH:MM, e.g. 09:30") from None
+    if when.tzinfo is not None:  # local times, as the record's days are: one with an
+        # offset beside one without cannot be ordered (it crashed, exit 70)
+        raise ValueError(f"{text!r}: give the local time without an offset (HH:MM)")
+    return when
 
 
 def parse_rating(guide: Guide, raw: Mapping[str, Any], today: dt.date) -> CowsRating:
@@ -218,14 +222,19 @@ def parse_day(guide: Guide, raw: object, today: dt.date) -> RapidDay:
     ratings_raw = raw.get("cows") or []
     if not isinstance(ratings_raw, list):
         raise ValueError("cows is a list of ratings ({time, total} or {time, items})")
-    ratings = []
+    ratings: list[CowsRating] = []
     for i, r in enumerate(ratings_raw, 1):
         if not isinstance(r, Mapping):
             raise ValueError(f"COWS rating {i} is not an object")
         try:
-            ratings.append(parse_rating(guide, r, today))
+            rating = parse_rating(guide, r, today)
         except ValueError as exc:
             raise ValueError(f"COWS rating {i}: {exc}") from None
+        if any(other.time == rating.time for other in ratings):
+            # Two ratings at one time cannot say which is the latest: the gate would read
+            # whichever was listed first (red team, round 2), as cows_ratings refuses too.
+            raise ValueError(f"COWS rating {i}: another rating of the day is at {rating.time}")
+        ratings.append(rating)
     note = _text(raw.get("note"), "note")
     return RapidDay(
         day=day,

@@ -409,16 +409,23 @@ class Expanded:
 
 
 def _when(key: str, raw: object, what: str) -> dt.datetime:
-    if isinstance(raw, dt.datetime):
-        return raw
+    when: dt.datetime | None = raw if isinstance(raw, dt.datetime) else None
     if isinstance(raw, str):
         try:
-            return dt.datetime.fromisoformat(raw)
+            when = dt.datetime.fromisoformat(raw)
         except ValueError:
-            pass
-    raise InvalidAnswer(
-        key, f"{what}: 'at' must be a date and time (YYYY-MM-DDTHH:MM), not {raw!r}"
-    )
+            when = None
+    if when is None:
+        raise InvalidAnswer(
+            key, f"{what}: 'at' must be a date and time (YYYY-MM-DDTHH:MM), not {raw!r}"
+        )
+    if when.tzinfo is not None:
+        # The times of a record are the clinic's local times, as the visit day is; one
+        # with an offset beside one without cannot be ordered (it crashed, exit 70).
+        raise InvalidAnswer(
+            key, f"{what}: 'at' is a local time without an offset (YYYY-MM-DDTHH:MM), not {raw!r}"
+        )
+    return when
 
 
 def expand(guide: Guide, raw: Mapping[str, Any], day: dt.date, where: str | None) -> Expanded:

@@ -342,3 +342,19 @@ def save_recording(ui: Any, record_to: Path | None, title: str) -> None:
     except OSError as exc:
         raise UsageError(f"--record {record_to}: cannot write: {exc.strerror or exc}") from None
     ui.note(f"Recorded: {record_to}")
+
+
+def program_name(env: Environment) -> str:
+    """How to start this program again from here: ``xrntx-guide`` when that name on the
+    PATH is this program, else its full path (a venv not activated: the README's quick
+    start), so that a printed resume command works as typed."""
+    import shutil
+    import sys
+
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if argv0 is None or argv0.name != "xrntx-guide":
+        return "xrntx-guide"  # run as a module or by a test runner: the documented name
+    found = shutil.which("xrntx-guide", path=env.vars.get("PATH"))
+    if found is not None and Path(found).resolve() == argv0.resolve():
+        return "xrntx-guide"
+    return str(argv0.resolve())

@@ -36,6 +36,7 @@ from .common import (
     guide_of,
     pack_paths,
     parse_today,
+    program_name,
     save_recording,
     start_recording,
     suggesting_labels,
@@ -315,6 +316,7 @@ def walk(
         prefills=prefills,
         dry_run=no_save,
         history_conflict=conflict,
+        program=program_name(env),
     )
     try:
         code = w.run()
