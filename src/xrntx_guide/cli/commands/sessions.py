@@ -12,7 +12,6 @@ import typer
 
 from ...engine.evaluate import evaluate
 from ...errors import UsageError
-from ...visit.resume import session_guide
 from .common import (
     JsonOpt,
     NoteSiteOpt,
@@ -154,6 +153,8 @@ def note(
     record = load(path)
     # The note judges the walk under the settings it ran with, as a resume does.
     steps, site = pack_paths(env, steps, site, site_var=False)
+    from ...visit.resume import session_guide
+
     guide = session_guide(guide_of(steps, site), record, path, steps, site)
     day = record.today or env.today()
     state = evaluate(guide, record.inputs(guide, day))

@@ -15,12 +15,6 @@ from ...env import Environment
 from ...errors import ExitCode, Incomplete, UsageError
 from ...pack.guide import Guide
 from ...visit.presets import Preset, evaluate_presets, missing_message, parse_overrides
-from ...visit.resume import (
-    another_day_warning,
-    refuse_early_timed_results,
-    session_clock,
-    session_guide,
-)
 from .common import (
     AnswerOpt,
     AnswersOpt,
@@ -108,6 +102,13 @@ def walk(
     ] = False,
 ) -> None:
     """Walk through the guide step by step (the default command)."""
+    from ...visit.resume import (  # only for a walk: check's start-up stays without them
+        another_day_warning,
+        refuse_early_timed_results,
+        session_clock,
+        session_guide,
+    )
+
     env = environment(ctx)
     from ...visit.session import (
         clean_label,
