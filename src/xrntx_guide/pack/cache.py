@@ -68,12 +68,24 @@ def cache_dir(env: Mapping[str, str]) -> Path | None:
 
 
 def _program_stamp() -> bytes:
-    here = Path(__file__).resolve().parent.parent  # the whole package: any change to the code
-    parts = []
-    for path in sorted(here.rglob("*.py")):
-        st = path.stat()
-        parts.append(f"{path.relative_to(here)}:{st.st_size}:{st.st_mtime_ns}")
-    return "\n".join(parts).encode()
+    """Every source file of the package, its size and time: any change to the code.
+
+    One ``os.scandir`` per folder, ``__pycache__`` skipped: a stat per file from the
+    directory entry, not a glob over the bytecode folders too (it ran on every start-up)."""
+    here = str(Path(__file__).resolve().parent.parent)
+    parts: list[str] = []
+    todo = [""]
+    while todo:
+        rel = todo.pop()
+        with os.scandir(f"{here}/{rel}" if rel else here) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                    todo.append(f"{rel}/{entry.name}" if rel else entry.name)
+                elif entry.name.endswith(".py"):
+                    st = entry.stat()
+                    name = f"{rel}/{entry.name}" if rel else entry.name
+                    parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(sorted(parts)).encode()
 
 
 def key(
