@@ -20,6 +20,7 @@ message the single check would give; the lines after go on.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
@@ -35,8 +36,8 @@ from .errors import UserError
 from .output.report import check_result
 from .output.schemas import ErrorCode, error_fields
 from .pack.guide import Guide
+from .visit.answers import RAPID_DAYS_KEY, is_record_key
 from .visit.presets import Preset, evaluate_presets, parse_answers
-from .visit.rapid import ANSWERS_KEY, RapidDay, check_block, parse_days
 
 CHUNK = 500
 """Lines a worker takes at a time: large enough to amortise the hand-over."""
@@ -119,9 +120,14 @@ class Job:
     explain: bool
     flags: Mapping[str, Preset] = field(default_factory=dict)
     overrides: tuple[OverrideRequest, ...] = ()
-    shared_days: tuple[RapidDay, ...] = ()
+    shared_days: tuple[Any, ...] = ()
     """The rapid pathway's days of ``--answers FILE`` (``rapid_days``), for the lines that
     give none of their own: the ``rapid`` block reads the same days as the gate."""
+
+    @functools.cached_property
+    def record_keys(self) -> tuple[str, ...]:
+        """The rapid record's answers this guide has: looked up once, not on every line."""
+        return tuple(k for k in self.guide.questions if is_record_key(self.guide, k))
 
 
 def error_line(number: int, ident: Any, fields: Mapping[str, Any]) -> str:
@@ -164,11 +170,18 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
         state = evaluate_presets(job.guide, presets, job.today, job.overrides)
         result = check_result(state, job.explain)
         # The same "rapid" block as a single check --json: the line's days, else the file's.
-        own = ANSWERS_KEY in raw
-        days = parse_days(job.guide, raw[ANSWERS_KEY], job.today, None) if own else job.shared_days
-        rapid = check_block(job.guide, state.question_visible, days, job.today)
-        if rapid is not None:
-            result["rapid"] = rapid
+        shown = state.question_visible
+        guide = job.guide
+        if any(shown.get(k) is not False for k in job.record_keys):
+            # On the rapid pathway only: the record module (pydantic) loads for it, so a
+            # batch without it never pays for the import (it cost a batch 9%).
+            from .visit.rapid import check_block, parse_days
+
+            own = RAPID_DAYS_KEY in raw
+            days = parse_days(guide, raw[RAPID_DAYS_KEY], job.today, None) if own else None
+            rapid = check_block(guide, shown, job.shared_days if days is None else days, job.today)
+            if rapid is not None:
+                result["rapid"] = rapid
         if ident is not None:
             result = {"id": ident, **result}
     except _Bad as exc:

@@ -185,13 +185,17 @@ def _series_used(
 
 def _file_days(guide: Guide, answers: Path | None, day: dt.date) -> tuple[Any, ...]:
     """The rapid pathway's days an answers file gives (``rapid_days``), for ``--batch``."""
+    from ...visit.answers import RAPID_DAYS_KEY
     from ...visit.presets import read_answers_file
-    from ...visit.rapid import ANSWERS_KEY, parse_days
 
     if answers is None or str(answers) == "-":  # stdin: read once, already
         return ()
-    raw = read_answers_file(answers).get(ANSWERS_KEY)
-    return () if raw is None else tuple(parse_days(guide, raw, day, f"--answers {answers}"))
+    raw = read_answers_file(answers).get(RAPID_DAYS_KEY)
+    if raw is None:
+        return ()
+    from ...visit.rapid import parse_days  # pydantic: only with a record to read
+
+    return tuple(parse_days(guide, raw, day, f"--answers {answers}"))
 
 
 def _rapid_result(
