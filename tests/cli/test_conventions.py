@@ -565,3 +565,24 @@ def test_the_resume_command_printed_works_without_the_venv_on_the_path(tmp_path:
         [sys.executable, "-c", code], env=on_path, capture_output=True, text=True
     )
     assert shown.stdout.strip() == "xrntx-guide", shown.stderr
+
+
+def test_a_run_builds_only_the_command_it_runs() -> None:
+    """typer reads every registered command's signature on each run; a run needs one
+    (start-up, README: Benchmarks). Help, an unknown command and completion get them all,
+    so that they can be listed and suggested."""
+    import sys
+
+    from xrntx_guide.cli import app as cli
+    from xrntx_guide.env import Environment
+
+    env = Environment.of(sys.stdin, sys.stdout, sys.stderr, vars={})
+    solo = cli._app_for(["check", "--json"], env)
+    names = [getattr(i.callback, "__name__", None) for i in solo.registered_commands]
+    assert names == ["check"]
+    for args in (["--help"], ["check", "-h"], ["chek"], ["--plain"]):
+        assert cli._app_for(args, env) is cli.app, args
+    completing = Environment.of(
+        sys.stdin, sys.stdout, sys.stderr, vars={"_XRNTX_GUIDE_COMPLETE": "complete_bash"}
+    )
+    assert cli._app_for(["check"], completing) is cli.app

@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             from . import helptext
 
             helptext.attach(app)
-        code = app(
+        code = _app_for(args, env)(
             args=args,
             prog_name="xrntx-guide",
             standalone_mode=False,
@@ -187,6 +187,30 @@ def main(argv: list[str] | None = None) -> int:
 
 
 READER_GONE = int(ExitCode.READER_GONE)
+
+
+def _noop() -> None:
+    """The group's callback: with it the one command keeps its name as the first word."""
+
+
+def _app_for(args: list[str], env: Environment) -> typer.Typer:
+    """The app with only the command being run: typer reads the signature of every
+    command it holds on every run (16 ms for thirteen), and a run needs one. Help, an
+    unknown command and completion get the whole app, which lists and suggests them."""
+    completing = any(k.startswith("_XRNTX_GUIDE_COMPLETE") for k in env.vars)
+    if completing or not args or args[0].startswith("-") or "--help" in args or "-h" in args:
+        return app
+    for info in app.registered_commands:
+        callback = info.callback
+        name = info.name or (callback.__name__.replace("_", "-") if callback else None)
+        if name == args[0]:
+            solo = typer.Typer(
+                add_completion=False, pretty_exceptions_show_locals=False, rich_markup_mode=None
+            )
+            solo.callback()(_noop)
+            solo.registered_commands.append(info)
+            return solo
+    return app
 
 
 def _reader_gone() -> int:
