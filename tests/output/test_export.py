@@ -117,6 +117,8 @@ def test_the_html_handout_is_one_self_contained_file(run: Run, tmp_path: Path) -
     out = tmp_path / "guide.html"
     result = run("export", "--format", "html", "--output", str(out))
     assert result.exit_code == ExitCode.OK, result.output
+    assert result.stdout == "", "scripts get nothing on stdout"
+    assert f"Written: {out}" in result.stderr, "a person is told where it went"
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>") and "@media print" in page
     assert "<svg" in page and "The flow" in page

@@ -131,6 +131,8 @@ def export(
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
+    # Said on stderr (a newcomer saw nothing and wondered): stdout stays empty for scripts.
+    env.stderr.write(f"Written: {output} ({fmt}, {len(text.encode('utf-8')):,} bytes)\n")
 
 
 # -- demo -----------------------------------------------------------------------------------
