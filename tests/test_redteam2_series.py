@@ -130,3 +130,48 @@ def test_flag_negative_challenge_does_not_lift_a_file_positive(run: Run, tmp_pat
         "--answer", "naloxone_challenge=negative",
     )  # fmt: skip
     assert result.exit_code != 0, result.stdout
+
+
+# -- the same routes through standard input and a batch (found reviewing the change) --------
+
+
+POSITIVE_TODAY = [{"at": f"{DAY}T08:00", "kind": "challenge", "result": "positive"}]
+
+
+def test_a_flag_beside_a_series_on_standard_input_is_refused(run: Run) -> None:
+    """`--answers -` was parsed as a base the flag check never saw: a flag
+    naloxone_challenge=negative lifted the positive challenge read from stdin."""
+    stdin = json.dumps(series_patient(cows_total=1, naloxone_challenges=POSITIVE_TODAY))
+    result = run(
+        "check", "--json", "--today", DAY, "--answers", "-",
+        "--answer", "naloxone_challenge=negative", input=stdin,
+    )  # fmt: skip
+    assert result.exit_code == 2, result.stdout
+    assert "beside the series" in result.stderr
+
+
+def test_a_flag_beside_a_batch_lines_series_is_an_error_line(run: Run, tmp_path: Path) -> None:
+    """In a batch, a line's series met the shared flags without the check: READY."""
+    line = json.dumps(
+        {"id": "x", **series_patient(cows_total=1, naloxone_challenges=POSITIVE_TODAY)}
+    )
+    lines = write(tmp_path, {}, "lines.jsonl")
+    lines.write_text(line + "\n")
+    result = run(
+        "check", "--today", DAY, "--batch", str(lines), "--answer", "naloxone_challenge=negative"
+    )
+    out = json.loads(result.stdout.splitlines()[0])
+    assert out["status"] == "error" and "beside the series" in out["message"], out
+
+
+def test_a_series_on_standard_input_is_kept_in_the_session(run: Run, tmp_path: Path) -> None:
+    """Standard input is read once, and its records are kept as a file's are."""
+    ratings = [{"at": f"{DAY}T07:00", "total": 2}, {"at": f"{DAY}T09:00", "total": 1}]
+    stdin = json.dumps(series_patient(cows_ratings=ratings, naloxone_challenge="negative"))
+    session = tmp_path / "s.json"
+    run(
+        "walk", "--no-input", "--today", DAY, "--label", "stdin", "--session", str(session),
+        "--answers", "-", input=stdin,
+    )  # fmt: skip
+    kept = json.loads(session.read_text(encoding="utf-8"))["cows_ratings"]
+    assert [r["total"] for r in kept] == [2, 1]

@@ -37,7 +37,7 @@ from .output.report import check_result
 from .output.schemas import ErrorCode, error_fields
 from .pack.guide import Guide
 from .visit.answers import RAPID_DAYS_KEY, is_record_key
-from .visit.presets import Preset, evaluate_presets, parse_answers
+from .visit.presets import Preset, evaluate_presets, parse_answers, refuse_flags_beside_series
 
 CHUNK = 500
 """Lines a worker takes at a time: large enough to amortise the hand-over."""
@@ -161,11 +161,9 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
         if not isinstance(raw, dict):
             raise _Bad("not_object", "must be one JSON object of answers")
         ident = raw.pop("id", None)
-        presets = {
-            **job.shared,
-            **parse_answers(job.guide, raw, "file", job.today, None),
-            **job.flags,
-        }
+        given = parse_answers(job.guide, raw, "file", job.today, None)
+        refuse_flags_beside_series(job.guide, raw, given, job.flags, job.today, "the line")
+        presets = {**job.shared, **given, **job.flags}
         # An answer out of bounds, or an override the line refuses, raises here.
         state = evaluate_presets(job.guide, presets, job.today, job.overrides)
         result = check_result(state, job.explain)
@@ -177,8 +175,11 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
             # batch without it never pays for the import (it cost a batch 9%).
             from .visit.rapid import check_block, parse_days
 
-            own = RAPID_DAYS_KEY in raw
-            days = parse_days(guide, raw[RAPID_DAYS_KEY], job.today, None) if own else None
+            days = (
+                parse_days(guide, raw[RAPID_DAYS_KEY], job.today, None)
+                if RAPID_DAYS_KEY in raw
+                else None
+            )
             rapid = check_block(guide, shown, job.shared_days if days is None else days, job.today)
             if rapid is not None:
                 result["rapid"] = rapid

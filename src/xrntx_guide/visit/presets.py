@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..engine.evaluate import Inputs, Override, OverrideRequest, State, evaluate
 from ..errors import InvalidAnswer, UsageError
@@ -38,6 +38,10 @@ class Preset(NamedTuple):
 
 MAX_ANSWERS_FILE = 1024 * 1024
 """An answers file is a few hundred bytes; anything near this is not one."""
+
+if TYPE_CHECKING:
+    from .rapid import RapidDay
+    from .series import Expanded
 
 
 def read_answers_file(path: Path) -> dict[str, Any]:
@@ -166,34 +170,89 @@ def gather(
     base: Mapping[str, Preset] | None = None,
 ) -> dict[str, Preset]:
     """Flag over file over session (``base``): later sources win."""
+    raw = read_answers_file(answers_file) if answers_file is not None else None
+    return gather_given(guide, answer_flags, raw, f"--answers {answers_file}", today, base)
+
+
+def gather_given(
+    guide: Guide,
+    answer_flags: Iterable[str],
+    raw: Mapping[str, Any] | None,
+    where: str,
+    today: dt.date,
+    base: Mapping[str, Preset] | None = None,
+) -> dict[str, Preset]:
+    """:func:`gather` with the answers file already read (``raw``; None for no file; from
+    a file or from standard input alike), named ``where`` in messages."""
     merged: dict[str, Preset] = dict(base or {})
     pairs = dict(parse_pairs(answer_flags))
     flags = parse_answers(guide, pairs, "flag", today, "--answer")
-    if answers_file is not None:
+    if raw is not None:
         # A series in the file is read for the visit day in force: a flag's date first.
         flag_day = flags.get(guide.meta.date_key)
         day = flag_day.value if flag_day is not None else None
         visit_day = day if isinstance(day, dt.date) else None
-        where = f"--answers {answers_file}"
-        raw = read_answers_file(answers_file)
         from_file = parse_answers(guide, raw, "file", today, where, visit_day)
-        series = [k for k in (RATINGS_KEY, CHALLENGES_KEY) if k in raw]
-        if series:
-            # A flag beside a series would replace the answer the series stands for (the
-            # latest rating of the day, a positive challenge) without a word: refused, as a
-            # series beside its single answers in one file is (red team, round 2).
-            rest = {k: v for k, v in raw.items() if k not in series}
-            stands_for = set(from_file) - set(parse_answers(guide, rest, "file", today, where))
-            clash = sorted(stands_for & set(flags))
-            if clash:
-                raise InvalidAnswer(
-                    clash[0],
-                    f"given by --answer beside the series in {answers_file} "
-                    f"({', '.join(series)}), which gives it: change the series instead",
-                )
+        refuse_flags_beside_series(guide, raw, from_file, flags, today, where)
         merged.update(from_file)
     merged.update(flags)
     return merged
+
+
+def refuse_flags_beside_series(
+    guide: Guide,
+    raw: Mapping[str, Any],
+    given: Mapping[str, Preset],
+    flags: Mapping[str, Preset],
+    today: dt.date,
+    where: str,
+) -> None:
+    """A flag beside a series would replace the answer the series stands for (the latest
+    rating of the day, a positive challenge) without a word: refused, as a series beside
+    its single answers in one file is (red team, round 2). ``given``: ``raw`` parsed.
+
+    Raises:
+        InvalidAnswer: a flag gives an answer the series in ``raw`` gives.
+    """
+    series = [k for k in (RATINGS_KEY, CHALLENGES_KEY) if k in raw]
+    if not series or not flags:
+        return
+    rest = {k: v for k, v in raw.items() if k not in series}
+    stands_for = set(given) - set(parse_answers(guide, rest, "file", today, where))
+    clash = sorted(stands_for & set(flags))
+    if clash:
+        raise InvalidAnswer(
+            clash[0],
+            f"given by --answer beside the series in {where} ({', '.join(series)}), which "
+            "gives it: change the series instead",
+        )
+
+
+def file_series(
+    guide: Guide, raw: Mapping[str, Any], presets: Mapping[str, Preset], today: dt.date
+) -> Expanded | None:
+    """The COWS series and the challenges an answers file gives (``cows_ratings``,
+    ``naloxone_challenges``), read for the visit day in force; None when it gives neither.
+    One reading for the session record (walk) and for ``used`` (check)."""
+    if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
+        return None
+    from .series import expand  # pydantic: only with a series to read
+
+    given = presets.get(guide.meta.date_key)
+    visit = given.value if given is not None and given.origin == "flag" else None
+    day = series_day(guide, raw, today, visit if isinstance(visit, dt.date) else None)
+    return expand(guide, raw, day, None)
+
+
+def file_days(
+    guide: Guide, raw: Mapping[str, Any], today: dt.date, where: str
+) -> tuple[RapidDay, ...]:
+    """The rapid pathway's days an answers file gives (``rapid_days``); none without."""
+    if RAPID_DAYS_KEY not in raw:
+        return ()
+    from .rapid import parse_days  # pydantic: only with a record to read
+
+    return tuple(parse_days(guide, raw[RAPID_DAYS_KEY], today, where))
 
 
 def refuse_invalid(state: State, keys: Iterable[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,10 +13,11 @@ import typer
 from ...env import Environment
 from ...errors import ExitCode, UsageError
 from ...pack.guide import Guide
-from ...visit.presets import evaluate_presets, gather, parse_overrides
+from ...visit.presets import evaluate_presets, file_days, file_series, parse_overrides
 from .common import (
     AnswerOpt,
     AnswersOpt,
+    Given,
     OverrideOpt,
     PlainOpt,
     SiteOpt,
@@ -74,15 +76,16 @@ def check(
     if batch is not None:
         code = _check_batch(env, guide, day, batch, answer or [], answers, override or [], explain)
         raise typer.Exit(int(code))
-    presets = gather_answers(env, guide, answer or [], answers, day)
+    given = gather_answers(env, guide, answer or [], answers, day)
+    presets = given.answers
     state = evaluate_presets(guide, presets, day, parse_overrides(guide, override or []))
     if json_out:
         result = check_result(state, explain)
-        used = _series_used(guide, answers, presets, day)
+        used = _series_used(guide, given.raw, presets, day)
         if used is not None:
             result["used"] = used
 
-        rapid = _rapid_result(guide, state, answers, day)
+        rapid = _rapid_result(guide, state, given, day)
         if rapid is not None:
             result["rapid"] = rapid
         env.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
@@ -122,14 +125,17 @@ def _check_batch(
         raise UsageError(
             "--batch - and --answers - both read standard input: give one of them a file"
         )
+    # The file read once, with the flags (a flag beside its series is refused there);
+    # each line's answers then go between the two.
+    given = gather_answers(env, guide, answer or [], answers, day)
     job = Job(
         guide,
         day,
-        gather_answers(env, guide, [], answers, day),
+        {k: p for k, p in given.answers.items() if p.origin != "flag"},
         explain,
-        flags=gather(guide, answer, None, day),
+        flags={k: p for k, p in given.answers.items() if p.origin == "flag"},
         overrides=tuple(parse_overrides(guide, override)),
-        shared_days=_file_days(guide, answers, day),
+        shared_days=file_days(guide, given.raw, day, given.where),
     )
     if str(source) == "-":
         handle = env.stdin.buffer
@@ -155,27 +161,16 @@ def _check_batch(
 
 
 def _series_used(
-    guide: Guide, answers: Path | None, presets: dict[str, Any], day: dt.date
+    guide: Guide, raw: Mapping[str, Any], presets: dict[str, Any], day: dt.date
 ) -> dict[str, Any] | None:
     """Which COWS rating and which challenge result of the answers file's series the gates
     read (``used`` in ``check --json``); None when the file gives no series."""
-    from ...visit.answers import CHALLENGES_KEY, RATINGS_KEY
-    from ...visit.presets import read_answers_file, series_day
-
-    if answers is None or str(answers) == "-":  # stdin: read once, already
+    expanded = file_series(guide, raw, presets, day)
+    if expanded is None:
         return None
-    raw = read_answers_file(answers)
-    if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
-        return None
-    from ...visit.series import expand  # pydantic: only with a series to read
-
-    flag_day = presets.get(guide.meta.date_key)
-    visit = flag_day.value if flag_day is not None and flag_day.origin == "flag" else None
-    expanded = expand(
-        guide, raw, series_day(guide, raw, day, visit if isinstance(visit, dt.date) else None), None
-    )
     used = expanded.used()
-    # A flag beats the file: a COWS or challenge answer given by flag is what is read.
+    # A flag given for what the file's series does not give (a COWS total beside the
+    # file's challenges only) is what is read for it.
     if any(k.startswith("cows_") and p.origin == "flag" for k, p in presets.items()):
         used["cows_rating"] = "flag"
     if any(k.startswith("naloxone_") and p.origin == "flag" for k, p in presets.items()):
@@ -183,36 +178,15 @@ def _series_used(
     return used
 
 
-def _file_days(guide: Guide, answers: Path | None, day: dt.date) -> tuple[Any, ...]:
-    """The rapid pathway's days an answers file gives (``rapid_days``), for ``--batch``."""
-    from ...visit.answers import RAPID_DAYS_KEY
-    from ...visit.presets import read_answers_file
-
-    if answers is None or str(answers) == "-":  # stdin: read once, already
-        return ()
-    raw = read_answers_file(answers).get(RAPID_DAYS_KEY)
-    if raw is None:
-        return ()
-    from ...visit.rapid import parse_days  # pydantic: only with a record to read
-
-    return tuple(parse_days(guide, raw, day, f"--answers {answers}"))
-
-
-def _rapid_result(
-    guide: Guide, state: Any, answers: Path | None, day: dt.date
-) -> dict[str, Any] | None:
+def _rapid_result(guide: Guide, state: Any, given: Given, day: dt.date) -> dict[str, Any] | None:
     """What the rapid pathway's daily record (``rapid_days`` of the answers file) says,
     when the pathway applies to the patient: the day reached and what is missing."""
-    from ...visit.answers import RAPID_DAYS_KEY, is_record_key
-    from ...visit.presets import read_answers_file
+    from ...visit.answers import is_record_key
 
     shown = state.question_visible
     if not any(is_record_key(guide, k) and shown.get(k) is not False for k in guide.questions):
         return None  # not on the pathway (its questions do not apply)
-    from ...visit.rapid import check_block, parse_days  # pydantic: only on the pathway
+    from ...visit.rapid import check_block  # pydantic: only on the pathway
 
-    from_file = answers is not None and str(answers) != "-"  # stdin: read once, already
-    raw = read_answers_file(answers).get(RAPID_DAYS_KEY) if from_file else None  # type: ignore[arg-type]
-    days = [] if raw is None else parse_days(guide, raw, day, f"--answers {answers}")
     # One function for the block, the single check's and each batch line's (batch.py).
-    return check_block(guide, shown, days, day)
+    return check_block(guide, shown, file_days(guide, given.raw, day, given.where), day)

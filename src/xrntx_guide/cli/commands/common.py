@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
@@ -175,21 +175,32 @@ def environment(ctx: typer.Context) -> Environment:
     return env
 
 
+class Given(NamedTuple):
+    """What a command was given: the answers (flags over the file), and the answers file
+    as read, once (``{}`` without one): the records in it (a COWS series, the challenges,
+    a rapid pathway's days) are kept or reported from this, never read again."""
+
+    answers: dict[str, Preset]
+    raw: Mapping[str, Any]
+    where: str
+
+
 def gather_answers(
     env: Environment,
     guide: Guide,
     flags: list[str],
     answers: Path | None,
     day: dt.date,
-) -> dict[str, Preset]:
+) -> Given:
     """The answers given: ``--answer`` flags over ``--answers FILE`` (``-``: JSON read
     from standard input, here, so that the core never reads a stream)."""
-    from ...visit.presets import gather, parse_answers
+    from ...visit.presets import gather_given, read_answers_file
 
-    if answers is None or str(answers) != "-":
-        return gather(guide, flags, answers, day)
-    base = parse_answers(guide, read_stdin_answers(env), "file", day, "--answers -")
-    return gather(guide, flags, None, day, base=base)
+    raw: Mapping[str, Any] | None = None
+    if answers is not None:
+        raw = read_stdin_answers(env) if str(answers) == "-" else read_answers_file(answers)
+    where = f"--answers {answers}"
+    return Given(gather_given(guide, flags, raw, where, day), raw or {}, where)
 
 
 def read_stdin_answers(env: Environment) -> dict[str, Any]:

@@ -14,7 +14,14 @@ import typer
 from ...env import Environment
 from ...errors import ExitCode, Incomplete, UsageError
 from ...pack.guide import Guide
-from ...visit.presets import Preset, evaluate_presets, missing_message, parse_overrides
+from ...visit.presets import (
+    Preset,
+    evaluate_presets,
+    file_days,
+    file_series,
+    missing_message,
+    parse_overrides,
+)
 from .common import (
     AnswerOpt,
     AnswersOpt,
@@ -205,7 +212,8 @@ def walk(
         for line in move_visit_day(guide, record, day, env.now()):
             ui.warning(line)
     base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
-    presets = gather_answers(env, guide, answer or [], answers, day)
+    given = gather_answers(env, guide, answer or [], answers, day)
+    presets = given.answers
     refuse_early_timed_results(guide, record, presets, day, clock.timer_now)
     requests = parse_overrides(guide, override or [])
     _check_acknowledge(guide, acknowledge or [])
@@ -226,17 +234,16 @@ def walk(
         if p.origin == "record":  # worked out from the pathway's days, kept below
             continue
         record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
-    # An answers file's series and daily record are kept in the session; standard input
-    # (--answers -) was read once, already, and its answers are recorded as given.
-    from_file = answers if answers is not None and str(answers) != "-" else None
-    if from_file is not None:
-        _keep_file_series(guide, record, from_file, presets, day)
-    if from_file is not None and any(p.origin == "record" for p in presets.values()):
-        from ...visit.presets import read_answers_file
-        from ...visit.rapid import ANSWERS_KEY, parse_days
+    # The answers file's records (read once, a file or standard input) are kept in the
+    # session: every rating and challenge with its time, and the rapid pathway's days.
+    series = file_series(guide, given.raw, presets, day)
+    if series is not None:
+        from ...visit.series import merge_challenges, merge_ratings
 
-        raw_days = read_answers_file(from_file).get(ANSWERS_KEY)
-        record.set_rapid_days(parse_days(guide, raw_days, day, f"--answers {from_file}"), now)
+        merge_ratings(record, series.ratings)
+        merge_challenges(record, series.challenges)  # with the file's times
+    if any(p.origin == "record" for p in presets.values()):
+        record.set_rapid_days(list(file_days(guide, given.raw, day, given.where)), now)
     date_after = record.answers[date_key].value if date_key in record.answers else None
     if date_before is not None and date_after != date_before:
         from ...visit.resume import clear_results_of_another_day
@@ -272,10 +279,10 @@ def walk(
             return contradiction(guide, tl, value)
 
         visit_key = guide.meta.report.visit
-        given = record.answers.get(visit_key) if visit_key else None
-        problem = conflict(given.value) if given is not None else None
-        if problem is not None:
-            raise UsageError(f"{visit_key}={given.value}: {problem}")  # type: ignore[union-attr]
+        visit = record.answers.get(visit_key) if visit_key else None
+        problem = conflict(visit.value) if visit is not None else None
+        if visit is not None and problem is not None:
+            raise UsageError(f"{visit_key}={visit.value}: {problem}")
     if no_save:
         ui.alert(DRY_RUN_START)
     if interactive:
@@ -491,22 +498,3 @@ def _outcome_json(
     }
     out.write(json.dumps(data, ensure_ascii=False) + "\n")
     return code
-
-
-def _keep_file_series(
-    guide: Guide, record: SessionRecord, answers: Path, presets: dict[str, Preset], day: dt.date
-) -> None:
-    """An answers file's COWS series goes into the session's series, every rating of it."""
-    from ...visit.presets import read_answers_file, series_day
-    from ...visit.series import CHALLENGES_KEY, RATINGS_KEY, expand, merge_challenges, merge_ratings
-
-    raw = read_answers_file(answers)
-    if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
-        return
-    flag_day = presets.get(guide.meta.date_key)
-    visit = flag_day.value if flag_day is not None and flag_day.origin == "flag" else None
-    visit_day = series_day(guide, raw, day, visit if isinstance(visit, dt.date) else None)
-    expanded = expand(guide, raw, visit_day, None)
-    merge_ratings(record, expanded.ratings)
-    # The challenge results keep the file's times (not when the walk read them).
-    merge_challenges(record, expanded.challenges)
