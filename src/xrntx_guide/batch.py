@@ -36,7 +36,7 @@ from .errors import UserError
 from .output.report import check_result
 from .output.schemas import ErrorCode, error_fields
 from .pack.guide import Guide
-from .visit.answers import RAPID_DAYS_KEY, is_record_key
+from .visit.answers import RAPID_DAYS_KEY, is_pathway_key
 from .visit.presets import Preset, evaluate_presets, parse_answers, refuse_flags_beside_series
 
 CHUNK = 500
@@ -127,7 +127,7 @@ class Job:
     @functools.cached_property
     def record_keys(self) -> tuple[str, ...]:
         """The rapid record's answers this guide has: looked up once, not on every line."""
-        return tuple(k for k in self.guide.questions if is_record_key(self.guide, k))
+        return tuple(k for k in self.guide.questions if is_pathway_key(self.guide, k))
 
 
 def error_line(number: int, ident: Any, fields: Mapping[str, Any]) -> str:

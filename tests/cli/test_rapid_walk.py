@@ -29,6 +29,7 @@ P_DATE = r"Date of the injection [^\n]*: "
 P_DAY = r"Day of the protocol \(number\) \[(\d+)\]: "
 P_DAY_DATE = r"Date of day \d+ [^\n]*\[([0-9-]+)\]: "
 P_GIVEN = r"What was given on day \d+[^\n]*: "
+P_NALTREXONE = r"oral naltrexone given\? \(yes/no\) \[Enter: not recorded yet\]: "
 P_TOLERATED = r"doses given and tolerated\? \(yes/no\) \[Enter: not recorded yet\]: "
 P_COWS = r"Day \d+ COWS total[^\n]*\[Enter: (?:none|no other)\]: "
 P_TIME = r"Time of the rating \(HH:MM\)[^\n]*: "
@@ -76,6 +77,7 @@ def case(tmp_path: Path, days: int = 0, **changes: Any) -> str:
                 "date": (DAY1 + dt.timedelta(days=n - 1)).isoformat(),
                 "given": "as the site's protocol directs",
                 "tolerated": True,
+                "naltrexone_given": 3 <= n <= 6,  # the example site's oral naltrexone days
                 "cows": [{"time": "09:00", "total": 2}],
             }
             for n in range(1, days + 1)
@@ -135,12 +137,18 @@ class Run:
 
 
 def record_day(
-    w: Run, date: str = "", tolerated: str = "y", cows: str = "1", time: str = "08:00"
+    w: Run,
+    date: str = "",
+    tolerated: str = "y",
+    cows: str = "1",
+    time: str = "08:00",
+    naltrexone: str = "n",
 ) -> str:
     """The dialog from the day prompt to the note; returns what it showed after the day."""
     w.answer(P_DAY, "")
     w.answer(P_DAY_DATE, date)
     w.answer(P_GIVEN, "")
+    w.answer(P_NALTREXONE, naltrexone)
     w.answer(P_TOLERATED, tolerated)
     w.answer(P_COWS, cows)
     w.answer(P_TIME, time)
@@ -165,6 +173,7 @@ def test_a_day_is_recorded_at_the_prompt_saved_at_once_and_a_future_date_is_refu
         refused = w.answer(P_DAY_DATE, "")
         assert "after today" in refused, refused
         w.answer(P_GIVEN, "")  # the site table's text for day 1
+        w.answer(P_NALTREXONE, "n")
         w.answer(P_TOLERATED, "yes")
         w.answer(P_COWS, "3")
         w.answer(P_TIME, "09:15")
@@ -201,13 +210,14 @@ def test_the_dialog_cannot_make_the_gate_pass_before_the_injection_day(
     try:
         w.answer(P_DATE, "")
         w.answer(P_BLOCKED, "day")
-        shown = record_day(w)
+        shown = record_day(w, naltrexone="y")
         assert f"day {last - 1} of the protocol is reached" in shown, shown
         w.child.sendline("day")
         w.answer(P_DAY, str(last))  # the injection day, typed a day early
         w.answer(P_DAY_DATE, "")
         warned = w.answer(P_GIVEN, "")
         assert f"falls on {(day6 + dt.timedelta(days=1)).isoformat()}" in warned, warned
+        w.answer(P_NALTREXONE, "n")
         w.answer(P_TOLERATED, "y")
         w.answer(P_COWS, "0")
         w.answer(P_TIME, "08:30")
@@ -232,6 +242,7 @@ def test_the_dialog_cannot_make_the_gate_pass_before_the_injection_day(
         w.answer(P_DAY, str(last))
         w.answer(P_DAY_DATE, "today")
         w.answer(P_GIVEN, "")
+        w.answer(P_NALTREXONE, "n")
         w.answer(P_TOLERATED, "y")
         w.answer(P_KEEP, "n")
         w.answer(P_COWS, "1")
@@ -258,6 +269,7 @@ def test_without_a_site_table_the_injection_day_counts_only_when_typed(
         w.answer(P_DAY_DATE, "")
         w.answer(P_GIVEN, "")  # no table, no default: refused
         w.answer(P_GIVEN, "as the site's protocol directs")
+        w.answer(P_NALTREXONE, "n")
         w.answer(P_TOLERATED, "y")
         w.answer(P_COWS, "2")
         w.answer(P_TIME, "09:00")
@@ -267,17 +279,22 @@ def test_without_a_site_table_the_injection_day_counts_only_when_typed(
         undecided = w.expect(P_RECORD)
         assert "not known from the record yet" in undecided, undecided
         assert w.session()["rapid_days"][0].get("injection_day") is None
-        assert w.session()["gates"]["rapid_pathway"] == "unknown"
+        # Never passed: one day has no day of oral naltrexone before it.
+        assert w.session()["gates"]["rapid_pathway"] in ("unknown", "fail")
         w.child.sendline("")
         w.answer(P_DAY, "1")
         w.answer(P_DAY_DATE, "")
         w.answer(P_GIVEN, "")
+        w.answer(P_NALTREXONE, "n")
         w.answer(P_TOLERATED, "y")
         w.answer(P_KEEP, "")
         w.answer(P_COWS, "")
         w.answer(P_CONFIRM, "yes")
         w.answer(P_NOTE, "")
-        w.expect(P_UDS)
+        # Confirmed, it counts; but day 1 (the buprenorphine day) is never the injection
+        # day: the days of oral naltrexone come first (the pack's setting).
+        blocked = w.expect(P_BLOCKED)
+        assert "gate rapid_pathway: fails" in blocked and "oral naltrexone" in blocked, blocked
         assert w.session()["rapid_days"][0]["injection_day"] is True
         w.child.sendline("quit")
         w.finish()

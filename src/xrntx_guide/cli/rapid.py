@@ -196,13 +196,22 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
             else f"at most {MAX_TEXT} characters"
         )
 
-    # 4. Tolerated: typed, never a default.
+    # 4. Oral naltrexone given that day: typed, never a default (the site table's row
+    # says what the protocol plans, not what was given).
+    if row is not None:
+        planned = "gives oral naltrexone" if row.oral_naltrexone else "gives no oral naltrexone"
+        walk.ui.note(f"The site table {planned} on day {number}.")
+    naltrexone_given = _yes_no(
+        walk, f"Day {number}: oral naltrexone given? (yes/no) [Enter: not recorded yet]: "
+    )
+
+    # 5. Tolerated: typed, never a default.
     walk.ui.note("Tolerated: the doses given, with no precipitated withdrawal left untreated.")
     tolerated = _yes_no(
         walk, f"Day {number}: doses given and tolerated? (yes/no) [Enter: not recorded yet]: "
     )
 
-    # 5. COWS ratings with their times, on the pack's own scale.
+    # 6. COWS ratings with their times, on the pack's own scale.
     ratings: list[dict[str, Any]] = []
     if earlier is not None and earlier.cows:
         walk.ui.note(f"Day {number}'s COWS ratings so far: {cows_words(earlier)}")
@@ -213,7 +222,7 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
             ratings = [r.model_dump() for r in earlier.cows]
     _ask_ratings(walk, number, date, ratings)
 
-    # 6. The injection day: confirmed by the clinician only without a site table.
+    # 7. The injection day: confirmed by the clinician only without a site table.
     injection_day: bool | None = None
     if table is None:
         injection_day = _yes_no(
@@ -221,7 +230,7 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
             f"Is day {number} the protocol's injection day? (yes/no) [Enter: not confirmed]: ",
         )
 
-    # 7. A note.
+    # 8. A note.
     while True:
         note = walk.read("Note [Enter to skip]: ")
         if len(note) <= MAX_TEXT:
@@ -232,6 +241,7 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
         "date": date,
         "given": given,
         "tolerated": tolerated,
+        "naltrexone_given": naltrexone_given,
         "cows": ratings,
         "injection_day": injection_day,
         "note": note or None,

@@ -344,10 +344,10 @@ class Walk:
         self.ahead = (
             None if isinstance(action, GateStop) else self.blocker_ahead(state, action.step)
         )
-        from ..visit.rapid import is_record_key
+        from ..visit.rapid import is_pathway_key
 
         self.rapid_here = any(
-            is_record_key(self.guide, k) and state.question_visible.get(k) is True
+            is_pathway_key(self.guide, k) and state.question_visible.get(k) is True
             for k in self.guide.questions
         )
         try:

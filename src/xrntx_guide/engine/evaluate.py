@@ -624,7 +624,11 @@ class State:
             if up_to_step is not None and step.index >= up_to_step:
                 break
             for cq in step.questions:
-                if self.question_visible.get(cq.key) is False or cq.spec.optional:
+                if (
+                    self.question_visible.get(cq.key) is False
+                    or cq.spec.optional
+                    or not cq.spec.asked
+                ):
                     continue
                 if self.values.get(cq.key, UNKNOWN) is UNKNOWN:
                     out.append(cq.key)

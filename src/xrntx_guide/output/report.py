@@ -264,11 +264,11 @@ def note_data(
 def _rapid_data(state: State, record: SessionRecord) -> dict[str, Any] | None:
     """The supervised rapid pathway's daily record, every day with every field, and what
     it says (reference section 6); None for a patient not on the pathway with no days."""
-    from ..visit.rapid import day_rows, is_record_key
+    from ..visit.rapid import day_rows, is_pathway_key
 
     guide = state.guide
     applies = any(
-        is_record_key(guide, k) and state.question_visible.get(k) is True for k in guide.questions
+        is_pathway_key(guide, k) and state.question_visible.get(k) is True for k in guide.questions
     )
     if not applies and not record.rapid_days:
         return None

@@ -32,6 +32,7 @@ from ..errors import InvalidAnswer
 from ..expr import Scalar
 from ..pack.guide import Guide
 from .answers import MAX_TEXT, RAPID_DAYS_KEY, RAPID_RECORD_KEYS, as_text, parse_date, parse_value
+from .answers import is_pathway_key as is_pathway_key
 from .answers import is_record_key as is_record_key
 
 ANSWERS_KEY = RAPID_DAYS_KEY
@@ -67,6 +68,9 @@ class RapidDay(_Model):
     """What was given, in the site's words (the site table's text, or free text)."""
     tolerated: bool | None = None
     """Given and tolerated, with no precipitated withdrawal left untreated."""
+    naltrexone_given: bool | None = None
+    """Whether oral naltrexone was given that day (reference section 6: the injection is
+    ready only after the pack's required number of such days, tolerated, before it)."""
     cows: list[CowsRating] = Field(default_factory=list)
     injection_day: bool | None = None
     """The clinician's confirmation that this is the protocol's injection day (the only
@@ -81,6 +85,7 @@ class TableDay(_Model):
     given: str
     cows_due: bool = False
     injection: bool = False
+    oral_naltrexone: bool = False
 
 
 def table_of(guide: Guide) -> list[TableDay] | None:
@@ -88,14 +93,29 @@ def table_of(guide: Guide) -> list[TableDay] | None:
     if guide.rapid_protocol is None:
         return None
     return [
-        TableDay(day=d.day, given=d.given, cows_due=d.cows_due, injection=d.injection)
+        TableDay(
+            day=d.day,
+            given=d.given,
+            cows_due=d.cows_due,
+            injection=d.injection,
+            oral_naltrexone=d.oral_naltrexone,
+        )
         for d in guide.rapid_protocol
     ]
 
 
 # -- reading the record from a file or a prompt -------------------------------------------
 
-_DAY_FIELDS = {"day", "date", "given", "tolerated", "cows", "injection_day", "note"}
+_DAY_FIELDS = {
+    "day",
+    "date",
+    "given",
+    "tolerated",
+    "naltrexone_given",
+    "cows",
+    "injection_day",
+    "note",
+}
 _RATING_FIELDS = {"time", "total", "items"}
 
 
@@ -190,7 +210,9 @@ def parse_day(guide: Guide, raw: object, today: dt.date) -> RapidDay:
         ValueError: what is wrong, for a message.
     """
     if not isinstance(raw, Mapping):
-        raise ValueError("each day is an object (day, date, given, tolerated, cows, note)")
+        raise ValueError(
+            "each day is an object (day, date, given, tolerated, naltrexone_given, cows, note)"
+        )
     unknown = sorted(set(raw) - _DAY_FIELDS)
     if unknown:
         raise ValueError(f"unknown field {unknown[0]!r} (fields: {', '.join(sorted(_DAY_FIELDS))})")
@@ -218,6 +240,7 @@ def parse_day(guide: Guide, raw: object, today: dt.date) -> RapidDay:
     if given is None:
         raise ValueError("'given' needs some text")
     tolerated = _yes_no(raw.get("tolerated"), "tolerated")
+    naltrexone_given = _yes_no(raw.get("naltrexone_given"), "naltrexone_given")
     injection_day = _yes_no(raw.get("injection_day"), "injection_day")
     ratings_raw = raw.get("cows") or []
     if not isinstance(ratings_raw, list):
@@ -241,6 +264,7 @@ def parse_day(guide: Guide, raw: object, today: dt.date) -> RapidDay:
         date=date,
         given=given,
         tolerated=tolerated,
+        naltrexone_given=naltrexone_given,
         cows=ratings,
         injection_day=injection_day,
         note=note,
@@ -279,7 +303,8 @@ def parse_days(guide: Guide, raw: object, today: dt.date, where: str | None) -> 
     if not isinstance(raw, list):
         raise InvalidAnswer(
             ANSWERS_KEY,
-            f"is a list of days, each an object (day, date, given, tolerated, cows, note){suffix}",
+            "is a list of days, each an object (day, date, given, tolerated, "
+            f"naltrexone_given, cows, note){suffix}",
             hint="Give it in an answers file (JSON or TOML); see the README, 'For scripts'.",
         )
     if len(raw) > MAX_DAYS:
@@ -381,6 +406,10 @@ def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt
                 )
             if (row.cows_due or row.injection) and not d.cows:
                 missing.append(f"day {n}: the COWS rating due is not recorded")
+            if d.naltrexone_given is True and not row.oral_naltrexone:
+                missing.append(
+                    f"day {n} records oral naltrexone given; the site's table gives none that day"
+                )
     else:
         confirmed = sorted(n for n, d in by_day.items() if d.injection_day is True)
         if len(confirmed) > 1:
@@ -393,16 +422,38 @@ def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt
     for n, d in sorted(by_day.items()):
         if d.tolerated is None:
             missing.append(f"day {n}: whether the doses were given and tolerated is not recorded")
+        if d.naltrexone_given is None:
+            missing.append(f"day {n}: whether oral naltrexone was given is not recorded")
     if injection_day is None and table is None:
         missing.append("no day is confirmed as the protocol's injection day")
+    lowest = by_day[min(by_day)]
+    # The days of oral naltrexone that count: given and tolerated, after day 1 (the
+    # buprenorphine day) and before the day reached (the injection is given on it). The
+    # gate compares the count with the pack's setting: no number lives here.
+    naltrexone_days = sum(
+        1
+        for n, d in by_day.items()
+        if 1 < n < last.day and d.naltrexone_given is True and d.tolerated is True
+    )
     answers: dict[str, Scalar] = {
+        "rapid_day1_date": lowest.date - dt.timedelta(days=lowest.day - 1),
         "rapid_day": last.day,
         "rapid_day_date": last.date,
         "rapid_record_complete": not _incomplete(missing),
+        "rapid_naltrexone_days": naltrexone_days,
     }
     if injection_day is not None:
         answers["rapid_injection_day"] = injection_day
     tolerated = [d.tolerated for d in by_day.values()]
+    if table is not None:
+        # The protocol's oral naltrexone doses were given: a day its table marks for
+        # oral naltrexone recorded as not given means they were not.
+        rows = {t.day: t for t in table}
+        tolerated += [
+            False
+            for n, d in by_day.items()
+            if n in rows and rows[n].oral_naltrexone and d.naltrexone_given is False
+        ]
     if any(t is False for t in tolerated):
         answers["rapid_doses_tolerated"] = False
     elif all(t is True for t in tolerated):
@@ -462,7 +513,7 @@ def due_today(
 def on_pathway(guide: Guide, shown: Mapping[str, bool | None]) -> bool:
     """Whether the pathway's record questions apply (``State.question_visible``): a
     question not yet known to apply or not counts as applying, as ``check`` reads it."""
-    return any(is_record_key(guide, k) and shown.get(k) is not False for k in guide.questions)
+    return any(is_pathway_key(guide, k) and shown.get(k) is not False for k in guide.questions)
 
 
 def check_block(

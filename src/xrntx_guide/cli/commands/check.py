@@ -181,10 +181,10 @@ def _series_used(
 def _rapid_result(guide: Guide, state: Any, given: Given, day: dt.date) -> dict[str, Any] | None:
     """What the rapid pathway's daily record (``rapid_days`` of the answers file) says,
     when the pathway applies to the patient: the day reached and what is missing."""
-    from ...visit.answers import is_record_key
+    from ...visit.answers import is_pathway_key
 
     shown = state.question_visible
-    if not any(is_record_key(guide, k) and shown.get(k) is not False for k in guide.questions):
+    if not any(is_pathway_key(guide, k) and shown.get(k) is not False for k in guide.questions):
         return None  # not on the pathway (its questions do not apply)
     from ...visit.rapid import check_block  # pydantic: only on the pathway
 
