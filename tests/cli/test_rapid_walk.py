@@ -34,7 +34,8 @@ P_TOLERATED = r"doses given and tolerated\? \(yes/no\) \[Enter: not recorded yet
 P_COWS = r"Day \d+ COWS total[^\n]*\[Enter: (?:none|no other)\]: "
 P_TIME = r"Time of the rating \(HH:MM\)[^\n]*: "
 P_CONFIRM = r"Is day \d+ the protocol's injection day\?[^\n]*: "
-P_KEEP = r"Keep the COWS ratings[^\n]*: "
+P_ADD = r"Add to day \d+, or correct it\? \[Enter: add / correct\]: "
+P_REASON = r"Why is day \d+ corrected \(required\): "
 P_NOTE = r"Note \[Enter to skip\]: "
 P_BLOCKED = r"Command \[back / edit / review / why / quit\]: "
 P_RECORD = r"Record a day\? Enter or 'day' to record one, or quit: "
@@ -240,15 +241,17 @@ def test_the_dialog_cannot_make_the_gate_pass_before_the_injection_day(
         first = w.answer(P_ANY_PROMPT, "day")  # 'day' at whichever prompt comes first
         assert f"day {last} of the protocol" in first and "injection day" in first, first
         w.answer(P_DAY, str(last))
+        # Day 7 is recorded (a day early): never replaced; corrected, with why.
+        w.answer(P_ADD, "correct")
         w.answer(P_DAY_DATE, "today")
         w.answer(P_GIVEN, "")
         w.answer(P_NALTREXONE, "n")
         w.answer(P_TOLERATED, "y")
-        w.answer(P_KEEP, "n")
         w.answer(P_COWS, "1")
         w.answer(P_TIME, "08:00")
         w.answer(P_COWS, "")
         w.answer(P_NOTE, "")
+        w.answer(P_REASON, "recorded a day early by mistake")
         # On, past the gate: the urine screen (or first the pregnancy test, which counts
         # only for its own day and so is asked again on a new day).
         passed = w.expect(f"(?:{P_UDS}|{P_PREGNANCY})")
@@ -257,6 +260,9 @@ def test_the_dialog_cannot_make_the_gate_pass_before_the_injection_day(
         w.finish()
     finally:
         w.child.terminate(force=True)
+    kept = [d for d in w.session()["rapid_days"] if d["day"] == last]
+    assert len(kept) == 2 and kept[1]["corrects"] == last  # both entries stay
+    assert kept[1]["reason"] == "recorded a day early by mistake"
 
 
 def test_without_a_site_table_the_injection_day_counts_only_when_typed(
@@ -283,11 +289,7 @@ def test_without_a_site_table_the_injection_day_counts_only_when_typed(
         assert w.session()["gates"]["rapid_pathway"] in ("unknown", "fail")
         w.child.sendline("")
         w.answer(P_DAY, "1")
-        w.answer(P_DAY_DATE, "")
-        w.answer(P_GIVEN, "")
-        w.answer(P_NALTREXONE, "n")
-        w.answer(P_TOLERATED, "y")
-        w.answer(P_KEEP, "")
+        w.answer(P_ADD, "")  # add to day 1 what it does not record yet
         w.answer(P_COWS, "")
         w.answer(P_CONFIRM, "yes")
         w.answer(P_NOTE, "")
@@ -295,7 +297,7 @@ def test_without_a_site_table_the_injection_day_counts_only_when_typed(
         # day: the days of oral naltrexone come first (the pack's setting).
         blocked = w.expect(P_BLOCKED)
         assert "gate rapid_pathway: fails" in blocked and "oral naltrexone" in blocked, blocked
-        assert w.session()["rapid_days"][0]["injection_day"] is True
+        assert [d.get("injection_day") for d in w.session()["rapid_days"]] == [None, True]
         w.child.sendline("quit")
         w.finish()
     finally:

@@ -210,8 +210,15 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
                     "date": {"type": "string", "format": "date"},
                     "given": {"type": "string"},
                     "tolerated": {"type": "boolean"},
+                    "naltrexone_given": {"type": "boolean"},
                     "injection_day": {"type": "boolean"},
                     "note": {"type": "string"},
+                    "corrects": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "description": "A correction: the day number it corrects (with reason)",
+                    },
+                    "reason": {"type": "string"},
                     "cows": {
                         "type": "array",
                         "items": {

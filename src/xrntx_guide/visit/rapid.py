@@ -76,6 +76,11 @@ class RapidDay(_Model):
     """The clinician's confirmation that this is the protocol's injection day (the only
     way to name it when the site file has no table; with a table it must agree)."""
     note: str | None = None
+    corrects: int | None = None
+    """Set on a correction: the day number it corrects (the entry it supersedes stays in
+    the record and the note)."""
+    reason: str | None = None
+    """Why a correction was made: required with ``corrects``."""
 
 
 class TableDay(_Model):
@@ -115,6 +120,8 @@ _DAY_FIELDS = {
     "cows",
     "injection_day",
     "note",
+    "corrects",
+    "reason",
 }
 _RATING_FIELDS = {"time", "total", "items"}
 
@@ -259,6 +266,22 @@ def parse_day(guide: Guide, raw: object, today: dt.date) -> RapidDay:
             raise ValueError(f"COWS rating {i}: another rating of the day is at {rating.time}")
         ratings.append(rating)
     note = _text(raw.get("note"), "note")
+    corrects: int | None = None
+    if raw.get("corrects") is not None:
+        corrects_raw = raw["corrects"]
+        if isinstance(corrects_raw, bool) or not isinstance(corrects_raw, int | str):
+            raise ValueError(f"corrects {corrects_raw!r} is not a day number")
+        try:
+            corrects = int(as_text(corrects_raw))
+        except ValueError:
+            raise ValueError(f"corrects {corrects_raw!r} is not a day number") from None
+        if corrects != day:
+            raise ValueError(f"corrects = {corrects} names another day than day {day}")
+    reason = _text(raw.get("reason"), "reason")
+    if corrects is not None and reason is None:
+        raise ValueError(f"a correction of day {day} needs its reason ('reason')")
+    if corrects is None and reason is not None:
+        raise ValueError(f"'reason' goes with 'corrects' (the day it corrects, {day})")
     return RapidDay(
         day=day,
         date=date,
@@ -268,6 +291,8 @@ def parse_day(guide: Guide, raw: object, today: dt.date) -> RapidDay:
         cows=ratings,
         injection_day=injection_day,
         note=note,
+        corrects=corrects,
+        reason=reason,
     )
 
 
@@ -309,13 +334,99 @@ def parse_days(guide: Guide, raw: object, today: dt.date, where: str | None) -> 
         )
     if len(raw) > MAX_DAYS:
         raise InvalidAnswer(ANSWERS_KEY, f"more than {MAX_DAYS} days{suffix}")
-    days = []
+    days: list[RapidDay] = []
     for i, entry in enumerate(raw, 1):
         try:
-            days.append(parse_day(guide, entry, today))
+            days = add_day(days, parse_day(guide, entry, today))[0]
         except ValueError as exc:
             raise InvalidAnswer(ANSWERS_KEY, f"entry {i}: {exc}{suffix}") from None
     return days
+
+
+# -- the record is appended to, never rewritten (reference 4.4, item 9) --------------------
+
+_FIELDS = ("date", "given", "tolerated", "naltrexone_given", "injection_day", "note")
+"""A day's fields besides its number and its COWS ratings (which are only ever added)."""
+
+
+def _same_rating(a: CowsRating, b: CowsRating) -> bool:
+    return a.time == b.time and a.total == b.total
+
+
+def day_in_force(entries: Sequence[RapidDay], number: int) -> RapidDay | None:
+    """Day ``number`` as the record says it now: its first entry, with what later entries
+    added (a field not recorded before, a COWS rating) and what a correction replaced;
+    every COWS rating of every entry of the day stays."""
+    merged: RapidDay | None = None
+    for e in entries:
+        if e.day != number:
+            continue
+        if merged is None:
+            merged = e.model_copy(update={"corrects": None, "reason": None})
+            continue
+        ratings = list(merged.cows) + [
+            r for r in e.cows if not any(_same_rating(r, m) for m in merged.cows)
+        ]
+        if e.corrects is not None:
+            update: dict[str, Any] = {f: getattr(e, f) for f in _FIELDS}
+        else:
+            update = {f: getattr(e, f) for f in _FIELDS if getattr(merged, f) is None}
+        merged = merged.model_copy(update={**update, "cows": ratings})
+    return merged
+
+
+def days_in_force(entries: Sequence[RapidDay]) -> list[RapidDay]:
+    """Every day of the record as it stands (:func:`day_in_force`), in day order."""
+    out = [day_in_force(entries, n) for n in sorted({e.day for e in entries})]
+    return [d for d in out if d is not None]
+
+
+def add_day(entries: Sequence[RapidDay], new: RapidDay) -> tuple[list[RapidDay], bool]:
+    """The record with ``new`` appended, and whether it added anything.
+
+    A day not yet recorded is appended. For a day already recorded, an entry that says
+    nothing new (the same fields, its ratings recorded already: a file given again on
+    resume) adds nothing; one that adds a rating or a field not recorded before is
+    appended; one that says something else of a recorded field is refused unless it is a
+    correction (``corrects`` and ``reason``), which is appended. Nothing is ever removed.
+
+    Raises:
+        ValueError: naming the recorded day and how to correct it.
+    """
+    recorded = day_in_force(entries, new.day)
+    if recorded is None:
+        if new.corrects is not None:
+            raise ValueError(f"corrects day {new.day}, which is not recorded")
+        return [*entries, new], True
+    if new.corrects is not None:
+        return [*entries, new], True
+    clash = [
+        f
+        for f in _FIELDS
+        if getattr(new, f) is not None
+        and getattr(recorded, f) is not None
+        and getattr(new, f) != getattr(recorded, f)
+    ]
+    if clash:
+        f = clash[0]
+        raise ValueError(
+            f"day {new.day} is recorded with {f} {_shown(getattr(recorded, f))}, not "
+            f"{_shown(getattr(new, f))}: a recorded day is never replaced; to correct it, "
+            f"give the day again with corrects = {new.day} and a reason"
+        )
+    adds_field = any(getattr(new, f) is not None and getattr(recorded, f) is None for f in _FIELDS)
+    adds_rating = any(not any(_same_rating(r, m) for m in recorded.cows) for r in new.cows)
+    if not adds_field and not adds_rating:
+        return list(entries), False
+    return [*entries, new], True
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return repr(value)
 
 
 def days_to_json(days: Iterable[RapidDay]) -> list[dict[str, Any]]:
@@ -366,11 +477,7 @@ def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt
     missing: list[str] = []
     if not days:
         return Reading(missing=["no day of the pathway is recorded"], table_used=table is not None)
-    by_day: dict[int, RapidDay] = {}
-    for d in days:
-        if d.day in by_day:
-            missing.append(f"day {d.day} is recorded twice")
-        by_day.setdefault(d.day, d)
+    by_day: dict[int, RapidDay] = {d.day: d for d in days_in_force(days)}
     last = by_day[max(by_day)]
     first = by_day.get(1)
     for n in range(1, last.day + 1):
@@ -592,9 +699,16 @@ def day_rows(days: Sequence[RapidDay], table: Sequence[TableDay] | None) -> list
     """The record as rows of text (the screen's table, the note): every field of each day.
 
     ``injection`` is what the site's table says of the day when there is one, else the
-    clinician's confirmation (or its absence)."""
+    clinician's confirmation (or its absence). Every entry is a row, in day order and, for
+    one day, in the order recorded: what a later entry added or corrected is shown beside
+    what it superseded (``entry``: "added" or "correction: REASON")."""
     rows = []
-    for d in sorted(days, key=lambda d: d.day):
+    seen: set[int] = set()
+    for d in entries_in_order(days):
+        entry = "" if d.day not in seen else "added"
+        if d.corrects is not None:
+            entry = f"correction: {d.reason or ''}"
+        seen.add(d.day)
         row = table_row(table, d.day)
         if table is not None:
             injection = "" if row is None else "injection day (site table)" if row.injection else ""
@@ -612,12 +726,19 @@ def day_rows(days: Sequence[RapidDay], table: Sequence[TableDay] | None) -> list
                 "date": d.date.isoformat(),
                 "given": d.given,
                 "tolerated": _said(d.tolerated),
+                "naltrexone": _said(d.naltrexone_given),
                 "cows": cows_words(d),
                 "injection": injection,
                 "note": d.note or "",
+                "entry": entry,
             }
         )
     return rows
+
+
+def entries_in_order(days: Sequence[RapidDay]) -> list[RapidDay]:
+    """Every entry of the record, in day order; a day's entries in the order recorded."""
+    return sorted(days, key=lambda d: d.day)
 
 
 def due_words(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt.date) -> str:
@@ -629,7 +750,7 @@ def due_words(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today:
             f"Rapid pathway: day 1 of the record is dated after today ({today.isoformat()}); "
             "check the record ('day')."
         )
-    done = next((d for d in days if d.day == day), None)
+    done = day_in_force(days, day)
     recorded = (
         f" Day {day} is recorded ({done.date.isoformat()})."
         if done is not None
