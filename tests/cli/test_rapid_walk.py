@@ -189,7 +189,9 @@ def test_a_day_is_recorded_at_the_prompt_saved_at_once_and_a_future_date_is_refu
         assert kept[0]["cows"] == [{"time": "09:15:00", "total": 3, "items": None}]
         assert "Buprenorphine" in kept[0]["given"]  # the site table's words
         assert "Day 1 recorded" in shown and "3 at 09:15" in shown
-        assert "gate rapid_pathway: fails" in shown, shown
+        # An on-track day reads as such (not a contraindication box), with what is due.
+        assert f"day 1 of {injection_day()}, on track; injection day" in shown, shown
+        assert "CONTRAINDICATION" not in shown and "Due today" in shown
         assert "Type 'day'" in shown
         w.child.sendline("quit")
         assert w.finish() == 1
@@ -212,7 +214,7 @@ def test_the_dialog_cannot_make_the_gate_pass_before_the_injection_day(
         w.answer(P_DATE, "")
         w.answer(P_BLOCKED, "day")
         shown = record_day(w, naltrexone="y")
-        assert f"day {last - 1} of the protocol is reached" in shown, shown
+        assert f"day {last - 1} of {last}, on track; injection day" in shown, shown
         w.child.sendline("day")
         w.answer(P_DAY, str(last))  # the injection day, typed a day early
         w.answer(P_DAY_DATE, "")

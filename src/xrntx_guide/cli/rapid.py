@@ -59,13 +59,24 @@ class Walk(Protocol):
     def state(self) -> State: ...
     def save(self, state: State | None = None) -> None: ...
     def after_change(self, old: State) -> None: ...
+    def rapid_progress(self, g: Any) -> Any: ...
 
 
 GATE = "rapid_pathway"
 """The pack's gate that reads the record: its verdict is shown after each day."""
 VERDICT = {"pass": "passes", "fail": "fails", "unknown": "not decided", "overridden": "overridden"}
-COLUMNS = ("day", "date", "given", "tolerated", "cows", "injection", "note")
-HEADINGS = ("Day", "Date", "Given", "Tolerated", "COWS", "Injection day", "Note")
+COLUMNS = ("day", "date", "given", "naltrexone", "tolerated", "cows", "injection", "note", "entry")
+HEADINGS = (
+    "Day",
+    "Date",
+    "Given",
+    "Oral NTX",
+    "Tolerated",
+    "COWS",
+    "Injection day",
+    "Note",
+    "Entry",
+)
 
 
 def show_record(walk: Walk) -> None:
@@ -126,7 +137,10 @@ def day_dialog(walk: Walk, state: State) -> None:
     show_record(walk)
     walk.after_change(old)
     g = walk.state().gates.get(GATE)
-    if g is not None and g.outcome != "not_applicable":
+    on_track = None if g is None else walk.rapid_progress(g)
+    if on_track is not None:
+        walk.ui.line(f"{on_track.heading()}. Due today: {on_track.due}.")
+    elif g is not None and g.outcome != "not_applicable":
         walk.ui.line(f"gate {GATE}: {VERDICT.get(g.outcome, g.outcome)}: {g.reason}")
 
 

@@ -8,6 +8,7 @@ from ..engine.evaluate import GateResult, State
 from ..expr import UNKNOWN
 from ..output.report import answers_table, injection_given, shown_after_injection
 from ..pack.guide import CStep, Guide
+from ..visit.rapid import Progress
 from ..visit.session import SessionRecord
 from .ui import OUTCOME_STYLE, UI
 
@@ -58,6 +59,14 @@ def gate_lines(state: State, g: GateResult, full: bool = False) -> list[tuple[st
     if g.verify:
         lines.append(("Note", "part of this gate's basis is marked 'verify' in the guide"))
     return lines
+
+
+def show_on_track(ui: UI, progress: Progress) -> None:
+    """An on-track day of the rapid pathway (visit/rapid.py, :class:`Progress`): not a
+    contraindication box, but the day reached, the injection day and what is due."""
+    lines = [("Due today", progress.due), *(("Still to come", t) for t in progress.to_come)]
+    lines.append(("Until then", "the injection is not given: it waits for its day"))
+    ui.gate(progress.heading(), "info", lines)
 
 
 def show_gate(ui: UI, state: State, g: GateResult) -> None:

@@ -757,3 +757,100 @@ def due_words(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today:
         else " Type 'day' at a prompt to record it."
     )
     return f"Rapid pathway, {today.isoformat()}: day {day} of the protocol. Due: {due}.{recorded}"
+
+
+# -- an on-track day (reference section 6, "What the screen says") -------------------------
+
+GATE = "rapid_pathway"
+"""The pack's gate that reads the record."""
+
+WAITING_KEYS = frozenset({"rapid_day", "rapid_injection_day", "rapid_naltrexone_days"})
+"""What the gate's rules read that only time on the protocol changes: the day reached, the
+injection day, the days of oral naltrexone so far. A rule reading nothing else fails on an
+on-track day only because the injection day has not come."""
+
+RECORD_RULE_KEY = "rapid_record_complete"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """An on-track day of the pathway, for the screen: day N of M, the injection date,
+    what is due today and what is still to come, in words."""
+
+    day: int
+    of: int | None
+    injection_date: dt.date | None
+    due: str
+    to_come: list[str]
+
+    def heading(self) -> str:
+        of = f" of {self.of}" if self.of is not None else ""
+        when = (
+            f"; injection day {self.injection_date.isoformat()}"
+            if self.injection_date is not None
+            else "; the injection day is confirmed on its day (no site table)"
+        )
+        return f"Rapid pathway: day {self.day}{of}, on track{when}"
+
+
+def progress(
+    result: Any,
+    days: Sequence[RapidDay],
+    table: Sequence[TableDay] | None,
+    today: dt.date,
+    required: object = None,
+) -> Progress | None:
+    """The day as on track, or None when it is not (then the gate's contraindication is
+    shown as it is). On track: every rule of the gate that fails or is undecided reads
+    only :data:`WAITING_KEYS` (and settings), except that the record rule may fail while
+    the record is complete up to yesterday and today's day is still to be recorded.
+
+    Args:
+        result: the gate's result (engine GateResult).
+        days: the record's entries.
+        table: the site's table, or None.
+        today: the visit's date.
+        required: the pack's setting of the days of oral naltrexone needed (for words).
+    """
+    if getattr(result, "outcome", None) != "fail" or not getattr(result, "basis", None):
+        return None
+    reading = derive(days, table, today)
+    verdicts = result.basis[2]
+    pending_today = (
+        not reading.missing
+        and reading.date_reached is not None
+        and reading.date_reached == today - dt.timedelta(days=1)
+    )
+    for rule, verdict in verdicts:
+        if verdict is False:
+            continue
+        reads = {k for k in rule.fails.reads if not k.startswith("settings.")}
+        if reads <= WAITING_KEYS:
+            continue
+        if RECORD_RULE_KEY in reads and pending_today:
+            continue
+        return None
+    if reading.missing and not pending_today:
+        return None
+    day, due = due_today(days, table, today)
+    of = reading.injection_day
+    if of is not None and day >= of:
+        return None  # the injection day itself is never "on track": it is decided
+    first = min(days, key=lambda d: d.day) if days else None
+    injection_date = (
+        None if of is None or first is None else first.date + dt.timedelta(days=of - first.day)
+    )
+    to_come: list[str] = []
+    if pending_today:
+        to_come.append(f"today's day (day {day}) is not recorded yet: type 'day' to record it")
+    counted = reading.answers.get("rapid_naltrexone_days")
+    if isinstance(required, int) and isinstance(counted, int):
+        to_come.append(
+            f"days of oral naltrexone given and tolerated so far: {counted}; at least "
+            f"{required} before the injection day"
+        )
+    to_come.append(
+        "on the injection day: a COWS rating below the threshold and the urine screen"
+        + (f" (day {of})" if of is not None else "")
+    )
+    return Progress(day, of, injection_date, due, to_come)
