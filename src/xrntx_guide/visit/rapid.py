@@ -834,8 +834,9 @@ def progress(
         return None
     day, due = due_today(days, table, today)
     of = reading.injection_day
-    if of is not None and day >= of:
-        return None  # the injection day itself is never "on track": it is decided
+    if of is not None and (day > of or (day == of and not pending_today)):
+        # The injection day, once recorded, is decided by the gate: never "on track".
+        return None
     first = min(days, key=lambda d: d.day) if days else None
     injection_date = (
         None if of is None or first is None else first.date + dt.timedelta(days=of - first.day)
@@ -846,8 +847,8 @@ def progress(
     counted = reading.answers.get("rapid_naltrexone_days")
     if isinstance(required, int) and isinstance(counted, int):
         to_come.append(
-            f"days of oral naltrexone given and tolerated so far: {counted}; at least "
-            f"{required} before the injection day"
+            f"days of oral naltrexone given and tolerated before the day reached: {counted}; "
+            f"at least {required} before the injection day"
         )
     to_come.append(
         "on the injection day: a COWS rating below the threshold and the urine screen"
