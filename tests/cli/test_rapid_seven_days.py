@@ -166,10 +166,12 @@ def test_seven_days_resumed_each_morning_then_ready_on_the_injection_day(tmp_pat
     assert kept["status"] == "complete" and kept["gates"]["rapid_pathway"] == "pass"
     assert "CONTRAINDICATION" not in w.output
 
-    note = pexpect.run(
-        f"{EXE} note K --format text",
-        env={"XRNTX_GUIDE_HOME": str(home), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
-        encoding="utf-8",
+    note = str(
+        pexpect.run(
+            f"{EXE} note K --format text",
+            env={"XRNTX_GUIDE_HOME": str(home), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+            encoding="utf-8",
+        )
     )
     assert "Readiness: ready" in note, note
     for n in range(1, last + 1):
