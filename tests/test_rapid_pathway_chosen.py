@@ -28,7 +28,8 @@ def record(last: int, *, table: bool) -> list[dict[str, Any]]:
             "date": (DAY1 + dt.timedelta(days=n - 1)).isoformat(),
             "given": "as the protocol directs",
             "tolerated": True,
-            "naltrexone_given": 3 <= n < last,
+            # The example site's table: oral naltrexone on days 3-6.
+            "naltrexone_given": 3 <= n <= 6 if table else 3 <= n < last,
             "cows": [{"time": "08:00", "total": 1}],
             **({} if table or n != last else {"injection_day": True}),
         }
@@ -130,3 +131,25 @@ def test_on_the_standard_pathway_the_challenge_rule_is_unchanged(run: Run, tmp_p
     data = check(run, tmp_path, DAY1, answers)
     assert data["derived"]["naloxone_challenge_required"] is True
     assert data["status"] == "needs_override"
+
+
+def test_an_on_track_day_reads_as_such_and_a_broken_record_as_a_contraindication(
+    run: Run, tmp_path: Path
+) -> None:
+    """Day 3 of the example site's 7 days, all recorded: 'day 3 of 7, on track' with the
+    injection date, never ready; with day 2 missing it is a contraindication again."""
+    on, answers = patient(3, table=True)
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(answers))
+    args = ("check", "--plain", "--today", on.isoformat(), "--answers", str(path))
+    shown = run(*args, "--site", str(SITE))
+    assert shown.exit_code == ExitCode.BLOCKED, shown.output
+    words = " ".join(shown.stdout.split())
+    injection = (DAY1 + dt.timedelta(days=6)).isoformat()
+    assert f"day 3 of 7, on track; injection day {injection}" in words, words
+    assert "contraindication rapid_pathway" not in words
+    del answers["rapid_days"][1]
+    path.write_text(json.dumps(answers))
+    broken = run(*args, "--site", str(SITE))
+    assert "contraindication rapid_pathway" in " ".join(broken.stdout.split()), broken.output
+    assert "on track" not in broken.stdout

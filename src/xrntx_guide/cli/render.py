@@ -8,7 +8,7 @@ from ..engine.evaluate import GateResult, State
 from ..expr import UNKNOWN
 from ..output.report import answers_table, injection_given, shown_after_injection
 from ..pack.guide import CStep, Guide
-from ..visit.rapid import Progress
+from ..visit.rapid import GATE, Progress
 from ..visit.session import SessionRecord
 from .ui import OUTCOME_STYLE, UI
 
@@ -201,8 +201,9 @@ def show_cows_series(ui: UI, state: State, record: SessionRecord) -> None:
         ui.line(line)
 
 
-def show_check(ui: UI, state: State) -> None:
-    """The short human report of ``check``."""
+def show_check(ui: UI, state: State, on_track: Progress | None = None) -> None:
+    """The short human report of ``check``; an on-track day of the rapid pathway
+    (``on_track``) reads as such, not as a contraindication (it is still not ready)."""
     status = state.status
     words = {
         "ready": "READY: no gate blocks the injection.",
@@ -213,6 +214,11 @@ def show_check(ui: UI, state: State) -> None:
     ui.line(words[status], style="bold")
     for gid in state.blocking:
         g = state.gates[gid]
+        if on_track is not None and gid == GATE:
+            ui.bullet(f"{g.id}: {on_track.heading()}. Due today: {on_track.due}.")
+            for text in on_track.to_come:
+                ui.line(f"      Still to come: {text}", hang=8)
+            continue
         ui.bullet(f"{g.severity} {g.id}: {g.reason} [{', '.join(g.sources)}]")
         for text in g.instead:
             ui.line(f"      {text}", hang=8)  # wrapped under its own text

@@ -92,7 +92,7 @@ def check(
     else:
         from ..render import show_check
 
-        show_check(ui_for(env, plain), state)
+        show_check(ui_for(env, plain), state, _on_track(guide, state, given, day))
     code = {
         "ready": ExitCode.OK,
         "blocked": ExitCode.BLOCKED,
@@ -176,6 +176,23 @@ def _series_used(
     if any(k.startswith("naloxone_") and p.origin == "flag" for k, p in presets.items()):
         used["naloxone_challenge"] = "flag"
     return used
+
+
+def _on_track(guide: Guide, state: Any, given: Given, day: dt.date) -> Any:
+    """The rapid pathway's day as on track (visit/rapid.py), from the file's days; None
+    off the pathway or when the day is not on track."""
+    from ...visit.answers import RAPID_DAYS_KEY
+
+    if RAPID_DAYS_KEY not in given.raw:
+        return None
+    from ...pack.site import NALTREXONE_DAYS
+    from ...visit.rapid import GATE, progress, table_of
+
+    g = state.gates.get(GATE)
+    days = file_days(guide, given.raw, day, given.where)
+    if g is None or not days:
+        return None
+    return progress(g, days, table_of(guide), day, guide.setting_values.get(NALTREXONE_DAYS))
 
 
 def _rapid_result(guide: Guide, state: Any, given: Given, day: dt.date) -> dict[str, Any] | None:
