@@ -123,11 +123,30 @@ class Job:
     shared_days: tuple[Any, ...] = ()
     """The rapid pathway's days of ``--answers FILE`` (``rapid_days``), for the lines that
     give none of their own: the ``rapid`` block reads the same days as the gate."""
+    now: dt.datetime | None = None
+    """The run's clock when the batch started: a result a line times after it is refused
+    (visit/clock.py); None: the end of ``today``."""
 
     @functools.cached_property
     def record_keys(self) -> tuple[str, ...]:
         """The rapid record's answers this guide has: looked up once, not on every line."""
         return tuple(k for k in self.guide.questions if is_record_key(self.guide, k))
+
+
+def _starts(
+    job: Job, raw: Mapping[str, Any], presets: Mapping[str, Preset], state: Any
+) -> dict[str, dt.datetime]:
+    """When the naloxone of the line's timed results was given, as a single check reads
+    it (a start too close to its result is refused, visit/presets.py)."""
+    if not any(k.endswith("_started") for k in raw):
+        return {}
+    from .visit.clock import end_of_day
+    from .visit.presets import given_starts, observed_results, refuse_unobserved
+
+    now = job.now if job.now is not None else end_of_day(job.today)
+    starts = given_starts(job.guide, raw, job.today, None, now)
+    refuse_unobserved(observed_results(state, presets, starts, now), kept=False)
+    return starts
 
 
 def error_line(number: int, ident: Any, fields: Mapping[str, Any]) -> str:
@@ -161,12 +180,12 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
         if not isinstance(raw, dict):
             raise _Bad("not_object", "must be one JSON object of answers")
         ident = raw.pop("id", None)
-        given = parse_answers(job.guide, raw, "file", job.today, None)
-        refuse_flags_beside_series(job.guide, raw, given, job.flags, job.today, "the line")
+        given = parse_answers(job.guide, raw, "file", job.today, None, now=job.now)
+        refuse_flags_beside_series(job.guide, raw, given, job.flags, job.today, "the line", job.now)
         presets = {**job.shared, **given, **job.flags}
         # An answer out of bounds, or an override the line refuses, raises here.
         state = evaluate_presets(job.guide, presets, job.today, job.overrides)
-        result = check_result(state, job.explain)
+        result = check_result(state, job.explain, _starts(job, raw, presets, state))
         # The same "rapid" block as a single check --json: the line's days, else the file's.
         shown = state.question_visible
         guide = job.guide
@@ -176,7 +195,7 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
             from .visit.rapid import check_block, parse_days
 
             days = (
-                parse_days(guide, raw[RAPID_DAYS_KEY], job.today, None)
+                parse_days(guide, raw[RAPID_DAYS_KEY], job.today, None, job.now)
                 if RAPID_DAYS_KEY in raw
                 else None
             )

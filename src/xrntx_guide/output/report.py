@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..engine.evaluate import GateResult, State
@@ -125,8 +126,12 @@ def derived_json(state: State) -> dict[str, Any]:
     return out
 
 
-def check_result(state: State, explain: bool = False) -> dict[str, Any]:
-    """The object ``check --json`` prints (its JSON Schema: ``schema check-result``)."""
+def check_result(
+    state: State, explain: bool = False, starts: Mapping[str, dt.datetime] | None = None
+) -> dict[str, Any]:
+    """The object ``check --json`` prints (its JSON Schema: ``schema check-result``).
+    ``starts``: when the naloxone of each timed result was given, where the run said so;
+    a result without is said to be taken as reported (``observation``)."""
     meta = state.guide.meta
     result: dict[str, Any] = {
         "status": state.status,
@@ -142,6 +147,11 @@ def check_result(state: State, explain: bool = False) -> dict[str, Any]:
     }
     if state.not_applicable_answers:
         result["ignored"] = list(state.not_applicable_answers)
+    from ..visit.presets import observation_json, observed_results
+
+    observed = observed_results(state, None, starts or {})
+    if observed:
+        result["observation"] = observation_json(observed)
     return result
 
 

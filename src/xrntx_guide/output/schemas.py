@@ -68,6 +68,21 @@ class CheckResult(_Out):
 
     rapid: RapidOut | None = None
     """On the supervised rapid pathway: what its daily record says (``check`` only)."""
+    observation: dict[str, ObservationOut] | None = None
+    """For each result that waits for an observation (a negative naloxone challenge or
+    rechallenge): whether the time the naloxone was given was recorded (``check`` keeps
+    no record: a bare result is taken as reported)."""
+
+
+class ObservationOut(_Out):
+    """The observation of one timed result (clinical basis, safety invariant 8)."""
+
+    result: str
+    started: str | None
+    """When the naloxone was given (ISO, with its offset), or null: not recorded."""
+    observation_recorded: bool
+    minutes: float
+    """The pack's minimum observation, in minutes."""
 
 
 class RapidOut(_Out):

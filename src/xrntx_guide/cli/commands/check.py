@@ -18,6 +18,7 @@ from .common import (
     AnswerOpt,
     AnswersOpt,
     Given,
+    NowOpt,
     OverrideOpt,
     PlainOpt,
     SiteOpt,
@@ -39,6 +40,7 @@ def check(
     override: OverrideOpt = None,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     today: TodayOpt = None,
+    now_at: NowOpt = None,
     steps: StepsOpt = None,
     site: SiteOpt = None,
     plain: PlainOpt = False,
@@ -72,27 +74,45 @@ def check(
             hint="Without --json, `xrntx-guide walk` shows each gate in words (`why detail`).",
         )
     guide = guide_of(*pack_paths(env, steps, site))
-    day = parse_today(today, env)
+    day = parse_today(today, env, now_at)
     if batch is not None:
         code = _check_batch(env, guide, day, batch, answer or [], answers, override or [], explain)
         raise typer.Exit(int(code))
     given = gather_answers(env, guide, answer or [], answers, day)
     presets = given.answers
     state = evaluate_presets(guide, presets, day, parse_overrides(guide, override or []))
+    from ...visit.presets import (
+        given_observation,
+        observed_results,
+        refuse_unobserved,
+    )
+
+    starts, times = given_observation(
+        guide, given.raw, given.where, presets, answer or [], day, env.now()
+    )
+    observed = observed_results(state, presets, starts, env.now(), times)
+    refuse_unobserved(observed, kept=False)  # no record: a bare result is taken as reported
     if json_out:
-        result = check_result(state, explain)
-        used = _series_used(guide, given.raw, presets, day)
+        result = check_result(state, explain, starts)
+        used = _series_used(guide, given.raw, presets, day, env.now())
         if used is not None:
             result["used"] = used
 
-        rapid = _rapid_result(guide, state, given, day)
+        rapid = _rapid_result(guide, state, given, day, env.now())
         if rapid is not None:
             result["rapid"] = rapid
         env.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     else:
         from ..render import show_check
 
-        show_check(ui_for(env, plain), state)
+        ui = ui_for(env, plain)
+        show_check(ui, state)
+        for o in observed:
+            if o.started is None:
+                ui.note(
+                    f"{o.key}={o.value}: taken as reported; no observation time was recorded "
+                    f"(give {o.key}_started to check the {o.minutes:g}-minute minimum)"
+                )
     code = {
         "ready": ExitCode.OK,
         "blocked": ExitCode.BLOCKED,
@@ -135,7 +155,8 @@ def _check_batch(
         explain,
         flags={k: p for k, p in given.answers.items() if p.origin == "flag"},
         overrides=tuple(parse_overrides(guide, override)),
-        shared_days=file_days(guide, given.raw, day, given.where),
+        shared_days=file_days(guide, given.raw, day, given.where, env.now()),
+        now=env.now(),
     )
     if str(source) == "-":
         handle = env.stdin.buffer
@@ -161,11 +182,11 @@ def _check_batch(
 
 
 def _series_used(
-    guide: Guide, raw: Mapping[str, Any], presets: dict[str, Any], day: dt.date
+    guide: Guide, raw: Mapping[str, Any], presets: dict[str, Any], day: dt.date, now: dt.datetime
 ) -> dict[str, Any] | None:
     """Which COWS rating and which challenge result of the answers file's series the gates
     read (``used`` in ``check --json``); None when the file gives no series."""
-    expanded = file_series(guide, raw, presets, day)
+    expanded = file_series(guide, raw, presets, day, now)
     if expanded is None:
         return None
     used = expanded.used()
@@ -178,7 +199,9 @@ def _series_used(
     return used
 
 
-def _rapid_result(guide: Guide, state: Any, given: Given, day: dt.date) -> dict[str, Any] | None:
+def _rapid_result(
+    guide: Guide, state: Any, given: Given, day: dt.date, now: dt.datetime
+) -> dict[str, Any] | None:
     """What the rapid pathway's daily record (``rapid_days`` of the answers file) says,
     when the pathway applies to the patient: the day reached and what is missing."""
     from ...visit.answers import is_record_key
@@ -189,4 +212,4 @@ def _rapid_result(guide: Guide, state: Any, given: Given, day: dt.date) -> dict[
     from ...visit.rapid import check_block  # pydantic: only on the pathway
 
     # One function for the block, the single check's and each batch line's (batch.py).
-    return check_block(guide, shown, file_days(guide, given.raw, day, given.where), day)
+    return check_block(guide, shown, file_days(guide, given.raw, day, given.where, now), day)
