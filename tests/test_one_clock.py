@@ -392,19 +392,25 @@ def test_a_positive_challenges_window_end_is_absolute_time_after_it() -> None:
 # --- 'rate again' after a file's series (exit 70: a naive and an aware time) -----------------
 
 
-def test_rate_again_after_an_answers_files_series_keeps_both_ratings(
-    run: Run, tmp_path: Path, _isolated_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next run's standard input counts as a terminal: the walk asks its questions."""
     import dataclasses
 
     import xrntx_guide.cli.commands.common as common
     from xrntx_guide.env import Environment
 
-    def at_a_terminal() -> Environment:
+    def make() -> Environment:
         env = Environment.of(sys.stdin, sys.stdout, sys.stderr)
         return dataclasses.replace(env, stdin_tty=True)
 
-    monkeypatch.setattr(common, "process_environment", at_a_terminal)
+    monkeypatch.setattr(common, "process_environment", make)
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_rate_again_after_an_answers_files_series_keeps_both_ratings(
+    run: Run, tmp_path: Path, _isolated_home: Path
+) -> None:
     answers = json_answers(
         ready_patient(cows_total=None, naloxone_challenge=None, kit_storage_ok=None)
     ) | {"injection_date": DAY}
@@ -417,3 +423,22 @@ def test_rate_again_after_an_answers_files_series_keeps_both_ratings(
     assert r.exit_code not in (70, ExitCode.USAGE), r.output
     kept = session_of(_isolated_home)["cows_ratings"]
     assert [(x["total"], x["origin"]) for x in kept] == [(2, "file"), (3, "typed")], kept
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_start_with_a_time_at_the_prompt_records_when_the_naloxone_was_given(
+    run: Run, tmp_path: Path, _isolated_home: Path
+) -> None:
+    answers = json_answers(ready_patient(naloxone_challenge=None, kit_storage_ok=None))
+    path = write(tmp_path, answers | {"injection_date": DAY})
+    r = run(
+        "walk", "--label", "st", "--now", MORNING, "--answers", str(path), "--plain",
+        input="start 23:00\nnegative\nstart 09:05\nnegative\nquit\n",
+    )  # fmt: skip
+    assert r.exit_code not in (70, ExitCode.USAGE), r.output
+    assert "after now" in r.stdout + r.stderr  # 23:00 is refused: not given yet
+    record = session_of(_isolated_home)
+    (challenge,) = record["naloxone_challenges"]
+    assert challenge["result"] == "negative", challenge
+    started = dt.datetime.fromisoformat(challenge["started"])
+    assert started == dt.datetime.fromisoformat(f"{DAY}T09:05").astimezone()
