@@ -442,3 +442,49 @@ def test_start_with_a_time_at_the_prompt_records_when_the_naloxone_was_given(
     assert challenge["result"] == "negative", challenge
     started = dt.datetime.fromisoformat(challenge["started"])
     assert started == dt.datetime.fromisoformat(f"{DAY}T09:05").astimezone()
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_a_pathway_days_cows_typed_after_now_is_refused_at_the_prompt(
+    run: Run, tmp_path: Path, _isolated_home: Path
+) -> None:
+    """The day dialog reads the visit's clock: on a fixed date, 23:00 is still ahead at
+    09:30 (it compared with the real date and let it through)."""
+    from tests.helpers import REPO
+
+    site = REPO / "scenarios" / "_site-rapid-protocol.toml"
+    answers = ready_patient(
+        last_opioid_use=TODAY,
+        pathway="supervised_rapid",
+        rapid_supervised_setting=True,
+        rapid_protocol_on_file=True,
+        uds_opiates=None, uds_fentanyl=None, uds_buprenorphine=None, uds_methadone=None,
+        uds_oxycodone=None, cows_total=None, naloxone_challenge=None, kit_storage_ok=None,
+        body_habitus=None,
+    )  # fmt: skip
+    path = write(tmp_path, json_answers(answers))
+    typed = ["", "", "", "", "yes", "3", "23:00", "09:00", "", "", "quit", "quit"]
+    r = run(
+        "walk", "--label", "rd", "--now", MORNING, "--answers", str(path), "--site", str(site),
+        "--plain", input="\n".join(typed) + "\n",
+    )  # fmt: skip
+    said = r.stdout + r.stderr
+    assert r.exit_code != 70, said
+    assert "after now" in said, said
+    (day,) = session_of(_isolated_home)["rapid_days"]
+    (rating,) = day["cows"]
+    assert dt.time.fromisoformat(rating["time"]).replace(tzinfo=None) == dt.time(9, 0), rating
+
+
+def test_a_batch_line_says_whether_its_observation_was_recorded(run: Run, tmp_path: Path) -> None:
+    bare = json_answers(ready_patient(naloxone_challenge="negative"))
+    timed = bare | {"naloxone_challenge_started": f"{DAY}T09:00"}
+    soon = bare | {"naloxone_challenge_started": f"{DAY}T09:25"}
+    path = tmp_path / "b.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in (bare, timed, soon)))
+    r = run("check", "--batch", str(path), "--now", MORNING)
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["status"] for x in lines] == ["ready", "ready", "error"], lines
+    assert lines[0]["observation"]["naloxone_challenge"]["observation_recorded"] is False
+    assert lines[1]["observation"]["naloxone_challenge"]["observation_recorded"] is True
+    assert "less than 20 minutes" in lines[2]["message"], lines[2]

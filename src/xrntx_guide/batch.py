@@ -123,6 +123,9 @@ class Job:
     shared_days: tuple[Any, ...] = ()
     """The rapid pathway's days of ``--answers FILE`` (``rapid_days``), for the lines that
     give none of their own: the ``rapid`` block reads the same days as the gate."""
+    starts: Mapping[str, dt.datetime] = field(default_factory=dict)
+    """When the naloxone was given, from ``--answers FILE`` and the flags (a line's own
+    ``*_started`` go over them)."""
     now: dt.datetime | None = None
     """The run's clock when the batch started: a result a line times after it is refused
     (visit/clock.py); None: the end of ``today``."""
@@ -138,13 +141,13 @@ def _starts(
 ) -> dict[str, dt.datetime]:
     """When the naloxone of the line's timed results was given, as a single check reads
     it (a start too close to its result is refused, visit/presets.py)."""
-    if not any(k.endswith("_started") for k in raw):
+    if not job.starts and not any(k.endswith("_started") for k in raw):
         return {}
     from .visit.clock import end_of_day
     from .visit.presets import given_starts, observed_results, refuse_unobserved
 
     now = job.now if job.now is not None else end_of_day(job.today)
-    starts = given_starts(job.guide, raw, job.today, None, now)
+    starts = {**job.starts, **given_starts(job.guide, raw, job.today, None, now)}
     refuse_unobserved(observed_results(state, presets, starts, now), kept=False)
     return starts
 

@@ -156,6 +156,7 @@ def _check_batch(
         flags={k: p for k, p in given.answers.items() if p.origin == "flag"},
         overrides=tuple(parse_overrides(guide, override)),
         shared_days=file_days(guide, given.raw, day, given.where, env.now()),
+        starts=_shared_starts(guide, given, answer or [], day, env.now()),
         now=env.now(),
     )
     if str(source) == "-":
@@ -179,6 +180,20 @@ def _check_batch(
         if handle is not env.stdin.buffer:
             handle.close()
     return ExitCode.USAGE if failed else ExitCode.OK
+
+
+def _shared_starts(
+    guide: Guide, given: Given, flags: list[str], day: dt.date, now: dt.datetime
+) -> dict[str, dt.datetime]:
+    """When the naloxone was given, as ``--answers FILE`` and the flags say it for every
+    line of a batch (visit/presets.py)."""
+    from ...visit.answers import parse_pairs
+    from ...visit.presets import given_starts
+
+    return {
+        **given_starts(guide, given.raw, day, given.where, now),
+        **given_starts(guide, dict(parse_pairs(flags)), day, "--answer", now),
+    }
 
 
 def _series_used(
