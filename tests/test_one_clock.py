@@ -488,3 +488,16 @@ def test_a_batch_line_says_whether_its_observation_was_recorded(run: Run, tmp_pa
     assert lines[0]["observation"]["naloxone_challenge"]["observation_recorded"] is False
     assert lines[1]["observation"]["naloxone_challenge"]["observation_recorded"] is True
     assert "less than 20 minutes" in lines[2]["message"], lines[2]
+
+
+def test_the_note_of_a_fixed_clock_walk_says_so(run: Run, _isolated_home: Path) -> None:
+    r = run("walk", "--no-input", "--label", "nt", "--now", MORNING, *patient_flags())
+    assert r.exit_code == ExitCode.INCOMPLETE, r.output
+    text = run("note", "nt", "--format", "text").stdout
+    assert "Clock: fixed" in text, text
+    data = json.loads(run("note", "nt", "--format", "json").stdout)
+    start = dt.datetime.fromisoformat(data["fixed_clock"])
+    assert abs(start - dt.datetime.fromisoformat(MORNING).astimezone()) < dt.timedelta(minutes=1)
+    care = run("walk", "--no-input", "--label", "rl", *patient_flags(injection_date=None))
+    assert care.exit_code == ExitCode.INCOMPLETE, care.output
+    assert "Clock: fixed" not in run("note", "rl", "--format", "text").stdout

@@ -126,6 +126,15 @@ def derived_json(state: State) -> dict[str, Any]:
     return out
 
 
+def _fixed_clock(record: SessionRecord) -> str | None:
+    """When the walk ran on a fixed clock (``--today``, ``--now``): the instant it started
+    at (invariant 8: the record says so); None on the real clock."""
+    clock = record.clock
+    if clock is not None:
+        return clock.start.isoformat() if clock.fixed and clock.start is not None else None
+    return record.today.isoformat() if record.today is not None else None
+
+
 def check_result(
     state: State, explain: bool = False, starts: Mapping[str, dt.datetime] | None = None
 ) -> dict[str, Any]:
@@ -234,6 +243,7 @@ def note_data(
     needle = next((v for v in map(value, report.needle) if v is not UNKNOWN), UNKNOWN)
     return {
         "training": record.demo_clock is not None,
+        "fixed_clock": _fixed_clock(record),
         "label": record.label,
         "session": record.id,
         "date": _json_value(state.value(meta.date_key)),
@@ -375,6 +385,11 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
     if data.get("training"):
         out[0] = f"{h1}TRAINING (demo clock; not a care record): visit note: {said(data['label'])}"
     out.append(f"{li}Date: {said(data['date'] or 'not recorded')}")
+    if data.get("fixed_clock"):
+        out.append(
+            f"{li}Clock: fixed (--today/--now), started at {said(data['fixed_clock'])}; "
+            "not the real time"
+        )
     out.append(f"{li}Visit: {said(data['visit'])}")
     out.append(f"{li}Readiness: {data['readiness']}; walkthrough: {data['status']}")
     given = data["injection_given"]
