@@ -212,7 +212,7 @@ class SessionRecord(_Model):
         self.phase = step.spec.phase if step is not None else state.guide.meta.phases[-1].id
         report = state.guide.meta.report
         due = state.value(report.next_dose_due) if report.next_dose_due else None
-        given = state.value(report.injection_given) if report.injection_given else None
+        given = state.injection_given
         self.next_dose_due = due.isoformat() if isinstance(due, dt.date) and given is True else None
 
     def record_gates(self, outcomes: Mapping[str, str], now: dt.datetime) -> None:
