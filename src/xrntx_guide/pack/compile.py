@@ -481,11 +481,20 @@ class _Compiler:
             ("history.carry", [c.from_answer for c in report.history.carry]),
             ("history.due", report.history.due),
             ("history.kit_lot", [report.history.kit_lot] if report.history.kit_lot else []),
+            ("history.use_since", [report.history.use_since] if report.history.use_since else []),
+            ("history.last_use", [report.history.last_use] if report.history.last_use else []),
         )
         for field_name, names in lists:
             for i, name in enumerate(names):
                 if name not in self.types and not self.name_set_aside(name):
-                    one = field_name in ("visit", "side_given", "dose_setting", "history.kit_lot")
+                    one = field_name in (
+                        "visit",
+                        "side_given",
+                        "dose_setting",
+                        "history.kit_lot",
+                        "history.use_since",
+                        "history.last_use",
+                    )
                     self.problem(
                         self.meta.file,
                         ("guide", "report", *field_name.split("."), *(() if one else (i,))),

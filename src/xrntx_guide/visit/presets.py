@@ -36,6 +36,17 @@ class Preset(NamedTuple):
     origin: str  # "flag" | "file" | "session" | "record" (from the rapid pathway's days)
 
 
+class Given(NamedTuple):
+    """What a run was given: the answers (flags over the file), and the answers file as
+    read, once (``{}`` without one): the records in it (a COWS series, the challenges, a
+    rapid pathway's days) are kept or reported from this, never read again. ``where``
+    names the file in messages."""
+
+    answers: dict[str, Preset]
+    raw: Mapping[str, Any]
+    where: str
+
+
 MAX_ANSWERS_FILE = 1024 * 1024
 """An answers file is a few hundred bytes; anything near this is not one."""
 
