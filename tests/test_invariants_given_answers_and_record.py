@@ -27,6 +27,7 @@ from tests.helpers import (
     no_traceback,
     ready_patient,
 )
+from xrntx_guide.output.schemas import CheckResult
 
 Run = Callable[..., Any]
 LABEL = "PAT"
@@ -164,6 +165,7 @@ def test_a_labelled_check_takes_the_last_injection_from_the_record(run: Run) -> 
     assert body["status"] != "ready"
     assert "dose_timing" in body["blocking"], body["blocking"]
     assert body["record"]["prefilled"]["last_injection_date"] == days_ago(3).isoformat()
+    CheckResult.model_validate(body)  # the published shape, with its "record"
 
 
 def test_a_batch_line_with_a_label_reads_the_record(run: Run) -> None:
@@ -172,6 +174,7 @@ def test_a_batch_line_with_a_label_reads_the_record(run: Run) -> None:
     assert line["id"] == "a"
     assert line["status"] != "ready", line
     assert "dose_timing" in line["blocking"], line
+    CheckResult.model_validate(line)
     refused = batch(run, {**ready_patient(), "label": LABEL})
     assert refused["status"] == "error" and days_ago(3).isoformat() in refused["message"]
 
@@ -226,3 +229,10 @@ def test_doses_outside_the_record_are_said_to_be_invisible(run: Run) -> None:
     assert "training" in text and "deleted" in text, text
     walked = walk(run, {**repeat_visit(), **DOSE})
     assert "deleted" in flat(walked.stderr), walked.output
+
+
+def test_a_label_in_an_answers_file_is_refused_as_not_an_answer(run: Run, tmp_path: Any) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({**json_answers(ready_patient()), "label": LABEL}))
+    result = run("check", "--answers", str(path), "--today", TODAY.isoformat())
+    refused_naming(result, "label", "--label")

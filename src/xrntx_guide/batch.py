@@ -34,11 +34,11 @@ from pydantic_core import to_json
 
 from .engine.evaluate import OverrideRequest
 from .errors import InvalidAnswer, UserError
+from .judge import judge
 from .output.schemas import ErrorCode, error_fields
 from .pack.guide import Guide
 from .visit.answers import RAPID_DAYS_KEY
-from .visit.judge import judge
-from .visit.presets import Preset, parse_answers, refuse_flags_beside_series
+from .visit.presets import LABEL_KEY, Preset, parse_answers, refuse_flags_beside_series
 
 if TYPE_CHECKING:
     from .visit.history import Timeline
@@ -189,7 +189,7 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
         if not isinstance(raw, dict):
             raise _Bad("not_object", "must be one JSON object of answers")
         ident = raw.pop("id", None)
-        record = job.record(raw.pop("label")) if "label" in raw else None
+        record = job.record(raw.pop(LABEL_KEY)) if LABEL_KEY in raw else None
         given = parse_answers(job.guide, raw, "file", job.today, None)
         refuse_flags_beside_series(job.guide, raw, given, job.flags, job.today, "the line")
         presets = {**job.shared, **given, **job.flags}

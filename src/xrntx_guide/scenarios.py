@@ -216,7 +216,7 @@ def played(guide: Guide, scenario: Scenario) -> tuple[State, dict[str, Any]]:
     earlier visits (``[[history]]``): what a walk fills in from them (the last injection's
     date and side) is added where the answers do not give it, as the walk adds it. Returns
     the evaluation and the values filled in."""
-    from .visit.judge import judge
+    from .judge import judge
     from .visit.presets import parse_answers, parse_overrides
 
     where = f"{scenario.path} [answers]"
@@ -230,7 +230,7 @@ def played(guide: Guide, scenario: Scenario) -> tuple[State, dict[str, Any]]:
     try:
         presets = parse_answers(guide, scenario.answers, "file", scenario.today, where)
         requests = parse_overrides(guide, scenario.overrides)
-        # The one judge of check and each batch line (visit/judge.py), with the record of
+        # The one judge of check and each batch line (judge.py), with the record of
         # the earlier visits read as a walk reads it.
         judged = judge(
             guide, presets, scenario.today, overrides=requests, record=from_history(guide, scenario)

@@ -221,7 +221,7 @@ class Presenter:
             UserError: answers that contradict each other (a what-if's last use after the
                 injection date; a first injection beside a last injection), naming both.
         """
-        from ..visit.judge import judge
+        from ..judge import judge
         from ..visit.presets import Preset, parse_answers, parse_overrides
 
         guide, today = walk.guide, walk.today
@@ -231,7 +231,7 @@ class Presenter:
         given.update((k, Preset(v, "typed")) for k, v in live.items())
         given.update(change or {})
         requests = parse_overrides(guide, self.scenario.overrides)
-        # The one judge of check, each batch line and scenarios test (visit/judge.py).
+        # The one judge of check, each batch line and scenarios test (judge.py).
         return judge(guide, given, today, overrides=requests).state
 
 

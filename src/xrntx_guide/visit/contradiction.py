@@ -8,7 +8,7 @@ shows. Ignoring them would skip the very gates they call for (the opioid-free in
 the early-dose stop), so they are refused, naming both answers.
 
 :func:`contradiction` is the one rule: ``check``, each batch line, ``scenarios test`` and
-the presenter call it through the judge (visit/judge.py), and the walk calls it for the
+the presenter call it through the judge (judge.py), and the walk calls it for the
 answers it starts with and for each answer typed. The names it reads are the pack's
 (``[guide.report]`` and ``[guide.report.history]``); the program knows no clinical name.
 """

@@ -88,7 +88,7 @@ def check(
         code = _check_batch(env, guide, day, batch, answer or [], answers, override or [], explain)
         raise typer.Exit(int(code))
     given = gather_answers(env, guide, answer or [], answers, day)
-    from ...visit.judge import judge
+    from ...judge import judge
 
     record = None if label is None else patient_record(env, guide, label, day)
     judged = judge(

@@ -16,15 +16,15 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..engine.evaluate import OverrideRequest, State
-from ..pack.guide import Guide
-from .answers import CHALLENGES_KEY, RAPID_RECORD_KEYS, RATINGS_KEY
-from .contradiction import refuse_contradiction
-from .presets import Preset, evaluate_presets, file_series
+from .engine.evaluate import OverrideRequest, State
+from .pack.guide import Guide
+from .visit.answers import CHALLENGES_KEY, RAPID_RECORD_KEYS, RATINGS_KEY
+from .visit.contradiction import refuse_contradiction
+from .visit.presets import Preset, evaluate_presets, file_series
 
 if TYPE_CHECKING:
-    from .history import Timeline
-    from .rapid import RapidDay
+    from .visit.history import Timeline
+    from .visit.rapid import RapidDay
 
 
 class Judged(NamedTuple):
@@ -46,7 +46,7 @@ def with_record(
     """Evaluate the answers with what the patient's record fills in, as the walk fills it
     in: only where no answer is given, and only where the walk would ask (a question that
     does not apply is not). A given answer that contradicts the path or the record is
-    refused first. Returns the evaluation and the values filled in.
+    refused. Returns the evaluation and the values filled in.
 
     Raises:
         InvalidAnswer: a contradiction (visit/contradiction.py) or an answer out of bounds.
@@ -55,11 +55,13 @@ def with_record(
     requests = list(overrides)
     fills = {k: p.value for k, p in (record.prefills if record is not None else {}).items()}
     filled = {k: v for k, v in fills.items() if k not in presets}
-    values = {k: p.value for k, p in presets.items()}
-    refuse_contradiction(guide, {**values, **filled}, record)
     state = evaluate_presets(
         guide, {**presets, **{k: Preset(v, "history") for k, v in filled.items()}}, today, requests
     )
+    # After the engine's own refusals (bounds; a hidden finding that would fail a
+    # contraindication, in the engine's words), the answers the engine would only ignore.
+    values = {k: p.value for k, p in presets.items()}
+    refuse_contradiction(guide, {**values, **filled}, record)
     shown = {k: v for k, v in filled.items() if state.question_visible.get(k) is True}
     if shown != filled:
         state = evaluate_presets(
@@ -99,7 +101,7 @@ def judge(
     Raises:
         InvalidAnswer / OverrideRefused: as :func:`with_record`.
     """
-    from ..output.report import check_result
+    from .output.report import check_result
 
     state, prefilled = with_record(guide, presets, today, record, overrides)
     result = check_result(state, explain)
@@ -110,7 +112,7 @@ def judge(
     if any(k in guide.questions and shown.get(k) is not False for k in RAPID_RECORD_KEYS):
         # On the rapid pathway only: the record module (pydantic) loads for it, so a
         # check or a batch without it never pays for the import.
-        from .rapid import check_block
+        from .visit.rapid import check_block
 
         rapid = check_block(guide, shown, days() if days is not None else (), today)
         if rapid is not None:
