@@ -236,3 +236,11 @@ def test_a_label_in_an_answers_file_is_refused_as_not_an_answer(run: Run, tmp_pa
     path.write_text(json.dumps({**json_answers(ready_patient()), "label": LABEL}))
     result = run("check", "--answers", str(path), "--today", TODAY.isoformat())
     refused_naming(result, "label", "--label")
+
+
+def test_check_label_with_batch_is_refused_each_line_gives_its_own(run: Run) -> None:
+    result = run(
+        "check", "--batch", "-", "--label", LABEL, "--today", TODAY.isoformat(),
+        input=json.dumps(json_answers(ready_patient())) + "\n",
+    )  # fmt: skip
+    refused_naming(result, "--label", "label")

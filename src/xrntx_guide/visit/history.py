@@ -33,8 +33,8 @@ from .labels import label_key
 from .session import SessionRecord
 
 OUTSIDE_THE_RECORD = (
-    "A dose given in a training run (demo clock) or recorded in a deleted session is not "
-    "part of the patient's record: it is not shown here and never fills anything in."
+    "Not part of the patient's record: a dose given in a training run (demo clock; listed "
+    "as TRAINING, never filled in from) or recorded in a session since deleted (not shown)."
 )
 """Said wherever the record is shown, so that a dose missing from it is never silent."""
 

@@ -392,9 +392,11 @@ def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
 
 
 def _warn_if_label_used(ui: UI, directory: Path, label: str) -> None:
+    from ...visit.labels import label_key
     from ...visit.session import list_sessions
 
-    same = [r for _, r in list_sessions(directory) if r is not None and r.label == label]
+    key = label_key(label)  # 'pat' and 'ＰＡＴ' are the patient 'PAT' (visit/labels.py)
+    same = [r for _, r in list_sessions(directory) if r is not None and label_key(r.label) == key]
     if same:
         ui.warning(
             f"the label {label!r} is already used by session {same[0].id} ({same[0].status}); "
