@@ -10,8 +10,9 @@ stops the batch (never a wait for ever), with an error line saying where.
 
 Each line is judged exactly as a single ``check --json`` would judge that patient with the
 same options, by the same function (judge.py); a line's ``label`` reads that patient's
-record as ``check --label`` does (the store is read once, for the first such line): the line stands where an ``--answers`` file stands in a single check, so
-``--answer`` flags beat it (flags are the most specific) and it beats ``--answers FILE``
+record as ``check --label`` does (the store is read once, for the first such line). The
+line stands where an ``--answers`` file stands in a single check, so ``--answer`` flags
+beat it (flags are the most specific) and it beats ``--answers FILE``
 (which is shared by every line); ``--override`` is checked once, before any line, as a
 single check checks it, and bound on each line to that line's own inputs. An override a
 line refuses (its gate fails as a contraindication) makes that line an error line with the
