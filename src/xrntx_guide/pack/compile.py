@@ -481,20 +481,11 @@ class _Compiler:
             ("history.carry", [c.from_answer for c in report.history.carry]),
             ("history.due", report.history.due),
             ("history.kit_lot", [report.history.kit_lot] if report.history.kit_lot else []),
-            ("history.use_since", [report.history.use_since] if report.history.use_since else []),
-            ("history.last_use", [report.history.last_use] if report.history.last_use else []),
         )
         for field_name, names in lists:
             for i, name in enumerate(names):
                 if name not in self.types and not self.name_set_aside(name):
-                    one = field_name in (
-                        "visit",
-                        "side_given",
-                        "dose_setting",
-                        "history.kit_lot",
-                        "history.use_since",
-                        "history.last_use",
-                    )
+                    one = field_name in ("visit", "side_given", "dose_setting", "history.kit_lot")
                     self.problem(
                         self.meta.file,
                         ("guide", "report", *field_name.split("."), *(() if one else (i,))),
@@ -515,6 +506,8 @@ class _Compiler:
         for field_name, key, kind in (
             ("injection_given", report.injection_given, "bool"),
             ("next_dose_due", report.next_dose_due, "date"),
+            ("history.use_since", report.history.use_since, "bool"),
+            ("history.last_use", report.history.last_use, "date"),
         ):
             if key is None or self.name_set_aside(key):
                 continue
@@ -522,7 +515,7 @@ class _Compiler:
             if typ is None or typ.kind != kind:
                 self.problem(
                     self.meta.file,
-                    ("guide", "report", field_name),
+                    ("guide", "report", *field_name.split(".")),
                     f"guide.report.{field_name}: {key!r} is not a {kind} question or derived "
                     "value of the pack",
                 )
