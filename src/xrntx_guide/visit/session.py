@@ -618,7 +618,8 @@ MAX_LABEL = 80
 
 
 def clean_label(text: str) -> str:
-    """A patient label as stored: printable, one line, not empty, not too long.
+    """A patient label as stored: printable, one line, not empty, not too long, its
+    letters of one script (visit/labels.py).
 
     Raises:
         ValueError: saying what is wrong with it.
@@ -628,4 +629,7 @@ def clean_label(text: str) -> str:
         raise ValueError("a label is needed (not a name: for example initials and a number)")
     if len(label) > MAX_LABEL:
         raise ValueError(f"a label has at most {MAX_LABEL} characters")
+    from .labels import refuse_mixed_scripts
+
+    refuse_mixed_scripts(label)
     return label
