@@ -426,11 +426,13 @@ def test_a_repeat_injection_days_after_the_last_is_a_stop_and_weeks_a_caution(
 ) -> None:
     stop_days = int(guide.setting_values["early_repeat_stop_days"])
     caution_days = int(guide.setting_values["early_repeat_caution_days"])
-    soon = status(run, ready_patient(**REPEAT, last_injection_date=days_ago(stop_days - 1)))
+    # No use since the last injection: no last use dated after it (that is refused).
+    repeat = {**REPEAT, "last_opioid_use": None}
+    soon = status(run, ready_patient(**repeat, last_injection_date=days_ago(stop_days - 1)))
     assert soon["status"] == "needs_override" and soon["blocking"] == ["dose_timing"]
-    early = status(run, ready_patient(**REPEAT, last_injection_date=days_ago(caution_days - 1)))
+    early = status(run, ready_patient(**repeat, last_injection_date=days_ago(caution_days - 1)))
     assert early["status"] == "ready" and "dose_timing" in early["cautions"]
-    on_time = status(run, ready_patient(**REPEAT, last_injection_date=days_ago(caution_days)))
+    on_time = status(run, ready_patient(**repeat, last_injection_date=days_ago(caution_days)))
     assert "dose_timing" not in on_time["cautions"]
 
 
@@ -579,7 +581,9 @@ def test_a_finding_given_where_its_question_does_not_apply_is_refused(
 def test_an_answer_that_does_not_apply_and_shows_nothing_is_still_only_ignored(
     run: Run,
 ) -> None:
-    answers = ready_patient(**REPEAT_NO_USE, uds_opiates="negative")
+    # Without a last use: one dated after the last injection contradicts "no use since"
+    # and is refused (safety invariant 10).
+    answers = ready_patient(**REPEAT_NO_USE, uds_opiates="negative", last_opioid_use=None)
     data = status(run, answers)
     assert data["status"] == "ready" and "uds_opiates" in data["ignored"]
 

@@ -110,8 +110,9 @@ class Walk:
     dry_run: bool = False
     program: str = "xrntx-guide"
     """How this program is started here, for the resume command it prints."""
-    history_conflict: Callable[[object], str | None] | None = None
-    """Why a visit answer contradicts the patient's record (visit/history.py), or None."""
+    history_conflict: Callable[[str, object], str | None] | None = None
+    """Why an answer typed for a key contradicts the path taken or the patient's record
+    (visit/contradiction.py), or None."""
     """``--no-save``: the session is never written; the screen says so where it would say
     "saved"."""
     responder: Any = None
@@ -601,10 +602,11 @@ class Walk:
         return True
 
     def refused_by_history(self, cq: CQuestion, value: object) -> bool:
-        """A visit answer the patient's record contradicts is refused, saying why."""
-        if self.history_conflict is None or cq.key != self.guide.meta.report.visit:
+        """An answer that contradicts the path taken or the patient's record is refused,
+        saying why (safety invariant 10)."""
+        if self.history_conflict is None:
             return False
-        problem = self.history_conflict(value)
+        problem = self.history_conflict(cq.key, value)
         if problem is not None:
             self.ui.retry(problem)
         return problem is not None

@@ -67,9 +67,16 @@ def injection_possible(state: State) -> bool:
 
 
 def injection_given(state: State) -> Value:
-    """The pack's answer that records the dose as given (``[guide.report]``), or unknown."""
+    """Whether the dose was given (:attr:`State.injection_given`: only when the gates
+    allowed it)."""
+    return state.injection_given
+
+
+def _answered_given_not_allowed(state: State) -> bool:
+    """An answer says the dose was given, but the gates did not allow it: the note says
+    so instead of recording a dose."""
     key = state.guide.meta.report.injection_given
-    return UNKNOWN if key is None else state.value(key)
+    return key is not None and state.value(key) is True and state.injection_given is not True
 
 
 def shown_after_injection(state: State, name: str) -> bool:
@@ -251,6 +258,7 @@ def note_data(
         "status": record.status,
         "readiness": state.status,
         "injection_given": _json_value(injection_given(state)),
+        "injection_given_not_counted": _answered_given_not_allowed(state),
         "answers": answers_table(state, record),
         "gates": gates,
         "cautions_acknowledged": [
@@ -401,6 +409,11 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
         out.append(f"{li}Next dose due: {said(data['next_dose_due'])}")
     else:
         out.append(f"{li}Injection: {'not given' if given is False else 'not recorded'}")
+        if data.get("injection_given_not_counted"):
+            out.append(
+                f"{li}An answer says the injection was given, but the gates did not allow "
+                "it (readiness above): it is not recorded as given, and no next dose is due."
+            )
     out += _history_lines(data.get("history"), h2, li)
     out += ["", f"{h2}Readiness findings and gates", ""]
     for g in data["gates"]:

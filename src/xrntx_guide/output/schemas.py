@@ -72,6 +72,8 @@ class CheckResult(_Out):
     """For each result that waits for an observation (a negative naloxone challenge or
     rechallenge): whether the time the naloxone was given was recorded (``check`` keeps
     no record: a bare result is taken as reported)."""
+    record: RecordOut | None = None
+    """With ``check --label`` (a batch line's ``label``): what the patient's record gave."""
 
 
 class ObservationOut(_Out):
@@ -83,6 +85,19 @@ class ObservationOut(_Out):
     observation_recorded: bool
     minutes: float
     """The pack's minimum observation, in minutes."""
+
+
+class RecordOut(_Out):
+    """The patient's record as a labelled check read it (visit/history.py), as a walk
+    reads it: the last injection filled in where the answers do not give it."""
+
+    label: str
+    last_injection_session: str | None
+    """The session of the last finished injection, if any."""
+    prefilled: dict[str, Any]
+    """Answers filled in from that session (``last_injection_date``, its side)."""
+    warnings: list[str]
+    """Why nothing was filled in (an unfinished visit recording a later injection)."""
 
 
 class RapidOut(_Out):
@@ -207,6 +222,7 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
             if isinstance(bound, int | float) and not isinstance(bound, bool):
                 prop[word] = bound
         props[q.key] = prop
+    from ..visit.presets import LABEL_KEY
     from ..visit.rapid import ANSWERS_KEY, is_record_key
 
     defs = _series_defs(guide, props)
@@ -266,7 +282,15 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"xrntx-guide answers for {guide.meta.id} {guide.meta.version}",
         "type": "object",
-        "properties": {"id": {"description": "Your identifier, echoed in batch results"}, **props},
+        "properties": {
+            "id": {"description": "Your identifier, echoed in batch results"},
+            LABEL_KEY: {
+                "description": "A batch line only: the patient's label; the check reads their "
+                "record as a walk does (a single check takes --label)",
+                "type": "string",
+            },
+            **props,
+        },
         "additionalProperties": False,
     }
     if defs:

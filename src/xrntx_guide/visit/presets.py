@@ -37,6 +37,21 @@ class Preset(NamedTuple):
     origin: str  # "flag" | "file" | "session" | "record" (from the rapid pathway's days)
 
 
+LABEL_KEY = "label"
+"""A batch line's field naming the patient whose record the check reads (judge.py)."""
+
+
+class Given(NamedTuple):
+    """What a run was given: the answers (flags over the file), and the answers file as
+    read, once (``{}`` without one): the records in it (a COWS series, the challenges, a
+    rapid pathway's days) are kept or reported from this, never read again. ``where``
+    names the file in messages."""
+
+    answers: dict[str, Preset]
+    raw: Mapping[str, Any]
+    where: str
+
+
 MAX_ANSWERS_FILE = 1024 * 1024
 """An answers file is a few hundred bytes; anything near this is not one."""
 
@@ -130,6 +145,13 @@ def parse_answers(
             reading = derive(days, table_of(guide), today)
             out.update((k, Preset(v, "record")) for k, v in record_answers(guide, reading).items())
             continue
+        if key == LABEL_KEY:  # a batch line's field, taken off the line before this
+            suffix = f" ({where})" if where else ""
+            raise InvalidAnswer(
+                key,
+                f"is the patient's label, not an answer{suffix}",
+                hint='Give it as `check --label LABEL` (or as a batch line\'s "label").',
+            )
         if is_record_key(guide, key):
             suffix = f" ({where})" if where else ""
             raise InvalidAnswer(
@@ -306,7 +328,7 @@ def given_starts(
 def given_observation(
     guide: Guide,
     raw: Mapping[str, Any],
-    where: str,
+    where: str | None,
     answers: Mapping[str, Preset],
     flags: Iterable[str],
     today: dt.date,

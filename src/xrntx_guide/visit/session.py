@@ -225,7 +225,7 @@ class SessionRecord(_Model):
         self.phase = step.spec.phase if step is not None else state.guide.meta.phases[-1].id
         report = state.guide.meta.report
         due = state.value(report.next_dose_due) if report.next_dose_due else None
-        given = state.value(report.injection_given) if report.injection_given else None
+        given = state.injection_given
         self.next_dose_due = due.isoformat() if isinstance(due, dt.date) and given is True else None
 
     def record_gates(self, outcomes: Mapping[str, str], now: dt.datetime) -> None:
@@ -643,7 +643,8 @@ MAX_LABEL = 80
 
 
 def clean_label(text: str) -> str:
-    """A patient label as stored: printable, one line, not empty, not too long.
+    """A patient label as stored: printable, one line, not empty, not too long, its
+    letters of one script (visit/labels.py).
 
     Raises:
         ValueError: saying what is wrong with it.
@@ -653,4 +654,7 @@ def clean_label(text: str) -> str:
         raise ValueError("a label is needed (not a name: for example initials and a number)")
     if len(label) > MAX_LABEL:
         raise ValueError(f"a label has at most {MAX_LABEL} characters")
+    from .labels import refuse_mixed_scripts
+
+    refuse_mixed_scripts(label)
     return label

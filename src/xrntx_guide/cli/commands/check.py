@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from ...env import Environment
 from ...errors import ExitCode, UsageError
 from ...pack.guide import Guide
-from ...visit.presets import evaluate_presets, file_days, file_series, parse_overrides
+from ...visit.presets import file_days, given_observation, parse_overrides
 from .common import (
     AnswerOpt,
     AnswersOpt,
-    Given,
     NowOpt,
     OverrideOpt,
     PlainOpt,
@@ -29,6 +27,7 @@ from .common import (
     guide_of,
     pack_paths,
     parse_today,
+    patient_record,
     ui_for,
 )
 
@@ -55,6 +54,14 @@ def check(
             help="Add each gate's findings (every comparison with its values) to the JSON.",
         ),
     ] = False,
+    label: Annotated[
+        str | None,
+        typer.Option(
+            "--label",
+            help="The patient's label: read their record (saved walks) as a walk does.",
+            show_default=False,
+        ),
+    ] = None,
     batch: Annotated[
         Path | None,
         typer.Option(
@@ -66,7 +73,6 @@ def check(
 ) -> None:
     """Can the patient receive the injection now? Never prompts."""
     env = environment(ctx)
-    from ...output.report import check_result
 
     if explain and not json_out and batch is None:
         raise UsageError(
@@ -75,39 +81,45 @@ def check(
         )
     guide = guide_of(*pack_paths(env, steps, site))
     day = parse_today(today, env, now_at)
+    if label is not None and batch is not None:
+        raise UsageError(
+            '--label names one patient; with --batch give each line a "label" field',
+            hint="README: check --batch.",
+        )
     if batch is not None:
         code = _check_batch(env, guide, day, batch, answer or [], answers, override or [], explain)
         raise typer.Exit(int(code))
     given = gather_answers(env, guide, answer or [], answers, day)
-    presets = given.answers
-    state = evaluate_presets(guide, presets, day, parse_overrides(guide, override or []))
-    from ...visit.presets import (
-        given_observation,
-        observed_results,
-        refuse_unobserved,
-    )
+    from ...judge import judge
 
-    starts, times = given_observation(
-        guide, given.raw, given.where, presets, answer or [], day, env.now()
+    record = None if label is None else patient_record(env, guide, label, day)
+    judged = judge(
+        guide,
+        given.answers,
+        day,
+        raw=given.raw,
+        days=lambda: file_days(guide, given.raw, day, given.where, env.now()),
+        now=env.now(),
+        observation=given_observation(
+            guide, given.raw, given.where, given.answers, answer or [], day, env.now()
+        ),
+        overrides=parse_overrides(guide, override or []),
+        explain=explain,
+        record=record,
     )
-    observed = observed_results(state, presets, starts, env.now(), times)
-    refuse_unobserved(observed, kept=False)  # no record: a bare result is taken as reported
+    state = judged.state
     if json_out:
-        result = check_result(state, explain, starts)
-        used = _series_used(guide, given.raw, presets, day, env.now())
-        if used is not None:
-            result["used"] = used
-
-        rapid = _rapid_result(guide, state, given, day, env.now())
-        if rapid is not None:
-            result["rapid"] = rapid
-        env.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        env.stdout.write(json.dumps(judged.result, ensure_ascii=False) + "\n")
     else:
         from ..render import show_check
 
         ui = ui_for(env, plain)
+        if record is not None:
+            from ..history import show_record_fills
+
+            show_record_fills(ui, record, judged.prefilled)
         show_check(ui, state)
-        for o in observed:
+        for o in judged.observed:
             if o.started is None:
                 ui.note(
                     f"{o.key}={o.value}: taken as reported; no observation time was recorded "
@@ -156,8 +168,11 @@ def _check_batch(
         flags={k: p for k, p in given.answers.items() if p.origin == "flag"},
         overrides=tuple(parse_overrides(guide, override)),
         shared_days=file_days(guide, given.raw, day, given.where, env.now()),
-        starts=_shared_starts(guide, given, answer or [], day, env.now()),
+        starts=given_observation(
+            guide, given.raw, given.where, given.answers, answer or [], day, env.now()
+        )[0],
         now=env.now(),
+        store=env.sessions_dir(),  # read only for a line with a "label"
     )
     if str(source) == "-":
         handle = env.stdin.buffer
@@ -180,51 +195,3 @@ def _check_batch(
         if handle is not env.stdin.buffer:
             handle.close()
     return ExitCode.USAGE if failed else ExitCode.OK
-
-
-def _shared_starts(
-    guide: Guide, given: Given, flags: list[str], day: dt.date, now: dt.datetime
-) -> dict[str, dt.datetime]:
-    """When the naloxone was given, as ``--answers FILE`` and the flags say it for every
-    line of a batch (visit/presets.py)."""
-    from ...visit.answers import parse_pairs
-    from ...visit.presets import given_starts
-
-    return {
-        **given_starts(guide, given.raw, day, given.where, now),
-        **given_starts(guide, dict(parse_pairs(flags)), day, "--answer", now),
-    }
-
-
-def _series_used(
-    guide: Guide, raw: Mapping[str, Any], presets: dict[str, Any], day: dt.date, now: dt.datetime
-) -> dict[str, Any] | None:
-    """Which COWS rating and which challenge result of the answers file's series the gates
-    read (``used`` in ``check --json``); None when the file gives no series."""
-    expanded = file_series(guide, raw, presets, day, now)
-    if expanded is None:
-        return None
-    used = expanded.used()
-    # A flag given for what the file's series does not give (a COWS total beside the
-    # file's challenges only) is what is read for it.
-    if any(k.startswith("cows_") and p.origin == "flag" for k, p in presets.items()):
-        used["cows_rating"] = "flag"
-    if any(k.startswith("naloxone_") and p.origin == "flag" for k, p in presets.items()):
-        used["naloxone_challenge"] = "flag"
-    return used
-
-
-def _rapid_result(
-    guide: Guide, state: Any, given: Given, day: dt.date, now: dt.datetime
-) -> dict[str, Any] | None:
-    """What the rapid pathway's daily record (``rapid_days`` of the answers file) says,
-    when the pathway applies to the patient: the day reached and what is missing."""
-    from ...visit.answers import is_record_key
-
-    shown = state.question_visible
-    if not any(is_record_key(guide, k) and shown.get(k) is not False for k in guide.questions):
-        return None  # not on the pathway (its questions do not apply)
-    from ...visit.rapid import check_block  # pydantic: only on the pathway
-
-    # One function for the block, the single check's and each batch line's (batch.py).
-    return check_block(guide, shown, file_days(guide, given.raw, day, given.where, now), day)

@@ -8,7 +8,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,7 +19,8 @@ from ...pack.load import load_guide
 from ...visit.answers import parse_date
 
 if TYPE_CHECKING:
-    from ...visit.presets import Preset
+    from ...visit.history import Timeline
+    from ...visit.presets import Given
     from ..ui import UI
 
 # -- shared options ---------------------------------------------------------------------
@@ -187,16 +188,6 @@ def environment(ctx: typer.Context) -> Environment:
     return env
 
 
-class Given(NamedTuple):
-    """What a command was given: the answers (flags over the file), and the answers file
-    as read, once (``{}`` without one): the records in it (a COWS series, the challenges,
-    a rapid pathway's days) are kept or reported from this, never read again."""
-
-    answers: dict[str, Preset]
-    raw: Mapping[str, Any]
-    where: str
-
-
 def gather_answers(
     env: Environment,
     guide: Guide,
@@ -206,13 +197,37 @@ def gather_answers(
 ) -> Given:
     """The answers given: ``--answer`` flags over ``--answers FILE`` (``-``: JSON read
     from standard input, here, so that the core never reads a stream)."""
-    from ...visit.presets import gather_given, read_answers_file
+    from ...visit.presets import Given, gather_given, read_answers_file
 
     raw: Mapping[str, Any] | None = None
     if answers is not None:
         raw = read_stdin_answers(env) if str(answers) == "-" else read_answers_file(answers)
     where = f"--answers {answers}"
     return Given(gather_given(guide, flags, raw, where, day, now=env.now()), raw or {}, where)
+
+
+def patient_label(text: str, where: str = "--label") -> str:
+    """A label given to look a patient up (``--label``, ``history LABEL``): cleaned as a
+    walk cleans it; one mixing scripts is refused (visit/labels.py).
+
+    Raises:
+        UsageError: empty, too long, or mixing Latin, Greek and Cyrillic letters.
+    """
+    from ...visit.session import clean_label
+
+    try:
+        return clean_label(text)
+    except ValueError as exc:
+        raise UsageError(f"{where} {text!r}: {exc}") from None
+
+
+def patient_record(env: Environment, guide: Guide, label: str, day: dt.date) -> Timeline:
+    """The record of the patient ``label`` on ``day``: their sessions in the store, read
+    as a walk reads them (visit/history.py). Only this opens the store."""
+    from ...visit.history import timeline
+    from ..history import store_records
+
+    return timeline(guide, store_records(env.sessions_dir()), patient_label(label), day)
 
 
 def read_stdin_answers(env: Environment) -> dict[str, Any]:

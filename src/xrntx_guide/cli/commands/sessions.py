@@ -26,6 +26,7 @@ from .common import (
     guide_of,
     pack_paths,
     parse_today,
+    patient_label,
     suggesting_labels,
     ui_for,
 )
@@ -198,4 +199,5 @@ def history(
     env = environment(ctx)
     ui = ui_for(env, plain)
     guide = guide_of(*pack_paths(env, steps, site))
+    label = patient_label(label, "history")
     run_history(ui, guide, env.sessions_dir(), label, parse_today(today, env, now_at), json_out)

@@ -221,11 +221,12 @@ def demo(
         # the patient's record, as `scenarios test` and a care walk do.
         from ...engine.drive import Prefill
 
-        filled = sc.from_history(guide, case)
+        earlier = sc.from_history(guide, case)
         prefills = {
-            key: Prefill(value, "history", "from the case's earlier visit")
-            for key, value in filled.items()
+            key: Prefill(fill.value, "history", "from the case's earlier visit")
+            for key, fill in (earlier.prefills if earlier is not None else {}).items()
         }
+        filled = {key: fill.value for key, fill in prefills.items()}
         w = Walk(
             ui,
             guide,

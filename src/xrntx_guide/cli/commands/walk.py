@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 
 from ...env import Environment
-from ...errors import ExitCode, Incomplete, UsageError
+from ...errors import ExitCode, Incomplete, InvalidAnswer, UsageError
 from ...pack.guide import Guide
 from ...visit.presets import (
     Preset,
@@ -283,9 +283,10 @@ def walk(
             ui.warning(other_day)
 
     prefills = {}
-    conflict: Callable[[object], str | None] | None = None
+    conflict: Callable[[str, object], str | None] | None = None
     if record.status != "complete":  # the patient's earlier visits (reference section 7)
-        from ...visit.history import contradiction, stale_history_answers
+        from ...visit.contradiction import contradiction
+        from ...visit.history import stale_history_answers
         from ..history import walk_timeline
 
         stale = stale_history_answers(record) if resume else []
@@ -294,14 +295,16 @@ def walk(
         tl = walk_timeline(ui, guide, directory, record, day)
         prefills = tl.prefills
 
-        def conflict(value: object) -> str | None:
-            return contradiction(guide, tl, value)
+        def conflict(key: str, value: object) -> str | None:
+            """The one rule of visit/contradiction.py, for an answer typed at a prompt."""
+            found = contradiction(guide, {**record.typed_answers(guide, day), key: value}, tl)
+            return None if found is None else f"{found.key}: {found.message}"
 
-        visit_key = guide.meta.report.visit
-        visit = record.answers.get(visit_key) if visit_key else None
-        problem = conflict(visit.value) if visit is not None else None
-        if visit is not None and problem is not None:
-            raise UsageError(f"{visit_key}={visit.value}: {problem}")
+        # The answers the walk starts with (the session's, the flags', the file's): the
+        # same rule as check and each batch line.
+        found = contradiction(guide, record.typed_answers(guide, day), tl)
+        if found is not None:
+            raise InvalidAnswer(found.key, found.message)
     if no_save:
         ui.alert(DRY_RUN_START)
     if interactive:
@@ -429,9 +432,11 @@ def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
 
 
 def _warn_if_label_used(ui: UI, directory: Path, label: str) -> None:
+    from ...visit.labels import label_key
     from ...visit.session import list_sessions
 
-    same = [r for _, r in list_sessions(directory) if r is not None and r.label == label]
+    key = label_key(label)  # 'pat' and 'ＰＡＴ' are the patient 'PAT' (visit/labels.py)
+    same = [r for _, r in list_sessions(directory) if r is not None and label_key(r.label) == key]
     if same:
         ui.warning(
             f"the label {label!r} is already used by session {same[0].id} ({same[0].status}); "
