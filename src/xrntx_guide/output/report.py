@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..engine.evaluate import GateResult, State
@@ -132,8 +133,21 @@ def derived_json(state: State) -> dict[str, Any]:
     return out
 
 
-def check_result(state: State, explain: bool = False) -> dict[str, Any]:
-    """The object ``check --json`` prints (its JSON Schema: ``schema check-result``)."""
+def _fixed_clock(record: SessionRecord) -> str | None:
+    """When the walk ran on a fixed clock (``--today``, ``--now``): the instant it started
+    at (invariant 8: the record says so); None on the real clock."""
+    clock = record.clock
+    if clock is not None:
+        return clock.start.isoformat() if clock.fixed and clock.start is not None else None
+    return record.today.isoformat() if record.today is not None else None
+
+
+def check_result(
+    state: State, explain: bool = False, starts: Mapping[str, dt.datetime] | None = None
+) -> dict[str, Any]:
+    """The object ``check --json`` prints (its JSON Schema: ``schema check-result``).
+    ``starts``: when the naloxone of each timed result was given, where the run said so;
+    a result without is said to be taken as reported (``observation``)."""
     meta = state.guide.meta
     result: dict[str, Any] = {
         "status": state.status,
@@ -149,6 +163,11 @@ def check_result(state: State, explain: bool = False) -> dict[str, Any]:
     }
     if state.not_applicable_answers:
         result["ignored"] = list(state.not_applicable_answers)
+    from ..visit.presets import observation_json, observed_results
+
+    observed = observed_results(state, None, starts or {})
+    if observed:
+        result["observation"] = observation_json(observed)
     return result
 
 
@@ -231,6 +250,7 @@ def note_data(
     needle = next((v for v in map(value, report.needle) if v is not UNKNOWN), UNKNOWN)
     return {
         "training": record.demo_clock is not None,
+        "fixed_clock": _fixed_clock(record),
         "label": record.label,
         "session": record.id,
         "date": _json_value(state.value(meta.date_key)),
@@ -373,6 +393,11 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
     if data.get("training"):
         out[0] = f"{h1}TRAINING (demo clock; not a care record): visit note: {said(data['label'])}"
     out.append(f"{li}Date: {said(data['date'] or 'not recorded')}")
+    if data.get("fixed_clock"):
+        out.append(
+            f"{li}Clock: fixed (--today/--now), started at {said(data['fixed_clock'])}; "
+            "not the real time"
+        )
     out.append(f"{li}Visit: {said(data['visit'])}")
     out.append(f"{li}Readiness: {data['readiness']}; walkthrough: {data['status']}")
     given = data["injection_given"]

@@ -68,8 +68,23 @@ class CheckResult(_Out):
 
     rapid: RapidOut | None = None
     """On the supervised rapid pathway: what its daily record says (``check`` only)."""
+    observation: dict[str, ObservationOut] | None = None
+    """For each result that waits for an observation (a negative naloxone challenge or
+    rechallenge): whether the time the naloxone was given was recorded (``check`` keeps
+    no record: a bare result is taken as reported)."""
     record: RecordOut | None = None
     """With ``check --label`` (a batch line's ``label``): what the patient's record gave."""
+
+
+class ObservationOut(_Out):
+    """The observation of one timed result (clinical basis, safety invariant 8)."""
+
+    result: str
+    started: str | None
+    """When the naloxone was given (ISO, with its offset), or null: not recorded."""
+    observation_recorded: bool
+    minutes: float
+    """The pack's minimum observation, in minutes."""
 
 
 class RecordOut(_Out):
@@ -213,6 +228,15 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
     defs = _series_defs(guide, props)
     props = {k: v for k, v in props.items() if not is_record_key(guide, k)}
     props.update(_series_props(guide, props))
+    from ..visit.answers import STARTED_SUFFIX
+
+    for cq in guide.questions.values():
+        if cq.wait_minutes is not None:  # when its naloxone was given (visit/clock.py)
+            props[cq.key + STARTED_SUFFIX] = {
+                "description": f"When the naloxone for {cq.key} was given: HH:MM (the "
+                "visit day), YYYY-MM-DDTHH:MM (an offset optional) or 'N minutes ago'",
+                "type": "string",
+            }
     if any(is_record_key(guide, k) for k in guide.questions):
         props[ANSWERS_KEY] = {
             "description": "The supervised rapid pathway's daily record: one object per day",
@@ -235,7 +259,12 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
                             "required": ["time"],
                             "additionalProperties": False,
                             "properties": {
-                                "time": {"type": "string", "pattern": r"^\d{2}:\d{2}"},
+                                "time": {
+                                    "type": "string",
+                                    "pattern": r"^\d{2}:\d{2}",
+                                    "description": "HH:MM, an offset optional "
+                                    "(09:30+01:00); without one the local time",
+                                },
                                 "total": {"$ref": "#/$defs/cows_total"}
                                 if "cows_total" in defs
                                 else {"type": "integer"},

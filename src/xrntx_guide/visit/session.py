@@ -75,6 +75,15 @@ class Event(_Model):
     detail: str | None = None
 
 
+class ClockRecord(_Model):
+    """Which clock a walk ran on (clinical basis, safety invariant 8): the real time, or
+    a fixed one (``--today``, ``--now``) started at ``start`` and running in real time."""
+
+    fixed: bool
+    start: dt.datetime | None = None
+    """The instant the fixed clock started at (its latest start, on a resume)."""
+
+
 class SessionRecord(_Model):
     """Everything needed to resume a walkthrough and to write its chart note."""
 
@@ -90,7 +99,11 @@ class SessionRecord(_Model):
     """Set only for a training run: its timers ran this many times faster. Everything such
     a session produces is marked TRAINING, and a care session can never take one."""
     today: dt.date | None = None
-    """The fixed date of the run (``--today``); None means the real date each time."""
+    """The fixed date of the run (``--today``, ``--now``); None means the real date each
+    time."""
+    clock: ClockRecord | None = None
+    """The clock the walk ran on; None in a session saved before it was recorded (then a
+    fixed ``today`` means a fixed clock)."""
     created: dt.datetime
     updated: dt.datetime
     answers: dict[str, AnswerRecord] = Field(default_factory=dict)
@@ -308,8 +321,19 @@ def refresh_defaults(
     return changed
 
 
-def new_session(guide: Guide, label: str, now: dt.datetime, today: dt.date | None) -> SessionRecord:
+def new_session(
+    guide: Guide,
+    label: str,
+    now: dt.datetime,
+    today: dt.date | None,
+    clock: ClockRecord | None = None,
+) -> SessionRecord:
+    """A new walk's record, started at ``now``; ``today`` is its fixed date (None: the
+    real date), ``clock`` the clock it runs on (by default: fixed when ``today`` is)."""
+    if clock is None:
+        clock = ClockRecord(fixed=today is not None, start=now if today is not None else None)
     return SessionRecord(
+        clock=clock,
         id=secrets.token_hex(4),
         label=label,
         guide_id=guide.meta.id,
@@ -418,7 +442,8 @@ def save(record: SessionRecord, path: Path, now: dt.datetime) -> None:
     data = record.model_dump_json(indent=2).encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        remove_stale_temps(path.parent, now)
+        # Files' ages are real time, never the visit's clock (a --today run's is fixed).
+        remove_stale_temps(path.parent)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise _save_problem(path, exc) from None

@@ -12,10 +12,11 @@ import typer
 from ...env import Environment
 from ...errors import ExitCode, UsageError
 from ...pack.guide import Guide
-from ...visit.presets import file_days, parse_overrides
+from ...visit.presets import file_days, given_observation, parse_overrides
 from .common import (
     AnswerOpt,
     AnswersOpt,
+    NowOpt,
     OverrideOpt,
     PlainOpt,
     SiteOpt,
@@ -38,6 +39,7 @@ def check(
     override: OverrideOpt = None,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     today: TodayOpt = None,
+    now_at: NowOpt = None,
     steps: StepsOpt = None,
     site: SiteOpt = None,
     plain: PlainOpt = False,
@@ -78,7 +80,7 @@ def check(
             hint="Without --json, `xrntx-guide walk` shows each gate in words (`why detail`).",
         )
     guide = guide_of(*pack_paths(env, steps, site))
-    day = parse_today(today, env)
+    day = parse_today(today, env, now_at)
     if label is not None and batch is not None:
         raise UsageError(
             '--label names one patient; with --batch give each line a "label" field',
@@ -96,7 +98,11 @@ def check(
         given.answers,
         day,
         raw=given.raw,
-        days=lambda: file_days(guide, given.raw, day, given.where),
+        days=lambda: file_days(guide, given.raw, day, given.where, env.now()),
+        now=env.now(),
+        observation=given_observation(
+            guide, given.raw, given.where, given.answers, answer or [], day, env.now()
+        ),
         overrides=parse_overrides(guide, override or []),
         explain=explain,
         record=record,
@@ -113,6 +119,12 @@ def check(
 
             show_record_fills(ui, record, judged.prefilled)
         show_check(ui, state)
+        for o in judged.observed:
+            if o.started is None:
+                ui.note(
+                    f"{o.key}={o.value}: taken as reported; no observation time was recorded "
+                    f"(give {o.key}_started to check the {o.minutes:g}-minute minimum)"
+                )
     code = {
         "ready": ExitCode.OK,
         "blocked": ExitCode.BLOCKED,
@@ -155,7 +167,11 @@ def _check_batch(
         explain,
         flags={k: p for k, p in given.answers.items() if p.origin == "flag"},
         overrides=tuple(parse_overrides(guide, override)),
-        shared_days=file_days(guide, given.raw, day, given.where),
+        shared_days=file_days(guide, given.raw, day, given.where, env.now()),
+        starts=given_observation(
+            guide, given.raw, given.where, given.answers, answer or [], day, env.now()
+        )[0],
+        now=env.now(),
         store=env.sessions_dir(),  # read only for a line with a "label"
     )
     if str(source) == "-":
