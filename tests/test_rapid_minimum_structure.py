@@ -36,7 +36,7 @@ def rapid_patient(last_use: dt.date, on: dt.date, days: list[dict[str, Any]]) ->
             rapid_supervised_setting=True,
             rapid_protocol_on_file=True,
             uds_buprenorphine="positive",
-            naloxone_challenge="negative",
+            naloxone_challenge="not_done",  # not required on this pathway
         )
     )
     answers["rapid_days"] = days
@@ -84,17 +84,17 @@ def status_by_route(
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(answers))
     out: dict[str, str] = {}
-    checked = run("check", "--json", "--today", today, "--answers", str(path))
+    checked = run("check", "--json", "--now", f"{today}T23:30", "--answers", str(path))
     assert checked.exit_code in (0, 1, 4), checked.output
     out["check"] = json.loads(checked.stdout)["status"]
     batch = tmp_path / "batch.jsonl"
     batch.write_text(json.dumps(answers) + "\n")
-    lines = run("check", "--today", today, "--batch", str(batch))
+    lines = run("check", "--now", f"{today}T23:30", "--batch", str(batch))
     assert lines.exit_code in (0, 1, 4), lines.output
     out["batch"] = json.loads(lines.stdout.splitlines()[0])["status"]
     walked = run(
         "walk", "--no-input", "--json", "--label", f"w{len(list(tmp_path.iterdir()))}",
-        "--today", today, "--answers", str(path),
+        "--now", f"{today}T23:30", "--answers", str(path),
     )  # fmt: skip
     assert walked.exit_code in (0, 1, 4), walked.output
     out["walk"] = json.loads(walked.stdout)["status"]
@@ -164,7 +164,7 @@ def test_the_required_days_of_oral_naltrexone_make_the_record_ready(
     on, answers = record(required)
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(answers))
-    result = run("check", "--json", "--today", on.isoformat(), "--answers", str(path))
+    result = run("check", "--json", "--now", f"{on.isoformat()}T23:30", "--answers", str(path))
     assert result.exit_code == ExitCode.OK, result.output
 
 
@@ -177,7 +177,7 @@ def test_a_day_of_naltrexone_not_tolerated_does_not_count(
     answers["rapid_days"][2]["tolerated"] = False
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(answers))
-    checked = run("check", "--json", "--today", on.isoformat(), "--answers", str(path))
+    checked = run("check", "--json", "--now", f"{on.isoformat()}T23:30", "--answers", str(path))
     data = json.loads(checked.stdout)
     assert data["status"] == "blocked" and "rapid_pathway" in data["blocking"]
 
@@ -191,7 +191,7 @@ def test_a_day_without_whether_naltrexone_was_given_leaves_the_record_incomplete
     del answers["rapid_days"][1]["naltrexone_given"]
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(answers))
-    checked = run("check", "--json", "--today", on.isoformat(), "--answers", str(path))
+    checked = run("check", "--json", "--now", f"{on.isoformat()}T23:30", "--answers", str(path))
     data = json.loads(checked.stdout)
     assert data["status"] != "ready"
     assert any("oral naltrexone" in m for m in data["rapid"]["missing"]), data["rapid"]
@@ -207,7 +207,7 @@ def test_a_site_may_require_more_days_of_naltrexone_never_fewer(
     path.write_text(json.dumps(answers))
     stricter = tmp_path / "stricter.toml"
     stricter.write_text(f'site = "s"\n[settings]\n{SETTING} = {required + 1}\n')
-    args = ("check", "--json", "--today", on.isoformat(), "--answers", str(path))
+    args = ("check", "--json", "--now", f"{on.isoformat()}T23:30", "--answers", str(path))
     data = json.loads(run(*args, "--site", str(stricter)).stdout)
     assert data["status"] == "blocked" and "rapid_pathway" in data["blocking"]
     looser = tmp_path / "looser.toml"

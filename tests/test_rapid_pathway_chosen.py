@@ -40,7 +40,9 @@ def record(last: int, *, table: bool) -> list[dict[str, Any]]:
 def check(run: Run, tmp_path: Path, on: dt.date, answers: dict[str, Any], *extra: str) -> Any:
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(answers))
-    result = run("check", "--json", "--today", on.isoformat(), "--answers", str(path), *extra)
+    result = run(
+        "check", "--json", "--now", f"{on.isoformat()}T23:30", "--answers", str(path), *extra
+    )
     assert result.exit_code in (0, 1, 4), result.output
     return json.loads(result.stdout)
 
@@ -119,7 +121,7 @@ def test_the_challenge_is_required_on_the_pathway_only_when_the_site_says_so(
     dropped = tmp_path / "dropped.toml"
     dropped.write_text('site = "s"\n[settings]\nrapid_challenge_required = 1\n')
     path = tmp_path / "answers.json"
-    refused = run("check", "--json", "--today", on.isoformat(), "--answers", str(path),
+    refused = run("check", "--json", "--now", f"{on.isoformat()}T23:30", "--answers", str(path),
                   "--site", str(dropped))  # fmt: skip
     assert refused.exit_code == ExitCode.INVALID_PACK, refused.output
 
@@ -141,7 +143,7 @@ def test_an_on_track_day_reads_as_such_and_a_broken_record_as_a_contraindication
     on, answers = patient(3, table=True)
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(answers))
-    args = ("check", "--plain", "--today", on.isoformat(), "--answers", str(path))
+    args = ("check", "--plain", "--now", f"{on.isoformat()}T23:30", "--answers", str(path))
     shown = run(*args, "--site", str(SITE))
     assert shown.exit_code == ExitCode.BLOCKED, shown.output
     words = " ".join(shown.stdout.split())

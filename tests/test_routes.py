@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, Run, after_injection, days_ago, ready_patient
+from tests.helpers import NOW, TODAY, Run, after_injection, days_ago, ready_patient
 from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.expr.values import Scalar
@@ -35,7 +35,7 @@ def flags(answers: Mapping[str, Any]) -> list[str]:
 
 
 def check(run: Run, answers: Mapping[str, Any], *extra: str) -> Any:
-    return run("check", "--json", "--today", TODAY.isoformat(), *flags(answers), *extra)
+    return run("check", "--json", "--now", NOW, *flags(answers), *extra)
 
 
 def status(run: Run, answers: Mapping[str, Any], *extra: str) -> dict[str, Any]:
@@ -302,7 +302,8 @@ def _started_challenge(run: Run, home: Path, *extra: str) -> Path:
     assert result.exit_code == ExitCode.INCOMPLETE, result.output
     path = _session_file(home)
     record = json.loads(path.read_text())
-    record["timers"]["naloxone_challenge"] = dt.datetime.now(dt.UTC).isoformat()
+    # Just now on the session's clock (a --today run's: that date, at the time it saved).
+    record["timers"]["naloxone_challenge"] = record["updated"]
     path.write_text(json.dumps(record))
     return path
 
@@ -428,11 +429,13 @@ def test_a_repeat_injection_days_after_the_last_is_a_stop_and_weeks_a_caution(
 ) -> None:
     stop_days = int(guide.setting_values["early_repeat_stop_days"])
     caution_days = int(guide.setting_values["early_repeat_caution_days"])
-    soon = status(run, ready_patient(**REPEAT, last_injection_date=days_ago(stop_days - 1)))
+    # No use since the last injection: no last use dated after it (that is refused).
+    repeat = {**REPEAT, "last_opioid_use": None}
+    soon = status(run, ready_patient(**repeat, last_injection_date=days_ago(stop_days - 1)))
     assert soon["status"] == "needs_override" and soon["blocking"] == ["dose_timing"]
-    early = status(run, ready_patient(**REPEAT, last_injection_date=days_ago(caution_days - 1)))
+    early = status(run, ready_patient(**repeat, last_injection_date=days_ago(caution_days - 1)))
     assert early["status"] == "ready" and "dose_timing" in early["cautions"]
-    on_time = status(run, ready_patient(**REPEAT, last_injection_date=days_ago(caution_days)))
+    on_time = status(run, ready_patient(**repeat, last_injection_date=days_ago(caution_days)))
     assert "dose_timing" not in on_time["cautions"]
 
 
@@ -492,6 +495,7 @@ def test_a_walk_resumed_on_a_later_day_asks_the_day_s_results_again(
     resumed = run(
         "walk", "--resume", "--session", str(path), "--no-input", "--today", later.isoformat(),
         "--answer", "naloxone_challenge=negative", "--answer", "kit_storage_ok=yes",
+        "--answer", "naloxone_challenge_started=30 minutes ago",
         "--answer", "body_habitus=average",
     )  # fmt: skip
     assert resumed.exit_code == ExitCode.INCOMPLETE, resumed.output
@@ -580,7 +584,9 @@ def test_a_finding_given_where_its_question_does_not_apply_is_refused(
 def test_an_answer_that_does_not_apply_and_shows_nothing_is_still_only_ignored(
     run: Run,
 ) -> None:
-    answers = ready_patient(**REPEAT_NO_USE, uds_opiates="negative")
+    # Without a last use: one dated after the last injection contradicts "no use since"
+    # and is refused (safety invariant 10).
+    answers = ready_patient(**REPEAT_NO_USE, uds_opiates="negative", last_opioid_use=None)
     data = status(run, answers)
     assert data["status"] == "ready" and "uds_opiates" in data["ignored"]
 
@@ -593,7 +599,7 @@ def test_the_note_judges_a_session_under_its_recorded_settings(
     patient = ready_patient(last_opioid_use=days_ago(10), naloxone_challenge="negative")
     walked = run(
         "walk", "--no-input", "--label", "pt", "--today", TODAY.isoformat(), "--site", str(site),
-        *flags(patient),
+        *flags(patient), "--answer", "naloxone_challenge_started=25 minutes ago",
     )  # fmt: skip
     assert walked.exit_code == ExitCode.BLOCKED, walked.output
     path = _session_file(_isolated_home)

@@ -9,8 +9,10 @@ in this process, where starting workers would cost more than it saves. A worker 
 stops the batch (never a wait for ever), with an error line saying where.
 
 Each line is judged exactly as a single ``check --json`` would judge that patient with the
-same options: the line stands where an ``--answers`` file stands in a single check, so
-``--answer`` flags beat it (flags are the most specific) and it beats ``--answers FILE``
+same options, by the same function (judge.py); a line's ``label`` reads that patient's
+record as ``check --label`` does (the store is read once, for the first such line). The
+line stands where an ``--answers`` file stands in a single check, so ``--answer`` flags
+beat it (flags are the most specific) and it beats ``--answers FILE``
 (which is shared by every line); ``--override`` is checked once, before any line, as a
 single check checks it, and bound on each line to that line's own inputs. An override a
 line refuses (its gate fails as a contraindication) makes that line an error line with the
@@ -27,17 +29,21 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from typing import Any, BinaryIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pydantic_core import to_json
 
 from .engine.evaluate import OverrideRequest
-from .errors import UserError
-from .output.report import check_result
+from .errors import InvalidAnswer, UserError
+from .judge import judge
 from .output.schemas import ErrorCode, error_fields
 from .pack.guide import Guide
-from .visit.answers import RAPID_DAYS_KEY, is_pathway_key
-from .visit.presets import Preset, evaluate_presets, parse_answers, refuse_flags_beside_series
+from .visit.answers import CHALLENGES_KEY, RAPID_DAYS_KEY, STARTED_SUFFIX
+from .visit.presets import LABEL_KEY, Preset, parse_answers, refuse_flags_beside_series
+
+if TYPE_CHECKING:
+    from .visit.history import Timeline
 
 CHUNK = 500
 """Lines a worker takes at a time: large enough to amortise the hand-over."""
@@ -124,10 +130,61 @@ class Job:
     """The rapid pathway's days of ``--answers FILE`` (``rapid_days``), for the lines that
     give none of their own: the ``rapid`` block reads the same days as the gate."""
 
+    starts: Mapping[str, dt.datetime] = field(default_factory=dict)
+    """When the naloxone was given, from ``--answers FILE`` and the flags (a line's own
+    ``*_started`` go over them)."""
+    now: dt.datetime | None = None
+    """The run's clock when the batch started: a result a line times after it is refused
+    (visit/clock.py); None: the end of ``today``."""
+
+    store: Path | None = None
+    """The folder of saved sessions, read (once) for the first line with a ``label``."""
+
     @functools.cached_property
-    def record_keys(self) -> tuple[str, ...]:
-        """The rapid record's answers this guide has: looked up once, not on every line."""
-        return tuple(k for k in self.guide.questions if is_pathway_key(self.guide, k))
+    def records(self) -> list[Any]:
+        """Every readable session of the store (a batch without labels never reads it)."""
+        if self.store is None:
+            return []
+        from .visit.session import scan_sessions
+
+        return [record for _, record in scan_sessions(self.store).found]
+
+    def record(self, label: object) -> Timeline:
+        """The record of the patient a line names (``label``), as a walk reads it.
+
+        Raises:
+            InvalidAnswer: the label is not text, or not a usable label (mixed scripts).
+        """
+        from .visit.history import timeline
+        from .visit.session import clean_label
+
+        if not isinstance(label, str):
+            raise InvalidAnswer("label", "must be text: the patient's label")
+        try:
+            cleaned = clean_label(label)
+        except ValueError as exc:
+            raise InvalidAnswer("label", str(exc)) from None
+        return timeline(self.guide, self.records, cleaned, self.today)
+
+
+def _observation(
+    job: Job, raw: Mapping[str, Any], presets: Mapping[str, Preset]
+) -> tuple[dict[str, dt.datetime], dict[str, dt.datetime]] | None:
+    """When the naloxone of the line's timed results was given (the shared file's and
+    the flags', under the line's own) and when its series' results were taken: read only
+    when something gives one (visit/presets.py)."""
+    if (
+        not job.starts
+        and CHALLENGES_KEY not in raw
+        and not any(k.endswith(STARTED_SUFFIX) for k in raw)
+    ):
+        return None
+    from .visit.clock import end_of_day
+    from .visit.presets import given_observation
+
+    now = job.now if job.now is not None else end_of_day(job.today)
+    starts, times = given_observation(job.guide, raw, None, presets, (), job.today, now)
+    return {**job.starts, **starts}, times
 
 
 def error_line(number: int, ident: Any, fields: Mapping[str, Any]) -> str:
@@ -161,28 +218,34 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
         if not isinstance(raw, dict):
             raise _Bad("not_object", "must be one JSON object of answers")
         ident = raw.pop("id", None)
-        given = parse_answers(job.guide, raw, "file", job.today, None)
-        refuse_flags_beside_series(job.guide, raw, given, job.flags, job.today, "the line")
+        record = job.record(raw.pop(LABEL_KEY)) if LABEL_KEY in raw else None
+        given = parse_answers(job.guide, raw, "file", job.today, None, now=job.now)
+        refuse_flags_beside_series(job.guide, raw, given, job.flags, job.today, "the line", job.now)
         presets = {**job.shared, **given, **job.flags}
-        # An answer out of bounds, or an override the line refuses, raises here.
-        state = evaluate_presets(job.guide, presets, job.today, job.overrides)
-        result = check_result(state, job.explain)
-        # The same "rapid" block as a single check --json: the line's days, else the file's.
-        shown = state.question_visible
-        guide = job.guide
-        if any(shown.get(k) is not False for k in job.record_keys):
-            # On the rapid pathway only: the record module (pydantic) loads for it, so a
-            # batch without it never pays for the import (it cost a batch 9%).
-            from .visit.rapid import check_block, parse_days
 
-            days = (
-                parse_days(guide, raw[RAPID_DAYS_KEY], job.today, None)
-                if RAPID_DAYS_KEY in raw
-                else None
-            )
-            rapid = check_block(guide, shown, job.shared_days if days is None else days, job.today)
-            if rapid is not None:
-                result["rapid"] = rapid
+        def days() -> Any:
+            """The line's pathway days, else the shared file's: read only on the pathway
+            (the record module loads pydantic; a batch without it never pays for it)."""
+            if RAPID_DAYS_KEY not in raw:
+                return job.shared_days
+            from .visit.rapid import parse_days
+
+            return parse_days(job.guide, raw[RAPID_DAYS_KEY], job.today, None, job.now)
+
+        # An answer out of bounds or contradicting another or the record, or an override
+        # the line refuses, raises here: the same judge as a single check --json.
+        result = judge(
+            job.guide,
+            presets,
+            job.today,
+            raw=raw,
+            days=days,
+            overrides=job.overrides,
+            explain=job.explain,
+            record=record,
+            now=job.now,
+            observation=_observation(job, raw, presets),
+        ).result
         if ident is not None:
             result = {"id": ident, **result}
     except _Bad as exc:

@@ -13,12 +13,15 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .engine.evaluate import State
 from .errors import PackError, UsageError, UserError
 from .pack.guide import Guide
 from .pack.load import load_guide
+
+if TYPE_CHECKING:
+    from .visit.history import Timeline
 
 MAX_FILE_BYTES = 256 * 1024
 EXPECT_KEYS = (
@@ -213,7 +216,8 @@ def played(guide: Guide, scenario: Scenario) -> tuple[State, dict[str, Any]]:
     earlier visits (``[[history]]``): what a walk fills in from them (the last injection's
     date and side) is added where the answers do not give it, as the walk adds it. Returns
     the evaluation and the values filled in."""
-    from .visit.presets import Preset, evaluate_presets, parse_answers, parse_overrides
+    from .judge import judge
+    from .visit.presets import parse_answers, parse_overrides
 
     where = f"{scenario.path} [answers]"
     steps = {s.id for s in guide.steps}
@@ -226,35 +230,23 @@ def played(guide: Guide, scenario: Scenario) -> tuple[State, dict[str, Any]]:
     try:
         presets = parse_answers(guide, scenario.answers, "file", scenario.today, where)
         requests = parse_overrides(guide, scenario.overrides)
-        fills = from_history(guide, scenario)
-        filled = {k: v for k, v in fills.items() if k not in presets}
-        state = evaluate_presets(
-            guide,
-            {**presets, **{k: Preset(v, "history") for k, v in filled.items()}},
-            scenario.today,
-            requests,
+        # The one judge of check and each batch line (judge.py), with the record of
+        # the earlier visits read as a walk reads it.
+        judged = judge(
+            guide, presets, scenario.today, overrides=requests, record=from_history(guide, scenario)
         )
-        # Filled in only where the walk would ask: a question that does not apply is not.
-        shown = {k: v for k, v in filled.items() if state.question_visible.get(k) is True}
-        if shown != filled:
-            state = evaluate_presets(
-                guide,
-                {**presets, **{k: Preset(v, "history") for k, v in shown.items()}},
-                scenario.today,
-                requests,
-            )
-        return state, shown
+        return judged.state, judged.prefilled
     except PackError:
         raise
     except UsageError as exc:
         raise ScenarioError(f"{scenario.path}: {exc.message}", hint=exc.hint) from None
 
 
-def from_history(guide: Guide, scenario: Scenario) -> dict[str, Any]:
-    """Walk the earlier visits as sessions of one label (in memory) and return what the
-    patient's timeline fills in for a visit on the scenario's date (visit/history.py)."""
+def from_history(guide: Guide, scenario: Scenario) -> Timeline | None:
+    """Walk the earlier visits as sessions of one label (in memory) and return the
+    patient's timeline on the scenario's date (visit/history.py); None without any."""
     if not scenario.history:
-        return {}
+        return None
     from .engine.drive import walk_unattended
     from .visit.history import timeline
     from .visit.presets import parse_answers
@@ -270,8 +262,7 @@ def from_history(guide: Guide, scenario: Scenario) -> dict[str, Any]:
         ended = walk_unattended(guide, record, visit.today, {}, ("all",), now)
         record.summarise(ended.state, now)
         records.append(record)
-    tl = timeline(guide, records, scenario.id, scenario.today)
-    return {key: fill.value for key, fill in tl.prefills.items()}
+    return timeline(guide, records, scenario.id, scenario.today)
 
 
 def outcome(state: State, prefilled: Mapping[str, Any] | None = None) -> dict[str, Any]:

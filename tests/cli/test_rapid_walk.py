@@ -101,7 +101,8 @@ class Run:
         self.home = home
         self.child = pexpect.spawn(
             str(EXE),
-            [*args, "--plain", "--today", today.isoformat()],
+            # Late on the day: the times typed that day are before the visit's clock.
+            [*args, "--plain", "--now", f"{today.isoformat()}T23:30"],
             env=env,
             encoding="utf-8",
             timeout=15,
@@ -186,7 +187,10 @@ def test_a_day_is_recorded_at_the_prompt_saved_at_once_and_a_future_date_is_refu
         assert [(d["day"], d["date"], d["tolerated"]) for d in kept] == [
             (1, DAY1.isoformat(), True)
         ]
-        assert kept[0]["cows"] == [{"time": "09:15:00", "total": 3, "items": None}]
+        (rating,) = kept[0]["cows"]
+        assert (rating["total"], rating["items"]) == (3, None), rating
+        when = dt.time.fromisoformat(rating["time"])  # kept with its offset on that day
+        assert when.tzinfo is not None and when.replace(tzinfo=None) == dt.time(9, 15), rating
         assert "Buprenorphine" in kept[0]["given"]  # the site table's words
         assert "Day 1 recorded" in shown and "3 at 09:15" in shown
         # An on-track day reads as such (not a contraindication box), with what is due.

@@ -15,7 +15,9 @@ from xrntx_guide.pack.guide import Guide
 
 def test_a_blocked_patient_never_gets_an_injection_record(run: Run) -> None:
     answers = after_injection(
-        last_opioid_use=(TODAY - dt.timedelta(days=4)).isoformat(), naloxone_challenge="negative"
+        last_opioid_use=(TODAY - dt.timedelta(days=4)).isoformat(),
+        naloxone_challenge="negative",
+        naloxone_challenge_started="30 minutes ago",  # a visit record needs its observation
     )
     result = walk(run, answers, label="blocked-1")
     assert result.exit_code == ExitCode.BLOCKED, result.output
@@ -25,6 +27,26 @@ def test_a_blocked_patient_never_gets_an_injection_record(run: Run) -> None:
     assert "injection_given" not in [a["key"] for a in data["answers"]]
     ics = run("note", "blocked-1", "--format", "ics")
     assert ics.exit_code == ExitCode.USAGE, ics.output
+
+
+def test_an_unfinished_walk_with_the_dose_answered_given_records_no_dose(run: Run) -> None:
+    """Safety invariant 12: a walk that stops before the gates are decided (answers
+    missing) with `injection_given=yes` given up front records no dose, no next dose
+    date and no calendar event, and its note says why the answer did not count."""
+    answers = {"visit": "first_injection", "injection_given": True}
+    result = walk(run, answers, label="unfinished-1")
+    assert result.exit_code == ExitCode.INCOMPLETE, result.output
+    data = json.loads(run("note", "unfinished-1", "--format", "json").stdout)
+    assert data["readiness"] != "ready"
+    assert data["injection_given"] is None and data["next_dose_due"] is None
+    assert data["dose"] is None
+    text = run("note", "unfinished-1", "--plain").stdout
+    assert "Given:" not in text and "Next dose due" not in text
+    assert "the gates did not allow it" in text
+    ics = run("note", "unfinished-1", "--format", "ics")
+    assert ics.exit_code == ExitCode.USAGE, ics.output
+    listed = json.loads(run("sessions", "--json").stdout)
+    assert all(s.get("next_dose_due") is None for s in listed), listed
 
 
 def test_ics_lines_are_folded_at_75_octets(run: Run) -> None:

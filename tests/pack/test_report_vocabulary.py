@@ -32,6 +32,8 @@ def _edit(folder: Path, old: str, new: str) -> None:
         ('next_dose_due = "next_dose_due"', 'next_dose_due = "needle"', "next_dose_due"),
         ('repeat_visit = "repeat_injection"', 'repeat_visit = "second"', "repeat_visit"),
         ('{ question = "last_injection_date"', '{ question = "last_jab_date"', "carry"),
+        ('use_since = "opioid_use_since_last_injection"', 'use_since = "visit"', "use_since"),
+        ('last_use = "last_opioid_use"', 'last_use = "last_opioid_used"', "last_use"),
     ],
 )
 def test_a_report_name_the_pack_does_not_define_is_refused_at_its_place(

@@ -85,7 +85,7 @@ def case(tmp_path: Path, name: str, days: list[dict[str, Any]]) -> str:
 
 def walk(run: Run, answers: str, *extra: str) -> Any:
     return run(
-        "walk", "--no-input", "--json", "--today", DAY7.isoformat(), "--site", str(SITE),
+        "walk", "--no-input", "--json", "--now", f"{DAY7.isoformat()}T23:30", "--site", str(SITE),
         "--answers", answers, *extra,
     )  # fmt: skip
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, Run, json_answers, ready_patient
+from tests.helpers import NOW, TODAY, Run, json_answers, ready_patient
 from xrntx_guide.cli.ui import UI
 from xrntx_guide.cli.walk import Walk
 from xrntx_guide.engine.evaluate import evaluate
@@ -210,17 +210,21 @@ def test_walk_answers_keeps_the_files_challenge_times_in_the_session_and_the_not
     path = tmp_path / "case.json"
     path.write_text(json.dumps(answers))
 
-    r = run(
-        "walk", "--no-input", "--label", "FT", "--today", TODAY.isoformat(), "--answers", str(path)
-    )
+    r = run("walk", "--no-input", "--label", "FT", "--now", NOW, "--answers", str(path))
     assert r.exit_code in (0, 4), r.output
     note = run("note", "FT", "--format", "json")
     assert note.exit_code == 0, note.output
     data = json.loads(note.stdout)
 
-    got = [(c["kind"], c["result"], c["at"]) for c in data["naloxone_challenges"]]
-    assert got == [("challenge", "positive", first), ("rechallenge", "negative", again)]
-    assert data["naloxone_challenges"][1]["started"] == started
+    def instant(text: str) -> dt.datetime:  # kept with its offset: the same instant
+        return dt.datetime.fromisoformat(text).astimezone()
+
+    got = [(c["kind"], c["result"], instant(c["at"])) for c in data["naloxone_challenges"]]
+    assert got == [
+        ("challenge", "positive", instant(first)),
+        ("rechallenge", "negative", instant(again)),
+    ]
+    assert instant(data["naloxone_challenges"][1]["started"]) == instant(started)
     assert data["naloxone_challenges"][1]["hours_after_positive"] == 17
 
 

@@ -219,9 +219,10 @@ class Presenter:
 
         Raises:
             UserError: answers that contradict each other (a what-if's last use after the
-                injection date), naming both.
+                injection date; a first injection beside a last injection), naming both.
         """
-        from ..visit.presets import Preset, evaluate_presets, parse_answers, parse_overrides
+        from ..judge import judge
+        from ..visit.presets import Preset, parse_answers, parse_overrides
 
         guide, today = walk.guide, walk.today
         where = f"{self.scenario.path} [answers]"
@@ -230,7 +231,8 @@ class Presenter:
         given.update((k, Preset(v, "typed")) for k, v in live.items())
         given.update(change or {})
         requests = parse_overrides(guide, self.scenario.overrides)
-        return evaluate_presets(guide, given, today, requests)
+        # The one judge of check, each batch line and scenarios test (judge.py).
+        return judge(guide, given, today, overrides=requests).state
 
 
 def _settled(r: GateResult) -> bool:

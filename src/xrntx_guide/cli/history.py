@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from ..engine.drive import Prefill
 from ..engine.evaluate import State
 from ..engine.walk import Ask
 from ..expr import format_value
 from ..pack.guide import Guide
-from ..visit.history import Timeline, VisitEntry, due_words, require_label, timeline
+from ..visit.history import (
+    OUTSIDE_THE_RECORD,
+    Timeline,
+    VisitEntry,
+    due_words,
+    require_label,
+    timeline,
+)
 from ..visit.session import SessionRecord, scan_sessions
 from .ui import UI
 
@@ -112,6 +120,20 @@ def show_timeline(ui: UI, tl: Timeline, heading: str) -> None:
         ui.note(f"Last injection {tl.source.date if tl.source else '?'}; {due}.")
     for message in tl.warnings():
         ui.warning(message)
+    ui.note(OUTSIDE_THE_RECORD)
+
+
+def show_record_fills(ui: UI, tl: Timeline, filled: Mapping[str, Any]) -> None:
+    """What ``check --label`` took from the patient's record (or that it holds nothing)."""
+    if not tl.visits:
+        ui.note(f"No saved visit has the label {tl.label!r}: nothing is taken from a record.")
+        ui.note(OUTSIDE_THE_RECORD)
+        return
+    show_timeline(ui, tl, f"History of {tl.label!r}")
+    if filled:
+        words = ", ".join(f"{k} = {format_value(v)}" for k, v in filled.items())
+        source = tl.source.session if tl.source is not None else "?"
+        ui.note(f"From the record (session {source}): {words}.")
 
 
 def run_history(

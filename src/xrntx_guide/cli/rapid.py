@@ -300,7 +300,7 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
         "reason": reason or None,
     }
     # The same checks as an answers file's day: one reading of a day, whatever the route.
-    return parse_day(guide, raw, today)
+    return parse_day(guide, raw, today, walk.clock.now())
 
 
 def _ask_ratings(walk: Walk, number: int, date: dt.date, ratings: list[dict[str, Any]]) -> None:
@@ -361,6 +361,8 @@ def _ask_items(walk: Walk, items: list[str]) -> dict[str, int]:
 def _ask_time(walk: Walk, date: dt.date) -> dt.time:
     """The rating's time; a time still ahead today is refused (the latest rating of the
     day is the one the gate reads, so a time typed ahead would outrank a later rating)."""
+    from ..visit.clock import future_problem, on_day
+
     now = walk.clock.now().astimezone()
     default = now.strftime("%H:%M") if date == now.date() else None
     while True:
@@ -371,8 +373,9 @@ def _ask_time(walk: Walk, date: dt.date) -> dt.time:
         except ValueError as exc:
             walk.ui.retry(f"{exc}; please answer again")
             continue
-        if date == now.date() and when > now.time():
-            later = f"{text} is later than now ({now.strftime('%H:%M')})"
+        # The one rule for a result's time, as an answers file's (visit/clock.py).
+        later = future_problem(f"the rating at {text}", on_day(date, when), walk.clock.now())
+        if later is not None:
             walk.ui.retry(f"{later}; please answer again")
             continue
         return when

@@ -58,7 +58,8 @@ WORDS = {
     "edit": "change one answer ('edit' alone lists them)",
     "why": "the gates and how each is decided now ('why detail' adds the rules)",
     "jump": "go straight to the gate that already blocks; the rest can be answered later",
-    "start": "start the observation timer when the naloxone is given",
+    "start": "start the observation timer when the naloxone is given ('start 09:05': it "
+    "was given then)",
     "wait": "count down the observation (Ctrl-C stops waiting)",
     "ok": "acknowledge this caution and go on",
     "override": "record an override: a coded reason and a comment",
@@ -109,8 +110,9 @@ class Walk:
     dry_run: bool = False
     program: str = "xrntx-guide"
     """How this program is started here, for the resume command it prints."""
-    history_conflict: Callable[[object], str | None] | None = None
-    """Why a visit answer contradicts the patient's record (visit/history.py), or None."""
+    history_conflict: Callable[[str, object], str | None] | None = None
+    """Why an answer typed for a key contradicts the path taken or the patient's record
+    (visit/contradiction.py), or None."""
     """``--no-save``: the session is never written; the screen says so where it would say
     "saved"."""
     responder: Any = None
@@ -604,10 +606,11 @@ class Walk:
         return True
 
     def refused_by_history(self, cq: CQuestion, value: object) -> bool:
-        """A visit answer the patient's record contradicts is refused, saying why."""
-        if self.history_conflict is None or cq.key != self.guide.meta.report.visit:
+        """An answer that contradicts the path taken or the patient's record is refused,
+        saying why (safety invariant 10)."""
+        if self.history_conflict is None:
             return False
-        problem = self.history_conflict(value)
+        problem = self.history_conflict(cq.key, value)
         if problem is not None:
             self.ui.retry(problem)
         return problem is not None
@@ -902,13 +905,34 @@ class Walk:
         elif cmd.name == "start":
             key = self.current_key(state)
             if key is not None:
-                self.record.timers[key] = self.clock.now()
-                self.ui.note("timer started")
+                self.start_timer(key, cmd.arg)
         elif cmd.name == "wait":
             key = self.current_key(state)
             if key is not None:
                 self.countdown(state, self.guide.questions[key])
         self.last_step = None if cmd.name in ("review", "why") else self.last_step
+
+    def start_timer(self, key: str, when: str) -> None:
+        """'start' (the naloxone is given now) or 'start 09:05' (it was given then: never
+        after now, the one rule of visit/clock.py)."""
+        from ..visit.clock import future_problem, parse_moment, shown
+
+        now = self.clock.now()
+        if not when:
+            self.record.timers[key] = now
+            self.ui.note("timer started")
+            return
+        try:
+            at = parse_moment(when, self.today, now)
+        except ValueError as exc:
+            self.ui.retry(f"start: {exc}")
+            return
+        problem = future_problem("the naloxone", at, now)
+        if problem is not None:
+            self.ui.retry(f"start: {problem}")
+            return
+        self.record.timers[key] = at
+        self.ui.note(f"timer started at {shown(at, '%H:%M')} (when the naloxone was given)")
 
     def current_key(self, state: State) -> str | None:
         if self.redo is not None:

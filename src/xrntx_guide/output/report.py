@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..engine.evaluate import GateResult, State
@@ -66,9 +67,16 @@ def injection_possible(state: State) -> bool:
 
 
 def injection_given(state: State) -> Value:
-    """The pack's answer that records the dose as given (``[guide.report]``), or unknown."""
+    """Whether the dose was given (:attr:`State.injection_given`: only when the gates
+    allowed it)."""
+    return state.injection_given
+
+
+def _answered_given_not_allowed(state: State) -> bool:
+    """An answer says the dose was given, but the gates did not allow it: the note says
+    so instead of recording a dose."""
     key = state.guide.meta.report.injection_given
-    return UNKNOWN if key is None else state.value(key)
+    return key is not None and state.value(key) is True and state.injection_given is not True
 
 
 def shown_after_injection(state: State, name: str) -> bool:
@@ -125,8 +133,21 @@ def derived_json(state: State) -> dict[str, Any]:
     return out
 
 
-def check_result(state: State, explain: bool = False) -> dict[str, Any]:
-    """The object ``check --json`` prints (its JSON Schema: ``schema check-result``)."""
+def _fixed_clock(record: SessionRecord) -> str | None:
+    """When the walk ran on a fixed clock (``--today``, ``--now``): the instant it started
+    at (invariant 8: the record says so); None on the real clock."""
+    clock = record.clock
+    if clock is not None:
+        return clock.start.isoformat() if clock.fixed and clock.start is not None else None
+    return record.today.isoformat() if record.today is not None else None
+
+
+def check_result(
+    state: State, explain: bool = False, starts: Mapping[str, dt.datetime] | None = None
+) -> dict[str, Any]:
+    """The object ``check --json`` prints (its JSON Schema: ``schema check-result``).
+    ``starts``: when the naloxone of each timed result was given, where the run said so;
+    a result without is said to be taken as reported (``observation``)."""
     meta = state.guide.meta
     result: dict[str, Any] = {
         "status": state.status,
@@ -142,6 +163,11 @@ def check_result(state: State, explain: bool = False) -> dict[str, Any]:
     }
     if state.not_applicable_answers:
         result["ignored"] = list(state.not_applicable_answers)
+    from ..visit.presets import observation_json, observed_results
+
+    observed = observed_results(state, None, starts or {})
+    if observed:
+        result["observation"] = observation_json(observed)
     return result
 
 
@@ -224,6 +250,7 @@ def note_data(
     needle = next((v for v in map(value, report.needle) if v is not UNKNOWN), UNKNOWN)
     return {
         "training": record.demo_clock is not None,
+        "fixed_clock": _fixed_clock(record),
         "label": record.label,
         "session": record.id,
         "date": _json_value(state.value(meta.date_key)),
@@ -231,6 +258,7 @@ def note_data(
         "status": record.status,
         "readiness": state.status,
         "injection_given": _json_value(injection_given(state)),
+        "injection_given_not_counted": _answered_given_not_allowed(state),
         "answers": answers_table(state, record),
         "gates": gates,
         "cautions_acknowledged": [
@@ -365,6 +393,11 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
     if data.get("training"):
         out[0] = f"{h1}TRAINING (demo clock; not a care record): visit note: {said(data['label'])}"
     out.append(f"{li}Date: {said(data['date'] or 'not recorded')}")
+    if data.get("fixed_clock"):
+        out.append(
+            f"{li}Clock: fixed (--today/--now), started at {said(data['fixed_clock'])}; "
+            "not the real time"
+        )
     out.append(f"{li}Visit: {said(data['visit'])}")
     out.append(f"{li}Readiness: {data['readiness']}; walkthrough: {data['status']}")
     given = data["injection_given"]
@@ -376,6 +409,11 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
         out.append(f"{li}Next dose due: {said(data['next_dose_due'])}")
     else:
         out.append(f"{li}Injection: {'not given' if given is False else 'not recorded'}")
+        if data.get("injection_given_not_counted"):
+            out.append(
+                f"{li}An answer says the injection was given, but the gates did not allow "
+                "it (readiness above): it is not recorded as given, and no next dose is due."
+            )
     out += _history_lines(data.get("history"), h2, li)
     out += ["", f"{h2}Readiness findings and gates", ""]
     for g in data["gates"]:

@@ -68,6 +68,36 @@ class CheckResult(_Out):
 
     rapid: RapidOut | None = None
     """On the supervised rapid pathway: what its daily record says (``check`` only)."""
+    observation: dict[str, ObservationOut] | None = None
+    """For each result that waits for an observation (a negative naloxone challenge or
+    rechallenge): whether the time the naloxone was given was recorded (``check`` keeps
+    no record: a bare result is taken as reported)."""
+    record: RecordOut | None = None
+    """With ``check --label`` (a batch line's ``label``): what the patient's record gave."""
+
+
+class ObservationOut(_Out):
+    """The observation of one timed result (clinical basis, safety invariant 8)."""
+
+    result: str
+    started: str | None
+    """When the naloxone was given (ISO, with its offset), or null: not recorded."""
+    observation_recorded: bool
+    minutes: float
+    """The pack's minimum observation, in minutes."""
+
+
+class RecordOut(_Out):
+    """The patient's record as a labelled check read it (visit/history.py), as a walk
+    reads it: the last injection filled in where the answers do not give it."""
+
+    label: str
+    last_injection_session: str | None
+    """The session of the last finished injection, if any."""
+    prefilled: dict[str, Any]
+    """Answers filled in from that session (``last_injection_date``, its side)."""
+    warnings: list[str]
+    """Why nothing was filled in (an unfinished visit recording a later injection)."""
 
 
 class RapidOut(_Out):
@@ -192,11 +222,21 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
             if isinstance(bound, int | float) and not isinstance(bound, bool):
                 prop[word] = bound
         props[q.key] = prop
+    from ..visit.presets import LABEL_KEY
     from ..visit.rapid import ANSWERS_KEY, is_record_key
 
     defs = _series_defs(guide, props)
     props = {k: v for k, v in props.items() if not is_record_key(guide, k)}
     props.update(_series_props(guide, props))
+    from ..visit.answers import STARTED_SUFFIX
+
+    for cq in guide.questions.values():
+        if cq.wait_minutes is not None:  # when its naloxone was given (visit/clock.py)
+            props[cq.key + STARTED_SUFFIX] = {
+                "description": f"When the naloxone for {cq.key} was given: HH:MM (the "
+                "visit day), YYYY-MM-DDTHH:MM (an offset optional) or 'N minutes ago'",
+                "type": "string",
+            }
     if any(is_record_key(guide, k) for k in guide.questions):
         props[ANSWERS_KEY] = {
             "description": "The supervised rapid pathway's daily record: one object per day",
@@ -226,7 +266,12 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
                             "required": ["time"],
                             "additionalProperties": False,
                             "properties": {
-                                "time": {"type": "string", "pattern": r"^\d{2}:\d{2}"},
+                                "time": {
+                                    "type": "string",
+                                    "pattern": r"^\d{2}:\d{2}",
+                                    "description": "HH:MM, an offset optional "
+                                    "(09:30+01:00); without one the local time",
+                                },
                                 "total": {"$ref": "#/$defs/cows_total"}
                                 if "cows_total" in defs
                                 else {"type": "integer"},
@@ -244,7 +289,15 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"xrntx-guide answers for {guide.meta.id} {guide.meta.version}",
         "type": "object",
-        "properties": {"id": {"description": "Your identifier, echoed in batch results"}, **props},
+        "properties": {
+            "id": {"description": "Your identifier, echoed in batch results"},
+            LABEL_KEY: {
+                "description": "A batch line only: the patient's label; the check reads their "
+                "record as a walk does (a single check takes --label)",
+                "type": "string",
+            },
+            **props,
+        },
         "additionalProperties": False,
     }
     if defs:

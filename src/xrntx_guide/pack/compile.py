@@ -506,6 +506,8 @@ class _Compiler:
         for field_name, key, kind in (
             ("injection_given", report.injection_given, "bool"),
             ("next_dose_due", report.next_dose_due, "date"),
+            ("history.use_since", report.history.use_since, "bool"),
+            ("history.last_use", report.history.last_use, "date"),
         ):
             if key is None or self.name_set_aside(key):
                 continue
@@ -513,7 +515,7 @@ class _Compiler:
             if typ is None or typ.kind != kind:
                 self.problem(
                     self.meta.file,
-                    ("guide", "report", field_name),
+                    ("guide", "report", *field_name.split(".")),
                     f"guide.report.{field_name}: {key!r} is not a {kind} question or derived "
                     "value of the pack",
                 )

@@ -380,6 +380,11 @@ class History:
     """Values that say when the dose is due and how early or late a visit is."""
     kit_lot: Identifier | None = None
     """The answer recording the kit's lot, listed with each injection."""
+    use_since: Identifier | None = None
+    """The yes/no answer "any opioid use since the last injection?" of a repeat visit."""
+    last_use: Identifier | None = None
+    """The date of the last opioid use: a date after the last injection beside a "no" to
+    ``use_since`` contradicts it and is refused (safety invariant 10)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,14 @@ from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
 from .answers import parse_value
+from .labels import label_key
 from .session import SessionRecord
+
+OUTSIDE_THE_RECORD = (
+    "Not part of the patient's record: a dose given in a training run (demo clock; listed "
+    "as TRAINING, never filled in from) or recorded in a session since deleted (not shown)."
+)
+"""Said wherever the record is shown, so that a dose missing from it is never silent."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,7 @@ class Timeline:
         return [v for v in self.visits if v.counts]
 
     def warnings(self) -> list[str]:
+        """What the screen and ``history --json`` must say beside the timeline."""
         if self.held_back is None:
             return []
         v = self.held_back
@@ -186,11 +194,12 @@ def timeline(
         day: the date of the visit being walked (or today, for ``history``).
         exclude: the id of the session being walked, never its own source.
     """
-    # Labels that differ only in case are one patient's: a record under 'RT2' must not be
-    # missed by a visit typed as 'rt2' (red team, round 2). Safer to over-match: values
-    # filled in are shown with their session and can be changed.
-    key = label.casefold()
-    mine = [r for r in records if r.label.casefold() == key and r.guide_id == guide.meta.id]
+    # Labels that differ only in case, width or look-alike letters are one patient's: a
+    # record under 'PAT' must not be missed by a visit typed as 'pat', 'ＰＡＴ' or 'ΡΑΤ'
+    # (safety invariant 11). Safer to over-match: values filled in are shown with their
+    # session and can be changed.
+    key = label_key(label)
+    mine = [r for r in records if label_key(r.label) == key and r.guide_id == guide.meta.id]
     # The timeline as of ``day``: a visit dated later is not part of it.
     visits = sorted(
         (
@@ -289,35 +298,13 @@ def require_label(records: Iterable[SessionRecord], label: str) -> None:
         SessionError: no session has the label (exit 2).
     """
     known = sorted({r.label for r in records})
-    if label in known:
+    if label_key(label) in {label_key(k) for k in known}:
         return
     close = difflib.get_close_matches(label, known, n=1, cutoff=0.6)
     extra = f" (did you mean {close[0]!r}?)" if close else ""
     raise SessionError(
         f"no session has the label {label!r}{extra}",
         hint="`xrntx-guide sessions` lists the saved sessions and their labels.",
-    )
-
-
-def contradiction(guide: Guide, tl: Timeline, visit_value: object) -> str | None:
-    """Why this visit's kind contradicts the patient's record, or None.
-
-    With a finished injection in the timeline, the visit is a repeat visit: a visit
-    answered as another kind (a first injection) would skip the repeat-visit gates (an
-    early repeat dose) although the record shows a dose (a red-team finding). The pack
-    decides, as for any repeat visit, whether it becomes a new induction.
-    """
-    report = guide.meta.report
-    repeat = report.history.repeat_visit
-    # A dose recorded by an unfinished visit counts too: it holds the values back from
-    # being filled in, and it must not let a 'first injection' through (red team, round 2).
-    dose = tl.held_back or tl.source
-    if dose is None or repeat is None or visit_value is None or visit_value == repeat:
-        return None
-    return (
-        f"the patient's record shows an injection on {dose.date} (session "
-        f"{dose.session}), so this visit is a repeat visit: answer {repeat!r} (the "
-        "guide then decides whether it is treated as a new induction), or check the label"
     )
 
 

@@ -34,6 +34,7 @@ from ..pack.guide import Guide
 from .answers import MAX_TEXT, RAPID_DAYS_KEY, RAPID_RECORD_KEYS, as_text, parse_date, parse_value
 from .answers import is_pathway_key as is_pathway_key
 from .answers import is_record_key as is_record_key
+from .clock import end_of_day, future_problem, instant, on_day, shown, with_offset
 
 ANSWERS_KEY = RAPID_DAYS_KEY
 """The key of the record in an answers file, a batch line or a scenario's answers."""
@@ -135,15 +136,12 @@ def cows_items(guide: Guide) -> list[str]:
 
 
 def parse_time(text: str) -> dt.time:
-    """``HH:MM`` (24-hour)."""
+    """``HH:MM`` (24-hour), an offset optional (``09:30+01:00``): without one it is the
+    local time of its day (visit/clock.py), and it is stored with that day's offset."""
     try:
-        when = dt.time.fromisoformat(text.strip())
+        return dt.time.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"{text!r} is not a time of day: use HH:MM, e.g. 09:30") from None
-    if when.tzinfo is not None:  # local times, as the record's days are: one with an
-        # offset beside one without cannot be ordered (it crashed, exit 70)
-        raise ValueError(f"{text!r}: give the local time without an offset (HH:MM)")
-    return when
 
 
 def parse_rating(guide: Guide, raw: Mapping[str, Any], today: dt.date) -> CowsRating:
@@ -210,8 +208,11 @@ def _scale_problem(guide: Guide, total: int) -> str | None:
     return bound_problem(guide.questions[COWS_TOTAL], total, ctx)
 
 
-def parse_day(guide: Guide, raw: object, today: dt.date) -> RapidDay:
-    """One day of the record from an answers file (or a prompt's answers).
+def parse_day(
+    guide: Guide, raw: object, today: dt.date, now: dt.datetime | None = None
+) -> RapidDay:
+    """One day of the record from an answers file (or a prompt's answers). A COWS rating
+    timed after ``now`` (None: the end of ``today``) is refused (visit/clock.py).
 
     Raises:
         ValueError: what is wrong, for a message.
@@ -260,6 +261,13 @@ def parse_day(guide: Guide, raw: object, today: dt.date) -> RapidDay:
             rating = parse_rating(guide, r, today)
         except ValueError as exc:
             raise ValueError(f"COWS rating {i}: {exc}") from None
+        # Stored with its offset on that day; never timed after now (visit/clock.py).
+        rating = rating.model_copy(update={"time": with_offset(date, rating.time)})
+        problem = future_problem(
+            f"COWS rating {i} of day {day}", on_day(date, rating.time), now or end_of_day(today)
+        )
+        if problem is not None:
+            raise ValueError(problem)
         if any(other.time == rating.time for other in ratings):
             # Two ratings at one time cannot say which is the latest: the gate would read
             # whichever was listed first (red team, round 2), as cows_ratings refuses too.
@@ -318,8 +326,15 @@ def _yes_no(raw: object, what: str) -> bool | None:
     raise ValueError(f"{what!r} is yes or no, not {raw!r}")
 
 
-def parse_days(guide: Guide, raw: object, today: dt.date, where: str | None) -> list[RapidDay]:
-    """The ``rapid_days`` of an answers file, a batch line or a scenario.
+def parse_days(
+    guide: Guide,
+    raw: object,
+    today: dt.date,
+    where: str | None,
+    now: dt.datetime | None = None,
+) -> list[RapidDay]:
+    """The ``rapid_days`` of an answers file, a batch line or a scenario, as of ``now``
+    (None: the end of ``today``).
 
     Raises:
         InvalidAnswer: on key ``rapid_days``, naming the entry and what is wrong.
@@ -337,7 +352,7 @@ def parse_days(guide: Guide, raw: object, today: dt.date, where: str | None) -> 
     days: list[RapidDay] = []
     for i, entry in enumerate(raw, 1):
         try:
-            days = add_day(days, parse_day(guide, entry, today))[0]
+            days = add_day(days, parse_day(guide, entry, today, now))[0]
         except ValueError as exc:
             raise InvalidAnswer(ANSWERS_KEY, f"entry {i}: {exc}{suffix}") from None
     return days
@@ -566,7 +581,9 @@ def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt
     elif all(t is True for t in tolerated):
         answers["rapid_doses_tolerated"] = True
     if last.cows:
-        answers["rapid_day_cows"] = max(last.cows, key=lambda r: r.time).total
+        answers["rapid_day_cows"] = max(
+            last.cows, key=lambda r: instant(on_day(last.date, r.time))
+        ).total
     return Reading(
         answers=answers,
         day_reached=last.day,
@@ -686,9 +703,8 @@ def cows_words(day: RapidDay) -> str:
     """The day's COWS ratings with their times, in time order: ``4 at 09:00, 3 at 17:00``."""
     if not day.cows:
         return "none"
-    return ", ".join(
-        f"{r.total} at {r.time.strftime('%H:%M')}" for r in sorted(day.cows, key=lambda r: r.time)
-    )
+    timed = sorted((on_day(day.date, r.time), r.total) for r in day.cows)
+    return ", ".join(f"{total} at {shown(at, '%H:%M')}" for at, total in timed)
 
 
 def _said(value: bool | None, yes: str = "yes", no: str = "no") -> str:

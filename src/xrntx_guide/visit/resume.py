@@ -153,6 +153,55 @@ def session_clock(record: SessionRecord, path: Path, demo_clock: float) -> float
     return demo_clock if demo_clock != 1.0 else float(record.demo_clock)
 
 
+def resume_clock(
+    record: SessionRecord, path: Path, start: dt.datetime | None, real_now: dt.datetime
+) -> tuple[dt.datetime | None, str | None]:
+    """The instant a resumed walk's clock starts at (None: the real time), given the one
+    ``--today``/``--now`` fixes for this run (``start``, None when neither is given).
+
+    - A session on the real clock (care) continues on the real clock: its times are real
+      times (the observation minimum, the rechallenge window), so a fixed clock is refused.
+    - A session on a fixed clock resumed without ``--today``/``--now`` goes on where its
+      clock stopped (its last change), running in real time: a timer never loses the time
+      the session lay saved. (A session saved before the clock was recorded: its fixed
+      date at the real time of day, as before.)
+    - Resumed with ``--today``/``--now``: that clock; one that would start before the
+      session's last change goes on from that change instead (a clock never goes back: a
+      result typed now would rank before those recorded), and the line returned says so.
+
+    Returns:
+        The start (None: the real time), and a warning for the clinician or None.
+
+    Raises:
+        UsageError: a fixed clock for a care session.
+    """
+    from .clock import aware, instant, shown
+
+    fixed = record.clock.fixed if record.clock is not None else record.today is not None
+    if not fixed:
+        if start is not None:
+            raise UsageError(
+                f"--today/--now: {path} is a care session on the real clock; its times are "
+                "real times (the naloxone observation, the rechallenge window), so it "
+                "continues on the real clock",
+                hint="Resume without --today and --now; a fixed clock is for a new session.",
+            )
+        return None, None
+    last = aware(record.updated)
+    if start is None:
+        if record.clock is None:
+            assert record.today is not None
+            local = aware(real_now).astimezone().time()
+            return dt.datetime.combine(record.today, local).astimezone(), None
+        return last, None
+    if record.clock is not None and instant(start) < instant(last):
+        return last, (
+            f"the session's fixed clock was at {shown(last)} when it was last saved; this "
+            f"run's clock ({shown(start)}) would go back, so it goes on from {shown(last)}"
+        )
+    return start, None
+
+
 def refuse_early_timed_results(
     guide: Guide,
     record: SessionRecord,

@@ -15,7 +15,6 @@ walk's series. Nothing here prints or prompts; no clinical number lives here.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -29,6 +28,9 @@ from ..pack.guide import Guide
 from .answers import CHALLENGES_KEY as CHALLENGES_KEY
 from .answers import RATINGS_KEY as RATINGS_KEY
 from .answers import parse_value
+from .clock import aware as aware
+from .clock import elapsed, end_of_day, hours_between, instant, parse_instant, refuse_after_now
+from .clock import shown as _shown
 
 TOTAL = "cows_total"
 PREFIX = "cows_"
@@ -96,7 +98,7 @@ def latest_on(ratings: list[CowsRating], day: dt.date) -> int | None:
     times), or None when there is none."""
     best: int | None = None
     for i, r in enumerate(ratings):
-        if r.day == day and (best is None or r.at >= ratings[best].at):
+        if r.day == day and (best is None or instant(r.at) >= instant(ratings[best].at)):
             best = i
     return best
 
@@ -238,7 +240,7 @@ def window_end(guide: Guide, positive: ChallengeResult) -> dt.datetime | None:
     window = guide.setting_values.get(WINDOW)
     if not isinstance(window, int | float) or isinstance(window, bool):
         return None
-    return aware(positive.at) + dt.timedelta(hours=window)
+    return aware(positive.at).astimezone(dt.UTC) + dt.timedelta(hours=window)
 
 
 def restore_positive(guide: Guide, record: Any, visit_day: dt.date, now: dt.datetime) -> list[str]:
@@ -274,7 +276,7 @@ def restore_positive(guide: Guide, record: Any, visit_day: dt.date, now: dt.date
 
 
 def _local(at: dt.datetime) -> str:
-    return (at.astimezone() if at.tzinfo else at).strftime("%Y-%m-%d %H:%M")
+    return _shown(at)
 
 
 def merge_challenges(record: Any, challenges: list[dict[str, Any]]) -> None:
@@ -288,7 +290,7 @@ def merge_challenges(record: Any, challenges: list[dict[str, Any]]) -> None:
         entries.append(
             ChallengeResult(
                 at=c["at"],
-                day=c["at"].date(),
+                day=local_day(c["at"]),
                 kind=c["kind"],
                 result=c["result"],
                 started=c.get("started"),
@@ -299,9 +301,15 @@ def merge_challenges(record: Any, challenges: list[dict[str, Any]]) -> None:
 
 
 def rechallenge_hours(first: dt.datetime, second: dt.datetime) -> float:
-    """Hours from the positive challenge to the rechallenge, rounded UP to a hundredth, so
-    that a rechallenge a moment past the window is never rounded into it."""
-    return math.ceil((second - first).total_seconds() / 36) / 100
+    """Hours of absolute time from the positive challenge to the rechallenge, rounded UP
+    to a hundredth, so that a rechallenge a moment past the window is never rounded into
+    it (visit/clock.py: a daylight-saving change adds or removes no hour)."""
+    return hours_between(first, second)
+
+
+def local_day(at: dt.datetime) -> dt.date:
+    """The visit day a time falls on: its date where the program runs."""
+    return aware(at).astimezone().date()
 
 
 def fill_rechallenge_hours(guide: Guide, record: Any, now: dt.datetime) -> str | None:
@@ -356,13 +364,8 @@ def merge_ratings(record: Any, ratings: list[CowsRating]) -> None:
     record.cows_ratings.sort(key=lambda r: _instant(r.at))
 
 
-def aware(at: dt.datetime) -> dt.datetime:
-    """A time with its zone; a file's time without one is the clinic's local time."""
-    return at if at.tzinfo else at.astimezone()
-
-
 def _instant(at: dt.datetime) -> float:
-    return at.timestamp() if at.tzinfo else at.replace(tzinfo=dt.UTC).timestamp()
+    return instant(at)
 
 
 # --- an answers file's series --------------------------------------------------------
@@ -408,46 +411,50 @@ class Expanded:
         return out
 
 
-def _when(key: str, raw: object, what: str) -> dt.datetime:
-    when: dt.datetime | None = raw if isinstance(raw, dt.datetime) else None
-    if isinstance(raw, str):
-        try:
-            when = dt.datetime.fromisoformat(raw)
-        except ValueError:
-            when = None
-    if when is None:
-        raise InvalidAnswer(
-            key, f"{what}: 'at' must be a date and time (YYYY-MM-DDTHH:MM), not {raw!r}"
-        )
-    if when.tzinfo is not None:
-        # The times of a record are the clinic's local times, as the visit day is; one
-        # with an offset beside one without cannot be ordered (it crashed, exit 70).
-        raise InvalidAnswer(
-            key, f"{what}: 'at' is a local time without an offset (YYYY-MM-DDTHH:MM), not {raw!r}"
-        )
+def _when(key: str, raw: object, what: str, now: dt.datetime, field: str = "at") -> dt.datetime:
+    """A file's time (an offset optional: without one it is the local time), stored with
+    its offset; never after ``now`` (visit/clock.py, the one rule)."""
+    try:
+        when = parse_instant(raw)
+    except ValueError as exc:
+        raise InvalidAnswer(key, f"{what}: {field!r}: {exc}") from None
+    refuse_after_now(key, f"{what} ({field!r})", when, now)
     return when
 
 
-def expand(guide: Guide, raw: Mapping[str, Any], day: dt.date, where: str | None) -> Expanded:
+def expand(
+    guide: Guide,
+    raw: Mapping[str, Any],
+    day: dt.date,
+    where: str | None,
+    now: dt.datetime | None = None,
+) -> Expanded:
     """The answers a file's ``cows_ratings`` and ``naloxone_challenges`` stand for on the
-    visit day ``day``.
+    visit day ``day``, as of ``now`` (None: the end of ``day``).
 
     Raises:
         InvalidAnswer: an entry of the wrong shape, a score the scale does not allow, a
             series beside the single answers it replaces, two ratings at the same time, a
-            rechallenge without a positive challenge before it, or outside its window.
+            rechallenge without a positive challenge before it, or outside its window, a
+            time after ``now``.
     """
     out = Expanded()
     suffix = f" ({where})" if where else ""
+    at_most = now if now is not None else end_of_day(day)
     if RATINGS_KEY in raw:
-        _expand_ratings(guide, raw, day, suffix, out)
+        _expand_ratings(guide, raw, day, suffix, out, at_most)
     if CHALLENGES_KEY in raw:
-        _expand_challenges(guide, raw, day, suffix, out)
+        _expand_challenges(guide, raw, day, suffix, out, at_most)
     return out
 
 
 def _expand_ratings(
-    guide: Guide, raw: Mapping[str, Any], day: dt.date, suffix: str, out: Expanded
+    guide: Guide,
+    raw: Mapping[str, Any],
+    day: dt.date,
+    suffix: str,
+    out: Expanded,
+    now: dt.datetime,
 ) -> None:
     key = RATINGS_KEY
     beside = sorted(k for k in raw if k.startswith(PREFIX) and k != key)
@@ -466,7 +473,7 @@ def _expand_ratings(
         unknown = sorted(set(entry) - {"at", "context", "items", "total"})
         if unknown:
             raise InvalidAnswer(key, f"{what}: unknown field(s) {unknown}{suffix}")
-        at = _when(key, entry.get("at"), what)
+        at = _when(key, entry.get("at"), f"{what}{suffix}", now)
         context = entry.get("context", "repeat")
         if context not in CONTEXTS:
             raise InvalidAnswer(
@@ -511,29 +518,34 @@ def _expand_ratings(
         out.ratings.append(
             CowsRating(
                 at=at,
-                day=at.date(),
+                day=local_day(at),
                 context=context,
                 total=total if total is not None else sum((items or {}).values()),
                 items=items,
                 origin="file",
             )
         )
-    seen: dict[dt.datetime, int] = {}
+    seen: dict[float, int] = {}
     for n, r in enumerate(out.ratings):
-        if r.at in seen:
+        if instant(r.at) in seen:
             raise InvalidAnswer(
                 key,
-                f"ratings {seen[r.at]} and {n} have the same time {r.at.isoformat()}: "
-                f"which is the latest cannot be told{suffix}",
+                f"ratings {seen[instant(r.at)]} and {n} have the same time "
+                f"{r.at.isoformat()}: which is the latest cannot be told{suffix}",
             )
-        seen[r.at] = n
+        seen[instant(r.at)] = n
     out.used_rating = latest_on(out.ratings, day)
     if out.used_rating is not None:
         out.answers.update(rating_answers(out.ratings[out.used_rating]))
 
 
 def _expand_challenges(
-    guide: Guide, raw: Mapping[str, Any], day: dt.date, suffix: str, out: Expanded
+    guide: Guide,
+    raw: Mapping[str, Any],
+    day: dt.date,
+    suffix: str,
+    out: Expanded,
+    now: dt.datetime,
 ) -> None:
     key = CHALLENGES_KEY
     beside = sorted(k for k in (CHALLENGE, RECHALLENGE, RECHALLENGE_HOURS) if k in raw)
@@ -563,11 +575,21 @@ def _expand_challenges(
             result = parse_value(question, entry.get("result"), today=day)
         except InvalidAnswer as exc:
             raise InvalidAnswer(key, f"{what}: result: {exc.reason}{suffix}") from None
-        at = _when(key, entry.get("at"), what)
-        started = _when(key, entry["started"], what) if "started" in entry else None
+        at = _when(key, entry.get("at"), f"{what}{suffix}", now)
+        started = (
+            _when(key, entry["started"], f"{what}{suffix}", now, "started")
+            if "started" in entry
+            else None
+        )
+        if started is not None and elapsed(started, at) < dt.timedelta(0):
+            raise InvalidAnswer(
+                key,
+                f"{what}: the naloxone was given ({started.isoformat()}) after the result "
+                f"({at.isoformat()}){suffix}",
+            )
         minimum = dt.timedelta(minutes=observe) if observe is not None else None
         waits = result in question.spec.wait_for and minimum is not None
-        if started is not None and minimum is not None and waits and at - started < minimum:
+        if started is not None and minimum is not None and waits and elapsed(started, at) < minimum:
             raise InvalidAnswer(
                 key,
                 f"{what}: {result} at {at.isoformat()} is less than {observe} minutes after "
@@ -581,7 +603,7 @@ def _expand_challenges(
     if again is not None:
         if first is None or first["result"] != "positive":
             raise InvalidAnswer(key, f"a rechallenge follows a positive challenge only{suffix}")
-        if again["at"] <= first["at"]:
+        if instant(again["at"]) <= instant(first["at"]):
             raise InvalidAnswer(key, f"the rechallenge is not after the challenge{suffix}")
         window = guide.setting_values.get(WINDOW)
         hours = rechallenge_hours(first["at"], again["at"])
@@ -597,10 +619,10 @@ def _expand_challenges(
         return
     # A positive challenge counts whatever its day (it blocks); any other result only on
     # the visit day. A rechallenge counts only on the visit day, or the positive stands.
-    if first["result"] == "positive" or first["at"].date() == day:
+    if first["result"] == "positive" or local_day(first["at"]) == day:
         out.answers[CHALLENGE] = first["result"]
         out.used_challenge = "challenge"
-    if again is not None and first["result"] == "positive" and again["at"].date() == day:
+    if again is not None and first["result"] == "positive" and local_day(again["at"]) == day:
         out.answers[RECHALLENGE] = again["result"]
         if again["result"] != "not_done":
             out.answers[RECHALLENGE_HOURS] = rechallenge_hours(first["at"], again["at"])
@@ -632,7 +654,7 @@ def series_lines(
     if not ratings:
         return []
     used = latest_on(ratings, visit_day) if visit_day is not None else None
-    order = sorted(range(len(ratings)), key=lambda i: (ratings[i].at, i))
+    order = sorted(range(len(ratings)), key=lambda i: (instant(ratings[i].at), i))
     lines = ["  time  context          COWS chart"]
     day: dt.date | None = None
     for i in order:
@@ -645,7 +667,7 @@ def series_lines(
         if threshold is not None and 0 <= threshold < top and r.total <= threshold:
             bar[threshold] = "|"
         mark = ">" if i == used else " "
-        when = (r.at.astimezone() if r.at.tzinfo else r.at).strftime("%H:%M")
+        when = _shown(r.at, "%H:%M")
         lines.append(f"{mark} {when} {r.context:<16} {r.total:>4} {''.join(bar).rstrip()}")
     legend = "# = 1 point"
     if threshold is not None:

@@ -76,6 +76,15 @@ class Event(_Model):
     detail: str | None = None
 
 
+class ClockRecord(_Model):
+    """Which clock a walk ran on (clinical basis, safety invariant 8): the real time, or
+    a fixed one (``--today``, ``--now``) started at ``start`` and running in real time."""
+
+    fixed: bool
+    start: dt.datetime | None = None
+    """The instant the fixed clock started at (its latest start, on a resume)."""
+
+
 class SessionRecord(_Model):
     """Everything needed to resume a walkthrough and to write its chart note."""
 
@@ -91,7 +100,11 @@ class SessionRecord(_Model):
     """Set only for a training run: its timers ran this many times faster. Everything such
     a session produces is marked TRAINING, and a care session can never take one."""
     today: dt.date | None = None
-    """The fixed date of the run (``--today``); None means the real date each time."""
+    """The fixed date of the run (``--today``, ``--now``); None means the real date each
+    time."""
+    clock: ClockRecord | None = None
+    """The clock the walk ran on; None in a session saved before it was recorded (then a
+    fixed ``today`` means a fixed clock)."""
     created: dt.datetime
     updated: dt.datetime
     answers: dict[str, AnswerRecord] = Field(default_factory=dict)
@@ -213,7 +226,7 @@ class SessionRecord(_Model):
         self.phase = step.spec.phase if step is not None else state.guide.meta.phases[-1].id
         report = state.guide.meta.report
         due = state.value(report.next_dose_due) if report.next_dose_due else None
-        given = state.value(report.injection_given) if report.injection_given else None
+        given = state.injection_given
         self.next_dose_due = due.isoformat() if isinstance(due, dt.date) and given is True else None
 
     def record_gates(self, outcomes: Mapping[str, str], now: dt.datetime) -> None:
@@ -329,8 +342,19 @@ def refresh_defaults(
     return changed
 
 
-def new_session(guide: Guide, label: str, now: dt.datetime, today: dt.date | None) -> SessionRecord:
+def new_session(
+    guide: Guide,
+    label: str,
+    now: dt.datetime,
+    today: dt.date | None,
+    clock: ClockRecord | None = None,
+) -> SessionRecord:
+    """A new walk's record, started at ``now``; ``today`` is its fixed date (None: the
+    real date), ``clock`` the clock it runs on (by default: fixed when ``today`` is)."""
+    if clock is None:
+        clock = ClockRecord(fixed=today is not None, start=now if today is not None else None)
     return SessionRecord(
+        clock=clock,
         id=secrets.token_hex(4),
         label=label,
         guide_id=guide.meta.id,
@@ -439,7 +463,8 @@ def save(record: SessionRecord, path: Path, now: dt.datetime) -> None:
     data = record.model_dump_json(indent=2).encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        remove_stale_temps(path.parent, now)
+        # Files' ages are real time, never the visit's clock (a --today run's is fixed).
+        remove_stale_temps(path.parent)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise _save_problem(path, exc) from None
@@ -639,7 +664,8 @@ MAX_LABEL = 80
 
 
 def clean_label(text: str) -> str:
-    """A patient label as stored: printable, one line, not empty, not too long.
+    """A patient label as stored: printable, one line, not empty, not too long, its
+    letters of one script (visit/labels.py).
 
     Raises:
         ValueError: saying what is wrong with it.
@@ -649,4 +675,7 @@ def clean_label(text: str) -> str:
         raise ValueError("a label is needed (not a name: for example initials and a number)")
     if len(label) > MAX_LABEL:
         raise ValueError(f"a label has at most {MAX_LABEL} characters")
+    from .labels import refuse_mixed_scripts
+
+    refuse_mixed_scripts(label)
     return label

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,11 +12,11 @@ import typer
 from ...env import Environment
 from ...errors import ExitCode, UsageError
 from ...pack.guide import Guide
-from ...visit.presets import evaluate_presets, file_days, file_series, parse_overrides
+from ...visit.presets import file_days, given_observation, parse_overrides
 from .common import (
     AnswerOpt,
     AnswersOpt,
-    Given,
+    NowOpt,
     OverrideOpt,
     PlainOpt,
     SiteOpt,
@@ -28,6 +27,7 @@ from .common import (
     guide_of,
     pack_paths,
     parse_today,
+    patient_record,
     ui_for,
 )
 
@@ -39,6 +39,7 @@ def check(
     override: OverrideOpt = None,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     today: TodayOpt = None,
+    now_at: NowOpt = None,
     steps: StepsOpt = None,
     site: SiteOpt = None,
     plain: PlainOpt = False,
@@ -53,6 +54,14 @@ def check(
             help="Add each gate's findings (every comparison with its values) to the JSON.",
         ),
     ] = False,
+    label: Annotated[
+        str | None,
+        typer.Option(
+            "--label",
+            help="The patient's label: read their record (saved walks) as a walk does.",
+            show_default=False,
+        ),
+    ] = None,
     batch: Annotated[
         Path | None,
         typer.Option(
@@ -64,7 +73,6 @@ def check(
 ) -> None:
     """Can the patient receive the injection now? Never prompts."""
     env = environment(ctx)
-    from ...output.report import check_result
 
     if explain and not json_out and batch is None:
         raise UsageError(
@@ -72,27 +80,51 @@ def check(
             hint="Without --json, `xrntx-guide walk` shows each gate in words (`why detail`).",
         )
     guide = guide_of(*pack_paths(env, steps, site))
-    day = parse_today(today, env)
+    day = parse_today(today, env, now_at)
+    if label is not None and batch is not None:
+        raise UsageError(
+            '--label names one patient; with --batch give each line a "label" field',
+            hint="README: check --batch.",
+        )
     if batch is not None:
         code = _check_batch(env, guide, day, batch, answer or [], answers, override or [], explain)
         raise typer.Exit(int(code))
     given = gather_answers(env, guide, answer or [], answers, day)
-    presets = given.answers
-    state = evaluate_presets(guide, presets, day, parse_overrides(guide, override or []))
-    if json_out:
-        result = check_result(state, explain)
-        used = _series_used(guide, given.raw, presets, day)
-        if used is not None:
-            result["used"] = used
+    from ...judge import judge
 
-        rapid = _rapid_result(guide, state, given, day)
-        if rapid is not None:
-            result["rapid"] = rapid
-        env.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    record = None if label is None else patient_record(env, guide, label, day)
+    judged = judge(
+        guide,
+        given.answers,
+        day,
+        raw=given.raw,
+        days=lambda: file_days(guide, given.raw, day, given.where, env.now()),
+        now=env.now(),
+        observation=given_observation(
+            guide, given.raw, given.where, given.answers, answer or [], day, env.now()
+        ),
+        overrides=parse_overrides(guide, override or []),
+        explain=explain,
+        record=record,
+    )
+    state = judged.state
+    if json_out:
+        env.stdout.write(json.dumps(judged.result, ensure_ascii=False) + "\n")
     else:
         from ..render import show_check
 
-        show_check(ui_for(env, plain), state, _on_track(guide, state, given, day))
+        ui = ui_for(env, plain)
+        if record is not None:
+            from ..history import show_record_fills
+
+            show_record_fills(ui, record, judged.prefilled)
+        show_check(ui, state, _on_track(guide, state, given, day, env.now()))
+        for o in judged.observed:
+            if o.started is None:
+                ui.note(
+                    f"{o.key}={o.value}: taken as reported; no observation time was recorded "
+                    f"(give {o.key}_started to check the {o.minutes:g}-minute minimum)"
+                )
     code = {
         "ready": ExitCode.OK,
         "blocked": ExitCode.BLOCKED,
@@ -135,7 +167,12 @@ def _check_batch(
         explain,
         flags={k: p for k, p in given.answers.items() if p.origin == "flag"},
         overrides=tuple(parse_overrides(guide, override)),
-        shared_days=file_days(guide, given.raw, day, given.where),
+        shared_days=file_days(guide, given.raw, day, given.where, env.now()),
+        starts=given_observation(
+            guide, given.raw, given.where, given.answers, answer or [], day, env.now()
+        )[0],
+        now=env.now(),
+        store=env.sessions_dir(),  # read only for a line with a "label"
     )
     if str(source) == "-":
         handle = env.stdin.buffer
@@ -160,25 +197,7 @@ def _check_batch(
     return ExitCode.USAGE if failed else ExitCode.OK
 
 
-def _series_used(
-    guide: Guide, raw: Mapping[str, Any], presets: dict[str, Any], day: dt.date
-) -> dict[str, Any] | None:
-    """Which COWS rating and which challenge result of the answers file's series the gates
-    read (``used`` in ``check --json``); None when the file gives no series."""
-    expanded = file_series(guide, raw, presets, day)
-    if expanded is None:
-        return None
-    used = expanded.used()
-    # A flag given for what the file's series does not give (a COWS total beside the
-    # file's challenges only) is what is read for it.
-    if any(k.startswith("cows_") and p.origin == "flag" for k, p in presets.items()):
-        used["cows_rating"] = "flag"
-    if any(k.startswith("naloxone_") and p.origin == "flag" for k, p in presets.items()):
-        used["naloxone_challenge"] = "flag"
-    return used
-
-
-def _on_track(guide: Guide, state: Any, given: Given, day: dt.date) -> Any:
+def _on_track(guide: Guide, state: Any, given: Any, day: dt.date, now: dt.datetime) -> Any:
     """The rapid pathway's day as on track (visit/rapid.py), from the file's days; None
     off the pathway or when the day is not on track."""
     from ...visit.answers import RAPID_DAYS_KEY
@@ -189,21 +208,7 @@ def _on_track(guide: Guide, state: Any, given: Given, day: dt.date) -> Any:
     from ...visit.rapid import GATE, progress, table_of
 
     g = state.gates.get(GATE)
-    days = file_days(guide, given.raw, day, given.where)
+    days = file_days(guide, given.raw, day, given.where, now)
     if g is None or not days:
         return None
     return progress(g, days, table_of(guide), day, guide.setting_values.get(NALTREXONE_DAYS))
-
-
-def _rapid_result(guide: Guide, state: Any, given: Given, day: dt.date) -> dict[str, Any] | None:
-    """What the rapid pathway's daily record (``rapid_days`` of the answers file) says,
-    when the pathway applies to the patient: the day reached and what is missing."""
-    from ...visit.answers import is_pathway_key
-
-    shown = state.question_visible
-    if not any(is_pathway_key(guide, k) and shown.get(k) is not False for k in guide.questions):
-        return None  # not on the pathway (its questions do not apply)
-    from ...visit.rapid import check_block  # pydantic: only on the pathway
-
-    # One function for the block, the single check's and each batch line's (batch.py).
-    return check_block(guide, shown, file_days(guide, given.raw, day, given.where), day)

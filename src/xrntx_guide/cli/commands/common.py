@@ -8,7 +8,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,7 +19,8 @@ from ...pack.load import load_guide
 from ...visit.answers import parse_date
 
 if TYPE_CHECKING:
-    from ...visit.presets import Preset
+    from ...visit.history import Timeline
+    from ...visit.presets import Given
     from ..ui import UI
 
 # -- shared options ---------------------------------------------------------------------
@@ -114,7 +115,19 @@ def pack_paths(
 TodayOpt = Annotated[
     str | None,
     typer.Option(
-        "--today", help="Fix today's date (YYYY-MM-DD) for reproducible runs.", show_default=False
+        "--today",
+        help="Fix today's date (YYYY-MM-DD) for reproducible runs; the time of day is the "
+        "real one, and the clock runs on from there.",
+        show_default=False,
+    ),
+]
+NowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="Fix the clock to this instant (YYYY-MM-DDTHH:MM, an offset optional) for "
+        "reproducible runs; it runs on in real time from there.",
+        show_default=False,
     ),
 ]
 PlainOpt = Annotated[
@@ -175,16 +188,6 @@ def environment(ctx: typer.Context) -> Environment:
     return env
 
 
-class Given(NamedTuple):
-    """What a command was given: the answers (flags over the file), and the answers file
-    as read, once (``{}`` without one): the records in it (a COWS series, the challenges,
-    a rapid pathway's days) are kept or reported from this, never read again."""
-
-    answers: dict[str, Preset]
-    raw: Mapping[str, Any]
-    where: str
-
-
 def gather_answers(
     env: Environment,
     guide: Guide,
@@ -194,13 +197,37 @@ def gather_answers(
 ) -> Given:
     """The answers given: ``--answer`` flags over ``--answers FILE`` (``-``: JSON read
     from standard input, here, so that the core never reads a stream)."""
-    from ...visit.presets import gather_given, read_answers_file
+    from ...visit.presets import Given, gather_given, read_answers_file
 
     raw: Mapping[str, Any] | None = None
     if answers is not None:
         raw = read_stdin_answers(env) if str(answers) == "-" else read_answers_file(answers)
     where = f"--answers {answers}"
-    return Given(gather_given(guide, flags, raw, where, day), raw or {}, where)
+    return Given(gather_given(guide, flags, raw, where, day, now=env.now()), raw or {}, where)
+
+
+def patient_label(text: str, where: str = "--label") -> str:
+    """A label given to look a patient up (``--label``, ``history LABEL``): cleaned as a
+    walk cleans it; one mixing scripts is refused (visit/labels.py).
+
+    Raises:
+        UsageError: empty, too long, or mixing Latin, Greek and Cyrillic letters.
+    """
+    from ...visit.session import clean_label
+
+    try:
+        return clean_label(text)
+    except ValueError as exc:
+        raise UsageError(f"{where} {text!r}: {exc}") from None
+
+
+def patient_record(env: Environment, guide: Guide, label: str, day: dt.date) -> Timeline:
+    """The record of the patient ``label`` on ``day``: their sessions in the store, read
+    as a walk reads them (visit/history.py). Only this opens the store."""
+    from ...visit.history import timeline
+    from ..history import store_records
+
+    return timeline(guide, store_records(env.sessions_dir()), patient_label(label), day)
 
 
 def read_stdin_answers(env: Environment) -> dict[str, Any]:
@@ -267,13 +294,42 @@ def suggesting_labels(directory: Path, ref: str | None, find: Callable[[], Path]
         raise SessionError(exc.message + extra, hint=exc.hint) from None
 
 
-def parse_today(text: str | None, env: Environment) -> dt.date:
+def parse_today(text: str | None, env: Environment, now: str | None = None) -> dt.date:
+    """Today's date; with ``--today DATE`` or ``--now DATETIME`` the run's one clock is
+    fixed first (env.py): ``--today`` at that date and the real local time of day,
+    ``--now`` at that instant. Either way it then runs in real time."""
+    start = fixed_start(text, now, env)
+    if start is not None:
+        env.fix_clock(start)
+    return env.today()
+
+
+def fixed_start(text: str | None, now: str | None, env: Environment) -> dt.datetime | None:
+    """The instant ``--today DATE`` or ``--now DATETIME`` fixes the clock at (None: the
+    real time).
+
+    Raises:
+        UsageError: both given, or one that is not a date (a date and time).
+    """
+    if text is not None and now is not None:
+        raise UsageError(
+            "--today and --now both fix the clock: give one (--now YYYY-MM-DDTHH:MM fixes "
+            "the time of day too)"
+        )
+    if now is not None:
+        from ...visit.clock import parse_instant
+
+        try:
+            return parse_instant(now)
+        except ValueError as exc:
+            raise UsageError(f"--now: {exc}") from None
     if text is None:
-        return env.today()
+        return None
     try:
-        return parse_date(text, env.today())
+        day = parse_date(text, env.today())
     except ValueError as exc:
         raise UsageError(f"--today: {exc}") from None
+    return dt.datetime.combine(day, env.now().astimezone().time()).astimezone()
 
 
 def guide_of(steps: Path | None, site: Path | None) -> Guide:

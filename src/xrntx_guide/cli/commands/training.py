@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from pathlib import Path
@@ -205,6 +206,10 @@ def demo(
     for point in case.teaching_points:
         ui.bullet(point)
     requests = parse_overrides(guide, case.overrides)
+    # One clock for the case: its date at the real time of day, running on from there
+    # (the times shown and stamped agree with the case's date; its series count as of
+    # the end of that day, visit/clock.py).
+    env.fix_clock(dt.datetime.combine(case.today, env.now().astimezone().time()).astimezone())
     with tempfile.TemporaryDirectory(prefix="xrntx-demo-") as scratch:
         record = new_session(guide, f"TRAINING-{case.id}", env.now(), case.today)
         record.demo_clock = demo_clock
@@ -216,11 +221,12 @@ def demo(
         # the patient's record, as `scenarios test` and a care walk do.
         from ...engine.drive import Prefill
 
-        filled = sc.from_history(guide, case)
+        earlier = sc.from_history(guide, case)
         prefills = {
-            key: Prefill(value, "history", "from the case's earlier visit")
-            for key, value in filled.items()
+            key: Prefill(fill.value, "history", "from the case's earlier visit")
+            for key, fill in (earlier.prefills if earlier is not None else {}).items()
         }
+        filled = {key: fill.value for key, fill in prefills.items()}
         w = Walk(
             ui,
             guide,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 
 from ...env import Environment
-from ...errors import ExitCode, Incomplete, UsageError
+from ...errors import ExitCode, Incomplete, InvalidAnswer, UsageError
 from ...pack.guide import Guide
 from ...visit.presets import (
     Preset,
@@ -25,6 +25,7 @@ from ...visit.presets import (
 from .common import (
     AnswerOpt,
     AnswersOpt,
+    NowOpt,
     OverrideOpt,
     PlainOpt,
     RecordOpt,
@@ -33,10 +34,10 @@ from .common import (
     TodayOpt,
     did_you_mean,
     environment,
+    fixed_start,
     gather_answers,
     guide_of,
     pack_paths,
-    parse_today,
     program_name,
     save_recording,
     start_recording,
@@ -80,6 +81,7 @@ def walk(
     ] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
     today: TodayOpt = None,
+    now_at: NowOpt = None,
     steps: StepsOpt = None,
     site: SiteOpt = None,
     plain: PlainOpt = False,
@@ -112,6 +114,7 @@ def walk(
     from ...visit.resume import (  # only for a walk: check's start-up stays without them
         another_day_warning,
         refuse_early_timed_results,
+        resume_clock,
         session_clock,
         session_guide,
     )
@@ -144,6 +147,7 @@ def walk(
     if not math.isfinite(demo_clock):
         raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
     start_recording(ui, record_to)
+    start = fixed_start(today, now_at, env)  # --today / --now: the visit's one clock
     # On a resume the session's own settings are in force: XRNTX_GUIDE_SITE is no --site.
     steps, site = pack_paths(env, steps, site, site_var=not resume)
     guide = guide_of(steps, site)
@@ -164,16 +168,30 @@ def walk(
                 f"the session was started with guide {record.guide_version}; "
                 f"continuing with {guide.meta.version}"
             )
-        day = parse_today(today, env) if today else (record.today or env.today())
-        if today and record.today is not None:
+        real_today = env.today()
+        # One clock for the visit (visit/resume.py decides which on a resume).
+        clock_start, went_back = resume_clock(record, path, start, env.now())
+        if went_back is not None:
+            ui.warning(went_back)
+        if clock_start is not None:
+            env.fix_clock(clock_start)
+            if start is not None:
+                from ...visit.session import ClockRecord
+
+                record.clock = ClockRecord(fixed=True, start=clock_start)
+                record.note_event(env.now(), "clock", detail=f"fixed at {clock_start.isoformat()}")
+        day = env.today()
+        if record.today is not None and clock_start is not None:
+            if start is None and day != real_today:
+                ui.warning(
+                    f"this session runs on its fixed clock, {day.isoformat()} (it was started "
+                    f"with --today or --now), not on today's date {real_today.isoformat()}"
+                )
             record.today = day  # a fixed-date run resumed on another fixed date runs there
-        elif record.today is not None and record.today != env.today():
-            ui.warning(
-                f"this session runs on its fixed date {record.today.isoformat()} (it was "
-                f"started with --today), not on today's date {env.today().isoformat()}"
-            )
     else:
-        day = parse_today(today, env)
+        if start is not None:
+            env.fix_clock(start)
+        day = env.today()
         if not no_input and env.stdin_tty:
             welcome(ui, guide, [HELP])  # always first, --label or not (issue 9, item 2)
         if label is None and not no_input and env.stdin_tty:
@@ -187,7 +205,7 @@ def walk(
             label or f"patient-{day.strftime('%Y%m%d')}-{env.now().astimezone().strftime('%H%M')}"
         )
         _warn_if_label_used(ui, directory, label)
-        record = new_session(guide, label, env.now(), day if today else None)
+        record = new_session(guide, label, env.now(), day if env.clock.fixed else None)
         if demo_clock != 1.0:
             record.demo_clock = demo_clock
         path = session or default_path(record, directory)
@@ -219,7 +237,7 @@ def walk(
     _check_acknowledge(guide, acknowledge or [])
     # Every answer, from the session file too, is checked as a prompt would check it.
     try:
-        evaluate_presets(guide, {**base, **presets}, day)
+        checked = evaluate_presets(guide, {**base, **presets}, day)
     except UsageError as exc:
         if resume and not any(getattr(exc, "key", None) == k for k in presets):
             raise UsageError(
@@ -228,6 +246,7 @@ def walk(
             ) from None
         raise
     now = clock.now()
+    _observation_kept(guide, record, given, answer or [], checked, day, now)
     date_key = guide.meta.date_key
     date_before = record.answers[date_key].value if date_key in record.answers else None
     for key, p in presets.items():
@@ -236,14 +255,14 @@ def walk(
         record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
     # The answers file's records (read once, a file or standard input) are kept in the
     # session: every rating and challenge with its time, and the rapid pathway's days.
-    series = file_series(guide, given.raw, presets, day)
+    series = file_series(guide, given.raw, presets, day, now)
     if series is not None:
         from ...visit.series import merge_challenges, merge_ratings
 
         merge_ratings(record, series.ratings)
         merge_challenges(record, series.challenges)  # with the file's times
     if any(p.origin == "record" for p in presets.values()):
-        record.set_rapid_days(list(file_days(guide, given.raw, day, given.where)), now)
+        record.set_rapid_days(list(file_days(guide, given.raw, day, given.where, now)), now)
     date_after = record.answers[date_key].value if date_key in record.answers else None
     if date_before is not None and date_after != date_before:
         from ...visit.resume import clear_results_of_another_day
@@ -264,9 +283,10 @@ def walk(
             ui.warning(other_day)
 
     prefills = {}
-    conflict: Callable[[object], str | None] | None = None
+    conflict: Callable[[str, object], str | None] | None = None
     if record.status != "complete":  # the patient's earlier visits (reference section 7)
-        from ...visit.history import contradiction, stale_history_answers
+        from ...visit.contradiction import contradiction
+        from ...visit.history import stale_history_answers
         from ..history import walk_timeline
 
         stale = stale_history_answers(record) if resume else []
@@ -275,14 +295,16 @@ def walk(
         tl = walk_timeline(ui, guide, directory, record, day)
         prefills = tl.prefills
 
-        def conflict(value: object) -> str | None:
-            return contradiction(guide, tl, value)
+        def conflict(key: str, value: object) -> str | None:
+            """The one rule of visit/contradiction.py, for an answer typed at a prompt."""
+            found = contradiction(guide, {**record.typed_answers(guide, day), key: value}, tl)
+            return None if found is None else f"{found.key}: {found.message}"
 
-        visit_key = guide.meta.report.visit
-        visit = record.answers.get(visit_key) if visit_key else None
-        problem = conflict(visit.value) if visit is not None else None
-        if visit is not None and problem is not None:
-            raise UsageError(f"{visit_key}={visit.value}: {problem}")
+        # The answers the walk starts with (the session's, the flags', the file's): the
+        # same rule as check and each batch line.
+        found = contradiction(guide, record.typed_answers(guide, day), tl)
+        if found is not None:
+            raise InvalidAnswer(found.key, found.message)
     if no_save:
         ui.alert(DRY_RUN_START)
     if interactive:
@@ -331,6 +353,27 @@ def walk(
     finally:
         save_recording(ui, record_to, record.label)
     raise typer.Exit(int(code))
+
+
+def _observation_kept(
+    guide: Guide,
+    record: SessionRecord,
+    given: Any,
+    flags: list[str],
+    state: Any,
+    day: dt.date,
+    now: dt.datetime,
+) -> None:
+    """A timed result given by flag or file goes into the record only with the time the
+    naloxone was given, the observation's minutes before it (visit/presets.py); each start
+    given is kept as the result's timer."""
+    from ...visit.presets import given_observation, observed_results, refuse_unobserved
+
+    starts, times = given_observation(guide, given.raw, given.where, given.answers, flags, day, now)
+    observed = observed_results(state, given.answers, starts, now, times)
+    # A timer this session started is checked on its own clock (refuse_early_timed_results).
+    refuse_unobserved([o for o in observed if o.started or o.key not in record.timers], True)
+    record.timers.update(starts)
 
 
 def _rapid_day_due(ui: UI, guide: Guide, record: SessionRecord, day: dt.date) -> None:
@@ -389,9 +432,11 @@ def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
 
 
 def _warn_if_label_used(ui: UI, directory: Path, label: str) -> None:
+    from ...visit.labels import label_key
     from ...visit.session import list_sessions
 
-    same = [r for _, r in list_sessions(directory) if r is not None and r.label == label]
+    key = label_key(label)  # 'pat' and 'ＰＡＴ' are the patient 'PAT' (visit/labels.py)
+    same = [r for _, r in list_sessions(directory) if r is not None and label_key(r.label) == key]
     if same:
         ui.warning(
             f"the label {label!r} is already used by session {same[0].id} ({same[0].status}); "

@@ -1,0 +1,178 @@
+"""The judge: one function that decides a patient from what a run was given.
+
+``check`` (one patient), each line of ``check --batch``, ``scenarios test`` and the
+presenter's verdict (cli/demo.py) all call :func:`judge`, so a rule about judging a
+patient lives here once: the patient's record read as a walk reads it (the last injection
+filled in where the answers do not give it, and only where the walk would ask), an answer
+that contradicts the path or the record refused (visit/contradiction.py), the bounds and
+the overrides checked (visit/presets.py), and the result built with ``used`` (which rating
+and challenge of a series the gates read) and ``rapid`` (the pathway's daily record).
+The CLI parses what it was given and presents what this returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .engine.evaluate import OverrideRequest, State
+from .pack.guide import Guide
+from .visit.answers import CHALLENGES_KEY, RATINGS_KEY, is_pathway_key
+from .visit.contradiction import refuse_contradiction
+from .visit.presets import (
+    Observed,
+    Preset,
+    evaluate_presets,
+    file_series,
+    observed_results,
+    refuse_unobserved,
+)
+
+if TYPE_CHECKING:
+    from .visit.history import Timeline
+    from .visit.rapid import RapidDay
+
+
+class Judged(NamedTuple):
+    """A patient judged: the evaluation, the check result (``check --json``'s object) and
+    the values the patient's record filled in."""
+
+    state: State
+    result: dict[str, Any]
+    prefilled: dict[str, Any]
+    observed: tuple[Observed, ...] = ()
+    """The results that wait for an observation, with when the naloxone was given (None:
+    not recorded, taken as reported)."""
+
+
+def with_record(
+    guide: Guide,
+    presets: Mapping[str, Preset],
+    today: dt.date,
+    record: Timeline | None,
+    overrides: Iterable[OverrideRequest] = (),
+) -> tuple[State, dict[str, Any]]:
+    """Evaluate the answers with what the patient's record fills in, as the walk fills it
+    in: only where no answer is given, and only where the walk would ask (a question that
+    does not apply is not). A given answer that contradicts the path or the record is
+    refused. Returns the evaluation and the values filled in.
+
+    Raises:
+        InvalidAnswer: a contradiction (visit/contradiction.py) or an answer out of bounds.
+        OverrideRefused: an override of a gate that fails as a contraindication.
+    """
+    requests = list(overrides)
+    fills = {k: p.value for k, p in (record.prefills if record is not None else {}).items()}
+    filled = {k: v for k, v in fills.items() if k not in presets}
+    state = evaluate_presets(
+        guide, {**presets, **{k: Preset(v, "history") for k, v in filled.items()}}, today, requests
+    )
+    # After the engine's own refusals (bounds; a hidden finding that would fail a
+    # contraindication, in the engine's words), the answers the engine would only ignore.
+    values = {k: p.value for k, p in presets.items()}
+    refuse_contradiction(guide, {**values, **filled}, record)
+    shown = {k: v for k, v in filled.items() if state.question_visible.get(k) is True}
+    if shown != filled:
+        state = evaluate_presets(
+            guide,
+            {**presets, **{k: Preset(v, "history") for k, v in shown.items()}},
+            today,
+            requests,
+        )
+    return state, shown
+
+
+def judge(
+    guide: Guide,
+    presets: Mapping[str, Preset],
+    today: dt.date,
+    *,
+    raw: Mapping[str, Any] | None = None,
+    days: Callable[[], Sequence[RapidDay]] | None = None,
+    overrides: Iterable[OverrideRequest] = (),
+    explain: bool = False,
+    record: Timeline | None = None,
+    now: dt.datetime | None = None,
+    observation: tuple[Mapping[str, dt.datetime], Mapping[str, dt.datetime]] | None = None,
+) -> Judged:
+    """Judge one patient.
+
+    Args:
+        guide: the pack in use.
+        presets: the answers given (flags over a file or a batch line over a shared file).
+        today: the date of the check.
+        raw: the answers as read (a file, a line), for ``used``: which rating and which
+            challenge of its series the gates read.
+        days: the rapid pathway's daily record, read only on the pathway.
+        overrides: ``--override`` requests, bound here to these answers.
+        explain: add each gate's findings to the result.
+        record: the patient's timeline (``--label``, a batch line's ``label``, a
+            scenario's earlier visits), read as a walk reads it.
+        now: the visit's clock (visit/clock.py): a result of a series timed after it is
+            refused; None: the end of ``today`` (a scenario's day).
+        observation: when each timed result's naloxone was given, and when each result
+            was taken (visit/presets.py, ``given_observation``); a start too close to its
+            result is refused, and a result without one is taken as reported (a check
+            keeps no record) and said so in ``observation``.
+
+    Raises:
+        InvalidAnswer / OverrideRefused: as :func:`with_record`.
+    """
+    from .output.report import check_result
+
+    state, prefilled = with_record(guide, presets, today, record, overrides)
+    starts, times = observation if observation is not None else ({}, {})
+    from .visit.clock import end_of_day
+
+    at = now if now is not None else end_of_day(today)
+    observed = tuple(observed_results(state, presets, starts, at, times))
+    refuse_unobserved(observed, kept=False)
+    result = check_result(state, explain, starts)
+    used = series_used(guide, raw or {}, presets, today, now)
+    if used is not None:
+        result["used"] = used
+    shown = state.question_visible
+    if any(is_pathway_key(guide, k) and shown.get(k) is not False for k in guide.questions):
+        # On the rapid pathway only: the record module (pydantic) loads for it, so a
+        # check or a batch without it never pays for the import.
+        from .visit.rapid import check_block
+
+        rapid = check_block(guide, shown, days() if days is not None else (), today)
+        if rapid is not None:
+            result["rapid"] = rapid
+    if record is not None:
+        source = record.source
+        result["record"] = {
+            "label": record.label,
+            "last_injection_session": source.session if source is not None else None,
+            "prefilled": {
+                k: v.isoformat() if isinstance(v, dt.date) else v for k, v in prefilled.items()
+            },
+            "warnings": record.warnings(),
+        }
+    return Judged(state, result, prefilled, observed)
+
+
+def series_used(
+    guide: Guide,
+    raw: Mapping[str, Any],
+    presets: Mapping[str, Preset],
+    today: dt.date,
+    now: dt.datetime | None = None,
+) -> dict[str, Any] | None:
+    """Which COWS rating and which challenge result of the series in ``raw`` the gates
+    read (``used``); None when ``raw`` gives no series."""
+    if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
+        return None
+    expanded = file_series(guide, raw, presets, today, now)
+    if expanded is None:
+        return None
+    used = expanded.used()
+    # A flag given for what the file's series does not give (a COWS total beside the
+    # file's challenges only) is what is read for it.
+    if any(k.startswith("cows_") and p.origin == "flag" for k, p in presets.items()):
+        used["cows_rating"] = "flag"
+    if any(k.startswith("naloxone_") and p.origin == "flag" for k, p in presets.items()):
+        used["naloxone_challenge"] = "flag"
+    return used

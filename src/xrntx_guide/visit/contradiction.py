@@ -1,0 +1,139 @@
+"""Answers that contradict the path taken or the patient's record (safety invariant 10).
+
+An answer given for a question that does not apply is otherwise ignored (listed as
+``ignored``). Some ignored answers say the path is wrong: a last opioid use dated after the
+last injection beside "no use since the last injection"; a last injection on a visit
+answered "first injection"; a last injection older than the one the patient's record
+shows. Ignoring them would skip the very gates they call for (the opioid-free interval,
+the early-dose stop), so they are refused, naming both answers.
+
+:func:`contradiction` is the one rule: ``check``, each batch line, ``scenarios test`` and
+the presenter call it through the judge (judge.py), and the walk calls it for the
+answers it starts with and for each answer typed. The names it reads are the pack's
+(``[guide.report]`` and ``[guide.report.history]``); the program knows no clinical name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..errors import InvalidAnswer
+from ..expr import format_value
+from ..pack.guide import Guide
+
+if TYPE_CHECKING:
+    from .history import Timeline, VisitEntry
+
+
+class Contradiction(NamedTuple):
+    """The answer refused and why, naming the answer (or the record) it contradicts."""
+
+    key: str
+    message: str
+
+
+def recorded_dose(record: Timeline | None) -> VisitEntry | None:
+    """The latest injection the patient's record shows (a finished visit's, or an unfinished
+    visit's that recorded the injection given), or None."""
+    if record is None:
+        return None
+    doses = [v for v in (record.source, record.held_back) if v is not None and v.date]
+    return max(doses, key=lambda v: v.date or "") if doses else None
+
+
+def _last_injection_key(guide: Guide) -> str | None:
+    """The question of the last injection's date: the one filled in from the earlier
+    visit's date (``[guide.report.history] carry``)."""
+    date_key = guide.meta.date_key
+    for carry in guide.meta.report.history.carry:
+        if carry.from_answer == date_key and carry.question in guide.questions:
+            return carry.question
+    return None
+
+
+def _date(value: object) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def contradiction(
+    guide: Guide, answers: Mapping[str, Any], record: Timeline | None = None
+) -> Contradiction | None:
+    """The first answer that contradicts the path taken or the patient's record, or None.
+
+    Args:
+        guide: the pack (its visit answer, the repeat-visit value, the carried answers).
+        answers: every answer given so far (flags, file, session, typed), as values.
+        record: the patient's timeline, when the run has a label.
+    """
+    report = guide.meta.report
+    history = report.history
+    repeat = history.repeat_visit
+    visit = answers.get(report.visit) if report.visit else None
+    dose = recorded_dose(record)
+    last_key = _last_injection_key(guide)
+    if visit is not None and repeat is not None and visit != repeat:
+        if dose is not None:
+            return Contradiction(
+                str(report.visit),
+                f"{format_value(visit)} was given, but the patient's record shows an injection "
+                f"on {dose.date} (session {dose.session}), so this visit is a repeat visit: "
+                f"answer {repeat!r} (the guide then decides whether it is treated as a new "
+                "induction), or check the label",
+            )
+        for carry in history.carry:
+            given = answers.get(carry.question)
+            if given is not None:
+                return Contradiction(
+                    carry.question,
+                    f"{format_value(given)} was given, but {report.visit}="
+                    f"{format_value(visit)} says there was no earlier injection: answer "
+                    f"{report.visit}={repeat} if there was one (its dose timing is then "
+                    f"checked), or leave {carry.question} out",
+                )
+    given_last = _date(answers.get(last_key)) if last_key else None
+    if dose is not None and given_last is not None and last_key is not None:
+        recorded = _date(dose.date)
+        if recorded is not None and given_last < recorded:
+            return Contradiction(
+                last_key,
+                f"{given_last.isoformat()} was given, but the patient's record shows a later "
+                f"injection, on {dose.date} (session {dose.session}): the last injection is "
+                f"that one. Leave {last_key} out to take it from the record, or check the label",
+            )
+    last = given_last or (_date(dose.date) if dose is not None else None)
+    use_since, last_use = history.use_since, history.last_use
+    if last is None or use_since is None or last_use is None:
+        return None
+    used = _date(answers.get(last_use))
+    if answers.get(use_since) is False and used is not None and used > last:
+        source = "given" if dose is None or given_last is not None else f"session {dose.session}"
+        return Contradiction(
+            last_use,
+            f"{used.isoformat()} is after the last injection ({last.isoformat()}, {source}), "
+            f"but {use_since}=no says there was no opioid use since it: answer "
+            f"{use_since}=yes (the guide then decides whether the visit is a new induction), "
+            f"or correct {last_use}",
+        )
+    return None
+
+
+def refuse_contradiction(
+    guide: Guide, answers: Mapping[str, Any], record: Timeline | None = None
+) -> None:
+    """Raise for the first answer :func:`contradiction` finds.
+
+    Raises:
+        InvalidAnswer: naming the answer and the one it contradicts (exit 2).
+    """
+    found = contradiction(guide, answers, record)
+    if found is not None:
+        raise InvalidAnswer(found.key, found.message)

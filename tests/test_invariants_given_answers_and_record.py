@@ -1,0 +1,246 @@
+"""Safety invariants 10 and 11 of docs/clinical-basis.md, on every route.
+
+10. A given answer is never silently ignored when it contradicts the path taken: refused
+    (exit 2), naming both answers, by check, each batch line and the walk alike.
+11. Every route sees the patient's record: a labelled check (single or batch) takes the
+    last injection from the record as a walk does; a dose recorded days ago is not
+    bypassed by calling the visit a first injection, by a look-alike label, or by giving
+    an older date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+
+from tests.helpers import (
+    TODAY,
+    after_injection,
+    answer_flags,
+    days_ago,
+    flat,
+    json_answers,
+    no_traceback,
+    ready_patient,
+)
+from xrntx_guide.output.schemas import CheckResult
+
+Run = Callable[..., Any]
+LABEL = "PAT"
+
+
+def repeat_visit(**changes: Any) -> dict[str, Any]:
+    """A repeat visit with nothing in the way of the dose, the last injection left to
+    ``changes`` (or to the record)."""
+    answers = ready_patient(
+        visit="repeat_injection",
+        opioid_use_since_last_injection=False,
+        last_opioid_kind=None,
+        last_opioid_use=None,
+        oud_diagnosis=None,
+        fentanyl_used_30_days=None,
+        abstinence_evidence=None,
+        uds_opiates=None,
+        uds_fentanyl=None,
+        uds_buprenorphine=None,
+        uds_methadone=None,
+        uds_oxycodone=None,
+        cows_total=None,
+        naloxone_challenge=None,
+    )
+    answers.update(changes)
+    return {k: v for k, v in answers.items() if v is not None}
+
+
+DOSE: dict[str, Any] = {
+    "injection_given": True,
+    "injection_side_used": "right",
+    "needle_used": "2-inch",
+    "observation_minutes": 30,
+    "overdose_counselled": True,
+    "reversal_agent_offered": True,
+    "wallet_card_given": True,
+}
+"""What a walk records once the dose is given."""
+
+
+def check(run: Run, answers: Mapping[str, Any], *extra: str) -> Any:
+    return run("check", "--json", "--today", TODAY.isoformat(), *answer_flags(answers), *extra)
+
+
+def batch(run: Run, line: Mapping[str, Any]) -> dict[str, Any]:
+    result = run(
+        "check", "--batch", "-", "--today", TODAY.isoformat(),
+        input=json.dumps(json_answers(line)) + "\n",
+    )  # fmt: skip
+    no_traceback(result)
+    out: dict[str, Any] = json.loads(result.stdout.splitlines()[0])
+    return out
+
+
+def walk(run: Run, answers: Mapping[str, Any], label: str = LABEL, day: dt.date = TODAY) -> Any:
+    return run(
+        "walk", "--no-input", "--json", "--label", label, "--today", day.isoformat(),
+        "--acknowledge", "all", *answer_flags(answers),
+    )  # fmt: skip
+
+
+def dose_on_record(run: Run, day: dt.date, label: str = LABEL) -> None:
+    """A finished first injection on ``day`` under ``label``."""
+    result = walk(run, after_injection(last_opioid_use=day - dt.timedelta(days=14)), label, day)
+    assert result.exit_code == 0, result.output
+
+
+def refused_naming(result: Any, *keys: str) -> None:
+    no_traceback(result)
+    assert result.exit_code == 2, result.output
+    text = flat(result.output)
+    for key in keys:
+        assert key in text, (key, result.output)
+
+
+# -- invariant 10: a given answer contradicting the path taken --------------------------------
+
+NO_USE_BESIDE_A_USE = repeat_visit(
+    last_injection_date=days_ago(35),
+    last_injection_side="left",
+    last_opioid_use=days_ago(1),
+)
+FIRST_WITH_A_LAST_INJECTION = ready_patient(last_injection_date=days_ago(3))
+
+
+@pytest.mark.parametrize(
+    ("answers", "keys"),
+    [
+        (NO_USE_BESIDE_A_USE, ("opioid_use_since_last_injection", "last_opioid_use")),
+        (FIRST_WITH_A_LAST_INJECTION, ("visit", "last_injection_date")),
+    ],
+    ids=["no_use_since_beside_a_later_use", "first_injection_beside_a_last_injection"],
+)
+def test_a_contradicting_answer_is_refused_by_check_batch_and_walk(
+    run: Run, answers: dict[str, Any], keys: tuple[str, ...]
+) -> None:
+    refused_naming(check(run, answers), *keys)
+    line = batch(run, answers)
+    assert line["status"] == "error", line
+    assert all(k in line["message"] for k in keys), line
+    refused_naming(walk(run, {**answers, **DOSE}), *keys)
+
+
+def test_a_use_on_the_day_of_the_last_injection_is_not_a_contradiction(run: Run) -> None:
+    """Only a use dated after the last injection contradicts "no use since" it."""
+    answers = {**NO_USE_BESIDE_A_USE, "last_opioid_use": days_ago(35)}
+    result = check(run, answers)
+    assert result.exit_code != 2, result.output
+
+
+def test_an_older_last_injection_date_than_the_record_is_refused(run: Run) -> None:
+    dose_on_record(run, days_ago(3))
+    older = repeat_visit(last_injection_date=days_ago(28), last_injection_side="left")
+    refused_naming(walk(run, {**older, **DOSE}), "last_injection_date", days_ago(3).isoformat())
+    refused_naming(check(run, older, "--label", LABEL), "last_injection_date")
+
+
+def test_first_injection_is_refused_with_the_date_of_the_recorded_dose(run: Run) -> None:
+    dose_on_record(run, days_ago(3))
+    result = check(run, ready_patient(), "--label", LABEL)
+    refused_naming(result, "visit", days_ago(3).isoformat())
+
+
+# -- invariant 11: every route sees the patient's record --------------------------------------
+
+
+def test_a_labelled_check_takes_the_last_injection_from_the_record(run: Run) -> None:
+    dose_on_record(run, days_ago(3))
+    answers = repeat_visit()
+    unlabelled = check(run, answers)
+    assert unlabelled.exit_code == 4, unlabelled.output  # the last injection is not known
+    result = check(run, answers, "--label", LABEL)
+    assert result.exit_code == 1, result.output  # 3 days after a dose: stopped
+    body = json.loads(result.stdout)
+    assert body["status"] != "ready"
+    assert "dose_timing" in body["blocking"], body["blocking"]
+    assert body["record"]["prefilled"]["last_injection_date"] == days_ago(3).isoformat()
+    CheckResult.model_validate(body)  # the published shape, with its "record"
+
+
+def test_a_batch_line_with_a_label_reads_the_record(run: Run) -> None:
+    dose_on_record(run, days_ago(3))
+    line = batch(run, {**repeat_visit(), "label": LABEL, "id": "a"})
+    assert line["id"] == "a"
+    assert line["status"] != "ready", line
+    assert "dose_timing" in line["blocking"], line
+    CheckResult.model_validate(line)
+    refused = batch(run, {**ready_patient(), "label": LABEL})
+    assert refused["status"] == "error" and days_ago(3).isoformat() in refused["message"]
+
+
+@pytest.mark.parametrize("typed", ["ＰＡＴ", "pat", "ｐａｔ"])
+def test_a_label_differing_in_case_or_width_is_the_same_patient(run: Run, typed: str) -> None:
+    dose_on_record(run, days_ago(3))
+    result = walk(run, after_injection(), label=typed)
+    assert result.exit_code == 2, result.output  # first injection refused: dose on record
+    assert days_ago(3).isoformat() in flat(result.output)
+    assert check(run, repeat_visit(), "--label", typed).exit_code == 1
+
+
+@pytest.mark.parametrize("typed", ["PΑT", "PАT"], ids=["greek_alpha", "cyrillic_a"])
+def test_a_label_mixing_scripts_is_refused(run: Run, typed: str) -> None:
+    dose_on_record(run, days_ago(3))
+    for result in (
+        walk(run, after_injection(), label=typed),
+        check(run, repeat_visit(), "--label", typed),
+        run("history", typed, "--today", TODAY.isoformat()),
+    ):
+        refused_naming(result)
+        assert "script" in flat(result.output), result.output
+    line = batch(run, {**repeat_visit(), "label": typed})
+    assert line["status"] == "error" and "script" in line["message"], line
+
+
+def test_a_label_of_look_alike_letters_of_one_script_is_the_same_patient(run: Run) -> None:
+    """'ΡΑΤ' in Greek letters alone reads as 'PAT': matched by its look-alike form."""
+    dose_on_record(run, days_ago(3))
+    assert check(run, repeat_visit(), "--label", "ΡΑΤ").exit_code == 1
+
+
+def test_check_without_a_label_never_opens_the_store(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xrntx_guide.visit import session
+
+    def boom(*_: object, **__: object) -> None:
+        raise AssertionError("the store was read")
+
+    monkeypatch.setattr(session, "scan_sessions", boom)
+    assert check(run, ready_patient()).exit_code == 0
+    assert batch(run, ready_patient())["status"] == "ready"
+
+
+def test_doses_outside_the_record_are_said_to_be_invisible(run: Run) -> None:
+    dose_on_record(run, days_ago(3))
+    shown = run("history", LABEL, "--today", TODAY.isoformat())
+    assert shown.exit_code == 0, shown.output
+    text = flat(shown.output)
+    assert "training" in text and "deleted" in text, text
+    walked = walk(run, {**repeat_visit(), **DOSE})
+    assert "deleted" in flat(walked.stderr), walked.output
+
+
+def test_a_label_in_an_answers_file_is_refused_as_not_an_answer(run: Run, tmp_path: Any) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({**json_answers(ready_patient()), "label": LABEL}))
+    result = run("check", "--answers", str(path), "--today", TODAY.isoformat())
+    refused_naming(result, "label", "--label")
+
+
+def test_check_label_with_batch_is_refused_each_line_gives_its_own(run: Run) -> None:
+    result = run(
+        "check", "--batch", "-", "--label", LABEL, "--today", TODAY.isoformat(),
+        input=json.dumps(json_answers(ready_patient())) + "\n",
+    )  # fmt: skip
+    refused_naming(result, "--label", "label")

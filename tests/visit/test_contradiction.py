@@ -1,0 +1,102 @@
+"""Safety invariants 10 and 11 at the one rule (visit/contradiction.py) and the label
+comparison (visit/labels.py), without going through a command."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from tests.helpers import days_ago
+from xrntx_guide.pack.guide import Guide
+from xrntx_guide.visit.contradiction import contradiction
+from xrntx_guide.visit.history import Timeline, VisitEntry
+from xrntx_guide.visit.labels import label_key, refuse_mixed_scripts
+
+REPEAT = {"visit": "repeat_injection", "opioid_use_since_last_injection": False}
+
+
+def record_with_dose(day: dt.date) -> Timeline:
+    dose = VisitEntry(
+        session="s1",
+        status="complete",
+        training=False,
+        updated=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        date=day.isoformat(),
+        injection_given=True,
+    )
+    return Timeline("PAT", days_ago(0), [dose], source=dose)
+
+
+@pytest.mark.parametrize(
+    ("answers", "key", "named"),
+    [
+        ({**REPEAT, "last_injection_date": days_ago(35), "last_opioid_use": days_ago(1)},
+         "last_opioid_use", "opioid_use_since_last_injection"),
+        ({"visit": "first_injection", "last_injection_date": days_ago(3)},
+         "last_injection_date", "visit"),
+        ({"visit": "first_injection", "last_injection_side": "left"},
+         "last_injection_side", "visit"),
+    ],
+    ids=["no_use_since_beside_a_later_use", "first_with_a_date", "first_with_a_side"],
+)  # fmt: skip
+def test_an_answer_contradicting_the_path_is_found_naming_both(
+    guide: Guide, answers: dict[str, Any], key: str, named: str
+) -> None:
+    found = contradiction(guide, answers)
+    assert found is not None and found.key == key
+    assert named in found.message
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {**REPEAT, "last_injection_date": days_ago(35), "last_opioid_use": days_ago(35)},
+        {**REPEAT, "last_injection_date": days_ago(35), "last_opioid_use": days_ago(40)},
+        {**REPEAT, "opioid_use_since_last_injection": True, "last_injection_date": days_ago(35),
+         "last_opioid_use": days_ago(1)},
+        {"visit": "first_injection", "last_opioid_use": days_ago(14)},
+        {**REPEAT, "last_injection_date": days_ago(3)},
+    ],
+    ids=["use_on_the_day", "use_before", "use_since_said", "first", "repeat"],
+)  # fmt: skip
+def test_answers_that_agree_are_not_refused(guide: Guide, answers: dict[str, Any]) -> None:
+    assert contradiction(guide, answers) is None
+
+
+def test_the_record_refuses_a_first_injection_and_an_older_date_but_not_a_later_one(
+    guide: Guide,
+) -> None:
+    record = record_with_dose(days_ago(3))
+    first = contradiction(guide, {"visit": "first_injection"}, record)
+    assert first is not None and days_ago(3).isoformat() in first.message
+    older = contradiction(guide, {**REPEAT, "last_injection_date": days_ago(28)}, record)
+    assert older is not None and older.key == "last_injection_date"
+    assert days_ago(3).isoformat() in older.message
+    # A dose given since, elsewhere (a later date than the record's), is the last one.
+    assert contradiction(guide, {**REPEAT, "last_injection_date": days_ago(1)}, record) is None
+
+
+def test_the_recorded_dose_stands_for_a_last_injection_not_given(guide: Guide) -> None:
+    """A repeat visit leaving the last injection to the record: a use after the recorded
+    dose beside "no use since" is refused, naming the session."""
+    record = record_with_dose(days_ago(35))
+    found = contradiction(guide, {**REPEAT, "last_opioid_use": days_ago(1)}, record)
+    assert found is not None and found.key == "last_opioid_use" and "s1" in found.message
+
+
+@pytest.mark.parametrize("typed", ["PAT", "pat", "ＰＡＴ", "ｐａｔ", "ΡΑΤ", "РАТ", " PAT"])
+def test_labels_differing_in_case_width_or_look_alike_letters_are_one(typed: str) -> None:
+    assert label_key(typed.strip()) == label_key("PAT")
+
+
+@pytest.mark.parametrize("typed", ["PΑT", "PАT", "ΡAT"], ids=["greek", "cyrillic", "greek_first"])
+def test_a_label_mixing_scripts_is_refused_naming_the_letters(typed: str) -> None:
+    with pytest.raises(ValueError, match="script"):
+        refuse_mixed_scripts(typed)
+
+
+@pytest.mark.parametrize("typed", ["Zoë-12", "患者12", "Ελένη", "Иван", "O'Brien 3"])
+def test_a_label_of_one_script_is_accepted(typed: str) -> None:
+    refuse_mixed_scripts(typed)
