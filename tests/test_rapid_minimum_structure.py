@@ -180,6 +180,7 @@ def test_a_day_of_naltrexone_not_tolerated_does_not_count(
     checked = run("check", "--json", "--now", f"{on.isoformat()}T23:30", "--answers", str(path))
     data = json.loads(checked.stdout)
     assert data["status"] == "blocked" and "rapid_pathway" in data["blocking"]
+    assert data["rapid"]["naltrexone_days"] == required  # one of required + 1 not tolerated
 
 
 def test_a_day_without_whether_naltrexone_was_given_leaves_the_record_incomplete(

@@ -113,6 +113,9 @@ class RapidOut(_Out):
     """The injection day less the day reached: 0 on the injection day."""
     site_table: bool
     """Whether the site file's protocol table was used."""
+    naltrexone_days: int | None
+    """Days, after day 1 and before the day reached, on which oral naltrexone was given
+    and tolerated (the gate needs the pack's ``rapid_naltrexone_days_required``)."""
     missing: list[str]
     """What the record misses or gets wrong, in words; empty when it is complete."""
 

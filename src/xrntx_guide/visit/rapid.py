@@ -475,6 +475,7 @@ class Reading:
                 else self.injection_day - self.day_reached
             ),
             "site_table": self.table_used,
+            "naltrexone_days": self.answers.get("rapid_naltrexone_days"),
             "missing": list(self.missing),
         }
 
