@@ -29,8 +29,8 @@ P_DATE = r"Date of the injection [^\n]*: "
 P_DAY = r"Day of the protocol \(number\) \[(\d+)\]: "
 P_DAY_DATE = r"Date of day \d+ [^\n]*\[([0-9-]+)\]: "
 P_GIVEN = r"What was given on day \d+[^\n]*: "
-P_NALTREXONE = r"oral naltrexone given\? \(yes/no\) \[Enter: not recorded yet\]: "
-P_TOLERATED = r"doses given and tolerated\? \(yes/no\) \[Enter: not recorded yet\]: "
+P_NALTREXONE = r"oral naltrexone given\? \(yes/no\) \[Enter: [^\]\n]*\]: "
+P_TOLERATED = r"doses given and tolerated\? \(yes/no\) \[Enter: [^\]\n]*\]: "
 P_COWS = r"Day \d+ COWS total[^\n]*\[Enter: (?:none|no other)\]: "
 P_TIME = r"Time of the rating \(HH:MM\)[^\n]*: "
 P_CONFIRM = r"Is day \d+ the protocol's injection day\?[^\n]*: "
@@ -258,6 +258,7 @@ def test_the_dialog_cannot_make_the_gate_pass_before_the_injection_day(
         w.answer(P_COWS, "")
         w.answer(P_NOTE, "")
         w.answer(P_REASON, "recorded a day early by mistake")
+        assert "[Enter: yes, as recorded]" in w.output  # a correction offers what was
         # On, past the gate: the urine screen (or first the pregnancy test, which counts
         # only for its own day and so is asked again on a new day).
         passed = w.expect(f"(?:{P_UDS}|{P_PREGNANCY})")

@@ -14,6 +14,7 @@ module only asks and shows.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Protocol
 
 from ..engine.evaluate import State
@@ -243,6 +244,7 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
         keep,
         "naltrexone_given",
         f"Day {number}: oral naltrexone given? (yes/no) [Enter: not recorded yet]: ",
+        earlier if correcting else None,
     )
 
     # 5. Tolerated: typed, never a default.
@@ -252,6 +254,7 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
         keep,
         "tolerated",
         f"Day {number}: doses given and tolerated? (yes/no) [Enter: not recorded yet]: ",
+        earlier if correcting else None,
     )
 
     # 6. COWS ratings with their times, on the pack's own scale.
@@ -271,6 +274,7 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
             keep,
             "injection_day",
             f"Is day {number} the protocol's injection day? (yes/no) [Enter: not confirmed]: ",
+            earlier if correcting else None,
         )
 
     # 8. A note.
@@ -381,13 +385,20 @@ def _ask_time(walk: Walk, date: dt.date) -> dt.time:
         return when
 
 
-def _kept_or_asked(walk: Walk, keep: RapidDay | None, name: str, prompt: str) -> bool | None:
+def _kept_or_asked(
+    walk: Walk, keep: RapidDay | None, name: str, prompt: str, was: RapidDay | None = None
+) -> bool | None:
     """A yes/no of the day: kept as recorded when adding to a day that has it (said on
-    the screen), else asked."""
+    the screen), else asked; when correcting a day (``was``), Enter keeps what it says."""
     recorded = None if keep is None else getattr(keep, name)
     if recorded is not None:
         walk.ui.note(f"{prompt.split('?')[0]}? {'yes' if recorded else 'no'} (as recorded)")
         return bool(recorded)
+    before = None if was is None else getattr(was, name)
+    if before is not None:
+        word = "yes" if before else "no"
+        prompt = re.sub(r"\[Enter: [^\]]*\]", f"[Enter: {word}, as recorded]", prompt)
+        return _yes_no(walk, prompt, bool(before))
     return _yes_no(walk, prompt)
 
 
