@@ -463,7 +463,8 @@ def test_a_pathway_days_cows_typed_after_now_is_refused_at_the_prompt(
         body_habitus=None,
     )  # fmt: skip
     path = write(tmp_path, json_answers(answers))
-    typed = ["", "", "", "", "yes", "3", "23:00", "09:00", "", "", "quit", "quit"]
+    # date, day, its date, given, oral naltrexone, tolerated, COWS, a time ahead, ...
+    typed = ["", "", "", "", "no", "yes", "3", "23:00", "09:00", "", "", "quit", "quit"]
     r = run(
         "walk", "--label", "rd", "--now", MORNING, "--answers", str(path), "--site", str(site),
         "--plain", input="\n".join(typed) + "\n",

@@ -20,6 +20,7 @@ P_DATE = r"Date of the injection [^\n]*: "
 P_DAY = r"Day of the protocol \(number\) \[(\d+)\]: "
 P_DAY_DATE = r"Date of day \d+ [^\n]*\[([0-9-]+)\]: "
 P_GIVEN = r"What was given on day \d+[^\n]*: "
+P_NALTREXONE = r"oral naltrexone given\? \(yes/no\) \[Enter: not recorded yet\]: "
 P_TOLERATED = r"doses given and tolerated\? \(yes/no\) \[Enter: not recorded yet\]: "
 P_COWS = r"Day \d+ COWS total[^\n]*\[Enter: (?:none|no other)\]: "
 P_TIME = r"Time of the rating \(HH:MM\)[^\n]*: "
@@ -53,7 +54,8 @@ def test_a_rating_time_with_an_offset_at_the_day_prompt_is_not_exit_70(tmp_path:
     )  # fmt: skip
     try:
         for pattern, text in (
-            (P_DATE, ""), (P_DAY, ""), (P_DAY_DATE, ""), (P_GIVEN, ""), (P_TOLERATED, "yes"),
+            (P_DATE, ""), (P_DAY, ""), (P_DAY_DATE, ""), (P_GIVEN, ""), (P_NALTREXONE, "no"),
+            (P_TOLERATED, "yes"),
             (P_COWS, "3"), (P_TIME, "08:00"), (P_COWS, "2"), (P_TIME, "09:00+05:00"),
         ):  # fmt: skip
             child.expect(pattern)

@@ -93,6 +93,7 @@ def record_file(tmp_path: Any, last_day: int, on: dt.date, confirmed: bool = Tru
             "date": (on - dt.timedelta(days=last_day - n)).isoformat(),
             "given": "as the site's protocol directs",
             "tolerated": True,
+            "naltrexone_given": 1 < n < last_day,
             "cows": [{"time": "09:00", "total": 1}],
             **({"injection_day": True} if confirmed and n == last_day else {}),
         }
@@ -116,8 +117,10 @@ def test_the_rapid_pathway_without_its_daily_record_is_not_ready(run: Run) -> No
 def test_the_rapid_pathway_before_the_confirmed_injection_day_is_a_contraindication(
     run: Run, tmp_path: Any
 ) -> None:
-    answers = ready_patient(last_opioid_use=days_ago(3), **RAPID)
-    unconfirmed = record_file(tmp_path, 3, TODAY, confirmed=False)
+    answers = ready_patient(last_opioid_use=days_ago(4), **RAPID)
+    # Day 1, three days of oral naltrexone, and today: all the record needs but the
+    # clinician's confirmation of the injection day.
+    unconfirmed = record_file(tmp_path, 5, TODAY, confirmed=False)
     data = status(run, answers, "--answers", unconfirmed)
     assert data["status"] == "incomplete"  # without a site table, the day is confirmed
     assert "rapid_injection_day" in data["missing"]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .engine.evaluate import OverrideRequest, State
 from .pack.guide import Guide
-from .visit.answers import CHALLENGES_KEY, RAPID_RECORD_KEYS, RATINGS_KEY
+from .visit.answers import CHALLENGES_KEY, RATINGS_KEY, is_pathway_key
 from .visit.contradiction import refuse_contradiction
 from .visit.presets import (
     Observed,
@@ -133,7 +133,7 @@ def judge(
     if used is not None:
         result["used"] = used
     shown = state.question_visible
-    if any(k in guide.questions and shown.get(k) is not False for k in RAPID_RECORD_KEYS):
+    if any(is_pathway_key(guide, k) and shown.get(k) is not False for k in guide.questions):
         # On the rapid pathway only: the record module (pydantic) loads for it, so a
         # check or a batch without it never pays for the import.
         from .visit.rapid import check_block

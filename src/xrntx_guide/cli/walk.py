@@ -41,7 +41,7 @@ from ..expr import UNKNOWN, format_value
 from ..pack.guide import CQuestion, CStep, Guide
 from ..visit.answers import parse_value, to_json
 from ..visit.session import SessionRecord, save
-from .render import show_gate, show_summary, show_why
+from .render import show_gate, show_on_track, show_summary, show_why
 from .ui import UI
 
 COMMANDS = ("back", "review", "edit", "why", "quit", "help", "rate")
@@ -346,10 +346,10 @@ class Walk:
         self.ahead = (
             None if isinstance(action, GateStop) else self.blocker_ahead(state, action.step)
         )
-        from ..visit.rapid import is_record_key
+        from ..visit.rapid import is_pathway_key
 
         self.rapid_here = any(
-            is_record_key(self.guide, k) and state.question_visible.get(k) is True
+            is_pathway_key(self.guide, k) and state.question_visible.get(k) is True
             for k in self.guide.questions
         )
         try:
@@ -426,6 +426,10 @@ class Walk:
             if r.id in self.announced:
                 continue
             self.announced.add(r.id)
+            on_track = self.rapid_progress(r)
+            if on_track is not None:
+                self.ui.alert(f"{on_track.heading()}. Due today: {on_track.due}.")
+                continue
             later = self.guide.step(r.before)
             when = f" Earliest date: {r.earliest_date.isoformat()}." if r.earliest_date else ""
             jump = (
@@ -780,10 +784,24 @@ class Walk:
         self.read("Press Enter when done: ")
         self.record.confirm(step.id, self.clock.now())
 
+    def rapid_progress(self, g: GateResult) -> Any:
+        """The rapid pathway's day as on track (visit/rapid.py), or None."""
+        from ..pack.site import NALTREXONE_DAYS
+        from ..visit.rapid import GATE, progress
+
+        if g.id != GATE or not self.record.rapid_days:
+            return None
+        required = self.guide.setting_values.get(NALTREXONE_DAYS)
+        return progress(g, self.record.rapid_days, self.record.rapid_protocol, self.today, required)
+
     def gate_stop(self, state: State, action: GateStop) -> None:
         g = action.gate
         self.reached(state, action.step)
-        show_gate(self.ui, state, g)
+        on_track = self.rapid_progress(g) if action.kind == "blocked" else None
+        if on_track is not None:
+            show_on_track(self.ui, on_track)
+        else:
+            show_gate(self.ui, state, g)
         if action.kind == "notice":
             self.record.acknowledge(g.id, g.fingerprint, self.clock.now())
             return
@@ -799,6 +817,9 @@ class Walk:
             return
         if action.kind == "undecided":
             self.ui.line("This gate cannot be decided yet: edit the answers it needs.")
+        elif on_track is not None:
+            if self.rapid_here:
+                self.ui.note("Type 'day' to record a day of the pathway's record, or quit.")
         else:
             saved = "" if self.responder is not None or self.dry_run else ": the session is saved"
             self.ui.line(

@@ -292,11 +292,11 @@ def note_data(
 def _rapid_data(state: State, record: SessionRecord) -> dict[str, Any] | None:
     """The supervised rapid pathway's daily record, every day with every field, and what
     it says (reference section 6); None for a patient not on the pathway with no days."""
-    from ..visit.rapid import day_rows, is_record_key
+    from ..visit.rapid import day_rows, entries_in_order, is_pathway_key
 
     guide = state.guide
     applies = any(
-        is_record_key(guide, k) and state.question_visible.get(k) is True for k in guide.questions
+        is_pathway_key(guide, k) and state.question_visible.get(k) is True for k in guide.questions
     )
     if not applies and not record.rapid_days:
         return None
@@ -313,7 +313,7 @@ def _rapid_data(state: State, record: SessionRecord) -> dict[str, Any] | None:
             }
             for row, d in zip(
                 day_rows(record.rapid_days, record.rapid_protocol),
-                sorted(record.rapid_days, key=lambda d: d.day),
+                entries_in_order(record.rapid_days),
                 strict=True,
             )
         ],
@@ -470,8 +470,13 @@ def _rapid_note(rapid: dict[str, Any] | None, h2: str, li: str, said: Any) -> li
     if not rapid["days"]:
         out.append(f"{li}No day recorded.")
     for d in rapid["days"]:
+        entry = d.get("entry") or ""
+        what = (
+            f" ({said(entry)})" if entry.startswith("correction") else " (added)" if entry else ""
+        )
         line = (
-            f"{li}{d['date']}, day {d['day']}: given: {said(d['given'])}; tolerated: "
+            f"{li}{d['date']}, day {d['day']}{what}: given: {said(d['given'])}; oral "
+            f"naltrexone given: {d.get('naltrexone', 'not recorded')}; tolerated: "
             f"{d['tolerated']}; COWS: {d['cows']}"
         )
         if d["injection"]:

@@ -113,6 +113,9 @@ class RapidOut(_Out):
     """The injection day less the day reached: 0 on the injection day."""
     site_table: bool
     """Whether the site file's protocol table was used."""
+    naltrexone_days: int | None
+    """Days, after day 1 and before the day reached, on which oral naltrexone was given
+    and tolerated (the gate needs the pack's ``rapid_naltrexone_days_required``)."""
     missing: list[str]
     """What the record misses or gets wrong, in words; empty when it is complete."""
 
@@ -250,8 +253,15 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
                     "date": {"type": "string", "format": "date"},
                     "given": {"type": "string"},
                     "tolerated": {"type": "boolean"},
+                    "naltrexone_given": {"type": "boolean"},
                     "injection_day": {"type": "boolean"},
                     "note": {"type": "string"},
+                    "corrects": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "description": "A correction: the day number it corrects (with reason)",
+                    },
+                    "reason": {"type": "string"},
                     "cows": {
                         "type": "array",
                         "items": {

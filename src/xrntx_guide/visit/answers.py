@@ -294,6 +294,8 @@ CHALLENGES_KEY = "naloxone_challenges"
 RAPID_DAYS_KEY = "rapid_days"
 """The key of the rapid pathway's daily record."""
 RAPID_RECORD_KEYS = (
+    "rapid_day1_date",
+    "rapid_naltrexone_days",
     "rapid_day",
     "rapid_day_date",
     "rapid_injection_day",
@@ -303,6 +305,11 @@ RAPID_RECORD_KEYS = (
 )
 """The answers worked out from the record (origin ``record``); a key the guide does not
 have is left alone."""
+
+
+RAPID_START_KEY = "rapid_day1_date"
+"""The record key asked with the history (the date of the pathway's day 1): it applies to
+every induction, so it never says by itself that the pathway applies."""
 
 
 STARTED_SUFFIX = "_started"
@@ -321,4 +328,10 @@ def started_of(guide: Guide, key: str) -> str | None:
 
 
 def is_record_key(guide: Guide, key: str) -> bool:
+    """Whether ``key`` is worked out from the rapid pathway's record, never given."""
     return key in RAPID_RECORD_KEYS and key in guide.questions
+
+
+def is_pathway_key(guide: Guide, key: str) -> bool:
+    """A record key of the pathway's own step: shown only while the pathway is chosen."""
+    return key != RAPID_START_KEY and is_record_key(guide, key)

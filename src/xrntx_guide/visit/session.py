@@ -32,6 +32,7 @@ from .rapid import (
     RapidDay,
     Reading,
     TableDay,
+    add_day,
     derive,
     is_record_key,
     record_answers,
@@ -281,22 +282,42 @@ class SessionRecord(_Model):
         """What the pathway record says as of ``today`` (visit/rapid.py)."""
         return derive(self.rapid_days, self.rapid_protocol, today)
 
-    def record_day(self, day: RapidDay, now: dt.datetime) -> None:
-        """Record a pathway day; a day with the same number is replaced (and logged)."""
-        old = next((d for d in self.rapid_days if d.day == day.day), None)
-        self.rapid_days = sorted(
-            [d for d in self.rapid_days if d.day != day.day] + [day], key=lambda d: d.day
+    def record_day(self, day: RapidDay, now: dt.datetime, origin: str = "typed") -> bool:
+        """Append a pathway day to the record (visit/rapid.py, :func:`add_day`): never
+        replacing one; an entry that says nothing new adds nothing. Logged with what it is.
+
+        Raises:
+            ValueError: the entry contradicts a recorded day without correcting it.
+        """
+        known = any(d.day == day.day for d in self.rapid_days)
+        self.rapid_days, added = add_day(self.rapid_days, day)
+        if not added:
+            return False
+        kind = (
+            "rapid_day_correction"
+            if day.corrects is not None
+            else "rapid_day_added"
+            if known
+            else "rapid_day"
         )
-        kind = "rapid_day" if old is None else "rapid_day_change"
-        detail = f"day {day.day} on {day.date.isoformat()}: {day.given}"
+        detail = f"day {day.day} on {day.date.isoformat()} ({origin}): {day.given}"
+        if day.reason:
+            detail += f"; reason: {day.reason}"
         self.events.append(Event(at=now, kind=kind, key=ANSWERS_KEY, value=day.day, detail=detail))
+        return True
 
     def set_rapid_days(self, days: list[RapidDay], now: dt.datetime) -> None:
-        """Replace the record with the days an answers file gives."""
-        self.rapid_days = sorted(days, key=lambda d: d.day)
-        self.events.append(
-            Event(at=now, kind="rapid_days", key=ANSWERS_KEY, value=len(days), detail="file")
-        )
+        """Add the days an answers file gives to the record, entry by entry (a file given
+        again on resume adds only what is new; it never removes a recorded day or rating).
+
+        Raises:
+            InvalidAnswer: an entry contradicts a recorded day without correcting it.
+        """
+        for i, day in enumerate(days, 1):
+            try:
+                self.record_day(day, now, "file")
+            except ValueError as exc:
+                raise InvalidAnswer(ANSWERS_KEY, f"entry {i}: {exc}") from None
 
 
 def refresh_defaults(

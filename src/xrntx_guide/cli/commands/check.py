@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -118,7 +118,7 @@ def check(
             from ..history import show_record_fills
 
             show_record_fills(ui, record, judged.prefilled)
-        show_check(ui, state)
+        show_check(ui, state, _on_track(guide, state, given, day, env.now()))
         for o in judged.observed:
             if o.started is None:
                 ui.note(
@@ -195,3 +195,20 @@ def _check_batch(
         if handle is not env.stdin.buffer:
             handle.close()
     return ExitCode.USAGE if failed else ExitCode.OK
+
+
+def _on_track(guide: Guide, state: Any, given: Any, day: dt.date, now: dt.datetime) -> Any:
+    """The rapid pathway's day as on track (visit/rapid.py), from the file's days; None
+    off the pathway or when the day is not on track."""
+    from ...visit.answers import RAPID_DAYS_KEY
+
+    if RAPID_DAYS_KEY not in given.raw:
+        return None
+    from ...pack.site import NALTREXONE_DAYS
+    from ...visit.rapid import GATE, progress, table_of
+
+    g = state.gates.get(GATE)
+    days = file_days(guide, given.raw, day, given.where, now)
+    if g is None or not days:
+        return None
+    return progress(g, days, table_of(guide), day, guide.setting_values.get(NALTREXONE_DAYS))

@@ -380,10 +380,10 @@ def _rapid_day_due(ui: UI, guide: Guide, record: SessionRecord, day: dt.date) ->
     """On resume, for a patient on the supervised rapid pathway only: which day of the
     protocol today is, and what is due (visit/rapid.py)."""
     from ...engine.evaluate import evaluate
-    from ...visit.rapid import due_words, is_record_key
+    from ...visit.rapid import due_words, is_pathway_key
 
     shown = evaluate(guide, record.inputs(guide, day)).question_visible
-    if any(is_record_key(guide, k) and shown.get(k) is True for k in guide.questions):
+    if any(is_pathway_key(guide, k) and shown.get(k) is True for k in guide.questions):
         ui.alert(due_words(record.rapid_days, record.rapid_protocol, day))
 
 
