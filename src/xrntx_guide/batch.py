@@ -120,6 +120,8 @@ class Job:
     explain: bool
     flags: Mapping[str, Preset] = field(default_factory=dict)
     overrides: tuple[OverrideRequest, ...] = ()
+    shared_raw: Mapping[str, Any] = field(default_factory=dict)
+    """``--answers FILE`` as read: its series are never replaced by a line's answers."""
     shared_days: tuple[Any, ...] = ()
     """The rapid pathway's days of ``--answers FILE`` (``rapid_days``), for the lines that
     give none of their own: the ``rapid`` block reads the same days as the gate."""
@@ -163,6 +165,10 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
         ident = raw.pop("id", None)
         given = parse_answers(job.guide, raw, "file", job.today, None)
         refuse_flags_beside_series(job.guide, raw, given, job.flags, job.today, "the line")
+        # The line over the shared file's series: the same rule as a flag over it.
+        refuse_flags_beside_series(
+            job.guide, job.shared_raw, job.shared, given, job.today, "--answers FILE", "the line"
+        )
         presets = {**job.shared, **given, **job.flags}
         # An answer out of bounds, or an override the line refuses, raises here.
         state = evaluate_presets(job.guide, presets, job.today, job.overrides)

@@ -206,13 +206,16 @@ def refuse_flags_beside_series(
     flags: Mapping[str, Preset],
     today: dt.date,
     where: str,
+    by: str = "--answer",
 ) -> None:
-    """A flag beside a series would replace the answer the series stands for (the latest
-    rating of the day, a positive challenge) without a word: refused, as a series beside
-    its single answers in one file is (red team, round 2). ``given``: ``raw`` parsed.
+    """Single answers over a series would replace the answers it stands for (the latest
+    rating of the day, a positive challenge) without a word: refused. The same for flags
+    over an answers file, flags over a batch line, and a batch line over the shared
+    ``--answers FILE``. ``given``: ``raw`` parsed; ``flags``: the single answers over it,
+    given ``by`` (named in the message).
 
     Raises:
-        InvalidAnswer: a flag gives an answer the series in ``raw`` gives.
+        InvalidAnswer: a single answer gives an answer the series in ``raw`` gives.
     """
     series = [k for k in (RATINGS_KEY, CHALLENGES_KEY) if k in raw]
     if not series or not flags:
@@ -220,12 +223,29 @@ def refuse_flags_beside_series(
     rest = {k: v for k, v in raw.items() if k not in series}
     stands_for = set(given) - set(parse_answers(guide, rest, "file", today, where))
     clash = sorted(stands_for & set(flags))
-    if clash:
+    if not clash:
+        return
+    # A result is taken by the one rule (visit/results.py), which names what the series
+    # records; it has no time here, so it can only repeat it, never replace it.
+    from .results import Results, offered_answers, offered_series, take_results
+
+    expanded = file_series(guide, raw, flags, today)
+    held = Results()
+    take_results(guide, held, offered_series(expanded))
+    day = flags.get(guide.meta.date_key)
+    visit = day.value if day is not None and isinstance(day.value, dt.date) else today
+    single = {k: flags[k].value for k in clash}
+    try:
+        take_results(guide, held, offered_answers(guide, single, None, "flag"), visit)
+    except InvalidAnswer as exc:
         raise InvalidAnswer(
-            clash[0],
-            f"given by --answer beside the series in {where} ({', '.join(series)}), which "
-            "gives it: change the series instead",
-        )
+            exc.key, f"given by {by} beside the series in {where}: {exc.reason}", hint=exc.hint
+        ) from None
+    raise InvalidAnswer(
+        clash[0],
+        f"given by {by} beside the series in {where} ({', '.join(series)}), which "
+        "gives it: change the series instead",
+    )
 
 
 def file_series(

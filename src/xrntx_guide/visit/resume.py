@@ -188,28 +188,20 @@ def refuse_against_positive(
     day: dt.date,
     now: dt.datetime,
 ) -> None:
-    """A positive challenge of an earlier visit day stands (visit/series.py): a flag or a
-    file may not give another challenge result over it, nor a rechallenge once its window
-    has ended.
+    """A rechallenge given by flag once the window after a positive challenge of an
+    earlier visit day has ended is refused. (Another challenge result over a positive is
+    refused by the rule every route follows: visit/results.py.)
 
     Raises:
-        InvalidAnswer: naming the answer and the positive challenge it contradicts.
+        InvalidAnswer: naming the answer and the positive challenge it follows.
     """
-    from .series import CHALLENGE, RECHALLENGE, aware, carried_positive, window_end
+    from .series import RECHALLENGE, aware, carried_positive, window_end
 
     stored = record.answers.get(guide.meta.date_key)
     visit = dt.date.fromisoformat(str(stored.value)) if stored is not None else day
     positive = carried_positive(record.naloxone_challenges, visit)
     if positive is None:
         return
-    given = presets.get(CHALLENGE)
-    if given is not None and given.value != "positive":
-        raise InvalidAnswer(
-            CHALLENGE,
-            f"{given.value} contradicts the positive naloxone challenge of "
-            f"{positive.at.isoformat()} (recorded for {positive.day.isoformat()}): it stands "
-            "on a later day; give the rechallenge instead",
-        )
     again = presets.get(RECHALLENGE)
     end = window_end(guide, positive)
     # A flag's result is recorded now; a file's results carry their own times (checked
@@ -222,3 +214,26 @@ def refuse_against_positive(
             f"{positive.at.isoformat()} ended at {end.isoformat()}: a rechallenge now is "
             "not accepted, and the positive challenge stands",
         )
+
+
+def reopen_rechallenge(guide: Guide, record: SessionRecord, now: dt.datetime) -> list[str]:
+    """A rechallenge left empty (Enter: none done yet) is asked again on resume while the
+    window after the positive challenge is open; returns a line for the clinician."""
+    from .results import standing_positive
+    from .series import RECHALLENGE, aware, live, window_end
+
+    if RECHALLENGE not in record.skipped:
+        return []
+    positive = standing_positive(record.naloxone_challenges, "challenge")
+    if positive is None:
+        return []
+    done = [c for c in live(record.naloxone_challenges) if c.kind == "rechallenge"]
+    end = window_end(guide, positive)
+    if done or (end is not None and aware(now) > end):
+        return []
+    record.skipped.remove(RECHALLENGE)
+    until = f" until {end.astimezone().strftime('%Y-%m-%d %H:%M')}" if end is not None else ""
+    return [
+        "No rechallenge was recorded after the positive naloxone challenge: its result is "
+        f"asked again (the window is open{until})."
+    ]

@@ -62,6 +62,10 @@ class CowsRating(BaseModel):
     items: dict[str, int] | None = None
     """Item scores by item name (``pulse``...), when the items were rated."""
     origin: str = "typed"
+    corrects: dt.datetime | None = None
+    """The time of the rating this one corrects (visit/results.py); it stands in its place."""
+    reason: str | None = None
+    """Why the correction was made (required with ``corrects``)."""
 
 
 class ChallengeResult(BaseModel):
@@ -78,6 +82,10 @@ class ChallengeResult(BaseModel):
     started: dt.datetime | None = None
     """When the naloxone was given (the observation timer), when known."""
     origin: str = "typed"
+    corrects: dt.datetime | None = None
+    """The time of the result of the same kind this one corrects (visit/results.py)."""
+    reason: str | None = None
+    """Why the correction was made (required with ``corrects``)."""
 
 
 KINDS: tuple[tuple[Literal["challenge", "rechallenge"], str], ...] = (
@@ -91,13 +99,40 @@ def item_keys(guide: Guide) -> list[str]:
     return [k for k in guide.questions if k.startswith(PREFIX) and k != TOTAL]
 
 
-def latest_on(ratings: list[CowsRating], day: dt.date) -> int | None:
-    """The index of the latest rating taken on ``day`` (the last listed, among equal
-    times), or None when there is none."""
+def live(entries: list[Any]) -> list[Any]:
+    """The entries of a series that no later entry corrects (a correction stands in the
+    place of the entry it corrects), in their order. Entries are ratings, or challenge
+    results, whose corrections name an entry of the same kind."""
+    corrected = {(getattr(e, "kind", None), _instant(e.corrects)) for e in entries if e.corrects}
+    return [e for e in entries if (getattr(e, "kind", None), _instant(e.at)) not in corrected]
+
+
+def _placed(ratings: list[CowsRating], rating: CowsRating) -> float:
+    """When a rating counts in the day's order: a correction at the time of the rating it
+    corrects (following a chain of corrections back to the first)."""
+    seen = 0
+    while rating.corrects is not None and seen < len(ratings):
+        wanted = _instant(rating.corrects)
+        earlier = next((r for r in ratings if _instant(r.at) == wanted), None)
+        if earlier is None:
+            break
+        rating, seen = earlier, seen + 1
+    return _instant(rating.at)
+
+
+def latest_on(ratings: list[CowsRating], day: dt.date | None) -> int | None:
+    """The index of the latest rating taken on ``day`` that stands (a corrected rating is
+    read as its correction, at its own time; the last listed, among equal times), or None
+    when there is none."""
+    standing = {id(r) for r in live(ratings)}
     best: int | None = None
+    best_at = 0.0
     for i, r in enumerate(ratings):
-        if r.day == day and (best is None or r.at >= ratings[best].at):
-            best = i
+        if r.day != day or id(r) not in standing:
+            continue
+        placed = _placed(ratings, r)
+        if best is None or placed >= best_at:
+            best, best_at = i, placed
     return best
 
 
@@ -118,7 +153,11 @@ def note_rating(
     and not the latest one of the day already; returns it (None when nothing is added).
 
     The answers stay what the engine reads; the series is every rating they have held on
-    the day, so the latest rating of the day is always the one the gate uses."""
+    the day, so the latest rating of the day is always the one the gate uses. A rating
+    that differs from the latest is appended (``rate again``, an item edited, a flag on
+    resume): never written over it (visit/results.py)."""
+    from .results import Offered, take_result
+
     if TOTAL not in guide.questions or TOTAL in state.invalid:
         return None
     total = state.value(TOTAL)
@@ -138,46 +177,22 @@ def note_rating(
         prev = ratings[last]
         if prev.total == total and (prev.items or {}) == items:
             return None
-        if record.cows_next_context is None:
-            # Not 'rate again': an edit of the total or an item corrects the rating it
-            # edits (the latest of the day), and the audit trail keeps what it was.
-            return _correct(guide, record, last, total, items, now)
-    context = record.cows_next_context
-    if context is None:
-        context = "baseline" if last is None else "repeat"
     rec = record.answers.get(TOTAL) or next(
         (record.answers[k] for k in item_keys(guide) if k in record.answers), None
     )
-    rating = CowsRating(
-        at=now,
-        day=day,
-        context=context,
-        total=total,
-        items=items if len(items) == len(item_keys(guide)) else None,
-        origin=rec.origin if rec is not None else "typed",
-    )
-    ratings.append(rating)
-    record.cows_next_context = None
-    return rating
-
-
-def _correct(
-    guide: Guide, record: Any, index: int, total: int, items: dict[str, int], now: dt.datetime
-) -> CowsRating:
-    """Correct rating ``index`` of the series to ``total`` (and ``items``), logging it."""
-    prev: CowsRating = record.cows_ratings[index]
-    fixed = prev.model_copy(
-        update={"total": total, "items": items if len(items) == len(item_keys(guide)) else None}
-    )
-    record.cows_ratings[index] = fixed
-    record.note_event(
-        now,
-        "change",
-        RATINGS_KEY,
+    offered = Offered(
+        "cows",
         total,
-        f"rating {index} ({prev.context}, {prev.at.isoformat()}) corrected: total was {prev.total}",
+        now,
+        rec.origin if rec is not None else "typed",
+        day=day,
+        items=items or None,
+        context=record.cows_next_context,
+        stamped=True,
     )
-    return fixed
+    rating = take_result(guide, record, offered, day)
+    record.cows_next_context = None
+    return rating if isinstance(rating, CowsRating) else None
 
 
 # --- the walk's challenge results ------------------------------------------------------
@@ -193,44 +208,10 @@ def carried_positive(
     rechallenge inside the window lifts it, and the gate in the pack decides that."""
     found = [
         c
-        for c in challenges
+        for c in live(challenges)
         if c.kind == "challenge" and c.result == "positive" and c.day != visit_day
     ]
     return max(found, key=lambda c: _instant(c.at)) if found else None
-
-
-def note_challenges(guide: Guide, record: Any, state: State) -> None:
-    """Keep each challenge result the engine reads in ``record.naloxone_challenges``, with
-    the time it was recorded and its observation's start. A result of the same kind for
-    the same visit day replaces the earlier one (a correction: the audit trail keeps it)."""
-    day = state.value(guide.meta.date_key)
-    if not isinstance(day, dt.date):
-        return
-    entries: list[ChallengeResult] = record.naloxone_challenges
-    for kind, key in KINDS:
-        rec = record.answers.get(key)
-        value = state.value(key)
-        if rec is None or state.question_visible.get(key) is not True:
-            continue
-        if not isinstance(value, str):
-            continue
-        mine = [c for c in entries if c.kind == kind]
-        latest = max(mine, key=lambda c: _instant(c.at)) if mine else None
-        carried = kind == "challenge" and value == "positive"
-        if latest is not None and latest.result == value and (latest.day == day or carried):
-            continue  # recorded already (a positive carried over to this day too)
-        entries[:] = [c for c in entries if not (c.kind == kind and c.day == day)]
-        entries.append(
-            ChallengeResult(
-                at=rec.at,
-                day=day,
-                kind=kind,
-                result=value,
-                started=record.timers.get(key),
-                origin=rec.origin,
-            )
-        )
-        entries.sort(key=lambda c: _instant(c.at))
 
 
 def window_end(guide: Guide, positive: ChallengeResult) -> dt.datetime | None:
@@ -275,27 +256,6 @@ def restore_positive(guide: Guide, record: Any, visit_day: dt.date, now: dt.date
 
 def _local(at: dt.datetime) -> str:
     return (at.astimezone() if at.tzinfo else at).strftime("%Y-%m-%d %H:%M")
-
-
-def merge_challenges(record: Any, challenges: list[dict[str, Any]]) -> None:
-    """Keep a file's challenge results, with the file's times, in the record's series
-    (each once, however often the file is given)."""
-    entries: list[ChallengeResult] = record.naloxone_challenges
-    have = {(c.kind, c.at) for c in entries}
-    for c in challenges:
-        if (c["kind"], c["at"]) in have:
-            continue
-        entries.append(
-            ChallengeResult(
-                at=c["at"],
-                day=c["at"].date(),
-                kind=c["kind"],
-                result=c["result"],
-                started=c.get("started"),
-                origin="file",
-            )
-        )
-    entries.sort(key=lambda c: _instant(c.at))
 
 
 def rechallenge_hours(first: dt.datetime, second: dt.datetime) -> float:
@@ -348,14 +308,6 @@ def fill_rechallenge_hours(guide: Guide, record: Any, now: dt.datetime) -> str |
     return f"Rechallenge {hours:g} hours after the positive challenge (from the times recorded)."
 
 
-def merge_ratings(record: Any, ratings: list[CowsRating]) -> None:
-    """Keep a file's ratings in the record's series (each once, however often the file is
-    given), in time order."""
-    have = {(r.at, r.total) for r in record.cows_ratings}
-    record.cows_ratings.extend(r for r in ratings if (r.at, r.total) not in have)
-    record.cows_ratings.sort(key=lambda r: _instant(r.at))
-
-
 def aware(at: dt.datetime) -> dt.datetime:
     """A time with its zone; a file's time without one is the clinic's local time."""
     return at if at.tzinfo else at.astimezone()
@@ -376,6 +328,9 @@ class Expanded:
     ratings: list[CowsRating] = field(default_factory=list)
     used_rating: int | None = None
     challenges: list[dict[str, Any]] = field(default_factory=list)
+    """The challenge results the gate reads (the challenge, the rechallenge), for ``used``."""
+    entries: list[ChallengeResult] = field(default_factory=list)
+    """Every challenge entry the file gives, corrections included, for the record."""
     used_challenge: str | None = None
     """``challenge`` or ``rechallenge``: which result the gate reads; None for neither."""
 
@@ -463,7 +418,7 @@ def _expand_ratings(
         what = f"rating {n}"
         if not isinstance(entry, dict):
             raise InvalidAnswer(key, f"{what} is not an object{suffix}")
-        unknown = sorted(set(entry) - {"at", "context", "items", "total"})
+        unknown = sorted(set(entry) - {"at", "context", "items", "total", "corrects", "reason"})
         if unknown:
             raise InvalidAnswer(key, f"{what}: unknown field(s) {unknown}{suffix}")
         at = _when(key, entry.get("at"), what)
@@ -508,6 +463,7 @@ def _expand_ratings(
             raise InvalidAnswer(
                 key, f"{what}: total {total} but its items sum to {sum(items.values())}{suffix}"
             )
+        corrects, reason = _correction(key, entry, what, suffix)
         out.ratings.append(
             CowsRating(
                 at=at,
@@ -516,6 +472,8 @@ def _expand_ratings(
                 total=total if total is not None else sum((items or {}).values()),
                 items=items,
                 origin="file",
+                corrects=corrects,
+                reason=reason,
             )
         )
     seen: dict[dt.datetime, int] = {}
@@ -527,9 +485,33 @@ def _expand_ratings(
                 f"which is the latest cannot be told{suffix}",
             )
         seen[r.at] = n
+    # The file's own entries obey the rule every route obeys (visit/results.py): a
+    # correction names a rating of the file and why.
+    from .results import Results, offered_series, take_results
+
+    taken = Results()
+    try:
+        take_results(guide, taken, offered_series(Expanded(ratings=out.ratings)))
+    except InvalidAnswer as exc:
+        raise InvalidAnswer(key, f"{exc.reason}{suffix}", hint=exc.hint) from None
     out.used_rating = latest_on(out.ratings, day)
     if out.used_rating is not None:
         out.answers.update(rating_answers(out.ratings[out.used_rating]))
+
+
+def _correction(
+    key: str, entry: Mapping[str, Any], what: str, suffix: str
+) -> tuple[dt.datetime | None, str | None]:
+    """An entry's ``corrects`` (the time of the entry it corrects) and ``reason``."""
+    if "corrects" not in entry:
+        if "reason" in entry:
+            raise InvalidAnswer(key, f"{what}: a reason without 'corrects'{suffix}")
+        return None, None
+    corrects = _when(key, entry["corrects"], f"{what}: corrects")
+    reason = entry.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidAnswer(key, f"{what}: a correction needs a 'reason' (text) saying why{suffix}")
+    return corrects, reason.strip()
 
 
 def _expand_challenges(
@@ -542,22 +524,20 @@ def _expand_challenges(
             key, f"given beside {', '.join(beside)}: give the series or the single answers{suffix}"
         )
     entries = raw[key]
-    if not isinstance(entries, list) or not 1 <= len(entries) <= 2:
-        raise InvalidAnswer(key, f"must list the challenge and at most one rechallenge{suffix}")
-    by_kind: dict[str, dict[str, Any]] = {}
+    if not isinstance(entries, list) or not entries:
+        raise InvalidAnswer(key, f"must list the challenge and any rechallenge{suffix}")
     observe = guide.setting_values.get(OBSERVATION)
+    parsed: list[ChallengeResult] = []
     for n, entry in enumerate(entries):
         what = f"entry {n}"
         if not isinstance(entry, dict):
             raise InvalidAnswer(key, f"{what} is not an object{suffix}")
-        unknown = sorted(set(entry) - {"at", "kind", "result", "started"})
+        unknown = sorted(set(entry) - {"at", "kind", "result", "started", "corrects", "reason"})
         if unknown:
             raise InvalidAnswer(key, f"{what}: unknown field(s) {unknown}{suffix}")
         kind = entry.get("kind", "challenge")
-        if kind not in ("challenge", "rechallenge") or kind in by_kind:
-            raise InvalidAnswer(
-                key, f"{what}: kind must be 'challenge' or 'rechallenge', each at most once{suffix}"
-            )
+        if kind not in ("challenge", "rechallenge"):
+            raise InvalidAnswer(key, f"{what}: kind must be 'challenge' or 'rechallenge'{suffix}")
         question = guide.questions[CHALLENGE if kind == "challenge" else RECHALLENGE]
         try:
             result = parse_value(question, entry.get("result"), today=day)
@@ -574,36 +554,65 @@ def _expand_challenges(
                 f"the naloxone was given ({started.isoformat()}): the observation is a "
                 f"minimum{suffix}",
             )
-        by_kind[kind] = {"kind": kind, "at": at, "result": result}
-        if started is not None:
-            by_kind[kind]["started"] = started
-    first, again = by_kind.get("challenge"), by_kind.get("rechallenge")
+        corrects, reason = _correction(key, entry, what, suffix)
+        parsed.append(
+            ChallengeResult(
+                at=at,
+                day=at.date(),
+                kind=kind,
+                result=str(result),
+                started=started,
+                origin="file",
+                corrects=corrects,
+                reason=reason,
+            )
+        )
+    # The file's entries, in time order, obey the rule every route obeys
+    # (visit/results.py): a positive is never lifted by a second challenge or a correction.
+    from .results import Results, offered_series, standing_positive, take_results
+
+    taken = Results()
+    ordered = sorted(parsed, key=lambda c: _instant(c.at))
+    try:
+        take_results(guide, taken, offered_series(Expanded(entries=ordered)))
+    except InvalidAnswer as exc:
+        raise InvalidAnswer(key, f"{exc.reason}{suffix}", hint=exc.hint) from None
+    out.entries = ordered
+    standing = live(ordered)
+    challenges = [c for c in standing if c.kind == "challenge"]
+    first = standing_positive(ordered, "challenge") or (challenges[-1] if challenges else None)
+    rechallenges = [c for c in standing if c.kind == "rechallenge"]
+    again = standing_positive(ordered, "rechallenge") or (
+        rechallenges[-1] if rechallenges else None
+    )
     if again is not None:
-        if first is None or first["result"] != "positive":
+        if first is None or first.result != "positive":
             raise InvalidAnswer(key, f"a rechallenge follows a positive challenge only{suffix}")
-        if again["at"] <= first["at"]:
+        if again.at <= first.at:
             raise InvalidAnswer(key, f"the rechallenge is not after the challenge{suffix}")
         window = guide.setting_values.get(WINDOW)
-        hours = rechallenge_hours(first["at"], again["at"])
+        hours = rechallenge_hours(first.at, again.at)
         if window is not None and hours > window:
             raise InvalidAnswer(
                 key,
-                f"the rechallenge at {again['at'].isoformat()} is {hours:g} hours after the "
-                f"positive challenge at {first['at'].isoformat()}: only one within {window:g} "
+                f"the rechallenge at {again.at.isoformat()} is {hours:g} hours after the "
+                f"positive challenge at {first.at.isoformat()}: only one within {window:g} "
                 f"hours is a rechallenge (naltrexone-tablet-label), so it is not accepted{suffix}",
             )
-    out.challenges = [c for c in (first, again) if c is not None]
+    out.challenges = [
+        {"kind": c.kind, "at": c.at, "result": c.result} for c in (first, again) if c is not None
+    ]
     if first is None:
         return
     # A positive challenge counts whatever its day (it blocks); any other result only on
     # the visit day. A rechallenge counts only on the visit day, or the positive stands.
-    if first["result"] == "positive" or first["at"].date() == day:
-        out.answers[CHALLENGE] = first["result"]
+    if first.result == "positive" or first.at.date() == day:
+        out.answers[CHALLENGE] = first.result
         out.used_challenge = "challenge"
-    if again is not None and first["result"] == "positive" and again["at"].date() == day:
-        out.answers[RECHALLENGE] = again["result"]
-        if again["result"] != "not_done":
-            out.answers[RECHALLENGE_HOURS] = rechallenge_hours(first["at"], again["at"])
+    if again is not None and first.result == "positive" and again.at.date() == day:
+        out.answers[RECHALLENGE] = again.result
+        if again.result != "not_done":
+            out.answers[RECHALLENGE_HOURS] = rechallenge_hours(first.at, again.at)
             out.used_challenge = "rechallenge"
 
 
@@ -647,6 +656,10 @@ def series_lines(
         mark = ">" if i == used else " "
         when = (r.at.astimezone() if r.at.tzinfo else r.at).strftime("%H:%M")
         lines.append(f"{mark} {when} {r.context:<16} {r.total:>4} {''.join(bar).rstrip()}")
+        if r.corrects is not None:  # both stay in the record (safety invariant 9)
+            fixed = (r.corrects.astimezone() if r.corrects.tzinfo else r.corrects).strftime("%H:%M")
+            said = f"        corrects the rating of {fixed}: {r.reason or ''}"
+            lines.append(said if len(said) <= 78 else said[:75] + "...")
     legend = "# = 1 point"
     if threshold is not None:
         legend += f"; | = the threshold ({threshold})"

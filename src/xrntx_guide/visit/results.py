@@ -1,0 +1,468 @@
+"""How a new point-in-time result is taken into the record: appended, a correction, or
+refused (clinical basis, safety invariant 9).
+
+A COWS rating, a naloxone challenge and a rechallenge are entries of a series that is only
+ever added to. Whatever route a result comes by (typed at the prompt, an ``--answer``
+flag, an answers file or standard input, a resumed session, a batch line) it goes through
+:func:`take_result`, so the rule lives here and nowhere else:
+
+- the same result at the same time is recorded once (a file given twice);
+- a later result is appended with its time; the gate reads the latest of the visit day,
+  except that a positive challenge stands until a negative rechallenge within the window;
+- a correction is a new entry naming the one it corrects (``corrects``: that entry's time)
+  and why (``reason``); both stay in the record and the note;
+- refused, naming the recorded entry and how to correct it: another result at the time of
+  a recorded one, a second "challenge" over a positive challenge, a result over a positive
+  rechallenge, a correction that would lift a positive, and a result without a time
+  beside a series that has one (a check keeps no record, so it cannot order them).
+
+Nothing here prints or prompts; no clinical number lives here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from ..errors import InvalidAnswer
+from ..pack.guide import Guide
+from .series import (
+    CHALLENGE,
+    CHALLENGES_KEY,
+    PREFIX,
+    RATINGS_KEY,
+    RECHALLENGE,
+    TOTAL,
+    ChallengeResult,
+    CowsRating,
+    aware,
+    item_keys,
+    latest_on,
+    live,
+)
+
+Kind = Literal["challenge", "rechallenge", "cows"]
+KEY_OF: dict[str, str] = {"challenge": CHALLENGE, "rechallenge": RECHALLENGE, "cows": TOTAL}
+
+
+class Series(Protocol):
+    """What holds the results: a session record, or the series of a file being checked."""
+
+    cows_ratings: list[CowsRating]
+    naloxone_challenges: list[ChallengeResult]
+
+
+@dataclass
+class Results:
+    """A series held for a check, which keeps no session record."""
+
+    cows_ratings: list[CowsRating] = field(default_factory=list)
+    naloxone_challenges: list[ChallengeResult] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Offered:
+    """A result offered to the record.
+
+    Attributes:
+        kind: ``challenge``, ``rechallenge`` or ``cows``.
+        value: the result (``negative``...), or the COWS total.
+        at: when it was taken; None for an answer without a time (a flag or a single
+            answer beside a series, in a check).
+        origin: typed, flag, file, session...
+        day: the visit day it is taken for (default: the day of ``at``).
+        items: a COWS rating's item scores, when they were rated.
+        context: why a COWS rating was taken.
+        started: when the naloxone was given (the observation timer).
+        corrects: the time of the entry this one corrects.
+        reason: why (required with ``corrects``).
+    """
+
+    kind: Kind
+    value: str | int
+    at: dt.datetime | None
+    origin: str = "typed"
+    day: dt.date | None = None
+    items: dict[str, int] | None = None
+    context: str | None = None
+    started: dt.datetime | None = None
+    corrects: dt.datetime | None = None
+    reason: str | None = None
+    stamped: bool = False
+    """``at`` is the clock's time of taking it (typed, a flag), not a time given with it:
+    two results are never refused for sharing it."""
+
+
+def _same(a: dt.datetime, b: dt.datetime) -> bool:
+    return aware(a) == aware(b)
+
+
+def _when(at: dt.datetime) -> str:
+    return at.isoformat()
+
+
+def _refuse(offered: Offered, message: str, hint: str | None = None) -> InvalidAnswer:
+    key = KEY_OF[offered.kind]
+    return InvalidAnswer(key, f"{offered.value}: {message}", hint=hint)
+
+
+CORRECT_HINT = (
+    "To correct a recorded result, give a new entry with 'corrects' (the time of the one it "
+    "corrects) and 'reason' in the series (README: answers file), or 'edit' it at the prompt."
+)
+
+
+def take_result(
+    guide: Guide, record: Series, offered: Offered, day: dt.date | None = None
+) -> ChallengeResult | CowsRating | None:
+    """Take ``offered`` into ``record``: append it (returned), find it recorded already
+    (None), or refuse it.
+
+    Args:
+        guide: the pack (the COWS items it rates).
+        record: the series; only ever added to.
+        offered: the result and where it comes from.
+        day: the visit day a result without its own day is taken for.
+
+    Raises:
+        InvalidAnswer: naming the recorded entry it would replace and how to correct it.
+    """
+    if offered.kind == "cows":
+        return _take_rating(guide, record, offered, day)
+    return _take_challenge(record, offered, day)
+
+
+def take_results(
+    guide: Guide, record: Series, offered: Iterable[Offered], day: dt.date | None = None
+) -> list[ChallengeResult | CowsRating]:
+    """:func:`take_result` for each in turn; the entries appended."""
+    out = []
+    for o in offered:
+        entry = take_result(guide, record, o, day)
+        if entry is not None:
+            out.append(entry)
+    return out
+
+
+# --- the naloxone challenge and rechallenge ------------------------------------------------
+
+
+def live_challenges(entries: list[ChallengeResult]) -> list[ChallengeResult]:
+    """The entries no later entry corrects, in time order."""
+    return live(entries)
+
+
+def standing_positive(entries: list[ChallengeResult], kind: str) -> ChallengeResult | None:
+    """The latest positive of ``kind`` that stands (not corrected)."""
+    found = [c for c in live_challenges(entries) if c.kind == kind and c.result == "positive"]
+    return max(found, key=lambda c: aware(c.at)) if found else None
+
+
+def _take_challenge(
+    record: Series, offered: Offered, day: dt.date | None
+) -> ChallengeResult | None:
+    entries = record.naloxone_challenges
+    kind = offered.kind
+    value = str(offered.value)
+    mine = [c for c in live_challenges(entries) if c.kind == kind]
+    word = "challenge" if kind == "challenge" else "rechallenge"
+    if offered.corrects is not None:
+        return _append_challenge(entries, offered, _correction_of(entries, offered, day), day)
+    positive = standing_positive(entries, "challenge")
+    if offered.at is None:
+        # Beside a series (a check): it cannot be ordered against the recorded results.
+        if any(c.result == value for c in mine) and (
+            kind != "challenge" or positive is None or value == "positive"
+        ):
+            return None
+        if mine:
+            last = max(mine, key=lambda c: aware(c.at))
+            raise _refuse(
+                offered,
+                f"given beside the series, which records the {word} of {_when(last.at)} as "
+                f"{last.result}: a recorded result is never replaced; change the series "
+                "instead (a later entry with its time, or a correction)",
+                CORRECT_HINT,
+            )
+    else:
+        at = offered.at
+        clash = next((c for c in entries if c.kind == kind and _same(c.at, at)), None)
+        if clash is not None and not offered.stamped:
+            if clash.result == value:
+                return None  # recorded already (a file given twice)
+            raise _refuse(
+                offered,
+                f"the {word} of {_when(clash.at)} is recorded as {clash.result}: a recorded "
+                "result is never replaced",
+                CORRECT_HINT,
+            )
+    if kind == "challenge" and positive is not None and value != "positive":
+        raise _refuse(
+            offered,
+            f"the naloxone challenge of {_when(positive.at)} was positive: a positive challenge "
+            "is lifted only by a negative rechallenge within the window, never by a second "
+            "challenge; record the rechallenge (naloxone_rechallenge) instead",
+        )
+    if kind == "rechallenge":
+        again = standing_positive(entries, "rechallenge")
+        if again is not None and value != "positive":
+            raise _refuse(
+                offered,
+                f"the naloxone rechallenge of {_when(again.at)} was positive and stands: a "
+                "positive result is never replaced",
+            )
+    if mine and offered.at is not None:
+        last = max(mine, key=lambda c: aware(c.at))
+        if last.result == value and (day is None or last.day == day or value == "positive"):
+            return None  # the result stands as recorded
+    if offered.at is None:
+        return None  # a check's answer: nothing recorded to add it to
+    return _append_challenge(entries, offered, None, day)
+
+
+def _own_time(offered: Offered, corrects: dt.datetime) -> None:
+    """A correction is a new entry at its own time, never at the time of the one it
+    corrects (which names that entry)."""
+    if offered.at is not None and _same(offered.at, corrects) and not offered.stamped:
+        raise _refuse(offered, f"a correction has its own time, not {_when(corrects)}")
+
+
+def _stamp(offered: Offered, taken: list[Any]) -> dt.datetime:
+    """The time an entry is recorded at: a clock's stamp is moved past an entry of the
+    same instant (a frozen test clock), so each entry keeps a time of its own."""
+    assert offered.at is not None
+    at = offered.at
+    if offered.stamped:
+        while any(_same(e.at, at) for e in taken):
+            at += dt.timedelta(microseconds=1)
+    return at
+
+
+def _correction_of(
+    entries: list[ChallengeResult], offered: Offered, day: dt.date | None
+) -> ChallengeResult:
+    assert offered.corrects is not None
+    corrects = offered.corrects
+    target = next((c for c in entries if c.kind == offered.kind and _same(c.at, corrects)), None)
+    _own_time(offered, corrects)
+    if target is None:
+        raise _refuse(
+            offered,
+            f"corrects {_when(corrects)}, but no {offered.kind} is recorded at that time",
+        )
+    if not (offered.reason or "").strip():
+        raise _refuse(offered, f"the correction of {_when(corrects)} needs a reason")
+    if target.result == "positive" and str(offered.value) != "positive":
+        raise _refuse(
+            offered,
+            f"a correction never lifts a positive naloxone {offered.kind} (the one of "
+            f"{_when(target.at)}): only a negative rechallenge within the window does",
+        )
+    return target
+
+
+def _append_challenge(
+    entries: list[ChallengeResult],
+    offered: Offered,
+    target: ChallengeResult | None,
+    day: dt.date | None,
+) -> ChallengeResult:
+    at = _stamp(offered, entries)
+    entry = ChallengeResult(
+        at=at,
+        day=target.day if target is not None else (offered.day or day or at.date()),
+        kind="challenge" if offered.kind == "challenge" else "rechallenge",
+        result=str(offered.value),
+        started=offered.started,
+        origin=offered.origin,
+        corrects=offered.corrects,
+        reason=offered.reason.strip() if offered.reason else None,
+    )
+    entries.append(entry)
+    entries.sort(key=lambda c: aware(c.at))
+    return entry
+
+
+# --- COWS ratings ----------------------------------------------------------------------------
+
+
+def _take_rating(
+    guide: Guide, record: Series, offered: Offered, day: dt.date | None
+) -> CowsRating | None:
+    ratings = record.cows_ratings
+    total = offered.value if isinstance(offered.value, int) else None
+    items = offered.items or None
+    if offered.corrects is not None:
+        corrects = offered.corrects
+        target = next((r for r in ratings if _same(r.at, corrects)), None)
+        if target is None:
+            raise _refuse(
+                offered, f"corrects {_when(corrects)}, but no COWS rating is recorded then"
+            )
+        if not (offered.reason or "").strip():
+            raise _refuse(offered, f"the correction of {_when(corrects)} needs a reason")
+        _own_time(offered, corrects)
+        return _append_rating(guide, ratings, offered, target.day, target.context)
+    on = offered.day or day or (offered.at.date() if offered.at is not None else None)
+    if offered.at is None:
+        last = latest_on(ratings, on) if on is not None else None
+        if last is None:
+            return None
+        prev = ratings[last]
+        if prev.total == total and items is None:
+            return None
+        raise _refuse(
+            offered,
+            f"given beside the series, whose latest rating of {on} ({_when(prev.at)}) has "
+            f"total {prev.total}: a recorded rating is never replaced; change the series "
+            "instead (a later rating with its time, or a correction)",
+            CORRECT_HINT,
+        )
+    at = offered.at
+    clash = next((r for r in ratings if _same(r.at, at)), None)
+    if clash is not None and not offered.stamped:
+        if total is not None and clash.total == total and (items is None or clash.items == items):
+            return None  # recorded already
+        raise _refuse(
+            offered,
+            f"the COWS rating of {_when(clash.at)} is recorded with total {clash.total}: a "
+            "recorded rating is never replaced",
+            CORRECT_HINT,
+        )
+    if total is None:  # pragma: no cover - a timed rating always has its total
+        raise _refuse(offered, "a COWS rating needs its total or all its items")
+    return _append_rating(guide, ratings, offered, on or at.date(), None)
+
+
+def _append_rating(
+    guide: Guide,
+    ratings: list[CowsRating],
+    offered: Offered,
+    day: dt.date,
+    context: str | None,
+) -> CowsRating:
+    at = _stamp(offered, ratings)
+    items = offered.items if offered.items and len(offered.items) == len(item_keys(guide)) else None
+    last = latest_on(ratings, day)
+    rating = CowsRating(
+        at=at,
+        day=day,
+        context=offered.context or context or ("baseline" if last is None else "repeat"),
+        total=int(offered.value),
+        items=items,
+        origin=offered.origin,
+        corrects=offered.corrects,
+        reason=offered.reason.strip() if offered.reason else None,
+    )
+    ratings.append(rating)
+    ratings.sort(key=lambda r: aware(r.at))
+    return rating
+
+
+# --- what a run was given, as results offered ------------------------------------------------
+
+
+def offered_answers(
+    guide: Guide, answers: Mapping[str, Any], at: dt.datetime | None, origin: str
+) -> list[Offered]:
+    """The single answers among ``answers`` that are results (the challenge, the
+    rechallenge, a COWS total or its items), offered at ``at`` (None: without a time)."""
+    out: list[Offered] = []
+    for kind in ("challenge", "rechallenge"):
+        key = KEY_OF[kind]
+        if key in answers:
+            out.append(Offered(kind, str(answers[key]), at, origin))
+    names = [k.removeprefix(PREFIX) for k in item_keys(guide)]
+    items = {n: answers[f"{PREFIX}{n}"] for n in names if f"{PREFIX}{n}" in answers}
+    if TOTAL in answers or items:
+        whole = len(items) == len(names) and all(isinstance(v, int) for v in items.values())
+        total = answers.get(TOTAL, sum(items.values()) if whole else None)
+        if isinstance(total, int) and not isinstance(total, bool):
+            out.append(Offered("cows", total, at, origin, items=items if whole else None))
+        elif at is None:
+            out.append(Offered("cows", "items", None, origin, items=items))  # some items
+    return out
+
+
+def offered_series(expanded: Any) -> list[Offered]:
+    """The entries of a series a file gives (visit/series.py ``Expanded``), in the file's
+    order, each with its own time."""
+    out: list[Offered] = [
+        Offered(
+            "cows",
+            r.total,
+            r.at,
+            r.origin,
+            items=r.items,
+            context=r.context,
+            corrects=r.corrects,
+            reason=r.reason,
+        )
+        for r in expanded.ratings
+    ]
+    for c in expanded.entries:
+        out.append(
+            Offered(
+                c.kind,
+                c.result,
+                c.at,
+                c.origin,
+                started=c.started,
+                corrects=c.corrects,
+                reason=c.reason,
+            )
+        )
+    return out
+
+
+def series_keys(raw: Mapping[str, Any]) -> list[str]:
+    """The series keys an answers mapping holds."""
+    return [k for k in (RATINGS_KEY, CHALLENGES_KEY) if k in raw]
+
+
+def take_given(
+    guide: Guide,
+    record: Series,
+    given: Mapping[str, Any],
+    expanded: Any,
+    day: dt.date,
+    now: dt.datetime,
+    timers: Mapping[str, dt.datetime] | None = None,
+) -> list[ChallengeResult | CowsRating]:
+    """What a walk was given up front (flags, an answers file, standard input), taken into
+    its record before any answer is set: the file's series with its own times, then each
+    single result (``given``: key -> (value, origin)) as a result of ``now``.
+
+    Args:
+        guide: the pack.
+        record: the session record.
+        given: the answers given, each a ``(value, origin)`` pair (a ``Preset``).
+        expanded: the file's series (visit/series.py ``Expanded``), or None.
+        day: the visit day the single results are taken for.
+        now: their time.
+        timers: when each timed result's observation started (the session's timers).
+
+    Raises:
+        InvalidAnswer: a result the record refuses (see the module's rule).
+    """
+    taken = take_results(guide, record, offered_series(expanded) if expanded else [], day)
+    from_series = set(expanded.answers) if expanded is not None else set()
+    single: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for key, (value, origin) in given.items():
+        if key in from_series or origin not in ("flag", "file"):
+            continue
+        single[key] = value
+        origins[key] = origin
+    for o in offered_answers(guide, single, now, "flag"):
+        origin = origins.get(KEY_OF[o.kind], next(iter(origins.values()), "flag"))
+        started = (timers or {}).get(KEY_OF[o.kind])
+        o = Offered(
+            o.kind, o.value, o.at, origin, day=day, items=o.items, started=started, stamped=True
+        )
+        entry = take_result(guide, record, o, day)
+        if entry is not None:
+            taken.append(entry)
+    return taken
