@@ -28,11 +28,10 @@ from typing import Any, Literal, Protocol
 
 from ..errors import InvalidAnswer
 from ..pack.guide import Guide
-from .series import (
+from .answers import CHALLENGES_KEY, RATINGS_KEY
+from .entries import (
     CHALLENGE,
-    CHALLENGES_KEY,
     PREFIX,
-    RATINGS_KEY,
     RECHALLENGE,
     TOTAL,
     ChallengeResult,
