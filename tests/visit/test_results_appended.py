@@ -380,13 +380,3 @@ def test_a_rechallenge_left_empty_is_asked_again_on_resume_within_the_window(
 
 def window(guide: Guide) -> dt.timedelta:
     return dt.timedelta(hours=guide.setting_values["naloxone_rechallenge_window_hours"])
-
-
-def test_edit_works_for_a_question_that_applies_and_has_no_answer_yet(guide: Guide) -> None:
-    record = typed_positive(guide)
-    w, out = walk_on(guide, record, TODAY, NOW, "\nedit naloxone_rechallenge\nquit\n")
-    w.run()
-
-    screen = out.getvalue()
-    assert "not an answered key" not in screen
-    assert screen.count("Naloxone rechallenge result") >= 2, screen
