@@ -212,10 +212,12 @@ def _take_challenge(
                 f"the naloxone rechallenge of {_when(again.at)} was positive and stands: a "
                 "positive result is never replaced",
             )
-    if mine and offered.at is not None:
+    if mine and offered.at is not None and offered.stamped:
+        # Given again without a time of its own (a flag repeated on resume): it stands as
+        # recorded. A result with its own time (a file's) is an entry of its own.
         last = max(mine, key=lambda c: aware(c.at))
         if last.result == value and (day is None or last.day == day or value == "positive"):
-            return None  # the result stands as recorded
+            return None
     if offered.at is None:
         return None  # a check's answer: nothing recorded to add it to
     return _append_challenge(entries, offered, None, day)
