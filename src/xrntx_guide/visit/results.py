@@ -21,6 +21,7 @@ Nothing here prints or prompts; no clinical number lives here.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -98,8 +99,21 @@ def _same(a: dt.datetime, b: dt.datetime) -> bool:
     return aware(a) == aware(b)
 
 
+def _names(entry_at: dt.datetime, corrects: dt.datetime) -> bool:
+    """Whether ``corrects`` names the entry of ``entry_at``: the same instant, or the same
+    minute (or second) when ``corrects`` is written to the minute (or second), as a
+    clinician copies a time from a note or a message."""
+    entry, named = aware(entry_at), aware(corrects)
+    if named.microsecond == 0 and named.second == 0:
+        return entry.replace(second=0, microsecond=0) == named
+    if named.microsecond == 0:
+        return entry.replace(microsecond=0) == named
+    return entry == named
+
+
 def _when(at: dt.datetime) -> str:
-    return at.isoformat()
+    """A recorded time as messages name it: to the second, as 'corrects' may give it."""
+    return at.isoformat(timespec="seconds" if at.second or at.microsecond else "minutes")
 
 
 def _refuse(offered: Offered, message: str, hint: str | None = None) -> InvalidAnswer:
@@ -246,7 +260,7 @@ def _correction_of(
 ) -> ChallengeResult:
     assert offered.corrects is not None
     corrects = offered.corrects
-    target = next((c for c in entries if c.kind == offered.kind and _same(c.at, corrects)), None)
+    target = next((c for c in entries if c.kind == offered.kind and _names(c.at, corrects)), None)
     _own_time(offered, corrects)
     if target is None:
         raise _refuse(
@@ -278,7 +292,7 @@ def _append_challenge(
         result=str(offered.value),
         started=offered.started,
         origin=offered.origin,
-        corrects=offered.corrects,
+        corrects=target.at if target is not None else None,  # its exact time
         reason=offered.reason.strip() if offered.reason else None,
     )
     entries.append(entry)
@@ -297,7 +311,7 @@ def _take_rating(
     items = offered.items or None
     if offered.corrects is not None:
         corrects = offered.corrects
-        target = next((r for r in ratings if _same(r.at, corrects)), None)
+        target = next((r for r in ratings if _names(r.at, corrects)), None)
         if target is None:
             raise _refuse(
                 offered, f"corrects {_when(corrects)}, but no COWS rating is recorded then"
@@ -305,7 +319,8 @@ def _take_rating(
         if not (offered.reason or "").strip():
             raise _refuse(offered, f"the correction of {_when(corrects)} needs a reason")
         _own_time(offered, corrects)
-        return _append_rating(guide, ratings, offered, target.day, target.context)
+        exact = dataclasses.replace(offered, corrects=target.at)  # its exact time
+        return _append_rating(guide, ratings, exact, target.day, target.context)
     on = offered.day or day or (offered.at.date() if offered.at is not None else None)
     if offered.at is None:
         last = latest_on(ratings, on) if on is not None else None
