@@ -380,3 +380,54 @@ def test_a_rechallenge_left_empty_is_asked_again_on_resume_within_the_window(
 
 def window(guide: Guide) -> dt.timedelta:
     return dt.timedelta(hours=guide.setting_values["naloxone_rechallenge_window_hours"])
+
+
+# --- a correction by flag ----------------------------------------------------------------------
+
+
+def test_a_flag_correction_names_the_rating_and_both_stay(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "W.json"
+    answers = ready_patient(cows_total=2, naloxone_challenge=None)
+    r = run(
+        "walk", "--no-input", "--today", DAY, "--label", "W", "--session", str(path),
+        *answer_flags(answers),
+    )  # fmt: skip
+    assert r.exit_code == 4, r.output
+    first = json.loads(path.read_text(encoding="utf-8"))["cows_ratings"][0]["at"]
+
+    r = resume(run, path, "-a", "cows_total=6", "--correct", f"cows_total@{first}=pulse misread")
+
+    assert r.exit_code == 1, r.output  # the corrected total is withdrawal
+    kept = json.loads(path.read_text(encoding="utf-8"))["cows_ratings"]
+    assert [k["total"] for k in kept] == [2, 6]
+    assert kept[1]["corrects"] == first and kept[1]["reason"] == "pulse misread"
+
+
+def test_a_flag_correction_never_lifts_a_positive_challenge(run: Run, tmp_path: Path) -> None:
+    path = positive_walk(run, tmp_path)
+    positive = json.loads(path.read_text(encoding="utf-8"))["naloxone_challenges"][0]["at"]
+
+    r = resume(
+        run, path, "-a", "naloxone_challenge=negative",
+        "--correct", f"naloxone_challenge@{positive}=misread", *after_injection_flags(),
+    )  # fmt: skip
+
+    assert r.exit_code == 2, r.output
+    assert "never lifts a positive" in " ".join(r.stderr.split()), r.stderr
+    assert challenges(path) == [("challenge", "positive")]
+
+
+@pytest.mark.parametrize(
+    ("flag", "says"),
+    [
+        ("cows_total@2026-11-24T08:00", "KEY@TIME=REASON"),
+        ("cows_total=misread", "KEY@TIME=REASON"),
+        ("age@2026-11-24T08:00=misread", "not a result"),
+        ("cows_total@08:00=misread", "date and time"),
+        ("cows_total@2026-11-24T08:00=misread", "--answer cows_total"),
+    ],
+)
+def test_a_flag_correction_that_cannot_be_read_says_how(run: Run, flag: str, says: str) -> None:
+    r = run("walk", "--no-input", "--today", DAY, "--label", "X", "--correct", flag)
+    assert r.exit_code == 2, r.output
+    assert says in r.stderr, r.stderr

@@ -446,6 +446,7 @@ def take_given(
     day: dt.date,
     now: dt.datetime,
     timers: Mapping[str, dt.datetime] | None = None,
+    corrections: Mapping[str, tuple[dt.datetime, str]] | None = None,
 ) -> list[ChallengeResult | CowsRating]:
     """What a walk was given up front (flags, an answers file, standard input), taken into
     its record before any answer is set: the file's series with its own times, then each
@@ -459,6 +460,8 @@ def take_given(
         day: the visit day the single results are taken for.
         now: their time.
         timers: when each timed result's observation started (the session's timers).
+        corrections: by key, the time of the entry the result given for it corrects, and
+            why (``--correct``).
 
     Raises:
         InvalidAnswer: a result the record refuses (see the module's rule).
@@ -475,10 +478,66 @@ def take_given(
     for o in offered_answers(guide, single, now, "flag"):
         origin = origins.get(KEY_OF[o.kind], next(iter(origins.values()), "flag"))
         started = (timers or {}).get(KEY_OF[o.kind])
+        fix = (corrections or {}).get(KEY_OF[o.kind])
         o = Offered(
-            o.kind, o.value, o.at, origin, day=day, items=o.items, started=started, stamped=True
+            o.kind,
+            o.value,
+            o.at,
+            origin,
+            day=day,
+            items=o.items,
+            started=started,
+            stamped=True,
+            corrects=fix[0] if fix else None,
+            reason=fix[1] if fix else None,
         )
         entry = take_result(guide, record, o, day)
         if entry is not None:
             taken.append(entry)
     return taken
+
+
+def parse_corrections(
+    flags: Iterable[str], given: Mapping[str, Any]
+) -> dict[str, tuple[dt.datetime, str]]:
+    """``--correct KEY@TIME=REASON``: the result given for KEY (by ``--answer``, or an
+    answers file's single answer) corrects the entry recorded at TIME, for REASON.
+
+    Raises:
+        UsageError: a flag that cannot be read, a key that is not a result, or no result
+            given for it.
+    """
+    from ..errors import UsageError
+
+    out: dict[str, tuple[dt.datetime, str]] = {}
+    results = set(KEY_OF.values())  # a rating corrects as its total (cows_total)
+    for flag in flags:
+        target, eq, reason = flag.partition("=")
+        key, at, when = target.partition("@")
+        key, when, reason = key.strip(), when.strip(), reason.strip()
+        if not eq or not at or not key or not when or not reason:
+            raise UsageError(
+                f"--correct {flag!r}: expected KEY@TIME=REASON",
+                hint="For example --correct cows_total@2026-11-24T08:00='pulse misread' "
+                "with --answer cows_total=9.",
+            )
+        if key not in results:
+            raise UsageError(
+                f"--correct {key}: not a result recorded with its time "
+                f"(one of {', '.join(sorted(KEY_OF.values()))})"
+            )
+        try:
+            at_time = dt.datetime.fromisoformat(when)
+        except ValueError:
+            at_time = None
+        if at_time is None or ("T" not in when.upper() and " " not in when):
+            raise UsageError(
+                f"--correct {key}@{when}: give the date and time of the entry it corrects "
+                "(YYYY-MM-DDTHH:MM, as the note shows it)"
+            )
+        if key not in given:
+            raise UsageError(
+                f"--correct {key}: no new result for it: give it with --answer {key}=VALUE"
+            )
+        out[key] = (at_time, reason)
+    return out

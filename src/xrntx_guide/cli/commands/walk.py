@@ -69,6 +69,15 @@ def walk(
     ] = None,
     answer: AnswerOpt = None,
     answers: AnswersOpt = None,
+    correct: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--correct",
+            help="KEY@TIME=REASON: the result given by --answer KEY corrects the one "
+            "recorded at TIME (both are kept); repeatable.",
+            show_default=False,
+        ),
+    ] = None,
     override: OverrideOpt = None,
     acknowledge: Annotated[
         list[str] | None,
@@ -219,6 +228,9 @@ def walk(
     given = gather_answers(env, guide, answer or [], answers, day)
     presets = given.answers
     refuse_early_timed_results(guide, record, presets, day, clock.timer_now)
+    from ...visit.results import parse_corrections
+
+    corrections = parse_corrections(correct or [], presets)
     requests = parse_overrides(guide, override or [])
     _check_acknowledge(guide, acknowledge or [])
     # Every answer, from the session file too, is checked as a prompt would check it.
@@ -249,7 +261,7 @@ def walk(
         if stored_day is not None
         else day
     )
-    take_given(guide, record, presets, series, visit_day, now, record.timers)
+    take_given(guide, record, presets, series, visit_day, now, record.timers, corrections)
     for key, p in presets.items():
         if p.origin == "record":  # worked out from the pathway's days, kept below
             continue
