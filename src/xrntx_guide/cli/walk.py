@@ -55,7 +55,8 @@ HELP = (
 WORDS = {
     "back": "the previous answer again",
     "review": "all answers so far",
-    "edit": "change one answer ('edit' alone lists them)",
+    "edit": "change one answer ('edit' alone lists them), or ask a question that applies "
+    "and has no answer yet",
     "why": "the gates and how each is decided now ('why detail' adds the rules)",
     "jump": "go straight to the gate that already blocks; the rest can be answered later",
     "start": "start the observation timer when the naloxone is given",
