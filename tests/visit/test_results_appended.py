@@ -431,3 +431,60 @@ def test_a_flag_correction_that_cannot_be_read_says_how(run: Run, flag: str, say
     r = run("walk", "--no-input", "--today", DAY, "--label", "X", "--correct", flag)
     assert r.exit_code == 2, r.output
     assert says in r.stderr, r.stderr
+
+
+# --- the rule over every short sequence of results ------------------------------------------
+
+RESULTS = ("negative", "positive", "not_done")
+MOVES: list[tuple[str, str, bool]] = [
+    (kind, value, fix)
+    for kind in ("challenge", "rechallenge")
+    for value in RESULTS
+    for fix in (False, True)
+]
+"""A result of a kind, plain or as a correction of the latest entry of that kind."""
+
+
+def test_no_sequence_of_results_removes_an_entry_or_lifts_a_positive(guide: Guide) -> None:
+    """Every sequence of three results (plain or corrections), each refused or taken by
+    the one rule: nothing recorded is ever removed or changed, and a positive challenge
+    or rechallenge, once taken, stands to the end (only the gate's negative rechallenge
+    lifts a positive challenge: the rule never drops it)."""
+    import itertools
+
+    from xrntx_guide.visit.results import Results, standing_positive
+
+    start = dt.datetime.combine(TODAY, dt.time(8), tzinfo=dt.UTC)
+    for moves in itertools.product(MOVES, repeat=3):
+        held = Results()
+        seen: list[str] = []
+        positive = {"challenge": False, "rechallenge": False}
+        for n, (kind, value, fix) in enumerate(moves):
+            at = start + dt.timedelta(minutes=30 * (n + 1))
+            mine = [c for c in held.naloxone_challenges if c.kind == kind]
+            corrects = mine[-1].at if fix and mine else None
+            offered = Offered(
+                kind,  # type: ignore[arg-type]
+                value,
+                at,
+                "file",
+                corrects=corrects,
+                reason="checked again" if corrects else None,
+            )
+            try:
+                take_result(guide, held, offered, TODAY)
+            except InvalidAnswer:
+                pass
+            now = [c.model_dump_json() for c in held.naloxone_challenges]
+            assert now[: len(seen)] == seen, moves  # appended only, never rewritten
+            seen = now
+            for k in positive:
+                if positive[k]:
+                    assert standing_positive(held.naloxone_challenges, k) is not None, moves
+                positive[k] = standing_positive(held.naloxone_challenges, k) is not None
+            for c in held.naloxone_challenges:
+                if c.corrects is not None:
+                    assert c.reason, moves
+                    assert any(
+                        o.kind == c.kind and o.at == c.corrects for o in held.naloxone_challenges
+                    )
