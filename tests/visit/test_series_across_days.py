@@ -21,10 +21,8 @@ from xrntx_guide.env import Clock
 from xrntx_guide.errors import InvalidAnswer
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit import session as store
-from xrntx_guide.visit.presets import Preset
-from xrntx_guide.visit.results import Offered, take_result
-from xrntx_guide.visit.resume import move_visit_day, refuse_against_positive
-from xrntx_guide.visit.series import note_rating
+from xrntx_guide.visit.results import Offered, note_rating, take_result
+from xrntx_guide.visit.resume import move_visit_day
 
 YESTERDAY = TODAY - dt.timedelta(days=1)
 POSITIVE_AT = dt.datetime.combine(YESTERDAY, dt.time(15, 30), tzinfo=dt.UTC)
@@ -187,10 +185,9 @@ def test_a_flag_cannot_give_another_challenge_result_or_a_late_rechallenge(
     offered = Offered("challenge", "negative", late, "flag", stamped=True)
     with pytest.raises(InvalidAnswer, match="lifted only by a negative rechallenge"):
         take_result(guide, record, offered, TODAY)
-    with pytest.raises(InvalidAnswer, match="window for a rechallenge"):
-        refuse_against_positive(
-            guide, record, {"naloxone_rechallenge": Preset("negative", "flag")}, TODAY, late
-        )
+    again = Offered("rechallenge", "negative", late, "flag", stamped=True)
+    with pytest.raises(InvalidAnswer, match="not accepted"):
+        take_result(guide, record, again, TODAY)
 
 
 # --- a file's times are the times the note shows ------------------------------------------

@@ -276,7 +276,7 @@ class Walk:
         return None
 
     def checkpoint(self, state: State) -> None:
-        from ..visit.series import note_rating
+        from ..visit.results import note_rating
 
         added = note_rating(self.guide, self.record, state, self.today, self.clock.now())
         if added is not None and len(self.record.cows_ratings) > 1:

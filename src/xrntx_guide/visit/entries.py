@@ -136,3 +136,9 @@ def aware(at: dt.datetime) -> dt.datetime:
 
 def _instant(at: dt.datetime) -> float:
     return at.timestamp() if at.tzinfo else at.replace(tzinfo=dt.UTC).timestamp()
+
+
+def standing_positive(entries: list[ChallengeResult], kind: str) -> ChallengeResult | None:
+    """The latest positive result of ``kind`` that stands (no later entry corrects it)."""
+    found = [c for c in live(entries) if c.kind == kind and c.result == "positive"]
+    return max(found, key=lambda c: aware(c.at)) if found else None

@@ -256,12 +256,21 @@ def file_series(
     One reading for the session record (walk) and for ``used`` (check)."""
     if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
         return None
-    from .series import expand  # pydantic: only with a series to read
-
     given = presets.get(guide.meta.date_key)
     visit = given.value if given is not None and given.origin == "flag" else None
     day = series_day(guide, raw, today, visit if isinstance(visit, dt.date) else None)
-    return expand(guide, raw, day, None)
+    return read_series(guide, raw, day, None)
+
+
+def read_series(guide: Guide, raw: Mapping[str, Any], day: dt.date, where: str | None) -> Expanded:
+    """A file's series read for the visit day ``day``, its entries checked by the rule
+    every route follows (visit/results.py)."""
+    from .results import check_series  # pydantic: only with a series to read
+    from .series import expand
+
+    expanded = expand(guide, raw, day, where)
+    check_series(guide, expanded, where)
+    return expanded
 
 
 def file_days(
@@ -418,9 +427,7 @@ def expand_series(
     on the visit day (unchanged when it has neither)."""
     if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
         return raw
-    from .series import expand  # pydantic: only with a series to read
-
     day = series_day(guide, raw, today, visit_day)
-    expanded = expand(guide, raw, day, where)
+    expanded = read_series(guide, raw, day, where)
     flat = {k: v for k, v in raw.items() if k not in (RATINGS_KEY, CHALLENGES_KEY)}
     return {**flat, **expanded.answers}

@@ -27,7 +27,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from ..engine.evaluate import State
 from ..errors import InvalidAnswer
+from ..expr import UNKNOWN
 from ..pack.guide import Guide
 from .answers import CHALLENGES_KEY, RATINGS_KEY
 from .entries import (
@@ -42,6 +44,10 @@ from .entries import (
     latest_on,
     live,
 )
+from .entries import (
+    standing_positive as standing_positive,
+)
+from .series import WINDOW, rechallenge_hours
 
 Kind = Literal["challenge", "rechallenge", "cows"]
 KEY_OF: dict[str, str] = {"challenge": CHALLENGE, "rechallenge": RECHALLENGE, "cows": TOTAL}
@@ -144,7 +150,7 @@ def take_result(
     """
     if offered.kind == "cows":
         return _take_rating(guide, record, offered, day)
-    return _take_challenge(record, offered, day)
+    return _take_challenge(guide, record, offered, day)
 
 
 def take_results(
@@ -162,24 +168,13 @@ def take_results(
 # --- the naloxone challenge and rechallenge ------------------------------------------------
 
 
-def live_challenges(entries: list[ChallengeResult]) -> list[ChallengeResult]:
-    """The entries no later entry corrects, in time order."""
-    return live(entries)
-
-
-def standing_positive(entries: list[ChallengeResult], kind: str) -> ChallengeResult | None:
-    """The latest positive of ``kind`` that stands (not corrected)."""
-    found = [c for c in live_challenges(entries) if c.kind == kind and c.result == "positive"]
-    return max(found, key=lambda c: aware(c.at)) if found else None
-
-
 def _take_challenge(
-    record: Series, offered: Offered, day: dt.date | None
+    guide: Guide, record: Series, offered: Offered, day: dt.date | None
 ) -> ChallengeResult | None:
     entries = record.naloxone_challenges
     kind = offered.kind
     value = str(offered.value)
-    mine = [c for c in live_challenges(entries) if c.kind == kind]
+    mine = [c for c in live(entries) if c.kind == kind]
     word = "challenge" if kind == "challenge" else "rechallenge"
     if offered.corrects is not None:
         return _append_challenge(entries, offered, _correction_of(entries, offered, day), day)
@@ -218,6 +213,8 @@ def _take_challenge(
             "is lifted only by a negative rechallenge within the window, never by a second "
             "challenge; record the rechallenge (naloxone_rechallenge) instead",
         )
+    if kind == "rechallenge" and offered.at is not None and value != "not_done":
+        _within_window(guide, offered, positive)
     if kind == "rechallenge":
         again = standing_positive(entries, "rechallenge")
         if again is not None and value != "positive":
@@ -235,6 +232,32 @@ def _take_challenge(
     if offered.at is None:
         return None  # a check's answer: nothing recorded to add it to
     return _append_challenge(entries, offered, None, day)
+
+
+def _within_window(guide: Guide, offered: Offered, positive: ChallengeResult | None) -> None:
+    """A rechallenge follows a positive challenge, after it and within the window
+    (reference 5.2); a repeat later than that is not a rechallenge and is refused."""
+    assert offered.at is not None
+    if positive is None:
+        raise _refuse(offered, "a rechallenge follows a positive challenge only")
+    if aware(offered.at) <= aware(positive.at) and not offered.stamped:
+        raise _refuse(
+            offered,
+            f"the rechallenge at {_when(offered.at)} is not after the positive challenge "
+            f"at {_when(positive.at)}",
+        )
+    window = guide.setting_values.get(WINDOW)
+    if not isinstance(window, int | float) or isinstance(window, bool):
+        return
+    hours = rechallenge_hours(aware(positive.at), aware(offered.at))
+    if hours > window:
+        raise _refuse(
+            offered,
+            f"the rechallenge at {_when(offered.at)} is {hours:g} hours after the positive "
+            f"challenge at {_when(positive.at)}: only one within {window:g} hours is a "
+            "rechallenge (naltrexone-tablet-label), so it is not accepted and the "
+            "positive challenge stands",
+        )
 
 
 def _own_time(offered: Offered, corrects: dt.datetime) -> None:
@@ -541,3 +564,85 @@ def parse_corrections(
             )
         out[key] = (at_time, reason)
     return out
+
+
+# --- the walk's COWS series ---------------------------------------------------------------
+
+
+def note_rating(
+    guide: Guide, record: Any, state: State, day: dt.date, now: dt.datetime
+) -> CowsRating | None:
+    """Add the rating the answers hold now to ``record.cows_ratings`` when it is complete
+    and not the latest one of the day already; returns it (None when nothing is added).
+
+    The answers stay what the engine reads; the series is every rating they have held on
+    the day, so the latest rating of the day is always the one the gate uses. A rating
+    that differs from the latest is appended (``rate again``, an item edited, a flag on
+    resume): never written over it (visit/results.py)."""
+    if TOTAL not in guide.questions or TOTAL in state.invalid:
+        return None
+    total = state.value(TOTAL)
+    if total is UNKNOWN or not isinstance(total, int) or isinstance(total, bool):
+        return None
+    visit = state.value(guide.meta.date_key)
+    if visit != day:
+        return None  # results describe the visit day only
+    items = {
+        k.removeprefix(PREFIX): v.value
+        for k in item_keys(guide)
+        if (v := record.answers.get(k)) is not None and isinstance(v.value, int)
+    }
+    ratings: list[CowsRating] = record.cows_ratings
+    last = latest_on(ratings, day)
+    if last is not None:
+        prev = ratings[last]
+        if prev.total == total and (prev.items or {}) == items:
+            return None
+    rec = record.answers.get(TOTAL) or next(
+        (record.answers[k] for k in item_keys(guide) if k in record.answers), None
+    )
+    offered = Offered(
+        "cows",
+        total,
+        now,
+        rec.origin if rec is not None else "typed",
+        day=day,
+        items=items or None,
+        context=record.cows_next_context,
+        stamped=True,
+    )
+    rating = take_result(guide, record, offered, day)
+    record.cows_next_context = None
+    return rating if isinstance(rating, CowsRating) else None
+
+
+def check_series(guide: Guide, expanded: Any, where: str | None) -> None:
+    """A file's own series obeys the rule every route obeys: its entries, in time order,
+    taken into an empty record (a correction names an entry of the file, a rechallenge
+    follows a positive challenge within the window, a positive is never lifted).
+
+    Raises:
+        InvalidAnswer: on the file's key (``cows_ratings``, ``naloxone_challenges``),
+            naming the entry and ``where``.
+    """
+    suffix = f" ({where})" if where else ""
+    held = Results()
+    for key, offered in (
+        (RATINGS_KEY, offered_series(_Only(ratings=expanded.ratings))),
+        (CHALLENGES_KEY, offered_series(_Only(entries=expanded.entries))),
+    ):
+        try:
+            take_results(guide, held, sorted(offered, key=lambda o: aware(o.at or _EPOCH)))
+        except InvalidAnswer as exc:
+            raise InvalidAnswer(key, f"{exc.reason}{suffix}", hint=exc.hint) from None
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass
+class _Only:
+    """One part of a file's series, as :func:`offered_series` reads it."""
+
+    ratings: list[CowsRating] = field(default_factory=list)
+    entries: list[ChallengeResult] = field(default_factory=list)

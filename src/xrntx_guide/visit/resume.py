@@ -181,41 +181,6 @@ def refuse_early_timed_results(
             )
 
 
-def refuse_against_positive(
-    guide: Guide,
-    record: SessionRecord,
-    presets: Mapping[str, Preset],
-    day: dt.date,
-    now: dt.datetime,
-) -> None:
-    """A rechallenge given by flag once the window after a positive challenge of an
-    earlier visit day has ended is refused. (Another challenge result over a positive is
-    refused by the rule every route follows: visit/results.py.)
-
-    Raises:
-        InvalidAnswer: naming the answer and the positive challenge it follows.
-    """
-    from .series import RECHALLENGE, aware, carried_positive, window_end
-
-    stored = record.answers.get(guide.meta.date_key)
-    visit = dt.date.fromisoformat(str(stored.value)) if stored is not None else day
-    positive = carried_positive(record.naloxone_challenges, visit)
-    if positive is None:
-        return
-    again = presets.get(RECHALLENGE)
-    end = window_end(guide, positive)
-    # A flag's result is recorded now; a file's results carry their own times (checked
-    # against the window when the file is read).
-    flagged = again is not None and again.origin == "flag" and again.value != "not_done"
-    if flagged and end is not None and aware(now) > end:
-        raise InvalidAnswer(
-            RECHALLENGE,
-            f"the window for a rechallenge after the positive challenge of "
-            f"{positive.at.isoformat()} ended at {end.isoformat()}: a rechallenge now is "
-            "not accepted, and the positive challenge stands",
-        )
-
-
 def reopen_rechallenge(guide: Guide, record: SessionRecord, now: dt.datetime) -> list[str]:
     """A rechallenge left empty (Enter: none done yet) is asked again on resume while the
     window after the positive challenge is open; returns a line for the clinician."""

@@ -20,9 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine.evaluate import State
 from ..errors import InvalidAnswer
-from ..expr import UNKNOWN
 from ..pack.guide import Guide
 from .answers import CHALLENGES_KEY as CHALLENGES_KEY
 from .answers import RATINGS_KEY as RATINGS_KEY
@@ -48,57 +46,9 @@ from .entries import item_keys as item_keys
 from .entries import latest_on as latest_on
 from .entries import live as live
 from .entries import rating_answers as rating_answers
+from .entries import standing_positive as standing_positive
 
 # --- the walk's series ---------------------------------------------------------------
-
-
-def note_rating(
-    guide: Guide, record: Any, state: State, day: dt.date, now: dt.datetime
-) -> CowsRating | None:
-    """Add the rating the answers hold now to ``record.cows_ratings`` when it is complete
-    and not the latest one of the day already; returns it (None when nothing is added).
-
-    The answers stay what the engine reads; the series is every rating they have held on
-    the day, so the latest rating of the day is always the one the gate uses. A rating
-    that differs from the latest is appended (``rate again``, an item edited, a flag on
-    resume): never written over it (visit/results.py)."""
-    from .results import Offered, take_result
-
-    if TOTAL not in guide.questions or TOTAL in state.invalid:
-        return None
-    total = state.value(TOTAL)
-    if total is UNKNOWN or not isinstance(total, int) or isinstance(total, bool):
-        return None
-    visit = state.value(guide.meta.date_key)
-    if visit != day:
-        return None  # results describe the visit day only
-    items = {
-        k.removeprefix(PREFIX): v.value
-        for k in item_keys(guide)
-        if (v := record.answers.get(k)) is not None and isinstance(v.value, int)
-    }
-    ratings: list[CowsRating] = record.cows_ratings
-    last = latest_on(ratings, day)
-    if last is not None:
-        prev = ratings[last]
-        if prev.total == total and (prev.items or {}) == items:
-            return None
-    rec = record.answers.get(TOTAL) or next(
-        (record.answers[k] for k in item_keys(guide) if k in record.answers), None
-    )
-    offered = Offered(
-        "cows",
-        total,
-        now,
-        rec.origin if rec is not None else "typed",
-        day=day,
-        items=items or None,
-        context=record.cows_next_context,
-        stamped=True,
-    )
-    rating = take_result(guide, record, offered, day)
-    record.cows_next_context = None
-    return rating if isinstance(rating, CowsRating) else None
 
 
 # --- the walk's challenge results ------------------------------------------------------
@@ -172,8 +122,9 @@ def rechallenge_hours(first: dt.datetime, second: dt.datetime) -> float:
 
 def fill_rechallenge_hours(guide: Guide, record: Any, now: dt.datetime) -> str | None:
     """In a walk, the hours from the positive challenge to the rechallenge, from the times
-    both results were typed; a rechallenge outside the window is cleared (the positive
-    challenge stands). Returns a line for the clinician, or None when nothing was done.
+    both results were typed (a rechallenge outside the window is refused where it is taken
+    into the record: visit/results.py). Returns a line for the clinician, or None when
+    nothing was done.
     A result given by flag or file carries no time of its own, so nothing is worked out
     for it: the script gives the hours, or the series with its times."""
     if RECHALLENGE_HOURS not in guide.questions:
@@ -202,12 +153,7 @@ def fill_rechallenge_hours(guide: Guide, record: Any, now: dt.datetime) -> str |
     hours = rechallenge_hours(aware(positive_at), aware(again.at))
     window = guide.setting_values.get(WINDOW)
     if window is not None and hours > window:
-        record.clear([RECHALLENGE], now, f"{hours:g} hours after the positive challenge")
-        return (
-            f"The rechallenge was recorded {hours:g} hours after the positive challenge: only "
-            f"one within {window:g} hours is a rechallenge, so it is not accepted and the "
-            "positive challenge stands."
-        )
+        return None  # never taken (visit/results.py); the gate refuses such hours too
     if kept is not None and kept.value == hours:
         return None  # worked out already (an edit of either result works it out again)
     record.set_answer(RECHALLENGE_HOURS, hours, "derived", now)
@@ -382,15 +328,6 @@ def _expand_ratings(
                 f"which is the latest cannot be told{suffix}",
             )
         seen[r.at] = n
-    # The file's own entries obey the rule every route obeys (visit/results.py): a
-    # correction names a rating of the file and why.
-    from .results import Results, offered_series, take_results
-
-    taken = Results()
-    try:
-        take_results(guide, taken, offered_series(Expanded(ratings=out.ratings)))
-    except InvalidAnswer as exc:
-        raise InvalidAnswer(key, f"{exc.reason}{suffix}", hint=exc.hint) from None
     out.used_rating = latest_on(out.ratings, day)
     if out.used_rating is not None:
         out.answers.update(rating_answers(out.ratings[out.used_rating]))
@@ -464,16 +401,9 @@ def _expand_challenges(
                 reason=reason,
             )
         )
-    # The file's entries, in time order, obey the rule every route obeys
-    # (visit/results.py): a positive is never lifted by a second challenge or a correction.
-    from .results import Results, offered_series, standing_positive, take_results
-
-    taken = Results()
+    # The file's entries obey the rule every route obeys (visit/results.py), which the
+    # reader of the file applies (visit/presets.py: read_series); here, what they say.
     ordered = sorted(parsed, key=lambda c: _instant(c.at))
-    try:
-        take_results(guide, taken, offered_series(Expanded(entries=ordered)))
-    except InvalidAnswer as exc:
-        raise InvalidAnswer(key, f"{exc.reason}{suffix}", hint=exc.hint) from None
     out.entries = ordered
     standing = live(ordered)
     challenges = [c for c in standing if c.kind == "challenge"]
@@ -482,20 +412,8 @@ def _expand_challenges(
     again = standing_positive(ordered, "rechallenge") or (
         rechallenges[-1] if rechallenges else None
     )
-    if again is not None:
-        if first is None or first.result != "positive":
-            raise InvalidAnswer(key, f"a rechallenge follows a positive challenge only{suffix}")
-        if again.at <= first.at:
-            raise InvalidAnswer(key, f"the rechallenge is not after the challenge{suffix}")
-        window = guide.setting_values.get(WINDOW)
-        hours = rechallenge_hours(first.at, again.at)
-        if window is not None and hours > window:
-            raise InvalidAnswer(
-                key,
-                f"the rechallenge at {again.at.isoformat()} is {hours:g} hours after the "
-                f"positive challenge at {first.at.isoformat()}: only one within {window:g} "
-                f"hours is a rechallenge (naltrexone-tablet-label), so it is not accepted{suffix}",
-            )
+    if first is None or first.result != "positive":
+        again = None  # refused by the rule: a rechallenge follows a positive challenge
     out.challenges = [
         {"kind": c.kind, "at": c.at, "result": c.result} for c in (first, again) if c is not None
     ]

@@ -279,9 +279,6 @@ def walk(
     if resume and record.status != "complete":  # a finished walk is never moved
         for note in refresh_defaults(guide, record, day, now):
             ui.note(note)
-    from ...visit.resume import refuse_against_positive
-
-    refuse_against_positive(guide, record, presets, day, now)
     if resume:
         other_day = another_day_warning(guide, record, day)
         if other_day is not None:
@@ -463,7 +460,7 @@ def _walk_without_prompts(
         kept = record.answers.get(key)
         if kept is not None and kept.origin == "history":
             ui.note(f"{key}: {kept.value} ({prefills[key].note})")  # type: ignore[index]
-    from ...visit.series import note_rating
+    from ...visit.results import note_rating
 
     note_rating(guide, record, outcome.state, day, now)
     record.summarise(outcome.state, now)
