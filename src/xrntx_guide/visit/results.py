@@ -13,8 +13,9 @@ flag, an answers file or standard input, a resumed session, a batch line) it goe
   and why (``reason``); both stay in the record and the note;
 - refused, naming the recorded entry and how to correct it: another result at the time of
   a recorded one, a second "challenge" over a positive challenge, a result over a positive
-  rechallenge, a correction that would lift a positive, and a result without a time
-  beside a series that has one (a check keeps no record, so it cannot order them).
+  rechallenge, a correction that would lift a positive, a rechallenge that follows no
+  positive challenge or comes after the window (reference 5.2), and a result without a
+  time beside a series that has one (a check keeps no record, so it cannot order them).
 
 Nothing here prints or prompts; no clinical number lives here.
 """
@@ -129,7 +130,8 @@ def _refuse(offered: Offered, message: str, hint: str | None = None) -> InvalidA
 
 CORRECT_HINT = (
     "To correct a recorded result, give a new entry with 'corrects' (the time of the one it "
-    "corrects) and 'reason' in the series (README: answers file), or 'edit' it at the prompt."
+    "corrects) and 'reason' in the series (README: answers file), --correct KEY@TIME=REASON "
+    "beside --answer KEY=VALUE on a walk, or 'edit' it at the prompt."
 )
 
 
