@@ -212,6 +212,23 @@ def test_a_correction_of_a_challenge_is_a_new_entry_and_both_stay_in_record_and_
     assert "typed in the wrong row" in text.stdout, text.output
 
 
+def test_a_correction_listed_before_the_rating_it_corrects_is_read_in_time_order(
+    run: Run, tmp_path: Path
+) -> None:
+    answers = json_answers(ready_patient(cows_total=None, naloxone_challenge="not_done"))
+    answers["cows_ratings"] = [
+        {"at": f"{DAY}T08:30", "total": 9, "corrects": f"{DAY}T08:00", "reason": "misread"},
+        {"at": f"{DAY}T08:00", "total": 2},
+    ]
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(answers))
+
+    r = run("walk", "--no-input", "--today", DAY, "--label", "O", "--answers", str(path))
+
+    assert r.exit_code == 1, r.output  # the corrected rating (9) is what the gate reads
+    assert [k["total"] for k in note_json(run, "O")["cows_ratings"]] == [2, 9]
+
+
 def test_a_correction_never_lifts_a_positive_challenge(run: Run, tmp_path: Path) -> None:
     answers = json_answers(ready_patient(naloxone_challenge=None))
     answers["naloxone_challenges"] = [

@@ -428,8 +428,8 @@ def offered_answers(
 
 
 def offered_series(expanded: Any) -> list[Offered]:
-    """The entries of a series a file gives (visit/series.py ``Expanded``), in the file's
-    order, each with its own time."""
+    """The entries of a series a file gives (visit/series.py ``Expanded``), each with its
+    own time, in time order."""
     out: list[Offered] = [
         Offered(
             "cows",
@@ -455,12 +455,8 @@ def offered_series(expanded: Any) -> list[Offered]:
                 reason=c.reason,
             )
         )
-    return out
-
-
-def series_keys(raw: Mapping[str, Any]) -> list[str]:
-    """The series keys an answers mapping holds."""
-    return [k for k in (RATINGS_KEY, CHALLENGES_KEY) if k in raw]
+    # In time order, whatever the file's order: a correction comes after what it corrects.
+    return sorted(out, key=lambda o: aware(o.at or _EPOCH))
 
 
 def take_given(
@@ -634,7 +630,7 @@ def check_series(guide: Guide, expanded: Any, where: str | None) -> None:
         (CHALLENGES_KEY, offered_series(_Only(entries=expanded.entries))),
     ):
         try:
-            take_results(guide, held, sorted(offered, key=lambda o: aware(o.at or _EPOCH)))
+            take_results(guide, held, offered)
         except InvalidAnswer as exc:
             raise InvalidAnswer(key, f"{exc.reason}{suffix}", hint=exc.hint) from None
 
