@@ -126,6 +126,8 @@ class Job:
     explain: bool
     flags: Mapping[str, Preset] = field(default_factory=dict)
     overrides: tuple[OverrideRequest, ...] = ()
+    shared_raw: Mapping[str, Any] = field(default_factory=dict)
+    """``--answers FILE`` as read: its series are never replaced by a line's answers."""
     shared_days: tuple[Any, ...] = ()
     """The rapid pathway's days of ``--answers FILE`` (``rapid_days``), for the lines that
     give none of their own: the ``rapid`` block reads the same days as the gate."""
@@ -221,6 +223,17 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
         record = job.record(raw.pop(LABEL_KEY)) if LABEL_KEY in raw else None
         given = parse_answers(job.guide, raw, "file", job.today, None, now=job.now)
         refuse_flags_beside_series(job.guide, raw, given, job.flags, job.today, "the line", job.now)
+        # The line over the shared file's series: the same rule as a flag over it.
+        refuse_flags_beside_series(
+            job.guide,
+            job.shared_raw,
+            job.shared,
+            given,
+            job.today,
+            "--answers FILE",
+            job.now,
+            by="the line",
+        )
         presets = {**job.shared, **given, **job.flags}
 
         def days() -> Any:

@@ -364,6 +364,9 @@ def _challenge_series(record: SessionRecord) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"kind": c.kind, "result": c.result, "at": c.at.isoformat()}
         if c.started is not None:
             entry["started"] = c.started.isoformat()
+        if c.corrects is not None:  # a correction: both entries stay (safety invariant 9)
+            entry["corrects"] = c.corrects.isoformat()
+            entry["reason"] = c.reason
         if c.kind == "challenge" and c.result == "positive":
             positive = c.at
         elif c.kind == "rechallenge" and positive is not None and c.result != "not_done":
@@ -599,5 +602,10 @@ def _series_note(data: dict[str, Any], h2: str, li: str, plain: bool) -> list[st
         for c in challenges:
             hours = c.get("hours_after_positive")
             after = f", {hours:g} hours after the positive challenge" if hours is not None else ""
-            out.append(f"{li}{c['kind']}: {c['result']} (recorded {c['at']}{after})")
+            fix = (
+                f"; corrects the {c['kind']} of {c['corrects']}: {c.get('reason')}"
+                if c.get("corrects")
+                else ""
+            )
+            out.append(f"{li}{c['kind']}: {c['result']} (recorded {c['at']}{after}{fix})")
     return out

@@ -334,6 +334,20 @@ def _series_defs(guide: Guide, props: dict[str, Any]) -> dict[str, Any]:
     return defs
 
 
+CORRECTION: dict[str, Any] = {
+    "corrects": {
+        "type": "string",
+        "pattern": DATE_TIME,
+        "description": "The time (at) of the entry this one corrects; both stay in the record",
+    },
+    "reason": {
+        "type": "string",
+        "description": "Why the correction was made (required with corrects)",
+    },
+}
+"""The fields of a correction (visit/results.py: results are added, never replaced)."""
+
+
 def _series_props(guide: Guide, props: dict[str, Any]) -> dict[str, Any]:
     """``cows_ratings`` and ``naloxone_challenges`` (visit/series.py), given instead of
     the single answers they stand for."""
@@ -361,6 +375,7 @@ def _series_props(guide: Guide, props: dict[str, Any]) -> dict[str, Any]:
                     "context": {"type": "string", "enum": list(CONTEXTS)},
                     "total": {"$ref": "#/$defs/cows_total"},
                     "items": {"$ref": "#/$defs/cows_items"},
+                    **CORRECTION,
                 },
                 "anyOf": [{"required": ["total"]}, {"required": ["items"]}],
             },
@@ -368,11 +383,11 @@ def _series_props(guide: Guide, props: dict[str, Any]) -> dict[str, Any]:
     if CHALLENGE in props and RECHALLENGE in props:
         results = props[CHALLENGE].get("enum", [])
         out[CHALLENGES_KEY] = {
-            "description": "The naloxone challenge and at most one rechallenge, with their "
-            "times (instead of the naloxone_challenge and naloxone_rechallenge answers)",
+            "description": "The naloxone challenge and rechallenge results, with their times "
+            "(instead of the naloxone_challenge and naloxone_rechallenge answers); a "
+            "correction is an entry of its own naming the one it corrects",
             "type": "array",
             "minItems": 1,
-            "maxItems": 2,
             "items": {
                 "type": "object",
                 "required": ["at", "result"],
@@ -382,6 +397,7 @@ def _series_props(guide: Guide, props: dict[str, Any]) -> dict[str, Any]:
                     "started": {"type": "string", "pattern": DATE_TIME},
                     "kind": {"type": "string", "enum": ["challenge", "rechallenge"]},
                     "result": {"type": "string", "enum": results},
+                    **CORRECTION,
                 },
             },
         }

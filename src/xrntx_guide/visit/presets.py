@@ -239,13 +239,16 @@ def refuse_flags_beside_series(
     today: dt.date,
     where: str,
     now: dt.datetime | None = None,
+    by: str = "--answer",
 ) -> None:
-    """A flag beside a series would replace the answer the series stands for (the latest
-    rating of the day, a positive challenge) without a word: refused, as a series beside
-    its single answers in one file is (red team, round 2). ``given``: ``raw`` parsed.
+    """Single answers over a series would replace the answers it stands for (the latest
+    rating of the day, a positive challenge) without a word: refused. The same for flags
+    over an answers file, flags over a batch line, and a batch line over the shared
+    ``--answers FILE``. ``given``: ``raw`` parsed; ``flags``: the single answers over it,
+    given ``by`` (named in the message).
 
     Raises:
-        InvalidAnswer: a flag gives an answer the series in ``raw`` gives.
+        InvalidAnswer: a single answer gives an answer the series in ``raw`` gives.
     """
     series = [k for k in (RATINGS_KEY, CHALLENGES_KEY) if k in raw]
     if not series or not flags:
@@ -253,12 +256,29 @@ def refuse_flags_beside_series(
     rest = {k: v for k, v in raw.items() if k not in series}
     stands_for = set(given) - set(parse_answers(guide, rest, "file", today, where, now=now))
     clash = sorted(stands_for & set(flags))
-    if clash:
+    if not clash:
+        return
+    # A result is taken by the one rule (visit/results.py), which names what the series
+    # records; it has no time here, so it can only repeat it, never replace it.
+    from .results import Results, offered_answers, offered_series, take_results
+
+    expanded = file_series(guide, raw, flags, today, now)
+    held = Results()
+    take_results(guide, held, offered_series(expanded), now=now)
+    day = flags.get(guide.meta.date_key)
+    visit = day.value if day is not None and isinstance(day.value, dt.date) else today
+    single = {k: flags[k].value for k in clash}
+    try:
+        take_results(guide, held, offered_answers(guide, single, None, "flag"), visit, now)
+    except InvalidAnswer as exc:
         raise InvalidAnswer(
-            clash[0],
-            f"given by --answer beside the series in {where} ({', '.join(series)}), which "
-            "gives it: change the series instead",
-        )
+            exc.key, f"given by {by} beside the series in {where}: {exc.reason}", hint=exc.hint
+        ) from None
+    raise InvalidAnswer(
+        clash[0],
+        f"given by {by} beside the series in {where} ({', '.join(series)}), which "
+        "gives it: change the series instead",
+    )
 
 
 def file_series(
@@ -273,12 +293,28 @@ def file_series(
     One reading for the session record (walk) and for ``used`` (check)."""
     if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
         return None
-    from .series import expand  # pydantic: only with a series to read
-
     given = presets.get(guide.meta.date_key)
     visit = given.value if given is not None and given.origin == "flag" else None
     day = series_day(guide, raw, today, visit if isinstance(visit, dt.date) else None)
-    return expand(guide, raw, day, None, now)
+    return read_series(guide, raw, day, None, now)
+
+
+def read_series(
+    guide: Guide,
+    raw: Mapping[str, Any],
+    day: dt.date,
+    where: str | None,
+    now: dt.datetime | None = None,
+) -> Expanded:
+    """A file's series read for the visit day ``day`` as of ``now`` (None: the end of
+    ``day``; a time after it is refused, visit/clock.py), its entries checked by the rule
+    every route follows (visit/results.py)."""
+    from .results import check_series  # pydantic: only with a series to read
+    from .series import expand
+
+    expanded = expand(guide, raw, day, where, now)
+    check_series(guide, expanded, where)
+    return expanded
 
 
 def file_days(
@@ -590,9 +626,7 @@ def expand_series(
     on the visit day (unchanged when it has neither)."""
     if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
         return raw
-    from .series import expand  # pydantic: only with a series to read
-
     day = series_day(guide, raw, today, visit_day)
-    expanded = expand(guide, raw, day, where, now)
+    expanded = read_series(guide, raw, day, where, now)
     flat = {k: v for k, v in raw.items() if k not in (RATINGS_KEY, CHALLENGES_KEY)}
     return {**flat, **expanded.answers}

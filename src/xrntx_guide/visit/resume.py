@@ -230,44 +230,24 @@ def refuse_early_timed_results(
             )
 
 
-def refuse_against_positive(
-    guide: Guide,
-    record: SessionRecord,
-    presets: Mapping[str, Preset],
-    day: dt.date,
-    now: dt.datetime,
-) -> None:
-    """A positive challenge of an earlier visit day stands (visit/series.py): a flag or a
-    file may not give another challenge result over it, nor a rechallenge once its window
-    has ended.
+def reopen_rechallenge(guide: Guide, record: SessionRecord, now: dt.datetime) -> list[str]:
+    """A rechallenge left empty (Enter: none done yet) is asked again on resume while the
+    window after the positive challenge is open; returns a line for the clinician."""
+    from .results import standing_positive
+    from .series import RECHALLENGE, aware, live, window_end
 
-    Raises:
-        InvalidAnswer: naming the answer and the positive challenge it contradicts.
-    """
-    from .series import CHALLENGE, RECHALLENGE, aware, carried_positive, window_end
-
-    stored = record.answers.get(guide.meta.date_key)
-    visit = dt.date.fromisoformat(str(stored.value)) if stored is not None else day
-    positive = carried_positive(record.naloxone_challenges, visit)
+    if RECHALLENGE not in record.skipped:
+        return []
+    positive = standing_positive(record.naloxone_challenges, "challenge")
     if positive is None:
-        return
-    given = presets.get(CHALLENGE)
-    if given is not None and given.value != "positive":
-        raise InvalidAnswer(
-            CHALLENGE,
-            f"{given.value} contradicts the positive naloxone challenge of "
-            f"{positive.at.isoformat()} (recorded for {positive.day.isoformat()}): it stands "
-            "on a later day; give the rechallenge instead",
-        )
-    again = presets.get(RECHALLENGE)
+        return []
+    done = [c for c in live(record.naloxone_challenges) if c.kind == "rechallenge"]
     end = window_end(guide, positive)
-    # A flag's result is recorded now; a file's results carry their own times (checked
-    # against the window when the file is read).
-    flagged = again is not None and again.origin == "flag" and again.value != "not_done"
-    if flagged and end is not None and aware(now) > end:
-        raise InvalidAnswer(
-            RECHALLENGE,
-            f"the window for a rechallenge after the positive challenge of "
-            f"{positive.at.isoformat()} ended at {end.isoformat()}: a rechallenge now is "
-            "not accepted, and the positive challenge stands",
-        )
+    if done or (end is not None and aware(now) > end):
+        return []
+    record.skipped.remove(RECHALLENGE)
+    until = f" until {end.astimezone().strftime('%Y-%m-%d %H:%M')}" if end is not None else ""
+    return [
+        "No rechallenge was recorded after the positive naloxone challenge: its result is "
+        f"asked again (the window is open{until})."
+    ]

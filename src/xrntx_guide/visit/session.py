@@ -38,7 +38,7 @@ from .rapid import (
     record_answers,
     table_of,
 )
-from .series import CHALLENGE, ChallengeResult, CowsRating, carried_positive
+from .series import CHALLENGE, RECHALLENGE, ChallengeResult, CowsRating, live
 
 JSONScalar = bool | int | float | str
 FORMAT: Literal[1] = 1
@@ -260,12 +260,13 @@ class SessionRecord(_Model):
             # The pathway's answers come from its daily record only (origin "record").
             answers = {k: v for k, v in answers.items() if not is_record_key(guide, k)}
             answers.update(record_answers(guide, self.rapid_reading(today)))
-        visit = answers.get(guide.meta.date_key)
-        visit_day = visit if isinstance(visit, dt.date) else today
-        if CHALLENGE in guide.questions and carried_positive(self.naloxone_challenges, visit_day):
-            # A positive challenge never disappears because the visit moved to another
-            # day, whatever the answer says now: only a rechallenge lifts it.
-            answers[CHALLENGE] = "positive"
+        standing = [c for c in live(self.naloxone_challenges) if c.result == "positive"]
+        for kind, key in (("challenge", CHALLENGE), ("rechallenge", RECHALLENGE)):
+            if key in guide.questions and any(c.kind == kind for c in standing):
+                # A positive recorded in the series stands whatever the answer says now
+                # (the visit moved to another day, a hand-edited file): only a negative
+                # rechallenge lifts a positive challenge (safety invariant 9).
+                answers[key] = "positive"
         return Inputs(
             answers=answers,
             today=today,

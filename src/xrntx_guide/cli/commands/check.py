@@ -167,6 +167,7 @@ def _check_batch(
         explain,
         flags={k: p for k, p in given.answers.items() if p.origin == "flag"},
         overrides=tuple(parse_overrides(guide, override)),
+        shared_raw=given.raw,
         shared_days=file_days(guide, given.raw, day, given.where, env.now()),
         starts=given_observation(
             guide, given.raw, given.where, given.answers, answer or [], day, env.now()

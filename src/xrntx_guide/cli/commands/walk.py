@@ -70,6 +70,15 @@ def walk(
     ] = None,
     answer: AnswerOpt = None,
     answers: AnswersOpt = None,
+    correct: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--correct",
+            help="KEY@TIME=REASON: the result given by --answer KEY corrects the one "
+            "recorded at TIME (both are kept); repeatable.",
+            show_default=False,
+        ),
+    ] = None,
     override: OverrideOpt = None,
     acknowledge: Annotated[
         list[str] | None,
@@ -229,10 +238,17 @@ def walk(
         # Before this run's answers go in: only results from an earlier day are stale.
         for line in move_visit_day(guide, record, day, env.now()):
             ui.warning(line)
+        from ...visit.resume import reopen_rechallenge
+
+        for line in reopen_rechallenge(guide, record, env.now()):
+            ui.note(line)
     base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
     given = gather_answers(env, guide, answer or [], answers, day)
     presets = given.answers
     refuse_early_timed_results(guide, record, presets, day, clock.timer_now)
+    from ...visit.results import parse_corrections
+
+    corrections = parse_corrections(correct or [], presets)
     requests = parse_overrides(guide, override or [])
     _check_acknowledge(guide, acknowledge or [])
     # Every answer, from the session file too, is checked as a prompt would check it.
@@ -249,18 +265,26 @@ def walk(
     _observation_kept(guide, record, given, answer or [], checked, day, now)
     date_key = guide.meta.date_key
     date_before = record.answers[date_key].value if date_key in record.answers else None
+    # The results given (a file's series with its times, a single result as one of now)
+    # are taken into the record by the one rule (visit/results.py): appended, a
+    # correction, or refused before anything is set.
+    from ...visit.results import take_given
+
+    series = file_series(guide, given.raw, presets, day, now)
+    given_day = presets[date_key].value if date_key in presets else None
+    stored_day = record.answers.get(date_key)
+    visit_day = (
+        given_day
+        if isinstance(given_day, dt.date)
+        else dt.date.fromisoformat(str(stored_day.value))
+        if stored_day is not None
+        else day
+    )
+    take_given(guide, record, presets, series, visit_day, now, record.timers, corrections)
     for key, p in presets.items():
         if p.origin == "record":  # worked out from the pathway's days, kept below
             continue
         record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
-    # The answers file's records (read once, a file or standard input) are kept in the
-    # session: every rating and challenge with its time, and the rapid pathway's days.
-    series = file_series(guide, given.raw, presets, day, now)
-    if series is not None:
-        from ...visit.series import merge_challenges, merge_ratings
-
-        merge_ratings(record, series.ratings)
-        merge_challenges(record, series.challenges)  # with the file's times
     if any(p.origin == "record" for p in presets.values()):
         record.set_rapid_days(list(file_days(guide, given.raw, day, given.where, now)), now)
     date_after = record.answers[date_key].value if date_key in record.answers else None
@@ -274,9 +298,6 @@ def walk(
     if resume and record.status != "complete":  # a finished walk is never moved
         for note in refresh_defaults(guide, record, day, now):
             ui.note(note)
-    from ...visit.resume import refuse_against_positive
-
-    refuse_against_positive(guide, record, presets, day, now)
     if resume:
         other_day = another_day_warning(guide, record, day)
         if other_day is not None:
@@ -484,9 +505,8 @@ def _walk_without_prompts(
         kept = record.answers.get(key)
         if kept is not None and kept.origin == "history":
             ui.note(f"{key}: {kept.value} ({prefills[key].note})")  # type: ignore[index]
-    from ...visit.series import note_challenges, note_rating
+    from ...visit.results import note_rating
 
-    note_challenges(guide, record, outcome.state)
     note_rating(guide, record, outcome.state, day, now)
     record.summarise(outcome.state, now)
     if path is not None:
