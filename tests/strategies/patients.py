@@ -307,6 +307,11 @@ def random_answers(c: Chooser, guide: Guide, today: dt.date, o: Options) -> dict
         a["opioid_use_significant"] = c.pick([False, True])
         if used and since >= 0 and free > since and not (o.odd and c.chance(15)):
             free = c.integer(0, since)  # used since the last injection, after it
+        elif not used and since >= 0 and free < since:
+            # No use since the last injection: the last use is before it. A use dated after
+            # it is a contradiction of item 10, drawn by ``contradict`` and checked on the
+            # routes that refuse it (tests/test_contradictions_are_refused.py).
+            free = since + c.integer(0, 30)
     a["oud_diagnosis"] = _mostly(c, True, [False])
     a["last_opioid_kind"] = kind
     a["last_opioid_use"] = shift(day, -free)
