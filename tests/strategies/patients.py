@@ -793,6 +793,18 @@ def _pool_sites() -> list[tuple[str, Callable[[Mapping[str, Any]], dict[str, obj
 SITE_POOL_NAMES = ["shipped", *(name for name, _ in _pool_sites())]
 
 
+def pool_site_toml(index: int) -> str | None:
+    """The site file of the pool's pack ``index`` (None: the shipped pack), for a run of
+    the command line (``--site``)."""
+    if index == 0:
+        return None
+    _, make = _pool_sites()[index - 1]
+    try:
+        return site_toml(make(shipped_guide().setting_values))
+    except (KeyError, TypeError):
+        return None
+
+
 @functools.cache
 def pool_guide(index: int) -> Guide:
     """The shipped pack (0) or the pack with one of the pool's site files."""

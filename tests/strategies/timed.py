@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from tests import oracle
@@ -34,6 +35,7 @@ from tests.strategies.patients import (
     DrawChooser,
     Options,
     pool_guide,
+    pool_site_toml,
     random_answers,
     shift,
     to_json,
@@ -372,6 +374,11 @@ class Routes:
                 raise NoClock(f"the command line has no {missing} yet: {r.stderr.strip()}")
         return r.exit_code, r.stdout, r.stderr
 
+    def site(self, v: Timed) -> list[str]:
+        """``--site FILE`` for the visit's pack (nothing for the shipped one)."""
+        text = pool_site_toml(v.site)
+        return [] if text is None else ["--site", self.write(text, ".toml")]
+
     def write(self, data: Any, suffix: str = ".json") -> str:
         path = self.home / f"input-{next(self.files)}{suffix}"
         self.home.mkdir(parents=True, exist_ok=True)
@@ -380,13 +387,13 @@ class Routes:
 
     # -- the record --------------------------------------------------------------------
 
-    def record_injection(self, label: str, day: dt.date) -> None:
+    def record_injection(self, label: str, day: dt.date, site: list[str]) -> None:
         """A finished care visit under ``label`` on ``day`` with the injection given."""
         answers = after_injection(last_opioid_use=day - dt.timedelta(days=14))
         flags = [f"{k}={to_flag(v)}" for k, v in answers.items()]
         code, out, err = self.invoke(
             "walk", "--no-input", "--json", "--label", label, "--today", day.isoformat(),
-            "--acknowledge", "all", *_each("--answer", flags),
+            "--acknowledge", "all", *site, *_each("--answer", flags),
         )  # fmt: skip
         assert code == 0 and json.loads(out)["status"] == "complete", (code, out, err)
 
@@ -396,7 +403,7 @@ class Routes:
             return None
         label = f"P{next(_LABELS)}"
         for day in v.record:
-            self.record_injection(label, day)
+            self.record_injection(label, day, self.site(v))
         return label
 
     # -- the routes ------------------------------------------------------------------
@@ -405,7 +412,8 @@ class Routes:
         return ["--now", v.now.isoformat(timespec="minutes")]
 
     def check(self, v: Timed, label: str | None = None, *extra: str) -> Verdict:
-        args = ["check", "--json", *self.clock(v), "--answers", self.write(v.file())]
+        args = ["check", "--json", *self.clock(v), *self.site(v)]
+        args += ["--answers", self.write(v.file())]
         if label is not None:
             args += ["--label", label]
         code, out, err = self.invoke(*args, *extra)
@@ -420,7 +428,10 @@ class Routes:
                 line["label"] = label
             lines.append(json.dumps(line))
         path = self.write("\n".join(lines) + "\n", ".jsonl")
-        code, out, err = self.invoke("check", "--batch", path, *self.clock(visits[0][0]), *extra)
+        first = visits[0][0]
+        code, out, err = self.invoke(
+            "check", "--batch", path, *self.clock(first), *self.site(first), *extra
+        )
         results = [json.loads(x) for x in out.splitlines() if x.strip()]
         assert len(results) == len(visits), (code, out, err)
         verdicts = []
@@ -437,15 +448,20 @@ class Routes:
         resume: bool = False,
         answers: Mapping[str, Any] | None = None,
     ) -> Verdict:
-        """``walk --no-input --json`` with the visit's answers (or ``answers``) in a file,
-        the answers after the injection and every caution acknowledged, so that the walk
-        ends complete exactly when the gates allow the injection."""
+        """``walk --no-input --json`` with the visit's answers (or ``answers``; none when
+        empty) in a file, and every caution acknowledged: given the answers after the
+        injection (:func:`with_injection`), the walk ends complete exactly when the gates
+        allow the injection."""
         label = label or f"W{next(_LABELS)}"
         given = dict(v.file() if answers is None else answers)
         args = ["walk", "--no-input", "--json", *self.clock(v), "--label", label]
         if resume:
             args.append("--resume")
-        args += ["--answers", self.write(given), "--acknowledge", "all", *extra]
+        else:
+            args += self.site(v)
+        if given:
+            args += ["--answers", self.write(given)]
+        args += ["--acknowledge", "all", *extra]
         code, out, err = self.invoke(*args)
         verdict = _verdict("walk --no-input", code, out, err)
         verdict.data.setdefault("label", label)
@@ -506,6 +522,19 @@ def _verdict(route: str, code: int, out: str, err: str) -> Verdict:
 # --- Hypothesis strategies --------------------------------------------------------------
 
 
+def bounded(n: int) -> settings:
+    """Bounded and derandomised, as the single-visit properties are: each example runs
+    the command line a few times, so the counts are small."""
+    return settings(
+        max_examples=n,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        print_blob=False,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+
+
 @st.composite
 def timed_visits(draw: Callable[[Any], Any], site: int | None = None) -> Timed:
     """A visit over time (any shape) on one of the pool's packs."""
@@ -533,15 +562,23 @@ def visits_with_a_record(draw: Callable[[Any], Any]) -> Timed:
     return Timed(v.now, answers, record, 0, (*v.shapes, "record"))
 
 
-APPENDS = ("flag", "file", "resume")
+@dataclass(frozen=True)
+class Sitting:
+    """A later sitting of a walk (``--resume``) at ``now``: more results by flag (single
+    answers) or by file (entries of a series, or single answers)."""
+
+    now: dt.datetime
+    how: str
+    """flag | file"""
+    given: dict[str, Any]
 
 
 @st.composite
-def appended_results(draw: Callable[[Any], Any]) -> tuple[Timed, list[tuple[str, dict[str, Any]]]]:
-    """A visit with a recorded positive challenge, then a sequence of later sittings, each
-    giving more results by flag, by file or on a plain resume (item 9): a second
-    "challenge", a correction, a rechallenge (sometimes within the window, with its
-    observation, sometimes not)."""
+def appended_results(draw: Callable[[Any], Any]) -> tuple[Timed, list[Sitting]]:
+    """A visit with a recorded positive challenge, then one to three later sittings, each
+    giving more results (item 9): a second "challenge", a correction of the positive, a
+    rechallenge (positive or negative, its observation complete or a minute short), or a
+    single answer, by flag or by file."""
     c = DrawChooser(draw)
     v = timed_visit(c, 0)
     guide = pool_guide(0)
@@ -554,14 +591,15 @@ def appended_results(draw: Callable[[Any], Any]) -> tuple[Timed, list[tuple[str,
     positive["started"] = stamp(positive_at - dt.timedelta(minutes=observe))
     answers[oracle.CHALLENGES] = [positive]
     first = Timed(v.now, answers, v.record, 0, (*v.shapes, "positive"))
-    steps: list[tuple[str, dict[str, Any]]] = []
+    steps: list[Sitting] = []
     at = v.now
     for _ in range(c.integer(1, 3)):
-        how = c.pick(APPENDS)
         at += _minutes(c, 1, 40)
-        what = c.pick(["challenge", "rechallenge", "correction", "bare"])
+        what = c.pick(["rechallenge", "challenge", "correction", "bare"])
         if what == "bare":
-            steps.append((how, {"naloxone_challenge": c.pick(["negative", "not_done"])}))
+            key = c.pick(["naloxone_challenge", "naloxone_rechallenge"])
+            bare = {key: c.pick(["negative", "not_done"])}
+            steps.append(Sitting(at, c.pick(["flag", "file"]), bare))
             continue
         entry: dict[str, Any] = {"at": stamp(at), "kind": "challenge", "result": "negative"}
         if what == "rechallenge":
@@ -571,7 +609,7 @@ def appended_results(draw: Callable[[Any], Any]) -> tuple[Timed, list[tuple[str,
             entry["started"] = stamp(at - dt.timedelta(minutes=c.pick([observe, observe - 1])))
         if what == "correction":
             entry.update(corrects=positive["at"], reason="entered in error")
-        steps.append((how, {oracle.CHALLENGES: [entry]}))
+        steps.append(Sitting(at, "file", {oracle.CHALLENGES: [entry]}))
     return first, steps
 
 
