@@ -319,6 +319,13 @@ def site_problems(shipped: Any, site: Mapping[str, object]) -> list[str]:
                 out.append(f"{name}: below the caution multiple")
         elif name == "naloxone_challenge_route" and value not in ROUTES:
             out.append(f"{name}: not one of {ROUTES}")
+        elif name == "rapid_naltrexone_days_required":
+            # 4.3: more days is stricter; at least the shipped default (3).
+            if isinstance(value, bool) or not isinstance(value, int) or value < base[name]:
+                out.append(f"{name}: below the 4.3 limit")
+        elif name == "rapid_challenge_required" and not isinstance(value, bool):
+            # 4.3: a site may only add the challenge (false is the shipped default).
+            out.append(f"{name}: not true or false")
     return out
 
 

@@ -719,6 +719,13 @@ def random_site(c: Chooser, shipped: Guide) -> dict[str, object]:
             out[name] = value + c.pick(steps)
     if "post_injection_observation_minutes" in base and c.chance(20):
         out["post_injection_observation_minutes"] = c.pick([30, 0, 60, -1])
+    if "rapid_naltrexone_days_required" in base and c.chance(20):
+        out["rapid_naltrexone_days_required"] = base["rapid_naltrexone_days_required"] + c.pick(
+            [0, 1, 2, -1, -3]
+        )
+    if "rapid_challenge_required" in base and c.chance(15):
+        # Only true, or a value of the wrong type: false is the shipped default.
+        out["rapid_challenge_required"] = c.pick([True, "yes"])
     if "naloxone_challenge_route" in base and c.chance(15):
         out["naloxone_challenge_route"] = c.pick([*oracle.ROUTES, "IM"])
     if c.chance(8):

@@ -639,3 +639,38 @@ def require_the_interfaces() -> None:
             _PROBED.append(str(exc))
     if _PROBED[0]:
         raise NoClock(_PROBED[0])
+
+
+# --- Site protocol tables (section 6, clarified) -------------------------------------------
+
+
+@st.composite
+def protocol_tables(draw: Callable[[Any], Any]) -> tuple[int | None, list[dict[str, Any]]]:
+    """A site's day-by-day table and the site's ``rapid_naltrexone_days_required`` (None:
+    the shipped value): the injection day anywhere from day 1, oral naltrexone days marked
+    before it, after it, or missing."""
+    c = DrawChooser(draw)
+    required = c.pick([None, 3, 4, 5])
+    length = c.integer(1, 9)
+    injection = c.pick([length, 1, c.integer(1, length)])
+    rows: list[dict[str, Any]] = []
+    for n in range(1, length + 1):
+        row: dict[str, Any] = {"day": n, "given": "as the site's protocol directs"}
+        row["oral_naltrexone"] = n not in (1, 2, injection) and not c.chance(15)
+        if n == injection:
+            row["injection"] = True
+        rows.append(row)
+    return required, rows
+
+
+def protocol_site_toml(required: int | None, rows: Sequence[Mapping[str, Any]]) -> str:
+    """A site file with the table (and the setting, when given)."""
+    lines = ['site = "protocol"']
+    if required is not None:
+        lines += ["", "[settings]", f"rapid_naltrexone_days_required = {required}"]
+    for row in rows:
+        lines += ["", "[[rapid_protocol]]"]
+        for key, value in row.items():
+            text = ("true" if value else "false") if isinstance(value, bool) else json.dumps(value)
+            lines.append(f"{key} = {text}")
+    return "\n".join(lines) + "\n"
