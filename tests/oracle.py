@@ -963,9 +963,8 @@ class _Reading:
                 started = self.time_of(entry.get("started"), f"{what}: started")
             if at is None:
                 continue
-            if started is not None and started > at:
-                self.refuse(f"{what}: the naloxone given after its result")
-                continue
+            # A negative needs its observation (5.2); the time a positive or a "not done"
+            # was started is not read (the reading that blocks less).
             short = (
                 started is not None
                 and isinstance(observe, int | float)
