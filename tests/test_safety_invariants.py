@@ -23,6 +23,8 @@ from typer.testing import CliRunner
 from tests import oracle
 from tests.helpers import STEPS, TODAY, ready_patient
 from tests.strategies import patients as gen
+from tests.strategies import timed
+from tests.strategies.patients import pool_guide
 from xrntx_guide.cli.app import app
 from xrntx_guide.errors import PackError
 
@@ -353,6 +355,37 @@ def test_answers_the_reference_refuses_are_never_ready(kind: str, data: st.DataO
         ("check --batch", gen.batch_run(case.guide, p)),
     ):
         assert run.status != "ready", f"{path}: ready with {kind}: {case!r}"
+
+
+# --- (a) over time: visits with timed results, the pathway's record, the patient's record
+
+
+@timed.bounded(50)
+@given(timed.timed_visits())
+def _ready_over_time(v: timed.Timed) -> None:
+    guide = pool_guide(v.site)
+    routes = timed.Routes()
+    label = routes.patient(v)
+    for verdict, in_record in (
+        (routes.check(v, label), False),
+        (routes.batch([(v, label)])[0], False),
+        (routes.walk(timed.with_injection(v), label), True),
+    ):
+        if verdict.ready:
+            found = v.findings(guide, in_record=in_record)
+            assert not found, f"{verdict.route} ready, but {[str(f) for f in found]}\n{v!r}"
+
+
+@pytest.mark.xfail(
+    reason="needs --now, check --label and batch label (the clock and record slices)",
+    strict=True,
+)
+def test_ready_over_time_means_the_reference_finds_nothing() -> None:
+    """Series, challenges, the pathway's record and the patient's record, on ``check``, a
+    batch line and ``walk --no-input``: ready only when the oracle finds nothing standing
+    (invariants 1, 2 and 8-11 together)."""
+    timed.require_the_interfaces()
+    _ready_over_time()
 
 
 # --- (b) a missing answer that a gate needs is never ready --------------------------------
