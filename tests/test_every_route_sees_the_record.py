@@ -48,7 +48,7 @@ def _the_record_on_every_route(v: timed.Timed) -> None:
     for x in verdicts:
         found = v.findings(guide, in_record=x.route.startswith("walk"))
         assert not (x.ready and found), f"{x.route} ready, but {found}: {said}\n{v!r}"
-    if v.findings(guide, in_record=True) == v.findings(guide):
+    if not v.bare_negative() and v.findings(guide, in_record=True) == v.findings(guide):
         # Item 11: a check with --label decides what a walk decides for the same answers.
         assert verdicts[0].ready == verdicts[2].ready, f"check and walk differ: {said}\n{v!r}"
 

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 from tests import oracle
-from tests.helpers import TODAY, after_injection
+from tests.helpers import TODAY, after_injection, ready_patient
 from tests.strategies.patients import (
     Chooser,
     DrawChooser,
@@ -77,6 +77,16 @@ class Timed:
             record=self.record,
             in_record=in_record,
         )
+
+    def bare_negative(self) -> bool:
+        """A negative challenge or rechallenge without the time its naloxone was given: a
+        visit record (a walk) refuses it, a ``check`` takes it as reported (issue 15)."""
+        if "negative" in (
+            self.answers.get(k) for k in ("naloxone_challenge", "naloxone_rechallenge")
+        ):
+            return True
+        entries = self.answers.get(oracle.CHALLENGES) or []
+        return any(e.get("result") == "negative" and not e.get("started") for e in entries)
 
     def __repr__(self) -> str:
         return (
@@ -594,6 +604,9 @@ def appended_results(draw: Callable[[Any], Any]) -> tuple[Timed, list[Sitting]]:
     v = timed_visit(c, 0)
     guide = pool_guide(0)
     answers = dict(v.answers)
+    if c.chance(50):
+        # A patient otherwise ready, so that a rechallenge can decide the visit.
+        answers = ready_patient(last_opioid_use=shift(v.now.date(), -c.integer(7, 13)))
     for key in ("naloxone_challenge", "naloxone_rechallenge", "naloxone_rechallenge_hours"):
         answers.pop(key, None)
     observe = guide.setting_values.get("naloxone_observation_minutes", 20)
