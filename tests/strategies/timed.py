@@ -670,6 +670,7 @@ def protocol_tables(draw: Callable[[Any], Any]) -> tuple[int | None, list[dict[s
     for n in range(1, length + 1):
         row: dict[str, Any] = {"day": n, "given": "as the site's protocol directs"}
         row["oral_naltrexone"] = n not in (1, 2, injection) and not c.chance(15)
+        row["cows_due"] = True  # the injection day's rating is always due
         if n == injection:
             row["injection"] = True
         rows.append(row)
