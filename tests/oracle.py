@@ -1261,13 +1261,14 @@ def note_contradictions(
     answers: Mapping[str, object],
     today: dt.date,
     walk_status: str,
-    date_default: bool = False,
+    date_default: bool = True,
     **over_time: Any,
 ) -> list[str]:
     """Lines of a chart note (text or Markdown) that the answers contradict (item 12):
     a screen said to be all negative beside an assay that is not; an injection said to be
     given (or a next dose due) when the walk did not finish; a gate said to pass that the
-    reference finds failing as a contraindication."""
+    reference finds failing as a contraindication. ``date_default``: the walk filled in an
+    injection date not given with today (``walk --no-input`` does)."""
     out: list[str] = []
     lines = note.splitlines()
     screen = {k: answers.get(k) for k in UDS_KEYS}

@@ -109,7 +109,15 @@ def _minutes(c: Chooser, lo: int, hi: int) -> dt.timedelta:
 
 # --- Shapes ------------------------------------------------------------------------------
 
-SHAPES = ("cows_series", "challenges", "rapid", "record", "correction", "after_now")
+SHAPES = (
+    "cows_series",
+    "challenges",
+    "timed_negative",
+    "rapid",
+    "record",
+    "correction",
+    "after_now",
+)
 
 
 def _cows_series(c: Chooser, guide: Guide, v: dict[str, Any], now: dt.datetime) -> None:
@@ -224,7 +232,8 @@ def _rapid(c: Chooser, guide: Guide, v: dict[str, Any], now: dt.datetime) -> Non
         v["last_opioid_kind"] = oracle.BUP_ER
     v["last_opioid_use"] = day1 if c.chance(85) else shift(day1, c.integer(1, last - 1 or 1))
     v["uds_buprenorphine"] = c.pick(["positive", "negative"])
-    v["naloxone_challenge"] = c.pick(["not_done", "negative"])
+    if oracle.CHALLENGES not in v:
+        v["naloxone_challenge"] = c.pick(["not_done", "negative"])
     v.pop("injection_date", None)
     v[oracle.RAPID_DAYS] = days
 
@@ -298,6 +307,16 @@ def timed_visit(
     if c.chance(50):
         _challenges(c, guide, answers, now)
         shapes.append("challenges")
+    elif answers.get("naloxone_challenge") == "negative" and c.chance(70):
+        # The same result with its times: a walk (a visit record) can count it.
+        observe = guide.setting_values.get("naloxone_observation_minutes", 20)
+        at = now - _minutes(c, 0, min(120, now.hour * 60 + now.minute))
+        start = at - _minutes(c, observe, observe + 30)
+        del answers["naloxone_challenge"]
+        answers[oracle.CHALLENGES] = [
+            {"at": stamp(at), "started": stamp(start), "kind": "challenge", "result": "negative"}
+        ]
+        shapes.append("timed_negative")
     if c.chance(25):
         _rapid(c, guide, answers, now)
         shapes.append("rapid")
