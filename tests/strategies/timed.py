@@ -295,7 +295,7 @@ def timed_visit(
     shapes of :data:`SHAPES`."""
     guide = pool_guide(site)
     now = random_now(c) if now is None else now
-    answers = random_answers(c, guide, now.date(), options)
+    answers: dict[str, Any] = dict(random_answers(c, guide, now.date(), options))
     answers.pop("injection_date", None)
     if c.chance(10):
         answers["injection_date"] = shift(now.date(), -1)
