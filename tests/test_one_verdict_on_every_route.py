@@ -6,8 +6,9 @@ refused on one exactly when refused on the others. Where a walk must ask more th
 by design (a negative challenge in a visit record needs the time its naloxone was given,
 and a walk refuses one without it even where the challenge does not apply), the visit is
 left out.
-Scenarios have no clock of their own (``today`` only), so they are compared by the
-single-visit properties (tests/test_scenarios.py), not here.
+A scenario (``scenarios test`` with the visit's answers, its date and the record as its
+earlier visits) is compared too, for the visits whose results carry no time of day: a
+scenario has a date, not a clock.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 
+from tests import oracle
 from tests.strategies import timed
 from tests.strategies.patients import pool_guide
 
@@ -42,6 +44,10 @@ def _one_verdict(v: timed.Timed) -> None:
     assert len({x.ready for x in verdicts}) == 1, f"ready on one route only: {said}\n{v!r}"
     refused = {x.status == "refused" for x in verdicts}
     assert len(refused) == 1, f"refused on one route only: {said}\n{v!r}"
+    timeless = not any(k in v.answers for k in oracle.SERIES_KEYS)
+    if timeless and verdicts[0].status != "refused":
+        # A scenario has a date, not a clock: only a visit whose results carry no time.
+        assert routes.scenario(v, verdicts[0].status), f"the scenario differs: {said}\n{v!r}"
 
 
 @NEEDS_ONE_CORE

@@ -505,6 +505,31 @@ class Routes:
         verdict.data.setdefault("label", label)
         return verdict
 
+    def scenario(self, v: Timed, expected: str) -> bool:
+        """Whether ``scenarios test`` finds the visit's outcome to be ``expected``: the
+        visit as a scenario file (its date; the record as its earlier visits). Only for a
+        visit whose answers carry no time of day (a scenario has a date, not a clock)."""
+        lines = [
+            "[scenario]",
+            'title = "A property-test visit"',
+            'story = "Drawn by tests/strategies/timed.py."',
+            f"today = {v.today.isoformat()}",
+            "",
+            "[answers]",
+            *(f"{k} = {_toml(val)}" for k, val in v.answers.items()),
+        ]
+        for day in v.record:
+            lines += ["", "[[history]]", f"today = {day.isoformat()}", "[history.answers]"]
+            given = after_injection(last_opioid_use=day - dt.timedelta(days=90))
+            lines += [f"{k} = {_toml(val)}" for k, val in given.items()]
+        lines += ["", "[expect]", f"status = {json.dumps(expected)}", ""]
+        folder = self.home / f"scenarios-{next(self.files)}"
+        folder.mkdir(parents=True)
+        (folder / "visit.toml").write_text("\n".join(lines), encoding="utf-8")
+        code, out, err = self.invoke("scenarios", "test", str(folder), *self.site(v))
+        assert code in (0, 1), (code, out, err)
+        return code == 0
+
     def note(self, session: str) -> str:
         code, out, err = self.invoke("note", session, "--format", "text")
         assert code == 0, (code, out, err)
@@ -531,6 +556,15 @@ AFTER_INJECTION = {
 def with_injection(v: Timed) -> Timed:
     """The visit with the injection's answers, for a walk to the end."""
     return Timed(v.now, {**v.answers, **AFTER_INJECTION}, v.record, v.site, v.shapes)
+
+
+def _toml(value: Any) -> str:
+    """A single answer as TOML writes it (a date bare, as a scenario file gives it)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date | int | float):
+        return value.isoformat() if isinstance(value, dt.date) else repr(value)
+    return json.dumps(value)
 
 
 def _each(flag: str, values: Sequence[str]) -> list[str]:
