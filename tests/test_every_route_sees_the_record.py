@@ -20,12 +20,6 @@ from tests.helpers import TODAY, after_injection
 from tests.strategies import timed
 from tests.strategies.patients import pool_guide
 
-NEEDS_RECORD = pytest.mark.xfail(
-    reason="needs --now, check --label and a batch line's label reading the record, and "
-    "contradictions of item 10 refused (the clock and record slices of issue 15)",
-    strict=True,
-)
-
 
 @timed.bounded(30)
 @given(timed.visits_with_a_record())
@@ -53,7 +47,6 @@ def _the_record_on_every_route(v: timed.Timed) -> None:
         assert verdicts[0].ready == verdicts[2].ready, f"check and walk differ: {said}\n{v!r}"
 
 
-@NEEDS_RECORD
 def test_every_route_reads_the_record_and_refuses_what_contradicts_it() -> None:
     """A dose at the edges of the dose timing (3, 7, 21, 28, 35 days), the visit answered
     as a repeat with the record's date, none, an older or a later one, or as a first
@@ -66,7 +59,6 @@ def fullwidth(label: str) -> str:
     return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in label)
 
 
-@NEEDS_RECORD
 @pytest.mark.parametrize(
     "variant",
     [str, str.lower, fullwidth, lambda s: s.replace("P", "\u03a1")],

@@ -10,17 +10,11 @@ The clock's examples (``--now``, offsets, daylight saving) are pinned one by one
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given
 
 from tests import oracle
 from tests.strategies import timed
 from tests.strategies.patients import pool_guide
-
-NEEDS_CLOCK = pytest.mark.xfail(
-    reason="needs --now and results after now refused (the one-clock slice of issue 15)",
-    strict=True,
-)
 
 
 def describe(v: timed.Timed, verdicts: list[timed.Verdict]) -> str:
@@ -59,7 +53,6 @@ def _after_now_is_refused(case: tuple[timed.Timed, str]) -> None:
         assert verdict.status == "refused", f"{what} not refused: {describe(v, verdicts)}"
 
 
-@NEEDS_CLOCK
 def test_a_result_timed_after_now_is_refused_on_every_route() -> None:
     """A COWS rating, a challenge result or the time its naloxone was given, later than
     ``--now``: ``check``, a batch line and ``walk --no-input`` refuse it (exit 2, an error

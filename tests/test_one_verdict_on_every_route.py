@@ -13,18 +13,11 @@ scenario has a date, not a clock.
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given
 
 from tests import oracle
 from tests.strategies import timed
 from tests.strategies.patients import pool_guide
-
-NEEDS_ONE_CORE = pytest.mark.xfail(
-    reason="needs --now, check --label and batch label, and one visit core behind every "
-    "route (every slice of issue 15)",
-    strict=True,
-)
 
 
 @timed.bounded(40)
@@ -50,7 +43,6 @@ def _one_verdict(v: timed.Timed) -> None:
         assert routes.scenario(v, verdicts[0].status), f"the scenario differs: {said}\n{v!r}"
 
 
-@NEEDS_ONE_CORE
 def test_the_verdict_does_not_depend_on_the_route() -> None:
     timed.require_the_interfaces()
     _one_verdict()

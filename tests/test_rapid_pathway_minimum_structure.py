@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import given
 
 from tests import oracle
@@ -29,11 +28,6 @@ class InForce:
         self.setting_values = values
 
 
-@pytest.mark.xfail(
-    reason="needs oral_naltrexone rows and rapid_naltrexone_days_required (the rapid "
-    "pathway slice of issue 15)",
-    strict=True,
-)
 @timed.bounded(60)
 @given(timed.protocol_tables())
 def test_a_site_table_loads_only_with_its_naltrexone_days_before_the_injection(

@@ -12,18 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
 from hypothesis import given
 
 from tests import oracle
 from tests.strategies import timed
 from tests.strategies.patients import pool_guide, to_flag
-
-NEEDS_APPEND = pytest.mark.xfail(
-    reason="needs --now, and results appended, never replaced (the clock and append slices "
-    "of issue 15)",
-    strict=True,
-)
 
 
 def _as_entries(given: dict[str, Any], now: dt.datetime) -> list[dict[str, Any]]:
@@ -80,7 +73,6 @@ def _a_positive_is_never_removed(case: tuple[timed.Timed, list[timed.Sitting]]) 
             return  # a finished walk is not resumed
 
 
-@NEEDS_APPEND
 def test_appending_results_never_removes_a_recorded_positive_challenge() -> None:
     """After a positive challenge, any later sittings (flags, files, resumes; a second
     challenge, a correction, a rechallenge a minute short of its observation): the walk

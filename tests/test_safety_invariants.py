@@ -376,10 +376,6 @@ def _ready_over_time(v: timed.Timed) -> None:
             assert not found, f"{verdict.route} ready, but {[str(f) for f in found]}\n{v!r}"
 
 
-@pytest.mark.xfail(
-    reason="needs --now, check --label and batch label (the clock and record slices)",
-    strict=True,
-)
 def test_ready_over_time_means_the_reference_finds_nothing() -> None:
     """Series, challenges, the pathway's record and the patient's record, on ``check``, a
     batch line and ``walk --no-input``: ready only when the oracle finds nothing standing

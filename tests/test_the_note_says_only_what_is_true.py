@@ -10,18 +10,11 @@ oracle (:mod:`tests.oracle`) finds failing.
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given
 
 from tests import oracle
 from tests.strategies import timed
 from tests.strategies.patients import pool_guide
-
-NEEDS_TRUE_NOTE = pytest.mark.xfail(
-    reason="needs --now, and a note that says only what is true (the clock, rapid and "
-    "append slices of issue 15)",
-    strict=True,
-)
 
 
 @timed.bounded(40)
@@ -42,7 +35,6 @@ def _the_note_is_true(v: timed.Timed) -> None:
     assert not wrong, f"the note says {wrong}\n{v!r}\n{note}"
 
 
-@NEEDS_TRUE_NOTE
 def test_no_line_of_the_note_contradicts_the_answers() -> None:
     timed.require_the_interfaces()
     _the_note_is_true()

@@ -109,11 +109,6 @@ def test_a_bad_site_table_refuses_the_site_file(tmp_path: Path) -> None:
         load_guide(ROOT / "steps", bad)
 
 
-@pytest.mark.xfail(
-    reason="needs rapid_naltrexone_days_required and naltrexone_given (the rapid slice of "
-    "issue 15): the oracle reads section 6 as clarified",
-    strict=True,
-)
 def test_seven_days_with_a_site_table(site_guide: Guide) -> None:
     """Done-when of issue 11: not ready before the injection day, ready on it when the
     record is complete, and each day the record says the day reached."""
@@ -148,11 +143,6 @@ def test_a_future_day_is_refused(site_guide: Guide) -> None:
         parse_days(site_guide, [day(1), day(2)], DAY1, None)
 
 
-@pytest.mark.xfail(
-    reason="needs rapid_naltrexone_days_required and naltrexone_given (the rapid slice of "
-    "issue 15): the oracle reads section 6 as clarified",
-    strict=True,
-)
 @settings(max_examples=150, deadline=None)
 @given(
     last=gen.RAPID_LAST_DAY,
