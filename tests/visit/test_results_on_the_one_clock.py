@@ -9,12 +9,13 @@ day a result falls on. A result timed after ``now`` is refused by the rule itsel
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.helpers import TODAY
+from tests.helpers import TODAY, Run, gate, json_answers, ready_patient
 from xrntx_guide.errors import InvalidAnswer
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit.results import Offered, Results, offered_series, take_result
@@ -98,3 +99,24 @@ def test_the_rule_refuses_a_result_timed_after_now(guide: Guide) -> None:
         take_result(guide, held, later, TODAY, now)
 
     assert held.cows_ratings == []
+
+
+def test_a_correction_of_yesterdays_rating_is_no_rating_of_today(run: Run) -> None:
+    """A correction typed today of yesterday evening's rating corrects yesterday's result:
+    the withdrawal gate of today's visit still has no rating of today (undecided), never
+    the corrected total as if it had been rated today (a wrong ready)."""
+    yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
+    answers = {
+        **json_answers(ready_patient()),
+        "cows_ratings": [
+            {"at": f"{yesterday}T20:30", "total": 3},
+            {"at": f"{DAY}T10:51", "corrects": f"{yesterday}T20:30", "reason": "typo", "total": 0},
+        ],
+    }
+    for key in [k for k in answers if k.startswith("cows_") and k != "cows_ratings"]:
+        del answers[key]
+    case = json.dumps(answers)
+    result = run("check", "--json", "--now", f"{DAY}T11:00", "--answers", "-", input=case)
+    data = json.loads(result.stdout)
+    assert data["status"] == "incomplete", result.output
+    assert gate(data, "withdrawal")["outcome"] == "unknown", result.output

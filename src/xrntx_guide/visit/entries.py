@@ -94,9 +94,10 @@ def live(entries: list[Any]) -> list[Any]:
     return [e for e in entries if (getattr(e, "kind", None), instant(e.at)) not in corrected]
 
 
-def _placed(ratings: list[CowsRating], rating: CowsRating) -> float:
-    """When a rating counts in the day's order: a correction at the time of the rating it
-    corrects (following a chain of corrections back to the first)."""
+def _first(ratings: list[CowsRating], rating: CowsRating) -> CowsRating:
+    """The rating a correction stands in for (following a chain of corrections back to
+    the first): a correction counts at that rating's time and for that rating's day,
+    never for the day it was typed on."""
     seen = 0
     while rating.corrects is not None and seen < len(ratings):
         wanted = instant(rating.corrects)
@@ -104,20 +105,23 @@ def _placed(ratings: list[CowsRating], rating: CowsRating) -> float:
         if earlier is None:
             break
         rating, seen = earlier, seen + 1
-    return instant(rating.at)
+    return rating
 
 
 def latest_on(ratings: list[CowsRating], day: dt.date | None) -> int | None:
     """The index of the latest rating taken on ``day`` that stands (a corrected rating is
-    read as its correction, at its own time; the last listed, among equal times), or None
-    when there is none."""
+    read as its correction, at the corrected rating's time and day; the last listed,
+    among equal times), or None when there is none."""
     standing = {id(r) for r in live(ratings)}
     best: int | None = None
     best_at = 0.0
     for i, r in enumerate(ratings):
-        if r.day != day or id(r) not in standing:
+        if id(r) not in standing:
             continue
-        placed = _placed(ratings, r)
+        first = _first(ratings, r)
+        if first.day != day:
+            continue
+        placed = instant(first.at)
         if best is None or placed >= best_at:
             best, best_at = i, placed
     return best
