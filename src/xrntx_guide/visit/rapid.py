@@ -220,10 +220,11 @@ def rating_time_problem(
     line, the walk's day dialog, which asks again).
 
     A rating counts for the day it was taken on: a time whose offset puts it on another
-    local date than the day's (``00:30+14:00`` on 2026-11-28 is 2026-11-27 here) is
-    refused, as a ``cows_ratings`` entry on that date would not count for the day. A
-    rating timed after ``now`` has not been taken (visit/clock.py). Two ratings of one
-    entry at one instant cannot say which is the latest the gate reads.
+    local date than the day's (a time just after midnight, with an offset far east of
+    here, is the evening before) is refused, as a ``cows_ratings`` entry on that date
+    would not count for the day. A rating timed after ``now`` has not been taken
+    (visit/clock.py). Two ratings of one entry at one instant cannot say which is the
+    latest the gate reads.
     """
     at = on_day(date, time)
     local = aware(at).astimezone().date()
