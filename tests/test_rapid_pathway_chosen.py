@@ -252,3 +252,15 @@ def test_check_of_a_left_pathway_with_a_later_use_gives_the_later_earliest_date(
     )
     assert data["status"] == "blocked" and "opioid_free_interval" in data["blocking"], data
     assert data["derived"]["earliest_injection_date"] == earliest.isoformat(), data
+
+
+def test_after_fentanyl_or_an_unknown_opioid_the_challenge_stays_required_on_the_pathway(
+    run: Run, tmp_path: Path
+) -> None:
+    """The stricter reading where the reference's table (always required for fentanyl and
+    unknown) and its pathway section (not required on the injection day) disagree."""
+    for kind in ("fentanyl", "unknown"):
+        on, answers = patient(7, table=True, last_opioid_kind=kind)
+        data = check(run, tmp_path, on, answers, "--site", str(SITE))
+        assert data["derived"]["naloxone_challenge_required"] is True, (kind, data)
+        assert data["status"] != "ready" and "naloxone_challenge" in data["blocking"], data
