@@ -103,3 +103,25 @@ def test_a_new_walk_under_the_label_is_refused_and_the_resume_is_not(
     assert record["id"] not in resumed.stderr or "did not finish" not in resumed.stderr, (
         resumed.output
     )
+
+
+def test_a_resume_under_a_site_file_with_another_table_is_refused_naming_the_day(
+    run: Run, tmp_path: Path
+) -> None:
+    """The record was kept against the session's table: a --site whose table differs is
+    refused naming the first day that differs, as a different setting value is."""
+    session = start_pathway(run, tmp_path, "T1", 2)
+    text = Path(SITE).read_text(encoding="utf-8")
+    other = tmp_path / "other-site.toml"
+    other.write_text(
+        text.replace(
+            'given = "No opioid; non-opioid withdrawal medicines as the protocol directs"',
+            'given = "No opioid; clonidine as the protocol directs"',
+        ),
+        encoding="utf-8",
+    )
+    assert other.read_text(encoding="utf-8") != text
+    resumed = run("walk", "--site", str(other), "--no-input", "--resume", "--session", session,
+                  "--now", f"{(DAY1 + dt.timedelta(days=2)).isoformat()}T23:30")  # fmt: skip
+    assert resumed.exit_code == ExitCode.USAGE, resumed.output
+    assert "day 2" in resumed.stderr and "table" in resumed.stderr, resumed.stderr
