@@ -670,14 +670,16 @@ class State:
     def injection_given(self) -> Value:
         """Whether the dose was given, as the record may state it: the pack's answer that
         records it (``[guide.report] injection_given``) counts only when the gates allow
-        the injection (status ready). An answer "given" beside a gate that blocks, or an
-        answer that is missing, is unknown: a note, summary, next dose or calendar event
+        the injection (status ready, every caution before it acknowledged: the walk reached
+        the injection step). An answer "given" beside a gate that blocks or waits for an
+        acknowledgement, or an answer that is missing, is unknown: a note, summary, next dose or calendar event
         never says a dose was given that the gates did not allow (safety invariant 12)."""
         key = self.guide.meta.report.injection_given
         if key is None:
             return UNKNOWN
         value = self.value(key)
-        if value is True and self.status != "ready":
+        reached = self.status == "ready" and all(g.settled for g in self.readiness_gates())
+        if value is True and not reached:
             return UNKNOWN
         return value
 
