@@ -672,8 +672,9 @@ class State:
         records it (``[guide.report] injection_given``) counts only when the gates allow
         the injection (status ready, every caution before it acknowledged: the walk reached
         the injection step). An answer "given" beside a gate that blocks or waits for an
-        acknowledgement, or an answer that is missing, is unknown: a note, summary, next dose or calendar event
-        never says a dose was given that the gates did not allow (safety invariant 12)."""
+        acknowledgement, or an answer that is missing, is unknown: a note, summary, next
+        dose or calendar event never says a dose was given that the gates did not allow
+        (safety invariant 12)."""
         key = self.guide.meta.report.injection_given
         if key is None:
             return UNKNOWN
