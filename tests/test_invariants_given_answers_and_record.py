@@ -188,24 +188,49 @@ def test_a_label_differing_in_case_or_width_is_the_same_patient(run: Run, typed:
     assert check(run, repeat_visit(), "--label", typed).exit_code == 1
 
 
-@pytest.mark.parametrize("typed", ["PΑT", "PАT"], ids=["greek_alpha", "cyrillic_a"])
-def test_a_label_mixing_scripts_is_refused(run: Run, typed: str) -> None:
+LOOK_ALIKES = {
+    "greek_alpha": ("PΑT", "U+0391"),
+    "cyrillic_a": ("PАT", "U+0410"),
+    "greek_only": ("ΡΑΤ", "U+03A1"),
+    "cherokee": ("ᏢᎪᎢ", "U+13E2"),
+    "small_capitals": ("ᴘᴀᴛ", "U+1D18"),
+    "zero_width_space": ("P\u200bAT", "U+200B"),
+    "hangul_filler": ("PAT\u3164", "U+3164"),
+}
+
+
+@pytest.mark.parametrize(("typed", "named"), LOOK_ALIKES.values(), ids=LOOK_ALIKES.keys())
+def test_a_label_of_anything_but_plain_letters_is_refused_on_every_route(
+    run: Run, typed: str, named: str
+) -> None:
     dose_on_record(run, days_ago(3))
     for result in (
         walk(run, after_injection(), label=typed),
         check(run, repeat_visit(), "--label", typed),
         run("history", typed, "--today", TODAY.isoformat()),
+        run("walk", "--resume", "--no-input", "--label", typed, "--today", TODAY.isoformat()),
     ):
-        refused_naming(result)
-        assert "script" in flat(result.output), result.output
+        refused_naming(result, named, "plain letters and digits")
     line = batch(run, {**repeat_visit(), "label": typed})
-    assert line["status"] == "error" and "script" in line["message"], line
+    assert line["status"] == "error" and named in line["message"], line
 
 
-def test_a_label_of_look_alike_letters_of_one_script_is_the_same_patient(run: Run) -> None:
-    """'ΡΑΤ' in Greek letters alone reads as 'PAT': matched by its look-alike form."""
-    dose_on_record(run, days_ago(3))
-    assert check(run, repeat_visit(), "--label", "ΡΑΤ").exit_code == 1
+@pytest.mark.parametrize("typed", ["AB 12", "ab12", "AB_12", "ＡＢ－１２"])
+def test_labels_differing_only_in_separators_are_one_patient(run: Run, typed: str) -> None:
+    dose_on_record(run, days_ago(3), label="AB-12")
+    result = check(run, repeat_visit(), "--label", typed)
+    assert result.exit_code == 1, result.output  # 3 days after the recorded dose: stopped
+    assert "dose_timing" in json.loads(result.stdout)["blocking"]
+
+
+def test_resume_and_note_find_the_session_by_the_same_label_key(run: Run) -> None:
+    stopped = walk(run, {**repeat_visit(), "last_injection_date": days_ago(28)}, label="PAT")
+    assert stopped.exit_code == 4, stopped.output  # side missing: unfinished
+    resumed = run("walk", "--resume", "--no-input", "--label", "pat", "--today", TODAY.isoformat())
+    assert "no session" not in flat(resumed.output), resumed.output
+    note = run("note", "p-a-t", "--format", "json")
+    assert note.exit_code == 0, note.output
+    assert json.loads(note.stdout)["label"] == "PAT"
 
 
 def test_check_without_a_label_never_opens_the_store(

@@ -527,7 +527,11 @@ def find_session(
 def resolve_session(directory: Path, ref: str, warn: Callable[[str], None] | None = None) -> Path:
     """A session by id or label in the folder, else by the name of its file."""
     scan = _scan(directory, warn)
-    if not any(ref in (r.id, r.label) for _, r in scan.found) and Path(ref).exists():
+    from .labels import label_key
+
+    key = label_key(ref)
+    known = any(ref == r.id or label_key(r.label) == key for _, r in scan.found)
+    if not known and Path(ref).exists():
         return Path(ref)
     return _find(scan, ref)
 
@@ -550,7 +554,11 @@ def _find(scan: Scan, ref: str | None) -> Path:
             "there is no unfinished session to resume", hint="Start one with `xrntx-guide walk`."
         )
     by_id = [p for p, r in found if r.id == ref]
-    by_label = [(p, r) for p, r in found if r.label == ref]
+    from .labels import label_key
+
+    # 'pat', 'P-AT' and 'PAT' are one patient's label (visit/labels.py), as for check.
+    key = label_key(ref)
+    by_label = [(p, r) for p, r in found if label_key(r.label) == key]
     if by_id and any(p not in by_id for p, _ in by_label):
         # One session's id is another patient's label: deleting or resuming either could
         # be the wrong patient's record (a red-team finding). Nothing is guessed.
@@ -614,22 +622,12 @@ def delete_session(directory: Path, ref: str, warn: Callable[[str], None] | None
     return path
 
 
-MAX_LABEL = 80
-
-
 def clean_label(text: str) -> str:
-    """A patient label as stored: printable, one line, not empty, not too long, its
-    letters of one script (visit/labels.py).
+    """A typed patient label as stored (visit/labels.py: the one rule for every route).
 
     Raises:
         ValueError: saying what is wrong with it.
     """
-    label = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-    if not label:
-        raise ValueError("a label is needed (not a name: for example initials and a number)")
-    if len(label) > MAX_LABEL:
-        raise ValueError(f"a label has at most {MAX_LABEL} characters")
-    from .labels import refuse_mixed_scripts
+    from .labels import clean_label as clean
 
-    refuse_mixed_scripts(label)
-    return label
+    return clean(text)

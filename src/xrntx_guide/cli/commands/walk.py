@@ -37,6 +37,7 @@ from .common import (
     guide_of,
     pack_paths,
     parse_today,
+    patient_label,
     program_name,
     save_recording,
     start_recording,
@@ -149,6 +150,8 @@ def walk(
     guide = guide_of(steps, site)
     directory = env.sessions_dir()
     if resume:
+        if label is not None and session is None:
+            label = patient_label(label)  # the one label rule (visit/labels.py)
         path = session or suggesting_labels(
             directory, label, lambda: find_session(directory, label, warn=ui.warning)
         )
