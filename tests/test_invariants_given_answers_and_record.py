@@ -269,3 +269,80 @@ def test_check_label_with_batch_is_refused_each_line_gives_its_own(run: Run) -> 
         input=json.dumps(json_answers(ready_patient())) + "\n",
     )  # fmt: skip
     refused_naming(result, "--label", "label")
+
+
+# -- a dose recorded after this visit's date counts ---------------------------------------
+
+
+def test_a_dose_recorded_after_the_visit_date_is_refused_naming_it(run: Run) -> None:
+    """A dose recorded with a later --today is part of the record: a visit dated before it
+    is refused, naming the session and the date, never judged without it."""
+    later = TODAY + dt.timedelta(days=3)
+    dose_on_record(run, later)
+    session = json.loads(run("sessions", "--json").stdout)[0]["id"]
+    for result in (
+        check(run, repeat_visit(), "--label", LABEL),
+        check(run, repeat_visit(last_injection_date=days_ago(28)), "--label", LABEL),
+        walk(run, {**repeat_visit(last_injection_date=days_ago(28)), **DOSE}),
+    ):
+        refused_naming(result, later.isoformat(), session)
+    line = batch(run, {**repeat_visit(), "label": LABEL})
+    assert line["status"] == "error" and later.isoformat() in line["message"], line
+
+
+def test_a_stopped_visit_resumed_on_a_day_before_a_recorded_dose_is_refused(run: Run) -> None:
+    yesterday = days_ago(1)
+    stopped = walk(run, repeat_visit(last_injection_date=days_ago(28)), day=yesterday)
+    assert stopped.exit_code == 4, stopped.output  # the side is missing: unfinished
+    dose_on_record(run, TODAY)  # another session gives a dose today
+    [unfinished] = [
+        s for s in json.loads(run("sessions", "--json").stdout) if s["status"] != "complete"
+    ]
+    resumed = run(
+        "walk", "--resume", "--no-input", "--json", "--label", unfinished["id"],
+        "--today", yesterday.isoformat(), "--acknowledge", "all",
+        *answer_flags({"last_injection_side": "left", **DOSE}),
+    )  # fmt: skip
+    refused_naming(resumed, TODAY.isoformat())
+
+
+# -- a session file of the label that cannot be read ---------------------------------------
+
+
+@pytest.mark.parametrize("content", ['{"format": 1, "id": "ab', '{"format": 9}'])
+def test_an_unreadable_session_file_of_the_label_is_never_ready(
+    run: Run, _isolated_home: Any, content: str
+) -> None:
+    dose_on_record(run, days_ago(3))
+    [path] = (_isolated_home / "sessions").glob("PAT-*.json")
+    path.write_text(content, encoding="utf-8")
+    for result in (
+        check(run, repeat_visit(last_injection_date=days_ago(28), last_injection_side="left"),
+              "--label", LABEL),
+        check(run, ready_patient(), "--label", "pat"),
+        walk(run, {**ready_patient(), **DOSE}),
+    ):  # fmt: skip
+        refused_naming(result, path.name)
+    line = batch(run, {**ready_patient(), "label": LABEL})
+    assert line["status"] == "error" and path.name in line["message"], line
+    # Another patient's unreadable file is said, never a refusal.
+    other = check(run, ready_patient(), "--label", "OTHER")
+    assert other.exit_code == 0, other.output
+    assert path.name in json.dumps(json.loads(other.stdout)["record"]["warnings"])
+
+
+def test_a_session_time_without_an_offset_is_read_as_utc(run: Run, _isolated_home: Any) -> None:
+    dose_on_record(run, days_ago(3))
+    walk(run, repeat_visit(last_injection_date=days_ago(28)), label="QQ")
+    [path] = (_isolated_home / "sessions").glob("PAT-*.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["updated"] = data["updated"][:19]  # no offset
+    data["created"] = data["created"][:19]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    for result in (
+        run("sessions", "--json"),
+        run("history", LABEL, "--today", TODAY.isoformat()),
+    ):
+        no_traceback(result)
+        assert result.exit_code == 0, result.output
+    assert check(run, repeat_visit(), "--label", LABEL).exit_code == 1

@@ -134,13 +134,17 @@ class Job:
     """The folder of saved sessions, read (once) for the first line with a ``label``."""
 
     @functools.cached_property
-    def records(self) -> list[Any]:
-        """Every readable session of the store (a batch without labels never reads it)."""
-        if self.store is None:
-            return []
-        from .visit.session import scan_sessions
+    def scan(self) -> Any:
+        """The sessions of the store, readable or not (a batch without labels never reads
+        it)."""
+        from .visit.session import Scan, scan_sessions
 
-        return [record for _, record in scan_sessions(self.store).found]
+        return Scan([], []) if self.store is None else scan_sessions(self.store)
+
+    @property
+    def records(self) -> list[Any]:
+        """Every readable session of the store."""
+        return [record for _, record in self.scan.found]
 
     def record(self, label: object) -> Timeline:
         """The record of the patient a line names (``label``), as a walk reads it.
@@ -157,7 +161,8 @@ class Job:
             cleaned = clean_label(label)
         except ValueError as exc:
             raise InvalidAnswer("label", str(exc)) from None
-        return timeline(self.guide, self.records, cleaned, self.today)
+        unreadable = self.scan.unreadable
+        return timeline(self.guide, self.records, cleaned, self.today, unreadable=unreadable)
 
 
 def error_line(number: int, ident: Any, fields: Mapping[str, Any]) -> str:

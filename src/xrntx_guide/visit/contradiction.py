@@ -78,6 +78,9 @@ def contradiction(
     history = report.history
     repeat = history.repeat_visit
     visit = answers.get(report.visit) if report.visit else None
+    found = _against_the_record(guide, answers, record)
+    if found is not None:
+        return found
     dose = recorded_dose(record)
     last_key = _last_injection_key(guide)
     if visit is not None and repeat is not None and visit != repeat:
@@ -126,6 +129,31 @@ def contradiction(
     return None
 
 
+def _against_the_record(
+    guide: Guide, answers: Mapping[str, Any], record: Timeline | None
+) -> Contradiction | None:
+    """A record this visit cannot be judged against: a session file of the label that
+    cannot be read (it may hold a dose), or a dose recorded after this visit's date (every
+    recorded dose counts, whatever its date: a visit before it would be judged without it).
+    """
+    if record is None:
+        return None
+    if record.unreadable:
+        return Contradiction("label", record.warnings()[0])
+    later = record.later
+    date_key = guide.meta.date_key
+    visit_day = _date(answers.get(date_key)) or record.day
+    if later is not None and (recorded := _date(later.date)) and recorded > visit_day:
+        return Contradiction(
+            date_key,
+            f"the patient's record shows an injection on {later.date} (session "
+            f"{later.session}), after this visit's date {visit_day.isoformat()}: a dose "
+            "recorded later counts for this visit too. Check the visit's date (--today, "
+            f"{date_key}) and the label; a visit is recorded after the doses before it",
+        )
+    return None
+
+
 def refuse_contradiction(
     guide: Guide, answers: Mapping[str, Any], record: Timeline | None = None
 ) -> None:
@@ -135,5 +163,17 @@ def refuse_contradiction(
         InvalidAnswer: naming the answer and the one it contradicts (exit 2).
     """
     found = contradiction(guide, answers, record)
+    if found is not None:
+        raise InvalidAnswer(found.key, found.message)
+
+
+def refuse_record(guide: Guide, answers: Mapping[str, Any], record: Timeline | None) -> None:
+    """Raise when the patient's record cannot be judged against (an unreadable file of
+    the label, a dose recorded after this visit's date).
+
+    Raises:
+        InvalidAnswer: naming the file or the session and the fix (exit 2).
+    """
+    found = _against_the_record(guide, answers, record)
     if found is not None:
         raise InvalidAnswer(found.key, found.message)

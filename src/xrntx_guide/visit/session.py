@@ -11,7 +11,6 @@ import datetime as dt
 import errno
 import json
 import os
-import re
 import secrets
 import tempfile
 from collections.abc import Callable, Mapping
@@ -19,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..engine.evaluate import Inputs, Origin, Override, State
 from ..engine.walk import next_action, walk_status
@@ -27,6 +26,8 @@ from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
 from .answers import parse_value, to_json
+from .labels import clean_label as clean
+from .labels import label_key, slug
 from .rapid import (
     ANSWERS_KEY,
     RapidDay,
@@ -43,8 +44,23 @@ JSONScalar = bool | int | float | str
 FORMAT: Literal[1] = 1
 
 
+def _aware(value: Any) -> Any:
+    """A time read without a UTC offset, read as UTC (a record written by hand or by an
+    older version): times are compared, and a naive one beside an aware one cannot be."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    if isinstance(value, dict):
+        return {k: _aware(v) for k, v in value.items()}
+    return value
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _times_are_aware(cls, value: Any) -> Any:
+        return _aware(value)
 
 
 class AnswerRecord(_Model):
@@ -351,11 +367,6 @@ STALE_TEMP = dt.timedelta(minutes=10)
 """A save takes milliseconds: a temporary file this old was left by a process that died."""
 
 
-def slug(label: str) -> str:
-    s = re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-.")
-    return s[:40] or "session"
-
-
 def default_path(record: SessionRecord, directory: Path) -> Path:
     return directory / f"{slug(record.label)}-{record.id}.json"
 
@@ -527,8 +538,6 @@ def find_session(
 def resolve_session(directory: Path, ref: str, warn: Callable[[str], None] | None = None) -> Path:
     """A session by id or label in the folder, else by the name of its file."""
     scan = _scan(directory, warn)
-    from .labels import label_key
-
     key = label_key(ref)
     known = any(ref == r.id or label_key(r.label) == key for _, r in scan.found)
     if not known and Path(ref).exists():
@@ -554,8 +563,6 @@ def _find(scan: Scan, ref: str | None) -> Path:
             "there is no unfinished session to resume", hint="Start one with `xrntx-guide walk`."
         )
     by_id = [p for p, r in found if r.id == ref]
-    from .labels import label_key
-
     # 'pat', 'P-AT' and 'PAT' are one patient's label (visit/labels.py), as for check.
     key = label_key(ref)
     by_label = [(p, r) for p, r in found if label_key(r.label) == key]
@@ -628,6 +635,4 @@ def clean_label(text: str) -> str:
     Raises:
         ValueError: saying what is wrong with it.
     """
-    from .labels import clean_label as clean
-
     return clean(text)
