@@ -346,3 +346,39 @@ def test_a_session_time_without_an_offset_is_read_as_utc(run: Run, _isolated_hom
         no_traceback(result)
         assert result.exit_code == 0, result.output
     assert check(run, repeat_visit(), "--label", LABEL).exit_code == 1
+
+
+# -- the record, the note and the check agree ---------------------------------------------
+
+
+def test_a_side_contradicting_the_record_is_refused_naming_the_session(run: Run) -> None:
+    dose_on_record(run, days_ago(28))  # in the left buttock
+    session = json.loads(run("sessions", "--json").stdout)[0]["id"]
+    result = check(run, repeat_visit(last_injection_side="right"), "--label", LABEL)
+    refused_naming(result, "last_injection_side", session)
+    agreeing = check(run, repeat_visit(last_injection_side="left"), "--label", LABEL)
+    assert agreeing.exit_code != 2, agreeing.output
+
+
+def test_use_since_the_injection_dated_before_it_is_refused(run: Run) -> None:
+    answers = repeat_visit(
+        opioid_use_since_last_injection=True,
+        opioid_use_significant=False,
+        last_injection_date=days_ago(20),
+        last_injection_side="left",
+        last_opioid_use=days_ago(25),
+    )
+    refused_naming(check(run, answers), "opioid_use_since_last_injection", "last_opioid_use")
+
+
+def test_an_injection_answered_given_on_a_blocked_walk_is_no_dose_in_the_record(
+    run: Run,
+) -> None:
+    blocked = walk(run, after_injection(uds_opiates="positive"), day=days_ago(3))
+    assert blocked.exit_code not in (0, 2), blocked.output
+    history = json.loads(run("history", LABEL, "--json", "--today", TODAY.isoformat()).stdout)
+    assert [v["injection_given"] for v in history["visits"]] == [False], history
+    note = json.loads(run("note", LABEL, "--format", "json").stdout)
+    assert note["injection_given"] is not True
+    result = check(run, ready_patient(), "--label", LABEL)
+    assert result.exit_code == 0, result.output  # no dose on record: a first injection

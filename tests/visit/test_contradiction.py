@@ -117,3 +117,50 @@ def test_a_label_of_anything_but_plain_letters_digits_and_separators_is_refused(
 @pytest.mark.parametrize("typed", ["AB-12", "ab 12", "x/7#3", "jd_01.2", "ＡＢ１２"])
 def test_a_label_of_plain_letters_digits_and_separators_is_accepted(typed: str) -> None:
     assert label_key(clean_label(typed)) in ("ab12", "x/7#3", "jd012")
+
+
+def test_use_since_the_last_injection_dated_before_it_is_refused(guide: Guide) -> None:
+    """ "Use since the last injection" beside a last use dated before that injection: the
+    date cannot be the use since, so one of the two is wrong (refused, naming both)."""
+    answers = {
+        **REPEAT,
+        "opioid_use_since_last_injection": True,
+        "opioid_use_significant": False,
+        "last_injection_date": days_ago(20),
+        "last_opioid_use": days_ago(25),
+    }
+    found = contradiction(guide, answers)
+    assert found is not None and found.key == "last_opioid_use"
+    assert "opioid_use_since_last_injection" in found.message
+    assert days_ago(20).isoformat() in found.message
+    record = record_with_dose(days_ago(20))
+    left_to_record = {k: v for k, v in answers.items() if k != "last_injection_date"}
+    from_record = contradiction(guide, left_to_record, record)
+    assert from_record is not None and "session s1" in from_record.message
+
+
+def test_a_side_contradicting_the_record_is_refused_naming_the_session(guide: Guide) -> None:
+    from xrntx_guide.engine.drive import Prefill
+
+    dose = record_with_dose(days_ago(28))
+    record = Timeline(
+        dose.label, dose.day, dose.visits,
+        {"last_injection_side": Prefill("left", "history", "from session s1")},
+        dose.source,
+    )  # fmt: skip
+    found = contradiction(guide, {**REPEAT, "last_injection_side": "right"}, record)
+    assert found is not None and found.key == "last_injection_side"
+    assert "s1" in found.message and "left" in found.message
+    same = {**REPEAT, "last_injection_side": "left", "last_injection_date": days_ago(28)}
+    assert contradiction(guide, same, record) is None
+    # A later injection given elsewhere is another injection: its side is its own.
+    later = {**REPEAT, "last_injection_side": "right", "last_injection_date": days_ago(2)}
+    assert contradiction(guide, later, record) is None
+
+
+def test_a_date_as_the_record_shows_it_is_named_from_its_session(guide: Guide) -> None:
+    record = record_with_dose(days_ago(35))
+    answers = {**REPEAT, "last_injection_date": days_ago(35), "last_opioid_use": days_ago(1)}
+    found = contradiction(guide, answers, record)
+    assert found is not None and "from session s1" in found.message
+    assert "given)" not in found.message

@@ -112,19 +112,47 @@ def contradiction(
                 f"injection, on {dose.date} (session {dose.session}): the last injection is "
                 f"that one. Leave {last_key} out to take it from the record, or check the label",
             )
+    same_dose = dose is not None and (given_last is None or given_last == _date(dose.date))
+    if record is not None and dose is not None and same_dose:
+        # The other values filled in from that dose (its side): an answer that differs
+        # describes another injection than the one the record shows.
+        for key, fill in record.prefills.items():
+            given = answers.get(key)
+            if key == last_key or given is None or given == fill.value:
+                continue
+            return Contradiction(
+                key,
+                f"{format_value(given)} was given, but the patient's record shows "
+                f"{format_value(fill.value)} for the injection of {dose.date} (session "
+                f"{dose.session}): leave {key} out to take it from the record, or check the "
+                "label",
+            )
     last = given_last or (_date(dose.date) if dose is not None else None)
     use_since, last_use = history.use_since, history.last_use
     if last is None or use_since is None or last_use is None:
         return None
     used = _date(answers.get(last_use))
+    # The date as the record shows it (filled in, or given and the same) is the
+    # session's: named so, never "given".
+    origin = (
+        f"{last.isoformat()}, from session {dose.session}"
+        if dose is not None and same_dose
+        else f"{last.isoformat()}, given"
+    )
     if answers.get(use_since) is False and used is not None and used > last:
-        source = "given" if dose is None or given_last is not None else f"session {dose.session}"
         return Contradiction(
             last_use,
-            f"{used.isoformat()} is after the last injection ({last.isoformat()}, {source}), "
+            f"{used.isoformat()} is after the last injection ({origin}), "
             f"but {use_since}=no says there was no opioid use since it: answer "
             f"{use_since}=yes (the guide then decides whether the visit is a new induction), "
             f"or correct {last_use}",
+        )
+    if answers.get(use_since) is True and used is not None and used < last:
+        return Contradiction(
+            last_use,
+            f"{used.isoformat()} is before the last injection ({origin}), but "
+            f"{use_since}=yes says there was opioid use since it: give the date of the last "
+            f"use since the injection as {last_use}, or answer {use_since}=no",
         )
     return None
 

@@ -188,6 +188,12 @@ def entry(guide: Guide, record: SessionRecord) -> VisitEntry:
         return None if key is None else _text(record, key)
 
     given = record.answers.get(report.injection_given) if report.injection_given else None
+    if record.injection_given is not None:  # what the record counts (the gates allowed it)
+        injection_given: bool | None = record.injection_given
+    else:  # a record written before it was kept: its answer
+        injection_given = (
+            given.value if given is not None and isinstance(given.value, bool) else None
+        )
     return VisitEntry(
         session=record.id,
         status=record.status,
@@ -195,9 +201,7 @@ def entry(guide: Guide, record: SessionRecord) -> VisitEntry:
         updated=record.updated,
         date=_text(record, guide.meta.date_key),
         visit=text(report.visit),
-        injection_given=given.value
-        if given is not None and isinstance(given.value, bool)
-        else None,
+        injection_given=injection_given,
         side=text(report.side_given),
         needle=next((v for v in map(text, report.needle) if v is not None), None),
         kit_lot=text(report.history.kit_lot),

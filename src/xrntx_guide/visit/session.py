@@ -123,6 +123,10 @@ class SessionRecord(_Model):
     status: str = "in_progress"
     phase: str | None = None
     next_dose_due: str | None = None
+    injection_given: bool | None = None
+    """Whether the record counts the dose as given (``State.injection_given`` at the last
+    evaluation: the answer, only when the gates allowed the injection). None in records
+    written before it was kept: they are read from their answer."""
     cows_ratings: list[CowsRating] = Field(default_factory=list)
     """Every COWS rating with its time, visit day and context (visit/series.py); the
     answers ``cows_*`` hold the latest of the visit day, which the gate reads."""
@@ -229,6 +233,7 @@ class SessionRecord(_Model):
         report = state.guide.meta.report
         due = state.value(report.next_dose_due) if report.next_dose_due else None
         given = state.injection_given
+        self.injection_given = given is True
         self.next_dose_due = due.isoformat() if isinstance(due, dt.date) and given is True else None
 
     def record_gates(self, outcomes: Mapping[str, str], now: dt.datetime) -> None:
