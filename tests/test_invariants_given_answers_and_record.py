@@ -382,3 +382,17 @@ def test_an_injection_answered_given_on_a_blocked_walk_is_no_dose_in_the_record(
     assert note["injection_given"] is not True
     result = check(run, ready_patient(), "--label", LABEL)
     assert result.exit_code == 0, result.output  # no dose on record: a first injection
+
+
+def test_an_early_dose_stop_suggests_the_due_date_and_the_first_date_without_caution(
+    run: Run,
+) -> None:
+    """Reference section 7: never "give it on or after" a week after the last dose."""
+    last = days_ago(3)
+    result = check(run, repeat_visit(last_injection_date=last, last_injection_side="left"))
+    [gate] = [g for g in json.loads(result.stdout)["gates"] if g["id"] == "dose_timing"]
+    advice = " ".join(gate["instead"])
+    assert (last + dt.timedelta(days=28)).isoformat() in advice, advice
+    assert (last + dt.timedelta(days=21)).isoformat() in advice, advice
+    assert (last + dt.timedelta(days=7)).isoformat() not in advice, advice
+    assert "on or after" not in advice
