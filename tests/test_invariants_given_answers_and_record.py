@@ -396,3 +396,23 @@ def test_an_early_dose_stop_suggests_the_due_date_and_the_first_date_without_cau
     assert (last + dt.timedelta(days=21)).isoformat() in advice, advice
     assert (last + dt.timedelta(days=7)).isoformat() not in advice, advice
     assert "on or after" not in advice
+
+
+def test_a_key_given_twice_in_json_is_refused_naming_it(run: Run, tmp_path: Any) -> None:
+    text = json.dumps(json_answers(ready_patient()))[:-1] + ', "label": "PAT", "label": "QQ"}'
+    line = run("check", "--batch", "-", "--today", TODAY.isoformat(), input=text + "\n")
+    no_traceback(line)
+    out = json.loads(line.stdout.splitlines()[0])
+    assert out["status"] == "error" and "'label'" in out["message"], out
+    path = tmp_path / "a.json"
+    path.write_text(text.replace(', "label": "PAT", "label": "QQ"', ', "age": 30, "age": 17'))
+    refused_naming(run("check", "--answers", str(path), "--today", TODAY.isoformat()), "'age'")
+
+
+def test_a_label_in_a_walks_answers_file_is_refused_with_walks_own_fix(
+    run: Run, tmp_path: Any
+) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({**json_answers(ready_patient()), "label": LABEL}))
+    result = run("walk", "--no-input", "--answers", str(path), "--today", TODAY.isoformat())
+    refused_naming(result, "label", "walk --label")

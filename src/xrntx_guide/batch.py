@@ -40,7 +40,14 @@ from .judge import judge
 from .output.schemas import ErrorCode, error_fields
 from .pack.guide import Guide
 from .visit.answers import RAPID_DAYS_KEY
-from .visit.presets import LABEL_KEY, Preset, parse_answers, refuse_flags_beside_series
+from .visit.presets import (
+    LABEL_KEY,
+    DuplicateKey,
+    Preset,
+    parse_answers,
+    refuse_flags_beside_series,
+    unique_keys,
+)
 
 if TYPE_CHECKING:
     from .visit.history import Timeline
@@ -100,7 +107,9 @@ def _read(line: str | bytes | None, number: int) -> Any:
     if number == 1:
         line = line.removeprefix("\ufeff")  # a byte-order mark some editors write
     try:
-        return json.loads(line)
+        return json.loads(line, object_pairs_hook=unique_keys)
+    except DuplicateKey as exc:
+        raise _Bad("invalid_answer", exc.words()) from None
     except json.JSONDecodeError as exc:
         raise _Bad("not_json", f"not JSON: {exc.msg} (column {exc.colno})") from None
     except RecursionError:
