@@ -164,3 +164,25 @@ def test_a_date_as_the_record_shows_it_is_named_from_its_session(guide: Guide) -
     found = contradiction(guide, answers, record)
     assert found is not None and "from session s1" in found.message
     assert "given)" not in found.message
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {**REPEAT, "last_injection_date": days_ago(35), "last_opioid_use": days_ago(1)},
+        {**REPEAT, "opioid_use_since_last_injection": True,
+         "last_injection_date": days_ago(20), "last_opioid_use": days_ago(25)},
+        {"visit": "first_injection", "last_injection_date": days_ago(3)},
+        {**REPEAT, "last_injection_date": days_ago(40)},
+        {"visit": "first_injection"},
+    ],
+    ids=["use_after", "use_before", "first_with_a_date", "older_than_record", "first_on_record"],
+)  # fmt: skip
+def test_a_refusal_at_a_prompt_gives_a_fix_that_can_be_followed_there(
+    guide: Guide, answers: dict[str, Any]
+) -> None:
+    found = contradiction(guide, answers, record_with_dose(days_ago(35)))
+    assert found is not None
+    said = found.at_prompt
+    assert "leave" not in said.lower() and "=" not in said.split(": ", 1)[1], said
+    assert "type" in said or "edit" in said or "answer" in said, said

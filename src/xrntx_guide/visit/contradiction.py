@@ -28,10 +28,23 @@ if TYPE_CHECKING:
 
 
 class Contradiction(NamedTuple):
-    """The answer refused and why, naming the answer (or the record) it contradicts."""
+    """The answer refused and why, naming the answer (or the record) it contradicts, with
+    the fix for a command line or a file (``message``); ``prompt_fix`` is the fix that can
+    be followed at a walk's prompt, where nothing can be left out (``at_prompt``)."""
 
     key: str
     message: str
+    prompt_fix: str = "type another answer, or quit and check the label"
+
+    @property
+    def at_prompt(self) -> str:
+        """The refusal as a walk's prompt says it: what is wrong, and a fix doable there."""
+        depth = 0
+        for i, ch in enumerate(self.message):  # the first ': ' outside brackets ends it
+            depth += (ch == "(") - (ch == ")")
+            if depth == 0 and self.message.startswith(": ", i):
+                return f"{self.message[:i]}: {self.prompt_fix}"
+        return f"{self.message}: {self.prompt_fix}"
 
 
 def recorded_dose(record: Timeline | None) -> VisitEntry | None:
@@ -91,6 +104,7 @@ def contradiction(
                 f"on {dose.date} (session {dose.session}), so this visit is a repeat visit: "
                 f"answer {repeat!r} (the guide then decides whether it is treated as a new "
                 "induction), or check the label",
+                f"answer {repeat}, or quit and check the label",
             )
         for carry in history.carry:
             given = answers.get(carry.question)
@@ -101,6 +115,8 @@ def contradiction(
                     f"{format_value(visit)} says there was no earlier injection: answer "
                     f"{report.visit}={repeat} if there was one (its dose timing is then "
                     f"checked), or leave {carry.question} out",
+                    f"answer {repeat} if there was an earlier injection; if there was none, "
+                    f"quit and start the visit again without {carry.question}",
                 )
     given_last = _date(answers.get(last_key)) if last_key else None
     if dose is not None and given_last is not None and last_key is not None:
@@ -111,6 +127,7 @@ def contradiction(
                 f"{given_last.isoformat()} was given, but the patient's record shows a later "
                 f"injection, on {dose.date} (session {dose.session}): the last injection is "
                 f"that one. Leave {last_key} out to take it from the record, or check the label",
+                f"type {dose.date}, the recorded date, or quit and check the label",
             )
     same_dose = dose is not None and (given_last is None or given_last == _date(dose.date))
     if record is not None and dose is not None and same_dose:
@@ -126,6 +143,7 @@ def contradiction(
                 f"{format_value(fill.value)} for the injection of {dose.date} (session "
                 f"{dose.session}): leave {key} out to take it from the record, or check the "
                 "label",
+                f"type {format_value(fill.value)}, as recorded, or quit and check the label",
             )
     last = given_last or (_date(dose.date) if dose is not None else None)
     use_since, last_use = history.use_since, history.last_use
@@ -146,6 +164,7 @@ def contradiction(
             f"but {use_since}=no says there was no opioid use since it: answer "
             f"{use_since}=yes (the guide then decides whether the visit is a new induction), "
             f"or correct {last_use}",
+            f"type a date on or before {last.isoformat()}, or `edit {use_since}` to answer yes",
         )
     if answers.get(use_since) is True and used is not None and used < last:
         return Contradiction(
@@ -153,6 +172,8 @@ def contradiction(
             f"{used.isoformat()} is before the last injection ({origin}), but "
             f"{use_since}=yes says there was opioid use since it: give the date of the last "
             f"use since the injection as {last_use}, or answer {use_since}=no",
+            f"type the date of the last use since the injection (after {last.isoformat()}), "
+            f"or `edit {use_since}` to answer no",
         )
     return None
 
@@ -167,7 +188,11 @@ def _against_the_record(
     if record is None:
         return None
     if record.unreadable:
-        return Contradiction("label", record.warnings()[0])
+        return Contradiction(
+            "label",
+            record.warnings()[0],
+            "quit, repair the file or move it out of the sessions folder, then resume",
+        )
     later = record.later
     date_key = guide.meta.date_key
     visit_day = _date(answers.get(date_key)) or record.day
@@ -178,6 +203,7 @@ def _against_the_record(
             f"{later.session}), after this visit's date {visit_day.isoformat()}: a dose "
             "recorded later counts for this visit too. Check the visit's date (--today, "
             f"{date_key}) and the label; a visit is recorded after the doses before it",
+            "quit and check the visit's date (--today) and the label",
         )
     return None
 

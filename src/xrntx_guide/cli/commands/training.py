@@ -247,7 +247,7 @@ def demo(
             """The one rule of visit/contradiction.py, for each answer the walk records."""
             answers = {**record.typed_answers(guide, case.today), key: value}
             found = contradiction(guide, answers, earlier)
-            return None if found is None else f"{found.key}: {found.message}"
+            return None if found is None else f"{found.key}: {found.at_prompt}"
 
         w = Walk(
             ui,

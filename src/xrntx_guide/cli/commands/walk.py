@@ -282,7 +282,7 @@ def walk(
         def conflict(key: str, value: object) -> str | None:
             """The one rule of visit/contradiction.py, for an answer typed at a prompt."""
             found = contradiction(guide, {**record.typed_answers(guide, day), key: value}, tl)
-            return None if found is None else f"{found.key}: {found.message}"
+            return None if found is None else f"{found.key}: {found.at_prompt}"
 
         # The answers the walk starts with (the session's, the flags', the file's): the
         # same rule as check and each batch line.
