@@ -416,3 +416,18 @@ def test_a_label_in_a_walks_answers_file_is_refused_with_walks_own_fix(
     path.write_text(json.dumps({**json_answers(ready_patient()), "label": LABEL}))
     result = run("walk", "--no-input", "--answers", str(path), "--today", TODAY.isoformat())
     refused_naming(result, "label", "walk --label")
+
+
+def test_a_session_saved_under_a_label_now_refused_still_lists_and_opens(
+    run: Run, _isolated_home: Any
+) -> None:
+    """Labels of earlier versions (any printable text) still list, and open by id or file."""
+    dose_on_record(run, days_ago(3), label="Z-12")
+    [path] = (_isolated_home / "sessions").glob("Z-12-*.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["label"] = "Zoë-12"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    listed = json.loads(run("sessions", "--json").stdout)
+    assert [s["label"] for s in listed] == ["Zoë-12"]
+    assert run("note", listed[0]["id"], "--format", "json").exit_code == 0
+    assert run("note", str(path), "--format", "json").exit_code == 0
