@@ -62,7 +62,8 @@ def walk_timeline(
             ui.note(
                 f"On a repeat visit, {keys} will be filled in from session "
                 f"{tl.source.session if tl.source else '?'} (origin 'history'); "
-                "each can be changed with `edit KEY`, and the gates judge the value in force."
+                "`edit KEY` changes one (an older date or another side than the record's "
+                "is refused), and the gates judge the value in force."
             )
     return tl
 
