@@ -4,8 +4,11 @@ An answer given for a question that does not apply is otherwise ignored (listed 
 ``ignored``). Some ignored answers say the path is wrong: a last opioid use dated after the
 last injection beside "no use since the last injection"; a last injection on a visit
 answered "first injection"; a last injection older than the one the patient's record
-shows. Ignoring them would skip the very gates they call for (the opioid-free interval,
-the early-dose stop), so they are refused, naming both answers.
+shows, or with another side than the record's; use "since the last injection" dated
+before it. Ignoring them would skip the very gates they call for (the opioid-free
+interval, the early-dose stop), so they are refused, naming both answers. So is a record
+the visit cannot be judged against (:func:`refuse_record`): a session file of the label
+that cannot be read, or a dose recorded after this visit's date.
 
 :func:`contradiction` is the one rule: ``check``, each batch line, ``scenarios test`` and
 the presenter call it through the judge (judge.py), and the walk calls it for the
