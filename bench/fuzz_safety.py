@@ -6,14 +6,27 @@ verdicts are checked against the independent oracle (``tests/oracle.py``). Work 
 over every core. Progress goes to stderr; the summary to stdout. The exit status is 1 when
 any patient violates an invariant.
 
-Run: ``.venv/bin/python bench/fuzz_safety.py [--n 1000000] [--paths engine,check,batch]``;
+Run: ``.venv/bin/python bench/fuzz_safety.py [--patients 1000000] [--paths engine,check,batch]``;
 ``--replay I`` shows patient I (its answers, the oracle's findings and each path's verdict).
+
+Over time (issue 15: invariants 8-12): ``--paths over-time`` draws visits of
+``tests/strategies/timed.py`` (timed COWS series, challenges and rechallenges at the edges
+of the window and the observation minimum, corrections, the rapid pathway's record with
+its oral naltrexone days, earlier injections in the patient's record, results after now)
+and judges them through the public command line: every patient as a line of ``check
+--batch --now`` (with ``label`` when it has a record), and every ``--walk-every``-th also
+by ``check --label``, ``walk --no-input`` and its chart note (``note``, item 12). Patients
+come in chunks of 500 that share a clock and a site file (a batch has one ``--now``).
+``--clock today`` runs them on a command line without ``--now``: ``--today`` and the real
+time of day stand for the clock (not reproducible to the minute; for a branch before the
+clock was fixed).
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import datetime as dt
 import json
 import multiprocessing
 import os
@@ -29,13 +42,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests import oracle
 from tests.strategies import patients as gen
+from tests.strategies import timed
 
-PATHS = ("engine", "check", "batch", "session")
+PATHS = ("engine", "check", "batch", "session", "over-time")
 CHUNK = 2_000
+TIMED_CHUNK = 500
+"""Visits over time per chunk: one ``check --batch`` run, inline (under batch's pool)."""
 
 
 @dataclass
 class Tally:
+    patients: int = 0
+    """Patients drawn (a patient of each family counts once in each)."""
     checked: int = 0
     statuses: collections.Counter[str] = field(default_factory=collections.Counter)
     violating: int = 0
@@ -45,6 +63,7 @@ class Tally:
     first: list[tuple[int, str, str]] = field(default_factory=list)
 
     def add(self, other: Tally, show: int) -> None:
+        self.patients += other.patients
         self.checked += other.checked
         self.statuses.update(other.statuses)
         self.violating += other.violating
@@ -110,10 +129,13 @@ def runs(seed: int, index: int, paths: tuple[str, ...], options: gen.Options) ->
     return [(guide, p, path, run) for path, run in out]
 
 
-def check_chunk(job: tuple[int, int, int, tuple[str, ...], gen.Options, int]) -> Tally:
+def check_chunk(job: tuple[Any, ...]) -> Tally:
+    if job[0] == "over-time":
+        return timed_chunk(job[1:])
     start, stop, seed, paths, options, show = job
     tally = Tally()
     for index in range(start, stop):
+        tally.patients += 1
         bad = False
         for guide, _, path, run in runs(seed, index, paths, options):
             tally.checked += 1
@@ -130,9 +152,127 @@ def check_chunk(job: tuple[int, int, int, tuple[str, ...], gen.Options, int]) ->
     return tally
 
 
+# --- Over time (issue 15) ----------------------------------------------------------------
+
+
+def chunk_clock(seed: int, start: int, clock: str) -> tuple[int, Any]:
+    """The site and the clock a chunk of visits over time shares."""
+    c = gen.RandomChooser(random.Random(f"{seed}:over-time:{start}"))
+    site = c.integer(0, len(gen.SITE_POOL_NAMES) - 1)
+    now = timed.random_now(c)
+    if clock == "today":
+        real = dt.datetime.now().replace(second=0, microsecond=0)
+        now = dt.datetime.combine(now.date(), real.time())
+    return site, now
+
+
+def timed_visit_of(seed: int, index: int, site: int, now: Any) -> timed.Timed:
+    c = gen.RandomChooser(random.Random(f"{seed}:over-time:{index}"))
+    return timed.timed_visit(c, site, now=now)
+
+
+def timed_chunk(job: tuple[Any, ...]) -> Tally:
+    """Visits ``start``..``stop`` over time: a batch line each, and every ``walk_every``-th
+    also a ``check --label``, a walk and its note; each verdict against the oracle."""
+    import shutil
+
+    start, stop, seed, clock, walk_every, show = job
+    site, now = chunk_clock(seed, start, clock)
+    guide = gen.pool_guide(site)
+    routes = timed.Routes()
+    if clock == "today":
+        routes.clock = lambda v: ["--today", v.now.date().isoformat()]  # type: ignore[method-assign]
+    tally = Tally()
+    try:
+        visits = [timed_visit_of(seed, i, site, now) for i in range(start, stop)]
+        tally.patients += len(visits)
+        labels: dict[tuple[Any, ...], str | None] = {}
+        for v in visits:
+            if v.record not in labels:
+                labels[v.record] = routes.patient(v)
+        lines = routes.batch([(v, labels[v.record]) for v in visits])
+        for index, v, verdict in zip(range(start, stop), visits, lines, strict=True):
+            bad = judge(tally, index, guide, v, verdict, show)
+            if walk_every and index % walk_every == 0:
+                label = routes.patient(v)
+                try:
+                    bad |= judge(tally, index, guide, v, routes.check(v, label), show)
+                except timed.NoClock:  # a command line before check --label
+                    tally.statuses["over-time check --label unsupported"] += 1
+                walked = routes.walk(timed.with_injection(v), label)
+                bad |= judge(tally, index, guide, v, walked, show, in_record=True)
+                if walked.status != "refused" and walked.data.get("session"):
+                    note = routes.note(str(walked.data["session"]))
+                    wrong = oracle.note_contradictions(
+                        guide,
+                        note,
+                        timed.with_injection(v).answers,
+                        v.today,
+                        str(walked.data.get("status")),
+                        now=v.now,
+                        record=v.record,
+                        in_record=True,
+                    )
+                    bad |= note_judged(tally, index, wrong, show)
+            tally.violating += bad
+    finally:
+        shutil.rmtree(routes.home, ignore_errors=True)
+    return tally
+
+
+def judge(
+    tally: Tally,
+    index: int,
+    guide: Any,
+    v: timed.Timed,
+    verdict: timed.Verdict,
+    show: int,
+    in_record: bool = False,
+) -> bool:
+    """One route's verdict on a visit over time: ready only when the oracle finds nothing;
+    a result after now refused."""
+    path = f"over-time {verdict.route}"
+    tally.checked += 1
+    tally.statuses[f"{path} {verdict.status}"] += 1
+    for shape in v.shapes:
+        tally.statuses[f"over-time shape {shape}"] += verdict.route == "check --batch"
+    problems = []
+    found = v.findings(guide, in_record=in_record)
+    if verdict.ready and found:
+        problems = [f"ready, but {f}" for f in found]
+    after = [f for f in found if f.severity == oracle.REFUSED and "after now" in f.text]
+    if after and verdict.status not in ("refused", "error"):
+        problems.append(f"{verdict.status}, but {after[0]}: not refused")
+    return record(tally, index, path, problems, show)
+
+
+def note_judged(tally: Tally, index: int, wrong: list[str], show: int) -> bool:
+    tally.checked += 1
+    tally.statuses[f"over-time note {'false' if wrong else 'true'}"] += 1
+    return record(tally, index, "over-time note", [f"the note says {w}" for w in wrong], show)
+
+
+def record(tally: Tally, index: int, path: str, problems: list[str], show: int) -> bool:
+    for v in problems:
+        kind = f"{path}: {kind_of(v)}"
+        tally.kinds[kind] += 1
+        if kind not in tally.examples:
+            tally.examples[kind] = (index, path, v)
+        if len(tally.first) < show:
+            tally.first.append((index, path, v))
+    return bool(problems)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=1_000_000, help="patients (default 1,000,000)")
+    ap.add_argument(
+        "--patients",
+        "--n",
+        dest="n",
+        type=int,
+        default=1_000_000,
+        help="patients (default 1,000,000)",
+    )
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument(
@@ -146,6 +286,19 @@ def main(argv: list[str] | None = None) -> int:
         help="also give overrides with unknown codes, no code or no comment",
     )
     ap.add_argument("--show", type=int, default=5, help="violating patients to print")
+    ap.add_argument(
+        "--walk-every",
+        type=int,
+        default=50,
+        metavar="K",
+        help="over-time: also check --label, walk and note every K-th visit (0: never)",
+    )
+    ap.add_argument(
+        "--clock",
+        choices=("now", "today"),
+        default="now",
+        help="over-time: --now (default), or --today and the real time of day",
+    )
     ap.add_argument("--replay", type=int, metavar="I", help="show patient I and stop")
     args = ap.parse_args(argv)
     paths = tuple(p.strip() for p in args.paths.split(",") if p.strip())
@@ -157,10 +310,26 @@ def main(argv: list[str] | None = None) -> int:
     if args.replay is not None:
         return replay(args.seed, args.replay, paths, options)
 
-    jobs = [
-        (start, min(start + CHUNK, args.n), args.seed, paths, options, args.show)
-        for start in range(0, args.n, CHUNK)
-    ]
+    single = tuple(p for p in paths if p != "over-time")
+    jobs: list[tuple[Any, ...]] = []
+    if single:
+        jobs += [
+            (start, min(start + CHUNK, args.n), args.seed, single, options, args.show)
+            for start in range(0, args.n, CHUNK)
+        ]
+    if "over-time" in paths:
+        jobs += [
+            (
+                "over-time",
+                start,
+                min(start + TIMED_CHUNK, args.n),
+                args.seed,
+                args.clock,
+                args.walk_every,
+                args.show,
+            )
+            for start in range(0, args.n, TIMED_CHUNK)
+        ]
     total = Tally()
     began = time.perf_counter()
     step = max(1, len(jobs) // 50)
@@ -179,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
             total.add(tally, args.show)
             if done % step == 0 or done == len(jobs):
                 seconds = time.perf_counter() - began
-                patients = min(done * CHUNK, args.n)
+                patients = total.patients
                 print(
                     f"{patients:,} patients, {total.violating:,} violating, "
                     f"{patients / seconds:,.0f}/s",
@@ -191,25 +360,42 @@ def main(argv: list[str] | None = None) -> int:
             pool.close()
             pool.join()
     seconds = time.perf_counter() - began
-    summary(total, args.n, seconds, args.seed, options)
+    summary(total, seconds, args.seed, options, args.clock)
     return 1 if total.violating else 0
 
 
-def summary(total: Tally, n: int, seconds: float, seed: int, options: gen.Options) -> None:
+def summary(total: Tally, seconds: float, seed: int, options: gen.Options, clock: str) -> None:
+    n = total.patients
     print(f"patients: {n:,} in {seconds:,.1f} s ({n / seconds:,.0f} patients/s)")
+    print(f"route verdicts checked: {total.checked:,}")
     print("verdicts: " + ", ".join(f"{k} {v:,}" for k, v in sorted(total.statuses.items())))
     print(f"violating patients: {total.violating:,}")
     for kind, count in total.kinds.most_common():
         index, path, v = total.examples[kind]
+        if path.startswith("over-time"):
+            print(f"  {count:>9,}  {kind}")
+            print(f"      first: visit {index}: {v}")
+            print(f"      {timed_replay(seed, index, clock)!r}")
+            continue
         site, p, _ = patient(seed, index, options)
         print(f"  {count:>9,}  {kind}")
         print(f"      first: patient {index} (--replay {index}), today {p.today}: {v}")
         small = minimal(seed, index, path, kind, options)
         print(f"      answers it needs: {json.dumps(small, sort_keys=True)}")
     for index, path, v in total.first:
+        if path.startswith("over-time"):
+            print(f"\nvisit {index} ({path}): {v}\n{timed_replay(seed, index, clock)!r}")
+            continue
         site, p, _ = patient(seed, index, options)
         print(f"\npatient {index} ({path}, site {gen.SITE_POOL_NAMES[site]!r}): {v}")
         print(json.dumps({"today": p.today.isoformat(), **_json(p.answers)}, sort_keys=True))
+
+
+def timed_replay(seed: int, index: int, clock: str) -> timed.Timed:
+    """Visit ``index`` over time, as its chunk drew it."""
+    start = index - index % TIMED_CHUNK
+    site, now = chunk_clock(seed, start, clock)
+    return timed_visit_of(seed, index, site, now)
 
 
 def _json(answers: Any) -> dict[str, Any]:

@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 TODAY = dt.date(2026, 11, 24)
+NOW = "2026-11-24T23:30"
+"""Late on TODAY, as ``--now``: results a test times on TODAY are all before it (a
+``--today`` run's clock reads the real time of day, so a 09:00 result may be ahead)."""
 REPO = Path(__file__).resolve().parent.parent
 STEPS = REPO / "steps"
 # The clinical basis lives in the repository so that a clone alone can run the tests.

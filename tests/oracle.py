@@ -24,6 +24,25 @@ A finding is one reason the injection may not be given now:
 Where the reference is silent the oracle takes the reading that blocks less, so that what
 it reports is a real disagreement with the reference, not a guess; each such reading is
 said where it is made.
+
+Over time (reference 4.4 items 8-12, 5.1, 5.2, 6 as clarified on 2026-12-05, 7), the
+answers may also hold results with their times, and the reading may be given the visit's
+clock and the patient's record:
+
+- ``cows_ratings``: ratings ``{"at": datetime, "total" or "items", "corrects"?}``; the
+  withdrawal gate reads the latest rating of the injection day (5.1);
+- ``naloxone_challenges``: results ``{"at", "kind", "result", "started"?, "corrects"?}``; a
+  positive stands unless a negative rechallenge within the window lifts it (5.2, item 9);
+- ``rapid_days`` with ``naltrexone_given`` beside ``tolerated`` (section 6);
+- ``now`` (keyword of :func:`findings`): the one clock; a result timed after it is refused
+  (item 8), durations are absolute;
+- ``record`` (keyword): the dates of the injections the patient's record holds (finished
+  care visits under the label); the last injection comes from it (items 10, 11);
+- ``in_record`` (keyword): the verdict is a visit record's (a walk), where a negative
+  result needs its naloxone given at least the observation minimum before it (5.2, issue
+  15); ``check`` takes a bare result as reported.
+
+A time without an offset is the run's local time, as the product reads it.
 """
 
 from __future__ import annotations
@@ -69,6 +88,11 @@ RAPID_KEYS = ("rapid_supervised_setting", "rapid_protocol_on_file")
 """The yes/no answers section 6 still asks; the rest comes from the daily record."""
 RAPID_DAYS = "rapid_days"
 """The daily record, as an answers file gives it: a list of day objects (section 6)."""
+RATINGS = "cows_ratings"
+"""Timed COWS ratings (5.1), as an answers file gives them."""
+CHALLENGES = "naloxone_challenges"
+"""Timed challenge and rechallenge results (5.2), as an answers file gives them."""
+SERIES_KEYS = (RATINGS, CHALLENGES, RAPID_DAYS)
 
 CONTRAINDICATION, STOP, REFUSED = "contraindication", "stop", "refused"
 HOLDS, UNDECIDED = "holds", "undecided"
@@ -112,41 +136,64 @@ class Finding:
 
 
 def findings(
-    guide: Any, answers: Mapping[str, object], today: dt.date, date_default: bool = True
+    guide: Any,
+    answers: Mapping[str, object],
+    today: dt.date,
+    date_default: bool = True,
+    *,
+    now: dt.datetime | None = None,
+    record: Sequence[dt.date] = (),
+    in_record: bool = False,
 ) -> list[Finding]:
     """Every reason, per the reference, why the injection may not be given now.
 
     Args:
         date_default: an injection date not given is today (scripts, reference section 8);
             False where it is asked instead (a walkthrough), so that not given is unknown.
+        now: the visit's clock (item 8); its date is ``today``. None: no time of day is
+            known, and only dates are compared.
+        record: the dates of the injections in the patient's record (items 10, 11).
+        in_record: judged as a visit record (a walk), not as a ``check``.
     """
-    return _Reading(guide, answers, today, date_default).run()
+    return _Reading(guide, answers, today, date_default, now, record, in_record).run()
 
 
 def must_not_be_ready(
-    guide: Any, answers: Mapping[str, object], today: dt.date, date_default: bool = True
+    guide: Any,
+    answers: Mapping[str, object],
+    today: dt.date,
+    date_default: bool = True,
+    **over_time: Any,
 ) -> list[str]:
     """Why the injection may NOT be given now: every contraindication or stop that holds or
     is undecided, and every refused answer. Overrides are the caller's business."""
-    return [str(f) for f in findings(guide, answers, today, date_default)]
+    return [str(f) for f in findings(guide, answers, today, date_default, **over_time)]
 
 
 def contraindication_holds(
-    guide: Any, answers: Mapping[str, object], today: dt.date, date_default: bool = True
+    guide: Any,
+    answers: Mapping[str, object],
+    today: dt.date,
+    date_default: bool = True,
+    **over_time: Any,
 ) -> list[str]:
     """Only the contraindications the answers decide (no undecided, no stops)."""
     return [
         str(f)
-        for f in findings(guide, answers, today, date_default)
+        for f in findings(guide, answers, today, date_default, **over_time)
         if f.severity == CONTRAINDICATION and f.state == HOLDS
     ]
 
 
 def refused(
-    guide: Any, answers: Mapping[str, object], today: dt.date, date_default: bool = True
+    guide: Any,
+    answers: Mapping[str, object],
+    today: dt.date,
+    date_default: bool = True,
+    **over_time: Any,
 ) -> list[str]:
     """Answers that contradict each other or break a bound (4.4.3, 4.4.4)."""
-    found = findings(guide, answers, today, date_default)
+    found = findings(guide, answers, today, date_default, **over_time)
     return [str(f) for f in found if f.severity == REFUSED]
 
 
@@ -272,6 +319,13 @@ def site_problems(shipped: Any, site: Mapping[str, object]) -> list[str]:
                 out.append(f"{name}: below the caution multiple")
         elif name == "naloxone_challenge_route" and value not in ROUTES:
             out.append(f"{name}: not one of {ROUTES}")
+        elif name == "rapid_naltrexone_days_required":
+            # 4.3: more days is stricter; at least the shipped default (3).
+            if isinstance(value, bool) or not isinstance(value, int) or value < base[name]:
+                out.append(f"{name}: below the 4.3 limit")
+        elif name == "rapid_challenge_required" and not isinstance(value, bool):
+            # 4.3: a site may only add the challenge (false is the shipped default).
+            out.append(f"{name}: not true or false")
     return out
 
 
@@ -282,13 +336,24 @@ class _Reading:
     """The reference applied to one set of answers on one day."""
 
     def __init__(
-        self, guide: Any, answers: Mapping[str, object], today: dt.date, date_default: bool
+        self,
+        guide: Any,
+        answers: Mapping[str, object],
+        today: dt.date,
+        date_default: bool,
+        now: dt.datetime | None = None,
+        record: Sequence[dt.date] = (),
+        in_record: bool = False,
     ) -> None:
         self.guide = guide
         self.answers = answers
         self.today = today
         self.date_default = date_default
+        self.now = None if now is None else aware(now)
+        self.record = tuple(record)
+        self.in_record = in_record
         self.out: list[Finding] = []
+        self.rapid_first_day: dt.date | None = None
 
     # -- recording -------------------------------------------------------------------
 
@@ -350,7 +415,16 @@ class _Reading:
     def run(self) -> list[Finding]:
         self.every_visit()
         self.visit()
+        self.after_now()
         return self.out
+
+    def after_now(self) -> None:
+        """Item 8: a result timed after ``now`` is refused, whatever route gave it."""
+        if self.now is None:
+            return
+        for what, at in timed_results(self.answers, self.now):
+            if at > self.now:
+                self.refuse(f"{what} at {at.isoformat()} is after now ({self.now.isoformat()})")
 
     def yes_is_bad(self, gate: str, severity: str, key: str, what: str) -> None:
         value = self.flag(key)
@@ -434,14 +508,45 @@ class _Reading:
             # contraindication they show holds in the flow where they apply.
             self.readiness(day, None)
             return
+        recorded = max(self.record) if self.record else None
         if visit == FIRST:
+            # Section 7 and item 10: the visit type follows the record, and a last
+            # injection given beside "first injection" contradicts the path taken.
+            if recorded is not None:
+                self.refuse(f"first injection, but the record holds an injection of {recorded}")
+            given = self.date("last_injection_date")
+            if given is not None:
+                self.refuse(f"first injection beside last_injection_date {given}")
             self.readiness(day, None)
             return
         last_injection = self.date("last_injection_date")
+        if recorded is not None:
+            # Items 10 and 11: the record's last injection stands; an older date given is
+            # refused. A later date given is taken (the reading that blocks less would be
+            # the older record, which no reference supports over a later dose).
+            if last_injection is None:
+                last_injection = recorded
+            elif last_injection < recorded:
+                self.refuse(
+                    f"last_injection_date {last_injection} is older than the record's {recorded}"
+                )
+                last_injection = recorded
         if last_injection is not None and day is not None and last_injection > day:
             self.refuse(f"last_injection_date {last_injection} is after the injection {day}")
         self.dose_timing(day, last_injection)
         used = self.flag("opioid_use_since_last_injection")
+        last_use = self.answers.get("last_opioid_use")
+        if (
+            used is False
+            and isinstance(last_use, dt.date)
+            and last_injection is not None
+            and last_use > last_injection
+        ):
+            # Item 10: "no use since the last injection" beside a use dated after it.
+            self.refuse(
+                f"no opioid use since the last injection ({last_injection}) beside a last "
+                f"use on {last_use}"
+            )
         induction = self.new_induction(day, last_injection, used)
         if induction is None:
             self.undecided(
@@ -491,9 +596,17 @@ class _Reading:
             )
         free = None if last_use is None or day is None else days_opioid_free(last_use, day)
         rapid = self.interval(kind, free)
+        first_day = self.rapid_first_day
+        if rapid is not False and last_use is not None and first_day and last_use > first_day:
+            # Section 6 (clarified): any opioid use after day 1 fails the pathway.
+            self.holds(
+                "rapid_pathway",
+                CONTRAINDICATION,
+                f"opioid use on {last_use}, after day 1 ({self.rapid_first_day})",
+            )
         self.urine_screen(rapid)
-        self.withdrawal()
-        self.challenge(kind, free)
+        self.withdrawal(day)
+        self.challenge(kind, free, day, rapid)
 
     def interval(self, kind: str | None, free: int | None) -> bool | None:
         """The opioid-free interval (3.3), or the rapid pathway in its place (section 6).
@@ -532,11 +645,14 @@ class _Reading:
                         CONTRAINDICATION,
                         f"{key} is not yes, if the pathway applies",
                     )
-            for text in rapid_record_problems(self.guide, self.answers, self.today):
+            for text in self.rapid_problems():
                 self.undecided("rapid_pathway", CONTRAINDICATION, f"{text}, if it applies")
             return None
-        if free >= minimum:
+        chosen = pathway_answer == RAPID and bool(self.answers.get(RAPID_DAYS))
+        if free >= minimum and not chosen:
             return False  # the pathway is offered only when the interval is not met
+        # Section 6 (clarified): once chosen, with its first day recorded, the pathway
+        # stays chosen whatever the interval says by then.
         # Without a choice the patient is on the standard pathway (section 6 is the
         # alternative the clinician chooses).
         if pathway_answer in (None, STANDARD):
@@ -552,10 +668,20 @@ class _Reading:
                 self.holds("rapid_pathway", CONTRAINDICATION, f"{key} is no (section 6)")
             elif value is None:
                 self.undecided("rapid_pathway", CONTRAINDICATION, f"{key} not answered")
-        for text in rapid_record_problems(self.guide, self.answers, self.today):
+        for text in self.rapid_problems():
             # Whether a missing record is undecided or holds does not matter to "ready".
             self.undecided("rapid_pathway", CONTRAINDICATION, text)
         return True
+
+    def rapid_problems(self) -> list[str]:
+        days = self.answers.get(RAPID_DAYS)
+        if isinstance(days, list):
+            firsts = [d.get("date") for d in days if isinstance(d, Mapping) and d.get("day") == 1]
+            try:
+                self.rapid_first_day = _as_date(firsts[0]) if len(firsts) == 1 else None
+            except (TypeError, ValueError):
+                self.rapid_first_day = None
+        return rapid_record_problems(self.guide, self.answers, self.today, self.now)
 
     def urine_screen(self, rapid: bool | None) -> None:
         """3.4: any positive is a contraindication, any not done a stop. On the rapid
@@ -582,9 +708,10 @@ class _Reading:
                 else:
                     self.undecided("urine_drug_screen", STOP, f"{key} not done; pathway unknown")
 
-    def withdrawal(self) -> None:
+    def withdrawal(self, day: dt.date | None = None) -> None:
         """3.2.2 and 3.4: a COWS total at or above the threshold is withdrawal present."""
-        total = self.cows_total()
+        series = self.answers.get(RATINGS) is not None
+        total = self.series_total(day) if series else self.cows_total()
         threshold = self.setting("cows_threshold", "withdrawal", CONTRAINDICATION)
         if total is None:
             self.undecided("withdrawal", CONTRAINDICATION, "no COWS total or item scores")
@@ -630,9 +757,16 @@ class _Reading:
             return None
         return sum(scores.values())
 
-    def challenge(self, kind: str | None, free: int | None) -> None:
-        """3.4 and 5.2: positive is a contraindication; required and not done is a stop."""
-        value = self.choice("naloxone_challenge", CHALLENGE_VALUES)
+    def challenge(
+        self,
+        kind: str | None,
+        free: int | None,
+        day: dt.date | None = None,
+        rapid: bool | None = False,
+    ) -> None:
+        """3.4 and 5.2: positive is a contraindication; required and not done is a stop.
+        On the rapid pathway's injection day it is not required unless the site requires
+        it (section 6, clarified); a positive blocks on every pathway."""
         within = self.setting("challenge_required_within_days", "naloxone_challenge", STOP)
         required: bool | None
         if kind in ("fentanyl", "unknown") or (
@@ -643,6 +777,21 @@ class _Reading:
             required = None
         else:
             required = False
+        if (
+            rapid is not False
+            and self.guide.setting_values.get("rapid_challenge_required") is not True
+        ):
+            # On the pathway not required; whether the patient is on it unknown: the reading
+            # that blocks less (the pathway's).
+            required = False
+        if self.answers.get(CHALLENGES) is not None:
+            self.challenge_series(day, required)
+            return
+        value = self.choice("naloxone_challenge", CHALLENGE_VALUES)
+        if value == "negative" and self.in_record:
+            # Issue 15: in a visit record a negative result needs the time the naloxone was
+            # given; a bare one (a flag) is not counted.
+            value = None
         if value is None:
             self.undecided(
                 "naloxone_challenge", CONTRAINDICATION, "naloxone_challenge not answered"
@@ -667,6 +816,13 @@ class _Reading:
         if again == "positive":
             self.holds("naloxone_challenge", CONTRAINDICATION, "rechallenge positive")
             return
+        if self.in_record:
+            self.holds(
+                "naloxone_challenge",
+                CONTRAINDICATION,
+                "rechallenge negative without the time the naloxone was given",
+            )
+            return
         hours = self.number("naloxone_rechallenge_hours")
         window = self.setting(
             "naloxone_rechallenge_window_hours", "naloxone_challenge", CONTRAINDICATION
@@ -678,8 +834,279 @@ class _Reading:
         elif hours < 0 or (window is not None and hours > window):
             self.refuse(f"rechallenge {hours} hours after the positive challenge")
 
+    # -- results with their times (5.1, 5.2, items 8 and 9) ------------------------------
+
+    def time_of(self, value: object, what: str) -> dt.datetime | None:
+        try:
+            return as_time(value)
+        except (TypeError, ValueError):
+            self.refuse(f"{what}: {value!r} is not a date and time")
+            return None
+
+    def day_of(self, at: dt.datetime) -> dt.date:
+        """The local day of a time (the zone of ``now``, else the run's)."""
+        return at.astimezone(self.now.tzinfo).date() if self.now else at.astimezone().date()
+
+    def bare_time(self) -> dt.datetime | None:
+        """When a single answer given beside a series stands: appended now (issue 15)."""
+        return self.now
+
+    def entry_total(self, entry: Mapping[str, Any], what: str) -> int | None:
+        allowed = cows_scores(self.guide)
+        items = entry.get("items")
+        total = entry.get("total")
+        summed: int | None = None
+        if items is not None:
+            if not isinstance(items, Mapping) or set(items) != set(COWS_ITEMS):
+                self.refuse(f"{what}: items are not the eleven COWS items")
+                return None
+            for item, score in items.items():
+                if isinstance(score, bool) or not isinstance(score, int):
+                    self.refuse(f"{what}: {item}={score!r} is not a score")
+                    return None
+                if item in allowed and score not in allowed[item]:
+                    self.refuse(f"{what}: {item}={score} is not an allowed score (5.1)")
+                    return None
+            summed = sum(items.values())
+        if total is not None:
+            top = sum(max(v) for v in allowed.values()) if allowed else None
+            if isinstance(total, bool) or not isinstance(total, int):
+                self.refuse(f"{what}: total {total!r} is not a whole number")
+                return None
+            if total < 0 or (top is not None and total > top):
+                self.refuse(f"{what}: total {total} is outside the scale")
+                return None
+            if summed is not None and summed != total:
+                self.refuse(f"{what}: total {total} but its items sum to {summed}")
+                return None
+            return total
+        if summed is None:
+            self.refuse(f"{what}: neither items nor a total")
+        return summed
+
+    def series_total(self, day: dt.date | None) -> int | None:
+        """5.1 and items 8, 9: the latest rating of the injection day, with corrections
+        applied to the rating they name (both stay in the record); a single answer given
+        beside the series is a rating appended now."""
+        series = self.answers.get(RATINGS)
+        if not isinstance(series, list):
+            self.refuse(f"{RATINGS} is not a list")
+            return None
+        ratings: dict[dt.datetime, int | None] = {}
+        corrections: list[tuple[dt.datetime, dt.datetime, int | None]] = []
+        for n, entry in enumerate(series):
+            what = f"COWS rating {n}"
+            if not isinstance(entry, Mapping):
+                self.refuse(f"{what} is not an object")
+                continue
+            at = self.time_of(entry.get("at"), what)
+            total = self.entry_total(entry, what)
+            if at is None:
+                continue
+            if entry.get("corrects") is not None:
+                target = self.time_of(entry.get("corrects"), f"{what}: corrects")
+                if not str(entry.get("reason") or "").strip():
+                    self.refuse(f"{what}: a correction without a reason")
+                if target is not None:
+                    corrections.append((at, target, total))
+                continue
+            if at in ratings:
+                self.refuse(f"{what}: two ratings at {at.isoformat()}: which is latest is unknown")
+                ratings[at] = None
+                continue
+            ratings[at] = total
+        for _, target, total in sorted(corrections, key=lambda c: c[0]):
+            if target not in ratings:
+                self.refuse(f"a correction names no rating at {target.isoformat()}")
+            else:
+                ratings[target] = total
+        if any(self.answers.get(k) is not None for k in ("cows_total", *_ITEM_KEYS)):
+            at = self.bare_time()
+            bare = self.cows_total()
+            if at is None or at in ratings:
+                return None
+            ratings[at] = bare
+        if day is None:
+            return None
+        of_day = [at for at in ratings if self.day_of(at) == day]
+        if not of_day:
+            return None
+        return ratings[max(of_day)]
+
+    def challenge_series(self, day: dt.date | None, required: bool | None) -> None:
+        """5.2 and item 9 over timed results: every positive stands unless a negative
+        rechallenge of the injection day comes after all of them, within the window of
+        each; a correction never lifts a positive. Without a positive, the latest
+        challenge of the injection day counts."""
+        series = self.answers.get(CHALLENGES)
+        gate = "naloxone_challenge"
+        if not isinstance(series, list):
+            self.refuse(f"{CHALLENGES} is not a list")
+            return
+        observe = self.guide.setting_values.get("naloxone_observation_minutes")
+        window = self.guide.setting_values.get("naloxone_rechallenge_window_hours")
+        originals: dict[dt.datetime, dict[str, Any]] = {}
+        fixes: list[dict[str, Any]] = []
+        for n, entry in enumerate(series):
+            what = f"challenge entry {n}"
+            if not isinstance(entry, Mapping):
+                self.refuse(f"{what} is not an object")
+                continue
+            at = self.time_of(entry.get("at"), what)
+            kind = entry.get("kind", "challenge")
+            result = entry.get("result")
+            if kind not in ("challenge", "rechallenge") or result not in CHALLENGE_VALUES:
+                self.refuse(f"{what}: kind {kind!r}, result {result!r}")
+                continue
+            started = None
+            if entry.get("started") is not None:
+                started = self.time_of(entry.get("started"), f"{what}: started")
+            if at is None:
+                continue
+            # A negative needs its observation (5.2); the time a positive or a "not done"
+            # was started is not read (the reading that blocks less).
+            short = (
+                started is not None
+                and isinstance(observe, int | float)
+                and at - started < dt.timedelta(minutes=observe)
+            )
+            if result == "negative" and short:
+                self.refuse(f"{what}: negative before the {observe}-minute observation")
+                continue
+            e = {"at": at, "kind": kind, "result": result, "started": started}
+            if entry.get("corrects") is not None:
+                if not str(entry.get("reason") or "").strip():
+                    self.refuse(f"{what}: a correction without a reason")
+                e["corrects"] = self.time_of(entry.get("corrects"), f"{what}: corrects")
+                fixes.append(e)
+            elif at in originals:
+                self.refuse(f"{what}: two results at {at.isoformat()}")
+            else:
+                originals[at] = e
+        for key, kind in (
+            ("naloxone_challenge", "challenge"),
+            ("naloxone_rechallenge", "rechallenge"),
+        ):
+            value = self.choice(key, CHALLENGE_VALUES)
+            at = self.bare_time()
+            if value is not None and at is not None and at not in originals:
+                originals[at] = {"at": at, "kind": kind, "result": value, "started": None}
+        positives = [e["at"] for e in originals.values() if e["result"] == "positive"]
+        for fix in sorted(fixes, key=lambda f: f["at"]):
+            target = originals.get(fix["corrects"])
+            if target is None:
+                self.refuse(f"a correction names no result at {fix['corrects']}")
+                continue
+            if fix["result"] == "positive":
+                positives.append(target["at"])
+            target["result"] = fix["result"]
+            target["started"] = fix["started"] or target["started"]
+
+        def counts(e: dict[str, Any]) -> bool:
+            """A negative of the injection day that counts in this kind of verdict."""
+            if e["result"] != "negative" or day is None or self.day_of(e["at"]) != day:
+                return False
+            return e["started"] is not None or not self.in_record
+
+        if positives:
+            if not isinstance(window, int | float):
+                self.undecided(gate, CONTRAINDICATION, "no rechallenge window in the pack")
+                return
+            span = dt.timedelta(hours=window)
+            lifted = any(
+                e["kind"] == "rechallenge"
+                and counts(e)
+                and all(p < e["at"] <= p + span for p in positives)
+                for e in originals.values()
+            )
+            if not lifted:
+                self.holds(gate, CONTRAINDICATION, "a positive challenge stands (5.2)")
+            return
+        of_day = [
+            e
+            for e in originals.values()
+            if e["kind"] == "challenge" and day is not None and self.day_of(e["at"]) == day
+        ]
+        latest = max(of_day, key=lambda e: e["at"]) if of_day else None
+        value = None if latest is None else latest["result"]
+        if value == "negative" and latest is not None and not counts(latest):
+            value = None
+        if value is None:
+            self.undecided(gate, CONTRAINDICATION, "no challenge result of the injection day")
+        elif value == "not_done" and required:
+            self.holds(gate, STOP, "challenge required and not done")
+        elif value == "not_done" and required is None:
+            self.undecided(gate, STOP, "not known whether the challenge is required")
+
 
 # --- A series of results (5.1, 5.2; issue 11) ----------------------------------------------
+
+_ITEM_KEYS = tuple(f"cows_{item}" for item in COWS_ITEMS)
+
+
+def cows_scores(guide: Any) -> dict[str, frozenset[int]]:
+    """The allowed scores of each COWS item, as the pack's questions hold them (5.1)."""
+    out: dict[str, frozenset[int]] = {}
+    for item in COWS_ITEMS:
+        cq = guide.questions.get(f"cows_{item}")
+        choices = cq.spec.choices if cq is not None else None
+        if choices:
+            out[item] = frozenset(c.value for c in choices)
+    return out
+
+
+def aware(at: dt.datetime) -> dt.datetime:
+    """A time with its offset; one without is the run's local time."""
+    return at if at.tzinfo is not None else at.astimezone()
+
+
+def as_time(value: object) -> dt.datetime:
+    """A result's time from a file (ISO text) or a typed value, with its offset."""
+    if isinstance(value, dt.datetime):
+        return aware(value)
+    if isinstance(value, str):
+        return aware(dt.datetime.fromisoformat(value))
+    raise TypeError(value)
+
+
+def rating_time(day: dt.date, value: object) -> dt.datetime:
+    """A pathway day's rating time (``HH:MM``, offset optional) on that day."""
+    if isinstance(value, dt.time):
+        when = value
+    elif isinstance(value, str):
+        when = dt.time.fromisoformat(value)
+    else:
+        raise TypeError(value)
+    return aware(dt.datetime.combine(day, when))
+
+
+def timed_results(answers: Mapping[str, object], now: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    """Every time a result of the answers carries (what, when), for item 8."""
+    out: list[tuple[str, dt.datetime]] = []
+    for key, fields in ((RATINGS, ("at",)), (CHALLENGES, ("at", "started"))):
+        entries = answers.get(key)
+        if not isinstance(entries, list):
+            continue
+        for n, entry in enumerate(entries):
+            for name in fields:
+                raw = entry.get(name) if isinstance(entry, Mapping) else None
+                if raw is None:
+                    continue
+                try:
+                    out.append((f"{key}[{n}].{name}", as_time(raw)))
+                except (TypeError, ValueError):
+                    continue
+    days = answers.get(RAPID_DAYS)
+    for d in days if isinstance(days, list) else []:
+        if not isinstance(d, Mapping):
+            continue
+        for r in d.get("cows") or []:
+            try:
+                at = rating_time(_as_date(d.get("date")), r.get("time"))
+            except (TypeError, ValueError, AttributeError):
+                continue
+            out.append((f"rapid day {d.get('day')} rating", at))
+    return out
 
 
 def latest_rating_of_the_day(
@@ -694,13 +1121,20 @@ def latest_rating_of_the_day(
     return [answers for at, answers in same_day if at == latest][-1]
 
 
-def rapid_record_problems(guide: Any, answers: Mapping[str, object], today: dt.date) -> list[str]:
-    """Section 6, read from the daily record (``rapid_days``, the answers-file shape): why
-    the injection may not be given today on the rapid pathway. Ready only when the record
-    holds every day from day 1 on consecutive dates, none after today, the last of them on
-    the injection date and the protocol's injection day (the site's table names it; without
-    one, the clinician confirms it on that day), every day given and tolerated, every COWS
-    rating due recorded, and the latest rating of the injection day below the threshold.
+def rapid_record_problems(
+    guide: Any, answers: Mapping[str, object], today: dt.date, now: dt.datetime | None = None
+) -> list[str]:
+    """Section 6 (clarified 2026-12-05), read from the daily record (``rapid_days``, the
+    answers-file shape): why the injection may not be given today on the rapid pathway.
+
+    Ready only when the record holds every day from day 1 on consecutive dates, none after
+    today, the last of them on the injection date and the protocol's injection day (the
+    site's table names it; without one, the clinician confirms it on that day), never day
+    1; every day tolerated; oral naltrexone given and tolerated on at least
+    ``rapid_naltrexone_days_required`` days (the number in force) before the injection
+    day; every COWS rating due recorded, none after ``now``; and the latest rating of the
+    injection day below the threshold. Where the record and a site table disagree on the
+    oral naltrexone days, the record's days are counted (the reading that blocks less).
 
     The site's table is read from the pack (``guide.rapid_protocol``), as data."""
     days = answers.get(RAPID_DAYS)
@@ -723,6 +1157,8 @@ def rapid_record_problems(guide: Any, answers: Mapping[str, object], today: dt.d
         if when > today:
             out.append(f"day {n} is after today")
     last = max(dates)
+    if last < 2:
+        out.append("the injection is never on day 1 (the buprenorphine day)")
     if dates[last] != day:
         out.append(f"the last day recorded ({dates[last]}) is not the injection date ({day})")
     if table is not None:
@@ -737,6 +1173,19 @@ def rapid_record_problems(guide: Any, answers: Mapping[str, object], today: dt.d
         if confirmed != [last]:
             out.append(f"the day confirmed as the injection day is {confirmed}, not day {last}")
         due = set(dates)
+    required = guide.setting_values.get("rapid_naltrexone_days_required")
+    oral = [
+        int(d["day"])
+        for d in days
+        if int(d["day"]) < last and d.get("naltrexone_given") is True and d.get("tolerated") is True
+    ]
+    if not isinstance(required, int) or isinstance(required, bool):
+        out.append("the pack has no rapid_naltrexone_days_required: cannot check")
+    elif len(oral) < required:
+        out.append(
+            f"oral naltrexone given and tolerated on {len(oral)} days before the injection "
+            f"day; {required} needed"
+        )
     for d in days:
         if d.get("tolerated") is not True:
             out.append(f"day {d['day']}: not recorded as given and tolerated")
@@ -750,12 +1199,22 @@ def rapid_record_problems(guide: Any, answers: Mapping[str, object], today: dt.d
     ratings = last_day.get("cows") or []
     if not ratings:
         out.append("no COWS rating on the injection day")
-    else:
-        latest = max(ratings, key=lambda r: str(r["time"]))
-        threshold = guide.setting_values.get("cows_threshold")
-        total = latest.get("total")
-        if total is None or threshold is None or total >= threshold:
-            out.append(f"COWS {total} on the injection day (threshold {threshold})")
+        return out
+    try:
+        timed = [(rating_time(dates[last], r.get("time")), r) for r in ratings]
+    except (TypeError, ValueError, AttributeError):
+        return [*out, "a rating of the injection day without a time"]
+    if now is not None and any(at > aware(now) for at, _ in timed):
+        out.append("a rating of the injection day is after now")
+    latest_at = max(at for at, _ in timed)
+    latest = [r for at, r in timed if at == latest_at]
+    threshold = guide.setting_values.get("cows_threshold")
+    totals = [r.get("total") for r in latest]
+    if len(latest) > 1:
+        out.append("two ratings at the latest time of the injection day")
+    total = totals[0]
+    if total is None or threshold is None or total >= threshold:
+        out.append(f"COWS {total} on the injection day (threshold {threshold})")
     return out
 
 
@@ -763,3 +1222,74 @@ def _as_date(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
+
+
+# --- Site protocol tables (section 6, clarified) --------------------------------------------
+
+
+def protocol_problems(guide: Any, rows: Sequence[Mapping[str, object]]) -> list[str]:
+    """Why a site's day-by-day table is refused at load (section 6, clarified): it names
+    one injection day, never day 1, that comes after at least the number in force of days
+    marked ``oral_naltrexone``."""
+    required = guide.setting_values.get("rapid_naltrexone_days_required")
+    injection = [r.get("day") for r in rows if r.get("injection") is True]
+    if len(injection) != 1 or not isinstance(injection[0], int):
+        return [f"injection days {injection}: the table names one"]
+    day = injection[0]
+    out: list[str] = []
+    if day < 2:
+        out.append("the injection day is day 1 (the buprenorphine day)")
+    oral = [
+        n
+        for r in rows
+        if r.get("oral_naltrexone") is True and isinstance(n := r.get("day"), int) and n < day
+    ]
+    if isinstance(required, int) and len(oral) < required:
+        out.append(f"{len(oral)} oral naltrexone days before the injection day; {required} needed")
+    return out
+
+
+# --- The note says only what is true (item 12) ----------------------------------------------
+
+GIVEN_LINE = "Given:"
+ALL_NEGATIVE = "all five assays negative"
+
+
+def note_contradictions(
+    guide: Any,
+    note: str,
+    answers: Mapping[str, object],
+    today: dt.date,
+    walk_status: str,
+    date_default: bool = True,
+    **over_time: Any,
+) -> list[str]:
+    """Lines of a chart note (text or Markdown) that the answers contradict (item 12):
+    a screen said to be all negative beside an assay that is not; an injection said to be
+    given (or a next dose due) when the walk did not finish; a gate said to pass that the
+    reference finds failing as a contraindication. ``date_default``: the walk filled in an
+    injection date not given with today (``walk --no-input`` does)."""
+    out: list[str] = []
+    lines = note.splitlines()
+    screen = {k: answers.get(k) for k in UDS_KEYS}
+    not_negative = sorted(k for k, v in screen.items() if v is not None and v != "negative")
+    for line in lines:
+        if ALL_NEGATIVE in line and not_negative:
+            out.append(f"{line.strip()!r} beside {', '.join(not_negative)}")
+    given = walk_status == "complete" and answers.get("injection_given") is True
+    if not given:
+        for line in lines:
+            text = line.lstrip("-# ").strip()
+            if text.startswith((GIVEN_LINE, "Next dose due:")):
+                out.append(f"{text!r} but the walk ended {walk_status} without the injection")
+    holding = {
+        f.gate
+        for f in findings(guide, answers, today, date_default, **over_time)
+        if f.severity == CONTRAINDICATION and f.state == HOLDS
+    }
+    for line in lines:
+        text = line.lstrip("-# ").strip()
+        for gate in holding:
+            if text.startswith(f"{gate} (contraindication): pass"):
+                out.append(f"{text!r} but per the reference it fails")
+    return out

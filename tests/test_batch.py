@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, Run, flat, gate, json_answers, ready_patient
+from tests.helpers import NOW, TODAY, Run, flat, gate, json_answers, ready_patient
 from xrntx_guide.batch import INLINE_BELOW, Job, check_lines
 from xrntx_guide.errors import ExitCode, UserError
 from xrntx_guide.output.report import check_result
@@ -31,16 +31,14 @@ AGE_OVERRIDE = "age=clinical_judgement: seen with a parent"
 
 
 def batch(run: Run, lines: Sequence[str], *extra: str) -> Any:
-    return run(
-        "check", "--today", TODAY.isoformat(), "--batch", "-", *extra, input="\n".join(lines)
-    )
+    return run("check", "--now", NOW, "--batch", "-", *extra, input="\n".join(lines))
 
 
 def single(run: Run, tmp_path: Path, answers: Mapping[str, Any], *extra: str) -> Any:
     """The single check of one line's answers: the line as an answers file."""
     path = tmp_path / "line.json"
     path.write_text(json.dumps(json_answers(answers)), encoding="utf-8")
-    return run("check", "--json", "--today", TODAY.isoformat(), "--answers", str(path), *extra)
+    return run("check", "--json", "--now", NOW, "--answers", str(path), *extra)
 
 
 # -- --override in a batch --------------------------------------------------------------------
@@ -378,7 +376,7 @@ def test_a_worker_that_dies_stops_the_batch_with_a_message_never_a_hang(
     path = tmp_path / "big.jsonl"
     path.write_text((line + "\n") * (2 * INLINE_BELOW), encoding="utf-8")
 
-    result = run("check", "--today", TODAY.isoformat(), "--batch", str(path))
+    result = run("check", "--now", NOW, "--batch", str(path))
 
     assert result.exit_code == ExitCode.USAGE, result.output
     out = [json.loads(text) for text in result.stdout.splitlines()]
@@ -417,6 +415,6 @@ def test_a_batch_line_reads_the_rapid_days_of_the_shared_answers_file(
     both.write_text(
         json.dumps({**json_answers(RAPID_PATIENT), "rapid_days": RAPID_DAYS}), encoding="utf-8"
     )
-    alone = run("check", "--json", "--today", TODAY.isoformat(), "--answers", str(both))
+    alone = run("check", "--json", "--now", NOW, "--answers", str(both))
     assert data["rapid"] == json.loads(alone.stdout)["rapid"]
     assert data["rapid"]["day_reached"] == 3

@@ -85,6 +85,8 @@ def test_the_site_limits_defaults_are_the_shipped_values(guide: Guide) -> None:
             assert {e: value[e] for e in entries} == dict.fromkeys(entries, int(row["default"]))
         elif isinstance(value, str):
             assert row["default"] == value, name
+        elif isinstance(value, bool):
+            assert row["default"] == ("true" if value else "false"), name
         else:
             assert float(row["default"]) == value, name
 

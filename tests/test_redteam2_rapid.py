@@ -38,7 +38,9 @@ def case() -> tuple[str, dict[str, Any]]:
 def check(run: Run, tmp_path: Path, today: str, answers: dict[str, Any]) -> Any:
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(answers))
-    return run("check", "--json", "--site", str(SITE), "--today", today, "--answers", str(path))
+    # Late on the day: the scenario's COWS times that day are before the visit's clock.
+    now = f"{today}T23:30"
+    return run("check", "--json", "--site", str(SITE), "--now", now, "--answers", str(path))
 
 
 def test_scenario_itself_is_ready(run: Run, tmp_path: Path) -> None:
@@ -69,14 +71,21 @@ def test_rapid_cows_times_with_and_without_an_offset_are_not_an_internal_error(
     run: Run, tmp_path: Path
 ) -> None:
     """``"time": "09:30+05:00"`` parses (dt.time.fromisoformat) beside a naive "08:30";
-    comparing them in ``derive`` raises TypeError: exit 70. Expected: refused (exit 2)."""
+    comparing them in ``derive`` raised TypeError: exit 70. Times are now instants on
+    their day (invariant 8): the later instant is the day's latest rating."""
     today, answers = case()
-    answers["rapid_days"][-1]["cows"] = [
-        {"time": "08:30", "total": 1},
-        {"time": "09:30+05:00", "total": 9},
-    ]
+    times = {"08:30": 1, "09:30+05:00": 9}
+    answers["rapid_days"][-1]["cows"] = [{"time": t, "total": n} for t, n in times.items()]
     result = check(run, tmp_path, today, answers)
-    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    day = dt.date.fromisoformat(answers["rapid_days"][-1]["date"])
+
+    def instant(text: str) -> dt.datetime:
+        when = dt.time.fromisoformat(text)
+        at = dt.datetime.combine(day, when)
+        return at if when.tzinfo else at.astimezone()
+
+    latest = times[max(times, key=instant)]
+    assert result.exit_code == (0 if latest < 5 else 1), (result.exit_code, result.stderr)
 
 
 def test_opioid_use_on_the_injection_day_of_the_pathway_is_not_ready(

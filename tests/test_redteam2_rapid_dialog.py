@@ -20,6 +20,7 @@ P_DATE = r"Date of the injection [^\n]*: "
 P_DAY = r"Day of the protocol \(number\) \[(\d+)\]: "
 P_DAY_DATE = r"Date of day \d+ [^\n]*\[([0-9-]+)\]: "
 P_GIVEN = r"What was given on day \d+[^\n]*: "
+P_NALTREXONE = r"oral naltrexone given\? \(yes/no\) \[Enter: not recorded yet\]: "
 P_TOLERATED = r"doses given and tolerated\? \(yes/no\) \[Enter: not recorded yet\]: "
 P_COWS = r"Day \d+ COWS total[^\n]*\[Enter: (?:none|no other)\]: "
 P_TIME = r"Time of the rating \(HH:MM\)[^\n]*: "
@@ -27,10 +28,10 @@ P_TIME = r"Time of the rating \(HH:MM\)[^\n]*: "
 
 def test_a_rating_time_with_an_offset_at_the_day_prompt_is_not_exit_70(tmp_path: Path) -> None:
     """Day 1: COWS 3 at 08:00, then COWS 2 at '09:00+05:00'. parse_time accepts the
-    offset (dt.time.fromisoformat); derive then compares an aware and a naive time:
-    TypeError, exit 70 in the middle of a care walk. On the real date, _ask_time's
-    `when > now.time()` raises the same TypeError at once. Expected: the time refused
-    at the prompt ('HH:MM')."""
+    offset (dt.time.fromisoformat); derive then compared an aware and a naive time:
+    TypeError, exit 70 in the middle of a care walk. Times are now stored with their
+    offsets (invariant 8): the time is accepted as that instant, or refused at the prompt
+    (after now), never exit 70."""
     answers = ready_patient(
         last_opioid_use=DAY1,
         pathway="supervised_rapid",
@@ -48,12 +49,13 @@ def test_a_rating_time_with_an_offset_at_the_day_prompt_is_not_exit_70(tmp_path:
     child = pexpect.spawn(
         str(EXE),
         ["--label", "RD", "--answers", str(path), "--site", str(SITE), "--plain",
-         "--today", DAY1.isoformat()],
+         "--now", f"{DAY1.isoformat()}T23:30"],
         env=env, encoding="utf-8", timeout=15, dimensions=(50, 100),
     )  # fmt: skip
     try:
         for pattern, text in (
-            (P_DATE, ""), (P_DAY, ""), (P_DAY_DATE, ""), (P_GIVEN, ""), (P_TOLERATED, "yes"),
+            (P_DATE, ""), (P_DAY, ""), (P_DAY_DATE, ""), (P_GIVEN, ""), (P_NALTREXONE, "no"),
+            (P_TOLERATED, "yes"),
             (P_COWS, "3"), (P_TIME, "08:00"), (P_COWS, "2"), (P_TIME, "09:00+05:00"),
         ):  # fmt: skip
             child.expect(pattern)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import TODAY, json_answers, ready_patient
+from tests.helpers import NOW, TODAY, json_answers, ready_patient
 
 Run = Callable[..., Any]
 DAY = TODAY.isoformat()
@@ -26,42 +27,47 @@ def series_patient(**extra: Any) -> dict[str, Any]:
 # -- exit 70: a time with an offset beside one without --------------------------------------
 
 
-def test_ratings_with_and_without_offset_are_refused_not_exit_70(run: Run, tmp_path: Path) -> None:
-    """latest_on compares a naive and an aware datetime: TypeError, exit 70."""
-    answers = series_patient(
-        cows_ratings=[
-            {"at": f"{DAY}T08:00", "total": 1},
-            {"at": f"{DAY}T09:00+00:00", "total": 9},
-        ],
-        naloxone_challenge="negative",
-    )
-    answers.pop("naloxone_challenge")
-    answers["naloxone_challenge"] = "negative"
-    result = run("check", "--json", "--today", DAY, "--answers", str(write(tmp_path, answers)))
-    assert result.exit_code == 2, (result.exit_code, result.stderr)
+def _instant(text: str) -> dt.datetime:
+    """A file's time as the program reads it: without an offset, the local time."""
+    return dt.datetime.fromisoformat(text).astimezone()
 
 
-def test_challenges_with_and_without_offset_are_refused_not_exit_70(
+def test_ratings_with_and_without_offset_are_ordered_by_their_instants_not_exit_70(
     run: Run, tmp_path: Path
 ) -> None:
-    """_expand_challenges compares/subtracts a naive and an aware datetime: exit 70."""
+    """latest_on compared a naive and an aware datetime: TypeError, exit 70. Times are
+    now stored with their offsets (invariant 8): the later instant is the latest."""
+    times = [f"{DAY}T08:00", f"{DAY}T09:00+00:00"]
+    answers = series_patient(
+        cows_ratings=[{"at": times[0], "total": 1}, {"at": times[1], "total": 9}],
+        naloxone_challenge="negative",
+    )
+    result = run("check", "--json", "--now", NOW, "--answers", str(write(tmp_path, answers)))
+    assert result.exit_code in (0, 1), (result.exit_code, result.stderr)
+    latest = max(range(2), key=lambda i: _instant(times[i]))
+    assert json.loads(result.stdout)["used"]["cows_rating"]["index"] == latest
+
+
+def test_challenges_with_and_without_offset_are_read_as_instants_not_exit_70(
+    run: Run, tmp_path: Path
+) -> None:
+    """_expand_challenges compared/subtracted a naive and an aware datetime: exit 70."""
+    first, again = "2026-11-23T15:30", f"{DAY}T08:30+00:00"
     answers = series_patient(
         cows_total=1,
         naloxone_challenges=[
-            {"at": "2026-11-23T15:30", "kind": "challenge", "result": "positive"},
-            {"at": f"{DAY}T08:30+00:00", "kind": "rechallenge", "result": "negative"},
+            {"at": first, "kind": "challenge", "result": "positive"},
+            {"at": again, "kind": "rechallenge", "result": "negative"},
         ],
     )
-    result = run("check", "--json", "--today", DAY, "--answers", str(write(tmp_path, answers)))
-    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    result = run("check", "--json", "--now", NOW, "--answers", str(write(tmp_path, answers)))
+    hours = (_instant(again) - _instant(first)).total_seconds() / 3600
+    assert result.exit_code == (0 if hours <= 24 else 2), (result.exit_code, result.stderr)
 
 
-def test_batch_line_with_mixed_offsets_is_an_error_line_not_exit_70(
-    run: Run, tmp_path: Path
-) -> None:
-    """One bad line must give an error line and the run go on (exit 2); today the whole
-    batch dies with exit 70 and no output."""
-    bad = series_patient(
+def test_batch_line_with_mixed_offsets_is_read_not_exit_70(run: Run, tmp_path: Path) -> None:
+    """The whole batch died with exit 70 and no output; both lines are now read."""
+    mixed = series_patient(
         naloxone_challenge="negative",
         cows_ratings=[
             {"at": f"{DAY}T08:00", "total": 1},
@@ -70,11 +76,11 @@ def test_batch_line_with_mixed_offsets_is_an_error_line_not_exit_70(
     )
     good = json_answers(ready_patient())
     path = tmp_path / "b.jsonl"
-    path.write_text(json.dumps(bad) + "\n" + json.dumps(good) + "\n")
-    result = run("check", "--batch", str(path), "--today", DAY)
-    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    path.write_text(json.dumps(mixed) + "\n" + json.dumps(good) + "\n")
+    result = run("check", "--batch", str(path), "--now", NOW)
+    assert result.exit_code == 0, (result.exit_code, result.stderr)
     lines = [json.loads(x) for x in result.stdout.splitlines()]
-    assert [x["status"] for x in lines] == ["error", "ready"]
+    assert len(lines) == 2 and "error" not in [x["status"] for x in lines], lines
 
 
 def test_scenarios_test_with_mixed_offsets_is_not_exit_70(run: Run, tmp_path: Path) -> None:
@@ -109,7 +115,7 @@ def test_flag_cows_total_beside_a_file_series_does_not_hide_the_latest_rating(
         ],
     )
     result = run(
-        "check", "--json", "--today", DAY,
+        "check", "--json", "--now", NOW,
         "--answers", str(write(tmp_path, answers)), "--answer", "cows_total=1",
     )  # fmt: skip
     assert result.exit_code != 0, result.stdout
@@ -126,7 +132,7 @@ def test_flag_negative_challenge_does_not_lift_a_file_positive(run: Run, tmp_pat
     )
     path = write(tmp_path, answers)
     result = run(
-        "check", "--json", "--today", DAY, "--answers", str(path),
+        "check", "--json", "--now", NOW, "--answers", str(path),
         "--answer", "naloxone_challenge=negative",
     )  # fmt: skip
     assert result.exit_code != 0, result.stdout
@@ -143,7 +149,7 @@ def test_a_flag_beside_a_series_on_standard_input_is_refused(run: Run) -> None:
     naloxone_challenge=negative lifted the positive challenge read from stdin."""
     stdin = json.dumps(series_patient(cows_total=1, naloxone_challenges=POSITIVE_TODAY))
     result = run(
-        "check", "--json", "--today", DAY, "--answers", "-",
+        "check", "--json", "--now", NOW, "--answers", "-",
         "--answer", "naloxone_challenge=negative", input=stdin,
     )  # fmt: skip
     assert result.exit_code == 2, result.stdout
@@ -158,7 +164,7 @@ def test_a_flag_beside_a_batch_lines_series_is_an_error_line(run: Run, tmp_path:
     lines = write(tmp_path, {}, "lines.jsonl")
     lines.write_text(line + "\n")
     result = run(
-        "check", "--today", DAY, "--batch", str(lines), "--answer", "naloxone_challenge=negative"
+        "check", "--now", NOW, "--batch", str(lines), "--answer", "naloxone_challenge=negative"
     )
     out = json.loads(result.stdout.splitlines()[0])
     assert out["status"] == "error" and "beside the series" in out["message"], out
@@ -167,10 +173,16 @@ def test_a_flag_beside_a_batch_lines_series_is_an_error_line(run: Run, tmp_path:
 def test_a_series_on_standard_input_is_kept_in_the_session(run: Run, tmp_path: Path) -> None:
     """Standard input is read once, and its records are kept as a file's are."""
     ratings = [{"at": f"{DAY}T07:00", "total": 2}, {"at": f"{DAY}T09:00", "total": 1}]
-    stdin = json.dumps(series_patient(cows_ratings=ratings, naloxone_challenge="negative"))
+    stdin = json.dumps(
+        series_patient(
+            cows_ratings=ratings,
+            naloxone_challenge="negative",
+            naloxone_challenge_started=f"{DAY}T06:00",  # a record needs its observation
+        )
+    )
     session = tmp_path / "s.json"
     run(
-        "walk", "--no-input", "--today", DAY, "--label", "stdin", "--session", str(session),
+        "walk", "--no-input", "--now", NOW, "--label", "stdin", "--session", str(session),
         "--answers", "-", input=stdin,
     )  # fmt: skip
     kept = json.loads(session.read_text(encoding="utf-8"))["cows_ratings"]

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, Run, after_injection, days_ago, ready_patient
+from tests.helpers import NOW, TODAY, Run, after_injection, days_ago, ready_patient
 from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.expr.values import Scalar
@@ -35,7 +35,7 @@ def flags(answers: Mapping[str, Any]) -> list[str]:
 
 
 def check(run: Run, answers: Mapping[str, Any], *extra: str) -> Any:
-    return run("check", "--json", "--today", TODAY.isoformat(), *flags(answers), *extra)
+    return run("check", "--json", "--now", NOW, *flags(answers), *extra)
 
 
 def status(run: Run, answers: Mapping[str, Any], *extra: str) -> dict[str, Any]:
@@ -93,6 +93,7 @@ def record_file(tmp_path: Any, last_day: int, on: dt.date, confirmed: bool = Tru
             "date": (on - dt.timedelta(days=last_day - n)).isoformat(),
             "given": "as the site's protocol directs",
             "tolerated": True,
+            "naltrexone_given": 1 < n < last_day,
             "cows": [{"time": "09:00", "total": 1}],
             **({"injection_day": True} if confirmed and n == last_day else {}),
         }
@@ -116,8 +117,10 @@ def test_the_rapid_pathway_without_its_daily_record_is_not_ready(run: Run) -> No
 def test_the_rapid_pathway_before_the_confirmed_injection_day_is_a_contraindication(
     run: Run, tmp_path: Any
 ) -> None:
-    answers = ready_patient(last_opioid_use=days_ago(3), **RAPID)
-    unconfirmed = record_file(tmp_path, 3, TODAY, confirmed=False)
+    answers = ready_patient(last_opioid_use=days_ago(4), **RAPID)
+    # Day 1, three days of oral naltrexone, and today: all the record needs but the
+    # clinician's confirmation of the injection day.
+    unconfirmed = record_file(tmp_path, 5, TODAY, confirmed=False)
     data = status(run, answers, "--answers", unconfirmed)
     assert data["status"] == "incomplete"  # without a site table, the day is confirmed
     assert "rapid_injection_day" in data["missing"]
@@ -299,7 +302,8 @@ def _started_challenge(run: Run, home: Path, *extra: str) -> Path:
     assert result.exit_code == ExitCode.INCOMPLETE, result.output
     path = _session_file(home)
     record = json.loads(path.read_text())
-    record["timers"]["naloxone_challenge"] = dt.datetime.now(dt.UTC).isoformat()
+    # Just now on the session's clock (a --today run's: that date, at the time it saved).
+    record["timers"]["naloxone_challenge"] = record["updated"]
     path.write_text(json.dumps(record))
     return path
 
@@ -491,6 +495,7 @@ def test_a_walk_resumed_on_a_later_day_asks_the_day_s_results_again(
     resumed = run(
         "walk", "--resume", "--session", str(path), "--no-input", "--today", later.isoformat(),
         "--answer", "naloxone_challenge=negative", "--answer", "kit_storage_ok=yes",
+        "--answer", "naloxone_challenge_started=30 minutes ago",
         "--answer", "body_habitus=average",
     )  # fmt: skip
     assert resumed.exit_code == ExitCode.INCOMPLETE, resumed.output
@@ -594,7 +599,7 @@ def test_the_note_judges_a_session_under_its_recorded_settings(
     patient = ready_patient(last_opioid_use=days_ago(10), naloxone_challenge="negative")
     walked = run(
         "walk", "--no-input", "--label", "pt", "--today", TODAY.isoformat(), "--site", str(site),
-        *flags(patient),
+        *flags(patient), "--answer", "naloxone_challenge_started=25 minutes ago",
     )  # fmt: skip
     assert walked.exit_code == ExitCode.BLOCKED, walked.output
     path = _session_file(_isolated_home)

@@ -23,6 +23,8 @@ from typer.testing import CliRunner
 from tests import oracle
 from tests.helpers import STEPS, TODAY, ready_patient
 from tests.strategies import patients as gen
+from tests.strategies import timed
+from tests.strategies.patients import pool_guide
 from xrntx_guide.cli.app import app
 from xrntx_guide.errors import PackError
 
@@ -102,6 +104,200 @@ def test_earliest_date_is_last_use_plus_the_minimum(guide: Any) -> None:
     assert oracle.earliest_injection_date(guide, dt.date.max, "short_acting") is None
 
 
+# --- The oracle over time (reference 4.4 items 8-12, 5.1, 5.2, 6, 7) -----------------------
+
+NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
+
+
+def at(hours: float, day: dt.date = TODAY) -> str:
+    """An ISO time ``hours`` after midnight UTC of ``day`` (negative: the day before)."""
+    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
+    return (midnight + dt.timedelta(hours=hours)).isoformat()
+
+
+def gates_found(guide: Any, answers: dict[str, Any], **over_time: Any) -> set[tuple[str, str]]:
+    return {(f.gate, f.state) for f in oracle.findings(guide, answers, TODAY, now=NOW, **over_time)}
+
+
+def test_oracle_reads_the_latest_cows_rating_of_the_day_and_none_after_now(guide: Any) -> None:
+    rated = ready_patient(
+        cows_total=None, cows_ratings=[{"at": at(8), "total": 9}, {"at": at(11), "total": 1}]
+    )
+    assert oracle.must_not_be_ready(guide, rated, TODAY, now=NOW) == []
+    rated["cows_ratings"] = [{"at": at(8), "total": 1}, {"at": at(11), "total": 9}]
+    assert ("withdrawal", "holds") in gates_found(guide, rated)
+    # A low rating later than now is refused; one of yesterday never counts.
+    rated["cows_ratings"].append({"at": at(23.5), "total": 0})
+    assert oracle.refused(guide, rated, TODAY, now=NOW)
+    yesterday = ready_patient(cows_total=None, cows_ratings=[{"at": at(-2), "total": 0}])
+    assert ("withdrawal", "undecided") in gates_found(guide, yesterday)
+
+
+def test_oracle_keeps_a_positive_challenge_until_a_negative_rechallenge_in_the_window(
+    guide: Any,
+) -> None:
+    window = guide.setting_values["naloxone_rechallenge_window_hours"]
+    positive = {"at": at(-3), "kind": "challenge", "result": "positive"}
+
+    def rechallenge(hours: float, started: float | None = None) -> dict[str, Any]:
+        entry = {"at": at(-3 + hours), "kind": "rechallenge", "result": "negative"}
+        if started is not None:
+            entry["started"] = at(-3 + started)
+        return entry
+
+    def blocked(*entries: dict[str, Any], **over_time: Any) -> bool:
+        answers = ready_patient(naloxone_challenge=None, naloxone_challenges=list(entries))
+        return ("naloxone_challenge", "holds") in gates_found(guide, answers, **over_time)
+
+    assert blocked(positive)
+    assert not blocked(positive, rechallenge(10, started=9))
+    assert blocked(positive, rechallenge(window + 0.5, started=window))  # outside
+    # A correction, or a second "challenge", never lifts the positive.
+    assert blocked(
+        positive,
+        {"at": at(9), "kind": "challenge", "result": "negative", "corrects": at(-3), "reason": "x"},
+    )
+    assert blocked(positive, {"at": at(9), "kind": "challenge", "result": "negative"})
+    # In a visit record a negative needs the time the naloxone was given.
+    assert blocked(positive, rechallenge(10), in_record=True)
+    assert not blocked(positive, rechallenge(10))  # check: a bare result as reported
+    # A negative called before the observation minimum is refused.
+    early = ready_patient(
+        naloxone_challenge=None, naloxone_challenges=[positive, rechallenge(10, 9.9)]
+    )
+    assert oracle.refused(guide, early, TODAY, now=NOW)
+
+
+def test_oracle_measures_the_window_in_absolute_time_across_daylight_saving(guide: Any) -> None:
+    """America/New_York falls back on 2026-11-01: 01:00-04:00 to 01:45-05:00 the next day
+    reads 24:45 on the wall and is 25:45 of real time; the window is 24 hours."""
+    window = guide.setting_values["naloxone_rechallenge_window_hours"]
+    positive = dt.datetime(2026, 11, 1, 1, 0, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
+    again = positive + dt.timedelta(hours=window, minutes=45)
+    now = again + dt.timedelta(minutes=5)
+    answers = ready_patient(
+        injection_date=now.date(),
+        last_opioid_use=now.date() - dt.timedelta(days=14),
+        naloxone_challenge=None,
+        naloxone_challenges=[
+            {"at": positive.isoformat(), "kind": "challenge", "result": "positive"},
+            {
+                "at": again.astimezone(dt.timezone(dt.timedelta(hours=-5))).isoformat(),
+                "started": (again - dt.timedelta(minutes=25)).isoformat(),
+                "kind": "rechallenge",
+                "result": "negative",
+            },
+        ],
+    )
+    found = oracle.findings(guide, answers, now.date(), now=now)
+    assert any(f.gate == "naloxone_challenge" and f.state == "holds" for f in found), found
+
+
+def rapid_days(last: int, oral: set[int], on: dt.date = TODAY) -> list[dict[str, Any]]:
+    return [
+        {
+            "day": n,
+            "date": (on - dt.timedelta(days=last - n)).isoformat(),
+            "given": "as the protocol directs",
+            "naltrexone_given": n in oral,
+            "tolerated": True,
+            "cows": [{"time": "09:00", "total": 1}],
+            **({"injection_day": True} if n == last else {}),
+        }
+        for n in range(1, last + 1)
+    ]
+
+
+class Settings:
+    """The pack with some numbers in force changed: the oracle reads only those."""
+
+    def __init__(self, guide: Any, **values: object) -> None:
+        self.guide = guide
+        self.setting_values = {**guide.setting_values, **values}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.guide, name)
+
+
+@pytest.mark.parametrize(("need", "site_challenge"), [(3, False), (5, True)])
+def test_oracle_reads_the_rapid_pathway_as_clarified(
+    guide: Any, need: int, site_challenge: bool
+) -> None:
+    """Whatever number of oral naltrexone days is in force, and whether the site requires
+    the challenge on the pathway's injection day."""
+    guide = Settings(
+        guide, rapid_naltrexone_days_required=need, rapid_challenge_required=site_challenge
+    )
+    base = dict.fromkeys(oracle.RAPID_KEYS, True) | {"pathway": oracle.RAPID}
+    last = need + 3  # day 1 buprenorphine, day 2 none, then the oral days
+    ready = ready_patient(
+        **base,
+        last_opioid_use=TODAY - dt.timedelta(days=last - 1),
+        uds_buprenorphine="positive",
+        naloxone_challenge="not_done",  # not required on the pathway's injection day...
+        rapid_days=rapid_days(last, set(range(3, last))),
+    )
+    if site_challenge:  # ...unless the site requires it
+        assert ("naloxone_challenge", "holds") in gates_found(guide, ready)
+        ready["naloxone_challenge"] = "negative"
+    assert oracle.must_not_be_ready(guide, ready, TODAY, now=NOW) == []
+    short = {**ready, "rapid_days": rapid_days(last, set(range(4, last)))}
+    assert ("rapid_pathway", "undecided") in gates_found(guide, short)
+    day_one = {**ready, "last_opioid_use": TODAY, "rapid_days": rapid_days(1, set())}
+    assert oracle.must_not_be_ready(guide, day_one, TODAY, now=NOW)
+    used = {**ready, "last_opioid_use": TODAY - dt.timedelta(days=1)}
+    assert ("rapid_pathway", "holds") in gates_found(guide, used)
+    bup_er = {**ready, "last_opioid_kind": oracle.BUP_ER}
+    assert ("opioid_free_interval", "holds") in gates_found(guide, bup_er)
+    # Chosen, the pathway stays chosen once the interval is met: its record still rules.
+    waited = {**short, "last_opioid_use": TODAY - dt.timedelta(days=30)}
+    assert ("rapid_pathway", "undecided") in gates_found(guide, waited)
+
+
+def test_oracle_reads_the_patients_record(guide: Any) -> None:
+    three_days = [TODAY - dt.timedelta(days=3)]
+    first = ready_patient()
+    assert oracle.refused(guide, first, TODAY, record=three_days)
+    repeat = ready_patient(
+        visit=oracle.REPEAT, opioid_use_since_last_injection=False, last_injection_side="left"
+    )
+    assert ("dose_timing", "holds") in gates_found(guide, repeat, record=three_days)
+    older = {**repeat, "last_injection_date": TODAY - dt.timedelta(days=28)}
+    assert oracle.refused(guide, older, TODAY, record=three_days)
+    beside = {**first, "last_injection_date": TODAY - dt.timedelta(days=3)}
+    assert oracle.refused(guide, beside, TODAY)
+    used_after = {
+        **repeat,
+        "last_injection_date": TODAY - dt.timedelta(days=35),
+        "last_opioid_use": TODAY - dt.timedelta(days=1),
+    }
+    assert oracle.refused(guide, used_after, TODAY)
+
+
+def test_oracle_finds_a_note_line_the_answers_contradict(guide: Any) -> None:
+    answers = ready_patient(uds_buprenorphine="positive")
+    note = "- urine_drug_screen (contraindication): pass - all five assays negative [label]\n"
+    assert oracle.note_contradictions(guide, note, answers, TODAY, "complete")
+    given = "- Given: 380 mg, left buttock, needle 2-inch\n"
+    assert oracle.note_contradictions(guide, given, ready_patient(), TODAY, "incomplete")
+    assert not oracle.note_contradictions(
+        guide, given, ready_patient(injection_given=True), TODAY, "complete"
+    )
+
+
+@pytest.mark.parametrize("need", [3, 4])
+def test_oracle_refuses_a_protocol_table_whose_injection_day_comes_too_early(
+    guide: Any, need: int
+) -> None:
+    guide = Settings(guide, rapid_naltrexone_days_required=need)
+    rows: list[dict[str, object]] = [{"day": 1, "given": "buprenorphine"}]
+    rows += [{"day": n, "given": "oral", "oral_naltrexone": True} for n in range(2, need + 2)]
+    rows.append({"day": need + 2, "given": "XR-NTX", "injection": True})
+    assert oracle.protocol_problems(guide, rows) == []
+    assert oracle.protocol_problems(guide, [{"day": 1, "given": "x", "injection": True}])
+    assert oracle.protocol_problems(guide, [*rows[:-2], {"day": need + 1, "injection": True}])
+
+
 # --- (a) ready means the reference finds nothing standing ----------------------------------
 
 
@@ -159,6 +355,33 @@ def test_answers_the_reference_refuses_are_never_ready(kind: str, data: st.DataO
         ("check --batch", gen.batch_run(case.guide, p)),
     ):
         assert run.status != "ready", f"{path}: ready with {kind}: {case!r}"
+
+
+# --- (a) over time: visits with timed results, the pathway's record, the patient's record
+
+
+@timed.bounded(50)
+@given(timed.timed_visits())
+def _ready_over_time(v: timed.Timed) -> None:
+    guide = pool_guide(v.site)
+    routes = timed.Routes()
+    label = routes.patient(v)
+    for verdict, in_record in (
+        (routes.check(v, label), False),
+        (routes.batch([(v, label)])[0], False),
+        (routes.walk(timed.with_injection(v), label), True),
+    ):
+        if verdict.ready:
+            found = v.findings(guide, in_record=in_record)
+            assert not found, f"{verdict.route} ready, but {[str(f) for f in found]}\n{v!r}"
+
+
+def test_ready_over_time_means_the_reference_finds_nothing() -> None:
+    """Series, challenges, the pathway's record and the patient's record, on ``check``, a
+    batch line and ``walk --no-input``: ready only when the oracle finds nothing standing
+    (invariants 1, 2 and 8-11 together)."""
+    timed.require_the_interfaces()
+    _ready_over_time()
 
 
 # --- (b) a missing answer that a gate needs is never ready --------------------------------

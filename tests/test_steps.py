@@ -389,6 +389,7 @@ def test_rapid_pathway_replaces_the_interval_rule_with_its_requirements(guide: G
         "rapid_record_complete": True,
         "rapid_doses_tolerated": True,
         "rapid_day_cows": 1,
+        "rapid_naltrexone_days": guide.setting_values["rapid_naltrexone_days_required"],
     }
     missing = check(guide, **{**setting, "rapid_protocol_on_file": False}, **base)
     # The interval gate still applies (its extended-release buprenorphine rule holds on

@@ -39,7 +39,7 @@ from .errors import InvalidAnswer, UserError
 from .judge import judge
 from .output.schemas import ErrorCode, error_fields
 from .pack.guide import Guide
-from .visit.answers import RAPID_DAYS_KEY
+from .visit.answers import CHALLENGES_KEY, RAPID_DAYS_KEY, STARTED_SUFFIX
 from .visit.presets import (
     LABEL_KEY,
     DuplicateKey,
@@ -135,9 +135,18 @@ class Job:
     explain: bool
     flags: Mapping[str, Preset] = field(default_factory=dict)
     overrides: tuple[OverrideRequest, ...] = ()
+    shared_raw: Mapping[str, Any] = field(default_factory=dict)
+    """``--answers FILE`` as read: its series are never replaced by a line's answers."""
     shared_days: tuple[Any, ...] = ()
     """The rapid pathway's days of ``--answers FILE`` (``rapid_days``), for the lines that
     give none of their own: the ``rapid`` block reads the same days as the gate."""
+
+    starts: Mapping[str, dt.datetime] = field(default_factory=dict)
+    """When the naloxone was given, from ``--answers FILE`` and the flags (a line's own
+    ``*_started`` go over them)."""
+    now: dt.datetime | None = None
+    """The run's clock when the batch started: a result a line times after it is refused
+    (visit/clock.py); None: the end of ``today``."""
 
     store: Path | None = None
     """The folder of saved sessions, read (once) for the first line with a ``label``."""
@@ -174,6 +183,26 @@ class Job:
         return timeline(self.guide, self.records, cleaned, self.today, unreadable=unreadable)
 
 
+def _observation(
+    job: Job, raw: Mapping[str, Any], presets: Mapping[str, Preset]
+) -> tuple[dict[str, dt.datetime], dict[str, dt.datetime]] | None:
+    """When the naloxone of the line's timed results was given (the shared file's and
+    the flags', under the line's own) and when its series' results were taken: read only
+    when something gives one (visit/presets.py)."""
+    if (
+        not job.starts
+        and CHALLENGES_KEY not in raw
+        and not any(k.endswith(STARTED_SUFFIX) for k in raw)
+    ):
+        return None
+    from .visit.clock import end_of_day
+    from .visit.presets import given_observation
+
+    now = job.now if job.now is not None else end_of_day(job.today)
+    starts, times = given_observation(job.guide, raw, None, presets, (), job.today, now)
+    return {**job.starts, **starts}, times
+
+
 def error_line(number: int, ident: Any, fields: Mapping[str, Any]) -> str:
     """The error result of one line (:class:`xrntx_guide.schemas.BatchError`)."""
     bad = {
@@ -206,8 +235,19 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
             raise _Bad("not_object", "must be one JSON object of answers")
         ident = raw.pop("id", None)
         record = job.record(raw.pop(LABEL_KEY)) if LABEL_KEY in raw else None
-        given = parse_answers(job.guide, raw, "file", job.today, None)
-        refuse_flags_beside_series(job.guide, raw, given, job.flags, job.today, "the line")
+        given = parse_answers(job.guide, raw, "file", job.today, None, now=job.now)
+        refuse_flags_beside_series(job.guide, raw, given, job.flags, job.today, "the line", job.now)
+        # The line over the shared file's series: the same rule as a flag over it.
+        refuse_flags_beside_series(
+            job.guide,
+            job.shared_raw,
+            job.shared,
+            given,
+            job.today,
+            "--answers FILE",
+            job.now,
+            by="the line",
+        )
         presets = {**job.shared, **given, **job.flags}
 
         def days() -> Any:
@@ -217,7 +257,7 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
                 return job.shared_days
             from .visit.rapid import parse_days
 
-            return parse_days(job.guide, raw[RAPID_DAYS_KEY], job.today, None)
+            return parse_days(job.guide, raw[RAPID_DAYS_KEY], job.today, None, job.now)
 
         # An answer out of bounds or contradicting another or the record, or an override
         # the line refuses, raises here: the same judge as a single check --json.
@@ -230,6 +270,8 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
             overrides=job.overrides,
             explain=job.explain,
             record=record,
+            now=job.now,
+            observation=_observation(job, raw, presets),
         ).result
         if ident is not None:
             result = {"id": ident, **result}

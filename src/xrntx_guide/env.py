@@ -42,10 +42,12 @@ def system_now() -> dt.datetime:
 
 @dataclass
 class Clock:
-    """Wall-clock time; a timer's reading can be sped up for demonstrations (--demo-clock).
+    """The visit's one clock: the real time, or a fixed start (``--today``, ``--now``)
+    that then runs in real time (clinical basis, safety invariant 8). A timer's reading can
+    be sped up for demonstrations (--demo-clock).
 
-    Records (answers, timer starts, overrides) always get the real time, so a session
-    resumed without the demo clock reads correctly.
+    Records (answers, timer starts, overrides) always get :meth:`now`, never the sped-up
+    reading, so a session resumed without the demo clock reads correctly.
     """
 
     factor: float = 1.0
@@ -53,9 +55,26 @@ class Clock:
     """Time a trainer fast-forwarded the timers by (a demo, a training run only)."""
     source: Callable[[], dt.datetime] = field(default=system_now, repr=False, compare=False)
     """Where the real time comes from (a test gives a fixed instant)."""
+    start: dt.datetime | None = None
+    """A fixed start (``--today``, ``--now``): the visit clock read this when the real
+    time was :attr:`origin`, and runs in real time from there. None: the real time."""
+    origin: dt.datetime | None = None
 
     def now(self) -> dt.datetime:
-        return self.source()
+        """The visit's one clock (aware): every time the core compares or stamps."""
+        real = self.source()
+        if self.start is None or self.origin is None:
+            return real
+        return self.start + (real - self.origin)
+
+    @property
+    def fixed(self) -> bool:
+        """Whether the clock was fixed (``--today``, ``--now``) rather than the real time."""
+        return self.start is not None
+
+    def starting_at(self, start: dt.datetime) -> Clock:
+        """The same clock, reading ``start`` now and running in real time from there."""
+        return dataclasses.replace(self, start=start, origin=self.source())
 
     def today(self) -> dt.date:
         """Today's date where the program runs (local time, as a clinician reads it)."""
@@ -125,6 +144,10 @@ class Environment:
 
     def today(self) -> dt.date:
         return self.clock.today()
+
+    def fix_clock(self, start: dt.datetime) -> None:
+        """From here on the run's clock starts at ``start`` (``--today``, ``--now``)."""
+        self.clock = self.clock.starting_at(start)
 
     def var(self, name: str) -> str | None:
         """An environment variable; an empty one counts as not set."""

@@ -19,9 +19,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .engine.evaluate import OverrideRequest, State
 from .errors import InvalidAnswer
 from .pack.guide import Guide
-from .visit.answers import CHALLENGES_KEY, RAPID_RECORD_KEYS, RATINGS_KEY
+from .visit.answers import CHALLENGES_KEY, RATINGS_KEY, is_pathway_key
 from .visit.contradiction import refuse_contradiction, refuse_record
-from .visit.presets import Preset, evaluate_presets, file_series
+from .visit.presets import (
+    Observed,
+    Preset,
+    evaluate_presets,
+    file_series,
+    observed_results,
+    refuse_unobserved,
+)
 
 if TYPE_CHECKING:
     from .visit.history import Timeline
@@ -35,6 +42,9 @@ class Judged(NamedTuple):
     state: State
     result: dict[str, Any]
     prefilled: dict[str, Any]
+    observed: tuple[Observed, ...] = ()
+    """The results that wait for an observation, with when the naloxone was given (None:
+    not recorded, taken as reported)."""
 
 
 def with_record(
@@ -103,6 +113,8 @@ def judge(
     overrides: Iterable[OverrideRequest] = (),
     explain: bool = False,
     record: Timeline | None = None,
+    now: dt.datetime | None = None,
+    observation: tuple[Mapping[str, dt.datetime], Mapping[str, dt.datetime]] | None = None,
 ) -> Judged:
     """Judge one patient.
 
@@ -117,6 +129,12 @@ def judge(
         explain: add each gate's findings to the result.
         record: the patient's timeline (``--label``, a batch line's ``label``, a
             scenario's earlier visits), read as a walk reads it.
+        now: the visit's clock (visit/clock.py): a result of a series timed after it is
+            refused; None: the end of ``today`` (a scenario's day).
+        observation: when each timed result's naloxone was given, and when each result
+            was taken (visit/presets.py, ``given_observation``); a start too close to its
+            result is refused, and a result without one is taken as reported (a check
+            keeps no record) and said so in ``observation``.
 
     Raises:
         InvalidAnswer / OverrideRefused: as :func:`with_record`.
@@ -124,12 +142,18 @@ def judge(
     from .output.report import check_result
 
     state, prefilled = with_record(guide, presets, today, record, overrides)
-    result = check_result(state, explain)
-    used = series_used(guide, raw or {}, presets, today)
+    starts, times = observation if observation is not None else ({}, {})
+    from .visit.clock import end_of_day
+
+    at = now if now is not None else end_of_day(today)
+    observed = tuple(observed_results(state, presets, starts, at, times))
+    refuse_unobserved(observed, kept=False)
+    result = check_result(state, explain, starts)
+    used = series_used(guide, raw or {}, presets, today, now)
     if used is not None:
         result["used"] = used
     shown = state.question_visible
-    if any(k in guide.questions and shown.get(k) is not False for k in RAPID_RECORD_KEYS):
+    if any(is_pathway_key(guide, k) and shown.get(k) is not False for k in guide.questions):
         # On the rapid pathway only: the record module (pydantic) loads for it, so a
         # check or a batch without it never pays for the import.
         from .visit.rapid import check_block
@@ -147,17 +171,21 @@ def judge(
             },
             "warnings": record.warnings(),
         }
-    return Judged(state, result, prefilled)
+    return Judged(state, result, prefilled, observed)
 
 
 def series_used(
-    guide: Guide, raw: Mapping[str, Any], presets: Mapping[str, Preset], today: dt.date
+    guide: Guide,
+    raw: Mapping[str, Any],
+    presets: Mapping[str, Preset],
+    today: dt.date,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any] | None:
     """Which COWS rating and which challenge result of the series in ``raw`` the gates
     read (``used``); None when ``raw`` gives no series."""
     if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
         return None
-    expanded = file_series(guide, raw, presets, today)
+    expanded = file_series(guide, raw, presets, today, now)
     if expanded is None:
         return None
     used = expanded.used()

@@ -29,11 +29,13 @@ P_DATE = r"Date of the injection [^\n]*: "
 P_DAY = r"Day of the protocol \(number\) \[(\d+)\]: "
 P_DAY_DATE = r"Date of day \d+ [^\n]*\[([0-9-]+)\]: "
 P_GIVEN = r"What was given on day \d+[^\n]*: "
-P_TOLERATED = r"doses given and tolerated\? \(yes/no\) \[Enter: not recorded yet\]: "
+P_NALTREXONE = r"oral naltrexone given\? \(yes/no\) \[Enter: [^\]\n]*\]: "
+P_TOLERATED = r"doses given and tolerated\? \(yes/no\) \[Enter: [^\]\n]*\]: "
 P_COWS = r"Day \d+ COWS total[^\n]*\[Enter: (?:none|no other)\]: "
 P_TIME = r"Time of the rating \(HH:MM\)[^\n]*: "
 P_CONFIRM = r"Is day \d+ the protocol's injection day\?[^\n]*: "
-P_KEEP = r"Keep the COWS ratings[^\n]*: "
+P_ADD = r"Add to day \d+, or correct it\? \[Enter: add / correct\]: "
+P_REASON = r"Why is day \d+ corrected \(required\): "
 P_NOTE = r"Note \[Enter to skip\]: "
 P_BLOCKED = r"Command \[back / edit / review / why / quit\]: "
 P_RECORD = r"Record a day\? Enter or 'day' to record one, or quit: "
@@ -76,6 +78,7 @@ def case(tmp_path: Path, days: int = 0, **changes: Any) -> str:
                 "date": (DAY1 + dt.timedelta(days=n - 1)).isoformat(),
                 "given": "as the site's protocol directs",
                 "tolerated": True,
+                "naltrexone_given": 3 <= n <= 6,  # the example site's oral naltrexone days
                 "cows": [{"time": "09:00", "total": 2}],
             }
             for n in range(1, days + 1)
@@ -98,7 +101,8 @@ class Run:
         self.home = home
         self.child = pexpect.spawn(
             str(EXE),
-            [*args, "--plain", "--today", today.isoformat()],
+            # Late on the day: the times typed that day are before the visit's clock.
+            [*args, "--plain", "--now", f"{today.isoformat()}T23:30"],
             env=env,
             encoding="utf-8",
             timeout=15,
@@ -135,12 +139,18 @@ class Run:
 
 
 def record_day(
-    w: Run, date: str = "", tolerated: str = "y", cows: str = "1", time: str = "08:00"
+    w: Run,
+    date: str = "",
+    tolerated: str = "y",
+    cows: str = "1",
+    time: str = "08:00",
+    naltrexone: str = "n",
 ) -> str:
     """The dialog from the day prompt to the note; returns what it showed after the day."""
     w.answer(P_DAY, "")
     w.answer(P_DAY_DATE, date)
     w.answer(P_GIVEN, "")
+    w.answer(P_NALTREXONE, naltrexone)
     w.answer(P_TOLERATED, tolerated)
     w.answer(P_COWS, cows)
     w.answer(P_TIME, time)
@@ -165,6 +175,7 @@ def test_a_day_is_recorded_at_the_prompt_saved_at_once_and_a_future_date_is_refu
         refused = w.answer(P_DAY_DATE, "")
         assert "after today" in refused, refused
         w.answer(P_GIVEN, "")  # the site table's text for day 1
+        w.answer(P_NALTREXONE, "n")
         w.answer(P_TOLERATED, "yes")
         w.answer(P_COWS, "3")
         w.answer(P_TIME, "09:15")
@@ -176,10 +187,15 @@ def test_a_day_is_recorded_at_the_prompt_saved_at_once_and_a_future_date_is_refu
         assert [(d["day"], d["date"], d["tolerated"]) for d in kept] == [
             (1, DAY1.isoformat(), True)
         ]
-        assert kept[0]["cows"] == [{"time": "09:15:00", "total": 3, "items": None}]
+        (rating,) = kept[0]["cows"]
+        assert (rating["total"], rating["items"]) == (3, None), rating
+        when = dt.time.fromisoformat(rating["time"])  # kept with its offset on that day
+        assert when.tzinfo is not None and when.replace(tzinfo=None) == dt.time(9, 15), rating
         assert "Buprenorphine" in kept[0]["given"]  # the site table's words
         assert "Day 1 recorded" in shown and "3 at 09:15" in shown
-        assert "gate rapid_pathway: fails" in shown, shown
+        # An on-track day reads as such (not a contraindication box), with what is due.
+        assert f"day 1 of {injection_day()}, on track; injection day" in shown, shown
+        assert "CONTRAINDICATION" not in shown and "Due today" in shown
         assert "Type 'day'" in shown
         w.child.sendline("quit")
         assert w.finish() == 1
@@ -201,13 +217,14 @@ def test_the_dialog_cannot_make_the_gate_pass_before_the_injection_day(
     try:
         w.answer(P_DATE, "")
         w.answer(P_BLOCKED, "day")
-        shown = record_day(w)
-        assert f"day {last - 1} of the protocol is reached" in shown, shown
+        shown = record_day(w, naltrexone="y")
+        assert f"day {last - 1} of {last}, on track; injection day" in shown, shown
         w.child.sendline("day")
         w.answer(P_DAY, str(last))  # the injection day, typed a day early
         w.answer(P_DAY_DATE, "")
         warned = w.answer(P_GIVEN, "")
         assert f"falls on {(day6 + dt.timedelta(days=1)).isoformat()}" in warned, warned
+        w.answer(P_NALTREXONE, "n")
         w.answer(P_TOLERATED, "y")
         w.answer(P_COWS, "0")
         w.answer(P_TIME, "08:30")
@@ -230,14 +247,18 @@ def test_the_dialog_cannot_make_the_gate_pass_before_the_injection_day(
         first = w.answer(P_ANY_PROMPT, "day")  # 'day' at whichever prompt comes first
         assert f"day {last} of the protocol" in first and "injection day" in first, first
         w.answer(P_DAY, str(last))
+        # Day 7 is recorded (a day early): never replaced; corrected, with why.
+        w.answer(P_ADD, "correct")
         w.answer(P_DAY_DATE, "today")
         w.answer(P_GIVEN, "")
+        w.answer(P_NALTREXONE, "n")
         w.answer(P_TOLERATED, "y")
-        w.answer(P_KEEP, "n")
         w.answer(P_COWS, "1")
         w.answer(P_TIME, "08:00")
         w.answer(P_COWS, "")
         w.answer(P_NOTE, "")
+        w.answer(P_REASON, "recorded a day early by mistake")
+        assert "[Enter: yes, as recorded]" in w.output  # a correction offers what was
         # On, past the gate: the urine screen (or first the pregnancy test, which counts
         # only for its own day and so is asked again on a new day).
         passed = w.expect(f"(?:{P_UDS}|{P_PREGNANCY})")
@@ -246,6 +267,9 @@ def test_the_dialog_cannot_make_the_gate_pass_before_the_injection_day(
         w.finish()
     finally:
         w.child.terminate(force=True)
+    kept = [d for d in w.session()["rapid_days"] if d["day"] == last]
+    assert len(kept) == 2 and kept[1]["corrects"] == last  # both entries stay
+    assert kept[1]["reason"] == "recorded a day early by mistake"
 
 
 def test_without_a_site_table_the_injection_day_counts_only_when_typed(
@@ -258,6 +282,7 @@ def test_without_a_site_table_the_injection_day_counts_only_when_typed(
         w.answer(P_DAY_DATE, "")
         w.answer(P_GIVEN, "")  # no table, no default: refused
         w.answer(P_GIVEN, "as the site's protocol directs")
+        w.answer(P_NALTREXONE, "n")
         w.answer(P_TOLERATED, "y")
         w.answer(P_COWS, "2")
         w.answer(P_TIME, "09:00")
@@ -267,18 +292,19 @@ def test_without_a_site_table_the_injection_day_counts_only_when_typed(
         undecided = w.expect(P_RECORD)
         assert "not known from the record yet" in undecided, undecided
         assert w.session()["rapid_days"][0].get("injection_day") is None
-        assert w.session()["gates"]["rapid_pathway"] == "unknown"
+        # Never passed: one day has no day of oral naltrexone before it.
+        assert w.session()["gates"]["rapid_pathway"] in ("unknown", "fail")
         w.child.sendline("")
         w.answer(P_DAY, "1")
-        w.answer(P_DAY_DATE, "")
-        w.answer(P_GIVEN, "")
-        w.answer(P_TOLERATED, "y")
-        w.answer(P_KEEP, "")
+        w.answer(P_ADD, "")  # add to day 1 what it does not record yet
         w.answer(P_COWS, "")
         w.answer(P_CONFIRM, "yes")
         w.answer(P_NOTE, "")
-        w.expect(P_UDS)
-        assert w.session()["rapid_days"][0]["injection_day"] is True
+        # Confirmed, it counts; but day 1 (the buprenorphine day) is never the injection
+        # day: the days of oral naltrexone come first (the pack's setting).
+        blocked = w.expect(P_BLOCKED)
+        assert "gate rapid_pathway: fails" in blocked and "oral naltrexone" in blocked, blocked
+        assert [d.get("injection_day") for d in w.session()["rapid_days"]] == [None, True]
         w.child.sendline("quit")
         w.finish()
     finally:

@@ -45,7 +45,7 @@ def walk_then_note(
     )
     path = tmp_path / f"{label}.json"
     path.write_text(json.dumps({**json_answers(answers), "rapid_days": record}))
-    on = ("--today", today.isoformat())
+    on = ("--now", f"{today.isoformat()}T23:30")
     run("walk", "--no-input", "--label", label, "--answers", str(path), *on, *site)
     text = run("note", label, "--format", "text", *site)
     assert text.exit_code == 0, text.output

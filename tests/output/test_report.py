@@ -15,7 +15,9 @@ from xrntx_guide.pack.guide import Guide
 
 def test_a_blocked_patient_never_gets_an_injection_record(run: Run) -> None:
     answers = after_injection(
-        last_opioid_use=(TODAY - dt.timedelta(days=4)).isoformat(), naloxone_challenge="negative"
+        last_opioid_use=(TODAY - dt.timedelta(days=4)).isoformat(),
+        naloxone_challenge="negative",
+        naloxone_challenge_started="30 minutes ago",  # a visit record needs its observation
     )
     result = walk(run, answers, label="blocked-1")
     assert result.exit_code == ExitCode.BLOCKED, result.output

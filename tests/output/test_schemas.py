@@ -131,8 +131,12 @@ def test_every_shipped_scenarios_answers_fit_the_answers_schema(schema: dict[str
             "not in",
         ),
         (
-            {"naloxone_challenges": [{"at": "2026-11-24T08:00", "result": "positive"}] * 3},
-            "more than 2",
+            {
+                "naloxone_challenges": [
+                    {"at": "2026-11-24T08:00", "result": "positive", "corrects": "earlier"}
+                ]
+            },
+            "does not match",
         ),
         (
             {
@@ -150,7 +154,7 @@ def test_every_shipped_scenarios_answers_fit_the_answers_schema(schema: dict[str
         "item-score-not-on-the-scale",
         "no-challenge",
         "unknown-result",
-        "three-challenges",
+        "correction-naming-no-time",
         "pathway-rating-without-scores",
     ],
 )

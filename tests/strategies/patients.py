@@ -307,6 +307,11 @@ def random_answers(c: Chooser, guide: Guide, today: dt.date, o: Options) -> dict
         a["opioid_use_significant"] = c.pick([False, True])
         if used and since >= 0 and free > since and not (o.odd and c.chance(15)):
             free = c.integer(0, since)  # used since the last injection, after it
+        elif not used and since >= 0 and free < since:
+            # No use since the last injection: the last use is before it. A use dated after
+            # it is a contradiction of item 10, drawn by ``contradict`` and checked on the
+            # routes that refuse it (tests/test_contradictions_are_refused.py).
+            free = since + c.integer(0, 30)
     a["oud_diagnosis"] = _mostly(c, True, [False])
     a["last_opioid_kind"] = kind
     a["last_opioid_use"] = shift(day, -free)
@@ -714,6 +719,13 @@ def random_site(c: Chooser, shipped: Guide) -> dict[str, object]:
             out[name] = value + c.pick(steps)
     if "post_injection_observation_minutes" in base and c.chance(20):
         out["post_injection_observation_minutes"] = c.pick([30, 0, 60, -1])
+    if "rapid_naltrexone_days_required" in base and c.chance(20):
+        out["rapid_naltrexone_days_required"] = base["rapid_naltrexone_days_required"] + c.pick(
+            [0, 1, 2, -1, -3]
+        )
+    if "rapid_challenge_required" in base and c.chance(15):
+        # Only true, or a value of the wrong type: false is the shipped default.
+        out["rapid_challenge_required"] = c.pick([True, "yes"])
     if "naloxone_challenge_route" in base and c.chance(15):
         out["naloxone_challenge_route"] = c.pick([*oracle.ROUTES, "IM"])
     if c.chance(8):
@@ -786,6 +798,18 @@ def _pool_sites() -> list[tuple[str, Callable[[Mapping[str, Any]], dict[str, obj
 
 
 SITE_POOL_NAMES = ["shipped", *(name for name, _ in _pool_sites())]
+
+
+def pool_site_toml(index: int) -> str | None:
+    """The site file of the pool's pack ``index`` (None: the shipped pack), for a run of
+    the command line (``--site``)."""
+    if index == 0:
+        return None
+    _, make = _pool_sites()[index - 1]
+    try:
+        return site_toml(make(shipped_guide().setting_values))
+    except (KeyError, TypeError):
+        return None
 
 
 @functools.cache

@@ -40,6 +40,8 @@ def day(n: int, **changes: Any) -> dict[str, Any]:
         "date": (DAY1 + dt.timedelta(days=n - 1)).isoformat(),
         "given": "as the site's protocol directs",
         "tolerated": True,
+        # The example site's table gives oral naltrexone on days 3-6 (before day 7).
+        "naltrexone_given": 3 <= n <= 6,
         "cows": [{"time": "09:00", "total": 3}, {"time": "15:00", "total": 1}],
     }
     entry.update(changes)
@@ -122,8 +124,8 @@ def test_seven_days_with_a_site_table(site_guide: Guide) -> None:
 
 
 def test_without_a_table_the_clinician_confirms_the_injection_day(guide: Guide) -> None:
-    today = DAY1 + dt.timedelta(days=4)
-    days = [day(k) for k in range(1, 6)]
+    today = DAY1 + dt.timedelta(days=6)
+    days = [day(k) for k in range(1, 8)]
     assert status(guide, patient(days, today), today) == "incomplete"
     days[-1]["injection_day"] = True
     assert status(guide, patient(days, today), today) == "ready"

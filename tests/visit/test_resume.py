@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from tests.helpers import Run, answer_flags, ready_patient, walk
+from tests.helpers import TODAY, Run, answer_flags, ready_patient, walk
 from xrntx_guide.errors import ExitCode
 
 
@@ -31,11 +31,20 @@ def test_resume_on_a_later_day_moves_a_defaulted_injection_date(
 ) -> None:
     answers = ready_patient()
     answers.pop("injection_date", None)
-    run("walk", "--no-input", "--label", "later", *answer_flags(answers))
+    # A fixed clock, moved on three days (a session on the real clock stays on it).
+    run(
+        "walk",
+        "--no-input",
+        "--label",
+        "later",
+        "--today",
+        TODAY.isoformat(),
+        *answer_flags(answers),
+    )
     path = _only_session(_isolated_home)
     record = json.loads(path.read_text(encoding="utf-8"))
     assert record["answers"]["injection_date"]["origin"] == "default"
-    later = dt.date.today() + dt.timedelta(days=3)
+    later = TODAY + dt.timedelta(days=3)
     result = run(
         "walk", "--resume", "--session", str(path), "--no-input", "--today", later.isoformat()
     )

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests import oracle
-from tests.helpers import TODAY, Run, gate, json_answers, ready_patient
+from tests.helpers import NOW, TODAY, Run, gate, json_answers, ready_patient
 from tests.strategies import patients as gen
 from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.errors import InvalidAnswer
@@ -21,6 +21,8 @@ from xrntx_guide.visit.series import CowsRating, latest_on, series_lines
 
 ITEMS = oracle.COWS_ITEMS
 YESTERDAY = TODAY - dt.timedelta(days=1)
+LATER = dt.datetime.combine(TODAY + dt.timedelta(days=2), dt.time(0)).astimezone()
+"""A clock after every rating the series strategy draws (up to tomorrow's early hours)."""
 
 
 def at(day: dt.date, hour: int, minute: int = 0) -> str:
@@ -37,7 +39,7 @@ def patient(**series: Any) -> dict[str, Any]:
 def check_file(run: Run, tmp_path: Path, answers: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(answers))
-    r = run("check", "--json", "--today", TODAY.isoformat(), "--answers", str(path))
+    r = run("check", "--json", "--now", NOW, "--answers", str(path))
     text = r.stdout if r.stdout.strip() else r.stderr
     return r.exit_code, json.loads(text)
 
@@ -59,11 +61,11 @@ def test_a_negative_rechallenge_within_24_hours_of_a_positive_challenge_is_ready
     code, data = check_file(run, tmp_path, patient(cows_total=2, naloxone_challenges=series))
     assert code == 0 and data["status"] == "ready", data
     assert gate(data, "naloxone_challenge")["outcome"] == "pass"
-    assert data["used"]["naloxone_challenge"] == {
-        "kind": "rechallenge",
-        "at": at(TODAY, 9),
-        "result": "negative",
-    }
+    used = data["used"]["naloxone_challenge"]
+    assert (used["kind"], used["result"]) == ("rechallenge", "negative"), used
+    # Stored with its offset: the same instant as the file's local 09:00.
+    given = dt.datetime.fromisoformat(at(TODAY, 9)).astimezone()
+    assert dt.datetime.fromisoformat(used["at"]) == given, used
 
 
 def test_a_rechallenge_after_24_hours_is_not_accepted_as_the_rechallenge(
@@ -235,7 +237,11 @@ def test_the_withdrawal_gate_agrees_with_the_oracle_over_the_latest_rating_of_th
     state = evaluate(
         guide,
         Inputs(
-            {k: p.value for k, p in parse_answers(guide, raw, "file", TODAY, "f").items()}, TODAY
+            {
+                k: p.value
+                for k, p in parse_answers(guide, raw, "file", TODAY, "f", now=LATER).items()
+            },
+            TODAY,
         ),
     )
     timed = []

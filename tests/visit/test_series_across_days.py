@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, Run, json_answers, ready_patient
+from tests.helpers import NOW, TODAY, Run, json_answers, ready_patient
 from xrntx_guide.cli.ui import UI
 from xrntx_guide.cli.walk import Walk
 from xrntx_guide.engine.evaluate import evaluate
@@ -21,9 +21,8 @@ from xrntx_guide.env import Clock
 from xrntx_guide.errors import InvalidAnswer
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit import session as store
-from xrntx_guide.visit.presets import Preset
-from xrntx_guide.visit.resume import move_visit_day, refuse_against_positive
-from xrntx_guide.visit.series import note_rating
+from xrntx_guide.visit.results import Offered, note_rating, take_result
+from xrntx_guide.visit.resume import move_visit_day
 
 YESTERDAY = TODAY - dt.timedelta(days=1)
 POSITIVE_AT = dt.datetime.combine(YESTERDAY, dt.time(15, 30), tzinfo=dt.UTC)
@@ -167,7 +166,7 @@ def test_another_challenge_result_on_a_later_day_is_refused_and_never_read(
 
     _, screen = resume(guide, record, now, REDO + "edit naloxone_challenge\nnegative\nquit\n")
 
-    assert "was positive and stands" in screen
+    assert "lifted only by a negative rechallenge" in " ".join(screen.split())
     assert record.answers["naloxone_challenge"].value == "positive"
     record.answers["naloxone_challenge"].value = "negative"
     state = evaluate(guide, record.inputs(guide, TODAY))
@@ -183,14 +182,12 @@ def test_a_flag_cannot_give_another_challenge_result_or_a_late_rechallenge(
     move_visit_day(guide, record, TODAY, late)
     store.refresh_defaults(guide, record, TODAY, late)
 
-    with pytest.raises(InvalidAnswer, match="contradicts the positive naloxone challenge"):
-        refuse_against_positive(
-            guide, record, {"naloxone_challenge": Preset("negative", "flag")}, TODAY, late
-        )
-    with pytest.raises(InvalidAnswer, match="window for a rechallenge"):
-        refuse_against_positive(
-            guide, record, {"naloxone_rechallenge": Preset("negative", "flag")}, TODAY, late
-        )
+    offered = Offered("challenge", "negative", late, "flag", stamped=True)
+    with pytest.raises(InvalidAnswer, match="lifted only by a negative rechallenge"):
+        take_result(guide, record, offered, TODAY)
+    again = Offered("rechallenge", "negative", late, "flag", stamped=True)
+    with pytest.raises(InvalidAnswer, match="not accepted"):
+        take_result(guide, record, again, TODAY)
 
 
 # --- a file's times are the times the note shows ------------------------------------------
@@ -210,59 +207,53 @@ def test_walk_answers_keeps_the_files_challenge_times_in_the_session_and_the_not
     path = tmp_path / "case.json"
     path.write_text(json.dumps(answers))
 
-    r = run(
-        "walk", "--no-input", "--label", "FT", "--today", TODAY.isoformat(), "--answers", str(path)
-    )
+    r = run("walk", "--no-input", "--label", "FT", "--now", NOW, "--answers", str(path))
     assert r.exit_code in (0, 4), r.output
     note = run("note", "FT", "--format", "json")
     assert note.exit_code == 0, note.output
     data = json.loads(note.stdout)
 
-    got = [(c["kind"], c["result"], c["at"]) for c in data["naloxone_challenges"]]
-    assert got == [("challenge", "positive", first), ("rechallenge", "negative", again)]
-    assert data["naloxone_challenges"][1]["started"] == started
+    def instant(text: str) -> dt.datetime:  # kept with its offset: the same instant
+        return dt.datetime.fromisoformat(text).astimezone()
+
+    got = [(c["kind"], c["result"], instant(c["at"])) for c in data["naloxone_challenges"]]
+    assert got == [
+        ("challenge", "positive", instant(first)),
+        ("rechallenge", "negative", instant(again)),
+    ]
+    assert instant(data["naloxone_challenges"][1]["started"]) == instant(started)
     assert data["naloxone_challenges"][1]["hours_after_positive"] == 17
 
 
-# --- an edit corrects the rating it edits; 'rate again' adds one --------------------------
+# --- an edit never writes over a rating: appended, or a named correction (invariant 9) ----
 
 
-def test_an_edit_of_the_cows_total_corrects_the_latest_rating_and_the_trail_keeps_it(
+def test_a_changed_cows_total_is_appended_beside_the_rating_and_rate_again_adds_one(
     guide: Guide,
 ) -> None:
+    """Before invariant 9 an edit of the total corrected the latest rating in place; now
+    the earlier rating stays and the new total is a later rating of the day."""
     now = dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.UTC)
     record = store.new_session(guide, "CW", now, TODAY)
     for key, value in ready_patient(cows_total=3, injection_date=TODAY).items():
         record.set_answer(key, value, "typed", now)
 
-    def noted() -> Any:
-        return note_rating(guide, record, evaluate(guide, record.inputs(guide, TODAY)), TODAY, now)
+    def noted(at: dt.datetime) -> Any:
+        state = evaluate(guide, record.inputs(guide, TODAY))
+        return note_rating(guide, record, state, TODAY, at)
 
-    noted()
-    record.set_answer("cows_total", 4, "typed", now)  # what `edit cows_total` records
-    noted()
+    noted(now)
+    later = now + dt.timedelta(minutes=5)
+    record.set_answer("cows_total", 4, "typed", later)  # a flag on resume, or an item edit
+    noted(later)
 
-    assert [(r.total, r.context) for r in record.cows_ratings] == [(4, "baseline")]
-    (change,) = [e for e in record.events if e.key == "cows_ratings"]
-    assert change.kind == "change" and change.detail is not None and "was 3" in change.detail
+    assert [(r.total, r.context) for r in record.cows_ratings] == [(3, "baseline"), (4, "repeat")]
 
     record.cows_next_context = "after_challenge"  # what 'rate again' sets
     record.set_answer("cows_total", 6, "typed", now + dt.timedelta(minutes=40))
-    noted()
+    noted(now + dt.timedelta(minutes=40))
     assert [(r.total, r.context) for r in record.cows_ratings] == [
-        (4, "baseline"),
+        (3, "baseline"),
+        (4, "repeat"),
         (6, "after_challenge"),
     ]
-
-
-def test_edit_cows_total_at_the_prompt_corrects_the_rating(guide: Guide) -> None:
-    now = dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.UTC)
-    record = store.new_session(guide, "CW", now, TODAY)
-    for key, value in ready_patient(cows_total=3, injection_date=TODAY).items():
-        record.set_answer(key, value, "typed", now)
-    w, out = walk_on(guide, record, TODAY, now, "edit cows_total\n7\nquit\n")
-
-    w.run()
-
-    assert [r.total for r in record.cows_ratings] == [7], out.getvalue()
-    assert record.answers["cows_total"].value == 7

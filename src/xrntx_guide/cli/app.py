@@ -125,7 +125,7 @@ for _fn in (
     command()(_fn)
 
 
-SHARED_VALUE_OPTIONS = ("--steps", "--site", "--today")
+SHARED_VALUE_OPTIONS = ("--steps", "--site", "--today", "--now")
 SHARED_FLAGS = ("--plain", "--no-input")
 COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
 """Options that mean the same to every command that takes them: they may come before the

@@ -102,6 +102,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "walk": (
         "xrntx-guide walk --label AB12 --today 2026-11-24",
         "xrntx-guide walk --answers case.toml --plain",
+        "xrntx-guide walk --no-input --now 2026-11-24T09:30 --answers case.json",
         "xrntx-guide walk --resume --label AB12",
         "xrntx-guide walk --no-input --json --answers - < answers.json",
         "xrntx-guide walk --no-save          a dry run: no session is written",
@@ -110,6 +111,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "xrntx-guide check --json -a visit=first_injection -a age=34 ...",
         "xrntx-guide check --json --answers case.json --explain",
         "xrntx-guide check --batch patients.jsonl > results.jsonl",
+        "xrntx-guide check --json --now 2026-11-24T09:30 --answers case.json",
         'echo \'{"visit": "first_injection"}\' | xrntx-guide check --json --answers -',
     ),
     "sessions": (

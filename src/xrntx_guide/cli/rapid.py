@@ -14,6 +14,7 @@ module only asks and shows.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Protocol
 
 from ..engine.evaluate import State
@@ -28,6 +29,7 @@ from ..visit.rapid import (
     cows_words,
     date_refusal,
     date_warning,
+    day_in_force,
     day_number_problem,
     day_rows,
     derive,
@@ -58,13 +60,24 @@ class Walk(Protocol):
     def state(self) -> State: ...
     def save(self, state: State | None = None) -> None: ...
     def after_change(self, old: State) -> None: ...
+    def rapid_progress(self, g: Any) -> Any: ...
 
 
 GATE = "rapid_pathway"
 """The pack's gate that reads the record: its verdict is shown after each day."""
 VERDICT = {"pass": "passes", "fail": "fails", "unknown": "not decided", "overridden": "overridden"}
-COLUMNS = ("day", "date", "given", "tolerated", "cows", "injection", "note")
-HEADINGS = ("Day", "Date", "Given", "Tolerated", "COWS", "Injection day", "Note")
+COLUMNS = ("day", "date", "given", "naltrexone", "tolerated", "cows", "injection", "note", "entry")
+HEADINGS = (
+    "Day",
+    "Date",
+    "Given",
+    "Oral NTX",
+    "Tolerated",
+    "COWS",
+    "Injection day",
+    "Note",
+    "Entry",
+)
 
 
 def show_record(walk: Walk) -> None:
@@ -112,13 +125,23 @@ def day_dialog(walk: Walk, state: State) -> None:
     finally:
         walk.in_day_dialog = False
     old = walk.state()
-    walk.record.record_day(day, walk.clock.now())
+    try:
+        added = walk.record.record_day(day, walk.clock.now())
+    except ValueError as exc:
+        walk.ui.retry(f"{exc}; the day was not recorded")
+        return
     walk.save(walk.state())
-    walk.ui.line(f"Day {day.day} recorded ({day.date.isoformat()}).", style="bold")
+    if not added:
+        walk.ui.note(f"Day {day.day}: nothing new to record; the record is unchanged.")
+    what = "corrected" if day.corrects is not None else "recorded"
+    walk.ui.line(f"Day {day.day} {what} ({day.date.isoformat()}).", style="bold")
     show_record(walk)
     walk.after_change(old)
     g = walk.state().gates.get(GATE)
-    if g is not None and g.outcome != "not_applicable":
+    on_track = None if g is None else walk.rapid_progress(g)
+    if on_track is not None:
+        walk.ui.line(f"{on_track.heading()}. Due today: {on_track.due}.")
+    elif g is not None and g.outcome != "not_applicable":
         walk.ui.line(f"gate {GATE}: {VERDICT.get(g.outcome, g.outcome)}: {g.reason}")
 
 
@@ -141,11 +164,22 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
         if number is not None:
             break
         walk.ui.retry(f"{why}; please answer again")
-    earlier = next((d for d in rec.rapid_days if d.day == number), None)
+    earlier = day_in_force(rec.rapid_days, number)
+    correcting = False
     if earlier is not None:
-        walk.ui.warning(
-            f"day {number} is already recorded ({earlier.date.isoformat()}): this replaces it"
+        # A recorded day is never replaced: what is typed now is added to it, or corrects
+        # it with a reason; both entries stay in the record and the note.
+        walk.ui.note(
+            f"Day {number} is recorded ({earlier.date.isoformat()}). Enter adds to it (a COWS "
+            "rating, or what is not recorded yet); 'correct' records a correction, with why."
         )
+        while True:
+            reply = walk.read(f"Add to day {number}, or correct it? [Enter: add / correct]: ")
+            if reply.strip().lower() in ("", "add", "correct"):
+                correcting = reply.strip().lower() == "correct"
+                break
+            walk.ui.retry("press Enter to add to the day, or type 'correct'")
+    keep = earlier if earlier is not None and not correcting else None
     row = table_row(table, number)
     if row is not None:
         walk.ui.note(
@@ -159,7 +193,7 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
     default_date = visit if isinstance(visit, dt.date) and visit <= today else today
     if earlier is not None:
         default_date = earlier.date
-    while True:
+    while keep is None:
         text = walk.read(
             f"Date of day {number} (YYYY-MM-DD, today, yesterday, N days ago) "
             f"[{default_date.isoformat()}]: "
@@ -174,6 +208,8 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
             walk.ui.retry(f"{refused}; please answer again")
             continue
         break
+    if keep is not None:
+        date = keep.date
     warn = date_warning(rec.rapid_days, number, date)
     if warn is not None:
         walk.ui.warning(warn)
@@ -184,7 +220,7 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
         walk.ui.note(f"Recorded before: {default_given}")
     # The text itself is shown above (the site table's row): a prompt stays one line.
     where = "the site table's text" if row is not None else "as recorded before"
-    while True:
+    while keep is None:
         suffix = f" [Enter: {where}]" if default_given else ""
         text = walk.read(f"What was given on day {number}{suffix}: ") or (default_given or "")
         if text and len(text) <= MAX_TEXT:
@@ -195,49 +231,80 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
             if not text
             else f"at most {MAX_TEXT} characters"
         )
+    if keep is not None:
+        given = keep.given
 
-    # 4. Tolerated: typed, never a default.
-    walk.ui.note("Tolerated: the doses given, with no precipitated withdrawal left untreated.")
-    tolerated = _yes_no(
-        walk, f"Day {number}: doses given and tolerated? (yes/no) [Enter: not recorded yet]: "
+    # 4. Oral naltrexone given that day: typed, never a default (the site table's row
+    # says what the protocol plans, not what was given).
+    if row is not None:
+        planned = "gives oral naltrexone" if row.oral_naltrexone else "gives no oral naltrexone"
+        walk.ui.note(f"The site table {planned} on day {number}.")
+    naltrexone_given = _kept_or_asked(
+        walk,
+        keep,
+        "naltrexone_given",
+        f"Day {number}: oral naltrexone given? (yes/no) [Enter: not recorded yet]: ",
+        earlier if correcting else None,
     )
 
-    # 5. COWS ratings with their times, on the pack's own scale.
+    # 5. Tolerated: typed, never a default.
+    walk.ui.note("Tolerated: the doses given, with no precipitated withdrawal left untreated.")
+    tolerated = _kept_or_asked(
+        walk,
+        keep,
+        "tolerated",
+        f"Day {number}: doses given and tolerated? (yes/no) [Enter: not recorded yet]: ",
+        earlier if correcting else None,
+    )
+
+    # 6. COWS ratings with their times, on the pack's own scale.
     ratings: list[dict[str, Any]] = []
     if earlier is not None and earlier.cows:
-        walk.ui.note(f"Day {number}'s COWS ratings so far: {cows_words(earlier)}")
-        keep = _yes_no(
-            walk, f"Keep the COWS ratings already recorded for day {number}? (yes/no) [yes]: ", True
+        walk.ui.note(
+            f"Day {number}'s COWS ratings so far: {cows_words(earlier)} (they stay; a new "
+            "rating is added beside them, and the latest of the day counts)"
         )
-        if keep:
-            ratings = [r.model_dump() for r in earlier.cows]
     _ask_ratings(walk, number, date, ratings)
 
-    # 6. The injection day: confirmed by the clinician only without a site table.
+    # 7. The injection day: confirmed by the clinician only without a site table.
     injection_day: bool | None = None
     if table is None:
-        injection_day = _yes_no(
+        injection_day = _kept_or_asked(
             walk,
+            keep,
+            "injection_day",
             f"Is day {number} the protocol's injection day? (yes/no) [Enter: not confirmed]: ",
+            earlier if correcting else None,
         )
 
-    # 7. A note.
-    while True:
+    # 8. A note.
+    note = keep.note if keep is not None and keep.note else ""
+    while not note:
         note = walk.read("Note [Enter to skip]: ")
         if len(note) <= MAX_TEXT:
             break
         walk.ui.retry(f"at most {MAX_TEXT} characters")
+        note = ""
+    reason = ""
+    while correcting and not reason:
+        reason = walk.read(f"Why is day {number} corrected (required): ").strip()
+        if len(reason) > MAX_TEXT:
+            walk.ui.retry(f"at most {MAX_TEXT} characters")
+            reason = ""
     raw = {
         "day": number,
         "date": date,
         "given": given,
         "tolerated": tolerated,
+        "naltrexone_given": naltrexone_given,
         "cows": ratings,
         "injection_day": injection_day,
         "note": note or None,
+        "corrects": number if correcting else None,
+        "reason": reason or None,
     }
     # The same checks as an answers file's day: one reading of a day, whatever the route.
-    return parse_day(guide, raw, today)
+    return parse_day(guide, raw, today, walk.clock.now())
 
 
 def _ask_ratings(walk: Walk, number: int, date: dt.date, ratings: list[dict[str, Any]]) -> None:
@@ -298,6 +365,8 @@ def _ask_items(walk: Walk, items: list[str]) -> dict[str, int]:
 def _ask_time(walk: Walk, date: dt.date) -> dt.time:
     """The rating's time; a time still ahead today is refused (the latest rating of the
     day is the one the gate reads, so a time typed ahead would outrank a later rating)."""
+    from ..visit.clock import future_problem, on_day
+
     now = walk.clock.now().astimezone()
     default = now.strftime("%H:%M") if date == now.date() else None
     while True:
@@ -308,11 +377,29 @@ def _ask_time(walk: Walk, date: dt.date) -> dt.time:
         except ValueError as exc:
             walk.ui.retry(f"{exc}; please answer again")
             continue
-        if date == now.date() and when > now.time():
-            later = f"{text} is later than now ({now.strftime('%H:%M')})"
+        # The one rule for a result's time, as an answers file's (visit/clock.py).
+        later = future_problem(f"the rating at {text}", on_day(date, when), walk.clock.now())
+        if later is not None:
             walk.ui.retry(f"{later}; please answer again")
             continue
         return when
+
+
+def _kept_or_asked(
+    walk: Walk, keep: RapidDay | None, name: str, prompt: str, was: RapidDay | None = None
+) -> bool | None:
+    """A yes/no of the day: kept as recorded when adding to a day that has it (said on
+    the screen), else asked; when correcting a day (``was``), Enter keeps what it says."""
+    recorded = None if keep is None else getattr(keep, name)
+    if recorded is not None:
+        walk.ui.note(f"{prompt.split('?')[0]}? {'yes' if recorded else 'no'} (as recorded)")
+        return bool(recorded)
+    before = None if was is None else getattr(was, name)
+    if before is not None:
+        word = "yes" if before else "no"
+        prompt = re.sub(r"\[Enter: [^\]]*\]", f"[Enter: {word}, as recorded]", prompt)
+        return _yes_no(walk, prompt, bool(before))
+    return _yes_no(walk, prompt)
 
 
 def _yes_no(walk: Walk, prompt: str, default: bool | None = None) -> bool | None:

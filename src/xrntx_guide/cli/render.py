@@ -8,6 +8,7 @@ from ..engine.evaluate import GateResult, State
 from ..expr import UNKNOWN
 from ..output.report import answers_table, injection_given, shown_after_injection
 from ..pack.guide import CStep, Guide
+from ..visit.rapid import GATE, Progress
 from ..visit.session import SessionRecord
 from .ui import OUTCOME_STYLE, UI
 
@@ -58,6 +59,14 @@ def gate_lines(state: State, g: GateResult, full: bool = False) -> list[tuple[st
     if g.verify:
         lines.append(("Note", "part of this gate's basis is marked 'verify' in the guide"))
     return lines
+
+
+def show_on_track(ui: UI, progress: Progress) -> None:
+    """An on-track day of the rapid pathway (visit/rapid.py, :class:`Progress`): not a
+    contraindication box, but the day reached, the injection day and what is due."""
+    lines = [("Due today", progress.due), *(("Still to come", t) for t in progress.to_come)]
+    lines.append(("Until then", "the injection is not given: it waits for its day"))
+    ui.gate(progress.heading(), "info", lines)
 
 
 def show_gate(ui: UI, state: State, g: GateResult) -> None:
@@ -192,8 +201,9 @@ def show_cows_series(ui: UI, state: State, record: SessionRecord) -> None:
         ui.line(line)
 
 
-def show_check(ui: UI, state: State) -> None:
-    """The short human report of ``check``."""
+def show_check(ui: UI, state: State, on_track: Progress | None = None) -> None:
+    """The short human report of ``check``; an on-track day of the rapid pathway
+    (``on_track``) reads as such, not as a contraindication (it is still not ready)."""
     status = state.status
     words = {
         "ready": "READY: no gate blocks the injection.",
@@ -204,6 +214,11 @@ def show_check(ui: UI, state: State) -> None:
     ui.line(words[status], style="bold")
     for gid in state.blocking:
         g = state.gates[gid]
+        if on_track is not None and gid == GATE:
+            ui.bullet(f"{g.id}: {on_track.heading()}. Due today: {on_track.due}.")
+            for text in on_track.to_come:
+                ui.line(f"      Still to come: {text}", hang=8)
+            continue
         ui.bullet(f"{g.severity} {g.id}: {g.reason} [{', '.join(g.sources)}]")
         for text in g.instead:
             ui.line(f"      {text}", hang=8)  # wrapped under its own text

@@ -41,7 +41,7 @@ from ..expr import UNKNOWN, format_value
 from ..pack.guide import CQuestion, CStep, Guide
 from ..visit.answers import parse_value, to_json
 from ..visit.session import SessionRecord, save
-from .render import show_gate, show_summary, show_why
+from .render import show_gate, show_on_track, show_summary, show_why
 from .ui import UI
 
 COMMANDS = ("back", "review", "edit", "why", "quit", "help", "rate")
@@ -55,10 +55,12 @@ HELP = (
 WORDS = {
     "back": "the previous answer again",
     "review": "all answers so far",
-    "edit": "change one answer ('edit' alone lists them)",
+    "edit": "change one answer ('edit' alone lists them), or ask a question that applies "
+    "and has no answer yet",
     "why": "the gates and how each is decided now ('why detail' adds the rules)",
     "jump": "go straight to the gate that already blocks; the rest can be answered later",
-    "start": "start the observation timer when the naloxone is given",
+    "start": "start the observation timer when the naloxone is given ('start 09:05': it "
+    "was given then)",
     "wait": "count down the observation (Ctrl-C stops waiting)",
     "ok": "acknowledge this caution and go on",
     "override": "record an override: a coded reason and a comment",
@@ -276,9 +278,8 @@ class Walk:
         return None
 
     def checkpoint(self, state: State) -> None:
-        from ..visit.series import note_challenges, note_rating
+        from ..visit.results import note_rating
 
-        note_challenges(self.guide, self.record, state)
         added = note_rating(self.guide, self.record, state, self.today, self.clock.now())
         if added is not None and len(self.record.cows_ratings) > 1:
             self.show_series(state)
@@ -345,10 +346,10 @@ class Walk:
         self.ahead = (
             None if isinstance(action, GateStop) else self.blocker_ahead(state, action.step)
         )
-        from ..visit.rapid import is_record_key
+        from ..visit.rapid import is_pathway_key
 
         self.rapid_here = any(
-            is_record_key(self.guide, k) and state.question_visible.get(k) is True
+            is_pathway_key(self.guide, k) and state.question_visible.get(k) is True
             for k in self.guide.questions
         )
         try:
@@ -425,6 +426,10 @@ class Walk:
             if r.id in self.announced:
                 continue
             self.announced.add(r.id)
+            on_track = self.rapid_progress(r)
+            if on_track is not None:
+                self.ui.alert(f"{on_track.heading()}. Due today: {on_track.due}.")
+                continue
             later = self.guide.step(r.before)
             when = f" Earliest date: {r.earliest_date.isoformat()}." if r.earliest_date else ""
             jump = (
@@ -521,6 +526,8 @@ class Walk:
                 if default is not None:
                     if self.refused_by_history(cq, default_raw):
                         continue
+                    if not self.taken(state, cq, default_raw, origin):
+                        continue
                     self.store(state, cq, default_raw, origin)
                     return
                 if q.optional:
@@ -535,8 +542,8 @@ class Walk:
             except InvalidAnswer as exc:
                 self.ui.retry(f"{exc.reason}; please answer again")
                 continue
-            if self.refused_by_series(state, cq, value):
-                continue
+            if not self.taken(state, cq, value, dry=True):
+                continue  # refused by the record before any timer is looked at
             if cq.wait_minutes is not None and value in q.wait_for:
                 started = self.record.timers.get(cq.key)
                 left = wait_remaining(state, cq, started, self.clock.timer_now(started))
@@ -544,6 +551,8 @@ class Walk:
                     self.refuse_early(state, cq, left)
                     continue
             if self.refused_by_history(cq, value):
+                continue
+            if not self.taken(state, cq, value):
                 continue
             self.store(state, cq, value)
             return
@@ -610,23 +619,61 @@ class Walk:
             self.ui.retry(problem)
         return problem is not None
 
-    def refused_by_series(self, state: State, cq: CQuestion, value: object) -> bool:
-        """A challenge result typed over a positive challenge of an earlier day is refused:
-        the positive stands, and only a rechallenge follows it (visit/series.py)."""
-        from ..visit.series import CHALLENGE, carried_positive
+    def taken(
+        self, state: State, cq: CQuestion, value: object, origin: str = "typed", dry: bool = False
+    ) -> bool:
+        """Take a typed result into the record by the rule every route follows
+        (visit/results.py); False, with the reason on screen, when the record refuses it.
 
-        if cq.key != CHALLENGE or value == "positive":
-            return False
+        An edit of a recorded COWS rating asks why: with a reason the new rating is a
+        correction of the one it edits; Enter records it as a new rating beside it.
+        ``dry``: only whether the record would take it (before a timer is checked)."""
+        from ..visit.clock import shown
+        from ..visit.results import KEY_OF, Offered, Results, take_result
+        from ..visit.series import TOTAL, latest_on
+
+        kinds = {key: kind for kind, key in KEY_OF.items()}
+        kind = kinds.get(cq.key)
+        if kind is None or not isinstance(value, str | int) or isinstance(value, bool):
+            return True
         day = state.value(self.guide.meta.date_key)
-        positive = carried_positive(
-            self.record.naloxone_challenges, day if isinstance(day, dt.date) else self.today
+        visit = day if isinstance(day, dt.date) else self.today
+        now = self.clock.now()
+        offered: Offered | None = None
+        if cq.key == TOTAL:
+            if dry:
+                return True
+            last = latest_on(self.record.cows_ratings, visit)
+            editing = self.redo == TOTAL and self.record.cows_next_context is None
+            if last is None or not editing or self.record.cows_ratings[last].total == value:
+                return True
+            prev = self.record.cows_ratings[last]
+            when = shown(prev.at, "%H:%M")
+            try:
+                reason = self.read(
+                    f"Why is the rating of {when} (total {prev.total}) corrected? "
+                    "(Enter: record a new rating beside it instead): "
+                )
+            except _Command:
+                return False
+            if not reason:
+                return True  # note_rating appends it as a new rating of the day
+            offered = Offered(
+                "cows", value, now, origin, day=visit, corrects=prev.at, reason=reason, stamped=True
+            )
+        else:
+            started = self.record.timers.get(cq.key)
+            offered = Offered(kind, value, now, origin, day=visit, started=started, stamped=True)  # type: ignore[arg-type]
+        held = (
+            Results(list(self.record.cows_ratings), list(self.record.naloxone_challenges))
+            if dry
+            else self.record
         )
-        if positive is None:
+        try:
+            take_result(self.guide, held, offered, visit)
+        except InvalidAnswer as exc:
+            self.ui.retry(exc.reason)
             return False
-        self.ui.retry(
-            f"the naloxone challenge of {positive.day.isoformat()} was positive and stands: "
-            "it is not changed on another day; record the rechallenge instead"
-        )
         return True
 
     def store(self, state: State, cq: CQuestion, value: object, origin: str = "typed") -> None:
@@ -779,10 +826,24 @@ class Walk:
         self.read("Press Enter when done: ")
         self.record.confirm(step.id, self.clock.now())
 
+    def rapid_progress(self, g: GateResult) -> Any:
+        """The rapid pathway's day as on track (visit/rapid.py), or None."""
+        from ..pack.site import NALTREXONE_DAYS
+        from ..visit.rapid import GATE, progress
+
+        if g.id != GATE or not self.record.rapid_days:
+            return None
+        required = self.guide.setting_values.get(NALTREXONE_DAYS)
+        return progress(g, self.record.rapid_days, self.record.rapid_protocol, self.today, required)
+
     def gate_stop(self, state: State, action: GateStop) -> None:
         g = action.gate
         self.reached(state, action.step)
-        show_gate(self.ui, state, g)
+        on_track = self.rapid_progress(g) if action.kind == "blocked" else None
+        if on_track is not None:
+            show_on_track(self.ui, on_track)
+        else:
+            show_gate(self.ui, state, g)
         if action.kind == "notice":
             self.record.acknowledge(g.id, g.fingerprint, self.clock.now())
             return
@@ -798,6 +859,9 @@ class Walk:
             return
         if action.kind == "undecided":
             self.ui.line("This gate cannot be decided yet: edit the answers it needs.")
+        elif on_track is not None:
+            if self.rapid_here:
+                self.ui.note("Type 'day' to record a day of the pathway's record, or quit.")
         else:
             saved = "" if self.responder is not None or self.dry_run else ": the session is saved"
             self.ui.line(
@@ -883,13 +947,34 @@ class Walk:
         elif cmd.name == "start":
             key = self.current_key(state)
             if key is not None:
-                self.record.timers[key] = self.clock.now()
-                self.ui.note("timer started")
+                self.start_timer(key, cmd.arg)
         elif cmd.name == "wait":
             key = self.current_key(state)
             if key is not None:
                 self.countdown(state, self.guide.questions[key])
         self.last_step = None if cmd.name in ("review", "why") else self.last_step
+
+    def start_timer(self, key: str, when: str) -> None:
+        """'start' (the naloxone is given now) or 'start 09:05' (it was given then: never
+        after now, the one rule of visit/clock.py)."""
+        from ..visit.clock import future_problem, parse_moment, shown
+
+        now = self.clock.now()
+        if not when:
+            self.record.timers[key] = now
+            self.ui.note("timer started")
+            return
+        try:
+            at = parse_moment(when, self.today, now)
+        except ValueError as exc:
+            self.ui.retry(f"start: {exc}")
+            return
+        problem = future_problem("the naloxone", at, now)
+        if problem is not None:
+            self.ui.retry(f"start: {problem}")
+            return
+        self.record.timers[key] = at
+        self.ui.note(f"timer started at {shown(at, '%H:%M')} (when the naloxone was given)")
 
     def current_key(self, state: State) -> str | None:
         if self.redo is not None:
@@ -925,9 +1010,20 @@ class Walk:
         self.redo = target
         self.last_step = None
 
+    def open_question(self, state: State, key: str) -> bool:
+        """A question that applies now and has no answer (Enter left it empty, or 'jump'
+        went past it): 'edit KEY' asks it."""
+        cq = self.guide.questions.get(key)
+        return (
+            cq is not None
+            and cq.computed is None
+            and key not in self.record.answers
+            and state.question_visible.get(key) is True
+        )
+
     def edit(self, state: State, arg: str) -> None:
         keys = [k for k in self.record.order if k in self.record.answers]
-        if not keys:
+        if not keys and not self.open_question(state, arg.strip()):
             self.ui.retry("nothing answered yet")
             return
         if not arg:
@@ -937,9 +1033,12 @@ class Walk:
             except _Command:
                 return
         key = _pick(keys, arg)
+        if key is None and self.open_question(state, arg.strip()):
+            key = arg.strip()  # applies, not answered yet (left empty, or passed by 'jump')
         if key is None:
-            self.ui.retry(f"{arg!r} is not an answered key")
+            self.ui.retry(f"{arg!r} is not an answered key, nor a question that applies now")
             return
+        self.jumped = None
         self.redo = key
         self.last_step = None
 

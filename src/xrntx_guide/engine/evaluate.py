@@ -608,7 +608,11 @@ class State:
         derived = self.guide.derived.get(name)
         if value is UNKNOWN and derived is not None and derived.spec.no_value is not None:
             reads = derived.expr.reads
-            if all(r in self.answered for r in reads if r in self.guide.questions) and all(
+            # A value never asked (``asked = false``) may be absent by nature: it does not
+            # keep the words from being shown.
+            questions = self.guide.questions
+            asked = [r for r in reads if r in questions and questions[r].spec.asked]
+            if all(r in self.answered for r in asked) and all(
                 self.values.get(r, UNKNOWN) is not UNKNOWN for r in reads if r in self.guide.derived
             ):
                 return derived.spec.no_value
@@ -624,7 +628,11 @@ class State:
             if up_to_step is not None and step.index >= up_to_step:
                 break
             for cq in step.questions:
-                if self.question_visible.get(cq.key) is False or cq.spec.optional:
+                if (
+                    self.question_visible.get(cq.key) is False
+                    or cq.spec.optional
+                    or not cq.spec.asked
+                ):
                     continue
                 if self.values.get(cq.key, UNKNOWN) is UNKNOWN:
                     out.append(cq.key)

@@ -88,7 +88,7 @@ def next_action(
         for cq in step.questions:
             if state.question_visible.get(cq.key) is False:
                 continue
-            if cq.key in state.answered or cq.key in skipped:
+            if cq.key in state.answered or cq.key in skipped or not cq.spec.asked:
                 continue
             if cq.computed is not None and state.value(cq.key) is not UNKNOWN:
                 continue

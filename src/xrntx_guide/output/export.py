@@ -400,7 +400,7 @@ def _settings_section(guide: Guide) -> Section:
                 elif b is not None:
                     parts.append(f"{word} {_setting_value_words(b)}{unit}")
             if s.site_choices:
-                parts.append("one of " + ", ".join(s.site_choices))
+                parts.append("one of " + ", ".join(_setting_value_words(c) for c in s.site_choices))
             limit = "; ".join(parts)
         marks = " (local practice)" if s.local_practice else ""
         marks += " (verify)" if s.verify else ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..engine.evaluate import GateResult, State
@@ -132,8 +133,21 @@ def derived_json(state: State) -> dict[str, Any]:
     return out
 
 
-def check_result(state: State, explain: bool = False) -> dict[str, Any]:
-    """The object ``check --json`` prints (its JSON Schema: ``schema check-result``)."""
+def _fixed_clock(record: SessionRecord) -> str | None:
+    """When the walk ran on a fixed clock (``--today``, ``--now``): the instant it started
+    at (invariant 8: the record says so); None on the real clock."""
+    clock = record.clock
+    if clock is not None:
+        return clock.start.isoformat() if clock.fixed and clock.start is not None else None
+    return record.today.isoformat() if record.today is not None else None
+
+
+def check_result(
+    state: State, explain: bool = False, starts: Mapping[str, dt.datetime] | None = None
+) -> dict[str, Any]:
+    """The object ``check --json`` prints (its JSON Schema: ``schema check-result``).
+    ``starts``: when the naloxone of each timed result was given, where the run said so;
+    a result without is said to be taken as reported (``observation``)."""
     meta = state.guide.meta
     result: dict[str, Any] = {
         "status": state.status,
@@ -149,6 +163,11 @@ def check_result(state: State, explain: bool = False) -> dict[str, Any]:
     }
     if state.not_applicable_answers:
         result["ignored"] = list(state.not_applicable_answers)
+    from ..visit.presets import observation_json, observed_results
+
+    observed = observed_results(state, None, starts or {})
+    if observed:
+        result["observation"] = observation_json(observed)
     return result
 
 
@@ -231,6 +250,7 @@ def note_data(
     needle = next((v for v in map(value, report.needle) if v is not UNKNOWN), UNKNOWN)
     return {
         "training": record.demo_clock is not None,
+        "fixed_clock": _fixed_clock(record),
         "label": record.label,
         "session": record.id,
         "date": _json_value(state.value(meta.date_key)),
@@ -272,11 +292,11 @@ def note_data(
 def _rapid_data(state: State, record: SessionRecord) -> dict[str, Any] | None:
     """The supervised rapid pathway's daily record, every day with every field, and what
     it says (reference section 6); None for a patient not on the pathway with no days."""
-    from ..visit.rapid import day_rows, is_record_key
+    from ..visit.rapid import day_rows, entries_in_order, is_pathway_key
 
     guide = state.guide
     applies = any(
-        is_record_key(guide, k) and state.question_visible.get(k) is True for k in guide.questions
+        is_pathway_key(guide, k) and state.question_visible.get(k) is True for k in guide.questions
     )
     if not applies and not record.rapid_days:
         return None
@@ -293,7 +313,7 @@ def _rapid_data(state: State, record: SessionRecord) -> dict[str, Any] | None:
             }
             for row, d in zip(
                 day_rows(record.rapid_days, record.rapid_protocol),
-                sorted(record.rapid_days, key=lambda d: d.day),
+                entries_in_order(record.rapid_days),
                 strict=True,
             )
         ],
@@ -344,6 +364,9 @@ def _challenge_series(record: SessionRecord) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"kind": c.kind, "result": c.result, "at": c.at.isoformat()}
         if c.started is not None:
             entry["started"] = c.started.isoformat()
+        if c.corrects is not None:  # a correction: both entries stay (safety invariant 9)
+            entry["corrects"] = c.corrects.isoformat()
+            entry["reason"] = c.reason
         if c.kind == "challenge" and c.result == "positive":
             positive = c.at
         elif c.kind == "rechallenge" and positive is not None and c.result != "not_done":
@@ -373,6 +396,11 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
     if data.get("training"):
         out[0] = f"{h1}TRAINING (demo clock; not a care record): visit note: {said(data['label'])}"
     out.append(f"{li}Date: {said(data['date'] or 'not recorded')}")
+    if data.get("fixed_clock"):
+        out.append(
+            f"{li}Clock: fixed (--today/--now), started at {said(data['fixed_clock'])}; "
+            "not the real time"
+        )
     out.append(f"{li}Visit: {said(data['visit'])}")
     out.append(f"{li}Readiness: {data['readiness']}; walkthrough: {data['status']}")
     given = data["injection_given"]
@@ -445,8 +473,13 @@ def _rapid_note(rapid: dict[str, Any] | None, h2: str, li: str, said: Any) -> li
     if not rapid["days"]:
         out.append(f"{li}No day recorded.")
     for d in rapid["days"]:
+        entry = d.get("entry") or ""
+        what = (
+            f" ({said(entry)})" if entry.startswith("correction") else " (added)" if entry else ""
+        )
         line = (
-            f"{li}{d['date']}, day {d['day']}: given: {said(d['given'])}; tolerated: "
+            f"{li}{d['date']}, day {d['day']}{what}: given: {said(d['given'])}; oral "
+            f"naltrexone given: {d.get('naltrexone', 'not recorded')}; tolerated: "
             f"{d['tolerated']}; COWS: {d['cows']}"
         )
         if d["injection"]:
@@ -569,5 +602,10 @@ def _series_note(data: dict[str, Any], h2: str, li: str, plain: bool) -> list[st
         for c in challenges:
             hours = c.get("hours_after_positive")
             after = f", {hours:g} hours after the positive challenge" if hours is not None else ""
-            out.append(f"{li}{c['kind']}: {c['result']} (recorded {c['at']}{after})")
+            fix = (
+                f"; corrects the {c['kind']} of {c['corrects']}: {c.get('reason')}"
+                if c.get("corrects")
+                else ""
+            )
+            out.append(f"{li}{c['kind']}: {c['result']} (recorded {c['at']}{after}{fix})")
     return out

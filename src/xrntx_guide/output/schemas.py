@@ -68,8 +68,23 @@ class CheckResult(_Out):
 
     rapid: RapidOut | None = None
     """On the supervised rapid pathway: what its daily record says (``check`` only)."""
+    observation: dict[str, ObservationOut] | None = None
+    """For each result that waits for an observation (a negative naloxone challenge or
+    rechallenge): whether the time the naloxone was given was recorded (``check`` keeps
+    no record: a bare result is taken as reported)."""
     record: RecordOut | None = None
     """With ``check --label`` (a batch line's ``label``): what the patient's record gave."""
+
+
+class ObservationOut(_Out):
+    """The observation of one timed result (clinical basis, safety invariant 8)."""
+
+    result: str
+    started: str | None
+    """When the naloxone was given (ISO, with its offset), or null: not recorded."""
+    observation_recorded: bool
+    minutes: float
+    """The pack's minimum observation, in minutes."""
 
 
 class RecordOut(_Out):
@@ -98,6 +113,9 @@ class RapidOut(_Out):
     """The injection day less the day reached: 0 on the injection day."""
     site_table: bool
     """Whether the site file's protocol table was used."""
+    naltrexone_days: int | None
+    """Days, after day 1 and before the day reached, on which oral naltrexone was given
+    and tolerated (the gate needs the pack's ``rapid_naltrexone_days_required``)."""
     missing: list[str]
     """What the record misses or gets wrong, in words; empty when it is complete."""
 
@@ -213,6 +231,15 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
     defs = _series_defs(guide, props)
     props = {k: v for k, v in props.items() if not is_record_key(guide, k)}
     props.update(_series_props(guide, props))
+    from ..visit.answers import STARTED_SUFFIX
+
+    for cq in guide.questions.values():
+        if cq.wait_minutes is not None:  # when its naloxone was given (visit/clock.py)
+            props[cq.key + STARTED_SUFFIX] = {
+                "description": f"When the naloxone for {cq.key} was given: HH:MM (the "
+                "visit day), YYYY-MM-DDTHH:MM (an offset optional) or 'N minutes ago'",
+                "type": "string",
+            }
     if any(is_record_key(guide, k) for k in guide.questions):
         props[ANSWERS_KEY] = {
             "description": "The supervised rapid pathway's daily record: one object per day",
@@ -226,8 +253,15 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
                     "date": {"type": "string", "format": "date"},
                     "given": {"type": "string"},
                     "tolerated": {"type": "boolean"},
+                    "naltrexone_given": {"type": "boolean"},
                     "injection_day": {"type": "boolean"},
                     "note": {"type": "string"},
+                    "corrects": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "description": "A correction: the day number it corrects (with reason)",
+                    },
+                    "reason": {"type": "string"},
                     "cows": {
                         "type": "array",
                         "items": {
@@ -235,7 +269,12 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
                             "required": ["time"],
                             "additionalProperties": False,
                             "properties": {
-                                "time": {"type": "string", "pattern": r"^\d{2}:\d{2}"},
+                                "time": {
+                                    "type": "string",
+                                    "pattern": r"^\d{2}:\d{2}",
+                                    "description": "HH:MM, an offset optional "
+                                    "(09:30+01:00); without one the local time",
+                                },
                                 "total": {"$ref": "#/$defs/cows_total"}
                                 if "cows_total" in defs
                                 else {"type": "integer"},
@@ -295,6 +334,20 @@ def _series_defs(guide: Guide, props: dict[str, Any]) -> dict[str, Any]:
     return defs
 
 
+CORRECTION: dict[str, Any] = {
+    "corrects": {
+        "type": "string",
+        "pattern": DATE_TIME,
+        "description": "The time (at) of the entry this one corrects; both stay in the record",
+    },
+    "reason": {
+        "type": "string",
+        "description": "Why the correction was made (required with corrects)",
+    },
+}
+"""The fields of a correction (visit/results.py: results are added, never replaced)."""
+
+
 def _series_props(guide: Guide, props: dict[str, Any]) -> dict[str, Any]:
     """``cows_ratings`` and ``naloxone_challenges`` (visit/series.py), given instead of
     the single answers they stand for."""
@@ -322,6 +375,7 @@ def _series_props(guide: Guide, props: dict[str, Any]) -> dict[str, Any]:
                     "context": {"type": "string", "enum": list(CONTEXTS)},
                     "total": {"$ref": "#/$defs/cows_total"},
                     "items": {"$ref": "#/$defs/cows_items"},
+                    **CORRECTION,
                 },
                 "anyOf": [{"required": ["total"]}, {"required": ["items"]}],
             },
@@ -329,11 +383,11 @@ def _series_props(guide: Guide, props: dict[str, Any]) -> dict[str, Any]:
     if CHALLENGE in props and RECHALLENGE in props:
         results = props[CHALLENGE].get("enum", [])
         out[CHALLENGES_KEY] = {
-            "description": "The naloxone challenge and at most one rechallenge, with their "
-            "times (instead of the naloxone_challenge and naloxone_rechallenge answers)",
+            "description": "The naloxone challenge and rechallenge results, with their times "
+            "(instead of the naloxone_challenge and naloxone_rechallenge answers); a "
+            "correction is an entry of its own naming the one it corrects",
             "type": "array",
             "minItems": 1,
-            "maxItems": 2,
             "items": {
                 "type": "object",
                 "required": ["at", "result"],
@@ -343,6 +397,7 @@ def _series_props(guide: Guide, props: dict[str, Any]) -> dict[str, Any]:
                     "started": {"type": "string", "pattern": DATE_TIME},
                     "kind": {"type": "string", "enum": ["challenge", "rechallenge"]},
                     "result": {"type": "string", "enum": results},
+                    **CORRECTION,
                 },
             },
         }

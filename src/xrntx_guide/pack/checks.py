@@ -66,7 +66,9 @@ def _asked_at(guide: Guide) -> dict[str, tuple[int, int]]:
 
 
 def _has_fallback(cq: CQuestion) -> bool:
-    return cq.default is not None or cq.computed is not None or cq.spec.optional
+    return (
+        cq.default is not None or cq.computed is not None or cq.spec.optional or not cq.spec.asked
+    )
 
 
 def _at(guide: Guide, kind: str, name: str, *sub: str | int) -> tuple[Path, KeyPath]:

@@ -141,8 +141,10 @@ class Setting:
     below ``liver_caution_multiple``)."""
     site_max: Number | dict[str, Number] | Identifier | None = None
     """The highest value a site file may set, likewise."""
-    site_choices: list[StrictStr] | None = None
-    """For a text setting: the only values a site file may set."""
+    site_choices: list[StrictStr] | list[StrictBool] | None = None
+    """The only values a site file may set, the default among them: text for a text
+    setting; true or false for a yes/no one (``[false, true]`` with the default false: a
+    site may add the requirement; ``[true]`` with the default true: none may drop it)."""
     limit_sources: list[SourceKey] = field(default_factory=list)
     """Keys of the sources that set site_min, site_max or site_choices (required with
     them)."""
@@ -194,6 +196,10 @@ class Question:
     """An expression: the question is asked only when it is true."""
     optional: StrictBool = False
     """The walkthrough may go on without an answer."""
+    asked: StrictBool = True
+    """False for a value the walkthrough never asks: it comes from a record kept beside
+    the answers (the supervised rapid pathway's day 1), and without one it is absent.
+    Such a question is optional by nature: nothing waits for it."""
     wait_minutes: StrictStr | None = None
     """An expression: minutes that must pass after the timer starts before ``wait_for``
     values are accepted (the naloxone challenge's observation minimum)."""
@@ -479,6 +485,9 @@ class ProtocolDay:
     """Whether a COWS rating is due that day (always on the injection day)."""
     injection: StrictBool = False
     """Whether this is the protocol's injection day (exactly one day is)."""
+    oral_naltrexone: StrictBool = False
+    """Whether oral naltrexone is given that day. The injection day must come after at
+    least the pack's ``rapid_naltrexone_days_required`` such days, none of them day 1."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,17 +98,34 @@ def load_site(
             issues.append(Issue(site_file, where, f"{p} ({sources})"))
     table = parsed.rapid_protocol
     if table is not None:
+        required = in_force.get(NALTREXONE_DAYS)
+        why = None
+        if NALTREXONE_DAYS in settings:
+            why = f"settings.{NALTREXONE_DAYS}; " + ", ".join(settings[NALTREXONE_DAYS].sources)
         issues.extend(
             Issue(site_file, ("rapid_protocol", *path), message)
-            for path, message in protocol_problems(table)
+            for path, message in protocol_problems(
+                table, required if _is_number(required) else None, why
+            )
         )
     return parsed.site, values, None if table is None else tuple(table)
 
 
-def protocol_problems(table: list[ProtocolDay]) -> list[tuple[tuple[int | str, ...], str]]:
+NALTREXONE_DAYS = "rapid_naltrexone_days_required"
+"""The pack's setting of the days of oral naltrexone a site's table must give before its
+injection day (reference section 6); the number itself lives in the pack."""
+
+
+def protocol_problems(
+    table: list[ProtocolDay], required: int | float | None = None, why: str | None = None
+) -> list[tuple[tuple[int | str, ...], str]]:
     """What is wrong with a site's rapid-pathway table, each with the key path it is about:
     the days must be 1, 2, ... N in order (none missing, none twice), exactly one of them
-    the injection day, with a COWS rating due on it (the gate reads that day's rating)."""
+    the injection day, with a COWS rating due on it (the gate reads that day's rating).
+    Day 1 is the buprenorphine day: never the injection day nor an oral naltrexone day,
+    and the injection day comes after at least ``required`` days marked
+    ``oral_naltrexone = true`` (the pack's setting in force, named with its sources in
+    ``why``)."""
     out: list[tuple[tuple[int | str, ...], str]] = []
     if not table:
         return [((), "the table has no days: leave rapid_protocol out, or give its days")]
@@ -135,6 +152,36 @@ def protocol_problems(table: list[ProtocolDay]) -> list[tuple[tuple[int | str, .
         out.append(
             ((i, "injection"), f"day {table[i].day} is a second injection day: exactly one day is")
         )
+    for i, entry in enumerate(table):
+        if entry.day == 1 and entry.oral_naltrexone:
+            out.append(
+                (
+                    (i, "oral_naltrexone"),
+                    "day 1 is the buprenorphine day: oral naltrexone days come after it",
+                )
+            )
+    for i in injections[:1]:
+        day = table[i].day
+        if day == 1:
+            out.append(
+                (
+                    (i, "injection"),
+                    "day 1 is the buprenorphine day, never the injection day: the injection "
+                    "comes after the days of oral naltrexone",
+                )
+            )
+        elif required is not None:
+            before = sum(1 for e in table if 1 < e.day < day and e.oral_naltrexone)
+            if before < required:
+                out.append(
+                    (
+                        (i, "injection"),
+                        f"the injection day (day {day}) comes after {before} day(s) marked "
+                        f"oral_naltrexone = true; at least {required:g} are needed before it"
+                        + (f" ({why})" if why else "")
+                        + ": mark the oral naltrexone days, or move the injection day later",
+                    )
+                )
     for i in injections[:1]:
         if not table[i].cows_due:
             out.append(
@@ -145,6 +192,13 @@ def protocol_problems(table: list[ProtocolDay]) -> list[tuple[tuple[int | str, .
                 )
             )
     return out
+
+
+def _said(value: object) -> str:
+    """A value as a site file writes it (TOML's true and false)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
 
 
 def _is_number(value: object) -> bool:
@@ -199,7 +253,18 @@ def _limit_problems(setting: Setting, settings: Mapping[str, Setting]) -> list[t
         elif isinstance(bound, dict) or not _is_number(setting.value):
             out.append((label, f"{label} must be a number, for a setting whose value is a number"))
     if setting.site_choices is not None:
-        if not isinstance(setting.value, str):
+        if isinstance(setting.value, bool):
+            # A yes/no setting lists what a site may set: the default and, when the other
+            # value is the stricter one, that too ([false, true]: a site may add a
+            # requirement; [true] alone once the default requires it: none may drop it).
+            if not all(isinstance(c, bool) for c in setting.site_choices):
+                out.append(("site_choices", "site_choices of a yes/no setting are true or false"))
+            elif setting.value not in setting.site_choices:
+                default = _said(setting.value)
+                out.append(("site_choices", f"site_choices must include the default {default}"))
+        elif not isinstance(setting.value, str) or not all(
+            isinstance(c, str) for c in setting.site_choices
+        ):
             out.append(("site_choices", "site_choices is for a setting whose value is text"))
         elif setting.value not in setting.site_choices:
             out.append(("site_choices", f"site_choices must include the default {setting.value!r}"))
@@ -212,9 +277,10 @@ def _outside_limits(
     """Each way ``value`` is outside the setting's site_min/site_max/site_choices, with the
     entry of a table it is about (None for the whole value)."""
     out: list[tuple[str | None, str]] = []
-    if setting.site_choices is not None and value not in setting.site_choices:
-        allowed = ", ".join(repr(c) for c in setting.site_choices)
-        out.append((None, f"{value!r} is not one a site may set (allowed: {allowed})"))
+    choices = setting.site_choices
+    if choices is not None and not any(type(c) is type(value) and c == value for c in choices):
+        allowed = ", ".join(_said(c) for c in choices)
+        out.append((None, f"{_said(value)} is not one a site may set (allowed: {allowed})"))
     for bound, below in ((setting.site_min, True), (setting.site_max, False)):
         if bound is None:
             continue

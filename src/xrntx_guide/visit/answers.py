@@ -294,6 +294,8 @@ CHALLENGES_KEY = "naloxone_challenges"
 RAPID_DAYS_KEY = "rapid_days"
 """The key of the rapid pathway's daily record."""
 RAPID_RECORD_KEYS = (
+    "rapid_day1_date",
+    "rapid_naltrexone_days",
     "rapid_day",
     "rapid_day_date",
     "rapid_injection_day",
@@ -305,5 +307,31 @@ RAPID_RECORD_KEYS = (
 have is left alone."""
 
 
+RAPID_START_KEY = "rapid_day1_date"
+"""The record key asked with the history (the date of the pathway's day 1): it applies to
+every induction, so it never says by itself that the pathway applies."""
+
+
+STARTED_SUFFIX = "_started"
+"""``naloxone_challenge_started``: when the naloxone of a timed result was given (a flag,
+a key of an answers file), beside the result (visit/clock.py)."""
+
+
+def started_of(guide: Guide, key: str) -> str | None:
+    """The timed question whose start ``key`` gives (``naloxone_challenge_started`` ->
+    ``naloxone_challenge``), or None when ``key`` is no such key."""
+    if not key.endswith(STARTED_SUFFIX):
+        return None
+    base = key.removesuffix(STARTED_SUFFIX)
+    cq = guide.questions.get(base)
+    return base if cq is not None and cq.wait_minutes is not None else None
+
+
 def is_record_key(guide: Guide, key: str) -> bool:
+    """Whether ``key`` is worked out from the rapid pathway's record, never given."""
     return key in RAPID_RECORD_KEYS and key in guide.questions
+
+
+def is_pathway_key(guide: Guide, key: str) -> bool:
+    """A record key of the pathway's own step: shown only while the pathway is chosen."""
+    return key != RAPID_START_KEY and is_record_key(guide, key)

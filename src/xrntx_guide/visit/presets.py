@@ -24,6 +24,7 @@ from .answers import (
     is_record_key,
     parse_pairs,
     parse_value,
+    started_of,
     unknown_key,
 )
 
@@ -147,6 +148,7 @@ def parse_answers(
     today: dt.date,
     where: str | None,
     visit_day: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Preset]:
     """Typed answers from a file, a batch line or flags; ``where`` (e.g. ``--answers
     FILE``) is named in every message. A batch gives None: its error lines carry the line
@@ -154,14 +156,19 @@ def parse_answers(
 
     A COWS series (``cows_ratings``) and a challenge with its rechallenge
     (``naloxone_challenges``) stand for the answers they give on the visit day
-    (``visit_day``, else the ``injection_date`` given, else ``today``): see visit/series.py."""
-    raw = expand_series(guide, raw, today, where, visit_day)
+    (``visit_day``, else the ``injection_date`` given, else ``today``): see visit/series.py.
+    A result in them, or in the rapid pathway's days, timed after ``now`` is refused (the
+    visit's clock; None: the end of ``today``)."""
+    raw = expand_series(guide, raw, today, where, visit_day, now)
     out: dict[str, Preset] = {}
     for key, value in raw.items():
+        if started_of(guide, key) is not None:
+            given_starts(guide, {key: value}, today, where, now)  # read: refused if wrong
+            continue  # when the naloxone was given: see given_starts
         if key == RAPID_DAYS_KEY:
             from .rapid import derive, parse_days, record_answers, table_of
 
-            days = parse_days(guide, value, today, where)
+            days = parse_days(guide, value, today, where, now)
             reading = derive(days, table_of(guide), today)
             out.update((k, Preset(v, "record")) for k, v in record_answers(guide, reading).items())
             continue
@@ -218,10 +225,11 @@ def gather(
     answers_file: Path | None,
     today: dt.date,
     base: Mapping[str, Preset] | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Preset]:
     """Flag over file over session (``base``): later sources win."""
     raw = read_answers_file(answers_file) if answers_file is not None else None
-    return gather_given(guide, answer_flags, raw, f"--answers {answers_file}", today, base)
+    return gather_given(guide, answer_flags, raw, f"--answers {answers_file}", today, base, now)
 
 
 def gather_given(
@@ -231,19 +239,21 @@ def gather_given(
     where: str,
     today: dt.date,
     base: Mapping[str, Preset] | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Preset]:
     """:func:`gather` with the answers file already read (``raw``; None for no file; from
-    a file or from standard input alike), named ``where`` in messages."""
+    a file or from standard input alike), named ``where`` in messages; nothing timed after
+    ``now`` (the visit's clock) is taken."""
     merged: dict[str, Preset] = dict(base or {})
     pairs = dict(parse_pairs(answer_flags))
-    flags = parse_answers(guide, pairs, "flag", today, "--answer")
+    flags = parse_answers(guide, pairs, "flag", today, "--answer", now=now)
     if raw is not None:
         # A series in the file is read for the visit day in force: a flag's date first.
         flag_day = flags.get(guide.meta.date_key)
         day = flag_day.value if flag_day is not None else None
         visit_day = day if isinstance(day, dt.date) else None
-        from_file = parse_answers(guide, raw, "file", today, where, visit_day)
-        refuse_flags_beside_series(guide, raw, from_file, flags, today, where)
+        from_file = parse_answers(guide, raw, "file", today, where, visit_day, now)
+        refuse_flags_beside_series(guide, raw, from_file, flags, today, where, now)
         merged.update(from_file)
     merged.update(flags)
     return merged
@@ -256,53 +266,248 @@ def refuse_flags_beside_series(
     flags: Mapping[str, Preset],
     today: dt.date,
     where: str,
+    now: dt.datetime | None = None,
+    by: str = "--answer",
 ) -> None:
-    """A flag beside a series would replace the answer the series stands for (the latest
-    rating of the day, a positive challenge) without a word: refused, as a series beside
-    its single answers in one file is (red team, round 2). ``given``: ``raw`` parsed.
+    """Single answers over a series would replace the answers it stands for (the latest
+    rating of the day, a positive challenge) without a word: refused. The same for flags
+    over an answers file, flags over a batch line, and a batch line over the shared
+    ``--answers FILE``. ``given``: ``raw`` parsed; ``flags``: the single answers over it,
+    given ``by`` (named in the message).
 
     Raises:
-        InvalidAnswer: a flag gives an answer the series in ``raw`` gives.
+        InvalidAnswer: a single answer gives an answer the series in ``raw`` gives.
     """
     series = [k for k in (RATINGS_KEY, CHALLENGES_KEY) if k in raw]
     if not series or not flags:
         return
     rest = {k: v for k, v in raw.items() if k not in series}
-    stands_for = set(given) - set(parse_answers(guide, rest, "file", today, where))
+    stands_for = set(given) - set(parse_answers(guide, rest, "file", today, where, now=now))
     clash = sorted(stands_for & set(flags))
-    if clash:
+    if not clash:
+        return
+    # A result is taken by the one rule (visit/results.py), which names what the series
+    # records; it has no time here, so it can only repeat it, never replace it.
+    from .results import Results, offered_answers, offered_series, take_results
+
+    expanded = file_series(guide, raw, flags, today, now)
+    held = Results()
+    take_results(guide, held, offered_series(expanded), now=now)
+    day = flags.get(guide.meta.date_key)
+    visit = day.value if day is not None and isinstance(day.value, dt.date) else today
+    single = {k: flags[k].value for k in clash}
+    try:
+        take_results(guide, held, offered_answers(guide, single, None, "flag"), visit, now)
+    except InvalidAnswer as exc:
         raise InvalidAnswer(
-            clash[0],
-            f"given by --answer beside the series in {where} ({', '.join(series)}), which "
-            "gives it: change the series instead",
-        )
+            exc.key, f"given by {by} beside the series in {where}: {exc.reason}", hint=exc.hint
+        ) from None
+    raise InvalidAnswer(
+        clash[0],
+        f"given by {by} beside the series in {where} ({', '.join(series)}), which "
+        "gives it: change the series instead",
+    )
 
 
 def file_series(
-    guide: Guide, raw: Mapping[str, Any], presets: Mapping[str, Preset], today: dt.date
+    guide: Guide,
+    raw: Mapping[str, Any],
+    presets: Mapping[str, Preset],
+    today: dt.date,
+    now: dt.datetime | None = None,
 ) -> Expanded | None:
     """The COWS series and the challenges an answers file gives (``cows_ratings``,
     ``naloxone_challenges``), read for the visit day in force; None when it gives neither.
     One reading for the session record (walk) and for ``used`` (check)."""
     if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
         return None
-    from .series import expand  # pydantic: only with a series to read
-
     given = presets.get(guide.meta.date_key)
     visit = given.value if given is not None and given.origin == "flag" else None
     day = series_day(guide, raw, today, visit if isinstance(visit, dt.date) else None)
-    return expand(guide, raw, day, None)
+    return read_series(guide, raw, day, None, now)
+
+
+def read_series(
+    guide: Guide,
+    raw: Mapping[str, Any],
+    day: dt.date,
+    where: str | None,
+    now: dt.datetime | None = None,
+) -> Expanded:
+    """A file's series read for the visit day ``day`` as of ``now`` (None: the end of
+    ``day``; a time after it is refused, visit/clock.py), its entries checked by the rule
+    every route follows (visit/results.py)."""
+    from .results import check_series  # pydantic: only with a series to read
+    from .series import expand
+
+    expanded = expand(guide, raw, day, where, now)
+    check_series(guide, expanded, where)
+    return expanded
 
 
 def file_days(
-    guide: Guide, raw: Mapping[str, Any], today: dt.date, where: str
+    guide: Guide, raw: Mapping[str, Any], today: dt.date, where: str, now: dt.datetime | None = None
 ) -> tuple[RapidDay, ...]:
     """The rapid pathway's days an answers file gives (``rapid_days``); none without."""
     if RAPID_DAYS_KEY not in raw:
         return ()
     from .rapid import parse_days  # pydantic: only with a record to read
 
-    return tuple(parse_days(guide, raw[RAPID_DAYS_KEY], today, where))
+    return tuple(parse_days(guide, raw[RAPID_DAYS_KEY], today, where, now))
+
+
+def given_starts(
+    guide: Guide,
+    raw: Mapping[str, Any],
+    today: dt.date,
+    where: str | None,
+    now: dt.datetime | None = None,
+) -> dict[str, dt.datetime]:
+    """When the naloxone of each timed result was given, as ``raw`` (flags as pairs, an
+    answers file, a batch line) gives it: ``naloxone_challenge_started = "09:05"`` (a time
+    on ``today``, a date and time, or ``N minutes ago``), by the timed question's key.
+    Never after ``now`` (the one rule of visit/clock.py; None: the end of ``today``).
+
+    Raises:
+        InvalidAnswer: not a time, or after now.
+    """
+    from .clock import end_of_day, parse_moment, refuse_after_now
+
+    at_most = now if now is not None else end_of_day(today)
+    suffix = f" ({where})" if where else ""
+    out: dict[str, dt.datetime] = {}
+    for key, value in raw.items():
+        base = started_of(guide, key)
+        if base is None:
+            continue
+        try:
+            at = parse_moment(value, today, at_most)
+        except ValueError as exc:
+            raise InvalidAnswer(key, f"{exc}{suffix}") from None
+        refuse_after_now(key, f"the naloxone for {base}{suffix}", at, at_most)
+        out[base] = at
+    return out
+
+
+def given_observation(
+    guide: Guide,
+    raw: Mapping[str, Any],
+    where: str | None,
+    answers: Mapping[str, Preset],
+    flags: Iterable[str],
+    today: dt.date,
+    now: dt.datetime,
+) -> tuple[dict[str, dt.datetime], dict[str, dt.datetime]]:
+    """What a run was given about its timed results' observations (walk and check read it
+    alike): when each naloxone was given (flags over the answers file ``raw``, and a
+    challenge series' own ``started``), and when each result was taken (a series' ``at``;
+    a flag's result is taken now)."""
+    starts = {
+        **given_starts(guide, raw, today, where, now),
+        **given_starts(guide, dict(parse_pairs(flags)), today, "--answer", now),
+    }
+    times: dict[str, dt.datetime] = {}
+    if CHALLENGES_KEY in raw:
+        series = file_series(guide, raw, answers, today, now)
+        for c in series.challenges if series is not None else []:
+            key = f"naloxone_{c['kind']}"
+            p = answers.get(key)
+            if p is not None and p.origin == "file" and p.value == c["result"]:
+                times[key] = c["at"]
+                if "started" in c:
+                    starts.setdefault(key, c["started"])
+    return starts, times
+
+
+class Observed(NamedTuple):
+    """A result that waits for an observation (a negative naloxone challenge), given by a
+    flag, a file or a batch line, with when the naloxone was given (None: not known)."""
+
+    key: str
+    value: Scalar
+    started: dt.datetime | None
+    at: dt.datetime | None
+    """When the result was taken: now for a flag, a series' own time for a file's."""
+    minutes: float
+
+
+def observed_results(
+    state: State,
+    presets: Mapping[str, Preset] | None,
+    starts: Mapping[str, dt.datetime],
+    now: dt.datetime | None = None,
+    result_times: Mapping[str, dt.datetime] | None = None,
+) -> list[Observed]:
+    """The results that wait for their observation, each with its start (from
+    ``starts``: given, or a timer the session started) and the time it was taken: those
+    given (``presets``), or (None) every such answer of ``state`` that applies."""
+    from ..engine.walk import wait_minutes
+
+    given: dict[str, object]
+    if presets is None:
+        given = {
+            k: state.value(k)
+            for k, cq in state.guide.questions.items()
+            if cq.wait_minutes is not None and state.question_visible.get(k) is True
+        }
+    else:
+        given = {k: p.value for k, p in presets.items()}
+    out = []
+    for key, value in given.items():
+        cq = state.guide.questions.get(key)
+        if cq is None or cq.wait_minutes is None or value not in cq.spec.wait_for:
+            continue
+        minutes = wait_minutes(state, cq)
+        if minutes is None:
+            continue
+        at = (result_times or {}).get(key, now)
+        out.append(Observed(key, value, starts.get(key), at, minutes))
+    return out
+
+
+def refuse_unobserved(observed: Iterable[Observed], kept: bool) -> None:
+    """The observation is a minimum (clinical basis, safety invariant 8): a result given
+    with the time the naloxone was given counts only that many minutes after it. In a
+    visit record (``kept``: walk, resume) the time is needed; ``check``, which keeps no
+    record, takes a bare result as reported (and says so in its output).
+
+    Raises:
+        InvalidAnswer: a start too close to the result, or (``kept``) no start.
+    """
+    from .clock import observation_problem
+
+    for o in observed:
+        if o.started is None:
+            if not kept:
+                continue
+            raise InvalidAnswer(
+                o.key,
+                f"{o.value} needs the time the naloxone was given, at least {o.minutes:g} "
+                "minutes before it (the observation is a minimum), and this walk has none",
+                hint=f"Give --answer {o.key}_started=HH:MM (or YYYY-MM-DDTHH:MM, or 'N "
+                f"minutes ago'; in an answers file the key {o.key}_started, or 'started' in "
+                "naloxone_challenges); or leave the result out and type 'start' at its "
+                "prompt when the naloxone is given.",
+            )
+        if o.at is None:
+            continue
+        problem = observation_problem(f"{o.key}={o.value}", o.started, o.at, o.minutes)
+        if problem is not None:
+            raise InvalidAnswer(o.key, problem)
+
+
+def observation_json(observed: Iterable[Observed]) -> dict[str, Any]:
+    """What ``check --json`` says of each observed result: when the naloxone was given,
+    or that no observation time was recorded (the result is taken as reported)."""
+    return {
+        o.key: {
+            "result": o.value,
+            "started": None if o.started is None else o.started.isoformat(),
+            "observation_recorded": o.started is not None,
+            "minutes": o.minutes,
+        }
+        for o in observed
+    }
 
 
 def refuse_invalid(state: State, keys: Iterable[str]) -> None:
@@ -443,14 +648,13 @@ def expand_series(
     today: dt.date,
     where: str | None,
     visit_day: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> Mapping[str, Any]:
     """``raw`` with a COWS series and a challenge series replaced by the answers they give
     on the visit day (unchanged when it has neither)."""
     if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
         return raw
-    from .series import expand  # pydantic: only with a series to read
-
     day = series_day(guide, raw, today, visit_day)
-    expanded = expand(guide, raw, day, where)
+    expanded = read_series(guide, raw, day, where, now)
     flat = {k: v for k, v in raw.items() if k not in (RATINGS_KEY, CHALLENGES_KEY)}
     return {**flat, **expanded.answers}

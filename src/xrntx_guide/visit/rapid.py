@@ -32,7 +32,9 @@ from ..errors import InvalidAnswer
 from ..expr import Scalar
 from ..pack.guide import Guide
 from .answers import MAX_TEXT, RAPID_DAYS_KEY, RAPID_RECORD_KEYS, as_text, parse_date, parse_value
+from .answers import is_pathway_key as is_pathway_key
 from .answers import is_record_key as is_record_key
+from .clock import end_of_day, future_problem, instant, on_day, shown, with_offset
 
 ANSWERS_KEY = RAPID_DAYS_KEY
 """The key of the record in an answers file, a batch line or a scenario's answers."""
@@ -67,11 +69,19 @@ class RapidDay(_Model):
     """What was given, in the site's words (the site table's text, or free text)."""
     tolerated: bool | None = None
     """Given and tolerated, with no precipitated withdrawal left untreated."""
+    naltrexone_given: bool | None = None
+    """Whether oral naltrexone was given that day (reference section 6: the injection is
+    ready only after the pack's required number of such days, tolerated, before it)."""
     cows: list[CowsRating] = Field(default_factory=list)
     injection_day: bool | None = None
     """The clinician's confirmation that this is the protocol's injection day (the only
     way to name it when the site file has no table; with a table it must agree)."""
     note: str | None = None
+    corrects: int | None = None
+    """Set on a correction: the day number it corrects (the entry it supersedes stays in
+    the record and the note)."""
+    reason: str | None = None
+    """Why a correction was made: required with ``corrects``."""
 
 
 class TableDay(_Model):
@@ -81,6 +91,7 @@ class TableDay(_Model):
     given: str
     cows_due: bool = False
     injection: bool = False
+    oral_naltrexone: bool = False
 
 
 def table_of(guide: Guide) -> list[TableDay] | None:
@@ -88,14 +99,31 @@ def table_of(guide: Guide) -> list[TableDay] | None:
     if guide.rapid_protocol is None:
         return None
     return [
-        TableDay(day=d.day, given=d.given, cows_due=d.cows_due, injection=d.injection)
+        TableDay(
+            day=d.day,
+            given=d.given,
+            cows_due=d.cows_due,
+            injection=d.injection,
+            oral_naltrexone=d.oral_naltrexone,
+        )
         for d in guide.rapid_protocol
     ]
 
 
 # -- reading the record from a file or a prompt -------------------------------------------
 
-_DAY_FIELDS = {"day", "date", "given", "tolerated", "cows", "injection_day", "note"}
+_DAY_FIELDS = {
+    "day",
+    "date",
+    "given",
+    "tolerated",
+    "naltrexone_given",
+    "cows",
+    "injection_day",
+    "note",
+    "corrects",
+    "reason",
+}
 _RATING_FIELDS = {"time", "total", "items"}
 
 
@@ -108,15 +136,12 @@ def cows_items(guide: Guide) -> list[str]:
 
 
 def parse_time(text: str) -> dt.time:
-    """``HH:MM`` (24-hour)."""
+    """``HH:MM`` (24-hour), an offset optional (``09:30+01:00``): without one it is the
+    local time of its day (visit/clock.py), and it is stored with that day's offset."""
     try:
-        when = dt.time.fromisoformat(text.strip())
+        return dt.time.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"{text!r} is not a time of day: use HH:MM, e.g. 09:30") from None
-    if when.tzinfo is not None:  # local times, as the record's days are: one with an
-        # offset beside one without cannot be ordered (it crashed, exit 70)
-        raise ValueError(f"{text!r}: give the local time without an offset (HH:MM)")
-    return when
 
 
 def parse_rating(guide: Guide, raw: Mapping[str, Any], today: dt.date) -> CowsRating:
@@ -183,14 +208,19 @@ def _scale_problem(guide: Guide, total: int) -> str | None:
     return bound_problem(guide.questions[COWS_TOTAL], total, ctx)
 
 
-def parse_day(guide: Guide, raw: object, today: dt.date) -> RapidDay:
-    """One day of the record from an answers file (or a prompt's answers).
+def parse_day(
+    guide: Guide, raw: object, today: dt.date, now: dt.datetime | None = None
+) -> RapidDay:
+    """One day of the record from an answers file (or a prompt's answers). A COWS rating
+    timed after ``now`` (None: the end of ``today``) is refused (visit/clock.py).
 
     Raises:
         ValueError: what is wrong, for a message.
     """
     if not isinstance(raw, Mapping):
-        raise ValueError("each day is an object (day, date, given, tolerated, cows, note)")
+        raise ValueError(
+            "each day is an object (day, date, given, tolerated, naltrexone_given, cows, note)"
+        )
     unknown = sorted(set(raw) - _DAY_FIELDS)
     if unknown:
         raise ValueError(f"unknown field {unknown[0]!r} (fields: {', '.join(sorted(_DAY_FIELDS))})")
@@ -218,6 +248,7 @@ def parse_day(guide: Guide, raw: object, today: dt.date) -> RapidDay:
     if given is None:
         raise ValueError("'given' needs some text")
     tolerated = _yes_no(raw.get("tolerated"), "tolerated")
+    naltrexone_given = _yes_no(raw.get("naltrexone_given"), "naltrexone_given")
     injection_day = _yes_no(raw.get("injection_day"), "injection_day")
     ratings_raw = raw.get("cows") or []
     if not isinstance(ratings_raw, list):
@@ -230,20 +261,46 @@ def parse_day(guide: Guide, raw: object, today: dt.date) -> RapidDay:
             rating = parse_rating(guide, r, today)
         except ValueError as exc:
             raise ValueError(f"COWS rating {i}: {exc}") from None
+        # Stored with its offset on that day; never timed after now (visit/clock.py).
+        rating = rating.model_copy(update={"time": with_offset(date, rating.time)})
+        problem = future_problem(
+            f"COWS rating {i} of day {day}", on_day(date, rating.time), now or end_of_day(today)
+        )
+        if problem is not None:
+            raise ValueError(problem)
         if any(other.time == rating.time for other in ratings):
             # Two ratings at one time cannot say which is the latest: the gate would read
             # whichever was listed first (red team, round 2), as cows_ratings refuses too.
             raise ValueError(f"COWS rating {i}: another rating of the day is at {rating.time}")
         ratings.append(rating)
     note = _text(raw.get("note"), "note")
+    corrects: int | None = None
+    if raw.get("corrects") is not None:
+        corrects_raw = raw["corrects"]
+        if isinstance(corrects_raw, bool) or not isinstance(corrects_raw, int | str):
+            raise ValueError(f"corrects {corrects_raw!r} is not a day number")
+        try:
+            corrects = int(as_text(corrects_raw))
+        except ValueError:
+            raise ValueError(f"corrects {corrects_raw!r} is not a day number") from None
+        if corrects != day:
+            raise ValueError(f"corrects = {corrects} names another day than day {day}")
+    reason = _text(raw.get("reason"), "reason")
+    if corrects is not None and reason is None:
+        raise ValueError(f"a correction of day {day} needs its reason ('reason')")
+    if corrects is None and reason is not None:
+        raise ValueError(f"'reason' goes with 'corrects' (the day it corrects, {day})")
     return RapidDay(
         day=day,
         date=date,
         given=given,
         tolerated=tolerated,
+        naltrexone_given=naltrexone_given,
         cows=ratings,
         injection_day=injection_day,
         note=note,
+        corrects=corrects,
+        reason=reason,
     )
 
 
@@ -269,8 +326,15 @@ def _yes_no(raw: object, what: str) -> bool | None:
     raise ValueError(f"{what!r} is yes or no, not {raw!r}")
 
 
-def parse_days(guide: Guide, raw: object, today: dt.date, where: str | None) -> list[RapidDay]:
-    """The ``rapid_days`` of an answers file, a batch line or a scenario.
+def parse_days(
+    guide: Guide,
+    raw: object,
+    today: dt.date,
+    where: str | None,
+    now: dt.datetime | None = None,
+) -> list[RapidDay]:
+    """The ``rapid_days`` of an answers file, a batch line or a scenario, as of ``now``
+    (None: the end of ``today``).
 
     Raises:
         InvalidAnswer: on key ``rapid_days``, naming the entry and what is wrong.
@@ -279,18 +343,105 @@ def parse_days(guide: Guide, raw: object, today: dt.date, where: str | None) -> 
     if not isinstance(raw, list):
         raise InvalidAnswer(
             ANSWERS_KEY,
-            f"is a list of days, each an object (day, date, given, tolerated, cows, note){suffix}",
+            "is a list of days, each an object (day, date, given, tolerated, "
+            f"naltrexone_given, cows, note){suffix}",
             hint="Give it in an answers file (JSON or TOML); see the README, 'For scripts'.",
         )
     if len(raw) > MAX_DAYS:
         raise InvalidAnswer(ANSWERS_KEY, f"more than {MAX_DAYS} days{suffix}")
-    days = []
+    days: list[RapidDay] = []
     for i, entry in enumerate(raw, 1):
         try:
-            days.append(parse_day(guide, entry, today))
+            days = add_day(days, parse_day(guide, entry, today, now))[0]
         except ValueError as exc:
             raise InvalidAnswer(ANSWERS_KEY, f"entry {i}: {exc}{suffix}") from None
     return days
+
+
+# -- the record is appended to, never rewritten (reference 4.4, item 9) --------------------
+
+_FIELDS = ("date", "given", "tolerated", "naltrexone_given", "injection_day", "note")
+"""A day's fields besides its number and its COWS ratings (which are only ever added)."""
+
+
+def _same_rating(a: CowsRating, b: CowsRating) -> bool:
+    return a.time == b.time and a.total == b.total
+
+
+def day_in_force(entries: Sequence[RapidDay], number: int) -> RapidDay | None:
+    """Day ``number`` as the record says it now: its first entry, with what later entries
+    added (a field not recorded before, a COWS rating) and what a correction replaced;
+    every COWS rating of every entry of the day stays."""
+    merged: RapidDay | None = None
+    for e in entries:
+        if e.day != number:
+            continue
+        if merged is None:
+            merged = e.model_copy(update={"corrects": None, "reason": None})
+            continue
+        ratings = list(merged.cows) + [
+            r for r in e.cows if not any(_same_rating(r, m) for m in merged.cows)
+        ]
+        if e.corrects is not None:
+            update: dict[str, Any] = {f: getattr(e, f) for f in _FIELDS}
+        else:
+            update = {f: getattr(e, f) for f in _FIELDS if getattr(merged, f) is None}
+        merged = merged.model_copy(update={**update, "cows": ratings})
+    return merged
+
+
+def days_in_force(entries: Sequence[RapidDay]) -> list[RapidDay]:
+    """Every day of the record as it stands (:func:`day_in_force`), in day order."""
+    out = [day_in_force(entries, n) for n in sorted({e.day for e in entries})]
+    return [d for d in out if d is not None]
+
+
+def add_day(entries: Sequence[RapidDay], new: RapidDay) -> tuple[list[RapidDay], bool]:
+    """The record with ``new`` appended, and whether it added anything.
+
+    A day not yet recorded is appended. For a day already recorded, an entry that says
+    nothing new (the same fields, its ratings recorded already: a file given again on
+    resume) adds nothing; one that adds a rating or a field not recorded before is
+    appended; one that says something else of a recorded field is refused unless it is a
+    correction (``corrects`` and ``reason``), which is appended. Nothing is ever removed.
+
+    Raises:
+        ValueError: naming the recorded day and how to correct it.
+    """
+    recorded = day_in_force(entries, new.day)
+    if recorded is None:
+        if new.corrects is not None:
+            raise ValueError(f"corrects day {new.day}, which is not recorded")
+        return [*entries, new], True
+    if new.corrects is not None:
+        return [*entries, new], True
+    clash = [
+        f
+        for f in _FIELDS
+        if getattr(new, f) is not None
+        and getattr(recorded, f) is not None
+        and getattr(new, f) != getattr(recorded, f)
+    ]
+    if clash:
+        f = clash[0]
+        raise ValueError(
+            f"day {new.day} is recorded with {f} {_shown(getattr(recorded, f))}, not "
+            f"{_shown(getattr(new, f))}: a recorded day is never replaced; to correct it, "
+            f"give the day again with corrects = {new.day} and a reason"
+        )
+    adds_field = any(getattr(new, f) is not None and getattr(recorded, f) is None for f in _FIELDS)
+    adds_rating = any(not any(_same_rating(r, m) for m in recorded.cows) for r in new.cows)
+    if not adds_field and not adds_rating:
+        return list(entries), False
+    return [*entries, new], True
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return repr(value)
 
 
 def days_to_json(days: Iterable[RapidDay]) -> list[dict[str, Any]]:
@@ -324,6 +475,7 @@ class Reading:
                 else self.injection_day - self.day_reached
             ),
             "site_table": self.table_used,
+            "naltrexone_days": self.answers.get("rapid_naltrexone_days"),
             "missing": list(self.missing),
         }
 
@@ -341,11 +493,7 @@ def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt
     missing: list[str] = []
     if not days:
         return Reading(missing=["no day of the pathway is recorded"], table_used=table is not None)
-    by_day: dict[int, RapidDay] = {}
-    for d in days:
-        if d.day in by_day:
-            missing.append(f"day {d.day} is recorded twice")
-        by_day.setdefault(d.day, d)
+    by_day: dict[int, RapidDay] = {d.day: d for d in days_in_force(days)}
     last = by_day[max(by_day)]
     first = by_day.get(1)
     for n in range(1, last.day + 1):
@@ -381,6 +529,10 @@ def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt
                 )
             if (row.cows_due or row.injection) and not d.cows:
                 missing.append(f"day {n}: the COWS rating due is not recorded")
+            if d.naltrexone_given is True and not row.oral_naltrexone:
+                missing.append(
+                    f"day {n} records oral naltrexone given; the site's table gives none that day"
+                )
     else:
         confirmed = sorted(n for n, d in by_day.items() if d.injection_day is True)
         if len(confirmed) > 1:
@@ -393,22 +545,46 @@ def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt
     for n, d in sorted(by_day.items()):
         if d.tolerated is None:
             missing.append(f"day {n}: whether the doses were given and tolerated is not recorded")
+        if d.naltrexone_given is None:
+            missing.append(f"day {n}: whether oral naltrexone was given is not recorded")
     if injection_day is None and table is None:
         missing.append("no day is confirmed as the protocol's injection day")
+    lowest = by_day[min(by_day)]
+    # The days of oral naltrexone that count: given and tolerated, after day 1 (the
+    # buprenorphine day) and before the day reached (the injection is given on it). The
+    # gate compares the count with the pack's setting: no number lives here.
+    naltrexone_days = sum(
+        1
+        for n, d in by_day.items()
+        if 1 < n < last.day and d.naltrexone_given is True and d.tolerated is True
+    )
     answers: dict[str, Scalar] = {
+        "rapid_day1_date": lowest.date - dt.timedelta(days=lowest.day - 1),
         "rapid_day": last.day,
         "rapid_day_date": last.date,
         "rapid_record_complete": not _incomplete(missing),
+        "rapid_naltrexone_days": naltrexone_days,
     }
     if injection_day is not None:
         answers["rapid_injection_day"] = injection_day
     tolerated = [d.tolerated for d in by_day.values()]
+    if table is not None:
+        # The protocol's oral naltrexone doses were given: a day its table marks for
+        # oral naltrexone recorded as not given means they were not.
+        rows = {t.day: t for t in table}
+        tolerated += [
+            False
+            for n, d in by_day.items()
+            if n in rows and rows[n].oral_naltrexone and d.naltrexone_given is False
+        ]
     if any(t is False for t in tolerated):
         answers["rapid_doses_tolerated"] = False
     elif all(t is True for t in tolerated):
         answers["rapid_doses_tolerated"] = True
     if last.cows:
-        answers["rapid_day_cows"] = max(last.cows, key=lambda r: r.time).total
+        answers["rapid_day_cows"] = max(
+            last.cows, key=lambda r: instant(on_day(last.date, r.time))
+        ).total
     return Reading(
         answers=answers,
         day_reached=last.day,
@@ -462,7 +638,7 @@ def due_today(
 def on_pathway(guide: Guide, shown: Mapping[str, bool | None]) -> bool:
     """Whether the pathway's record questions apply (``State.question_visible``): a
     question not yet known to apply or not counts as applying, as ``check`` reads it."""
-    return any(is_record_key(guide, k) and shown.get(k) is not False for k in guide.questions)
+    return any(is_pathway_key(guide, k) and shown.get(k) is not False for k in guide.questions)
 
 
 def check_block(
@@ -528,9 +704,8 @@ def cows_words(day: RapidDay) -> str:
     """The day's COWS ratings with their times, in time order: ``4 at 09:00, 3 at 17:00``."""
     if not day.cows:
         return "none"
-    return ", ".join(
-        f"{r.total} at {r.time.strftime('%H:%M')}" for r in sorted(day.cows, key=lambda r: r.time)
-    )
+    timed = sorted((on_day(day.date, r.time), r.total) for r in day.cows)
+    return ", ".join(f"{total} at {shown(at, '%H:%M')}" for at, total in timed)
 
 
 def _said(value: bool | None, yes: str = "yes", no: str = "no") -> str:
@@ -541,9 +716,16 @@ def day_rows(days: Sequence[RapidDay], table: Sequence[TableDay] | None) -> list
     """The record as rows of text (the screen's table, the note): every field of each day.
 
     ``injection`` is what the site's table says of the day when there is one, else the
-    clinician's confirmation (or its absence)."""
+    clinician's confirmation (or its absence). Every entry is a row, in day order and, for
+    one day, in the order recorded: what a later entry added or corrected is shown beside
+    what it superseded (``entry``: "added" or "correction: REASON")."""
     rows = []
-    for d in sorted(days, key=lambda d: d.day):
+    seen: set[int] = set()
+    for d in entries_in_order(days):
+        entry = "" if d.day not in seen else "added"
+        if d.corrects is not None:
+            entry = f"correction: {d.reason or ''}"
+        seen.add(d.day)
         row = table_row(table, d.day)
         if table is not None:
             injection = "" if row is None else "injection day (site table)" if row.injection else ""
@@ -561,12 +743,19 @@ def day_rows(days: Sequence[RapidDay], table: Sequence[TableDay] | None) -> list
                 "date": d.date.isoformat(),
                 "given": d.given,
                 "tolerated": _said(d.tolerated),
+                "naltrexone": _said(d.naltrexone_given),
                 "cows": cows_words(d),
                 "injection": injection,
                 "note": d.note or "",
+                "entry": entry,
             }
         )
     return rows
+
+
+def entries_in_order(days: Sequence[RapidDay]) -> list[RapidDay]:
+    """Every entry of the record, in day order; a day's entries in the order recorded."""
+    return sorted(days, key=lambda d: d.day)
 
 
 def due_words(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt.date) -> str:
@@ -578,10 +767,108 @@ def due_words(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today:
             f"Rapid pathway: day 1 of the record is dated after today ({today.isoformat()}); "
             "check the record ('day')."
         )
-    done = next((d for d in days if d.day == day), None)
+    done = day_in_force(days, day)
     recorded = (
         f" Day {day} is recorded ({done.date.isoformat()})."
         if done is not None
         else " Type 'day' at a prompt to record it."
     )
     return f"Rapid pathway, {today.isoformat()}: day {day} of the protocol. Due: {due}.{recorded}"
+
+
+# -- an on-track day (reference section 6, "What the screen says") -------------------------
+
+GATE = "rapid_pathway"
+"""The pack's gate that reads the record."""
+
+WAITING_KEYS = frozenset({"rapid_day", "rapid_injection_day", "rapid_naltrexone_days"})
+"""What the gate's rules read that only time on the protocol changes: the day reached, the
+injection day, the days of oral naltrexone so far. A rule reading nothing else fails on an
+on-track day only because the injection day has not come."""
+
+RECORD_RULE_KEY = "rapid_record_complete"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """An on-track day of the pathway, for the screen: day N of M, the injection date,
+    what is due today and what is still to come, in words."""
+
+    day: int
+    of: int | None
+    injection_date: dt.date | None
+    due: str
+    to_come: list[str]
+
+    def heading(self) -> str:
+        of = f" of {self.of}" if self.of is not None else ""
+        when = (
+            f"; injection day {self.injection_date.isoformat()}"
+            if self.injection_date is not None
+            else "; the injection day is confirmed on its day (no site table)"
+        )
+        return f"Rapid pathway: day {self.day}{of}, on track{when}"
+
+
+def progress(
+    result: Any,
+    days: Sequence[RapidDay],
+    table: Sequence[TableDay] | None,
+    today: dt.date,
+    required: object = None,
+) -> Progress | None:
+    """The day as on track, or None when it is not (then the gate's contraindication is
+    shown as it is). On track: every rule of the gate that fails or is undecided reads
+    only :data:`WAITING_KEYS` (and settings), except that the record rule may fail while
+    the record is complete up to yesterday and today's day is still to be recorded.
+
+    Args:
+        result: the gate's result (engine GateResult).
+        days: the record's entries.
+        table: the site's table, or None.
+        today: the visit's date.
+        required: the pack's setting of the days of oral naltrexone needed (for words).
+    """
+    if getattr(result, "outcome", None) != "fail" or not getattr(result, "basis", None):
+        return None
+    reading = derive(days, table, today)
+    verdicts = result.basis[2]
+    pending_today = (
+        not reading.missing
+        and reading.date_reached is not None
+        and reading.date_reached == today - dt.timedelta(days=1)
+    )
+    for rule, verdict in verdicts:
+        if verdict is False:
+            continue
+        reads = {k for k in rule.fails.reads if not k.startswith("settings.")}
+        if reads <= WAITING_KEYS:
+            continue
+        if RECORD_RULE_KEY in reads and pending_today:
+            continue
+        return None
+    if reading.missing and not pending_today:
+        return None
+    day, due = due_today(days, table, today)
+    of = reading.injection_day
+    if of is not None and (day > of or (day == of and not pending_today)):
+        # The injection day, once recorded, is decided by the gate: never "on track".
+        return None
+    first = min(days, key=lambda d: d.day) if days else None
+    injection_date = (
+        None if of is None or first is None else first.date + dt.timedelta(days=of - first.day)
+    )
+    to_come: list[str] = []
+    if pending_today:
+        to_come.append(f"today's day (day {day}) is not recorded yet: type 'day' to record it")
+    counted = reading.answers.get("rapid_naltrexone_days")
+    if isinstance(required, int) and isinstance(counted, int):
+        to_come.append(
+            f"days of oral naltrexone given and tolerated before the day reached: {counted}; "
+            f"at least {required} before the injection day"
+        )
+    to_come.append(
+        "on the injection day: a COWS rating below the threshold and the urine screen"
+        + (f" (day {of})" if of is not None else "")
+    )
+    return Progress(day, of, injection_date, due, to_come)

@@ -153,6 +153,55 @@ def session_clock(record: SessionRecord, path: Path, demo_clock: float) -> float
     return demo_clock if demo_clock != 1.0 else float(record.demo_clock)
 
 
+def resume_clock(
+    record: SessionRecord, path: Path, start: dt.datetime | None, real_now: dt.datetime
+) -> tuple[dt.datetime | None, str | None]:
+    """The instant a resumed walk's clock starts at (None: the real time), given the one
+    ``--today``/``--now`` fixes for this run (``start``, None when neither is given).
+
+    - A session on the real clock (care) continues on the real clock: its times are real
+      times (the observation minimum, the rechallenge window), so a fixed clock is refused.
+    - A session on a fixed clock resumed without ``--today``/``--now`` goes on where its
+      clock stopped (its last change), running in real time: a timer never loses the time
+      the session lay saved. (A session saved before the clock was recorded: its fixed
+      date at the real time of day, as before.)
+    - Resumed with ``--today``/``--now``: that clock; one that would start before the
+      session's last change goes on from that change instead (a clock never goes back: a
+      result typed now would rank before those recorded), and the line returned says so.
+
+    Returns:
+        The start (None: the real time), and a warning for the clinician or None.
+
+    Raises:
+        UsageError: a fixed clock for a care session.
+    """
+    from .clock import aware, instant, shown
+
+    fixed = record.clock.fixed if record.clock is not None else record.today is not None
+    if not fixed:
+        if start is not None:
+            raise UsageError(
+                f"--today/--now: {path} is a care session on the real clock; its times are "
+                "real times (the naloxone observation, the rechallenge window), so it "
+                "continues on the real clock",
+                hint="Resume without --today and --now; a fixed clock is for a new session.",
+            )
+        return None, None
+    last = aware(record.updated)
+    if start is None:
+        if record.clock is None:
+            assert record.today is not None
+            local = aware(real_now).astimezone().time()
+            return dt.datetime.combine(record.today, local).astimezone(), None
+        return last, None
+    if record.clock is not None and instant(start) < instant(last):
+        return last, (
+            f"the session's fixed clock was at {shown(last)} when it was last saved; this "
+            f"run's clock ({shown(start)}) would go back, so it goes on from {shown(last)}"
+        )
+    return start, None
+
+
 def refuse_early_timed_results(
     guide: Guide,
     record: SessionRecord,
@@ -181,44 +230,24 @@ def refuse_early_timed_results(
             )
 
 
-def refuse_against_positive(
-    guide: Guide,
-    record: SessionRecord,
-    presets: Mapping[str, Preset],
-    day: dt.date,
-    now: dt.datetime,
-) -> None:
-    """A positive challenge of an earlier visit day stands (visit/series.py): a flag or a
-    file may not give another challenge result over it, nor a rechallenge once its window
-    has ended.
+def reopen_rechallenge(guide: Guide, record: SessionRecord, now: dt.datetime) -> list[str]:
+    """A rechallenge left empty (Enter: none done yet) is asked again on resume while the
+    window after the positive challenge is open; returns a line for the clinician."""
+    from .results import standing_positive
+    from .series import RECHALLENGE, aware, live, window_end
 
-    Raises:
-        InvalidAnswer: naming the answer and the positive challenge it contradicts.
-    """
-    from .series import CHALLENGE, RECHALLENGE, aware, carried_positive, window_end
-
-    stored = record.answers.get(guide.meta.date_key)
-    visit = dt.date.fromisoformat(str(stored.value)) if stored is not None else day
-    positive = carried_positive(record.naloxone_challenges, visit)
+    if RECHALLENGE not in record.skipped:
+        return []
+    positive = standing_positive(record.naloxone_challenges, "challenge")
     if positive is None:
-        return
-    given = presets.get(CHALLENGE)
-    if given is not None and given.value != "positive":
-        raise InvalidAnswer(
-            CHALLENGE,
-            f"{given.value} contradicts the positive naloxone challenge of "
-            f"{positive.at.isoformat()} (recorded for {positive.day.isoformat()}): it stands "
-            "on a later day; give the rechallenge instead",
-        )
-    again = presets.get(RECHALLENGE)
+        return []
+    done = [c for c in live(record.naloxone_challenges) if c.kind == "rechallenge"]
     end = window_end(guide, positive)
-    # A flag's result is recorded now; a file's results carry their own times (checked
-    # against the window when the file is read).
-    flagged = again is not None and again.origin == "flag" and again.value != "not_done"
-    if flagged and end is not None and aware(now) > end:
-        raise InvalidAnswer(
-            RECHALLENGE,
-            f"the window for a rechallenge after the positive challenge of "
-            f"{positive.at.isoformat()} ended at {end.isoformat()}: a rechallenge now is "
-            "not accepted, and the positive challenge stands",
-        )
+    if done or (end is not None and aware(now) > end):
+        return []
+    record.skipped.remove(RECHALLENGE)
+    until = f" until {end.astimezone().strftime('%Y-%m-%d %H:%M')}" if end is not None else ""
+    return [
+        "No rechallenge was recorded after the positive naloxone challenge: its result is "
+        f"asked again (the window is open{until})."
+    ]

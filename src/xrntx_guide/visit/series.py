@@ -15,169 +15,40 @@ walk's series. Nothing here prints or prompts; no clinical number lives here.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
-from ..engine.evaluate import State
 from ..errors import InvalidAnswer
-from ..expr import UNKNOWN
 from ..pack.guide import Guide
 from .answers import CHALLENGES_KEY as CHALLENGES_KEY
 from .answers import RATINGS_KEY as RATINGS_KEY
 from .answers import parse_value
+from .clock import aware as aware
+from .clock import elapsed, end_of_day, hours_between, instant, parse_instant, refuse_after_now
+from .clock import shown as _shown
 
-TOTAL = "cows_total"
-PREFIX = "cows_"
-CHALLENGE = "naloxone_challenge"
-RECHALLENGE = "naloxone_rechallenge"
-RECHALLENGE_HOURS = "naloxone_rechallenge_hours"
-WINDOW = "naloxone_rechallenge_window_hours"
-OBSERVATION = "naloxone_observation_minutes"
-
-Context = Literal["baseline", "before_challenge", "after_challenge", "pathway_day", "repeat"]
-CONTEXTS: tuple[str, ...] = (
-    "baseline",
-    "before_challenge",
-    "after_challenge",
-    "pathway_day",
-    "repeat",
-)
-"""Why a rating was taken. ``pathway_day``: a day of the supervised rapid pathway."""
-
-
-class CowsRating(BaseModel):
-    """One COWS rating: when, on which visit day, why, and its scores."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    at: dt.datetime
-    day: dt.date
-    """The visit day it was taken on: the only day it counts for."""
-    context: Context
-    total: int
-    items: dict[str, int] | None = None
-    """Item scores by item name (``pulse``...), when the items were rated."""
-    origin: str = "typed"
-
-
-class ChallengeResult(BaseModel):
-    """One naloxone challenge or rechallenge result: when, for which visit day, what."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    at: dt.datetime
-    """When the result was recorded (typed in the walk), or the time a file gave."""
-    day: dt.date
-    """The visit day it was recorded for (a file's result: the day of its time)."""
-    kind: Literal["challenge", "rechallenge"]
-    result: str
-    started: dt.datetime | None = None
-    """When the naloxone was given (the observation timer), when known."""
-    origin: str = "typed"
-
-
-KINDS: tuple[tuple[Literal["challenge", "rechallenge"], str], ...] = (
-    ("challenge", CHALLENGE),
-    ("rechallenge", RECHALLENGE),
-)
-
-
-def item_keys(guide: Guide) -> list[str]:
-    """The COWS item questions, in the pack's order."""
-    return [k for k in guide.questions if k.startswith(PREFIX) and k != TOTAL]
-
-
-def latest_on(ratings: list[CowsRating], day: dt.date) -> int | None:
-    """The index of the latest rating taken on ``day`` (the last listed, among equal
-    times), or None when there is none."""
-    best: int | None = None
-    for i, r in enumerate(ratings):
-        if r.day == day and (best is None or r.at >= ratings[best].at):
-            best = i
-    return best
-
-
-def rating_answers(rating: CowsRating) -> dict[str, int]:
-    """The answers a rating stands for: its items when it has them, else its total."""
-    if rating.items:
-        return {f"{PREFIX}{k}": v for k, v in rating.items.items()}
-    return {TOTAL: rating.total}
-
+# The entries of the series and how they are read live in visit/entries.py (the rule
+# that takes a new one into the record, visit/results.py, reads them too).
+from .entries import CHALLENGE as CHALLENGE
+from .entries import CONTEXTS as CONTEXTS
+from .entries import KINDS as KINDS
+from .entries import OBSERVATION as OBSERVATION
+from .entries import PREFIX as PREFIX
+from .entries import RECHALLENGE as RECHALLENGE
+from .entries import RECHALLENGE_HOURS as RECHALLENGE_HOURS
+from .entries import TOTAL as TOTAL
+from .entries import WINDOW as WINDOW
+from .entries import ChallengeResult as ChallengeResult
+from .entries import Context as Context
+from .entries import CowsRating as CowsRating
+from .entries import item_keys as item_keys
+from .entries import latest_on as latest_on
+from .entries import live as live
+from .entries import rating_answers as rating_answers
+from .entries import standing_positive as standing_positive
 
 # --- the walk's series ---------------------------------------------------------------
-
-
-def note_rating(
-    guide: Guide, record: Any, state: State, day: dt.date, now: dt.datetime
-) -> CowsRating | None:
-    """Add the rating the answers hold now to ``record.cows_ratings`` when it is complete
-    and not the latest one of the day already; returns it (None when nothing is added).
-
-    The answers stay what the engine reads; the series is every rating they have held on
-    the day, so the latest rating of the day is always the one the gate uses."""
-    if TOTAL not in guide.questions or TOTAL in state.invalid:
-        return None
-    total = state.value(TOTAL)
-    if total is UNKNOWN or not isinstance(total, int) or isinstance(total, bool):
-        return None
-    visit = state.value(guide.meta.date_key)
-    if visit != day:
-        return None  # results describe the visit day only
-    items = {
-        k.removeprefix(PREFIX): v.value
-        for k in item_keys(guide)
-        if (v := record.answers.get(k)) is not None and isinstance(v.value, int)
-    }
-    ratings: list[CowsRating] = record.cows_ratings
-    last = latest_on(ratings, day)
-    if last is not None:
-        prev = ratings[last]
-        if prev.total == total and (prev.items or {}) == items:
-            return None
-        if record.cows_next_context is None:
-            # Not 'rate again': an edit of the total or an item corrects the rating it
-            # edits (the latest of the day), and the audit trail keeps what it was.
-            return _correct(guide, record, last, total, items, now)
-    context = record.cows_next_context
-    if context is None:
-        context = "baseline" if last is None else "repeat"
-    rec = record.answers.get(TOTAL) or next(
-        (record.answers[k] for k in item_keys(guide) if k in record.answers), None
-    )
-    rating = CowsRating(
-        at=now,
-        day=day,
-        context=context,
-        total=total,
-        items=items if len(items) == len(item_keys(guide)) else None,
-        origin=rec.origin if rec is not None else "typed",
-    )
-    ratings.append(rating)
-    record.cows_next_context = None
-    return rating
-
-
-def _correct(
-    guide: Guide, record: Any, index: int, total: int, items: dict[str, int], now: dt.datetime
-) -> CowsRating:
-    """Correct rating ``index`` of the series to ``total`` (and ``items``), logging it."""
-    prev: CowsRating = record.cows_ratings[index]
-    fixed = prev.model_copy(
-        update={"total": total, "items": items if len(items) == len(item_keys(guide)) else None}
-    )
-    record.cows_ratings[index] = fixed
-    record.note_event(
-        now,
-        "change",
-        RATINGS_KEY,
-        total,
-        f"rating {index} ({prev.context}, {prev.at.isoformat()}) corrected: total was {prev.total}",
-    )
-    return fixed
 
 
 # --- the walk's challenge results ------------------------------------------------------
@@ -193,44 +64,10 @@ def carried_positive(
     rechallenge inside the window lifts it, and the gate in the pack decides that."""
     found = [
         c
-        for c in challenges
+        for c in live(challenges)
         if c.kind == "challenge" and c.result == "positive" and c.day != visit_day
     ]
-    return max(found, key=lambda c: _instant(c.at)) if found else None
-
-
-def note_challenges(guide: Guide, record: Any, state: State) -> None:
-    """Keep each challenge result the engine reads in ``record.naloxone_challenges``, with
-    the time it was recorded and its observation's start. A result of the same kind for
-    the same visit day replaces the earlier one (a correction: the audit trail keeps it)."""
-    day = state.value(guide.meta.date_key)
-    if not isinstance(day, dt.date):
-        return
-    entries: list[ChallengeResult] = record.naloxone_challenges
-    for kind, key in KINDS:
-        rec = record.answers.get(key)
-        value = state.value(key)
-        if rec is None or state.question_visible.get(key) is not True:
-            continue
-        if not isinstance(value, str):
-            continue
-        mine = [c for c in entries if c.kind == kind]
-        latest = max(mine, key=lambda c: _instant(c.at)) if mine else None
-        carried = kind == "challenge" and value == "positive"
-        if latest is not None and latest.result == value and (latest.day == day or carried):
-            continue  # recorded already (a positive carried over to this day too)
-        entries[:] = [c for c in entries if not (c.kind == kind and c.day == day)]
-        entries.append(
-            ChallengeResult(
-                at=rec.at,
-                day=day,
-                kind=kind,
-                result=value,
-                started=record.timers.get(key),
-                origin=rec.origin,
-            )
-        )
-        entries.sort(key=lambda c: _instant(c.at))
+    return max(found, key=lambda c: instant(c.at)) if found else None
 
 
 def window_end(guide: Guide, positive: ChallengeResult) -> dt.datetime | None:
@@ -238,7 +75,7 @@ def window_end(guide: Guide, positive: ChallengeResult) -> dt.datetime | None:
     window = guide.setting_values.get(WINDOW)
     if not isinstance(window, int | float) or isinstance(window, bool):
         return None
-    return aware(positive.at) + dt.timedelta(hours=window)
+    return aware(positive.at).astimezone(dt.UTC) + dt.timedelta(hours=window)
 
 
 def restore_positive(guide: Guide, record: Any, visit_day: dt.date, now: dt.datetime) -> list[str]:
@@ -274,40 +111,26 @@ def restore_positive(guide: Guide, record: Any, visit_day: dt.date, now: dt.date
 
 
 def _local(at: dt.datetime) -> str:
-    return (at.astimezone() if at.tzinfo else at).strftime("%Y-%m-%d %H:%M")
-
-
-def merge_challenges(record: Any, challenges: list[dict[str, Any]]) -> None:
-    """Keep a file's challenge results, with the file's times, in the record's series
-    (each once, however often the file is given)."""
-    entries: list[ChallengeResult] = record.naloxone_challenges
-    have = {(c.kind, c.at) for c in entries}
-    for c in challenges:
-        if (c["kind"], c["at"]) in have:
-            continue
-        entries.append(
-            ChallengeResult(
-                at=c["at"],
-                day=c["at"].date(),
-                kind=c["kind"],
-                result=c["result"],
-                started=c.get("started"),
-                origin="file",
-            )
-        )
-    entries.sort(key=lambda c: _instant(c.at))
+    return _shown(at)
 
 
 def rechallenge_hours(first: dt.datetime, second: dt.datetime) -> float:
-    """Hours from the positive challenge to the rechallenge, rounded UP to a hundredth, so
-    that a rechallenge a moment past the window is never rounded into it."""
-    return math.ceil((second - first).total_seconds() / 36) / 100
+    """Hours of absolute time from the positive challenge to the rechallenge, rounded UP
+    to a hundredth, so that a rechallenge a moment past the window is never rounded into
+    it (visit/clock.py: a daylight-saving change adds or removes no hour)."""
+    return hours_between(first, second)
+
+
+def local_day(at: dt.datetime) -> dt.date:
+    """The visit day a time falls on: its date where the program runs."""
+    return aware(at).astimezone().date()
 
 
 def fill_rechallenge_hours(guide: Guide, record: Any, now: dt.datetime) -> str | None:
     """In a walk, the hours from the positive challenge to the rechallenge, from the times
-    both results were typed; a rechallenge outside the window is cleared (the positive
-    challenge stands). Returns a line for the clinician, or None when nothing was done.
+    both results were typed (a rechallenge outside the window is refused where it is taken
+    into the record: visit/results.py). Returns a line for the clinician, or None when
+    nothing was done.
     A result given by flag or file carries no time of its own, so nothing is worked out
     for it: the script gives the hours, or the series with its times."""
     if RECHALLENGE_HOURS not in guide.questions:
@@ -328,7 +151,7 @@ def fill_rechallenge_hours(guide: Guide, record: Any, now: dt.datetime) -> str |
         if c.kind == "challenge" and c.result == "positive" and aware(c.at) <= aware(again.at)
     ]
     if positives:
-        positive_at = max(positives, key=lambda c: _instant(c.at)).at
+        positive_at = max(positives, key=lambda c: instant(c.at)).at
     elif first.origin == "typed":
         positive_at = first.at
     else:
@@ -336,33 +159,11 @@ def fill_rechallenge_hours(guide: Guide, record: Any, now: dt.datetime) -> str |
     hours = rechallenge_hours(aware(positive_at), aware(again.at))
     window = guide.setting_values.get(WINDOW)
     if window is not None and hours > window:
-        record.clear([RECHALLENGE], now, f"{hours:g} hours after the positive challenge")
-        return (
-            f"The rechallenge was recorded {hours:g} hours after the positive challenge: only "
-            f"one within {window:g} hours is a rechallenge, so it is not accepted and the "
-            "positive challenge stands."
-        )
+        return None  # never taken (visit/results.py); the gate refuses such hours too
     if kept is not None and kept.value == hours:
         return None  # worked out already (an edit of either result works it out again)
     record.set_answer(RECHALLENGE_HOURS, hours, "derived", now)
     return f"Rechallenge {hours:g} hours after the positive challenge (from the times recorded)."
-
-
-def merge_ratings(record: Any, ratings: list[CowsRating]) -> None:
-    """Keep a file's ratings in the record's series (each once, however often the file is
-    given), in time order."""
-    have = {(r.at, r.total) for r in record.cows_ratings}
-    record.cows_ratings.extend(r for r in ratings if (r.at, r.total) not in have)
-    record.cows_ratings.sort(key=lambda r: _instant(r.at))
-
-
-def aware(at: dt.datetime) -> dt.datetime:
-    """A time with its zone; a file's time without one is the clinic's local time."""
-    return at if at.tzinfo else at.astimezone()
-
-
-def _instant(at: dt.datetime) -> float:
-    return at.timestamp() if at.tzinfo else at.replace(tzinfo=dt.UTC).timestamp()
 
 
 # --- an answers file's series --------------------------------------------------------
@@ -376,6 +177,9 @@ class Expanded:
     ratings: list[CowsRating] = field(default_factory=list)
     used_rating: int | None = None
     challenges: list[dict[str, Any]] = field(default_factory=list)
+    """The challenge results the gate reads (the challenge, the rechallenge), for ``used``."""
+    entries: list[ChallengeResult] = field(default_factory=list)
+    """Every challenge entry the file gives, corrections included, for the record."""
     used_challenge: str | None = None
     """``challenge`` or ``rechallenge``: which result the gate reads; None for neither."""
 
@@ -408,46 +212,50 @@ class Expanded:
         return out
 
 
-def _when(key: str, raw: object, what: str) -> dt.datetime:
-    when: dt.datetime | None = raw if isinstance(raw, dt.datetime) else None
-    if isinstance(raw, str):
-        try:
-            when = dt.datetime.fromisoformat(raw)
-        except ValueError:
-            when = None
-    if when is None:
-        raise InvalidAnswer(
-            key, f"{what}: 'at' must be a date and time (YYYY-MM-DDTHH:MM), not {raw!r}"
-        )
-    if when.tzinfo is not None:
-        # The times of a record are the clinic's local times, as the visit day is; one
-        # with an offset beside one without cannot be ordered (it crashed, exit 70).
-        raise InvalidAnswer(
-            key, f"{what}: 'at' is a local time without an offset (YYYY-MM-DDTHH:MM), not {raw!r}"
-        )
+def _when(key: str, raw: object, what: str, now: dt.datetime, field: str = "at") -> dt.datetime:
+    """A file's time (an offset optional: without one it is the local time), stored with
+    its offset; never after ``now`` (visit/clock.py, the one rule)."""
+    try:
+        when = parse_instant(raw)
+    except ValueError as exc:
+        raise InvalidAnswer(key, f"{what}: {field!r}: {exc}") from None
+    refuse_after_now(key, f"{what} ({field!r})", when, now)
     return when
 
 
-def expand(guide: Guide, raw: Mapping[str, Any], day: dt.date, where: str | None) -> Expanded:
+def expand(
+    guide: Guide,
+    raw: Mapping[str, Any],
+    day: dt.date,
+    where: str | None,
+    now: dt.datetime | None = None,
+) -> Expanded:
     """The answers a file's ``cows_ratings`` and ``naloxone_challenges`` stand for on the
-    visit day ``day``.
+    visit day ``day``, as of ``now`` (None: the end of ``day``).
 
     Raises:
         InvalidAnswer: an entry of the wrong shape, a score the scale does not allow, a
             series beside the single answers it replaces, two ratings at the same time, a
-            rechallenge without a positive challenge before it, or outside its window.
+            rechallenge without a positive challenge before it, or outside its window, a
+            time after ``now``.
     """
     out = Expanded()
     suffix = f" ({where})" if where else ""
+    at_most = now if now is not None else end_of_day(day)
     if RATINGS_KEY in raw:
-        _expand_ratings(guide, raw, day, suffix, out)
+        _expand_ratings(guide, raw, day, suffix, out, at_most)
     if CHALLENGES_KEY in raw:
-        _expand_challenges(guide, raw, day, suffix, out)
+        _expand_challenges(guide, raw, day, suffix, out, at_most)
     return out
 
 
 def _expand_ratings(
-    guide: Guide, raw: Mapping[str, Any], day: dt.date, suffix: str, out: Expanded
+    guide: Guide,
+    raw: Mapping[str, Any],
+    day: dt.date,
+    suffix: str,
+    out: Expanded,
+    now: dt.datetime,
 ) -> None:
     key = RATINGS_KEY
     beside = sorted(k for k in raw if k.startswith(PREFIX) and k != key)
@@ -463,10 +271,10 @@ def _expand_ratings(
         what = f"rating {n}"
         if not isinstance(entry, dict):
             raise InvalidAnswer(key, f"{what} is not an object{suffix}")
-        unknown = sorted(set(entry) - {"at", "context", "items", "total"})
+        unknown = sorted(set(entry) - {"at", "context", "items", "total", "corrects", "reason"})
         if unknown:
             raise InvalidAnswer(key, f"{what}: unknown field(s) {unknown}{suffix}")
-        at = _when(key, entry.get("at"), what)
+        at = _when(key, entry.get("at"), f"{what}{suffix}", now)
         context = entry.get("context", "repeat")
         if context not in CONTEXTS:
             raise InvalidAnswer(
@@ -508,32 +316,55 @@ def _expand_ratings(
             raise InvalidAnswer(
                 key, f"{what}: total {total} but its items sum to {sum(items.values())}{suffix}"
             )
+        corrects, reason = _correction(key, entry, what, suffix, now)
         out.ratings.append(
             CowsRating(
                 at=at,
-                day=at.date(),
+                day=local_day(at),
                 context=context,
                 total=total if total is not None else sum((items or {}).values()),
                 items=items,
                 origin="file",
+                corrects=corrects,
+                reason=reason,
             )
         )
-    seen: dict[dt.datetime, int] = {}
+    seen: dict[float, int] = {}
     for n, r in enumerate(out.ratings):
-        if r.at in seen:
+        if instant(r.at) in seen:
             raise InvalidAnswer(
                 key,
-                f"ratings {seen[r.at]} and {n} have the same time {r.at.isoformat()}: "
-                f"which is the latest cannot be told{suffix}",
+                f"ratings {seen[instant(r.at)]} and {n} have the same time "
+                f"{r.at.isoformat()}: which is the latest cannot be told{suffix}",
             )
-        seen[r.at] = n
+        seen[instant(r.at)] = n
     out.used_rating = latest_on(out.ratings, day)
     if out.used_rating is not None:
         out.answers.update(rating_answers(out.ratings[out.used_rating]))
 
 
+def _correction(
+    key: str, entry: Mapping[str, Any], what: str, suffix: str, now: dt.datetime
+) -> tuple[dt.datetime | None, str | None]:
+    """An entry's ``corrects`` (the time of the entry it corrects) and ``reason``."""
+    if "corrects" not in entry:
+        if "reason" in entry:
+            raise InvalidAnswer(key, f"{what}: a reason without 'corrects'{suffix}")
+        return None, None
+    corrects = _when(key, entry["corrects"], f"{what}{suffix}", now, "corrects")
+    reason = entry.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidAnswer(key, f"{what}: a correction needs a 'reason' (text) saying why{suffix}")
+    return corrects, reason.strip()
+
+
 def _expand_challenges(
-    guide: Guide, raw: Mapping[str, Any], day: dt.date, suffix: str, out: Expanded
+    guide: Guide,
+    raw: Mapping[str, Any],
+    day: dt.date,
+    suffix: str,
+    out: Expanded,
+    now: dt.datetime,
 ) -> None:
     key = CHALLENGES_KEY
     beside = sorted(k for k in (CHALLENGE, RECHALLENGE, RECHALLENGE_HOURS) if k in raw)
@@ -542,68 +373,89 @@ def _expand_challenges(
             key, f"given beside {', '.join(beside)}: give the series or the single answers{suffix}"
         )
     entries = raw[key]
-    if not isinstance(entries, list) or not 1 <= len(entries) <= 2:
-        raise InvalidAnswer(key, f"must list the challenge and at most one rechallenge{suffix}")
-    by_kind: dict[str, dict[str, Any]] = {}
+    if not isinstance(entries, list) or not entries:
+        raise InvalidAnswer(key, f"must list the challenge and any rechallenge{suffix}")
     observe = guide.setting_values.get(OBSERVATION)
+    parsed: list[ChallengeResult] = []
     for n, entry in enumerate(entries):
         what = f"entry {n}"
         if not isinstance(entry, dict):
             raise InvalidAnswer(key, f"{what} is not an object{suffix}")
-        unknown = sorted(set(entry) - {"at", "kind", "result", "started"})
+        unknown = sorted(set(entry) - {"at", "kind", "result", "started", "corrects", "reason"})
         if unknown:
             raise InvalidAnswer(key, f"{what}: unknown field(s) {unknown}{suffix}")
         kind = entry.get("kind", "challenge")
-        if kind not in ("challenge", "rechallenge") or kind in by_kind:
-            raise InvalidAnswer(
-                key, f"{what}: kind must be 'challenge' or 'rechallenge', each at most once{suffix}"
-            )
+        if kind not in ("challenge", "rechallenge"):
+            raise InvalidAnswer(key, f"{what}: kind must be 'challenge' or 'rechallenge'{suffix}")
         question = guide.questions[CHALLENGE if kind == "challenge" else RECHALLENGE]
         try:
             result = parse_value(question, entry.get("result"), today=day)
         except InvalidAnswer as exc:
             raise InvalidAnswer(key, f"{what}: result: {exc.reason}{suffix}") from None
-        at = _when(key, entry.get("at"), what)
-        started = _when(key, entry["started"], what) if "started" in entry else None
+        at = _when(key, entry.get("at"), f"{what}{suffix}", now)
+        started = (
+            _when(key, entry["started"], f"{what}{suffix}", now, "started")
+            if "started" in entry
+            else None
+        )
+        if started is not None and elapsed(started, at) < dt.timedelta(0):
+            raise InvalidAnswer(
+                key,
+                f"{what}: the naloxone was given ({started.isoformat()}) after the result "
+                f"({at.isoformat()}){suffix}",
+            )
         minimum = dt.timedelta(minutes=observe) if observe is not None else None
         waits = result in question.spec.wait_for and minimum is not None
-        if started is not None and minimum is not None and waits and at - started < minimum:
+        if started is not None and minimum is not None and waits and elapsed(started, at) < minimum:
             raise InvalidAnswer(
                 key,
                 f"{what}: {result} at {at.isoformat()} is less than {observe} minutes after "
                 f"the naloxone was given ({started.isoformat()}): the observation is a "
                 f"minimum{suffix}",
             )
-        by_kind[kind] = {"kind": kind, "at": at, "result": result}
-        if started is not None:
-            by_kind[kind]["started"] = started
-    first, again = by_kind.get("challenge"), by_kind.get("rechallenge")
-    if again is not None:
-        if first is None or first["result"] != "positive":
-            raise InvalidAnswer(key, f"a rechallenge follows a positive challenge only{suffix}")
-        if again["at"] <= first["at"]:
-            raise InvalidAnswer(key, f"the rechallenge is not after the challenge{suffix}")
-        window = guide.setting_values.get(WINDOW)
-        hours = rechallenge_hours(first["at"], again["at"])
-        if window is not None and hours > window:
-            raise InvalidAnswer(
-                key,
-                f"the rechallenge at {again['at'].isoformat()} is {hours:g} hours after the "
-                f"positive challenge at {first['at'].isoformat()}: only one within {window:g} "
-                f"hours is a rechallenge (naltrexone-tablet-label), so it is not accepted{suffix}",
+        corrects, reason = _correction(key, entry, what, suffix, now)
+        parsed.append(
+            ChallengeResult(
+                at=at,
+                day=local_day(at),
+                kind=kind,
+                result=str(result),
+                started=started,
+                origin="file",
+                corrects=corrects,
+                reason=reason,
             )
-    out.challenges = [c for c in (first, again) if c is not None]
+        )
+    # The file's entries obey the rule every route obeys (visit/results.py), which the
+    # reader of the file applies (visit/presets.py: read_series); here, what they say.
+    ordered = sorted(parsed, key=lambda c: instant(c.at))
+    out.entries = ordered
+    standing = live(ordered)
+    challenges = [c for c in standing if c.kind == "challenge"]
+    first = standing_positive(ordered, "challenge") or (challenges[-1] if challenges else None)
+    rechallenges = [c for c in standing if c.kind == "rechallenge"]
+    again = standing_positive(ordered, "rechallenge") or (
+        rechallenges[-1] if rechallenges else None
+    )
+    if first is None or first.result != "positive":
+        again = None  # refused by the rule: a rechallenge follows a positive challenge
+    out.challenges = [
+        {"kind": c.kind, "at": c.at, "result": c.result}
+        | ({"started": c.started} if c.started is not None else {})
+        for c in (first, again)
+        if c is not None
+    ]
     if first is None:
         return
     # A positive challenge counts whatever its day (it blocks); any other result only on
     # the visit day. A rechallenge counts only on the visit day, or the positive stands.
-    if first["result"] == "positive" or first["at"].date() == day:
-        out.answers[CHALLENGE] = first["result"]
+    if first.result == "positive" or local_day(first.at) == day:
+        out.answers[CHALLENGE] = first.result
         out.used_challenge = "challenge"
-    if again is not None and first["result"] == "positive" and again["at"].date() == day:
-        out.answers[RECHALLENGE] = again["result"]
-        if again["result"] != "not_done":
-            out.answers[RECHALLENGE_HOURS] = rechallenge_hours(first["at"], again["at"])
+    if again is not None and first.result == "positive" and local_day(again.at) == day:
+        out.answers[RECHALLENGE] = again.result
+        if again.result != "not_done":
+            out.answers[RECHALLENGE_HOURS] = rechallenge_hours(first.at, again.at)
             out.used_challenge = "rechallenge"
 
 
@@ -632,7 +484,7 @@ def series_lines(
     if not ratings:
         return []
     used = latest_on(ratings, visit_day) if visit_day is not None else None
-    order = sorted(range(len(ratings)), key=lambda i: (ratings[i].at, i))
+    order = sorted(range(len(ratings)), key=lambda i: (instant(ratings[i].at), i))
     lines = ["  time  context          COWS chart"]
     day: dt.date | None = None
     for i in order:
@@ -645,8 +497,12 @@ def series_lines(
         if threshold is not None and 0 <= threshold < top and r.total <= threshold:
             bar[threshold] = "|"
         mark = ">" if i == used else " "
-        when = (r.at.astimezone() if r.at.tzinfo else r.at).strftime("%H:%M")
+        when = _shown(r.at, "%H:%M")
         lines.append(f"{mark} {when} {r.context:<16} {r.total:>4} {''.join(bar).rstrip()}")
+        if r.corrects is not None:  # both stay in the record (safety invariant 9)
+            fixed = _shown(r.corrects, "%H:%M")
+            said = f"        corrects the rating of {fixed}: {r.reason or ''}"
+            lines.append(said if len(said) <= 78 else said[:75] + "...")
     legend = "# = 1 point"
     if threshold is not None:
         legend += f"; | = the threshold ({threshold})"

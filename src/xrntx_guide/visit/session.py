@@ -33,12 +33,13 @@ from .rapid import (
     RapidDay,
     Reading,
     TableDay,
+    add_day,
     derive,
     is_record_key,
     record_answers,
     table_of,
 )
-from .series import CHALLENGE, ChallengeResult, CowsRating, carried_positive
+from .series import CHALLENGE, RECHALLENGE, ChallengeResult, CowsRating, live
 
 JSONScalar = bool | int | float | str
 FORMAT: Literal[1] = 1
@@ -91,6 +92,15 @@ class Event(_Model):
     detail: str | None = None
 
 
+class ClockRecord(_Model):
+    """Which clock a walk ran on (clinical basis, safety invariant 8): the real time, or
+    a fixed one (``--today``, ``--now``) started at ``start`` and running in real time."""
+
+    fixed: bool
+    start: dt.datetime | None = None
+    """The instant the fixed clock started at (its latest start, on a resume)."""
+
+
 class SessionRecord(_Model):
     """Everything needed to resume a walkthrough and to write its chart note."""
 
@@ -106,7 +116,11 @@ class SessionRecord(_Model):
     """Set only for a training run: its timers ran this many times faster. Everything such
     a session produces is marked TRAINING, and a care session can never take one."""
     today: dt.date | None = None
-    """The fixed date of the run (``--today``); None means the real date each time."""
+    """The fixed date of the run (``--today``, ``--now``); None means the real date each
+    time."""
+    clock: ClockRecord | None = None
+    """The clock the walk ran on; None in a session saved before it was recorded (then a
+    fixed ``today`` means a fixed clock)."""
     created: dt.datetime
     updated: dt.datetime
     answers: dict[str, AnswerRecord] = Field(default_factory=dict)
@@ -267,12 +281,13 @@ class SessionRecord(_Model):
             # The pathway's answers come from its daily record only (origin "record").
             answers = {k: v for k, v in answers.items() if not is_record_key(guide, k)}
             answers.update(record_answers(guide, self.rapid_reading(today)))
-        visit = answers.get(guide.meta.date_key)
-        visit_day = visit if isinstance(visit, dt.date) else today
-        if CHALLENGE in guide.questions and carried_positive(self.naloxone_challenges, visit_day):
-            # A positive challenge never disappears because the visit moved to another
-            # day, whatever the answer says now: only a rechallenge lifts it.
-            answers[CHALLENGE] = "positive"
+        standing = [c for c in live(self.naloxone_challenges) if c.result == "positive"]
+        for kind, key in (("challenge", CHALLENGE), ("rechallenge", RECHALLENGE)):
+            if key in guide.questions and any(c.kind == kind for c in standing):
+                # A positive recorded in the series stands whatever the answer says now
+                # (the visit moved to another day, a hand-edited file): only a negative
+                # rechallenge lifts a positive challenge (safety invariant 9).
+                answers[key] = "positive"
         return Inputs(
             answers=answers,
             today=today,
@@ -289,22 +304,42 @@ class SessionRecord(_Model):
         """What the pathway record says as of ``today`` (visit/rapid.py)."""
         return derive(self.rapid_days, self.rapid_protocol, today)
 
-    def record_day(self, day: RapidDay, now: dt.datetime) -> None:
-        """Record a pathway day; a day with the same number is replaced (and logged)."""
-        old = next((d for d in self.rapid_days if d.day == day.day), None)
-        self.rapid_days = sorted(
-            [d for d in self.rapid_days if d.day != day.day] + [day], key=lambda d: d.day
+    def record_day(self, day: RapidDay, now: dt.datetime, origin: str = "typed") -> bool:
+        """Append a pathway day to the record (visit/rapid.py, :func:`add_day`): never
+        replacing one; an entry that says nothing new adds nothing. Logged with what it is.
+
+        Raises:
+            ValueError: the entry contradicts a recorded day without correcting it.
+        """
+        known = any(d.day == day.day for d in self.rapid_days)
+        self.rapid_days, added = add_day(self.rapid_days, day)
+        if not added:
+            return False
+        kind = (
+            "rapid_day_correction"
+            if day.corrects is not None
+            else "rapid_day_added"
+            if known
+            else "rapid_day"
         )
-        kind = "rapid_day" if old is None else "rapid_day_change"
-        detail = f"day {day.day} on {day.date.isoformat()}: {day.given}"
+        detail = f"day {day.day} on {day.date.isoformat()} ({origin}): {day.given}"
+        if day.reason:
+            detail += f"; reason: {day.reason}"
         self.events.append(Event(at=now, kind=kind, key=ANSWERS_KEY, value=day.day, detail=detail))
+        return True
 
     def set_rapid_days(self, days: list[RapidDay], now: dt.datetime) -> None:
-        """Replace the record with the days an answers file gives."""
-        self.rapid_days = sorted(days, key=lambda d: d.day)
-        self.events.append(
-            Event(at=now, kind="rapid_days", key=ANSWERS_KEY, value=len(days), detail="file")
-        )
+        """Add the days an answers file gives to the record, entry by entry (a file given
+        again on resume adds only what is new; it never removes a recorded day or rating).
+
+        Raises:
+            InvalidAnswer: an entry contradicts a recorded day without correcting it.
+        """
+        for i, day in enumerate(days, 1):
+            try:
+                self.record_day(day, now, "file")
+            except ValueError as exc:
+                raise InvalidAnswer(ANSWERS_KEY, f"entry {i}: {exc}") from None
 
 
 def refresh_defaults(
@@ -329,8 +364,19 @@ def refresh_defaults(
     return changed
 
 
-def new_session(guide: Guide, label: str, now: dt.datetime, today: dt.date | None) -> SessionRecord:
+def new_session(
+    guide: Guide,
+    label: str,
+    now: dt.datetime,
+    today: dt.date | None,
+    clock: ClockRecord | None = None,
+) -> SessionRecord:
+    """A new walk's record, started at ``now``; ``today`` is its fixed date (None: the
+    real date), ``clock`` the clock it runs on (by default: fixed when ``today`` is)."""
+    if clock is None:
+        clock = ClockRecord(fixed=today is not None, start=now if today is not None else None)
     return SessionRecord(
+        clock=clock,
         id=secrets.token_hex(4),
         label=label,
         guide_id=guide.meta.id,
@@ -434,7 +480,8 @@ def save(record: SessionRecord, path: Path, now: dt.datetime) -> None:
     data = record.model_dump_json(indent=2).encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        remove_stale_temps(path.parent, now)
+        # Files' ages are real time, never the visit's clock (a --today run's is fixed).
+        remove_stale_temps(path.parent)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise _save_problem(path, exc) from None

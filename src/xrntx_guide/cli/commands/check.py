@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ...env import Environment
 from ...errors import ExitCode, UsageError
 from ...pack.guide import Guide
-from ...visit.presets import file_days, parse_overrides
+from ...visit.presets import file_days, given_observation, parse_overrides
 from .common import (
     AnswerOpt,
     AnswersOpt,
+    NowOpt,
     OverrideOpt,
     PlainOpt,
     SiteOpt,
@@ -38,6 +39,7 @@ def check(
     override: OverrideOpt = None,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     today: TodayOpt = None,
+    now_at: NowOpt = None,
     steps: StepsOpt = None,
     site: SiteOpt = None,
     plain: PlainOpt = False,
@@ -78,7 +80,7 @@ def check(
             hint="Without --json, `xrntx-guide walk` shows each gate in words (`why detail`).",
         )
     guide = guide_of(*pack_paths(env, steps, site))
-    day = parse_today(today, env)
+    day = parse_today(today, env, now_at)
     if label is not None and batch is not None:
         raise UsageError(
             '--label names one patient; with --batch give each line a "label" field',
@@ -96,7 +98,11 @@ def check(
         given.answers,
         day,
         raw=given.raw,
-        days=lambda: file_days(guide, given.raw, day, given.where),
+        days=lambda: file_days(guide, given.raw, day, given.where, env.now()),
+        now=env.now(),
+        observation=given_observation(
+            guide, given.raw, given.where, given.answers, answer or [], day, env.now()
+        ),
         overrides=parse_overrides(guide, override or []),
         explain=explain,
         record=record,
@@ -112,7 +118,13 @@ def check(
             from ..history import show_record_fills
 
             show_record_fills(ui, record, judged.prefilled)
-        show_check(ui, state)
+        show_check(ui, state, _on_track(guide, state, given, day, env.now()))
+        for o in judged.observed:
+            if o.started is None:
+                ui.note(
+                    f"{o.key}={o.value}: taken as reported; no observation time was recorded "
+                    f"(give {o.key}_started to check the {o.minutes:g}-minute minimum)"
+                )
     code = {
         "ready": ExitCode.OK,
         "blocked": ExitCode.BLOCKED,
@@ -155,7 +167,12 @@ def _check_batch(
         explain,
         flags={k: p for k, p in given.answers.items() if p.origin == "flag"},
         overrides=tuple(parse_overrides(guide, override)),
-        shared_days=file_days(guide, given.raw, day, given.where),
+        shared_raw=given.raw,
+        shared_days=file_days(guide, given.raw, day, given.where, env.now()),
+        starts=given_observation(
+            guide, given.raw, given.where, given.answers, answer or [], day, env.now()
+        )[0],
+        now=env.now(),
         store=env.sessions_dir(),  # read only for a line with a "label"
     )
     if str(source) == "-":
@@ -179,3 +196,20 @@ def _check_batch(
         if handle is not env.stdin.buffer:
             handle.close()
     return ExitCode.USAGE if failed else ExitCode.OK
+
+
+def _on_track(guide: Guide, state: Any, given: Any, day: dt.date, now: dt.datetime) -> Any:
+    """The rapid pathway's day as on track (visit/rapid.py), from the file's days; None
+    off the pathway or when the day is not on track."""
+    from ...visit.answers import RAPID_DAYS_KEY
+
+    if RAPID_DAYS_KEY not in given.raw:
+        return None
+    from ...pack.site import NALTREXONE_DAYS
+    from ...visit.rapid import GATE, progress, table_of
+
+    g = state.gates.get(GATE)
+    days = file_days(guide, given.raw, day, given.where, now)
+    if g is None or not days:
+        return None
+    return progress(g, days, table_of(guide), day, guide.setting_values.get(NALTREXONE_DAYS))

@@ -115,7 +115,19 @@ def pack_paths(
 TodayOpt = Annotated[
     str | None,
     typer.Option(
-        "--today", help="Fix today's date (YYYY-MM-DD) for reproducible runs.", show_default=False
+        "--today",
+        help="Fix today's date (YYYY-MM-DD) for reproducible runs; the time of day is the "
+        "real one, and the clock runs on from there.",
+        show_default=False,
+    ),
+]
+NowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="Fix the clock to this instant (YYYY-MM-DDTHH:MM, an offset optional) for "
+        "reproducible runs; it runs on in real time from there.",
+        show_default=False,
     ),
 ]
 PlainOpt = Annotated[
@@ -191,7 +203,7 @@ def gather_answers(
     if answers is not None:
         raw = read_stdin_answers(env) if str(answers) == "-" else read_answers_file(answers)
     where = f"--answers {answers}"
-    return Given(gather_given(guide, flags, raw, where, day), raw or {}, where)
+    return Given(gather_given(guide, flags, raw, where, day, now=env.now()), raw or {}, where)
 
 
 def patient_label(text: str, where: str = "--label") -> str:
@@ -284,13 +296,42 @@ def suggesting_labels(directory: Path, ref: str | None, find: Callable[[], Path]
         raise SessionError(exc.message + extra, hint=exc.hint) from None
 
 
-def parse_today(text: str | None, env: Environment) -> dt.date:
+def parse_today(text: str | None, env: Environment, now: str | None = None) -> dt.date:
+    """Today's date; with ``--today DATE`` or ``--now DATETIME`` the run's one clock is
+    fixed first (env.py): ``--today`` at that date and the real local time of day,
+    ``--now`` at that instant. Either way it then runs in real time."""
+    start = fixed_start(text, now, env)
+    if start is not None:
+        env.fix_clock(start)
+    return env.today()
+
+
+def fixed_start(text: str | None, now: str | None, env: Environment) -> dt.datetime | None:
+    """The instant ``--today DATE`` or ``--now DATETIME`` fixes the clock at (None: the
+    real time).
+
+    Raises:
+        UsageError: both given, or one that is not a date (a date and time).
+    """
+    if text is not None and now is not None:
+        raise UsageError(
+            "--today and --now both fix the clock: give one (--now YYYY-MM-DDTHH:MM fixes "
+            "the time of day too)"
+        )
+    if now is not None:
+        from ...visit.clock import parse_instant
+
+        try:
+            return parse_instant(now)
+        except ValueError as exc:
+            raise UsageError(f"--now: {exc}") from None
     if text is None:
-        return env.today()
+        return None
     try:
-        return parse_date(text, env.today())
+        day = parse_date(text, env.today())
     except ValueError as exc:
         raise UsageError(f"--today: {exc}") from None
+    return dt.datetime.combine(day, env.now().astimezone().time()).astimezone()
 
 
 def guide_of(steps: Path | None, site: Path | None) -> Guide:

@@ -15,6 +15,7 @@ from ...errors import UsageError
 from .common import (
     JsonOpt,
     NoteSiteOpt,
+    NowOpt,
     PlainDataOpt,
     PlainOpt,
     SiteOpt,
@@ -186,6 +187,7 @@ def history(
     label: Annotated[str, typer.Argument(help="The patient label.")],
     json_out: JsonOpt = False,
     today: TodayOpt = None,
+    now_at: NowOpt = None,
     steps: StepsOpt = None,
     site: SiteOpt = None,
     plain: PlainOpt = False,
@@ -198,4 +200,4 @@ def history(
     ui = ui_for(env, plain)
     guide = guide_of(*pack_paths(env, steps, site))
     label = patient_label(label, "history")
-    run_history(ui, guide, env.sessions_dir(), label, parse_today(today, env), json_out)
+    run_history(ui, guide, env.sessions_dir(), label, parse_today(today, env, now_at), json_out)

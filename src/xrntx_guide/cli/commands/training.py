@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from pathlib import Path
@@ -221,6 +222,10 @@ def demo(
     for point in case.teaching_points:
         ui.bullet(point)
     requests = parse_overrides(guide, case.overrides)
+    # One clock for the case: its date at the real time of day, running on from there
+    # (the times shown and stamped agree with the case's date; its series count as of
+    # the end of that day, visit/clock.py).
+    env.fix_clock(dt.datetime.combine(case.today, env.now().astimezone().time()).astimezone())
     with tempfile.TemporaryDirectory(prefix="xrntx-demo-") as scratch:
         record = new_session(guide, f"TRAINING-{case.id}", env.now(), case.today)
         record.demo_clock = demo_clock

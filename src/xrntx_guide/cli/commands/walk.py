@@ -25,6 +25,7 @@ from ...visit.presets import (
 from .common import (
     AnswerOpt,
     AnswersOpt,
+    NowOpt,
     OverrideOpt,
     PlainOpt,
     RecordOpt,
@@ -33,10 +34,10 @@ from .common import (
     TodayOpt,
     did_you_mean,
     environment,
+    fixed_start,
     gather_answers,
     guide_of,
     pack_paths,
-    parse_today,
     patient_label,
     program_name,
     save_recording,
@@ -70,6 +71,15 @@ def walk(
     ] = None,
     answer: AnswerOpt = None,
     answers: AnswersOpt = None,
+    correct: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--correct",
+            help="KEY@TIME=REASON: the result given by --answer KEY corrects the one "
+            "recorded at TIME (both are kept); repeatable.",
+            show_default=False,
+        ),
+    ] = None,
     override: OverrideOpt = None,
     acknowledge: Annotated[
         list[str] | None,
@@ -81,6 +91,7 @@ def walk(
     ] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
     today: TodayOpt = None,
+    now_at: NowOpt = None,
     steps: StepsOpt = None,
     site: SiteOpt = None,
     plain: PlainOpt = False,
@@ -113,6 +124,7 @@ def walk(
     from ...visit.resume import (  # only for a walk: check's start-up stays without them
         another_day_warning,
         refuse_early_timed_results,
+        resume_clock,
         session_clock,
         session_guide,
     )
@@ -145,6 +157,7 @@ def walk(
     if not math.isfinite(demo_clock):
         raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
     start_recording(ui, record_to)
+    start = fixed_start(today, now_at, env)  # --today / --now: the visit's one clock
     # On a resume the session's own settings are in force: XRNTX_GUIDE_SITE is no --site.
     steps, site = pack_paths(env, steps, site, site_var=not resume)
     guide = guide_of(steps, site)
@@ -167,16 +180,30 @@ def walk(
                 f"the session was started with guide {record.guide_version}; "
                 f"continuing with {guide.meta.version}"
             )
-        day = parse_today(today, env) if today else (record.today or env.today())
-        if today and record.today is not None:
+        real_today = env.today()
+        # One clock for the visit (visit/resume.py decides which on a resume).
+        clock_start, went_back = resume_clock(record, path, start, env.now())
+        if went_back is not None:
+            ui.warning(went_back)
+        if clock_start is not None:
+            env.fix_clock(clock_start)
+            if start is not None:
+                from ...visit.session import ClockRecord
+
+                record.clock = ClockRecord(fixed=True, start=clock_start)
+                record.note_event(env.now(), "clock", detail=f"fixed at {clock_start.isoformat()}")
+        day = env.today()
+        if record.today is not None and clock_start is not None:
+            if start is None and day != real_today:
+                ui.warning(
+                    f"this session runs on its fixed clock, {day.isoformat()} (it was started "
+                    f"with --today or --now), not on today's date {real_today.isoformat()}"
+                )
             record.today = day  # a fixed-date run resumed on another fixed date runs there
-        elif record.today is not None and record.today != env.today():
-            ui.warning(
-                f"this session runs on its fixed date {record.today.isoformat()} (it was "
-                f"started with --today), not on today's date {env.today().isoformat()}"
-            )
     else:
-        day = parse_today(today, env)
+        if start is not None:
+            env.fix_clock(start)
+        day = env.today()
         if not no_input and env.stdin_tty:
             welcome(ui, guide, [HELP])  # always first, --label or not (issue 9, item 2)
         if label is None and not no_input and env.stdin_tty:
@@ -190,7 +217,7 @@ def walk(
             label or f"patient-{day.strftime('%Y%m%d')}-{env.now().astimezone().strftime('%H%M')}"
         )
         _warn_if_label_used(ui, directory, label)
-        record = new_session(guide, label, env.now(), day if today else None)
+        record = new_session(guide, label, env.now(), day if env.clock.fixed else None)
         if demo_clock != 1.0:
             record.demo_clock = demo_clock
         path = session or default_path(record, directory)
@@ -214,15 +241,22 @@ def walk(
         # Before this run's answers go in: only results from an earlier day are stale.
         for line in move_visit_day(guide, record, day, env.now()):
             ui.warning(line)
+        from ...visit.resume import reopen_rechallenge
+
+        for line in reopen_rechallenge(guide, record, env.now()):
+            ui.note(line)
     base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
     given = gather_answers(env, guide, answer or [], answers, day)
     presets = given.answers
     refuse_early_timed_results(guide, record, presets, day, clock.timer_now)
+    from ...visit.results import parse_corrections
+
+    corrections = parse_corrections(correct or [], presets)
     requests = parse_overrides(guide, override or [])
     _check_acknowledge(guide, acknowledge or [])
     # Every answer, from the session file too, is checked as a prompt would check it.
     try:
-        evaluate_presets(guide, {**base, **presets}, day)
+        checked = evaluate_presets(guide, {**base, **presets}, day)
     except UsageError as exc:
         if resume and not any(getattr(exc, "key", None) == k for k in presets):
             raise UsageError(
@@ -231,22 +265,31 @@ def walk(
             ) from None
         raise
     now = clock.now()
+    _observation_kept(guide, record, given, answer or [], checked, day, now)
     date_key = guide.meta.date_key
     date_before = record.answers[date_key].value if date_key in record.answers else None
+    # The results given (a file's series with its times, a single result as one of now)
+    # are taken into the record by the one rule (visit/results.py): appended, a
+    # correction, or refused before anything is set.
+    from ...visit.results import take_given
+
+    series = file_series(guide, given.raw, presets, day, now)
+    given_day = presets[date_key].value if date_key in presets else None
+    stored_day = record.answers.get(date_key)
+    visit_day = (
+        given_day
+        if isinstance(given_day, dt.date)
+        else dt.date.fromisoformat(str(stored_day.value))
+        if stored_day is not None
+        else day
+    )
+    take_given(guide, record, presets, series, visit_day, now, record.timers, corrections)
     for key, p in presets.items():
         if p.origin == "record":  # worked out from the pathway's days, kept below
             continue
         record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
-    # The answers file's records (read once, a file or standard input) are kept in the
-    # session: every rating and challenge with its time, and the rapid pathway's days.
-    series = file_series(guide, given.raw, presets, day)
-    if series is not None:
-        from ...visit.series import merge_challenges, merge_ratings
-
-        merge_ratings(record, series.ratings)
-        merge_challenges(record, series.challenges)  # with the file's times
     if any(p.origin == "record" for p in presets.values()):
-        record.set_rapid_days(list(file_days(guide, given.raw, day, given.where)), now)
+        record.set_rapid_days(list(file_days(guide, given.raw, day, given.where, now)), now)
     date_after = record.answers[date_key].value if date_key in record.answers else None
     if date_before is not None and date_after != date_before:
         from ...visit.resume import clear_results_of_another_day
@@ -258,9 +301,6 @@ def walk(
     if resume and record.status != "complete":  # a finished walk is never moved
         for note in refresh_defaults(guide, record, day, now):
             ui.note(note)
-    from ...visit.resume import refuse_against_positive
-
-    refuse_against_positive(guide, record, presets, day, now)
     if resume:
         other_day = another_day_warning(guide, record, day)
         if other_day is not None:
@@ -339,14 +379,35 @@ def walk(
     raise typer.Exit(int(code))
 
 
+def _observation_kept(
+    guide: Guide,
+    record: SessionRecord,
+    given: Any,
+    flags: list[str],
+    state: Any,
+    day: dt.date,
+    now: dt.datetime,
+) -> None:
+    """A timed result given by flag or file goes into the record only with the time the
+    naloxone was given, the observation's minutes before it (visit/presets.py); each start
+    given is kept as the result's timer."""
+    from ...visit.presets import given_observation, observed_results, refuse_unobserved
+
+    starts, times = given_observation(guide, given.raw, given.where, given.answers, flags, day, now)
+    observed = observed_results(state, given.answers, starts, now, times)
+    # A timer this session started is checked on its own clock (refuse_early_timed_results).
+    refuse_unobserved([o for o in observed if o.started or o.key not in record.timers], True)
+    record.timers.update(starts)
+
+
 def _rapid_day_due(ui: UI, guide: Guide, record: SessionRecord, day: dt.date) -> None:
     """On resume, for a patient on the supervised rapid pathway only: which day of the
     protocol today is, and what is due (visit/rapid.py)."""
     from ...engine.evaluate import evaluate
-    from ...visit.rapid import due_words, is_record_key
+    from ...visit.rapid import due_words, is_pathway_key
 
     shown = evaluate(guide, record.inputs(guide, day)).question_visible
-    if any(is_record_key(guide, k) and shown.get(k) is True for k in guide.questions):
+    if any(is_pathway_key(guide, k) and shown.get(k) is True for k in guide.questions):
         ui.alert(due_words(record.rapid_days, record.rapid_protocol, day))
 
 
@@ -447,9 +508,8 @@ def _walk_without_prompts(
         kept = record.answers.get(key)
         if kept is not None and kept.origin == "history":
             ui.note(f"{key}: {kept.value} ({prefills[key].note})")  # type: ignore[index]
-    from ...visit.series import note_challenges, note_rating
+    from ...visit.results import note_rating
 
-    note_challenges(guide, record, outcome.state)
     note_rating(guide, record, outcome.state, day, now)
     record.summarise(outcome.state, now)
     if path is not None:

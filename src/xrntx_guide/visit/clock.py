@@ -1,0 +1,174 @@
+"""The time rules of a visit, in one place (clinical basis, safety invariant 8).
+
+A visit has one clock, ``now`` (the Environment's: the real time, or a fixed start given
+with ``--today``/``--now`` that then runs in real time). Every time a result carries is an
+instant: a time written without an offset is the local time where the program runs, and
+it is stored with its offset. Durations are differences of instants (absolute time: a
+daylight-saving change never adds or removes an hour). A result timed after ``now`` is
+refused on every route: :func:`refuse_after_now` is the one rule every parser calls.
+
+Nothing here prints, prompts or reads the real time; no clinical number lives here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+from ..errors import InvalidAnswer
+
+
+def aware(at: dt.datetime) -> dt.datetime:
+    """``at`` with its offset: a time without one is the local time of the run (a file's
+    ``09:30``, a session saved before times were stored with their offset)."""
+    return at if at.tzinfo is not None else at.astimezone()
+
+
+def instant(at: dt.datetime) -> float:
+    """A time as seconds since the epoch: what times are ordered and compared by."""
+    return aware(at).timestamp()
+
+
+def on_day(day: dt.date, time: dt.time) -> dt.datetime:
+    """The instant of a time of day on ``day``: a time with an offset as given, one without
+    as the local time of that day (its own offset, daylight saving or not)."""
+    if time.tzinfo is not None:
+        return dt.datetime.combine(day, time)
+    return dt.datetime.combine(day, time).astimezone()
+
+
+def with_offset(day: dt.date, time: dt.time) -> dt.time:
+    """A time of day on ``day`` as stored: with the offset it has on that day."""
+    at = on_day(day, time)
+    return at.timetz()
+
+
+def parse_instant(raw: object) -> dt.datetime:
+    """A date and time (ISO 8601: ``2026-11-24T09:30``, an offset optional; a TOML date and
+    time), with its offset (the local one when none is given).
+
+    Raises:
+        ValueError: not a date and time, in words for a message.
+    """
+    when: dt.datetime | None = raw if isinstance(raw, dt.datetime) else None
+    if isinstance(raw, str):
+        try:
+            when = dt.datetime.fromisoformat(raw.strip())
+        except ValueError:
+            when = None
+        if when is not None and "T" not in raw.upper() and " " not in raw.strip():
+            when = None  # a date alone is not a time
+    if when is None:
+        raise ValueError(
+            f"{raw!r} is not a date and time: use YYYY-MM-DDTHH:MM (an offset such as "
+            "+01:00 is optional; without one it is the local time)"
+        )
+    return aware(when)
+
+
+_MINUTES_AGO = re.compile(r"(\d{1,4})\s*(?:min|mins|minute|minutes)\s+ago")
+
+
+def parse_moment(raw: object, day: dt.date, now: dt.datetime) -> dt.datetime:
+    """A time given for an event of the visit (when the naloxone was given): a date and
+    time (:func:`parse_instant`), a time of day ``HH:MM`` on ``day`` (an offset optional),
+    or ``N minutes ago`` (by the visit's clock ``now``).
+
+    Raises:
+        ValueError: none of these, in words for a message.
+    """
+    if isinstance(raw, dt.time):
+        return on_day(day, raw)
+    if isinstance(raw, str):
+        text = raw.strip().lower()
+        m = _MINUTES_AGO.fullmatch(text)
+        if m:
+            return aware(now) - dt.timedelta(minutes=int(m.group(1)))
+        if ":" in text and "-" not in text.split("+")[0]:
+            try:
+                return on_day(day, dt.time.fromisoformat(text.upper()))
+            except ValueError:
+                pass
+    try:
+        return parse_instant(raw)
+    except ValueError:
+        raise ValueError(
+            f"{raw!r} is not a time: use HH:MM (on the visit day), YYYY-MM-DDTHH:MM or "
+            "'N minutes ago'"
+        ) from None
+
+
+def observation_problem(
+    what: str, started: dt.datetime, result_at: dt.datetime, minutes: float
+) -> str | None:
+    """The naloxone observation is a minimum: a result that waits for it (a negative
+    challenge) counts only ``minutes`` after the naloxone was given. Returns why a result
+    at ``result_at`` is refused, or None."""
+    passed = elapsed(started, result_at)
+    if passed >= dt.timedelta(minutes=minutes):
+        return None
+    if passed < dt.timedelta(0):
+        return (
+            f"{what}: the naloxone was given ({shown(started)}) after the result "
+            f"({shown(result_at)})"
+        )
+    left = dt.timedelta(minutes=minutes) - passed
+    mm, ss = divmod(math.ceil(left.total_seconds()), 60)
+    return (
+        f"{what} at {shown(result_at)} is less than {minutes:g} minutes after the naloxone "
+        f"was given ({shown(started)}): the observation is a minimum ({mm}:{ss:02d} left)"
+    )
+
+
+def hours_between(first: dt.datetime, second: dt.datetime) -> float:
+    """Hours of absolute time from ``first`` to ``second``, rounded UP to a hundredth, so
+    that a time a moment past a window is never rounded into it."""
+    seconds = (aware(second).astimezone(dt.UTC) - aware(first).astimezone(dt.UTC)).total_seconds()
+    return math.ceil(seconds / 36) / 100
+
+
+def elapsed(first: dt.datetime, second: dt.datetime) -> dt.timedelta:
+    """Absolute time from ``first`` to ``second``."""
+    return aware(second).astimezone(dt.UTC) - aware(first).astimezone(dt.UTC)
+
+
+def shown(at: dt.datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A time as the clinician reads it: the local time where the program runs."""
+    return aware(at).astimezone().strftime(fmt)
+
+
+def after_now(at: dt.datetime, now: dt.datetime) -> bool:
+    """Whether ``at`` is later than ``now`` (to the minute a clinician writes: a result
+    typed at 09:30:40 and written down as 09:30 is not in the future)."""
+    return instant(at) > instant(now.replace(second=59, microsecond=999999))
+
+
+def future_problem(what: str, at: dt.datetime, now: dt.datetime) -> str | None:
+    """The one rule for a result's time, whatever route it came by (an answers file,
+    standard input, a batch line, a pathway day typed in the walk): a result timed after
+    ``now`` has not been taken yet. Returns why it is refused, naming the entry and now,
+    or None."""
+    if not after_now(at, now):
+        return None
+    return (
+        f"{what} is timed {shown(at)}, after now ({shown(now)}): a result is recorded once "
+        "it has been taken; give the time it was taken"
+    )
+
+
+def refuse_after_now(key: str, what: str, at: dt.datetime, now: dt.datetime) -> None:
+    """:func:`future_problem` as a refusal of the answer ``key``.
+
+    Raises:
+        InvalidAnswer: on ``key``, when ``at`` is after ``now``.
+    """
+    problem = future_problem(what, at, now)
+    if problem is not None:
+        raise InvalidAnswer(key, problem)
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The last instant of ``day`` (local): ``now`` for a record read as of a day alone
+    (a scenario's date), so that nothing dated after that day counts."""
+    return dt.datetime.combine(day, dt.time(23, 59)).astimezone()

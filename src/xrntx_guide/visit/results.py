@@ -1,0 +1,661 @@
+"""How a new point-in-time result is taken into the record: appended, a correction, or
+refused (clinical basis, safety invariant 9).
+
+A COWS rating, a naloxone challenge and a rechallenge are entries of a series that is only
+ever added to. Whatever route a result comes by (typed at the prompt, an ``--answer``
+flag, an answers file or standard input, a resumed session, a batch line) it goes through
+:func:`take_result`, so the rule lives here and nowhere else:
+
+- the same result at the same time is recorded once (a file given twice);
+- a later result is appended with its time; the gate reads the latest of the visit day,
+  except that a positive challenge stands until a negative rechallenge within the window;
+- a correction is a new entry naming the one it corrects (``corrects``: that entry's time)
+  and why (``reason``); both stay in the record and the note;
+- refused, naming the recorded entry and how to correct it: another result at the time of
+  a recorded one, a second "challenge" over a positive challenge, a result over a positive
+  rechallenge, a correction that would lift a positive, a rechallenge that follows no
+  positive challenge or comes after the window (reference 5.2), and a result without a
+  time beside a series that has one (a check keeps no record, so it cannot order them).
+
+Nothing here prints or prompts; no clinical number lives here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from ..engine.evaluate import State
+from ..errors import InvalidAnswer
+from ..expr import UNKNOWN
+from ..pack.guide import Guide
+from .answers import CHALLENGES_KEY, RATINGS_KEY
+from .clock import aware, instant, parse_instant, refuse_after_now
+from .entries import (
+    CHALLENGE,
+    PREFIX,
+    RECHALLENGE,
+    TOTAL,
+    ChallengeResult,
+    CowsRating,
+    item_keys,
+    latest_on,
+    live,
+)
+from .entries import (
+    standing_positive as standing_positive,
+)
+from .series import WINDOW, local_day, rechallenge_hours
+
+Kind = Literal["challenge", "rechallenge", "cows"]
+KEY_OF: dict[str, str] = {"challenge": CHALLENGE, "rechallenge": RECHALLENGE, "cows": TOTAL}
+
+
+class Series(Protocol):
+    """What holds the results: a session record, or the series of a file being checked."""
+
+    cows_ratings: list[CowsRating]
+    naloxone_challenges: list[ChallengeResult]
+
+
+@dataclass
+class Results:
+    """A series held for a check, which keeps no session record."""
+
+    cows_ratings: list[CowsRating] = field(default_factory=list)
+    naloxone_challenges: list[ChallengeResult] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Offered:
+    """A result offered to the record.
+
+    Attributes:
+        kind: ``challenge``, ``rechallenge`` or ``cows``.
+        value: the result (``negative``...), or the COWS total.
+        at: when it was taken; None for an answer without a time (a flag or a single
+            answer beside a series, in a check).
+        origin: typed, flag, file, session...
+        day: the visit day it is taken for (default: the day of ``at``).
+        items: a COWS rating's item scores, when they were rated.
+        context: why a COWS rating was taken.
+        started: when the naloxone was given (the observation timer).
+        corrects: the time of the entry this one corrects.
+        reason: why (required with ``corrects``).
+    """
+
+    kind: Kind
+    value: str | int
+    at: dt.datetime | None
+    origin: str = "typed"
+    day: dt.date | None = None
+    items: dict[str, int] | None = None
+    context: str | None = None
+    started: dt.datetime | None = None
+    corrects: dt.datetime | None = None
+    reason: str | None = None
+    stamped: bool = False
+    """``at`` is the clock's time of taking it (typed, a flag), not a time given with it:
+    two results are never refused for sharing it."""
+
+
+def _same(a: dt.datetime, b: dt.datetime) -> bool:
+    return instant(a) == instant(b)
+
+
+def _names(entry_at: dt.datetime, corrects: dt.datetime) -> bool:
+    """Whether ``corrects`` names the entry of ``entry_at``: the same instant, or the same
+    minute (or second) when ``corrects`` is written to the minute (or second), as a
+    clinician copies a time from a note or a message."""
+    named = aware(corrects)
+    entry = aware(entry_at).astimezone(named.tzinfo)  # read where the time was written
+    if named.microsecond == 0 and named.second == 0:
+        return entry.replace(second=0, microsecond=0) == named
+    if named.microsecond == 0:
+        return entry.replace(microsecond=0) == named
+    return entry == named
+
+
+def _when(at: dt.datetime) -> str:
+    """A recorded time as messages name it: to the second, as 'corrects' may give it."""
+    return at.isoformat(timespec="seconds" if at.second or at.microsecond else "minutes")
+
+
+def _refuse(offered: Offered, message: str, hint: str | None = None) -> InvalidAnswer:
+    key = KEY_OF[offered.kind]
+    return InvalidAnswer(key, f"{offered.value}: {message}", hint=hint)
+
+
+CORRECT_HINT = (
+    "To correct a recorded result, give a new entry with 'corrects' (the time of the one it "
+    "corrects) and 'reason' in the series (README: answers file), --correct KEY@TIME=REASON "
+    "beside --answer KEY=VALUE on a walk, or 'edit' it at the prompt."
+)
+
+
+def take_result(
+    guide: Guide,
+    record: Series,
+    offered: Offered,
+    day: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> ChallengeResult | CowsRating | None:
+    """Take ``offered`` into ``record``: append it (returned), find it recorded already
+    (None), or refuse it.
+
+    Args:
+        guide: the pack (the COWS items it rates).
+        record: the series; only ever added to.
+        offered: the result and where it comes from.
+        day: the visit day a result without its own day is taken for.
+        now: the visit's clock: a result timed after it has not been taken yet and is
+            refused (visit/clock.py); None: not checked here (read as of now already).
+
+    Raises:
+        InvalidAnswer: naming the recorded entry it would replace and how to correct it,
+            or a result timed after ``now``.
+    """
+    if now is not None and offered.at is not None and not offered.stamped:
+        what = "the COWS rating" if offered.kind == "cows" else f"the naloxone {offered.kind}"
+        refuse_after_now(KEY_OF[offered.kind], what, offered.at, now)
+    if offered.kind == "cows":
+        return _take_rating(guide, record, offered, day)
+    return _take_challenge(guide, record, offered, day)
+
+
+def take_results(
+    guide: Guide,
+    record: Series,
+    offered: Iterable[Offered],
+    day: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> list[ChallengeResult | CowsRating]:
+    """:func:`take_result` for each in turn (as of ``now``); the entries appended."""
+    out = []
+    for o in offered:
+        entry = take_result(guide, record, o, day, now)
+        if entry is not None:
+            out.append(entry)
+    return out
+
+
+# --- the naloxone challenge and rechallenge ------------------------------------------------
+
+
+def _take_challenge(
+    guide: Guide, record: Series, offered: Offered, day: dt.date | None
+) -> ChallengeResult | None:
+    entries = record.naloxone_challenges
+    kind = offered.kind
+    value = str(offered.value)
+    mine = [c for c in live(entries) if c.kind == kind]
+    word = "challenge" if kind == "challenge" else "rechallenge"
+    if offered.corrects is not None:
+        return _append_challenge(entries, offered, _correction_of(entries, offered, day), day)
+    positive = standing_positive(entries, "challenge")
+    if offered.at is None:
+        # Beside a series (a check): it cannot be ordered against the recorded results.
+        if any(c.result == value for c in mine) and (
+            kind != "challenge" or positive is None or value == "positive"
+        ):
+            return None
+        if mine:
+            last = max(mine, key=lambda c: instant(c.at))
+            raise _refuse(
+                offered,
+                f"given beside the series, which records the {word} of {_when(last.at)} as "
+                f"{last.result}: a recorded result is never replaced; change the series "
+                "instead (a later entry with its time, or a correction)",
+                CORRECT_HINT,
+            )
+    else:
+        at = offered.at
+        clash = next((c for c in entries if c.kind == kind and _same(c.at, at)), None)
+        if clash is not None and not offered.stamped:
+            if clash.result == value:
+                return None  # recorded already (a file given twice)
+            raise _refuse(
+                offered,
+                f"the {word} of {_when(clash.at)} is recorded as {clash.result}: a recorded "
+                "result is never replaced",
+                CORRECT_HINT,
+            )
+    if kind == "challenge" and positive is not None and value != "positive":
+        raise _refuse(
+            offered,
+            f"the naloxone challenge of {_when(positive.at)} was positive: a positive challenge "
+            "is lifted only by a negative rechallenge within the window, never by a second "
+            "challenge; record the rechallenge (naloxone_rechallenge) instead",
+        )
+    if kind == "rechallenge" and offered.at is not None and value != "not_done":
+        _within_window(guide, offered, positive)
+    if kind == "rechallenge":
+        again = standing_positive(entries, "rechallenge")
+        if again is not None and value != "positive":
+            raise _refuse(
+                offered,
+                f"the naloxone rechallenge of {_when(again.at)} was positive and stands: a "
+                "positive result is never replaced",
+            )
+    if mine and offered.at is not None and offered.stamped:
+        # Given again without a time of its own (a flag repeated on resume): it stands as
+        # recorded. A result with its own time (a file's) is an entry of its own.
+        last = max(mine, key=lambda c: instant(c.at))
+        if last.result == value and (day is None or last.day == day or value == "positive"):
+            return None
+    if offered.at is None:
+        return None  # a check's answer: nothing recorded to add it to
+    return _append_challenge(entries, offered, None, day)
+
+
+def _within_window(guide: Guide, offered: Offered, positive: ChallengeResult | None) -> None:
+    """A rechallenge follows a positive challenge, after it and within the window
+    (reference 5.2); a repeat later than that is not a rechallenge and is refused."""
+    assert offered.at is not None
+    if positive is None:
+        raise _refuse(offered, "a rechallenge follows a positive challenge only")
+    if instant(offered.at) <= instant(positive.at) and not offered.stamped:
+        raise _refuse(
+            offered,
+            f"the rechallenge at {_when(offered.at)} is not after the positive challenge "
+            f"at {_when(positive.at)}",
+        )
+    window = guide.setting_values.get(WINDOW)
+    if not isinstance(window, int | float) or isinstance(window, bool):
+        return
+    hours = rechallenge_hours(positive.at, offered.at)
+    if hours > window:
+        raise _refuse(
+            offered,
+            f"the rechallenge at {_when(offered.at)} is {hours:g} hours after the positive "
+            f"challenge at {_when(positive.at)}: only one within {window:g} hours is a "
+            "rechallenge (naltrexone-tablet-label), so it is not accepted and the "
+            "positive challenge stands",
+        )
+
+
+def _own_time(offered: Offered, corrects: dt.datetime) -> None:
+    """A correction is a new entry at its own time, never at the time of the one it
+    corrects (which names that entry)."""
+    if offered.at is not None and _same(offered.at, corrects) and not offered.stamped:
+        raise _refuse(offered, f"a correction has its own time, not {_when(corrects)}")
+
+
+def _stamp(offered: Offered, taken: list[Any]) -> dt.datetime:
+    """The time an entry is recorded at: a clock's stamp is moved past an entry of the
+    same instant (a frozen test clock), so each entry keeps a time of its own."""
+    assert offered.at is not None
+    at = offered.at
+    if offered.stamped:
+        while any(_same(e.at, at) for e in taken):
+            at += dt.timedelta(microseconds=1)
+    return at
+
+
+def _correction_of(
+    entries: list[ChallengeResult], offered: Offered, day: dt.date | None
+) -> ChallengeResult:
+    assert offered.corrects is not None
+    corrects = offered.corrects
+    target = next((c for c in entries if c.kind == offered.kind and _names(c.at, corrects)), None)
+    _own_time(offered, corrects)
+    if target is None:
+        raise _refuse(
+            offered,
+            f"corrects {_when(corrects)}, but no {offered.kind} is recorded at that time",
+        )
+    if not (offered.reason or "").strip():
+        raise _refuse(offered, f"the correction of {_when(corrects)} needs a reason")
+    if target.result == "positive" and str(offered.value) != "positive":
+        raise _refuse(
+            offered,
+            f"a correction never lifts a positive naloxone {offered.kind} (the one of "
+            f"{_when(target.at)}): only a negative rechallenge within the window does",
+        )
+    return target
+
+
+def _append_challenge(
+    entries: list[ChallengeResult],
+    offered: Offered,
+    target: ChallengeResult | None,
+    day: dt.date | None,
+) -> ChallengeResult:
+    at = _stamp(offered, entries)
+    entry = ChallengeResult(
+        at=at,
+        day=target.day if target is not None else (offered.day or day or local_day(at)),
+        kind="challenge" if offered.kind == "challenge" else "rechallenge",
+        result=str(offered.value),
+        started=offered.started,
+        origin=offered.origin,
+        corrects=target.at if target is not None else None,  # its exact time
+        reason=offered.reason.strip() if offered.reason else None,
+    )
+    entries.append(entry)
+    entries.sort(key=lambda c: instant(c.at))
+    return entry
+
+
+# --- COWS ratings ----------------------------------------------------------------------------
+
+
+def _take_rating(
+    guide: Guide, record: Series, offered: Offered, day: dt.date | None
+) -> CowsRating | None:
+    ratings = record.cows_ratings
+    total = offered.value if isinstance(offered.value, int) else None
+    items = offered.items or None
+    if offered.corrects is not None:
+        corrects = offered.corrects
+        target = next((r for r in ratings if _names(r.at, corrects)), None)
+        if target is None:
+            raise _refuse(
+                offered, f"corrects {_when(corrects)}, but no COWS rating is recorded then"
+            )
+        if not (offered.reason or "").strip():
+            raise _refuse(offered, f"the correction of {_when(corrects)} needs a reason")
+        _own_time(offered, corrects)
+        exact = dataclasses.replace(offered, corrects=target.at)  # its exact time
+        return _append_rating(guide, ratings, exact, target.day, target.context)
+    on = offered.day or day or (local_day(offered.at) if offered.at is not None else None)
+    if offered.at is None:
+        last = latest_on(ratings, on) if on is not None else None
+        if last is None:
+            return None
+        prev = ratings[last]
+        if prev.total == total and items is None:
+            return None
+        raise _refuse(
+            offered,
+            f"given beside the series, whose latest rating of {on} ({_when(prev.at)}) has "
+            f"total {prev.total}: a recorded rating is never replaced; change the series "
+            "instead (a later rating with its time, or a correction)",
+            CORRECT_HINT,
+        )
+    at = offered.at
+    clash = next((r for r in ratings if _same(r.at, at)), None)
+    if clash is not None and not offered.stamped:
+        if total is not None and clash.total == total and (items is None or clash.items == items):
+            return None  # recorded already
+        raise _refuse(
+            offered,
+            f"the COWS rating of {_when(clash.at)} is recorded with total {clash.total}: a "
+            "recorded rating is never replaced",
+            CORRECT_HINT,
+        )
+    if total is None:  # pragma: no cover - a timed rating always has its total
+        raise _refuse(offered, "a COWS rating needs its total or all its items")
+    return _append_rating(guide, ratings, offered, on or local_day(at), None)
+
+
+def _append_rating(
+    guide: Guide,
+    ratings: list[CowsRating],
+    offered: Offered,
+    day: dt.date,
+    context: str | None,
+) -> CowsRating:
+    at = _stamp(offered, ratings)
+    items = offered.items if offered.items and len(offered.items) == len(item_keys(guide)) else None
+    last = latest_on(ratings, day)
+    rating = CowsRating(
+        at=at,
+        day=day,
+        context=offered.context or context or ("baseline" if last is None else "repeat"),
+        total=int(offered.value),
+        items=items,
+        origin=offered.origin,
+        corrects=offered.corrects,
+        reason=offered.reason.strip() if offered.reason else None,
+    )
+    ratings.append(rating)
+    ratings.sort(key=lambda r: instant(r.at))
+    return rating
+
+
+# --- what a run was given, as results offered ------------------------------------------------
+
+
+def offered_answers(
+    guide: Guide, answers: Mapping[str, Any], at: dt.datetime | None, origin: str
+) -> list[Offered]:
+    """The single answers among ``answers`` that are results (the challenge, the
+    rechallenge, a COWS total or its items), offered at ``at`` (None: without a time)."""
+    out: list[Offered] = []
+    for kind in ("challenge", "rechallenge"):
+        key = KEY_OF[kind]
+        if key in answers:
+            out.append(Offered(kind, str(answers[key]), at, origin))
+    names = [k.removeprefix(PREFIX) for k in item_keys(guide)]
+    items = {n: answers[f"{PREFIX}{n}"] for n in names if f"{PREFIX}{n}" in answers}
+    if TOTAL in answers or items:
+        whole = len(items) == len(names) and all(isinstance(v, int) for v in items.values())
+        total = answers.get(TOTAL, sum(items.values()) if whole else None)
+        if isinstance(total, int) and not isinstance(total, bool):
+            out.append(Offered("cows", total, at, origin, items=items if whole else None))
+        elif at is None:
+            out.append(Offered("cows", "items", None, origin, items=items))  # some items
+    return out
+
+
+def offered_series(expanded: Any) -> list[Offered]:
+    """The entries of a series a file gives (visit/series.py ``Expanded``), each with its
+    own time and the visit day it falls on (visit/clock.py: local), in time order."""
+    out: list[Offered] = [
+        Offered(
+            "cows",
+            r.total,
+            r.at,
+            r.origin,
+            day=r.day,
+            items=r.items,
+            context=r.context,
+            corrects=r.corrects,
+            reason=r.reason,
+        )
+        for r in expanded.ratings
+    ]
+    for c in expanded.entries:
+        out.append(
+            Offered(
+                c.kind,
+                c.result,
+                c.at,
+                c.origin,
+                day=c.day,
+                started=c.started,
+                corrects=c.corrects,
+                reason=c.reason,
+            )
+        )
+    # In time order, whatever the file's order: a correction comes after what it corrects.
+    return sorted(out, key=lambda o: instant(o.at or _EPOCH))
+
+
+def take_given(
+    guide: Guide,
+    record: Series,
+    given: Mapping[str, Any],
+    expanded: Any,
+    day: dt.date,
+    now: dt.datetime,
+    timers: Mapping[str, dt.datetime] | None = None,
+    corrections: Mapping[str, tuple[dt.datetime, str]] | None = None,
+) -> list[ChallengeResult | CowsRating]:
+    """What a walk was given up front (flags, an answers file, standard input), taken into
+    its record before any answer is set: the file's series with its own times, then each
+    single result (``given``: key -> (value, origin)) as a result of ``now``.
+
+    Args:
+        guide: the pack.
+        record: the session record.
+        given: the answers given, each a ``(value, origin)`` pair (a ``Preset``).
+        expanded: the file's series (visit/series.py ``Expanded``), or None.
+        day: the visit day the single results are taken for.
+        now: their time.
+        timers: when each timed result's observation started (the session's timers).
+        corrections: by key, the time of the entry the result given for it corrects, and
+            why (``--correct``).
+
+    Raises:
+        InvalidAnswer: a result the record refuses (see the module's rule).
+    """
+    taken = take_results(guide, record, offered_series(expanded) if expanded else [], day, now)
+    from_series = set(expanded.answers) if expanded is not None else set()
+    single: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for key, (value, origin) in given.items():
+        if key in from_series or origin not in ("flag", "file"):
+            continue
+        single[key] = value
+        origins[key] = origin
+    for o in offered_answers(guide, single, now, "flag"):
+        origin = origins.get(KEY_OF[o.kind], next(iter(origins.values()), "flag"))
+        started = (timers or {}).get(KEY_OF[o.kind])
+        fix = (corrections or {}).get(KEY_OF[o.kind])
+        o = Offered(
+            o.kind,
+            o.value,
+            o.at,
+            origin,
+            day=day,
+            items=o.items,
+            started=started,
+            stamped=True,
+            corrects=fix[0] if fix else None,
+            reason=fix[1] if fix else None,
+        )
+        entry = take_result(guide, record, o, day, now)
+        if entry is not None:
+            taken.append(entry)
+    return taken
+
+
+def parse_corrections(
+    flags: Iterable[str], given: Mapping[str, Any]
+) -> dict[str, tuple[dt.datetime, str]]:
+    """``--correct KEY@TIME=REASON``: the result given for KEY (by ``--answer``, or an
+    answers file's single answer) corrects the entry recorded at TIME, for REASON.
+
+    Raises:
+        UsageError: a flag that cannot be read, a key that is not a result, or no result
+            given for it.
+    """
+    from ..errors import UsageError
+
+    out: dict[str, tuple[dt.datetime, str]] = {}
+    results = set(KEY_OF.values())  # a rating corrects as its total (cows_total)
+    for flag in flags:
+        target, eq, reason = flag.partition("=")
+        key, at, when = target.partition("@")
+        key, when, reason = key.strip(), when.strip(), reason.strip()
+        if not eq or not at or not key or not when or not reason:
+            raise UsageError(
+                f"--correct {flag!r}: expected KEY@TIME=REASON",
+                hint="For example --correct cows_total@2026-11-24T08:00='pulse misread' "
+                "with --answer cows_total=9.",
+            )
+        if key not in results:
+            raise UsageError(
+                f"--correct {key}: not a result recorded with its time "
+                f"(one of {', '.join(sorted(KEY_OF.values()))})"
+            )
+        try:
+            at_time = parse_instant(when)  # the one reading of a time (visit/clock.py)
+        except ValueError:
+            raise UsageError(
+                f"--correct {key}@{when}: give the date and time of the entry it corrects "
+                "(YYYY-MM-DDTHH:MM, as the note shows it)"
+            ) from None
+        if key not in given:
+            raise UsageError(
+                f"--correct {key}: no new result for it: give it with --answer {key}=VALUE"
+            )
+        out[key] = (at_time, reason)
+    return out
+
+
+# --- the walk's COWS series ---------------------------------------------------------------
+
+
+def note_rating(
+    guide: Guide, record: Any, state: State, day: dt.date, now: dt.datetime
+) -> CowsRating | None:
+    """Add the rating the answers hold now to ``record.cows_ratings`` when it is complete
+    and not the latest one of the day already; returns it (None when nothing is added).
+
+    The answers stay what the engine reads; the series is every rating they have held on
+    the day, so the latest rating of the day is always the one the gate uses. A rating
+    that differs from the latest is appended (``rate again``, an item edited, a flag on
+    resume): never written over it (visit/results.py)."""
+    if TOTAL not in guide.questions or TOTAL in state.invalid:
+        return None
+    total = state.value(TOTAL)
+    if total is UNKNOWN or not isinstance(total, int) or isinstance(total, bool):
+        return None
+    visit = state.value(guide.meta.date_key)
+    if visit != day:
+        return None  # results describe the visit day only
+    items = {
+        k.removeprefix(PREFIX): v.value
+        for k in item_keys(guide)
+        if (v := record.answers.get(k)) is not None and isinstance(v.value, int)
+    }
+    ratings: list[CowsRating] = record.cows_ratings
+    last = latest_on(ratings, day)
+    if last is not None:
+        prev = ratings[last]
+        if prev.total == total and (prev.items or {}) == items:
+            return None
+    rec = record.answers.get(TOTAL) or next(
+        (record.answers[k] for k in item_keys(guide) if k in record.answers), None
+    )
+    offered = Offered(
+        "cows",
+        total,
+        now,
+        rec.origin if rec is not None else "typed",
+        day=day,
+        items=items or None,
+        context=record.cows_next_context,
+        stamped=True,
+    )
+    rating = take_result(guide, record, offered, day)
+    record.cows_next_context = None
+    return rating if isinstance(rating, CowsRating) else None
+
+
+def check_series(guide: Guide, expanded: Any, where: str | None) -> None:
+    """A file's own series obeys the rule every route obeys: its entries, in time order,
+    taken into an empty record (a correction names an entry of the file, a rechallenge
+    follows a positive challenge within the window, a positive is never lifted).
+
+    Raises:
+        InvalidAnswer: on the file's key (``cows_ratings``, ``naloxone_challenges``),
+            naming the entry and ``where``.
+    """
+    suffix = f" ({where})" if where else ""
+    held = Results()
+    for key, offered in (
+        (RATINGS_KEY, offered_series(_Only(ratings=expanded.ratings))),
+        (CHALLENGES_KEY, offered_series(_Only(entries=expanded.entries))),
+    ):
+        try:
+            take_results(guide, held, offered)
+        except InvalidAnswer as exc:
+            raise InvalidAnswer(key, f"{exc.reason}{suffix}", hint=exc.hint) from None
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass
+class _Only:
+    """One part of a file's series, as :func:`offered_series` reads it."""
+
+    ratings: list[CowsRating] = field(default_factory=list)
+    entries: list[ChallengeResult] = field(default_factory=list)
