@@ -188,24 +188,49 @@ def test_a_label_differing_in_case_or_width_is_the_same_patient(run: Run, typed:
     assert check(run, repeat_visit(), "--label", typed).exit_code == 1
 
 
-@pytest.mark.parametrize("typed", ["PΑT", "PАT"], ids=["greek_alpha", "cyrillic_a"])
-def test_a_label_mixing_scripts_is_refused(run: Run, typed: str) -> None:
+LOOK_ALIKES = {
+    "greek_alpha": ("PΑT", "U+0391"),
+    "cyrillic_a": ("PАT", "U+0410"),
+    "greek_only": ("ΡΑΤ", "U+03A1"),
+    "cherokee": ("ᏢᎪᎢ", "U+13E2"),
+    "small_capitals": ("ᴘᴀᴛ", "U+1D18"),
+    "zero_width_space": ("P\u200bAT", "U+200B"),
+    "hangul_filler": ("PAT\u3164", "U+3164"),
+}
+
+
+@pytest.mark.parametrize(("typed", "named"), LOOK_ALIKES.values(), ids=LOOK_ALIKES.keys())
+def test_a_label_of_anything_but_plain_letters_is_refused_on_every_route(
+    run: Run, typed: str, named: str
+) -> None:
     dose_on_record(run, days_ago(3))
     for result in (
         walk(run, after_injection(), label=typed),
         check(run, repeat_visit(), "--label", typed),
         run("history", typed, "--today", TODAY.isoformat()),
+        run("walk", "--resume", "--no-input", "--label", typed, "--today", TODAY.isoformat()),
     ):
-        refused_naming(result)
-        assert "script" in flat(result.output), result.output
+        refused_naming(result, named, "plain letters and digits")
     line = batch(run, {**repeat_visit(), "label": typed})
-    assert line["status"] == "error" and "script" in line["message"], line
+    assert line["status"] == "error" and named in line["message"], line
 
 
-def test_a_label_of_look_alike_letters_of_one_script_is_the_same_patient(run: Run) -> None:
-    """'ΡΑΤ' in Greek letters alone reads as 'PAT': matched by its look-alike form."""
-    dose_on_record(run, days_ago(3))
-    assert check(run, repeat_visit(), "--label", "ΡΑΤ").exit_code == 1
+@pytest.mark.parametrize("typed", ["AB 12", "ab12", "AB_12", "ＡＢ－１２"])
+def test_labels_differing_only_in_separators_are_one_patient(run: Run, typed: str) -> None:
+    dose_on_record(run, days_ago(3), label="AB-12")
+    result = check(run, repeat_visit(), "--label", typed)
+    assert result.exit_code == 1, result.output  # 3 days after the recorded dose: stopped
+    assert "dose_timing" in json.loads(result.stdout)["blocking"]
+
+
+def test_resume_and_note_find_the_session_by_the_same_label_key(run: Run) -> None:
+    stopped = walk(run, {**repeat_visit(), "last_injection_date": days_ago(28)}, label="PAT")
+    assert stopped.exit_code == 4, stopped.output  # side missing: unfinished
+    resumed = run("walk", "--resume", "--no-input", "--label", "pat", "--today", TODAY.isoformat())
+    assert "no session" not in flat(resumed.output), resumed.output
+    note = run("note", "p-a-t", "--format", "json")
+    assert note.exit_code == 0, note.output
+    assert json.loads(note.stdout)["label"] == "PAT"
 
 
 def test_check_without_a_label_never_opens_the_store(
@@ -244,3 +269,165 @@ def test_check_label_with_batch_is_refused_each_line_gives_its_own(run: Run) -> 
         input=json.dumps(json_answers(ready_patient())) + "\n",
     )  # fmt: skip
     refused_naming(result, "--label", "label")
+
+
+# -- a dose recorded after this visit's date counts ---------------------------------------
+
+
+def test_a_dose_recorded_after_the_visit_date_is_refused_naming_it(run: Run) -> None:
+    """A dose recorded with a later --today is part of the record: a visit dated before it
+    is refused, naming the session and the date, never judged without it."""
+    later = TODAY + dt.timedelta(days=3)
+    dose_on_record(run, later)
+    session = json.loads(run("sessions", "--json").stdout)[0]["id"]
+    for result in (
+        check(run, repeat_visit(), "--label", LABEL),
+        check(run, repeat_visit(last_injection_date=days_ago(28)), "--label", LABEL),
+        walk(run, {**repeat_visit(last_injection_date=days_ago(28)), **DOSE}),
+    ):
+        refused_naming(result, later.isoformat(), session)
+    line = batch(run, {**repeat_visit(), "label": LABEL})
+    assert line["status"] == "error" and later.isoformat() in line["message"], line
+
+
+def test_a_stopped_visit_resumed_on_a_day_before_a_recorded_dose_is_refused(run: Run) -> None:
+    yesterday = days_ago(1)
+    stopped = walk(run, repeat_visit(last_injection_date=days_ago(28)), day=yesterday)
+    assert stopped.exit_code == 4, stopped.output  # the side is missing: unfinished
+    dose_on_record(run, TODAY)  # another session gives a dose today
+    [unfinished] = [
+        s for s in json.loads(run("sessions", "--json").stdout) if s["status"] != "complete"
+    ]
+    resumed = run(
+        "walk", "--resume", "--no-input", "--json", "--label", unfinished["id"],
+        "--today", yesterday.isoformat(), "--acknowledge", "all",
+        *answer_flags({"last_injection_side": "left", **DOSE}),
+    )  # fmt: skip
+    refused_naming(resumed, TODAY.isoformat())
+
+
+# -- a session file of the label that cannot be read ---------------------------------------
+
+
+@pytest.mark.parametrize("content", ['{"format": 1, "id": "ab', '{"format": 9}'])
+def test_an_unreadable_session_file_of_the_label_is_never_ready(
+    run: Run, _isolated_home: Any, content: str
+) -> None:
+    dose_on_record(run, days_ago(3))
+    [path] = (_isolated_home / "sessions").glob("PAT-*.json")
+    path.write_text(content, encoding="utf-8")
+    for result in (
+        check(run, repeat_visit(last_injection_date=days_ago(28), last_injection_side="left"),
+              "--label", LABEL),
+        check(run, ready_patient(), "--label", "pat"),
+        walk(run, {**ready_patient(), **DOSE}),
+    ):  # fmt: skip
+        refused_naming(result, path.name)
+    line = batch(run, {**ready_patient(), "label": LABEL})
+    assert line["status"] == "error" and path.name in line["message"], line
+    # Another patient's unreadable file is said, never a refusal.
+    other = check(run, ready_patient(), "--label", "OTHER")
+    assert other.exit_code == 0, other.output
+    assert path.name in json.dumps(json.loads(other.stdout)["record"]["warnings"])
+
+
+def test_a_session_time_without_an_offset_is_read_as_utc(run: Run, _isolated_home: Any) -> None:
+    dose_on_record(run, days_ago(3))
+    walk(run, repeat_visit(last_injection_date=days_ago(28)), label="QQ")
+    [path] = (_isolated_home / "sessions").glob("PAT-*.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["updated"] = data["updated"][:19]  # no offset
+    data["created"] = data["created"][:19]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    for result in (
+        run("sessions", "--json"),
+        run("history", LABEL, "--today", TODAY.isoformat()),
+    ):
+        no_traceback(result)
+        assert result.exit_code == 0, result.output
+    assert check(run, repeat_visit(), "--label", LABEL).exit_code == 1
+
+
+# -- the record, the note and the check agree ---------------------------------------------
+
+
+def test_a_side_contradicting_the_record_is_refused_naming_the_session(run: Run) -> None:
+    dose_on_record(run, days_ago(28))  # in the left buttock
+    session = json.loads(run("sessions", "--json").stdout)[0]["id"]
+    result = check(run, repeat_visit(last_injection_side="right"), "--label", LABEL)
+    refused_naming(result, "last_injection_side", session)
+    agreeing = check(run, repeat_visit(last_injection_side="left"), "--label", LABEL)
+    assert agreeing.exit_code != 2, agreeing.output
+
+
+def test_use_since_the_injection_dated_before_it_is_refused(run: Run) -> None:
+    answers = repeat_visit(
+        opioid_use_since_last_injection=True,
+        opioid_use_significant=False,
+        last_injection_date=days_ago(20),
+        last_injection_side="left",
+        last_opioid_use=days_ago(25),
+    )
+    refused_naming(check(run, answers), "opioid_use_since_last_injection", "last_opioid_use")
+
+
+def test_an_injection_answered_given_on_a_blocked_walk_is_no_dose_in_the_record(
+    run: Run,
+) -> None:
+    blocked = walk(run, after_injection(uds_opiates="positive"), day=days_ago(3))
+    assert blocked.exit_code not in (0, 2), blocked.output
+    history = json.loads(run("history", LABEL, "--json", "--today", TODAY.isoformat()).stdout)
+    assert [v["injection_given"] for v in history["visits"]] == [False], history
+    note = json.loads(run("note", LABEL, "--format", "json").stdout)
+    assert note["injection_given"] is not True
+    result = check(run, ready_patient(), "--label", LABEL)
+    assert result.exit_code == 0, result.output  # no dose on record: a first injection
+
+
+def test_an_early_dose_stop_suggests_the_due_date_and_the_first_date_without_caution(
+    run: Run,
+) -> None:
+    """Reference section 7: never "give it on or after" a week after the last dose."""
+    last = days_ago(3)
+    result = check(run, repeat_visit(last_injection_date=last, last_injection_side="left"))
+    [gate] = [g for g in json.loads(result.stdout)["gates"] if g["id"] == "dose_timing"]
+    advice = " ".join(gate["instead"])
+    assert (last + dt.timedelta(days=28)).isoformat() in advice, advice
+    assert (last + dt.timedelta(days=21)).isoformat() in advice, advice
+    assert (last + dt.timedelta(days=7)).isoformat() not in advice, advice
+    assert "on or after" not in advice
+
+
+def test_a_key_given_twice_in_json_is_refused_naming_it(run: Run, tmp_path: Any) -> None:
+    text = json.dumps(json_answers(ready_patient()))[:-1] + ', "label": "PAT", "label": "QQ"}'
+    line = run("check", "--batch", "-", "--today", TODAY.isoformat(), input=text + "\n")
+    no_traceback(line)
+    out = json.loads(line.stdout.splitlines()[0])
+    assert out["status"] == "error" and "'label'" in out["message"], out
+    path = tmp_path / "a.json"
+    path.write_text(text.replace(', "label": "PAT", "label": "QQ"', ', "age": 30, "age": 17'))
+    refused_naming(run("check", "--answers", str(path), "--today", TODAY.isoformat()), "'age'")
+
+
+def test_a_label_in_a_walks_answers_file_is_refused_with_walks_own_fix(
+    run: Run, tmp_path: Any
+) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({**json_answers(ready_patient()), "label": LABEL}))
+    result = run("walk", "--no-input", "--answers", str(path), "--today", TODAY.isoformat())
+    refused_naming(result, "label", "walk --label")
+
+
+def test_a_session_saved_under_a_label_now_refused_still_lists_and_opens(
+    run: Run, _isolated_home: Any
+) -> None:
+    """Labels of earlier versions (any printable text) still list, and open by id or file."""
+    dose_on_record(run, days_ago(3), label="Z-12")
+    [path] = (_isolated_home / "sessions").glob("Z-12-*.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["label"] = "Zoë-12"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    listed = json.loads(run("sessions", "--json").stdout)
+    assert [s["label"] for s in listed] == ["Zoë-12"]
+    assert run("note", listed[0]["id"], "--format", "json").exit_code == 0
+    assert run("note", str(path), "--format", "json").exit_code == 0

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import NOW, TODAY, Run, after_injection, days_ago, ready_patient
+from tests.helpers import NOW, TODAY, Run, after_injection, days_ago, gate, ready_patient
 from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.expr.values import Scalar
@@ -437,6 +437,25 @@ def test_a_repeat_injection_days_after_the_last_is_a_stop_and_weeks_a_caution(
     assert early["status"] == "ready" and "dose_timing" in early["cautions"]
     on_time = status(run, ready_patient(**repeat, last_injection_date=days_ago(caution_days)))
     assert "dose_timing" not in on_time["cautions"]
+
+
+def test_an_early_repeat_dose_is_never_offered_the_day_its_stop_ends(
+    run: Run, guide: Guide
+) -> None:
+    """Reference section 7: an early-dose block suggests the due date and the first date
+    without the caution, never the day the stop ends (a second dose a week after the
+    first): the gate's earliest date is the day its caution ends."""
+    stop_days = int(guide.setting_values["early_repeat_stop_days"])
+    caution_days = int(guide.setting_values["early_repeat_caution_days"])
+    last = days_ago(stop_days - 4)
+    repeat = {**REPEAT, "last_opioid_use": None, "last_injection_date": last}
+    soon = status(run, ready_patient(**repeat))
+    timing = gate(soon, "dose_timing")
+    assert timing["outcome"] == "fail", soon
+    without_caution = last + dt.timedelta(days=caution_days)
+    assert timing["earliest_date"] == without_caution.isoformat(), timing
+    said = " ".join([timing["reason"], *timing.get("instead", [])])
+    assert (last + dt.timedelta(days=stop_days)).isoformat() not in said, timing
 
 
 def test_a_repeat_visit_that_becomes_an_induction_says_so_in_one_line(run: Run) -> None:

@@ -164,3 +164,64 @@ def test_a_scenario_with_an_earlier_visit_fills_in_the_last_injection_from_it(
     assert result.exit_code == ExitCode.BLOCKED, result.output
     assert "prefilled: expected" in result.stdout
     assert "status: expected ready, got incomplete" in result.stdout
+
+
+# -- the patient's record in scenarios and the presenter: the rules of check ---------------
+
+SECOND_VISIT = SHIPPED / "21-second-visit-four-weeks-later.toml"
+
+
+def second_visit(tmp_path: Path, name: str, change: Any) -> Path:
+    """The shipped second-visit scenario changed by ``change(text)``, in its own folder."""
+    folder = tmp_path / name
+    folder.mkdir()
+    text = change(SECOND_VISIT.read_text(encoding="utf-8"))
+    (folder / f"{name}.toml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def first_three_days_after(text: str) -> str:
+    history, answers = text.split("[answers]")
+    history = history.replace("today = 2026-10-27", "today = 2026-11-21")
+    answers = answers.replace('visit = "repeat_injection"', 'visit = "first_injection"')
+    return history + "[answers]" + answers
+
+
+def older_date(text: str) -> str:
+    return text.replace("[answers]\n", "[answers]\nlast_injection_date = 2026-10-20\n")
+
+
+def two_first_injections(text: str) -> str:
+    start, end = text.index("[[history]]"), text.index("[answers]")
+    again = text[start:end].replace("today = 2026-10-27", "today = 2026-10-30")
+    return text[:end] + again + text[end:]
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (first_three_days_after, "2026-11-21"),
+        (older_date, "last_injection_date"),
+        (two_first_injections, "2026-10-27"),
+    ],
+    ids=["first_injection_after_a_dose", "older_last_injection", "two_first_injections"],
+)
+def test_scenarios_and_the_presenter_refuse_what_check_refuses(
+    run: Run, tmp_path: Path, change: Any, named: str
+) -> None:
+    folder = second_visit(tmp_path, "case", change)
+    tested = run("scenarios", "test", str(folder))
+    assert tested.exit_code == ExitCode.USAGE, tested.output
+    assert named in tested.output
+    shown = run("demo", "case", "--dir", str(folder), "--auto", "0", "--plain")
+    assert shown.exit_code == ExitCode.USAGE, shown.output
+    assert "expected outcome" not in shown.output
+    assert named in shown.output
+
+
+def test_scenarios_test_reports_every_refused_scenario(run: Run, tmp_path: Path) -> None:
+    folder = second_visit(tmp_path, "a-older", older_date)
+    shutil.copy(second_visit(tmp_path, "b-first", first_three_days_after) / "b-first.toml", folder)
+    tested = run("scenarios", "test", str(folder))
+    assert tested.exit_code == ExitCode.USAGE, tested.output
+    assert "a-older" in tested.output and "b-first" in tested.output, tested.output

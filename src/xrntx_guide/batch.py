@@ -40,7 +40,14 @@ from .judge import judge
 from .output.schemas import ErrorCode, error_fields
 from .pack.guide import Guide
 from .visit.answers import CHALLENGES_KEY, RAPID_DAYS_KEY, STARTED_SUFFIX
-from .visit.presets import LABEL_KEY, Preset, parse_answers, refuse_flags_beside_series
+from .visit.presets import (
+    LABEL_KEY,
+    DuplicateKey,
+    Preset,
+    parse_answers,
+    refuse_flags_beside_series,
+    unique_keys,
+)
 
 if TYPE_CHECKING:
     from .visit.history import Timeline
@@ -100,7 +107,9 @@ def _read(line: str | bytes | None, number: int) -> Any:
     if number == 1:
         line = line.removeprefix("\ufeff")  # a byte-order mark some editors write
     try:
-        return json.loads(line)
+        return json.loads(line, object_pairs_hook=unique_keys)
+    except DuplicateKey as exc:
+        raise _Bad("invalid_answer", exc.words()) from None
     except json.JSONDecodeError as exc:
         raise _Bad("not_json", f"not JSON: {exc.msg} (column {exc.colno})") from None
     except RecursionError:
@@ -143,13 +152,17 @@ class Job:
     """The folder of saved sessions, read (once) for the first line with a ``label``."""
 
     @functools.cached_property
-    def records(self) -> list[Any]:
-        """Every readable session of the store (a batch without labels never reads it)."""
-        if self.store is None:
-            return []
-        from .visit.session import scan_sessions
+    def scan(self) -> Any:
+        """The sessions of the store, readable or not (a batch without labels never reads
+        it)."""
+        from .visit.session import Scan, scan_sessions
 
-        return [record for _, record in scan_sessions(self.store).found]
+        return Scan([], []) if self.store is None else scan_sessions(self.store)
+
+    @property
+    def records(self) -> list[Any]:
+        """Every readable session of the store."""
+        return [record for _, record in self.scan.found]
 
     def record(self, label: object) -> Timeline:
         """The record of the patient a line names (``label``), as a walk reads it.
@@ -166,7 +179,8 @@ class Job:
             cleaned = clean_label(label)
         except ValueError as exc:
             raise InvalidAnswer("label", str(exc)) from None
-        return timeline(self.guide, self.records, cleaned, self.today)
+        unreadable = self.scan.unreadable
+        return timeline(self.guide, self.records, cleaned, self.today, unreadable=unreadable)
 
 
 def _observation(

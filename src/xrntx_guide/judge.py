@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .engine.evaluate import OverrideRequest, State
+from .errors import InvalidAnswer
 from .pack.guide import Guide
 from .visit.answers import CHALLENGES_KEY, RATINGS_KEY, is_pathway_key
-from .visit.contradiction import refuse_contradiction
+from .visit.contradiction import refuse_contradiction, refuse_record
 from .visit.presets import (
     Observed,
     Preset,
@@ -65,12 +66,31 @@ def with_record(
     requests = list(overrides)
     fills = {k: p.value for k, p in (record.prefills if record is not None else {}).items()}
     filled = {k: v for k, v in fills.items() if k not in presets}
-    state = evaluate_presets(
-        guide, {**presets, **{k: Preset(v, "history") for k, v in filled.items()}}, today, requests
-    )
+    values = {k: p.value for k, p in presets.items()}
+    # A record this visit cannot be judged against (a file of the label unreadable, a
+    # dose recorded after this visit's date) first: its values would be refused below
+    # as if they had been typed.
+    refuse_record(guide, values, record)
+    try:
+        state = evaluate_presets(
+            guide,
+            {**presets, **{k: Preset(v, "history") for k, v in filled.items()}},
+            today,
+            requests,
+        )
+    except InvalidAnswer as exc:
+        if exc.key not in filled or record is None or record.source is None:
+            raise
+        source = record.source
+        raise InvalidAnswer(
+            exc.key,
+            f"{exc.reason} ({exc.key} was filled in from the patient's record: session "
+            f"{source.session}, injection of {source.date})",
+            hint="Check the label and this visit's date; give the value yourself if the "
+            "record is not this patient's.",
+        ) from None
     # After the engine's own refusals (bounds; a hidden finding that would fail a
     # contraindication, in the engine's words), the answers the engine would only ignore.
-    values = {k: p.value for k, p in presets.items()}
     refuse_contradiction(guide, {**values, **filled}, record)
     shown = {k: v for k, v in filled.items() if state.question_visible.get(k) is True}
     if shown != filled:

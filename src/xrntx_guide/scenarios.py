@@ -248,18 +248,31 @@ def from_history(guide: Guide, scenario: Scenario) -> Timeline | None:
     if not scenario.history:
         return None
     from .engine.drive import walk_unattended
+    from .visit.contradiction import refuse_contradiction, refuse_record
     from .visit.history import timeline
     from .visit.presets import parse_answers
-    from .visit.session import new_session
+    from .visit.session import SessionRecord, new_session
 
-    records = []
+    records: list[SessionRecord] = []
     for n, visit in enumerate(scenario.history):
         where = f"{scenario.path} [[history]] {n}"
         now = dt.datetime.combine(visit.today, dt.time(12), tzinfo=dt.UTC)
         record = new_session(guide, scenario.id, now, visit.today)
-        for key, p in parse_answers(guide, visit.answers, "file", visit.today, where).items():
+        given = parse_answers(guide, visit.answers, "file", visit.today, where)
+        # Each earlier visit is walked with the record of the ones before it, as a walk
+        # of the same label would be: its contradictions refused, its values filled in.
+        before = timeline(guide, records, scenario.id, visit.today)
+        values = {k: p.value for k, p in given.items()}
+        try:
+            refuse_record(guide, values, before)
+            refuse_contradiction(guide, values, before)
+        except UsageError as exc:
+            raise ScenarioError(f"{where}: {exc.message}", hint=exc.hint) from None
+        for key, p in given.items():
             record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
-        ended = walk_unattended(guide, record, visit.today, {}, ("all",), now)
+        ended = walk_unattended(
+            guide, record, visit.today, {}, ("all",), now, prefills=before.prefills
+        )
         record.summarise(ended.state, now)
         records.append(record)
     return timeline(guide, records, scenario.id, scenario.today)

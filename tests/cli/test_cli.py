@@ -1083,9 +1083,8 @@ def test_a_number_of_400_digits_is_refused_everywhere(
 ) -> None:
     flag = check(run, ready(), "--answer", f"{key}={value}")
     path = tmp_path / "answers.json"
-    path.write_text(
-        json.dumps(json_answers(ready()))[:-1] + f', "{key}": {value}}}', encoding="utf-8"
-    )
+    others = json_answers({k: v for k, v in ready().items() if k != key})  # a key once
+    path.write_text(json.dumps(others)[:-1] + f', "{key}": {value}}}', encoding="utf-8")
     file = run("check", "--json", "--today", TODAY.isoformat(), "--answers", str(path))
     toml = tmp_path / "answers.toml"
     toml.write_text(f"{key} = {value}\n", encoding="utf-8")
@@ -1206,7 +1205,8 @@ def test_no_home_folder_is_a_user_error(run: Run, monkeypatch: pytest.MonkeyPatc
 
 def test_a_number_of_400_digits_in_a_batch_is_that_line_s_error(run: Run) -> None:
     good = json.dumps(json_answers(ready()))
-    lines = [good, good[:-1] + f', "lft_multiple_uln": {BIG}}}', good]
+    others = json.dumps(json_answers({k: v for k, v in ready().items() if k != "lft_multiple_uln"}))
+    lines = [good, others[:-1] + f', "lft_multiple_uln": {BIG}}}', good]
     result = run("check", "--today", TODAY.isoformat(), "--batch", "-", input="\n".join(lines))
     assert result.exit_code == ExitCode.USAGE, result.output
     out = [json.loads(line) for line in result.stdout.splitlines()]

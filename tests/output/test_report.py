@@ -93,3 +93,16 @@ def test_the_markdown_note_lists_the_label_and_every_answer_as_shown(run: Run) -
     assert data["answers"]
     for row in data["answers"]:
         assert f"{row['key']}: {row['shown']} ({row['origin']})" in note.stdout
+
+
+def test_a_walk_stopped_at_an_unacknowledged_caution_records_no_dose(run: Run) -> None:
+    """Safety invariant 12: a ready patient with a caution (fentanyl in the last 30 days)
+    whose walk stops for the acknowledgement never reached the injection step: an answer
+    'given' from the command line records no dose, no next dose date and no event."""
+    answers = after_injection(fentanyl_used_30_days=True)
+    result = walk(run, answers, label="caution-1")
+    assert result.exit_code != ExitCode.OK, result.output
+    data = json.loads(run("note", "caution-1", "--format", "json").stdout)
+    assert data["injection_given"] is None and data["next_dose_due"] is None, data
+    assert "Given:" not in run("note", "caution-1", "--plain").stdout
+    assert run("note", "caution-1", "--format", "ics").exit_code == ExitCode.USAGE

@@ -125,9 +125,12 @@ def test_unusable_labels_are_refused(run: Run, label: str) -> None:
 
 
 def test_a_label_is_kept_on_one_line(run: Run) -> None:
-    walk(run, "ab\ncd", after_injection())
-    sessions = json.loads(run("sessions", "--json").stdout)
-    assert sessions[0]["label"] == "ab cd"
+    """A line break in a label is refused, naming it (a label is an identifier)."""
+    result = walk(run, "ab\ncd", after_injection())
+    assert result.exit_code == 2 and "U+000A" in result.output, result.output
+    assert json.loads(run("sessions", "--json").stdout) == []
+    walk(run, "  ab   cd ", after_injection())
+    assert json.loads(run("sessions", "--json").stdout)[0]["label"] == "ab cd"
 
 
 # -- deleting: session records only (item 22) -----------------------------------------------

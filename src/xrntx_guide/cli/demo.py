@@ -24,6 +24,7 @@ from ..expr import format_value
 from ..pack.guide import CStep
 from ..scenarios import Scenario
 from ..visit.answers import to_json
+from ..visit.history import Timeline
 from .render import show_decided
 from .walk import _mmss
 
@@ -49,6 +50,8 @@ class Presenter:
     """An unattended run (--auto) ended at this question: the scenario does not answer it."""
 
     expanded: Mapping[str, Any] | None = None
+    record: Timeline | None = None
+    """The patient's record (the case's earlier visits): judged with, as check judges."""
 
     def answers(self, walk: Any) -> Mapping[str, Any]:
         """The scenario's answers, a COWS or challenge series read as the answers it gives
@@ -231,8 +234,9 @@ class Presenter:
         given.update((k, Preset(v, "typed")) for k, v in live.items())
         given.update(change or {})
         requests = parse_overrides(guide, self.scenario.overrides)
-        # The one judge of check, each batch line and scenarios test (judge.py).
-        return judge(guide, given, today, overrides=requests).state
+        # The one judge of check, each batch line and scenarios test (judge.py), with
+        # the patient's record as they read it.
+        return judge(guide, given, today, overrides=requests, record=self.record).state
 
 
 def _settled(r: GateResult) -> bool:

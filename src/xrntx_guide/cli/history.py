@@ -21,7 +21,7 @@ from ..visit.history import (
     require_label,
     timeline,
 )
-from ..visit.session import SessionRecord, scan_sessions
+from ..visit.session import Scan, SessionRecord, scan_sessions
 from .ui import UI
 
 
@@ -29,11 +29,16 @@ def store_records(
     directory: Path, warn: Callable[[str], None] | None = None
 ) -> list[SessionRecord]:
     """Every readable session in the folder; each file that is not one is passed to ``warn``."""
+    return [record for _, record in store_scan(directory, warn).found]
+
+
+def store_scan(directory: Path, warn: Callable[[str], None] | None = None) -> Scan:
+    """The sessions folder read; each file that is not a session is passed to ``warn``."""
     scan = scan_sessions(directory)
     if warn is not None:
         for message in scan.warnings():
             warn(message)
-    return [record for _, record in scan.found]
+    return scan
 
 
 def walk_timeline(
@@ -41,7 +46,15 @@ def walk_timeline(
 ) -> Timeline:
     """The timeline of the walk's label, shown at its start when there is one; what a repeat
     visit fills in from it is returned with it."""
-    tl = timeline(guide, store_records(directory), record.label, day, exclude=record.id)
+    scan = store_scan(directory, warn=ui.warning)  # an unreadable file is said (stderr)
+    tl = timeline(
+        guide,
+        [r for _, r in scan.found],
+        record.label,
+        day,
+        exclude=record.id,
+        unreadable=scan.unreadable,
+    )
     if tl.visits:
         show_timeline(ui, tl, f"History of {record.label!r}")
         if tl.prefills:
@@ -49,7 +62,8 @@ def walk_timeline(
             ui.note(
                 f"On a repeat visit, {keys} will be filled in from session "
                 f"{tl.source.session if tl.source else '?'} (origin 'history'); "
-                "each can be changed with `edit KEY`, and the gates judge the value in force."
+                "`edit KEY` changes one (an older date or another side than the record's "
+                "is refused), and the gates judge the value in force."
             )
     return tl
 

@@ -530,14 +530,19 @@ def _judge(gate: CGate, ctx: _Ctx) -> Judgement:
 
 
 def _earliest_pass(gate: CGate, base: _Ctx, start: dt.date) -> dt.date | None:
-    """The first later date on which the gate no longer blocks, re-evaluating it each day."""
+    """The first later date on which the gate passes, re-evaluating it each day.
+
+    Passes means no rule of it fails, not merely that none blocks: a gate whose stop gives
+    way to a caution (an early repeat dose: the pack's stop, then its caution) offers the
+    date its caution ends too, never the first day a dose would still be early (the
+    clinical basis: an early-dose block never suggests the day its stop ends)."""
     guide = base.guide
 
     def passes(day: dt.date) -> bool:
         applies, _, worst, unknown = _judge(gate, base.on(day))
         if applies is False:
             return True
-        return (worst is None or worst.spec.severity not in BLOCKING) and not unknown
+        return worst is None and not unknown
 
     horizon = guide.meta.date_search_days
     if start > dt.date.max - dt.timedelta(days=horizon):  # no calendar left to search
@@ -674,14 +679,17 @@ class State:
     def injection_given(self) -> Value:
         """Whether the dose was given, as the record may state it: the pack's answer that
         records it (``[guide.report] injection_given``) counts only when the gates allow
-        the injection (status ready). An answer "given" beside a gate that blocks, or an
-        answer that is missing, is unknown: a note, summary, next dose or calendar event
-        never says a dose was given that the gates did not allow (safety invariant 12)."""
+        the injection (status ready, every caution before it acknowledged: the walk reached
+        the injection step). An answer "given" beside a gate that blocks or waits for an
+        acknowledgement, or an answer that is missing, is unknown: a note, summary, next
+        dose or calendar event never says a dose was given that the gates did not allow
+        (safety invariant 12)."""
         key = self.guide.meta.report.injection_given
         if key is None:
             return UNKNOWN
         value = self.value(key)
-        if value is True and self.status != "ready":
+        reached = self.status == "ready" and all(g.settled for g in self.readiness_gates())
+        if value is True and not reached:
             return UNKNOWN
         return value
 

@@ -4,8 +4,11 @@ An answer given for a question that does not apply is otherwise ignored (listed 
 ``ignored``). Some ignored answers say the path is wrong: a last opioid use dated after the
 last injection beside "no use since the last injection"; a last injection on a visit
 answered "first injection"; a last injection older than the one the patient's record
-shows. Ignoring them would skip the very gates they call for (the opioid-free interval,
-the early-dose stop), so they are refused, naming both answers.
+shows, or with another side than the record's; use "since the last injection" dated
+before it. Ignoring them would skip the very gates they call for (the opioid-free
+interval, the early-dose stop), so they are refused, naming both answers. So is a record
+the visit cannot be judged against (:func:`refuse_record`): a session file of the label
+that cannot be read, or a dose recorded after this visit's date.
 
 :func:`contradiction` is the one rule: ``check``, each batch line, ``scenarios test`` and
 the presenter call it through the judge (judge.py), and the walk calls it for the
@@ -28,10 +31,23 @@ if TYPE_CHECKING:
 
 
 class Contradiction(NamedTuple):
-    """The answer refused and why, naming the answer (or the record) it contradicts."""
+    """The answer refused and why, naming the answer (or the record) it contradicts, with
+    the fix for a command line or a file (``message``); ``prompt_fix`` is the fix that can
+    be followed at a walk's prompt, where nothing can be left out (``at_prompt``)."""
 
     key: str
     message: str
+    prompt_fix: str = "type another answer, or quit and check the label"
+
+    @property
+    def at_prompt(self) -> str:
+        """The refusal as a walk's prompt says it: what is wrong, and a fix doable there."""
+        depth = 0
+        for i, ch in enumerate(self.message):  # the first ': ' outside brackets ends it
+            depth += (ch == "(") - (ch == ")")
+            if depth == 0 and self.message.startswith(": ", i):
+                return f"{self.message[:i]}: {self.prompt_fix}"
+        return f"{self.message}: {self.prompt_fix}"
 
 
 def recorded_dose(record: Timeline | None) -> VisitEntry | None:
@@ -78,6 +94,9 @@ def contradiction(
     history = report.history
     repeat = history.repeat_visit
     visit = answers.get(report.visit) if report.visit else None
+    found = _against_the_record(guide, answers, record)
+    if found is not None:
+        return found
     dose = recorded_dose(record)
     last_key = _last_injection_key(guide)
     if visit is not None and repeat is not None and visit != repeat:
@@ -88,6 +107,7 @@ def contradiction(
                 f"on {dose.date} (session {dose.session}), so this visit is a repeat visit: "
                 f"answer {repeat!r} (the guide then decides whether it is treated as a new "
                 "induction), or check the label",
+                f"answer {repeat}, or quit and check the label",
             )
         for carry in history.carry:
             given = answers.get(carry.question)
@@ -98,6 +118,8 @@ def contradiction(
                     f"{format_value(visit)} says there was no earlier injection: answer "
                     f"{report.visit}={repeat} if there was one (its dose timing is then "
                     f"checked), or leave {carry.question} out",
+                    f"answer {repeat} if there was an earlier injection; if there was none, "
+                    f"quit and start the visit again without {carry.question}",
                 )
     given_last = _date(answers.get(last_key)) if last_key else None
     if dose is not None and given_last is not None and last_key is not None:
@@ -108,20 +130,83 @@ def contradiction(
                 f"{given_last.isoformat()} was given, but the patient's record shows a later "
                 f"injection, on {dose.date} (session {dose.session}): the last injection is "
                 f"that one. Leave {last_key} out to take it from the record, or check the label",
+                f"type {dose.date}, the recorded date, or quit and check the label",
+            )
+    same_dose = dose is not None and (given_last is None or given_last == _date(dose.date))
+    if record is not None and dose is not None and same_dose:
+        # The other values filled in from that dose (its side): an answer that differs
+        # describes another injection than the one the record shows.
+        for key, fill in record.prefills.items():
+            given = answers.get(key)
+            if key == last_key or given is None or given == fill.value:
+                continue
+            return Contradiction(
+                key,
+                f"{format_value(given)} was given, but the patient's record shows "
+                f"{format_value(fill.value)} for the injection of {dose.date} (session "
+                f"{dose.session}): leave {key} out to take it from the record, or check the "
+                "label",
+                f"type {format_value(fill.value)}, as recorded, or quit and check the label",
             )
     last = given_last or (_date(dose.date) if dose is not None else None)
     use_since, last_use = history.use_since, history.last_use
     if last is None or use_since is None or last_use is None:
         return None
     used = _date(answers.get(last_use))
+    # The date as the record shows it (filled in, or given and the same) is the
+    # session's: named so, never "given".
+    origin = (
+        f"{last.isoformat()}, from session {dose.session}"
+        if dose is not None and same_dose
+        else f"{last.isoformat()}, given"
+    )
     if answers.get(use_since) is False and used is not None and used > last:
-        source = "given" if dose is None or given_last is not None else f"session {dose.session}"
         return Contradiction(
             last_use,
-            f"{used.isoformat()} is after the last injection ({last.isoformat()}, {source}), "
+            f"{used.isoformat()} is after the last injection ({origin}), "
             f"but {use_since}=no says there was no opioid use since it: answer "
             f"{use_since}=yes (the guide then decides whether the visit is a new induction), "
             f"or correct {last_use}",
+            f"type a date on or before {last.isoformat()}, or `edit {use_since}` to answer yes",
+        )
+    if answers.get(use_since) is True and used is not None and used < last:
+        return Contradiction(
+            last_use,
+            f"{used.isoformat()} is before the last injection ({origin}), but "
+            f"{use_since}=yes says there was opioid use since it: give the date of the last "
+            f"use since the injection as {last_use}, or answer {use_since}=no",
+            f"type the date of the last use since the injection (after {last.isoformat()}), "
+            f"or `edit {use_since}` to answer no",
+        )
+    return None
+
+
+def _against_the_record(
+    guide: Guide, answers: Mapping[str, Any], record: Timeline | None
+) -> Contradiction | None:
+    """A record this visit cannot be judged against: a session file of the label that
+    cannot be read (it may hold a dose), or a dose recorded after this visit's date (every
+    recorded dose counts, whatever its date: a visit before it would be judged without it).
+    """
+    if record is None:
+        return None
+    if record.unreadable:
+        return Contradiction(
+            "label",
+            record.warnings()[0],
+            "quit, repair the file or move it out of the sessions folder, then resume",
+        )
+    later = record.later
+    date_key = guide.meta.date_key
+    visit_day = _date(answers.get(date_key)) or record.day
+    if later is not None and (recorded := _date(later.date)) and recorded > visit_day:
+        return Contradiction(
+            date_key,
+            f"the patient's record shows an injection on {later.date} (session "
+            f"{later.session}), after this visit's date {visit_day.isoformat()}: a dose "
+            "recorded later counts for this visit too. Check the visit's date (--today, "
+            f"{date_key}) and the label; a visit is recorded after the doses before it",
+            "quit and check the visit's date (--today) and the label",
         )
     return None
 
@@ -135,5 +220,17 @@ def refuse_contradiction(
         InvalidAnswer: naming the answer and the one it contradicts (exit 2).
     """
     found = contradiction(guide, answers, record)
+    if found is not None:
+        raise InvalidAnswer(found.key, found.message)
+
+
+def refuse_record(guide: Guide, answers: Mapping[str, Any], record: Timeline | None) -> None:
+    """Raise when the patient's record cannot be judged against (an unreadable file of
+    the label, a dose recorded after this visit's date).
+
+    Raises:
+        InvalidAnswer: naming the file or the session and the fix (exit 2).
+    """
+    found = _against_the_record(guide, answers, record)
     if found is not None:
         raise InvalidAnswer(found.key, found.message)

@@ -21,6 +21,7 @@ import datetime as dt
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..engine.drive import Prefill
@@ -29,8 +30,14 @@ from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
 from .answers import parse_value
-from .labels import label_key
+from .labels import file_label_key, label_key, slug_key
 from .session import SessionRecord
+
+UNREADABLE_FIX = (
+    "it may record a dose, so the patient's record is not known. Repair the file (from a "
+    "backup), or move it out of the sessions folder once its visit is known; then try again"
+)
+"""The fix for a session file of the label that cannot be read."""
 
 OUTSIDE_THE_RECORD = (
     "Not part of the patient's record: a dose given in a training run (demo clock; listed "
@@ -105,20 +112,47 @@ class Timeline:
     """An unfinished visit recording a later injection: nothing was filled in because of it."""
     due: dict[str, Any] | None = None
     """The pack's due-date values for a repeat visit on ``day`` after ``source``."""
+    unreadable: tuple[tuple[str, str], ...] = ()
+    """Session files whose name carries this label but that cannot be read (file, why):
+    the record may be missing a dose, so no visit of the label is judged ready."""
+    other_unreadable: tuple[tuple[str, str], ...] = ()
+    """Other session files of the folder that cannot be read: said, never refused."""
 
     @property
     def injections(self) -> list[VisitEntry]:
         return [v for v in self.visits if v.counts]
 
+    @property
+    def later(self) -> VisitEntry | None:
+        """The latest dose recorded (a finished visit's, or an unfinished one's) dated
+        after ``day``: every recorded dose counts, whatever its date."""
+        doses = [
+            v
+            for v in self.visits
+            if (v.counts or v.unfinished_injection) and (d := _date(v.date)) and d > self.day
+        ]
+        return max(doses, key=lambda v: v.date or "") if doses else None
+
     def warnings(self) -> list[str]:
         """What the screen and ``history --json`` must say beside the timeline."""
+        out = [
+            f"session file {path} carries the label {self.label!r} but cannot be read "
+            f"({why}): {UNREADABLE_FIX}"
+            for path, why in self.unreadable
+        ]
+        out += [
+            f"session file {path} cannot be read ({why}); if it is this patient's, the "
+            f"record may be missing a visit: {UNREADABLE_FIX}"
+            for path, why in self.other_unreadable
+        ]
         if self.held_back is None:
-            return []
+            return out
         v = self.held_back
         return [
+            *out,
             f"session {v.session} ({v.status.replace('_', ' ')}) records an injection on "
             f"{v.date}, but it did not finish: the last injection is not filled in from the "
-            "history; give its date and side yourself"
+            "history; give its date and side yourself",
         ]
 
     def to_json(self) -> dict[str, Any]:
@@ -154,6 +188,12 @@ def entry(guide: Guide, record: SessionRecord) -> VisitEntry:
         return None if key is None else _text(record, key)
 
     given = record.answers.get(report.injection_given) if report.injection_given else None
+    if record.injection_given is not None:  # what the record counts (the gates allowed it)
+        injection_given: bool | None = record.injection_given
+    else:  # a record written before it was kept: its answer
+        injection_given = (
+            given.value if given is not None and isinstance(given.value, bool) else None
+        )
     return VisitEntry(
         session=record.id,
         status=record.status,
@@ -161,9 +201,7 @@ def entry(guide: Guide, record: SessionRecord) -> VisitEntry:
         updated=record.updated,
         date=_text(record, guide.meta.date_key),
         visit=text(report.visit),
-        injection_given=given.value
-        if given is not None and isinstance(given.value, bool)
-        else None,
+        injection_given=injection_given,
         side=text(report.side_given),
         needle=next((v for v in map(text, report.needle) if v is not None), None),
         kit_lot=text(report.history.kit_lot),
@@ -184,9 +222,16 @@ def timeline(
     label: str,
     day: dt.date,
     exclude: str | None = None,
+    *,
+    unreadable: Iterable[tuple[Path, str]] = (),
+    before_only: bool = False,
     shown_only: bool = False,
 ) -> Timeline:
     """The timeline of ``label`` on ``day``, and what a repeat visit that day takes from it.
+
+    Every recorded visit is part of it, whatever its date: a dose dated after ``day``
+    (:attr:`Timeline.later`) is refused by the visit (visit/contradiction.py), never left
+    out.
 
     Args:
         guide: the pack in use (its visit-date key, its questions, its settings).
@@ -194,6 +239,8 @@ def timeline(
         label: the patient's label.
         day: the date of the visit being walked (or today, for ``history``).
         exclude: the id of the session being walked, never its own source.
+        unreadable: the session files of the store that cannot be read, with why.
+        before_only: only the visits up to ``day`` (a note shows the visits before its own).
         shown_only: the timeline is only shown (``history``, a note's earlier visits),
             never judged by: an unfinished pathway record is then not refused.
 
@@ -209,15 +256,18 @@ def timeline(
     # session and can be changed.
     key = label_key(label)
     mine = [r for r in records if label_key(r.label) == key and r.guide_id == guide.meta.id]
-    # The timeline as of ``day``: a visit dated later is not part of it.
     visits = sorted(
         (
             v
             for v in (entry(guide, r) for r in mine if r.id != exclude)
-            if (d := _date(v.date)) is None or d <= day
+            if not before_only or (d := _date(v.date)) is None or d <= day
         ),
         key=lambda v: (v.date or "9999-99-99", v.updated),
     )
+    files = slug_key(label)
+    broken = tuple((str(p), why) for p, why in unreadable if file_label_key(p.name) == files)
+    others = tuple((str(p), why) for p, why in unreadable if file_label_key(p.name) != files)
+    extra: dict[str, Any] = {"unreadable": broken, "other_unreadable": others}
     before = [v for v in visits if v.date is not None]
     finished = [v for v in before if v.counts]
     source = finished[-1] if finished else None
@@ -262,12 +312,13 @@ def timeline(
         if v.unfinished_injection and (source is None or (v.date or "") >= (source.date or ""))
     ]
     if later:
-        return Timeline(label, day, visits, held_back=later[-1])
+        return Timeline(label, day, visits, held_back=later[-1], **extra)
     if source is None:
-        return Timeline(label, day, visits)
+        return Timeline(label, day, visits, **extra)
     by_session = {r.id: r for r in mine}
     prefills = _prefills(guide, by_session[source.session], source, day)
-    return Timeline(label, day, visits, prefills, source, due=due_values(guide, prefills, day))
+    due = due_values(guide, prefills, day)
+    return Timeline(label, day, visits, prefills, source, due=due, **extra)
 
 
 def _prefills(

@@ -1,22 +1,43 @@
-"""Patient labels: when two labels name one patient (safety invariant 11).
+"""Patient labels: what a label may be, and when two labels name one patient (safety
+invariant 11).
 
 A label is the only link between a patient's visits, so a label typed differently must
 not start a second record beside the first: a dose recorded days ago would then be
-invisible, and a second dose could be given. Labels are compared by :func:`label_key`:
-after NFKC normalisation (full-width ``ＰＡＴ`` is ``PAT``) and case folding (``pat`` is
-``PAT``), with the Greek and Cyrillic letters that look like Latin ones read as those
-(``ΡΑΤ`` in Greek letters is ``PAT``). A label whose letters mix Latin, Greek and Cyrillic
-(``PΑT`` with a Greek alpha) is refused by :func:`refuse_mixed_scripts`: nobody types one
-on purpose, and it reads as another patient's label.
+invisible, and a second dose could be given. A label is an **identifier, not a name**:
+
+- :func:`clean_label` takes a typed label. After NFKC normalisation (full-width ``ＰＡＴ``
+  is ``PAT``) and stripping white space at either end, it may hold only plain ASCII
+  letters, digits, spaces and ``- _ . / #``. Anything else (a Cherokee, Lisu, Coptic,
+  Greek or Cyrillic letter that looks Latin, a small capital, a dotless i, a zero-width
+  or format character, a hyphen look-alike) is refused, naming the character: such a
+  label reads as another patient's. Every route that takes a label calls it: ``walk
+  --label``, the label prompt, ``walk --resume --label``, ``check --label``, a batch
+  line's ``label`` and ``history``.
+- :func:`label_key` is what labels are compared by: case folded, with spaces and
+  ``- _ .`` removed, so ``AB 12``, ``ab-12`` and ``AB12`` are one patient. Over-matching
+  is the safe side: a wrong match only refuses an answer or fills one in, always naming
+  the session it came from. Labels stored by earlier versions (which took any printable
+  text) are compared by the same key and still list and open by id or file.
 """
 
 from __future__ import annotations
 
+import re
+import string
 import unicodedata
 
-SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
-"""Scripts whose letters look alike: a label may use one of them, never two."""
+MAX_LABEL = 80
 
+ALLOWED = frozenset(string.ascii_letters + string.digits + " -_./#")
+"""The characters a label may hold (after NFKC)."""
+
+IGNORED = " -_."
+"""Separators that do not tell two labels apart."""
+
+FIX = "type it with plain letters and digits; a hyphen is '-'"
+
+# Greek and Cyrillic letters that look Latin, read as those: only labels stored before
+# labels were plain ASCII can hold them, and they are compared as the Latin label.
 _LOOK_ALIKE = str.maketrans(
     {
         # Greek, case-folded
@@ -29,41 +50,64 @@ _LOOK_ALIKE = str.maketrans(
 )  # fmt: skip
 
 
-def label_key(label: str) -> str:
-    """What labels are compared by: NFKC, case folded, look-alike letters read as Latin.
-    Two labels with the same key are one patient's."""
-    folded = unicodedata.normalize("NFKC", label).casefold()
-    return unicodedata.normalize("NFKC", folded).translate(_LOOK_ALIKE)
+def character_name(ch: str) -> str:
+    """``U+2010 (HYPHEN)``: a character named so that it can be found and replaced."""
+    return f"U+{ord(ch):04X} ({unicodedata.name(ch, 'a character without a name')})"
 
 
-def scripts_of(label: str) -> list[str]:
-    """The look-alike scripts (:data:`SCRIPTS`) whose letters the label uses, in order."""
-    found: list[str] = []
-    for ch in unicodedata.normalize("NFKC", label):
-        if not ch.isalpha():
-            continue
-        script = unicodedata.name(ch, "").split(" ", 1)[0]
-        if script in SCRIPTS and script not in found:
-            found.append(script)
-    return found
-
-
-def refuse_mixed_scripts(label: str) -> None:
-    """Refuse a label whose letters mix Latin, Greek and Cyrillic.
+def clean_label(text: str) -> str:
+    """A typed patient label as stored: NFKC, stripped, plain letters, digits, spaces and
+    ``- _ . / #`` only, one space between words, not empty, not too long.
 
     Raises:
-        ValueError: naming the scripts and the fix.
+        ValueError: naming the first character refused (U+XXXX and its name) and the fix.
     """
-    found = scripts_of(label)
-    if len(found) > 1:
-        odd = [
-            ch
-            for ch in unicodedata.normalize("NFKC", label)
-            if ch.isalpha() and unicodedata.name(ch, "").split(" ", 1)[0] in found[1:]
-        ]
-        names = ", ".join(f"{ch!r} ({unicodedata.name(ch, '?').lower()})" for ch in odd)
-        raise ValueError(
-            f"the label {label!r} mixes letters of the {' and '.join(s.title() for s in found)} "
-            f"scripts ({names}): it would read as another patient's label; type it in one "
-            "script"
+    label = unicodedata.normalize("NFKC", text).strip()
+    if not label:
+        raise ValueError("a label is needed (not a name: for example initials and a number)")
+    bad = next((ch for ch in label if ch not in ALLOWED), None)
+    if bad is not None:
+        # Named as typed (NFKC turns a Hangul filler into another filler, say).
+        bad = next(
+            (
+                ch
+                for ch in text.strip()
+                if any(c not in ALLOWED for c in unicodedata.normalize("NFKC", ch))
+            ),
+            bad,
         )
+        raise ValueError(
+            f"the label {label!r} holds {character_name(bad)}: a label is an identifier, "
+            "not a name, and only plain letters A-Z, digits, spaces and - _ . / # are "
+            f"taken, so that it never reads as another patient's label: {FIX}"
+        )
+    label = re.sub(" +", " ", label)
+    if len(label) > MAX_LABEL:
+        raise ValueError(f"a label has at most {MAX_LABEL} characters")
+    return label
+
+
+def label_key(label: str) -> str:
+    """What labels are compared by: NFKC, case folded, look-alike letters read as Latin,
+    spaces and ``- _ .`` removed. Two labels with the same key are one patient's."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", label).casefold())
+    read = folded.translate(_LOOK_ALIKE)
+    return "".join(ch for ch in read if ch not in IGNORED and not ch.isspace())
+
+
+def file_label_key(name: str) -> str | None:
+    """The label key a session file's name carries (``AB-12-<id>.json`` written by
+    :func:`xrntx_guide.visit.session.default_path`), or None for another name."""
+    match = re.fullmatch(r"(?P<label>.+)-[0-9a-f]{8}\.json", name)
+    return label_key(match["label"]) if match else None
+
+
+def slug(label: str) -> str:
+    """The label as a session file's name carries it."""
+    s = re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-.")
+    return s[:40] or "session"
+
+
+def slug_key(label: str) -> str:
+    """The key of the label as a session file's name carries it (its slug)."""
+    return label_key(slug(label))

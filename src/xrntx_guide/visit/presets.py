@@ -80,6 +80,31 @@ def read_answers_file(path: Path) -> dict[str, Any]:
     return data
 
 
+class DuplicateKey(ValueError):
+    """An object of answers that gives one key twice: which one counts would be a guess."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+    def words(self) -> str:
+        return f"the key {self.key!r} is given twice in one object: give each key once"
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads``' ``object_pairs_hook``: an object, refusing a key given twice.
+
+    Raises:
+        DuplicateKey: naming the key.
+    """
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def answers_of_text(
     text: str, where: str, *, toml: bool = False, hint: str = "Name the file *.toml for TOML."
 ) -> dict[str, Any]:
@@ -99,7 +124,9 @@ def answers_of_text(
             raise UsageError(f"{where}: not valid TOML here: a number too long") from None
     else:
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=unique_keys)
+        except DuplicateKey as exc:
+            raise UsageError(f"{where}: {exc.words()}") from None
         except json.JSONDecodeError as exc:
             raise UsageError(
                 f"{where}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}",
@@ -150,7 +177,8 @@ def parse_answers(
             raise InvalidAnswer(
                 key,
                 f"is the patient's label, not an answer{suffix}",
-                hint='Give it as `check --label LABEL` (or as a batch line\'s "label").',
+                hint="Give it with --label LABEL on the command line (`walk --label LABEL`, "
+                '`check --label LABEL`), or as a batch line\'s "label".',
             )
         if is_record_key(guide, key):
             suffix = f" ({where})" if where else ""

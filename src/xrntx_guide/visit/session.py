@@ -11,7 +11,6 @@ import datetime as dt
 import errno
 import json
 import os
-import re
 import secrets
 import tempfile
 from collections.abc import Callable, Mapping
@@ -19,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..engine.evaluate import Inputs, Origin, Override, State
 from ..engine.walk import next_action, walk_status
@@ -27,6 +26,8 @@ from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
 from .answers import parse_value, to_json
+from .labels import clean_label as clean
+from .labels import label_key, slug
 from .rapid import (
     ANSWERS_KEY,
     RapidDay,
@@ -44,8 +45,23 @@ JSONScalar = bool | int | float | str
 FORMAT: Literal[1] = 1
 
 
+def _aware(value: Any) -> Any:
+    """A time read without a UTC offset, read as UTC (a record written by hand or by an
+    older version): times are compared, and a naive one beside an aware one cannot be."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    if isinstance(value, dict):
+        return {k: _aware(v) for k, v in value.items()}
+    return value
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _times_are_aware(cls, value: Any) -> Any:
+        return _aware(value)
 
 
 class AnswerRecord(_Model):
@@ -121,6 +137,10 @@ class SessionRecord(_Model):
     status: str = "in_progress"
     phase: str | None = None
     next_dose_due: str | None = None
+    injection_given: bool | None = None
+    """Whether the record counts the dose as given (``State.injection_given`` at the last
+    evaluation: the answer, only when the gates allowed the injection). None in records
+    written before it was kept: they are read from their answer."""
     cows_ratings: list[CowsRating] = Field(default_factory=list)
     """Every COWS rating with its time, visit day and context (visit/series.py); the
     answers ``cows_*`` hold the latest of the visit day, which the gate reads."""
@@ -227,6 +247,7 @@ class SessionRecord(_Model):
         report = state.guide.meta.report
         due = state.value(report.next_dose_due) if report.next_dose_due else None
         given = state.injection_given
+        self.injection_given = given is True
         self.next_dose_due = due.isoformat() if isinstance(due, dt.date) and given is True else None
 
     def record_gates(self, outcomes: Mapping[str, str], now: dt.datetime) -> None:
@@ -401,11 +422,6 @@ STALE_TEMP = dt.timedelta(minutes=10)
 """A save takes milliseconds: a temporary file this old was left by a process that died."""
 
 
-def slug(label: str) -> str:
-    s = re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-.")
-    return s[:40] or "session"
-
-
 def default_path(record: SessionRecord, directory: Path) -> Path:
     return directory / f"{slug(record.label)}-{record.id}.json"
 
@@ -578,7 +594,9 @@ def find_session(
 def resolve_session(directory: Path, ref: str, warn: Callable[[str], None] | None = None) -> Path:
     """A session by id or label in the folder, else by the name of its file."""
     scan = _scan(directory, warn)
-    if not any(ref in (r.id, r.label) for _, r in scan.found) and Path(ref).exists():
+    key = label_key(ref)
+    known = any(ref == r.id or label_key(r.label) == key for _, r in scan.found)
+    if not known and Path(ref).exists():
         return Path(ref)
     return _find(scan, ref)
 
@@ -601,7 +619,9 @@ def _find(scan: Scan, ref: str | None) -> Path:
             "there is no unfinished session to resume", hint="Start one with `xrntx-guide walk`."
         )
     by_id = [p for p, r in found if r.id == ref]
-    by_label = [(p, r) for p, r in found if r.label == ref]
+    # 'pat', 'P-AT' and 'PAT' are one patient's label (visit/labels.py), as for check.
+    key = label_key(ref)
+    by_label = [(p, r) for p, r in found if label_key(r.label) == key]
     if by_id and any(p not in by_id for p, _ in by_label):
         # One session's id is another patient's label: deleting or resuming either could
         # be the wrong patient's record (a red-team finding). Nothing is guessed.
@@ -665,22 +685,10 @@ def delete_session(directory: Path, ref: str, warn: Callable[[str], None] | None
     return path
 
 
-MAX_LABEL = 80
-
-
 def clean_label(text: str) -> str:
-    """A patient label as stored: printable, one line, not empty, not too long, its
-    letters of one script (visit/labels.py).
+    """A typed patient label as stored (visit/labels.py: the one rule for every route).
 
     Raises:
         ValueError: saying what is wrong with it.
     """
-    label = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-    if not label:
-        raise ValueError("a label is needed (not a name: for example initials and a number)")
-    if len(label) > MAX_LABEL:
-        raise ValueError(f"a label has at most {MAX_LABEL} characters")
-    from .labels import refuse_mixed_scripts
-
-    refuse_mixed_scripts(label)
-    return label
+    return clean(text)

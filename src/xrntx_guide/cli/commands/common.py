@@ -225,9 +225,11 @@ def patient_record(env: Environment, guide: Guide, label: str, day: dt.date) -> 
     """The record of the patient ``label`` on ``day``: their sessions in the store, read
     as a walk reads them (visit/history.py). Only this opens the store."""
     from ...visit.history import timeline
-    from ..history import store_records
+    from ..history import store_scan
 
-    return timeline(guide, store_records(env.sessions_dir()), patient_label(label), day)
+    scan = store_scan(env.sessions_dir())  # an unreadable file: the record's warnings
+    found = [r for _, r in scan.found]
+    return timeline(guide, found, patient_label(label), day, unreadable=scan.unreadable)
 
 
 def read_stdin_answers(env: Environment) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -79,20 +79,36 @@ def scenarios(
             prose=("title",),
         )
         return
-    results = []
+    results: list[dict[str, Any]] = []
+    refused: list[sc.ScenarioError] = []
     for case in cases:
         guide = sc.guide_for(case, steps, site)
-        got = sc.outcome(*sc.played(guide, case))
+        try:
+            got = sc.outcome(*sc.played(guide, case))
+        except sc.ScenarioError as exc:  # every refused scenario is reported, not the first
+            refused.append(exc)
+            results.append({"id": case.id, "refused": exc.message, "hint": exc.hint})
+            continue
         results.append({"id": case.id, "differences": sc.compare(case.expect, got), "got": got})
-    failed = [r for r in results if r["differences"]]
+    failed = [r for r in results if r.get("differences")]
     if json_out:
         ui.result(json.dumps(results, ensure_ascii=False))
     else:
         for r in results:
+            if "refused" in r:
+                ui.line(f"REFUSED {r['id']}")
+                continue
             ui.line(f"{'FAIL' if r['differences'] else 'ok  '} {r['id']}")
             for diff in r["differences"]:
                 ui.line(f"       {diff}")
-        ui.line(f"{len(results) - len(failed)} scenarios as expected, {len(failed)} differ")
+        ui.line(
+            f"{len(results) - len(failed) - len(refused)} scenarios as expected, "
+            f"{len(failed)} differ" + (f", {len(refused)} refused" if refused else "")
+        )
+    for why in refused:  # each refusal on stderr, with its fix, as any usage error
+        ui.error(why.message + (f"\n{why.hint}" if why.hint else ""))
+    if refused:
+        raise typer.Exit(int(ExitCode.USAGE))
     if failed:
         raise typer.Exit(int(ExitCode.BLOCKED))
 
@@ -222,11 +238,22 @@ def demo(
         from ...engine.drive import Prefill
 
         earlier = sc.from_history(guide, case)
+        # Judged first as `scenarios test` judges it (judge.py, with the record): what
+        # check refuses, the presenter refuses before the walk starts.
+        filled = sc.played(guide, case)[1]
         prefills = {
             key: Prefill(fill.value, "history", "from the case's earlier visit")
             for key, fill in (earlier.prefills if earlier is not None else {}).items()
+            if key not in case.answers  # the case's own answer is given, never replaced
         }
-        filled = {key: fill.value for key, fill in prefills.items()}
+        from ...visit.contradiction import contradiction
+
+        def conflict(key: str, value: object) -> str | None:
+            """The one rule of visit/contradiction.py, for each answer the walk records."""
+            answers = {**record.typed_answers(guide, case.today), key: value}
+            found = contradiction(guide, answers, earlier)
+            return None if found is None else f"{found.key}: {found.at_prompt}"
+
         w = Walk(
             ui,
             guide,
@@ -235,8 +262,9 @@ def demo(
             case.today,
             env.clock.sped_up(demo_clock),
             flag_overrides={r.gate: r for r in requests},
-            responder=(presenter := Presenter(case, auto)),
+            responder=(presenter := Presenter(case, auto, record=earlier)),
             prefills=prefills,
+            history_conflict=conflict,
         )
         w.run()
         # Where the case ends, with all its answers, as `scenarios test` judges it: the

@@ -38,6 +38,7 @@ from .common import (
     gather_answers,
     guide_of,
     pack_paths,
+    patient_label,
     program_name,
     save_recording,
     start_recording,
@@ -162,6 +163,8 @@ def walk(
     guide = guide_of(steps, site)
     directory = env.sessions_dir()
     if resume:
+        if label is not None and session is None:
+            label = patient_label(label)  # the one label rule (visit/labels.py)
         path = session or suggesting_labels(
             directory, label, lambda: find_session(directory, label, warn=ui.warning)
         )
@@ -319,7 +322,7 @@ def walk(
         def conflict(key: str, value: object) -> str | None:
             """The one rule of visit/contradiction.py, for an answer typed at a prompt."""
             found = contradiction(guide, {**record.typed_answers(guide, day), key: value}, tl)
-            return None if found is None else f"{found.key}: {found.message}"
+            return None if found is None else f"{found.key}: {found.at_prompt}"
 
         # The answers the walk starts with (the session's, the flags', the file's): the
         # same rule as check and each batch line.
