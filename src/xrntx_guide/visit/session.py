@@ -277,10 +277,13 @@ class SessionRecord(_Model):
 
     def inputs(self, guide: Guide, today: dt.date, use_defaults: bool = False) -> Inputs:
         answers = self.typed_answers(guide, today)
+        from_record: frozenset[str] = frozenset()
         if self.rapid_days or any(is_record_key(guide, k) for k in answers):
             # The pathway's answers come from its daily record only (origin "record").
             answers = {k: v for k, v in answers.items() if not is_record_key(guide, k)}
-            answers.update(record_answers(guide, self.rapid_reading(today)))
+            kept = record_answers(guide, self.rapid_reading(today))
+            answers.update(kept)
+            from_record = frozenset(kept)
         standing = [c for c in live(self.naloxone_challenges) if c.result == "positive"]
         for kind, key in (("challenge", CHALLENGE), ("rechallenge", RECHALLENGE)):
             if key in guide.questions and any(c.kind == kind for c in standing):
@@ -296,6 +299,7 @@ class SessionRecord(_Model):
             },
             acks={g: a.fingerprint for g, a in self.acks.items()},
             use_defaults=use_defaults,
+            from_record=from_record,
         )
 
     # -- the rapid pathway's daily record ----------------------------------------------
