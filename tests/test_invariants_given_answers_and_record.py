@@ -431,3 +431,44 @@ def test_a_session_saved_under_a_label_now_refused_still_lists_and_opens(
     assert [s["label"] for s in listed] == ["Zoë-12"]
     assert run("note", listed[0]["id"], "--format", "json").exit_code == 0
     assert run("note", str(path), "--format", "json").exit_code == 0
+
+
+def test_a_positive_challenge_in_an_unfinished_session_stands_for_every_route(
+    run: Run,
+) -> None:
+    """Invariants 9 and 11: a blocked walk records a positive naloxone challenge; an hour
+    later a NEW walk (or a labelled check) for the same patient with a negative
+    "challenge" is refused naming the session, never ready: only a negative rechallenge
+    within the window, recorded in that session, lifts the positive."""
+    day = TODAY.isoformat()
+    base = {k: v for k, v in after_injection().items() if k not in ("naloxone_challenge",)}
+    first = run(
+        "walk",
+        "--no-input",
+        "--label",
+        "POS1",
+        "--now",
+        f"{day}T08:00",
+        *answer_flags({**base, "naloxone_challenge": "positive"}),
+    )
+    assert first.exit_code == 1, first.output
+    again = {**base, "naloxone_challenge": "negative"}
+    started = ["-a", "naloxone_challenge_started=25 minutes ago"]
+    walk = run(
+        "walk",
+        "--no-input",
+        "--json",
+        "--label",
+        "pos-1",
+        "--now",
+        f"{day}T09:00",
+        "--acknowledge",
+        "all",
+        *answer_flags(again),
+        *started,
+    )
+    assert walk.exit_code == 2, walk.output
+    assert "positive naloxone challenge" in flat(walk.stderr), walk.stderr
+    check = run("check", "--json", "--label", "POS1", "--now", f"{day}T09:00", *answer_flags(again))
+    assert check.exit_code == 2, check.output
+    no_traceback(check)

@@ -216,6 +216,51 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
+def _refuse_beside_a_positive(
+    guide: Guide,
+    mine: list[SessionRecord],
+    exclude: str | None,
+    day: dt.date,
+    source: VisitEntry | None,
+) -> None:
+    """A care session of the label that did not finish holds a positive naloxone challenge
+    (or rechallenge) whose rechallenge window reaches ``day``: it stands (reference 5.2:
+    only a negative rechallenge within the window lifts it, and a repeat after the window
+    is a new challenge on a new visit day). A new visit, or a check, judged without it
+    would read a second "challenge" as the result (safety invariant 9): refused, naming
+    the session and its resume.
+
+    Raises:
+        SessionError: such a session exists and this visit is not its resume.
+    """
+    from .entries import live
+    from .series import local_day, window_end
+
+    for r in sorted(mine, key=lambda r: r.updated, reverse=True):
+        if r.id == exclude or r.status == "complete" or r.demo_clock is not None:
+            continue
+        positives = [c for c in live(r.naloxone_challenges) if c.result == "positive"]
+        for c in sorted(positives, key=lambda c: c.at, reverse=True):
+            end = window_end(guide, c)
+            if local_day(c.at) > day or end is None or local_day(end) < day:
+                continue
+            if source is not None and source.date and local_day(c.at).isoformat() < source.date:
+                continue
+            raise SessionError(
+                f"label {r.label!r}: session {r.id} ({r.status.replace('_', ' ')}) records "
+                f"a positive naloxone {c.kind} at {c.at.isoformat(timespec='minutes')}: it "
+                f"stands until a negative rechallenge within the window (until "
+                f"{end.astimezone().isoformat(timespec='minutes')}), so this visit cannot be "
+                "judged without that session",
+                hint=(
+                    f"Resume that session (id {r.id}) to record the rechallenge: "
+                    "`xrntx-guide walk --resume --session FILE` with its file, which "
+                    "`xrntx-guide sessions` lists. After the window, a new challenge belongs "
+                    "to a new visit day."
+                ),
+            )
+
+
 def timeline(
     guide: Guide,
     records: Iterable[SessionRecord],
@@ -306,6 +351,8 @@ def timeline(
                 "pathway is `edit pathway` there."
             ),
         )
+    if not shown_only:
+        _refuse_beside_a_positive(guide, mine, exclude, day, source)
     later = [
         v
         for v in before
