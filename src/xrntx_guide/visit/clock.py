@@ -157,24 +157,48 @@ def parse_moment(raw: object, day: dt.date, now: dt.datetime) -> dt.datetime:
 
 
 def observation_problem(
-    what: str, started: dt.datetime, result_at: dt.datetime, minutes: float
+    what: str,
+    started: dt.datetime,
+    result_at: dt.datetime,
+    minutes: float | None,
+    after: tuple[str, dt.datetime] | None = None,
 ) -> str | None:
-    """The naloxone observation is a minimum: a result that waits for it (a negative
-    challenge) counts only ``minutes`` after the naloxone was given. Returns why a result
-    at ``result_at`` is refused, or None."""
+    """The one rule for when the naloxone of a result was given (its observation start),
+    whatever route it came by (a file's ``started``, a ``*_started`` flag, ``start HH:MM``
+    at the prompt, a check or batch line, a scenario): it lies on the same local day as the
+    result (a visit's results describe that day), before the result, and, for a result that
+    waits for the observation (a negative challenge), at least ``minutes`` before it (None:
+    no minimum); ``after`` (what, when): a result it must come after (a rechallenge's
+    naloxone is given after the positive challenge's result). Returns why the start is
+    refused, naming the entry, the times and the fix, or None."""
+    fmt = to_the_second(started, result_at, *([after[1]] if after else []))
+    given, taken = shown(started, fmt), shown(result_at, fmt)
+    if aware(started).astimezone().date() != aware(result_at).astimezone().date():
+        return (
+            f"{what}: the naloxone was given {given}, not on the day of the result ({taken}): "
+            "the observation lies on the visit day of its result; give the time the naloxone "
+            "was given that day"
+        )
+    if after is not None and instant(started) <= instant(after[1]):
+        return (
+            f"{what}: the naloxone was given {given}, not after {after[0]} "
+            f"({shown(after[1], fmt)}): a rechallenge's naloxone is given after the "
+            "positive result; give the time it was given"
+        )
     passed = elapsed(started, result_at)
-    if passed >= dt.timedelta(minutes=minutes):
-        return None
     if passed < dt.timedelta(0):
         return (
-            f"{what}: the naloxone was given ({shown(started)}) after the result "
-            f"({shown(result_at)})"
+            f"{what}: the naloxone was given ({given}) after the result ({taken}); give the "
+            "time it was given"
         )
+    if minutes is None or passed >= dt.timedelta(minutes=minutes):
+        return None
     left = dt.timedelta(minutes=minutes) - passed
     mm, ss = divmod(math.ceil(left.total_seconds()), 60)
     return (
-        f"{what} at {shown(result_at)} is less than {minutes:g} minutes after the naloxone "
-        f"was given ({shown(started)}): the observation is a minimum ({mm}:{ss:02d} left)"
+        f"{what} at {taken} is less than {minutes:g} minutes after the naloxone was given "
+        f"({given}): the observation is a minimum ({mm}:{ss:02d} left); give the time the "
+        "naloxone was given, or record the result when the time has passed"
     )
 
 

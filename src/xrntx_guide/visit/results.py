@@ -33,11 +33,13 @@ from ..errors import InvalidAnswer
 from ..expr import UNKNOWN
 from ..pack.guide import Guide
 from .answers import CHALLENGES_KEY, RATINGS_KEY
-from .clock import aware, instant, parse_instant, refuse_after_now
+from .clock import aware, instant, observation_problem, parse_instant, refuse_after_now
 from .entries import (
     CHALLENGE,
+    OBSERVATION,
     PREFIX,
     RECHALLENGE,
+    RECHALLENGE_HOURS,
     TOTAL,
     ChallengeResult,
     CowsRating,
@@ -194,7 +196,12 @@ def _take_challenge(
     mine = [c for c in live(entries) if c.kind == kind]
     word = "challenge" if kind == "challenge" else "rechallenge"
     if offered.corrects is not None:
-        return _append_challenge(entries, offered, _correction_of(entries, offered, day), day)
+        # A correction is a new entry: it obeys every rule a new entry obeys (the window,
+        # after the positive, the observation), read without the entry it corrects.
+        target = _correction_of(entries, offered, day)
+        others = [c for c in entries if c is not target]
+        _obeys(guide, offered, standing_positive(others, "challenge"))
+        return _append_challenge(entries, offered, target, day)
     positive = standing_positive(entries, "challenge")
     if offered.at is None:
         # Beside a series (a check): it cannot be ordered against the recorded results.
@@ -230,8 +237,7 @@ def _take_challenge(
             "is lifted only by a negative rechallenge within the window, never by a second "
             "challenge; record the rechallenge (naloxone_rechallenge) instead",
         )
-    if kind == "rechallenge" and offered.at is not None and value != "not_done":
-        _within_window(guide, offered, positive)
+    _obeys(guide, offered, positive)
     if kind == "rechallenge":
         again = standing_positive(entries, "rechallenge")
         if again is not None and value != "positive":
@@ -249,6 +255,43 @@ def _take_challenge(
     if offered.at is None:
         return None  # a check's answer: nothing recorded to add it to
     return _append_challenge(entries, offered, None, day)
+
+
+def _obeys(guide: Guide, offered: Offered, positive: ChallengeResult | None) -> None:
+    """What every challenge or rechallenge entry obeys, new or a correction: a rechallenge
+    follows the positive challenge within the window, and the naloxone of either was given
+    on the day of its result, before it by the observation (visit/clock.py, the one rule);
+    a rechallenge's after the positive result."""
+    if offered.kind == "rechallenge" and offered.at is not None and offered.value != "not_done":
+        _within_window(guide, offered, positive)
+    if offered.started is None or offered.at is None:
+        return
+    question = guide.questions.get(KEY_OF[offered.kind])
+    observe = guide.setting_values.get(OBSERVATION)
+    # A result stamped by the clock (typed, a flag) waits on its timer, which may run on a
+    # demo clock: its minimum is checked there (visit/presets.py, visit/resume.py).
+    waits = (
+        question is not None
+        and offered.value in question.spec.wait_for
+        and isinstance(observe, int | float)
+        and not isinstance(observe, bool)
+        and not offered.stamped
+    )
+    after = (
+        ("the positive challenge", positive.at)
+        if offered.kind == "rechallenge" and positive is not None
+        else None
+    )
+    what = f"the naloxone {offered.kind} of {_when(offered.at)}"
+    problem = observation_problem(
+        what,
+        offered.started,
+        offered.at,
+        observe if waits else None,
+        after,
+    )
+    if problem is not None:
+        raise _refuse(offered, problem)
 
 
 def _within_window(guide: Guide, offered: Offered, positive: ChallengeResult | None) -> None:
@@ -504,8 +547,18 @@ def take_given(
     Raises:
         InvalidAnswer: a result the record refuses (see the module's rule).
     """
-    taken = take_results(guide, record, offered_series(expanded) if expanded else [], day, now)
     from_series = set(expanded.answers) if expanded is not None else set()
+    hours = given.get(RECHALLENGE_HOURS)
+    if RECHALLENGE_HOURS not in from_series and hours is not None and hours[1] in ("flag", "file"):
+        raise InvalidAnswer(
+            RECHALLENGE_HOURS,
+            f"{hours[0]}: in a walk the hours from the positive challenge to the rechallenge "
+            "are derived from the recorded times, never given",
+            hint="Leave naloxone_rechallenge_hours out: give naloxone_rechallenge (with "
+            "naloxone_rechallenge_started) when it is taken, or the series "
+            "naloxone_challenges with each entry's time.",
+        )
+    taken = take_results(guide, record, offered_series(expanded) if expanded else [], day, now)
     single: dict[str, Any] = {}
     origins: dict[str, str] = {}
     for key, (value, origin) in given.items():

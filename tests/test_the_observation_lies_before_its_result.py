@@ -1,0 +1,239 @@
+"""Reference 5.2 and safety invariant 8: a naloxone challenge's or rechallenge's
+observation starts when its naloxone is given, on the same visit day as its result, at
+least the pack's observation minutes before a result that waits for it; a rechallenge's
+naloxone is given after the positive challenge's result. One rule (visit/clock.py,
+``observation_problem``) on every route: an answers file's series, a ``*_started`` flag,
+a batch line, a walk's flags, a start typed at the prompt, a correction.
+
+A correction obeys every rule a new entry obeys (the window, after the positive, the
+observation), and in a walk the rechallenge hours are derived from the recorded times,
+never given. Clinical numbers are read from the shipped pack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import TODAY, Run, flat, json_answers, no_traceback, ready_patient
+from xrntx_guide.errors import InvalidAnswer
+from xrntx_guide.pack.guide import Guide
+from xrntx_guide.visit.results import Offered, Results, take_result
+
+DAY = TODAY.isoformat()
+YESTERDAY = (TODAY - dt.timedelta(days=1)).isoformat()
+
+
+def challenged(**changes: object) -> dict[str, object]:
+    """A patient for whom the challenge is required, minus the COWS total and challenge."""
+    answers = json_answers(
+        ready_patient(last_opioid_use=TODAY - dt.timedelta(days=10), cows_total=None)
+    )
+    del answers["naloxone_challenge"]
+    answers.update(changes)
+    return answers
+
+
+def at(hhmm: str, day: str = DAY) -> str:
+    return f"{day}T{hhmm}"
+
+
+def local(hhmm: str, day: str = DAY) -> dt.datetime:
+    return dt.datetime.fromisoformat(at(hhmm, day)).astimezone()
+
+
+def check_file(run: Run, answers: dict[str, object], now: str = "11:00") -> tuple[int, str]:
+    result = run("check", "--json", "--now", at(now), "--answers", "-", input=json.dumps(answers))
+    no_traceback(result)
+    return result.exit_code, flat(result.stdout + result.stderr)
+
+
+RATED = [{"at": at("07:00"), "total": 1}]
+
+
+def test_a_rechallenge_whose_naloxone_was_given_before_the_positive_is_refused(run: Run) -> None:
+    answers = challenged(
+        cows_ratings=RATED,
+        naloxone_challenges=[
+            {"at": at("08:00"), "started": at("07:35"), "result": "positive"},
+            {
+                "at": at("08:01"),
+                "started": at("07:35"),
+                "kind": "rechallenge",
+                "result": "negative",
+            },
+        ],
+    )
+    code, text = check_file(run, answers)
+    assert code == 2, text
+    assert "not after the positive challenge" in text and "07:35" in text, text
+
+
+def test_a_challenge_whose_naloxone_was_given_on_another_day_is_refused(run: Run) -> None:
+    answers = challenged(
+        cows_ratings=RATED,
+        naloxone_challenges=[
+            {"at": at("08:00"), "started": at("08:00", YESTERDAY), "result": "negative"}
+        ],
+    )
+    code, text = check_file(run, answers)
+    assert code == 2, text
+    assert "not on the day of the result" in text, text
+
+
+@pytest.mark.parametrize("command", [["check", "--json"], ["walk", "--no-input", "--label", "p"]])
+def test_a_start_flag_days_before_the_result_is_refused(run: Run, command: list[str]) -> None:
+    answers = json.dumps(challenged(cows_total=1))
+    result = run(
+        *command,
+        "--now",
+        at("09:00"),
+        "--answers",
+        "-",
+        "--answer",
+        "naloxone_challenge=negative",
+        "--answer",
+        "naloxone_challenge_started=4000 minutes ago",
+        input=answers,
+    )
+    no_traceback(result)
+    assert result.exit_code == 2, result.output
+    assert "not on the day of the result" in flat(result.stderr), result.output
+
+
+def test_a_batch_line_whose_start_is_on_another_day_is_an_error_line(
+    run: Run, tmp_path: Path
+) -> None:
+    bad = challenged(
+        cows_total=1,
+        naloxone_challenge="negative",
+        naloxone_challenge_started=at("08:00", YESTERDAY),
+    )
+    lines = tmp_path / "b.jsonl"
+    lines.write_text(json.dumps(bad) + "\n")
+    result = run("check", "--batch", str(lines), "--now", at("09:00"))
+    no_traceback(result)
+    out = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert len(out) == 1 and out[0].get("status") != "ready", result.output
+    assert "not on the day of the result" in json.dumps(out[0]), result.output
+
+
+def test_a_typed_rechallenge_started_before_the_positive_is_refused(guide: Guide) -> None:
+    """The prompt: positive typed at 08:00, then 'start 07:30' and a negative typed at
+    08:30 (as the walk offers it to the record: stamped by the clock, with its start)."""
+    held = Results()
+    take_result(guide, held, Offered("challenge", "positive", local("08:00"), stamped=True))
+    late = Offered("rechallenge", "negative", local("08:30"), started=local("07:30"), stamped=True)
+    with pytest.raises(InvalidAnswer, match="not after the positive challenge"):
+        take_result(guide, held, late, TODAY)
+    assert [c.kind for c in held.naloxone_challenges] == ["challenge"]
+
+
+def test_an_observation_refusal_shows_the_seconds_the_times_have(run: Run) -> None:
+    answers = challenged(
+        cows_ratings=RATED,
+        naloxone_challenges=[{"at": at("09:00"), "started": at("08:40:01"), "result": "negative"}],
+    )
+    code, text = check_file(run, answers)
+    assert code == 2, text
+    assert "08:40:01" in text, text
+
+
+def walk_positive(run: Run, session: str) -> None:
+    """A walk yesterday: a positive challenge at 08:00, a rechallenge answered not_done at
+    09:00 (typed by mistake)."""
+    first = run(
+        "walk",
+        "--no-input",
+        "--now",
+        at("08:00", YESTERDAY),
+        "--label",
+        "pt-w",
+        "--session",
+        session,
+        "--answers",
+        "-",
+        "--answer",
+        f"injection_date={YESTERDAY}",
+        "--answer",
+        "cows_total=1",
+        "--answer",
+        "naloxone_challenge=positive",
+        "--answer",
+        "naloxone_challenge_started=25 minutes ago",
+        "--acknowledge",
+        "all",
+        input=json.dumps(challenged()),
+    )
+    no_traceback(first)
+    again = run(
+        "walk",
+        "--resume",
+        "--session",
+        session,
+        "--no-input",
+        "--now",
+        at("09:00", YESTERDAY),
+        "--answer",
+        "naloxone_rechallenge=not_done",
+        "--acknowledge",
+        "all",
+    )
+    no_traceback(again)
+    recorded = json.loads(Path(session).read_text())["naloxone_challenges"]
+    assert [(c["kind"], c["result"]) for c in recorded] == [
+        ("challenge", "positive"),
+        ("rechallenge", "not_done"),
+    ], again.output
+
+
+def test_a_correction_of_a_rechallenge_obeys_the_window(run: Run, tmp_path: Path) -> None:
+    session = str(tmp_path / "s1.json")
+    walk_positive(run, session)
+    later = (TODAY + dt.timedelta(days=1)).isoformat()
+    result = run(
+        "walk",
+        "--resume",
+        "--session",
+        session,
+        "--no-input",
+        "--json",
+        "--now",
+        at("10:00", later),
+        "--answer",
+        "naloxone_rechallenge=negative",
+        "--answer",
+        "naloxone_rechallenge_started=25 minutes ago",
+        "--correct",
+        f"naloxone_rechallenge@{at('09:00', YESTERDAY)}=typed not_done by mistake",
+        "--acknowledge",
+        "all",
+    )
+    no_traceback(result)
+    assert result.exit_code == 2, result.output
+    assert "hours after the positive challenge" in flat(result.stderr), result.output
+
+
+def test_a_walk_refuses_the_rechallenge_hours_as_a_flag(run: Run, tmp_path: Path) -> None:
+    session = str(tmp_path / "s2.json")
+    walk_positive(run, session)
+    result = run(
+        "walk",
+        "--resume",
+        "--session",
+        session,
+        "--no-input",
+        "--now",
+        at("09:40", YESTERDAY),
+        "--answer",
+        "naloxone_rechallenge_hours=0.5",
+        "--acknowledge",
+        "all",
+    )
+    no_traceback(result)
+    assert result.exit_code == 2, result.output
+    assert "naloxone_rechallenge_hours" in result.stderr, result.output
+    assert "derived from the recorded times" in flat(result.stderr), result.output
