@@ -237,3 +237,110 @@ def test_a_walk_refuses_the_rechallenge_hours_as_a_flag(run: Run, tmp_path: Path
     assert result.exit_code == 2, result.output
     assert "naloxone_rechallenge_hours" in result.stderr, result.output
     assert "derived from the recorded times" in flat(result.stderr), result.output
+
+
+# -- reference 5.2: a challenge is done only when the patient shows no withdrawal ---------
+
+
+def threshold() -> int:
+    from xrntx_guide.pack.load import load_guide
+
+    return int(load_guide().setting_values["cows_threshold"])
+
+
+def test_a_rechallenge_after_a_rating_at_the_threshold_is_refused_naming_it(run: Run) -> None:
+    none, some = threshold() - 1, threshold() + 3
+    answers = challenged(
+        cows_ratings=[
+            {"at": at("07:30"), "total": none},
+            {"at": at("08:10"), "total": some},
+            {"at": at("09:30"), "total": none},
+        ],
+        naloxone_challenges=[
+            {"at": at("08:00"), "started": at("07:40"), "result": "positive"},
+            {
+                "at": at("09:00"),
+                "started": at("08:30"),
+                "kind": "rechallenge",
+                "result": "negative",
+            },
+        ],
+    )
+    code, text = check_file(run, answers)
+    assert code == 2, text
+    assert "08:10" in text and f"total {some}" in text and "withdrawal" in text, text
+
+
+def test_a_challenge_with_no_rating_before_its_start_is_refused(run: Run) -> None:
+    answers = challenged(
+        cows_ratings=[{"at": at("09:30"), "total": threshold() - 1}],
+        naloxone_challenges=[{"at": at("09:00"), "started": at("08:30"), "result": "negative"}],
+    )
+    code, text = check_file(run, answers)
+    assert code == 2, text
+    assert "no COWS rating" in text and "08:30" in text, text
+
+
+def test_a_challenge_just_after_a_rating_showing_withdrawal_is_refused(run: Run) -> None:
+    answers = challenged(
+        cows_ratings=[
+            {"at": at("08:00"), "total": threshold()},
+            {"at": at("09:30"), "total": 0},
+        ],
+        naloxone_challenges=[{"at": at("08:40"), "started": at("08:10"), "result": "negative"}],
+    )
+    code, text = check_file(run, answers)
+    assert code == 2, text
+    assert f"total {threshold()}" in text, text
+
+
+def test_a_challenge_after_a_rating_without_withdrawal_counts(run: Run) -> None:
+    answers = challenged(
+        cows_ratings=[{"at": at("08:00"), "total": threshold() - 1}],
+        naloxone_challenges=[{"at": at("08:40"), "started": at("08:10"), "result": "negative"}],
+    )
+    result = run(
+        "check", "--json", "--now", at("11:00"), "--answers", "-", input=json.dumps(answers)
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] == "ready", result.output
+
+
+def test_a_walk_refuses_a_challenge_after_its_rating_showing_withdrawal(
+    run: Run, tmp_path: Path
+) -> None:
+    session = str(tmp_path / "w.json")
+    base = ["walk", "--no-input", "--session", session, "--acknowledge", "all"]
+    first = run(
+        *base,
+        "--now",
+        at("09:00"),
+        "--label",
+        "pt-c",
+        "--answers",
+        "-",
+        "--answer",
+        f"cows_total={threshold() + 7}",
+        input=json.dumps(challenged()),
+    )
+    no_traceback(first)
+    again = run(
+        "walk",
+        "--resume",
+        "--session",
+        session,
+        "--no-input",
+        "--now",
+        at("09:30"),
+        "--answer",
+        f"cows_total={threshold() - 4}",
+        "--answer",
+        "naloxone_challenge=negative",
+        "--answer",
+        "naloxone_challenge_started=30 minutes ago",
+        "--acknowledge",
+        "all",
+    )
+    no_traceback(again)
+    assert again.exit_code == 2, again.output
+    assert f"total {threshold() + 7}" in flat(again.stderr), again.output
