@@ -337,10 +337,60 @@ def test_a_walk_refuses_a_challenge_after_its_rating_showing_withdrawal(
         "--answer",
         "naloxone_challenge=negative",
         "--answer",
-        "naloxone_challenge_started=30 minutes ago",
+        "naloxone_challenge_started=25 minutes ago",
         "--acknowledge",
         "all",
     )
     no_traceback(again)
     assert again.exit_code == 2, again.output
     assert f"total {threshold() + 7}" in flat(again.stderr), again.output
+
+
+# -- messages that say what the entry is and what to do ------------------------------------
+
+
+def test_a_rechallenge_correction_before_the_positive_is_refused_as_such(guide: Guide) -> None:
+    """A correction is a new entry: one timed before the positive challenge is refused as
+    what it is, never recorded (and then refused by a key nobody gave, the hours)."""
+    held = Results()
+    take_result(guide, held, Offered("challenge", "positive", local("08:00"), origin="file"))
+    take_result(guide, held, Offered("rechallenge", "not_done", local("08:30"), origin="file"))
+    fix = Offered(
+        "rechallenge",
+        "negative",
+        local("07:50"),
+        origin="file",
+        corrects=local("08:30"),
+        reason="typed not_done by mistake",
+    )
+    with pytest.raises(InvalidAnswer, match="not after the positive challenge"):
+        take_result(guide, held, fix, TODAY)
+    assert [c.result for c in held.naloxone_challenges] == ["positive", "not_done"]
+
+
+def test_a_new_challenge_after_the_window_is_told_to_start_a_new_visit_day(
+    guide: Guide,
+) -> None:
+    window = float(guide.setting_values["naloxone_rechallenge_window_hours"])
+    held = Results()
+    take_result(guide, held, Offered("challenge", "positive", local("08:00"), origin="file"))
+    later = local("08:00") + dt.timedelta(hours=window + 2)
+    with pytest.raises(InvalidAnswer) as caught:
+        take_result(guide, held, Offered("challenge", "negative", later, origin="file"))
+    assert "new visit day" in caught.value.reason, caught.value.reason
+    assert "rechallenge (naloxone_rechallenge) instead" not in caught.value.reason
+
+
+def test_the_text_note_shows_when_the_naloxone_was_given(run: Run, tmp_path: Path) -> None:
+    answers = challenged(
+        cows_ratings=RATED,
+        naloxone_challenges=[{"at": at("08:40"), "started": at("08:10"), "result": "negative"}],
+    )
+    result = run(
+        "walk", "--no-input", "--now", at("09:00"), "--label", "nt-s", "--answers", "-",
+        "--acknowledge", "all", input=json.dumps(answers),
+    )  # fmt: skip
+    no_traceback(result)
+    text = run("note", "nt-s", "--format", "text").stdout
+    line = next(x for x in text.splitlines() if "challenge: negative" in x)
+    assert "08:10" in line, text

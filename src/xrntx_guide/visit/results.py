@@ -246,6 +246,22 @@ def _take_challenge(
                 CORRECT_HINT,
             )
     if kind == "challenge" and positive is not None and value != "positive":
+        window = guide.setting_values.get(WINDOW)
+        if (
+            offered.at is not None
+            and isinstance(window, int | float)
+            and not isinstance(window, bool)
+            and rechallenge_hours(positive.at, offered.at) > window
+        ):
+            raise _refuse(
+                offered,
+                f"the naloxone challenge of {_when(positive.at)} was positive, and this one "
+                f"({_when(offered.at)}) is more than {window:g} hours after it: in this visit "
+                "the positive stands (it is lifted only by a negative rechallenge within the "
+                "window); a repeat that late is not a rechallenge but a new challenge on a new "
+                "visit day (naltrexone-tablet-label), with that day's urine screen and COWS: "
+                "start a new visit for it (a new walk)",
+            )
         raise _refuse(
             offered,
             f"the naloxone challenge of {_when(positive.at)} was positive: a positive challenge "
