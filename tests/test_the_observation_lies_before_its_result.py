@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import TODAY, Run, flat, json_answers, no_traceback, ready_patient
+from tests.test_one_clock import at_a_terminal as at_a_terminal
+from tests.test_one_clock import session_of
 from xrntx_guide.errors import InvalidAnswer
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit.results import Offered, Results, take_result
@@ -394,3 +396,34 @@ def test_the_text_note_shows_when_the_naloxone_was_given(run: Run, tmp_path: Pat
     text = run("note", "nt-s", "--format", "text").stdout
     line = next(x for x in text.splitlines() if "challenge: negative" in x)
     assert "08:10" in line, text
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_a_rechallenge_started_before_the_positive_is_refused_at_the_prompt(
+    run: Run, tmp_path: Path, _isolated_home: Path
+) -> None:
+    answers = json_answers(
+        ready_patient(
+            last_opioid_use=TODAY - dt.timedelta(days=10),
+            naloxone_challenge=None,
+            kit_storage_ok=None,
+        )
+    ) | {"injection_date": DAY}
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(answers))
+    r = run(
+        "walk", "--label", "pr", "--now", at("09:30"), "--answers", str(path), "--plain",
+        input="positive\nstart 07:30\nnegative\nquit\n",
+    )  # fmt: skip
+    no_traceback(r)
+    assert "not after the positive challenge" in flat(r.stdout + r.stderr), r.output
+    kept = session_of(_isolated_home)["naloxone_challenges"]
+    assert [(c["kind"], c["result"]) for c in kept] == [("challenge", "positive")], kept
+
+
+def test_a_bare_checked_challenge_says_its_rating_before_is_not_known(run: Run) -> None:
+    answers = challenged(cows_total=1, naloxone_challenge="negative")
+    result = run("check", "--now", at("11:00"), "--answers", "-", input=json.dumps(answers))
+    no_traceback(result)
+    assert "taken as reported" in flat(result.stdout + result.stderr), result.output
+    assert "COWS rating without withdrawal came before" in flat(result.stdout + result.stderr)
