@@ -57,10 +57,13 @@ def test_a_result_after_now_is_refused_naming_it_and_now() -> None:
     assert caught.value.key == "cows_ratings"
 
 
-def test_a_result_in_the_minute_of_now_is_not_after_now() -> None:
+def test_a_result_is_after_now_by_its_exact_instant() -> None:
     now = dt.datetime(2026, 11, 24, 9, 30, 10).astimezone()
-    assert clock.future_problem("r", now.replace(second=50), now) is None
-    assert clock.future_problem("r", now + dt.timedelta(minutes=1), now) is not None
+    # Written to the minute, before now: taken. Seconds after now: not taken yet.
+    assert clock.future_problem("r", now.replace(second=0), now) is None
+    assert clock.future_problem("r", now, now) is None
+    later = clock.future_problem("r", now.replace(second=50), now)
+    assert later is not None and "09:30:50" in later and "09:30:10" in later
 
 
 def test_a_moment_may_be_a_time_on_the_day_a_date_and_time_or_minutes_ago() -> None:

@@ -607,5 +607,6 @@ def _series_note(data: dict[str, Any], h2: str, li: str, plain: bool) -> list[st
                 if c.get("corrects")
                 else ""
             )
-            out.append(f"{li}{c['kind']}: {c['result']} (recorded {c['at']}{after}{fix})")
+            given = f", naloxone given {c['started']}" if c.get("started") else ""
+            out.append(f"{li}{c['kind']}: {c['result']} (recorded {c['at']}{given}{after}{fix})")
     return out

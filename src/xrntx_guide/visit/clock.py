@@ -32,10 +32,60 @@ def instant(at: dt.datetime) -> float:
 
 def on_day(day: dt.date, time: dt.time) -> dt.datetime:
     """The instant of a time of day on ``day``: a time with an offset as given, one without
-    as the local time of that day (its own offset, daylight saving or not)."""
-    if time.tzinfo is not None:
-        return dt.datetime.combine(day, time)
-    return dt.datetime.combine(day, time).astimezone()
+    as the local time of that day (its own offset, daylight saving or not).
+
+    Raises:
+        ValueError: a local time that the day's clock change makes ambiguous or skips, or
+            one the program cannot compute with (:func:`parse_instant`).
+    """
+    return _checked(dt.datetime.combine(day, time), f"{day.isoformat()}T{time.isoformat()}")
+
+
+FIRST_YEAR, LAST_YEAR = 2, 9998
+"""The years a time may fall in: not a clinical rule, the range in which every window,
+offset and local reading of a time can be computed (year 1 with a positive offset, or
+year 9999 plus a window, fall outside what a date can hold)."""
+
+
+class NotOneInstant(ValueError):
+    """A date and time that was read, but is not one instant the program can compute
+    with (its message says why and what to give instead)."""
+
+
+def _checked(when: dt.datetime, raw: object) -> dt.datetime:
+    """``when`` with its offset, refused when it cannot be read as one instant: a local
+    time (no offset) that the clock change of its day makes ambiguous (the hour repeated
+    when the clocks go back) or skips (the hour when they go forward), or a time outside
+    the years the program computes with."""
+    text = raw if isinstance(raw, str) else when.isoformat()
+    if not FIRST_YEAR <= when.year <= LAST_YEAR:
+        raise NotOneInstant(
+            f"{text!r} is out of range: give a time between the years {FIRST_YEAR} and {LAST_YEAR}"
+        )
+    if when.tzinfo is None:
+        first = when.replace(fold=0).astimezone()
+        second = when.replace(fold=1).astimezone()
+        if first.utcoffset() != second.utcoffset():
+            if first.replace(tzinfo=None) == when and second.replace(tzinfo=None) == when:
+                why = "happens twice in the local time zone (the clocks go back then)"
+            else:
+                why = "does not exist in the local time zone (the clocks go forward then)"
+            raise NotOneInstant(
+                f"{text!r} {why}: give the offset, for example "
+                f"{when.replace(fold=0).isoformat(timespec='minutes')}"
+                f"{_offset(first)} or {_offset(second)}"
+            )
+        when = first
+    if not FIRST_YEAR <= when.astimezone(dt.UTC).year <= LAST_YEAR:
+        raise NotOneInstant(
+            f"{text!r} is out of range: give a time between the years {FIRST_YEAR} and {LAST_YEAR}"
+        )
+    return when
+
+
+def _offset(at: dt.datetime) -> str:
+    """An instant's offset as written after a time (+05:00)."""
+    return at.isoformat(timespec="minutes")[-6:]
 
 
 def with_offset(day: dt.date, time: dt.time) -> dt.time:
@@ -48,8 +98,11 @@ def parse_instant(raw: object) -> dt.datetime:
     """A date and time (ISO 8601: ``2026-11-24T09:30``, an offset optional; a TOML date and
     time), with its offset (the local one when none is given).
 
+    A local time the clock change of its day makes ambiguous or skips needs its offset,
+    and a time the program cannot compute with (year 1 or 9999) is refused.
+
     Raises:
-        ValueError: not a date and time, in words for a message.
+        ValueError: not a date and time (or one of those), in words for a message.
     """
     when: dt.datetime | None = raw if isinstance(raw, dt.datetime) else None
     if isinstance(raw, str):
@@ -64,7 +117,7 @@ def parse_instant(raw: object) -> dt.datetime:
             f"{raw!r} is not a date and time: use YYYY-MM-DDTHH:MM (an offset such as "
             "+01:00 is optional; without one it is the local time)"
         )
-    return aware(when)
+    return _checked(when, raw)
 
 
 _MINUTES_AGO = re.compile(r"(\d{1,4})\s*(?:min|mins|minute|minutes)\s+ago")
@@ -87,11 +140,15 @@ def parse_moment(raw: object, day: dt.date, now: dt.datetime) -> dt.datetime:
             return aware(now) - dt.timedelta(minutes=int(m.group(1)))
         if ":" in text and "-" not in text.split("+")[0]:
             try:
-                return on_day(day, dt.time.fromisoformat(text.upper()))
+                of_day = dt.time.fromisoformat(text.upper())
             except ValueError:
-                pass
+                of_day = None
+            if of_day is not None:
+                return on_day(day, of_day)
     try:
         return parse_instant(raw)
+    except NotOneInstant:
+        raise
     except ValueError:
         raise ValueError(
             f"{raw!r} is not a time: use HH:MM (on the visit day), YYYY-MM-DDTHH:MM or "
@@ -100,24 +157,48 @@ def parse_moment(raw: object, day: dt.date, now: dt.datetime) -> dt.datetime:
 
 
 def observation_problem(
-    what: str, started: dt.datetime, result_at: dt.datetime, minutes: float
+    what: str,
+    started: dt.datetime,
+    result_at: dt.datetime,
+    minutes: float | None,
+    after: tuple[str, dt.datetime] | None = None,
 ) -> str | None:
-    """The naloxone observation is a minimum: a result that waits for it (a negative
-    challenge) counts only ``minutes`` after the naloxone was given. Returns why a result
-    at ``result_at`` is refused, or None."""
+    """The one rule for when the naloxone of a result was given (its observation start),
+    whatever route it came by (a file's ``started``, a ``*_started`` flag, ``start HH:MM``
+    at the prompt, a check or batch line, a scenario): it lies on the same local day as the
+    result (a visit's results describe that day), before the result, and, for a result that
+    waits for the observation (a negative challenge), at least ``minutes`` before it (None:
+    no minimum); ``after`` (what, when): a result it must come after (a rechallenge's
+    naloxone is given after the positive challenge's result). Returns why the start is
+    refused, naming the entry, the times and the fix, or None."""
+    fmt = to_the_second(started, result_at, *([after[1]] if after else []))
+    given, taken = shown(started, fmt), shown(result_at, fmt)
+    if aware(started).astimezone().date() != aware(result_at).astimezone().date():
+        return (
+            f"{what}: the naloxone was given {given}, not on the day of the result ({taken}): "
+            "the observation lies on the visit day of its result; give the time the naloxone "
+            "was given that day"
+        )
+    if after is not None and instant(started) <= instant(after[1]):
+        return (
+            f"{what}: the naloxone was given {given}, not after {after[0]} "
+            f"({shown(after[1], fmt)}): a rechallenge's naloxone is given after the "
+            "positive result; give the time it was given"
+        )
     passed = elapsed(started, result_at)
-    if passed >= dt.timedelta(minutes=minutes):
-        return None
     if passed < dt.timedelta(0):
         return (
-            f"{what}: the naloxone was given ({shown(started)}) after the result "
-            f"({shown(result_at)})"
+            f"{what}: the naloxone was given ({given}) after the result ({taken}); give the "
+            "time it was given"
         )
+    if minutes is None or passed >= dt.timedelta(minutes=minutes):
+        return None
     left = dt.timedelta(minutes=minutes) - passed
     mm, ss = divmod(math.ceil(left.total_seconds()), 60)
     return (
-        f"{what} at {shown(result_at)} is less than {minutes:g} minutes after the naloxone "
-        f"was given ({shown(started)}): the observation is a minimum ({mm}:{ss:02d} left)"
+        f"{what} at {taken} is less than {minutes:g} minutes after the naloxone was given "
+        f"({given}): the observation is a minimum ({mm}:{ss:02d} left); give the time the "
+        "naloxone was given, or record the result when the time has passed"
     )
 
 
@@ -138,10 +219,18 @@ def shown(at: dt.datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return aware(at).astimezone().strftime(fmt)
 
 
+def to_the_second(*times: dt.datetime) -> str:
+    """How messages show ``times``: to the second when one of them has seconds (a start
+    at 08:40:01 is not shown as 08:40), else to the minute."""
+    if any(t.second or t.microsecond for t in times):
+        return "%Y-%m-%d %H:%M:%S"
+    return "%Y-%m-%d %H:%M"
+
+
 def after_now(at: dt.datetime, now: dt.datetime) -> bool:
-    """Whether ``at`` is later than ``now`` (to the minute a clinician writes: a result
-    typed at 09:30:40 and written down as 09:30 is not in the future)."""
-    return instant(at) > instant(now.replace(second=59, microsecond=999999))
+    """Whether ``at`` is later than ``now``, instant by instant: a result one second after
+    the clock has not been taken yet."""
+    return instant(at) > instant(now)
 
 
 def future_problem(what: str, at: dt.datetime, now: dt.datetime) -> str | None:
@@ -151,9 +240,10 @@ def future_problem(what: str, at: dt.datetime, now: dt.datetime) -> str | None:
     or None."""
     if not after_now(at, now):
         return None
+    fmt = to_the_second(at, now)
     return (
-        f"{what} is timed {shown(at)}, after now ({shown(now)}): a result is recorded once "
-        "it has been taken; give the time it was taken"
+        f"{what} is timed {shown(at, fmt)}, after now ({shown(now, fmt)}): a result is "
+        "recorded once it has been taken; give the time it was taken"
     )
 
 

@@ -33,14 +33,25 @@ from ..errors import InvalidAnswer
 from ..expr import UNKNOWN
 from ..pack.guide import Guide
 from .answers import CHALLENGES_KEY, RATINGS_KEY
-from .clock import aware, instant, parse_instant, refuse_after_now
+from .clock import (
+    aware,
+    instant,
+    observation_problem,
+    parse_instant,
+    refuse_after_now,
+    shown,
+    to_the_second,
+)
 from .entries import (
     CHALLENGE,
+    OBSERVATION,
     PREFIX,
     RECHALLENGE,
+    RECHALLENGE_HOURS,
     TOTAL,
     ChallengeResult,
     CowsRating,
+    _first,
     item_keys,
     latest_on,
     live,
@@ -51,6 +62,7 @@ from .entries import (
 from .series import WINDOW, local_day, rechallenge_hours
 
 Kind = Literal["challenge", "rechallenge", "cows"]
+THRESHOLD = "cows_threshold"  # the pack's setting: withdrawal from this COWS total
 KEY_OF: dict[str, str] = {"challenge": CHALLENGE, "rechallenge": RECHALLENGE, "cows": TOTAL}
 
 
@@ -67,6 +79,11 @@ class Results:
 
     cows_ratings: list[CowsRating] = field(default_factory=list)
     naloxone_challenges: list[ChallengeResult] = field(default_factory=list)
+    times_given: bool = False
+    """Every rating carries the time it was taken (a file's series): a challenge with no
+    rating before its start is refused. A walk's record also holds totals given without
+    a time (a flag, a file's single answer), recorded at the clock's time, which cannot
+    be ordered against the start."""
 
 
 @dataclass(frozen=True)
@@ -194,7 +211,12 @@ def _take_challenge(
     mine = [c for c in live(entries) if c.kind == kind]
     word = "challenge" if kind == "challenge" else "rechallenge"
     if offered.corrects is not None:
-        return _append_challenge(entries, offered, _correction_of(entries, offered, day), day)
+        # A correction is a new entry: it obeys every rule a new entry obeys (the window,
+        # after the positive, the observation), read without the entry it corrects.
+        target = _correction_of(entries, offered, day)
+        others = [c for c in entries if c is not target]
+        _obeys(guide, offered, standing_positive(others, "challenge"), record)
+        return _append_challenge(entries, offered, target, day)
     positive = standing_positive(entries, "challenge")
     if offered.at is None:
         # Beside a series (a check): it cannot be ordered against the recorded results.
@@ -224,14 +246,29 @@ def _take_challenge(
                 CORRECT_HINT,
             )
     if kind == "challenge" and positive is not None and value != "positive":
+        window = guide.setting_values.get(WINDOW)
+        if (
+            offered.at is not None
+            and isinstance(window, int | float)
+            and not isinstance(window, bool)
+            and rechallenge_hours(positive.at, offered.at) > window
+        ):
+            raise _refuse(
+                offered,
+                f"the naloxone challenge of {_when(positive.at)} was positive, and this one "
+                f"({_when(offered.at)}) is more than {window:g} hours after it: in this visit "
+                "the positive stands (it is lifted only by a negative rechallenge within the "
+                "window); a repeat that late is not a rechallenge but a new challenge on a new "
+                "visit day (naltrexone-tablet-label), with that day's urine screen and COWS: "
+                "start a new visit for it (a new walk)",
+            )
         raise _refuse(
             offered,
             f"the naloxone challenge of {_when(positive.at)} was positive: a positive challenge "
             "is lifted only by a negative rechallenge within the window, never by a second "
             "challenge; record the rechallenge (naloxone_rechallenge) instead",
         )
-    if kind == "rechallenge" and offered.at is not None and value != "not_done":
-        _within_window(guide, offered, positive)
+    _obeys(guide, offered, positive, record)
     if kind == "rechallenge":
         again = standing_positive(entries, "rechallenge")
         if again is not None and value != "positive":
@@ -249,6 +286,97 @@ def _take_challenge(
     if offered.at is None:
         return None  # a check's answer: nothing recorded to add it to
     return _append_challenge(entries, offered, None, day)
+
+
+def _obeys(
+    guide: Guide,
+    offered: Offered,
+    positive: ChallengeResult | None,
+    record: Series,
+) -> None:
+    """What every challenge or rechallenge entry obeys, new or a correction: a rechallenge
+    follows the positive challenge within the window, and the naloxone of either was given
+    on the day of its result, before it by the observation (visit/clock.py, the one rule);
+    a rechallenge's after the positive result; and a result that counts (negative) only
+    when the patient showed no withdrawal before the naloxone (reference 5.2)."""
+    if offered.kind == "rechallenge" and offered.at is not None and offered.value != "not_done":
+        _within_window(guide, offered, positive)
+    if offered.started is None or offered.at is None:
+        return
+    question = guide.questions.get(KEY_OF[offered.kind])
+    observe = guide.setting_values.get(OBSERVATION)
+    # A result stamped by the clock (typed, a flag) waits on its timer, which may run on a
+    # demo clock: its minimum is checked there (visit/presets.py, visit/resume.py).
+    waits = (
+        question is not None
+        and offered.value in question.spec.wait_for
+        and isinstance(observe, int | float)
+        and not isinstance(observe, bool)
+        and not offered.stamped
+    )
+    after = (
+        ("the positive challenge", positive.at)
+        if offered.kind == "rechallenge" and positive is not None
+        else None
+    )
+    what = f"the naloxone {offered.kind} of {_when(offered.at)}"
+    if question is not None and offered.value in question.spec.wait_for:
+        _no_withdrawal_before(guide, record, offered, what)
+    problem = observation_problem(
+        what,
+        offered.started,
+        offered.at,
+        observe if waits else None,
+        after,
+    )
+    if problem is not None:
+        raise _refuse(offered, problem)
+
+
+def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: str) -> None:
+    """Reference 5.2: a challenge or rechallenge is done only when the patient shows no
+    withdrawal, a COWS rating below the pack's threshold recorded on its day before the
+    naloxone is given. A result that would count (a negative) whose latest rating before
+    its start is at or above the threshold, or (where every rating carries the time it
+    was taken: ``times_given``) that has no rating before it on a day with ratings, is
+    refused naming the rating: it never counts. A day with no rating recorded, or a total
+    given without a time, cannot be ordered against the start: the withdrawal gate reads
+    the day's latest total."""
+    ratings = record.cows_ratings
+    threshold = guide.setting_values.get(THRESHOLD)
+    started = offered.started
+    if started is None or not isinstance(threshold, int | float) or isinstance(threshold, bool):
+        return
+    day = local_day(started)
+    # A correction counts at the time of the rating it corrects (visit/entries.py).
+    timed = [(_first(ratings, r).at, r) for r in live(ratings)]
+    of_day = [(at, r) for at, r in timed if local_day(at) == day]
+    if not of_day:
+        return
+    before = [(at, r) for at, r in of_day if instant(at) <= instant(started)]
+    fmt = to_the_second(started, *(at for at, _ in of_day))
+    given = shown(started, fmt)
+    fix = (
+        "a challenge is done only when the patient shows no withdrawal (reference 5.2): "
+        f"record the COWS rating (below {threshold:g}) taken before the naloxone was given, "
+        "or leave the result out"
+    )
+    if not before:
+        if not getattr(record, "times_given", False):
+            return
+        raise _refuse(
+            offered,
+            f"{what}: no COWS rating of {day.isoformat()} is recorded before the naloxone "
+            f"was given ({given}); {fix}",
+        )
+    at, last = max(before, key=lambda pair: instant(pair[0]))
+    if last.total >= threshold:
+        raise _refuse(
+            offered,
+            f"{what}: the latest COWS rating before the naloxone was given ({given}), the "
+            f"one of {shown(at, fmt)}, has total {last.total}, at or above {threshold:g} "
+            f"(withdrawal); {fix}",
+        )
 
 
 def _within_window(guide: Guide, offered: Offered, positive: ChallengeResult | None) -> None:
@@ -504,8 +632,18 @@ def take_given(
     Raises:
         InvalidAnswer: a result the record refuses (see the module's rule).
     """
-    taken = take_results(guide, record, offered_series(expanded) if expanded else [], day, now)
     from_series = set(expanded.answers) if expanded is not None else set()
+    hours = given.get(RECHALLENGE_HOURS)
+    if RECHALLENGE_HOURS not in from_series and hours is not None and hours[1] in ("flag", "file"):
+        raise InvalidAnswer(
+            RECHALLENGE_HOURS,
+            f"{hours[0]}: in a walk the hours from the positive challenge to the rechallenge "
+            "are derived from the recorded times, never given",
+            hint="Leave naloxone_rechallenge_hours out: give naloxone_rechallenge (with "
+            "naloxone_rechallenge_started) when it is taken, or the series "
+            "naloxone_challenges with each entry's time.",
+        )
+    taken = take_results(guide, record, offered_series(expanded) if expanded else [], day, now)
     single: dict[str, Any] = {}
     origins: dict[str, str] = {}
     for key, (value, origin) in given.items():
@@ -639,7 +777,7 @@ def check_series(guide: Guide, expanded: Any, where: str | None) -> None:
             naming the entry and ``where``.
     """
     suffix = f" ({where})" if where else ""
-    held = Results()
+    held = Results(times_given=True)
     for key, offered in (
         (RATINGS_KEY, offered_series(_Only(ratings=expanded.ratings))),
         (CHALLENGES_KEY, offered_series(_Only(entries=expanded.entries))),

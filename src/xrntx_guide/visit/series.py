@@ -25,7 +25,14 @@ from .answers import CHALLENGES_KEY as CHALLENGES_KEY
 from .answers import RATINGS_KEY as RATINGS_KEY
 from .answers import parse_value
 from .clock import aware as aware
-from .clock import elapsed, end_of_day, hours_between, instant, parse_instant, refuse_after_now
+from .clock import (
+    end_of_day,
+    hours_between,
+    instant,
+    observation_problem,
+    parse_instant,
+    refuse_after_now,
+)
 from .clock import shown as _shown
 
 # The entries of the series and how they are read live in visit/entries.py (the rule
@@ -131,8 +138,8 @@ def fill_rechallenge_hours(guide: Guide, record: Any, now: dt.datetime) -> str |
     both results were typed (a rechallenge outside the window is refused where it is taken
     into the record: visit/results.py). Returns a line for the clinician, or None when
     nothing was done.
-    A result given by flag or file carries no time of its own, so nothing is worked out
-    for it: the script gives the hours, or the series with its times."""
+    A result given by flag is taken at the walk's clock, and worked out alike; a file's
+    series gives its own times (visit/results.py: the hours are never given in a walk)."""
     if RECHALLENGE_HOURS not in guide.questions:
         return None
     kept = record.answers.get(RECHALLENGE_HOURS)
@@ -141,7 +148,7 @@ def fill_rechallenge_hours(guide: Guide, record: Any, now: dt.datetime) -> str |
     first, again = record.answers.get(CHALLENGE), record.answers.get(RECHALLENGE)
     if first is None or again is None or first.value != "positive":
         return None
-    if again.value not in ("negative", "positive") or again.origin != "typed":
+    if again.value not in ("negative", "positive") or again.origin not in ("typed", "flag"):
         return None
     # The positive's own time: from the series (kept across days, a file's time too),
     # else the time it was typed.
@@ -398,21 +405,14 @@ def _expand_challenges(
             if "started" in entry
             else None
         )
-        if started is not None and elapsed(started, at) < dt.timedelta(0):
-            raise InvalidAnswer(
-                key,
-                f"{what}: the naloxone was given ({started.isoformat()}) after the result "
-                f"({at.isoformat()}){suffix}",
-            )
-        minimum = dt.timedelta(minutes=observe) if observe is not None else None
-        waits = result in question.spec.wait_for and minimum is not None
-        if started is not None and minimum is not None and waits and elapsed(started, at) < minimum:
-            raise InvalidAnswer(
-                key,
-                f"{what}: {result} at {at.isoformat()} is less than {observe} minutes after "
-                f"the naloxone was given ({started.isoformat()}): the observation is a "
-                f"minimum{suffix}",
-            )
+        waits = result in question.spec.wait_for and isinstance(observe, int | float)
+        problem = (
+            observation_problem(f"{what}: {kind} {result}", started, at, observe if waits else None)
+            if started is not None
+            else None
+        )
+        if problem is not None:
+            raise InvalidAnswer(key, f"{problem}{suffix}")
         corrects, reason = _correction(key, entry, what, suffix, now)
         parsed.append(
             ChallengeResult(

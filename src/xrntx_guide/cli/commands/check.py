@@ -123,7 +123,9 @@ def check(
             if o.started is None:
                 ui.note(
                     f"{o.key}={o.value}: taken as reported; no observation time was recorded "
-                    f"(give {o.key}_started to check the {o.minutes:g}-minute minimum)"
+                    f"(give {o.key}_started to check the {o.minutes:g}-minute minimum), nor "
+                    "whether a COWS rating without withdrawal came before the naloxone (give "
+                    "the series with times to check it)"
                 )
     code = {
         "ready": ExitCode.OK,

@@ -288,6 +288,11 @@ def walk(
         if p.origin == "record":  # worked out from the pathway's days, kept below
             continue
         record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
+    from ...visit.series import fill_rechallenge_hours
+
+    said = fill_rechallenge_hours(guide, record, now)  # from the recorded times, never given
+    if said is not None:
+        ui.note(said)
     if any(p.origin == "record" for p in presets.values()):
         record.set_rapid_days(list(file_days(guide, given.raw, day, given.where, now)), now)
     date_after = record.answers[date_key].value if date_key in record.answers else None

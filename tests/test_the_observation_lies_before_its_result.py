@@ -1,0 +1,429 @@
+"""Reference 5.2 and safety invariant 8: a naloxone challenge's or rechallenge's
+observation starts when its naloxone is given, on the same visit day as its result, at
+least the pack's observation minutes before a result that waits for it; a rechallenge's
+naloxone is given after the positive challenge's result. One rule (visit/clock.py,
+``observation_problem``) on every route: an answers file's series, a ``*_started`` flag,
+a batch line, a walk's flags, a start typed at the prompt, a correction.
+
+A correction obeys every rule a new entry obeys (the window, after the positive, the
+observation), and in a walk the rechallenge hours are derived from the recorded times,
+never given. Clinical numbers are read from the shipped pack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import TODAY, Run, flat, json_answers, no_traceback, ready_patient
+from tests.test_one_clock import at_a_terminal as at_a_terminal
+from tests.test_one_clock import session_of
+from xrntx_guide.errors import InvalidAnswer
+from xrntx_guide.pack.guide import Guide
+from xrntx_guide.visit.results import Offered, Results, take_result
+
+DAY = TODAY.isoformat()
+YESTERDAY = (TODAY - dt.timedelta(days=1)).isoformat()
+
+
+def challenged(**changes: object) -> dict[str, object]:
+    """A patient for whom the challenge is required, minus the COWS total and challenge."""
+    answers = json_answers(
+        ready_patient(last_opioid_use=TODAY - dt.timedelta(days=10), cows_total=None)
+    )
+    del answers["naloxone_challenge"]
+    answers.update(changes)
+    return answers
+
+
+def at(hhmm: str, day: str = DAY) -> str:
+    return f"{day}T{hhmm}"
+
+
+def local(hhmm: str, day: str = DAY) -> dt.datetime:
+    return dt.datetime.fromisoformat(at(hhmm, day)).astimezone()
+
+
+def check_file(run: Run, answers: dict[str, object], now: str = "11:00") -> tuple[int, str]:
+    result = run("check", "--json", "--now", at(now), "--answers", "-", input=json.dumps(answers))
+    no_traceback(result)
+    return result.exit_code, flat(result.stdout + result.stderr)
+
+
+RATED = [{"at": at("07:00"), "total": 1}]
+
+
+def test_a_rechallenge_whose_naloxone_was_given_before_the_positive_is_refused(run: Run) -> None:
+    answers = challenged(
+        cows_ratings=RATED,
+        naloxone_challenges=[
+            {"at": at("08:00"), "started": at("07:35"), "result": "positive"},
+            {
+                "at": at("08:01"),
+                "started": at("07:35"),
+                "kind": "rechallenge",
+                "result": "negative",
+            },
+        ],
+    )
+    code, text = check_file(run, answers)
+    assert code == 2, text
+    assert "not after the positive challenge" in text and "07:35" in text, text
+
+
+def test_a_challenge_whose_naloxone_was_given_on_another_day_is_refused(run: Run) -> None:
+    answers = challenged(
+        cows_ratings=RATED,
+        naloxone_challenges=[
+            {"at": at("08:00"), "started": at("08:00", YESTERDAY), "result": "negative"}
+        ],
+    )
+    code, text = check_file(run, answers)
+    assert code == 2, text
+    assert "not on the day of the result" in text, text
+
+
+@pytest.mark.parametrize("command", [["check", "--json"], ["walk", "--no-input", "--label", "p"]])
+def test_a_start_flag_days_before_the_result_is_refused(run: Run, command: list[str]) -> None:
+    answers = json.dumps(challenged(cows_total=1))
+    result = run(
+        *command,
+        "--now",
+        at("09:00"),
+        "--answers",
+        "-",
+        "--answer",
+        "naloxone_challenge=negative",
+        "--answer",
+        "naloxone_challenge_started=4000 minutes ago",
+        input=answers,
+    )
+    no_traceback(result)
+    assert result.exit_code == 2, result.output
+    assert "not on the day of the result" in flat(result.stderr), result.output
+
+
+def test_a_batch_line_whose_start_is_on_another_day_is_an_error_line(
+    run: Run, tmp_path: Path
+) -> None:
+    bad = challenged(
+        cows_total=1,
+        naloxone_challenge="negative",
+        naloxone_challenge_started=at("08:00", YESTERDAY),
+    )
+    lines = tmp_path / "b.jsonl"
+    lines.write_text(json.dumps(bad) + "\n")
+    result = run("check", "--batch", str(lines), "--now", at("09:00"))
+    no_traceback(result)
+    out = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert len(out) == 1 and out[0].get("status") != "ready", result.output
+    assert "not on the day of the result" in json.dumps(out[0]), result.output
+
+
+def test_a_typed_rechallenge_started_before_the_positive_is_refused(guide: Guide) -> None:
+    """The prompt: positive typed at 08:00, then 'start 07:30' and a negative typed at
+    08:30 (as the walk offers it to the record: stamped by the clock, with its start)."""
+    held = Results()
+    take_result(guide, held, Offered("challenge", "positive", local("08:00"), stamped=True))
+    late = Offered("rechallenge", "negative", local("08:30"), started=local("07:30"), stamped=True)
+    with pytest.raises(InvalidAnswer, match="not after the positive challenge"):
+        take_result(guide, held, late, TODAY)
+    assert [c.kind for c in held.naloxone_challenges] == ["challenge"]
+
+
+def test_an_observation_refusal_shows_the_seconds_the_times_have(run: Run) -> None:
+    answers = challenged(
+        cows_ratings=RATED,
+        naloxone_challenges=[{"at": at("09:00"), "started": at("08:40:01"), "result": "negative"}],
+    )
+    code, text = check_file(run, answers)
+    assert code == 2, text
+    assert "08:40:01" in text, text
+
+
+def walk_positive(run: Run, session: str) -> None:
+    """A walk yesterday: a positive challenge at 08:00, a rechallenge answered not_done at
+    09:00 (typed by mistake)."""
+    first = run(
+        "walk",
+        "--no-input",
+        "--now",
+        at("08:00", YESTERDAY),
+        "--label",
+        "pt-w",
+        "--session",
+        session,
+        "--answers",
+        "-",
+        "--answer",
+        f"injection_date={YESTERDAY}",
+        "--answer",
+        "cows_total=1",
+        "--answer",
+        "naloxone_challenge=positive",
+        "--answer",
+        "naloxone_challenge_started=25 minutes ago",
+        "--acknowledge",
+        "all",
+        input=json.dumps(challenged()),
+    )
+    no_traceback(first)
+    again = run(
+        "walk",
+        "--resume",
+        "--session",
+        session,
+        "--no-input",
+        "--now",
+        at("09:00", YESTERDAY),
+        "--answer",
+        "naloxone_rechallenge=not_done",
+        "--acknowledge",
+        "all",
+    )
+    no_traceback(again)
+    recorded = json.loads(Path(session).read_text())["naloxone_challenges"]
+    assert [(c["kind"], c["result"]) for c in recorded] == [
+        ("challenge", "positive"),
+        ("rechallenge", "not_done"),
+    ], again.output
+
+
+def test_a_correction_of_a_rechallenge_obeys_the_window(run: Run, tmp_path: Path) -> None:
+    session = str(tmp_path / "s1.json")
+    walk_positive(run, session)
+    later = (TODAY + dt.timedelta(days=1)).isoformat()
+    result = run(
+        "walk",
+        "--resume",
+        "--session",
+        session,
+        "--no-input",
+        "--json",
+        "--now",
+        at("10:00", later),
+        "--answer",
+        "naloxone_rechallenge=negative",
+        "--answer",
+        "naloxone_rechallenge_started=25 minutes ago",
+        "--correct",
+        f"naloxone_rechallenge@{at('09:00', YESTERDAY)}=typed not_done by mistake",
+        "--acknowledge",
+        "all",
+    )
+    no_traceback(result)
+    assert result.exit_code == 2, result.output
+    assert "hours after the positive challenge" in flat(result.stderr), result.output
+
+
+def test_a_walk_refuses_the_rechallenge_hours_as_a_flag(run: Run, tmp_path: Path) -> None:
+    session = str(tmp_path / "s2.json")
+    walk_positive(run, session)
+    result = run(
+        "walk",
+        "--resume",
+        "--session",
+        session,
+        "--no-input",
+        "--now",
+        at("09:40", YESTERDAY),
+        "--answer",
+        "naloxone_rechallenge_hours=0.5",
+        "--acknowledge",
+        "all",
+    )
+    no_traceback(result)
+    assert result.exit_code == 2, result.output
+    assert "naloxone_rechallenge_hours" in result.stderr, result.output
+    assert "derived from the recorded times" in flat(result.stderr), result.output
+
+
+# -- reference 5.2: a challenge is done only when the patient shows no withdrawal ---------
+
+
+def threshold() -> int:
+    from xrntx_guide.pack.load import load_guide
+
+    return int(load_guide().setting_values["cows_threshold"])
+
+
+def test_a_rechallenge_after_a_rating_at_the_threshold_is_refused_naming_it(run: Run) -> None:
+    none, some = threshold() - 1, threshold() + 3
+    answers = challenged(
+        cows_ratings=[
+            {"at": at("07:30"), "total": none},
+            {"at": at("08:10"), "total": some},
+            {"at": at("09:30"), "total": none},
+        ],
+        naloxone_challenges=[
+            {"at": at("08:00"), "started": at("07:40"), "result": "positive"},
+            {
+                "at": at("09:00"),
+                "started": at("08:30"),
+                "kind": "rechallenge",
+                "result": "negative",
+            },
+        ],
+    )
+    code, text = check_file(run, answers)
+    assert code == 2, text
+    assert "08:10" in text and f"total {some}" in text and "withdrawal" in text, text
+
+
+def test_a_challenge_with_no_rating_before_its_start_is_refused(run: Run) -> None:
+    answers = challenged(
+        cows_ratings=[{"at": at("09:30"), "total": threshold() - 1}],
+        naloxone_challenges=[{"at": at("09:00"), "started": at("08:30"), "result": "negative"}],
+    )
+    code, text = check_file(run, answers)
+    assert code == 2, text
+    assert "no COWS rating" in text and "08:30" in text, text
+
+
+def test_a_challenge_just_after_a_rating_showing_withdrawal_is_refused(run: Run) -> None:
+    answers = challenged(
+        cows_ratings=[
+            {"at": at("08:00"), "total": threshold()},
+            {"at": at("09:30"), "total": 0},
+        ],
+        naloxone_challenges=[{"at": at("08:40"), "started": at("08:10"), "result": "negative"}],
+    )
+    code, text = check_file(run, answers)
+    assert code == 2, text
+    assert f"total {threshold()}" in text, text
+
+
+def test_a_challenge_after_a_rating_without_withdrawal_counts(run: Run) -> None:
+    answers = challenged(
+        cows_ratings=[{"at": at("08:00"), "total": threshold() - 1}],
+        naloxone_challenges=[{"at": at("08:40"), "started": at("08:10"), "result": "negative"}],
+    )
+    result = run(
+        "check", "--json", "--now", at("11:00"), "--answers", "-", input=json.dumps(answers)
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] == "ready", result.output
+
+
+def test_a_walk_refuses_a_challenge_after_its_rating_showing_withdrawal(
+    run: Run, tmp_path: Path
+) -> None:
+    session = str(tmp_path / "w.json")
+    base = ["walk", "--no-input", "--session", session, "--acknowledge", "all"]
+    first = run(
+        *base,
+        "--now",
+        at("09:00"),
+        "--label",
+        "pt-c",
+        "--answers",
+        "-",
+        "--answer",
+        f"cows_total={threshold() + 7}",
+        input=json.dumps(challenged()),
+    )
+    no_traceback(first)
+    again = run(
+        "walk",
+        "--resume",
+        "--session",
+        session,
+        "--no-input",
+        "--now",
+        at("09:30"),
+        "--answer",
+        f"cows_total={threshold() - 4}",
+        "--answer",
+        "naloxone_challenge=negative",
+        "--answer",
+        "naloxone_challenge_started=25 minutes ago",
+        "--acknowledge",
+        "all",
+    )
+    no_traceback(again)
+    assert again.exit_code == 2, again.output
+    assert f"total {threshold() + 7}" in flat(again.stderr), again.output
+
+
+# -- messages that say what the entry is and what to do ------------------------------------
+
+
+def test_a_rechallenge_correction_before_the_positive_is_refused_as_such(guide: Guide) -> None:
+    """A correction is a new entry: one timed before the positive challenge is refused as
+    what it is, never recorded (and then refused by a key nobody gave, the hours)."""
+    held = Results()
+    take_result(guide, held, Offered("challenge", "positive", local("08:00"), origin="file"))
+    take_result(guide, held, Offered("rechallenge", "not_done", local("08:30"), origin="file"))
+    fix = Offered(
+        "rechallenge",
+        "negative",
+        local("07:50"),
+        origin="file",
+        corrects=local("08:30"),
+        reason="typed not_done by mistake",
+    )
+    with pytest.raises(InvalidAnswer, match="not after the positive challenge"):
+        take_result(guide, held, fix, TODAY)
+    assert [c.result for c in held.naloxone_challenges] == ["positive", "not_done"]
+
+
+def test_a_new_challenge_after_the_window_is_told_to_start_a_new_visit_day(
+    guide: Guide,
+) -> None:
+    window = float(guide.setting_values["naloxone_rechallenge_window_hours"])
+    held = Results()
+    take_result(guide, held, Offered("challenge", "positive", local("08:00"), origin="file"))
+    later = local("08:00") + dt.timedelta(hours=window + 2)
+    with pytest.raises(InvalidAnswer) as caught:
+        take_result(guide, held, Offered("challenge", "negative", later, origin="file"))
+    assert "new visit day" in caught.value.reason, caught.value.reason
+    assert "rechallenge (naloxone_rechallenge) instead" not in caught.value.reason
+
+
+def test_the_text_note_shows_when_the_naloxone_was_given(run: Run, tmp_path: Path) -> None:
+    answers = challenged(
+        cows_ratings=RATED,
+        naloxone_challenges=[{"at": at("08:40"), "started": at("08:10"), "result": "negative"}],
+    )
+    result = run(
+        "walk", "--no-input", "--now", at("09:00"), "--label", "nt-s", "--answers", "-",
+        "--acknowledge", "all", input=json.dumps(answers),
+    )  # fmt: skip
+    no_traceback(result)
+    text = run("note", "nt-s", "--format", "text").stdout
+    line = next(x for x in text.splitlines() if "challenge: negative" in x)
+    assert "08:10" in line, text
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_a_rechallenge_started_before_the_positive_is_refused_at_the_prompt(
+    run: Run, tmp_path: Path, _isolated_home: Path
+) -> None:
+    answers = json_answers(
+        ready_patient(
+            last_opioid_use=TODAY - dt.timedelta(days=10),
+            naloxone_challenge=None,
+            kit_storage_ok=None,
+        )
+    ) | {"injection_date": DAY}
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(answers))
+    r = run(
+        "walk", "--label", "pr", "--now", at("09:30"), "--answers", str(path), "--plain",
+        input="positive\nstart 07:30\nnegative\nquit\n",
+    )  # fmt: skip
+    no_traceback(r)
+    assert "not after the positive challenge" in flat(r.stdout + r.stderr), r.output
+    kept = session_of(_isolated_home)["naloxone_challenges"]
+    assert [(c["kind"], c["result"]) for c in kept] == [("challenge", "positive")], kept
+
+
+def test_a_bare_checked_challenge_says_its_rating_before_is_not_known(run: Run) -> None:
+    answers = challenged(cows_total=1, naloxone_challenge="negative")
+    result = run("check", "--now", at("11:00"), "--answers", "-", input=json.dumps(answers))
+    no_traceback(result)
+    assert "taken as reported" in flat(result.stdout + result.stderr), result.output
+    assert "COWS rating without withdrawal came before" in flat(result.stdout + result.stderr)
