@@ -45,6 +45,7 @@ from .entries import CowsRating as CowsRating
 from .entries import item_keys as item_keys
 from .entries import latest_on as latest_on
 from .entries import live as live
+from .entries import local_day as local_day
 from .entries import rating_answers as rating_answers
 from .entries import standing_positive as standing_positive
 
@@ -119,11 +120,6 @@ def rechallenge_hours(first: dt.datetime, second: dt.datetime) -> float:
     to a hundredth, so that a rechallenge a moment past the window is never rounded into
     it (visit/clock.py: a daylight-saving change adds or removes no hour)."""
     return hours_between(first, second)
-
-
-def local_day(at: dt.datetime) -> dt.date:
-    """The visit day a time falls on: its date where the program runs."""
-    return aware(at).astimezone().date()
 
 
 def fill_rechallenge_hours(guide: Guide, record: Any, now: dt.datetime) -> str | None:

@@ -284,8 +284,13 @@ def walk(
         else day
     )
     take_given(guide, record, presets, series, visit_day, now, record.timers, corrections)
+    from_series = set(series.answers) if series is not None else set()
     for key, p in presets.items():
         if p.origin == "record":  # worked out from the pathway's days, kept below
+            continue
+        if key in from_series and p.origin == "file":
+            # In the record as the series' entries, with their times: the gate reads the
+            # whole series for the visit day (visit/entries.py), never a file's own latest.
             continue
         record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
     if any(p.origin == "record" for p in presets.values()):
