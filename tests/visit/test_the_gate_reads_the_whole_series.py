@@ -205,3 +205,80 @@ def test_a_correction_naming_a_minute_with_two_ratings_is_refused_naming_both(
 
     assert r.exit_code == 2, r.output
     assert "08:00:10" in r.output and "08:00:40" in r.output
+
+
+def test_a_single_rechallenge_answer_beside_a_files_challenge_series_is_refused(
+    run: Run, tmp_path: Path
+) -> None:
+    data = json_answers(ready_patient(naloxone_challenge=None, cows_total=1)) | {
+        "naloxone_challenges": [
+            {"at": f"{YESTERDAY}T08:00", "kind": "challenge", "result": "positive"}
+        ]
+    }
+    for flags in (
+        ["-a", "naloxone_rechallenge=negative", "-a", "naloxone_rechallenge_hours=0.5"],
+        ["-a", "naloxone_rechallenge_hours=0.5"],
+    ):
+        r = _check(run, tmp_path, data, *flags)
+
+        assert r.exit_code == 2, r.output
+        assert "naloxone_challenges" in r.output
+
+
+def test_a_batch_line_with_a_rechallenge_beside_the_shared_challenge_series_is_refused(
+    run: Run, tmp_path: Path
+) -> None:
+    shared = _file(
+        tmp_path,
+        "shared.json",
+        {"naloxone_challenges": [{"at": f"{YESTERDAY}T08:00", "kind": "challenge",
+                                  "result": "positive"}]},
+    )  # fmt: skip
+    line = json_answers(ready_patient(naloxone_challenge=None, cows_total=1)) | {
+        "naloxone_rechallenge": "negative",
+        "naloxone_rechallenge_hours": 0.5,
+    }
+    lines = tmp_path / "lines.jsonl"
+    lines.write_text(json.dumps(line) + "\n", encoding="utf-8")
+
+    r = run("check", "--now", f"{DAY}T11:00", "--batch", str(lines), "--answers", shared)
+
+    out = json.loads(r.stdout.splitlines()[0])
+    assert out["status"] == "error", out
+
+
+def test_a_batch_line_with_its_own_injection_date_reads_the_shared_series_for_that_day(
+    run: Run, tmp_path: Path
+) -> None:
+    shared = _file(
+        tmp_path,
+        "shared.json",
+        {"cows_ratings": [{"at": f"{YESTERDAY}T09:00", "total": 12},
+                          {"at": f"{DAY}T08:00", "total": 1}]},
+    )  # fmt: skip
+    answers = ready_patient(cows_total=None, injection_date=YESTERDAY)
+    single = run(
+        "check", "--json", "--now", f"{DAY}T11:00", "--answers", shared, *answer_flags(answers)
+    )
+    assert single.exit_code == 1, single.output  # yesterday's latest rating is 12
+    lines = tmp_path / "lines.jsonl"
+    lines.write_text(json.dumps(json_answers(answers)) + "\n", encoding="utf-8")
+
+    r = run("check", "--now", f"{DAY}T11:00", "--batch", str(lines), "--answers", shared)
+
+    out = json.loads(r.stdout.splitlines()[0])
+    assert out["status"] == json.loads(single.stdout)["status"], out
+
+
+def test_used_names_a_flags_challenge_result_in_its_documented_shape(
+    run: Run, tmp_path: Path
+) -> None:
+    data = json_answers(ready_patient(cows_total=None, naloxone_challenge=None)) | {
+        "cows_ratings": [{"at": f"{DAY}T08:00", "total": 1}]
+    }
+
+    r = _check(run, tmp_path, data, "-a", "naloxone_challenge=not_done")
+
+    assert r.exit_code == 0, r.output
+    used = json.loads(r.stdout)["used"]["naloxone_challenge"]
+    assert used["kind"] == "challenge" and used["result"] == "not_done", used

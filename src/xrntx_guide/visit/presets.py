@@ -283,6 +283,13 @@ def refuse_flags_beside_series(
         return
     rest = {k: v for k, v in raw.items() if k not in series}
     stands_for = set(given) - set(parse_answers(guide, rest, "file", today, where, now=now))
+    if CHALLENGES_KEY in raw:
+        # The challenge series stands for the challenge, the rechallenge and its hours
+        # whatever it gives for the visit day: a rechallenge beside it cannot be ordered
+        # against its positive, and hours are worked out from its times, never given.
+        from .entries import RESULT_KEYS
+
+        stands_for |= {k for k in RESULT_KEYS if k in guide.questions}
     clash = sorted(stands_for & set(flags))
     if not clash:
         return
@@ -305,7 +312,8 @@ def refuse_flags_beside_series(
     raise InvalidAnswer(
         clash[0],
         f"given by {by} beside the series in {where} ({', '.join(series)}), which "
-        "gives it: change the series instead",
+        "gives it: change the series instead (an entry with its time; the rechallenge's "
+        "hours are worked out from the times)",
     )
 
 
