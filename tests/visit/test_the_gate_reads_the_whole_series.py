@@ -282,3 +282,23 @@ def test_used_names_a_flags_challenge_result_in_its_documented_shape(
     assert r.exit_code == 0, r.output
     used = json.loads(r.stdout)["used"]["naloxone_challenge"]
     assert used["kind"] == "challenge" and used["result"] == "not_done", used
+
+
+def test_a_files_correction_of_a_sessions_rating_on_resume_names_the_sessions_entry(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "S.json"
+    first = _walk(run, path, f"{DAY}T09:30", *answer_flags(ready_patient(cows_total=12)))
+    assert first.exit_code == 1, first.output
+    stamped = json.loads(path.read_text(encoding="utf-8"))["cows_ratings"][0]["at"]
+    fix = _file(
+        tmp_path,
+        "fix.json",
+        {"cows_ratings": [{"at": f"{DAY}T09:45", "total": 2, "corrects": stamped,
+                           "reason": "pulse misread"}]},
+    )  # fmt: skip
+
+    r = _resume(run, path, f"{DAY}T09:50", "--answers", fix)
+
+    assert "no COWS rating is recorded then" not in r.output, r.output
+    assert sorted(_totals(path)) == [2, 12]

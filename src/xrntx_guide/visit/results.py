@@ -637,17 +637,21 @@ def note_rating(
     return rating if isinstance(rating, CowsRating) else None
 
 
-def check_series(guide: Guide, expanded: Any, where: str | None) -> None:
+def check_series(guide: Guide, expanded: Any, where: str | None, recorded: Any = None) -> None:
     """A file's own series obeys the rule every route obeys: its entries, in time order,
-    taken into an empty record (a correction names an entry of the file, a rechallenge
-    follows a positive challenge within the window, a positive is never lifted).
+    taken into an empty record, or after a resumed session's entries (``recorded``): a
+    correction names an entry of the file or of the session, a rechallenge follows a
+    positive challenge within the window, a positive is never lifted.
 
     Raises:
         InvalidAnswer: on the file's key (``cows_ratings``, ``naloxone_challenges``),
             naming the entry and ``where``.
     """
     suffix = f" ({where})" if where else ""
-    held = Results()
+    held = Results(
+        list(getattr(recorded, "cows_ratings", [])),
+        list(getattr(recorded, "naloxone_challenges", [])),
+    )
     for key, offered in (
         (RATINGS_KEY, offered_series(_Only(ratings=expanded.ratings))),
         (CHALLENGES_KEY, offered_series(_Only(entries=expanded.entries))),
