@@ -11,11 +11,13 @@ hand-edited session). A correction names one entry by one rule on every route.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 from tests.helpers import TODAY, Run, answer_flags, json_answers, ready_patient
+from xrntx_guide.pack.guide import Guide
 
 DAY = TODAY.isoformat()
 YESTERDAY = (TODAY - dt.timedelta(days=1)).isoformat()
@@ -302,3 +304,32 @@ def test_a_files_correction_of_a_sessions_rating_on_resume_names_the_sessions_en
 
     assert "no COWS rating is recorded then" not in r.output, r.output
     assert sorted(_totals(path)) == [2, 12]
+
+
+def test_a_rating_typed_at_the_prompt_stays_the_latest_when_the_same_file_is_given_again(
+    run: Run, tmp_path: Path, guide: Guide
+) -> None:
+    from xrntx_guide.cli.ui import UI
+    from xrntx_guide.cli.walk import Walk
+    from xrntx_guide.env import Clock
+    from xrntx_guide.visit import session as store
+
+    path = tmp_path / "S.json"
+    data = json_answers(ready_patient(cows_total=None, naloxone_challenge=None)) | {
+        "cows_ratings": [{"at": f"{DAY}T07:50", "total": 1}]
+    }
+    given = _file(tmp_path, "b.json", data)
+    first = _walk(run, path, f"{DAY}T08:00", "--answers", given)
+    assert first.exit_code == 4, first.output  # the challenge is missing
+    record = store.load(path)
+    now = dt.datetime.fromisoformat(f"{DAY}T08:10").astimezone()
+    out = io.StringIO()
+    ui = UI(plain=True, out=out, err=out, stdin=io.StringIO("rate again\n12\nquit\n"))
+    Walk(ui, guide, record, path, TODAY, Clock(source=lambda: now)).run()
+    assert sorted(_totals(path)) == [1, 12], out.getvalue()
+
+    again = _resume(run, path, f"{DAY}T08:20", "--answers", given, "--json",
+                    "-a", "naloxone_challenge=not_done")  # fmt: skip
+
+    _stops_before_the_injection(again)
+    assert sorted(_totals(path)) == [1, 12]
