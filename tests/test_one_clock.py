@@ -502,3 +502,21 @@ def test_the_note_of_a_fixed_clock_walk_says_so(run: Run, _isolated_home: Path) 
     care = run("walk", "--no-input", "--label", "rl", *patient_flags(injection_date=None))
     assert care.exit_code == ExitCode.INCOMPLETE, care.output
     assert "Clock: fixed" not in run("note", "rl", "--format", "text").stdout
+
+
+def test_a_clock_going_back_within_a_minute_shows_two_different_times(
+    run: Run, _isolated_home: Path
+) -> None:
+    """Resumed with the same --now as the start (the saved clock is seconds later): the
+    warning's two times differ, never 'clock (X) would go back, so it goes on from X'."""
+    r = run("walk", "--no-input", "--label", "fx", "--now", MORNING, *patient_flags())
+    assert r.exit_code == ExitCode.INCOMPLETE, r.output
+    path = next((_isolated_home / "sessions").glob("*.json"))
+    again = run("walk", "--resume", "--session", str(path), "--no-input", "--now", MORNING)
+    if "would go back" in again.stderr:
+        import re
+
+        text = " ".join(again.stderr.split())
+        found = re.search(r"clock \(([^)]*)\) would go back, so it goes on from (\S+ \S+)", text)
+        assert found is not None, text
+        assert found.group(1) != found.group(2).rstrip("."), text

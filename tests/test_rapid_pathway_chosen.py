@@ -155,3 +155,112 @@ def test_an_on_track_day_reads_as_such_and_a_broken_record_as_a_contraindication
     broken = run(*args, "--site", str(SITE))
     assert "contraindication rapid_pathway" in " ".join(broken.stdout.split()), broken.output
     assert "on track" not in broken.stdout
+
+
+def test_leaving_the_pathway_after_a_later_use_waits_for_the_later_of_both_minimums(
+    guide: Any,
+) -> None:
+    """Left after day 1 (its buprenorphine), with heroin two days later: the earliest date
+    is the later of the heroin plus its minimum and day 1 plus the buprenorphine minimum
+    (each read from the pack's settings), never the heroin's alone."""
+    from xrntx_guide.engine.evaluate import Inputs, evaluate
+
+    day1, heroin = dt.date(2026, 11, 10), dt.date(2026, 11, 12)
+    minimum = guide.setting_values["min_opioid_free_days"]
+    earliest = max(
+        heroin + dt.timedelta(days=minimum["short_acting"]),
+        day1 + dt.timedelta(days=minimum["buprenorphine"]),
+    )
+    answers = ready_patient(
+        last_opioid_use=heroin,
+        last_opioid_kind="short_acting",
+        pathway="standard",
+        naloxone_challenge="negative",
+        rapid_day1_date=day1,
+    )
+    for on in (heroin + dt.timedelta(days=minimum["short_acting"]), earliest):
+        state = evaluate(guide, Inputs({**answers, "injection_date": on}, on))
+        gate = state.gates["opioid_free_interval"]
+        if on < earliest:
+            assert gate.outcome == "fail", gate.reason
+            assert gate.earliest_date == earliest, gate.reason
+            assert day1.isoformat() in gate.reason
+        else:
+            assert gate.outcome == "pass", gate.reason
+
+
+RESULTS_OF_THE_DAY = (
+    "uds_opiates", "uds_fentanyl", "uds_buprenorphine", "uds_methadone", "uds_oxycodone",
+    "cows_total", "naloxone_challenge", "kit_storage_ok", "body_habitus", "injection_given",
+    "injection_side_used", "needle_used", "observation_minutes", "overdose_counselled",
+    "reversal_agent_offered", "wallet_card_given", "pregnancy_test",
+)  # fmt: skip
+
+
+def test_a_walk_that_leaves_the_pathway_and_its_note_say_the_same(run: Run, tmp_path: Path) -> None:
+    """Days 1-2 recorded in a walk; resumed on a later day with pathway = standard and the
+    results of the day: the walk's ending and the chart note's readiness agree (the
+    record's pathway answers, which no longer apply, are history, not a contradiction)."""
+    site = str(SITE)
+    _, full = patient(2, table=True)
+    first = {k: v for k, v in full.items() if k not in RESULTS_OF_THE_DAY}
+    first["injection_date"] = (DAY1 + dt.timedelta(days=1)).isoformat()
+    path = tmp_path / "first.json"
+    path.write_text(json.dumps(first))
+    started = run("walk", "--site", site, "--no-input", "--label", "LEAVE", "--now",
+                  f"{first['injection_date']}T23:30", "--answers", str(path))  # fmt: skip
+    assert started.exit_code in (0, 1, 4), started.output
+    on = DAY1 + dt.timedelta(days=20)
+    later = {k: v for k, v in full.items() if k in RESULTS_OF_THE_DAY}
+    later |= {"pathway": "standard", "injection_date": on.isoformat(),
+              "uds_buprenorphine": "negative", "naloxone_challenge": "negative",
+              "naloxone_challenge_started": f"{on.isoformat()}T09:00",
+              "injection_given": True, "injection_side_used": "right",
+              "needle_used": "1.5-inch", "observation_minutes": 30,
+              "overdose_counselled": True, "reversal_agent_offered": True,
+              "wallet_card_given": True}  # fmt: skip
+    path.write_text(json.dumps(later))
+    walked = run("walk", "--site", site, "--no-input", "--json", "--resume", "--label", "LEAVE",
+                 "--now", f"{on.isoformat()}T23:30", "--answers", str(path))  # fmt: skip
+    assert walked.exit_code in (0, 1, 2), walked.output
+    note = run("note", "LEAVE", "--site", site, "--format", "json")
+    assert note.exit_code == 0, note.output
+    data = json.loads(note.stdout)
+    if walked.exit_code == 0:
+        assert data["readiness"] == "ready", data["readiness"]
+        assert data["injection_given"] is True
+    else:
+        assert data["injection_given"] is not True
+
+
+def test_check_of_a_left_pathway_with_a_later_use_gives_the_later_earliest_date(
+    run: Run, tmp_path: Path, guide: Any
+) -> None:
+    """`check` given the record with pathway = standard judges the standard pathway (the
+    record is its history, never refused as a contradiction), and its earliest date is the
+    later of the later use plus its minimum and day 1 plus the buprenorphine minimum."""
+    minimum = guide.setting_values["min_opioid_free_days"]
+    used = DAY1 + dt.timedelta(days=1)
+    on, answers = patient(7, table=True, pathway="standard", last_opioid_use=used,
+                          uds_buprenorphine="negative", naloxone_challenge="negative")  # fmt: skip
+    on = used + dt.timedelta(days=minimum["short_acting"])
+    answers["injection_date"] = on.isoformat()
+    data = check(run, tmp_path, on, answers, "--site", str(SITE))
+    earliest = max(
+        used + dt.timedelta(days=minimum["short_acting"]),
+        DAY1 + dt.timedelta(days=minimum["buprenorphine"]),
+    )
+    assert data["status"] == "blocked" and "opioid_free_interval" in data["blocking"], data
+    assert data["derived"]["earliest_injection_date"] == earliest.isoformat(), data
+
+
+def test_after_fentanyl_or_an_unknown_opioid_the_challenge_stays_required_on_the_pathway(
+    run: Run, tmp_path: Path
+) -> None:
+    """The stricter reading where the reference's table (always required for fentanyl and
+    unknown) and its pathway section (not required on the injection day) disagree."""
+    for kind in ("fentanyl", "unknown"):
+        on, answers = patient(7, table=True, last_opioid_kind=kind)
+        data = check(run, tmp_path, on, answers, "--site", str(SITE))
+        assert data["derived"]["naloxone_challenge_required"] is True, (kind, data)
+        assert data["status"] != "ready" and "naloxone_challenge" in data["blocking"], data

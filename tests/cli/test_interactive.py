@@ -59,7 +59,7 @@ P_CONSENT = rf"Informed consent recorded\? {YES_NO}: "
 P_EVIDENCE = rf"Evidence of abstinence over the period {CHOICE}: "
 # 100 columns with its trailing space: the terminal width may wrap it or drop the space
 P_PATHWAY = r"Which pathway\?\s+\(number or value\)\s+\[standard[^\]]*\]:"
-P_BLOCKED = r"Command \[back / edit / review / why / quit\]: "
+P_BLOCKED = r"Command \[back / edit / review / why / (?:day / )?quit\]: "
 
 
 def p_uds(assay: str) -> str:

@@ -37,11 +37,13 @@ P_CONFIRM = r"Is day \d+ the protocol's injection day\?[^\n]*: "
 P_ADD = r"Add to day \d+, or correct it\? \[Enter: add / correct\]: "
 P_REASON = r"Why is day \d+ corrected \(required\): "
 P_NOTE = r"Note \[Enter to skip\]: "
-P_BLOCKED = r"Command \[back / edit / review / why / quit\]: "
+P_BLOCKED = r"Command \[back / edit / review / why / (?:day / )?quit\]: "
 P_RECORD = r"Record a day\? Enter or 'day' to record one, or quit: "
 P_UDS = r"Urine screen: opiates [^\n]*: "
 P_PREGNANCY = r"Pregnancy test [^\n]*: "
-P_ANY_PROMPT = r"(?:Command \[back / edit / review / why / quit\]|Pregnancy test [^\n]*): "
+P_ANY_PROMPT = (
+    r"(?:Command \[back / edit / review / why / (?:day / )?quit\]|Pregnancy test [^\n]*): "
+)
 INJECTION_STEP = "Giving the injection"
 
 
@@ -331,3 +333,25 @@ def test_the_resume_screen_names_the_day_for_rapid_patients_only(
     finally:
         w.child.terminate(force=True)
     assert "Rapid pathway," not in w.output
+
+
+def test_two_ratings_at_one_time_in_a_day_are_refused_at_the_time_prompt(tmp_path: Path) -> None:
+    """The second rating's time is refused at its own prompt and asked again (one rating
+    per time: the gate reads the day's latest); the walk never stops with exit 70."""
+    run = Run(tmp_path / "home", DAY1, "--label", "T2", "--answers", case(tmp_path),
+              "--site", str(SITE))  # fmt: skip
+    try:
+        for pattern, text in (
+            (P_DATE, ""), (P_DAY, ""), (P_DAY_DATE, ""), (P_GIVEN, ""), (P_NALTREXONE, "no"),
+            (P_TOLERATED, "yes"), (P_COWS, "1"), (P_TIME, "08:30"), (P_COWS, "9"),
+            (P_TIME, "08:30"),
+        ):  # fmt: skip
+            run.answer(pattern, text)
+        before = run.answer(P_TIME, "08:45")
+        assert "08:30" in before and "another rating" in before
+        run.answer(P_COWS, "")
+        run.answer(P_NOTE, "")
+        run.expect(r"Day 1 recorded")
+    finally:
+        run.child.close(force=True)
+    assert "internal error" not in run.output

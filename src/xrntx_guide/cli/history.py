@@ -156,7 +156,7 @@ def run_history(
     """``xrntx-guide history LABEL``."""
     records = store_records(directory, warn=ui.warning)
     require_label(records, label)
-    tl = timeline(guide, records, label, day)
+    tl = timeline(guide, records, label, day, shown_only=True)
     if as_json:
         ui.result(json.dumps(tl.to_json(), ensure_ascii=False, indent=2))
         return

@@ -37,6 +37,7 @@ from ..visit.rapid import (
     parse_day,
     parse_rating,
     parse_time,
+    rating_time_problem,
     table_row,
 )
 from ..visit.session import SessionRecord
@@ -331,7 +332,7 @@ def _ask_ratings(walk: Walk, number: int, date: dt.date, ratings: list[dict[str,
             except InvalidAnswer as exc:
                 walk.ui.retry(f"{exc.reason}; please answer again")
                 continue
-        raw["time"] = _ask_time(walk, date)
+        raw["time"] = _ask_time(walk, number, date, [r["time"] for r in ratings])
         try:
             rating = parse_rating(guide, raw, walk.today)
         except ValueError as exc:
@@ -362,10 +363,11 @@ def _ask_items(walk: Walk, items: list[str]) -> dict[str, int]:
     return scores
 
 
-def _ask_time(walk: Walk, date: dt.date) -> dt.time:
-    """The rating's time; a time still ahead today is refused (the latest rating of the
-    day is the one the gate reads, so a time typed ahead would outrank a later rating)."""
-    from ..visit.clock import future_problem, on_day
+def _ask_time(walk: Walk, number: int, date: dt.date, others: list[dt.time]) -> dt.time:
+    """The rating's time, refused and asked again by the one rule for a day's rating
+    (visit/rapid.py): a time still ahead, on another local date than the day's, or at the
+    time of another rating typed for this entry (the latest rating of the day is the one
+    the gate reads: two at one time, or one typed ahead, would leave it unclear)."""
 
     now = walk.clock.now().astimezone()
     default = now.strftime("%H:%M") if date == now.date() else None
@@ -377,10 +379,12 @@ def _ask_time(walk: Walk, date: dt.date) -> dt.time:
         except ValueError as exc:
             walk.ui.retry(f"{exc}; please answer again")
             continue
-        # The one rule for a result's time, as an answers file's (visit/clock.py).
-        later = future_problem(f"the rating at {text}", on_day(date, when), walk.clock.now())
-        if later is not None:
-            walk.ui.retry(f"{later}; please answer again")
+        # The one rule for a day's rating, as an answers file's (visit/rapid.py).
+        refused = rating_time_problem(
+            f"the rating of day {number}", date, when, others, walk.clock.now()
+        )
+        if refused is not None:
+            walk.ui.retry(f"{refused}; please answer again")
             continue
         return when
 

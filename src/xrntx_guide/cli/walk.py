@@ -873,12 +873,14 @@ class Walk:
                 self.ui.note("Reached by 'jump': back returns to the questions left unanswered.")
             if self.rapid_here and g.id == "rapid_pathway":
                 self.ui.note("Type 'day' to record a day of the pathway's record.")
+        # On the pathway 'day' is a command at this prompt: the list says so.
+        words = "back, edit, review, why, day or quit" if self.rapid_here else None
+        listed = "back / edit / review / why / day / quit" if words else None
         while True:
-            text = self.read("Command [back / edit / review / why / quit]: ")
+            text = self.read(f"Command [{listed or 'back / edit / review / why / quit'}]: ")
+            allowed = words or "back, edit, review, why or quit"
             self.ui.retry(
-                f"{text!r} is not a command here: type back, edit, review, why or quit"
-                if text
-                else "type back, edit, review, why or quit"
+                f"{text!r} is not a command here: type {allowed}" if text else f"type {allowed}"
             )
 
     def override(self, state: State, g: GateResult) -> None:

@@ -73,6 +73,10 @@ class Inputs:
     """Gate id -> fingerprint of the inputs the clinician acknowledged."""
     use_defaults: bool = True
     """Fill unanswered questions from their defaults (scripts); the walk asks instead."""
+    from_record: frozenset[str] = frozenset()
+    """Answers worked out from a record kept over days (the rapid pathway's daily record),
+    never typed. When their question does not apply (the pathway was left) they are the
+    record's history, not a finding that contradicts the path: never refused as one."""
 
 
 def _and(a: bool | None, b: bool | None) -> bool | None:
@@ -730,8 +734,9 @@ def evaluate(guide: Guide, inputs: Inputs) -> State:
     results: dict[str, GateResult] = {}
     for gate in guide.gates:
         results[gate.id] = _gate_result(guide, gate, ctx, inputs)
-    if not_applicable and not guide.contraindication_inputs.isdisjoint(not_applicable):
-        _hidden_findings(guide, ctx, not_applicable, results)
+    findings = tuple(k for k in not_applicable if k not in inputs.from_record)
+    if findings and not guide.contraindication_inputs.isdisjoint(findings):
+        _hidden_findings(guide, ctx, findings, results)
     return State(
         guide=guide,
         inputs=inputs,

@@ -225,6 +225,7 @@ def timeline(
     *,
     unreadable: Iterable[tuple[Path, str]] = (),
     before_only: bool = False,
+    shown_only: bool = False,
 ) -> Timeline:
     """The timeline of ``label`` on ``day``, and what a repeat visit that day takes from it.
 
@@ -240,6 +241,14 @@ def timeline(
         exclude: the id of the session being walked, never its own source.
         unreadable: the session files of the store that cannot be read, with why.
         before_only: only the visits up to ``day`` (a note shows the visits before its own).
+        shown_only: the timeline is only shown (``history``, a note's earlier visits),
+            never judged by: an unfinished pathway record is then not refused.
+
+    Raises:
+        SessionError: a care session of the label that did not finish keeps a supervised
+            rapid pathway record after the last injection, and this visit is not its
+            resume: the pathway is a property of the induction and its day 1 is opioid
+            use, so no other visit of the label can be judged without it (exit 2).
     """
     # Labels that differ only in case, width or look-alike letters are one patient's: a
     # record under 'PAT' must not be missed by a visit typed as 'pat', 'ＰＡＴ' or 'ΡΑΤ'
@@ -262,6 +271,41 @@ def timeline(
     before = [v for v in visits if v.date is not None]
     finished = [v for v in before if v.counts]
     source = finished[-1] if finished else None
+    # An unfinished care session keeping a pathway record after the last injection: the
+    # induction under way. Judged without it, a new visit (or a check) would miss the
+    # pathway and day 1's buprenorphine (reference section 6): a wrong ready.
+    under_way = sorted(
+        (
+            r
+            for r in mine
+            if r.id != exclude
+            and r.rapid_days
+            and r.status != "complete"
+            and r.demo_clock is None
+            and min(d.date for d in r.rapid_days) <= day
+            and (
+                source is None
+                or max(d.date for d in r.rapid_days).isoformat() > (source.date or "")
+            )
+        ),
+        key=lambda r: r.updated,
+    )
+    if under_way and not shown_only:
+        r = under_way[-1]
+        first = min(d.date for d in r.rapid_days)
+        last = max(r.rapid_days, key=lambda d: (d.date, d.day))
+        raise SessionError(
+            f"label {label!r}: session {r.id} ({r.status.replace('_', ' ')}) keeps a "
+            f"supervised rapid pathway record (day 1 on {first.isoformat()}, day {last.day} "
+            f"on {last.date.isoformat()}) and did not finish: the pathway is a property of "
+            "the induction and day 1's buprenorphine is opioid use, so this visit cannot be "
+            "judged without that record",
+            hint=(
+                f"Resume that session (id {r.id}): `xrntx-guide walk --resume --session "
+                "FILE` with its file, which `xrntx-guide sessions` lists; leaving the "
+                "pathway is `edit pathway` there."
+            ),
+        )
     later = [
         v
         for v in before

@@ -617,12 +617,13 @@ def evaluate_presets(
 ) -> State:
     """Evaluate answers given up front, checking bounds and binding overrides."""
     answers = {k: p.value for k, p in presets.items()}
-    state = evaluate(guide, Inputs(answers, today))
+    kept = frozenset(k for k, p in presets.items() if p.origin == "record")
+    state = evaluate(guide, Inputs(answers, today, from_record=kept))
     refuse_invalid(state, answers)
     requests = list(overrides)
     if requests:
         bound = apply_overrides(state, requests)
-        state = evaluate(guide, Inputs(answers, today, overrides=bound))
+        state = evaluate(guide, Inputs(answers, today, overrides=bound, from_record=kept))
     return state
 
 

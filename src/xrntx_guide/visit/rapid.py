@@ -34,7 +34,7 @@ from ..pack.guide import Guide
 from .answers import MAX_TEXT, RAPID_DAYS_KEY, RAPID_RECORD_KEYS, as_text, parse_date, parse_value
 from .answers import is_pathway_key as is_pathway_key
 from .answers import is_record_key as is_record_key
-from .clock import end_of_day, future_problem, instant, on_day, shown, with_offset
+from .clock import aware, end_of_day, future_problem, instant, on_day, shown, with_offset
 
 ANSWERS_KEY = RAPID_DAYS_KEY
 """The key of the record in an answers file, a batch line or a scenario's answers."""
@@ -208,6 +208,43 @@ def _scale_problem(guide: Guide, total: int) -> str | None:
     return bound_problem(guide.questions[COWS_TOTAL], total, ctx)
 
 
+def rating_time_problem(
+    what: str,
+    date: dt.date,
+    time: dt.time,
+    others: Iterable[dt.time],
+    now: dt.datetime,
+) -> str | None:
+    """Why the time of a COWS rating of the pathway day dated ``date`` is refused, or None:
+    the one rule for a day's rating, whatever route it came by (a file's day, a batch
+    line, the walk's day dialog, which asks again).
+
+    A rating counts for the day it was taken on: a time whose offset puts it on another
+    local date than the day's (a time just after midnight, with an offset far east of
+    here, is the evening before) is refused, as a ``cows_ratings`` entry on that date
+    would not count for the day. A rating timed after ``now`` has not been taken
+    (visit/clock.py). Two ratings of one entry at one instant cannot say which is the
+    latest the gate reads.
+    """
+    at = on_day(date, time)
+    local = aware(at).astimezone().date()
+    if local != date:
+        return (
+            f"{what} at {time.isoformat(timespec='minutes')} falls on {local.isoformat()} "
+            f"(local time), not on the day's date {date.isoformat()}: give the time of the "
+            "rating on the day's date, or record it on the day it was taken"
+        )
+    later = future_problem(what, at, now)
+    if later is not None:
+        return later
+    if any(instant(on_day(date, o)) == instant(at) for o in others):
+        return (
+            f"{what}: another rating of this entry is at {shown(at, '%H:%M')}; one rating "
+            "per time (give each rating its own time)"
+        )
+    return None
+
+
 def parse_day(
     guide: Guide, raw: object, today: dt.date, now: dt.datetime | None = None
 ) -> RapidDay:
@@ -261,18 +298,17 @@ def parse_day(
             rating = parse_rating(guide, r, today)
         except ValueError as exc:
             raise ValueError(f"COWS rating {i}: {exc}") from None
-        # Stored with its offset on that day; never timed after now (visit/clock.py).
-        rating = rating.model_copy(update={"time": with_offset(date, rating.time)})
-        problem = future_problem(
-            f"COWS rating {i} of day {day}", on_day(date, rating.time), now or end_of_day(today)
+        problem = rating_time_problem(
+            f"COWS rating {i} of day {day}",
+            date,
+            rating.time,
+            [r.time for r in ratings],
+            now or end_of_day(today),
         )
         if problem is not None:
             raise ValueError(problem)
-        if any(other.time == rating.time for other in ratings):
-            # Two ratings at one time cannot say which is the latest: the gate would read
-            # whichever was listed first (red team, round 2), as cows_ratings refuses too.
-            raise ValueError(f"COWS rating {i}: another rating of the day is at {rating.time}")
-        ratings.append(rating)
+        # Stored with its offset on that day (visit/clock.py).
+        ratings.append(rating.model_copy(update={"time": with_offset(date, rating.time)}))
     note = _text(raw.get("note"), "note")
     corrects: int | None = None
     if raw.get("corrects") is not None:
@@ -368,6 +404,10 @@ def _same_rating(a: CowsRating, b: CowsRating) -> bool:
     return a.time == b.time and a.total == b.total
 
 
+def _same_instant(day_a: RapidDay, a: CowsRating, day_b: RapidDay, b: CowsRating) -> bool:
+    return instant(on_day(day_a.date, a.time)) == instant(on_day(day_b.date, b.time))
+
+
 def day_in_force(entries: Sequence[RapidDay], number: int) -> RapidDay | None:
     """Day ``number`` as the record says it now: its first entry, with what later entries
     added (a field not recorded before, a COWS rating) and what a correction replaced;
@@ -379,9 +419,12 @@ def day_in_force(entries: Sequence[RapidDay], number: int) -> RapidDay | None:
         if merged is None:
             merged = e.model_copy(update={"corrects": None, "reason": None})
             continue
-        ratings = list(merged.cows) + [
-            r for r in e.cows if not any(_same_rating(r, m) for m in merged.cows)
-        ]
+        kept = list(merged.cows)
+        if e.corrects is not None:
+            # A correction's rating supersedes the one at its instant (both stay in the
+            # record and the note; the gate reads the correction).
+            kept = [m for m in kept if not any(_same_instant(e, r, merged, m) for r in e.cows)]
+        ratings = kept + [r for r in e.cows if not any(_same_rating(r, m) for m in kept)]
         if e.corrects is not None:
             update: dict[str, Any] = {f: getattr(e, f) for f in _FIELDS}
         else:
@@ -429,8 +472,25 @@ def add_day(entries: Sequence[RapidDay], new: RapidDay) -> tuple[list[RapidDay],
             f"{_shown(getattr(new, f))}: a recorded day is never replaced; to correct it, "
             f"give the day again with corrects = {new.day} and a reason"
         )
+    for r in new.cows:
+        # One rating per instant: a later entry's rating at the time of a recorded one
+        # with another total would leave the gate reading whichever came first.
+        other = next(
+            (m for m in recorded.cows if _same_instant(new, r, recorded, m) and m.total != r.total),
+            None,
+        )
+        if other is not None:
+            at = shown(on_day(recorded.date, other.time), "%H:%M")
+            raise ValueError(
+                f"day {new.day} has COWS {other.total} recorded at {at}; this entry gives "
+                f"COWS {r.total} at the same time: a recorded rating is never replaced; to "
+                f"correct it, give the day again with corrects = {new.day} and a reason"
+            )
     adds_field = any(getattr(new, f) is not None and getattr(recorded, f) is None for f in _FIELDS)
-    adds_rating = any(not any(_same_rating(r, m) for m in recorded.cows) for r in new.cows)
+    adds_rating = any(
+        not any(_same_instant(new, r, recorded, m) and r.total == m.total for m in recorded.cows)
+        for r in new.cows
+    )
     if not adds_field and not adds_rating:
         return list(entries), False
     return [*entries, new], True

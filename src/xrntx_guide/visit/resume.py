@@ -115,6 +115,16 @@ def session_guide(
                 hint="Resume without --site: the session's own settings are used. "
                 "Or start a new session under this site file.",
             )
+        differs = _table_difference(record, guide)
+        if differs is not None:
+            # The session's table is the one its record was kept against: never silently
+            # another (reference section 6).
+            raise UsageError(
+                f"--site {site}: the session {path} was started with another rapid pathway "
+                f"protocol table ({differs})",
+                hint="Resume without --site: the session's own table and settings are used. "
+                "Or start a new session under this site file.",
+            )
         return guide
     gone = sorted(set(record.settings) - set(guide.setting_values))
     if gone:
@@ -126,6 +136,27 @@ def session_guide(
     if not overlay:
         return guide
     return load_guide(steps, recorded=RecordedSettings(record.site, overlay, str(path)))
+
+
+def _table_difference(record: SessionRecord, guide: Guide) -> str | None:
+    """How the site's rapid protocol table differs from the session's, in words, or None."""
+    from .rapid import table_of
+
+    mine, theirs = record.rapid_protocol, table_of(guide)
+    if mine == theirs:
+        return None
+    if mine is None or theirs is None:
+        a = "no table" if mine is None else f"a table of {len(mine)} days"
+        b = "no table" if theirs is None else f"a table of {len(theirs)} days"
+        return f"the session has {a}, the site file {b}"
+    rows_a, rows_b = {t.day: t for t in mine}, {t.day: t for t in theirs}
+    for day in sorted(set(rows_a) | set(rows_b)):
+        a_row, b_row = rows_a.get(day), rows_b.get(day)
+        if a_row != b_row:
+            a_words = "absent" if a_row is None else a_row.model_dump_json()
+            b_words = "absent" if b_row is None else b_row.model_dump_json()
+            return f"day {day}: {a_words} in the session, {b_words} in the site file"
+    return "the tables differ"
 
 
 def another_day_warning(guide: Guide, record: SessionRecord, day: dt.date) -> str | None:
@@ -195,9 +226,15 @@ def resume_clock(
             return dt.datetime.combine(record.today, local).astimezone(), None
         return last, None
     if record.clock is not None and instant(start) < instant(last):
+        # Within one minute the two read alike to the minute: then the seconds say it;
+        # within one second nothing a person reads goes back, and the clock goes on.
+        fmt = "%Y-%m-%d %H:%M" if shown(start) != shown(last) else "%Y-%m-%d %H:%M:%S"
+        if shown(start, fmt) == shown(last, fmt):
+            return last, None
         return last, (
-            f"the session's fixed clock was at {shown(last)} when it was last saved; this "
-            f"run's clock ({shown(start)}) would go back, so it goes on from {shown(last)}"
+            f"the session's fixed clock was at {shown(last, fmt)} when it was last saved; "
+            f"this run's clock ({shown(start, fmt)}) would go back, so it goes on from "
+            f"{shown(last, fmt)}"
         )
     return start, None
 

@@ -279,10 +279,13 @@ class SessionRecord(_Model):
 
     def inputs(self, guide: Guide, today: dt.date, use_defaults: bool = False) -> Inputs:
         answers = self.typed_answers(guide, today)
+        from_record: frozenset[str] = frozenset()
         if self.rapid_days or any(is_record_key(guide, k) for k in answers):
             # The pathway's answers come from its daily record only (origin "record").
             answers = {k: v for k, v in answers.items() if not is_record_key(guide, k)}
-            answers.update(record_answers(guide, self.rapid_reading(today)))
+            kept = record_answers(guide, self.rapid_reading(today))
+            answers.update(kept)
+            from_record = frozenset(kept)
         answers = self.visit_answers(guide, answers, today)
         return Inputs(
             answers=answers,
@@ -292,6 +295,7 @@ class SessionRecord(_Model):
             },
             acks={g: a.fingerprint for g, a in self.acks.items()},
             use_defaults=use_defaults,
+            from_record=from_record,
         )
 
     def visit_answers(

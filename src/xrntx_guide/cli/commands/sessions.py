@@ -164,7 +164,15 @@ def note(
     records = [r for _, r in scan_sessions(env.sessions_dir()).found]
     visit_day = state.value(guide.meta.date_key)
     as_of = visit_day if isinstance(visit_day, dt.date) else day
-    earlier = timeline(guide, records, record.label, as_of, exclude=record.id, before_only=True)
+    earlier = timeline(
+        guide,
+        records,
+        record.label,
+        as_of,
+        exclude=record.id,
+        before_only=True,
+        shown_only=True,
+    )
     data = note_data(state, record, earlier.to_json())
     if fmt == "json":
         ui.result(json.dumps(data, ensure_ascii=False, indent=2))
