@@ -39,7 +39,7 @@ from .errors import InvalidAnswer, UserError
 from .judge import judge
 from .output.schemas import ErrorCode, error_fields
 from .pack.guide import Guide
-from .visit.answers import CHALLENGES_KEY, RAPID_DAYS_KEY, STARTED_SUFFIX
+from .visit.answers import CHALLENGES_KEY, RAPID_DAYS_KEY, RATINGS_KEY, STARTED_SUFFIX
 from .visit.presets import (
     LABEL_KEY,
     DuplicateKey,
@@ -221,6 +221,21 @@ def error_line(number: int, ident: Any, fields: Mapping[str, Any]) -> str:
         return _dumps(bad, None)
 
 
+def _shared_for(job: Job, given: Mapping[str, Preset]) -> Mapping[str, Preset]:
+    """The shared file's answers for a line: its series read for the line's own visit day
+    (the line's ``injection_date``, unless a flag gives one), as a single check with that
+    date reads it; the answers read once for the batch otherwise."""
+    key = job.guide.meta.date_key
+    line_day = given.get(key)
+    if key in job.flags or line_day is None or not isinstance(line_day.value, dt.date):
+        return job.shared
+    if RATINGS_KEY not in job.shared_raw and CHALLENGES_KEY not in job.shared_raw:
+        return job.shared
+    return parse_answers(
+        job.guide, job.shared_raw, "file", job.today, "--answers FILE", line_day.value, job.now
+    )
+
+
 def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bool]:
     """The result line for one input line, and whether the line was an error.
 
@@ -237,18 +252,19 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
         record = job.record(raw.pop(LABEL_KEY)) if LABEL_KEY in raw else None
         given = parse_answers(job.guide, raw, "file", job.today, None, now=job.now)
         refuse_flags_beside_series(job.guide, raw, given, job.flags, job.today, "the line", job.now)
+        shared = _shared_for(job, given)
         # The line over the shared file's series: the same rule as a flag over it.
         refuse_flags_beside_series(
             job.guide,
             job.shared_raw,
-            job.shared,
+            shared,
             given,
             job.today,
             "--answers FILE",
             job.now,
             by="the line",
         )
-        presets = {**job.shared, **given, **job.flags}
+        presets = {**shared, **given, **job.flags}
 
         def days() -> Any:
             """The line's pathway days, else the shared file's: read only on the pathway

@@ -193,6 +193,13 @@ def series_used(
     # file's challenges only) is what is read for it.
     if any(k.startswith("cows_") and p.origin == "flag" for k, p in presets.items()):
         used["cows_rating"] = "flag"
-    if any(k.startswith("naloxone_") and p.origin == "flag" for k, p in presets.items()):
-        used["naloxone_challenge"] = "flag"
+    flags = {k: p.value for k, p in presets.items() if p.origin == "flag"}
+    if "naloxone_challenge" not in used and (
+        "naloxone_challenge" in flags or "naloxone_rechallenge" in flags
+    ):
+        # Its documented shape (kind, time, result): a flag's result has no time.
+        again = flags.get("naloxone_rechallenge")
+        kind = "rechallenge" if again is not None and again != "not_done" else "challenge"
+        result = again if kind == "rechallenge" else flags.get("naloxone_challenge")
+        used["naloxone_challenge"] = {"kind": kind, "at": None, "result": result}
     return used

@@ -14,6 +14,7 @@ from xrntx_guide.cli.walk import Walk
 from xrntx_guide.env import Clock
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit import session as store
+from xrntx_guide.visit.results import offered_answers, take_results
 
 NOW = dt.datetime.combine(TODAY, dt.time(10), tzinfo=dt.UTC)
 
@@ -21,6 +22,9 @@ NOW = dt.datetime.combine(TODAY, dt.time(10), tzinfo=dt.UTC)
 def walk(guide: Guide, answers: dict[str, object], typed: str) -> tuple[store.SessionRecord, str]:
     """An interactive walk (a dry run) of a record holding ``answers``; what it showed."""
     record = store.new_session(guide, "E", NOW, TODAY)
+    # Results go into the record's series, as every route takes them (the gate reads the
+    # series, never a stored answer without its entry: safety invariant 9).
+    take_results(guide, record, offered_answers(guide, answers, NOW, "flag"), TODAY)
     for key, value in answers.items():
         record.set_answer(key, value, "flag", NOW)  # type: ignore[arg-type]
     out = io.StringIO()

@@ -9,6 +9,7 @@ from tests.helpers import TODAY, after_injection, ready_patient
 from xrntx_guide.engine.drive import walk_unattended
 from xrntx_guide.engine.evaluate import OverrideRequest
 from xrntx_guide.pack.guide import Guide
+from xrntx_guide.visit.results import offered_answers, take_results
 from xrntx_guide.visit.session import SessionRecord, new_session
 
 NOW = dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.UTC)
@@ -16,6 +17,9 @@ NOW = dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.UTC)
 
 def session_with(guide: Guide, answers: dict[str, Any]) -> SessionRecord:
     record = new_session(guide, "test", NOW, TODAY)
+    # Results go into the record's series as every route takes them: the gate reads the
+    # series, never a stored answer without its entry (safety invariant 9).
+    take_results(guide, record, offered_answers(guide, answers, NOW, "flag"), TODAY)
     for key, value in answers.items():
         record.set_answer(key, value, "flag", NOW)
     return record

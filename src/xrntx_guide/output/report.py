@@ -322,28 +322,12 @@ def _rapid_data(state: State, record: SessionRecord) -> dict[str, Any] | None:
 
 def _series_data(state: State, record: SessionRecord) -> dict[str, Any]:
     """The COWS series and the challenge results with their times (issue 11)."""
-    from ..visit.series import (
-        CHALLENGE,
-        RECHALLENGE,
-        RECHALLENGE_HOURS,
-        scale_top,
-        series_data,
-    )
+    from ..visit.series import scale_top, series_data
 
     day = state.value(state.guide.meta.date_key)
-    challenges = []
-    for kind, key in (("challenge", CHALLENGE), ("rechallenge", RECHALLENGE)):
-        rec = record.answers.get(key)
-        if rec is not None and state.question_visible.get(key) is True:
-            entry: dict[str, Any] = {"kind": kind, "result": rec.value, "at": rec.at.isoformat()}
-            started = record.timers.get(key)
-            if started is not None:
-                entry["started"] = started.isoformat()
-            if kind == "rechallenge" and RECHALLENGE_HOURS in record.answers:
-                entry["hours_after_positive"] = record.answers[RECHALLENGE_HOURS].value
-            challenges.append(entry)
-    if record.naloxone_challenges:
-        challenges = _challenge_series(record)
+    # The results as recorded, each with its time: never an answer without its entry
+    # (the gate never reads one: visit/entries.py visit_results).
+    challenges = _challenge_series(record) if record.naloxone_challenges else []
     threshold = state.guide.setting_values.get("cows_threshold")
     return {
         "cows_ratings": series_data(record.cows_ratings, day if isinstance(day, dt.date) else None),

@@ -10,12 +10,13 @@ and in the note is visit/series.py. Nothing here prints or prompts.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from ..pack.guide import Guide
-from .clock import instant
+from .clock import aware, hours_between, instant
 
 TOTAL = "cows_total"
 PREFIX = "cows_"
@@ -86,12 +87,48 @@ def item_keys(guide: Guide) -> list[str]:
     return [k for k in guide.questions if k.startswith(PREFIX) and k != TOTAL]
 
 
+def names(entry_at: dt.datetime, corrects: dt.datetime) -> bool:
+    """Whether ``corrects`` names the entry of ``entry_at``: the same instant, or the same
+    minute (or second) when ``corrects`` is written to the minute (or second), as a
+    clinician copies a time from a note or a message."""
+    named = aware(corrects)
+    entry = aware(entry_at).astimezone(named.tzinfo)  # read where the time was written
+    if named.microsecond == 0 and named.second == 0:
+        return entry.replace(second=0, microsecond=0) == named
+    if named.microsecond == 0:
+        return entry.replace(microsecond=0) == named
+    return entry == named
+
+
+def named_by(entries: list[Any], correction: Any) -> list[Any]:
+    """The entries a correction names (``corrects``), of its own kind, never itself: the
+    one of that exact instant, else every one in the minute (or second) it is written to.
+    One rule for every route (the record's rule, visit/results.py, and every reading of
+    a series): more than one is ambiguous and is refused where an entry is taken in."""
+    corrects = correction.corrects
+    if corrects is None:
+        return []
+    kind = getattr(correction, "kind", None)
+    mine = [e for e in entries if e is not correction and getattr(e, "kind", None) == kind]
+    exact = [e for e in mine if instant(e.at) == instant(corrects)]
+    return exact or [e for e in mine if names(e.at, corrects)]
+
+
 def live(entries: list[Any]) -> list[Any]:
     """The entries of a series that no later entry corrects (a correction stands in the
     place of the entry it corrects), in their order. Entries are ratings, or challenge
-    results, whose corrections name an entry of the same kind."""
-    corrected = {(getattr(e, "kind", None), instant(e.corrects)) for e in entries if e.corrects}
-    return [e for e in entries if (getattr(e, "kind", None), instant(e.at)) not in corrected]
+    results, whose corrections name an entry of the same kind (:func:`named_by`). A
+    correction that would lift a positive challenge or rechallenge never stands in its
+    place (the rule refuses it; only a hand-edited record holds one)."""
+    corrected: set[int] = set()
+    for e in entries:
+        found = named_by(entries, e)
+        if len(found) != 1:
+            continue
+        if getattr(found[0], "result", None) == "positive" and e.result != "positive":
+            continue  # never lifts a positive (visit/results.py refuses it; a hand edit)
+        corrected.add(id(found[0]))
+    return [e for e in entries if id(e) not in corrected]
 
 
 def _first(ratings: list[CowsRating], rating: CowsRating) -> CowsRating:
@@ -100,11 +137,10 @@ def _first(ratings: list[CowsRating], rating: CowsRating) -> CowsRating:
     never for the day it was typed on."""
     seen = 0
     while rating.corrects is not None and seen < len(ratings):
-        wanted = instant(rating.corrects)
-        earlier = next((r for r in ratings if instant(r.at) == wanted), None)
-        if earlier is None:
+        found = named_by(ratings, rating)
+        if len(found) != 1:
             break
-        rating, seen = earlier, seen + 1
+        rating, seen = found[0], seen + 1
     return rating
 
 
@@ -138,3 +174,75 @@ def standing_positive(entries: list[ChallengeResult], kind: str) -> ChallengeRes
     """The latest positive result of ``kind`` that stands (no later entry corrects it)."""
     found = [c for c in live(entries) if c.kind == kind and c.result == "positive"]
     return max(found, key=lambda c: instant(c.at)) if found else None
+
+
+def local_day(at: dt.datetime) -> dt.date:
+    """The visit day a time falls on: its date where the program runs."""
+    return aware(at).astimezone().date()
+
+
+@dataclass
+class VisitResults:
+    """What the gate reads of a visit's results on its visit day (:func:`visit_results`):
+    the answers, and the entries they come from."""
+
+    answers: dict[str, Any] = field(default_factory=dict)
+    rating: CowsRating | None = None
+    challenge: ChallengeResult | None = None
+    rechallenge: ChallengeResult | None = None
+
+
+RESULT_KEYS: tuple[str, ...] = (CHALLENGE, RECHALLENGE, RECHALLENGE_HOURS)
+"""The answers that come from the challenge series only, never from a stored answer."""
+
+
+def visit_results(
+    guide: Guide,
+    ratings: list[CowsRating],
+    challenges: list[ChallengeResult],
+    day: dt.date | None,
+) -> VisitResults:
+    """The one reading of a whole series for the visit day ``day`` (safety invariant 9):
+    the latest standing COWS rating of that local day (a correction in the place and on
+    the day of the entry it corrects); the standing positive challenge whatever its day,
+    else the latest challenge of the day; a rechallenge only after a positive challenge,
+    on the visit day and within the window, with the hours worked out from the two times
+    recorded (never from an answer). Every evaluation of a visit goes through it."""
+    out = VisitResults()
+    used = latest_on(ratings, day)
+    if used is not None:
+        out.rating = ratings[used]
+        out.answers.update(rating_answers(out.rating))
+    standing = live(challenges)
+    positive = standing_positive(challenges, "challenge")
+    if positive is None:
+        today = [c for c in standing if c.kind == "challenge" and c.day == day]
+        if today:
+            out.challenge = max(today, key=lambda c: instant(c.at))
+            out.answers[CHALLENGE] = out.challenge.result
+        return out
+    out.challenge = positive
+    out.answers[CHALLENGE] = "positive"
+    after = [
+        c for c in standing if c.kind == "rechallenge" and instant(c.at) > instant(positive.at)
+    ]
+    again = max(
+        (c for c in after if c.result == "positive"), key=lambda c: instant(c.at), default=None
+    )
+    if again is None:
+        window = guide.setting_values.get(WINDOW)
+        inside = [
+            c
+            for c in after
+            if c.day == day
+            and local_day(c.at) == day
+            and (not isinstance(window, int | float) or hours_between(positive.at, c.at) <= window)
+        ]
+        again = max(inside, key=lambda c: instant(c.at), default=None)
+    if again is None:
+        return out
+    out.rechallenge = again
+    out.answers[RECHALLENGE] = again.result
+    if again.result != "not_done":
+        out.answers[RECHALLENGE_HOURS] = hours_between(positive.at, again.at)
+    return out

@@ -149,6 +149,7 @@ def parse_answers(
     where: str | None,
     visit_day: dt.date | None = None,
     now: dt.datetime | None = None,
+    recorded: Any = None,
 ) -> dict[str, Preset]:
     """Typed answers from a file, a batch line or flags; ``where`` (e.g. ``--answers
     FILE``) is named in every message. A batch gives None: its error lines carry the line
@@ -158,8 +159,9 @@ def parse_answers(
     (``naloxone_challenges``) stand for the answers they give on the visit day
     (``visit_day``, else the ``injection_date`` given, else ``today``): see visit/series.py.
     A result in them, or in the rapid pathway's days, timed after ``now`` is refused (the
-    visit's clock; None: the end of ``today``)."""
-    raw = expand_series(guide, raw, today, where, visit_day, now)
+    visit's clock; None: the end of ``today``). ``recorded``: a resumed session's series,
+    whose entries the file's corrections may name."""
+    raw = expand_series(guide, raw, today, where, visit_day, now, recorded)
     out: dict[str, Preset] = {}
     for key, value in raw.items():
         if started_of(guide, key) is not None:
@@ -240,6 +242,7 @@ def gather_given(
     today: dt.date,
     base: Mapping[str, Preset] | None = None,
     now: dt.datetime | None = None,
+    recorded: Any = None,
 ) -> dict[str, Preset]:
     """:func:`gather` with the answers file already read (``raw``; None for no file; from
     a file or from standard input alike), named ``where`` in messages; nothing timed after
@@ -252,8 +255,10 @@ def gather_given(
         flag_day = flags.get(guide.meta.date_key)
         day = flag_day.value if flag_day is not None else None
         visit_day = day if isinstance(day, dt.date) else None
-        from_file = parse_answers(guide, raw, "file", today, where, visit_day, now)
-        refuse_flags_beside_series(guide, raw, from_file, flags, today, where, now)
+        from_file = parse_answers(guide, raw, "file", today, where, visit_day, now, recorded)
+        refuse_flags_beside_series(
+            guide, raw, from_file, flags, today, where, now, recorded=recorded
+        )
         merged.update(from_file)
     merged.update(flags)
     return merged
@@ -268,6 +273,7 @@ def refuse_flags_beside_series(
     where: str,
     now: dt.datetime | None = None,
     by: str = "--answer",
+    recorded: Any = None,
 ) -> None:
     """Single answers over a series would replace the answers it stands for (the latest
     rating of the day, a positive challenge) without a word: refused. The same for flags
@@ -283,6 +289,13 @@ def refuse_flags_beside_series(
         return
     rest = {k: v for k, v in raw.items() if k not in series}
     stands_for = set(given) - set(parse_answers(guide, rest, "file", today, where, now=now))
+    if CHALLENGES_KEY in raw:
+        # The challenge series stands for the challenge, the rechallenge and its hours
+        # whatever it gives for the visit day: a rechallenge beside it cannot be ordered
+        # against its positive, and hours are worked out from its times, never given.
+        from .entries import RESULT_KEYS
+
+        stands_for |= {k for k in RESULT_KEYS if k in guide.questions}
     clash = sorted(stands_for & set(flags))
     if not clash:
         return
@@ -290,8 +303,11 @@ def refuse_flags_beside_series(
     # records; it has no time here, so it can only repeat it, never replace it.
     from .results import Results, offered_answers, offered_series, take_results
 
-    expanded = file_series(guide, raw, flags, today, now)
-    held = Results()
+    expanded = file_series(guide, raw, flags, today, now, recorded)
+    held = Results(
+        list(getattr(recorded, "cows_ratings", [])),
+        list(getattr(recorded, "naloxone_challenges", [])),
+    )
     take_results(guide, held, offered_series(expanded), now=now)
     day = flags.get(guide.meta.date_key)
     visit = day.value if day is not None and isinstance(day.value, dt.date) else today
@@ -305,7 +321,8 @@ def refuse_flags_beside_series(
     raise InvalidAnswer(
         clash[0],
         f"given by {by} beside the series in {where} ({', '.join(series)}), which "
-        "gives it: change the series instead",
+        "gives it: change the series instead (an entry with its time; the rechallenge's "
+        "hours are worked out from the times)",
     )
 
 
@@ -315,6 +332,7 @@ def file_series(
     presets: Mapping[str, Preset],
     today: dt.date,
     now: dt.datetime | None = None,
+    recorded: Any = None,
 ) -> Expanded | None:
     """The COWS series and the challenges an answers file gives (``cows_ratings``,
     ``naloxone_challenges``), read for the visit day in force; None when it gives neither.
@@ -324,7 +342,7 @@ def file_series(
     given = presets.get(guide.meta.date_key)
     visit = given.value if given is not None and given.origin == "flag" else None
     day = series_day(guide, raw, today, visit if isinstance(visit, dt.date) else None)
-    return read_series(guide, raw, day, None, now)
+    return read_series(guide, raw, day, None, now, recorded)
 
 
 def read_series(
@@ -333,15 +351,17 @@ def read_series(
     day: dt.date,
     where: str | None,
     now: dt.datetime | None = None,
+    recorded: Any = None,
 ) -> Expanded:
     """A file's series read for the visit day ``day`` as of ``now`` (None: the end of
     ``day``; a time after it is refused, visit/clock.py), its entries checked by the rule
-    every route follows (visit/results.py)."""
+    every route follows (visit/results.py), after ``recorded``'s (a resumed session's:
+    a file's correction may name one of its entries)."""
     from .results import check_series  # pydantic: only with a series to read
     from .series import expand
 
     expanded = expand(guide, raw, day, where, now)
-    check_series(guide, expanded, where)
+    check_series(guide, expanded, where, recorded)
     return expanded
 
 
@@ -650,12 +670,13 @@ def expand_series(
     where: str | None,
     visit_day: dt.date | None = None,
     now: dt.datetime | None = None,
+    recorded: Any = None,
 ) -> Mapping[str, Any]:
     """``raw`` with a COWS series and a challenge series replaced by the answers they give
     on the visit day (unchanged when it has neither)."""
     if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
         return raw
     day = series_day(guide, raw, today, visit_day)
-    expanded = read_series(guide, raw, day, where, now)
+    expanded = read_series(guide, raw, day, where, now, recorded)
     flat = {k: v for k, v in raw.items() if k not in (RATINGS_KEY, CHALLENGES_KEY)}
     return {**flat, **expanded.answers}

@@ -34,7 +34,6 @@ from ..expr import UNKNOWN
 from ..pack.guide import Guide
 from .answers import CHALLENGES_KEY, RATINGS_KEY
 from .clock import (
-    aware,
     instant,
     observation_problem,
     parse_instant,
@@ -55,6 +54,7 @@ from .entries import (
     item_keys,
     latest_on,
     live,
+    named_by,
 )
 from .entries import (
     standing_positive as standing_positive,
@@ -121,19 +121,6 @@ class Offered:
 
 def _same(a: dt.datetime, b: dt.datetime) -> bool:
     return instant(a) == instant(b)
-
-
-def _names(entry_at: dt.datetime, corrects: dt.datetime) -> bool:
-    """Whether ``corrects`` names the entry of ``entry_at``: the same instant, or the same
-    minute (or second) when ``corrects`` is written to the minute (or second), as a
-    clinician copies a time from a note or a message."""
-    named = aware(corrects)
-    entry = aware(entry_at).astimezone(named.tzinfo)  # read where the time was written
-    if named.microsecond == 0 and named.second == 0:
-        return entry.replace(second=0, microsecond=0) == named
-    if named.microsecond == 0:
-        return entry.replace(microsecond=0) == named
-    return entry == named
 
 
 def _when(at: dt.datetime) -> str:
@@ -423,18 +410,42 @@ def _stamp(offered: Offered, taken: list[Any]) -> dt.datetime:
     return at
 
 
+def _named(entries: list[Any], offered: Offered, none: str) -> Any:
+    """The one entry a correction names (visit/entries.py: :func:`named_by`, the one
+    matching every reading of a series uses); refused when none or more than one is."""
+    assert offered.corrects is not None
+    kind = None if offered.kind == "cows" else offered.kind
+    probe = _Probe(kind, offered.corrects)
+    found = named_by(entries, probe)
+    if not found:
+        raise _refuse(offered, f"corrects {_when(offered.corrects)}, but {none}")
+    if len(found) > 1:
+        both = " and ".join(_when(e.at) for e in found)
+        raise _refuse(
+            offered,
+            f"corrects {_when(offered.corrects)}, which names more than one recorded entry "
+            f"({both}): give the exact time of the one it corrects",
+        )
+    return found[0]
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """A correction not recorded yet, as :func:`named_by` reads one."""
+
+    kind: str | None
+    corrects: dt.datetime
+
+
 def _correction_of(
     entries: list[ChallengeResult], offered: Offered, day: dt.date | None
 ) -> ChallengeResult:
     assert offered.corrects is not None
     corrects = offered.corrects
-    target = next((c for c in entries if c.kind == offered.kind and _names(c.at, corrects)), None)
+    target: ChallengeResult = _named(
+        entries, offered, f"no {offered.kind} is recorded at that time"
+    )
     _own_time(offered, corrects)
-    if target is None:
-        raise _refuse(
-            offered,
-            f"corrects {_when(corrects)}, but no {offered.kind} is recorded at that time",
-        )
     if not (offered.reason or "").strip():
         raise _refuse(offered, f"the correction of {_when(corrects)} needs a reason")
     if target.result == "positive" and str(offered.value) != "positive":
@@ -479,11 +490,7 @@ def _take_rating(
     items = offered.items or None
     if offered.corrects is not None:
         corrects = offered.corrects
-        target = next((r for r in ratings if _names(r.at, corrects)), None)
-        if target is None:
-            raise _refuse(
-                offered, f"corrects {_when(corrects)}, but no COWS rating is recorded then"
-            )
+        target = _named(ratings, offered, "no COWS rating is recorded then")
         if not (offered.reason or "").strip():
             raise _refuse(offered, f"the correction of {_when(corrects)} needs a reason")
         _own_time(offered, corrects)
@@ -767,17 +774,24 @@ def note_rating(
     return rating if isinstance(rating, CowsRating) else None
 
 
-def check_series(guide: Guide, expanded: Any, where: str | None) -> None:
+def check_series(guide: Guide, expanded: Any, where: str | None, recorded: Any = None) -> None:
     """A file's own series obeys the rule every route obeys: its entries, in time order,
-    taken into an empty record (a correction names an entry of the file, a rechallenge
-    follows a positive challenge within the window, a positive is never lifted).
+    taken into an empty record, or after a resumed session's entries (``recorded``): a
+    correction names an entry of the file or of the session, a rechallenge follows a
+    positive challenge within the window, a positive is never lifted.
 
     Raises:
         InvalidAnswer: on the file's key (``cows_ratings``, ``naloxone_challenges``),
             naming the entry and ``where``.
     """
     suffix = f" ({where})" if where else ""
-    held = Results(times_given=True)
+    # The file's entries all carry their times; the session's (on resume) are checked
+    # first, so that a file's correction may name one of them.
+    held = Results(
+        list(getattr(recorded, "cows_ratings", [])),
+        list(getattr(recorded, "naloxone_challenges", [])),
+        times_given=True,
+    )
     for key, offered in (
         (RATINGS_KEY, offered_series(_Only(ratings=expanded.ratings))),
         (CHALLENGES_KEY, offered_series(_Only(entries=expanded.entries))),

@@ -44,6 +44,7 @@ from .entries import OBSERVATION as OBSERVATION
 from .entries import PREFIX as PREFIX
 from .entries import RECHALLENGE as RECHALLENGE
 from .entries import RECHALLENGE_HOURS as RECHALLENGE_HOURS
+from .entries import RESULT_KEYS, visit_results
 from .entries import TOTAL as TOTAL
 from .entries import WINDOW as WINDOW
 from .entries import ChallengeResult as ChallengeResult
@@ -52,6 +53,7 @@ from .entries import CowsRating as CowsRating
 from .entries import item_keys as item_keys
 from .entries import latest_on as latest_on
 from .entries import live as live
+from .entries import local_day as local_day
 from .entries import rating_answers as rating_answers
 from .entries import standing_positive as standing_positive
 
@@ -126,11 +128,6 @@ def rechallenge_hours(first: dt.datetime, second: dt.datetime) -> float:
     to a hundredth, so that a rechallenge a moment past the window is never rounded into
     it (visit/clock.py: a daylight-saving change adds or removes no hour)."""
     return hours_between(first, second)
-
-
-def local_day(at: dt.datetime) -> dt.date:
-    """The visit day a time falls on: its date where the program runs."""
-    return aware(at).astimezone().date()
 
 
 def fill_rechallenge_hours(guide: Guide, record: Any, now: dt.datetime) -> str | None:
@@ -430,33 +427,20 @@ def _expand_challenges(
     # reader of the file applies (visit/presets.py: read_series); here, what they say.
     ordered = sorted(parsed, key=lambda c: instant(c.at))
     out.entries = ordered
-    standing = live(ordered)
-    challenges = [c for c in standing if c.kind == "challenge"]
-    first = standing_positive(ordered, "challenge") or (challenges[-1] if challenges else None)
-    rechallenges = [c for c in standing if c.kind == "rechallenge"]
-    again = standing_positive(ordered, "rechallenge") or (
-        rechallenges[-1] if rechallenges else None
-    )
-    if first is None or first.result != "positive":
-        again = None  # refused by the rule: a rechallenge follows a positive challenge
+    # What they stand for on the visit day: the one reading every route uses
+    # (visit/entries.py), the walk's record too.
+    reading = visit_results(guide, [], ordered, day)
+    out.answers.update({k: v for k, v in reading.answers.items() if k in RESULT_KEYS})
     out.challenges = [
         {"kind": c.kind, "at": c.at, "result": c.result}
         | ({"started": c.started} if c.started is not None else {})
-        for c in (first, again)
+        for c in (reading.challenge, reading.rechallenge)
         if c is not None
     ]
-    if first is None:
-        return
-    # A positive challenge counts whatever its day (it blocks); any other result only on
-    # the visit day. A rechallenge counts only on the visit day, or the positive stands.
-    if first.result == "positive" or local_day(first.at) == day:
-        out.answers[CHALLENGE] = first.result
+    if reading.challenge is not None:
         out.used_challenge = "challenge"
-    if again is not None and first.result == "positive" and local_day(again.at) == day:
-        out.answers[RECHALLENGE] = again.result
-        if again.result != "not_done":
-            out.answers[RECHALLENGE_HOURS] = rechallenge_hours(first.at, again.at)
-            out.used_challenge = "rechallenge"
+    if reading.rechallenge is not None and reading.rechallenge.result != "not_done":
+        out.used_challenge = "rechallenge"
 
 
 # --- the series as text (screen and note) --------------------------------------------

@@ -26,6 +26,8 @@ from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
 from .answers import parse_value, to_json
+from .clock import instant
+from .entries import PREFIX, RESULT_KEYS, visit_results
 from .labels import clean_label as clean
 from .labels import label_key, slug
 from .rapid import (
@@ -39,7 +41,7 @@ from .rapid import (
     record_answers,
     table_of,
 )
-from .series import CHALLENGE, RECHALLENGE, ChallengeResult, CowsRating, live
+from .series import ChallengeResult, CowsRating
 
 JSONScalar = bool | int | float | str
 FORMAT: Literal[1] = 1
@@ -284,13 +286,7 @@ class SessionRecord(_Model):
             kept = record_answers(guide, self.rapid_reading(today))
             answers.update(kept)
             from_record = frozenset(kept)
-        standing = [c for c in live(self.naloxone_challenges) if c.result == "positive"]
-        for kind, key in (("challenge", CHALLENGE), ("rechallenge", RECHALLENGE)):
-            if key in guide.questions and any(c.kind == kind for c in standing):
-                # A positive recorded in the series stands whatever the answer says now
-                # (the visit moved to another day, a hand-edited file): only a negative
-                # rechallenge lifts a positive challenge (safety invariant 9).
-                answers[key] = "positive"
+        answers = self.visit_answers(guide, answers, today)
         return Inputs(
             answers=answers,
             today=today,
@@ -300,6 +296,42 @@ class SessionRecord(_Model):
             acks={g: a.fingerprint for g, a in self.acks.items()},
             use_defaults=use_defaults,
             from_record=from_record,
+        )
+
+    def visit_answers(
+        self, guide: Guide, answers: dict[str, Scalar], today: dt.date
+    ) -> dict[str, Scalar]:
+        """``answers`` with the results read from the whole series for the visit day (the
+        injection date answered, else ``today``): visit/entries.py :func:`visit_results`,
+        the one reading. A stored answer for the challenge, the rechallenge or its hours
+        is never trusted (a hand-edited file, a file's own series): only the series
+        counts. The COWS answers are the day's latest standing rating, except while a
+        rating is being typed at the prompt (after 'rate again', or items typed since the
+        latest rating), which the walk adds to the series once it is complete."""
+        date = answers.get(guide.meta.date_key)
+        day = date if isinstance(date, dt.date) else today
+        reading = visit_results(guide, self.cows_ratings, self.naloxone_challenges, day)
+        out = {k: v for k, v in answers.items() if k not in RESULT_KEYS}
+        out.update(
+            {k: v for k, v in reading.answers.items() if k in guide.questions and k in RESULT_KEYS}
+        )
+        cows = [k for k in guide.questions if k.startswith(PREFIX)]
+        if reading.rating is None or not cows or self._rating_typed(cows, reading.rating):
+            return out
+        out = {k: v for k, v in out.items() if k not in cows}
+        out.update({k: v for k, v in reading.answers.items() if k in cows})
+        return out
+
+    def _rating_typed(self, cows: list[str], latest: CowsRating) -> bool:
+        """A COWS rating is being typed at the prompt: after 'rate again', or an item
+        typed (or a scenario's) at or after the latest rating's time."""
+        if self.cows_next_context is not None:
+            return True
+        return any(
+            (rec := self.answers.get(k)) is not None
+            and rec.origin in ("typed", "scenario")
+            and instant(rec.at) >= instant(latest.at)
+            for k in cows
         )
 
     # -- the rapid pathway's daily record ----------------------------------------------

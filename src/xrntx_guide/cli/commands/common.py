@@ -194,16 +194,19 @@ def gather_answers(
     flags: list[str],
     answers: Path | None,
     day: dt.date,
+    recorded: Any = None,
 ) -> Given:
     """The answers given: ``--answer`` flags over ``--answers FILE`` (``-``: JSON read
-    from standard input, here, so that the core never reads a stream)."""
+    from standard input, here, so that the core never reads a stream). ``recorded``: the
+    session resumed, whose entries a file's corrections may name."""
     from ...visit.presets import Given, gather_given, read_answers_file
 
     raw: Mapping[str, Any] | None = None
     if answers is not None:
         raw = read_stdin_answers(env) if str(answers) == "-" else read_answers_file(answers)
     where = f"--answers {answers}"
-    return Given(gather_given(guide, flags, raw, where, day, now=env.now()), raw or {}, where)
+    answers_given = gather_given(guide, flags, raw, where, day, now=env.now(), recorded=recorded)
+    return Given(answers_given, raw or {}, where)
 
 
 def patient_label(text: str, where: str = "--label") -> str:

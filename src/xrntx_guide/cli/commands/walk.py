@@ -246,7 +246,7 @@ def walk(
         for line in reopen_rechallenge(guide, record, env.now()):
             ui.note(line)
     base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
-    given = gather_answers(env, guide, answer or [], answers, day)
+    given = gather_answers(env, guide, answer or [], answers, day, record if resume else None)
     presets = given.answers
     refuse_early_timed_results(guide, record, presets, day, clock.timer_now)
     from ...visit.results import parse_corrections
@@ -273,7 +273,7 @@ def walk(
     # correction, or refused before anything is set.
     from ...visit.results import take_given
 
-    series = file_series(guide, given.raw, presets, day, now)
+    series = file_series(guide, given.raw, presets, day, now, record if resume else None)
     given_day = presets[date_key].value if date_key in presets else None
     stored_day = record.answers.get(date_key)
     visit_day = (
@@ -284,8 +284,13 @@ def walk(
         else day
     )
     take_given(guide, record, presets, series, visit_day, now, record.timers, corrections)
+    from_series = set(series.answers) if series is not None else set()
     for key, p in presets.items():
         if p.origin == "record":  # worked out from the pathway's days, kept below
+            continue
+        if key in from_series and p.origin == "file":
+            # In the record as the series' entries, with their times: the gate reads the
+            # whole series for the visit day (visit/entries.py), never a file's own latest.
             continue
         record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
     from ...visit.series import fill_rechallenge_hours
