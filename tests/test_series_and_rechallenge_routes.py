@@ -1,4 +1,4 @@
-"""Red-team 2 findings on serial COWS and the naloxone (re)challenge (visit/series.py)."""
+"""Routes around serial COWS and the naloxone (re)challenge (visit/series.py)."""
 
 from __future__ import annotations
 

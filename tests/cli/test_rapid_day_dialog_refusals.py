@@ -1,4 +1,4 @@
-"""Red-team 2: the rapid pathway's day dialog (cli/rapid.py), in a pseudo-terminal."""
+"""What the rapid pathway's day dialog refuses (cli/rapid.py), in a pseudo-terminal."""
 
 from __future__ import annotations
 

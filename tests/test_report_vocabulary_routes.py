@@ -1,4 +1,4 @@
-"""Red-team findings on ``[guide.report]`` (the report vocabulary as data)."""
+"""Routes around ``[guide.report]`` (the report vocabulary as data)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.helpers import Run, answer_flags, copy_steps, days_ago, ready_patient
 
 
-def test_redteam_report_injection_given_naming_a_pre_injection_answer_dates_a_blocked_dose(
+def test_report_injection_given_naming_a_pre_injection_answer_dates_a_blocked_dose(
     run: Run, tmp_path: Path
 ) -> None:
     """A pack whose ``[guide.report] injection_given`` names an answer given before the

@@ -1,4 +1,4 @@
-"""Red-team findings on the interactive walk (cli/walk.py): the injection step must never be
+"""The interactive walk (cli/walk.py): the injection step must never be
 shown while a contraindication fails, whatever command is typed."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def spawn(home: Path, *args: str) -> pexpect.spawn[str]:
 
 
 @pytest.mark.parametrize("key", ["injection_given", "needle_used", "observation_minutes"])
-def test_redteam_edit_of_a_preset_answer_shows_the_injection_steps_while_blocked(
+def test_edit_of_a_preset_answer_shows_the_injection_steps_while_blocked(
     tmp_path: Path, _isolated_home: Path, key: str
 ) -> None:
     """`walk --answers case.json` with the whole case (answers of the injection and the

@@ -1,4 +1,4 @@
-"""Red-team findings on the environment seam and the CLI split (shared options)."""
+"""The environment seam and the CLI split (shared options)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(EXE), *args], capture_output=True, text=True, check=False)
 
 
-def test_redteam_a_site_file_before_the_command_is_silently_replaced_by_one_after_it(
+def test_a_site_file_before_the_command_is_silently_replaced_by_one_after_it(
     _isolated_home: Path, tmp_path: Path
 ) -> None:
     """`xrntx-guide --site strict.toml check --site other.toml ...`: the shared option given
@@ -38,7 +38,7 @@ def test_redteam_a_site_file_before_the_command_is_silently_replaced_by_one_afte
     )
 
 
-def test_redteam_delete_by_a_label_that_is_another_sessions_id_deletes_the_other_patient(
+def test_delete_by_a_label_that_is_another_sessions_id_deletes_the_other_patient(
     _isolated_home: Path,
 ) -> None:
     """Patient A's session has id X; patient B is labelled X (a label may be any text).

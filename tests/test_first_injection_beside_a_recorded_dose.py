@@ -1,4 +1,4 @@
-"""Red-team 2 findings on the 'first injection with a dose on record' refusal
+"""Routes around the 'first injection with a dose on record' refusal
 (visit/history.py ``contradiction``)."""
 
 from __future__ import annotations

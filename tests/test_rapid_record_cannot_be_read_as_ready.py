@@ -1,4 +1,4 @@
-"""Red-team 2 findings on the supervised rapid pathway's daily record (visit/rapid.py).
+"""Routes to a wrong ready through the supervised rapid pathway's daily record (visit/rapid.py).
 
 Each test starts from scenario 20 (day 7 of the example site's protocol, ready) and
 changes one thing about the record.

@@ -1,4 +1,4 @@
-"""Red-team findings on the history pre-fill of repeat visits (visit/history.py)."""
+"""Routes around the history pre-fill of repeat visits (visit/history.py)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def folder(_isolated_home: Path) -> Path:
     return _isolated_home / "sessions"
 
 
-def test_redteam_resumed_visit_keeps_a_stale_history_value_and_an_early_repeat_is_ready(
+def test_resumed_visit_keeps_a_stale_history_value_and_an_early_repeat_is_ready(
     run: Run, folder: Path
 ) -> None:
     """A repeat visit started before another visit of the same patient gave an injection
@@ -96,7 +96,7 @@ def test_redteam_resumed_visit_keeps_a_stale_history_value_and_an_early_repeat_i
     )
 
 
-def test_redteam_a_first_injection_visit_3_days_after_a_recorded_injection_is_ready(
+def test_a_first_injection_visit_3_days_after_a_recorded_injection_is_ready(
     run: Run, folder: Path
 ) -> None:
     """The history holds a finished care visit with the injection given 3 days ago. A new
