@@ -116,7 +116,19 @@ def test_a_label_of_anything_but_plain_letters_digits_and_separators_is_refused(
 
 @pytest.mark.parametrize("typed", ["AB-12", "ab 12", "x/7#3", "jd_01.2", "ＡＢ１２"])
 def test_a_label_of_plain_letters_digits_and_separators_is_accepted(typed: str) -> None:
-    assert label_key(clean_label(typed)) in ("ab12", "x/7#3", "jd012")
+    assert label_key(clean_label(typed)) in ("ab12", "x73", "jd012")
+
+
+@pytest.mark.parametrize("typed", ["MRN#123", "MRN/123", "mrn 123", "MRN-123"])
+def test_every_separator_a_label_may_hold_is_ignored_when_labels_are_compared(
+    typed: str,
+) -> None:
+    """`#` and `/` are taken in a label, so they are separators like `-`: `MRN#123` and
+    `MRN123` are one patient, and so is the file name a session under either carries."""
+    from xrntx_guide.visit.labels import file_label_key, slug
+
+    assert label_key(clean_label(typed)) == label_key("MRN123")
+    assert file_label_key(f"{slug(typed)}-0123abcd.json") == label_key("MRN123")
 
 
 def test_use_since_the_last_injection_dated_before_it_is_refused(guide: Guide) -> None:

@@ -320,3 +320,32 @@ def test_an_interactive_walk_can_go_on_unsaved_and_says_when_a_save_works_again(
     w.save()  # the disk has room again
     assert "Saved again" in out.getvalue()
     assert store.load(folder / "disk.json").answers["age"].value == 34
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("at", "0001-01-01T00:00:00+05:00"), ("at", "9999-12-31T23:59:00-05:00")],
+)
+def test_a_stored_time_out_of_range_names_the_file_never_exit_70(
+    run: Run, folder: Path, field: str, value: str
+) -> None:
+    """A session whose COWS rating was edited to a time no window or local reading can be
+    computed for (year 1 with a positive offset, the last minutes of year 9999) is an
+    unreadable session named by its file: resume, a labelled check and the listing say so
+    (exit 2), where they crashed with an OverflowError."""
+    made = run(
+        "walk", "--no-input", "--label", "H6", "--now", f"{TODAY.isoformat()}T09:00",
+        "-a", "visit=first_injection", "-a", "cows_total=2",
+    )  # fmt: skip
+    assert made.exit_code == ExitCode.INCOMPLETE, made.output
+    (path,) = folder.glob("H6-*.json")
+    data = json.loads(path.read_text())
+    data["cows_ratings"][0][field] = value
+    path.write_text(json.dumps(data))
+    resumed = run("walk", "--resume", "--session", str(path), "--no-input")
+    assert resumed.exit_code == ExitCode.USAGE, resumed.output
+    assert str(path) in resumed.stderr
+    check = run("check", "--label", "H6", "-a", "visit=first_injection")
+    assert check.exit_code == ExitCode.USAGE, check.output
+    listed = run("sessions")
+    assert listed.exit_code == ExitCode.OK and "skipped" in listed.stderr, listed.output

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from typing import Any
 
 from ..errors import InvalidAnswer
 
@@ -81,6 +82,38 @@ def _checked(when: dt.datetime, raw: object) -> dt.datetime:
             f"{text!r} is out of range: give a time between the years {FIRST_YEAR} and {LAST_YEAR}"
         )
     return when
+
+
+def in_range(value: Any) -> Any:
+    """``value`` unchanged when it is no time, or a time within the years the program
+    computes with (read in UTC when it has an offset); else ValueError naming it."""
+    if not isinstance(value, dt.datetime):
+        return value
+    try:
+        year = value.astimezone(dt.UTC).year if value.tzinfo is not None else value.year
+    except OverflowError:
+        year = 0
+    if not FIRST_YEAR <= value.year <= LAST_YEAR or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(
+            f"{value.isoformat()} is out of range: a stored time falls between the years "
+            f"{FIRST_YEAR} and {LAST_YEAR}"
+        )
+    return value
+
+
+def stored(value: Any) -> Any:
+    """A time as a stored record holds it (a session file, its series, its pathway days):
+    one without an offset is read as UTC (written by hand or by an older version), and one
+    outside the years the program computes with is refused (ValueError: the record cannot
+    be read, and says which field), so that a damaged file is named, never exit 70.
+    Containers are read entry by entry; anything else is returned as it is."""
+    if isinstance(value, dt.datetime):
+        return in_range(value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC))
+    if isinstance(value, dict):
+        return {k: stored(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [stored(v) for v in value]
+    return value
 
 
 def _offset(at: dt.datetime) -> str:

@@ -13,10 +13,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from ..pack.guide import Guide
-from .clock import aware, hours_between, instant
+from .clock import aware, hours_between, in_range, instant
 
 TOTAL = "cows_total"
 PREFIX = "cows_"
@@ -42,6 +42,11 @@ class CowsRating(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _times_in_range(cls, value: Any) -> Any:
+        return in_range(value)
+
     at: dt.datetime
     day: dt.date
     """The visit day it was taken on: the only day it counts for."""
@@ -60,6 +65,11 @@ class ChallengeResult(BaseModel):
     """One naloxone challenge or rechallenge result: when, for which visit day, what."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _times_in_range(cls, value: Any) -> Any:
+        return in_range(value)
 
     at: dt.datetime
     """When the result was recorded (typed in the walk), or the time a file gave."""

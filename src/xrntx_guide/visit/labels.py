@@ -14,7 +14,7 @@ invisible, and a second dose could be given. A label is an **identifier, not a n
   --label``, the label prompt, ``walk --resume --label``, ``check --label``, a batch
   line's ``label`` and ``history``.
 - :func:`label_key` is what labels are compared by: case folded, with spaces and
-  ``- _ .`` removed, so ``AB 12``, ``ab-12`` and ``AB12`` are one patient. Over-matching
+  ``- _ . / #`` removed, so ``AB 12``, ``ab-12`` and ``AB12`` are one patient. Over-matching
   is the safe side: a wrong match only refuses an answer or fills one in, always naming
   the session it came from. Labels stored by earlier versions (which took any printable
   text) are compared by the same key and still list and open by id or file.
@@ -31,7 +31,7 @@ MAX_LABEL = 80
 ALLOWED = frozenset(string.ascii_letters + string.digits + " -_./#")
 """The characters a label may hold (after NFKC)."""
 
-IGNORED = " -_."
+IGNORED = " -_./#"
 """Separators that do not tell two labels apart."""
 
 FIX = "type it with plain letters and digits; a hyphen is '-'"
@@ -89,7 +89,7 @@ def clean_label(text: str) -> str:
 
 def label_key(label: str) -> str:
     """What labels are compared by: NFKC, case folded, look-alike letters read as Latin,
-    spaces and ``- _ .`` removed. Two labels with the same key are one patient's."""
+    spaces and ``- _ . / #`` removed. Two labels with the same key are one patient's."""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", label).casefold())
     read = folded.translate(_LOOK_ALIKE)
     return "".join(ch for ch in read if ch not in IGNORED and not ch.isspace())

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..errors import InvalidAnswer
 from ..expr import Scalar
@@ -34,7 +34,7 @@ from ..pack.guide import Guide
 from .answers import MAX_TEXT, RAPID_DAYS_KEY, RAPID_RECORD_KEYS, as_text, parse_date, parse_value
 from .answers import is_pathway_key as is_pathway_key
 from .answers import is_record_key as is_record_key
-from .clock import aware, end_of_day, future_problem, instant, on_day, shown, with_offset
+from .clock import aware, end_of_day, future_problem, in_range, instant, on_day, shown, with_offset
 
 ANSWERS_KEY = RAPID_DAYS_KEY
 """The key of the record in an answers file, a batch line or a scenario's answers."""
@@ -49,6 +49,11 @@ MAX_DAYS = 366
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _times_in_range(cls, value: Any) -> Any:
+        return in_range(value)
 
 
 class CowsRating(_Model):

@@ -26,7 +26,7 @@ from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
 from .answers import parse_value, to_json
-from .clock import instant
+from .clock import instant, stored
 from .entries import PREFIX, RESULT_KEYS, visit_results
 from .labels import clean_label as clean
 from .labels import label_key, slug
@@ -48,13 +48,9 @@ FORMAT: Literal[1] = 1
 
 
 def _aware(value: Any) -> Any:
-    """A time read without a UTC offset, read as UTC (a record written by hand or by an
-    older version): times are compared, and a naive one beside an aware one cannot be."""
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    if isinstance(value, dict):
-        return {k: _aware(v) for k, v in value.items()}
-    return value
+    """A stored time: read as UTC without an offset, refused outside the years the
+    program computes with (visit/clock.py ``stored``)."""
+    return stored(value)
 
 
 class _Model(BaseModel):
