@@ -85,19 +85,21 @@ def _checked(when: dt.datetime, raw: object) -> dt.datetime:
 
 
 def in_range(value: Any) -> Any:
-    """``value`` unchanged when it is no time, or a time within the years the program
-    computes with (read in UTC when it has an offset); else ValueError naming it."""
+    """``value`` unchanged when it is no time, or a time the program can compute with as a
+    stored record holds it: read in UTC, and a couple of days either side of it (a
+    rechallenge window, a local day); else ValueError naming it. A record written by this
+    program always is; a hand-edited one (year 1 with a positive offset, the last hours of
+    year 9999) may not be, and is then an unreadable session, never exit 70."""
     if not isinstance(value, dt.datetime):
         return value
+    margin = dt.timedelta(days=2)
     try:
-        year = value.astimezone(dt.UTC).year if value.tzinfo is not None else value.year
+        utc = value.astimezone(dt.UTC) if value.tzinfo is not None else value
+        _ = (utc + margin, utc - margin)  # computed only to see that it can be
     except OverflowError:
-        year = 0
-    if not FIRST_YEAR <= value.year <= LAST_YEAR or not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(
-            f"{value.isoformat()} is out of range: a stored time falls between the years "
-            f"{FIRST_YEAR} and {LAST_YEAR}"
-        )
+            f"{value.isoformat()} is out of range: no window or local day can be computed around it"
+        ) from None
     return value
 
 
