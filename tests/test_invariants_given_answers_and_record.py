@@ -472,3 +472,28 @@ def test_a_positive_challenge_in_an_unfinished_session_stands_for_every_route(
     check = run("check", "--json", "--label", "POS1", "--now", f"{day}T09:00", *answer_flags(again))
     assert check.exit_code == 2, check.output
     no_traceback(check)
+
+
+def test_a_care_session_saved_outside_the_sessions_folder_is_still_the_record(
+    run: Run, tmp_path: Any
+) -> None:
+    """Invariant 11: a walk saved with `--session FILE` in another folder records a
+    positive challenge; a new walk of the patient an hour later with a negative
+    "challenge" is refused naming that session, and `sessions` lists it."""
+    day = TODAY.isoformat()
+    elsewhere = tmp_path / "elsewhere" / "visit.record"
+    base = {k: v for k, v in after_injection().items() if k != "naloxone_challenge"}
+    first = run(
+        "walk", "--no-input", "--label", "OUT1", "--session", str(elsewhere),
+        "--now", f"{day}T08:00", *answer_flags({**base, "naloxone_challenge": "positive"}),
+    )  # fmt: skip
+    assert first.exit_code == 1, first.output
+    again = run(
+        "walk", "--no-input", "--label", "OUT1", "--now", f"{day}T09:00", "--acknowledge",
+        "all", *answer_flags({**base, "naloxone_challenge": "negative"}),
+        "-a", "naloxone_challenge_started=25 minutes ago",
+    )  # fmt: skip
+    assert again.exit_code == 2, again.output
+    assert "positive naloxone challenge" in flat(again.stderr), again.stderr
+    listed = run("sessions")
+    assert "OUT1" in listed.stdout, listed.output

@@ -580,9 +580,53 @@ class Scan:
         ]
 
 
+ELSEWHERE = "elsewhere.txt"
+"""The store's list of care sessions saved outside its folder (``walk --session FILE``),
+one absolute path a line: they are part of the patient's record as much as the files in
+the folder, so every listing, history and check of a label reads them too."""
+
+
+def note_elsewhere(directory: Path, path: Path) -> None:
+    """Remember a session file saved outside the sessions folder (or under a name a
+    listing would not read), so that the patient's record still holds it.
+
+    Raises:
+        SessionError: the store's list cannot be written.
+    """
+    where = path.resolve()
+    if where.parent == directory.resolve() and is_session_name(where.name):
+        return
+    index = directory / ELSEWHERE
+    try:
+        known = index.read_text(encoding="utf-8").splitlines() if index.exists() else []
+        if str(where) in known:
+            return
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(index, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.write(f"{where}\n")
+    except OSError as exc:
+        raise SessionError(
+            f"{index}: cannot note the session {path} kept outside the sessions folder: "
+            f"{exc.strerror}",
+            hint="Save the session in the sessions folder (leave out --session).",
+        ) from None
+
+
+def _elsewhere(directory: Path) -> list[Path]:
+    index = directory / ELSEWHERE
+    try:
+        lines = index.read_text(encoding="utf-8").splitlines()
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SessionError(f"{index}: cannot read the store's list of sessions: {exc}") from None
+    return [Path(line) for line in dict.fromkeys(lines) if line.strip()]
+
+
 def scan_sessions(directory: Path) -> Scan:
-    """Every session file in the folder; one that cannot be read is set aside, never an
-    error for the others."""
+    """Every session file in the folder, and every one the store's list says was saved
+    elsewhere; one that cannot be read is set aside, never an error for the others."""
     scan = Scan([], [])
     try:
         names = sorted(entry.name for entry in os.scandir(directory))
@@ -590,10 +634,9 @@ def scan_sessions(directory: Path) -> Scan:
         return scan
     except OSError as exc:
         raise SessionError(f"{directory}: cannot list the sessions: {exc.strerror}") from None
-    for name in names:
-        if not is_session_name(name):
-            continue
-        path = directory / name
+    paths = [directory / name for name in names if is_session_name(name)]
+    paths += [p for p in _elsewhere(directory) if p not in paths]
+    for path in paths:
         try:
             scan.found.append((path, load(path)))
         except SessionError as exc:

@@ -169,6 +169,10 @@ def walk(
             directory, label, lambda: find_session(directory, label, warn=ui.warning)
         )
         record = load(path)
+        if session is not None and not no_save and record.demo_clock is None:
+            from ...visit.session import note_elsewhere
+
+            note_elsewhere(directory, session)  # one saved before the store kept a list
         guide = session_guide(guide, record, path, steps, site)
         demo_clock = session_clock(record, path, demo_clock)
         if record.guide_id != guide.meta.id:
@@ -228,6 +232,12 @@ def walk(
             )
         if session is not None and session.exists() and not no_save:
             raise UsageError(f"--session {session}: the file exists; use --resume to continue it")
+        if session is not None and not no_save and record.demo_clock is None:
+            from ...visit.session import note_elsewhere
+
+            # A care session kept outside the folder is still the patient's record: a
+            # later walk or check of the label must see its dose or its positive challenge.
+            note_elsewhere(directory, session)
 
     clock = env.clock.sped_up(demo_clock)
     if record.demo_clock is not None:
