@@ -6,6 +6,8 @@ Each scenario states the outcome the guide must give for its patient; a change t
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,19 @@ def test_scenarios_test_passes_on_the_shipped_folder(run: Run) -> None:
     result = run("scenarios", "test")
     assert result.exit_code == ExitCode.OK, result.output
     assert f"{len(CASES)} scenarios as expected, 0 differ" in result.stdout
+
+
+def test_scenarios_test_json_gives_every_outcome_with_its_dates(run: Run) -> None:
+    """Scripts read `scenarios test --json`: one JSON list, each case's outcome with its
+    dates in ISO form (an earliest date crashed the encoder, exit 70)."""
+    result = run("scenarios", "test", "--json")
+    assert result.exit_code == 0, result.output
+    results = json.loads(result.stdout)
+    assert results and all(r["differences"] == [] for r in results), results
+    dated = [r for r in results if r["got"].get("earliest_injection_date")]
+    assert dated, "no shipped scenario shows an earliest date"
+    for r in dated:
+        dt.date.fromisoformat(r["got"]["earliest_injection_date"])
 
 
 def test_scenarios_lists_them(run: Run) -> None:

@@ -92,7 +92,7 @@ def scenarios(
         results.append({"id": case.id, "differences": sc.compare(case.expect, got), "got": got})
     failed = [r for r in results if r.get("differences")]
     if json_out:
-        ui.result(json.dumps(results, ensure_ascii=False))
+        ui.result(json.dumps(results, ensure_ascii=False, default=_iso))
     else:
         for r in results:
             if "refused" in r:
@@ -111,6 +111,13 @@ def scenarios(
         raise typer.Exit(int(ExitCode.USAGE))
     if failed:
         raise typer.Exit(int(ExitCode.BLOCKED))
+
+
+def _iso(value: object) -> str:
+    """A date or a time in an outcome (an earliest date), as JSON carries it: ISO 8601."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 # -- export ---------------------------------------------------------------------------------
