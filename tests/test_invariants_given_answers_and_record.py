@@ -497,3 +497,16 @@ def test_a_care_session_saved_outside_the_sessions_folder_is_still_the_record(
     assert "positive naloxone challenge" in flat(again.stderr), again.stderr
     listed = run("sessions")
     assert "OUT1" in listed.stdout, listed.output
+
+
+def test_a_resume_never_changes_whose_visit_it_is(run: Run, tmp_path: Any) -> None:
+    """`walk --resume --session FILE --label OTHER` is refused naming both labels (it
+    kept the session's label without a word); the session's own label is accepted."""
+    path = tmp_path / "visit.json"
+    made = run("walk", "--no-input", "--label", "LA", "--session", str(path), "-a", "age=40")
+    assert made.exit_code == 4, made.output
+    other = run("walk", "--resume", "--session", str(path), "--label", "LB", "--no-input")
+    assert other.exit_code == 2, other.output
+    assert "'LA'" in other.stderr and "LB" in other.stderr, other.stderr
+    same = run("walk", "--resume", "--session", str(path), "--label", "la", "--no-input")
+    assert same.exit_code == 4, same.output

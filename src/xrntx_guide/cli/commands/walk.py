@@ -169,6 +169,15 @@ def walk(
             directory, label, lambda: find_session(directory, label, warn=ui.warning)
         )
         record = load(path)
+        if label is not None and session is not None:
+            from ...visit.labels import label_key
+
+            if label_key(label) != label_key(record.label):
+                raise UsageError(
+                    f"--label {label}: the session {path} is the visit of {record.label!r}, "
+                    "another label: a resume never changes whose visit it is",
+                    hint="Leave out --label (or give the session's own) to resume it.",
+                )
         if session is not None and not no_save and record.demo_clock is None:
             from ...visit.session import note_elsewhere
 
