@@ -37,8 +37,10 @@ CONTEXTS: tuple[str, ...] = (
 """Why a rating was taken. ``pathway_day``: a day of the supervised rapid pathway."""
 
 
-class CowsRating(BaseModel):
-    """One COWS rating: when, on which visit day, why, and its scores."""
+class _Entry(BaseModel):
+    """An entry of a series as the record keeps it: no unknown field, and every time one
+    the program can compute a window or a local day around (a hand-edited file's year 1
+    or 9999 makes the session unreadable by name, never exit 70)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -46,6 +48,10 @@ class CowsRating(BaseModel):
     @classmethod
     def _times_in_range(cls, value: Any) -> Any:
         return in_range(value)
+
+
+class CowsRating(_Entry):
+    """One COWS rating: when, on which visit day, why, and its scores."""
 
     at: dt.datetime
     day: dt.date
@@ -61,15 +67,8 @@ class CowsRating(BaseModel):
     """Why the correction was made (required with ``corrects``)."""
 
 
-class ChallengeResult(BaseModel):
+class ChallengeResult(_Entry):
     """One naloxone challenge or rechallenge result: when, for which visit day, what."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _times_in_range(cls, value: Any) -> Any:
-        return in_range(value)
 
     at: dt.datetime
     """When the result was recorded (typed in the walk), or the time a file gave."""
