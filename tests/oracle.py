@@ -10,7 +10,7 @@ gate or step expressions and never calls the engine. From the loaded pack it tak
 - the override reason codes (``guide.meta.override_codes``).
 
 Answers are typed values (``bool``, ``int``, ``float``, ``str``, ``datetime.date``) keyed
-by the public vocabulary (reference section 8 and issue 7). A key that is absent is an
+by the public vocabulary (reference section 8). A key that is absent is an
 unanswered question: a gate that needs it is *undecided*, and undecided is never ready
 (invariant 4.4.2).
 
@@ -789,7 +789,7 @@ class _Reading:
             return
         value = self.choice("naloxone_challenge", CHALLENGE_VALUES)
         if value == "negative" and self.in_record:
-            # Issue 15: in a visit record a negative result needs the time the naloxone was
+            # in a visit record a negative result needs the time the naloxone was
             # given; a bare one (a flag) is not counted.
             value = None
         if value is None:
@@ -848,7 +848,7 @@ class _Reading:
         return at.astimezone(self.now.tzinfo).date() if self.now else at.astimezone().date()
 
     def bare_time(self) -> dt.datetime | None:
-        """When a single answer given beside a series stands: appended now (issue 15)."""
+        """When a single answer given beside a series stands: appended now."""
         return self.now
 
     def entry_total(self, entry: Mapping[str, Any], what: str) -> int | None:
@@ -1039,7 +1039,7 @@ class _Reading:
             self.undecided(gate, STOP, "not known whether the challenge is required")
 
 
-# --- A series of results (5.1, 5.2; issue 11) ----------------------------------------------
+# --- A series of results (5.1, 5.2) ----------------------------------------------
 
 _ITEM_KEYS = tuple(f"cows_{item}" for item in COWS_ITEMS)
 

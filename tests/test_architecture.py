@@ -218,7 +218,7 @@ def test_the_strategy_scan_finds_every_way_of_naming_a_strategy() -> None:
 
 
 def test_strategies_are_defined_only_in_the_strategies_package() -> None:
-    """One place for strategies (issue 8): tests name a strategy from ``tests/strategies/``
+    """One place for strategies: tests name a strategy from ``tests/strategies/``
     and take only ``st.data()`` from Hypothesis, so no test builds or composes its own."""
     checked = [
         path

@@ -1,7 +1,7 @@
 """``check --batch``: every line is judged exactly as a single ``check --json`` would be.
 
 A batch line must never read "ready" where the single check of the same patient, with the
-same flags, would not (issue 7, route 8). The single check each line is compared with is
+same flags, would not. The single check each line is compared with is
 ``check --json --answers LINE.json [--answers-flags] [--override ...]``: the line plays
 the part of the answers file, and the flags keep their meaning, so ``--answer`` beats the
 line as it beats a file.
@@ -147,7 +147,7 @@ def test_the_line_beats_an_answers_file_in_a_batch(run: Run, tmp_path: Path) -> 
 
 # -- every line equals its single check -----------------------------------------------------
 
-# The supervised rapid pathway on its third day, without a site table (issue 11).
+# The supervised rapid pathway on its third day, without a site table.
 RAPID_PATIENT = ready_patient(
     last_opioid_use=TODAY - dt.timedelta(days=2),
     pathway="supervised_rapid",
@@ -288,7 +288,7 @@ def test_a_large_batch_with_flags_and_overrides_matches_single_checks_in_every_p
     assert any(g["outcome"] == "overridden" for o in out if "gates" in o for g in o["gates"])
 
 
-# -- issue 9: error lines, bad bytes, dead workers ---------------------------------------------
+# -- error lines, bad bytes, dead workers ---------------------------------------------
 
 
 def test_every_error_line_has_one_shape(run: Run) -> None:
@@ -388,7 +388,7 @@ def test_a_worker_that_dies_stops_the_batch_with_a_message_never_a_hang(
     assert "internal error" not in result.stderr
 
 
-# -- the rapid pathway's record in a batch (issue 11) ------------------------------------------
+# -- the rapid pathway's record in a batch ------------------------------------------
 
 
 def test_a_batch_line_with_rapid_days_has_the_single_checks_rapid_block(

@@ -1,4 +1,4 @@
-"""The environment seam (issue 8): the commands read the clock, the streams, whether stdin
+"""The environment seam: the commands read the clock, the streams, whether stdin
 is a terminal, and the environment variables only through the Environment, so a test can
 swap each of them."""
 

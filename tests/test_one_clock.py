@@ -73,7 +73,7 @@ def test_today_fixes_the_date_and_the_ratings_and_audit_follow_it(
     assert r.exit_code == ExitCode.INCOMPLETE, r.output
     record = session_of(_isolated_home)
     rating = dt.datetime.fromisoformat(record["cows_ratings"][0]["at"]).astimezone()
-    assert rating.date() == TODAY, rating  # was the real date (issue 15, "Flows")
+    assert rating.date() == TODAY, rating  # was the real date
     assert record["clock"]["fixed"] is True
 
 

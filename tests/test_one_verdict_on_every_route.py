@@ -1,4 +1,4 @@
-"""One visit core: the verdict does not depend on the route (issue 15).
+"""One visit core: the verdict does not depend on the route.
 
 The same answers, clock and record give the same decision through ``check``, a line of
 ``check --batch`` and ``walk --no-input``: ready on one exactly when ready on the others,

@@ -21,7 +21,7 @@ from tests.strategies.patients import pool_guide, to_flag
 
 def _as_entries(given: dict[str, Any], now: dt.datetime) -> list[dict[str, Any]]:
     """What a sitting adds to the record: a series' entries, or a single answer as a
-    result at the sitting's time (appended, issue 15)."""
+    result at the sitting's time (appended)."""
     if oracle.CHALLENGES in given:
         return list(given[oracle.CHALLENGES])
     kinds = {"naloxone_challenge": "challenge", "naloxone_rechallenge": "rechallenge"}

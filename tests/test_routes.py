@@ -1,4 +1,4 @@
-"""The nine routes to a wrong "ready" that issue 7 reported, each pinned.
+"""The nine routes to a wrong "ready" found in the engine, each pinned.
 
 Each test reproduces a route as a user or a script took it, on an otherwise ready patient,
 and asserts what must happen instead: the right outcome, or a refusal (exit 2 or 3) that
@@ -495,7 +495,7 @@ def test_a_cows_total_beside_an_item_score_that_does_not_exist_never_counts(
     assert state.status != "ready"
 
 
-# -- found by the red-team review after the nine routes were closed -----------------------
+# -- more routes found after the nine were closed -----------------------
 
 
 def test_a_walk_resumed_on_a_later_day_asks_the_day_s_results_again(

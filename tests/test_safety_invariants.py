@@ -1,5 +1,5 @@
 """The safety invariants of reference 4.4, checked over random patients against an
-independent oracle (issue 7).
+independent oracle.
 
 The oracle (:mod:`tests.oracle`) reads the reference, not the pack's expressions; the
 patients come from :mod:`tests.strategies`. Each property runs through the engine and

@@ -146,7 +146,7 @@ def test_a_broken_scenario_is_a_clear_usage_error(
 def test_a_hostile_scenario_file_is_a_clear_error_never_a_hang_or_a_crash(
     run: Run, tmp_path: Path, change: tuple[str, str]
 ) -> None:
-    """Found by the second red-team review: these hung or exited 70."""
+    """Cases that hung or exited 70."""
     result = scenarios_test_with_one_change(run, tmp_path, change)
     assert result.exit_code == ExitCode.USAGE, result.output
     assert "case.toml" in result.stderr
@@ -155,7 +155,7 @@ def test_a_hostile_scenario_file_is_a_clear_error_never_a_hang_or_a_crash(
 def test_a_scenario_with_an_earlier_visit_fills_in_the_last_injection_from_it(
     run: Run, tmp_path: Path
 ) -> None:
-    """Issue 11: the second visit four weeks later takes the last injection's date and
+    """the second visit four weeks later takes the last injection's date and
     side from the first; `scenarios test` checks what was filled in, and the outcome."""
     case = next(c for c in CASES if c.history)
     guide = sc.guide_for(case, REPO / "steps", None)

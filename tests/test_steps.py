@@ -411,7 +411,7 @@ def test_rapid_pathway_replaces_the_interval_rule_with_its_requirements(guide: G
         {"rapid_doses_tolerated": False},
         {"rapid_day_cows": 48},
         {"rapid_day": 8},
-        {"last_opioid_use": days_ago(2)},  # opioid use after day 1 (red team, round 2)
+        {"last_opioid_use": days_ago(2)},  # opioid use after day 1
     ):
         answers = {**base, **setting, **record, "rapid_day": 7, **change}
         assert check(guide, **answers).status == "blocked", change

@@ -1013,7 +1013,7 @@ def test_an_internal_error_exits_with_the_documented_code(
     assert "internal error" in result.stderr and "Traceback" not in result.stderr
 
 
-# -- issue 9, item 25: one rule for a value, wherever it comes from ----------------------------
+# -- one rule for a value, wherever it comes from ----------------------------
 
 
 SAME_VALUES = [
@@ -1071,7 +1071,7 @@ def test_a_value_means_the_same_as_a_flag_in_json_and_in_toml(
     assert all(p == parsed[0] for p in parsed), (key, text)
 
 
-# -- issue 9, item 20: numbers and files that were internal errors -----------------------------
+# -- numbers and files that were internal errors -----------------------------
 
 
 BIG = "4" * 400
@@ -1153,7 +1153,7 @@ def test_the_ics_of_a_next_dose_on_the_calendar_s_last_day(run: Run) -> None:
     no_traceback(ics)
 
 
-# -- issue 9, item 19: a session that cannot be saved, no home folder --------------------------
+# -- a session that cannot be saved, no home folder --------------------------
 
 
 @pytest.mark.parametrize("problem", ["ENOSPC", "EROFS", "EACCES"])
@@ -1200,7 +1200,7 @@ def test_no_home_folder_is_a_user_error(run: Run, monkeypatch: pytest.MonkeyPatc
     assert check(run, ready()).exit_code == ExitCode.OK
 
 
-# -- issue 9, items 20 and 24: batch lines -----------------------------------------------------
+# -- batch lines -----------------------------------------------------
 
 
 def test_a_number_of_400_digits_in_a_batch_is_that_line_s_error(run: Run) -> None:
@@ -1226,7 +1226,7 @@ def test_one_invalid_utf8_byte_spoils_one_batch_line(run: Run, tmp_path: Path) -
     no_traceback(result)
 
 
-# -- issue 9, item 16: options before the command, --version, -h -------------------------------
+# -- options before the command, --version, -h -------------------------------
 
 
 def main_run(
@@ -1321,7 +1321,7 @@ def test_options_alone_still_start_the_walkthrough(capsys: pytest.CaptureFixture
     assert "answers are missing" in err
 
 
-# -- issue 9, item 17: a reader that goes away -------------------------------------------------
+# -- a reader that goes away -------------------------------------------------
 
 
 def _processes_reading(path: Path) -> list[int]:
@@ -1380,7 +1380,7 @@ def test_a_closed_pipe_ends_the_run_quietly(tmp_path: Path, args: list[str]) -> 
     assert err.read_text(encoding="utf-8") == ""
 
 
-# -- issue 9, item 19: closed and full streams -------------------------------------------------
+# -- closed and full streams -------------------------------------------------
 
 
 def test_a_closed_standard_output_is_an_error_with_a_message() -> None:
@@ -1410,7 +1410,7 @@ def test_a_full_disk_under_standard_output_is_said_as_such(command: list[str]) -
     assert "disk is full" in done.stderr and "internal error" not in done.stderr
 
 
-# -- issue 9, item 21: nothing waits for ever --------------------------------------------------
+# -- nothing waits for ever --------------------------------------------------
 
 
 def _fifo(tmp_path: Path) -> Path:
@@ -1436,7 +1436,7 @@ def test_a_fifo_or_a_device_given_as_a_file_is_refused_at_once(
     assert "internal error" not in done.stderr
 
 
-# -- issue 9, item 24: in --json mode, errors are JSON too -------------------------------------
+# -- in --json mode, errors are JSON too -------------------------------------
 
 
 @pytest.mark.parametrize(

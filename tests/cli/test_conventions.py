@@ -1,4 +1,4 @@
-"""Conventions users expect (issue 9, item 26): deleting asks first, "did you mean" for
+"""Conventions users expect: deleting asks first, "did you mean" for
 mistyped names, and --explain says what it needs."""
 
 from __future__ import annotations

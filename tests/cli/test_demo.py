@@ -197,7 +197,7 @@ def _flag(value: object) -> str:
 
 
 def test_no_screen_text_is_dim(tmp_path: Path) -> None:
-    """Dim text cannot be read on a projector (issue 9 item 12, issue 10): the UI has none."""
+    """Dim text cannot be read on a projector: the UI has none."""
     import io as _io
 
     from xrntx_guide.cli.ui import UI
@@ -235,7 +235,7 @@ def test_back_at_a_pause_shows_the_previous_answer_again(tmp_path: Path) -> None
 
 
 def test_a_demo_stops_to_show_how_each_gate_on_the_way_decided(run: Run) -> None:
-    """Issue 10: the presenter stops at each gate passed, with its verdict, the values it
+    """the presenter stops at each gate passed, with its verdict, the values it
     read and its source; each gate once, the readiness gates before the injection."""
     import re
 

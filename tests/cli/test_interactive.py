@@ -598,7 +598,7 @@ def test_a_negative_challenge_is_accepted_only_after_the_observation(spawn: Any)
 
 
 def test_ctrl_d_in_the_middle_of_a_walk_does_not_exit_as_finished(spawn: Any) -> None:
-    """Issue 9, item 14: end of input mid-walk is not 'finished' (0): it is incomplete."""
+    """end of input mid-walk is not 'finished' (0): it is incomplete."""
     w = spawn()
     begin(w, "ctrl-d")
     w.expect(P_LAST_USE)
@@ -609,7 +609,7 @@ def test_ctrl_d_in_the_middle_of_a_walk_does_not_exit_as_finished(spawn: Any) ->
 
 
 def test_the_cows_total_and_band_show_as_soon_as_the_last_item_is_rated(spawn: Any) -> None:
-    """Issue 9, item 5: the total computed from the eleven items was never shown."""
+    """the total computed from the eleven items was never shown."""
     w = spawn()
     begin(w, "cows-total")
     history_and_medical(w, "14 days ago")
@@ -629,7 +629,7 @@ def test_the_cows_total_and_band_show_as_soon_as_the_last_item_is_rated(spawn: A
 
 
 def test_step_counts_do_not_move_as_answers_reveal_the_flow(spawn: Any) -> None:
-    """Issue 9, item 4: 'step n of m' counted the steps shown, so m changed (14, 13, 12)."""
+    """'step n of m' counted the steps shown, so m changed (14, 13, 12)."""
     w = spawn()
     walk_to_blocked_interval(w, TODAY - dt.timedelta(days=3))
     totals = {
@@ -642,7 +642,7 @@ def test_step_counts_do_not_move_as_answers_reveal_the_flow(spawn: Any) -> None:
 
 
 def test_why_speaks_the_clinician_s_words_and_why_detail_adds_the_rules(spawn: Any) -> None:
-    """Issue 9, item 8: 'why' showed the rule engine ('coalesce(...) = no: no') first."""
+    """'why' showed the rule engine ('coalesce(...) = no: no') first."""
     w = spawn()
     walk_to_blocked_interval(w, TODAY - dt.timedelta(days=3))
     mark = w.mark()
@@ -664,7 +664,7 @@ def test_why_speaks_the_clinician_s_words_and_why_detail_adds_the_rules(spawn: A
     assert w.finish() == ExitCode.BLOCKED
 
 
-# -- issue 9, items 2, 6, 7, 9, 10, 11 ---------------------------------------------------------
+# -- the walk's prompts and screens -------------------------------------------------------
 
 
 def _flag(value: object) -> str:

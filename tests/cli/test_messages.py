@@ -1,4 +1,4 @@
-"""Messages that must not mislead (issue 9, item 27): a value beyond a bound never prints
+"""Messages that must not mislead: a value beyond a bound never prints
 as the bound, a value with none established says so, a folder is called a folder."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The rapid pathway's day dialog, driven for real in a pseudo-terminal (issue 11).
+"""The rapid pathway's day dialog, driven for real in a pseudo-terminal.
 
 Each test spawns the installed ``xrntx-guide`` with an answers file that carries the patient
 up to the pathway's record, and types the days as a clinician would. The site table is the

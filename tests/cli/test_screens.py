@@ -1,5 +1,4 @@
-"""The screen helpers at 80 and 120 columns, on a terminal and off it (issue 9, items 1,
-12, 15, 18 and 23; issue 10, "readable from the back of a room").
+"""The screen helpers at 80 and 120 columns, on a terminal and off it.
 
 Tables, gate blocks and prompts are checked through :class:`~xrntx_guide.cli.ui.UI`
 bound to a fake terminal of a given width, and the table commands once more as a user
@@ -69,7 +68,7 @@ def test_a_table_wraps_only_its_prose_between_words(plain: bool) -> None:
 
 
 def test_a_plain_table_gives_its_header_once() -> None:
-    """Plain review: a header, then one row per answer (issue 9, item 12)."""
+    """Plain review: a header, then one row per answer."""
     ui, out = screen(True, 80)
     rows = [["kit_lot", "AB12", "typed"], ["last_opioid_use", "2026-11-14", "file"]]
     ui.table(["answer", "value", "from"], rows, title="Answers", prose=("value",))
@@ -170,7 +169,7 @@ def test_a_note_escapes_what_was_typed() -> None:
 
 
 def test_no_text_is_dim_or_italic_at_projector_width() -> None:
-    """Issue 10: large, high contrast; the notes a presenter shows are read at a distance."""
+    """large, high contrast; the notes a presenter shows are read at a distance."""
     out = io.StringIO()
     ui = UI(False, out=out, err=out, terminal=True, width=120)
     assert ui.out.is_terminal  # terminal=True: styles are written, as on a projector
@@ -241,7 +240,7 @@ def test_a_note_wraps_between_words_and_never_cuts_a_path(terminal: bool) -> Non
     assert all(len(line) <= 80 for line in shown[1:]) and len(shown) > 2, out.getvalue()
 
 
-# -- the repeated trial at 80 columns (issue 9, Done when) -------------------------------
+# -- the repeated trial at 80 columns -------------------------------
 
 
 @pytest.mark.parametrize("plain", [True, False])

@@ -797,7 +797,7 @@ def test_unparse_keeps_tiny_and_huge_floats() -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# Numbers that are not what they look like (issue 7, route 9): every literal is a finite
+# Numbers that are not what they look like: every literal is a finite
 # number written in ASCII digits, and arithmetic that leaves the finite numbers is unknown,
 # never a nan that makes every comparison false and so hides a gate.
 

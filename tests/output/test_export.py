@@ -97,7 +97,7 @@ def test_the_settings_in_force_follow_the_site_file(run: Run, tmp_path: Path) ->
 
 
 def test_a_site_name_cannot_start_a_line_of_the_handout(run: Run, tmp_path: Path) -> None:
-    """Issue 9, item 23: a newline in the site's name is shown, never a new heading."""
+    """a newline in the site's name is shown, never a new heading."""
     site = tmp_path / "site.toml"
     site.write_text('site = "Clinic\\n# Forged\\u001b[2J"\n[settings]\n')
     result = run("export", "--site", str(site))

@@ -1,4 +1,4 @@
-"""The chart note shows the rapid pathway's record day by day (issue 11, item 3)."""
+"""The chart note shows the rapid pathway's record day by day."""
 
 from __future__ import annotations
 

@@ -82,7 +82,7 @@ def test_an_error_says_its_code_and_the_key_it_is_about() -> None:
     assert error_fields(UsageError("bad flag"))["code"] == "usage"
 
 
-# -- the series keys and the rapid pathway's record (issue 11) -----------------------------
+# -- the series keys and the rapid pathway's record -----------------------------
 
 
 NO_ITEMS = dict.fromkeys(COWS_ITEMS, 0)

@@ -1,5 +1,5 @@
 """The TOML position scanner: every key of a valid file is found where it is written, and
-no text makes it fail (issue 8: problems with a file, line and column)."""
+no text makes it fail (problems with a file, line and column)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Validation never grows quadratically or crashes on size, and a pack that loads can always
-be evaluated (issue 8, "No part of validation may grow quadratically or crash on size").
+be evaluated.
 
 No test here is timed (``bench/validate.py`` prints the figures); each pins a behaviour on a
 pack large enough that the old quadratic or recursive code failed it.

@@ -1,6 +1,6 @@
 """``xrntx-guide validate`` and ``schema steps``: every problem at once, each with its file,
 line, column and key path; warnings that fail only ``--strict``; a JSON Schema of step files
-that the shipped files pass (issue 8, "Authoring on the new structure")."""
+that the shipped files pass."""
 
 from __future__ import annotations
 

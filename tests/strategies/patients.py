@@ -363,7 +363,7 @@ def random_answers(c: Chooser, guide: Guide, today: dt.date, o: Options) -> dict
     a.update(_cows(c, guide, s, o))
     a["naloxone_challenge"] = _mostly(c, "negative", ["not_done", "positive"], 25)
     if (a["naloxone_challenge"] == "positive" or c.chance(3)) and c.chance(70):
-        # 5.2: the rechallenge, around the edges of its window (issue 11).
+        # 5.2: the rechallenge, around the edges of its window.
         a["naloxone_rechallenge"] = _mostly(c, "negative", ["positive", "not_done"], 30)
         window = s.get("naloxone_rechallenge_window_hours")
         hours: list[float] = [0.0, round(c.integer(0, 2400) / 100, 2)]

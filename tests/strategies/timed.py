@@ -8,10 +8,10 @@ single-visit generator it starts from (:func:`tests.strategies.patients.random_a
 so the properties (Hypothesis) and the long run (``bench/fuzz_safety.py``) share it.
 Choices list their plain option first, so a failing visit shrinks towards a plain one.
 
-The drivers run a visit through the public command line only (the interfaces fixed for
-issue 15: ``--now``, ``check --label``, a batch line's ``label``, ``walk --no-input``,
-``note``), in process, each in its own home folder, so that what they find holds for the
-commands a clinician or a script runs, whatever the code behind them becomes.
+The drivers run a visit through the public command line only (``--now``,
+``check --label``, a batch line's ``label``, ``walk --no-input``, ``note``), in
+process, each in its own home folder, so that what they find holds for the commands a
+clinician or a script runs, whatever the code behind them becomes.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class Timed:
 
     def bare_negative(self) -> bool:
         """A negative challenge or rechallenge without the time its naloxone was given: a
-        visit record (a walk) refuses it, a ``check`` takes it as reported (issue 15)."""
+        visit record (a walk) refuses it, a ``check`` takes it as reported."""
         if "negative" in (
             self.answers.get(k) for k in ("naloxone_challenge", "naloxone_rechallenge")
         ):
@@ -385,7 +385,7 @@ WALK_STATUS = {
 
 
 class NoClock(AssertionError):
-    """The command line has no ``--now`` (or another interface of issue 15) yet."""
+    """The command line has no ``--now`` (or another interface of the visit over time) yet."""
 
 
 class Routes:
@@ -694,7 +694,7 @@ _PROBED: list[str] = []
 
 
 def require_the_interfaces() -> None:
-    """Fail at once (NoClock) when the command line lacks an interface of issue 15 that
+    """Fail at once (NoClock) when the command line lacks an interface of the visit over time that
     the properties drive (``--now``, ``check --label``), before any example is drawn."""
     if not _PROBED:
         routes = Routes()

@@ -1,4 +1,4 @@
-"""A patient's timeline across visits (issue 11, reference section 7): a repeat visit fills
+"""A patient's timeline across visits (reference section 7): a repeat visit fills
 in the last injection from the last finished session with the injection given, shown with
 its origin and changeable, and the gates judge whatever value is in force."""
 

@@ -110,7 +110,7 @@ def test_a_bad_site_table_refuses_the_site_file(tmp_path: Path) -> None:
 
 
 def test_seven_days_with_a_site_table(site_guide: Guide) -> None:
-    """Done-when of issue 11: not ready before the injection day, ready on it when the
+    """not ready before the injection day, ready on it when the
     record is complete, and each day the record says the day reached."""
     for n in range(1, INJECTION_DAY + 1):
         today = DAY1 + dt.timedelta(days=n - 1)
@@ -191,7 +191,7 @@ def test_no_broken_record_is_ever_ready(
         assert got != "ready"
 
 
-# -- the day dialog's logic, the screen's rows, the check block (issue 11, items 1-4) -------
+# -- the day dialog's logic, the screen's rows, the check block -------
 
 
 def test_the_next_day_follows_the_last_recorded(site_guide: Guide) -> None:

@@ -1,4 +1,4 @@
-"""Serial COWS ratings and the naloxone rechallenge (issue 11; reference 5.1, 5.2)."""
+"""Serial COWS ratings and the naloxone rechallenge (reference 5.1, 5.2)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The naloxone challenge across the days of one walk, file times in the note, and an edit
-of a COWS rating (issue 11; reference 5.1, 5.2). A positive challenge never disappears
+of a COWS rating (reference 5.1, 5.2). A positive challenge never disappears
 because the walk was resumed on another day: within the window the rechallenge is asked,
 past it the positive stands."""
 

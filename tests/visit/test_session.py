@@ -1,6 +1,6 @@
 """The session store: what is in the sessions folder never breaks the others, only session
 records are ever deleted, a save cut short never becomes a session, and a save the disk
-refuses is said at once (issue 9, items 19-22)."""
+refuses is said at once."""
 
 from __future__ import annotations
 

@@ -315,7 +315,7 @@ def _arrange(args: list[str]) -> tuple[list[str], bool]:
 def _refuse_twice(args: list[str]) -> None:
     """A site file, a steps folder or a date given twice is refused: click would keep the
     last one without a word, so a clinic's alias with its --site could be overridden
-    silently by a second --site (a red-team finding)."""
+    silently by a second --site."""
     seen: set[str] = set()
     skip = False
     for arg in args:

@@ -1,5 +1,5 @@
 """The rapid pathway's day dialog: one day of the supervised rapid pathway recorded at the
-prompt (reference section 6; issue 11).
+prompt (reference section 6).
 
 The walk opens it when it reaches the pathway's record (its answers are worked out from
 the days, never typed) and on ``day`` at the pathway's prompts. Each prompt checks what is

@@ -79,7 +79,7 @@ def show_gate(ui: UI, state: State, g: GateResult) -> None:
 def show_why(ui: UI, state: State, step: CStep | None, rules: bool = False) -> None:
     """The gates that apply so far and how each is decided right now: the clinician's
     words first (the message, with the values and the source); the rule behind it, each
-    comparison with what it saw, only with ``rules`` (issue 9, item 8)."""
+    comparison with what it saw, only with ``rules``."""
     guide = state.guide
     limit = step.index if step is not None else len(guide.steps)
     ui.blank()
@@ -265,7 +265,7 @@ def _moved(g: GateResult) -> str:
 
 
 def show_decided(ui: UI, state: State, results: list[GateResult], where: str) -> None:
-    """How each gate on the way to ``where`` was decided (a presenter run, issue 10): the
+    """How each gate on the way to ``where`` was decided (a presenter run): the
     verdict, the clinician's words with the values, the answers it read and its source."""
     guide = state.guide
     ui.blank()

@@ -39,7 +39,7 @@ OUTCOME_STYLE = {
     "fail": "red",
     "unknown": "magenta",
     "overridden": "yellow",
-    # Full strength: italic and dim are hard to read on a projector (issue 10).
+    # Full strength: italic and dim are hard to read on a projector.
     "not_applicable": "",
 }
 
@@ -128,7 +128,7 @@ class UI:
         self.terminal = _isatty(out) if terminal is None else terminal
         # Output that goes to a file or a pipe (| tee transcript) is a record: no boxes, no
         # colour, and no line broken by the program, so that a path or a record stays
-        # whole; whatever shows it wraps it (issue 9, item 18).
+        # whole; whatever shows it wraps it.
         self.plain = plain or not self.terminal
         opts: dict[str, object] = dict(highlight=False, emoji=False, soft_wrap=False, width=width)
         if self.plain:  # no escape codes at all: no colour, no bold
@@ -199,7 +199,7 @@ class UI:
         """A message about the run (saved, cleared answers): stdout in a walkthrough.
 
         Full strength, never dim or italic: a presenter's notes are read from the back of
-        a room (issue 10)."""
+        a room."""
         self._say(Text(_fill(visible(text), self._width, whole=True)))
 
     def result(self, text: str) -> None:
@@ -303,7 +303,7 @@ class UI:
         lines = [(label, visible(text)) for label, text in lines]
         if self.plain:
             # Each entry wraps under its own text (a hanging indent), so that a reader
-            # can tell where the next entry starts (issue 9, item 12).
+            # can tell where the next entry starts.
             self.blank()
             self.line(heading)
             for label, text in lines:
@@ -356,7 +356,7 @@ class UI:
         A value (an id, a key, a date) is never split across lines: only the ``prose``
         columns wrap, and only between words. When the values cannot stand side by side
         at this width, each row becomes a short record instead (its first value, then
-        one indented line per column), so nothing is ever cut (issue 9, item 1). Output
+        one indented line per column), so nothing is ever cut. Output
         that is not a terminal is never wrapped at all.
         """
         grid = [
@@ -455,7 +455,7 @@ class UI:
         pipe (``| tee transcript``), the prompt goes to the terminal (stderr), and stdout
         gets the prompt with the answer once it is read; when the input is not typed at a
         terminal (nothing echoes it), the answer is shown after the prompt. Either way a
-        transcript reads prompt and answer (issue 9, items 15 and 18).
+        transcript reads prompt and answer.
         """
         prompt = visible(prompt)
         typed = _isatty(self.stdin)
@@ -467,7 +467,7 @@ class UI:
             self.out.file.flush()
             time.sleep(0.05)
         # A prompt wider than the screen is wrapped between words, its last line left
-        # for the answer: the terminal split '[2026-' / '11-20]' (issue 9, Done when).
+        # for the answer: the terminal split '[2026-' / '11-20]'.
         last = prompt
         if shown.is_terminal and cell_len(prompt) + _ROOM > shown.width:
             *above, last = _fill(prompt, max(_NARROWEST, shown.width - _ROOM - 1)).splitlines()
@@ -484,7 +484,7 @@ class UI:
             ):
                 # The prompt goes through input() itself: printed apart from it, a prompt
                 # answered with a bare Enter lost its newline under readline, and the next
-                # screen was glued to the prompt line (issue 9, item 3).
+                # screen was glued to the prompt line.
                 if not self.plain and "readline" in sys.modules:
                     last = "\001\033[1m\002" + last + "\001\033[0m\002"  # bold, zero width
                 return input(last)  # line editing where the terminal has it

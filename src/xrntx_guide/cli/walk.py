@@ -261,7 +261,7 @@ class Walk:
             stop = stop_before(state, step)
             if stop is None:
                 return Ask(step, cq)
-            # Never a step that a gate closes now, by any command (red-team finding).
+            # Never a step that a gate closes now, by any command.
             self.redo = None
             self.ui.retry(
                 f"{cq.key!r} is asked at the step {step.spec.title!r}, after the gate "
@@ -396,7 +396,7 @@ class Walk:
 
     def reached(self, state: State, step: CStep) -> None:
         """A step is shown, or a gate stops the walk before it: a presenter shows how the
-        gates on the way were decided (issue 10)."""
+        gates on the way were decided."""
         hook = getattr(self.responder, "reached", None)
         if hook is not None:
             hook(self, state, step)

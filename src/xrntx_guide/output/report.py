@@ -27,7 +27,7 @@ def visible(text: str, newlines: bool = False) -> str:
 
     Answers, labels and comments can come from a hand-edited session file: printed raw, an
     ESC or BEL would drive the terminal, and a newline would start a line that looks like
-    the program's own (issue 9, item 23). Bidirectional overrides are shown too, since they
+    the program's own. Bidirectional overrides are shown too, since they
     reorder what is seen; so are the Unicode line and paragraph separators. ``newlines``
     keeps line breaks, for messages the program composes. Screens and notes both use it.
     """
@@ -321,7 +321,7 @@ def _rapid_data(state: State, record: SessionRecord) -> dict[str, Any] | None:
 
 
 def _series_data(state: State, record: SessionRecord) -> dict[str, Any]:
-    """The COWS series and the challenge results with their times (issue 11)."""
+    """The COWS series and the challenge results with their times."""
     from ..visit.series import scale_top, series_data
 
     day = state.value(state.guide.meta.date_key)

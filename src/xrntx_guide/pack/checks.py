@@ -162,7 +162,7 @@ def asked_in_order(guide: Guide) -> list[Issue]:
 def injection_recorded_after_the_gates(guide: Guide) -> list[Issue]:
     """``[guide.report].injection_given`` is asked at or after a step that requires every
     gate clear: an answer asked before the gates could say "given" for a patient they
-    block, and date a next dose (a red-team finding: it named the consent answer)."""
+    block, and date a next dose."""
     key = guide.meta.report.injection_given
     cq = guide.questions.get(key) if key is not None else None
     clear = [s.index for s in guide.steps if s.spec.requires_clear]

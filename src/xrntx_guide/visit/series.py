@@ -1,4 +1,4 @@
-"""Serial COWS ratings and the naloxone rechallenge (reference 5.1, 5.2; issue 11).
+"""Serial COWS ratings and the naloxone rechallenge (reference 5.1, 5.2).
 
 COWS is rated again and again (a baseline, before the challenge, after it, each day of a
 pathway): the record keeps every rating with its time and its context. The engine reads

@@ -695,7 +695,7 @@ def _find(scan: Scan, ref: str | None) -> Path:
     by_label = [(p, r) for p, r in found if label_key(r.label) == key]
     if by_id and any(p not in by_id for p, _ in by_label):
         # One session's id is another patient's label: deleting or resuming either could
-        # be the wrong patient's record (a red-team finding). Nothing is guessed.
+        # be the wrong patient's record. Nothing is guessed.
         raise SessionError(
             f"{ref!r} is the id of one session and the label of another: it is ambiguous",
             hint="Give the session's file instead (`xrntx-guide sessions` lists them).",

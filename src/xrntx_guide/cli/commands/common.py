@@ -376,7 +376,7 @@ body {{
 
 def _projector_theme() -> Any:
     """The colours of a recording: black ground, white text, and colours of at least 7:1
-    contrast on it (WCAG AAA), for slides read from the back of a room (issue 10). rich's
+    contrast on it (WCAG AAA), for slides read from the back of a room. rich's
     own SVG theme has red at 3.5:1 on its grey, and a contraindication is red."""
     from rich.terminal_theme import TerminalTheme
 

@@ -218,7 +218,7 @@ def walk(
             env.fix_clock(start)
         day = env.today()
         if not no_input and env.stdin_tty:
-            welcome(ui, guide, [HELP])  # always first, --label or not (issue 9, item 2)
+            welcome(ui, guide, [HELP])  # always first, --label or not
         if label is None and not no_input and env.stdin_tty:
             label = _ask_label(ui, day, env)
         elif label is not None:
@@ -463,7 +463,7 @@ def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
     from ...visit.session import clean_label
     from ..walk import COMMANDS
 
-    # The date part follows --today (issue 9, item 13); the time keeps labels apart.
+    # The date part follows --today; the time keeps labels apart.
     suggested = f"patient-{day.strftime('%Y%m%d')}-{env.now().astimezone().strftime('%H%M')}"
     while True:
         try:
