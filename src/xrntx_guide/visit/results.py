@@ -72,6 +72,9 @@ class Series(Protocol):
     cows_ratings: list[CowsRating]
     naloxone_challenges: list[ChallengeResult]
 
+    def note_result(self, entry: CowsRating | ChallengeResult, now: dt.datetime) -> None:
+        """Log an entry just appended (a session's audit trail: visit/integrity.py)."""
+
 
 @dataclass
 class Results:
@@ -84,6 +87,9 @@ class Results:
     rating before its start is refused. A walk's record also holds totals given without
     a time (a flag, a file's single answer), recorded at the clock's time, which cannot
     be ordered against the start."""
+
+    def note_result(self, entry: CowsRating | ChallengeResult, now: dt.datetime) -> None:
+        """A check keeps no audit trail."""
 
 
 @dataclass(frozen=True)
@@ -165,9 +171,14 @@ def take_result(
     if now is not None and offered.at is not None and not offered.stamped:
         what = "the COWS rating" if offered.kind == "cows" else f"the naloxone {offered.kind}"
         refuse_after_now(KEY_OF[offered.kind], what, offered.at, now)
-    if offered.kind == "cows":
-        return _take_rating(guide, record, offered, day)
-    return _take_challenge(guide, record, offered, day)
+    taken = (
+        _take_rating(guide, record, offered, day)
+        if offered.kind == "cows"
+        else _take_challenge(guide, record, offered, day)
+    )
+    if taken is not None:
+        record.note_result(taken, now if now is not None else taken.at)
+    return taken
 
 
 def take_results(
