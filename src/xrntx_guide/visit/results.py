@@ -82,11 +82,6 @@ class Results:
 
     cows_ratings: list[CowsRating] = field(default_factory=list)
     naloxone_challenges: list[ChallengeResult] = field(default_factory=list)
-    times_given: bool = False
-    """Every rating carries the time it was taken (a file's series): a challenge with no
-    rating before its start is refused. A walk's record also holds totals given without
-    a time (a flag, a file's single answer), recorded at the clock's time, which cannot
-    be ordered against the start."""
 
     def note_result(self, entry: CowsRating | ChallengeResult, now: dt.datetime) -> None:
         """A check keeps no audit trail."""
@@ -337,9 +332,13 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
     naloxone is given. A result that would count (a negative) whose latest rating before
     its start is at or above the threshold, or (where every rating carries the time it
     was taken: ``times_given``) that has no rating before it on a day with ratings, is
-    refused naming the rating: it never counts. A day with no rating recorded, or a total
-    given without a time, cannot be ordered against the start: the withdrawal gate reads
-    the day's latest total."""
+    refused naming the rating: it never counts; so is one with no rating before it on a
+    day whose ratings all carry the time they were taken (``time_given``). A rating the
+    program stamped when it recorded it (typed, a flag, a single answer) was taken no
+    later than its stamp: stamped at or before the start it is a rating before it, stamped
+    after, it may still have been taken before, so the day is not refused for it. A day
+    with no rating recorded cannot be ordered against the start: the withdrawal gate
+    reads the day's latest total."""
     ratings = record.cows_ratings
     threshold = guide.setting_values.get(THRESHOLD)
     started = offered.started
@@ -347,10 +346,11 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
         return
     day = local_day(started)
     # A correction counts at the time of the rating it corrects (visit/entries.py).
-    timed = [(_first(ratings, r).at, r) for r in live(ratings)]
-    of_day = [(at, r) for at, r in timed if local_day(at) == day]
+    timed = [(_first(ratings, r), r) for r in live(ratings)]
+    of_day = [(first.at, r) for first, r in timed if local_day(first.at) == day]
     if not of_day:
         return
+    stamped = any(first.time_given is not True for first, _ in timed if local_day(first.at) == day)
     before = [(at, r) for at, r in of_day if instant(at) <= instant(started)]
     fmt = to_the_second(started, *(at for at, _ in of_day))
     given = shown(started, fmt)
@@ -360,7 +360,7 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
         "or leave the result out"
     )
     if not before:
-        if not getattr(record, "times_given", False):
+        if stamped:
             return
         raise _refuse(
             offered,
@@ -557,6 +557,7 @@ def _append_rating(
         origin=offered.origin,
         corrects=offered.corrects,
         reason=offered.reason.strip() if offered.reason else None,
+        time_given=not offered.stamped,
     )
     ratings.append(rating)
     ratings.sort(key=lambda r: instant(r.at))
@@ -801,7 +802,6 @@ def check_series(guide: Guide, expanded: Any, where: str | None, recorded: Any =
     held = Results(
         list(getattr(recorded, "cows_ratings", [])),
         list(getattr(recorded, "naloxone_challenges", [])),
-        times_given=True,
     )
     for key, offered in (
         (RATINGS_KEY, offered_series(_Only(ratings=expanded.ratings))),
