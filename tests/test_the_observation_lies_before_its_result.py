@@ -98,7 +98,7 @@ def test_a_start_flag_days_before_the_result_is_refused(run: Run, command: list[
         "--answer",
         "naloxone_challenge=negative",
         "--answer",
-        "naloxone_challenge_started=4000 minutes ago",
+        f"naloxone_challenge_started={at('08:00', YESTERDAY)}",
         input=answers,
     )
     no_traceback(result)
@@ -508,3 +508,60 @@ def test_the_note_marks_a_stamped_rating_beside_ratings_given_with_their_times(
     lines = [x for x in text.splitlines() if " baseline " in x or " repeat " in x]
     assert len(lines) == 2 and "~" not in lines[0] and "~09:30" in lines[1], text
     assert "~ = given without its time" in text, text
+
+
+# -- a start is refused when it is given, by the rule its result obeys -------------------
+
+
+def _at_the_prompt(run: Run, tmp_path: Path, typed: str) -> str:
+    answers = json_answers(
+        ready_patient(
+            last_opioid_use=TODAY - dt.timedelta(days=10),
+            naloxone_challenge=None,
+            kit_storage_ok=None,
+        )
+    ) | {"injection_date": DAY}
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(answers))
+    r = run(
+        "walk", "--label", "st", "--now", at("09:30"), "--answers", str(path), "--plain",
+        input=typed,
+    )  # fmt: skip
+    no_traceback(r)
+    return flat(r.stdout + r.stderr)
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_a_rechallenge_start_before_the_positive_is_refused_when_typed(
+    run: Run, tmp_path: Path, _isolated_home: Path
+) -> None:
+    said = _at_the_prompt(run, tmp_path, "positive\nstart 07:30\nquit\n")
+
+    assert "start: the naloxone rechallenge" in said and "not after" in said, said
+    assert "timer started" not in said, said
+    assert "naloxone_rechallenge" not in session_of(_isolated_home)["timers"]
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_a_challenge_start_on_another_day_is_refused_when_typed(
+    run: Run, tmp_path: Path, _isolated_home: Path
+) -> None:
+    said = _at_the_prompt(run, tmp_path, f"start {YESTERDAY}T09:00\nquit\n")
+
+    assert "start: the naloxone challenge" in said and "not on the day" in said, said
+    assert session_of(_isolated_home)["timers"] == {}
+
+
+def test_a_start_too_many_minutes_ago_is_out_of_range_naming_the_range(run: Run) -> None:
+    from xrntx_guide.visit.clock import A_DAY_IN_MINUTES
+
+    for minutes in (A_DAY_IN_MINUTES + 1, 10**30):
+        answers = challenged(
+            cows_ratings=RATED,
+            naloxone_challenge="negative",
+            naloxone_challenge_started=f"{minutes} minutes ago",
+        )
+        code, text = check_file(run, answers)
+        assert code == 2, text
+        assert "out of range" in text and f"0 to {A_DAY_IN_MINUTES} minutes" in text, text
+        assert "not a time" not in text, text

@@ -959,7 +959,8 @@ class Walk:
     def start_timer(self, key: str, when: str) -> None:
         """'start' (the naloxone is given now) or 'start 09:05' (it was given then: never
         after now, the one rule of visit/clock.py)."""
-        from ..visit.clock import future_problem, parse_moment, shown
+        from ..visit.clock import parse_moment, shown
+        from ..visit.results import start_refused
 
         now = self.clock.now()
         if not when:
@@ -971,7 +972,7 @@ class Walk:
         except ValueError as exc:
             self.ui.retry(f"start: {exc}")
             return
-        problem = future_problem("the naloxone", at, now)
+        problem = start_refused(self.record, key, at, now)
         if problem is not None:
             self.ui.retry(f"start: {problem}")
             return

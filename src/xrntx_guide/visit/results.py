@@ -39,6 +39,7 @@ from .clock import (
     parse_instant,
     refuse_after_now,
     shown,
+    start_problem,
     to_the_second,
 )
 from .entries import (
@@ -324,6 +325,23 @@ def _obeys(
     )
     if problem is not None:
         raise _refuse(offered, problem)
+
+
+def start_refused(record: Series, key: str, started: dt.datetime, now: dt.datetime) -> str | None:
+    """Why the time the naloxone of the challenge or rechallenge ``key`` was given, typed
+    before its result (``start 09:05``), is refused now rather than when the result comes
+    (visit/clock.py, :func:`start_problem`): after now, on another day than a result taken
+    now, or for a rechallenge, not after the positive challenge's result. None: taken."""
+    kind = next((k for k, name in KEY_OF.items() if name == key), None)
+    if kind not in ("challenge", "rechallenge"):
+        return start_problem(f"the start of {key}", started, now)
+    positive = standing_positive(record.naloxone_challenges, "challenge")
+    after = (
+        ("the positive challenge", positive.at)
+        if kind == "rechallenge" and positive is not None
+        else None
+    )
+    return start_problem(f"the naloxone {kind}", started, now, after)
 
 
 def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: str) -> None:
