@@ -530,3 +530,37 @@ def test_no_sequence_of_results_removes_an_entry_or_lifts_a_positive(guide: Guid
                     assert any(
                         o.kind == c.kind and o.at == c.corrects for o in held.naloxone_challenges
                     )
+
+
+def test_a_flag_correction_and_a_rechallenge_in_one_command_are_taken_together(
+    run: Run, tmp_path: Path
+) -> None:
+    """The rating the rechallenge follows is corrected in the same command: the
+    correction is taken first, so a consistent rechallenge is recorded; the rating as
+    first recorded stays beside its correction."""
+    path = tmp_path / "W.json"
+    withdrawal = int(ready_patient()["cows_total"]) + 10
+
+    def at(hhmm: str, *args: str, first: bool = False) -> Any:
+        how = ["--label", "W"] if first else ["--resume"]
+        return run(
+            "walk", *how, "--no-input", "--now", f"{DAY}T{hhmm}", "--session", str(path),
+            "--acknowledge", "all", *args,
+        )  # fmt: skip
+
+    r = at("08:00", *answer_flags(ready_patient(cows_total=withdrawal, naloxone_challenge=None)),
+           first=True)  # fmt: skip
+    assert r.exit_code == 1, r.output
+    rated = json.loads(path.read_text(encoding="utf-8"))["cows_ratings"][0]["at"]
+    r = at("09:00", "-a", "naloxone_challenge=positive", "-a", "naloxone_challenge_started=08:30")
+    assert r.exit_code == 1, r.output
+
+    r = at(
+        "11:00", "-a", "cows_total=2", "--correct", f"cows_total@{rated}=pulse misread",
+        "-a", "naloxone_rechallenge=negative", "-a", "naloxone_rechallenge_started=10:30",
+    )  # fmt: skip
+
+    assert r.exit_code != 2, r.output
+    kept = json.loads(path.read_text(encoding="utf-8"))
+    assert [x["total"] for x in kept["cows_ratings"]] == [withdrawal, 2]
+    assert challenges(path) == [("challenge", "positive"), ("rechallenge", "negative")]

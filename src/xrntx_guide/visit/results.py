@@ -688,7 +688,14 @@ def take_given(
             continue
         single[key] = value
         origins[key] = origin
-    for o in offered_answers(guide, single, now, "flag"):
+    # A correction of a recorded entry is taken before the new results given beside it:
+    # a rechallenge given with the correction of the rating before it is read against
+    # the rating as corrected (it stands in the place of the one it corrects).
+    given_now = sorted(
+        offered_answers(guide, single, now, "flag"),
+        key=lambda o: KEY_OF[o.kind] not in (corrections or {}),
+    )
+    for o in given_now:
         origin = origins.get(KEY_OF[o.kind], next(iter(origins.values()), "flag"))
         started = (timers or {}).get(KEY_OF[o.kind])
         fix = (corrections or {}).get(KEY_OF[o.kind])
