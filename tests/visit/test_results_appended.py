@@ -564,3 +564,48 @@ def test_a_flag_correction_and_a_rechallenge_in_one_command_are_taken_together(
     kept = json.loads(path.read_text(encoding="utf-8"))
     assert [x["total"] for x in kept["cows_ratings"]] == [withdrawal, 2]
     assert challenges(path) == [("challenge", "positive"), ("rechallenge", "negative")]
+
+
+def test_a_positive_recorded_by_another_process_is_read_before_a_dose_is_recorded(
+    run: Run, guide: Guide, tmp_path: Path
+) -> None:
+    """Two terminals on one session: while this walk waits at 'injection given?', the
+    other records a positive challenge. Before the dose is recorded the session is read
+    again: the positive joins this walk's record, the gates block, and no dose is
+    recorded; the saved session keeps the positive."""
+    path = tmp_path / "T.json"
+    r = run(
+        "walk", "--no-input", "--now", f"{DAY}T10:00", "--label", "T", "--session", str(path),
+        "--acknowledge", "all", *answer_flags(ready_patient()),
+    )  # fmt: skip
+    assert r.exit_code == 4, r.output  # at the injection: was it given?
+    here = store.load(path)  # this terminal's walk, open at the question
+
+    class Meanwhile(io.StringIO):
+        """The clinician's typing; before the first line is read, the other terminal
+        records a positive challenge in the same session."""
+
+        done = False
+
+        def readline(self, size: int = -1, /) -> str:  # type: ignore[override]
+            if not self.done:
+                self.done = True
+                other = run(
+                    "walk", "--resume", "--session", str(path), "--no-input",
+                    "--now", f"{DAY}T10:05", "--acknowledge", "all",
+                    "-a", "naloxone_challenge=positive",
+                )  # fmt: skip
+                assert other.exit_code == 1, other.output
+            return super().readline(size)
+
+    out = io.StringIO()
+    ui = UI(plain=True, out=out, err=out, stdin=Meanwhile("yes\nquit\n"))
+    at = dt.datetime.combine(TODAY, dt.time(10, 10), tzinfo=dt.UTC)
+    w = Walk(ui, guide, here, path, TODAY, Clock(source=lambda: at))
+    w.run()
+
+    said = " ".join(out.getvalue().split())
+    assert "another process recorded in this session" in said, said
+    saved = store.load(path)
+    assert saved.injection_given is not True, said
+    assert ("challenge", "positive") in [(c.kind, c.result) for c in saved.naloxone_challenges]
