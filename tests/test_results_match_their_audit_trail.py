@@ -186,7 +186,25 @@ def test_every_shipped_scenario_saved_as_a_session_loads(
     record = load(path)  # refused if its series disagreed with its audit trail
 
     logged = [e for e in record.events if e.kind == integrity.RESULT]
-    assert len(logged) == len(record.cows_ratings) + len(record.naloxone_challenges)
+    entries = [*record.cows_ratings, *record.naloxone_challenges, *record.rapid_days]
+    assert len(logged) == len(entries)
+
+
+def test_a_rapid_pathway_day_changed_by_hand_is_refused(run: Run, tmp_path: Path) -> None:
+    """A day of the pathway's record is a point-in-time result too: a day not tolerated
+    changed to tolerated in the file is refused on load."""
+    (case,) = [s for s in read_all(default_dir()) if s.id.startswith("20-")]
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps(_scenario_answers(case.answers)), encoding="utf-8")
+    path = tmp_path / "S.json"
+    at = f"{case.today.isoformat()}T23:30"
+    r = _walk(run, path, at, "--answers", str(answers), "--site", str(case.site))
+    assert r.exit_code in (0, 1, 4), r.output
+    assert load(path).rapid_days
+
+    _edit(path, lambda d: d["rapid_days"][1].update(tolerated=False))
+
+    _refused_naming(_resume(run, path, at), path, "rapid pathway's entry 2", "tolerated")
 
 
 def _strip_result_events(data: dict[str, Any]) -> None:
@@ -294,3 +312,21 @@ def test_a_saved_series_changed_by_hand_is_never_read(guide: Guide, tmp_path: Pa
     day or origin), removed, or one added by hand: the session is refused on load, so it
     is never resumed, noted or judged complete."""
     _a_changed_series_is_never_read(guide, tmp_path)
+
+
+def test_the_check_reads_a_record_in_memory_as_any_store_holds_it(guide: Guide) -> None:
+    """check_record needs no file: a record built in memory is intact; the same record
+    with a result changed in place names that entry, and with the entry removed names
+    it as recorded but no longer in the series."""
+    record, _ = _recorded(
+        guide,
+        [timed.ResultStep("cows", 2, "", 5), timed.ResultStep("challenge", 0, "positive", 25)],
+    )
+    assert integrity.check_record(record) == []
+
+    record.naloxone_challenges[0].result = "negative"
+    (problem,) = [p for p in integrity.check_record(record) if "differs" in p]
+    assert "naloxone challenge" in problem and '"negative", recorded as "positive"' in problem
+
+    record.naloxone_challenges.clear()
+    assert any("no longer in the series" in p for p in integrity.check_record(record))

@@ -2,8 +2,9 @@
 safety invariant 9).
 
 Every COWS rating, naloxone challenge and rechallenge taken into a record
-(visit/results.py) is logged in the record's audit trail as it was recorded: an event
-``result`` whose detail is the entry itself. A record is read only when its series says
+(visit/results.py), and every day of the rapid pathway's record (visit/rapid.py), is
+logged in the record's audit trail as it was recorded: an event ``result`` whose detail
+is the entry itself. A record is read only when its series says
 what its audit trail says: each stored result matches the event that recorded it, and
 each recorded result is still in the series. So a session file edited by hand (a
 positive challenge changed to negative in the series and the answer) is refused, naming
@@ -32,6 +33,8 @@ from pydantic import ValidationError
 
 from .clock import instant
 from .entries import CHALLENGE, RECHALLENGE, TOTAL, ChallengeResult, CowsRating
+from .rapid import ANSWERS_KEY as RAPID
+from .rapid import RapidDay
 
 RESULT = "result"
 """The audit trail's event for a result taken into the series."""
@@ -42,6 +45,7 @@ KINDS = (RESULT, ADOPTED)
 _ANSWERED = ("answer", "change", "carry")
 
 Entry = CowsRating | ChallengeResult
+Logged = Entry | RapidDay
 
 
 class _Event(Protocol):
@@ -66,20 +70,27 @@ class Checked(Protocol):
     def cows_ratings(self) -> Sequence[CowsRating]: ...
     @property
     def naloxone_challenges(self) -> Sequence[ChallengeResult]: ...
+    @property
+    def rapid_days(self) -> Sequence[RapidDay]: ...
 
 
-def key_of(entry: Entry) -> str:
-    """The answer a result stands for: ``cows_total``, ``naloxone_challenge``..."""
+def key_of(entry: Logged) -> str:
+    """The answer a result stands for: ``cows_total``, ``naloxone_challenge``... (a
+    pathway day: ``rapid_days``)."""
+    if isinstance(entry, RapidDay):
+        return RAPID
     if isinstance(entry, CowsRating):
         return TOTAL
     return CHALLENGE if entry.kind == "challenge" else RECHALLENGE
 
 
-def value_of(entry: Entry) -> str | int:
+def value_of(entry: Logged) -> str | int:
+    if isinstance(entry, RapidDay):
+        return entry.day
     return entry.total if isinstance(entry, CowsRating) else entry.result
 
 
-def detail_of(entry: Entry) -> str:
+def detail_of(entry: Logged) -> str:
     """The event's detail: the entry as recorded (its JSON)."""
     return entry.model_dump_json()
 
@@ -93,9 +104,11 @@ def _what(key: str, at: dt.datetime) -> str:
     return f"the {name} recorded at {at.isoformat()}"
 
 
-def _logged(event: _Event) -> Entry | None:
+def _logged(event: _Event) -> Logged | None:
     """The entry a result event recorded; None when its detail is not one."""
-    model: type[Entry] = CowsRating if event.key == TOTAL else ChallengeResult
+    model: type[Logged] = (
+        RapidDay if event.key == RAPID else CowsRating if event.key == TOTAL else ChallengeResult
+    )
     try:
         entry = model.model_validate(json.loads(event.detail or ""))
     except (ValueError, ValidationError):
@@ -103,7 +116,7 @@ def _logged(event: _Event) -> Entry | None:
     return entry if key_of(entry) == event.key else None
 
 
-def _differences(stored: Entry, logged: Entry) -> str:
+def _differences(stored: Logged, logged: Logged) -> str:
     out = []
     for name in type(stored).model_fields:
         now, then = getattr(stored, name), getattr(logged, name)
@@ -131,6 +144,7 @@ def check_record(record: Checked) -> list[str]:
     problems: list[str] = []
     entries: list[Entry] = [*record.cows_ratings, *record.naloxone_challenges]
     logged: dict[tuple[str, float], list[Entry]] = {}
+    days: list[RapidDay] = []
     for event in record.events:
         if event.kind not in KINDS:
             continue
@@ -140,9 +154,13 @@ def check_record(record: Checked) -> list[str]:
                 f"the audit trail's {event.kind} event of {event.at.isoformat()} does not "
                 "say which result it recorded"
             )
-            continue
-        logged.setdefault((key_of(entry), instant(entry.at)), []).append(entry)
-    checked = bool(logged) or bool(problems)
+        elif isinstance(entry, RapidDay):
+            days.append(entry)
+        else:
+            logged.setdefault((key_of(entry), instant(entry.at)), []).append(entry)
+    checked = bool(logged) or bool(days) or bool(problems)
+    if checked:
+        problems += _days(list(record.rapid_days), days)
     stored: dict[tuple[str, float], list[Entry]] = {}
     for entry in entries:
         stored.setdefault((key_of(entry), instant(entry.at)), []).append(entry)
@@ -178,3 +196,21 @@ def check_record(record: Checked) -> list[str]:
                 f"{event.at.isoformat()}, but the series holds no positive {kind}"
             )
     return problems
+
+
+def _days(stored: list[RapidDay], logged: list[RapidDay]) -> list[str]:
+    """The pathway's record is only ever appended to: entry by entry, in order, it is what
+    the audit trail recorded."""
+    out = []
+    for n, day in enumerate(stored):
+        what = f"the rapid pathway's entry {n + 1} (day {day.day}, {day.date.isoformat()})"
+        if n >= len(logged):
+            out.append(f"{what} is not in the audit trail")
+        elif day != logged[n]:
+            out.append(f"{what} differs from the audit trail: {_differences(day, logged[n])}")
+    for n, day in enumerate(logged[len(stored) :], start=len(stored)):
+        out.append(
+            f"the rapid pathway's entry {n + 1} (day {day.day}, {day.date.isoformat()}) is in "
+            "the audit trail but no longer in the record"
+        )
+    return out

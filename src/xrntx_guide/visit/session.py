@@ -180,20 +180,23 @@ class SessionRecord(_Model):
         """Add one entry to the audit trail."""
         self.events.append(Event(at=now, kind=kind, key=key, value=value, detail=detail))
 
-    def note_result(self, entry: CowsRating | ChallengeResult, now: dt.datetime) -> None:
+    def note_result(self, entry: CowsRating | ChallengeResult | RapidDay, now: dt.datetime) -> None:
         """Log a result just taken into the series (visit/results.py) as it was recorded:
         every load checks the series against these events (visit/integrity.py). The first
         result logged in a record written before results were logged logs the entries
         already there first, as they stood when the record was read and checked."""
         if not any(e.kind in integrity.KINDS for e in self.events):
-            held: list[CowsRating | ChallengeResult] = [*self.cows_ratings]
+            held: list[CowsRating | ChallengeResult | RapidDay] = [*self.cows_ratings]
             held += self.naloxone_challenges
+            held += self.rapid_days
             for old in held:
                 if old is not entry:
                     self._log_result(old, now, integrity.ADOPTED)
         self._log_result(entry, now, integrity.RESULT)
 
-    def _log_result(self, entry: CowsRating | ChallengeResult, now: dt.datetime, kind: str) -> None:
+    def _log_result(
+        self, entry: CowsRating | ChallengeResult | RapidDay, now: dt.datetime, kind: str
+    ) -> None:
         key, value = integrity.key_of(entry), integrity.value_of(entry)
         detail = integrity.detail_of(entry)
         self.events.append(Event(at=now, kind=kind, key=key, value=value, detail=detail))
@@ -377,6 +380,7 @@ class SessionRecord(_Model):
         if day.reason:
             detail += f"; reason: {day.reason}"
         self.events.append(Event(at=now, kind=kind, key=ANSWERS_KEY, value=day.day, detail=detail))
+        self.note_result(day, now)
         return True
 
     def set_rapid_days(self, days: list[RapidDay], now: dt.datetime) -> None:
