@@ -111,8 +111,8 @@ def _logged(event: _Event) -> Logged | None:
     )
     try:
         entry = model.model_validate(json.loads(event.detail or ""))
-    except (ValueError, ValidationError):
-        return None
+    except (ValueError, ValidationError, RecursionError):
+        return None  # not an entry (a hand edit): named as such
     return entry if key_of(entry) == event.key else None
 
 
