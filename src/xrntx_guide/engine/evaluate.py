@@ -275,6 +275,8 @@ class _Ctx(Context):
             if value is not _MISS:
                 if cq.checked and self.problem(cq) is not None:
                     return UNKNOWN  # never a default or a computed value in its place
+                if cq.undecided_values and value in cq.undecided_values:
+                    return UNKNOWN  # "not examined": recorded, never a decided value
                 return value  # type: ignore[no-any-return]
             if cq.computed is not None:
                 value = cq.computed.function(self)

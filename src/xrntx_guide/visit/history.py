@@ -372,7 +372,8 @@ def _prefills(
     guide: Guide, record: SessionRecord, source: VisitEntry, day: dt.date
 ) -> dict[str, Prefill]:
     out: dict[str, Prefill] = {}
-    for carry in guide.meta.report.history.carry:
+    history = guide.meta.report.history
+    for carry in (*history.carry, *history.offer):
         key = carry.question
         cq = guide.questions.get(key)
         rec = record.answers.get(carry.from_answer)
