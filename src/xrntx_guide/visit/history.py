@@ -385,6 +385,12 @@ def _prefills(
             continue  # a value this question does not take is asked for, never guessed
         note = f"from the history: session {source.session}, injection of {source.date}"
         out[key] = Prefill(value, "history", note)
+    # The visit type follows the record (reference section 7): with a finished injection
+    # on record the visit is a repeat one, offered like the values above.
+    visit, repeat = guide.meta.report.visit, history.repeat_visit
+    if visit is not None and repeat is not None and visit in guide.questions:
+        note = f"the record holds an injection of {source.date} (session {source.session})"
+        out[visit] = Prefill(repeat, "history", note)
     return out
 
 
