@@ -122,15 +122,23 @@ def show_timeline(ui: UI, tl: Timeline, heading: str) -> None:
                     (v.visit or "").replace("_", " "),
                     ("TRAINING, " if v.training else "")
                     + v.status.replace("_", " ")
-                    + (", injection not given" if v.injection_given is False else ""),
+                    + (", injection not given" if v.injection_given is False else "")
+                    + (", treatment ended" if v.ended else ""),
                     v.session,
                 ]
                 for v in others
             ],
             title="Other visits (never used to fill in)",
         )
+    off = tl.off_treatment
     due = due_words(tl.due)
-    if due is not None:
+    if off is not None:
+        reason = (off.end_reason or "reason not recorded").replace("_", " ")
+        ui.note(
+            f"Off treatment: XR-naltrexone ended at the visit of {off.date} (session "
+            f"{off.session}; {reason}); last injection {off.last_injection or '?'}."
+        )
+    elif due is not None:
         ui.note(f"Last injection {tl.source.date if tl.source else '?'}; {due}.")
     for message in tl.warnings():
         ui.warning(message)

@@ -286,3 +286,24 @@ def show_decided(ui: UI, state: State, results: list[GateResult], where: str) ->
             (f"{_verdict_word(g)}: {g.title} [{g.id}]", detail, OUTCOME_STYLE.get(g.outcome))
         )
     ui.items(rows)
+
+
+def card_offered(state: State) -> bool:
+    """Whether the visit leaves the patient with a blockade to put on an emergency card:
+    the injection given at it, or a repeat visit (an injection before it)."""
+    report = state.guide.meta.report
+    if state.injection_given is True:
+        return True
+    repeat = report.history.repeat_visit
+    return report.visit is not None and repeat is not None and state.value(report.visit) == repeat
+
+
+def show_card_hint(ui: UI, state: State, record: SessionRecord) -> None:
+    """At the end of a saved visit: how to print the patient's emergency card."""
+    if state.guide.meta.card is None or not card_offered(state):
+        return
+    ui.note(
+        "Emergency card (last injection, end of the blockade, pain relief): "
+        f"xrntx-guide card {record.id} --format html -o card.html"
+        " (add --name NAME to print a name)"
+    )

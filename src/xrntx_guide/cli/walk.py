@@ -41,7 +41,7 @@ from ..expr import UNKNOWN, format_value
 from ..pack.guide import CQuestion, CStep, Guide
 from ..visit.answers import parse_value, to_json
 from ..visit.session import SessionRecord, save
-from .render import show_gate, show_on_track, show_summary, show_why
+from .render import show_card_hint, show_gate, show_on_track, show_summary, show_why
 from .ui import UI
 
 COMMANDS = ("back", "review", "edit", "why", "quit", "help", "rate")
@@ -371,6 +371,7 @@ class Walk:
             self.ui.note(DRY_RUN_END)
         elif self.responder is None:
             self.ui.note(f"Saved: {self.path}")
+            show_card_hint(self.ui, state, self.record)
 
     # -- screens --------------------------------------------------------------------
 
@@ -873,6 +874,8 @@ class Walk:
                 self.ui.note("Reached by 'jump': back returns to the questions left unanswered.")
             if self.rapid_here and g.id == "rapid_pathway":
                 self.ui.note("Type 'day' to record a day of the pathway's record.")
+            if self.responder is None and not self.dry_run:
+                show_card_hint(self.ui, state, self.record)
         # On the pathway 'day' is a command at this prompt: the list says so.
         words = "back, edit, review, why, day or quit" if self.rapid_here else None
         listed = "back / edit / review / why / day / quit" if words else None

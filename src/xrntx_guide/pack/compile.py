@@ -476,6 +476,7 @@ class _Compiler:
             ("needle", report.needle),
             ("dose_planned", [line.value for line in report.dose_planned]),
             ("dose_given", [line.value for line in report.dose_given]),
+            ("end_of_treatment", [line.value for line in report.end_of_treatment]),
             ("visit", [report.visit] if report.visit else []),
             ("side_given", [report.side_given] if report.side_given else []),
             ("dose_setting", [f"settings.{report.dose_setting}"] if report.dose_setting else []),

@@ -432,6 +432,9 @@ class Report:
     """The lines added to it once the injection is given."""
     history: History = field(default_factory=History)
     """What the patient's timeline across visits reads and carries."""
+    end_of_treatment: list[ReportLine] = field(default_factory=list)
+    """The chart note's lines for a visit that ended the treatment (``history.
+    end_of_treatment``); a line whose value is not known is left out."""
 
 
 @dataclass(frozen=True, slots=True)
