@@ -66,6 +66,7 @@ def card(
         directory, session, lambda: resolve_session(directory, session, warn=ui.warning)
     )
     record = load(path)
+    steps, site = pack_paths(env, steps, site, site_var=False)
     if record.demo_clock is not None:
         raise SessionError(
             f"session {record.id} is a training run (demo clock): it is not part of the "
@@ -78,7 +79,6 @@ def card(
             "card is printed from a finished visit",
             hint="Finish it (`xrntx-guide walk --resume --session FILE`), then print the card.",
         )
-    steps, site = pack_paths(env, steps, site, site_var=False)
     guide = session_guide(guide_of(steps, site), record, path, steps, site)
     day = record.today or env.today()
     state = evaluate(guide, record.inputs(guide, day))
