@@ -220,6 +220,9 @@ class Walk:
                 self.ui.note(
                     f"Saved. Resume with: {self.program} walk --resume --session {self.path}"
                 )
+                if self.record.status in ("blocked", "needs_override"):
+                    # Left at a gate (no injection today): the patient's card still holds.
+                    show_card_hint(self.ui, self.state(), self.record)
             if self.record.status == "complete":
                 return ExitCode.OK
             if stop.eof and self.record.status == "in_progress":

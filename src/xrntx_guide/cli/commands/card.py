@@ -24,8 +24,9 @@ from .common import (
 )
 
 FORMATS = ("html", "text")
-UNFINISHED = ("in_progress", "needs_override")
-"""Walk states that are not a finished visit: the card is printed from one that is."""
+UNFINISHED = ("in_progress",)
+"""A walk still under way: the card is printed from a visit that ended (given, blocked,
+or left at a stop without its override: no injection that day)."""
 
 
 def card(
