@@ -120,10 +120,11 @@ def show_timeline(ui: UI, tl: Timeline, heading: str) -> None:
                 [
                     v.date or "",
                     (v.visit or "").replace("_", " "),
-                    ("TRAINING, " if v.training else "")
+                    "treatment ended, no injection"
+                    if v.ended
+                    else ("TRAINING, " if v.training else "")
                     + v.status.replace("_", " ")
-                    + (", injection not given" if v.injection_given is False else "")
-                    + (", treatment ended" if v.ended else ""),
+                    + (", injection not given" if v.injection_given is False else ""),
                     v.session,
                 ]
                 for v in others

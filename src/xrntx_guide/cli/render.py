@@ -69,8 +69,16 @@ def show_on_track(ui: UI, progress: Progress) -> None:
     ui.gate(progress.heading(), "info", lines)
 
 
+def ends_visit(state: State, g: GateResult) -> str | None:
+    """The pack's own heading of a gate that records where a visit ends, when it fails."""
+    if g.outcome != "fail" or g.id not in {c.id for c in state.guide.gates}:
+        return None
+    return state.guide.gate(g.id).spec.heading
+
+
 def show_gate(ui: UI, state: State, g: GateResult) -> None:
-    heading = f"{HEADINGS.get(g.severity, g.severity.upper())}: {g.title} [{g.id}]"
+    own = ends_visit(state, g)
+    heading = f"{own or HEADINGS.get(g.severity, g.severity.upper())}: {g.title} [{g.id}]"
     if g.outcome == "unknown":
         heading = f"NOT DECIDED: {g.title} [{g.id}]"
     ui.gate(heading, g.severity if g.outcome != "unknown" else "info", gate_lines(state, g))

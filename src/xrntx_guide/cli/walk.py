@@ -41,7 +41,14 @@ from ..expr import UNKNOWN, format_value
 from ..pack.guide import CQuestion, CStep, Guide
 from ..visit.answers import parse_value, to_json
 from ..visit.session import SessionRecord, save
-from .render import show_card_hint, show_gate, show_on_track, show_summary, show_why
+from .render import (
+    ends_visit,
+    show_card_hint,
+    show_gate,
+    show_on_track,
+    show_summary,
+    show_why,
+)
 from .ui import UI
 
 COMMANDS = ("back", "review", "edit", "why", "quit", "help", "rate")
@@ -868,9 +875,14 @@ class Walk:
                 self.ui.note("Type 'day' to record a day of the pathway's record, or quit.")
         else:
             saved = "" if self.responder is not None or self.dry_run else ": the session is saved"
+            ends = ends_visit(state, g) is not None
             self.ui.line(
-                "The injection cannot be given. Change an answer (back, edit) if one "
-                f"was wrong, or quit{saved}.",
+                (
+                    "The visit ends here, without an injection."
+                    if ends
+                    else "The injection cannot be given."
+                )
+                + f" Change an answer (back, edit) if one was wrong, or quit{saved}.",
                 style="bold",
             )
             if self.jumped == g.id:

@@ -299,6 +299,9 @@ class Gate:
     """An expression: the gate is checked only when it is true."""
     pass_message: StrictStr | None = None
     """Shown when the gate passes; ``{name}`` placeholders show values."""
+    heading: StrictStr | None = None
+    """What the walk calls this gate when it stops there, in place of its severity: for a
+    gate that records where a visit ends (the end of treatment), not a finding."""
     verify: StrictBool = False
     """The gate was not seen in a primary text: a reviewer checks it."""
 

@@ -432,7 +432,7 @@ def _prefills(
     # on record the visit is a repeat one, offered like the values above.
     visit, repeat = guide.meta.report.visit, history.repeat_visit
     if visit is not None and repeat is not None and visit in guide.questions:
-        note = f"the record holds an injection of {source.date} (session {source.session})"
+        note = f"the record holds an injection of {source.date}, session {source.session}"
         out[visit] = Prefill(repeat, "history", note)
     return out
 
