@@ -98,7 +98,10 @@ def test_a_mild_site_reaction_is_a_caution_suggesting_the_other_buttock(run: Run
 def test_a_site_not_examined_leaves_the_gate_undecided_and_never_ready(run: Run) -> None:
     data = result(run, repeat(injection_site_reaction="not_examined"))
     assert data["status"] == "incomplete", data
-    assert gate(data, "injection_site_reaction")["outcome"] == "unknown"
+    g = gate(data, "injection_site_reaction")
+    assert g["outcome"] == "unknown"
+    assert "answered 'not examined'" in flat(g["reason"])
+    assert "injection_site_reaction" not in data["missing"]  # answered, but undecided
 
 
 def test_an_allergic_reaction_after_the_last_dose_is_a_contraindication(run: Run) -> None:

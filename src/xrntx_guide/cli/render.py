@@ -239,6 +239,10 @@ def show_check(ui: UI, state: State, on_track: Progress | None = None) -> None:
     missing = state.missing(state.readiness_limit)
     if missing:
         ui.line("Missing: " + ", ".join(missing), hang=2)
+    for g in state.readiness_gates():
+        # Undecided although no answer it needs is missing (a site "not examined").
+        if g.outcome == "unknown" and g.missing and not set(g.missing) & set(missing):
+            ui.bullet(f"not decided {g.id}: {g.reason}")
     for name in state.guide.meta.report.summary:
         if name in state.guide.derived and shown_after_injection(state, name):
             ui.line(f"{state.guide.derived[name].spec.label}: {state.display(name)}")
