@@ -53,6 +53,7 @@ P_HEPATITIS = rf"Signs of acute hepatitis\? {YES_NO}: "
 P_LFT = r"Highest of ALT and AST[^\n]*\(number\): "
 P_BLEEDING = rf"Thrombocytopenia, a coagulation disorder, or anticoagulant therapy\? {YES_NO}: "
 P_MOOD = rf"Current depression or suicidal thoughts\? {YES_NO}: "
+P_SURGERY = rf"Elective surgery planned within 28 days after this injection\? {YES_NO}: "
 P_ORGAN = rf"Moderate-to-severe renal impairment, or severe hepatic impairment\? {YES_NO}: "
 P_MED_GUIDE = rf"Medication Guide given to the patient\? {YES_NO}: "
 P_CONSENT = rf"Informed consent recorded\? {YES_NO}: "
@@ -224,6 +225,7 @@ def history_and_medical_evaluation(w: Walkthrough, last_use: str, mood: str = "n
             (P_ORGAN, "n"),
             (P_BLEEDING, "n"),
             (P_MOOD, mood),
+            (P_SURGERY, "n"),
         ]
     )
 
@@ -798,7 +800,8 @@ def test_back_review_and_why_reprint_the_step_header_not_its_instructions(spawn:
     assert w.finish() == 0
     out = w.output
     assert out.count(first_line) == 1, out
-    assert out.count("--- 2. Medical evaluation · step 1 of 1 ---") >= 4, out  # said once
+    # The medical phase counts its monthly-visit and planned-surgery steps too.
+    assert out.count("--- 2. Medical evaluation · step 1 of 3 ---") >= 4, out  # said once
 
 
 def test_all_negative_records_each_screen_on_its_own(spawn: Any) -> None:
@@ -925,6 +928,10 @@ def test_a_first_injection_answer_is_refused_when_the_record_shows_a_dose(
     )
     assert done.returncode == 0, done.stdout + done.stderr
     w = spawn("walk", "--label", "rec")
+    # The visit type is filled in from the record; changing it to a first injection is
+    # refused, saying why.
+    w.expect(r"the\s+record\s+holds\s+an\s+injection\s+of")
+    w.answer(P_INJECTION_DATE, "edit visit")
     w.answer(P_VISIT, "1")
     w.expect(r"so\s+this\s+visit\s+is\s+a\s+repeat\s+visit")
     w.answer(P_VISIT, "2")
