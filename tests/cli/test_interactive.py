@@ -943,3 +943,56 @@ def test_a_first_injection_answer_is_refused_when_the_record_shows_a_dose(
     answers = json.loads(latest.read_text(encoding="utf-8"))["answers"]
     assert answers["visit"]["value"] == "repeat_injection", answers["visit"]
     assert answers["last_injection_date"]["origin"] == "history"
+
+
+def test_ending_treatment_at_the_prompt_says_the_dates_and_offers_the_card(
+    spawn: Callable[..., Walkthrough], tmp_path: Path
+) -> None:
+    """A repeat visit that ends the treatment: the walk asks why and for the counselling,
+    ends at the end of treatment (no injection) with the blockade's end and the agonist's
+    earliest start, and gives the command that prints the emergency card."""
+    import subprocess
+
+    from tests.helpers import after_injection, days_ago, json_answers
+
+    earlier = tmp_path / "earlier.json"
+    first = after_injection(last_opioid_use=days_ago(60))
+    earlier.write_text(json.dumps(json_answers(first)), encoding="utf-8")
+    done = subprocess.run(
+        [
+            *(str(EXE), "walk", "--no-input", "--label", "end", "--answers", str(earlier)),
+            *("--today", days_ago(28).isoformat(), "--acknowledge", "all"),
+        ],
+        env={**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path / "home")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    w = spawn("walk", "--label", "end")
+    w.answers(
+        [
+            (P_INJECTION_DATE, ""),
+            (rf"Any opioid use since the last injection\? {YES_NO}: ", "n"),
+            (rf"Does this visit end XR-naltrexone treatment[^\n]*\? {YES_NO}: ", "y"),
+            (rf"Why does the treatment end\? {CHOICE}: ", "switch_to_agonist"),
+            (rf"Which agonist\? {CHOICE}: ", "buprenorphine"),
+            (r"Comment on the end of treatment \(optional\) \[Enter to skip\]: ", ""),
+            (rf"Overdose risk after stopping counselled[^?]*\? {YES_NO}: ", "y"),
+            (rf"discussed and\s+prescribed\? {YES_NO}: ", "y"),
+        ]
+    )
+    w.expect(r"Command \[")
+    said = " ".join(w.output.split())
+    end = TODAY.isoformat()  # the last injection 28 days ago: the blockade ends today
+    assert "END OF TREATMENT: Treatment ends at this visit" in said, said
+    assert f"The blockade ends about {end}" in said
+    assert f"Earliest start of buprenorphine: {end}" in said
+    assert "The visit ends here, without an injection." in said
+    assert re.search(r"xrntx-guide card \w+ --format html -o card\.html", said), said
+    w.child.sendline("quit")
+    assert w.finish() == ExitCode.BLOCKED
+    latest = max(w.sessions(), key=lambda path: path.stat().st_mtime)
+    record = json.loads(latest.read_text(encoding="utf-8"))
+    assert record["answers"]["end_of_treatment"]["value"] is True
+    assert record["gates"]["end_of_treatment"] == "fail"
