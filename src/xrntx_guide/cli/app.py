@@ -15,7 +15,7 @@ import typer
 
 from ..env import Environment
 from ..errors import ExitCode, UsageError, UserError
-from .commands import check, pack, sessions, training, walk
+from .commands import card, check, pack, sessions, training, walk
 from .commands.common import (
     environment,
     guide_of,
@@ -118,6 +118,7 @@ for _fn in (
     sessions.sessions,
     sessions.note,
     sessions.history,
+    card.card,
     training.scenarios,
     training.export,
     training.demo,

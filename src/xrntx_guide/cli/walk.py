@@ -42,7 +42,14 @@ from ..pack.guide import CQuestion, CStep, Guide
 from ..visit.answers import parse_value, to_json
 from ..visit.series import CowsRating
 from ..visit.session import SessionRecord, save
-from .render import show_gate, show_on_track, show_summary, show_why
+from .render import (
+    ends_visit,
+    show_card_hint,
+    show_gate,
+    show_on_track,
+    show_summary,
+    show_why,
+)
 from .ui import UI
 
 COMMANDS = ("back", "review", "edit", "why", "quit", "help", "rate")
@@ -221,6 +228,9 @@ class Walk:
                 self.ui.note(
                     f"Saved. Resume with: {self.program} walk --resume --session {self.path}"
                 )
+                if self.record.status in ("blocked", "needs_override"):
+                    # Left at a gate (no injection today): the patient's card still holds.
+                    show_card_hint(self.ui, self.state(), self.record)
             if self.record.status == "complete":
                 return ExitCode.OK
             if stop.eof and self.record.status == "in_progress":
@@ -372,6 +382,7 @@ class Walk:
             self.ui.note(DRY_RUN_END)
         elif self.responder is None:
             self.ui.note(f"Saved: {self.path}")
+            show_card_hint(self.ui, state, self.record)
 
     # -- screens --------------------------------------------------------------------
 
@@ -908,15 +919,22 @@ class Walk:
                 self.ui.note("Type 'day' to record a day of the pathway's record, or quit.")
         else:
             saved = "" if self.responder is not None or self.dry_run else ": the session is saved"
+            ends = ends_visit(state, g) is not None
             self.ui.line(
-                "The injection cannot be given. Change an answer (back, edit) if one "
-                f"was wrong, or quit{saved}.",
+                (
+                    "The visit ends here, without an injection."
+                    if ends
+                    else "The injection cannot be given."
+                )
+                + f" Change an answer (back, edit) if one was wrong, or quit{saved}.",
                 style="bold",
             )
             if self.jumped == g.id:
                 self.ui.note("Reached by 'jump': back returns to the questions left unanswered.")
             if self.rapid_here and g.id == "rapid_pathway":
                 self.ui.note("Type 'day' to record a day of the pathway's record.")
+            if self.responder is None and not self.dry_run:
+                show_card_hint(self.ui, state, self.record)
         # On the pathway 'day' is a command at this prompt: the list says so.
         words = "back, edit, review, why, day or quit" if self.rapid_here else None
         listed = "back / edit / review / why / day / quit" if words else None
