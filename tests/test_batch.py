@@ -418,3 +418,21 @@ def test_a_batch_line_reads_the_rapid_days_of_the_shared_answers_file(
     alone = run("check", "--json", "--now", NOW, "--answers", str(both))
     assert data["rapid"] == json.loads(alone.stdout)["rapid"]
     assert data["rapid"]["day_reached"] == 3
+
+
+def _strict_json(text: str) -> Any:
+    """JSON as RFC 8259 has it: NaN and Infinity are not JSON, so a reader refuses them."""
+
+    def refuse(word: str) -> Any:
+        raise ValueError(f"{word} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("ident", ["NaN", "Infinity", "-Infinity", "[1, NaN]"])
+def test_a_non_finite_id_is_never_written_back_as_invalid_json(run: Run, ident: str) -> None:
+    """Python reads ``NaN`` in a line's id; written back raw, the output is not JSON."""
+    line = '{"id": ' + ident + ", " + json.dumps(json_answers(ready_patient()))[1:]
+    result = batch(run, [line])
+    out = _strict_json(result.stdout.splitlines()[0])
+    assert out["id"] is None and out["code"] == "id_unwritable", out

@@ -67,7 +67,8 @@ def _dumps(obj: object, ident: object) -> str:
     absent, text or a 64-bit whole number. Any other ``id`` (a float, perhaps NaN; a list or an
     object, perhaps nested deeper than pydantic's encoder goes) and text it refuses (a
     lone surrogate from a ``\\ud800`` escape) go through the json module, ASCII-escaped,
-    which writes back everything ``json.loads`` read.
+    which writes back everything ``json.loads`` read except NaN and Infinity: Python reads
+    them, but they are not JSON, so such an id is unwritable.
 
     Raises:
         ValueError or RecursionError: when not even the json module can write it.
@@ -77,7 +78,7 @@ def _dumps(obj: object, ident: object) -> str:
             return to_json(obj).decode()
         except ValueError:
             pass
-    return json.dumps(obj, separators=(",", ":"))
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False)
 
 
 MAX_LINE = 1024 * 1024
