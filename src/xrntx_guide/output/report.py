@@ -500,7 +500,15 @@ def _history_lines(history: dict[str, Any] | None, h2: str, li: str) -> list[str
 
 
 def _ics_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """``text`` as an RFC 5545 TEXT value: every line break (CR, LF, CRLF) as the escape
+    ``\\n``, every other control character shown as :func:`visible` shows it, and
+    backslash, ``;`` and ``,`` escaped, so no text can end a content line or add a
+    property to the calendar."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\\n".join(
+        visible(line).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        for line in lines
+    )
 
 
 def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
@@ -518,7 +526,7 @@ def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
         "VERSION:2.0",
         "PRODID:-//xrntx-guide//next dose//EN",
         "BEGIN:VEVENT",
-        f"UID:{data['session']}-next-dose@xrntx-guide",
+        "UID:" + _ics_escape(f"{data['session']}-next-dose@xrntx-guide"),
         f"DTSTAMP:{stamp}",
         f"DTSTART;VALUE=DATE:{_ics_date(day)}",
         *end,

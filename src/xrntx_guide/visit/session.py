@@ -29,7 +29,7 @@ from .answers import parse_value, to_json
 from .clock import instant, stored
 from .entries import PREFIX, RESULT_KEYS, visit_results
 from .labels import clean_label as clean
-from .labels import label_key, slug
+from .labels import label_key, record_identity_problem, slug
 from .rapid import (
     ANSWERS_KEY,
     RapidDay,
@@ -553,7 +553,7 @@ def load(path: Path) -> SessionRecord:
             ) from None
         raise SessionError(f"{path}: cannot read the session: it {exc.reason}") from None
     try:
-        return SessionRecord.model_validate(json.loads(data.decode("utf-8")))
+        record = SessionRecord.model_validate(json.loads(data.decode("utf-8")))
     except UnicodeDecodeError as exc:
         raise SessionError(f"{path}: not a valid session file (not UTF-8: {exc.reason})") from None
     except RecursionError:
@@ -563,6 +563,14 @@ def load(path: Path) -> SessionRecord:
         raise SessionError(f"{path}: not a valid session file ({first})") from None
     except ValueError:  # an integer of more digits than Python converts
         raise SessionError(f"{path}: not a valid session file (a number too long)") from None
+    problem = record_identity_problem(record.id, record.label)
+    if problem is not None:
+        raise SessionError(
+            f"{path}: not a valid session file ({problem})",
+            hint="Correct the field in the file, or delete it with `xrntx-guide sessions "
+            "--delete FILE`.",
+        )
+    return record
 
 
 @dataclass
