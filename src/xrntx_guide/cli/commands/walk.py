@@ -508,6 +508,9 @@ STOP_STATUS = {
     "blocked": "blocked",
     "override": "needs_override",
     "acknowledge": "needs_acknowledgement",
+    # A gate its answers cannot decide (a date its expression moves past the calendar):
+    # it stands between the patient and the injection as a contraindication does.
+    "undecided": "blocked",
 }
 """What ``walk --json`` calls a walk that stopped at a gate, by the kind of stop."""
 
