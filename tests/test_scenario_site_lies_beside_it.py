@@ -4,7 +4,6 @@ scenario handed round a class must not read a file elsewhere on the machine
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -35,7 +34,7 @@ def test_a_site_file_away_from_the_scenario_is_refused(
     if where == "ABSOLUTE":
         where = str(outside)
     elif where == "LINK":  # a link in the folder to a file elsewhere
-        os.symlink(outside, folder / "link.toml")
+        (folder / "link.toml").symlink_to(outside)
         where = "link.toml"
     _case_with_site(folder, where)
     result = run("scenarios", "test", str(folder))
