@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import textwrap
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import IO
@@ -73,21 +72,33 @@ def reflow(text: str) -> list[tuple[str, str]]:
 
 
 def _fill(text: str, width: int, first: str = "", rest: str = "", whole: bool = False) -> str:
-    """Word-wrap; a word longer than the line (a path, a record) is never cut.
+    """Word-wrap by terminal cells (a CJK character or an emoji takes two, a combining
+    accent none, as :func:`rich.cells.cell_len` counts them); a word longer than the line
+    (a path, a record) is never cut.
 
     With ``whole``, a message that holds a word of half the line or more is left on one
     line: no prose word is so long, and a command with its path (``walk --resume
     --session PATH``) is then copied in one piece; the terminal runs the line on."""
-    if whole and any(2 * len(word) >= width for word in text.split()):
-        return first + " ".join(text.split())
-    return textwrap.fill(
-        text,
-        width=width,
-        initial_indent=first,
-        subsequent_indent=rest,
-        break_on_hyphens=False,
-        break_long_words=False,
-    )
+    words = text.split()
+    if whole and any(2 * cell_len(word) >= width for word in words):
+        return first + " ".join(words)
+    lines: list[str] = []
+    # The paragraph's own indent stays on its first line (a check line's, say).
+    stripped = text.expandtabs()
+    lead = " " * (len(stripped) - len(stripped.lstrip())) if words else ""
+    line, used, empty = first + lead, cell_len(first) + len(lead), True
+    for word in words:
+        size = cell_len(word)
+        if not empty and used + 1 + size > width:
+            lines.append(line)
+            line, used, empty = rest, cell_len(rest), True
+        if empty:
+            line, used, empty = line + word, used + size, False
+        else:
+            line, used = f"{line} {word}", used + 1 + size
+    if not empty:
+        lines.append(line)
+    return "\n".join(lines)
 
 
 class _Console(Console):
