@@ -5,6 +5,7 @@ characters, a line of such text runs past the edge and the terminal cuts it mid-
 from __future__ import annotations
 
 import io
+import itertools
 import unicodedata
 
 import pytest
@@ -45,5 +46,5 @@ def test_every_wrapped_line_fits_the_terminal(text: str, say: str) -> None:
     # Filled, not merely cut short: each line but the last leaves no room for the next word.
     words = text.split()
     assert sorted(" ".join(lines).split()) == sorted(words)
-    for ln, after in zip(lines, lines[1:], strict=False):
+    for ln, after in itertools.pairwise(lines):
         assert cells(ln) + 1 + cells(after.split()[0]) > ui._width, (ln, after)
