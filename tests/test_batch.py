@@ -217,7 +217,7 @@ def test_every_batch_line_is_the_single_check_result(
             assert flat(bad.message) in flat(alone.stderr)
         return
     assert result.exit_code == ExitCode.OK, result.output
-    assert json.loads(result.stdout) == {"id": 7, **json.loads(alone.stdout)}
+    assert json.loads(result.stdout) == {"id": 7, "line": 1, **json.loads(alone.stdout)}
 
 
 # -- many lines, in one process and in worker processes --------------------------------------
@@ -252,7 +252,7 @@ def _expected(guide: Guide, answers: Mapping[str, Any], ident: int) -> dict[str,
         state = evaluate_presets(guide, presets, TODAY, parse_overrides(guide, OVERRIDES))
     except UserError as exc:
         return {"id": ident, "status": "error", "line": ident + 1, **error_fields(exc)}
-    return {"id": ident, **json.loads(json.dumps(check_result(state)))}
+    return {"id": ident, "line": ident + 1, **json.loads(json.dumps(check_result(state)))}
 
 
 def test_a_large_batch_with_flags_and_overrides_matches_single_checks_in_every_process(
@@ -346,9 +346,9 @@ def test_a_line_longer_than_the_limit_is_an_error_line_and_the_rest_goes_on(
     job = Job(guide, TODAY, {}, False)
     out = [json.loads(text) for text, _ in check_lines(job, read_lines(io.BytesIO(data), 1000))]
     assert [(o["status"], o.get("line")) for o in out] == [
-        ("ready", None),
+        ("ready", 1),
         ("error", 2),
-        ("ready", None),
+        ("ready", 3),
     ]
     assert out[1]["code"] == "too_long"
 

@@ -290,8 +290,16 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
             now=job.now,
             observation=_observation(job, raw, presets),
         ).result
-        if ident is not None:
-            result = {"id": ident, **result}
+        # The input's line number (blank lines counted): a result is traced to its line
+        # as an error line is.
+        result = (
+            {"id": ident, "line": number, **result}
+            if ident is not None
+            else {
+                "line": number,
+                **result,
+            }
+        )
     except _Bad as exc:
         fields = {"code": exc.code, "message": exc.message}
     except UserError as exc:

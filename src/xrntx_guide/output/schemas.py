@@ -52,6 +52,8 @@ class CheckResult(_Out):
     """The result of ``check``: one per patient (per line with ``--batch``)."""
 
     id: Any = None
+    line: int | None = None
+    """A ``--batch`` result only: the input's line number (blank lines count)."""
     status: Literal["ready", "blocked", "needs_override", "incomplete"]
     blocking: list[str]
     cautions: list[str]
