@@ -63,6 +63,11 @@ def questionnaire_url(guide: Guide) -> str:
     return f"{LOCAL}/Questionnaire/{guide.meta.id}"
 
 
+def step_link(step: str) -> str:
+    """A step's group ``linkId``: ``step-ID`` (a step and a question may share a name)."""
+    return f"step-{step}"
+
+
 def choice_system(guide: Guide, key: str) -> str:
     """The code system of one question's choices (each question has its own: the same
     word, "negative", means another thing in another question)."""
@@ -188,7 +193,11 @@ def _questionnaire_response(
         )
     steps = {s.id: s for s in guide.steps}
     items = [
-        {"linkId": step, "text": steps[step].spec.title if step in steps else step, "item": rows}
+        {
+            "linkId": step_link(step),
+            "text": steps[step].spec.title if step in steps else step,
+            "item": rows,
+        }
         for step, rows in groups.items()
     ]
     out: dict[str, Any] = {
@@ -453,3 +462,196 @@ def _provenance(
         "recorded": instant(record.updated),
         "agent": [{"who": {"reference": "#program", "display": "xrntx-guide"}}],
     }
+
+
+# -- the guide as a Questionnaire ----------------------------------------------------------
+
+ITEM_TYPE = {
+    "bool": "boolean",
+    "int": "integer",
+    "number": "decimal",
+    "date": "date",
+    "text": "string",
+    "choice": "choice",
+}
+"""A question's type as a Questionnaire item's type."""
+ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
+CONDITION = f"{LOCAL}/StructureDefinition/condition"
+"""An extension holding a condition that maps to no ``enableWhen``, in the guide's words."""
+_OPERATORS = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def questionnaire(guide: Guide) -> dict[str, Any]:
+    """The guide as a FHIR R4 Questionnaire (SDC): a group per step, each question with
+    its type, choices and help, and ``enableWhen`` where its condition (or its step's)
+    maps to one. A condition that does not map (one reading a computed value, a setting
+    or a date sum) is left out of ``enableWhen`` and kept, in the guide's words, in the
+    extension :data:`CONDITION`: FHIRPath is not generated (README: Exchanging data)."""
+    asked = {cq.key: cq for cq in guide.questions.values() if cq.spec.asked}
+    items = []
+    for step in guide.steps:
+        questions = [_question_item(guide, cq, asked) for cq in step.questions if cq.spec.asked]
+        if not questions:
+            continue
+        group: dict[str, Any] = {
+            "linkId": step_link(step.id),
+            "text": step.spec.title,
+            "type": "group",
+            "item": questions,
+        }
+        _condition(group, step.when, asked, guide)
+        items.append(group)
+    meta = guide.meta
+    return {
+        "resourceType": "Questionnaire",
+        "meta": {
+            "tag": [_coding(local("questionnaire-format"), f"xrntx-guide-guide-{FORMAT_VERSION}")]
+        },
+        "url": questionnaire_url(guide),
+        "version": meta.version,
+        "name": "".join(ch for ch in meta.id.title() if ch.isalnum()) or "Guide",
+        "title": meta.title,
+        "status": "active" if meta.status in ("active", "released") else "draft",
+        "date": meta.reviewed.isoformat(),
+        "description": meta.statement,
+        "subjectType": ["Patient"],
+        "item": items,
+    }
+
+
+def _question_item(guide: Guide, cq: Any, asked: Mapping[str, Any]) -> dict[str, Any]:
+    q = cq.spec
+    kind = ITEM_TYPE.get(q.type, "string")
+    if q.choices and q.type == "int":
+        kind = "choice"
+    item: dict[str, Any] = {"linkId": cq.key, "text": q.prompt, "type": kind}
+    if cq.computed is not None:
+        item["readOnly"] = True  # filled in by the program, from other answers
+    elif not q.optional:
+        item["required"] = True
+    if q.choices:
+        item["answerOption"] = [
+            {"valueInteger": c.value}
+            if isinstance(c.value, int)
+            else {"valueCoding": _coding(choice_system(guide, cq.key), c.value, c.label)}
+            for c in q.choices
+        ]
+    if q.help:
+        item["item"] = [
+            {
+                "linkId": f"{cq.key}.help",
+                "text": q.help,
+                "type": "display",
+                "extension": [
+                    {
+                        "url": ITEM_CONTROL,
+                        "valueCodeableConcept": {
+                            "coding": [
+                                {
+                                    "system": "http://hl7.org/fhir/questionnaire-item-control",
+                                    "code": "help",
+                                }
+                            ]
+                        },
+                    }
+                ],
+            }
+        ]
+    _condition(item, cq.when, asked, guide)
+    return item
+
+
+def _condition(item: dict[str, Any], when: Any, asked: Mapping[str, Any], guide: Guide) -> None:
+    """``enableWhen`` (and ``enableBehavior``) on ``item`` from a condition, or the
+    condition as text in the :data:`CONDITION` extension when it does not map."""
+    if when is None:
+        return
+    mapped = _enable_when(when.node, asked, guide)
+    if mapped is None:
+        item.setdefault("extension", []).append({"url": CONDITION, "valueString": when.source})
+        return
+    conditions, behavior = mapped
+    item["enableWhen"] = conditions
+    if len(conditions) > 1:
+        item["enableBehavior"] = behavior
+
+
+def _enable_when(
+    node: Any, asked: Mapping[str, Any], guide: Guide
+) -> tuple[list[dict[str, Any]], str] | None:
+    from .. import expr
+
+    if isinstance(node, expr.BoolOp):
+        parts = [_atom(n, asked, guide) for n in node.operands]
+        if any(p is None for p in parts):
+            return None
+        return [p for p in parts if p is not None], "all" if node.op == "and" else "any"
+    if (
+        isinstance(node, expr.Compare)
+        and node.op == "in"
+        and isinstance(node.right, expr.ListLit)
+        and isinstance(node.left, expr.Name)
+    ):
+        parts = [
+            _atom(expr.Compare(node.pos, "==", node.left, item), asked, guide)
+            for item in node.right.items
+        ]
+        if not parts or any(p is None for p in parts):
+            return None
+        return [p for p in parts if p is not None], "any"
+    atom = _atom(node, asked, guide)
+    return None if atom is None else ([atom], "all")
+
+
+def _atom(node: Any, asked: Mapping[str, Any], guide: Guide) -> dict[str, Any] | None:
+    """One ``enableWhen`` from a comparison of an asked question with a literal, a yes/no
+    question alone or negated, or ``answered(KEY)``; None for anything else."""
+    from .. import expr
+
+    if isinstance(node, expr.Name) and node.name in asked and asked[node.name].spec.type == "bool":
+        return {"question": node.name, "operator": "=", "answerBoolean": True}
+    if isinstance(node, expr.Unary) and node.op == "not":
+        inner = _atom(node.operand, asked, guide)
+        # not KEY (a yes/no question): = false; not answered(KEY): exists false.
+        if inner is not None and inner.get("answerBoolean") is True:
+            return {**inner, "answerBoolean": False}
+        return None
+    if (
+        isinstance(node, expr.Call)
+        and node.func == "answered"
+        and len(node.args) == 1
+        and isinstance(node.args[0], expr.Name)
+        and node.args[0].name in asked
+    ):
+        return {"question": node.args[0].name, "operator": "exists", "answerBoolean": True}
+    if isinstance(node, expr.Compare) and node.op in _OPERATORS:
+        left, right, op = node.left, node.right, node.op
+        if isinstance(left, expr.Literal) and isinstance(right, expr.Name):
+            left, right, op = right, left, _FLIPPED.get(op, op)
+        if not (isinstance(left, expr.Name) and isinstance(right, expr.Literal)):
+            return None
+        cq = asked.get(left.name)
+        if cq is None:
+            return None
+        answer = _literal_answer(guide, cq, right.value)
+        if answer is None:
+            return None
+        return {"question": left.name, "operator": _OPERATORS[op], **answer}
+    return None
+
+
+def _literal_answer(guide: Guide, cq: Any, value: object) -> dict[str, Any] | None:
+    """A literal as the ``answer[x]`` of an ``enableWhen`` on question ``cq``."""
+    kind = cq.spec.type
+    if kind == "bool" and isinstance(value, bool):
+        return {"answerBoolean": value}
+    if kind == "choice" and isinstance(value, str):
+        return {"answerCoding": {"system": choice_system(guide, cq.key), "code": value}}
+    if kind == "int" and isinstance(value, int) and not isinstance(value, bool):
+        return {"answerInteger": value}
+    if kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+        return {"answerDecimal": float(value)}
+    if kind == "text" and isinstance(value, str):
+        return {"answerString": value}
+    return None

@@ -125,7 +125,9 @@ def _iso(value: object) -> str:
 
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="markdown | html")] = "markdown",
+    fmt: Annotated[
+        str, typer.Option("--format", help="markdown | html | fhir-questionnaire")
+    ] = "markdown",
     output: Annotated[
         Path | None,
         typer.Option(
@@ -142,12 +144,19 @@ def export(
     env = environment(ctx)
     from ...output import export as ex
 
-    if fmt not in ("markdown", "html"):
+    formats = ("markdown", "html", "fhir-questionnaire")
+    if fmt not in formats:
         raise UsageError(
-            f"--format {fmt!r}{did_you_mean(fmt, ('markdown', 'html'))}: choose markdown or html"
+            f"--format {fmt!r}{did_you_mean(fmt, formats)}: choose markdown, html or "
+            "fhir-questionnaire"
         )
     guide = guide_of(*pack_paths(env, steps, site))
-    text = ex.markdown(guide) if fmt == "markdown" else ex.html_document(guide)
+    if fmt == "fhir-questionnaire":  # the guide as a FHIR Questionnaire (SDC), as JSON
+        from ...output.fhir import questionnaire
+
+        text = json.dumps(questionnaire(guide), ensure_ascii=False, indent=2)
+    else:
+        text = ex.markdown(guide) if fmt == "markdown" else ex.html_document(guide)
     if output is None:
         env.stdout.write(text if text.endswith("\n") else text + "\n")
         return
