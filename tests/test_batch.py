@@ -251,7 +251,13 @@ def _expected(guide: Guide, answers: Mapping[str, Any], ident: int) -> dict[str,
         }
         state = evaluate_presets(guide, presets, TODAY, parse_overrides(guide, OVERRIDES))
     except UserError as exc:
-        return {"id": ident, "status": "error", "line": ident + 1, **error_fields(exc)}
+        return {
+            "format_version": 1,
+            "id": ident,
+            "status": "error",
+            "line": ident + 1,
+            **error_fields(exc),
+        }
     return {"id": ident, "line": ident + 1, **json.loads(json.dumps(check_result(state)))}
 
 
@@ -315,7 +321,8 @@ def test_every_error_line_has_one_shape(run: Run) -> None:
         (5, "invalid_answer", "age"),
     ]
     assert all(
-        set(o) == {"id", "status", "line", "key", "code", "message", "hint"} for o in out[:5]
+        set(o) == {"format_version", "id", "status", "line", "key", "code", "message", "hint"}
+        for o in out[:5]
     )
     for e in errors:  # the line is a field of its own, never part of the message
         assert "line" not in e.message and e.message.strip() == e.message

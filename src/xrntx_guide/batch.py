@@ -38,6 +38,7 @@ from .engine.evaluate import OverrideRequest
 from .errors import InvalidAnswer, UserError
 from .judge import judge
 from .output.schemas import ErrorCode, error_fields
+from .output.versions import BATCH_ERROR
 from .pack.guide import Guide
 from .visit.answers import CHALLENGES_KEY, RAPID_DAYS_KEY, RATINGS_KEY, STARTED_SUFFIX
 from .visit.presets import (
@@ -207,6 +208,7 @@ def _observation(
 def error_line(number: int, ident: Any, fields: Mapping[str, Any]) -> str:
     """The error result of one line (:class:`xrntx_guide.schemas.BatchError`)."""
     bad = {
+        "format_version": BATCH_ERROR,
         "id": ident,
         "status": "error",
         "line": number,

@@ -149,7 +149,10 @@ def check_result(
     ``starts``: when the naloxone of each timed result was given, where the run said so;
     a result without is said to be taken as reported (``observation``)."""
     meta = state.guide.meta
+    from .versions import CHECK_RESULT
+
     result: dict[str, Any] = {
+        "format_version": CHECK_RESULT,
         "status": state.status,
         "blocking": state.blocking,
         "cautions": state.cautions,

@@ -178,7 +178,9 @@ def note(
     )
     data = note_data(state, record, earlier.to_json())
     if fmt == "json":
-        ui.result(json.dumps(data, ensure_ascii=False, indent=2))
+        from ...output.versions import NOTE
+
+        ui.result(json.dumps({"format_version": NOTE, **data}, ensure_ascii=False, indent=2))
     elif fmt == "fhir":  # the visit as one FHIR R4 Bundle, for a health record
         from ...output.fhir import fhir_bundle
 

@@ -79,6 +79,8 @@ def scenarios(
             prose=("title",),
         )
         return
+    from ...output.versions import SCENARIOS_TEST as version
+
     results: list[dict[str, Any]] = []
     refused: list[sc.ScenarioError] = []
     for case in cases:
@@ -87,9 +89,14 @@ def scenarios(
             got = sc.outcome(*sc.played(guide, case))
         except sc.ScenarioError as exc:  # every refused scenario is reported, not the first
             refused.append(exc)
-            results.append({"id": case.id, "refused": exc.message, "hint": exc.hint})
+            results.append(
+                {"format_version": version, "id": case.id, "refused": exc.message, "hint": exc.hint}
+            )
             continue
-        results.append({"id": case.id, "differences": sc.compare(case.expect, got), "got": got})
+        differences = sc.compare(case.expect, got)
+        results.append(
+            {"format_version": version, "id": case.id, "differences": differences, "got": got}
+        )
     failed = [r for r in results if r.get("differences")]
     if json_out:
         ui.result(json.dumps(results, ensure_ascii=False, default=_iso))

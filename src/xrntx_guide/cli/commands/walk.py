@@ -585,7 +585,10 @@ def _outcome_json(
         status, code, gate = STOP_STATUS.get(kind, kind), ExitCode.BLOCKED, outcome.stop.gate.id
     else:
         status, code, gate = "complete", ExitCode.OK, None
+    from ...output.versions import WALK
+
     data = {
+        "format_version": WALK,
         "status": status,
         "session": str(path) if path is not None else None,
         "label": record.label,
