@@ -230,7 +230,14 @@ def walk(
             label or f"patient-{day.strftime('%Y%m%d')}-{env.now().astimezone().strftime('%H%M')}"
         )
         _warn_if_label_used(ui, directory, label)
-        record = new_session(guide, label, env.now(), day if env.clock.fixed else None)
+        from ...visit.session import ClockRecord
+
+        # A fixed clock is recorded as given (--now 10:00 is 10:00, not 10:00 plus the
+        # moments the start-up took), as the note's fixed_clock reports it.
+        fixed = env.clock.fixed and env.clock.start is not None
+        ran_on = ClockRecord(fixed=True, start=env.clock.start) if fixed else None
+        fixed_day = day if env.clock.fixed else None
+        record = new_session(guide, label, env.now(), fixed_day, clock=ran_on)
         if demo_clock != 1.0:
             record.demo_clock = demo_clock
         path = session or default_path(record, directory)
