@@ -24,7 +24,7 @@ from xrntx_guide import scenarios as sc
 from xrntx_guide.engine.evaluate import evaluate
 from xrntx_guide.env import Clock
 from xrntx_guide.errors import ExitCode
-from xrntx_guide.output.fhir import GLUTEUS_MAXIMUS, INJECTION, LOCAL, fhir_bundle
+from xrntx_guide.output.fhir import GLUTEUS_MAXIMUS, INJECTION, LOCAL, fhir_bundle, questionnaire
 from xrntx_guide.output.report import note_data
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit.session import SessionRecord, new_session
@@ -65,9 +65,17 @@ def resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
 
 
-def check_bundle(bundle: dict[str, Any], record: SessionRecord, data: dict[str, Any]) -> None:
+def check_bundle(
+    guide: Guide, bundle: dict[str, Any], record: SessionRecord, data: dict[str, Any]
+) -> None:
     """What a receiving health record relies on, beyond the structure."""
     validated(bundle)
+    # The answers follow the guide's Questionnaire: its groups, and questions within them.
+    form = {g["linkId"]: {i["linkId"] for i in g["item"]} for g in questionnaire(guide)["item"]}
+    (response,) = resources(bundle, "QuestionnaireResponse")
+    assert response["questionnaire"] == f"{questionnaire(guide)['url']}|{guide.meta.version}"
+    for group in response.get("item", []):
+        assert {i["linkId"] for i in group["item"]} <= form[group["linkId"]], group["linkId"]
     assert bundle["type"] == "collection"
     for coding in codings(bundle):
         system = coding["system"]
@@ -162,7 +170,7 @@ def test_every_scenarios_visit_exports_as_a_valid_bundle(case: sc.Scenario, tmp_
     state = evaluate(guide, record.inputs(guide, case.today))
     data = note_data(state, record)
     bundle = fhir_bundle(guide, record, data, NOW)
-    check_bundle(bundle, record, data)
+    check_bundle(guide, bundle, record, data)
     json.dumps(bundle)  # plain data: writable as JSON as it is
 
 
@@ -181,7 +189,7 @@ def test_random_visits_export_as_valid_bundles(p: Patient) -> None:
     state = evaluate(GUIDE, record.inputs(GUIDE, p.today))
     record.summarise(state, NOW)
     data = note_data(state, record)
-    check_bundle(fhir_bundle(GUIDE, record, data, NOW), record, data)
+    check_bundle(GUIDE, fhir_bundle(GUIDE, record, data, NOW), record, data)
 
 
 # -- the command -----------------------------------------------------------------------------
@@ -200,13 +208,18 @@ def test_note_format_fhir_writes_the_bundle(run: Run) -> None:
     assert admin["effectiveDateTime"].startswith(TODAY.isoformat())
 
 
-def test_no_fhir_library_is_loaded_on_the_commands_path(run: Run, tmp_path: Path) -> None:
-    """The bundle is plain dictionaries: the FHIR models are a test dependency only."""
+@pytest.mark.parametrize(
+    "args",
+    [["note", "pt-1", "--format", "fhir"], ["export", "--format", "fhir-questionnaire"]],
+    ids=["note", "export"],
+)
+def test_no_fhir_library_is_loaded_on_the_commands_path(run: Run, args: list[str]) -> None:
+    """The FHIR output is plain dictionaries: the FHIR models are a test dependency only."""
     assert walk(run, after_injection()).exit_code == ExitCode.OK
     script = (
         "import sys\n"
         "from xrntx_guide.cli.app import main\n"
-        "code = main(['note', 'pt-1', '--format', 'fhir'])\n"
+        f"code = main({args!r})\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('fhir', 'fhir_core'))\n"
         "sys.stderr.write(repr((code, loaded)))\n"
     )
@@ -214,4 +227,4 @@ def test_no_fhir_library_is_loaded_on_the_commands_path(run: Run, tmp_path: Path
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
     )
     assert done.stderr.endswith("(0, [])"), done.stderr[-2000:]
-    assert json.loads(done.stdout)["resourceType"] == "Bundle"
+    assert json.loads(done.stdout)["resourceType"] in ("Bundle", "Questionnaire")

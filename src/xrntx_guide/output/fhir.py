@@ -185,6 +185,9 @@ def _questionnaire_response(
     """The answers that apply, grouped by step as the Questionnaire is."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in data["answers"]:
+        cq = guide.questions.get(row["key"])
+        if cq is not None and not cq.spec.asked:
+            continue  # never asked (a record supplies it): not an item of the Questionnaire
         answer = _answer_value(guide, row["key"], row["value"], row["shown"])
         if answer is None:
             continue
