@@ -83,19 +83,17 @@ def _fill(text: str, width: int, first: str = "", rest: str = "", whole: bool = 
     if whole and any(2 * cell_len(word) >= width for word in words):
         return first + " ".join(words)
     lines: list[str] = []
-    # The paragraph's own indent stays on its first line (a check line's, say).
-    stripped = text.expandtabs()
-    lead = " " * (len(stripped) - len(stripped.lstrip())) if words else ""
-    line, used, empty = first + lead, cell_len(first) + len(lead), True
-    for word in words:
+    line, used, empty = first, cell_len(first), True
+    # Each word with the white space before it: kept within a line (an aligned column,
+    # "answer ->   value"), dropped where the line breaks; the paragraph's own indent
+    # stays on its first line.
+    for space, word in re.findall(r"(\s*)(\S+)", text.expandtabs()):
+        gap = " " * len(space)
         size = cell_len(word)
-        if not empty and used + 1 + size > width:
+        if not empty and used + len(gap) + size > width:
             lines.append(line)
-            line, used, empty = rest, cell_len(rest), True
-        if empty:
-            line, used, empty = line + word, used + size, False
-        else:
-            line, used = f"{line} {word}", used + 1 + size
+            line, used, empty, gap = rest, cell_len(rest), True, ""
+        line, used, empty = line + gap + word, used + len(gap) + size, False
     if not empty:
         lines.append(line)
     return "\n".join(lines)

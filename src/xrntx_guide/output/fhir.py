@@ -29,8 +29,12 @@ resolves: these are local codes, which a receiving system maps to its own."""
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 SNOMED = "http://snomed.info/sct"
 
-INJECTION = {"system": RXNORM, "code": "637213", "display": "naltrexone 380 MG Injection"}
-"""The injection (clinical basis: codes for data exchange)."""
+INJECTION = {"system": RXNORM, "code": "637213"}
+"""The injection (clinical basis: codes for data exchange). Its RxNorm name is not written
+here (it holds the dose, and the dose lives in the step pack): the text beside the code is
+the pack's own words for the dose."""
+INJECTION_TEXT = "XR-naltrexone injection"
+"""The text of the injection's code when the pack gives no words for the dose."""
 GLUTEUS_MAXIMUS = {"system": SNOMED, "code": "206007", "display": "Gluteus maximus muscle"}
 """The injection site (clinical basis: codes for data exchange)."""
 
@@ -226,7 +230,7 @@ def _administration(
     medication: dict[str, Any] = {
         "resourceType": "Medication",
         "id": "xrntx",
-        "code": {"coding": [INJECTION], "text": INJECTION["display"]},
+        "code": {"coding": [INJECTION], "text": str(data.get("dose") or INJECTION_TEXT)},
     }
     lot = record.answers.get("kit_lot")
     if lot is not None and isinstance(lot.value, str) and lot.value:
@@ -428,7 +432,10 @@ def _care_plan(data: Mapping[str, Any], subject: dict[str, Any], when: str) -> d
             {
                 "detail": {
                     "kind": "MedicationRequest",
-                    "code": {"coding": [INJECTION], "text": INJECTION["display"]},
+                    "code": {
+                        "coding": [INJECTION],
+                        "text": str(data.get("dose") or INJECTION_TEXT),
+                    },
                     "status": "scheduled",
                     "scheduledPeriod": {"start": due},
                     "description": f"Next dose due {due}",
