@@ -664,7 +664,7 @@ def test_a_batch_line_is_the_single_check_result(run: Run, answers: dict[str, An
     result = run("check", "--today", TODAY.isoformat(), "--batch", "-", input=line)
 
     assert result.exit_code == ExitCode.OK, result.output
-    assert one_json_object(result.stdout) == {"id": 7, **single}
+    assert one_json_object(result.stdout) == {"id": 7, "line": 1, **single}
 
 
 def test_a_large_batch_in_worker_processes_keeps_order_and_results(guide: Guide) -> None:
@@ -979,12 +979,12 @@ def test_a_batch_goes_on_past_lines_it_cannot_read_or_echo(run: Run) -> None:
     assert result.exit_code == ExitCode.USAGE, result.output
     no_traceback(result)
     out = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [o.get("line") for o in out] == [None, None, None, 4, 5, None, None]
+    assert [o.get("line") for o in out] == [1, 2, 3, 4, 5, 6, 7]  # results and errors alike
     assert out[0]["id"] == deep and out[0]["status"] == "ready"
     assert out[1]["id"] == "\ud800" and out[1]["status"] == "ready"
-    assert out[2]["id"] != out[2]["id"]  # NaN, echoed as NaN
-    assert out[2]["status"] == "incomplete"
-    assert [o["status"] for o in out[3:5]] == ["error"] * 2
+    # NaN is not JSON: the id cannot be written back, so the line is an error line.
+    assert out[2]["id"] is None and out[2]["code"] == "id_unwritable"
+    assert [o["status"] for o in out[2:5]] == ["error"] * 3
     assert out[5]["id"] == 10**30 and out[6]["id"] == "last"
 
 
@@ -1067,7 +1067,8 @@ def test_a_value_means_the_same_as_a_flag_in_json_and_in_toml(
         return
     for result in results:
         assert result.exit_code in (ExitCode.OK, ExitCode.BLOCKED), (key, text, result.output)
-    parsed = [json.loads(r.stdout) for r in results]
+    # The batch's result carries its input line number; the rest is the same answer.
+    parsed = [{k: v for k, v in json.loads(r.stdout).items() if k != "line"} for r in results]
     assert all(p == parsed[0] for p in parsed), (key, text)
 
 

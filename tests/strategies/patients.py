@@ -946,6 +946,7 @@ def batch_run(guide: Guide, p: Patient, with_overrides: bool = True) -> Run:
     if bad:
         return Run("refused", p.answers, p.today, bases)
     result = json.loads(text)
+    result.pop("line")  # the batch's own: the input line number, which a check has not
     return Run(str(result["status"]), p.answers, p.today, bases, result=result)
 
 

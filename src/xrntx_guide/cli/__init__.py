@@ -6,6 +6,24 @@ import sys
 
 
 def main() -> None:
-    from .app import main as run
+    # Ctrl-C is caught from the first line on: the imports of a start-up take a good part
+    # of a second on a loaded machine, and an interrupt in them is an interrupt, not a bug
+    # (no traceback). Once a command runs, its own error boundary says "interrupted".
+    try:
+        from .app import main as run
 
-    sys.exit(run())
+        code = run()
+    except KeyboardInterrupt:
+        code = _interrupted()
+    sys.exit(code)
+
+
+def _interrupted() -> int:
+    from ..errors import ExitCode
+
+    try:
+        sys.stderr.write("error: interrupted\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return int(ExitCode.INTERRUPTED)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from .. import expr
 from ..expr import Node
 from ..pack.guide import CGate, CQuestion, CStep, Guide
 from ..pack.model import PLACEHOLDER
-from .report import visible
+from .report import markdown_text, visible
 
 SEVERITY_WORDS = {
     "contraindication": "Contraindication: the injection cannot be given; no override.",
@@ -260,11 +260,12 @@ class Section:
     """Header row first."""
 
 
-def sections(guide: Guide) -> Iterator[Section]:
+def sections(guide: Guide, site_words: Callable[[str], str] = visible) -> Iterator[Section]:
+    """The handout's sections; ``site_words`` shows the site's name (which comes from the
+    clinic's file) as inert text of the format written: by default with its control
+    characters shown (a newline would start a line, a heading, of its own)."""
     meta = guide.meta
-    # A site's name comes from the clinic's file: a newline in it would start a line (a
-    # heading) of its own in the handout.
-    site = f" Site settings: {visible(guide.site)}." if guide.site else ""
+    site = f" Site settings: {site_words(guide.site)}." if guide.site else ""
     yield Section(
         1,
         meta.title,
@@ -288,7 +289,7 @@ def sections(guide: Guide) -> Iterator[Section]:
         yield Section(2, phase.title, f"phase-{phase.id}")
         for step in steps:
             yield from _step_sections(guide, step, gates_before.get(step.id, []))
-    yield _settings_section(guide)
+    yield _settings_section(guide, site_words)
     yield _verify_section(guide)
     yield Section(
         2,
@@ -382,7 +383,7 @@ def _gate_section(guide: Guide, gate: CGate) -> Section:
     return Section(4, f"Gate: {g.title} [{g.id}]", f"gate-{g.id}", tuple(paras), tuple(items))
 
 
-def _settings_section(guide: Guide) -> Section:
+def _settings_section(guide: Guide, site_words: Callable[[str], str]) -> Section:
     rows: list[tuple[str, ...]] = [
         ("setting (site file key)", "what it sets", "value in force", "a site may set", "sources")
     ]
@@ -407,7 +408,7 @@ def _settings_section(guide: Guide) -> Section:
         if value != s.value:  # a site's value: the handout says what it replaced
             marks += f" (site; shipped: {_setting_value_words(s.value)}{unit})"
         rows.append((key, s.description, shown + marks, limit, ", ".join(s.sources)))
-    title = "Settings in force" + (f" (site: {visible(guide.site)})" if guide.site else "")
+    title = "Settings in force" + (f" (site: {site_words(guide.site)})" if guide.site else "")
     return Section(2, title, "settings", table=tuple(rows))
 
 
@@ -458,7 +459,7 @@ def _verify_section(guide: Guide) -> Section:
 
 def markdown(guide: Guide) -> str:
     out: list[str] = []
-    for sec in sections(guide):
+    for sec in sections(guide, markdown_text):  # the site's name: no HTML, link or emphasis
         out += ["#" * sec.level + " " + sec.title, ""]
         for p in sec.paragraphs:
             out += [_markdown_paragraph(p), ""]

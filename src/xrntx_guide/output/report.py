@@ -149,7 +149,10 @@ def check_result(
     ``starts``: when the naloxone of each timed result was given, where the run said so;
     a result without is said to be taken as reported (``observation``)."""
     meta = state.guide.meta
+    from .versions import CHECK_RESULT
+
     result: dict[str, Any] = {
+        "format_version": CHECK_RESULT,
         "status": state.status,
         "blocking": state.blocking,
         "cautions": state.cautions,
@@ -516,7 +519,15 @@ def _history_lines(history: dict[str, Any] | None, h2: str, li: str) -> list[str
 
 
 def _ics_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """``text`` as an RFC 5545 TEXT value: every line break (CR, LF, CRLF) as the escape
+    ``\\n``, every other control character shown as :func:`visible` shows it, and
+    backslash, ``;`` and ``,`` escaped, so no text can end a content line or add a
+    property to the calendar."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\\n".join(
+        visible(line).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        for line in lines
+    )
 
 
 def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
@@ -534,7 +545,7 @@ def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
         "VERSION:2.0",
         "PRODID:-//xrntx-guide//next dose//EN",
         "BEGIN:VEVENT",
-        f"UID:{data['session']}-next-dose@xrntx-guide",
+        "UID:" + _ics_escape(f"{data['session']}-next-dose@xrntx-guide"),
         f"DTSTAMP:{stamp}",
         f"DTSTART;VALUE=DATE:{_ics_date(day)}",
         *end,

@@ -505,4 +505,13 @@ def series_data(ratings: list[CowsRating], visit_day: dt.date | None) -> list[di
     """The series for the JSON note: each rating (``time_given``: its time was given with
     it, or false: the time the program recorded it), and whether the gate reads it."""
     used = latest_on(ratings, visit_day) if visit_day is not None else None
-    return [{**r.model_dump(mode="json"), "used": i == used} for i, r in enumerate(ratings)]
+    return [{**_json_row(r), "used": i == used} for i, r in enumerate(ratings)]
+
+
+def _json_row(rating: CowsRating) -> dict[str, Any]:
+    """A rating as JSON, its times in the one form every JSON output uses: ISO 8601 with
+    a numeric offset (pydantic's JSON writes UTC as ``Z``)."""
+    return {
+        k: v.isoformat() if isinstance(v, dt.date | dt.datetime) else v
+        for k, v in rating.model_dump().items()
+    }

@@ -79,6 +79,8 @@ def scenarios(
             prose=("title",),
         )
         return
+    from ...output.versions import SCENARIOS_TEST as version
+
     results: list[dict[str, Any]] = []
     refused: list[sc.ScenarioError] = []
     for case in cases:
@@ -87,9 +89,14 @@ def scenarios(
             got = sc.outcome(*sc.played(guide, case))
         except sc.ScenarioError as exc:  # every refused scenario is reported, not the first
             refused.append(exc)
-            results.append({"id": case.id, "refused": exc.message, "hint": exc.hint})
+            results.append(
+                {"format_version": version, "id": case.id, "refused": exc.message, "hint": exc.hint}
+            )
             continue
-        results.append({"id": case.id, "differences": sc.compare(case.expect, got), "got": got})
+        differences = sc.compare(case.expect, got)
+        results.append(
+            {"format_version": version, "id": case.id, "differences": differences, "got": got}
+        )
     failed = [r for r in results if r.get("differences")]
     if json_out:
         ui.result(json.dumps(results, ensure_ascii=False, default=_iso))
@@ -125,7 +132,9 @@ def _iso(value: object) -> str:
 
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="markdown | html")] = "markdown",
+    fmt: Annotated[
+        str, typer.Option("--format", help="markdown | html | fhir-questionnaire")
+    ] = "markdown",
     output: Annotated[
         Path | None,
         typer.Option(
@@ -142,12 +151,19 @@ def export(
     env = environment(ctx)
     from ...output import export as ex
 
-    if fmt not in ("markdown", "html"):
+    formats = ("markdown", "html", "fhir-questionnaire")
+    if fmt not in formats:
         raise UsageError(
-            f"--format {fmt!r}{did_you_mean(fmt, ('markdown', 'html'))}: choose markdown or html"
+            f"--format {fmt!r}{did_you_mean(fmt, formats)}: choose markdown, html or "
+            "fhir-questionnaire"
         )
     guide = guide_of(*pack_paths(env, steps, site))
-    text = ex.markdown(guide) if fmt == "markdown" else ex.html_document(guide)
+    if fmt == "fhir-questionnaire":  # the guide as a FHIR Questionnaire (SDC), as JSON
+        from ...output.fhir import questionnaire
+
+        text = json.dumps(questionnaire(guide), ensure_ascii=False, indent=2)
+    else:
+        text = ex.markdown(guide) if fmt == "markdown" else ex.html_document(guide)
     if output is None:
         env.stdout.write(text if text.endswith("\n") else text + "\n")
         return
