@@ -204,6 +204,9 @@ class VisitOut(_Out):
     next_dose_due: dt.date | None
     counts: bool
     """Whether the visit counts as a dose given (a finished care visit)."""
+    end_of_treatment: bool
+    """Whether this visit recorded the end of treatment."""
+    end_reason: str | None
 
 
 class InjectionOut(_Out):
@@ -216,6 +219,16 @@ class InjectionOut(_Out):
     next_dose_due: dt.date | None
 
 
+class OffTreatmentOut(_Out):
+    """The visit that ended the treatment, when the latest visit did."""
+
+    session: str
+    date: dt.date | None
+    reason: str | None
+    last_injection: str | None
+    """The last injection's date as the ending visit recorded it."""
+
+
 class TimelineOut(_Out):
     """A patient's timeline (``history --json``; the note's ``history``)."""
 
@@ -223,6 +236,7 @@ class TimelineOut(_Out):
     today: dt.date
     injections: list[InjectionOut]
     visits: list[VisitOut]
+    off_treatment: OffTreatmentOut | None
     last_injection_session: str | None
     due: dict[str, Any] | None
     warnings: list[str]
@@ -254,6 +268,12 @@ class SourceOut(_Out):
     key: str
     citation: str
     locator: str
+
+
+class EndLineOut(_Out):
+    label: str
+    value: Any
+    shown: str
 
 
 class NoteOut(_Out):
@@ -290,6 +310,9 @@ class NoteOut(_Out):
     cows_scale_top: Any
     naloxone_challenges: list[dict[str, Any]]
     rapid_pathway: dict[str, Any] | None
+    end_of_treatment: list[EndLineOut] | None
+    """The end of treatment's lines (reason, blockade end, agonist start), when this visit
+    ended the treatment."""
 
 
 class ScenarioOutcomeOut(_Out):
