@@ -420,6 +420,12 @@ class _Compiler:
             for i, rule in enumerate(gate.rule):
                 here: KeyPath = (*path, "rule", i)
                 self.check_sources(rule.sources, file, (*here, "sources"))
+                if rule.own_sources_only and not rule.sources:
+                    self.problem(
+                        file,
+                        (*here, "own_sources_only"),
+                        "own_sources_only needs the rule's own sources (sources = [...])",
+                    )
                 self.check_template(rule.message, file, (*here, "message"), GATE_LOCAL_NAMES)
                 for ii, text in enumerate(rule.instead):
                     self.check_template(text, file, (*here, "instead", ii), GATE_LOCAL_NAMES)
