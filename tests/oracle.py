@@ -585,6 +585,14 @@ class _Reading:
 
         ``last_injection`` is given on a repeat visit with opioid use since it: that use
         cannot be dated before it (4.4.4)."""
+        # 4.2 `indication`: the guide is for opioid use disorder (label section 1). Read
+        # with the history that asks it (the reading that blocks less on a repeat visit
+        # that is not a new induction, where the history is not taken again).
+        diagnosis = self.flag("oud_diagnosis")
+        if diagnosis is False:
+            self.holds("indication", STOP, "opioid use disorder diagnosis not confirmed")
+        elif diagnosis is None:
+            self.undecided("indication", STOP, "oud_diagnosis not answered")
         kind = self.choice("last_opioid_kind", KINDS)
         last_use = self.date("last_opioid_use")
         if last_use is not None and day is not None and last_use > day:

@@ -335,6 +335,9 @@ def random_answers(c: Chooser, guide: Guide, today: dt.date, o: Options) -> dict
         ("renal_or_severe_hepatic_impairment", False),
         ("medication_guide_given", True),
         ("consent", True),
+        # Counselled before the injection (reference 3.5): the caution is decided then.
+        ("overdose_counselled", True),
+        ("reversal_agent_offered", True),
         ("kit_storage_ok", True),
     ):
         a[key] = _mostly(c, good, [not good], 5)
@@ -380,8 +383,7 @@ def random_answers(c: Chooser, guide: Guide, today: dt.date, o: Options) -> dict
         a["injection_given"] = c.pick([True, False])
         a["injection_side_used"] = c.pick(["left", "right"])
         a["observation_minutes"] = c.integer(0, 120)
-        for key in ("overdose_counselled", "reversal_agent_offered", "wallet_card_given"):
-            a[key] = _mostly(c, True, [False], 10)
+        a["wallet_card_given"] = _mostly(c, True, [False], 10)
     return a
 
 
