@@ -615,6 +615,37 @@ class _Reading:
         self.urine_screen(rapid)
         self.withdrawal(day)
         self.challenge(kind, free, day, rapid)
+        self.challenge_during_withdrawal(rapid)
+
+    def challenge_during_withdrawal(self, rapid: bool | None) -> None:
+        """5.2: the challenge is not done if the patient shows withdrawal or the urine
+        contains opioids, so a negative one given beside a positive assay (buprenorphine
+        excepted on the rapid pathway, or where the pathway is not known: the reading that
+        blocks less) or a COWS total at or above the threshold contradicts them (4.4.4).
+        Read for the single answers only; a timed series is ordered by its times."""
+        if self.answers.get("naloxone_challenge") != "negative":
+            return
+        if self.answers.get(CHALLENGES) is not None or self.answers.get(RATINGS) is not None:
+            return
+        positive = [
+            k
+            for k in UDS_KEYS
+            if self.answers.get(k) == "positive"
+            and not (k == "uds_buprenorphine" and rapid is not False)
+        ]
+        total = self.answers.get("cows_total")
+        threshold = self.guide.setting_values.get("cows_threshold")
+        withdrawal = (
+            isinstance(total, int)
+            and not isinstance(total, bool)
+            and isinstance(threshold, int | float)
+            and total >= threshold
+        )
+        if positive or withdrawal:
+            self.refuse(
+                f"a negative naloxone challenge beside {', '.join(positive) or 'no positive assay'}"
+                f" and COWS {total} (5.2: not done then)"
+            )
 
     def interval(self, kind: str | None, free: int | None) -> bool | None:
         """The opioid-free interval (3.3), or the rapid pathway in its place (section 6).

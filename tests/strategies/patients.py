@@ -464,6 +464,8 @@ CONTRADICTIONS = (
     "COWS items given already past the total",
     "COWS total not the sum of its items",
     "COWS total outside the scale",
+    "negative challenge beside a positive screen",
+    "negative challenge beside withdrawal",
 )
 
 
@@ -480,6 +482,23 @@ def contradict(c: Chooser, guide: Guide, p: Patient, kind: str) -> Patient:
     elif kind == "last injection after this one":
         a.update(visit=oracle.REPEAT, last_injection_date=shift(day, later))
         a.update(opioid_use_since_last_injection=False, last_injection_side="left")
+    elif kind in (
+        "negative challenge beside a positive screen",
+        "negative challenge beside withdrawal",
+    ):
+        # 5.2: the challenge is not done while the urine holds opioids or the patient
+        # shows withdrawal; a first injection, where the readiness checks are asked.
+        a.update(visit=oracle.FIRST, naloxone_challenge="negative")
+        for key in [k for k in a if k.startswith("cows_")]:
+            a.pop(key)
+        threshold = guide.setting_values["cows_threshold"]
+        if kind == "negative challenge beside a positive screen":
+            a[c.pick(["uds_opiates", "uds_fentanyl", "uds_methadone", "uds_oxycodone"])] = (
+                "positive"
+            )
+            a["cows_total"] = c.integer(0, 48)
+        else:
+            a["cows_total"] = c.integer(threshold, 48)
     elif kind == "use since the last injection dated before it":
         last_injection = shift(day, -c.integer(1, 60))
         a.update(visit=oracle.REPEAT, last_injection_date=last_injection)

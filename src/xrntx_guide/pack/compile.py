@@ -393,6 +393,7 @@ class _Compiler:
                     wait_minutes=self.compile(
                         q.wait_minutes, file, (*here, "wait_minutes"), "number"
                     ),
+                    refused=self.compile(q.refused_when, file, (*here, "refused_when"), "bool"),
                 )
                 if self.places.get(f"question:{q.key}") == (file, here):
                     cqs.append(cq)  # a key asked twice is reported; the first one counts
@@ -561,6 +562,20 @@ def _question_shape(q: Question, file: Path, path: KeyPath) -> list[Issue]:
             )
     if q.wait_for and not q.wait_minutes:
         out.append(Issue(file, (*path, "wait_for"), "wait_for needs wait_minutes"))
+    if (q.refused_when is None) != (q.refused_because is None):
+        out.append(
+            Issue(file, (*path, "refused_when"), "refused_when and refused_because go together")
+        )
+    for ci, c in enumerate(q.choices or ()):
+        clash = [a for a in c.aliases if a in {str(v) for v in allowed}]
+        if clash:
+            out.append(
+                Issue(
+                    file,
+                    (*path, "choices", ci, "aliases"),
+                    f"{clash} are values of this question, not other words for one",
+                )
+            )
     return out
 
 

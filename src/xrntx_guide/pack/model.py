@@ -217,6 +217,12 @@ class Question:
     day, it is cleared and asked again."""
     verify: StrictBool = False
     """The fact behind the question was not seen in a primary text: a reviewer checks it."""
+    refused_when: StrictStr | None = None
+    """An expression over the answers given: when it is true, this answer contradicts them
+    and is refused on every route (exit 2) with ``refused_because`` (a negative naloxone
+    challenge beside a positive urine screen: the challenge is not done then)."""
+    refused_because: StrictStr | None = None
+    """Why an answer ``refused_when`` holds for is refused, and the fix (required with it)."""
 
 
 @dataclass(frozen=True, slots=True)
