@@ -55,6 +55,7 @@ from .entries import (
     latest_on,
     live,
     named_by,
+    past_window,
 )
 from .entries import (
     standing_positive as standing_positive,
@@ -205,6 +206,19 @@ def _take_challenge(
         _obeys(guide, offered, standing_positive(others, "challenge"), record)
         return _append_challenge(entries, offered, target, day)
     positive = standing_positive(entries, "challenge")
+    if (
+        positive is not None
+        and offered.at is not None
+        and past_window(guide, positive, offered.at)
+        and (day is None or local_day(offered.at) == day)
+    ):
+        # Reference 5.2: a repeat later than the window is not a rechallenge but a new
+        # challenge on a new visit day, with that day's screen and COWS. It is taken as
+        # that day's challenge (visit_results reads it in place of the positive), obeying
+        # every rule a challenge obeys; it is never refused as if it were invalid.
+        offered = dataclasses.replace(offered, kind="challenge")
+        kind, word, positive = "challenge", "challenge", None
+        mine = [c for c in live(entries) if c.kind == kind]
     if offered.at is None:
         # Beside a series (a check): it cannot be ordered against the recorded results.
         if any(c.result == value for c in mine) and (
@@ -233,22 +247,6 @@ def _take_challenge(
                 CORRECT_HINT,
             )
     if kind == "challenge" and positive is not None and value != "positive":
-        window = guide.setting_values.get(WINDOW)
-        if (
-            offered.at is not None
-            and isinstance(window, int | float)
-            and not isinstance(window, bool)
-            and rechallenge_hours(positive.at, offered.at) > window
-        ):
-            raise _refuse(
-                offered,
-                f"the naloxone challenge of {_when(positive.at)} was positive, and this one "
-                f"({_when(offered.at)}) is more than {window:g} hours after it: in this visit "
-                "the positive stands (it is lifted only by a negative rechallenge within the "
-                "window); a repeat that late is not a rechallenge but a new challenge on a new "
-                "visit day (naltrexone-tablet-label), with that day's urine screen and COWS: "
-                "start a new visit for it (a new walk)",
-            )
         raise _refuse(
             offered,
             f"the naloxone challenge of {_when(positive.at)} was positive: a positive challenge "
@@ -326,9 +324,11 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
     naloxone is given. A result that would count (a negative) whose latest rating before
     its start is at or above the threshold, or (where every rating carries the time it
     was taken: ``times_given``) that has no rating before it on a day with ratings, is
-    refused naming the rating: it never counts. A day with no rating recorded, or a total
-    given without a time, cannot be ordered against the start: the withdrawal gate reads
-    the day's latest total."""
+    refused naming the rating: it never counts. For a challenge, a day with no rating
+    recorded, or a total given without a time, cannot be ordered against the start: the
+    withdrawal gate reads the day's latest total. A rechallenge comes after a positive
+    challenge, whose withdrawal signs the day's latest total may predate: it needs a rating
+    recorded before its naloxone, always."""
     ratings = record.cows_ratings
     threshold = guide.setting_values.get(THRESHOLD)
     started = offered.started
@@ -338,7 +338,9 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
     # A correction counts at the time of the rating it corrects (visit/entries.py).
     timed = [(_first(ratings, r).at, r) for r in live(ratings)]
     of_day = [(at, r) for at, r in timed if local_day(at) == day]
-    if not of_day:
+    rechallenge = offered.kind == "rechallenge"
+    required = rechallenge or getattr(record, "times_given", False)
+    if not of_day and not rechallenge:
         return
     before = [(at, r) for at, r in of_day if instant(at) <= instant(started)]
     fmt = to_the_second(started, *(at for at, _ in of_day))
@@ -349,7 +351,7 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
         "or leave the result out"
     )
     if not before:
-        if not getattr(record, "times_given", False):
+        if not required:
             return
         raise _refuse(
             offered,
