@@ -975,8 +975,10 @@ class _Reading:
     def challenge_series(self, day: dt.date | None, required: bool | None) -> None:
         """5.2 and item 9 over timed results: every positive stands unless a negative
         rechallenge of the injection day comes after all of them, within the window of
-        each; a correction never lifts a positive. Without a positive, the latest
-        challenge of the injection day counts."""
+        each; a correction never lifts a positive. A repeat of the injection day later than
+        a positive's window, on another day than it, is not a rechallenge but that day's new
+        challenge (5.2): that positive is then left behind for the day. Without a standing
+        positive, the latest challenge (or such repeat) of the injection day counts."""
         series = self.answers.get(CHALLENGES)
         gate = "naloxone_challenge"
         if not isinstance(series, list):
@@ -1047,6 +1049,20 @@ class _Reading:
                 return False
             return e["started"] is not None or not self.in_record
 
+        if positives and isinstance(window, int | float):
+            span = dt.timedelta(hours=window)
+
+            def left_behind(p: dt.datetime) -> bool:
+                return any(
+                    day is not None
+                    and e["result"] != "not_done"
+                    and self.day_of(e["at"]) == day
+                    and self.day_of(e["at"]) != self.day_of(p)
+                    and e["at"] > p + span
+                    for e in originals.values()
+                )
+
+            positives = [p for p in positives if not left_behind(p)]
         if positives:
             if not isinstance(window, int | float):
                 self.undecided(gate, CONTRAINDICATION, "no rechallenge window in the pack")
@@ -1061,10 +1077,16 @@ class _Reading:
             if not lifted:
                 self.holds(gate, CONTRAINDICATION, "a positive challenge stands (5.2)")
             return
+        # Past here every positive was left behind: a rechallenge of the day is then a
+        # repeat past its window, the day's new challenge. Without any positive a lone
+        # rechallenge is no result of the day.
+        any_positive = any(e["result"] == "positive" for e in originals.values())
         of_day = [
             e
             for e in originals.values()
-            if e["kind"] == "challenge" and day is not None and self.day_of(e["at"]) == day
+            if day is not None
+            and self.day_of(e["at"]) == day
+            and (e["kind"] == "challenge" or (any_positive and e["kind"] == "rechallenge"))
         ]
         latest = max(of_day, key=lambda e: e["at"]) if of_day else None
         value = None if latest is None else latest["result"]

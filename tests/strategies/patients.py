@@ -909,9 +909,12 @@ def engine_run(guide: Guide, p: Patient) -> Run:
 
 
 def check_run(guide: Guide, p: Patient, with_overrides: bool = True) -> Run:
-    """``check --answer ... --override ...`` in process: refused answers are exit 2."""
+    """``check --answer ... --override ...`` in process: refused answers are exit 2. The
+    judge's evaluation, as the command's: the bounds, the overrides and the one rule for
+    answers that contradict each other (visit/contradiction.py)."""
+    from xrntx_guide.judge import with_record
     from xrntx_guide.output.report import check_result
-    from xrntx_guide.visit.presets import evaluate_presets, gather, parse_overrides
+    from xrntx_guide.visit.presets import gather, parse_overrides
 
     flags = [f"{k}={to_flag(v)}" for k, v in p.answers.items()]
     specs = [s for s in p.overrides if s.basis == "now"] if with_overrides else []
@@ -919,7 +922,7 @@ def check_run(guide: Guide, p: Patient, with_overrides: bool = True) -> Run:
     try:
         presets = gather(guide, flags, None, p.today)
         requests = parse_overrides(guide, [s.flag() for s in specs])
-        state = evaluate_presets(guide, presets, p.today, requests)
+        state, _ = with_record(guide, presets, p.today, None, requests)
     except UsageError:
         return Run("refused", p.answers, p.today, bases)
     result = check_result(state)

@@ -200,11 +200,13 @@ def new_challenges(
 ) -> list[ChallengeResult]:
     """The standing challenges of visit day ``day`` recorded past the window of
     ``positive``: that day's new challenge (reference 5.2), read in place of it. A repeat
-    recorded as a rechallenge that late is one too: it is not a rechallenge."""
+    recorded as a rechallenge that late is one too: it is not a rechallenge. Only a
+    challenge done counts: "not done" leaves the positive standing."""
     return [
         c
         for c in live(challenges)
         if c.kind in ("challenge", "rechallenge")
+        and c.result != "not_done"
         and c.day == day
         and local_day(c.at) == day
         and instant(c.at) > instant(positive.at)
