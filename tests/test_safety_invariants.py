@@ -348,17 +348,6 @@ def test_session_ready_means_the_reference_finds_nothing(
     assert not problems, report(case, run, problems, f"session {sittings!r}")
 
 
-@st.composite
-def without_the_diagnosis(draw: Any) -> gen.Case:
-    """A first injection, otherwise drawn at random, whose OUD diagnosis is not confirmed,
-    with no override of the indication stop (any other override may stand)."""
-    case = draw(gen.cases())
-    p = case.patient
-    answers = {**p.answers, "visit": oracle.FIRST, "oud_diagnosis": False}
-    overrides = tuple(o for o in p.overrides if o.gate != "indication")
-    return gen.Case(case.site, gen.Patient(p.today, answers, answers, overrides, p.acks))
-
-
 def test_oracle_stops_a_patient_without_a_confirmed_diagnosis(guide: Any) -> None:
     """4.2 `indication`: the guide is for opioid use disorder."""
     found = oracle.must_not_be_ready(guide, ready_patient(oud_diagnosis=False), TODAY)
@@ -366,7 +355,7 @@ def test_oracle_stops_a_patient_without_a_confirmed_diagnosis(guide: Any) -> Non
 
 
 @fast(150)
-@given(without_the_diagnosis())
+@given(gen.without_the_diagnosis())
 def test_no_route_is_ready_without_a_confirmed_diagnosis(case: gen.Case) -> None:
     """Never ready with ``oud_diagnosis = no`` unless the indication stop is overridden."""
     for path, run in (

@@ -609,6 +609,17 @@ def contradicted(draw: Callable[[Any], Any], kind: str) -> Case:
 
 
 @st.composite
+def without_the_diagnosis(draw: Callable[[Any], Any]) -> Case:
+    """A first injection, otherwise drawn at random, whose OUD diagnosis is not confirmed,
+    with no override of the indication stop (any other override may stand)."""
+    case = draw(cases())
+    p = case.patient
+    answers = {**p.answers, "visit": oracle.FIRST, "oud_diagnosis": False}
+    overrides = tuple(o for o in p.overrides if o.gate != "indication")
+    return Case(case.site, Patient(p.today, answers, answers, overrides, p.acks))
+
+
+@st.composite
 def at_an_edge(draw: Callable[[Any], Any], kind: str) -> Case:
     """A nearly ready first injection with one answer at an edge of ``kind``."""
     case = draw(cases(Options(odd=False, drops=False)))

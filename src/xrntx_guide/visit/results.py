@@ -305,8 +305,8 @@ def _obeys(
         else None
     )
     what = f"the naloxone {offered.kind} of {_when(offered.at)}"
-    if question is not None and offered.value in question.spec.wait_for:
-        _no_withdrawal_before(guide, record, offered, what)
+    # When the naloxone was given first (its day, after the positive, the observation),
+    # then what was recorded before it.
     problem = observation_problem(
         what,
         offered.started,
@@ -316,6 +316,8 @@ def _obeys(
     )
     if problem is not None:
         raise _refuse(offered, problem)
+    if question is not None and offered.value in question.spec.wait_for:
+        _no_withdrawal_before(guide, record, offered, what)
 
 
 def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: str) -> None:
