@@ -275,3 +275,23 @@ def test_a_changed_cows_total_is_appended_beside_the_rating_and_rate_again_adds_
         (4, "repeat"),
         (6, "after_challenge"),
     ]
+
+
+def test_a_walk_resumed_past_the_window_records_the_new_days_challenge_by_edit(
+    guide: Guide,
+) -> None:
+    """Past the window the positive stands until the new day's challenge is recorded
+    (reference 5.2): `edit naloxone_challenge` records it, and the gate reads it."""
+    record = positive_yesterday(guide)
+    now = POSITIVE_AT + window(guide) + dt.timedelta(minutes=1)
+
+    said, screen = resume(
+        guide, record, now, REDO + "edit naloxone_challenge\nstart\nnegative\nquit\n"
+    )
+
+    assert any("new challenge for" in line for line in said), said
+    kinds = [(c.kind, c.result, c.day) for c in record.naloxone_challenges]
+    assert kinds == [("challenge", "positive", YESTERDAY), ("challenge", "negative", TODAY)]
+    state = evaluate(guide, record.inputs(guide, TODAY))
+    assert state.value("naloxone_challenge") == "negative", screen
+    assert state.gates["naloxone_challenge"].outcome == "pass"
