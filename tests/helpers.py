@@ -121,6 +121,8 @@ def ready_patient(**changes: Any) -> dict[str, Any]:
         "renal_or_severe_hepatic_impairment": False,
         "medication_guide_given": True,
         "consent": True,
+        "overdose_counselled": True,
+        "reversal_agent_offered": True,
         "abstinence_evidence": "supervised",
         "uds_opiates": "negative",
         "uds_fentanyl": "negative",

@@ -237,6 +237,8 @@ def history_and_medical(w: Walkthrough, last_use: str) -> None:
         [
             (P_MED_GUIDE, "y"),
             (P_CONSENT, "y"),
+            (P_OVERDOSE, "y"),  # counselled before the injection (reference 3.5)
+            (P_REVERSAL, "y"),
             (P_EVIDENCE, "supervised"),
         ]
     )
@@ -285,8 +287,6 @@ def walk_ready_patient_to_the_end(w: Walkthrough) -> tuple[str, str]:
             (P_NEEDLE, "2-inch"),
             (P_LOT, ""),
             (P_OBSERVED, "30"),
-            (P_OVERDOSE, "y"),
-            (P_REVERSAL, "y"),
             (P_WALLET, "y"),
             (P_CONFIRM, ""),
         ]

@@ -616,18 +616,32 @@ class State:
         """A value as a clinician reads it: a choice's label, yes/no, an ISO date; a
         derived value that has none although all it reads is known, in its pack's words."""
         value = self.value(name)
-        derived = self.guide.derived.get(name)
-        if value is UNKNOWN and derived is not None and derived.spec.no_value is not None:
-            reads = derived.expr.reads
-            # A value never asked (``asked = false``) may be absent by nature: it does not
-            # keep the words from being shown.
-            questions = self.guide.questions
-            asked = [r for r in reads if r in questions and questions[r].spec.asked]
-            if all(r in self.answered for r in asked) and all(
-                self.values.get(r, UNKNOWN) is not UNKNOWN for r in reads if r in self.guide.derived
-            ):
-                return derived.spec.no_value
+        if value is UNKNOWN and self._absent_by_nature(name):
+            derived = self.guide.derived[name]
+            assert derived.spec.no_value is not None
+            return derived.spec.no_value
         return display_value(self.guide, name, value)
+
+    def _absent_by_nature(self, name: str) -> bool:
+        """A derived value with words for having none (``no_value``) that has none although
+        every answer it reads is given: no minimum is established for that opioid, and so
+        no challenge requirement either. A value never asked (``asked = false``) may be
+        absent by nature, and so may a derived value read that is itself absent by nature:
+        neither keeps the words from being shown."""
+        derived = self.guide.derived.get(name)
+        if derived is None or derived.spec.no_value is None:
+            return False
+        questions = self.guide.questions
+        for r in derived.expr.reads:
+            if r in questions and questions[r].spec.asked and r not in self.answered:
+                return False
+            if (
+                r in self.guide.derived
+                and self.values.get(r, UNKNOWN) is UNKNOWN
+                and (r == name or not self._absent_by_nature(r))
+            ):
+                return False
+        return True
 
     def render(self, text: str, extra: Mapping[str, str] | None = None) -> str:
         return render(text, self.display, extra)
@@ -912,7 +926,7 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
         rule.severity,
         outcome,
         render(rule.message, ctx.display, extra),
-        sources=tuple(dict.fromkeys([*rule.sources, *g.sources])),
+        sources=rule.cited(g.sources),
         instead=tuple(render(t, ctx.display, extra) for t in rule.instead),
         missing=_missing(guide, gate, ctx),
         earliest_date=earliest,

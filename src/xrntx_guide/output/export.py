@@ -371,7 +371,7 @@ def _gate_section(guide: Guide, gate: CGate) -> Section:
         ]
         if rule.instead:
             lines.append("Instead: " + " ".join(template_words(guide, t) for t in rule.instead))
-        sources = list(dict.fromkeys([*rule.sources, *g.sources]))
+        sources = rule.cited(g.sources)
         lines.append(f"Sources: {', '.join(sources)}" + (" (verify)" if rule.verify else ""))
         items.append("\n".join(lines))
     paras = [
@@ -407,7 +407,8 @@ def _settings_section(guide: Guide, site_words: Callable[[str], str]) -> Section
         marks += " (verify)" if s.verify else ""
         if value != s.value:  # a site's value: the handout says what it replaced
             marks += f" (site; shipped: {_setting_value_words(s.value)}{unit})"
-        rows.append((key, s.description, shown + marks, limit, ", ".join(s.sources)))
+        cited = ", ".join(s.sources) or "none (local practice)"
+        rows.append((key, s.description, shown + marks, limit, cited))
     title = "Settings in force" + (f" (site: {site_words(guide.site)})" if guide.site else "")
     return Section(2, title, "settings", table=tuple(rows))
 

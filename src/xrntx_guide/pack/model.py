@@ -123,8 +123,9 @@ class Setting:
     ``settings.NAME[key]``)."""
     description: StrictStr
     """What the value means, for a reader of the guide and of a site file."""
-    sources: Annotated[list[SourceKey], _NON_EMPTY]
-    """Keys of the sources that give the value."""
+    sources: list[SourceKey]
+    """Keys of the sources that give the value; empty only for local practice
+    (``local_practice = true``), which no source gives."""
     unit: StrictStr | None = None
     """The unit the value is in (days, minutes, x upper limit of normal)."""
     verify: StrictBool = False
@@ -147,7 +148,7 @@ class Setting:
     site may add the requirement; ``[true]`` with the default true: none may drop it)."""
     limit_sources: list[SourceKey] = field(default_factory=list)
     """Keys of the sources that set site_min, site_max or site_choices (required with
-    them)."""
+    them, except for local practice, whose limit no source sets)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +167,9 @@ class Choice:
     """This answer records that the fact was not established (a site not examined): it is
     kept in the record and the note, and conditions read it as unknown, so a gate that
     needs it stays undecided and is never passed."""
+    aliases: list[StrictStr] = field(default_factory=list)
+    """Other words accepted for this answer (an earlier name that scripts use), read as
+    ``value``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +221,12 @@ class Question:
     day, it is cleared and asked again."""
     verify: StrictBool = False
     """The fact behind the question was not seen in a primary text: a reviewer checks it."""
+    refused_when: StrictStr | None = None
+    """An expression over the answers given: when it is true, this answer contradicts them
+    and is refused on every route (exit 2) with ``refused_because`` (a negative naloxone
+    challenge beside a positive urine screen: the challenge is not done then)."""
+    refused_because: StrictStr | None = None
+    """Why an answer ``refused_when`` holds for is refused, and the fix (required with it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,8 +286,17 @@ class Rule:
     would pass."""
     sources: list[SourceKey] = field(default_factory=list)
     """Keys of the sources behind this rule, beyond the gate's."""
+    own_sources_only: StrictBool = False
+    """This rule rests on its own sources alone: the gate's are not cited with it (a rule
+    whose basis is another source than the gate's other rules)."""
     verify: StrictBool = False
     """The fact behind this rule was not seen in a primary text: a reviewer checks it."""
+
+    def cited(self, gate_sources: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+        """The keys a failure of this rule cites: its own, then the gate's unless
+        ``own_sources_only``."""
+        own = list(self.sources)
+        return tuple(dict.fromkeys(own if self.own_sources_only else [*own, *gate_sources]))
 
 
 @dataclass(frozen=True, slots=True)
