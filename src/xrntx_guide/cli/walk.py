@@ -843,6 +843,9 @@ class Walk:
         if on_track is not None:
             show_on_track(self.ui, on_track)
         else:
+            ask_first = getattr(self.responder, "before_verdict", None)
+            if ask_first is not None:  # a presenter asks the room before the verdict
+                ask_first(self, state, g)
             show_gate(self.ui, state, g)
         if action.kind == "notice":
             self.record.acknowledge(g.id, g.fingerprint, self.clock.now())
@@ -865,7 +868,9 @@ class Walk:
         else:
             saved = "" if self.responder is not None or self.dry_run else ": the session is saved"
             self.ui.line(
-                "The injection cannot be given. Change an answer (back, edit) if one "
+                # A presenter names its own keys (b, w, Enter), not the walk's commands.
+                getattr(self.responder, "stop_line", None)
+                or "The injection cannot be given. Change an answer (back, edit) if one "
                 f"was wrong, or quit{saved}.",
                 style="bold",
             )
