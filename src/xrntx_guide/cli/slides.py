@@ -168,7 +168,7 @@ html, body {{ margin: 0; background: {bg}; color: {fg}; }}
 .slide.current {{ display: flex; }}
 pre {{ margin: 0; font-family: Menlo, 'DejaVu Sans Mono', consolas, 'Courier New', monospace;
   font-size: min(calc(96vw / {cols} / 0.6), calc(90vh / {rows} / 1.2)); line-height: 1.2; }}
-.count {{ margin: 0; font: 0.9rem sans-serif; opacity: 0.8; align-self: flex-end; }}
+.count {{ margin: 0; font: 0.9rem sans-serif; opacity: 0.85; align-self: flex-end; }}
 @media print {{
   .slide {{ display: flex; height: auto; page-break-after: always; break-after: page; }}
   pre {{ font-size: 9pt; }}
