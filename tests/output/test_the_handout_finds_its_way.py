@@ -99,3 +99,61 @@ def test_a_source_address_that_is_not_https_is_refused_naming_the_place(
     result = run("export", "--steps", str(steps), "--format", "html")
     assert result.exit_code == ExitCode.INVALID_PACK, result.output
     assert "sources.cows.url" in result.stderr
+
+
+# -- case cards -------------------------------------------------------------------------
+
+
+def test_case_cards_give_each_scenario_a_front_and_a_back_page(run: Run, tmp_path: Path) -> None:
+    from xrntx_guide import scenarios as sc
+
+    cases = sc.read_all(sc.default_dir())
+    out = tmp_path / "cards.html"
+    result = run("export", "--format", "cards", "-o", str(out))
+    assert result.exit_code == ExitCode.OK, result.output
+    page = out.read_text(encoding="utf-8")
+    assert page.count('class="card front"') == len(cases) == page.count('class="card back"')
+    assert "break-after: page" in page and "@media print" in page
+    assert "<script" not in page and not re.search(r"(src|href)\s*=\s*[\"']?https?:", page)
+    flat = " ".join(re.sub(r"<[^>]+>", " ", page).replace("&#x27;", "'").split())
+    for case in cases:
+        front = page.index(f'id="card-{case.id}"')
+        back = page.index(f'id="card-{case.id}-back"')
+        assert front < back
+        assert " ".join(case.story.split()) in flat, case.id
+        for note in case.notes.values():
+            assert " ".join(note.split()) in flat, case.id
+        back_text = page[back : page.index("</section>", back)]
+        for point in case.teaching_points:
+            assert html_escape(point) in back_text, (case.id, point)
+        assert f"status: {case.expect['status']}" in back_text
+
+
+def test_case_cards_print_two_pages_a_case(run: Run, tmp_path: Path) -> None:
+    """Printed, each card is one page front and one page back: none runs over."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from xrntx_guide import scenarios as sc
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("no chromium to print the cards: `apt-get install chromium`")
+    out = tmp_path / "cards.html"
+    assert run("export", "--format", "cards", "-o", str(out)).exit_code == ExitCode.OK
+    pdf = tmp_path / "cards.pdf"
+    subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu",
+         "--user-data-dir=" + str(tmp_path / "profile"), f"--print-to-pdf={pdf}", out.as_uri()],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    counts = [int(n) for n in re.findall(rb"/Count (\d+)", pdf.read_bytes())]
+    assert max(counts) == 2 * len(sc.read_all(sc.default_dir()))
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)

@@ -136,11 +136,21 @@ def _iso(value: object) -> str:
 
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="markdown | html")] = "markdown",
+    fmt: Annotated[
+        str, typer.Option("--format", help="markdown | html | cards (printable case cards)")
+    ] = "markdown",
     output: Annotated[
         Path | None,
         typer.Option(
             "--output", "-o", help="Write to this file (default: stdout).", show_default=False
+        ),
+    ] = None,
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--dir",
+            help="With --format cards: a folder of scenarios (default: the shipped ones).",
+            show_default=False,
         ),
     ] = None,
     steps: StepsOpt = None,
@@ -149,16 +159,25 @@ def export(
 ) -> None:
     """The whole guide as a handout: every step, question and gate in words, the settings
     in force (with --site), facts marked verify, and the sources. HTML is one
-    self-contained printable file with a diagram of the flow."""
+    self-contained printable file with a diagram of the flow. `--format cards`: printable
+    case cards, one per scenario (the story and what to ask on the front, the teaching
+    points and the outcome on the back)."""
     env = environment(ctx)
     from ...output import export as ex
 
-    if fmt not in ("markdown", "html"):
+    formats = ("markdown", "html", "cards")
+    if fmt not in formats:
         raise UsageError(
-            f"--format {fmt!r}{did_you_mean(fmt, ('markdown', 'html'))}: choose markdown or html"
+            f"--format {fmt!r}{did_you_mean(fmt, formats)}: choose markdown, html or cards"
         )
     guide = guide_of(*pack_paths(env, steps, site))
-    text = ex.markdown(guide) if fmt == "markdown" else ex.html_document(guide)
+    if fmt == "cards":
+        from ... import scenarios as sc
+        from ...output.cards import cards_html
+
+        text = cards_html(guide, sc.read_all(folder or sc.default_dir()))
+    else:
+        text = ex.markdown(guide) if fmt == "markdown" else ex.html_document(guide)
     if output is None:
         env.stdout.write(text if text.endswith("\n") else text + "\n")
         return
