@@ -664,6 +664,29 @@ def test_why_speaks_the_clinician_s_words_and_why_detail_adds_the_rules(spawn: A
     assert w.finish() == ExitCode.BLOCKED
 
 
+def test_why_lists_the_failing_gate_first_then_cautions_then_the_undecided(spawn: Any) -> None:
+    """The failing gate came thirteenth, after twelve 'not decided yet', and scrolled away;
+    and a question that cannot apply yet (the rechallenge) was named as needed."""
+    w = spawn()
+    walk_to_blocked_interval(w, TODAY - dt.timedelta(days=3))
+    mark = w.mark()
+    w.child.sendline("why")
+    w.expect(P_BLOCKED)
+    heads = re.findall(r"^\S.*\[(\w+)\]: (.+)$", w.since(mark), re.M)
+    verdicts = [v for _, v in heads]
+    assert heads and heads[0][0] == "opioid_free_interval", heads
+    rank = [
+        0 if v.startswith("FAILS") else 1 if v.startswith(("caution", "info")) else
+        2 if v.startswith("not decided") else 3
+        for v in verdicts
+    ]  # fmt: skip
+    assert rank == sorted(rank), verdicts
+    assert 2 in rank and 3 in rank
+    assert "naloxone_rechallenge" not in w.since(mark)
+    w.child.sendline("quit")
+    assert w.finish() == ExitCode.BLOCKED
+
+
 # -- the walk's prompts and screens -------------------------------------------------------
 
 

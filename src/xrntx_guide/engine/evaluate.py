@@ -915,12 +915,25 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
 
 
 def _missing(guide: Guide, gate: CGate, ctx: _Ctx) -> tuple[str, ...]:
-    """The gate's inputs that are unanswered questions which apply (or may apply)."""
-    return tuple(
+    """The gate's inputs that are unanswered questions which apply: those that must be
+    answered now. One that may apply later (the rechallenge, asked only after a positive
+    challenge), that may be left empty, or that is never asked (read from a record) is
+    named only when nothing else is missing:
+    "needs naloxone_rechallenge" before any challenge sent a clinician after an answer
+    that cannot be given yet."""
+    open_ = tuple(
         k
         for k in gate.inputs_sorted
         if k in guide.questions and ctx.lookup(k) is UNKNOWN and ctx.shown.get(k) is not False
     )
+    due = tuple(
+        k
+        for k in open_
+        if ctx.shown.get(k) is True
+        and not guide.questions[k].spec.optional
+        and guide.questions[k].spec.asked  # a value never typed (from a record) is not due
+    )
+    return due or open_
 
 
 def display_value(guide: Guide, name: str, value: Value) -> str:
