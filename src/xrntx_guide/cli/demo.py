@@ -28,8 +28,9 @@ from ..visit.history import Timeline
 from .render import show_decided
 from .walk import _mmss
 
-PAUSE = "[Enter] next · b back · f fast-forward · w KEY=VALUE what-if · q quit: "
-"""71 columns: the prompt and the start of a reply fit in 80, so the pause never wraps."""
+PAUSE = "[Enter] next · b back · f fast-forward · w KEY=VALUE · q quit: "
+"""63 columns: with the room a prompt leaves for the reply (cli/ui.py) it fits in 80, so
+the pause never wraps."""
 
 STOPPED = (
     "The injection cannot be given in this case. At the pause: b goes back, "

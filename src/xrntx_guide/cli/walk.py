@@ -509,10 +509,16 @@ class Walk:
         alike = self.alike(state, step, cq)
         if alike and current is UNKNOWN:
             first = str((q.choices or [])[0].value)
+            ahead = (
+                "The next question of this step has"
+                if len(alike) == 1
+                else f"The next {len(alike)} questions of this step have"
+            )
             self.ui.note(
-                f"The next {len(alike)} questions of this step have the same choices: "
+                f"{ahead} the same choices: "
                 f"'all {first}' (or 'all' and another value) gives it to this one and to "
-                "each of them, recorded and shown one by one."
+                + ("it" if len(alike) == 1 else "each of them")
+                + ", recorded and shown one by one."
             )
         prompt = f"{q.prompt} ({hint}){suffix}: " if hint else f"{q.prompt}{suffix}: "
         while True:
@@ -555,7 +561,20 @@ class Walk:
             if not self.taken(state, cq, value):
                 continue
             self.store(state, cq, value)
+            self.echo(cq, text, value)
             return
+
+    def echo(self, cq: CQuestion, text: str, value: object) -> None:
+        """What a typed shorthand was taken as: a relative date as the date it means
+        (``3 days ago -> 2026-11-21``), a partial choice as the choice it matched
+        (``short -> short_acting``); an answer typed in full is not repeated."""
+        typed = text.strip()
+        if isinstance(value, dt.date) and typed != value.isoformat():
+            self.ui.note(f"{typed} -> {value.isoformat()}")
+        elif cq.spec.type == "choice" and not typed.isdigit() and typed != str(value):
+            label = cq.choice_label(value)
+            shown = f"{value} ({label})" if label and label != str(value) else str(value)
+            self.ui.note(f"{typed} -> {shown}")
 
     def alike(self, state: State, step: CStep, cq: CQuestion) -> list[CQuestion]:
         """The step's later unanswered questions with exactly this question's choices (the
