@@ -131,6 +131,8 @@ class Walk:
     """What may be typed at the prompt being read, besides an answer: for 'help'."""
     rapid_here: bool = False
     """The supervised rapid pathway applies: 'day' records a day of its record."""
+    told_day: bool = False
+    """Whether the walk said that 'day' is a command on the rapid pathway."""
     in_day_dialog: bool = False
     """A day of the pathway is being typed (cli/rapid.py): 'day' is not a command there."""
 
@@ -352,6 +354,13 @@ class Walk:
             is_pathway_key(self.guide, k) and state.question_visible.get(k) is True
             for k in self.guide.questions
         )
+        if self.rapid_here and not self.told_day:
+            # The list of commands shown at the start has no 'day': it says so once here.
+            self.told_day = True
+            self.ui.note(
+                "On the supervised rapid pathway: 'day' at any prompt records a day of its "
+                "daily record ('help' lists the commands)."
+            )
         try:
             if isinstance(action, Ask):
                 self.ask_question(state, action.step, action.question)
@@ -875,7 +884,8 @@ class Walk:
                 if text.lower() in ("ok", "y", "yes"):
                     self.record.acknowledge(g.id, g.fingerprint, self.clock.now())
                     return
-                self.ui.retry("type 'ok' to acknowledge, or back / edit / why / quit")
+                day = " / day" if self.rapid_here else ""
+                self.ui.retry(f"type 'ok' to acknowledge, or back / edit / why{day} / quit")
         if action.kind == "override":
             self.override(state, g)
             return
@@ -916,7 +926,8 @@ class Walk:
             text = self.read("Override? ", words=("override",))
             if text.lower() == "override":
                 break
-            self.ui.retry("type 'override', or back / edit / why / quit")
+            day = " / day" if self.rapid_here else ""
+            self.ui.retry(f"type 'override', or back / edit / why{day} / quit")
         codes = self.guide.meta.override_codes
         self.ui.choices([(c.code, c.label, None) for c in codes])
         while True:
