@@ -295,11 +295,20 @@ def test_history_of_a_label_one_keystroke_off_says_which_one_was_meant(
     run: Run, first: store.SessionRecord
 ) -> None:
     """'R8' for 'R1' is too short for the usual likeness: one character off is offered."""
+    from types import SimpleNamespace
+
+    from xrntx_guide.errors import SessionError
+    from xrntx_guide.visit.history import require_label
+
     for typo in ("AB1", "AB123", "XB12"):
         result = run("history", typo)
         assert result.exit_code == ExitCode.USAGE, result.output
         assert f"did you mean {first.label!r}" in result.stderr, (typo, result.stderr)
     assert "did you mean" not in run("history", "ZZ99").stderr
+    short = [SimpleNamespace(label="R1"), SimpleNamespace(label="Q77")]
+    for typo, meant in (("R8", "R1"), ("r", "R1"), ("Q7", "Q77")):
+        with pytest.raises(SessionError, match=f"did you mean {meant!r}"):
+            require_label(short, typo)  # type: ignore[arg-type]
 
 
 def test_history_on_the_day_of_the_injection_does_not_call_the_visit_early(
