@@ -226,7 +226,9 @@ def test_table_commands_split_no_value_at_80_columns(
     assert child.exitstatus == 0, text
     for value in values:
         assert any(value in line for line in shown), (value, text)
-    assert all(len(line) <= 80 for line in shown), text
+    # A path is never cut: the sessions folder's line may run on (its length is the test
+    # folder's, longer under pytest-xdist), every other line fits.
+    assert all(len(line) <= 80 for line in shown if str(tmp_path) not in line), text
 
 
 @pytest.mark.parametrize("terminal", [True, False])
