@@ -826,6 +826,28 @@ def test_note_ics_has_the_next_dose(run: Run, guide: Guide) -> None:
     assert f"DTSTART;VALUE=DATE:{next_dose(guide).strftime('%Y%m%d')}" in ics.stdout
 
 
+def test_the_ics_reminds_the_settings_days_before_the_due_date(
+    run: Run, guide: Guide, tmp_path: Path
+) -> None:
+    """The event carries an alarm; how many days before is a setting a site may change."""
+    result = walk(run, after_injection())
+    assert result.exit_code == ExitCode.OK, result.output
+    ics = run("note", "pt-1", "--format", "ics").stdout
+    days = guide.setting_values["reminder_days_before_due"]
+    alarm = ics[ics.index("BEGIN:VALARM") : ics.index("END:VALARM")]
+    assert f"TRIGGER:-P{days}D" in alarm and "ACTION:DISPLAY" in alarm
+    assert ics.index("END:VALARM") < ics.index("END:VEVENT")
+    site = tmp_path / "site.toml"
+    site.write_text('site = "Clinic"\n[settings]\nreminder_days_before_due = 0\n')
+    other = run("walk", "--no-input", "--label", "pt-2", "--site", str(site),
+                *answer_flags(after_injection()))  # fmt: skip
+    assert other.exit_code == ExitCode.OK, other.output
+    assert "TRIGGER:PT0S" in run("note", "pt-2", "--format", "ics").stdout
+    site.write_text('site = "Clinic"\n[settings]\nreminder_days_before_due = 1000\n')
+    refused = run("check", "--site", str(site), *answer_flags(after_injection()))
+    assert refused.exit_code == ExitCode.INVALID_PACK, refused.output
+
+
 def test_sessions_empty(run: Run) -> None:
     result = run("sessions", "--json")
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.helpers import EXE, TODAY
+from tests.helpers import EXE, TODAY, wrapping
 from xrntx_guide.pack.load import load_guide
 
 pytestmark = pytest.mark.skipif(not EXE.exists(), reason=f"{EXE} is not installed")
@@ -77,7 +77,7 @@ class Terminal:
         return self.log.getvalue().replace("\r\n", "\n")
 
     def type(self, prompt: str, text: str) -> None:
-        self.child.expect(prompt)
+        self.child.expect(wrapping(prompt))
         self.child.sendline(text)
 
     def finish(self) -> int:

@@ -43,8 +43,9 @@ OUTCOME_STYLE = {
 }
 
 
-# Columns a prompt leaves at least for the answer typed after it, else it is wrapped.
-_ROOM = 2
+# Columns a prompt leaves at least for the answer typed after it, else it is wrapped:
+# room for "2026-11-20" or "10 days ago" (with 2 the terminal split '4 day' / 's ago').
+_ROOM = 16
 # The least width text is filled to, however narrow the screen.
 _NARROWEST = 24
 

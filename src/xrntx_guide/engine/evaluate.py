@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -577,15 +578,24 @@ def _template(text: str) -> tuple[tuple[bool, str], ...]:
 
 def render(text: str, lookup: Any, extra: Mapping[str, str] | None = None) -> str:
     """Fill ``{name}`` placeholders with display values; nothing else is interpreted."""
-    out = []
+    out: list[str] = []
     for is_name, part in _template(text):
         if not is_name:
-            out.append(part)
+            # "1 days" reads "1 day": the step file writes the plural after a placeholder.
+            out.append(singular(part) if out and out[-1] == "1" else part)
         elif extra and part in extra:
             out.append(extra[part])
         else:
             out.append(str(lookup(part)))
     return "".join(out)
+
+
+_PLURAL_UNIT = re.compile(r"^( (?:COWS )?(?:day|hour|minute|week|month|year|point))s\b")
+
+
+def singular(after_one: str) -> str:
+    """The text after the number 1: its unit in the singular (" days ago" -> " day ago")."""
+    return _PLURAL_UNIT.sub(r"\1", after_one, count=1)
 
 
 @dataclass(frozen=True)
@@ -937,12 +947,25 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
 
 
 def _missing(guide: Guide, gate: CGate, ctx: _Ctx) -> tuple[str, ...]:
-    """The gate's inputs that are unanswered questions which apply (or may apply)."""
-    return tuple(
+    """The gate's inputs that are unanswered questions which apply: those that must be
+    answered now. One that may apply later (the rechallenge, asked only after a positive
+    challenge), that may be left empty, or that is never asked (read from a record) is
+    named only when nothing else is missing:
+    "needs naloxone_rechallenge" before any challenge sent a clinician after an answer
+    that cannot be given yet."""
+    open_ = tuple(
         k
         for k in gate.inputs_sorted
         if k in guide.questions and ctx.lookup(k) is UNKNOWN and ctx.shown.get(k) is not False
     )
+    due = tuple(
+        k
+        for k in open_
+        if ctx.shown.get(k) is True
+        and not guide.questions[k].spec.optional
+        and guide.questions[k].spec.asked  # a value never typed (from a record) is not due
+    )
+    return due or open_
 
 
 def _needed(guide: Guide, key: str, ctx: _Ctx) -> str:
@@ -965,7 +988,8 @@ def display_value(guide: Guide, name: str, value: Value) -> str:
     text = format_value(value)
     derived = guide.derived.get(name)
     if derived is not None and derived.spec.unit and value is not UNKNOWN:
-        return f"{text} {derived.spec.unit}"
+        unit = f" {derived.spec.unit}"
+        return text + (singular(unit) if text == "1" else unit)
     return text
 
 

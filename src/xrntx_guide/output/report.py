@@ -560,10 +560,26 @@ def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
             f"{data['dose']}. Last injection {data['date']} ({data['side']} buttock): "
             "alternate the buttock and reassess habitus."
         ),
+        *_ics_alarm(data),
         "END:VEVENT",
         "END:VCALENDAR",
     ]
     return "".join(_ics_fold(line) for line in lines)
+
+
+def _ics_alarm(data: dict[str, Any]) -> list[str]:
+    """A reminder the pack's setting days before the due date (its start, at midnight);
+    none for a session that recorded no such setting (saved before there was one)."""
+    days = (data.get("settings") or {}).get("reminder_days_before_due")
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        return []
+    return [
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        "DESCRIPTION:" + _ics_escape("XR-naltrexone next dose due: " + data["label"]),
+        f"TRIGGER:-P{days}D" if days else "TRIGGER:PT0S",
+        "END:VALARM",
+    ]
 
 
 def _ics_date(day: dt.date) -> str:

@@ -110,6 +110,12 @@ class Source:
     """What the guide takes from it, in a few words."""
     verify: StrictBool = False
     """Its figures were not seen in a primary text: a reviewer checks them."""
+    url: Annotated[str, _Pattern(r"^https://[^\s<>\"'`]+$", 500)] | None = None
+    """Where the reference can be read (https), as the reference gives it; the handout
+    links to it. Left out when no address is known: never guessed."""
+    doi: Annotated[str, _Pattern(r"^10\.[0-9]{4,9}/[^\s<>\"'`]+$", 200)] | None = None
+    """Its DOI (``10.1176/appi.ajp.2016.16030293``), as the reference gives it; the
+    handout links it to https://doi.org/."""
 
 
 @dataclass(frozen=True, slots=True)
