@@ -88,6 +88,9 @@ class Event(_Model):
     key: str | None = None
     value: JSONScalar | None = None
     detail: str | None = None
+    by: str | None = None
+    """Who made the change (``--clinician``, else the login name); None in a record
+    written before it was kept."""
 
 
 class ClockRecord(_Model):
@@ -135,6 +138,8 @@ class SessionRecord(_Model):
     status: str = "in_progress"
     phase: str | None = None
     next_dose_due: str | None = None
+    visit_date: str | None = None
+    """The visit's date as last evaluated (the guide's date key), for the store's index."""
     injection_given: bool | None = None
     """Whether the record counts the dose as given (``State.injection_given`` at the last
     evaluation: the answer, only when the gates allowed the injection). None in records
@@ -247,6 +252,8 @@ class SessionRecord(_Model):
         given = state.injection_given
         self.injection_given = given is True
         self.next_dose_due = due.isoformat() if isinstance(due, dt.date) and given is True else None
+        day = state.value(state.guide.meta.date_key)
+        self.visit_date = day.isoformat() if isinstance(day, dt.date) else None
 
     def record_gates(self, outcomes: Mapping[str, str], now: dt.datetime) -> None:
         """Log every gate whose outcome changed since the last evaluation."""
@@ -552,17 +559,28 @@ def load(path: Path) -> SessionRecord:
                 hint="`xrntx-guide sessions` lists saved sessions.",
             ) from None
         raise SessionError(f"{path}: cannot read the session: it {exc.reason}") from None
+    return record_from_json(data, str(path))
+
+
+def record_from_json(data: bytes | str, where: str) -> SessionRecord:
+    """A session record read from its JSON text: the one check of a stored record, which
+    every route that reads one calls (a file, a store's row, an import, a resume).
+
+    Raises:
+        SessionError: naming ``where``: not UTF-8, not JSON, or not a valid session record.
+    """
     try:
-        return SessionRecord.model_validate(json.loads(data.decode("utf-8")))
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        return SessionRecord.model_validate(json.loads(text))
     except UnicodeDecodeError as exc:
-        raise SessionError(f"{path}: not a valid session file (not UTF-8: {exc.reason})") from None
+        raise SessionError(f"{where}: not a valid session file (not UTF-8: {exc.reason})") from None
     except RecursionError:
-        raise SessionError(f"{path}: not a valid session file (nested too deeply)") from None
+        raise SessionError(f"{where}: not a valid session file (nested too deeply)") from None
     except (json.JSONDecodeError, ValidationError) as exc:
         first = str(exc).splitlines()[0]
-        raise SessionError(f"{path}: not a valid session file ({first})") from None
+        raise SessionError(f"{where}: not a valid session file ({first})") from None
     except ValueError:  # an integer of more digits than Python converts
-        raise SessionError(f"{path}: not a valid session file (a number too long)") from None
+        raise SessionError(f"{where}: not a valid session file (a number too long)") from None
 
 
 @dataclass
