@@ -23,7 +23,7 @@ from typing import Any
 import pexpect
 import pytest
 
-from tests.helpers import EXE, TODAY
+from tests.helpers import EXE, TODAY, stored_sessions
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.pack.load import load_guide
@@ -166,7 +166,7 @@ class Walkthrough:
         return self.child.exitstatus
 
     def sessions(self) -> list[Path]:
-        return sorted((self.home / "sessions").glob("*.json"))
+        return sorted(stored_sessions())
 
     def session(self) -> dict[str, Any]:
         files = self.sessions()

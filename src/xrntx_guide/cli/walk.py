@@ -11,7 +11,6 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..engine.drive import Flags, Outcome, Prefill, drive
@@ -40,7 +39,7 @@ from ..errors import ExitCode, Interrupted, InvalidAnswer
 from ..expr import UNKNOWN, format_value
 from ..pack.guide import CQuestion, CStep, Guide
 from ..visit.answers import parse_value, to_json
-from ..visit.session import SessionRecord, save
+from ..visit.session import SessionRecord
 from .render import show_gate, show_on_track, show_summary, show_why
 from .ui import UI
 
@@ -96,7 +95,9 @@ class Walk:
     ui: UI
     guide: Guide
     record: SessionRecord
-    path: Path
+    path: Any
+    """Where the record is saved: a :class:`store.saver.Saver` (its id in messages); never
+    written to in a dry run."""
     today: dt.date
     clock: Clock
     flag_overrides: dict[str, OverrideRequest] = field(default_factory=dict)
@@ -154,7 +155,14 @@ class Walk:
         unsaved = self.unsaved
         while True:
             try:
-                save(self.record, self.path, now)
+                self.record.updated = now
+                merged = self.path.save(self.record)
+                if merged:
+                    for line in merged:
+                        self.ui.warning(line)
+                    # The gates read the merged record whole: evaluated again, saved.
+                    self.record.summarise(self.state(), now)
+                    self.path.save(self.record)
             except SessionError as exc:
                 if unsaved:
                     return

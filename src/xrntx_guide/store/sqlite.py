@@ -119,6 +119,9 @@ class SqliteStore:
             self._check_not_link(p)
         try:
             make_private_dir(path.parent)
+            folder = path.parent.stat()
+            if folder.st_uid == os.getuid() and stat.S_IMODE(folder.st_mode) & 0o077:
+                path.parent.chmod(0o700)  # made by another part (the pack cache) or umask
             flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
             try:
                 fd = os.open(path, flags, 0o600)

@@ -434,11 +434,12 @@ def new_session(
 # Files
 
 
-def sessions_dir(env: Mapping[str, str] | None = None) -> Path:
-    """Where sessions live: $XRNTX_GUIDE_HOME/sessions, else the user's data directory."""
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The program's data folder: $XRNTX_GUIDE_HOME, else the user's data directory
+    (XDG_DATA_HOME/xrntx-guide, else ~/.local/share/xrntx-guide). The store lives there."""
     env = os.environ if env is None else env
     if env.get("XRNTX_GUIDE_HOME"):
-        return Path(env["XRNTX_GUIDE_HOME"]) / "sessions"
+        return Path(env["XRNTX_GUIDE_HOME"])
     base = env.get("XDG_DATA_HOME")
     if not base:
         try:
@@ -448,7 +449,13 @@ def sessions_dir(env: Mapping[str, str] | None = None) -> Path:
                 "there is no home folder to keep sessions in",
                 hint="Set XRNTX_GUIDE_HOME (or HOME) to a folder you can write.",
             ) from None
-    return Path(base) / "xrntx-guide" / "sessions"
+    return Path(base) / "xrntx-guide"
+
+
+def sessions_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The folder of session files an earlier version kept (imported into the store on
+    first use): the data folder's ``sessions``."""
+    return data_dir(env) / "sessions"
 
 
 MAX_SESSION_FILE = 16 * 1024 * 1024
