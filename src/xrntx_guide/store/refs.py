@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SessionError
-from ..files import Unreadable, read_regular
 from ..visit.labels import label_key
-from ..visit.session import MAX_SESSION_FILE, SessionRecord, is_session_name, record_from_json
+from ..visit.session import SessionRecord, is_session_name, load
 from . import Store, VisitRow, iter_pages
 
 
@@ -69,18 +68,13 @@ def find_visit(store: Store, ref: str | None) -> VisitRow:
 
 
 def read_record_file(path: Path) -> SessionRecord:
-    """A JSON session record from a file, checked as a stored record is.
+    """A JSON session record from a file, checked as a stored record is
+    (:func:`visit.session.load`).
 
     Raises:
         SessionError: missing, not a regular file, too large, or not a valid record.
     """
-    try:
-        data = read_regular(path, MAX_SESSION_FILE)
-    except Unreadable as exc:
-        if exc.missing:
-            raise SessionError(f"{path}: no such session file") from None
-        raise SessionError(f"{path}: cannot read the session: it {exc.reason}") from None
-    return record_from_json(data, str(path))
+    return load(path)
 
 
 def import_record(store: Store, record: SessionRecord, by: str) -> bool:
