@@ -132,3 +132,13 @@ def test_a_damaged_store_is_exit_3_with_the_fix(run: Run, _isolated_home: Path) 
     (_isolated_home / DATABASE_FILE).write_bytes(b"garbage" * 1000)
     result = run("walk", "--no-input", "--label", "P", "-a", "age=34")
     assert result.exit_code == 3 and "damaged" in result.stderr and "backup" in result.stderr
+
+
+def test_the_note_names_who_recorded_the_visit(run: Run) -> None:
+    visit = _new(run, "PAT-1", "--clinician", "dr-one")
+    run("walk", "--resume", "--session", visit, "--no-input", "--clinician", "dr-two",
+        "-a", "consent=yes")  # fmt: skip
+    note = run("note", visit)
+    assert "Recorded by: dr-one, dr-two" in note.stdout, note.output
+    data = json.loads(run("note", visit, "--format", "json").stdout)
+    assert data["recorded_by"] == ["dr-one", "dr-two"]

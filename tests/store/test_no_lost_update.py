@@ -100,3 +100,29 @@ def test_two_processes_resuming_one_visit_lose_no_answer(_isolated_home: Path) -
         answers = stored_record(visit).answers
         assert answers["age"].value == 34, f"run {n}: age lost"
         assert answers["consent"].value is True, f"run {n}: consent lost"
+
+
+def test_a_walk_at_a_prompt_keeps_what_another_run_saved_meanwhile(
+    store: Store, guide: Guide
+) -> None:
+    """A walk waits at a prompt while another run saves the visit: its next save keeps
+    the other run's answer, adds its own, and the screen says so."""
+    import io
+
+    from xrntx_guide.cli.ui import UI
+    from xrntx_guide.cli.walk import Clock, Walk
+
+    a, b, visit = _two_runs(store, guide)
+    out = io.StringIO()
+    record = a.base.model_copy(deep=True)  # type: ignore[union-attr]
+    w = Walk(UI(plain=True, out=out, err=out, stdin=io.StringIO()), guide, record, a, TODAY,
+             Clock())  # fmt: skip
+    theirs = b.base.model_copy(deep=True)  # type: ignore[union-attr]
+    theirs.set_answer("consent", True, "typed", NOW)
+    b.save(theirs)
+    w.record.set_answer("age", 34, "typed", NOW)
+    w.save(w.state())
+    kept, _ = store.load(visit)
+    assert kept.answers["age"].value == 34 and kept.answers["consent"].value is True
+    assert w.record.answers["consent"].value is True, "the walk goes on with both"
+    assert "saved by dr-b" in out.getvalue()
