@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import platform
 import random
+import secrets
 import statistics
 import subprocess
 import sys
@@ -48,6 +49,8 @@ def generate(home: Path, visits: int) -> str:
         record.set_answer("age", rng.randrange(18, 80), "typed", at)
         record.status = rng.choice(["complete", "complete", "complete", "blocked", "in_progress"])
         record.visit_date = at.date().isoformat()
+        while store.by_id(record.id) is not None:  # as a save draws another id
+            record.id = secrets.token_hex(4)
         store.create(record, "bench")
     db.execute("COMMIT")
     store.close()

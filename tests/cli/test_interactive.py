@@ -478,7 +478,7 @@ def test_ctrl_c_saves_the_session_and_exits_130(spawn: Any) -> None:
     begin(w, "interrupted")
     w.expect(P_LAST_USE)
     w.child.sendintr()
-    w.expect(r"interrupted; the session is saved in \S+")
+    w.expect(r"interrupted; session \S+ is saved")
 
     assert w.finish() == 130
     # The program as it can be started from here: its name on the PATH, else its path.

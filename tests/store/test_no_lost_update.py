@@ -126,3 +126,17 @@ def test_a_walk_at_a_prompt_keeps_what_another_run_saved_meanwhile(
     assert kept.answers["age"].value == 34 and kept.answers["consent"].value is True
     assert w.record.answers["consent"].value is True, "the walk goes on with both"
     assert "saved by dr-b" in out.getvalue()
+
+
+def test_a_new_visit_whose_id_is_taken_draws_another(store: Store, guide: Guide) -> None:
+    """Ids are short enough to type, so with many visits two are drawn alike: the new
+    visit takes another id, never the stored visit's place and never an error."""
+    stored = new_session(guide, "FIRST", NOW, TODAY)
+    store.create(stored, "dr-a")
+    record = new_session(guide, "SECOND", NOW, TODAY)
+    record.id = stored.id
+    saver = Saver(store, "dr-b", record.id)
+    saver.save(record)
+    assert record.id != stored.id and str(saver) == record.id
+    assert store.load(stored.id)[0].label == "FIRST"
+    assert store.load(record.id)[0].label == "SECOND"

@@ -185,7 +185,7 @@ class Walk:
                 return
             if unsaved:
                 self.unsaved = False
-                self.ui.note(f"Saved again: {self.path}")
+                self.ui.note(f"Saved again: session {self.path}")
             return
 
     def read(self, prompt: str, extra: tuple[str, ...] = (), words: tuple[str, ...] = ()) -> str:
@@ -223,7 +223,7 @@ class Walk:
             if self.dry_run:
                 self.ui.note(DRY_RUN_END)
             elif self.unsaved:
-                self.ui.warning(f"NOT saved: the last saves to {self.path} failed")
+                self.ui.warning(f"NOT saved: the last saves of session {self.path} failed")
             elif self.responder is None:  # a presenter run is never a session to resume
                 self.ui.note(
                     f"Saved. Resume with: {self.program} walk --resume --session {self.path}"
@@ -243,7 +243,7 @@ class Walk:
             if self.dry_run:
                 raise Interrupted(f"interrupted; {DRY_RUN_END}") from None
             raise Interrupted(
-                f"interrupted; the session is saved in {self.path}",
+                f"interrupted; session {self.path} is saved",
                 hint=f"Resume with: {self.program} walk --resume --session {self.path}",
             ) from None
 
@@ -378,7 +378,7 @@ class Walk:
         if self.dry_run:
             self.ui.note(DRY_RUN_END)
         elif self.responder is None:
-            self.ui.note(f"Saved: {self.path}")
+            self.ui.note(f"Saved: session {self.path}")
 
     # -- screens --------------------------------------------------------------------
 

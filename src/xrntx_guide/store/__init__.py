@@ -27,6 +27,7 @@ from ..visit.labels import label_key
 from ..visit.session import Event, SessionRecord, record_from_json
 
 __all__ = [
+    "DuplicateVisit",
     "Found",
     "Store",
     "StoreConflict",
@@ -50,6 +51,11 @@ class StoreSchemaError(StoreError):
     databases (corrupt): exit 3, as a file the program cannot use."""
 
     exit_code = ExitCode.INVALID_PACK
+
+
+class DuplicateVisit(StoreError):
+    """A new visit's id is taken already (ids are short, to be typed: with many visits
+    two can be drawn alike); a record not yet stored takes another."""
 
 
 @dataclass(frozen=True)

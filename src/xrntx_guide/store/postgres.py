@@ -13,6 +13,7 @@ from ..errors import SessionError
 from ..visit.labels import label_key
 from ..visit.session import SessionRecord, record_from_json
 from . import (
+    DuplicateVisit,
     Found,
     StoreConflict,
     StoreError,
@@ -183,7 +184,7 @@ class PostgresStore:
             self._db.commit()
         except self._psycopg.errors.UniqueViolation:
             self._db.rollback()
-            raise StoreError(
+            raise DuplicateVisit(
                 f"a session with id {record.id} is already in the store",
                 hint=f"Resume it: `xrntx-guide walk --resume --session {record.id}`.",
             ) from None

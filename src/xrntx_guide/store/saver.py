@@ -12,12 +12,13 @@ The caller re-evaluates the merged record: the gates read it whole.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..visit.session import SessionRecord
-from . import Store, StoreConflict, StoreError
+from . import DuplicateVisit, Store, StoreConflict, StoreError
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,15 @@ class Saver:
         """
         self._stamp(record)
         if self.revision is None:
-            self.revision = self.store.create(record, self.by)
+            for _ in range(10):
+                try:
+                    self.revision = self.store.create(record, self.by)
+                    break
+                except DuplicateVisit:  # never stored yet: it takes another id
+                    record.id = secrets.token_hex(4)
+                    self.record_id = record.id
+            else:
+                raise StoreError("no free session id could be drawn; try again")
             self.base = record.model_copy(deep=True)
             return []
         said: list[str] = []

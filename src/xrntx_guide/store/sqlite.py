@@ -20,6 +20,7 @@ from ..errors import SessionError
 from ..visit.labels import label_key
 from ..visit.session import SessionRecord, record_from_json
 from . import (
+    DuplicateVisit,
     Found,
     StoreConflict,
     StoreError,
@@ -271,7 +272,7 @@ class SqliteStore:
                 (*fields.values(), by, record.model_dump_json()),
             )
         except sqlite3.IntegrityError:
-            raise StoreError(
+            raise DuplicateVisit(
                 f"a session with id {record.id} is already in the store",
                 hint=f"Resume it: `xrntx-guide walk --resume --session {record.id}`.",
             ) from None
