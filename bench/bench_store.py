@@ -111,6 +111,32 @@ def one_save(home: Path, runs: int) -> float:
     return statistics.median(times)
 
 
+def in_process(home: Path, label: str, runs: int) -> dict[str, float]:
+    """The store's own share of each command, without the program's start-up (median,
+    seconds): one label's history, and one page of the listing with its count."""
+    from xrntx_guide.store import open_store
+
+    def median(fn: object) -> float:
+        times = []
+        for _ in range(runs):
+            begin = time.perf_counter()
+            fn()  # type: ignore[operator]
+            times.append(time.perf_counter() - begin)
+        return statistics.median(times)
+
+    begin = time.perf_counter()
+    store = open_store(None, home)
+    opened = time.perf_counter() - begin
+    out = {
+        "open": opened,
+        "history": median(lambda: store.history(label)),
+        "page": median(lambda: (store.rows(50, 0), store.count())),
+        "find": median(lambda: store.find(label)),
+    }
+    store.close()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--visits", type=int, default=100_000)
@@ -128,6 +154,11 @@ def main() -> None:
         print(f"generated {args.visits:,} visits in {time.perf_counter() - begin:.1f} s")
         size = (home / "visits.sqlite3").stat().st_size / 1e6
         print(f"store: {size:.0f} MB")
+        parts = in_process(home, label, max(args.runs, 5))
+        print(
+            "in the store (no start-up): open {open:.4f} s, history {history:.4f} s, "
+            "a page and its count {page:.4f} s, find a label {find:.4f} s".format(**parts)
+        )
         exe = str(EXE)
         print(f"walk to first prompt:  {first_prompt(exe, env, label, args.runs):.3f} s")
         history = clock([exe, "history", label], env, args.runs)

@@ -240,7 +240,7 @@ def test_check_without_a_label_never_opens_the_store(
     def boom(*_: object, **__: object) -> None:
         raise AssertionError("the store was opened")
 
-    monkeypatch.setattr("xrntx_guide.cli.storage.open_store", boom)
+    monkeypatch.setattr("xrntx_guide.store.open_store", boom)
     assert check(run, ready_patient()).exit_code == 0
     assert batch(run, ready_patient())["status"] == "ready"
 

@@ -165,8 +165,9 @@ class Walkthrough:
         assert self.child.exitstatus is not None
         return self.child.exitstatus
 
-    def sessions(self) -> list[Path]:
-        return sorted(stored_sessions())
+    def sessions(self) -> list[Any]:
+        """The stored sessions, the latest changed last."""
+        return stored_sessions()
 
     def session(self) -> dict[str, Any]:
         files = self.sessions()
@@ -728,7 +729,7 @@ def test_the_countdown_prints_a_line_a_minute_in_plain_mode_and_says_how_to_stop
     w.expect(rf"the {minutes:g} minutes have passed: record the result")
     assert "0:00 left. Type 'wait'" not in w.since(mark)
     # The session's path on a line of its own: after the label it ran past 80 columns.
-    assert re.search(r"saved after every answer in:\r?\n/\S+\.json\r?\n", w.output), w.output
+    assert re.search(r"saved after every answer in:\r?\n/\S+\.sqlite3\r?\n", w.output), w.output
     w.answer(P_CHALLENGE, "negative")
     w.expect(P_GIVEN)  # the rest was given with --answer
     w.child.sendline("quit")
@@ -932,7 +933,7 @@ def test_a_first_injection_answer_is_refused_when_the_record_shows_a_dose(
     w.expect(r"from\s+the\s+history")
     w.child.sendline("quit")
     w.finish()
-    latest = max(w.sessions(), key=lambda path: path.stat().st_mtime)
+    latest = w.sessions()[-1]
     answers = json.loads(latest.read_text(encoding="utf-8"))["answers"]
     assert answers["visit"]["value"] == "repeat_injection", answers["visit"]
     assert answers["last_injection_date"]["origin"] == "history"

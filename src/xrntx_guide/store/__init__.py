@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..errors import ExitCode, SessionError
 from ..visit.labels import label_key
@@ -168,6 +168,17 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release the connection."""
+
+
+def row_of(values: tuple[object, ...] | list[object]) -> VisitRow:
+    """A listing's row as both backends read it (columns in :data:`schema.COLUMNS`)."""
+    from .schema import ROW_FIELDS
+
+    found: dict[str, Any] = dict(zip(ROW_FIELDS, values, strict=True))
+    found["training"] = bool(found["training"])
+    found["revision"] = int(found["revision"])
+    found["updated"] = dt.datetime.fromisoformat(str(found["updated"]))
+    return VisitRow(**found)
 
 
 def row_fields(record: SessionRecord) -> dict[str, object]:

@@ -21,6 +21,7 @@ from . import (
     VisitRow,
     added_events,
     row_fields,
+    row_of,
 )
 from .schema import COLUMNS, MIGRATIONS, VERSION
 
@@ -112,20 +113,7 @@ class PostgresStore:
 
     @staticmethod
     def _row(r: Any) -> VisitRow:
-        return VisitRow(
-            id=r[0],
-            label=r[1],
-            guide_id=r[2],
-            guide_version=r[3],
-            visit_date=r[4],
-            status=r[5],
-            phase=r[6],
-            next_dose_due=r[7],
-            training=bool(r[8]),
-            revision=int(r[9]),
-            updated=dt.datetime.fromisoformat(r[10]),
-            updated_by=r[11],
-        )
+        return row_of(r)
 
     def load(self, visit: str) -> tuple[SessionRecord, int]:
         found = self._query("SELECT record, revision FROM visits WHERE id = %s", (visit,))

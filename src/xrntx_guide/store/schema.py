@@ -45,8 +45,21 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
 VERSION = MIGRATIONS[-1][0]
 """The schema this program writes."""
 
-COLUMNS = (
-    "id, label, guide_id, guide_version, visit_date, status, phase, next_dose_due, "
-    "training, revision, updated, updated_by"
+ROW_FIELDS = (
+    "id",
+    "label",
+    "guide_id",
+    "guide_version",
+    "visit_date",
+    "status",
+    "phase",
+    "next_dose_due",
+    "training",
+    "revision",
+    "updated",
+    "updated_by",
 )
+"""The indexed fields a listing reads (never the record), as :class:`VisitRow` names them."""
+
+COLUMNS = ", ".join(ROW_FIELDS)
 """The indexed fields a listing reads (never the record)."""

@@ -129,24 +129,24 @@ def sessions(
         ui.line(f"No sessions in {store.where}." if total == 0 else f"No page {page}.")
         return
     ui.table(
-        ["label", "id", "guide", "phase", "status", "next dose", "updated", "by"],
+        ["label", "id", "guide", "phase", "status", "next dose", "updated"],
         [
             [
-                r["label"],
-                r["id"],
-                r["guide_version"],
-                r["phase"] or "",
-                r["status"],
-                r["next_dose_due"] or "",
-                r["updated"],
-                r["updated_by"] or "",
+                r.label,
+                r.id,
+                r.guide_version,
+                r.phase or "",
+                r.status,
+                r.next_dose_due or "",
+                r.updated.astimezone().strftime("%Y-%m-%d %H:%M"),
             ]
-            for r in rows
+            for r in found
         ],
     )
     pages = (total + PAGE - 1) // PAGE
     more = f"; --page {page + 1} for more" if page < pages else ""
-    ui.note(f"Store: {store.where} ({total} visits, page {page} of {pages}{more})")
+    ui.note(f"{total} visits, page {page} of {pages}{more}. The store:")
+    ui.note(store.where)  # on a line of its own: a path is never split
 
 
 def _move(
