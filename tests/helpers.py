@@ -449,3 +449,124 @@ def wrapping(pattern: str) -> str:
     space of the pattern matches any run of spaces and line breaks, and a run of
     anything but a line break (``[^\\n]*``) may go on to the next line."""
     return pattern.replace(" ", r"\s+").replace(r"[^\n]*", r"[^\n]*(?:\r?\n[^\n]*)?")
+
+
+# -- the store of sessions -------------------------------------------------------------------
+
+
+def the_store() -> Any:
+    """The test's store (the isolated home's SQLite file), opened."""
+    import os
+
+    from xrntx_guide.store import open_store
+
+    return open_store(None, Path(os.environ["XRNTX_GUIDE_HOME"]))
+
+
+def stored_ids() -> list[str]:
+    """The ids of the stored sessions, the latest changed first."""
+    store = the_store()
+    try:
+        return [r.id for r in store.rows()]
+    finally:
+        store.close()
+
+
+def only_session() -> str:
+    """The id of the one stored session (fails when there is not exactly one)."""
+    (found,) = stored_ids()
+    return found
+
+
+def stored_record(ref: str) -> Any:
+    """The stored record with id ``ref``."""
+    store = the_store()
+    try:
+        return store.load(ref)[0]
+    finally:
+        store.close()
+
+
+def store_record(record: Any) -> str:
+    """Put a record straight into the test's store (as a saved walk would); its id."""
+    store = the_store()
+    try:
+        if store.by_id(record.id) is None:
+            store.create(record, "test")
+        else:
+            store.save(record, store.load(record.id)[1], "test")
+        return str(record.id)
+    finally:
+        store.close()
+
+
+class StoredSession(str):
+    """A stored session as the tests handle it: its id (what ``--session`` takes), and
+    its JSON record read and written as text, as a file's once was. ``write_text`` puts
+    the text into the store as it is (a hand-edited record, valid or not), as a new
+    revision: every read checks it."""
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        import sqlite3
+
+        db = sqlite3.connect(_database())
+        try:
+            (text,) = db.execute("SELECT record FROM visits WHERE id = ?", (str(self),)).fetchone()
+        finally:
+            db.close()
+        return str(text)
+
+    @property
+    def name(self) -> str:
+        """How messages name it: its id."""
+        return str(self)
+
+    def write_text(self, text: str, encoding: str = "utf-8") -> int:
+        import json
+        import sqlite3
+
+        from xrntx_guide.visit.labels import label_key
+
+        try:
+            label = json.loads(text).get("label")
+        except (ValueError, AttributeError, RecursionError):
+            label = None
+        db = sqlite3.connect(_database())
+        try:
+            db.execute(
+                "UPDATE visits SET record = ?, revision = revision + 1 WHERE id = ?",
+                (text, str(self)),
+            )
+            if isinstance(label, str):
+                db.execute(
+                    "UPDATE visits SET label = ?, label_key = ? WHERE id = ?",
+                    (label, label_key(label), str(self)),
+                )
+            db.commit()
+        finally:
+            db.close()
+        return len(text)
+
+    def exists(self) -> bool:
+        return str(self) in stored_ids()
+
+
+def _database() -> Path:
+    import os
+
+    from xrntx_guide.store import DATABASE_FILE
+
+    return Path(os.environ["XRNTX_GUIDE_HOME"]) / DATABASE_FILE
+
+
+def stored_sessions(label: str | None = None) -> list[Any]:
+    """The stored sessions (of ``label``, by the label rule), oldest first, each as a
+    :class:`StoredSession`."""
+    if not _database().exists():
+        return []
+    store = the_store()
+    try:
+        rows = store.rows() if label is None else store.find(label)
+        return [StoredSession(r.id) for r in reversed(rows)]
+    finally:
+        store.close()

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import xrntx_guide.cli.commands.common as common
-from tests.helpers import Result
+from tests.helpers import Result, stored_sessions
 from xrntx_guide.env import Clock, Environment
 
 Run = Callable[..., Result]
@@ -55,7 +55,8 @@ def test_the_default_label_and_the_session_times_come_from_the_environments_cloc
     when = dt.datetime(2031, 3, 5, 12, 0, tzinfo=dt.UTC)
     swap(clock=at(when))
     session = tmp_path / "s.json"
-    run("walk", "--no-input", "--session", str(session), "-a", "visit=first_injection")
+    run("walk", "--no-input", "-a", "visit=first_injection")
+    session = stored_sessions()[-1]
     record = json.loads(session.read_text())
     local = when.astimezone()
     assert record["label"] == f"patient-{local:%Y%m%d}-{local:%H%M}"
@@ -67,7 +68,9 @@ def test_sessions_are_found_in_the_folder_the_environments_variables_name(
 ) -> None:
     swap(vars={"XRNTX_GUIDE_HOME": str(tmp_path / "elsewhere")})
     result = run("sessions")
-    assert f"No sessions in {tmp_path / 'elsewhere' / 'sessions'}" in result.stdout, result.output
+    assert f"No sessions in {tmp_path / 'elsewhere' / 'visits.sqlite3'}" in result.stdout, (
+        result.output
+    )
 
 
 def test_debug_is_read_from_the_environment_not_the_process(

@@ -26,6 +26,7 @@ from tests.helpers import (
     json_answers,
     no_traceback,
     ready_patient,
+    stored_sessions,
 )
 from xrntx_guide.output.schemas import CheckResult
 
@@ -236,12 +237,10 @@ def test_resume_and_note_find_the_session_by_the_same_label_key(run: Run) -> Non
 def test_check_without_a_label_never_opens_the_store(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from xrntx_guide.visit import session
-
     def boom(*_: object, **__: object) -> None:
-        raise AssertionError("the store was read")
+        raise AssertionError("the store was opened")
 
-    monkeypatch.setattr(session, "scan_sessions", boom)
+    monkeypatch.setattr("xrntx_guide.store.open_store", boom)
     assert check(run, ready_patient()).exit_code == 0
     assert batch(run, ready_patient())["status"] == "ready"
 
@@ -314,7 +313,7 @@ def test_an_unreadable_session_file_of_the_label_is_never_ready(
     run: Run, _isolated_home: Any, content: str
 ) -> None:
     dose_on_record(run, days_ago(3))
-    [path] = (_isolated_home / "sessions").glob("PAT-*.json")
+    [path] = stored_sessions(LABEL)
     path.write_text(content, encoding="utf-8")
     for result in (
         check(run, repeat_visit(last_injection_date=days_ago(28), last_injection_side="left"),
@@ -325,16 +324,15 @@ def test_an_unreadable_session_file_of_the_label_is_never_ready(
         refused_naming(result, path.name)
     line = batch(run, {**ready_patient(), "label": LABEL})
     assert line["status"] == "error" and path.name in line["message"], line
-    # Another patient's unreadable file is said, never a refusal.
+    # Another patient's record is not this one: never a refusal.
     other = check(run, ready_patient(), "--label", "OTHER")
     assert other.exit_code == 0, other.output
-    assert path.name in json.dumps(json.loads(other.stdout)["record"]["warnings"])
 
 
 def test_a_session_time_without_an_offset_is_read_as_utc(run: Run, _isolated_home: Any) -> None:
     dose_on_record(run, days_ago(3))
     walk(run, repeat_visit(last_injection_date=days_ago(28)), label="QQ")
-    [path] = (_isolated_home / "sessions").glob("PAT-*.json")
+    [path] = stored_sessions(LABEL)
     data = json.loads(path.read_text(encoding="utf-8"))
     data["updated"] = data["updated"][:19]  # no offset
     data["created"] = data["created"][:19]
@@ -423,7 +421,7 @@ def test_a_session_saved_under_a_label_now_refused_still_lists_and_opens(
 ) -> None:
     """Labels of earlier versions (any printable text) still list, and open by id or file."""
     dose_on_record(run, days_ago(3), label="Z-12")
-    [path] = (_isolated_home / "sessions").glob("Z-12-*.json")
+    [path] = stored_sessions("Z-12")
     data = json.loads(path.read_text(encoding="utf-8"))
     data["label"] = "Zoë-12"
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -474,20 +472,23 @@ def test_a_positive_challenge_in_an_unfinished_session_stands_for_every_route(
     no_traceback(check)
 
 
-def test_a_care_session_saved_outside_the_sessions_folder_is_still_the_record(
-    run: Run, tmp_path: Any
-) -> None:
-    """Invariant 11: a walk saved with `--session FILE` in another folder records a
-    positive challenge; a new walk of the patient an hour later with a negative
-    "challenge" is refused naming that session, and `sessions` lists it."""
+def test_a_care_session_moved_out_and_back_in_is_still_the_record(run: Run, tmp_path: Any) -> None:
+    """Invariant 11: a walk records a positive challenge; exported to a file, deleted
+    from the store and imported again, it is still the patient's record: a new walk of
+    the patient an hour later with a negative "challenge" is refused naming that session,
+    and `sessions` lists it."""
     day = TODAY.isoformat()
     elsewhere = tmp_path / "elsewhere" / "visit.record"
     base = {k: v for k, v in after_injection().items() if k != "naloxone_challenge"}
     first = run(
-        "walk", "--no-input", "--label", "OUT1", "--session", str(elsewhere),
-        "--now", f"{day}T08:00", *answer_flags({**base, "naloxone_challenge": "positive"}),
+        "walk", "--no-input", "--label", "OUT1", "--now", f"{day}T08:00",
+        *answer_flags({**base, "naloxone_challenge": "positive"}),
     )  # fmt: skip
     assert first.exit_code == 1, first.output
+    visit = str(stored_sessions()[-1])
+    assert run("sessions", "export", visit, "-o", str(elsewhere)).exit_code == 0
+    assert run("sessions", "--delete", visit, "--yes").exit_code == 0
+    assert run("sessions", "import", str(elsewhere)).exit_code == 0
     again = run(
         "walk", "--no-input", "--label", "OUT1", "--now", f"{day}T09:00", "--acknowledge",
         "all", *answer_flags({**base, "naloxone_challenge": "negative"}),
@@ -502,8 +503,8 @@ def test_a_care_session_saved_outside_the_sessions_folder_is_still_the_record(
 def test_a_resume_never_changes_whose_visit_it_is(run: Run, tmp_path: Any) -> None:
     """`walk --resume --session FILE --label OTHER` is refused naming both labels (it
     kept the session's label without a word); the session's own label is accepted."""
-    path = tmp_path / "visit.json"
-    made = run("walk", "--no-input", "--label", "LA", "--session", str(path), "-a", "age=40")
+    made = run("walk", "--no-input", "--label", "LA", "-a", "age=40")
+    path = stored_sessions()[-1]
     assert made.exit_code == 4, made.output
     other = run("walk", "--resume", "--session", str(path), "--label", "LB", "--no-input")
     assert other.exit_code == 2, other.output

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, Run, json_answers, ready_patient
+from tests.helpers import TODAY, Run, json_answers, ready_patient, stored_sessions
 from xrntx_guide.errors import ExitCode
 
 DAY = TODAY.isoformat()
@@ -44,7 +44,7 @@ def patient_flags(**changes: Any) -> list[str]:
 
 
 def session_of(home: Path) -> dict[str, Any]:
-    files = list((home / "sessions").glob("*.json"))
+    files = list(stored_sessions())
     assert len(files) == 1, files
     return dict(json.loads(files[0].read_text()))
 
@@ -92,7 +92,7 @@ def test_now_that_is_not_a_date_and_time_is_refused(run: Run) -> None:
 def test_a_care_session_is_never_continued_on_a_fixed_clock(run: Run, _isolated_home: Path) -> None:
     r = run("walk", "--no-input", "--label", "care", *patient_flags(injection_date=None))
     assert r.exit_code == ExitCode.INCOMPLETE, r.output
-    path = next((_isolated_home / "sessions").glob("*.json"))
+    path = stored_sessions()[0]
     again = run("walk", "--resume", "--session", str(path), "--no-input", "--now", MORNING)
     assert again.exit_code == ExitCode.USAGE, again.output
     assert "care session" in again.stderr and "real clock" in again.stderr
@@ -101,7 +101,7 @@ def test_a_care_session_is_never_continued_on_a_fixed_clock(run: Run, _isolated_
 def test_a_fixed_clock_never_goes_back_on_a_resume(run: Run, _isolated_home: Path) -> None:
     r = run("walk", "--no-input", "--label", "fx", "--now", MORNING, *patient_flags())
     assert r.exit_code == ExitCode.INCOMPLETE, r.output
-    path = next((_isolated_home / "sessions").glob("*.json"))
+    path = stored_sessions()[0]
     earlier = f"{DAY}T08:00"
     again = run("walk", "--resume", "--session", str(path), "--no-input", "--now", earlier)
     assert again.exit_code == ExitCode.INCOMPLETE, again.output
@@ -190,7 +190,7 @@ def test_a_result_after_now_in_a_walks_answers_file_is_refused(
     r = run("walk", "--no-input", "--label", "w", "--now", MORNING, "--answers", str(path))
     assert r.exit_code == ExitCode.USAGE, r.output
     _refused_after_now(r.stderr)
-    assert not list((_isolated_home / "sessions").glob("*.json"))  # nothing recorded
+    assert not list(stored_sessions())  # nothing recorded
 
 
 def test_a_file_time_with_an_offset_is_read_as_that_instant(run: Run, tmp_path: Path) -> None:
@@ -314,7 +314,7 @@ def test_a_negative_challenge_flagged_on_resume_without_a_timer_is_refused(
     args = [x for f in flags for x in ("-a", f)]
     first = run("walk", "--no-input", "--label", "res", "--now", MORNING, *args)
     assert first.exit_code == ExitCode.INCOMPLETE, first.output
-    path = next((_isolated_home / "sessions").glob("*.json"))
+    path = stored_sessions()[0]
     again = run(
         "walk", "--resume", "--session", str(path), "--no-input",
         "-a", "naloxone_challenge=negative",
@@ -375,7 +375,7 @@ def test_a_positive_challenge_on_a_fixed_date_is_shown_with_that_dates_times(
         "-a", "naloxone_challenge=positive",
     )  # fmt: skip
     assert first.exit_code == ExitCode.BLOCKED, first.output
-    path = next((_isolated_home / "sessions").glob("*.json"))
+    path = stored_sessions()[0]
     nxt = (TODAY + dt.timedelta(days=1)).isoformat()
     again = run("walk", "--resume", "--session", str(path), "--no-input", "--today", nxt)
     said = again.stdout + again.stderr
@@ -518,7 +518,7 @@ def test_a_clock_going_back_within_a_minute_shows_two_different_times(
     warning's two times differ, never 'clock (X) would go back, so it goes on from X'."""
     r = run("walk", "--no-input", "--label", "fx", "--now", MORNING, *patient_flags())
     assert r.exit_code == ExitCode.INCOMPLETE, r.output
-    path = next((_isolated_home / "sessions").glob("*.json"))
+    path = stored_sessions()[0]
     again = run("walk", "--resume", "--session", str(path), "--no-input", "--now", MORNING)
     if "would go back" in again.stderr:
         import re

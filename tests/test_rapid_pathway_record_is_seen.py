@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import REPO, Run, json_answers, ready_patient
+from tests.helpers import REPO, Run, StoredSession, json_answers, ready_patient
 from xrntx_guide.errors import ExitCode
 
 SITE = str(REPO / "scenarios" / "_site-rapid-protocol.toml")
@@ -83,7 +83,7 @@ def test_check_by_label_sees_an_unfinished_pathway_record(run: Run, tmp_path: Pa
     checked = run("check", "--json", "--site", SITE, "--label", "K4", "--now",
                   f"{LATER.isoformat()}T23:30", "--answers", clean)  # fmt: skip
     assert checked.exit_code == ExitCode.USAGE, checked.output
-    record = json.loads(Path(session).read_text())
+    record = json.loads(StoredSession(session).read_text())
     assert record["id"] in checked.output and "--resume" in checked.output
 
 
@@ -96,7 +96,7 @@ def test_a_new_walk_under_the_label_is_refused_and_the_resume_is_not(
                  f"{LATER.isoformat()}T23:30", "--answers", clean)  # fmt: skip
     assert walked.exit_code == ExitCode.USAGE, walked.output
     assert '"status": "complete"' not in walked.stdout
-    record = json.loads(Path(session).read_text())
+    record = json.loads(StoredSession(session).read_text())
     assert record["id"] in walked.output
     resumed = run("walk", "--site", SITE, "--no-input", "--json", "--resume", "--session",
                   session, "--now", f"{LATER.isoformat()}T23:30")  # fmt: skip

@@ -9,9 +9,15 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, after_injection, answer_flags, days_ago
+from tests.helpers import (
+    TODAY,
+    after_injection,
+    answer_flags,
+    days_ago,
+    stored_record,
+    stored_sessions,
+)
 from xrntx_guide.errors import ExitCode
-from xrntx_guide.visit import session as store
 
 Run = Callable[..., Any]
 LABEL = "RT1"
@@ -66,10 +72,10 @@ def test_resumed_visit_keeps_a_stale_history_value_and_an_early_repeat_is_ready(
     assert walk(run, days_ago(28), first).exit_code == ExitCode.OK
     # Visit B starts on TODAY, is filled in from the first visit, stops before the kit step.
     partial = repeat_visit(kit_storage_ok=None, **dict.fromkeys(INJECTION_STEP))
-    b_path = folder / "B.json"
-    r = walk(run, TODAY, partial, "--session", str(b_path))
+    r = walk(run, TODAY, partial)
     assert r.exit_code == ExitCode.INCOMPLETE, r.output
-    assert store.load(b_path).answers["last_injection_date"].origin == "history"
+    b_path = stored_sessions()[-1]
+    assert stored_record(b_path).answers["last_injection_date"].origin == "history"
     # Meanwhile visit C (another walk for the same label) gives the injection the next day.
     c_day = TODAY + dt.timedelta(days=1)
     # C comes a day after the due date: a late visit, which asks for the urine screen.
@@ -88,7 +94,7 @@ def test_resumed_visit_keeps_a_stale_history_value_and_an_early_repeat_is_ready(
         "all",
         *answer_flags(repeat_visit()),
     )
-    b = store.load(b_path)
+    b = stored_record(b_path)
     # The real last injection (C) was 3 days before: never a ready, dose-given visit
     # without an override of dose_timing.
     assert not (r.exit_code == ExitCode.OK and b.gates.get("dose_timing") == "pass"), (

@@ -25,6 +25,8 @@ from tests.helpers import (
     answer_flags,
     json_answers,
     ready_patient,
+    stored_record,
+    stored_sessions,
 )
 from tests.strategies import timed
 from xrntx_guide.errors import InvalidAnswer, SessionError
@@ -32,7 +34,7 @@ from xrntx_guide.pack.guide import Guide
 from xrntx_guide.scenarios import default_dir, read_all
 from xrntx_guide.visit import integrity
 from xrntx_guide.visit.results import Offered, take_result
-from xrntx_guide.visit.session import load, new_session, save
+from xrntx_guide.visit.session import new_session, record_from_json
 
 DAY = TODAY.isoformat()
 AFTER = answer_flags(
@@ -40,36 +42,40 @@ AFTER = answer_flags(
 )  # what a clinician records once the injection is given
 
 
-def _walk(run: Run, path: Path, now: str, *args: str) -> Any:
-    return run(
-        "walk", "--no-input", "--now", now, "--label", "S", "--session", str(path),
-        "--acknowledge", "all", *args,
+def _walk(run: Run, now: str, *args: str) -> tuple[Any, Any]:
+    """A new walk of label S, and the session it stored (None when it stored none)."""
+    r = run(
+        "walk", "--no-input", "--now", now, "--label", "S", "--acknowledge", "all", *args,
     )  # fmt: skip
+    found = stored_sessions("S")
+    return r, (found[-1] if found else None)
 
 
-def _resume(run: Run, path: Path, now: str, *args: str) -> Any:
+def _resume(run: Run, path: Any, now: str, *args: str) -> Any:
     return run(
         "walk", "--resume", "--session", str(path), "--no-input", "--now", now,
         "--acknowledge", "all", *args,
     )  # fmt: skip
 
 
-def _edit(path: Path, change: Any) -> None:
+def _edit(path: Any, change: Any) -> None:
+    """Change the stored record's JSON by hand (as an editor, or a SQL UPDATE, would)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     change(data)
     path.write_text(json.dumps(data), encoding="utf-8")
 
 
-def _positive(run: Run, path: Path) -> None:
-    r = _walk(
-        run, path, f"{DAY}T10:00",
+def _positive(run: Run) -> Any:
+    r, path = _walk(
+        run, f"{DAY}T10:00",
         *answer_flags(ready_patient(naloxone_challenge="positive")),
         "-a", "naloxone_challenge_started=30 minutes ago",
     )  # fmt: skip
     assert r.exit_code == 1, r.output  # blocked by the positive challenge
+    return path
 
 
-def _refused_naming(r: Any, path: Path, *what: str) -> None:
+def _refused_naming(r: Any, path: Any, *what: str) -> None:
     assert r.exit_code == 2, r.output
     said = " ".join(r.stderr.split())
     assert str(path) in said and "'S'" in said and "audit trail" in said, said
@@ -81,8 +87,7 @@ def _refused_naming(r: Any, path: Path, *what: str) -> None:
 def test_a_positive_challenge_changed_to_negative_in_the_series_and_the_answer_never_resumes(
     run: Run, tmp_path: Path
 ) -> None:
-    path = tmp_path / "S.json"
-    _positive(run, path)
+    path = _positive(run)
     at = json.loads(path.read_text(encoding="utf-8"))["naloxone_challenges"][0]["at"]
 
     def hand_edit(data: dict[str, Any]) -> None:
@@ -100,8 +105,7 @@ def test_a_positive_challenge_changed_to_negative_in_the_series_and_the_answer_n
 def test_a_positive_challenge_removed_from_the_series_by_hand_is_refused(
     run: Run, tmp_path: Path
 ) -> None:
-    path = tmp_path / "S.json"
-    _positive(run, path)
+    path = _positive(run)
 
     def hand_edit(data: dict[str, Any]) -> None:
         data["naloxone_challenges"] = []
@@ -117,8 +121,7 @@ def test_a_positive_challenge_removed_from_the_series_by_hand_is_refused(
 def test_a_cows_rating_lowered_by_hand_is_refused_by_every_command_that_reads_it(
     run: Run, tmp_path: Path
 ) -> None:
-    path = tmp_path / "S.json"
-    r = _walk(run, path, f"{DAY}T10:00", *answer_flags(ready_patient(cows_total=14)))
+    r, path = _walk(run, f"{DAY}T10:00", *answer_flags(ready_patient(cows_total=14)))
     assert r.exit_code == 1, r.output  # COWS 14: withdrawal
 
     def hand_edit(data: dict[str, Any]) -> None:
@@ -133,17 +136,16 @@ def test_a_cows_rating_lowered_by_hand_is_refused_by_every_command_that_reads_it
 
 
 def test_a_hand_edited_session_in_the_folder_keeps_its_label_from_being_judged_ready(
-    run: Run, tmp_path: Path, _isolated_home: Path
+    run: Run, tmp_path: Path
 ) -> None:
     """Refused on load, the session is one that cannot be read: a check of its label is
     never ready (it may record what the edit hid)."""
-    folder = _isolated_home / "sessions"
     r = run(
         "walk", "--no-input", "--now", f"{DAY}T10:00", "--label", "S", "--acknowledge", "all",
         *answer_flags(ready_patient(naloxone_challenge="positive")),
     )  # fmt: skip
     assert r.exit_code == 1, r.output
-    (path,) = folder.glob("S-*.json")
+    (path,) = stored_sessions("S")
     _edit(path, lambda d: d["naloxone_challenges"][0].update(result="negative"))
 
     c = run(
@@ -178,12 +180,11 @@ def test_every_shipped_scenario_saved_as_a_session_loads(
 ) -> None:
     answers = tmp_path / "a.json"
     answers.write_text(json.dumps(_scenario_answers(scenario.answers)), encoding="utf-8")
-    path = tmp_path / "S.json"
     site = ["--site", str(scenario.site)] if scenario.site else []
-    r = _walk(run, path, f"{scenario.today.isoformat()}T23:30", "--answers", str(answers), *site)
+    r, path = _walk(run, f"{scenario.today.isoformat()}T23:30", "--answers", str(answers), *site)
     assert r.exit_code in (0, 1, 4), r.output
 
-    record = load(path)  # refused if its series disagreed with its audit trail
+    record = stored_record(path)  # refused if its series disagreed with its audit trail
 
     logged = [e for e in record.events if e.kind == integrity.RESULT]
     entries = [*record.cows_ratings, *record.naloxone_challenges, *record.rapid_days]
@@ -196,11 +197,10 @@ def test_a_rapid_pathway_day_changed_by_hand_is_refused(run: Run, tmp_path: Path
     (case,) = [s for s in read_all(default_dir()) if s.id.startswith("20-")]
     answers = tmp_path / "a.json"
     answers.write_text(json.dumps(_scenario_answers(case.answers)), encoding="utf-8")
-    path = tmp_path / "S.json"
     at = f"{case.today.isoformat()}T23:30"
-    r = _walk(run, path, at, "--answers", str(answers), "--site", str(case.site))
+    r, path = _walk(run, at, "--answers", str(answers), "--site", str(case.site))
     assert r.exit_code in (0, 1, 4), r.output
-    assert load(path).rapid_days
+    assert stored_record(path).rapid_days
 
     _edit(path, lambda d: d["rapid_days"][1].update(tolerated=False))
 
@@ -214,11 +214,10 @@ def _strip_result_events(data: dict[str, Any]) -> None:
 def test_a_record_written_before_results_were_logged_loads_and_is_checked_once_changed(
     run: Run, tmp_path: Path
 ) -> None:
-    path = tmp_path / "S.json"
-    r = _walk(run, path, f"{DAY}T10:00", *answer_flags(ready_patient(naloxone_challenge=None)))
+    r, path = _walk(run, f"{DAY}T10:00", *answer_flags(ready_patient(naloxone_challenge=None)))
     assert r.exit_code == 4, r.output  # the challenge is missing
     _edit(path, _strip_result_events)  # as an earlier version wrote it
-    load(path)
+    stored_record(path)
 
     r = _resume(
         run, path, f"{DAY}T10:40", "-a", "naloxone_challenge=positive",
@@ -226,18 +225,17 @@ def test_a_record_written_before_results_were_logged_loads_and_is_checked_once_c
     )  # fmt: skip
     assert r.exit_code == 1, r.output
 
-    kinds = [e.kind for e in load(path).events if e.kind in integrity.KINDS]
+    kinds = [e.kind for e in stored_record(path).events if e.kind in integrity.KINDS]
     assert kinds == [integrity.ADOPTED, integrity.RESULT]  # the old rating, then the new
     _edit(path, lambda d: d["cows_ratings"][0].update(total=1))
     with pytest.raises(SessionError, match="COWS rating"):
-        load(path)
+        stored_record(path)
 
 
 def test_an_older_record_whose_answers_recorded_a_positive_its_series_lacks_is_refused(
     run: Run, tmp_path: Path
 ) -> None:
-    path = tmp_path / "S.json"
-    _positive(run, path)
+    path = _positive(run)
 
     def older_and_edited(data: dict[str, Any]) -> None:
         _strip_result_events(data)
@@ -271,12 +269,11 @@ def _recorded(guide: Guide, steps: list[timed.ResultStep]) -> Any:
 
 @timed.bounded(60)
 @given(timed.tampered_series())
-def _a_changed_series_is_never_read(guide: Guide, where: Path, case: timed.Tampered) -> None:
-    record, now = _recorded(guide, case.steps)
-    path = where / f"{record.id}.json"
-    save(record, path, now)
-    load(path)  # as saved: read
-    data = json.loads(path.read_text(encoding="utf-8"))
+def _a_changed_series_is_never_read(guide: Guide, case: timed.Tampered) -> None:
+    record, _ = _recorded(guide, case.steps)
+    text = record.model_dump_json()  # as a store keeps it
+    record_from_json(text, "S")  # as saved: read
+    data = json.loads(text)
     series = [("cows_ratings", i) for i in range(len(data["cows_ratings"]))]
     series += [("naloxone_challenges", i) for i in range(len(data["naloxone_challenges"]))]
     if not series and case.change != "add":
@@ -301,17 +298,15 @@ def _a_changed_series_is_never_read(guide: Guide, where: Path, case: timed.Tampe
             entry["day"] = (TODAY - dt.timedelta(days=case.by)).isoformat()
         else:
             entry["origin"] = "typed" if entry["origin"] != "typed" else "file"
-    path.write_text(json.dumps(data), encoding="utf-8")
-
     with pytest.raises(SessionError, match="audit trail"):
-        load(path)
+        record_from_json(json.dumps(data), "S")
 
 
-def test_a_saved_series_changed_by_hand_is_never_read(guide: Guide, tmp_path: Path) -> None:
+def test_a_saved_series_changed_by_hand_is_never_read(guide: Guide) -> None:
     """Any series the record's rule took, saved, then one entry changed (its value, time,
     day or origin), removed, or one added by hand: the session is refused on load, so it
     is never resumed, noted or judged complete."""
-    _a_changed_series_is_never_read(guide, tmp_path)
+    _a_changed_series_is_never_read(guide)
 
 
 def test_the_check_reads_a_record_in_memory_as_any_store_holds_it(guide: Guide) -> None:

@@ -16,7 +16,16 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import NOW, TODAY, Run, after_injection, days_ago, gate, ready_patient
+from tests.helpers import (
+    NOW,
+    TODAY,
+    Run,
+    after_injection,
+    days_ago,
+    gate,
+    ready_patient,
+    stored_sessions,
+)
 from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.expr.values import Scalar
@@ -236,8 +245,8 @@ def test_a_stricter_site_loads_and_applies(run: Run, tmp_path: Path) -> None:
 # -- 5. a resumed walk keeps the settings it started with ----------------------------------
 
 
-def _session_file(home: Path) -> Path:
-    files = sorted((home / "sessions").glob("*.json"))
+def _session_file(home: Path) -> Any:
+    files = sorted(stored_sessions())
     assert len(files) == 1, files
     return files[0]
 
@@ -292,7 +301,7 @@ def test_a_resume_with_other_site_settings_is_refused(
 # -- 6. the naloxone challenge's minimum is real time in care --------------------------------
 
 
-def _started_challenge(run: Run, home: Path, *extra: str) -> Path:
+def _started_challenge(run: Run, home: Path, *extra: str) -> Any:
     """A walk that reached the challenge, with its timer started just now."""
     patient = ready_patient(last_opioid_use=days_ago(8), naloxone_challenge=None)
     result = run(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import NOW, TODAY, json_answers, ready_patient
+from tests.helpers import NOW, TODAY, json_answers, ready_patient, stored_sessions
 
 Run = Callable[..., Any]
 DAY = TODAY.isoformat()
@@ -185,8 +185,8 @@ def test_a_series_on_standard_input_is_kept_in_the_session(run: Run, tmp_path: P
     )
     session = tmp_path / "s.json"
     run(
-        "walk", "--no-input", "--now", NOW, "--label", "stdin", "--session", str(session),
-        "--answers", "-", input=stdin,
+        "walk", "--no-input", "--now", NOW, "--label", "stdin", "--answers", "-", input=stdin,
     )  # fmt: skip
+    session = stored_sessions()[-1]
     kept = json.loads(session.read_text(encoding="utf-8"))["cows_ratings"]
     assert [r["total"] for r in kept] == [2, 1]

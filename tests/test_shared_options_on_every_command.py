@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.helpers import EXE, TODAY, answer_flags, days_ago, ready_patient
+from tests.helpers import EXE, TODAY, answer_flags, days_ago, ready_patient, stored_ids
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -46,11 +46,9 @@ def test_delete_by_a_label_that_is_another_sessions_id_deletes_the_other_patient
     session by id and another by label is ambiguous and should delete nothing (exit 2)."""
     flags = ["--today", TODAY.isoformat(), *answer_flags(ready_patient())]
     assert cli("walk", "--no-input", "--label", "A", *flags).returncode == 4
-    folder = _isolated_home / "sessions"
-    (a_file,) = folder.iterdir()
-    a_id = json.loads(a_file.read_text())["id"]
+    (a_id,) = stored_ids()
     assert cli("walk", "--no-input", "--label", a_id, *flags).returncode == 4
     r = cli("sessions", "--delete", a_id, "--yes")
-    assert r.returncode == 2 and a_file.exists(), (
+    assert r.returncode == 2 and a_id in stored_ids(), (
         f"--delete {a_id} (a label of one session, the id of another) deleted: {r.stdout}"
     )

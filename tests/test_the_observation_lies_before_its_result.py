@@ -18,7 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import TODAY, Run, flat, json_answers, no_traceback, ready_patient
+from tests.helpers import (
+    TODAY,
+    Run,
+    flat,
+    json_answers,
+    no_traceback,
+    ready_patient,
+    stored_sessions,
+)
 from tests.test_one_clock import at_a_terminal as at_a_terminal
 from tests.test_one_clock import session_of
 from xrntx_guide.errors import InvalidAnswer
@@ -153,8 +161,6 @@ def walk_positive(run: Run, session: str) -> None:
         "--now",
         at("08:00", YESTERDAY),
         "--label",
-        "pt-w",
-        "--session",
         session,
         "--answers",
         "-",
@@ -185,7 +191,7 @@ def walk_positive(run: Run, session: str) -> None:
         "all",
     )
     no_traceback(again)
-    recorded = json.loads(Path(session).read_text())["naloxone_challenges"]
+    recorded = json.loads(stored_sessions(session)[0].read_text())["naloxone_challenges"]
     assert [(c["kind"], c["result"]) for c in recorded] == [
         ("challenge", "positive"),
         ("rechallenge", "not_done"),
@@ -193,7 +199,7 @@ def walk_positive(run: Run, session: str) -> None:
 
 
 def test_a_correction_of_a_rechallenge_obeys_the_window(run: Run, tmp_path: Path) -> None:
-    session = str(tmp_path / "s1.json")
+    session = "pt-w"  # --session takes the label of the patient's one session
     walk_positive(run, session)
     later = (TODAY + dt.timedelta(days=1)).isoformat()
     result = run(
@@ -220,7 +226,7 @@ def test_a_correction_of_a_rechallenge_obeys_the_window(run: Run, tmp_path: Path
 
 
 def test_a_walk_refuses_the_rechallenge_hours_as_a_flag(run: Run, tmp_path: Path) -> None:
-    session = str(tmp_path / "s2.json")
+    session = "pt-w"
     walk_positive(run, session)
     result = run(
         "walk",
@@ -311,14 +317,14 @@ def test_a_challenge_after_a_rating_without_withdrawal_counts(run: Run) -> None:
 def test_a_walk_refuses_a_challenge_after_its_rating_showing_withdrawal(
     run: Run, tmp_path: Path
 ) -> None:
-    session = str(tmp_path / "w.json")
-    base = ["walk", "--no-input", "--session", session, "--acknowledge", "all"]
+    session = "pt-c"  # --session takes the label of the patient's one session
+    base = ["walk", "--no-input", "--acknowledge", "all"]
     first = run(
         *base,
         "--now",
         at("09:00"),
         "--label",
-        "pt-c",
+        session,
         "--answers",
         "-",
         "--answer",

@@ -29,7 +29,6 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pydantic_core import to_json
@@ -150,24 +149,17 @@ class Job:
     """The run's clock when the batch started: a result a line times after it is refused
     (visit/clock.py); None: the end of ``today``."""
 
-    store: Path | None = None
-    """The folder of saved sessions, read (once) for the first line with a ``label``."""
+    store: Callable[[], Any] | None = None
+    """Opens the store of saved sessions, once, for the first line with a ``label``."""
 
     @functools.cached_property
-    def scan(self) -> Any:
-        """The sessions of the store, readable or not (a batch without labels never reads
-        it)."""
-        from .visit.session import Scan, scan_sessions
-
-        return Scan([], []) if self.store is None else scan_sessions(self.store)
-
-    @property
-    def records(self) -> list[Any]:
-        """Every readable session of the store."""
-        return [record for _, record in self.scan.found]
+    def opened(self) -> Any:
+        """The store (a batch without labels never opens it)."""
+        return None if self.store is None else self.store()
 
     def record(self, label: object) -> Timeline:
-        """The record of the patient a line names (``label``), as a walk reads it.
+        """The record of the patient a line names (``label``), as a walk reads it: that
+        label's visits only.
 
         Raises:
             InvalidAnswer: the label is not text, or not a usable label (mixed scripts).
@@ -181,8 +173,10 @@ class Job:
             cleaned = clean_label(label)
         except ValueError as exc:
             raise InvalidAnswer("label", str(exc)) from None
-        unreadable = self.scan.unreadable
-        return timeline(self.guide, self.records, cleaned, self.today, unreadable=unreadable)
+        if self.opened is None:
+            return timeline(self.guide, [], cleaned, self.today)
+        found = self.opened.history(cleaned)
+        return timeline(self.guide, found.records, cleaned, self.today, unreadable=found.unreadable)
 
 
 def _observation(

@@ -19,9 +19,14 @@ from pathlib import Path
 from typing import TextIO
 
 VARIABLES: dict[str, str] = {
-    "XRNTX_GUIDE_HOME": "the folder for sessions (HOME/sessions) and the pack cache (HOME/cache)",
-    "XDG_DATA_HOME": "else sessions go to XDG_DATA_HOME/xrntx-guide/sessions "
-    "(else ~/.local/share/xrntx-guide/sessions)",
+    "XRNTX_GUIDE_HOME": "the data folder: the store of sessions (HOME/visits.sqlite3) and the "
+    "pack cache (HOME/cache)",
+    "XDG_DATA_HOME": "else the store goes to XDG_DATA_HOME/xrntx-guide/visits.sqlite3 "
+    "(else ~/.local/share/xrntx-guide/visits.sqlite3)",
+    "XRNTX_GUIDE_DATABASE": "the store when --database is not given: a postgresql:// URL (a "
+    "clinic's shared store) or a SQLite file",
+    "XRNTX_GUIDE_CLINICIAN": "who makes the changes, for the audit trail and the note, when "
+    "--clinician is not given (else the login name)",
     "XDG_CACHE_HOME": "else the pack cache goes to XDG_CACHE_HOME/xrntx-guide "
     "(else ~/.cache/xrntx-guide)",
     "XRNTX_GUIDE_NO_CACHE": "set: never cache compiled step packs",
@@ -164,24 +169,34 @@ class Environment:
         return self.var("XRNTX_GUIDE_DEBUG") is not None
 
     def sessions_dir(self) -> Path:
-        """Where sessions live (see :func:`xrntx_guide.visit.session.sessions_dir`).
+        """The folder of an earlier version's session files (imported into the store)."""
+        from .visit.session import sessions_dir
+
+        self._home_is_a_folder()
+        return sessions_dir(self.vars)
+
+    def data_dir(self) -> Path:
+        """The data folder, where the store lives (:func:`visit.session.data_dir`).
 
         Raises:
             SessionError: ``XRNTX_GUIDE_HOME`` names something that is not a folder (a
                 file): read as an empty store, the patient would seem to have no record.
         """
-        from .visit.session import sessions_dir
+        from .visit.session import data_dir
 
+        self._home_is_a_folder()
+        return data_dir(self.vars)
+
+    def _home_is_a_folder(self) -> None:
         home = self.vars.get("XRNTX_GUIDE_HOME")
         if home and Path(home).exists() and not Path(home).is_dir():
             from .errors import SessionError
 
             raise SessionError(
-                f"XRNTX_GUIDE_HOME={home}: not a folder (the sessions and the pack cache "
-                "are kept in folders under it)",
+                f"XRNTX_GUIDE_HOME={home}: not a folder (the store of sessions and the pack "
+                "cache are kept under it)",
                 hint="Set XRNTX_GUIDE_HOME to a folder, or unset it for the default one.",
             )
-        return sessions_dir(self.vars)
 
     def cache_dir(self) -> Path | None:
         """Where compiled packs are cached, or None for no cache."""

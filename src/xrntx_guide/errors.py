@@ -22,7 +22,8 @@ class ExitCode(IntEnum):
     USAGE = 2
     """Bad command line or an invalid answer (Click also uses 2 for usage errors)."""
     INVALID_PACK = 3
-    """The step pack (or a site file) failed to load or failed its checks."""
+    """The step pack (or a site file) failed to load or failed its checks; or the store
+    of sessions cannot be used (damaged, or written by a newer version)."""
     INCOMPLETE = 4
     """Answers are missing and the run could not prompt for them."""
     READER_GONE = 141

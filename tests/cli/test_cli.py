@@ -36,6 +36,8 @@ from tests.helpers import (
     json_answers,
     no_traceback,
     ready_patient,
+    stored_ids,
+    stored_sessions,
     walk,
 )
 from xrntx_guide.errors import ExitCode
@@ -763,9 +765,9 @@ def test_walk_no_input_complete(run: Run, _isolated_home: Path) -> None:
     result = walk(run, after_injection())
 
     assert result.exit_code == ExitCode.OK, result.output
-    files = list(_isolated_home.rglob("*.json"))
-    assert len(files) == 1, files
-    assert files[0].name in result.stdout.replace("\n", "")  # "Saved: PATH"
+    assert not list(_isolated_home.rglob("*.json")), "no session file: the store keeps it"
+    (visit,) = stored_ids()
+    assert f"Saved: session {visit}" in result.stdout.replace("\n", " ")
 
     listed = run("sessions", "--json")
     assert listed.exit_code == ExitCode.OK, listed.output
@@ -773,7 +775,7 @@ def test_walk_no_input_complete(run: Run, _isolated_home: Path) -> None:
     assert len(rows) == 1
     assert rows[0]["label"] == "pt-1"
     assert rows[0]["status"] == "complete"
-    assert Path(rows[0]["file"]) == files[0]
+    assert rows[0]["id"] == visit
 
 
 def test_sessions_lists_next_dose_after_walk_no_input(run: Run, guide: Guide) -> None:
@@ -1116,7 +1118,7 @@ def test_a_number_of_400_digits_is_refused_everywhere(
 
 def test_a_number_of_400_digits_in_a_session_file_is_a_clear_error(run: Run) -> None:
     assert walk(run, ready(), label="big").exit_code == ExitCode.INCOMPLETE
-    path = next((Path(os.environ["XRNTX_GUIDE_HOME"]) / "sessions").glob("big-*.json"))
+    (path,) = stored_sessions("big")
     data = json.loads(path.read_text(encoding="utf-8"))
     data["answers"]["lft_multiple_uln"]["value"] = int(BIG)
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -1180,27 +1182,30 @@ def test_a_session_that_cannot_be_saved_is_a_user_error(
     run: Run, monkeypatch: pytest.MonkeyPatch, problem: str
 ) -> None:
     import errno
-    import tempfile
+    import sqlite3
 
-    def refuse(*args: object, **kwargs: object) -> Any:
-        code = getattr(errno, problem)
-        raise OSError(code, os.strerror(code))
+    from xrntx_guide.store.sqlite import SqliteStore
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    code = getattr(errno, problem)
+
+    def refuse(self: SqliteStore, *args: object) -> Any:
+        raise self._problem(sqlite3.OperationalError(os.strerror(code)), "save the session")
+
+    monkeypatch.setattr(SqliteStore, "create", refuse)
     result = walk(run, after_injection())
     assert result.exit_code == ExitCode.USAGE, result.output
     assert "cannot save the session" in result.stderr
     no_traceback(result)
 
 
-def test_a_session_under_proc_is_a_user_error(run: Run) -> None:
+def test_a_store_under_proc_is_a_user_error(run: Run) -> None:
     if not Path("/proc/self").exists():
         pytest.skip("no /proc here")
     result = run(
-        "walk", "--no-input", "--session", "/proc/xrntx.json", *answer_flags(after_injection())
+        "walk", "--no-input", "--database", "/proc/xrntx.db", *answer_flags(after_injection())
     )
     assert result.exit_code == ExitCode.USAGE, result.output
-    assert "cannot save the session to /proc/xrntx.json" in result.stderr
+    assert "/proc/xrntx.db: cannot open the store" in result.stderr
     no_traceback(result)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import xrntx_guide.cli.commands.common as common
-from tests.helpers import TODAY, Result
+from tests.helpers import TODAY, Result, stored_sessions
 from xrntx_guide.env import Environment
 
 Run = Callable[..., Result]
@@ -29,9 +29,9 @@ def on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(common, "process_environment", make)
 
 
-def saved_session(run: Run, home: Path) -> Path:
+def saved_session(run: Run, home: Path) -> Any:
     run("walk", "--no-input", "--label", "jd-01", "-a", "visit=first_injection")
-    (path,) = (home / "sessions").glob("*.json")
+    (path,) = stored_sessions()
     return path
 
 
@@ -278,16 +278,14 @@ def test_a_flag_beats_the_answers_from_stdin(run: Run) -> None:
 def test_walk_without_input_reads_the_answers_from_stdin(run: Run, tmp_path: Path) -> None:
     import json
 
-    session = tmp_path / "s.json"
     result = run(
         "walk",
         "--no-input",
-        "--session",
-        str(session),
         "--answers",
         "-",
         input=json.dumps({"visit": "first_injection", "age": 34}),
     )
+    session = stored_sessions()[-1]
     assert result.exit_code == 4, result.output
     record = json.loads(session.read_text(encoding="utf-8"))
     assert record["answers"]["age"]["origin"] == "file", result.output
@@ -323,9 +321,8 @@ def test_batch_and_answers_cannot_both_read_stdin(run: Run) -> None:
 # -- walk --json and walk --no-save (item 26) --------------------------------------------------
 
 
-def _sessions(home: Path) -> list[Path]:
-    folder = home / "sessions"
-    return sorted(folder.iterdir()) if folder.is_dir() else []
+def _sessions(home: Path) -> list[str]:
+    return [str(s) for s in stored_sessions()]
 
 
 def _ready_args() -> list[str]:
@@ -443,12 +440,12 @@ def test_no_save_never_writes_a_session_interactively(
 
 def test_no_save_resumes_a_session_without_changing_it(run: Run, _isolated_home: Path) -> None:
     path = saved_session(run, _isolated_home)
-    before = path.read_bytes()
+    before = path.read_text()
     result = run(
         "walk", "--resume", "--label", "jd-01", "--no-input", "--no-save", "-a", "age=40"
     )  # fmt: skip
     assert result.exit_code == 4, result.output
-    assert path.read_bytes() == before, result.output
+    assert path.read_text() == before, result.output
 
 
 # -- --help: examples, exit codes, environment variables; shell completion (item 26) -----------

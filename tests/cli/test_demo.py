@@ -34,6 +34,7 @@ def test_an_unattended_demo_answers_from_the_scenario_and_stops_at_its_gate(
     assert "the guide gave the scenario's expected outcome" in result.stdout
     # A demo never writes a care session.
     assert not list(_isolated_home.rglob("*.json"))
+    assert not list(_isolated_home.rglob("*.sqlite3")), "the clinic's store is never opened"
 
 
 def test_a_demo_fast_forwards_the_challenge_timer_and_records_the_screen(

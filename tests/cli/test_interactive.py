@@ -23,7 +23,7 @@ from typing import Any
 import pexpect
 import pytest
 
-from tests.helpers import EXE, TODAY, wrapping
+from tests.helpers import EXE, TODAY, stored_sessions, wrapping
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.pack.load import load_guide
@@ -167,8 +167,9 @@ class Walkthrough:
         assert self.child.exitstatus is not None
         return self.child.exitstatus
 
-    def sessions(self) -> list[Path]:
-        return sorted((self.home / "sessions").glob("*.json"))
+    def sessions(self) -> list[Any]:
+        """The stored sessions, the latest changed last."""
+        return stored_sessions()
 
     def session(self) -> dict[str, Any]:
         files = self.sessions()
@@ -481,7 +482,7 @@ def test_ctrl_c_saves_the_session_and_exits_130(spawn: Any) -> None:
     begin(w, "interrupted")
     w.expect(P_LAST_USE)
     w.child.sendintr()
-    w.expect(r"interrupted; the session is saved in \S+")
+    w.expect(r"interrupted; session \S+ is saved")
 
     assert w.finish() == 130
     # The program as it can be started from here: its name on the PATH, else its path.
@@ -783,7 +784,7 @@ def test_the_countdown_prints_a_line_a_minute_in_plain_mode_and_says_how_to_stop
     w.expect(rf"the {minutes:g} minutes have passed: record the result")
     assert "0:00 left. Type 'wait'" not in w.since(mark)
     # The session's path on a line of its own: after the label it ran past 80 columns.
-    assert re.search(r"saved after every answer in:\r?\n/\S+\.json\r?\n", w.output), w.output
+    assert re.search(r"saved after every answer in:\r?\n/\S+\.sqlite3\r?\n", w.output), w.output
     w.answer(P_CHALLENGE, "negative")
     w.expect(P_GIVEN)  # the rest was given with --answer
     w.child.sendline("quit")
@@ -992,7 +993,7 @@ def test_a_first_injection_answer_is_refused_when_the_record_shows_a_dose(
     w.expect(r"from\s+the\s+history")
     w.child.sendline("quit")
     w.finish()
-    latest = max(w.sessions(), key=lambda path: path.stat().st_mtime)
+    latest = w.sessions()[-1]
     answers = json.loads(latest.read_text(encoding="utf-8"))["answers"]
     assert answers["visit"]["value"] == "repeat_injection", answers["visit"]
     assert answers["last_injection_date"]["origin"] == "history"

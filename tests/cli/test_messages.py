@@ -64,8 +64,7 @@ def test_a_minimum_waiting_for_its_answer_still_says_not_answered(guide: Guide) 
     assert "Minimum for it: not answered" in text, text
 
 
-def test_a_session_that_names_a_folder_is_called_a_folder(run: Run, tmp_path: Path) -> None:
+def test_a_new_walk_given_a_session_is_told_to_resume(run: Run, tmp_path: Path) -> None:
     result = run("walk", "--no-input", "--session", str(tmp_path), "-a", "visit=first_injection")
     assert result.exit_code == 2, result.output
-    assert "is a folder" in result.stderr or "that is a folder" in result.stderr, result.output
-    assert "the file exists" not in result.stderr, result.output
+    assert "--resume" in result.stderr and "saved in the store" in result.stderr, result.output

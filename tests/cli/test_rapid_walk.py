@@ -16,7 +16,7 @@ from typing import Any
 import pexpect
 import pytest
 
-from tests.helpers import EXE, json_answers, ready_patient
+from tests.helpers import EXE, json_answers, ready_patient, stored_sessions
 from xrntx_guide.pack.load import load_guide
 
 pytestmark = pytest.mark.skipif(not EXE.exists(), reason=f"{EXE} is not installed")
@@ -135,7 +135,7 @@ class Run:
         return self.child.exitstatus
 
     def session(self) -> dict[str, Any]:
-        (path,) = sorted((self.home / "sessions").glob("*.json"))
+        (path,) = sorted(stored_sessions())
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return data
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.helpers import EXE, TODAY, wrapping
+from tests.helpers import EXE, TODAY, stored_sessions, wrapping
 from xrntx_guide.pack.load import load_guide
 
 pytestmark = pytest.mark.skipif(not EXE.exists(), reason=f"{EXE} is not installed")
@@ -180,7 +180,7 @@ def test_a_positive_challenge_resumed_the_next_morning_is_decided_by_a_negative_
     second.child.expect(r"--- Summary: ")
     assert second.finish() == 0, second.output
 
-    (path,) = (home / "sessions").glob("*.json")
+    (path,) = stored_sessions()
     record = json.loads(path.read_text(encoding="utf-8"))
     assert record["status"] == "complete"
     kept = [(c["kind"], c["result"]) for c in record["naloxone_challenges"]]

@@ -124,11 +124,8 @@ def test_every_separator_a_label_may_hold_is_ignored_when_labels_are_compared(
     typed: str,
 ) -> None:
     """`#` and `/` are taken in a label, so they are separators like `-`: `MRN#123` and
-    `MRN123` are one patient, and so is the file name a session under either carries."""
-    from xrntx_guide.visit.labels import file_label_key, slug
-
+    `MRN123` are one patient."""
     assert label_key(clean_label(typed)) == label_key("MRN123")
-    assert file_label_key(f"{slug(typed)}-0123abcd.json") == label_key("MRN123")
 
 
 def test_use_since_the_last_injection_dated_before_it_is_refused(guide: Guide) -> None:

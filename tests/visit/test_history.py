@@ -13,12 +13,21 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, after_injection, answer_flags, days_ago
+from tests.helpers import (
+    TODAY,
+    after_injection,
+    answer_flags,
+    days_ago,
+    stored_ids,
+    stored_record,
+    the_store,
+)
 from xrntx_guide.cli.ui import UI
 from xrntx_guide.cli.walk import Clock, Walk
 from xrntx_guide.engine.evaluate import evaluate
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.guide import Guide
+from xrntx_guide.store.saver import Saver
 from xrntx_guide.visit import session as store
 from xrntx_guide.visit.history import timeline
 
@@ -56,7 +65,7 @@ def walk(run: Run, day: dt.date, answers: dict[str, Any], *extra: str) -> Any:
 
 
 def records(folder: Path) -> list[store.SessionRecord]:
-    return [r for _, r in store.scan_sessions(folder).found]
+    return [stored_record(i) for i in stored_ids()]
 
 
 def latest(folder: Path) -> store.SessionRecord:
@@ -188,7 +197,8 @@ def test_a_filled_in_answer_can_be_edited_at_the_prompt_and_the_gates_judge_the_
     typed = f"edit last_injection_date\n{days_ago(4).isoformat()}\n"
     out, err = io.StringIO(), io.StringIO()
     ui = UI(plain=True, out=out, err=err, stdin=io.StringIO(typed))
-    w = Walk(ui, guide, record, folder / "edit.json", TODAY, Clock(), prefills=tl.prefills)
+    saver = Saver(the_store(), "test", record.id)
+    w = Walk(ui, guide, record, saver, TODAY, Clock(), prefills=tl.prefills)
 
     w.run()
 
@@ -269,12 +279,12 @@ def test_a_first_injection_visit_of_a_patient_with_a_recorded_dose_is_refused(
     """The record shows a dose, so the visit is a repeat visit: answered 'first injection'
     it would skip the repeat-visit gates (an early second dose), so it is refused, saying
     why, and nothing is filled in or given."""
-    before = {p.name for p in folder.glob("*.json")}
+    before = stored_ids()
     result = walk(run, TODAY, first_visit(last_opioid_use=days_ago(14)))
 
     assert result.exit_code == ExitCode.USAGE, result.output
     assert "repeat visit" in result.stderr and "repeat_injection" in result.stderr
-    assert {p.name for p in folder.glob("*.json")} == before, "no session was written"
+    assert stored_ids() == before, "no session was written"
 
 
 # -- the command ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import REPO, Run, json_answers, ready_patient
+from tests.helpers import REPO, Run, StoredSession, json_answers, ready_patient
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit.rapid import add_day, day_in_force, derive, parse_day, parse_days
@@ -108,7 +108,7 @@ def test_resuming_with_an_answers_file_never_drops_a_recorded_day_or_rating(
     assert "day 3 is recorded with tolerated no" in refused.stderr
     assert "corrects = 3" in refused.stderr
 
-    kept = json.loads(Path(session).read_text(encoding="utf-8"))
+    kept = json.loads(StoredSession(session).read_text(encoding="utf-8"))
     day3 = [d for d in kept["rapid_days"] if d["day"] == 3]
     assert [d["tolerated"] for d in day3] == [False]
 
@@ -117,7 +117,7 @@ def test_resuming_with_an_answers_file_never_drops_a_recorded_day_or_rating(
     same[6] = dict(same[6], cows=[{"time": "08:00", "total": 11}, {"time": "09:00", "total": 1}])
     again = walk(run, case(tmp_path, "same", same), "--resume", "--session", session)
     assert again.exit_code in (0, 1), again.output
-    kept = json.loads(Path(session).read_text(encoding="utf-8"))
+    kept = json.loads(StoredSession(session).read_text(encoding="utf-8"))
     totals = [r["total"] for d in kept["rapid_days"] if d["day"] == 7 for r in d["cows"]]
     assert 11 in totals and 1 in totals
     events = [e for e in kept["events"] if e["kind"].startswith("rapid_day")]

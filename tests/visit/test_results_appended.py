@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, Run, answer_flags, json_answers, ready_patient
+from tests.helpers import TODAY, Run, answer_flags, json_answers, ready_patient, stored_sessions
 from xrntx_guide.cli.ui import UI
 from xrntx_guide.cli.walk import Walk
 from xrntx_guide.engine.evaluate import evaluate
@@ -37,14 +37,14 @@ OBSERVED = "30 minutes ago"
 """When the naloxone was given for a negative result by flag: a visit record needs it."""
 
 
-def positive_walk(run: Run, tmp_path: Path, **extra: Any) -> Path:
+def positive_walk(run: Run, tmp_path: Path, **extra: Any) -> Any:
     """An unattended walk on TODAY whose challenge is positive (blocked); its session."""
     path = tmp_path / "F.json"
     answers = ready_patient(naloxone_challenge="positive", **extra)
     r = run(
-        "walk", "--no-input", "--now", f"{DAY}{NOON}", "--label", "F", "--session", str(path),
-        *answer_flags(answers),
+        "walk", "--no-input", "--now", f"{DAY}{NOON}", "--label", "F", *answer_flags(answers),
     )  # fmt: skip
+    path = stored_sessions()[-1]
     assert r.exit_code == 1, r.output
     return path
 
@@ -285,9 +285,9 @@ def test_a_flag_on_resume_appends_a_cows_rating_and_the_gate_reads_the_latest(
     path = tmp_path / "W.json"
     answers = ready_patient(cows_total=2, naloxone_challenge=None)
     r = run(
-        "walk", "--no-input", "--now", f"{DAY}{NOON}", "--label", "W", "--session", str(path),
-        *answer_flags(answers),
+        "walk", "--no-input", "--now", f"{DAY}{NOON}", "--label", "W", *answer_flags(answers),
     )  # fmt: skip
+    path = stored_sessions()[-1]
     assert r.exit_code == 4, r.output
 
     r = resume(run, path, "-a", "cows_total=7")
@@ -334,9 +334,9 @@ def test_a_plain_rating_at_the_time_of_a_recorded_one_is_refused_naming_it(
         )
     )
     r = run(
-        "walk", "--no-input", "--now", f"{DAY}{NOON}", "--label", "W", "--session", str(path),
-        "--answers", str(first),
+        "walk", "--no-input", "--now", f"{DAY}{NOON}", "--label", "W", "--answers", str(first),
     )  # fmt: skip
+    path = stored_sessions()[-1]
     assert r.exit_code == 4, r.output
     again = tmp_path / "two.json"
     again.write_text(json.dumps({"cows_ratings": [{"at": f"{DAY}T08:00", "total": 9}]}))
@@ -430,9 +430,9 @@ def test_a_flag_correction_names_the_rating_and_both_stay(run: Run, tmp_path: Pa
     path = tmp_path / "W.json"
     answers = ready_patient(cows_total=2, naloxone_challenge=None)
     r = run(
-        "walk", "--no-input", "--now", f"{DAY}{NOON}", "--label", "W", "--session", str(path),
-        *answer_flags(answers),
+        "walk", "--no-input", "--now", f"{DAY}{NOON}", "--label", "W", *answer_flags(answers),
     )  # fmt: skip
+    path = stored_sessions()[-1]
     assert r.exit_code == 4, r.output
     first = json.loads(path.read_text(encoding="utf-8"))["cows_ratings"][0]["at"]
 

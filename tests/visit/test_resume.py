@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
-from tests.helpers import TODAY, Run, answer_flags, ready_patient, walk
+from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions, walk
 from xrntx_guide.errors import ExitCode
 
 
-def _only_session(home: Path) -> Path:
-    (path,) = (home / "sessions").glob("*.json")
+def _only_session(home: Path) -> Any:
+    (path,) = stored_sessions()
     return path
 
 

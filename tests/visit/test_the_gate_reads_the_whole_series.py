@@ -16,7 +16,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import TODAY, Run, answer_flags, json_answers, ready_patient
+from tests.helpers import (
+    TODAY,
+    Run,
+    answer_flags,
+    json_answers,
+    ready_patient,
+    stored_sessions,
+    the_store,
+)
 from xrntx_guide.pack.guide import Guide
 
 DAY = TODAY.isoformat()
@@ -26,14 +34,13 @@ TOMORROW = (TODAY + dt.timedelta(days=1)).isoformat()
 
 def _walk(run: Run, path: Path, now: str, *args: str) -> Any:
     return run(
-        "walk", "--no-input", "--now", now, "--label", "S", "--session", str(path),
-        "--acknowledge", "all", *args,
+        "walk", "--no-input", "--now", now, "--label", "S", "--acknowledge", "all", *args,
     )  # fmt: skip
 
 
 def _resume(run: Run, path: Path, now: str, *args: str) -> Any:
     return run(
-        "walk", "--resume", "--session", str(path), "--no-input", "--now", now,
+        "walk", "--resume", "--session", str(stored_sessions()[-1]), "--no-input", "--now", now,
         "--acknowledge", "all", *args,
     )  # fmt: skip
 
@@ -45,7 +52,10 @@ def _file(tmp_path: Path, name: str, data: dict[str, Any]) -> str:
 
 
 def _totals(path: Path) -> list[int]:
-    return [r["total"] for r in json.loads(path.read_text(encoding="utf-8"))["cows_ratings"]]
+    return [
+        r["total"]
+        for r in json.loads(stored_sessions()[-1].read_text(encoding="utf-8"))["cows_ratings"]
+    ]
 
 
 def _stops_before_the_injection(r: Any) -> None:
@@ -126,7 +136,7 @@ def test_a_rechallenge_on_the_day_after_the_visit_never_lifts_its_positive(
 
 
 def _edit(path: Path, change: Any) -> None:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = json.loads(stored_sessions()[-1].read_text(encoding="utf-8"))
     change(data)
     path.write_text(json.dumps(data), encoding="utf-8")
 
@@ -298,7 +308,7 @@ def test_a_files_correction_of_a_sessions_rating_on_resume_names_the_sessions_en
     path = tmp_path / "S.json"
     first = _walk(run, path, f"{DAY}T09:30", *answer_flags(ready_patient(cows_total=12)))
     assert first.exit_code == 1, first.output
-    stamped = json.loads(path.read_text(encoding="utf-8"))["cows_ratings"][0]["at"]
+    stamped = json.loads(stored_sessions()[-1].read_text(encoding="utf-8"))["cows_ratings"][0]["at"]
     fix = _file(
         tmp_path,
         "fix.json",
@@ -318,7 +328,6 @@ def test_a_rating_typed_at_the_prompt_stays_the_latest_when_the_same_file_is_giv
     from xrntx_guide.cli.ui import UI
     from xrntx_guide.cli.walk import Walk
     from xrntx_guide.env import Clock
-    from xrntx_guide.visit import session as store
 
     path = tmp_path / "S.json"
     data = json_answers(ready_patient(cows_total=None, naloxone_challenge=None)) | {
@@ -327,11 +336,15 @@ def test_a_rating_typed_at_the_prompt_stays_the_latest_when_the_same_file_is_giv
     given = _file(tmp_path, "b.json", data)
     first = _walk(run, path, f"{DAY}T08:00", "--answers", given)
     assert first.exit_code == 4, first.output  # the challenge is missing
-    record = store.load(path)
+    from xrntx_guide.store.saver import Saver
+
+    the = the_store()
+    record, revision = the.load(str(stored_sessions()[-1]))
     now = dt.datetime.fromisoformat(f"{DAY}T08:10").astimezone()
     out = io.StringIO()
     ui = UI(plain=True, out=out, err=out, stdin=io.StringIO("rate again\n12\nquit\n"))
-    Walk(ui, guide, record, path, TODAY, Clock(source=lambda: now)).run()
+    saver = Saver.loaded(the, "test", record, revision)
+    Walk(ui, guide, record, saver, TODAY, Clock(source=lambda: now)).run()
     assert sorted(_totals(path)) == [1, 12], out.getvalue()
 
     again = _resume(run, path, f"{DAY}T08:20", "--answers", given, "--json",

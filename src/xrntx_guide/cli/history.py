@@ -5,55 +5,34 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 from ..engine.drive import Prefill
 from ..engine.evaluate import State
 from ..engine.walk import Ask
+from ..errors import SessionError
 from ..expr import format_value
 from ..pack.guide import Guide
+from ..store import Store
 from ..visit.history import (
     OUTSIDE_THE_RECORD,
     Timeline,
     VisitEntry,
     due_words,
-    require_label,
     timeline,
 )
-from ..visit.session import Scan, SessionRecord, scan_sessions
+from ..visit.session import SessionRecord
 from .ui import UI
 
 
-def store_records(
-    directory: Path, warn: Callable[[str], None] | None = None
-) -> list[SessionRecord]:
-    """Every readable session in the folder; each file that is not one is passed to ``warn``."""
-    return [record for _, record in store_scan(directory, warn).found]
-
-
-def store_scan(directory: Path, warn: Callable[[str], None] | None = None) -> Scan:
-    """The sessions folder read; each file that is not a session is passed to ``warn``."""
-    scan = scan_sessions(directory)
-    if warn is not None:
-        for message in scan.warnings():
-            warn(message)
-    return scan
-
-
 def walk_timeline(
-    ui: UI, guide: Guide, directory: Path, record: SessionRecord, day: dt.date
+    ui: UI, guide: Guide, store: Store, record: SessionRecord, day: dt.date
 ) -> Timeline:
     """The timeline of the walk's label, shown at its start when there is one; what a repeat
     visit fills in from it is returned with it."""
-    scan = store_scan(directory, warn=ui.warning)  # an unreadable file is said (stderr)
+    found = store.history(record.label)
     tl = timeline(
-        guide,
-        [r for _, r in scan.found],
-        record.label,
-        day,
-        exclude=record.id,
-        unreadable=scan.unreadable,
+        guide, found.records, record.label, day, exclude=record.id, unreadable=found.unreadable
     )
     if tl.visits:
         show_timeline(ui, tl, f"History of {record.label!r}")
@@ -65,6 +44,9 @@ def walk_timeline(
                 "`edit KEY` changes one (an older date or another side than the record's "
                 "is refused), and the gates judge the value in force."
             )
+    elif tl.unreadable:
+        for message in tl.warnings():
+            ui.warning(message)
     return tl
 
 
@@ -160,12 +142,18 @@ def show_record_fills(ui: UI, tl: Timeline, filled: Mapping[str, Any]) -> None:
 
 
 def run_history(
-    ui: UI, guide: Guide, directory: Path, label: str, day: dt.date, as_json: bool
+    ui: UI, guide: Guide, store: Store, label: str, day: dt.date, as_json: bool
 ) -> None:
-    """``xrntx-guide history LABEL``."""
-    records = store_records(directory, warn=ui.warning)
-    require_label(records, label)
-    tl = timeline(guide, records, label, day, shown_only=True)
+    """``xrntx-guide history LABEL``: reads only the label's visits."""
+    found = store.history(label)
+    if not found.records and not found.unreadable:
+        from ..store.refs import nearest
+
+        raise SessionError(
+            f"no session has the label {label!r}{nearest(store, label)}",
+            hint="`xrntx-guide sessions` lists the saved sessions and their labels.",
+        )
+    tl = timeline(guide, found.records, label, day, shown_only=True, unreadable=found.unreadable)
     if as_json:
         from ..output.versions import HISTORY
 

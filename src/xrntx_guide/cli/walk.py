@@ -11,7 +11,6 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..engine.drive import Flags, Outcome, Prefill, drive
@@ -41,7 +40,7 @@ from ..expr import UNKNOWN, format_value
 from ..pack.guide import CQuestion, CStep, Guide
 from ..visit.answers import parse_value, to_json
 from ..visit.series import CowsRating
-from ..visit.session import SessionRecord, save
+from ..visit.session import SessionRecord
 from .render import (
     ends_visit,
     show_card_hint,
@@ -104,7 +103,9 @@ class Walk:
     ui: UI
     guide: Guide
     record: SessionRecord
-    path: Path
+    path: Any
+    """Where the record is saved: a :class:`store.saver.Saver` (its id in messages); never
+    written to in a dry run."""
     today: dt.date
     clock: Clock
     flag_overrides: dict[str, OverrideRequest] = field(default_factory=dict)
@@ -164,7 +165,14 @@ class Walk:
         unsaved = self.unsaved
         while True:
             try:
-                save(self.record, self.path, now)
+                self.record.updated = now
+                merged = self.path.save(self.record)
+                if merged:
+                    for line in merged:
+                        self.ui.warning(line)
+                    # The gates read the merged record whole: evaluated again, saved.
+                    self.record.summarise(self.state(), now)
+                    self.path.save(self.record)
             except SessionError as exc:
                 if unsaved:
                     return
@@ -187,7 +195,7 @@ class Walk:
                 return
             if unsaved:
                 self.unsaved = False
-                self.ui.note(f"Saved again: {self.path}")
+                self.ui.note(f"Saved again: session {self.path}")
             return
 
     def read(self, prompt: str, extra: tuple[str, ...] = (), words: tuple[str, ...] = ()) -> str:
@@ -225,7 +233,7 @@ class Walk:
             if self.dry_run:
                 self.ui.note(DRY_RUN_END)
             elif self.unsaved:
-                self.ui.warning(f"NOT saved: the last saves to {self.path} failed")
+                self.ui.warning(f"NOT saved: the last saves of session {self.path} failed")
             elif self.responder is None:  # a presenter run is never a session to resume
                 self.ui.note(
                     f"Saved. Resume with: {self.program} walk --resume --session {self.path}"
@@ -248,7 +256,7 @@ class Walk:
             if self.dry_run:
                 raise Interrupted(f"interrupted; {DRY_RUN_END}") from None
             raise Interrupted(
-                f"interrupted; the session is saved in {self.path}",
+                f"interrupted; session {self.path} is saved",
                 hint=f"Resume with: {self.program} walk --resume --session {self.path}",
             ) from None
 
@@ -390,7 +398,7 @@ class Walk:
         if self.dry_run:
             self.ui.note(DRY_RUN_END)
         elif self.responder is None:
-            self.ui.note(f"Saved: {self.path}")
+            self.ui.note(f"Saved: session {self.path}")
             show_card_hint(self.ui, state, self.record)
 
     # -- screens --------------------------------------------------------------------
@@ -652,30 +660,25 @@ class Walk:
         return True
 
     def changed_elsewhere(self, cq: CQuestion, value: object) -> bool:
-        """Before a dose is recorded, the session is read again from where it is saved:
+        """Before a dose is recorded, the session is read again from the store:
         results another process recorded in it meanwhile (a second terminal on the same
         session) join this walk's record, and the gates are judged again before the dose
         is asked for again (True). A saved copy that cannot be read keeps the dose from
         being recorded."""
         from ..errors import SessionError
         from ..visit.results import take_saved_elsewhere
-        from ..visit.session import load
 
         if cq.key != self.guide.meta.report.injection_given or value is not True:
             return False
-        if self.dry_run or not self.path.exists():
+        if self.dry_run:
             return False
         try:
-            saved = load(self.path)
+            saved = self.path.stored()
         except SessionError as exc:
             self.ui.retry(f"the session is read again before a dose is recorded: {exc.message}")
             return True
-        if saved.id != self.record.id:
-            self.ui.retry(
-                f"{self.path} now holds another session ({saved.id}): the dose is not "
-                "recorded; quit and resume the session you mean"
-            )
-            return True
+        if saved is None:
+            return False
         added = take_saved_elsewhere(self.record, saved, self.clock.now())
         if not added:
             return False

@@ -266,6 +266,7 @@ def note_data(
         "fixed_clock": _fixed_clock(record),
         "label": record.label,
         "session": record.id,
+        "recorded_by": list(dict.fromkeys(e.by for e in record.events if e.by)),
         "date": _json_value(state.value(meta.date_key)),
         "visit": state.display(report.visit) if report.visit else None,
         "status": record.status,
@@ -400,6 +401,8 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
             "not the real time"
         )
     out.append(f"{li}Visit: {said(data['visit'])}")
+    if data.get("recorded_by"):
+        out.append(f"{li}Recorded by: {said(', '.join(data['recorded_by']))}")
     out.append(f"{li}Readiness: {data['readiness']}; walkthrough: {data['status']}")
     given = data["injection_given"]
     if given is True:

@@ -21,7 +21,6 @@ import datetime as dt
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..engine.drive import Prefill
@@ -30,14 +29,15 @@ from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
 from .answers import parse_value
-from .labels import file_label_key, label_key, slug_key
+from .labels import label_key
 from .session import SessionRecord
 
 UNREADABLE_FIX = (
-    "it may record a dose, so the patient's record is not known. Repair the file (from a "
-    "backup), or move it out of the sessions folder once its visit is known; then try again"
+    "it may record a dose, so the patient's record is not known. Restore it (`sessions "
+    "import` of an exported copy, or the store from a backup), or delete it (`sessions "
+    "--delete ID`) once its visit is known; then try again"
 )
-"""The fix for a session file of the label that cannot be read."""
+"""The fix for a stored session of the label that cannot be read."""
 
 OUTSIDE_THE_RECORD = (
     "Not part of the patient's record: a dose given in a training run (demo clock; listed "
@@ -120,10 +120,8 @@ class Timeline:
     due: dict[str, Any] | None = None
     """The pack's due-date values for a repeat visit on ``day`` after ``source``."""
     unreadable: tuple[tuple[str, str], ...] = ()
-    """Session files whose name carries this label but that cannot be read (file, why):
-    the record may be missing a dose, so no visit of the label is judged ready."""
-    other_unreadable: tuple[tuple[str, str], ...] = ()
-    """Other session files of the folder that cannot be read: said, never refused."""
+    """Stored sessions of this label that cannot be read (which, why): the record may be
+    missing a dose, so no visit of the label is judged ready."""
 
     @property
     def injections(self) -> list[VisitEntry]:
@@ -154,14 +152,8 @@ class Timeline:
     def warnings(self) -> list[str]:
         """What the screen and ``history --json`` must say beside the timeline."""
         out = [
-            f"session file {path} carries the label {self.label!r} but cannot be read "
-            f"({why}): {UNREADABLE_FIX}"
-            for path, why in self.unreadable
-        ]
-        out += [
-            f"session file {path} cannot be read ({why}); if it is this patient's, the "
-            f"record may be missing a visit: {UNREADABLE_FIX}"
-            for path, why in self.other_unreadable
+            f"{where} carries the label {self.label!r} but cannot be read ({why}): {UNREADABLE_FIX}"
+            for where, why in self.unreadable
         ]
         if self.held_back is None:
             return out
@@ -311,7 +303,7 @@ def timeline(
     day: dt.date,
     exclude: str | None = None,
     *,
-    unreadable: Iterable[tuple[Path, str]] = (),
+    unreadable: Iterable[tuple[str, str]] = (),
     before_only: bool = False,
     shown_only: bool = False,
 ) -> Timeline:
@@ -327,7 +319,7 @@ def timeline(
         label: the patient's label.
         day: the date of the visit being walked (or today, for ``history``).
         exclude: the id of the session being walked, never its own source.
-        unreadable: the session files of the store that cannot be read, with why.
+        unreadable: the stored sessions of the label that cannot be read, with why.
         before_only: only the visits up to ``day`` (a note shows the visits before its own).
         shown_only: the timeline is only shown (``history``, a note's earlier visits),
             never judged by: an unfinished pathway record is then not refused.
@@ -352,10 +344,7 @@ def timeline(
         ),
         key=lambda v: (v.date or "9999-99-99", v.updated),
     )
-    files = slug_key(label)
-    broken = tuple((str(p), why) for p, why in unreadable if file_label_key(p.name) == files)
-    others = tuple((str(p), why) for p, why in unreadable if file_label_key(p.name) != files)
-    extra: dict[str, Any] = {"unreadable": broken, "other_unreadable": others}
+    extra: dict[str, Any] = {"unreadable": tuple(unreadable)}
     before = [v for v in visits if v.date is not None]
     finished = [v for v in before if v.counts]
     source = finished[-1] if finished else None

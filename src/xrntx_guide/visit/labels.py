@@ -126,21 +126,3 @@ def label_key(label: str) -> str:
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", label).casefold())
     read = folded.translate(_LOOK_ALIKE)
     return "".join(ch for ch in read if ch not in IGNORED and not ch.isspace())
-
-
-def file_label_key(name: str) -> str | None:
-    """The label key a session file's name carries (``AB-12-<id>.json`` written by
-    :func:`xrntx_guide.visit.session.default_path`), or None for another name."""
-    match = re.fullmatch(r"(?P<label>.+)-[0-9a-f]{8}\.json", name)
-    return label_key(match["label"]) if match else None
-
-
-def slug(label: str) -> str:
-    """The label as a session file's name carries it."""
-    s = re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-.")
-    return s[:40] or "session"
-
-
-def slug_key(label: str) -> str:
-    """The key of the label as a session file's name carries it (its slug)."""
-    return label_key(slug(label))

@@ -94,7 +94,7 @@ def clear_results_of_another_day(
 
 
 def session_guide(
-    guide: Guide, record: SessionRecord, path: Path, steps: Path | None, site: Path | None
+    guide: Guide, record: SessionRecord, path: str | Path, steps: Path | None, site: Path | None
 ) -> Guide:
     """The guide under the settings the session started with.
 
@@ -171,7 +171,7 @@ def another_day_warning(guide: Guide, record: SessionRecord, day: dt.date) -> st
     )
 
 
-def session_clock(record: SessionRecord, path: Path, demo_clock: float) -> float:
+def session_clock(record: SessionRecord, path: str | Path, demo_clock: float) -> float:
     """A care session's timers run on real time, always; a training run keeps its clock."""
     if record.demo_clock is None:
         if demo_clock != 1.0:
@@ -185,7 +185,7 @@ def session_clock(record: SessionRecord, path: Path, demo_clock: float) -> float
 
 
 def resume_clock(
-    record: SessionRecord, path: Path, start: dt.datetime | None, real_now: dt.datetime
+    record: SessionRecord, path: str | Path, start: dt.datetime | None, real_now: dt.datetime
 ) -> tuple[dt.datetime | None, str | None]:
     """The instant a resumed walk's clock starts at (None: the real time), given the one
     ``--today``/``--now`` fixes for this run (``start``, None when neither is given).

@@ -1,20 +1,17 @@
 """The record of one walkthrough: answers with their origin, overrides, audit trail.
 
-Sessions hold health information: files are written atomically (a crash leaves either the
-old or the new file, never half of one) with owner-only permissions, and the patient is
-identified only by a label the clinician chooses.
+Sessions hold health information: they are kept in the store (store/), and the patient is
+identified only by a label the clinician chooses. :func:`record_from_json` is the one
+check of a stored record, on every route that reads one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import json
 import os
 import secrets
-import tempfile
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,7 +27,7 @@ from .answers import parse_value, to_json
 from .clock import instant, stored
 from .entries import PREFIX, RESULT_KEYS, visit_results
 from .labels import clean_label as clean
-from .labels import label_key, record_identity_problem, slug
+from .labels import record_identity_problem
 from .rapid import (
     ANSWERS_KEY,
     RapidDay,
@@ -89,6 +86,9 @@ class Event(_Model):
     key: str | None = None
     value: JSONScalar | None = None
     detail: str | None = None
+    by: str | None = None
+    """Who made the change (``--clinician``, else the login name); None in a record
+    written before it was kept."""
 
 
 class ClockRecord(_Model):
@@ -136,6 +136,8 @@ class SessionRecord(_Model):
     status: str = "in_progress"
     phase: str | None = None
     next_dose_due: str | None = None
+    visit_date: str | None = None
+    """The visit's date as last evaluated (the guide's date key), for the store's index."""
     injection_given: bool | None = None
     """Whether the record counts the dose as given (``State.injection_given`` at the last
     evaluation: the answer, only when the gates allowed the injection). None in records
@@ -269,6 +271,8 @@ class SessionRecord(_Model):
         given = state.injection_given
         self.injection_given = given is True
         self.next_dose_due = due.isoformat() if isinstance(due, dt.date) and given is True else None
+        day = state.value(state.guide.meta.date_key)
+        self.visit_date = day.isoformat() if isinstance(day, dt.date) else None
 
     def record_gates(self, outcomes: Mapping[str, str], now: dt.datetime) -> None:
         """Log every gate whose outcome changed since the last evaluation."""
@@ -450,11 +454,12 @@ def new_session(
 # Files
 
 
-def sessions_dir(env: Mapping[str, str] | None = None) -> Path:
-    """Where sessions live: $XRNTX_GUIDE_HOME/sessions, else the user's data directory."""
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The program's data folder: $XRNTX_GUIDE_HOME, else the user's data directory
+    (XDG_DATA_HOME/xrntx-guide, else ~/.local/share/xrntx-guide). The store lives there."""
     env = os.environ if env is None else env
     if env.get("XRNTX_GUIDE_HOME"):
-        return Path(env["XRNTX_GUIDE_HOME"]) / "sessions"
+        return Path(env["XRNTX_GUIDE_HOME"])
     base = env.get("XDG_DATA_HOME")
     if not base:
         try:
@@ -464,101 +469,27 @@ def sessions_dir(env: Mapping[str, str] | None = None) -> Path:
                 "there is no home folder to keep sessions in",
                 hint="Set XRNTX_GUIDE_HOME (or HOME) to a folder you can write.",
             ) from None
-    return Path(base) / "xrntx-guide" / "sessions"
+    return Path(base) / "xrntx-guide"
+
+
+def sessions_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The folder of session files an earlier version kept (imported into the store on
+    first use): the data folder's ``sessions``."""
+    return data_dir(env) / "sessions"
 
 
 MAX_SESSION_FILE = 16 * 1024 * 1024
 """A session of a long walk with many edits is some tens of kilobytes."""
-STALE_TEMP = dt.timedelta(minutes=10)
-"""A save takes milliseconds: a temporary file this old was left by a process that died."""
-
-
-def default_path(record: SessionRecord, directory: Path) -> Path:
-    return directory / f"{slug(record.label)}-{record.id}.json"
 
 
 def is_session_name(name: str) -> bool:
-    """Whether a file name in the folder is a session's: ``*.json``, not hidden.
-
-    A save writes a hidden temporary file first (``.NAME.XXXX.tmp``; ``.tmp-XXXX.json``
-    before), so a save cut short never shows up as a second session."""
+    """Whether a file name in an earlier version's sessions folder is a session's:
+    ``*.json``, not hidden (a save cut short left a hidden temporary file)."""
     return name.endswith(".json") and not name.startswith(".")
 
 
-def _is_temp(name: str) -> bool:
-    return name.startswith(".") and (name.endswith(".tmp") or name.startswith(".tmp-"))
-
-
-def remove_stale_temps(directory: Path, now: dt.datetime | None = None) -> None:
-    """Delete temporary files that a save killed halfway left behind (best effort)."""
-    cutoff = (now or dt.datetime.now(dt.UTC)).timestamp() - STALE_TEMP.total_seconds()
-    try:
-        entries = list(os.scandir(directory))
-    except OSError:
-        return
-    for entry in entries:
-        try:
-            if _is_temp(entry.name) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
-                os.unlink(entry.path)
-        except OSError:
-            continue
-
-
-def _save_problem(path: Path, exc: OSError) -> SessionError:
-    """An OS error during a save, said as what it means for the clinician."""
-    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
-    reason = {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is used up",
-        errno.EROFS: "the file system is read-only",
-        errno.EACCES: "no permission to write there",
-        errno.EPERM: "no permission to write there",
-        errno.ENOENT: "files cannot be created there",
-        errno.ENOTDIR: "a part of the path is a file, not a folder",
-        errno.EISDIR: "it is a folder",
-    }.get(exc.errno or 0, exc.strerror or str(exc))
-    elsewhere = "save elsewhere: --session FILE, or set XRNTX_GUIDE_HOME to another folder."
-    return SessionError(
-        f"cannot save the session to {path}: {reason}",
-        hint=f"Free some space, or {elsewhere}" if full else elsewhere.capitalize(),
-    )
-
-
-def save(record: SessionRecord, path: Path, now: dt.datetime) -> None:
-    """Write atomically with owner-only permissions.
-
-    Raises:
-        SessionError: the file cannot be written (disk full, read-only, no permission...);
-            the file as it was before is left in place.
-    """
-    record.updated = now
-    data = record.model_dump_json(indent=2).encode("utf-8")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # Files' ages are real time, never the visit's clock (a --today run's is fixed).
-        remove_stale_temps(path.parent)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise _save_problem(path, exc) from None
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise _save_problem(path, exc) from None
-        raise
-
-
 def load(path: Path) -> SessionRecord:
-    """Read a session file.
+    """Read a session record from a JSON file (an export, an earlier version's file).
 
     Raises:
         SessionError: no such file, not a regular file (a FIFO is never waited on), too
@@ -572,21 +503,32 @@ def load(path: Path) -> SessionRecord:
         if exc.missing:
             raise SessionError(
                 f"{path}: no such session file",
-                hint="`xrntx-guide sessions` lists saved sessions.",
+                hint="`xrntx-guide sessions export ID -o FILE` writes one.",
             ) from None
         raise SessionError(f"{path}: cannot read the session: it {exc.reason}") from None
+    return record_from_json(data, str(path))
+
+
+def record_from_json(data: bytes | str, where: str) -> SessionRecord:
+    """A session record read from its JSON text: the one check of a stored record, which
+    every route that reads one calls (a file, a store's row, an import, a resume).
+
+    Raises:
+        SessionError: naming ``where``: not UTF-8, not JSON, or not a valid session record.
+    """
     try:
-        record = SessionRecord.model_validate(json.loads(data.decode("utf-8")))
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        record = SessionRecord.model_validate(json.loads(text))
     except UnicodeDecodeError as exc:
-        raise SessionError(f"{path}: not a valid session file (not UTF-8: {exc.reason})") from None
+        raise SessionError(f"{where}: not a valid session file (not UTF-8: {exc.reason})") from None
     except RecursionError:
-        raise SessionError(f"{path}: not a valid session file (nested too deeply)") from None
+        raise SessionError(f"{where}: not a valid session file (nested too deeply)") from None
     except (json.JSONDecodeError, ValidationError) as exc:
         first = str(exc).splitlines()[0]
-        raise SessionError(f"{path}: not a valid session file ({first})") from None
+        raise SessionError(f"{where}: not a valid session file ({first})") from None
     except ValueError:  # an integer of more digits than Python converts
-        raise SessionError(f"{path}: not a valid session file (a number too long)") from None
-    return intact(record, str(path))
+        raise SessionError(f"{where}: not a valid session file (a number too long)") from None
+    return intact(record, where)
 
 
 def intact(record: SessionRecord, where: str) -> SessionRecord:
@@ -601,8 +543,8 @@ def intact(record: SessionRecord, where: str) -> SessionRecord:
     if problem is not None:
         raise SessionError(
             f"{where}: not a valid session file ({problem})",
-            hint="Correct the field in the file, or delete it with `xrntx-guide sessions "
-            "--delete FILE`.",
+            hint="Correct the field in the record before importing it, or delete the stored "
+            "session with `xrntx-guide sessions --delete ID`.",
         )
     problems = integrity.check_record(record)
     if not problems:
@@ -610,201 +552,10 @@ def intact(record: SessionRecord, where: str) -> SessionRecord:
     raise SessionError(
         f"{where}: session {record.label!r} ({record.id}): its results do not match its "
         "audit trail, so it is not read (was it edited by hand?): " + "; ".join(problems),
-        hint="A recorded result is never changed in the file: restore the session from a "
-        "backup, or move it out of the sessions folder and start a new walk; a result is "
+        hint="A recorded result is never changed by hand: restore the record from a backup, "
+        "or delete it (`xrntx-guide sessions --delete ID`) and start a new walk; a result is "
         "corrected with a new entry (README: answers file, --correct, 'edit').",
     )
-
-
-@dataclass
-class Scan:
-    """What a sessions folder holds: the records, newest first, and the files that are not
-    readable records, each with the reason."""
-
-    found: list[tuple[Path, SessionRecord]]
-    unreadable: list[tuple[Path, str]]
-
-    def warnings(self) -> list[str]:
-        return [
-            f"skipped {path}: {reason} (delete it with `xrntx-guide sessions --delete {path}`)"
-            for path, reason in self.unreadable
-        ]
-
-
-ELSEWHERE = "elsewhere.txt"
-"""The store's list of care sessions saved outside its folder (``walk --session FILE``),
-one absolute path a line: they are part of the patient's record as much as the files in
-the folder, so every listing, history and check of a label reads them too."""
-
-
-def note_elsewhere(directory: Path, path: Path) -> None:
-    """Remember a session file saved outside the sessions folder (or under a name a
-    listing would not read), so that the patient's record still holds it.
-
-    Raises:
-        SessionError: the store's list cannot be written.
-    """
-    where = path.resolve()
-    if where.parent == directory.resolve() and is_session_name(where.name):
-        return
-    index = directory / ELSEWHERE
-    try:
-        known = index.read_text(encoding="utf-8").splitlines() if index.exists() else []
-        if str(where) in known:
-            return
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(index, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as fh:
-            fh.write(f"{where}\n")
-    except OSError as exc:
-        raise SessionError(
-            f"{index}: cannot note the session {path} kept outside the sessions folder: "
-            f"{exc.strerror}",
-            hint="Save the session in the sessions folder (leave out --session).",
-        ) from None
-
-
-def _elsewhere(directory: Path) -> list[Path]:
-    index = directory / ELSEWHERE
-    try:
-        lines = index.read_text(encoding="utf-8").splitlines()
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SessionError(f"{index}: cannot read the store's list of sessions: {exc}") from None
-    return [Path(line) for line in dict.fromkeys(lines) if line.strip()]
-
-
-def scan_sessions(directory: Path) -> Scan:
-    """Every session file in the folder, and every one the store's list says was saved
-    elsewhere; one that cannot be read is set aside, never an error for the others."""
-    scan = Scan([], [])
-    try:
-        names = sorted(entry.name for entry in os.scandir(directory))
-    except (FileNotFoundError, NotADirectoryError):
-        return scan
-    except OSError as exc:
-        raise SessionError(f"{directory}: cannot list the sessions: {exc.strerror}") from None
-    paths = [directory / name for name in names if is_session_name(name)]
-    paths += [p for p in _elsewhere(directory) if p not in paths]
-    for path in paths:
-        try:
-            scan.found.append((path, load(path)))
-        except SessionError as exc:
-            reason = exc.message.removeprefix(f"{path}: ")
-            scan.unreadable.append((path, reason))
-    scan.found.sort(key=lambda item: item[1].updated, reverse=True)
-    return scan
-
-
-def list_sessions(directory: Path) -> list[tuple[Path, SessionRecord | None]]:
-    """Every session file in the folder, newest first; unreadable ones last, as None."""
-    scan = scan_sessions(directory)
-    return [*scan.found, *((path, None) for path, _ in scan.unreadable)]
-
-
-def find_session(
-    directory: Path, ref: str | None, warn: Callable[[str], None] | None = None
-) -> Path:
-    """A session by label or id (or the most recent unfinished one when ref is None).
-
-    Files in the folder that are not readable records are skipped, each passed to
-    ``warn`` when it is given."""
-    return _find(_scan(directory, warn), ref)
-
-
-def resolve_session(directory: Path, ref: str, warn: Callable[[str], None] | None = None) -> Path:
-    """A session by id or label in the folder, else by the name of its file."""
-    scan = _scan(directory, warn)
-    key = label_key(ref)
-    known = any(ref == r.id or label_key(r.label) == key for _, r in scan.found)
-    if not known and Path(ref).exists():
-        return Path(ref)
-    return _find(scan, ref)
-
-
-def _scan(directory: Path, warn: Callable[[str], None] | None) -> Scan:
-    scan = scan_sessions(directory)
-    if warn is not None:
-        for message in scan.warnings():
-            warn(message)
-    return scan
-
-
-def _find(scan: Scan, ref: str | None) -> Path:
-    found = scan.found
-    if ref is None:
-        for path, rec in found:
-            if rec.status != "complete":
-                return path
-        raise SessionError(
-            "there is no unfinished session to resume", hint="Start one with `xrntx-guide walk`."
-        )
-    by_id = [p for p, r in found if r.id == ref]
-    # 'pat', 'P-AT' and 'PAT' are one patient's label (visit/labels.py), as for check.
-    key = label_key(ref)
-    by_label = [(p, r) for p, r in found if label_key(r.label) == key]
-    if by_id and any(p not in by_id for p, _ in by_label):
-        # One session's id is another patient's label: deleting or resuming either could
-        # be the wrong patient's record. Nothing is guessed.
-        raise SessionError(
-            f"{ref!r} is the id of one session and the label of another: it is ambiguous",
-            hint="Give the session's file instead (`xrntx-guide sessions` lists them).",
-        )
-    if by_id:
-        return by_id[0]
-    if not by_label:
-        raise SessionError(
-            f"no session with label or id {ref!r}",
-            hint="`xrntx-guide sessions` lists saved sessions.",
-        )
-    if len(by_label) > 1:
-        ids = ", ".join(f"{r.id} ({r.status}, {r.updated:%Y-%m-%d %H:%M})" for _, r in by_label)
-        raise SessionError(
-            f"{len(by_label)} sessions have the label {ref!r}: {ids}",
-            hint="Give the id instead of the label (`xrntx-guide sessions` lists them).",
-        )
-    return by_label[0][0]
-
-
-def deletable_session(directory: Path, ref: str, warn: Callable[[str], None] | None = None) -> Path:
-    """The session record ``ref`` names (by id, label or file), checked as deletable.
-
-    Only ever a session record: a file named outside the sessions folder must read as a
-    valid session, and one in the folder must be named as a session is (a damaged
-    session can be deleted, a stray file next to it cannot).
-
-    Raises:
-        SessionError: nothing matches, or the file is not a session record.
-    """
-    path = resolve_session(directory, ref, warn)
-    in_store = path.parent.resolve() == directory.resolve() and is_session_name(path.name)
-    if not in_store:
-        try:
-            load(path)
-        except SessionError as exc:
-            raise SessionError(
-                f"--delete {ref}: not a session record, so it is not deleted ({exc.message})",
-                hint="`xrntx-guide sessions` lists the sessions that can be deleted.",
-            ) from None
-    return path
-
-
-def delete_session(directory: Path, ref: str, warn: Callable[[str], None] | None = None) -> Path:
-    """Delete one session record (see :func:`deletable_session`); returns its path.
-
-    Raises:
-        SessionError: nothing matches, the file is not a session record, or it cannot
-            be deleted.
-    """
-    path = deletable_session(directory, ref, warn)
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        raise SessionError(f"--delete {ref}: {path} no longer exists") from None
-    except OSError as exc:
-        raise SessionError(f"--delete {ref}: cannot delete {path}: {exc.strerror}") from None
-    return path
 
 
 def clean_label(text: str) -> str:

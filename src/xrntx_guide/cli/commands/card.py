@@ -11,6 +11,7 @@ import typer
 
 from ...engine.evaluate import evaluate
 from ...errors import SessionError, UsageError
+from ..storage import DatabaseOpt, given_record, the_store
 from .common import (
     NoteSiteOpt,
     PlainDataOpt,
@@ -19,7 +20,6 @@ from .common import (
     environment,
     guide_of,
     pack_paths,
-    suggesting_labels,
     ui_for,
 )
 
@@ -31,7 +31,9 @@ or left at a stop without its override: no injection that day)."""
 
 def card(
     ctx: typer.Context,
-    session: Annotated[str, typer.Argument(help="Session file, label or id.")],
+    session: Annotated[
+        str, typer.Argument(help="Session id or label (a JSON record file is imported).")
+    ],
     fmt: Annotated[str, typer.Option("--format", help="html | text")] = "text",
     output: Annotated[
         Path | None,
@@ -49,6 +51,7 @@ def card(
     steps: StepsOpt = None,
     site: NoteSiteOpt = None,
     plain: PlainDataOpt = False,
+    database: DatabaseOpt = None,
 ) -> None:
     """Print the patient's emergency card from a finished visit: the last injection, the
     date the blockade ends, and what emergency staff need to know about pain relief."""
@@ -56,17 +59,14 @@ def card(
     from ...output.card import card_html, card_text, emergency_card
     from ...visit.history import timeline
     from ...visit.resume import session_guide
-    from ...visit.session import load, resolve_session, scan_sessions
 
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r}{did_you_mean(fmt, FORMATS)}: choose html or text")
     ui = ui_for(env, plain=True)
     # The session is found and read as the note finds and reads it.
-    directory = env.sessions_dir()
-    path = suggesting_labels(
-        directory, session, lambda: resolve_session(directory, session, warn=ui.warning)
-    )
-    record = load(path)
+    store = the_store(env, database, ui.warning)
+    record = given_record(ui, env, store, session)
+    path = f"session {record.id}"
     steps, site = pack_paths(env, steps, site, site_var=False)
     if record.demo_clock is not None:
         raise SessionError(
@@ -78,14 +78,15 @@ def card(
         raise SessionError(
             f"session {record.id} ({record.status.replace('_', ' ')}) is not finished: the "
             "card is printed from a finished visit",
-            hint="Finish it (`xrntx-guide walk --resume --session FILE`), then print the card.",
+            hint=f"Finish it (`xrntx-guide walk --resume --session {record.id}`), then "
+            "print the card.",
         )
     guide = session_guide(guide_of(steps, site), record, path, steps, site)
     day = record.today or env.today()
     state = evaluate(guide, record.inputs(guide, day))
     visit_day = state.value(guide.meta.date_key)
     as_of = visit_day if isinstance(visit_day, dt.date) else day
-    records = [r for _, r in scan_sessions(directory).found]
+    records = store.history(record.label).records
     tl = timeline(guide, records, record.label, as_of, before_only=True, shown_only=True)
     made = emergency_card(guide, tl, name)
     text = card_html(made) if fmt == "html" else card_text(made)

@@ -176,7 +176,7 @@ def _check_batch(
             guide, given.raw, given.where, given.answers, answer or [], day, env.now()
         )[0],
         now=env.now(),
-        store=env.sessions_dir(),  # read only for a line with a "label"
+        store=lambda: _store(env),  # opened only for a line with a "label"
     )
     if str(source) == "-":
         handle = env.stdin.buffer
@@ -239,3 +239,9 @@ def _on_track(guide: Guide, state: Any, given: Any, day: dt.date, now: dt.dateti
     if g is None or not days:
         return None
     return progress(g, days, table_of(guide), day, guide.setting_values.get(NALTREXONE_DAYS))
+
+
+def _store(env: Environment) -> Any:
+    from ..storage import the_store
+
+    return the_store(env)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -228,11 +228,11 @@ def patient_record(env: Environment, guide: Guide, label: str, day: dt.date) -> 
     """The record of the patient ``label`` on ``day``: their sessions in the store, read
     as a walk reads them (visit/history.py). Only this opens the store."""
     from ...visit.history import timeline
-    from ..history import store_scan
+    from ..storage import the_store
 
-    scan = store_scan(env.sessions_dir())  # an unreadable file: the record's warnings
-    found = [r for _, r in scan.found]
-    return timeline(guide, found, patient_label(label), day, unreadable=scan.unreadable)
+    label = patient_label(label)
+    found = the_store(env).history(label)  # an unreadable visit: the record's warnings
+    return timeline(guide, found.records, label, day, unreadable=found.unreadable)
 
 
 def read_stdin_answers(env: Environment) -> dict[str, Any]:
@@ -273,30 +273,6 @@ def did_you_mean(given: str, choices: list[str] | tuple[str, ...]) -> str:
 
     close = difflib.get_close_matches(given, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def suggesting_labels(directory: Path, ref: str | None, find: Callable[[], Path]) -> Path:
-    """``find()`` a session by label or id; when none has ``ref``, the error says which
-    label (or id) in the folder is nearest: ``(did you mean 'jd-01'?)``.
-
-    Raises:
-        SessionError: from ``find``, with the suggestion when there is one.
-    """
-    from ...errors import SessionError
-    from ...visit.session import scan_sessions
-
-    try:
-        return find()
-    except SessionError as exc:
-        if ref is None:
-            raise
-        records = [r for _, r in scan_sessions(directory).found]
-        if any(ref in (r.id, r.label) for r in records):
-            raise  # the label is there (several sessions have it, say): no typo
-        extra = did_you_mean(ref, sorted({r.label for r in records} | {r.id for r in records}))
-        if not extra:
-            raise
-        raise SessionError(exc.message + extra, hint=exc.hint) from None
 
 
 def parse_today(text: str | None, env: Environment, now: str | None = None) -> dt.date:

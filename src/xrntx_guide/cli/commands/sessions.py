@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +12,7 @@ import typer
 
 from ...engine.evaluate import evaluate
 from ...errors import UsageError
+from ..storage import ClinicianOpt, DatabaseOpt, clinician, given_record, the_store
 from .common import (
     JsonOpt,
     NoteSiteOpt,
@@ -27,45 +28,72 @@ from .common import (
     pack_paths,
     parse_today,
     patient_label,
-    suggesting_labels,
     ui_for,
 )
+
+PAGE = 50
+"""Visits per page of `sessions`."""
 
 
 def sessions(
     ctx: typer.Context,
+    action: Annotated[
+        str | None,
+        typer.Argument(
+            help="export ID (the visit as its JSON record) or import FILE (a JSON record, "
+            "checked as a resume checks it); nothing: list the visits.",
+            show_default=False,
+        ),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Argument(help="The visit's id (export) or the file (import).", show_default=False),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="export: write to FILE (default: stdout)."),
+    ] = None,
     delete: Annotated[
         list[str] | None,
         typer.Option(
-            "--delete", help="Delete a session (label, id or file), repeatable.", show_default=False
+            "--delete", help="Delete a session (id or label), repeatable.", show_default=False
         ),
     ] = None,
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Delete without asking (needed off a terminal).")
     ] = False,
+    page: Annotated[
+        int, typer.Option("--page", min=1, help=f"Which page of {PAGE} visits, latest first.")
+    ] = 1,
     json_out: JsonOpt = False,
     plain: PlainOpt = False,
+    database: DatabaseOpt = None,
+    clinician_name: ClinicianOpt = None,
 ) -> None:
-    """List saved walkthroughs, or delete them (asking first, unless --yes)."""
+    """List saved walkthroughs (a page at a time), delete them (asking first, unless
+    --yes), or move one out of or into the store (export ID, import FILE)."""
     env = environment(ctx)
-    from ...visit.session import delete_session, scan_sessions
+    from ...store.refs import find_visit
 
     ui = ui_for(env, plain)
-    directory = env.sessions_dir()
+    by = clinician(env, clinician_name)
+    if action is not None:
+        _move(ui, env, action, target, output, database, by)
+        return
+    store = the_store(env, database, ui.warning, by)
     if delete:
-        # Check every reference first: a typo, or a file that is not a session record,
-        # deletes nothing and asks nothing.
-        paths = [_deletable(directory, ref, ui.warning) for ref in delete]
+        # Check every reference first: a typo deletes nothing and asks nothing.
+        chosen = [find_visit(store, ref) for ref in delete]
         if not yes:
             if not env.stdin_tty:
                 raise UsageError(
                     f"--delete: not on a terminal, so nothing is deleted without --yes "
-                    f"({', '.join(map(str, paths))})",
+                    f"({', '.join(f'{r.label} {r.id}' for r in chosen)})",
                     hint="Add --yes to delete without asking.",
                 )
             ui.line("This deletes:")
-            for path in paths:
-                ui.line(f"  {path}")
+            for row in chosen:
+                ui.line(f"  {row.label} (session {row.id}, {row.status})")
             try:
                 reply = ui.ask("Delete? [y/N]: ").strip().lower()
             except EOFError:
@@ -73,76 +101,125 @@ def sessions(
             if reply not in ("y", "yes"):
                 ui.note("nothing deleted")
                 return
-        for ref in delete:
-            ui.note(f"deleted {delete_session(directory, ref)}")
+        for row in chosen:
+            store.delete(row.id)
+            ui.note(f"deleted session {row.id} ({row.label})")
         return
-    scan = scan_sessions(directory)
-    # A file that is not a readable session is skipped with a warning (and listed in
-    # the JSON with its reason): it never hides the others.
-    for message in scan.warnings():
-        ui.warning(message)
+    total = store.count()
+    found = store.rows(PAGE, (page - 1) * PAGE)
     rows: list[dict[str, Any]] = [
         {
-            "file": str(path),
-            "label": rec.label,
-            "id": rec.id,
-            "guide_version": rec.guide_version,
-            "phase": rec.phase,
-            "status": rec.status,
-            "next_dose_due": rec.next_dose_due,
-            "updated": rec.updated.isoformat(timespec="seconds"),
+            "id": r.id,
+            "label": r.label,
+            "guide_version": r.guide_version,
+            "visit_date": r.visit_date,
+            "phase": r.phase,
+            "status": r.status,
+            "next_dose_due": r.next_dose_due,
+            "updated": r.updated.astimezone().isoformat(timespec="seconds"),
+            "updated_by": r.updated_by,
+            "revision": r.revision,
         }
-        for path, rec in scan.found
+        for r in found
     ]
     if json_out:
-        unreadable = [
-            {"file": str(path), "status": "error", "error": reason}
-            for path, reason in scan.unreadable
-        ]
-        ui.result(json.dumps(rows + unreadable, ensure_ascii=False))
+        ui.result(json.dumps(rows, ensure_ascii=False))
         return
     if not rows:
-        ui.line(f"No sessions in {directory}.")
+        ui.line(f"No sessions in {store.where}." if total == 0 else f"No page {page}.")
         return
     ui.table(
         ["label", "id", "guide", "phase", "status", "next dose", "updated"],
         [
             [
-                r["label"],
-                r["id"],
-                r["guide_version"],
-                r["phase"] or "",
-                r["status"],
-                r["next_dose_due"] or "",
-                r["updated"],
+                r.label,
+                r.id,
+                r.guide_version,
+                r.phase or "",
+                r.status,
+                r.next_dose_due or "",
+                r.updated.astimezone().strftime("%Y-%m-%d %H:%M"),
             ]
-            for r in rows
+            for r in found
         ],
     )
-    ui.note(f"Folder: {directory}")
+    pages = (total + PAGE - 1) // PAGE
+    more = f"; --page {page + 1} for more" if page < pages else ""
+    ui.note(f"{total} visits, page {page} of {pages}{more}. The store:")
+    ui.note(store.where)  # on a line of its own: a path is never split
 
 
-def _deletable(directory: Path, ref: str, warn: Callable[[str], None]) -> Path:
-    from ...visit.session import deletable_session
+def _move(
+    ui: Any,
+    env: Any,
+    action: str,
+    target: str | None,
+    output: Path | None,
+    database: str | None,
+    by: str,
+) -> None:
+    """`sessions export ID [-o FILE]`, `sessions import FILE`."""
+    from ...store.refs import find_visit, import_record, read_record_file
 
-    return suggesting_labels(directory, ref, lambda: deletable_session(directory, ref, warn=warn))
+    if action not in ("export", "import"):
+        raise UsageError(
+            f"sessions {action}{did_you_mean(action, ('export', 'import'))}: "
+            "give export ID or import FILE (or nothing, to list the visits)"
+        )
+    if target is None:
+        what = "ID" if action == "export" else "FILE"
+        raise UsageError(f"sessions {action}: give the {what}")
+    if action == "import":
+        record = read_record_file(Path(target))
+        store = the_store(env, database, ui.warning, by)
+        if import_record(store, record, by):
+            ui.note(f"imported {target}: session {record.id} ({record.label!r})")
+        else:
+            ui.warning(
+                f"{target}: session {record.id} is already in the store; the stored one is "
+                "kept (export it to compare)"
+            )
+        return
+    store = the_store(env, database, ui.warning, by)
+    record, _ = store.load(find_visit(store, target).id)
+    text = record.model_dump_json(indent=2) + "\n"
+    if output is None:
+        env.stdout.write(text)
+        return
+    from ...store.sqlite import make_private_dir
+
+    try:
+        make_private_dir(output.parent)
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise UsageError(
+            f"--output {output}: the file exists; it is never overwritten",
+            hint="Name a new file.",
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"--output {output}: cannot write it: {exc.strerror}") from None
+    ui.note(f"exported session {record.id} ({record.label!r}) to {output}")
 
 
 def note(
     ctx: typer.Context,
-    session: Annotated[str, typer.Argument(help="Session file, label or id.")],
+    session: Annotated[
+        str, typer.Argument(help="Session id or label (a JSON record file is imported).")
+    ],
     fmt: Annotated[
         str, typer.Option("--format", help="markdown | text | json | ics | fhir")
     ] = "markdown",
     steps: StepsOpt = None,
     site: NoteSiteOpt = None,
     plain: PlainDataOpt = False,
+    database: DatabaseOpt = None,
 ) -> None:
     """Write the chart note of a walkthrough (or its next dose as a calendar event)."""
     env = environment(ctx)
     from ...output.report import note_data, note_ics, note_markdown
     from ...visit.history import timeline
-    from ...visit.session import load, resolve_session, scan_sessions
 
     formats = ("markdown", "text", "json", "ics", "fhir")
     if fmt not in formats:
@@ -151,11 +228,9 @@ def note(
             "or fhir"
         )
     ui = ui_for(env, plain=True)
-    directory = env.sessions_dir()
-    path = suggesting_labels(
-        directory, session, lambda: resolve_session(directory, session, warn=ui.warning)
-    )
-    record = load(path)
+    store = the_store(env, database, ui.warning)
+    record = given_record(ui, env, store, session)
+    path = f"session {record.id}"
     # The note judges the walk under the settings it ran with, as a resume does.
     steps, site = pack_paths(env, steps, site, site_var=False)
     from ...visit.resume import session_guide
@@ -164,7 +239,8 @@ def note(
     day = record.today or env.today()
     state = evaluate(guide, record.inputs(guide, day))
     # The visits before this one, as of its date: the note's own lines are this visit.
-    records = [r for _, r in scan_sessions(env.sessions_dir()).found]
+    found = store.history(record.label)
+    records = found.records
     visit_day = state.value(guide.meta.date_key)
     as_of = visit_day if isinstance(visit_day, dt.date) else day
     earlier = timeline(
@@ -209,6 +285,7 @@ def history(
     steps: StepsOpt = None,
     site: SiteOpt = None,
     plain: PlainOpt = False,
+    database: DatabaseOpt = None,
 ) -> None:
     """A patient's timeline across visits: the injections given (date, side, needle, kit
     lot, next dose due), the other visits, and when the next dose is due."""
@@ -218,4 +295,5 @@ def history(
     ui = ui_for(env, plain)
     guide = guide_of(*pack_paths(env, steps, site))
     label = patient_label(label, "history")
-    run_history(ui, guide, env.sessions_dir(), label, parse_today(today, env, now_at), json_out)
+    day = parse_today(today, env, now_at)
+    run_history(ui, guide, the_store(env, database, ui.warning), label, day, json_out)

@@ -363,11 +363,15 @@ def demo(
             found = contradiction(guide, answers, earlier)
             return None if found is None else f"{found.key}: {found.at_prompt}"
 
+        from ...store import open_store
+        from ...store.saver import Saver
+
+        # A scratch store of its own: a training run is never in the clinic's store.
         w = Walk(
             ui,
             guide,
             record,
-            Path(scratch) / "demo.json",
+            Saver(open_store(None, Path(scratch)), "training", record.id),
             case.today,
             env.clock.sped_up(demo_clock),
             flag_overrides={r.gate: r for r in requests},

@@ -22,6 +22,7 @@ from ...visit.presets import (
     missing_message,
     parse_overrides,
 )
+from ..storage import ClinicianOpt, DatabaseOpt, clinician, the_store
 from .common import (
     AnswerOpt,
     AnswersOpt,
@@ -42,7 +43,6 @@ from .common import (
     program_name,
     save_recording,
     start_recording,
-    suggesting_labels,
     ui_for,
 )
 
@@ -61,9 +61,12 @@ def walk(
         ),
     ] = False,
     session: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--session", help="The session file to write (or to resume).", show_default=False
+            "--session",
+            help="With --resume: the stored session's id or label (a JSON record file "
+            "given here is imported into the store first, saying so).",
+            show_default=False,
         ),
     ] = None,
     label: Annotated[
@@ -119,6 +122,8 @@ def walk(
             "--no-save", help="A dry run: never write a session (interactive or --no-input)."
         ),
     ] = False,
+    database: DatabaseOpt = None,
+    clinician_name: ClinicianOpt = None,
 ) -> None:
     """Walk through the guide step by step (the default command)."""
     from ...visit.resume import (  # only for a walk: check's start-up stays without them
@@ -130,14 +135,9 @@ def walk(
     )
 
     env = environment(ctx)
-    from ...visit.session import (
-        clean_label,
-        default_path,
-        find_session,
-        load,
-        new_session,
-        refresh_defaults,
-    )
+    from ...store.refs import find_visit
+    from ...store.saver import Saver
+    from ...visit.session import clean_label, new_session, refresh_defaults
     from ..render import welcome
     from ..walk import DRY_RUN_START, HELP, Walk
 
@@ -161,27 +161,26 @@ def walk(
     # On a resume the session's own settings are in force: XRNTX_GUIDE_SITE is no --site.
     steps, site = pack_paths(env, steps, site, site_var=not resume)
     guide = guide_of(steps, site)
-    directory = env.sessions_dir()
+    by = clinician(env, clinician_name)
+    store = the_store(env, database, ui.note, by)
     if resume:
         if label is not None and session is None:
             label = patient_label(label)  # the one label rule (visit/labels.py)
-        path = session or suggesting_labels(
-            directory, label, lambda: find_session(directory, label, warn=ui.warning)
-        )
-        record = load(path)
+        ref = session if session is not None else label
+        if session is not None:
+            ref = _imported(ui, store, session, by, no_save) or session
+        record, revision = store.load(find_visit(store, ref).id)
+        path = f"session {record.id}"
         if label is not None and session is not None:
             from ...visit.labels import label_key
 
             if label_key(label) != label_key(record.label):
                 raise UsageError(
-                    f"--label {label}: the session {path} is the visit of {record.label!r}, "
+                    f"--label {label}: the {path} is the visit of {record.label!r}, "
                     "another label: a resume never changes whose visit it is",
                     hint="Leave out --label (or give the session's own) to resume it.",
                 )
-        if session is not None and not no_save and record.demo_clock is None:
-            from ...visit.session import note_elsewhere
-
-            note_elsewhere(directory, session)  # one saved before the store kept a list
+        saver = Saver.loaded(store, by, record, revision)
         guide = session_guide(guide, record, path, steps, site)
         demo_clock = session_clock(record, path, demo_clock)
         if record.guide_id != guide.meta.id:
@@ -229,7 +228,13 @@ def walk(
         label = (
             label or f"patient-{day.strftime('%Y%m%d')}-{env.now().astimezone().strftime('%H%M')}"
         )
-        _warn_if_label_used(ui, directory, label)
+        if session is not None:
+            raise UsageError(
+                f"--session {session}: --session names a stored session to resume (its id "
+                "or label, or a JSON record file to import); a new walk is saved in the store",
+                hint="Leave out --session for a new walk, or add --resume to continue one.",
+            )
+        _warn_if_label_used(ui, store, label)
         from ...visit.session import ClockRecord
 
         # A fixed clock is recorded as given (--now 10:00 is 10:00, not 10:00 plus the
@@ -240,20 +245,8 @@ def walk(
         record = new_session(guide, label, env.now(), fixed_day, clock=ran_on)
         if demo_clock != 1.0:
             record.demo_clock = demo_clock
-        path = session or default_path(record, directory)
-        if session is not None and session.is_dir():
-            raise UsageError(
-                f"--session {session}: that is a folder; name a session file "
-                f"(for example {session / 'visit.json'})"
-            )
-        if session is not None and session.exists() and not no_save:
-            raise UsageError(f"--session {session}: the file exists; use --resume to continue it")
-        if session is not None and not no_save and record.demo_clock is None:
-            from ...visit.session import note_elsewhere
-
-            # A care session kept outside the folder is still the patient's record: a
-            # later walk or check of the label must see its dose or its positive challenge.
-            note_elsewhere(directory, session)
+        saver = Saver(store, by, record.id)
+        path = f"session {record.id}"
 
     clock = env.clock.sped_up(demo_clock)
     if record.demo_clock is not None:
@@ -352,7 +345,7 @@ def walk(
         stale = stale_history_answers(record) if resume else []
         if stale:  # filled in again from the timeline as it is now, never kept from then
             record.clear(stale, now, "filled in again from the history on resume")
-        tl = walk_timeline(ui, guide, directory, record, day)
+        tl = walk_timeline(ui, guide, store, record, day)
         prefills = tl.prefills
 
         def conflict(key: str, value: object) -> str | None:
@@ -376,7 +369,7 @@ def walk(
                 ui,
                 guide,
                 record,
-                None if no_save else path,
+                None if no_save else saver,
                 day,
                 requests,
                 acknowledge or [],
@@ -388,18 +381,20 @@ def walk(
             save_recording(ui, record_to, record.label)
         raise typer.Exit(int(code))
     if resume:
-        welcome(ui, guide, [f"Resuming {record.label!r} ({path})", HELP])
+        welcome(ui, guide, [f"Resuming {record.label!r} ({path}, {store.where})", HELP])
         _rapid_day_due(ui, guide, record, day)
     elif not no_save:
         # The path on a line of its own: after the label it ran past 80 columns and the
         # terminal split it ('...ready1-58c801' / 'fb.json').
-        ui.note(f"Session {record.label!r}, saved after every answer in:")
-        ui.note(str(path))
+        ui.note(f"Session {record.label!r} (id {record.id}), saved after every answer in:")
+        ui.note(store.where)
+    if interactive:
+        saver.decide = lambda clash: _keep_mine(ui, clash)
     w = Walk(
         ui,
         guide,
         record,
-        path,
+        saver,
         day,
         clock,
         flag_overrides={r.gate: r for r in requests},
@@ -491,18 +486,58 @@ def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
             ui.error(str(exc))
 
 
-def _warn_if_label_used(ui: UI, directory: Path, label: str) -> None:
-    from ...visit.labels import label_key
-    from ...visit.session import list_sessions
-
-    key = label_key(label)  # 'pat' and 'ＰＡＴ' are the patient 'PAT' (visit/labels.py)
-    same = [r for _, r in list_sessions(directory) if r is not None and label_key(r.label) == key]
+def _warn_if_label_used(ui: UI, store: Any, label: str) -> None:
+    same = store.find(label)  # 'pat' and 'ＰＡＴ' are the patient 'PAT' (visit/labels.py)
     if same:
         ui.warning(
             f"the label {label!r} is already used by session {same[0].id} ({same[0].status}); "
             f"this starts a new session. To continue that one: "
-            f"xrntx-guide walk --resume --session <file> (see `xrntx-guide sessions`)"
+            f"xrntx-guide walk --resume --session {same[0].id}"
         )
+
+
+def _imported(ui: UI, store: Any, ref: str, by: str, no_save: bool) -> str | None:
+    """``--session FILE``: a JSON record file is imported into the store (saying so) and
+    resumed there; the id of the record, or None when ``ref`` names no file (an id or a
+    label). An id or a label is never read as a file, and a file never as a label."""
+    if store.by_id(ref) is not None or not ("/" in ref or ref.endswith(".json")):
+        return None
+    from ...store.refs import import_record, read_record_file
+
+    if not Path(ref).exists():
+        return None
+    record = read_record_file(Path(ref))
+    if store.by_id(record.id) is not None:
+        ui.note(f"{ref}: session {record.id} is already in the store; resuming the stored record")
+    elif no_save:
+        raise UsageError(
+            f"--session {ref}: a file is imported into the store before it is resumed, and "
+            "--no-save writes nothing",
+            hint=f"Import it first: xrntx-guide sessions import {ref}",
+        )
+    else:
+        import_record(store, record, by)
+        ui.note(
+            f"{ref}: imported into the store as session {record.id} (the file is left as it is)"
+        )
+    return record.id
+
+
+def _keep_mine(ui: UI, clash: Any) -> bool:
+    """A key this run and another both changed: the clinician chooses which stands."""
+    who = clash.by or "another run"
+    ui.warning(
+        f"{clash.key}: changed by {who} to {clash.theirs!r} while this run set {clash.mine!r}"
+    )
+    while True:
+        try:
+            reply = ui.ask(f"Keep which for {clash.key}? [mine/theirs]: ").strip().lower()
+        except EOFError:
+            return False
+        if reply in ("m", "mine"):
+            return True
+        if reply in ("t", "theirs"):
+            return False
 
 
 def _stderr_ui(env: Environment) -> UI:
@@ -526,7 +561,7 @@ def _walk_without_prompts(
     ui: UI,
     guide: Guide,
     record: SessionRecord,
-    path: Path | None,
+    saver: Any,
     day: dt.date,
     requests: list[Any],
     acknowledge: list[str],
@@ -534,25 +569,34 @@ def _walk_without_prompts(
     prefills: dict[str, Any] | None = None,
     json_to: TextIO | None = None,
 ) -> ExitCode:
-    """Run the unattended walk, save the session (unless ``path`` is None: --no-save), and
-    say where it ended: on the screen, or as one JSON object on ``json_to`` (--json)."""
+    """Run the unattended walk, save the session (unless ``saver`` is None: --no-save), and
+    say where it ended: on the screen, or as one JSON object on ``json_to`` (--json).
+    When another run saved the session meanwhile, its changes are merged in (said) and
+    the walk is run again on the merged record; a key both changed is refused (exit 2)."""
     from ...engine.drive import walk_unattended
-    from ...visit.session import save
     from ..render import show_card_hint, show_gate, show_summary
     from ..walk import DRY_RUN_END
 
     wanted = {r.gate: r for r in requests}
-    outcome = walk_unattended(guide, record, day, wanted, acknowledge, now, prefills)
+    for _ in range(5):
+        outcome = walk_unattended(guide, record, day, wanted, acknowledge, now, prefills)
+        from ...visit.results import note_rating
+
+        note_rating(guide, record, outcome.state, day, now)
+        record.summarise(outcome.state, now)
+        if saver is None:
+            break
+        record.updated = now
+        merged = saver.save(record)
+        if not merged:
+            break
+        for line in merged:
+            ui.warning(line)
     for key in prefills or {}:
         kept = record.answers.get(key)
         if kept is not None and kept.origin == "history":
             ui.note(f"{key}: {kept.value} ({prefills[key].note})")  # type: ignore[index]
-    from ...visit.results import note_rating
-
-    note_rating(guide, record, outcome.state, day, now)
-    record.summarise(outcome.state, now)
-    if path is not None:
-        save(record, path, now)
+    path = f"session {saver}" if saver is not None else None
     saved = f"Saved: {path}" if path is not None else DRY_RUN_END
     if json_to is not None:
         return _outcome_json(json_to, outcome, record, path, day)
@@ -584,7 +628,7 @@ def _walk_without_prompts(
 
 
 def _outcome_json(
-    out: TextIO, outcome: Any, record: SessionRecord, path: Path | None, day: dt.date
+    out: TextIO, outcome: Any, record: SessionRecord, path: str | None, day: dt.date
 ) -> ExitCode:
     """``walk --json``: where the walk ended, as one JSON object (shape in the README)."""
     import json
@@ -601,7 +645,7 @@ def _outcome_json(
     data = {
         "format_version": WALK,
         "status": status,
-        "session": str(path) if path is not None else None,
+        "session": record.id if path is not None else None,
         "label": record.label,
         "today": day.isoformat(),
         "stopped_at": gate,

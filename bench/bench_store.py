@@ -1,0 +1,186 @@
+"""The store at a clinic's scale: 100,000 visits in the SQLite store, and what each
+command costs with them. Prints figures; asserts nothing (not a timed test).
+
+Run: ``.venv/bin/python bench/bench_store.py [--visits N] [--runs N] [--main PATH]``.
+Targets: with 100,000 stored visits, ``walk`` reaches its first prompt in under 0.3 s,
+``history LABEL`` takes under 0.1 s, ``sessions`` lists a page in under 0.2 s with under
+100 MB of memory, a save takes under 10 ms; ``walk`` on an empty store starts no slower
+than 1.1x the previous version (``--main``: its installed program, if given).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+EXE = Path(sys.executable).with_name("xrntx-guide")
+STEPS = HERE.parent / "steps"
+
+
+def generate(home: Path, visits: int) -> str:
+    """``visits`` visits of visits/12 patients, a year of monthly visits; a label."""
+    from xrntx_guide.pack.load import load_guide
+    from xrntx_guide.store import open_store
+    from xrntx_guide.visit.session import new_session
+
+    guide = load_guide(STEPS)
+    store = open_store(None, home)
+    rng = random.Random(7)
+    start = dt.datetime(2025, 11, 24, 9, 0, tzinfo=dt.UTC)
+    db = store._db  # type: ignore[attr-defined]  # one transaction for the bulk load
+    db.execute("BEGIN")
+    patients = max(1, visits // 12)
+    for i in range(visits):
+        at = start + dt.timedelta(days=rng.randrange(365), minutes=rng.randrange(600))
+        record = new_session(guide, f"P{i % patients:05d}", at, at.date())
+        record.set_answer("visit", "repeat_injection", "typed", at)
+        record.set_answer("injection_date", at.date().isoformat(), "typed", at)
+        record.set_answer("age", rng.randrange(18, 80), "typed", at)
+        record.status = rng.choice(["complete", "complete", "complete", "blocked", "in_progress"])
+        record.visit_date = at.date().isoformat()
+        while store.by_id(record.id) is not None:  # as a save draws another id
+            record.id = secrets.token_hex(4)
+        store.create(record, "bench")
+    db.execute("COMMIT")
+    store.close()
+    return "P00042"
+
+
+def clock(cmd: list[str], env: dict[str, str], runs: int) -> float:
+    """The median wall time of a command, in seconds."""
+    times = []
+    for _ in range(runs):
+        begin = time.perf_counter()
+        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - begin)
+    return statistics.median(times)
+
+
+def peak_mb(cmd: list[str], env: dict[str, str]) -> float:
+    """The peak resident memory of a command, in MB (its own process)."""
+    probe = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], "
+        "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *cmd], env=env, capture_output=True, text=True
+    )
+    return int(out.stdout.strip()) / 1024
+
+
+def first_prompt(exe: str, env: dict[str, str], label: str, runs: int) -> float:
+    """Seconds from starting ``walk --label L`` in a terminal to its first question."""
+    import pexpect
+
+    times = []
+    for _ in range(runs):
+        begin = time.perf_counter()
+        child = pexpect.spawn(exe, ["walk", "--plain", "--label", label], env=env, timeout=300)
+        child.expect(r"\(number or value\)")
+        times.append(time.perf_counter() - begin)
+        child.terminate(force=True)
+    return statistics.median(times)
+
+
+def one_save(home: Path, runs: int) -> float:
+    """The median time of one save (load excluded), in seconds."""
+    from xrntx_guide.store import open_store
+
+    store = open_store(None, home)
+    visit = store.rows(1)[0].id
+    record, revision = store.load(visit)
+    times = []
+    for n in range(runs):
+        record.set_answer("age", 30 + n % 40, "typed", dt.datetime.now(dt.UTC))
+        begin = time.perf_counter()
+        revision = store.save(record, revision, "bench")
+        times.append(time.perf_counter() - begin)
+    store.close()
+    return statistics.median(times)
+
+
+def in_process(home: Path, label: str, runs: int) -> dict[str, float]:
+    """The store's own share of each command, without the program's start-up (median,
+    seconds): one label's history, and one page of the listing with its count."""
+    from xrntx_guide.store import open_store
+
+    def median(fn: object) -> float:
+        times = []
+        for _ in range(runs):
+            begin = time.perf_counter()
+            fn()  # type: ignore[operator]
+            times.append(time.perf_counter() - begin)
+        return statistics.median(times)
+
+    begin = time.perf_counter()
+    store = open_store(None, home)
+    opened = time.perf_counter() - begin
+    out = {
+        "open": opened,
+        "history": median(lambda: store.history(label)),
+        "page": median(lambda: (store.rows(50, 0), store.count())),
+        "find": median(lambda: store.find(label)),
+    }
+    store.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--visits", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--main", help="the previous version's xrntx-guide, to compare")
+    args = parser.parse_args()
+    print(f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
+    print(f"date: {dt.date.today().isoformat()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        env = {**os.environ, "XRNTX_GUIDE_HOME": str(home), "NO_COLOR": "1"}
+        env.pop("XRNTX_GUIDE_DATABASE", None)
+        begin = time.perf_counter()
+        label = generate(home, args.visits)
+        print(f"generated {args.visits:,} visits in {time.perf_counter() - begin:.1f} s")
+        size = (home / "visits.sqlite3").stat().st_size / 1e6
+        print(f"store: {size:.0f} MB")
+        parts = in_process(home, label, max(args.runs, 5))
+        print(
+            "in the store (no start-up): open {open:.4f} s, history {history:.4f} s, "
+            "a page and its count {page:.4f} s, find a label {find:.4f} s".format(**parts)
+        )
+        exe = str(EXE)
+        print(f"walk to first prompt:  {first_prompt(exe, env, label, args.runs):.3f} s")
+        history = clock([exe, "history", label], env, args.runs)
+        print(f"history {label}:        {history:.3f} s")
+        page = clock([exe, "sessions"], env, args.runs)
+        print(f"sessions (one page):   {page:.3f} s, peak {peak_mb([exe, 'sessions'], env):.0f} MB")
+        print(f"one save:              {one_save(home, 50) * 1000:.2f} ms")
+        # Start-up on an empty store, this version and --main alternately (each with a
+        # home of its own, its pack cache warmed first): the machine's load hits both.
+        walk = ["walk", "--no-input", "--no-save", "-a", "visit=first_injection"]
+        programs = {"this version": exe, **({"--main": args.main} if args.main else {})}
+        homes = {name: Path(tmp) / f"empty-{n}" for n, name in enumerate(programs)}
+        times: dict[str, list[float]] = {name: [] for name in programs}
+        for n in range(args.runs + 1):
+            for name, program in programs.items():
+                env_empty = {**env, "XRNTX_GUIDE_HOME": str(homes[name])}
+                took = clock([program, *walk], env_empty, 1)
+                if n:
+                    times[name].append(took)
+        for name, runs in times.items():
+            print(f"walk, empty store ({name}): {statistics.median(runs):.3f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Opening the store for a command: which store (``--database``, XRNTX_GUIDE_DATABASE,
+else the SQLite file in the data folder), who is making the changes (``--clinician``,
+XRNTX_GUIDE_CLINICIAN, else the login name), and the one-time import of an earlier
+version's session files. Only the commands that read or write sessions call it: ``check``
+opens the store only for ``--label``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ..env import Environment
+
+if TYPE_CHECKING:  # the store (and pydantic) is imported only by a command that opens it
+    from ..store import Store
+
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="The store: a postgresql:// URL (a clinic's shared store) or a SQLite file "
+        "(default: visits.sqlite3 in the data folder; env XRNTX_GUIDE_DATABASE).",
+        show_default=False,
+    ),
+]
+ClinicianOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--clinician",
+        help="Who makes the changes, for the audit trail (env XRNTX_GUIDE_CLINICIAN; "
+        "default: the login name).",
+        show_default=False,
+    ),
+]
+
+IMPORTED_MARK = ".sessions-imported"
+"""Left in the data folder once the earlier version's session files were imported."""
+
+
+def clinician(env: Environment, given: str | None = None) -> str:
+    """Who makes this run's changes."""
+    if given and given.strip():
+        return given.strip()
+    named = env.var("XRNTX_GUIDE_CLINICIAN")
+    if named and named.strip():
+        return named.strip()
+    for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        if env.var(var):
+            return str(env.var(var))
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):
+        return "unknown"
+
+
+def the_store(
+    env: Environment,
+    database: str | None = None,
+    say: Callable[[str], None] | None = None,
+    by: str | None = None,
+) -> Store:
+    """The run's store, opened; with the default store, an earlier version's session
+    files are imported once (left in place), and ``say`` is told so.
+
+    Raises:
+        StoreError: it cannot be opened (the message names the fix).
+    """
+    from ..store import open_store
+
+    url = database or env.var("XRNTX_GUIDE_DATABASE")
+    data = env.data_dir()
+    store = open_store(url, data)
+    if url is None:
+        _import_once(store, env.sessions_dir(), data, by or clinician(env), say)
+    return store
+
+
+def _import_once(
+    store: Store, folder: Path, data: Path, by: str, say: Callable[[str], None] | None
+) -> None:
+    mark = data / IMPORTED_MARK
+    if mark.exists() or not folder.is_dir():
+        return
+    from ..store.refs import import_folder
+
+    done = import_folder(store, folder, by)
+    try:
+        fd = os.open(mark, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        os.close(fd)
+    except OSError:
+        pass
+    if say is None or not (done.imported or done.unreadable):
+        return
+    say(
+        f"imported {len(done.imported)} session file(s) from {folder} into the store "
+        f"{store.where}; the files are left in place (this is said once)"
+    )
+    for path, why in done.unreadable:
+        say(f"not imported: {path} ({why})")
+
+
+def given_record(ui: Any, env: Any, store: Any, ref: str) -> Any:
+    """The record ``ref`` names (for ``note`` and ``card``): an id or a label in the
+    store; a JSON file's path is imported first (saying so), never looked up as a label."""
+    from ..store.refs import find_visit, import_record, read_record_file
+
+    if store.by_id(ref) is None and ("/" in ref or ref.endswith(".json")) and Path(ref).exists():
+        record = read_record_file(Path(ref))
+        if import_record(store, record, clinician(env)):
+            ui.note(f"{ref}: imported into the store as session {record.id}")
+        else:
+            ui.note(f"{ref}: session {record.id} is in the store; the stored record is used")
+        return store.load(record.id)[0]
+    return store.load(find_visit(store, ref).id)[0]

@@ -1,0 +1,244 @@
+"""The store of visits: one interface for every command that creates, reads, saves, lists,
+finds, deletes or reads the history of a patient's sessions; nothing else touches session
+storage.
+
+Two backends keep one schema (store/schema.py): SQLite, a single file under the
+program's data folder (the default: nothing to set up), and PostgreSQL for a clinic
+that shares one store (a ``postgresql://`` URL). Each stored visit keeps the fields the
+listings need (id, normalised label, guide, visit date, status, next dose due, revision,
+who and when) beside the full record as JSON: listing and finding read only those
+fields; a record is parsed (and checked: :func:`record_from_json`) only when it is read.
+
+No lost update: every record is read with its revision, and a save names the revision it
+was read at; a save over a newer revision is refused with :class:`StoreConflict`, which
+says who changed it, when, and what. Core: never prints, never reads the environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..errors import ExitCode, SessionError
+from ..visit.labels import label_key
+from ..visit.session import Event, SessionRecord, record_from_json
+
+__all__ = [
+    "DuplicateVisit",
+    "Found",
+    "Store",
+    "StoreConflict",
+    "StoreError",
+    "VisitRow",
+    "open_store",
+    "record_from_json",
+]
+
+DATABASE_FILE = "visits.sqlite3"
+"""The SQLite store's file, in the program's data folder."""
+
+
+class StoreError(SessionError):
+    """The store cannot be used as it is (locked, read-only, full, not a database of this
+    program); the message says what and the hint the fix. Exit 2."""
+
+
+class StoreSchemaError(StoreError):
+    """The store was written by a newer version of the program, or is not one of its
+    databases (corrupt): exit 3, as a file the program cannot use."""
+
+    exit_code = ExitCode.INVALID_PACK
+
+
+class DuplicateVisit(StoreError):
+    """A new visit's id is taken already (ids are short, to be typed: with many visits
+    two can be drawn alike); a record not yet stored takes another."""
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    """One stored visit as the listings see it: the indexed fields only."""
+
+    id: str
+    label: str
+    guide_id: str
+    guide_version: str
+    visit_date: str | None
+    status: str
+    phase: str | None
+    next_dose_due: str | None
+    training: bool
+    revision: int
+    updated: dt.datetime
+    updated_by: str | None
+
+
+class StoreConflict(StoreError):
+    """A save over a revision newer than the one the record was read at: someone else
+    saved the visit meanwhile. ``stored`` is the record as it is now, ``revision`` its
+    revision, ``by`` and ``at`` who saved it and when, ``changed`` what they changed
+    (the audit trail's entries added since)."""
+
+    def __init__(
+        self,
+        visit: str,
+        revision: int,
+        by: str | None,
+        at: dt.datetime,
+        changed: list[Event],
+        stored: SessionRecord,
+    ) -> None:
+        keys = sorted({e.key for e in changed if e.key and e.kind in ("answer", "change")})
+        what = f"answers {', '.join(keys)}" if keys else f"{len(changed)} entries of the record"
+        super().__init__(
+            f"session {visit} was saved by {by or 'another run'} at "
+            f"{at.astimezone().isoformat(timespec='seconds')} (revision {revision}) after this "
+            f"run read it; it changed {what}",
+            hint="Resume the session again to continue from the stored record.",
+        )
+        self.visit = visit
+        self.revision = revision
+        self.by = by
+        self.at = at
+        self.changed = changed
+        self.stored = stored
+
+
+@dataclass
+class Found:
+    """The records of one patient label (a history), and the stored visits of the label
+    that cannot be read, each with the reason."""
+
+    records: list[SessionRecord] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+
+
+class Store(Protocol):
+    """What every backend offers (store/sqlite.py, store/postgres.py)."""
+
+    where: str
+    """The store in words, for messages (a file, or a server without its password)."""
+
+    def create(self, record: SessionRecord, by: str) -> int:
+        """Add a new visit; returns its revision (1).
+
+        Raises:
+            StoreError: a visit with this id exists, or the store refuses the write.
+        """
+
+    def load(self, visit: str) -> tuple[SessionRecord, int]:
+        """The visit with id ``visit`` and the revision it was read at.
+
+        Raises:
+            SessionError: no such visit, or its record is not valid.
+        """
+
+    def save(self, record: SessionRecord, expected: int, by: str) -> int:
+        """Store the record over revision ``expected``; returns the new revision.
+
+        Raises:
+            StoreConflict: the stored revision is newer (nothing is written).
+            StoreError: the store refuses the write (the previous state is kept).
+        """
+
+    def rows(self, limit: int | None = None, offset: int = 0) -> list[VisitRow]:
+        """A page of visits, the latest changed first (indexed fields only)."""
+
+    def count(self) -> int:
+        """How many visits are stored."""
+
+    def find(self, label: str) -> list[VisitRow]:
+        """The visits whose label is ``label`` by the label rule (visit/labels.py)."""
+
+    def by_id(self, visit: str) -> VisitRow | None:
+        """The visit with this id, or None."""
+
+    def history(self, label: str) -> Found:
+        """Every record of the patient ``label`` (visit/history.py's timeline reads them)."""
+
+    def delete(self, visit: str) -> None:
+        """Delete one visit.
+
+        Raises:
+            SessionError: no such visit.
+        """
+
+    def close(self) -> None:
+        """Release the connection."""
+
+
+def row_of(values: tuple[object, ...] | list[object]) -> VisitRow:
+    """A listing's row as both backends read it (columns in :data:`schema.COLUMNS`)."""
+    from .schema import ROW_FIELDS
+
+    found: dict[str, Any] = dict(zip(ROW_FIELDS, values, strict=True))
+    found["training"] = bool(found["training"])
+    found["revision"] = int(found["revision"])
+    found["updated"] = dt.datetime.fromisoformat(str(found["updated"]))
+    return VisitRow(**found)
+
+
+def row_fields(record: SessionRecord) -> dict[str, object]:
+    """The indexed fields of a record, as both backends store them."""
+    return {
+        "id": record.id,
+        "label": record.label,
+        "label_key": label_key(record.label),
+        "guide_id": record.guide_id,
+        "guide_version": record.guide_version,
+        "visit_date": record.visit_date,
+        "status": record.status,
+        "phase": record.phase,
+        "next_dose_due": record.next_dose_due,
+        "training": 1 if record.demo_clock is not None else 0,
+        "updated": utc_text(record.updated),
+    }
+
+
+def utc_text(at: dt.datetime) -> str:
+    """A time as sortable text, in UTC (listings order by it)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def added_events(stored: SessionRecord, mine: SessionRecord) -> list[Event]:
+    """The audit trail's entries of ``stored`` that ``mine`` does not hold: what another
+    run changed since this one read the record."""
+    seen = {e.model_dump_json() for e in mine.events}
+    return [e for e in stored.events if e.model_dump_json() not in seen]
+
+
+def is_url(database: str) -> bool:
+    return database.startswith(("postgresql://", "postgres://"))
+
+
+def open_store(database: str | None, data_dir: Path) -> Store:
+    """The store named by ``database`` (a ``postgresql://`` URL, or a SQLite file), else
+    the SQLite file in ``data_dir``.
+
+    Raises:
+        StoreError: it cannot be opened (a message naming the fix).
+    """
+    if database and is_url(database):
+        from .postgres import PostgresStore
+
+        return PostgresStore(database)
+    from .sqlite import SqliteStore
+
+    path = Path(database) if database else data_dir / DATABASE_FILE
+    return SqliteStore(path)
+
+
+def iter_pages(store: Store, size: int = 500) -> Iterator[VisitRow]:
+    """Every stored visit, a page at a time."""
+    offset = 0
+    while True:
+        page = store.rows(size, offset)
+        yield from page
+        if len(page) < size:
+            return
+        offset += size

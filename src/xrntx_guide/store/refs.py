@@ -1,0 +1,126 @@
+"""Naming a stored visit, and moving visits in and out of the store as JSON records.
+
+A reference is an id or a label, looked up in the store: never a file name, so no label
+can shadow another patient's record. A JSON file is read only where a command is given
+one to import (``sessions import FILE``, or a path given to ``--session``), through
+:func:`record_from_json` as every stored record is."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import SessionError
+from ..visit.labels import label_key
+from ..visit.session import SessionRecord, is_session_name, load
+from . import Store, VisitRow, iter_pages
+
+
+def nearest(store: Store, ref: str) -> str:
+    """`` (did you mean 'jd-01'?)`` for the nearest stored label or id, or nothing. Reads
+    the indexed fields only, on the error path only."""
+    names: set[str] = set()
+    for row in iter_pages(store):
+        names.update((row.label, row.id))
+    close = difflib.get_close_matches(ref, sorted(names), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def find_visit(store: Store, ref: str | None) -> VisitRow:
+    """The stored visit ``ref`` names: its id, or its label (by the label rule) when
+    exactly one visit has it; None: the latest unfinished visit.
+
+    Raises:
+        SessionError: nothing matches, several visits have the label, or ``ref`` is one
+            visit's id and another's label.
+    """
+    if ref is None:
+        for row in iter_pages(store):
+            if row.status != "complete":
+                return row
+        raise SessionError(
+            "there is no unfinished session to resume", hint="Start one with `xrntx-guide walk`."
+        )
+    by_id = store.by_id(ref)
+    by_label = store.find(ref) if label_key(ref) else []
+    if by_id is not None and any(r.id != by_id.id for r in by_label):
+        raise SessionError(
+            f"{ref!r} is the id of one session and the label of another: it is ambiguous",
+            hint="Give the id of the session you mean (`xrntx-guide sessions` lists them).",
+        )
+    if by_id is not None:
+        return by_id
+    if not by_label:
+        raise SessionError(
+            f"no session with label or id {ref!r}{nearest(store, ref)}",
+            hint="`xrntx-guide sessions` lists saved sessions.",
+        )
+    if len(by_label) > 1:
+        ids = ", ".join(
+            f"{r.id} ({r.status}, {r.updated.astimezone():%Y-%m-%d %H:%M})" for r in by_label
+        )
+        raise SessionError(
+            f"{len(by_label)} sessions have the label {ref!r}: {ids}",
+            hint="Give the id instead of the label (`xrntx-guide sessions` lists them).",
+        )
+    return by_label[0]
+
+
+def read_record_file(path: Path) -> SessionRecord:
+    """A JSON session record from a file, checked as a stored record is
+    (:func:`visit.session.load`).
+
+    Raises:
+        SessionError: missing, not a regular file, too large, or not a valid record.
+    """
+    return load(path)
+
+
+def import_record(store: Store, record: SessionRecord, by: str) -> bool:
+    """Store a record read from a file; False when its id is stored already (the stored
+    one is kept: it may be newer).
+
+    Raises:
+        StoreError: the store refuses the write.
+    """
+    if store.by_id(record.id) is not None:
+        return False
+    store.create(record, by)
+    return True
+
+
+@dataclass
+class Imported:
+    """What importing a folder of session files did."""
+
+    imported: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+
+
+ELSEWHERE = "elsewhere.txt"
+"""The list of session files an earlier version kept outside its folder."""
+
+
+def import_folder(store: Store, folder: Path, by: str) -> Imported:
+    """Import every session file of an earlier version's folder (and those its list
+    said were kept elsewhere); the files are left in place."""
+    done = Imported()
+    try:
+        paths = sorted(p for p in folder.iterdir() if is_session_name(p.name))
+    except OSError:
+        return done
+    try:
+        listed = (folder / ELSEWHERE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        listed = []
+    paths += [Path(line) for line in dict.fromkeys(listed) if line.strip()]
+    for path in paths:
+        try:
+            record = read_record_file(path)
+        except SessionError as exc:
+            done.unreadable.append((str(path), exc.message.removeprefix(f"{path}: ")))
+            continue
+        (done.imported if import_record(store, record, by) else done.already).append(record.id)
+    return done

@@ -1,0 +1,229 @@
+"""Saving a walk's record without losing another run's changes.
+
+A :class:`Saver` keeps the revision the record was read (or last saved) at and the record
+as it was then. When another run saved the visit meanwhile (:class:`StoreConflict`),
+:func:`merge` takes the stored record and re-applies this run's changes to it, key by
+key: an answer (an override, an acknowledgement, a timer) this run changed and the other
+did not is kept; a result of a series either run added is kept (results are added, never
+replaced); a key both changed to different values is a real conflict, which ``decide``
+settles (the clinician, asked) or, without it, refuses the save (nothing is written).
+The caller re-evaluates the merged record: the gates read it whole.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..visit.session import SessionRecord
+from . import DuplicateVisit, Store, StoreConflict, StoreError
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One key both runs changed, to different values."""
+
+    part: str
+    """Which part of the record: answers, overrides, acks or timers."""
+    key: str
+    mine: Any
+    theirs: Any
+    by: str | None
+
+
+KEYED = ("answers", "overrides", "acks", "timers")
+LISTED = ("order", "skipped", "confirmed")
+SERIES = ("cows_ratings", "naloxone_challenges", "rapid_days")
+
+
+def _value(part: str, item: Any) -> Any:
+    """What a keyed entry says, without when it was written."""
+    if item is None:
+        return None
+    if part == "answers":
+        return item.value
+    if part == "overrides":
+        return (item.code, item.comment, item.fingerprint)
+    if part == "acks":
+        return item.fingerprint
+    return item
+
+
+def clashes(
+    base: SessionRecord, mine: SessionRecord, theirs: SessionRecord, by: str | None
+) -> list[Clash]:
+    """The keys both runs changed since ``base``, to different values."""
+    found = []
+    for part in KEYED:
+        b, m, t = getattr(base, part), getattr(mine, part), getattr(theirs, part)
+        for key in sorted(set(b) | set(m) | set(t)):
+            vb, vm, vt = (_value(part, d.get(key)) for d in (b, m, t))
+            if vm != vb and vt != vb and vm != vt:
+                found.append(Clash(part, key, vm, vt, by))
+    return found
+
+
+def merge(
+    base: SessionRecord,
+    mine: SessionRecord,
+    theirs: SessionRecord,
+    keep_mine: frozenset[tuple[str, str]] = frozenset(),
+) -> SessionRecord:
+    """``theirs`` with this run's changes since ``base`` re-applied (see the module
+    docstring); a clash is settled for this run where ``(part, key)`` is in
+    ``keep_mine``, else for the stored value."""
+    merged = theirs.model_copy(deep=True)
+    for part in KEYED:
+        b, m, t = getattr(base, part), getattr(mine, part), dict(getattr(merged, part))
+        for key in set(b) | set(m):
+            vb, vm, vt = (_value(part, d.get(key)) for d in (b, m, t))
+            if vm == vb:
+                continue  # not changed by this run
+            if vt != vb and vt != vm and (part, key) not in keep_mine:
+                continue  # a clash settled for the stored value
+            if key in m:
+                t[key] = m[key]
+            else:
+                t.pop(key, None)
+        setattr(merged, part, t)
+    for part in LISTED:
+        lb, lm = getattr(base, part), getattr(mine, part)
+        removed = [x for x in lb if x not in lm]
+        lt = [x for x in getattr(merged, part) if x not in removed]
+        lt += [x for x in lm if x not in lb and x not in lt]
+        setattr(merged, part, lt)
+    for key in [k for k in merged.order if k not in merged.answers]:
+        merged.order.remove(key)
+    for part in SERIES:
+        added = list(getattr(merged, part))
+        added += [x for x in getattr(mine, part) if x not in getattr(base, part) and x not in added]
+        setattr(merged, part, added)
+    if mine.rapid_days != base.rapid_days:
+        merged.rapid_days = sorted(merged.rapid_days, key=lambda d: (d.day, d.date))
+    seen = {e.model_dump_json() for e in merged.events}
+    merged.events += [e for e in mine.events[len(base.events) :] if e.model_dump_json() not in seen]
+    for name in ("clock", "today", "cows_next_context"):
+        if getattr(mine, name) != getattr(base, name):
+            setattr(merged, name, getattr(mine, name))
+    merged.updated = mine.updated
+    return merged
+
+
+@dataclass
+class Saver:
+    """Saves one visit's record to the store, merging another run's changes (see the
+    module docstring). ``decide`` settles a clash (True: keep this run's value); None
+    refuses the save on a clash."""
+
+    store: Store
+    by: str
+    record_id: str
+    revision: int | None = None
+    """The revision the record was read or last saved at; None: not yet stored."""
+    base: SessionRecord | None = None
+    decide: Callable[[Clash], bool] | None = None
+    notices: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.record_id
+
+    @classmethod
+    def loaded(cls, store: Store, by: str, record: SessionRecord, revision: int) -> Saver:
+        return cls(store, by, record.id, revision, record.model_copy(deep=True))
+
+    def stored(self) -> SessionRecord | None:
+        """The visit as the store holds it now (another run may have saved it since this
+        run read it), or None when this run has not stored it yet.
+
+        Raises:
+            SessionError: the stored record is gone or not valid.
+        """
+        if self.revision is None:
+            return None
+        record, _ = self.store.load(self.record_id)
+        return record
+
+    def _stamp(self, record: SessionRecord) -> None:
+        """Who made each change of this run, in the audit trail."""
+        start = len(self.base.events) if self.base is not None else 0
+        for event in record.events[start:]:
+            if event.by is None:
+                event.by = self.by
+
+    def save(self, record: SessionRecord) -> list[str]:
+        """Store ``record`` (changed in place when another run's changes are merged in);
+        returns what the screen should say about a merge (nothing when there was none).
+
+        Raises:
+            StoreConflict: a clash with no ``decide``, or one settled for neither side.
+            StoreError: the store refuses the write.
+        """
+        self._stamp(record)
+        if self.revision is None:
+            for _ in range(10):
+                try:
+                    self.revision = self.store.create(record, self.by)
+                    break
+                except DuplicateVisit:  # never stored yet: it takes another id
+                    record.id = secrets.token_hex(4)
+                    self.record_id = record.id
+            else:
+                raise StoreError("no free session id could be drawn; try again")
+            self.base = record.model_copy(deep=True)
+            return []
+        said: list[str] = []
+        for _ in range(10):
+            try:
+                self.revision = self.store.save(record, self.revision, self.by)
+            except StoreConflict as conflict:
+                said += self._merge(record, conflict)
+                continue
+            self.base = record.model_copy(deep=True)
+            return said
+        raise StoreError(
+            f"session {self.record_id}: other runs kept saving it; this run's changes "
+            "could not be merged in",
+            hint="Try again in a moment.",
+        )
+
+    def _merge(self, record: SessionRecord, conflict: StoreConflict) -> list[str]:
+        assert self.base is not None
+        stored = conflict.stored
+        found = clashes(self.base, record, stored, conflict.by)
+        keep: set[tuple[str, str]] = set()
+        for clash in found:
+            if self.decide is None:
+                both = "; ".join(
+                    f"{c.key}: this run {c.mine!r}, stored {c.theirs!r}" for c in found
+                )
+                at = conflict.at.astimezone().isoformat(timespec="seconds")
+                raise StoreError(
+                    f"session {conflict.visit} was saved by {conflict.by or 'another run'} "
+                    f"at {at} while this run had it open, and both changed the same "
+                    f"answers ({both}): nothing of this run is saved",
+                    hint="Resume the session again (it holds the other run's values) and "
+                    "give the answer again if it still stands.",
+                )
+            if self.decide(clash):
+                keep.add((clash.part, clash.key))
+        merged = merge(self.base, record, stored, frozenset(keep))
+        for name in type(record).model_fields:
+            setattr(record, name, getattr(merged, name))
+        self.base = stored.model_copy(deep=True)
+        self.revision = conflict.revision
+        who = conflict.by or "another run"
+        at = conflict.at.astimezone().isoformat(timespec="seconds")
+        said = [
+            f"session {conflict.visit} was saved by {who} at {at} while this run had it "
+            f"open: {conflict.message.split('; it changed ', 1)[-1].split(' (')[0]} "
+            "kept, and this run's answers re-applied on top"
+        ]
+        said += [
+            f"{c.key}: both runs changed it; kept "
+            + ("this run's" if (c.part, c.key) in keep else f"{who}'s")
+            + f" value ({(c.mine if (c.part, c.key) in keep else c.theirs)!r})"
+            for c in found
+        ]
+        return said

@@ -1,0 +1,65 @@
+"""The store's schema, versioned: each migration takes a store from the version before it
+to its own, and is applied when a store is opened (both backends run the same SQL).
+
+A store written by a newer version of the program than this one is refused, never
+changed: the fix is to update the program.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (
+        1,
+        (
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS visits ("
+            " id TEXT PRIMARY KEY,"
+            " label TEXT NOT NULL,"
+            " label_key TEXT NOT NULL,"
+            " guide_id TEXT NOT NULL,"
+            " guide_version TEXT NOT NULL,"
+            " visit_date TEXT,"
+            " status TEXT NOT NULL,"
+            " phase TEXT,"
+            " next_dose_due TEXT,"
+            " training INTEGER NOT NULL DEFAULT 0,"
+            " revision INTEGER NOT NULL,"
+            " updated TEXT NOT NULL,"
+            " record TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS visits_label ON visits (label_key)",
+        ),
+    ),
+    (
+        2,
+        (
+            # Who saved each revision, and the listings' orders: by visit date and by
+            # the latest change.
+            "ALTER TABLE visits ADD COLUMN updated_by TEXT",
+            "CREATE INDEX IF NOT EXISTS visits_date ON visits (visit_date)",
+            "CREATE INDEX IF NOT EXISTS visits_updated ON visits (updated)",
+        ),
+    ),
+)
+"""Every version of the schema, in order: (version, statements)."""
+
+VERSION = MIGRATIONS[-1][0]
+"""The schema this program writes."""
+
+ROW_FIELDS = (
+    "id",
+    "label",
+    "guide_id",
+    "guide_version",
+    "visit_date",
+    "status",
+    "phase",
+    "next_dose_due",
+    "training",
+    "revision",
+    "updated",
+    "updated_by",
+)
+"""The indexed fields a listing reads (never the record), as :class:`VisitRow` names them."""
+
+COLUMNS = ", ".join(ROW_FIELDS)
+"""The indexed fields a listing reads (never the record)."""
