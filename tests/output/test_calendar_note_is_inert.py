@@ -7,14 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import TODAY, Run, after_injection, walk
+from tests.helpers import TODAY, Run, after_injection, stored_record, stored_sessions, walk
 from xrntx_guide.errors import ExitCode, SessionError
 from xrntx_guide.output.report import note_ics
-from xrntx_guide.visit import session as store
 
 HOSTILE = [
     "AB\r\nATTENDEE:mailto:x@example.org",
@@ -56,16 +54,16 @@ def test_no_control_character_reaches_the_calendar(text: str) -> None:
 
 @pytest.mark.parametrize(("field", "text"), [("label", t) for t in HOSTILE] + [("id", "a\r\nb")])
 def test_a_record_whose_label_or_id_holds_a_control_character_is_not_read(
-    run: Run, _isolated_home: Path, field: str, text: str
+    run: Run, field: str, text: str
 ) -> None:
     """A hand-edited or transferred record: refused when read, naming the field."""
     assert walk(run, after_injection()).exit_code == ExitCode.OK
-    (path,) = (_isolated_home / "sessions").glob("*.json")
+    (path,) = stored_sessions()
     record = json.loads(path.read_text(encoding="utf-8"))
     record[field] = text
     path.write_text(json.dumps(record), encoding="utf-8")
     with pytest.raises(SessionError, match=field):
-        store.load(path)
+        stored_record(path)
     note = run("note", str(path), "--format", "ics")
     assert note.exit_code != ExitCode.OK, note.output
     assert "ATTENDEE" not in note.stdout
