@@ -21,6 +21,7 @@ import pytest
 from tests.helpers import (
     TODAY,
     Run,
+    StoredSession,
     flat,
     json_answers,
     no_traceback,
@@ -441,13 +442,16 @@ def test_a_bare_checked_challenge_says_its_rating_before_is_not_known(run: Run) 
 # -- a rating's time: given with it, or stamped when it was recorded ---------------------
 
 
-def _first_sitting(run: Run, session: str, now: str, *given: str, data: object = None) -> None:
+def _first_sitting(run: Run, now: str, *given: str, data: object = None) -> StoredSession:
+    """A first sitting of label tg, left before the challenge; the session it stored."""
     r = run(
-        "walk", "--no-input", "--session", session, "--label", "tg", "--now", at(now),
+        "walk", "--no-input", "--label", "tg", "--now", at(now),
         "--acknowledge", "all", "--answers", "-", *given, input=json.dumps(data or challenged()),
     )  # fmt: skip
     no_traceback(r)
     assert r.exit_code == 4, r.output  # the challenge is still to come
+    (session,) = stored_sessions("tg")
+    return StoredSession(session)
 
 
 def _challenge_by_flag(run: Run, session: str, now: str, started: str) -> tuple[int, str]:
@@ -465,15 +469,14 @@ def test_a_walks_challenge_with_only_timed_ratings_after_its_start_is_refused(
 ) -> None:
     """The rule holds for every rating whose time was given, whatever route recorded it:
     a file's rating kept in the session, then a challenge given by flag on resume."""
-    session = str(tmp_path / "w.json")
     rated = challenged(cows_ratings=[{"at": at("09:30"), "total": threshold() - 1}])
-    _first_sitting(run, session, "09:35", data=rated)
+    session = _first_sitting(run, "09:35", data=rated)
 
     code, text = _challenge_by_flag(run, session, "09:40", "09:05")
 
     assert code == 2, text
     assert "no COWS rating" in text and "09:05" in text, text
-    data = json.loads(Path(session).read_text(encoding="utf-8"))
+    data = json.loads(session.read_text())
     assert data["naloxone_challenges"] == [], data  # never recorded
 
 
@@ -482,13 +485,12 @@ def test_a_rating_stamped_when_given_by_flag_is_never_read_as_taken_after_the_na
 ) -> None:
     """A total given by flag carries no time: it is stamped when recorded, and may have
     been taken before the naloxone; it neither counts as after the start nor is refused."""
-    session = str(tmp_path / "w.json")
-    _first_sitting(run, session, "09:30", "-a", f"cows_total={threshold() - 1}")
+    session = _first_sitting(run, "09:30", "-a", f"cows_total={threshold() - 1}")
 
     code, text = _challenge_by_flag(run, session, "09:40", "09:05")
 
     assert code in (0, 1, 4), text  # taken: not refused for a rating "after" the start
-    data = json.loads(Path(session).read_text(encoding="utf-8"))
+    data = json.loads(session.read_text())
     assert [c["result"] for c in data["naloxone_challenges"]] == ["negative"], data
     assert [r["time_given"] for r in data["cows_ratings"]] == [False], data
 
@@ -496,9 +498,8 @@ def test_a_rating_stamped_when_given_by_flag_is_never_read_as_taken_after_the_na
 def test_the_note_marks_a_stamped_rating_beside_ratings_given_with_their_times(
     run: Run, tmp_path: Path
 ) -> None:
-    session = str(tmp_path / "w.json")
     rated = challenged(cows_ratings=[{"at": at("08:00"), "total": threshold() - 1}])
-    _first_sitting(run, session, "09:00", data=rated)
+    session = _first_sitting(run, "09:00", data=rated)
     again = run(
         "walk", "--resume", "--session", session, "--no-input", "--now", at("09:30"),
         "--acknowledge", "all", "-a", f"cows_total={threshold() - 2}",

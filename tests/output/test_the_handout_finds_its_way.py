@@ -3,6 +3,7 @@ Markdown as in HTML, and links for the sources whose reference gives one."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -115,7 +116,7 @@ def test_case_cards_give_each_scenario_a_front_and_a_back_page(run: Run, tmp_pat
     assert page.count('class="card front"') == len(cases) == page.count('class="card back"')
     assert "break-after: page" in page and "@media print" in page
     assert "<script" not in page and not re.search(r"(src|href)\s*=\s*[\"']?https?:", page)
-    flat = " ".join(re.sub(r"<[^>]+>", " ", page).replace("&#x27;", "'").split())
+    flat = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
     for case in cases:
         front = page.index(f'id="card-{case.id}"')
         back = page.index(f'id="card-{case.id}-back"')

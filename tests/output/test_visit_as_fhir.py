@@ -132,6 +132,8 @@ def played(case: sc.Scenario, tmp_path: Path) -> tuple[Guide, SessionRecord, Any
     from xrntx_guide.cli.ui import UI
     from xrntx_guide.cli.walk import Walk
     from xrntx_guide.engine.drive import Prefill
+    from xrntx_guide.store import open_store
+    from xrntx_guide.store.saver import Saver
     from xrntx_guide.visit.presets import parse_overrides
     from xrntx_guide.visit.rapid import ANSWERS_KEY, parse_days
 
@@ -153,7 +155,7 @@ def played(case: sc.Scenario, tmp_path: Path) -> tuple[Guide, SessionRecord, Any
         ui,
         guide,
         record,
-        tmp_path / "case.json",
+        Saver(open_store(None, tmp_path / "store"), "test", record.id),
         case.today,
         clock,
         flag_overrides={r.gate: r for r in parse_overrides(guide, case.overrides)},

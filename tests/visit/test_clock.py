@@ -100,3 +100,25 @@ def test_a_fixed_clock_starts_where_it_is_fixed_and_runs_on_in_real_time() -> No
     fast = fixed.sped_up(60)
     assert fast.now() == fixed.now()
     assert fast.timer_now(start) == start + dt.timedelta(minutes=21 * 60)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Pacific/Kiritimati"])
+def test_the_end_of_a_day_at_the_calendars_edges_is_an_instant(
+    zone: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check dated on the calendar's first or last day is judged as of that day's end,
+    never an error (the local offset would take it to year 0 or 10000)."""
+    import time
+
+    from xrntx_guide.visit.clock import end_of_day
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        for day in (dt.date.min, dt.date.max):
+            at = end_of_day(day)
+            assert at.tzinfo is not None
+            assert at.date() == day and (at.hour, at.minute) == (23, 59)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -17,13 +17,23 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, Run, answer_flags, json_answers, ready_patient, stored_sessions
+from tests.helpers import (
+    TODAY,
+    Run,
+    answer_flags,
+    json_answers,
+    ready_patient,
+    stored_record,
+    stored_sessions,
+    the_store,
+)
 from xrntx_guide.cli.ui import UI
 from xrntx_guide.cli.walk import Walk
 from xrntx_guide.engine.evaluate import evaluate
 from xrntx_guide.env import Clock
 from xrntx_guide.errors import InvalidAnswer
 from xrntx_guide.pack.guide import Guide
+from xrntx_guide.store.saver import Saver
 from xrntx_guide.visit import session as store
 from xrntx_guide.visit.results import Offered, take_result
 from xrntx_guide.visit.resume import reopen_rechallenge
@@ -55,7 +65,8 @@ def resume(run: Run, path: Path, *args: str, today: str = DAY) -> Any:
     )  # fmt: skip
 
 
-def challenges(path: Path) -> list[tuple[str, str]]:
+def challenges(path: Any) -> list[tuple[str, str]]:
+    """The challenges of a session's record (a stored session, or a record file)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return [(c["kind"], c["result"]) for c in data["naloxone_challenges"]]
 
@@ -538,19 +549,18 @@ def test_a_flag_correction_and_a_rechallenge_in_one_command_are_taken_together(
     """The rating the rechallenge follows is corrected in the same command: the
     correction is taken first, so a consistent rechallenge is recorded; the rating as
     first recorded stays beside its correction."""
-    path = tmp_path / "W.json"
     withdrawal = int(ready_patient()["cows_total"]) + 10
 
     def at(hhmm: str, *args: str, first: bool = False) -> Any:
-        how = ["--label", "W"] if first else ["--resume"]
+        how = ["--label", "W"] if first else ["--resume", "--session", "W"]
         return run(
-            "walk", *how, "--no-input", "--now", f"{DAY}T{hhmm}", "--session", str(path),
-            "--acknowledge", "all", *args,
+            "walk", *how, "--no-input", "--now", f"{DAY}T{hhmm}", "--acknowledge", "all", *args,
         )  # fmt: skip
 
     r = at("08:00", *answer_flags(ready_patient(cows_total=withdrawal, naloxone_challenge=None)),
            first=True)  # fmt: skip
     assert r.exit_code == 1, r.output
+    (path,) = stored_sessions("W")
     rated = json.loads(path.read_text(encoding="utf-8"))["cows_ratings"][0]["at"]
     r = at("09:00", "-a", "naloxone_challenge=positive", "-a", "naloxone_challenge_started=08:30")
     assert r.exit_code == 1, r.output
@@ -573,13 +583,14 @@ def test_a_positive_recorded_by_another_process_is_read_before_a_dose_is_recorde
     other records a positive challenge. Before the dose is recorded the session is read
     again: the positive joins this walk's record, the gates block, and no dose is
     recorded; the saved session keeps the positive."""
-    path = tmp_path / "T.json"
     r = run(
-        "walk", "--no-input", "--now", f"{DAY}T10:00", "--label", "T", "--session", str(path),
+        "walk", "--no-input", "--now", f"{DAY}T10:00", "--label", "T",
         "--acknowledge", "all", *answer_flags(ready_patient()),
     )  # fmt: skip
     assert r.exit_code == 4, r.output  # at the injection: was it given?
-    here = store.load(path)  # this terminal's walk, open at the question
+    (path,) = stored_sessions("T")
+    opened = the_store()
+    here, revision = opened.load(path)  # this terminal's walk, open at the question
 
     class Meanwhile(io.StringIO):
         """The clinician's typing; before the first line is read, the other terminal
@@ -601,11 +612,19 @@ def test_a_positive_recorded_by_another_process_is_read_before_a_dose_is_recorde
     out = io.StringIO()
     ui = UI(plain=True, out=out, err=out, stdin=Meanwhile("yes\nquit\n"))
     at = dt.datetime.combine(TODAY, dt.time(10, 10), tzinfo=dt.UTC)
-    w = Walk(ui, guide, here, path, TODAY, Clock(source=lambda: at))
+    w = Walk(
+        ui,
+        guide,
+        here,
+        Saver.loaded(opened, "test", here, revision),
+        TODAY,
+        Clock(source=lambda: at),
+    )
     w.run()
+    opened.close()
 
     said = " ".join(out.getvalue().split())
     assert "another process recorded in this session" in said, said
-    saved = store.load(path)
+    saved = stored_record(path)
     assert saved.injection_given is not True, said
     assert ("challenge", "positive") in [(c.kind, c.result) for c in saved.naloxone_challenges]

@@ -135,10 +135,12 @@ def test_a_rechallenge_on_the_day_after_the_visit_never_lifts_its_positive(
     _stops_before_the_injection(r)
 
 
-def _edit(path: Path, change: Any) -> None:
-    data = json.loads(stored_sessions()[-1].read_text(encoding="utf-8"))
+def _edit(change: Any) -> None:
+    """Change the stored session's record by hand (as an editor or a SQL UPDATE would)."""
+    session = stored_sessions()[-1]
+    data = json.loads(session.read_text(encoding="utf-8"))
     change(data)
-    path.write_text(json.dumps(data), encoding="utf-8")
+    session.write_text(json.dumps(data), encoding="utf-8")
 
 
 def test_a_rechallenge_answer_without_an_entry_in_a_hand_edited_session_never_lifts_a_positive(
@@ -152,7 +154,7 @@ def test_a_rechallenge_answer_without_an_entry_in_a_hand_edited_session_never_li
         data["answers"]["naloxone_rechallenge"] = {"value": "negative", "origin": "typed", "at": at}
         data["answers"]["naloxone_rechallenge_hours"] = {"value": 0.5, "origin": "typed", "at": at}
 
-    _edit(path, hand_edit)
+    _edit(hand_edit)
 
     r = _resume(run, path, f"{DAY}T11:00", "--json")
 
@@ -173,7 +175,7 @@ def test_a_hand_edited_correction_of_a_positive_challenge_never_lifts_it(
         )  # fmt: skip
         data["answers"]["naloxone_challenge"]["value"] = "negative"
 
-    _edit(path, hand_edit)
+    _edit(hand_edit)
 
     r = _resume(run, path, f"{DAY}T11:00", "--json")
 

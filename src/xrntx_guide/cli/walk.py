@@ -39,7 +39,7 @@ from ..errors import ExitCode, Interrupted, InvalidAnswer
 from ..expr import UNKNOWN, format_value
 from ..pack.guide import CQuestion, CStep, Guide
 from ..visit.answers import parse_value, to_json
-from ..visit.series import CowsRating
+from ..visit.series import ChallengeResult, CowsRating
 from ..visit.session import SessionRecord
 from .render import (
     ends_visit,
@@ -660,26 +660,32 @@ class Walk:
         return True
 
     def changed_elsewhere(self, cq: CQuestion, value: object) -> bool:
-        """Before a dose is recorded, the session is read again from the store:
-        results another process recorded in it meanwhile (a second terminal on the same
+        """Before a dose is recorded, the walk saves, and so reads the session again: a
+        save merges in what another run stored meanwhile (store/saver.py, the one home of
+        that merge). Results another process recorded (a second terminal on the same
         session) join this walk's record, and the gates are judged again before the dose
-        is asked for again (True). A saved copy that cannot be read keeps the dose from
-        being recorded."""
+        is asked for again (True). A store that cannot be read or written keeps the dose
+        from being recorded."""
         from ..errors import SessionError
-        from ..visit.results import take_saved_elsewhere
+        from ..visit.integrity import key_of
 
         if cq.key != self.guide.meta.report.injection_given or value is not True:
             return False
         if self.dry_run:
             return False
+
+        def results() -> list[CowsRating | ChallengeResult]:
+            return [*self.record.cows_ratings, *self.record.naloxone_challenges]
+
+        before = {(key_of(e), e.at) for e in results()}
         try:
-            saved = self.path.stored()
+            self.record.updated = self.clock.now()
+            for line in self.path.save(self.record):
+                self.ui.warning(line)
         except SessionError as exc:
             self.ui.retry(f"the session is read again before a dose is recorded: {exc.message}")
             return True
-        if saved is None:
-            return False
-        added = take_saved_elsewhere(self.record, saved, self.clock.now())
+        added = [e for e in results() if (key_of(e), e.at) not in before]
         if not added:
             return False
         said = "; ".join(

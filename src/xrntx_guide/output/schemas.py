@@ -310,6 +310,9 @@ class NoteOut(_Out):
     cows_scale_top: Any
     naloxone_challenges: list[dict[str, Any]]
     rapid_pathway: dict[str, Any] | None
+    recorded_by: list[str]
+    """Who made the visit's changes (``--clinician``, XRNTX_GUIDE_CLINICIAN, else the login
+    name), in the order they first did."""
     end_of_treatment: list[EndLineOut] | None
     """The end of treatment's lines (reason, blockade end, agonist start), when this visit
     ended the treatment."""

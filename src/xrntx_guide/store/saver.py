@@ -133,18 +133,6 @@ class Saver:
     def loaded(cls, store: Store, by: str, record: SessionRecord, revision: int) -> Saver:
         return cls(store, by, record.id, revision, record.model_copy(deep=True))
 
-    def stored(self) -> SessionRecord | None:
-        """The visit as the store holds it now (another run may have saved it since this
-        run read it), or None when this run has not stored it yet.
-
-        Raises:
-            SessionError: the stored record is gone or not valid.
-        """
-        if self.revision is None:
-            return None
-        record, _ = self.store.load(self.record_id)
-        return record
-
     def _stamp(self, record: SessionRecord) -> None:
         """Who made each change of this run, in the audit trail."""
         start = len(self.base.events) if self.base is not None else 0

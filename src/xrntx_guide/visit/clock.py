@@ -320,5 +320,10 @@ def refuse_after_now(key: str, what: str, at: dt.datetime, now: dt.datetime) -> 
 
 def end_of_day(day: dt.date) -> dt.datetime:
     """The last instant of ``day`` (local): ``now`` for a record read as of a day alone
-    (a scenario's date), so that nothing dated after that day counts."""
-    return dt.datetime.combine(day, dt.time(23, 59)).astimezone()
+    (a scenario's date), so that nothing dated after that day counts. At the calendar's
+    edges, where the local offset cannot be worked out (year 1, year 9999), the day's end
+    in UTC."""
+    try:
+        return dt.datetime.combine(day, dt.time(23, 59)).astimezone()
+    except (ValueError, OverflowError):
+        return dt.datetime.combine(day, dt.time(23, 59), tzinfo=dt.UTC)

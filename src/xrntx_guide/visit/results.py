@@ -853,33 +853,3 @@ class _Only:
 
 
 # --- results another process saved in the same session ---------------------------------------
-
-
-def take_saved_elsewhere(
-    record: Series, saved: Series, now: dt.datetime
-) -> list[ChallengeResult | CowsRating]:
-    """The results the saved copy of a session (``saved``, read again from its store and
-    checked on load: visit/integrity.py) holds and ``record`` lacks, added to ``record``
-    as they stand, in time order, each logged: another process (a second terminal on the
-    same session) recorded them while this walk was open. Nothing is dropped or replaced,
-    so a positive challenge recorded there stands here too (invariant 9). Returns them."""
-    from .integrity import key_of
-
-    def ident(e: ChallengeResult | CowsRating) -> tuple[str, float]:
-        return key_of(e), instant(e.at)
-
-    held: list[ChallengeResult | CowsRating] = [*record.cows_ratings]
-    held += record.naloxone_challenges
-    mine = {ident(e) for e in held}
-    theirs: list[ChallengeResult | CowsRating] = [*saved.cows_ratings]
-    theirs += saved.naloxone_challenges
-    added = sorted((e for e in theirs if ident(e) not in mine), key=lambda e: instant(e.at))
-    for entry in added:
-        if isinstance(entry, CowsRating):
-            record.cows_ratings.append(entry)
-            record.cows_ratings.sort(key=lambda r: instant(r.at))
-        else:
-            record.naloxone_challenges.append(entry)
-            record.naloxone_challenges.sort(key=lambda c: instant(c.at))
-        record.note_result(entry, now)
-    return added
