@@ -6,6 +6,13 @@ import sys
 
 
 def main() -> None:
-    from .app import main as run
+    # A plain `check` runs without typer, whose import costs more than the check itself;
+    # every other command line (and any `check` the direct reader declines) goes to the app.
+    from .direct import main as direct
 
-    sys.exit(run())
+    code = direct(sys.argv[1:])
+    if code is None:
+        from .app import main as run
+
+        code = run()
+    sys.exit(code)

@@ -6,10 +6,10 @@ Every other subsystem reads these types; the compiler produces them.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ..expr import Compiled, Type
 from .model import PLACEHOLDER as PLACEHOLDER
@@ -26,6 +26,8 @@ from .model import (
     Step,
 )
 from .read import KeyPath
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     pass
@@ -217,6 +219,18 @@ class Guide:
     rapid_protocol: tuple[ProtocolDay, ...] | None = None
     """The site file's own day-by-day table of the supervised rapid pathway (checked when
     the site file loads), or None: the shipped pack carries none (reference section 6)."""
+
+    def once(self, key: str, make: Callable[[], T]) -> T:
+        """A value that follows from the loaded pack alone (its settings, its questions),
+        computed on first use and kept for the guide's life: a batch or a fuzz run asks for
+        it on every record. Kept out of the pickled cache, which holds the pack only."""
+        memo: dict[str, Any] = self.__dict__.setdefault("_once", {})
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]  # type: ignore[no-any-return]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_once"}
 
     @functools.cached_property
     def dependents(self) -> Mapping[str, frozenset[str]]:

@@ -209,7 +209,11 @@ def _scale_problem(guide: Guide, total: int) -> str | None:
     from ..engine.bounds import bound_problem
     from ..engine.evaluate import Inputs, evaluate, state_context
 
-    ctx = state_context(evaluate(guide, Inputs({}, dt.date(2000, 1, 1))))
+    # The bounds follow from the pack alone: evaluated once per guide, not per rating.
+    ctx = guide.once(
+        "cows_scale_context",
+        lambda: state_context(evaluate(guide, Inputs({}, dt.date(2000, 1, 1)))),
+    )
     return bound_problem(guide.questions[COWS_TOTAL], total, ctx)
 
 
