@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.evaluate import GateResult, State
@@ -22,6 +21,7 @@ from ..engine.walk import wait_remaining
 from ..errors import UserError
 from ..expr import format_value
 from ..pack.guide import CStep
+from ..records import field, record
 from ..scenarios import Scenario
 from ..visit.answers import to_json
 from ..visit.history import Timeline
@@ -32,7 +32,7 @@ PAUSE = "[Enter] next · b back · f fast-forward · w KEY=VALUE what-if · q qu
 """71 columns: the prompt and the start of a reply fit in 80, so the pause never wraps."""
 
 
-@dataclass
+@record
 class Presenter:
     scenario: Scenario
     auto: float | None = None

@@ -9,17 +9,16 @@ prints; the CLI writes the text where it is asked to.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from .. import expr
 from ..expr import Node
 from ..pack.guide import CGate, CQuestion, CStep, Guide
 from ..pack.model import PLACEHOLDER
+from ..records import record, replace
 from .report import visible
 
 SEVERITY_WORDS = {
@@ -148,7 +147,7 @@ def _negated(guide: Guide, node: Node) -> str:
     if isinstance(node, expr.Call) and node.func == "answered":
         return f"{_side(guide, node.args[0])} is not answered"
     if isinstance(node, expr.Compare) and node.op in _NEGATED_OPS:
-        return _compare_words(guide, dataclasses.replace(node, op=_NEGATED_OPS[node.op]))
+        return _compare_words(guide, replace(node, op=_NEGATED_OPS[node.op]))
     return f"not ({words(guide, node)})"
 
 
@@ -249,7 +248,7 @@ def _reflow(text: str) -> str:
 # The document, as data both renderings share
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Section:
     level: int
     title: str

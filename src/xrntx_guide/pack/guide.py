@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ..expr import Compiled, Type
+from ..records import field, record
 from .model import PLACEHOLDER as PLACEHOLDER
 from .model import (
     SEVERITY_RANK,
@@ -39,7 +39,7 @@ GATE_LOCAL_NAMES = frozenset({"earliest_date"})
 """Placeholders a gate message may use beyond the pack's names."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CQuestion:
     spec: Question
     step_id: str
@@ -94,7 +94,7 @@ class CQuestion:
         )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CStep:
     spec: Step
     index: int
@@ -110,7 +110,7 @@ class CStep:
         return self.spec.id
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CRule:
     spec: Rule
     fails: Compiled
@@ -125,7 +125,7 @@ class CRule:
         return SEVERITY_RANK[self.spec.severity]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CGate:
     spec: Gate
     applies: Compiled | None
@@ -152,7 +152,7 @@ class CGate:
         return max((r.spec.severity for r in self.rules), key=SEVERITY_RANK.__getitem__)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CDerived:
     spec: Derived
     expr: Compiled
@@ -198,7 +198,7 @@ class Guarding(Sequence[tuple[CGate, ...]]):
         return found
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Guide:
     """A loaded, checked step pack: the only thing the engine needs."""
 
@@ -371,7 +371,7 @@ class Guide:
         return phase_id
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RecordedSettings:
     """Setting values kept in a session record, applied as a site file would be (the same
     checks and limits): a resumed walk runs under the settings it started with."""

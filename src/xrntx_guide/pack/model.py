@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from ..records import field, record
 
 if TYPE_CHECKING:
     from pydantic import GetCoreSchemaHandler
@@ -94,7 +95,7 @@ JSON Schema of step files, :func:`pack_file_schema`, without pydantic reading th
 each time a pack is validated.)"""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Source:
     """One reference that steps, gates, settings and derived values cite by its key
     (``[sources.label]``)."""
@@ -112,7 +113,7 @@ class Source:
     """Its figures were not seen in a primary text: a reviewer checks them."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Setting:
     """A named clinical value that expressions read as ``settings.NAME`` and that a site
     file may change within its limits (``[settings.NAME]``)."""
@@ -150,7 +151,7 @@ class Setting:
     them)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Choice:
     """One allowed answer of a choice question (or a score of an int question)."""
 
@@ -164,7 +165,7 @@ class Choice:
     """More about this answer, shown beside it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Question:
     """One answer the walkthrough asks for (``[[step.question]]``); ``key`` is public
     vocabulary."""
@@ -215,7 +216,7 @@ class Question:
     """The fact behind the question was not seen in a primary text: a reviewer checks it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Note:
     """A paragraph of a step's instructions shown only when ``when`` holds (the X:BOT
     figures at a first induction, not at a repeat injection)."""
@@ -227,7 +228,7 @@ class Note:
     """The paragraph; ``{name}`` placeholders show values."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Step:
     """One screen of the walkthrough (``[[step]]``): instructions and the questions asked
     there, in the order of the files."""
@@ -255,7 +256,7 @@ class Step:
     """The questions of the step, asked in this order."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Rule:
     """One way a gate fails (``[[gate.rule]]``); the worst failing rule decides."""
 
@@ -276,7 +277,7 @@ class Rule:
     """The fact behind this rule was not seen in a primary text: a reviewer checks it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Gate:
     """A check the walk must pass before a step (``[[gate]]``)."""
 
@@ -299,7 +300,7 @@ class Gate:
     """The gate was not seen in a primary text: a reviewer checks it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Derived:
     """A value computed from answers and settings (``[[derived]]``), read by name."""
 
@@ -323,7 +324,7 @@ class Derived:
     """The computation was not seen in a primary text: a reviewer checks it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Phase:
     """A part of the walkthrough that steps belong to (history, readiness, ...)."""
 
@@ -334,7 +335,7 @@ class Phase:
     """The phase as the clinician reads it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class OverrideCode:
     """A reason an override of a stop may give."""
 
@@ -345,7 +346,7 @@ class OverrideCode:
     """The reason as the clinician reads it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ReportLine:
     """One line of a summary table: a label and the value it shows."""
 
@@ -356,7 +357,7 @@ class ReportLine:
     """The question or derived value it shows."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Carry:
     """A repeat-visit answer filled in from the patient's last visit with the injection."""
 
@@ -367,7 +368,7 @@ class Carry:
     """The answer of the earlier visit that fills it in."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class History:
     """What a patient's timeline across visits reads and carries (``[guide.report.history]``)."""
 
@@ -387,7 +388,7 @@ class History:
     ``use_since`` contradicts it and is refused (safety invariant 10)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Report:
     """Which of the pack's values the results, the summary and the chart note show
     (``[guide.report]``). Names of questions or derived values; the product knows no
@@ -421,7 +422,7 @@ class Report:
     """What the patient's timeline across visits reads and carries."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class GuideMeta:
     """What the guide is (``[guide]``, in exactly one file of the pack)."""
 
@@ -451,7 +452,7 @@ class GuideMeta:
     """Which values the results, the summary and the chart note show."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PackFile:
     """What one TOML file under ``steps/`` may hold; the files together form the pack."""
 
@@ -470,7 +471,7 @@ class PackFile:
     """Values computed from answers and settings."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ProtocolDay:
     """One day of the site's own supervised rapid-induction protocol (reference section 6).
 
@@ -490,7 +491,7 @@ class ProtocolDay:
     least the pack's ``rapid_naltrexone_days_required`` such days, none of them day 1."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SiteFile:
     """A site overlay: changes setting values, never steps or gates."""
 

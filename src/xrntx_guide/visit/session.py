@@ -14,7 +14,6 @@ import os
 import secrets
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +24,7 @@ from ..engine.walk import next_action, walk_status
 from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
+from ..records import record
 from .answers import parse_value, to_json
 from .clock import instant, stored
 from .entries import PREFIX, RESULT_KEYS, visit_results
@@ -565,7 +565,7 @@ def load(path: Path) -> SessionRecord:
         raise SessionError(f"{path}: not a valid session file (a number too long)") from None
 
 
-@dataclass
+@record
 class Scan:
     """What a sessions folder holds: the records, newest first, and the files that are not
     readable records, each with the reason."""
