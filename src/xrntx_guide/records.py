@@ -159,8 +159,32 @@ def _init(cls: Any, fields: dict[str, Field], frozen: bool) -> Callable[..., Non
         n: f.default_factory for n, f in fields.items() if f.default_factory is not _MISSING
     }
     put = object.__setattr__ if frozen else setattr
+    slotted = any(c.__dict__.get("__slots__") for c in cls.__mro__)
+
+    # The common calls, kept short: by position, the fields left out having plain
+    # defaults (tails[n]: the defaults after n arguments); or every field by name.
+    tails = {
+        n: tuple(defaults[k] for k in names[n:])
+        for n in range(count + 1)
+        if all(k in defaults for k in names[n:])
+    }
+    every = set(names)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        values: Any = None
+        if not kwargs:
+            tail = tails.get(len(args))
+            if tail is not None:
+                values = zip(names, args + tail, strict=True)
+        elif not args and kwargs.keys() == every:
+            values = ((n, kwargs[n]) for n in names)
+        if values is not None:
+            if slotted:
+                for name, value in values:
+                    put(self, name, value)
+            else:  # as the standard __init__ sets them (past a frozen __setattr__)
+                self.__dict__.update(values)
+            return
         if len(args) > count:
             raise TypeError(
                 f"{cls.__qualname__}.__init__() takes {count + 1} positional arguments "
@@ -177,17 +201,23 @@ def _init(cls: Any, fields: dict[str, Field], frozen: bool) -> Callable[..., Non
                     f"{cls.__qualname__}.__init__() got an unexpected keyword argument {name!r}"
                 )
             values[name] = value
+        ordered = {}
         for name in names:
             if name in values:
-                put(self, name, values[name])
+                ordered[name] = values[name]
             elif name in defaults:
-                put(self, name, defaults[name])
+                ordered[name] = defaults[name]
             elif name in factories:
-                put(self, name, factories[name]())
+                ordered[name] = factories[name]()
             else:
                 raise TypeError(
                     f"{cls.__qualname__}.__init__() missing required argument: {name!r}"
                 )
+        if slotted:
+            for name, value in ordered.items():
+                put(self, name, value)
+        else:
+            self.__dict__.update(ordered)
 
     __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     return __init__

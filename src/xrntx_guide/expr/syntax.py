@@ -101,11 +101,16 @@ MAX_LENGTH: Final = 2000
 MAX_DEPTH: Final = 60
 
 
-@record(frozen=True)
 class _Tok:
-    kind: str  # number | string | name | kw | op | end
-    text: str
-    pos: int
+    """One token: a plain class, as the parser makes one for every word of every
+    expression of a pack (a record's generic constructor costs twice as much)."""
+
+    __slots__ = ("kind", "pos", "text")
+
+    def __init__(self, kind: str, text: str, pos: int) -> None:
+        self.kind = kind  # number | string | name | kw | op | end
+        self.text = text
+        self.pos = pos
 
 
 def _unexpected(char: str) -> str:

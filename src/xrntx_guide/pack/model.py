@@ -1,8 +1,9 @@
-"""The step pack files as frozen dataclasses, validated by pydantic.
+"""The step pack files as frozen records, validated by pydantic.
 
 Every class forbids unknown keys, so a misspelled key in a step file fails loudly with its
-location; yes/no fields are strict booleans. The classes are standard-library dataclasses
-that pydantic validates (:func:`validate_pack_file`), so a pack that was already checked
+location; yes/no fields are strict booleans. The classes are records (records.py: what
+the standard library's dataclasses make, without compiling source at import) that pydantic
+validates as dataclasses (:func:`validate_pack_file`), so a pack that was already checked
 and cached is used without importing pydantic at all: that keeps ``check`` quick to start.
 Field names are the step file's keys (``[[step.question]]`` is ``Step.question``).
 The models describe the *files*; :mod:`xrntx_guide.loader` turns a set of files into a
