@@ -89,6 +89,17 @@ BASIS_GATES = list(basis_gate_rows())
 # -- patients --------------------------------------------------------------------------------
 
 
+MONTHLY_VISIT: dict[str, Any] = {
+    "end_of_treatment": False,
+    "injection_site_reaction": "none",
+    "reaction_after_last_dose": False,
+    "lft_within_interval": True,
+    "respiratory_symptoms": False,
+    "suicidal_thoughts": False,
+}
+"""What a repeat visit asks beyond a first injection (the monthly visit), all clear."""
+
+
 def ready_patient(**changes: Any) -> dict[str, Any]:
     """A patient 14 days after short-acting use with nothing standing in the way of a first
     injection on TODAY; ``changes`` vary it (a value of None leaves that answer out)."""
@@ -120,7 +131,10 @@ def ready_patient(**changes: Any) -> dict[str, Any]:
         "naloxone_challenge": "not_done",
         "kit_storage_ok": True,
         "body_habitus": "average",
+        "planned_surgery_within_28_days": False,
     }
+    if changes.get("visit") == "repeat_injection":
+        answers.update(MONTHLY_VISIT)
     answers.update(changes)
     return {k: v for k, v in answers.items() if v is not None}
 

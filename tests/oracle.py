@@ -70,6 +70,7 @@ UDS_KEYS = ("uds_opiates", "uds_fentanyl", "uds_buprenorphine", "uds_methadone",
 UDS_VALUES = ("negative", "positive", "not_done")
 CHALLENGE_VALUES = ("negative", "positive", "not_done")
 PREGNANCY_VALUES = ("negative", "positive", "not_applicable")
+SITE_REACTIONS = ("none", "mild", "severe", "not_examined")
 HABITUS_VALUES = ("lean", "average", "more_subcutaneous_tissue", "unsuitable")
 COWS_ITEMS = (
     "pulse",
@@ -113,6 +114,7 @@ GATE_INPUTS: dict[str, tuple[str, ...]] = {
         "injection_date",
     ),
     "dose_timing": ("last_injection_date", "injection_date"),
+    "injection_site_reaction": ("injection_site_reaction",),
 }
 """The answers each stop is judged on: an override binds to these (invariant 4.4.6)."""
 
@@ -533,6 +535,8 @@ class _Reading:
                 last_injection = recorded
         if last_injection is not None and day is not None and last_injection > day:
             self.refuse(f"last_injection_date {last_injection} is after the injection {day}")
+        if self.monthly_visit() is False:
+            return  # the visit ends the treatment: no injection is given (section 10)
         self.dose_timing(day, last_injection)
         used = self.flag("opioid_use_since_last_injection")
         last_use = self.answers.get("last_opioid_use")
@@ -556,6 +560,46 @@ class _Reading:
             )
         if induction is not False:
             self.readiness(day, last_injection if used else None)
+        elif self.late(day, last_injection) is not False:
+            # Section 9 (overdue_dose): the urine screen is required at any late visit, and
+            # a positive screen is a contraindication (3.2.3) whatever the visit.
+            self.urine_screen(False)
+
+    def late(self, day: dt.date | None, last_injection: dt.date | None) -> bool | None:
+        """Section 9: a repeat visit after the due date (last injection + the interval)."""
+        interval = self.guide.setting_values.get("dose_interval_days")
+        if day is None or last_injection is None or not isinstance(interval, int):
+            return None
+        return (day - last_injection).days > interval
+
+    def monthly_visit(self) -> bool | None:
+        """Sections 9 and 10 on a repeat visit. False: the visit ends the treatment (no
+        injection at all); otherwise the previous site and an allergic reaction after the
+        last dose are judged."""
+        ended = self.flag("end_of_treatment")
+        if ended is True:
+            self.holds("end_of_treatment", CONTRAINDICATION, "the visit ends the treatment")
+            return False
+        if ended is None:
+            # The reading that blocks less would go on as a continuing visit; the product
+            # asks, and an unanswered question is never ready.
+            self.undecided("end_of_treatment", CONTRAINDICATION, "end_of_treatment not answered")
+        # 4.2 and section 9: a severe reaction at the previous site is a stop; not examined
+        # leaves it undecided.
+        site = self.choice("injection_site_reaction", SITE_REACTIONS)
+        if site == "severe":
+            self.holds("injection_site_reaction", STOP, "severe reaction at the previous site")
+        elif site in (None, "not_examined"):
+            self.undecided("injection_site_reaction", STOP, f"previous site: {site}")
+        # 4.2 and section 9: urticaria, angioedema or anaphylaxis after the last dose is
+        # hypersensitivity (label sections 4, 5.8): a contraindication.
+        self.yes_is_bad(
+            "hypersensitivity",
+            CONTRAINDICATION,
+            "reaction_after_last_dose",
+            "an allergic reaction after the last dose (section 9)",
+        )
+        return True
 
     def dose_timing(self, day: dt.date | None, last_injection: dt.date | None) -> None:
         """Section 7: a stop for a repeat injection too soon after the last one."""

@@ -546,7 +546,8 @@ def test_a_finished_walk_is_never_moved_to_another_day(run: Run, _isolated_home:
 
 REPEAT_NO_USE = {
     "visit": "repeat_injection",
-    "last_injection_date": days_ago(40),
+    # On the due date: a late visit would ask for the urine screen (overdue_dose).
+    "last_injection_date": days_ago(28),
     "last_injection_side": "left",
     "opioid_use_since_last_injection": False,
 }

@@ -177,7 +177,8 @@ def test_a_series_on_standard_input_is_kept_in_the_session(run: Run, tmp_path: P
         series_patient(
             cows_ratings=ratings,
             naloxone_challenge="negative",
-            naloxone_challenge_started=f"{DAY}T06:00",  # a record needs its observation
+            # A record needs its observation, after a rating without withdrawal.
+            naloxone_challenge_started=f"{DAY}T07:10",
         )
     )
     session = tmp_path / "s.json"

@@ -98,7 +98,7 @@ def test_a_start_flag_days_before_the_result_is_refused(run: Run, command: list[
         "--answer",
         "naloxone_challenge=negative",
         "--answer",
-        "naloxone_challenge_started=4000 minutes ago",
+        f"naloxone_challenge_started={at('08:00', YESTERDAY)}",
         input=answers,
     )
     no_traceback(result)
@@ -427,3 +427,141 @@ def test_a_bare_checked_challenge_says_its_rating_before_is_not_known(run: Run) 
     no_traceback(result)
     assert "taken as reported" in flat(result.stdout + result.stderr), result.output
     assert "COWS rating without withdrawal came before" in flat(result.stdout + result.stderr)
+
+
+# -- a rating's time: given with it, or stamped when it was recorded ---------------------
+
+
+def _first_sitting(run: Run, session: str, now: str, *given: str, data: object = None) -> None:
+    r = run(
+        "walk", "--no-input", "--session", session, "--label", "tg", "--now", at(now),
+        "--acknowledge", "all", "--answers", "-", *given, input=json.dumps(data or challenged()),
+    )  # fmt: skip
+    no_traceback(r)
+    assert r.exit_code == 4, r.output  # the challenge is still to come
+
+
+def _challenge_by_flag(run: Run, session: str, now: str, started: str) -> tuple[int, str]:
+    r = run(
+        "walk", "--resume", "--session", session, "--no-input", "--now", at(now),
+        "--acknowledge", "all", "-a", "naloxone_challenge=negative",
+        "-a", f"naloxone_challenge_started={started}",
+    )  # fmt: skip
+    no_traceback(r)
+    return r.exit_code, flat(r.stdout + r.stderr)
+
+
+def test_a_walks_challenge_with_only_timed_ratings_after_its_start_is_refused(
+    run: Run, tmp_path: Path
+) -> None:
+    """The rule holds for every rating whose time was given, whatever route recorded it:
+    a file's rating kept in the session, then a challenge given by flag on resume."""
+    session = str(tmp_path / "w.json")
+    rated = challenged(cows_ratings=[{"at": at("09:30"), "total": threshold() - 1}])
+    _first_sitting(run, session, "09:35", data=rated)
+
+    code, text = _challenge_by_flag(run, session, "09:40", "09:05")
+
+    assert code == 2, text
+    assert "no COWS rating" in text and "09:05" in text, text
+    data = json.loads(Path(session).read_text(encoding="utf-8"))
+    assert data["naloxone_challenges"] == [], data  # never recorded
+
+
+def test_a_rating_stamped_when_given_by_flag_is_never_read_as_taken_after_the_naloxone(
+    run: Run, tmp_path: Path
+) -> None:
+    """A total given by flag carries no time: it is stamped when recorded, and may have
+    been taken before the naloxone; it neither counts as after the start nor is refused."""
+    session = str(tmp_path / "w.json")
+    _first_sitting(run, session, "09:30", "-a", f"cows_total={threshold() - 1}")
+
+    code, text = _challenge_by_flag(run, session, "09:40", "09:05")
+
+    assert code in (0, 1, 4), text  # taken: not refused for a rating "after" the start
+    data = json.loads(Path(session).read_text(encoding="utf-8"))
+    assert [c["result"] for c in data["naloxone_challenges"]] == ["negative"], data
+    assert [r["time_given"] for r in data["cows_ratings"]] == [False], data
+
+
+def test_the_note_marks_a_stamped_rating_beside_ratings_given_with_their_times(
+    run: Run, tmp_path: Path
+) -> None:
+    session = str(tmp_path / "w.json")
+    rated = challenged(cows_ratings=[{"at": at("08:00"), "total": threshold() - 1}])
+    _first_sitting(run, session, "09:00", data=rated)
+    again = run(
+        "walk", "--resume", "--session", session, "--no-input", "--now", at("09:30"),
+        "--acknowledge", "all", "-a", f"cows_total={threshold() - 2}",
+    )  # fmt: skip
+    assert again.exit_code == 4, again.output
+
+    note = run("note", session, "--format", "json")
+    text = run("note", session, "--format", "text").stdout
+
+    assert note.exit_code == 0, note.output
+    ratings = json.loads(note.stdout)["cows_ratings"]
+    assert [(r["total"], r["time_given"]) for r in ratings] == [
+        (threshold() - 1, True),
+        (threshold() - 2, False),
+    ], ratings
+    lines = [x for x in text.splitlines() if " baseline " in x or " repeat " in x]
+    assert len(lines) == 2 and "~" not in lines[0] and "~09:30" in lines[1], text
+    assert "~ = given without its time" in text, text
+
+
+# -- a start is refused when it is given, by the rule its result obeys -------------------
+
+
+def _at_the_prompt(run: Run, tmp_path: Path, typed: str) -> str:
+    answers = json_answers(
+        ready_patient(
+            last_opioid_use=TODAY - dt.timedelta(days=10),
+            naloxone_challenge=None,
+            kit_storage_ok=None,
+        )
+    ) | {"injection_date": DAY}
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(answers))
+    r = run(
+        "walk", "--label", "st", "--now", at("09:30"), "--answers", str(path), "--plain",
+        input=typed,
+    )  # fmt: skip
+    no_traceback(r)
+    return flat(r.stdout + r.stderr)
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_a_rechallenge_start_before_the_positive_is_refused_when_typed(
+    run: Run, tmp_path: Path, _isolated_home: Path
+) -> None:
+    said = _at_the_prompt(run, tmp_path, "positive\nstart 07:30\nquit\n")
+
+    assert "start: the naloxone rechallenge" in said and "not after" in said, said
+    assert "timer started" not in said, said
+    assert "naloxone_rechallenge" not in session_of(_isolated_home)["timers"]
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_a_challenge_start_on_another_day_is_refused_when_typed(
+    run: Run, tmp_path: Path, _isolated_home: Path
+) -> None:
+    said = _at_the_prompt(run, tmp_path, f"start {YESTERDAY}T09:00\nquit\n")
+
+    assert "start: the naloxone challenge" in said and "not on the day" in said, said
+    assert session_of(_isolated_home)["timers"] == {}
+
+
+def test_a_start_too_many_minutes_ago_is_out_of_range_naming_the_range(run: Run) -> None:
+    from xrntx_guide.visit.clock import A_DAY_IN_MINUTES
+
+    for minutes in (A_DAY_IN_MINUTES + 1, 10**30):
+        answers = challenged(
+            cows_ratings=RATED,
+            naloxone_challenge="negative",
+            naloxone_challenge_started=f"{minutes} minutes ago",
+        )
+        code, text = check_file(run, answers)
+        assert code == 2, text
+        assert "out of range" in text and f"0 to {A_DAY_IN_MINUTES} minutes" in text, text
+        assert "not a time" not in text, text

@@ -147,6 +147,7 @@ RUNS: dict[str, tuple[str, ...]] = {
     "export": ("export",),
     "demo": ("demo", "01-ready-after-heroin", "--auto", "0"),
     "note": ("note", "jd-01"),
+    "card": ("card", "jd-01"),
 }
 
 
@@ -165,7 +166,7 @@ def test_a_missing_steps_folder_named_by_the_variable_is_an_error_naming_it(
     assert "XRNTX_GUIDE_STEPS=/no/such/pack: does not exist" in result.stderr, result.output
 
 
-@pytest.mark.parametrize("name", sorted(set(RUNS) - {"note"}))
+@pytest.mark.parametrize("name", sorted(set(RUNS) - {"note", "card"}))
 def test_a_missing_site_file_named_by_the_variable_is_an_error_naming_it(
     run: Run, _isolated_home: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:

@@ -53,6 +53,7 @@ P_HEPATITIS = rf"Signs of acute hepatitis\? {YES_NO}: "
 P_LFT = r"Highest of ALT and AST[^\n]*\(number\): "
 P_BLEEDING = rf"Thrombocytopenia, a coagulation disorder, or anticoagulant therapy\? {YES_NO}: "
 P_MOOD = rf"Current depression or suicidal thoughts\? {YES_NO}: "
+P_SURGERY = rf"Elective surgery planned within 28 days after this injection\? {YES_NO}: "
 P_ORGAN = rf"Moderate-to-severe renal impairment, or severe hepatic impairment\? {YES_NO}: "
 P_MED_GUIDE = rf"Medication Guide given to the patient\? {YES_NO}: "
 P_CONSENT = rf"Informed consent recorded\? {YES_NO}: "
@@ -224,6 +225,7 @@ def history_and_medical_evaluation(w: Walkthrough, last_use: str, mood: str = "n
             (P_ORGAN, "n"),
             (P_BLEEDING, "n"),
             (P_MOOD, mood),
+            (P_SURGERY, "n"),
         ]
     )
 
@@ -798,7 +800,8 @@ def test_back_review_and_why_reprint_the_step_header_not_its_instructions(spawn:
     assert w.finish() == 0
     out = w.output
     assert out.count(first_line) == 1, out
-    assert out.count("--- 2. Medical evaluation · step 1 of 1 ---") >= 4, out  # said once
+    # The medical phase counts its monthly-visit and planned-surgery steps too.
+    assert out.count("--- 2. Medical evaluation · step 1 of 3 ---") >= 4, out  # said once
 
 
 def test_all_negative_records_each_screen_on_its_own(spawn: Any) -> None:
@@ -925,6 +928,10 @@ def test_a_first_injection_answer_is_refused_when_the_record_shows_a_dose(
     )
     assert done.returncode == 0, done.stdout + done.stderr
     w = spawn("walk", "--label", "rec")
+    # The visit type is filled in from the record; changing it to a first injection is
+    # refused, saying why.
+    w.expect(r"the\s+record\s+holds\s+an\s+injection\s+of")
+    w.answer(P_INJECTION_DATE, "edit visit")
     w.answer(P_VISIT, "1")
     w.expect(r"so\s+this\s+visit\s+is\s+a\s+repeat\s+visit")
     w.answer(P_VISIT, "2")
@@ -936,3 +943,56 @@ def test_a_first_injection_answer_is_refused_when_the_record_shows_a_dose(
     answers = json.loads(latest.read_text(encoding="utf-8"))["answers"]
     assert answers["visit"]["value"] == "repeat_injection", answers["visit"]
     assert answers["last_injection_date"]["origin"] == "history"
+
+
+def test_ending_treatment_at_the_prompt_says_the_dates_and_offers_the_card(
+    spawn: Callable[..., Walkthrough], tmp_path: Path
+) -> None:
+    """A repeat visit that ends the treatment: the walk asks why and for the counselling,
+    ends at the end of treatment (no injection) with the blockade's end and the agonist's
+    earliest start, and gives the command that prints the emergency card."""
+    import subprocess
+
+    from tests.helpers import after_injection, days_ago, json_answers
+
+    earlier = tmp_path / "earlier.json"
+    first = after_injection(last_opioid_use=days_ago(60))
+    earlier.write_text(json.dumps(json_answers(first)), encoding="utf-8")
+    done = subprocess.run(
+        [
+            *(str(EXE), "walk", "--no-input", "--label", "end", "--answers", str(earlier)),
+            *("--today", days_ago(28).isoformat(), "--acknowledge", "all"),
+        ],
+        env={**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path / "home")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    w = spawn("walk", "--label", "end")
+    w.answers(
+        [
+            (P_INJECTION_DATE, ""),
+            (rf"Any opioid use since the last injection\? {YES_NO}: ", "n"),
+            (rf"Does this visit end XR-naltrexone treatment[^\n]*\? {YES_NO}: ", "y"),
+            (rf"Why does the treatment end\? {CHOICE}: ", "switch_to_agonist"),
+            (rf"Which agonist\? {CHOICE}: ", "buprenorphine"),
+            (r"Comment on the end of treatment \(optional\) \[Enter to skip\]: ", ""),
+            (rf"Overdose risk after stopping counselled[^?]*\? {YES_NO}: ", "y"),
+            (rf"discussed and\s+prescribed\? {YES_NO}: ", "y"),
+        ]
+    )
+    w.expect(r"Command \[")
+    said = " ".join(w.output.split())
+    end = TODAY.isoformat()  # the last injection 28 days ago: the blockade ends today
+    assert "END OF TREATMENT: Treatment ends at this visit" in said, said
+    assert f"The blockade ends about {end}" in said
+    assert f"Earliest start of buprenorphine: {end}" in said
+    assert "The visit ends here, without an injection." in said
+    assert re.search(r"xrntx-guide card \w+ --format html -o card\.html", said), said
+    w.child.sendline("quit")
+    assert w.finish() == ExitCode.BLOCKED
+    latest = max(w.sessions(), key=lambda path: path.stat().st_mtime)
+    record = json.loads(latest.read_text(encoding="utf-8"))
+    assert record["answers"]["end_of_treatment"]["value"] is True
+    assert record["gates"]["end_of_treatment"] == "fail"

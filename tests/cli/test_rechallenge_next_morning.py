@@ -135,6 +135,7 @@ def test_a_positive_challenge_resumed_the_next_morning_is_decided_by_a_negative_
         (rf"severe hepatic impairment\? {YES_NO}: ", "n"),
         (rf"anticoagulant therapy\? {YES_NO}: ", "n"),
         (rf"depression or suicidal thoughts\? {YES_NO}: ", "n"),
+        (rf"Elective surgery planned within 28 days after this injection\? {YES_NO}: ", "n"),
         (rf"Medication Guide given to the patient\? {YES_NO}: ", "y"),
         (rf"Informed consent recorded\? {YES_NO}: ", "y"),
         (rf"Evidence of abstinence over the period {CHOICE}: ", "supervised"),

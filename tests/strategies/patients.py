@@ -312,6 +312,23 @@ def random_answers(c: Chooser, guide: Guide, today: dt.date, o: Options) -> dict
             # it is a contradiction of item 10, drawn by ``contradict`` and checked on the
             # routes that refuse it (tests/test_contradictions_are_refused.py).
             free = since + c.integer(0, 30)
+        # Sections 9 and 10: the monthly visit, and now and then the end of treatment.
+        a["end_of_treatment"] = _mostly(c, False, [True], 5)
+        a["injection_site_reaction"] = _mostly(c, "none", ["mild", "severe", "not_examined"], 20)
+        a["reaction_after_last_dose"] = _mostly(c, False, [True], 8)
+        for key, good in (
+            ("lft_within_interval", True),
+            ("respiratory_symptoms", False),
+            ("suicidal_thoughts", False),
+        ):
+            a[key] = _mostly(c, good, [not good], 10)
+        if a["end_of_treatment"]:
+            a["end_of_treatment_reason"] = c.pick(["patient_choice", "switch_to_agonist"])
+            if a["end_of_treatment_reason"] == "switch_to_agonist":
+                a["agonist_after_naltrexone"] = c.pick(["buprenorphine", "methadone"])
+            a["end_overdose_counselled"] = _mostly(c, True, [False], 10)
+            a["end_reversal_agent_prescribed"] = _mostly(c, True, [False], 10)
+    a["planned_surgery_within_28_days"] = _mostly(c, False, [True], 10)
     a["oud_diagnosis"] = _mostly(c, True, [False])
     a["last_opioid_kind"] = kind
     a["last_opioid_use"] = shift(day, -free)
@@ -1102,3 +1119,50 @@ RAPID_LAST_DAY = st.integers(1, 9)
 RAPID_MUTATION = st.sampled_from(RAPID_MUTATIONS)
 RAPID_WHICH_DAY = st.integers(0, 8)
 RAPID_WITH_TABLE = st.booleans()
+
+
+REACTIONS = {
+    "severe site reaction": ("injection_site_reaction", "severe"),
+    "allergic reaction after the last dose": ("reaction_after_last_dose", True),
+}
+"""Sections 9 and 4.2: what a repeat visit may find about the last dose."""
+
+
+@st.composite
+def with_a_reaction(draw: Any) -> tuple[Case, str]:
+    """A repeat visit (continuing the treatment) that found one of :data:`REACTIONS`, with
+    overrides, good and bad, for any stop including the site's."""
+    case = draw(cases(Options(odd=False)))
+    kind = draw(st.sampled_from(sorted(REACTIONS)))
+    key, value = REACTIONS[kind]
+    p = case.patient
+    day = p.answers.get("injection_date", p.today)
+    assert isinstance(day, dt.date)
+    base: dict[str, Scalar] = {
+        "visit": oracle.REPEAT,
+        "last_injection_date": shift(day, -draw(st.integers(7, 60))),
+        "last_injection_side": "left",
+        "opioid_use_since_last_injection": False,
+        "injection_site_reaction": "none",
+        "reaction_after_last_dose": False,
+        "lft_within_interval": True,
+        "respiratory_symptoms": False,
+        "suicidal_thoughts": False,
+    }
+    answers = {**p.answers, **base, "end_of_treatment": False, key: value}
+    answers.pop("last_opioid_use", None)  # no use since the last injection
+    answers = {k: v for k, v in answers.items() if k in case.guide.questions}
+    codes = sorted(oracle.valid_override_codes(case.guide))
+    overrides = tuple(
+        OverrideSpec(
+            draw(st.sampled_from(["injection_site_reaction", "hypersensitivity", "age"])),
+            draw(st.sampled_from(codes)),
+            "reviewed with the patient",
+            draw(st.sampled_from(["now", "earlier", "garbage"])),
+        )
+        for _ in range(draw(st.integers(0, 2)))
+    )
+    before: list[Scalar] = ["severe", "mild", "none"] if value == "severe" else [True, False]
+    earlier = {**answers, key: draw(st.sampled_from(before))}
+    patient = Patient(p.today, answers, earlier, overrides, (("injection_site_reaction", "now"),))
+    return Case(case.site, patient), kind

@@ -41,6 +41,7 @@ from tests.strategies.patients import (
     to_json,
 )
 from xrntx_guide.pack.guide import Guide
+from xrntx_guide.visit.results import Kind
 
 # --- The visit ---------------------------------------------------------------------------
 
@@ -741,3 +742,49 @@ def protocol_site_toml(required: int | None, rows: Sequence[Mapping[str, Any]]) 
             text = ("true" if value else "false") if isinstance(value, bool) else json.dumps(value)
             lines.append(f"{key} = {text}")
     return "\n".join(lines) + "\n"
+
+
+# --- A saved series, changed by hand ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultStep:
+    """One result offered to a record, ``minutes`` after the one before it (a challenge's
+    naloxone was given that many minutes before its result)."""
+
+    kind: Kind
+    total: int
+    result: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Tampered:
+    """A series recorded by the record's rule, then changed by hand once: ``change`` is
+    ``value``, ``time``, ``day``, ``origin`` or ``drop`` (of the entry ``which`` points
+    at, by ``by``), or ``add`` (an entry nobody recorded)."""
+
+    steps: list[ResultStep]
+    change: str
+    which: int
+    by: int
+
+
+def _result_steps() -> st.SearchStrategy[ResultStep]:
+    return st.builds(
+        ResultStep,
+        kind=st.sampled_from(["cows", "challenge", "rechallenge"]),
+        total=st.integers(0, 48),
+        result=st.sampled_from(["positive", "negative"]),
+        minutes=st.integers(1, 240),
+    )
+
+
+def tampered_series() -> st.SearchStrategy[Tampered]:
+    return st.builds(
+        Tampered,
+        steps=st.lists(_result_steps(), min_size=1, max_size=6),
+        change=st.sampled_from(["value", "drop", "time", "day", "origin", "add"]),
+        which=st.integers(0, 50),
+        by=st.integers(1, 47),
+    )

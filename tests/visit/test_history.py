@@ -182,7 +182,9 @@ def test_a_filled_in_answer_can_be_edited_at_the_prompt_and_the_gates_judge_the_
         if key != "kit_lot":  # left unanswered: the prompt where the edit is typed
             record.set_answer(key, value, "flag", now)
     tl = timeline(guide, records(folder), LABEL, TODAY, exclude=record.id)
-    assert set(tl.prefills) == {"last_injection_date", "last_injection_side"}
+    # The dose's date and side, the visit type, and the facts that do not change.
+    offered = {"visit", "age", "oud_diagnosis", "hypersensitivity"}
+    assert set(tl.prefills) == {"last_injection_date", "last_injection_side"} | offered
     typed = f"edit last_injection_date\n{days_ago(4).isoformat()}\n"
     out, err = io.StringIO(), io.StringIO()
     ui = UI(plain=True, out=out, err=err, stdin=io.StringIO(typed))

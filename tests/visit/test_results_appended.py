@@ -530,3 +530,82 @@ def test_no_sequence_of_results_removes_an_entry_or_lifts_a_positive(guide: Guid
                     assert any(
                         o.kind == c.kind and o.at == c.corrects for o in held.naloxone_challenges
                     )
+
+
+def test_a_flag_correction_and_a_rechallenge_in_one_command_are_taken_together(
+    run: Run, tmp_path: Path
+) -> None:
+    """The rating the rechallenge follows is corrected in the same command: the
+    correction is taken first, so a consistent rechallenge is recorded; the rating as
+    first recorded stays beside its correction."""
+    path = tmp_path / "W.json"
+    withdrawal = int(ready_patient()["cows_total"]) + 10
+
+    def at(hhmm: str, *args: str, first: bool = False) -> Any:
+        how = ["--label", "W"] if first else ["--resume"]
+        return run(
+            "walk", *how, "--no-input", "--now", f"{DAY}T{hhmm}", "--session", str(path),
+            "--acknowledge", "all", *args,
+        )  # fmt: skip
+
+    r = at("08:00", *answer_flags(ready_patient(cows_total=withdrawal, naloxone_challenge=None)),
+           first=True)  # fmt: skip
+    assert r.exit_code == 1, r.output
+    rated = json.loads(path.read_text(encoding="utf-8"))["cows_ratings"][0]["at"]
+    r = at("09:00", "-a", "naloxone_challenge=positive", "-a", "naloxone_challenge_started=08:30")
+    assert r.exit_code == 1, r.output
+
+    r = at(
+        "11:00", "-a", "cows_total=2", "--correct", f"cows_total@{rated}=pulse misread",
+        "-a", "naloxone_rechallenge=negative", "-a", "naloxone_rechallenge_started=10:30",
+    )  # fmt: skip
+
+    assert r.exit_code != 2, r.output
+    kept = json.loads(path.read_text(encoding="utf-8"))
+    assert [x["total"] for x in kept["cows_ratings"]] == [withdrawal, 2]
+    assert challenges(path) == [("challenge", "positive"), ("rechallenge", "negative")]
+
+
+def test_a_positive_recorded_by_another_process_is_read_before_a_dose_is_recorded(
+    run: Run, guide: Guide, tmp_path: Path
+) -> None:
+    """Two terminals on one session: while this walk waits at 'injection given?', the
+    other records a positive challenge. Before the dose is recorded the session is read
+    again: the positive joins this walk's record, the gates block, and no dose is
+    recorded; the saved session keeps the positive."""
+    path = tmp_path / "T.json"
+    r = run(
+        "walk", "--no-input", "--now", f"{DAY}T10:00", "--label", "T", "--session", str(path),
+        "--acknowledge", "all", *answer_flags(ready_patient()),
+    )  # fmt: skip
+    assert r.exit_code == 4, r.output  # at the injection: was it given?
+    here = store.load(path)  # this terminal's walk, open at the question
+
+    class Meanwhile(io.StringIO):
+        """The clinician's typing; before the first line is read, the other terminal
+        records a positive challenge in the same session."""
+
+        done = False
+
+        def readline(self, size: int = -1, /) -> str:  # type: ignore[override]
+            if not self.done:
+                self.done = True
+                other = run(
+                    "walk", "--resume", "--session", str(path), "--no-input",
+                    "--now", f"{DAY}T10:05", "--acknowledge", "all",
+                    "-a", "naloxone_challenge=positive",
+                )  # fmt: skip
+                assert other.exit_code == 1, other.output
+            return super().readline(size)
+
+    out = io.StringIO()
+    ui = UI(plain=True, out=out, err=out, stdin=Meanwhile("yes\nquit\n"))
+    at = dt.datetime.combine(TODAY, dt.time(10, 10), tzinfo=dt.UTC)
+    w = Walk(ui, guide, here, path, TODAY, Clock(source=lambda: at))
+    w.run()
+
+    said = " ".join(out.getvalue().split())
+    assert "another process recorded in this session" in said, said
+    saved = store.load(path)
+    assert saved.injection_given is not True, said
+    assert ("challenge", "positive") in [(c.kind, c.result) for c in saved.naloxone_challenges]

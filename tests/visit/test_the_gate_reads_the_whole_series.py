@@ -165,7 +165,11 @@ def test_a_hand_edited_correction_of_a_positive_challenge_never_lifts_it(
 
     r = _resume(run, path, f"{DAY}T11:00", "--json")
 
-    _stops_before_the_injection(r)
+    # The correction has no event in the session's audit trail: the file is refused on
+    # load (visit/integrity.py), naming the entry, before any gate is read.
+    assert r.exit_code == 2, r.output
+    assert "audit trail" in r.stderr and f"{DAY}T10:00:00+00:00" in r.stderr, r.stderr
+    assert not r.stdout.strip(), r.stdout
 
 
 def _check(run: Run, tmp_path: Path, data: dict[str, Any], *args: str) -> Any:

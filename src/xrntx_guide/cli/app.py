@@ -16,7 +16,7 @@ from ..env import Environment
 from ..errors import ExitCode, UsageError, UserError
 from .boundary import READER_GONE as READER_GONE
 from .boundary import Failed, boundary, closed_streams, flushed, reader_gone, report
-from .commands import check, pack, sessions, training, walk
+from .commands import card, check, pack, sessions, training, walk
 from .commands.common import (
     environment,
     guide_of,
@@ -96,6 +96,7 @@ for _fn in (
     sessions.sessions,
     sessions.note,
     sessions.history,
+    card.card,
     training.scenarios,
     training.export,
     training.demo,

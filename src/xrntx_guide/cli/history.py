@@ -120,7 +120,9 @@ def show_timeline(ui: UI, tl: Timeline, heading: str) -> None:
                 [
                     v.date or "",
                     (v.visit or "").replace("_", " "),
-                    ("TRAINING, " if v.training else "")
+                    "treatment ended, no injection"
+                    if v.ended
+                    else ("TRAINING, " if v.training else "")
                     + v.status.replace("_", " ")
                     + (", injection not given" if v.injection_given is False else ""),
                     v.session,
@@ -129,8 +131,15 @@ def show_timeline(ui: UI, tl: Timeline, heading: str) -> None:
             ],
             title="Other visits (never used to fill in)",
         )
+    off = tl.off_treatment
     due = due_words(tl.due)
-    if due is not None:
+    if off is not None:
+        reason = (off.end_reason or "reason not recorded").replace("_", " ")
+        ui.note(
+            f"Off treatment: XR-naltrexone ended at the visit of {off.date} (session "
+            f"{off.session}; {reason}); last injection {off.last_injection or '?'}."
+        )
+    elif due is not None:
         ui.note(f"Last injection {tl.source.date if tl.source else '?'}; {due}.")
     for message in tl.warnings():
         ui.warning(message)

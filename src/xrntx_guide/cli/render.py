@@ -69,8 +69,16 @@ def show_on_track(ui: UI, progress: Progress) -> None:
     ui.gate(progress.heading(), "info", lines)
 
 
+def ends_visit(state: State, g: GateResult) -> str | None:
+    """The pack's own heading of a gate that records where a visit ends, when it fails."""
+    if g.outcome != "fail" or g.id not in {c.id for c in state.guide.gates}:
+        return None
+    return state.guide.gate(g.id).spec.heading
+
+
 def show_gate(ui: UI, state: State, g: GateResult) -> None:
-    heading = f"{HEADINGS.get(g.severity, g.severity.upper())}: {g.title} [{g.id}]"
+    own = ends_visit(state, g)
+    heading = f"{own or HEADINGS.get(g.severity, g.severity.upper())}: {g.title} [{g.id}]"
     if g.outcome == "unknown":
         heading = f"NOT DECIDED: {g.title} [{g.id}]"
     ui.gate(heading, g.severity if g.outcome != "unknown" else "info", gate_lines(state, g))
@@ -231,6 +239,10 @@ def show_check(ui: UI, state: State, on_track: Progress | None = None) -> None:
     missing = state.missing(state.readiness_limit)
     if missing:
         ui.line("Missing: " + ", ".join(missing), hang=2)
+    for g in state.readiness_gates():
+        # Undecided although no answer it needs is missing (a site "not examined").
+        if g.outcome == "unknown" and g.missing and not set(g.missing) & set(missing):
+            ui.bullet(f"not decided {g.id}: {g.reason}")
     for name in state.guide.meta.report.summary:
         if name in state.guide.derived and shown_after_injection(state, name):
             ui.line(f"{state.guide.derived[name].spec.label}: {state.display(name)}")
@@ -286,3 +298,24 @@ def show_decided(ui: UI, state: State, results: list[GateResult], where: str) ->
             (f"{_verdict_word(g)}: {g.title} [{g.id}]", detail, OUTCOME_STYLE.get(g.outcome))
         )
     ui.items(rows)
+
+
+def card_offered(state: State) -> bool:
+    """Whether the visit leaves the patient with a blockade to put on an emergency card:
+    the injection given at it, or a repeat visit (an injection before it)."""
+    report = state.guide.meta.report
+    if state.injection_given is True:
+        return True
+    repeat = report.history.repeat_visit
+    return report.visit is not None and repeat is not None and state.value(report.visit) == repeat
+
+
+def show_card_hint(ui: UI, state: State, record: SessionRecord) -> None:
+    """At the end of a saved visit: how to print the patient's emergency card."""
+    if state.guide.meta.card is None or not card_offered(state):
+        return
+    ui.note(
+        "Emergency card (last injection, end of the blockade, pain relief): "
+        f"xrntx-guide card {record.id} --format html -o card.html"
+        " (add --name NAME to print a name)"
+    )

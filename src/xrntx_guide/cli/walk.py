@@ -40,8 +40,16 @@ from ..expr import UNKNOWN, format_value
 from ..pack.guide import CQuestion, CStep, Guide
 from ..records import field, record
 from ..visit.answers import parse_value, to_json
+from ..visit.series import CowsRating
 from ..visit.session import SessionRecord, save
-from .render import show_gate, show_on_track, show_summary, show_why
+from .render import (
+    ends_visit,
+    show_card_hint,
+    show_gate,
+    show_on_track,
+    show_summary,
+    show_why,
+)
 from .ui import UI
 
 COMMANDS = ("back", "review", "edit", "why", "quit", "help", "rate")
@@ -220,6 +228,9 @@ class Walk:
                 self.ui.note(
                     f"Saved. Resume with: {self.program} walk --resume --session {self.path}"
                 )
+                if self.record.status in ("blocked", "needs_override"):
+                    # Left at a gate (no injection today): the patient's card still holds.
+                    show_card_hint(self.ui, self.state(), self.record)
             if self.record.status == "complete":
                 return ExitCode.OK
             if stop.eof and self.record.status == "in_progress":
@@ -371,6 +382,7 @@ class Walk:
             self.ui.note(DRY_RUN_END)
         elif self.responder is None:
             self.ui.note(f"Saved: {self.path}")
+            show_card_hint(self.ui, state, self.record)
 
     # -- screens --------------------------------------------------------------------
 
@@ -552,6 +564,8 @@ class Walk:
                     continue
             if self.refused_by_history(cq, value):
                 continue
+            if self.changed_elsewhere(cq, value):
+                return  # judged again with what the other process recorded
             if not self.taken(state, cq, value):
                 continue
             self.store(state, cq, value)
@@ -607,6 +621,47 @@ class Walk:
                 return True
             self.store(now, other, v)
             self.ui.line(f"  {other.spec.prompt}: {self.state().display(other.key)}")
+        return True
+
+    def changed_elsewhere(self, cq: CQuestion, value: object) -> bool:
+        """Before a dose is recorded, the session is read again from where it is saved:
+        results another process recorded in it meanwhile (a second terminal on the same
+        session) join this walk's record, and the gates are judged again before the dose
+        is asked for again (True). A saved copy that cannot be read keeps the dose from
+        being recorded."""
+        from ..errors import SessionError
+        from ..visit.results import take_saved_elsewhere
+        from ..visit.session import load
+
+        if cq.key != self.guide.meta.report.injection_given or value is not True:
+            return False
+        if self.dry_run or not self.path.exists():
+            return False
+        try:
+            saved = load(self.path)
+        except SessionError as exc:
+            self.ui.retry(f"the session is read again before a dose is recorded: {exc.message}")
+            return True
+        if saved.id != self.record.id:
+            self.ui.retry(
+                f"{self.path} now holds another session ({saved.id}): the dose is not "
+                "recorded; quit and resume the session you mean"
+            )
+            return True
+        added = take_saved_elsewhere(self.record, saved, self.clock.now())
+        if not added:
+            return False
+        said = "; ".join(
+            f"{'COWS ' + str(e.total) if isinstance(e, CowsRating) else e.kind + ' ' + e.result}"
+            f" at {e.at.astimezone().strftime('%H:%M')}"
+            for e in added
+        )
+        self.ui.warning(
+            f"While this walk was open, another process recorded in this session: {said}. "
+            "It is part of this walk's record now; the gates are read again before a dose "
+            "is recorded."
+        )
+        self.save(self.state())
         return True
 
     def refused_by_history(self, cq: CQuestion, value: object) -> bool:
@@ -864,15 +919,22 @@ class Walk:
                 self.ui.note("Type 'day' to record a day of the pathway's record, or quit.")
         else:
             saved = "" if self.responder is not None or self.dry_run else ": the session is saved"
+            ends = ends_visit(state, g) is not None
             self.ui.line(
-                "The injection cannot be given. Change an answer (back, edit) if one "
-                f"was wrong, or quit{saved}.",
+                (
+                    "The visit ends here, without an injection."
+                    if ends
+                    else "The injection cannot be given."
+                )
+                + f" Change an answer (back, edit) if one was wrong, or quit{saved}.",
                 style="bold",
             )
             if self.jumped == g.id:
                 self.ui.note("Reached by 'jump': back returns to the questions left unanswered.")
             if self.rapid_here and g.id == "rapid_pathway":
                 self.ui.note("Type 'day' to record a day of the pathway's record.")
+            if self.responder is None and not self.dry_run:
+                show_card_hint(self.ui, state, self.record)
         # On the pathway 'day' is a command at this prompt: the list says so.
         words = "back, edit, review, why, day or quit" if self.rapid_here else None
         listed = "back / edit / review / why / day / quit" if words else None
@@ -959,7 +1021,8 @@ class Walk:
     def start_timer(self, key: str, when: str) -> None:
         """'start' (the naloxone is given now) or 'start 09:05' (it was given then: never
         after now, the one rule of visit/clock.py)."""
-        from ..visit.clock import future_problem, parse_moment, shown
+        from ..visit.clock import parse_moment, shown
+        from ..visit.results import start_refused
 
         now = self.clock.now()
         if not when:
@@ -971,7 +1034,7 @@ class Walk:
         except ValueError as exc:
             self.ui.retry(f"start: {exc}")
             return
-        problem = future_problem("the naloxone", at, now)
+        problem = start_refused(self.record, key, at, now)
         if problem is not None:
             self.ui.retry(f"start: {problem}")
             return

@@ -275,6 +275,8 @@ class _Ctx(Context):
             if value is not _MISS:
                 if cq.checked and self.problem(cq) is not None:
                     return UNKNOWN  # never a default or a computed value in its place
+                if cq.undecided_values and value in cq.undecided_values:
+                    return UNKNOWN  # "not examined": recorded, never a decided value
                 return value  # type: ignore[no-any-return]
             if cq.computed is not None:
                 value = cq.computed.function(self)
@@ -643,9 +645,15 @@ class State:
                     or not cq.spec.asked
                 ):
                     continue
-                if self.values.get(cq.key, UNKNOWN) is UNKNOWN:
+                if self.values.get(cq.key, UNKNOWN) is UNKNOWN and not self._undecided(cq):
                     out.append(cq.key)
         return out
+
+    def _undecided(self, cq: CQuestion) -> bool:
+        """Answered with a choice that records the fact as not established ("not
+        examined"): not missing, but its gate stays undecided."""
+        given = self.inputs.answers.get(cq.key) if cq.undecided_values else None
+        return given is not None and given in cq.undecided_values
 
     @functools.cached_property
     def readiness_limit(self) -> int:
@@ -863,7 +871,7 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
     if worst is None or applies is None:
         if applies is None or unknown:
             gaps = _missing(guide, gate, ctx)
-            needs = ", ".join(gaps) or "earlier answers"
+            needs = ", ".join(_needed(guide, k, ctx) for k in gaps) or "earlier answers"
             return GateResult.make(
                 gate,
                 basis,
@@ -921,6 +929,16 @@ def _missing(guide: Guide, gate: CGate, ctx: _Ctx) -> tuple[str, ...]:
         for k in gate.inputs_sorted
         if k in guide.questions and ctx.lookup(k) is UNKNOWN and ctx.shown.get(k) is not False
     )
+
+
+def _needed(guide: Guide, key: str, ctx: _Ctx) -> str:
+    """A needed answer as the reason names it: an answer that records the fact as not
+    established says so ("injection_site_reaction, answered 'not examined'")."""
+    cq = guide.questions[key]
+    given = ctx.given.get(key) if cq.undecided_values else None
+    if given is None or given not in cq.undecided_values:
+        return key
+    return f"{key}, answered '{cq.choice_label(given) or given}'"
 
 
 def display_value(guide: Guide, name: str, value: Value) -> str:

@@ -248,6 +248,16 @@ def note_data(
         return UNKNOWN if name is None else state.value(name)
 
     needle = next((v for v in map(value, report.needle) if v is not UNKNOWN), UNKNOWN)
+    ended = report.history.end_of_treatment
+    end_lines = (
+        [
+            {"label": line.label, "value": _json_value(v), "shown": state.display(line.value)}
+            for line in report.end_of_treatment
+            if (v := state.value(line.value)) is not UNKNOWN
+        ]
+        if ended is not None and state.value(ended) is True
+        else None
+    )
     return {
         "training": record.demo_clock is not None,
         "fixed_clock": _fixed_clock(record),
@@ -277,6 +287,7 @@ def note_data(
         "side": _json_value(value(report.side_given)),
         "needle": _json_value(needle),
         "counselling": counselling,
+        "end_of_treatment": end_lines,
         "next_dose_due": record.next_dose_due,
         "derived": derived_json(state),
         "guide": {"id": meta.id, "version": meta.version, "site": state.guide.site},
@@ -401,6 +412,11 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
                 f"{li}An answer says the injection was given, but the gates did not allow "
                 "it (readiness above): it is not recorded as given, and no next dose is due."
             )
+    ended = data.get("end_of_treatment")
+    if ended is not None:
+        out += ["", f"{h2}End of treatment", ""]
+        out += [f"{li}{said(e['label'])}: {said(e['shown'])}" for e in ended]
+        out.append(f"{li}Emergency card: xrntx-guide card {said(data['session'])}")
     out += _history_lines(data.get("history"), h2, li)
     out += ["", f"{h2}Readiness findings and gates", ""]
     for g in data["gates"]:

@@ -466,6 +466,8 @@ class _Compiler:
     def check_report(self, meta: GuideMeta) -> None:
         """Each name in ``[guide.report]`` is a question or derived value of the right type."""
         assert self.meta is not None
+        if meta.card is not None:
+            self.check_sources(meta.card.sources, self.meta.file, ("guide", "card", "sources"))
         report = meta.report
         lists = (
             ("result", report.result),
@@ -474,18 +476,31 @@ class _Compiler:
             ("needle", report.needle),
             ("dose_planned", [line.value for line in report.dose_planned]),
             ("dose_given", [line.value for line in report.dose_given]),
+            ("end_of_treatment", [line.value for line in report.end_of_treatment]),
             ("visit", [report.visit] if report.visit else []),
             ("side_given", [report.side_given] if report.side_given else []),
             ("dose_setting", [f"settings.{report.dose_setting}"] if report.dose_setting else []),
             ("history.carry", [c.question for c in report.history.carry]),
             ("history.carry", [c.from_answer for c in report.history.carry]),
+            ("history.offer", [c.question for c in report.history.offer]),
+            ("history.offer", [c.from_answer for c in report.history.offer]),
             ("history.due", report.history.due),
             ("history.kit_lot", [report.history.kit_lot] if report.history.kit_lot else []),
+            (
+                "history.end_reason",
+                [report.history.end_reason] if report.history.end_reason else [],
+            ),
         )
         for field_name, names in lists:
             for i, name in enumerate(names):
                 if name not in self.types and not self.name_set_aside(name):
-                    one = field_name in ("visit", "side_given", "dose_setting", "history.kit_lot")
+                    one = field_name in (
+                        "visit",
+                        "side_given",
+                        "dose_setting",
+                        "history.kit_lot",
+                        "history.end_reason",
+                    )
                     self.problem(
                         self.meta.file,
                         ("guide", "report", *field_name.split("."), *(() if one else (i,))),
@@ -508,6 +523,7 @@ class _Compiler:
             ("next_dose_due", report.next_dose_due, "date"),
             ("history.use_since", report.history.use_since, "bool"),
             ("history.last_use", report.history.last_use, "date"),
+            ("history.end_of_treatment", report.history.end_of_treatment, "bool"),
         ):
             if key is None or self.name_set_aside(key):
                 continue

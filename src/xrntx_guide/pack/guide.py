@@ -58,6 +58,11 @@ class CQuestion:
         return frozenset(str(c.value) for c in self.spec.choices or ())
 
     @functools.cached_property
+    def undecided_values(self) -> frozenset[object]:
+        """Choices that record a fact as not established: read as unknown."""
+        return frozenset(c.value for c in self.spec.choices or () if c.undecided)
+
+    @functools.cached_property
     def _labels(self) -> dict[object, str]:
         labels: dict[object, str] = {}
         for c in self.spec.choices or ():

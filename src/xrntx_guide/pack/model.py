@@ -164,6 +164,10 @@ class Choice:
     """The answer as the clinician reads it."""
     help: StrictStr | None = None
     """More about this answer, shown beside it."""
+    undecided: StrictBool = False
+    """This answer records that the fact was not established (a site not examined): it is
+    kept in the record and the note, and conditions read it as unknown, so a gate that
+    needs it stays undecided and is never passed."""
 
 
 @record(frozen=True, slots=True)
@@ -297,6 +301,9 @@ class Gate:
     """An expression: the gate is checked only when it is true."""
     pass_message: StrictStr | None = None
     """Shown when the gate passes; ``{name}`` placeholders show values."""
+    heading: StrictStr | None = None
+    """What the walk calls this gate when it stops there, in place of its severity: for a
+    gate that records where a visit ends (the end of treatment), not a finding."""
     verify: StrictBool = False
     """The gate was not seen in a primary text: a reviewer checks it."""
 
@@ -376,6 +383,10 @@ class History:
     __pydantic_config__ = _CONFIG
     carry: list[Carry] = field(default_factory=list)
     """Answers a repeat visit takes from the last finished visit with the injection given."""
+    offer: list[Carry] = field(default_factory=list)
+    """Facts that do not change between visits (age, a diagnosis, allergies), offered from
+    the same visit with their origin: changeable, and a different answer is taken (never
+    refused as contradicting the record)."""
     repeat_visit: StrictStr | None = None
     """The value of the visit answer (``report.visit``) that marks a repeat visit."""
     due: list[Identifier] = field(default_factory=list)
@@ -387,6 +398,11 @@ class History:
     last_use: Identifier | None = None
     """The date of the last opioid use: a date after the last injection beside a "no" to
     ``use_since`` contradicts it and is refused (safety invariant 10)."""
+    end_of_treatment: Identifier | None = None
+    """The yes/no answer of a visit that ends the treatment: the timeline says the patient
+    is off treatment from that visit on."""
+    end_reason: Identifier | None = None
+    """The answer giving why the treatment ended, shown beside it."""
 
 
 @record(frozen=True, slots=True)
@@ -421,6 +437,30 @@ class Report:
     """The lines added to it once the injection is given."""
     history: History = field(default_factory=History)
     """What the patient's timeline across visits reads and carries."""
+    end_of_treatment: list[ReportLine] = field(default_factory=list)
+    """The chart note's lines for a visit that ended the treatment (``history.
+    end_of_treatment``); a line whose value is not known is left out."""
+
+
+@record(frozen=True, slots=True)
+class Card:
+    """The emergency card the patient carries (``[guide.card]``): one printable page. Its
+    lines may show ``{name}``, ``{last_injection_date}`` and ``{blockade_end_date}``; a
+    line showing ``{name}`` is printed only when a name is given for the card."""
+
+    __pydantic_config__ = _CONFIG
+    title: StrictStr
+    """The card's heading."""
+    patient: Annotated[list[StrictStr], _NON_EMPTY]
+    """About the patient: the treatment and its dates."""
+    staff_heading: StrictStr
+    """The heading of what emergency staff need to know."""
+    staff: Annotated[list[StrictStr], _NON_EMPTY]
+    """What emergency staff need to know (pain relief)."""
+    sources: Annotated[list[SourceKey], _NON_EMPTY]
+    """The sources of what the card says."""
+    source_note: StrictStr = ""
+    """The basis, printed at the foot of the card."""
 
 
 @record(frozen=True, slots=True)
@@ -451,6 +491,8 @@ class GuideMeta:
     """The reasons an override may give."""
     report: Report = field(default_factory=Report)
     """Which values the results, the summary and the chart note show."""
+    card: Card | None = None
+    """The emergency card printed from a finished visit (``card``)."""
 
 
 @record(frozen=True, slots=True)

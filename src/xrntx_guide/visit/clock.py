@@ -155,7 +155,9 @@ def parse_instant(raw: object) -> dt.datetime:
     return _checked(when, raw)
 
 
-_MINUTES_AGO = re.compile(r"(\d{1,4})\s*(?:min|mins|minute|minutes)\s+ago")
+_MINUTES_AGO = re.compile(r"(\d+)\s*(?:min|mins|minute|minutes)\s+ago")
+A_DAY_IN_MINUTES = int(dt.timedelta(days=1) / dt.timedelta(minutes=1))
+"""The most 'N minutes ago' may say: an event of the visit lies on the day of its result."""
 
 
 def parse_moment(raw: object, day: dt.date, now: dt.datetime) -> dt.datetime:
@@ -172,7 +174,14 @@ def parse_moment(raw: object, day: dt.date, now: dt.datetime) -> dt.datetime:
         text = raw.strip().lower()
         m = _MINUTES_AGO.fullmatch(text)
         if m:
-            return aware(now) - dt.timedelta(minutes=int(m.group(1)))
+            digits = m.group(1).lstrip("0") or "0"
+            if len(digits) > len(str(A_DAY_IN_MINUTES)) or int(digits) > A_DAY_IN_MINUTES:
+                raise ValueError(
+                    f"{raw!r} is out of range: 'N minutes ago' takes 0 to {A_DAY_IN_MINUTES} "
+                    "minutes (the naloxone is given on the day of its result); give the date "
+                    "and time instead (YYYY-MM-DDTHH:MM)"
+                )
+            return aware(now) - dt.timedelta(minutes=int(digits))
         if ":" in text and "-" not in text.split("+")[0]:
             try:
                 of_day = dt.time.fromisoformat(text.upper())
@@ -189,6 +198,22 @@ def parse_moment(raw: object, day: dt.date, now: dt.datetime) -> dt.datetime:
             f"{raw!r} is not a time: use HH:MM (on the visit day), YYYY-MM-DDTHH:MM or "
             "'N minutes ago'"
         ) from None
+
+
+def start_problem(
+    what: str,
+    started: dt.datetime,
+    now: dt.datetime,
+    after: tuple[str, dt.datetime] | None = None,
+) -> str | None:
+    """The rule for an observation's start given before its result (``start 09:05`` at
+    the prompt), so that a start is refused when it is given, not when the result comes:
+    it is not after ``now`` (:func:`future_problem`), and it obeys
+    :func:`observation_problem` against a result taken ``now`` (the same local day, after
+    ``after``); the minimum is the result's to wait for. Returns why, or None."""
+    return future_problem(what, started, now) or observation_problem(
+        what, started, now, None, after
+    )
 
 
 def observation_problem(

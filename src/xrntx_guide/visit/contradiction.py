@@ -136,9 +136,10 @@ def contradiction(
     if record is not None and dose is not None and same_dose:
         # The other values filled in from that dose (its side): an answer that differs
         # describes another injection than the one the record shows.
+        carried = {c.question for c in history.carry}
         for key, fill in record.prefills.items():
             given = answers.get(key)
-            if key == last_key or given is None or given == fill.value:
+            if key == last_key or key not in carried or given is None or given == fill.value:
                 continue
             return Contradiction(
                 key,

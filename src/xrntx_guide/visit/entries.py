@@ -65,6 +65,11 @@ class CowsRating(_Entry):
     """The time of the rating this one corrects (visit/results.py); it stands in its place."""
     reason: str | None = None
     """Why the correction was made (required with ``corrects``)."""
+    time_given: bool | None = None
+    """Whether ``at`` is the time the rating was taken, given with it (a file's series:
+    True), or the clock's time when the program recorded it (typed at the prompt, a flag,
+    a single answer: False), which the rating can only precede. None: a record written
+    before this was kept, read as recorded by the program."""
 
 
 class ChallengeResult(_Entry):

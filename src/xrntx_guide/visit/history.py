@@ -60,6 +60,11 @@ class VisitEntry:
     needle: str | None = None
     kit_lot: str | None = None
     next_dose_due: str | None = None
+    ended: bool = False
+    """A finished care visit that recorded the end of treatment (no injection)."""
+    end_reason: str | None = None
+    last_injection: str | None = None
+    """The last injection as the visit that ended the treatment recorded it."""
 
     @property
     def counts(self) -> bool:
@@ -94,6 +99,8 @@ class VisitEntry:
             "kit_lot": self.kit_lot,
             "next_dose_due": self.next_dose_due,
             "counts": self.counts,
+            "end_of_treatment": self.ended,
+            "end_reason": self.end_reason,
         }
 
 
@@ -120,6 +127,17 @@ class Timeline:
     @property
     def injections(self) -> list[VisitEntry]:
         return [v for v in self.visits if v.counts]
+
+    @property
+    def off_treatment(self) -> VisitEntry | None:
+        """The visit that ended the treatment, when no injection was given after it."""
+        ended = [v for v in self.visits if v.ended]
+        if not ended:
+            return None
+        last = max(ended, key=lambda v: (v.date or "", v.updated))
+        if any((v.date or "") > (last.date or "") for v in self.injections):
+            return None
+        return last
 
     @property
     def later(self) -> VisitEntry | None:
@@ -168,6 +186,16 @@ class Timeline:
                 for v in self.injections
             ],
             "visits": [v.to_json() for v in self.visits],
+            "off_treatment": (
+                None
+                if (off := self.off_treatment) is None
+                else {
+                    "session": off.session,
+                    "date": off.date,
+                    "reason": off.end_reason,
+                    "last_injection": off.last_injection,
+                }
+            ),
             "last_injection_session": self.source.session if self.source is not None else None,
             "due": self.due,
             "warnings": self.warnings(),
@@ -193,6 +221,18 @@ def entry(guide: Guide, record: SessionRecord) -> VisitEntry:
         injection_given = (
             given.value if given is not None and isinstance(given.value, bool) else None
         )
+    end = report.history.end_of_treatment
+    ended_answer = record.answers.get(end) if end is not None else None
+    # A care visit that recorded the end and finished there (its gate ends the walk).
+    ended = (
+        ended_answer is not None
+        and ended_answer.value is True
+        and record.status in ("blocked", "complete")
+        and record.demo_clock is None
+    )
+    last_key = next(
+        (c.question for c in report.history.carry if c.from_answer == guide.meta.date_key), None
+    )
     return VisitEntry(
         session=record.id,
         status=record.status,
@@ -205,6 +245,9 @@ def entry(guide: Guide, record: SessionRecord) -> VisitEntry:
         needle=next((v for v in map(text, report.needle) if v is not None), None),
         kit_lot=text(report.history.kit_lot),
         next_dose_due=record.next_dose_due,
+        ended=ended,
+        end_reason=text(report.history.end_reason) if ended else None,
+        last_injection=text(last_key) if ended else None,
     )
 
 
@@ -371,7 +414,8 @@ def _prefills(
     guide: Guide, record: SessionRecord, source: VisitEntry, day: dt.date
 ) -> dict[str, Prefill]:
     out: dict[str, Prefill] = {}
-    for carry in guide.meta.report.history.carry:
+    history = guide.meta.report.history
+    for carry in (*history.carry, *history.offer):
         key = carry.question
         cq = guide.questions.get(key)
         rec = record.answers.get(carry.from_answer)
@@ -383,6 +427,12 @@ def _prefills(
             continue  # a value this question does not take is asked for, never guessed
         note = f"from the history: session {source.session}, injection of {source.date}"
         out[key] = Prefill(value, "history", note)
+    # The visit type follows the record (reference section 7): with a finished injection
+    # on record the visit is a repeat one, offered like the values above.
+    visit, repeat = guide.meta.report.visit, history.repeat_visit
+    if visit is not None and repeat is not None and visit in guide.questions:
+        note = f"the record holds an injection of {source.date}, session {source.session}"
+        out[visit] = Prefill(repeat, "history", note)
     return out
 
 

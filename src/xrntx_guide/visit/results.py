@@ -38,6 +38,7 @@ from .clock import (
     parse_instant,
     refuse_after_now,
     shown,
+    start_problem,
     to_the_second,
 )
 from .entries import (
@@ -71,6 +72,9 @@ class Series(Protocol):
     cows_ratings: list[CowsRating]
     naloxone_challenges: list[ChallengeResult]
 
+    def note_result(self, entry: CowsRating | ChallengeResult, now: dt.datetime) -> None:
+        """Log an entry just appended (a session's audit trail: visit/integrity.py)."""
+
 
 @record
 class Results:
@@ -78,11 +82,9 @@ class Results:
 
     cows_ratings: list[CowsRating] = field(default_factory=list)
     naloxone_challenges: list[ChallengeResult] = field(default_factory=list)
-    times_given: bool = False
-    """Every rating carries the time it was taken (a file's series): a challenge with no
-    rating before its start is refused. A walk's record also holds totals given without
-    a time (a flag, a file's single answer), recorded at the clock's time, which cannot
-    be ordered against the start."""
+
+    def note_result(self, entry: CowsRating | ChallengeResult, now: dt.datetime) -> None:
+        """A check keeps no audit trail."""
 
 
 @record(frozen=True)
@@ -164,9 +166,14 @@ def take_result(
     if now is not None and offered.at is not None and not offered.stamped:
         what = "the COWS rating" if offered.kind == "cows" else f"the naloxone {offered.kind}"
         refuse_after_now(KEY_OF[offered.kind], what, offered.at, now)
-    if offered.kind == "cows":
-        return _take_rating(guide, record, offered, day)
-    return _take_challenge(guide, record, offered, day)
+    taken = (
+        _take_rating(guide, record, offered, day)
+        if offered.kind == "cows"
+        else _take_challenge(guide, record, offered, day)
+    )
+    if taken is not None:
+        record.note_result(taken, now if now is not None else taken.at)
+    return taken
 
 
 def take_results(
@@ -319,15 +326,36 @@ def _obeys(
         raise _refuse(offered, problem)
 
 
+def start_refused(record: Series, key: str, started: dt.datetime, now: dt.datetime) -> str | None:
+    """Why the time the naloxone of the challenge or rechallenge ``key`` was given, typed
+    before its result (``start 09:05``), is refused now rather than when the result comes
+    (visit/clock.py, :func:`start_problem`): after now, on another day than a result taken
+    now, or for a rechallenge, not after the positive challenge's result. None: taken."""
+    kind = next((k for k, name in KEY_OF.items() if name == key), None)
+    if kind not in ("challenge", "rechallenge"):
+        return start_problem(f"the start of {key}", started, now)
+    positive = standing_positive(record.naloxone_challenges, "challenge")
+    after = (
+        ("the positive challenge", positive.at)
+        if kind == "rechallenge" and positive is not None
+        else None
+    )
+    return start_problem(f"the naloxone {kind}", started, now, after)
+
+
 def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: str) -> None:
     """Reference 5.2: a challenge or rechallenge is done only when the patient shows no
     withdrawal, a COWS rating below the pack's threshold recorded on its day before the
     naloxone is given. A result that would count (a negative) whose latest rating before
     its start is at or above the threshold, or (where every rating carries the time it
     was taken: ``times_given``) that has no rating before it on a day with ratings, is
-    refused naming the rating: it never counts. A day with no rating recorded, or a total
-    given without a time, cannot be ordered against the start: the withdrawal gate reads
-    the day's latest total."""
+    refused naming the rating: it never counts; so is one with no rating before it on a
+    day whose ratings all carry the time they were taken (``time_given``). A rating the
+    program stamped when it recorded it (typed, a flag, a single answer) was taken no
+    later than its stamp: stamped at or before the start it is a rating before it, stamped
+    after, it may still have been taken before, so the day is not refused for it. A day
+    with no rating recorded cannot be ordered against the start: the withdrawal gate
+    reads the day's latest total."""
     ratings = record.cows_ratings
     threshold = guide.setting_values.get(THRESHOLD)
     started = offered.started
@@ -335,10 +363,11 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
         return
     day = local_day(started)
     # A correction counts at the time of the rating it corrects (visit/entries.py).
-    timed = [(_first(ratings, r).at, r) for r in live(ratings)]
-    of_day = [(at, r) for at, r in timed if local_day(at) == day]
+    timed = [(_first(ratings, r), r) for r in live(ratings)]
+    of_day = [(first.at, r) for first, r in timed if local_day(first.at) == day]
     if not of_day:
         return
+    stamped = any(first.time_given is not True for first, _ in timed if local_day(first.at) == day)
     before = [(at, r) for at, r in of_day if instant(at) <= instant(started)]
     fmt = to_the_second(started, *(at for at, _ in of_day))
     given = shown(started, fmt)
@@ -348,7 +377,7 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
         "or leave the result out"
     )
     if not before:
-        if not getattr(record, "times_given", False):
+        if stamped:
             return
         raise _refuse(
             offered,
@@ -545,6 +574,7 @@ def _append_rating(
         origin=offered.origin,
         corrects=offered.corrects,
         reason=offered.reason.strip() if offered.reason else None,
+        time_given=not offered.stamped,
     )
     ratings.append(rating)
     ratings.sort(key=lambda r: instant(r.at))
@@ -657,7 +687,14 @@ def take_given(
             continue
         single[key] = value
         origins[key] = origin
-    for o in offered_answers(guide, single, now, "flag"):
+    # A correction of a recorded entry is taken before the new results given beside it:
+    # a rechallenge given with the correction of the rating before it is read against
+    # the rating as corrected (it stands in the place of the one it corrects).
+    given_now = sorted(
+        offered_answers(guide, single, now, "flag"),
+        key=lambda o: KEY_OF[o.kind] not in (corrections or {}),
+    )
+    for o in given_now:
         origin = origins.get(KEY_OF[o.kind], next(iter(origins.values()), "flag"))
         started = (timers or {}).get(KEY_OF[o.kind])
         fix = (corrections or {}).get(KEY_OF[o.kind])
@@ -789,7 +826,6 @@ def check_series(guide: Guide, expanded: Any, where: str | None, recorded: Any =
     held = Results(
         list(getattr(recorded, "cows_ratings", [])),
         list(getattr(recorded, "naloxone_challenges", [])),
-        times_given=True,
     )
     for key, offered in (
         (RATINGS_KEY, offered_series(_Only(ratings=expanded.ratings))),
@@ -810,3 +846,36 @@ class _Only:
 
     ratings: list[CowsRating] = field(default_factory=list)
     entries: list[ChallengeResult] = field(default_factory=list)
+
+
+# --- results another process saved in the same session ---------------------------------------
+
+
+def take_saved_elsewhere(
+    record: Series, saved: Series, now: dt.datetime
+) -> list[ChallengeResult | CowsRating]:
+    """The results the saved copy of a session (``saved``, read again from its store and
+    checked on load: visit/integrity.py) holds and ``record`` lacks, added to ``record``
+    as they stand, in time order, each logged: another process (a second terminal on the
+    same session) recorded them while this walk was open. Nothing is dropped or replaced,
+    so a positive challenge recorded there stands here too (invariant 9). Returns them."""
+    from .integrity import key_of
+
+    def ident(e: ChallengeResult | CowsRating) -> tuple[str, float]:
+        return key_of(e), instant(e.at)
+
+    held: list[ChallengeResult | CowsRating] = [*record.cows_ratings]
+    held += record.naloxone_challenges
+    mine = {ident(e) for e in held}
+    theirs: list[ChallengeResult | CowsRating] = [*saved.cows_ratings]
+    theirs += saved.naloxone_challenges
+    added = sorted((e for e in theirs if ident(e) not in mine), key=lambda e: instant(e.at))
+    for entry in added:
+        if isinstance(entry, CowsRating):
+            record.cows_ratings.append(entry)
+            record.cows_ratings.sort(key=lambda r: instant(r.at))
+        else:
+            record.naloxone_challenges.append(entry)
+            record.naloxone_challenges.sort(key=lambda c: instant(c.at))
+        record.note_result(entry, now)
+    return added

@@ -468,6 +468,9 @@ def series_lines(
     if not ratings:
         return []
     used = latest_on(ratings, visit_day) if visit_day is not None else None
+    # Beside ratings given with their times, one the program stamped is marked: its time
+    # is when it was recorded, not when it was taken.
+    mixed = any(r.time_given for r in ratings) and any(not r.time_given for r in ratings)
     order = sorted(range(len(ratings)), key=lambda i: (instant(ratings[i].at), i))
     lines = ["  time  context          COWS chart"]
     day: dt.date | None = None
@@ -481,8 +484,9 @@ def series_lines(
         if threshold is not None and 0 <= threshold < top and r.total <= threshold:
             bar[threshold] = "|"
         mark = ">" if i == used else " "
+        stamp = "~" if mixed and not r.time_given else " "
         when = _shown(r.at, "%H:%M")
-        lines.append(f"{mark} {when} {r.context:<16} {r.total:>4} {''.join(bar).rstrip()}")
+        lines.append(f"{mark}{stamp}{when} {r.context:<16} {r.total:>4} {''.join(bar).rstrip()}")
         if r.corrects is not None:  # both stay in the record (safety invariant 9)
             fixed = _shown(r.corrects, "%H:%M")
             said = f"        corrects the rating of {fixed}: {r.reason or ''}"
@@ -492,10 +496,13 @@ def series_lines(
         legend += f"; | = the threshold ({threshold})"
     legend += "; > = the rating the gate reads" if used is not None else "; none of the visit day"
     lines.append(legend)
+    if mixed:
+        lines.append("~ = given without its time: the time it was recorded (taken then or before)")
     return lines
 
 
 def series_data(ratings: list[CowsRating], visit_day: dt.date | None) -> list[dict[str, Any]]:
-    """The series for the JSON note: each rating, and whether the gate reads it."""
+    """The series for the JSON note: each rating (``time_given``: its time was given with
+    it, or false: the time the program recorded it), and whether the gate reads it."""
     used = latest_on(ratings, visit_day) if visit_day is not None else None
     return [{**r.model_dump(mode="json"), "used": i == used} for i, r in enumerate(ratings)]

@@ -25,6 +25,7 @@ from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
 from ..records import record
+from . import integrity
 from .answers import parse_value, to_json
 from .clock import instant, stored
 from .entries import PREFIX, RESULT_KEYS, visit_results
@@ -177,6 +178,27 @@ class SessionRecord(_Model):
         detail: str | None = None,
     ) -> None:
         """Add one entry to the audit trail."""
+        self.events.append(Event(at=now, kind=kind, key=key, value=value, detail=detail))
+
+    def note_result(self, entry: CowsRating | ChallengeResult | RapidDay, now: dt.datetime) -> None:
+        """Log a result just taken into the series (visit/results.py) as it was recorded:
+        every load checks the series against these events (visit/integrity.py). The first
+        result logged in a record written before results were logged logs the entries
+        already there first, as they stood when the record was read and checked."""
+        if not any(e.kind in integrity.KINDS for e in self.events):
+            held: list[CowsRating | ChallengeResult | RapidDay] = [*self.cows_ratings]
+            held += self.naloxone_challenges
+            held += self.rapid_days
+            for old in held:
+                if old is not entry:
+                    self._log_result(old, now, integrity.ADOPTED)
+        self._log_result(entry, now, integrity.RESULT)
+
+    def _log_result(
+        self, entry: CowsRating | ChallengeResult | RapidDay, now: dt.datetime, kind: str
+    ) -> None:
+        key, value = integrity.key_of(entry), integrity.value_of(entry)
+        detail = integrity.detail_of(entry)
         self.events.append(Event(at=now, kind=kind, key=key, value=value, detail=detail))
 
     def carry_answer(
@@ -358,6 +380,7 @@ class SessionRecord(_Model):
         if day.reason:
             detail += f"; reason: {day.reason}"
         self.events.append(Event(at=now, kind=kind, key=ANSWERS_KEY, value=day.day, detail=detail))
+        self.note_result(day, now)
         return True
 
     def set_rapid_days(self, days: list[RapidDay], now: dt.datetime) -> None:
@@ -553,7 +576,7 @@ def load(path: Path) -> SessionRecord:
             ) from None
         raise SessionError(f"{path}: cannot read the session: it {exc.reason}") from None
     try:
-        return SessionRecord.model_validate(json.loads(data.decode("utf-8")))
+        record = SessionRecord.model_validate(json.loads(data.decode("utf-8")))
     except UnicodeDecodeError as exc:
         raise SessionError(f"{path}: not a valid session file (not UTF-8: {exc.reason})") from None
     except RecursionError:
@@ -563,6 +586,26 @@ def load(path: Path) -> SessionRecord:
         raise SessionError(f"{path}: not a valid session file ({first})") from None
     except ValueError:  # an integer of more digits than Python converts
         raise SessionError(f"{path}: not a valid session file (a number too long)") from None
+    return intact(record, str(path))
+
+
+def intact(record: SessionRecord, where: str) -> SessionRecord:
+    """``record`` as read from ``where`` (a file, a store's row), once its results agree
+    with its audit trail (visit/integrity.py): every store's load path calls this.
+
+    Raises:
+        SessionError: naming the session and each entry that disagrees.
+    """
+    problems = integrity.check_record(record)
+    if not problems:
+        return record
+    raise SessionError(
+        f"{where}: session {record.label!r} ({record.id}): its results do not match its "
+        "audit trail, so it is not read (was it edited by hand?): " + "; ".join(problems),
+        hint="A recorded result is never changed in the file: restore the session from a "
+        "backup, or move it out of the sessions folder and start a new walk; a result is "
+        "corrected with a new entry (README: answers file, --correct, 'edit').",
+    )
 
 
 @record

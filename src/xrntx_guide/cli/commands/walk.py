@@ -528,7 +528,7 @@ def _walk_without_prompts(
     say where it ended: on the screen, or as one JSON object on ``json_to`` (--json)."""
     from ...engine.drive import walk_unattended
     from ...visit.session import save
-    from ..render import show_gate, show_summary
+    from ..render import show_card_hint, show_gate, show_summary
     from ..walk import DRY_RUN_END
 
     wanted = {r.gate: r for r in requests}
@@ -563,9 +563,13 @@ def _walk_without_prompts(
         elif kind == "acknowledge":
             ui.error(f"caution {g.id} must be acknowledged: --acknowledge {g.id}")
         ui.note(saved)
+        if path is not None:
+            show_card_hint(ui, outcome.state, record)
         return ExitCode.BLOCKED
     show_summary(ui, outcome.state, record)
     ui.note(saved)
+    if path is not None:
+        show_card_hint(ui, outcome.state, record)
     return ExitCode.OK
 
 

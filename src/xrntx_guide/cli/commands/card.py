@@ -1,0 +1,104 @@
+"""``xrntx-guide card``: the patient's emergency card, printed from a finished visit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ...engine.evaluate import evaluate
+from ...errors import SessionError, UsageError
+from .common import (
+    NoteSiteOpt,
+    PlainDataOpt,
+    StepsOpt,
+    did_you_mean,
+    environment,
+    guide_of,
+    pack_paths,
+    suggesting_labels,
+    ui_for,
+)
+
+FORMATS = ("html", "text")
+UNFINISHED = ("in_progress",)
+"""A walk still under way: the card is printed from a visit that ended (given, blocked,
+or left at a stop without its override: no injection that day)."""
+
+
+def card(
+    ctx: typer.Context,
+    session: Annotated[str, typer.Argument(help="Session file, label or id.")],
+    fmt: Annotated[str, typer.Option("--format", help="html | text")] = "text",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file, owner-only (default: stdout).",
+            show_default=False,
+        ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="The name to print on the card (none is printed without it)."),
+    ] = None,
+    steps: StepsOpt = None,
+    site: NoteSiteOpt = None,
+    plain: PlainDataOpt = False,
+) -> None:
+    """Print the patient's emergency card from a finished visit: the last injection, the
+    date the blockade ends, and what emergency staff need to know about pain relief."""
+    env = environment(ctx)
+    from ...output.card import card_html, card_text, emergency_card
+    from ...visit.history import timeline
+    from ...visit.resume import session_guide
+    from ...visit.session import load, resolve_session, scan_sessions
+
+    if fmt not in FORMATS:
+        raise UsageError(f"--format {fmt!r}{did_you_mean(fmt, FORMATS)}: choose html or text")
+    ui = ui_for(env, plain=True)
+    # The session is found and read as the note finds and reads it.
+    directory = env.sessions_dir()
+    path = suggesting_labels(
+        directory, session, lambda: resolve_session(directory, session, warn=ui.warning)
+    )
+    record = load(path)
+    steps, site = pack_paths(env, steps, site, site_var=False)
+    if record.demo_clock is not None:
+        raise SessionError(
+            f"session {record.id} is a training run (demo clock): it is not part of the "
+            "patient's record, so no emergency card is printed from it",
+            hint="Print the card from a care visit of the label.",
+        )
+    if record.status in UNFINISHED:
+        raise SessionError(
+            f"session {record.id} ({record.status.replace('_', ' ')}) is not finished: the "
+            "card is printed from a finished visit",
+            hint="Finish it (`xrntx-guide walk --resume --session FILE`), then print the card.",
+        )
+    guide = session_guide(guide_of(steps, site), record, path, steps, site)
+    day = record.today or env.today()
+    state = evaluate(guide, record.inputs(guide, day))
+    visit_day = state.value(guide.meta.date_key)
+    as_of = visit_day if isinstance(visit_day, dt.date) else day
+    records = [r for _, r in scan_sessions(directory).found]
+    tl = timeline(guide, records, record.label, as_of, before_only=True, shown_only=True)
+    made = emergency_card(guide, tl, name)
+    text = card_html(made) if fmt == "html" else card_text(made)
+    if output is None:
+        env.stdout.write(text)
+        return
+    try:
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.fchmod(fd, 0o600)  # an existing file keeps its mode otherwise
+            os.write(fd, text.encode("utf-8"))
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise UsageError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
+    env.stderr.write(f"Written: {output} (emergency card, {fmt}, owner-only)\n")

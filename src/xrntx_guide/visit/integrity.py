@@ -1,0 +1,216 @@
+"""Whether a session record's results agree with its own audit trail (clinical basis,
+safety invariant 9).
+
+Every COWS rating, naloxone challenge and rechallenge taken into a record
+(visit/results.py), and every day of the rapid pathway's record (visit/rapid.py), is
+logged in the record's audit trail as it was recorded: an event ``result`` whose detail
+is the entry itself. A record is read only when its series says
+what its audit trail says: each stored result matches the event that recorded it, and
+each recorded result is still in the series. So a session file edited by hand (a
+positive challenge changed to negative in the series and the answer) is refused, naming
+the entry, instead of being resumed as if the positive had never been.
+
+Records written before results were logged have no ``result`` event: their entries
+cannot be checked one by one. They are read as they stand, except that every positive
+challenge or rechallenge their answers' audit trail recorded must still stand in the
+series. The first result logged in such a record logs the entries already there first
+(``result_adopted``), as they stood when the record was read and checked.
+
+This is a check of consistency, not a signature: whoever edits the audit trail as well as
+the series can still forge a record; a store that keeps revisions guards against that.
+
+:func:`check_record` is pure: no files, no clock; any store's load path calls it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from .clock import instant
+from .entries import CHALLENGE, RECHALLENGE, TOTAL, ChallengeResult, CowsRating
+from .rapid import ANSWERS_KEY as RAPID
+from .rapid import RapidDay
+
+RESULT = "result"
+"""The audit trail's event for a result taken into the series."""
+ADOPTED = "result_adopted"
+"""The audit trail's event for a result recorded before results were logged, logged as it
+stood when the record was next changed."""
+KINDS = (RESULT, ADOPTED)
+_ANSWERED = ("answer", "change", "carry")
+
+Entry = CowsRating | ChallengeResult
+Logged = Entry | RapidDay
+
+
+class _Event(Protocol):
+    @property
+    def at(self) -> dt.datetime: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def key(self) -> str | None: ...
+    @property
+    def value(self) -> Any: ...
+    @property
+    def detail(self) -> str | None: ...
+
+
+class Checked(Protocol):
+    """What :func:`check_record` reads of a record (a ``SessionRecord``)."""
+
+    @property
+    def events(self) -> Sequence[_Event]: ...
+    @property
+    def cows_ratings(self) -> Sequence[CowsRating]: ...
+    @property
+    def naloxone_challenges(self) -> Sequence[ChallengeResult]: ...
+    @property
+    def rapid_days(self) -> Sequence[RapidDay]: ...
+
+
+def key_of(entry: Logged) -> str:
+    """The answer a result stands for: ``cows_total``, ``naloxone_challenge``... (a
+    pathway day: ``rapid_days``)."""
+    if isinstance(entry, RapidDay):
+        return RAPID
+    if isinstance(entry, CowsRating):
+        return TOTAL
+    return CHALLENGE if entry.kind == "challenge" else RECHALLENGE
+
+
+def value_of(entry: Logged) -> str | int:
+    if isinstance(entry, RapidDay):
+        return entry.day
+    return entry.total if isinstance(entry, CowsRating) else entry.result
+
+
+def detail_of(entry: Logged) -> str:
+    """The event's detail: the entry as recorded (its JSON)."""
+    return entry.model_dump_json()
+
+
+def _what(key: str, at: dt.datetime) -> str:
+    name = {
+        TOTAL: "COWS rating",
+        CHALLENGE: "naloxone challenge",
+        RECHALLENGE: "naloxone rechallenge",
+    }.get(key, key)
+    return f"the {name} recorded at {at.isoformat()}"
+
+
+def _logged(event: _Event) -> Logged | None:
+    """The entry a result event recorded; None when its detail is not one."""
+    model: type[Logged] = (
+        RapidDay if event.key == RAPID else CowsRating if event.key == TOTAL else ChallengeResult
+    )
+    try:
+        entry = model.model_validate(json.loads(event.detail or ""))
+    except (ValueError, ValidationError, RecursionError):
+        return None  # not an entry (a hand edit): named as such
+    return entry if key_of(entry) == event.key else None
+
+
+def _differences(stored: Logged, logged: Logged) -> str:
+    out = []
+    for name in type(stored).model_fields:
+        now, then = getattr(stored, name), getattr(logged, name)
+        if now != then:
+            out.append(f"{name} is {_shown(now)}, recorded as {_shown(then)}")
+    return "; ".join(out)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return json.dumps(value)
+
+
+def check_record(record: Checked) -> list[str]:
+    """What in ``record``'s results disagrees with its audit trail, one line per entry
+    (empty: the record is intact).
+
+    - a stored result without the event that recorded it, or whose value (or time, day,
+      start, items, correction) differs from that event;
+    - a result the audit trail recorded that the series no longer holds;
+    - a positive challenge or rechallenge the answers' audit trail recorded that the series
+      does not hold (records written before results were logged included).
+    """
+    problems: list[str] = []
+    entries: list[Entry] = [*record.cows_ratings, *record.naloxone_challenges]
+    logged: dict[tuple[str, float], list[Entry]] = {}
+    days: list[RapidDay] = []
+    for event in record.events:
+        if event.kind not in KINDS:
+            continue
+        entry = _logged(event)
+        if entry is None:
+            problems.append(
+                f"the audit trail's {event.kind} event of {event.at.isoformat()} does not "
+                "say which result it recorded"
+            )
+        elif isinstance(entry, RapidDay):
+            days.append(entry)
+        else:
+            logged.setdefault((key_of(entry), instant(entry.at)), []).append(entry)
+    checked = bool(logged) or bool(days) or bool(problems)
+    if checked:
+        problems += _days(list(record.rapid_days), days)
+    stored: dict[tuple[str, float], list[Entry]] = {}
+    for entry in entries:
+        stored.setdefault((key_of(entry), instant(entry.at)), []).append(entry)
+    if checked:
+        for ident, here in stored.items():
+            then = list(logged.get(ident, []))
+            for entry in here:
+                what = _what(ident[0], entry.at)
+                if entry in then:
+                    then.remove(entry)
+                elif then:
+                    problems.append(
+                        f"{what} differs from the audit trail: {_differences(entry, then.pop(0))}"
+                    )
+                else:
+                    problems.append(f"{what} ({value_of(entry)}) is not in the audit trail")
+        for ident, then in logged.items():
+            here = stored.get(ident, [])
+            for entry in then[len(here) :]:
+                problems.append(
+                    f"{_what(ident[0], entry.at)} ({value_of(entry)}) is in the audit trail "
+                    "but no longer in the series"
+                )
+    for event in record.events:
+        if event.kind not in _ANSWERED or event.key not in (CHALLENGE, RECHALLENGE):
+            continue
+        if event.value != "positive":
+            continue
+        kind = "challenge" if event.key == CHALLENGE else "rechallenge"
+        if not any(c.kind == kind and c.result == "positive" for c in record.naloxone_challenges):
+            problems.append(
+                f"the audit trail records the answer {event.key} = positive at "
+                f"{event.at.isoformat()}, but the series holds no positive {kind}"
+            )
+    return problems
+
+
+def _days(stored: list[RapidDay], logged: list[RapidDay]) -> list[str]:
+    """The pathway's record is only ever appended to: entry by entry, in order, it is what
+    the audit trail recorded."""
+    out = []
+    for n, day in enumerate(stored):
+        what = f"the rapid pathway's entry {n + 1} (day {day.day}, {day.date.isoformat()})"
+        if n >= len(logged):
+            out.append(f"{what} is not in the audit trail")
+        elif day != logged[n]:
+            out.append(f"{what} differs from the audit trail: {_differences(day, logged[n])}")
+    for n, day in enumerate(logged[len(stored) :], start=len(stored)):
+        out.append(
+            f"the rapid pathway's entry {n + 1} (day {day.day}, {day.date.isoformat()}) is in "
+            "the audit trail but no longer in the record"
+        )
+    return out

@@ -1,0 +1,332 @@
+"""Invariant 9 on load: a session's results agree with its own audit trail.
+
+Every result taken into a record is logged in its audit trail as it was recorded, and a
+session is read only when its series says what the audit trail says. A session file edited
+by hand (a positive challenge changed to negative in both the series and the answer, a
+COWS rating lowered, an entry removed) is refused on load (exit 2), naming the session and
+the entry: it never resumes to "complete". Sessions saved legitimately (every shipped
+scenario, records written before results were logged) still load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+from tests.helpers import (
+    TODAY,
+    Run,
+    after_injection,
+    answer_flags,
+    json_answers,
+    ready_patient,
+)
+from tests.strategies import timed
+from xrntx_guide.errors import InvalidAnswer, SessionError
+from xrntx_guide.pack.guide import Guide
+from xrntx_guide.scenarios import default_dir, read_all
+from xrntx_guide.visit import integrity
+from xrntx_guide.visit.results import Offered, take_result
+from xrntx_guide.visit.session import load, new_session, save
+
+DAY = TODAY.isoformat()
+AFTER = answer_flags(
+    {k: v for k, v in after_injection().items() if k not in ready_patient()}
+)  # what a clinician records once the injection is given
+
+
+def _walk(run: Run, path: Path, now: str, *args: str) -> Any:
+    return run(
+        "walk", "--no-input", "--now", now, "--label", "S", "--session", str(path),
+        "--acknowledge", "all", *args,
+    )  # fmt: skip
+
+
+def _resume(run: Run, path: Path, now: str, *args: str) -> Any:
+    return run(
+        "walk", "--resume", "--session", str(path), "--no-input", "--now", now,
+        "--acknowledge", "all", *args,
+    )  # fmt: skip
+
+
+def _edit(path: Path, change: Any) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _positive(run: Run, path: Path) -> None:
+    r = _walk(
+        run, path, f"{DAY}T10:00",
+        *answer_flags(ready_patient(naloxone_challenge="positive")),
+        "-a", "naloxone_challenge_started=30 minutes ago",
+    )  # fmt: skip
+    assert r.exit_code == 1, r.output  # blocked by the positive challenge
+
+
+def _refused_naming(r: Any, path: Path, *what: str) -> None:
+    assert r.exit_code == 2, r.output
+    said = " ".join(r.stderr.split())
+    assert str(path) in said and "'S'" in said and "audit trail" in said, said
+    for w in what:
+        assert w in said, said
+    assert "Traceback" not in r.output
+
+
+def test_a_positive_challenge_changed_to_negative_in_the_series_and_the_answer_never_resumes(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "S.json"
+    _positive(run, path)
+    at = json.loads(path.read_text(encoding="utf-8"))["naloxone_challenges"][0]["at"]
+
+    def hand_edit(data: dict[str, Any]) -> None:
+        data["naloxone_challenges"][0]["result"] = "negative"
+        data["answers"]["naloxone_challenge"]["value"] = "negative"
+
+    _edit(path, hand_edit)
+
+    r = _resume(run, path, f"{DAY}T10:10", *AFTER)
+
+    _refused_naming(r, path, "naloxone challenge recorded at", at[:16])
+    assert json.loads(path.read_text(encoding="utf-8"))["status"] != "complete"
+
+
+def test_a_positive_challenge_removed_from_the_series_by_hand_is_refused(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "S.json"
+    _positive(run, path)
+
+    def hand_edit(data: dict[str, Any]) -> None:
+        data["naloxone_challenges"] = []
+        del data["answers"]["naloxone_challenge"]
+
+    _edit(path, hand_edit)
+
+    r = _resume(run, path, f"{DAY}T10:10", *AFTER)
+
+    _refused_naming(r, path, "no longer in the series")
+
+
+def test_a_cows_rating_lowered_by_hand_is_refused_by_every_command_that_reads_it(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "S.json"
+    r = _walk(run, path, f"{DAY}T10:00", *answer_flags(ready_patient(cows_total=14)))
+    assert r.exit_code == 1, r.output  # COWS 14: withdrawal
+
+    def hand_edit(data: dict[str, Any]) -> None:
+        data["cows_ratings"][0]["total"] = 2
+        data["answers"]["cows_total"]["value"] = 2
+
+    _edit(path, hand_edit)
+
+    _refused_naming(_resume(run, path, f"{DAY}T10:10"), path, "COWS rating", "total is 2")
+    note = run("note", str(path))
+    assert note.exit_code == 2 and "audit trail" in note.stderr, note.output
+
+
+def test_a_hand_edited_session_in_the_folder_keeps_its_label_from_being_judged_ready(
+    run: Run, tmp_path: Path, _isolated_home: Path
+) -> None:
+    """Refused on load, the session is one that cannot be read: a check of its label is
+    never ready (it may record what the edit hid)."""
+    folder = _isolated_home / "sessions"
+    r = run(
+        "walk", "--no-input", "--now", f"{DAY}T10:00", "--label", "S", "--acknowledge", "all",
+        *answer_flags(ready_patient(naloxone_challenge="positive")),
+    )  # fmt: skip
+    assert r.exit_code == 1, r.output
+    (path,) = folder.glob("S-*.json")
+    _edit(path, lambda d: d["naloxone_challenges"][0].update(result="negative"))
+
+    c = run(
+        "check", "--json", "--now", f"{DAY}T10:30", "--label", "S",
+        *answer_flags(ready_patient()),
+    )  # fmt: skip
+
+    assert c.exit_code != 0, c.output
+    assert "audit trail" in c.output, c.output
+
+
+def _scenario_answers(answers: Any) -> dict[str, Any]:
+    def plain(v: Any) -> Any:
+        if isinstance(v, dt.date | dt.datetime | dt.time):
+            return v.isoformat()
+        if isinstance(v, list):
+            return [plain(x) for x in v]
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        return v
+
+    out = {k: plain(v) for k, v in json_answers(answers).items()}
+    for key in ("naloxone_challenge", "naloxone_rechallenge"):
+        if key in out and out[key] != "not_done":
+            out.setdefault(f"{key}_started", "30 minutes ago")  # as a clinician gives it
+    return out
+
+
+@pytest.mark.parametrize("scenario", read_all(default_dir()), ids=lambda s: s.id)
+def test_every_shipped_scenario_saved_as_a_session_loads(
+    run: Run, tmp_path: Path, scenario: Any
+) -> None:
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps(_scenario_answers(scenario.answers)), encoding="utf-8")
+    path = tmp_path / "S.json"
+    site = ["--site", str(scenario.site)] if scenario.site else []
+    r = _walk(run, path, f"{scenario.today.isoformat()}T23:30", "--answers", str(answers), *site)
+    assert r.exit_code in (0, 1, 4), r.output
+
+    record = load(path)  # refused if its series disagreed with its audit trail
+
+    logged = [e for e in record.events if e.kind == integrity.RESULT]
+    entries = [*record.cows_ratings, *record.naloxone_challenges, *record.rapid_days]
+    assert len(logged) == len(entries)
+
+
+def test_a_rapid_pathway_day_changed_by_hand_is_refused(run: Run, tmp_path: Path) -> None:
+    """A day of the pathway's record is a point-in-time result too: a day not tolerated
+    changed to tolerated in the file is refused on load."""
+    (case,) = [s for s in read_all(default_dir()) if s.id.startswith("20-")]
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps(_scenario_answers(case.answers)), encoding="utf-8")
+    path = tmp_path / "S.json"
+    at = f"{case.today.isoformat()}T23:30"
+    r = _walk(run, path, at, "--answers", str(answers), "--site", str(case.site))
+    assert r.exit_code in (0, 1, 4), r.output
+    assert load(path).rapid_days
+
+    _edit(path, lambda d: d["rapid_days"][1].update(tolerated=False))
+
+    _refused_naming(_resume(run, path, at), path, "rapid pathway's entry 2", "tolerated")
+
+
+def _strip_result_events(data: dict[str, Any]) -> None:
+    data["events"] = [e for e in data["events"] if e["kind"] not in integrity.KINDS]
+
+
+def test_a_record_written_before_results_were_logged_loads_and_is_checked_once_changed(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "S.json"
+    r = _walk(run, path, f"{DAY}T10:00", *answer_flags(ready_patient(naloxone_challenge=None)))
+    assert r.exit_code == 4, r.output  # the challenge is missing
+    _edit(path, _strip_result_events)  # as an earlier version wrote it
+    load(path)
+
+    r = _resume(
+        run, path, f"{DAY}T10:40", "-a", "naloxone_challenge=positive",
+        "-a", "naloxone_challenge_started=25 minutes ago",
+    )  # fmt: skip
+    assert r.exit_code == 1, r.output
+
+    kinds = [e.kind for e in load(path).events if e.kind in integrity.KINDS]
+    assert kinds == [integrity.ADOPTED, integrity.RESULT]  # the old rating, then the new
+    _edit(path, lambda d: d["cows_ratings"][0].update(total=1))
+    with pytest.raises(SessionError, match="COWS rating"):
+        load(path)
+
+
+def test_an_older_record_whose_answers_recorded_a_positive_its_series_lacks_is_refused(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "S.json"
+    _positive(run, path)
+
+    def older_and_edited(data: dict[str, Any]) -> None:
+        _strip_result_events(data)
+        data["naloxone_challenges"][0]["result"] = "negative"
+
+    _edit(path, older_and_edited)
+
+    r = _resume(run, path, f"{DAY}T10:10", *AFTER)
+
+    _refused_naming(r, path, "naloxone_challenge = positive", "no positive challenge")
+
+
+# --- any series saved, then changed by hand -------------------------------------------
+
+
+def _recorded(guide: Guide, steps: list[timed.ResultStep]) -> Any:
+    start = dt.datetime.combine(TODAY, dt.time(8), tzinfo=dt.UTC)
+    record = new_session(guide, "S", start, TODAY)
+    now = start
+    for step in steps:
+        now += dt.timedelta(minutes=step.minutes)
+        started = now - dt.timedelta(minutes=step.minutes) if step.kind != "cows" else None
+        value: str | int = step.total if step.kind == "cows" else step.result
+        offered = Offered(step.kind, value, now, "flag", day=TODAY, started=started, stamped=True)
+        try:
+            take_result(guide, record, offered, TODAY, now)
+        except InvalidAnswer:
+            continue  # refused by the record's rule: not recorded
+    return record, now
+
+
+@timed.bounded(60)
+@given(timed.tampered_series())
+def _a_changed_series_is_never_read(guide: Guide, where: Path, case: timed.Tampered) -> None:
+    record, now = _recorded(guide, case.steps)
+    path = where / f"{record.id}.json"
+    save(record, path, now)
+    load(path)  # as saved: read
+    data = json.loads(path.read_text(encoding="utf-8"))
+    series = [("cows_ratings", i) for i in range(len(data["cows_ratings"]))]
+    series += [("naloxone_challenges", i) for i in range(len(data["naloxone_challenges"]))]
+    if not series and case.change != "add":
+        return
+    if case.change == "add":
+        data["naloxone_challenges"].append(
+            {"at": f"{DAY}T23:00:00Z", "day": DAY, "kind": "challenge", "result": "negative"}
+        )
+    else:
+        name, i = series[case.which % len(series)]
+        entry = data[name][i]
+        if case.change == "drop":
+            del data[name][i]
+        elif case.change == "value" and name == "cows_ratings":
+            entry["total"] = (entry["total"] + case.by) % 49
+        elif case.change == "value":
+            entry["result"] = "negative" if entry["result"] == "positive" else "positive"
+        elif case.change == "time":
+            at = dt.datetime.fromisoformat(entry["at"]) + dt.timedelta(minutes=case.by)
+            entry["at"] = at.isoformat()
+        elif case.change == "day":
+            entry["day"] = (TODAY - dt.timedelta(days=case.by)).isoformat()
+        else:
+            entry["origin"] = "typed" if entry["origin"] != "typed" else "file"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    with pytest.raises(SessionError, match="audit trail"):
+        load(path)
+
+
+def test_a_saved_series_changed_by_hand_is_never_read(guide: Guide, tmp_path: Path) -> None:
+    """Any series the record's rule took, saved, then one entry changed (its value, time,
+    day or origin), removed, or one added by hand: the session is refused on load, so it
+    is never resumed, noted or judged complete."""
+    _a_changed_series_is_never_read(guide, tmp_path)
+
+
+def test_the_check_reads_a_record_in_memory_as_any_store_holds_it(guide: Guide) -> None:
+    """check_record needs no file: a record built in memory is intact; the same record
+    with a result changed in place names that entry, and with the entry removed names
+    it as recorded but no longer in the series."""
+    record, _ = _recorded(
+        guide,
+        [timed.ResultStep("cows", 2, "", 5), timed.ResultStep("challenge", 0, "positive", 25)],
+    )
+    assert integrity.check_record(record) == []
+
+    record.naloxone_challenges[0].result = "negative"
+    (problem,) = [p for p in integrity.check_record(record) if "differs" in p]
+    assert "naloxone challenge" in problem and '"negative", recorded as "positive"' in problem
+
+    record.naloxone_challenges.clear()
+    assert any("no longer in the series" in p for p in integrity.check_record(record))
