@@ -121,6 +121,8 @@ def ready_patient(**changes: Any) -> dict[str, Any]:
         "renal_or_severe_hepatic_impairment": False,
         "medication_guide_given": True,
         "consent": True,
+        "overdose_counselled": True,
+        "reversal_agent_offered": True,
         "abstinence_evidence": "supervised",
         "uds_opiates": "negative",
         "uds_fentanyl": "negative",
@@ -439,3 +441,11 @@ def conform(value: Any, schema: dict[str, Any], root: dict[str, Any], where: str
                 dt.date.fromisoformat(value)
         else:
             raise AssertionError(f"the test's validator does not know {key!r}: extend it")
+
+
+def wrapping(pattern: str) -> str:
+    """A prompt's pattern that matches it also when the terminal wraps it: a prompt
+    leaves room for the answer after it, so a long one goes on the next line. Each
+    space of the pattern matches any run of spaces and line breaks, and a run of
+    anything but a line break (``[^\\n]*``) may go on to the next line."""
+    return pattern.replace(" ", r"\s+").replace(r"[^\n]*", r"[^\n]*(?:\r?\n[^\n]*)?")

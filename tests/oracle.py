@@ -629,6 +629,14 @@ class _Reading:
 
         ``last_injection`` is given on a repeat visit with opioid use since it: that use
         cannot be dated before it (4.4.4)."""
+        # 4.2 `indication`: the guide is for opioid use disorder (label section 1). Read
+        # with the history that asks it (the reading that blocks less on a repeat visit
+        # that is not a new induction, where the history is not taken again).
+        diagnosis = self.flag("oud_diagnosis")
+        if diagnosis is False:
+            self.holds("indication", STOP, "opioid use disorder diagnosis not confirmed")
+        elif diagnosis is None:
+            self.undecided("indication", STOP, "oud_diagnosis not answered")
         kind = self.choice("last_opioid_kind", KINDS)
         last_use = self.date("last_opioid_use")
         if last_use is not None and day is not None and last_use > day:
@@ -651,6 +659,37 @@ class _Reading:
         self.urine_screen(rapid)
         self.withdrawal(day)
         self.challenge(kind, free, day, rapid)
+        self.challenge_during_withdrawal(rapid)
+
+    def challenge_during_withdrawal(self, rapid: bool | None) -> None:
+        """5.2: the challenge is not done if the patient shows withdrawal or the urine
+        contains opioids, so a negative one given beside a positive assay (buprenorphine
+        excepted on the rapid pathway, or where the pathway is not known: the reading that
+        blocks less) or a COWS total at or above the threshold contradicts them (4.4.4).
+        Read for the single answers only; a timed series is ordered by its times."""
+        if self.answers.get("naloxone_challenge") != "negative":
+            return
+        if self.answers.get(CHALLENGES) is not None or self.answers.get(RATINGS) is not None:
+            return
+        positive = [
+            k
+            for k in UDS_KEYS
+            if self.answers.get(k) == "positive"
+            and not (k == "uds_buprenorphine" and rapid is not False)
+        ]
+        total = self.answers.get("cows_total")
+        threshold = self.guide.setting_values.get("cows_threshold")
+        withdrawal = (
+            isinstance(total, int)
+            and not isinstance(total, bool)
+            and isinstance(threshold, int | float)
+            and total >= threshold
+        )
+        if positive or withdrawal:
+            self.refuse(
+                f"a negative naloxone challenge beside {', '.join(positive) or 'no positive assay'}"
+                f" and COWS {total} (5.2: not done then)"
+            )
 
     def interval(self, kind: str | None, free: int | None) -> bool | None:
         """The opioid-free interval (3.3), or the rapid pathway in its place (section 6).
@@ -980,8 +1019,10 @@ class _Reading:
     def challenge_series(self, day: dt.date | None, required: bool | None) -> None:
         """5.2 and item 9 over timed results: every positive stands unless a negative
         rechallenge of the injection day comes after all of them, within the window of
-        each; a correction never lifts a positive. Without a positive, the latest
-        challenge of the injection day counts."""
+        each; a correction never lifts a positive. A repeat of the injection day later than
+        a positive's window, on another day than it, is not a rechallenge but that day's new
+        challenge (5.2): that positive is then left behind for the day. Without a standing
+        positive, the latest challenge (or such repeat) of the injection day counts."""
         series = self.answers.get(CHALLENGES)
         gate = "naloxone_challenge"
         if not isinstance(series, list):
@@ -1052,6 +1093,20 @@ class _Reading:
                 return False
             return e["started"] is not None or not self.in_record
 
+        if positives and isinstance(window, int | float):
+            span = dt.timedelta(hours=window)
+
+            def left_behind(p: dt.datetime) -> bool:
+                return any(
+                    day is not None
+                    and e["result"] != "not_done"
+                    and self.day_of(e["at"]) == day
+                    and self.day_of(e["at"]) != self.day_of(p)
+                    and e["at"] > p + span
+                    for e in originals.values()
+                )
+
+            positives = [p for p in positives if not left_behind(p)]
         if positives:
             if not isinstance(window, int | float):
                 self.undecided(gate, CONTRAINDICATION, "no rechallenge window in the pack")
@@ -1066,10 +1121,16 @@ class _Reading:
             if not lifted:
                 self.holds(gate, CONTRAINDICATION, "a positive challenge stands (5.2)")
             return
+        # Past here every positive was left behind: a rechallenge of the day is then a
+        # repeat past its window, the day's new challenge. Without any positive a lone
+        # rechallenge is no result of the day.
+        any_positive = any(e["result"] == "positive" for e in originals.values())
         of_day = [
             e
             for e in originals.values()
-            if e["kind"] == "challenge" and day is not None and self.day_of(e["at"]) == day
+            if day is not None
+            and self.day_of(e["at"]) == day
+            and (e["kind"] == "challenge" or (any_positive and e["kind"] == "rechallenge"))
         ]
         latest = max(of_day, key=lambda e: e["at"]) if of_day else None
         value = None if latest is None else latest["result"]

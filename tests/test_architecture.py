@@ -320,6 +320,7 @@ def test_a_plain_check_from_the_cache_imports_no_command_line_library(tmp_path: 
         ["schema", "answers"],
         ["schema", "check-result"],
         ["schema", "steps"],
+        ["schema", "list"],
     ],
 )
 def test_plain_and_json_output_imports_no_screen(args: list[str], tmp_path: Path) -> None:

@@ -217,7 +217,7 @@ def test_every_batch_line_is_the_single_check_result(
             assert flat(bad.message) in flat(alone.stderr)
         return
     assert result.exit_code == ExitCode.OK, result.output
-    assert json.loads(result.stdout) == {"id": 7, **json.loads(alone.stdout)}
+    assert json.loads(result.stdout) == {"id": 7, "line": 1, **json.loads(alone.stdout)}
 
 
 # -- many lines, in one process and in worker processes --------------------------------------
@@ -251,8 +251,14 @@ def _expected(guide: Guide, answers: Mapping[str, Any], ident: int) -> dict[str,
         }
         state = evaluate_presets(guide, presets, TODAY, parse_overrides(guide, OVERRIDES))
     except UserError as exc:
-        return {"id": ident, "status": "error", "line": ident + 1, **error_fields(exc)}
-    return {"id": ident, **json.loads(json.dumps(check_result(state)))}
+        return {
+            "format_version": 1,
+            "id": ident,
+            "status": "error",
+            "line": ident + 1,
+            **error_fields(exc),
+        }
+    return {"id": ident, "line": ident + 1, **json.loads(json.dumps(check_result(state)))}
 
 
 def test_a_large_batch_with_flags_and_overrides_matches_single_checks_in_every_process(
@@ -315,7 +321,8 @@ def test_every_error_line_has_one_shape(run: Run) -> None:
         (5, "invalid_answer", "age"),
     ]
     assert all(
-        set(o) == {"id", "status", "line", "key", "code", "message", "hint"} for o in out[:5]
+        set(o) == {"format_version", "id", "status", "line", "key", "code", "message", "hint"}
+        for o in out[:5]
     )
     for e in errors:  # the line is a field of its own, never part of the message
         assert "line" not in e.message and e.message.strip() == e.message
@@ -346,9 +353,9 @@ def test_a_line_longer_than_the_limit_is_an_error_line_and_the_rest_goes_on(
     job = Job(guide, TODAY, {}, False)
     out = [json.loads(text) for text, _ in check_lines(job, read_lines(io.BytesIO(data), 1000))]
     assert [(o["status"], o.get("line")) for o in out] == [
-        ("ready", None),
+        ("ready", 1),
         ("error", 2),
-        ("ready", None),
+        ("ready", 3),
     ]
     assert out[1]["code"] == "too_long"
 
@@ -418,3 +425,21 @@ def test_a_batch_line_reads_the_rapid_days_of_the_shared_answers_file(
     alone = run("check", "--json", "--now", NOW, "--answers", str(both))
     assert data["rapid"] == json.loads(alone.stdout)["rapid"]
     assert data["rapid"]["day_reached"] == 3
+
+
+def _strict_json(text: str) -> Any:
+    """JSON as RFC 8259 has it: NaN and Infinity are not JSON, so a reader refuses them."""
+
+    def refuse(word: str) -> Any:
+        raise ValueError(f"{word} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("ident", ["NaN", "Infinity", "-Infinity", "[1, NaN]"])
+def test_a_non_finite_id_is_never_written_back_as_invalid_json(run: Run, ident: str) -> None:
+    """Python reads ``NaN`` in a line's id; written back raw, the output is not JSON."""
+    line = '{"id": ' + ident + ", " + json.dumps(json_answers(ready_patient()))[1:]
+    result = batch(run, [line])
+    out = _strict_json(result.stdout.splitlines()[0])
+    assert out["id"] is None and out["code"] == "id_unwritable", out

@@ -32,8 +32,9 @@ def test_every_exit_code_is_in_the_readme_table() -> None:
 def test_the_readme_gives_two_set_up_commands_and_ci_runs_the_test_one() -> None:
     blocks = re.findall(r"```sh\n(.*?)\n```", README, flags=re.S)
     run_cmd = next(b for b in blocks if b.strip().endswith("xrntx-guide"))
-    test_cmd = next(b for b in blocks if b.strip().endswith("pytest"))
+    test_cmd = next(b for b in blocks if re.search(r"/pytest(?: -n auto)?$", b.strip()))
     assert "pip install" in run_cmd and "pip install" in test_cmd
+    assert "\n" not in test_cmd.strip(), "one line to copy"
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert test_cmd.strip() in ci
 

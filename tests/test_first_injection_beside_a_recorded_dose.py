@@ -48,8 +48,6 @@ def test_first_injection_refused_even_when_a_later_unfinished_visit_records_a_do
         "last_opioid_kind",
         "uds_opiates",
         "wallet_card_given",
-        "overdose_counselled",
-        "reversal_agent_offered",
         "observation_minutes",
     ):
         repeat.pop(key, None)

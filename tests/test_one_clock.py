@@ -207,8 +207,9 @@ def test_a_file_time_with_an_offset_is_read_as_that_instant(run: Run, tmp_path: 
 # --- route 12: durations in absolute time across a daylight-saving change -------------------
 
 
-def _check_in_new_york(tmp_path: Path, first: str, again: str, now: str) -> Any:
+def _check_in_new_york(tmp_path: Path, first: str, again: str, now: str, **extra: Any) -> Any:
     answers = series_patient(
+        **extra,
         cows_total=2,
         naloxone_challenges=[
             {"at": first, "kind": "challenge", "result": "positive"},
@@ -229,13 +230,19 @@ def _check_in_new_york(tmp_path: Path, first: str, again: str, now: str) -> Any:
     )  # fmt: skip
 
 
-def test_a_rechallenge_24h45_of_real_time_across_the_november_change_is_refused(
+def test_a_repeat_24h45_of_real_time_across_the_november_change_is_no_rechallenge(
     tmp_path: Path,
 ) -> None:
-    """00:30 EDT to 00:15 EST the next day: 23 h 45 on the wall clock, 24 h 45 of real time."""
-    r = _check_in_new_york(tmp_path, "2026-11-01T00:30", "2026-11-02T00:15", "2026-11-02T09:00")
-    assert r.returncode == ExitCode.USAGE, r.stdout + r.stderr
-    assert "24.75 hours" in r.stderr, r.stderr
+    """00:30 EDT to 00:15 EST the next day: 23 h 45 on the wall clock, 24 h 45 of real time.
+    Past the 24-hour window it is not a rechallenge but the new day's challenge (reference
+    5.2): read as the challenge, never as a rechallenge within the window."""
+    r = _check_in_new_york(
+        tmp_path, "2026-11-01T00:30", "2026-11-02T00:15", "2026-11-02T09:00",
+        last_opioid_use="2026-10-15",
+    )  # fmt: skip
+    assert r.returncode == ExitCode.OK, r.stdout + r.stderr
+    used = json.loads(r.stdout)["used"]["naloxone_challenge"]
+    assert (used["kind"], used["result"]) == ("challenge", "negative"), used
 
 
 def test_a_rechallenge_23h30_of_real_time_across_the_spring_change_is_accepted(

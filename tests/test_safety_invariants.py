@@ -151,7 +151,11 @@ def test_oracle_keeps_a_positive_challenge_until_a_negative_rechallenge_in_the_w
 
     assert blocked(positive)
     assert not blocked(positive, rechallenge(10, started=9))
-    assert blocked(positive, rechallenge(window + 0.5, started=window))  # outside
+    # Past the window, on a new day: not a rechallenge but that day's new challenge (5.2);
+    # "not done" that late leaves the positive standing.
+    late = rechallenge(window + 0.5, started=window)
+    assert not blocked(positive, late)
+    assert blocked(positive, {**late, "result": "not_done"})
     # A correction, or a second "challenge", never lifts the positive.
     assert blocked(
         positive,
@@ -169,11 +173,17 @@ def test_oracle_keeps_a_positive_challenge_until_a_negative_rechallenge_in_the_w
 
 
 def test_oracle_measures_the_window_in_absolute_time_across_daylight_saving(guide: Any) -> None:
-    """America/New_York falls back on 2026-11-01: 01:00-04:00 to 01:45-05:00 the next day
-    reads 24:45 on the wall and is 25:45 of real time; the window is 24 hours."""
+    """America/New_York falls back on 2026-11-01, a day of 25 hours: from 00:30 EDT to
+    23:45 EST the same day reads 23:15 on the wall and is 24:15 of real time. Past the
+    24-hour window it is no rechallenge, and on the positive's own day no new challenge
+    either: the positive stands."""
+    from zoneinfo import ZoneInfo
+
+    ny = ZoneInfo("America/New_York")
     window = guide.setting_values["naloxone_rechallenge_window_hours"]
-    positive = dt.datetime(2026, 11, 1, 1, 0, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
-    again = positive + dt.timedelta(hours=window, minutes=45)
+    positive = dt.datetime(2026, 11, 1, 0, 30, tzinfo=ny)
+    again = (positive.astimezone(dt.UTC) + dt.timedelta(hours=window, minutes=15)).astimezone(ny)
+    assert again.date() == positive.date() and again.hour == 23
     now = again + dt.timedelta(minutes=5)
     answers = ready_patient(
         injection_date=now.date(),
@@ -336,6 +346,24 @@ def test_session_ready_means_the_reference_finds_nothing(
     run = gen.session_run(case.guide, case.patient, sittings)
     problems = gen.ready_violations(case.guide, run)
     assert not problems, report(case, run, problems, f"session {sittings!r}")
+
+
+def test_oracle_stops_a_patient_without_a_confirmed_diagnosis(guide: Any) -> None:
+    """4.2 `indication`: the guide is for opioid use disorder."""
+    found = oracle.must_not_be_ready(guide, ready_patient(oud_diagnosis=False), TODAY)
+    assert any("indication" in str(f) for f in found), found
+
+
+@fast(150)
+@given(gen.without_the_diagnosis())
+def test_no_route_is_ready_without_a_confirmed_diagnosis(case: gen.Case) -> None:
+    """Never ready with ``oud_diagnosis = no`` unless the indication stop is overridden."""
+    for path, run in (
+        ("engine", gen.engine_run(case.guide, case.patient)),
+        ("check", gen.check_run(case.guide, case.patient)),
+        ("check --batch", gen.batch_run(case.guide, case.patient)),
+    ):
+        assert run.status != "ready", f"{path}: ready without the diagnosis: {case!r}"
 
 
 @pytest.mark.parametrize("kind", gen.CONTRADICTIONS)

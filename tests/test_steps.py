@@ -52,11 +52,13 @@ def setting(guide: Guide, name: str) -> Any:
 
 def test_every_gate_of_the_clinical_basis_exists_with_its_severities(guide: Guide) -> None:
     rows = basis_gate_rows()
-    # A guard against a table that parses to nothing: the gates of reference 4.2, the one
-    # line that says a repeat visit became a new induction, and the end of treatment.
+    # A guard against a table that parses to nothing: the gates of reference 4.2 the pack
+    # holds, the one line that says a repeat visit became a new induction, the wallet card's
+    # caution after the injection, and the end of treatment.
     monthly = {"injection_site_reaction", "overdue_dose", "monitoring", "planned_surgery"}
-    assert monthly | {"end_of_treatment", "repeat_as_new_induction"} <= rows.keys()
-    assert len(rows) >= 26
+    later = {"indication", "wallet_card", "end_of_treatment", "repeat_as_new_induction"}
+    assert monthly | later <= rows.keys()
+    assert len(rows) >= 28
     pack = {g.id for g in guide.gates}
     for gate_id, row in rows.items():
         assert gate_id in pack, f"{gate_id} is not in the pack"
@@ -86,7 +88,9 @@ def test_every_gate_setting_and_derived_value_cites_a_known_source(guide: Guide)
         for key in [*gate.spec.sources, *(s for r in gate.rules for s in r.spec.sources)]:
             assert key in guide.sources, (gate.id, key)
     for name, s in guide.settings.items():
-        assert s.sources and set(s.sources) <= set(guide.sources), name
+        # A value no source gives is local practice, said so, and cites nothing.
+        assert s.sources or s.local_practice, name
+        assert set(s.sources) <= set(guide.sources), name
     for name, d in guide.derived.items():
         assert set(d.spec.sources) <= set(guide.sources), name
 

@@ -37,6 +37,7 @@ from .engine.evaluate import OverrideRequest
 from .errors import InvalidAnswer, UserError
 from .judge import judge
 from .output.schemas import ErrorCode, error_fields
+from .output.versions import BATCH_ERROR
 from .pack.guide import Guide
 from .records import field, record
 from .visit.answers import CHALLENGES_KEY, RAPID_DAYS_KEY, RATINGS_KEY, STARTED_SUFFIX
@@ -67,7 +68,8 @@ def _dumps(obj: object, ident: object) -> str:
     absent, text or a 64-bit whole number. Any other ``id`` (a float, perhaps NaN; a list or an
     object, perhaps nested deeper than pydantic's encoder goes) and text it refuses (a
     lone surrogate from a ``\\ud800`` escape) go through the json module, ASCII-escaped,
-    which writes back everything ``json.loads`` read.
+    which writes back everything ``json.loads`` read except NaN and Infinity: Python reads
+    them, but they are not JSON, so such an id is unwritable.
 
     Raises:
         ValueError or RecursionError: when not even the json module can write it.
@@ -77,7 +79,7 @@ def _dumps(obj: object, ident: object) -> str:
             return to_json(obj).decode()
         except ValueError:
             pass
-    return json.dumps(obj, separators=(",", ":"))
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False)
 
 
 MAX_LINE = 1024 * 1024
@@ -206,6 +208,7 @@ def _observation(
 def error_line(number: int, ident: Any, fields: Mapping[str, Any]) -> str:
     """The error result of one line (:class:`xrntx_guide.schemas.BatchError`)."""
     bad = {
+        "format_version": BATCH_ERROR,
         "id": ident,
         "status": "error",
         "line": number,
@@ -289,8 +292,16 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
             now=job.now,
             observation=_observation(job, raw, presets),
         ).result
-        if ident is not None:
-            result = {"id": ident, **result}
+        # The input's line number (blank lines counted): a result is traced to its line
+        # as an error line is.
+        result = (
+            {"id": ident, "line": number, **result}
+            if ident is not None
+            else {
+                "line": number,
+                **result,
+            }
+        )
     except _Bad as exc:
         fields = {"code": exc.code, "message": exc.message}
     except UserError as exc:

@@ -164,9 +164,23 @@ class Environment:
         return self.var("XRNTX_GUIDE_DEBUG") is not None
 
     def sessions_dir(self) -> Path:
-        """Where sessions live (see :func:`xrntx_guide.visit.session.sessions_dir`)."""
+        """Where sessions live (see :func:`xrntx_guide.visit.session.sessions_dir`).
+
+        Raises:
+            SessionError: ``XRNTX_GUIDE_HOME`` names something that is not a folder (a
+                file): read as an empty store, the patient would seem to have no record.
+        """
         from .visit.session import sessions_dir
 
+        home = self.vars.get("XRNTX_GUIDE_HOME")
+        if home and Path(home).exists() and not Path(home).is_dir():
+            from .errors import SessionError
+
+            raise SessionError(
+                f"XRNTX_GUIDE_HOME={home}: not a folder (the sessions and the pack cache "
+                "are kept in folders under it)",
+                hint="Set XRNTX_GUIDE_HOME to a folder, or unset it for the default one.",
+            )
         return sessions_dir(self.vars)
 
     def cache_dir(self) -> Path | None:

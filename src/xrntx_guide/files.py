@@ -1,4 +1,5 @@
-"""Reading files a user names: regular files only, and never more than a limit.
+"""Reading files a user names: regular files only, and never more than a limit (and
+writing a file that holds patient data: owner-only).
 
 A path given on the command line (or a file lying in the sessions folder) can be anything:
 a FIFO that never gets a writer, ``/dev/zero``, a log of many gigabytes. Opening a FIFO
@@ -93,3 +94,19 @@ def size(n: int) -> str:
     if n >= KIB and n % KIB == 0:
         return f"{n // KIB} KiB"
     return f"{n} bytes"
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` readable and writable by its owner only (0600),
+    as every file holding a patient's answers is: a file already there is made 0600 too
+    (its old mode is not kept). Something other than a regular file (a pipe, a terminal)
+    is written to and left as it is.
+
+    Raises:
+        OSError: the file cannot be opened or written.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.fchmod(fd, 0o600)
+        fh.write(text.encode("utf-8"))

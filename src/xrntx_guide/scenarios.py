@@ -124,6 +124,12 @@ def read(path: Path) -> Scenario:
     site = head.get("site")
     if site is not None and not isinstance(site, str):
         problems.append("scenario.site: the path of a site file, relative to the scenario")
+    elif isinstance(site, str) and not beside(path, site):
+        problems.append(
+            f"scenario.site {site!r}: a scenario's site file must lie beside it, in "
+            f"{path.parent} (give its name there, as '_site-clinic.toml'), never a file "
+            "elsewhere on the machine"
+        )
     answers = raw.get("answers", {})
     if not isinstance(answers, dict) or not answers:
         problems.append("[answers]: give the answers of the case")
@@ -187,6 +193,18 @@ def read_all(folder: Path) -> list[Scenario]:
     if not files:
         raise ScenarioError(f"{folder}: no scenario files (*.toml)")
     return [read(p) for p in files]
+
+
+def beside(scenario: Path, site: str) -> bool:
+    """Whether the site file a scenario names lies in the scenario's own folder: a
+    relative name there, not a path up the tree, and not a link to a file elsewhere."""
+    if not site or Path(site).is_absolute():
+        return False
+    folder = scenario.parent.resolve()
+    try:
+        return (scenario.parent / site).resolve().parent == folder
+    except (OSError, RuntimeError):  # a loop of links
+        return False
 
 
 def guide_for(scenario: Scenario, steps: Path | None, site: Path | None) -> Guide:

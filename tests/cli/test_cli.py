@@ -664,7 +664,7 @@ def test_a_batch_line_is_the_single_check_result(run: Run, answers: dict[str, An
     result = run("check", "--today", TODAY.isoformat(), "--batch", "-", input=line)
 
     assert result.exit_code == ExitCode.OK, result.output
-    assert one_json_object(result.stdout) == {"id": 7, **single}
+    assert one_json_object(result.stdout) == {"id": 7, "line": 1, **single}
 
 
 def test_a_large_batch_in_worker_processes_keeps_order_and_results(guide: Guide) -> None:
@@ -826,6 +826,28 @@ def test_note_ics_has_the_next_dose(run: Run, guide: Guide) -> None:
     assert f"DTSTART;VALUE=DATE:{next_dose(guide).strftime('%Y%m%d')}" in ics.stdout
 
 
+def test_the_ics_reminds_the_settings_days_before_the_due_date(
+    run: Run, guide: Guide, tmp_path: Path
+) -> None:
+    """The event carries an alarm; how many days before is a setting a site may change."""
+    result = walk(run, after_injection())
+    assert result.exit_code == ExitCode.OK, result.output
+    ics = run("note", "pt-1", "--format", "ics").stdout
+    days = guide.setting_values["reminder_days_before_due"]
+    alarm = ics[ics.index("BEGIN:VALARM") : ics.index("END:VALARM")]
+    assert f"TRIGGER:-P{days}D" in alarm and "ACTION:DISPLAY" in alarm
+    assert ics.index("END:VALARM") < ics.index("END:VEVENT")
+    site = tmp_path / "site.toml"
+    site.write_text('site = "Clinic"\n[settings]\nreminder_days_before_due = 0\n')
+    other = run("walk", "--no-input", "--label", "pt-2", "--site", str(site),
+                *answer_flags(after_injection()))  # fmt: skip
+    assert other.exit_code == ExitCode.OK, other.output
+    assert "TRIGGER:PT0S" in run("note", "pt-2", "--format", "ics").stdout
+    site.write_text('site = "Clinic"\n[settings]\nreminder_days_before_due = 1000\n')
+    refused = run("check", "--site", str(site), *answer_flags(after_injection()))
+    assert refused.exit_code == ExitCode.INVALID_PACK, refused.output
+
+
 def test_sessions_empty(run: Run) -> None:
     result = run("sessions", "--json")
 
@@ -859,9 +881,7 @@ def test_walk_no_input_incomplete_lists_every_missing_key(run: Run) -> None:
     after = [
         "injection_given",
         "observation_minutes",
-        "overdose_counselled",
-        "reversal_agent_offered",
-        "wallet_card_given",
+        "wallet_card_given",  # the counselling before the injection is answered in ready()
     ]
 
     result = walk(run, answers)
@@ -888,9 +908,7 @@ def test_walk_no_input_incomplete_exact_list(run: Run) -> None:
         "injection_side_used",
         "needle_used",
         "observation_minutes",
-        "overdose_counselled",
-        "reversal_agent_offered",
-        "wallet_card_given",
+        "wallet_card_given",  # the counselling before the injection is answered in ready()
     ]
 
 
@@ -979,12 +997,12 @@ def test_a_batch_goes_on_past_lines_it_cannot_read_or_echo(run: Run) -> None:
     assert result.exit_code == ExitCode.USAGE, result.output
     no_traceback(result)
     out = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [o.get("line") for o in out] == [None, None, None, 4, 5, None, None]
+    assert [o.get("line") for o in out] == [1, 2, 3, 4, 5, 6, 7]  # results and errors alike
     assert out[0]["id"] == deep and out[0]["status"] == "ready"
     assert out[1]["id"] == "\ud800" and out[1]["status"] == "ready"
-    assert out[2]["id"] != out[2]["id"]  # NaN, echoed as NaN
-    assert out[2]["status"] == "incomplete"
-    assert [o["status"] for o in out[3:5]] == ["error"] * 2
+    # NaN is not JSON: the id cannot be written back, so the line is an error line.
+    assert out[2]["id"] is None and out[2]["code"] == "id_unwritable"
+    assert [o["status"] for o in out[2:5]] == ["error"] * 3
     assert out[5]["id"] == 10**30 and out[6]["id"] == "last"
 
 
@@ -1067,7 +1085,8 @@ def test_a_value_means_the_same_as_a_flag_in_json_and_in_toml(
         return
     for result in results:
         assert result.exit_code in (ExitCode.OK, ExitCode.BLOCKED), (key, text, result.output)
-    parsed = [json.loads(r.stdout) for r in results]
+    # The batch's result carries its input line number; the rest is the same answer.
+    parsed = [{k: v for k, v in json.loads(r.stdout).items() if k != "line"} for r in results]
     assert all(p == parsed[0] for p in parsed), (key, text)
 
 

@@ -351,8 +351,8 @@ def test_walk_json_gives_the_outcome_of_a_finished_walk_as_one_object(
     assert data["blocking"] == [] and data["missing"] == [], result.output
     assert data["next_dose_due"] is not None and data["exit_code"] == 0, result.output
     assert set(data) == {
-        "status", "session", "label", "today", "stopped_at", "blocking", "missing",
-        "next_dose_due", "exit_code",
+        "format_version", "status", "session", "label", "today", "stopped_at", "blocking",
+        "missing", "next_dose_due", "exit_code",
     }  # fmt: skip
 
 

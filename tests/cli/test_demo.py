@@ -305,9 +305,12 @@ def test_the_summary_shows_the_scenarios_answers_as_from_the_scenario(run: Run) 
 
 
 def test_the_pause_prompt_fits_in_80_columns_with_room_to_type() -> None:
-    from xrntx_guide.cli.demo import PAUSE
+    from xrntx_guide.cli.demo import PAUSE, REVEAL
+    from xrntx_guide.cli.ui import _ROOM
 
-    assert len(PAUSE) <= 72 and "w KEY=VALUE" in PAUSE
+    for prompt in (PAUSE, REVEAL):
+        assert len(prompt) + _ROOM <= 80, prompt
+    assert "w KEY=VALUE" in PAUSE
 
 
 def _luminance(hex_colour: str) -> float:

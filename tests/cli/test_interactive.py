@@ -23,7 +23,7 @@ from typing import Any
 import pexpect
 import pytest
 
-from tests.helpers import EXE, TODAY
+from tests.helpers import EXE, TODAY, wrapping
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.pack.load import load_guide
@@ -143,8 +143,9 @@ class Walkthrough:
         return self.output[mark:]
 
     def expect(self, pattern: str) -> str:
-        """Wait for ``pattern`` and return the text it matched."""
-        self.child.expect(pattern)
+        """Wait for ``pattern`` (a prompt wrapped by the terminal too) and return the
+        text it matched."""
+        self.child.expect(wrapping(pattern))
         return str(self.child.after)
 
     def answer(self, prompt: str, text: str) -> None:
@@ -237,6 +238,8 @@ def history_and_medical(w: Walkthrough, last_use: str) -> None:
         [
             (P_MED_GUIDE, "y"),
             (P_CONSENT, "y"),
+            (P_OVERDOSE, "y"),  # counselled before the injection (reference 3.5)
+            (P_REVERSAL, "y"),
             (P_EVIDENCE, "supervised"),
         ]
     )
@@ -285,8 +288,6 @@ def walk_ready_patient_to_the_end(w: Walkthrough) -> tuple[str, str]:
             (P_NEEDLE, "2-inch"),
             (P_LOT, ""),
             (P_OBSERVED, "30"),
-            (P_OVERDOSE, "y"),
-            (P_REVERSAL, "y"),
             (P_WALLET, "y"),
             (P_CONFIRM, ""),
         ]
@@ -662,6 +663,57 @@ def test_why_speaks_the_clinician_s_words_and_why_detail_adds_the_rules(spawn: A
     assert re.search(
         r"^ +- days_opioid_free = \d+ < required_opioid_free_days = 7: yes", detail, re.M
     )
+    w.child.sendline("quit")
+    assert w.finish() == ExitCode.BLOCKED
+
+
+def test_why_lists_the_failing_gate_first_then_cautions_then_the_undecided(spawn: Any) -> None:
+    """The failing gate came thirteenth, after twelve 'not decided yet', and scrolled away;
+    and a question that cannot apply yet (the rechallenge) was named as needed."""
+    w = spawn()
+    walk_to_blocked_interval(w, TODAY - dt.timedelta(days=3))
+    mark = w.mark()
+    w.child.sendline("why")
+    w.expect(P_BLOCKED)
+    heads = re.findall(r"^\S.*\[(\w+)\]: (.+)$", w.since(mark), re.M)
+    verdicts = [v for _, v in heads]
+    assert heads and heads[0][0] == "opioid_free_interval", heads
+    rank = [
+        0 if v.startswith("FAILS") else 1 if v.startswith(("caution", "info")) else
+        2 if v.startswith("not decided") else 3
+        for v in verdicts
+    ]  # fmt: skip
+    assert rank == sorted(rank), verdicts
+    assert 2 in rank and 3 in rank
+    assert "naloxone_rechallenge" not in w.since(mark)
+    w.child.sendline("quit")
+    assert w.finish() == ExitCode.BLOCKED
+
+
+def test_a_shorthand_answer_is_echoed_as_what_it_was_taken_for(spawn: Any) -> None:
+    """'short' and '10 days ago' were recorded without a word of what they meant; and a
+    count of one read '1 days'."""
+    w = spawn()
+    w.answers([(P_LABEL, "echo"), (P_VISIT, "1"), (P_INJECTION_DATE, ""), (P_DIAGNOSIS, "y")])
+    w.answer(P_KIND, "short")
+    w.expect(r"short -> short_acting \(short-acting opioid")
+    yesterday = TODAY - dt.timedelta(days=1)
+    mark = w.mark()
+    w.answer(P_LAST_USE, "yesterday")
+    w.expect(rf"yesterday -> {yesterday.isoformat()}")
+    w.answer(P_FENTANYL_30, "n")
+    assert "n -> " not in w.since(mark)  # an answer typed in full is not repeated
+    w.answers(
+        [
+            (P_ANALGESICS, "n"), (P_HYPERSENSITIVITY, "n"), (P_AGE, "34"),
+            (P_PREGNANCY, "not_applicable"), (P_BREASTFEEDING, "n"), (P_HEPATITIS, "n"),
+            (P_LFT, "1.2"), (P_ORGAN, "n"), (P_BLEEDING, "n"), (P_MOOD, "n"),
+            (P_MED_GUIDE, "y"), (P_CONSENT, "y"), (P_EVIDENCE, "supervised"), (P_PATHWAY, ""),
+        ]
+    )  # fmt: skip
+    w.expect(P_BLOCKED)
+    assert re.search(r"Opioid-free: 1 day\b", w.output), w.output[-3000:]
+    assert not re.search(r"\b1 days\b", w.output)
     w.child.sendline("quit")
     assert w.finish() == ExitCode.BLOCKED
 

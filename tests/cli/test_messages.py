@@ -54,7 +54,7 @@ def test_a_minimum_that_is_not_established_says_so(guide: Guide) -> None:
     )
     state = evaluate(guide, Inputs(patient, TODAY))
     text = instructions(state, guide.step("readiness_interval"))
-    assert "Minimum for it: none is established for it" in text, text
+    assert "Minimum for it: no interval is established" in text, text
     assert "not answered" not in text
 
 

@@ -155,8 +155,6 @@ def test_seven_days_resumed_each_morning_then_ready_on_the_injection_day(tmp_pat
         w.answer(r"Administration needle used [^\n]*: ", "2-inch")
         w.answer(r"Kit lot number \[Enter to skip\]: ", "")
         w.answer(r"Minutes observed after the injection \(whole number\): ", "30")
-        w.answer(r"Overdose risk counselled\? \(yes/no\): ", "yes")
-        w.answer(r"reversal agent discussed and offered\? \(yes/no\): ", "yes")
         w.answer(r"Wallet card or medical alert given\? \(yes/no\): ", "yes")
         w.answer(r"Press Enter when done: ", "")
         assert w.finish() == 0

@@ -172,6 +172,8 @@ def test_a_day_is_recorded_at_the_prompt_saved_at_once_and_a_future_date_is_refu
     w = Run(home, DAY1, "--label", "R1", "--answers", case(tmp_path), "--site", str(SITE))
     try:
         w.answer(P_DATE, "")
+        # The commands listed at the start have no 'day': the walk says it once.
+        assert w.output.count("'day' at any prompt records a day") == 1, w.output
         w.answer(P_DAY, "")  # day 1: the next after none
         w.answer(P_DAY_DATE, (DAY1 + dt.timedelta(days=1)).isoformat())
         refused = w.answer(P_DAY_DATE, "")

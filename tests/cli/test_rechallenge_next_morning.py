@@ -23,7 +23,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.helpers import EXE, TODAY
+from tests.helpers import EXE, TODAY, wrapping
 from xrntx_guide.pack.load import load_guide
 
 pytestmark = pytest.mark.skipif(not EXE.exists(), reason=f"{EXE} is not installed")
@@ -77,7 +77,7 @@ class Terminal:
         return self.log.getvalue().replace("\r\n", "\n")
 
     def type(self, prompt: str, text: str) -> None:
-        self.child.expect(prompt)
+        self.child.expect(wrapping(prompt))
         self.child.sendline(text)
 
     def finish(self) -> int:
@@ -138,6 +138,8 @@ def test_a_positive_challenge_resumed_the_next_morning_is_decided_by_a_negative_
         (rf"Elective surgery planned within 28 days after this injection\? {YES_NO}: ", "n"),
         (rf"Medication Guide given to the patient\? {YES_NO}: ", "y"),
         (rf"Informed consent recorded\? {YES_NO}: ", "y"),
+        (rf"Overdose risk counselled\? {YES_NO}: ", "y"),  # before the injection (3.5)
+        (rf"reversal agent discussed and offered\? {YES_NO}: ", "y"),
         (rf"Evidence of abstinence over the period {CHOICE}: ", "supervised"),
         *SCREENS,
         (P_COWS, "1"),
@@ -171,8 +173,6 @@ def test_a_positive_challenge_resumed_the_next_morning_is_decided_by_a_negative_
         (rf"Administration needle used {CHOICE}: ", "2-inch"),
         (r"Kit lot number \[Enter to skip\]: ", ""),
         (r"Minutes observed after the injection \(whole number\): ", "30"),
-        (rf"Overdose risk counselled\? {YES_NO}: ", "y"),
-        (rf"reversal agent discussed and offered\? {YES_NO}: ", "y"),
         (rf"Wallet card or medical alert given\? {YES_NO}: ", "y"),
         (r"Press Enter when done: ", ""),
     ]:

@@ -129,6 +129,18 @@ def test_missing_answers_make_a_gate_unknown_never_passed(tmp_path: Path) -> Non
     assert state.status == "incomplete"
 
 
+def test_an_undecided_gate_names_only_what_can_be_answered_now(guide: Guide) -> None:
+    """Before any challenge the rechallenge (asked only after a positive one) and the
+    rapid pathway's day 1 (never typed) are not named as needed: only the challenge."""
+    answers = ready_patient(naloxone_challenge=None, kit_storage_ok=None)
+    state = evaluate(guide, Inputs(answers, TODAY))
+    gate = state.gates["naloxone_challenge"]
+    assert gate.outcome == "unknown"
+    assert gate.missing == ("naloxone_challenge",), gate.missing
+    assert gate.reason == "not decided yet: needs naloxone_challenge"
+    assert state.gates["kit_storage"].missing == ("kit_storage_ok",)
+
+
 def test_kleene_logic_decides_a_gate_when_the_known_part_suffices(tmp_path: Path) -> None:
     guide = mini(tmp_path, TIMED)
     # flag is false: 'flag and detail > 2' is false whatever detail is.

@@ -104,7 +104,8 @@ def test_a_site_name_cannot_start_a_line_of_the_handout(run: Run, tmp_path: Path
     assert result.exit_code == ExitCode.OK, result.output
     assert "# Forged" not in "\n".join(ln[:9] for ln in result.stdout.splitlines())
     assert "\x1b" not in result.stdout
-    assert "Settings in force (site: Clinic\\n# Forged\\x1b[2J)" in result.stdout
+    # Shown escaped, and escaped again as Markdown: a viewer shows Clinic\n# Forged\x1b[2J.
+    assert "Settings in force (site: Clinic\\\\n\\# Forged\\\\x1b\\[2J)" in result.stdout
 
 
 def test_facts_marked_verify_are_listed(guide: Guide) -> None:

@@ -10,6 +10,8 @@
   pathway's record, the patient's earlier injections, results after now), site protocol
   tables, and the public commands that judge them (``--now``, ``check --label``, ``walk
   --no-input``, ``note``).
+- :mod:`tests.strategies.answers`: answers in the strict form ``schema answers``
+  describes, drawn from the schema.
 
 Test modules import strategies from here and use ``hypothesis.strategies`` only for
 ``st.data()``; ``tests/test_architecture.py`` keeps it so.

@@ -352,6 +352,9 @@ def random_answers(c: Chooser, guide: Guide, today: dt.date, o: Options) -> dict
         ("renal_or_severe_hepatic_impairment", False),
         ("medication_guide_given", True),
         ("consent", True),
+        # Counselled before the injection (reference 3.5): the caution is decided then.
+        ("overdose_counselled", True),
+        ("reversal_agent_offered", True),
         ("kit_storage_ok", True),
     ):
         a[key] = _mostly(c, good, [not good], 5)
@@ -397,8 +400,7 @@ def random_answers(c: Chooser, guide: Guide, today: dt.date, o: Options) -> dict
         a["injection_given"] = c.pick([True, False])
         a["injection_side_used"] = c.pick(["left", "right"])
         a["observation_minutes"] = c.integer(0, 120)
-        for key in ("overdose_counselled", "reversal_agent_offered", "wallet_card_given"):
-            a[key] = _mostly(c, True, [False], 10)
+        a["wallet_card_given"] = _mostly(c, True, [False], 10)
     return a
 
 
@@ -479,6 +481,8 @@ CONTRADICTIONS = (
     "COWS items given already past the total",
     "COWS total not the sum of its items",
     "COWS total outside the scale",
+    "negative challenge beside a positive screen",
+    "negative challenge beside withdrawal",
 )
 
 
@@ -495,6 +499,23 @@ def contradict(c: Chooser, guide: Guide, p: Patient, kind: str) -> Patient:
     elif kind == "last injection after this one":
         a.update(visit=oracle.REPEAT, last_injection_date=shift(day, later))
         a.update(opioid_use_since_last_injection=False, last_injection_side="left")
+    elif kind in (
+        "negative challenge beside a positive screen",
+        "negative challenge beside withdrawal",
+    ):
+        # 5.2: the challenge is not done while the urine holds opioids or the patient
+        # shows withdrawal; a first injection, where the readiness checks are asked.
+        a.update(visit=oracle.FIRST, naloxone_challenge="negative")
+        for key in [k for k in a if k.startswith("cows_")]:
+            a.pop(key)
+        threshold = guide.setting_values["cows_threshold"]
+        if kind == "negative challenge beside a positive screen":
+            a[c.pick(["uds_opiates", "uds_fentanyl", "uds_methadone", "uds_oxycodone"])] = (
+                "positive"
+            )
+            a["cows_total"] = c.integer(0, 48)
+        else:
+            a["cows_total"] = c.integer(threshold, 48)
     elif kind == "use since the last injection dated before it":
         last_injection = shift(day, -c.integer(1, 60))
         a.update(visit=oracle.REPEAT, last_injection_date=last_injection)
@@ -602,6 +623,17 @@ def contradicted(draw: Callable[[Any], Any], kind: str) -> Case:
     """A nearly ready patient with one contradiction of ``kind`` written in."""
     case = draw(cases(Options(odd=False, drops=False)))
     return Case(case.site, contradict(DrawChooser(draw), case.guide, case.patient, kind))
+
+
+@st.composite
+def without_the_diagnosis(draw: Callable[[Any], Any]) -> Case:
+    """A first injection, otherwise drawn at random, whose OUD diagnosis is not confirmed,
+    with no override of the indication stop (any other override may stand)."""
+    case = draw(cases())
+    p = case.patient
+    answers = {**p.answers, "visit": oracle.FIRST, "oud_diagnosis": False}
+    overrides = tuple(o for o in p.overrides if o.gate != "indication")
+    return Case(case.site, Patient(p.today, answers, answers, overrides, p.acks))
 
 
 @st.composite
@@ -905,9 +937,12 @@ def engine_run(guide: Guide, p: Patient) -> Run:
 
 
 def check_run(guide: Guide, p: Patient, with_overrides: bool = True) -> Run:
-    """``check --answer ... --override ...`` in process: refused answers are exit 2."""
+    """``check --answer ... --override ...`` in process: refused answers are exit 2. The
+    judge's evaluation, as the command's: the bounds, the overrides and the one rule for
+    answers that contradict each other (visit/contradiction.py)."""
+    from xrntx_guide.judge import with_record
     from xrntx_guide.output.report import check_result
-    from xrntx_guide.visit.presets import evaluate_presets, gather, parse_overrides
+    from xrntx_guide.visit.presets import gather, parse_overrides
 
     flags = [f"{k}={to_flag(v)}" for k, v in p.answers.items()]
     specs = [s for s in p.overrides if s.basis == "now"] if with_overrides else []
@@ -915,7 +950,7 @@ def check_run(guide: Guide, p: Patient, with_overrides: bool = True) -> Run:
     try:
         presets = gather(guide, flags, None, p.today)
         requests = parse_overrides(guide, [s.flag() for s in specs])
-        state = evaluate_presets(guide, presets, p.today, requests)
+        state, _ = with_record(guide, presets, p.today, None, requests)
     except UsageError:
         return Run("refused", p.answers, p.today, bases)
     result = check_result(state)
@@ -946,6 +981,7 @@ def batch_run(guide: Guide, p: Patient, with_overrides: bool = True) -> Run:
     if bad:
         return Run("refused", p.answers, p.today, bases)
     result = json.loads(text)
+    result.pop("line")  # the batch's own: the input line number, which a check has not
     return Run(str(result["status"]), p.answers, p.today, bases, result=result)
 
 

@@ -293,6 +293,38 @@ def test_history_of_an_unknown_label_says_which_one_was_meant(
     assert json.loads(as_json.stderr)["code"] == "session"
 
 
+def test_history_of_a_label_one_keystroke_off_says_which_one_was_meant(
+    run: Run, first: store.SessionRecord
+) -> None:
+    """'R8' for 'R1' is too short for the usual likeness: one character off is offered."""
+    from types import SimpleNamespace
+
+    from xrntx_guide.errors import SessionError
+    from xrntx_guide.visit.history import require_label
+
+    for typo in ("AB1", "AB123", "XB12"):
+        result = run("history", typo)
+        assert result.exit_code == ExitCode.USAGE, result.output
+        assert f"did you mean {first.label!r}" in result.stderr, (typo, result.stderr)
+    assert "did you mean" not in run("history", "ZZ99").stderr
+    short = [SimpleNamespace(label="R1"), SimpleNamespace(label="Q77")]
+    for typo, meant in (("R8", "R1"), ("r", "R1"), ("Q7", "Q77")):
+        with pytest.raises(SessionError, match=f"did you mean {meant!r}"):
+            require_label(short, typo)  # type: ignore[arg-type]
+
+
+def test_history_on_the_day_of_the_injection_does_not_call_the_visit_early(
+    run: Run, first: store.SessionRecord
+) -> None:
+    """The visit that gave the dose is not early for itself."""
+    given = days_ago(28).isoformat()
+    on_the_day = run("history", first.label, "--today", given, "--plain").stdout
+    assert "early" not in on_the_day, on_the_day
+    assert f"{given} is the day of that injection" in " ".join(on_the_day.split())
+    a_week_on = run("history", first.label, "--today", days_ago(21).isoformat()).stdout
+    assert "early" in a_week_on  # a later visit before the due date still is
+
+
 def test_a_last_injection_after_this_visits_date_is_not_filled_in_but_asked(
     run: Run, folder: Path
 ) -> None:

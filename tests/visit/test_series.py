@@ -68,17 +68,23 @@ def test_a_negative_rechallenge_within_24_hours_of_a_positive_challenge_is_ready
     assert dt.datetime.fromisoformat(used["at"]) == given, used
 
 
-def test_a_rechallenge_after_24_hours_is_not_accepted_as_the_rechallenge(
+def test_a_repeat_after_24_hours_is_that_days_new_challenge_not_a_refused_rechallenge(
     run: Run, tmp_path: Path
 ) -> None:
+    """Reference 5.2: a repeat more than 24 hours after the positive is not a rechallenge
+    but a new challenge on a new visit day, with that day's screen and COWS."""
     series = challenges(
         (at(YESTERDAY, 8, 59), "challenge", "positive"),
         (at(TODAY, 9), "rechallenge", "negative"),
     )
     code, data = check_file(run, tmp_path, patient(cows_total=2, naloxone_challenges=series))
-    assert code == 2, data
-    assert data["key"] == "naloxone_challenges"
-    assert "24.02 hours" in data["message"] and "not accepted" in data["message"]
+    assert code == 0 and data["status"] == "ready", data
+    used = data["used"]["naloxone_challenge"]
+    assert (used["result"], used["at"][:10]) == ("negative", TODAY.isoformat()), used
+    # A positive one that late is that day's positive challenge.
+    series[1]["result"] = "positive"
+    code, data = check_file(run, tmp_path, patient(cows_total=2, naloxone_challenges=series))
+    assert code == 1 and "naloxone_challenge" in data["blocking"], data
 
 
 def test_the_rechallenge_hours_past_the_window_are_refused_by_flag_too(run: Run) -> None:
@@ -172,8 +178,9 @@ def test_the_latest_rating_of_the_injection_day_is_the_one_the_gate_reads(
         {"at": at(TODAY, 8), "context": "baseline", "total": 2},
         {"at": at(TODAY, 9), "context": "after_challenge", "total": 7},
     ]
+    # The challenge not done: a negative one beside withdrawal is refused (reference 5.2).
     _code, data = check_file(
-        run, tmp_path, patient(naloxone_challenge="negative", cows_ratings=ratings)
+        run, tmp_path, patient(naloxone_challenge="not_done", cows_ratings=ratings)
     )
     assert data["status"] == "blocked" and "withdrawal" in data["blocking"], data
     assert data["used"]["cows_rating"]["index"] == 2

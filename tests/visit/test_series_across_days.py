@@ -21,6 +21,7 @@ from xrntx_guide.env import Clock
 from xrntx_guide.errors import InvalidAnswer
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit import session as store
+from xrntx_guide.visit.entries import ChallengeResult
 from xrntx_guide.visit.results import Offered, note_rating, take_result
 from xrntx_guide.visit.resume import move_visit_day
 
@@ -140,8 +141,12 @@ def test_a_walk_resumed_past_the_window_offers_no_rechallenge_and_the_positive_s
     assert record.status == "blocked"
 
 
-def test_a_rechallenge_typed_after_the_window_ended_is_not_accepted(guide: Guide) -> None:
-    """Resumed inside the window, but the result typed after it ended."""
+def test_a_repeat_typed_after_the_window_ended_is_that_days_new_challenge(
+    guide: Guide,
+) -> None:
+    """Resumed inside the window, but the result typed after it ended, on a new day with
+    that day's screen and COWS: reference 5.2 takes it as the day's new challenge, never
+    refused as invalid."""
     record = positive_yesterday(guide)
     inside = POSITIVE_AT + window(guide) - dt.timedelta(minutes=5)
     move_visit_day(guide, record, TODAY, inside)
@@ -151,9 +156,12 @@ def test_a_rechallenge_typed_after_the_window_ended_is_not_accepted(guide: Guide
     )
     w.run()
 
-    assert "not accepted" in out.getvalue()
+    assert "not accepted" not in out.getvalue()
+    kinds = [(c.kind, c.result, c.day) for c in record.naloxone_challenges]
+    assert kinds == [("challenge", "positive", YESTERDAY), ("challenge", "negative", TODAY)]
     state = evaluate(guide, record.inputs(guide, TODAY))
-    assert state.gates["naloxone_challenge"].outcome == "fail"
+    assert state.value("naloxone_challenge") == "negative"
+    assert state.gates["naloxone_challenge"].outcome == "pass"
 
 
 def test_another_challenge_result_on_a_later_day_is_refused_and_never_read(
@@ -174,20 +182,26 @@ def test_another_challenge_result_on_a_later_day_is_refused_and_never_read(
     assert state.gates["naloxone_challenge"].outcome == "fail"
 
 
-def test_a_flag_cannot_give_another_challenge_result_or_a_late_rechallenge(
+def test_a_flag_gives_no_second_challenge_inside_the_window_and_a_late_repeat_is_new(
     guide: Guide,
 ) -> None:
     record = positive_yesterday(guide)
+    inside = POSITIVE_AT + window(guide) - dt.timedelta(hours=1)
+    offered = Offered("challenge", "negative", inside, "flag", stamped=True)
+    with pytest.raises(InvalidAnswer, match="lifted only by a negative rechallenge"):
+        take_result(guide, record, offered, TODAY)
+
     late = POSITIVE_AT + window(guide) + dt.timedelta(hours=1)
     move_visit_day(guide, record, TODAY, late)
     store.refresh_defaults(guide, record, TODAY, late)
-
-    offered = Offered("challenge", "negative", late, "flag", stamped=True)
-    with pytest.raises(InvalidAnswer, match="lifted only by a negative rechallenge"):
-        take_result(guide, record, offered, TODAY)
     again = Offered("rechallenge", "negative", late, "flag", stamped=True)
-    with pytest.raises(InvalidAnswer, match="not accepted"):
-        take_result(guide, record, again, TODAY)
+    taken = take_result(guide, record, again, TODAY)
+    assert isinstance(taken, ChallengeResult)
+    assert (taken.kind, taken.result, taken.day) == (
+        "challenge",
+        "negative",
+        TODAY,
+    )
 
 
 # --- a file's times are the times the note shows ------------------------------------------
@@ -199,7 +213,11 @@ def test_walk_answers_keeps_the_files_challenge_times_in_the_session_and_the_not
     first = dt.datetime.combine(YESTERDAY, dt.time(15, 30)).isoformat()
     again = dt.datetime.combine(TODAY, dt.time(8, 30)).isoformat()
     started = dt.datetime.combine(TODAY, dt.time(8, 5)).isoformat()
-    answers = json_answers(ready_patient(naloxone_challenge=None))
+    answers = json_answers(ready_patient(naloxone_challenge=None, cows_total=None))
+    # A rechallenge needs a COWS rating below the threshold before its naloxone (5.2).
+    answers["cows_ratings"] = [
+        {"at": dt.datetime.combine(TODAY, dt.time(8)).isoformat(), "total": 2}
+    ]
     answers["naloxone_challenges"] = [
         {"at": first, "kind": "challenge", "result": "positive"},
         {"at": again, "started": started, "kind": "rechallenge", "result": "negative"},
@@ -257,3 +275,23 @@ def test_a_changed_cows_total_is_appended_beside_the_rating_and_rate_again_adds_
         (4, "repeat"),
         (6, "after_challenge"),
     ]
+
+
+def test_a_walk_resumed_past_the_window_records_the_new_days_challenge_by_edit(
+    guide: Guide,
+) -> None:
+    """Past the window the positive stands until the new day's challenge is recorded
+    (reference 5.2): `edit naloxone_challenge` records it, and the gate reads it."""
+    record = positive_yesterday(guide)
+    now = POSITIVE_AT + window(guide) + dt.timedelta(minutes=1)
+
+    said, screen = resume(
+        guide, record, now, REDO + "edit naloxone_challenge\nstart\nnegative\nquit\n"
+    )
+
+    assert any("new challenge for" in line for line in said), said
+    kinds = [(c.kind, c.result, c.day) for c in record.naloxone_challenges]
+    assert kinds == [("challenge", "positive", YESTERDAY), ("challenge", "negative", TODAY)]
+    state = evaluate(guide, record.inputs(guide, TODAY))
+    assert state.value("naloxone_challenge") == "negative", screen
+    assert state.gates["naloxone_challenge"].outcome == "pass"

@@ -62,8 +62,8 @@ def test_a_file_on_resume_never_takes_the_days_latest_rating_out_of_the_gate(
     path = tmp_path / "S.json"
     first = _walk(
         run, path, f"{DAY}T09:30",
-        *answer_flags(ready_patient(cows_total=12, naloxone_challenge="negative")),
-        "-a", "naloxone_challenge_started=30 minutes ago",
+        # Not done: a negative challenge beside COWS 12 is refused (reference 5.2).
+        *answer_flags(ready_patient(cows_total=12, naloxone_challenge="not_done")),
     )  # fmt: skip
     assert first.exit_code == 1, first.output  # COWS 12: withdrawal, blocked
     earlier = _file(tmp_path, "c.json", {"cows_ratings": [{"at": f"{DAY}T09:00", "total": 1}]})
@@ -113,9 +113,11 @@ def test_a_rechallenge_on_the_day_after_the_visit_never_lifts_its_positive(
 ) -> None:
     path = tmp_path / "S.json"
     _positive_on(run, path, DAY)
+    # The rating below the threshold a rechallenge needs before its naloxone (5.2).
+    rated = _file(tmp_path, "r.json", {"cows_ratings": [{"at": f"{TOMORROW}T06:30", "total": 1}]})
 
     r = _resume(
-        run, path, f"{TOMORROW}T07:00", "--json",
+        run, path, f"{TOMORROW}T07:00", "--json", "--answers", rated,
         "-a", f"injection_date={DAY}", "-a", "naloxone_rechallenge=negative",
         "-a", "naloxone_rechallenge_started=25 minutes ago",
     )  # fmt: skip

@@ -162,6 +162,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.exit_code)
     except (ReaderGone, BrokenPipeError):
         return reader_gone()
+    except SystemExit as exc:
+        # click ends a write that met a closed pipe (its help, before any command runs)
+        # with exit 1, which here means "blocked": the reader has gone, as anywhere else.
+        if isinstance(exc.__context__, BrokenPipeError):
+            return reader_gone()
+        raise
     return flushed(code if isinstance(code, int) else 0)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..engine.evaluate import GateResult, State
@@ -28,8 +28,21 @@ from ..visit.history import Timeline
 from .render import show_decided
 from .walk import _mmss
 
-PAUSE = "[Enter] next · b back · f fast-forward · w KEY=VALUE what-if · q quit: "
-"""71 columns: the prompt and the start of a reply fit in 80, so the pause never wraps."""
+PAUSE = "[Enter] next · b back · f fast-forward · w KEY=VALUE · q quit: "
+"""63 columns: with the room a prompt leaves for the reply (cli/ui.py) it fits in 80, so
+the pause never wraps."""
+
+STOPPED = (
+    "The injection cannot be given in this case. At the pause: b goes back, "
+    "w KEY=VALUE tries a what-if, Enter ends the case."
+)
+"""What the demo says under a contraindication: its own keys, not the walk's commands."""
+
+REVEAL = "Room's guess: p pass, f fail (optional) · [Enter] reveal: "
+"""Participant mode: the room answers first, the verdict comes on a key press."""
+
+AS_IF = "AS IF every later answer were clear"
+"""The mark of a what-if whose missing answers are taken from a ready case."""
 
 
 @record
@@ -52,6 +65,20 @@ class Presenter:
     expanded: Mapping[str, Any] | None = None
     record: Timeline | None = None
     """The patient's record (the case's earlier visits): judged with, as check judges."""
+    room: bool = False
+    """Participant mode: at each gate the room is asked first, the verdict shown on a key."""
+    tally: list[tuple[str, str, str]] = field(default_factory=list)
+    """The room's guesses: (gate, guessed, verdict), each 'passes' or 'does not pass'."""
+    asked: set[str] = field(default_factory=set)
+    """Gates the room was asked about: each once (a caution is shown again once settled)."""
+    what_ifs: list[tuple[str, list[str]]] = field(default_factory=list)
+    """Each what-if tried, with what it changed: for the recap."""
+    clear: Scenario | None = None
+    """A ready case whose answers stand in for the later answers a blocked case lacks
+    (a what-if "as if every later answer were clear", marked so)."""
+    on_pause: Callable[[], None] | None = None
+    """Called at each pause before waiting (a slide recording cuts a slide there)."""
+    stop_line: str = STOPPED
 
     def answers(self, walk: Any) -> Mapping[str, Any]:
         """The scenario's answers, a COWS or challenge series read as the answers it gives
@@ -147,8 +174,45 @@ class Presenter:
                 settled.append(r)
         if not settled:
             return
+        self.ask_room(walk, settled)
         show_decided(walk.ui, state, settled, step.spec.title)
         self.queued = self.pause(walk, state, "")
+
+    def before_verdict(self, walk: Any, state: State, gate: GateResult) -> None:
+        """The walk is about to show a gate that stops it (a contraindication, a stop, a
+        caution): in participant mode the room is asked first."""
+        self.ask_room(walk, [gate])
+
+    def ask_room(self, walk: Any, results: list[GateResult]) -> None:
+        """Participant mode: name each gate without its verdict, ask the room, and wait
+        for a key before the verdict is shown; a guess typed is tallied."""
+        if not self.room:
+            return
+        for r in results:
+            if r.id in self.asked:
+                continue
+            self.asked.add(r.id)
+            verdict = "passes" if r.outcome in ("pass", "not_applicable") else "does not pass"
+            walk.ui.blank()
+            walk.ui.alert(f"Ask the room: will the gate {r.title!r} pass? Why?")
+            if self.on_pause is not None:
+                self.on_pause()
+            if self.auto is not None:
+                time.sleep(self.auto)
+                continue
+            while True:
+                try:
+                    text = walk.ui.ask(REVEAL).strip().lower()
+                except EOFError:
+                    return
+                if text in ("", "p", "pass", "f", "fail"):
+                    break
+                walk.ui.retry("p, f, or Enter to reveal")
+            if text:
+                guess = "passes" if text.startswith("p") else "does not pass"
+                self.tally.append((r.id, guess, verdict))
+                right = "right" if guess == verdict else "not this time"
+                walk.ui.note(f"The room said it {guess}; it {verdict}: {right}.")
 
     # -- pauses -----------------------------------------------------------------------
 
@@ -157,6 +221,8 @@ class Presenter:
         returned for the walk to act on, None means go on."""
         if message:
             walk.ui.note(message)
+        if self.on_pause is not None:
+            self.on_pause()
         if self.auto is not None:
             time.sleep(self.auto)
             return None
@@ -211,9 +277,83 @@ class Presenter:
         except UserError as exc:
             walk.ui.retry(f"what-if: {exc.message}")
             return
-        show_what_if(walk.ui, ends, other, f"{key} = {other.display(key)}")
+        label = f"{key} = {other.display(key)}"
+        show_what_if(walk.ui, ends, other, label)
         walk.ui.note("Both columns: all the scenario's answers, as at the end of the case.")
+        self.what_ifs.append((label, changes(ends, other)))
+        if other.status == "incomplete":
+            self.explain_incomplete(walk, ends, other, {key: parsed[key]}, label)
         walk.ui.note("Back to the scenario: nothing was changed.")
+
+    def explain_incomplete(
+        self, walk: Any, ends: State, other: State, change: Mapping[str, Any], label: str
+    ) -> None:
+        """A what-if that ends incomplete: say what the case does not answer (the case
+        stops at a gate, so nothing after it was asked), and offer the same what-if with
+        those answers taken from a ready case, marked as such."""
+        missing = other.missing_before_injection
+        undecided = [g.title for g in other.readiness_gates() if g.outcome == "unknown"]
+        if missing:
+            steps: dict[str, list[str]] = {}
+            for key in missing:
+                title = walk.guide.step(walk.guide.questions[key].step_id).spec.title
+                steps.setdefault(title, []).append(key)
+            walk.ui.note(
+                "Incomplete: the case stops at its gate, so it gives no answer to the "
+                "questions after it: "
+                + "; ".join(f"{title} ({', '.join(keys)})" for title, keys in steps.items())
+                + "."
+            )
+        elif undecided:
+            walk.ui.note("Incomplete: these gates cannot be decided: " + ", ".join(undecided))
+        if self.clear is None or self.auto is not None:
+            return
+        try:
+            text = walk.ui.ask(f"c: show it {AS_IF} (taken from {self.clear.id}) · [Enter] back: ")
+        except EOFError:
+            return
+        if text.strip().lower() not in ("c", "clear"):
+            return
+        from ..visit.presets import parse_answers
+        from .render import show_what_if
+
+        try:
+            fill = parse_answers(
+                walk.guide,
+                self.clear.answers,
+                "scenario",
+                walk.today,
+                f"{self.clear.path} [answers]",
+            )
+            # The ready case's answers to the questions from the first one this case
+            # leaves open onwards (a COWS total may stand for the items it lacks), never
+            # in place of an answer the case gives.
+            guide = walk.guide
+
+            def at(key: str) -> int:
+                return int(guide.step(guide.questions[key].step_id).index)
+
+            first = min((at(k) for k in missing), default=len(guide.steps))
+            given = {**change}
+            given.update(
+                (k, v)
+                for k, v in fill.items()
+                if k in guide.questions
+                and at(k) >= first
+                and k not in self.scenario.answers
+                and k not in change
+            )
+            cleared = self.ends(walk, given)
+        except UserError as exc:
+            walk.ui.retry(f"{AS_IF}: cannot be shown: {exc.message}")
+            return
+        show_what_if(walk.ui, ends, cleared, f"{label}, {AS_IF}")
+        taken = sorted(set(given) - set(change))
+        walk.ui.alert(
+            f"{AS_IF}: not this patient's answers. Taken from {self.clear.id}: "
+            + (", ".join(taken) if taken else "nothing")
+        )
+        self.what_ifs.append((f"{label} ({AS_IF})", changes(ends, cleared)))
 
     def ends(self, walk: Any, change: Mapping[str, Any] | None = None) -> State:
         """Where the case ends: the guide's outcome with all the scenario's answers (and
@@ -237,6 +377,28 @@ class Presenter:
         # The one judge of check, each batch line and scenarios test (judge.py), with
         # the patient's record as they read it.
         return judge(guide, given, today, overrides=requests, record=self.record).state
+
+
+def changes(scenario: State, other: State) -> list[str]:
+    """What a what-if changed, in words: status, earliest date, each gate that moved."""
+    out = []
+    if scenario.status != other.status:
+        out.append(f"status {scenario.status} -> {other.status}")
+    was, now = scenario.earliest_injection_date, other.earliest_injection_date
+    if was != now:
+        out.append(
+            f"earliest date {was.isoformat() if was else 'none'} -> "
+            f"{now.isoformat() if now else 'none'}"
+        )
+    for gid, g in other.gates.items():
+        before = scenario.gates[gid]
+        if (before.outcome, before.severity) != (g.outcome, g.severity):
+            out.append(f"{gid} {_word(before)} -> {_word(g)}")
+    return out
+
+
+def _word(g: GateResult) -> str:
+    return f"fails ({g.severity})" if g.outcome == "fail" else g.outcome.replace("_", " ")
 
 
 def _settled(r: GateResult) -> bool:

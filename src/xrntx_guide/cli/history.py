@@ -167,6 +167,9 @@ def run_history(
     require_label(records, label)
     tl = timeline(guide, records, label, day, shown_only=True)
     if as_json:
-        ui.result(json.dumps(tl.to_json(), ensure_ascii=False, indent=2))
+        from ..output.versions import HISTORY
+
+        data = {"format_version": HISTORY, **tl.to_json()}
+        ui.result(json.dumps(data, ensure_ascii=False, indent=2))
         return
     show_timeline(ui, tl, f"History of {label!r}")

@@ -93,10 +93,14 @@ def show_why(ui: UI, state: State, step: CStep | None, rules: bool = False) -> N
     ui.blank()
     ui.line("Gates: how each is decided with the answers so far", style="bold")
     rows: list[tuple[str, str, str | None]] = []
-    for gate in guide.gates:
+    # What needs the clinician first: the gates that fail, then the cautions, then those
+    # not decided yet, then the rest (a failing gate listed thirteenth scrolled away).
+    ordered = sorted(
+        (gate for gate in guide.gates if state.gates[gate.id].outcome != "not_applicable"),
+        key=lambda gate: _why_rank(state.gates[gate.id]),
+    )
+    for gate in ordered:
         g = state.gates[gate.id]
-        if g.outcome == "not_applicable":
-            continue
         before = guide.step(gate.spec.before)
         # The step's title, as the screen shows it, not its id ('uds').
         when = "" if before.index <= limit else f" (checked before {before.spec.title!r})"
@@ -115,6 +119,13 @@ def show_why(ui: UI, state: State, step: CStep | None, rules: bool = False) -> N
         detail = "\n".join([said, "How:", *how] if how else [said])
         rows.append((head, detail, OUTCOME_STYLE.get(g.outcome)))
     ui.items(rows)
+
+
+def _why_rank(g: GateResult) -> int:
+    """Failing (contraindication, stop) 0, caution or note 1, not decided 2, the rest 3."""
+    if g.outcome == "fail":
+        return 1 if g.severity in ("caution", "info") else 0
+    return 2 if g.outcome == "unknown" else 3
 
 
 def _verdict_word(g: GateResult) -> str:

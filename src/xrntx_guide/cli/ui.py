@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import sys
-import textwrap
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import IO
@@ -43,8 +42,9 @@ OUTCOME_STYLE = {
 }
 
 
-# Columns a prompt leaves at least for the answer typed after it, else it is wrapped.
-_ROOM = 2
+# Columns a prompt leaves at least for the answer typed after it, else it is wrapped:
+# room for "2026-11-20" or "10 days ago" (with 2 the terminal split '4 day' / 's ago').
+_ROOM = 16
 # The least width text is filled to, however narrow the screen.
 _NARROWEST = 24
 
@@ -72,21 +72,31 @@ def reflow(text: str) -> list[tuple[str, str]]:
 
 
 def _fill(text: str, width: int, first: str = "", rest: str = "", whole: bool = False) -> str:
-    """Word-wrap; a word longer than the line (a path, a record) is never cut.
+    """Word-wrap by terminal cells (a CJK character or an emoji takes two, a combining
+    accent none, as :func:`rich.cells.cell_len` counts them); a word longer than the line
+    (a path, a record) is never cut.
 
     With ``whole``, a message that holds a word of half the line or more is left on one
     line: no prose word is so long, and a command with its path (``walk --resume
     --session PATH``) is then copied in one piece; the terminal runs the line on."""
-    if whole and any(2 * len(word) >= width for word in text.split()):
-        return first + " ".join(text.split())
-    return textwrap.fill(
-        text,
-        width=width,
-        initial_indent=first,
-        subsequent_indent=rest,
-        break_on_hyphens=False,
-        break_long_words=False,
-    )
+    words = text.split()
+    if whole and any(2 * cell_len(word) >= width for word in words):
+        return first + " ".join(words)
+    lines: list[str] = []
+    line, used, empty = first, cell_len(first), True
+    # Each word with the white space before it: kept within a line (an aligned column,
+    # "answer ->   value"), dropped where the line breaks; the paragraph's own indent
+    # stays on its first line.
+    for space, word in re.findall(r"(\s*)(\S+)", text.expandtabs()):
+        gap = " " * len(space)
+        size = cell_len(word)
+        if not empty and used + len(gap) + size > width:
+            lines.append(line)
+            line, used, empty, gap = rest, cell_len(rest), True, ""
+        line, used, empty = line + gap + word, used + len(gap) + size, False
+    if not empty:
+        lines.append(line)
+    return "\n".join(lines)
 
 
 class _Console(Console):

@@ -139,6 +139,8 @@ class Walk:
     """What may be typed at the prompt being read, besides an answer: for 'help'."""
     rapid_here: bool = False
     """The supervised rapid pathway applies: 'day' records a day of its record."""
+    told_day: bool = False
+    """Whether the walk said that 'day' is a command on the rapid pathway."""
     in_day_dialog: bool = False
     """A day of the pathway is being typed (cli/rapid.py): 'day' is not a command there."""
 
@@ -363,6 +365,13 @@ class Walk:
             is_pathway_key(self.guide, k) and state.question_visible.get(k) is True
             for k in self.guide.questions
         )
+        if self.rapid_here and not self.told_day:
+            # The list of commands shown at the start has no 'day': it says so once here.
+            self.told_day = True
+            self.ui.note(
+                "On the supervised rapid pathway: 'day' at any prompt records a day of its "
+                "daily record ('help' lists the commands)."
+            )
         try:
             if isinstance(action, Ask):
                 self.ask_question(state, action.step, action.question)
@@ -521,10 +530,16 @@ class Walk:
         alike = self.alike(state, step, cq)
         if alike and current is UNKNOWN:
             first = str((q.choices or [])[0].value)
+            ahead = (
+                "The next question of this step has"
+                if len(alike) == 1
+                else f"The next {len(alike)} questions of this step have"
+            )
             self.ui.note(
-                f"The next {len(alike)} questions of this step have the same choices: "
+                f"{ahead} the same choices: "
                 f"'all {first}' (or 'all' and another value) gives it to this one and to "
-                "each of them, recorded and shown one by one."
+                + ("it" if len(alike) == 1 else "each of them")
+                + ", recorded and shown one by one."
             )
         prompt = f"{q.prompt} ({hint}){suffix}: " if hint else f"{q.prompt}{suffix}: "
         while True:
@@ -569,7 +584,20 @@ class Walk:
             if not self.taken(state, cq, value):
                 continue
             self.store(state, cq, value)
+            self.echo(cq, text, value)
             return
+
+    def echo(self, cq: CQuestion, text: str, value: object) -> None:
+        """What a typed shorthand was taken as: a relative date as the date it means
+        (``3 days ago -> 2026-11-21``), a partial choice as the choice it matched
+        (``short -> short_acting``); an answer typed in full is not repeated."""
+        typed = text.strip()
+        if isinstance(value, dt.date) and typed != value.isoformat():
+            self.ui.note(f"{typed} -> {value.isoformat()}")
+        elif cq.spec.type == "choice" and not typed.isdigit() and typed != str(value):
+            label = cq.choice_label(value)
+            shown = f"{value} ({label})" if label and label != str(value) else str(value)
+            self.ui.note(f"{typed} -> {shown}")
 
     def alike(self, state: State, step: CStep, cq: CQuestion) -> list[CQuestion]:
         """The step's later unanswered questions with exactly this question's choices (the
@@ -898,6 +926,9 @@ class Walk:
         if on_track is not None:
             show_on_track(self.ui, on_track)
         else:
+            ask_first = getattr(self.responder, "before_verdict", None)
+            if ask_first is not None:  # a presenter asks the room before the verdict
+                ask_first(self, state, g)
             show_gate(self.ui, state, g)
         if action.kind == "notice":
             self.record.acknowledge(g.id, g.fingerprint, self.clock.now())
@@ -908,7 +939,8 @@ class Walk:
                 if text.lower() in ("ok", "y", "yes"):
                     self.record.acknowledge(g.id, g.fingerprint, self.clock.now())
                     return
-                self.ui.retry("type 'ok' to acknowledge, or back / edit / why / quit")
+                day = " / day" if self.rapid_here else ""
+                self.ui.retry(f"type 'ok' to acknowledge, or back / edit / why{day} / quit")
         if action.kind == "override":
             self.override(state, g)
             return
@@ -921,7 +953,9 @@ class Walk:
             saved = "" if self.responder is not None or self.dry_run else ": the session is saved"
             ends = ends_visit(state, g) is not None
             self.ui.line(
-                (
+                # A presenter names its own keys (b, w, Enter), not the walk's commands.
+                getattr(self.responder, "stop_line", None)
+                or (
                     "The visit ends here, without an injection."
                     if ends
                     else "The injection cannot be given."
@@ -954,7 +988,8 @@ class Walk:
             text = self.read("Override? ", words=("override",))
             if text.lower() == "override":
                 break
-            self.ui.retry("type 'override', or back / edit / why / quit")
+            day = " / day" if self.rapid_here else ""
+            self.ui.retry(f"type 'override', or back / edit / why{day} / quit")
         codes = self.guide.meta.override_codes
         self.ui.choices([(c.code, c.label, None) for c in codes])
         while True:

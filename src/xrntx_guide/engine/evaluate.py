@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -577,15 +578,24 @@ def _template(text: str) -> tuple[tuple[bool, str], ...]:
 
 def render(text: str, lookup: Any, extra: Mapping[str, str] | None = None) -> str:
     """Fill ``{name}`` placeholders with display values; nothing else is interpreted."""
-    out = []
+    out: list[str] = []
     for is_name, part in _template(text):
         if not is_name:
-            out.append(part)
+            # "1 days" reads "1 day": the step file writes the plural after a placeholder.
+            out.append(singular(part) if out and out[-1] == "1" else part)
         elif extra and part in extra:
             out.append(extra[part])
         else:
             out.append(str(lookup(part)))
     return "".join(out)
+
+
+_PLURAL_UNIT = re.compile(r"^( (?:COWS )?(?:day|hour|minute|week|month|year|point))s\b")
+
+
+def singular(after_one: str) -> str:
+    """The text after the number 1: its unit in the singular (" days ago" -> " day ago")."""
+    return _PLURAL_UNIT.sub(r"\1", after_one, count=1)
 
 
 @record(frozen=True)
@@ -616,18 +626,32 @@ class State:
         """A value as a clinician reads it: a choice's label, yes/no, an ISO date; a
         derived value that has none although all it reads is known, in its pack's words."""
         value = self.value(name)
-        derived = self.guide.derived.get(name)
-        if value is UNKNOWN and derived is not None and derived.spec.no_value is not None:
-            reads = derived.expr.reads
-            # A value never asked (``asked = false``) may be absent by nature: it does not
-            # keep the words from being shown.
-            questions = self.guide.questions
-            asked = [r for r in reads if r in questions and questions[r].spec.asked]
-            if all(r in self.answered for r in asked) and all(
-                self.values.get(r, UNKNOWN) is not UNKNOWN for r in reads if r in self.guide.derived
-            ):
-                return derived.spec.no_value
+        if value is UNKNOWN and self._absent_by_nature(name):
+            derived = self.guide.derived[name]
+            assert derived.spec.no_value is not None
+            return derived.spec.no_value
         return display_value(self.guide, name, value)
+
+    def _absent_by_nature(self, name: str) -> bool:
+        """A derived value with words for having none (``no_value``) that has none although
+        every answer it reads is given: no minimum is established for that opioid, and so
+        no challenge requirement either. A value never asked (``asked = false``) may be
+        absent by nature, and so may a derived value read that is itself absent by nature:
+        neither keeps the words from being shown."""
+        derived = self.guide.derived.get(name)
+        if derived is None or derived.spec.no_value is None:
+            return False
+        questions = self.guide.questions
+        for r in derived.expr.reads:
+            if r in questions and questions[r].spec.asked and r not in self.answered:
+                return False
+            if (
+                r in self.guide.derived
+                and self.values.get(r, UNKNOWN) is UNKNOWN
+                and (r == name or not self._absent_by_nature(r))
+            ):
+                return False
+        return True
 
     def render(self, text: str, extra: Mapping[str, str] | None = None) -> str:
         return render(text, self.display, extra)
@@ -912,7 +936,7 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
         rule.severity,
         outcome,
         render(rule.message, ctx.display, extra),
-        sources=tuple(dict.fromkeys([*rule.sources, *g.sources])),
+        sources=rule.cited(g.sources),
         instead=tuple(render(t, ctx.display, extra) for t in rule.instead),
         missing=_missing(guide, gate, ctx),
         earliest_date=earliest,
@@ -923,12 +947,25 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
 
 
 def _missing(guide: Guide, gate: CGate, ctx: _Ctx) -> tuple[str, ...]:
-    """The gate's inputs that are unanswered questions which apply (or may apply)."""
-    return tuple(
+    """The gate's inputs that are unanswered questions which apply: those that must be
+    answered now. One that may apply later (the rechallenge, asked only after a positive
+    challenge), that may be left empty, or that is never asked (read from a record) is
+    named only when nothing else is missing:
+    "needs naloxone_rechallenge" before any challenge sent a clinician after an answer
+    that cannot be given yet."""
+    open_ = tuple(
         k
         for k in gate.inputs_sorted
         if k in guide.questions and ctx.lookup(k) is UNKNOWN and ctx.shown.get(k) is not False
     )
+    due = tuple(
+        k
+        for k in open_
+        if ctx.shown.get(k) is True
+        and not guide.questions[k].spec.optional
+        and guide.questions[k].spec.asked  # a value never typed (from a record) is not due
+    )
+    return due or open_
 
 
 def _needed(guide: Guide, key: str, ctx: _Ctx) -> str:
@@ -951,7 +988,8 @@ def display_value(guide: Guide, name: str, value: Value) -> str:
     text = format_value(value)
     derived = guide.derived.get(name)
     if derived is not None and derived.spec.unit and value is not UNKNOWN:
-        return f"{text} {derived.spec.unit}"
+        unit = f" {derived.spec.unit}"
+        return text + (singular(unit) if text == "1" else unit)
     return text
 
 

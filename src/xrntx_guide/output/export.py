@@ -10,16 +10,17 @@ prints; the CLI writes the text where it is asked to.
 from __future__ import annotations
 
 import html
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import expr
 from ..expr import Node
 from ..pack.guide import CGate, CQuestion, CStep, Guide
-from ..pack.model import PLACEHOLDER
+from ..pack.model import PLACEHOLDER, SEVERITY_RANK
 from ..records import record, replace
-from .report import visible
+from .report import markdown_text, visible
 
 SEVERITY_WORDS = {
     "contraindication": "Contraindication: the injection cannot be given; no override.",
@@ -257,13 +258,61 @@ class Section:
     items: tuple[str, ...] = ()
     table: tuple[tuple[str, ...], ...] = ()
     """Header row first."""
+    toc: tuple[tuple[int, str, str], ...] = ()
+    """A table of contents: (level, title, anchor) of the sections it lists."""
+    flow: bool = False
+    """The overview of the flow: a diagram in HTML; a Mermaid flowchart and a text
+    outline in Markdown."""
 
 
-def sections(guide: Guide) -> Iterator[Section]:
+def sections(guide: Guide, site_words: Callable[[str], str] = visible) -> Iterator[Section]:
+    """The handout: the title, the contents, the flow, the gates on one page, then each
+    phase with its steps and gates, the settings, the facts marked verify, the sources.
+
+    ``site_words`` shows the site's name (which comes from the clinic's file) as inert text
+    of the format written: by default with its control characters shown (a newline would
+    start a line, a heading, of its own)."""
+    top, *body = _body(guide, site_words)
+    listed = [
+        (sec.level, sec.title, sec.anchor)
+        for sec in (_FLOW, _gate_summary(guide), *body)
+        if sec.level <= 3
+    ]
+    yield top
+    yield Section(2, "Contents", "contents", toc=tuple(listed))
+    yield _FLOW
+    yield _gate_summary(guide)
+    yield from body
+
+
+_FLOW = Section(2, "The flow", "flow", flow=True)
+
+
+def _gate_summary(guide: Guide) -> Section:
+    """Every gate on one page: what it guards, the gravest it can do, its sources."""
+    rows: list[tuple[str, ...]] = [("gate", "checked before", "it can be", "sources")]
+    for gate in sorted(guide.gates, key=lambda g: guide.step(g.spec.before).index):
+        kinds = sorted({r.spec.severity for r in gate.rules}, key=lambda k: -SEVERITY_RANK[k])
+        rows.append(
+            (
+                f"{gate.spec.title} [{gate.id}]" + (" (verify)" if gate.spec.verify else ""),
+                guide.step(gate.spec.before).spec.title,
+                ", ".join(kinds),
+                ", ".join(gate.spec.sources),
+            )
+        )
+    return Section(
+        2,
+        "The gates on one page",
+        "gates-on-one-page",
+        ("Each gate in the order it is checked; the details follow under its step.",),
+        table=tuple(rows),
+    )
+
+
+def _body(guide: Guide, site_words: Callable[[str], str]) -> Iterator[Section]:
     meta = guide.meta
-    # A site's name comes from the clinic's file: a newline in it would start a line (a
-    # heading) of its own in the handout.
-    site = f" Site settings: {visible(guide.site)}." if guide.site else ""
+    site = f" Site settings: {site_words(guide.site)}." if guide.site else ""
     yield Section(
         1,
         meta.title,
@@ -287,7 +336,7 @@ def sections(guide: Guide) -> Iterator[Section]:
         yield Section(2, phase.title, f"phase-{phase.id}")
         for step in steps:
             yield from _step_sections(guide, step, gates_before.get(step.id, []))
-    yield _settings_section(guide)
+    yield _settings_section(guide, site_words)
     yield _verify_section(guide)
     yield Section(
         2,
@@ -369,7 +418,7 @@ def _gate_section(guide: Guide, gate: CGate) -> Section:
         ]
         if rule.instead:
             lines.append("Instead: " + " ".join(template_words(guide, t) for t in rule.instead))
-        sources = list(dict.fromkeys([*rule.sources, *g.sources]))
+        sources = rule.cited(g.sources)
         lines.append(f"Sources: {', '.join(sources)}" + (" (verify)" if rule.verify else ""))
         items.append("\n".join(lines))
     paras = [
@@ -381,7 +430,7 @@ def _gate_section(guide: Guide, gate: CGate) -> Section:
     return Section(4, f"Gate: {g.title} [{g.id}]", f"gate-{g.id}", tuple(paras), tuple(items))
 
 
-def _settings_section(guide: Guide) -> Section:
+def _settings_section(guide: Guide, site_words: Callable[[str], str]) -> Section:
     rows: list[tuple[str, ...]] = [
         ("setting (site file key)", "what it sets", "value in force", "a site may set", "sources")
     ]
@@ -405,8 +454,9 @@ def _settings_section(guide: Guide) -> Section:
         marks += " (verify)" if s.verify else ""
         if value != s.value:  # a site's value: the handout says what it replaced
             marks += f" (site; shipped: {_setting_value_words(s.value)}{unit})"
-        rows.append((key, s.description, shown + marks, limit, ", ".join(s.sources)))
-    title = "Settings in force" + (f" (site: {visible(guide.site)})" if guide.site else "")
+        cited = ", ".join(s.sources) or "none (local practice)"
+        rows.append((key, s.description, shown + marks, limit, cited))
+    title = "Settings in force" + (f" (site: {site_words(guide.site)})" if guide.site else "")
     return Section(2, title, "settings", table=tuple(rows))
 
 
@@ -427,6 +477,11 @@ def _source_words(key: str, src: Any) -> str:
         text += f" Cited for: {src.used_for}."
     if src.verify and "(verify)" not in text:
         text += " (verify: not seen in a primary text)"
+    # Only an address the pack gives (the reference's own): never one made up here.
+    if src.doi:
+        text += f" DOI: {src.doi} https://doi.org/{src.doi}"
+    if src.url:
+        text += f" Link: {src.url}"
     return text
 
 
@@ -457,12 +512,29 @@ def _verify_section(guide: Guide) -> Section:
 
 def markdown(guide: Guide) -> str:
     out: list[str] = []
-    for sec in sections(guide):
+    # the site's name: no HTML, link or emphasis
+    slugs = _github_slugs([sec.title for sec in sections(guide, markdown_text)])
+    anchors = {sec.anchor: slugs[i] for i, sec in enumerate(sections(guide, markdown_text))}
+    for sec in sections(guide, markdown_text):
         out += ["#" * sec.level + " " + sec.title, ""]
         for p in sec.paragraphs:
             out += [_markdown_paragraph(p), ""]
+        if sec.toc:
+            out += [
+                "  " * (level - 2) + f"- [{title}](#{anchors[anchor]})"
+                for level, title, anchor in sec.toc
+            ] + [""]
+        if sec.flow:
+            out += [
+                "Phases from top to bottom; a diamond is a gate, checked before the step after it.",
+                "",
+                *mermaid(guide),
+                "",
+                *outline(guide),
+                "",
+            ]
         if sec.items:
-            out += ["- " + i.replace("\n", "\n  ") for i in sec.items] + [""]
+            out += ["- " + _autolink(i).replace("\n", "\n  ") for i in sec.items] + [""]
         if sec.table:
             head, *rows = sec.table
             out.append("| " + " | ".join(head) + " |")
@@ -470,6 +542,81 @@ def markdown(guide: Guide) -> str:
             out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
             out.append("")
     return "\n".join(out)
+
+
+def _github_slugs(titles: list[str]) -> list[str]:
+    """The anchors common Markdown viewers (GitHub, GitLab) give headings: lower case,
+    punctuation dropped, spaces as hyphens, a repeat numbered."""
+    seen: dict[str, int] = {}
+    out = []
+    for title in titles:
+        slug = re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-")
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        out.append(slug if n == 0 else f"{slug}-{n}")
+    return out
+
+
+_URL = re.compile(r"https://[^\s<>\"]+?(?=[.,;)]?(?:\s|$))")
+
+
+def _autolink(text: str) -> str:
+    """An address as a link in Markdown (``<https://...>``), not left to the viewer."""
+    return _URL.sub(lambda m: f"<{m.group(0)}>", text)
+
+
+def mermaid(guide: Guide) -> list[str]:
+    """The flow as a Mermaid flowchart (a code block common Markdown viewers draw): a
+    box per phase holding its steps, each gate a diamond before the step it guards."""
+
+    def label(text: str) -> str:
+        return '"' + text.replace('"', "#quot;").replace("\n", " ") + '"'
+
+    gates_before: dict[str, list[CGate]] = {}
+    for gate in guide.gates:
+        gates_before.setdefault(gate.spec.before, []).append(gate)
+    lines = ["```mermaid", "flowchart TD"]
+    chain: list[str] = []
+    for n, phase in enumerate(guide.meta.phases):
+        steps = [s for s in guide.steps if s.spec.phase == phase.id]
+        if not steps:
+            continue
+        lines.append(f"  subgraph P{n}[{label(phase.title)}]")
+        for step in steps:
+            for gate in gates_before.get(step.id, []):
+                node = f"G_{gate.id}"
+                lines.append(f"    {node}{{{label(gate.spec.title + ' [' + gate.id + ']')}}}")
+                chain.append(node)
+            node = f"S_{step.id}"
+            lines.append(f"    {node}[{label(step.spec.title)}]")
+            chain.append(node)
+        lines.append("  end")
+    lines += [f"  {a} --> {b}" for a, b in itertools.pairwise(chain)]
+    lines.append("```")
+    return lines
+
+
+def outline(guide: Guide) -> list[str]:
+    """The flow as a text outline: each phase, its steps, the gates checked before each."""
+    gates_before: dict[str, list[CGate]] = {}
+    for gate in guide.gates:
+        gates_before.setdefault(gate.spec.before, []).append(gate)
+    lines = []
+    for phase in guide.meta.phases:
+        steps = [s for s in guide.steps if s.spec.phase == phase.id]
+        if not steps:
+            continue
+        lines.append(f"- {phase.title}")
+        for step in steps:
+            gates = gates_before.get(step.id, [])
+            checked = (
+                " (checked first: " + ", ".join(f"{g.spec.title} [{g.id}]" for g in gates) + ")"
+                if gates
+                else ""
+            )
+            shown = " (some patients only)" if step.when is not None else ""
+            lines.append(f"  - {step.spec.title}{shown}{checked}")
+    return lines
 
 
 def _markdown_paragraph(text: str) -> str:
@@ -504,10 +651,19 @@ li { white-space: pre-line; margin-bottom: .4rem; }
 p { white-space: pre-line; } svg { display: block; max-width: 100%; height: auto; }
 @media (max-width: 40rem) { body { font-size: 14px; margin: 1rem auto; }
   table { font-size: 12px; } }
+ol.toc { columns: 2; list-style: none; padding-left: 0; } ol.toc a { color: inherit; }
+.toc-3 { padding-left: 1.2rem; font-size: .92em; }
+table.summary { font-size: .9em; } table.summary col:nth-child(1) { width: 34%; }
+table.summary col:nth-child(2) { width: 30%; } table.summary col:nth-child(3) { width: 18%; }
+table.summary col:nth-child(4) { width: 18%; }
+table.summary td { padding: .1rem .3rem; }
 @page { margin: 14mm 12mm; }
 @media print { body { margin: 0; max-width: none; font-size: 10.5pt; padding: 0; }
   h2 { break-before: page; break-after: avoid; } h3, h4 { break-after: avoid; }
   .gate, tr, li { break-inside: avoid; } thead { display: table-header-group; }
+  #gates-on-one-page { break-after: page; font-size: 8.5pt; }
+  #gates-on-one-page h2 { margin-top: 0; }
+  ol.toc { font-size: 9pt; }
   a { color: inherit; text-decoration: none; } }
 """
 
@@ -529,12 +685,23 @@ def html_document(guide: Guide) -> str:
             parts.append(f'<section id="{e(sec.anchor)}">')
         parts.append(f"<h{sec.level}>{e(sec.title)}</h{sec.level}>")
         parts += [f"<p>{e(p)}</p>" for p in sec.paragraphs]
+        if sec.toc:
+            parts.append('<ol class="toc">')
+            parts += [
+                f'<li class="toc-{level}"><a href="#{e(anchor)}">{e(title)}</a></li>'
+                for level, title, anchor in sec.toc
+            ]
+            parts.append("</ol>")
+        if sec.flow:
+            parts.append(flow_svg(guide))
         if sec.items:
             parts.append("<ul>" + "".join(f"<li>{_item_html(i)}</li>" for i in sec.items))
             parts.append("</ul>")
         if sec.table:
             head, *rows = sec.table
-            kind = "settings" if sec.anchor == "settings" else "questions"
+            kind = {"settings": "settings", "gates-on-one-page": "summary"}.get(
+                sec.anchor, "questions"
+            )
             parts.append(f'<table class="{kind}"><colgroup>' + "<col>" * len(head))
             parts.append("</colgroup><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in head))
             parts.append("</tr></thead><tbody>")
@@ -547,8 +714,6 @@ def html_document(guide: Guide) -> str:
             ]
             parts.append("</tbody></table>")
         parts.append("</section>")
-        if sec.anchor == "top":  # the map of the whole guide, before its first phase
-            parts += ['<section id="flow">', "<h2>The flow</h2>", flow_svg(guide), "</section>"]
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -561,11 +726,23 @@ def _cell_html(text: str, choices: bool = False) -> str:
 
 
 def _item_html(item: str) -> str:
-    """A list item; one of several lines (a gate's rule) leads with its first in bold."""
+    """A list item; one of several lines (a gate's rule) leads with its first in bold;
+    an address (a source's link or DOI) is a link."""
     first, sep, rest = item.partition("\n")
     if not sep:
-        return html.escape(item)
-    return f"<strong>{html.escape(first)}</strong>\n{html.escape(rest)}"
+        return _linked(item)
+    return f"<strong>{html.escape(first)}</strong>\n{_linked(rest)}"
+
+
+def _linked(text: str) -> str:
+    out, at = [], 0
+    for m in _URL.finditer(text):
+        out.append(html.escape(text[at : m.start()]))
+        url = html.escape(m.group(0))
+        out.append(f'<a href="{url}">{url}</a>')
+        at = m.end()
+    out.append(html.escape(text[at:]))
+    return "".join(out)
 
 
 _COLOURS = {

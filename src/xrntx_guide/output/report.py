@@ -149,7 +149,10 @@ def check_result(
     ``starts``: when the naloxone of each timed result was given, where the run said so;
     a result without is said to be taken as reported (``observation``)."""
     meta = state.guide.meta
+    from .versions import CHECK_RESULT
+
     result: dict[str, Any] = {
+        "format_version": CHECK_RESULT,
         "status": state.status,
         "blocking": state.blocking,
         "cautions": state.cautions,
@@ -516,7 +519,15 @@ def _history_lines(history: dict[str, Any] | None, h2: str, li: str) -> list[str
 
 
 def _ics_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """``text`` as an RFC 5545 TEXT value: every line break (CR, LF, CRLF) as the escape
+    ``\\n``, every other control character shown as :func:`visible` shows it, and
+    backslash, ``;`` and ``,`` escaped, so no text can end a content line or add a
+    property to the calendar."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\\n".join(
+        visible(line).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        for line in lines
+    )
 
 
 def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
@@ -534,7 +545,7 @@ def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
         "VERSION:2.0",
         "PRODID:-//xrntx-guide//next dose//EN",
         "BEGIN:VEVENT",
-        f"UID:{data['session']}-next-dose@xrntx-guide",
+        "UID:" + _ics_escape(f"{data['session']}-next-dose@xrntx-guide"),
         f"DTSTAMP:{stamp}",
         f"DTSTART;VALUE=DATE:{_ics_date(day)}",
         *end,
@@ -549,10 +560,26 @@ def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
             f"{data['dose']}. Last injection {data['date']} ({data['side']} buttock): "
             "alternate the buttock and reassess habitus."
         ),
+        *_ics_alarm(data),
         "END:VEVENT",
         "END:VCALENDAR",
     ]
     return "".join(_ics_fold(line) for line in lines)
+
+
+def _ics_alarm(data: dict[str, Any]) -> list[str]:
+    """A reminder the pack's setting days before the due date (its start, at midnight);
+    none for a session that recorded no such setting (saved before there was one)."""
+    days = (data.get("settings") or {}).get("reminder_days_before_due")
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        return []
+    return [
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        "DESCRIPTION:" + _ics_escape("XR-naltrexone next dose due: " + data["label"]),
+        f"TRIGGER:-P{days}D" if days else "TRIGGER:PT0S",
+        "END:VALARM",
+    ]
 
 
 def _ics_date(day: dt.date) -> str:

@@ -51,7 +51,11 @@ class GuideOut(_Out):
 class CheckResult(_Out):
     """The result of ``check``: one per patient (per line with ``--batch``)."""
 
+    format_version: Literal[1]
+    """This output's format version (output/versions.py)."""
     id: Any = None
+    line: int | None = None
+    """A ``--batch`` result only: the input's line number (blank lines count)."""
     status: Literal["ready", "blocked", "needs_override", "incomplete"]
     blocking: list[str]
     cautions: list[str]
@@ -143,6 +147,7 @@ class ErrorOut(_Out):
     """An error as JSON: on stderr with ``--json`` (plus ``exit_code``), and as a
     ``--batch`` line (plus ``id`` and ``line``)."""
 
+    format_version: Literal[1]
     status: Literal["error"]
     code: ErrorCode
     key: str | None
@@ -164,6 +169,192 @@ class BatchError(ErrorOut):
 
     id: Any = None
     line: int
+
+
+# -- the other JSON outputs ------------------------------------------------------------------
+
+
+class WalkOut(_Out):
+    """``walk --no-input --json``: where the walk ended."""
+
+    format_version: Literal[1]
+    status: Literal["complete", "blocked", "needs_override", "needs_acknowledgement", "incomplete"]
+    session: str | None
+    label: str
+    today: dt.date
+    stopped_at: str | None
+    blocking: list[str]
+    missing: list[str]
+    next_dose_due: dt.date | None
+    exit_code: int
+
+
+class VisitOut(_Out):
+    """One visit of a patient's timeline."""
+
+    session: str
+    date: dt.date | None
+    visit: str | None
+    status: str
+    training: bool
+    injection_given: bool | None
+    side: str | None
+    needle: str | None
+    kit_lot: str | None
+    next_dose_due: dt.date | None
+    counts: bool
+    """Whether the visit counts as a dose given (a finished care visit)."""
+    end_of_treatment: bool
+    """Whether this visit recorded the end of treatment."""
+    end_reason: str | None
+
+
+class InjectionOut(_Out):
+    session: str
+    date: dt.date | None
+    visit: str | None
+    side: str | None
+    needle: str | None
+    kit_lot: str | None
+    next_dose_due: dt.date | None
+
+
+class OffTreatmentOut(_Out):
+    """The visit that ended the treatment, when the latest visit did."""
+
+    session: str
+    date: dt.date | None
+    reason: str | None
+    last_injection: str | None
+    """The last injection's date as the ending visit recorded it."""
+
+
+class TimelineOut(_Out):
+    """A patient's timeline (``history --json``; the note's ``history``)."""
+
+    label: str
+    today: dt.date
+    injections: list[InjectionOut]
+    visits: list[VisitOut]
+    off_treatment: OffTreatmentOut | None
+    last_injection_session: str | None
+    due: dict[str, Any] | None
+    warnings: list[str]
+
+
+class HistoryOut(TimelineOut):
+    """``history LABEL --json``."""
+
+    format_version: Literal[1]
+
+
+class AnswerRowOut(_Out):
+    key: str
+    question: str
+    value: Any
+    shown: str
+    origin: str
+    step: str
+
+
+class NoteOverrideOut(_Out):
+    gate: str
+    code: str
+    comment: str
+    at: dt.datetime
+
+
+class SourceOut(_Out):
+    key: str
+    citation: str
+    locator: str
+
+
+class EndLineOut(_Out):
+    label: str
+    value: Any
+    shown: str
+
+
+class NoteOut(_Out):
+    """``note SESSION --format json``: everything the chart note says, as data."""
+
+    format_version: Literal[1]
+    training: bool
+    fixed_clock: str | None
+    label: str
+    session: str
+    date: Any
+    visit: str | None
+    status: str
+    readiness: Literal["ready", "blocked", "needs_override", "incomplete"]
+    injection_given: bool | None
+    injection_given_not_counted: bool
+    answers: list[AnswerRowOut]
+    gates: list[GateOut]
+    cautions_acknowledged: list[str]
+    overrides: list[NoteOverrideOut]
+    dose: Any
+    side: Any
+    needle: Any
+    counselling: dict[str, Any]
+    next_dose_due: dt.date | None
+    derived: dict[str, Any]
+    guide: GuideOut
+    settings: dict[str, Any]
+    sources: list[SourceOut]
+    statement: str
+    history: TimelineOut | None
+    cows_ratings: list[dict[str, Any]]
+    cows_threshold: Any
+    cows_scale_top: Any
+    naloxone_challenges: list[dict[str, Any]]
+    rapid_pathway: dict[str, Any] | None
+    end_of_treatment: list[EndLineOut] | None
+    """The end of treatment's lines (reason, blockade end, agonist start), when this visit
+    ended the treatment."""
+
+
+class ScenarioOutcomeOut(_Out):
+    status: str
+    blocking: list[str]
+    cautions: list[str]
+    earliest_injection_date: dt.date | None
+    next_dose_due: dt.date | None
+    prefilled: dict[str, Any]
+
+
+class ScenarioTestOut(_Out):
+    """One item of ``scenarios test --json``: a scenario compared (``differences``, empty
+    when as expected, and what the guide gave), or refused (``refused``, ``hint``)."""
+
+    format_version: Literal[1]
+    id: str
+    differences: list[str] | None = None
+    got: ScenarioOutcomeOut | None = None
+    refused: str | None = None
+    hint: str | None = None
+
+
+SCHEMAS: dict[str, tuple[str, type[BaseModel]]] = {
+    "check-result": ("check --json, and each check --batch result line", CheckResult),
+    "batch-error": ("an error line of check --batch", BatchError),
+    "usage-error": ("the JSON error on stderr of a command in --json mode", UsageErrorOut),
+    "walk": ("walk --no-input --json", WalkOut),
+    "history": ("history LABEL --json", HistoryOut),
+    "note": ("note SESSION --format json", NoteOut),
+    "scenarios-test": ("each item of scenarios test --json (a list)", ScenarioTestOut),
+}
+"""The JSON outputs ``schema`` exports, by name, with what each describes."""
+
+
+def output_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of one output of :data:`SCHEMAS`."""
+    what, model = SCHEMAS[name]
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = f"xrntx-guide {name}: {what}"
+    return schema
 
 
 def error_fields(exc: UserError) -> dict[str, Any]:
@@ -191,14 +382,18 @@ def error_fields(exc: UserError) -> dict[str, Any]:
 
 def usage_error_json(exc: UserError) -> dict[str, Any]:
     """The one JSON object a command in ``--json`` mode writes on stderr for ``exc``."""
-    return {"status": "error", **error_fields(exc), "exit_code": int(exc.exit_code)}
+    from .versions import USAGE_ERROR
+
+    return {
+        "format_version": USAGE_ERROR,
+        "status": "error",
+        **error_fields(exc),
+        "exit_code": int(exc.exit_code),
+    }
 
 
 def check_result_schema() -> dict[str, Any]:
-    schema = CheckResult.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "xrntx-guide check result"
-    return schema
+    return output_schema("check-result")
 
 
 def answers_schema(guide: Guide) -> dict[str, Any]:

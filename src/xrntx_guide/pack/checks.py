@@ -545,7 +545,74 @@ def pack_warnings(guide: Guide) -> list[Issue]:
     """What is allowed but worth a look: never a reason to refuse the pack."""
     from .reach import unreachable
 
-    return [*unused_sources(guide), *marked_verify(guide), *unreachable(guide)]
+    return [
+        *unused_sources(guide),
+        *marked_verify(guide),
+        *unreachable(guide),
+        *days_past_the_calendar(guide),
+    ]
+
+
+def _expressions(guide: Guide) -> Iterator[tuple[str, str, tuple[str | int, ...], Compiled]]:
+    """Every expression of the pack with its place: (kind, name, sub-path, expression)."""
+    for step in guide.steps:
+        if step.when is not None:
+            yield "step", step.id, ("when",), step.when
+        for cq in step.questions:
+            for what in ("when", "computed", "default", "min", "max"):
+                comp = getattr(cq, what)
+                if comp is not None:
+                    yield "question", cq.key, (what,), comp
+    for gate in guide.gates:
+        if gate.applies is not None:
+            yield "gate", gate.id, ("applies_when",), gate.applies
+        for i, rule in enumerate(gate.rules):
+            yield "gate", gate.id, ("rule", i, "fails_when"), rule.fails
+    for d in guide.derived.values():
+        yield "derived", d.name, ("expr",), d.expr
+
+
+def _nodes(node: Node) -> Iterator[Node]:
+    """``node`` and every node under it."""
+    import dataclasses
+
+    yield node
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, expr.Node):
+                yield from _nodes(item)
+
+
+def days_past_the_calendar(guide: Guide) -> list[Issue]:
+    """An ``add_days`` whose day count is a number no date can move by and stay a date
+    (more days than the calendar has): the value is unknown on every visit, so the gate
+    or question that reads it can never be decided."""
+    import datetime as dt
+
+    span = (dt.date.max - dt.date.min).days
+    out: list[Issue] = []
+    for kind, name, sub, comp in _expressions(guide):
+        for node in _nodes(comp.node):
+            if not (isinstance(node, expr.Call) and node.func == "add_days"):
+                continue
+            days = node.args[1]
+            negated = isinstance(days, expr.Unary) and days.op == "-"
+            literal = days.operand if isinstance(days, expr.Unary) and negated else days
+            if not isinstance(literal, expr.Literal) or isinstance(literal.value, bool):
+                continue
+            if isinstance(literal.value, int | float) and abs(literal.value) > span:
+                count = f"{'-' if negated else ''}{literal.value}"
+                out.append(
+                    Issue(
+                        *_at(guide, kind, name, *sub),
+                        f"add_days(..., {count}) moves a date past the calendar (at most "
+                        f"{span} days): the value is unknown on every visit, so what reads "
+                        "it is never decided; give a day count a date can move by",
+                        "warning",
+                    )
+                )
+    return out
 
 
 def unused_sources(guide: Guide) -> list[Issue]:

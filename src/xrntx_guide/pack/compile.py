@@ -393,6 +393,7 @@ class _Compiler:
                     wait_minutes=self.compile(
                         q.wait_minutes, file, (*here, "wait_minutes"), "number"
                     ),
+                    refused=self.compile(q.refused_when, file, (*here, "refused_when"), "bool"),
                 )
                 if self.places.get(f"question:{q.key}") == (file, here):
                     cqs.append(cq)  # a key asked twice is reported; the first one counts
@@ -420,6 +421,12 @@ class _Compiler:
             for i, rule in enumerate(gate.rule):
                 here: KeyPath = (*path, "rule", i)
                 self.check_sources(rule.sources, file, (*here, "sources"))
+                if rule.own_sources_only and not rule.sources:
+                    self.problem(
+                        file,
+                        (*here, "own_sources_only"),
+                        "own_sources_only needs the rule's own sources (sources = [...])",
+                    )
                 self.check_template(rule.message, file, (*here, "message"), GATE_LOCAL_NAMES)
                 for ii, text in enumerate(rule.instead):
                     self.check_template(text, file, (*here, "instead", ii), GATE_LOCAL_NAMES)
@@ -571,6 +578,20 @@ def _question_shape(q: Question, file: Path, path: KeyPath) -> list[Issue]:
             )
     if q.wait_for and not q.wait_minutes:
         out.append(Issue(file, (*path, "wait_for"), "wait_for needs wait_minutes"))
+    if (q.refused_when is None) != (q.refused_because is None):
+        out.append(
+            Issue(file, (*path, "refused_when"), "refused_when and refused_because go together")
+        )
+    for ci, c in enumerate(q.choices or ()):
+        clash = [a for a in c.aliases if a in {str(v) for v in allowed}]
+        if clash:
+            out.append(
+                Issue(
+                    file,
+                    (*path, "choices", ci, "aliases"),
+                    f"{clash} are values of this question, not other words for one",
+                )
+            )
     return out
 
 

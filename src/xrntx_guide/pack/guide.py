@@ -51,6 +51,8 @@ class CQuestion:
     min: Compiled | None = None
     max: Compiled | None = None
     wait_minutes: Compiled | None = None
+    refused: Compiled | None = None
+    """``refused_when``, compiled: the answer contradicts the others when it is true."""
 
     @functools.cached_property
     def choice_values(self) -> frozenset[str]:

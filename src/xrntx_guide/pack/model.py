@@ -112,6 +112,12 @@ class Source:
     """What the guide takes from it, in a few words."""
     verify: StrictBool = False
     """Its figures were not seen in a primary text: a reviewer checks them."""
+    url: Annotated[str, _Pattern(r"^https://[^\s<>\"'`]+$", 500)] | None = None
+    """Where the reference can be read (https), as the reference gives it; the handout
+    links to it. Left out when no address is known: never guessed."""
+    doi: Annotated[str, _Pattern(r"^10\.[0-9]{4,9}/[^\s<>\"'`]+$", 200)] | None = None
+    """Its DOI (``10.1176/appi.ajp.2016.16030293``), as the reference gives it; the
+    handout links it to https://doi.org/."""
 
 
 @record(frozen=True, slots=True)
@@ -125,8 +131,9 @@ class Setting:
     ``settings.NAME[key]``)."""
     description: StrictStr
     """What the value means, for a reader of the guide and of a site file."""
-    sources: Annotated[list[SourceKey], _NON_EMPTY]
-    """Keys of the sources that give the value."""
+    sources: list[SourceKey]
+    """Keys of the sources that give the value; empty only for local practice
+    (``local_practice = true``), which no source gives."""
     unit: StrictStr | None = None
     """The unit the value is in (days, minutes, x upper limit of normal)."""
     verify: StrictBool = False
@@ -149,7 +156,7 @@ class Setting:
     site may add the requirement; ``[true]`` with the default true: none may drop it)."""
     limit_sources: list[SourceKey] = field(default_factory=list)
     """Keys of the sources that set site_min, site_max or site_choices (required with
-    them)."""
+    them, except for local practice, whose limit no source sets)."""
 
 
 @record(frozen=True, slots=True)
@@ -168,6 +175,9 @@ class Choice:
     """This answer records that the fact was not established (a site not examined): it is
     kept in the record and the note, and conditions read it as unknown, so a gate that
     needs it stays undecided and is never passed."""
+    aliases: list[StrictStr] = field(default_factory=list)
+    """Other words accepted for this answer (an earlier name that scripts use), read as
+    ``value``."""
 
 
 @record(frozen=True, slots=True)
@@ -219,6 +229,12 @@ class Question:
     day, it is cleared and asked again."""
     verify: StrictBool = False
     """The fact behind the question was not seen in a primary text: a reviewer checks it."""
+    refused_when: StrictStr | None = None
+    """An expression over the answers given: when it is true, this answer contradicts them
+    and is refused on every route (exit 2) with ``refused_because`` (a negative naloxone
+    challenge beside a positive urine screen: the challenge is not done then)."""
+    refused_because: StrictStr | None = None
+    """Why an answer ``refused_when`` holds for is refused, and the fix (required with it)."""
 
 
 @record(frozen=True, slots=True)
@@ -278,8 +294,17 @@ class Rule:
     would pass."""
     sources: list[SourceKey] = field(default_factory=list)
     """Keys of the sources behind this rule, beyond the gate's."""
+    own_sources_only: StrictBool = False
+    """This rule rests on its own sources alone: the gate's are not cited with it (a rule
+    whose basis is another source than the gate's other rules)."""
     verify: StrictBool = False
     """The fact behind this rule was not seen in a primary text: a reviewer checks it."""
+
+    def cited(self, gate_sources: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+        """The keys a failure of this rule cites: its own, then the gate's unless
+        ``own_sources_only``."""
+        own = list(self.sources)
+        return tuple(dict.fromkeys(own if self.own_sources_only else [*own, *gate_sources]))
 
 
 @record(frozen=True, slots=True)

@@ -93,7 +93,7 @@ def load_site(
     for name, value in values.items():
         setting = settings[name]
         for entry, p in _outside_limits(setting, value, in_force):
-            sources = ", ".join(setting.limit_sources)
+            sources = ", ".join(setting.limit_sources) or "local practice: no source"
             where: KeyPath = ("settings", name) if entry is None else ("settings", name, entry)
             issues.append(Issue(site_file, where, f"{p} ({sources})"))
     table = parsed.rapid_protocol
@@ -223,8 +223,16 @@ def _limit_problems(setting: Setting, settings: Mapping[str, Setting]) -> list[t
                 "or set site_adjustable = false",
             )
         )
-    if has_limit and not setting.limit_sources:
+    if has_limit and not setting.limit_sources and not setting.local_practice:
         out.append(("limit_sources", "a site limit needs limit_sources: the source that sets it"))
+    if not setting.sources and not setting.local_practice:
+        out.append(
+            (
+                "sources",
+                "a setting needs sources: the source that gives the value "
+                "(or local_practice = true when no source gives it)",
+            )
+        )
     for label, bound in bounds:
         if bound is None:
             continue

@@ -193,6 +193,9 @@ def _parse_choice(cq: CQuestion, raw: str, interactive: bool) -> str:
     for v in values:
         if v.lower() == lowered:
             return v
+    for c in choices:
+        if any(a.lower() == lowered for a in c.aliases):
+            return str(c.value)
     if interactive:
         if len(text) <= 4 and text.isascii() and text.isdigit():
             if 1 <= int(text) <= len(values):

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import InvalidAnswer
-from ..expr import format_value
+from ..expr import UNKNOWN, MapContext, evaluate, format_value
 from ..pack.guide import Guide
 
 if TYPE_CHECKING:
@@ -95,6 +95,9 @@ def contradiction(
     repeat = history.repeat_visit
     visit = answers.get(report.visit) if report.visit else None
     found = _against_the_record(guide, answers, record)
+    if found is not None:
+        return found
+    found = _refused_by_the_pack(guide, answers)
     if found is not None:
         return found
     dose = recorded_dose(record)
@@ -179,6 +182,36 @@ def contradiction(
             f"type the date of the last use since the injection (after {last.isoformat()}), "
             f"or `edit {use_since}` to answer no",
         )
+    return None
+
+
+def _refused_by_the_pack(guide: Guide, answers: Mapping[str, Any]) -> Contradiction | None:
+    """The first answer whose question's ``refused_when`` holds over the answers given (a
+    negative naloxone challenge beside a positive urine screen or withdrawal by COWS: the
+    challenge is not done then). Only a rule that is true refuses: an answer it reads that
+    is missing leaves it unknown, and the gates decide."""
+    refusing = [cq for cq in guide.questions.values() if cq.refused is not None]
+    if not refusing or not any(answers.get(cq.key) is not None for cq in refusing):
+        return None
+    values: dict[str, Any] = {k: v for k, v in answers.items() if v is not None}
+    values.update({f"settings.{k}": v for k, v in guide.setting_values.items()})
+    # A value the pack computes from other answers (a COWS total from its items).
+    for cq in guide.questions.values():
+        if cq.computed is not None and cq.key not in values:
+            value = evaluate(cq.computed.node, MapContext(values, frozenset(values)))
+            if value is not UNKNOWN:
+                values[cq.key] = value
+    ctx = MapContext(values, frozenset(values))
+    for cq in refusing:
+        given = answers.get(cq.key)
+        if given is None or cq.refused is None:
+            continue
+        if evaluate(cq.refused.node, ctx) is True:
+            return Contradiction(
+                cq.key,
+                f"{format_value(given)} was given, but {cq.spec.refused_because}",
+                "check the results and type the one found, or quit and correct the answers",
+            )
     return None
 
 

@@ -190,6 +190,35 @@ def standing_positive(entries: list[ChallengeResult], kind: str) -> ChallengeRes
     return max(found, key=lambda c: instant(c.at)) if found else None
 
 
+def past_window(guide: Guide, positive: ChallengeResult, at: dt.datetime) -> bool:
+    """A result at ``at`` comes later than the rechallenge window after ``positive``, on
+    another local day (reference 5.2): it is not a rechallenge but a new challenge on a new
+    visit day, with that day's screen and COWS."""
+    window = guide.setting_values.get(WINDOW)
+    if not isinstance(window, int | float) or isinstance(window, bool):
+        return False
+    return hours_between(positive.at, at) > window and local_day(at) != local_day(positive.at)
+
+
+def new_challenges(
+    guide: Guide, challenges: list[ChallengeResult], positive: ChallengeResult, day: dt.date | None
+) -> list[ChallengeResult]:
+    """The standing challenges of visit day ``day`` recorded past the window of
+    ``positive``: that day's new challenge (reference 5.2), read in place of it. A repeat
+    recorded as a rechallenge that late is one too: it is not a rechallenge. Only a
+    challenge done counts: "not done" leaves the positive standing."""
+    return [
+        c
+        for c in live(challenges)
+        if c.kind in ("challenge", "rechallenge")
+        and c.result != "not_done"
+        and c.day == day
+        and local_day(c.at) == day
+        and instant(c.at) > instant(positive.at)
+        and past_window(guide, positive, c.at)
+    ]
+
+
 def local_day(at: dt.datetime) -> dt.date:
     """The visit day a time falls on: its date where the program runs."""
     return aware(at).astimezone().date()
@@ -219,9 +248,11 @@ def visit_results(
     """The one reading of a whole series for the visit day ``day`` (safety invariant 9):
     the latest standing COWS rating of that local day (a correction in the place and on
     the day of the entry it corrects); the standing positive challenge whatever its day,
-    else the latest challenge of the day; a rechallenge only after a positive challenge,
-    on the visit day and within the window, with the hours worked out from the two times
-    recorded (never from an answer). Every evaluation of a visit goes through it."""
+    unless a new challenge of the visit day was recorded past its window (reference 5.2:
+    a repeat that late is that day's new challenge), else the latest challenge of the
+    day; a rechallenge only after a positive challenge, on the visit day and within the
+    window, with the hours worked out from the two times recorded (never from an answer).
+    Every evaluation of a visit goes through it."""
     out = VisitResults()
     used = latest_on(ratings, day)
     if used is not None:
@@ -234,6 +265,11 @@ def visit_results(
         if today:
             out.challenge = max(today, key=lambda c: instant(c.at))
             out.answers[CHALLENGE] = out.challenge.result
+        return out
+    fresh = new_challenges(guide, challenges, positive, day)
+    if fresh:
+        out.challenge = max(fresh, key=lambda c: instant(c.at))
+        out.answers[CHALLENGE] = out.challenge.result
         return out
     out.challenge = positive
     out.answers[CHALLENGE] = "positive"

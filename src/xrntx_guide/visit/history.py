@@ -473,6 +473,9 @@ def due_words(due: Mapping[str, Any] | None) -> str | None:
     before = due.get("days_before_due")
     if not isinstance(before, int) or isinstance(before, bool):
         return f"dose due {due['dose_due_date']}"
+    if due.get("days_since_last_injection") == 0:
+        # The visit that gave the dose is not early for itself.
+        return f"dose due {due['dose_due_date']}: {due['date']} is the day of that injection"
     if before == 0:
         when = "on the due date"
     elif before > 0:
@@ -493,12 +496,24 @@ def require_label(records: Iterable[SessionRecord], label: str) -> None:
         return
     import difflib  # only for a suggestion: a check that needs none never loads it
 
-    close = difflib.get_close_matches(label, known, n=1, cutoff=0.6)
+    # A short label one keystroke off ('R8' for 'R1') is below difflib's usual cutoff.
+    close = [k for k in known if _one_edit(label_key(label), label_key(k))][:1]
+    close = close or difflib.get_close_matches(label, known, n=1, cutoff=0.6)
     extra = f" (did you mean {close[0]!r}?)" if close else ""
     raise SessionError(
         f"no session has the label {label!r}{extra}",
         hint="`xrntx-guide sessions` lists the saved sessions and their labels.",
     )
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` with one character changed, added or left out."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def stale_history_answers(record: SessionRecord) -> list[str]:

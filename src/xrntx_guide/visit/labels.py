@@ -87,6 +87,39 @@ def clean_label(text: str) -> str:
     return label
 
 
+RECORD_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+"""What a record's id may be: a new one is eight hex digits; a record from elsewhere may
+use more, but never anything that changes a line, a file name or a calendar property."""
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""Control characters (Cc) and the line and paragraph separators."""
+
+
+def record_identity_problem(ident: object, label: object) -> str | None:
+    """What is wrong with a stored record's id and label, or None.
+
+    A record read back (hand-edited, or moved from another machine) is checked here, apart
+    from the typed-label rules of :func:`clean_label`: labels stored by earlier versions
+    took any printable text and stay readable, but no id or label may hold a control
+    character, a CR or an LF, which would start a new line (or a new calendar property)
+    in every note that prints it. Pure, so that every reader of records can call it.
+    """
+    if not isinstance(ident, str) or not RECORD_ID.fullmatch(ident):
+        return (
+            f"id {ident!r}: a record's id is 1 to 64 letters, digits, '.', '_' or '-' "
+            "(a new record's id is eight hex digits)"
+        )
+    if not isinstance(label, str) or not label.strip():
+        return "label: a record needs a label"
+    bad = _CONTROL.search(label)
+    if bad is not None:
+        return (
+            f"label {label!r}: holds {character_name(bad.group())}, a control character "
+            "or a line break, which no label may hold"
+        )
+    return None
+
+
 def label_key(label: str) -> str:
     """What labels are compared by: NFKC, case folded, look-alike letters read as Latin,
     spaces and ``- _ . / #`` removed. Two labels with the same key are one patient's."""

@@ -75,9 +75,7 @@ def read_answers_file(path: Path) -> dict[str, Any]:
         raise UsageError(f"{where}: {exc.reason}") from None
     except UnicodeDecodeError as exc:
         raise UsageError(f"{where}: not UTF-8 text (byte {exc.start + 1}: {exc.reason})") from None
-    data = answers_of_text(text, where, toml=path.suffix.lower() == ".toml")
-    data.pop("id", None)
-    return data
+    return answers_of_text(text, where, toml=path.suffix.lower() == ".toml")
 
 
 class DuplicateKey(ValueError):
@@ -109,7 +107,8 @@ def answers_of_text(
     text: str, where: str, *, toml: bool = False, hint: str = "Name the file *.toml for TOML."
 ) -> dict[str, Any]:
     """One object of answers from the text of a file or of standard input (JSON, or TOML);
-    every error is a usage error naming ``where``."""
+    every error is a usage error naming ``where``. Its ``id`` (the caller's own name for
+    the patient, which ``schema answers`` allows) is dropped here, for every route alike."""
     data: Any
     if toml:
         import tomllib  # only for a TOML answers file: it stays out of every start-up
@@ -138,6 +137,7 @@ def answers_of_text(
             raise UsageError(f"{where}: not valid JSON here: a number too long") from None
     if not isinstance(data, dict):
         raise UsageError(f"{where}: must hold one object of key/value answers")
+    data.pop("id", None)
     return data
 
 

@@ -55,6 +55,7 @@ from .entries import (
     latest_on,
     live,
     named_by,
+    past_window,
 )
 from .entries import (
     standing_positive as standing_positive,
@@ -211,6 +212,19 @@ def _take_challenge(
         _obeys(guide, offered, standing_positive(others, "challenge"), record)
         return _append_challenge(entries, offered, target, day)
     positive = standing_positive(entries, "challenge")
+    if (
+        positive is not None
+        and offered.at is not None
+        and past_window(guide, positive, offered.at)
+        and (day is None or local_day(offered.at) == day)
+    ):
+        # Reference 5.2: a repeat later than the window is not a rechallenge but a new
+        # challenge on a new visit day, with that day's screen and COWS. It is taken as
+        # that day's challenge (visit_results reads it in place of the positive), obeying
+        # every rule a challenge obeys; it is never refused as if it were invalid.
+        offered = replace(offered, kind="challenge")
+        kind, word, positive = "challenge", "challenge", None
+        mine = [c for c in live(entries) if c.kind == kind]
     if offered.at is None:
         # Beside a series (a check): it cannot be ordered against the recorded results.
         if any(c.result == value for c in mine) and (
@@ -239,22 +253,6 @@ def _take_challenge(
                 CORRECT_HINT,
             )
     if kind == "challenge" and positive is not None and value != "positive":
-        window = guide.setting_values.get(WINDOW)
-        if (
-            offered.at is not None
-            and isinstance(window, int | float)
-            and not isinstance(window, bool)
-            and rechallenge_hours(positive.at, offered.at) > window
-        ):
-            raise _refuse(
-                offered,
-                f"the naloxone challenge of {_when(positive.at)} was positive, and this one "
-                f"({_when(offered.at)}) is more than {window:g} hours after it: in this visit "
-                "the positive stands (it is lifted only by a negative rechallenge within the "
-                "window); a repeat that late is not a rechallenge but a new challenge on a new "
-                "visit day (naltrexone-tablet-label), with that day's urine screen and COWS: "
-                "start a new visit for it (a new walk)",
-            )
         raise _refuse(
             offered,
             f"the naloxone challenge of {_when(positive.at)} was positive: a positive challenge "
@@ -313,8 +311,8 @@ def _obeys(
         else None
     )
     what = f"the naloxone {offered.kind} of {_when(offered.at)}"
-    if question is not None and offered.value in question.spec.wait_for:
-        _no_withdrawal_before(guide, record, offered, what)
+    # When the naloxone was given first (its day, after the positive, the observation),
+    # then what was recorded before it.
     problem = observation_problem(
         what,
         offered.started,
@@ -324,6 +322,8 @@ def _obeys(
     )
     if problem is not None:
         raise _refuse(offered, problem)
+    if question is not None and offered.value in question.spec.wait_for:
+        _no_withdrawal_before(guide, record, offered, what)
 
 
 def start_refused(record: Series, key: str, started: dt.datetime, now: dt.datetime) -> str | None:
@@ -353,9 +353,11 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
     day whose ratings all carry the time they were taken (``time_given``). A rating the
     program stamped when it recorded it (typed, a flag, a single answer) was taken no
     later than its stamp: stamped at or before the start it is a rating before it, stamped
-    after, it may still have been taken before, so the day is not refused for it. A day
-    with no rating recorded cannot be ordered against the start: the withdrawal gate
-    reads the day's latest total."""
+    after, it may still have been taken before, so the day is not refused for it. For a
+    challenge, a day with no rating recorded cannot be ordered against the start: the
+    withdrawal gate reads the day's latest total. A rechallenge comes after a positive
+    challenge, whose withdrawal the day's latest total may predate: it needs a rating
+    recorded before its naloxone, always."""
     ratings = record.cows_ratings
     threshold = guide.setting_values.get(THRESHOLD)
     started = offered.started
@@ -365,7 +367,8 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
     # A correction counts at the time of the rating it corrects (visit/entries.py).
     timed = [(_first(ratings, r), r) for r in live(ratings)]
     of_day = [(first.at, r) for first, r in timed if local_day(first.at) == day]
-    if not of_day:
+    rechallenge = offered.kind == "rechallenge"
+    if not of_day and not rechallenge:
         return
     stamped = any(first.time_given is not True for first, _ in timed if local_day(first.at) == day)
     before = [(at, r) for at, r in of_day if instant(at) <= instant(started)]
@@ -377,7 +380,7 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
         "or leave the result out"
     )
     if not before:
-        if stamped:
+        if stamped and not rechallenge:
             return
         raise _refuse(
             offered,

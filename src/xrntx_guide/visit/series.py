@@ -44,7 +44,7 @@ from .entries import OBSERVATION as OBSERVATION
 from .entries import PREFIX as PREFIX
 from .entries import RECHALLENGE as RECHALLENGE
 from .entries import RECHALLENGE_HOURS as RECHALLENGE_HOURS
-from .entries import RESULT_KEYS, visit_results
+from .entries import RESULT_KEYS, new_challenges, visit_results
 from .entries import TOTAL as TOTAL
 from .entries import WINDOW as WINDOW
 from .entries import ChallengeResult as ChallengeResult
@@ -90,12 +90,13 @@ def window_end(guide: Guide, positive: ChallengeResult) -> dt.datetime | None:
 def restore_positive(guide: Guide, record: Any, visit_day: dt.date, now: dt.datetime) -> list[str]:
     """After the visit date moved (a walk resumed on another day): a positive challenge of
     the series stands as the challenge result, with its own time. Within the window the
-    walk asks for the rechallenge; past it, no rechallenge is offered. Returns the lines
-    for the clinician."""
+    walk asks for the rechallenge; past it, no rechallenge is offered: a repeat then is the
+    new visit day's new challenge (reference 5.2), which stands in its place once recorded.
+    Returns the lines for the clinician."""
     if CHALLENGE not in guide.questions:
         return []
     positive = carried_positive(record.naloxone_challenges, visit_day)
-    if positive is None:
+    if positive is None or new_challenges(guide, record.naloxone_challenges, positive, visit_day):
         return []
     origin = positive.origin if positive.origin in ("typed", "file", "flag") else "session"
     when = _local(positive.at)
@@ -109,7 +110,10 @@ def restore_positive(guide: Guide, record: Any, visit_day: dt.date, now: dt.date
         record.skip(RECHALLENGE, now)
         return [
             f"{line} The window for a rechallenge ({window:g} hours) ended at "
-            f"{_local(end)}: no rechallenge is offered, and the injection cannot be given."
+            f"{_local(end)}: no rechallenge is offered. A repeat now is not a rechallenge "
+            f"but a new challenge for {visit_day.isoformat()}, with that day's urine screen "
+            "and COWS (`edit naloxone_challenge` records it); until then the injection "
+            "cannot be given."
         ]
     until = f" until {_local(end)} ({window:g} hours after it)" if end is not None else ""
     iv = f" (IV {dose:g} mg)" if isinstance(dose, int | float) else ""
@@ -431,10 +435,12 @@ def _expand_challenges(
     # (visit/entries.py), the walk's record too.
     reading = visit_results(guide, [], ordered, day)
     out.answers.update({k: v for k, v in reading.answers.items() if k in RESULT_KEYS})
+    # Each by the part it plays: a repeat recorded as a rechallenge past the window is
+    # that day's new challenge (reference 5.2).
     out.challenges = [
-        {"kind": c.kind, "at": c.at, "result": c.result}
+        {"kind": role, "at": c.at, "result": c.result}
         | ({"started": c.started} if c.started is not None else {})
-        for c in (reading.challenge, reading.rechallenge)
+        for role, c in (("challenge", reading.challenge), ("rechallenge", reading.rechallenge))
         if c is not None
     ]
     if reading.challenge is not None:
@@ -505,4 +511,13 @@ def series_data(ratings: list[CowsRating], visit_day: dt.date | None) -> list[di
     """The series for the JSON note: each rating (``time_given``: its time was given with
     it, or false: the time the program recorded it), and whether the gate reads it."""
     used = latest_on(ratings, visit_day) if visit_day is not None else None
-    return [{**r.model_dump(mode="json"), "used": i == used} for i, r in enumerate(ratings)]
+    return [{**_json_row(r), "used": i == used} for i, r in enumerate(ratings)]
+
+
+def _json_row(rating: CowsRating) -> dict[str, Any]:
+    """A rating as JSON, its times in the one form every JSON output uses: ISO 8601 with
+    a numeric offset (pydantic's JSON writes UTC as ``Z``)."""
+    return {
+        k: v.isoformat() if isinstance(v, dt.date | dt.datetime) else v
+        for k, v in rating.model_dump().items()
+    }

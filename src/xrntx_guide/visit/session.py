@@ -30,7 +30,7 @@ from .answers import parse_value, to_json
 from .clock import instant, stored
 from .entries import PREFIX, RESULT_KEYS, visit_results
 from .labels import clean_label as clean
-from .labels import label_key, slug
+from .labels import label_key, record_identity_problem, slug
 from .rapid import (
     ANSWERS_KEY,
     RapidDay,
@@ -590,12 +590,20 @@ def load(path: Path) -> SessionRecord:
 
 
 def intact(record: SessionRecord, where: str) -> SessionRecord:
-    """``record`` as read from ``where`` (a file, a store's row), once its results agree
-    with its audit trail (visit/integrity.py): every store's load path calls this.
+    """``record`` as read from ``where`` (a file, a store's row), once its id and label are
+    well formed and its results agree with its audit trail (visit/integrity.py): every
+    store's load path calls this.
 
     Raises:
         SessionError: naming the session and each entry that disagrees.
     """
+    problem = record_identity_problem(record.id, record.label)
+    if problem is not None:
+        raise SessionError(
+            f"{where}: not a valid session file ({problem})",
+            hint="Correct the field in the file, or delete it with `xrntx-guide sessions "
+            "--delete FILE`.",
+        )
     problems = integrity.check_record(record)
     if not problems:
         return record

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -149,14 +150,37 @@ def _check_batch(
                 f"--batch {source}: {exc.reason}", hint="Give - to read standard input."
             ) from None
 
+    lines = read_lines(handle)
+    write: Callable[[str], object] = env.stdout.write
+    progress = None
+    if env.stderr_tty:  # a person watching: a progress line; never in a pipe or a file
+        from ..progress import Progress
+
+        progress = Progress(env.stderr, _size(handle))
+        lines, write = progress.lines(lines), progress.passing(env.stdout.write)
+
     try:
-        failed = run(job, read_lines(handle), env.stdout.write)
+        failed = run(job, lines, write)
         env.stdout.flush()
     except BrokenPipeError:
         raise ReaderGone() from None
     except OSError as exc:  # reading the input is read_lines' to report
         raise OutputFailed(exc) from None
     finally:
+        if progress is not None:
+            progress.done()
         if handle is not env.stdin.buffer:
             handle.close()
     return ExitCode.USAGE if failed else ExitCode.OK
+
+
+def _size(handle: Any) -> int | None:
+    """The size of a regular file being read, for the time left; None for a stream."""
+    import os
+    import stat
+
+    try:
+        info = os.fstat(handle.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None

@@ -220,6 +220,8 @@ def start_recording(ui: Any, record_to: Path | None) -> None:
     ui.out.record = True
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+"""Characters XML 1.0 does not allow (or discourages: DEL and C1) in a document."""
 _WEB_FONT = re.compile(r',\s*url\("https?://[^"]*"\)\s*format\("[^"]*"\)')
 # rich's own page, with a title and a language (a newline just after <pre> is not
 # shown); {stylesheet}, {code}, {foreground} and
@@ -269,6 +271,10 @@ def save_recording(ui: Any, record_to: Path | None, title: str) -> None:
     needs no network to be shown (a projector in a teaching room may have none)."""
     if record_to is None:
         return
+    from ...files import write_private
+    from ...output.report import visible
+
+    title = visible(title)  # a scenario's or a record's text: no ESC in a window title
     if record_to.suffix.lower() == ".svg":
         # rich fetches its Fira Code from a CDN when it is not installed; the local font,
         # else the monospace fallback, is used instead.
@@ -280,8 +286,11 @@ def save_recording(ui: Any, record_to: Path | None, title: str) -> None:
         text = ui.out.export_html(
             theme=_projector_theme(), code_format=_RECORD_HTML.replace("{title}", escaped)
         )
+    # XML (the SVG) has no place for most control characters; the screen's text shows them
+    # escaped, and anything that slipped past is shown so here (for the HTML page too).
+    text = _NOT_XML.sub(lambda m: visible(m.group()), text)
     try:
-        record_to.write_text(text, encoding="utf-8")
+        write_private(record_to, text)  # the patient's answers: owner-only
     except OSError as exc:
         raise UsageError(f"--record {record_to}: cannot write: {exc.strerror or exc}") from None
     ui.note(f"Recorded: {record_to}")

@@ -188,27 +188,42 @@ def _fails_when(rules: list[dict[str, Any]]) -> str:
 
 def schema(
     ctx: typer.Context,
-    which: Annotated[str, typer.Argument(help="answers | check-result | steps")],
+    which: Annotated[
+        str,
+        typer.Argument(
+            help="list (the default) | answers | steps | check-result | batch-error | "
+            "usage-error | walk | history | note | scenarios-test"
+        ),
+    ] = "list",
     steps: StepsOpt = None,
     site: SiteOpt = None,
     plain: PlainDataOpt = False,
 ) -> None:
-    """Print a JSON Schema: for answers files, check results, or step files."""
+    """Print a JSON Schema: for answers files, step files, or any JSON output
+    (`schema list` names them all)."""
     env = environment(ctx)
-    from ...output.schemas import answers_schema, check_result_schema
+    from ...output.schemas import SCHEMAS, answers_schema, output_schema
 
+    names = ("answers", "steps", *SCHEMAS)
+    if which == "list":
+        out = env.stdout  # plain lines, written without a screen
+        write_result(out, "answers         an --answers file (and a --batch line), from the guide")
+        write_result(out, "steps           a step file of the pack")
+        for name, (what, _) in SCHEMAS.items():
+            write_result(out, f"{name:<15} {what}")
+        return
     steps, site = pack_paths(env, steps, site)
     if which == "answers":
         data = answers_schema(guide_of(steps, site))
-    elif which == "check-result":
-        data = check_result_schema()
     elif which == "steps":
         from ...pack.model import pack_file_schema
 
         data = pack_file_schema()
+    elif which in SCHEMAS:
+        data = output_schema(which)
     else:
         raise UsageError(
-            f"schema {which!r}{did_you_mean(which, ('answers', 'check-result', 'steps'))}: "
-            "choose 'answers', 'check-result' or 'steps'"
+            f"schema {which!r}{did_you_mean(which, names)}: choose one of " + ", ".join(names),
+            hint="`xrntx-guide schema list` names them.",
         )
     write_result(env.stdout, json.dumps(data, indent=2, ensure_ascii=False))

@@ -131,7 +131,9 @@ def _deletable(directory: Path, ref: str, warn: Callable[[str], None]) -> Path:
 def note(
     ctx: typer.Context,
     session: Annotated[str, typer.Argument(help="Session file, label or id.")],
-    fmt: Annotated[str, typer.Option("--format", help="markdown | text | json | ics")] = "markdown",
+    fmt: Annotated[
+        str, typer.Option("--format", help="markdown | text | json | ics | fhir")
+    ] = "markdown",
     steps: StepsOpt = None,
     site: NoteSiteOpt = None,
     plain: PlainDataOpt = False,
@@ -142,10 +144,11 @@ def note(
     from ...visit.history import timeline
     from ...visit.session import load, resolve_session, scan_sessions
 
-    if fmt not in ("markdown", "text", "json", "ics"):
-        formats = ("markdown", "text", "json", "ics")
+    formats = ("markdown", "text", "json", "ics", "fhir")
+    if fmt not in formats:
         raise UsageError(
-            f"--format {fmt!r}{did_you_mean(fmt, formats)}: choose markdown, text, json or ics"
+            f"--format {fmt!r}{did_you_mean(fmt, formats)}: choose markdown, text, json, ics "
+            "or fhir"
         )
     ui = ui_for(env, plain=True)
     directory = env.sessions_dir()
@@ -175,7 +178,14 @@ def note(
     )
     data = note_data(state, record, earlier.to_json())
     if fmt == "json":
-        ui.result(json.dumps(data, ensure_ascii=False, indent=2))
+        from ...output.versions import NOTE
+
+        ui.result(json.dumps({"format_version": NOTE, **data}, ensure_ascii=False, indent=2))
+    elif fmt == "fhir":  # the visit as one FHIR R4 Bundle, for a health record
+        from ...output.fhir import fhir_bundle
+
+        bundle = fhir_bundle(guide, record, data, env.now())
+        ui.result(json.dumps(bundle, ensure_ascii=False, indent=2))
     elif fmt == "ics":
         ics = note_ics(data, env.now())
         if ics is None:

@@ -38,6 +38,10 @@ def scenarios(
         Path | None,
         typer.Argument(help="A folder of scenario files (default: the shipped ones)."),
     ] = None,
+    points: Annotated[
+        bool,
+        typer.Option("--points", help="List every teaching point of each case."),
+    ] = False,
     json_out: JsonOpt = False,
     steps: StepsOpt = None,
     site: SiteOpt = None,
@@ -45,8 +49,9 @@ def scenarios(
 ) -> None:
     """Case scenarios for teaching, which double as the guide's content tests.
 
-    `scenarios` lists them; `scenarios test [DIR]` runs each through the engine and
-    compares the outcome with the expected one (exit 1 on any difference). A clinic can
+    `scenarios` lists them (`--points`: with every teaching point); `scenarios test
+    [DIR]` runs each through the engine and compares the outcome with the expected one
+    (exit 1 on any difference). A clinic can
     keep its own folder of scenarios for its own site file (--site applies to all).
     """
     env = environment(ctx)
@@ -67,11 +72,17 @@ def scenarios(
                 "title": c.title,
                 "date": c.today.isoformat(),
                 "expect": c.expect["status"],
+                "teaching_points": list(c.teaching_points),
             }
             for c in cases
         ]
         if json_out:
             ui.result(json.dumps(rows, ensure_ascii=False))
+            return
+        if points:
+            from ..workshop import show_cases
+
+            show_cases(ui, cases, points=True)
             return
         ui.table(
             ["scenario", "title", "visit date", "expected"],
@@ -79,6 +90,8 @@ def scenarios(
             prose=("title",),
         )
         return
+    from ...output.versions import SCENARIOS_TEST as version
+
     results: list[dict[str, Any]] = []
     refused: list[sc.ScenarioError] = []
     for case in cases:
@@ -87,9 +100,14 @@ def scenarios(
             got = sc.outcome(*sc.played(guide, case))
         except sc.ScenarioError as exc:  # every refused scenario is reported, not the first
             refused.append(exc)
-            results.append({"id": case.id, "refused": exc.message, "hint": exc.hint})
+            results.append(
+                {"format_version": version, "id": case.id, "refused": exc.message, "hint": exc.hint}
+            )
             continue
-        results.append({"id": case.id, "differences": sc.compare(case.expect, got), "got": got})
+        differences = sc.compare(case.expect, got)
+        results.append(
+            {"format_version": version, "id": case.id, "differences": differences, "got": got}
+        )
     failed = [r for r in results if r.get("differences")]
     if json_out:
         ui.result(json.dumps(results, ensure_ascii=False, default=_iso))
@@ -125,11 +143,24 @@ def _iso(value: object) -> str:
 
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="markdown | html")] = "markdown",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="markdown | html | cards (printable case cards) | fhir-questionnaire"
+        ),
+    ] = "markdown",
     output: Annotated[
         Path | None,
         typer.Option(
             "--output", "-o", help="Write to this file (default: stdout).", show_default=False
+        ),
+    ] = None,
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--dir",
+            help="With --format cards: a folder of scenarios (default: the shipped ones).",
+            show_default=False,
         ),
     ] = None,
     steps: StepsOpt = None,
@@ -138,16 +169,30 @@ def export(
 ) -> None:
     """The whole guide as a handout: every step, question and gate in words, the settings
     in force (with --site), facts marked verify, and the sources. HTML is one
-    self-contained printable file with a diagram of the flow."""
+    self-contained printable file with a diagram of the flow. `--format cards`: printable
+    case cards, one per scenario (the story and what to ask on the front, the teaching
+    points and the outcome on the back)."""
     env = environment(ctx)
     from ...output import export as ex
 
-    if fmt not in ("markdown", "html"):
+    formats = ("markdown", "html", "cards", "fhir-questionnaire")
+    if fmt not in formats:
         raise UsageError(
-            f"--format {fmt!r}{did_you_mean(fmt, ('markdown', 'html'))}: choose markdown or html"
+            f"--format {fmt!r}{did_you_mean(fmt, formats)}: choose markdown, html, cards or "
+            "fhir-questionnaire"
         )
     guide = guide_of(*pack_paths(env, steps, site))
-    text = ex.markdown(guide) if fmt == "markdown" else ex.html_document(guide)
+    if fmt == "fhir-questionnaire":  # the guide as a FHIR Questionnaire (SDC), as JSON
+        from ...output.fhir import questionnaire
+
+        text = json.dumps(questionnaire(guide), ensure_ascii=False, indent=2)
+    elif fmt == "cards":
+        from ... import scenarios as sc
+        from ...output.cards import cards_html
+
+        text = cards_html(guide, sc.read_all(folder or sc.default_dir()))
+    else:
+        text = ex.markdown(guide) if fmt == "markdown" else ex.html_document(guide)
     if output is None:
         env.stdout.write(text if text.endswith("\n") else text + "\n")
         return
@@ -164,7 +209,13 @@ def export(
 
 def demo(
     ctx: typer.Context,
-    scenario: Annotated[str, typer.Argument(help="A scenario id (see `xrntx-guide scenarios`).")],
+    scenario: Annotated[
+        str | None,
+        typer.Argument(
+            help="A scenario id (see `xrntx-guide scenarios`); none: pick from a list.",
+            show_default=False,
+        ),
+    ] = None,
     folder: Annotated[
         Path | None,
         typer.Option(
@@ -182,6 +233,21 @@ def demo(
         ),
     ] = None,
     record_to: RecordOpt = None,
+    slide_size: Annotated[
+        str | None,
+        typer.Option(
+            "--slide-size",
+            help="With --record: one slide per screen, COLUMNSxLINES (e.g. 100x30).",
+            show_default=False,
+        ),
+    ] = None,
+    room: Annotated[
+        bool,
+        typer.Option(
+            "--room",
+            help="Participant mode: at each gate ask the room first; a key reveals it.",
+        ),
+    ] = False,
     demo_clock: Annotated[
         float,
         typer.Option("--demo-clock", min=1.0, max=3600.0, help="Timers run N times faster."),
@@ -192,9 +258,11 @@ def demo(
 ) -> None:
     """Present a scenario: the real walkthrough, answered from the case, paced by you.
 
-    At each pause: Enter goes on, b goes back, f fast-forwards the naloxone-challenge
-    timer, w KEY=VALUE shows what the guide would do with one answer changed (and comes
-    back), q quits. Everything is marked TRAINING; no care session or note is written.
+    With no scenario, lists the cases and lets you pick one by number. At each pause:
+    Enter goes on, b goes back, f fast-forwards the naloxone-challenge timer, w KEY=VALUE
+    shows what the guide would do with one answer changed (and comes back), q quits.
+    --room asks the room at each gate before the verdict. A recap ends the case.
+    Everything is marked TRAINING; no care session or note is written.
     """
     env = environment(ctx)
     import tempfile
@@ -209,7 +277,22 @@ def demo(
     if not math.isfinite(demo_clock):
         raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
     steps, site = pack_paths(env, steps, site)
-    cases = {c.id: c for c in sc.read_all(folder or sc.default_dir())}
+    listed = sc.read_all(folder or sc.default_dir())
+    cases = {c.id: c for c in listed}
+    if scenario is None:
+        from ..workshop import pick_case, show_cases
+
+        ui = ui_for(env, plain)
+        if auto is not None or not env.stdin_tty:
+            show_cases(ui, listed)
+            raise UsageError(
+                "demo: name the case to present",
+                hint="xrntx-guide demo 01-ready-after-heroin (a terminal lets you pick by number)",
+            )
+        picked = pick_case(ui, listed)
+        if picked is None:
+            return
+        scenario = picked.id
     case = cases.get(scenario)
     if case is None:
         import difflib
@@ -221,8 +304,27 @@ def demo(
         )
     if auto is None and not env.stdin_tty:
         raise UsageError("demo needs a terminal to pause at; give --auto SECONDS to run unattended")
+    slides = None
+    if slide_size is not None:
+        from ..slides import parse_size
+
+        if record_to is None:
+            raise UsageError("--slide-size: give --record FILE.svg or FILE.html as well")
+        cols, rows = parse_size(slide_size)
     ui = ui_for(env, plain)
     start_recording(ui, record_to)
+    if slide_size is not None:
+        from ..slides import Slides
+
+        ui.out.width = cols  # the screen is laid out at the slide's width
+        slides = Slides(ui, cols, rows)
+    if auto is None:
+        import contextlib
+
+        with contextlib.suppress(ImportError):
+            # Line editing at the pauses, as at a walk's prompts: Ctrl-L clears the
+            # screen instead of showing ^L.
+            import readline  # noqa: F401
     guide = sc.guide_for(case, steps, site)
     ui.alert(f"TRAINING: scenario {case.id}: {case.title}")
     ui.block(case.story)
@@ -269,7 +371,16 @@ def demo(
             case.today,
             env.clock.sped_up(demo_clock),
             flag_overrides={r.gate: r for r in requests},
-            responder=(presenter := Presenter(case, auto, record=earlier)),
+            responder=(
+                presenter := Presenter(
+                    case,
+                    auto,
+                    record=earlier,
+                    room=room,
+                    clear=_ready_case(listed, case),
+                    on_pause=slides.cut if slides is not None else None,
+                )
+            ),
             prefills=prefills,
             history_conflict=conflict,
         )
@@ -277,9 +388,10 @@ def demo(
         # Where the case ends, with all its answers, as `scenarios test` judges it: the
         # walk itself stops at the first gate that blocks, before the later questions.
         state = presenter.ends(w)
+    title = f"TRAINING: {case.title}"
     if presenter.stopped:
         ui.alert("TRAINING: stopped by the trainer before the end of the case.")
-        save_recording(ui, record_to, f"TRAINING: {case.title}")
+        _save(ui, record_to, slides, title)
         return
     if presenter.unanswered is not None:
         ui.note(f"(the walk ended at {presenter.unanswered}, which the scenario does not answer)")
@@ -289,7 +401,50 @@ def demo(
         if not differences
         else "TRAINING: the outcome differs from the scenario's: " + "; ".join(differences)
     )
-    save_recording(ui, record_to, f"TRAINING: {case.title}")
+    from ..workshop import show_recap
+
+    if slides is not None:
+        slides.cut()  # the recap is a slide of its own
+    show_recap(
+        ui,
+        case,
+        state.status,
+        state.blocking,
+        state.cautions,
+        state.earliest_injection_date,
+        presenter.what_ifs,
+        presenter.tally,
+    )
+    _save(ui, record_to, slides, title)
     # A presenter run succeeds when the guide did what the case says it does.
     if differences:
         raise typer.Exit(int(ExitCode.BLOCKED))
+
+
+def _save(ui: Any, record_to: Path | None, slides: Any, title: str) -> None:
+    """The recording: one image (or page) of the whole run, or slides."""
+    if slides is None:
+        save_recording(ui, record_to, title)
+        return
+    assert record_to is not None
+    written = slides.save(record_to, title)
+    ui.note(
+        f"Recorded: {len(slides.pages)} slides, "
+        + (f"{written[0]} to {written[-1]}" if len(written) > 1 else str(written[0]))
+    )
+
+
+def _ready_case(cases: list[Any], case: Any) -> Any:
+    """The ready case whose answers stand in for those a blocked case never reaches (a
+    what-if "as if every later answer were clear"): a ready case of the same kind of
+    visit, without earlier visits or a site file of its own; None when there is none."""
+    for other in cases:
+        if (
+            other.id != case.id
+            and other.expect.get("status") == "ready"
+            and not other.history
+            and other.site is None
+            and other.answers.get("visit") == case.answers.get("visit")
+        ):
+            return other
+    return None

@@ -230,7 +230,14 @@ def walk(
             label or f"patient-{day.strftime('%Y%m%d')}-{env.now().astimezone().strftime('%H%M')}"
         )
         _warn_if_label_used(ui, directory, label)
-        record = new_session(guide, label, env.now(), day if env.clock.fixed else None)
+        from ...visit.session import ClockRecord
+
+        # A fixed clock is recorded as given (--now 10:00 is 10:00, not 10:00 plus the
+        # moments the start-up took), as the note's fixed_clock reports it.
+        fixed = env.clock.fixed and env.clock.start is not None
+        ran_on = ClockRecord(fixed=True, start=env.clock.start) if fixed else None
+        fixed_day = day if env.clock.fixed else None
+        record = new_session(guide, label, env.now(), fixed_day, clock=ran_on)
         if demo_clock != 1.0:
             record.demo_clock = demo_clock
         path = session or default_path(record, directory)
@@ -508,6 +515,9 @@ STOP_STATUS = {
     "blocked": "blocked",
     "override": "needs_override",
     "acknowledge": "needs_acknowledgement",
+    # A gate its answers cannot decide (a date its expression moves past the calendar):
+    # it stands between the patient and the injection as a contraindication does.
+    "undecided": "blocked",
 }
 """What ``walk --json`` calls a walk that stopped at a gate, by the kind of stop."""
 
@@ -586,7 +596,10 @@ def _outcome_json(
         status, code, gate = STOP_STATUS.get(kind, kind), ExitCode.BLOCKED, outcome.stop.gate.id
     else:
         status, code, gate = "complete", ExitCode.OK, None
+    from ...output.versions import WALK
+
     data = {
+        "format_version": WALK,
         "status": status,
         "session": str(path) if path is not None else None,
         "label": record.label,

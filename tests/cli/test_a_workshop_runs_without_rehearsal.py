@@ -1,0 +1,243 @@
+"""A trainer runs a workshop from the case picker without rehearsal: the list of cases,
+what-ifs that say why, participant mode, the recap, slide-sized recordings."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from tests.helpers import EXE, Run
+from xrntx_guide import scenarios as sc
+from xrntx_guide.errors import ExitCode
+
+PAUSE = r"q quit: "
+CASES = sc.read_all(sc.default_dir())
+
+
+def _spawn(tmp_path: Path, *args: str, cols: int = 100) -> tuple[pexpect.spawn[str], io.StringIO]:
+    env = {**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path), "NO_COLOR": "1"}
+    env.pop("COLUMNS", None)
+    log = io.StringIO()
+    child = pexpect.spawn(
+        str(EXE), ["demo", *args, "--plain"], env=env, encoding="utf-8", timeout=20,
+        dimensions=(50, cols),
+    )  # fmt: skip
+    child.logfile_read = log
+    return child, log
+
+
+def _to_the_end(child: pexpect.spawn[str], answer_room: str = "") -> None:
+    """Press Enter at every pause (and give ``answer_room`` at each gate) to the end."""
+    while (at := child.expect([PAUSE, r"reveal: ", pexpect.EOF])) != 2:
+        child.sendline(answer_room if at == 1 else "")
+
+
+@pytest.fixture
+def fentanyl() -> Iterator[sc.Scenario]:
+    yield next(c for c in CASES if c.id == "02-fentanyl-four-days")
+
+
+# -- the case picker --------------------------------------------------------------------
+
+
+def test_demo_without_a_case_lists_the_cases_and_presents_the_one_picked(
+    tmp_path: Path, fentanyl: sc.Scenario
+) -> None:
+    child, log = _spawn(tmp_path)
+    try:
+        child.expect(r"Case \[1-\d+, or q to quit\]: ")
+        listing = log.getvalue()
+        for n, case in enumerate(CASES, 1):
+            assert re.search(rf"^\s*{n}\. {re.escape(case.title)}", listing, re.M), case.id
+        # What the case teaches and where it ends, before it is picked.
+        assert "teaches: " + fentanyl.teaching_points[0][:40] in listing.replace("\r\n", " ")
+        assert "expected: blocked (opioid_free_interval)" in listing
+        child.sendline(str(CASES.index(fentanyl) + 1))
+        child.expect(f"TRAINING: scenario {fentanyl.id}")
+        _to_the_end(child)
+    finally:
+        child.close(force=True)
+    assert "Traceback" not in log.getvalue()
+
+
+def test_demo_without_a_case_or_a_terminal_lists_them_and_asks_for_one(run: Run) -> None:
+    result = run("demo", "--auto", "0")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert CASES[0].title in result.stdout
+    assert "name the case" in result.stderr and "demo 01-" in result.stderr
+
+
+def test_scenarios_shows_every_teaching_point_on_request(run: Run) -> None:
+    plain = run("scenarios", "--plain")
+    points = run("scenarios", "--points", "--plain")
+    assert points.exit_code == ExitCode.OK, points.output
+    flat = " ".join(points.stdout.split())
+    for case in CASES:
+        for point in case.teaching_points:
+            assert " ".join(point.split()) in flat, (case.id, point)
+    assert CASES[0].teaching_points[-1] not in " ".join(plain.stdout.split())
+
+
+# -- the recap and the stop line --------------------------------------------------------
+
+
+def test_a_demo_ends_on_a_recap_of_points_outcome_and_earliest_date(
+    run: Run, fentanyl: sc.Scenario
+) -> None:
+    result = run("demo", fentanyl.id, "--auto", "0", "--plain")
+    assert result.exit_code == ExitCode.OK, result.output
+    recap = " ".join(result.stdout[result.stdout.index("recap") :].split())
+    for point in fentanyl.teaching_points:
+        assert " ".join(point.split()) in recap
+    assert f"status: {fentanyl.expect['status']}" in recap
+    assert f"earliest injection date: {fentanyl.expect['earliest_injection_date']}" in recap
+    assert "What-ifs tried - none" in recap
+
+
+def test_the_demos_contraindication_names_the_demos_keys(run: Run, fentanyl: sc.Scenario) -> None:
+    out = run("demo", fentanyl.id, "--auto", "0", "--plain").stdout
+    stop = " ".join(out[out.index("CONTRAINDICATION") :].split())
+    assert "b goes back" in stop
+    assert "(back, edit)" not in stop
+
+
+# -- what-ifs ---------------------------------------------------------------------------
+
+
+def test_a_what_if_that_ends_incomplete_says_what_is_missing_and_offers_as_if_clear(
+    tmp_path: Path, fentanyl: sc.Scenario
+) -> None:
+    child, log = _spawn(tmp_path, fentanyl.id)
+    try:
+        while child.expect([r"Enter ends the case", PAUSE]) == 1:
+            child.sendline("")
+        child.expect(PAUSE)
+        # Past the interval, the blocked case has no answers after its gate.
+        child.sendline("w last_opioid_use=2026-11-10")
+        child.expect(r"\[Enter\] back: ")
+        child.sendline("c")
+        child.expect(PAUSE)
+        child.sendline("")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    out = " ".join(log.getvalue().split())
+    first = out[out.index("What if last_opioid_use") :]
+    assert re.search(r"status blocked incomplete", first)
+    assert "Incomplete: the case stops at its gate" in first
+    assert "naloxone_challenge" in first.split("AS IF")[0]
+    as_if = first[first.index("What if last_opioid_use = 2026-11-10, AS IF") :]
+    assert re.search(r"status blocked ready", as_if), as_if[:600]
+    assert "not this patient's answers" in as_if
+    # The recap lists both what-ifs, the second marked.
+    recap = out[out.index("What-ifs tried") :]
+    assert "last_opioid_use = 2026-11-10: status blocked -> incomplete" in recap
+    assert "(AS IF every later answer were clear): status blocked -> ready" in recap
+
+
+# -- participant mode -------------------------------------------------------------------
+
+
+def test_participant_mode_asks_the_room_before_each_verdict_and_tallies(
+    tmp_path: Path, fentanyl: sc.Scenario
+) -> None:
+    child, log = _spawn(tmp_path, fentanyl.id, "--room")
+    try:
+        _to_the_end(child, answer_room="p")
+    finally:
+        child.close(force=True)
+    out = log.getvalue().replace("\r\n", "\n")
+    asked = out.index("Ask the room: will the gate 'Opioid-free interval' pass?")
+    verdict = out.index("CONTRAINDICATION: Opioid-free interval")
+    assert asked < verdict
+    assert out.count("will the gate 'Fentanyl' pass") == 1  # asked once, shown twice
+    tally = re.search(r"The room's guesses: (\d+) of (\d+) right", out)
+    assert tally is not None
+    right, total = int(tally.group(1)), int(tally.group(2))
+    assert total == out.count("Ask the room")
+    assert right == total - len(re.findall(r"guessed passes, does not pass", out))
+    assert "opioid_free_interval: guessed passes, does not pass (wrong)" in out
+
+
+def test_ctrl_l_at_the_pause_is_not_echoed(tmp_path: Path, fentanyl: sc.Scenario) -> None:
+    child, log = _spawn(tmp_path, fentanyl.id)
+    try:
+        child.expect(PAUSE)
+        child.send("\x0c")
+        child.sendline("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert "^L" not in log.getvalue()
+
+
+# -- slide-sized recordings -------------------------------------------------------------
+
+
+def test_slides_are_numbered_svg_files_of_the_chosen_size(
+    run: Run, tmp_path: Path, fentanyl: sc.Scenario
+) -> None:
+    target = tmp_path / "run.svg"
+    args = ("demo", fentanyl.id, "--auto", "0", "--record", str(target))
+    result = run(*args, "--slide-size", "100x30")
+    assert result.exit_code == ExitCode.OK, result.output
+    files = sorted(tmp_path.glob("run-*.svg"))
+    assert len(files) > 5 and not target.exists()
+    assert [f.name for f in files[:2]] == ["run-01.svg", "run-02.svg"]
+    boxes = {re.search(r'viewBox="([^"]+)"', f.read_text()).group(1) for f in files}  # type: ignore[union-attr]
+    assert len(boxes) == 1, boxes  # every slide the same size
+    whole = run(*args).stdout and target.read_text()
+    one = float(next(iter(boxes)).split()[3])
+    assert one < float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', whole).group(1)) / 4  # type: ignore[union-attr]
+    # 30 lines a slide: rich draws each line as its own text row.
+    for f in files:
+        rows = set(re.findall(r'class="terminal-\d+-r\d+" x="0" y="([\d.]+)"', f.read_text()))
+        assert len(rows) <= 30, f.name
+    last = files[-1].read_text().replace("&#160;", " ")
+    assert "recap" in last
+
+
+def test_bad_slide_sizes_are_usage_errors(run: Run) -> None:
+    for size in ("huge", "100x2", "5x30"):
+        result = run("demo", "02-fentanyl-four-days", "--auto", "0", "--record", "x.html",
+                     "--slide-size", size)  # fmt: skip
+        assert result.exit_code == ExitCode.USAGE, result.output
+        assert "--slide-size" in result.stderr
+    result = run("demo", "02-fentanyl-four-days", "--auto", "0", "--slide-size", "100x30")
+    assert result.exit_code == ExitCode.USAGE and "--record" in result.stderr
+
+
+def test_html_slides_show_one_screen_at_a_time_with_arrow_keys(
+    run: Run, tmp_path: Path, fentanyl: sc.Scenario
+) -> None:
+    page = tmp_path / "run.html"
+    result = run("demo", fentanyl.id, "--auto", "0", "--record", str(page), "--slide-size",
+                 "100x30")  # fmt: skip
+    assert result.exit_code == ExitCode.OK, result.output
+    text = page.read_text(encoding="utf-8")
+    count = text.count('<section class="slide')
+    assert count > 5 and f"{count} / {count}" in text
+    assert "ArrowRight" in text and "ArrowLeft" in text
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?:|url\(\s*["']?https?:""", text)
+    for block in re.findall(r"<pre>(.*?)</pre>", text, re.S):
+        assert len(block.splitlines()) <= 30
+    browser = next(
+        (shutil.which(b) for b in ("chromium", "chromium-browser") if shutil.which(b)), None
+    )
+    if browser is None:
+        pytest.skip("no chromium to open the slides: `apt-get install chromium`")
+    dom = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu",
+         "--user-data-dir=" + str(tmp_path / "profile"), "--dump-dom", page.as_uri() + "#slide-3"],
+        capture_output=True, text=True, timeout=120, check=False,
+    ).stdout  # fmt: skip
+    # The script ran: the slide the address names is the one shown, and only it.
+    assert re.findall(r'class="slide current" id="slide-(\d+)"', dom) == ["3"], dom[:500]

@@ -1,0 +1,51 @@
+"""Ctrl-C at any moment of a run, start-up included, ends it with "interrupted" (exit
+130) or, before the program has started at all, as the signal ends any program: never
+with a traceback through the program's code (a traceback means a bug, and may show what
+the run held). Python's own start-up and the installer's launcher script, before any line
+of the package runs, are not the program's to handle: an interrupt there ends as Python
+ends it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+import xrntx_guide
+from tests.helpers import EXE, TODAY
+from xrntx_guide.errors import ExitCode
+
+PACKAGE = str(Path(xrntx_guide.__file__).parent)
+
+DELAYS = [i * 0.025 for i in range(24)]
+"""Seconds after the start: over the imports and into the first prompt."""
+
+
+@pytest.mark.skipif(not EXE.exists(), reason="needs the installed console script")
+@pytest.mark.parametrize("delay", DELAYS)
+def test_ctrl_c_during_start_up_shows_no_traceback(delay: float) -> None:
+    proc = subprocess.Popen(
+        [str(EXE), "walk", "--no-save", "--label", "x", "--today", TODAY.isoformat()],
+        stdin=subprocess.PIPE,  # kept open: a prompt waits on it
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "XRNTX_GUIDE_DEBUG": ""},
+    )
+    try:
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    ours = [
+        line for line in err.splitlines() if line.strip().startswith("File") and PACKAGE in line
+    ]
+    assert ours == [], err
+    if "Traceback" in err:  # Python's start-up or the launcher, before the package's code
+        return
+    assert proc.returncode in (ExitCode.INTERRUPTED, -signal.SIGINT), (proc.returncode, err)
