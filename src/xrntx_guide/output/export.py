@@ -259,6 +259,9 @@ class Section:
     table: tuple[tuple[str, ...], ...] = ()
     """Header row first."""
     toc: tuple[tuple[int, str, str], ...] = ()
+    short: str = ""
+    """The title in the contents, when the heading carries more (the site's name, which
+    comes from the clinic's file, stays in the heading alone)."""
     """A table of contents: (level, title, anchor) of the sections it lists."""
     flow: bool = False
     """The overview of the flow: a diagram in HTML; a Mermaid flowchart and a text
@@ -274,7 +277,7 @@ def sections(guide: Guide, site_words: Callable[[str], str] = visible) -> Iterat
     start a line, a heading, of its own)."""
     top, *body = _body(guide, site_words)
     listed = [
-        (sec.level, sec.title, sec.anchor)
+        (sec.level, sec.short or sec.title, sec.anchor)
         for sec in (_FLOW, _gate_summary(guide), *body)
         if sec.level <= 3
     ]
@@ -456,8 +459,9 @@ def _settings_section(guide: Guide, site_words: Callable[[str], str]) -> Section
             marks += f" (site; shipped: {_setting_value_words(s.value)}{unit})"
         cited = ", ".join(s.sources) or "none (local practice)"
         rows.append((key, s.description, shown + marks, limit, cited))
-    title = "Settings in force" + (f" (site: {site_words(guide.site)})" if guide.site else "")
-    return Section(2, title, "settings", table=tuple(rows))
+    short = "Settings in force"
+    title = short + (f" (site: {site_words(guide.site)})" if guide.site else "")
+    return Section(2, title, "settings", table=tuple(rows), short=short)
 
 
 def _setting_value_words(value: Any) -> str:
