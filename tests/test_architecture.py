@@ -261,3 +261,88 @@ def test_a_check_from_the_cache_imports_neither_pydantic_nor_rich(tmp_path: Path
     loaded = runs[1].stderr.rsplit("LOADED ", 1)[-1].strip()
     assert "LOADED" in runs[1].stderr, runs[1].stderr
     assert loaded == "", f"imported at a cached check: {loaded}"
+
+
+HEAVY_FOR_A_CHECK = (
+    "typer",
+    "click",
+    "rich",
+    "pydantic",
+    "subprocess",
+    "platform",
+    "uuid",
+    "gettext",
+    "shellingham",
+    "zlib",
+    "bz2",
+    "lzma",
+)
+
+
+def test_a_plain_check_from_the_cache_imports_no_command_line_library(tmp_path: Path) -> None:
+    """`check` as a user runs it (the program's entry point) on a cached pack imports
+    neither typer, click, rich nor pydantic, nor what only other commands use: importing
+    typer alone costs more than the whole check (README: Benchmarks)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "sys.argv = ['xrntx-guide', 'check', '--json', '--today', '2026-11-24',"
+        " '-a', 'visit=first_injection']\n"
+        "from xrntx_guide.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY_FOR_A_CHECK!r})\n"
+        "sys.stderr.write('LOADED ' + ' '.join(bad))\n"
+    )
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "XRNTX_GUIDE_HOME": str(tmp_path)}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+        )
+        for _ in range(2)  # the first compiles the pack and fills the cache
+    ]
+    assert '"status"' in runs[1].stdout, runs[1].stderr
+    loaded = runs[1].stderr.rsplit("LOADED ", 1)[-1].strip()
+    assert "LOADED" in runs[1].stderr, runs[1].stderr
+    assert loaded == "", f"imported at a cached check: {loaded}"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--version"],
+        ["questions", "--json"],
+        ["gates", "--json"],
+        ["schema", "answers"],
+        ["schema", "check-result"],
+        ["schema", "steps"],
+        ["schema", "list"],
+    ],
+)
+def test_plain_and_json_output_imports_no_screen(args: list[str], tmp_path: Path) -> None:
+    """A command whose output is a version line or JSON writes it without rich (the
+    screen library costs more than the command's own work)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        f"sys.argv = ['xrntx-guide', *{args!r}]\n"
+        "from xrntx_guide.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    sys.stderr.write(f'EXIT {exc.code} ')\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'rich')\n"
+        "sys.stderr.write('LOADED ' + ' '.join(bad))\n"
+    )
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "XRNTX_GUIDE_HOME": str(tmp_path)}
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert "EXIT 0 " in run.stderr and run.stdout.strip(), run.stderr
+    assert run.stderr.rsplit("LOADED ", 1)[-1].strip() == ""

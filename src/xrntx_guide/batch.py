@@ -27,7 +27,6 @@ import json
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import closing
-from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -39,6 +38,7 @@ from .judge import judge
 from .output.schemas import ErrorCode, error_fields
 from .output.versions import BATCH_ERROR
 from .pack.guide import Guide
+from .records import field, record
 from .visit.answers import CHALLENGES_KEY, RAPID_DAYS_KEY, RATINGS_KEY, STARTED_SUFFIX
 from .visit.presets import (
     LABEL_KEY,
@@ -119,7 +119,7 @@ def _read(line: str | bytes | None, number: int) -> Any:
         raise _Bad("not_json", "not JSON this program reads: a number too long") from None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Job:
     """What every line of one batch shares.
 

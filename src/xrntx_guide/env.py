@@ -9,14 +9,14 @@ prompts, imports no UI.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
+
+from .records import field, record, replace
 
 VARIABLES: dict[str, str] = {
     "XRNTX_GUIDE_HOME": "the data folder: the store of sessions (HOME/visits.sqlite3) and the "
@@ -45,7 +45,7 @@ def system_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-@dataclass
+@record
 class Clock:
     """The visit's one clock: the real time, or a fixed start (``--today``, ``--now``)
     that then runs in real time (clinical basis, safety invariant 8). A timer's reading can
@@ -79,7 +79,7 @@ class Clock:
 
     def starting_at(self, start: dt.datetime) -> Clock:
         """The same clock, reading ``start`` now and running in real time from there."""
-        return dataclasses.replace(self, start=start, origin=self.source())
+        return replace(self, start=start, origin=self.source())
 
     def today(self) -> dt.date:
         """Today's date where the program runs (local time, as a clinician reads it)."""
@@ -97,7 +97,7 @@ class Clock:
 
     def sped_up(self, factor: float) -> Clock:
         """The same clock with timers running ``factor`` times faster (a training run)."""
-        return dataclasses.replace(self, factor=factor)
+        return replace(self, factor=factor)
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -107,7 +107,7 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
-@dataclass
+@record
 class Environment:
     """What a run reads from the machine it runs on, in one place."""
 

@@ -7,9 +7,10 @@ Anything else is a bug.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 from typing import Literal
+
+from .records import record
 
 
 class ExitCode(IntEnum):
@@ -66,7 +67,7 @@ class InvalidAnswer(UsageError):
         self.reason = message
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Problem:
     """One problem of a step pack or site file, with its place.
 

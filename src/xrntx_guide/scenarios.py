@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from .engine.evaluate import State
 from .errors import PackError, UsageError, UserError
 from .pack.guide import Guide
 from .pack.load import load_guide
+from .records import field, record
 
 if TYPE_CHECKING:
     from .visit.history import Timeline
@@ -34,7 +34,7 @@ EXPECT_KEYS = (
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class EarlierVisit:
     """A visit of the same patient before the scenario's own (``[[history]]``): walked
     first, unattended, as a session of its own, so that the scenario's visit takes from it
@@ -44,7 +44,7 @@ class EarlierVisit:
     answers: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Scenario:
     """One case vignette, as read from its file."""
 

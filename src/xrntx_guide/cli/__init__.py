@@ -6,13 +6,19 @@ import sys
 
 
 def main() -> None:
+    # A plain `check` runs without typer, whose import costs more than the check itself;
+    # every other command line (and any `check` the direct reader declines) goes to the app.
     # Ctrl-C is caught from the first line on: the imports of a start-up take a good part
     # of a second on a loaded machine, and an interrupt in them is an interrupt, not a bug
     # (no traceback). Once a command runs, its own error boundary says "interrupted".
     try:
-        from .app import main as run
+        from .direct import main as direct
 
-        code = run()
+        code = direct(sys.argv[1:])
+        if code is None:
+            from .app import main as run
+
+            code = run()
     except KeyboardInterrupt:
         code = _interrupted()
     sys.exit(code)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,8 @@ import typer
 
 from ..env import Environment
 from ..errors import ExitCode, UsageError, UserError
+from .boundary import READER_GONE as READER_GONE
+from .boundary import Failed, boundary, closed_streams, flushed, reader_gone, report
 from .commands import card, check, pack, sessions, training, walk
 from .commands.common import (
     environment,
@@ -40,49 +41,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def guarded(fn: F) -> F:
-    """The one error boundary: user errors print a message and exit with their code."""
+    """The one error boundary (cli/boundary.py): user errors print a message and exit with
+    their code."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = kwargs.get("ctx")
+        # In --json mode (and --batch, whose output is JSON too) as one JSON object.
+        as_json = bool(kwargs.get("json_out")) or kwargs.get("batch") is not None
         try:
-            with _pack_cache(kwargs.get("ctx")):
+            with (
+                boundary(
+                    as_json,
+                    lambda: ctx is not None and environment(ctx).debug,
+                    passing=(typer.Exit,),
+                ),
+                _pack_cache(ctx),
+            ):
                 return fn(*args, **kwargs)
-        except UserError as exc:
-            from .ui import UI
-
-            # In --json mode (and --batch, whose output is JSON too) as one JSON object.
-            as_json = bool(kwargs.get("json_out")) or kwargs.get("batch") is not None
-            UI(plain=True).user_error(exc, as_json=as_json)
-            raise typer.Exit(int(exc.exit_code)) from None
-        except KeyboardInterrupt:
-            from .ui import UI
-
-            UI(plain=True).error("interrupted")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        except typer.Exit:
-            raise
-        except BrokenPipeError:  # the reader has gone (`| head -1`): end quietly, in main()
-            from .streams import ReaderGone
-
-            raise ReaderGone() from None
-        except OSError as exc:  # the machine refused (a full disk, a closed stream): no bug
-            from .streams import SystemRefused
-            from .ui import UI
-
-            as_json = bool(kwargs.get("json_out")) or kwargs.get("batch") is not None
-            UI(plain=True).user_error(SystemRefused(exc), as_json=as_json)
-            raise typer.Exit(int(ExitCode.USAGE)) from None
-        except Exception as exc:  # a bug: say so, show the traceback only when asked
-            ctx = kwargs.get("ctx")
-            if ctx is not None and environment(ctx).debug:
-                raise
-            from .ui import UI
-
-            UI(plain=True).error(
-                f"internal error ({type(exc).__name__}): this is a bug. Run again with "
-                "XRNTX_GUIDE_DEBUG=1 to see the traceback."
-            )
-            raise typer.Exit(int(ExitCode.INTERNAL)) from None
+        except Failed as failed:
+            raise typer.Exit(failed.code) from None
 
     wrapper.guarded = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
@@ -143,9 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     """
     from .streams import ReaderGone
 
-    closed = _closed_streams()
+    closed = closed_streams()
     if closed is not None:
-        _error(UsageError(closed))
+        report(UsageError(closed))
         return int(ExitCode.USAGE)
     # Created once, after the closed streams are replaced; every command reads the clock,
     # the streams and the variables through it.
@@ -172,28 +150,25 @@ def main(argv: list[str] | None = None) -> int:
         if as_json or show is None:
             error = UsageError(exc.format_message())
             error.exit_code = ExitCode(exc.exit_code)
-            _error(error, as_json)
+            report(error, as_json)
         else:
             show()
         return exc.exit_code
     except typer.Abort:
-        _error(UserError("interrupted"))
+        report(UserError("interrupted"))
         return int(ExitCode.INTERRUPTED)
     except UserError as exc:  # from the arguments themselves, or from --version
-        _error(exc, as_json)
+        report(exc, as_json)
         return int(exc.exit_code)
     except (ReaderGone, BrokenPipeError):
-        return _reader_gone()
+        return reader_gone()
     except SystemExit as exc:
         # click ends a write that met a closed pipe (its help, before any command runs)
         # with exit 1, which here means "blocked": the reader has gone, as anywhere else.
         if isinstance(exc.__context__, BrokenPipeError):
-            return _reader_gone()
+            return reader_gone()
         raise
-    return _flushed(code if isinstance(code, int) else 0)
-
-
-READER_GONE = int(ExitCode.READER_GONE)
+    return flushed(code if isinstance(code, int) else 0)
 
 
 def _noop() -> None:
@@ -218,54 +193,6 @@ def _app_for(args: list[str], env: Environment) -> typer.Typer:
             solo.registered_commands.append(info)
             return solo
     return app
-
-
-def _reader_gone() -> int:
-    """End quietly: nothing more can be written, and nothing needs saying. What is still
-    buffered for stdout goes to /dev/null, or Python would complain of it at exit."""
-    with contextlib.suppress(OSError, ValueError):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return READER_GONE
-
-
-def _error(exc: UserError, as_json: bool = False) -> None:
-    from .ui import UI  # only now: rich stays out of every start-up that needs no screen
-
-    UI(plain=True).user_error(exc, as_json=as_json)
-
-
-def _closed_streams() -> str | None:
-    """A standard stream the program was started without (``<&-``, ``>&-``).
-
-    A closed standard input reads as empty (nothing to answer, so nothing is prompted);
-    without a standard error messages are lost but exit codes still tell. Without a
-    standard output there is nowhere for results to go: that is an error, said at once.
-    """
-    if sys.stderr is None:
-        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the run
-    if sys.stdin is None:
-        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - for the run
-    if sys.stdout is None:
-        return "standard output is closed: there is nowhere to write (redirect it to a file)"
-    return None
-
-
-def _flushed(code: int) -> int:
-    """Write out what is still buffered for stdout; a write that fails (a full disk) is an
-    error with a message, never a traceback at exit."""
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        return _reader_gone()
-    except OSError as exc:
-        from .streams import OutputFailed
-
-        # What stays buffered would fail again at exit: let it go to /dev/null instead.
-        with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        _error(OutputFailed(exc))
-        return int(ExitCode.USAGE)
-    return code
 
 
 def _arrange(args: list[str]) -> tuple[list[str], bool]:
@@ -360,7 +287,7 @@ def _show_version(shared: list[str], env: Environment) -> int:
 
     from .. import __version__
     from ..pack import cache
-    from .ui import UI
+    from .streams import write_result
 
     values = _shared_values(shared)
     site = Path(values["--site"]) if "--site" in values else None
@@ -373,12 +300,12 @@ def _show_version(shared: list[str], env: Environment) -> int:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     if site is not None:
         digest.update(b"site\0" + site.read_bytes())
-    ui = UI(plain=True)
-    ui.result(f"xrntx-guide {__version__}")
-    ui.result(f"guide {guide.meta.id} {guide.meta.version} ({guide.meta.status})")
+    # Plain lines, written without a screen: rich is not even imported.
+    write_result(sys.stdout, f"xrntx-guide {__version__}")
+    write_result(sys.stdout, f"guide {guide.meta.id} {guide.meta.version} ({guide.meta.status})")
     where = f"{guide.root}" + (f" with site file {site}" if site is not None else "")
-    ui.result(f"pack sha256:{digest.hexdigest()[:16]} ({where})")
-    return _flushed(int(ExitCode.OK))
+    write_result(sys.stdout, f"pack sha256:{digest.hexdigest()[:16]} ({where})")
+    return flushed(int(ExitCode.OK))
 
 
 def _shared_values(shared: list[str]) -> dict[str, str]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.evaluate import GateResult, State
@@ -22,6 +21,7 @@ from ..engine.walk import wait_remaining
 from ..errors import UserError
 from ..expr import format_value
 from ..pack.guide import CStep
+from ..records import field, record
 from ..scenarios import Scenario
 from ..visit.answers import to_json
 from ..visit.history import Timeline
@@ -45,7 +45,7 @@ AS_IF = "AS IF every later answer were clear"
 """The mark of a what-if whose missing answers are taken from a ready case."""
 
 
-@dataclass
+@record
 class Presenter:
     scenario: Scenario
     auto: float | None = None

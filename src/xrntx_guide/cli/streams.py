@@ -5,8 +5,9 @@ that never draw a screen can handle them without loading it."""
 from __future__ import annotations
 
 import errno
+from typing import IO
 
-from ..errors import UsageError
+from ..errors import UsageError, UserError
 
 
 class ReaderGone(BaseException):
@@ -39,3 +40,31 @@ class OutputFailed(SystemRefused):
 
     def __init__(self, exc: OSError) -> None:
         super().__init__(exc, "cannot write the output")
+
+
+def write_result(stream: IO[str], text: str) -> None:
+    """Machine-readable output (JSON, a version line): printed as is, never wrapped or
+    styled, and without a screen (rich) to print it.
+
+    Raises:
+        ReaderGone: the reader has gone.
+        OutputFailed: the machine refused the write.
+    """
+    try:
+        stream.write(text + "\n")
+        stream.flush()
+    except BrokenPipeError:
+        raise ReaderGone() from None
+    except OSError as exc:
+        raise OutputFailed(exc) from None
+
+
+def json_error(stream: IO[str], exc: UserError) -> None:
+    """The message of the error a command stops with, in ``--json`` mode: one line of JSON
+    (:class:`xrntx_guide.schemas.UsageErrorOut`), so a script parses one format."""
+    import json
+
+    from ..output.schemas import usage_error_json
+
+    stream.write(json.dumps(usage_error_json(exc), ensure_ascii=False) + "\n")
+    stream.flush()

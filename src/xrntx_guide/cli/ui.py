@@ -8,7 +8,6 @@ in a step file can never be swallowed or crash the renderer.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import time
@@ -25,7 +24,7 @@ from rich.text import Text
 
 from ..errors import UserError
 from ..output.report import visible
-from .streams import OutputFailed, ReaderGone
+from .streams import ReaderGone, json_error, write_result
 
 SEVERITY_STYLE = {
     "contraindication": "bold red",
@@ -214,13 +213,7 @@ class UI:
 
     def result(self, text: str) -> None:
         """Machine-readable output: printed as is, never wrapped or styled."""
-        try:
-            self.out.file.write(text + "\n")
-            self.out.file.flush()
-        except BrokenPipeError:
-            raise ReaderGone() from None
-        except OSError as exc:
-            raise OutputFailed(exc) from None
+        write_result(self.out.file, text)
 
     def user_error(self, exc: UserError, as_json: bool = False) -> None:
         """The message of the error a command stops with; in ``--json`` mode one line of
@@ -228,10 +221,7 @@ class UI:
         if not as_json:
             self.error(str(exc))
             return
-        from ..output.schemas import usage_error_json
-
-        self.err.file.write(json.dumps(usage_error_json(exc), ensure_ascii=False) + "\n")
-        self.err.file.flush()
+        json_error(self.err.file, exc)
 
     # -- structure ---------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.drive import Flags, Outcome, Prefill, drive
@@ -38,6 +37,7 @@ from ..env import Clock as Clock  # where the walk's timers read the time
 from ..errors import ExitCode, Interrupted, InvalidAnswer
 from ..expr import UNKNOWN, format_value
 from ..pack.guide import CQuestion, CStep, Guide
+from ..records import field, record
 from ..visit.answers import parse_value, to_json
 from ..visit.series import ChallengeResult, CowsRating
 from ..visit.session import SessionRecord
@@ -98,7 +98,7 @@ class _Quit(Exception):
         """The input ended (Ctrl-D, a closed pipe) rather than the clinician typing quit."""
 
 
-@dataclass
+@record
 class Walk:
     ui: UI
     guide: Guide

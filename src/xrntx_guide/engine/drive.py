@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
+from ..records import field, record
 from .bounds import bound_problem
 from .evaluate import Inputs, Origin, OverrideRequest, State, evaluate, state_context
 from .walk import Action, Ask, Confirm, Done, GateStop, next_action, walk_status
@@ -53,7 +53,7 @@ class Record(Protocol):
     ) -> None: ...
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Outcome:
     """Where a walk ended.
 
@@ -71,7 +71,7 @@ class Outcome:
     filled: State | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Prefill:
     """A value filled in for a question when the walk reaches it unanswered (the last
     injection, from the patient's earlier visits). It is recorded like any answer, with
@@ -83,7 +83,7 @@ class Prefill:
     """Where the value came from, in words (for the screen)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Flags:
     """What the command line settles before anyone is asked: the same for every walk."""
 
@@ -196,7 +196,7 @@ def drive(
     raise RuntimeError("the walk did not finish")  # pragma: no cover - bounded
 
 
-@dataclass
+@record
 class Unattended:
     """The responder with nobody to ask: defaults, empty optional answers, confirmations
     and notices are recorded; anything else ends the walk and says what it needs."""

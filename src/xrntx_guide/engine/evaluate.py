@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from ..digest import sha256
 from ..expr import UNKNOWN, Context, Scalar, Value, format_value, truth
 from ..pack.guide import CGate, CQuestion, CRule, CStep, Guide
 from ..pack.model import PLACEHOLDER
+from ..records import field, record
 from .bounds import bound_problem
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ Origin = Literal[
 ``record`` one worked out from the rapid pathway's daily record (visit/rapid.py)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OverrideRequest:
     """An override given before its gate is reached (``--override GATE=CODE:COMMENT``)."""
 
@@ -54,7 +54,7 @@ _BUSY: Any = object()
 back to it (a cycle) sees it as unknown instead of recursing forever."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Override:
     """A clinician's override of a ``stop`` gate: coded reason and comment."""
 
@@ -63,7 +63,7 @@ class Override:
     fingerprint: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Inputs:
     """Everything an evaluation depends on."""
 
@@ -380,7 +380,7 @@ def _visit(ctx: _Ctx) -> dict[str, bool | None]:
     return steps
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class GateResult:
     id: str
     title: str
@@ -502,7 +502,7 @@ def _fingerprint(gate: CGate, ctx: Context) -> str:
     """Identifies the inputs a gate was judged on; an ack or override is for these only."""
     data = {k: format_value(ctx.lookup(k)) for k in sorted(gate.inputs)}
     raw = json.dumps(data, sort_keys=True).encode()
-    return hashlib.sha256(raw).hexdigest()[:16]
+    return sha256(raw).hexdigest()[:16]
 
 
 class Judgement(NamedTuple):
@@ -598,7 +598,7 @@ def singular(after_one: str) -> str:
     return _PLURAL_UNIT.sub(r"\1", after_one, count=1)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class State:
     """The whole picture for one set of answers on one date."""
 

@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from ..expr import UNKNOWN, Scalar, truth
 from ..pack.guide import CQuestion, CStep, Guide
+from ..records import record
 from .evaluate import GateResult, Override, State, _Ctx, _visit, state_context
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Ask:
     step: CStep
     question: CQuestion
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class GateStop:
     """The walk cannot go on past this gate until the clinician acts (or the answers change).
 
@@ -34,14 +34,14 @@ class GateStop:
     kind: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Confirm:
     """A step with instructions only: the clinician confirms it is done."""
 
     step: CStep
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Done:
     pass
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Final
 
+from ..records import record
 from .evaluate import _NO_NAMES, to_function
 from .syntax import (
     _LARGEST,
@@ -25,7 +25,7 @@ from .syntax import (
 from .values import BOOL, DATE, INT, NUMBER, UNKNOWN, ExprError, Type, _join, _same_family
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Func:
     arity: int
     check: Callable[[list[Type], list[Node]], Type]

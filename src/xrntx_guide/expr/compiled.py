@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..records import field, record
 from .evaluate import Context, Fn, to_function
 from .syntax import Node, names, parse
 from .values import ExprError, Type, Value
@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # explaining and type checking are imported on first use: a p
     from .explanation import Finding, _Probe
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Compiled:
     """An expression parsed and type-checked at load time."""
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..records import record
 from .evaluate import Context, Fn, to_function
 from .syntax import BoolOp, Call, Compare, Cond, Literal, Name, Node, Unary, unparse
 from .values import UNKNOWN, format_value, truth
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """One comparison or yes/no fact of an expression with its actual values."""
 
@@ -17,7 +16,7 @@ class Finding:
     value: bool | None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Probe:
     """One comparison or yes/no fact of an expression, ready to be explained."""
 

@@ -4,72 +4,72 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import Final
 
+from ..records import record
 from .values import ExprError
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Node:
     pos: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Literal(Node):
     value: bool | int | float | str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Name(Node):
     name: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ListLit(Node):
     items: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Unary(Node):
     op: str  # "-" | "not"
     operand: Node
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Binary(Node):
     op: str  # "+" | "-"
     left: Node
     right: Node
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Compare(Node):
     op: str
     left: Node
     right: Node
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BoolOp(Node):
     op: str  # "and" | "or"
     operands: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Cond(Node):
     test: Node
     body: Node
     orelse: Node
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Call(Node):
     func: str
     args: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Index(Node):
     target: Node
     key: Node
@@ -101,11 +101,16 @@ MAX_LENGTH: Final = 2000
 MAX_DEPTH: Final = 60
 
 
-@dataclass(frozen=True)
 class _Tok:
-    kind: str  # number | string | name | kw | op | end
-    text: str
-    pos: int
+    """One token: a plain class, as the parser makes one for every word of every
+    expression of a pack (a record's generic constructor costs twice as much)."""
+
+    __slots__ = ("kind", "pos", "text")
+
+    def __init__(self, kind: str, text: str, pos: int) -> None:
+        self.kind = kind  # number | string | name | kw | op | end
+        self.text = text
+        self.pos = pos
 
 
 def _unexpected(char: str) -> str:

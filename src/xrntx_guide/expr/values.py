@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Final
+
+from ..records import record
 
 
 class ExprError(Exception):
@@ -48,7 +49,7 @@ Scalar = bool | int | float | str | dt.date
 Value = Scalar | tuple[Scalar, ...] | Mapping[str, Scalar] | _Unknown
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Type:
     """A static type. ``choices`` narrows a string or int to a closed set of values."""
 

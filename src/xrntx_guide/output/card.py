@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 import textwrap
-from dataclasses import dataclass
 
 from ..errors import SessionError
 from ..pack.guide import Guide
+from ..records import record
 from ..visit.history import Timeline
 
 BLOCKADE_SETTING = "blockade_days"
@@ -26,7 +26,7 @@ WIDTH = 72
 """The text card's width, so that it prints and fits an 80-column screen."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Card:
     """The card's content, placeholders filled."""
 

@@ -9,18 +9,17 @@ prints; the CLI writes the text where it is asked to.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import itertools
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from .. import expr
 from ..expr import Node
 from ..pack.guide import CGate, CQuestion, CStep, Guide
 from ..pack.model import PLACEHOLDER, SEVERITY_RANK
+from ..records import record, replace
 from .report import markdown_text, visible
 
 SEVERITY_WORDS = {
@@ -149,7 +148,7 @@ def _negated(guide: Guide, node: Node) -> str:
     if isinstance(node, expr.Call) and node.func == "answered":
         return f"{_side(guide, node.args[0])} is not answered"
     if isinstance(node, expr.Compare) and node.op in _NEGATED_OPS:
-        return _compare_words(guide, dataclasses.replace(node, op=_NEGATED_OPS[node.op]))
+        return _compare_words(guide, replace(node, op=_NEGATED_OPS[node.op]))
     return f"not ({words(guide, node)})"
 
 
@@ -250,7 +249,7 @@ def _reflow(text: str) -> str:
 # The document, as data both renderings share
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Section:
     level: int
     title: str

@@ -19,7 +19,6 @@ are never unpickled: they are TOML, read as data.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import pickle
 import sys
@@ -27,6 +26,8 @@ from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ..digest import sha256
 
 if TYPE_CHECKING:
     from .guide import Guide
@@ -93,7 +94,7 @@ def key(
 ) -> str | None:
     if folder() is None:
         return None
-    h = hashlib.sha256(FORMAT)
+    h = sha256(FORMAT)
     h.update(sys.version.encode())
     h.update(_program_stamp())
     h.update(str(root.resolve()).encode())

@@ -319,7 +319,9 @@ def no_circles(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None) -
     depends on which part was asked for first, so a pack with one is refused. A value
     depends on whether its question applies; ``answered(x)`` depends only on that.
     """
-    edges = {node: [e for e in out if not e[3]] for node, out in _edges(guide).items()}
+    # The graph check_guide built, when it gives it: worked out once per validation.
+    everything = edges if edges is not None else _edges(guide)
+    edges = {node: [e for e in out if not e[3]] for node, out in everything.items()}
     # Depth-first, without recursion (a pack may chain many definitions): ``trail`` holds
     # the edge taken out of each node on the stack but the last.
     issues: list[Issue] = []

@@ -6,12 +6,12 @@ Every other subsystem reads these types; the compiler produces them.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ..expr import Compiled, Type
+from ..records import field, record
 from .model import PLACEHOLDER as PLACEHOLDER
 from .model import (
     SEVERITY_RANK,
@@ -27,6 +27,8 @@ from .model import (
 )
 from .read import KeyPath
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     pass
 
@@ -37,7 +39,7 @@ GATE_LOCAL_NAMES = frozenset({"earliest_date"})
 """Placeholders a gate message may use beyond the pack's names."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CQuestion:
     spec: Question
     step_id: str
@@ -99,7 +101,7 @@ class CQuestion:
         )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CStep:
     spec: Step
     index: int
@@ -115,7 +117,7 @@ class CStep:
         return self.spec.id
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CRule:
     spec: Rule
     fails: Compiled
@@ -130,7 +132,7 @@ class CRule:
         return SEVERITY_RANK[self.spec.severity]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CGate:
     spec: Gate
     applies: Compiled | None
@@ -157,7 +159,7 @@ class CGate:
         return max((r.spec.severity for r in self.rules), key=SEVERITY_RANK.__getitem__)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CDerived:
     spec: Derived
     expr: Compiled
@@ -203,7 +205,7 @@ class Guarding(Sequence[tuple[CGate, ...]]):
         return found
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Guide:
     """A loaded, checked step pack: the only thing the engine needs."""
 
@@ -224,6 +226,18 @@ class Guide:
     rapid_protocol: tuple[ProtocolDay, ...] | None = None
     """The site file's own day-by-day table of the supervised rapid pathway (checked when
     the site file loads), or None: the shipped pack carries none (reference section 6)."""
+
+    def once(self, key: str, make: Callable[[], T]) -> T:
+        """A value that follows from the loaded pack alone (its settings, its questions),
+        computed on first use and kept for the guide's life: a batch or a fuzz run asks for
+        it on every record. Kept out of the pickled cache, which holds the pack only."""
+        memo: dict[str, Any] = self.__dict__.setdefault("_once", {})
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]  # type: ignore[no-any-return]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_once"}
 
     @functools.cached_property
     def dependents(self) -> Mapping[str, frozenset[str]]:
@@ -364,7 +378,7 @@ class Guide:
         return phase_id
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RecordedSettings:
     """Setting values kept in a session record, applied as a site file would be (the same
     checks and limits): a resumed walk runs under the settings it started with."""

@@ -4,11 +4,11 @@ when nothing changed, else compiled and checked; and ``validate``, which also wa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import PackError, Problem
+from ..records import record
 from . import model
 from .guide import (
     Guide,
@@ -32,7 +32,7 @@ def default_steps_dir() -> Path:
     return package / "steps"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Validation:
     """What ``validate`` reports: the guide (None when it cannot be loaded) and every
     problem found, errors and warnings, each with its place."""
@@ -49,7 +49,7 @@ class Validation:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-@dataclass
+@record
 class _Read:
     """The bytes of a pack's files and its site file, and a placer over their text."""
 

@@ -1,8 +1,9 @@
-"""The step pack files as frozen dataclasses, validated by pydantic.
+"""The step pack files as frozen records, validated by pydantic.
 
 Every class forbids unknown keys, so a misspelled key in a step file fails loudly with its
-location; yes/no fields are strict booleans. The classes are standard-library dataclasses
-that pydantic validates (:func:`validate_pack_file`), so a pack that was already checked
+location; yes/no fields are strict booleans. The classes are records (records.py: what
+the standard library's dataclasses make, without compiling source at import) that pydantic
+validates as dataclasses (:func:`validate_pack_file`), so a pack that was already checked
 and cached is used without importing pydantic at all: that keeps ``check`` quick to start.
 Field names are the step file's keys (``[[step.question]]`` is ``Step.question``).
 The models describe the *files*; :mod:`xrntx_guide.loader` turns a set of files into a
@@ -13,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from ..records import field, record
 
 if TYPE_CHECKING:
     from pydantic import GetCoreSchemaHandler
@@ -94,7 +96,7 @@ JSON Schema of step files, :func:`pack_file_schema`, without pydantic reading th
 each time a pack is validated.)"""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Source:
     """One reference that steps, gates, settings and derived values cite by its key
     (``[sources.label]``)."""
@@ -118,7 +120,7 @@ class Source:
     handout links it to https://doi.org/."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Setting:
     """A named clinical value that expressions read as ``settings.NAME`` and that a site
     file may change within its limits (``[settings.NAME]``)."""
@@ -157,7 +159,7 @@ class Setting:
     them, except for local practice, whose limit no source sets)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Choice:
     """One allowed answer of a choice question (or a score of an int question)."""
 
@@ -178,7 +180,7 @@ class Choice:
     ``value``."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Question:
     """One answer the walkthrough asks for (``[[step.question]]``); ``key`` is public
     vocabulary."""
@@ -235,7 +237,7 @@ class Question:
     """Why an answer ``refused_when`` holds for is refused, and the fix (required with it)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Note:
     """A paragraph of a step's instructions shown only when ``when`` holds (the X:BOT
     figures at a first induction, not at a repeat injection)."""
@@ -247,7 +249,7 @@ class Note:
     """The paragraph; ``{name}`` placeholders show values."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Step:
     """One screen of the walkthrough (``[[step]]``): instructions and the questions asked
     there, in the order of the files."""
@@ -275,7 +277,7 @@ class Step:
     """The questions of the step, asked in this order."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Rule:
     """One way a gate fails (``[[gate.rule]]``); the worst failing rule decides."""
 
@@ -305,7 +307,7 @@ class Rule:
         return tuple(dict.fromkeys(own if self.own_sources_only else [*own, *gate_sources]))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Gate:
     """A check the walk must pass before a step (``[[gate]]``)."""
 
@@ -331,7 +333,7 @@ class Gate:
     """The gate was not seen in a primary text: a reviewer checks it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Derived:
     """A value computed from answers and settings (``[[derived]]``), read by name."""
 
@@ -355,7 +357,7 @@ class Derived:
     """The computation was not seen in a primary text: a reviewer checks it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Phase:
     """A part of the walkthrough that steps belong to (history, readiness, ...)."""
 
@@ -366,7 +368,7 @@ class Phase:
     """The phase as the clinician reads it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class OverrideCode:
     """A reason an override of a stop may give."""
 
@@ -377,7 +379,7 @@ class OverrideCode:
     """The reason as the clinician reads it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ReportLine:
     """One line of a summary table: a label and the value it shows."""
 
@@ -388,7 +390,7 @@ class ReportLine:
     """The question or derived value it shows."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Carry:
     """A repeat-visit answer filled in from the patient's last visit with the injection."""
 
@@ -399,7 +401,7 @@ class Carry:
     """The answer of the earlier visit that fills it in."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class History:
     """What a patient's timeline across visits reads and carries (``[guide.report.history]``)."""
 
@@ -428,7 +430,7 @@ class History:
     """The answer giving why the treatment ended, shown beside it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Report:
     """Which of the pack's values the results, the summary and the chart note show
     (``[guide.report]``). Names of questions or derived values; the product knows no
@@ -465,7 +467,7 @@ class Report:
     end_of_treatment``); a line whose value is not known is left out."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Card:
     """The emergency card the patient carries (``[guide.card]``): one printable page. Its
     lines may show ``{name}``, ``{last_injection_date}`` and ``{blockade_end_date}``; a
@@ -486,7 +488,7 @@ class Card:
     """The basis, printed at the foot of the card."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class GuideMeta:
     """What the guide is (``[guide]``, in exactly one file of the pack)."""
 
@@ -518,7 +520,7 @@ class GuideMeta:
     """The emergency card printed from a finished visit (``card``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PackFile:
     """What one TOML file under ``steps/`` may hold; the files together form the pack."""
 
@@ -537,7 +539,7 @@ class PackFile:
     """Values computed from answers and settings."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ProtocolDay:
     """One day of the site's own supervised rapid-induction protocol (reference section 6).
 
@@ -557,7 +559,7 @@ class ProtocolDay:
     least the pack's ``rapid_naltrexone_days_required`` such days, none of them day 1."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SiteFile:
     """A site overlay: changes setting values, never steps or gates."""
 

@@ -7,7 +7,6 @@ The interactive prompt, ``--answer`` flags, answers files and saved sessions all
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
 from collections.abc import Iterable
@@ -207,6 +206,8 @@ def _parse_choice(cq: CQuestion, raw: str, interactive: bool) -> str:
             return prefixed[0]
         if prefixed:
             raise ValueError(f"{_shown(text)} is ambiguous: {' or '.join(prefixed)}")
+    import difflib  # only for a suggestion: a check that needs none never loads it
+
     close = difflib.get_close_matches(text, values, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ValueError(f"{_shown(text)} is not one of: {', '.join(values)}{hint}")
@@ -252,6 +253,8 @@ def to_json(value: Scalar) -> bool | int | float | str:
 
 
 def suggest_key(guide: Guide, key: str) -> str | None:
+    import difflib  # only for a suggestion: a check that needs none never loads it
+
     close = difflib.get_close_matches(key, list(guide.questions), n=1, cutoff=0.6)
     return close[0] if close else None
 

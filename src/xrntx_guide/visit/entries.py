@@ -10,12 +10,12 @@ and in the note is visit/series.py. Nothing here prints or prompts.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from ..pack.guide import Guide
+from ..records import field, record
 from .clock import aware, hours_between, in_range, instant
 
 TOTAL = "cows_total"
@@ -224,7 +224,7 @@ def local_day(at: dt.datetime) -> dt.date:
     return aware(at).astimezone().date()
 
 
-@dataclass
+@record
 class VisitResults:
     """What the gate reads of a visit's results on its visit day (:func:`visit_results`):
     the answers, and the entries they come from."""

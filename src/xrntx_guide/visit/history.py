@@ -18,9 +18,7 @@ the pack's derived values, worked out by the engine under the pack's settings.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.drive import Prefill
@@ -28,6 +26,7 @@ from ..engine.evaluate import Inputs, evaluate
 from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
+from ..records import field, record
 from .answers import parse_value
 from .labels import label_key
 from .session import SessionRecord
@@ -46,7 +45,7 @@ OUTSIDE_THE_RECORD = (
 """Said wherever the record is shown, so that a dose missing from it is never silent."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VisitEntry:
     """One session of the patient, as the timeline shows it."""
 
@@ -105,7 +104,7 @@ class VisitEntry:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Timeline:
     """The visits of one label, oldest first, and what a repeat visit on ``day`` takes."""
 
@@ -484,6 +483,8 @@ def require_label(records: Iterable[SessionRecord], label: str) -> None:
     known = sorted({r.label for r in records})
     if label_key(label) in {label_key(k) for k in known}:
         return
+    import difflib  # only for a suggestion: a check that needs none never loads it
+
     # A short label one keystroke off ('R8' for 'R1') is below difflib's usual cutoff.
     close = [k for k in known if _one_edit(label_key(label), label_key(k))][:1]
     close = close or difflib.get_close_matches(label, known, n=1, cutoff=0.6)

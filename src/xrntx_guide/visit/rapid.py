@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -31,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ..errors import InvalidAnswer
 from ..expr import Scalar
 from ..pack.guide import Guide
+from ..records import field, record
 from .answers import MAX_TEXT, RAPID_DAYS_KEY, RAPID_RECORD_KEYS, as_text, parse_date, parse_value
 from .answers import is_pathway_key as is_pathway_key
 from .answers import is_record_key as is_record_key
@@ -209,7 +209,11 @@ def _scale_problem(guide: Guide, total: int) -> str | None:
     from ..engine.bounds import bound_problem
     from ..engine.evaluate import Inputs, evaluate, state_context
 
-    ctx = state_context(evaluate(guide, Inputs({}, dt.date(2000, 1, 1))))
+    # The bounds follow from the pack alone: evaluated once per guide, not per rating.
+    ctx = guide.once(
+        "cows_scale_context",
+        lambda: state_context(evaluate(guide, Inputs({}, dt.date(2000, 1, 1)))),
+    )
     return bound_problem(guide.questions[COWS_TOTAL], total, ctx)
 
 
@@ -517,7 +521,7 @@ def days_to_json(days: Iterable[RapidDay]) -> list[dict[str, Any]]:
 # -- what the record answers ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Reading:
     """What a pathway record says: the answers the gate reads, the day reached, and what
     is missing or inconsistent (each in words)."""
@@ -854,7 +858,7 @@ on-track day only because the injection day has not come."""
 RECORD_RULE_KEY = "rapid_record_complete"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Progress:
     """An on-track day of the pathway, for the screen: day N of M, the injection date,
     what is due today and what is still to come, in words."""

@@ -22,16 +22,15 @@ Nothing here prints or prompts; no clinical number lives here.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from ..engine.evaluate import State
 from ..errors import InvalidAnswer
 from ..expr import UNKNOWN
 from ..pack.guide import Guide
+from ..records import field, record, replace
 from .answers import CHALLENGES_KEY, RATINGS_KEY
 from .clock import (
     instant,
@@ -78,7 +77,7 @@ class Series(Protocol):
         """Log an entry just appended (a session's audit trail: visit/integrity.py)."""
 
 
-@dataclass
+@record
 class Results:
     """A series held for a check, which keeps no session record."""
 
@@ -89,7 +88,7 @@ class Results:
         """A check keeps no audit trail."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Offered:
     """A result offered to the record.
 
@@ -223,7 +222,7 @@ def _take_challenge(
         # challenge on a new visit day, with that day's screen and COWS. It is taken as
         # that day's challenge (visit_results reads it in place of the positive), obeying
         # every rule a challenge obeys; it is never refused as if it were invalid.
-        offered = dataclasses.replace(offered, kind="challenge")
+        offered = replace(offered, kind="challenge")
         kind, word, positive = "challenge", "challenge", None
         mine = [c for c in live(entries) if c.kind == kind]
     if offered.at is None:
@@ -461,7 +460,7 @@ def _named(entries: list[Any], offered: Offered, none: str) -> Any:
     return found[0]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Probe:
     """A correction not recorded yet, as :func:`named_by` reads one."""
 
@@ -526,7 +525,7 @@ def _take_rating(
         if not (offered.reason or "").strip():
             raise _refuse(offered, f"the correction of {_when(corrects)} needs a reason")
         _own_time(offered, corrects)
-        exact = dataclasses.replace(offered, corrects=target.at)  # its exact time
+        exact = replace(offered, corrects=target.at)  # its exact time
         return _append_rating(guide, ratings, exact, target.day, target.context)
     on = offered.day or day or (local_day(offered.at) if offered.at is not None else None)
     if offered.at is None:
@@ -844,7 +843,7 @@ def check_series(guide: Guide, expanded: Any, where: str | None, recorded: Any =
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-@dataclass
+@record
 class _Only:
     """One part of a file's series, as :func:`offered_series` reads it."""
 

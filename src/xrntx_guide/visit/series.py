@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidAnswer
 from ..pack.guide import Guide
+from ..records import field, record
 from .answers import CHALLENGES_KEY as CHALLENGES_KEY
 from .answers import RATINGS_KEY as RATINGS_KEY
 from .answers import parse_value
@@ -177,7 +177,7 @@ def fill_rechallenge_hours(guide: Guide, record: Any, now: dt.datetime) -> str |
 # --- an answers file's series --------------------------------------------------------
 
 
-@dataclass
+@record
 class Expanded:
     """A series given by a script, as the answers the engine reads, and what was used."""
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from ...errors import ExitCode, UsageError
+from ..streams import write_result
 from .common import (
     JsonOpt,
     PlainDataOpt,
@@ -85,8 +86,6 @@ def questions(
 ) -> None:
     """List the answer keys: type, allowed values, which step asks them."""
     env = environment(ctx)
-
-    ui = ui_for(env, plain)
     guide = guide_of(*pack_paths(env, steps, site))
     rows: list[dict[str, Any]] = []
     for step in guide.steps:
@@ -110,15 +109,16 @@ def questions(
                     "_allowed": "; ".join(filter(None, [allowed, *bounds])),
                 }
             )
-    if json_out:
-        ui.result(
+    if json_out:  # written without a screen: rich is not even imported
+        write_result(
+            env.stdout,
             json.dumps(
                 [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows],
                 ensure_ascii=False,
-            )
+            ),
         )
         return
-    ui.table(
+    ui_for(env, plain).table(
         ["key", "type", "allowed", "step", "asked when"],
         [[r["key"], r["type"], r["_allowed"], r["step"], r["when"] or ""] for r in rows],
         prose=("allowed", "asked when"),
@@ -134,8 +134,6 @@ def gates(
 ) -> None:
     """List the gates: id, severities, what makes them fail, sources."""
     env = environment(ctx)
-
-    ui = ui_for(env, plain)
     guide = guide_of(*pack_paths(env, steps, site))
     rows: list[dict[str, Any]] = [
         {
@@ -154,12 +152,12 @@ def gates(
         }
         for g in guide.gates
     ]
-    if json_out:
-        ui.result(json.dumps(rows, ensure_ascii=False))
+    if json_out:  # written without a screen: rich is not even imported
+        write_result(env.stdout, json.dumps(rows, ensure_ascii=False))
         return
     # The long column last: into a pipe (| head -3) no row is padded out to the width
     # of the longest rule.
-    ui.table(
+    ui_for(env, plain).table(
         ["gate", "severity", "before step", "sources", "fails when"],
         [
             [
@@ -208,11 +206,11 @@ def schema(
 
     names = ("answers", "steps", *SCHEMAS)
     if which == "list":
-        ui = ui_for(env, plain=True)
-        ui.result("answers         an --answers file (and a --batch line), from the guide")
-        ui.result("steps           a step file of the pack")
+        out = env.stdout  # plain lines, written without a screen
+        write_result(out, "answers         an --answers file (and a --batch line), from the guide")
+        write_result(out, "steps           a step file of the pack")
         for name, (what, _) in SCHEMAS.items():
-            ui.result(f"{name:<15} {what}")
+            write_result(out, f"{name:<15} {what}")
         return
     steps, site = pack_paths(env, steps, site)
     if which == "answers":
@@ -228,4 +226,4 @@ def schema(
             f"schema {which!r}{did_you_mean(which, names)}: choose one of " + ", ".join(names),
             hint="`xrntx-guide schema list` names them.",
         )
-    ui_for(env, plain=True).result(json.dumps(data, indent=2, ensure_ascii=False))
+    write_result(env.stdout, json.dumps(data, indent=2, ensure_ascii=False))

@@ -1,0 +1,155 @@
+"""What the commands share that needs no typer: the pack a run uses, today's date, the
+answers given and the screen. ``check`` runs on these alone when its command line is
+plain (cli/direct.py), so they import neither typer nor rich."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ...env import Environment
+from ...errors import UsageError
+from ...pack.guide import Guide
+from ...pack.load import load_guide
+from ...visit.answers import parse_date
+
+if TYPE_CHECKING:
+    from ...visit.presets import Given
+    from ..ui import UI
+
+STEPS_VAR = "XRNTX_GUIDE_STEPS"
+SITE_VAR = "XRNTX_GUIDE_SITE"
+
+
+def pack_paths(
+    env: Environment, steps: Path | None, site: Path | None, *, site_var: bool = True
+) -> tuple[Path | None, Path | None]:
+    """The step pack folder and the site file of a run: ``--steps`` and ``--site``, else
+    the environment's XRNTX_GUIDE_STEPS and XRNTX_GUIDE_SITE (an explicit option wins).
+
+    ``site_var=False`` where a session's recorded settings are in force (a resume, a
+    note): the variable never stands in for ``--site`` there, or every older session would
+    be refused for having been started under other settings.
+
+    Raises:
+        UsageError: a variable names a folder or file that is not there, or not of its kind.
+    """
+    if steps is None:
+        steps = env.path_var(STEPS_VAR)
+        if steps is not None and not steps.is_dir():
+            what = "does not exist" if not steps.exists() else "is not a folder"
+            raise UsageError(
+                f"{STEPS_VAR}={steps}: {what} (it names the step pack folder)",
+                hint=f"Unset {STEPS_VAR}, or give --steps DIR.",
+            )
+    if site is None and site_var:
+        site = env.path_var(SITE_VAR)
+        if site is not None:
+            from ...files import Unreadable, open_regular
+
+            try:
+                open_regular(site).close()
+            except Unreadable as exc:
+                raise UsageError(
+                    f"{SITE_VAR}={site}: {'does not exist' if exc.missing else exc.reason} "
+                    "(it names the site file)",
+                    hint=f"Unset {SITE_VAR}, or give --site FILE.",
+                ) from None
+    return steps, site
+
+
+def gather_answers(
+    env: Environment,
+    guide: Guide,
+    flags: list[str],
+    answers: Path | None,
+    day: dt.date,
+    recorded: Any = None,
+) -> Given:
+    """The answers given: ``--answer`` flags over ``--answers FILE`` (``-``: JSON read
+    from standard input, here, so that the core never reads a stream). ``recorded``: the
+    session resumed, whose entries a file's corrections may name."""
+    from ...visit.presets import Given, gather_given, read_answers_file
+
+    raw: Mapping[str, Any] | None = None
+    if answers is not None:
+        raw = read_stdin_answers(env) if str(answers) == "-" else read_answers_file(answers)
+    where = f"--answers {answers}"
+    answers_given = gather_given(guide, flags, raw, where, day, now=env.now(), recorded=recorded)
+    return Given(answers_given, raw or {}, where)
+
+
+def read_stdin_answers(env: Environment) -> dict[str, Any]:
+    """``--answers -``: one JSON object of answers on standard input, read up to the size
+    an answers file may have; every error names stdin.
+
+    Raises:
+        UsageError: not UTF-8, not JSON, too large, or not one object.
+    """
+    from ...visit.presets import MAX_ANSWERS_FILE, answers_of_text
+
+    where = "--answers -: standard input (stdin)"
+    stream = getattr(env.stdin, "buffer", None)
+    raw = stream.read(MAX_ANSWERS_FILE + 1) if stream is not None else None
+    if raw is None:  # a text-only stand-in stream (a test's)
+        raw = env.stdin.read(MAX_ANSWERS_FILE + 1).encode("utf-8")
+    if len(raw) > MAX_ANSWERS_FILE:
+        raise UsageError(f"{where} is larger than an answers file may be (1 MiB)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{where}: not UTF-8 text (byte {exc.start + 1}: {exc.reason})") from None
+    hint = "Standard input is read as JSON; for TOML, give a file named *.toml."
+    return answers_of_text(text, where, hint=hint)
+
+
+def ui_for(env: Environment, plain: bool) -> UI:
+    """The screen of a command: on the environment's streams, plain when asked or when
+    the environment says so (NO_COLOR, TERM=dumb)."""
+    from ..ui import UI, plain_wanted
+
+    return UI(plain_wanted(plain, env.vars), out=env.stdout, err=env.stderr, stdin=env.stdin)
+
+
+def parse_today(text: str | None, env: Environment, now: str | None = None) -> dt.date:
+    """Today's date; with ``--today DATE`` or ``--now DATETIME`` the run's one clock is
+    fixed first (env.py): ``--today`` at that date and the real local time of day,
+    ``--now`` at that instant. Either way it then runs in real time."""
+    start = fixed_start(text, now, env)
+    if start is not None:
+        env.fix_clock(start)
+    return env.today()
+
+
+def fixed_start(text: str | None, now: str | None, env: Environment) -> dt.datetime | None:
+    """The instant ``--today DATE`` or ``--now DATETIME`` fixes the clock at (None: the
+    real time).
+
+    Raises:
+        UsageError: both given, or one that is not a date (a date and time).
+    """
+    if text is not None and now is not None:
+        raise UsageError(
+            "--today and --now both fix the clock: give one (--now YYYY-MM-DDTHH:MM fixes "
+            "the time of day too)"
+        )
+    if now is not None:
+        from ...visit.clock import parse_instant
+
+        try:
+            return parse_instant(now)
+        except ValueError as exc:
+            raise UsageError(f"--now: {exc}") from None
+    if text is None:
+        return None
+    try:
+        day = parse_date(text, env.today())
+    except ValueError as exc:
+        raise UsageError(f"--today: {exc}") from None
+    return dt.datetime.combine(day, env.now().astimezone().time()).astimezone()
+
+
+def guide_of(steps: Path | None, site: Path | None) -> Guide:
+    return load_guide(steps, site)

@@ -1,0 +1,125 @@
+"""`check`'s work, without typer: the app's `check` (commands/check.py) and the direct
+route of a plain command line (cli/direct.py) both run it, so they say the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from ...env import Environment
+from ...errors import ExitCode, UsageError
+from ...pack.guide import Guide
+from ...visit.presets import file_days, given_observation, parse_overrides
+from .basics import gather_answers, guide_of, pack_paths, parse_today, ui_for
+
+
+def prepare(
+    env: Environment,
+    *,
+    json_out: bool,
+    today: str | None,
+    now_at: str | None,
+    steps: Path | None,
+    site: Path | None,
+    explain: bool,
+    label: str | None,
+    batch: Path | None,
+) -> tuple[Guide, dt.date]:
+    """The guide and the day of a check, its options checked first (errors are raised)."""
+    if explain and not json_out and batch is None:
+        raise UsageError(
+            "--explain adds the findings to the JSON result: give --json too",
+            hint="Without --json, `xrntx-guide walk` shows each gate in words (`why detail`).",
+        )
+    guide = guide_of(*pack_paths(env, steps, site))
+    day = parse_today(today, env, now_at)
+    if label is not None and batch is not None:
+        raise UsageError(
+            '--label names one patient; with --batch give each line a "label" field',
+            hint="README: check --batch.",
+        )
+    return guide, day
+
+
+def check_one(
+    env: Environment,
+    guide: Guide,
+    day: dt.date,
+    *,
+    answer: list[str] | None,
+    answers: Path | None,
+    override: list[str] | None,
+    json_out: bool,
+    plain: bool,
+    explain: bool,
+    label: str | None,
+) -> int:
+    """Can the patient receive the injection now? Writes the result; the exit code."""
+    given = gather_answers(env, guide, answer or [], answers, day)
+    from ...judge import judge
+
+    record = None
+    if label is not None:
+        from .common import patient_record
+
+        record = patient_record(env, guide, label, day)
+    judged = judge(
+        guide,
+        given.answers,
+        day,
+        raw=given.raw,
+        days=lambda: file_days(guide, given.raw, day, given.where, env.now()),
+        now=env.now(),
+        observation=given_observation(
+            guide, given.raw, given.where, given.answers, answer or [], day, env.now()
+        ),
+        overrides=parse_overrides(guide, override or []),
+        explain=explain,
+        record=record,
+    )
+    state = judged.state
+    if json_out:
+        env.stdout.write(json.dumps(judged.result, ensure_ascii=False) + "\n")
+    else:
+        from ..render import show_check
+
+        ui = ui_for(env, plain)
+        if record is not None:
+            from ..history import show_record_fills
+
+            show_record_fills(ui, record, judged.prefilled)
+        show_check(ui, state, _on_track(guide, state, given, day, env.now()))
+        for o in judged.observed:
+            if o.started is None:
+                ui.note(
+                    f"{o.key}={o.value}: taken as reported; no observation time was recorded "
+                    f"(give {o.key}_started to check the {o.minutes:g}-minute minimum), nor "
+                    "whether a COWS rating without withdrawal came before the naloxone (give "
+                    "the series with times to check it)"
+                )
+    code = {
+        "ready": ExitCode.OK,
+        "blocked": ExitCode.BLOCKED,
+        "needs_override": ExitCode.BLOCKED,
+        "incomplete": ExitCode.INCOMPLETE,
+    }[state.status]
+    return int(code)
+
+
+def _on_track(guide: Guide, state: Any, given: Any, day: dt.date, now: dt.datetime) -> Any:
+    """The rapid pathway's day as on track (visit/rapid.py), from the file's days; None
+    off the pathway or when the day is not on track."""
+    from ...visit.answers import RAPID_DAYS_KEY
+
+    if RAPID_DAYS_KEY not in given.raw:
+        return None
+    from ...pack.site import NALTREXONE_DAYS
+    from ...visit.rapid import GATE, progress, table_of
+
+    g = state.gates.get(GATE)
+    days = file_days(guide, given.raw, day, given.where, now)
+    if g is None or not days:
+        return None
+    return progress(g, days, table_of(guide), day, guide.setting_values.get(NALTREXONE_DAYS))
