@@ -207,9 +207,10 @@ def entry(guide: Guide, record: SessionRecord) -> VisitEntry:
         return None if key is None else _text(record, key)
 
     given = record.answers.get(report.injection_given) if report.injection_given else None
-    if record.injection_given is not None:  # what the record counts (the gates allowed it)
+    if record.injection_given is not None and record.logged_dose():
+        # what the record counts (the gates allowed it), as its audit trail logs it
         injection_given: bool | None = record.injection_given
-    else:  # a record written before it was kept: its answer
+    else:  # a record written before it was kept or logged: its answer
         injection_given = (
             given.value if given is not None and isinstance(given.value, bool) else None
         )

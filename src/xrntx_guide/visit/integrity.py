@@ -16,6 +16,14 @@ challenge or rechallenge their answers' audit trail recorded must still stand in
 series. The first result logged in such a record logs the entries already there first
 (``result_adopted``), as they stood when the record was read and checked.
 
+Every answer, override and acknowledgement is logged as it is taken too (an event
+``answer``, ``change`` or ``carry`` with its value; ``clear`` when it is removed;
+``override`` with its code and comment; ``acknowledge``): each stored one must be what
+the audit trail last logged for its key, so an answer changed by hand (a positive urine
+screen made negative, and nothing else) is refused the same way. The answers the series
+alone decides (the challenge, the rechallenge and its hours) are read from the series,
+never from their stored answer, and are checked through it.
+
 This is a check of consistency, not a signature: whoever edits the audit trail as well as
 the series can still forge a record; a store that keeps revisions guards against that.
 
@@ -26,13 +34,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from .clock import instant
-from .entries import CHALLENGE, RECHALLENGE, TOTAL, ChallengeResult, CowsRating
+from .entries import CHALLENGE, RECHALLENGE, RESULT_KEYS, TOTAL, ChallengeResult, CowsRating
 from .rapid import ANSWERS_KEY as RAPID
 from .rapid import RapidDay
 
@@ -42,6 +50,9 @@ ADOPTED = "result_adopted"
 """The audit trail's event for a result recorded before results were logged, logged as it
 stood when the record was next changed."""
 KINDS = (RESULT, ADOPTED)
+DOSE = "injection_given"
+"""The audit trail's event for the record's count of the dose (``injection_given``: given,
+and the gates allowed it), logged whenever it changes."""
 _ANSWERED = ("answer", "change", "carry")
 
 Entry = CowsRating | ChallengeResult
@@ -61,11 +72,31 @@ class _Event(Protocol):
     def detail(self) -> str | None: ...
 
 
+class _Stored(Protocol):
+    @property
+    def value(self) -> Any: ...
+
+
+class _Override(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def comment(self) -> str: ...
+
+
 class Checked(Protocol):
     """What :func:`check_record` reads of a record (a ``SessionRecord``)."""
 
     @property
     def events(self) -> Sequence[_Event]: ...
+    @property
+    def answers(self) -> Mapping[str, _Stored]: ...
+    @property
+    def overrides(self) -> Mapping[str, _Override]: ...
+    @property
+    def acks(self) -> Mapping[str, object]: ...
+    @property
+    def injection_given(self) -> bool | None: ...
     @property
     def cows_ratings(self) -> Sequence[CowsRating]: ...
     @property
@@ -139,7 +170,9 @@ def check_record(record: Checked) -> list[str]:
       start, items, correction) differs from that event;
     - a result the audit trail recorded that the series no longer holds;
     - a positive challenge or rechallenge the answers' audit trail recorded that the series
-      does not hold (records written before results were logged included).
+      does not hold (records written before results were logged included);
+    - an answer, override or acknowledgement that is not what the audit trail last logged
+      for its key (:func:`_answers`).
     """
     problems: list[str] = []
     entries: list[Entry] = [*record.cows_ratings, *record.naloxone_challenges]
@@ -195,7 +228,63 @@ def check_record(record: Checked) -> list[str]:
                 f"the audit trail records the answer {event.key} = positive at "
                 f"{event.at.isoformat()}, but the series holds no positive {kind}"
             )
-    return problems
+    return problems + _answers(record)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as JSON values: ``true`` is not ``1``."""
+    return type(a) is type(b) and a == b
+
+
+def _answers(record: Checked) -> list[str]:
+    """Each stored answer, override and acknowledgement against the audit trail replayed
+    in order: the value an answer holds is the last one logged for its key, an answer
+    cleared is gone, an override holds the code and comment last logged for its gate."""
+    logged: dict[str, Any] = {}
+    overrides: dict[str, str] = {}
+    acks: set[str] = set()
+    for event in record.events:
+        if event.key is None:
+            continue
+        if event.kind in _ANSWERED:
+            logged[event.key] = event.value
+        elif event.kind == "clear":
+            logged.pop(event.key, None)
+        elif event.kind == "override":
+            overrides[event.key] = event.detail or ""
+        elif event.kind == "acknowledge":
+            acks.add(event.key)
+    out = []
+    for key, answer in record.answers.items():
+        if key in RESULT_KEYS:
+            continue  # read from the series only, checked through it
+        if key not in logged:
+            out.append(f"the answer {key} ({_shown(answer.value)}) is not in the audit trail")
+        elif not _same(answer.value, logged[key]):
+            out.append(
+                f"the answer {key} is {_shown(answer.value)}, recorded as {_shown(logged[key])}"
+            )
+    for key, value in logged.items():
+        if key not in record.answers and key not in RESULT_KEYS:
+            out.append(
+                f"the answer {key} ({_shown(value)}) is in the audit trail but no longer in "
+                "the record"
+            )
+    for gate, override in record.overrides.items():
+        if overrides.get(gate) != f"{override.code}: {override.comment}":
+            out.append(f"the override of {gate} is not the one in the audit trail")
+    doses = [e.value for e in record.events if e.kind == DOSE]
+    if doses and not _same(record.injection_given, doses[-1]):
+        out.append(
+            f"the dose is counted as {'given' if record.injection_given else 'not given'}, "
+            f"recorded as {'given' if doses[-1] else 'not given'}"
+        )
+    out += [
+        f"the acknowledgement of {g} is not in the audit trail"
+        for g in record.acks
+        if g not in acks
+    ]
+    return out
 
 
 def _days(stored: list[RapidDay], logged: list[RapidDay]) -> list[str]:

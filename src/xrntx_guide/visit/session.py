@@ -268,11 +268,18 @@ class SessionRecord(_Model):
         self.phase = step.spec.phase if step is not None else state.guide.meta.phases[-1].id
         report = state.guide.meta.report
         due = state.value(report.next_dose_due) if report.next_dose_due else None
-        given = state.injection_given
-        self.injection_given = given is True
-        self.next_dose_due = due.isoformat() if isinstance(due, dt.date) and given is True else None
+        given = state.injection_given is True
+        if self.injection_given is not given or not self.logged_dose():
+            self.note_event(now, integrity.DOSE, value=given)
+        self.injection_given = given
+        self.next_dose_due = due.isoformat() if isinstance(due, dt.date) and given else None
         day = state.value(state.guide.meta.date_key)
         self.visit_date = day.isoformat() if isinstance(day, dt.date) else None
+
+    def logged_dose(self) -> bool:
+        """Whether the audit trail logs the record's count of the dose (``injection_given``):
+        records written before it was logged are read from their answer."""
+        return any(e.kind == integrity.DOSE for e in self.events)
 
     def record_gates(self, outcomes: Mapping[str, str], now: dt.datetime) -> None:
         """Log every gate whose outcome changed since the last evaluation."""
@@ -550,8 +557,9 @@ def intact(record: SessionRecord, where: str) -> SessionRecord:
     if not problems:
         return record
     raise SessionError(
-        f"{where}: session {record.label!r} ({record.id}): its results do not match its "
-        "audit trail, so it is not read (was it edited by hand?): " + "; ".join(problems),
+        f"{where}: session {record.label!r} ({record.id}): its results or answers do not "
+        "match its audit trail, so it is not read (was it edited by hand?): "
+        + "; ".join(problems),
         hint="A recorded result is never changed by hand: restore the record from a backup, "
         "or delete it (`xrntx-guide sessions --delete ID`) and start a new walk; a result is "
         "corrected with a new entry (README: answers file, --correct, 'edit').",

@@ -1,0 +1,137 @@
+"""A session's answers, overrides and acknowledgements agree with its own audit trail on
+load, as its results do.
+
+Every answer taken into a record (typed, flagged, from a file, a default, carried) is
+logged in the audit trail with its value; every override with its code and comment; every
+acknowledgement. A session file whose answer was changed by hand (a positive urine screen
+made negative, nothing else touched) is refused on load (exit 2), naming the session and
+the answer: it never resumes to "complete" with an injection given. Editing the audit
+trail as well is not caught (a consistency check, not a signature).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.helpers import TODAY, Run, after_injection, answer_flags, ready_patient
+
+DAY = TODAY.isoformat()
+AFTER = answer_flags({k: v for k, v in after_injection().items() if k not in ready_patient()})
+
+
+def _walk(run: Run, path: Path, now: str, *args: str) -> Any:
+    return run(
+        "walk", "--no-input", "--now", now, "--label", "S", "--session", str(path),
+        "--acknowledge", "all", *args,
+    )  # fmt: skip
+
+
+def _resume(run: Run, path: Path, now: str, *args: str) -> Any:
+    return run(
+        "walk", "--resume", "--session", str(path), "--no-input", "--now", now,
+        "--acknowledge", "all", *args,
+    )  # fmt: skip
+
+
+def _edit(path: Path, change: Any) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _blocked_by_fentanyl(run: Run, path: Path) -> None:
+    r = _walk(run, path, f"{DAY}T10:00", *answer_flags(ready_patient(uds_fentanyl="positive")))
+    assert r.exit_code == 1, r.output  # a positive screen blocks
+
+
+def _refused(r: Any, path: Path, *what: str) -> None:
+    assert r.exit_code == 2, r.output
+    said = " ".join(r.stderr.split())
+    assert str(path) in said and "audit trail" in said, said
+    for w in what:
+        assert w in said, said
+    assert "Traceback" not in r.output
+    assert json.loads(path.read_text(encoding="utf-8"))["status"] != "complete"
+
+
+def test_a_positive_screen_changed_to_negative_in_the_answer_alone_never_resumes(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "S.json"
+    _blocked_by_fentanyl(run, path)
+    _edit(path, lambda d: d["answers"]["uds_fentanyl"].update(value="negative"))
+
+    r = _resume(run, path, f"{DAY}T10:30", *AFTER)
+
+    _refused(r, path, "uds_fentanyl", '"negative"', '"positive"')
+    note = run("note", str(path))
+    assert note.exit_code == 2 and "audit trail" in note.stderr, note.output
+
+
+def test_an_answer_added_or_removed_by_hand_is_refused(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "S.json"
+    _blocked_by_fentanyl(run, path)
+    _edit(path, lambda d: d["answers"].pop("uds_fentanyl"))
+    _refused(_resume(run, path, f"{DAY}T10:30"), path, "uds_fentanyl", "no longer")
+
+    other = tmp_path / "T.json"
+    _blocked_by_fentanyl(run, other)
+
+    def added(data: dict[str, Any]) -> None:
+        data["answers"]["injection_given"] = {
+            "value": True, "origin": "typed", "at": f"{DAY}T10:05:00Z"
+        }  # fmt: skip
+
+    _edit(other, added)
+    _refused(_resume(run, other, f"{DAY}T10:30"), other, "injection_given", "not in the audit")
+
+
+def test_an_override_added_by_hand_is_refused(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "S.json"
+    _blocked_by_fentanyl(run, path)
+
+    def overridden(data: dict[str, Any]) -> None:
+        gate = next(g for g, outcome in data["gates"].items() if outcome == "fail")
+        data["overrides"][gate] = {
+            "code": "clinical_judgement", "comment": "x", "at": f"{DAY}T10:05:00Z",
+            "fingerprint": "0" * 16,
+        }  # fmt: skip
+
+    _edit(path, overridden)
+    _refused(_resume(run, path, f"{DAY}T10:30"), path, "override")
+
+
+def test_a_session_as_saved_with_changes_and_clears_still_loads(run: Run, tmp_path: Path) -> None:
+    """Answers changed and cleared by the walk itself (a later flag, a resume) are what
+    the audit trail says: the session is read."""
+    path = tmp_path / "S.json"
+    _blocked_by_fentanyl(run, path)
+    r = _resume(run, path, f"{DAY}T10:30", "-a", "uds_fentanyl=negative", *AFTER)
+    assert r.exit_code == 0, r.output
+    assert run("note", str(path)).exit_code == 0
+
+
+def test_a_given_dose_hidden_by_hand_still_keeps_an_early_first_injection_from_ready(
+    run: Run, tmp_path: Path, _isolated_home: Path
+) -> None:
+    """The record's count of the dose (``injection_given``, kept when the gates allowed
+    it) is logged as it changes: flipped to false by hand, the session is refused, so a
+    'first injection' three days later is never judged ready under its label."""
+    r = run(
+        "walk", "--no-input", "--now", f"{DAY}T10:00", "--label", "P", "--acknowledge", "all",
+        *answer_flags(after_injection()),
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    (path,) = (_isolated_home / "sessions").glob("P-*.json")
+    later = (TODAY + dt.timedelta(days=3)).isoformat()
+    args = ("check", "--now", f"{later}T10:00", "--label", "P")
+    assert run(*args, *answer_flags(ready_patient())).exit_code != 0  # the dose is seen
+
+    _edit(path, lambda d: d.update(injection_given=False))
+
+    c = run(*args, *answer_flags(ready_patient()))
+    assert c.exit_code != 0, c.output
+    assert "audit trail" in c.output, c.output
