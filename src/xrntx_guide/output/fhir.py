@@ -14,6 +14,7 @@ the gates, a choice's answers, the route) is coded in the project's own code sys
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -154,14 +155,34 @@ def fhir_bundle(
     tags = [_coding(local("bundle-format"), f"xrntx-guide-visit-{FORMAT_VERSION}")]
     if data.get("training"):
         tags.append(_coding(local("record-kind"), "training", "TRAINING: not a care record"))
-    return {
-        "resourceType": "Bundle",
-        "meta": {"tag": tags},
-        "identifier": {"system": f"{LOCAL}/session", "value": record.id},
-        "type": "collection",
-        "timestamp": instant(now),
-        "entry": entries,
-    }
+    bundle: dict[str, Any] = fhir_strings(
+        {
+            "resourceType": "Bundle",
+            "meta": {"tag": tags},
+            "identifier": {"system": f"{LOCAL}/session", "value": record.id},
+            "type": "collection",
+            "timestamp": instant(now),
+            "entry": entries,
+        }
+    )
+    return bundle
+
+
+_NOT_FHIR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""What a FHIR string may not hold: the control characters below U+0020 but tab, CR, LF."""
+
+
+def fhir_strings(value: Any) -> Any:  # a dict in, the same shape out
+    """``value`` (FHIR JSON) with every control character a FHIR string may not hold
+    shown as an escape (``\\x1b``), as the chart note shows it: a kit lot, a comment or a
+    label read from a file or a hand-edited session never makes the resource invalid."""
+    if isinstance(value, str):
+        return _NOT_FHIR.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    if isinstance(value, dict):
+        return {k: fhir_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fhir_strings(v) for v in value]
+    return value
 
 
 def _answer_value(guide: Guide, key: str, value: Any, shown: str) -> dict[str, Any] | None:
@@ -513,21 +534,26 @@ def questionnaire(guide: Guide) -> dict[str, Any]:
         _condition(group, step.when, asked, guide)
         items.append(group)
     meta = guide.meta
-    return {
-        "resourceType": "Questionnaire",
-        "meta": {
-            "tag": [_coding(local("questionnaire-format"), f"xrntx-guide-guide-{FORMAT_VERSION}")]
-        },
-        "url": questionnaire_url(guide),
-        "version": meta.version,
-        "name": "".join(ch for ch in meta.id.title() if ch.isalnum()) or "Guide",
-        "title": meta.title,
-        "status": "active" if meta.status in ("active", "released") else "draft",
-        "date": meta.reviewed.isoformat(),
-        "description": meta.statement,
-        "subjectType": ["Patient"],
-        "item": items,
-    }
+    out: dict[str, Any] = fhir_strings(
+        {
+            "resourceType": "Questionnaire",
+            "meta": {
+                "tag": [
+                    _coding(local("questionnaire-format"), f"xrntx-guide-guide-{FORMAT_VERSION}")
+                ]
+            },
+            "url": questionnaire_url(guide),
+            "version": meta.version,
+            "name": "".join(ch for ch in meta.id.title() if ch.isalnum()) or "Guide",
+            "title": meta.title,
+            "status": "active" if meta.status in ("active", "released") else "draft",
+            "date": meta.reviewed.isoformat(),
+            "description": meta.statement,
+            "subjectType": ["Patient"],
+            "item": items,
+        }
+    )
+    return out
 
 
 def _question_item(guide: Guide, cq: Any, asked: Mapping[str, Any]) -> dict[str, Any]:
