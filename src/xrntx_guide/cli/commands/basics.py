@@ -144,10 +144,17 @@ def fixed_start(text: str | None, now: str | None, env: Environment) -> dt.datet
             raise UsageError(f"--now: {exc}") from None
     if text is None:
         return None
+    from ...visit.clock import FIRST_YEAR, LAST_YEAR
+
     try:
         day = parse_date(text, env.today())
     except ValueError as exc:
         raise UsageError(f"--today: {exc}") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:  # as --now is held (visit/clock.py)
+        raise UsageError(
+            f"--today: {text!r} is out of range: give a date between the years {FIRST_YEAR} "
+            f"and {LAST_YEAR}"
+        )
     return dt.datetime.combine(day, env.now().astimezone().time()).astimezone()
 
 
