@@ -21,7 +21,26 @@ def main() -> None:
             code = run()
     except KeyboardInterrupt:
         code = _interrupted()
+    except Exception as exc:
+        # Python 3.11 wraps an interrupt raised while a class is being created
+        # ('Error calling __set_name__'): still an interrupt. Anything else is a bug.
+        if not _from_interrupt(exc):
+            raise
+        code = _interrupted()
     sys.exit(code)
+
+
+def _from_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised by a KeyboardInterrupt (its cause or context, however
+    deep)."""
+    seen: set[int] = set()
+    inner: BaseException | None = exc
+    while inner is not None and id(inner) not in seen:
+        if isinstance(inner, KeyboardInterrupt):
+            return True
+        seen.add(id(inner))
+        inner = inner.__cause__ or inner.__context__
+    return False
 
 
 def _interrupted() -> int:
