@@ -18,39 +18,52 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, Run, after_injection, answer_flags, ready_patient
+from tests.helpers import (
+    TODAY,
+    Run,
+    StoredSession,
+    after_injection,
+    answer_flags,
+    ready_patient,
+    stored_sessions,
+)
 from xrntx_guide.visit import integrity
 
 DAY = TODAY.isoformat()
 AFTER = answer_flags({k: v for k, v in after_injection().items() if k not in ready_patient()})
 
 
-def _walk(run: Run, path: Path, now: str, *args: str) -> Any:
-    return run(
-        "walk", "--no-input", "--now", now, "--label", "S", "--session", str(path),
-        "--acknowledge", "all", *args,
+def _walk(run: Run, label: str, now: str, *args: str) -> tuple[Any, StoredSession]:
+    """A new walk of ``label``, and the session it stored."""
+    r = run(
+        "walk", "--no-input", "--now", now, "--label", label, "--acknowledge", "all", *args,
     )  # fmt: skip
+    return r, stored_sessions(label)[-1]
 
 
-def _resume(run: Run, path: Path, now: str, *args: str) -> Any:
+def _resume(run: Run, path: StoredSession, now: str, *args: str) -> Any:
     return run(
         "walk", "--resume", "--session", str(path), "--no-input", "--now", now,
         "--acknowledge", "all", *args,
     )  # fmt: skip
 
 
-def _edit(path: Path, change: Any) -> None:
+def _edit(path: StoredSession, change: Any) -> None:
+    """Change the stored record's JSON by hand (as an editor or a SQL UPDATE would)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     change(data)
     path.write_text(json.dumps(data), encoding="utf-8")
 
 
-def _blocked_by_fentanyl(run: Run, path: Path) -> None:
-    r = _walk(run, path, f"{DAY}T10:00", *answer_flags(ready_patient(uds_fentanyl="positive")))
+def _blocked_by_fentanyl(run: Run, label: str = "S") -> StoredSession:
+    r, path = _walk(
+        run, label, f"{DAY}T10:00", *answer_flags(ready_patient(uds_fentanyl="positive"))
+    )
     assert r.exit_code == 1, r.output  # a positive screen blocks
+    return path
 
 
-def _refused(r: Any, path: Path, *what: str) -> None:
+def _refused(r: Any, path: StoredSession, *what: str) -> None:
     assert r.exit_code == 2, r.output
     said = " ".join(r.stderr.split())
     assert str(path) in said and "audit trail" in said, said
@@ -63,8 +76,7 @@ def _refused(r: Any, path: Path, *what: str) -> None:
 def test_a_positive_screen_changed_to_negative_in_the_answer_alone_never_resumes(
     run: Run, tmp_path: Path
 ) -> None:
-    path = tmp_path / "S.json"
-    _blocked_by_fentanyl(run, path)
+    path = _blocked_by_fentanyl(run)
     _edit(path, lambda d: d["answers"]["uds_fentanyl"].update(value="negative"))
 
     r = _resume(run, path, f"{DAY}T10:30", *AFTER)
@@ -75,13 +87,11 @@ def test_a_positive_screen_changed_to_negative_in_the_answer_alone_never_resumes
 
 
 def test_an_answer_added_or_removed_by_hand_is_refused(run: Run, tmp_path: Path) -> None:
-    path = tmp_path / "S.json"
-    _blocked_by_fentanyl(run, path)
+    path = _blocked_by_fentanyl(run)
     _edit(path, lambda d: d["answers"].pop("uds_fentanyl"))
     _refused(_resume(run, path, f"{DAY}T10:30"), path, "uds_fentanyl", "no longer")
 
-    other = tmp_path / "T.json"
-    _blocked_by_fentanyl(run, other)
+    other = _blocked_by_fentanyl(run, "T")
 
     def added(data: dict[str, Any]) -> None:
         data["answers"]["injection_given"] = {
@@ -93,8 +103,7 @@ def test_an_answer_added_or_removed_by_hand_is_refused(run: Run, tmp_path: Path)
 
 
 def test_an_override_added_by_hand_is_refused(run: Run, tmp_path: Path) -> None:
-    path = tmp_path / "S.json"
-    _blocked_by_fentanyl(run, path)
+    path = _blocked_by_fentanyl(run)
 
     def overridden(data: dict[str, Any]) -> None:
         gate = next(g for g, outcome in data["gates"].items() if outcome == "fail")
@@ -110,15 +119,14 @@ def test_an_override_added_by_hand_is_refused(run: Run, tmp_path: Path) -> None:
 def test_a_session_as_saved_with_changes_and_clears_still_loads(run: Run, tmp_path: Path) -> None:
     """Answers changed and cleared by the walk itself (a later flag, a resume) are what
     the audit trail says: the session is read."""
-    path = tmp_path / "S.json"
-    _blocked_by_fentanyl(run, path)
+    path = _blocked_by_fentanyl(run)
     r = _resume(run, path, f"{DAY}T10:30", "-a", "uds_fentanyl=negative", *AFTER)
     assert r.exit_code == 0, r.output
-    assert run("note", str(path)).exit_code == 0
+    assert run("note", path).exit_code == 0
 
 
 def test_a_given_dose_hidden_by_hand_still_keeps_an_early_first_injection_from_ready(
-    run: Run, tmp_path: Path, _isolated_home: Path
+    run: Run, tmp_path: Path
 ) -> None:
     """The record's count of the dose (``injection_given``, kept when the gates allowed
     it) is logged as it changes: flipped to false by hand, the session is refused, so a
@@ -128,7 +136,7 @@ def test_a_given_dose_hidden_by_hand_still_keeps_an_early_first_injection_from_r
         *answer_flags(after_injection()),
     )  # fmt: skip
     assert r.exit_code == 0, r.output
-    (path,) = (_isolated_home / "sessions").glob("P-*.json")
+    (path,) = stored_sessions("P")
     later = (TODAY + dt.timedelta(days=3)).isoformat()
     args = ("check", "--now", f"{later}T10:00", "--label", "P")
     assert run(*args, *answer_flags(ready_patient())).exit_code != 0  # the dose is seen
@@ -150,8 +158,7 @@ def test_a_given_dose_hidden_by_hand_still_keeps_an_early_first_injection_from_r
 def test_a_withdrawal_rating_lowered_after_its_result_events_were_deleted_is_refused(
     run: Run, tmp_path: Path
 ) -> None:
-    path = tmp_path / "S.json"
-    r = _walk(run, path, f"{DAY}T10:00", *answer_flags(ready_patient(cows_total=14)))
+    r, path = _walk(run, "S", f"{DAY}T10:00", *answer_flags(ready_patient(cows_total=14)))
     assert r.exit_code == 1, r.output  # COWS 14: withdrawal
 
     def downgraded(data: dict[str, Any]) -> None:

@@ -40,11 +40,11 @@ def test_a_lot_with_control_characters_is_a_valid_fhir_string(run: Run, tmp_path
     file.write_text(json.dumps(answers), encoding="utf-8")
     w = run(
         "walk", "--no-input", "--now", f"{TODAY.isoformat()}T10:00", "--label", "F",
-        "--session", str(tmp_path / "F.json"), "--acknowledge", "all", "--answers", str(file),
+        "--acknowledge", "all", "--answers", str(file),
     )  # fmt: skip
     assert w.exit_code == 0, w.output
 
-    r = run("note", str(tmp_path / "F.json"), "--format", "fhir")
+    r = run("note", "F", "--format", "fhir")
 
     assert r.exit_code == 0, r.output
     bundle = json.loads(r.stdout)

@@ -12,6 +12,7 @@ The caller re-evaluates the merged record: the gates read it whole.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -108,7 +109,31 @@ def merge(
         if getattr(mine, name) != getattr(base, name):
             setattr(merged, name, getattr(mine, name))
     merged.updated = mine.updated
+    _log_what_the_merge_kept(merged, mine.updated)
     return merged
+
+
+def _log_what_the_merge_kept(merged: SessionRecord, now: dt.datetime) -> None:
+    """The audit trail of a merged record ends in what it holds: both runs' events are
+    kept in the order they were stored, so where a clash was settled for the stored value
+    (or a value this run cleared was kept), the merge logs the value kept - a record whose
+    answers disagree with its trail is refused on load (visit/integrity.py)."""
+    from ..visit.entries import RESULT_KEYS
+    from ..visit.integrity import DOSE, replay, same
+
+    why = "kept when another run's save of this visit was merged"
+    logged, overrides, _, doses = replay(merged.events)
+    for key, answer in merged.answers.items():
+        if key not in RESULT_KEYS and (key not in logged or not same(answer.value, logged[key])):
+            merged.note_event(now, "change", key, answer.value, why)
+    for key in logged:
+        if key not in merged.answers and key not in RESULT_KEYS:
+            merged.note_event(now, "clear", key, None, why)
+    for gate, override in merged.overrides.items():
+        if overrides.get(gate) != f"{override.code}: {override.comment}":
+            merged.note_event(now, "override", gate, None, f"{override.code}: {override.comment}")
+    if doses and doses[-1] is not merged.injection_given:
+        merged.note_event(now, DOSE, value=merged.injection_given)
 
 
 @dataclass

@@ -236,14 +236,19 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _answers(record: Checked) -> list[str]:
-    """Each stored answer, override and acknowledgement against the audit trail replayed
-    in order: the value an answer holds is the last one logged for its key, an answer
-    cleared is gone, an override holds the code and comment last logged for its gate."""
+def replay(
+    events: Sequence[_Event],
+) -> tuple[dict[str, Any], dict[str, str], set[str], list[Any]]:
+    """The audit trail replayed in order: each answer's last logged value (an answer
+    cleared is gone), each override's last logged "CODE: comment", the gates
+    acknowledged, and the dose counts logged."""
     logged: dict[str, Any] = {}
     overrides: dict[str, str] = {}
     acks: set[str] = set()
-    for event in record.events:
+    doses: list[Any] = []
+    for event in events:
+        if event.kind == DOSE:
+            doses.append(event.value)
         if event.key is None:
             continue
         if event.kind in _ANSWERED:
@@ -254,6 +259,19 @@ def _answers(record: Checked) -> list[str]:
             overrides[event.key] = event.detail or ""
         elif event.kind == "acknowledge":
             acks.add(event.key)
+    return logged, overrides, acks, doses
+
+
+def same(a: Any, b: Any) -> bool:
+    """Whether a stored value and a logged one are the same answer."""
+    return _same(a, b)
+
+
+def _answers(record: Checked) -> list[str]:
+    """Each stored answer, override and acknowledgement against the audit trail replayed
+    in order: the value an answer holds is the last one logged for its key, an answer
+    cleared is gone, an override holds the code and comment last logged for its gate."""
+    logged, overrides, acks, doses = replay(record.events)
     out = []
     for key, answer in record.answers.items():
         if key in RESULT_KEYS:
@@ -273,7 +291,6 @@ def _answers(record: Checked) -> list[str]:
     for gate, override in record.overrides.items():
         if overrides.get(gate) != f"{override.code}: {override.comment}":
             out.append(f"the override of {gate} is not the one in the audit trail")
-    doses = [e.value for e in record.events if e.kind == DOSE]
     if doses and not _same(record.injection_given, doses[-1]):
         out.append(
             f"the dose is counted as {'given' if record.injection_given else 'not given'}, "

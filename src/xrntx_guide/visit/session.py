@@ -269,7 +269,8 @@ class SessionRecord(_Model):
         report = state.guide.meta.report
         due = state.value(report.next_dose_due) if report.next_dose_due else None
         given = state.injection_given is True
-        if self.injection_given is not given or not self.logged_dose():
+        doses = [e.value for e in self.events if e.kind == integrity.DOSE]
+        if not doses or doses[-1] is not given:  # the count as last logged
             self.note_event(now, integrity.DOSE, value=given)
         self.injection_given = given
         self.next_dose_due = due.isoformat() if isinstance(due, dt.date) and given else None
@@ -558,8 +559,7 @@ def intact(record: SessionRecord, where: str) -> SessionRecord:
         return record
     raise SessionError(
         f"{where}: session {record.label!r} ({record.id}): its results or answers do not "
-        "match its audit trail, so it is not read (was it edited by hand?): "
-        + "; ".join(problems),
+        "match its audit trail, so it is not read (was it edited by hand?): " + "; ".join(problems),
         hint="A recorded result is never changed by hand: restore the record from a backup, "
         "or delete it (`xrntx-guide sessions --delete ID`) and start a new walk; a result is "
         "corrected with a new entry (README: answers file, --correct, 'edit').",
