@@ -140,3 +140,26 @@ def test_a_new_visit_whose_id_is_taken_draws_another(store: Store, guide: Guide)
     assert record.id != stored.id and str(saver) == record.id
     assert store.load(stored.id)[0].label == "FIRST"
     assert store.load(record.id)[0].label == "SECOND"
+
+
+def test_a_result_both_runs_recorded_alike_leaves_the_visit_readable(
+    store: Store, guide: Guide
+) -> None:
+    """Two runs take the same result (the same entry, as from one results file) into one
+    visit: the merged record still agrees with its audit trail, so it loads, and the
+    positive challenge stands once."""
+    from xrntx_guide.visit.entries import ChallengeResult
+
+    a, b, visit = _two_runs(store, guide)
+    given = NOW + dt.timedelta(minutes=30)
+    for saver, minutes in ((b, 1), (a, 2)):
+        record = saver.base.model_copy(deep=True)  # type: ignore[union-attr]
+        entry = ChallengeResult(
+            at=given, day=TODAY, kind="challenge", result="positive",
+            started=NOW, origin="file",
+        )  # fmt: skip
+        record.naloxone_challenges.append(entry)
+        record.note_result(entry, given + dt.timedelta(minutes=minutes))
+        saver.save(record)
+    kept, _ = store.load(visit)
+    assert [(c.result, c.at) for c in kept.naloxone_challenges] == [("positive", given)]

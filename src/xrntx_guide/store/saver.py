@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..visit import integrity
 from ..visit.session import SessionRecord
 from . import DuplicateVisit, Store, StoreConflict, StoreError
 
@@ -102,13 +103,35 @@ def merge(
         setattr(merged, part, added)
     if mine.rapid_days != base.rapid_days:
         merged.rapid_days = sorted(merged.rapid_days, key=lambda d: (d.day, d.date))
-    seen = {e.model_dump_json() for e in merged.events}
-    merged.events += [e for e in mine.events[len(base.events) :] if e.model_dump_json() not in seen]
+    _add_events(merged, mine.events[len(base.events) :])
     for name in ("clock", "today", "cows_next_context"):
         if getattr(mine, name) != getattr(base, name):
             setattr(merged, name, getattr(mine, name))
     merged.updated = mine.updated
     return merged
+
+
+def _add_events(merged: SessionRecord, new: list[Any]) -> None:
+    """This run's new audit-trail events, after the stored record's. An event that logs a
+    result is added only for an entry of the merged series that no event logs yet: a
+    result both runs took alike is held once (an identical result already held is not
+    taken again), and so is its log, so the merged record agrees with its audit trail
+    (visit/integrity.py), as every load demands."""
+    unlogged = [*merged.cows_ratings, *merged.naloxone_challenges, *merged.rapid_days]
+    for event in merged.events:
+        entry = integrity.entry_of(event)
+        if entry is not None and entry in unlogged:
+            unlogged.remove(entry)
+    seen = {e.model_dump_json() for e in merged.events}
+    for event in new:
+        if event.model_dump_json() in seen:
+            continue
+        entry = integrity.entry_of(event)
+        if entry is not None:
+            if entry not in unlogged:
+                continue
+            unlogged.remove(entry)
+        merged.events.append(event)
 
 
 @dataclass
