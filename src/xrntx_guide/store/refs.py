@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import SessionError
 from ..visit.labels import label_key
 from ..visit.session import SessionRecord, is_session_name, load
-from . import Store, VisitRow, iter_pages
+from . import Store, StoreError, VisitRow, iter_pages
 
 
 def nearest(store: Store, ref: str) -> str:
@@ -25,6 +25,23 @@ def nearest(store: Store, ref: str) -> str:
         names.update((row.label, row.id))
     close = difflib.get_close_matches(ref, sorted(names), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def ambiguity(store: Store, visit: str, label: str) -> str | None:
+    """Why storing a visit ``visit`` labelled ``label`` would let one reference name two
+    visits (:func:`find_visit` refuses such a reference, so a visit's id would no longer
+    reach it): its label reads as another stored visit's id, or its id as another stored
+    visit's label. None: neither. Checked wherever a visit comes into the store (a new
+    walk, a new visit's id, an import).
+    """
+    for ref in dict.fromkeys((label, label_key(label))):
+        other = store.by_id(ref) if ref else None
+        if other is not None and other.id != visit:
+            return f"the label {label!r} reads as the id of session {other.id}"
+    named = [r for r in store.find(visit) if r.id != visit] if label_key(visit) else []
+    if named:
+        return f"the id {visit} reads as the label of session {named[0].id} ({named[0].label!r})"
+    return None
 
 
 def find_visit(store: Store, ref: str | None) -> VisitRow:
@@ -82,10 +99,18 @@ def import_record(store: Store, record: SessionRecord, by: str) -> bool:
     one is kept: it may be newer).
 
     Raises:
-        StoreError: the store refuses the write.
+        StoreError: the store refuses the write, or the record's label reads as a stored
+            visit's id, or its id as a stored label (:func:`ambiguity`).
     """
     if store.by_id(record.id) is not None:
         return False
+    problem = ambiguity(store, record.id, record.label)
+    if problem is not None:
+        raise StoreError(
+            f"session {record.id} ({record.label!r}) is not imported: {problem}, so one "
+            "reference would name two visits",
+            hint="Import it into another store, or correct its label (or id) first.",
+        )
     store.create(record, by)
     return True
 

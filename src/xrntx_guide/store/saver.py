@@ -187,6 +187,8 @@ class Saver:
         if self.revision is None:
             for _ in range(10):
                 try:
+                    if self.store.find(record.id):  # an id that reads as a stored label
+                        raise DuplicateVisit(f"{record.id} is a stored label")
                     self.revision = self.store.create(record, self.by)
                     break
                 except DuplicateVisit:  # never stored yet: it takes another id

@@ -487,6 +487,14 @@ def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
 
 
 def _warn_if_label_used(ui: UI, store: Any, label: str) -> None:
+    from ...store.refs import ambiguity
+
+    problem = ambiguity(store, "", label)
+    if problem is not None:
+        raise UsageError(
+            f"--label {label}: {problem}, so that session could no longer be named by its id",
+            hint="Choose another label for this patient.",
+        )
     same = store.find(label)  # 'pat' and 'ＰＡＴ' are the patient 'PAT' (visit/labels.py)
     if same:
         ui.warning(

@@ -1,0 +1,55 @@
+"""A reference (an id or a label) names one visit: no visit's label is another visit's
+id, so a visit's id always reaches it, and never another patient's record. A new label
+that is a stored visit's id is refused; a new visit never draws an id that is a stored
+label; an imported record that would make either true is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from tests.helpers import TODAY, Run, store_record, stored_ids
+from xrntx_guide.pack.guide import Guide
+from xrntx_guide.store import Store
+from xrntx_guide.store.saver import Saver
+from xrntx_guide.visit.session import new_session
+
+NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+
+
+def _new(run: Run, label: str) -> str:
+    result = run("walk", "--no-input", "--json", "--label", label, "-a", "age=34")
+    return str(json.loads(result.stdout)["session"])
+
+
+def test_a_label_that_is_another_visits_id_is_refused(run: Run) -> None:
+    visit = _new(run, "ALICE")
+    result = run("walk", "--no-input", "--label", visit, "-a", "age=40")
+    assert result.exit_code == 2 and "id of" in result.stderr and visit in result.stderr
+    assert stored_ids() == [visit], "no visit was made"
+    note = run("note", visit)
+    assert note.exit_code == 0 and "ALICE" in note.stdout
+
+
+def test_a_new_visit_never_draws_an_id_that_is_a_stored_label(store: Store, guide: Guide) -> None:
+    stored = new_session(guide, "abcd1234", NOW, TODAY)
+    store.create(stored, "dr-a")
+    record = new_session(guide, "BOB", NOW, TODAY)
+    record.id = "abcd1234"
+    Saver(store, "dr-b", record.id).save(record)
+    assert record.id != "abcd1234"
+    assert [r.id for r in store.find("abcd1234")] == [stored.id]
+
+
+def test_an_imported_record_whose_label_is_a_stored_id_is_refused(
+    run: Run, guide: Guide, tmp_path: Path
+) -> None:
+    alice = store_record(new_session(guide, "ALICE", NOW, TODAY))
+    hostile = new_session(guide, alice, NOW, TODAY)
+    path = tmp_path / "hostile.json"
+    path.write_text(hostile.model_dump_json())
+    result = run("sessions", "import", str(path))
+    assert result.exit_code == 2 and alice in result.stderr
+    assert stored_ids() == [alice]
+    assert run("note", alice).exit_code == 0
