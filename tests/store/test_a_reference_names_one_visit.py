@@ -9,7 +9,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from tests.helpers import TODAY, Run, store_record, stored_ids
+import pytest
+
+from tests.helpers import TODAY, Run, store_record, stored_ids, stored_record
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.store import Store
 from xrntx_guide.store.saver import Saver
@@ -53,3 +55,25 @@ def test_an_imported_record_whose_label_is_a_stored_id_is_refused(
     assert result.exit_code == 2 and alice in result.stderr
     assert stored_ids() == [alice]
     assert run("note", alice).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("note",), ("card",), ("walk", "--resume", "--no-input", "--session"), ("sessions", "import")],
+)
+def test_a_file_whose_id_is_stored_for_another_patient_never_reaches_that_record(
+    run: Run, guide: Guide, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """A record file given to a command whose id is stored under another patient's label
+    (a copy edited by hand, a file from another clinic) is refused naming both labels:
+    the command never goes on with the stored patient's record in its place."""
+    alice = store_record(new_session(guide, "ALICE", NOW, TODAY))
+    other = new_session(guide, "BOB", NOW, TODAY)
+    other.id = alice
+    path = tmp_path / "bob.json"
+    path.write_text(other.model_dump_json())
+    result = run(*command, str(path))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "ALICE" in result.stderr and "BOB" in result.stderr
+    assert "ALICE" not in result.stdout
+    assert stored_record(alice).label == "ALICE"

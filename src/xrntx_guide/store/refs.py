@@ -96,13 +96,24 @@ def read_record_file(path: Path) -> SessionRecord:
 
 def import_record(store: Store, record: SessionRecord, by: str) -> bool:
     """Store a record read from a file; False when its id is stored already (the stored
-    one is kept: it may be newer).
+    one is kept: it may be newer). Every route that takes a record file in calls this
+    first, so a file whose id is stored under another patient's label is refused
+    before any command reads the stored record in its place.
 
     Raises:
         StoreError: the store refuses the write, or the record's label reads as a stored
             visit's id, or its id as a stored label (:func:`ambiguity`).
     """
-    if store.by_id(record.id) is not None:
+    stored = store.by_id(record.id)
+    if stored is not None:
+        if label_key(stored.label) != label_key(record.label):
+            raise StoreError(
+                f"the record's session {record.id} is labelled {record.label!r}, but the "
+                f"stored session {record.id} is labelled {stored.label!r}: another "
+                "patient's record, so neither is used for it",
+                hint="Check which patient the file is for; import it into another store "
+                "(--database) to read it.",
+            )
         return False
     problem = ambiguity(store, record.id, record.label)
     if problem is not None:

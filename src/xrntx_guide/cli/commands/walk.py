@@ -515,19 +515,18 @@ def _imported(ui: UI, store: Any, ref: str, by: str, no_save: bool) -> str | Non
     if not Path(ref).exists():
         return None
     record = read_record_file(Path(ref))
-    if store.by_id(record.id) is not None:
-        ui.note(f"{ref}: session {record.id} is already in the store; resuming the stored record")
-    elif no_save:
+    if no_save and store.by_id(record.id) is None:
         raise UsageError(
             f"--session {ref}: a file is imported into the store before it is resumed, and "
             "--no-save writes nothing",
             hint=f"Import it first: xrntx-guide sessions import {ref}",
         )
-    else:
-        import_record(store, record, by)
+    if import_record(store, record, by):
         ui.note(
             f"{ref}: imported into the store as session {record.id} (the file is left as it is)"
         )
+    else:
+        ui.note(f"{ref}: session {record.id} is already in the store; resuming the stored record")
     return record.id
 
 
