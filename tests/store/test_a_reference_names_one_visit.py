@@ -77,3 +77,18 @@ def test_a_file_whose_id_is_stored_for_another_patient_never_reaches_that_record
     assert "ALICE" in result.stderr and "BOB" in result.stderr
     assert "ALICE" not in result.stdout
     assert stored_record(alice).label == "ALICE"
+
+
+@pytest.mark.parametrize("command", [("note",), ("walk", "--resume", "--no-input", "--session")])
+def test_a_label_that_is_also_a_files_path_is_ambiguous(
+    run: Run, guide: Guide, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """A label may hold '/' and '.json': when it is also the path of a record file, the
+    reference names two visits and is refused, never read as the file (nor the label)."""
+    path = tmp_path / "pat.json"
+    labelled = store_record(new_session(guide, str(path), NOW, TODAY))
+    path.write_text(new_session(guide, "BOB", NOW, TODAY).model_dump_json())
+    result = run(*command, str(path))
+    assert result.exit_code == 2 and "ambiguous" in result.stderr, result.stderr
+    assert "BOB" not in result.stdout
+    assert stored_ids() == [labelled], "nothing imported"

@@ -84,6 +84,30 @@ def find_visit(store: Store, ref: str | None) -> VisitRow:
     return by_label[0]
 
 
+def record_file(store: Store, ref: str) -> Path | None:
+    """The JSON record file ``ref`` names, to be imported (a path holding '/' or ending in
+    '.json' that exists, and no stored id), or None: ``ref`` is an id or a label. The one
+    test of "a file, not a reference" that every command taking either calls.
+
+    Raises:
+        SessionError: ``ref`` is also a stored visit's label (a label may hold '/' and
+            '.json'): it names two visits.
+    """
+    if store.by_id(ref) is not None or not ("/" in ref or ref.endswith(".json")):
+        return None
+    path = Path(ref)
+    if not path.exists():
+        return None
+    if label_key(ref) and store.find(ref):
+        raise SessionError(
+            f"{ref!r} is the path of a record file and the label of a stored session: it is "
+            "ambiguous",
+            hint="Give the stored session's id (`xrntx-guide sessions` lists them), or copy "
+            "the file under another name to import it.",
+        )
+    return path
+
+
 def read_record_file(path: Path) -> SessionRecord:
     """A JSON session record from a file, checked as a stored record is
     (:func:`visit.session.load`).

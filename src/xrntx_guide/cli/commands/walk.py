@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import math
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
@@ -508,13 +507,12 @@ def _imported(ui: UI, store: Any, ref: str, by: str, no_save: bool) -> str | Non
     """``--session FILE``: a JSON record file is imported into the store (saying so) and
     resumed there; the id of the record, or None when ``ref`` names no file (an id or a
     label). An id or a label is never read as a file, and a file never as a label."""
-    if store.by_id(ref) is not None or not ("/" in ref or ref.endswith(".json")):
-        return None
-    from ...store.refs import import_record, read_record_file
+    from ...store.refs import import_record, read_record_file, record_file
 
-    if not Path(ref).exists():
+    path = record_file(store, ref)
+    if path is None:
         return None
-    record = read_record_file(Path(ref))
+    record = read_record_file(path)
     if no_save and store.by_id(record.id) is None:
         raise UsageError(
             f"--session {ref}: a file is imported into the store before it is resumed, and "
