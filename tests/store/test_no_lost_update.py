@@ -163,3 +163,28 @@ def test_a_result_both_runs_recorded_alike_leaves_the_visit_readable(
         saver.save(record)
     kept, _ = store.load(visit)
     assert [(c.result, c.at) for c in kept.naloxone_challenges] == [("positive", given)]
+
+
+def test_two_runs_taking_their_first_logged_results_into_an_older_record_keep_it_readable(
+    store: Store, guide: Guide
+) -> None:
+    """A record written before results were logged holds a rating no event logs; each run
+    that takes a result logs the rating too (adopts it). Merged, the rating is logged
+    once, both runs' results are kept, and the record loads."""
+    from xrntx_guide.visit.entries import ChallengeResult, CowsRating
+
+    old = new_session(guide, "PAT", NOW, TODAY)
+    old.cows_ratings.append(CowsRating(at=NOW, day=TODAY, context="before_challenge", total=2))
+    store.create(old, "dr-a")
+    a = Saver.loaded(store, "dr-a", *store.load(old.id))
+    b = Saver.loaded(store, "dr-b", *store.load(old.id))
+    for saver, result, minutes in ((b, "negative", 30), (a, "positive", 31)):
+        record = saver.base.model_copy(deep=True)  # type: ignore[union-attr]
+        at = NOW + dt.timedelta(minutes=minutes)
+        entry = ChallengeResult(at=at, day=TODAY, kind="challenge", result=result, started=NOW)
+        record.naloxone_challenges.append(entry)
+        record.note_result(entry, at)
+        saver.save(record)
+    kept, _ = store.load(old.id)
+    assert sorted(c.result for c in kept.naloxone_challenges) == ["negative", "positive"]
+    assert [r.total for r in kept.cows_ratings] == [2]
