@@ -92,3 +92,22 @@ def test_a_label_that_is_also_a_files_path_is_ambiguous(
     assert result.exit_code == 2 and "ambiguous" in result.stderr, result.stderr
     assert "BOB" not in result.stdout
     assert stored_ids() == [labelled], "nothing imported"
+
+
+def test_an_old_folder_with_one_id_under_two_labels_imports_the_rest(
+    run: Run, guide: Guide, _isolated_home: Path
+) -> None:
+    """An earlier version's folder holding one id under two patients' labels (a copy
+    renamed by hand): the second is named as not imported, every other file is, and the
+    commands go on."""
+    folder = _isolated_home / "sessions"
+    folder.mkdir(parents=True)
+    first = new_session(guide, "ALICE", NOW, TODAY)
+    copy = first.model_copy(update={"label": "BOB"})
+    other = new_session(guide, "CAROL", NOW, TODAY)
+    for name, record in (("a.json", first), ("b.json", copy), ("c.json", other)):
+        (folder / name).write_text(record.model_dump_json())
+    listed = run("sessions")
+    assert listed.exit_code == 0, listed.stderr
+    assert "not imported" in listed.stderr and "b.json" in listed.stderr
+    assert sorted(stored_ids()) == sorted([first.id, other.id])

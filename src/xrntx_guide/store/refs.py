@@ -125,13 +125,15 @@ def import_record(store: Store, record: SessionRecord, by: str) -> bool:
     before any command reads the stored record in its place.
 
     Raises:
-        StoreError: the store refuses the write, or the record's label reads as a stored
-            visit's id, or its id as a stored label (:func:`ambiguity`).
+        StoreError: the store refuses the write.
+        SessionError: the record's id is stored under another patient's label, or its
+            label reads as a stored visit's id, or its id as a stored label
+            (:func:`ambiguity`).
     """
     stored = store.by_id(record.id)
     if stored is not None:
         if label_key(stored.label) != label_key(record.label):
-            raise StoreError(
+            raise SessionError(
                 f"the record's session {record.id} is labelled {record.label!r}, but the "
                 f"stored session {record.id} is labelled {stored.label!r}: another "
                 "patient's record, so neither is used for it",
@@ -141,7 +143,7 @@ def import_record(store: Store, record: SessionRecord, by: str) -> bool:
         return False
     problem = ambiguity(store, record.id, record.label)
     if problem is not None:
-        raise StoreError(
+        raise SessionError(
             f"session {record.id} ({record.label!r}) is not imported: {problem}, so one "
             "reference would name two visits",
             hint="Import it into another store, or correct its label (or id) first.",
@@ -182,5 +184,12 @@ def import_folder(store: Store, folder: Path, by: str) -> Imported:
         except SessionError as exc:
             done.unreadable.append((str(path), exc.message.removeprefix(f"{path}: ")))
             continue
-        (done.imported if import_record(store, record, by) else done.already).append(record.id)
+        try:
+            imported = import_record(store, record, by)
+        except StoreError:
+            raise  # the store refuses writes: no later file would fare better
+        except SessionError as exc:  # this record is refused (another patient's id...)
+            done.unreadable.append((str(path), exc.message))
+            continue
+        (done.imported if imported else done.already).append(record.id)
     return done
