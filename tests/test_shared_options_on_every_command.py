@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 from pathlib import Path
 
-from tests.helpers import EXE, TODAY, answer_flags, days_ago, ready_patient, stored_ids
+from tests.helpers import (
+    EXE,
+    TODAY,
+    answer_flags,
+    days_ago,
+    ready_patient,
+    store_record,
+    stored_ids,
+)
+from xrntx_guide.pack.guide import Guide
+from xrntx_guide.visit.session import new_session
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -39,15 +50,17 @@ def test_a_site_file_before_the_command_is_silently_replaced_by_one_after_it(
 
 
 def test_delete_by_a_label_that_is_another_sessions_id_deletes_the_other_patient(
-    _isolated_home: Path,
+    _isolated_home: Path, guide: Guide
 ) -> None:
     """Patient A's session has id X; patient B is labelled X (a label may be any text).
     `sessions --delete X --yes` deletes A's session, silently: a reference that names one
-    session by id and another by label is ambiguous and should delete nothing (exit 2)."""
+    session by id and another by label is ambiguous and should delete nothing (exit 2).
+    Such a label is refused for a new walk; a store an earlier version wrote may hold one."""
     flags = ["--today", TODAY.isoformat(), *answer_flags(ready_patient())]
     assert cli("walk", "--no-input", "--label", "A", *flags).returncode == 4
     (a_id,) = stored_ids()
-    assert cli("walk", "--no-input", "--label", a_id, *flags).returncode == 4
+    assert cli("walk", "--no-input", "--label", a_id, *flags).returncode == 2, "refused"
+    store_record(new_session(guide, a_id, dt.datetime.now(dt.UTC), TODAY))
     r = cli("sessions", "--delete", a_id, "--yes")
     assert r.returncode == 2 and a_id in stored_ids(), (
         f"--delete {a_id} (a label of one session, the id of another) deleted: {r.stdout}"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import EXE, TODAY, stored_record
+from tests.helpers import EXE, TODAY, Run, stored_record
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.store import Store, StoreError
 from xrntx_guide.store.saver import Clash, Saver
@@ -140,3 +140,90 @@ def test_a_new_visit_whose_id_is_taken_draws_another(store: Store, guide: Guide)
     assert record.id != stored.id and str(saver) == record.id
     assert store.load(stored.id)[0].label == "FIRST"
     assert store.load(record.id)[0].label == "SECOND"
+
+
+def test_a_result_both_runs_recorded_alike_leaves_the_visit_readable(
+    store: Store, guide: Guide
+) -> None:
+    """Two runs take the same result (the same entry, as from one results file) into one
+    visit: the merged record still agrees with its audit trail, so it loads, and the
+    positive challenge stands once."""
+    from xrntx_guide.visit.entries import ChallengeResult
+
+    a, b, visit = _two_runs(store, guide)
+    given = NOW + dt.timedelta(minutes=30)
+    for saver, minutes in ((b, 1), (a, 2)):
+        record = saver.base.model_copy(deep=True)  # type: ignore[union-attr]
+        entry = ChallengeResult(
+            at=given, day=TODAY, kind="challenge", result="positive",
+            started=NOW, origin="file",
+        )  # fmt: skip
+        record.naloxone_challenges.append(entry)
+        record.note_result(entry, given + dt.timedelta(minutes=minutes))
+        saver.save(record)
+    kept, _ = store.load(visit)
+    assert [(c.result, c.at) for c in kept.naloxone_challenges] == [("positive", given)]
+
+
+def test_two_runs_taking_their_first_logged_results_into_an_older_record_keep_it_readable(
+    store: Store, guide: Guide
+) -> None:
+    """A record written before results were logged holds a rating no event logs; each run
+    that takes a result logs the rating too (adopts it). Merged, the rating is logged
+    once, both runs' results are kept, and the record loads."""
+    from xrntx_guide.visit.entries import ChallengeResult, CowsRating
+
+    old = new_session(guide, "PAT", NOW, TODAY)
+    old.cows_ratings.append(CowsRating(at=NOW, day=TODAY, context="before_challenge", total=2))
+    store.create(old, "dr-a")
+    a = Saver.loaded(store, "dr-a", *store.load(old.id))
+    b = Saver.loaded(store, "dr-b", *store.load(old.id))
+    for saver, result, minutes in ((b, "negative", 30), (a, "positive", 31)):
+        record = saver.base.model_copy(deep=True)  # type: ignore[union-attr]
+        at = NOW + dt.timedelta(minutes=minutes)
+        entry = ChallengeResult(at=at, day=TODAY, kind="challenge", result=result, started=NOW)
+        record.naloxone_challenges.append(entry)
+        record.note_result(entry, at)
+        saver.save(record)
+    kept, _ = store.load(old.id)
+    assert sorted(c.result for c in kept.naloxone_challenges) == ["negative", "positive"]
+    assert [r.total for r in kept.cows_ratings] == [2]
+
+
+@pytest.mark.parametrize("keep_mine", [True, False])
+def test_a_positive_challenge_another_run_recorded_survives_the_merge_and_blocks(
+    run: Run, keep_mine: bool
+) -> None:
+    """One run records a positive naloxone challenge, another (which had the visit open) a
+    negative one after it; whichever answer the clinician keeps at the clash, the merged
+    visit holds the positive and the injection is blocked by it."""
+    from tests.helpers import answer_flags, ready_patient, the_store
+    from xrntx_guide.visit.entries import ChallengeResult
+
+    start = f"{TODAY.isoformat()}T09:00"
+    made = run("walk", "--no-input", "--json", "--label", "PAT", "--now", start,
+               *answer_flags(ready_patient(naloxone_challenge=None)))  # fmt: skip
+    visit = json.loads(made.stdout)["session"]
+    store = the_store()
+    a = Saver.loaded(store, "dr-a", *store.load(visit))
+    b = Saver.loaded(store, "dr-b", *store.load(visit))
+    given = dt.datetime.combine(TODAY, dt.time(9, 40), dt.UTC)
+    for saver, result, at in (
+        (b, "positive", given),
+        (a, "negative", given + dt.timedelta(minutes=5)),
+    ):
+        record = saver.base.model_copy(deep=True)  # type: ignore[union-attr]
+        entry = ChallengeResult(
+            at=at, day=TODAY, kind="challenge", result=result,
+            started=at - dt.timedelta(minutes=25),
+        )  # fmt: skip
+        record.naloxone_challenges.append(entry)
+        record.note_result(entry, at)
+        record.set_answer("naloxone_challenge", result, "typed", at)
+        saver.decide = lambda clash: keep_mine
+        saver.save(record)
+    store.close()
+    resumed = run("walk", "--resume", "--session", visit, "--no-input", "--json",
+                  "--now", f"{TODAY.isoformat()}T10:00")  # fmt: skip
+    out = json.loads(resumed.stdout)
+    assert out["status"] == "blocked" and "naloxone_challenge" in out["blocking"], out

@@ -108,10 +108,11 @@ def _import_once(
 def given_record(ui: Any, env: Any, store: Any, ref: str) -> Any:
     """The record ``ref`` names (for ``note`` and ``card``): an id or a label in the
     store; a JSON file's path is imported first (saying so), never looked up as a label."""
-    from ..store.refs import find_visit, import_record, read_record_file
+    from ..store.refs import find_visit, import_record, read_record_file, record_file
 
-    if store.by_id(ref) is None and ("/" in ref or ref.endswith(".json")) and Path(ref).exists():
-        record = read_record_file(Path(ref))
+    path = record_file(store, ref)
+    if path is not None:
+        record = read_record_file(path)
         if import_record(store, record, clinician(env)):
             ui.note(f"{ref}: imported into the store as session {record.id}")
         else:

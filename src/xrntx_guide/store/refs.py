@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import SessionError
 from ..visit.labels import label_key
 from ..visit.session import SessionRecord, is_session_name, load
-from . import Store, VisitRow, iter_pages
+from . import Store, StoreError, VisitRow, iter_pages
 
 
 def nearest(store: Store, ref: str) -> str:
@@ -25,6 +25,23 @@ def nearest(store: Store, ref: str) -> str:
         names.update((row.label, row.id))
     close = difflib.get_close_matches(ref, sorted(names), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def ambiguity(store: Store, visit: str, label: str) -> str | None:
+    """Why storing a visit ``visit`` labelled ``label`` would let one reference name two
+    visits (:func:`find_visit` refuses such a reference, so a visit's id would no longer
+    reach it): its label reads as another stored visit's id, or its id as another stored
+    visit's label. None: neither. Checked wherever a visit comes into the store (a new
+    walk, a new visit's id, an import).
+    """
+    for ref in dict.fromkeys((label, label_key(label))):
+        other = store.by_id(ref) if ref else None
+        if other is not None and other.id != visit:
+            return f"the label {label!r} reads as the id of session {other.id}"
+    named = [r for r in store.find(visit) if r.id != visit] if label_key(visit) else []
+    if named:
+        return f"the id {visit} reads as the label of session {named[0].id} ({named[0].label!r})"
+    return None
 
 
 def find_visit(store: Store, ref: str | None) -> VisitRow:
@@ -67,6 +84,30 @@ def find_visit(store: Store, ref: str | None) -> VisitRow:
     return by_label[0]
 
 
+def record_file(store: Store, ref: str) -> Path | None:
+    """The JSON record file ``ref`` names, to be imported (a path holding '/' or ending in
+    '.json' that exists, and no stored id), or None: ``ref`` is an id or a label. The one
+    test of "a file, not a reference" that every command taking either calls.
+
+    Raises:
+        SessionError: ``ref`` is also a stored visit's label (a label may hold '/' and
+            '.json'): it names two visits.
+    """
+    if store.by_id(ref) is not None or not ("/" in ref or ref.endswith(".json")):
+        return None
+    path = Path(ref)
+    if not path.exists():
+        return None
+    if label_key(ref) and store.find(ref):
+        raise SessionError(
+            f"{ref!r} is the path of a record file and the label of a stored session: it is "
+            "ambiguous",
+            hint="Give the stored session's id (`xrntx-guide sessions` lists them), or copy "
+            "the file under another name to import it.",
+        )
+    return path
+
+
 def read_record_file(path: Path) -> SessionRecord:
     """A JSON session record from a file, checked as a stored record is
     (:func:`visit.session.load`).
@@ -79,13 +120,34 @@ def read_record_file(path: Path) -> SessionRecord:
 
 def import_record(store: Store, record: SessionRecord, by: str) -> bool:
     """Store a record read from a file; False when its id is stored already (the stored
-    one is kept: it may be newer).
+    one is kept: it may be newer). Every route that takes a record file in calls this
+    first, so a file whose id is stored under another patient's label is refused
+    before any command reads the stored record in its place.
 
     Raises:
         StoreError: the store refuses the write.
+        SessionError: the record's id is stored under another patient's label, or its
+            label reads as a stored visit's id, or its id as a stored label
+            (:func:`ambiguity`).
     """
-    if store.by_id(record.id) is not None:
+    stored = store.by_id(record.id)
+    if stored is not None:
+        if label_key(stored.label) != label_key(record.label):
+            raise SessionError(
+                f"the record's session {record.id} is labelled {record.label!r}, but the "
+                f"stored session {record.id} is labelled {stored.label!r}: another "
+                "patient's record, so neither is used for it",
+                hint="Check which patient the file is for; import it into another store "
+                "(--database) to read it.",
+            )
         return False
+    problem = ambiguity(store, record.id, record.label)
+    if problem is not None:
+        raise SessionError(
+            f"session {record.id} ({record.label!r}) is not imported: {problem}, so one "
+            "reference would name two visits",
+            hint="Import it into another store, or correct its label (or id) first.",
+        )
     store.create(record, by)
     return True
 
@@ -122,5 +184,12 @@ def import_folder(store: Store, folder: Path, by: str) -> Imported:
         except SessionError as exc:
             done.unreadable.append((str(path), exc.message.removeprefix(f"{path}: ")))
             continue
-        (done.imported if import_record(store, record, by) else done.already).append(record.id)
+        try:
+            imported = import_record(store, record, by)
+        except StoreError:
+            raise  # the store refuses writes: no later file would fare better
+        except SessionError as exc:  # this record is refused (another patient's id...)
+            done.unreadable.append((str(path), exc.message))
+            continue
+        (done.imported if imported else done.already).append(record.id)
     return done

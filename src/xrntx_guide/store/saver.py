@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..visit import integrity
 from ..visit.session import SessionRecord
 from . import DuplicateVisit, Store, StoreConflict, StoreError
 
@@ -103,14 +104,36 @@ def merge(
         setattr(merged, part, added)
     if mine.rapid_days != base.rapid_days:
         merged.rapid_days = sorted(merged.rapid_days, key=lambda d: (d.day, d.date))
-    seen = {e.model_dump_json() for e in merged.events}
-    merged.events += [e for e in mine.events[len(base.events) :] if e.model_dump_json() not in seen]
+    _add_events(merged, mine.events[len(base.events) :])
     for name in ("clock", "today", "cows_next_context"):
         if getattr(mine, name) != getattr(base, name):
             setattr(merged, name, getattr(mine, name))
     merged.updated = mine.updated
     _log_what_the_merge_kept(merged, mine.updated)
     return merged
+
+
+def _add_events(merged: SessionRecord, new: list[Any]) -> None:
+    """This run's new audit-trail events, after the stored record's. An event that logs a
+    result is added only for an entry of the merged series that no event logs yet: a
+    result both runs took alike is held once (an identical result already held is not
+    taken again), and so is its log, so the merged record agrees with its audit trail
+    (visit/integrity.py), as every load demands."""
+    unlogged = [*merged.cows_ratings, *merged.naloxone_challenges, *merged.rapid_days]
+    for event in merged.events:
+        entry = integrity.entry_of(event)
+        if entry is not None and entry in unlogged:
+            unlogged.remove(entry)
+    seen = {e.model_dump_json() for e in merged.events}
+    for event in new:
+        if event.model_dump_json() in seen:
+            continue
+        entry = integrity.entry_of(event)
+        if entry is not None:
+            if entry not in unlogged:
+                continue
+            unlogged.remove(entry)
+        merged.events.append(event)
 
 
 def _log_what_the_merge_kept(merged: SessionRecord, now: dt.datetime) -> None:
@@ -177,6 +200,8 @@ class Saver:
         if self.revision is None:
             for _ in range(10):
                 try:
+                    if self.store.find(record.id):  # an id that reads as a stored label
+                        raise DuplicateVisit(f"{record.id} is a stored label")
                     self.revision = self.store.create(record, self.by)
                     break
                 except DuplicateVisit:  # never stored yet: it takes another id

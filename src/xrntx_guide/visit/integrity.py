@@ -147,6 +147,12 @@ def _logged(event: _Event) -> Logged | None:
     return entry if key_of(entry) == event.key else None
 
 
+def entry_of(event: _Event) -> Logged | None:
+    """The result an audit-trail event logged (a result taken, or one adopted); None for
+    any other event, or one whose detail is not an entry."""
+    return _logged(event) if event.kind in KINDS else None
+
+
 def _differences(stored: Logged, logged: Logged) -> str:
     out = []
     for name in type(stored).model_fields:

@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import math
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
@@ -487,6 +486,14 @@ def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
 
 
 def _warn_if_label_used(ui: UI, store: Any, label: str) -> None:
+    from ...store.refs import ambiguity
+
+    problem = ambiguity(store, "", label)
+    if problem is not None:
+        raise UsageError(
+            f"--label {label}: {problem}, so that session could no longer be named by its id",
+            hint="Choose another label for this patient.",
+        )
     same = store.find(label)  # 'pat' and 'ＰＡＴ' are the patient 'PAT' (visit/labels.py)
     if same:
         ui.warning(
@@ -500,26 +507,24 @@ def _imported(ui: UI, store: Any, ref: str, by: str, no_save: bool) -> str | Non
     """``--session FILE``: a JSON record file is imported into the store (saying so) and
     resumed there; the id of the record, or None when ``ref`` names no file (an id or a
     label). An id or a label is never read as a file, and a file never as a label."""
-    if store.by_id(ref) is not None or not ("/" in ref or ref.endswith(".json")):
-        return None
-    from ...store.refs import import_record, read_record_file
+    from ...store.refs import import_record, read_record_file, record_file
 
-    if not Path(ref).exists():
+    path = record_file(store, ref)
+    if path is None:
         return None
-    record = read_record_file(Path(ref))
-    if store.by_id(record.id) is not None:
-        ui.note(f"{ref}: session {record.id} is already in the store; resuming the stored record")
-    elif no_save:
+    record = read_record_file(path)
+    if no_save and store.by_id(record.id) is None:
         raise UsageError(
             f"--session {ref}: a file is imported into the store before it is resumed, and "
             "--no-save writes nothing",
             hint=f"Import it first: xrntx-guide sessions import {ref}",
         )
-    else:
-        import_record(store, record, by)
+    if import_record(store, record, by):
         ui.note(
             f"{ref}: imported into the store as session {record.id} (the file is left as it is)"
         )
+    else:
+        ui.note(f"{ref}: session {record.id} is already in the store; resuming the stored record")
     return record.id
 
 
