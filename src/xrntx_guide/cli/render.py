@@ -6,8 +6,10 @@ import datetime as dt
 
 from ..engine.evaluate import GateResult, State
 from ..expr import UNKNOWN
+from ..output.card import blockade_lasts
 from ..output.report import answers_table, injection_given, shown_after_injection
 from ..pack.guide import CStep, Guide
+from ..visit.contradiction import last_injection_key
 from ..visit.rapid import GATE, Progress
 from ..visit.session import SessionRecord
 from .ui import OUTCOME_STYLE, UI
@@ -313,12 +315,19 @@ def show_decided(ui: UI, state: State, results: list[GateResult], where: str) ->
 
 def card_offered(state: State) -> bool:
     """Whether the visit leaves the patient with a blockade to put on an emergency card:
-    the injection given at it, or a repeat visit (an injection before it)."""
-    report = state.guide.meta.report
+    the injection given at it, or a repeat visit whose last injection's blockade has not
+    ended by the visit's day (output/card.py)."""
+    guide = state.guide
+    report = guide.meta.report
     if state.injection_given is True:
         return True
     repeat = report.history.repeat_visit
-    return report.visit is not None and repeat is not None and state.value(report.visit) == repeat
+    if report.visit is None or repeat is None or state.value(report.visit) != repeat:
+        return False
+    last_key = last_injection_key(guide)
+    if last_key is None:
+        return False
+    return blockade_lasts(guide, state.value(last_key), state.value(guide.meta.date_key))
 
 
 def show_card_hint(ui: UI, state: State, record: SessionRecord) -> None:
