@@ -179,7 +179,11 @@ def test_no_card_is_offered_or_printed_once_the_blockade_has_ended(run: Run) -> 
     assert f"The blockade ended about {blockade_end}, before this visit" in said
     assert "xrntx-guide card" not in said, said  # no card offered for a blockade that ended
     history = json.loads(run("history", LABEL, "--json", "--today", TODAY.isoformat()).stdout)
-    refused = run("card", history["off_treatment"]["session"])
+    session = history["off_treatment"]["session"]
+    note = run("note", session, "--format", "text")
+    assert "End of treatment" in note.stdout and "xrntx-guide card" not in note.stdout
+    assert json.loads(run("note", session, "--format", "json").stdout)["emergency_card"] is False
+    refused = run("card", session)
     assert refused.exit_code == ExitCode.USAGE, refused.output
     assert "Last injection" not in refused.stdout
     assert f"ended about {blockade_end}" in flat(refused.stderr), refused.stderr
@@ -198,5 +202,7 @@ def test_a_card_is_offered_while_the_blockade_lasts(run: Run) -> None:
     assert ended.exit_code == ExitCode.BLOCKED, ended.output
     assert "xrntx-guide card" in flat(ended.stdout)
     history = json.loads(run("history", LABEL, "--json", "--today", TODAY.isoformat()).stdout)
-    printed = run("card", history["off_treatment"]["session"])
+    session = history["off_treatment"]["session"]
+    assert "xrntx-guide card" in run("note", session, "--format", "text").stdout
+    printed = run("card", session)
     assert printed.exit_code == ExitCode.OK, printed.output

@@ -6,10 +6,9 @@ import datetime as dt
 
 from ..engine.evaluate import GateResult, State
 from ..expr import UNKNOWN
-from ..output.card import blockade_lasts
+from ..output.card import card_offered
 from ..output.report import answers_table, injection_given, shown_after_injection
 from ..pack.guide import CStep, Guide
-from ..visit.contradiction import last_injection_key
 from ..visit.rapid import GATE, Progress
 from ..visit.session import SessionRecord
 from .ui import OUTCOME_STYLE, UI
@@ -313,26 +312,9 @@ def show_decided(ui: UI, state: State, results: list[GateResult], where: str) ->
     ui.items(rows)
 
 
-def card_offered(state: State) -> bool:
-    """Whether the visit leaves the patient with a blockade to put on an emergency card:
-    the injection given at it, or a repeat visit whose last injection's blockade has not
-    ended by the visit's day (output/card.py)."""
-    guide = state.guide
-    report = guide.meta.report
-    if state.injection_given is True:
-        return True
-    repeat = report.history.repeat_visit
-    if report.visit is None or repeat is None or state.value(report.visit) != repeat:
-        return False
-    last_key = last_injection_key(guide)
-    if last_key is None:
-        return False
-    return blockade_lasts(guide, state.value(last_key), state.value(guide.meta.date_key))
-
-
 def show_card_hint(ui: UI, state: State, record: SessionRecord) -> None:
     """At the end of a saved visit: how to print the patient's emergency card."""
-    if state.guide.meta.card is None or not card_offered(state):
+    if not card_offered(state):
         return
     ui.note(
         "Emergency card (last injection, end of the blockade, pain relief): "

@@ -14,10 +14,14 @@ import datetime as dt
 import html
 import textwrap
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import SessionError
 from ..pack.guide import Guide
-from ..visit.history import Timeline
+
+if TYPE_CHECKING:
+    from ..engine.evaluate import State
+    from ..visit.history import Timeline
 
 BLOCKADE_SETTING = "blockade_days"
 """The pack's setting for how long the blockade lasts after an injection."""
@@ -75,6 +79,27 @@ def blockade_lasts(guide: Guide, last: object, day: object) -> bool:
         return False
     end = blockade_end(guide, last)
     return end is not None and end >= day
+
+
+def card_offered(state: State) -> bool:
+    """Whether the visit leaves the patient with a blockade to put on an emergency card:
+    the injection given at it, or a repeat visit whose last injection's blockade has not
+    ended by the visit's day. The end of a walk and the note offer the card only then."""
+    from ..visit.contradiction import last_injection_key
+
+    guide = state.guide
+    report = guide.meta.report
+    if guide.meta.card is None:
+        return False
+    if state.injection_given is True:
+        return True
+    repeat = report.history.repeat_visit
+    if report.visit is None or repeat is None or state.value(report.visit) != repeat:
+        return False
+    last_key = last_injection_key(guide)
+    if last_key is None:
+        return False
+    return blockade_lasts(guide, state.value(last_key), state.value(guide.meta.date_key))
 
 
 def emergency_card(
