@@ -210,7 +210,8 @@ def _refused_by_the_pack(guide: Guide, answers: Mapping[str, Any]) -> Contradict
             return Contradiction(
                 cq.key,
                 f"{format_value(given)} was given, but {cq.spec.refused_because}",
-                "check the results and type the one found, or quit and correct the answers",
+                f"check the answers and type the one that holds, or `edit {cq.key}` if that "
+                "answer is the wrong one",
             )
     return None
 
