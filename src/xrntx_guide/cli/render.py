@@ -258,6 +258,14 @@ def show_check(ui: UI, state: State, on_track: Progress | None = None) -> None:
     for name in state.guide.meta.report.summary:
         if name in state.guide.derived and shown_after_injection(state, name):
             ui.line(f"{state.guide.derived[name].spec.label}: {state.display(name)}")
+    if state.not_applicable_answers:
+        # What --json lists as "ignored": never silent on the screen either (an answer
+        # such as oud_diagnosis=no on a repeat visit that is no new induction).
+        ui.line(
+            "Not used (their questions do not apply to this visit as answered): "
+            + ", ".join(state.not_applicable_answers),
+            hang=2,
+        )
 
 
 def show_what_if(ui: UI, scenario: State, other: State, change: str) -> None:
