@@ -206,3 +206,18 @@ def test_a_card_is_offered_while_the_blockade_lasts(run: Run) -> None:
     assert "xrntx-guide card" in run("note", session, "--format", "text").stdout
     printed = run("card", session)
     assert printed.exit_code == ExitCode.OK, printed.output
+
+
+def test_an_end_for_an_allergic_reaction_is_recorded_not_refused(run: Run) -> None:
+    """Ending the treatment because of urticaria or anaphylaxis after the last dose: the
+    reaction given beside the end is no contradiction; the visit ends, no injection."""
+    answers = ending(
+        days_ago(20),
+        end_of_treatment_reason="adverse_effect",
+        reaction_after_last_dose=True,
+        injection_site_reaction="severe",
+    )
+    answers.pop("agonist_after_naltrexone")
+    out = check(run, answers)
+    assert out.exit_code == ExitCode.BLOCKED, out.output
+    assert json.loads(out.stdout)["blocking"] == ["end_of_treatment"]
