@@ -708,7 +708,8 @@ def test_a_shorthand_answer_is_echoed_as_what_it_was_taken_for(spawn: Any) -> No
             (P_ANALGESICS, "n"), (P_HYPERSENSITIVITY, "n"), (P_AGE, "34"),
             (P_PREGNANCY, "not_applicable"), (P_BREASTFEEDING, "n"), (P_HEPATITIS, "n"),
             (P_LFT, "1.2"), (P_ORGAN, "n"), (P_BLEEDING, "n"), (P_MOOD, "n"),
-            (P_MED_GUIDE, "y"), (P_CONSENT, "y"), (P_EVIDENCE, "supervised"), (P_PATHWAY, ""),
+            (P_SURGERY, "n"), (P_MED_GUIDE, "y"), (P_CONSENT, "y"), (P_OVERDOSE, "y"),
+            (P_REVERSAL, "y"), (P_EVIDENCE, "supervised"), (P_PATHWAY, ""),
         ]
     )  # fmt: skip
     w.expect(P_BLOCKED)
