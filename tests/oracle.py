@@ -519,6 +519,12 @@ class _Reading:
             given = self.date("last_injection_date")
             if given is not None:
                 self.refuse(f"first injection beside last_injection_date {given}")
+            # Item 10 likewise: a reaction to an earlier dose (an allergic reaction after
+            # it, or one found at its site) says there was one.
+            if self.answers.get("reaction_after_last_dose") is True:
+                self.refuse("first injection beside an allergic reaction after the last dose")
+            if self.answers.get("injection_site_reaction") in ("mild", "severe"):
+                self.refuse("first injection beside a reaction at the previous injection site")
             self.readiness(day, None)
             return
         last_injection = self.date("last_injection_date")

@@ -6,6 +6,7 @@ import datetime as dt
 
 from ..engine.evaluate import GateResult, State
 from ..expr import UNKNOWN
+from ..output.card import card_offered
 from ..output.report import answers_table, injection_given, shown_after_injection
 from ..pack.guide import CStep, Guide
 from ..visit.rapid import GATE, Progress
@@ -257,6 +258,14 @@ def show_check(ui: UI, state: State, on_track: Progress | None = None) -> None:
     for name in state.guide.meta.report.summary:
         if name in state.guide.derived and shown_after_injection(state, name):
             ui.line(f"{state.guide.derived[name].spec.label}: {state.display(name)}")
+    if state.not_applicable_answers:
+        # What --json lists as "ignored": never silent on the screen either (an answer
+        # such as oud_diagnosis=no on a repeat visit that is no new induction).
+        ui.line(
+            "Not used (their questions do not apply to this visit as answered): "
+            + ", ".join(state.not_applicable_answers),
+            hang=2,
+        )
 
 
 def show_what_if(ui: UI, scenario: State, other: State, change: str) -> None:
@@ -311,19 +320,9 @@ def show_decided(ui: UI, state: State, results: list[GateResult], where: str) ->
     ui.items(rows)
 
 
-def card_offered(state: State) -> bool:
-    """Whether the visit leaves the patient with a blockade to put on an emergency card:
-    the injection given at it, or a repeat visit (an injection before it)."""
-    report = state.guide.meta.report
-    if state.injection_given is True:
-        return True
-    repeat = report.history.repeat_visit
-    return report.visit is not None and repeat is not None and state.value(report.visit) == repeat
-
-
 def show_card_hint(ui: UI, state: State, record: SessionRecord) -> None:
     """At the end of a saved visit: how to print the patient's emergency card."""
-    if state.guide.meta.card is None or not card_offered(state):
+    if not card_offered(state):
         return
     ui.note(
         "Emergency card (last injection, end of the blockade, pain relief): "

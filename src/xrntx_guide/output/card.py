@@ -13,11 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import html
 import textwrap
+from typing import TYPE_CHECKING
 
 from ..errors import SessionError
 from ..pack.guide import Guide
 from ..records import record
-from ..visit.history import Timeline
+
+if TYPE_CHECKING:
+    from ..engine.evaluate import State
+    from ..visit.history import Timeline
 
 BLOCKADE_SETTING = "blockade_days"
 """The pack's setting for how long the blockade lasts after an injection."""
@@ -54,11 +58,59 @@ def last_injection(tl: Timeline) -> dt.date | None:
     return max(dates) if dates else None
 
 
-def emergency_card(guide: Guide, tl: Timeline, name: str | None = None) -> Card:
-    """The card for the patient whose record is ``tl``.
+def blockade_end(guide: Guide, last: dt.date) -> dt.date | None:
+    """The day the blockade of an injection on ``last`` ends about (the pack's
+    ``blockade_days`` after it); None when the pack has no whole-day setting for it."""
+    days = guide.setting_values.get(BLOCKADE_SETTING)
+    if not isinstance(days, int) or isinstance(days, bool):
+        return None
+    try:
+        return last + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max
+
+
+def blockade_lasts(guide: Guide, last: object, day: object) -> bool:
+    """Whether the blockade of the last injection (on ``last``) has not ended by ``day``:
+    the one rule for whether a visit has a blockade to put on an emergency card. A card
+    says the patient receives XR-naltrexone and that opioids are blocked; after the
+    blockade ends neither is true, and a card that says so misleads emergency staff."""
+    if not isinstance(last, dt.date) or not isinstance(day, dt.date):
+        return False
+    end = blockade_end(guide, last)
+    return end is not None and end >= day
+
+
+def card_offered(state: State) -> bool:
+    """Whether the visit leaves the patient with a blockade to put on an emergency card:
+    the injection given at it, or a repeat visit whose last injection's blockade has not
+    ended by the visit's day. The end of a walk and the note offer the card only then."""
+    from ..visit.contradiction import last_injection_key
+
+    guide = state.guide
+    report = guide.meta.report
+    if guide.meta.card is None:
+        return False
+    if state.injection_given is True:
+        return True
+    repeat = report.history.repeat_visit
+    if report.visit is None or repeat is None or state.value(report.visit) != repeat:
+        return False
+    last_key = last_injection_key(guide)
+    if last_key is None:
+        return False
+    return blockade_lasts(guide, state.value(last_key), state.value(guide.meta.date_key))
+
+
+def emergency_card(
+    guide: Guide, tl: Timeline, name: str | None = None, day: dt.date | None = None
+) -> Card:
+    """The card for the patient whose record is ``tl``, for the visit of ``day`` (None:
+    the record's day).
 
     Raises:
-        SessionError: the pack has no card, or the record holds no injection (exit 2).
+        SessionError: the pack has no card, the record holds no injection, or the blockade
+            of the last injection ended before ``day`` (exit 2).
     """
     spec = guide.meta.card
     if spec is None:
@@ -74,16 +126,23 @@ def emergency_card(guide: Guide, tl: Timeline, name: str | None = None) -> Card:
             hint="The card is printed from a visit with the injection given (or one that "
             "ended the treatment after an injection): `xrntx-guide history LABEL` lists them.",
         )
-    days = guide.setting_values.get(BLOCKADE_SETTING)
-    if not isinstance(days, int) or isinstance(days, bool):
+    end = blockade_end(guide, last)
+    if end is None:
         raise SessionError(
             f"the step pack has no whole-day setting {BLOCKADE_SETTING!r} for the blockade",
             hint="Use the shipped steps.",
         )
-    try:
-        end = last + dt.timedelta(days=days)
-    except OverflowError:
-        end = dt.date.max
+    visit_day = tl.day if day is None else day
+    if not blockade_lasts(guide, last, visit_day):
+        raise SessionError(
+            f"label {tl.label!r}: the blockade of the last injection ({last.isoformat()}) "
+            f"ended about {end.isoformat()}, before the visit of {visit_day.isoformat()}: "
+            "a card saying that the patient receives XR-naltrexone and that opioids are "
+            "blocked would mislead emergency staff, so none is printed",
+            hint="The card is for the weeks until the blockade ends. After it, tolerance "
+            "to opioids is lower than before treatment: the overdose counselling and a "
+            "reversal agent cover that time.",
+        )
     given = (name or "").strip()
     values = {
         "{name}": given,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine.evaluate import GateResult, State
 from ..expr import UNKNOWN, Value
 from ..visit.answers import to_json
+from .card import card_offered
 
 if TYPE_CHECKING:
     from ..visit.session import SessionRecord
@@ -292,6 +293,7 @@ def note_data(
         "needle": _json_value(needle),
         "counselling": counselling,
         "end_of_treatment": end_lines,
+        "emergency_card": card_offered(state),
         "next_dose_due": record.next_dose_due,
         "derived": derived_json(state),
         "guide": {"id": meta.id, "version": meta.version, "site": state.guide.site},
@@ -422,7 +424,8 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
     if ended is not None:
         out += ["", f"{h2}End of treatment", ""]
         out += [f"{li}{said(e['label'])}: {said(e['shown'])}" for e in ended]
-        out.append(f"{li}Emergency card: xrntx-guide card {said(data['session'])}")
+        if data.get("emergency_card"):
+            out.append(f"{li}Emergency card: xrntx-guide card {said(data['session'])}")
     out += _history_lines(data.get("history"), h2, li)
     out += ["", f"{h2}Readiness findings and gates", ""]
     for g in data["gates"]:

@@ -316,6 +316,10 @@ class NoteOut(_Out):
     end_of_treatment: list[EndLineOut] | None
     """The end of treatment's lines (reason, blockade end, agonist start), when this visit
     ended the treatment."""
+    emergency_card: bool
+    """Whether the visit leaves a blockade to put on the emergency card (``xrntx-guide
+    card``): the injection given, or a repeat visit before its last injection's blockade
+    ended."""
 
 
 class ScenarioOutcomeOut(_Out):

@@ -59,7 +59,7 @@ def recorded_dose(record: Timeline | None) -> VisitEntry | None:
     return max(doses, key=lambda v: v.date or "") if doses else None
 
 
-def _last_injection_key(guide: Guide) -> str | None:
+def last_injection_key(guide: Guide) -> str | None:
     """The question of the last injection's date: the one filled in from the earlier
     visit's date (``[guide.report.history] carry``)."""
     date_key = guide.meta.date_key
@@ -101,7 +101,7 @@ def contradiction(
     if found is not None:
         return found
     dose = recorded_dose(record)
-    last_key = _last_injection_key(guide)
+    last_key = last_injection_key(guide)
     if visit is not None and repeat is not None and visit != repeat:
         if dose is not None:
             return Contradiction(
@@ -210,7 +210,8 @@ def _refused_by_the_pack(guide: Guide, answers: Mapping[str, Any]) -> Contradict
             return Contradiction(
                 cq.key,
                 f"{format_value(given)} was given, but {cq.spec.refused_because}",
-                "check the results and type the one found, or quit and correct the answers",
+                f"check the answers and type the one that holds, or `edit {cq.key}` if that "
+                "answer is the wrong one",
             )
     return None
 

@@ -88,7 +88,7 @@ def card(
     as_of = visit_day if isinstance(visit_day, dt.date) else day
     records = store.history(record.label).records
     tl = timeline(guide, records, record.label, as_of, before_only=True, shown_only=True)
-    made = emergency_card(guide, tl, name)
+    made = emergency_card(guide, tl, name, as_of)
     text = card_html(made) if fmt == "html" else card_text(made)
     if output is None:
         env.stdout.write(text)

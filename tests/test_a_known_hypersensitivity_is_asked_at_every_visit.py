@@ -1,0 +1,58 @@
+"""A known hypersensitivity (a contraindication, reference 3.2) is a fact that can change
+between visits. Reference section 9 carries from the record only the facts that do not
+change: age and the OUD diagnosis. A repeat visit's walk asks the hypersensitivity
+question itself instead of filling it in from the last visit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from tests.helpers import TODAY, Run, after_injection, answer_flags, days_ago, flat
+from xrntx_guide.errors import ExitCode
+
+LABEL = "ALLERGY-1"
+
+
+def walk_on(run: Run, day: dt.date, answers: dict[str, Any]) -> Any:
+    return run(
+        "walk",
+        "--no-input",
+        "--label",
+        LABEL,
+        "--today",
+        day.isoformat(),
+        "--acknowledge",
+        "all",
+        *answer_flags(answers),
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Issue 17 asks for allergies to be offered from the record; reference section 9 "
+    "carries only age and the OUD diagnosis ('facts that do not change'). The pack offers "
+    "hypersensitivity (00-guide.toml [guide.report.history] offer), so a repeat walk never "
+    "asks the contraindication. A decision for the lead and the clinical reviewer.",
+)
+def test_a_repeat_walk_never_takes_a_known_hypersensitivity_from_the_record(run: Run) -> None:
+    first = after_injection(last_opioid_use=days_ago(42))
+    assert walk_on(run, days_ago(28), first).exit_code == ExitCode.OK
+    today = after_injection(
+        opioid_use_since_last_injection=False,
+        end_of_treatment=False,
+        injection_site_reaction="none",
+        reaction_after_last_dose=False,
+        lft_within_interval=True,
+        respiratory_symptoms=False,
+        suicidal_thoughts=False,
+    )
+    for key in ("visit", "last_opioid_use", "last_opioid_kind", "uds_opiates", "hypersensitivity"):
+        today.pop(key, None)
+    today = {k: v for k, v in today.items() if v is not None}
+    out = walk_on(run, TODAY, today)
+    assert out.exit_code == ExitCode.INCOMPLETE, out.output
+    assert "hypersensitivity" in flat(out.stdout + out.stderr)
+    assert "hypersensitivity: no (from the history" not in flat(out.stdout)
