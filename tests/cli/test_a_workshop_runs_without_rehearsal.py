@@ -241,3 +241,32 @@ def test_html_slides_show_one_screen_at_a_time_with_arrow_keys(
     ).stdout  # fmt: skip
     # The script ran: the slide the address names is the one shown, and only it.
     assert re.findall(r'class="slide current" id="slide-(\d+)"', dom) == ["3"], dom[:500]
+
+
+def test_slides_show_what_the_trainer_typed_on_its_prompt_line(
+    tmp_path: Path, fentanyl: sc.Scenario
+) -> None:
+    """A slide shows the screen as the room saw it: the room's guess and a what-if typed
+    at the pause stay on their prompt's line, and what follows starts a line of its own
+    (it was glued to the prompt and cut at the slide's edge)."""
+    page = tmp_path / "run.html"
+    child, _ = _spawn(
+        tmp_path, fentanyl.id, "--room", "--record", str(page), "--slide-size", "100x30"
+    )
+    try:
+        while (at := child.expect([PAUSE, r"reveal: "])) != 1 or "Opioid-free" not in (
+            child.before or ""
+        ):
+            child.sendline("")
+        child.sendline("f")
+        child.expect(PAUSE)
+        child.sendline("w last_opioid_use=10 days ago")
+        child.expect(r"\[Enter\] back: ")
+        child.sendline("")
+        _to_the_end(child)
+    finally:
+        child.close(force=True)
+    assert at == 1
+    slides = re.sub(r"<[^>]*>", "", page.read_text(encoding="utf-8").replace("&#160;", " "))
+    assert re.search(r"reveal: f\s*\n\s*The room said it does not pass", slides), slides[-3000:]
+    assert re.search(r"q quit: w last_opioid_use=10 days ago\s*\n\s*What if", slides)

@@ -8,6 +8,7 @@ in a step file can never be swallowed or crash the renderer.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
@@ -511,7 +512,20 @@ class UI:
             self.out.print(Text(prompt + visible(answer)))
         elif not typed:
             self.out.print(Text(visible(answer)))
+        elif self.out.record:
+            self._record_only(visible(answer))
         return answer
+
+    def _record_only(self, text: str) -> None:
+        """Add to a recording what the terminal echoed itself (the typing and its
+        newline): a slide shows the answer on its prompt's line, and what follows on a
+        line of its own, not glued to the prompt and cut at the slide's edge."""
+        screen = self.out.file
+        self.out.file = io.StringIO()
+        try:
+            self.out.print(Text(text))
+        finally:
+            self.out.file = screen
 
     def _read(self) -> str:
         if self.stdin is sys.stdin:
