@@ -270,3 +270,26 @@ def test_slides_show_what_the_trainer_typed_on_its_prompt_line(
     slides = re.sub(r"<[^>]*>", "", page.read_text(encoding="utf-8").replace("&#160;", " "))
     assert re.search(r"reveal: f\s*\n\s*The room said it does not pass", slides), slides[-3000:]
     assert re.search(r"q quit: w last_opioid_use=10 days ago\s*\n\s*What if", slides)
+
+
+def test_participant_mode_does_not_give_a_verdict_away_before_the_room_is_asked(
+    tmp_path: Path, fentanyl: sc.Scenario
+) -> None:
+    """The heads-up that a later gate already fails (with its earliest date) answers the
+    room's question before it is asked: in participant mode it waits for the gate."""
+    child, log = _spawn(tmp_path, fentanyl.id, "--room")
+    try:
+        _to_the_end(child)
+    finally:
+        child.close(force=True)
+    out = log.getvalue().replace("\r\n", "\n")
+    asked = out.index("Ask the room: will the gate 'Opioid-free interval' pass?")
+    assert "already fails" not in out[:asked]
+    assert "2026-11-27" not in out[:asked]  # the earliest date, the trainer's question
+    assert "Earliest date: 2026-11-27" in out[asked:]
+    child, log = _spawn(tmp_path, fentanyl.id)  # presenting without the room: a heads-up
+    try:
+        _to_the_end(child)
+    finally:
+        child.close(force=True)
+    assert "Heads-up: Opioid-free interval already fails" in log.getvalue()

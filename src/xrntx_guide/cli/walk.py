@@ -442,7 +442,11 @@ class Walk:
         return min(ahead, key=lambda r: self.guide.step(r.before).index).id if ahead else None
 
     def heads_up(self, state: State, step: CStep) -> None:
-        """Say as soon as it is known that a later gate will stop the injection."""
+        """Say as soon as it is known that a later gate will stop the injection; not
+        in participant mode, where it would answer the room's question at that gate
+        (and the trainer's "what is the earliest date?") before it is asked."""
+        if getattr(self.responder, "room", False):
+            return
         for r in self.failing_ahead(state, step):
             if r.id in self.announced:
                 continue
