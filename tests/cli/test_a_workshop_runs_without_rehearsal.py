@@ -293,3 +293,16 @@ def test_participant_mode_does_not_give_a_verdict_away_before_the_room_is_asked(
     finally:
         child.close(force=True)
     assert "Heads-up: Opioid-free interval already fails" in log.getvalue()
+
+
+def test_a_default_the_scenario_leaves_to_enter_is_shown_as_its_value(
+    run: Run, fentanyl: sc.Scenario
+) -> None:
+    """The room sees which answer Enter took ("-> its default" named none): the visit
+    date the case's today gives, and the pathway's default."""
+    result = run("demo", fentanyl.id, "--auto", "0", "--plain")
+    assert result.exit_code == ExitCode.OK, result.output
+    today = str(fentanyl.today)
+    assert re.search(rf"Date of the injection -> {today}\s+\(the default", result.stdout)
+    assert re.search(r"Which pathway\? -> standard\s+\(the default", result.stdout)
+    assert "its default" not in result.stdout

@@ -17,10 +17,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine.evaluate import GateResult, State
+from ..engine.evaluate import GateResult, State, usable_default
 from ..engine.walk import wait_remaining
 from ..errors import UserError
-from ..expr import format_value
+from ..expr import UNKNOWN, format_value
 from ..pack.guide import CStep
 from ..scenarios import Scenario
 from ..visit.answers import to_json
@@ -122,8 +122,15 @@ class Presenter:
         if key not in answers:
             if cq.spec.optional or cq.default is not None:
                 # Skip it, or take its default, as a clinician pressing Enter, and say so.
-                what = "its default" if cq.default is not None else "left empty"
-                walk.ui.note(f"{cq.spec.prompt} -> {what}   (the scenario does not answer it)")
+                offered = usable_default(cq, state) if cq.default is not None else UNKNOWN
+                if offered is UNKNOWN:
+                    what, why = "left empty", "the scenario does not answer it"
+                else:  # the room sees which answer Enter takes
+                    what, why = (
+                        format_value(offered),
+                        "the default: the scenario does not answer it",
+                    )
+                walk.ui.note(f"{cq.spec.prompt} -> {what}   ({why})")
                 return ""
             if self.auto is not None:  # nobody to answer it: a kiosk would wait for ever
                 self.unanswered = key
