@@ -137,6 +137,12 @@ def test_a_what_if_that_ends_incomplete_says_what_is_missing_and_offers_as_if_cl
     as_if = first[first.index("What if last_opioid_use = 2026-11-10, AS IF") :]
     assert re.search(r"status blocked ready", as_if), as_if[:600]
     assert "not this patient's answers" in as_if
+    # A caution that the ready case brings with its own answers is named as its own:
+    # "every later answer clear" beside a failing caution, unexplained, puzzled the room.
+    ready = next(c for c in CASES if c.id in as_if.split("Taken from ")[1][:60])
+    for gate in ready.expect.get("cautions") or ():
+        if re.search(rf"gate {gate} unknown fails \(caution\)", as_if):
+            assert f"{gate}: a caution of {ready.id} itself" in as_if
     # The recap lists both what-ifs, the second marked.
     recap = out[out.index("What-ifs tried") :]
     assert "last_opioid_use = 2026-11-10: status blocked -> incomplete" in recap

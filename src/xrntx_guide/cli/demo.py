@@ -360,6 +360,18 @@ class Presenter:
             f"{AS_IF}: not this patient's answers. Taken from {self.clear.id}: "
             + (", ".join(taken) if taken else "nothing")
         )
+        own = [
+            gid
+            for gid in self.clear.expect.get("cautions") or ()
+            if gid in cleared.gates
+            and cleared.gates[gid].outcome == "fail"
+            and ends.gates[gid].outcome != "fail"
+        ]
+        if own:  # "clear" and a failing caution side by side: say whose it is
+            walk.ui.note(
+                f"{', '.join(own)}: a caution of {self.clear.id} itself (its answers), "
+                "not of this case."
+            )
         self.what_ifs.append((f"{label} ({AS_IF})", changes(ends, cleared)))
 
     def ends(self, walk: Any, change: Mapping[str, Any] | None = None) -> State:
