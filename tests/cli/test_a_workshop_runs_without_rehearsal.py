@@ -22,13 +22,15 @@ PAUSE = r"q quit: "
 CASES = sc.read_all(sc.default_dir())
 
 
-def _spawn(tmp_path: Path, *args: str, cols: int = 100) -> tuple[pexpect.spawn[str], io.StringIO]:
+def _spawn(
+    tmp_path: Path, *args: str, cols: int = 100, rows: int = 50
+) -> tuple[pexpect.spawn[str], io.StringIO]:
     env = {**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path), "NO_COLOR": "1"}
     env.pop("COLUMNS", None)
     log = io.StringIO()
     child = pexpect.spawn(
         str(EXE), ["demo", *args, "--plain"], env=env, encoding="utf-8", timeout=20,
-        dimensions=(50, cols),
+        dimensions=(rows, cols),
     )  # fmt: skip
     child.logfile_read = log
     return child, log
@@ -53,7 +55,16 @@ def test_demo_without_a_case_lists_the_cases_and_presents_the_one_picked(
 ) -> None:
     child, log = _spawn(tmp_path)
     try:
-        child.expect(r"Case \[1-\d+, or q to quit\]: ")
+        while (
+            child.expect(
+                [
+                    r"Case \[1-\d+, Enter for more, or q to quit\]: ",
+                    r"Case \[1-\d+, or q to quit\]: ",
+                ]
+            )
+            == 0
+        ):
+            child.sendline("")
         listing = log.getvalue()
         for n, case in enumerate(CASES, 1):
             assert re.search(rf"^\s*{n}\. {re.escape(case.title)}", listing, re.M), case.id
@@ -66,6 +77,35 @@ def test_demo_without_a_case_lists_the_cases_and_presents_the_one_picked(
     finally:
         child.close(force=True)
     assert "Traceback" not in log.getvalue()
+
+
+def test_the_case_list_comes_a_screen_at_a_time_on_a_projector(
+    tmp_path: Path, fentanyl: sc.Scenario
+) -> None:
+    """At 100x30 the list of cases scrolled the first ones away before the trainer could
+    read them: each page fits the screen, Enter shows the next, and a number from any
+    page picks its case."""
+    child, log = _spawn(tmp_path, rows=30)
+    pages = []
+    try:
+        while True:
+            at = child.expect([r"Enter for more, or q to quit\]: ", r"or q to quit\]: "])
+            pages.append(child.before or "")
+            if at == 1:
+                break
+            child.sendline("")
+        child.sendline(str(CASES.index(fentanyl) + 1))
+        child.expect(f"TRAINING: scenario {fentanyl.id}")
+        child.sendline("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert len(pages) > 1
+    for page in pages:
+        assert len(page.strip("\r\n").splitlines()) <= 30 - 1, page
+    listing = log.getvalue()
+    for n, case in enumerate(CASES, 1):
+        assert re.search(rf"^\s*{n}\. {re.escape(case.title)}", listing, re.M), case.id
 
 
 def test_demo_without_a_case_or_a_terminal_lists_them_and_asks_for_one(run: Run) -> None:

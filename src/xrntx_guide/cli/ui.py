@@ -157,6 +157,16 @@ class UI:
         """The width prose is filled to: the terminal's, at most 100 (a line stays readable)."""
         return max(40, min(self.out.width, 100) - 1)
 
+    @property
+    def screen_lines(self) -> int | None:
+        """The terminal's height in lines; None when the output is not a terminal (a
+        transcript has no screen to fit)."""
+        return self.out.height if self.terminal else None
+
+    def lines_taken(self, text: str, hang: int = 0) -> int:
+        """How many lines :meth:`line` fills with ``text``."""
+        return len(_fill(visible(text), self._width, rest=" " * hang, whole=True).splitlines())
+
     # -- plain lines -------------------------------------------------------------------
 
     def line(self, text: str = "", style: str | None = None, hang: int = 0) -> None:
