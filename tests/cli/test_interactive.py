@@ -343,6 +343,27 @@ def test_ready_patient_reaches_the_injection_and_gets_the_next_dose(spawn: Any) 
 # -- 3. changing the date of last use moves the outcome ---------------------------------------
 
 
+def test_edit_takes_a_key_by_its_start_and_lists_the_keys_a_start_leaves_open(
+    spawn: Any,
+) -> None:
+    """A hurried 'edit last' was refused as an unknown key with no hint: a start that
+    names one answered key edits it (saying which), one that names several lists them."""
+    last_use = TODAY - dt.timedelta(days=4)
+    w = spawn()
+    walk_to_blocked_interval(w, last_use)
+    w.child.sendline("edit last")
+    w.expect(r"'last' matches last_opioid_kind, last_opioid_use: type one of them")
+    w.expect(P_BLOCKED)
+    w.child.sendline("edit last_opioid_u")
+    w.expect(r"last_opioid_u -> last_opioid_use")
+    w.answer(
+        rf"Date of last use of any opioid {DATE_HINT} \[{last_use.isoformat()}\]: ", "14 days ago"
+    )
+    w.expect(p_uds("opiates"))  # the edit took: the walk goes on to the urine screen
+    w.child.sendline("quit")
+    assert w.finish() == 0
+
+
 def test_editing_the_last_use_date_lifts_the_block(spawn: Any) -> None:
     last_use = TODAY - dt.timedelta(days=4)
     w = spawn()

@@ -1140,6 +1140,15 @@ class Walk:
         if key is None and self.open_question(state, arg.strip()):
             key = arg.strip()  # applies, not answered yet (left empty, or passed by 'jump')
         if key is None:
+            # A hurried 'edit last': the answered keys it starts.
+            starting = [k for k in keys if arg.strip() and k.startswith(arg.strip())]
+            if len(starting) == 1:
+                key = starting[0]
+                self.ui.note(f"{arg.strip()} -> {key}")
+            elif starting:
+                self.ui.retry(f"{arg.strip()!r} matches {', '.join(starting)}: type one of them")
+                return
+        if key is None:
             self.ui.retry(f"{arg!r} is not an answered key, nor a question that applies now")
             return
         self.jumped = None
