@@ -325,8 +325,10 @@ def show_card_hint(ui: UI, state: State, record: SessionRecord) -> None:
     """At the end of a saved visit: how to print the patient's emergency card."""
     if state.guide.meta.card is None or not card_offered(state):
         return
+    # The command on a line of its own: filled into the prose it was broken at 80
+    # columns, and a command is copied whole.
     ui.note(
-        "Emergency card (last injection, end of the blockade, pain relief): "
-        f"xrntx-guide card {record.id} --format html -o card.html"
-        " (add --name NAME to print a name)"
+        "Emergency card (last injection, end of the blockade, pain relief; add "
+        "--name NAME to print a name):"
     )
+    ui.note(f"  xrntx-guide card {record.id} --format html -o card.html")
