@@ -327,8 +327,6 @@ def show_card_hint(ui: UI, state: State, record: SessionRecord) -> None:
         return
     # The command on a line of its own: filled into the prose it was broken at 80
     # columns, and a command is copied whole.
-    ui.note(
-        "Emergency card (last injection, end of the blockade, pain relief; add "
-        "--name NAME to print a name):"
-    )
+    ui.note("Emergency card (last injection, end of the blockade, pain relief):")
     ui.note(f"  xrntx-guide card {record.id} --format html -o card.html")
+    ui.note("  (add --name NAME to print a name)")

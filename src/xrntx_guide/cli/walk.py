@@ -600,7 +600,7 @@ class Walk:
             self.ui.note(f"{typed} -> {value.isoformat()}")
         elif cq.spec.type == "choice" and not typed.isdigit() and typed != str(value):
             label = cq.choice_label(value)
-            shown = f"{value} ({label})" if label and label != str(value) else str(value)
+            shown = f"{value}: {label}" if label and label != str(value) else str(value)
             self.ui.note(f"{typed} -> {shown}")
 
     def alike(self, state: State, step: CStep, cq: CQuestion) -> list[CQuestion]:
