@@ -352,3 +352,28 @@ def test_a_default_the_scenario_leaves_to_enter_is_shown_as_its_value(
     assert re.search(rf"Date of the injection -> {today}\s+\(the default", result.stdout)
     assert re.search(r"Which pathway\? -> standard\s+\(the default", result.stdout)
     assert "its default" not in result.stdout
+
+
+def test_as_if_clear_takes_a_ready_case_that_answers_the_steps_left_open(tmp_path: Path) -> None:
+    """A repeat visit that becomes a new induction lacks the urine screen, COWS and
+    challenge: the ready repeat visit (which skips them) left the what-if incomplete
+    under the words "as if every later answer were clear"; a ready case that answers
+    them is taken instead, and the what-if is ready."""
+    case = next(c for c in CASES if c.id == "09-missed-dose-new-induction")
+    child, log = _spawn(tmp_path, case.id)
+    try:
+        while child.expect([r"Enter ends the case", PAUSE]) == 1:
+            child.sendline("")
+        child.expect(PAUSE)
+        child.sendline("w last_opioid_use=30 days ago")
+        child.expect(r"\[Enter\] back: ")
+        child.sendline("c")
+        child.expect(PAUSE)
+        child.sendline("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    out = " ".join(log.getvalue().split())
+    as_if = out[out.index(", AS IF every later answer were clear?") :]
+    assert re.search(r"status blocked ready", as_if), as_if[:800]
+    assert "gate urine_drug_screen unknown pass" in as_if
