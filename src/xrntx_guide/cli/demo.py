@@ -132,7 +132,7 @@ class Presenter:
                 else:  # the room sees which answer Enter takes
                     what, why = (
                         format_value(offered),
-                        "the default: the scenario does not answer it",
+                        "the default: not in the scenario",
                     )
                 walk.ui.note(f"{cq.spec.prompt} -> {what}   ({why})")
                 return ""
