@@ -65,3 +65,14 @@ def test_the_layout_in_the_readme_names_every_package_and_top_level_module() -> 
     for name in sorted(names):
         shown = f"{name}/" if (package / name).is_dir() else name
         assert shown in block, f"{shown} is not in the README's layout"
+
+
+def test_the_readme_counts_the_scenarios_that_ship() -> None:
+    """The trainers' section said twenty-two vignettes when twenty-eight shipped."""
+    words = ["twenty", "thirty", "forty"]
+    units = ["", "-one", "-two", "-three", "-four", "-five", "-six", "-seven", "-eight", "-nine"]
+    number = {f"{w}{u}": 20 + 10 * i + j for i, w in enumerate(words) for j, u in enumerate(units)}
+    said = re.search(r"ship in `scenarios/`: ([a-z-]+) vignettes", README)
+    assert said is not None and said.group(1) in number
+    shipped = [p for p in (REPO / "scenarios").glob("*.toml") if not p.name.startswith("_")]
+    assert number[said.group(1)] == len(shipped)

@@ -344,6 +344,27 @@ def test_ready_patient_reaches_the_injection_and_gets_the_next_dose(spawn: Any) 
 # -- 3. changing the date of last use moves the outcome ---------------------------------------
 
 
+def test_edit_takes_a_key_by_its_start_and_lists_the_keys_a_start_leaves_open(
+    spawn: Any,
+) -> None:
+    """A hurried 'edit last' was refused as an unknown key with no hint: a start that
+    names one answered key edits it (saying which), one that names several lists them."""
+    last_use = TODAY - dt.timedelta(days=4)
+    w = spawn()
+    walk_to_blocked_interval(w, last_use)
+    w.child.sendline("edit last")
+    w.expect(r"'last' matches last_opioid_kind, last_opioid_use: type one of them")
+    w.expect(P_BLOCKED)
+    w.child.sendline("edit last_opioid_u")
+    w.expect(r"last_opioid_u -> last_opioid_use")
+    w.answer(
+        rf"Date of last use of any opioid {DATE_HINT} \[{last_use.isoformat()}\]: ", "14 days ago"
+    )
+    w.expect(p_uds("opiates"))  # the edit took: the walk goes on to the urine screen
+    w.child.sendline("quit")
+    assert w.finish() == 0
+
+
 def test_editing_the_last_use_date_lifts_the_block(spawn: Any) -> None:
     last_use = TODAY - dt.timedelta(days=4)
     w = spawn()
@@ -693,11 +714,12 @@ def test_why_lists_the_failing_gate_first_then_cautions_then_the_undecided(spawn
 
 def test_a_shorthand_answer_is_echoed_as_what_it_was_taken_for(spawn: Any) -> None:
     """'short' and '10 days ago' were recorded without a word of what they meant; and a
-    count of one read '1 days'."""
+    count of one read '1 days'. The choice's label follows a colon: in brackets, a label
+    with brackets of its own read '(not applicable (cannot become pregnant))'."""
     w = spawn()
     w.answers([(P_LABEL, "echo"), (P_VISIT, "1"), (P_INJECTION_DATE, ""), (P_DIAGNOSIS, "y")])
     w.answer(P_KIND, "short")
-    w.expect(r"short -> short_acting \(short-acting opioid")
+    w.expect(r"short -> short_acting: short-acting opioid")
     yesterday = TODAY - dt.timedelta(days=1)
     mark = w.mark()
     w.answer(P_LAST_USE, "yesterday")
@@ -707,13 +729,15 @@ def test_a_shorthand_answer_is_echoed_as_what_it_was_taken_for(spawn: Any) -> No
     w.answers(
         [
             (P_ANALGESICS, "n"), (P_HYPERSENSITIVITY, "n"), (P_AGE, "34"),
-            (P_PREGNANCY, "not_applicable"), (P_BREASTFEEDING, "n"), (P_HEPATITIS, "n"),
+            (P_PREGNANCY, "not"), (P_BREASTFEEDING, "n"), (P_HEPATITIS, "n"),
             (P_LFT, "1.2"), (P_ORGAN, "n"), (P_BLEEDING, "n"), (P_MOOD, "n"),
             (P_SURGERY, "n"), (P_MED_GUIDE, "y"), (P_CONSENT, "y"), (P_OVERDOSE, "y"),
             (P_REVERSAL, "y"), (P_EVIDENCE, "supervised"), (P_PATHWAY, ""),
         ]
     )  # fmt: skip
     w.expect(P_BLOCKED)
+    # A label with brackets of its own is not put in brackets again: '((' read badly.
+    assert "not -> not_applicable: not applicable (cannot become pregnant)" in w.output
     assert re.search(r"Opioid-free: 1 day\b", w.output), w.output[-3000:]
     assert not re.search(r"\b1 days\b", w.output)
     w.child.sendline("quit")

@@ -85,3 +85,20 @@ def test_the_summary_of_a_training_run_says_training(guide: Guide) -> None:
         shown.append(out.getvalue().splitlines()[1])
     assert shown[0] == "--- Summary: sam-01 ---"
     assert shown[1].startswith("--- Summary: sam-01 · TRAINING"), shown
+
+
+def test_the_emergency_card_command_stays_whole_on_an_80_column_terminal(guide: Guide) -> None:
+    """At the end of a visit the card's command was filled into the prose and broken
+    between 'xrntx-guide' and 'card ...' at 80 columns: it is a line of its own."""
+    from xrntx_guide.cli.render import show_card_hint
+    from xrntx_guide.visit.session import new_session
+
+    now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+    record = new_session(guide, "sam-01", now, TODAY)
+    state = _state(guide, injection_given=True)
+    out = io.StringIO()
+    show_card_hint(UI(True, out=out, err=out, terminal=True, width=80), state, record)
+    lines = out.getvalue().splitlines()
+    command = f"xrntx-guide card {record.id} --format html -o card.html"
+    assert any(line.strip() == command for line in lines), lines
+    assert all(len(line) <= 80 for line in lines), lines

@@ -158,3 +158,40 @@ def html_escape(text: str) -> str:
     import html
 
     return html.escape(text)
+
+
+def test_printed_the_flow_and_the_gates_summary_each_take_one_page(
+    guide: Guide, tmp_path: Path
+) -> None:
+    """Printed, the flow diagram was pushed off its heading's page (a page with a heading
+    alone), ran over two more, and the "gates on one page" began under its end and ran
+    onto the next: each section now takes exactly one page. Measured by printing the
+    handout with and without the section."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("no chromium to print the handout: `apt-get install chromium`")
+    page = ex.html_document(guide)
+
+    def pages(html: str, name: str) -> int:
+        src, pdf = tmp_path / f"{name}.html", tmp_path / f"{name}.pdf"
+        src.write_text(html, encoding="utf-8")
+        subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+             "--user-data-dir=" + str(tmp_path / "profile"), f"--print-to-pdf={pdf}",
+             src.as_uri()],
+            capture_output=True, timeout=120, check=False,
+        )  # fmt: skip
+        return max(int(n) for n in re.findall(rb"/Count (\d+)", pdf.read_bytes()))
+
+    def without(section: str) -> str:
+        start = page.index(f'<section id="{section}">')
+        return page[:start] + page[page.index("</section>", start) + len("</section>") :]
+
+    whole = pages(page, "whole")
+    assert whole - pages(without("flow"), "no-flow") == 1
+    assert whole - pages(without("gates-on-one-page"), "no-gates") == 1

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ..engine.evaluate import GateResult, State
+from ..engine.evaluate import GateResult, State, usable_default
 from ..engine.walk import wait_remaining
 from ..errors import UserError
-from ..expr import format_value
+from ..expr import UNKNOWN, format_value
 from ..pack.guide import CStep
 from ..records import field, record
 from ..scenarios import Scenario
@@ -76,6 +76,10 @@ class Presenter:
     clear: Scenario | None = None
     """A ready case whose answers stand in for the later answers a blocked case lacks
     (a what-if "as if every later answer were clear", marked so)."""
+    clear_others: Sequence[Scenario] = ()
+    """Other ready cases, taken instead when ``clear`` does not answer the steps a
+    what-if leaves open (a repeat visit on time has no urine screen for a repeat visit
+    that becomes a new induction)."""
     on_pause: Callable[[], None] | None = None
     """Called at each pause before waiting (a slide recording cuts a slide there)."""
     stop_line: str = STOPPED
@@ -122,8 +126,15 @@ class Presenter:
         if key not in answers:
             if cq.spec.optional or cq.default is not None:
                 # Skip it, or take its default, as a clinician pressing Enter, and say so.
-                what = "its default" if cq.default is not None else "left empty"
-                walk.ui.note(f"{cq.spec.prompt} -> {what}   (the scenario does not answer it)")
+                offered = usable_default(cq, state) if cq.default is not None else UNKNOWN
+                if offered is UNKNOWN:
+                    what, why = "left empty", "the scenario does not answer it"
+                else:  # the room sees which answer Enter takes
+                    what, why = (
+                        format_value(offered),
+                        "the default: not in the scenario",
+                    )
+                walk.ui.note(f"{cq.spec.prompt} -> {what}   ({why})")
                 return ""
             if self.auto is not None:  # nobody to answer it: a kiosk would wait for ever
                 self.unanswered = key
@@ -308,6 +319,7 @@ class Presenter:
             walk.ui.note("Incomplete: these gates cannot be decided: " + ", ".join(undecided))
         if self.clear is None or self.auto is not None:
             return
+        self.clear = self._donor(walk, missing)
         try:
             text = walk.ui.ask(f"c: show it {AS_IF} (taken from {self.clear.id}) · [Enter] back: ")
         except EOFError:
@@ -353,7 +365,42 @@ class Presenter:
             f"{AS_IF}: not this patient's answers. Taken from {self.clear.id}: "
             + (", ".join(taken) if taken else "nothing")
         )
+        own = [
+            gid
+            for gid in self.clear.expect.get("cautions") or ()
+            if gid in cleared.gates
+            and cleared.gates[gid].outcome == "fail"
+            and ends.gates[gid].outcome != "fail"
+        ]
+        if own:  # "clear" and a failing caution side by side: say whose it is
+            walk.ui.note(
+                f"{', '.join(own)}: a caution of {self.clear.id} itself (its answers), "
+                "not of this case."
+            )
+        if cleared.status == "incomplete":
+            walk.ui.note(
+                f"Still incomplete: no ready case answers every question left open "
+                f"({', '.join(cleared.missing_before_injection)})."
+            )
         self.what_ifs.append((f"{label} ({AS_IF})", changes(ends, cleared)))
+
+    def _donor(self, walk: Any, missing: Sequence[str]) -> Scenario:
+        """The ready case that answers most of the steps left open: the first such of
+        the same kind of visit."""
+        guide = walk.guide
+
+        def step_of(key: str) -> str | None:
+            cq = guide.questions.get(key)
+            return cq.step_id if cq is not None else None
+
+        open_steps = {step_of(k) for k in missing}
+        candidates = [c for c in (self.clear, *self.clear_others) if c is not None]
+
+        def covered(case: Scenario) -> int:
+            return len(open_steps & {step_of(k) for k in case.answers})
+
+        best = max(candidates, key=covered)  # max keeps the first of equals
+        return best
 
     def ends(self, walk: Any, change: Mapping[str, Any] | None = None) -> State:
         """Where the case ends: the guide's outcome with all the scenario's answers (and

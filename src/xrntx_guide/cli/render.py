@@ -324,8 +324,8 @@ def show_card_hint(ui: UI, state: State, record: SessionRecord) -> None:
     """At the end of a saved visit: how to print the patient's emergency card."""
     if not card_offered(state):
         return
-    ui.note(
-        "Emergency card (last injection, end of the blockade, pain relief): "
-        f"xrntx-guide card {record.id} --format html -o card.html"
-        " (add --name NAME to print a name)"
-    )
+    # The command on a line of its own: filled into the prose it was broken at 80
+    # columns, and a command is copied whole.
+    ui.note("Emergency card (last injection, end of the blockade, pain relief):")
+    ui.note(f"  xrntx-guide card {record.id} --format html -o card.html")
+    ui.note("  (add --name NAME to print a name)")

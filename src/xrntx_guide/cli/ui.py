@@ -8,6 +8,7 @@ in a step file can never be swallowed or crash the renderer.
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 import time
@@ -154,6 +155,16 @@ class UI:
     def _width(self) -> int:
         """The width prose is filled to: the terminal's, at most 100 (a line stays readable)."""
         return max(40, min(self.out.width, 100) - 1)
+
+    @property
+    def screen_lines(self) -> int | None:
+        """The terminal's height in lines; None when the output is not a terminal (a
+        transcript has no screen to fit)."""
+        return self.out.height if self.terminal else None
+
+    def lines_taken(self, text: str, hang: int = 0) -> int:
+        """How many lines :meth:`line` fills with ``text``."""
+        return len(_fill(visible(text), self._width, rest=" " * hang, whole=True).splitlines())
 
     # -- plain lines -------------------------------------------------------------------
 
@@ -501,7 +512,20 @@ class UI:
             self.out.print(Text(prompt + visible(answer)))
         elif not typed:
             self.out.print(Text(visible(answer)))
+        elif self.out.record:
+            self._record_only(visible(answer))
         return answer
+
+    def _record_only(self, text: str) -> None:
+        """Add to a recording what the terminal echoed itself (the typing and its
+        newline): a slide shows the answer on its prompt's line, and what follows on a
+        line of its own, not glued to the prompt and cut at the slide's edge."""
+        screen = self.out.file
+        self.out.file = io.StringIO()
+        try:
+            self.out.print(Text(text))
+        finally:
+            self.out.file = screen
 
     def _read(self) -> str:
         if self.stdin is sys.stdin:

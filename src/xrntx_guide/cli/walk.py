@@ -450,7 +450,11 @@ class Walk:
         return min(ahead, key=lambda r: self.guide.step(r.before).index).id if ahead else None
 
     def heads_up(self, state: State, step: CStep) -> None:
-        """Say as soon as it is known that a later gate will stop the injection."""
+        """Say as soon as it is known that a later gate will stop the injection; not
+        in participant mode, where it would answer the room's question at that gate
+        (and the trainer's "what is the earliest date?") before it is asked."""
+        if getattr(self.responder, "room", False):
+            return
         for r in self.failing_ahead(state, step):
             if r.id in self.announced:
                 continue
@@ -604,7 +608,7 @@ class Walk:
             self.ui.note(f"{typed} -> {value.isoformat()}")
         elif cq.spec.type == "choice" and not typed.isdigit() and typed != str(value):
             label = cq.choice_label(value)
-            shown = f"{value} ({label})" if label and label != str(value) else str(value)
+            shown = f"{value}: {label}" if label and label != str(value) else str(value)
             self.ui.note(f"{typed} -> {shown}")
 
     def alike(self, state: State, step: CStep, cq: CQuestion) -> list[CQuestion]:
@@ -1144,6 +1148,15 @@ class Walk:
         key = _pick(keys, arg)
         if key is None and self.open_question(state, arg.strip()):
             key = arg.strip()  # applies, not answered yet (left empty, or passed by 'jump')
+        if key is None:
+            # A hurried 'edit last': the answered keys it starts.
+            starting = [k for k in keys if arg.strip() and k.startswith(arg.strip())]
+            if len(starting) == 1:
+                key = starting[0]
+                self.ui.note(f"{arg.strip()} -> {key}")
+            elif starting:
+                self.ui.retry(f"{arg.strip()!r} matches {', '.join(starting)}: type one of them")
+                return
         if key is None:
             self.ui.retry(f"{arg!r} is not an answered key, nor a question that applies now")
             return

@@ -30,29 +30,61 @@ def teaches(case: Scenario) -> str:
     return case.teaching_points[0] if case.teaching_points else "(no teaching points)"
 
 
-def show_cases(ui: UI, cases: Sequence[Scenario], points: bool = False) -> None:
-    """The cases, numbered: title, what each teaches, the expected outcome; with
-    ``points`` every teaching point, not only the first."""
-    for n, case in enumerate(cases, 1):
-        ui.line(f"{n:>2}. {case.title}  [{case.id}]", style="bold", hang=4)
-        if points:
-            ui.line("    teaching points:")
-            for point in case.teaching_points:
-                ui.line(f"      - {point}", hang=8)
-        else:
-            ui.line(f"    teaches: {teaches(case)}", hang=len("    teaches: "))
-        ui.line(f"    expected: {expected_words(case.expect)}", hang=len("    expected: "))
+def _entry(n: int, case: Scenario, points: bool) -> list[tuple[str, str | None, int]]:
+    """One case of the list: its lines as (text, style, hang)."""
+    out: list[tuple[str, str | None, int]] = [(f"{n:>2}. {case.title}  [{case.id}]", "bold", 4)]
+    if points:
+        out.append(("    teaching points:", None, 0))
+        out.extend((f"      - {point}", None, 8) for point in case.teaching_points)
+    else:
+        out.append((f"    teaches: {teaches(case)}", None, len("    teaches: ")))
+    out.append((f"    expected: {expected_words(case.expect)}", None, len("    expected: ")))
+    return out
+
+
+def show_cases(ui: UI, cases: Sequence[Scenario], points: bool = False, first: int = 1) -> None:
+    """The cases, numbered from ``first``: title, what each teaches, the expected
+    outcome; with ``points`` every teaching point, not only the first."""
+    for n, case in enumerate(cases, first):
+        for text, style, hang in _entry(n, case, points):
+            ui.line(text, style=style, hang=hang)
+
+
+def _page_end(ui: UI, cases: Sequence[Scenario], start: int, room: int) -> int:
+    """Where a page of the list that starts at ``start`` ends: as many cases as fill
+    ``room`` lines, at least one."""
+    end, used = start, 0
+    while end < len(cases):
+        taken = sum(ui.lines_taken(t, h) for t, _, h in _entry(end + 1, cases[end], False))
+        if end > start and used + taken > room:
+            break
+        used += taken
+        end += 1
+    return end
 
 
 def pick_case(ui: UI, cases: Sequence[Scenario]) -> Scenario | None:
-    """Ask for a case by number (or id); None when the trainer quits."""
+    """Ask for a case by number (or id); None when the trainer quits. On a terminal the
+    list comes a screen at a time (Enter shows more): a projector's 30 lines hold about
+    seven cases, and the rest scrolled the first ones away."""
     ui.line("Cases to present (pick one by number):", style="bold")
-    show_cases(ui, cases)
+    height = ui.screen_lines
+    shown = 0
     while True:
+        if shown < len(cases):
+            # A page leaves a line for the heading (the first) or the prompt just
+            # answered (the others) and one for the prompt.
+            end = len(cases) if height is None else _page_end(ui, cases, shown, height - 2)
+            show_cases(ui, cases[shown:end], first=shown + 1)
+            shown = end
+        more = shown < len(cases)
+        hint = "Enter for more, " if more else ""
         try:
-            text = ui.ask(f"Case [1-{len(cases)}, or q to quit]: ").strip()
+            text = ui.ask(f"Case [1-{len(cases)}, {hint}or q to quit]: ").strip()
         except EOFError:
             return None
+        if text == "" and more:
+            continue
         if text.lower() in ("q", "quit"):
             return None
         if text.isdigit() and 1 <= int(text) <= len(cases):
@@ -60,7 +92,11 @@ def pick_case(ui: UI, cases: Sequence[Scenario]) -> Scenario | None:
         by_id = [c for c in cases if c.id == text or c.id.startswith(text + "-")]
         if text and len(by_id) == 1:
             return by_id[0]
-        ui.retry(f"type a number from 1 to {len(cases)}, or q")
+        ui.retry(
+            f"type a number from 1 to {len(cases)}"
+            + (", Enter for more" if more else "")
+            + ", or q"
+        )
 
 
 def show_recap(

@@ -665,6 +665,7 @@ table.summary td { padding: .1rem .3rem; }
 @media print { body { margin: 0; max-width: none; font-size: 10.5pt; padding: 0; }
   h2 { break-before: page; break-after: avoid; } h3, h4 { break-after: avoid; }
   .gate, tr, li { break-inside: avoid; } thead { display: table-header-group; }
+  #flow svg { max-height: 215mm; width: auto; margin: 0 auto; }
   #gates-on-one-page { break-after: page; font-size: 8.5pt; }
   #gates-on-one-page h2 { margin-top: 0; }
   ol.toc { font-size: 9pt; }

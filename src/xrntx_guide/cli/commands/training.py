@@ -381,7 +381,8 @@ def demo(
                     auto,
                     record=earlier,
                     room=room,
-                    clear=_ready_case(listed, case),
+                    clear=next(iter(_ready_cases(listed, case)), None),
+                    clear_others=_ready_cases(listed, case)[1:],
                     on_pause=slides.cut if slides is not None else None,
                 )
             ),
@@ -438,17 +439,17 @@ def _save(ui: Any, record_to: Path | None, slides: Any, title: str) -> None:
     )
 
 
-def _ready_case(cases: list[Any], case: Any) -> Any:
-    """The ready case whose answers stand in for those a blocked case never reaches (a
-    what-if "as if every later answer were clear"): a ready case of the same kind of
-    visit, without earlier visits or a site file of its own; None when there is none."""
-    for other in cases:
-        if (
-            other.id != case.id
-            and other.expect.get("status") == "ready"
-            and not other.history
-            and other.site is None
-            and other.answers.get("visit") == case.answers.get("visit")
-        ):
-            return other
-    return None
+def _ready_cases(cases: list[Any], case: Any) -> list[Any]:
+    """The ready cases whose answers may stand in for those a blocked case never reaches
+    (a what-if "as if every later answer were clear"): without earlier visits or a site
+    file of its own, those of the same kind of visit first."""
+    ready = [
+        other
+        for other in cases
+        if other.id != case.id
+        and other.expect.get("status") == "ready"
+        and not other.history
+        and other.site is None
+    ]
+    visit = case.answers.get("visit")
+    return sorted(ready, key=lambda other: other.answers.get("visit") != visit)
