@@ -147,7 +147,7 @@ def test_a_walk_that_ended_treatment_resumes_as_a_visit_that_continues(run: Run)
         "--no-input",
         "--resume",
         "--session",
-        session_file(run, session),
+        session,  # the store takes the session's id
         "--today",
         TODAY.isoformat(),
         "--acknowledge",
@@ -155,14 +155,6 @@ def test_a_walk_that_ended_treatment_resumes_as_a_visit_that_continues(run: Run)
         *answer_flags(today),
     )
     assert resumed.exit_code == ExitCode.OK, resumed.output
-
-
-def session_file(run: Run, session: str) -> str:
-    listed = json.loads(run("sessions", "--json").stdout)
-    rows = listed["sessions"] if isinstance(listed, dict) else listed
-    found = [r for r in rows if r["id"] == session]
-    assert found, listed
-    return str(found[0]["file"])
 
 
 # -- the card after the blockade ended ---------------------------------------------------------
