@@ -4,6 +4,7 @@ schema itself (one property at a time)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,7 +23,10 @@ def schema_values(prop: Mapping[str, Any], today: dt.date) -> st.SearchStrategy[
         days = st.integers(min_value=0, max_value=730)
         return days.map(lambda n: (today - dt.timedelta(days=n)).isoformat())
     if kind == "string":
-        return st.text(st.characters(codec="utf-8", categories=("L", "N", "Zs")), min_size=1)
+        letters = st.characters(codec="utf-8", categories=("L", "N", "Zs"))
+        text = st.text(letters, min_size=1, max_size=prop.get("maxLength"))
+        pattern = prop.get("pattern")  # the schema's rule, as a search (JSON Schema's)
+        return text.filter(lambda t: re.search(pattern, t) is not None) if pattern else text
     low, high = prop.get("minimum"), prop.get("maximum")
     if kind == "integer":
         return st.integers(min_value=low, max_value=high)

@@ -414,7 +414,10 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
         elif q.type == "date":
             prop.update(type="string", format="date")
         elif q.type == "text":
-            prop["type"] = "string"
+            from ..visit.answers import MAX_TEXT
+
+            # As the program reads it: some text besides spaces, at most MAX_TEXT long.
+            prop.update(type="string", pattern=r"\S", maxLength=MAX_TEXT)
         elif q.type == "choice":
             prop.update(type="string", enum=[c.value for c in q.choices or ()])
         elif q.type == "int":
