@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+
+_ctrl_c: list[bool] = []
+
+
+def _on_ctrl_c(signum: int, frame: object) -> None:
+    """Python's own answer to Ctrl-C (KeyboardInterrupt), remembered: a library that
+    catches the interrupt mid-way and raises an error of its own (pydantic building a
+    schema at start-up raises SchemaError) still ended because of it."""
+    _ctrl_c.append(True)
+    raise KeyboardInterrupt
+
+
+def ctrl_c_seen() -> bool:
+    """Whether Ctrl-C came during this run."""
+    return bool(_ctrl_c)
 
 
 def main() -> None:
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_ctrl_c)
     # A plain `check` runs without typer, whose import costs more than the check itself;
     # every other command line (and any `check` the direct reader declines) goes to the app.
     # Ctrl-C is caught from the first line on: the imports of a start-up take a good part
@@ -33,6 +51,8 @@ def main() -> None:
 def _from_interrupt(exc: BaseException) -> bool:
     """Whether ``exc`` was raised by a KeyboardInterrupt (its cause or context, however
     deep)."""
+    if ctrl_c_seen():
+        return True
     seen: set[int] = set()
     inner: BaseException | None = exc
     while inner is not None and id(inner) not in seen:

@@ -58,6 +58,13 @@ def boundary(
         report(SystemRefused(exc), as_json)
         raise Failed(int(ExitCode.USAGE)) from None
     except Exception as exc:  # a bug: say so, show the traceback only when asked
+        from . import ctrl_c_seen
+
+        if ctrl_c_seen():  # a library turned the interrupt into an error of its own
+            from .ui import UI
+
+            UI(plain=True).error("interrupted")
+            raise Failed(int(ExitCode.INTERRUPTED)) from None
         if debug():
             raise
         from .ui import UI
