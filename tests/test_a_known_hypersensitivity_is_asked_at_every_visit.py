@@ -32,8 +32,8 @@ def walk_on(run: Run, day: dt.date, answers: dict[str, Any]) -> Any:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="Issue 17 asks for allergies to be offered from the record; reference section 9 "
-    "carries only age and the OUD diagnosis ('facts that do not change'). The pack offers "
+    reason="Reference section 9 carries only age and the OUD diagnosis as facts offered "
+    "from the record ('facts that do not change'); the pack offers "
     "hypersensitivity (00-guide.toml [guide.report.history] offer), so a repeat walk never "
     "asks the contraindication. A decision for the lead and the clinical reviewer.",
 )

@@ -198,7 +198,7 @@ pre {{ margin: 0; font-family: Menlo, 'DejaVu Sans Mono', consolas, 'Courier New
     else {{ return; }}
     e.preventDefault();
   }});
-  var m = /^#slide-(\\d+)$/.exec(location.hash);
+  var m = location.hash.match(/^#slide-(\\d+)$/);
   show(m ? parseInt(m[1], 10) - 1 : 0);
 }})();
 </script>
