@@ -25,6 +25,21 @@ REPO = Path(__file__).resolve().parent.parent
 STEPS = REPO / "steps"
 # The clinical basis lives in the repository so that a clone alone can run the tests.
 CLINICAL_BASIS = REPO / "docs" / "clinical-basis.md"
+# The user documentation: the README and the documents under docs/ it leads to.
+DOC_FILES = (REPO / "README.md", *sorted((REPO / "docs").glob("*.md")))
+
+
+def doc(name: str) -> str:
+    """One document's text: ``"README.md"`` or a file under ``docs/`` (``"scripting.md"``)."""
+    path = REPO / name if name == "README.md" else REPO / "docs" / name
+    return path.read_text(encoding="utf-8")
+
+
+def all_docs() -> str:
+    """The README and every document under docs/, as one text."""
+    return "\n".join(path.read_text(encoding="utf-8") for path in DOC_FILES)
+
+
 # The installed console script, for the tests that drive it in a pseudo-terminal.
 EXE = Path(sys.executable).with_name("xrntx-guide")
 

@@ -1,4 +1,5 @@
-"""The README and CI tell the truth: commands, exit codes, the two set-up commands."""
+"""The README, the documents under docs/ and CI tell the truth: commands, exit codes, the
+two set-up commands, the layout."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import REPO, doc
 from xrntx_guide.cli.app import app
 from xrntx_guide.errors import ExitCode
 
@@ -23,10 +24,11 @@ def test_every_command_is_documented_in_the_readme() -> None:
         assert f"xrntx-guide {name}" in README, name
 
 
-def test_every_exit_code_is_in_the_readme_table() -> None:
-    table = README.split("### Exit codes", 1)[1].split("\n## ", 1)[0]
-    documented = {int(m) for m in re.findall(r"^\| (\d+) \|", table, flags=re.M)}
-    assert {int(code) for code in ExitCode} <= documented
+def test_every_exit_code_is_in_the_readme_and_the_scripting_tables() -> None:
+    for text, heading in ((README, "## Exit codes"), (doc("scripting.md"), "## Exit codes")):
+        table = text.split(heading, 1)[1].split("\n## ", 1)[0]
+        documented = {int(m) for m in re.findall(r"^\| (\d+) \|", table, flags=re.M)}
+        assert {int(code) for code in ExitCode} == documented, heading
 
 
 def test_the_readme_gives_two_set_up_commands_and_ci_runs_the_test_one() -> None:
@@ -56,23 +58,23 @@ def test_lint_and_types_are_clean(tool: str) -> None:
         assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_the_layout_in_the_readme_names_every_package_and_top_level_module() -> None:
-    """The README's layout is the tree: a new subsystem or module is documented there."""
-    block = README.split("### The layout", 1)[1].split("```", 2)[1]
+def test_the_layout_names_every_package_and_top_level_module() -> None:
+    """The architecture's layout is the tree: a new subsystem or module is documented there."""
+    block = doc("architecture.md").split("## The layout", 1)[1].split("```", 2)[1]
     package = REPO / "src" / "xrntx_guide"
     names = {p.name for p in package.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     names |= {p.name for p in package.glob("*.py") if not p.name.startswith("__")}
     for name in sorted(names):
         shown = f"{name}/" if (package / name).is_dir() else name
-        assert shown in block, f"{shown} is not in the README's layout"
+        assert shown in block, f"{shown} is not in the layout of docs/architecture.md"
 
 
-def test_the_readme_counts_the_scenarios_that_ship() -> None:
-    """The trainers' section said twenty-two vignettes when twenty-eight shipped."""
+def test_the_trainers_guide_counts_the_scenarios_that_ship() -> None:
+    """The number of vignettes the trainers' guide names is the number that ship."""
     words = ["twenty", "thirty", "forty"]
     units = ["", "-one", "-two", "-three", "-four", "-five", "-six", "-seven", "-eight", "-nine"]
     number = {f"{w}{u}": 20 + 10 * i + j for i, w in enumerate(words) for j, u in enumerate(units)}
-    said = re.search(r"ship in `scenarios/`: ([a-z-]+) vignettes", README)
+    said = re.search(r"ship in `scenarios/`: ([a-z-]+) vignettes", doc("trainers.md"))
     assert said is not None and said.group(1) in number
     shipped = [p for p in (REPO / "scenarios").glob("*.toml") if not p.name.startswith("_")]
     assert number[said.group(1)] == len(shipped)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import REPO, STEPS, Run, SchemaError, conform, copy_steps, make_pack
+from tests.helpers import STEPS, Run, SchemaError, conform, copy_steps, doc, make_pack
 from xrntx_guide.errors import ExitCode, Problem
 
 
@@ -219,9 +219,8 @@ def test_problem_text_is_file_line_column_path_message() -> None:
     assert Problem("a", 1, 2, "p", "m", "warning").to_json()["severity"] == "warning"
 
 
-def test_the_step_format_in_the_readme_documents_validate_json() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## The step pack format") :]
+def test_the_step_format_documents_validate_json() -> None:
+    section = doc("pack-format.md")
     assert "validate --json" in section
     assert "--strict" in section
     assert '"line":' in section, "an example of the JSON"
