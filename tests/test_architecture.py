@@ -237,7 +237,7 @@ def test_strategies_are_defined_only_in_the_strategies_package() -> None:
 
 
 def test_a_check_from_the_cache_imports_neither_pydantic_nor_rich(tmp_path: Path) -> None:
-    """Start-up time is a feature (README: Benchmarks): a `check --json` on a cached pack
+    """Start-up time is a feature (docs/benchmarks.md): a `check --json` on a cached pack
     needs no validation library and no screen. Imports hide easily (a module that defines
     a pydantic model, imported at the top of one the check uses, cost 80% once)."""
     import subprocess
@@ -282,7 +282,7 @@ HEAVY_FOR_A_CHECK = (
 def test_a_plain_check_from_the_cache_imports_no_command_line_library(tmp_path: Path) -> None:
     """`check` as a user runs it (the program's entry point) on a cached pack imports
     neither typer, click, rich nor pydantic, nor what only other commands use: importing
-    typer alone costs more than the whole check (README: Benchmarks)."""
+    typer alone costs more than the whole check (docs/benchmarks.md)."""
     import subprocess
     import sys
 

@@ -204,6 +204,18 @@ def test_every_module_and_file_named_in_the_documents_exists() -> None:
         assert _path_of(token) is not None, f"`{token}` is named in the documents: not found"
 
 
+def test_every_document_the_program_points_to_exists() -> None:
+    """A hint that says "see docs/scripting.md" leads to a file that is there."""
+    named = {
+        name
+        for path in PACKAGE.rglob("*.py")
+        for name in re.findall(r"docs/[\w-]+\.md", path.read_text(encoding="utf-8"))
+    }
+    assert named, "the program's hints name documents"
+    for name in sorted(named):
+        assert (REPO / name).is_file(), f"the program points to {name}: not there"
+
+
 def _resolve(dotted: str) -> object:
     """``engine.drive.drive``: the module of the longest importable prefix, then attributes."""
     parts = dotted.split(".")

@@ -107,7 +107,7 @@ def test_flag_cows_total_beside_a_file_series_does_not_hide_the_latest_rating(
 ) -> None:
     """The file's latest rating of the day is 9 (withdrawal, threshold 5); a flag
     cows_total=1 (no time) beside the series wins by precedence and check says READY.
-    The README: the series stands "instead of the single answers (not beside them: that
+    docs/scripting.md: the series stands "instead of the single answers (not beside them: that
     is refused)". Expected: refused (exit 2), never ready."""
     answers = series_patient(
         naloxone_challenge="negative",

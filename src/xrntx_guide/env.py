@@ -37,7 +37,7 @@ VARIABLES: dict[str, str] = {
     "XRNTX_GUIDE_DEBUG": "set: an internal error (exit 70) shows its traceback",
 }
 """Every environment variable the program reads, and what it does: ``--help`` and the
-README list them from here, and a test keeps the three in step."""
+docs/scripting.md list them from here, and a test keeps the three in step."""
 
 
 def system_now() -> dt.datetime:

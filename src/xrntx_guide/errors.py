@@ -14,7 +14,7 @@ from .records import record
 
 
 class ExitCode(IntEnum):
-    """Exit codes of every command, documented in the README."""
+    """Exit codes of every command, documented in the README and docs/scripting.md."""
 
     OK = 0
     """The patient is ready (``check``), or the command did what was asked."""

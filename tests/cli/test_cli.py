@@ -1062,7 +1062,7 @@ def test_a_value_means_the_same_as_a_flag_in_json_and_in_toml(
     run: Run, tmp_path: Path, key: str, text: str, typed: Any
 ) -> None:
     """A JSON or TOML value is read as its text would be: `-a age=34.0` and JSON `34.0`
-    are one answer, `-a consent=1` and JSON `1` too (README, For scripts)."""
+    are one answer, `-a consent=1` and JSON `1` too (docs/scripting.md)."""
     as_json = tmp_path / "a.json"
     as_json.write_text(json.dumps({key: typed}), encoding="utf-8")
     as_toml = tmp_path / "a.toml"

@@ -1,6 +1,6 @@
-"""``schema answers`` describes the strict form of an answers file (README, For scripts):
+"""``schema answers`` describes the strict form of an answers file (docs/scripting.md):
 every answer written in it is accepted, as the program reads it. The program accepts more
-(``"yes"``, ``1``, ``"today"``, ``"3 days ago"``...), which the README lists; those looser
+(``"yes"``, ``1``, ``"today"``, ``"3 days ago"``...), which docs/scripting.md lists; those looser
 forms are not in the schema, so a file that fits it is written one way."""
 
 from __future__ import annotations

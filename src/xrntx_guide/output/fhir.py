@@ -3,7 +3,7 @@
 Built as the calendar note is, from data the program already holds (the chart note's data,
 the session record and the guide): no FHIR library is imported on any command's path; the
 tests validate the output with one. What each resource holds, the codes, and what is not
-exported are in the README ("Exchanging data").
+exported are in docs/storage.md ("Exchanging data").
 
 Codes: only those the clinical basis confirms (RxNorm 637213 for the injection, SNOMED CT
 206007 for the gluteus maximus muscle). Everything else (the COWS total, the urine screens,
@@ -518,7 +518,7 @@ def questionnaire(guide: Guide) -> dict[str, Any]:
     its type, choices and help, and ``enableWhen`` where its condition (or its step's)
     maps to one. A condition that does not map (one reading a computed value, a setting
     or a date sum) is left out of ``enableWhen`` and kept, in the guide's words, in the
-    extension :data:`CONDITION`: FHIRPath is not generated (README: Exchanging data)."""
+    extension :data:`CONDITION`: FHIRPath is not generated (docs/storage.md: Exchanging data)."""
     asked = {cq.key: cq for cq in guide.questions.values() if cq.spec.asked}
     items = []
     for step in guide.steps:

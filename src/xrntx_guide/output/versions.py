@@ -4,7 +4,7 @@ schemas, which need pydantic, so that writing an output never loads it).
 Every JSON object a command writes carries its output's version as ``format_version``
 (in a list, each item does). A version is raised when a field is removed or renamed, or
 changes its type or meaning; a field added leaves it alone (readers ignore what they do not
-know). README: "For scripts", Format versions.
+know). docs/scripting.md, Format versions.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ GraphNode = tuple[str, str]
 """("value", name), ("shown", question key), ("checked", question key) or ("step", id)."""
 
 MAX_EVALUATION_DEPTH = 750
-"""How deep evaluating one value may go (see :func:`evaluation_fits` and the README)."""
+"""How deep evaluating one value may go (see :func:`evaluation_fits` and docs/pack-format.md)."""
 
 
 def check_guide(guide: Guide, *, complete: bool = True) -> list[Issue]:
@@ -489,7 +489,7 @@ def evaluation_fits(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = No
             *_node_place(guide, chain[0]),
             f"definitions chain too deeply to evaluate: {' -> '.join(names)} "
             f"({len(chain)} definitions, evaluation depth {depth}; the most is "
-            f"{MAX_EVALUATION_DEPTH}, see 'Limits' in the README): read answers directly "
+            f"{MAX_EVALUATION_DEPTH}, see 'Limits' in docs/pack-format.md): read answers directly "
             "instead of through a long chain of values",
         )
     ]

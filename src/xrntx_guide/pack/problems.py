@@ -108,7 +108,7 @@ def _unknown_key(kind: type[Any], loc: KeyPath) -> str:
         close = difflib.get_close_matches(loc[-1], _keys_at(kind, loc[:-1]), n=1, cutoff=0.7)
         if close:
             hint = f"did you mean {close[0]!r}? "
-    return f"unknown key ({hint}check the spelling; see the step format in the README)"
+    return f"unknown key ({hint}check the spelling; see the step format in docs/pack-format.md)"
 
 
 def _validation_issues(

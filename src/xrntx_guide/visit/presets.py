@@ -187,7 +187,7 @@ def parse_answers(
             raise InvalidAnswer(
                 key,
                 f"is worked out from the rapid pathway's daily record, never given{suffix}",
-                hint=f"Give the record as {RAPID_DAYS_KEY} in an answers file (README: scripts).",
+                hint=f"Give the record as {RAPID_DAYS_KEY} in an answers file (docs/scripting.md).",
             )
         cq = guide.questions.get(key)
         if cq is None:

@@ -390,7 +390,7 @@ def parse_days(
             ANSWERS_KEY,
             "is a list of days, each an object (day, date, given, tolerated, "
             f"naltrexone_given, cows, note){suffix}",
-            hint="Give it in an answers file (JSON or TOML); see the README, 'For scripts'.",
+            hint="Give it in an answers file (JSON or TOML); see docs/scripting.md.",
         )
     if len(raw) > MAX_DAYS:
         raise InvalidAnswer(ANSWERS_KEY, f"more than {MAX_DAYS} days{suffix}")

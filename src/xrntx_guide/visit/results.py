@@ -137,7 +137,7 @@ def _refuse(offered: Offered, message: str, hint: str | None = None) -> InvalidA
 
 CORRECT_HINT = (
     "To correct a recorded result, give a new entry with 'corrects' (the time of the one it "
-    "corrects) and 'reason' in the series (README: answers file), --correct KEY@TIME=REASON "
+    "corrects) and 'reason' in the series (docs/scripting.md), --correct KEY@TIME=REASON "
     "beside --answer KEY=VALUE on a walk, or 'edit' it at the prompt."
 )
 

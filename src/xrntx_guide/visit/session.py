@@ -562,7 +562,7 @@ def intact(record: SessionRecord, where: str) -> SessionRecord:
         "match its audit trail, so it is not read (was it edited by hand?): " + "; ".join(problems),
         hint="A recorded result is never changed by hand: restore the record from a backup, "
         "or delete it (`xrntx-guide sessions --delete ID`) and start a new walk; a result is "
-        "corrected with a new entry (README: answers file, --correct, 'edit').",
+        "corrected with a new entry (docs/scripting.md: the series, --correct; or 'edit').",
     )
 
 

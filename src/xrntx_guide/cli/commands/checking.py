@@ -38,7 +38,7 @@ def prepare(
     if label is not None and batch is not None:
         raise UsageError(
             '--label names one patient; with --batch give each line a "label" field',
-            hint="README: check --batch.",
+            hint="docs/scripting.md: Batch.",
         )
     return guide, day
 

@@ -635,7 +635,7 @@ def _walk_without_prompts(
 def _outcome_json(
     out: TextIO, outcome: Any, record: SessionRecord, path: str | None, day: dt.date
 ) -> ExitCode:
-    """``walk --json``: where the walk ended, as one JSON object (shape in the README)."""
+    """``walk --json``: where the walk ended, as one JSON object (shape in docs/scripting.md)."""
     import json
 
     if outcome.kind == "missing":
