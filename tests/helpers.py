@@ -9,13 +9,19 @@ module imports another.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import pytest
 
 TODAY = dt.date(2026, 11, 24)
 NOW = "2026-11-24T23:30"
@@ -346,6 +352,59 @@ def gate(result: Mapping[str, Any], gate_id: str) -> dict[str, Any]:
 def flat(text: str) -> str:
     """Messages with any line wrapping undone (words joined by single spaces)."""
     return " ".join(text.split())
+
+
+BIG = "4" * 400
+"""A number of 400 digits: more than any answer may have, fewer than Python refuses."""
+
+
+def without(answers: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+    """The answers without ``keys``."""
+    return {k: v for k, v in answers.items() if k not in keys}
+
+
+def toml_answers(answers: Mapping[str, Any]) -> str:
+    """TOML with native booleans, numbers and dates (not strings)."""
+    lines = []
+    for key, value in answers.items():
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int | float | dt.date):
+            text = value.isoformat() if isinstance(value, dt.date) else repr(value)
+        else:
+            text = json.dumps(value)
+        lines.append(f"{key} = {text}")
+    return "\n".join(lines) + "\n"
+
+
+def one_json_object(stdout: str) -> dict[str, Any]:
+    """stdout holds exactly one JSON object on one line, nothing else."""
+    assert stdout.endswith("\n") and stdout.count("\n") == 1, stdout
+    data = json.loads(stdout)
+    assert isinstance(data, dict)
+    return data
+
+
+def main_run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """The program through ``main()``: the argument handling the installed command has.
+    Returns the exit code, stdout and stderr."""
+    from xrntx_guide.cli.app import main
+
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def program(*args: str, **kwargs: Any) -> Any:
+    """The installed program in a process of its own (closed streams, pipes, signals)."""
+    return subprocess.run(
+        [sys.executable, "-m", "xrntx_guide", *args],
+        capture_output=kwargs.pop("capture_output", True),
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+        **kwargs,
+    )
 
 
 def no_traceback(result: Result) -> None:

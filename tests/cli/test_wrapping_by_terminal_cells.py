@@ -48,3 +48,19 @@ def test_every_wrapped_line_fits_the_terminal(text: str, say: str) -> None:
     assert sorted(" ".join(lines).split()) == sorted(words)
     for ln, after in itertools.pairwise(lines):
         assert cells(ln) + 1 + cells(after.split()[0]) > ui._width, (ln, after)
+
+
+def test_a_refused_reply_in_the_walkthrough_wraps_between_words() -> None:
+    err = io.StringIO()
+    ui = UI(plain=True, err=err)
+    reason = (
+        "'yes' is not a date: use YYYY-MM-DD (e.g. 2026-11-24), 'today', 'yesterday' "
+        "or 'N days ago'; please answer again"
+    )
+    ui.retry(reason)
+
+    lines = err.getvalue().splitlines()
+    assert len(lines) > 1
+    assert all(len(line) <= ui.err.width for line in lines)
+    # Every word arrives whole and in order: the breaks fall between words.
+    assert err.getvalue().split() == f"error: {reason}".split()
