@@ -32,15 +32,15 @@ clock and the patient's record:
 - ``cows_ratings``: ratings ``{"at": datetime, "total" or "items", "corrects"?}``; the
   withdrawal gate reads the latest rating of the injection day (5.1);
 - ``naloxone_challenges``: results ``{"at", "kind", "result", "started"?, "corrects"?}``; a
-  positive stands unless a negative rechallenge within the window lifts it (5.2, item 9);
+  positive stands unless a negative rechallenge within the window lifts it (5.2, invariant 9);
 - ``rapid_days`` with ``naltrexone_given`` beside ``tolerated`` (section 6);
 - ``now`` (keyword of :func:`findings`): the one clock; a result timed after it is refused
-  (item 8), durations are absolute;
+  (invariant 8), durations are absolute;
 - ``record`` (keyword): the dates of the injections the patient's record holds (finished
-  care visits under the label); the last injection comes from it (items 10, 11);
+  care visits under the label); the last injection comes from it (invariants 10, 11);
 - ``in_record`` (keyword): the verdict is a visit record's (a walk), where a negative
-  result needs its naloxone given at least the observation minimum before it (5.2, issue
-  15); ``check`` takes a bare result as reported.
+  result needs its naloxone given at least the observation minimum before it (5.2);
+  ``check`` takes a bare result as reported.
 
 A time without an offset is the run's local time, as the product reads it.
 """
@@ -152,9 +152,9 @@ def findings(
     Args:
         date_default: an injection date not given is today (scripts, reference section 8);
             False where it is asked instead (a walkthrough), so that not given is unknown.
-        now: the visit's clock (item 8); its date is ``today``. None: no time of day is
+        now: the visit's clock (invariant 8); its date is ``today``. None: no time of day is
             known, and only dates are compared.
-        record: the dates of the injections in the patient's record (items 10, 11).
+        record: the dates of the injections in the patient's record (invariants 10, 11).
         in_record: judged as a visit record (a walk), not as a ``check``.
     """
     return _Reading(guide, answers, today, date_default, now, record, in_record).run()
@@ -421,7 +421,7 @@ class _Reading:
         return self.out
 
     def after_now(self) -> None:
-        """Item 8: a result timed after ``now`` is refused, whatever route gave it."""
+        """Invariant 8: a result timed after ``now`` is refused, whatever route gave it."""
         if self.now is None:
             return
         for what, at in timed_results(self.answers, self.now):
@@ -512,14 +512,14 @@ class _Reading:
             return
         recorded = max(self.record) if self.record else None
         if visit == FIRST:
-            # Section 7 and item 10: the visit type follows the record, and a last
+            # Section 7 and invariant 10: the visit type follows the record, and a last
             # injection given beside "first injection" contradicts the path taken.
             if recorded is not None:
                 self.refuse(f"first injection, but the record holds an injection of {recorded}")
             given = self.date("last_injection_date")
             if given is not None:
                 self.refuse(f"first injection beside last_injection_date {given}")
-            # Item 10 likewise: a reaction to an earlier dose (an allergic reaction after
+            # Invariant 10 likewise: a reaction to an earlier dose (an allergic reaction after
             # it, or one found at its site) says there was one.
             if self.answers.get("reaction_after_last_dose") is True:
                 self.refuse("first injection beside an allergic reaction after the last dose")
@@ -552,7 +552,7 @@ class _Reading:
             and last_injection is not None
             and last_use > last_injection
         ):
-            # Item 10: "no use since the last injection" beside a use dated after it.
+            # Invariant 10: "no use since the last injection" beside a use dated after it.
             self.refuse(
                 f"no opioid use since the last injection ({last_injection}) beside a last "
                 f"use on {last_use}"
@@ -974,7 +974,7 @@ class _Reading:
         return summed
 
     def series_total(self, day: dt.date | None) -> int | None:
-        """5.1 and items 8, 9: the latest rating of the injection day, with corrections
+        """5.1 and invariants 8, 9: the latest rating of the injection day, with corrections
         applied to the rating they name (both stay in the record); a single answer given
         beside the series is a rating appended now."""
         series = self.answers.get(RATINGS)
@@ -1023,7 +1023,7 @@ class _Reading:
         return ratings[max(of_day)]
 
     def challenge_series(self, day: dt.date | None, required: bool | None) -> None:
-        """5.2 and item 9 over timed results: every positive stands unless a negative
+        """5.2 and invariant 9 over timed results: every positive stands unless a negative
         rechallenge of the injection day comes after all of them, within the window of
         each; a correction never lifts a positive. A repeat of the injection day later than
         a positive's window, on another day than it, is not a rechallenge but that day's new
@@ -1192,7 +1192,7 @@ def rating_time(day: dt.date, value: object) -> dt.datetime:
 
 
 def timed_results(answers: Mapping[str, object], now: dt.datetime) -> list[tuple[str, dt.datetime]]:
-    """Every time a result of the answers carries (what, when), for item 8."""
+    """Every time a result of the answers carries (what, when), for invariant 8."""
     out: list[tuple[str, dt.datetime]] = []
     for key, fields in ((RATINGS, ("at",)), (CHALLENGES, ("at", "started"))):
         entries = answers.get(key)
@@ -1360,7 +1360,7 @@ def protocol_problems(guide: Any, rows: Sequence[Mapping[str, object]]) -> list[
     return out
 
 
-# --- The note says only what is true (item 12) ----------------------------------------------
+# --- The note says only what is true (invariant 12) ----------------------------------------
 
 GIVEN_LINE = "Given:"
 ALL_NEGATIVE = "all five assays negative"
@@ -1375,7 +1375,7 @@ def note_contradictions(
     date_default: bool = True,
     **over_time: Any,
 ) -> list[str]:
-    """Lines of a chart note (text or Markdown) that the answers contradict (item 12):
+    """Lines of a chart note (text or Markdown) that the answers contradict (invariant 12):
     a screen said to be all negative beside an assay that is not; an injection said to be
     given (or a next dose due) when the walk did not finish; a gate said to pass that the
     reference finds failing as a contraindication. ``date_default``: the walk filled in an

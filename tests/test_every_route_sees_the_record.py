@@ -47,7 +47,7 @@ def _the_record_on_every_route(v: timed.Timed) -> None:
         assert verdicts[0].ready == verdicts[2].ready, f"check and walk differ: {said}\n{v!r}"
 
 
-def test_every_route_reads_the_record_and_refuses_what_contradicts_it() -> None:
+def test_inv11_every_route_reads_the_record_and_refuses_what_contradicts_it() -> None:
     """A dose at the edges of the dose timing (3, 7, 21, 28, 35 days), the visit answered
     as a repeat with the record's date, none, an older or a later one, or as a first
     injection; the last use before the dose or, with "no use since", after it."""
@@ -64,7 +64,7 @@ def fullwidth(label: str) -> str:
     [str, str.lower, fullwidth, lambda s: s.replace("P", "\u03a1")],
     ids=["same", "case", "width", "greek-look-alike"],
 )
-def test_a_label_that_differs_in_case_width_or_script_cannot_bypass_the_record(
+def test_inv11_a_label_that_differs_in_case_width_or_script_cannot_bypass_the_record(
     variant: Callable[[str], str],
 ) -> None:
     """A dose three days ago under ``P<n>``, then a "first injection" under the same label,

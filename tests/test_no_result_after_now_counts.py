@@ -53,7 +53,7 @@ def _after_now_is_refused(case: tuple[timed.Timed, str]) -> None:
         assert verdict.status == "refused", f"{what} not refused: {describe(v, verdicts)}"
 
 
-def test_a_result_timed_after_now_is_refused_on_every_route() -> None:
+def test_inv8_a_result_timed_after_now_is_refused_on_every_route() -> None:
     """A COWS rating, a challenge result or the time its naloxone was given, later than
     ``--now``: ``check``, a batch line and ``walk --no-input`` refuse it (exit 2, an error
     line), never count it."""

@@ -58,7 +58,7 @@ def a_day(n: int, *, naltrexone: bool, injection: bool | None = None) -> dict[st
 
 
 def one_day_record() -> dict[str, Any]:
-    """Route 2 of the issue: day 1 (buprenorphine, tolerated, COWS 0) confirmed as the
+    """A one-day record: day 1 (buprenorphine, tolerated, COWS 0) confirmed as the
     injection day, heroin used that day, no site table."""
     day1 = a_day(1, naltrexone=False, injection=True)
     return rapid_patient(DAY1, DAY1, [day1])

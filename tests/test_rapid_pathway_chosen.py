@@ -64,7 +64,7 @@ def patient(last: int, *, table: bool, **changes: Any) -> tuple[dt.date, dict[st
 
 
 def test_on_the_tables_injection_day_the_pathway_is_still_chosen(run: Run, tmp_path: Path) -> None:
-    """The issue's flow: heroin the day before day 1, the example site's table. On day 7
+    """A whole flow: heroin the day before day 1, the example site's table. On day 7
     the interval from the heroin is 7 days, yet the pathway stays chosen: its gate, not
     the interval's, decides, and the expected buprenorphine positive does not block."""
     on, answers = patient(7, table=True)

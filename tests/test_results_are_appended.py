@@ -73,7 +73,7 @@ def _a_positive_is_never_removed(case: tuple[timed.Timed, list[timed.Sitting]]) 
             return  # a finished walk is not resumed
 
 
-def test_appending_results_never_removes_a_recorded_positive_challenge() -> None:
+def test_inv9_appending_results_never_removes_a_recorded_positive_challenge() -> None:
     """After a positive challenge, any later sittings (flags, files, resumes; a second
     challenge, a correction, a rechallenge a minute short of its observation): the walk
     completes only when the oracle finds nothing standing, and the note keeps the

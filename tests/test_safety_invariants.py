@@ -313,7 +313,7 @@ def test_oracle_refuses_a_protocol_table_whose_injection_day_comes_too_early(
 
 @fast(1000)
 @given(gen.cases())
-def test_engine_ready_means_the_reference_finds_nothing(case: gen.Case) -> None:
+def test_inv1_engine_ready_means_the_reference_finds_nothing(case: gen.Case) -> None:
     run = gen.engine_run(case.guide, case.patient)
     problems = gen.ready_violations(case.guide, run)
     assert not problems, report(case, run, problems, "engine")
@@ -321,7 +321,7 @@ def test_engine_ready_means_the_reference_finds_nothing(case: gen.Case) -> None:
 
 @fast(400)
 @given(gen.cases())
-def test_check_ready_means_the_reference_finds_nothing(case: gen.Case) -> None:
+def test_inv1_check_ready_means_the_reference_finds_nothing(case: gen.Case) -> None:
     run = gen.check_run(case.guide, case.patient)
     problems = gen.ready_violations(case.guide, run)
     assert not problems, report(case, run, problems, "check")
@@ -329,7 +329,7 @@ def test_check_ready_means_the_reference_finds_nothing(case: gen.Case) -> None:
 
 @fast(400)
 @given(gen.cases())
-def test_batch_ready_means_the_reference_finds_nothing(case: gen.Case) -> None:
+def test_inv1_batch_ready_means_the_reference_finds_nothing(case: gen.Case) -> None:
     run = gen.batch_run(case.guide, case.patient)
     problems = gen.ready_violations(case.guide, run)
     assert not problems, report(case, run, problems, "check --batch")
@@ -337,7 +337,7 @@ def test_batch_ready_means_the_reference_finds_nothing(case: gen.Case) -> None:
 
 @fast(100)
 @given(gen.session_cases())
-def test_session_ready_means_the_reference_finds_nothing(
+def test_inv1_session_ready_means_the_reference_finds_nothing(
     sc: tuple[gen.Case, list[gen.Sitting]],
 ) -> None:
     """Answered over sittings in any order, edited, resumed on a later day, with overrides
@@ -369,7 +369,9 @@ def test_no_route_is_ready_without_a_confirmed_diagnosis(case: gen.Case) -> None
 @pytest.mark.parametrize("kind", gen.CONTRADICTIONS)
 @fast(40)
 @given(data=st.data())
-def test_answers_the_reference_refuses_are_never_ready(kind: str, data: st.DataObject) -> None:
+def test_inv3_inv4_answers_the_reference_refuses_are_never_ready(
+    kind: str, data: st.DataObject
+) -> None:
     """Invariants 4.4.3 and 4.4.4: a future injection date, a last use or a last injection
     after the injection, use "since the last injection" dated before it, a COWS total its
     item scores contradict, a score the scale does not have: refused by the command line,
@@ -417,7 +419,7 @@ def test_ready_over_time_means_the_reference_finds_nothing() -> None:
 
 @fast(300)
 @given(gen.with_a_needed_answer_left_out())
-def test_a_missing_answer_a_gate_needs_is_never_ready(pair: tuple[gen.Case, str]) -> None:
+def test_inv2_a_missing_answer_a_gate_needs_is_never_ready(pair: tuple[gen.Case, str]) -> None:
     case, key = pair
     if not key:
         return
@@ -525,7 +527,7 @@ def test_the_check_command_is_the_check_path(case: gen.Case) -> None:
 
 @fast(100)
 @given(gen.with_a_faulty_override())
-def test_an_override_without_a_known_code_and_a_comment_never_counts(
+def test_inv6_an_override_without_a_known_code_and_a_comment_never_counts(
     pair: tuple[gen.Case, gen.OverrideSpec],
 ) -> None:
     """An unknown reason code, or none, is refused and never mapped to a default; an

@@ -140,7 +140,7 @@ def test_flag_negative_challenge_does_not_lift_a_file_positive(run: Run, tmp_pat
     assert result.exit_code != 0, result.stdout
 
 
-# -- the same routes through standard input and a batch (found reviewing the change) --------
+# -- the same routes through standard input and a batch -----------------------------------
 
 
 POSITIVE_TODAY = [{"at": f"{DAY}T08:00", "kind": "challenge", "result": "positive"}]

@@ -35,6 +35,6 @@ def _the_note_is_true(v: timed.Timed) -> None:
     assert not wrong, f"the note says {wrong}\n{v!r}\n{note}"
 
 
-def test_no_line_of_the_note_contradicts_the_answers() -> None:
+def test_inv12_no_line_of_the_note_contradicts_the_answers() -> None:
     timed.require_the_interfaces()
     _the_note_is_true()

@@ -662,8 +662,9 @@ def test_step_counts_do_not_move_as_answers_reveal_the_flow(spawn: Any) -> None:
         for phase in ("Visit", "1. Patient history", "4. Readiness")
     }
     assert all(len(t) == 1 for t in totals.values()), totals
+    # The label offered carries the visit's date.
     label = re.search(r"Patient label, not a name \[([^\]]+)\]", w.output)
-    assert label is not None and TODAY.strftime("%Y%m%d") in label.group(1)  # item 13
+    assert label is not None and TODAY.strftime("%Y%m%d") in label.group(1)
 
 
 def test_why_speaks_the_clinician_s_words_and_why_detail_adds_the_rules(spawn: Any) -> None:
@@ -765,7 +766,7 @@ STATEMENT = "supports, and does not replace, clinical judgement"
 
 
 def test_the_first_screen_comes_first_with_a_label_given(spawn: Any) -> None:
-    """Item 2: with --label the title, the version and the statement were skipped."""
+    """With --label given, the title, the version and the statement still come first."""
     w = spawn("walk", "--label", "given")
     w.expect(P_VISIT)
     before = w.output[: w.output.index("Which visit is this?")]
@@ -789,7 +790,8 @@ def _at_the_challenge(spawn: Callable[..., Walkthrough], plain: bool = True) -> 
 def test_the_countdown_prints_a_line_a_minute_in_plain_mode_and_says_how_to_stop(
     spawn: Any,
 ) -> None:
-    """Item 6: a line every 10 seconds made about 120 lines over 20 minutes."""
+    """In plain mode the countdown prints one line at each whole minute left (not one every
+    few seconds, hundreds over the observation) and says how to stop waiting."""
     minutes = setting("naloxone_observation_minutes")
     w = _at_the_challenge(spawn)
     mark = w.mark()
@@ -816,7 +818,7 @@ def test_the_countdown_prints_a_line_a_minute_in_plain_mode_and_says_how_to_stop
 
 
 def test_the_countdown_updates_one_line_in_place_on_a_terminal(spawn: Any) -> None:
-    """Item 6: in colour on a terminal the countdown is one line, rewritten in place."""
+    """In colour on a terminal the countdown is one line, rewritten in place."""
     w = _at_the_challenge(spawn, plain=False)
     mark = w.mark()
     w.child.sendline("wait")
@@ -830,7 +832,8 @@ def test_the_countdown_updates_one_line_in_place_on_a_terminal(spawn: Any) -> No
 
 
 def test_jump_goes_to_the_blocking_gate_and_answers_nothing(spawn: Any) -> None:
-    """Item 7: a blocked patient kept answering consent questions after the heads-up."""
+    """After the heads-up, `jump` goes straight to the blocking gate, past the consent
+    questions, and records nothing for the questions it passes."""
     w = spawn()
     begin(w, "jump")
     w.answers([(P_LAST_USE, "3 days ago"), (P_FENTANYL_30, "n")])
@@ -867,7 +870,7 @@ def test_jump_is_refused_when_no_gate_ahead_fails(spawn: Any) -> None:
 
 
 def test_back_review_and_why_reprint_the_step_header_not_its_instructions(spawn: Any) -> None:
-    """Item 9: each of them reprinted the whole instructions of the step."""
+    """`back`, `review` and `why` reprint the step's header, not its whole instructions."""
     first_line = shipped_guide().step("medical").spec.instructions.strip().splitlines()[0]
     w = spawn()
     begin(w, "headers")
@@ -883,7 +886,8 @@ def test_back_review_and_why_reprint_the_step_header_not_its_instructions(spawn:
 
 
 def test_all_negative_records_each_screen_on_its_own(spawn: Any) -> None:
-    """Item 10: five prompts listed the same three choices; one answer now, five records."""
+    """One answer for all the screens (five prompts listed the same three choices) still
+    makes five records, one per screen."""
     assays = [k for k in shipped_guide().questions if k.startswith("uds_")]
     w = spawn()
     begin(w, "all-negative")
@@ -906,7 +910,7 @@ def test_all_negative_records_each_screen_on_its_own(spawn: Any) -> None:
 
 
 def test_all_not_done_is_still_judged_assay_by_assay(spawn: Any) -> None:
-    """Item 10: one answer for all, and the engine still decides the gate from each."""
+    """One answer for all, and the engine still decides the gate from each assay."""
     w = spawn()
     begin(w, "all-not-done")
     history_and_medical(w, "20 days ago")
@@ -919,7 +923,8 @@ def test_all_not_done_is_still_judged_assay_by_assay(spawn: Any) -> None:
 
 
 def test_choice_refusals_say_what_went_wrong(spawn: Any) -> None:
-    """Item 11: 'n' at negative/not_done is ambiguous; '7' of three says choose 1-3."""
+    """A refused choice says what went wrong: 'n' at negative/not_done is ambiguous; '7' of
+    three says choose 1-3."""
     w = spawn()
     begin(w, "wording")
     history_and_medical(w, "14 days ago")
@@ -937,7 +942,7 @@ def test_choice_refusals_say_what_went_wrong(spawn: Any) -> None:
 
 
 def test_help_lists_the_words_of_the_prompt(spawn: Any) -> None:
-    """Item 11: help listed none of start, wait, override, ok."""
+    """`help` lists the words the prompt takes (start, wait, override, ok)."""
     w = _at_the_challenge(spawn)
     mark = w.mark()
     w.child.sendline("help")
@@ -960,7 +965,8 @@ def test_help_lists_the_words_of_the_prompt(spawn: Any) -> None:
 
 
 def test_the_side_at_a_first_injection_does_not_speak_of_a_last_one(spawn: Any) -> None:
-    """Item 11: 'the side opposite the last injection' was shown at a first injection."""
+    """At a first injection the side prompt does not speak of 'the side opposite the last
+    injection'."""
     w = spawn("walk", "--label", "first-side", *presets())
     w.expect(INJECTION_STEP)
     w.answer(P_GIVEN, "y")
@@ -972,7 +978,8 @@ def test_the_side_at_a_first_injection_does_not_speak_of_a_last_one(spawn: Any) 
 
 
 def test_choice_values_and_labels_do_not_disagree() -> None:
-    """Item 11: `none  not known` (a value saying absent, a label saying unknown)."""
+    """No choice's value and label disagree, as `none  not known` did (a value saying
+    absent, a label saying unknown)."""
     for cq in shipped_guide().questions.values():
         for c in cq.spec.choices or ():
             label, value = str(c.label).lower(), str(c.value).lower()

@@ -309,7 +309,7 @@ def random_answers(c: Chooser, guide: Guide, today: dt.date, o: Options) -> dict
             free = c.integer(0, since)  # used since the last injection, after it
         elif not used and since >= 0 and free < since:
             # No use since the last injection: the last use is before it. A use dated after
-            # it is a contradiction of item 10, drawn by ``contradict`` and checked on the
+            # it is a contradiction of invariant 10, drawn by ``contradict`` and checked on the
             # routes that refuse it (tests/test_contradictions_are_refused.py).
             free = since + c.integer(0, 30)
         # Sections 9 and 10: the monthly visit, and now and then the end of treatment.

@@ -273,7 +273,7 @@ def _record(c: Chooser, guide: Guide, v: dict[str, Any], now: dt.datetime) -> tu
         elif how == "newer" and given < now.date():
             v["last_injection_date"] = shift(given, 1)
         if v.get("opioid_use_since_last_injection") is False:
-            # "No use since": the last use before the injection, or (item 10) after it.
+            # "No use since": the last use before the injection, or (invariant 10) after it.
             v["last_opioid_use"] = shift(given, -c.integer(0, 60) if c.chance(80) else 1)
     return (given,)
 
@@ -335,7 +335,7 @@ def timed_visit(
 
 
 def after_now(c: Chooser, v: dict[str, Any], now: dt.datetime) -> str:
-    """One result timed after ``now`` written in (item 8); returns what it is."""
+    """One result timed after ``now`` written in (invariant 8); returns what it is."""
     later = now + _minutes(c, 1, 600)
     kind = c.pick(["rating", "challenge", "started"])
     if kind == "started" and v.get(oracle.CHALLENGES):
@@ -619,7 +619,7 @@ def timed_visits(draw: Callable[[Any], Any], site: int | None = None) -> Timed:
 
 @st.composite
 def visits_with_a_result_after_now(draw: Callable[[Any], Any]) -> tuple[Timed, str]:
-    """A visit with one result timed after its clock (item 8), and what that result is."""
+    """A visit with one result timed after its clock (invariant 8), and what that result is."""
     c = DrawChooser(draw)
     v = timed_visit(c, 0)
     answers = dict(v.answers)
@@ -629,7 +629,7 @@ def visits_with_a_result_after_now(draw: Callable[[Any], Any]) -> tuple[Timed, s
 
 @st.composite
 def visits_with_a_record(draw: Callable[[Any], Any]) -> Timed:
-    """A visit of a patient whose record holds an earlier injection (items 10, 11)."""
+    """A visit of a patient whose record holds an earlier injection (invariants 10, 11)."""
     c = DrawChooser(draw)
     v = timed_visit(c, 0)
     answers = dict(v.answers)
@@ -651,7 +651,7 @@ class Sitting:
 @st.composite
 def appended_results(draw: Callable[[Any], Any]) -> tuple[Timed, list[Sitting]]:
     """A visit with a recorded positive challenge, then one to three later sittings, each
-    giving more results (item 9): a second "challenge", a correction of the positive, a
+    giving more results (invariant 9): a second "challenge", a correction of the positive, a
     rechallenge (positive or negative, its observation complete or a minute short), or a
     single answer, by flag or by file."""
     c = DrawChooser(draw)

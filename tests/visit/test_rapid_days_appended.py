@@ -93,8 +93,8 @@ def walk(run: Run, answers: str, *extra: str) -> Any:
 def test_resuming_with_an_answers_file_never_drops_a_recorded_day_or_rating(
     run: Run, tmp_path: Path
 ) -> None:
-    """The issue's route: a day not tolerated and a COWS 11 on the injection day were in
-    the record; a file given on resume said otherwise and replaced them."""
+    """A day not tolerated and a COWS 11 on the injection day are in the record; a file
+    given on resume that says otherwise is refused, and one that adds a rating only adds it."""
     first = [entry(n) for n in range(1, 8)]
     first[2]["tolerated"] = False
     first[6]["cows"] = [{"time": "08:00", "total": 11}]

@@ -94,7 +94,9 @@ def after_injection_flags() -> list[str]:
 # --- route 1: a positive challenge replaced --------------------------------------------
 
 
-def test_a_flag_never_replaces_a_positive_challenge_on_resume(run: Run, tmp_path: Path) -> None:
+def test_inv9_a_flag_never_replaces_a_positive_challenge_on_resume(
+    run: Run, tmp_path: Path
+) -> None:
     path = positive_walk(run, tmp_path)
 
     r = resume(
@@ -115,7 +117,7 @@ def test_a_flag_never_replaces_a_positive_challenge_on_resume(run: Run, tmp_path
     assert [c["result"] for c in note_json(run, str(path))["naloxone_challenges"]] == ["positive"]
 
 
-def test_an_answers_file_never_replaces_a_positive_challenge_on_resume(
+def test_inv9_an_answers_file_never_replaces_a_positive_challenge_on_resume(
     run: Run, tmp_path: Path
 ) -> None:
     path = positive_walk(run, tmp_path)
@@ -139,7 +141,7 @@ def test_an_answers_file_never_replaces_a_positive_challenge_on_resume(
     assert json.loads(path.read_text(encoding="utf-8"))["status"] != "complete"
 
 
-def test_a_flag_never_replaces_a_positive_rechallenge(run: Run, tmp_path: Path) -> None:
+def test_inv9_a_flag_never_replaces_a_positive_rechallenge(run: Run, tmp_path: Path) -> None:
     path = positive_walk(run, tmp_path)
     # The hours are derived from the recorded times (never given in a walk).
     r = resume(run, path, "-a", "naloxone_rechallenge=positive")
@@ -159,7 +161,7 @@ def test_a_flag_never_replaces_a_positive_rechallenge(run: Run, tmp_path: Path) 
     assert challenges(path) == [("challenge", "positive"), ("rechallenge", "positive")]
 
 
-def test_moving_the_visit_back_to_the_positives_day_never_drops_it(
+def test_inv9_moving_the_visit_back_to_the_positives_day_never_drops_it(
     run: Run, tmp_path: Path
 ) -> None:
     path = positive_walk(run, tmp_path)
@@ -202,7 +204,7 @@ def typed_positive(guide: Guide) -> store.SessionRecord:
     return record
 
 
-def test_edit_at_the_prompt_never_replaces_a_positive_challenge(guide: Guide) -> None:
+def test_inv9_edit_at_the_prompt_never_replaces_a_positive_challenge(guide: Guide) -> None:
     record = typed_positive(guide)
     later = NOW + dt.timedelta(minutes=30)
 
@@ -263,7 +265,7 @@ def test_a_correction_listed_before_the_rating_it_corrects_is_read_in_time_order
     assert [k["total"] for k in note_json(run, "O")["cows_ratings"]] == [2, 9]
 
 
-def test_a_correction_never_lifts_a_positive_challenge(run: Run, tmp_path: Path) -> None:
+def test_inv9_a_correction_never_lifts_a_positive_challenge(run: Run, tmp_path: Path) -> None:
     answers = json_answers(ready_patient(naloxone_challenge=None))
     answers["naloxone_challenges"] = [
         {"at": f"{DAY}T08:00", "kind": "challenge", "result": "positive"},
@@ -381,7 +383,7 @@ def test_edit_cows_total_at_the_prompt_keeps_the_earlier_rating(guide: Guide) ->
 # --- route 11: a batch line over the shared file's series ------------------------------------
 
 
-def test_a_batch_lines_single_answer_never_replaces_the_shared_files_positive(
+def test_inv9_a_batch_lines_single_answer_never_replaces_the_shared_files_positive(
     run: Run, tmp_path: Path
 ) -> None:
     shared = tmp_path / "shared.json"
@@ -455,7 +457,7 @@ def test_a_flag_correction_names_the_rating_and_both_stay(run: Run, tmp_path: Pa
     assert kept[1]["corrects"] == first and kept[1]["reason"] == "pulse misread"
 
 
-def test_a_flag_correction_never_lifts_a_positive_challenge(run: Run, tmp_path: Path) -> None:
+def test_inv9_a_flag_correction_never_lifts_a_positive_challenge(run: Run, tmp_path: Path) -> None:
     path = positive_walk(run, tmp_path)
     positive = json.loads(path.read_text(encoding="utf-8"))["naloxone_challenges"][0]["at"]
 
@@ -498,7 +500,7 @@ MOVES: list[tuple[str, str, bool]] = [
 """A result of a kind, plain or as a correction of the latest entry of that kind."""
 
 
-def test_no_sequence_of_results_removes_an_entry_or_lifts_a_positive(guide: Guide) -> None:
+def test_inv9_no_sequence_of_results_removes_an_entry_or_lifts_a_positive(guide: Guide) -> None:
     """Every sequence of three results (plain or corrections), each refused or taken by
     the one rule: nothing recorded is ever removed or changed, and a positive challenge
     or rechallenge, once taken, stands to the end (only the gate's negative rechallenge
