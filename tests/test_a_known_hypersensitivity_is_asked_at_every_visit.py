@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, after_injection, answer_flags, days_ago, flat
 from xrntx_guide.errors import ExitCode
 
@@ -30,13 +28,6 @@ def walk_on(run: Run, day: dt.date, answers: dict[str, Any]) -> Any:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Reference section 9 carries only age and the OUD diagnosis as facts offered "
-    "from the record ('facts that do not change'); the pack offers "
-    "hypersensitivity (00-guide.toml [guide.report.history] offer), so a repeat walk never "
-    "asks the contraindication. A decision for the lead and the clinical reviewer.",
-)
 def test_a_repeat_walk_never_takes_a_known_hypersensitivity_from_the_record(run: Run) -> None:
     first = after_injection(last_opioid_use=days_ago(42))
     assert walk_on(run, days_ago(28), first).exit_code == ExitCode.OK

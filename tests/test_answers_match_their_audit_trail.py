@@ -16,8 +16,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     TODAY,
     Run,
@@ -148,13 +146,6 @@ def test_a_given_dose_hidden_by_hand_still_keeps_an_early_first_injection_from_r
     assert "audit trail" in c.output, c.output
 
 
-@pytest.mark.xfail(
-    reason="a record without result events is read as one written before results were "
-    "logged, its series unchecked but for positive challenges: deleting those events "
-    "downgrades a current record to that path. Closing it needs a decision on older "
-    "records (refuse them, or a marker the store keeps outside the file)",
-    strict=True,
-)
 def test_a_withdrawal_rating_lowered_after_its_result_events_were_deleted_is_refused(
     run: Run, tmp_path: Path
 ) -> None:

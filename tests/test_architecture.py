@@ -346,3 +346,31 @@ def test_plain_and_json_output_imports_no_screen(args: list[str], tmp_path: Path
     )
     assert "EXIT 0 " in run.stderr and run.stdout.strip(), run.stderr
     assert run.stderr.rsplit("LOADED ", 1)[-1].strip() == ""
+
+
+def _calls(path: Path, names: set[str]) -> list[str]:
+    """The calls in ``path`` of a function or method named in ``names``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            f = node.func
+            name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", None)
+            if name in names:
+                found.append(f"{module_name(path)}:{node.lineno} {name}")
+    return found
+
+
+def test_a_runs_answers_go_into_a_record_in_one_place() -> None:
+    """What a run was given (a file's series, the results, the pathway's days) is taken
+    into a visit's record by visit/start.py alone: walk, scenarios and any new route call
+    it, so a rule about taking answers is never repeated in a command."""
+    taking = {"take_given", "set_rapid_days"}
+    outside = [
+        call
+        for name, path in MODULES.items()
+        if name not in ("xrntx_guide.visit.start", "xrntx_guide.visit.results")
+        and not name.startswith("xrntx_guide.visit.session")
+        for call in _calls(path, taking)
+    ]
+    # The presenter's training case keeps the pathway's days of its own (a case, not a run).
+    assert [c for c in outside if not c.startswith("xrntx_guide.cli.commands.training:")] == []

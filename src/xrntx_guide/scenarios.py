@@ -268,9 +268,9 @@ def from_history(guide: Guide, scenario: Scenario) -> Timeline | None:
     from .engine.drive import walk_unattended
     from .visit.contradiction import refuse_contradiction, refuse_record
     from .visit.history import timeline
-    from .visit.presets import file_series, parse_answers
-    from .visit.results import take_given
+    from .visit.presets import Given, parse_answers
     from .visit.session import SessionRecord, new_session
+    from .visit.start import take_run
 
     records: list[SessionRecord] = []
     for n, visit in enumerate(scenario.history):
@@ -287,12 +287,10 @@ def from_history(guide: Guide, scenario: Scenario) -> Timeline | None:
             refuse_contradiction(guide, values, before)
         except UsageError as exc:
             raise ScenarioError(f"{where}: {exc.message}", hint=exc.hint) from None
-        # Its results go into the record by the one rule, as a walk's do (the gates read
-        # the record's series: visit/entries.py), then its answers.
-        series = file_series(guide, visit.answers, given, visit.today, now)
-        take_given(guide, record, given, series, visit.today, now)
-        for key, p in given.items():
-            record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
+        # Its answers go into the record by the visit core's rules, as a walk's do (the
+        # gates read the record's series: visit/entries.py).
+        run = Given(given, visit.answers, where)
+        take_run(guide, record, run, given, {}, visit.today, now, resume=False)
         ended = walk_unattended(
             guide, record, visit.today, {}, ("all",), now, prefills=before.prefills
         )

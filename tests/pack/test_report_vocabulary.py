@@ -69,3 +69,34 @@ def test_results_show_what_the_pack_lists_not_a_list_in_python(run: Run, tmp_pat
     text = run(*args).stdout
     band_label = re.search(r"^(COWS[^:]*band[^:]*):", text, re.M | re.I)
     assert band_label is not None, text
+
+
+def test_a_pack_that_offers_a_contraindication_from_the_record_is_refused(tmp_path: Path) -> None:
+    """A fact offered from the last visit is taken unless the clinician changes it; a
+    contraindication (a new allergy) can change between visits, so a pack offering one
+    would let a repeat visit pass it unasked."""
+    folder = copy_steps(tmp_path)
+    _edit(
+        folder,
+        '  { question = "oud_diagnosis", from_answer = "oud_diagnosis" },\n',
+        '  { question = "oud_diagnosis", from_answer = "oud_diagnosis" },\n'
+        '  { question = "hypersensitivity", from_answer = "hypersensitivity" },\n',
+    )
+    with pytest.raises(PackError) as caught:
+        load_guide(folder, use_cache=False)
+    (problem,) = caught.value.problems
+    assert problem.file is not None and Path(problem.file).name == "00-guide.toml"
+    assert problem.line is not None, "located: an author can go to it"
+    assert "hypersensitivity" in str(problem) and "contraindication" in str(problem)
+    assert "offer" in str(problem)
+
+
+def test_the_shipped_pack_offers_no_question_a_contraindication_reads() -> None:
+    guide = load_guide()
+    offered = {o.question for o in guide.meta.report.history.offer}
+    assert offered, "the shipped pack offers facts from the record"
+    for g in guide.gates:
+        for rule in g.rules:
+            if rule.spec.severity == "contraindication":
+                read = set().union(*(guide.answer_inputs(n) for n in rule.fails.reads))
+                assert not offered & read, (g.id, offered & read)

@@ -192,7 +192,8 @@ def test_a_filled_in_answer_can_be_edited_at_the_prompt_and_the_gates_judge_the_
             record.set_answer(key, value, "flag", now)
     tl = timeline(guide, records(folder), LABEL, TODAY, exclude=record.id)
     # The dose's date and side, the visit type, and the facts that do not change.
-    offered = {"visit", "age", "oud_diagnosis", "hypersensitivity"}
+    offered = {"visit"} | {o.question for o in guide.meta.report.history.offer}
+    assert "age" in offered
     assert set(tl.prefills) == {"last_injection_date", "last_injection_side"} | offered
     typed = f"edit last_injection_date\n{days_ago(4).isoformat()}\n"
     out, err = io.StringIO(), io.StringIO()

@@ -37,10 +37,17 @@ def walk_timeline(
     if tl.visits:
         show_timeline(ui, tl, f"History of {record.label!r}")
         if tl.prefills:
-            keys = ", ".join(tl.prefills)
+            keys = ", ".join(k for k in tl.prefills if k not in tl.from_end)
+            off = tl.off_treatment
+            ended = ", ".join(k for k in tl.prefills if k in tl.from_end)
+            also = (
+                f", and {ended} from session {off.session}, which ended the treatment"
+                if ended and off is not None
+                else ""
+            )
             ui.note(
                 f"On a repeat visit, {keys} will be filled in from session "
-                f"{tl.source.session if tl.source else '?'} (origin 'history'); "
+                f"{tl.source.session if tl.source else '?'}{also} (origin 'history'); "
                 "`edit KEY` changes one (an older date or another side than the record's "
                 "is refused), and the gates judge the value in force."
             )
@@ -135,10 +142,16 @@ def show_record_fills(ui: UI, tl: Timeline, filled: Mapping[str, Any]) -> None:
         ui.note(OUTSIDE_THE_RECORD)
         return
     show_timeline(ui, tl, f"History of {tl.label!r}")
-    if filled:
-        words = ", ".join(f"{k} = {format_value(v)}" for k, v in filled.items())
+    dose = {k: v for k, v in filled.items() if k not in tl.from_end}
+    if dose:
+        words = ", ".join(f"{k} = {format_value(v)}" for k, v in dose.items())
         source = tl.source.session if tl.source is not None else "?"
         ui.note(f"From the record (session {source}): {words}.")
+    if ended := {k: v for k, v in filled.items() if k in tl.from_end}:
+        words = ", ".join(f"{k} = {format_value(v)}" for k, v in ended.items())
+        off = tl.off_treatment
+        where = off.session if off is not None else "?"
+        ui.note(f"From the visit that ended the treatment (session {where}): {words}.")
 
 
 def run_history(

@@ -47,6 +47,7 @@ def check_guide(guide: Guide, *, complete: bool = True) -> list[Issue]:
     checks that only look at what is there still run (so that their problems are found
     in the same run); the ones that need every step and gate wait."""
     issues = asked_in_order(guide)
+    issues.extend(no_contraindication_is_offered(guide))
     if complete:
         issues.extend(readiness_is_guarded(guide))
         issues.extend(injection_recorded_after_the_gates(guide))
@@ -179,6 +180,40 @@ def injection_recorded_after_the_gates(guide: Guide) -> list[Issue]:
             )
         ]
     return []
+
+
+def no_contraindication_is_offered(guide: Guide) -> list[Issue]:
+    """A fact offered from the record (``[guide.report.history] offer`` and ``after_end``)
+    is one that does not change between visits; a contraindication can (a new allergy), so
+    a question a contraindication reads is asked at every visit, never filled in from the
+    last one."""
+    issues: list[Issue] = []
+    history = guide.meta.report.history
+    offered = [("offer", i, o) for i, o in enumerate(history.offer)]
+    offered += [("after_end", i, o) for i, o in enumerate(history.after_end)]
+    for where, i, offer in offered:
+        for gate in guide.gates:
+            for rule in gate.rules:
+                if rule.spec.severity != "contraindication":
+                    continue
+                read = set()
+                for name in rule.fails.reads:
+                    read |= set(guide.answer_inputs(name))
+                if offer.question in read:
+                    issues.append(
+                        Issue(
+                            *_at(guide, "guide", "", "report", "history", where, i),
+                            f"{offer.question!r} decides the "
+                            f"contraindication of gate {gate.id!r}: a contraindication can "
+                            "change between visits, so it is asked at every visit; take it "
+                            f"out of {where}",
+                        )
+                    )
+                    break
+            else:
+                continue
+            break
+    return issues
 
 
 def readiness_is_guarded(guide: Guide) -> list[Issue]:

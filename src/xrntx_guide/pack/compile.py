@@ -491,6 +491,8 @@ class _Compiler:
             ("history.carry", [c.from_answer for c in report.history.carry]),
             ("history.offer", [c.question for c in report.history.offer]),
             ("history.offer", [c.from_answer for c in report.history.offer]),
+            ("history.after_end", [c.question for c in report.history.after_end]),
+            ("history.after_end", [c.from_answer for c in report.history.after_end]),
             ("history.due", report.history.due),
             ("history.kit_lot", [report.history.kit_lot] if report.history.kit_lot else []),
             (

@@ -412,6 +412,9 @@ class History:
     """Facts that do not change between visits (age, a diagnosis, allergies), offered from
     the same visit with their origin: changeable, and a different answer is taken (never
     refused as contradicting the record)."""
+    after_end: list[Carry] = field(default_factory=list)
+    """Answers offered from the visit that ended the treatment after the last injection
+    (a switch to an agonist), with their origin: changeable, like ``offer``."""
     repeat_visit: StrictStr | None = None
     """The value of the visit answer (``report.visit``) that marks a repeat visit."""
     due: list[Identifier] = field(default_factory=list)

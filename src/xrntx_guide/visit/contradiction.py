@@ -99,7 +99,7 @@ def contradiction(
         return found
     found = _refused_by_the_pack(guide, answers)
     if found is not None:
-        return found
+        return _with_origin(guide, found, answers, record)
     dose = recorded_dose(record)
     last_key = last_injection_key(guide)
     if visit is not None and repeat is not None and visit != repeat:
@@ -207,13 +207,40 @@ def _refused_by_the_pack(guide: Guide, answers: Mapping[str, Any]) -> Contradict
         if given is None or cq.refused is None:
             continue
         if evaluate(cq.refused.node, ctx) is True:
+            beside = sorted(
+                k
+                for k in cq.refused.reads
+                if k != cq.key and k in guide.questions and answers.get(k) is not None
+            )
+            also = f"; it is judged beside {', '.join(beside)}" if beside else ""
             return Contradiction(
                 cq.key,
                 f"{format_value(given)} was given, but {cq.spec.refused_because}",
-                f"check the answers and type the one that holds, or `edit {cq.key}` if that "
-                "answer is the wrong one",
+                f"check the answers and type the one that holds, or `edit KEY` for the one "
+                f"that is wrong ({cq.key}{also})",
             )
     return None
+
+
+def _with_origin(
+    guide: Guide, found: Contradiction, answers: Mapping[str, Any], record: Timeline | None
+) -> Contradiction:
+    """A refusal that reads a value the patient's record filled in says where it came from:
+    the clinician did not type it, and may change it."""
+    cq = guide.questions.get(found.key)
+    if record is None or cq is None or cq.refused is None:
+        return found
+    origins = [
+        f"{key} = {format_value(fill.value)} is {fill.note}"
+        for key, fill in sorted(record.prefills.items())
+        if key != found.key and key in cq.refused.reads and answers.get(key) == fill.value
+    ]
+    if not origins:
+        return found
+    origin = "; ".join(origins)
+    return found._replace(
+        message=f"{found.message} ({origin})", prompt_fix=f"{origin}: {found.prompt_fix}"
+    )
 
 
 def _against_the_record(

@@ -118,6 +118,9 @@ class Timeline:
     """An unfinished visit recording a later injection: nothing was filled in because of it."""
     due: dict[str, Any] | None = None
     """The pack's due-date values for a repeat visit on ``day`` after ``source``."""
+    from_end: frozenset[str] = frozenset()
+    """The keys of ``prefills`` taken from the visit that ended the treatment after the
+    last injection (``[guide.report.history] after_end``), not from ``source``."""
     unreadable: tuple[tuple[str, str], ...] = ()
     """Stored sessions of this label that cannot be read (which, why): the record may be
     missing a dose, so no visit of the label is judged ready."""
@@ -397,7 +400,33 @@ def timeline(
     by_session = {r.id: r for r in mine}
     prefills = _prefills(guide, by_session[source.session], source, day)
     due = due_values(guide, prefills, day)
+    ended = Timeline(label, day, visits).off_treatment
+    if ended is not None and (_date(ended.date) or day) <= day:
+        # What the visit that ended the treatment after the last injection recorded (a
+        # switch to an agonist): offered, with its origin, so that a restart is judged
+        # beside it (reference sections 7 and 10).
+        from_end = _from_the_end(guide, by_session[ended.session], ended, day)
+        prefills |= from_end
+        extra["from_end"] = frozenset(from_end)
     return Timeline(label, day, visits, prefills, source, due=due, **extra)
+
+
+def _from_the_end(
+    guide: Guide, record: SessionRecord, ended: VisitEntry, day: dt.date
+) -> dict[str, Prefill]:
+    out: dict[str, Prefill] = {}
+    for carry in guide.meta.report.history.after_end:
+        cq = guide.questions.get(carry.question)
+        rec = record.answers.get(carry.from_answer)
+        if cq is None or rec is None:
+            continue
+        try:
+            value = parse_value(cq, rec.value, today=day)
+        except InvalidAnswer:
+            continue  # a value this question does not take is asked for, never guessed
+        note = f"from the history: session {ended.session} ended the treatment on {ended.date}"
+        out[carry.question] = Prefill(value, "history", note)
+    return out
 
 
 def _prefills(

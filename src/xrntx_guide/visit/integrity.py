@@ -12,9 +12,10 @@ the entry, instead of being resumed as if the positive had never been.
 
 Records written before results were logged have no ``result`` event: their entries
 cannot be checked one by one. They are read as they stand, except that every positive
-challenge or rechallenge their answers' audit trail recorded must still stand in the
-series. The first result logged in such a record logs the entries already there first
-(``result_adopted``), as they stood when the record was read and checked.
+challenge or rechallenge, and every COWS total, their answers' audit trail recorded must
+still stand in the series (results are appended, never replaced). The first result
+logged in such a record logs the entries already there first (``result_adopted``), as
+they stood when the record was read and checked.
 
 Every answer, override and acknowledgement is logged as it is taken too (an event
 ``answer``, ``change`` or ``carry`` with its value; ``clear`` when it is removed;
@@ -175,8 +176,9 @@ def check_record(record: Checked) -> list[str]:
     - a stored result without the event that recorded it, or whose value (or time, day,
       start, items, correction) differs from that event;
     - a result the audit trail recorded that the series no longer holds;
-    - a positive challenge or rechallenge the answers' audit trail recorded that the series
-      does not hold (records written before results were logged included);
+    - a positive challenge or rechallenge, or a COWS total, the answers' audit trail
+      recorded that the series does not hold (records written before results were logged
+      included);
     - an answer, override or acknowledgement that is not what the audit trail last logged
       for its key (:func:`_answers`).
     """
@@ -224,9 +226,18 @@ def check_record(record: Checked) -> list[str]:
                     "but no longer in the series"
                 )
     for event in record.events:
-        if event.kind not in _ANSWERED or event.key not in (CHALLENGE, RECHALLENGE):
+        if event.kind not in _ANSWERED:
             continue
-        if event.value != "positive":
+        if event.key == TOTAL and isinstance(event.value, int):
+            # A COWS total taken as an answer is a rating of the series: ratings are
+            # appended, never replaced, so each total ever answered still stands there.
+            if not any(r.total == event.value for r in record.cows_ratings):
+                problems.append(
+                    f"the audit trail records the answer {TOTAL} = {event.value} at "
+                    f"{event.at.isoformat()}, but the series holds no COWS rating of that total"
+                )
+            continue
+        if event.key not in (CHALLENGE, RECHALLENGE) or event.value != "positive":
             continue
         kind = "challenge" if event.key == CHALLENGE else "rechallenge"
         if not any(c.kind == kind and c.result == "positive" for c in record.naloxone_challenges):

@@ -16,8 +16,6 @@ from ...pack.guide import Guide
 from ...visit.presets import (
     Preset,
     evaluate_presets,
-    file_days,
-    file_series,
     missing_message,
     parse_overrides,
 )
@@ -47,6 +45,7 @@ from .common import (
 
 if TYPE_CHECKING:
     from ...visit.session import SessionRecord
+    from ...visit.start import Notice
     from ..ui import UI
 
 
@@ -126,7 +125,6 @@ def walk(
 ) -> None:
     """Walk through the guide step by step (the default command)."""
     from ...visit.resume import (  # only for a walk: check's start-up stays without them
-        another_day_warning,
         refuse_early_timed_results,
         resume_clock,
         session_clock,
@@ -136,7 +134,7 @@ def walk(
     env = environment(ctx)
     from ...store.refs import find_visit
     from ...store.saver import Saver
-    from ...visit.session import clean_label, new_session, refresh_defaults
+    from ...visit.session import clean_label, new_session
     from ..render import welcome
     from ..walk import DRY_RUN_START, HELP, Walk
 
@@ -253,16 +251,10 @@ def walk(
             f"TRAINING run: timers run {demo_clock:g} times faster; this session is not a "
             "care record"
         )
-    if resume and record.status != "complete":  # a finished walk is never moved
-        from ...visit.resume import move_visit_day
+    from ...visit.start import reopen, take_run
 
-        # Before this run's answers go in: only results from an earlier day are stale.
-        for line in move_visit_day(guide, record, day, env.now()):
-            ui.warning(line)
-        from ...visit.resume import reopen_rechallenge
-
-        for line in reopen_rechallenge(guide, record, env.now()):
-            ui.note(line)
+    if resume:  # before this run's answers go in: only results of an earlier day are stale
+        show_notices(ui, reopen(guide, record, day, env.now()))
     base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
     given = gather_answers(env, guide, answer or [], answers, day, record if resume else None)
     presets = given.answers
@@ -284,66 +276,15 @@ def walk(
         raise
     now = clock.now()
     _observation_kept(guide, record, given, answer or [], checked, day, now)
-    date_key = guide.meta.date_key
-    date_before = record.answers[date_key].value if date_key in record.answers else None
-    # The results given (a file's series with its times, a single result as one of now)
-    # are taken into the record by the one rule (visit/results.py): appended, a
-    # correction, or refused before anything is set.
-    from ...visit.results import take_given
-
-    series = file_series(guide, given.raw, presets, day, now, record if resume else None)
-    given_day = presets[date_key].value if date_key in presets else None
-    stored_day = record.answers.get(date_key)
-    visit_day = (
-        given_day
-        if isinstance(given_day, dt.date)
-        else dt.date.fromisoformat(str(stored_day.value))
-        if stored_day is not None
-        else day
-    )
-    take_given(guide, record, presets, series, visit_day, now, record.timers, corrections)
-    from_series = set(series.answers) if series is not None else set()
-    for key, p in presets.items():
-        if p.origin == "record":  # worked out from the pathway's days, kept below
-            continue
-        if key in from_series and p.origin == "file":
-            # In the record as the series' entries, with their times: the gate reads the
-            # whole series for the visit day (visit/entries.py), never a file's own latest.
-            continue
-        record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
-    from ...visit.series import fill_rechallenge_hours
-
-    said = fill_rechallenge_hours(guide, record, now)  # from the recorded times, never given
-    if said is not None:
-        ui.note(said)
-    if any(p.origin == "record" for p in presets.values()):
-        record.set_rapid_days(list(file_days(guide, given.raw, day, given.where, now)), now)
-    date_after = record.answers[date_key].value if date_key in record.answers else None
-    if date_before is not None and date_after != date_before:
-        from ...visit.resume import clear_results_of_another_day
-
-        for line in clear_results_of_another_day(
-            guide, record, str(date_before), str(date_after), now, keep=frozenset(presets)
-        ):
-            ui.warning(line)
-    if resume and record.status != "complete":  # a finished walk is never moved
-        for note in refresh_defaults(guide, record, day, now):
-            ui.note(note)
-    if resume:
-        other_day = another_day_warning(guide, record, day)
-        if other_day is not None:
-            ui.warning(other_day)
+    # What the run was given goes into the record by the visit core's rules, in its order.
+    show_notices(ui, take_run(guide, record, given, presets, corrections, day, now, resume=resume))
 
     prefills = {}
     conflict: Callable[[str, object], str | None] | None = None
     if record.status != "complete":  # the patient's earlier visits (reference section 7)
         from ...visit.contradiction import contradiction
-        from ...visit.history import stale_history_answers
         from ..history import walk_timeline
 
-        stale = stale_history_answers(record) if resume else []
-        if stale:  # filled in again from the timeline as it is now, never kept from then
-            record.clear(stale, now, "filled in again from the history on resume")
         tl = walk_timeline(ui, guide, store, record, day)
         prefills = tl.prefills
 
@@ -407,6 +348,11 @@ def walk(
     finally:
         save_recording(ui, record_to, record.label)
     raise typer.Exit(int(code))
+
+
+def show_notices(ui: UI, notices: list[Notice]) -> None:
+    for notice in notices:
+        (ui.warning if notice.kind == "warning" else ui.note)(notice.text)
 
 
 def _observation_kept(

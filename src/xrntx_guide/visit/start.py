@@ -1,0 +1,123 @@
+"""Starting and resuming a visit: what a run was given, taken into the visit's record.
+
+``walk`` (interactive or not) reads its options and presents; the order in which a run's
+answers go into a record, and what each step of it changes, is here once:
+
+1. :func:`reopen`, on a resume of a visit that has not finished: results of an earlier
+   day are stale (moved out of the visit day), and a rechallenge window that is still
+   open is reopened. This comes before the run's answers go in.
+2. :func:`take_run`: the results given (a file's series with its times, a single result
+   as one taken now) are appended or refused by the one rule of visit/results.py; the
+   other answers are set with their origin; the rechallenge hours come from the recorded
+   times; the rapid pathway's days from the file; a visit date that moved clears the
+   results of the other day; on a resume, defaults that depend on the date are refreshed
+   and a visit walked on another day than its date is said; answers filled in from the
+   patient's history when the visit started are cleared, to be filled in again from the
+   timeline as it is now.
+
+Each returns the notices the screen shows, in order (:class:`Notice`); nothing here
+prints or prompts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Literal, NamedTuple
+
+from ..pack.guide import Guide
+from .history import stale_history_answers
+from .presets import Given, Preset, file_days, file_series
+from .results import take_given
+from .resume import (
+    another_day_warning,
+    clear_results_of_another_day,
+    move_visit_day,
+    reopen_rechallenge,
+)
+from .series import fill_rechallenge_hours
+from .session import SessionRecord, refresh_defaults
+
+
+class Notice(NamedTuple):
+    """A line for the screen: a warning (something changed that the clinician must know)
+    or a note (said for the record)."""
+
+    kind: Literal["warning", "note"]
+    text: str
+
+
+def reopen(guide: Guide, record: SessionRecord, day: dt.date, now: dt.datetime) -> list[Notice]:
+    """A resumed visit that has not finished, before this run's answers go in: only
+    results from an earlier day are stale, and an open rechallenge window is reopened."""
+    if record.status == "complete":  # a finished walk is never moved
+        return []
+    out = [Notice("warning", line) for line in move_visit_day(guide, record, day, now)]
+    out += [Notice("note", line) for line in reopen_rechallenge(guide, record, now)]
+    return out
+
+
+def take_run(
+    guide: Guide,
+    record: SessionRecord,
+    given: Given,
+    presets: Mapping[str, Preset],
+    corrections: Mapping[str, tuple[dt.datetime, str]],
+    day: dt.date,
+    now: dt.datetime,
+    *,
+    resume: bool,
+) -> list[Notice]:
+    """Take what a run was given (``presets``: flags over a file; ``given.raw``: the file
+    as read) into ``record``, by the rules of the module docstring.
+
+    Raises:
+        InvalidAnswer / UsageError: a result refused (visit/results.py) before anything
+            is set.
+    """
+    out: list[Notice] = []
+    date_key = guide.meta.date_key
+    date_before = record.answers[date_key].value if date_key in record.answers else None
+    series = file_series(guide, given.raw, presets, day, now, record if resume else None)
+    given_day = presets[date_key].value if date_key in presets else None
+    stored_day = record.answers.get(date_key)
+    visit_day = (
+        given_day
+        if isinstance(given_day, dt.date)
+        else dt.date.fromisoformat(str(stored_day.value))
+        if stored_day is not None
+        else day
+    )
+    take_given(guide, record, presets, series, visit_day, now, record.timers, corrections)
+    from_series = set(series.answers) if series is not None else set()
+    for key, p in presets.items():
+        if p.origin == "record":  # worked out from the pathway's days, kept below
+            continue
+        if key in from_series and p.origin == "file":
+            # In the record as the series' entries, with their times: the gate reads the
+            # whole series for the visit day (visit/entries.py), never a file's own latest.
+            continue
+        record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
+    said = fill_rechallenge_hours(guide, record, now)  # from the recorded times, never given
+    if said is not None:
+        out.append(Notice("note", said))
+    if any(p.origin == "record" for p in presets.values()):
+        record.set_rapid_days(list(file_days(guide, given.raw, day, given.where, now)), now)
+    date_after = record.answers[date_key].value if date_key in record.answers else None
+    if date_before is not None and date_after != date_before:
+        out += [
+            Notice("warning", line)
+            for line in clear_results_of_another_day(
+                guide, record, str(date_before), str(date_after), now, keep=frozenset(presets)
+            )
+        ]
+    if resume and record.status != "complete":  # a finished walk is never moved
+        out += [Notice("note", line) for line in refresh_defaults(guide, record, day, now)]
+    if resume:
+        other_day = another_day_warning(guide, record, day)
+        if other_day is not None:
+            out.append(Notice("warning", other_day))
+    stale = stale_history_answers(record) if resume and record.status != "complete" else []
+    if stale:  # filled in again from the timeline as it is now, never kept from then
+        record.clear(stale, now, "filled in again from the history on resume")
+    return out
