@@ -129,11 +129,12 @@ def sessions(
         ui.line(f"No sessions in {store.where}." if total == 0 else f"No page {page}.")
         return
     ui.table(
-        ["label", "id", "guide", "phase", "status", "next dose", "updated"],
+        ["label", "id", "visit date", "guide", "phase", "status", "next dose", "updated"],
         [
             [
                 r.label,
                 r.id,
+                r.visit_date or "",
                 r.guide_version,
                 r.phase or "",
                 r.status,
@@ -145,7 +146,8 @@ def sessions(
     )
     pages = (total + PAGE - 1) // PAGE
     more = f"; --page {page + 1} for more" if page < pages else ""
-    ui.note(f"{total} visits, page {page} of {pages}{more}. The store:")
+    visits = "1 visit" if total == 1 else f"{total} visits"
+    ui.note(f"{visits}, page {page} of {pages}{more}. The store:")
     ui.note(store.where)  # on a line of its own: a path is never split
 
 
