@@ -234,6 +234,14 @@ class Walk:
                 self.ui.note(DRY_RUN_END)
             elif self.unsaved:
                 self.ui.warning(f"NOT saved: the last saves of session {self.path} failed")
+            elif self.responder is None and self.ended_treatment():
+                # It stopped where it should: nothing is left to resume.
+                self.ui.note(
+                    "Saved. This visit ended the treatment, as recorded: nothing is left to "
+                    f"do in it. To correct an answer: {self.program} walk --resume --session "
+                    f"{self.path}"
+                )
+                show_card_hint(self.ui, self.state(), self.record)
             elif self.responder is None:  # a presenter run is never a session to resume
                 self.ui.note(
                     f"Saved. Resume with: {self.program} walk --resume --session {self.path}"
@@ -259,6 +267,13 @@ class Walk:
                 f"interrupted; session {self.path} is saved",
                 hint=f"Resume with: {self.program} walk --resume --session {self.path}",
             ) from None
+
+    def ended_treatment(self) -> bool:
+        """Whether the visit stopped where a visit that ends the treatment stops (the
+        patient's record reads it so: visit/history.py)."""
+        from ..visit.history import entry
+
+        return entry(self.guide, self.record).ended
 
     def _exit_for_status(self) -> ExitCode:
         if self.record.status in ("blocked", "needs_override"):
@@ -568,6 +583,7 @@ class Walk:
                     if not self.taken(state, cq, default_raw, origin):
                         continue
                     self.store(state, cq, default_raw, origin)
+                    self.ui.note(f"Enter -> {self.as_echoed(cq, default_raw, default)}")
                     return
                 if q.optional:
                     self.record.skip(cq.key, self.clock.now())
@@ -602,14 +618,22 @@ class Walk:
     def echo(self, cq: CQuestion, text: str, value: object) -> None:
         """What a typed shorthand was taken as: a relative date as the date it means
         (``3 days ago -> 2026-11-21``), a partial choice as the choice it matched
-        (``short -> short_acting``); an answer typed in full is not repeated."""
+        (``short -> short_acting``); an answer typed in full is not repeated. A default
+        taken with Enter is echoed where it is taken (``Enter -> 2026-11-24``)."""
         typed = text.strip()
         if isinstance(value, dt.date) and typed != value.isoformat():
             self.ui.note(f"{typed} -> {value.isoformat()}")
         elif cq.spec.type == "choice" and not typed.isdigit() and typed != str(value):
-            label = cq.choice_label(value)
-            shown = f"{value}: {label}" if label and label != str(value) else str(value)
-            self.ui.note(f"{typed} -> {shown}")
+            self.ui.note(f"{typed} -> {self.as_echoed(cq, value, str(value))}")
+
+    @staticmethod
+    def as_echoed(cq: CQuestion, value: object, display: str) -> str:
+        """An answer as an echo shows it: a choice as ``value: label`` (the label only
+        where it says more than the value), anything else as ``display``."""
+        if cq.spec.type != "choice":
+            return display
+        label = cq.choice_label(value)
+        return f"{value}: {label}" if label and label != str(value) else str(value)
 
     def alike(self, state: State, step: CStep, cq: CQuestion) -> list[CQuestion]:
         """The step's later unanswered questions with exactly this question's choices (the

@@ -486,6 +486,12 @@ class Card:
     """The sources of what the card says."""
     source_note: StrictStr = ""
     """The basis, printed at the foot of the card."""
+    ended_title: StrictStr | None = None
+    """The heading once a visit has ended the treatment (None: ``title``)."""
+    ended_patient: list[StrictStr] | None = None
+    """About the patient once a visit has ended the treatment, in place of ``patient``
+    (None: ``patient``): the card then covers the weeks until the blockade ends, with no
+    injection to come."""
 
 
 @record(frozen=True, slots=True)

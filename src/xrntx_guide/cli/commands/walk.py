@@ -186,6 +186,10 @@ def walk(
             raise UsageError(
                 f"{path}: the session is for guide {record.guide_id!r}, not {guide.meta.id!r}"
             )
+        if interactive:
+            # The banner first, as on a new walk: what the resume says below it (the visit
+            # moved to today, a positive challenge standing) is read, not scrolled past.
+            welcome(ui, guide, [f"Resuming {record.label!r} ({path}, {store.where})", HELP])
         if record.guide_version != guide.meta.version:
             ui.warning(
                 f"the session was started with guide {record.guide_version}; "
@@ -380,7 +384,6 @@ def walk(
             save_recording(ui, record_to, record.label)
         raise typer.Exit(int(code))
     if resume:
-        welcome(ui, guide, [f"Resuming {record.label!r} ({path}, {store.where})", HELP])
         _rapid_day_due(ui, guide, record, day)
     elif not no_save:
         # The path on a line of its own: after the label it ran past 80 columns and the
