@@ -225,3 +225,22 @@ def test_the_card_of_a_treatment_that_ended_does_not_say_the_injections_go_on(
     assert ongoing and not any(flat(line) in printed for line in ongoing), printed
     assert all(flat(line) in printed for line in spec.ended_patient if "{" not in line)
     assert f"Last injection: {first.isoformat()}" in card.stdout
+
+
+def test_sessions_lists_a_visit_that_ended_the_treatment_as_such(run: Run) -> None:
+    first = days_ago(28)
+    walk_on(run, "pat", first, after_injection(last_opioid_use=first - dt.timedelta(days=14)))
+    ended = walk_on(run, "pat", TODAY, {**END_OF_TREATMENT, "last_injection_side": "left"})
+    assert ended.exit_code == ExitCode.BLOCKED, ended.output
+    blocked = walk_on(run, "other", TODAY, ready_patient(last_opioid_use=days_ago(3)))
+    assert blocked.exit_code == ExitCode.BLOCKED, blocked.output
+
+    listed = run("sessions")
+
+    assert listed.exit_code == ExitCode.OK, listed.output
+    rows = [line.split() for line in listed.stdout.splitlines()[1:4]]
+    (ending,) = [r for r in rows if r[0] == "pat" and r[2] == TODAY.isoformat()]
+    (other,) = [r for r in rows if r[0] == "other"]
+    said = " ".join(ending)
+    assert "treatment ended" in said and "blocked" not in said, listed.stdout
+    assert "blocked" in other, listed.stdout
