@@ -35,7 +35,7 @@ from ..engine.walk import (
 )
 from ..env import Clock as Clock  # where the walk's timers read the time
 from ..errors import ExitCode, Interrupted, InvalidAnswer
-from ..expr import UNKNOWN, format_value
+from ..expr import UNKNOWN, format_value, truth
 from ..pack.guide import CQuestion, CStep, Guide
 from ..records import field, record
 from ..visit.answers import parse_value, to_json
@@ -144,6 +144,8 @@ class Walk:
     """Whether the walk said that 'day' is a command on the rapid pathway."""
     in_day_dialog: bool = False
     """A day of the pathway is being typed (cli/rapid.py): 'day' is not a command there."""
+    procedure_at: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """Per question, the route being followed and the index of its action last shown."""
 
     # -- plumbing -------------------------------------------------------------------
 
@@ -569,8 +571,21 @@ class Walk:
                 + ", recorded and shown one by one."
             )
         prompt = f"{q.prompt} ({hint}){suffix}: " if hint else f"{q.prompt}{suffix}: "
+        routes = procedures(state, step, cq.key)
+        if routes and current is UNKNOWN:
+            self.show_procedure(cq.key, routes)
+        else:
+            routes = {}
+        route_words = tuple(r.lower() for r in routes) if len(routes) > 1 else ()
         while True:
-            text = self.read(prompt, extra, ("all",) if alike else ())
+            text = self.read(prompt, extra, (*(("all",) if alike else ()), *route_words))
+            if text == "" and self.next_action(cq.key, routes):
+                continue
+            if text.lower() in route_words:
+                chosen = next(r for r in routes if r.lower() == text.lower())
+                self.procedure_at[cq.key] = (chosen, 0)
+                self.show_procedure(cq.key, routes)
+                continue
             word, _, rest = text.partition(" ")
             if alike and word.lower() == "all" and rest.strip():
                 if self.answer_alike(state, cq, alike, rest.strip()):
@@ -614,6 +629,45 @@ class Walk:
             self.store(state, cq, value)
             self.echo(cq, text, value)
             return
+
+    def show_procedure(self, key: str, routes: dict[str, tuple[list[str], str]]) -> None:
+        """Where the question's procedure stands: the route's action being done (the first
+        when it starts), or, with several routes and none chosen, how to choose one."""
+        at = self.procedure_at.get(key)
+        if at is None and len(routes) == 1:
+            at = self.procedure_at[key] = (next(iter(routes)), 0)
+        if at is None or at[0] not in routes:
+            names = " or ".join(routes)
+            counts = ", ".join(f"{r}: {len(a)} actions" for r, (a, _) in routes.items())
+            sources = ", ".join(dict.fromkeys(src for _, src in routes.values() if src))
+            self.ui.note(
+                f"The dosing by route ({counts}{'; ' + sources if sources else ''}): type "
+                f"{names} to follow one, an action at a time."
+            )
+            return
+        route, index = at
+        actions, sources = routes[route]
+        if index == 0:
+            cited = f" ({sources})" if sources else ""
+            self.ui.note(
+                f"{route} route{cited}: {len(actions)} actions, one at a time; Enter shows "
+                "the next."
+            )
+        self.ui.note(f"{route} {index + 1} of {len(actions)}: {actions[index]}")
+
+    def next_action(self, key: str, routes: dict[str, tuple[list[str], str]]) -> bool:
+        """Enter while a route is followed: its next action is shown (True); False when
+        there is none to show, and Enter means what it means at the prompt."""
+        at = self.procedure_at.get(key)
+        if at is None or at[0] not in routes:
+            return False
+        route, index = at
+        actions, _ = routes[route]
+        if index + 1 >= len(actions):
+            return False
+        self.procedure_at[key] = (route, index + 1)
+        self.show_procedure(key, routes)
+        return True
 
     def echo(self, cq: CQuestion, text: str, value: object) -> None:
         """What a typed shorthand was taken as: a relative date as the date it means
@@ -1210,3 +1264,15 @@ def _pick(options: list[str], text: str) -> str | None:
 def _mmss(delta: dt.timedelta) -> str:
     secs = max(0, int(delta.total_seconds() + 0.999))
     return f"{secs // 60}:{secs % 60:02d}"
+
+
+def procedures(state: State, step: CStep, key: str) -> dict[str, tuple[list[str], str]]:
+    """The routes by which the result ``key`` is obtained here (the step's procedures for
+    it whose condition holds; an undecided one is left out): route -> (its actions with
+    placeholders filled, its sources)."""
+    ctx = state_context(state)
+    return {
+        p.route: ([state.render(a) for a in p.actions], ", ".join(p.sources))
+        for when, p in step.procedures
+        if p.question == key and (when is None or truth(when.function(ctx)) is True)
+    }
