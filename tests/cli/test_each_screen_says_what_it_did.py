@@ -244,3 +244,12 @@ def test_sessions_lists_a_visit_that_ended_the_treatment_as_such(run: Run) -> No
     said = " ".join(ending)
     assert "treatment ended" in said and "blocked" not in said, listed.stdout
     assert "blocked" in other, listed.stdout
+
+
+def test_a_mistyped_short_label_is_answered_with_the_nearest_one(run: Run) -> None:
+    walk_on(run, "R1", TODAY, ready_patient(last_opioid_use=days_ago(3)))
+
+    result = run("history", "R8")
+
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "did you mean 'R1'" in flat(result.stderr), result.stderr

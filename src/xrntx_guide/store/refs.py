@@ -23,7 +23,10 @@ def nearest(store: Store, ref: str) -> str:
     names: set[str] = set()
     for row in iter_pages(store):
         names.update((row.label, row.id))
-    close = difflib.get_close_matches(ref, sorted(names), n=1, cutoff=0.6)
+    # A short label differs by a larger share of its letters for one typo ('R8' for
+    # 'R1' is half of it): the bar is lower for those.
+    cutoff = 0.5 if len(ref) <= 4 else 0.6
+    close = difflib.get_close_matches(ref, sorted(names), n=1, cutoff=cutoff)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
