@@ -164,6 +164,23 @@ def test_a_visit_that_ended_the_treatment_says_so_when_left(
     assert "Resume with" not in left, left
 
 
+@needs_exe
+def test_a_visit_that_ends_the_treatment_is_not_announced_as_a_failing_gate(
+    tmp_path: Path, terminals: list[Terminal], guide: Guide
+) -> None:
+    heading = guide.gate("end_of_treatment").spec.heading
+    assert heading
+    args = ["walk", "--label", "E-2", "--today", TODAY.isoformat()]
+    t = Terminal(tmp_path / "home", *args, *answer_flags(END_OF_TREATMENT))
+    terminals.append(t)
+    t.child.expect(wrapping(r"Date of the injection [^\n]*: "))
+    said = flat(t.output)
+    assert "already fails" not in said, said
+    assert heading.lower() in said.lower(), said
+    t.child.sendline("quit")
+    t.finish()
+
+
 # -- in-process ------------------------------------------------------------------------------
 
 

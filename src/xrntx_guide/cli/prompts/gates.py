@@ -170,6 +170,14 @@ class GatePrompts(WalkCore):
                 if self.responder is None  # a presenter follows the scenario's answers
                 else ""
             )
+            own = ends_visit(state, r)
+            if own is not None:
+                # Where the visit ends as recorded (an end of treatment): not a failure.
+                self.ui.alert(
+                    f"Heads-up: {own.capitalize()}: {r.reason} The walkthrough will stop "
+                    f"there, before {later.spec.title!r}, as the answers say.{jump}"
+                )
+                continue
             self.ui.alert(
                 f"Heads-up: {r.title} already fails: {r.reason}{when} Unless an answer "
                 f"changes, the walkthrough will stop before {later.spec.title!r}.{jump}"
