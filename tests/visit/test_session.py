@@ -82,14 +82,15 @@ def test_a_damaged_record_is_said_where_it_is_read_and_breaks_no_other(
 # -- labels ------------------------------------------------------------------------------------
 
 
-def test_a_label_used_twice_is_ambiguous_for_note(run: Run) -> None:
+def test_a_label_used_twice_is_ambiguous_for_a_resume(run: Run) -> None:
     # The first visit is blocked (no dose recorded): a second first-injection visit for
     # the label is allowed; one after a recorded dose would be refused (test_history).
+    # `note` takes the latest visit by its date instead (tests/cli).
     blocked = walk(run, "twin", ready_patient(last_opioid_use=days_ago(3)))
     assert blocked.exit_code == ExitCode.BLOCKED, blocked.output
     second = walk(run, "twin", after_injection())
-    assert "already used" in second.stderr
-    result = run("note", "twin")
+    assert "new visit" in second.output
+    result = run("walk", "--resume", "--no-input", "--label", "twin")
     assert result.exit_code == ExitCode.USAGE, result.output
     assert "2 sessions" in result.stderr
 

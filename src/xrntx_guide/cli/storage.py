@@ -107,8 +107,9 @@ def _import_once(
 
 def given_record(ui: Any, env: Any, store: Any, ref: str) -> Any:
     """The record ``ref`` names (for ``note`` and ``card``): an id or a label in the
-    store; a JSON file's path is imported first (saying so), never looked up as a label."""
-    from ..store.refs import find_visit, import_record, read_record_file, record_file
+    store (a label with several visits: the latest by visit date, saying so on stderr); a
+    JSON file's path is imported first (saying so), never looked up as a label."""
+    from ..store.refs import import_record, latest_visit, listed, read_record_file, record_file
 
     path = record_file(store, ref)
     if path is not None:
@@ -118,4 +119,11 @@ def given_record(ui: Any, env: Any, store: Any, ref: str) -> Any:
         else:
             ui.note(f"{ref}: session {record.id} is in the store; the stored record is used")
         return store.load(record.id)[0]
-    return store.load(find_visit(store, ref).id)[0]
+    row, others = latest_visit(store, ref)
+    if others:
+        env.stderr.write(
+            f"{ref}: {len(others) + 1} visits have this label; the latest by visit date is "
+            f"used: session {row.id} (visit of {row.visit_date or 'no date yet'}). The "
+            f"others: {listed(others)}; give an id for one of them.\n"
+        )
+    return store.load(row.id)[0]

@@ -155,9 +155,14 @@ def emergency_card(
             line = line.replace(key, value)
         return line
 
-    patient = tuple(fill(line) for line in spec.patient if given or "{name}" not in line)
+    # After a visit that ended the treatment no injection is to come: the card says so,
+    # not that the injections go on.
+    ended = tl.off_treatment is not None
+    lines = spec.ended_patient if ended and spec.ended_patient else spec.patient
+    title = spec.ended_title if ended and spec.ended_title else spec.title
+    patient = tuple(fill(line) for line in lines if given or "{name}" not in line)
     return Card(
-        title=fill(spec.title),
+        title=fill(title),
         patient=patient,
         staff_heading=fill(spec.staff_heading),
         staff=tuple(fill(line) for line in spec.staff),

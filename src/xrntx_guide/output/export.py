@@ -359,6 +359,15 @@ def _step_sections(guide: Guide, step: CStep, gates: list[CGate]) -> Iterator[Se
     paras.append(template_words(guide, s.instructions))
     for when, text in step.notes:
         paras.append(f"When {words(guide, when.node)}: {template_words(guide, text)}")
+    for proc_when, proc in step.procedures:
+        # The walkthrough shows these one at a time at the prompt; a handout lists them.
+        where = f" (when {words(guide, proc_when.node)})" if proc_when is not None else ""
+        done = " ".join(
+            f"{i}. {template_words(guide, a)}" for i, a in enumerate(proc.actions, start=1)
+        )
+        cited = f" Sources: {', '.join(proc.sources)}." if proc.sources else ""
+        asked = guide.questions[proc.question].spec.prompt
+        paras.append(f"{asked}, {proc.route} route{where}: {done}{cited}")
     if s.sources:
         paras.append("Sources: " + ", ".join(s.sources) + (" (verify)" if s.verify else ""))
     rows: list[tuple[str, ...]] = []

@@ -397,8 +397,24 @@ class _Compiler:
                 )
                 if self.places.get(f"question:{q.key}") == (file, here):
                     cqs.append(cq)  # a key asked twice is reported; the first one counts
+            procedures = []
+            keys = {q.key for q in step.question}
+            for pi, proc in enumerate(step.procedure):
+                here = (*path, "procedure", pi)
+                if proc.question not in keys:
+                    self.problem(
+                        file,
+                        (*here, "question"),
+                        f"procedure {proc.route!r}: {proc.question!r} is not a question of "
+                        f"step {step.id!r} ({_known(keys)})",
+                    )
+                self.check_sources(proc.sources, file, (*here, "sources"))
+                for ai, action in enumerate(proc.actions):
+                    self.check_template(action, file, (*here, "actions", ai))
+                proc_when = self.compile(proc.when, file, (*here, "when"), "bool")
+                procedures.append((proc_when, proc))
             when = self.compile(step.when, file, (*path, "when"), "bool")
-            csteps.append(CStep(step, index, when, tuple(cqs), tuple(notes)))
+            csteps.append(CStep(step, index, when, tuple(cqs), tuple(notes), tuple(procedures)))
         return csteps
 
     def inputs(self, compiled: Iterable[Compiled | None]) -> set[str]:

@@ -18,6 +18,7 @@ from .model import (
     Derived,
     Gate,
     GuideMeta,
+    Procedure,
     ProtocolDay,
     Question,
     Rule,
@@ -109,6 +110,9 @@ class CStep:
     questions: tuple[CQuestion, ...]
     notes: tuple[tuple[Compiled, str], ...] = ()
     """(condition, text) of each note: shown after the instructions when it holds."""
+    procedures: tuple[tuple[Compiled | None, Procedure], ...] = ()
+    """(condition, procedure) of each route: offered at its question's prompt when the
+    condition holds (None: always)."""
 
     # Cached (not plain) properties: after the first read they are ordinary attributes,
     # which matters in the engine's inner loops.

@@ -250,6 +250,25 @@ class Note:
 
 
 @record(frozen=True, slots=True)
+class Procedure:
+    """How a result is obtained on one route, as the actions done one after another (the
+    naloxone challenge given IV or SC, ``[[step.procedure]]``): the walkthrough shows them
+    one at a time at the prompt of ``question``, each when the one before it is done."""
+
+    __pydantic_config__ = _CONFIG
+    question: Identifier
+    """The key of the step's question whose result the procedure obtains."""
+    route: StrictStr
+    """The route's name, as the clinician types it to follow it (``IV``)."""
+    actions: Annotated[list[StrictStr], _NON_EMPTY]
+    """The actions in the order they are done; ``{name}`` placeholders show values."""
+    when: StrictStr | None = None
+    """An expression: the route is offered only when it is true (the site's route)."""
+    sources: list[SourceKey] = field(default_factory=list)
+    """Keys of the sources behind the actions."""
+
+
+@record(frozen=True, slots=True)
 class Step:
     """One screen of the walkthrough (``[[step]]``): instructions and the questions asked
     there, in the order of the files."""
@@ -275,6 +294,9 @@ class Step:
     """Paragraphs added after ``instructions`` when their condition holds."""
     question: list[Question] = field(default_factory=list)
     """The questions of the step, asked in this order."""
+    procedure: list[Procedure] = field(default_factory=list)
+    """The routes by which a question's result is obtained, each a list of actions shown
+    one at a time at its prompt."""
 
 
 @record(frozen=True, slots=True)
@@ -489,6 +511,12 @@ class Card:
     """The sources of what the card says."""
     source_note: StrictStr = ""
     """The basis, printed at the foot of the card."""
+    ended_title: StrictStr | None = None
+    """The heading once a visit has ended the treatment (None: ``title``)."""
+    ended_patient: list[StrictStr] | None = None
+    """About the patient once a visit has ended the treatment, in place of ``patient``
+    (None: ``patient``): the card then covers the weeks until the blockade ends, with no
+    injection to come."""
 
 
 @record(frozen=True, slots=True)

@@ -23,7 +23,10 @@ def nearest(store: Store, ref: str) -> str:
     names: set[str] = set()
     for row in iter_pages(store):
         names.update((row.label, row.id))
-    close = difflib.get_close_matches(ref, sorted(names), n=1, cutoff=0.6)
+    # A short label differs by a larger share of its letters for one typo ('R8' for
+    # 'R1' is half of it): the bar is lower for those.
+    cutoff = 0.5 if len(ref) <= 4 else 0.6
+    close = difflib.get_close_matches(ref, sorted(names), n=1, cutoff=cutoff)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -74,14 +77,41 @@ def find_visit(store: Store, ref: str | None) -> VisitRow:
             hint="`xrntx-guide sessions` lists saved sessions.",
         )
     if len(by_label) > 1:
-        ids = ", ".join(
-            f"{r.id} ({r.status}, {r.updated.astimezone():%Y-%m-%d %H:%M})" for r in by_label
-        )
         raise SessionError(
-            f"{len(by_label)} sessions have the label {ref!r}: {ids}",
+            f"{len(by_label)} sessions have the label {ref!r}: {listed(by_label)}",
             hint="Give the id instead of the label (`xrntx-guide sessions` lists them).",
         )
     return by_label[0]
+
+
+def by_visit_date(rows: list[VisitRow]) -> list[VisitRow]:
+    """Visits in the order of their dates, oldest first (a visit with no date yet first;
+    two of one date in the order they were last saved): the order of the patient's visits,
+    never the order their sessions were saved in."""
+    return sorted(rows, key=lambda r: (r.visit_date or "", r.updated))
+
+
+def listed(rows: list[VisitRow]) -> str:
+    """``id (visit of DATE, status)`` for each visit, by visit date."""
+    return ", ".join(
+        f"{r.id} (visit of {r.visit_date or 'no date yet'}, {r.status.replace('_', ' ')})"
+        for r in by_visit_date(rows)
+    )
+
+
+def latest_visit(store: Store, ref: str) -> tuple[VisitRow, list[VisitRow]]:
+    """The visit ``ref`` names for a command that reads one finished visit (``note``,
+    ``card``): as :func:`find_visit`, but a label that several visits have names the latest
+    of them by visit date. Returns it and the label's other visits (empty when ``ref``
+    named one visit)."""
+    try:
+        return find_visit(store, ref), []
+    except SessionError:
+        by_label = store.find(ref) if label_key(ref) and store.by_id(ref) is None else []
+        if len(by_label) < 2:
+            raise
+    ordered = by_visit_date(by_label)
+    return ordered[-1], ordered[:-1]
 
 
 def record_file(store: Store, ref: str) -> Path | None:

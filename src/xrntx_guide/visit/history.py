@@ -38,11 +38,9 @@ UNREADABLE_FIX = (
 )
 """The fix for a stored session of the label that cannot be read."""
 
-OUTSIDE_THE_RECORD = (
-    "Not part of the patient's record: a dose given in a training run (demo clock; listed "
-    "as TRAINING, never filled in from) or recorded in a session since deleted (not shown)."
-)
-"""Said wherever the record is shown, so that a dose missing from it is never silent."""
+OUTSIDE_THE_RECORD = "Not part of the record: a dose given in a training run or a deleted session."
+"""Said wherever the record is shown, so that a dose missing from it is never silent: one
+line at 80 columns (a training run's visit is listed as TRAINING, never filled in from)."""
 
 
 @record(frozen=True)

@@ -128,25 +128,64 @@ def sessions(
     if not rows:
         ui.line(f"No sessions in {store.where}." if total == 0 else f"No page {page}.")
         return
+    statuses = _statuses(env, store, found)
+    # At 80 columns every column counts: the guide's version only where the page holds
+    # more than one (--json has it always); a heading, "treatment ended" and the time of
+    # the last change may wrap between words, a value never.
+    versions = len({r.guide_version for r in found}) > 1
+    columns = ["label", "id", "visit date", *(["guide"] if versions else [])]
+    columns += ["phase", "status", "next dose", "updated"]
     ui.table(
-        ["label", "id", "guide", "phase", "status", "next dose", "updated"],
+        columns,
         [
             [
                 r.label,
                 r.id,
-                r.guide_version,
+                r.visit_date or "",
+                *([r.guide_version] if versions else []),
                 r.phase or "",
-                r.status,
+                statuses[r.id],
                 r.next_dose_due or "",
                 r.updated.astimezone().strftime("%Y-%m-%d %H:%M"),
             ]
             for r in found
         ],
+        prose=("visit date", "status", "next dose", "updated"),
     )
     pages = (total + PAGE - 1) // PAGE
     more = f"; --page {page + 1} for more" if page < pages else ""
-    ui.note(f"{total} visits, page {page} of {pages}{more}. The store:")
+    visits = "1 visit" if total == 1 else f"{total} visits"
+    ui.note(f"{visits}, page {page} of {pages}{more}. The store:")
     ui.note(store.where)  # on a line of its own: a path is never split
+
+
+def _statuses(env: Any, store: Any, rows: list[Any]) -> dict[str, str]:
+    """Each listed visit's status in words. A visit that ended the treatment stops at the
+    gate that says so, which the store keeps as 'blocked': it is listed as 'treatment
+    ended' (read as the patient's record reads it, visit/history.py), since it ended
+    where it should. The pack is read only when a blocked visit is listed; one that cannot
+    be read leaves the stored status."""
+    out = {r.id: r.status for r in rows}
+    blocked = [r for r in rows if r.status == "blocked" and not r.training]
+    if not blocked:
+        return out
+    from ...errors import PackError, SessionError
+    from ...visit.history import entry
+
+    try:
+        guide = guide_of(*pack_paths(env, None, None, site_var=False))
+    except (PackError, UsageError):  # the listing never fails for want of a pack
+        return out
+    for r in blocked:
+        if r.guide_id != guide.meta.id:
+            continue
+        try:
+            record, _ = store.load(r.id)
+        except SessionError:  # an unreadable record is listed as stored
+            continue
+        if entry(guide, record).ended:
+            out[r.id] = "treatment ended"
+    return out
 
 
 def _move(

@@ -184,6 +184,10 @@ def walk(
             raise UsageError(
                 f"{path}: the session is for guide {record.guide_id!r}, not {guide.meta.id!r}"
             )
+        if interactive:
+            # The banner first, as on a new walk: what the resume says below it (the visit
+            # moved to today, a positive challenge standing) is read, not scrolled past.
+            welcome(ui, guide, [f"Resuming {record.label!r} ({path}, {store.where})", HELP])
         if record.guide_version != guide.meta.version:
             ui.warning(
                 f"the session was started with guide {record.guide_version}; "
@@ -231,7 +235,7 @@ def walk(
                 "or label, or a JSON record file to import); a new walk is saved in the store",
                 hint="Leave out --session for a new walk, or add --resume to continue one.",
             )
-        _warn_if_label_used(ui, store, label)
+        _say_earlier_visits(ui, store, label)
         from ...visit.session import ClockRecord
 
         # A fixed clock is recorded as given (--now 10:00 is 10:00, not 10:00 plus the
@@ -321,7 +325,6 @@ def walk(
             save_recording(ui, record_to, record.label)
         raise typer.Exit(int(code))
     if resume:
-        welcome(ui, guide, [f"Resuming {record.label!r} ({path}, {store.where})", HELP])
         _rapid_day_due(ui, guide, record, day)
     elif not no_save:
         # The path on a line of its own: after the label it ran past 80 columns and the
@@ -431,7 +434,7 @@ def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
             ui.error(str(exc))
 
 
-def _warn_if_label_used(ui: UI, store: Any, label: str) -> None:
+def _say_earlier_visits(ui: UI, store: Any, label: str) -> None:
     from ...store.refs import ambiguity
 
     problem = ambiguity(store, "", label)
@@ -441,11 +444,25 @@ def _warn_if_label_used(ui: UI, store: Any, label: str) -> None:
             hint="Choose another label for this patient.",
         )
     same = store.find(label)  # 'pat' and 'ＰＡＴ' are the patient 'PAT' (visit/labels.py)
-    if same:
-        ui.warning(
-            f"the label {label!r} is already used by session {same[0].id} ({same[0].status}); "
-            f"this starts a new session. To continue that one: "
-            f"xrntx-guide walk --resume --session {same[0].id}"
+    if not same:
+        return
+    # A patient's label is meant to come back at every visit: said as a fact, not a warning.
+    from ...store.refs import by_visit_date
+
+    ordered = by_visit_date(same)
+    latest = ordered[-1]
+    earlier = "1 earlier visit" if len(same) == 1 else f"{len(same)} earlier visits"
+    ui.note(
+        f"{label!r} has {earlier} (the latest: session {latest.id}, visit of "
+        f"{latest.visit_date or 'no date yet'}, {latest.status.replace('_', ' ')}): this is "
+        "a new visit of the same patient."
+    )
+    unfinished = [r for r in ordered if r.status in ("in_progress", "needs_override")]
+    if unfinished:
+        r = unfinished[-1]
+        ui.note(
+            f"Session {r.id} (visit of {r.visit_date or 'no date yet'}) is not finished: to "
+            f"continue it instead, quit and run: xrntx-guide walk --resume --session {r.id}"
         )
 
 

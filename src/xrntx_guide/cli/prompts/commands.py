@@ -1,0 +1,150 @@
+"""The walk's commands at any prompt: back, review, edit, why, help, rate again, day,
+quit, jump."""
+
+from __future__ import annotations
+
+from ...engine.evaluate import (
+    State,
+)
+from ...engine.walk import (
+    Ask,
+    next_action,
+)
+from ...pack.guide import CStep
+from ..render import (
+    show_summary,
+    show_why,
+)
+from .base import (
+    COMMANDS,
+    USAGE,
+    WORDS,
+    WalkCore,
+    _Command,
+    _pick,
+    _Quit,
+)
+
+
+class CommandPrompts(WalkCore):
+    """What a command typed at any prompt does."""
+
+    def command(self, state: State, cmd: _Command) -> None:
+        if cmd.name == "quit":
+            raise _Quit()
+        if cmd.name == "help":
+            here = [w for w in WORDS if w in self.words or w in COMMANDS]
+            self.ui.note("Here you can type an answer, or:")
+            for w in here:
+                self.ui.bullet(f"{USAGE.get(w, w)}: {WORDS[w]}")
+        elif cmd.name == "jump":
+            if self.ahead is None:
+                self.ui.retry("no gate ahead fails: there is nothing to jump to")
+            else:
+                self.jumped = self.ahead
+                self.ui.note(
+                    "Going to the gate that blocks. The questions left on the way stay "
+                    "unanswered: they can be answered later."
+                )
+        elif cmd.name == "review":
+            show_summary(self.ui, state, self.record, brief=True)
+        elif cmd.name == "why":
+            detail = cmd.arg.strip().lstrip("-").lower() == "detail"
+            show_why(self.ui, state, self.current_step(state), rules=detail)
+        elif cmd.name == "back":
+            self.back(state)
+        elif cmd.name == "edit":
+            self.edit(state, cmd.arg)
+        elif cmd.name == "rate":
+            self.rate_again(state, cmd.arg)
+        elif cmd.name == "day":
+            from ..rapid import day_dialog
+
+            try:
+                day_dialog(self, state)
+            except _Command as inner:  # typed inside the dialog: carried out, then on
+                self.command(state, inner)
+        elif cmd.name == "start":
+            key = self.current_key(state)
+            if key is not None:
+                self.start_timer(key, cmd.arg)
+        elif cmd.name == "wait":
+            key = self.current_key(state)
+            if key is not None:
+                self.countdown(state, self.guide.questions[key])
+        self.last_step = None if cmd.name in ("review", "why") else self.last_step
+
+    def current_key(self, state: State) -> str | None:
+        if self.redo is not None:
+            return self.redo
+        action = next_action(
+            state, frozenset(self.record.skipped), frozenset(self.record.confirmed)
+        )
+        return action.question.key if isinstance(action, Ask) else None
+
+    def current_step(self, state: State) -> CStep | None:
+        action = next_action(
+            state, frozenset(self.record.skipped), frozenset(self.record.confirmed)
+        )
+        return getattr(action, "step", None)
+
+    def back(self, state: State) -> None:
+        if self.jumped is not None:
+            # From a gate reached by 'jump': back to the questions it was reached from.
+            self.jumped = None
+            self.last_step = None
+            self.ui.note("Back to the questions left unanswered.")
+            return
+        order = [k for k in self.record.order if k in self.record.answers]
+        here = self.current_key(state)
+        if here in order:
+            idx = order.index(here)
+            target = order[idx - 1] if idx > 0 else None
+        else:
+            target = order[-1] if order else None
+        if target is None:
+            self.ui.retry("nothing to go back to")
+            return
+        self.redo = target
+        self.last_step = None
+
+    def open_question(self, state: State, key: str) -> bool:
+        """A question that applies now and has no answer (Enter left it empty, or 'jump'
+        went past it): 'edit KEY' asks it."""
+        cq = self.guide.questions.get(key)
+        return (
+            cq is not None
+            and cq.computed is None
+            and key not in self.record.answers
+            and state.question_visible.get(key) is True
+        )
+
+    def edit(self, state: State, arg: str) -> None:
+        keys = [k for k in self.record.order if k in self.record.answers]
+        if not keys and not self.open_question(state, arg.strip()):
+            self.ui.retry("nothing answered yet")
+            return
+        if not arg:
+            self.ui.choices([(k, state.display(k), None) for k in keys])
+            try:
+                arg = self.read("Which answer (number or key)? ")
+            except _Command:
+                return
+        key = _pick(keys, arg)
+        if key is None and self.open_question(state, arg.strip()):
+            key = arg.strip()  # applies, not answered yet (left empty, or passed by 'jump')
+        if key is None:
+            # A hurried 'edit last': the answered keys it starts.
+            starting = [k for k in keys if arg.strip() and k.startswith(arg.strip())]
+            if len(starting) == 1:
+                key = starting[0]
+                self.ui.note(f"{arg.strip()} -> {key}")
+            elif starting:
+                self.ui.retry(f"{arg.strip()!r} matches {', '.join(starting)}: type one of them")
+                return
+        if key is None:
+            self.ui.retry(f"{arg!r} is not an answered key, nor a question that applies now")
+            return
+        self.jumped = None
+        self.redo = key
+        self.last_step = None

@@ -1,0 +1,126 @@
+"""The walk's observation timers: shown at their prompt, started, counted down, and
+an early result refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from ...engine.evaluate import (
+    State,
+)
+from ...engine.walk import (
+    wait_minutes,
+    wait_remaining,
+)
+from ...pack.guide import CQuestion
+from .base import (
+    WalkCore,
+    _mmss,
+)
+
+
+class TimerPrompts(WalkCore):
+    """The observation timer of a timed result (the naloxone challenge)."""
+
+    def show_timer(self, state: State, cq: CQuestion) -> None:
+        minutes = wait_minutes(state, cq)
+        started = self.record.timers.get(cq.key)
+        values = ", ".join(str(v) for v in cq.spec.wait_for)
+        if started is None:
+            self.ui.note(
+                f"Timer: type 'start' when the naloxone is given; '{values}' is accepted "
+                f"only after {minutes:g} minutes."
+            )
+        else:
+            left = wait_remaining(
+                state, cq, started, self.clock.timer_now(started)
+            ) or dt.timedelta(0)
+            since = f"Timer started {started.astimezone().strftime('%H:%M:%S')}; "
+            if left <= dt.timedelta(0):  # "0:00 left. Type 'wait' to count down" misled
+                self.ui.note(f"{since}the {minutes:g} minutes have passed: record the result.")
+            else:
+                self.ui.note(f"{since}{_mmss(left)} left. Type 'wait' to count down.")
+
+    def refuse_early(self, state: State, cq: CQuestion, left: dt.timedelta | None) -> None:
+        minutes = wait_minutes(state, cq)
+        if left is None:
+            self.ui.retry(
+                f"the observation takes at least {minutes:g} minutes and has not "
+                "started: type 'start' when the naloxone is given"
+            )
+        else:
+            self.ui.retry(
+                f"the observation is not over: {_mmss(left)} left of {minutes:g} "
+                "minutes. Type 'wait' to count down, or record another result"
+            )
+
+    def countdown(self, state: State, cq: CQuestion) -> None:
+        started = self.record.timers.get(cq.key)
+        if started is None:
+            self.ui.retry("the timer has not started: type 'start' first")
+            return
+        others = [str(c.value) for c in cq.spec.choices or () if c.value not in cq.spec.wait_for]
+        self.ui.note(
+            "Waiting. Ctrl-C stops waiting; the timer keeps running."
+            + (
+                f" {' or '.join(repr(v) for v in others)} can be recorded at any time: "
+                "stop waiting and type it."
+                if others
+                else ""
+            )
+        )
+        # On a terminal one line counts down in place; in plain mode, or into a pipe or a
+        # recording, one line a minute (a line every few seconds made ~120 of them).
+        live = self.ui.live()
+        first = True
+        try:
+            while True:
+                left = wait_remaining(
+                    state, cq, started, self.clock.timer_now(started)
+                ) or dt.timedelta(0)
+                if live:
+                    self.ui.ticker(f"  observation: {_mmss(left)} left")
+                elif first or left > dt.timedelta(0):
+                    # Each later line is woken at a whole minute left: say it in minutes,
+                    # so a wake-up a moment late never reads as 16:59.
+                    mins = math.ceil(left.total_seconds() / 60)
+                    self.ui.line(f"  observation: {_mmss(left) if first else f'{mins} min'} left")
+                first = False
+                if left <= dt.timedelta(0):
+                    if live:
+                        self.ui.ticker_end()
+                    self.ui.line("  the minimum observation is over: record the result")
+                    return
+                secs = left.total_seconds()
+                # Live: a tick about four times a second of real time, whatever the clock;
+                # else up to the next whole minute left.
+                step = max(1.0, self.clock.factor / 4) if live else (secs % 60 or 60.0)
+                self.clock.sleep(min(secs, step))
+        except KeyboardInterrupt:
+            if live:
+                self.ui.ticker_end()
+            self.ui.note("countdown stopped; the timer keeps running")
+
+    def start_timer(self, key: str, when: str) -> None:
+        """'start' (the naloxone is given now) or 'start 09:05' (it was given then: never
+        after now, the one rule of visit/clock.py)."""
+        from ...visit.clock import parse_moment, shown
+        from ...visit.results import start_refused
+
+        now = self.clock.now()
+        if not when:
+            self.record.timers[key] = now
+            self.ui.note("timer started")
+            return
+        try:
+            at = parse_moment(when, self.today, now)
+        except ValueError as exc:
+            self.ui.retry(f"start: {exc}")
+            return
+        problem = start_refused(self.record, key, at, now)
+        if problem is not None:
+            self.ui.retry(f"start: {problem}")
+            return
+        self.record.timers[key] = at
+        self.ui.note(f"timer started at {shown(at, '%H:%M')} (when the naloxone was given)")
