@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 PY = sys.executable
 FUZZ = ["--paths", "engine", "--workers", "1"]
 FLOOR_REPEAT = 10
+UDS = ("uds_opiates", "uds_fentanyl", "uds_buprenorphine", "uds_methadone", "uds_oxycodone")
 
 
 def cpu(cmd: list[str], stdin: bytes | None = None) -> float:
@@ -73,7 +74,7 @@ def paired(
     )
 
 
-def record(rng: random.Random, i: int) -> dict[str, object]:
+def record(rng: random.Random, i: int, cows_threshold: int) -> dict[str, object]:
     """One first-injection record with every answer, as a clinic's export might hold it."""
     days = rng.randint(0, 30)
     kind = rng.choice(
@@ -90,6 +91,12 @@ def record(rng: random.Random, i: int) -> dict[str, object]:
     def neg() -> str:
         return rng.choice(["negative"] * 8 + ["positive", "not_done"])
 
+    screens = {k: neg() for k in UDS}
+    cows = rng.randint(0, 8)
+    # A challenge is not done beside a positive screen or withdrawal: the guide refuses a
+    # negative one recorded there, and a clinic's export holds what was done.
+    withheld = "positive" in screens.values() or cows >= cows_threshold
+    challenge = "not_done" if withheld else rng.choice(["negative", "not_done"])
     return {
         "id": i,
         "visit": "first_injection",
@@ -108,16 +115,15 @@ def record(rng: random.Random, i: int) -> dict[str, object]:
         "bleeding_risk": False,
         "mood_concern": rng.random() < 0.2,
         "renal_or_severe_hepatic_impairment": rng.random() < 0.05,
+        "planned_surgery_within_28_days": rng.random() < 0.05,
         "medication_guide_given": True,
         "consent": True,
+        "overdose_counselled": rng.random() < 0.95,
+        "reversal_agent_offered": rng.random() < 0.9,
         "abstinence_evidence": rng.choice(["supervised", "self_report"]),
-        "uds_opiates": neg(),
-        "uds_fentanyl": neg(),
-        "uds_buprenorphine": neg(),
-        "uds_methadone": neg(),
-        "uds_oxycodone": neg(),
-        "cows_total": rng.randint(0, 8),
-        "naloxone_challenge": rng.choice(["negative", "not_done"]),
+        **screens,
+        "cows_total": cows,
+        "naloxone_challenge": challenge,
         "kit_storage_ok": True,
         "body_habitus": rng.choice(["lean", "average", "more_subcutaneous_tissue"]),
     }
@@ -176,8 +182,13 @@ def main() -> None:
         name = " ".join(extra) + " / import typer, rich, pydantic"
         row(name, *paired([exe, *extra], heavy, args.runs), f"{loaded} (goal: no rich)")
 
+    from xrntx_guide.pack.load import load_guide
+
+    threshold = load_guide(None, None).setting_values["cows_threshold"]
     rng = random.Random(7)
-    lines = "".join(json.dumps(record(rng, i)) + "\n" for i in range(args.records)).encode()
+    lines = "".join(
+        json.dumps(record(rng, i, threshold)) + "\n" for i in range(args.records)
+    ).encode()
     one = lines.split(b"\n", 1)[0] + b"\n"
     batch = [exe, "check", *day, "--batch", "-"]
     floor = [PY, str(HERE / "batch_floor.py"), *day]
@@ -190,14 +201,18 @@ def main() -> None:
     per_b = (many[1] - single[1]) / (args.records * FLOOR_REPEAT - 1)
     got = subprocess.run(batch, input=lines, capture_output=True, check=False).stdout
     want = subprocess.run(floor, input=lines, capture_output=True, check=False).stdout
+
+    def verdict(line: bytes) -> tuple[object, ...]:
+        found = json.loads(line)
+        return found["status"], found.get("blocking"), found.get("cautions")
+
     agree = sum(
-        json.loads(x)["status"] == json.loads(y)["status"]
-        for x, y in zip(got.splitlines(), want.splitlines(), strict=True)
+        verdict(x) == verdict(y) for x, y in zip(got.splitlines(), want.splitlines(), strict=True)
     )
     print(
         f"{'check --batch, per record / batch_floor.py':<44} {per_a * 1e6:9.0f} us "
         f"{per_b * 1e6:9.0f} us {per_a / per_b:7.2f}x   <= 3x "
-        f"(statuses agree on {agree:,} of {args.records:,})"
+        f"(status, blocking and cautions agree on {agree:,} of {args.records:,})"
     )
 
     sys.path.insert(0, str(HERE))
