@@ -59,22 +59,17 @@ def hidden_findings(
     whether a gate applies (a hidden pathway must not switch off the rule that would have
     caught a hidden last use yesterday)."""
     keys = frozenset(hidden)
-    deciding = frozenset(
-        k
-        for gate in guide.gates
-        if gate.applies is not None
-        for k in _inputs_of(guide, gate.applies.reads)
-    )
+    deciding, rule_inputs = guide.once("hidden_findings", lambda: _pack_inputs(guide))
     views = [_AsGivenCtx(ctx)]
     if keys & deciding:
         views.append(_AsGivenCtx(ctx, keys & deciding))
     for gate in guide.gates:
         if results[gate.id].outcome == "fail" and results[gate.id].severity == "contraindication":
             continue
-        for crule in gate.rules:
+        for i, crule in enumerate(gate.rules):
             if crule.spec.severity != "contraindication":
                 continue
-            involved = sorted(_inputs_of(guide, crule.fails.reads) & keys)
+            involved = sorted(rule_inputs[gate.id, i] & keys)
             if not involved:
                 continue
             for view in views:
@@ -91,6 +86,26 @@ def hidden_findings(
                         "it applies (for example opioid use since the last injection), or leave "
                         "it out",
                     )
+
+
+def _pack_inputs(
+    guide: Guide,
+) -> tuple[frozenset[str], dict[tuple[str, int], frozenset[str]]]:
+    """What follows from the pack alone: the answers that decide whether a gate applies,
+    and the answers each contraindication rule reads (by gate and rule number)."""
+    deciding = frozenset(
+        k
+        for gate in guide.gates
+        if gate.applies is not None
+        for k in _inputs_of(guide, gate.applies.reads)
+    )
+    rules = {
+        (gate.id, i): _inputs_of(guide, crule.fails.reads)
+        for gate in guide.gates
+        for i, crule in enumerate(gate.rules)
+        if crule.spec.severity == "contraindication"
+    }
+    return deciding, rules
 
 
 def _inputs_of(guide: Guide, names: frozenset[str]) -> frozenset[str]:
