@@ -6,7 +6,7 @@ No interpreter of conditions, no pack, no provenance: only the comparisons thems
 its time per record is what the gates cost at the least. Its numbers are the loaded
 guide's settings (none is written here). It is a yardstick, not a second guide: it knows
 nothing of the rapid pathway, repeat injections, series or times, and bench.py counts how
-often its status agrees with the program's on the same records.
+often its status, blocking gates and cautions agree with the program's on the same records.
 
 Run: ``python bench/batch_floor.py --today YYYY-MM-DD < records.jsonl``.
 """
@@ -54,6 +54,8 @@ def judge(r: dict[str, object], s: dict[str, object], today: dt.date) -> dict[st
         fail("mood", "caution")
     if r["renal_or_severe_hepatic_impairment"]:
         fail("organ_impairment", "caution")
+    if r["planned_surgery_within_28_days"]:
+        fail("planned_surgery", "caution")
     if not r["consent"]:
         fail("consent", "contraindication")
     kind = str(r["last_opioid_kind"])
@@ -75,10 +77,15 @@ def judge(r: dict[str, object], s: dict[str, object], today: dt.date) -> dict[st
     challenge = r["naloxone_challenge"]
     if challenge == "positive":
         fail("naloxone_challenge", "contraindication")
+    elif kind == "buprenorphine_extended_release":
+        pass  # no interval is established, so whether a challenge is required is undecided
     elif required and challenge == "not_done":
         fail("naloxone_challenge", "stop")
     elif r["abstinence_evidence"] == "self_report" and challenge == "not_done":
         fail("naloxone_challenge", "caution")
+    counselled = ("medication_guide_given", "overdose_counselled", "reversal_agent_offered")
+    if not all(r[k] for k in counselled):
+        fail("counselling", "caution")
     if not r["kit_storage_ok"]:
         fail("kit_storage", "contraindication")
     if r["body_habitus"] == "unsuitable":

@@ -11,7 +11,9 @@ time drifts less than wall time, and a ratio less than either.
 - ``--version``, ``questions --json``, ``gates --json``, ``schema``: whether rich is
   imported (goal: never), and each against ``import typer, rich, pydantic``;
 - ``check --batch`` per record against ``bench/batch_floor.py``, the same gates written
-  by hand in plain Python, on the same records (goal <= 3x), with how often they agree;
+  by hand in plain Python, on the same records (goal <= 3x), with how often they agree
+  (status, blocking gates, cautions) and what reading a line and writing the program's
+  result for it costs alone (that result is about fifty times the floor's in bytes);
 - ``validate`` of a generated 5,000-step pack, and of 2,500 (goal < 1.5 s; linear: the
   ratio of the two about 2);
 - the long safety fuzz through the engine, patients per second (goal >= 2,000).
@@ -30,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 TODAY = dt.date(2026, 11, 24)
@@ -37,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 PY = sys.executable
 FUZZ = ["--paths", "engine", "--workers", "1"]
 FLOOR_REPEAT = 10
+UDS = ("uds_opiates", "uds_fentanyl", "uds_buprenorphine", "uds_methadone", "uds_oxycodone")
 
 
 def cpu(cmd: list[str], stdin: bytes | None = None) -> float:
@@ -73,7 +77,7 @@ def paired(
     )
 
 
-def record(rng: random.Random, i: int) -> dict[str, object]:
+def record(rng: random.Random, i: int, cows_threshold: int) -> dict[str, object]:
     """One first-injection record with every answer, as a clinic's export might hold it."""
     days = rng.randint(0, 30)
     kind = rng.choice(
@@ -90,6 +94,12 @@ def record(rng: random.Random, i: int) -> dict[str, object]:
     def neg() -> str:
         return rng.choice(["negative"] * 8 + ["positive", "not_done"])
 
+    screens = {k: neg() for k in UDS}
+    cows = rng.randint(0, 8)
+    # A challenge is not done beside a positive screen or withdrawal: the guide refuses a
+    # negative one recorded there, and a clinic's export holds what was done.
+    withheld = "positive" in screens.values() or cows >= cows_threshold
+    challenge = "not_done" if withheld else rng.choice(["negative", "not_done"])
     return {
         "id": i,
         "visit": "first_injection",
@@ -108,16 +118,15 @@ def record(rng: random.Random, i: int) -> dict[str, object]:
         "bleeding_risk": False,
         "mood_concern": rng.random() < 0.2,
         "renal_or_severe_hepatic_impairment": rng.random() < 0.05,
+        "planned_surgery_within_28_days": rng.random() < 0.05,
         "medication_guide_given": True,
         "consent": True,
+        "overdose_counselled": rng.random() < 0.95,
+        "reversal_agent_offered": rng.random() < 0.9,
         "abstinence_evidence": rng.choice(["supervised", "self_report"]),
-        "uds_opiates": neg(),
-        "uds_fentanyl": neg(),
-        "uds_buprenorphine": neg(),
-        "uds_methadone": neg(),
-        "uds_oxycodone": neg(),
-        "cows_total": rng.randint(0, 8),
-        "naloxone_challenge": rng.choice(["negative", "not_done"]),
+        **screens,
+        "cows_total": cows,
+        "naloxone_challenge": challenge,
         "kit_storage_ok": True,
         "body_habitus": rng.choice(["lean", "average", "more_subcutaneous_tissue"]),
     }
@@ -176,8 +185,13 @@ def main() -> None:
         name = " ".join(extra) + " / import typer, rich, pydantic"
         row(name, *paired([exe, *extra], heavy, args.runs), f"{loaded} (goal: no rich)")
 
+    from xrntx_guide.pack.load import load_guide
+
+    threshold = load_guide(None, None).setting_values["cows_threshold"]
     rng = random.Random(7)
-    lines = "".join(json.dumps(record(rng, i)) + "\n" for i in range(args.records)).encode()
+    lines = "".join(
+        json.dumps(record(rng, i, threshold)) + "\n" for i in range(args.records)
+    ).encode()
     one = lines.split(b"\n", 1)[0] + b"\n"
     batch = [exe, "check", *day, "--batch", "-"]
     floor = [PY, str(HERE / "batch_floor.py"), *day]
@@ -190,14 +204,38 @@ def main() -> None:
     per_b = (many[1] - single[1]) / (args.records * FLOOR_REPEAT - 1)
     got = subprocess.run(batch, input=lines, capture_output=True, check=False).stdout
     want = subprocess.run(floor, input=lines, capture_output=True, check=False).stdout
+
+    def verdict(line: bytes) -> tuple[object, ...]:
+        found = json.loads(line)
+        return found["status"], found.get("blocking"), found.get("cautions")
+
     agree = sum(
-        json.loads(x)["status"] == json.loads(y)["status"]
-        for x, y in zip(got.splitlines(), want.splitlines(), strict=True)
+        verdict(x) == verdict(y) for x, y in zip(got.splitlines(), want.splitlines(), strict=True)
     )
     print(
         f"{'check --batch, per record / batch_floor.py':<44} {per_a * 1e6:9.0f} us "
         f"{per_b * 1e6:9.0f} us {per_a / per_b:7.2f}x   <= 3x "
-        f"(statuses agree on {agree:,} of {args.records:,})"
+        f"(status, blocking and cautions agree on {agree:,} of {args.records:,})"
+    )
+    # What the floor leaves out: a result line of the program holds every gate with its
+    # reason, sources and what to do instead. Reading a line and writing the program's own
+    # result for it, and nothing else, costs this much per record.
+    from pydantic_core import to_json
+
+    results = [json.loads(x) for x in got.splitlines()]
+    inputs = lines.splitlines()
+    spent = []
+    for _ in range(3):
+        start = time.process_time()
+        for x, r in zip(inputs, results, strict=True):
+            json.loads(x)
+            to_json(r)
+        spent.append((time.process_time() - start) / args.records)
+    size = (len(got), len(want))
+    print(
+        f"{'  of which reading a line and writing its result':<44} {min(spent) * 1e6:9.0f} us "
+        f"{'':>12} {min(spent) / per_b:7.2f}x   (result bytes per record: "
+        f"{size[0] // args.records:,} against the floor's {size[1] // args.records:,})"
     )
 
     sys.path.insert(0, str(HERE))

@@ -153,7 +153,10 @@ def judge(
     if used is not None:
         result["used"] = used
     shown = state.question_visible
-    if any(is_pathway_key(guide, k) and shown.get(k) is not False for k in guide.questions):
+    pathway = guide.once(
+        "pathway_keys", lambda: [k for k in guide.questions if is_pathway_key(guide, k)]
+    )
+    if any(shown.get(k) is not False for k in pathway):
         # On the rapid pathway only: the record module (pydantic) loads for it, so a
         # check or a batch without it never pays for the import.
         from .visit.rapid import check_block

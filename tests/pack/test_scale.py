@@ -17,6 +17,7 @@ import pytest
 
 from tests.helpers import MINIMAL, PACK_FILE, Run, make_pack
 from xrntx_guide.engine import evaluate as engine
+from xrntx_guide.engine.context import LazyContext
 from xrntx_guide.errors import ExitCode, PackError
 from xrntx_guide.pack.checks import MAX_EVALUATION_DEPTH, deepest_chain
 from xrntx_guide.pack.guide import Guide
@@ -121,7 +122,7 @@ def deepest_first(guide: Guide, answers: dict[str, object]) -> None:
     """Evaluate the pack in the worst order: a fresh context asked for the end of its
     deepest chain first, then everything (nothing is memoised on the way down)."""
     _, chain = deepest_chain(guide)
-    ctx = engine._Ctx(guide, dt.date(2026, 1, 1), True, answers)  # type: ignore[arg-type]
+    ctx = LazyContext(guide, dt.date(2026, 1, 1), True, answers)  # type: ignore[arg-type]
     kind, name = chain[0]
     if kind == "step":
         ctx.step_visible(guide.step(name))

@@ -11,7 +11,10 @@ from collections.abc import Mapping
 from ..expr import UNKNOWN, Scalar, truth
 from ..pack.guide import CQuestion, CStep, Guide
 from ..records import record
-from .evaluate import GateResult, Override, State, _Ctx, _visit, state_context
+from .context import LazyContext, decide_visibility
+from .gates import GateResult
+from .inputs import Override
+from .state import State, state_context
 
 
 @record(frozen=True)
@@ -140,8 +143,8 @@ def prune(
     overrides: Mapping[str, Override] | None = None,
 ) -> tuple[dict[str, Scalar], list[str]]:
     """Drop answers to questions that no longer apply; return (kept, cleared keys)."""
-    ctx = _Ctx(guide, today, False, answers, overrides=overrides)
-    _visit(ctx)
+    ctx = LazyContext(guide, today, False, answers, overrides=overrides)
+    decide_visibility(ctx)
     kept = {k: v for k, v in answers.items() if ctx.shown.get(k) is not False}
     cleared = [k for k in answers if k not in kept]
     return kept, cleared

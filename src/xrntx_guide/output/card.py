@@ -11,8 +11,6 @@ Pure: a record in, text out. The CLI writes it.
 from __future__ import annotations
 
 import datetime as dt
-import html
-import textwrap
 from typing import TYPE_CHECKING
 
 from ..errors import SessionError
@@ -174,6 +172,10 @@ def emergency_card(
 
 def card_text(card: Card) -> str:
     """The card as plain text, wrapped to :data:`WIDTH` columns."""
+    # Imported here: every check's result reads whether a card is offered (this module),
+    # and only the card command writes one.
+    import textwrap
+
     rule = "=" * WIDTH
     out = [rule, *textwrap.wrap(card.title, WIDTH), rule]
     for line in card.patient:
@@ -207,6 +209,8 @@ li { margin: 0.2em 0; }
 
 def card_html(card: Card) -> str:
     """The card as one HTML page with print styles (one printed page)."""
+    import html  # only the card command writes one (see card_text)
+
     e = html.escape
     patient = "\n".join(
         f'<p class="dates">{e(line)}</p>'

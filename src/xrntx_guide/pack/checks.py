@@ -368,7 +368,7 @@ def no_circles(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None) -
         state[root] = 1
         stack = [(root, iter(edges.get(root, [])))]
         on_stack = {root: 0}
-        trail: list[tuple[GraphNode, str]] = []
+        trail: list[tuple[GraphNode, Edge]] = []
         while stack:
             node, out = stack[-1]
             edge = next(out, None)
@@ -379,13 +379,13 @@ def no_circles(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None) -
                 if trail:
                     trail.pop()
                 continue
-            nxt, why = edge[0], _why(edge)
+            nxt = edge[0]
             if state.get(nxt) == 1:
-                circle = [*trail[on_stack[nxt] :], (node, why)]
+                circle = [*trail[on_stack[nxt] :], (node, edge)]
                 key = frozenset(n for n, _ in circle)
                 if key not in seen:
                     seen.add(key)
-                    chain = " -> ".join(f"{_label(n)} ({why})" for n, why in circle)
+                    chain = " -> ".join(f"{_label(n)} ({_why(e)})" for n, e in circle)
                     issues.append(
                         Issue(
                             *_node_place(guide, circle[0][0]),
@@ -395,7 +395,7 @@ def no_circles(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None) -
             elif nxt not in state:
                 state[nxt] = 1
                 on_stack[nxt] = len(stack)
-                trail.append((node, why))
+                trail.append((node, edge))
                 stack.append((nxt, iter(edges.get(nxt, []))))
     return issues
 

@@ -23,10 +23,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import InvalidAnswer
-from ..expr import UNKNOWN, MapContext, evaluate, format_value
-from ..pack.guide import Guide
+from ..expr import UNKNOWN, MapContext, format_value
+from ..pack.guide import CQuestion, Guide
 
 if TYPE_CHECKING:
+    from ..expr.compiled import Compiled
     from .history import Timeline, VisitEntry
 
 
@@ -190,23 +191,23 @@ def _refused_by_the_pack(guide: Guide, answers: Mapping[str, Any]) -> Contradict
     negative naloxone challenge beside a positive urine screen or withdrawal by COWS: the
     challenge is not done then). Only a rule that is true refuses: an answer it reads that
     is missing leaves it unknown, and the gates decide."""
-    refusing = [cq for cq in guide.questions.values() if cq.refused is not None]
+    refusing, computed = guide.once("refused_and_computed", lambda: _refusing(guide))
     if not refusing or not any(answers.get(cq.key) is not None for cq in refusing):
         return None
     values: dict[str, Any] = {k: v for k, v in answers.items() if v is not None}
-    values.update({f"settings.{k}": v for k, v in guide.setting_values.items()})
+    values.update(guide.setting_names)
     # A value the pack computes from other answers (a COWS total from its items).
-    for cq in guide.questions.values():
-        if cq.computed is not None and cq.key not in values:
-            value = evaluate(cq.computed.node, MapContext(values, frozenset(values)))
+    for key, expr in computed:
+        if key not in values:
+            value = expr.function(MapContext(values, frozenset(values)))
             if value is not UNKNOWN:
-                values[cq.key] = value
+                values[key] = value
     ctx = MapContext(values, frozenset(values))
     for cq in refusing:
         given = answers.get(cq.key)
         if given is None or cq.refused is None:
             continue
-        if evaluate(cq.refused.node, ctx) is True:
+        if cq.refused.function(ctx) is True:
             beside = sorted(
                 k
                 for k in cq.refused.reads
@@ -240,6 +241,15 @@ def _with_origin(
     origin = "; ".join(origins)
     return found._replace(
         message=f"{found.message} ({origin})", prompt_fix=f"{origin}: {found.prompt_fix}"
+    )
+
+
+def _refusing(guide: Guide) -> tuple[tuple[CQuestion, ...], tuple[tuple[str, Compiled], ...]]:
+    """The questions with a ``refused_when``, and the expressions of those computed from
+    other answers."""
+    return (
+        tuple(cq for cq in guide.questions.values() if cq.refused is not None),
+        tuple((k, cq.computed) for k, cq in guide.questions.items() if cq.computed is not None),
     )
 
 

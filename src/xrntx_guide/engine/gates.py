@@ -1,0 +1,253 @@
+"""A gate's result in an evaluation: its outcome and reason, the earliest date it would
+pass, whether an override or an acknowledgement holds, and what it still needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import TYPE_CHECKING, Any
+
+from ..expr import UNKNOWN
+from ..pack.guide import CGate, Guide
+from ..records import field, record
+from .context import LazyContext, inputs_fingerprint, judge_gate, override_holds
+from .inputs import Inputs, Override
+from .text import render
+
+if TYPE_CHECKING:
+    from ..expr import Finding
+
+BLOCKING = ("contraindication", "stop")
+
+
+@record(frozen=True)
+class GateResult:
+    id: str
+    title: str
+    before: str
+    severity: str
+    """The severity of the failing rule, or the most severe possible one otherwise."""
+    outcome: str  # pass | fail | unknown | overridden | not_applicable
+    reason: str
+    sources: tuple[str, ...]
+    instead: tuple[str, ...]
+    missing: tuple[str, ...]
+    earliest_date: dt.date | None = None
+    time_dependent: bool = False
+    waitable: bool = False
+    """It fails on a rule that reads the date: waiting is a way out (it has an earliest
+    date, or none within the search). Other blocking gates (a COWS total, a positive
+    screen) do not hide the earliest injection date that the waitable ones give."""
+    override: Override | None = None
+    acknowledged: bool = False
+    verify: bool = False
+    basis: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    """(gate, context, verdicts) the result was judged on, for what is worked out lazily."""
+
+    @functools.cached_property
+    def findings(self) -> tuple[Finding, ...]:
+        """Each comparison with the values it saw: computed only when someone asks."""
+        if not self.basis:
+            return ()
+        _, ctx, verdicts = self.basis
+        found: dict[str, Finding] = {}
+        for r, _ in verdicts:
+            for f in r.fails.explain(ctx):
+                found.setdefault(f.text, f)
+        return tuple(found.values())
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """Identifies the inputs the gate was judged on (what an ack or override binds to)."""
+        if not self.basis:
+            return ""
+        gate, ctx, _ = self.basis
+        return inputs_fingerprint(gate, ctx)
+
+    @classmethod
+    def make(
+        cls,
+        gate: CGate,
+        basis: tuple[Any, ...],
+        severity: str,
+        outcome: str,
+        reason: str,
+        **more: Any,
+    ) -> GateResult:
+        """A result for ``gate``, built without the generated ``__init__``.
+
+        A frozen dataclass's ``__init__`` stores its sixteen fields one by one through
+        ``object.__setattr__``. The engine builds one result per gate per evaluation, and a
+        batch makes tens of thousands, so this fills the instance dictionary at once. Every
+        field is set (a test compares it with ``__init__``); the instance is as frozen.
+        """
+        g = gate.spec
+        obj = object.__new__(cls)
+        obj.__dict__.update(
+            _RESULT_DEFAULTS,
+            id=g.id,
+            title=g.title,
+            before=g.before,
+            severity=severity,
+            outcome=outcome,
+            reason=reason,
+            sources=gate.sources,
+            time_dependent=gate.time_dependent,
+            verify=g.verify,
+            basis=basis,
+        )
+        obj.__dict__.update(more)
+        return obj
+
+    @property
+    def blocking(self) -> bool:
+        """True when this gate stands between the patient and the injection."""
+        return self.outcome == "fail" and self.severity in BLOCKING
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more is needed from the clinician for this gate."""
+        if self.outcome in ("pass", "overridden", "not_applicable"):
+            return True
+        return (
+            self.outcome == "fail"
+            and self.severity in ("caution", "info")
+            and (self.acknowledged or self.severity == "info")
+        )
+
+
+_RESULT_DEFAULTS: dict[str, Any] = {
+    "instead": (),
+    "missing": (),
+    "earliest_date": None,
+    "waitable": False,
+    "override": None,
+    "acknowledged": False,
+}
+
+
+def earliest_pass(gate: CGate, base: LazyContext, start: dt.date) -> dt.date | None:
+    """The first later date on which the gate passes, re-evaluating it each day.
+
+    Passes means no rule of it fails, not merely that none blocks: a gate whose stop gives
+    way to a caution (an early repeat dose: the pack's stop, then its caution) offers the
+    date its caution ends too, never the first day a dose would still be early (the
+    clinical basis: an early-dose block never suggests the day its stop ends)."""
+    guide = base.guide
+
+    def passes(day: dt.date) -> bool:
+        applies, _, worst, unknown = judge_gate(gate, base.on(day))
+        if applies is False:
+            return True
+        return worst is None and not unknown
+
+    horizon = guide.meta.date_search_days
+    if start > dt.date.max - dt.timedelta(days=horizon):  # no calendar left to search
+        return None
+    # A gate that still blocks at the horizon has no date to offer (whatever happens in
+    # between, the clinician is told there is none within it): one evaluation, not many.
+    if not passes(start + dt.timedelta(days=horizon)):
+        return None
+    for n in range(1, horizon + 1):
+        day = start + dt.timedelta(days=n)
+        if passes(day):
+            return day
+    return None
+
+
+def gate_result(guide: Guide, gate: CGate, ctx: LazyContext, inputs: Inputs) -> GateResult:
+    g = gate.spec
+    # A gate applies by its own condition only. Its step being hidden in this flow does not
+    # switch it off: the walk then checks it before the next step that is shown.
+    applies, verdicts, worst, unknown = judge_gate(gate, ctx)
+    basis = (gate, ctx, verdicts)
+    if applies is False:
+        return GateResult.make(
+            gate, basis, gate.severity, "not_applicable", "does not apply to this patient"
+        )
+    # A gate that may not apply is undecided, even when a rule of it fails: blocked means a
+    # contraindication that holds, decided (safety invariant 2); it is never a pass either.
+    if worst is None or applies is None:
+        if applies is None or unknown:
+            gaps = _missing(guide, gate, ctx)
+            needs = ", ".join(_needed(guide, k, ctx) for k in gaps) or "earlier answers"
+            return GateResult.make(
+                gate,
+                basis,
+                gate.severity,
+                "unknown",
+                f"not decided yet: needs {needs}",
+                missing=gaps,
+            )
+        reason = render(g.pass_message, ctx.display) if g.pass_message else "passed"
+        return GateResult.make(gate, basis, gate.severity, "pass", reason)
+    rule = worst.spec
+    earliest = None
+    if worst.time_dependent and rule.severity in BLOCKING:
+        start = ctx.lookup(guide.meta.date_key)
+        start_date = start if isinstance(start, dt.date) else inputs.today
+        earliest = earliest_pass(gate, ctx, start_date)
+    if earliest is not None:
+        when = earliest.isoformat()
+    elif worst.time_dependent and rule.severity in BLOCKING:
+        when = f"no date within {guide.meta.date_search_days} days"
+    else:
+        when = "no date: waiting does not clear this"
+    extra = {"earliest_date": when}
+    # Only a failing gate can be acknowledged or overridden, and only for the inputs it was
+    # judged on: the fingerprint is worked out here only when there is one to compare.
+    more: dict[str, Any] = {}
+    outcome = "fail"
+    override = inputs.overrides.get(g.id)
+    ack = inputs.acks.get(g.id)
+    if override is not None or ack is not None:
+        fingerprint = more["fingerprint"] = inputs_fingerprint(gate, ctx)
+        if rule.severity == "stop" and override_holds(guide, override, fingerprint):
+            more["override"], outcome = override, "overridden"
+        more["acknowledged"] = ack == fingerprint
+    return GateResult.make(
+        gate,
+        basis,
+        rule.severity,
+        outcome,
+        render(rule.message, ctx.display, extra),
+        sources=rule.cited(g.sources),
+        instead=tuple(render(t, ctx.display, extra) for t in rule.instead),
+        missing=_missing(guide, gate, ctx),
+        earliest_date=earliest,
+        waitable=worst.time_dependent,
+        verify=g.verify or rule.verify,
+        **more,
+    )
+
+
+def _missing(guide: Guide, gate: CGate, ctx: LazyContext) -> tuple[str, ...]:
+    """The gate's inputs that are unanswered questions which apply: those that must be
+    answered now. One that may apply later (the rechallenge, asked only after a positive
+    challenge), that may be left empty, or that is never asked (read from a record) is
+    named only when nothing else is missing:
+    "needs naloxone_rechallenge" before any challenge sent a clinician after an answer
+    that cannot be given yet."""
+    open_ = tuple(
+        k
+        for k in gate.inputs_sorted
+        if k in guide.questions and ctx.lookup(k) is UNKNOWN and ctx.shown.get(k) is not False
+    )
+    due = tuple(
+        k
+        for k in open_
+        if ctx.shown.get(k) is True
+        and not guide.questions[k].spec.optional
+        and guide.questions[k].spec.asked  # a value never typed (from a record) is not due
+    )
+    return due or open_
+
+
+def _needed(guide: Guide, key: str, ctx: LazyContext) -> str:
+    """A needed answer as the reason names it: an answer that records the fact as not
+    established says so ("injection_site_reaction, answered 'not examined'")."""
+    cq = guide.questions[key]
+    given = ctx.given.get(key) if cq.undecided_values else None
+    if given is None or given not in cq.undecided_values:
+        return key
+    return f"{key}, answered '{cq.choice_label(given) or given}'"

@@ -1,0 +1,196 @@
+"""The whole picture of one evaluation: values, what is shown, each gate's result, and what
+follows from them (status, what is missing, the earliest injection date)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Mapping
+
+from ..expr import UNKNOWN, Context, Value
+from ..pack.guide import CQuestion, Guide
+from ..records import field, record
+from .context import valid_default
+from .gates import GateResult
+from .inputs import Inputs
+from .text import display_value, render
+
+
+@record(frozen=True)
+class State:
+    """The whole picture for one set of answers on one date."""
+
+    guide: Guide
+    inputs: Inputs
+    values: Mapping[str, Value]
+    answered: frozenset[str]
+    step_visible: Mapping[str, bool | None]
+    question_visible: Mapping[str, bool | None]
+    gates: Mapping[str, GateResult]
+    not_applicable_answers: tuple[str, ...]
+    """Answers given for questions that do not apply to this patient (they are ignored)."""
+    invalid: Mapping[str, str] = field(default_factory=dict)
+    """Answer key -> why the answer cannot count (outside its bounds, or contradicting
+    other answers). Such an answer is treated as not given: the patient is never ready."""
+
+    def value(self, name: str) -> Value:
+        if name == "today":
+            return self.inputs.today
+        if name.startswith("settings."):
+            return self.guide.setting_values.get(name[9:], UNKNOWN)  # type: ignore[no-any-return]
+        return self.values.get(name, UNKNOWN)
+
+    def display(self, name: str) -> str:
+        """A value as a clinician reads it: a choice's label, yes/no, an ISO date; a
+        derived value that has none although all it reads is known, in its pack's words."""
+        value = self.value(name)
+        if value is UNKNOWN and self._absent_by_nature(name):
+            derived = self.guide.derived[name]
+            assert derived.spec.no_value is not None
+            return derived.spec.no_value
+        return display_value(self.guide, name, value)
+
+    def _absent_by_nature(self, name: str) -> bool:
+        """A derived value with words for having none (``no_value``) that has none although
+        every answer it reads is given: no minimum is established for that opioid, and so
+        no challenge requirement either. A value never asked (``asked = false``) may be
+        absent by nature, and so may a derived value read that is itself absent by nature:
+        neither keeps the words from being shown."""
+        derived = self.guide.derived.get(name)
+        if derived is None or derived.spec.no_value is None:
+            return False
+        questions = self.guide.questions
+        for r in derived.expr.reads:
+            if r in questions and questions[r].spec.asked and r not in self.answered:
+                return False
+            if (
+                r in self.guide.derived
+                and self.values.get(r, UNKNOWN) is UNKNOWN
+                and (r == name or not self._absent_by_nature(r))
+            ):
+                return False
+        return True
+
+    def render(self, text: str, extra: Mapping[str, str] | None = None) -> str:
+        return render(text, self.display, extra)
+
+    def missing(self, up_to_step: int | None = None) -> list[str]:
+        """Required questions that apply (or may apply) and have no value, in walk order."""
+        out = []
+        for step in self.guide.steps:
+            if up_to_step is not None and step.index >= up_to_step:
+                break
+            for cq in step.questions:
+                if (
+                    self.question_visible.get(cq.key) is False
+                    or cq.spec.optional
+                    or not cq.spec.asked
+                ):
+                    continue
+                if self.values.get(cq.key, UNKNOWN) is UNKNOWN and not self._undecided(cq):
+                    out.append(cq.key)
+        return out
+
+    def _undecided(self, cq: CQuestion) -> bool:
+        """Answered with a choice that records the fact as not established ("not
+        examined"): not missing, but its gate stays undecided."""
+        given = self.inputs.answers.get(cq.key) if cq.undecided_values else None
+        return given is not None and given in cq.undecided_values
+
+    @functools.cached_property
+    def readiness_limit(self) -> int:
+        """Index of the last step that requires every gate clear (the injection)."""
+        return self.guide.readiness_limit
+
+    def readiness_gates(self) -> list[GateResult]:
+        """Gates that guard the injection (at or before the last requires_clear step)."""
+        return [self.gates[gid] for gid in self.guide.readiness_gate_ids]
+
+    @functools.cached_property
+    def missing_before_injection(self) -> list[str]:
+        """Required answers still missing before the injection, in walk order."""
+        return self.missing(self.readiness_limit)
+
+    @functools.cached_property
+    def status(self) -> str:
+        """ready | blocked | needs_override | incomplete, for giving the injection now."""
+        gates = self.readiness_gates()
+        if any(g.outcome == "fail" and g.severity == "contraindication" for g in gates):
+            return "blocked"
+        if self.invalid:  # an answer that cannot count: never ready (safety invariant 2, 4)
+            return "incomplete"
+        if self.missing_before_injection or any(g.outcome == "unknown" for g in gates):
+            return "incomplete"
+        if any(g.blocking for g in gates):
+            return "needs_override"
+        return "ready"
+
+    @functools.cached_property
+    def injection_given(self) -> Value:
+        """Whether the dose was given, as the record may state it: the pack's answer that
+        records it (``[guide.report] injection_given``) counts only when the gates allow
+        the injection (status ready, every caution before it acknowledged: the walk reached
+        the injection step). An answer "given" beside a gate that blocks or waits for an
+        acknowledgement, or an answer that is missing, is unknown: a note, summary, next
+        dose or calendar event never says a dose was given that the gates did not allow
+        (safety invariant 12)."""
+        key = self.guide.meta.report.injection_given
+        if key is None:
+            return UNKNOWN
+        value = self.value(key)
+        reached = self.status == "ready" and all(g.settled for g in self.readiness_gates())
+        if value is True and not reached:
+            return UNKNOWN
+        return value
+
+    @functools.cached_property
+    def blocking(self) -> list[str]:
+        return [g.id for g in self.readiness_gates() if g.blocking]
+
+    @functools.cached_property
+    def cautions(self) -> list[str]:
+        return [
+            g.id for g in self.gates.values() if g.outcome == "fail" and g.severity == "caution"
+        ]
+
+    @functools.cached_property
+    def earliest_injection_date(self) -> dt.date | None:
+        """The first date on which every time-dependent contraindication would pass.
+
+        Stops are left out: an override or an action (doing the naloxone challenge) clears
+        them, so waiting is not their only way out. Their own ``earliest_date`` still shows.
+        """
+        dates = [
+            g.earliest_date
+            for g in self.readiness_gates()
+            if g.blocking and g.waitable and g.severity == "contraindication"
+        ]
+        if not dates or any(d is None for d in dates):
+            return None
+        return max(d for d in dates if d is not None)
+
+
+def usable_default(cq: CQuestion, state: State) -> Value:
+    """What the prompt offers for Enter: the default, else the suggestion, else UNKNOWN."""
+    for comp in (cq.default, cq.suggest):
+        if comp is not None:
+            value = valid_default(cq, comp.evaluate(state_context(state)))
+            if value is not UNKNOWN:
+                return value
+    return UNKNOWN
+
+
+class _StateCtx(Context):
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    def lookup(self, name: str) -> Value:
+        return self.state.value(name)
+
+    def is_answered(self, name: str) -> bool:
+        return name in self.state.answered
+
+
+def state_context(state: State) -> Context:
+    """A context over an evaluated state, for bounds and timers."""
+    return _StateCtx(state)

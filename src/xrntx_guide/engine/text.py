@@ -1,0 +1,65 @@
+"""Values and messages as a clinician reads them: a value's display (a choice's label, a
+unit) and a message's ``{name}`` placeholders filled in."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..expr import UNKNOWN, Value, format_value
+from ..pack.guide import Guide
+from ..pack.model import PLACEHOLDER
+
+
+def display_value(guide: Guide, name: str, value: Value) -> str:
+    """A value as a clinician reads it: a choice's label, yes/no, an ISO date, a unit."""
+    cq = guide.questions.get(name)
+    if cq is not None and value is not UNKNOWN:
+        label = cq.choice_label(value)
+        if label is not None:
+            return label
+    text = format_value(value)
+    derived = guide.derived.get(name)
+    if derived is not None and derived.spec.unit and value is not UNKNOWN:
+        unit = f" {derived.spec.unit}"
+        return text + (singular(unit) if text == "1" else unit)
+    return text
+
+
+@functools.lru_cache(maxsize=4096)
+def _template(text: str) -> tuple[tuple[bool, str], ...]:
+    """A message split once into (is a placeholder, text) parts."""
+    parts: list[tuple[bool, str]] = []
+    at = 0
+    for m in PLACEHOLDER.finditer(text):
+        if m.start() > at:
+            parts.append((False, text[at : m.start()]))
+        parts.append((True, m.group(1)))
+        at = m.end()
+    if at < len(text):
+        parts.append((False, text[at:]))
+    return tuple(parts)
+
+
+def render(text: str, lookup: Any, extra: Mapping[str, str] | None = None) -> str:
+    """Fill ``{name}`` placeholders with display values; nothing else is interpreted."""
+    out: list[str] = []
+    for is_name, part in _template(text):
+        if not is_name:
+            # "1 days" reads "1 day": the step file writes the plural after a placeholder.
+            out.append(singular(part) if out and out[-1] == "1" else part)
+        elif extra and part in extra:
+            out.append(extra[part])
+        else:
+            out.append(str(lookup(part)))
+    return "".join(out)
+
+
+_PLURAL_UNIT = re.compile(r"^( (?:COWS )?(?:day|hour|minute|week|month|year|point))s\b")
+
+
+def singular(after_one: str) -> str:
+    """The text after the number 1: its unit in the singular (" days ago" -> " day ago")."""
+    return _PLURAL_UNIT.sub(r"\1", after_one, count=1)
