@@ -313,6 +313,21 @@ def test_a_later_low_rating_added_by_hand_to_an_older_record_is_refused(run: Run
     _resumed_never_complete(run, path)
 
 
+def test_a_rating_lowered_with_its_answer_events_deleted_too_is_refused(run: Run) -> None:
+    """COWS 14; the result events, the answer events of ``cows_total`` and its stored answer
+    deleted, and the rating lowered to 2: nothing the older-record check reads is left."""
+    path = _blocked(run, "A", cows_total=14)
+
+    def lowered(data: dict[str, Any]) -> None:
+        _without_result_events(data)
+        data["events"] = [e for e in data["events"] if e.get("key") != "cows_total"]
+        data["answers"].pop("cows_total", None)
+        data["cows_ratings"][0]["total"] = 2
+
+    _edit(path, lowered)
+    _resumed_never_complete(run, path)
+
+
 def test_a_negative_rechallenge_added_by_hand_to_an_older_record_is_refused(run: Run) -> None:
     """A positive challenge; the result events deleted and a negative rechallenge added to
     the series: the positive still stands, so the older-record check passes, and the
