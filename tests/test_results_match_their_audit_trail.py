@@ -208,7 +208,31 @@ def test_a_rapid_pathway_day_changed_by_hand_is_refused(run: Run, tmp_path: Path
 
 
 def _strip_result_events(data: dict[str, Any]) -> None:
-    data["events"] = [e for e in data["events"] if e["kind"] not in integrity.KINDS]
+    """The record as a version before results were logged wrote it: no result events,
+    and no word of who made each change (kept since, by the versions that log results)."""
+    data["events"] = [
+        {k: v for k, v in e.items() if k != "by"}
+        for e in data["events"]
+        if e["kind"] not in integrity.KINDS
+    ]
+
+
+def test_a_record_that_says_who_made_each_change_is_never_read_as_an_older_one(
+    run: Run, tmp_path: Path
+) -> None:
+    """Deleting the result events of a record this version wrote does not make it an
+    older record: its COWS rating, lowered by hand, is refused."""
+    r, path = _walk(run, f"{DAY}T10:00", *answer_flags(ready_patient(cows_total=14)))
+    assert r.exit_code == 1, r.output
+
+    def events_deleted(data: dict[str, Any]) -> None:
+        data["events"] = [e for e in data["events"] if e["kind"] not in integrity.KINDS]
+        data["events"] = [e for e in data["events"] if e.get("key") != "cows_total"]
+        data["answers"].pop("cows_total", None)
+        data["cows_ratings"][0]["total"] = 2
+
+    _edit(path, events_deleted)
+    _refused_naming(_resume(run, path, f"{DAY}T10:30", *AFTER), path, "COWS rating")
 
 
 def test_a_record_written_before_results_were_logged_loads_and_is_checked_once_changed(

@@ -21,6 +21,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.helpers import (
     NOW,
     REPO,
@@ -392,6 +394,14 @@ def test_a_rapid_pathway_day_changed_by_hand_in_an_older_record_is_refused(
     assert out.exit_code == ExitCode.USAGE and "audit trail" in out.stderr, out.output
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="The reference names the point-in-time results (screen, COWS, challenge, "
+    "pregnancy test) that count only for their day; it does not say which other answers "
+    "(a known hypersensitivity, the history) a visit resumed on a later day asks again. "
+    "Needs that decision from the clinical reviewer; the mechanism would mark such "
+    "questions in the pack like point_in_time.",
+)
 def test_a_resumed_visit_a_month_later_asks_for_a_hypersensitivity_again(run: Run) -> None:
     """A repeat visit started 32 days ago ("no hypersensitivity"), unfinished, resumed
     today: the visit's date moves to today and the earlier day's results are dropped, but

@@ -90,9 +90,10 @@ def with_record(
             "record is not this patient's.",
         ) from None
     # After the engine's own refusals (bounds; a hidden finding that would fail a
-    # contraindication, in the engine's words), the answers the engine would only ignore.
-    refuse_contradiction(guide, {**values, **filled}, record)
+    # contraindication, in the engine's words), the answers the engine would only ignore,
+    # beside the values the record fills in where the walk asks them (as the walk judges).
     shown = {k: v for k, v in filled.items() if state.question_visible.get(k) is True}
+    refuse_contradiction(guide, {**values, **shown}, record)
     if shown != filled:
         state = evaluate_presets(
             guide,

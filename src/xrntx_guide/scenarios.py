@@ -266,7 +266,7 @@ def from_history(guide: Guide, scenario: Scenario) -> Timeline | None:
     if not scenario.history:
         return None
     from .engine.drive import walk_unattended
-    from .visit.contradiction import refuse_contradiction, refuse_record
+    from .judge import with_record
     from .visit.history import timeline
     from .visit.presets import Given, parse_answers
     from .visit.session import SessionRecord, new_session
@@ -281,10 +281,8 @@ def from_history(guide: Guide, scenario: Scenario) -> Timeline | None:
         # Each earlier visit is walked with the record of the ones before it, as a walk
         # of the same label would be: its contradictions refused, its values filled in.
         before = timeline(guide, records, scenario.id, visit.today)
-        values = {k: p.value for k, p in given.items()}
-        try:
-            refuse_record(guide, values, before)
-            refuse_contradiction(guide, values, before)
+        try:  # with the values the record fills in where the walk asks them (judge.py)
+            with_record(guide, given, visit.today, before)
         except UsageError as exc:
             raise ScenarioError(f"{where}: {exc.message}", hint=exc.hint) from None
         # Its answers go into the record by the visit core's rules, as a walk's do (the

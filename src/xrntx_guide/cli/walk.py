@@ -76,6 +76,9 @@ class Walk(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
     history_conflict: Callable[[str, object], str | None] | None = None
     """Why an answer typed for a key contradicts the path taken or the patient's record
     (visit/contradiction.py), or None."""
+    refuse_filled: Callable[[], None] | None = None
+    """Raises when a value filled in from the record contradicts the answers already in
+    it (engine/drive.py ``Flags.refuse``)."""
     """``--no-save``: the session is never written; the screen says so where it would say
     "saved"."""
     responder: Any = None
@@ -239,7 +242,13 @@ class Walk(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
         from .history import announcer
 
         announce = announcer(self.ui, lambda state, ask: self.show_step(state, ask.step))
-        flags = Flags(self.flag_overrides, self.flag_acknowledge, self.prefills, announce)
+        flags = Flags(
+            self.flag_overrides,
+            self.flag_acknowledge,
+            self.prefills,
+            announce,
+            refuse=self.refuse_filled,
+        )
         drive(self.guide, self.record, self.today, self, self.clock.now, flags)
         return ExitCode.OK
 

@@ -96,6 +96,10 @@ class Flags:
     on_prefill: Callable[[State, Ask, Prefill, str | None], None] | None = None
     """Told of each value filled in (the screen says so, with its origin), or of why it
     was not (the reason, when the value is outside the question's bounds)."""
+    refuse: Callable[[], None] | None = None
+    """Called after a value is filled in: raises (InvalidAnswer) when the
+    answers now contradict the record (visit/contradiction.py), so that an answer given
+    before the value was filled in is never walked past it."""
 
     def prefill(self, record: Record, state: State, action: Ask, now: dt.datetime) -> bool:
         """Record the value filled in for this question; False when there is none, or
@@ -107,6 +111,8 @@ class Flags:
         problem = bound_problem(action.question, fill.value, state_context(state))
         if problem is None:
             record.set_answer(action.question.key, fill.value, fill.origin, now)
+            if self.refuse is not None:
+                self.refuse()
         if self.on_prefill is not None:
             self.on_prefill(state, action, fill, problem)
         return problem is None
@@ -247,8 +253,10 @@ def walk_unattended(
     acknowledge: Collection[str],
     now: dt.datetime,
     prefills: Mapping[str, Prefill] | None = None,
+    refuse: Callable[[], None] | None = None,
 ) -> Outcome:
-    """Walk ``record`` as far as it goes without a person, recording into it as it goes."""
+    """Walk ``record`` as far as it goes without a person, recording into it as it goes
+    (``refuse``: as :attr:`Flags.refuse`)."""
 
     def clock() -> dt.datetime:
         return now
@@ -259,5 +267,5 @@ def walk_unattended(
         day,
         Unattended(guide, record, day, clock),
         clock,
-        Flags(overrides, acknowledge, prefills or {}),
+        Flags(overrides, acknowledge, prefills or {}, refuse=refuse),
     )

@@ -183,36 +183,43 @@ def injection_recorded_after_the_gates(guide: Guide) -> list[Issue]:
 
 
 def no_contraindication_is_offered(guide: Guide) -> list[Issue]:
-    """A fact offered from the record (``[guide.report.history] offer`` and ``after_end``)
-    is one that does not change between visits; a contraindication can (a new allergy), so
-    a question a contraindication reads is asked at every visit, never filled in from the
-    last one."""
+    """What a repeat visit takes from the record (``[guide.report.history]`` ``carry``,
+    ``offer`` and ``after_end``) never decides a contraindication: a contraindication can
+    change between visits (a new allergy), so every answer one reads, through derived
+    values and computed questions, is asked at every visit. The one exception is the date
+    of the last injection (the carry from the visit's own date): the record's fact."""
     issues: list[Issue] = []
     history = guide.meta.report.history
-    offered = [("offer", i, o) for i, o in enumerate(history.offer)]
-    offered += [("after_end", i, o) for i, o in enumerate(history.after_end)]
-    for where, i, offer in offered:
-        for gate in guide.gates:
-            for rule in gate.rules:
-                if rule.spec.severity != "contraindication":
-                    continue
-                read = set()
-                for name in rule.fails.reads:
-                    read |= set(guide.answer_inputs(name))
-                if offer.question in read:
-                    issues.append(
-                        Issue(
-                            *_at(guide, "guide", "", "report", "history", where, i),
-                            f"{offer.question!r} decides the "
-                            f"contraindication of gate {gate.id!r}: a contraindication can "
-                            "change between visits, so it is asked at every visit; take it "
-                            f"out of {where}",
-                        )
-                    )
-                    break
-            else:
-                continue
-            break
+    taken = [("carry", i, c) for i, c in enumerate(history.carry)]
+    taken += [("offer", i, o) for i, o in enumerate(history.offer)]
+    taken += [("after_end", i, o) for i, o in enumerate(history.after_end)]
+    reads: dict[str, set[str]] = {}
+    for gate in guide.gates:
+        todo = [
+            n for r in gate.rules if r.spec.severity == "contraindication" for n in r.fails.reads
+        ]
+        seen: set[str] = set()
+        while todo:
+            for key in guide.answer_inputs(todo.pop()):
+                if key not in seen:
+                    seen.add(key)
+                    cq = guide.questions.get(key)
+                    if cq is not None and cq.computed is not None:
+                        todo.extend(cq.computed.reads)
+        reads[gate.id] = seen
+    for where, i, taken_from in taken:
+        if where == "carry" and taken_from.from_answer == guide.meta.date_key:
+            continue
+        deciding = sorted(g for g, keys in reads.items() if taken_from.question in keys)
+        if deciding:
+            issues.append(
+                Issue(
+                    *_at(guide, "guide", "", "report", "history", where, i),
+                    f"{taken_from.question!r} decides the contraindication of gate "
+                    f"{deciding[0]!r}: a contraindication can change between visits, so it "
+                    f"is asked at every visit; take it out of {where}",
+                )
+            )
     return issues
 
 

@@ -391,39 +391,63 @@ def timeline(
         for v in before
         if v.unfinished_injection and (source is None or (v.date or "") >= (source.date or ""))
     ]
+    # What a visit that ended the treatment after the last recorded injection recorded (a
+    # switch to an agonist): offered, with its origin, so that a restart is judged beside
+    # it (reference sections 7 and 10). Every such visit counts, finished or not, whether
+    # or not the record holds the injection before it.
+    last_dose = max((v.date or "" for v in (source, *later[-1:]) if v is not None), default="")
+    from_end = _from_the_end(guide, mine, exclude, last_dose, day)
+    if from_end:
+        extra["from_end"] = frozenset(from_end)
     if later:
-        return Timeline(label, day, visits, held_back=later[-1], **extra)
+        return Timeline(label, day, visits, dict(from_end), held_back=later[-1], **extra)
     if source is None:
-        return Timeline(label, day, visits, **extra)
+        return Timeline(label, day, visits, dict(from_end), **extra)
     by_session = {r.id: r for r in mine}
     prefills = _prefills(guide, by_session[source.session], source, day)
     due = due_values(guide, prefills, day)
-    ended = Timeline(label, day, visits).off_treatment
-    if ended is not None and (_date(ended.date) or day) <= day:
-        # What the visit that ended the treatment after the last injection recorded (a
-        # switch to an agonist): offered, with its origin, so that a restart is judged
-        # beside it (reference sections 7 and 10).
-        from_end = _from_the_end(guide, by_session[ended.session], ended, day)
-        prefills |= from_end
-        extra["from_end"] = frozenset(from_end)
-    return Timeline(label, day, visits, prefills, source, due=due, **extra)
+    return Timeline(label, day, visits, prefills | from_end, source, due=due, **extra)
 
 
 def _from_the_end(
-    guide: Guide, record: SessionRecord, ended: VisitEntry, day: dt.date
+    guide: Guide,
+    mine: Iterable[SessionRecord],
+    exclude: str | None,
+    after: str,
+    day: dt.date,
 ) -> dict[str, Prefill]:
-    out: dict[str, Prefill] = {}
-    for carry in guide.meta.report.history.after_end:
-        cq = guide.questions.get(carry.question)
-        rec = record.answers.get(carry.from_answer)
-        if cq is None or rec is None:
+    """The ``after_end`` values of the visits that recorded the end of the treatment on or
+    after ``after`` (the last recorded injection's date) and on or before ``day``: for each
+    value, the latest visit that gave one (a later end for another reason never hides an
+    earlier switch). A training run, or an end taken back, records none."""
+    history = guide.meta.report.history
+    end_key = history.end_of_treatment
+    if end_key is None or not history.after_end:
+        return {}
+    ends = []
+    for r in mine:
+        said = r.answers.get(end_key)
+        date = _text(r, guide.meta.date_key)
+        when = _date(date)
+        if r.id == exclude or r.demo_clock is not None or said is None or said.value is not True:
             continue
-        try:
-            value = parse_value(cq, rec.value, today=day)
-        except InvalidAnswer:
-            continue  # a value this question does not take is asked for, never guessed
-        note = f"from the history: session {ended.session} ended the treatment on {ended.date}"
-        out[carry.question] = Prefill(value, "history", note)
+        if when is None or when > day or (date or "") < after:
+            continue
+        ends.append((date or "", r.updated, r))
+    out: dict[str, Prefill] = {}
+    for date, _, r in sorted(ends, key=lambda e: (e[0], e[1]), reverse=True):
+        for carry in history.after_end:
+            cq = guide.questions.get(carry.question)
+            rec = r.answers.get(carry.from_answer)
+            if carry.question in out or cq is None or rec is None:
+                continue
+            try:
+                value = parse_value(cq, rec.value, today=day)
+            except InvalidAnswer:
+                continue  # a value this question does not take is asked for, never guessed
+            status = "" if r.status in ("blocked", "complete") else f" ({r.status}, unfinished)"
+            note = f"from the history: session {r.id}{status} ended the treatment on {date}"
+            out[carry.question] = Prefill(value, "history", note)
     return out
 
 

@@ -10,8 +10,9 @@ each recorded result is still in the series. So a session file edited by hand (a
 positive challenge changed to negative in the series and the answer) is refused, naming
 the entry, instead of being resumed as if the positive had never been.
 
-Records written before results were logged have no ``result`` event: their entries
-cannot be checked one by one. They are read as they stand, except that every positive
+Records written before results were logged have no ``result`` event (and their audit
+trail does not say who made each change, which the versions that log results do): their
+entries cannot be checked one by one. They are read as they stand, except that every positive
 challenge or rechallenge, and every COWS total, their answers' audit trail recorded must
 still stand in the series (results are appended, never replaced). The first result
 logged in such a record logs the entries already there first (``result_adopted``), as
@@ -71,6 +72,8 @@ class _Event(Protocol):
     def value(self) -> Any: ...
     @property
     def detail(self) -> str | None: ...
+    @property
+    def by(self) -> str | None: ...
 
 
 class _Stored(Protocol):
@@ -200,6 +203,10 @@ def check_record(record: Checked) -> list[str]:
         else:
             logged.setdefault((key_of(entry), instant(entry.at)), []).append(entry)
     checked = bool(logged) or bool(days) or bool(problems)
+    if not checked and any(e.by is not None for e in record.events):
+        # A record whose audit trail says who made each change was written by a version
+        # that logs every result: results without their events were deleted from it.
+        checked = True
     if checked:
         problems += _days(list(record.rapid_days), days)
     stored: dict[tuple[str, float], list[Entry]] = {}

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 
 from ...env import Environment
-from ...errors import ExitCode, Incomplete, InvalidAnswer, UsageError
+from ...errors import ExitCode, Incomplete, UsageError
 from ...pack.guide import Guide
 from ...visit.presets import (
     Preset,
@@ -285,8 +285,10 @@ def walk(
 
     prefills = {}
     conflict: Callable[[str, object], str | None] | None = None
+    refuse_filled: Callable[[], None] | None = None
     if record.status != "complete":  # the patient's earlier visits (reference section 7)
-        from ...visit.contradiction import contradiction
+        from ...judge import with_record
+        from ...visit.contradiction import contradiction, refuse_contradiction
         from ..history import walk_timeline
 
         tl = walk_timeline(ui, guide, store, record, day)
@@ -297,11 +299,15 @@ def walk(
             found = contradiction(guide, {**record.typed_answers(guide, day), key: value}, tl)
             return None if found is None else f"{found.key}: {found.at_prompt}"
 
-        # The answers the walk starts with (the session's, the flags', the file's): the
-        # same rule as check and each batch line.
-        found = contradiction(guide, record.typed_answers(guide, day), tl)
-        if found is not None:
-            raise InvalidAnswer(found.key, found.message)
+        def refuse_filled() -> None:
+            """The same rule once a value from the record is filled in."""
+            refuse_contradiction(guide, record.typed_answers(guide, day), tl)
+
+        # The answers the walk starts with (the session's, the flags', the file's) with the
+        # values the record fills in where the walk will ask: the judge's rule, as check
+        # and each batch line apply it (judge.py).
+        typed = record.typed_answers(guide, day)
+        with_record(guide, {k: Preset(v, "session") for k, v in typed.items()}, day, tl)
     if no_save:
         ui.alert(DRY_RUN_START)
     if interactive:
@@ -319,6 +325,7 @@ def walk(
                 acknowledge or [],
                 env.now(),
                 prefills,
+                refuse_filled,
                 env.stdout if json_out else None,
             )
         finally:
@@ -344,6 +351,7 @@ def walk(
         prefills=prefills,
         dry_run=no_save,
         history_conflict=conflict,
+        refuse_filled=refuse_filled,
         program=program_name(env),
     )
     try:
@@ -535,6 +543,7 @@ def _walk_without_prompts(
     acknowledge: list[str],
     now: dt.datetime,
     prefills: dict[str, Any] | None = None,
+    refuse_filled: Callable[[], None] | None = None,
     json_to: TextIO | None = None,
 ) -> ExitCode:
     """Run the unattended walk, save the session (unless ``saver`` is None: --no-save), and
@@ -547,7 +556,9 @@ def _walk_without_prompts(
 
     wanted = {r.gate: r for r in requests}
     for _ in range(5):
-        outcome = walk_unattended(guide, record, day, wanted, acknowledge, now, prefills)
+        outcome = walk_unattended(
+            guide, record, day, wanted, acknowledge, now, prefills, refuse_filled
+        )
         from ...visit.results import note_rating
 
         note_rating(guide, record, outcome.state, day, now)
