@@ -91,8 +91,8 @@ def test_no_use_since_the_last_injection_beside_a_recorded_switch_is_refused(
 
 def test_the_walk_is_refused_too_and_never_ready(run: Run) -> None:
     switched(run, "buprenorphine")
-    out = walk_on(run, TODAY, restart())
-    assert out.exit_code != ExitCode.OK, out.output
+    out = walk_on(run, TODAY, restart(injection_given=True))
+    assert out.exit_code == ExitCode.USAGE, out.output
     assert "READY" not in out.stdout
 
 
