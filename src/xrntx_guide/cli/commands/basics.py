@@ -17,6 +17,7 @@ from ...visit.answers import parse_date
 
 if TYPE_CHECKING:
     from ...visit.presets import Given
+    from ..plain import Screen
     from ..ui import UI
 
 STEPS_VAR = "XRNTX_GUIDE_STEPS"
@@ -113,6 +114,16 @@ def ui_for(env: Environment, plain: bool) -> UI:
     return UI(plain_wanted(plain, env.vars), out=env.stdout, err=env.stderr, stdin=env.stdin)
 
 
+def screen_for(env: Environment, plain: bool) -> Screen:
+    """The screen of a listing (``history``, ``sessions``): off a terminal the screen
+    without rich (cli/plain.py), which writes what the rich one would; else the rich one."""
+    from ..plain import PlainScreen, plain_possible
+
+    if plain_possible(env.stdout, env.stderr):
+        return PlainScreen(env.stdout, env.stderr, env.stdin)
+    return ui_for(env, plain)
+
+
 def parse_today(text: str | None, env: Environment, now: str | None = None) -> dt.date:
     """Today's date; with ``--today DATE`` or ``--now DATETIME`` the run's one clock is
     fixed first (env.py): ``--today`` at that date and the real local time of day,
@@ -160,3 +171,18 @@ def fixed_start(text: str | None, now: str | None, env: Environment) -> dt.datet
 
 def guide_of(steps: Path | None, site: Path | None) -> Guide:
     return load_guide(steps, site)
+
+
+def patient_label(text: str, where: str = "--label") -> str:
+    """A label given to look a patient up (``--label``, ``history LABEL``): cleaned as a
+    walk cleans it; one mixing scripts is refused (visit/labels.py).
+
+    Raises:
+        UsageError: empty, too long, or mixing Latin, Greek and Cyrillic letters.
+    """
+    from ...visit.labels import clean_label
+
+    try:
+        return clean_label(text)
+    except ValueError as exc:
+        raise UsageError(f"{where} {text!r}: {exc}") from None

@@ -27,6 +27,7 @@ from .basics import gather_answers as gather_answers
 from .basics import guide_of as guide_of
 from .basics import pack_paths as pack_paths
 from .basics import parse_today as parse_today
+from .basics import patient_label as patient_label
 from .basics import read_stdin_answers as read_stdin_answers
 from .basics import ui_for as ui_for
 
@@ -137,6 +138,25 @@ OverrideOpt = Annotated[
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON on stdout.")]
 
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="The store: a postgresql:// URL (a clinic's shared store) or a SQLite file "
+        "(default: visits.sqlite3 in the data folder; env XRNTX_GUIDE_DATABASE).",
+        show_default=False,
+    ),
+]
+ClinicianOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--clinician",
+        help="Who makes the changes, for the audit trail (env XRNTX_GUIDE_CLINICIAN; "
+        "default: the login name).",
+        show_default=False,
+    ),
+]
+
 
 def process_environment() -> Environment:
     """The environment of this process: its standard streams, variables and clock."""
@@ -151,21 +171,6 @@ def environment(ctx: typer.Context) -> Environment:
         root.obj = process_environment()
     env: Environment = root.obj
     return env
-
-
-def patient_label(text: str, where: str = "--label") -> str:
-    """A label given to look a patient up (``--label``, ``history LABEL``): cleaned as a
-    walk cleans it; one mixing scripts is refused (visit/labels.py).
-
-    Raises:
-        UsageError: empty, too long, or mixing Latin, Greek and Cyrillic letters.
-    """
-    from ...visit.session import clean_label
-
-    try:
-        return clean_label(text)
-    except ValueError as exc:
-        raise UsageError(f"{where} {text!r}: {exc}") from None
 
 
 def patient_record(env: Environment, guide: Guide, label: str, day: dt.date) -> Timeline:

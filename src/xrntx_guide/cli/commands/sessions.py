@@ -12,8 +12,10 @@ import typer
 
 from ...engine.evaluate import evaluate
 from ...errors import UsageError
-from ..storage import ClinicianOpt, DatabaseOpt, clinician, given_record, the_store
+from ..storage import clinician, given_record, the_store
 from .common import (
+    ClinicianOpt,
+    DatabaseOpt,
     JsonOpt,
     NoteSiteOpt,
     NowOpt,
@@ -26,13 +28,9 @@ from .common import (
     environment,
     guide_of,
     pack_paths,
-    parse_today,
-    patient_label,
     ui_for,
 )
-
-PAGE = 50
-"""Visits per page of `sessions`."""
+from .listing import PAGE, show_history, show_sessions
 
 
 def sessions(
@@ -73,6 +71,16 @@ def sessions(
     """List saved walkthroughs (a page at a time), delete them (asking first, unless
     --yes), or move one out of or into the store (export ID, import FILE)."""
     env = environment(ctx)
+    if action is None and not delete:
+        show_sessions(
+            env,
+            page=page,
+            json_out=json_out,
+            plain=plain,
+            database=database,
+            clinician_name=clinician_name,
+        )
+        return
     from ...store.refs import find_visit
 
     ui = ui_for(env, plain)
@@ -104,49 +112,6 @@ def sessions(
         for row in chosen:
             store.delete(row.id)
             ui.note(f"deleted session {row.id} ({row.label})")
-        return
-    total = store.count()
-    found = store.rows(PAGE, (page - 1) * PAGE)
-    rows: list[dict[str, Any]] = [
-        {
-            "id": r.id,
-            "label": r.label,
-            "guide_version": r.guide_version,
-            "visit_date": r.visit_date,
-            "phase": r.phase,
-            "status": r.status,
-            "next_dose_due": r.next_dose_due,
-            "updated": r.updated.astimezone().isoformat(timespec="seconds"),
-            "updated_by": r.updated_by,
-            "revision": r.revision,
-        }
-        for r in found
-    ]
-    if json_out:
-        ui.result(json.dumps(rows, ensure_ascii=False))
-        return
-    if not rows:
-        ui.line(f"No sessions in {store.where}." if total == 0 else f"No page {page}.")
-        return
-    ui.table(
-        ["label", "id", "guide", "phase", "status", "next dose", "updated"],
-        [
-            [
-                r.label,
-                r.id,
-                r.guide_version,
-                r.phase or "",
-                r.status,
-                r.next_dose_due or "",
-                r.updated.astimezone().strftime("%Y-%m-%d %H:%M"),
-            ]
-            for r in found
-        ],
-    )
-    pages = (total + PAGE - 1) // PAGE
-    more = f"; --page {page + 1} for more" if page < pages else ""
-    ui.note(f"{total} visits, page {page} of {pages}{more}. The store:")
-    ui.note(store.where)  # on a line of its own: a path is never split
 
 
 def _move(
@@ -289,11 +254,14 @@ def history(
 ) -> None:
     """A patient's timeline across visits: the injections given (date, side, needle, kit
     lot, next dose due), the other visits, and when the next dose is due."""
-    from ..history import run_history
-
-    env = environment(ctx)
-    ui = ui_for(env, plain)
-    guide = guide_of(*pack_paths(env, steps, site))
-    label = patient_label(label, "history")
-    day = parse_today(today, env, now_at)
-    run_history(ui, guide, the_store(env, database, ui.warning), label, day, json_out)
+    show_history(
+        environment(ctx),
+        label,
+        json_out=json_out,
+        today=today,
+        now_at=now_at,
+        steps=steps,
+        site=site,
+        plain=plain,
+        database=database,
+    )

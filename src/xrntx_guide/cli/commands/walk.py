@@ -21,10 +21,12 @@ from ...visit.presets import (
     missing_message,
     parse_overrides,
 )
-from ..storage import ClinicianOpt, DatabaseOpt, clinician, the_store
+from ..storage import clinician, the_store
 from .common import (
     AnswerOpt,
     AnswersOpt,
+    ClinicianOpt,
+    DatabaseOpt,
     NowOpt,
     OverrideOpt,
     PlainOpt,

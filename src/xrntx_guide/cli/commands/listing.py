@@ -1,0 +1,98 @@
+"""`history LABEL` and a page of `sessions`, without typer: the app's commands
+(commands/sessions.py) and the direct route of a plain command line (cli/direct.py) both
+run these, so they say the same. Off a terminal they write through the screen without
+rich (cli/plain.py), which writes what the rich screen would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ...env import Environment
+from ..storage import clinician, the_store
+from .basics import screen_for
+
+PAGE = 50
+"""Visits per page of `sessions`."""
+
+
+def show_history(
+    env: Environment,
+    label: str,
+    *,
+    json_out: bool,
+    today: str | None,
+    now_at: str | None,
+    steps: Path | None,
+    site: Path | None,
+    plain: bool,
+    database: str | None,
+) -> None:
+    """A patient's timeline across visits (cli/history.py), read from the store."""
+    from ..history import run_history
+    from .basics import guide_of, pack_paths, parse_today, patient_label
+
+    ui = screen_for(env, plain)
+    guide = guide_of(*pack_paths(env, steps, site))
+    label = patient_label(label, "history")
+    day = parse_today(today, env, now_at)
+    run_history(ui, guide, the_store(env, database, ui.warning), label, day, json_out)
+
+
+def show_sessions(
+    env: Environment,
+    *,
+    page: int,
+    json_out: bool,
+    plain: bool,
+    database: str | None,
+    clinician_name: str | None,
+) -> None:
+    """One page of the stored visits, the latest changed first: their indexed fields
+    only (no record is read)."""
+    ui = screen_for(env, plain)
+    by = clinician(env, clinician_name)
+    store = the_store(env, database, ui.warning, by)
+    total = store.count()
+    found = store.rows(PAGE, (page - 1) * PAGE)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": r.id,
+            "label": r.label,
+            "guide_version": r.guide_version,
+            "visit_date": r.visit_date,
+            "phase": r.phase,
+            "status": r.status,
+            "next_dose_due": r.next_dose_due,
+            "updated": r.updated.astimezone().isoformat(timespec="seconds"),
+            "updated_by": r.updated_by,
+            "revision": r.revision,
+        }
+        for r in found
+    ]
+    if json_out:
+        ui.result(json.dumps(rows, ensure_ascii=False))
+        return
+    if not rows:
+        ui.line(f"No sessions in {store.where}." if total == 0 else f"No page {page}.")
+        return
+    ui.table(
+        ["label", "id", "guide", "phase", "status", "next dose", "updated"],
+        [
+            [
+                r.label,
+                r.id,
+                r.guide_version,
+                r.phase or "",
+                r.status,
+                r.next_dose_due or "",
+                r.updated.astimezone().strftime("%Y-%m-%d %H:%M"),
+            ]
+            for r in found
+        ],
+    )
+    pages = (total + PAGE - 1) // PAGE
+    more = f"; --page {page + 1} for more" if page < pages else ""
+    ui.note(f"{total} visits, page {page} of {pages}{more}. The store:")
+    ui.note(store.where)  # on a line of its own: a path is never split
