@@ -356,6 +356,7 @@ def test_plain_and_json_output_imports_no_screen(args: list[str], tmp_path: Path
         (["history", "PT-9"], ("typer", "click", "rich")),  # an unknown label: the error
         (["sessions"], ("typer", "click", "rich", "pydantic")),
         (["sessions", "--json", "--page", "1"], ("typer", "click", "rich", "pydantic")),
+        (["walk", "--no-input", "--no-save", "--label", "PT-1"], ("typer", "click")),
     ],
 )
 def test_a_plain_listing_imports_no_command_line_library(
@@ -363,7 +364,8 @@ def test_a_plain_listing_imports_no_command_line_library(
 ) -> None:
     """`history LABEL` and a page of `sessions`, their output going to a file or a pipe,
     import neither typer, click nor rich (cli/direct.py, cli/plain.py); a listing reads
-    the indexed fields alone, so it needs no record model (pydantic) either."""
+    the indexed fields alone, so it needs no record model (pydantic) either. A plain
+    `walk` starts without typer and click (its screen is rich's)."""
     import datetime as dt
     import subprocess
     import sys

@@ -1,16 +1,17 @@
-"""Commands without typer: a plain command line of `check`, `history LABEL` or a page of
-`sessions` is read here and run at once.
+"""Commands without typer: a plain command line of `walk`, `check`, `history LABEL` or a
+page of `sessions` is read here and run at once.
 
 Importing typer (and click) costs more than the whole check on a cached pack, or than
-reading a patient's history from the store, so a command line made only of one of these
-commands, its arguments and options it takes, each given in its plain form, is read
-here and run by the same code as the app's command (commands/checking.py,
-commands/listing.py) behind the same error boundary (cli/boundary.py). Anything else -
-help, completion, `--batch`, `--label`, `sessions` with an action or `--delete`, an
-option given twice, an option or value this reader does not know, a `--page` that is not
-a whole number from 1, or a `--site` that is not a regular file - goes to the app, which
-says what is wrong in its own words: so this route changes nothing a user sees but the
-time it takes.
+reading a patient's history from the store, and is a good part of a walk's start; so a
+command line made only of one of these commands, its arguments and options it takes,
+each given in its plain form, is read here and run by the same code as the app's
+command (commands/checking.py, commands/listing.py, commands/walking.py) behind the same
+error boundary (cli/boundary.py). Anything else - help, completion, shared options
+before the command, `check --batch` or `--label`, `sessions` with an action or
+`--delete`, `walk --demo-clock` or `--record`, an option given twice, an option or value
+this reader does not know, a `--page` that is not a whole number from 1, or a `--site`
+that is not a regular file - goes to the app, which says what is wrong in its own words:
+so this route changes nothing a user sees but the time it takes.
 """
 
 from __future__ import annotations
@@ -75,6 +76,33 @@ HISTORY = Grammar(
     },
     flags={"--json": "json_out", "--plain": "plain"},
     arguments=("label",),
+)
+WALK = Grammar(
+    "walk",
+    values={
+        "--session": "session",
+        "--label": "label",
+        "--answer": "answer",
+        "-a": "answer",
+        "--answers": "answers",
+        "--correct": "correct",
+        "--override": "override",
+        "--acknowledge": "acknowledge",
+        "--today": "today",
+        "--now": "now_at",
+        "--steps": "steps",
+        "--site": "site",
+        "--database": "database",
+        "--clinician": "clinician_name",
+    },
+    flags={
+        "--resume": "resume",
+        "--no-input": "no_input",
+        "--plain": "plain",
+        "--json": "json_out",
+        "--no-save": "no_save",
+    },
+    repeatable=frozenset({"answer", "correct", "override", "acknowledge"}),
 )
 SESSIONS = Grammar(
     "sessions",
@@ -191,13 +219,39 @@ def _check(env: Environment, got: dict[str, object]) -> int:
         env,
         guide,
         day,
-        answer=list(got["answer"]) or None,  # type: ignore[call-overload]
+        answer=_texts(got["answer"]),
         answers=_path(got.get("answers")),
-        override=list(got["override"]) or None,  # type: ignore[call-overload]
+        override=_texts(got["override"]),
         json_out=as_json,
         plain=bool(got.get("plain")),
         explain=bool(got.get("explain")),
         label=None,
+    )
+
+
+def _walk(env: Environment, got: dict[str, object]) -> int:
+    from .commands.walking import run_walk
+
+    return run_walk(
+        env,
+        resume=bool(got.get("resume")),
+        session=_text(got.get("session")),
+        label=_text(got.get("label")),
+        answer=_texts(got["answer"]),
+        answers=_path(got.get("answers")),
+        correct=_texts(got["correct"]),
+        override=_texts(got["override"]),
+        acknowledge=_texts(got["acknowledge"]),
+        no_input=bool(got.get("no_input")),
+        today=_text(got.get("today")),
+        now_at=_text(got.get("now_at")),
+        steps=_path(got.get("steps")),
+        site=_path(got.get("site")),
+        plain=bool(got.get("plain")),
+        json_out=bool(got.get("json_out")),
+        no_save=bool(got.get("no_save")),
+        database=_text(got.get("database")),
+        clinician_name=_text(got.get("clinician_name")),
     )
 
 
@@ -234,6 +288,7 @@ def _sessions(env: Environment, got: dict[str, object]) -> int:
 
 ROUTES: dict[str, tuple[Grammar, Callable[[Environment, dict[str, object]], int]]] = {
     "check": (CHECK, _check),
+    "walk": (WALK, _walk),
     "history": (HISTORY, _history),
     "sessions": (SESSIONS, _sessions),
 }
@@ -255,3 +310,8 @@ def _path(value: object) -> Path | None:
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def _texts(value: object) -> list[str] | None:
+    """A repeatable option's values; None when it was not given (as the app passes it)."""
+    return [str(v) for v in value] or None if isinstance(value, list) else None
