@@ -5,7 +5,7 @@ Importing typer (and click) costs more than the whole check on a cached pack, or
 reading a patient's history from the store, and is a good part of a walk's start; so a
 command line made only of one of these commands, its arguments and options it takes,
 each given in its plain form, is read here and run by the same code as the app's
-command (commands/checking.py, commands/listing.py, commands/walking.py) behind the same
+command (commands/checking.py, commands/listing.py, commands/walk.py) behind the same
 error boundary (cli/boundary.py). Anything else - help, completion, shared options
 before the command, `check --batch` or `--label`, `sessions` with an action or
 `--delete`, `walk --demo-clock` or `--record`, an option given twice, an option or value
@@ -230,7 +230,7 @@ def _check(env: Environment, got: dict[str, object]) -> int:
 
 
 def _walk(env: Environment, got: dict[str, object]) -> int:
-    from .commands.walking import run_walk
+    from .commands.walk import run_walk
 
     return run_walk(
         env,

@@ -1,126 +1,603 @@
-"""`walk`: the walkthrough, interactive or unattended (the default command). Its options
-here; its work in commands/walking.py, which a plain command line runs without typer
-(cli/direct.py)."""
+"""`walk`: the walkthrough, interactive or unattended (the default command), without
+typer. The app's `walk` (commands/walk_app.py, its options) and the direct route of a
+plain command line (cli/direct.py) both run it, so they say the same."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import contextlib
+import datetime as dt
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
-import typer
-
-from .common import (
-    AnswerOpt,
-    AnswersOpt,
-    ClinicianOpt,
-    DatabaseOpt,
-    NowOpt,
-    OverrideOpt,
-    PlainOpt,
-    RecordOpt,
-    SiteOpt,
-    StepsOpt,
-    TodayOpt,
-    environment,
+from ...env import Environment
+from ...errors import ExitCode, Incomplete, InvalidAnswer, UsageError
+from ...pack.guide import Guide
+from ...visit.presets import (
+    Preset,
+    evaluate_presets,
+    file_days,
+    file_series,
+    missing_message,
+    parse_overrides,
 )
-from .walking import run_walk
+from ..boundary import Failed
+from ..storage import clinician, the_store
+from .basics import (
+    did_you_mean,
+    fixed_start,
+    gather_answers,
+    guide_of,
+    pack_paths,
+    patient_label,
+    program_name,
+    save_recording,
+    start_recording,
+    ui_for,
+)
+
+if TYPE_CHECKING:
+    from ...visit.session import SessionRecord
+    from ..ui import UI
 
 
-def walk(
-    ctx: typer.Context,
-    resume: Annotated[
-        bool,
-        typer.Option(
-            "--resume",
-            help="Continue a saved walkthrough (the latest unfinished one, or --session/--label).",
-        ),
-    ] = False,
-    session: Annotated[
-        str | None,
-        typer.Option(
-            "--session",
-            help="With --resume: the stored session's id or label (a JSON record file "
-            "given here is imported into the store first, saying so).",
-            show_default=False,
-        ),
-    ] = None,
-    label: Annotated[
-        str | None, typer.Option("--label", help="Patient label (not a name).", show_default=False)
-    ] = None,
-    answer: AnswerOpt = None,
-    answers: AnswersOpt = None,
-    correct: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--correct",
-            help="KEY@TIME=REASON: the result given by --answer KEY corrects the one "
-            "recorded at TIME (both are kept); repeatable.",
-            show_default=False,
-        ),
-    ] = None,
-    override: OverrideOpt = None,
-    acknowledge: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--acknowledge",
-            help="Acknowledge a caution gate without a prompt (or 'all').",
-            show_default=False,
-        ),
-    ] = None,
-    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
-    today: TodayOpt = None,
-    now_at: NowOpt = None,
-    steps: StepsOpt = None,
-    site: SiteOpt = None,
-    plain: PlainOpt = False,
-    demo_clock: Annotated[
-        float,
-        typer.Option(
-            "--demo-clock",
-            min=1.0,
-            max=3600.0,
-            help="Run timers N times faster (training demos only).",
-        ),
-    ] = 1.0,
-    record_to: RecordOpt = None,
-    json_out: Annotated[
-        bool,
-        typer.Option(
-            "--json",
-            help="For scripts (with --no-input): the outcome as one JSON object on stdout "
-            "(status, session, blocking, missing, next_dose_due); the screen goes to stderr.",
-        ),
-    ] = False,
-    no_save: Annotated[
-        bool,
-        typer.Option(
-            "--no-save", help="A dry run: never write a session (interactive or --no-input)."
-        ),
-    ] = False,
-    database: DatabaseOpt = None,
-    clinician_name: ClinicianOpt = None,
-) -> None:
-    """Walk through the guide step by step (the default command)."""
-    code = run_walk(
-        environment(ctx),
-        resume=resume,
-        session=session,
-        label=label,
-        answer=answer,
-        answers=answers,
-        correct=correct,
-        override=override,
-        acknowledge=acknowledge,
-        no_input=no_input,
-        today=today,
-        now_at=now_at,
-        steps=steps,
-        site=site,
-        plain=plain,
-        demo_clock=demo_clock,
-        record_to=record_to,
-        json_out=json_out,
-        no_save=no_save,
-        database=database,
-        clinician_name=clinician_name,
+def run_walk(
+    env: Environment,
+    *,
+    resume: bool = False,
+    session: str | None = None,
+    label: str | None = None,
+    answer: list[str] | None = None,
+    answers: Path | None = None,
+    correct: list[str] | None = None,
+    override: list[str] | None = None,
+    acknowledge: list[str] | None = None,
+    no_input: bool = False,
+    today: str | None = None,
+    now_at: str | None = None,
+    steps: Path | None = None,
+    site: Path | None = None,
+    plain: bool = False,
+    demo_clock: float = 1.0,
+    record_to: Path | None = None,
+    json_out: bool = False,
+    no_save: bool = False,
+    database: str | None = None,
+    clinician_name: str | None = None,
+) -> int:
+    """Walk through the guide step by step; the exit code."""
+    from ...store.refs import find_visit
+    from ...store.saver import Saver
+    from ...visit.resume import (  # only for a walk: check's start-up stays without them
+        another_day_warning,
+        refuse_early_timed_results,
+        resume_clock,
+        session_clock,
+        session_guide,
     )
-    raise typer.Exit(code)
+    from ...visit.session import clean_label, new_session, refresh_defaults
+    from ..render import welcome
+    from ..walk import DRY_RUN_START, HELP, Walk
+
+    interactive = not no_input and env.stdin_tty
+    if json_out and interactive:
+        raise UsageError(
+            "walk --json is for scripts: give --no-input too",
+            hint="On a terminal without --json the walkthrough asks its questions.",
+        )
+    # In --json mode stdout holds the one JSON object: everything else goes to stderr.
+    ui = ui_for(env, plain) if not json_out else _stderr_ui(env)
+    if answers is not None and str(answers) == "-" and not no_input and env.stdin_tty:
+        raise UsageError(
+            "--answers - reads the answers from standard input, which then cannot answer "
+            "the prompts: give --no-input too (or a file)"
+        )
+    if not math.isfinite(demo_clock):
+        raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
+    start_recording(ui, record_to)
+    start = fixed_start(today, now_at, env)  # --today / --now: the visit's one clock
+    # On a resume the session's own settings are in force: XRNTX_GUIDE_SITE is no --site.
+    steps, site = pack_paths(env, steps, site, site_var=not resume)
+    guide = guide_of(steps, site)
+    by = clinician(env, clinician_name)
+    store = the_store(env, database, ui.note, by)
+    if resume:
+        if label is not None and session is None:
+            label = patient_label(label)  # the one label rule (visit/labels.py)
+        ref = session if session is not None else label
+        if session is not None:
+            ref = _imported(ui, store, session, by, no_save) or session
+        record, revision = store.load(find_visit(store, ref).id)
+        path = f"session {record.id}"
+        if label is not None and session is not None:
+            from ...visit.labels import label_key
+
+            if label_key(label) != label_key(record.label):
+                raise UsageError(
+                    f"--label {label}: the {path} is the visit of {record.label!r}, "
+                    "another label: a resume never changes whose visit it is",
+                    hint="Leave out --label (or give the session's own) to resume it.",
+                )
+        saver = Saver.loaded(store, by, record, revision)
+        guide = session_guide(guide, record, path, steps, site)
+        demo_clock = session_clock(record, path, demo_clock)
+        if record.guide_id != guide.meta.id:
+            raise UsageError(
+                f"{path}: the session is for guide {record.guide_id!r}, not {guide.meta.id!r}"
+            )
+        if record.guide_version != guide.meta.version:
+            ui.warning(
+                f"the session was started with guide {record.guide_version}; "
+                f"continuing with {guide.meta.version}"
+            )
+        real_today = env.today()
+        # One clock for the visit (visit/resume.py decides which on a resume).
+        clock_start, went_back = resume_clock(record, path, start, env.now())
+        if went_back is not None:
+            ui.warning(went_back)
+        if clock_start is not None:
+            env.fix_clock(clock_start)
+            if start is not None:
+                from ...visit.session import ClockRecord
+
+                record.clock = ClockRecord(fixed=True, start=clock_start)
+                record.note_event(env.now(), "clock", detail=f"fixed at {clock_start.isoformat()}")
+        day = env.today()
+        if record.today is not None and clock_start is not None:
+            if start is None and day != real_today:
+                ui.warning(
+                    f"this session runs on its fixed clock, {day.isoformat()} (it was started "
+                    f"with --today or --now), not on today's date {real_today.isoformat()}"
+                )
+            record.today = day  # a fixed-date run resumed on another fixed date runs there
+    else:
+        if start is not None:
+            env.fix_clock(start)
+        day = env.today()
+        if not no_input and env.stdin_tty:
+            welcome(ui, guide, [HELP])  # always first, --label or not
+        if label is None and not no_input and env.stdin_tty:
+            label = _ask_label(ui, day, env)
+        elif label is not None:
+            try:
+                label = clean_label(label)
+            except ValueError as exc:
+                raise UsageError(f"--label: {exc}") from None
+        label = (
+            label or f"patient-{day.strftime('%Y%m%d')}-{env.now().astimezone().strftime('%H%M')}"
+        )
+        if session is not None:
+            raise UsageError(
+                f"--session {session}: --session names a stored session to resume (its id "
+                "or label, or a JSON record file to import); a new walk is saved in the store",
+                hint="Leave out --session for a new walk, or add --resume to continue one.",
+            )
+        _warn_if_label_used(ui, store, label)
+        from ...visit.session import ClockRecord
+
+        # A fixed clock is recorded as given (--now 10:00 is 10:00, not 10:00 plus the
+        # moments the start-up took), as the note's fixed_clock reports it.
+        fixed = env.clock.fixed and env.clock.start is not None
+        ran_on = ClockRecord(fixed=True, start=env.clock.start) if fixed else None
+        fixed_day = day if env.clock.fixed else None
+        record = new_session(guide, label, env.now(), fixed_day, clock=ran_on)
+        if demo_clock != 1.0:
+            record.demo_clock = demo_clock
+        saver = Saver(store, by, record.id)
+        path = f"session {record.id}"
+
+    clock = env.clock.sped_up(demo_clock)
+    if record.demo_clock is not None:
+        ui.warning(
+            f"TRAINING run: timers run {demo_clock:g} times faster; this session is not a "
+            "care record"
+        )
+    if resume and record.status != "complete":  # a finished walk is never moved
+        from ...visit.resume import move_visit_day
+
+        # Before this run's answers go in: only results from an earlier day are stale.
+        for line in move_visit_day(guide, record, day, env.now()):
+            ui.warning(line)
+        from ...visit.resume import reopen_rechallenge
+
+        for line in reopen_rechallenge(guide, record, env.now()):
+            ui.note(line)
+    base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
+    given = gather_answers(env, guide, answer or [], answers, day, record if resume else None)
+    presets = given.answers
+    refuse_early_timed_results(guide, record, presets, day, clock.timer_now)
+    from ...visit.results import parse_corrections
+
+    corrections = parse_corrections(correct or [], presets)
+    requests = parse_overrides(guide, override or [])
+    _check_acknowledge(guide, acknowledge or [])
+    # Every answer, from the session file too, is checked as a prompt would check it.
+    try:
+        checked = evaluate_presets(guide, {**base, **presets}, day)
+    except UsageError as exc:
+        if resume and not any(getattr(exc, "key", None) == k for k in presets):
+            raise UsageError(
+                f"{path}: {exc.message}",
+                hint="Correct it with --answer KEY=VALUE, or start a new session.",
+            ) from None
+        raise
+    now = clock.now()
+    _observation_kept(guide, record, given, answer or [], checked, day, now)
+    date_key = guide.meta.date_key
+    date_before = record.answers[date_key].value if date_key in record.answers else None
+    # The results given (a file's series with its times, a single result as one of now)
+    # are taken into the record by the one rule (visit/results.py): appended, a
+    # correction, or refused before anything is set.
+    from ...visit.results import take_given
+
+    series = file_series(guide, given.raw, presets, day, now, record if resume else None)
+    given_day = presets[date_key].value if date_key in presets else None
+    stored_day = record.answers.get(date_key)
+    visit_day = (
+        given_day
+        if isinstance(given_day, dt.date)
+        else dt.date.fromisoformat(str(stored_day.value))
+        if stored_day is not None
+        else day
+    )
+    take_given(guide, record, presets, series, visit_day, now, record.timers, corrections)
+    from_series = set(series.answers) if series is not None else set()
+    for key, p in presets.items():
+        if p.origin == "record":  # worked out from the pathway's days, kept below
+            continue
+        if key in from_series and p.origin == "file":
+            # In the record as the series' entries, with their times: the gate reads the
+            # whole series for the visit day (visit/entries.py), never a file's own latest.
+            continue
+        record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
+    from ...visit.series import fill_rechallenge_hours
+
+    said = fill_rechallenge_hours(guide, record, now)  # from the recorded times, never given
+    if said is not None:
+        ui.note(said)
+    if any(p.origin == "record" for p in presets.values()):
+        record.set_rapid_days(list(file_days(guide, given.raw, day, given.where, now)), now)
+    date_after = record.answers[date_key].value if date_key in record.answers else None
+    if date_before is not None and date_after != date_before:
+        from ...visit.resume import clear_results_of_another_day
+
+        for line in clear_results_of_another_day(
+            guide, record, str(date_before), str(date_after), now, keep=frozenset(presets)
+        ):
+            ui.warning(line)
+    if resume and record.status != "complete":  # a finished walk is never moved
+        for note in refresh_defaults(guide, record, day, now):
+            ui.note(note)
+    if resume:
+        other_day = another_day_warning(guide, record, day)
+        if other_day is not None:
+            ui.warning(other_day)
+
+    prefills = {}
+    conflict: Callable[[str, object], str | None] | None = None
+    if record.status != "complete":  # the patient's earlier visits (reference section 7)
+        from ...visit.contradiction import contradiction
+        from ...visit.history import stale_history_answers
+        from ..history import walk_timeline
+
+        stale = stale_history_answers(record) if resume else []
+        if stale:  # filled in again from the timeline as it is now, never kept from then
+            record.clear(stale, now, "filled in again from the history on resume")
+        tl = walk_timeline(ui, guide, store, record, day)
+        prefills = tl.prefills
+
+        def conflict(key: str, value: object) -> str | None:
+            """The one rule of visit/contradiction.py, for an answer typed at a prompt."""
+            found = contradiction(guide, {**record.typed_answers(guide, day), key: value}, tl)
+            return None if found is None else f"{found.key}: {found.at_prompt}"
+
+        # The answers the walk starts with (the session's, the flags', the file's): the
+        # same rule as check and each batch line.
+        found = contradiction(guide, record.typed_answers(guide, day), tl)
+        if found is not None:
+            raise InvalidAnswer(found.key, found.message)
+    if no_save:
+        ui.alert(DRY_RUN_START)
+    if interactive:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401 - line editing and arrow keys at the prompts
+    if not interactive:
+        try:
+            code = _walk_without_prompts(
+                ui,
+                guide,
+                record,
+                None if no_save else saver,
+                day,
+                requests,
+                acknowledge or [],
+                env.now(),
+                prefills,
+                env.stdout if json_out else None,
+            )
+        finally:
+            save_recording(ui, record_to, record.label)
+        return int(code)
+    if resume:
+        welcome(ui, guide, [f"Resuming {record.label!r} ({path}, {store.where})", HELP])
+        _rapid_day_due(ui, guide, record, day)
+    elif not no_save:
+        # The path on a line of its own: after the label it ran past 80 columns and the
+        # terminal split it ('...ready1-58c801' / 'fb.json').
+        ui.note(f"Session {record.label!r} (id {record.id}), saved after every answer in:")
+        ui.note(store.where)
+    if interactive:
+        saver.decide = lambda clash: _keep_mine(ui, clash)
+    w = Walk(
+        ui,
+        guide,
+        record,
+        saver,
+        day,
+        clock,
+        flag_overrides={r.gate: r for r in requests},
+        prefills=prefills,
+        dry_run=no_save,
+        history_conflict=conflict,
+        program=program_name(env),
+    )
+    try:
+        code = w.run()
+    finally:
+        save_recording(ui, record_to, record.label)
+    return int(code)
+
+
+def _observation_kept(
+    guide: Guide,
+    record: SessionRecord,
+    given: Any,
+    flags: list[str],
+    state: Any,
+    day: dt.date,
+    now: dt.datetime,
+) -> None:
+    """A timed result given by flag or file goes into the record only with the time the
+    naloxone was given, the observation's minutes before it (visit/presets.py); each start
+    given is kept as the result's timer."""
+    from ...visit.presets import given_observation, observed_results, refuse_unobserved
+
+    starts, times = given_observation(guide, given.raw, given.where, given.answers, flags, day, now)
+    observed = observed_results(state, given.answers, starts, now, times)
+    # A timer this session started is checked on its own clock (refuse_early_timed_results).
+    refuse_unobserved([o for o in observed if o.started or o.key not in record.timers], True)
+    record.timers.update(starts)
+
+
+def _rapid_day_due(ui: UI, guide: Guide, record: SessionRecord, day: dt.date) -> None:
+    """On resume, for a patient on the supervised rapid pathway only: which day of the
+    protocol today is, and what is due (visit/rapid.py)."""
+    from ...engine.evaluate import evaluate
+    from ...visit.rapid import due_words, is_pathway_key
+
+    shown = evaluate(guide, record.inputs(guide, day)).question_visible
+    if any(is_pathway_key(guide, k) and shown.get(k) is True for k in guide.questions):
+        ui.alert(due_words(record.rapid_days, record.rapid_protocol, day))
+
+
+def _check_acknowledge(guide: Guide, gates: list[str]) -> None:
+    for gid in gates:
+        if gid == "all":
+            continue
+        try:
+            gate = guide.gate(gid)
+        except KeyError:
+            ids = [g.id for g in guide.gates]
+            raise UsageError(
+                f"--acknowledge: unknown gate {gid!r}{did_you_mean(gid, ids)}",
+                hint="`xrntx-guide gates` lists every gate.",
+            ) from None
+        if not any(r.spec.severity in ("caution", "info") for r in gate.rules):
+            raise UsageError(
+                f"--acknowledge {gid}: only cautions are acknowledged; {gid} is a {gate.severity}"
+            )
+
+
+def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
+    """The patient label, asked until it is usable; 'quit' leaves without a session."""
+    from ...visit.session import clean_label
+    from ..walk import COMMANDS
+
+    # The date part follows --today; the time keeps labels apart.
+    suggested = f"patient-{day.strftime('%Y%m%d')}-{env.now().astimezone().strftime('%H%M')}"
+    while True:
+        try:
+            typed = ui.ask(f"Patient label, not a name [{suggested}]: ").strip()
+        except EOFError:
+            raise Failed(int(ExitCode.OK)) from None  # no session: nothing to save
+        if typed.lower() == "quit":
+            raise Failed(int(ExitCode.OK))
+        if typed.lower() in COMMANDS:
+            ui.note(
+                "Type a label for this patient (not a name: for example initials and a "
+                "clinic number), Enter for the suggested one, or quit."
+            )
+            continue
+        try:
+            return clean_label(typed or suggested)
+        except ValueError as exc:
+            ui.error(str(exc))
+
+
+def _warn_if_label_used(ui: UI, store: Any, label: str) -> None:
+    from ...store.refs import ambiguity
+
+    problem = ambiguity(store, "", label)
+    if problem is not None:
+        raise UsageError(
+            f"--label {label}: {problem}, so that session could no longer be named by its id",
+            hint="Choose another label for this patient.",
+        )
+    same = store.find(label)  # 'pat' and 'ＰＡＴ' are the patient 'PAT' (visit/labels.py)
+    if same:
+        ui.warning(
+            f"the label {label!r} is already used by session {same[0].id} ({same[0].status}); "
+            f"this starts a new session. To continue that one: "
+            f"xrntx-guide walk --resume --session {same[0].id}"
+        )
+
+
+def _imported(ui: UI, store: Any, ref: str, by: str, no_save: bool) -> str | None:
+    """``--session FILE``: a JSON record file is imported into the store (saying so) and
+    resumed there; the id of the record, or None when ``ref`` names no file (an id or a
+    label). An id or a label is never read as a file, and a file never as a label."""
+    from ...store.refs import import_record, read_record_file, record_file
+
+    path = record_file(store, ref)
+    if path is None:
+        return None
+    record = read_record_file(path)
+    if no_save and store.by_id(record.id) is None:
+        raise UsageError(
+            f"--session {ref}: a file is imported into the store before it is resumed, and "
+            "--no-save writes nothing",
+            hint=f"Import it first: xrntx-guide sessions import {ref}",
+        )
+    if import_record(store, record, by):
+        ui.note(
+            f"{ref}: imported into the store as session {record.id} (the file is left as it is)"
+        )
+    else:
+        ui.note(f"{ref}: session {record.id} is already in the store; resuming the stored record")
+    return record.id
+
+
+def _keep_mine(ui: UI, clash: Any) -> bool:
+    """A key this run and another both changed: the clinician chooses which stands."""
+    who = clash.by or "another run"
+    ui.warning(
+        f"{clash.key}: changed by {who} to {clash.theirs!r} while this run set {clash.mine!r}"
+    )
+    while True:
+        try:
+            reply = ui.ask(f"Keep which for {clash.key}? [mine/theirs]: ").strip().lower()
+        except EOFError:
+            return False
+        if reply in ("m", "mine"):
+            return True
+        if reply in ("t", "theirs"):
+            return False
+
+
+def _stderr_ui(env: Environment) -> UI:
+    from ..ui import UI
+
+    return UI(plain=True, out=env.stderr, err=env.stderr, stdin=env.stdin)
+
+
+STOP_STATUS = {
+    "blocked": "blocked",
+    "override": "needs_override",
+    "acknowledge": "needs_acknowledgement",
+    # A gate its answers cannot decide (a date its expression moves past the calendar):
+    # it stands between the patient and the injection as a contraindication does.
+    "undecided": "blocked",
+}
+"""What ``walk --json`` calls a walk that stopped at a gate, by the kind of stop."""
+
+
+def _walk_without_prompts(
+    ui: UI,
+    guide: Guide,
+    record: SessionRecord,
+    saver: Any,
+    day: dt.date,
+    requests: list[Any],
+    acknowledge: list[str],
+    now: dt.datetime,
+    prefills: dict[str, Any] | None = None,
+    json_to: TextIO | None = None,
+) -> ExitCode:
+    """Run the unattended walk, save the session (unless ``saver`` is None: --no-save), and
+    say where it ended: on the screen, or as one JSON object on ``json_to`` (--json).
+    When another run saved the session meanwhile, its changes are merged in (said) and
+    the walk is run again on the merged record; a key both changed is refused (exit 2)."""
+    from ...engine.drive import walk_unattended
+    from ..render import show_card_hint, show_gate, show_summary
+    from ..walk import DRY_RUN_END
+
+    wanted = {r.gate: r for r in requests}
+    for _ in range(5):
+        outcome = walk_unattended(guide, record, day, wanted, acknowledge, now, prefills)
+        from ...visit.results import note_rating
+
+        note_rating(guide, record, outcome.state, day, now)
+        record.summarise(outcome.state, now)
+        if saver is None:
+            break
+        record.updated = now
+        merged = saver.save(record)
+        if not merged:
+            break
+        for line in merged:
+            ui.warning(line)
+    for key in prefills or {}:
+        kept = record.answers.get(key)
+        if kept is not None and kept.origin == "history":
+            ui.note(f"{key}: {kept.value} ({prefills[key].note})")  # type: ignore[index]
+    path = f"session {saver}" if saver is not None else None
+    saved = f"Saved: {path}" if path is not None else DRY_RUN_END
+    if json_to is not None:
+        return _outcome_json(json_to, outcome, record, path, day)
+    if outcome.kind == "missing":
+        assert outcome.filled is not None
+        keys = outcome.missing
+        raise Incomplete(
+            f"answers are missing ({len(keys)}); give them with --answer or --answers:\n"
+            + missing_message(outcome.filled, keys),
+            hint=f"The answers so far are saved in {path}." if path is not None else DRY_RUN_END,
+        )
+    if outcome.kind == "stop":
+        assert outcome.stop is not None
+        g, kind = outcome.stop.gate, outcome.stop.kind
+        show_gate(ui, outcome.state, g)
+        if kind == "override":
+            ui.error(f'gate {g.id} needs an override: --override {g.id}="CODE: comment"')
+        elif kind == "acknowledge":
+            ui.error(f"caution {g.id} must be acknowledged: --acknowledge {g.id}")
+        ui.note(saved)
+        if path is not None:
+            show_card_hint(ui, outcome.state, record)
+        return ExitCode.BLOCKED
+    show_summary(ui, outcome.state, record)
+    ui.note(saved)
+    if path is not None:
+        show_card_hint(ui, outcome.state, record)
+    return ExitCode.OK
+
+
+def _outcome_json(
+    out: TextIO, outcome: Any, record: SessionRecord, path: str | None, day: dt.date
+) -> ExitCode:
+    """``walk --json``: where the walk ended, as one JSON object (shape in the README)."""
+    import json
+
+    if outcome.kind == "missing":
+        status, code, gate = "incomplete", ExitCode.INCOMPLETE, None
+    elif outcome.kind == "stop":
+        kind = outcome.stop.kind
+        status, code, gate = STOP_STATUS.get(kind, kind), ExitCode.BLOCKED, outcome.stop.gate.id
+    else:
+        status, code, gate = "complete", ExitCode.OK, None
+    from ...output.versions import WALK
+
+    data = {
+        "format_version": WALK,
+        "status": status,
+        "session": record.id if path is not None else None,
+        "label": record.label,
+        "today": day.isoformat(),
+        "stopped_at": gate,
+        "blocking": outcome.state.blocking,
+        "missing": outcome.missing if outcome.kind == "missing" else [],
+        "next_dose_due": record.next_dose_due,
+        "exit_code": int(code),
+    }
+    out.write(json.dumps(data, ensure_ascii=False) + "\n")
+    return code
