@@ -183,6 +183,14 @@ class SqliteStore(SqlStore):
         # BEGIN IMMEDIATE takes the write lock at once: a save reads the revision it
         # checks and writes over it with no other writer in between.
         db = self._db
+        if db.in_transaction:  # the caller's own (a bulk load): it commits, or rolls back
+            try:
+                yield lambda sql, args=(): db.execute(sql, args).fetchall()
+            except sqlite3.Error as exc:
+                if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc):
+                    raise KeyTaken() from None
+                raise self._problem(exc, doing) from None
+            return
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
