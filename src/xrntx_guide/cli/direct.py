@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,21 +27,34 @@ if TYPE_CHECKING:
     from ..env import Environment
 
 
-@dataclass(frozen=True)
 class Grammar:
-    """The plain form of one command's command line: what this reader takes."""
+    """The plain form of one command's command line: what this reader takes. (A plain
+    class: the dataclass machinery costs a direct route more than its command reads.)"""
 
-    command: str
-    values: Mapping[str, str]
-    """Options with a value: option -> the name it is read as."""
-    flags: Mapping[str, str]
-    """Options without a value (given twice they mean it once, as in the app)."""
-    repeatable: frozenset[str] = frozenset()
-    """Names of the value options that may be given more than once (a list)."""
-    arguments: tuple[str, ...] = ()
-    """Names of the arguments, each required, in order."""
-    whole: frozenset[str] = field(default_factory=frozenset)
-    """Names of the value options that are whole numbers from 1 (else the app reads it)."""
+    __slots__ = ("arguments", "command", "flags", "repeatable", "values", "whole")
+
+    def __init__(
+        self,
+        command: str,
+        *,
+        values: Mapping[str, str],
+        flags: Mapping[str, str],
+        repeatable: frozenset[str] = frozenset(),
+        arguments: tuple[str, ...] = (),
+        whole: frozenset[str] = frozenset(),
+    ) -> None:
+        self.command = command
+        self.values = values
+        """Options with a value: option -> the name it is read as."""
+        self.flags = flags
+        """Options without a value (given twice they mean it once, as in the app)."""
+        self.repeatable = repeatable
+        """Names of the value options that may be given more than once (a list)."""
+        self.arguments = arguments
+        """Names of the arguments, each required, in order."""
+        self.whole = whole
+        """Names of the value options that are whole numbers from 1 (else the app reads
+        it)."""
 
 
 CHECK = Grammar(

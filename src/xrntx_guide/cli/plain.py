@@ -22,6 +22,7 @@ from ..errors import UserError
 from .wrap import fill
 
 if TYPE_CHECKING:
+    from ..env import Environment
     from .ui import UI
 
 # rich's own ranges of characters one cell wide (rich/cells.py): a text made of these
@@ -221,3 +222,13 @@ def _visible(text: str, newlines: bool = False) -> str:
     from ..output.report import visible
 
     return visible(text, newlines)
+
+
+def screen_for(env: Environment, plain: bool) -> Screen:
+    """The screen of a listing (``history``, ``sessions``): off a terminal the screen
+    without rich, which writes what the rich one would; else the rich one."""
+    if plain_possible(env.stdout, env.stderr):
+        return PlainScreen(env.stdout, env.stderr, env.stdin)
+    from .commands.basics import ui_for
+
+    return ui_for(env, plain)

@@ -18,7 +18,6 @@ from ...visit.answers import parse_date
 
 if TYPE_CHECKING:
     from ...visit.presets import Given
-    from ..plain import Screen
     from ..ui import UI
 
 STEPS_VAR = "XRNTX_GUIDE_STEPS"
@@ -113,16 +112,6 @@ def ui_for(env: Environment, plain: bool) -> UI:
     from ..ui import UI, plain_wanted
 
     return UI(plain_wanted(plain, env.vars), out=env.stdout, err=env.stderr, stdin=env.stdin)
-
-
-def screen_for(env: Environment, plain: bool) -> Screen:
-    """The screen of a listing (``history``, ``sessions``): off a terminal the screen
-    without rich (cli/plain.py), which writes what the rich one would; else the rich one."""
-    from ..plain import PlainScreen, plain_possible
-
-    if plain_possible(env.stdout, env.stderr):
-        return PlainScreen(env.stdout, env.stderr, env.stdin)
-    return ui_for(env, plain)
 
 
 def parse_today(text: str | None, env: Environment, now: str | None = None) -> dt.date:

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ...env import Environment
+from ..plain import screen_for
 from ..storage import clinician, the_store
-from .basics import screen_for
 
 PAGE = 50
 """Visits per page of `sessions`."""
