@@ -2,6 +2,10 @@
 command costs with them. Prints figures; asserts nothing (not a timed test).
 
 Run: ``.venv/bin/python bench/bench_store.py [--visits N] [--runs N] [--main PATH]``.
+Each command is timed by its program (a plain command line runs without typer:
+cli/direct.py) and, in turn with it, through the typer app (the route every command
+took before), with the ratio of each pair; wall time and CPU time (user + system), whose
+ratio a busy machine disturbs less.
 Targets: with 100,000 stored visits, ``walk`` reaches its first prompt in under 0.3 s,
 ``history LABEL`` takes under 0.1 s, ``sessions`` lists a page in under 0.2 s with under
 100 MB of memory, a save takes under 10 ms; ``walk`` on an empty store starts no slower
@@ -22,10 +26,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 EXE = Path(sys.executable).with_name("xrntx-guide")
 STEPS = HERE.parent / "steps"
+APP = [sys.executable, "-c", "import sys\nfrom xrntx_guide.cli.app import main\nsys.exit(main())"]
+"""The same program through the typer app: the route every command took before."""
 
 
 def generate(home: Path, visits: int) -> str:
@@ -59,12 +66,45 @@ def generate(home: Path, visits: int) -> str:
 
 def clock(cmd: list[str], env: dict[str, str], runs: int) -> float:
     """The median wall time of a command, in seconds."""
-    times = []
+    return statistics.median(timed(cmd, env)[0] for _ in range(runs))
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """One run of a command: its wall time and its CPU time (user + system), seconds."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    begin = time.perf_counter()
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - begin
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu
+
+
+def in_turn(runs: int, routes: dict[str, Any]) -> str:
+    """Each route's run (giving wall and CPU seconds) in turn, ``runs`` times: the first
+    route's medians, and each other's with the median ratio of the first to it, pair by
+    pair (the machine's load drifts alike for both), as a line."""
+    got: dict[str, list[tuple[float, float]]] = {name: [] for name in routes}
     for _ in range(runs):
-        begin = time.perf_counter()
-        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - begin)
-    return statistics.median(times)
+        for name, run in routes.items():
+            got[name].append(run())
+    first_name, *others = routes
+    first = got[first_name]
+    words = [
+        f"{statistics.median(w for w, _ in first):.3f} s "
+        f"(CPU {statistics.median(c for _, c in first):.3f} s)"
+    ]
+    for name in others:
+        it = got[name]
+        wall = statistics.median(a[0] / b[0] for a, b in zip(first, it, strict=True))
+        cpu = statistics.median(a[1] / b[1] for a, b in zip(first, it, strict=True) if b[1])
+        words.append(
+            f"{name} {statistics.median(w for w, _ in it):.3f} s (CPU "
+            f"{statistics.median(c for _, c in it):.3f} s): {wall:.2f}x wall, {cpu:.2f}x CPU"
+        )
+    return "; ".join(words)
 
 
 def peak_mb(cmd: list[str], env: dict[str, str]) -> float:
@@ -80,18 +120,24 @@ def peak_mb(cmd: list[str], env: dict[str, str]) -> float:
     return int(out.stdout.strip()) / 1024
 
 
-def first_prompt(exe: str, env: dict[str, str], label: str, runs: int) -> float:
-    """Seconds from starting ``walk --label L`` in a terminal to its first question."""
+def first_prompt(cmd: list[str], env: dict[str, str], label: str) -> tuple[float, float]:
+    """Seconds from starting ``walk --label L`` in a terminal to its first question, and
+    the CPU seconds the program used (it waits at the prompt until it is ended)."""
+    import resource
+
     import pexpect
 
-    times = []
-    for _ in range(runs):
-        begin = time.perf_counter()
-        child = pexpect.spawn(exe, ["walk", "--plain", "--label", label], env=env, timeout=300)
-        child.expect(r"\(number or value\)")
-        times.append(time.perf_counter() - begin)
-        child.terminate(force=True)
-    return statistics.median(times)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    begin = time.perf_counter()
+    child = pexpect.spawn(
+        cmd[0], [*cmd[1:], "walk", "--plain", "--label", label], env=env, timeout=300
+    )
+    child.expect(r"\(number or value\)")
+    wall = time.perf_counter() - begin
+    child.terminate(force=True)
+    child.close()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def one_save(home: Path, runs: int) -> float:
@@ -160,26 +206,62 @@ def main() -> None:
             "a page and its count {page:.4f} s, find a label {find:.4f} s".format(**parts)
         )
         exe = str(EXE)
-        print(f"walk to first prompt:  {first_prompt(exe, env, label, args.runs):.3f} s")
-        history = clock([exe, "history", label], env, args.runs)
-        print(f"history {label}:        {history:.3f} s")
-        page = clock([exe, "sessions"], env, args.runs)
-        print(f"sessions (one page):   {page:.3f} s, peak {peak_mb([exe, 'sessions'], env):.0f} MB")
+        runs = args.runs
+        baselines: dict[str, list[str]] = {"through the app": APP}
+        if args.main:
+            baselines["--main"] = [args.main]
+        # A walk saves its new visit: each route adds one per run.
+        prompt = in_turn(
+            runs,
+            {
+                "this": lambda: first_prompt([exe], env, label),
+                **{n: (lambda c=c: first_prompt(c, env, label)) for n, c in baselines.items()},
+            },
+        )
+        print(f"walk to first prompt:  {prompt}")
+        for name, cmd in (("history " + label, ["history", label]), ("sessions", ["sessions"])):
+            line = in_turn(
+                runs,
+                {
+                    "this": lambda cmd=cmd: timed([exe, *cmd], env),
+                    **{
+                        n: (lambda c=c, cmd=cmd: timed([*c, *cmd], env))
+                        for n, c in baselines.items()
+                    },
+                },
+            )
+            print(f"{name}: {line}")
+        print(
+            f"  peak memory: sessions {peak_mb([exe, 'sessions'], env):.0f} MB, through the "
+            f"app {peak_mb([*APP, 'sessions'], env):.0f} MB; history "
+            f"{peak_mb([exe, 'history', label], env):.0f} MB"
+        )
         print(f"one save:              {one_save(home, 50) * 1000:.2f} ms")
         # Start-up on an empty store, this version and --main alternately (each with a
         # home of its own, its pack cache warmed first): the machine's load hits both.
         walk = ["walk", "--no-input", "--no-save", "-a", "visit=first_injection"]
-        programs = {"this version": exe, **({"--main": args.main} if args.main else {})}
+        programs = {
+            "this version": [exe],
+            "through the app": APP,
+            **({"--main": [args.main]} if args.main else {}),
+        }
         homes = {name: Path(tmp) / f"empty-{n}" for n, name in enumerate(programs)}
-        times: dict[str, list[float]] = {name: [] for name in programs}
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in programs}
         for n in range(args.runs + 1):
             for name, program in programs.items():
                 env_empty = {**env, "XRNTX_GUIDE_HOME": str(homes[name])}
-                took = clock([program, *walk], env_empty, 1)
+                took = timed([*program, *walk], env_empty)
                 if n:
                     times[name].append(took)
-        for name, runs in times.items():
-            print(f"walk, empty store ({name}): {statistics.median(runs):.3f} s")
+        first = times["this version"]
+        for name, got in times.items():
+            wall = statistics.median(w for w, _ in got)
+            cpu = statistics.median(c for _, c in got)
+            ratio = statistics.median(a[0] / b[0] for a, b in zip(first, got, strict=True))
+            ratio_cpu = statistics.median(a[1] / b[1] for a, b in zip(first, got, strict=True))
+            vs = "" if name == "this version" else f"; this version / it {ratio:.2f}x wall"
+            vs += "" if name == "this version" else f", {ratio_cpu:.2f}x CPU"
+            print(f"walk, empty store ({name}): {wall:.3f} s (CPU {cpu:.3f} s){vs}")
 
 
 if __name__ == "__main__":

@@ -374,3 +374,55 @@ def test_a_runs_answers_go_into_a_record_in_one_place() -> None:
     ]
     # The presenter's training case keeps the pathway's days of its own (a case, not a run).
     assert [c for c in outside if not c.startswith("xrntx_guide.cli.commands.training:")] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "heavy"),
+    [
+        (["history", "PT-1"], ("typer", "click", "rich")),
+        (["history", "PT-1", "--json"], ("typer", "click", "rich")),
+        (["history", "PT-9"], ("typer", "click", "rich")),  # an unknown label: the error
+        (["sessions"], ("typer", "click", "rich", "pydantic")),
+        (["sessions", "--json", "--page", "1"], ("typer", "click", "rich", "pydantic")),
+        (["walk", "--no-input", "--no-save", "--label", "PT-1"], ("typer", "click")),
+    ],
+)
+def test_a_plain_listing_imports_no_command_line_library(
+    args: list[str], heavy: tuple[str, ...], tmp_path: Path
+) -> None:
+    """`history LABEL` and a page of `sessions`, their output going to a file or a pipe,
+    import neither typer, click nor rich (cli/direct.py, cli/plain.py); a listing reads
+    the indexed fields alone, so it needs no record model (pydantic) either. A plain
+    `walk` starts without typer and click (its screen is rich's)."""
+    import datetime as dt
+    import subprocess
+    import sys
+
+    from xrntx_guide.pack.load import load_guide
+    from xrntx_guide.store import open_store
+    from xrntx_guide.visit.session import new_session
+
+    store = open_store(None, tmp_path)
+    at = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+    record = new_session(load_guide(REPO / "steps"), "PT-1", at, at.date())
+    record.set_answer("visit", "repeat_injection", "typed", at)
+    record.visit_date = at.date().isoformat()
+    store.create(record, "test")
+    store.close()
+    code = (
+        "import sys\n"
+        f"sys.argv = ['xrntx-guide', *{args!r}]\n"
+        "from xrntx_guide.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    sys.stderr.write(f'EXIT {exc.code} ')\n"
+        f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r})\n"
+        "sys.stderr.write('LOADED ' + ' '.join(bad))\n"
+    )
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "XRNTX_GUIDE_HOME": str(tmp_path)}
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert "EXIT " in run.stderr and "PT-" in run.stdout + run.stderr, run.stderr
+    assert run.stderr.rsplit("LOADED ", 1)[-1].strip() == "", run.stderr

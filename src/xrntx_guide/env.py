@@ -170,19 +170,19 @@ class Environment:
 
     def sessions_dir(self) -> Path:
         """The folder of an earlier version's session files (imported into the store)."""
-        from .visit.session import sessions_dir
+        from .visit.folders import sessions_dir
 
         self._home_is_a_folder()
         return sessions_dir(self.vars)
 
     def data_dir(self) -> Path:
-        """The data folder, where the store lives (:func:`visit.session.data_dir`).
+        """The data folder, where the store lives (:func:`visit.folders.data_dir`).
 
         Raises:
             SessionError: ``XRNTX_GUIDE_HOME`` names something that is not a folder (a
                 file): read as an empty store, the patient would seem to have no record.
         """
-        from .visit.session import data_dir
+        from .visit.folders import data_dir
 
         self._home_is_a_folder()
         return data_dir(self.vars)

@@ -16,7 +16,7 @@ from ..env import Environment
 from ..errors import ExitCode, UsageError, UserError
 from .boundary import READER_GONE as READER_GONE
 from .boundary import Failed, boundary, closed_streams, flushed, reader_gone, report
-from .commands import card, check, pack, sessions, training, walk
+from .commands import card, check, pack, sessions, training, walk_app
 from .commands.common import (
     environment,
     guide_of,
@@ -87,7 +87,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
 # In the order `--help` lists them. The main commands' help ends with examples, the exit
 # codes and the environment variables (helptext.attach, when help is asked for).
 for _fn in (
-    walk.walk,
+    walk_app.walk,
     check.check,
     pack.validate,
     pack.questions,

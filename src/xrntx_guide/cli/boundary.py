@@ -95,6 +95,11 @@ def report(exc: UserError, as_json: bool = False) -> None:
 
         json_error(sys.stderr, exc)
         return
+    from .plain import PlainScreen, plain_possible
+
+    if plain_possible(sys.stdout, sys.stderr):  # a message into a file or a pipe: no rich
+        PlainScreen(sys.stdout, sys.stderr).user_error(exc)
+        return
     from .ui import UI  # only now: rich stays out of every start-up that needs no screen
 
     UI(plain=True).user_error(exc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine.drive import Prefill
 from ..engine.evaluate import State
@@ -21,8 +21,11 @@ from ..visit.history import (
     due_words,
     timeline,
 )
-from ..visit.session import SessionRecord
-from .ui import UI
+from .plain import Screen
+
+if TYPE_CHECKING:
+    from ..visit.session import SessionRecord
+    from .ui import UI
 
 
 def walk_timeline(
@@ -91,7 +94,7 @@ def _row(v: VisitEntry) -> list[str]:
     ]
 
 
-def show_timeline(ui: UI, tl: Timeline, heading: str) -> None:
+def show_timeline(ui: Screen, tl: Timeline, heading: str) -> None:
     injections = tl.injections
     if injections:
         ui.table(
@@ -135,7 +138,7 @@ def show_timeline(ui: UI, tl: Timeline, heading: str) -> None:
     ui.note(OUTSIDE_THE_RECORD)
 
 
-def show_record_fills(ui: UI, tl: Timeline, filled: Mapping[str, Any]) -> None:
+def show_record_fills(ui: Screen, tl: Timeline, filled: Mapping[str, Any]) -> None:
     """What ``check --label`` took from the patient's record (or that it holds nothing)."""
     if not tl.visits:
         ui.note(f"No saved visit has the label {tl.label!r}: nothing is taken from a record.")
@@ -155,7 +158,7 @@ def show_record_fills(ui: UI, tl: Timeline, filled: Mapping[str, Any]) -> None:
 
 
 def run_history(
-    ui: UI, guide: Guide, store: Store, label: str, day: dt.date, as_json: bool
+    ui: Screen, guide: Guide, store: Store, label: str, day: dt.date, as_json: bool
 ) -> None:
     """``xrntx-guide history LABEL``: reads only the label's visits."""
     found = store.history(label)

@@ -2,40 +2,20 @@
 else the SQLite file in the data folder), who is making the changes (``--clinician``,
 XRNTX_GUIDE_CLINICIAN, else the login name), and the one-time import of an earlier
 version's session files. Only the commands that read or write sessions call it: ``check``
-opens the store only for ``--label``."""
+opens the store only for ``--label``. No typer here: ``history`` and ``sessions`` open the
+store on the direct route too (cli/direct.py); their options are in commands/common.py."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from ..env import Environment
 
 if TYPE_CHECKING:  # the store (and pydantic) is imported only by a command that opens it
     from ..store import Store
-
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        help="The store: a postgresql:// URL (a clinic's shared store) or a SQLite file "
-        "(default: visits.sqlite3 in the data folder; env XRNTX_GUIDE_DATABASE).",
-        show_default=False,
-    ),
-]
-ClinicianOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--clinician",
-        help="Who makes the changes, for the audit trail (env XRNTX_GUIDE_CLINICIAN; "
-        "default: the login name).",
-        show_default=False,
-    ),
-]
 
 IMPORTED_MARK = ".sessions-imported"
 """Left in the data folder once the earlier version's session files were imported."""

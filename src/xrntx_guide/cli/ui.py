@@ -26,6 +26,7 @@ from rich.text import Text
 from ..errors import UserError
 from ..output.report import visible
 from .streams import ReaderGone, json_error, write_result
+from .wrap import fill
 
 SEVERITY_STYLE = {
     "contraindication": "bold red",
@@ -73,31 +74,9 @@ def reflow(text: str) -> list[tuple[str, str]]:
 
 
 def _fill(text: str, width: int, first: str = "", rest: str = "", whole: bool = False) -> str:
-    """Word-wrap by terminal cells (a CJK character or an emoji takes two, a combining
-    accent none, as :func:`rich.cells.cell_len` counts them); a word longer than the line
-    (a path, a record) is never cut.
-
-    With ``whole``, a message that holds a word of half the line or more is left on one
-    line: no prose word is so long, and a command with its path (``walk --resume
-    --session PATH``) is then copied in one piece; the terminal runs the line on."""
-    words = text.split()
-    if whole and any(2 * cell_len(word) >= width for word in words):
-        return first + " ".join(words)
-    lines: list[str] = []
-    line, used, empty = first, cell_len(first), True
-    # Each word with the white space before it: kept within a line (an aligned column,
-    # "answer ->   value"), dropped where the line breaks; the paragraph's own indent
-    # stays on its first line.
-    for space, word in re.findall(r"(\s*)(\S+)", text.expandtabs()):
-        gap = " " * len(space)
-        size = cell_len(word)
-        if not empty and used + len(gap) + size > width:
-            lines.append(line)
-            line, used, empty, gap = rest, cell_len(rest), True, ""
-        line, used, empty = line + gap + word, used + len(gap) + size, False
-    if not empty:
-        lines.append(line)
-    return "\n".join(lines)
+    """Word-wrap by terminal cells as rich counts them (cli/wrap.py: :func:`fill`, the
+    one rule of wrapping, which the screen without rich shares)."""
+    return fill(text, width, first, rest, whole, cells=cell_len)
 
 
 class _Console(Console):

@@ -20,11 +20,15 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import ExitCode, SessionError
 from ..visit.labels import label_key
-from ..visit.session import Event, SessionRecord, record_from_json
+
+if TYPE_CHECKING:
+    # The records (pydantic models) are imported only where a record is read or written:
+    # a listing reads the indexed fields alone, and starts without them.
+    from ..visit.session import Event, SessionRecord
 
 __all__ = [
     "DuplicateVisit",
@@ -34,7 +38,6 @@ __all__ = [
     "StoreError",
     "VisitRow",
     "open_store",
-    "record_from_json",
 ]
 
 DATABASE_FILE = "visits.sqlite3"

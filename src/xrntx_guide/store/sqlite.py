@@ -9,28 +9,17 @@ at any moment leaves the previous revision or the new one, never part of one.
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import os
 import sqlite3
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import SessionError
-from ..visit.labels import label_key
-from ..visit.session import SessionRecord, record_from_json
-from . import (
-    DuplicateVisit,
-    Found,
-    StoreConflict,
-    StoreError,
-    StoreSchemaError,
-    VisitRow,
-    added_events,
-    row_fields,
-    row_of,
-)
-from .schema import COLUMNS, MIGRATIONS, VERSION
+from . import StoreError, StoreSchemaError
+from .base import Dialect, KeyTaken, Run, SqlStore
+from .schema import VERSION
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another process's write to finish before it gives up."""
@@ -51,8 +40,10 @@ def make_private_dir(folder: Path) -> None:
         part.chmod(0o700)
 
 
-class SqliteStore:
+class SqliteStore(SqlStore):
     """The store in one SQLite file (see the module docstring)."""
+
+    dialect = Dialect(mark="?")
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -153,10 +144,9 @@ class SqliteStore:
         """Bring the schema up to :data:`VERSION` (store/schema.py), in one transaction."""
         version = self._version(db)
         if version > VERSION:
-            raise StoreSchemaError(
-                f"{self.path}: the store has schema version {version}, written by a newer "
-                f"xrntx-guide; this version knows up to {VERSION} and never changes it",
-                hint="Install the newer xrntx-guide that wrote it (or point "
+            raise self._newer(
+                version,
+                "Install the newer xrntx-guide that wrote it (or point "
                 "XRNTX_GUIDE_HOME / --database at another store).",
             )
         if version == VERSION:
@@ -164,13 +154,7 @@ class SqliteStore:
         db.execute("BEGIN IMMEDIATE")
         try:
             version = self._version(db)  # another process may have migrated meanwhile
-            for number, statements in MIGRATIONS:
-                if number <= version:
-                    continue
-                for sql in statements:
-                    db.execute(sql)
-                db.execute("DELETE FROM schema_version")
-                db.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+            self._migrate_from(version, lambda sql, args=(): db.execute(sql, args).fetchall())
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -186,7 +170,7 @@ class SqliteStore:
         row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
-    # -- reading -----------------------------------------------------------------------
+    # -- reading and writing: the queries are the base's (store/base.py) ----------------
 
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
         try:
@@ -194,133 +178,40 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise self._problem(exc, "read the store") from None
 
-    @staticmethod
-    def _row(r: Any) -> VisitRow:
-        return row_of(r)
-
-    def load(self, visit: str) -> tuple[SessionRecord, int]:
-        found = self._query("SELECT record, revision FROM visits WHERE id = ?", (visit,))
-        if not found:
-            raise SessionError(
-                f"no session with id {visit!r} in the store",
-                hint="`xrntx-guide sessions` lists saved sessions.",
-            )
-        text, revision = found[0]
-        return record_from_json(text, f"session {visit} in {self.where}"), int(revision)
-
-    def rows(self, limit: int | None = None, offset: int = 0) -> list[VisitRow]:
-        sql = f"SELECT {COLUMNS} FROM visits ORDER BY updated DESC, id"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
-        return [self._row(r) for r in self._query(sql)]
-
-    def count(self) -> int:
-        return int(self._query("SELECT COUNT(*) FROM visits")[0][0])
-
-    def find(self, label: str) -> list[VisitRow]:
-        rows = self._query(
-            f"SELECT {COLUMNS} FROM visits WHERE label_key = ? ORDER BY updated DESC, id",
-            (label_key(label),),
-        )
-        return [self._row(r) for r in rows]
-
-    def by_id(self, visit: str) -> VisitRow | None:
-        rows = self._query(f"SELECT {COLUMNS} FROM visits WHERE id = ?", (visit,))
-        return self._row(rows[0]) if rows else None
-
-    def history(self, label: str) -> Found:
-        found = Found()
-        rows = self._query(
-            "SELECT id, record FROM visits WHERE label_key = ? ORDER BY updated DESC, id",
-            (label_key(label),),
-        )
-        for visit, text in rows:
-            try:
-                found.records.append(record_from_json(text, f"session {visit}"))
-            except SessionError as exc:
-                found.unreadable.append((f"session {visit}", exc.message))
-        return found
-
-    # -- writing -----------------------------------------------------------------------
-
-    def _write(self, doing: str, sql: str, args: tuple[Any, ...]) -> None:
-        try:
-            self._db.execute(sql, args)
-        except sqlite3.Error as exc:
-            raise self._problem(exc, doing) from None
-
-    def create(self, record: SessionRecord, by: str) -> int:
-        fields = row_fields(record)
-        names = ", ".join(fields)
-        marks = ", ".join("?" for _ in fields)
-        try:
-            self._db.execute(
-                f"INSERT INTO visits ({names}, revision, updated_by, record) "
-                f"VALUES ({marks}, 1, ?, ?)",
-                (*fields.values(), by, record.model_dump_json()),
-            )
-        except sqlite3.IntegrityError:
-            raise DuplicateVisit(
-                f"a session with id {record.id} is already in the store",
-                hint=f"Resume it: `xrntx-guide walk --resume --session {record.id}`.",
-            ) from None
-        except sqlite3.Error as exc:
-            raise self._problem(exc, "save the session") from None
-        return 1
-
-    def save(self, record: SessionRecord, expected: int, by: str) -> int:
-        fields = row_fields(record)
-        sets = ", ".join(f"{k} = ?" for k in fields if k != "id")
-        values = [v for k, v in fields.items() if k != "id"]
+    @contextlib.contextmanager
+    def _transaction(self, doing: str) -> Iterator[Run]:
+        # BEGIN IMMEDIATE takes the write lock at once: a save reads the revision it
+        # checks and writes over it with no other writer in between.
         db = self._db
+        if db.in_transaction:  # the caller's own (a bulk load): it commits, or rolls back
+            try:
+                yield lambda sql, args=(): db.execute(sql, args).fetchall()
+            except sqlite3.Error as exc:
+                if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc):
+                    raise KeyTaken() from None
+                raise self._problem(exc, doing) from None
+            return
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise self._problem(exc, "save the session") from None
+            raise self._problem(exc, doing) from None
         try:
-            now = db.execute(
-                "SELECT revision, updated_by, updated, record FROM visits WHERE id = ?",
-                (record.id,),
-            ).fetchone()
-            if now is None:
-                raise SessionError(
-                    f"session {record.id} is no longer in the store (deleted meanwhile); "
-                    "this run's answers are not saved",
-                    hint="Import an exported copy (`sessions import FILE`) or start again.",
-                )
-            if int(now[0]) != expected:
-                stored = record_from_json(now[3], f"session {record.id}")
-                raise StoreConflict(
-                    record.id,
-                    int(now[0]),
-                    now[1],
-                    dt.datetime.fromisoformat(now[2]),
-                    added_events(stored, record),
-                    stored,
-                )
-            db.execute(
-                f"UPDATE visits SET {sets}, revision = ?, updated_by = ?, record = ? WHERE id = ?",
-                (*values, expected + 1, by, record.model_dump_json(), record.id),
-            )
+            yield lambda sql, args=(): db.execute(sql, args).fetchall()
             db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
-            raise self._problem(exc, "save the session") from None
+            if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc):
+                raise KeyTaken() from None
+            raise self._problem(exc, doing) from None
         except BaseException:
             self._rollback()
             raise
-        return expected + 1
 
     def _rollback(self) -> None:
         try:
             self._db.execute("ROLLBACK")
         except sqlite3.Error:
             pass
-
-    def delete(self, visit: str) -> None:
-        if self.by_id(visit) is None:
-            raise SessionError(f"no session with id {visit!r} in the store")
-        self._write("delete the session", "DELETE FROM visits WHERE id = ?", (visit,))
 
     def close(self) -> None:
         self._db.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,6 +25,8 @@ from . import integrity
 from .answers import parse_value, to_json
 from .clock import instant, stored
 from .entries import PREFIX, RESULT_KEYS, visit_results
+from .folders import data_dir as data_dir
+from .folders import sessions_dir as sessions_dir
 from .labels import clean_label as clean
 from .labels import record_identity_problem
 from .rapid import (
@@ -460,30 +461,6 @@ def new_session(
 
 # ---------------------------------------------------------------------------------------
 # Files
-
-
-def data_dir(env: Mapping[str, str] | None = None) -> Path:
-    """The program's data folder: $XRNTX_GUIDE_HOME, else the user's data directory
-    (XDG_DATA_HOME/xrntx-guide, else ~/.local/share/xrntx-guide). The store lives there."""
-    env = os.environ if env is None else env
-    if env.get("XRNTX_GUIDE_HOME"):
-        return Path(env["XRNTX_GUIDE_HOME"])
-    base = env.get("XDG_DATA_HOME")
-    if not base:
-        try:
-            base = str(Path.home() / ".local" / "share")
-        except RuntimeError:  # no HOME and no entry in the password database
-            raise SessionError(
-                "there is no home folder to keep sessions in",
-                hint="Set XRNTX_GUIDE_HOME (or HOME) to a folder you can write.",
-            ) from None
-    return Path(base) / "xrntx-guide"
-
-
-def sessions_dir(env: Mapping[str, str] | None = None) -> Path:
-    """The folder of session files an earlier version kept (imported into the store on
-    first use): the data folder's ``sessions``."""
-    return data_dir(env) / "sessions"
 
 
 MAX_SESSION_FILE = 16 * 1024 * 1024

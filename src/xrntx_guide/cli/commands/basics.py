@@ -5,6 +5,7 @@ plain (cli/direct.py), so they import neither typer nor rich."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -160,3 +161,126 @@ def fixed_start(text: str | None, now: str | None, env: Environment) -> dt.datet
 
 def guide_of(steps: Path | None, site: Path | None) -> Guide:
     return load_guide(steps, site)
+
+
+def patient_label(text: str, where: str = "--label") -> str:
+    """A label given to look a patient up (``--label``, ``history LABEL``): cleaned as a
+    walk cleans it; one mixing scripts is refused (visit/labels.py).
+
+    Raises:
+        UsageError: empty, too long, or mixing Latin, Greek and Cyrillic letters.
+    """
+    from ...visit.labels import clean_label
+
+    try:
+        return clean_label(text)
+    except ValueError as exc:
+        raise UsageError(f"{where} {text!r}: {exc}") from None
+
+
+def did_you_mean(given: str, choices: list[str] | tuple[str, ...]) -> str:
+    """`` (did you mean 'x'?)`` for a close choice, or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(given, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def start_recording(ui: Any, record_to: Path | None) -> None:
+    if record_to is None:
+        return
+    if record_to.suffix.lower() not in (".svg", ".html"):
+        raise UsageError(f"--record {record_to}: name it FILE.svg or FILE.html")
+    ui.out.record = True
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+"""Characters XML 1.0 does not allow (or discourages: DEL and C1) in a document."""
+_WEB_FONT = re.compile(r',\s*url\("https?://[^"]*"\)\s*format\("[^"]*"\)')
+# rich's own page, with a title and a language (a newline just after <pre> is not
+# shown); {stylesheet}, {code}, {foreground} and
+# {background} are filled in by rich.
+_RECORD_HTML = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<title>{title}</title>
+<style>
+{stylesheet}
+body {{
+    color: {foreground};
+    background-color: {background};
+}}
+</style>
+</head>
+<body>
+<pre style="font-family:Menlo,'DejaVu Sans Mono',consolas,'Courier New',monospace">
+<code style="font-family:inherit">{code}</code></pre>
+</body>
+</html>
+"""
+
+
+def _projector_theme() -> Any:
+    """The colours of a recording: black ground, white text, and colours of at least 7:1
+    contrast on it (WCAG AAA), for slides read from the back of a room. rich's
+    own SVG theme has red at 3.5:1 on its grey, and a contraindication is red."""
+    from rich.terminal_theme import TerminalTheme
+
+    colours = [
+        (0, 0, 0),  # black
+        (255, 128, 128),  # red
+        (102, 230, 102),  # green
+        (255, 215, 95),  # yellow
+        (130, 170, 255),  # blue
+        (255, 140, 255),  # magenta
+        (95, 230, 255),  # cyan
+        (255, 255, 255),  # white
+    ]
+    return TerminalTheme((0, 0, 0), (255, 255, 255), colours, colours)
+
+
+def save_recording(ui: Any, record_to: Path | None, title: str) -> None:
+    """What the screen showed, as SVG or HTML, for slides and handouts: one file that
+    needs no network to be shown (a projector in a teaching room may have none)."""
+    if record_to is None:
+        return
+    from ...files import write_private
+    from ...output.report import visible
+
+    title = visible(title)  # a scenario's or a record's text: no ESC in a window title
+    if record_to.suffix.lower() == ".svg":
+        # rich fetches its Fira Code from a CDN when it is not installed; the local font,
+        # else the monospace fallback, is used instead.
+        text = _WEB_FONT.sub("", ui.out.export_svg(title=title, theme=_projector_theme()))
+    else:
+        import html  # only for a recording: start-up of every command stays without it
+
+        escaped = html.escape(title).replace("{", "{{").replace("}", "}}")
+        text = ui.out.export_html(
+            theme=_projector_theme(), code_format=_RECORD_HTML.replace("{title}", escaped)
+        )
+    # XML (the SVG) has no place for most control characters; the screen's text shows them
+    # escaped, and anything that slipped past is shown so here (for the HTML page too).
+    text = _NOT_XML.sub(lambda m: visible(m.group()), text)
+    try:
+        write_private(record_to, text)  # the patient's answers: owner-only
+    except OSError as exc:
+        raise UsageError(f"--record {record_to}: cannot write: {exc.strerror or exc}") from None
+    ui.note(f"Recorded: {record_to}")
+
+
+def program_name(env: Environment) -> str:
+    """How to start this program again from here: ``xrntx-guide`` when that name on the
+    PATH is this program, else its full path (a venv not activated: the README's quick
+    start), so that a printed resume command works as typed."""
+    import shutil
+    import sys
+
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if argv0 is None or argv0.name != "xrntx-guide":
+        return "xrntx-guide"  # run as a module or by a test runner: the documented name
+    found = shutil.which("xrntx-guide", path=env.vars.get("PATH"))
+    if found is not None and Path(found).resolve() == argv0.resolve():
+        return "xrntx-guide"
+    return str(argv0.resolve())

@@ -11,8 +11,9 @@ import typer
 
 from ...engine.evaluate import evaluate
 from ...errors import SessionError, UsageError
-from ..storage import DatabaseOpt, given_record, the_store
+from ..storage import given_record, the_store
 from .common import (
+    DatabaseOpt,
     NoteSiteOpt,
     PlainDataOpt,
     StepsOpt,

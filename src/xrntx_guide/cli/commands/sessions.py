@@ -12,8 +12,10 @@ import typer
 
 from ...engine.evaluate import evaluate
 from ...errors import UsageError
-from ..storage import ClinicianOpt, DatabaseOpt, clinician, given_record, the_store
+from ..storage import clinician, given_record, the_store
 from .common import (
+    ClinicianOpt,
+    DatabaseOpt,
     JsonOpt,
     NoteSiteOpt,
     NowOpt,
@@ -26,13 +28,9 @@ from .common import (
     environment,
     guide_of,
     pack_paths,
-    parse_today,
-    patient_label,
     ui_for,
 )
-
-PAGE = 50
-"""Visits per page of `sessions`."""
+from .listing import PAGE, show_history, show_sessions
 
 
 def sessions(
@@ -73,6 +71,16 @@ def sessions(
     """List saved walkthroughs (a page at a time), delete them (asking first, unless
     --yes), or move one out of or into the store (export ID, import FILE)."""
     env = environment(ctx)
+    if action is None and not delete:
+        show_sessions(
+            env,
+            page=page,
+            json_out=json_out,
+            plain=plain,
+            database=database,
+            clinician_name=clinician_name,
+        )
+        return
     from ...store.refs import find_visit
 
     ui = ui_for(env, plain)
@@ -104,88 +112,6 @@ def sessions(
         for row in chosen:
             store.delete(row.id)
             ui.note(f"deleted session {row.id} ({row.label})")
-        return
-    total = store.count()
-    found = store.rows(PAGE, (page - 1) * PAGE)
-    rows: list[dict[str, Any]] = [
-        {
-            "id": r.id,
-            "label": r.label,
-            "guide_version": r.guide_version,
-            "visit_date": r.visit_date,
-            "phase": r.phase,
-            "status": r.status,
-            "next_dose_due": r.next_dose_due,
-            "updated": r.updated.astimezone().isoformat(timespec="seconds"),
-            "updated_by": r.updated_by,
-            "revision": r.revision,
-        }
-        for r in found
-    ]
-    if json_out:
-        ui.result(json.dumps(rows, ensure_ascii=False))
-        return
-    if not rows:
-        ui.line(f"No sessions in {store.where}." if total == 0 else f"No page {page}.")
-        return
-    statuses = _statuses(env, store, found)
-    # At 80 columns every column counts: the guide's version only where the page holds
-    # more than one (--json has it always); a heading, "treatment ended" and the time of
-    # the last change may wrap between words, a value never.
-    versions = len({r.guide_version for r in found}) > 1
-    columns = ["label", "id", "visit date", *(["guide"] if versions else [])]
-    columns += ["phase", "status", "next dose", "updated"]
-    ui.table(
-        columns,
-        [
-            [
-                r.label,
-                r.id,
-                r.visit_date or "",
-                *([r.guide_version] if versions else []),
-                r.phase or "",
-                statuses[r.id],
-                r.next_dose_due or "",
-                r.updated.astimezone().strftime("%Y-%m-%d %H:%M"),
-            ]
-            for r in found
-        ],
-        prose=("visit date", "status", "next dose", "updated"),
-    )
-    pages = (total + PAGE - 1) // PAGE
-    more = f"; --page {page + 1} for more" if page < pages else ""
-    visits = "1 visit" if total == 1 else f"{total} visits"
-    ui.note(f"{visits}, page {page} of {pages}{more}. The store:")
-    ui.note(store.where)  # on a line of its own: a path is never split
-
-
-def _statuses(env: Any, store: Any, rows: list[Any]) -> dict[str, str]:
-    """Each listed visit's status in words. A visit that ended the treatment stops at the
-    gate that says so, which the store keeps as 'blocked': it is listed as 'treatment
-    ended' (read as the patient's record reads it, visit/history.py), since it ended
-    where it should. The pack is read only when a blocked visit is listed; one that cannot
-    be read leaves the stored status."""
-    out = {r.id: r.status for r in rows}
-    blocked = [r for r in rows if r.status == "blocked" and not r.training]
-    if not blocked:
-        return out
-    from ...errors import PackError, SessionError
-    from ...visit.history import entry
-
-    try:
-        guide = guide_of(*pack_paths(env, None, None, site_var=False))
-    except (PackError, UsageError):  # the listing never fails for want of a pack
-        return out
-    for r in blocked:
-        if r.guide_id != guide.meta.id:
-            continue
-        try:
-            record, _ = store.load(r.id)
-        except SessionError:  # an unreadable record is listed as stored
-            continue
-        if entry(guide, record).ended:
-            out[r.id] = "treatment ended"
-    return out
 
 
 def _move(
@@ -328,11 +254,14 @@ def history(
 ) -> None:
     """A patient's timeline across visits: the injections given (date, side, needle, kit
     lot, next dose due), the other visits, and when the next dose is due."""
-    from ..history import run_history
-
-    env = environment(ctx)
-    ui = ui_for(env, plain)
-    guide = guide_of(*pack_paths(env, steps, site))
-    label = patient_label(label, "history")
-    day = parse_today(today, env, now_at)
-    run_history(ui, guide, the_store(env, database, ui.warning), label, day, json_out)
+    show_history(
+        environment(ctx),
+        label,
+        json_out=json_out,
+        today=today,
+        now_at=now_at,
+        steps=steps,
+        site=site,
+        plain=plain,
+        database=database,
+    )

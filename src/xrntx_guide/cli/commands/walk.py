@@ -1,4 +1,6 @@
-"""`walk`: the walkthrough, interactive or unattended (the default command)."""
+"""`walk`: the walkthrough, interactive or unattended (the default command), without
+typer. The app's `walk` (commands/walk_app.py, its options) and the direct route of a
+plain command line (cli/direct.py) both run it, so they say the same."""
 
 from __future__ import annotations
 
@@ -6,9 +8,8 @@ import contextlib
 import datetime as dt
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
-
-import typer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ...env import Environment
 from ...errors import ExitCode, Incomplete, UsageError
@@ -19,19 +20,10 @@ from ...visit.presets import (
     missing_message,
     parse_overrides,
 )
-from ..storage import ClinicianOpt, DatabaseOpt, clinician, the_store
-from .common import (
-    AnswerOpt,
-    AnswersOpt,
-    NowOpt,
-    OverrideOpt,
-    PlainOpt,
-    RecordOpt,
-    SiteOpt,
-    StepsOpt,
-    TodayOpt,
+from ..boundary import Failed
+from ..storage import clinician, the_store
+from .basics import (
     did_you_mean,
-    environment,
     fixed_start,
     gather_answers,
     guide_of,
@@ -49,91 +41,39 @@ if TYPE_CHECKING:
     from ..ui import UI
 
 
-def walk(
-    ctx: typer.Context,
-    resume: Annotated[
-        bool,
-        typer.Option(
-            "--resume",
-            help="Continue a saved walkthrough (the latest unfinished one, or --session/--label).",
-        ),
-    ] = False,
-    session: Annotated[
-        str | None,
-        typer.Option(
-            "--session",
-            help="With --resume: the stored session's id or label (a JSON record file "
-            "given here is imported into the store first, saying so).",
-            show_default=False,
-        ),
-    ] = None,
-    label: Annotated[
-        str | None, typer.Option("--label", help="Patient label (not a name).", show_default=False)
-    ] = None,
-    answer: AnswerOpt = None,
-    answers: AnswersOpt = None,
-    correct: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--correct",
-            help="KEY@TIME=REASON: the result given by --answer KEY corrects the one "
-            "recorded at TIME (both are kept); repeatable.",
-            show_default=False,
-        ),
-    ] = None,
-    override: OverrideOpt = None,
-    acknowledge: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--acknowledge",
-            help="Acknowledge a caution gate without a prompt (or 'all').",
-            show_default=False,
-        ),
-    ] = None,
-    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
-    today: TodayOpt = None,
-    now_at: NowOpt = None,
-    steps: StepsOpt = None,
-    site: SiteOpt = None,
-    plain: PlainOpt = False,
-    demo_clock: Annotated[
-        float,
-        typer.Option(
-            "--demo-clock",
-            min=1.0,
-            max=3600.0,
-            help="Run timers N times faster (training demos only).",
-        ),
-    ] = 1.0,
-    record_to: RecordOpt = None,
-    json_out: Annotated[
-        bool,
-        typer.Option(
-            "--json",
-            help="For scripts (with --no-input): the outcome as one JSON object on stdout "
-            "(status, session, blocking, missing, next_dose_due); the screen goes to stderr.",
-        ),
-    ] = False,
-    no_save: Annotated[
-        bool,
-        typer.Option(
-            "--no-save", help="A dry run: never write a session (interactive or --no-input)."
-        ),
-    ] = False,
-    database: DatabaseOpt = None,
-    clinician_name: ClinicianOpt = None,
-) -> None:
-    """Walk through the guide step by step (the default command)."""
+def run_walk(
+    env: Environment,
+    *,
+    resume: bool = False,
+    session: str | None = None,
+    label: str | None = None,
+    answer: list[str] | None = None,
+    answers: Path | None = None,
+    correct: list[str] | None = None,
+    override: list[str] | None = None,
+    acknowledge: list[str] | None = None,
+    no_input: bool = False,
+    today: str | None = None,
+    now_at: str | None = None,
+    steps: Path | None = None,
+    site: Path | None = None,
+    plain: bool = False,
+    demo_clock: float = 1.0,
+    record_to: Path | None = None,
+    json_out: bool = False,
+    no_save: bool = False,
+    database: str | None = None,
+    clinician_name: str | None = None,
+) -> int:
+    """Walk through the guide step by step; the exit code."""
+    from ...store.refs import find_visit
+    from ...store.saver import Saver
     from ...visit.resume import (  # only for a walk: check's start-up stays without them
         refuse_early_timed_results,
         resume_clock,
         session_clock,
         session_guide,
     )
-
-    env = environment(ctx)
-    from ...store.refs import find_visit
-    from ...store.saver import Saver
     from ...visit.session import clean_label, new_session
     from ..render import welcome
     from ..walk import DRY_RUN_START, HELP, Walk
@@ -330,7 +270,7 @@ def walk(
             )
         finally:
             save_recording(ui, record_to, record.label)
-        raise typer.Exit(int(code))
+        return int(code)
     if resume:
         _rapid_day_due(ui, guide, record, day)
     elif not no_save:
@@ -358,7 +298,7 @@ def walk(
         code = w.run()
     finally:
         save_recording(ui, record_to, record.label)
-    raise typer.Exit(int(code))
+    return int(code)
 
 
 def show_notices(ui: UI, notices: list[Notice]) -> None:
@@ -427,9 +367,9 @@ def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
         try:
             typed = ui.ask(f"Patient label, not a name [{suggested}]: ").strip()
         except EOFError:
-            raise typer.Exit(0) from None
+            raise Failed(int(ExitCode.OK)) from None  # no session: nothing to save
         if typed.lower() == "quit":
-            raise typer.Exit(0)
+            raise Failed(int(ExitCode.OK))
         if typed.lower() in COMMANDS:
             ui.note(
                 "Type a label for this patient (not a name: for example initials and a "

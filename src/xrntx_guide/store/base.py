@@ -1,0 +1,229 @@
+"""What the two SQL backends share: the queries of reading, listing and saving a visit,
+written once, and the small dialect that tells them apart (how a query marks its values,
+how a save locks the row it checks). A backend adds only its connection: how it opens
+and migrates, how it runs a read and a transaction, and what its driver's errors mean
+(store/sqlite.py, store/postgres.py). Core: never prints, never reads the environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import SessionError
+from ..visit.labels import label_key
+from . import DuplicateVisit, Found, StoreConflict, StoreSchemaError, VisitRow, row_fields, row_of
+from .schema import COLUMNS, MIGRATIONS, VERSION
+
+if TYPE_CHECKING:
+    from ..visit.session import SessionRecord
+
+Run = Callable[..., list[Any]]
+"""Runs one statement in a transaction (SQL, its values): the rows it returns, if any."""
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one database's SQL differs from the queries written here (with ``?`` marks)."""
+
+    mark: str
+    """The placeholder of a value: ``?`` (SQLite), ``%s`` (psycopg)."""
+    lock_row: str = ""
+    """Added to the SELECT with which a save reads the stored revision, to hold the row
+    until the save commits (SQLite needs none: its write transaction holds the file)."""
+
+    def sql(self, text: str) -> str:
+        """``text`` written with ``?`` marks, in this dialect."""
+        return text if self.mark == "?" else text.replace("?", self.mark)
+
+
+class KeyTaken(Exception):
+    """The driver refused an insert because the visit's id is stored already."""
+
+
+class SqlStore:
+    """The store's queries over a backend's connection (see the module docstring)."""
+
+    dialect: Dialect
+    where: str
+
+    # -- the backend's part --------------------------------------------------------------
+
+    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        """The rows of one read.
+
+        Raises:
+            StoreError: the store cannot be read (the message names the fix).
+        """
+        raise NotImplementedError
+
+    def _transaction(self, doing: str) -> AbstractContextManager[Run]:
+        """A write transaction, committed when the block ends and rolled back if it
+        raises.
+
+        Raises:
+            KeyTaken: an insert met a stored id.
+            StoreError: the store refuses the write (``doing`` says what was done).
+        """
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    # -- migrating -----------------------------------------------------------------------
+
+    def _newer(self, version: int, hint: str) -> StoreSchemaError:
+        return StoreSchemaError(
+            f"{self.where}: the store has schema version {version}, written by a newer "
+            f"xrntx-guide; this version knows up to {VERSION} and never changes it",
+            hint=hint,
+        )
+
+    def _migrate_from(self, version: int, run: Run) -> None:
+        """Apply every migration after ``version`` (store/schema.py), in the caller's
+        transaction."""
+        for number, statements in MIGRATIONS:
+            if number <= version:
+                continue
+            for sql in statements:
+                run(sql)
+            run("DELETE FROM schema_version")
+            run(self.dialect.sql("INSERT INTO schema_version (version) VALUES (?)"), (number,))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def load(self, visit: str) -> tuple[SessionRecord, int]:
+        from ..visit.session import record_from_json
+
+        found = self._query(
+            self.dialect.sql("SELECT record, revision FROM visits WHERE id = ?"), (visit,)
+        )
+        if not found:
+            raise SessionError(
+                f"no session with id {visit!r} in the store",
+                hint="`xrntx-guide sessions` lists saved sessions.",
+            )
+        text, revision = found[0]
+        return record_from_json(text, f"session {visit} in {self.where}"), int(revision)
+
+    def rows(self, limit: int | None = None, offset: int = 0) -> list[VisitRow]:
+        sql = f"SELECT {COLUMNS} FROM visits ORDER BY updated DESC, id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        return [row_of(r) for r in self._query(sql)]
+
+    def count(self) -> int:
+        return int(self._query("SELECT COUNT(*) FROM visits")[0][0])
+
+    def find(self, label: str) -> list[VisitRow]:
+        rows = self._query(
+            self.dialect.sql(
+                f"SELECT {COLUMNS} FROM visits WHERE label_key = ? ORDER BY updated DESC, id"
+            ),
+            (label_key(label),),
+        )
+        return [row_of(r) for r in rows]
+
+    def by_id(self, visit: str) -> VisitRow | None:
+        rows = self._query(self.dialect.sql(f"SELECT {COLUMNS} FROM visits WHERE id = ?"), (visit,))
+        return row_of(rows[0]) if rows else None
+
+    def history(self, label: str) -> Found:
+        from ..visit.session import record_from_json
+
+        found = Found()
+        rows = self._query(
+            self.dialect.sql(
+                "SELECT id, record FROM visits WHERE label_key = ? ORDER BY updated DESC, id"
+            ),
+            (label_key(label),),
+        )
+        for visit, text in rows:
+            try:
+                found.records.append(record_from_json(text, f"session {visit}"))
+            except SessionError as exc:
+                found.unreadable.append((f"session {visit}", exc.message))
+        return found
+
+    # -- writing -------------------------------------------------------------------------
+
+    def create(self, record: SessionRecord, by: str) -> int:
+        fields = row_fields(record)
+        names = ", ".join(fields)
+        marks = ", ".join("?" for _ in fields)
+        try:
+            with self._transaction("save the session") as run:
+                run(
+                    self.dialect.sql(
+                        f"INSERT INTO visits ({names}, revision, updated_by, record) "
+                        f"VALUES ({marks}, 1, ?, ?)"
+                    ),
+                    (*fields.values(), by, record.model_dump_json()),
+                )
+        except KeyTaken:
+            raise DuplicateVisit(
+                f"a session with id {record.id} is already in the store",
+                hint=f"Resume it: `xrntx-guide walk --resume --session {record.id}`.",
+            ) from None
+        return 1
+
+    def save(self, record: SessionRecord, expected: int, by: str) -> int:
+        fields = row_fields(record)
+        sets = ", ".join(f"{k} = ?" for k in fields if k != "id")
+        values = [v for k, v in fields.items() if k != "id"]
+        with self._transaction("save the session") as run:
+            found = run(
+                self.dialect.sql(
+                    "SELECT revision, updated_by, updated, record FROM visits WHERE id = ?"
+                )
+                + self.dialect.lock_row,
+                (record.id,),
+            )
+            if not found:
+                raise SessionError(
+                    f"session {record.id} is no longer in the store (deleted meanwhile); "
+                    "this run's answers are not saved",
+                    hint="Import an exported copy (`sessions import FILE`) or start again.",
+                )
+            revision, saved_by, saved_at, text = found[0]
+            if int(revision) != expected:
+                raise self._conflict(record, int(revision), saved_by, saved_at, text)
+            run(
+                self.dialect.sql(
+                    f"UPDATE visits SET {sets}, revision = ?, updated_by = ?, record = ? "
+                    "WHERE id = ?"
+                ),
+                (*values, expected + 1, by, record.model_dump_json(), record.id),
+            )
+        return expected + 1
+
+    @staticmethod
+    def _conflict(
+        mine: SessionRecord, revision: int, by: str | None, at: str, text: str
+    ) -> StoreConflict:
+        from ..visit.session import record_from_json
+        from . import added_events
+
+        stored = record_from_json(text, f"session {mine.id}")
+        return StoreConflict(
+            mine.id,
+            revision,
+            by,
+            dt.datetime.fromisoformat(at),
+            added_events(stored, mine),
+            stored,
+        )
+
+    def delete(self, visit: str) -> None:
+        if self.by_id(visit) is None:
+            raise SessionError(f"no session with id {visit!r} in the store")
+        with self._transaction("delete the session") as run:
+            run(self.dialect.sql("DELETE FROM visits WHERE id = ?"), (visit,))
+
+
+def rows_of(cursor: Any) -> list[Any]:
+    """What a statement returned: its rows, or none for a statement that returns none."""
+    return list(cursor.fetchall()) if cursor.description is not None else []
