@@ -53,11 +53,17 @@ def with_record(
     today: dt.date,
     record: Timeline | None,
     overrides: Iterable[OverrideRequest] = (),
+    *,
+    ask_out_of_bounds: bool = False,
 ) -> tuple[State, dict[str, Any]]:
     """Evaluate the answers with what the patient's record fills in, as the walk fills it
     in: only where no answer is given, and only where the walk would ask (a question that
     does not apply is not). A given answer that contradicts the path or the record is
     refused. Returns the evaluation and the values filled in.
+
+    ``ask_out_of_bounds``: a value from the record that its question's bounds refuse (a
+    last injection after this visit's date) is left out, to be asked, as the walk does;
+    otherwise (a check, which asks nothing) it is refused.
 
     Raises:
         InvalidAnswer: a contradiction (visit/contradiction.py) or an answer out of bounds.
@@ -71,24 +77,29 @@ def with_record(
     # dose recorded after this visit's date) first: its values would be refused below
     # as if they had been typed.
     refuse_record(guide, values, record)
-    try:
-        state = evaluate_presets(
-            guide,
-            {**presets, **{k: Preset(v, "history") for k, v in filled.items()}},
-            today,
-            requests,
-        )
-    except InvalidAnswer as exc:
-        if exc.key not in filled or record is None or record.source is None:
-            raise
-        source = record.source
-        raise InvalidAnswer(
-            exc.key,
-            f"{exc.reason} ({exc.key} was filled in from the patient's record: session "
-            f"{source.session}, injection of {source.date})",
-            hint="Check the label and this visit's date; give the value yourself if the "
-            "record is not this patient's.",
-        ) from None
+    while True:
+        try:
+            state = evaluate_presets(
+                guide,
+                {**presets, **{k: Preset(v, "history") for k, v in filled.items()}},
+                today,
+                requests,
+            )
+            break
+        except InvalidAnswer as exc:
+            if ask_out_of_bounds and exc.key in filled:
+                del filled[exc.key]  # asked instead, as the walk asks it
+                continue
+            if exc.key not in filled or record is None or record.source is None:
+                raise
+            source = record.source
+            raise InvalidAnswer(
+                exc.key,
+                f"{exc.reason} ({exc.key} was filled in from the patient's record: session "
+                f"{source.session}, injection of {source.date})",
+                hint="Check the label and this visit's date; give the value yourself if the "
+                "record is not this patient's.",
+            ) from None
     # After the engine's own refusals (bounds; a hidden finding that would fail a
     # contraindication, in the engine's words), the answers the engine would only ignore,
     # beside the values the record fills in where the walk asks them (as the walk judges).

@@ -247,7 +247,8 @@ def run_walk(
         # values the record fills in where the walk will ask: the judge's rule, as check
         # and each batch line apply it (judge.py).
         typed = record.typed_answers(guide, day)
-        with_record(guide, {k: Preset(v, "session") for k, v in typed.items()}, day, tl)
+        as_typed = {k: Preset(v, "session") for k, v in typed.items()}
+        with_record(guide, as_typed, day, tl, ask_out_of_bounds=True)
     if no_save:
         ui.alert(DRY_RUN_START)
     if interactive:
