@@ -10,8 +10,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from pathlib import Path
+from typing import get_args
 
 import pytest
+
+from xrntx_guide.pack.severity import SEVERITIES, Severity
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "xrntx_guide"
 
@@ -346,3 +349,44 @@ def test_plain_and_json_output_imports_no_screen(args: list[str], tmp_path: Path
     )
     assert "EXIT 0 " in run.stderr and run.stdout.strip(), run.stderr
     assert run.stderr.rsplit("LOADED ", 1)[-1].strip() == ""
+
+
+def _severity_lists(tree: ast.AST, names: frozenset[str]) -> Iterator[int]:
+    """Lines where a tuple, list, set or dict (a ``Literal[...]`` too) names two or more
+    severities: a list of severities written out is a second home for them."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            items: list[ast.expr | None] = list(node.elts)
+        elif isinstance(node, ast.Dict):
+            items = list(node.keys)
+        else:
+            continue
+        found = {i.value for i in items if isinstance(i, ast.Constant) and i.value in names}
+        if len(found) >= 2:
+            yield node.lineno
+
+
+def test_the_severity_scan_finds_a_written_out_list() -> None:
+    names = frozenset(SEVERITIES)
+    for source in (
+        'ok = severity in ("caution", "info")',
+        'Severity = Literal["contraindication", "stop"]',
+        'STYLE = {"stop": "bold", "caution": "yellow"}',
+    ):
+        assert list(_severity_lists(ast.parse(source), names)), source
+    assert not list(_severity_lists(ast.parse('ok = outcome in ("pass", "stop")'), names))
+
+
+def test_the_severities_have_one_home() -> None:
+    """What each severity means (rank, blocking, acknowledged, overridden, how it is shown)
+    is read from ``pack/severity.py``; no other module writes a list of severity names."""
+    names = frozenset(SEVERITIES)
+    home = PACKAGE / "pack" / "severity.py"
+    found = [
+        f"{path.relative_to(PACKAGE)}:{line}"
+        for path in MODULES.values()
+        if path != home
+        for line in _severity_lists(ast.parse(path.read_text(encoding="utf-8")), names)
+    ]
+    assert not found, f"severity names listed outside pack/severity.py: {found}"
+    assert set(get_args(Severity)) == names, "the step files' names are the severities"

@@ -18,6 +18,7 @@ from ..digest import sha256
 from ..expr import UNKNOWN, Context, Scalar, Value, format_value, truth
 from ..pack.guide import CGate, CQuestion, CRule, CStep, Guide
 from ..pack.model import PLACEHOLDER
+from ..pack.severity import ACKNOWLEDGEABLE, BLOCKING, OVERRIDABLE, SEVERITIES
 from ..records import field, record
 from .bounds import bound_problem
 
@@ -39,9 +40,6 @@ class OverrideRequest:
     gate: str
     code: str
     comment: str
-
-
-BLOCKING = ("contraindication", "stop")
 
 
 _MISS: Any = object()
@@ -471,8 +469,8 @@ class GateResult:
             return True
         return (
             self.outcome == "fail"
-            and self.severity in ("caution", "info")
-            and (self.acknowledged or self.severity == "info")
+            and self.severity in ACKNOWLEDGEABLE
+            and (self.acknowledged or not SEVERITIES[self.severity].needs_acknowledgement)
         )
 
 
@@ -927,7 +925,7 @@ def _gate_result(guide: Guide, gate: CGate, ctx: _Ctx, inputs: Inputs) -> GateRe
     ack = inputs.acks.get(g.id)
     if override is not None or ack is not None:
         fingerprint = more["fingerprint"] = _fingerprint(gate, ctx)
-        if rule.severity == "stop" and _override_holds(guide, override, fingerprint):
+        if rule.severity in OVERRIDABLE and _override_holds(guide, override, fingerprint):
             more["override"], outcome = override, "overridden"
         more["acknowledged"] = ack == fingerprint
     return GateResult.make(

@@ -19,6 +19,8 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..pack.severity import SEVERITIES
+
 if TYPE_CHECKING:
     from ..pack.guide import Guide
     from ..visit.session import SessionRecord
@@ -53,8 +55,15 @@ URINE_SCREENS = (
 """The answers that are urine drug screens, exported as Observations when present."""
 PREGNANCY_TEST = "pregnancy_test"
 LIVER_VALUE = "lft_multiple_uln"
-SEVERITY = {"contraindication": "high", "stop": "moderate", "caution": "low", "info": "low"}
-"""A gate's severity as DetectedIssue.severity (FHIR's own value set: high, moderate, low)."""
+
+
+def issue_severity(name: str) -> str:
+    """A gate's severity as DetectedIssue.severity (FHIR's own value set: high, moderate,
+    low): high when nothing passes it, moderate when an override can, low otherwise."""
+    kind = SEVERITIES.get(name)
+    if kind is None or not kind.blocking:
+        return "low"
+    return "moderate" if kind.overridable else "high"
 
 
 def local(name: str) -> str:
@@ -407,7 +416,7 @@ def _issues(
             "resourceType": "DetectedIssue",
             "status": "final",
             "code": _concept(local(f"{guide.meta.id}-gate"), gate["id"], gate["title"]),
-            "severity": SEVERITY.get(gate["severity"], "low"),
+            "severity": issue_severity(gate["severity"]),
             "patient": subject,
             "identifiedDateTime": when,
             "detail": gate["reason"],

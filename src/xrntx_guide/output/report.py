@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.evaluate import GateResult, State
 from ..expr import UNKNOWN, Value
+from ..pack.severity import ACKNOWLEDGEABLE
 from ..visit.answers import to_json
 from .card import card_offered
 
@@ -113,7 +114,7 @@ def gate_json(g: GateResult, explain: bool = False) -> dict[str, Any]:
         out["missing"] = list(g.missing)
     if g.override is not None:
         out["override"] = {"code": g.override.code, "comment": g.override.comment}
-    if g.outcome == "fail" and g.severity in ("caution", "info"):
+    if g.outcome == "fail" and g.severity in ACKNOWLEDGEABLE:
         out["acknowledged"] = g.acknowledged
     if g.verify:
         out["verify"] = True
@@ -430,7 +431,7 @@ def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
     out += ["", f"{h2}Readiness findings and gates", ""]
     for g in data["gates"]:
         outcome = g["outcome"]
-        if outcome == "fail" and g["severity"] in ("caution", "info"):
+        if outcome == "fail" and g["severity"] in ACKNOWLEDGEABLE:
             outcome = "acknowledged" if g.get("acknowledged") else "not acknowledged"
         line = f"{li}{g['id']} ({g['severity']}): {outcome} - {said(g['reason'])}"
         if g.get("earliest_date"):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..errors import Incomplete, Interrupted, InvalidAnswer, PackError, SessionError, UserError
 from ..pack.guide import Guide
+from ..pack.severity import Severity
 
 
 class _Out(BaseModel):
@@ -29,7 +30,7 @@ class OverrideOut(_Out):
 class GateOut(_Out):
     id: str
     title: str
-    severity: Literal["contraindication", "stop", "caution", "info"]
+    severity: Severity
     outcome: Literal["pass", "fail", "unknown", "overridden"]
     reason: str
     sources: list[str]

@@ -26,6 +26,7 @@ from .. import expr
 from ..expr import read_names
 from .model import PLACEHOLDER
 from .read import Issue, KeyPath
+from .severity import BLOCKING
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -205,7 +206,7 @@ def readiness_is_guarded(guide: Guide) -> list[Issue]:
     limit = max(clear)
     for gate in guide.gates:
         before = guide.step(gate.spec.before).index
-        if gate.severity in ("contraindication", "stop") and before > limit:
+        if gate.severity in BLOCKING and before > limit:
             issues.append(
                 Issue(
                     *_at(guide, "gate", gate.id, "before"),

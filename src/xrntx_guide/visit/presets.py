@@ -561,7 +561,7 @@ def parse_overrides(guide: Guide, flags: Iterable[str]) -> list[OverrideRequest]
                 f"--override: unknown gate {gate!r}{extra}",
                 hint="`xrntx-guide gates` lists every gate.",
             )
-        if not any(r.spec.severity == "stop" for r in guide.gate(gate).rules):
+        if not guide.gate(gate).overridable:
             raise UsageError(
                 f"--override {gate}: a {guide.gate(gate).severity} cannot be "
                 "overridden; only stop gates can"
