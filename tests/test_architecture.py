@@ -14,6 +14,7 @@ from typing import get_args
 
 import pytest
 
+from xrntx_guide.output.note import FORMATS
 from xrntx_guide.pack.severity import SEVERITIES, Severity
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "xrntx_guide"
@@ -390,3 +391,39 @@ def test_the_severities_have_one_home() -> None:
     ]
     assert not found, f"severity names listed outside pack/severity.py: {found}"
     assert set(get_args(Severity)) == names, "the step files' names are the severities"
+
+
+def _format_lists(tree: ast.AST, names: frozenset[str]) -> Iterator[int]:
+    """Lines where a tuple, list or set names two or more note formats: a second list of
+    them. (A comparison with one name is not counted: ``pack export`` has formats of its
+    own, and one of them is also called markdown.)"""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            found = {e.value for e in node.elts if isinstance(e, ast.Constant) and e.value in names}
+            if len(found) >= 2:
+                yield node.lineno
+
+
+def test_the_format_scan_finds_a_second_list() -> None:
+    names = frozenset(FORMATS)
+    for source in ('formats = ("markdown", "text", "json")', 'ok = fmt in ["ics", "fhir"]'):
+        assert list(_format_lists(ast.parse(source), names)), source
+    assert not list(_format_lists(ast.parse('kinds = ("markdown", "html")'), names))
+
+
+def test_the_note_formats_are_listed_once() -> None:
+    """``note --format`` takes its choices from ``output/note``'s registry, and each
+    format there is a module of that package: no other module lists or picks formats."""
+    names = frozenset(FORMATS)
+    home = PACKAGE / "output" / "note" / "__init__.py"
+    found = [
+        f"{path.relative_to(PACKAGE)}:{line}"
+        for path in MODULES.values()
+        if path != home
+        for line in _format_lists(ast.parse(path.read_text(encoding="utf-8")), names)
+    ]
+    assert not found, f"note formats listed outside output/note/__init__.py: {found}"
+    for name in FORMATS:
+        module = MODULES.get(f"xrntx_guide.output.note.{name}")
+        assert module is not None, f"the format {name!r} has no module output/note/{name}.py"
+        assert "def write(note: NoteInput) -> str:" in module.read_text(encoding="utf-8"), name

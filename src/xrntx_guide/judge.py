@@ -139,7 +139,7 @@ def judge(
     Raises:
         InvalidAnswer / OverrideRefused: as :func:`with_record`.
     """
-    from .output.report import check_result
+    from .output.check import check_result
 
     state, prefilled = with_record(guide, presets, today, record, overrides)
     starts, times = observation if observation is not None else ({}, {})

@@ -1,4 +1,4 @@
-"""The check result and the chart note in its formats (output/report.py)."""
+"""The check result and the chart note in its formats (output/check.py, output/note/)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from tests.helpers import TODAY, Run, after_injection, ready_patient, walk
 from xrntx_guide.engine.evaluate import Inputs, State, evaluate
 from xrntx_guide.errors import ExitCode
-from xrntx_guide.output.report import check_result
+from xrntx_guide.output.check import check_result
 from xrntx_guide.pack.guide import Guide
 
 

@@ -25,7 +25,7 @@ from xrntx_guide.engine.evaluate import evaluate
 from xrntx_guide.env import Clock
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.output.fhir import GLUTEUS_MAXIMUS, INJECTION, LOCAL, fhir_bundle, questionnaire
-from xrntx_guide.output.report import note_data
+from xrntx_guide.output.note.data import note_data
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit.session import SessionRecord, new_session
 

@@ -7,7 +7,7 @@ import datetime as dt
 from ..engine.evaluate import GateResult, State
 from ..expr import UNKNOWN
 from ..output.card import card_offered
-from ..output.report import answers_table, injection_given, shown_after_injection
+from ..output.check import answers_table, injection_given, shown_after_injection
 from ..pack.guide import CStep, Guide
 from ..pack.severity import ACKNOWLEDGEABLE, SEVERITIES
 from ..visit.rapid import GATE, Progress

@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import UserError
-from ..output.report import visible
+from ..output.text import visible
 from ..pack.severity import SEVERITIES
 from .streams import ReaderGone, json_error, write_result
 

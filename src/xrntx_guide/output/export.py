@@ -21,7 +21,7 @@ from ..pack.guide import CGate, CQuestion, CStep, Guide
 from ..pack.model import PLACEHOLDER
 from ..pack.severity import SEVERITIES, SEVERITY_RANK
 from ..records import record, replace
-from .report import markdown_text, visible
+from .text import markdown_text, visible
 
 _OPS = {
     "==": "is",

@@ -124,7 +124,7 @@ def fhir_bundle(
     Args:
         guide: the guide the visit ran on (question types, choices, override reasons).
         record: the session record (when each answer was given; the series; overrides).
-        data: the chart note's data (:func:`xrntx_guide.output.report.note_data`).
+        data: the chart note's data (:func:`xrntx_guide.output.note.data.note_data`).
         now: when the Bundle is made (the run's clock).
     """
     ids = _Ids(record.id)
