@@ -427,3 +427,80 @@ def test_the_note_formats_are_listed_once() -> None:
         module = MODULES.get(f"xrntx_guide.output.note.{name}")
         assert module is not None, f"the format {name!r} has no module output/note/{name}.py"
         assert "def write(note: NoteInput) -> str:" in module.read_text(encoding="utf-8"), name
+
+
+def _pack_names() -> dict[str, str]:
+    """The names of ``pack/keys.py``, by value: the strings no other module writes."""
+    tree = ast.parse((PACKAGE / "pack" / "keys.py").read_text(encoding="utf-8"))
+    names: dict[str, str] = {}
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            names[node.value.value] = ast.unparse(node.targets[0])
+    return names
+
+
+# Names of published formats that are spelled as a pack name is, and keep their spelling
+# if the pack's changes: the note's JSON fields (the threshold it drew, the pathway's
+# record) and the session record's event kind of a pathway day.
+_FORMAT_FIELDS = {
+    ("output/note/data.py", "cows_threshold"),
+    ("output/note/markdown.py", "cows_threshold"),
+    ("output/note/data.py", "rapid_pathway"),
+    ("output/note/markdown.py", "rapid_pathway"),
+    ("visit/session.py", "rapid_day"),
+}
+
+
+def test_the_pack_names_the_program_reads_have_one_home() -> None:
+    """The COWS series, the naloxone challenge and the rapid pathway are named by the pack;
+    the program reads those names from ``pack/keys.py`` and writes them nowhere else
+    (``startswith("cows_")`` included)."""
+    names = _pack_names()
+    assert {"cows_total", "cows_", "cows_threshold", "rapid_pathway"} <= set(names)
+    home = PACKAGE / "pack" / "keys.py"
+    found = []
+    for path in MODULES.values():
+        if path == home:
+            continue
+        where = str(path.relative_to(PACKAGE))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Constant)
+                and node.value in names
+                and (where, node.value) not in _FORMAT_FIELDS
+            ):
+                found.append(f"{where}:{node.lineno}: {node.value!r} ({names[node.value]})")
+    assert not found, "pack names written outside pack/keys.py:\n" + "\n".join(found)
+
+
+def test_the_shipped_pack_has_every_name_the_program_reads() -> None:
+    """Each name of ``pack/keys.py`` is in the shipped steps/, as what it says it is."""
+    from xrntx_guide.pack import keys
+    from xrntx_guide.pack.load import load_guide
+
+    guide = load_guide()
+    questions = {
+        keys.COWS_TOTAL,
+        keys.CHALLENGE,
+        keys.RECHALLENGE,
+        keys.RECHALLENGE_HOURS,
+        *keys.RAPID_RECORD_KEYS,
+    }
+    for key in questions:
+        assert key in guide.questions or key in guide.derived, key
+    for setting in (
+        keys.COWS_THRESHOLD,
+        keys.RECHALLENGE_WINDOW,
+        keys.RECHALLENGE_DOSE,
+        keys.OBSERVATION_MINUTES,
+        keys.RAPID_NALTREXONE_DAYS_REQUIRED,
+    ):
+        assert setting in guide.settings, setting
+    assert keys.RAPID_GATE in {g.id for g in guide.gates}
+    assert any(
+        k.startswith(keys.COWS_ITEM_PREFIX) and k != keys.COWS_TOTAL for k in guide.questions
+    )

@@ -8,6 +8,7 @@ from ..engine.evaluate import GateResult, State
 from ..expr import UNKNOWN
 from ..output.card import card_offered
 from ..output.check import answers_table, injection_given, shown_after_injection
+from ..pack import keys
 from ..pack.guide import CStep, Guide
 from ..pack.severity import ACKNOWLEDGEABLE, SEVERITIES
 from ..visit.rapid import GATE, Progress
@@ -202,7 +203,7 @@ def show_cows_series(ui: UI, state: State, record: SessionRecord) -> None:
 
     if len(record.cows_ratings) < 2:
         return
-    threshold = state.guide.setting_values.get("cows_threshold")
+    threshold = state.guide.setting_values.get(keys.COWS_THRESHOLD)
     day = state.value(state.guide.meta.date_key)
     lines = series_lines(
         record.cows_ratings,

@@ -36,6 +36,7 @@ from ..engine.walk import (
 from ..env import Clock as Clock  # where the walk's timers read the time
 from ..errors import ExitCode, Interrupted, InvalidAnswer
 from ..expr import UNKNOWN, format_value
+from ..pack import keys
 from ..pack.guide import CQuestion, CStep, Guide
 from ..records import field, record
 from ..visit.answers import parse_value, to_json
@@ -310,7 +311,7 @@ class Walk:
         """The COWS series: a small table with a bar per rating (visit/series.py)."""
         from ..visit.series import scale_top, series_lines
 
-        threshold = self.guide.setting_values.get("cows_threshold")
+        threshold = self.guide.setting_values.get(keys.COWS_THRESHOLD)
         day = state.value(self.guide.meta.date_key)
         lines = series_lines(
             self.record.cows_ratings,
@@ -978,7 +979,7 @@ class Walk:
             )
             if self.jumped == g.id:
                 self.ui.note("Reached by 'jump': back returns to the questions left unanswered.")
-            if self.rapid_here and g.id == "rapid_pathway":
+            if self.rapid_here and g.id == keys.RAPID_GATE:
                 self.ui.note("Type 'day' to record a day of the pathway's record.")
             if self.responder is None and not self.dry_run:
                 show_card_hint(self.ui, state, self.record)

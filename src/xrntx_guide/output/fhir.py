@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..pack.keys import COWS_TOTAL
 from ..pack.severity import SEVERITIES
 
 if TYPE_CHECKING:
@@ -331,8 +332,8 @@ def _observations(
                 for item, score in rating.items.items()
             ]
         yield obs, ("cows", i)
-    if not ratings and "cows_total" in answers:
-        value = answers["cows_total"]["value"]
+    if not ratings and COWS_TOTAL in answers:
+        value = answers[COWS_TOTAL]["value"]
         if isinstance(value, int) and not isinstance(value, bool):
             yield (
                 {
@@ -340,7 +341,7 @@ def _observations(
                     "status": "final",
                     "code": _concept(local("observation"), "cows-total", "COWS total score"),
                     "subject": subject,
-                    "effectiveDateTime": at("cows_total"),
+                    "effectiveDateTime": at(COWS_TOTAL),
                     "valueInteger": value,
                 },
                 ("cows", "answer"),

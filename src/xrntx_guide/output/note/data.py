@@ -11,6 +11,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ...expr import UNKNOWN, Value
+from ...pack import keys
 from ..card import card_offered
 from ..check import (
     answers_table,
@@ -154,7 +155,7 @@ def _series_data(state: State, record: SessionRecord) -> dict[str, Any]:
     # The results as recorded, each with its time: never an answer without its entry
     # (the gate never reads one: visit/entries.py visit_results).
     challenges = _challenge_series(record) if record.naloxone_challenges else []
-    threshold = state.guide.setting_values.get("cows_threshold")
+    threshold = state.guide.setting_values.get(keys.COWS_THRESHOLD)
     return {
         "cows_ratings": series_data(record.cows_ratings, day if isinstance(day, dt.date) else None),
         "cows_threshold": threshold,
