@@ -10,7 +10,7 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ def resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 
 def check_bundle(
-    guide: Guide, bundle: dict[str, Any], record: SessionRecord, data: dict[str, Any]
+    guide: Guide, bundle: dict[str, Any], record: SessionRecord, data: Mapping[str, Any]
 ) -> None:
     """What a receiving health record relies on, beyond the structure."""
     validated(bundle)

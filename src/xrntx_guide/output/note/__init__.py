@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ...records import record
 
 if TYPE_CHECKING:
     from ...pack.guide import Guide
     from ...visit.session import SessionRecord
+    from .data import NoteData
 
 
 @record(frozen=True, slots=True)
@@ -26,7 +27,7 @@ class NoteInput:
 
     guide: Guide
     record: SessionRecord
-    data: dict[str, Any]
+    data: NoteData
     now: dt.datetime
 
 

@@ -8,7 +8,7 @@ write it out.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ...expr import UNKNOWN, Value
 from ...pack import keys
@@ -28,6 +28,55 @@ if TYPE_CHECKING:
     from ...visit.session import SessionRecord
 
 
+class NoteSeries(TypedDict):
+    """The COWS series and the naloxone challenge results, each with its time."""
+
+    cows_ratings: list[dict[str, Any]]
+    cows_threshold: int | float | None
+    """The pack's threshold setting the series is drawn against."""
+    cows_scale_top: int | None
+    naloxone_challenges: list[dict[str, Any]]
+
+
+class NoteData(NoteSeries):
+    """Everything the chart note says: what every format writes, and the JSON note format
+    itself (its JSON Schema: ``schema note``). Values are as JSON has them (a date as its
+    ISO text); the nested tables are those of the check result (output/check.py)."""
+
+    training: bool
+    """Made on a demo clock: not a care record."""
+    fixed_clock: str | None
+    label: str
+    session: str
+    recorded_by: list[str]
+    date: Any
+    visit: str | None
+    status: str
+    """The record's status (open, finished...)."""
+    readiness: str
+    """The verdict of the gates (ready, not ready...)."""
+    injection_given: Any
+    injection_given_not_counted: bool
+    answers: list[dict[str, Any]]
+    gates: list[dict[str, Any]]
+    cautions_acknowledged: list[str]
+    overrides: list[dict[str, str]]
+    dose: Any
+    side: Any
+    needle: Any
+    counselling: dict[str, Any]
+    end_of_treatment: list[dict[str, Any]] | None
+    emergency_card: bool
+    next_dose_due: str | None
+    derived: dict[str, Any]
+    guide: dict[str, Any]
+    settings: dict[str, Any]
+    sources: list[dict[str, str]]
+    statement: str
+    history: dict[str, Any] | None
+    rapid_pathway: dict[str, Any] | None
+
+
 def _fixed_clock(record: SessionRecord) -> str | None:
     """When the walk ran on a fixed clock (``--today``, ``--now``): the instant it started
     at (invariant 8: the record says so); None on the real clock."""
@@ -39,7 +88,7 @@ def _fixed_clock(record: SessionRecord) -> str | None:
 
 def note_data(
     state: State, record: SessionRecord, history: dict[str, Any] | None = None
-) -> dict[str, Any]:
+) -> NoteData:
     """Everything the chart note says, as data (the JSON note format).
 
     ``history`` is the patient's timeline before this visit (``Timeline.to_json`` of
@@ -147,7 +196,7 @@ def _rapid_data(state: State, record: SessionRecord) -> dict[str, Any] | None:
     }
 
 
-def _series_data(state: State, record: SessionRecord) -> dict[str, Any]:
+def _series_data(state: State, record: SessionRecord) -> NoteSeries:
     """The COWS series and the challenge results with their times."""
     from ...visit.series import scale_top, series_data
 

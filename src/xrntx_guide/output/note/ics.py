@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from ...errors import UsageError
@@ -22,7 +23,7 @@ def _ics_escape(text: str) -> str:
     )
 
 
-def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
+def note_ics(data: Mapping[str, Any], now: dt.datetime) -> str | None:
     """The next dose as an all-day calendar event; None when no dose is due."""
     due = data.get("next_dose_due")
     if not due:
@@ -59,7 +60,7 @@ def note_ics(data: dict[str, Any], now: dt.datetime) -> str | None:
     return "".join(_ics_fold(line) for line in lines)
 
 
-def _ics_alarm(data: dict[str, Any]) -> list[str]:
+def _ics_alarm(data: Mapping[str, Any]) -> list[str]:
     """A reminder the pack's setting days before the due date (its start, at midnight);
     none for a session that recorded no such setting (saved before there was one)."""
     days = (data.get("settings") or {}).get("reminder_days_before_due")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from ...pack.severity import ACKNOWLEDGEABLE
@@ -18,7 +19,7 @@ def _yn(value: Any) -> str:
     return "not recorded" if value is None else str(value)
 
 
-def note_markdown(data: dict[str, Any], plain: bool = False) -> str:
+def note_markdown(data: Mapping[str, Any], plain: bool = False) -> str:
     h1, h2, li = ("", "", "- ") if plain else ("# ", "## ", "- ")
     # What a person typed or a file held is never written raw: a newline or a Markdown
     # mark in a label, a lot number or a comment could forge a line of the note.
@@ -158,7 +159,7 @@ def _history_lines(history: dict[str, Any] | None, h2: str, li: str) -> list[str
     return out
 
 
-def _series_note(data: dict[str, Any], h2: str, li: str, plain: bool) -> list[str]:
+def _series_note(data: Mapping[str, Any], h2: str, li: str, plain: bool) -> list[str]:
     """The COWS series (a table with a bar per rating) and the challenge results."""
     from ...visit.series import CowsRating, series_lines
 
