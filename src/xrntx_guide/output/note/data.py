@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from ...expr import UNKNOWN, Value
 from ...pack import keys
+from ...visit.rapid import day_rows, entries_in_order, is_pathway_key
+from ...visit.series import aware, rechallenge_hours, scale_top, series_data
 from ..card import card_offered
 from ..check import (
     answers_table,
@@ -168,8 +170,6 @@ def note_data(
 def _rapid_data(state: State, record: SessionRecord) -> dict[str, Any] | None:
     """The supervised rapid pathway's daily record, every day with every field, and what
     it says (reference section 6); None for a patient not on the pathway with no days."""
-    from ...visit.rapid import day_rows, entries_in_order, is_pathway_key
-
     guide = state.guide
     applies = any(
         is_pathway_key(guide, k) and state.question_visible.get(k) is True for k in guide.questions
@@ -198,8 +198,6 @@ def _rapid_data(state: State, record: SessionRecord) -> dict[str, Any] | None:
 
 def _series_data(state: State, record: SessionRecord) -> NoteSeries:
     """The COWS series and the challenge results with their times."""
-    from ...visit.series import scale_top, series_data
-
     day = state.value(state.guide.meta.date_key)
     # The results as recorded, each with its time: never an answer without its entry
     # (the gate never reads one: visit/entries.py visit_results).
@@ -216,8 +214,6 @@ def _series_data(state: State, record: SessionRecord) -> NoteSeries:
 def _challenge_series(record: SessionRecord) -> list[dict[str, Any]]:
     """The challenge results as the series keeps them: each with its own time (a file's
     time as the file gave it), across the days of the walk."""
-    from ...visit.series import aware, rechallenge_hours
-
     out: list[dict[str, Any]] = []
     positive: dt.datetime | None = None
     for c in record.naloxone_challenges:

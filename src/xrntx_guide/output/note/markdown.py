@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...pack.severity import ACKNOWLEDGEABLE
+from ...visit.history import due_words
+from ...visit.series import CowsRating, series_lines
 from ..text import markdown_text, visible
 from . import NoteInput
 
@@ -139,8 +141,6 @@ def _history_lines(history: dict[str, Any] | None, h2: str, li: str) -> list[str
     """The injections before this visit, and how early or late it is against them."""
     if not history or not history.get("visits"):
         return []
-    from ...visit.history import due_words
-
     out = ["", f"{h2}Earlier injections", ""]
     injections = history["injections"]
     if not injections:
@@ -161,8 +161,6 @@ def _history_lines(history: dict[str, Any] | None, h2: str, li: str) -> list[str
 
 def _series_note(data: Mapping[str, Any], h2: str, li: str, plain: bool) -> list[str]:
     """The COWS series (a table with a bar per rating) and the challenge results."""
-    from ...visit.series import CowsRating, series_lines
-
     out: list[str] = []
     ratings = data.get("cows_ratings") or []
     if ratings:
