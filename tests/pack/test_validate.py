@@ -357,3 +357,35 @@ def test_a_name_only_an_unread_file_could_define_is_reported_with_that_file(
         p.message.endswith("(unless 20-history.toml, which could not be read, defines it)")
         for p in others
     ), [p.message for p in others]
+
+
+def test_a_name_the_program_reads_must_hold_what_it_reads(run: Run, tmp_path: Path) -> None:
+    """The COWS total given as a number, or the observation minutes as a fraction: the
+    program reads them as whole numbers, so the pack is refused at their places, not
+    misread at a visit."""
+    folder = copy_steps(tmp_path)
+    for name, old, new in (
+        (
+            "55-cows-challenge.toml",
+            'key = "cows_total"\npoint_in_time = true\ntype = "int"',
+            'key = "cows_total"\npoint_in_time = true\ntype = "number"',
+        ),
+        (
+            "00-guide.toml",
+            "[settings.naloxone_observation_minutes]\nvalue = 20",
+            "[settings.naloxone_observation_minutes]\nvalue = 20.5",
+        ),
+    ):
+        file = folder / name
+        text = file.read_text(encoding="utf-8")
+        assert old in text, f"test setup: {old!r} is not in {name}"
+        file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = run("validate", "--steps", str(folder), "--json")
+    assert result.exit_code == ExitCode.INVALID_PACK, result.output
+    errors = [p for p in json.loads(result.stdout) if p["severity"] == "error"]
+    assert len(errors) == 2, json.dumps(errors, indent=1)
+    total, minutes = sorted(errors, key=lambda p: p["file"], reverse=True)
+    assert total["file"].endswith("55-cows-challenge.toml")
+    assert total["path"].endswith(".type") and "must be of type int, not number" in total["message"]
+    assert minutes["path"] == "settings.naloxone_observation_minutes.value"
+    assert "must be of type int, not number" in minutes["message"]

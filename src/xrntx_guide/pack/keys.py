@@ -63,3 +63,32 @@ RAPID_RECORD_KEYS = (
 RAPID_NALTREXONE_DAYS_REQUIRED = "rapid_naltrexone_days_required"
 """The setting of the days of oral naltrexone a site's table must give before its
 injection day."""
+
+# -- what the program reads each name as ------------------------------------------------------
+
+QUESTION_KINDS: dict[str, tuple[str, str]] = {
+    COWS_TOTAL: ("int", "a COWS total"),
+    CHALLENGE: ("string", "the naloxone challenge's result"),
+    RECHALLENGE: ("string", "the rechallenge's result"),
+    RECHALLENGE_HOURS: ("number", "the hours between a challenge and its rechallenge"),
+    RAPID_START: ("date", "the rapid pathway's day 1"),
+    RAPID_DAY: ("int", "the rapid pathway's day reached"),
+    RAPID_DAY_DATE: ("date", "the date of that day"),
+    RAPID_NALTREXONE_DAYS: ("int", "the days of oral naltrexone so far"),
+    RAPID_INJECTION_DAY: ("int", "the pathway's injection day"),
+    RAPID_RECORD_COMPLETE: ("bool", "whether the pathway's record is complete"),
+    RAPID_DOSES_TOLERATED: ("bool", "whether every naltrexone dose was tolerated"),
+    RAPID_DAY_COWS: ("int", "the last COWS total of the pathway's day"),
+}
+"""A question (or derived value) of one of these names holds what the program reads or
+writes there, of this kind (the expression language's: int, number, string, date,
+bool); a COWS item (``cows_*`` but the total) is an int."""
+
+SETTING_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
+    COWS_THRESHOLD: (("int",), "the COWS total that shows withdrawal"),
+    RECHALLENGE_WINDOW: (("int", "number"), "the rechallenge window in hours"),
+    RECHALLENGE_DOSE: (("int", "number"), "the rechallenge's naloxone dose in mg"),
+    OBSERVATION_MINUTES: (("int",), "the minutes a challenge is observed"),
+    RAPID_NALTREXONE_DAYS_REQUIRED: (("int",), "the days of oral naltrexone before the injection"),
+}
+"""A setting of one of these names is a number of this kind."""
