@@ -10,8 +10,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from pathlib import Path
+from typing import get_args
 
 import pytest
+
+from xrntx_guide.output.note import FORMATS
+from xrntx_guide.pack.severity import SEVERITIES, Severity
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "xrntx_guide"
 
@@ -426,3 +430,157 @@ def test_a_plain_listing_imports_no_command_line_library(
     )
     assert "EXIT " in run.stderr and "PT-" in run.stdout + run.stderr, run.stderr
     assert run.stderr.rsplit("LOADED ", 1)[-1].strip() == "", run.stderr
+
+
+def _severity_lists(tree: ast.AST, names: frozenset[str]) -> Iterator[int]:
+    """Lines where a tuple, list, set or dict (a ``Literal[...]`` too) names two or more
+    severities: a list of severities written out is a second home for them."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            items: list[ast.expr | None] = list(node.elts)
+        elif isinstance(node, ast.Dict):
+            items = list(node.keys)
+        else:
+            continue
+        found = {i.value for i in items if isinstance(i, ast.Constant) and i.value in names}
+        if len(found) >= 2:
+            yield node.lineno
+
+
+def test_the_severity_scan_finds_a_written_out_list() -> None:
+    names = frozenset(SEVERITIES)
+    for source in (
+        'ok = severity in ("caution", "info")',
+        'Severity = Literal["contraindication", "stop"]',
+        'STYLE = {"stop": "bold", "caution": "yellow"}',
+    ):
+        assert list(_severity_lists(ast.parse(source), names)), source
+    assert not list(_severity_lists(ast.parse('ok = outcome in ("pass", "stop")'), names))
+
+
+def test_the_severities_have_one_home() -> None:
+    """What each severity means (rank, blocking, acknowledged, overridden, how it is shown)
+    is read from ``pack/severity.py``; no other module writes a list of severity names."""
+    names = frozenset(SEVERITIES)
+    home = PACKAGE / "pack" / "severity.py"
+    found = [
+        f"{path.relative_to(PACKAGE)}:{line}"
+        for path in MODULES.values()
+        if path != home
+        for line in _severity_lists(ast.parse(path.read_text(encoding="utf-8")), names)
+    ]
+    assert not found, f"severity names listed outside pack/severity.py: {found}"
+    assert set(get_args(Severity)) == names, "the step files' names are the severities"
+
+
+def _format_lists(tree: ast.AST, names: frozenset[str]) -> Iterator[int]:
+    """Lines where a tuple, list or set names two or more note formats: a second list of
+    them. (A comparison with one name is not counted: ``pack export`` has formats of its
+    own, and one of them is also called markdown.)"""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            found = {e.value for e in node.elts if isinstance(e, ast.Constant) and e.value in names}
+            if len(found) >= 2:
+                yield node.lineno
+
+
+def test_the_format_scan_finds_a_second_list() -> None:
+    names = frozenset(FORMATS)
+    for source in ('formats = ("markdown", "text", "json")', 'ok = fmt in ["ics", "fhir"]'):
+        assert list(_format_lists(ast.parse(source), names)), source
+    assert not list(_format_lists(ast.parse('kinds = ("markdown", "html")'), names))
+
+
+def test_the_note_formats_are_listed_once() -> None:
+    """``note --format`` takes its choices from ``output/note``'s registry, and each
+    format there is a module of that package: no other module lists or picks formats."""
+    names = frozenset(FORMATS)
+    home = PACKAGE / "output" / "note" / "__init__.py"
+    found = [
+        f"{path.relative_to(PACKAGE)}:{line}"
+        for path in MODULES.values()
+        if path != home
+        for line in _format_lists(ast.parse(path.read_text(encoding="utf-8")), names)
+    ]
+    assert not found, f"note formats listed outside output/note/__init__.py: {found}"
+    for name in FORMATS:
+        module = MODULES.get(f"xrntx_guide.output.note.{name}")
+        assert module is not None, f"the format {name!r} has no module output/note/{name}.py"
+        assert "def write(note: NoteInput) -> str:" in module.read_text(encoding="utf-8"), name
+
+
+def _pack_names() -> dict[str, str]:
+    """The names of ``pack/keys.py``, by value: the strings no other module writes."""
+    tree = ast.parse((PACKAGE / "pack" / "keys.py").read_text(encoding="utf-8"))
+    names: dict[str, str] = {}
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            names[node.value.value] = ast.unparse(node.targets[0])
+    return names
+
+
+# Names of published formats that are spelled as a pack name is, and keep their spelling
+# if the pack's changes: the note's JSON fields (the threshold it drew, the pathway's
+# record) and the session record's event kind of a pathway day.
+_FORMAT_FIELDS = {
+    ("output/note/data.py", "cows_threshold"),
+    ("output/note/markdown.py", "cows_threshold"),
+    ("output/note/data.py", "rapid_pathway"),
+    ("output/note/markdown.py", "rapid_pathway"),
+    ("visit/session.py", "rapid_day"),
+}
+
+
+def test_the_pack_names_the_program_reads_have_one_home() -> None:
+    """The COWS series, the naloxone challenge and the rapid pathway are named by the pack;
+    the program reads those names from ``pack/keys.py`` and writes them nowhere else
+    (``startswith("cows_")`` included)."""
+    names = _pack_names()
+    assert {"cows_total", "cows_", "cows_threshold", "rapid_pathway"} <= set(names)
+    home = PACKAGE / "pack" / "keys.py"
+    found = []
+    for path in MODULES.values():
+        if path == home:
+            continue
+        where = str(path.relative_to(PACKAGE))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Constant)
+                and node.value in names
+                and (where, node.value) not in _FORMAT_FIELDS
+            ):
+                found.append(f"{where}:{node.lineno}: {node.value!r} ({names[node.value]})")
+    assert not found, "pack names written outside pack/keys.py:\n" + "\n".join(found)
+
+
+def test_the_shipped_pack_has_every_name_the_program_reads() -> None:
+    """Each name of ``pack/keys.py`` is in the shipped steps/, as what it says it is."""
+    from xrntx_guide.pack import keys
+    from xrntx_guide.pack.load import load_guide
+
+    guide = load_guide()
+    questions = {
+        keys.COWS_TOTAL,
+        keys.CHALLENGE,
+        keys.RECHALLENGE,
+        keys.RECHALLENGE_HOURS,
+        *keys.RAPID_RECORD_KEYS,
+    }
+    for key in questions:
+        assert key in guide.questions or key in guide.derived, key
+    for setting in (
+        keys.COWS_THRESHOLD,
+        keys.RECHALLENGE_WINDOW,
+        keys.RECHALLENGE_DOSE,
+        keys.OBSERVATION_MINUTES,
+        keys.RAPID_NALTREXONE_DAYS_REQUIRED,
+    ):
+        assert setting in guide.settings, setting
+    assert keys.RAPID_GATE in {g.id for g in guide.gates}
+    assert any(
+        k.startswith(keys.COWS_ITEM_PREFIX) and k != keys.COWS_TOTAL for k in guide.questions
+    )

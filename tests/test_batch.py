@@ -21,7 +21,7 @@ import pytest
 from tests.helpers import NOW, TODAY, Run, flat, gate, json_answers, ready_patient
 from xrntx_guide.batch import INLINE_BELOW, Job, check_lines
 from xrntx_guide.errors import ExitCode, UserError
-from xrntx_guide.output.report import check_result
+from xrntx_guide.output.check import check_result
 from xrntx_guide.output.schemas import BatchError, CheckResult, error_fields
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit.presets import evaluate_presets, gather, parse_answers, parse_overrides

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .engine.evaluate import OverrideRequest, State
 from .errors import InvalidAnswer
+from .pack import keys
 from .pack.guide import Guide
 from .visit.answers import CHALLENGES_KEY, RATINGS_KEY, is_pathway_key
 from .visit.contradiction import refuse_contradiction, refuse_record
@@ -151,7 +152,7 @@ def judge(
     Raises:
         InvalidAnswer / OverrideRefused: as :func:`with_record`.
     """
-    from .output.report import check_result
+    from .output.check import check_result
 
     state, prefilled = with_record(guide, presets, today, record, overrides)
     starts, times = observation if observation is not None else ({}, {})
@@ -206,15 +207,13 @@ def series_used(
     used = expanded.used()
     # A flag given for what the file's series does not give (a COWS total beside the
     # file's challenges only) is what is read for it.
-    if any(k.startswith("cows_") and p.origin == "flag" for k, p in presets.items()):
+    if any(k.startswith(keys.COWS_ITEM_PREFIX) and p.origin == "flag" for k, p in presets.items()):
         used["cows_rating"] = "flag"
     flags = {k: p.value for k, p in presets.items() if p.origin == "flag"}
-    if "naloxone_challenge" not in used and (
-        "naloxone_challenge" in flags or "naloxone_rechallenge" in flags
-    ):
+    if keys.CHALLENGE not in used and (keys.CHALLENGE in flags or keys.RECHALLENGE in flags):
         # Its documented shape (kind, time, result): a flag's result has no time.
-        again = flags.get("naloxone_rechallenge")
+        again = flags.get(keys.RECHALLENGE)
         kind = "rechallenge" if again is not None and again != "not_done" else "challenge"
-        result = again if kind == "rechallenge" else flags.get("naloxone_challenge")
-        used["naloxone_challenge"] = {"kind": kind, "at": None, "result": result}
+        result = again if kind == "rechallenge" else flags.get(keys.CHALLENGE)
+        used[keys.CHALLENGE] = {"kind": kind, "at": None, "result": result}
     return used

@@ -300,7 +300,7 @@ def from_history(guide: Guide, scenario: Scenario) -> Timeline | None:
 def outcome(state: State, prefilled: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What a scenario's ``[expect]`` table describes, taken from an evaluation (and the
     values filled in from its earlier visits)."""
-    from .output.report import derived_json
+    from .output.check import derived_json
 
     derived = derived_json(state)
     return {

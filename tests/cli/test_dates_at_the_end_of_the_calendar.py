@@ -14,7 +14,7 @@ def test_the_ics_of_a_next_dose_on_the_calendar_s_last_day() -> None:
     """A record dated at the calendar's end (imported from elsewhere: --today holds a run
     to the years the program computes with) still writes a next dose on 9999-12-31 as a
     one-day event with no end after the calendar's last day."""
-    from xrntx_guide.output.report import note_ics
+    from xrntx_guide.output.note.ics import note_ics
 
     data = {
         "session": "0badc0de", "label": "y9999", "next_dose_due": "9999-12-31",

@@ -18,7 +18,8 @@ import pexpect
 import pytest
 
 from xrntx_guide.cli.ui import OUTCOME_STYLE, UI
-from xrntx_guide.output.report import markdown_text, note_markdown
+from xrntx_guide.output.note.markdown import note_markdown
+from xrntx_guide.output.text import markdown_text
 
 EXE = Path(sys.executable).with_name("xrntx-guide")
 ESC = "\x1b"

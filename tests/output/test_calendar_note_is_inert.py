@@ -12,7 +12,7 @@ import pytest
 
 from tests.helpers import TODAY, Run, after_injection, stored_record, stored_sessions, walk
 from xrntx_guide.errors import ExitCode, SessionError
-from xrntx_guide.output.report import note_ics
+from xrntx_guide.output.note.ics import note_ics
 
 HOSTILE = [
     "AB\r\nATTENDEE:mailto:x@example.org",

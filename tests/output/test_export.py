@@ -13,6 +13,7 @@ from tests.helpers import Run
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.output import export as ex
 from xrntx_guide.pack.guide import Guide
+from xrntx_guide.pack.severity import SEVERITIES
 
 
 def test_the_markdown_handout_holds_every_step_question_gate_and_source(guide: Guide) -> None:
@@ -196,7 +197,8 @@ def test_every_colour_of_the_handout_reads_on_white(guide: Guide) -> None:
     more on white: a handout is printed, photocopied and projected (caution was 3.8:1)."""
     page = ex.html_document(guide)
     colours = set(re.findall(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b", page))
-    text_colours = set(ex._COLOURS.values()) | set(re.findall(r'fill="(#[0-9a-fA-F]+)"', page))
-    assert set(ex._COLOURS.values()) <= colours
+    severity_colours = {k.colour for k in SEVERITIES.values()}
+    text_colours = severity_colours | set(re.findall(r'fill="(#[0-9a-fA-F]+)"', page))
+    assert severity_colours <= colours
     for colour in text_colours - {"#f4f4f4", "#fff", "#ffffff"}:
         assert _contrast_on_white(colour) >= 7, colour

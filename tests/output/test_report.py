@@ -1,4 +1,4 @@
-"""The check result and the chart note in its formats (output/report.py)."""
+"""The check result and the chart note in its formats (output/check.py, output/note/)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from tests.helpers import TODAY, Run, after_injection, ready_patient, walk
 from xrntx_guide.engine.evaluate import Inputs, State, evaluate
 from xrntx_guide.errors import ExitCode
-from xrntx_guide.output.report import check_result
+from xrntx_guide.output.check import check_result
 from xrntx_guide.pack.guide import Guide
 
 
@@ -106,3 +106,12 @@ def test_a_walk_stopped_at_an_unacknowledged_caution_records_no_dose(run: Run) -
     assert data["injection_given"] is None and data["next_dose_due"] is None, data
     assert "Given:" not in run("note", "caution-1", "--plain").stdout
     assert run("note", "caution-1", "--format", "ics").exit_code == ExitCode.USAGE
+
+
+def test_the_note_data_model_names_what_the_note_schema_describes() -> None:
+    """The typed note (what every format writes) and the JSON Schema of ``note --format
+    json`` have the same fields: a field added to one is added to the other."""
+    from xrntx_guide.output.note.data import NoteData
+    from xrntx_guide.output.schemas import NoteOut
+
+    assert set(NoteData.__required_keys__) == set(NoteOut.model_fields) - {"format_version"}

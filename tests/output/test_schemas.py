@@ -11,7 +11,7 @@ from tests.helpers import TODAY, SchemaError, conform, json_answers, ready_patie
 from tests.oracle import COWS_ITEMS
 from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.errors import InvalidAnswer, UsageError
-from xrntx_guide.output.report import check_result
+from xrntx_guide.output.check import check_result
 from xrntx_guide.output.schemas import (
     CheckResult,
     answers_schema,

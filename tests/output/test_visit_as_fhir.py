@@ -10,7 +10,7 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from xrntx_guide.engine.evaluate import evaluate
 from xrntx_guide.env import Clock
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.output.fhir import GLUTEUS_MAXIMUS, INJECTION, LOCAL, fhir_bundle, questionnaire
-from xrntx_guide.output.report import note_data
+from xrntx_guide.output.note.data import note_data
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit.session import SessionRecord, new_session
 
@@ -66,7 +66,7 @@ def resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 
 def check_bundle(
-    guide: Guide, bundle: dict[str, Any], record: SessionRecord, data: dict[str, Any]
+    guide: Guide, bundle: dict[str, Any], record: SessionRecord, data: Mapping[str, Any]
 ) -> None:
     """What a receiving health record relies on, beyond the structure."""
     validated(bundle)

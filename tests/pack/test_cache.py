@@ -11,7 +11,7 @@ import pytest
 from tests.helpers import TODAY, copy_steps
 from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.expr.values import Scalar
-from xrntx_guide.output.report import check_result
+from xrntx_guide.output.check import check_result
 from xrntx_guide.pack import cache as packcache
 from xrntx_guide.pack.load import load_guide
 

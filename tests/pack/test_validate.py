@@ -15,6 +15,7 @@ import pytest
 
 from tests.helpers import STEPS, Run, SchemaError, conform, copy_steps, doc, make_pack
 from xrntx_guide.errors import ExitCode, Problem
+from xrntx_guide.pack.load import validate_pack
 
 
 def place_of(text: str, needle: str, inside: str | None = None) -> tuple[int, int]:
@@ -300,3 +301,90 @@ def test_a_site_file_problem_names_its_line_and_column(run: Run, tmp_path: Path)
     assert result.exit_code == ExitCode.INVALID_PACK, result.output
     found = {(p["path"], p["line"], p["column"]) for p in json.loads(result.stdout)}
     assert found == {("settings.min_age", 4, 1), ("settings.nope", 5, 1)}
+
+
+def test_one_run_reports_every_phase_of_problems(run: Run, tmp_path: Path) -> None:
+    """A file that is not TOML and another with a value of the wrong type do not hide the
+    cross-references of the files that did parse (a before naming no step, an unknown
+    name in a condition, an unknown source): one run shows every problem."""
+    folder = copy_steps(tmp_path)
+    breakages = [
+        ("20-history.toml", 'sources = ["pcss-guide"]', 'sources = ["pcss-guide"'),
+        ("70-injection.toml", "requires_clear = true", 'requires_clear = "yes"'),
+        ("50-readiness.toml", 'before = "uds"', 'before = "udss"'),
+        ("30-medical.toml", 'fails_when = "bleeding_risk"', 'fails_when = "bleeding_rsk"'),
+        ("40-consent.toml", 'sources = ["medguide"]', 'sources = ["medgide"]'),
+    ]
+    for name, old, new in breakages:
+        file = folder / name
+        text = file.read_text(encoding="utf-8")
+        assert old in text, f"test setup: {old!r} is not in {name}"
+        file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = run("validate", "--steps", str(folder), "--json")
+    assert result.exit_code == ExitCode.INVALID_PACK, result.output
+    errors = [p for p in json.loads(result.stdout) if p["severity"] == "error"]
+
+    def found(name: str, says: str) -> list[dict[str, Any]]:
+        return [p for p in errors if p["file"].endswith(name) and says in p["message"]]
+
+    assert found("20-history.toml", "not valid TOML"), errors
+    assert found("70-injection.toml", "valid boolean"), errors
+    assert found("50-readiness.toml", "'udss' is not a step id"), errors
+    assert found("30-medical.toml", "unknown name 'bleeding_rsk'"), errors
+    assert found("40-consent.toml", "unknown source 'medgide'"), errors
+    # What the file that is not TOML defines (its steps, questions, derived values) is
+    # not reported as missing where the other files use it: five breakages, five errors.
+    assert len(errors) == len(breakages), json.dumps(errors, indent=1)
+
+
+def test_a_name_only_an_unread_file_could_define_is_reported_with_that_file(
+    tmp_path: Path,
+) -> None:
+    """A step file that cannot be read at all (here: too large) hides nothing of the
+    others; what they use that no file read defines is reported, saying that the unread
+    file may define it, and nothing else is."""
+    folder = copy_steps(tmp_path)
+    big = folder / "20-history.toml"
+    big.write_text(big.read_text(encoding="utf-8") + "#" * (2 * 1024 * 1024), encoding="utf-8")
+    result = validate_pack(folder)
+    assert result.guide is None
+    whole = [p for p in result.errors if p.file.endswith("20-history.toml")]
+    assert len(whole) == 1 and "larger than" in whole[0].message, whole
+    others = [p for p in result.errors if p not in whole]
+    assert others, "the questions of 20-history.toml are used by other files"
+    assert all(
+        p.message.endswith("(unless 20-history.toml, which could not be read, defines it)")
+        for p in others
+    ), [p.message for p in others]
+
+
+def test_a_name_the_program_reads_must_hold_what_it_reads(run: Run, tmp_path: Path) -> None:
+    """The COWS total given as a number, or the observation minutes as a fraction: the
+    program reads them as whole numbers, so the pack is refused at their places, not
+    misread at a visit."""
+    folder = copy_steps(tmp_path)
+    for name, old, new in (
+        (
+            "55-cows-challenge.toml",
+            'key = "cows_total"\npoint_in_time = true\ntype = "int"',
+            'key = "cows_total"\npoint_in_time = true\ntype = "number"',
+        ),
+        (
+            "00-guide.toml",
+            "[settings.naloxone_observation_minutes]\nvalue = 20",
+            "[settings.naloxone_observation_minutes]\nvalue = 20.5",
+        ),
+    ):
+        file = folder / name
+        text = file.read_text(encoding="utf-8")
+        assert old in text, f"test setup: {old!r} is not in {name}"
+        file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = run("validate", "--steps", str(folder), "--json")
+    assert result.exit_code == ExitCode.INVALID_PACK, result.output
+    errors = [p for p in json.loads(result.stdout) if p["severity"] == "error"]
+    assert len(errors) == 2, json.dumps(errors, indent=1)
+    total, minutes = sorted(errors, key=lambda p: p["file"], reverse=True)
+    assert total["file"].endswith("55-cows-challenge.toml")
+    assert total["path"].endswith(".type") and "must be of type int, not number" in total["message"]
+    assert minutes["path"] == "settings.naloxone_observation_minutes.value"
+    assert "must be of type int, not number" in minutes["message"]

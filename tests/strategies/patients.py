@@ -941,7 +941,7 @@ def check_run(guide: Guide, p: Patient, with_overrides: bool = True) -> Run:
     judge's evaluation, as the command's: the bounds, the overrides and the one rule for
     answers that contradict each other (visit/contradiction.py)."""
     from xrntx_guide.judge import with_record
-    from xrntx_guide.output.report import check_result
+    from xrntx_guide.output.check import check_result
     from xrntx_guide.visit.presets import gather, parse_overrides
 
     flags = [f"{k}={to_flag(v)}" for k, v in p.answers.items()]

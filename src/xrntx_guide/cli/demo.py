@@ -21,6 +21,7 @@ from ..engine.walk import wait_remaining
 from ..errors import UserError
 from ..expr import UNKNOWN, format_value
 from ..pack.guide import CStep
+from ..pack.severity import ACKNOWLEDGEABLE
 from ..records import field, record
 from ..scenarios import Scenario
 from ..visit.answers import to_json
@@ -453,4 +454,4 @@ def _settled(r: GateResult) -> bool:
     a caution or note that was acknowledged."""
     if r.outcome in ("pass", "not_applicable", "overridden"):
         return True
-    return r.outcome == "fail" and r.severity in ("caution", "info") and r.acknowledged
+    return r.outcome == "fail" and r.severity in ACKNOWLEDGEABLE and r.acknowledged

@@ -219,7 +219,7 @@ class PlainScreen:
 
 
 def _visible(text: str, newlines: bool = False) -> str:
-    from ..output.report import visible
+    from ..output.text import visible
 
     return visible(text, newlines)
 

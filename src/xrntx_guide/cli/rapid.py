@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from ..engine.evaluate import State
 from ..env import Clock
 from ..errors import InvalidAnswer
+from ..pack import keys
 from ..pack.guide import Guide
 from ..visit.answers import MAX_TEXT, parse_date, parse_value
 from ..visit.rapid import (
@@ -64,7 +65,7 @@ class Walk(Protocol):
     def rapid_progress(self, g: Any) -> Any: ...
 
 
-GATE = "rapid_pathway"
+GATE = keys.RAPID_GATE
 """The pack's gate that reads the record: its verdict is shown after each day."""
 VERDICT = {"pass": "passes", "fail": "fails", "unknown": "not decided", "overridden": "overridden"}
 COLUMNS = ("day", "date", "given", "naltrexone", "tolerated", "cows", "injection", "note", "entry")
@@ -358,7 +359,7 @@ def _ask_items(walk: Walk, items: list[str]) -> dict[str, int]:
             if not isinstance(value, int):
                 walk.ui.retry("a score is needed")
                 continue
-            scores[key.removeprefix("cows_")] = value
+            scores[key.removeprefix(keys.COWS_ITEM_PREFIX)] = value
             break
     return scores
 

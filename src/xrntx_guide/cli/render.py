@@ -7,18 +7,13 @@ import datetime as dt
 from ..engine.evaluate import GateResult, State
 from ..expr import UNKNOWN
 from ..output.card import card_offered
-from ..output.report import answers_table, injection_given, shown_after_injection
+from ..output.check import answers_table, injection_given, shown_after_injection
+from ..pack import keys
 from ..pack.guide import CStep, Guide
+from ..pack.severity import ACKNOWLEDGEABLE, SEVERITIES
 from ..visit.rapid import GATE, Progress
 from ..visit.session import SessionRecord
 from .ui import OUTCOME_STYLE, UI
-
-HEADINGS = {
-    "contraindication": "CONTRAINDICATION",
-    "stop": "STOP",
-    "caution": "CAUTION",
-    "info": "NOTE",
-}
 
 
 def welcome(ui: UI, guide: Guide, lines: list[str]) -> None:
@@ -79,7 +74,7 @@ def ends_visit(state: State, g: GateResult) -> str | None:
 
 def show_gate(ui: UI, state: State, g: GateResult) -> None:
     own = ends_visit(state, g)
-    heading = f"{own or HEADINGS.get(g.severity, g.severity.upper())}: {g.title} [{g.id}]"
+    heading = f"{own or SEVERITIES[g.severity].heading}: {g.title} [{g.id}]"
     if g.outcome == "unknown":
         heading = f"NOT DECIDED: {g.title} [{g.id}]"
     ui.gate(heading, g.severity if g.outcome != "unknown" else "info", gate_lines(state, g))
@@ -125,13 +120,13 @@ def show_why(ui: UI, state: State, step: CStep | None, rules: bool = False) -> N
 def _why_rank(g: GateResult) -> int:
     """Failing (contraindication, stop) 0, caution or note 1, not decided 2, the rest 3."""
     if g.outcome == "fail":
-        return 1 if g.severity in ("caution", "info") else 0
+        return 1 if g.severity in ACKNOWLEDGEABLE else 0
     return 2 if g.outcome == "unknown" else 3
 
 
 def _verdict_word(g: GateResult) -> str:
     if g.outcome == "fail":
-        if g.severity in ("caution", "info"):
+        if g.severity in ACKNOWLEDGEABLE:
             return f"{g.severity}, " + ("acknowledged" if g.acknowledged else "to acknowledge")
         return f"FAILS ({g.severity})"
     return {"pass": "passes", "unknown": "not decided yet", "overridden": "overridden"}.get(
@@ -161,7 +156,7 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
         if g.outcome == "not_applicable":
             continue
         outcome = g.outcome
-        if g.outcome == "fail" and g.severity in ("caution", "info"):
+        if g.outcome == "fail" and g.severity in ACKNOWLEDGEABLE:
             outcome = "acknowledged" if g.acknowledged else "caution"
         # A passed gate's severity is only what it could have been: leave it out.
         kind = "" if g.outcome in ("pass", "not_applicable") else g.severity
@@ -208,7 +203,7 @@ def show_cows_series(ui: UI, state: State, record: SessionRecord) -> None:
 
     if len(record.cows_ratings) < 2:
         return
-    threshold = state.guide.setting_values.get("cows_threshold")
+    threshold = state.guide.setting_values.get(keys.COWS_THRESHOLD)
     day = state.value(state.guide.meta.date_key)
     lines = series_lines(
         record.cows_ratings,

@@ -24,16 +24,11 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import UserError
-from ..output.report import visible
+from ..output.text import visible
+from ..pack.severity import SEVERITIES
 from .streams import ReaderGone, json_error, write_result
 from .wrap import fill
 
-SEVERITY_STYLE = {
-    "contraindication": "bold red",
-    "stop": "bold yellow",
-    "caution": "yellow",
-    "info": "cyan",
-}
 OUTCOME_STYLE = {
     "pass": "green",
     "fail": "red",
@@ -322,7 +317,8 @@ class UI:
             else:
                 marker = "- " if text.startswith("- ") else ""
                 body.append(_fill(text[len(marker) :], inner, marker, " " * len(marker)))
-        style = SEVERITY_STYLE.get(severity, "white")
+        kind = SEVERITIES.get(severity)
+        style = kind.style if kind is not None else "white"
         self.out.print(
             Panel(
                 body,

@@ -30,6 +30,7 @@ from ..engine.walk import (
 from ..env import Clock as Clock  # where the walk's timers read the time
 from ..errors import ExitCode, Interrupted
 from ..pack.guide import CStep, Guide
+from ..pack import keys
 from ..records import field, record
 from ..visit.session import SessionRecord
 from .prompts.base import COMMANDS as COMMANDS
@@ -289,7 +290,7 @@ class Walk(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
         """The COWS series: a small table with a bar per rating (visit/series.py)."""
         from ..visit.series import scale_top, series_lines
 
-        threshold = self.guide.setting_values.get("cows_threshold")
+        threshold = self.guide.setting_values.get(keys.COWS_THRESHOLD)
         day = state.value(self.guide.meta.date_key)
         lines = series_lines(
             self.record.cows_ratings,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..expr import UNKNOWN
 from ..pack.guide import CGate, Guide
+from ..pack.severity import ACKNOWLEDGEABLE, BLOCKING, OVERRIDABLE, SEVERITIES
 from ..records import field, record
 from .context import LazyContext, inputs_fingerprint, judge_gate, override_holds
 from .inputs import Inputs, Override
@@ -17,7 +18,6 @@ from .text import render
 if TYPE_CHECKING:
     from ..expr import Finding
 
-BLOCKING = ("contraindication", "stop")
 
 
 @record(frozen=True)
@@ -111,8 +111,8 @@ class GateResult:
             return True
         return (
             self.outcome == "fail"
-            and self.severity in ("caution", "info")
-            and (self.acknowledged or self.severity == "info")
+            and self.severity in ACKNOWLEDGEABLE
+            and (self.acknowledged or not SEVERITIES[self.severity].needs_acknowledgement)
         )
 
 
@@ -202,7 +202,7 @@ def gate_result(guide: Guide, gate: CGate, ctx: LazyContext, inputs: Inputs) -> 
     ack = inputs.acks.get(g.id)
     if override is not None or ack is not None:
         fingerprint = more["fingerprint"] = inputs_fingerprint(gate, ctx)
-        if rule.severity == "stop" and override_holds(guide, override, fingerprint):
+        if rule.severity in OVERRIDABLE and override_holds(guide, override, fingerprint):
             more["override"], outcome = override, "overridden"
         more["acknowledged"] = ack == fingerprint
     return GateResult.make(

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from ..expr import UNKNOWN, Scalar, truth
 from ..pack.guide import CQuestion, CStep, Guide
+from ..pack.severity import SEVERITIES
 from ..records import record
 from .context import LazyContext, decide_visibility
 from .gates import GateResult
@@ -63,7 +64,8 @@ def _gate_action(step: CStep, r: GateResult) -> GateStop | None:
         return GateStop(step, r, "override")
     if r.acknowledged:
         return None
-    return GateStop(step, r, "acknowledge" if r.severity == "caution" else "notice")
+    ask = SEVERITIES[r.severity].needs_acknowledgement
+    return GateStop(step, r, "acknowledge" if ask else "notice")
 
 
 def next_action(

@@ -18,16 +18,11 @@ from typing import Any
 from .. import expr
 from ..expr import Node
 from ..pack.guide import CGate, CQuestion, CStep, Guide
-from ..pack.model import PLACEHOLDER, SEVERITY_RANK
+from ..pack.model import PLACEHOLDER
+from ..pack.severity import SEVERITIES, SEVERITY_RANK
 from ..records import record, replace
-from .report import markdown_text, visible
+from .text import markdown_text, visible
 
-SEVERITY_WORDS = {
-    "contraindication": "Contraindication: the injection cannot be given; no override.",
-    "stop": "Stop: blocks until an override with a coded reason and a comment is recorded.",
-    "caution": "Caution: shown, and must be acknowledged.",
-    "info": "Information: shown; no action.",
-}
 _OPS = {
     "==": "is",
     "!=": "is not",
@@ -327,7 +322,7 @@ def _body(guide: Guide, site_words: Callable[[str], str]) -> Iterator[Section]:
             "Words in [brackets] are filled in from the patient's answers on the day; "
             "a setting shows its value in force. The severities:",
         ),
-        tuple(SEVERITY_WORDS.values()),
+        tuple(k.meaning for k in SEVERITIES.values()),
     )
     gates_before: dict[str, list[CGate]] = {}
     for gate in guide.gates:
@@ -759,14 +754,6 @@ def _linked(text: str) -> str:
     return "".join(out)
 
 
-_COLOURS = {
-    "contraindication": "#b00020",
-    "stop": "#8f3f00",
-    "caution": "#6b5300",
-    "info": "#245",
-}
-
-
 def flow_svg(guide: Guide) -> str:
     """Phases, their steps in order, and the gates checked before each step.
 
@@ -809,7 +796,7 @@ def flow_svg(guide: Guide) -> str:
             out.append(f'<circle cx="30" cy="{y + 13}" r="5" fill="#333"/>')
             out.append(f'<text class="phase" x="44" y="{y + 18}">{e(str(item))}</text>')
         elif kind == "gate":
-            colour = _COLOURS.get(item.severity, "#444")
+            colour = SEVERITIES[item.severity].colour
             x = 60
             kinds = ", ".join(dict.fromkeys(r.spec.severity for r in item.rules))
             out.append(f'<a href="#gate-{e(item.id)}">')

@@ -19,6 +19,9 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..pack.keys import COWS_TOTAL
+from ..pack.severity import SEVERITIES
+
 if TYPE_CHECKING:
     from ..pack.guide import Guide
     from ..visit.session import SessionRecord
@@ -53,8 +56,15 @@ URINE_SCREENS = (
 """The answers that are urine drug screens, exported as Observations when present."""
 PREGNANCY_TEST = "pregnancy_test"
 LIVER_VALUE = "lft_multiple_uln"
-SEVERITY = {"contraindication": "high", "stop": "moderate", "caution": "low", "info": "low"}
-"""A gate's severity as DetectedIssue.severity (FHIR's own value set: high, moderate, low)."""
+
+
+def issue_severity(name: str) -> str:
+    """A gate's severity as DetectedIssue.severity (FHIR's own value set: high, moderate,
+    low): high when nothing passes it, moderate when an override can, low otherwise."""
+    kind = SEVERITIES.get(name)
+    if kind is None or not kind.blocking:
+        return "low"
+    return "moderate" if kind.overridable else "high"
 
 
 def local(name: str) -> str:
@@ -115,7 +125,7 @@ def fhir_bundle(
     Args:
         guide: the guide the visit ran on (question types, choices, override reasons).
         record: the session record (when each answer was given; the series; overrides).
-        data: the chart note's data (:func:`xrntx_guide.output.report.note_data`).
+        data: the chart note's data (:func:`xrntx_guide.output.note.data.note_data`).
         now: when the Bundle is made (the run's clock).
     """
     ids = _Ids(record.id)
@@ -322,8 +332,8 @@ def _observations(
                 for item, score in rating.items.items()
             ]
         yield obs, ("cows", i)
-    if not ratings and "cows_total" in answers:
-        value = answers["cows_total"]["value"]
+    if not ratings and COWS_TOTAL in answers:
+        value = answers[COWS_TOTAL]["value"]
         if isinstance(value, int) and not isinstance(value, bool):
             yield (
                 {
@@ -331,7 +341,7 @@ def _observations(
                     "status": "final",
                     "code": _concept(local("observation"), "cows-total", "COWS total score"),
                     "subject": subject,
-                    "effectiveDateTime": at("cows_total"),
+                    "effectiveDateTime": at(COWS_TOTAL),
                     "valueInteger": value,
                 },
                 ("cows", "answer"),
@@ -407,7 +417,7 @@ def _issues(
             "resourceType": "DetectedIssue",
             "status": "final",
             "code": _concept(local(f"{guide.meta.id}-gate"), gate["id"], gate["title"]),
-            "severity": SEVERITY.get(gate["severity"], "low"),
+            "severity": issue_severity(gate["severity"]),
             "patient": subject,
             "identifiedDateTime": when,
             "detail": gate["reason"],

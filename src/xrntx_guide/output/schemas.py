@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict
 
 from ..errors import Incomplete, Interrupted, InvalidAnswer, PackError, SessionError, UserError
 from ..pack.guide import Guide
+from ..pack.keys import COWS_TOTAL
+from ..pack.severity import Severity
 
 
 class _Out(BaseModel):
@@ -29,7 +31,7 @@ class OverrideOut(_Out):
 class GateOut(_Out):
     id: str
     title: str
-    severity: Literal["contraindication", "stop", "caution", "info"]
+    severity: Severity
     outcome: Literal["pass", "fail", "unknown", "overridden"]
     reason: str
     sources: list[str]
@@ -480,8 +482,8 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
                                     "description": "HH:MM, an offset optional "
                                     "(09:30+01:00); without one the local time",
                                 },
-                                "total": {"$ref": "#/$defs/cows_total"}
-                                if "cows_total" in defs
+                                "total": {"$ref": f"#/$defs/{COWS_TOTAL}"}
+                                if COWS_TOTAL in defs
                                 else {"type": "integer"},
                                 "items": {"$ref": "#/$defs/cows_items"}
                                 if "cows_items" in defs
@@ -523,7 +525,7 @@ def _series_defs(guide: Guide, props: dict[str, Any]) -> dict[str, Any]:
 
     defs: dict[str, Any] = {}
     if TOTAL in props:
-        defs["cows_total"] = {k: v for k, v in props[TOTAL].items() if k != "description"}
+        defs[TOTAL] = {k: v for k, v in props[TOTAL].items() if k != "description"}
     items = item_keys(guide)
     if items:
         defs["cows_items"] = {

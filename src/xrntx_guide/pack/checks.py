@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING
 
 from .. import expr
 from ..expr import read_names
+from . import keys
 from .model import PLACEHOLDER
 from .read import Issue, KeyPath
+from .severity import BLOCKING
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -48,6 +50,9 @@ def check_guide(guide: Guide, *, complete: bool = True) -> list[Issue]:
     in the same run); the ones that need every step and gate wait."""
     issues = asked_in_order(guide)
     issues.extend(no_contraindication_is_offered(guide))
+
+
+    issues.extend(names_the_program_reads(guide))
     if complete:
         issues.extend(readiness_is_guarded(guide))
         issues.extend(injection_recorded_after_the_gates(guide))
@@ -56,6 +61,41 @@ def check_guide(guide: Guide, *, complete: bool = True) -> list[Issue]:
     issues.extend(circles)
     if not circles:  # the depth of a circle is not defined; it is refused anyway
         issues.extend(evaluation_fits(guide, edges))
+    return issues
+
+
+def names_the_program_reads(guide: Guide) -> list[Issue]:
+    """A question or setting whose name the program reads (pack/keys.py) holds what the
+    program reads there: a pack that gives ``cows_total`` as text, or the COWS threshold
+    as a date, is refused here, at its place, rather than misread at a visit."""
+    issues: list[Issue] = []
+    kinds = dict(keys.QUESTION_KINDS)
+    for key in guide.questions:
+        if key.startswith(keys.COWS_ITEM_PREFIX) and key not in kinds:
+            kinds[key] = ("int", "a COWS item score")
+    for key, (kind, what) in kinds.items():
+        typ = guide.types.get(key)
+        if typ is None or typ.kind == kind:
+            continue
+        place = _at(guide, "question", key, "type") if key in guide.questions else None
+        issues.append(
+            Issue(
+                *(place or _at(guide, "derived", key)),
+                f"{key!r} is read by the program as {what}: it must be of type {kind}, "
+                f"not {typ}; give it that type, or another name",
+            )
+        )
+    for name, (allowed, what) in keys.SETTING_KINDS.items():
+        typ = guide.types.get(f"settings.{name}")
+        if typ is None or typ.kind in allowed:
+            continue
+        issues.append(
+            Issue(
+                *_at(guide, "setting", name, "value"),
+                f"settings.{name} is read by the program as {what}: it must be of type "
+                f"{' or '.join(allowed)}, not {typ}; give it such a value, or another name",
+            )
+        )
     return issues
 
 
@@ -247,7 +287,7 @@ def readiness_is_guarded(guide: Guide) -> list[Issue]:
     limit = max(clear)
     for gate in guide.gates:
         before = guide.step(gate.spec.before).index
-        if gate.severity in ("contraindication", "stop") and before > limit:
+        if gate.severity in BLOCKING and before > limit:
             issues.append(
                 Issue(
                     *_at(guide, "gate", gate.id, "before"),

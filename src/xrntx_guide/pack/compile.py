@@ -60,6 +60,7 @@ class _Compiler:
         site: Path | RecordedSettings | None,
         issues: list[Issue],
         aside: Iterable[str] = (),
+        unread: Iterable[str] = (),
     ) -> None:
         self.root = root
         self.packs = packs
@@ -68,6 +69,8 @@ class _Compiler:
         self.aside = set(aside)
         """``kind:name`` of definitions set aside (they failed validation): what refers
         to them is not reported again."""
+        self.unread = tuple(unread)
+        """The step files that could not be read: any name could be defined there."""
         self.meta: _Def | None = None
         self.sources: dict[str, Source] = {}
         self.settings: dict[str, Setting] = {}
@@ -80,13 +83,21 @@ class _Compiler:
     def problem(self, file: Path | str, path: KeyPath, message: str, at: int | None = None) -> None:
         self.issues.append(Issue(file, path, message, at=at))
 
+    def unknown(self, file: Path | str, path: KeyPath, message: str, at: int | None = None) -> None:
+        """A reference to something no file that was read defines: when a file could not
+        be read, the message says that it may be defined there."""
+        if self.unread:
+            files = ", ".join(self.unread)
+            message += f" (unless {files}, which could not be read, defines it)"
+        self.problem(file, path, message, at)
+
     def run(self) -> Guide | None:
         """The guide, or None without a [guide] table. With problems, the guide holds what
         compiled (for the whole-pack checks to look at) and must not be used."""
         self.collect()
         if self.meta is None:
             if "guide:" not in self.aside:
-                self.problem(
+                self.unknown(
                     self.root, (), "no file has a [guide] table (id, title, version, ...): add one"
                 )
             return None
@@ -230,7 +241,8 @@ class _Compiler:
         unknown = _UNKNOWN_NAME.fullmatch(exc.message)
         if unknown is not None and self.name_set_aside(unknown.group(1)):
             return  # the name is defined, in a table that failed validation
-        self.problem(file, path, f"{exc} in {source!r}", at=exc.position)
+        say = self.problem if unknown is None else self.unknown
+        say(file, path, f"{exc} in {source!r}", at=exc.position)
 
     def compile_like(self, source: str | None, file: Path, path: KeyPath, own: Type) -> Any:
         """An expression that stands for the question's own value (default, computed)."""
@@ -331,7 +343,7 @@ class _Compiler:
     def check_sources(self, keys: Iterable[str], file: Path, path: KeyPath) -> None:
         for i, key in enumerate(keys):
             if key not in self.sources and not self.set_aside("source", key):
-                self.problem(
+                self.unknown(
                     file,
                     (*path, i),
                     f"unknown source {key!r} (known: {self.known_sources}): add it under "
@@ -348,7 +360,7 @@ class _Compiler:
         for m in PLACEHOLDER.finditer(text):
             name = m.group(1)
             if name not in self.types and name not in extra and not self.name_set_aside(name):
-                self.problem(
+                self.unknown(
                     file,
                     path,
                     f"unknown placeholder {{{m.group(1)}}}: use a question key, a derived "
@@ -429,7 +441,7 @@ class _Compiler:
         cgates: list[CGate] = []
         for file, path, gate in self.gates:
             if gate.before not in step_ids and not self.set_aside("step", gate.before):
-                self.problem(file, (*path, "before"), f"before = {gate.before!r} is not a step id")
+                self.unknown(file, (*path, "before"), f"before = {gate.before!r} is not a step id")
             self.check_sources(gate.sources, file, (*path, "sources"))
             if gate.pass_message:
                 self.check_template(gate.pass_message, file, (*path, "pass_message"))
@@ -479,7 +491,8 @@ class _Compiler:
             pass  # asked in a step that failed validation
         elif date_type is None or date_type.kind != "date":
             assert self.meta is not None
-            self.problem(
+            say = self.unknown if date_type is None else self.problem
+            say(
                 self.meta.file,
                 ("guide", "date_key"),
                 f"guide.date_key {meta.date_key!r} is not a date question",
@@ -526,7 +539,7 @@ class _Compiler:
                         "history.kit_lot",
                         "history.end_reason",
                     )
-                    self.problem(
+                    self.unknown(
                         self.meta.file,
                         ("guide", "report", *field_name.split("."), *(() if one else (i,))),
                         f"guide.report.{field_name}: {name!r} is not a question or derived "
@@ -554,7 +567,8 @@ class _Compiler:
                 continue
             typ = self.types.get(key)
             if typ is None or typ.kind != kind:
-                self.problem(
+                say = self.unknown if typ is None else self.problem
+                say(
                     self.meta.file,
                     ("guide", "report", *field_name.split(".")),
                     f"guide.report.{field_name}: {key!r} is not a {kind} question or derived "

@@ -14,7 +14,6 @@ from ..expr import Compiled, Type
 from ..records import field, record
 from .model import PLACEHOLDER as PLACEHOLDER
 from .model import (
-    SEVERITY_RANK,
     Derived,
     Gate,
     GuideMeta,
@@ -27,6 +26,7 @@ from .model import (
     Step,
 )
 from .read import KeyPath
+from .severity import ACKNOWLEDGEABLE, OVERRIDABLE, SEVERITY_RANK
 
 T = TypeVar("T")
 
@@ -161,6 +161,16 @@ class CGate:
     def severity(self) -> str:
         """The most severe outcome this gate can have."""
         return max((r.spec.severity for r in self.rules), key=SEVERITY_RANK.__getitem__)
+
+    @functools.cached_property
+    def overridable(self) -> bool:
+        """Some rule of this gate can be passed by an override (a stop)."""
+        return any(r.spec.severity in OVERRIDABLE for r in self.rules)
+
+    @functools.cached_property
+    def acknowledgeable(self) -> bool:
+        """Some rule of this gate is acknowledged rather than blocking (a caution, a note)."""
+        return any(r.spec.severity in ACKNOWLEDGEABLE for r in self.rules)
 
 
 @record(frozen=True)

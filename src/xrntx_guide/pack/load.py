@@ -5,6 +5,7 @@ when nothing changed, else compiled and checked; and ``validate``, which also wa
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -136,9 +137,15 @@ def _build(read: _Read, issues: list[Issue]) -> Guide | None:
 
     packs: list[_File] = []
     aside: set[str] = set()
+    unread: list[Path] = []
     for path, data in read.contents.items():
         raw = _parse_toml(path, data or b"", issues)
+        if data is None:
+            unread.append(path)
         if raw is None:
+            # Not TOML: what its text seems to define is taken as defined, so that the
+            # files that did parse are checked without reporting those names as missing.
+            aside |= _names_in_text(data or b"")
             continue
         try:
             packs.append(_File(path, model.validate(PackFile, raw), None))
@@ -151,9 +158,11 @@ def _build(read: _Read, issues: list[Issue]) -> Guide | None:
                 pack, indexes, names = _salvage(raw)
                 packs.append(_File(path, pack, indexes))
                 aside |= names
-    if any(not i.path for i in issues):
-        return None  # a file that cannot be read at all: its names are unknown
-    compiler = _Compiler(read.root, packs, read.site, issues, aside)
+    if not packs or any(not i.path and Path(i.file) not in read.contents for i in issues):
+        return None  # no step file, or a site file that cannot be read
+    # The files that did parse are checked all the same, references included; a name that
+    # only a file that could not be read at all might define is reported with that word.
+    compiler = _Compiler(read.root, packs, read.site, issues, aside, [p.name for p in unread])
     guide = compiler.run()
     if guide is None:
         return None
@@ -162,6 +171,32 @@ def _build(read: _Read, issues: list[Issue]) -> Guide | None:
     complete = not issues and not aside
     issues.extend(check_guide(guide, complete=complete))
     return guide if complete and not issues else None
+
+
+_DEFINES = re.compile(
+    r"""^[ \t]*(?:(id|key|name)[ \t]*=[ \t]*["']([A-Za-z0-9_.-]+)["']"""
+    r"""|\[[ \t]*(guide|sources|settings)(?:[ \t]*\.[ \t]*["']?([A-Za-z0-9_.-]+)["']?)?[ \t]*\])""",
+    re.MULTILINE,
+)
+
+
+def _names_in_text(data: bytes) -> set[str]:
+    """What a step file that is not valid TOML seems to define (``kind:name``, as
+    :func:`_salvage` gives them): every ``id``, ``key`` and ``name`` given as a string
+    (a step, a gate, a question, a derived value, any of them), the ``[guide]`` table and
+    each ``[sources.NAME]`` and ``[settings.NAME]`` table. A guess from the text, used
+    only so that what refers to them is not reported as unknown."""
+    text = data.decode("utf-8", errors="replace")
+    out: set[str] = set()
+    for m in _DEFINES.finditer(text):
+        field, value, table, name = m.groups()
+        if field is not None:
+            out |= {f"{kind}:{value}" for kind in ("step", "gate", "question", "derived")}
+        elif table == "guide":
+            out.add("guide:")
+        elif name is not None:
+            out.add(f"{'source' if table == 'sources' else 'setting'}:{name}")
+    return out
 
 
 def _drop_unknown_keys(raw: dict[str, Any], error: ValidationError) -> None:
@@ -277,7 +312,8 @@ def validate_pack(steps_dir: Path | None = None, site_file: Path | None = None) 
     read, issues = _read_pack(steps_dir, site_file, None)
 
     def check() -> Guide | None:
-        guide = None if issues else _build(read, issues)
+        # A file that cannot be read does not stop the others from being checked.
+        guide = _build(read, issues)
         if guide is not None:
             from .checks import pack_warnings
 

@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from ..records import field, record
+from .severity import Severity
 
 if TYPE_CHECKING:
     from pydantic import GetCoreSchemaHandler
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 """``{name}`` in instructions and messages: shows a value; nothing else is interpreted."""
-SEVERITY_RANK: dict[str, int] = {"contraindication": 3, "stop": 2, "caution": 1, "info": 0}
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 SOURCE_KEY = r"^[a-z0-9][a-z0-9_.-]*$"
 
@@ -84,7 +84,6 @@ StrictFloat = Annotated[float, _STRICT, _FINITE]
 StrictStr = Annotated[str, _STRICT]
 Identifier = Annotated[str, _Pattern(IDENTIFIER)]
 SourceKey = Annotated[str, _Pattern(SOURCE_KEY)]
-Severity = Literal["contraindication", "stop", "caution", "info"]
 QuestionType = Literal["bool", "int", "number", "date", "choice", "text"]
 FileScalar = StrictBool | StrictInt | StrictFloat | StrictStr
 TableValue = StrictInt | StrictFloat | StrictStr

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import model
+from . import keys, model
 from .guide import RecordedSettings
 from .model import PLACEHOLDER as PLACEHOLDER
 from .model import ProtocolDay, Setting, SiteFile
@@ -111,7 +111,7 @@ def load_site(
     return parsed.site, values, None if table is None else tuple(table)
 
 
-NALTREXONE_DAYS = "rapid_naltrexone_days_required"
+NALTREXONE_DAYS = keys.RAPID_NALTREXONE_DAYS_REQUIRED
 """The pack's setting of the days of oral naltrexone a site's table must give before its
 injection day (reference section 6); the number itself lives in the pack."""
 

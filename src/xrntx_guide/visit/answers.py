@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from ..engine.bounds import bound_problem
 from ..errors import InvalidAnswer, UsageError
 from ..expr import Context, Scalar
+from ..pack import keys
 from ..pack.guide import CQuestion, Guide
 
 MAX_TEXT = 500
@@ -299,21 +300,12 @@ CHALLENGES_KEY = "naloxone_challenges"
 """The answers-file key of the naloxone challenge and its rechallenge."""
 RAPID_DAYS_KEY = "rapid_days"
 """The key of the rapid pathway's daily record."""
-RAPID_RECORD_KEYS = (
-    "rapid_day1_date",
-    "rapid_naltrexone_days",
-    "rapid_day",
-    "rapid_day_date",
-    "rapid_injection_day",
-    "rapid_record_complete",
-    "rapid_doses_tolerated",
-    "rapid_day_cows",
-)
+RAPID_RECORD_KEYS = keys.RAPID_RECORD_KEYS
 """The answers worked out from the record (origin ``record``); a key the guide does not
 have is left alone."""
 
 
-RAPID_START_KEY = "rapid_day1_date"
+RAPID_START_KEY = keys.RAPID_START
 """The record key asked with the history (the date of the pathway's day 1): it applies to
 every induction, so it never says by itself that the pathway applies."""
 

@@ -14,17 +14,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from ..pack import keys
 from ..pack.guide import Guide
 from ..records import field, record
 from .clock import aware, hours_between, in_range, instant
 
-TOTAL = "cows_total"
-PREFIX = "cows_"
-CHALLENGE = "naloxone_challenge"
-RECHALLENGE = "naloxone_rechallenge"
-RECHALLENGE_HOURS = "naloxone_rechallenge_hours"
-WINDOW = "naloxone_rechallenge_window_hours"
-OBSERVATION = "naloxone_observation_minutes"
+# The pack's names of the series (pack/keys.py), by the short names the visit uses.
+TOTAL = keys.COWS_TOTAL
+PREFIX = keys.COWS_ITEM_PREFIX
+CHALLENGE = keys.CHALLENGE
+RECHALLENGE = keys.RECHALLENGE
+RECHALLENGE_HOURS = keys.RECHALLENGE_HOURS
+WINDOW = keys.RECHALLENGE_WINDOW
+OBSERVATION = keys.OBSERVATION_MINUTES
 
 Context = Literal["baseline", "before_challenge", "after_challenge", "pathway_day", "repeat"]
 CONTEXTS: tuple[str, ...] = (

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..engine.evaluate import Inputs, Override, OverrideRequest, State, evaluate
 from ..errors import InvalidAnswer, UsageError
 from ..expr import Scalar
+from ..pack import keys as pack_keys
 from ..pack.guide import Guide
 from .answers import (
     CHALLENGES_KEY,
@@ -561,7 +562,7 @@ def parse_overrides(guide: Guide, flags: Iterable[str]) -> list[OverrideRequest]
                 f"--override: unknown gate {gate!r}{extra}",
                 hint="`xrntx-guide gates` lists every gate.",
             )
-        if not any(r.spec.severity == "stop" for r in guide.gate(gate).rules):
+        if not guide.gate(gate).overridable:
             raise UsageError(
                 f"--override {gate}: a {guide.gate(gate).severity} cannot be "
                 "overridden; only stop gates can"
@@ -635,7 +636,7 @@ def missing_message(state: State, keys: list[str]) -> str:
         maybe = " only if it applies;" if state.question_visible.get(key) is None else ""
         lines.append(f"  --answer {key}={example}   ({maybe} {cq.spec.prompt})".replace("( ", "("))
     text = "\n".join(lines)
-    if any(k.startswith("cows_") for k in keys):
+    if any(k.startswith(pack_keys.COWS_ITEM_PREFIX) for k in keys):
         text += "\n  (or give the COWS total directly: --answer cows_total=N)"
     return text
 

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..errors import InvalidAnswer
 from ..expr import Scalar
+from ..pack import keys
 from ..pack.guide import Guide
 from ..records import field, record
 from .answers import MAX_TEXT, RAPID_DAYS_KEY, RAPID_RECORD_KEYS, as_text, parse_date, parse_value
@@ -40,7 +41,7 @@ ANSWERS_KEY = RAPID_DAYS_KEY
 """The key of the record in an answers file, a batch line or a scenario's answers."""
 RECORD_KEYS = RAPID_RECORD_KEYS
 
-COWS_TOTAL = "cows_total"
+COWS_TOTAL = keys.COWS_TOTAL
 """The pack's COWS total question: a rating's total is read on its scale."""
 
 MAX_DAYS = 366
@@ -56,8 +57,10 @@ class _Model(BaseModel):
         return in_range(value)
 
 
-class CowsRating(_Model):
-    """One COWS rating on a pathway day, with its time."""
+class PathwayRating(_Model):
+    """One COWS rating on a pathway day, with its time of day (the day is the record's).
+    Not the visit's COWS series entry (:class:`~xrntx_guide.visit.entries.CowsRating`:
+    a full instant, a context, a correction chain)."""
 
     time: dt.time
     total: int
@@ -77,7 +80,7 @@ class RapidDay(_Model):
     naltrexone_given: bool | None = None
     """Whether oral naltrexone was given that day (reference section 6: the injection is
     ready only after the pack's required number of such days, tolerated, before it)."""
-    cows: list[CowsRating] = Field(default_factory=list)
+    cows: list[PathwayRating] = Field(default_factory=list)
     injection_day: bool | None = None
     """The clinician's confirmation that this is the protocol's injection day (the only
     way to name it when the site file has no table; with a table it must agree)."""
@@ -149,7 +152,7 @@ def parse_time(text: str) -> dt.time:
         raise ValueError(f"{text!r} is not a time of day: use HH:MM, e.g. 09:30") from None
 
 
-def parse_rating(guide: Guide, raw: Mapping[str, Any], today: dt.date) -> CowsRating:
+def parse_rating(guide: Guide, raw: Mapping[str, Any], today: dt.date) -> PathwayRating:
     """A COWS rating from ``{"time": "09:30", "total": 3}`` or ``"items": {...}``: the total
     is read by the pack's COWS total question, each item by its own question (its allowed
     scores); given both, they must agree.
@@ -174,7 +177,7 @@ def parse_rating(guide: Guide, raw: Mapping[str, Any], today: dt.date) -> CowsRa
         if not isinstance(given, Mapping):
             raise ValueError("items must be an object of item scores")
         names = cows_items(guide)
-        short = {k.removeprefix("cows_"): k for k in names}
+        short = {k.removeprefix(keys.COWS_ITEM_PREFIX): k for k in names}
         extra = sorted(set(given) - set(short))
         if extra:
             raise ValueError(f"unknown COWS item {extra[0]!r} (items: {', '.join(short)})")
@@ -201,7 +204,7 @@ def parse_rating(guide: Guide, raw: Mapping[str, Any], today: dt.date) -> CowsRa
     problem = _scale_problem(guide, total)
     if problem is not None:
         raise ValueError(f"COWS total: {problem}")
-    return CowsRating(time=when, total=total, items=items)
+    return PathwayRating(time=when, total=total, items=items)
 
 
 def _scale_problem(guide: Guide, total: int) -> str | None:
@@ -299,7 +302,7 @@ def parse_day(
     ratings_raw = raw.get("cows") or []
     if not isinstance(ratings_raw, list):
         raise ValueError("cows is a list of ratings ({time, total} or {time, items})")
-    ratings: list[CowsRating] = []
+    ratings: list[PathwayRating] = []
     for i, r in enumerate(ratings_raw, 1):
         if not isinstance(r, Mapping):
             raise ValueError(f"COWS rating {i} is not an object")
@@ -409,11 +412,11 @@ _FIELDS = ("date", "given", "tolerated", "naltrexone_given", "injection_day", "n
 """A day's fields besides its number and its COWS ratings (which are only ever added)."""
 
 
-def _same_rating(a: CowsRating, b: CowsRating) -> bool:
+def _same_rating(a: PathwayRating, b: PathwayRating) -> bool:
     return a.time == b.time and a.total == b.total
 
 
-def _same_instant(day_a: RapidDay, a: CowsRating, day_b: RapidDay, b: CowsRating) -> bool:
+def _same_instant(day_a: RapidDay, a: PathwayRating, day_b: RapidDay, b: PathwayRating) -> bool:
     return instant(on_day(day_a.date, a.time)) == instant(on_day(day_b.date, b.time))
 
 
@@ -544,7 +547,7 @@ class Reading:
                 else self.injection_day - self.day_reached
             ),
             "site_table": self.table_used,
-            "naltrexone_days": self.answers.get("rapid_naltrexone_days"),
+            "naltrexone_days": self.answers.get(keys.RAPID_NALTREXONE_DAYS),
             "missing": list(self.missing),
         }
 
@@ -628,14 +631,14 @@ def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt
         if 1 < n < last.day and d.naltrexone_given is True and d.tolerated is True
     )
     answers: dict[str, Scalar] = {
-        "rapid_day1_date": lowest.date - dt.timedelta(days=lowest.day - 1),
-        "rapid_day": last.day,
-        "rapid_day_date": last.date,
-        "rapid_record_complete": not _incomplete(missing),
-        "rapid_naltrexone_days": naltrexone_days,
+        keys.RAPID_START: lowest.date - dt.timedelta(days=lowest.day - 1),
+        keys.RAPID_DAY: last.day,
+        keys.RAPID_DAY_DATE: last.date,
+        keys.RAPID_RECORD_COMPLETE: not _incomplete(missing),
+        keys.RAPID_NALTREXONE_DAYS: naltrexone_days,
     }
     if injection_day is not None:
-        answers["rapid_injection_day"] = injection_day
+        answers[keys.RAPID_INJECTION_DAY] = injection_day
     tolerated = [d.tolerated for d in by_day.values()]
     if table is not None:
         # The protocol's oral naltrexone doses were given: a day its table marks for
@@ -647,11 +650,11 @@ def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt
             if n in rows and rows[n].oral_naltrexone and d.naltrexone_given is False
         ]
     if any(t is False for t in tolerated):
-        answers["rapid_doses_tolerated"] = False
+        answers[keys.RAPID_DOSES_TOLERATED] = False
     elif all(t is True for t in tolerated):
-        answers["rapid_doses_tolerated"] = True
+        answers[keys.RAPID_DOSES_TOLERATED] = True
     if last.cows:
-        answers["rapid_day_cows"] = max(
+        answers[keys.RAPID_DAY_COWS] = max(
             last.cows, key=lambda r: instant(on_day(last.date, r.time))
         ).total
     return Reading(
@@ -701,7 +704,7 @@ def due_today(
     return day, "; ".join(parts)
 
 
-# -- recording a day at the prompt, and showing the record (cli/walk.py, output/report.py) --
+# -- recording a day at the prompt, and showing the record (cli/walk.py, output/note/markdown.py) --
 
 
 def on_pathway(guide: Guide, shown: Mapping[str, bool | None]) -> bool:
@@ -847,15 +850,15 @@ def due_words(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today:
 
 # -- an on-track day (reference section 6, "What the screen says") -------------------------
 
-GATE = "rapid_pathway"
+GATE = keys.RAPID_GATE
 """The pack's gate that reads the record."""
 
-WAITING_KEYS = frozenset({"rapid_day", "rapid_injection_day", "rapid_naltrexone_days"})
+WAITING_KEYS = frozenset({keys.RAPID_DAY, keys.RAPID_INJECTION_DAY, keys.RAPID_NALTREXONE_DAYS})
 """What the gate's rules read that only time on the protocol changes: the day reached, the
 injection day, the days of oral naltrexone so far. A rule reading nothing else fails on an
 on-track day only because the injection day has not come."""
 
-RECORD_RULE_KEY = "rapid_record_complete"
+RECORD_RULE_KEY = keys.RAPID_RECORD_COMPLETE
 
 
 @record(frozen=True)
@@ -930,7 +933,7 @@ def progress(
     to_come: list[str] = []
     if pending_today:
         to_come.append(f"today's day (day {day}) is not recorded yet: type 'day' to record it")
-    counted = reading.answers.get("rapid_naltrexone_days")
+    counted = reading.answers.get(keys.RAPID_NALTREXONE_DAYS)
     if isinstance(required, int) and isinstance(counted, int):
         to_come.append(
             f"days of oral naltrexone given and tolerated before the day reached: {counted}; "

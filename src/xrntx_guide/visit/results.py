@@ -29,6 +29,7 @@ from typing import Any, Literal, Protocol
 from ..engine.evaluate import State
 from ..errors import InvalidAnswer
 from ..expr import UNKNOWN
+from ..pack import keys
 from ..pack.guide import Guide
 from ..records import field, record, replace
 from .answers import CHALLENGES_KEY, RATINGS_KEY
@@ -63,7 +64,7 @@ from .entries import (
 from .series import WINDOW, local_day, rechallenge_hours
 
 Kind = Literal["challenge", "rechallenge", "cows"]
-THRESHOLD = "cows_threshold"  # the pack's setting: withdrawal from this COWS total
+THRESHOLD = keys.COWS_THRESHOLD  # the pack's setting: withdrawal from this COWS total
 KEY_OF: dict[str, str] = {"challenge": CHALLENGE, "rechallenge": RECHALLENGE, "cows": TOTAL}
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import InvalidAnswer
+from ..pack import keys
 from ..pack.guide import Guide
 from ..records import field, record
 from .answers import CHALLENGES_KEY as CHALLENGES_KEY
@@ -87,7 +88,34 @@ def window_end(guide: Guide, positive: ChallengeResult) -> dt.datetime | None:
     return aware(positive.at).astimezone(dt.UTC) + dt.timedelta(hours=window)
 
 
-def restore_positive(guide: Guide, record: Any, visit_day: dt.date, now: dt.datetime) -> list[str]:
+class _Answer(Protocol):
+    @property
+    def value(self) -> object: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def at(self) -> dt.datetime: ...
+
+
+class SeriesRecord(Protocol):
+    """What the series reads and changes of a visit's record
+    (:class:`~xrntx_guide.visit.session.SessionRecord`), named here: the session imports
+    this module, so this module does not import the session."""
+
+    @property
+    def naloxone_challenges(self) -> list[ChallengeResult]: ...
+    @property
+    def answers(self) -> Mapping[str, _Answer]: ...
+    def set_answer(self, key: str, value: Any, origin: Any, now: dt.datetime) -> None: ...
+    def carry_answer(
+        self, key: str, value: Any, origin: Any, at: dt.datetime, now: dt.datetime, why: str
+    ) -> None: ...
+    def skip(self, key: str, now: dt.datetime) -> None: ...
+
+
+def restore_positive(
+    guide: Guide, record: SeriesRecord, visit_day: dt.date, now: dt.datetime
+) -> list[str]:
     """After the visit date moved (a walk resumed on another day): a positive challenge of
     the series stands as the challenge result, with its own time. Within the window the
     walk asks for the rechallenge; past it, no rechallenge is offered: a repeat then is the
@@ -104,7 +132,7 @@ def restore_positive(guide: Guide, record: Any, visit_day: dt.date, now: dt.date
     record.carry_answer(CHALLENGE, "positive", origin, positive.at, now, why)
     end = window_end(guide, positive)
     window = guide.setting_values.get(WINDOW)
-    dose = guide.setting_values.get("naloxone_rechallenge_dose_mg")
+    dose = guide.setting_values.get(keys.RECHALLENGE_DOSE)
     line = f"The naloxone challenge of {when} was positive: it stands on {visit_day.isoformat()}."
     if end is not None and aware(now) > end and RECHALLENGE in guide.questions:
         record.skip(RECHALLENGE, now)
@@ -134,7 +162,7 @@ def rechallenge_hours(first: dt.datetime, second: dt.datetime) -> float:
     return hours_between(first, second)
 
 
-def fill_rechallenge_hours(guide: Guide, record: Any, now: dt.datetime) -> str | None:
+def fill_rechallenge_hours(guide: Guide, record: SeriesRecord, now: dt.datetime) -> str | None:
     """In a walk, the hours from the positive challenge to the rechallenge, from the times
     both results were typed (a rechallenge outside the window is refused where it is taken
     into the record: visit/results.py). Returns a line for the clinician, or None when
@@ -208,7 +236,7 @@ class Expanded:
             )
         if self.challenges:
             chosen = next((c for c in self.challenges if c["kind"] == self.used_challenge), None)
-            out["naloxone_challenge"] = (
+            out[CHALLENGE] = (
                 None
                 if chosen is None
                 else {

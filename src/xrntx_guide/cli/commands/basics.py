@@ -246,7 +246,7 @@ def save_recording(ui: Any, record_to: Path | None, title: str) -> None:
     if record_to is None:
         return
     from ...files import write_private
-    from ...output.report import visible
+    from ...output.text import visible
 
     title = visible(title)  # a scenario's or a record's text: no ESC in a window title
     if record_to.suffix.lower() == ".svg":

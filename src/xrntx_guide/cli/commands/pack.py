@@ -148,7 +148,7 @@ def gates(
             "sources": g.spec.sources,
             "verify": g.spec.verify,
             "time_dependent": g.time_dependent,
-            "overridable": any(r.spec.severity == "stop" for r in g.rules),
+            "overridable": g.overridable,
         }
         for g in guide.gates
     ]

@@ -12,6 +12,8 @@ import typer
 
 from ...engine.evaluate import evaluate
 from ...errors import UsageError
+from ...output import note as note_formats
+from ...output.note import NoteInput
 from ..storage import clinician, given_record, the_store
 from .common import (
     ClinicianOpt,
@@ -173,9 +175,9 @@ def note(
     session: Annotated[
         str, typer.Argument(help="Session id or label (a JSON record file is imported).")
     ],
-    fmt: Annotated[
-        str, typer.Option("--format", help="markdown | text | json | ics | fhir")
-    ] = "markdown",
+    fmt: Annotated[str, typer.Option("--format", help=note_formats.choices())] = next(
+        iter(note_formats.FORMATS)
+    ),
     steps: StepsOpt = None,
     site: NoteSiteOpt = None,
     plain: PlainDataOpt = False,
@@ -183,14 +185,14 @@ def note(
 ) -> None:
     """Write the chart note of a walkthrough (or its next dose as a calendar event)."""
     env = environment(ctx)
-    from ...output.report import note_data, note_ics, note_markdown
+    from ...output.note.data import note_data
     from ...visit.history import timeline
 
-    formats = ("markdown", "text", "json", "ics", "fhir")
-    if fmt not in formats:
+    chosen = note_formats.FORMATS.get(fmt)
+    if chosen is None:
         raise UsageError(
-            f"--format {fmt!r}{did_you_mean(fmt, formats)}: choose markdown, text, json, ics "
-            "or fhir"
+            f"--format {fmt!r}{did_you_mean(fmt, list(note_formats.FORMATS))}: "
+            f"choose {note_formats.choices(', ')}"
         )
     ui = ui_for(env, plain=True)
     store = the_store(env, database, ui.warning)
@@ -218,27 +220,11 @@ def note(
         shown_only=True,
     )
     data = note_data(state, record, earlier.to_json())
-    if fmt == "json":
-        from ...output.versions import NOTE
-
-        ui.result(json.dumps({"format_version": NOTE, **data}, ensure_ascii=False, indent=2))
-    elif fmt == "fhir":  # the visit as one FHIR R4 Bundle, for a health record
-        from ...output.fhir import fhir_bundle
-
-        bundle = fhir_bundle(guide, record, data, env.now())
-        ui.result(json.dumps(bundle, ensure_ascii=False, indent=2))
-    elif fmt == "ics":
-        ics = note_ics(data, env.now())
-        if ics is None:
-            why = (
-                "its date would be after the calendar's last day, 9999-12-31"
-                if data["injection_given"] is True
-                else "the injection was not recorded as given"
-            )
-            raise UsageError(f"{record.label}: no next dose is due ({why})")
-        env.stdout.write(ics)
+    text = note_formats.write_note(chosen, NoteInput(guide, record, data, env.now()))
+    if chosen.raw:
+        env.stdout.write(text)
     else:
-        ui.result(note_markdown(data, plain=fmt == "text"))
+        ui.result(text)
 
 
 def history(

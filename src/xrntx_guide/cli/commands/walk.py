@@ -351,7 +351,7 @@ def _check_acknowledge(guide: Guide, gates: list[str]) -> None:
                 f"--acknowledge: unknown gate {gid!r}{did_you_mean(gid, ids)}",
                 hint="`xrntx-guide gates` lists every gate.",
             ) from None
-        if not any(r.spec.severity in ("caution", "info") for r in gate.rules):
+        if not gate.acknowledgeable:
             raise UsageError(
                 f"--acknowledge {gid}: only cautions are acknowledged; {gid} is a {gate.severity}"
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...pack import keys
 from ...engine.evaluate import (
     GateResult,
     State,
@@ -89,7 +90,7 @@ class GatePrompts(WalkCore):
             )
             if self.jumped == g.id:
                 self.ui.note("Reached by 'jump': back returns to the questions left unanswered.")
-            if self.rapid_here and g.id == "rapid_pathway":
+            if self.rapid_here and g.id == keys.RAPID_GATE:
                 self.ui.note("Type 'day' to record a day of the pathway's record.")
             if self.responder is None and not self.dry_run:
                 show_card_hint(self.ui, state, self.record)

@@ -1,0 +1,231 @@
+"""The chart note as data: everything the note says, which every note format writes.
+
+:func:`note_data` is the one place the note's content is decided; the formats
+(markdown, text, json, ics, fhir: see :data:`xrntx_guide.output.note.FORMATS`) only
+write it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from ...expr import UNKNOWN, Value
+from ...pack import keys
+from ...visit.rapid import day_rows, entries_in_order, is_pathway_key
+from ...visit.series import aware, rechallenge_hours, scale_top, series_data
+from ..card import card_offered
+from ..check import (
+    answers_table,
+    derived_json,
+    gate_json,
+    given_not_allowed,
+    injection_given,
+    json_value,
+    source_list,
+)
+
+if TYPE_CHECKING:
+    from ...engine.evaluate import State
+    from ...visit.session import SessionRecord
+
+
+class NoteSeries(TypedDict):
+    """The COWS series and the naloxone challenge results, each with its time."""
+
+    cows_ratings: list[dict[str, Any]]
+    cows_threshold: int | float | None
+    """The pack's threshold setting the series is drawn against."""
+    cows_scale_top: int | None
+    naloxone_challenges: list[dict[str, Any]]
+
+
+class NoteData(NoteSeries):
+    """Everything the chart note says: what every format writes, and the JSON note format
+    itself (its JSON Schema: ``schema note``). Values are as JSON has them (a date as its
+    ISO text); the nested tables are those of the check result (output/check.py)."""
+
+    training: bool
+    """Made on a demo clock: not a care record."""
+    fixed_clock: str | None
+    label: str
+    session: str
+    recorded_by: list[str]
+    date: Any
+    visit: str | None
+    status: str
+    """The record's status (open, finished...)."""
+    readiness: str
+    """The verdict of the gates (ready, not ready...)."""
+    injection_given: Any
+    injection_given_not_counted: bool
+    answers: list[dict[str, Any]]
+    gates: list[dict[str, Any]]
+    cautions_acknowledged: list[str]
+    overrides: list[dict[str, str]]
+    dose: Any
+    side: Any
+    needle: Any
+    counselling: dict[str, Any]
+    end_of_treatment: list[dict[str, Any]] | None
+    emergency_card: bool
+    next_dose_due: str | None
+    derived: dict[str, Any]
+    guide: dict[str, Any]
+    settings: dict[str, Any]
+    sources: list[dict[str, str]]
+    statement: str
+    history: dict[str, Any] | None
+    rapid_pathway: dict[str, Any] | None
+
+
+def _fixed_clock(record: SessionRecord) -> str | None:
+    """When the walk ran on a fixed clock (``--today``, ``--now``): the instant it started
+    at (invariant 8: the record says so); None on the real clock."""
+    clock = record.clock
+    if clock is not None:
+        return clock.start.isoformat() if clock.fixed and clock.start is not None else None
+    return record.today.isoformat() if record.today is not None else None
+
+
+def note_data(
+    state: State, record: SessionRecord, history: dict[str, Any] | None = None
+) -> NoteData:
+    """Everything the chart note says, as data (the JSON note format).
+
+    ``history`` is the patient's timeline before this visit (``Timeline.to_json`` of
+    visit/history.py), shown in the note as it is given."""
+    meta = state.guide.meta
+    gates = [gate_json(g, True) for g in state.gates.values() if g.outcome != "not_applicable"]
+    counselling = {
+        k: json_value(state.value(k))
+        for k in (
+            "medication_guide_given",
+            "overdose_counselled",
+            "reversal_agent_offered",
+            "wallet_card_given",
+        )
+        if k in state.guide.questions
+    }
+    report = meta.report
+
+    def value(name: str | None) -> Value:
+        return UNKNOWN if name is None else state.value(name)
+
+    needle = next((v for v in map(value, report.needle) if v is not UNKNOWN), UNKNOWN)
+    ended = report.history.end_of_treatment
+    end_lines = (
+        [
+            {"label": line.label, "value": json_value(v), "shown": state.display(line.value)}
+            for line in report.end_of_treatment
+            if (v := state.value(line.value)) is not UNKNOWN
+        ]
+        if ended is not None and state.value(ended) is True
+        else None
+    )
+    return {
+        "training": record.demo_clock is not None,
+        "fixed_clock": _fixed_clock(record),
+        "label": record.label,
+        "session": record.id,
+        "recorded_by": list(dict.fromkeys(e.by for e in record.events if e.by)),
+        "date": json_value(state.value(meta.date_key)),
+        "visit": state.display(report.visit) if report.visit else None,
+        "status": record.status,
+        "readiness": state.status,
+        "injection_given": json_value(injection_given(state)),
+        "injection_given_not_counted": given_not_allowed(state),
+        "answers": answers_table(state, record),
+        "gates": gates,
+        "cautions_acknowledged": [
+            g.id
+            for g in state.gates.values()
+            if g.outcome == "fail" and g.severity == "caution" and g.acknowledged
+        ],
+        "overrides": [
+            {"gate": g, "code": o.code, "comment": o.comment, "at": o.at.isoformat()}
+            for g, o in record.overrides.items()
+            if state.gates.get(g) is not None and state.gates[g].outcome == "overridden"
+        ],
+        "dose": json_value(value(report.dose_setting and f"settings.{report.dose_setting}"))
+        if injection_given(state) is True
+        else None,
+        "side": json_value(value(report.side_given)),
+        "needle": json_value(needle),
+        "counselling": counselling,
+        "end_of_treatment": end_lines,
+        "emergency_card": card_offered(state),
+        "next_dose_due": record.next_dose_due,
+        "derived": derived_json(state),
+        "guide": {"id": meta.id, "version": meta.version, "site": state.guide.site},
+        "settings": record.settings,
+        "sources": source_list(state),
+        "statement": meta.statement,
+        "history": history,
+        **_series_data(state, record),
+        "rapid_pathway": _rapid_data(state, record),
+    }
+
+
+def _rapid_data(state: State, record: SessionRecord) -> dict[str, Any] | None:
+    """The supervised rapid pathway's daily record, every day with every field, and what
+    it says (reference section 6); None for a patient not on the pathway with no days."""
+    guide = state.guide
+    applies = any(
+        is_pathway_key(guide, k) and state.question_visible.get(k) is True for k in guide.questions
+    )
+    if not applies and not record.rapid_days:
+        return None
+    reading = record.rapid_reading(state.inputs.today)
+    return {
+        **reading.to_json(),
+        "days": [
+            {
+                **row,
+                "ratings": [
+                    {"time": r.time.strftime("%H:%M"), "total": r.total}
+                    for r in sorted(d.cows, key=lambda r: r.time)
+                ],
+            }
+            for row, d in zip(
+                day_rows(record.rapid_days, record.rapid_protocol),
+                entries_in_order(record.rapid_days),
+                strict=True,
+            )
+        ],
+    }
+
+
+def _series_data(state: State, record: SessionRecord) -> NoteSeries:
+    """The COWS series and the challenge results with their times."""
+    day = state.value(state.guide.meta.date_key)
+    # The results as recorded, each with its time: never an answer without its entry
+    # (the gate never reads one: visit/entries.py visit_results).
+    challenges = _challenge_series(record) if record.naloxone_challenges else []
+    threshold = state.guide.setting_values.get(keys.COWS_THRESHOLD)
+    return {
+        "cows_ratings": series_data(record.cows_ratings, day if isinstance(day, dt.date) else None),
+        "cows_threshold": threshold,
+        "cows_scale_top": scale_top(state.guide),
+        "naloxone_challenges": challenges,
+    }
+
+
+def _challenge_series(record: SessionRecord) -> list[dict[str, Any]]:
+    """The challenge results as the series keeps them: each with its own time (a file's
+    time as the file gave it), across the days of the walk."""
+    out: list[dict[str, Any]] = []
+    positive: dt.datetime | None = None
+    for c in record.naloxone_challenges:
+        entry: dict[str, Any] = {"kind": c.kind, "result": c.result, "at": c.at.isoformat()}
+        if c.started is not None:
+            entry["started"] = c.started.isoformat()
+        if c.corrects is not None:  # a correction: both entries stay (safety invariant 9)
+            entry["corrects"] = c.corrects.isoformat()
+            entry["reason"] = c.reason
+        if c.kind == "challenge" and c.result == "positive":
+            positive = c.at
+        elif c.kind == "rechallenge" and positive is not None and c.result != "not_done":
+            entry["hours_after_positive"] = rechallenge_hours(aware(positive), aware(c.at))
+        out.append(entry)
+    return out
