@@ -173,3 +173,60 @@ def test_a_page_past_any_store_is_not_said_to_be_an_unreadable_store(run: Run) -
     assert "cannot read the store" not in flat(result.output), result.output
     assert result.exit_code in (ExitCode.OK, ExitCode.USAGE), result.output
     assert "page" in flat(result.output).lower(), result.output
+
+
+def care_visit_then_an_end_of_treatment(run: Run, label: str) -> str:
+    """A first injection 28 days ago, then a visit 14 days ago that ended the treatment
+    (a switch to buprenorphine): the id of the visit that ended it."""
+    first = days_ago(28)
+    walk_on(run, label, first, after_injection(last_opioid_use=first - dt.timedelta(days=14)))
+    ended = walk_on(
+        run,
+        label,
+        days_ago(14),
+        {
+            "visit": "repeat_injection",
+            "opioid_use_since_last_injection": False,
+            "end_of_treatment": True,
+            "end_of_treatment_reason": "switch_to_agonist",
+            "agonist_after_naltrexone": "buprenorphine",
+            "end_overdose_counselled": True,
+            "end_reversal_agent_prescribed": True,
+        },
+    )
+    listing = run("sessions")
+    assert "treatment ended" in flat(listing.stdout), listing.output
+    return ended
+
+
+def said_of(text: str, visit: str) -> str:
+    """What ``text`` says of ``visit`` in its parentheses after the id."""
+    assert visit in text, text
+    return text[text.index(visit) :].split(")")[0]
+
+
+def test_the_other_visits_a_label_names_say_an_ended_treatment_as_sessions_does(
+    run: Run,
+) -> None:
+    # `sessions` lists a visit that ended the treatment as 'treatment ended'; the list of
+    # the label's other visits that note and card write called the same visit 'blocked'.
+    ended = care_visit_then_an_end_of_treatment(run, "pat")
+    later = run("walk", "--no-input", "--label", "pat", "--today", days_ago(7).isoformat())
+    assert later.exit_code == ExitCode.INCOMPLETE, later.output  # a later visit, unfinished
+
+    result = run("note", "pat", "--format", "json")
+
+    mention = said_of(flat(result.stderr), ended)
+    assert "treatment ended" in mention and "blocked" not in mention, result.stderr
+
+
+def test_a_new_visit_names_the_latest_ended_visit_as_sessions_does(run: Run) -> None:
+    # A new walk of the label says which earlier visit is the latest: a visit that ended
+    # the treatment was called 'blocked' there.
+    ended = care_visit_then_an_end_of_treatment(run, "pat")
+
+    result = run("walk", "--no-input", "--label", "pat", "--today", days_ago(7).isoformat())
+
+    said = flat(result.output)
+    mention = said_of(said[said.index("the latest:") :], ended)
+    assert "treatment ended" in mention and "blocked" not in mention, result.output
