@@ -230,3 +230,40 @@ def test_a_new_visit_names_the_latest_ended_visit_as_sessions_does(run: Run) -> 
     said = flat(result.output)
     mention = said_of(said[said.index("the latest:") :], ended)
     assert "treatment ended" in mention and "blocked" not in mention, result.output
+
+
+def test_a_repeat_visit_whose_reader_goes_away_still_records_its_dose(
+    run: Run, tmp_path: Path
+) -> None:
+    # `xrntx-guide walk --no-input ... | head -1`: the walk of a patient with an earlier
+    # visit writes the patient's history first, meets the closed pipe there and ends
+    # quietly (exit 141) before the visit is saved: the injection given is not on record
+    # (a first visit, with no history to show, is saved).
+    first = days_ago(28)
+    walk_on(run, "pat", first, after_injection(last_opioid_use=first - dt.timedelta(days=14)))
+    answers = tmp_path / "repeat.json"
+    repeat = after_injection(
+        visit="repeat_injection",
+        opioid_use_since_last_injection=False,
+        last_opioid_use=first - dt.timedelta(days=14),
+    )
+    answers.write_text(json.dumps(json_answers(repeat)), encoding="utf-8")
+    args = ["walk", "--no-input", "--acknowledge", "all", "--label", "pat"]
+    args += ["--today", TODAY.isoformat(), "--answers", str(answers)]
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone before the first line
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "xrntx_guide", *args],
+            stdout=write,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "NO_COLOR": "1"},
+            check=False,
+        )
+    finally:
+        os.close(write)
+
+    listing = run("sessions", "--json")
+    dates = sorted(row["visit_date"] for row in json.loads(listing.stdout))
+    assert dates == [first.isoformat(), TODAY.isoformat()], listing.output
