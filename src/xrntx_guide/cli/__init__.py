@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -24,6 +25,11 @@ def ctrl_c_seen() -> bool:
 def main() -> None:
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, _on_ctrl_c)
+    # A width that is no positive whole number (COLUMNS=0, COLUMNS=²) would make the screen
+    # write nothing at all, or fail: it is left out, and the screen's own width is used.
+    columns = os.environ.get("COLUMNS")
+    if columns is not None and not (columns.isdecimal() and int(columns) > 0):
+        del os.environ["COLUMNS"]
     # A plain `check` runs without typer, whose import costs more than the check itself;
     # every other command line (and any `check` the direct reader declines) goes to the app.
     # Ctrl-C is caught from the first line on: the imports of a start-up take a good part

@@ -91,7 +91,7 @@ def console_width() -> int:
     """The width rich gives a console that is not a terminal: ``COLUMNS``, else the size
     of whichever standard stream is a terminal, else 80."""
     columns = os.environ.get("COLUMNS")
-    if columns is not None and columns.isdigit():
+    if columns is not None and columns.isdecimal():
         return int(columns)
     for fd in (0, 1, 2):
         try:

@@ -101,9 +101,13 @@ def given_record(ui: Any, env: Any, store: Any, ref: str) -> Any:
         return store.load(record.id)[0]
     row, others = latest_visit(store, ref)
     if others:
+        from .commands.listing import status_words
+
         env.stderr.write(
-            f"{ref}: {len(others) + 1} visits have this label; the latest by visit date is "
-            f"used: session {row.id} (visit of {row.visit_date or 'no date yet'}). The "
-            f"others: {listed(others)}; give an id for one of them.\n"
+            f"{ref}: {len(others) + 1} visits have this label; the latest care visit by "
+            f"visit date is used: session {row.id} (visit of "
+            f"{row.visit_date or 'no date yet'}). The others: "
+            f"{listed(others, status_words(env, store, others))}; give an id for one of "
+            "them.\n"
         )
     return store.load(row.id)[0]

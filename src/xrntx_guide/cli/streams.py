@@ -4,8 +4,10 @@ that never draw a screen can handle them without loading it."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
-from typing import IO
+import os
+from typing import IO, Any
 
 from ..errors import UsageError, UserError
 
@@ -16,6 +18,41 @@ class ReaderGone(BaseException):
     Like SystemExit, a way to end the run rather than an error: it passes through the
     error boundary (nothing to tell, no bug) and through click (which would exit 1,
     "blocked", for a BrokenPipeError) to the entry point."""
+
+
+class WritesUntilGone:
+    """Standard output of a run whose work must finish whether anyone reads it or not (an
+    unattended walk records a dose): when the reader goes away (``| head -1``), the rest
+    of what the run says goes to /dev/null and the work goes on; the run then ends as one
+    whose reader has gone (:attr:`gone`), after its work is saved."""
+
+    def __init__(self, inner: IO[str]) -> None:
+        self.inner = inner
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                return self.inner.write(text)
+            except BrokenPipeError:
+                self._leave()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self.inner.flush()
+            except BrokenPipeError:
+                self._leave()
+
+    def _leave(self) -> None:
+        self.gone = True
+        # What is still buffered would fail again at exit: let it go to /dev/null instead.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.inner.fileno())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
 
 class SystemRefused(UsageError):

@@ -29,8 +29,8 @@ from ..engine.walk import (
 )
 from ..env import Clock as Clock  # where the walk's timers read the time
 from ..errors import ExitCode, Interrupted
-from ..pack.guide import CStep, Guide
 from ..pack import keys
+from ..pack.guide import CStep, Guide
 from ..records import field, record
 from ..visit.session import SessionRecord
 from .prompts.base import COMMANDS as COMMANDS

@@ -17,7 +17,6 @@ from ..expr import Value
 from ..pack.guide import Guide
 from .context import LazyContext, decide_visibility
 from .context import valid_default as valid_default
-from .gates import BLOCKING as BLOCKING
 from .gates import GateResult as GateResult
 from .gates import gate_result
 from .hidden import hidden_findings

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from ..expr import Finding
 
 
-
 @record(frozen=True)
 class GateResult:
     id: str

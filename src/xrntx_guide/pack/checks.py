@@ -51,7 +51,6 @@ def check_guide(guide: Guide, *, complete: bool = True) -> list[Issue]:
     issues = asked_in_order(guide)
     issues.extend(no_contraindication_is_offered(guide))
 
-
     issues.extend(names_the_program_reads(guide))
     if complete:
         issues.extend(readiness_is_guarded(guide))

@@ -8,6 +8,7 @@ one to import (``sessions import FILE``, or a path given to ``--session``), thro
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,10 +92,13 @@ def by_visit_date(rows: list[VisitRow]) -> list[VisitRow]:
     return sorted(rows, key=lambda r: (r.visit_date or "", r.updated))
 
 
-def listed(rows: list[VisitRow]) -> str:
-    """``id (visit of DATE, status)`` for each visit, by visit date."""
+def listed(rows: list[VisitRow], words: Mapping[str, str] | None = None) -> str:
+    """``id (visit of DATE, status)`` for each visit, by visit date (``words``: each
+    visit's status as the listings say it, by id; else the stored one)."""
+    said = words or {}
     return ", ".join(
-        f"{r.id} (visit of {r.visit_date or 'no date yet'}, {r.status.replace('_', ' ')})"
+        f"{r.id} (visit of {r.visit_date or 'no date yet'}, "
+        f"{said.get(r.id, r.status.replace('_', ' '))})"
         for r in by_visit_date(rows)
     )
 
@@ -110,8 +114,11 @@ def latest_visit(store: Store, ref: str) -> tuple[VisitRow, list[VisitRow]]:
         by_label = store.find(ref) if label_key(ref) and store.by_id(ref) is None else []
         if len(by_label) < 2:
             raise
-    ordered = by_visit_date(by_label)
-    return ordered[-1], ordered[:-1]
+    # A training run is not part of the patient's record: the latest care visit is named,
+    # and a training run only when the label has no other.
+    care = by_visit_date([r for r in by_label if not r.training])
+    latest = care[-1] if care else by_visit_date(by_label)[-1]
+    return latest, [r for r in by_visit_date(by_label) if r.id != latest.id]
 
 
 def record_file(store: Store, ref: str) -> Path | None:

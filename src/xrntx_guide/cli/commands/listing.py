@@ -55,7 +55,8 @@ def show_sessions(
     by = clinician(env, clinician_name)
     store = the_store(env, database, ui.warning, by)
     total = store.count()
-    found = store.rows(PAGE, (page - 1) * PAGE)
+    offset = (page - 1) * PAGE  # a page past the last is empty, whatever its number
+    found = store.rows(PAGE, offset) if offset < total else []
     rows: list[dict[str, Any]] = [
         {
             "id": r.id,
@@ -77,7 +78,7 @@ def show_sessions(
     if not rows:
         ui.line(f"No sessions in {store.where}." if total == 0 else f"No page {page}.")
         return
-    statuses = _statuses(env, store, found)
+    statuses = status_words(env, store, found)
     # At 80 columns every column counts: the guide's version only where the page holds
     # more than one (--json has it always); a heading, "treatment ended" and the time of
     # the last change may wrap between words, a value never.
@@ -108,13 +109,16 @@ def show_sessions(
     ui.note(store.where)  # on a line of its own: a path is never split
 
 
-def _statuses(env: Environment, store: Any, rows: list[Any]) -> dict[str, str]:
-    """Each listed visit's status in words. A visit that ended the treatment stops at the
-    gate that says so, which the store keeps as 'blocked': it is listed as 'treatment
-    ended' (read as the patient's record reads it, visit/history.py), since it ended
-    where it should. The pack is read only when a blocked visit is listed; one that cannot
-    be read leaves the stored status."""
-    out = {r.id: r.status for r in rows}
+def status_words(env: Environment, store: Any, rows: list[Any]) -> dict[str, str]:
+    """Each visit's status in words, as every listing of visits says it (`sessions`, the
+    visits a label names, a new visit's earlier ones). A training run says so. A visit that
+    ended the treatment stops at the gate that says so, which the store keeps as
+    'blocked': it is 'treatment ended' (read as the patient's record reads it,
+    visit/history.py), since it ended where it should. The pack is read only when a
+    blocked visit is listed; one that cannot be read leaves the stored status."""
+    out = {
+        r.id: r.status.replace("_", " ") + (" (training run)" if r.training else "") for r in rows
+    }
     blocked = [r for r in rows if r.status == "blocked" and not r.training]
     if not blocked:
         return out

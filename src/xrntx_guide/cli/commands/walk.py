@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ...env import Environment
 from ...errors import ExitCode, Incomplete, UsageError
 from ...pack.guide import Guide
+from ...records import replace
 from ...visit.presets import (
     Preset,
     evaluate_presets,
@@ -22,6 +23,7 @@ from ...visit.presets import (
 )
 from ..boundary import Failed
 from ..storage import clinician, the_store
+from ..streams import ReaderGone, WritesUntilGone
 from .basics import (
     did_you_mean,
     fixed_start,
@@ -79,6 +81,10 @@ def run_walk(
     from ..walk import DRY_RUN_START, HELP, Walk
 
     interactive = not no_input and env.stdin_tty
+    out: WritesUntilGone | None = None
+    if not interactive:  # the visit is saved whether or not its reader stays
+        out = WritesUntilGone(env.stdout)
+        env = replace(env, stdout=out)
     if json_out and interactive:
         raise UsageError(
             "walk --json is for scripts: give --no-input too",
@@ -175,7 +181,7 @@ def run_walk(
                 "or label, or a JSON record file to import); a new walk is saved in the store",
                 hint="Leave out --session for a new walk, or add --resume to continue one.",
             )
-        _say_earlier_visits(ui, store, label)
+        _say_earlier_visits(ui, env, store, label)
         from ...visit.session import ClockRecord
 
         # A fixed clock is recorded as given (--now 10:00 is 10:00, not 10:00 plus the
@@ -271,6 +277,8 @@ def run_walk(
             )
         finally:
             save_recording(ui, record_to, record.label)
+        if out is not None and out.gone:
+            raise ReaderGone()
         return int(code)
     if resume:
         _rapid_day_due(ui, guide, record, day)
@@ -383,7 +391,7 @@ def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
             ui.error(str(exc))
 
 
-def _say_earlier_visits(ui: UI, store: Any, label: str) -> None:
+def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str) -> None:
     from ...store.refs import ambiguity
 
     problem = ambiguity(store, "", label)
@@ -397,14 +405,16 @@ def _say_earlier_visits(ui: UI, store: Any, label: str) -> None:
         return
     # A patient's label is meant to come back at every visit: said as a fact, not a warning.
     from ...store.refs import by_visit_date
+    from .listing import status_words
 
     ordered = by_visit_date(same)
     latest = ordered[-1]
     earlier = "1 earlier visit" if len(same) == 1 else f"{len(same)} earlier visits"
+    said = status_words(env, store, [latest])[latest.id]
     ui.note(
         f"{label!r} has {earlier} (the latest: session {latest.id}, visit of "
-        f"{latest.visit_date or 'no date yet'}, {latest.status.replace('_', ' ')}): this is "
-        "a new visit of the same patient."
+        f"{latest.visit_date or 'no date yet'}, {said}): this is a new visit of the same "
+        "patient."
     )
     unfinished = [r for r in ordered if r.status in ("in_progress", "needs_override")]
     if unfinished:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...pack import keys
 from ...engine.evaluate import (
     GateResult,
     State,
@@ -13,6 +12,7 @@ from ...engine.evaluate import (
 from ...engine.walk import (
     GateStop,
 )
+from ...pack import keys
 from ...pack.guide import CStep
 from ..render import (
     ends_visit,
