@@ -157,7 +157,10 @@ class SqliteStore(SqlStore):
             self._migrate_from(version, lambda sql, args=(): db.execute(sql, args).fetchall())
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            # An interrupt can come before the transaction began: the rollback then has
+            # nothing to undo, and the interrupt is what is said.
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
             raise
 
     @staticmethod
