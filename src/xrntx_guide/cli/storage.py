@@ -101,7 +101,7 @@ def given_record(ui: Any, env: Any, store: Any, ref: str) -> Any:
         return store.load(record.id)[0]
     row, others = latest_visit(store, ref)
     if others:
-        from .commands.listing import status_words
+        from .commands.statuses import status_words
 
         env.stderr.write(
             f"{ref}: {len(others) + 1} visits have this label; the latest care visit by "

@@ -405,7 +405,7 @@ def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str) -> Non
         return
     # A patient's label is meant to come back at every visit: said as a fact, not a warning.
     from ...store.refs import by_visit_date
-    from .listing import status_words
+    from .statuses import status_words
 
     ordered = by_visit_date(same)
     latest = ordered[-1]

@@ -1,0 +1,42 @@
+"""Each visit's status in words, as every listing of visits says it (commands that list
+visits, and the visits a label names): apart from the store and the listings, so that
+both read it from one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...env import Environment
+
+
+def status_words(env: Environment, store: Any, rows: list[Any]) -> dict[str, str]:
+    """Each visit's status in words, as every listing of visits says it (`sessions`, the
+    visits a label names, a new visit's earlier ones). A training run says so. A visit that
+    ended the treatment stops at the gate that says so, which the store keeps as
+    'blocked': it is 'treatment ended' (read as the patient's record reads it,
+    visit/history.py), since it ended where it should. The pack is read only when a
+    blocked visit is listed; one that cannot be read leaves the stored status."""
+    out = {
+        r.id: r.status.replace("_", " ") + (" (training run)" if r.training else "") for r in rows
+    }
+    blocked = [r for r in rows if r.status == "blocked" and not r.training]
+    if not blocked:
+        return out
+    from ...errors import PackError, SessionError, UsageError
+    from ...visit.history import entry
+    from .basics import guide_of, pack_paths
+
+    try:
+        guide = guide_of(*pack_paths(env, None, None, site_var=False))
+    except (PackError, UsageError):  # the listing never fails for want of a pack
+        return out
+    for r in blocked:
+        if r.guide_id != guide.meta.id:
+            continue
+        try:
+            record, _ = store.load(r.id)
+        except SessionError:  # an unreadable record is listed as stored
+            continue
+        if entry(guide, record).ended:
+            out[r.id] = "treatment ended"
+    return out
