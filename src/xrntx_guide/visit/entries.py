@@ -147,17 +147,17 @@ def live(entries: list[Any]) -> list[Any]:
     return [e for e in entries if id(e) not in corrected]
 
 
-def _first(ratings: list[CowsRating], rating: CowsRating) -> CowsRating:
-    """The rating a correction stands in for (following a chain of corrections back to
-    the first): a correction counts at that rating's time and for that rating's day,
-    never for the day it was typed on."""
+def placed(entries: list[Any], entry: Any) -> Any:
+    """The entry a correction stands in for (following a chain of corrections back to the
+    first): a correction counts at that entry's time and for that entry's day, never for
+    the day it was typed on (a rating, a challenge or a rechallenge alike)."""
     seen = 0
-    while rating.corrects is not None and seen < len(ratings):
-        found = named_by(ratings, rating)
+    while entry.corrects is not None and seen < len(entries):
+        found = named_by(entries, entry)
         if len(found) != 1:
             break
-        rating, seen = found[0], seen + 1
-    return rating
+        entry, seen = found[0], seen + 1
+    return entry
 
 
 def latest_on(ratings: list[CowsRating], day: dt.date | None) -> int | None:
@@ -170,12 +170,12 @@ def latest_on(ratings: list[CowsRating], day: dt.date | None) -> int | None:
     for i, r in enumerate(ratings):
         if id(r) not in standing:
             continue
-        first = _first(ratings, r)
+        first = placed(ratings, r)
         if first.day != day:
             continue
-        placed = instant(first.at)
-        if best is None or placed >= best_at:
-            best, best_at = i, placed
+        when = instant(first.at)
+        if best is None or when >= best_at:
+            best, best_at = i, when
     return best
 
 
@@ -189,7 +189,7 @@ def rating_answers(rating: CowsRating) -> dict[str, int]:
 def standing_positive(entries: list[ChallengeResult], kind: str) -> ChallengeResult | None:
     """The latest positive result of ``kind`` that stands (no later entry corrects it)."""
     found = [c for c in live(entries) if c.kind == kind and c.result == "positive"]
-    return max(found, key=lambda c: instant(c.at)) if found else None
+    return max(found, key=lambda c: instant(placed(entries, c).at)) if found else None
 
 
 def past_window(guide: Guide, positive: ChallengeResult, at: dt.datetime) -> bool:
@@ -209,15 +209,16 @@ def new_challenges(
     ``positive``: that day's new challenge (reference 5.2), read in place of it. A repeat
     recorded as a rechallenge that late is one too: it is not a rechallenge. Only a
     challenge done counts: "not done" leaves the positive standing."""
+    since = placed(challenges, positive)
     return [
         c
         for c in live(challenges)
         if c.kind in ("challenge", "rechallenge")
         and c.result != "not_done"
-        and c.day == day
-        and local_day(c.at) == day
-        and instant(c.at) > instant(positive.at)
-        and past_window(guide, positive, c.at)
+        and (where := placed(challenges, c)).day == day
+        and local_day(where.at) == day
+        and instant(where.at) > instant(since.at)
+        and past_window(guide, since, where.at)
     ]
 
 
@@ -260,41 +261,54 @@ def visit_results(
     if used is not None:
         out.rating = ratings[used]
         out.answers.update(rating_answers(out.rating))
+    # Each standing result counts where it was taken: a correction at the time and on the
+    # day of the entry it corrects, never on the day it was typed (safety invariant 3).
     standing = live(challenges)
+
+    def at(c: ChallengeResult) -> dt.datetime:
+        first: ChallengeResult = placed(challenges, c)
+        return first.at
+
+    def on(c: ChallengeResult) -> dt.date | None:
+        first: ChallengeResult = placed(challenges, c)
+        return first.day
+
     positive = standing_positive(challenges, "challenge")
     if positive is None:
-        today = [c for c in standing if c.kind == "challenge" and c.day == day]
+        today = [c for c in standing if c.kind == "challenge" and on(c) == day]
         if today:
-            out.challenge = max(today, key=lambda c: instant(c.at))
+            out.challenge = max(today, key=lambda c: instant(at(c)))
             out.answers[CHALLENGE] = out.challenge.result
         return out
     fresh = new_challenges(guide, challenges, positive, day)
     if fresh:
-        out.challenge = max(fresh, key=lambda c: instant(c.at))
+        out.challenge = max(fresh, key=lambda c: instant(at(c)))
         out.answers[CHALLENGE] = out.challenge.result
         return out
     out.challenge = positive
     out.answers[CHALLENGE] = "positive"
     after = [
-        c for c in standing if c.kind == "rechallenge" and instant(c.at) > instant(positive.at)
+        c for c in standing if c.kind == "rechallenge" and instant(at(c)) > instant(at(positive))
     ]
     again = max(
-        (c for c in after if c.result == "positive"), key=lambda c: instant(c.at), default=None
+        (c for c in after if c.result == "positive"), key=lambda c: instant(at(c)), default=None
     )
     if again is None:
         window = guide.setting_values.get(WINDOW)
         inside = [
             c
             for c in after
-            if c.day == day
-            and local_day(c.at) == day
-            and (not isinstance(window, int | float) or hours_between(positive.at, c.at) <= window)
+            if on(c) == day
+            and local_day(at(c)) == day
+            and (
+                not isinstance(window, int | float) or hours_between(at(positive), at(c)) <= window
+            )
         ]
-        again = max(inside, key=lambda c: instant(c.at), default=None)
+        again = max(inside, key=lambda c: instant(at(c)), default=None)
     if again is None:
         return out
     out.rechallenge = again
     out.answers[RECHALLENGE] = again.result
     if again.result != "not_done":
-        out.answers[RECHALLENGE_HOURS] = hours_between(positive.at, again.at)
+        out.answers[RECHALLENGE_HOURS] = hours_between(at(positive), at(again))
     return out

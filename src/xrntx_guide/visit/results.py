@@ -51,12 +51,12 @@ from .entries import (
     TOTAL,
     ChallengeResult,
     CowsRating,
-    _first,
     item_keys,
     latest_on,
     live,
     named_by,
     past_window,
+    placed,
 )
 from .entries import (
     standing_positive as standing_positive,
@@ -366,7 +366,7 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
         return
     day = local_day(started)
     # A correction counts at the time of the rating it corrects (visit/entries.py).
-    timed = [(_first(ratings, r), r) for r in live(ratings)]
+    timed = [(placed(ratings, r), r) for r in live(ratings)]
     of_day = [(first.at, r) for first, r in timed if local_day(first.at) == day]
     rechallenge = offered.kind == "rechallenge"
     if not of_day and not rechallenge:
