@@ -228,6 +228,9 @@ def test_ending_treatment_gives_no_injection_and_says_the_dates(
     assert "End of treatment" in note
     assert f"Blockade ends about: {blockade_end}" in note
     assert "Reversal agent discussed and prescribed: yes" in note
+    calendar = run("note", session, "--format", "ics")
+    assert calendar.exit_code == ExitCode.USAGE, calendar.output
+    assert "ended the treatment" in flat(calendar.stderr), calendar.stderr
 
 
 def test_ending_treatment_without_the_counselling_says_what_is_missing_first(run: Run) -> None:

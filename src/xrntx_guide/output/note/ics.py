@@ -102,6 +102,8 @@ def write(note: NoteInput) -> str:
         why = (
             "its date would be after the calendar's last day, 9999-12-31"
             if data["injection_given"] is True
+            else "this visit ended the treatment, with no injection"
+            if data.get("end_of_treatment")
             else "the injection was not recorded as given"
         )
         raise UsageError(f"{note.record.label}: no next dose is due ({why})")
