@@ -342,6 +342,17 @@ def walk(run: Run, answers: Mapping[str, Any], label: str = "pt-1") -> Result:
     )
 
 
+def walk_visit(
+    run: Run, label: str, day: dt.date, answers: Mapping[str, Any], *extra: str
+) -> Result:
+    """An unattended ``walk`` of the patient ``label`` on ``day``, every caution
+    acknowledged: one visit of a patient's record."""
+    return run(
+        "walk", "--no-input", "--label", label, "--today", day.isoformat(),
+        "--acknowledge", "all", *extra, *answer_flags(answers),
+    )  # fmt: skip
+
+
 def gate(result: Mapping[str, Any], gate_id: str) -> dict[str, Any]:
     """The one gate of this id in a check result."""
     found = [g for g in result["gates"] if g["id"] == gate_id]

@@ -8,24 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests.helpers import TODAY, Run, after_injection, answer_flags, days_ago, flat
+from tests.helpers import TODAY, Run, after_injection, days_ago, flat, walk_visit
 from xrntx_guide.errors import ExitCode
 
 LABEL = "ALLERGY-1"
 
 
-def walk_on(run: Run, day: dt.date, answers: dict[str, Any]) -> Any:
-    return run(
-        "walk",
-        "--no-input",
-        "--label",
-        LABEL,
-        "--today",
-        day.isoformat(),
-        "--acknowledge",
-        "all",
-        *answer_flags(answers),
-    )
+def walk_on(run: Run, day: dt.date, answers: dict[str, Any], *extra: str) -> Any:
+    return walk_visit(run, LABEL, day, answers, *extra)
 
 
 def test_a_repeat_walk_never_takes_a_known_hypersensitivity_from_the_record(run: Run) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, Run, after_injection, answer_flags, days_ago, flat
+from tests.helpers import TODAY, Run, after_injection, answer_flags, days_ago, flat, walk_visit
 from xrntx_guide.errors import ExitCode
 
 LABEL = "SWITCH-1"
@@ -28,18 +28,8 @@ ENDED = {
 }
 
 
-def walk_on(run: Run, day: dt.date, answers: dict[str, Any]) -> Any:
-    return run(
-        "walk",
-        "--no-input",
-        "--label",
-        LABEL,
-        "--today",
-        day.isoformat(),
-        "--acknowledge",
-        "all",
-        *answer_flags(answers),
-    )
+def walk_on(run: Run, day: dt.date, answers: dict[str, Any], *extra: str) -> Any:
+    return walk_visit(run, LABEL, day, answers, *extra)
 
 
 def switched(run: Run, agonist: str) -> None:

@@ -13,11 +13,11 @@ from tests.helpers import (
     TODAY,
     Run,
     after_injection,
-    answer_flags,
     check,
     days_ago,
     flat,
     gate,
+    walk_visit,
 )
 from xrntx_guide.errors import ExitCode
 
@@ -45,18 +45,7 @@ def repeat(**changes: Any) -> dict[str, Any]:
 
 
 def walk_on(run: Run, day: dt.date, answers: dict[str, Any], *extra: str) -> Any:
-    return run(
-        "walk",
-        "--no-input",
-        "--label",
-        LABEL,
-        "--today",
-        day.isoformat(),
-        "--acknowledge",
-        "all",
-        *extra,
-        *answer_flags(answers),
-    )
+    return walk_visit(run, LABEL, day, answers, *extra)
 
 
 def result(run: Run, answers: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from tests.helpers import (
     days_ago,
     stored_record,
     stored_sessions,
+    walk_visit,
 )
 from xrntx_guide.errors import ExitCode
 
@@ -41,18 +42,7 @@ def repeat_visit(**changes: Any) -> dict[str, Any]:
 
 
 def walk(run: Run, day: dt.date, answers: dict[str, Any], *extra: str) -> Any:
-    return run(
-        "walk",
-        "--no-input",
-        "--label",
-        LABEL,
-        "--today",
-        day.isoformat(),
-        "--acknowledge",
-        "all",
-        *extra,
-        *answer_flags(answers),
-    )
+    return walk_visit(run, LABEL, day, answers, *extra)
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ from tests.helpers import (
     days_ago,
     ready_patient,
     stored_sessions,
+    walk_visit,
 )
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.scenarios import default_dir, read_all
@@ -53,10 +54,7 @@ ENDED = {
 
 
 def walk_on(run: Run, day: dt.date, answers: dict[str, Any], *extra: str) -> Any:
-    return run(
-        "walk", "--no-input", "--label", LABEL, "--today", day.isoformat(),
-        "--acknowledge", "all", *extra, *answer_flags(answers),
-    )  # fmt: skip
+    return walk_visit(run, LABEL, day, answers, *extra)
 
 
 def restart(**changes: Any) -> dict[str, Any]:
