@@ -232,20 +232,7 @@ def no_contraindication_is_offered(guide: Guide) -> list[Issue]:
     taken = [("carry", i, c) for i, c in enumerate(history.carry)]
     taken += [("offer", i, o) for i, o in enumerate(history.offer)]
     taken += [("after_end", i, o) for i, o in enumerate(history.after_end)]
-    reads: dict[str, set[str]] = {}
-    for gate in guide.gates:
-        todo = [
-            n for r in gate.rules if r.spec.severity == "contraindication" for n in r.fails.reads
-        ]
-        seen: set[str] = set()
-        while todo:
-            for key in guide.answer_inputs(todo.pop()):
-                if key not in seen:
-                    seen.add(key)
-                    cq = guide.questions.get(key)
-                    if cq is not None and cq.computed is not None:
-                        todo.extend(cq.computed.reads)
-        reads[gate.id] = seen
+    reads = guide.contraindication_inputs_by_gate
     for where, i, taken_from in taken:
         if where == "carry" and taken_from.from_answer == guide.meta.date_key:
             continue

@@ -363,22 +363,27 @@ class Guide:
     def contraindication_inputs(self) -> frozenset[str]:
         """The answers a contraindication rule reads, through derived values and computed
         questions: only a hidden answer among these can be a hidden finding."""
-        out: set[str] = set()
-        todo = [
-            n
-            for g in self.gates
-            for r in g.rules
-            if r.spec.severity == "contraindication"
-            for n in r.fails.reads
-        ]
-        while todo:
-            for key in self.answer_inputs(todo.pop()):
-                if key not in out:
-                    out.add(key)
-                    cq = self.questions.get(key)
-                    if cq is not None and cq.computed is not None:
-                        todo.extend(cq.computed.reads)
-        return frozenset(out)
+        return frozenset().union(*self.contraindication_inputs_by_gate.values())
+
+    @functools.cached_property
+    def contraindication_inputs_by_gate(self) -> dict[str, frozenset[str]]:
+        """For each gate, the answers its contraindication rules read, through derived
+        values and computed questions (empty for a gate without one)."""
+        out: dict[str, frozenset[str]] = {}
+        for g in self.gates:
+            seen: set[str] = set()
+            todo = [
+                n for r in g.rules if r.spec.severity == "contraindication" for n in r.fails.reads
+            ]
+            while todo:
+                for key in self.answer_inputs(todo.pop()):
+                    if key not in seen:
+                        seen.add(key)
+                        cq = self.questions.get(key)
+                        if cq is not None and cq.computed is not None:
+                            todo.extend(cq.computed.reads)
+            out[g.id] = frozenset(seen)
+        return out
 
     @functools.cached_property
     def override_codes(self) -> frozenset[str]:
