@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine.drive import Prefill
 from ..engine.evaluate import Inputs, evaluate
@@ -30,6 +30,9 @@ from ..records import field, record
 from .answers import parse_value
 from .labels import label_key
 from .session import SessionRecord
+
+if TYPE_CHECKING:
+    from ..pack.model import Carry
 
 UNREADABLE_FIX = (
     "it may record a dose, so the patient's record is not known. Restore it (`sessions "
@@ -436,38 +439,37 @@ def _from_the_end(
         ends.append((date or "", r.updated, r))
     out: dict[str, Prefill] = {}
     for date, _, r in sorted(ends, key=lambda e: (e[0], e[1]), reverse=True):
-        for carry in history.after_end:
-            cq = guide.questions.get(carry.question)
-            rec = r.answers.get(carry.from_answer)
-            if carry.question in out or cq is None or rec is None:
-                continue
-            try:
-                value = parse_value(cq, rec.value, today=day)
-            except InvalidAnswer:
-                continue  # a value this question does not take is asked for, never guessed
-            status = "" if r.status in ("blocked", "complete") else f" ({r.status}, unfinished)"
-            note = f"from the history: session {r.id}{status} ended the treatment on {date}"
-            out[carry.question] = Prefill(value, "history", note)
+        status = "" if r.status in ("blocked", "complete") else f" ({r.status}, unfinished)"
+        note = f"from the history: session {r.id}{status} ended the treatment on {date}"
+        out = _taken(guide, r, history.after_end, day, note) | out  # the latest one wins
+    return out
+
+
+def _taken(
+    guide: Guide, record: SessionRecord, carries: Iterable[Carry], day: dt.date, note: str
+) -> dict[str, Prefill]:
+    """The values ``record`` answered for ``carries``, each as its question takes it, with
+    ``note`` saying where it came from. A value the question does not take is left out: it
+    is asked for, never guessed."""
+    out: dict[str, Prefill] = {}
+    for carry in carries:
+        cq = guide.questions.get(carry.question)
+        rec = record.answers.get(carry.from_answer)
+        if cq is None or rec is None:
+            continue
+        try:
+            out[carry.question] = Prefill(parse_value(cq, rec.value, today=day), "history", note)
+        except InvalidAnswer:
+            continue
     return out
 
 
 def _prefills(
     guide: Guide, record: SessionRecord, source: VisitEntry, day: dt.date
 ) -> dict[str, Prefill]:
-    out: dict[str, Prefill] = {}
     history = guide.meta.report.history
-    for carry in (*history.carry, *history.offer):
-        key = carry.question
-        cq = guide.questions.get(key)
-        rec = record.answers.get(carry.from_answer)
-        if cq is None or rec is None:
-            continue
-        try:
-            value = parse_value(cq, rec.value, today=day)
-        except InvalidAnswer:
-            continue  # a value this question does not take is asked for, never guessed
-        note = f"from the history: session {source.session}, injection of {source.date}"
-        out[key] = Prefill(value, "history", note)
+    note = f"from the history: session {source.session}, injection of {source.date}"
+    out = _taken(guide, record, (*history.carry, *history.offer), day, note)
     # The visit type follows the record (reference section 7): with a finished injection
     # on record the visit is a repeat one, offered like the values above.
     visit, repeat = guide.meta.report.visit, history.repeat_visit
