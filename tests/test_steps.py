@@ -26,7 +26,7 @@ from tests.helpers import (
     ready_patient,
 )
 from xrntx_guide.engine.evaluate import Inputs, State, evaluate
-from xrntx_guide.engine.walk import Ask, GateStop, next_action
+from xrntx_guide.engine.next_action import Ask, GateStop, next_action
 from xrntx_guide.pack.guide import Guide
 
 # The public answer keys and the computed values the clinical basis lists.

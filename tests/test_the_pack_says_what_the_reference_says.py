@@ -16,7 +16,7 @@ from typing import Any
 
 from tests.helpers import TODAY, Result, check, days_ago, flat, gate, ready_patient
 from xrntx_guide.engine.evaluate import Inputs, State, evaluate
-from xrntx_guide.engine.walk import instructions
+from xrntx_guide.engine.next_action import instructions
 from xrntx_guide.pack.guide import Guide
 
 Run = Callable[..., Result]

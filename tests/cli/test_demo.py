@@ -15,7 +15,7 @@ import pexpect
 import pytest
 
 from tests.helpers import EXE, REPO, Run, after_injection
-from xrntx_guide.cli.walk import Clock
+from xrntx_guide.cli.walkthrough import Clock
 from xrntx_guide.errors import ExitCode
 
 PAUSE = r"q quit: "

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.helpers import TODAY, ready_patient
 from xrntx_guide.cli.ui import UI
-from xrntx_guide.cli.walk import Walk
+from xrntx_guide.cli.walkthrough import Walkthrough
 from xrntx_guide.env import Clock
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit import session as store
@@ -30,7 +30,7 @@ def walk(guide: Guide, answers: dict[str, object], typed: str) -> tuple[store.Se
     out = io.StringIO()
     ui = UI(plain=True, out=out, err=out, stdin=io.StringIO(typed))
     clock = Clock(source=lambda: NOW)
-    Walk(ui, guide, record, Path("/nonexistent"), TODAY, clock, dry_run=True).run()
+    Walkthrough(ui, guide, record, Path("/nonexistent"), TODAY, clock, dry_run=True).run()
     return record, out.getvalue()
 
 

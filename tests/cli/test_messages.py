@@ -12,7 +12,7 @@ import pytest
 
 from tests.helpers import TODAY, Result, ready_patient
 from xrntx_guide.engine.evaluate import Inputs, evaluate
-from xrntx_guide.engine.walk import instructions
+from xrntx_guide.engine.next_action import instructions
 from xrntx_guide.expr import format_value
 from xrntx_guide.pack.guide import Guide
 

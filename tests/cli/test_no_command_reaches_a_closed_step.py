@@ -1,4 +1,4 @@
-"""The interactive walk (cli/walk.py): the injection step must never be
+"""The interactive walk (cli/walkthrough.py): the injection step must never be
 shown while a contraindication fails, whatever command is typed."""
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tests.helpers import PACK_HEAD, TODAY, Run, answer_flags, make_pack, ready_patient
 from tests.strategies.patients import ANSWERS, SHIPPED, SKIP_OPTIONAL, answer_values
 from xrntx_guide.engine.evaluate import Inputs, Override, evaluate
-from xrntx_guide.engine.walk import Ask, Confirm, Done, GateStop, next_action, prune
+from xrntx_guide.engine.next_action import Ask, Confirm, Done, GateStop, next_action, prune
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.expr.values import Scalar
 from xrntx_guide.pack.guide import Guide

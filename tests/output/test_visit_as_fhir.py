@@ -130,7 +130,7 @@ def played(case: sc.Scenario, tmp_path: Path) -> tuple[Guide, SessionRecord, Any
     the record the walk kept and the state the case ends in."""
     from xrntx_guide.cli.demo import Presenter
     from xrntx_guide.cli.ui import UI
-    from xrntx_guide.cli.walk import Walk
+    from xrntx_guide.cli.walkthrough import Walkthrough
     from xrntx_guide.engine.drive import Prefill
     from xrntx_guide.store import open_store
     from xrntx_guide.store.saver import Saver
@@ -151,7 +151,7 @@ def played(case: sc.Scenario, tmp_path: Path) -> tuple[Guide, SessionRecord, Any
     }
     ui = UI(plain=True, out=io.StringIO(), err=io.StringIO(), terminal=False)
     presenter = Presenter(case, 0, record=earlier)
-    w = Walk(
+    w = Walkthrough(
         ui,
         guide,
         record,

@@ -10,7 +10,7 @@ import pytest
 
 from tests.helpers import PACK_FILE, make_pack
 from xrntx_guide.engine.evaluate import Inputs, evaluate
-from xrntx_guide.engine.walk import Ask, Confirm, GateStop, next_action
+from xrntx_guide.engine.next_action import Ask, Confirm, GateStop, next_action
 from xrntx_guide.errors import Problem
 from xrntx_guide.expr.values import Scalar
 from xrntx_guide.pack.checks import readiness_is_guarded

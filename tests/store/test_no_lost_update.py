@@ -110,12 +110,12 @@ def test_a_walk_at_a_prompt_keeps_what_another_run_saved_meanwhile(
     import io
 
     from xrntx_guide.cli.ui import UI
-    from xrntx_guide.cli.walk import Clock, Walk
+    from xrntx_guide.cli.walkthrough import Clock, Walkthrough
 
     a, b, visit = _two_runs(store, guide)
     out = io.StringIO()
     record = a.base.model_copy(deep=True)  # type: ignore[union-attr]
-    w = Walk(UI(plain=True, out=out, err=out, stdin=io.StringIO()), guide, record, a, TODAY,
+    w = Walkthrough(UI(plain=True, out=out, err=out, stdin=io.StringIO()), guide, record, a, TODAY,
              Clock())  # fmt: skip
     theirs = b.base.model_copy(deep=True)  # type: ignore[union-attr]
     theirs.set_answer("consent", True, "typed", NOW)

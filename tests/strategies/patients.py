@@ -989,7 +989,7 @@ def session_run(guide: Guide, p: Patient, sittings: Sequence[Sitting]) -> Run:
     """The sittings as ``walk --no-input`` runs them (``--resume`` after the first), with
     the record saved and read back between sittings; the verdict is the record's."""
     from xrntx_guide.engine.drive import walk_unattended
-    from xrntx_guide.engine.walk import prune
+    from xrntx_guide.engine.next_action import prune
     from xrntx_guide.visit.presets import Preset, evaluate_presets, gather, parse_overrides
     from xrntx_guide.visit.session import SessionRecord, new_session, refresh_defaults
 

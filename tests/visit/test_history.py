@@ -23,7 +23,7 @@ from tests.helpers import (
     the_store,
 )
 from xrntx_guide.cli.ui import UI
-from xrntx_guide.cli.walk import Clock, Walk
+from xrntx_guide.cli.walkthrough import Clock, Walkthrough
 from xrntx_guide.engine.evaluate import evaluate
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.guide import Guide
@@ -199,7 +199,7 @@ def test_a_filled_in_answer_can_be_edited_at_the_prompt_and_the_gates_judge_the_
     out, err = io.StringIO(), io.StringIO()
     ui = UI(plain=True, out=out, err=err, stdin=io.StringIO(typed))
     saver = Saver(the_store(), "test", record.id)
-    w = Walk(ui, guide, record, saver, TODAY, Clock(), prefills=tl.prefills)
+    w = Walkthrough(ui, guide, record, saver, TODAY, Clock(), prefills=tl.prefills)
 
     w.run()
 

@@ -28,7 +28,7 @@ from tests.helpers import (
     the_store,
 )
 from xrntx_guide.cli.ui import UI
-from xrntx_guide.cli.walk import Walk
+from xrntx_guide.cli.walkthrough import Walkthrough
 from xrntx_guide.engine.evaluate import evaluate
 from xrntx_guide.env import Clock
 from xrntx_guide.errors import InvalidAnswer
@@ -182,13 +182,13 @@ def observation(guide: Guide) -> dt.timedelta:
 
 def walk_on(
     guide: Guide, record: store.SessionRecord, day: dt.date, now: dt.datetime, typed: str
-) -> tuple[Walk, io.StringIO]:
+) -> tuple[Walkthrough, io.StringIO]:
     """An interactive walk at the instant ``now`` whose timers read as if the observation
     had passed (a clinician who waited it out)."""
     out = io.StringIO()
     ui = UI(plain=True, out=out, err=out, stdin=io.StringIO(typed))
     clock = Clock(skipped=observation(guide), source=lambda: now)
-    return Walk(ui, guide, record, Path("/nonexistent"), day, clock, dry_run=True), out
+    return Walkthrough(ui, guide, record, Path("/nonexistent"), day, clock, dry_run=True), out
 
 
 NOW = dt.datetime.combine(TODAY, dt.time(10), tzinfo=dt.UTC)
@@ -614,7 +614,7 @@ def test_a_positive_recorded_by_another_process_is_read_before_a_dose_is_recorde
     out = io.StringIO()
     ui = UI(plain=True, out=out, err=out, stdin=Meanwhile("yes\nquit\n"))
     at = dt.datetime.combine(TODAY, dt.time(10, 10), tzinfo=dt.UTC)
-    w = Walk(
+    w = Walkthrough(
         ui,
         guide,
         here,

@@ -15,7 +15,7 @@ import pytest
 
 from tests.helpers import NOW, TODAY, Run, json_answers, ready_patient
 from xrntx_guide.cli.ui import UI
-from xrntx_guide.cli.walk import Walk
+from xrntx_guide.cli.walkthrough import Walkthrough
 from xrntx_guide.engine.evaluate import evaluate
 from xrntx_guide.env import Clock
 from xrntx_guide.errors import InvalidAnswer
@@ -40,13 +40,13 @@ def observation(guide: Guide) -> dt.timedelta:
 
 def walk_on(
     guide: Guide, record: store.SessionRecord, day: dt.date, now: dt.datetime, typed: str
-) -> tuple[Walk, io.StringIO]:
+) -> tuple[Walkthrough, io.StringIO]:
     """An interactive walk of ``record`` on ``day`` at the instant ``now``; its timers read
     as if the observation had passed (what a clinician waiting it out would see)."""
     out = io.StringIO()
     ui = UI(plain=True, out=out, err=out, stdin=io.StringIO(typed))
     clock = Clock(skipped=observation(guide), source=lambda: now)
-    return Walk(ui, guide, record, Path("/nonexistent"), day, clock, dry_run=True), out
+    return Walkthrough(ui, guide, record, Path("/nonexistent"), day, clock, dry_run=True), out
 
 
 def positive_yesterday(guide: Guide) -> store.SessionRecord:

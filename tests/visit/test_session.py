@@ -24,7 +24,7 @@ from tests.helpers import (
     the_store,
 )
 from xrntx_guide.cli.ui import UI
-from xrntx_guide.cli.walk import Clock, Walk
+from xrntx_guide.cli.walkthrough import Clock, Walkthrough
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.store import StoreError
@@ -142,13 +142,13 @@ def test_a_damaged_session_can_be_deleted(run: Run, two_sessions: dict[str, str]
 # -- a save the store refuses --------------------------------------------------------------------
 
 
-def _walk(guide: Guide, typed: str) -> tuple[Walk, io.StringIO, io.StringIO]:
+def _walk(guide: Guide, typed: str) -> tuple[Walkthrough, io.StringIO, io.StringIO]:
     out, err = io.StringIO(), io.StringIO()
     ui = UI(plain=True, out=out, err=err, stdin=io.StringIO(typed))  # what is typed
     now = dt.datetime.now(dt.UTC)
     record = store.new_session(guide, "disk", now, TODAY)
     saver = Saver(the_store(), "test", record.id)
-    return Walk(ui, guide, record, saver, TODAY, Clock()), out, err
+    return Walkthrough(ui, guide, record, saver, TODAY, Clock()), out, err
 
 
 def _full(times: int, monkeypatch: pytest.MonkeyPatch) -> None:

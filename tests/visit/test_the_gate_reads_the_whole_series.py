@@ -328,7 +328,7 @@ def test_a_rating_typed_at_the_prompt_stays_the_latest_when_the_same_file_is_giv
     run: Run, tmp_path: Path, guide: Guide
 ) -> None:
     from xrntx_guide.cli.ui import UI
-    from xrntx_guide.cli.walk import Walk
+    from xrntx_guide.cli.walkthrough import Walkthrough
     from xrntx_guide.env import Clock
 
     path = tmp_path / "S.json"
@@ -346,7 +346,7 @@ def test_a_rating_typed_at_the_prompt_stays_the_latest_when_the_same_file_is_giv
     out = io.StringIO()
     ui = UI(plain=True, out=out, err=out, stdin=io.StringIO("rate again\n12\nquit\n"))
     saver = Saver.loaded(the, "test", record, revision)
-    Walk(ui, guide, record, saver, TODAY, Clock(source=lambda: now)).run()
+    Walkthrough(ui, guide, record, saver, TODAY, Clock(source=lambda: now)).run()
     assert sorted(_totals(path)) == [1, 12], out.getvalue()
 
     again = _resume(run, path, f"{DAY}T08:20", "--answers", given, "--json",

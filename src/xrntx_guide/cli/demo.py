@@ -1,8 +1,9 @@
 """Presenter runs: the real walkthrough, answered from a scenario, paced by a trainer.
 
-A :class:`Presenter` is a responder of :class:`~xrntx_guide.cli.walk.Walk`: the same loop
-that a clinician drives at the keyboard asks it for each reply. It shows the answer being
-given and where it came from, the trainer's notes for the step, and stops at each gate;
+A :class:`Presenter` is a responder of
+:class:`~xrntx_guide.cli.walkthrough.Walkthrough`: the same loop that a clinician
+drives at the keyboard asks it for each reply. It shows the answer being given and where
+it came from, the trainer's notes for the step, and stops at each gate;
 at every pause the trainer can go on, go back, fast-forward the naloxone-challenge timer
 (a demo clock: training runs only) or try a what-if (``w last_opioid_use=3 days ago``):
 the guide's answer with that one change, side by side with the scenario's, after which
@@ -17,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..engine.evaluate import GateResult, State, usable_default
-from ..engine.walk import wait_remaining
+from ..engine.next_action import wait_remaining
 from ..errors import UserError
 from ..expr import UNKNOWN, format_value
 from ..pack.guide import CStep
@@ -27,7 +28,7 @@ from ..scenarios import Scenario
 from ..visit.answers import to_json
 from ..visit.history import Timeline
 from .render import show_decided
-from .walk import _mmss
+from .walkthrough import _mmss
 
 PAUSE = "[Enter] next · b back · f fast-forward · w KEY=VALUE · q quit: "
 """63 columns: with the room a prompt leaves for the reply (cli/ui.py) it fits in 80, so

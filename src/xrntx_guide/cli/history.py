@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.drive import Prefill
 from ..engine.evaluate import State
-from ..engine.walk import Ask
+from ..engine.next_action import Ask
 from ..errors import SessionError
 from ..expr import format_value
 from ..pack.guide import Guide

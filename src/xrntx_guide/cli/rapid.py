@@ -46,8 +46,8 @@ from .ui import UI
 
 
 class Walk(Protocol):
-    """What the dialog uses of the walk (cli/walk.py), which opens it: a protocol, so that
-    this module does not import the walk back."""
+    """What the dialog uses of the walkthrough (cli/walkthrough.py), which opens it: a
+    protocol, so that this module does not import the walkthrough back."""
 
     ui: UI
     guide: Guide

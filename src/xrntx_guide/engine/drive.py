@@ -1,4 +1,4 @@
-"""The one loop over :func:`~xrntx_guide.engine.walk.next_action`, and its responders.
+"""The one loop over :func:`~xrntx_guide.engine.next_action.next_action`, and its responders.
 
 Every walk (at the keyboard, with nobody to ask, a presenter replaying a scenario) is this
 loop: evaluate the record, take the next action, let what the flags settle be recorded the
@@ -22,7 +22,7 @@ from ..pack.guide import Guide
 from ..records import field, record
 from .bounds import bound_problem
 from .evaluate import Inputs, Origin, OverrideRequest, State, evaluate, state_context
-from .walk import Action, Ask, Confirm, Done, GateStop, next_action, walk_status
+from .next_action import Action, Ask, Confirm, Done, GateStop, next_action, walk_status
 
 MAX_STEPS = 10_000
 """Each pass records one thing and a pack is finite: a bound, not a limit anyone meets."""

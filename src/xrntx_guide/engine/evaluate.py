@@ -2,7 +2,7 @@
 
 Nothing here prints, prompts or reads the clock: ``today`` and every answer are passed in.
 The interactive walkthrough, ``check`` and the tests all call :func:`evaluate` and
-:func:`~xrntx_guide.engine.walk.next_action`, so they cannot disagree.
+:func:`~xrntx_guide.engine.next_action.next_action`, so they cannot disagree.
 
 The work is split by job: what an evaluation is given (inputs.py), the lazy context that
 works values out on demand and judges a gate's rules once (context.py), each gate's result

@@ -462,7 +462,7 @@ def observed_results(
     """The results that wait for their observation, each with its start (from
     ``starts``: given, or a timer the session started) and the time it was taken: those
     given (``presets``), or (None) every such answer of ``state`` that applies."""
-    from ..engine.walk import wait_minutes
+    from ..engine.next_action import wait_minutes
 
     given: dict[str, object]
     if presets is None:

@@ -704,7 +704,8 @@ def due_today(
     return day, "; ".join(parts)
 
 
-# -- recording a day at the prompt, and showing the record (cli/walk.py, output/note/markdown.py) --
+# -- recording a day at the prompt, and showing the record --
+# (cli/walkthrough.py, output/note/markdown.py)
 
 
 def on_pathway(guide: Guide, shown: Mapping[str, bool | None]) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..engine.evaluate import evaluate, state_context, valid_default
-from ..engine.walk import wait_remaining
+from ..engine.next_action import wait_remaining
 from ..errors import InvalidAnswer, UsageError
 from ..expr import UNKNOWN
 from ..pack.guide import Guide, RecordedSettings

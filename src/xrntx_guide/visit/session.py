@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..engine.evaluate import Inputs, Origin, Override, State
-from ..engine.walk import next_action, walk_status
+from ..engine.next_action import next_action, walk_status
 from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide

@@ -272,7 +272,7 @@ def demo(
     from ...visit.rapid import ANSWERS_KEY, parse_days
     from ...visit.session import new_session
     from ..demo import Presenter
-    from ..walk import Walk
+    from ..walkthrough import Walkthrough
 
     if not math.isfinite(demo_clock):
         raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
@@ -367,7 +367,7 @@ def demo(
         from ...store.saver import Saver
 
         # A scratch store of its own: a training run is never in the clinic's store.
-        w = Walk(
+        w = Walkthrough(
             ui,
             guide,
             record,

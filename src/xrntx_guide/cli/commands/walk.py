@@ -78,7 +78,7 @@ def run_walk(
     )
     from ...visit.session import clean_label, new_session
     from ..render import welcome
-    from ..walk import DRY_RUN_START, HELP, Walk
+    from ..walkthrough import DRY_RUN_START, HELP, Walkthrough
 
     interactive = not no_input and env.stdin_tty
     out: WritesUntilGone | None = None
@@ -289,7 +289,7 @@ def run_walk(
         ui.note(store.where)
     if interactive:
         saver.decide = lambda clash: _keep_mine(ui, clash)
-    w = Walk(
+    w = Walkthrough(
         ui,
         guide,
         record,
@@ -368,7 +368,7 @@ def _check_acknowledge(guide: Guide, gates: list[str]) -> None:
 def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
     """The patient label, asked until it is usable; 'quit' leaves without a session."""
     from ...visit.session import clean_label
-    from ..walk import COMMANDS
+    from ..walkthrough import COMMANDS
 
     # The date part follows --today; the time keeps labels apart.
     suggested = f"patient-{day.strftime('%Y%m%d')}-{env.now().astimezone().strftime('%H%M')}"
@@ -503,7 +503,7 @@ def _walk_without_prompts(
     the walk is run again on the merged record; a key both changed is refused (exit 2)."""
     from ...engine.drive import walk_unattended
     from ..render import show_card_hint, show_gate, show_summary
-    from ..walk import DRY_RUN_END
+    from ..walkthrough import DRY_RUN_END
 
     wanted = {r.gate: r for r in requests}
     for _ in range(5):

@@ -1,2 +1,2 @@
 """The walk's prompts, one module per kind: questions, timers, gates and commands.
-The walk (cli/walk.py) is the one class made of them."""
+The walk (cli/walkthrough.py) is the one class made of them."""

@@ -1,6 +1,6 @@
 """What the walk's prompt modules share: the words typed at a prompt, the exceptions a
 command or a quit is carried by, small helpers, and the attributes and methods of the
-walk (cli/walk.py) that each module reads."""
+walk (cli/walkthrough.py) that each module reads."""
 
 from __future__ import annotations
 
@@ -87,7 +87,8 @@ def _mmss(delta: dt.timedelta) -> str:
 
 class WalkCore:
     """The walk as each prompt module sees it: its attributes (fields of
-    :class:`xrntx_guide.cli.walk.Walk`) and the methods defined elsewhere that it calls."""
+    :class:`xrntx_guide.cli.walkthrough.Walkthrough`) and the methods defined elsewhere
+    that it calls."""
 
     ui: UI
     guide: Guide

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...engine.evaluate import (
     State,
 )
-from ...engine.walk import (
+from ...engine.next_action import (
     Ask,
     next_action,
 )

@@ -9,7 +9,7 @@ from ...engine.evaluate import (
     GateResult,
     State,
 )
-from ...engine.walk import (
+from ...engine.next_action import (
     GateStop,
 )
 from ...pack import keys

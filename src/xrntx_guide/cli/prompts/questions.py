@@ -11,7 +11,7 @@ from ...engine.evaluate import (
     state_context,
     usable_default,
 )
-from ...engine.walk import (
+from ...engine.next_action import (
     prune,
     wait_remaining,
 )

@@ -9,7 +9,7 @@ import math
 from ...engine.evaluate import (
     State,
 )
-from ...engine.walk import (
+from ...engine.next_action import (
     wait_minutes,
     wait_remaining,
 )

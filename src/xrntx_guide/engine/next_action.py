@@ -1,4 +1,4 @@
-"""Walk policy over an evaluated state: the next action, what no longer applies, timers.
+"""What the walk does next over an evaluated state, what no longer applies, timers.
 
 Nothing here prints, prompts or reads the clock.
 """

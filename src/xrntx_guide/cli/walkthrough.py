@@ -3,7 +3,7 @@
 The engine decides what comes next; this module only shows it and reads the answer.
 The session is saved after every change, so quitting or a crash loses at most the answer
 being typed. Each kind of prompt has its module under ``prompts/`` (questions, timers,
-gates, commands); :class:`Walk` is the one class they make up, with the loop, the saving
+gates, commands); :class:`Walkthrough` is the one class they make up, with the loop, the saving
 and the screens here.
 """
 
@@ -19,7 +19,7 @@ from ..engine.evaluate import (
     State,
     evaluate,
 )
-from ..engine.walk import (
+from ..engine.next_action import (
     Action,
     Ask,
     Confirm,
@@ -53,7 +53,7 @@ from .ui import UI
 
 
 @record
-class Walk(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
+class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
     ui: UI
     guide: Guide
     record: SessionRecord
