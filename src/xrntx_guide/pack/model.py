@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from ..records import field, record
@@ -61,7 +62,7 @@ class _Pattern:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
-        from pydantic_core import core_schema
+        from pydantic_core import core_schema  # seam: pydantic asks for it, only on a cache miss
 
         return core_schema.str_schema(pattern=self.pattern, max_length=self.max_length, strict=True)
 
@@ -73,7 +74,7 @@ class _Range:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
-        from pydantic_core import core_schema
+        from pydantic_core import core_schema  # seam: pydantic asks for it, only on a cache miss
 
         return core_schema.int_schema(ge=self.low, le=self.high, strict=True)
 
@@ -604,7 +605,7 @@ class SiteFile:
 
 def validate(kind: type[Any], raw: Any) -> Any:
     """Validate raw file data as ``kind``; raises ``pydantic.ValidationError``."""
-    from pydantic import TypeAdapter
+    from pydantic import TypeAdapter  # seam: pydantic validates only on a cache miss
 
     adapter = _ADAPTERS.get(kind)
     if adapter is None:
@@ -624,7 +625,7 @@ def pack_file_schema() -> dict[str, Any]:
     date``). The schema checks each file's shape only; names across files, sources,
     expressions and the order of the walk are checked by ``xrntx-guide validate``.
     """
-    from pydantic import TypeAdapter
+    from pydantic import TypeAdapter  # seam: pydantic, only for `schema steps`
 
     schema: dict[str, Any] = TypeAdapter(PackFile).json_schema()
     docs = _field_docs()
@@ -643,9 +644,8 @@ def pack_file_schema() -> dict[str, Any]:
 
 def _field_docs() -> dict[tuple[str, str], str]:
     """(class, field) -> the docstring under the field in this module's source."""
-    import ast
-    import inspect
-    import sys
+    import ast  # seam: ast and inspect read the source, only for `schema steps`
+    import inspect  # seam: ast and inspect read the source, only for `schema steps`
 
     tree = ast.parse(inspect.getsource(sys.modules[__name__]))
     docs: dict[tuple[str, str], str] = {}

@@ -16,6 +16,7 @@ from ..errors import InvalidAnswer, UsageError
 from ..expr import Context, Scalar
 from ..pack import keys
 from ..pack.guide import CQuestion, Guide
+from ..suggest import closest
 
 MAX_TEXT = 500
 
@@ -207,10 +208,8 @@ def _parse_choice(cq: CQuestion, raw: str, interactive: bool) -> str:
             return prefixed[0]
         if prefixed:
             raise ValueError(f"{_shown(text)} is ambiguous: {' or '.join(prefixed)}")
-    import difflib  # only for a suggestion: a check that needs none never loads it
-
-    close = difflib.get_close_matches(text, values, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    close = closest(text, values)
+    hint = f" (did you mean {close!r}?)" if close else ""
     raise ValueError(f"{_shown(text)} is not one of: {', '.join(values)}{hint}")
 
 
@@ -254,10 +253,7 @@ def to_json(value: Scalar) -> bool | int | float | str:
 
 
 def suggest_key(guide: Guide, key: str) -> str | None:
-    import difflib  # only for a suggestion: a check that needs none never loads it
-
-    close = difflib.get_close_matches(key, list(guide.questions), n=1, cutoff=0.6)
-    return close[0] if close else None
+    return closest(key, guide.questions)
 
 
 class UnknownKey(UsageError):

@@ -17,6 +17,7 @@ from ..errors import InvalidAnswer, UsageError
 from ..expr import Scalar
 from ..pack import keys as pack_keys
 from ..pack.guide import Guide
+from ..suggest import closest
 from .answers import (
     CHALLENGES_KEY,
     RAPID_DAYS_KEY,
@@ -554,10 +555,8 @@ def parse_overrides(guide: Guide, flags: Iterable[str]) -> list[OverrideRequest]
                 'e.g. --override pregnancy="clinical_judgement: discussed"'
             )
         if gate not in gate_ids:
-            import difflib
-
-            close = difflib.get_close_matches(gate, gate_ids, n=1)
-            extra = f" (did you mean {close[0]!r}?)" if close else ""
+            close = closest(gate, gate_ids)
+            extra = f" (did you mean {close!r}?)" if close else ""
             raise UsageError(
                 f"--override: unknown gate {gate!r}{extra}",
                 hint="`xrntx-guide gates` lists every gate.",
@@ -572,10 +571,8 @@ def parse_overrides(guide: Guide, flags: Iterable[str]) -> list[OverrideRequest]
         if not colon or code not in codes:
             # An override records who-why as a coded reason: a reason without a known code
             # is refused, never filed under a default code (reference 4.4, item 6).
-            import difflib
-
-            close = difflib.get_close_matches(code, sorted(codes), n=1, cutoff=0.75)
-            extra = f" (did you mean {close[0]!r}?)" if colon and close else ""
+            close = closest(code, sorted(codes), cutoff=0.75)
+            extra = f" (did you mean {close!r}?)" if colon and close else ""
             what = f"unknown reason code {code!r}{extra}" if colon else "no reason code"
             raise UsageError(
                 f'--override {gate}: {what}: give GATE="CODE: comment"',

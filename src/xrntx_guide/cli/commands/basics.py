@@ -14,6 +14,7 @@ from ...env import Environment
 from ...errors import UsageError
 from ...pack.guide import Guide
 from ...pack.load import load_guide
+from ...suggest import closest
 from ...visit.answers import parse_date
 
 if TYPE_CHECKING:
@@ -180,10 +181,8 @@ def patient_label(text: str, where: str = "--label") -> str:
 
 def did_you_mean(given: str, choices: list[str] | tuple[str, ...]) -> str:
     """`` (did you mean 'x'?)`` for a close choice, or nothing."""
-    import difflib
-
-    close = difflib.get_close_matches(given, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = closest(given, choices)
+    return f" (did you mean {close!r}?)" if close else ""
 
 
 def start_recording(ui: Any, record_to: Path | None) -> None:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from ...errors import ExitCode, UsageError
+from ...suggest import closest
 from .common import (
     JsonOpt,
     PlainDataOpt,
@@ -295,11 +296,9 @@ def demo(
         scenario = picked.id
     case = cases.get(scenario)
     if case is None:
-        import difflib
-
-        close = difflib.get_close_matches(scenario, list(cases), n=1)
+        close = closest(scenario, cases)
         raise UsageError(
-            f"no scenario {scenario!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+            f"no scenario {scenario!r}" + (f" (did you mean {close!r}?)" if close else ""),
             hint="`xrntx-guide scenarios` lists them.",
         )
     if auto is None and not env.stdin_tty:
