@@ -130,7 +130,8 @@ def _whole(text: str) -> int:
         if abs(int(t)) >= MAX_WHOLE:
             raise ValueError(f"{_shown(t)} is too large")
         return int(t)
-    from decimal import Decimal  # exact: 34.000000000000001 is not whole, though float says so
+    # seam: decimal only for a whole number written with a point or an exponent
+    from decimal import Decimal
 
     number = Decimal(t)
     if abs(number) >= MAX_WHOLE:
@@ -296,6 +297,8 @@ CHALLENGES_KEY = "naloxone_challenges"
 """The answers-file key of the naloxone challenge and its rechallenge."""
 RAPID_DAYS_KEY = "rapid_days"
 """The key of the rapid pathway's daily record."""
+RESULT_KEYS: tuple[str, ...] = (keys.CHALLENGE, keys.RECHALLENGE, keys.RECHALLENGE_HOURS)
+"""The answers that come from the challenge series only, never from a stored answer."""
 RAPID_RECORD_KEYS = keys.RAPID_RECORD_KEYS
 """The answers worked out from the record (origin ``record``); a key the guide does not
 have is left alone."""
