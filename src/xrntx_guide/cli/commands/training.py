@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
@@ -11,7 +12,9 @@ from typing import Annotated, Any
 import typer
 
 from ...errors import ExitCode, UsageError
+from ...output.versions import SCENARIOS_TEST as version
 from ...suggest import closest
+from ...visit.presets import parse_overrides
 from .common import (
     JsonOpt,
     PlainDataOpt,
@@ -56,7 +59,7 @@ def scenarios(
     keep its own folder of scenarios for its own site file (--site applies to all).
     """
     env = environment(ctx)
-    from ... import scenarios as sc
+    from ... import scenarios as sc  # seam: the command's own work, loaded when it runs
 
     if action not in ("list", "test"):
         raise UsageError(
@@ -81,7 +84,7 @@ def scenarios(
             ui.result(json.dumps(rows, ensure_ascii=False))
             return
         if points:
-            from ..workshop import show_cases
+            from ..workshop import show_cases  # seam: the command's own work, loaded when it runs
 
             show_cases(ui, cases, points=True)
             return
@@ -91,7 +94,6 @@ def scenarios(
             prose=("title",),
         )
         return
-    from ...output.versions import SCENARIOS_TEST as version
 
     results: list[dict[str, Any]] = []
     refused: list[sc.ScenarioError] = []
@@ -174,7 +176,7 @@ def export(
     case cards, one per scenario (the story and what to ask on the front, the teaching
     points and the outcome on the back)."""
     env = environment(ctx)
-    from ...output import export as ex
+    from ...output import export as ex  # seam: the command's own work, loaded when it runs
 
     formats = ("markdown", "html", "cards", "fhir-questionnaire")
     if fmt not in formats:
@@ -184,12 +186,13 @@ def export(
         )
     guide = guide_of(*pack_paths(env, steps, site))
     if fmt == "fhir-questionnaire":  # the guide as a FHIR Questionnaire (SDC), as JSON
+        # seam: the command's own work, loaded when it runs
         from ...output.fhir import questionnaire
 
         text = json.dumps(questionnaire(guide), ensure_ascii=False, indent=2)
     elif fmt == "cards":
-        from ... import scenarios as sc
-        from ...output.cards import cards_html
+        from ... import scenarios as sc  # seam: the command's own work, loaded when it runs
+        from ...output.cards import cards_html  # seam: the command's own work, loaded when it runs
 
         text = cards_html(guide, sc.read_all(folder or sc.default_dir()))
     else:
@@ -266,14 +269,15 @@ def demo(
     Everything is marked TRAINING; no care session or note is written.
     """
     env = environment(ctx)
-    import tempfile
+    import tempfile  # seam: the command's own work, loaded when it runs
 
-    from ... import scenarios as sc
-    from ...visit.presets import parse_overrides
+    from ... import scenarios as sc  # seam: the command's own work, loaded when it runs
+
+    # seam: the command's own work, loaded when it runs
     from ...visit.rapid import ANSWERS_KEY, parse_days
-    from ...visit.session import new_session
-    from ..demo import Presenter
-    from ..walkthrough import Walkthrough
+    from ...visit.session import new_session  # seam: the command's own work, loaded when it runs
+    from ..demo import Presenter  # seam: the command's own work, loaded when it runs
+    from ..walkthrough import Walkthrough  # seam: the command's own work, loaded when it runs
 
     if not math.isfinite(demo_clock):
         raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
@@ -281,6 +285,7 @@ def demo(
     listed = sc.read_all(folder or sc.default_dir())
     cases = {c.id: c for c in listed}
     if scenario is None:
+        # seam: the command's own work, loaded when it runs
         from ..workshop import pick_case, show_cases
 
         ui = ui_for(env, plain)
@@ -305,7 +310,7 @@ def demo(
         raise UsageError("demo needs a terminal to pause at; give --auto SECONDS to run unattended")
     slides = None
     if slide_size is not None:
-        from ..slides import parse_size
+        from ..slides import parse_size  # seam: the command's own work, loaded when it runs
 
         if record_to is None:
             raise UsageError("--slide-size: give --record FILE.svg or FILE.html as well")
@@ -313,16 +318,15 @@ def demo(
     ui = ui_for(env, plain)
     start_recording(ui, record_to)
     if slide_size is not None:
-        from ..slides import Slides
+        from ..slides import Slides  # seam: the command's own work, loaded when it runs
 
         ui.out.width = cols  # the screen is laid out at the slide's width
         slides = Slides(ui, cols, rows)
     if auto is None:
-        import contextlib
-
         with contextlib.suppress(ImportError):
             # Line editing at the pauses, as at a walk's prompts: Ctrl-L clears the
             # screen instead of showing ^L.
+            # seam: line editing (readline), only for a demo at a terminal
             import readline  # noqa: F401
     guide = sc.guide_for(case, steps, site)
     ui.alert(f"TRAINING: scenario {case.id}: {case.title}")
@@ -343,7 +347,7 @@ def demo(
             record.set_rapid_days(days, env.now())
         # The case's earlier visits ([[history]]) fill in what a repeat visit takes from
         # the patient's record, as `scenarios test` and a care walk do.
-        from ...engine.drive import Prefill
+        from ...engine.drive import Prefill  # seam: the command's own work, loaded when it runs
 
         earlier = sc.from_history(guide, case)
         # Judged first as `scenarios test` judges it (judge.py, with the record): what
@@ -354,6 +358,7 @@ def demo(
             for key, fill in (earlier.prefills if earlier is not None else {}).items()
             if key not in case.answers  # the case's own answer is given, never replaced
         }
+        # seam: the command's own work, loaded when it runs
         from ...visit.contradiction import contradiction
 
         def conflict(key: str, value: object) -> str | None:
@@ -362,8 +367,8 @@ def demo(
             found = contradiction(guide, answers, earlier)
             return None if found is None else f"{found.key}: {found.at_prompt}"
 
-        from ...store import open_store
-        from ...store.saver import Saver
+        from ...store import open_store  # seam: the command's own work, loaded when it runs
+        from ...store.saver import Saver  # seam: the command's own work, loaded when it runs
 
         # A scratch store of its own: a training run is never in the clinic's store.
         w = Walkthrough(
@@ -405,7 +410,7 @@ def demo(
         if not differences
         else "TRAINING: the outcome differs from the scenario's: " + "; ".join(differences)
     )
-    from ..workshop import show_recap
+    from ..workshop import show_recap  # seam: the command's own work, loaded when it runs
 
     if slides is not None:
         slides.cut()  # the recap is a slide of its own
