@@ -377,7 +377,7 @@ def test_a_runs_answers_go_into_a_record_in_one_place() -> None:
         for call in _calls(path, taking)
     ]
     # The presenter's training case keeps the pathway's days of its own (a case, not a run).
-    assert [c for c in outside if not c.startswith("xrntx_guide.cli.commands.training:")] == []
+    assert [c for c in outside if not c.startswith("xrntx_guide.cli.commands.presenting:")] == []
 
 
 @pytest.mark.parametrize(
