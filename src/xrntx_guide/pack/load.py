@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import PackError, Problem
 from ..records import record
-from . import cache as packcache
 from . import model
 from .guide import (
     Guide,
@@ -281,8 +280,10 @@ def load_guide(
     ``recorded`` (instead of ``site_file``) applies the settings a session recorded.
 
     A pack that loaded before, byte for byte, with the same program and site file, comes
-    from the cache (see :mod:`xrntx_guide.packcache`): no TOML parsing, no validation.
+    from the cache (see :mod:`xrntx_guide.pack.cache`): no TOML parsing, no validation.
     """
+    from . import cache as packcache  # seam: pickle, only when a pack is loaded (not --help)
+
     read, issues = _read_pack(steps_dir, site_file, recorded)
     if issues:
         raise PackError(read.placer.problems(issues))
