@@ -9,7 +9,6 @@ import typer
 
 from ...errors import ExitCode, UsageError
 from ...pack.load import validate_pack
-from ...pack.model import pack_file_schema
 from ..streams import write_result
 from .common import (
     JsonOpt,
@@ -205,6 +204,7 @@ def schema(
     env = environment(ctx)
     # seam: pydantic, only for `schema`
     from ...output.schemas import SCHEMAS, answers_schema, output_schema
+    from ...pack.file_schema import pack_file_schema  # seam: pydantic, only for `schema`
 
     names = ("answers", "steps", *SCHEMAS)
     if which == "list":
