@@ -377,7 +377,7 @@ def test_a_runs_answers_go_into_a_record_in_one_place() -> None:
         for call in _calls(path, taking)
     ]
     # The presenter's training case keeps the pathway's days of its own (a case, not a run).
-    assert [c for c in outside if not c.startswith("xrntx_guide.cli.commands.training:")] == []
+    assert [c for c in outside if not c.startswith("xrntx_guide.cli.commands.presenting:")] == []
 
 
 @pytest.mark.parametrize(
@@ -584,3 +584,98 @@ def test_the_shipped_pack_has_every_name_the_program_reads() -> None:
     assert any(
         k.startswith(keys.COWS_ITEM_PREFIX) and k != keys.COWS_TOTAL for k in guide.questions
     )
+
+
+# -- imports at the top ------------------------------------------------------------------
+
+SEAM = "# seam:"
+"""The mark of an import left inside a function on purpose, with what it saves (``# seam:
+keeps pydantic out of check``), on the import's line or the line above it."""
+
+NOT_YET_AT_THE_TOP = frozenset(
+    {
+        "xrntx_guide.batch",
+        "xrntx_guide.cli.commands.listing",
+        "xrntx_guide.cli.commands.walk",
+        "xrntx_guide.cli.direct",
+        "xrntx_guide.cli.history",
+        "xrntx_guide.cli.plain",
+        "xrntx_guide.cli.walkthrough",
+        "xrntx_guide.expr",
+        "xrntx_guide.expr.compiled",
+        "xrntx_guide.expr.syntax",
+        "xrntx_guide.judge",
+        "xrntx_guide.pack.cache",
+        "xrntx_guide.pack.checks",
+        "xrntx_guide.pack.compile",
+        "xrntx_guide.records",
+        "xrntx_guide.store",
+        "xrntx_guide.store.base",
+        "xrntx_guide.store.postgres",
+        "xrntx_guide.store.saver",
+        "xrntx_guide.visit.history",
+        "xrntx_guide.visit.session",
+    }
+)
+"""Modules whose imports inside functions have not yet been moved to the top or marked as
+seams (they were being reworked elsewhere at the time). Shrink it: an entry with nothing
+left to move fails the test below, so the list only gets shorter."""
+
+
+def _unmarked_imports(source: str) -> list[int]:
+    """The lines of imports inside a function (a method, a nested function) that carry no
+    seam mark on their line or the line above."""
+    lines = source.splitlines()
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Import | ast.ImportFrom):
+                    here = lines[inner.lineno - 1]
+                    above = lines[inner.lineno - 2].strip() if inner.lineno > 1 else ""
+                    if SEAM not in here and not above.startswith(SEAM):
+                        found.append(inner.lineno)
+    return sorted(set(found))
+
+
+def test_the_import_scan_finds_an_import_inside_a_function() -> None:
+    hidden = "def f():\n    import json\n    return json\n"
+    nested = "class A:\n    def f(self):\n        def g():\n            from x import y\n"
+    assert _unmarked_imports(hidden) == [2]
+    assert _unmarked_imports(nested) == [4]
+    marked = "def f():\n    import json  # seam: keeps json out of check\n"
+    above = "def f():\n    # seam: keeps json out of check\n    import json\n"
+    top = "import json\nif TYPE_CHECKING:\n    from x import y\n"
+    assert _unmarked_imports(marked) == _unmarked_imports(above) == _unmarked_imports(top) == []
+
+
+def test_a_module_names_what_it_needs_at_its_top() -> None:
+    """Imports live at the top of a module, so that its import list says what it needs.
+    One inside a function is allowed only at a seam of start-up - the command's own work,
+    loaded when it runs; pydantic and the compiler, only on a cache miss; rich, only for a
+    screen; the store, only when opened (docs/architecture.md lists them) - and says with
+    a ``# seam:`` mark what it keeps out of which start-up."""
+    found = [
+        f"{path.relative_to(PACKAGE)}:{line}"
+        for name, path in MODULES.items()
+        if name not in NOT_YET_AT_THE_TOP
+        for line in _unmarked_imports(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, f"move to the top, or mark as a seam (# seam: what it saves): {found}"
+    done = [
+        name
+        for name in sorted(NOT_YET_AT_THE_TOP)
+        if not _unmarked_imports(MODULES[name].read_text(encoding="utf-8"))
+    ]
+    assert not done, f"nothing left to move: take these out of NOT_YET_AT_THE_TOP: {done}"
+
+
+def test_a_seam_says_what_it_saves() -> None:
+    """A seam mark is followed by its reason, not left bare."""
+    bare = [
+        f"{path.relative_to(PACKAGE)}:{i}"
+        for path in MODULES.values()
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if SEAM in line and len(line.split(SEAM, 1)[1].strip()) < 10
+    ]
+    assert not bare, bare

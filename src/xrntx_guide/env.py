@@ -16,7 +16,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TextIO
 
+from .errors import SessionError
 from .records import field, record, replace
+from .visit import folders
 
 VARIABLES: dict[str, str] = {
     "XRNTX_GUIDE_HOME": "the data folder: the store of sessions (HOME/visits.sqlite3) and the "
@@ -170,10 +172,8 @@ class Environment:
 
     def sessions_dir(self) -> Path:
         """The folder of an earlier version's session files (imported into the store)."""
-        from .visit.folders import sessions_dir
-
         self._home_is_a_folder()
-        return sessions_dir(self.vars)
+        return folders.sessions_dir(self.vars)
 
     def data_dir(self) -> Path:
         """The data folder, where the store lives (:func:`visit.folders.data_dir`).
@@ -182,16 +182,12 @@ class Environment:
             SessionError: ``XRNTX_GUIDE_HOME`` names something that is not a folder (a
                 file): read as an empty store, the patient would seem to have no record.
         """
-        from .visit.folders import data_dir
-
         self._home_is_a_folder()
-        return data_dir(self.vars)
+        return folders.data_dir(self.vars)
 
     def _home_is_a_folder(self) -> None:
         home = self.vars.get("XRNTX_GUIDE_HOME")
         if home and Path(home).exists() and not Path(home).is_dir():
-            from .errors import SessionError
-
             raise SessionError(
                 f"XRNTX_GUIDE_HOME={home}: not a folder (the store of sessions and the pack "
                 "cache are kept under it)",
@@ -200,6 +196,6 @@ class Environment:
 
     def cache_dir(self) -> Path | None:
         """Where compiled packs are cached, or None for no cache."""
-        from .pack.cache import cache_dir
+        from .pack import cache  # seam: pickle, only for a command that loads a pack
 
-        return cache_dir(self.vars)
+        return cache.cache_dir(self.vars)

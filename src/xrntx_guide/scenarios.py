@@ -10,18 +10,24 @@ from the expected one. Nothing here prints or prompts.
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .engine.drive import walk_unattended
 from .engine.evaluate import State
 from .errors import PackError, UsageError, UserError
+from .files import Unreadable, open_regular, read_regular
+from .judge import judge, with_record
+from .output.check import derived_json
 from .pack.guide import Guide
 from .pack.load import load_guide
 from .records import field, record
-
-if TYPE_CHECKING:
-    from .visit.history import Timeline
+from .visit.history import Timeline, timeline
+from .visit.presets import Given, parse_answers, parse_overrides
+from .visit.session import SessionRecord, new_session
+from .visit.start import take_run
 
 MAX_FILE_BYTES = 256 * 1024
 EXPECT_KEYS = (
@@ -84,10 +90,6 @@ _HEAD = {"title", "story", "today", "teaching_points", "overrides", "site"}
 
 def read(path: Path) -> Scenario:
     """Read one scenario file; raise :class:`ScenarioError` naming every problem."""
-    import tomllib
-
-    from .files import Unreadable, read_regular
-
     try:
         raw = tomllib.loads(read_regular(path, MAX_FILE_BYTES).decode("utf-8"))
     except Unreadable as exc:
@@ -213,8 +215,6 @@ def guide_for(scenario: Scenario, steps: Path | None, site: Path | None) -> Guid
     A scenario's site file is read only if it is a regular file of sensible size (a device
     or a FIFO named there would never end)."""
     if site is None and scenario.site is not None:
-        from .files import Unreadable, open_regular
-
         try:
             open_regular(scenario.site).close()
             if scenario.site.stat().st_size > MAX_FILE_BYTES:
@@ -234,9 +234,6 @@ def played(guide: Guide, scenario: Scenario) -> tuple[State, dict[str, Any]]:
     earlier visits (``[[history]]``): what a walk fills in from them (the last injection's
     date and side) is added where the answers do not give it, as the walk adds it. Returns
     the evaluation and the values filled in."""
-    from .judge import judge
-    from .visit.presets import parse_answers, parse_overrides
-
     where = f"{scenario.path} [answers]"
     steps = {s.id for s in guide.steps}
     unknown = sorted(set(scenario.notes) - steps)
@@ -265,12 +262,6 @@ def from_history(guide: Guide, scenario: Scenario) -> Timeline | None:
     patient's timeline on the scenario's date (visit/history.py); None without any."""
     if not scenario.history:
         return None
-    from .engine.drive import walk_unattended
-    from .judge import with_record
-    from .visit.history import timeline
-    from .visit.presets import Given, parse_answers
-    from .visit.session import SessionRecord, new_session
-    from .visit.start import take_run
 
     records: list[SessionRecord] = []
     for n, visit in enumerate(scenario.history):
@@ -300,8 +291,6 @@ def from_history(guide: Guide, scenario: Scenario) -> Timeline | None:
 def outcome(state: State, prefilled: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What a scenario's ``[expect]`` table describes, taken from an evaluation (and the
     values filled in from its earlier visits)."""
-    from .output.check import derived_json
-
     derived = derived_json(state)
     return {
         "status": state.status,

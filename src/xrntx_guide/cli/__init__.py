@@ -36,10 +36,12 @@ def main() -> None:
     # of a second on a loaded machine, and an interrupt in them is an interrupt, not a bug
     # (no traceback). Once a command runs, its own error boundary says "interrupted".
     try:
+        # seam: inside the try, so Ctrl-C in start-up's imports is an interrupt
         from .direct import main as direct
 
         code = direct(sys.argv[1:])
         if code is None:
+            # seam: typer, only when the direct route declines the command line
             from .app import main as run
 
             code = run()
@@ -70,6 +72,7 @@ def _from_interrupt(exc: BaseException) -> bool:
 
 
 def _interrupted() -> int:
+    # seam: nothing of the package at the top, so Ctrl-C in any import is an interrupt
     from ..errors import ExitCode
 
     try:

@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+import typer.main
 
+from .. import __version__
+from ..digest import sha256
 from ..env import Environment
 from ..errors import ExitCode, UsageError, UserError
 from .boundary import READER_GONE as READER_GONE
@@ -24,6 +27,7 @@ from .commands.common import (
     process_environment,
     regular_file,
 )
+from .streams import ReaderGone, write_result
 
 app = typer.Typer(
     name="xrntx-guide",
@@ -68,7 +72,7 @@ def guarded(fn: F) -> F:
 
 def _pack_cache(ctx: typer.Context | None) -> contextlib.AbstractContextManager[None]:
     """The pack cache in the folder the run's Environment names, for one command."""
-    from ..pack import cache
+    from ..pack import cache  # seam: pickle, only once a command runs (not for --help)
 
     return cache.using(None if ctx is None else environment(ctx).cache_dir())
 
@@ -119,8 +123,6 @@ def main(argv: list[str] | None = None) -> int:
     In ``--json`` (or ``--batch``) mode a command-line error comes as one JSON object on
     stderr, as every other error there does.
     """
-    from .streams import ReaderGone
-
     closed = closed_streams()
     if closed is not None:
         report(UsageError(closed))
@@ -135,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         if version:
             return _show_version(args, env)
         if "--help" in args:
-            from . import helptext
+            from . import helptext  # seam: the help's own text, only for --help
 
             helptext.attach(app)
         code = _app_for(args, env)(
@@ -270,8 +272,6 @@ def _refuse_twice(args: list[str]) -> None:
 def _options_of(command: str) -> set[str] | None:
     """The options a command takes, or None for a command that does not exist (the app
     says so in its own words)."""
-    import typer.main
-
     commands = getattr(typer.main.get_command(app), "commands", {})
     found = commands.get(command)
     if found is None:
@@ -283,19 +283,15 @@ def _show_version(shared: list[str], env: Environment) -> int:
     """The program's version, the guide's id and version, and a fingerprint of the pack
     in use (every step file and the site file), so two runs can be shown to have used
     the same pack."""
-    import hashlib
-
-    from .. import __version__
-    from ..pack import cache
-    from .streams import write_result
-
     values = _shared_values(shared)
     site = Path(values["--site"]) if "--site" in values else None
     steps = Path(values["--steps"]) if "--steps" in values else None
     steps, site = pack_paths(env, steps, regular_file(site))
+    from ..pack import cache  # seam: pickle, only once a command runs (not for --help)
+
     with cache.using(env.cache_dir()):
         guide = guide_of(steps, site)
-    digest = hashlib.sha256()
+    digest = sha256()
     for path in sorted(p for p in guide.root.glob("*.toml") if p.is_file()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     if site is not None:

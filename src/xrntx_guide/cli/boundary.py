@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable, Iterator
 
 from ..errors import ExitCode, UserError
+from . import ctrl_c_seen
+from .streams import OutputFailed, ReaderGone, SystemRefused, json_error
 
 
 class Failed(Exception):
@@ -34,8 +36,6 @@ def boundary(
         Failed: with the exit code, the message written.
         ReaderGone: the reader of stdout has gone (`| head -1`): end quietly.
     """
-    from .streams import ReaderGone
-
     try:
         yield
     except passing:
@@ -46,28 +46,24 @@ def boundary(
         report(exc, as_json)
         raise Failed(int(exc.exit_code)) from None
     except KeyboardInterrupt:
-        from .ui import UI
+        from .ui import UI  # seam: rich, only to say that a run was interrupted
 
         UI(plain=True).error("interrupted")
         raise Failed(int(ExitCode.INTERRUPTED)) from None
     except BrokenPipeError:  # the reader has gone: end quietly, in main()
         raise ReaderGone() from None
     except OSError as exc:  # the machine refused (a full disk, a closed stream): no bug
-        from .streams import SystemRefused
-
         report(SystemRefused(exc), as_json)
         raise Failed(int(ExitCode.USAGE)) from None
     except Exception as exc:  # a bug: say so, show the traceback only when asked
-        from . import ctrl_c_seen
-
         if ctrl_c_seen():  # a library turned the interrupt into an error of its own
-            from .ui import UI
+            from .ui import UI  # seam: rich, only to say that a run was interrupted
 
             UI(plain=True).error("interrupted")
             raise Failed(int(ExitCode.INTERRUPTED)) from None
         if debug():
             raise
-        from .ui import UI
+        from .ui import UI  # seam: rich, only to report a bug
 
         UI(plain=True).error(
             f"internal error ({type(exc).__name__}): this is a bug. Run again with "
@@ -91,16 +87,14 @@ def report(exc: UserError, as_json: bool = False) -> None:
     """The message of the error a run stops with, on stderr; in ``--json`` mode one line
     of JSON, written without a screen."""
     if as_json:
-        from .streams import json_error
-
         json_error(sys.stderr, exc)
         return
-    from .plain import PlainScreen, plain_possible
+    from .plain import PlainScreen, plain_possible  # seam: the plain screen, only for a message
 
     if plain_possible(sys.stdout, sys.stderr):  # a message into a file or a pipe: no rich
         PlainScreen(sys.stdout, sys.stderr).user_error(exc)
         return
-    from .ui import UI  # only now: rich stays out of every start-up that needs no screen
+    from .ui import UI  # seam: rich, only for a message to a terminal
 
     UI(plain=True).user_error(exc)
 
@@ -129,8 +123,6 @@ def flushed(code: int) -> int:
     except BrokenPipeError:
         return reader_gone()
     except OSError as exc:
-        from .streams import OutputFailed
-
         # What stays buffered would fail again at exit: let it go to /dev/null instead.
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

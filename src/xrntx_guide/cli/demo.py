@@ -21,13 +21,15 @@ from ..engine.evaluate import GateResult, State, usable_default
 from ..engine.next_action import wait_remaining
 from ..errors import UserError
 from ..expr import UNKNOWN, format_value
+from ..judge import judge
 from ..pack.guide import CStep
 from ..pack.severity import ACKNOWLEDGEABLE
 from ..records import field, record
 from ..scenarios import Scenario
 from ..visit.answers import to_json
 from ..visit.history import Timeline
-from .render import show_decided
+from ..visit.presets import Preset, expand_series, parse_answers, parse_overrides
+from .render import show_decided, show_what_if
 from .walkthrough import _mmss
 
 PAUSE = "[Enter] next · b back · f fast-forward · w KEY=VALUE · q quit: "
@@ -90,8 +92,6 @@ class Presenter:
         """The scenario's answers, a COWS or challenge series read as the answers it gives
         on the visit day (visit/series.py)."""
         if self.expanded is None:
-            from ..visit.presets import expand_series
-
             where = f"{self.scenario.path} [answers]"
             self.expanded = expand_series(walk.guide, self.scenario.answers, walk.today, where)
         return self.expanded
@@ -275,9 +275,6 @@ class Presenter:
         """The guide's outcome with one answer changed, beside the scenario's own: both
         with all the scenario's answers (and what was answered live so far), so that the
         side by side shows where the case ends, not where the walk has got to."""
-        from ..visit.presets import parse_answers
-        from .render import show_what_if
-
         key, sep, raw = change.partition("=")
         key, raw = key.strip(), raw.strip()
         if not sep or not key or not raw:
@@ -328,8 +325,6 @@ class Presenter:
             return
         if text.strip().lower() not in ("c", "clear"):
             return
-        from ..visit.presets import parse_answers
-        from .render import show_what_if
 
         try:
             fill = parse_answers(
@@ -413,9 +408,6 @@ class Presenter:
             UserError: answers that contradict each other (a what-if's last use after the
                 injection date; a first injection beside a last injection), naming both.
         """
-        from ..judge import judge
-        from ..visit.presets import Preset, parse_answers, parse_overrides
-
         guide, today = walk.guide, walk.today
         where = f"{self.scenario.path} [answers]"
         given = parse_answers(guide, self.scenario.answers, "scenario", today, where)

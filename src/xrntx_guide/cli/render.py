@@ -12,6 +12,7 @@ from ..pack import keys
 from ..pack.guide import CStep, Guide
 from ..pack.severity import ACKNOWLEDGEABLE, SEVERITIES
 from ..visit.rapid import GATE, Progress
+from ..visit.series import scale_top, series_lines
 from ..visit.session import SessionRecord
 from .ui import OUTCOME_STYLE, UI
 
@@ -199,8 +200,6 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
 
 def show_cows_series(ui: UI, state: State, record: SessionRecord) -> None:
     """The COWS series, when more than one rating was taken: a table with a bar each."""
-    from ..visit.series import scale_top, series_lines
-
     if len(record.cows_ratings) < 2:
         return
     threshold = state.guide.setting_values.get(keys.COWS_THRESHOLD)

@@ -11,13 +11,18 @@ a teaching room's projector may have no network.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+from rich.text import Text
+
 from ..errors import UsageError
+from .commands.basics import _WEB_FONT, _projector_theme
 
 _SIZE = re.compile(r"^\s*(\d{2,3})\s*[xX×]\s*(\d{1,3})\s*$")
 _NARROWEST, _WIDEST, _FEWEST, _MOST = 40, 240, 10, 120
@@ -80,7 +85,6 @@ class Slides:
         self.cut()
         if not self.pages:
             self.pages.append(["(nothing was shown)"])
-        from .commands.common import _projector_theme
 
         theme = _projector_theme()
         written: list[Path] = []
@@ -104,9 +108,6 @@ class Slides:
     def _console(self, page: list[str]) -> Any:
         """A console the size of a slide holding one page, padded to the full height so
         that every slide of a run is the same size."""
-        from rich.console import Console
-        from rich.text import Text
-
         console = Console(
             record=True,
             width=self.cols,
@@ -121,8 +122,6 @@ class Slides:
         return console
 
     def _html(self, title: str, theme: Any) -> str:
-        import html
-
         sections = []
         for n, page in enumerate(self.pages, 1):
             code = self._console(page).export_html(
@@ -151,8 +150,6 @@ def _plain(line: str) -> str:
 
 
 def _no_web_font(svg: str) -> str:
-    from .commands.common import _WEB_FONT
-
     return _WEB_FONT.sub("", svg)
 
 

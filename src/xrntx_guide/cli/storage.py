@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..env import Environment
+from .commands.statuses import status_words
 
 if TYPE_CHECKING:  # the store (and pydantic) is imported only by a command that opens it
     from ..store import Store
@@ -32,7 +33,7 @@ def clinician(env: Environment, given: str | None = None) -> str:
         if env.var(var):
             return str(env.var(var))
     try:
-        import pwd
+        import pwd  # seam: pwd exists on POSIX systems only
 
         return pwd.getpwuid(os.getuid()).pw_name
     except (ImportError, KeyError):
@@ -51,7 +52,7 @@ def the_store(
     Raises:
         StoreError: it cannot be opened (the message names the fix).
     """
-    from ..store import open_store
+    from ..store import open_store  # seam: the store (sqlite3), only when a command opens it
 
     url = database or env.var("XRNTX_GUIDE_DATABASE")
     data = env.data_dir()
@@ -67,6 +68,7 @@ def _import_once(
     mark = data / IMPORTED_MARK
     if mark.exists() or not folder.is_dir():
         return
+    # seam: the store's references, only when a command opens the store
     from ..store.refs import import_folder
 
     done = import_folder(store, folder, by)
@@ -89,6 +91,7 @@ def given_record(ui: Any, env: Any, store: Any, ref: str) -> Any:
     """The record ``ref`` names (for ``note`` and ``card``): an id or a label in the
     store (a label with several visits: the latest by visit date, saying so on stderr); a
     JSON file's path is imported first (saying so), never looked up as a label."""
+    # seam: the store's references, only when a command opens the store
     from ..store.refs import import_record, latest_visit, listed, read_record_file, record_file
 
     path = record_file(store, ref)
@@ -101,8 +104,6 @@ def given_record(ui: Any, env: Any, store: Any, ref: str) -> Any:
         return store.load(record.id)[0]
     row, others = latest_visit(store, ref)
     if others:
-        from .commands.statuses import status_words
-
         env.stderr.write(
             f"{ref}: {len(others) + 1} visits have this label; the latest care visit by "
             f"visit date is used: session {row.id} (visit of "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 from typing import IO, Any
 
@@ -99,9 +100,7 @@ def write_result(stream: IO[str], text: str) -> None:
 def json_error(stream: IO[str], exc: UserError) -> None:
     """The message of the error a command stops with, in ``--json`` mode: one line of JSON
     (:class:`xrntx_guide.schemas.UsageErrorOut`), so a script parses one format."""
-    import json
-
-    from ..output.schemas import usage_error_json
+    from ..output.schemas import usage_error_json  # seam: pydantic, only for a usage error in JSON
 
     stream.write(json.dumps(usage_error_json(exc), ensure_ascii=False) + "\n")
     stream.flush()

@@ -11,11 +11,14 @@ Pure: a record in, text out. The CLI writes it.
 from __future__ import annotations
 
 import datetime as dt
+import html  # only the card command writes one (see card_text)
+import textwrap
 from typing import TYPE_CHECKING
 
 from ..errors import SessionError
 from ..pack.guide import Guide
 from ..records import record
+from ..visit.contradiction import last_injection_key
 
 if TYPE_CHECKING:
     from ..engine.evaluate import State
@@ -83,8 +86,6 @@ def card_offered(state: State) -> bool:
     """Whether the visit leaves the patient with a blockade to put on an emergency card:
     the injection given at it, or a repeat visit whose last injection's blockade has not
     ended by the visit's day. The end of a walk and the note offer the card only then."""
-    from ..visit.contradiction import last_injection_key
-
     guide = state.guide
     report = guide.meta.report
     if guide.meta.card is None:
@@ -174,7 +175,6 @@ def card_text(card: Card) -> str:
     """The card as plain text, wrapped to :data:`WIDTH` columns."""
     # Imported here: every check's result reads whether a card is offered (this module),
     # and only the card command writes one.
-    import textwrap
 
     rule = "=" * WIDTH
     out = [rule, *textwrap.wrap(card.title, WIDTH), rule]
@@ -209,8 +209,6 @@ li { margin: 0.2em 0; }
 
 def card_html(card: Card) -> str:
     """The card as one HTML page with print styles (one printed page)."""
-    import html  # only the card command writes one (see card_text)
-
     e = html.escape
     patient = "\n".join(
         f'<p class="dates">{e(line)}</p>'

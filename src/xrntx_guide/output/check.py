@@ -15,6 +15,8 @@ from ..engine.evaluate import GateResult, State
 from ..expr import UNKNOWN, Value
 from ..pack.severity import ACKNOWLEDGEABLE
 from ..visit.answers import to_json
+from ..visit.presets import observation_json, observed_results
+from .versions import CHECK_RESULT
 
 if TYPE_CHECKING:
     from ..visit.session import SessionRecord
@@ -99,7 +101,6 @@ def check_result(
     ``starts``: when the naloxone of each timed result was given, where the run said so;
     a result without is said to be taken as reported (``observation``)."""
     meta = state.guide.meta
-    from .versions import CHECK_RESULT
 
     result: dict[str, Any] = {
         "format_version": CHECK_RESULT,
@@ -116,7 +117,6 @@ def check_result(
     }
     if state.not_applicable_answers:
         result["ignored"] = list(state.not_applicable_answers)
-    from ..visit.presets import observation_json, observed_results
 
     observed = observed_results(state, None, starts or {})
     if observed:

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .. import __version__, expr
 from ..pack.keys import COWS_TOTAL
 from ..pack.severity import SEVERITIES
 
@@ -480,8 +481,6 @@ def _provenance(
     guide: Guide, record: SessionRecord, targets: list[dict[str, str]]
 ) -> dict[str, Any]:
     """Who recorded the visit (this program, on the guide in force) and when."""
-    from .. import __version__
-
     return {
         "resourceType": "Provenance",
         "contained": [
@@ -626,8 +625,6 @@ def _condition(item: dict[str, Any], when: Any, asked: Mapping[str, Any], guide:
 def _enable_when(
     node: Any, asked: Mapping[str, Any], guide: Guide
 ) -> tuple[list[dict[str, Any]], str] | None:
-    from .. import expr
-
     if isinstance(node, expr.BoolOp):
         parts = [_atom(n, asked, guide) for n in node.operands]
         if any(p is None for p in parts):
@@ -653,8 +650,6 @@ def _enable_when(
 def _atom(node: Any, asked: Mapping[str, Any], guide: Guide) -> dict[str, Any] | None:
     """One ``enableWhen`` from a comparison of an asked question with a literal, a yes/no
     question alone or negated, or ``answered(KEY)``; None for anything else."""
-    from .. import expr
-
     if isinstance(node, expr.Name) and node.name in asked and asked[node.name].spec.type == "bool":
         return {"question": node.name, "operator": "=", "answerBoolean": True}
     if isinstance(node, expr.Unary) and node.op == "not":

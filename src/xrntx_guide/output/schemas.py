@@ -12,6 +12,20 @@ from ..errors import Incomplete, Interrupted, InvalidAnswer, PackError, SessionE
 from ..pack.guide import Guide
 from ..pack.keys import COWS_TOTAL
 from ..pack.severity import Severity
+from ..visit.answers import MAX_TEXT, STARTED_SUFFIX, UnknownKey
+from ..visit.presets import LABEL_KEY, OverrideRefused
+from ..visit.rapid import ANSWERS_KEY, is_record_key
+from ..visit.series import (
+    CHALLENGE,
+    CHALLENGES_KEY,
+    CONTEXTS,
+    PREFIX,
+    RATINGS_KEY,
+    RECHALLENGE,
+    TOTAL,
+    item_keys,
+)
+from .versions import USAGE_ERROR
 
 
 class _Out(BaseModel):
@@ -369,9 +383,6 @@ def output_schema(name: str) -> dict[str, Any]:
 def error_fields(exc: UserError) -> dict[str, Any]:
     """``code``, ``key``, ``message`` and ``hint`` of a user error, as :class:`ErrorOut`
     has them."""
-    from ..visit.answers import UnknownKey
-    from ..visit.presets import OverrideRefused
-
     codes: tuple[tuple[type[UserError], ErrorCode], ...] = (
         (UnknownKey, "unknown_key"),
         (InvalidAnswer, "invalid_answer"),
@@ -391,8 +402,6 @@ def error_fields(exc: UserError) -> dict[str, Any]:
 
 def usage_error_json(exc: UserError) -> dict[str, Any]:
     """The one JSON object a command in ``--json`` mode writes on stderr for ``exc``."""
-    from .versions import USAGE_ERROR
-
     return {
         "format_version": USAGE_ERROR,
         "status": "error",
@@ -416,8 +425,6 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
         elif q.type == "date":
             prop.update(type="string", format="date")
         elif q.type == "text":
-            from ..visit.answers import MAX_TEXT
-
             # As the program reads it: some text besides spaces, at most MAX_TEXT long.
             prop.update(type="string", pattern=r"\S", maxLength=MAX_TEXT)
         elif q.type == "choice":
@@ -432,13 +439,10 @@ def answers_schema(guide: Guide) -> dict[str, Any]:
             if isinstance(bound, int | float) and not isinstance(bound, bool):
                 prop[word] = bound
         props[q.key] = prop
-    from ..visit.presets import LABEL_KEY
-    from ..visit.rapid import ANSWERS_KEY, is_record_key
 
     defs = _series_defs(guide, props)
     props = {k: v for k, v in props.items() if not is_record_key(guide, k)}
     props.update(_series_props(guide, props))
-    from ..visit.answers import STARTED_SUFFIX
 
     for cq in guide.questions.values():
         if cq.wait_minutes is not None:  # when its naloxone was given (visit/clock.py)
@@ -521,8 +525,6 @@ DATE_TIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"
 
 def _series_defs(guide: Guide, props: dict[str, Any]) -> dict[str, Any]:
     """The COWS total and the eleven item scores, as the questions define them."""
-    from ..visit.series import PREFIX, TOTAL, item_keys
-
     defs: dict[str, Any] = {}
     if TOTAL in props:
         defs[TOTAL] = {k: v for k, v in props[TOTAL].items() if k != "description"}
@@ -558,15 +560,6 @@ CORRECTION: dict[str, Any] = {
 def _series_props(guide: Guide, props: dict[str, Any]) -> dict[str, Any]:
     """``cows_ratings`` and ``naloxone_challenges`` (visit/series.py), given instead of
     the single answers they stand for."""
-    from ..visit.series import (
-        CHALLENGE,
-        CHALLENGES_KEY,
-        CONTEXTS,
-        RATINGS_KEY,
-        RECHALLENGE,
-        TOTAL,
-    )
-
     out: dict[str, Any] = {}
     if TOTAL in props:
         out[RATINGS_KEY] = {

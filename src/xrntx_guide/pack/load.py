@@ -5,6 +5,7 @@ when nothing changed, else compiled and checked; and ``validate``, which also wa
 from __future__ import annotations
 
 import gc
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -113,8 +114,6 @@ def _read_pack(
     if site_file is not None:
         texts[str(site_file)] = site_bytes
     if recorded is not None:
-        import json
-
         site = recorded
         site_file = Path(recorded.where)
         site_bytes = json.dumps([recorded.site, dict(recorded.values)], sort_keys=True).encode()
@@ -131,9 +130,9 @@ def _build(read: _Read, issues: list[Issue]) -> Guide | None:
     defined); the checks that need the whole pack (a requires_clear step, gates after it)
     wait until there is no other problem.
     """
-    from pydantic import ValidationError
+    from pydantic import ValidationError  # seam: pydantic validates only on a cache miss
 
-    from .compile import _Compiler, _File  # only when a pack is compiled, not from the cache
+    from .compile import _Compiler, _File  # seam: the compiler, only on a cache miss
 
     packs: list[_File] = []
     aside: set[str] = set()
@@ -166,7 +165,7 @@ def _build(read: _Read, issues: list[Issue]) -> Guide | None:
     guide = compiler.run()
     if guide is None:
         return None
-    from .checks import check_guide
+    from .checks import check_guide  # seam: the compiler's checks, only on a cache miss
 
     complete = not issues and not aside
     issues.extend(check_guide(guide, complete=complete))
@@ -217,7 +216,7 @@ def _salvage(raw: dict[str, Any]) -> tuple[PackFile, dict[str, list[int]], set[s
     """The tables of a file that failed validation that pass it one by one; the indexes
     of the items kept; and the names the others define (``kind:name``), so that what
     refers to them is not reported as unknown."""
-    from pydantic import ValidationError
+    from pydantic import ValidationError  # seam: pydantic validates only on a cache miss
 
     def alone(key: str, value: Any) -> PackFile | None:
         try:
@@ -281,9 +280,9 @@ def load_guide(
     ``recorded`` (instead of ``site_file``) applies the settings a session recorded.
 
     A pack that loaded before, byte for byte, with the same program and site file, comes
-    from the cache (see :mod:`xrntx_guide.packcache`): no TOML parsing, no validation.
+    from the cache (see :mod:`xrntx_guide.pack.cache`): no TOML parsing, no validation.
     """
-    from . import cache as packcache
+    from . import cache as packcache  # seam: pickle, only when a pack is loaded (not --help)
 
     read, issues = _read_pack(steps_dir, site_file, recorded)
     if issues:
@@ -315,7 +314,7 @@ def validate_pack(steps_dir: Path | None = None, site_file: Path | None = None) 
         # A file that cannot be read does not stop the others from being checked.
         guide = _build(read, issues)
         if guide is not None:
-            from .checks import pack_warnings
+            from .checks import pack_warnings  # seam: the compiler's checks (validate only)
 
             issues.extend(pack_warnings(guide))
         return guide

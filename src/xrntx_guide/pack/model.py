@@ -61,7 +61,7 @@ class _Pattern:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
-        from pydantic_core import core_schema
+        from pydantic_core import core_schema  # seam: pydantic asks for it, only on a cache miss
 
         return core_schema.str_schema(pattern=self.pattern, max_length=self.max_length, strict=True)
 
@@ -73,7 +73,7 @@ class _Range:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
-        from pydantic_core import core_schema
+        from pydantic_core import core_schema  # seam: pydantic asks for it, only on a cache miss
 
         return core_schema.int_schema(ge=self.low, le=self.high, strict=True)
 
@@ -91,7 +91,7 @@ Number = StrictInt | StrictFloat
 
 _CONFIG = {"extra": "forbid"}
 """Unknown keys are errors. (The docstrings under fields become their descriptions in the
-JSON Schema of step files, :func:`pack_file_schema`, without pydantic reading the source
+JSON Schema of step files, pack/file_schema.py, without pydantic reading the source
 each time a pack is validated.)"""
 
 
@@ -604,7 +604,7 @@ class SiteFile:
 
 def validate(kind: type[Any], raw: Any) -> Any:
     """Validate raw file data as ``kind``; raises ``pydantic.ValidationError``."""
-    from pydantic import TypeAdapter
+    from pydantic import TypeAdapter  # seam: pydantic validates only on a cache miss
 
     adapter = _ADAPTERS.get(kind)
     if adapter is None:
@@ -613,71 +613,3 @@ def validate(kind: type[Any], raw: Any) -> Any:
 
 
 _ADAPTERS: dict[type[Any], Any] = {}
-
-
-def pack_file_schema() -> dict[str, Any]:
-    """A JSON Schema (draft 2020-12) of one step file, with the docstrings above as
-    descriptions, for editors that check TOML against a schema while authors type.
-
-    TOML has no null: a key that may be left out is simply not required, so the null
-    branch pydantic gives optional keys is dropped. Dates are TOML dates (``format:
-    date``). The schema checks each file's shape only; names across files, sources,
-    expressions and the order of the walk are checked by ``xrntx-guide validate``.
-    """
-    from pydantic import TypeAdapter
-
-    schema: dict[str, Any] = TypeAdapter(PackFile).json_schema()
-    docs = _field_docs()
-    for name, definition in [("PackFile", schema), *schema.get("$defs", {}).items()]:
-        for field_name, spec in definition.get("properties", {}).items():
-            doc = docs.get((name, field_name))
-            if doc:
-                spec["description"] = doc
-    _tighten(schema)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        **schema,
-        "title": "xrntx-guide step file",
-    }
-
-
-def _field_docs() -> dict[tuple[str, str], str]:
-    """(class, field) -> the docstring under the field in this module's source."""
-    import ast
-    import inspect
-    import sys
-
-    tree = ast.parse(inspect.getsource(sys.modules[__name__]))
-    docs: dict[tuple[str, str], str] = {}
-    for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
-        for field_node, doc in zip(cls.body, cls.body[1:], strict=False):
-            if (
-                isinstance(field_node, ast.AnnAssign)
-                and isinstance(field_node.target, ast.Name)
-                and isinstance(doc, ast.Expr)
-                and isinstance(doc.value, ast.Constant)
-                and isinstance(doc.value.value, str)
-            ):
-                docs[(cls.name, field_node.target.id)] = inspect.cleandoc(doc.value.value)
-    return docs
-
-
-def _tighten(node: Any) -> None:
-    """Say in the schema what the validator does: no null (TOML has none), and no key of
-    a table outside its pattern (a source key with a capital letter)."""
-    if isinstance(node, dict):
-        if "patternProperties" in node:
-            node.setdefault("additionalProperties", False)
-        branches = node.get("anyOf")
-        if isinstance(branches, list) and {"type": "null"} in branches:
-            branches.remove({"type": "null"})
-            if len(branches) == 1:
-                del node["anyOf"]
-                node.update(branches[0])
-            if node.get("default", 0) is None:
-                del node["default"]
-        for value in node.values():
-            _tighten(value)
-    elif isinstance(node, list):
-        for value in node:
-            _tighten(value)

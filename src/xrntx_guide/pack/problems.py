@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 import re
 import types
+import typing
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..suggest import closest
 from .model import PLACEHOLDER as PLACEHOLDER
 from .read import Issue, KeyPath
 
@@ -57,16 +59,13 @@ _UNKNOWN_KEY = frozenset({"extra_forbidden", "unexpected_keyword_argument"})
 @functools.cache
 def _fields(kind: type[Any]) -> dict[str, Any]:
     """A file model's keys and their types."""
-    import typing
-
     return typing.get_type_hints(kind, include_extras=True)
 
 
 def _keys_at(kind: type[Any], loc: KeyPath) -> tuple[str, ...]:
     """The keys the table at ``loc`` of a file of ``kind`` may have (for "did you mean"
     hints); none where that cannot be told."""
-    import dataclasses
-    import typing
+    import dataclasses  # seam: dataclasses (and inspect), only for a misspelt key's hint
 
     node: Any = kind
     for part in loc:
@@ -101,13 +100,11 @@ def _keys_at(kind: type[Any], loc: KeyPath) -> tuple[str, ...]:
 
 
 def _unknown_key(kind: type[Any], loc: KeyPath) -> str:
-    import difflib
-
     hint = ""
     if loc and isinstance(loc[-1], str):
-        close = difflib.get_close_matches(loc[-1], _keys_at(kind, loc[:-1]), n=1, cutoff=0.7)
+        close = closest(loc[-1], _keys_at(kind, loc[:-1]), cutoff=0.7)
         if close:
-            hint = f"did you mean {close[0]!r}? "
+            hint = f"did you mean {close!r}? "
     return f"unknown key ({hint}check the spelling; see the step format in docs/pack-format.md)"
 
 
@@ -164,7 +161,7 @@ def _read_bytes(path: Path, issues: list[Issue]) -> bytes | None:
 
 
 def _parse_toml(path: Path, data: bytes, issues: list[Issue]) -> dict[str, Any] | None:
-    import tomllib  # only when the pack is read, not when it comes from the cache
+    import tomllib  # seam: TOML is parsed only on a cache miss
 
     try:
         return tomllib.loads(data.decode("utf-8"))

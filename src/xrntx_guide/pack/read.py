@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -68,8 +69,6 @@ def render_path(path: Sequence[str | int]) -> str:
 
 
 def _quote(key: str) -> str:
-    import json  # only when a key needs quoting
-
     return json.dumps(key, ensure_ascii=False)
 
 
@@ -287,7 +286,7 @@ def _unescape(quoted: str) -> str:
     """A basic-string key as ``tomllib`` reads it (escapes are rare in keys)."""
     if "\\" not in quoted:
         return quoted[1:-1]
-    import tomllib
+    import tomllib  # seam: TOML is parsed only on a cache miss
 
     try:
         value = tomllib.loads(f"k = {quoted}")["k"]

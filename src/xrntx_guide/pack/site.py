@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from . import keys, model
 from .guide import RecordedSettings
 from .model import PLACEHOLDER as PLACEHOLDER
@@ -21,8 +23,6 @@ def load_site(
     """A site file's name, setting values and rapid-pathway protocol table (checked by
     :func:`protocol_problems`), or a session's recorded values (which carry no table: a
     session keeps its own copy of the table it started with)."""
-    from pydantic import ValidationError
-
     if isinstance(site, RecordedSettings):
         site_file: Path | str = site.where
         raw: dict[str, Any] | None = {"site": site.site or "session", "settings": dict(site.values)}

@@ -16,6 +16,7 @@ from ..errors import InvalidAnswer, UsageError
 from ..expr import Context, Scalar
 from ..pack import keys
 from ..pack.guide import CQuestion, Guide
+from ..suggest import closest
 
 MAX_TEXT = 500
 
@@ -129,7 +130,8 @@ def _whole(text: str) -> int:
         if abs(int(t)) >= MAX_WHOLE:
             raise ValueError(f"{_shown(t)} is too large")
         return int(t)
-    from decimal import Decimal  # exact: 34.000000000000001 is not whole, though float says so
+    # seam: decimal only for a whole number written with a point or an exponent
+    from decimal import Decimal
 
     number = Decimal(t)
     if abs(number) >= MAX_WHOLE:
@@ -207,10 +209,8 @@ def _parse_choice(cq: CQuestion, raw: str, interactive: bool) -> str:
             return prefixed[0]
         if prefixed:
             raise ValueError(f"{_shown(text)} is ambiguous: {' or '.join(prefixed)}")
-    import difflib  # only for a suggestion: a check that needs none never loads it
-
-    close = difflib.get_close_matches(text, values, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    close = closest(text, values)
+    hint = f" (did you mean {close!r}?)" if close else ""
     raise ValueError(f"{_shown(text)} is not one of: {', '.join(values)}{hint}")
 
 
@@ -254,10 +254,7 @@ def to_json(value: Scalar) -> bool | int | float | str:
 
 
 def suggest_key(guide: Guide, key: str) -> str | None:
-    import difflib  # only for a suggestion: a check that needs none never loads it
-
-    close = difflib.get_close_matches(key, list(guide.questions), n=1, cutoff=0.6)
-    return close[0] if close else None
+    return closest(key, guide.questions)
 
 
 class UnknownKey(UsageError):
@@ -300,6 +297,8 @@ CHALLENGES_KEY = "naloxone_challenges"
 """The answers-file key of the naloxone challenge and its rechallenge."""
 RAPID_DAYS_KEY = "rapid_days"
 """The key of the rapid pathway's daily record."""
+RESULT_KEYS: tuple[str, ...] = (keys.CHALLENGE, keys.RECHALLENGE, keys.RECHALLENGE_HOURS)
+"""The answers that come from the challenge series only, never from a stored answer."""
 RAPID_RECORD_KEYS = keys.RAPID_RECORD_KEYS
 """The answers worked out from the record (origin ``record``); a key the guide does not
 have is left alone."""

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from ..pack import keys
 from ..pack.guide import Guide
 from ..records import field, record
+from .answers import RESULT_KEYS as RESULT_KEYS
 from .clock import aware, hours_between, in_range, instant
 
 # The pack's names of the series (pack/keys.py), by the short names the visit uses.
@@ -236,10 +237,6 @@ class VisitResults:
     rating: CowsRating | None = None
     challenge: ChallengeResult | None = None
     rechallenge: ChallengeResult | None = None
-
-
-RESULT_KEYS: tuple[str, ...] = (CHALLENGE, RECHALLENGE, RECHALLENGE_HOURS)
-"""The answers that come from the challenge series only, never from a stored answer."""
 
 
 def visit_results(

@@ -13,14 +13,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..engine.evaluate import Inputs, Override, OverrideRequest, State, evaluate
+from ..engine.next_action import wait_minutes
 from ..errors import InvalidAnswer, UsageError
 from ..expr import Scalar
+from ..files import Unreadable, read_regular
 from ..pack import keys as pack_keys
 from ..pack.guide import Guide
+from ..suggest import closest
 from .answers import (
     CHALLENGES_KEY,
     RAPID_DAYS_KEY,
     RATINGS_KEY,
+    RESULT_KEYS,
     UnknownKey,
     is_record_key,
     parse_pairs,
@@ -28,6 +32,7 @@ from .answers import (
     started_of,
     unknown_key,
 )
+from .clock import end_of_day, observation_problem, parse_moment, refuse_after_now
 
 
 class Preset(NamedTuple):
@@ -67,8 +72,6 @@ def read_answers_file(path: Path) -> dict[str, Any]:
     Only a regular file of at most :data:`MAX_ANSWERS_FILE` bytes is read: a FIFO or
     ``/dev/zero`` given by mistake is refused at once instead of waiting forever.
     """
-    from ..files import Unreadable, read_regular
-
     where = f"--answers {path}"
     try:
         text = read_regular(path, MAX_ANSWERS_FILE).decode("utf-8")
@@ -112,7 +115,7 @@ def answers_of_text(
     the patient, which ``schema answers`` allows) is dropped here, for every route alike."""
     data: Any
     if toml:
-        import tomllib  # only for a TOML answers file: it stays out of every start-up
+        import tomllib  # seam: TOML only for a TOML answers file, never on a start-up
 
         try:
             data = tomllib.loads(text)
@@ -169,6 +172,7 @@ def parse_answers(
             given_starts(guide, {key: value}, today, where, now)  # read: refused if wrong
             continue  # when the naloxone was given: see given_starts
         if key == RAPID_DAYS_KEY:
+            # seam: keeps pydantic out of a check without a pathway record
             from .rapid import derive, parse_days, record_answers, table_of
 
             days = parse_days(guide, value, today, where, now)
@@ -294,14 +298,13 @@ def refuse_flags_beside_series(
         # The challenge series stands for the challenge, the rechallenge and its hours
         # whatever it gives for the visit day: a rechallenge beside it cannot be ordered
         # against its positive, and hours are worked out from its times, never given.
-        from .entries import RESULT_KEYS
-
         stands_for |= {k for k in RESULT_KEYS if k in guide.questions}
     clash = sorted(stands_for & set(flags))
     if not clash:
         return
     # A result is taken by the one rule (visit/results.py), which names what the series
     # records; it has no time here, so it can only repeat it, never replace it.
+    # seam: keeps pydantic out of a check without a series
     from .results import Results, offered_answers, offered_series, take_results
 
     expanded = file_series(guide, raw, flags, today, now, recorded)
@@ -358,8 +361,8 @@ def read_series(
     ``day``; a time after it is refused, visit/clock.py), its entries checked by the rule
     every route follows (visit/results.py), after ``recorded``'s (a resumed session's:
     a file's correction may name one of its entries)."""
-    from .results import check_series  # pydantic: only with a series to read
-    from .series import expand
+    from .results import check_series  # seam: keeps pydantic out of a check without a series
+    from .series import expand  # seam: keeps pydantic out of a check without a series
 
     expanded = expand(guide, raw, day, where, now)
     check_series(guide, expanded, where, recorded)
@@ -372,7 +375,7 @@ def file_days(
     """The rapid pathway's days an answers file gives (``rapid_days``); none without."""
     if RAPID_DAYS_KEY not in raw:
         return ()
-    from .rapid import parse_days  # pydantic: only with a record to read
+    from .rapid import parse_days  # seam: keeps pydantic out of a check without a pathway record
 
     return tuple(parse_days(guide, raw[RAPID_DAYS_KEY], today, where, now))
 
@@ -392,8 +395,6 @@ def given_starts(
     Raises:
         InvalidAnswer: not a time, or after now.
     """
-    from .clock import end_of_day, parse_moment, refuse_after_now
-
     at_most = now if now is not None else end_of_day(today)
     suffix = f" ({where})" if where else ""
     out: dict[str, dt.datetime] = {}
@@ -462,8 +463,6 @@ def observed_results(
     """The results that wait for their observation, each with its start (from
     ``starts``: given, or a timer the session started) and the time it was taken: those
     given (``presets``), or (None) every such answer of ``state`` that applies."""
-    from ..engine.next_action import wait_minutes
-
     given: dict[str, object]
     if presets is None:
         given = {
@@ -495,8 +494,6 @@ def refuse_unobserved(observed: Iterable[Observed], kept: bool) -> None:
     Raises:
         InvalidAnswer: a start too close to the result, or (``kept``) no start.
     """
-    from .clock import observation_problem
-
     for o in observed:
         if o.started is None:
             if not kept:
@@ -554,10 +551,8 @@ def parse_overrides(guide: Guide, flags: Iterable[str]) -> list[OverrideRequest]
                 'e.g. --override pregnancy="clinical_judgement: discussed"'
             )
         if gate not in gate_ids:
-            import difflib
-
-            close = difflib.get_close_matches(gate, gate_ids, n=1)
-            extra = f" (did you mean {close[0]!r}?)" if close else ""
+            close = closest(gate, gate_ids)
+            extra = f" (did you mean {close!r}?)" if close else ""
             raise UsageError(
                 f"--override: unknown gate {gate!r}{extra}",
                 hint="`xrntx-guide gates` lists every gate.",
@@ -572,10 +567,8 @@ def parse_overrides(guide: Guide, flags: Iterable[str]) -> list[OverrideRequest]
         if not colon or code not in codes:
             # An override records who-why as a coded reason: a reason without a known code
             # is refused, never filed under a default code (reference 4.4, item 6).
-            import difflib
-
-            close = difflib.get_close_matches(code, sorted(codes), n=1, cutoff=0.75)
-            extra = f" (did you mean {close[0]!r}?)" if colon and close else ""
+            close = closest(code, sorted(codes), cutoff=0.75)
+            extra = f" (did you mean {close!r}?)" if colon and close else ""
             what = f"unknown reason code {code!r}{extra}" if colon else "no reason code"
             raise UsageError(
                 f'--override {gate}: {what}: give GATE="CODE: comment"',

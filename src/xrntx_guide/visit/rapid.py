@@ -27,6 +27,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..engine.bounds import bound_problem
+from ..engine.evaluate import Inputs, evaluate, state_context
 from ..errors import InvalidAnswer
 from ..expr import Scalar
 from ..pack import keys
@@ -209,9 +211,6 @@ def parse_rating(guide: Guide, raw: Mapping[str, Any], today: dt.date) -> Pathwa
 
 def _scale_problem(guide: Guide, total: int) -> str | None:
     """The COWS total question's own bounds (numbers in the pack, not here)."""
-    from ..engine.bounds import bound_problem
-    from ..engine.evaluate import Inputs, evaluate, state_context
-
     # The bounds follow from the pack alone: evaluated once per guide, not per rating.
     ctx = guide.once(
         "cows_scale_context",

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal, Protocol
 
 from ..engine.evaluate import State
-from ..errors import InvalidAnswer
+from ..errors import InvalidAnswer, UsageError
 from ..expr import UNKNOWN
 from ..pack import keys
 from ..pack.guide import Guide
@@ -730,8 +730,6 @@ def parse_corrections(
         UsageError: a flag that cannot be read, a key that is not a result, or no result
             given for it.
     """
-    from ..errors import UsageError
-
     out: dict[str, tuple[dt.datetime, str]] = {}
     results = set(KEY_OF.values())  # a rating corrects as its total (cows_total)
     for flag in flags:

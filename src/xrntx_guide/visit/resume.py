@@ -21,6 +21,11 @@ from ..errors import InvalidAnswer, UsageError
 from ..expr import UNKNOWN
 from ..pack.guide import Guide, RecordedSettings
 from ..pack.load import load_guide
+from .answers import to_json
+from .clock import aware, instant, shown
+from .rapid import table_of
+from .results import standing_positive
+from .series import CHALLENGE, RECHALLENGE, live, restore_positive, window_end
 
 if TYPE_CHECKING:
     from .presets import Preset
@@ -32,8 +37,6 @@ def move_visit_day(
 ) -> list[str]:
     """Clear the point-in-time results when the visit date would follow its default to a
     new day; return a line for the clinician for each thing done."""
-    from .answers import to_json
-
     key = guide.meta.date_key
     stored = record.answers.get(key)
     cq = guide.questions.get(key)
@@ -62,8 +65,6 @@ def clear_results_of_another_day(
 
     def taken_on_the_day(k: str) -> bool:
         return k in guide.questions and guide.questions[k].spec.point_in_time and k not in keep
-
-    from .series import CHALLENGE, restore_positive
 
     stale = [k for k in record.answers if taken_on_the_day(k)]
     timers = [k for k in record.timers if taken_on_the_day(k)]
@@ -140,8 +141,6 @@ def session_guide(
 
 def _table_difference(record: SessionRecord, guide: Guide) -> str | None:
     """How the site's rapid protocol table differs from the session's, in words, or None."""
-    from .rapid import table_of
-
     mine, theirs = record.rapid_protocol, table_of(guide)
     if mine == theirs:
         return None
@@ -206,8 +205,6 @@ def resume_clock(
     Raises:
         UsageError: a fixed clock for a care session.
     """
-    from .clock import aware, instant, shown
-
     fixed = record.clock.fixed if record.clock is not None else record.today is not None
     if not fixed:
         if start is not None:
@@ -270,9 +267,6 @@ def refuse_early_timed_results(
 def reopen_rechallenge(guide: Guide, record: SessionRecord, now: dt.datetime) -> list[str]:
     """A rechallenge left empty (Enter: none done yet) is asked again on resume while the
     window after the positive challenge is open; returns a line for the clinician."""
-    from .results import standing_positive
-    from .series import RECHALLENGE, aware, live, window_end
-
     if RECHALLENGE not in record.skipped:
         return []
     positive = standing_positive(record.naloxone_challenges, "challenge")

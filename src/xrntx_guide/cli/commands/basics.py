@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...env import Environment
 from ...errors import UsageError
+from ...files import Unreadable, open_regular, write_private
 from ...pack.guide import Guide
 from ...pack.load import load_guide
+from ...suggest import closest
 from ...visit.answers import parse_date
+from ...visit.clock import FIRST_YEAR, LAST_YEAR, parse_instant
 
 if TYPE_CHECKING:
     from ...visit.presets import Given
@@ -48,8 +52,6 @@ def pack_paths(
     if site is None and site_var:
         site = env.path_var(SITE_VAR)
         if site is not None:
-            from ...files import Unreadable, open_regular
-
             try:
                 open_regular(site).close()
             except Unreadable as exc:
@@ -72,6 +74,7 @@ def gather_answers(
     """The answers given: ``--answer`` flags over ``--answers FILE`` (``-``: JSON read
     from standard input, here, so that the core never reads a stream). ``recorded``: the
     session resumed, whose entries a file's corrections may name."""
+    # seam: answers are parsed by the commands given them, never by a listing
     from ...visit.presets import Given, gather_given, read_answers_file
 
     raw: Mapping[str, Any] | None = None
@@ -89,6 +92,7 @@ def read_stdin_answers(env: Environment) -> dict[str, Any]:
     Raises:
         UsageError: not UTF-8, not JSON, too large, or not one object.
     """
+    # seam: answers are parsed by the commands given them, never by a listing
     from ...visit.presets import MAX_ANSWERS_FILE, answers_of_text
 
     where = "--answers -: standard input (stdin)"
@@ -109,7 +113,7 @@ def read_stdin_answers(env: Environment) -> dict[str, Any]:
 def ui_for(env: Environment, plain: bool) -> UI:
     """The screen of a command: on the environment's streams, plain when asked or when
     the environment says so (NO_COLOR, TERM=dumb)."""
-    from ..ui import UI, plain_wanted
+    from ..ui import UI, plain_wanted  # seam: rich, only for a command that shows a screen
 
     return UI(plain_wanted(plain, env.vars), out=env.stdout, err=env.stderr, stdin=env.stdin)
 
@@ -137,15 +141,12 @@ def fixed_start(text: str | None, now: str | None, env: Environment) -> dt.datet
             "the time of day too)"
         )
     if now is not None:
-        from ...visit.clock import parse_instant
-
         try:
             return parse_instant(now)
         except ValueError as exc:
             raise UsageError(f"--now: {exc}") from None
     if text is None:
         return None
-    from ...visit.clock import FIRST_YEAR, LAST_YEAR
 
     try:
         day = parse_date(text, env.today())
@@ -170,7 +171,7 @@ def patient_label(text: str, where: str = "--label") -> str:
     Raises:
         UsageError: empty, too long, or mixing Latin, Greek and Cyrillic letters.
     """
-    from ...visit.labels import clean_label
+    from ...visit.labels import clean_label  # seam: unicodedata, only for a label given
 
     try:
         return clean_label(text)
@@ -180,10 +181,8 @@ def patient_label(text: str, where: str = "--label") -> str:
 
 def did_you_mean(given: str, choices: list[str] | tuple[str, ...]) -> str:
     """`` (did you mean 'x'?)`` for a close choice, or nothing."""
-    import difflib
-
-    close = difflib.get_close_matches(given, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = closest(given, choices)
+    return f" (did you mean {close!r}?)" if close else ""
 
 
 def start_recording(ui: Any, record_to: Path | None) -> None:
@@ -225,7 +224,7 @@ def _projector_theme() -> Any:
     """The colours of a recording: black ground, white text, and colours of at least 7:1
     contrast on it (WCAG AAA), for slides read from the back of a room. rich's
     own SVG theme has red at 3.5:1 on its grey, and a contraindication is red."""
-    from rich.terminal_theme import TerminalTheme
+    from rich.terminal_theme import TerminalTheme  # seam: rich, only for a recording
 
     colours = [
         (0, 0, 0),  # black
@@ -245,8 +244,8 @@ def save_recording(ui: Any, record_to: Path | None, title: str) -> None:
     needs no network to be shown (a projector in a teaching room may have none)."""
     if record_to is None:
         return
-    from ...files import write_private
-    from ...output.text import visible
+
+    from ...output.text import visible  # seam: only for a recording
 
     title = visible(title)  # a scenario's or a record's text: no ESC in a window title
     if record_to.suffix.lower() == ".svg":
@@ -254,7 +253,7 @@ def save_recording(ui: Any, record_to: Path | None, title: str) -> None:
         # else the monospace fallback, is used instead.
         text = _WEB_FONT.sub("", ui.out.export_svg(title=title, theme=_projector_theme()))
     else:
-        import html  # only for a recording: start-up of every command stays without it
+        import html  # seam: html, only for a recording
 
         escaped = html.escape(title).replace("{", "{{").replace("}", "}}")
         text = ui.out.export_html(
@@ -274,8 +273,7 @@ def program_name(env: Environment) -> str:
     """How to start this program again from here: ``xrntx-guide`` when that name on the
     PATH is this program, else its full path (a venv not activated: the README's quick
     start), so that a printed resume command works as typed."""
-    import shutil
-    import sys
+    import shutil  # seam: shutil (zlib, bz2, lzma), only to print a resume command
 
     argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
     if argv0 is None or argv0.name != "xrntx-guide":

@@ -57,9 +57,10 @@ def card(
     """Print the patient's emergency card from a finished visit: the last injection, the
     date the blockade ends, and what emergency staff need to know about pain relief."""
     env = environment(ctx)
+    # seam: the command's own work, loaded when it runs
     from ...output.card import card_html, card_text, emergency_card
-    from ...visit.history import timeline
-    from ...visit.resume import session_guide
+    from ...visit.history import timeline  # seam: the command's own work, loaded when it runs
+    from ...visit.resume import session_guide  # seam: the command's own work, loaded when it runs
 
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r}{did_you_mean(fmt, FORMATS)}: choose html or text")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,9 +13,12 @@ import typer
 
 from ...env import Environment
 from ...errors import ExitCode, UsageError
+from ...files import Unreadable, open_regular
 from ...pack.guide import Guide
 from ...visit.presets import file_days, given_observation, parse_overrides
-from .checking import check_one, prepare
+from ..progress import Progress
+from ..storage import the_store
+from ..streams import OutputFailed, ReaderGone
 from .common import (
     AnswerOpt,
     AnswersOpt,
@@ -68,6 +73,8 @@ def check(
     ] = None,
 ) -> None:
     """Can the patient receive the injection now? Never prompts."""
+    from .checking import check_one, prepare  # seam: the command's own work, when it runs
+
     env = environment(ctx)
     guide, day = prepare(
         env,
@@ -114,9 +121,7 @@ def _check_batch(
     Each line is the single check of its answers with the same options: ``--answer`` over
     the line over ``--answers FILE``, and ``--override`` checked here, before any line.
     """
-    from ...batch import Job, read_lines, run
-    from ...files import Unreadable, open_regular
-    from ..streams import OutputFailed, ReaderGone
+    from ...batch import Job, read_lines, run  # seam: the batch (pydantic), only for --batch
 
     if str(source) == "-" and answers is not None and str(answers) == "-":
         raise UsageError(
@@ -154,8 +159,6 @@ def _check_batch(
     write: Callable[[str], object] = env.stdout.write
     progress = None
     if env.stderr_tty:  # a person watching: a progress line; never in a pipe or a file
-        from ..progress import Progress
-
         progress = Progress(env.stderr, _size(handle))
         lines, write = progress.lines(lines), progress.passing(env.stdout.write)
 
@@ -176,9 +179,6 @@ def _check_batch(
 
 def _size(handle: Any) -> int | None:
     """The size of a regular file being read, for the time left; None for a stream."""
-    import os
-    import stat
-
     try:
         info = os.fstat(handle.fileno())
     except (OSError, ValueError, AttributeError):
@@ -187,6 +187,4 @@ def _size(handle: Any) -> int | None:
 
 
 def _store(env: Environment) -> Any:
-    from ..storage import the_store
-
     return the_store(env)

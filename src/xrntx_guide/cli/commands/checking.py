@@ -6,13 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...env import Environment
 from ...errors import ExitCode, UsageError
+from ...judge import judge
+from ...pack import keys
 from ...pack.guide import Guide
+from ...visit.answers import RAPID_DAYS_KEY
 from ...visit.presets import file_days, given_observation, parse_overrides
-from .basics import gather_answers, guide_of, pack_paths, parse_today, ui_for
+from .basics import gather_answers, guide_of, pack_paths, parse_today, patient_label, ui_for
+
+if TYPE_CHECKING:
+    from ...visit.history import Timeline
 
 
 def prepare(
@@ -58,12 +64,8 @@ def check_one(
 ) -> int:
     """Can the patient receive the injection now? Writes the result; the exit code."""
     given = gather_answers(env, guide, answer or [], answers, day)
-    from ...judge import judge
-
     record = None
     if label is not None:
-        from .common import patient_record
-
         record = patient_record(env, guide, label, day)
     judged = judge(
         guide,
@@ -83,11 +85,11 @@ def check_one(
     if json_out:
         env.stdout.write(json.dumps(judged.result, ensure_ascii=False) + "\n")
     else:
-        from ..render import show_check
+        from ..render import show_check  # seam: rich and the screen, never for --json
 
         ui = ui_for(env, plain)
         if record is not None:
-            from ..history import show_record_fills
+            from ..history import show_record_fills  # seam: the record's screen (rich)
 
             show_record_fills(ui, record, judged.prefilled)
         show_check(ui, state, _on_track(guide, state, given, day, env.now()))
@@ -111,15 +113,25 @@ def check_one(
 def _on_track(guide: Guide, state: Any, given: Any, day: dt.date, now: dt.datetime) -> Any:
     """The rapid pathway's day as on track (visit/rapid.py), from the file's days; None
     off the pathway or when the day is not on track."""
-    from ...visit.answers import RAPID_DAYS_KEY
-
     if RAPID_DAYS_KEY not in given.raw:
         return None
-    from ...pack.site import NALTREXONE_DAYS
-    from ...visit.rapid import GATE, progress, table_of
+    from ...visit.rapid import progress, table_of  # seam: pydantic only with a pathway record
 
-    g = state.gates.get(GATE)
+    g = state.gates.get(keys.RAPID_GATE)
     days = file_days(guide, given.raw, day, given.where, now)
     if g is None or not days:
         return None
-    return progress(g, days, table_of(guide), day, guide.setting_values.get(NALTREXONE_DAYS))
+    return progress(
+        g, days, table_of(guide), day, guide.setting_values.get(keys.RAPID_NALTREXONE_DAYS_REQUIRED)
+    )
+
+
+def patient_record(env: Environment, guide: Guide, label: str, day: dt.date) -> Timeline:
+    """The record of the patient ``label`` on ``day`` (``check --label``): their sessions
+    in the store, read as a walk reads them (visit/history.py). Only this opens the store."""
+    from ...visit.history import timeline  # seam: the record (pydantic), only with --label
+    from ..storage import the_store  # seam: the store's module, only with --label
+
+    label = patient_label(label)
+    found = the_store(env).history(label)  # an unreadable visit: the record's warnings
+    return timeline(guide, found.records, label, day, unreadable=found.unreadable)

@@ -3,21 +3,16 @@ pack, and recording the screen."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from ...env import Environment
-from ...pack.guide import Guide
-
-if TYPE_CHECKING:
-    from ...visit.history import Timeline
+from ...files import Unreadable, open_regular
 
 # -- shared options ---------------------------------------------------------------------
-
 from .basics import _WEB_FONT as _WEB_FONT
 from .basics import SITE_VAR as SITE_VAR
 from .basics import STEPS_VAR as STEPS_VAR
@@ -50,8 +45,6 @@ def regular_file(value: Path | None) -> Path | None:
     device such as /dev/zero read for ever. (A missing file is left to the reader, which
     says so in its own words.)"""
     if value is not None:
-        from ...files import Unreadable, open_regular
-
         try:
             open_regular(value).close()
         except Unreadable as exc:
@@ -175,14 +168,3 @@ def environment(ctx: typer.Context) -> Environment:
         root.obj = process_environment()
     env: Environment = root.obj
     return env
-
-
-def patient_record(env: Environment, guide: Guide, label: str, day: dt.date) -> Timeline:
-    """The record of the patient ``label`` on ``day``: their sessions in the store, read
-    as a walk reads them (visit/history.py). Only this opens the store."""
-    from ...visit.history import timeline
-    from ..storage import the_store
-
-    label = patient_label(label)
-    found = the_store(env).history(label)  # an unreadable visit: the record's warnings
-    return timeline(guide, found.records, label, day, unreadable=found.unreadable)

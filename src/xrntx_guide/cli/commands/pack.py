@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from ...errors import ExitCode, UsageError
+from ...pack.load import validate_pack
 from ..streams import write_result
 from .common import (
     JsonOpt,
@@ -41,7 +42,6 @@ def validate(
     verify, a step no answers can reach) are reported but exit 0, unless --strict.
     """
     env = environment(ctx)
-    from ...pack.load import validate_pack
 
     ui = ui_for(env, plain)
     result = validate_pack(*pack_paths(env, steps, site))
@@ -202,7 +202,9 @@ def schema(
     """Print a JSON Schema: for answers files, step files, or any JSON output
     (`schema list` names them all)."""
     env = environment(ctx)
+    # seam: pydantic, only for `schema`
     from ...output.schemas import SCHEMAS, answers_schema, output_schema
+    from ...pack.file_schema import pack_file_schema  # seam: pydantic, only for `schema`
 
     names = ("answers", "steps", *SCHEMAS)
     if which == "list":
@@ -216,8 +218,6 @@ def schema(
     if which == "answers":
         data = answers_schema(guide_of(steps, site))
     elif which == "steps":
-        from ...pack.model import pack_file_schema
-
         data = pack_file_schema()
     elif which in SCHEMAS:
         data = output_schema(which)

@@ -82,7 +82,7 @@ def sessions(
             clinician_name=clinician_name,
         )
         return
-    from ...store.refs import find_visit
+    from ...store.refs import find_visit  # seam: the command's own work, loaded when it runs
 
     ui = ui_for(env, plain)
     by = clinician(env, clinician_name)
@@ -125,6 +125,7 @@ def _move(
     by: str,
 ) -> None:
     """`sessions export ID [-o FILE]`, `sessions import FILE`."""
+    # seam: the command's own work, loaded when it runs
     from ...store.refs import find_visit, import_record, read_record_file
 
     if action not in ("export", "import"):
@@ -152,6 +153,7 @@ def _move(
     if output is None:
         env.stdout.write(text)
         return
+    # seam: the command's own work, loaded when it runs
     from ...store.sqlite import make_private_dir
 
     try:
@@ -184,8 +186,8 @@ def note(
 ) -> None:
     """Write the chart note of a walkthrough (or its next dose as a calendar event)."""
     env = environment(ctx)
-    from ...output.note.data import note_data
-    from ...visit.history import timeline
+    from ...output.note.data import note_data  # seam: the command's own work, loaded when it runs
+    from ...visit.history import timeline  # seam: the command's own work, loaded when it runs
 
     chosen = note_formats.FORMATS.get(fmt)
     if chosen is None:
@@ -199,7 +201,7 @@ def note(
     path = f"session {record.id}"
     # The note judges the walk under the settings it ran with, as a resume does.
     steps, site = pack_paths(env, steps, site, site_var=False)
-    from ...visit.resume import session_guide
+    from ...visit.resume import session_guide  # seam: the command's own work, loaded when it runs
 
     guide = session_guide(guide_of(steps, site), record, path, steps, site)
     day = record.today or env.today()

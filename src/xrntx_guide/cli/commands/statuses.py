@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...env import Environment
+from ...errors import PackError, SessionError, UsageError
 
 
 def status_words(env: Environment, store: Any, rows: list[Any]) -> dict[str, str]:
@@ -22,9 +23,9 @@ def status_words(env: Environment, store: Any, rows: list[Any]) -> dict[str, str
     blocked = [r for r in rows if r.status == "blocked" and not r.training]
     if not blocked:
         return out
-    from ...errors import PackError, SessionError, UsageError
+    # seam: the record (pydantic), only when a blocked visit is listed
     from ...visit.history import entry
-    from .basics import guide_of, pack_paths
+    from .basics import guide_of, pack_paths  # seam: the pack, only when a blocked visit is listed
 
     try:
         guide = guide_of(*pack_paths(env, None, None, site_var=False))

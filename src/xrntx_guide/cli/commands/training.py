@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from ...errors import ExitCode, UsageError
+from ...output.versions import SCENARIOS_TEST as version
 from .common import (
     JsonOpt,
     PlainDataOpt,
@@ -22,8 +22,6 @@ from .common import (
     environment,
     guide_of,
     pack_paths,
-    save_recording,
-    start_recording,
     ui_for,
 )
 
@@ -55,7 +53,7 @@ def scenarios(
     keep its own folder of scenarios for its own site file (--site applies to all).
     """
     env = environment(ctx)
-    from ... import scenarios as sc
+    from ... import scenarios as sc  # seam: the command's own work, loaded when it runs
 
     if action not in ("list", "test"):
         raise UsageError(
@@ -80,7 +78,7 @@ def scenarios(
             ui.result(json.dumps(rows, ensure_ascii=False))
             return
         if points:
-            from ..workshop import show_cases
+            from ..workshop import show_cases  # seam: the command's own work, loaded when it runs
 
             show_cases(ui, cases, points=True)
             return
@@ -90,7 +88,6 @@ def scenarios(
             prose=("title",),
         )
         return
-    from ...output.versions import SCENARIOS_TEST as version
 
     results: list[dict[str, Any]] = []
     refused: list[sc.ScenarioError] = []
@@ -173,7 +170,7 @@ def export(
     case cards, one per scenario (the story and what to ask on the front, the teaching
     points and the outcome on the back)."""
     env = environment(ctx)
-    from ...output import export as ex
+    from ...output import export as ex  # seam: the command's own work, loaded when it runs
 
     formats = ("markdown", "html", "cards", "fhir-questionnaire")
     if fmt not in formats:
@@ -183,12 +180,13 @@ def export(
         )
     guide = guide_of(*pack_paths(env, steps, site))
     if fmt == "fhir-questionnaire":  # the guide as a FHIR Questionnaire (SDC), as JSON
+        # seam: the command's own work, loaded when it runs
         from ...output.fhir import questionnaire
 
         text = json.dumps(questionnaire(guide), ensure_ascii=False, indent=2)
     elif fmt == "cards":
-        from ... import scenarios as sc
-        from ...output.cards import cards_html
+        from ... import scenarios as sc  # seam: the command's own work, loaded when it runs
+        from ...output.cards import cards_html  # seam: the command's own work, loaded when it runs
 
         text = cards_html(guide, sc.read_all(folder or sc.default_dir()))
     else:
@@ -264,192 +262,20 @@ def demo(
     --room asks the room at each gate before the verdict. A recap ends the case.
     Everything is marked TRAINING; no care session or note is written.
     """
-    env = environment(ctx)
-    import tempfile
+    from .presenting import present  # seam: the command's own work, loaded when it runs
 
-    from ... import scenarios as sc
-    from ...visit.presets import parse_overrides
-    from ...visit.rapid import ANSWERS_KEY, parse_days
-    from ...visit.session import new_session
-    from ..demo import Presenter
-    from ..walkthrough import Walkthrough
-
-    if not math.isfinite(demo_clock):
-        raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
-    steps, site = pack_paths(env, steps, site)
-    listed = sc.read_all(folder or sc.default_dir())
-    cases = {c.id: c for c in listed}
-    if scenario is None:
-        from ..workshop import pick_case, show_cases
-
-        ui = ui_for(env, plain)
-        if auto is not None or not env.stdin_tty:
-            show_cases(ui, listed)
-            raise UsageError(
-                "demo: name the case to present",
-                hint="xrntx-guide demo 01-ready-after-heroin (a terminal lets you pick by number)",
-            )
-        picked = pick_case(ui, listed)
-        if picked is None:
-            return
-        scenario = picked.id
-    case = cases.get(scenario)
-    if case is None:
-        import difflib
-
-        close = difflib.get_close_matches(scenario, list(cases), n=1)
-        raise UsageError(
-            f"no scenario {scenario!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
-            hint="`xrntx-guide scenarios` lists them.",
-        )
-    if auto is None and not env.stdin_tty:
-        raise UsageError("demo needs a terminal to pause at; give --auto SECONDS to run unattended")
-    slides = None
-    if slide_size is not None:
-        from ..slides import parse_size
-
-        if record_to is None:
-            raise UsageError("--slide-size: give --record FILE.svg or FILE.html as well")
-        cols, rows = parse_size(slide_size)
-    ui = ui_for(env, plain)
-    start_recording(ui, record_to)
-    if slide_size is not None:
-        from ..slides import Slides
-
-        ui.out.width = cols  # the screen is laid out at the slide's width
-        slides = Slides(ui, cols, rows)
-    if auto is None:
-        import contextlib
-
-        with contextlib.suppress(ImportError):
-            # Line editing at the pauses, as at a walk's prompts: Ctrl-L clears the
-            # screen instead of showing ^L.
-            import readline  # noqa: F401
-    guide = sc.guide_for(case, steps, site)
-    ui.alert(f"TRAINING: scenario {case.id}: {case.title}")
-    ui.block(case.story)
-    for point in case.teaching_points:
-        ui.bullet(point)
-    requests = parse_overrides(guide, case.overrides)
-    # One clock for the case: its date at the real time of day, running on from there
-    # (the times shown and stamped agree with the case's date; its series count as of
-    # the end of that day, visit/clock.py).
-    env.fix_clock(dt.datetime.combine(case.today, env.now().astimezone().time()).astimezone())
-    with tempfile.TemporaryDirectory(prefix="xrntx-demo-") as scratch:
-        record = new_session(guide, f"TRAINING-{case.id}", env.now(), case.today)
-        record.demo_clock = demo_clock
-        if ANSWERS_KEY in case.answers:  # the rapid pathway's daily record, as walk keeps it
-            where = f"{case.path} [answers]"
-            days = parse_days(guide, case.answers[ANSWERS_KEY], case.today, where)
-            record.set_rapid_days(days, env.now())
-        # The case's earlier visits ([[history]]) fill in what a repeat visit takes from
-        # the patient's record, as `scenarios test` and a care walk do.
-        from ...engine.drive import Prefill
-
-        earlier = sc.from_history(guide, case)
-        # Judged first as `scenarios test` judges it (judge.py, with the record): what
-        # check refuses, the presenter refuses before the walk starts.
-        filled = sc.played(guide, case)[1]
-        prefills = {
-            key: Prefill(fill.value, "history", "from the case's earlier visit")
-            for key, fill in (earlier.prefills if earlier is not None else {}).items()
-            if key not in case.answers  # the case's own answer is given, never replaced
-        }
-        from ...visit.contradiction import contradiction
-
-        def conflict(key: str, value: object) -> str | None:
-            """The one rule of visit/contradiction.py, for each answer the walk records."""
-            answers = {**record.typed_answers(guide, case.today), key: value}
-            found = contradiction(guide, answers, earlier)
-            return None if found is None else f"{found.key}: {found.at_prompt}"
-
-        from ...store import open_store
-        from ...store.saver import Saver
-
-        # A scratch store of its own: a training run is never in the clinic's store.
-        w = Walkthrough(
-            ui,
-            guide,
-            record,
-            Saver(open_store(None, Path(scratch)), "training", record.id),
-            case.today,
-            env.clock.sped_up(demo_clock),
-            flag_overrides={r.gate: r for r in requests},
-            responder=(
-                presenter := Presenter(
-                    case,
-                    auto,
-                    record=earlier,
-                    room=room,
-                    clear=next(iter(_ready_cases(listed, case)), None),
-                    clear_others=_ready_cases(listed, case)[1:],
-                    on_pause=slides.cut if slides is not None else None,
-                )
-            ),
-            prefills=prefills,
-            history_conflict=conflict,
-        )
-        w.run()
-        # Where the case ends, with all its answers, as `scenarios test` judges it: the
-        # walk itself stops at the first gate that blocks, before the later questions.
-        state = presenter.ends(w)
-    title = f"TRAINING: {case.title}"
-    if presenter.stopped:
-        ui.alert("TRAINING: stopped by the trainer before the end of the case.")
-        _save(ui, record_to, slides, title)
-        return
-    if presenter.unanswered is not None:
-        ui.note(f"(the walk ended at {presenter.unanswered}, which the scenario does not answer)")
-    differences = sc.compare(case.expect, sc.outcome(state, filled))
-    ui.alert(
-        "TRAINING: the guide gave the scenario's expected outcome."
-        if not differences
-        else "TRAINING: the outcome differs from the scenario's: " + "; ".join(differences)
+    code = present(
+        environment(ctx),
+        scenario=scenario,
+        folder=folder,
+        auto=auto,
+        record_to=record_to,
+        slide_size=slide_size,
+        room=room,
+        demo_clock=demo_clock,
+        steps=steps,
+        site=site,
+        plain=plain,
     )
-    from ..workshop import show_recap
-
-    if slides is not None:
-        slides.cut()  # the recap is a slide of its own
-    show_recap(
-        ui,
-        case,
-        state.status,
-        state.blocking,
-        state.cautions,
-        state.earliest_injection_date,
-        presenter.what_ifs,
-        presenter.tally,
-    )
-    _save(ui, record_to, slides, title)
-    # A presenter run succeeds when the guide did what the case says it does.
-    if differences:
-        raise typer.Exit(int(ExitCode.BLOCKED))
-
-
-def _save(ui: Any, record_to: Path | None, slides: Any, title: str) -> None:
-    """The recording: one image (or page) of the whole run, or slides."""
-    if slides is None:
-        save_recording(ui, record_to, title)
-        return
-    assert record_to is not None
-    written = slides.save(record_to, title)
-    ui.note(
-        f"Recorded: {len(slides.pages)} slides, "
-        + (f"{written[0]} to {written[-1]}" if len(written) > 1 else str(written[0]))
-    )
-
-
-def _ready_cases(cases: list[Any], case: Any) -> list[Any]:
-    """The ready cases whose answers may stand in for those a blocked case never reaches
-    (a what-if "as if every later answer were clear"): without earlier visits or a site
-    file of its own, those of the same kind of visit first."""
-    ready = [
-        other
-        for other in cases
-        if other.id != case.id
-        and other.expect.get("status") == "ready"
-        and not other.history
-        and other.site is None
-    ]
-    visit = case.answers.get("visit")
-    return sorted(ready, key=lambda other: other.answers.get("visit") != visit)
+    if code:
+        raise typer.Exit(code)

@@ -11,6 +11,7 @@ from ...engine.next_action import (
     next_action,
 )
 from ...pack.guide import CStep
+from ..rapid import day_dialog
 from ..render import (
     show_summary,
     show_why,
@@ -58,8 +59,6 @@ class CommandPrompts(WalkCore):
         elif cmd.name == "rate":
             self.rate_again(state, cmd.arg)
         elif cmd.name == "day":
-            from ..rapid import day_dialog
-
             try:
                 day_dialog(self, state)
             except _Command as inner:  # typed inside the dialog: carried out, then on

@@ -14,6 +14,7 @@ from ...engine.next_action import (
 )
 from ...pack import keys
 from ...pack.guide import CStep
+from ...visit.rapid import progress
 from ..render import (
     ends_visit,
     show_card_hint,
@@ -36,12 +37,9 @@ class GatePrompts(WalkCore):
 
     def rapid_progress(self, g: GateResult) -> Any:
         """The rapid pathway's day as on track (visit/rapid.py), or None."""
-        from ...pack.site import NALTREXONE_DAYS
-        from ...visit.rapid import GATE, progress
-
-        if g.id != GATE or not self.record.rapid_days:
+        if g.id != keys.RAPID_GATE or not self.record.rapid_days:
             return None
-        required = self.guide.setting_values.get(NALTREXONE_DAYS)
+        required = self.guide.setting_values.get(keys.RAPID_NALTREXONE_DAYS_REQUIRED)
         return progress(g, self.record.rapid_days, self.record.rapid_protocol, self.today, required)
 
     def gate_stop(self, state: State, action: GateStop) -> None:

@@ -15,11 +15,17 @@ from ...engine.next_action import (
     prune,
     wait_remaining,
 )
-from ...errors import InvalidAnswer
+from ...errors import InvalidAnswer, SessionError
 from ...expr import UNKNOWN, format_value, truth
 from ...pack.guide import CQuestion, CStep
 from ...visit.answers import parse_value, to_json
-from ...visit.series import ChallengeResult, CowsRating
+from ...visit.clock import shown
+from ...visit.integrity import key_of
+from ...visit.rapid import ANSWERS_KEY, is_record_key
+from ...visit.results import KEY_OF, Offered, Results, take_result
+from ...visit.resume import clear_results_of_another_day
+from ...visit.series import TOTAL, ChallengeResult, CowsRating, fill_rechallenge_hours, latest_on
+from ..rapid import day_dialog, show_record
 from .base import (
     WalkCore,
     _Command,
@@ -32,12 +38,10 @@ class QuestionPrompts(WalkCore):
 
     def ask_question(self, state: State, step: CStep, cq: CQuestion) -> None:
         self.show_step(state, step)
-        from ...visit.rapid import ANSWERS_KEY, is_record_key
 
         if is_record_key(self.guide, cq.key):
             # Worked out from the pathway's daily record, never typed: the day dialog
             # records a day (cli/rapid.py), or the days come as {ANSWERS_KEY} in a file.
-            from ..rapid import day_dialog, show_record
 
             if not self.record.rapid_days:
                 day_dialog(self, state)
@@ -286,9 +290,6 @@ class QuestionPrompts(WalkCore):
         session) join this walk's record, and the gates are judged again before the dose
         is asked for again (True). A store that cannot be read or written keeps the dose
         from being recorded."""
-        from ...errors import SessionError
-        from ...visit.integrity import key_of
-
         if cq.key != self.guide.meta.report.injection_given or value is not True:
             return False
         if self.dry_run:
@@ -340,10 +341,6 @@ class QuestionPrompts(WalkCore):
         An edit of a recorded COWS rating asks why: with a reason the new rating is a
         correction of the one it edits; Enter records it as a new rating beside it.
         ``dry``: only whether the record would take it (before a timer is checked)."""
-        from ...visit.clock import shown
-        from ...visit.results import KEY_OF, Offered, Results, take_result
-        from ...visit.series import TOTAL, latest_on
-
         kinds = {key: kind for kind, key in KEY_OF.items()}
         kind = kinds.get(cq.key)
         if kind is None or not isinstance(value, str | int) or isinstance(value, bool):
@@ -399,14 +396,10 @@ class QuestionPrompts(WalkCore):
         self.record.set_answer(cq.key, value, origin, self.clock.now())  # type: ignore[arg-type]
         self.show_computed(cq)
         if self.responder is None:  # a presenter's scenario gives its own times
-            from ...visit.series import fill_rechallenge_hours
-
             said = fill_rechallenge_hours(self.guide, self.record, self.clock.now())
             if said is not None:
                 self.ui.note(said)
         if before is not None and cq.key == self.guide.meta.date_key:
-            from ...visit.resume import clear_results_of_another_day
-
             for line in clear_results_of_another_day(
                 self.guide,
                 self.record,

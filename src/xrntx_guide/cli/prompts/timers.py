@@ -14,6 +14,8 @@ from ...engine.next_action import (
     wait_remaining,
 )
 from ...pack.guide import CQuestion
+from ...visit.clock import parse_moment, shown
+from ...visit.results import start_refused
 from .base import (
     WalkCore,
     _mmss,
@@ -105,9 +107,6 @@ class TimerPrompts(WalkCore):
     def start_timer(self, key: str, when: str) -> None:
         """'start' (the naloxone is given now) or 'start 09:05' (it was given then: never
         after now, the one rule of visit/clock.py)."""
-        from ...visit.clock import parse_moment, shown
-        from ...visit.results import start_refused
-
         now = self.clock.now()
         if not when:
             self.record.timers[key] = now
