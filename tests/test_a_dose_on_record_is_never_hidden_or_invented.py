@@ -182,12 +182,6 @@ def test_a_dose_is_found_by_its_records_label_whatever_the_stored_key(run: Run) 
     assert json.loads(result.stdout or "{}").get("status") != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a repeat visit's 'no opioid use since the last injection' is never compared with "
-    "the opioid use an earlier visit of the label recorded after that injection "
-    "(visit/history.py takes only the last injection's date and side)",
-)
 def test_use_after_the_blockade_on_record_makes_a_later_visit_a_new_induction(run: Run) -> None:
     """Day -45: a first injection. Day -13: a repeat visit records opioid use on day -15,
     after the blockade wore off (30 days after the dose): a new induction, blocked by the
@@ -221,3 +215,32 @@ def test_use_after_the_blockade_on_record_makes_a_later_visit_a_new_induction(ru
         "check", "--json", "--label", LABEL, "--today", TODAY.isoformat(), *answer_flags(today)
     )
     assert json.loads(result.stdout or "{}").get("status") != "ready", result.stdout
+
+
+def test_a_last_use_older_than_the_one_on_record_is_refused(run: Run) -> None:
+    """Day -4: a first induction blocked by the interval, the last use recorded on day -5.
+    Today another clinician answers a last use on day -15 for the same patient: counted
+    from it, the interval would pass. The record's use is the later one: the answer is
+    refused (exit 2), naming the session and the recorded date; the recorded date itself
+    is taken."""
+    recorded = days_ago(5)
+    blocked = walk_visit(run, LABEL, days_ago(4), first_dose(days_ago(4)) | {
+        "last_opioid_use": recorded
+    })  # fmt: skip
+    assert blocked.exit_code == 1, blocked.output
+    (session,) = stored_sessions(LABEL)
+    session_id = json.loads(session.read_text())["id"]
+
+    older = ready_patient(last_opioid_use=days_ago(15))
+    result = run(
+        "check", "--json", "--label", LABEL, "--today", TODAY.isoformat(), *answer_flags(older)
+    )
+    assert result.exit_code == 2, result.stdout
+    assert session_id in result.output and recorded.isoformat() in result.output
+
+    same = ready_patient(last_opioid_use=recorded)
+    result = run(
+        "check", "--json", "--label", LABEL, "--today", TODAY.isoformat(), *answer_flags(same)
+    )
+    assert result.exit_code != 2, result.output
+    assert json.loads(result.stdout)["status"] != "ready"

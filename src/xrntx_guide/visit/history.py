@@ -106,6 +106,15 @@ class VisitEntry:
 
 
 @record(frozen=True)
+class RecordedUse:
+    """An opioid use as an earlier visit of the patient recorded it."""
+
+    date: dt.date
+    session: str
+    visit_date: str
+
+
+@record(frozen=True)
 class Timeline:
     """The visits of one label, oldest first, and what a repeat visit on ``day`` takes."""
 
@@ -125,6 +134,10 @@ class Timeline:
     unreadable: tuple[tuple[str, str], ...] = ()
     """Stored sessions of this label that cannot be read (which, why): the record may be
     missing a dose, so no visit of the label is judged ready."""
+    recorded_use: RecordedUse | None = None
+    """The latest opioid use an earlier care visit of the label recorded (on or before
+    ``day``): this visit's last use is never older, and "no use since the last injection"
+    is never taken beside a use recorded after it."""
 
     @property
     def injections(self) -> list[VisitEntry]:
@@ -349,6 +362,9 @@ def timeline(
         key=lambda v: (v.date or "9999-99-99", v.updated),
     )
     extra: dict[str, Any] = {"unreadable": tuple(unreadable)}
+    recorded_use = _latest_use(guide, mine, exclude, day)
+    if recorded_use is not None:
+        extra["recorded_use"] = recorded_use
     before = [v for v in visits if v.date is not None]
     finished = [v for v in before if v.counts]
     source = finished[-1] if finished else None
@@ -410,6 +426,29 @@ def timeline(
     prefills = _prefills(guide, by_session[source.session], source, day)
     due = due_values(guide, prefills, day)
     return Timeline(label, day, visits, prefills | from_end, source, due=due, **extra)
+
+
+def _latest_use(
+    guide: Guide, mine: Iterable[SessionRecord], exclude: str | None, day: dt.date
+) -> RecordedUse | None:
+    """The latest last opioid use (``[guide.report.history] last_use``) that a care visit of
+    the label dated on or before ``day`` recorded, finished or not (a visit blocked by the
+    interval records the use it was blocked on), and on or before ``day`` itself. A
+    training run records none."""
+    key = guide.meta.report.history.last_use
+    if key is None:
+        return None
+    found: RecordedUse | None = None
+    for r in mine:
+        if r.id == exclude or r.demo_clock is not None:
+            continue
+        visit_date = _text(r, guide.meta.date_key)
+        when, used = _date(visit_date), _date(_text(r, key))
+        if when is None or used is None or when > day or used > day:
+            continue
+        if found is None or (used, visit_date or "") > (found.date, found.visit_date):
+            found = RecordedUse(used, r.id, visit_date or "")
+    return found
 
 
 def _from_the_end(
