@@ -70,11 +70,6 @@ def edit_stored(change: Any) -> None:
     session.write_text(json.dumps(record))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py timeline() keeps only records of the pack's own guide id: a "
-    "dose walked with another pack (--steps) is left out silently",
-)
 def test_a_dose_walked_with_another_pack_still_counts(run: Run, tmp_path: Path) -> None:
     """A clinic's copy of the pack under its own guide id records a dose 3 days ago; the
     shipped pack then judges a first injection of the same label today. The dose is in the
@@ -92,11 +87,6 @@ def test_a_dose_walked_with_another_pack_still_counts(run: Run, tmp_path: Path) 
     assert json.loads(result.stdout or "{}").get("status") != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a record's demo_clock is not in its audit trail (visit/integrity.py): set by "
-    "hand, it turns a care dose into a training run the record leaves out",
-)
 def test_a_care_dose_marked_as_training_by_hand_still_counts(run: Run) -> None:
     """A care dose 3 days ago; its stored record is given a demo clock by hand. Either the
     record is refused (then the label cannot be judged ready) or its dose still counts:
@@ -109,11 +99,6 @@ def test_a_care_dose_marked_as_training_by_hand_still_counts(run: Run) -> None:
     assert json.loads(result.stdout or "{}").get("status") != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a record's demo_clock is not in its audit trail (visit/integrity.py): removed "
-    "by hand, a training run's dose becomes a care injection a repeat visit is judged on",
-)
 def test_a_training_dose_made_a_care_record_by_hand_never_counts(run: Run) -> None:
     """A training run (demo clock) gives a dose 28 days ago; its demo clock is removed
     from the stored record by hand. The training dose never becomes the patient's last
@@ -131,11 +116,6 @@ def test_a_training_dose_made_a_care_record_by_hand_never_counts(run: Run) -> No
     assert json.loads(result.stdout or "{}").get("status") != "ready", result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py entry() reads a record without a logged dose count from its "
-    "answer 'given' alone, never from its gates, and the record's status is not audited",
-)
 def test_a_dose_the_gates_refused_never_counts_once_its_log_is_gone(run: Run) -> None:
     """A first injection 28 days ago was blocked by a positive opiate screen, with the
     injection answered 'given' (kept as typed, not counted). A hand edit removes the

@@ -438,9 +438,15 @@ def new_session(
     now: dt.datetime,
     today: dt.date | None,
     clock: ClockRecord | None = None,
+    demo_clock: float | None = None,
 ) -> SessionRecord:
     """A new walk's record, started at ``now``; ``today`` is its fixed date (None: the
-    real date), ``clock`` the clock it runs on (by default: fixed when ``today`` is)."""
+    real date), ``clock`` the clock it runs on (by default: fixed when ``today`` is),
+    ``demo_clock`` a training run's speed-up (None: care).
+
+    Its audit trail starts with what it is (a care visit or a training run) and its count
+    of the dose (none given yet), so that neither can be changed by hand unseen
+    (visit/integrity.py)."""
     if clock is None:
         clock = ClockRecord(fixed=today is not None, start=now if today is not None else None)
     return SessionRecord(
@@ -454,7 +460,13 @@ def new_session(
         today=today,
         created=now,
         updated=now,
-        events=[Event(at=now, kind="start", detail=f"{guide.meta.id} {guide.meta.version}")],
+        events=[
+            Event(at=now, kind="start", detail=f"{guide.meta.id} {guide.meta.version}"),
+            Event(at=now, kind=integrity.KIND_OF_RUN, value=integrity.run_kind(demo_clock)),
+            Event(at=now, kind=integrity.DOSE, value=False),
+        ],
+        demo_clock=demo_clock,
+        injection_given=False,
         rapid_protocol=table_of(guide),
     )
 
