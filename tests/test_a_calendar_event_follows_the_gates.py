@@ -8,19 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from tests.helpers import Run, after_injection, days_ago, stored_sessions, walk_visit
 
 LABEL = "ICS-1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="output/note/data.py gives the note the record's stored next_dose_due (not the "
-    "evaluated one), and output/note/ics.py writes the event without checking that the "
-    "dose counts",
-)
 def test_no_calendar_event_for_a_dose_the_gates_refused(run: Run) -> None:
     """A first injection 3 days ago blocked by a positive opiate screen, the injection
     answered 'given' (kept as typed, not counted). Its stored record is given a
@@ -40,11 +32,6 @@ def test_no_calendar_event_for_a_dose_the_gates_refused(run: Run) -> None:
     assert "VEVENT" not in after.stdout, after.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="output/note/data.py gives the note the record's stored next_dose_due, not the "
-    "date the visit's answers give",
-)
 def test_the_calendar_event_is_on_the_due_date_the_answers_give(run: Run) -> None:
     """A first injection 3 days ago, given. Its stored next_dose_due is moved two weeks
     later by hand (the reminder would come two weeks late): the event stays on the due

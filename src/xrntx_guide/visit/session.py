@@ -24,6 +24,7 @@ from ..pack.guide import Guide
 from . import integrity
 from .answers import parse_value, to_json
 from .clock import instant, stored
+from .dose import next_dose_due
 from .entries import PREFIX, RESULT_KEYS, visit_results
 from .folders import data_dir as data_dir
 from .folders import sessions_dir as sessions_dir
@@ -267,14 +268,12 @@ class SessionRecord(_Model):
         self.status = walk_status(action)
         step = getattr(action, "step", None)
         self.phase = step.spec.phase if step is not None else state.guide.meta.phases[-1].id
-        report = state.guide.meta.report
-        due = state.value(report.next_dose_due) if report.next_dose_due else None
         given = state.injection_given is True
         doses = [e.value for e in self.events if e.kind == integrity.DOSE]
         if not doses or doses[-1] is not given:  # the count as last logged
             self.note_event(now, integrity.DOSE, value=given)
         self.injection_given = given
-        self.next_dose_due = due.isoformat() if isinstance(due, dt.date) and given else None
+        self.next_dose_due = next_dose_due(state)
         day = state.value(state.guide.meta.date_key)
         self.visit_date = day.isoformat() if isinstance(day, dt.date) else None
 
