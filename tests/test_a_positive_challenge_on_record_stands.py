@@ -9,8 +9,6 @@ import datetime as dt
 import json
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
 
 LABEL = "NX-1"
@@ -27,12 +25,6 @@ def challenged(result: str, started: str) -> dict[str, Any]:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py _refuse_beside_a_positive skips a session whose stored status "
-    "is 'complete', and the status is not checked against the audit trail "
-    "(visit/integrity.py)",
-)
 def test_a_positive_challenge_stands_when_its_walk_is_marked_complete_by_hand(run: Run) -> None:
     """At 22:00 a walk records a positive challenge and stops at the gate (blocked). Its
     stored record is marked complete by hand. At 23:30 the same patient is checked with a
@@ -53,3 +45,30 @@ def test_a_positive_challenge_stands_when_its_walk_is_marked_complete_by_hand(ru
 
     result = run(*again, *second)
     assert json.loads(result.stdout or "{}").get("status") != "ready", result.stdout
+
+
+def test_a_positive_lifted_by_a_negative_rechallenge_no_longer_stands(run: Run) -> None:
+    """At 22:00 a walk records a positive challenge; at 23:00 it records a negative
+    rechallenge (naloxone at 22:30) inside the window, and stops before the injection.
+    The positive is lifted (reference 5.2): a check of the patient at 23:30 is judged on
+    its own answers, not refused beside that walk."""
+    first = run(
+        "walk", "--no-input", "--json", "--label", LABEL, "--now", f"{TODAY}T22:00",
+        *answer_flags(challenged("positive", "21:30")),
+    )  # fmt: skip
+    assert json.loads(first.stdout)["status"] == "blocked", first.output
+    (session,) = stored_sessions(LABEL)
+    session_id = json.loads(session.read_text())["id"]
+    lifted = run(
+        "walk", "--no-input", "--json", "--resume", "--session", session_id,
+        "--now", f"{TODAY}T23:00", "-a", "naloxone_rechallenge=negative",
+        "-a", "naloxone_rechallenge_started=22:30",
+    )  # fmt: skip
+    assert json.loads(lifted.stdout)["status"] != "blocked", lifted.output
+
+    result = run(
+        "check", "--json", "--label", LABEL, "--now", f"{TODAY}T23:30",
+        *answer_flags(challenged("negative", "22:50")),
+    )  # fmt: skip
+    assert result.exit_code != 2, result.output
+    assert "stands" not in result.output

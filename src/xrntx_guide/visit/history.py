@@ -275,8 +275,9 @@ def _refuse_beside_a_positive(
     day: dt.date,
     source: VisitEntry | None,
 ) -> None:
-    """A care session of the label that did not finish holds a positive naloxone challenge
-    (or rechallenge) whose rechallenge window reaches ``day``: it stands (reference 5.2:
+    """A care session of the label holds a positive naloxone challenge (or rechallenge)
+    that no negative rechallenge lifted and whose rechallenge window reaches ``day``: it
+    stands (reference 5.2:
     only a negative rechallenge within the window lifts it, and a repeat after the window
     is a new challenge on a new visit day). A new visit, or a check, judged without it
     would read a second "challenge" as the result (safety invariant 9): refused, naming
@@ -285,17 +286,28 @@ def _refuse_beside_a_positive(
     Raises:
         SessionError: such a session exists and this visit is not its resume.
     """
+    from .clock import instant
     from .entries import live
     from .series import local_day, window_end
 
     for r in sorted(mine, key=lambda r: r.updated, reverse=True):
-        if r.id == exclude or r.status == "complete" or r.demo_clock is not None:
+        # Whatever the record says of its own status (not in its audit trail): a positive
+        # stands until a negative rechallenge in its window, which the series shows.
+        if r.id == exclude or r.demo_clock is not None:
             continue
-        positives = [c for c in live(r.naloxone_challenges) if c.result == "positive"]
+        results = live(r.naloxone_challenges)
+        positives = [c for c in results if c.result == "positive"]
         for c in sorted(positives, key=lambda c: c.at, reverse=True):
             end = window_end(guide, c)
             if local_day(c.at) > day or end is None or local_day(end) < day:
                 continue
+            if c.kind == "challenge" and any(
+                n.kind == "rechallenge"
+                and n.result == "negative"
+                and instant(c.at) < instant(n.at) <= instant(end)
+                for n in results
+            ):
+                continue  # lifted (reference 5.2)
             if source is not None and source.date and local_day(c.at).isoformat() < source.date:
                 continue
             raise SessionError(
