@@ -88,7 +88,8 @@ def test_a_label_used_twice_is_ambiguous_for_a_resume(run: Run) -> None:
     # `note` takes the latest visit by its date instead (tests/cli).
     blocked = walk(run, "twin", ready_patient(last_opioid_use=days_ago(3)))
     assert blocked.exit_code == ExitCode.BLOCKED, blocked.output
-    second = walk(run, "twin", after_injection())
+    # (its last use is the one on record: an older one would be refused, test_history)
+    second = walk(run, "twin", after_injection(last_opioid_use=days_ago(3)))
     assert "new visit" in second.output
     result = run("walk", "--resume", "--no-input", "--label", "twin")
     assert result.exit_code == ExitCode.USAGE, result.output

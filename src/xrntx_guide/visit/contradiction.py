@@ -155,6 +155,9 @@ def contradiction(
             )
     last = given_last or (_date(dose.date) if dose is not None else None)
     use_since, last_use = history.use_since, history.last_use
+    found = _against_the_recorded_use(answers, record, last, use_since, last_use)
+    if found is not None:
+        return found
     if last is None or use_since is None or last_use is None:
         return None
     used = _date(answers.get(last_use))
@@ -182,6 +185,46 @@ def contradiction(
             f"use since the injection as {last_use}, or answer {use_since}=no",
             f"type the date of the last use since the injection (after {last.isoformat()}), "
             f"or `edit {use_since}` to answer no",
+        )
+    return None
+
+
+def _against_the_recorded_use(
+    answers: Mapping[str, Any],
+    record: Timeline | None,
+    last: dt.date | None,
+    use_since: str | None,
+    last_use: str | None,
+) -> Contradiction | None:
+    """An answer that an opioid use recorded at an earlier visit of the patient
+    contradicts (safety invariants 10 and 11): a last use older than the recorded one (the
+    opioid-free interval would be counted from a date the record has passed), or "no use
+    since the last injection" when the record holds a use after it (a new induction read
+    as a plain repeat dose)."""
+    seen = record.recorded_use if record is not None else None
+    if seen is None or last_use is None:
+        return None
+    where = f"session {seen.session} (visit of {seen.visit_date})"
+    used = _date(answers.get(last_use))
+    if used is not None and used < seen.date:
+        return Contradiction(
+            last_use,
+            f"{used.isoformat()} was given, but {where} recorded opioid use on "
+            f"{seen.date.isoformat()}: the last use is that one or a later one. Give the date "
+            "of the latest use, or check the label",
+            f"type {seen.date.isoformat()} or a later date, or quit and check the label",
+        )
+    if use_since is None or answers.get(use_since) is not False:
+        return None
+    if last is not None and seen.date > last:
+        return Contradiction(
+            use_since,
+            f"no was given, but {where} recorded opioid use on {seen.date.isoformat()}, "
+            f"after the last injection ({last.isoformat()}): answer {use_since}=yes with "
+            f"the latest use as {last_use} (the guide then decides whether the visit is "
+            "a new induction), or check the label",
+            f"answer yes, then give the latest use ({seen.date.isoformat()} or later), "
+            "or quit and check the label",
         )
     return None
 

@@ -106,6 +106,15 @@ class VisitEntry:
 
 
 @record(frozen=True)
+class RecordedUse:
+    """An opioid use as an earlier visit of the patient recorded it."""
+
+    date: dt.date
+    session: str
+    visit_date: str
+
+
+@record(frozen=True)
 class Timeline:
     """The visits of one label, oldest first, and what a repeat visit on ``day`` takes."""
 
@@ -125,6 +134,10 @@ class Timeline:
     unreadable: tuple[tuple[str, str], ...] = ()
     """Stored sessions of this label that cannot be read (which, why): the record may be
     missing a dose, so no visit of the label is judged ready."""
+    recorded_use: RecordedUse | None = None
+    """The latest opioid use an earlier care visit of the label recorded (on or before
+    ``day``): this visit's last use is never older, and "no use since the last injection"
+    is never taken beside a use recorded after it."""
 
     @property
     def injections(self) -> list[VisitEntry]:
@@ -262,8 +275,9 @@ def _refuse_beside_a_positive(
     day: dt.date,
     source: VisitEntry | None,
 ) -> None:
-    """A care session of the label that did not finish holds a positive naloxone challenge
-    (or rechallenge) whose rechallenge window reaches ``day``: it stands (reference 5.2:
+    """A care session of the label holds a positive naloxone challenge (or rechallenge)
+    that no negative rechallenge lifted and whose rechallenge window reaches ``day``: it
+    stands (reference 5.2:
     only a negative rechallenge within the window lifts it, and a repeat after the window
     is a new challenge on a new visit day). A new visit, or a check, judged without it
     would read a second "challenge" as the result (safety invariant 9): refused, naming
@@ -272,17 +286,28 @@ def _refuse_beside_a_positive(
     Raises:
         SessionError: such a session exists and this visit is not its resume.
     """
+    from .clock import instant
     from .entries import live
     from .series import local_day, window_end
 
     for r in sorted(mine, key=lambda r: r.updated, reverse=True):
-        if r.id == exclude or r.status == "complete" or r.demo_clock is not None:
+        # Whatever the record says of its own status (not in its audit trail): a positive
+        # stands until a negative rechallenge in its window, which the series shows.
+        if r.id == exclude or r.demo_clock is not None:
             continue
-        positives = [c for c in live(r.naloxone_challenges) if c.result == "positive"]
+        results = live(r.naloxone_challenges)
+        positives = [c for c in results if c.result == "positive"]
         for c in sorted(positives, key=lambda c: c.at, reverse=True):
             end = window_end(guide, c)
             if local_day(c.at) > day or end is None or local_day(end) < day:
                 continue
+            if c.kind == "challenge" and any(
+                n.kind == "rechallenge"
+                and n.result == "negative"
+                and instant(c.at) < instant(n.at) <= instant(end)
+                for n in results
+            ):
+                continue  # lifted (reference 5.2)
             if source is not None and source.date and local_day(c.at).isoformat() < source.date:
                 continue
             raise SessionError(
@@ -338,8 +363,10 @@ def timeline(
     # record under 'PAT' must not be missed by a visit typed as 'pat', 'ＰＡＴ' or 'ΡΑΤ'
     # (safety invariant 11). Safer to over-match: values filled in are shown with their
     # session and can be changed.
+    # Every guide's visits: a dose given on a clinic's copy of the pack (its own guide id)
+    # is the patient's dose all the same, read by this pack's keys (safety invariant 11).
     key = label_key(label)
-    mine = [r for r in records if label_key(r.label) == key and r.guide_id == guide.meta.id]
+    mine = [r for r in records if label_key(r.label) == key]
     visits = sorted(
         (
             v
@@ -349,6 +376,9 @@ def timeline(
         key=lambda v: (v.date or "9999-99-99", v.updated),
     )
     extra: dict[str, Any] = {"unreadable": tuple(unreadable)}
+    recorded_use = _latest_use(guide, mine, exclude, day)
+    if recorded_use is not None:
+        extra["recorded_use"] = recorded_use
     before = [v for v in visits if v.date is not None]
     finished = [v for v in before if v.counts]
     source = finished[-1] if finished else None
@@ -410,6 +440,29 @@ def timeline(
     prefills = _prefills(guide, by_session[source.session], source, day)
     due = due_values(guide, prefills, day)
     return Timeline(label, day, visits, prefills | from_end, source, due=due, **extra)
+
+
+def _latest_use(
+    guide: Guide, mine: Iterable[SessionRecord], exclude: str | None, day: dt.date
+) -> RecordedUse | None:
+    """The latest last opioid use (``[guide.report.history] last_use``) that a care visit of
+    the label dated on or before ``day`` recorded, finished or not (a visit blocked by the
+    interval records the use it was blocked on), and on or before ``day`` itself. A
+    training run records none."""
+    key = guide.meta.report.history.last_use
+    if key is None:
+        return None
+    found: RecordedUse | None = None
+    for r in mine:
+        if r.id == exclude or r.demo_clock is not None:
+            continue
+        visit_date = _text(r, guide.meta.date_key)
+        when, used = _date(visit_date), _date(_text(r, key))
+        if when is None or used is None or when > day or used > day:
+            continue
+        if found is None or (used, visit_date or "") > (found.date, found.visit_date):
+            found = RecordedUse(used, r.id, visit_date or "")
+    return found
 
 
 def _from_the_end(

@@ -26,6 +26,12 @@ screen made negative, and nothing else) is refused the same way. The answers the
 alone decides (the challenge, the rechallenge and its hours) are read from the series,
 never from their stored answer, and are checked through it.
 
+What the record is (a care visit, or a training run on a demo clock: a training run's
+dose is never the patient's) and its count of the dose are logged from its start (an
+event ``run``, then ``injection_given``), so a training run made a care record by hand, a
+care visit made a training run, or a count whose log was deleted is refused too. Records
+written before this have neither, and are read as they stand.
+
 This is a check of consistency, not a signature: whoever edits the audit trail as well as
 the series can still forge a record; a store that keeps revisions guards against that.
 
@@ -56,6 +62,22 @@ DOSE = "injection_given"
 """The audit trail's event for the record's count of the dose (``injection_given``: given,
 and the gates allowed it), logged whenever it changes."""
 _ANSWERED = ("answer", "change", "carry")
+KIND_OF_RUN = "run"
+"""The audit trail's event, first after the start, for what the record is: a care visit
+(``care``) or a training run on a demo clock (``training x60``). A record whose audit
+trail has it was written with its count of the dose logged from the start."""
+
+
+def run_kind(demo_clock: float | None) -> str:
+    """What a record with ``demo_clock`` is, as its audit trail logs it."""
+    return "care" if demo_clock is None else f"training x{demo_clock:g}"
+
+
+def _kind_words(kind: str) -> str:
+    if kind == "care":
+        return "a care visit"
+    return f"a training run (demo clock {kind.removeprefix('training ')})"
+
 
 Entry = CowsRating | ChallengeResult
 Logged = Entry | RapidDay
@@ -101,6 +123,8 @@ class Checked(Protocol):
     def acks(self) -> Mapping[str, object]: ...
     @property
     def injection_given(self) -> bool | None: ...
+    @property
+    def demo_clock(self) -> float | None: ...
     @property
     def cows_ratings(self) -> Sequence[CowsRating]: ...
     @property
@@ -315,6 +339,14 @@ def _answers(record: Checked) -> list[str]:
     for gate, override in record.overrides.items():
         if overrides.get(gate) != f"{override.code}: {override.comment}":
             out.append(f"the override of {gate} is not the one in the audit trail")
+    kinds = [e.value for e in record.events if e.kind == KIND_OF_RUN]
+    if kinds and kinds[-1] != run_kind(record.demo_clock):
+        out.append(
+            f"the record is marked as {_kind_words(run_kind(record.demo_clock))}, but its "
+            f"audit trail started it as {_kind_words(str(kinds[-1]))}"
+        )
+    if kinds and not doses:
+        out.append("the count of the dose (given or not) is not in the audit trail")
     if doses and not _same(record.injection_given, doses[-1]):
         out.append(
             f"the dose is counted as {'given' if record.injection_given else 'not given'}, "

@@ -24,6 +24,7 @@ from ..pack.guide import Guide
 from . import integrity
 from .answers import parse_value, to_json
 from .clock import instant, stored
+from .dose import next_dose_due
 from .entries import PREFIX, RESULT_KEYS, visit_results
 from .folders import data_dir as data_dir
 from .folders import sessions_dir as sessions_dir
@@ -267,14 +268,12 @@ class SessionRecord(_Model):
         self.status = walk_status(action)
         step = getattr(action, "step", None)
         self.phase = step.spec.phase if step is not None else state.guide.meta.phases[-1].id
-        report = state.guide.meta.report
-        due = state.value(report.next_dose_due) if report.next_dose_due else None
         given = state.injection_given is True
         doses = [e.value for e in self.events if e.kind == integrity.DOSE]
         if not doses or doses[-1] is not given:  # the count as last logged
             self.note_event(now, integrity.DOSE, value=given)
         self.injection_given = given
-        self.next_dose_due = due.isoformat() if isinstance(due, dt.date) and given else None
+        self.next_dose_due = next_dose_due(state)
         day = state.value(state.guide.meta.date_key)
         self.visit_date = day.isoformat() if isinstance(day, dt.date) else None
 
@@ -438,9 +437,15 @@ def new_session(
     now: dt.datetime,
     today: dt.date | None,
     clock: ClockRecord | None = None,
+    demo_clock: float | None = None,
 ) -> SessionRecord:
     """A new walk's record, started at ``now``; ``today`` is its fixed date (None: the
-    real date), ``clock`` the clock it runs on (by default: fixed when ``today`` is)."""
+    real date), ``clock`` the clock it runs on (by default: fixed when ``today`` is),
+    ``demo_clock`` a training run's speed-up (None: care).
+
+    Its audit trail starts with what it is (a care visit or a training run) and its count
+    of the dose (none given yet), so that neither can be changed by hand unseen
+    (visit/integrity.py)."""
     if clock is None:
         clock = ClockRecord(fixed=today is not None, start=now if today is not None else None)
     return SessionRecord(
@@ -454,7 +459,13 @@ def new_session(
         today=today,
         created=now,
         updated=now,
-        events=[Event(at=now, kind="start", detail=f"{guide.meta.id} {guide.meta.version}")],
+        events=[
+            Event(at=now, kind="start", detail=f"{guide.meta.id} {guide.meta.version}"),
+            Event(at=now, kind=integrity.KIND_OF_RUN, value=integrity.run_kind(demo_clock)),
+            Event(at=now, kind=integrity.DOSE, value=False),
+        ],
+        demo_clock=demo_clock,
+        injection_given=False,
         rapid_protocol=table_of(guide),
     )
 

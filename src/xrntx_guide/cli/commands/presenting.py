@@ -97,8 +97,9 @@ def present(
     # the end of that day, visit/clock.py).
     env.fix_clock(dt.datetime.combine(case.today, env.now().astimezone().time()).astimezone())
     with tempfile.TemporaryDirectory(prefix="xrntx-demo-") as scratch:
-        record = new_session(guide, f"TRAINING-{case.id}", env.now(), case.today)
-        record.demo_clock = demo_clock
+        record = new_session(
+            guide, f"TRAINING-{case.id}", env.now(), case.today, demo_clock=demo_clock
+        )
         if ANSWERS_KEY in case.answers:  # the rapid pathway's daily record, as walk keeps it
             where = f"{case.path} [answers]"
             days = parse_days(guide, case.answers[ANSWERS_KEY], case.today, where)

@@ -189,9 +189,8 @@ def run_walk(
         fixed = env.clock.fixed and env.clock.start is not None
         ran_on = ClockRecord(fixed=True, start=env.clock.start) if fixed else None
         fixed_day = day if env.clock.fixed else None
-        record = new_session(guide, label, env.now(), fixed_day, clock=ran_on)
-        if demo_clock != 1.0:
-            record.demo_clock = demo_clock
+        training = demo_clock if demo_clock != 1.0 else None
+        record = new_session(guide, label, env.now(), fixed_day, clock=ran_on, demo_clock=training)
         saver = Saver(store, by, record.id)
         path = f"session {record.id}"
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from ...expr import UNKNOWN, Value
 from ...pack import keys
+from ...visit.dose import next_dose_due
 from ...visit.rapid import day_rows, entries_in_order, is_pathway_key
 from ...visit.series import aware, rechallenge_hours, scale_top, series_data
 from ..card import card_offered
@@ -155,7 +156,7 @@ def note_data(
         "counselling": counselling,
         "end_of_treatment": end_lines,
         "emergency_card": card_offered(state),
-        "next_dose_due": record.next_dose_due,
+        "next_dose_due": next_dose_due(state),
         "derived": derived_json(state),
         "guide": {"id": meta.id, "version": meta.version, "site": state.guide.site},
         "settings": record.settings,
