@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import json
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
@@ -431,6 +432,11 @@ def run(
     """
     failed = False
     written = 0
+    # What lives for the whole run (the guide, its compiled expressions, the modules) is
+    # set aside from the cycle collector: each of its full collections walked all of it
+    # again while a line makes only short-lived objects (4% of a line's time). A worker
+    # forked from here inherits it set aside, and its pages are not copied by the walks.
+    gc.freeze()
     try:
         # closing(): if a write fails, the workers are stopped now, not when the
         # traceback is let go of.
@@ -450,4 +456,6 @@ def run(
             f"{written} lines were checked and written, from line {stop.line} on none was",
             hint="Run the lines from there again (a smaller batch needs less memory).",
         ) from None
+    finally:
+        gc.unfreeze()
     return failed
