@@ -436,7 +436,11 @@ def run(
     # set aside from the cycle collector: each of its full collections walked all of it
     # again while a line makes only short-lived objects (4% of a line's time). A worker
     # forked from here inherits it set aside, and its pages are not copied by the walks.
-    gc.freeze()
+    # Objects set aside already (a guide compiled in this process is) stay so, and
+    # nothing more is: the collector is given back as it was found.
+    freezing = gc.get_freeze_count() == 0
+    if freezing:
+        gc.freeze()
     try:
         # closing(): if a write fails, the workers are stopped now, not when the
         # traceback is let go of.
@@ -457,5 +461,6 @@ def run(
             hint="Run the lines from there again (a smaller batch needs less memory).",
         ) from None
     finally:
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()
     return failed
