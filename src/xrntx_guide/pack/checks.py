@@ -20,7 +20,7 @@ Every check is linear in the size of the pack (or in the size of what it reports
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .. import expr
 from ..expr import read_names
@@ -56,11 +56,38 @@ def check_guide(guide: Guide, *, complete: bool = True) -> list[Issue]:
         issues.extend(readiness_is_guarded(guide))
         issues.extend(injection_recorded_after_the_gates(guide))
     edges = _edges(guide)
-    circles = no_circles(guide, edges)
+    graph = _graph(guide, edges)
+    # Where the whole graph goes round nowhere (every strongly connected component one
+    # definition that does not read itself), no part of it can: the search for circles,
+    # which names each one it finds, runs only where there may be one.
+    circles = no_circles(guide, edges) if _may_circle(edges, graph) else []
     issues.extend(circles)
     if not circles:  # the depth of a circle is not defined; it is refused anyway
-        issues.extend(evaluation_fits(guide, edges))
+        issues.extend(evaluation_fits(guide, edges, graph))
     return issues
+
+
+class _Graph(NamedTuple):
+    """What the depth of evaluation is worked out on: each definition's own cost, the
+    definitions in order, and the strongly connected component of each."""
+
+    costs: dict[GraphNode, int]
+    nodes: list[GraphNode]
+    component: dict[GraphNode, int]
+
+
+def _graph(guide: Guide, edges: dict[GraphNode, list[Edge]]) -> _Graph:
+    costs = _costs(guide)
+    nodes = list(dict.fromkeys([*costs, *edges]))
+    return _Graph(costs, nodes, _components(nodes, edges))
+
+
+def _may_circle(edges: dict[GraphNode, list[Edge]], graph: _Graph) -> bool:
+    """Whether some definitions may go round in a circle: a component of more than one,
+    or a definition that reads itself."""
+    if len(set(graph.component.values())) < len(graph.component):
+        return True
+    return any(e[0] == node for node, out in edges.items() for e in out)
 
 
 def names_the_program_reads(guide: Guide) -> list[Issue]:
@@ -532,7 +559,9 @@ def _components(
     return component
 
 
-def evaluation_fits(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None) -> list[Issue]:
+def evaluation_fits(
+    guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None, graph: _Graph | None = None
+) -> list[Issue]:
     """No chain of definitions is too deep to evaluate.
 
     The engine works a value out by working out what it reads, and so on down (each
@@ -546,7 +575,7 @@ def evaluation_fits(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = No
     :data:`MAX_EVALUATION_DEPTH`. That is about 125 derived values in a chain of simple
     sums; what is left of Python's depth is for the command around the evaluation.
     """
-    depth, chain = deepest_chain(guide, edges)
+    depth, chain = deepest_chain(guide, edges, graph)
     if depth <= MAX_EVALUATION_DEPTH:
         return []
     names = [_label(n) for n in chain]
@@ -564,7 +593,7 @@ def evaluation_fits(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = No
 
 
 def deepest_chain(
-    guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None
+    guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None, graph: _Graph | None = None
 ) -> tuple[int, list[GraphNode]]:
     """The evaluation depth of the pack and the chain of definitions that has it.
 
@@ -573,9 +602,7 @@ def deepest_chain(
     once, at the sum of its parts. Linear in the size of the pack.
     """
     edges = edges if edges is not None else _edges(guide)
-    costs = _costs(guide)
-    nodes = list(dict.fromkeys([*costs, *edges]))
-    component = _components(nodes, edges)
+    costs, nodes, component = graph if graph is not None else _graph(guide, edges)
     weight: dict[int, int] = {}
     members: dict[int, list[GraphNode]] = {}
     for node in nodes:
