@@ -467,11 +467,10 @@ def no_circles(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None) -
 def _height(node: Node) -> int:
     """How deeply an expression nests (a name or a literal is 1)."""
     height = 0
-    todo = [(node, 1)]
-    while todo:
-        n, depth = todo.pop()
-        height = max(height, depth)
-        todo.extend((child, depth + 1) for child in expr.children(n))
+    level = [node]
+    while level:  # level by level, without recursion
+        height += 1
+        level = [child for n in level for child in expr.children(n)]
     return height
 
 
@@ -488,8 +487,11 @@ def _costs(guide: Guide) -> dict[GraphNode, int]:
     costs: dict[GraphNode, int] = {}
 
     def cost(node: GraphNode, calls: int, *comps: Compiled | None) -> None:
-        heights = [_height(c.node) for c in comps if c is not None]
-        costs[node] = max(costs.get(node, 0), calls + 2 * max(heights, default=0))
+        height = 0
+        for c in comps:
+            if c is not None:
+                height = max(height, _height(c.node))
+        costs[node] = max(costs.get(node, 0), calls + 2 * height)
 
     limit = max((s.index for s in guide.steps if s.spec.requires_clear), default=None)
     for step in guide.steps:
