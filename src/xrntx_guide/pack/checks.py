@@ -534,7 +534,8 @@ def _components(
         while work:
             node, out = work[-1]
             advanced = False
-            for nxt, *_ in out:
+            for edge in out:
+                nxt = edge[0]
                 if nxt not in index:
                     index[nxt] = low[nxt] = len(index)
                     stack.append(nxt)
@@ -542,14 +543,15 @@ def _components(
                     work.append((nxt, iter(edges.get(nxt, ()))))
                     advanced = True
                     break
-                if nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
+                if nxt in on_stack and index[nxt] < low[node]:
+                    low[node] = index[nxt]
             if advanced:
                 continue
             work.pop()
             if work:
                 parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
+                if low[node] < low[parent]:
+                    low[parent] = low[node]
             if low[node] == index[node]:
                 while True:
                     member = stack.pop()
@@ -617,8 +619,8 @@ def deepest_chain(
     for c in range(len(members)):
         best, via = 0, None
         for node in members[c]:
-            for target, *_ in edges.get(node, ()):
-                t = component[target]
+            for edge in edges.get(node, ()):
+                t = component[edge[0]]
                 if t != c and depth[t] > best:
                     best, via = depth[t], t
         depth[c] = weight[c] + best
@@ -688,6 +690,8 @@ def days_past_the_calendar(guide: Guide) -> list[Issue]:
     span = (dt.date.max - dt.date.min).days
     out: list[Issue] = []
     for kind, name, sub, comp in _expressions(guide):
+        if "add_days" not in comp.source:  # the call is written out in the text
+            continue
         for node in _nodes(comp.node):
             if not (isinstance(node, expr.Call) and node.func == "add_days"):
                 continue
