@@ -23,7 +23,6 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from .. import expr
-from ..expr import read_names
 from . import keys
 from .model import PLACEHOLDER
 from .read import Issue, KeyPath
@@ -346,7 +345,7 @@ def _edges(guide: Guide) -> dict[GraphNode, list[Edge]]:
     def reads(source: GraphNode, comp: Compiled | None, what: str, bound: bool = False) -> None:
         if comp is None:
             return
-        values, answered = read_names(comp.node)
+        values, answered = comp.read_split
         out = edges.setdefault(source, [])
         for name in sorted(values):
             if name in questions or name in derived:
