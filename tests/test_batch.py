@@ -443,3 +443,56 @@ def test_a_non_finite_id_is_never_written_back_as_invalid_json(run: Run, ident: 
     result = batch(run, [line])
     out = _strict_json(result.stdout.splitlines()[0])
     assert out["id"] is None and out["code"] == "id_unwritable", out
+
+
+# -- a key given twice ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ('{"age": 40, "age": 41}', "age"),
+        ('{"consent": true, "age": 40, "consent": false, "age": 41}', "consent"),
+        ('{"age": 40, "x": {"a": 1, "a": 2}}', "a"),
+    ],
+)
+def test_a_key_given_twice_in_a_line_is_refused_naming_the_first_repeated(
+    run: Run, line: str, key: str
+) -> None:
+    """Two values for one answer in one line: which one counts is not the program's to
+    guess. The line is an error line naming the first key that comes again; the line
+    after it is judged."""
+    good = json.dumps(json_answers(ready_patient()))
+    result = batch(run, [line, good])
+
+    rows = [json.loads(x) for x in result.stdout.splitlines()]
+    assert rows[0]["status"] == "error"
+    assert rows[0]["code"] == "invalid_answer"
+    assert f"the key {key!r} is given twice" in rows[0]["message"]
+    assert rows[1]["status"] == "ready"
+
+
+# -- the process around a batch ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("set_aside", [False, True])
+def test_a_batch_leaves_the_cycle_collector_as_it_found_it(guide: Guide, set_aside: bool) -> None:
+    """A batch sets what lives for the whole run aside from the cycle collector while it
+    runs; a program that runs a batch in-process and goes on (a test run, a script) gets
+    its collector back as it was (nothing set aside, or what was), even when a line
+    fails."""
+    import gc
+
+    from xrntx_guide.batch import run
+
+    gc.freeze() if set_aside else gc.unfreeze()
+    before = gc.get_freeze_count()
+    out: list[str] = []
+    good = json.dumps(json_answers(ready_patient()))
+    failed = run(Job(guide, TODAY, {}, False), [good, "not json", good], out.append, workers=1)
+
+    assert failed
+    assert [json.loads(x)["status"] for x in out] == ["ready", "error", "ready"]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == before
+    assert (before > 0) is set_aside

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import json
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
@@ -431,6 +432,15 @@ def run(
     """
     failed = False
     written = 0
+    # What lives for the whole run (the guide, its compiled expressions, the modules) is
+    # set aside from the cycle collector: each of its full collections walked all of it
+    # again while a line makes only short-lived objects (4% of a line's time). A worker
+    # forked from here inherits it set aside, and its pages are not copied by the walks.
+    # Objects set aside already (a guide compiled in this process is) stay so, and
+    # nothing more is: the collector is given back as it was found.
+    freezing = gc.get_freeze_count() == 0
+    if freezing:
+        gc.freeze()
     try:
         # closing(): if a write fails, the workers are stopped now, not when the
         # traceback is let go of.
@@ -450,4 +460,7 @@ def run(
             f"{written} lines were checked and written, from line {stop.line} on none was",
             hint="Run the lines from there again (a smaller batch needs less memory).",
         ) from None
+    finally:
+        if freezing:
+            gc.unfreeze()
     return failed

@@ -354,8 +354,17 @@ def valid_default(cq: CQuestion, value: Value) -> Value:
 def decide_visibility(ctx: LazyContext) -> dict[str, bool | None]:
     """Decide every step's and question's visibility (for the whole picture)."""
     steps: dict[str, bool | None] = {}
+    shown = ctx.shown
     for step in ctx.guide.steps:
-        steps[step.id] = ctx.step_visible(step)
+        sv = steps[step.id] = ctx.step_visible(step)
         for cq in step.questions:
-            ctx.visible(cq)
+            # As visible() decides it, without the call where the step alone decides.
+            if cq.key in shown:
+                continue
+            if sv is False:
+                shown[cq.key] = False
+            elif cq.when is None:
+                shown[cq.key] = sv
+            else:
+                ctx.visible(cq)
     return steps

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..records import field, record
 from .evaluate import Context, Fn, to_function
-from .syntax import Node, names, parse
+from .syntax import Node, parse, read_names
 from .values import ExprError, Type, Value
 
 if TYPE_CHECKING:  # explaining and type checking are imported on first use: a pack
@@ -33,11 +33,23 @@ class Compiled:
         typ = typecheck(node, env)
         if want is not None and not (typ.kind == want or (want == "number" and typ.numeric)):
             raise ExprError(f"must give a {want} value, but gives {typ}")
-        return cls(source, node, typ, frozenset(names(node)))
+        values, answered = read_names(node)
+        made = cls(source, node, typ, frozenset(values | answered))
+        made.__dict__["read_split"] = (frozenset(values), frozenset(answered))
+        return made
+
+    @functools.cached_property
+    def read_split(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(names whose value it reads, names it only asks ``answered(x)`` of): the
+        pack's checks read it; found once, when the expression is compiled."""
+        values, answered = read_names(self.node)
+        return frozenset(values), frozenset(answered)
 
     def __getstate__(self) -> dict[str, Any]:
-        # The closures are rebuilt on first use after unpickling (see packcache).
-        return {k: v for k, v in self.__dict__.items() if k not in ("function", "_probes")}
+        # The closures are rebuilt on first use after unpickling (see packcache); what
+        # the checks read is found again if they ever run on a cached pack.
+        dropped = ("function", "_probes", "read_split")
+        return {k: v for k, v in self.__dict__.items() if k not in dropped}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)

@@ -131,17 +131,20 @@ def _unexpected(char: str) -> str:
 def _tokenize(source: str) -> list[_Tok]:
     tokens: list[_Tok] = []
     pos = 0
-    while pos < len(source):
-        m = _TOKEN.match(source, pos)
-        if m is None:
-            raise ExprError(_unexpected(source[pos]), pos)
+    # One scan of the text; a match that does not start where the last one ended means
+    # a character no token takes, there.
+    for m in _TOKEN.finditer(source):
+        if m.start() != pos:
+            break
         kind = m.lastgroup or ""
-        text = m.group()
-        if kind == "name" and text in _KEYWORDS:
-            kind = "kw"
         if kind != "space":
+            text = m.group()
+            if kind == "name" and text in _KEYWORDS:
+                kind = "kw"
             tokens.append(_Tok(kind, text, pos))
         pos = m.end()
+    if pos < len(source):
+        raise ExprError(_unexpected(source[pos]), pos)
     tokens.append(_Tok("end", "", len(source)))
     return tokens
 
@@ -149,20 +152,24 @@ def _tokenize(source: str) -> list[_Tok]:
 class _Parser:
     def __init__(self, source: str) -> None:
         self.tokens = _tokenize(source)
+        self.last = len(self.tokens) - 1
         self.i = 0
         self.depth = 0
 
     def peek(self, offset: int = 0) -> _Tok:
-        return self.tokens[min(self.i + offset, len(self.tokens) - 1)]
+        return self.tokens[min(self.i + offset, self.last)]
 
     def take(self) -> _Tok:
         tok = self.tokens[self.i]
-        self.i = min(self.i + 1, len(self.tokens) - 1)
+        if self.i < self.last:
+            self.i += 1
         return tok
 
     def at(self, text: str) -> bool:
-        tok = self.peek()
-        return tok.kind in ("op", "kw") and tok.text == text
+        # The parser asks this about forty times an expression: the token in hand is
+        # read directly (``take`` never moves past the end token, so ``i`` is in range).
+        tok = self.tokens[self.i]
+        return tok.text == text and (tok.kind == "op" or tok.kind == "kw")
 
     def expect(self, text: str) -> _Tok:
         tok = self.peek()

@@ -20,10 +20,9 @@ Every check is linear in the size of the pack (or in the size of what it reports
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .. import expr
-from ..expr import read_names
 from . import keys
 from .model import PLACEHOLDER
 from .read import Issue, KeyPath
@@ -56,11 +55,38 @@ def check_guide(guide: Guide, *, complete: bool = True) -> list[Issue]:
         issues.extend(readiness_is_guarded(guide))
         issues.extend(injection_recorded_after_the_gates(guide))
     edges = _edges(guide)
-    circles = no_circles(guide, edges)
+    graph = _graph(guide, edges)
+    # Where the whole graph goes round nowhere (every strongly connected component one
+    # definition that does not read itself), no part of it can: the search for circles,
+    # which names each one it finds, runs only where there may be one.
+    circles = no_circles(guide, edges) if _may_circle(edges, graph) else []
     issues.extend(circles)
     if not circles:  # the depth of a circle is not defined; it is refused anyway
-        issues.extend(evaluation_fits(guide, edges))
+        issues.extend(evaluation_fits(guide, edges, graph))
     return issues
+
+
+class _Graph(NamedTuple):
+    """What the depth of evaluation is worked out on: each definition's own cost, the
+    definitions in order, and the strongly connected component of each."""
+
+    costs: dict[GraphNode, int]
+    nodes: list[GraphNode]
+    component: dict[GraphNode, int]
+
+
+def _graph(guide: Guide, edges: dict[GraphNode, list[Edge]]) -> _Graph:
+    costs = _costs(guide)
+    nodes = list(dict.fromkeys([*costs, *edges]))
+    return _Graph(costs, nodes, _components(nodes, edges))
+
+
+def _may_circle(edges: dict[GraphNode, list[Edge]], graph: _Graph) -> bool:
+    """Whether some definitions may go round in a circle: a component of more than one,
+    or a definition that reads itself."""
+    if len(set(graph.component.values())) < len(graph.component):
+        return True
+    return any(e[0] == node for node, out in edges.items() for e in out)
 
 
 def names_the_program_reads(guide: Guide) -> list[Issue]:
@@ -319,7 +345,7 @@ def _edges(guide: Guide) -> dict[GraphNode, list[Edge]]:
     def reads(source: GraphNode, comp: Compiled | None, what: str, bound: bool = False) -> None:
         if comp is None:
             return
-        values, answered = read_names(comp.node)
+        values, answered = comp.read_split
         out = edges.setdefault(source, [])
         for name in sorted(values):
             if name in questions or name in derived:
@@ -440,11 +466,10 @@ def no_circles(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None) -
 def _height(node: Node) -> int:
     """How deeply an expression nests (a name or a literal is 1)."""
     height = 0
-    todo = [(node, 1)]
-    while todo:
-        n, depth = todo.pop()
-        height = max(height, depth)
-        todo.extend((child, depth + 1) for child in expr.children(n))
+    level = [node]
+    while level:  # level by level, without recursion
+        height += 1
+        level = [child for n in level for child in expr.children(n)]
     return height
 
 
@@ -461,8 +486,11 @@ def _costs(guide: Guide) -> dict[GraphNode, int]:
     costs: dict[GraphNode, int] = {}
 
     def cost(node: GraphNode, calls: int, *comps: Compiled | None) -> None:
-        heights = [_height(c.node) for c in comps if c is not None]
-        costs[node] = max(costs.get(node, 0), calls + 2 * max(heights, default=0))
+        height = 0
+        for c in comps:
+            if c is not None:
+                height = max(height, _height(c.node))
+        costs[node] = max(costs.get(node, 0), calls + 2 * height)
 
     limit = max((s.index for s in guide.steps if s.spec.requires_clear), default=None)
     for step in guide.steps:
@@ -505,7 +533,8 @@ def _components(
         while work:
             node, out = work[-1]
             advanced = False
-            for nxt, *_ in out:
+            for edge in out:
+                nxt = edge[0]
                 if nxt not in index:
                     index[nxt] = low[nxt] = len(index)
                     stack.append(nxt)
@@ -513,14 +542,15 @@ def _components(
                     work.append((nxt, iter(edges.get(nxt, ()))))
                     advanced = True
                     break
-                if nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
+                if nxt in on_stack and index[nxt] < low[node]:
+                    low[node] = index[nxt]
             if advanced:
                 continue
             work.pop()
             if work:
                 parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
+                if low[node] < low[parent]:
+                    low[parent] = low[node]
             if low[node] == index[node]:
                 while True:
                     member = stack.pop()
@@ -532,7 +562,9 @@ def _components(
     return component
 
 
-def evaluation_fits(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None) -> list[Issue]:
+def evaluation_fits(
+    guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None, graph: _Graph | None = None
+) -> list[Issue]:
     """No chain of definitions is too deep to evaluate.
 
     The engine works a value out by working out what it reads, and so on down (each
@@ -546,7 +578,7 @@ def evaluation_fits(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = No
     :data:`MAX_EVALUATION_DEPTH`. That is about 125 derived values in a chain of simple
     sums; what is left of Python's depth is for the command around the evaluation.
     """
-    depth, chain = deepest_chain(guide, edges)
+    depth, chain = deepest_chain(guide, edges, graph)
     if depth <= MAX_EVALUATION_DEPTH:
         return []
     names = [_label(n) for n in chain]
@@ -564,7 +596,7 @@ def evaluation_fits(guide: Guide, edges: dict[GraphNode, list[Edge]] | None = No
 
 
 def deepest_chain(
-    guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None
+    guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None, graph: _Graph | None = None
 ) -> tuple[int, list[GraphNode]]:
     """The evaluation depth of the pack and the chain of definitions that has it.
 
@@ -573,9 +605,7 @@ def deepest_chain(
     once, at the sum of its parts. Linear in the size of the pack.
     """
     edges = edges if edges is not None else _edges(guide)
-    costs = _costs(guide)
-    nodes = list(dict.fromkeys([*costs, *edges]))
-    component = _components(nodes, edges)
+    costs, nodes, component = graph if graph is not None else _graph(guide, edges)
     weight: dict[int, int] = {}
     members: dict[int, list[GraphNode]] = {}
     for node in nodes:
@@ -588,8 +618,8 @@ def deepest_chain(
     for c in range(len(members)):
         best, via = 0, None
         for node in members[c]:
-            for target, *_ in edges.get(node, ()):
-                t = component[target]
+            for edge in edges.get(node, ()):
+                t = component[edge[0]]
                 if t != c and depth[t] > best:
                     best, via = depth[t], t
         depth[c] = weight[c] + best
@@ -641,15 +671,13 @@ def _expressions(guide: Guide) -> Iterator[tuple[str, str, tuple[str | int, ...]
 
 
 def _nodes(node: Node) -> Iterator[Node]:
-    """``node`` and every node under it."""
-    import dataclasses
-
-    yield node
-    for f in dataclasses.fields(node):
-        value = getattr(node, f.name)
-        for item in value if isinstance(value, tuple) else (value,):
-            if isinstance(item, expr.Node):
-                yield from _nodes(item)
+    """``node`` and every node under it (the parser's own account of what lies inside
+    each kind of node: a walk of every field of every node cost a third of the warnings)."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        todo.extend(expr.children(n))
 
 
 def days_past_the_calendar(guide: Guide) -> list[Issue]:
@@ -661,6 +689,8 @@ def days_past_the_calendar(guide: Guide) -> list[Issue]:
     span = (dt.date.max - dt.date.min).days
     out: list[Issue] = []
     for kind, name, sub, comp in _expressions(guide):
+        if "add_days" not in comp.source:  # the call is written out in the text
+            continue
         for node in _nodes(comp.node):
             if not (isinstance(node, expr.Call) and node.func == "add_days"):
                 continue
