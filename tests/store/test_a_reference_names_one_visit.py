@@ -111,3 +111,21 @@ def test_an_old_folder_with_one_id_under_two_labels_imports_the_rest(
     assert listed.exit_code == 0, listed.stderr
     assert "not imported" in listed.stderr and "b.json" in listed.stderr
     assert sorted(stored_ids()) == sorted([first.id, other.id])
+
+
+@pytest.mark.parametrize("command", [("note",), ("card",)])
+def test_a_file_only_viewed_is_never_stored(
+    run: Run, guide: Guide, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """A record file given to a command that only shows it (another clinic's export, a
+    colleague's copy) is read and checked, never stored: viewing it adds no visit, and so
+    no dose, to this store's patient of the same label."""
+    alice = store_record(new_session(guide, "ALICE", NOW, TODAY))
+    other = new_session(guide, "BOB", NOW, TODAY)
+    path = tmp_path / "bob.json"
+    path.write_text(other.model_dump_json())
+    result = run(*command, str(path))
+    assert "not stored" in result.stderr, result.stderr
+    assert stored_ids() == [alice]
+    assert run("sessions", "import", str(path)).exit_code == 0
+    assert sorted(stored_ids()) == sorted([alice, other.id])

@@ -87,21 +87,26 @@ def _import_once(
         say(f"not imported: {path} ({why})")
 
 
-def given_record(ui: Any, env: Any, store: Any, ref: str) -> Any:
-    """The record ``ref`` names (for ``note`` and ``card``): an id or a label in the
-    store (a label with several visits: the latest by visit date, saying so on stderr); a
-    JSON file's path is imported first (saying so), never looked up as a label."""
+def given_record(ui: Any, env: Any, store: Any, ref: str) -> tuple[Any, bool]:
+    """The record ``ref`` names (for ``note`` and ``card``), and whether it was read from a
+    file: an id or a label in the store (a label with several visits: the latest by visit
+    date, saying so on stderr); a JSON file's path is read and checked as a stored record
+    is, never looked up as a label, and never stored: viewing a record from elsewhere (a
+    colleague's export, another clinic's file) adds nothing to this store's patients
+    (``sessions import FILE`` stores one)."""
     # seam: the store's references, only when a command opens the store
-    from ..store.refs import import_record, latest_visit, listed, read_record_file, record_file
+    from ..store.refs import check_file_record, latest_visit, listed, read_record_file, record_file
 
     path = record_file(store, ref)
     if path is not None:
         record = read_record_file(path)
-        if import_record(store, record, clinician(env)):
-            ui.note(f"{ref}: imported into the store as session {record.id}")
-        else:
-            ui.note(f"{ref}: session {record.id} is in the store; the stored record is used")
-        return store.load(record.id)[0]
+        check_file_record(store, record)
+        # On stderr: the note or the card on stdout may be JSON or HTML.
+        env.stderr.write(
+            f"{ref}: read from the file, not stored (`xrntx-guide sessions import {ref}` "
+            "stores it); the store's visits are not read beside it\n"
+        )
+        return record, True
     row, others = latest_visit(store, ref)
     if others:
         env.stderr.write(
@@ -111,4 +116,4 @@ def given_record(ui: Any, env: Any, store: Any, ref: str) -> Any:
             f"{listed(others, status_words(env, store, others))}; give an id for one of "
             "them.\n"
         )
-    return store.load(row.id)[0]
+    return store.load(row.id)[0], False

@@ -167,6 +167,23 @@ def import_record(store: Store, record: SessionRecord, by: str) -> bool:
             label reads as a stored visit's id, or its id as a stored label
             (:func:`ambiguity`).
     """
+    if not check_file_record(store, record):
+        return False
+    store.create(record, by)
+    return True
+
+
+def check_file_record(store: Store, record: SessionRecord) -> bool:
+    """Whether a record read from a file is new to the store (False: its id is stored
+    already, under the same patient's label), refusing one that would make a reference
+    name two visits: what :func:`import_record` checks before it stores, and what a
+    command that only reads a file (``note FILE``, ``card FILE``) checks too.
+
+    Raises:
+        SessionError: the record's id is stored under another patient's label, or its
+            label reads as a stored visit's id, or its id as a stored label
+            (:func:`ambiguity`).
+    """
     stored = store.by_id(record.id)
     if stored is not None:
         if label_key(stored.label) != label_key(record.label):
@@ -185,7 +202,6 @@ def import_record(store: Store, record: SessionRecord, by: str) -> bool:
             "reference would name two visits",
             hint="Import it into another store, or correct its label (or id) first.",
         )
-    store.create(record, by)
     return True
 
 

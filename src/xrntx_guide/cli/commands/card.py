@@ -67,7 +67,7 @@ def card(
     ui = ui_for(env, plain=True)
     # The session is found and read as the note finds and reads it.
     store = the_store(env, database, ui.warning)
-    record = given_record(ui, env, store, session)
+    record, from_file = given_record(ui, env, store, session)
     path = f"session {record.id}"
     steps, site = pack_paths(env, steps, site, site_var=False)
     if record.demo_clock is not None:
@@ -88,7 +88,7 @@ def card(
     state = evaluate(guide, record.inputs(guide, day))
     visit_day = state.value(guide.meta.date_key)
     as_of = visit_day if isinstance(visit_day, dt.date) else day
-    records = store.history(record.label).records
+    records = [record] if from_file else store.history(record.label).records
     tl = timeline(guide, records, record.label, as_of, before_only=True, shown_only=True)
     made = emergency_card(guide, tl, name, as_of)
     text = card_html(made) if fmt == "html" else card_text(made)

@@ -197,7 +197,7 @@ def note(
         )
     ui = ui_for(env, plain=True)
     store = the_store(env, database, ui.warning)
-    record = given_record(ui, env, store, session)
+    record, from_file = given_record(ui, env, store, session)
     path = f"session {record.id}"
     # The note judges the walk under the settings it ran with, as a resume does.
     steps, site = pack_paths(env, steps, site, site_var=False)
@@ -207,8 +207,7 @@ def note(
     day = record.today or env.today()
     state = evaluate(guide, record.inputs(guide, day))
     # The visits before this one, as of its date: the note's own lines are this visit.
-    found = store.history(record.label)
-    records = found.records
+    records = [] if from_file else store.history(record.label).records
     visit_day = state.value(guide.meta.date_key)
     as_of = visit_day if isinstance(visit_day, dt.date) else day
     earlier = timeline(
