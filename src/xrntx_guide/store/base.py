@@ -14,8 +14,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SessionError
+from ..visit.facts import facts_of, read_facts, stored_facts
 from ..visit.labels import label_key
-from . import DuplicateVisit, Found, StoreConflict, StoreSchemaError, VisitRow, row_fields, row_of
+from . import (
+    DuplicateVisit,
+    Found,
+    FoundFacts,
+    StoreConflict,
+    StoreSchemaError,
+    VisitRow,
+    row_fields,
+    row_of,
+)
 from .schema import COLUMNS, MIGRATIONS, VERSION
 
 if TYPE_CHECKING:
@@ -135,18 +145,38 @@ class SqlStore:
         from ..visit.session import record_from_json
 
         found = Found()
-        rows = self._query(
-            self.dialect.sql(
-                "SELECT id, record FROM visits WHERE label_key = ? ORDER BY updated DESC, id"
-            ),
-            (label_key(label),),
-        )
-        for visit, text in rows:
+        for visit, _, text in self._of_label(label):
             try:
                 found.records.append(record_from_json(text, f"session {visit}"))
             except SessionError as exc:
                 found.unreadable.append((f"session {visit}", exc.message))
         return found
+
+    def history_facts(self, label: str) -> FoundFacts:
+        found = FoundFacts()
+        for visit, facts, text in self._of_label(label):
+            kept = read_facts(facts, text)
+            if kept is not None:
+                found.facts.append(kept)
+                continue
+            # Facts missing, stale or of another version: the record read whole, as
+            # history() reads it (the pydantic models are loaded only then).
+            from ..visit.session import record_from_json
+
+            try:
+                found.facts.append(facts_of(record_from_json(text, f"session {visit}")))
+            except SessionError as exc:
+                found.unreadable.append((f"session {visit}", exc.message))
+        return found
+
+    def _of_label(self, label: str) -> list[Any]:
+        """Each visit of the label (by the label rule): its id, kept facts and record."""
+        return self._query(
+            self.dialect.sql(
+                "SELECT id, facts, record FROM visits WHERE label_key = ? ORDER BY updated DESC, id"
+            ),
+            (label_key(label),),
+        )
 
     # -- writing -------------------------------------------------------------------------
 
@@ -154,14 +184,16 @@ class SqlStore:
         fields = row_fields(record)
         names = ", ".join(fields)
         marks = ", ".join("?" for _ in fields)
+        text = record.model_dump_json()
+        facts = stored_facts(text)
         try:
             with self._transaction("save the session") as run:
                 run(
                     self.dialect.sql(
-                        f"INSERT INTO visits ({names}, revision, updated_by, record) "
-                        f"VALUES ({marks}, 1, ?, ?)"
+                        f"INSERT INTO visits ({names}, revision, updated_by, record, facts) "
+                        f"VALUES ({marks}, 1, ?, ?, ?)"
                     ),
-                    (*fields.values(), by, record.model_dump_json()),
+                    (*fields.values(), by, text, facts),
                 )
         except KeyTaken:
             raise DuplicateVisit(
@@ -174,6 +206,8 @@ class SqlStore:
         fields = row_fields(record)
         sets = ", ".join(f"{k} = ?" for k in fields if k != "id")
         values = [v for k, v in fields.items() if k != "id"]
+        text = record.model_dump_json()
+        facts = stored_facts(text)
         with self._transaction("save the session") as run:
             found = run(
                 self.dialect.sql(
@@ -188,15 +222,15 @@ class SqlStore:
                     "this run's answers are not saved",
                     hint="Import an exported copy (`sessions import FILE`) or start again.",
                 )
-            revision, saved_by, saved_at, text = found[0]
+            revision, saved_by, saved_at, stored = found[0]
             if int(revision) != expected:
-                raise self._conflict(record, int(revision), saved_by, saved_at, text)
+                raise self._conflict(record, int(revision), saved_by, saved_at, stored)
             run(
                 self.dialect.sql(
-                    f"UPDATE visits SET {sets}, revision = ?, updated_by = ?, record = ? "
-                    "WHERE id = ?"
+                    f"UPDATE visits SET {sets}, revision = ?, updated_by = ?, record = ?, "
+                    "facts = ? WHERE id = ?"
                 ),
-                (*values, expected + 1, by, record.model_dump_json(), record.id),
+                (*values, expected + 1, by, text, facts, record.id),
             )
         return expected + 1
 
