@@ -15,6 +15,7 @@ than 1.1x the previous version (``--main``: its installed program, if given).
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import os
 import platform
@@ -189,6 +190,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--main", help="the previous version's xrntx-guide, to compare")
     args = parser.parse_args()
+    # Time the program as installed: pip compiles an installed package's bytecode, but an
+    # editable install under PYTHONDONTWRITEBYTECODE would recompile every module on every
+    # run (about a third of a walk's start), which no user sees.
+    import xrntx_guide
+
+    compileall.compile_dir(Path(xrntx_guide.__file__).parent, quiet=1)
     print(f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
     print(f"date: {dt.date.today().isoformat()}")
     with tempfile.TemporaryDirectory() as tmp:

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import ExitCode, SessionError
+from ..records import field, record
 from ..visit.labels import label_key
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class DuplicateVisit(StoreError):
     two can be drawn alike); a record not yet stored takes another."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VisitRow:
     """One stored visit as the listings see it: the indexed fields only."""
 
@@ -114,7 +114,7 @@ class StoreConflict(StoreError):
         self.stored = stored
 
 
-@dataclass
+@record
 class Found:
     """The records of one patient label (a history), and the stored visits of the label
     that cannot be read, each with the reason."""
@@ -123,7 +123,7 @@ class Found:
     unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
-@dataclass
+@record
 class FoundFacts:
     """The facts of one patient label's visits (visit/facts.py), for a timeline that is
     only shown, and the stored visits of the label that cannot be read, each with the

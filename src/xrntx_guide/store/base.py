@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SessionError
+from ..records import record
 from ..visit.facts import facts_of, read_facts, stored_facts
 from ..visit.labels import label_key
 from . import (
@@ -35,7 +35,7 @@ Run = Callable[..., list[Any]]
 """Runs one statement in a transaction (SQL, its values): the rows it returns, if any."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Dialect:
     """How one database's SQL differs from the queries written here (with ``?`` marks)."""
 
