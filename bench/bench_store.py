@@ -6,6 +6,8 @@ Each command is timed by its program (a plain command line runs without typer:
 cli/direct.py) and, in turn with it, through the typer app (the route every command
 took before), with the ratio of each pair; wall time and CPU time (user + system), whose
 ratio a busy machine disturbs less.
+``--main`` must be a version that reads this store's schema (3 or later: a version before
+it refuses the newer store); compare with an older one on a store it generated.
 Targets: with 100,000 stored visits, ``walk`` reaches its first prompt in under 0.3 s,
 ``history LABEL`` takes under 0.1 s, ``sessions`` lists a page in under 0.2 s with under
 100 MB of memory, a save takes under 10 ms; ``walk`` on an empty store starts no slower
