@@ -414,6 +414,9 @@ def test_a_plain_listing_imports_no_command_line_library(
     record.set_answer("visit", "repeat_injection", "typed", at)
     record.visit_date = at.date().isoformat()
     store.create(record, "test")
+    blocked = new_session(load_guide(REPO / "steps"), "PT-2", at, at.date())
+    blocked.status = "blocked"  # listed: its record's facts tell whether treatment ended
+    store.create(blocked, "test")
     store.close()
     code = (
         "import sys\n"

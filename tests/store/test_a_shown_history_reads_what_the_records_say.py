@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 
 from tests.helpers import TODAY, _database, after_injection, answer_flags, days_ago
+from xrntx_guide.errors import SessionError
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.store import DATABASE_FILE, Store, open_store
 from xrntx_guide.visit import facts as facts_module
-from xrntx_guide.visit.history import shown_timeline, timeline
+from xrntx_guide.visit.history import entry, shown_timeline, timeline
 from xrntx_guide.visit.integrity import DOSE
 from xrntx_guide.visit.session import SessionRecord, new_session
 
@@ -264,3 +265,16 @@ def test_history_says_the_same_from_the_facts_as_from_the_records(run: Any) -> N
     assert len(kept) == 2, "each saved visit keeps its facts"
     _sql(_database().parent, "UPDATE visits SET facts = NULL")
     assert [run(*a) for a in asked] == from_facts
+
+
+def test_a_visits_facts_say_what_its_record_says(store: Store, guide: Guide) -> None:
+    """What a listing reads of one visit (`sessions` tells a treatment that ended by it)."""
+    rng = random.Random(11)
+    for _ in range(60):
+        record = random_visit(rng, guide, ["PAT-1"])
+        store.create(record, "dr-a")
+        whole, _ = store.load(record.id)
+        assert store.visit_facts(record.id) == facts_module.facts_of(whole)
+        assert entry(guide, store.visit_facts(record.id)) == entry(guide, whole)
+    with pytest.raises(SessionError, match="no session with id"):
+        store.visit_facts("nothere")

@@ -182,6 +182,14 @@ class Store(Protocol):
         in the order of :meth:`history`: a visit's kept facts where they match its record,
         else read from the record whole (which may then be unreadable)."""
 
+    def visit_facts(self, visit: str) -> VisitFacts:
+        """The facts of the visit with id ``visit``, read as :meth:`history_facts` reads
+        them: for what a listing shows of a visit beyond its indexed fields.
+
+        Raises:
+            SessionError: no such visit, or its record, read whole, is not valid.
+        """
+
     def delete(self, visit: str) -> None:
         """Delete one visit.
 

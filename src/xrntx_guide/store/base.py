@@ -29,6 +29,7 @@ from . import (
 from .schema import COLUMNS, MIGRATIONS, VERSION
 
 if TYPE_CHECKING:
+    from ..visit.facts import VisitFacts
     from ..visit.session import SessionRecord
 
 Run = Callable[..., list[Any]]
@@ -155,19 +156,38 @@ class SqlStore:
     def history_facts(self, label: str) -> FoundFacts:
         found = FoundFacts()
         for visit, facts, text in self._of_label(label):
-            kept = read_facts(facts, text)
-            if kept is not None:
-                found.facts.append(kept)
-                continue
-            # Facts missing, stale or of another version: the record read whole, as
-            # history() reads it (the pydantic models are loaded only then).
-            from ..visit.session import record_from_json
-
             try:
-                found.facts.append(facts_of(record_from_json(text, f"session {visit}")))
+                found.facts.append(self._facts(visit, facts, text))
             except SessionError as exc:
                 found.unreadable.append((f"session {visit}", exc.message))
         return found
+
+    def visit_facts(self, visit: str) -> VisitFacts:
+        found = self._query(
+            self.dialect.sql("SELECT facts, record FROM visits WHERE id = ?"), (visit,)
+        )
+        if not found:
+            raise SessionError(
+                f"no session with id {visit!r} in the store",
+                hint="`xrntx-guide sessions` lists saved sessions.",
+            )
+        return self._facts(visit, *found[0])
+
+    @staticmethod
+    def _facts(visit: str, facts: str | None, text: str) -> VisitFacts:
+        """A visit's kept facts where they match its record, else the record's, read whole.
+
+        Raises:
+            SessionError: the record, read whole, is refused by the one check.
+        """
+        kept = read_facts(facts, text)
+        if kept is not None:
+            return kept
+        # Facts missing, stale or of another version: the record read whole, as
+        # history() reads it (the pydantic models are loaded only then).
+        from ..visit.session import record_from_json
+
+        return facts_of(record_from_json(text, f"session {visit}"))
 
     def _of_label(self, label: str) -> list[Any]:
         """Each visit of the label (by the label rule): its id, kept facts and record."""
