@@ -6,7 +6,8 @@ dose was counted, and its answers' values (visit/history.py :func:`entry`). Read
 whole record for that means building every model of the session (pydantic), which costs
 a ``history`` several times what reading the store does; so each save keeps these
 **facts** beside the record, as JSON (the store's ``facts`` field), and a shown timeline
-reads them instead.
+reads them instead (so does ``sessions``, to tell a blocked visit that ended the
+treatment).
 
 They are a copy that is trusted only while it is certainly what a full read would give:
 
