@@ -6,6 +6,8 @@ Each command is timed by its program (a plain command line runs without typer:
 cli/direct.py) and, in turn with it, through the typer app (the route every command
 took before), with the ratio of each pair; wall time and CPU time (user + system), whose
 ratio a busy machine disturbs less.
+``--main`` must be a version that reads this store's schema (3 or later: a version before
+it refuses the newer store); compare with an older one on a store it generated.
 Targets: with 100,000 stored visits, ``walk`` reaches its first prompt in under 0.3 s,
 ``history LABEL`` takes under 0.1 s, ``sessions`` lists a page in under 0.2 s with under
 100 MB of memory, a save takes under 10 ms; ``walk`` on an empty store starts no slower
@@ -15,6 +17,7 @@ than 1.1x the previous version (``--main``: its installed program, if given).
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import os
 import platform
@@ -189,6 +192,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--main", help="the previous version's xrntx-guide, to compare")
     args = parser.parse_args()
+    # Time the program as installed: pip compiles an installed package's bytecode, but an
+    # editable install under PYTHONDONTWRITEBYTECODE would recompile every module on every
+    # run (about a third of a walk's start), which no user sees.
+    import xrntx_guide
+
+    compileall.compile_dir(Path(xrntx_guide.__file__).parent, quiet=1)
     print(f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
     print(f"date: {dt.date.today().isoformat()}")
     with tempfile.TemporaryDirectory() as tmp:

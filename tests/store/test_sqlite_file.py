@@ -19,6 +19,7 @@ from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.store import DATABASE_FILE, StoreError, open_store
 from xrntx_guide.store.schema import MIGRATIONS, VERSION
+from xrntx_guide.visit.facts import facts_of
 from xrntx_guide.visit.session import new_session
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -84,7 +85,7 @@ def _v1_database(path: Path, record_json: str, record_id: str) -> None:
 
 
 def test_a_store_of_the_previous_schema_is_migrated_on_open(tmp_path: Path, guide: Guide) -> None:
-    assert VERSION == 2 and [n for n, _ in MIGRATIONS] == [1, 2]
+    assert VERSION == 3 and [n for n, _ in MIGRATIONS] == [1, 2, 3]
     record = new_session(guide, "OLD-1", NOW, TODAY)
     data = tmp_path / "data"
     data.mkdir()
@@ -95,6 +96,7 @@ def test_a_store_of_the_previous_schema_is_migrated_on_open(tmp_path: Path, guid
         assert loaded == record and revision == 3, "the visit survived the migration"
         row = store.by_id(record.id)
         assert row is not None and row.updated_by is None
+        assert store.history_facts("OLD-1").facts == [facts_of(record)], "read whole"
         assert store.save(loaded, revision, "dr-a") == 4
         assert store.by_id(record.id).updated_by == "dr-a"  # type: ignore[union-attr]
     finally:

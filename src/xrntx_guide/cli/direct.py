@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ExitCode, UserError
+from .startup import pause_collector, resume_collector
 
 if TYPE_CHECKING:
     from ..env import Environment
@@ -187,6 +188,8 @@ def main(argv: list[str]) -> int | None:
         return None
     if "site" in got and not _regular_or_missing(Path(str(got["site"]))):
         return None  # the app's parameter check words it
+    if grammar is not CHECK:
+        pause_collector()  # until the start-up is over (cli/startup.py)
     from ..env import Environment
     from .boundary import Failed, boundary, flushed, reader_gone, report
     from .streams import ReaderGone
@@ -198,7 +201,10 @@ def main(argv: list[str]) -> int | None:
             from ..pack import cache
 
             with cache.using(env.cache_dir()):
-                code = run(env, got)
+                try:
+                    code = run(env, got)
+                finally:
+                    resume_collector()  # a walk resumed it where it began
     except Failed as failed:
         code = failed.code
     except UserError as exc:

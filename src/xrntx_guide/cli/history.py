@@ -7,9 +7,6 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..engine.drive import Prefill
-from ..engine.evaluate import State
-from ..engine.next_action import Ask
 from ..errors import SessionError
 from ..expr import format_value
 from ..pack.guide import Guide
@@ -19,11 +16,15 @@ from ..visit.history import (
     Timeline,
     VisitEntry,
     due_words,
+    shown_timeline,
     timeline,
 )
 from .plain import Screen
 
 if TYPE_CHECKING:
+    from ..engine.drive import Prefill
+    from ..engine.evaluate import State
+    from ..engine.next_action import Ask
     from ..visit.session import SessionRecord
     from .ui import UI
 
@@ -160,16 +161,18 @@ def show_record_fills(ui: Screen, tl: Timeline, filled: Mapping[str, Any]) -> No
 def run_history(
     ui: Screen, guide: Guide, store: Store, label: str, day: dt.date, as_json: bool
 ) -> None:
-    """``xrntx-guide history LABEL``: reads only the label's visits."""
-    found = store.history(label)
-    if not found.records and not found.unreadable:
+    """``xrntx-guide history LABEL``: reads only the label's visits, and of each only what
+    the timeline shows (its facts, visit/facts.py: no record is read whole where they are
+    kept)."""
+    found = store.history_facts(label)
+    if not found.facts and not found.unreadable:
         from ..store.refs import nearest
 
         raise SessionError(
             f"no session has the label {label!r}{nearest(store, label)}",
             hint="`xrntx-guide sessions` lists the saved sessions and their labels.",
         )
-    tl = timeline(guide, found.records, label, day, shown_only=True, unreadable=found.unreadable)
+    tl = shown_timeline(guide, found.facts, label, day, unreadable=found.unreadable)
     if as_json:
         from ..output.versions import HISTORY
 

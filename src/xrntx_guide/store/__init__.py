@@ -8,6 +8,8 @@ that shares one store (a ``postgresql://`` URL). Each stored visit keeps the fie
 listings need (id, normalised label, guide, visit date, status, next dose due, revision,
 who and when) beside the full record as JSON: listing and finding read only those
 fields; a record is parsed (and checked: :func:`record_from_json`) only when it is read.
+A timeline that is only shown (``history``) reads each visit's facts, kept beside its
+record by every save and trusted only while they match it (visit/facts.py).
 
 No lost update: every record is read with its revision, and a save names the revision it
 was read at; a save over a newer revision is refused with :class:`StoreConflict`, which
@@ -18,21 +20,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import ExitCode, SessionError
+from ..records import field, record
 from ..visit.labels import label_key
 
 if TYPE_CHECKING:
     # The records (pydantic models) are imported only where a record is read or written:
     # a listing reads the indexed fields alone, and starts without them.
+    from ..visit.facts import VisitFacts
     from ..visit.session import Event, SessionRecord
 
 __all__ = [
     "DuplicateVisit",
     "Found",
+    "FoundFacts",
     "Store",
     "StoreConflict",
     "StoreError",
@@ -61,7 +65,7 @@ class DuplicateVisit(StoreError):
     two can be drawn alike); a record not yet stored takes another."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VisitRow:
     """One stored visit as the listings see it: the indexed fields only."""
 
@@ -110,12 +114,23 @@ class StoreConflict(StoreError):
         self.stored = stored
 
 
-@dataclass
+@record
 class Found:
     """The records of one patient label (a history), and the stored visits of the label
     that cannot be read, each with the reason."""
 
     records: list[SessionRecord] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+
+
+@record
+class FoundFacts:
+    """The facts of one patient label's visits (visit/facts.py), for a timeline that is
+    only shown, and the stored visits of the label that cannot be read, each with the
+    reason: what :class:`Found` holds, read without the records where their facts are
+    kept."""
+
+    facts: list[VisitFacts] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -161,6 +176,19 @@ class Store(Protocol):
 
     def history(self, label: str) -> Found:
         """Every record of the patient ``label`` (visit/history.py's timeline reads them)."""
+
+    def history_facts(self, label: str) -> FoundFacts:
+        """The facts of every visit of the patient ``label`` (a shown timeline reads them),
+        in the order of :meth:`history`: a visit's kept facts where they match its record,
+        else read from the record whole (which may then be unreadable)."""
+
+    def visit_facts(self, visit: str) -> VisitFacts:
+        """The facts of the visit with id ``visit``, read as :meth:`history_facts` reads
+        them: for what a listing shows of a visit beyond its indexed fields.
+
+        Raises:
+            SessionError: no such visit, or its record, read whole, is not valid.
+        """
 
     def delete(self, visit: str) -> None:
         """Delete one visit.

@@ -10,22 +10,33 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SessionError
+from ..records import record
+from ..visit.facts import facts_of, read_facts, stored_facts
 from ..visit.labels import label_key
-from . import DuplicateVisit, Found, StoreConflict, StoreSchemaError, VisitRow, row_fields, row_of
+from . import (
+    DuplicateVisit,
+    Found,
+    FoundFacts,
+    StoreConflict,
+    StoreSchemaError,
+    VisitRow,
+    row_fields,
+    row_of,
+)
 from .schema import COLUMNS, MIGRATIONS, VERSION
 
 if TYPE_CHECKING:
+    from ..visit.facts import VisitFacts
     from ..visit.session import SessionRecord
 
 Run = Callable[..., list[Any]]
 """Runs one statement in a transaction (SQL, its values): the rows it returns, if any."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Dialect:
     """How one database's SQL differs from the queries written here (with ``?`` marks)."""
 
@@ -135,18 +146,57 @@ class SqlStore:
         from ..visit.session import record_from_json
 
         found = Found()
-        rows = self._query(
-            self.dialect.sql(
-                "SELECT id, record FROM visits WHERE label_key = ? ORDER BY updated DESC, id"
-            ),
-            (label_key(label),),
-        )
-        for visit, text in rows:
+        for visit, _, text in self._of_label(label):
             try:
                 found.records.append(record_from_json(text, f"session {visit}"))
             except SessionError as exc:
                 found.unreadable.append((f"session {visit}", exc.message))
         return found
+
+    def history_facts(self, label: str) -> FoundFacts:
+        found = FoundFacts()
+        for visit, facts, text in self._of_label(label):
+            try:
+                found.facts.append(self._facts(visit, facts, text))
+            except SessionError as exc:
+                found.unreadable.append((f"session {visit}", exc.message))
+        return found
+
+    def visit_facts(self, visit: str) -> VisitFacts:
+        found = self._query(
+            self.dialect.sql("SELECT facts, record FROM visits WHERE id = ?"), (visit,)
+        )
+        if not found:
+            raise SessionError(
+                f"no session with id {visit!r} in the store",
+                hint="`xrntx-guide sessions` lists saved sessions.",
+            )
+        return self._facts(visit, *found[0])
+
+    @staticmethod
+    def _facts(visit: str, facts: str | None, text: str) -> VisitFacts:
+        """A visit's kept facts where they match its record, else the record's, read whole.
+
+        Raises:
+            SessionError: the record, read whole, is refused by the one check.
+        """
+        kept = read_facts(facts, text)
+        if kept is not None:
+            return kept
+        # Facts missing, stale or of another version: the record read whole, as
+        # history() reads it (the pydantic models are loaded only then).
+        from ..visit.session import record_from_json
+
+        return facts_of(record_from_json(text, f"session {visit}"))
+
+    def _of_label(self, label: str) -> list[Any]:
+        """Each visit of the label (by the label rule): its id, kept facts and record."""
+        return self._query(
+            self.dialect.sql(
+                "SELECT id, facts, record FROM visits WHERE label_key = ? ORDER BY updated DESC, id"
+            ),
+            (label_key(label),),
+        )
 
     # -- writing -------------------------------------------------------------------------
 
@@ -154,14 +204,16 @@ class SqlStore:
         fields = row_fields(record)
         names = ", ".join(fields)
         marks = ", ".join("?" for _ in fields)
+        text = record.model_dump_json()
+        facts = stored_facts(text)
         try:
             with self._transaction("save the session") as run:
                 run(
                     self.dialect.sql(
-                        f"INSERT INTO visits ({names}, revision, updated_by, record) "
-                        f"VALUES ({marks}, 1, ?, ?)"
+                        f"INSERT INTO visits ({names}, revision, updated_by, record, facts) "
+                        f"VALUES ({marks}, 1, ?, ?, ?)"
                     ),
-                    (*fields.values(), by, record.model_dump_json()),
+                    (*fields.values(), by, text, facts),
                 )
         except KeyTaken:
             raise DuplicateVisit(
@@ -174,6 +226,8 @@ class SqlStore:
         fields = row_fields(record)
         sets = ", ".join(f"{k} = ?" for k in fields if k != "id")
         values = [v for k, v in fields.items() if k != "id"]
+        text = record.model_dump_json()
+        facts = stored_facts(text)
         with self._transaction("save the session") as run:
             found = run(
                 self.dialect.sql(
@@ -188,15 +242,15 @@ class SqlStore:
                     "this run's answers are not saved",
                     hint="Import an exported copy (`sessions import FILE`) or start again.",
                 )
-            revision, saved_by, saved_at, text = found[0]
+            revision, saved_by, saved_at, stored = found[0]
             if int(revision) != expected:
-                raise self._conflict(record, int(revision), saved_by, saved_at, text)
+                raise self._conflict(record, int(revision), saved_by, saved_at, stored)
             run(
                 self.dialect.sql(
-                    f"UPDATE visits SET {sets}, revision = ?, updated_by = ?, record = ? "
-                    "WHERE id = ?"
+                    f"UPDATE visits SET {sets}, revision = ?, updated_by = ?, record = ?, "
+                    "facts = ? WHERE id = ?"
                 ),
-                (*values, expected + 1, by, record.model_dump_json(), record.id),
+                (*values, expected + 1, by, text, facts, record.id),
             )
         return expected + 1
 

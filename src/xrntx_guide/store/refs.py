@@ -11,11 +11,14 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import SessionError
 from ..visit.labels import label_key
-from ..visit.session import SessionRecord, is_session_name, load
 from . import Store, StoreError, VisitRow, iter_pages
+
+if TYPE_CHECKING:
+    from ..visit.session import SessionRecord
 
 
 def nearest(store: Store, ref: str) -> str:
@@ -152,6 +155,10 @@ def read_record_file(path: Path) -> SessionRecord:
     Raises:
         SessionError: missing, not a regular file, too large, or not a valid record.
     """
+    # The record models (pydantic) only where a file is read: `history` of an unknown
+    # label asks this module for the nearest label, and starts without them.
+    from ..visit.session import load
+
     return load(path)
 
 
@@ -221,6 +228,8 @@ ELSEWHERE = "elsewhere.txt"
 def import_folder(store: Store, folder: Path, by: str) -> Imported:
     """Import every session file of an earlier version's folder (and those its list
     said were kept elsewhere); the files are left in place."""
+    from ..visit.session import is_session_name  # the record models: see read_record_file
+
     done = Imported()
     try:
         paths = sorted(p for p in folder.iterdir() if is_session_name(p.name))

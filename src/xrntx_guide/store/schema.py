@@ -39,6 +39,15 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE INDEX IF NOT EXISTS visits_updated ON visits (updated)",
         ),
     ),
+    (
+        3,
+        (
+            # What a shown timeline reads of each visit, beside its record
+            # (visit/facts.py). A visit stored before has none until it is saved again:
+            # it is read whole.
+            "ALTER TABLE visits ADD COLUMN facts TEXT",
+        ),
+    ),
 )
 """Every version of the schema, in order: (version, statements)."""
 

@@ -18,7 +18,7 @@ the pack's derived values, worked out by the engine under the pack's settings.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..engine.drive import Prefill
@@ -28,11 +28,12 @@ from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
 from ..records import field, record
 from .answers import parse_value
+from .facts import VisitFacts, facts_of
 from .labels import label_key
-from .session import SessionRecord
 
 if TYPE_CHECKING:
     from ..pack.model import Carry
+    from .session import JSONScalar, SessionRecord
 
 UNREADABLE_FIX = (
     "it may record a dose, so the patient's record is not known. Restore it (`sessions "
@@ -211,50 +212,45 @@ class Timeline:
         }
 
 
-def _text(record: SessionRecord, key: str) -> str | None:
-    rec = record.answers.get(key)
-    return None if rec is None or isinstance(rec.value, bool) else str(rec.value)
+def _text(visit: VisitFacts, key: str) -> str | None:
+    value = visit.answers.get(key)
+    return None if value is None or isinstance(value, bool) else str(value)
 
 
-def entry(guide: Guide, record: SessionRecord) -> VisitEntry:
-    """What one session says about the visit, read from its recorded answers."""
+def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
+    """What one session says about the visit, read from its recorded answers (the record
+    whole, or its facts: visit/facts.py, which are read from it by one function)."""
+    visit = record if isinstance(record, VisitFacts) else facts_of(record)
     report = guide.meta.report
 
     def text(key: str | None) -> str | None:
-        return None if key is None else _text(record, key)
+        return None if key is None else _text(visit, key)
 
-    given = record.answers.get(report.injection_given) if report.injection_given else None
-    if record.injection_given is not None and record.logged_dose():
+    given = visit.answers.get(report.injection_given) if report.injection_given else None
+    if visit.injection_given is not None and visit.logged_dose:
         # what the record counts (the gates allowed it), as its audit trail logs it
-        injection_given: bool | None = record.injection_given
+        injection_given: bool | None = visit.injection_given
     else:  # a record written before it was kept or logged: its answer
-        injection_given = (
-            given.value if given is not None and isinstance(given.value, bool) else None
-        )
+        injection_given = given if isinstance(given, bool) else None
     end = report.history.end_of_treatment
-    ended_answer = record.answers.get(end) if end is not None else None
+    ended_answer = visit.answers.get(end) if end is not None else None
     # A care visit that recorded the end and finished there (its gate ends the walk).
-    ended = (
-        ended_answer is not None
-        and ended_answer.value is True
-        and record.status in ("blocked", "complete")
-        and record.demo_clock is None
-    )
+    ended = ended_answer is True and visit.status in ("blocked", "complete") and not visit.training
     last_key = next(
         (c.question for c in report.history.carry if c.from_answer == guide.meta.date_key), None
     )
     return VisitEntry(
-        session=record.id,
-        status=record.status,
-        training=record.demo_clock is not None,
-        updated=record.updated,
-        date=_text(record, guide.meta.date_key),
+        session=visit.id,
+        status=visit.status,
+        training=visit.training,
+        updated=visit.updated,
+        date=_text(visit, guide.meta.date_key),
         visit=text(report.visit),
         injection_given=injection_given,
         side=text(report.side_given),
         needle=next((v for v in map(text, report.needle) if v is not None), None),
         kit_lot=text(report.history.kit_lot),
-        next_dose_due=record.next_dose_due,
+        next_dose_due=visit.next_dose_due,
         ended=ended,
         end_reason=text(report.history.end_reason) if ended else None,
         last_injection=text(last_key) if ended else None,
@@ -336,7 +332,8 @@ def timeline(
     before_only: bool = False,
     shown_only: bool = False,
 ) -> Timeline:
-    """The timeline of ``label`` on ``day``, and what a repeat visit that day takes from it.
+    """The timeline of ``label`` on ``day``, and what a repeat visit that day takes from it,
+    read from the records whole.
 
     Every recorded visit is part of it, whatever its date: a dose dated after ``day``
     (:attr:`Timeline.later`) is refused by the visit (visit/contradiction.py), never left
@@ -359,6 +356,47 @@ def timeline(
             resume: the pathway is a property of the induction and its day 1 is opioid
             use, so no other visit of the label can be judged without it (exit 2).
     """
+    records = list(records)
+    return _timeline(
+        guide,
+        [facts_of(r) for r in records],
+        None if shown_only else records,
+        label,
+        day,
+        exclude,
+        tuple(unreadable),
+        before_only,
+    )
+
+
+def shown_timeline(
+    guide: Guide,
+    facts: Iterable[VisitFacts],
+    label: str,
+    day: dt.date,
+    *,
+    unreadable: Iterable[tuple[str, str]] = (),
+    before_only: bool = False,
+) -> Timeline:
+    """The timeline of ``label`` on ``day`` that is only shown, never judged by
+    (``history``), read from the visits' facts (visit/facts.py): what
+    ``timeline(..., shown_only=True)`` gives from the same visits' records."""
+    return _timeline(guide, list(facts), None, label, day, None, tuple(unreadable), before_only)
+
+
+def _timeline(
+    guide: Guide,
+    facts: Sequence[VisitFacts],
+    judged: Sequence[SessionRecord] | None,
+    label: str,
+    day: dt.date,
+    exclude: str | None,
+    unreadable: tuple[tuple[str, str], ...],
+    before_only: bool,
+) -> Timeline:
+    """:func:`timeline`, from the visits' facts; ``judged`` holds the records themselves
+    when the timeline is judged by (None: only shown), whose series and pathway records
+    the refusals below read."""
     # Labels that differ only in case, width or look-alike letters are one patient's: a
     # record under 'PAT' must not be missed by a visit typed as 'pat', 'ＰＡＴ' or 'ΡΑΤ'
     # (safety invariant 11). Safer to over-match: values filled in are shown with their
@@ -366,7 +404,7 @@ def timeline(
     # Every guide's visits: a dose given on a clinic's copy of the pack (its own guide id)
     # is the patient's dose all the same, read by this pack's keys (safety invariant 11).
     key = label_key(label)
-    mine = [r for r in records if label_key(r.label) == key]
+    mine = [r for r in facts if label_key(r.label) == key]
     visits = sorted(
         (
             v
@@ -375,7 +413,7 @@ def timeline(
         ),
         key=lambda v: (v.date or "9999-99-99", v.updated),
     )
-    extra: dict[str, Any] = {"unreadable": tuple(unreadable)}
+    extra: dict[str, Any] = {"unreadable": unreadable}
     recorded_use = _latest_use(guide, mine, exclude, day)
     if recorded_use is not None:
         extra["recorded_use"] = recorded_use
@@ -385,10 +423,11 @@ def timeline(
     # An unfinished care session keeping a pathway record after the last injection: the
     # induction under way. Judged without it, a new visit (or a check) would miss the
     # pathway and day 1's buprenorphine (reference section 6): a wrong ready.
+    records = [r for r in judged or () if label_key(r.label) == key]
     under_way = sorted(
         (
             r
-            for r in mine
+            for r in records
             if r.id != exclude
             and r.rapid_days
             and r.status != "complete"
@@ -401,7 +440,7 @@ def timeline(
         ),
         key=lambda r: r.updated,
     )
-    if under_way and not shown_only:
+    if under_way:
         r = under_way[-1]
         first = min(d.date for d in r.rapid_days)
         last = max(r.rapid_days, key=lambda d: (d.date, d.day))
@@ -417,8 +456,8 @@ def timeline(
                 "pathway is `edit pathway` there."
             ),
         )
-    if not shown_only:
-        _refuse_beside_a_positive(guide, mine, exclude, day, source)
+    if judged is not None:
+        _refuse_beside_a_positive(guide, records, exclude, day, source)
     later = [
         v
         for v in before
@@ -443,7 +482,7 @@ def timeline(
 
 
 def _latest_use(
-    guide: Guide, mine: Iterable[SessionRecord], exclude: str | None, day: dt.date
+    guide: Guide, mine: Iterable[VisitFacts], exclude: str | None, day: dt.date
 ) -> RecordedUse | None:
     """The latest last opioid use (``[guide.report.history] last_use``) that a care visit of
     the label dated on or before ``day`` recorded, finished or not (a visit blocked by the
@@ -454,7 +493,7 @@ def _latest_use(
         return None
     found: RecordedUse | None = None
     for r in mine:
-        if r.id == exclude or r.demo_clock is not None:
+        if r.id == exclude or r.training:
             continue
         visit_date = _text(r, guide.meta.date_key)
         when, used = _date(visit_date), _date(_text(r, key))
@@ -467,7 +506,7 @@ def _latest_use(
 
 def _from_the_end(
     guide: Guide,
-    mine: Iterable[SessionRecord],
+    mine: Iterable[VisitFacts],
     exclude: str | None,
     after: str,
     day: dt.date,
@@ -485,7 +524,7 @@ def _from_the_end(
         said = r.answers.get(end_key)
         date = _text(r, guide.meta.date_key)
         when = _date(date)
-        if r.id == exclude or r.demo_clock is not None or said is None or said.value is not True:
+        if r.id == exclude or r.training or said is not True:
             continue
         if when is None or when > day or (date or "") < after:
             continue
@@ -499,7 +538,7 @@ def _from_the_end(
 
 
 def _taken(
-    guide: Guide, record: SessionRecord, carries: Iterable[Carry], day: dt.date, note: str
+    guide: Guide, record: VisitFacts, carries: Iterable[Carry], day: dt.date, note: str
 ) -> dict[str, Prefill]:
     """The values ``record`` answered for ``carries``, each as its question takes it, with
     ``note`` saying where it came from. A value the question does not take is left out: it
@@ -507,18 +546,18 @@ def _taken(
     out: dict[str, Prefill] = {}
     for carry in carries:
         cq = guide.questions.get(carry.question)
-        rec = record.answers.get(carry.from_answer)
-        if cq is None or rec is None:
+        value: JSONScalar | None = record.answers.get(carry.from_answer)
+        if cq is None or value is None:
             continue
         try:
-            out[carry.question] = Prefill(parse_value(cq, rec.value, today=day), "history", note)
+            out[carry.question] = Prefill(parse_value(cq, value, today=day), "history", note)
         except InvalidAnswer:
             continue
     return out
 
 
 def _prefills(
-    guide: Guide, record: SessionRecord, source: VisitEntry, day: dt.date
+    guide: Guide, record: VisitFacts, source: VisitEntry, day: dt.date
 ) -> dict[str, Prefill]:
     history = guide.meta.report.history
     note = f"from the history: session {source.session}, injection of {source.date}"

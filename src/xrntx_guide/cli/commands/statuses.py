@@ -35,9 +35,9 @@ def status_words(env: Environment, store: Any, rows: list[Any]) -> dict[str, str
         if r.guide_id != guide.meta.id:
             continue
         try:
-            record, _ = store.load(r.id)
+            facts = store.visit_facts(r.id)  # kept beside the record: no record model built
         except SessionError:  # an unreadable record is listed as stored
             continue
-        if entry(guide, record).ended:
+        if entry(guide, facts).ended:
             out[r.id] = "treatment ended"
     return out

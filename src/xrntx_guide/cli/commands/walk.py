@@ -22,6 +22,7 @@ from ...visit.presets import (
     parse_overrides,
 )
 from ..boundary import Failed
+from ..startup import resume_collector
 from ..storage import clinician, the_store
 from ..streams import ReaderGone, WritesUntilGone
 from .basics import (
@@ -259,6 +260,7 @@ def run_walk(
     if interactive:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401 - line editing and arrow keys at the prompts
+    resume_collector()  # the start-up is over: the walk begins (cli/startup.py)
     if not interactive:
         try:
             code = _walk_without_prompts(
