@@ -20,7 +20,7 @@ from xrntx_guide.pack.guide import Guide
 from xrntx_guide.store import DATABASE_FILE, Store, open_store
 from xrntx_guide.visit import facts as facts_module
 from xrntx_guide.visit.history import entry, shown_timeline, timeline
-from xrntx_guide.visit.integrity import DOSE
+from xrntx_guide.visit.integrity import DOSE, KIND_OF_RUN
 from xrntx_guide.visit.session import SessionRecord, new_session
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -67,19 +67,23 @@ KEYS = (
 
 def random_visit(rng: random.Random, guide: Guide, labels: list[str]) -> SessionRecord:
     at = NOW - dt.timedelta(days=rng.randrange(400), minutes=rng.randrange(600))
-    record = new_session(guide, rng.choice(labels), at, at.date())
+    training = 60.0 if rng.random() < 0.1 else None
+    record = new_session(guide, rng.choice(labels), at, at.date(), demo_clock=training)
+    # A record written before its kind and its count of the dose were logged from the start.
+    legacy = rng.random() < 0.3
+    if legacy:
+        record.events = [e for e in record.events if e.kind not in (KIND_OF_RUN, DOSE)]
+        record.injection_given = None
     for key in rng.sample(KEYS, rng.randrange(len(KEYS) + 1)):
         record.set_answer(key, _value(rng, guide, key), "typed", at)
     if rng.random() < 0.5:  # the dose as the record counts it, logged
         given = rng.random() < 0.7
         record.note_event(at, DOSE, value=given)
         record.injection_given = given
-    elif rng.random() < 0.3:  # kept but not logged: read from its answer
+    elif legacy and rng.random() < 0.3:  # kept but not logged: read from its answer
         record.injection_given = rng.random() < 0.5
     record.status = rng.choice(["complete", "complete", "blocked", "in_progress", "needs_override"])
     record.next_dose_due = rng.choice([None, _day(rng).isoformat()])
-    if rng.random() < 0.1:
-        record.demo_clock = 60.0
     if rng.random() < 0.05:
         record.guide_id = "another_guide"
     record.visit_date = _day(rng).isoformat()
@@ -147,6 +151,9 @@ def _stored(data: Path, guide: Guide, given: bool = True) -> SessionRecord:
     record.set_answer("injection_given", given, "typed", NOW)
     record.set_answer("injection_side_used", "left", "typed", NOW)
     record.status = "complete"
+    # The record's count of the dose, logged as a walk's summary logs it.
+    record.injection_given = given
+    record.note_event(NOW, "injection_given", value=given)
     store = open_store(None, data)
     try:
         store.create(record, "dr-a")

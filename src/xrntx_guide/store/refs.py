@@ -157,7 +157,7 @@ def read_record_file(path: Path) -> SessionRecord:
     """
     # The record models (pydantic) only where a file is read: `history` of an unknown
     # label asks this module for the nearest label, and starts without them.
-    from ..visit.session import load
+    from ..visit.session import load  # seam: pydantic, only where a file is read
 
     return load(path)
 
@@ -228,7 +228,7 @@ ELSEWHERE = "elsewhere.txt"
 def import_folder(store: Store, folder: Path, by: str) -> Imported:
     """Import every session file of an earlier version's folder (and those its list
     said were kept elsewhere); the files are left in place."""
-    from ..visit.session import is_session_name  # the record models: see read_record_file
+    from ..visit.session import is_session_name  # seam: pydantic, as read_record_file
 
     done = Imported()
     try:

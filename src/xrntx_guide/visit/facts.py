@@ -97,7 +97,7 @@ def stored_facts(text: str) -> str | None:
     """The facts to keep beside the record stored as ``text`` (its JSON): their seal, a
     line break, and the facts as JSON; None when the one check of a stored record
     refuses it (it is then always read whole)."""
-    from .session import record_from_json  # the pydantic models: only when a record is saved
+    from .session import record_from_json  # seam: pydantic, only when a record is saved
 
     try:
         read = record_from_json(text, "the record")
