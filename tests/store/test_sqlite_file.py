@@ -76,7 +76,8 @@ def _v1_database(path: Path, record_json: str, record_id: str) -> None:
         """
     )
     db.execute(
-        "INSERT INTO visits VALUES (?, 'OLD-1', 'old1', 'xrntx', '1', NULL, 'in_progress', "
+        # its label key as the first label rule made it (separators kept)
+        "INSERT INTO visits VALUES (?, 'OLD-1', 'old-1', 'xrntx', '1', NULL, 'in_progress', "
         "NULL, NULL, 0, 3, '2026-11-01T09:00:00.000000+00:00', ?)",
         (record_id, record_json),
     )
@@ -85,7 +86,7 @@ def _v1_database(path: Path, record_json: str, record_id: str) -> None:
 
 
 def test_a_store_of_the_previous_schema_is_migrated_on_open(tmp_path: Path, guide: Guide) -> None:
-    assert VERSION == 3 and [n for n, _ in MIGRATIONS] == [1, 2, 3]
+    assert VERSION == 4 and [n for n, _ in MIGRATIONS] == [1, 2, 3, 4]
     record = new_session(guide, "OLD-1", NOW, TODAY)
     data = tmp_path / "data"
     data.mkdir()
@@ -97,6 +98,7 @@ def test_a_store_of_the_previous_schema_is_migrated_on_open(tmp_path: Path, guid
         row = store.by_id(record.id)
         assert row is not None and row.updated_by is None
         assert store.history_facts("OLD-1").facts == [facts_of(record)], "read whole"
+        assert [r.id for r in store.find("old 1")] == [record.id], "its key made again"
         assert store.save(loaded, revision, "dr-a") == 4
         assert store.by_id(record.id).updated_by == "dr-a"  # type: ignore[union-attr]
     finally:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SessionError
 from ..records import record
 from ..visit.facts import facts_of, read_facts, stored_facts
-from ..visit.labels import label_key
+from ..visit.labels import LABEL_RULE, label_key
 from . import (
     DuplicateVisit,
     Found,
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from ..visit.session import SessionRecord
 
 Run = Callable[..., list[Any]]
+
+RULE = "label_rule"
+"""The store's note of the label rule its keys were made by (``store_meta``)."""
 """Runs one statement in a transaction (SQL, its values): the rows it returns, if any."""
 
 
@@ -103,6 +106,24 @@ class SqlStore:
                 run(sql)
             run("DELETE FROM schema_version")
             run(self.dialect.sql("INSERT INTO schema_version (version) VALUES (?)"), (number,))
+
+    def _rekey(self, run: Run) -> None:
+        """Make every visit's label key again when the store's keys were made by another
+        label rule than this program's (or by a version that did not say), in the
+        caller's transaction: a patient's visits are found by that key, and a key made by
+        an older rule would hide them (safety invariant 11)."""
+        said = run(self.dialect.sql("SELECT value FROM store_meta WHERE name = ?"), (RULE,))
+        if said and said[0][0] == LABEL_RULE:
+            return
+        update = self.dialect.sql("UPDATE visits SET label_key = ? WHERE id = ?")
+        for ident, label, key in run("SELECT id, label, label_key FROM visits"):
+            if label_key(label) != key:
+                run(update, (label_key(label), ident))
+        run(self.dialect.sql("DELETE FROM store_meta WHERE name = ?"), (RULE,))
+        run(
+            self.dialect.sql("INSERT INTO store_meta (name, value) VALUES (?, ?)"),
+            (RULE, LABEL_RULE),
+        )
 
     # -- reading -------------------------------------------------------------------------
 

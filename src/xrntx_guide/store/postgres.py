@@ -83,6 +83,7 @@ class PostgresStore(SqlStore):
                 return rows_of(cur)
 
             self._migrate_from(version, run)
+            self._rekey(run)
         self._db.commit()
 
     # -- reading and writing: the queries are the base's (store/base.py) ----------------

@@ -48,6 +48,14 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "ALTER TABLE visits ADD COLUMN facts TEXT",
         ),
     ),
+    (
+        4,
+        (
+            # What the store says of itself: the rule its label keys were made by
+            # (visit/labels.py LABEL_RULE), so a program with another rule makes them again.
+            "CREATE TABLE IF NOT EXISTS store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        ),
+    ),
 )
 """Every version of the schema, in order: (version, statements)."""
 

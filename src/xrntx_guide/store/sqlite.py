@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..visit.labels import LABEL_RULE
 from . import StoreError, StoreSchemaError
-from .base import Dialect, KeyTaken, Run, SqlStore
+from .base import RULE, Dialect, KeyTaken, Run, SqlStore
 from .schema import VERSION
 
 BUSY_TIMEOUT_MS = 10_000
@@ -149,12 +150,17 @@ class SqliteStore(SqlStore):
                 "Install the newer xrntx-guide that wrote it (or point "
                 "XRNTX_GUIDE_HOME / --database at another store).",
             )
-        if version == VERSION:
+        if version == VERSION and self._rule(db) == LABEL_RULE:
             return
         db.execute("BEGIN IMMEDIATE")
         try:
             version = self._version(db)  # another process may have migrated meanwhile
-            self._migrate_from(version, lambda sql, args=(): db.execute(sql, args).fetchall())
+
+            def run(sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+                return db.execute(sql, args).fetchall()
+
+            self._migrate_from(version, run)
+            self._rekey(run)
             db.execute("COMMIT")
         except BaseException:
             # An interrupt can come before the transaction began: the rollback then has
@@ -162,6 +168,11 @@ class SqliteStore(SqlStore):
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
             raise
+
+    @staticmethod
+    def _rule(db: sqlite3.Connection) -> str | None:
+        row = db.execute("SELECT value FROM store_meta WHERE name = ?", (RULE,)).fetchone()
+        return str(row[0]) if row else None
 
     @staticmethod
     def _version(db: sqlite3.Connection) -> int:

@@ -120,6 +120,13 @@ def record_identity_problem(ident: object, label: object) -> str | None:
     return None
 
 
+LABEL_RULE = "nfkc-casefold-latin-no-separators"
+"""The name of the rule :func:`label_key` applies. A store keeps the keys it indexes labels
+by, and the rule that made them: opened by a version whose rule is another, it makes every
+key again (store/base.py), so a patient's visits are never missed because the rule
+changed. Give it a new name whenever :func:`label_key` changes what it returns."""
+
+
 def label_key(label: str) -> str:
     """What labels are compared by: NFKC, case folded, look-alike letters read as Latin,
     spaces and ``- _ . / #`` removed. Two labels with the same key are one patient's."""
