@@ -80,6 +80,9 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
     refuse_filled: Callable[[], None] | None = None
     """Raises when a value filled in from the record contradicts the answers already in
     it (engine/drive.py ``Flags.refuse``)."""
+    recheck: Callable[[], None] | None = None
+    """Reads the patient's record again before the dose counts, and raises when it now
+    contradicts the answers (engine/drive.py ``Flags.recheck``)."""
     """``--no-save``: the session is never written; the screen says so where it would say
     "saved"."""
     responder: Any = None
@@ -249,6 +252,7 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
             self.prefills,
             announce,
             refuse=self.refuse_filled,
+            recheck=self.recheck,
         )
         drive(self.guide, self.record, self.today, self, self.clock.now, flags)
         return ExitCode.OK

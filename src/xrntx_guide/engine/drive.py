@@ -100,6 +100,10 @@ class Flags:
     """Called after a value is filled in: raises (InvalidAnswer) when the
     answers now contradict the record (visit/contradiction.py), so that an answer given
     before the value was filled in is never walked past it."""
+    recheck: Callable[[], None] | None = None
+    """Called once the answers would count the dose, before it is counted: reads the
+    patient's record again and raises when it now holds what contradicts them (a dose
+    another run recorded for the patient while this walk ran)."""
 
     def prefill(self, record: Record, state: State, action: Ask, now: dt.datetime) -> bool:
         """Record the value filled in for this question; False when there is none, or
@@ -173,6 +177,10 @@ def drive(
     prefilled: set[str] = set()
     for _ in range(MAX_STEPS):
         state = evaluate(guide, record.inputs(guide, day))
+        if flags.recheck is not None and state.injection_given is True:
+            # The record was read when the walk began: another run may have recorded a
+            # dose for the patient since. Read again before the dose counts.
+            flags.recheck()
         responder.checkpoint(state)
         pending = responder.pending(state)
         action = pending or next_action(
@@ -254,9 +262,10 @@ def walk_unattended(
     now: dt.datetime,
     prefills: Mapping[str, Prefill] | None = None,
     refuse: Callable[[], None] | None = None,
+    recheck: Callable[[], None] | None = None,
 ) -> Outcome:
     """Walk ``record`` as far as it goes without a person, recording into it as it goes
-    (``refuse``: as :attr:`Flags.refuse`)."""
+    (``refuse``, ``recheck``: as :attr:`Flags.refuse` and :attr:`Flags.recheck`)."""
 
     def clock() -> dt.datetime:
         return now
@@ -267,5 +276,5 @@ def walk_unattended(
         day,
         Unattended(guide, record, day, clock),
         clock,
-        Flags(overrides, acknowledge, prefills or {}, refuse=refuse),
+        Flags(overrides, acknowledge, prefills or {}, refuse=refuse, recheck=recheck),
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ...env import Environment
-from ...errors import ExitCode, Incomplete, UsageError
+from ...errors import ExitCode, Incomplete, InvalidAnswer, UsageError
 from ...pack.guide import Guide
 from ...records import replace
 from ...visit.presets import (
@@ -232,6 +232,7 @@ def run_walk(
     prefills = {}
     conflict: Callable[[str, object], str | None] | None = None
     refuse_filled: Callable[[], None] | None = None
+    recheck: Callable[[], None] | None = None
     if record.status != "complete":  # the patient's earlier visits (reference section 7)
         from ...judge import with_record
         from ...visit.contradiction import contradiction, refuse_contradiction
@@ -248,6 +249,31 @@ def run_walk(
         def refuse_filled() -> None:
             """The same rule once a value from the record is filled in."""
             refuse_contradiction(guide, record.typed_answers(guide, day), tl)
+
+        def recheck() -> None:
+            """The same rule over the patient's record read again, before the dose
+            counts: another run (another room, another workstation) may have recorded a
+            dose for the patient while this walk ran. The answers are saved as they
+            stand, the dose not counted, and the walk stops saying why."""
+            from ...visit.history import timeline
+
+            found = store.history(record.label)
+            fresh = timeline(
+                guide, found.records, record.label, day, exclude=record.id,
+                unreadable=found.unreadable,
+            )  # fmt: skip
+            problem = contradiction(guide, record.typed_answers(guide, day), fresh)
+            if problem is None:
+                return
+            if not no_save:
+                record.updated = env.now()
+                saver.save(record)
+            raise InvalidAnswer(
+                problem.key,
+                "the patient's record changed while this walk ran, so the dose is not "
+                f"counted: {problem.message}. The answers are saved (session "
+                f"{record.id}): resume it to judge the visit again",
+            )
 
         # The answers the walk starts with (the session's, the flags', the file's) with the
         # values the record fills in where the walk will ask: the judge's rule, as check
@@ -275,6 +301,7 @@ def run_walk(
                 prefills,
                 refuse_filled,
                 env.stdout if json_out else None,
+                recheck,
             )
         finally:
             save_recording(ui, record_to, record.label)
@@ -302,6 +329,7 @@ def run_walk(
         dry_run=no_save,
         history_conflict=conflict,
         refuse_filled=refuse_filled,
+        recheck=recheck,
         program=program_name(env),
     )
     try:
@@ -497,6 +525,7 @@ def _walk_without_prompts(
     prefills: dict[str, Any] | None = None,
     refuse_filled: Callable[[], None] | None = None,
     json_to: TextIO | None = None,
+    recheck: Callable[[], None] | None = None,
 ) -> ExitCode:
     """Run the unattended walk, save the session (unless ``saver`` is None: --no-save), and
     say where it ended: on the screen, or as one JSON object on ``json_to`` (--json).
@@ -509,7 +538,7 @@ def _walk_without_prompts(
     wanted = {r.gate: r for r in requests}
     for _ in range(5):
         outcome = walk_unattended(
-            guide, record, day, wanted, acknowledge, now, prefills, refuse_filled
+            guide, record, day, wanted, acknowledge, now, prefills, refuse_filled, recheck
         )
         from ...visit.results import note_rating
 
