@@ -1,4 +1,4 @@
-"""The safety invariants of reference 4.4 over a million random patients (issue 7).
+"""The safety invariants of reference 4.4 over a million random patients.
 
 The generator is the one the Hypothesis properties use (``tests/strategies/``), driven
 by ``random.Random`` with one seed per patient, so any patient can be replayed alone; the
@@ -9,7 +9,7 @@ any patient violates an invariant.
 Run: ``.venv/bin/python bench/fuzz_safety.py [--patients 1000000] [--paths engine,check,batch]``;
 ``--replay I`` shows patient I (its answers, the oracle's findings and each path's verdict).
 
-Over time (issue 15: invariants 8-12): ``--paths over-time`` draws visits of
+Over time (invariants 8-12): ``--paths over-time`` draws visits of
 ``tests/strategies/timed.py`` (timed COWS series, challenges and rechallenges at the edges
 of the window and the observation minimum, corrections, the rapid pathway's record with
 its oral naltrexone days, earlier injections in the patient's record, results after now)
@@ -152,7 +152,7 @@ def check_chunk(job: tuple[Any, ...]) -> Tally:
     return tally
 
 
-# --- Over time (issue 15) ----------------------------------------------------------------
+# --- Over time (invariants 8-12) ----------------------------------------------------------------
 
 
 def chunk_clock(seed: int, start: int, clock: str) -> tuple[int, Any]:

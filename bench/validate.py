@@ -6,7 +6,7 @@ Prints figures; asserts nothing. Run: ``.venv/bin/python bench/validate.py [--ru
   10 files) loaded without the cache, and validated with every warning (target: well
   under a second);
 - the same for 2,000 and 4,000 steps, to show the growth is linear;
-- a step file with 20,000 misspelled keys (issue 8: 25.7 s before), and 5,000;
+- a step file with 20,000 misspelled keys (25.7 s in an early version), and 5,000;
 - a chain of 1,000 derived values, refused with a message naming it (it used to crash);
 - the shipped guide's evaluation depth against the limit.
 """
