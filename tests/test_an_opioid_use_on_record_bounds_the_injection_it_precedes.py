@@ -116,3 +116,33 @@ def test_a_dose_given_before_a_recorded_use_can_still_be_recorded(run: Run) -> N
     )  # fmt: skip
     assert checked.exit_code != 2, checked.output
     assert json.loads(checked.stdout)["status"] != "error", checked.stdout
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="visit/contradiction.py _against_the_recorded_use compares dates only: a use on "
+    "the recorded date given as another, shorter-acting opioid counts the shorter interval",
+)
+def test_a_use_on_record_keeps_its_opioid_when_the_same_date_is_given_again(run: Run) -> None:
+    """Day -9: a first induction blocked by the interval: methadone on day -10. Today
+    another clinician gives the same date with a short-acting opioid (whose minimum is
+    shorter) and a negative challenge: the record shows methadone on that day, whose
+    minimum has not passed, so the visit is never ready."""
+    recorded = days_ago(10)
+    first = ready_patient(
+        last_opioid_use=recorded, last_opioid_kind="methadone", injection_date=days_ago(9)
+    )
+    blocked = walk_visit(run, LABEL, days_ago(9), first)
+    assert blocked.exit_code == 1, blocked.output
+    assert "methadone" in blocked.stdout
+
+    same_day = ready_patient(
+        last_opioid_use=recorded,
+        naloxone_challenge="negative",
+        naloxone_challenge_started=f"{TODAY.isoformat()}T08:00",
+    )
+    checked = run(
+        "check", "--json", "--label", LABEL, "--now", f"{TODAY.isoformat()}T23:30",
+        *answer_flags(same_day),
+    )  # fmt: skip
+    assert json.loads(checked.stdout or "{}").get("status") != "ready", checked.stdout
