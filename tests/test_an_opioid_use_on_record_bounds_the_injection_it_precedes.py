@@ -14,8 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from tests.helpers import (
     MONTHLY_VISIT,
     TODAY,
@@ -31,12 +29,6 @@ from tests.helpers import (
 LABEL = "USE-1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py _latest_use skips a visit dated after the run's day, even when "
-    "the use it recorded lies before this visit's injection: a dose is recorded on an "
-    "interval counted from an older use",
-)
 def test_a_use_recorded_by_a_visit_dated_later_still_bounds_an_injection_after_it(
     run: Run,
 ) -> None:
@@ -67,12 +59,6 @@ def test_a_use_recorded_by_a_visit_dated_later_still_bounds_an_injection_after_i
     assert doses == [], walked.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/contradiction.py _against_the_recorded_use compares the recorded use with "
-    "the last injection and the run's day, never with this visit's injection date: a dose "
-    "given before the recorded use cannot be recorded at all",
-)
 def test_a_dose_given_before_a_recorded_use_can_still_be_recorded(run: Run) -> None:
     """Day -40: a first injection. Day -10: a repeat dose given in another room and not
     yet entered. Today a room that does not know of it records a repeat visit: use
@@ -118,11 +104,6 @@ def test_a_dose_given_before_a_recorded_use_can_still_be_recorded(run: Run) -> N
     assert json.loads(checked.stdout)["status"] != "error", checked.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/contradiction.py _against_the_recorded_use compares dates only: a use on "
-    "the recorded date given as another, shorter-acting opioid counts the shorter interval",
-)
 def test_a_use_on_record_keeps_its_opioid_when_the_same_date_is_given_again(run: Run) -> None:
     """Day -9: a first induction blocked by the interval: methadone on day -10. Today
     another clinician gives the same date with a short-acting opioid (whose minimum is

@@ -65,11 +65,6 @@ def two_rooms(tmp_path: Path, other: dict[str, Any]) -> tuple[dict[str, str], st
     return env, str(first["id"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the note reads room 1's session alone (readiness ready, next dose due, the dose "
-    "counted) while the patient's record does not count the dose the recheck stopped",
-)
 def test_the_note_of_a_walk_stopped_before_its_dose_never_counts_the_dose(
     tmp_path: Path,
 ) -> None:
@@ -89,11 +84,6 @@ def test_the_note_of_a_walk_stopped_before_its_dose_never_counts_the_dose(
     assert data["readiness"] != "ready", note.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/commands/walk.py recheck: a SessionError from the timeline read again (a "
-    "positive challenge room 2 recorded) ends the walk before the typed answer is saved",
-)
 def test_an_answer_typed_before_the_record_stops_the_walk_is_saved(tmp_path: Path) -> None:
     """Room 2 records a positive naloxone challenge for the patient meanwhile: room 1's
     dose cannot count (the challenge stands), and the walk stops. The clinician's answer

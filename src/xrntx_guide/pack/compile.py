@@ -561,6 +561,7 @@ class _Compiler:
             ("next_dose_due", report.next_dose_due, "date"),
             ("history.use_since", report.history.use_since, "bool"),
             ("history.last_use", report.history.last_use, "date"),
+            ("history.last_kind", report.history.last_kind, "string"),
             ("history.end_of_treatment", report.history.end_of_treatment, "bool"),
         ):
             if key is None or self.name_set_aside(key):

@@ -447,6 +447,9 @@ class History:
     last_use: Identifier | None = None
     """The date of the last opioid use: a date after the last injection beside a "no" to
     ``use_since`` contradicts it and is refused (safety invariant 10)."""
+    last_kind: Identifier | None = None
+    """The kind of the last opioid used: a use an earlier visit recorded keeps its kind
+    when a later visit gives the same date."""
     end_of_treatment: Identifier | None = None
     """The yes/no answer of a visit that ends the treatment: the timeline says the patient
     is off treatment from that visit on."""

@@ -155,7 +155,7 @@ def contradiction(
             )
     last = given_last or (_date(dose.date) if dose is not None else None)
     use_since, last_use = history.use_since, history.last_use
-    found = _against_the_recorded_use(answers, record, last, use_since, last_use)
+    found = _against_the_recorded_use(guide, answers, record, last)
     if found is not None:
         return found
     if last is None or use_since is None or last_use is None:
@@ -190,22 +190,35 @@ def contradiction(
 
 
 def _against_the_recorded_use(
-    answers: Mapping[str, Any],
-    record: Timeline | None,
-    last: dt.date | None,
-    use_since: str | None,
-    last_use: str | None,
+    guide: Guide, answers: Mapping[str, Any], record: Timeline | None, last: dt.date | None
 ) -> Contradiction | None:
-    """An answer that an opioid use recorded at an earlier visit of the patient
-    contradicts (safety invariants 10 and 11): a last use older than the recorded one (the
-    opioid-free interval would be counted from a date the record has passed), or "no use
-    since the last injection" when the record holds a use after it (a new induction read
-    as a plain repeat dose)."""
-    seen = record.recorded_use if record is not None else None
-    if seen is None or last_use is None:
+    """An answer that an opioid use another visit of the patient recorded contradicts
+    (safety invariants 10 and 11). The use bounds this visit when it lies on or before this
+    visit's injection date, whatever the date of the visit that recorded it (a use after
+    the injection says nothing about it): a last use older than it (the opioid-free
+    interval would be counted from a date the record has passed), the same date with
+    another opioid than the one recorded (the interval follows the opioid), or "no use
+    since the last injection" when it lies after that injection (a new induction read as a
+    plain repeat dose)."""
+    history = guide.meta.report.history
+    use_since, last_use, last_kind = history.use_since, history.last_use, history.last_kind
+    if record is None or last_use is None:
+        return None
+    visit_day = _date(answers.get(guide.meta.date_key)) or record.day
+    seen = record.recorded_use(visit_day)
+    if seen is None:
         return None
     where = f"session {seen.session} (visit of {seen.visit_date})"
     used = _date(answers.get(last_use))
+    kind = answers.get(last_kind) if last_kind else None
+    if used == seen.date and kind is not None and seen.kind is not None and kind != seen.kind:
+        return Contradiction(
+            str(last_kind),
+            f"{format_value(kind)} was given for the use of {used.isoformat()}, but {where} "
+            f"recorded {seen.kind} on that day: the interval follows the opioid recorded. "
+            f"Answer {last_kind}={seen.kind}, give a later use, or check the label",
+            f"type {seen.kind}, as recorded, or quit and check the label",
+        )
     if used is not None and used < seen.date:
         return Contradiction(
             last_use,

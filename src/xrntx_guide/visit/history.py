@@ -113,6 +113,8 @@ class RecordedUse:
     date: dt.date
     session: str
     visit_date: str
+    kind: str | None = None
+    """The opioid recorded with it (``[guide.report.history] last_kind``), if any."""
 
 
 @record(frozen=True)
@@ -135,10 +137,15 @@ class Timeline:
     unreadable: tuple[tuple[str, str], ...] = ()
     """Stored sessions of this label that cannot be read (which, why): the record may be
     missing a dose, so no visit of the label is judged ready."""
-    recorded_use: RecordedUse | None = None
-    """The latest opioid use an earlier care visit of the label recorded (on or before
-    ``day``): this visit's last use is never older, and "no use since the last injection"
-    is never taken beside a use recorded after it."""
+    recorded_uses: tuple[RecordedUse, ...] = ()
+    """The opioid uses the label's other care visits recorded, whatever their dates: the
+    latest on or before this visit's injection date bounds it (visit/contradiction.py)."""
+
+    def recorded_use(self, before: dt.date) -> RecordedUse | None:
+        """The latest recorded use on or before ``before`` (the injection's date): a use
+        after it says nothing about this injection."""
+        uses = [u for u in self.recorded_uses if u.date <= before]
+        return max(uses, key=lambda u: (u.date, u.visit_date)) if uses else None
 
     @property
     def injections(self) -> list[VisitEntry]:
@@ -414,9 +421,7 @@ def _timeline(
         key=lambda v: (v.date or "9999-99-99", v.updated),
     )
     extra: dict[str, Any] = {"unreadable": unreadable}
-    recorded_use = _latest_use(guide, mine, exclude, day)
-    if recorded_use is not None:
-        extra["recorded_use"] = recorded_use
+    extra["recorded_uses"] = _recorded_uses(guide, mine, exclude)
     before = [v for v in visits if v.date is not None]
     finished = [v for v in before if v.counts]
     source = finished[-1] if finished else None
@@ -481,27 +486,25 @@ def _timeline(
     return Timeline(label, day, visits, prefills | from_end, source, due=due, **extra)
 
 
-def _latest_use(
-    guide: Guide, mine: Iterable[VisitFacts], exclude: str | None, day: dt.date
-) -> RecordedUse | None:
-    """The latest last opioid use (``[guide.report.history] last_use``) that a care visit of
-    the label dated on or before ``day`` recorded, finished or not (a visit blocked by the
-    interval records the use it was blocked on), and on or before ``day`` itself. A
-    training run records none."""
-    key = guide.meta.report.history.last_use
-    if key is None:
-        return None
-    found: RecordedUse | None = None
+def _recorded_uses(
+    guide: Guide, mine: Iterable[VisitFacts], exclude: str | None
+) -> tuple[RecordedUse, ...]:
+    """The last opioid use (``[guide.report.history] last_use``, with ``last_kind``) each care
+    visit of the label recorded, finished or not (a visit blocked by the interval records
+    the use it was blocked on), whatever its date. A training run records none."""
+    history = guide.meta.report.history
+    if history.last_use is None:
+        return ()
+    out = []
     for r in mine:
         if r.id == exclude or r.training:
             continue
-        visit_date = _text(r, guide.meta.date_key)
-        when, used = _date(visit_date), _date(_text(r, key))
-        if when is None or used is None or when > day or used > day:
+        used = _date(_text(r, history.last_use))
+        if used is None:
             continue
-        if found is None or (used, visit_date or "") > (found.date, found.visit_date):
-            found = RecordedUse(used, r.id, visit_date or "")
-    return found
+        kind = _text(r, history.last_kind) if history.last_kind else None
+        out.append(RecordedUse(used, r.id, _text(r, guide.meta.date_key) or "", kind))
+    return tuple(out)
 
 
 def _from_the_end(

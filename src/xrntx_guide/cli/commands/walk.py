@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ...env import Environment
-from ...errors import ExitCode, Incomplete, InvalidAnswer, UsageError
+from ...errors import ExitCode, Incomplete, InvalidAnswer, SessionError, UsageError
 from ...pack.guide import Guide
 from ...records import replace
 from ...visit.presets import (
@@ -257,17 +257,24 @@ def run_walk(
             stand, the dose not counted, and the walk stops saying why."""
             from ...visit.history import timeline
 
-            found = store.history(record.label)
-            fresh = timeline(
-                guide, found.records, record.label, day, exclude=record.id,
-                unreadable=found.unreadable,
-            )  # fmt: skip
+            def keep_the_answers() -> None:
+                if not no_save:
+                    record.updated = env.now()
+                    saver.save(record)
+
+            try:
+                found = store.history(record.label)
+                fresh = timeline(
+                    guide, found.records, record.label, day, exclude=record.id,
+                    unreadable=found.unreadable,
+                )  # fmt: skip
+            except SessionError:  # another session of the patient now stands in the way
+                keep_the_answers()
+                raise
             problem = contradiction(guide, record.typed_answers(guide, day), fresh)
             if problem is None:
                 return
-            if not no_save:
-                record.updated = env.now()
-                saver.save(record)
+            keep_the_answers()
             raise InvalidAnswer(
                 problem.key,
                 "the patient's record changed while this walk ran, so the dose is not "

@@ -124,6 +124,13 @@ def note_data(
         if ended is not None and state.value(ended) is True
         else None
     )
+    # The dose as the record counts it: a walk the patient's record stopped before its dose
+    # counted (another room recorded a dose meanwhile) keeps the answer "given" but never
+    # counted it, and its note says so, whatever this session's answers alone would give.
+    stopped = (
+        injection_given(state) is True and record.logged_dose() and record.injection_given is False
+    )
+    given = False if stopped else injection_given(state)
     return {
         "training": record.demo_clock is not None,
         "fixed_clock": _fixed_clock(record),
@@ -133,9 +140,9 @@ def note_data(
         "date": json_value(state.value(meta.date_key)),
         "visit": state.display(report.visit) if report.visit else None,
         "status": record.status,
-        "readiness": state.status,
-        "injection_given": json_value(injection_given(state)),
-        "injection_given_not_counted": given_not_allowed(state),
+        "readiness": "blocked" if stopped else state.status,
+        "injection_given": json_value(given),
+        "injection_given_not_counted": stopped or given_not_allowed(state),
         "answers": answers_table(state, record),
         "gates": gates,
         "cautions_acknowledged": [
@@ -149,14 +156,14 @@ def note_data(
             if state.gates.get(g) is not None and state.gates[g].outcome == "overridden"
         ],
         "dose": json_value(value(report.dose_setting and f"settings.{report.dose_setting}"))
-        if injection_given(state) is True
+        if given is True
         else None,
         "side": json_value(value(report.side_given)),
         "needle": json_value(needle),
         "counselling": counselling,
         "end_of_treatment": end_lines,
         "emergency_card": card_offered(state),
-        "next_dose_due": next_dose_due(state),
+        "next_dose_due": None if stopped else next_dose_due(state),
         "derived": derived_json(state),
         "guide": {"id": meta.id, "version": meta.version, "site": state.guide.site},
         "settings": record.settings,
