@@ -10,8 +10,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import (
     TODAY,
     Run,
@@ -27,11 +25,6 @@ from tests.helpers import (
 LABEL = "COPY-1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py entry() reads a visit's date by this pack's date key only: a "
-    "record whose pack named it otherwise has no date, so its dose never counts",
-)
 def test_a_dose_walked_with_a_copy_that_renames_the_date_key_still_counts(
     run: Run, tmp_path: Path
 ) -> None:

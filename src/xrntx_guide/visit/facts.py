@@ -42,7 +42,7 @@ from ..records import record
 if TYPE_CHECKING:
     from .session import JSONScalar, SessionRecord
 
-FORMAT = 1
+FORMAT = 2
 """The shape of the stored facts: a change to what they hold, or to how they are made,
 changes it, and facts of another shape are not used."""
 
@@ -65,6 +65,9 @@ class VisitFacts:
     """Whether the audit trail logs that count (visit/session.py ``logged_dose``)."""
     answers: dict[str, JSONScalar]
     """Every answer's value, by key (without its origin and time)."""
+    visit_date: str | None = None
+    """The visit's date as the record keeps it beside its answers (whatever the pack
+    calls the answer): how a visit walked with another pack is placed in time."""
 
 
 def facts_of(record: SessionRecord) -> VisitFacts:
@@ -81,6 +84,7 @@ def facts_of(record: SessionRecord) -> VisitFacts:
         injection_given=record.injection_given,
         logged_dose=record.logged_dose(),
         answers={key: rec.value for key, rec in record.answers.items()},
+        visit_date=record.visit_date,
     )
 
 
@@ -118,6 +122,7 @@ def stored_facts(text: str) -> str | None:
             "injection_given": facts.injection_given,
             "logged_dose": facts.logged_dose,
             "answers": facts.answers,
+            "visit_date": facts.visit_date,
         },
         separators=(",", ":"),
     )
@@ -147,6 +152,7 @@ def read_facts(facts: str | None, text: str) -> VisitFacts | None:
             injection_given=data["injection_given"],
             logged_dose=data["logged_dose"],
             answers=data["answers"],
+            visit_date=data["visit_date"],
         )
     except (ValueError, KeyError, TypeError, RecursionError):
         return None

@@ -251,7 +251,10 @@ def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
         status=visit.status,
         training=visit.training,
         updated=visit.updated,
-        date=_text(visit, guide.meta.date_key),
+        date=_text(visit, guide.meta.date_key)
+        # A visit walked with another pack (a clinic's copy that names its answers
+        # otherwise) is placed by the date its record keeps (safety invariant 11).
+        or (visit.visit_date if visit.guide_id != guide.meta.id else None),
         visit=text(report.visit),
         injection_given=injection_given,
         side=text(report.side_given),
