@@ -607,10 +607,6 @@ NOT_YET_AT_THE_TOP = frozenset(
         "xrntx_guide.cli.history",
         "xrntx_guide.cli.plain",
         "xrntx_guide.cli.walkthrough",
-        "xrntx_guide.store",
-        "xrntx_guide.store.base",
-        "xrntx_guide.store.postgres",
-        "xrntx_guide.store.saver",
         "xrntx_guide.visit.history",
         "xrntx_guide.visit.session",
     }
