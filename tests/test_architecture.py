@@ -607,8 +607,6 @@ NOT_YET_AT_THE_TOP = frozenset(
         "xrntx_guide.cli.history",
         "xrntx_guide.cli.plain",
         "xrntx_guide.cli.walkthrough",
-        "xrntx_guide.visit.history",
-        "xrntx_guide.visit.session",
     }
 )
 """Modules whose imports inside functions have not yet been moved to the top or marked as
