@@ -600,11 +600,8 @@ keeps pydantic out of check``), on the import's line or the line above it."""
 
 NOT_YET_AT_THE_TOP = frozenset(
     {
-        "xrntx_guide.cli.commands.listing",
         "xrntx_guide.cli.commands.walk",
         "xrntx_guide.cli.direct",
-        "xrntx_guide.cli.history",
-        "xrntx_guide.cli.plain",
         "xrntx_guide.cli.walkthrough",
     }
 )
