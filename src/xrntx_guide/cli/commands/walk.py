@@ -296,7 +296,8 @@ def run_walk(
         ui.alert(DRY_RUN_START)
     if interactive:
         with contextlib.suppress(ImportError):
-            pass  # seam: readline takes over input(): only with a person at the prompts
+            # seam: readline takes over input(): only with a person at the prompts
+            import readline  # noqa: F401 - line editing and arrow keys at the prompts
     resume_collector()  # the start-up is over: the walk begins (cli/startup.py)
     if not interactive:
         try:
