@@ -598,35 +598,6 @@ SEAM = "# seam:"
 """The mark of an import left inside a function on purpose, with what it saves (``# seam:
 keeps pydantic out of check``), on the import's line or the line above it."""
 
-NOT_YET_AT_THE_TOP = frozenset(
-    {
-        "xrntx_guide.batch",
-        "xrntx_guide.cli.commands.listing",
-        "xrntx_guide.cli.commands.walk",
-        "xrntx_guide.cli.direct",
-        "xrntx_guide.cli.history",
-        "xrntx_guide.cli.plain",
-        "xrntx_guide.cli.walkthrough",
-        "xrntx_guide.expr",
-        "xrntx_guide.expr.compiled",
-        "xrntx_guide.expr.syntax",
-        "xrntx_guide.judge",
-        "xrntx_guide.pack.cache",
-        "xrntx_guide.pack.checks",
-        "xrntx_guide.pack.compile",
-        "xrntx_guide.records",
-        "xrntx_guide.store",
-        "xrntx_guide.store.base",
-        "xrntx_guide.store.postgres",
-        "xrntx_guide.store.saver",
-        "xrntx_guide.visit.history",
-        "xrntx_guide.visit.session",
-    }
-)
-"""Modules whose imports inside functions have not yet been moved to the top or marked as
-seams (they were being reworked elsewhere at the time). Shrink it: an entry with nothing
-left to move fails the test below, so the list only gets shorter."""
-
 
 def _unmarked_imports(source: str) -> list[int]:
     """The lines of imports inside a function (a method, a nested function) that carry no
@@ -663,17 +634,10 @@ def test_a_module_names_what_it_needs_at_its_top() -> None:
     a ``# seam:`` mark what it keeps out of which start-up."""
     found = [
         f"{path.relative_to(PACKAGE)}:{line}"
-        for name, path in MODULES.items()
-        if name not in NOT_YET_AT_THE_TOP
+        for path in MODULES.values()
         for line in _unmarked_imports(path.read_text(encoding="utf-8"))
     ]
     assert not found, f"move to the top, or mark as a seam (# seam: what it saves): {found}"
-    done = [
-        name
-        for name in sorted(NOT_YET_AT_THE_TOP)
-        if not _unmarked_imports(MODULES[name].read_text(encoding="utf-8"))
-    ]
-    assert not done, f"nothing left to move: take these out of NOT_YET_AT_THE_TOP: {done}"
 
 
 def test_a_seam_says_what_it_saves() -> None:

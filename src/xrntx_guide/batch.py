@@ -26,6 +26,7 @@ import functools
 import gc
 import json
 import os
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import closing
 from itertools import chain, islice
@@ -41,14 +42,17 @@ from .output.versions import BATCH_ERROR
 from .pack.guide import Guide
 from .records import field, record
 from .visit.answers import CHALLENGES_KEY, RAPID_DAYS_KEY, RATINGS_KEY, STARTED_SUFFIX
+from .visit.clock import end_of_day
 from .visit.presets import (
     LABEL_KEY,
     DuplicateKey,
     Preset,
+    given_observation,
     parse_answers,
     refuse_flags_beside_series,
     unique_keys,
 )
+from .visit.rapid import parse_days
 
 if TYPE_CHECKING:
     from .visit.history import Timeline
@@ -165,8 +169,8 @@ class Job:
         Raises:
             InvalidAnswer: the label is not text, or not a usable label (mixed scripts).
         """
-        from .visit.history import timeline
-        from .visit.session import clean_label
+        from .visit.history import timeline  # seam: the history, for a labelled line
+        from .visit.session import clean_label  # seam: session record (pydantic, 9 ms), as timeline
 
         if not isinstance(label, str):
             raise InvalidAnswer("label", "must be text: the patient's label")
@@ -192,8 +196,6 @@ def _observation(
         and not any(k.endswith(STARTED_SUFFIX) for k in raw)
     ):
         return None
-    from .visit.clock import end_of_day
-    from .visit.presets import given_observation
 
     now = job.now if job.now is not None else end_of_day(job.today)
     starts, times = given_observation(job.guide, raw, None, presets, (), job.today, now)
@@ -265,12 +267,9 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
         presets = {**shared, **given, **job.flags}
 
         def days() -> Any:
-            """The line's pathway days, else the shared file's: read only on the pathway
-            (the record module loads pydantic; a batch without it never pays for it)."""
+            """The line's pathway days, else the shared file's: read only on the pathway."""
             if RAPID_DAYS_KEY not in raw:
                 return job.shared_days
-            from .visit.rapid import parse_days
-
             return parse_days(job.guide, raw[RAPID_DAYS_KEY], job.today, None, job.now)
 
         # An answer out of bounds or contradicting another or the record, or an override
@@ -375,10 +374,9 @@ def check_lines(
         for n, line in items:
             yield check_line(job, n, line)
         return
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    import multiprocessing  # seam: multiprocessing (19 ms), only for a batch large enough
+    from concurrent.futures import Future, ProcessPoolExecutor  # seam: as multiprocessing
+    from concurrent.futures.process import BrokenProcessPool  # seam: as multiprocessing
 
     try:
         context = multiprocessing.get_context("fork")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .errors import SessionError
+from .pack import cache
 from .records import field, record, replace
 from .visit import folders
 
@@ -196,6 +197,4 @@ class Environment:
 
     def cache_dir(self) -> Path | None:
         """Where compiled packs are cached, or None for no cache."""
-        from .pack import cache  # seam: pickle, only for a command that loads a pack
-
         return cache.cache_dir(self.vars)

@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .engine.evaluate import OverrideRequest, State
 from .errors import InvalidAnswer
+from .output.check import check_result
 from .pack import keys
 from .pack.guide import Guide
 from .visit.answers import CHALLENGES_KEY, RATINGS_KEY, is_pathway_key
+from .visit.clock import end_of_day
 from .visit.contradiction import refuse_contradiction, refuse_record
 from .visit.presets import (
     Observed,
@@ -152,12 +154,8 @@ def judge(
     Raises:
         InvalidAnswer / OverrideRefused: as :func:`with_record`.
     """
-    from .output.check import check_result
-
     state, prefilled = with_record(guide, presets, today, record, overrides)
     starts, times = observation if observation is not None else ({}, {})
-    from .visit.clock import end_of_day
-
     at = now if now is not None else end_of_day(today)
     observed = tuple(observed_results(state, presets, starts, at, times))
     refuse_unobserved(observed, kept=False)
@@ -170,8 +168,7 @@ def judge(
         "pathway_keys", lambda: [k for k in guide.questions if is_pathway_key(guide, k)]
     )
     if any(shown.get(k) is not False for k in pathway):
-        # On the rapid pathway only: the record module (pydantic) loads for it, so a
-        # check or a batch without it never pays for the import.
+        # seam: the rapid record (pydantic) loads only on the pathway, never for a check
         from .visit.rapid import check_block
 
         rapid = check_block(guide, shown, days() if days is not None else (), today)

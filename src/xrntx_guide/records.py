@@ -13,6 +13,7 @@ library's description (``__dataclass_fields__``, which :func:`dataclasses.fields
 from __future__ import annotations
 
 import operator
+import types
 from collections.abc import Callable
 from typing import Any, TypeVar, dataclass_transform, overload
 
@@ -283,8 +284,7 @@ class _Described:
         self.name = name
 
     def __get__(self, obj: Any, owner: Any) -> Any:
-        import dataclasses
-        import types
+        import dataclasses  # seam: dataclasses and inspect, which a check never needs
 
         cls = owner
         while "__record_fields__" not in cls.__dict__:

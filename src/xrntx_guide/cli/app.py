@@ -17,6 +17,7 @@ from .. import __version__
 from ..digest import sha256
 from ..env import Environment
 from ..errors import ExitCode, UsageError, UserError
+from ..pack import cache
 from .boundary import READER_GONE as READER_GONE
 from .boundary import Failed, boundary, closed_streams, flushed, reader_gone, report
 from .commands import card, check, pack, sessions, training, walk_app
@@ -72,8 +73,6 @@ def guarded(fn: F) -> F:
 
 def _pack_cache(ctx: typer.Context | None) -> contextlib.AbstractContextManager[None]:
     """The pack cache in the folder the run's Environment names, for one command."""
-    from ..pack import cache  # seam: pickle, only once a command runs (not for --help)
-
     return cache.using(None if ctx is None else environment(ctx).cache_dir())
 
 
@@ -287,8 +286,6 @@ def _show_version(shared: list[str], env: Environment) -> int:
     site = Path(values["--site"]) if "--site" in values else None
     steps = Path(values["--steps"]) if "--steps" in values else None
     steps, site = pack_paths(env, steps, regular_file(site))
-    from ..pack import cache  # seam: pickle, only once a command runs (not for --help)
-
     with cache.using(env.cache_dir()):
         guide = guide_of(steps, site)
     digest = sha256()

@@ -16,16 +16,18 @@ so this route changes nothing a user sees but the time it takes.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from ..env import Environment
 from ..errors import ExitCode, UserError
+from ..files import Unreadable, open_regular
+from ..pack import cache
+from .boundary import Failed, boundary, flushed, reader_gone, report
 from .startup import pause_collector, resume_collector
-
-if TYPE_CHECKING:
-    from ..env import Environment
+from .streams import ReaderGone
 
 
 class Grammar:
@@ -175,8 +177,6 @@ def read_check(args: list[str]) -> dict[str, object] | None:
 def main(argv: list[str]) -> int | None:
     """Run a plain command line of a command this reader takes; None when the app is to
     run it."""
-    import os
-
     if any(k.startswith("_XRNTX_GUIDE_COMPLETE") for k in os.environ):
         return None
     route = ROUTES.get(argv[0]) if argv else None
@@ -190,21 +190,15 @@ def main(argv: list[str]) -> int | None:
         return None  # the app's parameter check words it
     if grammar is not CHECK:
         pause_collector()  # until the start-up is over (cli/startup.py)
-    from ..env import Environment
-    from .boundary import Failed, boundary, flushed, reader_gone, report
-    from .streams import ReaderGone
 
     env = Environment.of(sys.stdin, sys.stdout, sys.stderr)
     as_json = bool(got.get("json_out"))
     try:
-        with boundary(as_json, lambda: env.debug):
-            from ..pack import cache
-
-            with cache.using(env.cache_dir()):
-                try:
-                    code = run(env, got)
-                finally:
-                    resume_collector()  # a walk resumed it where it began
+        with boundary(as_json, lambda: env.debug), cache.using(env.cache_dir()):
+            try:
+                code = run(env, got)
+            finally:
+                resume_collector()  # a walk resumed it where it began
     except Failed as failed:
         code = failed.code
     except UserError as exc:
@@ -219,6 +213,7 @@ def main(argv: list[str]) -> int | None:
 
 
 def _check(env: Environment, got: dict[str, object]) -> int:
+    # seam: the command's own module, loaded when it runs
     from .commands.checking import check_one, prepare
 
     as_json = bool(got.get("json_out"))
@@ -248,7 +243,7 @@ def _check(env: Environment, got: dict[str, object]) -> int:
 
 
 def _walk(env: Environment, got: dict[str, object]) -> int:
-    from .commands.walk import run_walk
+    from .commands.walk import run_walk  # seam: the command's own module, loaded when it runs
 
     return run_walk(
         env,
@@ -274,6 +269,7 @@ def _walk(env: Environment, got: dict[str, object]) -> int:
 
 
 def _history(env: Environment, got: dict[str, object]) -> int:
+    # seam: the command's own module, loaded when it runs
     from .commands.listing import show_history
 
     show_history(
@@ -291,6 +287,7 @@ def _history(env: Environment, got: dict[str, object]) -> int:
 
 
 def _sessions(env: Environment, got: dict[str, object]) -> int:
+    # seam: the command's own module, loaded when it runs
     from .commands.listing import show_sessions
 
     show_sessions(
@@ -313,8 +310,6 @@ ROUTES: dict[str, tuple[Grammar, Callable[[Environment, dict[str, object]], int]
 
 
 def _regular_or_missing(path: Path) -> bool:
-    from ..files import Unreadable, open_regular
-
     try:
         open_regular(path).close()
     except Unreadable as exc:

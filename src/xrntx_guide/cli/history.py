@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SessionError
 from ..expr import format_value
+from ..output.versions import HISTORY
 from ..pack.guide import Guide
 from ..store import Store
 from ..visit.history import (
@@ -166,6 +167,7 @@ def run_history(
     kept)."""
     found = store.history_facts(label)
     if not found.facts and not found.unreadable:
+        # seam: store.refs (difflib, dataclasses), only for an unknown label
         from ..store.refs import nearest
 
         raise SessionError(
@@ -174,8 +176,6 @@ def run_history(
         )
     tl = shown_timeline(guide, found.facts, label, day, unreadable=found.unreadable)
     if as_json:
-        from ..output.versions import HISTORY
-
         data = {"format_version": HISTORY, **tl.to_json()}
         ui.result(json.dumps(data, ensure_ascii=False, indent=2))
         return

@@ -19,6 +19,8 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Protocol
 
 from ..errors import UserError
+from ..output.text import visible
+from .streams import json_error, write_result
 from .wrap import fill
 
 if TYPE_CHECKING:
@@ -120,7 +122,7 @@ class PlainScreen:
     def _screen(self) -> UI:
         """The rich screen on the same streams, for text this one cannot lay out."""
         if self._rich is None:
-            from .ui import UI
+            from .ui import UI  # seam: rich, only for text the plain screen cannot lay out
 
             self._rich = UI(True, out=self.out, err=self.err, stdin=self.stdin)
         return self._rich
@@ -150,8 +152,6 @@ class PlainScreen:
         self._write(self.out, "")
 
     def result(self, text: str) -> None:
-        from .streams import write_result
-
         write_result(self.out, text)
 
     # -- messages (stderr, never wrapped off a terminal) ---------------------------------
@@ -174,7 +174,6 @@ class PlainScreen:
         if not as_json:
             self.error(str(exc))
             return
-        from .streams import json_error
 
         json_error(self.err, exc)
 
@@ -219,8 +218,6 @@ class PlainScreen:
 
 
 def _visible(text: str, newlines: bool = False) -> str:
-    from ..output.text import visible
-
     return visible(text, newlines)
 
 
@@ -229,6 +226,7 @@ def screen_for(env: Environment, plain: bool) -> Screen:
     without rich, which writes what the rich one would; else the rich one."""
     if plain_possible(env.stdout, env.stderr):
         return PlainScreen(env.stdout, env.stderr, env.stdin)
+    # seam: the rich screen and the pack loader, only on a terminal
     from .commands.basics import ui_for
 
     return ui_for(env, plain)

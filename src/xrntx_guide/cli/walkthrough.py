@@ -28,11 +28,16 @@ from ..engine.next_action import (
     stop_before,
 )
 from ..env import Clock as Clock  # where the walk's timers read the time
-from ..errors import ExitCode, Interrupted
+from ..errors import ExitCode, Interrupted, SessionError
 from ..pack import keys
 from ..pack.guide import CStep, Guide
 from ..records import field, record
+from ..visit.history import entry
+from ..visit.rapid import is_pathway_key
+from ..visit.results import note_rating
+from ..visit.series import CONTEXTS, TOTAL, item_keys, scale_top, series_lines
 from ..visit.session import SessionRecord
+from .history import announcer
 from .prompts.base import COMMANDS as COMMANDS
 from .prompts.base import DRY_RUN_END as DRY_RUN_END
 from .prompts.base import DRY_RUN_START as DRY_RUN_START
@@ -117,8 +122,6 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
         at once: the answers, the one just typed too, stay in memory, and the clinician
         retries (after freeing space) or goes on unsaved; later saves keep being tried,
         quietly, and the first that works says so."""
-        from ..errors import SessionError
-
         now = self.clock.now()
         if state is not None:
             self.record.summarise(state, now)
@@ -233,8 +236,6 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
     def ended_treatment(self) -> bool:
         """Whether the visit stopped where a visit that ends the treatment stops (the
         patient's record reads it so: visit/history.py)."""
-        from ..visit.history import entry
-
         return entry(self.guide, self.record).ended
 
     def _exit_for_status(self) -> ExitCode:
@@ -243,8 +244,6 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
         return ExitCode.OK
 
     def _loop(self) -> ExitCode:
-        from .history import announcer
-
         announce = announcer(self.ui, lambda state, ask: self.show_step(state, ask.step))
         flags = Flags(
             self.flag_overrides,
@@ -283,8 +282,6 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
         return None
 
     def checkpoint(self, state: State) -> None:
-        from ..visit.results import note_rating
-
         added = note_rating(self.guide, self.record, state, self.today, self.clock.now())
         if added is not None and len(self.record.cows_ratings) > 1:
             self.show_series(state)
@@ -292,8 +289,6 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
 
     def show_series(self, state: State) -> None:
         """The COWS series: a small table with a bar per rating (visit/series.py)."""
-        from ..visit.series import scale_top, series_lines
-
         threshold = self.guide.setting_values.get(keys.COWS_THRESHOLD)
         day = state.value(self.guide.meta.date_key)
         lines = series_lines(
@@ -310,8 +305,6 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
     def rate_again(self, state: State, arg: str) -> None:
         """'rate again [CONTEXT]': a new COWS rating; the earlier ones stay in the series.
         Until it is complete the withdrawal gate is undecided, never passed."""
-        from ..visit.series import CONTEXTS, TOTAL, item_keys
-
         words = arg.lower().split()
         if words and words[0] == "again":
             words = words[1:]
@@ -351,7 +344,6 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
         self.ahead = (
             None if isinstance(action, GateStop) else self.blocker_ahead(state, action.step)
         )
-        from ..visit.rapid import is_pathway_key
 
         self.rapid_here = any(
             is_pathway_key(self.guide, k) and state.question_visible.get(k) is True

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from .compiled import Compiled
 from .evaluate import Context, Fn, MapContext, evaluate, to_function
+from .explanation import Finding, explain
 from .syntax import (
     MAX_DEPTH,
     MAX_LENGTH,
@@ -75,27 +76,18 @@ from .values import (
 
 if TYPE_CHECKING:
     from .checking import FUNCTIONS, typecheck
-    from .explanation import Finding, explain
 
 
 def __getattr__(name: str) -> Any:
-    """Explaining and type checking are imported on first use (PEP 562): ``check`` on a
-    cached pack needs neither, and start-up time is a feature. (No importlib: nothing in
-    the condition language looks a name up by a computed string.)"""
-    if name == "Finding":
-        from .explanation import Finding
-
-        return Finding
-    if name == "explain":
-        from .explanation import explain
-
-        return explain
+    """The type checker is imported on first use (PEP 562): it is the compiler's, and
+    ``check`` on a cached pack needs none of it. (No importlib: nothing in the condition
+    language looks a name up by a computed string.)"""
     if name == "FUNCTIONS":
-        from .checking import FUNCTIONS
+        from .checking import FUNCTIONS  # seam: the type checker, on a cached pack
 
         return FUNCTIONS
     if name == "typecheck":
-        from .checking import typecheck
+        from .checking import typecheck  # seam: the type checker, on a cached pack
 
         return typecheck
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..records import field, record
 from .evaluate import Context, Fn, to_function
+from .explanation import Finding, _explain, _Probe
+from .explanation import _probes as probes_of
 from .syntax import Node, parse, read_names
 from .values import ExprError, Type, Value
-
-if TYPE_CHECKING:  # explaining and type checking are imported on first use: a pack
-    # read from the cache needs neither to start
-    from .explanation import Finding, _Probe
 
 
 @record(frozen=True, eq=False)
@@ -28,7 +26,7 @@ class Compiled:
     @classmethod
     def compile(cls, source: str, env: Mapping[str, Type], want: str | None = None) -> Compiled:
         node = parse(source)
-        from .checking import typecheck
+        from .checking import typecheck  # seam: the type checker, on a cached pack
 
         typ = typecheck(node, env)
         if want is not None and not (typ.kind == want or (want == "number" and typ.numeric)):
@@ -60,14 +58,10 @@ class Compiled:
 
     @functools.cached_property
     def _probes(self) -> tuple[_Probe, ...]:
-        from .explanation import _probes
-
-        return _probes(self.node)
+        return probes_of(self.node)
 
     def evaluate(self, ctx: Context) -> Value:
         return self.function(ctx)
 
     def explain(self, ctx: Context) -> list[Finding]:
-        from .explanation import _explain
-
         return _explain(self._probes, ctx)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from typing import Final
 
 from ..records import record
@@ -115,8 +116,6 @@ class _Tok:
 
 def _unexpected(char: str) -> str:
     """Name a character the language does not take, and say what it takes instead."""
-    import unicodedata  # only on this error path: it stays out of start-up
-
     name = unicodedata.name(char, "")
     message = f"unexpected character {char!r} (U+{ord(char):04X}{' ' + name if name else ''})"
     if char.isdigit() or char.isnumeric():
@@ -458,7 +457,7 @@ def _literal_text(value: bool | int | float | str) -> str:
     if isinstance(value, float):
         text = repr(value)
         if "e" in text or "E" in text:  # the language has no exponent form: every digit
-            import decimal  # only for such a float, when it is shown
+            import decimal  # seam: decimal (3 ms), only for such a float, when shown
 
             text = format(decimal.Decimal(text), "f")
             text = text if "." in text else text + ".0"

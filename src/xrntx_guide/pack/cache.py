@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import sys
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
@@ -109,6 +108,8 @@ def read(cache_key: str | None) -> Guide | None:
     where = folder()
     if cache_key is None or where is None:
         return None
+    import pickle  # seam: pickle, only where a pack is loaded (not sessions, not --help)
+
     path = where / f"{cache_key}.pickle"
     try:
         st = path.stat()
@@ -123,7 +124,7 @@ def read(cache_key: str | None) -> Guide | None:
         with contextlib.suppress(OSError):
             path.unlink()
         return None
-    from .guide import Guide
+    from .guide import Guide  # seam: loaded by the unpickling; not for a run that names no pack
 
     return guide if isinstance(guide, Guide) else None
 
@@ -132,9 +133,11 @@ def write(cache_key: str | None, guide: Guide) -> None:
     where = folder()
     if cache_key is None or where is None:
         return
+    import pickle  # seam: pickle, only where a pack is loaded (not sessions, not --help)
+
     try:
         where.mkdir(parents=True, exist_ok=True, mode=0o700)
-        import tempfile  # only when an entry is written, not on the read every run does
+        import tempfile  # seam: tempfile (13 ms), only when an entry is written, not read
 
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=where)
         try:

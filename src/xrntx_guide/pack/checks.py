@@ -19,12 +19,14 @@ Every check is linear in the size of the pack (or in the size of what it reports
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from .. import expr
 from . import keys
 from .model import PLACEHOLDER
+from .reach import unreachable
 from .read import Issue, KeyPath
 from .severity import BLOCKING
 
@@ -641,8 +643,6 @@ def deepest_chain(
 
 def pack_warnings(guide: Guide) -> list[Issue]:
     """What is allowed but worth a look: never a reason to refuse the pack."""
-    from .reach import unreachable
-
     return [
         *unused_sources(guide),
         *marked_verify(guide),
@@ -684,8 +684,6 @@ def days_past_the_calendar(guide: Guide) -> list[Issue]:
     """An ``add_days`` whose day count is a number no date can move by and stay a date
     (more days than the calendar has): the value is unknown on every visit, so the gate
     or question that reads it can never be decided."""
-    import datetime as dt
-
     span = (dt.date.max - dt.date.min).days
     out: list[Issue] = []
     for kind, name, sub, comp in _expressions(guide):

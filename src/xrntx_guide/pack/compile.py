@@ -24,6 +24,7 @@ from .model import PLACEHOLDER as PLACEHOLDER
 from .model import GuideMeta, PackFile, Question, Setting, Source
 from .problems import _known
 from .read import Issue, KeyPath, render_path
+from .site import _limit_problems, _outside_limits, load_site
 from .types import _value_type, question_type
 
 if TYPE_CHECKING:
@@ -106,8 +107,6 @@ class _Compiler:
         site_name: str | None = None
         protocol = None
         if self.site is not None:
-            from .site import load_site  # only when a pack is compiled, not from the cache
-
             site_name, overrides, protocol = load_site(self.site, self.settings, self.issues)
             setting_values.update(overrides)
         for name, value in setting_values.items():
@@ -472,8 +471,6 @@ class _Compiler:
         return cgates
 
     def check_definitions(self, meta: GuideMeta) -> None:
-        from .site import _limit_problems, _outside_limits
-
         for file, path, d in self.derived:
             self.check_sources(d.sources, file, (*path, "sources"))
         defaults = {k: s.value for k, s in self.settings.items()}

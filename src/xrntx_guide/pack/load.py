@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import PackError, Problem
 from ..records import record
+from . import cache as packcache
 from . import model
 from .guide import (
     Guide,
@@ -287,8 +288,6 @@ def load_guide(
     A pack that loaded before, byte for byte, with the same program and site file, comes
     from the cache (see :mod:`xrntx_guide.pack.cache`): no TOML parsing, no validation.
     """
-    from . import cache as packcache  # seam: pickle, only when a pack is loaded (not --help)
-
     read, issues = _read_pack(steps_dir, site_file, recorded)
     if issues:
         raise PackError(read.placer.problems(issues))

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..errors import ExitCode, SessionError
 from ..records import field, record
 from ..visit.labels import label_key
+from .schema import ROW_FIELDS
 
 if TYPE_CHECKING:
     # The records (pydantic models) are imported only where a record is read or written:
@@ -203,8 +204,6 @@ class Store(Protocol):
 
 def row_of(values: tuple[object, ...] | list[object]) -> VisitRow:
     """A listing's row as both backends read it (columns in :data:`schema.COLUMNS`)."""
-    from .schema import ROW_FIELDS
-
     found: dict[str, Any] = dict(zip(ROW_FIELDS, values, strict=True))
     found["training"] = bool(found["training"])
     found["revision"] = int(found["revision"])
@@ -255,10 +254,10 @@ def open_store(database: str | None, data_dir: Path) -> Store:
         StoreError: it cannot be opened (a message naming the fix).
     """
     if database and is_url(database):
-        from .postgres import PostgresStore
+        from .postgres import PostgresStore  # seam: a backend imports this package (a cycle)
 
         return PostgresStore(database)
-    from .sqlite import SqliteStore
+    from .sqlite import SqliteStore  # seam: sqlite3 (a backend imports this package), on opening
 
     path = Path(database) if database else data_dir / DATABASE_FILE
     return SqliteStore(path)

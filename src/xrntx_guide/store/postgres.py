@@ -30,7 +30,7 @@ class PostgresStore(SqlStore):
 
     def __init__(self, url: str) -> None:
         try:
-            import psycopg
+            import psycopg  # seam: an optional driver, only for a postgresql:// store
         except ImportError:
             raise StoreError(
                 "a postgresql:// store needs the psycopg driver, which is not installed",

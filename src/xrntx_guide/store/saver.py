@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..visit import integrity
+from ..visit.answers import RESULT_KEYS
+from ..visit.integrity import DOSE, replay, same
 from ..visit.session import SessionRecord
 from . import DuplicateVisit, Store, StoreConflict, StoreError
 
@@ -141,9 +143,6 @@ def _log_what_the_merge_kept(merged: SessionRecord, now: dt.datetime) -> None:
     kept in the order they were stored, so where a clash was settled for the stored value
     (or a value this run cleared was kept), the merge logs the value kept - a record whose
     answers disagree with its trail is refused on load (visit/integrity.py)."""
-    from ..visit.entries import RESULT_KEYS
-    from ..visit.integrity import DOSE, replay, same
-
     why = "kept when another run's save of this visit was merged"
     logged, overrides, _, doses = replay(merged.events)
     for key, answer in merged.answers.items():

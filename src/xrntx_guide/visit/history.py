@@ -27,7 +27,9 @@ from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
 from ..records import field, record
+from ..suggest import closest
 from .answers import parse_value
+from .clock import instant
 from .facts import VisitFacts, facts_of
 from .labels import label_key
 
@@ -292,9 +294,8 @@ def _refuse_beside_a_positive(
     Raises:
         SessionError: such a session exists and this visit is not its resume.
     """
-    from .clock import instant
-    from .entries import live
-    from .series import local_day, window_end
+    from .entries import live  # seam: the series records (pydantic), not for a listing
+    from .series import local_day, window_end  # seam: as live, the series (pydantic)
 
     for r in sorted(mine, key=lambda r: r.updated, reverse=True):
         # Whatever the record says of its own status (not in its audit trail): a positive
@@ -635,12 +636,10 @@ def require_label(records: Iterable[SessionRecord], label: str) -> None:
     known = sorted({r.label for r in records})
     if label_key(label) in {label_key(k) for k in known}:
         return
-    import difflib  # only for a suggestion: a check that needs none never loads it
-
     # A short label one keystroke off ('R8' for 'R1') is below difflib's usual cutoff.
-    close = [k for k in known if _one_edit(label_key(label), label_key(k))][:1]
-    close = close or difflib.get_close_matches(label, known, n=1, cutoff=0.6)
-    extra = f" (did you mean {close[0]!r}?)" if close else ""
+    close = next((k for k in known if _one_edit(label_key(label), label_key(k))), None)
+    close = close or closest(label, known)
+    extra = f" (did you mean {close!r}?)" if close else ""
     raise SessionError(
         f"no session has the label {label!r}{extra}",
         hint="`xrntx-guide sessions` lists the saved sessions and their labels.",

@@ -16,10 +16,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..engine.evaluate import Inputs, Origin, Override, State
+from ..engine.evaluate import (
+    Inputs,
+    Origin,
+    Override,
+    State,
+    evaluate,
+    state_context,
+    valid_default,
+)
 from ..engine.next_action import next_action, walk_status
 from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
+from ..files import Unreadable, read_regular
 from ..pack.guide import Guide
 from . import integrity
 from .answers import parse_value, to_json
@@ -414,8 +423,6 @@ def refresh_defaults(
 ) -> list[str]:
     """On resume, answers that came from a default (the injection date is today) follow
     the new day; returns a line for each one that changed."""
-    from ..engine.evaluate import evaluate, state_context, valid_default
-
     state = evaluate(guide, record.inputs(guide, today))
     ctx = state_context(state)
     changed = []
@@ -491,8 +498,6 @@ def load(path: Path) -> SessionRecord:
         SessionError: no such file, not a regular file (a FIFO is never waited on), too
             large, or not a valid session record.
     """
-    from ..files import Unreadable, read_regular
-
     try:
         data = read_regular(path, MAX_SESSION_FILE)
     except Unreadable as exc:

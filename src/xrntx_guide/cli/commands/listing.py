@@ -31,8 +31,9 @@ def show_history(
     database: str | None,
 ) -> None:
     """A patient's timeline across visits (cli/history.py), read from the store."""
+    # seam: the history and the pack (the engine, 30 modules): `sessions` reads neither
     from ..history import run_history
-    from .basics import guide_of, pack_paths, parse_today, patient_label
+    from .basics import guide_of, pack_paths, parse_today, patient_label  # seam: the pack loader
 
     ui = screen_for(env, plain)
     guide = guide_of(*pack_paths(env, steps, site))

@@ -6,25 +6,59 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ...engine.drive import walk_unattended
+from ...engine.evaluate import evaluate
 from ...env import Environment
 from ...errors import ExitCode, Incomplete, InvalidAnswer, SessionError, UsageError
+from ...judge import with_record
+from ...output.versions import WALK
 from ...pack.guide import Guide
 from ...records import replace
+from ...store.refs import (
+    ambiguity,
+    by_visit_date,
+    find_visit,
+    import_record,
+    read_record_file,
+    record_file,
+)
+from ...store.saver import Saver
+from ...visit.contradiction import contradiction, refuse_contradiction
+from ...visit.history import timeline
+from ...visit.labels import label_key
 from ...visit.presets import (
     Preset,
     evaluate_presets,
+    given_observation,
     missing_message,
+    observed_results,
     parse_overrides,
+    refuse_unobserved,
 )
+from ...visit.rapid import due_words, is_pathway_key
+from ...visit.results import note_rating, parse_corrections
+from ...visit.resume import (
+    refuse_early_timed_results,
+    resume_clock,
+    session_clock,
+    session_guide,
+)
+from ...visit.session import ClockRecord, SessionRecord, clean_label, new_session
+from ...visit.start import Notice, reopen, take_run
 from ..boundary import Failed
+from ..history import walk_timeline
+from ..render import show_card_hint, show_gate, show_summary, welcome
 from ..startup import resume_collector
 from ..storage import clinician, the_store
 from ..streams import ReaderGone, WritesUntilGone
+from ..ui import UI
+from ..walkthrough import COMMANDS, DRY_RUN_END, DRY_RUN_START, HELP, Walkthrough
 from .basics import (
     did_you_mean,
     fixed_start,
@@ -37,11 +71,10 @@ from .basics import (
     start_recording,
     ui_for,
 )
+from .statuses import status_words
 
 if TYPE_CHECKING:
-    from ...visit.session import SessionRecord
     from ...visit.start import Notice
-    from ..ui import UI
 
 
 def run_walk(
@@ -69,18 +102,6 @@ def run_walk(
     clinician_name: str | None = None,
 ) -> int:
     """Walk through the guide step by step; the exit code."""
-    from ...store.refs import find_visit
-    from ...store.saver import Saver
-    from ...visit.resume import (  # only for a walk: check's start-up stays without them
-        refuse_early_timed_results,
-        resume_clock,
-        session_clock,
-        session_guide,
-    )
-    from ...visit.session import clean_label, new_session
-    from ..render import welcome
-    from ..walkthrough import DRY_RUN_START, HELP, Walkthrough
-
     interactive = not no_input and env.stdin_tty
     out: WritesUntilGone | None = None
     if not interactive:  # the visit is saved whether or not its reader stays
@@ -115,15 +136,16 @@ def run_walk(
             ref = _imported(ui, store, session, by, no_save) or session
         record, revision = store.load(find_visit(store, ref).id)
         path = f"session {record.id}"
-        if label is not None and session is not None:
-            from ...visit.labels import label_key
-
-            if label_key(label) != label_key(record.label):
-                raise UsageError(
-                    f"--label {label}: the {path} is the visit of {record.label!r}, "
-                    "another label: a resume never changes whose visit it is",
-                    hint="Leave out --label (or give the session's own) to resume it.",
-                )
+        if (
+            label is not None
+            and session is not None
+            and label_key(label) != label_key(record.label)
+        ):
+            raise UsageError(
+                f"--label {label}: the {path} is the visit of {record.label!r}, "
+                "another label: a resume never changes whose visit it is",
+                hint="Leave out --label (or give the session's own) to resume it.",
+            )
         saver = Saver.loaded(store, by, record, revision)
         guide = session_guide(guide, record, path, steps, site)
         demo_clock = session_clock(record, path, demo_clock)
@@ -148,8 +170,6 @@ def run_walk(
         if clock_start is not None:
             env.fix_clock(clock_start)
             if start is not None:
-                from ...visit.session import ClockRecord
-
                 record.clock = ClockRecord(fixed=True, start=clock_start)
                 record.note_event(env.now(), "clock", detail=f"fixed at {clock_start.isoformat()}")
         day = env.today()
@@ -183,7 +203,6 @@ def run_walk(
                 hint="Leave out --session for a new walk, or add --resume to continue one.",
             )
         _say_earlier_visits(ui, env, store, label)
-        from ...visit.session import ClockRecord
 
         # A fixed clock is recorded as given (--now 10:00 is 10:00, not 10:00 plus the
         # moments the start-up took), as the note's fixed_clock reports it.
@@ -201,7 +220,6 @@ def run_walk(
             f"TRAINING run: timers run {demo_clock:g} times faster; this session is not a "
             "care record"
         )
-    from ...visit.start import reopen, take_run
 
     if resume:  # before this run's answers go in: only results of an earlier day are stale
         show_notices(ui, reopen(guide, record, day, env.now()))
@@ -209,7 +227,6 @@ def run_walk(
     given = gather_answers(env, guide, answer or [], answers, day, record if resume else None)
     presets = given.answers
     refuse_early_timed_results(guide, record, presets, day, clock.timer_now)
-    from ...visit.results import parse_corrections
 
     corrections = parse_corrections(correct or [], presets)
     requests = parse_overrides(guide, override or [])
@@ -234,10 +251,6 @@ def run_walk(
     refuse_filled: Callable[[], None] | None = None
     recheck: Callable[[], None] | None = None
     if record.status != "complete":  # the patient's earlier visits (reference section 7)
-        from ...judge import with_record
-        from ...visit.contradiction import contradiction, refuse_contradiction
-        from ..history import walk_timeline
-
         tl = walk_timeline(ui, guide, store, record, day)
         prefills = tl.prefills
 
@@ -255,7 +268,6 @@ def run_walk(
             counts: another run (another room, another workstation) may have recorded a
             dose for the patient while this walk ran. The answers are saved as they
             stand, the dose not counted, and the walk stops saying why."""
-            from ...visit.history import timeline
 
             def keep_the_answers() -> None:
                 if not no_save:
@@ -292,6 +304,7 @@ def run_walk(
         ui.alert(DRY_RUN_START)
     if interactive:
         with contextlib.suppress(ImportError):
+            # seam: readline takes over input(): only with a person at the prompts
             import readline  # noqa: F401 - line editing and arrow keys at the prompts
     resume_collector()  # the start-up is over: the walk begins (cli/startup.py)
     if not interactive:
@@ -363,8 +376,6 @@ def _observation_kept(
     """A timed result given by flag or file goes into the record only with the time the
     naloxone was given, the observation's minutes before it (visit/presets.py); each start
     given is kept as the result's timer."""
-    from ...visit.presets import given_observation, observed_results, refuse_unobserved
-
     starts, times = given_observation(guide, given.raw, given.where, given.answers, flags, day, now)
     observed = observed_results(state, given.answers, starts, now, times)
     # A timer this session started is checked on its own clock (refuse_early_timed_results).
@@ -375,9 +386,6 @@ def _observation_kept(
 def _rapid_day_due(ui: UI, guide: Guide, record: SessionRecord, day: dt.date) -> None:
     """On resume, for a patient on the supervised rapid pathway only: which day of the
     protocol today is, and what is due (visit/rapid.py)."""
-    from ...engine.evaluate import evaluate
-    from ...visit.rapid import due_words, is_pathway_key
-
     shown = evaluate(guide, record.inputs(guide, day)).question_visible
     if any(is_pathway_key(guide, k) and shown.get(k) is True for k in guide.questions):
         ui.alert(due_words(record.rapid_days, record.rapid_protocol, day))
@@ -403,9 +411,6 @@ def _check_acknowledge(guide: Guide, gates: list[str]) -> None:
 
 def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
     """The patient label, asked until it is usable; 'quit' leaves without a session."""
-    from ...visit.session import clean_label
-    from ..walkthrough import COMMANDS
-
     # The date part follows --today; the time keeps labels apart.
     suggested = f"patient-{day.strftime('%Y%m%d')}-{env.now().astimezone().strftime('%H%M')}"
     while True:
@@ -428,8 +433,6 @@ def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
 
 
 def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str) -> None:
-    from ...store.refs import ambiguity
-
     problem = ambiguity(store, "", label)
     if problem is not None:
         raise UsageError(
@@ -440,8 +443,6 @@ def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str) -> Non
     if not same:
         return
     # A patient's label is meant to come back at every visit: said as a fact, not a warning.
-    from ...store.refs import by_visit_date
-    from .statuses import status_words
 
     ordered = by_visit_date(same)
     latest = ordered[-1]
@@ -465,8 +466,6 @@ def _imported(ui: UI, store: Any, ref: str, by: str, no_save: bool) -> str | Non
     """``--session FILE``: a JSON record file is imported into the store (saying so) and
     resumed there; the id of the record, or None when ``ref`` names no file (an id or a
     label). An id or a label is never read as a file, and a file never as a label."""
-    from ...store.refs import import_record, read_record_file, record_file
-
     path = record_file(store, ref)
     if path is None:
         return None
@@ -504,8 +503,6 @@ def _keep_mine(ui: UI, clash: Any) -> bool:
 
 
 def _stderr_ui(env: Environment) -> UI:
-    from ..ui import UI
-
     return UI(plain=True, out=env.stderr, err=env.stderr, stdin=env.stdin)
 
 
@@ -538,16 +535,11 @@ def _walk_without_prompts(
     say where it ended: on the screen, or as one JSON object on ``json_to`` (--json).
     When another run saved the session meanwhile, its changes are merged in (said) and
     the walk is run again on the merged record; a key both changed is refused (exit 2)."""
-    from ...engine.drive import walk_unattended
-    from ..render import show_card_hint, show_gate, show_summary
-    from ..walkthrough import DRY_RUN_END
-
     wanted = {r.gate: r for r in requests}
     for _ in range(5):
         outcome = walk_unattended(
             guide, record, day, wanted, acknowledge, now, prefills, refuse_filled, recheck
         )
-        from ...visit.results import note_rating
 
         note_rating(guide, record, outcome.state, day, now)
         record.summarise(outcome.state, now)
@@ -598,8 +590,6 @@ def _outcome_json(
     out: TextIO, outcome: Any, record: SessionRecord, path: str | None, day: dt.date
 ) -> ExitCode:
     """``walk --json``: where the walk ended, as one JSON object (shape in docs/scripting.md)."""
-    import json
-
     if outcome.kind == "missing":
         status, code, gate = "incomplete", ExitCode.INCOMPLETE, None
     elif outcome.kind == "stop":
@@ -607,7 +597,6 @@ def _outcome_json(
         status, code, gate = STOP_STATUS.get(kind, kind), ExitCode.BLOCKED, outcome.stop.gate.id
     else:
         status, code, gate = "complete", ExitCode.OK, None
-    from ...output.versions import WALK
 
     data = {
         "format_version": WALK,

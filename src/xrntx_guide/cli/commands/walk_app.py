@@ -21,7 +21,6 @@ from .common import (
     TodayOpt,
     environment,
 )
-from .walk import run_walk
 
 
 def walk(
@@ -99,6 +98,8 @@ def walk(
     clinician_name: ClinicianOpt = None,
 ) -> None:
     """Walk through the guide step by step (the default command)."""
+    from .walk import run_walk  # seam: the command's own work, loaded when it runs
+
     code = run_walk(
         environment(ctx),
         resume=resume,
