@@ -12,8 +12,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import REPO, Run, answer_flags, ready_patient
 
 SCENARIO = REPO / "scenarios" / "20-rapid-pathway-injection-day.toml"
@@ -32,11 +30,6 @@ def as_json(value: Any) -> Any:
     return value
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py: a finished pathway session is no longer 'under way', and "
-    "_latest_use reads only the typed last use, never day 1's buprenorphine",
-)
 def test_day_one_buprenorphine_of_a_pathway_that_ended_without_the_injection_counts(
     run: Run, tmp_path: Path
 ) -> None:

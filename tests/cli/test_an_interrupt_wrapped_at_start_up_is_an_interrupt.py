@@ -49,3 +49,28 @@ def test_another_error_at_start_up_is_not_taken_for_an_interrupt(
 
     with pytest.raises(RuntimeError, match="a bug"):
         cli.main()
+
+
+def test_ctrl_c_in_an_import_lock_callback_is_sent_again_not_printed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C landing in the import machinery's lock callback cannot be raised there
+    (Python prints it as an ignored exception with a traceback and goes on): the handler
+    sends it again instead, to be raised just after; anywhere else it raises at once."""
+    import os
+    import signal
+
+    sent: list[tuple[int, int]] = []
+    monkeypatch.setattr(os, "kill", lambda pid, sig: sent.append((pid, sig)))
+    in_callback = types.SimpleNamespace(
+        f_code=types.SimpleNamespace(co_filename="<frozen importlib._bootstrap>", co_name="cb")
+    )
+    cli._on_ctrl_c(signal.SIGINT, in_callback)
+    assert sent == [(os.getpid(), signal.SIGINT)]
+    elsewhere = types.SimpleNamespace(
+        f_code=types.SimpleNamespace(
+            co_filename="<frozen importlib._bootstrap>", co_name="_find_and_load"
+        )
+    )
+    with pytest.raises(KeyboardInterrupt):
+        cli._on_ctrl_c(signal.SIGINT, elsewhere)

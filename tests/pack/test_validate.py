@@ -388,3 +388,25 @@ def test_a_name_the_program_reads_must_hold_what_it_reads(run: Run, tmp_path: Pa
     assert total["path"].endswith(".type") and "must be of type int, not number" in total["message"]
     assert minutes["path"] == "settings.naloxone_observation_minutes.value"
     assert "must be of type int, not number" in minutes["message"]
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ('pathway_opioid = "buprenorphine"', 'pathway_opioid = "morphine"'),
+        ('kind_minimum = "min_opioid_free_days"', 'kind_minimum = "no_such_setting"'),
+    ],
+)
+def test_what_bounds_a_later_visit_names_the_packs_own_values(
+    run: Run, tmp_path: Path, line: str, said: str
+) -> None:
+    """The pathway's opioid is one of the last-opioid choices, and the minimum-days table a
+    setting of the pack: otherwise the pack is refused (exit 3), naming the field."""
+    steps = copy_steps(tmp_path)
+    head = steps / "00-guide.toml"
+    text = head.read_text(encoding="utf-8")
+    assert line in text
+    head.write_text(text.replace(line, said, 1), encoding="utf-8")
+    result = run("validate", "--steps", str(steps))
+    assert result.exit_code == 3, result.output
+    assert said.split(" = ")[0] in result.output

@@ -12,7 +12,20 @@ _ctrl_c: list[bool] = []
 def _on_ctrl_c(signum: int, frame: object) -> None:
     """Python's own answer to Ctrl-C (KeyboardInterrupt), remembered: a library that
     catches the interrupt mid-way and raises an error of its own (pydantic building a
-    schema at start-up raises SchemaError) still ended because of it."""
+    schema at start-up raises SchemaError) still ended because of it.
+
+    Ctrl-C that lands in a callback of the import machinery (the release of a module's
+    lock, a weak reference's callback) cannot be raised there: Python would print it as
+    "Exception ignored" with a traceback and go on. It is sent again, and raised at the
+    next moment outside that callback."""
+    code = getattr(frame, "f_code", None)
+    if (
+        code is not None
+        and code.co_filename.startswith("<frozen importlib")
+        and code.co_name == "cb"
+    ):
+        os.kill(os.getpid(), signal.SIGINT)
+        return
     _ctrl_c.append(True)
     raise KeyboardInterrupt
 

@@ -553,6 +553,28 @@ class _Compiler:
                 f"guide.report.history.repeat_visit: {repeat!r} is not one of the choices of "
                 "the visit answer (guide.report.visit)",
             )
+        history = report.history
+        # (a missing or mistyped last_kind is said by the loop below)
+        kinds = self.types.get(history.last_kind) if history.last_kind else None
+        if (
+            history.pathway_opioid is not None
+            and kinds is not None
+            and kinds.choices is not None
+            and history.pathway_opioid not in kinds.choices
+        ):
+            self.problem(
+                self.meta.file,
+                ("guide", "report", "history", "pathway_opioid"),
+                f"guide.report.history.pathway_opioid: {history.pathway_opioid!r} is not one "
+                "of the choices of guide.report.history.last_kind",
+            )
+        if history.kind_minimum is not None and history.kind_minimum not in self.settings:
+            self.problem(
+                self.meta.file,
+                ("guide", "report", "history", "kind_minimum"),
+                f"guide.report.history.kind_minimum: {history.kind_minimum!r} is not a setting "
+                "of the pack",
+            )
         for field_name, key, kind in (
             ("injection_given", report.injection_given, "bool"),
             ("next_dose_due", report.next_dose_due, "date"),

@@ -211,13 +211,25 @@ def _against_the_recorded_use(
     where = f"session {seen.session} (visit of {seen.visit_date})"
     used = _date(answers.get(last_use))
     kind = answers.get(last_kind) if last_kind else None
-    if used == seen.date and kind is not None and seen.kind is not None and kind != seen.kind:
+    longer = [
+        u
+        for u in record.recorded_uses
+        if used is not None
+        and u.date == used
+        and u.kind is not None
+        and kind is not None
+        and _shorter(guide, str(kind), u.kind)
+    ]
+    if longer and used is not None and kind is not None:
+        u = longer[0]
+        where = f"session {u.session} (visit of {u.visit_date})"
         return Contradiction(
             str(last_kind),
             f"{format_value(kind)} was given for the use of {used.isoformat()}, but {where} "
-            f"recorded {seen.kind} on that day: the interval follows the opioid recorded. "
-            f"Answer {last_kind}={seen.kind}, give a later use, or check the label",
-            f"type {seen.kind}, as recorded, or quit and check the label",
+            f"recorded {u.kind} on that day, whose opioid-free minimum is longer: the "
+            f"interval follows it. Answer {last_kind}={u.kind}, give a later use, or check "
+            "the label",
+            f"type {u.kind}, as recorded, or quit and check the label",
         )
     if used is not None and used < seen.date:
         return Contradiction(
@@ -240,6 +252,23 @@ def _against_the_recorded_use(
             "or quit and check the label",
         )
     return None
+
+
+def _shorter(guide: Guide, given: str, recorded: str) -> bool:
+    """Whether the opioid ``given`` has a shorter opioid-free minimum than ``recorded``
+    (``[guide.report.history] kind_minimum``, the pack's table); without the table, any
+    other opioid than the one recorded counts as shorter. An opioid the table gives no
+    minimum for (no interval is established) is the longest."""
+    if given == recorded:
+        return False
+    name = guide.meta.report.history.kind_minimum
+    table = guide.setting_values.get(name) if name else None
+    if not isinstance(table, Mapping):
+        return True
+    mine, theirs = table.get(given), table.get(recorded)
+    if mine is None:
+        return False
+    return theirs is None or mine < theirs
 
 
 def _refused_by_the_pack(guide: Guide, answers: Mapping[str, Any]) -> Contradiction | None:

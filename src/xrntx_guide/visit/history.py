@@ -425,7 +425,6 @@ def _timeline(
         key=lambda v: (v.date or "9999-99-99", v.updated),
     )
     extra: dict[str, Any] = {"unreadable": unreadable}
-    extra["recorded_uses"] = _recorded_uses(guide, mine, exclude)
     before = [v for v in visits if v.date is not None]
     finished = [v for v in before if v.counts]
     source = finished[-1] if finished else None
@@ -433,6 +432,9 @@ def _timeline(
     # induction under way. Judged without it, a new visit (or a check) would miss the
     # pathway and day 1's buprenorphine (reference section 6): a wrong ready.
     records = [r for r in judged or () if label_key(r.label) == key]
+    extra["recorded_uses"] = _recorded_uses(guide, mine, exclude) + _pathway_uses(
+        guide, records, exclude
+    )
     under_way = sorted(
         (
             r
@@ -508,6 +510,29 @@ def _recorded_uses(
             continue
         kind = _text(r, history.last_kind) if history.last_kind else None
         out.append(RecordedUse(used, r.id, _text(r, guide.meta.date_key) or "", kind))
+    return tuple(out)
+
+
+def _pathway_uses(
+    guide: Guide, records: Iterable[SessionRecord], exclude: str | None
+) -> tuple[RecordedUse, ...]:
+    """Day 1 of each supervised rapid pathway a care visit of the label recorded, finished or
+    not, as a use of the pathway's opioid (``[guide.report.history] pathway_opioid``): its
+    buprenorphine is opioid use on day 1 (reference section 6), and a later visit is judged
+    with it as the pathway's own visit would be."""
+    opioid = guide.meta.report.history.pathway_opioid
+    kept = [r for r in records if r.id != exclude and r.demo_clock is None and r.rapid_days]
+    if opioid is None or not kept:
+        return ()
+    # seam: the pathway's records (pydantic), only for a timeline judged by
+    from .rapid import day_one
+
+    out = []
+    for r in kept:
+        start = day_one(r.rapid_days)
+        if start is not None:
+            visit_date = _text(facts_of(r), guide.meta.date_key) or ""
+            out.append(RecordedUse(start, r.id, visit_date, opioid))
     return tuple(out)
 
 

@@ -551,6 +551,20 @@ class Reading:
         }
 
 
+def day_one(days: Sequence[RapidDay]) -> dt.date | None:
+    """The date of the pathway's day 1 (its buprenorphine) as the record in force says it:
+    the lowest day recorded, counted back to day 1. None without a day."""
+    by_day = {d.day: d for d in days_in_force(days)}
+    if not by_day:
+        return None
+    return _counted_back(by_day[min(by_day)])
+
+
+def _counted_back(lowest: RapidDay) -> dt.date:
+    """Day 1's date from the lowest day recorded."""
+    return lowest.date - dt.timedelta(days=lowest.day - 1)
+
+
 def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt.date) -> Reading:
     """Read the record. Every way it can be incomplete or inconsistent makes
     ``rapid_record_complete`` false (and is said in ``missing``); nothing here ever says
@@ -630,7 +644,7 @@ def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt
         if 1 < n < last.day and d.naltrexone_given is True and d.tolerated is True
     )
     answers: dict[str, Scalar] = {
-        keys.RAPID_START: lowest.date - dt.timedelta(days=lowest.day - 1),
+        keys.RAPID_START: _counted_back(lowest),
         keys.RAPID_DAY: last.day,
         keys.RAPID_DAY_DATE: last.date,
         keys.RAPID_RECORD_COMPLETE: not _incomplete(missing),
