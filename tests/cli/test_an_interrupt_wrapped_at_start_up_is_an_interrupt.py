@@ -62,6 +62,7 @@ def test_ctrl_c_in_an_import_lock_callback_is_sent_again_not_printed(
 
     sent: list[tuple[int, int]] = []
     monkeypatch.setattr(os, "kill", lambda pid, sig: sent.append((pid, sig)))
+    monkeypatch.setattr(cli, "_ctrl_c", [])  # the run's memory of Ctrl-C, not this test's
     in_callback = types.SimpleNamespace(
         f_code=types.SimpleNamespace(co_filename="<frozen importlib._bootstrap>", co_name="cb")
     )
