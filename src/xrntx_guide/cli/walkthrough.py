@@ -77,6 +77,8 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
     unsaved: bool = False
     """The clinician chose to go on after a save failed; saves are still tried."""
     dry_run: bool = False
+    """``--no-save``: the session is never written; the screen says so where it would say
+    "saved"."""
     program: str = "xrntx-guide"
     """How this program is started here, for the resume command it prints."""
     history_conflict: Callable[[str, object], str | None] | None = None
@@ -88,8 +90,6 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
     recheck: Callable[[], None] | None = None
     """Reads the patient's record again before the dose counts, and raises when it now
     contradicts the answers (engine/drive.py ``Flags.recheck``)."""
-    """``--no-save``: the session is never written; the screen says so where it would say
-    "saved"."""
     responder: Any = None
     """Who answers instead of the keyboard, prompt by prompt (a presenter run replaying a
     scenario); None for a person at the keyboard. It may decline, and the person answers."""

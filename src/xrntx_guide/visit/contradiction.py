@@ -208,29 +208,20 @@ def _against_the_recorded_use(
     seen = record.recorded_use(visit_day)
     if seen is None:
         return None
-    where = f"session {seen.session} (visit of {seen.visit_date})"
     used = _date(answers.get(last_use))
     kind = answers.get(last_kind) if last_kind else None
-    longer = [
-        u
-        for u in record.recorded_uses
-        if used is not None
-        and u.date == used
-        and u.kind is not None
-        and kind is not None
-        and _shorter(guide, str(kind), u.kind)
-    ]
-    if longer and used is not None and kind is not None:
-        u = longer[0]
-        where = f"session {u.session} (visit of {u.visit_date})"
-        return Contradiction(
-            str(last_kind),
-            f"{format_value(kind)} was given for the use of {used.isoformat()}, but {where} "
-            f"recorded {u.kind} on that day, whose opioid-free minimum is longer: the "
-            f"interval follows it. Answer {last_kind}={u.kind}, give a later use, or check "
-            "the label",
-            f"type {u.kind}, as recorded, or quit and check the label",
-        )
+    if used is not None and kind is not None:
+        for u in record.recorded_uses:
+            if u.date == used and u.kind is not None and _shorter(guide, str(kind), u.kind):
+                return Contradiction(
+                    str(last_kind),
+                    f"{format_value(kind)} was given for the use of {used.isoformat()}, but "
+                    f"session {u.session} (visit of {u.visit_date}) recorded {u.kind} on "
+                    "that day, whose opioid-free minimum is longer: the interval follows it. "
+                    f"Answer {last_kind}={u.kind}, give a later use, or check the label",
+                    f"type {u.kind}, as recorded, or quit and check the label",
+                )
+    where = f"session {seen.session} (visit of {seen.visit_date})"
     if used is not None and used < seen.date:
         return Contradiction(
             last_use,

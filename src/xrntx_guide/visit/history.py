@@ -433,7 +433,7 @@ def _timeline(
     # pathway and day 1's buprenorphine (reference section 6): a wrong ready.
     records = [r for r in judged or () if label_key(r.label) == key]
     extra["recorded_uses"] = _recorded_uses(guide, mine, exclude) + _pathway_uses(
-        guide, records, exclude
+        guide, records, {r.id: r for r in mine}, exclude
     )
     under_way = sorted(
         (
@@ -514,7 +514,10 @@ def _recorded_uses(
 
 
 def _pathway_uses(
-    guide: Guide, records: Iterable[SessionRecord], exclude: str | None
+    guide: Guide,
+    records: Iterable[SessionRecord],
+    facts: Mapping[str, VisitFacts],
+    exclude: str | None,
 ) -> tuple[RecordedUse, ...]:
     """Day 1 of each supervised rapid pathway a care visit of the label recorded, finished or
     not, as a use of the pathway's opioid (``[guide.report.history] pathway_opioid``): its
@@ -531,7 +534,7 @@ def _pathway_uses(
     for r in kept:
         start = day_one(r.rapid_days)
         if start is not None:
-            visit_date = _text(facts_of(r), guide.meta.date_key) or ""
+            visit_date = _text(facts[r.id], guide.meta.date_key) or ""
             out.append(RecordedUse(start, r.id, visit_date, opioid))
     return tuple(out)
 
