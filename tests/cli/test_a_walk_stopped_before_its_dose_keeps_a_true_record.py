@@ -65,6 +65,15 @@ def two_rooms(tmp_path: Path, other: dict[str, Any]) -> tuple[dict[str, str], st
     return env, str(first["id"])
 
 
+def test_a_first_injection_recorded_meanwhile_stops_the_second_dose(tmp_path: Path) -> None:
+    """Room 2 records a first injection for the patient while room 1 waits at "Was the
+    injection given?"; room 1 answers yes: the patient's record holds one dose, and room
+    1's walk stops before counting its own (every route sees the patient's record)."""
+    env, session = two_rooms(tmp_path, {**PATIENT, **AFTER, "injection_given": True})
+    doses = json.loads(program(env, "history", LABEL, "--json").stdout)["injections"]
+    assert len(doses) == 1 and doses[0]["session"] != session, doses
+
+
 def test_the_note_of_a_walk_stopped_before_its_dose_never_counts_the_dose(
     tmp_path: Path,
 ) -> None:
