@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,34 @@ def test_a_dose_walked_with_another_pack_still_counts(run: Run, tmp_path: Path) 
     result = check_first_injection(run)
     assert result.exit_code != 0, result.stdout
     assert json.loads(result.stdout or "{}").get("status") != "ready"
+
+
+def test_a_dose_walked_with_a_copy_that_renames_the_date_key_still_counts(
+    run: Run, tmp_path: Path
+) -> None:
+    """A clinic's copy of the pack under its own guide id that names the visit's date
+    otherwise (``given_on``) records a dose 3 days ago: its record still says, by itself,
+    the visit's date and that the dose counted. A first injection of the same label judged
+    by the shipped pack is never ready: it would be a second dose."""
+    steps = copy_steps(tmp_path)
+    for path in steps.glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        text = text.replace('id = "xrntx_induction"', 'id = "clinic_copy"', 1)
+        path.write_text(re.sub(r"\binjection_date\b", "given_on", text), encoding="utf-8")
+    day = days_ago(3)
+    answers = after_injection(last_opioid_use=days_ago(17))
+    answers["given_on"] = day
+    given = walk_visit(run, LABEL, day, answers, "--steps", str(steps))
+    assert given.exit_code == 0, given.output
+    (stored,) = stored_sessions(LABEL)
+    record = json.loads(stored.read_text())
+    assert record["injection_given"] is True and record["visit_date"] == day.isoformat()
+
+    result = run(
+        "check", "--json", "--label", LABEL, "--today", TODAY.isoformat(),
+        *answer_flags(ready_patient()),
+    )  # fmt: skip
+    assert json.loads(result.stdout or "{}").get("status") != "ready", result.stdout
 
 
 def test_a_care_dose_marked_as_training_by_hand_still_counts(run: Run) -> None:
