@@ -19,7 +19,7 @@ says who changed it, when, and what. Core: never prints, never reads the environ
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -135,16 +135,32 @@ class FoundFacts:
     unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
+Hold = Callable[[Found], Exception | None]
+"""A check a save makes inside its write transaction, over the patient's other visits
+as they stand there (read after every other held save of the label has committed): the
+error that refuses the save, or None. See :class:`Withheld`."""
+
+
+class Withheld(Exception):
+    """A save's :data:`Hold` refused it: nothing was written. ``problem`` is the hold's
+    error, for the caller to raise once it has decided what to save instead."""
+
+    def __init__(self, problem: Exception) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
 class Store(Protocol):
     """What every backend offers (store/sqlite.py, store/postgres.py)."""
 
     where: str
     """The store in words, for messages (a file, or a server without its password)."""
 
-    def create(self, record: SessionRecord, by: str) -> int:
-        """Add a new visit; returns its revision (1).
+    def create(self, record: SessionRecord, by: str, hold: Hold | None = None) -> int:
+        """Add a new visit; returns its revision (1). ``hold``: see :meth:`save`.
 
         Raises:
+            Withheld: ``hold`` refused the save (nothing is written).
             StoreError: a visit with this id exists, or the store refuses the write.
         """
 
@@ -155,10 +171,16 @@ class Store(Protocol):
             SessionError: no such visit, or its record is not valid.
         """
 
-    def save(self, record: SessionRecord, expected: int, by: str) -> int:
+    def save(self, record: SessionRecord, expected: int, by: str, hold: Hold | None = None) -> int:
         """Store the record over revision ``expected``; returns the new revision.
 
+        With ``hold``, the save first waits for every other held save of the patient's
+        label to commit, then reads the label's other visits in its own transaction and
+        gives them to ``hold``: nothing another run saves with a hold can come between
+        that reading and this write.
+
         Raises:
+            Withheld: ``hold`` refused the save (nothing is written).
             StoreConflict: the stored revision is newer (nothing is written).
             StoreError: the store refuses the write (the previous state is kept).
         """

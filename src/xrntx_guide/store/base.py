@@ -20,9 +20,11 @@ from . import (
     DuplicateVisit,
     Found,
     FoundFacts,
+    Hold,
     StoreConflict,
     StoreSchemaError,
     VisitRow,
+    Withheld,
     added_events,
     row_fields,
     row_of,
@@ -49,6 +51,10 @@ class Dialect:
     lock_row: str = ""
     """Added to the SELECT with which a save reads the stored revision, to hold the row
     until the save commits (SQLite needs none: its write transaction holds the file)."""
+    lock_label: str = ""
+    """The statement (one value: the label key) with which a held save waits for every
+    other held save of the label and keeps them waiting until it commits (SQLite needs
+    none: its write transaction holds the file)."""
 
     def sql(self, text: str) -> str:
         """``text`` written with ``?`` marks, in this dialect."""
@@ -222,7 +228,7 @@ class SqlStore:
 
     # -- writing -------------------------------------------------------------------------
 
-    def create(self, record: SessionRecord, by: str) -> int:
+    def create(self, record: SessionRecord, by: str, hold: Hold | None = None) -> int:
         fields = row_fields(record)
         names = ", ".join(fields)
         marks = ", ".join("?" for _ in fields)
@@ -230,6 +236,8 @@ class SqlStore:
         facts = stored_facts(text)
         try:
             with self._transaction("save the session") as run:
+                if hold is not None:
+                    self._hold(run, record, hold)
                 run(
                     self.dialect.sql(
                         f"INSERT INTO visits ({names}, revision, updated_by, record, facts) "
@@ -244,7 +252,7 @@ class SqlStore:
             ) from None
         return 1
 
-    def save(self, record: SessionRecord, expected: int, by: str) -> int:
+    def save(self, record: SessionRecord, expected: int, by: str, hold: Hold | None = None) -> int:
         fields = row_fields(record)
         sets = ", ".join(f"{k} = ?" for k in fields if k != "id")
         values = [v for k, v in fields.items() if k != "id"]
@@ -267,6 +275,8 @@ class SqlStore:
             revision, saved_by, saved_at, stored = found[0]
             if int(revision) != expected:
                 raise self._conflict(record, int(revision), saved_by, saved_at, stored)
+            if hold is not None:
+                self._hold(run, record, hold)
             run(
                 self.dialect.sql(
                     f"UPDATE visits SET {sets}, revision = ?, updated_by = ?, record = ?, "
@@ -275,6 +285,35 @@ class SqlStore:
                 (*values, expected + 1, by, text, facts, record.id),
             )
         return expected + 1
+
+    def _hold(self, run: Run, record: SessionRecord, hold: Hold) -> None:
+        """Wait for the label's other held saves, read its other visits as they stand
+        in this transaction, and give them to ``hold`` (see :meth:`Store.save`).
+
+        Raises:
+            Withheld: ``hold`` refused the save; the transaction is rolled back.
+        """
+        from ..visit.session import record_from_json  # seam: pydantic, not for a listing
+
+        key = label_key(record.label)
+        if self.dialect.lock_label:
+            run(self.dialect.sql(self.dialect.lock_label), (key,))
+        found = Found()
+        rows = run(
+            self.dialect.sql(
+                "SELECT id, record FROM visits WHERE label_key = ? AND id <> ? "
+                "ORDER BY updated DESC, id"
+            ),
+            (key, record.id),
+        )
+        for visit, text in rows:
+            try:
+                found.records.append(record_from_json(text, f"session {visit}"))
+            except SessionError as exc:
+                found.unreadable.append((f"session {visit}", exc.message))
+        problem = hold(found)
+        if problem is not None:
+            raise Withheld(problem)
 
     @staticmethod
     def _conflict(

@@ -16,6 +16,9 @@ from .schema import VERSION
 
 LOCK = 7_317_016
 """The advisory lock that keeps two programs from migrating at once."""
+LABELS = LOCK
+"""The first of the two keys of a label's advisory lock (the second: the label key's
+hash): two-key locks never meet the one-key migration lock."""
 
 
 def _safe(url: str) -> str:
@@ -26,7 +29,11 @@ def _safe(url: str) -> str:
 class PostgresStore(SqlStore):
     """The store in a PostgreSQL database (see the module docstring)."""
 
-    dialect = Dialect(mark="%s", lock_row=" FOR UPDATE")
+    dialect = Dialect(
+        mark="%s",
+        lock_row=" FOR UPDATE",
+        lock_label=f"SELECT pg_advisory_xact_lock({LABELS}, hashtext(?))",
+    )
 
     def __init__(self, url: str) -> None:
         try:

@@ -22,7 +22,7 @@ from ..visit import integrity
 from ..visit.answers import RESULT_KEYS
 from ..visit.integrity import DOSE, replay, same
 from ..visit.session import SessionRecord
-from . import DuplicateVisit, Store, StoreConflict, StoreError
+from . import DuplicateVisit, Hold, Store, StoreConflict, StoreError, Withheld
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,10 @@ class Saver:
     base: SessionRecord | None = None
     decide: Callable[[Clash], bool] | None = None
     notices: list[str] = field(default_factory=list)
+    hold: Hold | None = None
+    """The check of the patient's other visits that the save which counts the dose makes
+    inside its write transaction (:meth:`Store.save`): when it refuses, the record is
+    saved with the dose not counted, and its error raised."""
 
     def __str__(self) -> str:
         return self.record_id
@@ -194,14 +198,30 @@ class Saver:
         Raises:
             StoreConflict: a clash with no ``decide``, or one settled for neither side.
             StoreError: the store refuses the write.
+            Exception: the error of :attr:`hold`, once the record is saved without the
+                dose counted.
         """
         self._stamp(record)
+        counts = record.injection_given is True and (
+            self.base is None or self.base.injection_given is not True
+        )
+        hold = self.hold if counts else None
+        try:
+            return self._save(record, hold)
+        except Withheld as withheld:
+            # Nothing was written: the record is saved as it stands, the dose not counted.
+            since = len(self.base.events) if self.base is not None else 0
+            record.withhold_dose(record.updated, since)
+            self._save(record, None)
+            raise withheld.problem from None
+
+    def _save(self, record: SessionRecord, hold: Hold | None) -> list[str]:
         if self.revision is None:
             for _ in range(10):
                 try:
                     if self.store.find(record.id):  # an id that reads as a stored label
                         raise DuplicateVisit(f"{record.id} is a stored label")
-                    self.revision = self.store.create(record, self.by)
+                    self.revision = self.store.create(record, self.by, hold)
                     break
                 except DuplicateVisit:  # never stored yet: it takes another id
                     record.id = secrets.token_hex(4)
@@ -213,7 +233,7 @@ class Saver:
         said: list[str] = []
         for _ in range(10):
             try:
-                self.revision = self.store.save(record, self.revision, self.by)
+                self.revision = self.store.save(record, self.revision, self.by, hold)
             except StoreConflict as conflict:
                 said += self._merge(record, conflict)
                 continue

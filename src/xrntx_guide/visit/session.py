@@ -286,6 +286,25 @@ class SessionRecord(_Model):
         day = state.value(state.guide.meta.date_key)
         self.visit_date = day.isoformat() if isinstance(day, dt.date) else None
 
+    def withhold_dose(self, now: dt.datetime, since: int) -> None:
+        """The dose not counted after all: the patient's record, read again as the dose
+        was saved, stands against it (store/saver.py ``Saver.hold``). The count, the next
+        dose and a complete status go back; the count logged since event ``since`` (never
+        stored) goes, and the count as it now stands is logged. The answers stay as
+        typed: the walk, resumed, judges the visit again."""
+        self.events = [
+            e
+            for i, e in enumerate(self.events)
+            if not (i >= since and e.kind == integrity.DOSE and e.value is True)
+        ]
+        self.injection_given = False
+        self.next_dose_due = None
+        if self.status == "complete":
+            self.status = "in_progress"
+        doses = [e.value for e in self.events if e.kind == integrity.DOSE]
+        if not doses or doses[-1] is not False:
+            self.note_event(now, integrity.DOSE, value=False)
+
     def logged_dose(self) -> bool:
         """Whether the audit trail logs the record's count of the dose (``injection_given``):
         records written before it was logged are read from their answer."""

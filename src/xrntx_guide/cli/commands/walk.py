@@ -20,6 +20,7 @@ from ...judge import with_record
 from ...output.versions import WALK
 from ...pack.guide import Guide
 from ...records import replace
+from ...store import Found
 from ...store.refs import (
     ambiguity,
     by_visit_date,
@@ -263,36 +264,45 @@ def run_walk(
             """The same rule once a value from the record is filled in."""
             refuse_contradiction(guide, record.typed_answers(guide, day), tl)
 
-        def recheck() -> None:
+        def against(found: Found) -> Exception | None:
             """The same rule over the patient's record read again, before the dose
             counts: another run (another room, another workstation) may have recorded a
-            dose for the patient while this walk ran. The answers are saved as they
-            stand, the dose not counted, and the walk stops saying why."""
-
-            def keep_the_answers() -> None:
-                if not no_save:
-                    record.updated = env.now()
-                    saver.save(record)
-
+            dose for the patient while this walk ran. The error that stops the walk, or
+            None."""
             try:
-                found = store.history(record.label)
                 fresh = timeline(
                     guide, found.records, record.label, day, exclude=record.id,
                     unreadable=found.unreadable,
                 )  # fmt: skip
-            except SessionError:  # another session of the patient now stands in the way
-                keep_the_answers()
-                raise
+            except SessionError as exc:  # another session now stands in the way
+                return exc
             problem = contradiction(guide, record.typed_answers(guide, day), fresh)
             if problem is None:
-                return
-            keep_the_answers()
-            raise InvalidAnswer(
+                return None
+            return InvalidAnswer(
                 problem.key,
                 "the patient's record changed while this walk ran, so the dose is not "
                 f"counted: {problem.message}. The answers are saved (session "
                 f"{record.id}): resume it to judge the visit again",
             )
+
+        def recheck() -> None:
+            """:func:`against` as the walk reaches its dose: the answers are saved as
+            they stand, the dose not counted, and the walk stops saying why. The save
+            that counts the dose makes the same check again inside its write
+            transaction (``Saver.hold``), so that no other run's dose comes between."""
+            try:
+                problem: Exception | None = against(store.history(record.label))
+            except SessionError as exc:  # the store cannot be read now
+                problem = exc
+            if problem is None:
+                return
+            if not no_save:
+                record.updated = env.now()
+                saver.save(record)
+            raise problem
+
+        saver.hold = against
 
         # The answers the walk starts with (the session's, the flags', the file's) with the
         # values the record fills in where the walk will ask: the judge's rule, as check
