@@ -306,6 +306,9 @@ class NoteOut(_Out):
     readiness: Literal["ready", "blocked", "needs_override", "incomplete"]
     injection_given: bool | None
     injection_given_not_counted: bool
+    not_counted_because: Literal["gates", "record"] | None = None
+    """Why an answer's "given" is not counted: the gates did not allow the dose, or the
+    patient's record (another visit's dose, recorded meanwhile) stood against it."""
     answers: list[AnswerRowOut]
     gates: list[GateOut]
     cautions_acknowledged: list[str]

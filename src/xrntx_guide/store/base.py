@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 
 Run = Callable[..., list[Any]]
 
+BUSY_TIMEOUT_MS = 10_000
+"""How long a write waits for another process's write (SQLite) or for another held save
+of the patient (PostgreSQL's label lock) to finish before it gives up, saying so."""
+
 RULE = "label_rule"
 """The store's note of the label rule its keys were made by (``store_meta``)."""
 """Runs one statement in a transaction (SQL, its values): the rows it returns, if any."""
@@ -55,6 +59,9 @@ class Dialect:
     """The statement (one value: the label key) with which a held save waits for every
     other held save of the label and keeps them waiting until it commits (SQLite needs
     none: its write transaction holds the file)."""
+    lock_wait: str = ""
+    """Run first in a held save's transaction: how long it waits for the label's lock
+    before it gives up (``BUSY_TIMEOUT_MS``; SQLite's busy timeout does it there)."""
 
     def sql(self, text: str) -> str:
         """``text`` written with ``?`` marks, in this dialect."""
@@ -296,6 +303,8 @@ class SqlStore:
         from ..visit.session import record_from_json  # seam: pydantic, not for a listing
 
         key = label_key(record.label)
+        if self.dialect.lock_wait:
+            run(self.dialect.lock_wait)
         if self.dialect.lock_label:
             run(self.dialect.sql(self.dialect.lock_label), (key,))
         found = Found()

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from . import StoreError
-from .base import Dialect, KeyTaken, Run, SqlStore, rows_of
+from .base import BUSY_TIMEOUT_MS, Dialect, KeyTaken, Run, SqlStore, rows_of
 from .schema import VERSION
 
 LOCK = 7_317_016
@@ -33,6 +33,7 @@ class PostgresStore(SqlStore):
         mark="%s",
         lock_row=" FOR UPDATE",
         lock_label=f"SELECT pg_advisory_xact_lock({LABELS}, hashtext(?))",
+        lock_wait=f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}",
     )
 
     def __init__(self, url: str) -> None:
@@ -47,6 +48,11 @@ class PostgresStore(SqlStore):
         self.where = _safe(url)
         try:
             self._db = psycopg.connect(url, connect_timeout=10)
+            # Every save reads what other programs committed before it (the revision its
+            # row lock holds, the patient's visits its label lock holds): a server whose
+            # default is repeatable read or serializable would read a snapshot taken
+            # before the lock was granted.
+            self._db.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
         except psycopg.Error as exc:
             raise StoreError(
                 f"{self.where}: cannot connect to the store: {str(exc).strip()}",
@@ -60,6 +66,13 @@ class PostgresStore(SqlStore):
 
     def _problem(self, exc: Exception, doing: str) -> StoreError:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, self._psycopg.errors.LockNotAvailable):
+            return StoreError(
+                f"{self.where}: cannot {doing}: another program is saving a visit of this "
+                f"patient and has held it for over {BUSY_TIMEOUT_MS // 1000} s; nothing was "
+                "changed",
+                hint="Wait for the other xrntx-guide to finish, then try again.",
+            )
         if "read-only" in text or "permission denied" in text:
             return StoreError(
                 f"{self.where}: cannot {doing}: {text}",

@@ -19,11 +19,8 @@ from typing import Any
 
 from ..visit.labels import LABEL_RULE
 from . import StoreError, StoreSchemaError
-from .base import RULE, Dialect, KeyTaken, Run, SqlStore
+from .base import BUSY_TIMEOUT_MS, RULE, Dialect, KeyTaken, Run, SqlStore
 from .schema import VERSION
-
-BUSY_TIMEOUT_MS = 10_000
-"""How long a write waits for another process's write to finish before it gives up."""
 
 
 def make_private_dir(folder: Path) -> None:

@@ -286,6 +286,11 @@ class SessionRecord(_Model):
         day = state.value(state.guide.meta.date_key)
         self.visit_date = day.isoformat() if isinstance(day, dt.date) else None
 
+    def stays_on_its_day(self) -> bool:
+        """A finished walk, or one whose dose is counted, is never moved to the day it is
+        resumed on: the visit happened, and its dose was given, on its own day."""
+        return self.status == "complete" or self.injection_given is True
+
     def withhold_dose(self, now: dt.datetime, since: int) -> None:
         """The dose not counted after all: the patient's record, read again as the dose
         was saved, stands against it (store/saver.py ``Saver.hold``). The count, the next

@@ -50,7 +50,7 @@ class Notice(NamedTuple):
 def reopen(guide: Guide, record: SessionRecord, day: dt.date, now: dt.datetime) -> list[Notice]:
     """A resumed visit that has not finished, before this run's answers go in: only
     results from an earlier day are stale, and an open rechallenge window is reopened."""
-    if record.status == "complete":  # a finished walk is never moved
+    if record.stays_on_its_day():
         return []
     out = [Notice("warning", line) for line in move_visit_day(guide, record, day, now)]
     out += [Notice("note", line) for line in reopen_rechallenge(guide, record, now)]
@@ -111,13 +111,13 @@ def take_run(
                 guide, record, str(date_before), str(date_after), now, keep=frozenset(presets)
             )
         ]
-    if resume and record.status != "complete":  # a finished walk is never moved
+    if resume and not record.stays_on_its_day():
         out += [Notice("note", line) for line in refresh_defaults(guide, record, day, now)]
     if resume:
         other_day = another_day_warning(guide, record, day)
         if other_day is not None:
             out.append(Notice("warning", other_day))
-    stale = stale_history_answers(record) if resume and record.status != "complete" else []
+    stale = stale_history_answers(record) if resume and not record.stays_on_its_day() else []
     if stale:  # filled in again from the timeline as it is now, never kept from then
         record.clear(stale, now, "filled in again from the history on resume")
     return out

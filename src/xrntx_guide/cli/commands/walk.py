@@ -247,6 +247,32 @@ def run_walk(
     # What the run was given goes into the record by the visit core's rules, in its order.
     show_notices(ui, take_run(guide, record, given, presets, corrections, day, now, resume=resume))
 
+    def against(found: Found) -> Exception | None:
+        """The one rule of visit/contradiction.py over the patient's record read again,
+        before the dose counts: another run (another room, another workstation) may have
+        recorded a dose for the patient while this walk ran. The error that stops the
+        walk, or None."""
+        try:
+            fresh = timeline(
+                guide, found.records, record.label, day, exclude=record.id,
+                unreadable=found.unreadable,
+            )  # fmt: skip
+        except SessionError as exc:  # another session now stands in the way
+            return exc
+        problem = contradiction(guide, record.typed_answers(guide, day), fresh)
+        if problem is None:
+            return None
+        return InvalidAnswer(
+            problem.key,
+            "the patient's record changed while this walk ran, so the dose is not "
+            f"counted: {problem.message}. The answers are saved (session "
+            f"{record.id}): resume it to judge the visit again",
+        )
+
+    # The save that counts the dose checks it once more inside its write transaction, for
+    # every walk: a finished visit resumed to record its dose too.
+    saver.hold = against
+
     prefills = {}
     conflict: Callable[[str, object], str | None] | None = None
     refuse_filled: Callable[[], None] | None = None
@@ -264,28 +290,6 @@ def run_walk(
             """The same rule once a value from the record is filled in."""
             refuse_contradiction(guide, record.typed_answers(guide, day), tl)
 
-        def against(found: Found) -> Exception | None:
-            """The same rule over the patient's record read again, before the dose
-            counts: another run (another room, another workstation) may have recorded a
-            dose for the patient while this walk ran. The error that stops the walk, or
-            None."""
-            try:
-                fresh = timeline(
-                    guide, found.records, record.label, day, exclude=record.id,
-                    unreadable=found.unreadable,
-                )  # fmt: skip
-            except SessionError as exc:  # another session now stands in the way
-                return exc
-            problem = contradiction(guide, record.typed_answers(guide, day), fresh)
-            if problem is None:
-                return None
-            return InvalidAnswer(
-                problem.key,
-                "the patient's record changed while this walk ran, so the dose is not "
-                f"counted: {problem.message}. The answers are saved (session "
-                f"{record.id}): resume it to judge the visit again",
-            )
-
         def recheck() -> None:
             """:func:`against` as the walk reaches its dose: the answers are saved as
             they stand, the dose not counted, and the walk stops saying why. The save
@@ -301,8 +305,6 @@ def run_walk(
                 record.updated = env.now()
                 saver.save(record)
             raise problem
-
-        saver.hold = against
 
         # The answers the walk starts with (the session's, the flags', the file's) with the
         # values the record fills in where the walk will ask: the judge's rule, as check

@@ -60,6 +60,8 @@ class NoteData(NoteSeries):
     """The verdict of the gates (ready, not ready...)."""
     injection_given: Any
     injection_given_not_counted: bool
+    not_counted_because: str | None
+    """Why: "gates" (they did not allow it) or "record" (another visit's dose)."""
     answers: list[dict[str, Any]]
     gates: list[dict[str, Any]]
     cautions_acknowledged: list[str]
@@ -143,6 +145,11 @@ def note_data(
         "readiness": "blocked" if stopped else state.status,
         "injection_given": json_value(given),
         "injection_given_not_counted": stopped or given_not_allowed(state),
+        "not_counted_because": "record"
+        if stopped
+        else "gates"
+        if given_not_allowed(state)
+        else None,
         "answers": answers_table(state, record),
         "gates": gates,
         "cautions_acknowledged": [

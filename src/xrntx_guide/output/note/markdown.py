@@ -52,7 +52,14 @@ def note_markdown(data: Mapping[str, Any], plain: bool = False) -> str:
         out.append(f"{li}Next dose due: {said(data['next_dose_due'])}")
     else:
         out.append(f"{li}Injection: {'not given' if given is False else 'not recorded'}")
-        if data.get("injection_given_not_counted"):
+        if data.get("not_counted_because") == "record":
+            out.append(
+                f"{li}An answer says the injection was given, but the patient's record "
+                "(another visit's dose, recorded while this walk ran) stood against it: "
+                "it is not recorded as given, and no next dose is due. Resume the session "
+                "to judge the visit again."
+            )
+        elif data.get("injection_given_not_counted"):
             out.append(
                 f"{li}An answer says the injection was given, but the gates did not allow "
                 "it (readiness above): it is not recorded as given, and no next dose is due."
