@@ -86,7 +86,7 @@ def _v1_database(path: Path, record_json: str, record_id: str) -> None:
 
 
 def test_a_store_of_the_previous_schema_is_migrated_on_open(tmp_path: Path, guide: Guide) -> None:
-    assert VERSION == 4 and [n for n, _ in MIGRATIONS] == [1, 2, 3, 4]
+    assert VERSION == 5 and [n for n, _ in MIGRATIONS] == [1, 2, 3, 4, 5]
     record = new_session(guide, "OLD-1", NOW, TODAY)
     data = tmp_path / "data"
     data.mkdir()

@@ -56,6 +56,16 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE TABLE IF NOT EXISTS store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ),
     ),
+    (
+        5,
+        (
+            # The save that counts a dose is held per patient (store/base.py _hold): it
+            # reads the label's other visits in its write transaction, by this index. A
+            # program from before would count a dose unheld beside it: this version is
+            # newer than it knows, so it refuses the store instead of writing to it.
+            "CREATE INDEX IF NOT EXISTS visits_label_updated ON visits (label_key, updated)",
+        ),
+    ),
 )
 """Every version of the schema, in order: (version, statements)."""
 

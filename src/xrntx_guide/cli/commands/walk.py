@@ -252,22 +252,27 @@ def run_walk(
         before the dose counts: another run (another room, another workstation) may have
         recorded a dose for the patient while this walk ran. The error that stops the
         walk, or None."""
+
+        def stopped(why: str) -> str:
+            return (
+                f"the patient's record changed while this walk ran, so the dose is not "
+                f"counted: {why.rstrip('.')}. The answers are saved (session {record.id}): "
+                "resume it to judge the visit again"
+            )
+
         try:
             fresh = timeline(
                 guide, found.records, record.label, day, exclude=record.id,
                 unreadable=found.unreadable,
             )  # fmt: skip
         except SessionError as exc:  # another session now stands in the way
-            return exc
+            # Said as what it is, a visit refused, never as a store that failed to save
+            # (which the walkthrough would offer to retry).
+            return UsageError(stopped(exc.message), hint=exc.hint)
         problem = contradiction(guide, record.typed_answers(guide, day), fresh)
         if problem is None:
             return None
-        return InvalidAnswer(
-            problem.key,
-            "the patient's record changed while this walk ran, so the dose is not "
-            f"counted: {problem.message}. The answers are saved (session "
-            f"{record.id}): resume it to judge the visit again",
-        )
+        return InvalidAnswer(problem.key, stopped(problem.message))
 
     # The save that counts the dose checks it once more inside its write transaction, for
     # every walk: a finished visit resumed to record its dose too.
