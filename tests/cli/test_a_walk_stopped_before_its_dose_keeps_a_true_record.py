@@ -107,3 +107,39 @@ def test_an_answer_typed_before_the_record_stops_the_walk_is_saved(tmp_path: Pat
     exported = program(env, "sessions", "export", session)
     record = json.loads(exported.stdout)
     assert record["answers"].get("injection_given", {}).get("value") is True, exported.stdout
+
+
+def test_a_dose_recorded_meanwhile_stops_the_walk_before_the_injection_step(
+    tmp_path: Path,
+) -> None:
+    """Room 1 waits at the last question before the injection step; room 2 records a
+    first injection for the patient meanwhile; room 1 answers. The walk reads the
+    patient's record again before it shows the injection step, so it stops there: the
+    clinician is told not to give the injection, before the needle rather than after."""
+    env = {**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path / "home"), "NO_COLOR": "1"}
+    env.pop("XRNTX_GUIDE_DEBUG", None)
+    before = {k: v for k, v in PATIENT.items() if k != "body_habitus"}
+    room1 = pexpect.spawn(
+        str(EXE),
+        ["walk", "--plain", "--label", LABEL, "--today", TODAY.isoformat(),
+         "--acknowledge", "all", *answer_flags(before), *answer_flags(AFTER)],
+        env=env, encoding="utf-8", timeout=20, dimensions=(50, 100),
+    )  # fmt: skip
+    try:
+        room1.expect("Body habitus")
+        room1.expect(ANY_PROMPT)
+        room2 = program(
+            env, "walk", "--no-input", "--label", LABEL, "--today", TODAY.isoformat(),
+            "--acknowledge", "all", *answer_flags({**PATIENT, **AFTER, "injection_given": True}),
+        )  # fmt: skip
+        assert room2.returncode == 0, room2.stderr
+        room1.sendline("average")
+        room1.expect(pexpect.EOF)
+        said = " ".join(str(room1.before).split())
+    finally:
+        room1.close(force=True)
+    assert "do not give the injection" in said, said
+    assert "Was the injection given" not in said, said
+    assert room1.exitstatus == 2, said
+    doses = json.loads(program(env, "history", LABEL, "--json").stdout)["injections"]
+    assert len(doses) == 1, doses

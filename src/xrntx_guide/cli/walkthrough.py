@@ -87,7 +87,7 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
     refuse_filled: Callable[[], None] | None = None
     """Raises when a value filled in from the record contradicts the answers already in
     it (engine/drive.py ``Flags.refuse``)."""
-    recheck: Callable[[], None] | None = None
+    recheck: Callable[[bool], None] | None = None
     """Reads the patient's record again before the dose counts, and raises when it now
     contradicts the answers (engine/drive.py ``Flags.recheck``)."""
     responder: Any = None

@@ -100,10 +100,11 @@ class Flags:
     """Called after a value is filled in: raises (InvalidAnswer) when the
     answers now contradict the record (visit/contradiction.py), so that an answer given
     before the value was filled in is never walked past it."""
-    recheck: Callable[[], None] | None = None
-    """Called once the answers would count the dose, before it is counted: reads the
-    patient's record again and raises when it now holds what contradicts them (a dose
-    another run recorded for the patient while this walk ran)."""
+    recheck: Callable[[bool], None] | None = None
+    """Reads the patient's record again and raises when it now holds what contradicts
+    the answers (a dose another run recorded for the patient while this walk ran):
+    called with False once, as the walk is about to show the injection step (before the
+    needle), and with True once the answers would count the dose, before it counts."""
 
     def prefill(self, record: Record, state: State, action: Ask, now: dt.datetime) -> bool:
         """Record the value filled in for this question; False when there is none, or
@@ -175,17 +176,29 @@ def drive(
     """
     flags = flags or Flags()
     prefilled: set[str] = set()
+    injection_shown = False
     for _ in range(MAX_STEPS):
         state = evaluate(guide, record.inputs(guide, day))
         if flags.recheck is not None and state.injection_given is True:
             # The record was read when the walk began: another run may have recorded a
             # dose for the patient since. Read again before the dose counts.
-            flags.recheck()
+            flags.recheck(True)
         responder.checkpoint(state)
         pending = responder.pending(state)
         action = pending or next_action(
             state, frozenset(record.skipped), frozenset(record.confirmed)
         )
+        if (
+            flags.recheck is not None
+            and not injection_shown
+            and isinstance(action, Ask | Confirm)
+            and action.step.index >= guide.readiness_limit
+            and state.injection_given is not True
+        ):
+            # The same reading before the injection step is shown: a dose another room
+            # recorded meanwhile stops the walk before the needle, not after it.
+            injection_shown = True
+            flags.recheck(False)
         record.status = walk_status(action)
         if isinstance(action, Done):
             responder.done(state)
@@ -262,7 +275,7 @@ def walk_unattended(
     now: dt.datetime,
     prefills: Mapping[str, Prefill] | None = None,
     refuse: Callable[[], None] | None = None,
-    recheck: Callable[[], None] | None = None,
+    recheck: Callable[[bool], None] | None = None,
 ) -> Outcome:
     """Walk ``record`` as far as it goes without a person, recording into it as it goes
     (``refuse``, ``recheck``: as :attr:`Flags.refuse` and :attr:`Flags.recheck`)."""

@@ -247,17 +247,22 @@ def run_walk(
     # What the run was given goes into the record by the visit core's rules, in its order.
     show_notices(ui, take_run(guide, record, given, presets, corrections, day, now, resume=resume))
 
-    def against(found: Found) -> Exception | None:
+    def against(found: Found, given: bool = True) -> Exception | None:
         """The one rule of visit/contradiction.py over the patient's record read again,
-        before the dose counts: another run (another room, another workstation) may have
-        recorded a dose for the patient while this walk ran. The error that stops the
-        walk, or None."""
+        before the injection step is shown and before the dose counts (``given``):
+        another run (another room, another workstation) may have recorded a dose for the
+        patient while this walk ran. The error that stops the walk, or None."""
 
         def stopped(why: str) -> str:
+            so = (
+                "so the dose is not counted"
+                if given
+                else "so the injection step is not shown: do not give the injection"
+            )
             return (
-                f"the patient's record changed while this walk ran, so the dose is not "
-                f"counted: {why.rstrip('.')}. The answers are saved (session {record.id}): "
-                "resume it to judge the visit again"
+                f"the patient's record changed while this walk ran, {so}: {why.rstrip('.')}. "
+                f"The answers are saved (session {record.id}): resume it to judge the "
+                "visit again"
             )
 
         try:
@@ -281,7 +286,7 @@ def run_walk(
     prefills = {}
     conflict: Callable[[str, object], str | None] | None = None
     refuse_filled: Callable[[], None] | None = None
-    recheck: Callable[[], None] | None = None
+    recheck: Callable[[bool], None] | None = None
     if record.status != "complete":  # the patient's earlier visits (reference section 7)
         tl = walk_timeline(ui, guide, store, record, day)
         prefills = tl.prefills
@@ -295,13 +300,14 @@ def run_walk(
             """The same rule once a value from the record is filled in."""
             refuse_contradiction(guide, record.typed_answers(guide, day), tl)
 
-        def recheck() -> None:
-            """:func:`against` as the walk reaches its dose: the answers are saved as
-            they stand, the dose not counted, and the walk stops saying why. The save
-            that counts the dose makes the same check again inside its write
-            transaction (``Saver.hold``), so that no other run's dose comes between."""
+        def recheck(given: bool) -> None:
+            """:func:`against` as the walk reaches the injection step and its dose: the
+            answers are saved as they stand, the dose not counted, and the walk stops
+            saying why. The save that counts the dose makes the same check again inside
+            its write transaction (``Saver.hold``), so that no other run's dose comes
+            between."""
             try:
-                problem: Exception | None = against(store.history(record.label))
+                problem: Exception | None = against(store.history(record.label), given)
             except SessionError as exc:  # the store cannot be read now
                 problem = exc
             if problem is None:
@@ -546,7 +552,7 @@ def _walk_without_prompts(
     prefills: dict[str, Any] | None = None,
     refuse_filled: Callable[[], None] | None = None,
     json_to: TextIO | None = None,
-    recheck: Callable[[], None] | None = None,
+    recheck: Callable[[bool], None] | None = None,
 ) -> ExitCode:
     """Run the unattended walk, save the session (unless ``saver`` is None: --no-save), and
     say where it ended: on the screen, or as one JSON object on ``json_to`` (--json).
