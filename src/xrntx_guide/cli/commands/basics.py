@@ -96,10 +96,7 @@ def read_stdin_answers(env: Environment) -> dict[str, Any]:
     from ...visit.presets import MAX_ANSWERS_FILE, answers_of_text
 
     where = "--answers -: standard input (stdin)"
-    stream = getattr(env.stdin, "buffer", None)
-    raw = stream.read(MAX_ANSWERS_FILE + 1) if stream is not None else None
-    if raw is None:  # a text-only stand-in stream (a test's)
-        raw = env.stdin.read(MAX_ANSWERS_FILE + 1).encode("utf-8")
+    raw = read_stdin_bytes(env, MAX_ANSWERS_FILE)
     if len(raw) > MAX_ANSWERS_FILE:
         raise UsageError(f"{where} is larger than an answers file may be (1 MiB)")
     try:
@@ -108,6 +105,16 @@ def read_stdin_answers(env: Environment) -> dict[str, Any]:
         raise UsageError(f"{where}: not UTF-8 text (byte {exc.start + 1}: {exc.reason})") from None
     hint = "Standard input is read as JSON; for TOML, give a file named *.toml."
     return answers_of_text(text, where, hint=hint)
+
+
+def read_stdin_bytes(env: Environment, limit: int) -> bytes:
+    """Standard input's bytes, at most ``limit`` + 1 of them (more than ``limit``: too
+    large, which the caller names), so that an endless stream is never read to its end."""
+    stream = getattr(env.stdin, "buffer", None)
+    raw = stream.read(limit + 1) if stream is not None else None
+    if raw is None:  # a text-only stand-in stream (a test's)
+        raw = env.stdin.read(limit + 1).encode("utf-8")
+    return bytes(raw)
 
 
 def ui_for(env: Environment, plain: bool) -> UI:

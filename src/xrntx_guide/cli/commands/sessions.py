@@ -29,6 +29,7 @@ from .common import (
     environment,
     guide_of,
     pack_paths,
+    read_stdin_bytes,
     ui_for,
 )
 from .listing import PAGE, show_history, show_sessions
@@ -40,13 +41,17 @@ def sessions(
         str | None,
         typer.Argument(
             help="export ID (the visit as its JSON record) or import FILE (a JSON record, "
-            "checked as a resume checks it); nothing: list the visits.",
+            "checked as a resume checks it; - reads standard input); nothing: list the "
+            "visits.",
             show_default=False,
         ),
     ] = None,
     target: Annotated[
         str | None,
-        typer.Argument(help="The visit's id (export) or the file (import).", show_default=False),
+        typer.Argument(
+            help="The visit's id (export) or the file (import; - for standard input).",
+            show_default=False,
+        ),
     ] = None,
     output: Annotated[
         Path | None,
@@ -137,7 +142,10 @@ def _move(
         what = "ID" if action == "export" else "FILE"
         raise UsageError(f"sessions {action}: give the {what}")
     if action == "import":
-        record = read_record_file(Path(target))
+        if target == "-":
+            record, target = _stdin_record(env), "standard input"
+        else:
+            record = read_record_file(Path(target))
         store = the_store(env, database, ui.warning, by)
         if import_record(store, record, by):
             ui.note(f"imported {target}: session {record.id} ({record.label!r})")
@@ -169,6 +177,35 @@ def _move(
     except OSError as exc:
         raise UsageError(f"--output {output}: cannot write it: {exc.strerror}") from None
     ui.note(f"exported session {record.id} ({record.label!r}) to {output}")
+
+
+STDIN = "sessions import -: standard input (stdin)"
+
+
+def _stdin_record(env: Any) -> Any:
+    """``sessions import -``: the JSON record on standard input, checked as a file's is
+    (:func:`visit.session.record_from_json`), every error naming stdin. Standard input is
+    the data here, so a terminal there is refused rather than read (or waited on).
+
+    Raises:
+        UsageError: standard input is a terminal, or more than a session file may hold.
+        SessionError: not UTF-8, not JSON, or not a valid session record.
+    """
+    # seam: pydantic, only where a record is read
+    from ...visit.session import MAX_SESSION_FILE, record_from_json
+
+    if env.stdin_tty:
+        raise UsageError(
+            "sessions import -: reads the record from standard input, which is a terminal",
+            hint="Pipe the record in (`xrntx-guide sessions import - < visit.json`), or "
+            "give its file.",
+        )
+    raw = read_stdin_bytes(env, MAX_SESSION_FILE)
+    if len(raw) > MAX_SESSION_FILE:
+        raise UsageError(
+            f"{STDIN} is larger than a session file may be ({MAX_SESSION_FILE // 1024**2} MiB)"
+        )
+    return record_from_json(raw, STDIN)
 
 
 def note(
