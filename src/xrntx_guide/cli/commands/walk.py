@@ -564,7 +564,8 @@ def _walk_without_prompts(
         keys = outcome.missing
         raise Incomplete(
             f"answers are missing ({len(keys)}); give them with --answer or --answers:\n"
-            + missing_message(outcome.filled, keys),
+            + missing_message(outcome.filled, keys)
+            + _until(outcome.until),
             hint=f"The answers so far are saved in {path}." if path is not None else DRY_RUN_END,
         )
     if outcome.kind == "stop":
@@ -584,6 +585,23 @@ def _walk_without_prompts(
     if path is not None:
         show_card_hint(ui, outcome.state, record)
     return ExitCode.OK
+
+
+def _until(stop: Any) -> str:
+    """Where the walk stops once the answers listed are given, whatever they are: the
+    answers after that gate are not needed (unless a flag passes it, said here)."""
+    if stop is None:
+        return ""
+    flag = {
+        "override": f'--override {stop.gate.id}="CODE: comment"',
+        "acknowledge": f"--acknowledge {stop.gate.id}",
+    }.get(stop.kind)
+    after = (
+        "nothing after it is needed"
+        if flag is None
+        else f"with {flag} it goes on, and the answers after it are listed then"
+    )
+    return f"\n  (then the walk stops at gate {stop.gate.id}, whatever these answers are: {after})"
 
 
 def _outcome_json(
