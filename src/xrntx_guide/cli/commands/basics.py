@@ -5,9 +5,10 @@ plain (cli/direct.py), so they import neither typer nor rich."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -169,6 +170,14 @@ def fixed_start(text: str | None, now: str | None, env: Environment) -> dt.datet
 
 def guide_of(steps: Path | None, site: Path | None) -> Guide:
     return load_guide(steps, site)
+
+
+def lazy_pack(env: Environment, steps: Path | None, site: Path | None) -> Callable[[], Guide]:
+    """The pack of a command that reads a stored visit (``--steps``, ``--site``; no
+    XRNTX_GUIDE_SITE: the visit's own settings are in force), read when first asked for
+    and then kept: whoever asks first (the status of a label's other visits, the command
+    itself), the pack is read once."""
+    return functools.cache(lambda: guide_of(*pack_paths(env, steps, site, site_var=False)))
 
 
 def patient_label(text: str, where: str = "--label") -> str:

@@ -27,7 +27,7 @@ from .common import (
     TodayOpt,
     did_you_mean,
     environment,
-    guide_of,
+    lazy_pack,
     pack_paths,
     read_stdin_bytes,
     ui_for,
@@ -234,13 +234,14 @@ def note(
         )
     ui = ui_for(env, plain=True)
     store = the_store(env, database, ui.warning)
-    record, from_file = given_record(ui, env, store, session)
+    pack = lazy_pack(env, steps, site)
+    record, from_file = given_record(ui, env, store, session, pack)
     path = f"session {record.id}"
     # The note judges the walk under the settings it ran with, as a resume does.
     steps, site = pack_paths(env, steps, site, site_var=False)
     from ...visit.resume import session_guide  # seam: the command's own work, loaded when it runs
 
-    guide = session_guide(guide_of(steps, site), record, path, steps, site)
+    guide = session_guide(pack(), record, path, steps, site)
     day = record.today or env.today()
     state = evaluate(guide, record.inputs(guide, day))
     # The visits before this one, as of its date: the note's own lines are this visit.

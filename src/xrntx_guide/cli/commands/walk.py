@@ -202,7 +202,7 @@ def run_walk(
                 "or label, or a JSON record file to import); a new walk is saved in the store",
                 hint="Leave out --session for a new walk, or add --resume to continue one.",
             )
-        _say_earlier_visits(ui, env, store, label)
+        _say_earlier_visits(ui, env, store, label, guide)
 
         # A fixed clock is recorded as given (--now 10:00 is 10:00, not 10:00 plus the
         # moments the start-up took), as the note's fixed_clock reports it.
@@ -432,7 +432,7 @@ def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
             ui.error(str(exc))
 
 
-def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str) -> None:
+def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str, guide: Guide) -> None:
     problem = ambiguity(store, "", label)
     if problem is not None:
         raise UsageError(
@@ -447,7 +447,7 @@ def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str) -> Non
     ordered = by_visit_date(same)
     latest = ordered[-1]
     earlier = "1 earlier visit" if len(same) == 1 else f"{len(same)} earlier visits"
-    said = status_words(env, store, [latest])[latest.id]
+    said = status_words(env, store, [latest], lambda: guide)[latest.id]  # the walk's pack
     ui.note(
         f"{label!r} has {earlier} (the latest: session {latest.id}, visit of "
         f"{latest.visit_date or 'no date yet'}, {said}): this is a new visit of the same "
