@@ -119,6 +119,10 @@ def run_walk(
             "--answers - reads the answers from standard input, which then cannot answer "
             "the prompts: give --no-input too (or a file)"
         )
+    if interactive:  # before the first prompt (the patient label), so that every prompt has it
+        with contextlib.suppress(ImportError):
+            # seam: readline takes over input(): only with a person at the prompts
+            import readline  # noqa: F401 - line editing and arrow keys at the prompts
     if not math.isfinite(demo_clock):
         raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
     start_recording(ui, record_to)
@@ -302,10 +306,6 @@ def run_walk(
         with_record(guide, as_typed, day, tl, ask_out_of_bounds=True)
     if no_save:
         ui.alert(DRY_RUN_START)
-    if interactive:
-        with contextlib.suppress(ImportError):
-            # seam: readline takes over input(): only with a person at the prompts
-            import readline  # noqa: F401 - line editing and arrow keys at the prompts
     resume_collector()  # the start-up is over: the walk begins (cli/startup.py)
     if not interactive:
         try:
