@@ -87,13 +87,16 @@ def _import_once(
         say(f"not imported: {path} ({why})")
 
 
-def given_record(ui: Any, env: Any, store: Any, ref: str) -> tuple[Any, bool]:
+def given_record(
+    ui: Any, env: Any, store: Any, ref: str, pack: Callable[[], Any] | None = None
+) -> tuple[Any, bool]:
     """The record ``ref`` names (for ``note`` and ``card``), and whether it was read from a
     file: an id or a label in the store (a label with several visits: the latest by visit
     date, saying so on stderr); a JSON file's path is read and checked as a stored record
     is, never looked up as a label, and never stored: viewing a record from elsewhere (a
     colleague's export, another clinic's file) adds nothing to this store's patients
-    (``sessions import FILE`` stores one)."""
+    (``sessions import FILE`` stores one). ``pack``: the command's own pack, read when
+    first asked for, for the status of the label's other visits."""
     # seam: the store's references, only when a command opens the store
     from ..store.refs import check_file_record, latest_visit, listed, read_record_file, record_file
 
@@ -113,7 +116,7 @@ def given_record(ui: Any, env: Any, store: Any, ref: str) -> tuple[Any, bool]:
             f"{ref}: {len(others) + 1} visits have this label; the latest care visit by "
             f"visit date is used: session {row.id} (visit of "
             f"{row.visit_date or 'no date yet'}). The others: "
-            f"{listed(others, status_words(env, store, others))}; give an id for one of "
+            f"{listed(others, status_words(env, store, others, pack))}; give an id for one of "
             "them.\n"
         )
     return store.load(row.id)[0], False

@@ -22,6 +22,7 @@ from ..pack.guide import Guide
 from ..records import field, record
 from .bounds import bound_problem
 from .evaluate import Inputs, Origin, OverrideRequest, State, evaluate, state_context
+from .needed import needed_next
 from .next_action import Action, Ask, Confirm, Done, GateStop, next_action, walk_status
 
 MAX_STEPS = 10_000
@@ -59,9 +60,11 @@ class Outcome:
 
     ``done``: the walk is complete. ``stop``: a :class:`GateStop` that nothing settles (a
     contraindication; a stop without an override; a caution nobody acknowledged).
-    ``missing``: a required question has no answer and no default; ``missing`` lists every
-    such key in walk order, and ``filled`` is the evaluation with defaults applied that the
-    list (and the flags that would supply it) comes from.
+    ``missing``: a required question has no answer and no default; ``missing`` lists the
+    required answers missing on the path the answers lead to, in walk order, up to a gate
+    that ends the walk whatever they are (engine/needed.py), and ``filled`` is the
+    evaluation with defaults applied that the list (and the flags that would supply it)
+    comes from; ``until``: that gate, if the list ends at one.
     """
 
     kind: Literal["done", "stop", "missing"]
@@ -69,6 +72,8 @@ class Outcome:
     stop: GateStop | None = None
     missing: list[str] = field(default_factory=list)
     filled: State | None = None
+    until: GateStop | None = None
+    """With ``missing``: the gate the walk then stops at, whatever those answers are."""
 
 
 @record(frozen=True)
@@ -122,17 +127,27 @@ class Flags:
             self.on_prefill(state, action, fill, problem)
         return problem is None
 
+    def settles(self, action: GateStop) -> bool:
+        """Whether the flags say something about this stop (an override, an
+        acknowledgement), so that the walk goes on past it."""
+        g = action.gate
+        if action.kind == "override":
+            return g.id in self.overrides
+        if action.kind == "acknowledge":
+            return g.id in self.acknowledge or "all" in self.acknowledge
+        return False
+
     def settle(self, record: Record, action: GateStop, now: dt.datetime) -> bool:
         """Record what the flags say about this stop; False when they say nothing."""
+        if not self.settles(action):
+            return False
         g = action.gate
-        if action.kind == "override" and g.id in self.overrides:
+        if action.kind == "override":
             req = self.overrides[g.id]
             record.override(g.id, req.code, req.comment, g.fingerprint, now, "flag")
-            return True
-        if action.kind == "acknowledge" and (g.id in self.acknowledge or "all" in self.acknowledge):
+        else:
             record.acknowledge(g.id, g.fingerprint, now, "flag")
-            return True
-        return False
+        return True
 
 
 class Responder(Protocol):
@@ -232,6 +247,8 @@ class Unattended:
     record: Record
     day: dt.date
     now: Callable[[], dt.datetime]
+    flags: Flags = field(default_factory=Flags)
+    """The run's flags: a stop they pass does not end the list of missing answers."""
 
     def pending(self, state: State) -> Action | None:
         return None
@@ -256,7 +273,10 @@ class Unattended:
             if cq.spec.optional:
                 self.record.skip(cq.key, self.now())
                 return None
-            return Outcome("missing", state, missing=filled.missing(), filled=filled)
+            needed, until = needed_next(
+                filled, cq.key, self.record.skipped, self.flags.settles, self.flags.prefills
+            )
+            return Outcome("missing", state, missing=needed, filled=filled, until=until)
         if isinstance(action, Confirm):
             self.record.confirm(action.step.id, self.now())
             return None
@@ -283,11 +303,5 @@ def walk_unattended(
     def clock() -> dt.datetime:
         return now
 
-    return drive(
-        guide,
-        record,
-        day,
-        Unattended(guide, record, day, clock),
-        clock,
-        Flags(overrides, acknowledge, prefills or {}, refuse=refuse, recheck=recheck),
-    )
+    flags = Flags(overrides, acknowledge, prefills or {}, refuse=refuse, recheck=recheck)
+    return drive(guide, record, day, Unattended(guide, record, day, clock, flags), clock, flags)

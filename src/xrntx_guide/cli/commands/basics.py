@@ -5,9 +5,10 @@ plain (cli/direct.py), so they import neither typer nor rich."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -96,10 +97,7 @@ def read_stdin_answers(env: Environment) -> dict[str, Any]:
     from ...visit.presets import MAX_ANSWERS_FILE, answers_of_text
 
     where = "--answers -: standard input (stdin)"
-    stream = getattr(env.stdin, "buffer", None)
-    raw = stream.read(MAX_ANSWERS_FILE + 1) if stream is not None else None
-    if raw is None:  # a text-only stand-in stream (a test's)
-        raw = env.stdin.read(MAX_ANSWERS_FILE + 1).encode("utf-8")
+    raw = read_stdin_bytes(env, MAX_ANSWERS_FILE)
     if len(raw) > MAX_ANSWERS_FILE:
         raise UsageError(f"{where} is larger than an answers file may be (1 MiB)")
     try:
@@ -108,6 +106,16 @@ def read_stdin_answers(env: Environment) -> dict[str, Any]:
         raise UsageError(f"{where}: not UTF-8 text (byte {exc.start + 1}: {exc.reason})") from None
     hint = "Standard input is read as JSON; for TOML, give a file named *.toml."
     return answers_of_text(text, where, hint=hint)
+
+
+def read_stdin_bytes(env: Environment, limit: int) -> bytes:
+    """Standard input's bytes, at most ``limit`` + 1 of them (more than ``limit``: too
+    large, which the caller names), so that an endless stream is never read to its end."""
+    stream = getattr(env.stdin, "buffer", None)
+    raw = stream.read(limit + 1) if stream is not None else None
+    if raw is None:  # a text-only stand-in stream (a test's)
+        raw = env.stdin.read(limit + 1).encode("utf-8")
+    return bytes(raw)
 
 
 def ui_for(env: Environment, plain: bool) -> UI:
@@ -162,6 +170,14 @@ def fixed_start(text: str | None, now: str | None, env: Environment) -> dt.datet
 
 def guide_of(steps: Path | None, site: Path | None) -> Guide:
     return load_guide(steps, site)
+
+
+def lazy_pack(env: Environment, steps: Path | None, site: Path | None) -> Callable[[], Guide]:
+    """The pack of a command that reads a stored visit (``--steps``, ``--site``; no
+    XRNTX_GUIDE_SITE: the visit's own settings are in force), read when first asked for
+    and then kept: whoever asks first (the status of a label's other visits, the command
+    itself), the pack is read once."""
+    return functools.cache(lambda: guide_of(*pack_paths(env, steps, site, site_var=False)))
 
 
 def patient_label(text: str, where: str = "--label") -> str:

@@ -19,7 +19,7 @@ from .common import (
     StepsOpt,
     did_you_mean,
     environment,
-    guide_of,
+    lazy_pack,
     pack_paths,
     ui_for,
 )
@@ -67,7 +67,8 @@ def card(
     ui = ui_for(env, plain=True)
     # The session is found and read as the note finds and reads it.
     store = the_store(env, database, ui.warning)
-    record, from_file = given_record(ui, env, store, session)
+    pack = lazy_pack(env, steps, site)
+    record, from_file = given_record(ui, env, store, session, pack)
     path = f"session {record.id}"
     steps, site = pack_paths(env, steps, site, site_var=False)
     if record.demo_clock is not None:
@@ -83,7 +84,7 @@ def card(
             hint=f"Finish it (`xrntx-guide walk --resume --session {record.id}`), then "
             "print the card.",
         )
-    guide = session_guide(guide_of(steps, site), record, path, steps, site)
+    guide = session_guide(pack(), record, path, steps, site)
     day = record.today or env.today()
     state = evaluate(guide, record.inputs(guide, day))
     visit_day = state.value(guide.meta.date_key)

@@ -21,11 +21,13 @@ from .basics import did_you_mean as did_you_mean
 from .basics import fixed_start as fixed_start
 from .basics import gather_answers as gather_answers
 from .basics import guide_of as guide_of
+from .basics import lazy_pack as lazy_pack
 from .basics import pack_paths as pack_paths
 from .basics import parse_today as parse_today
 from .basics import patient_label as patient_label
 from .basics import program_name as program_name
 from .basics import read_stdin_answers as read_stdin_answers
+from .basics import read_stdin_bytes as read_stdin_bytes
 from .basics import save_recording as save_recording
 from .basics import start_recording as start_recording
 from .basics import ui_for as ui_for

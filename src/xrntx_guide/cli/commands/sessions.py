@@ -27,8 +27,9 @@ from .common import (
     TodayOpt,
     did_you_mean,
     environment,
-    guide_of,
+    lazy_pack,
     pack_paths,
+    read_stdin_bytes,
     ui_for,
 )
 from .listing import PAGE, show_history, show_sessions
@@ -40,13 +41,17 @@ def sessions(
         str | None,
         typer.Argument(
             help="export ID (the visit as its JSON record) or import FILE (a JSON record, "
-            "checked as a resume checks it); nothing: list the visits.",
+            "checked as a resume checks it; - reads standard input); nothing: list the "
+            "visits.",
             show_default=False,
         ),
     ] = None,
     target: Annotated[
         str | None,
-        typer.Argument(help="The visit's id (export) or the file (import).", show_default=False),
+        typer.Argument(
+            help="The visit's id (export) or the file (import; - for standard input).",
+            show_default=False,
+        ),
     ] = None,
     output: Annotated[
         Path | None,
@@ -137,7 +142,10 @@ def _move(
         what = "ID" if action == "export" else "FILE"
         raise UsageError(f"sessions {action}: give the {what}")
     if action == "import":
-        record = read_record_file(Path(target))
+        if target == "-":
+            record, target = _stdin_record(env), "standard input"
+        else:
+            record = read_record_file(Path(target))
         store = the_store(env, database, ui.warning, by)
         if import_record(store, record, by):
             ui.note(f"imported {target}: session {record.id} ({record.label!r})")
@@ -171,6 +179,35 @@ def _move(
     ui.note(f"exported session {record.id} ({record.label!r}) to {output}")
 
 
+STDIN = "sessions import -: standard input (stdin)"
+
+
+def _stdin_record(env: Any) -> Any:
+    """``sessions import -``: the JSON record on standard input, checked as a file's is
+    (:func:`visit.session.record_from_json`), every error naming stdin. Standard input is
+    the data here, so a terminal there is refused rather than read (or waited on).
+
+    Raises:
+        UsageError: standard input is a terminal, or more than a session file may hold.
+        SessionError: not UTF-8, not JSON, or not a valid session record.
+    """
+    # seam: pydantic, only where a record is read
+    from ...visit.session import MAX_SESSION_FILE, record_from_json
+
+    if env.stdin_tty:
+        raise UsageError(
+            "sessions import -: reads the record from standard input, which is a terminal",
+            hint="Pipe the record in (`xrntx-guide sessions import - < visit.json`), or "
+            "give its file.",
+        )
+    raw = read_stdin_bytes(env, MAX_SESSION_FILE)
+    if len(raw) > MAX_SESSION_FILE:
+        raise UsageError(
+            f"{STDIN} is larger than a session file may be ({MAX_SESSION_FILE // 1024**2} MiB)"
+        )
+    return record_from_json(raw, STDIN)
+
+
 def note(
     ctx: typer.Context,
     session: Annotated[
@@ -197,13 +234,14 @@ def note(
         )
     ui = ui_for(env, plain=True)
     store = the_store(env, database, ui.warning)
-    record, from_file = given_record(ui, env, store, session)
+    pack = lazy_pack(env, steps, site)
+    record, from_file = given_record(ui, env, store, session, pack)
     path = f"session {record.id}"
     # The note judges the walk under the settings it ran with, as a resume does.
     steps, site = pack_paths(env, steps, site, site_var=False)
     from ...visit.resume import session_guide  # seam: the command's own work, loaded when it runs
 
-    guide = session_guide(guide_of(steps, site), record, path, steps, site)
+    guide = session_guide(pack(), record, path, steps, site)
     day = record.today or env.today()
     state = evaluate(guide, record.inputs(guide, day))
     # The visits before this one, as of its date: the note's own lines are this visit.

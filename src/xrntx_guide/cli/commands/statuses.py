@@ -4,19 +4,26 @@ both read it from one place."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ...env import Environment
 from ...errors import PackError, SessionError, UsageError
 
+if TYPE_CHECKING:
+    from ...pack.guide import Guide
 
-def status_words(env: Environment, store: Any, rows: list[Any]) -> dict[str, str]:
+
+def status_words(
+    env: Environment, store: Any, rows: list[Any], pack: Callable[[], Guide] | None = None
+) -> dict[str, str]:
     """Each visit's status in words, as every listing of visits says it (`sessions`, the
     visits a label names, a new visit's earlier ones). A training run says so. A visit that
     ended the treatment stops at the gate that says so, which the store keeps as
     'blocked': it is 'treatment ended' (read as the patient's record reads it,
     visit/history.py), since it ended where it should. The pack is read only when a
-    blocked visit is listed; one that cannot be read leaves the stored status."""
+    blocked visit is listed; one that cannot be read leaves the stored status. ``pack``:
+    the command's own pack (read once, when first asked for), else the default one."""
     out = {
         r.id: r.status.replace("_", " ") + (" (training run)" if r.training else "") for r in rows
     }
@@ -25,10 +32,10 @@ def status_words(env: Environment, store: Any, rows: list[Any]) -> dict[str, str
         return out
     # seam: the record (pydantic), only when a blocked visit is listed
     from ...visit.history import entry
-    from .basics import guide_of, pack_paths  # seam: the pack, only when a blocked visit is listed
+    from .basics import lazy_pack  # seam: the pack, only when a blocked visit is listed
 
     try:
-        guide = guide_of(*pack_paths(env, None, None, site_var=False))
+        guide = (pack or lazy_pack(env, None, None))()
     except (PackError, UsageError):  # the listing never fails for want of a pack
         return out
     for r in blocked:

@@ -120,6 +120,10 @@ def run_walk(
             "--answers - reads the answers from standard input, which then cannot answer "
             "the prompts: give --no-input too (or a file)"
         )
+    if interactive:  # before the first prompt (the patient label), so that every prompt has it
+        with contextlib.suppress(ImportError):
+            # seam: readline takes over input(): only with a person at the prompts
+            import readline  # noqa: F401 - line editing and arrow keys at the prompts
     if not math.isfinite(demo_clock):
         raise UsageError(f"--demo-clock {demo_clock}: give a number from 1 to 3600")
     start_recording(ui, record_to)
@@ -203,7 +207,7 @@ def run_walk(
                 "or label, or a JSON record file to import); a new walk is saved in the store",
                 hint="Leave out --session for a new walk, or add --resume to continue one.",
             )
-        _say_earlier_visits(ui, env, store, label)
+        _say_earlier_visits(ui, env, store, label, guide)
 
         # A fixed clock is recorded as given (--now 10:00 is 10:00, not 10:00 plus the
         # moments the start-up took), as the note's fixed_clock reports it.
@@ -325,10 +329,6 @@ def run_walk(
         with_record(guide, as_typed, day, tl, ask_out_of_bounds=True)
     if no_save:
         ui.alert(DRY_RUN_START)
-    if interactive:
-        with contextlib.suppress(ImportError):
-            # seam: readline takes over input(): only with a person at the prompts
-            import readline  # noqa: F401 - line editing and arrow keys at the prompts
     resume_collector()  # the start-up is over: the walk begins (cli/startup.py)
     if not interactive:
         try:
@@ -455,7 +455,7 @@ def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
             ui.error(str(exc))
 
 
-def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str) -> None:
+def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str, guide: Guide) -> None:
     problem = ambiguity(store, "", label)
     if problem is not None:
         raise UsageError(
@@ -470,7 +470,7 @@ def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str) -> Non
     ordered = by_visit_date(same)
     latest = ordered[-1]
     earlier = "1 earlier visit" if len(same) == 1 else f"{len(same)} earlier visits"
-    said = status_words(env, store, [latest])[latest.id]
+    said = status_words(env, store, [latest], lambda: guide)[latest.id]  # the walk's pack
     ui.note(
         f"{label!r} has {earlier} (the latest: session {latest.id}, visit of "
         f"{latest.visit_date or 'no date yet'}, {said}): this is a new visit of the same "
@@ -587,7 +587,8 @@ def _walk_without_prompts(
         keys = outcome.missing
         raise Incomplete(
             f"answers are missing ({len(keys)}); give them with --answer or --answers:\n"
-            + missing_message(outcome.filled, keys),
+            + missing_message(outcome.filled, keys)
+            + _until(outcome.until),
             hint=f"The answers so far are saved in {path}." if path is not None else DRY_RUN_END,
         )
     if outcome.kind == "stop":
@@ -607,6 +608,23 @@ def _walk_without_prompts(
     if path is not None:
         show_card_hint(ui, outcome.state, record)
     return ExitCode.OK
+
+
+def _until(stop: Any) -> str:
+    """Where the walk stops once the answers listed are given, whatever they are: the
+    answers after that gate are not needed (unless a flag passes it, said here)."""
+    if stop is None:
+        return ""
+    flag = {
+        "override": f'--override {stop.gate.id}="CODE: comment"',
+        "acknowledge": f"--acknowledge {stop.gate.id}",
+    }.get(stop.kind)
+    after = (
+        "nothing after it is needed"
+        if flag is None
+        else f"with {flag} it goes on, and the answers after it are listed then"
+    )
+    return f"\n  (then the walk stops at gate {stop.gate.id}, whatever these answers are: {after})"
 
 
 def _outcome_json(

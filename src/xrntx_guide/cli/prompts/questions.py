@@ -32,6 +32,9 @@ from .base import (
     _verdict,
 )
 
+SKIPPED = "skipped"
+"""What Enter at an optional question without a default means, echoed as a default is."""
+
 
 class QuestionPrompts(WalkCore):
     """A question asked at its prompt, and what an answer does once typed."""
@@ -144,6 +147,7 @@ class QuestionPrompts(WalkCore):
                     return
                 if q.optional:
                     self.record.skip(cq.key, self.clock.now())
+                    self.ui.note(f"Enter -> {SKIPPED}")  # as a default is echoed, above
                     return
                 self.ui.retry("an answer is needed here (type 'help' for the commands)")
                 continue
@@ -215,7 +219,8 @@ class QuestionPrompts(WalkCore):
         """What a typed shorthand was taken as: a relative date as the date it means
         (``3 days ago -> 2026-11-21``), a partial choice as the choice it matched
         (``short -> short_acting``); an answer typed in full is not repeated. A default
-        taken with Enter is echoed where it is taken (``Enter -> 2026-11-24``)."""
+        taken with Enter is echoed where it is taken (``Enter -> 2026-11-24``), and so is
+        an optional question left empty with Enter (``Enter -> skipped``)."""
         typed = text.strip()
         if isinstance(value, dt.date) and typed != value.isoformat():
             self.ui.note(f"{typed} -> {value.isoformat()}")
