@@ -80,6 +80,11 @@ class _Compiler:
         self.derived: list[_Def] = []
         self.places: dict[str, tuple[Path, KeyPath]] = {}
         self.types: dict[str, Type] = {"today": expr.DATE}
+        self.compiled: dict[tuple[str, str | None, int], Compiled] = {}
+        """Each expression text compiled once (a condition repeated on many steps): the
+        names' types only grow, so their count tells one set of them from another."""
+        self.bounds: dict[tuple[type, str], Compiled] = {}
+        """Each number given as a bound, compiled once."""
 
     def problem(self, file: Path | str, path: KeyPath, message: str, at: int | None = None) -> None:
         self.issues.append(Issue(file, path, message, at=at))
@@ -230,11 +235,16 @@ class _Compiler:
     ) -> Compiled | None:
         if source is None:
             return None
+        key = (source, want, len(self.types))
+        done = self.compiled.get(key)
+        if done is not None:
+            return done
         try:
-            return Compiled.compile(source, self.types, want)
-        except ExprError as exc:
+            done = self.compiled[key] = Compiled.compile(source, self.types, want)
+        except ExprError as exc:  # said at each place it is written
             self.expr_problem(exc, source, file, path)
             return None
+        return done
 
     def expr_problem(self, exc: ExprError, source: str, file: Path, path: KeyPath) -> None:
         unknown = _UNKNOWN_NAME.fullmatch(exc.message)
@@ -265,12 +275,18 @@ class _Compiler:
         if bound != bound or bound in (float("inf"), float("-inf")):
             self.problem(file, path, f"must be a finite number, not {bound}")
             return None
-        node = expr.Literal(0, bound)
-        typ = expr.typecheck(node, {})
+        key = (type(bound), repr(bound))
+        made = self.bounds.get(key)
+        if made is None:
+            node = expr.Literal(0, bound)
+            made = self.bounds[key] = Compiled(
+                repr(bound), node, expr.typecheck(node, {}), frozenset()
+            )
+        typ = made.type
         if not (typ.kind == own.kind or (own.numeric and typ.numeric)):
             self.problem(file, path, f"gives {typ} but the question is {own}")
             return None
-        return Compiled(repr(bound), node, typ, frozenset())
+        return made
 
     def compile_derived(self) -> tuple[dict[str, CDerived], dict[str, frozenset[str]]]:
         """Compile derived values in dependency order; report circles and type errors.
