@@ -149,6 +149,7 @@ def asked_in_order(guide: Guide) -> list[Issue]:
     only questions asked before the step it guards (or that have a fallback)."""
     issues: list[Issue] = []
     where_asked = _asked_at(guide)
+    found: dict[int, list[str]] = {}  # by id: an expression may be shared by many places
 
     def inputs(reads: Iterable[str]) -> list[str]:
         keys: set[str] = set()
@@ -156,9 +157,15 @@ def asked_in_order(guide: Guide) -> list[Issue]:
             keys |= {k for k in guide.answer_inputs(name) if k in guide.questions}
         return sorted(keys)
 
+    def read_by(comp: Compiled) -> list[str]:
+        keys = found.get(id(comp))
+        if keys is None:
+            keys = found[id(comp)] = inputs(comp.reads)
+        return keys
+
     for step in guide.steps:
         if step.when is not None:
-            for key in inputs(step.when.reads):
+            for key in read_by(step.when):
                 if where_asked[key][0] >= step.index:
                     issues.append(
                         Issue(
@@ -178,7 +185,7 @@ def asked_in_order(guide: Guide) -> list[Issue]:
             for label, comp in checked:
                 if comp is None:
                     continue
-                for key in inputs(comp.reads):
+                for key in read_by(comp):
                     if where_asked[key] >= (step.index, qi):
                         issues.append(
                             Issue(
@@ -486,12 +493,16 @@ def _costs(guide: Guide) -> dict[GraphNode, int]:
     (:data:`_CALLS`), and two for each level its expressions nest (a call of a function
     and the list of its arguments are two calls)."""
     costs: dict[GraphNode, int] = {}
+    heights: dict[int, int] = {}  # by id: an expression may be shared by many places
 
     def cost(node: GraphNode, calls: int, *comps: Compiled | None) -> None:
         height = 0
         for c in comps:
             if c is not None:
-                height = max(height, _height(c.node))
+                h = heights.get(id(c))
+                if h is None:
+                    h = heights[id(c)] = _height(c.node)
+                height = max(height, h)
         costs[node] = max(costs.get(node, 0), calls + 2 * height)
 
     limit = max((s.index for s in guide.steps if s.spec.requires_clear), default=None)
