@@ -69,24 +69,43 @@ def check_guide(guide: Guide, *, complete: bool = True) -> list[Issue]:
 
 
 class _Graph(NamedTuple):
-    """What the depth of evaluation is worked out on: each definition's own cost, the
-    definitions in order, and the strongly connected component of each."""
+    """What the depth of evaluation is worked out on, each definition by its number
+    (``nodes[i]`` is definition ``i``): its own cost, the definitions it reads, and its
+    strongly connected component. Lists of numbers, not maps of names: a large pack has
+    tens of thousands of definitions, and these are walked several times."""
 
-    costs: dict[GraphNode, int]
     nodes: list[GraphNode]
-    component: dict[GraphNode, int]
+    costs: list[int]
+    reads: list[list[int]]
+    component: list[int]
 
 
 def _graph(guide: Guide, edges: dict[GraphNode, list[Edge]]) -> _Graph:
-    costs = _costs(guide)
+    return _numbered(_costs(guide), edges)
+
+
+def _numbered(costs: dict[GraphNode, int], edges: dict[GraphNode, list[Edge]]) -> _Graph:
     nodes = list(dict.fromkeys([*costs, *edges]))
-    return _Graph(costs, nodes, _components(nodes, edges))
+    roots = len(nodes)
+    number = {node: i for i, node in enumerate(nodes)}
+    reads: list[list[int]] = []
+    for node in nodes:  # a definition read but not defined is numbered after the rest
+        out = []
+        for edge in edges.get(node, ()):
+            n = number.get(edge[0])
+            if n is None:
+                n = number[edge[0]] = len(nodes)
+                nodes.append(edge[0])
+            out.append(n)
+        reads.append(out)
+    cost = [costs.get(node, 0) for node in nodes]
+    return _Graph(nodes, cost, reads, _components(roots, reads))
 
 
 def _may_circle(edges: dict[GraphNode, list[Edge]], graph: _Graph) -> bool:
     """Whether some definitions may go round in a circle: a component of more than one,
     or a definition that reads itself."""
-    if len(set(graph.component.values())) < len(graph.component):
+    if len(set(graph.component)) < len(graph.component):
         return True
     return any(e[0] == node for node, out in edges.items() for e in out)
 
@@ -524,54 +543,64 @@ def _costs(guide: Guide) -> dict[GraphNode, int]:
     return costs
 
 
-def _components(
-    nodes: Iterable[GraphNode], edges: dict[GraphNode, list[Edge]]
-) -> dict[GraphNode, int]:
-    """Strongly connected components (Tarjan's, without recursion): node -> component
-    number, numbered so that a component comes after every component it reaches."""
-    index: dict[GraphNode, int] = {}
-    low: dict[GraphNode, int] = {}
-    on_stack: set[GraphNode] = set()
-    stack: list[GraphNode] = []
-    component: dict[GraphNode, int] = {}
-    count = 0
-    for root in nodes:
-        if root in index:
+def _components(roots: int, reads: list[list[int]]) -> list[int]:
+    """Strongly connected components (Tarjan's, without recursion), from definitions
+    ``0 .. roots - 1`` in turn: each definition's component number, numbered so that a
+    component comes after every component it reaches. A definition that reads nothing
+    (most bounds, many steps) is its own component, numbered as soon as it is reached."""
+    size = len(reads)
+    index = [-1] * size
+    low = [0] * size
+    on_stack = [False] * size
+    component = [-1] * size
+    stack: list[int] = []
+    seen = count = 0
+    for root in range(roots):
+        if index[root] >= 0:
             continue
-        work: list[tuple[GraphNode, Iterator[Edge]]] = []
-        index[root] = low[root] = len(index)
+        index[root] = low[root] = seen
+        seen += 1
+        if not reads[root]:
+            component[root] = count
+            count += 1
+            continue
         stack.append(root)
-        on_stack.add(root)
-        work.append((root, iter(edges.get(root, ()))))
+        on_stack[root] = True
+        work: list[tuple[int, Iterator[int]]] = [(root, iter(reads[root]))]
         while work:
             node, out = work[-1]
-            advanced = False
-            for edge in out:
-                nxt = edge[0]
-                if nxt not in index:
-                    index[nxt] = low[nxt] = len(index)
+            lowest = low[node]
+            for nxt in out:
+                i = index[nxt]
+                if i < 0:
+                    index[nxt] = low[nxt] = seen
+                    seen += 1
+                    if not reads[nxt]:  # reads nothing: a component of its own, done
+                        component[nxt] = count
+                        count += 1
+                        continue
                     stack.append(nxt)
-                    on_stack.add(nxt)
-                    work.append((nxt, iter(edges.get(nxt, ()))))
-                    advanced = True
+                    on_stack[nxt] = True
+                    low[node] = lowest
+                    work.append((nxt, iter(reads[nxt])))
                     break
-                if nxt in on_stack and index[nxt] < low[node]:
-                    low[node] = index[nxt]
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                if low[node] < low[parent]:
-                    low[parent] = low[node]
-            if low[node] == index[node]:
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component[member] = count
-                    if member == node:
-                        break
-                count += 1
+                if i < lowest and on_stack[nxt]:
+                    lowest = i
+            else:
+                low[node] = lowest
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    if lowest < low[parent]:
+                        low[parent] = lowest
+                if lowest == index[node]:
+                    while True:
+                        member = stack.pop()
+                        on_stack[member] = False
+                        component[member] = count
+                        if member == node:
+                            break
+                    count += 1
     return component
 
 
@@ -617,33 +646,34 @@ def deepest_chain(
     bound reads the first), the engine stops at the repeat, so the whole loop counts
     once, at the sum of its parts. Linear in the size of the pack.
     """
-    edges = edges if edges is not None else _edges(guide)
-    costs, nodes, component = graph if graph is not None else _graph(guide, edges)
-    weight: dict[int, int] = {}
-    members: dict[int, list[GraphNode]] = {}
-    for node in nodes:
-        c = component[node]
-        weight[c] = weight.get(c, 0) + costs.get(node, 0)
-        members.setdefault(c, []).append(node)
+    if graph is None:
+        graph = _graph(guide, edges if edges is not None else _edges(guide))
+    nodes, costs, reads, component = graph
+    count = max(component, default=-1) + 1
+    weight = [0] * count
+    members: list[list[int]] = [[] for _ in range(count)]
+    for node, c in enumerate(component):
+        weight[c] += costs[node]
+        members[c].append(node)
     # Components are numbered after everything they reach: one pass in that order.
-    depth: dict[int, int] = {}
-    nxt: dict[int, int | None] = {}
-    for c in range(len(members)):
+    depth = [0] * count
+    nxt: list[int | None] = [None] * count
+    for c in range(count):
         best, via = 0, None
         for node in members[c]:
-            for edge in edges.get(node, ()):
-                t = component[edge[0]]
+            for read in reads[node]:
+                t = component[read]
                 if t != c and depth[t] > best:
                     best, via = depth[t], t
         depth[c] = weight[c] + best
         nxt[c] = via
-    if not depth:
+    if not count:
         return 0, []
-    deepest = max(depth, key=depth.__getitem__)
+    deepest = max(range(count), key=depth.__getitem__)
     chain: list[GraphNode] = []
     walk: int | None = deepest
     while walk is not None:
-        chain.extend(members[walk])
+        chain.extend(nodes[n] for n in members[walk])
         walk = nxt[walk]
     return depth[deepest], chain
 

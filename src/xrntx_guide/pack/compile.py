@@ -405,23 +405,9 @@ class _Compiler:
             cqs = []
             for qi, q in enumerate(step.question):
                 here = (*path, "question", qi)
-                self.check_sources(q.sources, file, (*here, "sources"))
-                own = self.types.get(q.key, expr.STRING)
-                cq = CQuestion(
-                    spec=q,
-                    step_id=step.id,
-                    key=q.key,
-                    when=self.compile(q.when, file, (*here, "when"), "bool"),
-                    default=self.compile_like(q.default, file, (*here, "default"), own),
-                    suggest=self.compile_like(q.suggest, file, (*here, "suggest"), own),
-                    computed=self.compile_like(q.computed, file, (*here, "computed"), own),
-                    min=self.compile_bound(q.min, file, (*here, "min"), own),
-                    max=self.compile_bound(q.max, file, (*here, "max"), own),
-                    wait_minutes=self.compile(
-                        q.wait_minutes, file, (*here, "wait_minutes"), "number"
-                    ),
-                    refused=self.compile(q.refused_when, file, (*here, "refused_when"), "bool"),
-                )
+                if q.sources:
+                    self.check_sources(q.sources, file, (*here, "sources"))
+                cq = self.compile_question(q, step.id, file, here)
                 if self.places.get(f"question:{q.key}") == (file, here):
                     cqs.append(cq)  # a key asked twice is reported; the first one counts
             procedures = []
@@ -443,6 +429,44 @@ class _Compiler:
             when = self.compile(step.when, file, (*path, "when"), "bool")
             csteps.append(CStep(step, index, when, tuple(cqs), tuple(notes), tuple(procedures)))
         return csteps
+
+    def compile_question(self, q: Question, step_id: str, file: Path, here: KeyPath) -> CQuestion:
+        """A question's expressions compiled (each place's key path made only for an
+        expression that is there: a pack has many questions, with few expressions each)."""
+        own = self.types.get(q.key, expr.STRING)
+        got: dict[str, Compiled | None] = {}
+        for name, source, kind in (
+            ("when", q.when, "bool"),
+            ("default", q.default, None),
+            ("suggest", q.suggest, None),
+            ("computed", q.computed, None),
+            ("min", q.min, "bound"),
+            ("max", q.max, "bound"),
+            ("wait_minutes", q.wait_minutes, "number"),
+            ("refused_when", q.refused_when, "bool"),
+        ):
+            if source is None:
+                continue
+            at: KeyPath = (*here, name)
+            if kind is None:
+                got[name] = self.compile_like(source, file, at, own)  # type: ignore[arg-type]
+            elif kind == "bound":
+                got[name] = self.compile_bound(source, file, at, own)
+            else:
+                got[name] = self.compile(source, file, at, kind)  # type: ignore[arg-type]
+        return CQuestion(
+            q,
+            step_id,
+            q.key,
+            got.get("when"),
+            got.get("default"),
+            got.get("suggest"),
+            got.get("computed"),
+            got.get("min"),
+            got.get("max"),
+            got.get("wait_minutes"),
+            got.get("refused_when"),
+        )
 
     def inputs(self, compiled: Iterable[Compiled | None]) -> set[str]:
         reads: set[str] = set()
