@@ -56,15 +56,15 @@ def check_guide(guide: Guide, *, complete: bool = True) -> list[Issue]:
     if complete:
         issues.extend(readiness_is_guarded(guide))
         issues.extend(injection_recorded_after_the_gates(guide))
-    edges = _edges(guide)
-    graph = _graph(guide, edges)
+    graph = _graph(guide)
     # Where the whole graph goes round nowhere (every strongly connected component one
     # definition that does not read itself), no part of it can: the search for circles,
-    # which names each one it finds, runs only where there may be one.
-    circles = no_circles(guide, edges) if _may_circle(edges, graph) else []
+    # which names each one it finds (and so needs the why of each edge), runs only where
+    # there may be one.
+    circles = no_circles(guide) if _may_circle(graph) else []
     issues.extend(circles)
     if not circles:  # the depth of a circle is not defined; it is refused anyway
-        issues.extend(evaluation_fits(guide, edges, graph))
+        issues.extend(evaluation_fits(guide, graph=graph))
     return issues
 
 
@@ -80,34 +80,106 @@ class _Graph(NamedTuple):
     component: list[int]
 
 
-def _graph(guide: Guide, edges: dict[GraphNode, list[Edge]]) -> _Graph:
-    return _numbered(_costs(guide), edges)
+def _graph(guide: Guide) -> _Graph:
+    """The definitions numbered in one pass over the pack, each with what it reads (the
+    edges of :func:`_edges`, in the same order, without the why) and the evaluation depth
+    it adds on its own: the engine's calls to reach it (:data:`_CALLS`), and two for each
+    level its expressions nest (a call of a function and the list of its arguments are
+    two calls)."""
+    nodes: list[GraphNode] = []
+    number: dict[str, dict[str, int]] = {"value": {}, "shown": {}, "checked": {}, "step": {}}
+
+    def node(kind: str, name: str) -> int:
+        of = number[kind]
+        n = of.get(name)
+        if n is None:
+            n = of[name] = len(nodes)
+            nodes.append((kind, name))
+        return n
+
+    # Numbered in the order the costs are made: each step, each of its questions' value,
+    # whether it applies and whether it is in its bounds; then the derived values.
+    for step in guide.steps:
+        node("step", step.id)
+        for cq in step.questions:
+            node("value", cq.key)
+            node("shown", cq.key)
+            node("checked", cq.key)
+    for d in guide.derived.values():
+        node("value", d.name)
+    costs = [0] * len(nodes)
+    reads: list[list[int]] = [[] for _ in nodes]
+    value, shown, checked = number["value"], number["shown"], number["checked"]
+    questions, derived = guide.questions, guide.derived
+    targets: dict[int, list[int]] = {}  # by id: an expression may be shared by many places
+    heights: dict[int, int] = {}
+
+    def read(source: int, comp: Compiled | None) -> None:
+        if comp is None:
+            return
+        out = targets.get(id(comp))
+        if out is None:
+            values, answered = comp.read_split
+            out = [value[n] for n in sorted(values) if n in questions or n in derived]
+            for n in sorted(answered):
+                if n in questions:
+                    out += (shown[n], checked[n])
+            targets[id(comp)] = out
+        reads[source] += out
+
+    def cost(n: int, calls: int, *comps: Compiled | None) -> None:
+        height = 0
+        for c in comps:
+            if c is not None:
+                h = heights.get(id(c))
+                if h is None:
+                    h = heights[id(c)] = _height(c.node)
+                if h > height:
+                    height = h
+        if calls + 2 * height > costs[n]:
+            costs[n] = calls + 2 * height
+
+    # The injection step (a pack without one is reported on its own).
+    limit = max((s.index for s in guide.steps if s.spec.requires_clear), default=None)
+    for step in guide.steps:
+        here = number["step"][step.id]
+        comps = [step.when]
+        read(here, step.when)
+        if step.index == limit:  # shown only once its gates are clear
+            for gate in guide.guarding[step.index]:
+                read(here, gate.applies)
+                comps.append(gate.applies)
+                for rule in gate.rules:
+                    read(here, rule.fails)
+                    comps.append(rule.fails)
+            cost(here, _CALLS["injection step"], *comps)
+        else:
+            cost(here, _CALLS["step"], step.when)
+        for cq in step.questions:
+            v, sh, ch = value[cq.key], shown[cq.key], checked[cq.key]
+            reads[v] += (sh, ch)
+            reads[sh].append(here)
+            read(sh, cq.when)
+            read(v, cq.computed)
+            read(v, cq.default)
+            read(ch, cq.min)
+            read(ch, cq.max)
+            cost(v, _CALLS["value"], cq.computed, cq.default)
+            cost(sh, _CALLS["shown"], cq.when)
+            cost(ch, _CALLS["checked"], cq.min, cq.max)
+    for d in derived.values():
+        n = value[d.name]
+        read(n, d.expr)
+        cost(n, _CALLS["value"], d.expr)
+    return _Graph(nodes, costs, reads, _components(len(nodes), reads))
 
 
-def _numbered(costs: dict[GraphNode, int], edges: dict[GraphNode, list[Edge]]) -> _Graph:
-    nodes = list(dict.fromkeys([*costs, *edges]))
-    roots = len(nodes)
-    number = {node: i for i, node in enumerate(nodes)}
-    reads: list[list[int]] = []
-    for node in nodes:  # a definition read but not defined is numbered after the rest
-        out = []
-        for edge in edges.get(node, ()):
-            n = number.get(edge[0])
-            if n is None:
-                n = number[edge[0]] = len(nodes)
-                nodes.append(edge[0])
-            out.append(n)
-        reads.append(out)
-    cost = [costs.get(node, 0) for node in nodes]
-    return _Graph(nodes, cost, reads, _components(roots, reads))
-
-
-def _may_circle(edges: dict[GraphNode, list[Edge]], graph: _Graph) -> bool:
+def _may_circle(graph: _Graph) -> bool:
     """Whether some definitions may go round in a circle: a component of more than one,
     or a definition that reads itself."""
     if len(set(graph.component)) < len(graph.component):
         return True
-    return any(e[0] == node for node, out in edges.items() for e in out)
+    return any(n in out for n, out in enumerate(graph.reads))
 
 
 def names_the_program_reads(guide: Guide) -> list[Issue]:
@@ -507,42 +579,6 @@ whether a question applies and a step is shown are one call each; an answer's bo
 checked in two; the injection step judges its gates in up to six."""
 
 
-def _costs(guide: Guide) -> dict[GraphNode, int]:
-    """The evaluation depth each definition adds on its own: the engine's calls to reach it
-    (:data:`_CALLS`), and two for each level its expressions nest (a call of a function
-    and the list of its arguments are two calls)."""
-    costs: dict[GraphNode, int] = {}
-    heights: dict[int, int] = {}  # by id: an expression may be shared by many places
-
-    def cost(node: GraphNode, calls: int, *comps: Compiled | None) -> None:
-        height = 0
-        for c in comps:
-            if c is not None:
-                h = heights.get(id(c))
-                if h is None:
-                    h = heights[id(c)] = _height(c.node)
-                height = max(height, h)
-        costs[node] = max(costs.get(node, 0), calls + 2 * height)
-
-    limit = max((s.index for s in guide.steps if s.spec.requires_clear), default=None)
-    for step in guide.steps:
-        comps = [step.when]
-        calls = _CALLS["step"]
-        if step.index == limit:
-            calls = _CALLS["injection step"]
-            for gate in guide.guarding[step.index]:
-                comps.append(gate.applies)
-                comps.extend(r.fails for r in gate.rules)
-        cost(("step", step.id), calls, *comps)
-        for cq in step.questions:
-            cost(("value", cq.key), _CALLS["value"], cq.computed, cq.default)
-            cost(("shown", cq.key), _CALLS["shown"], cq.when)
-            cost(("checked", cq.key), _CALLS["checked"], cq.min, cq.max)
-    for d in guide.derived.values():
-        cost(("value", d.name), _CALLS["value"], d.expr)
-    return costs
-
-
 def _components(roots: int, reads: list[list[int]]) -> list[int]:
     """Strongly connected components (Tarjan's, without recursion), from definitions
     ``0 .. roots - 1`` in turn: each definition's component number, numbered so that a
@@ -604,9 +640,7 @@ def _components(roots: int, reads: list[list[int]]) -> list[int]:
     return component
 
 
-def evaluation_fits(
-    guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None, graph: _Graph | None = None
-) -> list[Issue]:
+def evaluation_fits(guide: Guide, graph: _Graph | None = None) -> list[Issue]:
     """No chain of definitions is too deep to evaluate.
 
     The engine works a value out by working out what it reads, and so on down (each
@@ -620,7 +654,7 @@ def evaluation_fits(
     :data:`MAX_EVALUATION_DEPTH`. That is about 125 derived values in a chain of simple
     sums; what is left of Python's depth is for the command around the evaluation.
     """
-    depth, chain = deepest_chain(guide, edges, graph)
+    depth, chain = deepest_chain(guide, graph)
     if depth <= MAX_EVALUATION_DEPTH:
         return []
     names = [_label(n) for n in chain]
@@ -637,18 +671,14 @@ def evaluation_fits(
     ]
 
 
-def deepest_chain(
-    guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None, graph: _Graph | None = None
-) -> tuple[int, list[GraphNode]]:
+def deepest_chain(guide: Guide, graph: _Graph | None = None) -> tuple[int, list[GraphNode]]:
     """The evaluation depth of the pack and the chain of definitions that has it.
 
     Where definitions come back round (an answer's bound that reads another answer whose
     bound reads the first), the engine stops at the repeat, so the whole loop counts
     once, at the sum of its parts. Linear in the size of the pack.
     """
-    if graph is None:
-        graph = _graph(guide, edges if edges is not None else _edges(guide))
-    nodes, costs, reads, component = graph
+    nodes, costs, reads, component = graph if graph is not None else _graph(guide)
     count = max(component, default=-1) + 1
     weight = [0] * count
     members: list[list[int]] = [[] for _ in range(count)]
