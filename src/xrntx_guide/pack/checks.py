@@ -87,30 +87,29 @@ def _graph(guide: Guide) -> _Graph:
     level its expressions nest (a call of a function and the list of its arguments are
     two calls)."""
     nodes: list[GraphNode] = []
-    number: dict[str, dict[str, int]] = {"value": {}, "shown": {}, "checked": {}, "step": {}}
-
-    def node(kind: str, name: str) -> int:
-        of = number[kind]
-        n = of.get(name)
-        if n is None:
-            n = of[name] = len(nodes)
-            nodes.append((kind, name))
-        return n
-
-    # Numbered in the order the costs are made: each step, each of its questions' value,
-    # whether it applies and whether it is in its bounds; then the derived values.
+    value: dict[str, int] = {}
+    shown: dict[str, int] = {}
+    checked: dict[str, int] = {}
+    steps: dict[str, int] = {}
+    questions, derived = guide.questions, guide.derived
+    # Numbered in the order the costs were made: each step, each of its questions' value,
+    # whether it applies and whether it is in its bounds; then the derived values (one
+    # with the name of a question, in a pack with problems, is that question's value).
     for step in guide.steps:
-        node("step", step.id)
+        steps[step.id] = len(nodes)
+        nodes.append(("step", step.id))
         for cq in step.questions:
-            node("value", cq.key)
-            node("shown", cq.key)
-            node("checked", cq.key)
-    for d in guide.derived.values():
-        node("value", d.name)
+            key = cq.key
+            value[key] = len(nodes)
+            shown[key] = len(nodes) + 1
+            checked[key] = len(nodes) + 2
+            nodes += (("value", key), ("shown", key), ("checked", key))
+    for name in derived:
+        if name not in value:
+            value[name] = len(nodes)
+            nodes.append(("value", name))
     costs = [0] * len(nodes)
     reads: list[list[int]] = [[] for _ in nodes]
-    value, shown, checked = number["value"], number["shown"], number["checked"]
-    questions, derived = guide.questions, guide.derived
     targets: dict[int, list[int]] = {}  # by id: an expression may be shared by many places
     heights: dict[int, int] = {}
 
@@ -142,7 +141,7 @@ def _graph(guide: Guide) -> _Graph:
     # The injection step (a pack without one is reported on its own).
     limit = max((s.index for s in guide.steps if s.spec.requires_clear), default=None)
     for step in guide.steps:
-        here = number["step"][step.id]
+        here = steps[step.id]
         comps = [step.when]
         read(here, step.when)
         if step.index == limit:  # shown only once its gates are clear

@@ -637,6 +637,13 @@ class _Compiler:
 
 
 def _question_shape(q: Question, file: Path, path: KeyPath) -> list[Issue]:
+    if (
+        not q.choices
+        and not q.wait_for
+        and q.type != "choice"
+        and (q.refused_when is None) == (q.refused_because is None)
+    ):
+        return []  # the common question: none of the checks below has anything to see
     out: list[Issue] = []
     choices: KeyPath = (*path, "choices")
     if q.type == "choice":
