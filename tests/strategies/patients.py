@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 
 from tests import oracle
 from tests.helpers import STEPS, TODAY
+from xrntx_guide.engine.context import LazyContext, inputs_fingerprint
 from xrntx_guide.engine.evaluate import Inputs, Override, State, evaluate
 from xrntx_guide.errors import UsageError, UserError
 from xrntx_guide.pack.guide import Guide
@@ -904,34 +905,42 @@ class Run:
     """An injection date not given is today (False in a walkthrough, which asks)."""
 
 
+def bound_fingerprint(
+    guide: Guide, answers: Mapping[str, Scalar], today: dt.date, gate: str
+) -> str:
+    """The fingerprint a session binds an override or acknowledgement of ``gate`` to: the
+    gate's in the evaluation of ``answers`` without any (``GateResult.fingerprint``, the
+    engine's :func:`inputs_fingerprint` over that evaluation's context). The context is
+    lazy and order-free, so a fresh one gives the same fingerprint, working out only what
+    the gate reads instead of judging every gate (a test pins the two equal)."""
+    ctx = LazyContext(guide, today, Inputs(answers, today).use_defaults, answers)
+    return inputs_fingerprint(guide.gate(gate), ctx)
+
+
 def engine_run(guide: Guide, p: Patient) -> Run:
     """The engine, with overrides bound as a session would have bound them."""
     overrides: dict[str, Override] = {}
     bases: dict[str, Basis] = {}
     acks: dict[str, str] = {}
-    states: dict[str, State] = {}
-
-    def state_for(which: str) -> State:
-        if which not in states:
-            answers = p.answers if which == "now" else p.earlier
-            states[which] = evaluate(guide, Inputs(answers, p.today))
-        return states[which]
+    gates = {g.id for g in guide.gates} if p.overrides or p.acks else set()
 
     for spec in p.overrides:
         if spec.basis == "garbage":
             fingerprint, given_for = GARBAGE_FINGERPRINT, None
         else:
-            gate = state_for(spec.basis).gates.get(spec.gate)
-            if gate is None:
+            if spec.gate not in gates:
                 continue
-            fingerprint = gate.fingerprint
             given_for = p.answers if spec.basis == "now" else p.earlier
+            fingerprint = bound_fingerprint(guide, given_for, p.today, spec.gate)
         overrides[spec.gate] = Override(spec.code, spec.comment, fingerprint)
         bases[spec.gate] = Basis(spec.code, spec.comment, given_for, p.today)
     for gate_id, basis in p.acks:
-        gate = state_for("now").gates.get(gate_id)
-        if gate is not None:
-            acks[gate_id] = gate.fingerprint if basis == "now" else GARBAGE_FINGERPRINT
+        if gate_id in gates:
+            acks[gate_id] = (
+                bound_fingerprint(guide, p.answers, p.today, gate_id)
+                if basis == "now"
+                else GARBAGE_FINGERPRINT
+            )
     state = evaluate(guide, Inputs(p.answers, p.today, overrides=overrides, acks=acks))
     return Run(state.status, p.answers, p.today, bases, state=state)
 

@@ -56,39 +56,129 @@ def check_guide(guide: Guide, *, complete: bool = True) -> list[Issue]:
     if complete:
         issues.extend(readiness_is_guarded(guide))
         issues.extend(injection_recorded_after_the_gates(guide))
-    edges = _edges(guide)
-    graph = _graph(guide, edges)
+    graph = _graph(guide)
     # Where the whole graph goes round nowhere (every strongly connected component one
     # definition that does not read itself), no part of it can: the search for circles,
-    # which names each one it finds, runs only where there may be one.
-    circles = no_circles(guide, edges) if _may_circle(edges, graph) else []
+    # which names each one it finds (and so needs the why of each edge), runs only where
+    # there may be one.
+    circles = no_circles(guide) if _may_circle(graph) else []
     issues.extend(circles)
     if not circles:  # the depth of a circle is not defined; it is refused anyway
-        issues.extend(evaluation_fits(guide, edges, graph))
+        issues.extend(evaluation_fits(guide, graph=graph))
     return issues
 
 
 class _Graph(NamedTuple):
-    """What the depth of evaluation is worked out on: each definition's own cost, the
-    definitions in order, and the strongly connected component of each."""
+    """What the depth of evaluation is worked out on, each definition by its number
+    (``nodes[i]`` is definition ``i``): its own cost, the definitions it reads, and its
+    strongly connected component. Lists of numbers, not maps of names: a large pack has
+    tens of thousands of definitions, and these are walked several times."""
 
-    costs: dict[GraphNode, int]
     nodes: list[GraphNode]
-    component: dict[GraphNode, int]
+    costs: list[int]
+    reads: list[list[int]]
+    component: list[int]
 
 
-def _graph(guide: Guide, edges: dict[GraphNode, list[Edge]]) -> _Graph:
-    costs = _costs(guide)
-    nodes = list(dict.fromkeys([*costs, *edges]))
-    return _Graph(costs, nodes, _components(nodes, edges))
+def _graph(guide: Guide) -> _Graph:
+    """The definitions numbered in one pass over the pack, each with what it reads (the
+    edges of :func:`_edges`, in the same order, without the why) and the evaluation depth
+    it adds on its own: the engine's calls to reach it (:data:`_CALLS`), and two for each
+    level its expressions nest (a call of a function and the list of its arguments are
+    two calls)."""
+    nodes: list[GraphNode] = []
+    value: dict[str, int] = {}
+    shown: dict[str, int] = {}
+    checked: dict[str, int] = {}
+    steps: dict[str, int] = {}
+    questions, derived = guide.questions, guide.derived
+    # Numbered in the order the costs were made: each step, each of its questions' value,
+    # whether it applies and whether it is in its bounds; then the derived values (one
+    # with the name of a question, in a pack with problems, is that question's value).
+    for step in guide.steps:
+        steps[step.id] = len(nodes)
+        nodes.append(("step", step.id))
+        for cq in step.questions:
+            key = cq.key
+            value[key] = len(nodes)
+            shown[key] = len(nodes) + 1
+            checked[key] = len(nodes) + 2
+            nodes += (("value", key), ("shown", key), ("checked", key))
+    for name in derived:
+        if name not in value:
+            value[name] = len(nodes)
+            nodes.append(("value", name))
+    costs = [0] * len(nodes)
+    reads: list[list[int]] = [[] for _ in nodes]
+    targets: dict[int, list[int]] = {}  # by id: an expression may be shared by many places
+    heights: dict[int, int] = {}
+
+    def read(source: int, comp: Compiled | None) -> None:
+        if comp is None:
+            return
+        out = targets.get(id(comp))
+        if out is None:
+            values, answered = comp.read_split
+            out = [value[n] for n in sorted(values) if n in questions or n in derived]
+            for n in sorted(answered):
+                if n in questions:
+                    out += (shown[n], checked[n])
+            targets[id(comp)] = out
+        reads[source] += out
+
+    def cost(n: int, calls: int, *comps: Compiled | None) -> None:
+        height = 0
+        for c in comps:
+            if c is not None:
+                h = heights.get(id(c))
+                if h is None:
+                    h = heights[id(c)] = _height(c.node)
+                if h > height:
+                    height = h
+        if calls + 2 * height > costs[n]:
+            costs[n] = calls + 2 * height
+
+    # The injection step (a pack without one is reported on its own).
+    limit = max((s.index for s in guide.steps if s.spec.requires_clear), default=None)
+    for step in guide.steps:
+        here = steps[step.id]
+        comps = [step.when]
+        read(here, step.when)
+        if step.index == limit:  # shown only once its gates are clear
+            for gate in guide.guarding[step.index]:
+                read(here, gate.applies)
+                comps.append(gate.applies)
+                for rule in gate.rules:
+                    read(here, rule.fails)
+                    comps.append(rule.fails)
+            cost(here, _CALLS["injection step"], *comps)
+        else:
+            cost(here, _CALLS["step"], step.when)
+        for cq in step.questions:
+            v, sh, ch = value[cq.key], shown[cq.key], checked[cq.key]
+            reads[v] += (sh, ch)
+            reads[sh].append(here)
+            read(sh, cq.when)
+            read(v, cq.computed)
+            read(v, cq.default)
+            read(ch, cq.min)
+            read(ch, cq.max)
+            cost(v, _CALLS["value"], cq.computed, cq.default)
+            cost(sh, _CALLS["shown"], cq.when)
+            cost(ch, _CALLS["checked"], cq.min, cq.max)
+    for d in derived.values():
+        n = value[d.name]
+        read(n, d.expr)
+        cost(n, _CALLS["value"], d.expr)
+    return _Graph(nodes, costs, reads, _components(len(nodes), reads))
 
 
-def _may_circle(edges: dict[GraphNode, list[Edge]], graph: _Graph) -> bool:
+def _may_circle(graph: _Graph) -> bool:
     """Whether some definitions may go round in a circle: a component of more than one,
     or a definition that reads itself."""
-    if len(set(graph.component.values())) < len(graph.component):
+    if len(set(graph.component)) < len(graph.component):
         return True
-    return any(e[0] == node for node, out in edges.items() for e in out)
+    return any(n in out for n, out in enumerate(graph.reads))
 
 
 def names_the_program_reads(guide: Guide) -> list[Issue]:
@@ -149,6 +239,7 @@ def asked_in_order(guide: Guide) -> list[Issue]:
     only questions asked before the step it guards (or that have a fallback)."""
     issues: list[Issue] = []
     where_asked = _asked_at(guide)
+    found: dict[int, list[str]] = {}  # by id: an expression may be shared by many places
 
     def inputs(reads: Iterable[str]) -> list[str]:
         keys: set[str] = set()
@@ -156,9 +247,15 @@ def asked_in_order(guide: Guide) -> list[Issue]:
             keys |= {k for k in guide.answer_inputs(name) if k in guide.questions}
         return sorted(keys)
 
+    def read_by(comp: Compiled) -> list[str]:
+        keys = found.get(id(comp))
+        if keys is None:
+            keys = found[id(comp)] = inputs(comp.reads)
+        return keys
+
     for step in guide.steps:
         if step.when is not None:
-            for key in inputs(step.when.reads):
+            for key in read_by(step.when):
                 if where_asked[key][0] >= step.index:
                     issues.append(
                         Issue(
@@ -178,7 +275,7 @@ def asked_in_order(guide: Guide) -> list[Issue]:
             for label, comp in checked:
                 if comp is None:
                     continue
-                for key in inputs(comp.reads):
+                for key in read_by(comp):
                     if where_asked[key] >= (step.index, qi):
                         issues.append(
                             Issue(
@@ -481,92 +578,68 @@ whether a question applies and a step is shown are one call each; an answer's bo
 checked in two; the injection step judges its gates in up to six."""
 
 
-def _costs(guide: Guide) -> dict[GraphNode, int]:
-    """The evaluation depth each definition adds on its own: the engine's calls to reach it
-    (:data:`_CALLS`), and two for each level its expressions nest (a call of a function
-    and the list of its arguments are two calls)."""
-    costs: dict[GraphNode, int] = {}
-
-    def cost(node: GraphNode, calls: int, *comps: Compiled | None) -> None:
-        height = 0
-        for c in comps:
-            if c is not None:
-                height = max(height, _height(c.node))
-        costs[node] = max(costs.get(node, 0), calls + 2 * height)
-
-    limit = max((s.index for s in guide.steps if s.spec.requires_clear), default=None)
-    for step in guide.steps:
-        comps = [step.when]
-        calls = _CALLS["step"]
-        if step.index == limit:
-            calls = _CALLS["injection step"]
-            for gate in guide.guarding[step.index]:
-                comps.append(gate.applies)
-                comps.extend(r.fails for r in gate.rules)
-        cost(("step", step.id), calls, *comps)
-        for cq in step.questions:
-            cost(("value", cq.key), _CALLS["value"], cq.computed, cq.default)
-            cost(("shown", cq.key), _CALLS["shown"], cq.when)
-            cost(("checked", cq.key), _CALLS["checked"], cq.min, cq.max)
-    for d in guide.derived.values():
-        cost(("value", d.name), _CALLS["value"], d.expr)
-    return costs
-
-
-def _components(
-    nodes: Iterable[GraphNode], edges: dict[GraphNode, list[Edge]]
-) -> dict[GraphNode, int]:
-    """Strongly connected components (Tarjan's, without recursion): node -> component
-    number, numbered so that a component comes after every component it reaches."""
-    index: dict[GraphNode, int] = {}
-    low: dict[GraphNode, int] = {}
-    on_stack: set[GraphNode] = set()
-    stack: list[GraphNode] = []
-    component: dict[GraphNode, int] = {}
-    count = 0
-    for root in nodes:
-        if root in index:
+def _components(roots: int, reads: list[list[int]]) -> list[int]:
+    """Strongly connected components (Tarjan's, without recursion), from definitions
+    ``0 .. roots - 1`` in turn: each definition's component number, numbered so that a
+    component comes after every component it reaches. A definition that reads nothing
+    (most bounds, many steps) is its own component, numbered as soon as it is reached."""
+    size = len(reads)
+    index = [-1] * size
+    low = [0] * size
+    on_stack = [False] * size
+    component = [-1] * size
+    stack: list[int] = []
+    seen = count = 0
+    for root in range(roots):
+        if index[root] >= 0:
             continue
-        work: list[tuple[GraphNode, Iterator[Edge]]] = []
-        index[root] = low[root] = len(index)
+        index[root] = low[root] = seen
+        seen += 1
+        if not reads[root]:
+            component[root] = count
+            count += 1
+            continue
         stack.append(root)
-        on_stack.add(root)
-        work.append((root, iter(edges.get(root, ()))))
+        on_stack[root] = True
+        work: list[tuple[int, Iterator[int]]] = [(root, iter(reads[root]))]
         while work:
             node, out = work[-1]
-            advanced = False
-            for edge in out:
-                nxt = edge[0]
-                if nxt not in index:
-                    index[nxt] = low[nxt] = len(index)
+            lowest = low[node]
+            for nxt in out:
+                i = index[nxt]
+                if i < 0:
+                    index[nxt] = low[nxt] = seen
+                    seen += 1
+                    if not reads[nxt]:  # reads nothing: a component of its own, done
+                        component[nxt] = count
+                        count += 1
+                        continue
                     stack.append(nxt)
-                    on_stack.add(nxt)
-                    work.append((nxt, iter(edges.get(nxt, ()))))
-                    advanced = True
+                    on_stack[nxt] = True
+                    low[node] = lowest
+                    work.append((nxt, iter(reads[nxt])))
                     break
-                if nxt in on_stack and index[nxt] < low[node]:
-                    low[node] = index[nxt]
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                if low[node] < low[parent]:
-                    low[parent] = low[node]
-            if low[node] == index[node]:
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component[member] = count
-                    if member == node:
-                        break
-                count += 1
+                if i < lowest and on_stack[nxt]:
+                    lowest = i
+            else:
+                low[node] = lowest
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    if lowest < low[parent]:
+                        low[parent] = lowest
+                if lowest == index[node]:
+                    while True:
+                        member = stack.pop()
+                        on_stack[member] = False
+                        component[member] = count
+                        if member == node:
+                            break
+                    count += 1
     return component
 
 
-def evaluation_fits(
-    guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None, graph: _Graph | None = None
-) -> list[Issue]:
+def evaluation_fits(guide: Guide, graph: _Graph | None = None) -> list[Issue]:
     """No chain of definitions is too deep to evaluate.
 
     The engine works a value out by working out what it reads, and so on down (each
@@ -580,7 +653,7 @@ def evaluation_fits(
     :data:`MAX_EVALUATION_DEPTH`. That is about 125 derived values in a chain of simple
     sums; what is left of Python's depth is for the command around the evaluation.
     """
-    depth, chain = deepest_chain(guide, edges, graph)
+    depth, chain = deepest_chain(guide, graph)
     if depth <= MAX_EVALUATION_DEPTH:
         return []
     names = [_label(n) for n in chain]
@@ -597,42 +670,39 @@ def evaluation_fits(
     ]
 
 
-def deepest_chain(
-    guide: Guide, edges: dict[GraphNode, list[Edge]] | None = None, graph: _Graph | None = None
-) -> tuple[int, list[GraphNode]]:
+def deepest_chain(guide: Guide, graph: _Graph | None = None) -> tuple[int, list[GraphNode]]:
     """The evaluation depth of the pack and the chain of definitions that has it.
 
     Where definitions come back round (an answer's bound that reads another answer whose
     bound reads the first), the engine stops at the repeat, so the whole loop counts
     once, at the sum of its parts. Linear in the size of the pack.
     """
-    edges = edges if edges is not None else _edges(guide)
-    costs, nodes, component = graph if graph is not None else _graph(guide, edges)
-    weight: dict[int, int] = {}
-    members: dict[int, list[GraphNode]] = {}
-    for node in nodes:
-        c = component[node]
-        weight[c] = weight.get(c, 0) + costs.get(node, 0)
-        members.setdefault(c, []).append(node)
+    nodes, costs, reads, component = graph if graph is not None else _graph(guide)
+    count = max(component, default=-1) + 1
+    weight = [0] * count
+    members: list[list[int]] = [[] for _ in range(count)]
+    for node, c in enumerate(component):
+        weight[c] += costs[node]
+        members[c].append(node)
     # Components are numbered after everything they reach: one pass in that order.
-    depth: dict[int, int] = {}
-    nxt: dict[int, int | None] = {}
-    for c in range(len(members)):
+    depth = [0] * count
+    nxt: list[int | None] = [None] * count
+    for c in range(count):
         best, via = 0, None
         for node in members[c]:
-            for edge in edges.get(node, ()):
-                t = component[edge[0]]
+            for read in reads[node]:
+                t = component[read]
                 if t != c and depth[t] > best:
                     best, via = depth[t], t
         depth[c] = weight[c] + best
         nxt[c] = via
-    if not depth:
+    if not count:
         return 0, []
-    deepest = max(depth, key=depth.__getitem__)
+    deepest = max(range(count), key=depth.__getitem__)
     chain: list[GraphNode] = []
     walk: int | None = deepest
     while walk is not None:
-        chain.extend(members[walk])
+        chain.extend(nodes[n] for n in members[walk])
         walk = nxt[walk]
     return depth[deepest], chain
 

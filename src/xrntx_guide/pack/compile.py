@@ -80,6 +80,11 @@ class _Compiler:
         self.derived: list[_Def] = []
         self.places: dict[str, tuple[Path, KeyPath]] = {}
         self.types: dict[str, Type] = {"today": expr.DATE}
+        self.compiled: dict[tuple[str, str | None, int], Compiled] = {}
+        """Each expression text compiled once (a condition repeated on many steps): the
+        names' types only grow, so their count tells one set of them from another."""
+        self.bounds: dict[tuple[type, str], Compiled] = {}
+        """Each number given as a bound, compiled once."""
 
     def problem(self, file: Path | str, path: KeyPath, message: str, at: int | None = None) -> None:
         self.issues.append(Issue(file, path, message, at=at))
@@ -230,11 +235,16 @@ class _Compiler:
     ) -> Compiled | None:
         if source is None:
             return None
+        key = (source, want, len(self.types))
+        done = self.compiled.get(key)
+        if done is not None:
+            return done
         try:
-            return Compiled.compile(source, self.types, want)
-        except ExprError as exc:
+            done = self.compiled[key] = Compiled.compile(source, self.types, want)
+        except ExprError as exc:  # said at each place it is written
             self.expr_problem(exc, source, file, path)
             return None
+        return done
 
     def expr_problem(self, exc: ExprError, source: str, file: Path, path: KeyPath) -> None:
         unknown = _UNKNOWN_NAME.fullmatch(exc.message)
@@ -265,12 +275,18 @@ class _Compiler:
         if bound != bound or bound in (float("inf"), float("-inf")):
             self.problem(file, path, f"must be a finite number, not {bound}")
             return None
-        node = expr.Literal(0, bound)
-        typ = expr.typecheck(node, {})
+        key = (type(bound), repr(bound))
+        made = self.bounds.get(key)
+        if made is None:
+            node = expr.Literal(0, bound)
+            made = self.bounds[key] = Compiled(
+                repr(bound), node, expr.typecheck(node, {}), frozenset()
+            )
+        typ = made.type
         if not (typ.kind == own.kind or (own.numeric and typ.numeric)):
             self.problem(file, path, f"gives {typ} but the question is {own}")
             return None
-        return Compiled(repr(bound), node, typ, frozenset())
+        return made
 
     def compile_derived(self) -> tuple[dict[str, CDerived], dict[str, frozenset[str]]]:
         """Compile derived values in dependency order; report circles and type errors.
@@ -389,23 +405,9 @@ class _Compiler:
             cqs = []
             for qi, q in enumerate(step.question):
                 here = (*path, "question", qi)
-                self.check_sources(q.sources, file, (*here, "sources"))
-                own = self.types.get(q.key, expr.STRING)
-                cq = CQuestion(
-                    spec=q,
-                    step_id=step.id,
-                    key=q.key,
-                    when=self.compile(q.when, file, (*here, "when"), "bool"),
-                    default=self.compile_like(q.default, file, (*here, "default"), own),
-                    suggest=self.compile_like(q.suggest, file, (*here, "suggest"), own),
-                    computed=self.compile_like(q.computed, file, (*here, "computed"), own),
-                    min=self.compile_bound(q.min, file, (*here, "min"), own),
-                    max=self.compile_bound(q.max, file, (*here, "max"), own),
-                    wait_minutes=self.compile(
-                        q.wait_minutes, file, (*here, "wait_minutes"), "number"
-                    ),
-                    refused=self.compile(q.refused_when, file, (*here, "refused_when"), "bool"),
-                )
+                if q.sources:
+                    self.check_sources(q.sources, file, (*here, "sources"))
+                cq = self.compile_question(q, step.id, file, here)
                 if self.places.get(f"question:{q.key}") == (file, here):
                     cqs.append(cq)  # a key asked twice is reported; the first one counts
             procedures = []
@@ -427,6 +429,44 @@ class _Compiler:
             when = self.compile(step.when, file, (*path, "when"), "bool")
             csteps.append(CStep(step, index, when, tuple(cqs), tuple(notes), tuple(procedures)))
         return csteps
+
+    def compile_question(self, q: Question, step_id: str, file: Path, here: KeyPath) -> CQuestion:
+        """A question's expressions compiled (each place's key path made only for an
+        expression that is there: a pack has many questions, with few expressions each)."""
+        own = self.types.get(q.key, expr.STRING)
+        got: dict[str, Compiled | None] = {}
+        for name, source, kind in (
+            ("when", q.when, "bool"),
+            ("default", q.default, None),
+            ("suggest", q.suggest, None),
+            ("computed", q.computed, None),
+            ("min", q.min, "bound"),
+            ("max", q.max, "bound"),
+            ("wait_minutes", q.wait_minutes, "number"),
+            ("refused_when", q.refused_when, "bool"),
+        ):
+            if source is None:
+                continue
+            at: KeyPath = (*here, name)
+            if kind is None:
+                got[name] = self.compile_like(source, file, at, own)  # type: ignore[arg-type]
+            elif kind == "bound":
+                got[name] = self.compile_bound(source, file, at, own)
+            else:
+                got[name] = self.compile(source, file, at, kind)  # type: ignore[arg-type]
+        return CQuestion(
+            q,
+            step_id,
+            q.key,
+            got.get("when"),
+            got.get("default"),
+            got.get("suggest"),
+            got.get("computed"),
+            got.get("min"),
+            got.get("max"),
+            got.get("wait_minutes"),
+            got.get("refused_when"),
+        )
 
     def inputs(self, compiled: Iterable[Compiled | None]) -> set[str]:
         reads: set[str] = set()
@@ -597,6 +637,13 @@ class _Compiler:
 
 
 def _question_shape(q: Question, file: Path, path: KeyPath) -> list[Issue]:
+    if (
+        not q.choices
+        and not q.wait_for
+        and q.type != "choice"
+        and (q.refused_when is None) == (q.refused_because is None)
+    ):
+        return []  # the common question: none of the checks below has anything to see
     out: list[Issue] = []
     choices: KeyPath = (*path, "choices")
     if q.type == "choice":

@@ -58,6 +58,9 @@ class _Search:
     def __init__(self, guide: Guide) -> None:
         self.guide = guide
         self.never_answered: set[str] = set()
+        self.known: dict[tuple[int, frozenset[str]], bool] = {}
+        """(id of an expression of the guide, the questions it reads that are never
+        answered) -> whether some answers make it true."""
         self.settings = guide.setting_names
 
     # -- evaluation --------------------------------------------------------------------
@@ -148,10 +151,21 @@ class _Search:
         return None
 
     def can_be_true(self, comp: Compiled) -> bool:
-        """Whether some answers make ``comp`` true (or the search cannot rule it out)."""
+        """Whether some answers make ``comp`` true (or the search cannot rule it out).
+
+        The answer depends only on the expression and on which of the questions it reads
+        (through derived values) are never answered: an expression written on many steps
+        is searched once for each such set."""
         keys: set[str] = set()
         for name in comp.reads:
             keys |= {k for k in self.guide.answer_inputs(name) if k in self.guide.questions}
+        known = (id(comp), frozenset(keys & self.never_answered))
+        found = self.known.get(known)
+        if found is None:
+            found = self.known[known] = self._search(comp, keys)
+        return found
+
+    def _search(self, comp: Compiled, keys: set[str]) -> bool:
         open_keys: list[str] = []
         env: dict[str, Any] = {}
         for key in sorted(keys):
