@@ -46,17 +46,37 @@ def judge_gate(gate: CGate, ctx: LazyContext) -> Judgement:
     done = ctx.judged.get(gate.id)
     if done is None:
         applies = truth(gate.applies.function(ctx)) if gate.applies is not None else True
-        verdicts = []
+        verdicts: list[tuple[CRule, bool | None]] = []
         worst, rank, unknown = None, -1, False
         for r in gate.rules:
-            v = truth(r.fails.function(ctx))
-            verdicts.append((r, v))
-            if v is None:
+            value = r.fails.function(ctx)
+            if value is UNKNOWN:  # truth(), inline: a batch judges every gate of every line
+                verdicts.append((r, None))
                 unknown = True
-            elif v and r.rank > rank:
-                worst, rank = r, r.rank
+            elif value:
+                verdicts.append((r, True))
+                if r.rank > rank:
+                    worst, rank = r, r.rank
+            else:
+                verdicts.append((r, False))
         done = ctx.judged[gate.id] = Judgement(applies, verdicts, worst, unknown)
     return done
+
+
+def gate_passes(gate: CGate, ctx: LazyContext) -> bool:
+    """Whether the gate passes in ``ctx``: it does not apply, or no rule of it fails or is
+    undecided. The same verdict as :func:`judge_gate`'s (``applies is False``, or no worst
+    rule and nothing unknown), stopping at the first rule that decides it: a later date's
+    probe (gates.py) asks only this, of a context made for that one question."""
+    if gate.applies is not None:
+        applies = gate.applies.function(ctx)
+        if applies is not UNKNOWN and not applies:
+            return True
+    for r in gate.rules:
+        value = r.fails.function(ctx)
+        if value is UNKNOWN or value:
+            return False
+    return True
 
 
 def override_holds(guide: Guide, override: Override | None, fingerprint: str) -> bool:

@@ -11,7 +11,7 @@ from ..expr import UNKNOWN
 from ..pack.guide import CGate, Guide
 from ..pack.severity import ACKNOWLEDGEABLE, BLOCKING, OVERRIDABLE, SEVERITIES
 from ..records import field, record
-from .context import LazyContext, inputs_fingerprint, judge_gate, override_holds
+from .context import LazyContext, gate_passes, inputs_fingerprint, judge_gate, override_holds
 from .inputs import Inputs, Override
 from .text import render
 
@@ -135,10 +135,7 @@ def earliest_pass(gate: CGate, base: LazyContext, start: dt.date) -> dt.date | N
     guide = base.guide
 
     def passes(day: dt.date) -> bool:
-        applies, _, worst, unknown = judge_gate(gate, base.on(day))
-        if applies is False:
-            return True
-        return worst is None and not unknown
+        return gate_passes(gate, base.on(day))
 
     horizon = guide.meta.date_search_days
     if start > dt.date.max - dt.timedelta(days=horizon):  # no calendar left to search
