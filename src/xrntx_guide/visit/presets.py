@@ -467,17 +467,18 @@ def observed_results(
     ``starts``: given, or a timer the session started) and the time it was taken: those
     given (``presets``), or (None) every such answer of ``state`` that applies."""
     given: dict[str, object]
+    guide = state.guide
+    timed = guide.once(
+        "timed_questions",
+        lambda: {k: cq for k, cq in guide.questions.items() if cq.wait_minutes is not None},
+    )
     if presets is None:
-        given = {
-            k: state.value(k)
-            for k, cq in state.guide.questions.items()
-            if cq.wait_minutes is not None and state.question_visible.get(k) is True
-        }
+        given = {k: state.value(k) for k in timed if state.question_visible.get(k) is True}
     else:
-        given = {k: p.value for k, p in presets.items()}
+        given = {k: p.value for k, p in presets.items() if k in timed}
     out = []
     for key, value in given.items():
-        cq = state.guide.questions.get(key)
+        cq = guide.questions.get(key)
         if cq is None or cq.wait_minutes is None or value not in cq.spec.wait_for:
             continue
         minutes = wait_minutes(state, cq)
