@@ -46,17 +46,37 @@ def judge_gate(gate: CGate, ctx: LazyContext) -> Judgement:
     done = ctx.judged.get(gate.id)
     if done is None:
         applies = truth(gate.applies.function(ctx)) if gate.applies is not None else True
-        verdicts = []
+        verdicts: list[tuple[CRule, bool | None]] = []
         worst, rank, unknown = None, -1, False
         for r in gate.rules:
-            v = truth(r.fails.function(ctx))
-            verdicts.append((r, v))
-            if v is None:
+            value = r.fails.function(ctx)
+            if value is UNKNOWN:  # truth(), inline: a batch judges every gate of every line
+                verdicts.append((r, None))
                 unknown = True
-            elif v and r.rank > rank:
-                worst, rank = r, r.rank
+            elif value:
+                verdicts.append((r, True))
+                if r.rank > rank:
+                    worst, rank = r, r.rank
+            else:
+                verdicts.append((r, False))
         done = ctx.judged[gate.id] = Judgement(applies, verdicts, worst, unknown)
     return done
+
+
+def gate_passes(gate: CGate, ctx: LazyContext) -> bool:
+    """Whether the gate passes in ``ctx``: it does not apply, or no rule of it fails or is
+    undecided. The same verdict as :func:`judge_gate`'s (``applies is False``, or no worst
+    rule and nothing unknown), stopping at the first rule that decides it: a later date's
+    probe (gates.py) asks only this, of a context made for that one question."""
+    if gate.applies is not None:
+        applies = gate.applies.function(ctx)
+        if applies is not UNKNOWN and not applies:
+            return True
+    for r in gate.rules:
+        value = r.fails.function(ctx)
+        if value is UNKNOWN or value:
+            return False
+    return True
 
 
 def override_holds(guide: Guide, override: Override | None, fingerprint: str) -> bool:
@@ -250,37 +270,36 @@ class LazyContext(Context):
 
     def lookup(self, name: str) -> Value:
         memo = self.memo
-        value = memo.get(name, _MISS)
-        if value is _MISS:
-            memo[name] = _BUSY  # a computed question that reads itself gets nothing
-            value = memo[name] = self._compute(name)
-            return value
-        return UNKNOWN if value is _BUSY else value
-
-    def _compute(self, name: str) -> Value:
+        value: Value = memo.get(name, _MISS)
+        if value is not _MISS:
+            return UNKNOWN if value is _BUSY else value
+        memo[name] = _BUSY  # a computed question that reads itself gets nothing
+        # Worked out here, not in a method of its own: a batch line works out about a
+        # hundred values, each once.
         cq = self.guide.questions.get(name)
-        if cq is not None:
+        if cq is None:
+            derived = self.guide.derived.get(name)
+            # An unknown setting name cannot pass the loader; be safe anyway.
+            value = derived.expr.function(self) if derived is not None else UNKNOWN
+        else:
             shown = self.shown.get(name, _MISS)
             if shown is False or (shown is _MISS and self.visible(cq) is False):
-                return UNKNOWN
-            value = self.given.get(name, _MISS)
-            if value is not _MISS:
-                if cq.checked and self.problem(cq) is not None:
-                    return UNKNOWN  # never a default or a computed value in its place
-                if cq.undecided_values and value in cq.undecided_values:
-                    return UNKNOWN  # "not examined": recorded, never a decided value
-                return value  # type: ignore[no-any-return]
-            if cq.computed is not None:
-                value = cq.computed.function(self)
-                if value is not UNKNOWN:
-                    return value
-            if self.use_defaults and cq.default is not None:
-                return valid_default(cq, cq.default.function(self))
-            return UNKNOWN
-        derived = self.guide.derived.get(name)
-        if derived is not None:
-            return derived.expr.function(self)
-        return UNKNOWN  # an unknown setting name cannot pass the loader; be safe anyway
+                value = UNKNOWN
+            else:
+                value = self.given.get(name, _MISS)
+                if value is not _MISS:
+                    if cq.checked and self.problem(cq) is not None:
+                        value = UNKNOWN  # never a default or a computed value in its place
+                    elif cq.undecided_values and value in cq.undecided_values:
+                        value = UNKNOWN  # "not examined": recorded, never a decided value
+                else:
+                    value = UNKNOWN
+                    if cq.computed is not None:
+                        value = cq.computed.function(self)
+                    if value is UNKNOWN and self.use_defaults and cq.default is not None:
+                        value = valid_default(cq, cq.default.function(self))
+        memo[name] = value
+        return value
 
     def display(self, name: str) -> str:
         """A value as a clinician reads it: a choice's label, yes/no, an ISO date, a unit."""

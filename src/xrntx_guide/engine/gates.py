@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..expr import UNKNOWN
 from ..pack.guide import CGate, Guide
 from ..pack.severity import ACKNOWLEDGEABLE, BLOCKING, OVERRIDABLE, SEVERITIES
 from ..records import field, record
-from .context import LazyContext, inputs_fingerprint, judge_gate, override_holds
+from .context import LazyContext, gate_passes, inputs_fingerprint, judge_gate, override_holds
 from .inputs import Inputs, Override
 from .text import render
 
@@ -71,6 +72,8 @@ class GateResult:
         severity: str,
         outcome: str,
         reason: str,
+        *,
+        fields: Mapping[str, Any] | None = None,
         **more: Any,
     ) -> GateResult:
         """A result for ``gate``, built without the generated ``__init__``.
@@ -80,22 +83,17 @@ class GateResult:
         batch makes tens of thousands, so this fills the instance dictionary at once. Every
         field is set (a test compares it with ``__init__``); the instance is as frozen.
         """
-        g = gate.spec
+        if fields is None:
+            fields = _template(gate)
         obj = object.__new__(cls)
-        obj.__dict__.update(
-            _RESULT_DEFAULTS,
-            id=g.id,
-            title=g.title,
-            before=g.before,
-            severity=severity,
-            outcome=outcome,
-            reason=reason,
-            sources=gate.sources,
-            time_dependent=gate.time_dependent,
-            verify=g.verify,
-            basis=basis,
-        )
-        obj.__dict__.update(more)
+        made = obj.__dict__
+        made.update(fields)
+        made["severity"] = severity
+        made["outcome"] = outcome
+        made["reason"] = reason
+        made["basis"] = basis
+        if more:
+            made.update(more)
         return obj
 
     @property
@@ -125,6 +123,31 @@ _RESULT_DEFAULTS: dict[str, Any] = {
 }
 
 
+def _template(gate: CGate) -> dict[str, Any]:
+    """What every result of ``gate`` holds before it is judged: the defaults and the
+    gate's own fields, in the order :meth:`GateResult.make` has always filled them (the
+    four it judges are filled in over their places)."""
+    g = gate.spec
+    return {
+        **_RESULT_DEFAULTS,
+        "id": g.id,
+        "title": g.title,
+        "before": g.before,
+        "severity": None,
+        "outcome": None,
+        "reason": None,
+        "sources": gate.sources,
+        "time_dependent": gate.time_dependent,
+        "verify": g.verify,
+        "basis": None,
+    }
+
+
+def _templates(guide: Guide) -> dict[str, dict[str, Any]]:
+    """Every gate's template, by gate id: made once per pack (``Guide.once``)."""
+    return guide.once("gate_result_fields", lambda: {g.id: _template(g) for g in guide.gates})
+
+
 def earliest_pass(gate: CGate, base: LazyContext, start: dt.date) -> dt.date | None:
     """The first later date on which the gate passes, re-evaluating it each day.
 
@@ -135,10 +158,7 @@ def earliest_pass(gate: CGate, base: LazyContext, start: dt.date) -> dt.date | N
     guide = base.guide
 
     def passes(day: dt.date) -> bool:
-        applies, _, worst, unknown = judge_gate(gate, base.on(day))
-        if applies is False:
-            return True
-        return worst is None and not unknown
+        return gate_passes(gate, base.on(day))
 
     horizon = guide.meta.date_search_days
     if start > dt.date.max - dt.timedelta(days=horizon):  # no calendar left to search
@@ -160,9 +180,15 @@ def gate_result(guide: Guide, gate: CGate, ctx: LazyContext, inputs: Inputs) -> 
     # switch it off: the walk then checks it before the next step that is shown.
     applies, verdicts, worst, unknown = judge_gate(gate, ctx)
     basis = (gate, ctx, verdicts)
+    fields = _templates(guide)[g.id]
     if applies is False:
         return GateResult.make(
-            gate, basis, gate.severity, "not_applicable", "does not apply to this patient"
+            gate,
+            basis,
+            gate.severity,
+            "not_applicable",
+            "does not apply to this patient",
+            fields=fields,
         )
     # A gate that may not apply is undecided, even when a rule of it fails: blocked means a
     # contraindication that holds, decided (safety invariant 2); it is never a pass either.
@@ -176,10 +202,11 @@ def gate_result(guide: Guide, gate: CGate, ctx: LazyContext, inputs: Inputs) -> 
                 gate.severity,
                 "unknown",
                 f"not decided yet: needs {needs}",
+                fields=fields,
                 missing=gaps,
             )
         reason = render(g.pass_message, ctx.display) if g.pass_message else "passed"
-        return GateResult.make(gate, basis, gate.severity, "pass", reason)
+        return GateResult.make(gate, basis, gate.severity, "pass", reason, fields=fields)
     rule = worst.spec
     earliest = None
     if worst.time_dependent and rule.severity in BLOCKING:
@@ -210,6 +237,7 @@ def gate_result(guide: Guide, gate: CGate, ctx: LazyContext, inputs: Inputs) -> 
         rule.severity,
         outcome,
         render(rule.message, ctx.display, extra),
+        fields=fields,
         sources=rule.cited(g.sources),
         instead=tuple(render(t, ctx.display, extra) for t in rule.instead),
         missing=_missing(guide, gate, ctx),

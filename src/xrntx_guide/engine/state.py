@@ -77,19 +77,26 @@ class State:
     def missing(self, up_to_step: int | None = None) -> list[str]:
         """Required questions that apply (or may apply) and have no value, in walk order."""
         out = []
-        for step in self.guide.steps:
-            if up_to_step is not None and step.index >= up_to_step:
+        visible, values = self.question_visible, self.values
+        for index, cq in self.guide.once("required_questions", self._required):
+            if up_to_step is not None and index >= up_to_step:
                 break
-            for cq in step.questions:
-                if (
-                    self.question_visible.get(cq.key) is False
-                    or cq.spec.optional
-                    or not cq.spec.asked
-                ):
-                    continue
-                if self.values.get(cq.key, UNKNOWN) is UNKNOWN and not self._undecided(cq):
-                    out.append(cq.key)
+            if visible.get(cq.key) is False:
+                continue
+            if values.get(cq.key, UNKNOWN) is UNKNOWN and not self._undecided(cq):
+                out.append(cq.key)
         return out
+
+    def _required(self) -> tuple[tuple[int, CQuestion], ...]:
+        """The questions that must be answered where they apply (neither optional nor
+        never asked), in walk order, each with its step's index: what :meth:`missing`
+        reads, from the pack alone."""
+        return tuple(
+            (step.index, cq)
+            for step in self.guide.steps
+            for cq in step.questions
+            if not cq.spec.optional and cq.spec.asked
+        )
 
     def _undecided(self, cq: CQuestion) -> bool:
         """Answered with a choice that records the fact as not established ("not

@@ -89,6 +89,9 @@ def to_function(node: Node) -> Fn:
 
         return list_fn
     if isinstance(node, Unary):
+        if node.op == "not" and isinstance(node.operand, Name):
+            read = node.operand.name  # ``not name``: the name read here, not by a call
+            return lambda ctx: UNKNOWN if (v := ctx.lookup(read)) is UNKNOWN else (not v)
         inner = to_function(node.operand)
         if node.op == "not":
             return lambda ctx: UNKNOWN if (v := inner(ctx)) is UNKNOWN else (not v)
@@ -97,6 +100,8 @@ def to_function(node: Node) -> Fn:
         return _compare_to_literal(node)
     if isinstance(node, Binary):
         return _arithmetic(node)
+    if isinstance(node, Compare) and isinstance(node.left, Name) and isinstance(node.right, Name):
+        return _compare_names(node.left.name, node.right.name, _COMPARE[node.op])
     if isinstance(node, Compare):
         left, right = to_function(node.left), to_function(node.right)
         op = _COMPARE[node.op]
@@ -212,6 +217,22 @@ def _compare_to_literal(node: Compare) -> Fn:
     return left_fn
 
 
+def _compare_names(a_name: str, b_name: str, op: Callable[[Any, Any], bool]) -> Fn:
+    """``a < b`` of two names, as the general comparison judges it (the right side read
+    only when the left is known), each name read here rather than by a call of its own."""
+
+    def names_fn(ctx: Context) -> Value:
+        a = ctx.lookup(a_name)
+        if a is UNKNOWN:
+            return UNKNOWN
+        b = ctx.lookup(b_name)
+        if b is UNKNOWN:
+            return UNKNOWN
+        return op(a, b)
+
+    return names_fn
+
+
 def _days_between(a: Any, b: Any) -> Value:
     return (b - a).days  # type: ignore[no-any-return]
 
@@ -257,6 +278,16 @@ def _call_function(node: Call) -> Fn:
     func = _STRICT_FUNCTIONS.get(node.func)
     if func is None:
         raise ExprError(f"unknown function {node.func!r}", node.pos)
+    if len(args) == 2:  # days_between, add_days, min and max of two: as call_fn, unrolled
+        first, second = args
+
+        def call2_fn(ctx: Context) -> Value:
+            a, b = first(ctx), second(ctx)
+            if a is UNKNOWN or b is UNKNOWN:
+                return UNKNOWN
+            return func(a, b)
+
+        return call2_fn
 
     def call_fn(ctx: Context) -> Value:
         values = [a(ctx) for a in args]

@@ -170,7 +170,21 @@ def parse_answers(
     whose entries the file's corrections may name."""
     raw = expand_series(guide, raw, today, where, visit_day, now, recorded)
     out: dict[str, Preset] = {}
+    questions = guide.questions
+    plain = guide.once("plain_answer_keys", lambda: _plain_keys(guide))
     for key, value in raw.items():
+        if key in plain and type(value) in _PLAIN_TYPES:
+            # The common case, read as below without the checks it passes: a question's
+            # own key (no start of a timed result, no record key, no label), and a value
+            # that is one JSON scalar (never a date and time, null, a list or an object).
+            try:
+                out[key] = Preset(parse_value(questions[key], value, today=today), origin)
+            except InvalidAnswer as exc:
+                suffix = f" ({where})" if where else ""
+                raise InvalidAnswer(
+                    key, f"{exc.reason}{suffix}", hint=_allowed_hint(guide, key)
+                ) from None
+            continue
         if started_of(guide, key) is not None:
             given_starts(guide, {key: value}, today, where, now)  # read: refused if wrong
             continue  # when the naloxone was given: see given_starts
@@ -220,6 +234,24 @@ def parse_answers(
                 key, f"{exc.reason}{suffix}", hint=_allowed_hint(guide, key)
             ) from None
     return out
+
+
+_PLAIN_TYPES = frozenset({str, bool, int, float})
+"""The types of a JSON scalar that is a value (null aside), exactly: a subclass (a date
+and time is a date) takes the long way."""
+
+
+def _plain_keys(guide: Guide) -> frozenset[str]:
+    """The answer keys :func:`parse_answers` reads as a question's answer and nothing else:
+    every question's key but the start of a timed result, the rapid pathway's days and
+    its record's keys, and the label."""
+    return frozenset(
+        k
+        for k in guide.questions
+        if started_of(guide, k) is None
+        and k not in (RAPID_DAYS_KEY, LABEL_KEY)
+        and not is_record_key(guide, k)
+    )
 
 
 def _allowed_hint(guide: Guide, key: str) -> str | None:
@@ -467,17 +499,18 @@ def observed_results(
     ``starts``: given, or a timer the session started) and the time it was taken: those
     given (``presets``), or (None) every such answer of ``state`` that applies."""
     given: dict[str, object]
+    guide = state.guide
+    timed = guide.once(
+        "timed_questions",
+        lambda: {k: cq for k, cq in guide.questions.items() if cq.wait_minutes is not None},
+    )
     if presets is None:
-        given = {
-            k: state.value(k)
-            for k, cq in state.guide.questions.items()
-            if cq.wait_minutes is not None and state.question_visible.get(k) is True
-        }
+        given = {k: state.value(k) for k in timed if state.question_visible.get(k) is True}
     else:
-        given = {k: p.value for k, p in presets.items()}
+        given = {k: p.value for k, p in presets.items() if k in timed}
     out = []
     for key, value in given.items():
-        cq = state.guide.questions.get(key)
+        cq = guide.questions.get(key)
         if cq is None or cq.wait_minutes is None or value not in cq.spec.wait_for:
             continue
         minutes = wait_minutes(state, cq)
