@@ -35,11 +35,6 @@ def program(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/drive.py drive(): injection_shown reads the record again only the first "
-    "time the injection step is shown; after 'back' it is shown again unread",
-)
 def test_a_dose_recorded_while_the_clinician_went_back_stops_the_walk_before_the_step(
     tmp_path: Path,
 ) -> None:

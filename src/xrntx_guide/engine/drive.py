@@ -203,17 +203,20 @@ def drive(
         action = pending or next_action(
             state, frozenset(record.skipped), frozenset(record.confirmed)
         )
+        at_injection = (
+            isinstance(action, Ask | Confirm) and action.step.index >= guide.readiness_limit
+        )
         if (
             flags.recheck is not None
+            and at_injection
             and not injection_shown
-            and isinstance(action, Ask | Confirm)
-            and action.step.index >= guide.readiness_limit
             and state.injection_given is not True
         ):
-            # The same reading before the injection step is shown: a dose another room
-            # recorded meanwhile stops the walk before the needle, not after it.
-            injection_shown = True
+            # The same reading before the injection step is shown, each time the walk
+            # arrives at it (again after 'back' or 'edit'): a dose another room recorded
+            # meanwhile stops the walk before the needle, not after it.
             flags.recheck(False)
+        injection_shown = at_injection
         record.status = walk_status(action)
         if isinstance(action, Done):
             responder.done(state)
