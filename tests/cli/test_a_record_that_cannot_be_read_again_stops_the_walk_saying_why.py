@@ -69,21 +69,11 @@ def walk_with_the_store_broken_before_the_injection(tmp_path: Path, *flags: str)
     return " ".join(said.split())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/commands/walk.py recheck(): a store that cannot be read is raised as it "
-    "is (a bare store error), not said as a record not read again before the injection",
-)
 def test_with_no_save_the_walk_stops_saying_not_to_give_the_injection(tmp_path: Path) -> None:
     said = walk_with_the_store_broken_before_the_injection(tmp_path, "--no-save")
     assert "do not give the injection" in said, said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/commands/walk.py recheck(): the save of the answers (saver.save) fails "
-    "first and its error replaces why the walk stopped",
-)
 def test_going_on_unsaved_the_walk_stops_saying_not_to_give_the_injection(
     tmp_path: Path,
 ) -> None:

@@ -251,11 +251,15 @@ def run_walk(
     # What the run was given goes into the record by the visit core's rules, in its order.
     show_notices(ui, take_run(guide, record, given, presets, corrections, day, now, resume=resume))
 
-    def against(found: Found, given: bool = True) -> Exception | None:
+    def saved_here() -> str:
+        return f"The answers are saved (session {record.id}): resume it to judge the visit again"
+
+    def against(found: Found, given: bool = True, saved: str | None = None) -> Exception | None:
         """The one rule of visit/contradiction.py over the patient's record read again,
         before the injection step is shown and before the dose counts (``given``):
         another run (another room, another workstation) may have recorded a dose for the
-        patient while this walk ran. The error that stops the walk, or None."""
+        patient while this walk ran. The error that stops the walk, or None; ``saved``
+        says what became of the answers (default: saved, as the held save keeps them)."""
 
         def stopped(why: str) -> str:
             so = (
@@ -265,8 +269,7 @@ def run_walk(
             )
             return (
                 f"the patient's record changed while this walk ran, {so}: {why.rstrip('.')}. "
-                f"The answers are saved (session {record.id}): resume it to judge the "
-                "visit again"
+                + (saved_here() if saved is None else saved)
             )
 
         try:
@@ -309,17 +312,33 @@ def run_walk(
             answers are saved as they stand, the dose not counted, and the walk stops
             saying why. The save that counts the dose makes the same check again inside
             its write transaction (``Saver.hold``), so that no other run's dose comes
-            between."""
+            between. A record that cannot be read again stops the walk too: a dose
+            recorded meanwhile cannot be ruled out."""
             try:
-                problem: Exception | None = against(store.history(record.label), given)
+                found: Found | None = store.history(record.label)
             except SessionError as exc:  # the store cannot be read now
-                problem = exc
-            if problem is None:
+                found, unread = None, exc
+            if found is not None and against(found, given) is None:
                 return
+            saved = "Nothing is saved (--no-save)."
             if not no_save:
                 record.updated = env.now()
-                saver.save(record)
-            raise problem
+                try:
+                    saver.save(record)
+                    saved = saved_here()
+                except SessionError as exc:  # why the walk stops is said first
+                    saved = f"The answers could not be saved: {exc.message}"
+            if found is not None:
+                problem = against(found, given, saved)
+                assert problem is not None
+                raise problem
+            raise UsageError(
+                "the patient's record could not be read again before the "
+                + ("dose counts, so the dose is not counted" if given else
+                   "injection step, so it is not shown: do not give the injection")
+                + f" ({unread.message}). {saved}",
+                hint=unread.hint,
+            )  # fmt: skip
 
         # The answers the walk starts with (the session's, the flags', the file's) with the
         # values the record fills in where the walk will ask: the judge's rule, as check
