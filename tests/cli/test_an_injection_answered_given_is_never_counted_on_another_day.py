@@ -41,12 +41,6 @@ def program(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/session.py stays_on_its_day(): a visit with the injection answered given "
-    "but not counted moves to the day of its resume (visit/start.py reopen), and its "
-    "injection_given answer goes with it and counts there",
-)
 def test_a_dose_stopped_on_its_day_is_never_counted_on_the_day_of_its_resume(
     tmp_path: Path,
 ) -> None:

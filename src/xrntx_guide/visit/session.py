@@ -286,10 +286,18 @@ class SessionRecord(_Model):
         day = state.value(state.guide.meta.date_key)
         self.visit_date = day.isoformat() if isinstance(day, dt.date) else None
 
-    def stays_on_its_day(self) -> bool:
-        """A finished walk, or one whose dose is counted, is never moved to the day it is
-        resumed on: the visit happened, and its dose was given, on its own day."""
-        return self.status == "complete" or self.injection_given is True
+    def stays_on_its_day(self, guide: Guide) -> bool:
+        """A finished walk, or one whose dose is counted or answered given (counted or
+        not: the gates or the patient's record may have stopped it), is never moved to
+        the day it is resumed on: the visit happened, and its dose was given, on its own
+        day, and an answer "given" typed then never counts a dose on another day."""
+        key = guide.meta.report.injection_given
+        answered = self.answers.get(key) if key is not None else None
+        return (
+            self.status == "complete"
+            or self.injection_given is True
+            or (answered is not None and answered.value is True)
+        )
 
     def withhold_dose(self, now: dt.datetime, since: int) -> None:
         """The dose not counted after all: the patient's record, read again as the dose

@@ -50,7 +50,7 @@ class Notice(NamedTuple):
 def reopen(guide: Guide, record: SessionRecord, day: dt.date, now: dt.datetime) -> list[Notice]:
     """A resumed visit that has not finished, before this run's answers go in: only
     results from an earlier day are stale, and an open rechallenge window is reopened."""
-    if record.stays_on_its_day():
+    if record.stays_on_its_day(guide):
         return []
     out = [Notice("warning", line) for line in move_visit_day(guide, record, day, now)]
     out += [Notice("note", line) for line in reopen_rechallenge(guide, record, now)]
@@ -78,6 +78,9 @@ def take_run(
     out: list[Notice] = []
     date_key = guide.meta.date_key
     date_before = record.answers[date_key].value if date_key in record.answers else None
+    # As the record stood before this run's answers: an answer "given" typed now is for
+    # the day the visit moves to, never a reason to keep it on its old one.
+    moves = resume and not record.stays_on_its_day(guide)
     series = file_series(guide, given.raw, presets, day, now, record if resume else None)
     given_day = presets[date_key].value if date_key in presets else None
     stored_day = record.answers.get(date_key)
@@ -111,13 +114,13 @@ def take_run(
                 guide, record, str(date_before), str(date_after), now, keep=frozenset(presets)
             )
         ]
-    if resume and not record.stays_on_its_day():
+    if moves:
         out += [Notice("note", line) for line in refresh_defaults(guide, record, day, now)]
     if resume:
         other_day = another_day_warning(guide, record, day)
         if other_day is not None:
             out.append(Notice("warning", other_day))
-    stale = stale_history_answers(record) if resume and not record.stays_on_its_day() else []
+    stale = stale_history_answers(record) if moves else []
     if stale:  # filled in again from the timeline as it is now, never kept from then
         record.clear(stale, now, "filled in again from the history on resume")
     return out
