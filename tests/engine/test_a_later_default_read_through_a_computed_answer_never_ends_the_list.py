@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.engine.test_drive import NOW, session_with
 from tests.helpers import MINIMAL, TODAY, make_pack
 from xrntx_guide.engine.drive import walk_unattended
@@ -67,11 +65,6 @@ id = "inject"
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/needed.py _ends(): the check for a default recorded later looks at "
-    "gate.inputs (through derived values only), not through computed answers",
-)
 def test_an_answer_the_walk_needs_past_a_gate_read_through_a_computed_answer_is_listed(
     tmp_path: Path,
 ) -> None:

@@ -81,13 +81,15 @@ def _ends(
         stop = _gate_action(step, state.gates[gate.id])
         if stop is None or stop.kind in ("undecided", "notice") or settles(stop):
             continue
-        # A default of a later step is not recorded yet when the walk checks the gate here.
+        # A default of a later step is not recorded yet when the walk checks the gate here,
+        # whether the gate reads it or a name computed from it (a derived value, a
+        # computed question, another default).
         later = any(
-            key in guide.questions
-            and guide.step(guide.questions[key].step_id).index >= step.index
-            and key not in state.inputs.answers
-            and state.value(key) is not UNKNOWN
-            for key in gate.inputs
+            guide.step(cq.step_id).index >= step.index
+            and cq.key not in state.inputs.answers
+            and state.value(cq.key) is not UNKNOWN
+            and ({cq.key} | guide.dependents.get(cq.key, frozenset())) & gate.inputs
+            for cq in guide.questions.values()
         )
         if not later and not gate.inputs & open_names:
             return stop
