@@ -180,6 +180,23 @@ def import_record(store: Store, record: SessionRecord, by: str) -> bool:
     return True
 
 
+def doses_of_the_same_day(store: Store, record: SessionRecord) -> list[str]:
+    """The patient's other visits that count a dose on the day ``record`` counts one
+    (none when it counts none, or is a training run): an imported record is stored as it
+    stands, a dose given elsewhere is never hidden, and two doses of one day are said."""
+    if record.injection_given is not True or record.demo_clock is not None:
+        return []
+    return [
+        f.id
+        for f in store.history_facts(record.label).facts
+        if f.id != record.id
+        and not f.training
+        and f.injection_given is True
+        and f.visit_date is not None
+        and f.visit_date == record.visit_date
+    ]
+
+
 def check_file_record(store: Store, record: SessionRecord) -> bool:
     """Whether a record read from a file is new to the store (False: its id is stored
     already, under the same patient's label), refusing one that would make a reference
