@@ -26,12 +26,6 @@ def program(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/start.py take_run(): a challenge given in the run that moves the visit "
-    "(reopen, then refresh_defaults moving the date) is not added to the challenge series "
-    "for the new day: take_given reads the stored, old visit date",
-)
 def test_the_challenge_given_with_the_resume_that_moves_the_visit_is_not_asked_again(
     tmp_path: Path,
 ) -> None:

@@ -81,6 +81,8 @@ def take_run(
     # As the record stood before this run's answers: an answer "given" typed now is for
     # the day the visit moves to, never a reason to keep it on its old one.
     moves = resume and not record.stays_on_its_day(guide)
+    if moves:  # the visit's day first: what this run gives is for the day it moves to
+        out += [Notice("note", line) for line in refresh_defaults(guide, record, day, now)]
     series = file_series(guide, given.raw, presets, day, now, record if resume else None)
     given_day = presets[date_key].value if date_key in presets else None
     stored_day = record.answers.get(date_key)
@@ -114,7 +116,7 @@ def take_run(
                 guide, record, str(date_before), str(date_after), now, keep=frozenset(presets)
             )
         ]
-    if moves:
+    if moves:  # again: a default may read what this run gave
         out += [Notice("note", line) for line in refresh_defaults(guide, record, day, now)]
     if resume:
         other_day = another_day_warning(guide, record, day)
