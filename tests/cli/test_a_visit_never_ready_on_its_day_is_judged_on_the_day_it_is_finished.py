@@ -28,13 +28,6 @@ def program(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/session.py stays_on_its_day(): an injection_given answer typed with the "
-    "other answers on a visit that never reached the injection step (incomplete or blocked) "
-    "pins the visit to its first day; visit/start.py reopen/take_run then keep that day's "
-    "results, and the walk resumed the next day completes and counts the dose on the first day",
-)
 def test_a_visit_not_ready_on_its_day_is_not_ready_the_next_day_on_that_days_results(
     tmp_path: Path,
 ) -> None:

@@ -63,8 +63,18 @@ def clear_results_of_another_day(
     cleared, with their timers, except those in ``keep`` (given for the new day in this
     same run). Returns a line for the clinician, or nothing when there was nothing to clear."""
 
+    # What a visit records of its injection describes the day it was given: while the
+    # dose is not counted, it is asked again on the new day (never a dose counted there on
+    # an answer typed for another).
+    injection = record.injection_given is not True
+
     def taken_on_the_day(k: str) -> bool:
-        return k in guide.questions and guide.questions[k].spec.point_in_time and k not in keep
+        if k not in guide.questions or k in keep:
+            return False
+        q = guide.questions[k]
+        return q.spec.point_in_time or (
+            injection and guide.step(q.step_id).index >= guide.readiness_limit
+        )
 
     stale = [k for k in record.answers if taken_on_the_day(k)]
     timers = [k for k in record.timers if taken_on_the_day(k)]

@@ -111,6 +111,11 @@ class ClockRecord(_Model):
     """The instant the fixed clock started at (its latest start, on a resume)."""
 
 
+WITHHELD = "dose_withheld"
+"""The audit trail's entry of a dose answered given that the patient's record stopped
+(:meth:`SessionRecord.withhold_dose`)."""
+
+
 class SessionRecord(_Model):
     """Everything needed to resume a walkthrough and to write its chart note."""
 
@@ -287,17 +292,20 @@ class SessionRecord(_Model):
         self.visit_date = day.isoformat() if isinstance(day, dt.date) else None
 
     def stays_on_its_day(self, guide: Guide) -> bool:
-        """A finished walk, or one whose dose is counted or answered given (counted or
-        not: the gates or the patient's record may have stopped it), is never moved to
-        the day it is resumed on: the visit happened, and its dose was given, on its own
-        day, and an answer "given" typed then never counts a dose on another day."""
+        """A finished walk, one whose dose is counted, or one whose dose the patient's
+        record stopped as it was answered given (:meth:`withhold_dose`, the answer still
+        "given"), is never moved to the day it is resumed on: the visit happened, and its
+        dose was given, on its own day. An answer "given" typed ahead on a walk that
+        never reached the injection step does not keep it there (the answers about the
+        injection are asked again on the day the visit moves to: visit/resume.py)."""
         key = guide.meta.report.injection_given
         answered = self.answers.get(key) if key is not None else None
-        return (
-            self.status == "complete"
-            or self.injection_given is True
-            or (answered is not None and answered.value is True)
+        withheld = (
+            answered is not None
+            and answered.value is True
+            and any(e.kind == WITHHELD for e in self.events)
         )
+        return self.status == "complete" or self.injection_given is True or withheld
 
     def withhold_dose(self, now: dt.datetime, since: int) -> None:
         """The dose not counted after all: the patient's record, read again as the dose
@@ -317,6 +325,7 @@ class SessionRecord(_Model):
         doses = [e.value for e in self.events if e.kind == integrity.DOSE]
         if not doses or doses[-1] is not False:
             self.note_event(now, integrity.DOSE, value=False)
+        self.note_event(now, WITHHELD, detail="the patient's record stood against the dose")
 
     def logged_dose(self) -> bool:
         """Whether the audit trail logs the record's count of the dose (``injection_given``):
