@@ -29,10 +29,11 @@ def program(home: Path, *args: str, stdin: str | None = None) -> subprocess.Comp
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("source", ["file", "stdin"])
+@pytest.mark.parametrize("route", ["sessions import FILE", "sessions import -", "walk --resume"])
 def test_a_second_first_injection_of_the_day_is_never_imported_in_silence(
-    tmp_path: Path, source: str
+    tmp_path: Path, route: str
 ) -> None:
+    """Every route that takes a record file in (one import function) says it."""
     here, there = tmp_path / "here", tmp_path / "there"
     for home in (here, there):  # the same patient given a first injection in two stores
         walked = program(
@@ -43,15 +44,19 @@ def test_a_second_first_injection_of_the_day_is_never_imported_in_silence(
         assert walked.returncode == 0, walked.stderr
     (theirs,) = json.loads(program(there, "sessions", "--json").stdout)
     record = program(there, "sessions", "export", str(theirs["id"])).stdout
-    if source == "file":
-        (tmp_path / "theirs.json").write_text(record, encoding="utf-8")
+    (tmp_path / "theirs.json").write_text(record, encoding="utf-8")
+    if route == "sessions import FILE":
         imported = program(here, "sessions", "import", str(tmp_path / "theirs.json"))
-    else:
+    elif route == "sessions import -":
         imported = program(here, "sessions", "import", "-", stdin=record)
+    else:
+        imported = program(
+            here, "walk", "--resume", "--session", str(tmp_path / "theirs.json"), "--no-input"
+        )
+        assert "imported into the store" in imported.stdout + imported.stderr, imported.stderr
     doses = json.loads(program(here, "history", LABEL, "--json").stdout)["injections"]
-    said = " ".join(imported.stderr.split())
+    said = " ".join((imported.stdout + imported.stderr).split())
     # Stored as it stands (a dose given elsewhere is never hidden), and said.
-    assert imported.returncode == 0, imported.stderr
     assert len(doses) == 2, doses
     (mine,) = [d["session"] for d in doses if d["session"] != theirs["id"]]
     assert "two doses of that day" in said and mine in said, said

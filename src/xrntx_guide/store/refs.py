@@ -162,11 +162,23 @@ def read_record_file(path: Path) -> SessionRecord:
     return load(path)
 
 
-def import_record(store: Store, record: SessionRecord, by: str) -> bool:
-    """Store a record read from a file; False when its id is stored already (the stored
-    one is kept: it may be newer). Every route that takes a record file in calls this
-    first, so a file whose id is stored under another patient's label is refused
-    before any command reads the stored record in its place.
+@dataclass(frozen=True)
+class ImportedRecord:
+    """What importing one record did."""
+
+    stored: bool
+    """False: its id is stored already (the stored one is kept: it may be newer)."""
+    same_day: str | None = None
+    """What to say when the record counts a dose on a day another visit of the patient
+    counts one (:func:`doses_of_the_same_day`): stored as it stands, never in silence."""
+
+
+def import_record(store: Store, record: SessionRecord, by: str) -> ImportedRecord:
+    """Store a record read from a file (not when its id is stored already: the stored one
+    is kept). Every route that takes a record file in calls this first, so a file whose id
+    is stored under another patient's label is refused before any command reads the
+    stored record in its place, and a dose of a day the patient's record already counts
+    one on is said on every route.
 
     Raises:
         StoreError: the store refuses the write.
@@ -175,9 +187,18 @@ def import_record(store: Store, record: SessionRecord, by: str) -> bool:
             (:func:`ambiguity`).
     """
     if not check_file_record(store, record):
-        return False
+        return ImportedRecord(False)
     store.create(record, by)
-    return True
+    both = doses_of_the_same_day(store, record)
+    if not both:
+        return ImportedRecord(True)
+    return ImportedRecord(
+        True,
+        f"session {record.id} counts a dose on {record.visit_date}, and so does session "
+        f"{', '.join(both)} of the same patient: the record now holds two doses of that "
+        "day. Check that both were given; if one was not, correct or delete the visit "
+        "that records it (`sessions --delete ID`).",
+    )
 
 
 def doses_of_the_same_day(store: Store, record: SessionRecord) -> list[str]:
@@ -270,5 +291,5 @@ def import_folder(store: Store, folder: Path, by: str) -> Imported:
         except SessionError as exc:  # this record is refused (another patient's id...)
             done.unreadable.append((str(path), exc.message))
             continue
-        (done.imported if imported else done.already).append(record.id)
+        (done.imported if imported.stored else done.already).append(record.id)
     return done

@@ -131,7 +131,7 @@ def _move(
 ) -> None:
     """`sessions export ID [-o FILE]`, `sessions import FILE`."""
     # seam: the command's own work, loaded when it runs
-    from ...store.refs import doses_of_the_same_day, find_visit, import_record, read_record_file
+    from ...store.refs import find_visit, import_record, read_record_file
 
     if action not in ("export", "import"):
         raise UsageError(
@@ -147,16 +147,11 @@ def _move(
         else:
             record = read_record_file(Path(target))
         store = the_store(env, database, ui.warning, by)
-        if import_record(store, record, by):
+        imported = import_record(store, record, by)
+        if imported.stored:
             ui.note(f"imported {target}: session {record.id} ({record.label!r})")
-            both = doses_of_the_same_day(store, record)
-            if both:
-                ui.warning(
-                    f"session {record.id} counts a dose on {record.visit_date}, and so does "
-                    f"session {', '.join(both)} of the same patient: the record now holds "
-                    "two doses of that day. Check that both were given; if one was not, "
-                    "correct or delete the visit that records it (`sessions --delete ID`)."
-                )
+            if imported.same_day:
+                ui.warning(imported.same_day)
         else:
             ui.warning(
                 f"{target}: session {record.id} is already in the store; the stored one is "

@@ -518,10 +518,13 @@ def _imported(ui: UI, store: Any, ref: str, by: str, no_save: bool) -> str | Non
             "--no-save writes nothing",
             hint=f"Import it first: xrntx-guide sessions import {ref}",
         )
-    if import_record(store, record, by):
+    imported = import_record(store, record, by)
+    if imported.stored:
         ui.note(
             f"{ref}: imported into the store as session {record.id} (the file is left as it is)"
         )
+        if imported.same_day:
+            ui.warning(imported.same_day)
     else:
         ui.note(f"{ref}: session {record.id} is already in the store; resuming the stored record")
     return record.id
