@@ -283,11 +283,26 @@ class SessionRecord(_Model):
         step = getattr(action, "step", None)
         self.phase = step.spec.phase if step is not None else state.guide.meta.phases[-1].id
         given = state.injection_given is True
+        key = state.guide.meta.report.injection_given
+        answered = self.answers.get(key) if key is not None else None
+        # A dose counted stays counted while its answer says given (as recorded: the
+        # gates may now hide the injection step's answers): a result taken after it (the
+        # observation's withdrawal rating) describes the patient after the dose and never
+        # hides it; only the answer changed to "not given" takes it back.
+        kept = (
+            not given
+            and self.injection_given is True
+            and answered is not None
+            and answered.value is True
+        )
         doses = [e.value for e in self.events if e.kind == integrity.DOSE]
-        if not doses or doses[-1] is not given:  # the count as last logged
-            self.note_event(now, integrity.DOSE, value=given)
-        self.injection_given = given
-        self.next_dose_due = next_dose_due(state)
+        if not (given or kept) and (not doses or doses[-1] is not False):
+            self.note_event(now, integrity.DOSE, value=False)
+        elif given and (not doses or doses[-1] is not True):  # the count as last logged
+            self.note_event(now, integrity.DOSE, value=True)
+        self.injection_given = given or kept
+        if not kept:
+            self.next_dose_due = next_dose_due(state)
         day = state.value(state.guide.meta.date_key)
         self.visit_date = day.isoformat() if isinstance(day, dt.date) else None
 

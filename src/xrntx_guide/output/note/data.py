@@ -111,9 +111,22 @@ def note_data(
         if k in state.guide.questions
     }
     report = meta.report
+    # A dose the record counted stays counted when a result taken after it now blocks the
+    # gates (visit/session.py summarise): the note says it was given, as recorded, with
+    # what the injection step recorded of it (which the blocked gates would hide).
+    kept = (
+        record.logged_dose()
+        and record.injection_given is True
+        and injection_given(state) is not True
+    )
 
     def value(name: str | None) -> Value:
-        return UNKNOWN if name is None else state.value(name)
+        if name is None:
+            return UNKNOWN
+        found = state.value(name)
+        if found is UNKNOWN and kept and name in record.answers:
+            return record.answers[name].value
+        return found
 
     needle = next((v for v in map(value, report.needle) if v is not UNKNOWN), UNKNOWN)
     ended = report.history.end_of_treatment
@@ -132,7 +145,8 @@ def note_data(
     stopped = (
         injection_given(state) is True and record.logged_dose() and record.injection_given is False
     )
-    given = False if stopped else injection_given(state)
+    given = False if stopped else True if kept else injection_given(state)
+    refused = not kept and given_not_allowed(state)
     return {
         "training": record.demo_clock is not None,
         "fixed_clock": _fixed_clock(record),
@@ -144,12 +158,8 @@ def note_data(
         "status": record.status,
         "readiness": "blocked" if stopped else state.status,
         "injection_given": json_value(given),
-        "injection_given_not_counted": stopped or given_not_allowed(state),
-        "not_counted_because": "record"
-        if stopped
-        else "gates"
-        if given_not_allowed(state)
-        else None,
+        "injection_given_not_counted": stopped or refused,
+        "not_counted_because": "record" if stopped else "gates" if refused else None,
         "answers": answers_table(state, record),
         "gates": gates,
         "cautions_acknowledged": [
@@ -170,7 +180,11 @@ def note_data(
         "counselling": counselling,
         "end_of_treatment": end_lines,
         "emergency_card": card_offered(state),
-        "next_dose_due": None if stopped else next_dose_due(state),
+        "next_dose_due": None
+        if stopped
+        else record.next_dose_due
+        if kept
+        else next_dose_due(state),
         "derived": derived_json(state),
         "guide": {"id": meta.id, "version": meta.version, "site": state.guide.site},
         "settings": record.settings,
