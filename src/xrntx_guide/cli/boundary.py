@@ -8,6 +8,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..errors import ExitCode, UserError
 from . import ctrl_c_seen
@@ -20,6 +21,17 @@ class Failed(Exception):
     def __init__(self, code: int) -> None:
         super().__init__(code)
         self.code = code
+
+
+_OPENED: list[Any] = []
+"""What the running command opened that must be closed when it ends (its stores)."""
+
+
+def opened(thing: Any) -> None:
+    """Close ``thing`` (a store: anything with ``close()``) when the command ends, however
+    it ends (:func:`boundary`): a process that runs many commands (the tests, a
+    workshop's presenter) never keeps their connections and files open."""
+    _OPENED.append(thing)
 
 
 @contextlib.contextmanager
@@ -36,6 +48,7 @@ def boundary(
         Failed: with the exit code, the message written.
         ReaderGone: the reader of stdout has gone (`| head -1`): end quietly.
     """
+    start = len(_OPENED)
     try:
         yield
     except passing:
@@ -70,6 +83,10 @@ def boundary(
             "XRNTX_GUIDE_DEBUG=1 to see the traceback."
         )
         raise Failed(int(ExitCode.INTERNAL)) from None
+    finally:
+        while len(_OPENED) > start:
+            with contextlib.suppress(Exception):  # closed already, or gone
+                _OPENED.pop().close()
 
 
 READER_GONE = int(ExitCode.READER_GONE)

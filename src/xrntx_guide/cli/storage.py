@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..env import Environment
+from .boundary import opened
 from .commands.statuses import status_words
 
 if TYPE_CHECKING:  # the store (and pydantic) is imported only by a command that opens it
@@ -57,6 +58,7 @@ def the_store(
     url = database or env.var("XRNTX_GUIDE_DATABASE")
     data = env.data_dir()
     store = open_store(url, data)
+    opened(store)
     if url is None:
         _import_once(store, env.sessions_dir(), data, by or clinician(env), say)
     return store
