@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, Run, after_injection, ready_patient, walk_visit
+from tests.helpers import TODAY, Run, after_injection, flat, ready_patient, walk_visit
 from xrntx_guide.store.base import SqlStore
 
 LABEL = "TWO-ROOMS"
@@ -28,14 +28,12 @@ ROOM2 = {
 }
 
 
-@pytest.mark.parametrize("room2_records", ROOM2)
-def test_a_visit_saved_by_another_room_between_the_recheck_and_the_save_stops_the_dose(
-    run: Run, monkeypatch: pytest.MonkeyPatch, room2_records: str
-) -> None:
-    """Room 1's unattended walk of a first injection has judged the visit and read the
-    record again; as it saves its dose, room 2's walk of the same patient records a
-    first injection, or a positive naloxone challenge that stands. Room 1's dose is then
-    not counted: the patient's record holds at most room 2's dose of the day."""
+def room2_inside_room1s_save(
+    run: Run, monkeypatch: pytest.MonkeyPatch, room2: dict[str, Any]
+) -> tuple[Any, Any, str]:
+    """Room 1's unattended walk of a first injection; as it saves its dose, room 2's walk
+    of the same patient records ``room2``. Room 1's and room 2's results, and room 1's
+    session id."""
     create, save = SqlStore.create, SqlStore.save
     other: list[Any] = []
     started: list[str] = []
@@ -43,7 +41,7 @@ def test_a_visit_saved_by_another_room_between_the_recheck_and_the_save_stops_th
     def room2_first(record: Any) -> None:
         if record.injection_given is True and not started:
             started.append(record.id)
-            other.append(walk_visit(run, LABEL, TODAY, ROOM2[room2_records]))
+            other.append(walk_visit(run, LABEL, TODAY, room2))
 
     def creating(self: SqlStore, record: Any, by: str, hold: Any = None) -> int:
         room2_first(record)
@@ -56,10 +54,22 @@ def test_a_visit_saved_by_another_room_between_the_recheck_and_the_save_stops_th
     monkeypatch.setattr(SqlStore, "create", creating)
     monkeypatch.setattr(SqlStore, "save", saving)
     room1 = walk_visit(run, LABEL, TODAY, after_injection())
-    assert other, room1.output  # room 2 ran (whether it may record its dose is the store's)
-    assert other[0].exit_code in (0, 1), other[0].output  # room 2's visit is saved
     monkeypatch.setattr(SqlStore, "create", create)
     monkeypatch.setattr(SqlStore, "save", save)
+    assert other, room1.output  # room 2 ran (whether it may record its dose is the store's)
+    assert other[0].exit_code in (0, 1), other[0].output  # room 2's visit is saved
+    return room1, other[0], started[0]
+
+
+@pytest.mark.parametrize("room2_records", ROOM2)
+def test_a_visit_saved_by_another_room_between_the_recheck_and_the_save_stops_the_dose(
+    run: Run, monkeypatch: pytest.MonkeyPatch, room2_records: str
+) -> None:
+    """Room 1's unattended walk of a first injection has judged the visit and read the
+    record again; as it saves its dose, room 2's walk of the same patient records a
+    first injection, or a positive naloxone challenge that stands. Room 1's dose is then
+    not counted: the patient's record holds at most room 2's dose of the day."""
+    room1, _, session = room2_inside_room1s_save(run, monkeypatch, ROOM2[room2_records])
 
     history = run("history", LABEL, "--json", "--today", TODAY.isoformat())
     doses = json.loads(history.stdout)["injections"]
@@ -70,10 +80,27 @@ def test_a_visit_saved_by_another_room_between_the_recheck_and_the_save_stops_th
     assert "dose is not counted" in said and "answers are saved" in said, room1.output
     assert "Retry" not in room1.output, "a refused visit is not a store that failed"
     sessions = json.loads(run("sessions", "--json").stdout)
-    mine = [s for s in sessions if s["id"] == started[0]]  # room 1 (room 2 ran inside it)
+    mine = [s for s in sessions if s["id"] == session]
     assert len(mine) == 1, sessions
     assert mine[0]["status"] != "complete", mine[0]
-    kept = run("sessions", "export", mine[0]["id"])
+    kept = run("sessions", "export", session)
     record = json.loads(kept.stdout)
     assert record["injection_given"] is False, kept.output
     assert record["answers"]["injection_given"]["value"] is True, "the answer stays as typed"
+
+
+def test_the_note_never_blames_the_gates_for_a_dose_the_record_stopped(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every gate of room 1's visit passed: its note says the patient's record (another
+    visit's dose) stopped the dose, never that the gates did not allow it (safety
+    invariant 12: a reader would look for the failing gate and find none)."""
+    _, _, session = room2_inside_room1s_save(run, monkeypatch, after_injection())
+    data = json.loads(run("note", session, "--format", "json").stdout)
+    assert data["injection_given_not_counted"] is True, data
+    failing = [g["id"] for g in data["gates"] if g["outcome"] not in ("pass", "acknowledged")]
+    assert failing == [], "the premise: every gate of room 1's visit passed"
+    note = flat(run("note", session).stdout)
+    assert "the gates did not allow" not in note, note
+    assert data["not_counted_because"] == "record", data
+    assert "the patient's record" in note and "no next dose is due" in note, note

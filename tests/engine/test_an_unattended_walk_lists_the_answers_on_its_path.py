@@ -141,13 +141,11 @@ def test_a_gate_an_answer_still_to_come_may_pass_never_ends_the_list(tmp_path: P
     assert dosed.kind == "missing" and dosed.missing == ["size"], "the list named it"
 
 
-# A gate checked before the sizing step that reads its size: the size's default is
-# recorded only when the walk reaches it, after the width, so the gate passes before the
-# step and the walk asks the width before the gate stops it.
-SIZE_LATER = {
-    """[[step]]
-id = "inject"
-""": """[[step]]
+# A gate checked before the sizing step that reads its size, itself or through an answer
+# computed from it at intake: the size's default is recorded only when the walk reaches
+# it, after the width, so the gate passes before the step and the walk asks the width
+# before the gate stops it.
+SIZING = """[[step]]
 id = "sizing"
 phase = "intake"
 title = "Sizing"
@@ -171,17 +169,40 @@ sources = ["ref"]
 
 [[gate.rule]]
 severity = "contraindication"
-fails_when = "coalesce(size, 0) > 3"
+fails_when = "{reads} > 3"
 message = "Too big."
 
 [[step]]
 id = "inject"
+"""
+INJECT = """[[step]]
+id = "inject"
+"""
+ALLERGIC = """key = "allergic"
+type = "bool"
+prompt = "Allergic to the drug?"
+"""
+READS = {
+    "the size": {INJECT: SIZING.format(reads="coalesce(size, 0)")},
+    "an answer computed from it": {
+        INJECT: SIZING.format(reads="measure"),
+        ALLERGIC: ALLERGIC
+        + """
+[[step.question]]
+key = "measure"
+type = "int"
+prompt = "Measure"
+computed = "coalesce(size, 0)"
 """,
+    },
 }
 
 
-def test_a_default_the_walk_records_later_never_ends_the_list_early(tmp_path: Path) -> None:
-    guide = load_guide(make_pack(tmp_path, base=MINIMAL, replace=SIZE_LATER))
+@pytest.mark.parametrize("reads", READS)
+def test_a_default_the_walk_records_later_never_ends_the_list_early(
+    tmp_path: Path, reads: str
+) -> None:
+    guide = load_guide(make_pack(tmp_path, base=MINIMAL, replace=READS[reads]))
     outcome = unattended(guide, {})
     assert outcome.kind == "missing" and outcome.filled is not None
     assert outcome.filled.gates["too_big"].outcome == "fail"  # with the size's default
