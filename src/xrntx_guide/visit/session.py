@@ -283,23 +283,12 @@ class SessionRecord(_Model):
         step = getattr(action, "step", None)
         self.phase = step.spec.phase if step is not None else state.guide.meta.phases[-1].id
         given = state.injection_given is True
-        key = state.guide.meta.report.injection_given
-        answered = self.answers.get(key) if key is not None else None
         # A dose counted stays counted while its answer says given (as recorded: the
         # gates may now hide the injection step's answers): a result taken after it (the
         # observation's withdrawal rating) describes the patient after the dose and never
         # hides it; only the answer changed to "not given" takes it back.
-        kept = (
-            not given
-            and self.injection_given is True
-            and answered is not None
-            and answered.value is True
-        )
-        doses = [e.value for e in self.events if e.kind == integrity.DOSE]
-        if not (given or kept) and (not doses or doses[-1] is not False):
-            self.note_event(now, integrity.DOSE, value=False)
-        elif given and (not doses or doses[-1] is not True):  # the count as last logged
-            self.note_event(now, integrity.DOSE, value=True)
+        kept = not given and self.injection_given is True and self.answered_given(state.guide)
+        self._log_count(now, given or kept)
         self.injection_given = given or kept
         if not kept:
             self.next_dose_due = next_dose_due(state)
@@ -313,14 +302,21 @@ class SessionRecord(_Model):
         dose was given, on its own day. An answer "given" typed ahead on a walk that
         never reached the injection step does not keep it there (the answers about the
         injection are asked again on the day the visit moves to: visit/resume.py)."""
+        withheld = self.answered_given(guide) and any(e.kind == WITHHELD for e in self.events)
+        return self.status == "complete" or self.injection_given is True or withheld
+
+    def answered_given(self, guide: Guide) -> bool:
+        """Whether the record's answer says the injection was given (``[guide.report]
+        injection_given``), as recorded, whether or not the dose counts."""
         key = guide.meta.report.injection_given
         answered = self.answers.get(key) if key is not None else None
-        withheld = (
-            answered is not None
-            and answered.value is True
-            and any(e.kind == WITHHELD for e in self.events)
-        )
-        return self.status == "complete" or self.injection_given is True or withheld
+        return answered is not None and answered.value is True
+
+    def _log_count(self, now: dt.datetime, counted: bool) -> None:
+        """Log the count of the dose when it differs from the count last logged."""
+        doses = [e.value for e in self.events if e.kind == integrity.DOSE]
+        if not doses or doses[-1] is not counted:
+            self.note_event(now, integrity.DOSE, value=counted)
 
     def withhold_dose(self, now: dt.datetime, since: int) -> None:
         """The dose not counted after all: the patient's record, read again as the dose
@@ -337,9 +333,7 @@ class SessionRecord(_Model):
         self.next_dose_due = None
         if self.status == "complete":
             self.status = "in_progress"
-        doses = [e.value for e in self.events if e.kind == integrity.DOSE]
-        if not doses or doses[-1] is not False:
-            self.note_event(now, integrity.DOSE, value=False)
+        self._log_count(now, False)
         self.note_event(now, WITHHELD, detail="the patient's record stood against the dose")
 
     def logged_dose(self) -> bool:

@@ -78,6 +78,12 @@ if TYPE_CHECKING:
     from ...visit.start import Notice
 
 
+Reason = tuple[str | None, str, str | None]
+"""What refuses a visit against the patient's record: the answer's key (None: the visit
+as a whole), why, and the hint."""
+CHANGED = "the patient's record changed while this walk ran"
+
+
 def run_walk(
     env: Environment,
     *,
@@ -254,37 +260,40 @@ def run_walk(
     def saved_here() -> str:
         return f"The answers are saved (session {record.id}): resume it to judge the visit again"
 
-    def against(found: Found, given: bool = True, saved: str | None = None) -> Exception | None:
-        """The one rule of visit/contradiction.py over the patient's record read again,
-        before the injection step is shown and before the dose counts (``given``):
+    def stopped(lead: str, why: Reason, given: bool, saved: str) -> Exception:
+        """Why the walk stops before the injection step (``given`` False) or before its
+        dose counts, and what became of the answers: an answer refused by the record
+        (its key), or a visit refused, never a store that failed to save (which the
+        walkthrough would offer to retry)."""
+        key, text, hint = why
+        so = (
+            "so the dose is not counted"
+            if given
+            else "so the injection step is not shown: do not give the injection"
+        )
+        message = f"{lead}, {so}: {text.rstrip('.')}. {saved}"
+        return InvalidAnswer(key, message) if key else UsageError(message, hint=hint)
+
+    def refusal(found: Found) -> Reason | None:
+        """The one rule of visit/contradiction.py over the patient's record read again:
         another run (another room, another workstation) may have recorded a dose for the
-        patient while this walk ran. The error that stops the walk, or None; ``saved``
-        says what became of the answers (default: saved, as the held save keeps them)."""
-
-        def stopped(why: str) -> str:
-            so = (
-                "so the dose is not counted"
-                if given
-                else "so the injection step is not shown: do not give the injection"
-            )
-            return (
-                f"the patient's record changed while this walk ran, {so}: {why.rstrip('.')}. "
-                + (saved_here() if saved is None else saved)
-            )
-
+        patient while this walk ran. What refuses the visit (its key, why, the hint), or
+        None."""
         try:
             fresh = timeline(
                 guide, found.records, record.label, day, exclude=record.id,
                 unreadable=found.unreadable,
             )  # fmt: skip
         except SessionError as exc:  # another session now stands in the way
-            # Said as what it is, a visit refused, never as a store that failed to save
-            # (which the walkthrough would offer to retry).
-            return UsageError(stopped(exc.message), hint=exc.hint)
+            return None, exc.message, exc.hint
         problem = contradiction(guide, record.typed_answers(guide, day), fresh)
-        if problem is None:
-            return None
-        return InvalidAnswer(problem.key, stopped(problem.message))
+        return None if problem is None else (problem.key, problem.message, None)
+
+    def against(found: Found) -> Exception | None:
+        """:func:`refusal` in the save that counts the dose, inside its write transaction
+        (``Saver.hold``), which keeps the answers when it refuses."""
+        why = refusal(found)
+        return None if why is None else stopped(CHANGED, why, True, saved_here())
 
     # The save that counts the dose checks it once more inside its write transaction, for
     # every walk: a finished visit resumed to record its dose too.
@@ -308,17 +317,20 @@ def run_walk(
             refuse_contradiction(guide, record.typed_answers(guide, day), tl)
 
         def recheck(given: bool) -> None:
-            """:func:`against` as the walk reaches the injection step and its dose: the
+            """:func:`refusal` as the walk reaches the injection step and its dose: the
             answers are saved as they stand, the dose not counted, and the walk stops
             saying why. The save that counts the dose makes the same check again inside
             its write transaction (``Saver.hold``), so that no other run's dose comes
             between. A record that cannot be read again stops the walk too: a dose
             recorded meanwhile cannot be ruled out."""
+            lead = CHANGED
             try:
-                found: Found | None = store.history(record.label)
+                why = refusal(store.history(record.label))
             except SessionError as exc:  # the store cannot be read now
-                found, unread = None, exc
-            if found is not None and against(found, given) is None:
+                lead, why = "the patient's record could not be read again", (
+                    None, exc.message, exc.hint,
+                )  # fmt: skip
+            if why is None:
                 return
             saved = "Nothing is saved (--no-save)."
             if not no_save:
@@ -328,17 +340,7 @@ def run_walk(
                     saved = saved_here()
                 except SessionError as exc:  # why the walk stops is said first
                     saved = f"The answers could not be saved: {exc.message}"
-            if found is not None:
-                problem = against(found, given, saved)
-                assert problem is not None
-                raise problem
-            raise UsageError(
-                "the patient's record could not be read again before the "
-                + ("dose counts, so the dose is not counted" if given else
-                   "injection step, so it is not shown: do not give the injection")
-                + f" ({unread.message}). {saved}",
-                hint=unread.hint,
-            )  # fmt: skip
+            raise stopped(lead, why, given, saved)
 
         # The answers the walk starts with (the session's, the flags', the file's) with the
         # values the record fills in where the walk will ask: the judge's rule, as check
