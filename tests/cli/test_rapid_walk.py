@@ -357,3 +357,57 @@ def test_two_ratings_at_one_time_in_a_day_are_refused_at_the_time_prompt(tmp_pat
     finally:
         run.child.close(force=True)
     assert "internal error" not in run.output
+
+
+def test_enter_at_each_prompt_of_the_day_says_what_it_recorded(tmp_path: Path, home: Path) -> None:
+    """Enter at the dialog's prompts takes what the prompt offers, and says so where it is
+    taken, as the walk's questions do (``Enter -> ...``): what the screen says is what the
+    record keeps."""
+    w = Run(home, DAY1, "--label", "R9", "--answers", case(tmp_path), "--site", str(SITE))
+    try:
+        w.answer(P_DATE, "")
+        steps = (P_DAY, P_DAY_DATE, P_GIVEN, P_NALTREXONE, P_TOLERATED, P_COWS, P_NOTE)
+        for pattern in steps:
+            w.answer(pattern, "")
+        # The day again: Enter adds to it, and a rating's time is the clock's.
+        w.answer(P_RECORD, "day")
+        w.answer(P_DAY, "1")
+        w.answer(P_ADD, "")
+        w.answer(P_NALTREXONE, "")  # asked again: not recorded yet
+        w.answer(P_TOLERATED, "")
+        w.answer(P_COWS, "2")
+        w.answer(P_TIME, "")
+        w.answer(P_COWS, "")
+        w.answer(P_NOTE, "")
+        w.expect(f"{P_RECORD}|{P_BLOCKED}")
+        kept = w.session()["rapid_days"]
+        w.child.sendline("quit")
+        w.finish()
+    finally:
+        w.child.terminate(force=True)
+    dialog = w.output.split("Record a day of the rapid pathway", 1)[1]
+    echoes = [line.strip() for line in dialog.splitlines() if line.strip().startswith("Enter ->")]
+    first, added = kept[0], kept[-1]
+    assert echoes == [
+        "Enter -> day 1",
+        f"Enter -> {first['date']}",
+        "Enter -> the site table's text",
+        "Enter -> not recorded yet",
+        "Enter -> not recorded yet",
+        "Enter -> no rating",
+        "Enter -> skipped",
+        "Enter -> add to day 1",
+        "Enter -> not recorded yet",
+        "Enter -> not recorded yet",
+        f"Enter -> {dt.time.fromisoformat(added['cows'][0]['time']).strftime('%H:%M')}",
+        "Enter -> no other rating",
+        "Enter -> skipped",
+    ], w.output
+    assert first["date"] == DAY1.isoformat()
+    assert (first["naltrexone_given"], first["tolerated"], first["cows"], first["note"]) == (
+        None,
+        None,
+        [],
+        None,
+    )
+    assert "Buprenorphine" in first["given"]

@@ -42,7 +42,7 @@ from ..visit.rapid import (
     table_row,
 )
 from ..visit.session import SessionRecord
-from .ui import UI
+from .ui import SKIPPED, UI
 
 
 class Walk(Protocol):
@@ -67,6 +67,8 @@ class Walk(Protocol):
 
 GATE = keys.RAPID_GATE
 """The pack's gate that reads the record: its verdict is shown after each day."""
+_ON_ENTER = re.compile(r"\[Enter: ([^\]]*)\]")
+"""A yes/no prompt's words for Enter, which the echo repeats."""
 VERDICT = {"pass": "passes", "fail": "fails", "unknown": "not decided", "overridden": "overridden"}
 COLUMNS = ("day", "date", "given", "naltrexone", "tolerated", "cows", "injection", "note", "entry")
 HEADINGS = (
@@ -161,7 +163,10 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
     if table is not None and table_row(table, suggested) is None:
         suggested = max(t.day for t in table)
     while True:
-        text = walk.read(f"Day of the protocol (number) [{suggested}]: ") or str(suggested)
+        text = walk.read(f"Day of the protocol (number) [{suggested}]: ")
+        if not text:
+            text = str(suggested)
+            walk.ui.taken(f"day {suggested}")
         number, why = day_number_problem(table, text)
         if number is not None:
             break
@@ -179,6 +184,8 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
             reply = walk.read(f"Add to day {number}, or correct it? [Enter: add / correct]: ")
             if reply.strip().lower() in ("", "add", "correct"):
                 correcting = reply.strip().lower() == "correct"
+                if not reply.strip():
+                    walk.ui.taken(f"add to day {number}")
                 break
             walk.ui.retry("press Enter to add to the day, or type 'correct'")
     keep = earlier if earlier is not None and not correcting else None
@@ -200,6 +207,8 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
             f"Date of day {number} (YYYY-MM-DD, today, yesterday, N days ago) "
             f"[{default_date.isoformat()}]: "
         )
+        if not text:
+            walk.ui.taken(default_date.isoformat())
         try:
             date = parse_date(text, today) if text else default_date
         except ValueError as exc:
@@ -224,7 +233,10 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
     where = "the site table's text" if row is not None else "as recorded before"
     while keep is None:
         suffix = f" [Enter: {where}]" if default_given else ""
-        text = walk.read(f"What was given on day {number}{suffix}: ") or (default_given or "")
+        text = walk.read(f"What was given on day {number}{suffix}: ")
+        if not text and default_given:
+            text = default_given
+            walk.ui.taken(where)
         if text and len(text) <= MAX_TEXT:
             given = text
             break
@@ -283,6 +295,9 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
     note = keep.note if keep is not None and keep.note else ""
     while not note:
         note = walk.read("Note [Enter to skip]: ")
+        if not note:
+            walk.ui.taken(SKIPPED)
+            break
         if len(note) <= MAX_TEXT:
             break
         walk.ui.retry(f"at most {MAX_TEXT} characters")
@@ -323,6 +338,7 @@ def _ask_ratings(walk: Walk, number: int, date: dt.date, ratings: list[dict[str,
         done = "no other" if ratings else "none"
         text = walk.read(f"Day {number} {total_q.spec.prompt} [Enter: {done}]: ")
         if not text:
+            walk.ui.taken("no other rating" if ratings else "no rating")
             return
         raw: dict[str, Any] = {}
         if text.lower() == "items" and items:
@@ -374,7 +390,10 @@ def _ask_time(walk: Walk, number: int, date: dt.date, others: list[dt.time]) -> 
     default = now.strftime("%H:%M") if date == now.date() else None
     while True:
         suffix = f" [{default}]" if default else ""
-        text = walk.read(f"Time of the rating (HH:MM){suffix}: ") or (default or "")
+        text = walk.read(f"Time of the rating (HH:MM){suffix}: ")
+        if not text and default:
+            text = default
+            walk.ui.taken(default)
         try:
             when = parse_time(text)
         except ValueError as exc:
@@ -402,15 +421,27 @@ def _kept_or_asked(
     before = None if was is None else getattr(was, name)
     if before is not None:
         word = "yes" if before else "no"
-        prompt = re.sub(r"\[Enter: [^\]]*\]", f"[Enter: {word}, as recorded]", prompt)
+        prompt = _ON_ENTER.sub(f"[Enter: {word}, as recorded]", prompt)
         return _yes_no(walk, prompt, bool(before))
     return _yes_no(walk, prompt)
 
 
 def _yes_no(walk: Walk, prompt: str, default: bool | None = None) -> bool | None:
+    """Yes or no; Enter takes ``default`` and says so in the prompt's own words for it
+    (``[Enter: not recorded yet]`` -> ``Enter -> not recorded yet``)."""
+    said = _ON_ENTER.search(prompt)
     while True:
         text = walk.read(prompt).strip().lower()
         if not text:
+            walk.ui.taken(
+                said.group(1)
+                if said
+                else "not recorded"
+                if default is None
+                else "yes"
+                if default
+                else "no"
+            )
             return default
         if text in ("y", "yes"):
             return True

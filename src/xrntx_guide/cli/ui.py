@@ -39,6 +39,9 @@ OUTCOME_STYLE = {
 }
 
 
+SKIPPED = "skipped"
+"""What Enter at an optional prompt records: nothing, said as such (:meth:`UI.taken`)."""
+
 # Columns a prompt leaves at least for the answer typed after it, else it is wrapped:
 # room for "2026-11-20" or "10 days ago" (with 2 the terminal split '4 day' / 's ago').
 _ROOM = 16
@@ -195,6 +198,12 @@ class UI:
         Full strength, never dim or italic: a presenter's notes are read from the back of
         a room."""
         self._say(Text(_fill(visible(text), self._width, whole=True)))
+
+    def taken(self, words: str) -> None:
+        """What Enter at a prompt was taken as (``Enter -> 2026-11-24``, ``Enter ->
+        skipped``): every prompt that gives Enter a meaning says what it recorded, so a
+        clinician in a hurry sees it on the screen and in the scrollback."""
+        self.note(f"Enter -> {words}")
 
     def result(self, text: str) -> None:
         """Machine-readable output: printed as is, never wrapped or styled."""

@@ -26,13 +26,13 @@ from ...visit.results import KEY_OF, Offered, Results, take_result
 from ...visit.resume import clear_results_of_another_day
 from ...visit.series import TOTAL, ChallengeResult, CowsRating, fill_rechallenge_hours, latest_on
 from ..rapid import day_dialog, show_record
+from ..ui import SKIPPED
 from .base import (
     WalkCore,
     _Command,
     _verdict,
 )
 
-SKIPPED = "skipped"
 """What Enter at an optional question without a default means, echoed as a default is."""
 
 
@@ -143,11 +143,11 @@ class QuestionPrompts(WalkCore):
                     if not self.taken(state, cq, default_raw, origin):
                         continue
                     self.store(state, cq, default_raw, origin)
-                    self.ui.note(f"Enter -> {self.as_echoed(cq, default_raw, default)}")
+                    self.ui.taken(self.as_echoed(cq, default_raw, default))
                     return
                 if q.optional:
                     self.record.skip(cq.key, self.clock.now())
-                    self.ui.note(f"Enter -> {SKIPPED}")  # as a default is echoed, above
+                    self.ui.taken(SKIPPED)  # as a default is echoed, above
                     return
                 self.ui.retry("an answer is needed here (type 'help' for the commands)")
                 continue
