@@ -229,6 +229,9 @@ def fill(p: Parts, values: Mapping[str, str]) -> str:
 
 
 class Rule:
+    """One rule's words, read from the guide once; made whole once when they name no
+    answer (only the settings)."""
+
     def __init__(self, spec: Any, gate: Any, settings: Mapping[str, Any]) -> None:
         self.severity: str = spec.severity
         self.message = parts(spec.message, settings)
@@ -237,6 +240,11 @@ class Rule:
         cited = own if spec.own_sources_only else [*own, *gate.sources]
         self.sources = list(dict.fromkeys(cited))
         self.verify: bool = gate.verify or spec.verify
+        named = any(is_name for p in (self.message, *self.instead) for is_name, _ in p)
+        self.reason = None if named else fill(self.message, {})
+        self.instead_text = None if named else [fill(t, {}) for t in self.instead]
+        self.whole: dict[str, Any] = {}
+        """The whole entry of a failure that names no answer (made by its gate)."""
 
 
 class Gate:
@@ -255,6 +263,9 @@ class Gate:
             if not any(is_name for is_name, _ in self.passing)
             else None
         )
+        for rule in self.rules:
+            if rule.reason is not None and rule.instead_text is not None:
+                rule.whole = self.failure(rule, rule.reason, rule.instead_text)
 
     def entry(self, outcome: str, reason: str, severity: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -291,17 +302,34 @@ class Gate:
         missing: list[str] | None = None,
     ) -> dict[str, Any]:
         rule = self.rules[index]
-        values = values or {}
+        if rule.reason is not None and rule.instead_text is not None:
+            if earliest is None and not missing:
+                return rule.whole
+            reason, instead = rule.reason, rule.instead_text
+        else:
+            values = values or {}
+            reason = fill(rule.message, values)
+            instead = [fill(t, values) for t in rule.instead]
+        return self.failure(rule, reason, instead, earliest, missing)
+
+    def failure(
+        self,
+        rule: Rule,
+        reason: str,
+        instead: list[str],
+        earliest: str | None = None,
+        missing: list[str] | None = None,
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "severity": rule.severity,
             "outcome": "fail",
-            "reason": fill(rule.message, values),
+            "reason": reason,
             "sources": rule.sources,
         }
-        if rule.instead:
-            out["instead"] = [fill(t, values) for t in rule.instead]
+        if instead:
+            out["instead"] = instead
         if earliest is not None:
             out["earliest_date"] = earliest
         if missing:
