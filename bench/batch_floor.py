@@ -15,10 +15,10 @@ read its configuration: its numbers (the settings, none written here) and its wo
 titles, severities, sources, rule messages and what to do instead, choice labels, units,
 the bands of a derived value), with the placeholders filled in by this file's own small
 substitution from values it works out itself. What does not change from line to line (a
-passing gate's whole entry when its reason names no answer; a message's settings) is made
-once at start, as a hand-written program would. Lines are written with pydantic_core's
-``to_json``, the program's own (and fastest) writer, so the two differ in the work, not
-in the encoder.
+message's settings; a gate's whole entry, passing or failing, when its words name no
+answer) is made once at start, as a hand-written program would. Lines are written with
+pydantic_core's ``to_json``, the program's own (and fastest) writer, so the two differ in
+the work, not in the encoder.
 
 It is a yardstick, not a second guide: it knows nothing of repeat visits, the rapid
 pathway, series, times or overrides, and it refuses (exit 2, naming the line) a record
@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from pydantic_core import to_json
 
+from xrntx_guide.output.versions import CHECK_RESULT  # a constant: the format's version
 from xrntx_guide.pack.load import load_guide
 
 UDS = ("uds_opiates", "uds_fentanyl", "uds_buprenorphine", "uds_methadone", "uds_oxycodone")
@@ -135,14 +136,10 @@ def verdicts(r: dict[str, Any], s: Mapping[str, Any], today: dt.date) -> dict[st
 
 # --- the whole result ----------------------------------------------------------------
 
-FORMAT_VERSION = 1
-"""The check result's format version (docs/scripting.md)."""
 RANK = {"info": 0, "caution": 1, "stop": 2, "contraindication": 3}
 """How severe each outcome is: a gate's severity when it does not fail is its worst rule's."""
 BLOCKS = ("contraindication", "stop")
 ACKNOWLEDGED = ("caution", "info")
-AFTER_INJECTION_GATES = ("wallet_card",)
-"""Judged after the injection: its outcome does not decide the status."""
 NOT_FOR_A_FIRST_INJECTION = (
     "dose_timing",
     "repeat_as_new_induction",
@@ -342,7 +339,7 @@ class Gate:
 
 
 def _bands(expr: str, name: str) -> tuple[list[tuple[str, str, int]], str]:
-    """The bands of a derived value written ``'a' if name < 5 else ('b' if name <= 12 ...
+    """The bands of a derived value written ``'a' if name < N else ('b' if name <= M ...
     else 'z')``, read from its text: [(label, comparison, bound)], the last label."""
     found = re.findall(rf"'([^']+)' if {name} (<=|<) (\d+)", expr)
     last = re.search(r"else '([^']+)'\)*$", expr)
@@ -580,7 +577,8 @@ class Floor:
             status = "needs_override"
         else:
             status = "ready"
-        # After the injection: whether it was given is asked once the patient is ready.
+        # Judged after the injection (its outcome does not decide the status): whether the
+        # injection was given is asked once the patient is ready.
         g = G["wallet_card"]
         gates[g.id] = g.unknown(["injection_given" if status == "ready" else "wallet_card_given"])
 
@@ -604,7 +602,7 @@ class Floor:
             derived["earliest_injection_date"] = earliest_injection
 
         out: dict[str, Any] = {
-            "format_version": FORMAT_VERSION,
+            "format_version": CHECK_RESULT,
             "status": status,
             "blocking": blocking,
             "cautions": [
