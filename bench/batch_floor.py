@@ -377,6 +377,7 @@ class Floor:
         }
         derived = guide.derived
         self.unit = {n: d.spec.unit for n, d in derived.items() if d.spec.unit}
+        self.no_value = {n: d.spec.no_value for n, d in derived.items() if d.spec.no_value}
         self.cows_bands = _bands(derived["cows_band"].spec.expr, "cows_total")
         self.needles = _choices(derived["needle"].spec.expr, "body_habitus")
         side = re.search(r"else '([^']+)'\)*$", derived["injection_side"].spec.expr)
@@ -522,10 +523,10 @@ class Floor:
             need = kind in ("fentanyl", "unknown") or free < s["challenge_required_within_days"]
         self_report = r["abstinence_evidence"] == "self_report"
         if challenge == "negative" or (need is False and not self_report):
-            # After XR-bup the requirement has no value; a gate's reason says so as
-            # "not answered" (the program's messages do not use the derived value's own
-            # words for having none, which its walk shows).
-            shown_need = "not answered" if need is None else yes[need]
+            # After XR-bup the requirement has no value, and the reason says so in the
+            # derived value's own words for having none, as every screen does.
+            none = self.no_value["naloxone_challenge_required"]
+            shown_need = none if need is None else yes[need]
             gates[g.id] = g.passed(
                 {
                     "naloxone_challenge": self.label("naloxone_challenge", challenge),

@@ -14,7 +14,7 @@ from ..expr import UNKNOWN, Context, Value, format_value, truth
 from ..pack.guide import CGate, CQuestion, CRule, CStep, Guide
 from .bounds import bound_problem
 from .inputs import Override
-from .text import display_value
+from .text import shown_value
 
 _MISS: Any = object()
 
@@ -305,7 +305,9 @@ class LazyContext(Context):
         """A value as a clinician reads it: a choice's label, yes/no, an ISO date, a unit."""
         text = self.displayed.get(name)
         if text is None:
-            text = self.displayed[name] = display_value(self.guide, name, self.lookup(name))
+            text = self.displayed[name] = shown_value(
+                self.guide, name, self.lookup, self.is_answered
+            )
         return text
 
     def on(self, day: dt.date) -> LazyContext:

@@ -13,7 +13,7 @@ from ..records import field, record
 from .context import valid_default
 from .gates import GateResult
 from .inputs import Inputs
-from .text import display_value, render
+from .text import render, shown_value
 
 
 @record(frozen=True)
@@ -41,35 +41,9 @@ class State:
         return self.values.get(name, UNKNOWN)
 
     def display(self, name: str) -> str:
-        """A value as a clinician reads it: a choice's label, yes/no, an ISO date; a
-        derived value that has none although all it reads is known, in its pack's words."""
-        value = self.value(name)
-        if value is UNKNOWN and self._absent_by_nature(name):
-            derived = self.guide.derived[name]
-            assert derived.spec.no_value is not None
-            return derived.spec.no_value
-        return display_value(self.guide, name, value)
-
-    def _absent_by_nature(self, name: str) -> bool:
-        """A derived value with words for having none (``no_value``) that has none although
-        every answer it reads is given: no minimum is established for that opioid, and so
-        no challenge requirement either. A value never asked (``asked = false``) may be
-        absent by nature, and so may a derived value read that is itself absent by nature:
-        neither keeps the words from being shown."""
-        derived = self.guide.derived.get(name)
-        if derived is None or derived.spec.no_value is None:
-            return False
-        questions = self.guide.questions
-        for r in derived.expr.reads:
-            if r in questions and questions[r].spec.asked and r not in self.answered:
-                return False
-            if (
-                r in self.guide.derived
-                and self.values.get(r, UNKNOWN) is UNKNOWN
-                and (r == name or not self._absent_by_nature(r))
-            ):
-                return False
-        return True
+        """A value as a clinician reads it (:func:`~xrntx_guide.engine.text.shown_value`,
+        the rule gate reasons follow too)."""
+        return shown_value(self.guide, name, self.value, self.answered.__contains__)
 
     def render(self, text: str, extra: Mapping[str, str] | None = None) -> str:
         return render(text, self.display, extra)

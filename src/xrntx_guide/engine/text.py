@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..expr import UNKNOWN, Value, format_value
@@ -26,6 +26,45 @@ def display_value(guide: Guide, name: str, value: Value) -> str:
         unit = f" {derived.spec.unit}"
         return text + (singular(unit) if text == "1" else unit)
     return text
+
+
+def shown_value(
+    guide: Guide, name: str, value_of: Callable[[str], Value], answered: Callable[[str], bool]
+) -> str:
+    """A value as every screen, note and gate reason shows it: :func:`display_value`, and a
+    derived value that has none although all it reads is known, in its pack's words for
+    having none (``no_value``). ``value_of`` and ``answered`` read the evaluation (the
+    finished one, or the context a reason is filled in from: one rule for both)."""
+    value = value_of(name)
+    if value is UNKNOWN and _absent_by_nature(guide, name, value_of, answered):
+        words = guide.derived[name].spec.no_value
+        assert words is not None
+        return words
+    return display_value(guide, name, value)
+
+
+def _absent_by_nature(
+    guide: Guide, name: str, value_of: Callable[[str], Value], answered: Callable[[str], bool]
+) -> bool:
+    """A derived value with words for having none (``no_value``) that has none although
+    every answer it reads is given: no minimum is established for that opioid, and so
+    no challenge requirement either. A value never asked (``asked = false``) may be
+    absent by nature, and so may a derived value read that is itself absent by nature:
+    neither keeps the words from being shown."""
+    derived = guide.derived.get(name)
+    if derived is None or derived.spec.no_value is None:
+        return False
+    questions = guide.questions
+    for r in derived.expr.reads:
+        if r in questions and questions[r].spec.asked and not answered(r):
+            return False
+        if (
+            r in guide.derived
+            and value_of(r) is UNKNOWN
+            and (r == name or not _absent_by_nature(guide, r, value_of, answered))
+        ):
+            return False
+    return True
 
 
 @functools.lru_cache(maxsize=4096)
