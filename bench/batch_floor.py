@@ -282,6 +282,11 @@ class Gate:
             return self.constant_pass
         return self.entry("pass", fill(self.passing, values or {}))
 
+    def undecided(self, reason: str) -> dict[str, Any]:
+        """Undecided with no answer that would decide it: the reason says why, and nothing
+        is named as missing."""
+        return self.entry("unknown", reason)
+
     def unknown(self, missing: list[str]) -> dict[str, Any]:
         out = self.entry("unknown", "not decided yet: needs " + ", ".join(missing))
         verify = out.pop("verify", None)
@@ -378,6 +383,7 @@ class Floor:
         derived = guide.derived
         self.unit = {n: d.spec.unit for n, d in derived.items() if d.spec.unit}
         self.no_value = {n: d.spec.no_value for n, d in derived.items() if d.spec.no_value}
+        self.labels_of = {n: d.spec.label or n for n, d in derived.items()}
         self.cows_bands = _bands(derived["cows_band"].spec.expr, "cows_total")
         self.needles = _choices(derived["needle"].spec.expr, "body_habitus")
         side = re.search(r"else '([^']+)'\)*$", derived["injection_side"].spec.expr)
@@ -534,8 +540,10 @@ class Floor:
                     "naloxone_challenge_required": shown_need,
                 }
             )
-        elif need is None:
-            gates[g.id] = g.unknown(DAY1)
+        elif need is None:  # no requirement is established: the pack's words say so
+            label = self.labels_of["naloxone_challenge_required"]
+            none = self.no_value["naloxone_challenge_required"]
+            gates[g.id] = g.undecided(f"not decided: {label}: {none}")
         elif need:
             # Waiting clears it only where the interval alone requires the challenge and
             # the abstinence is supervised (after a self-report the caution stays).

@@ -60,3 +60,29 @@ def test_every_passing_reason_reads_as_the_walk_shows_its_values() -> None:
             compared += 1
             assert g.reason == _pass_reason_as_shown(state, g.id), (g.id, p.answers)
     assert compared > 1000
+
+
+def test_a_gate_no_answer_can_decide_says_why_and_names_nothing_as_needed() -> None:
+    """After extended-release buprenorphine no challenge requirement is established, so
+    the challenge gate stays undecided whatever is typed: its reason gives the pack's
+    words for that, instead of naming a value never asked at the prompt as needed, and
+    the patient is never ready."""
+    guide = load_guide(None, None)
+    answers = ready_patient(
+        last_opioid_kind="buprenorphine_extended_release", naloxone_challenge="not_done"
+    )
+    state = evaluate(guide, Inputs(answers, TODAY))
+    result = state.gates["naloxone_challenge"]
+    required = guide.derived["naloxone_challenge_required"].spec
+    assert result.outcome == "unknown"
+    assert str(required.no_value) in result.reason and "needs" not in result.reason
+    assert result.missing == ()
+    assert state.status != "ready"
+    # Given as well, a value never asked decides nothing more.
+    more = evaluate(guide, Inputs({**answers, "rapid_day1_date": TODAY}, TODAY))
+    assert more.gates["naloxone_challenge"].outcome == "unknown"
+    # A gate undecided for want of an answer still names it.
+    pending = evaluate(guide, Inputs({**answers, "last_opioid_kind": "short_acting"}, TODAY))
+    wanting = [g for g in pending.gates.values() if g.outcome == "unknown" and g.missing]
+    assert wanting
+    assert all(f"needs {g.missing[0]}" in g.reason for g in wanting), wanting

@@ -246,8 +246,10 @@ def show_check(ui: UI, state: State, on_track: Progress | None = None) -> None:
     if missing:
         ui.line("Missing: " + ", ".join(missing), hang=2)
     for g in state.readiness_gates():
-        # Undecided although no answer it needs is missing (a site "not examined").
-        if g.outcome == "unknown" and g.missing and not set(g.missing) & set(missing):
+        # Undecided although no answer it needs is missing (a site "not examined"), or
+        # although no answer would decide it (no requirement established): said, never
+        # left for the clinician to wonder at.
+        if g.outcome == "unknown" and not set(g.missing) & set(missing):
             ui.bullet(f"not decided {g.id}: {g.reason}")
     for name in state.guide.meta.report.summary:
         if name in state.guide.derived and shown_after_injection(state, name):

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..expr import UNKNOWN
-from ..pack.guide import CGate, Guide
+from ..pack.guide import CGate, CRule, Guide
 from ..pack.severity import ACKNOWLEDGEABLE, BLOCKING, OVERRIDABLE, SEVERITIES
 from ..records import field, record
 from .context import LazyContext, gate_passes, inputs_fingerprint, judge_gate, override_holds
@@ -195,15 +195,15 @@ def gate_result(guide: Guide, gate: CGate, ctx: LazyContext, inputs: Inputs) -> 
     if worst is None or applies is None:
         if applies is None or unknown:
             gaps = _missing(guide, gate, ctx)
-            needs = ", ".join(_needed(guide, k, ctx) for k in gaps) or "earlier answers"
+            undecided = [r for r, v in verdicts if v is None]
+            reason = _undecided_by_nature(guide, undecided, ctx, gaps)
+            if reason is not None:  # no answer decides it: none is named as needed
+                gaps = ()
+            else:
+                needs = ", ".join(_needed(guide, k, ctx) for k in gaps) or "earlier answers"
+                reason = f"not decided yet: needs {needs}"
             return GateResult.make(
-                gate,
-                basis,
-                gate.severity,
-                "unknown",
-                f"not decided yet: needs {needs}",
-                fields=fields,
-                missing=gaps,
+                gate, basis, gate.severity, "unknown", reason, fields=fields, missing=gaps
             )
         reason = render(g.pass_message, ctx.display) if g.pass_message else "passed"
         return GateResult.make(gate, basis, gate.severity, "pass", reason, fields=fields)
@@ -268,6 +268,33 @@ def _missing(guide: Guide, gate: CGate, ctx: LazyContext) -> tuple[str, ...]:
         and guide.questions[k].spec.asked  # a value never typed (from a record) is not due
     )
     return due or open_
+
+
+def _undecided_by_nature(
+    guide: Guide, undecided: list[CRule], ctx: LazyContext, gaps: tuple[str, ...]
+) -> str | None:
+    """Why an undecided gate stays so when no answer the walk asks would decide it: a
+    rule left undecided reads a derived value the pack has words for having none, which
+    has none although all it reads is known (no challenge requirement is established
+    after extended-release buprenorphine), and nothing the gate still lacks is a question
+    asked at the prompt. The reason gives those words; None otherwise (an answer is
+    missing, or the gate's own condition is undecided)."""
+    questions = guide.questions
+    if not undecided or any(questions[k].spec.asked for k in gaps):
+        return None
+    read = sorted({name for r in undecided for name in r.fails.reads})
+    absent = [
+        name
+        for name in read
+        if name in guide.derived
+        and guide.derived[name].spec.no_value is not None
+        and ctx.lookup(name) is UNKNOWN
+        and ctx.display(name) == guide.derived[name].spec.no_value
+    ]
+    if not absent:
+        return None
+    said = "; ".join(f"{guide.derived[n].spec.label or n}: {ctx.display(n)}" for n in absent)
+    return f"not decided: {said}"
 
 
 def _needed(guide: Guide, key: str, ctx: LazyContext) -> str:
