@@ -59,40 +59,45 @@ def hidden_findings(
     whether a gate applies (a hidden pathway must not switch off the rule that would have
     caught a hidden last use yesterday)."""
     keys = frozenset(hidden)
-    deciding, rule_inputs = guide.once("hidden_findings", lambda: _pack_inputs(guide))
+    deciding, rule_inputs, reading = guide.once("hidden_findings", lambda: _pack_inputs(guide))
+    # Only the rules that read a hidden answer, in the pack's order of gates and rules
+    # (the first message for an answer is the one it keeps).
+    rules = sorted({place for key in keys for place in reading.get(key, ())})
+    if not rules:
+        return
     views = [_AsGivenCtx(ctx)]
     if keys & deciding:
         views.append(_AsGivenCtx(ctx, keys & deciding))
-    for gate in guide.gates:
+    for g, i in rules:
+        gate = guide.gates[g]
+        crule = gate.rules[i]
         if results[gate.id].outcome == "fail" and results[gate.id].severity == "contraindication":
             continue
-        for i, crule in enumerate(gate.rules):
-            if crule.spec.severity != "contraindication":
+        involved = sorted(rule_inputs[gate.id, i] & keys)
+        for view in views:
+            if truth(crule.fails.function(view)) is not True:
                 continue
-            involved = sorted(rule_inputs[gate.id, i] & keys)
-            if not involved:
-                continue
-            for view in views:
-                if truth(crule.fails.function(view)) is not True:
+            for key in involved:
+                if key in view.without:
                     continue
-                for key in involved:
-                    if key in view.without:
-                        continue
-                    ctx.invalid.setdefault(
-                        key,
-                        f"{format_value(ctx.given[key])} was given, but the question does not "
-                        f"apply to this visit as answered; counted, it would fail the "
-                        f"contraindication {gate.id!r}. Correct the answers that decide whether "
-                        "it applies (for example opioid use since the last injection), or leave "
-                        "it out",
-                    )
+                ctx.invalid.setdefault(
+                    key,
+                    f"{format_value(ctx.given[key])} was given, but the question does not "
+                    f"apply to this visit as answered; counted, it would fail the "
+                    f"contraindication {gate.id!r}. Correct the answers that decide whether "
+                    "it applies (for example opioid use since the last injection), or leave "
+                    "it out",
+                )
 
 
 def _pack_inputs(
     guide: Guide,
-) -> tuple[frozenset[str], dict[tuple[str, int], frozenset[str]]]:
+) -> tuple[
+    frozenset[str], dict[tuple[str, int], frozenset[str]], dict[str, tuple[tuple[int, int], ...]]
+]:
     """What follows from the pack alone: the answers that decide whether a gate applies,
-    and the answers each contraindication rule reads (by gate and rule number)."""
+    the answers each contraindication rule reads (by gate and rule number), and for each
+    answer the contraindication rules that read it (by the gate's place and rule number)."""
     deciding = frozenset(
         k
         for gate in guide.gates
@@ -105,7 +110,12 @@ def _pack_inputs(
         for i, crule in enumerate(gate.rules)
         if crule.spec.severity == "contraindication"
     }
-    return deciding, rules
+    places: dict[str, list[tuple[int, int]]] = {}
+    for g, gate in enumerate(guide.gates):
+        for i, _ in enumerate(gate.rules):
+            for key in rules.get((gate.id, i), ()):
+                places.setdefault(key, []).append((g, i))
+    return deciding, rules, {key: tuple(found) for key, found in places.items()}
 
 
 def _inputs_of(guide: Guide, names: frozenset[str]) -> frozenset[str]:

@@ -84,8 +84,11 @@ def _template(text: str) -> tuple[tuple[bool, str], ...]:
 
 def render(text: str, lookup: Any, extra: Mapping[str, str] | None = None) -> str:
     """Fill ``{name}`` placeholders with display values; nothing else is interpreted."""
+    parts = _template(text)
+    if len(parts) == 1 and not parts[0][0]:
+        return text  # no placeholder: most reasons a gate passes with
     out: list[str] = []
-    for is_name, part in _template(text):
+    for is_name, part in parts:
         if not is_name:
             # "1 days" reads "1 day": the step file writes the plural after a placeholder.
             out.append(singular(part) if out and out[-1] == "1" else part)
