@@ -115,6 +115,7 @@ GATE_INPUTS: dict[str, tuple[str, ...]] = {
     ),
     "dose_timing": ("last_injection_date", "injection_date"),
     "injection_site_reaction": ("injection_site_reaction",),
+    "indication": ("oud_diagnosis",),
 }
 """The answers each stop is judged on: an override binds to these (invariant 4.4.6)."""
 

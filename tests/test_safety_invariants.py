@@ -81,6 +81,19 @@ def test_oracle_reads_the_reference(
     assert any((f.gate, f.severity, f.state) == (gate, severity, state) for f in found), found
 
 
+def test_oracle_binds_an_override_of_every_stop_of_the_pack(guide: Any) -> None:
+    """Every gate of the shipped pack that can fail as a stop can be overridden (4.1), so
+    the oracle knows the answers an override of it binds to (invariant 6), and the random
+    patients override it: a stop the oracle lacked read every valid override of it as
+    none (the indication, added to the pack later), and was seldom overridden at all."""
+    stops = {gate.id for gate in guide.gates for r in gate.rules if r.spec.severity == "stop"}
+    assert stops <= set(oracle.GATE_INPUTS), stops - set(oracle.GATE_INPUTS)
+    answers = ready_patient(oud_diagnosis=False)
+    assert oracle.override_binds("indication", answers, TODAY, answers, TODAY)
+    changed = {**answers, "oud_diagnosis": True}
+    assert not oracle.override_binds("indication", answers, TODAY, changed, TODAY)
+
+
 def test_oracle_rapid_pathway_waives_only_the_buprenorphine_screen(guide: Any) -> None:
     rapid = ready_patient(
         last_opioid_use=TODAY - dt.timedelta(days=2),
