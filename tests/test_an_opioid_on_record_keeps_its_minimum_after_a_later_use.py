@@ -1,0 +1,85 @@
+"""An opioid whose minimum interval is longer (methadone, buprenorphine), recorded by an
+earlier visit of the patient, keeps its minimum when a later use of a short-acting opioid
+is given (clinical basis, safety invariants 1 and 11; reference 3.3: after methadone or
+buprenorphine the patient may be vulnerable to precipitated withdrawal for as long as
+two weeks). The later use sets its own minimum; the recorded one still bounds the
+injection from its own date, as the supervised rapid pathway's day-1 buprenorphine does
+for a patient who leaves the pathway. The earliest date is the later of the two.
+
+Each test walks a real visit through the CLI and judges the next one as `check --label`
+and `walk --no-input` do.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.helpers import (
+    TODAY,
+    Run,
+    after_injection,
+    answer_flags,
+    days_ago,
+    ready_patient,
+    stored_sessions,
+    walk_visit,
+)
+
+LABEL = "MIN-1"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "a later short-acting use replaces the kind of the use on record: methadone or "
+        "buprenorphine recorded 10 days ago is no longer counted, and the visit is ready "
+        "(and its dose counted) before its minimum has passed"
+    ),
+)
+@pytest.mark.parametrize("recorded_kind", ["methadone", "buprenorphine"])
+def test_a_later_short_acting_use_never_lifts_the_minimum_of_a_recorded_methadone_use(
+    run: Run, recorded_kind: str
+) -> None:
+    """Day -9: a first induction blocked by the interval, the last use methadone (or
+    buprenorphine) on day -10. Today another clinician gives a later use, heroin on day
+    -9, with a negative challenge: 9 days after heroin passes its minimum, but 10 days
+    after the recorded methadone does not pass methadone's, so the visit is never ready
+    and its dose is never counted."""
+    recorded = days_ago(10)
+    first = ready_patient(
+        last_opioid_use=recorded, last_opioid_kind=recorded_kind, injection_date=days_ago(9)
+    )
+    blocked = walk_visit(run, LABEL, days_ago(9), first)
+    assert blocked.exit_code == 1, blocked.output
+    assert recorded_kind in blocked.stdout
+
+    later = ready_patient(
+        last_opioid_use=days_ago(9),
+        last_opioid_kind="short_acting",
+        naloxone_challenge="negative",
+        naloxone_challenge_started=f"{TODAY.isoformat()}T08:00",
+    )
+    checked = run(
+        "check", "--json", "--label", LABEL, "--now", f"{TODAY.isoformat()}T23:30",
+        *answer_flags(later),
+    )  # fmt: skip
+    assert json.loads(checked.stdout or "{}").get("status") != "ready", checked.stdout
+
+    dose = after_injection(
+        last_opioid_use=days_ago(9),
+        last_opioid_kind="short_acting",
+        naloxone_challenge="negative",
+        naloxone_challenge_started=f"{TODAY.isoformat()}T08:00",
+    )
+    walked = run(
+        "walk", "--no-input", "--label", LABEL, "--now", f"{TODAY.isoformat()}T23:30",
+        "--acknowledge", "all", *answer_flags(dose),
+    )  # fmt: skip
+    assert walked.exit_code != 0, walked.output
+    doses = [
+        s for s in stored_sessions(LABEL)
+        if json.loads(s.read_text()).get("injection_given") is True
+    ]  # fmt: skip
+    assert doses == [], walked.output
