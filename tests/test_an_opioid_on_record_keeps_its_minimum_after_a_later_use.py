@@ -83,3 +83,40 @@ def test_a_later_short_acting_use_never_lifts_the_minimum_of_a_recorded_methadon
         if json.loads(s.read_text()).get("injection_given") is True
     ]  # fmt: skip
     assert doses == [], walked.output
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "a later short-acting use replaces the kind of the use on record: "
+        "extended-release buprenorphine recorded 35 days ago no longer blocks, and the "
+        "visit is ready"
+    ),
+)
+def test_extended_release_buprenorphine_on_record_blocks_after_a_later_use(run: Run) -> None:
+    """Day -35: a first induction blocked because the last opioid was extended-release
+    buprenorphine, for which no interval is established (it persists for weeks to
+    months: consult a specialist). Today another clinician gives a later use, heroin 14
+    days ago, with a negative challenge: the record still shows the extended-release
+    buprenorphine, which blocks on every pathway, so the visit is never ready."""
+    blocked = walk_visit(
+        run, LABEL, days_ago(35),
+        ready_patient(
+            last_opioid_use=days_ago(40),
+            last_opioid_kind="buprenorphine_extended_release",
+            injection_date=days_ago(35),
+        ),
+    )  # fmt: skip
+    assert blocked.exit_code == 1, blocked.output
+
+    later = ready_patient(
+        last_opioid_use=days_ago(14),
+        last_opioid_kind="short_acting",
+        naloxone_challenge="negative",
+        naloxone_challenge_started=f"{TODAY.isoformat()}T08:00",
+    )
+    checked = run(
+        "check", "--json", "--label", LABEL, "--now", f"{TODAY.isoformat()}T23:30",
+        *answer_flags(later),
+    )  # fmt: skip
+    assert json.loads(checked.stdout or "{}").get("status") != "ready", checked.stdout
