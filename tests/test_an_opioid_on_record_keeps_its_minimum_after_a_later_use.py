@@ -12,11 +12,16 @@ and `walk --no-input` do.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import tomllib
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.helpers import (
+    REPO,
     TODAY,
     Run,
     after_injection,
@@ -118,5 +123,65 @@ def test_extended_release_buprenorphine_on_record_blocks_after_a_later_use(run: 
     checked = run(
         "check", "--json", "--label", LABEL, "--now", f"{TODAY.isoformat()}T23:30",
         *answer_flags(later),
+    )  # fmt: skip
+    assert json.loads(checked.stdout or "{}").get("status") != "ready", checked.stdout
+
+
+SCENARIO = REPO / "scenarios" / "20-rapid-pathway-injection-day.toml"
+SITE = str(REPO / "scenarios" / "_site-rapid-protocol.toml")
+AFTER_GIVEN = ("injection_side_used", "needle_used", "observation_minutes", "wallet_card_given")
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_json(v) for v in value]
+    return value
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "the buprenorphine of a finished rapid pathway's day 1 stops counting once a later "
+        "short-acting use is given: the next visit is ready 10 days after it"
+    ),
+)
+def test_a_later_use_never_lifts_the_buprenorphine_of_a_finished_pathways_day_one(
+    run: Run, tmp_path: Path
+) -> None:
+    """The scenario's patient reaches the rapid pathway's injection day (day 7) and
+    declines the injection: the walk finishes without it. Day 1 gave buprenorphine. Four
+    days later the patient says heroin was used on day 3, unrecorded; a new visit on the
+    standard pathway, 8 days after that heroin (past its minimum) and 10 days after day
+    1's buprenorphine (not past buprenorphine's), with a negative challenge: the same
+    visit leaving the pathway would wait for buprenorphine's minimum from day 1 whatever
+    opioid was used later, so the next visit is never ready either."""
+    case = tomllib.loads(SCENARIO.read_text(encoding="utf-8"))
+    day7: dt.date = case["scenario"]["today"]
+    answers = {k: v for k, v in _as_json(case["answers"]).items() if k not in AFTER_GIVEN}
+    answers["injection_given"] = False
+    answers["naloxone_challenge_started"] = f"{day7.isoformat()}T08:00"
+    path = tmp_path / "declined.json"
+    path.write_text(json.dumps(answers), encoding="utf-8")
+    declined = run(
+        "walk", "--no-input", "--json", "--site", SITE, "--label", "RAPID-MIN",
+        "--now", f"{day7.isoformat()}T23:30", "--acknowledge", "all", "--answers", str(path),
+    )  # fmt: skip
+    assert json.loads(declined.stdout)["status"] == "complete", declined.output
+
+    day1 = dt.date.fromisoformat(answers["rapid_days"][0]["date"])
+    later = day7 + dt.timedelta(days=4)
+    visit = ready_patient(
+        last_opioid_use=day1 + dt.timedelta(days=2),
+        injection_date=later,
+        naloxone_challenge="negative",
+        naloxone_challenge_started=f"{later.isoformat()}T08:00",
+    )
+    checked = run(
+        "check", "--json", "--site", SITE, "--label", "RAPID-MIN",
+        "--now", f"{later.isoformat()}T23:30", *answer_flags(visit),
     )  # fmt: skip
     assert json.loads(checked.stdout or "{}").get("status") != "ready", checked.stdout
