@@ -38,18 +38,21 @@ def resume(run: Run, at: str, *extra: str) -> Result:
     strict=True,
     reason=(
         "a challenge recorded against a COWS rating below the threshold keeps counting "
-        "after that rating is corrected to withdrawal on resume: with a later low rating "
-        "the visit is ready and its dose counted"
+        "after withdrawal before its naloxone is recorded on resume (the rating corrected, "
+        "or a rating taken before the naloxone entered later): with a later low rating the "
+        "visit is ready and its dose counted"
     ),
 )
-def test_correcting_the_rating_before_the_naloxone_to_withdrawal_voids_the_challenge(
-    run: Run, tmp_path: Path
+@pytest.mark.parametrize("how", ["corrected", "entered_later"])
+def test_withdrawal_recorded_before_the_naloxone_voids_the_challenge(
+    run: Run, tmp_path: Path, how: str
 ) -> None:
     """Last use 10 days ago: the challenge is required. 09:00 COWS 2, naloxone at 09:10,
-    negative at 09:40. At 10:00 the 09:00 rating is corrected to 8 (the pulse was
-    misread): the patient was in withdrawal when the naloxone was given. At 10:30 a new
-    rating of 1. The same series given at once is refused; recorded in this order, the
-    visit must not be ready and no dose is counted."""
+    negative at 09:40. At 10:00 the record learns that the patient was in withdrawal when
+    the naloxone was given: the 09:00 rating is corrected to 8 (the pulse was misread), or
+    a rating of 8 taken at 09:05 is entered. At 10:30 a new rating of 1. The same series
+    given at once is refused; recorded in this order, the visit must not be ready and no
+    dose is counted."""
     answers = json_answers(
         ready_patient(last_opioid_use=days_ago(10), cows_total=None, naloxone_challenge=None)
     )
@@ -66,10 +69,16 @@ def test_correcting_the_rating_before_the_naloxone_to_withdrawal_voids_the_chall
     )  # fmt: skip
     assert walked.exit_code == 4, walked.output  # only the injection's answers missing
 
-    corrected = resume(
-        run, "10:00", "-a", "cows_total=8", "--correct", f"cows_total@{DAY}T09:00=pulse misread"
-    )
-    assert corrected.exit_code == 1, corrected.output
+    if how == "corrected":
+        learnt = resume(
+            run, "10:00", "-a", "cows_total=8", "--correct", f"cows_total@{DAY}T09:00=pulse misread"
+        )
+        assert learnt.exit_code == 1, learnt.output
+    else:
+        before = tmp_path / "before.json"
+        before.write_text(json.dumps({"cows_ratings": [{"at": f"{DAY}T09:05", "total": 8}]}))
+        learnt = resume(run, "10:00", "--answers", str(before))
+        assert learnt.exit_code == 1, learnt.output  # withdrawal now: taken, not refused
 
     later = tmp_path / "later.json"
     later.write_text(json.dumps({"cows_ratings": [{"at": f"{DAY}T10:30", "total": 1}]}))
