@@ -43,12 +43,13 @@ def resume(run: Run, at: str, *extra: str) -> Result:
         "visit is ready and its dose counted"
     ),
 )
-@pytest.mark.parametrize("how", ["corrected", "entered_later"])
+@pytest.mark.parametrize("how", ["corrected", "entered_later", "rechallenge_corrected"])
 def test_withdrawal_recorded_before_the_naloxone_voids_the_challenge(
     run: Run, tmp_path: Path, how: str
 ) -> None:
     """Last use 10 days ago: the challenge is required. 09:00 COWS 2, naloxone at 09:10,
-    negative at 09:40. At 10:00 the record learns that the patient was in withdrawal when
+    negative at 09:40 (in the third case a rechallenge lifting a positive challenge of
+    08:40). At 10:00 the record learns that the patient was in withdrawal when
     the naloxone was given: the 09:00 rating is corrected to 8 (the pulse was misread), or
     a rating of 8 taken at 09:05 is entered. At 10:30 a new rating of 1. The same series
     given at once is refused; recorded in this order, the visit must not be ready and no
@@ -61,6 +62,14 @@ def test_withdrawal_recorded_before_the_naloxone_voids_the_challenge(
         {"at": f"{DAY}T09:40", "started": f"{DAY}T09:10", "kind": "challenge",
          "result": "negative"}
     ]  # fmt: skip
+    if how == "rechallenge_corrected":
+        # A positive challenge at 08:40, lifted by the negative at 09:40 as a rechallenge.
+        answers["cows_ratings"].insert(0, {"at": f"{DAY}T08:00", "total": 1})
+        answers["naloxone_challenges"] = [
+            {"at": f"{DAY}T08:40", "started": f"{DAY}T08:10", "kind": "challenge",
+             "result": "positive"},
+            {**answers["naloxone_challenges"][0], "kind": "rechallenge"},
+        ]  # fmt: skip
     start = tmp_path / "start.json"
     start.write_text(json.dumps(answers))
     walked = run(
@@ -69,7 +78,7 @@ def test_withdrawal_recorded_before_the_naloxone_voids_the_challenge(
     )  # fmt: skip
     assert walked.exit_code == 4, walked.output  # only the injection's answers missing
 
-    if how == "corrected":
+    if how != "entered_later":
         learnt = resume(
             run, "10:00", "-a", "cows_total=8", "--correct", f"cows_total@{DAY}T09:00=pulse misread"
         )
