@@ -1,0 +1,89 @@
+"""A day of the supervised rapid pathway's record is corrected on resume by the fix the
+refusal names (clinical basis, safety invariant 9; docs/scripting.md, the rapid pathway's
+daily record): `walk --resume --answers FILE` whose file gives only the correction (the
+day again with `corrects` and `reason`) adds it to the session's record, as a file's
+correction of a COWS rating or a challenge may name an entry the session recorded. The
+clinician charting the next morning holds the correction, not a copy of every day the
+session already keeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import REPO, Run, StoredSession, json_answers, ready_patient
+
+SITE = str(REPO / "scenarios" / "_site-rapid-protocol.toml")
+DAY1 = dt.date(2026, 11, 22)
+DAY4 = DAY1 + dt.timedelta(days=3)
+LABEL = "RAPID-CORR"
+RESULTS = ("uds_opiates", "uds_fentanyl", "uds_buprenorphine", "uds_methadone",
+           "uds_oxycodone", "cows_total", "naloxone_challenge", "kit_storage_ok",
+           "body_habitus", "pregnancy_test")  # fmt: skip
+
+
+def day(n: int, **changes: Any) -> dict[str, Any]:
+    return {
+        "day": n,
+        "date": (DAY1 + dt.timedelta(days=n - 1)).isoformat(),
+        "given": "as the protocol directs",
+        "tolerated": True,
+        "naltrexone_given": n >= 3,
+        "cows": [{"time": "08:00", "total": 2}],
+        **changes,
+    }
+
+
+def resume(run: Run, tmp_path: Path, name: str, answers: dict[str, Any]) -> Any:
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(answers))
+    return run("walk", "--resume", "--label", LABEL, "--no-input", "--json",
+               "--now", f"{DAY4.isoformat()}T23:30", "--answers", str(path))  # fmt: skip
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "a resume file's correction is read against the file's own days, not the "
+        "session's record: 'corrects day 3, which is not recorded' (exit 2), though the "
+        "refusal of the same day without 'corrects' names exactly this file as the fix"
+    ),
+)
+def test_a_correction_in_a_resume_file_names_a_day_the_session_recorded(
+    run: Run, tmp_path: Path
+) -> None:
+    """Days 1-3 are recorded on their days; on day 4 the nurse learns that day 3's dose
+    was not tolerated. The day given again with tolerated = no is refused naming the fix
+    (corrects = 3 and a reason); the file with that fix is taken: the session's record
+    then holds both entries of day 3 and reads it as not tolerated."""
+    answers = json_answers(
+        ready_patient(
+            last_opioid_use=DAY1 - dt.timedelta(days=1),
+            pathway="supervised_rapid",
+            rapid_supervised_setting=True,
+            rapid_protocol_on_file=True,
+        )
+    )
+    answers = {k: v for k, v in answers.items() if k not in RESULTS}
+    answers["rapid_days"] = [day(1), day(2), day(3)]
+    start = tmp_path / "start.json"
+    start.write_text(json.dumps(answers))
+    walked = run("walk", "--site", SITE, "--no-input", "--json", "--label", LABEL,
+                 "--now", f"{(DAY1 + dt.timedelta(days=2)).isoformat()}T23:30",
+                 "--answers", str(start))  # fmt: skip
+    assert walked.exit_code in (1, 4), walked.output
+    session = json.loads(walked.stdout)["session"]
+
+    plain = resume(run, tmp_path, "plain", {"rapid_days": [day(3, tolerated=False)]})
+    assert plain.exit_code == 2, plain.output
+    assert "corrects = 3" in plain.output
+
+    fix = day(3, tolerated=False, corrects=3, reason="vomited the dose; charted late")
+    corrected = resume(run, tmp_path, "fix", {"rapid_days": [fix]})
+    assert corrected.exit_code != 2, corrected.output
+    kept = json.loads(StoredSession(session).read_text())["rapid_days"]
+    assert [d.get("tolerated") for d in kept if d["day"] == 3] == [True, False]
