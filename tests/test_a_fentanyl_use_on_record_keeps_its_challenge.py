@@ -11,21 +11,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, days_ago, ready_patient, walk_visit
 
 LABEL = "FENT-1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "fentanyl recorded by an earlier visit is answered away by the next visit giving "
-        "the same date as a short-acting opioid: the challenge fentanyl requires becomes "
-        "optional and the visit is ready without it (no fentanyl caution either)"
-    ),
-)
 def test_fentanyl_on_record_keeps_the_challenge_required(run: Run) -> None:
     """Day -12: a first induction blocked by the interval, the last use fentanyl on day
     -14. Today another clinician gives the same day's use as a short-acting opioid, no
@@ -52,3 +42,24 @@ def test_fentanyl_on_record_keeps_the_challenge_required(run: Run) -> None:
         *answer_flags(same_day),
     )  # fmt: skip
     assert json.loads(checked.stdout or "{}").get("status") != "ready", checked.stdout
+
+
+def test_a_stricter_opioid_for_the_same_day_is_taken(run: Run) -> None:
+    """The other way round: a short-acting use on record, and the next visit learns it was
+    fentanyl on that day. Fentanyl is judged at least as strictly, so the answer is taken
+    (refusing it would force the record's laxer opioid), and its challenge is required."""
+    recorded = days_ago(14)
+    first = ready_patient(
+        last_opioid_use=recorded, last_opioid_kind="short_acting", injection_date=days_ago(12)
+    )
+    blocked = walk_visit(run, "FENT-2", days_ago(12), first)
+    assert blocked.exit_code == 1, blocked.output
+    stricter = ready_patient(last_opioid_use=recorded, last_opioid_kind="fentanyl")
+    checked = run(
+        "check", "--json", "--label", "FENT-2", "--now", f"{TODAY.isoformat()}T23:30",
+        *answer_flags(stricter),
+    )  # fmt: skip
+    result = json.loads(checked.stdout)
+    assert result["status"] != "ready", checked.output
+    challenge = next(g for g in result["gates"] if g["id"] == "naloxone_challenge")
+    assert challenge["outcome"] == "fail", challenge

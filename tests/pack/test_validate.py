@@ -394,7 +394,6 @@ def test_a_name_the_program_reads_must_hold_what_it_reads(run: Run, tmp_path: Pa
     ("line", "said"),
     [
         ('pathway_opioid = "buprenorphine"', 'pathway_opioid = "morphine"'),
-        ('kind_minimum = "min_opioid_free_days"', 'kind_minimum = "no_such_setting"'),
     ],
 )
 def test_what_bounds_a_later_visit_names_the_packs_own_values(

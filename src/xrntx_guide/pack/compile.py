@@ -608,13 +608,6 @@ class _Compiler:
                 f"guide.report.history.pathway_opioid: {history.pathway_opioid!r} is not one "
                 "of the choices of guide.report.history.last_kind",
             )
-        if history.kind_minimum is not None and history.kind_minimum not in self.settings:
-            self.problem(
-                self.meta.file,
-                ("guide", "report", "history", "kind_minimum"),
-                f"guide.report.history.kind_minimum: {history.kind_minimum!r} is not a setting "
-                "of the pack",
-            )
         for field_name, key, kind in (
             ("injection_given", report.injection_given, "bool"),
             ("next_dose_due", report.next_dose_due, "date"),

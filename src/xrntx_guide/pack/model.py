@@ -454,10 +454,6 @@ class History:
     """The opioid the supervised rapid pathway gives on its day 1 (one of ``last_kind``'s
     choices): a visit that recorded the pathway bounds the patient's later visits with it,
     as a recorded use on day 1."""
-    kind_minimum: Identifier | None = None
-    """The setting table of each opioid's minimum opioid-free days: on the date of a
-    recorded use, a later visit may name an opioid whose minimum is as long or longer,
-    never shorter (without it: only the opioid recorded)."""
     end_of_treatment: Identifier | None = None
     """The yes/no answer of a visit that ends the treatment: the timeline says the patient
     is off treatment from that visit on."""

@@ -22,9 +22,11 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..engine.evaluate import GateResult, Inputs, evaluate
 from ..errors import InvalidAnswer
 from ..expr import UNKNOWN, MapContext, format_value
 from ..pack.guide import CQuestion, Guide
+from ..pack.severity import SEVERITY_RANK
 
 if TYPE_CHECKING:
     from ..expr.compiled import Compiled
@@ -212,13 +214,17 @@ def _against_the_recorded_use(
     kind = answers.get(last_kind) if last_kind else None
     if used is not None and kind is not None:
         for u in record.recorded_uses:
-            if u.date == used and u.kind is not None and _shorter(guide, str(kind), u.kind):
+            if u.date != used or u.kind is None or u.kind == kind:
+                continue
+            lifted = _judged_less_strictly(guide, answers, str(last_kind), u.kind, visit_day)
+            if lifted is not None:
                 return Contradiction(
                     str(last_kind),
                     f"{format_value(kind)} was given for the use of {used.isoformat()}, but "
                     f"session {u.session} (visit of {u.visit_date}) recorded {u.kind} on "
-                    "that day, whose opioid-free minimum is longer: the interval follows it. "
-                    f"Answer {last_kind}={u.kind}, give a later use, or check the label",
+                    f"that day, which the guide judges more strictly (gate {lifted}): the "
+                    f"visit follows it. Answer {last_kind}={u.kind}, give a later use, or "
+                    "check the label",
                     f"type {u.kind}, as recorded, or quit and check the label",
                 )
     where = f"session {seen.session} (visit of {seen.visit_date})"
@@ -245,21 +251,31 @@ def _against_the_recorded_use(
     return None
 
 
-def _shorter(guide: Guide, given: str, recorded: str) -> bool:
-    """Whether the opioid ``given`` has a shorter opioid-free minimum than ``recorded``
-    (``[guide.report.history] kind_minimum``, the pack's table); without the table, any
-    other opioid than the one recorded counts as shorter. An opioid the table gives no
-    minimum for (no interval is established) is the longest."""
-    if given == recorded:
-        return False
-    name = guide.meta.report.history.kind_minimum
-    table = guide.setting_values.get(name) if name else None
-    if not isinstance(table, Mapping):
-        return True
-    mine, theirs = table.get(given), table.get(recorded)
-    if mine is None:
-        return False
-    return theirs is None or mine < theirs
+def _judged_less_strictly(
+    guide: Guide, answers: Mapping[str, Any], key: str, recorded: str, day: dt.date
+) -> str | None:
+    """The first gate (in the pack's order) that this visit's answers, with the opioid
+    given, judge less strictly than with the opioid another visit recorded for the same
+    day, or None. Each gate is ranked by what it asks of the clinician: passed (or not
+    applying) least, then a failing rule by its severity, an undecided gate as a stop.
+    The pack's own rules decide (the interval's minimum, a challenge fentanyl always
+    requires, the fentanyl caution), so an opioid judged at least as strictly as the
+    record's is taken, and one judged less strictly is refused: it would lift what the
+    record's opioid asks for."""
+    with_given = evaluate(guide, Inputs(answers, day)).gates
+    as_recorded = evaluate(guide, Inputs({**answers, key: recorded}, day)).gates
+    for gate_id, then in as_recorded.items():
+        if _strictness(with_given[gate_id]) < _strictness(then):
+            return gate_id
+    return None
+
+
+def _strictness(result: GateResult) -> int:
+    if result.outcome == "fail":
+        return 1 + SEVERITY_RANK[result.severity]
+    if result.outcome == "unknown":
+        return 1 + SEVERITY_RANK["stop"]
+    return 0
 
 
 def _refused_by_the_pack(guide: Guide, answers: Mapping[str, Any]) -> Contradiction | None:
