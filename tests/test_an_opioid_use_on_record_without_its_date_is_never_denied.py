@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from tests.helpers import (
     TODAY,
     Run,
@@ -35,14 +33,6 @@ NOT_ASKED_ON_A_REPEAT = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a use since the last injection recorded without a date (judged not significant "
-        "within the blockade) is not seen by the next visit: 'no use since' is taken, and "
-        "past the blockade the visit is ready as a plain late dose, not a new induction"
-    ),
-)
 def test_a_use_since_the_last_injection_on_record_is_never_answered_no(run: Run) -> None:
     """Day -30: a first injection. Day -16: a monthly visit records opioid use since that
     injection, judged not significant (no date is asked), and stops before the dose.

@@ -8,21 +8,11 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, days_ago, ready_patient, walk_visit
 
 LABEL = "HINT-1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the hint says `xrntx-guide walk --resume --session FILE` with its file, a "
-        "leftover of sessions kept as files: the session's id is named, not put in the "
-        "command"
-    ),
-)
 def test_the_hint_to_resume_a_session_with_a_positive_challenge_names_its_id(run: Run) -> None:
     positive = ready_patient(last_opioid_use=days_ago(10), naloxone_challenge="positive")
     blocked = walk_visit(run, LABEL, TODAY, positive)

@@ -207,6 +207,19 @@ def _against_the_recorded_use(
     if record is None or last_use is None:
         return None
     visit_day = _date(answers.get(guide.meta.date_key)) or record.day
+    if use_since is not None and answers.get(use_since) is False:
+        for w in record.undated_uses:
+            # A use after this same injection, recorded by a visit on or before this one.
+            if last is not None and w.after == last and w.visit_date <= visit_day:
+                return Contradiction(
+                    use_since,
+                    f"no was given, but session {w.session} (visit of "
+                    f"{w.visit_date.isoformat()}) recorded opioid use since the last injection "
+                    f"({last.isoformat()}), without its date: answer {use_since}=yes (the "
+                    "guide then decides whether the visit is a new induction), or check the "
+                    "label",
+                    "answer yes, or quit and check the label",
+                )
     seen = record.recorded_use(visit_day)
     if seen is None:
         return None

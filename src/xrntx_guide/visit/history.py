@@ -30,6 +30,7 @@ from ..records import field, record
 from ..suggest import closest
 from .answers import parse_value
 from .clock import instant
+from .contradiction import last_injection_key
 from .facts import VisitFacts, facts_of
 from .labels import label_key
 
@@ -120,6 +121,18 @@ class RecordedUse:
 
 
 @record(frozen=True)
+class UndatedUse:
+    """An opioid use since the last injection that an earlier visit recorded without its
+    date (a repeat visit within the blockade asks whether the use was significant, not
+    when it was): it lies after ``after``, that visit's last injection, and on or before
+    the visit's date."""
+
+    after: dt.date
+    session: str
+    visit_date: dt.date
+
+
+@record(frozen=True)
 class Timeline:
     """The visits of one label, oldest first, and what a repeat visit on ``day`` takes."""
 
@@ -142,6 +155,8 @@ class Timeline:
     recorded_uses: tuple[RecordedUse, ...] = ()
     """The opioid uses the label's other care visits recorded, whatever their dates: the
     latest on or before this visit's injection date bounds it (visit/contradiction.py)."""
+    undated_uses: tuple[UndatedUse, ...] = ()
+    """Uses since an injection that other care visits recorded without a date."""
 
     def recorded_use(self, before: dt.date) -> RecordedUse | None:
         """The latest recorded use on or before ``before`` (the injection's date): a use
@@ -269,6 +284,11 @@ def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
     )
 
 
+def _resume_command(session: str) -> str:
+    """The command that resumes a stored session, as a refusal names it."""
+    return f"`xrntx-guide walk --resume --session {session}`"
+
+
 def _date(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text) if text else None
@@ -324,10 +344,8 @@ def _refuse_beside_a_positive(
                 f"{end.astimezone().isoformat(timespec='minutes')}), so this visit cannot be "
                 "judged without that session",
                 hint=(
-                    f"Resume that session (id {r.id}) to record the rechallenge: "
-                    "`xrntx-guide walk --resume --session FILE` with its file, which "
-                    "`xrntx-guide sessions` lists. After the window, a new challenge belongs "
-                    "to a new visit day."
+                    f"Resume that session to record the rechallenge: {_resume_command(r.id)}. "
+                    "After the window, a new challenge belongs to a new visit day."
                 ),
             )
 
@@ -435,6 +453,7 @@ def _timeline(
     extra["recorded_uses"] = _recorded_uses(guide, mine, exclude) + _pathway_uses(
         guide, records, {r.id: r for r in mine}, exclude
     )
+    extra["undated_uses"] = _undated_uses(guide, mine, exclude)
     under_way = sorted(
         (
             r
@@ -462,9 +481,8 @@ def _timeline(
             "the induction and day 1's buprenorphine is opioid use, so this visit cannot be "
             "judged without that record",
             hint=(
-                f"Resume that session (id {r.id}): `xrntx-guide walk --resume --session "
-                "FILE` with its file, which `xrntx-guide sessions` lists; leaving the "
-                "pathway is `edit pathway` there."
+                f"Resume that session: {_resume_command(r.id)}; leaving the pathway is "
+                "`edit pathway` there."
             ),
         )
     if judged is not None:
@@ -510,6 +528,30 @@ def _recorded_uses(
             continue
         kind = _text(r, history.last_kind) if history.last_kind else None
         out.append(RecordedUse(used, r.id, _text(r, guide.meta.date_key) or "", kind))
+    return tuple(out)
+
+
+def _undated_uses(
+    guide: Guide, mine: Iterable[VisitFacts], exclude: str | None
+) -> tuple[UndatedUse, ...]:
+    """The uses since the last injection that care visits of the label recorded without a
+    date (``use_since`` answered yes, ``last_use`` not given), each with the injection it
+    follows (the visit's ``last_injection`` carried answer) and the visit's date. A
+    training run records none."""
+    history = guide.meta.report.history
+    last_key = last_injection_key(guide)
+    if history.use_since is None or history.last_use is None or last_key is None:
+        return ()
+    out = []
+    for r in mine:
+        if r.id == exclude or r.training or r.answers.get(history.use_since) is not True:
+            continue
+        if r.answers.get(history.last_use) is not None:
+            continue  # dated: a recorded use (_recorded_uses)
+        after = _date(_text(r, last_key))
+        on = _date(_text(r, guide.meta.date_key) or r.visit_date)
+        if after is not None and on is not None:
+            out.append(UndatedUse(after, r.id, on))
     return tuple(out)
 
 
