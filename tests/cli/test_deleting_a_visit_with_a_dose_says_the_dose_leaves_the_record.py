@@ -9,21 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from tests.helpers import TODAY, Run, after_injection, stored_sessions, walk_visit
 
 LABEL = "DEL-1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "sessions --delete of a visit whose injection was given says only 'deleted "
-        "session ID (LABEL)': nothing says the patient's record loses the dose of that "
-        "date, which lets the next walk be a first injection again"
-    ),
-)
 def test_deleting_a_visit_with_a_dose_names_the_dose_it_takes_out_of_the_record(
     run: Run,
 ) -> None:

@@ -236,6 +236,14 @@ class Timeline:
         }
 
 
+def recorded_dose(guide: Guide, record: SessionRecord) -> str | None:
+    """The date of the dose a stored visit records (finished, or recorded before it
+    finished), as the patient's timeline counts it; None when it records none. Deleting
+    such a visit takes the dose out of the patient's record."""
+    visit = entry(guide, record)
+    return visit.date if visit.counts or visit.unfinished_injection else None
+
+
 def _text(visit: VisitFacts, key: str) -> str | None:
     value = visit.answers.get(key)
     return None if value is None or isinstance(value, bool) else str(value)

@@ -98,6 +98,7 @@ def sessions(
     if delete:
         # Check every reference first: a typo deletes nothing and asks nothing.
         chosen = [find_visit(store, ref) for ref in delete]
+        doses = _doses(env, store, chosen)
         if not yes:
             if not env.stdin_tty:
                 raise UsageError(
@@ -107,7 +108,7 @@ def sessions(
                 )
             ui.line("This deletes:")
             for row in chosen:
-                ui.line(f"  {row.label} (session {row.id}, {row.status})")
+                ui.line(f"  {row.label} (session {row.id}, {row.status}){doses[row.id]}")
             try:
                 reply = ui.ask("Delete? [y/N]: ").strip().lower()
             except EOFError:
@@ -117,7 +118,25 @@ def sessions(
                 return
         for row in chosen:
             store.delete(row.id)
-            ui.note(f"deleted session {row.id} ({row.label})")
+            ui.note(f"deleted session {row.id} ({row.label}){doses[row.id]}")
+
+
+def _doses(env: Any, store: Any, chosen: list[Any]) -> dict[str, str]:
+    """For each visit to delete, what its deletion takes out of the patient's record: the
+    dose it records (a later walk would otherwise read a first injection again, or a
+    repeat dose too early as on time), said before asking and when it is done."""
+    from ...visit.history import recorded_dose  # seam: only when deleting
+
+    guide = lazy_pack(env, None, None)()
+    out = {}
+    for row in chosen:
+        date = recorded_dose(guide, store.load(row.id)[0])
+        out[row.id] = (
+            f": its dose of {date} leaves {row.label}'s record (later visits no longer see it)"
+            if date
+            else ""
+        )
+    return out
 
 
 def _move(
