@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from tests.helpers import TODAY, Run, after_injection, answer_flags, days_ago, ready_patient
 
 LABEL = "EOT-1"
@@ -48,14 +46,6 @@ def walk_at(run: Run, at: str, answers: dict[str, object]) -> None:
     assert walked.exit_code in (0, 1), walked.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "an end of treatment and a later dose on the same day: history still says 'Off "
-        "treatment' with the earlier injection as the last, and the card of the dose says "
-        "'The treatment has ended: no injection is to come'"
-    ),
-)
 def test_a_dose_an_hour_after_an_end_of_treatment_is_the_last_injection_on_treatment(
     run: Run,
 ) -> None:

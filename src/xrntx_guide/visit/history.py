@@ -170,12 +170,15 @@ class Timeline:
 
     @property
     def off_treatment(self) -> VisitEntry | None:
-        """The visit that ended the treatment, when no injection was given after it."""
+        """The visit that ended the treatment, when no injection was given after it: on a
+        later day, or on the same day by a visit saved after it (the patient changed their
+        mind an hour later: the dose puts them back on treatment)."""
         ended = [v for v in self.visits if v.ended]
         if not ended:
             return None
         last = max(ended, key=lambda v: (v.date or "", v.updated))
-        if any((v.date or "") > (last.date or "") for v in self.injections):
+        after = (last.date or "", last.updated)
+        if any((v.date or "", v.updated) > after for v in self.injections):
             return None
         return last
 
