@@ -35,14 +35,6 @@ from tests.helpers import (
 LABEL = "MIN-1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a later short-acting use replaces the kind of the use on record: methadone or "
-        "buprenorphine recorded 10 days ago is no longer counted, and the visit is ready "
-        "(and its dose counted) before its minimum has passed"
-    ),
-)
 @pytest.mark.parametrize("recorded_kind", ["methadone", "buprenorphine"])
 def test_a_later_short_acting_use_never_lifts_the_minimum_of_a_recorded_methadone_use(
     run: Run, recorded_kind: str
@@ -90,14 +82,6 @@ def test_a_later_short_acting_use_never_lifts_the_minimum_of_a_recorded_methadon
     assert doses == [], walked.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a later short-acting use replaces the kind of the use on record: "
-        "extended-release buprenorphine recorded 35 days ago no longer blocks, and the "
-        "visit is ready"
-    ),
-)
 def test_extended_release_buprenorphine_on_record_blocks_after_a_later_use(run: Run) -> None:
     """Day -35: a first induction blocked because the last opioid was extended-release
     buprenorphine, for which no interval is established (it persists for weeks to
@@ -142,13 +126,6 @@ def _as_json(value: Any) -> Any:
     return value
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the buprenorphine of a finished rapid pathway's day 1 stops counting once a later "
-        "short-acting use is given: the next visit is ready 10 days after it"
-    ),
-)
 def test_a_later_use_never_lifts_the_buprenorphine_of_a_finished_pathways_day_one(
     run: Run, tmp_path: Path
 ) -> None:

@@ -229,17 +229,21 @@ def _against_the_recorded_use(
         for u in record.recorded_uses:
             if u.date != used or u.kind is None or u.kind == kind:
                 continue
-            lifted = _judged_less_strictly(guide, answers, str(last_kind), u.kind, visit_day)
+            lifted = _judged_less_strictly(guide, answers, {str(last_kind): u.kind}, visit_day)
             if lifted is not None:
                 return Contradiction(
                     str(last_kind),
                     f"{format_value(kind)} was given for the use of {used.isoformat()}, but "
                     f"session {u.session} (visit of {u.visit_date}) recorded {u.kind} on "
-                    f"that day, which the guide judges more strictly (gate {lifted}): the "
+                    f"that day, which the guide judges more strictly (gate {lifted.id}): the "
                     f"visit follows it. Answer {last_kind}={u.kind}, give a later use, or "
                     "check the label",
                     f"type {u.kind}, as recorded, or quit and check the label",
                 )
+    if used is not None:
+        found = _held_back_by_an_earlier_use(guide, answers, record, used, last, visit_day)
+        if found is not None:
+            return found
     where = f"session {seen.session} (visit of {seen.visit_date})"
     if used is not None and used < seen.date:
         return Contradiction(
@@ -264,22 +268,67 @@ def _against_the_recorded_use(
     return None
 
 
+def _held_back_by_an_earlier_use(
+    guide: Guide,
+    answers: Mapping[str, Any],
+    record: Timeline,
+    used: dt.date,
+    last: dt.date | None,
+    day: dt.date,
+) -> Contradiction | None:
+    """A recorded use before the last use given (and after the last injection, which
+    cleared what came before it) whose own opioid still holds this visit back: judged as
+    the last use, it fails a gate the later use passes (methadone ten days ago, heroin
+    nine: methadone's minimum has not passed). A later use never lifts what an earlier
+    one asks for (reference 3.3: after methadone or buprenorphine, precipitated withdrawal
+    for as long as two weeks), so the visit is refused until the earlier use's gate
+    passes, naming it and the date it would."""
+    history = guide.meta.report.history
+    last_use, last_kind = history.last_use, history.last_kind
+    if last_use is None:
+        return None
+    for u in sorted(record.recorded_uses, key=lambda u: u.date):
+        if u.date >= used or u.date > day or (last is not None and u.date <= last):
+            continue
+        changes: dict[str, Any] = {last_use: u.date}
+        if last_kind is not None and u.kind is not None:
+            changes[last_kind] = u.kind
+        lifted = _judged_less_strictly(guide, answers, changes, day)
+        if lifted is None:
+            continue
+        when = (
+            f"; it passes on {lifted.earliest_date.isoformat()}"
+            if lifted.earliest_date is not None
+            else ""
+        )
+        what = f"{u.kind} on {u.date.isoformat()}" if u.kind else f"a use on {u.date.isoformat()}"
+        return Contradiction(
+            last_use,
+            f"session {u.session} (visit of {u.visit_date}) recorded {what}, before the last "
+            f"use given ({used.isoformat()}): judged from it, gate {lifted.id} still fails"
+            f"{when}. A later use does not lift what an earlier opioid asks for: the visit "
+            "waits for it, or check the label",
+            "quit: the visit waits for the earlier use's gate; or check the label",
+        )
+    return None
+
+
 def _judged_less_strictly(
-    guide: Guide, answers: Mapping[str, Any], key: str, recorded: str, day: dt.date
-) -> str | None:
-    """The first gate (in the pack's order) that this visit's answers, with the opioid
-    given, judge less strictly than with the opioid another visit recorded for the same
-    day, or None. Each gate is ranked by what it asks of the clinician: passed (or not
-    applying) least, then a failing rule by its severity, an undecided gate as a stop.
-    The pack's own rules decide (the interval's minimum, a challenge fentanyl always
-    requires, the fentanyl caution), so an opioid judged at least as strictly as the
-    record's is taken, and one judged less strictly is refused: it would lift what the
-    record's opioid asks for."""
+    guide: Guide, answers: Mapping[str, Any], changes: Mapping[str, Any], day: dt.date
+) -> GateResult | None:
+    """The first gate (in the pack's order) that this visit's answers judge less strictly
+    than the same answers with ``changes`` (the opioid, or the use, another visit
+    recorded), as that judges it; None if there is none. Each gate is ranked by what it
+    asks of the clinician: passed (or not applying) least, then a failing rule by its
+    severity, an undecided gate as a stop. The pack's own rules decide (the interval's
+    minimum, a challenge fentanyl always requires, the fentanyl caution), so answers
+    judged at least as strictly as the record's are taken, and answers judged less
+    strictly are refused: they would lift what the record asks for."""
     with_given = evaluate(guide, Inputs(answers, day)).gates
-    as_recorded = evaluate(guide, Inputs({**answers, key: recorded}, day)).gates
+    as_recorded = evaluate(guide, Inputs({**answers, **changes}, day)).gates
     for gate_id, then in as_recorded.items():
         if _strictness(with_given[gate_id]) < _strictness(then):
-            return gate_id
+            return then
     return None
 
 
