@@ -46,14 +46,6 @@ REPEAT = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a reaction after the last dose (or a known hypersensitivity) recorded by a "
-        "blocked visit is not seen by the next visit of the patient: answered 'no' an "
-        "hour later, the visit is ready and its dose counted"
-    ),
-)
 @pytest.mark.parametrize(
     "recorded",
     [{"reaction_after_last_dose": True}, {"hypersensitivity": True}],

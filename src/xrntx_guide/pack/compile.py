@@ -615,6 +615,7 @@ class _Compiler:
             ("history.last_use", report.history.last_use, "date"),
             ("history.last_kind", report.history.last_kind, "string"),
             ("history.end_of_treatment", report.history.end_of_treatment, "bool"),
+            *(("history.standing", key, "bool") for key in report.history.standing),
         ):
             if key is None or self.name_set_aside(key):
                 continue

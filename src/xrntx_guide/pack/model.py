@@ -459,6 +459,10 @@ class History:
     is off treatment from that visit on."""
     end_reason: Identifier | None = None
     """The answer giving why the treatment ended, shown beside it."""
+    standing: list[Identifier] = field(default_factory=list)
+    """Yes/no answers whose yes, once a care visit of the patient recorded it, stands for
+    every later visit (a known hypersensitivity, an allergic reaction after a dose): a no
+    to any of them there is refused, naming the visit that recorded the yes."""
 
 
 @record(frozen=True, slots=True)

@@ -100,6 +100,9 @@ def contradiction(
     found = _against_the_record(guide, answers, record)
     if found is not None:
         return found
+    found = _against_what_stands(guide, answers, record)
+    if found is not None:
+        return found
     found = _refused_by_the_pack(guide, answers)
     if found is not None:
         return _with_origin(guide, found, answers, record)
@@ -187,6 +190,31 @@ def contradiction(
             f"use since the injection as {last_use}, or answer {use_since}=no",
             f"type the date of the last use since the injection (after {last.isoformat()}), "
             f"or `edit {use_since}` to answer no",
+        )
+    return None
+
+
+def _against_what_stands(
+    guide: Guide, answers: Mapping[str, Any], record: Timeline | None
+) -> Contradiction | None:
+    """A no to a ``standing`` answer (a known hypersensitivity, an allergic reaction after
+    a dose) while another care visit of the patient recorded a yes to one of them: a
+    hypersensitivity once recorded is known, so the later visit cannot answer it away
+    (safety invariants 1 and 11)."""
+    standing = guide.meta.report.history.standing
+    if record is None or not record.standing:
+        return None
+    for key in standing:
+        if answers.get(key) is not False:
+            continue
+        said, session, on = record.standing[0]
+        return Contradiction(
+            key,
+            f"no was given, but session {session} (visit of {on}) recorded {said}=yes: a "
+            "hypersensitivity once recorded is known, and stands for every later visit. "
+            f"Answer {key}=yes, or correct that session if it was recorded in error, or "
+            "check the label",
+            "answer yes, or quit and check the label",
         )
     return None
 

@@ -157,6 +157,9 @@ class Timeline:
     latest on or before this visit's injection date bounds it (visit/contradiction.py)."""
     undated_uses: tuple[UndatedUse, ...] = ()
     """Uses since an injection that other care visits recorded without a date."""
+    standing: tuple[tuple[str, str, str], ...] = ()
+    """(answer, session, visit date) for each yes to a ``standing`` answer
+    (``[guide.report.history]``) another care visit recorded: it stands for later visits."""
 
     def recorded_use(self, before: dt.date) -> RecordedUse | None:
         """The latest recorded use on or before ``before`` (the injection's date): a use
@@ -465,6 +468,7 @@ def _timeline(
         guide, records, {r.id: r for r in mine}, exclude
     )
     extra["undated_uses"] = _undated_uses(guide, mine, exclude)
+    extra["standing"] = _standing(guide, mine, exclude, day)
     under_way = sorted(
         (
             r
@@ -539,6 +543,24 @@ def _recorded_uses(
             continue
         kind = _text(r, history.last_kind) if history.last_kind else None
         out.append(RecordedUse(used, r.id, _text(r, guide.meta.date_key) or "", kind))
+    return tuple(out)
+
+
+def _standing(
+    guide: Guide, mine: Iterable[VisitFacts], exclude: str | None, day: dt.date
+) -> tuple[tuple[str, str, str], ...]:
+    """Each yes to a ``standing`` answer that a care visit of the label on or before
+    ``day`` recorded (finished or not: a visit blocked by it records it all the same),
+    with the session and its date. A training run records none."""
+    keys = guide.meta.report.history.standing
+    out: list[tuple[str, str, str]] = []
+    for r in mine:
+        if r.id == exclude or r.training:
+            continue
+        on = _text(r, guide.meta.date_key) or r.visit_date or ""
+        if on > day.isoformat():
+            continue
+        out.extend((key, r.id, on) for key in keys if r.answers.get(key) is True)
     return tuple(out)
 
 
