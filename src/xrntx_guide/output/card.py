@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..errors import SessionError
 from ..pack.guide import Guide
 from ..records import record
-from ..visit.contradiction import last_injection_key
+from ..visit.history import last_injection_key
 
 if TYPE_CHECKING:
     from ..engine.evaluate import State

@@ -27,6 +27,7 @@ from ..errors import InvalidAnswer
 from ..expr import UNKNOWN, MapContext, format_value
 from ..pack.guide import CQuestion, Guide
 from ..pack.severity import SEVERITY_RANK
+from .history import last_injection_key
 
 if TYPE_CHECKING:
     from ..expr.compiled import Compiled
@@ -60,16 +61,6 @@ def recorded_dose(record: Timeline | None) -> VisitEntry | None:
         return None
     doses = [v for v in (record.source, record.held_back) if v is not None and v.date]
     return max(doses, key=lambda v: v.date or "") if doses else None
-
-
-def last_injection_key(guide: Guide) -> str | None:
-    """The question of the last injection's date: the one filled in from the earlier
-    visit's date (``[guide.report.history] carry``)."""
-    date_key = guide.meta.date_key
-    for carry in guide.meta.report.history.carry:
-        if carry.from_answer == date_key and carry.question in guide.questions:
-            return carry.question
-    return None
 
 
 def _date(value: object) -> dt.date | None:

@@ -30,7 +30,6 @@ from ..records import field, record
 from ..suggest import closest
 from .answers import parse_value
 from .clock import instant
-from .contradiction import last_injection_key
 from .facts import VisitFacts, facts_of
 from .labels import label_key
 
@@ -296,6 +295,16 @@ def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
         end_reason=text(report.history.end_reason) if ended else None,
         last_injection=text(last_key) if ended else None,
     )
+
+
+def last_injection_key(guide: Guide) -> str | None:
+    """The question of the last injection's date: the one filled in from the earlier
+    visit's date (``[guide.report.history] carry``)."""
+    date_key = guide.meta.date_key
+    for carry in guide.meta.report.history.carry:
+        if carry.from_answer == date_key and carry.question in guide.questions:
+            return carry.question
+    return None
 
 
 def _resume_command(session: str) -> str:
