@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from ...engine.evaluate import evaluate
-from ...errors import UsageError
+from ...errors import UsageError, UserError
 from ...output import note as note_formats
 from ...output.note import NoteInput
 from ..storage import clinician, given_record, the_store
@@ -130,7 +130,12 @@ def _doses(env: Any, store: Any, chosen: list[Any]) -> dict[str, str]:
     guide = lazy_pack(env, None, None)()
     out = {}
     for row in chosen:
-        date = recorded_dose(guide, store.load(row.id)[0])
+        try:
+            record = store.load(row.id)[0]
+        except UserError:  # a damaged record is deleted all the same
+            out[row.id] = f": unreadable, so any dose it records leaves {row.label}'s record too"
+            continue
+        date = recorded_dose(guide, record)
         out[row.id] = (
             f": its dose of {date} leaves {row.label}'s record (later visits no longer see it)"
             if date
