@@ -114,7 +114,8 @@ def take_run(
     if said is not None:
         out.append(Notice("note", said))
     if any(p.origin == "record" for p in presets.values()):
-        record.set_rapid_days(list(file_days(guide, given.raw, day, given.where, now)), now)
+        days = file_days(guide, given.raw, day, given.where, now, record.rapid_days)
+        record.set_rapid_days(list(days), now)
     date_after = record.answers[date_key].value if date_key in record.answers else None
     if date_before is not None and date_after != date_before:
         out += [
