@@ -309,6 +309,8 @@ def visit_results(
     ratings: list[CowsRating],
     challenges: list[ChallengeResult],
     day: dt.date | None,
+    *,
+    judge_withdrawal: bool = True,
 ) -> VisitResults:
     """The one reading of a whole series for the visit day ``day`` (safety invariant 9):
     the latest standing COWS rating of that local day (a correction in the place and on
@@ -320,7 +322,9 @@ def visit_results(
     A result done beside withdrawal (:func:`withdrawal_before`, judged on the series as
     it stands: a rating before its naloxone corrected to withdrawal, or one entered late)
     does not count, as it is refused when the whole series is given at once: it is listed
-    in ``uncounted``. Every evaluation of a visit goes through it."""
+    in ``uncounted``; ``judge_withdrawal`` False: not judged here, for a file's own
+    series, whose entries the rule judges beside the session's ratings where the file is
+    read (visit/results.py check_series). Every evaluation of a visit goes through it."""
     out = VisitResults()
     used = latest_on(ratings, day)
     if used is not None:
@@ -330,7 +334,11 @@ def visit_results(
     # day of the entry it corrects, never on the day it was typed (safety invariant 3).
     standing = []
     for c in live(challenges):
-        found = withdrawal_before(guide, ratings, c.kind, c.result, c.started)
+        found = (
+            withdrawal_before(guide, ratings, c.kind, c.result, c.started)
+            if judge_withdrawal
+            else None
+        )
         if found is None:
             standing.append(c)
         else:
