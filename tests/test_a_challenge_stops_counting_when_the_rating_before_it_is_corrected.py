@@ -34,15 +34,6 @@ def resume(run: Run, at: str, *extra: str) -> Result:
     )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a challenge recorded against a COWS rating below the threshold keeps counting "
-        "after withdrawal before its naloxone is recorded on resume (the rating corrected, "
-        "or a rating taken before the naloxone entered later): with a later low rating the "
-        "visit is ready and its dose counted"
-    ),
-)
 @pytest.mark.parametrize("how", ["corrected", "entered_later", "rechallenge_corrected"])
 def test_withdrawal_recorded_before_the_naloxone_voids_the_challenge(
     run: Run, tmp_path: Path, how: str
@@ -112,3 +103,44 @@ def test_withdrawal_recorded_before_the_naloxone_voids_the_challenge(
         if json.loads(s.read_text()).get("injection_given") is True
     ]  # fmt: skip
     assert doses == [], given.output
+
+
+def test_the_clinician_is_told_which_challenge_stopped_counting_and_why(
+    run: Run, tmp_path: Path
+) -> None:
+    """The correction that puts withdrawal before the naloxone is taken, and the walk
+    says which result no longer counts and which rating it was done beside; the note
+    keeps the challenge, marked as not counting, with both entries of the rating."""
+    answers = json_answers(
+        ready_patient(last_opioid_use=days_ago(10), cows_total=None, naloxone_challenge=None)
+    )
+    answers["cows_ratings"] = [{"at": f"{DAY}T09:00", "total": 2}]
+    answers["naloxone_challenges"] = [
+        {"at": f"{DAY}T09:40", "started": f"{DAY}T09:10", "kind": "challenge",
+         "result": "negative"}
+    ]  # fmt: skip
+    start = tmp_path / "start.json"
+    start.write_text(json.dumps(answers))
+    walked = run(
+        "walk", "--no-input", "--json", "--label", LABEL, "--now", f"{DAY}T09:45",
+        "--acknowledge", "all", "--answers", str(start),
+    )  # fmt: skip
+    assert walked.exit_code == 4, walked.output
+    quiet = resume(run, "09:50", "-a", "cows_total=2")
+    assert "no longer counts" not in quiet.output  # a rating after the naloxone: it counts
+
+    learnt = resume(
+        run, "10:00", "-a", "cows_total=8", "--correct", f"cows_total@{DAY}T09:00=pulse misread"
+    )
+    # The latest rating (09:50) shows no withdrawal: the challenge is asked again.
+    assert learnt.exit_code == 4, learnt.output
+    assert "naloxone_challenge" in json.loads(learnt.stdout)["missing"], learnt.output
+    said = " ".join(learnt.stderr.split())
+    assert "challenge of 2026" in said and "09:40 (negative) no longer counts" in said, said
+    assert "the one of 2026" in said and "09:00" in said and "has total 8" in said, said
+
+    note = run("note", LABEL, "--format", "json")
+    assert note.exit_code == 0, note.output
+    challenges = json.loads(note.stdout)["naloxone_challenges"]
+    assert [c["result"] for c in challenges] == ["negative"]
+    assert "09:00" in challenges[0]["not_counted"], challenges

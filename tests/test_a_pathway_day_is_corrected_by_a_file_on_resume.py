@@ -13,8 +13,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import REPO, Run, StoredSession, json_answers, ready_patient
 
 SITE = str(REPO / "scenarios" / "_site-rapid-protocol.toml")
@@ -45,14 +43,6 @@ def resume(run: Run, tmp_path: Path, name: str, answers: dict[str, Any]) -> Any:
                "--now", f"{DAY4.isoformat()}T23:30", "--answers", str(path))  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a resume file's correction is read against the file's own days, not the "
-        "session's record: 'corrects day 3, which is not recorded' (exit 2), though the "
-        "refusal of the same day without 'corrects' names exactly this file as the fix"
-    ),
-)
 def test_a_correction_in_a_resume_file_names_a_day_the_session_recorded(
     run: Run, tmp_path: Path
 ) -> None:

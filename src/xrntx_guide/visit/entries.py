@@ -229,6 +229,68 @@ def local_day(at: dt.datetime) -> dt.date:
 
 
 @record
+class Withdrawal:
+    """Why a challenge or rechallenge was done beside withdrawal (:func:`withdrawal_before`):
+    the latest standing rating of its day before its naloxone, at or above the pack's
+    threshold, or none (``rating`` None) where one is needed."""
+
+    day: dt.date
+    threshold: float
+    rating: CowsRating | None = None
+    at: dt.datetime | None = None
+    """The time the rating counts at (a correction: the time of the rating it corrects)."""
+    ratings_of_day: list[dt.datetime] = field(default_factory=list)
+
+
+def withdrawal_before(
+    guide: Guide,
+    ratings: list[CowsRating],
+    kind: str,
+    result: object,
+    started: dt.datetime | None,
+) -> Withdrawal | None:
+    """Reference 5.2: a challenge or rechallenge is done only when the patient shows no
+    withdrawal, a COWS rating below the pack's threshold recorded on its day before the
+    naloxone is given. The one rule, read on the series as it stands (every correction and
+    every rating entered late included) both where a result is taken in (visit/results.py
+    refuses it) and where the series is read for the gates (:func:`visit_results`: it does
+    not count). Only a result that would count (one the question waits for: a negative) is
+    judged, and only one whose naloxone time is known.
+
+    Returns why it was done beside withdrawal: its latest standing rating before the
+    naloxone is at or above the threshold (a correction counts at the time of the rating
+    it corrects); or it has none, where one is needed: a rechallenge always (the day's
+    latest total may predate the withdrawal the positive brought on), a challenge on a day
+    whose ratings all carry the time they were taken (``time_given``). A rating the
+    program stamped when it recorded it was taken no later than its stamp: stamped after
+    the naloxone, it may have been taken before, so the day is not judged for it. None:
+    done without withdrawal, or not judged."""
+    question = guide.questions.get(RECHALLENGE if kind == "rechallenge" else CHALLENGE)
+    threshold = guide.setting_values.get(keys.COWS_THRESHOLD)
+    if question is None or result not in question.spec.wait_for or started is None:
+        return None
+    if not isinstance(threshold, int | float) or isinstance(threshold, bool):
+        return None
+    day = local_day(started)
+    timed = [(placed(ratings, r), r) for r in live(ratings)]
+    of_day = [(first.at, r) for first, r in timed if local_day(first.at) == day]
+    rechallenge = kind == "rechallenge"
+    if not of_day and not rechallenge:
+        return None
+    stamped = any(first.time_given is not True for first, _ in timed if local_day(first.at) == day)
+    before = [(at, r) for at, r in of_day if instant(at) <= instant(started)]
+    times = [at for at, _ in of_day]
+    if not before:
+        if stamped and not rechallenge:
+            return None
+        return Withdrawal(day=day, threshold=threshold, ratings_of_day=times)
+    at, last = max(before, key=lambda pair: instant(pair[0]))
+    if last.total < threshold:
+        return None
+    return Withdrawal(day=day, threshold=threshold, rating=last, at=at, ratings_of_day=times)
+
+
+@record
 class VisitResults:
     """What the gate reads of a visit's results on its visit day (:func:`visit_results`):
     the answers, and the entries they come from."""
@@ -237,6 +299,9 @@ class VisitResults:
     rating: CowsRating | None = None
     challenge: ChallengeResult | None = None
     rechallenge: ChallengeResult | None = None
+    uncounted: list[tuple[ChallengeResult, Withdrawal]] = field(default_factory=list)
+    """The results that would count but were done beside withdrawal, as the series stands
+    now (a rating before the naloxone corrected, or entered late): they do not count."""
 
 
 def visit_results(
@@ -244,6 +309,8 @@ def visit_results(
     ratings: list[CowsRating],
     challenges: list[ChallengeResult],
     day: dt.date | None,
+    *,
+    judge_withdrawal: bool = True,
 ) -> VisitResults:
     """The one reading of a whole series for the visit day ``day`` (safety invariant 9):
     the latest standing COWS rating of that local day (a correction in the place and on
@@ -252,7 +319,12 @@ def visit_results(
     a repeat that late is that day's new challenge), else the latest challenge of the
     day; a rechallenge only after a positive challenge, on the visit day and within the
     window, with the hours worked out from the two times recorded (never from an answer).
-    Every evaluation of a visit goes through it."""
+    A result done beside withdrawal (:func:`withdrawal_before`, judged on the series as
+    it stands: a rating before its naloxone corrected to withdrawal, or one entered late)
+    does not count, as it is refused when the whole series is given at once: it is listed
+    in ``uncounted``; ``judge_withdrawal`` False: not judged here, for a file's own
+    series, whose entries the rule judges beside the session's ratings where the file is
+    read (visit/results.py check_series). Every evaluation of a visit goes through it."""
     out = VisitResults()
     used = latest_on(ratings, day)
     if used is not None:
@@ -260,7 +332,18 @@ def visit_results(
         out.answers.update(rating_answers(out.rating))
     # Each standing result counts where it was taken: a correction at the time and on the
     # day of the entry it corrects, never on the day it was typed (safety invariant 3).
-    standing = live(challenges)
+    standing = []
+    for c in live(challenges):
+        found = (
+            withdrawal_before(guide, ratings, c.kind, c.result, c.started)
+            if judge_withdrawal
+            else None
+        )
+        if found is None:
+            standing.append(c)
+        else:
+            out.uncounted.append((c, found))
+    void = {id(c) for c, _ in out.uncounted}
 
     def at(c: ChallengeResult) -> dt.datetime:
         first: ChallengeResult = placed(challenges, c)
@@ -277,7 +360,7 @@ def visit_results(
             out.challenge = max(today, key=lambda c: instant(at(c)))
             out.answers[CHALLENGE] = out.challenge.result
         return out
-    fresh = new_challenges(guide, challenges, positive, day)
+    fresh = [c for c in new_challenges(guide, challenges, positive, day) if id(c) not in void]
     if fresh:
         out.challenge = max(fresh, key=lambda c: instant(at(c)))
         out.answers[CHALLENGE] = out.challenge.result

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -192,8 +192,10 @@ def parse_answers(
             # seam: keeps pydantic out of a check without a pathway record
             from .rapid import derive, parse_days, record_answers, table_of
 
-            days = parse_days(guide, value, today, where, now)
-            reading = derive(days, table_of(guide), today)
+            # A resumed session's record first: a file's entry may correct one of its days.
+            kept = list(getattr(recorded, "rapid_days", None) or ())
+            days = parse_days(guide, value, today, where, now, kept)
+            reading = derive([*kept, *days], table_of(guide), today)
             out.update((k, Preset(v, "record")) for k, v in record_answers(guide, reading).items())
             continue
         if key == LABEL_KEY:  # a batch line's field, taken off the line before this
@@ -405,14 +407,21 @@ def read_series(
 
 
 def file_days(
-    guide: Guide, raw: Mapping[str, Any], today: dt.date, where: str, now: dt.datetime | None = None
+    guide: Guide,
+    raw: Mapping[str, Any],
+    today: dt.date,
+    where: str,
+    now: dt.datetime | None = None,
+    recorded: Sequence[RapidDay] = (),
 ) -> tuple[RapidDay, ...]:
-    """The rapid pathway's days an answers file gives (``rapid_days``); none without."""
+    """The rapid pathway's days an answers file gives (``rapid_days``) that add to
+    ``recorded`` (a resumed session's days, which a file's correction may name); none
+    without."""
     if RAPID_DAYS_KEY not in raw:
         return ()
     from .rapid import parse_days  # seam: keeps pydantic out of a check without a pathway record
 
-    return tuple(parse_days(guide, raw[RAPID_DAYS_KEY], today, where, now))
+    return tuple(parse_days(guide, raw[RAPID_DAYS_KEY], today, where, now, recorded))
 
 
 def given_starts(

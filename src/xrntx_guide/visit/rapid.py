@@ -379,9 +379,13 @@ def parse_days(
     today: dt.date,
     where: str | None,
     now: dt.datetime | None = None,
+    recorded: Sequence[RapidDay] = (),
 ) -> list[RapidDay]:
     """The ``rapid_days`` of an answers file, a batch line or a scenario, as of ``now``
-    (None: the end of ``today``).
+    (None: the end of ``today``): the entries that add to ``recorded`` (a resumed
+    session's record, which a file's entry is checked against as every entry is, by
+    :func:`add_day`: a correction may name a day the session recorded, and a day the
+    session holds already adds nothing).
 
     Raises:
         InvalidAnswer: on key ``rapid_days``, naming the entry and what is wrong.
@@ -396,13 +400,13 @@ def parse_days(
         )
     if len(raw) > MAX_DAYS:
         raise InvalidAnswer(ANSWERS_KEY, f"more than {MAX_DAYS} days{suffix}")
-    days: list[RapidDay] = []
+    days = list(recorded)
     for i, entry in enumerate(raw, 1):
         try:
             days = add_day(days, parse_day(guide, entry, today, now))[0]
         except ValueError as exc:
             raise InvalidAnswer(ANSWERS_KEY, f"entry {i}: {exc}{suffix}") from None
-    return days
+    return days[len(recorded) :]  # add_day only appends
 
 
 # -- the record is appended to, never rewritten (reference 4.4, item 9) --------------------

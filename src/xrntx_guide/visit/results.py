@@ -29,7 +29,6 @@ from typing import Any, Literal, Protocol
 from ..engine.evaluate import State
 from ..errors import InvalidAnswer, UsageError
 from ..expr import UNKNOWN
-from ..pack import keys
 from ..pack.guide import Guide
 from ..records import field, record, replace
 from .answers import CHALLENGES_KEY, RATINGS_KEY
@@ -51,12 +50,13 @@ from .entries import (
     TOTAL,
     ChallengeResult,
     CowsRating,
+    Withdrawal,
     item_keys,
     latest_on,
     live,
     named_by,
     past_window,
-    placed,
+    withdrawal_before,
 )
 from .entries import (
     standing_positive as standing_positive,
@@ -64,7 +64,6 @@ from .entries import (
 from .series import WINDOW, local_day, rechallenge_hours
 
 Kind = Literal["challenge", "rechallenge", "cows"]
-THRESHOLD = keys.COWS_THRESHOLD  # the pack's setting: withdrawal from this COWS total
 KEY_OF: dict[str, str] = {"challenge": CHALLENGE, "rechallenge": RECHALLENGE, "cows": TOTAL}
 
 
@@ -323,8 +322,7 @@ def _obeys(
     )
     if problem is not None:
         raise _refuse(offered, problem)
-    if question is not None and offered.value in question.spec.wait_for:
-        _no_withdrawal_before(guide, record, offered, what)
+    _no_withdrawal_before(guide, record, offered, what)
 
 
 def start_refused(record: Series, key: str, started: dt.datetime, now: dt.datetime) -> str | None:
@@ -346,56 +344,68 @@ def start_refused(record: Series, key: str, started: dt.datetime, now: dt.dateti
 
 def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: str) -> None:
     """Reference 5.2: a challenge or rechallenge is done only when the patient shows no
-    withdrawal, a COWS rating below the pack's threshold recorded on its day before the
-    naloxone is given. A result that would count (a negative) whose latest rating before
-    its start is at or above the threshold, or (where every rating carries the time it
-    was taken: ``times_given``) that has no rating before it on a day with ratings, is
-    refused naming the rating: it never counts; so is one with no rating before it on a
-    day whose ratings all carry the time they were taken (``time_given``). A rating the
-    program stamped when it recorded it (typed, a flag, a single answer) was taken no
-    later than its stamp: stamped at or before the start it is a rating before it, stamped
-    after, it may still have been taken before, so the day is not refused for it. For a
-    challenge, a day with no rating recorded cannot be ordered against the start: the
-    withdrawal gate reads the day's latest total. A rechallenge comes after a positive
-    challenge, whose withdrawal the day's latest total may predate: it needs a rating
-    recorded before its naloxone, always."""
-    ratings = record.cows_ratings
-    threshold = guide.setting_values.get(THRESHOLD)
+    withdrawal (visit/entries.py :func:`withdrawal_before`, the one rule, which the
+    reading of the series for the gates applies too). A result that would count (a
+    negative) done beside withdrawal is refused naming the rating, or the lack of one:
+    it never counts."""
     started = offered.started
-    if started is None or not isinstance(threshold, int | float) or isinstance(threshold, bool):
+    found = withdrawal_before(guide, record.cows_ratings, offered.kind, offered.value, started)
+    if found is None or started is None:
         return
-    day = local_day(started)
-    # A correction counts at the time of the rating it corrects (visit/entries.py).
-    timed = [(placed(ratings, r), r) for r in live(ratings)]
-    of_day = [(first.at, r) for first, r in timed if local_day(first.at) == day]
-    rechallenge = offered.kind == "rechallenge"
-    if not of_day and not rechallenge:
-        return
-    stamped = any(first.time_given is not True for first, _ in timed if local_day(first.at) == day)
-    before = [(at, r) for at, r in of_day if instant(at) <= instant(started)]
-    fmt = to_the_second(started, *(at for at, _ in of_day))
-    given = shown(started, fmt)
     fix = (
         "a challenge is done only when the patient shows no withdrawal (reference 5.2): "
-        f"record the COWS rating (below {threshold:g}) taken before the naloxone was given, "
-        "or leave the result out"
+        f"record the COWS rating (below {found.threshold:g}) taken before the naloxone was "
+        "given, or leave the result out"
     )
-    if not before:
-        if stamped and not rechallenge:
-            return
-        raise _refuse(
-            offered,
-            f"{what}: no COWS rating of {day.isoformat()} is recorded before the naloxone "
-            f"was given ({given}); {fix}",
+    raise _refuse(offered, f"{what}: {withdrawal_found(found, started)}; {fix}")
+
+
+def withdrawal_found(found: Withdrawal, started: dt.datetime) -> str:
+    """What :func:`~xrntx_guide.visit.entries.withdrawal_before` found: the rating (or the
+    lack of one) against the time the naloxone was given."""
+    fmt = to_the_second(started, *found.ratings_of_day)
+    given = shown(started, fmt)
+    if found.rating is None or found.at is None:
+        return (
+            f"no COWS rating of {found.day.isoformat()} is recorded before the naloxone "
+            f"was given ({given})"
         )
-    at, last = max(before, key=lambda pair: instant(pair[0]))
-    if last.total >= threshold:
-        raise _refuse(
-            offered,
-            f"{what}: the latest COWS rating before the naloxone was given ({given}), the "
-            f"one of {shown(at, fmt)}, has total {last.total}, at or above {threshold:g} "
-            f"(withdrawal); {fix}",
+    return (
+        f"the latest COWS rating before the naloxone was given ({given}), the one of "
+        f"{shown(found.at, fmt)}, has total {found.rating.total}, at or above "
+        f"{found.threshold:g} (withdrawal)"
+    )
+
+
+def uncounted_lines(
+    guide: Guide,
+    before: tuple[list[CowsRating], list[ChallengeResult]],
+    ratings: list[CowsRating],
+    challenges: list[ChallengeResult],
+) -> list[str]:
+    """The results that counted in ``before`` (the ratings and the challenge results
+    before a run's entries were taken in) and no longer count as the series stands
+    (``ratings``, ``challenges``): done beside withdrawal (visit/entries.py
+    :func:`withdrawal_before`), as a correction or a rating entered late now shows. A
+    line for the clinician each."""
+    was = {
+        (c.kind, instant(c.at))
+        for c in live(before[1])
+        if withdrawal_before(guide, before[0], c.kind, c.result, c.started) is None
+    }
+    out = []
+    for c in live(challenges):
+        found = withdrawal_before(guide, ratings, c.kind, c.result, c.started)
+        if found is None or c.started is None or (c.kind, instant(c.at)) not in was:
+            continue
+        out.append(
+            f"The naloxone {c.kind} of {shown(c.at, to_the_second(c.at))} ({c.result}) no "
+            "longer counts: "
+            f"{withdrawal_found(found, c.started)}. A challenge is done only when the "
+            "patient shows no withdrawal (reference 5.2): it counts as never done, as "
+            "when it is given at once beside that rating; it stays in the record."
         )
+    return out
 
 
 def _within_window(guide: Guide, offered: Offered, positive: ChallengeResult | None) -> None:

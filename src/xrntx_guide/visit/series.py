@@ -461,7 +461,9 @@ def _expand_challenges(
     out.entries = ordered
     # What they stand for on the visit day: the one reading every route uses
     # (visit/entries.py), the walk's record too.
-    reading = visit_results(guide, [], ordered, day)
+    # Whether each was done beside withdrawal is judged with the session's ratings too
+    # (visit/results.py check_series, which read_series applies to every file's series).
+    reading = visit_results(guide, [], ordered, day, judge_withdrawal=False)
     out.answers.update({k: v for k, v in reading.answers.items() if k in RESULT_KEYS})
     # Each by the part it plays: a repeat recorded as a rechallenge past the window is
     # that day's new challenge (reference 5.2).

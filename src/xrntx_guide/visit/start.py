@@ -28,7 +28,7 @@ from typing import Literal, NamedTuple
 from ..pack.guide import Guide
 from .history import stale_history_answers
 from .presets import Given, Preset, file_days, file_series
-from .results import take_given
+from .results import take_given, uncounted_lines
 from .resume import (
     another_day_warning,
     clear_results_of_another_day,
@@ -93,7 +93,14 @@ def take_run(
         if stored_day is not None
         else day
     )
+    was = (list(record.cows_ratings), list(record.naloxone_challenges))
     take_given(guide, record, presets, series, visit_day, now, record.timers, corrections)
+    # A rating corrected, or entered late, may show withdrawal before a recorded
+    # challenge's naloxone: the challenge then no longer counts (visit/entries.py).
+    out += [
+        Notice("warning", line)
+        for line in uncounted_lines(guide, was, record.cows_ratings, record.naloxone_challenges)
+    ]
     from_series = set(series.answers) if series is not None else set()
     for key, p in presets.items():
         if p.origin == "record":  # worked out from the pathway's days, kept below
@@ -107,7 +114,8 @@ def take_run(
     if said is not None:
         out.append(Notice("note", said))
     if any(p.origin == "record" for p in presets.values()):
-        record.set_rapid_days(list(file_days(guide, given.raw, day, given.where, now)), now)
+        days = file_days(guide, given.raw, day, given.where, now, record.rapid_days)
+        record.set_rapid_days(list(days), now)
     date_after = record.answers[date_key].value if date_key in record.answers else None
     if date_before is not None and date_after != date_before:
         out += [

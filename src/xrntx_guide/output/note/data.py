@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from ...expr import UNKNOWN, Value
 from ...pack import keys
 from ...visit.dose import next_dose_due
+from ...visit.entries import visit_results
 from ...visit.rapid import day_rows, entries_in_order, is_pathway_key
+from ...visit.results import withdrawal_found
 from ...visit.series import aware, rechallenge_hours, scale_top, series_data
 from ..card import card_offered
 from ..check import (
@@ -230,7 +232,7 @@ def _series_data(state: State, record: SessionRecord) -> NoteSeries:
     day = state.value(state.guide.meta.date_key)
     # The results as recorded, each with its time: never an answer without its entry
     # (the gate never reads one: visit/entries.py visit_results).
-    challenges = _challenge_series(record) if record.naloxone_challenges else []
+    challenges = _challenge_series(state, record) if record.naloxone_challenges else []
     threshold = state.guide.setting_values.get(keys.COWS_THRESHOLD)
     return {
         "cows_ratings": series_data(record.cows_ratings, day if isinstance(day, dt.date) else None),
@@ -240,13 +242,24 @@ def _series_data(state: State, record: SessionRecord) -> NoteSeries:
     }
 
 
-def _challenge_series(record: SessionRecord) -> list[dict[str, Any]]:
+def _challenge_series(state: State, record: SessionRecord) -> list[dict[str, Any]]:
     """The challenge results as the series keeps them: each with its own time (a file's
-    time as the file gave it), across the days of the walk."""
+    time as the file gave it), across the days of the walk; one done beside withdrawal
+    (the series as it stands shows it) says why it does not count."""
+    day = state.value(state.guide.meta.date_key)
+    reading = visit_results(
+        state.guide,
+        record.cows_ratings,
+        record.naloxone_challenges,
+        day if isinstance(day, dt.date) else None,
+    )
+    void = {id(c): w for c, w in reading.uncounted}
     out: list[dict[str, Any]] = []
     positive: dt.datetime | None = None
     for c in record.naloxone_challenges:
         entry: dict[str, Any] = {"kind": c.kind, "result": c.result, "at": c.at.isoformat()}
+        if id(c) in void and c.started is not None:
+            entry["not_counted"] = withdrawal_found(void[id(c)], c.started)
         if c.started is not None:
             entry["started"] = c.started.isoformat()
         if c.corrects is not None:  # a correction: both entries stay (safety invariant 9)

@@ -198,7 +198,14 @@ def _series_note(data: Mapping[str, Any], h2: str, li: str, plain: bool) -> list
                 else ""
             )
             given = f", naloxone given {c['started']}" if c.get("started") else ""
-            out.append(f"{li}{c['kind']}: {c['result']} (recorded {c['at']}{given}{after}{fix})")
+            void = (
+                f"; does not count, done beside withdrawal: {c['not_counted']}"
+                if c.get("not_counted")
+                else ""
+            )
+            out.append(
+                f"{li}{c['kind']}: {c['result']} (recorded {c['at']}{given}{after}{fix}{void})"
+            )
     return out
 
 
