@@ -9,8 +9,10 @@ did not is kept; a key both changed to different values is a real conflict, whic
 written). A result this run added to a series (a COWS rating, a challenge) is taken into
 the other run's series by the rule every route follows (visit/results.py): one that rule
 refuses there (a negative challenge after the other run's positive) is left out, and the
-screen says why; results are added, never replaced. The caller re-evaluates the merged
-record: the gates read it whole.
+screen says why; results are added, never replaced. A day of the rapid pathway is taken
+by its record's rule too (visit/rapid.py): one that says otherwise of a day the other run
+recorded is kept beside it, said, and read as not decided until the day is corrected.
+The caller re-evaluates the merged record: the gates read it whole.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ..pack.guide import Guide
 from ..visit import integrity
 from ..visit.answers import RESULT_KEYS
 from ..visit.integrity import DOSE, replay, same
+from ..visit.rapid import add_day
 from ..visit.results import take_saved_meanwhile
 from ..visit.session import SessionRecord
 from . import DuplicateVisit, Hold, Store, StoreConflict, StoreError, Withheld
@@ -118,6 +121,22 @@ def merge(
         refused = take_saved_meanwhile(guide, merged, [x for x in results if x not in held])
         if said is not None:
             said += [f"not recorded from this run: {line}" for line in refused]
+    for day in new.pop("rapid_days"):
+        if day in merged.rapid_days:
+            continue
+        try:
+            merged.rapid_days, _ = add_day(merged.rapid_days, day)
+        except ValueError as exc:
+            # Never silently overruled: both entries stay, and the pathway's record reads
+            # the day as not decided until it is corrected (visit/rapid.py, clashing).
+            merged.rapid_days = [*merged.rapid_days, day]
+            if said is not None:
+                said.append(
+                    f"day {day.day} of the rapid pathway was recorded by another run "
+                    f"meanwhile, and this run's entry says otherwise: {exc}. Both entries "
+                    "are kept; the pathway's gate does not pass until the day is corrected "
+                    "('day', then 'correct', with the reason)"
+                )
     for part, entries in new.items():
         added = list(getattr(merged, part))
         added += [x for x in entries if x not in added]
