@@ -2,9 +2,9 @@
 script) records the same day is never silently overruled (clinical basis, safety
 invariants 1 and 9: a recorded day is never replaced; a different value of a recorded
 field is refused, naming the recorded value and the fix). The walk merges what the other
-room saved; the nurse's day, which says the doses were NOT tolerated, is shown as
-"added", but the record reads the other room's "tolerated" in its place, and the gate
-passes on to the injection: it must not.
+room saved; the nurse's day, which says the doses were NOT tolerated, must not be read
+away under the other room's "tolerated": both entries are kept, the clash is named with
+its fix (a correction of the day), and the gate does not pass on to the injection.
 
 Driven for real in a pseudo-terminal, as tests/cli/test_rapid_walk.py does."""
 
@@ -80,14 +80,6 @@ def case(tmp_path: Path) -> str:
     return str(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the day typed at the prompt (not tolerated) is merged after the same day another "
-        "room saved meanwhile (tolerated) without the clash check: it is shown as 'added', "
-        "the record reads the other room's value, and the gate passes to the injection"
-    ),
-)
 def test_not_tolerated_typed_at_the_prompt_is_never_overruled_by_another_rooms_day(
     tmp_path: Path,
 ) -> None:
@@ -148,5 +140,7 @@ def test_not_tolerated_typed_at_the_prompt_is_never_overruled_by_another_rooms_d
         log.append(after)
         assert "gate rapid_pathway: passes" not in after, "".join(log)
         assert "Urine screen" not in after, "".join(log)
+        said = " ".join(after.split())  # the clash named, with its fix
+        assert "tolerated no" in said and f"corrects = {DAY}" in said, "".join(log)
     finally:
         child.terminate(force=True)

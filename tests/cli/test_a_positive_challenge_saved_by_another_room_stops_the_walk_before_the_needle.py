@@ -2,9 +2,10 @@
 session while this walk has it open stops the walk before the injection step (README: the
 injection step is never shown while a contraindication stands; clinical basis, safety
 invariant 9: a positive challenge is lifted only by a negative rechallenge within the
-window, never by a second "challenge"). Here the walk merges the other room's positive,
-re-applies the negative typed at its prompt on top, and shows "Giving the injection" and
-asks whether it was given: the needle goes in before the re-read at "yes" stops it.
+window, never by a second "challenge"). The walk merges the other room's positive when it
+saves the negative typed at its prompt, and decides what comes next on the record as
+merged: it stops at the gate, never showing "Giving the injection" and leaving the
+needle to the re-read at "yes".
 
 Driven for real in a pseudo-terminal."""
 
@@ -32,14 +33,6 @@ P_NEXT = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a positive challenge (or a withdrawal rating) another room saved while the walk "
-        "had the session open is merged under the negative typed at the prompt, and the "
-        "walk shows the injection step (the dose is stopped only at 'yes')"
-    ),
-)
 @pytest.mark.parametrize("saved", ["positive_challenge", "withdrawal_rating"])
 def test_the_injection_step_is_not_shown_over_a_result_saved_meanwhile(
     tmp_path: Path, saved: str

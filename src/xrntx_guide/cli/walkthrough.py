@@ -111,6 +111,8 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
     """A day of the pathway is being typed (cli/rapid.py): 'day' is not a command there."""
     procedure_at: dict[str, tuple[str, int]] = field(default_factory=dict)
     """Per question, the route being followed and the index of its action last shown."""
+    merges: int = 0
+    """How many saves merged in what another run stored meanwhile (store/saver.py)."""
 
     # -- plumbing -------------------------------------------------------------------
 
@@ -133,6 +135,7 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
                 self.record.updated = now
                 merged = self.path.save(self.record)
                 if merged:
+                    self.merges += 1
                     for line in merged:
                         self.ui.warning(line)
                     # The gates read the merged record whole: evaluated again, saved.
@@ -281,11 +284,13 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
             self.jumped = None
         return None
 
-    def checkpoint(self, state: State) -> None:
+    def checkpoint(self, state: State) -> bool:
         added = note_rating(self.guide, self.record, state, self.today, self.clock.now())
         if added is not None and len(self.record.cows_ratings) > 1:
             self.show_series(state)
+        merges = self.merges
         self.save(state)
+        return self.merges != merges
 
     def show_series(self, state: State) -> None:
         """The COWS series: a small table with a bar per rating (visit/series.py)."""

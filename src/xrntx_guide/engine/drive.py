@@ -157,8 +157,10 @@ class Responder(Protocol):
         """An action to take before the engine's next one (a question asked again after
         'back'); None to follow the engine."""
 
-    def checkpoint(self, state: State) -> None:
-        """Called on every pass, before the action: the place to save."""
+    def checkpoint(self, state: State) -> bool:
+        """Called on every pass, before the action: the place to save. True when the
+        record changed under the walk there (a save that merged in what another run
+        stored meanwhile): the loop then reads it again before it acts."""
 
     def settled(self, state: State, action: GateStop) -> None:
         """The flags settled ``action``; the responder may say so."""
@@ -198,7 +200,11 @@ def drive(
             # The record was read when the walk began: another run may have recorded a
             # dose for the patient since. Read again before the dose counts.
             flags.recheck(True)
-        responder.checkpoint(state)
+        if responder.checkpoint(state):
+            # Another run's results and answers joined the record at this save: the next
+            # action is decided on the record as merged, never on the state read before
+            # it (a positive challenge saved meanwhile stops the walk before the needle).
+            continue
         pending = responder.pending(state)
         action = pending or next_action(
             state, frozenset(record.skipped), frozenset(record.confirmed)
@@ -256,8 +262,8 @@ class Unattended:
     def pending(self, state: State) -> Action | None:
         return None
 
-    def checkpoint(self, state: State) -> None:
-        return None
+    def checkpoint(self, state: State) -> bool:
+        return False
 
     def settled(self, state: State, action: GateStop) -> None:
         return None

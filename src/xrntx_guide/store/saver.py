@@ -4,9 +4,14 @@ A :class:`Saver` keeps the revision the record was read (or last saved) at and t
 as it was then. When another run saved the visit meanwhile (:class:`StoreConflict`),
 :func:`merge` takes the stored record and re-applies this run's changes to it, key by
 key: an answer (an override, an acknowledgement, a timer) this run changed and the other
-did not is kept; a result of a series either run added is kept (results are added, never
-replaced); a key both changed to different values is a real conflict, which ``decide``
-settles (the clinician, asked) or, without it, refuses the save (nothing is written).
+did not is kept; a key both changed to different values is a real conflict, which
+``decide`` settles (the clinician, asked) or, without it, refuses the save (nothing is
+written). A result this run added to a series (a COWS rating, a challenge) is taken into
+the other run's series by the rule every route follows (visit/results.py): one that rule
+refuses there (a negative challenge after the other run's positive) is left out, and the
+screen says why; results are added, never replaced. A day of the rapid pathway is taken
+by its record's rule too (visit/rapid.py): one that says otherwise of a day the other run
+recorded is kept beside it, said, and read as not decided until the day is corrected.
 The caller re-evaluates the merged record: the gates read it whole.
 """
 
@@ -18,9 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..pack.guide import Guide
 from ..visit import integrity
 from ..visit.answers import RESULT_KEYS
 from ..visit.integrity import DOSE, replay, same
+from ..visit.rapid import add_day
+from ..visit.results import take_saved_meanwhile
 from ..visit.session import SessionRecord
 from . import DuplicateVisit, Hold, Store, StoreConflict, StoreError, Withheld
 
@@ -74,10 +82,14 @@ def merge(
     mine: SessionRecord,
     theirs: SessionRecord,
     keep_mine: frozenset[tuple[str, str]] = frozenset(),
+    guide: Guide | None = None,
+    said: list[str] | None = None,
 ) -> SessionRecord:
     """``theirs`` with this run's changes since ``base`` re-applied (see the module
     docstring); a clash is settled for this run where ``(part, key)`` is in
-    ``keep_mine``, else for the stored value."""
+    ``keep_mine``, else for the stored value. ``guide``: the pack whose rules take this
+    run's new results into the series (without it, a store's own merge, they are added
+    as they are); what the screen should say of them is added to ``said``."""
     merged = theirs.model_copy(deep=True)
     for part in KEYED:
         b, m, t = getattr(base, part), getattr(mine, part), dict(getattr(merged, part))
@@ -100,9 +112,34 @@ def merge(
         setattr(merged, part, lt)
     for key in [k for k in merged.order if k not in merged.answers]:
         merged.order.remove(key)
-    for part in SERIES:
+    new = {
+        part: [x for x in getattr(mine, part) if x not in getattr(base, part)] for part in SERIES
+    }
+    if guide is not None:
+        held = (*merged.cows_ratings, *merged.naloxone_challenges)
+        results = (*new.pop("cows_ratings"), *new.pop("naloxone_challenges"))
+        refused = take_saved_meanwhile(guide, merged, [x for x in results if x not in held])
+        if said is not None:
+            said += [f"not recorded from this run: {line}" for line in refused]
+    for day in new.pop("rapid_days"):
+        if day in merged.rapid_days:
+            continue
+        try:
+            merged.rapid_days, _ = add_day(merged.rapid_days, day)
+        except ValueError as exc:
+            # Never silently overruled: both entries stay, and the pathway's record reads
+            # the day as not decided until it is corrected (visit/rapid.py, clashing).
+            merged.rapid_days = [*merged.rapid_days, day]
+            if said is not None:
+                said.append(
+                    f"day {day.day} of the rapid pathway was recorded by another run "
+                    f"meanwhile, and this run's entry says otherwise: {exc}. Both entries "
+                    "are kept; the pathway's gate does not pass until the day is corrected "
+                    "('day', then 'correct', with the reason)"
+                )
+    for part, entries in new.items():
         added = list(getattr(merged, part))
-        added += [x for x in getattr(mine, part) if x not in getattr(base, part) and x not in added]
+        added += [x for x in entries if x not in added]
         setattr(merged, part, added)
     if mine.rapid_days != base.rapid_days:
         merged.rapid_days = sorted(merged.rapid_days, key=lambda d: (d.day, d.date))
@@ -171,6 +208,9 @@ class Saver:
     """The revision the record was read or last saved at; None: not yet stored."""
     base: SessionRecord | None = None
     decide: Callable[[Clash], bool] | None = None
+    guide: Guide | None = None
+    """The pack whose rules take this run's new results into what another run saved
+    meanwhile (:func:`merge`); every walk gives it."""
     notices: list[str] = field(default_factory=list)
     hold: Hold | None = None
     """The check of the patient's other visits that the save which counts the dose makes
@@ -181,8 +221,15 @@ class Saver:
         return self.record_id
 
     @classmethod
-    def loaded(cls, store: Store, by: str, record: SessionRecord, revision: int) -> Saver:
-        return cls(store, by, record.id, revision, record.model_copy(deep=True))
+    def loaded(
+        cls,
+        store: Store,
+        by: str,
+        record: SessionRecord,
+        revision: int,
+        guide: Guide | None = None,
+    ) -> Saver:
+        return cls(store, by, record.id, revision, record.model_copy(deep=True), guide=guide)
 
     def _stamp(self, record: SessionRecord) -> None:
         """Who made each change of this run, in the audit trail."""
@@ -265,7 +312,8 @@ class Saver:
                 )
             if self.decide(clash):
                 keep.add((clash.part, clash.key))
-        merged = merge(self.base, record, stored, frozenset(keep))
+        taken: list[str] = []
+        merged = merge(self.base, record, stored, frozenset(keep), self.guide, taken)
         for name in type(record).model_fields:
             setattr(record, name, getattr(merged, name))
         self.base = stored.model_copy(deep=True)
@@ -283,4 +331,4 @@ class Saver:
             + f" value ({(c.mine if (c.part, c.key) in keep else c.theirs)!r})"
             for c in found
         ]
-        return said
+        return said + taken

@@ -473,6 +473,23 @@ def add_day(entries: Sequence[RapidDay], new: RapidDay) -> tuple[list[RapidDay],
         return [*entries, new], True
     if new.corrects is not None:
         return [*entries, new], True
+    problem = _clash(recorded, new)
+    if problem is not None:
+        raise ValueError(problem)
+    adds_field = any(getattr(new, f) is not None and getattr(recorded, f) is None for f in _FIELDS)
+    adds_rating = any(
+        not any(_same_instant(new, r, recorded, m) and r.total == m.total for m in recorded.cows)
+        for r in new.cows
+    )
+    if not adds_field and not adds_rating:
+        return list(entries), False
+    return [*entries, new], True
+
+
+def _clash(recorded: RapidDay, new: RapidDay) -> str | None:
+    """Why ``new``, an entry of a recorded day that does not correct it, says something
+    else of it than ``recorded`` (the day in force before it), naming the recorded value
+    and the fix; None when it does not."""
     clash = [
         f
         for f in _FIELDS
@@ -481,11 +498,11 @@ def add_day(entries: Sequence[RapidDay], new: RapidDay) -> tuple[list[RapidDay],
         and getattr(new, f) != getattr(recorded, f)
     ]
     if clash:
-        f = clash[0]
-        raise ValueError(
-            f"day {new.day} is recorded with {f} {_shown(getattr(recorded, f))}, not "
-            f"{_shown(getattr(new, f))}: a recorded day is never replaced; to correct it, "
-            f"give the day again with corrects = {new.day} and a reason"
+        was = " and ".join(f"{f} {_shown(getattr(recorded, f))}" for f in clash)
+        now = " and ".join(f"{f} {_shown(getattr(new, f))}" for f in clash)
+        return (
+            f"day {new.day} is recorded with {was}, not {now}: a recorded day is never "
+            f"replaced; to correct it, give the day again with corrects = {new.day} and a reason"
         )
     for r in new.cows:
         # One rating per instant: a later entry's rating at the time of a recorded one
@@ -496,19 +513,30 @@ def add_day(entries: Sequence[RapidDay], new: RapidDay) -> tuple[list[RapidDay],
         )
         if other is not None:
             at = shown(on_day(recorded.date, other.time), "%H:%M")
-            raise ValueError(
+            return (
                 f"day {new.day} has COWS {other.total} recorded at {at}; this entry gives "
                 f"COWS {r.total} at the same time: a recorded rating is never replaced; to "
                 f"correct it, give the day again with corrects = {new.day} and a reason"
             )
-    adds_field = any(getattr(new, f) is not None and getattr(recorded, f) is None for f in _FIELDS)
-    adds_rating = any(
-        not any(_same_instant(new, r, recorded, m) and r.total == m.total for m in recorded.cows)
-        for r in new.cows
-    )
-    if not adds_field and not adds_rating:
-        return list(entries), False
-    return [*entries, new], True
+    return None
+
+
+def clashing(entries: Sequence[RapidDay]) -> list[tuple[RapidDay, str]]:
+    """The entries that say something else of a recorded day without correcting it, each
+    with why (:func:`add_day` refuses such an entry: only two runs recording one day at
+    once put it beside the other, and the merge keeps both, store/saver.py, so that
+    neither is silently overruled). A later correction of the day settles them; until
+    then the day is not decided (:func:`derive`)."""
+    out = []
+    for i, e in enumerate(entries):
+        if e.corrects is not None:
+            continue
+        recorded = day_in_force(entries[:i], e.day)
+        problem = None if recorded is None else _clash(recorded, e)
+        settled = any(d.day == e.day and d.corrects is not None for d in entries[i + 1 :])
+        if problem is not None and not settled:
+            out.append((e, problem))
+    return out
 
 
 def _shown(value: object) -> str:
@@ -599,6 +627,8 @@ def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt
     for n, d in sorted(by_day.items()):
         if d.date > today:
             missing.append(f"day {n} is dated {d.date.isoformat()}, after today")
+    for e, why in clashing(days):
+        missing.append(f"day {e.day}: two entries recorded at once disagree ({why})")
     injection_day: int | None = None
     if table is not None:
         rows = {t.day: t for t in table}
@@ -811,8 +841,11 @@ def day_rows(days: Sequence[RapidDay], table: Sequence[TableDay] | None) -> list
     what it superseded (``entry``: "added" or "correction: REASON")."""
     rows = []
     seen: set[int] = set()
+    disputed = [e for e, _ in clashing(days)]
     for d in entries_in_order(days):
         entry = "" if d.day not in seen else "added"
+        if any(d is e for e in disputed):
+            entry = "disagrees: correct the day"
         if d.corrects is not None:
             entry = f"correction: {d.reason or ''}"
         seen.add(d.day)

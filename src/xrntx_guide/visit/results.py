@@ -861,3 +861,54 @@ class _Only:
 
 
 # --- results another process saved in the same session ---------------------------------------
+
+
+def take_saved_meanwhile(
+    guide: Guide, record: Series, new: Iterable[CowsRating | ChallengeResult]
+) -> list[str]:
+    """Take this run's new results into ``record``, which holds what another run saved in
+    the session meanwhile (store/saver.py, at a merge): each by :func:`take_result`, the
+    rule every route follows, read against the other run's results too; the ratings first,
+    which a challenge reads, each kind in time order. A result the rule refuses there (a
+    negative challenge after the other run's positive, or after its rating of withdrawal
+    before the naloxone) is left out of the record, and why is returned, one line each; a
+    result recorded alike already is held once. An entry taken is the one this run
+    recorded, as it recorded it."""
+    held = Results(list(record.cows_ratings), list(record.naloxone_challenges))
+    refused: list[str] = []
+    entries = sorted(new, key=lambda e: (isinstance(e, ChallengeResult), instant(e.at)))
+    for entry in entries:
+        try:
+            taken = take_result(guide, held, _as_offered(entry))
+        except InvalidAnswer as exc:
+            refused.append(f"{exc.key}: {exc.reason}")
+            continue
+        if taken is None:
+            continue
+        # The check's copy gives way to the entry as this run recorded it.
+        if isinstance(entry, CowsRating):
+            held.cows_ratings = [entry if r is taken else r for r in held.cows_ratings]
+            record.cows_ratings.append(entry)
+        else:
+            held.naloxone_challenges = [
+                entry if c is taken else c for c in held.naloxone_challenges
+            ]
+            record.naloxone_challenges.append(entry)
+    record.cows_ratings.sort(key=lambda r: instant(r.at))
+    record.naloxone_challenges.sort(key=lambda c: instant(c.at))
+    return refused
+
+
+def _as_offered(entry: CowsRating | ChallengeResult) -> Offered:
+    """A recorded entry offered again, as it was taken: with its own time, or stamped by
+    the clock (typed, a flag: the timer checked its observation)."""
+    if isinstance(entry, CowsRating):
+        return Offered(
+            "cows", entry.total, entry.at, entry.origin, day=entry.day, items=entry.items,
+            context=entry.context, corrects=entry.corrects, reason=entry.reason,
+            stamped=entry.time_given is not True,
+        )  # fmt: skip
+    return Offered(
+        entry.kind, entry.result, entry.at, entry.origin, day=entry.day, started=entry.started,
+        corrects=entry.corrects, reason=entry.reason, stamped=entry.origin != "file",
+    )  # fmt: skip

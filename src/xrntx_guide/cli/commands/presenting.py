@@ -128,7 +128,7 @@ def present(
             ui,
             guide,
             record,
-            Saver(open_store(None, Path(scratch)), "training", record.id),
+            Saver(open_store(None, Path(scratch)), "training", record.id, guide=guide),
             case.today,
             env.clock.sped_up(demo_clock),
             flag_overrides={r.gate: r for r in requests},

@@ -157,8 +157,8 @@ def run_walk(
                 "another label: a resume never changes whose visit it is",
                 hint="Leave out --label (or give the session's own) to resume it.",
             )
-        saver = Saver.loaded(store, by, record, revision)
         guide = session_guide(guide, record, path, steps, site)
+        saver = Saver.loaded(store, by, record, revision, guide)
         demo_clock = session_clock(record, path, demo_clock)
         if record.guide_id != guide.meta.id:
             raise UsageError(
@@ -222,7 +222,7 @@ def run_walk(
         fixed_day = day if env.clock.fixed else None
         training = demo_clock if demo_clock != 1.0 else None
         record = new_session(guide, label, env.now(), fixed_day, clock=ran_on, demo_clock=training)
-        saver = Saver(store, by, record.id)
+        saver = Saver(store, by, record.id, guide=guide)
         path = f"session {record.id}"
 
     clock = env.clock.sped_up(demo_clock)
