@@ -1,0 +1,67 @@
+"""A negative naloxone challenge counts only if the COWS rating that stands before its
+naloxone shows no withdrawal (reference 5.2; clinical basis, invariant 9), and what stands
+is read one way everywhere: the withdrawal gate and the rule that judges the challenge
+read the same rating. A rating corrected twice stands as its latest correction (the
+gate reads it so); the challenge must be judged by that one too, never by the earlier
+correction it replaced."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import NOW, TODAY, Run, json_answers, ready_patient
+
+DAY = TODAY.isoformat()
+
+
+def series(*corrections: int) -> dict[str, object]:
+    """The 08:00 rating (2) corrected at 08:40, 08:50... to each total in turn; naloxone
+    at 09:00, negative; a calm rating at 10:30 (the day's latest, read by the gate)."""
+    ratings: list[dict[str, object]] = [{"at": f"{DAY}T08:00", "total": 2}]
+    for minute, total in zip((40, 50), corrections, strict=False):
+        ratings.append(
+            {
+                "at": f"{DAY}T08:{minute}",
+                "total": total,
+                "corrects": f"{DAY}T08:00",
+                "reason": "pulse misread",
+            }
+        )
+    ratings.append({"at": f"{DAY}T10:30", "total": 1})
+    answers = json_answers(ready_patient(cows_total=None, naloxone_challenge=None))
+    answers["cows_ratings"] = ratings
+    answers["naloxone_challenges"] = [
+        {"at": f"{DAY}T09:45", "started": f"{DAY}T09:00", "kind": "challenge", "result": "negative"}
+    ]
+    return answers
+
+
+def checked(run: Run, tmp_path: Path, answers: dict[str, object]) -> tuple[int, str]:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(answers), encoding="utf-8")
+    result = run("check", "--json", "--now", NOW, "--answers", str(path))
+    status = json.loads(result.stdout or result.stderr or "{}").get("status", "")
+    return result.exit_code, status
+
+
+def test_one_correction_to_withdrawal_stops_the_challenge(run: Run, tmp_path: Path) -> None:
+    """The control: the rating before the naloxone corrected to 9, the challenge does not
+    count, and the visit is not ready."""
+    code, status = checked(run, tmp_path, series(9))
+    assert status != "ready", (code, status)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="withdrawal_before takes the first of two corrections at the corrected "
+    "rating's time (max over equal instants) while the gate reads the last: the 08:00 "
+    "rating corrected to 2 then to 9 lets the negative challenge count, ready",
+)
+def test_a_second_correction_to_withdrawal_stops_the_challenge(run: Run, tmp_path: Path) -> None:
+    """The same rating corrected to 2, then again to 9: it stands as 9 (the gate reads
+    it so without the later calm rating), so the challenge does not count either."""
+    code, status = checked(run, tmp_path, series(2, 9))
+    assert status != "ready", (code, status)
