@@ -3,7 +3,8 @@ naloxone shows no withdrawal (reference 5.2; clinical basis, invariant 9), and w
 is read one way everywhere: the withdrawal gate and the rule that judges the challenge
 read the same rating. A rating corrected twice stands as its latest correction (the
 gate reads it so); the challenge must be judged by that one too, never by the earlier
-correction it replaced."""
+correction it replaced. So with a challenge result corrected twice: its latest
+correction is what the gate reads."""
 
 from __future__ import annotations
 
@@ -64,4 +65,53 @@ def test_a_second_correction_to_withdrawal_stops_the_challenge(run: Run, tmp_pat
     """The same rating corrected to 2, then again to 9: it stands as 9 (the gate reads
     it so without the later calm rating), so the challenge does not count either."""
     code, status = checked(run, tmp_path, series(2, 9))
+    assert status != "ready", (code, status)
+
+
+def fentanyl_challenge(*corrections: dict[str, object]) -> dict[str, object]:
+    """Fentanyl ten days ago (the challenge is required), a calm rating at 08:00, a
+    negative challenge (naloxone 09:00, read 09:45), then each correction of it in turn."""
+    answers = json_answers(
+        ready_patient(
+            last_opioid_kind="fentanyl",
+            fentanyl_used_30_days=True,
+            cows_total=None,
+            naloxone_challenge=None,
+        )
+    )
+    answers["cows_ratings"] = [{"at": f"{DAY}T08:00", "total": 2}]
+    first = {"at": f"{DAY}T09:45", "started": f"{DAY}T09:00", "kind": "challenge"}
+    answers["naloxone_challenges"] = [
+        {**first, "result": "negative"},
+        *({"kind": "challenge", "corrects": f"{DAY}T09:45", **c} for c in corrections),
+    ]
+    return answers
+
+
+NOT_DONE = {"at": f"{DAY}T10:10", "result": "not_done", "reason": "no naloxone was given"}
+AGAIN = {
+    "at": f"{DAY}T10:00",
+    "started": f"{DAY}T09:00",
+    "result": "negative",
+    "reason": "read again",
+}
+
+
+def test_a_challenge_corrected_to_not_done_is_required_again(run: Run, tmp_path: Path) -> None:
+    """The control: the challenge corrected to not done, the required challenge is
+    missing and the visit is not ready."""
+    code, status = checked(run, tmp_path, fentanyl_challenge(NOT_DONE))
+    assert status != "ready", (code, status)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="visit_results takes the first of two corrections of one challenge (max over "
+    "equal instants): negative, corrected to negative, then to not done is read as "
+    "negative, ready on a required challenge never done",
+)
+def test_a_second_correction_to_not_done_is_required_again(run: Run, tmp_path: Path) -> None:
+    """The same challenge corrected first (negative, read again), then to not done: the
+    latest word is not done, so the required challenge is missing all the same."""
+    code, status = checked(run, tmp_path, fentanyl_challenge(AGAIN, NOT_DONE))
     assert status != "ready", (code, status)
