@@ -115,3 +115,28 @@ def test_a_second_correction_to_not_done_is_required_again(run: Run, tmp_path: P
     latest word is not done, so the required challenge is missing all the same."""
     code, status = checked(run, tmp_path, fentanyl_challenge(AGAIN, NOT_DONE))
     assert status != "ready", (code, status)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="withdrawal_before judges only a result whose naloxone time (started) is known: "
+    "a negative challenge read at 09:45 without it counts beside the day's only earlier "
+    "rating, 9 at 08:00, so the required challenge is met, ready",
+)
+def test_a_challenge_without_its_naloxone_time_after_withdrawal_does_not_count(
+    run: Run, tmp_path: Path
+) -> None:
+    """Fentanyl (the challenge is required); the day's only rating before the result, at
+    08:00, is 9 (withdrawal); the negative challenge is read at 09:45, its naloxone time
+    not given: whenever the naloxone was given, it was before 09:45 and after no calmer
+    rating, so the challenge was done beside withdrawal and does not count."""
+    answers = fentanyl_challenge()
+    answers["cows_ratings"] = [
+        {"at": f"{DAY}T08:00", "total": 9},
+        {"at": f"{DAY}T10:30", "total": 1},
+    ]
+    answers["naloxone_challenges"] = [
+        {"at": f"{DAY}T09:45", "kind": "challenge", "result": "negative"}
+    ]
+    code, status = checked(run, tmp_path, answers)
+    assert status != "ready", (code, status)
