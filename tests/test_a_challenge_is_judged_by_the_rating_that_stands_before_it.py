@@ -9,6 +9,7 @@ correction is what the gate reads."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,7 @@ def test_a_second_correction_to_withdrawal_stops_the_challenge(run: Run, tmp_pat
     assert status != "ready", (code, status)
 
 
-def fentanyl_challenge(*corrections: dict[str, object]) -> dict[str, object]:
+def fentanyl_challenge(*corrections: Mapping[str, object]) -> dict[str, object]:
     """Fentanyl ten days ago (the challenge is required), a calm rating at 08:00, a
     negative challenge (naloxone 09:00, read 09:45), then each correction of it in turn."""
     answers = json_answers(
