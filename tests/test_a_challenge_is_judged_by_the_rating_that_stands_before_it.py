@@ -141,3 +141,36 @@ def test_a_challenge_without_its_naloxone_time_after_withdrawal_does_not_count(
     ]
     code, status = checked(run, tmp_path, answers)
     assert status != "ready", (code, status)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="withdrawal_before judges only a result whose naloxone time (started) is known: "
+    "a negative rechallenge read at 09:45 without it lifts the positive challenge beside "
+    "the 08:30 rating of 9, the only one since the positive, ready",
+)
+def test_a_rechallenge_without_its_naloxone_time_after_withdrawal_does_not_lift_a_positive(
+    run: Run, tmp_path: Path
+) -> None:
+    """A positive challenge at 08:00 (naloxone 07:30); at 08:30 COWS 9 (withdrawal, the
+    positive's own); a negative rechallenge read at 09:45, its naloxone time not given;
+    a calm rating at 10:30. Given with its time (09:00) the rechallenge is refused; its
+    naloxone was given before 09:45 all the same, after no calmer rating, so without the
+    time it does not lift the positive either."""
+    answers = json_answers(ready_patient(cows_total=None, naloxone_challenge=None))
+    answers["cows_ratings"] = [
+        {"at": f"{DAY}T07:00", "total": 2},
+        {"at": f"{DAY}T08:30", "total": 9},
+        {"at": f"{DAY}T10:30", "total": 1},
+    ]
+    answers["naloxone_challenges"] = [
+        {
+            "at": f"{DAY}T08:00",
+            "started": f"{DAY}T07:30",
+            "kind": "challenge",
+            "result": "positive",
+        },
+        {"at": f"{DAY}T09:45", "kind": "rechallenge", "result": "negative"},
+    ]
+    code, status = checked(run, tmp_path, answers)
+    assert status != "ready", (code, status)
