@@ -122,7 +122,8 @@ def test_a_second_correction_to_not_done_is_required_again(run: Run, tmp_path: P
     strict=True,
     reason="withdrawal_before judges only a result whose naloxone time (started) is known: "
     "a negative challenge read at 09:45 without it counts beside the day's only earlier "
-    "rating, 9 at 08:00, so the required challenge is met: check ready, where walk --answers refuses the file",
+    "rating, 9 at 08:00, so the required challenge is met: check ready, "
+    "where walk --answers refuses the file",
 )
 def test_a_challenge_without_its_naloxone_time_after_withdrawal_does_not_count(
     run: Run, tmp_path: Path
