@@ -81,13 +81,6 @@ def test_a_recorded_methadone_use_is_not_passed_by_a_use_judged_not_significant(
     assert status != "ready", today.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_held_back_by_an_earlier_use skips a recorded use on the last injection's date "
-    "(u.date <= last) though the visit that recorded it took it as a use since that "
-    "injection: extended-release buprenorphine on that day is passed, ready; a day later "
-    "it is refused",
-)
 def test_a_use_since_the_injection_on_its_own_date_holds_back_a_later_use(run: Run) -> None:
     """Day -31: a first injection. Day -1: a repeat visit records use since it,
     extended-release buprenorphine on day -31 itself (taken as since the injection: the

@@ -12,19 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, days_ago, ready_patient, walk_visit
 
 LABEL = "OLD-USE-1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_held_back_by_an_earlier_use judges a fentanyl use recorded 500 days ago as the "
-    "last use: the fentanyl gate (kind only) still fails, so a heroin use 14 days ago is "
-    "refused with no date it passes",
-)
 def test_a_fentanyl_use_recorded_long_ago_does_not_refuse_a_later_use(run: Run) -> None:
     """500 days ago a first visit recorded fentanyl two days before and stopped on the
     interval (no dose). Today the patient returns 14 days after short-acting use: the

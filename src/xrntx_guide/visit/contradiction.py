@@ -26,12 +26,16 @@ from ..engine.evaluate import GateResult, Inputs, evaluate
 from ..errors import InvalidAnswer
 from ..expr import UNKNOWN, MapContext, format_value
 from ..pack.guide import CQuestion, Guide
-from ..pack.severity import SEVERITY_RANK
+from ..pack.severity import BLOCKING, OVERRIDABLE, SEVERITY_RANK
 from .history import last_injection_key
 
 if TYPE_CHECKING:
     from ..expr.compiled import Compiled
     from .history import Timeline, VisitEntry
+
+
+HARD_STOPS = frozenset(BLOCKING) - frozenset(OVERRIDABLE)
+"""The severities no override lifts (a contraindication)."""
 
 
 class Contradiction(NamedTuple):
@@ -307,12 +311,18 @@ def _held_back_by_an_earlier_use(
     if last_use is None:
         return None
     for u in sorted(record.recorded_uses, key=lambda u: u.date):
-        if u.date >= used or u.date > day or (last is not None and u.date <= last):
+        # A use before the last injection was cleared by it; one on its day, recorded as
+        # use since it, was not.
+        if u.date >= used or u.date > day or (last is not None and u.date < last):
             continue
         changes: dict[str, Any] = {last_use: u.date}
         if last_kind is not None and u.kind is not None:
             changes[last_kind] = u.kind
-        lifted = _judged_less_strictly(guide, answers, changes, day)
+        # Only what no override lifts (a contraindication: the interval not yet passed,
+        # an opioid with none established) holds a later use back: what the earlier
+        # opioid's kind alone asks for (a caution, a challenge) follows the last opioid,
+        # or a fentanyl use of long ago would refuse every later one for ever.
+        lifted = _judged_less_strictly(guide, answers, changes, day, holding=HARD_STOPS)
         if lifted is None:
             continue
         when = (
@@ -333,7 +343,11 @@ def _held_back_by_an_earlier_use(
 
 
 def _judged_less_strictly(
-    guide: Guide, answers: Mapping[str, Any], changes: Mapping[str, Any], day: dt.date
+    guide: Guide,
+    answers: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    day: dt.date,
+    holding: frozenset[str] | None = None,
 ) -> GateResult | None:
     """The first gate (in the pack's order) that this visit's answers judge less strictly
     than the same answers with ``changes`` (the opioid, or the use, another visit
@@ -342,10 +356,13 @@ def _judged_less_strictly(
     severity, an undecided gate as a stop. The pack's own rules decide (the interval's
     minimum, a challenge fentanyl always requires, the fentanyl caution), so answers
     judged at least as strictly as the record's are taken, and answers judged less
-    strictly are refused: they would lift what the record asks for."""
+    strictly are refused: they would lift what the record asks for. ``holding``: only a
+    gate failing with one of these severities as the record has it counts."""
     with_given = evaluate(guide, Inputs(answers, day)).gates
     as_recorded = evaluate(guide, Inputs({**answers, **changes}, day)).gates
     for gate_id, then in as_recorded.items():
+        if holding is not None and (then.outcome != "fail" or then.severity not in holding):
+            continue
         if _strictness(with_given[gate_id]) < _strictness(then):
             return then
     return None
