@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.helpers import MONTHLY_VISIT, TODAY, Run, answer_flags, ready_patient
 
 LABEL = "ALLERGY-1"
@@ -33,13 +31,6 @@ REPEAT = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_standing reads a yes of any visit dated on or before the day, so a reaction "
-    "recorded at 10:30 refuses the hypersensitivity=no of the 10:00 visit that gave the "
-    "dose when it is resumed to record the observation: exit 2, the dose's visit stays "
-    "unfinished and no card prints",
-)
 def test_the_dose_visit_is_finished_after_a_reaction_to_it_was_recorded(run: Run) -> None:
     """10:00: a first injection is given; the walk waits for the observation and the
     wallet card. 10:30: during the observation, urticaria; a second walk records the

@@ -477,7 +477,7 @@ def _timeline(
         guide, records, {r.id: r for r in mine}, exclude
     )
     extra["undated_uses"] = _undated_uses(guide, mine, exclude)
-    extra["standing"] = _standing(guide, mine, exclude, day)
+    extra["standing"] = _standing(guide, mine, exclude, day, records)
     under_way = sorted(
         (
             r
@@ -556,12 +556,24 @@ def _recorded_uses(
 
 
 def _standing(
-    guide: Guide, mine: Iterable[VisitFacts], exclude: str | None, day: dt.date
+    guide: Guide,
+    mine: Iterable[VisitFacts],
+    exclude: str | None,
+    day: dt.date,
+    records: Sequence[SessionRecord] = (),
 ) -> tuple[tuple[str, str, str], ...]:
     """Each yes to a ``standing`` answer that a care visit of the label on or before
     ``day`` recorded (finished or not: a visit blocked by it records it all the same),
-    with the session and its date. A training run records none."""
+    with the session and its date, that binds the visit judged (``exclude``). A training
+    run records none.
+
+    It binds a later answer only: where the records are at hand, a yes recorded after
+    the judged visit's own stored no (the visit that gave the dose a reaction then
+    followed, resumed to record its observation) does not refuse that no; a no given
+    now, or given after the yes, is refused."""
     keys = guide.meta.report.history.standing
+    by_id = {r.id: r for r in records}
+    judged = by_id.get(exclude) if exclude is not None else None
     out: list[tuple[str, str, str]] = []
     for r in mine:
         if r.id == exclude or r.training:
@@ -569,8 +581,22 @@ def _standing(
         on = _text(r, guide.meta.date_key) or r.visit_date or ""
         if on > day.isoformat():
             continue
-        out.extend((key, r.id, on) for key in keys if r.answers.get(key) is True)
+        for key in keys:
+            if r.answers.get(key) is not True:
+                continue
+            said = by_id[r.id].answers.get(key) if r.id in by_id else None
+            if said is not None and judged is not None and _earlier_no(judged, keys, said.at):
+                continue
+            out.append((key, r.id, on))
     return tuple(out)
+
+
+def _earlier_no(judged: SessionRecord, keys: Sequence[str], yes_at: dt.datetime) -> bool:
+    """Whether every no the judged visit keeps to a ``standing`` answer was given before
+    ``yes_at`` (and it keeps at least one): true then, and not contradicted by a yes
+    recorded later."""
+    noes = [a for k in keys if (a := judged.answers.get(k)) is not None and a.value is False]
+    return bool(noes) and all(instant(a.at) < instant(yes_at) for a in noes)
 
 
 def _undated_uses(
