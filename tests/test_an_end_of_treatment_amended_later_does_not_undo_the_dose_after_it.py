@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from tests.helpers import TODAY, Run, after_injection, answer_flags, days_ago, ready_patient
 
 LABEL = "EOT-2"
@@ -48,12 +46,6 @@ def walk_at(run: Run, at: str, answers: dict[str, object], *extra: str) -> None:
     assert walked.exit_code in (0, 1), walked.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Timeline.off_treatment orders the end and the dose of one day by the "
-    "sessions' last save (updated): the end's visit resumed at 12:00 to amend its "
-    "comment reads as after the 11:00 dose, 'Off treatment', card 'no injection is to come'",
-)
 def test_amending_the_end_after_a_same_day_dose_keeps_the_patient_on_treatment(
     run: Run,
 ) -> None:

@@ -42,7 +42,7 @@ from ..records import record
 if TYPE_CHECKING:
     from .session import JSONScalar, SessionRecord
 
-FORMAT = 2
+FORMAT = 3
 """The shape of the stored facts: a change to what they hold, or to how they are made,
 changes it, and facts of another shape are not used."""
 
@@ -68,6 +68,9 @@ class VisitFacts:
     visit_date: str | None = None
     """The visit's date as the record keeps it beside its answers (whatever the pack
     calls the answer): how a visit walked with another pack is placed in time."""
+    created: dt.datetime | None = None
+    """When the visit's walk began: what orders two visits of one day (an end of
+    treatment, then a dose), which a later change to either does not move."""
 
 
 def facts_of(record: SessionRecord) -> VisitFacts:
@@ -85,6 +88,7 @@ def facts_of(record: SessionRecord) -> VisitFacts:
         logged_dose=record.logged_dose(),
         answers={key: rec.value for key, rec in record.answers.items()},
         visit_date=record.visit_date,
+        created=record.created,
     )
 
 
@@ -123,6 +127,7 @@ def stored_facts(text: str) -> str | None:
             "logged_dose": facts.logged_dose,
             "answers": facts.answers,
             "visit_date": facts.visit_date,
+            "created": facts.created.isoformat() if facts.created else None,
         },
         separators=(",", ":"),
     )
@@ -153,6 +158,7 @@ def read_facts(facts: str | None, text: str) -> VisitFacts | None:
             logged_dose=data["logged_dose"],
             answers=data["answers"],
             visit_date=data["visit_date"],
+            created=dt.datetime.fromisoformat(data["created"]) if data["created"] else None,
         )
     except (ValueError, KeyError, TypeError, RecursionError):
         return None

@@ -59,6 +59,8 @@ class VisitEntry:
     updated: dt.datetime
     date: str | None = None
     visit: str | None = None
+    created: dt.datetime | None = None
+    """When the visit's walk began (:attr:`VisitFacts.created`): orders visits of a day."""
     injection_given: bool | None = None
     side: str | None = None
     needle: str | None = None
@@ -174,13 +176,17 @@ class Timeline:
     def off_treatment(self) -> VisitEntry | None:
         """The visit that ended the treatment, when no injection was given after it: on a
         later day, or on the same day by a visit saved after it (the patient changed their
-        mind an hour later: the dose puts them back on treatment)."""
+        mind an hour later: the dose puts them back on treatment). Visits of one day are
+        ordered by when their walks began, which amending either later does not move."""
+
+        def when(v: VisitEntry) -> tuple[str, dt.datetime]:
+            return (v.date or "", v.created or v.updated)
+
         ended = [v for v in self.visits if v.ended]
         if not ended:
             return None
-        last = max(ended, key=lambda v: (v.date or "", v.updated))
-        after = (last.date or "", last.updated)
-        if any((v.date or "", v.updated) > after for v in self.injections):
+        last = max(ended, key=when)
+        if any(when(v) > when(last) for v in self.injections):
             return None
         return last
 
@@ -281,6 +287,7 @@ def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
         status=visit.status,
         training=visit.training,
         updated=visit.updated,
+        created=visit.created,
         date=_text(visit, guide.meta.date_key)
         # A visit walked with another pack (a clinic's copy that names its answers
         # otherwise) is placed by the date its record keeps (safety invariant 11).
