@@ -12,8 +12,6 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import NOW, TODAY, Run, json_answers, ready_patient
 
 DAY = TODAY.isoformat()
@@ -106,13 +104,6 @@ def test_a_second_correction_to_not_done_is_required_again(run: Run, tmp_path: P
     assert status != "ready", (code, status)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="withdrawal_before judges only a result whose naloxone time (started) is known: "
-    "a negative challenge read at 09:45 without it counts beside the day's only earlier "
-    "rating, 9 at 08:00, so the required challenge is met: check ready, "
-    "where walk --answers refuses the file",
-)
 def test_a_challenge_without_its_naloxone_time_after_withdrawal_does_not_count(
     run: Run, tmp_path: Path
 ) -> None:
@@ -132,13 +123,6 @@ def test_a_challenge_without_its_naloxone_time_after_withdrawal_does_not_count(
     assert status != "ready", (code, status)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="withdrawal_before judges only a result whose naloxone time (started) is known: "
-    "a negative rechallenge read at 09:45 without it lifts the positive challenge beside "
-    "the 08:30 rating of 9, the only one since the positive: check and check --batch ready, where "
-    "walk --answers refuses the file",
-)
 def test_a_rechallenge_without_its_naloxone_time_after_withdrawal_does_not_lift_a_positive(
     run: Run, tmp_path: Path
 ) -> None:

@@ -249,6 +249,9 @@ class Withdrawal:
     at: dt.datetime | None = None
     """The time the rating counts at (a correction: the time of the rating it corrects)."""
     ratings_of_day: list[dt.datetime] = field(default_factory=list)
+    untimed: dt.datetime | None = None
+    """When the naloxone time is not known: the result's time, which it was given no
+    later than, and against which the ratings were read."""
 
 
 def withdrawal_before(
@@ -257,6 +260,7 @@ def withdrawal_before(
     kind: str,
     result: object,
     started: dt.datetime | None,
+    taken: dt.datetime | None = None,
 ) -> Withdrawal | None:
     """Reference 5.2: a challenge or rechallenge is done only when the patient shows no
     withdrawal, a COWS rating below the pack's threshold recorded on its day before the
@@ -264,7 +268,10 @@ def withdrawal_before(
     every rating entered late included) both where a result is taken in (visit/results.py
     refuses it) and where the series is read for the gates (:func:`visit_results`: it does
     not count). Only a result that would count (one the question waits for: a negative) is
-    judged, and only one whose naloxone time is known.
+    judged. One whose naloxone time is not known (``started`` None) is judged against
+    the time its result was taken (``taken``: for a correction, the time of the result
+    it corrects), which the naloxone was given no later than: the latest standing rating
+    before the result stands for the one before the naloxone (None as well: not judged).
 
     Returns why it was done beside withdrawal: its latest standing rating before the
     naloxone is at or above the threshold (a correction counts at the time of the rating
@@ -276,27 +283,31 @@ def withdrawal_before(
     done without withdrawal, or not judged."""
     question = guide.questions.get(RECHALLENGE if kind == "rechallenge" else CHALLENGE)
     threshold = guide.setting_values.get(keys.COWS_THRESHOLD)
-    if question is None or result not in question.spec.wait_for or started is None:
+    given = started if started is not None else taken
+    if question is None or result not in question.spec.wait_for or given is None:
         return None
     if not isinstance(threshold, int | float) or isinstance(threshold, bool):
         return None
-    day = local_day(started)
+    day = local_day(given)
+    untimed = given if started is None else None
     timed = [(placed(ratings, r), r) for r in live(ratings)]
     of_day = [(first.at, r) for first, r in timed if local_day(first.at) == day]
     rechallenge = kind == "rechallenge"
     if not of_day and not rechallenge:
         return None
     stamped = any(first.time_given is not True for first, _ in timed if local_day(first.at) == day)
-    before = [(at, r) for at, r in of_day if instant(at) <= instant(started)]
+    before = [(at, r) for at, r in of_day if instant(at) <= instant(given)]
     times = [at for at, _ in of_day]
     if not before:
         if stamped and not rechallenge:
             return None
-        return Withdrawal(day=day, threshold=threshold, ratings_of_day=times)
+        return Withdrawal(day=day, threshold=threshold, ratings_of_day=times, untimed=untimed)
     at, last = max(before, key=lambda pair: counts_at(ratings, pair[1]))
     if last.total < threshold:
         return None
-    return Withdrawal(day=day, threshold=threshold, rating=last, at=at, ratings_of_day=times)
+    return Withdrawal(
+        day=day, threshold=threshold, rating=last, at=at, ratings_of_day=times, untimed=untimed
+    )
 
 
 @record
@@ -344,7 +355,7 @@ def visit_results(
     standing = []
     for c in live(challenges):
         found = (
-            withdrawal_before(guide, ratings, c.kind, c.result, c.started)
+            withdrawal_before(guide, ratings, c.kind, c.result, c.started, placed(challenges, c).at)
             if judge_withdrawal
             else None
         )
