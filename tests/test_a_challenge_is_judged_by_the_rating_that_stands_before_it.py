@@ -12,8 +12,6 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import NOW, TODAY, Run, json_answers, ready_patient
 
 DAY = TODAY.isoformat()
@@ -56,12 +54,6 @@ def test_one_correction_to_withdrawal_stops_the_challenge(run: Run, tmp_path: Pa
     assert status != "ready", (code, status)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="withdrawal_before takes the first of two corrections at the corrected "
-    "rating's time (max over equal instants) while the gate reads the last: the 08:00 "
-    "rating corrected to 2 then to 9 lets the negative challenge count, ready",
-)
 def test_a_second_correction_to_withdrawal_stops_the_challenge(run: Run, tmp_path: Path) -> None:
     """The same rating corrected to 2, then again to 9: it stands as 9 (the gate reads
     it so without the later calm rating), so the challenge does not count either."""
@@ -105,12 +97,6 @@ def test_a_challenge_corrected_to_not_done_is_required_again(run: Run, tmp_path:
     assert status != "ready", (code, status)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit_results takes the first of two corrections of one challenge (max over "
-    "equal instants): negative, corrected to negative, then to not done is read as "
-    "negative, ready on a required challenge never done",
-)
 def test_a_second_correction_to_not_done_is_required_again(run: Run, tmp_path: Path) -> None:
     """The same challenge corrected first (negative, read again), then to not done: the
     latest word is not done, so the required challenge is missing all the same."""
@@ -118,13 +104,6 @@ def test_a_second_correction_to_not_done_is_required_again(run: Run, tmp_path: P
     assert status != "ready", (code, status)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="withdrawal_before judges only a result whose naloxone time (started) is known: "
-    "a negative challenge read at 09:45 without it counts beside the day's only earlier "
-    "rating, 9 at 08:00, so the required challenge is met: check ready, "
-    "where walk --answers refuses the file",
-)
 def test_a_challenge_without_its_naloxone_time_after_withdrawal_does_not_count(
     run: Run, tmp_path: Path
 ) -> None:
@@ -144,13 +123,6 @@ def test_a_challenge_without_its_naloxone_time_after_withdrawal_does_not_count(
     assert status != "ready", (code, status)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="withdrawal_before judges only a result whose naloxone time (started) is known: "
-    "a negative rechallenge read at 09:45 without it lifts the positive challenge beside "
-    "the 08:30 rating of 9, the only one since the positive: check and check --batch ready, where "
-    "walk --answers refuses the file",
-)
 def test_a_rechallenge_without_its_naloxone_time_after_withdrawal_does_not_lift_a_positive(
     run: Run, tmp_path: Path
 ) -> None:
@@ -178,12 +150,6 @@ def test_a_rechallenge_without_its_naloxone_time_after_withdrawal_does_not_lift_
     assert status != "ready", (code, status)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="withdrawal_before reads the first correction of the 08:00 rating (4), the "
-    "gate and the note the latest (9): the walk never warns that the challenge no longer "
-    "counts, and records the dose on a required challenge done beside withdrawal",
-)
 def test_a_walk_gives_no_dose_after_the_rating_before_the_naloxone_is_corrected_twice(
     run: Run, tmp_path: Path
 ) -> None:

@@ -22,7 +22,12 @@ DAY = TODAY.isoformat()
 def check(run: Run, tmp_path: Path, challenges: list[dict[str, Any]]) -> dict[str, Any]:
     answers = json_answers(ready_patient(naloxone_challenge=None, cows_total=None))
     answers["naloxone_challenges"] = challenges
-    answers["cows_ratings"] = [{"at": f"{DAY}T05:00", "total": 0}]
+    # A calm rating of each day before its rechallenge (reference 5.2: done only without
+    # withdrawal), so that only the day a result counts for decides.
+    answers["cows_ratings"] = [
+        {"at": f"{YESTERDAY}T21:00", "total": 0},
+        {"at": f"{DAY}T05:00", "total": 0},
+    ]
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(answers), encoding="utf-8")
     out = run("check", "--json", "--now", f"{DAY}T07:01", "--answers", str(path))

@@ -210,7 +210,9 @@ def test_a_file_time_with_an_offset_is_read_as_that_instant(run: Run, tmp_path: 
 def _check_in_new_york(tmp_path: Path, first: str, again: str, now: str, **extra: Any) -> Any:
     answers = series_patient(
         **extra,
-        cows_total=2,
+        # A calm rating of the repeat's day, by its time (reference 5.2: a challenge or
+        # rechallenge is done only without withdrawal; its naloxone no later than it).
+        cows_ratings=[{"at": again, "total": 2}],
         naloxone_challenges=[
             {"at": first, "kind": "challenge", "result": "positive"},
             {"at": again, "kind": "rechallenge", "result": "negative"},

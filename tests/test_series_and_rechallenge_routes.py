@@ -55,7 +55,9 @@ def test_challenges_with_and_without_offset_are_read_as_instants_not_exit_70(
     """_expand_challenges compared/subtracted a naive and an aware datetime: exit 70."""
     first, again = "2026-11-23T15:30", f"{DAY}T08:30+00:00"
     answers = series_patient(
-        cows_total=1,
+        # A rechallenge counts only after a calm rating of its day before it (5.2): its
+        # naloxone time not given, before its result.
+        cows_ratings=[{"at": f"{DAY}T08:00+00:00", "total": 1}],
         naloxone_challenges=[
             {"at": first, "kind": "challenge", "result": "positive"},
             {"at": again, "kind": "rechallenge", "result": "negative"},

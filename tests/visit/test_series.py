@@ -58,7 +58,9 @@ def test_a_negative_rechallenge_within_24_hours_of_a_positive_challenge_is_ready
         (at(YESTERDAY, 15), "challenge", "positive"),
         (at(TODAY, 9), "rechallenge", "negative"),
     )
-    code, data = check_file(run, tmp_path, patient(cows_total=2, naloxone_challenges=series))
+    # A rechallenge counts only after a calm rating of its day before it (5.2).
+    calm = [{"at": at(TODAY, 8), "total": 2}]
+    code, data = check_file(run, tmp_path, patient(cows_ratings=calm, naloxone_challenges=series))
     assert code == 0 and data["status"] == "ready", data
     assert gate(data, "naloxone_challenge")["outcome"] == "pass"
     used = data["used"]["naloxone_challenge"]
@@ -127,7 +129,9 @@ def test_a_rechallenge_of_another_day_than_the_injection_leaves_the_positive_sta
         (at(YESTERDAY, 8), "challenge", "positive"),
         (at(YESTERDAY, 11), "rechallenge", "negative"),
     )
-    _code, data = check_file(run, tmp_path, patient(cows_total=2, naloxone_challenges=series))
+    # A calm rating before the rechallenge, and one of today (the gate's).
+    calm = [{"at": at(YESTERDAY, 10), "total": 2}, {"at": at(TODAY, 8), "total": 2}]
+    _code, data = check_file(run, tmp_path, patient(cows_ratings=calm, naloxone_challenges=series))
     assert data["status"] == "blocked", data
     assert data["used"]["naloxone_challenge"]["kind"] == "challenge"
 

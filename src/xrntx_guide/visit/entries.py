@@ -161,20 +161,29 @@ def placed(entries: list[Any], entry: Any) -> Any:
     return entry
 
 
+def counts_at(entries: list[Any], entry: Any) -> tuple[float, float]:
+    """Where a standing entry comes in its series, the one order every reading of a
+    series uses (the rating the gate reads, the rating before a naloxone, the challenge
+    result that stands): the time it counts at (a correction: the time of the entry it
+    stands in for, :func:`placed`), then its own time, so that of two corrections of one
+    entry the later stands, as its latest word."""
+    return instant(placed(entries, entry).at), instant(entry.at)
+
+
 def latest_on(ratings: list[CowsRating], day: dt.date | None) -> int | None:
     """The index of the latest rating taken on ``day`` that stands (a corrected rating is
-    read as its correction, at the corrected rating's time and day; the last listed,
-    among equal times), or None when there is none."""
+    read as its correction, at the corrected rating's time and day; of two corrections
+    of one rating, the later: :func:`counts_at`; the last listed, among equal times), or
+    None when there is none."""
     standing = {id(r) for r in live(ratings)}
     best: int | None = None
-    best_at = 0.0
+    best_at = (0.0, 0.0)
     for i, r in enumerate(ratings):
         if id(r) not in standing:
             continue
-        first = placed(ratings, r)
-        if first.day != day:
+        if placed(ratings, r).day != day:
             continue
-        when = instant(first.at)
+        when = counts_at(ratings, r)
         if best is None or when >= best_at:
             best, best_at = i, when
     return best
@@ -190,7 +199,7 @@ def rating_answers(rating: CowsRating) -> dict[str, int]:
 def standing_positive(entries: list[ChallengeResult], kind: str) -> ChallengeResult | None:
     """The latest positive result of ``kind`` that stands (no later entry corrects it)."""
     found = [c for c in live(entries) if c.kind == kind and c.result == "positive"]
-    return max(found, key=lambda c: instant(placed(entries, c).at)) if found else None
+    return max(found, key=lambda c: counts_at(entries, c)) if found else None
 
 
 def past_window(guide: Guide, positive: ChallengeResult, at: dt.datetime) -> bool:
@@ -240,6 +249,9 @@ class Withdrawal:
     at: dt.datetime | None = None
     """The time the rating counts at (a correction: the time of the rating it corrects)."""
     ratings_of_day: list[dt.datetime] = field(default_factory=list)
+    untimed: dt.datetime | None = None
+    """When the naloxone time is not known: the result's time, which it was given no
+    later than, and against which the ratings were read."""
 
 
 def withdrawal_before(
@@ -248,6 +260,7 @@ def withdrawal_before(
     kind: str,
     result: object,
     started: dt.datetime | None,
+    taken: dt.datetime | None = None,
 ) -> Withdrawal | None:
     """Reference 5.2: a challenge or rechallenge is done only when the patient shows no
     withdrawal, a COWS rating below the pack's threshold recorded on its day before the
@@ -255,7 +268,10 @@ def withdrawal_before(
     every rating entered late included) both where a result is taken in (visit/results.py
     refuses it) and where the series is read for the gates (:func:`visit_results`: it does
     not count). Only a result that would count (one the question waits for: a negative) is
-    judged, and only one whose naloxone time is known.
+    judged. One whose naloxone time is not known (``started`` None) is judged against
+    the time its result was taken (``taken``: for a correction, the time of the result
+    it corrects), which the naloxone was given no later than: the latest standing rating
+    before the result stands for the one before the naloxone (None as well: not judged).
 
     Returns why it was done beside withdrawal: its latest standing rating before the
     naloxone is at or above the threshold (a correction counts at the time of the rating
@@ -267,27 +283,31 @@ def withdrawal_before(
     done without withdrawal, or not judged."""
     question = guide.questions.get(RECHALLENGE if kind == "rechallenge" else CHALLENGE)
     threshold = guide.setting_values.get(keys.COWS_THRESHOLD)
-    if question is None or result not in question.spec.wait_for or started is None:
+    given = started if started is not None else taken
+    if question is None or result not in question.spec.wait_for or given is None:
         return None
     if not isinstance(threshold, int | float) or isinstance(threshold, bool):
         return None
-    day = local_day(started)
+    day = local_day(given)
+    untimed = given if started is None else None
     timed = [(placed(ratings, r), r) for r in live(ratings)]
     of_day = [(first.at, r) for first, r in timed if local_day(first.at) == day]
     rechallenge = kind == "rechallenge"
     if not of_day and not rechallenge:
         return None
     stamped = any(first.time_given is not True for first, _ in timed if local_day(first.at) == day)
-    before = [(at, r) for at, r in of_day if instant(at) <= instant(started)]
+    before = [(at, r) for at, r in of_day if instant(at) <= instant(given)]
     times = [at for at, _ in of_day]
     if not before:
         if stamped and not rechallenge:
             return None
-        return Withdrawal(day=day, threshold=threshold, ratings_of_day=times)
-    at, last = max(before, key=lambda pair: instant(pair[0]))
+        return Withdrawal(day=day, threshold=threshold, ratings_of_day=times, untimed=untimed)
+    at, last = max(before, key=lambda pair: counts_at(ratings, pair[1]))
     if last.total < threshold:
         return None
-    return Withdrawal(day=day, threshold=threshold, rating=last, at=at, ratings_of_day=times)
+    return Withdrawal(
+        day=day, threshold=threshold, rating=last, at=at, ratings_of_day=times, untimed=untimed
+    )
 
 
 @record
@@ -335,7 +355,7 @@ def visit_results(
     standing = []
     for c in live(challenges):
         found = (
-            withdrawal_before(guide, ratings, c.kind, c.result, c.started)
+            withdrawal_before(guide, ratings, c.kind, c.result, c.started, placed(challenges, c).at)
             if judge_withdrawal
             else None
         )
@@ -357,12 +377,12 @@ def visit_results(
     if positive is None:
         today = [c for c in standing if c.kind == "challenge" and on(c) == day]
         if today:
-            out.challenge = max(today, key=lambda c: instant(at(c)))
+            out.challenge = max(today, key=lambda c: counts_at(challenges, c))
             out.answers[CHALLENGE] = out.challenge.result
         return out
     fresh = [c for c in new_challenges(guide, challenges, positive, day) if id(c) not in void]
     if fresh:
-        out.challenge = max(fresh, key=lambda c: instant(at(c)))
+        out.challenge = max(fresh, key=lambda c: counts_at(challenges, c))
         out.answers[CHALLENGE] = out.challenge.result
         return out
     out.challenge = positive
@@ -371,7 +391,9 @@ def visit_results(
         c for c in standing if c.kind == "rechallenge" and instant(at(c)) > instant(at(positive))
     ]
     again = max(
-        (c for c in after if c.result == "positive"), key=lambda c: instant(at(c)), default=None
+        (c for c in after if c.result == "positive"),
+        key=lambda c: counts_at(challenges, c),
+        default=None,
     )
     if again is None:
         window = guide.setting_values.get(WINDOW)
@@ -384,7 +406,7 @@ def visit_results(
                 not isinstance(window, int | float) or hours_between(at(positive), at(c)) <= window
             )
         ]
-        again = max(inside, key=lambda c: instant(at(c)), default=None)
+        again = max(inside, key=lambda c: counts_at(challenges, c), default=None)
     if again is None:
         return out
     out.rechallenge = again

@@ -56,6 +56,7 @@ from .entries import (
     live,
     named_by,
     past_window,
+    placed,
     withdrawal_before,
 )
 from .entries import (
@@ -292,7 +293,13 @@ def _obeys(
     when the patient showed no withdrawal before the naloxone (reference 5.2)."""
     if offered.kind == "rechallenge" and offered.at is not None and offered.value != "not_done":
         _within_window(guide, offered, positive)
-    if offered.started is None or offered.at is None:
+    if offered.at is None:
+        return
+    if offered.started is None:
+        # No naloxone time: judged against the result's own time, which it was given no
+        # later than (visit/entries.py withdrawal_before); a clock's stamp is not one.
+        if not offered.stamped:
+            _no_withdrawal_before(guide, record, offered, _what(offered))
         return
     question = guide.questions.get(KEY_OF[offered.kind])
     observe = guide.setting_values.get(OBSERVATION)
@@ -310,7 +317,7 @@ def _obeys(
         if offered.kind == "rechallenge" and positive is not None
         else None
     )
-    what = f"the naloxone {offered.kind} of {_when(offered.at)}"
+    what = _what(offered)
     # When the naloxone was given first (its day, after the positive, the observation),
     # then what was recorded before it.
     problem = observation_problem(
@@ -323,6 +330,11 @@ def _obeys(
     if problem is not None:
         raise _refuse(offered, problem)
     _no_withdrawal_before(guide, record, offered, what)
+
+
+def _what(offered: Offered) -> str:
+    assert offered.at is not None
+    return f"the naloxone {offered.kind} of {_when(offered.at)}"
 
 
 def start_refused(record: Series, key: str, started: dt.datetime, now: dt.datetime) -> str | None:
@@ -349,29 +361,41 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
     negative) done beside withdrawal is refused naming the rating, or the lack of one:
     it never counts."""
     started = offered.started
-    found = withdrawal_before(guide, record.cows_ratings, offered.kind, offered.value, started)
-    if found is None or started is None:
+    # A correction's result was taken at the time of the one it corrects.
+    taken = offered.corrects or offered.at
+    found = withdrawal_before(
+        guide, record.cows_ratings, offered.kind, offered.value, started, taken
+    )
+    if found is None:
         return
     fix = (
         "a challenge is done only when the patient shows no withdrawal (reference 5.2): "
         f"record the COWS rating (below {found.threshold:g}) taken before the naloxone was "
-        "given, or leave the result out"
+        + ("given" if started is not None else "given, with the time it was given ('started')")
+        + ", or leave the result out"
     )
     raise _refuse(offered, f"{what}: {withdrawal_found(found, started)}; {fix}")
 
 
-def withdrawal_found(found: Withdrawal, started: dt.datetime) -> str:
+def withdrawal_found(found: Withdrawal, started: dt.datetime | None) -> str:
     """What :func:`~xrntx_guide.visit.entries.withdrawal_before` found: the rating (or the
-    lack of one) against the time the naloxone was given."""
-    fmt = to_the_second(started, *found.ratings_of_day)
-    given = shown(started, fmt)
+    lack of one) against the time the naloxone was given, or, that time not given, the
+    time of the result, which it was given no later than."""
+    when = started if started is not None else found.untimed
+    assert when is not None
+    fmt = to_the_second(when, *found.ratings_of_day)
+    given = (
+        f"({shown(when, fmt)})"
+        if started is not None
+        else f"(its time not given: no later than the result, {shown(when, fmt)})"
+    )
     if found.rating is None or found.at is None:
         return (
             f"no COWS rating of {found.day.isoformat()} is recorded before the naloxone "
-            f"was given ({given})"
+            f"was given {given}"
         )
     return (
-        f"the latest COWS rating before the naloxone was given ({given}), the one of "
+        f"the latest COWS rating before the naloxone was given {given}, the one of "
         f"{shown(found.at, fmt)}, has total {found.rating.total}, at or above "
         f"{found.threshold:g} (withdrawal)"
     )
@@ -391,12 +415,15 @@ def uncounted_lines(
     was = {
         (c.kind, instant(c.at))
         for c in live(before[1])
-        if withdrawal_before(guide, before[0], c.kind, c.result, c.started) is None
+        if withdrawal_before(guide, before[0], c.kind, c.result, c.started, placed(before[1], c).at)
+        is None
     }
     out = []
     for c in live(challenges):
-        found = withdrawal_before(guide, ratings, c.kind, c.result, c.started)
-        if found is None or c.started is None or (c.kind, instant(c.at)) not in was:
+        found = withdrawal_before(
+            guide, ratings, c.kind, c.result, c.started, placed(challenges, c).at
+        )
+        if found is None or (c.kind, instant(c.at)) not in was:
             continue
         out.append(
             f"The naloxone {c.kind} of {shown(c.at, to_the_second(c.at))} ({c.result}) no "
