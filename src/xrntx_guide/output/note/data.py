@@ -258,7 +258,7 @@ def _challenge_series(state: State, record: SessionRecord) -> list[dict[str, Any
     positive: dt.datetime | None = None
     for c in record.naloxone_challenges:
         entry: dict[str, Any] = {"kind": c.kind, "result": c.result, "at": c.at.isoformat()}
-        if id(c) in void and c.started is not None:
+        if id(c) in void:
             entry["not_counted"] = withdrawal_found(void[id(c)], c.started)
         if c.started is not None:
             entry["started"] = c.started.isoformat()
