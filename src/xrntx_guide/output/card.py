@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from ..errors import SessionError
 from ..pack.guide import Guide
 from ..records import record
-from ..visit.history import last_injection_key
 
 if TYPE_CHECKING:
     from ..engine.evaluate import State
@@ -95,7 +94,7 @@ def card_offered(state: State) -> bool:
     repeat = report.history.repeat_visit
     if report.visit is None or repeat is None or state.value(report.visit) != repeat:
         return False
-    last_key = last_injection_key(guide)
+    last_key = guide.last_injection_key
     if last_key is None:
         return False
     return blockade_lasts(guide, state.value(last_key), state.value(guide.meta.date_key))

@@ -250,6 +250,16 @@ class Guide:
             memo[key] = make()
         return memo[key]  # type: ignore[no-any-return]
 
+    @property
+    def last_injection_key(self) -> str | None:
+        """The question of the last injection's date: the one filled in from the earlier
+        visit's date (``[guide.report.history] carry``)."""
+        date_key = self.meta.date_key
+        for carry in self.meta.report.history.carry:
+            if carry.from_answer == date_key and carry.question in self.questions:
+                return carry.question
+        return None
+
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "_once"}
 

@@ -27,7 +27,6 @@ from ..errors import InvalidAnswer
 from ..expr import UNKNOWN, MapContext, format_value
 from ..pack.guide import CQuestion, Guide
 from ..pack.severity import BLOCKING, OVERRIDABLE, SEVERITY_RANK
-from .history import last_injection_key
 
 if TYPE_CHECKING:
     from ..expr.compiled import Compiled
@@ -102,7 +101,7 @@ def contradiction(
     if found is not None:
         return _with_origin(guide, found, answers, record)
     dose = recorded_dose(record)
-    last_key = last_injection_key(guide)
+    last_key = guide.last_injection_key
     if visit is not None and repeat is not None and visit != repeat:
         if dose is not None:
             return Contradiction(

@@ -304,16 +304,6 @@ def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
     )
 
 
-def last_injection_key(guide: Guide) -> str | None:
-    """The question of the last injection's date: the one filled in from the earlier
-    visit's date (``[guide.report.history] carry``)."""
-    date_key = guide.meta.date_key
-    for carry in guide.meta.report.history.carry:
-        if carry.from_answer == date_key and carry.question in guide.questions:
-            return carry.question
-    return None
-
-
 def _resume_command(session: str) -> str:
     """The command that resumes a stored session, as a refusal names it."""
     return f"`xrntx-guide walk --resume --session {session}`"
@@ -614,7 +604,7 @@ def _undated_uses(
     follows (the visit's ``last_injection`` carried answer) and the visit's date. A
     training run records none."""
     history = guide.meta.report.history
-    last_key = last_injection_key(guide)
+    last_key = guide.last_injection_key
     if history.use_since is None or history.last_use is None or last_key is None:
         return ()
     out = []
