@@ -121,6 +121,26 @@ MONTHLY_VISIT: dict[str, Any] = {
 """What a repeat visit asks beyond a first injection (the monthly visit), all clear."""
 
 
+REPEAT_WITHOUT_USE: dict[str, Any] = {
+    "visit": "repeat_injection",
+    "opioid_use_since_last_injection": False,
+    "last_opioid_use": None,
+    "last_opioid_kind": None,
+    "abstinence_evidence": None,
+    "fentanyl_used_30_days": None,
+    "cows_total": None,
+    "naloxone_challenge": None,
+    "uds_opiates": None,
+    "uds_fentanyl": None,
+    "uds_buprenorphine": None,
+    "uds_methadone": None,
+    "uds_oxycodone": None,
+}
+"""A repeat visit with no opioid use since the last injection: ``ready_patient`` changes
+that leave out what such a visit does not ask (the first induction's history, the screen,
+the COWS rating and the challenge)."""
+
+
 def ready_patient(**changes: Any) -> dict[str, Any]:
     """A patient 14 days after short-acting use with nothing standing in the way of a first
     injection on TODAY; ``changes`` vary it (a value of None leaves that answer out)."""

@@ -11,24 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from tests.helpers import TODAY, Run, after_injection, answer_flags, days_ago, ready_patient
+from tests.helpers import (
+    REPEAT_WITHOUT_USE,
+    TODAY,
+    Run,
+    after_injection,
+    answer_flags,
+    days_ago,
+    ready_patient,
+)
 
 LABEL = "EOT-1"
-REPEAT = {
-    "visit": "repeat_injection",
-    "opioid_use_since_last_injection": False,
-    "last_opioid_use": None,
-    "last_opioid_kind": None,
-    "abstinence_evidence": None,
-    "fentanyl_used_30_days": None,
-    "cows_total": None,
-    "naloxone_challenge": None,
-    "uds_opiates": None,
-    "uds_fentanyl": None,
-    "uds_buprenorphine": None,
-    "uds_methadone": None,
-    "uds_oxycodone": None,
-}
+REPEAT = REPEAT_WITHOUT_USE
 ENDED = {
     "end_of_treatment": True,
     "end_of_treatment_reason": "patient_choice",

@@ -10,25 +10,11 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import MONTHLY_VISIT, TODAY, Run, answer_flags, ready_patient
+from tests.helpers import MONTHLY_VISIT, REPEAT_WITHOUT_USE, TODAY, Run, answer_flags, ready_patient
 
 LABEL = "ALLERGY-1"
 DAY = TODAY.isoformat()
-REPEAT = {
-    "visit": "repeat_injection",
-    "opioid_use_since_last_injection": False,
-    "last_opioid_use": None,
-    "last_opioid_kind": None,
-    "abstinence_evidence": None,
-    "fentanyl_used_30_days": None,
-    "cows_total": None,
-    "naloxone_challenge": None,
-    "uds_opiates": None,
-    "uds_fentanyl": None,
-    "uds_buprenorphine": None,
-    "uds_methadone": None,
-    "uds_oxycodone": None,
-}
+REPEAT = REPEAT_WITHOUT_USE
 
 
 def test_the_dose_visit_is_finished_after_a_reaction_to_it_was_recorded(run: Run) -> None:
