@@ -142,5 +142,8 @@ def test_not_tolerated_typed_at_the_prompt_is_never_overruled_by_another_rooms_d
         assert "Urine screen" not in after, "".join(log)
         said = " ".join(after.split())  # the clash named, with its fix
         assert "tolerated no" in said and f"corrects = {DAY}" in said, "".join(log)
+        # The day is not said to be plainly recorded: it waits for a correction.
+        assert f"Day {DAY} recorded (" not in said, "".join(log)
+        assert "not decided until corrected" in said, "".join(log)
     finally:
         child.terminate(force=True)

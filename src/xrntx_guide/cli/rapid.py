@@ -26,6 +26,7 @@ from ..visit.answers import MAX_TEXT, parse_date, parse_value
 from ..visit.rapid import (
     COWS_TOTAL,
     RapidDay,
+    clashing,
     cows_items,
     cows_words,
     date_refusal,
@@ -138,6 +139,10 @@ def day_dialog(walk: Walk, state: State) -> None:
     if not added:
         walk.ui.note(f"Day {day.day}: nothing new to record; the record is unchanged.")
     what = "corrected" if day.corrects is not None else "recorded"
+    if any(e.day == day.day for e, _ in clashing(walk.record.rapid_days)):
+        # Another run recorded the day meanwhile, saying otherwise: both entries are kept
+        # (the merge said so), and the day is not decided until it is corrected.
+        what = "recorded beside another entry that says otherwise: not decided until corrected"
     walk.ui.line(f"Day {day.day} {what} ({day.date.isoformat()}).", style="bold")
     show_record(walk)
     walk.after_change(old)
