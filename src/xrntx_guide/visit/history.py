@@ -279,9 +279,7 @@ def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
     ended_answer = visit.answers.get(end) if end is not None else None
     # A care visit that recorded the end and finished there (its gate ends the walk).
     ended = ended_answer is True and visit.status in ("blocked", "complete") and not visit.training
-    last_key = next(
-        (c.question for c in report.history.carry if c.from_answer == guide.meta.date_key), None
-    )
+    last_key = guide.last_injection_key
     return VisitEntry(
         session=visit.id,
         status=visit.status,
