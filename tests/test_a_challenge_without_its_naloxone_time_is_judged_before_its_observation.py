@@ -71,3 +71,40 @@ def test_a_calm_rating_during_the_observation_never_lifts_withdrawal_before_the_
     batch = run("check", "--now", NOW, "--batch", "-", input=json.dumps(given) + "\n")
     line = json.loads(batch.stdout.splitlines()[0])
     assert line["status"] != "ready", line
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an untimed negative rechallenge is judged against the ratings up to its "
+    "result's time: a calm rating during its observation lifts a positive challenge "
+    "after COWS 9, and check says READY",
+)
+def test_a_calm_rating_during_the_observation_never_lets_a_rechallenge_lift_a_positive(
+    run: Run, tmp_path: Path, guide: Guide
+) -> None:
+    """A positive challenge at 08:00 (naloxone 07:30); COWS 9 at 08:30; a negative
+    rechallenge read at 09:45 without its naloxone time; a calm rating inside the
+    observation before it: the rechallenge's naloxone came after the 9, before the calm
+    rating, so it was given beside withdrawal and the positive stands."""
+    minutes = guide.setting_values["naloxone_observation_minutes"]
+    assert isinstance(minutes, int) and minutes >= 2
+    given = json_answers(ready_patient(cows_total=None, naloxone_challenge=None))
+    given["cows_ratings"] = [
+        {"at": f"{DAY}T07:00", "total": 2},
+        {"at": f"{DAY}T08:30", "total": 9},
+        {"at": f"{DAY}T09:{45 - minutes // 2:02d}", "total": 1, "context": "after_challenge"},
+    ]
+    given["naloxone_challenges"] = [
+        {
+            "at": f"{DAY}T08:00",
+            "started": f"{DAY}T07:30",
+            "kind": "challenge",
+            "result": "positive",
+        },
+        {"at": f"{DAY}T09:45", "kind": "rechallenge", "result": "negative"},
+    ]
+    path = tmp_path / "untimed.json"
+    path.write_text(json.dumps(given), encoding="utf-8")
+    single = run("check", "--json", "--now", NOW, "--answers", str(path))
+    status = json.loads(single.stdout or single.stderr or "{}").get("status")
+    assert status != "ready", single.output
