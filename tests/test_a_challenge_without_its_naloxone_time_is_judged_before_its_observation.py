@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import NOW, TODAY, Run, json_answers, ready_patient
 from xrntx_guide.pack.guide import Guide
 
@@ -42,13 +40,6 @@ def answers(guide_minutes: int) -> dict[str, object]:
     return given
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an untimed negative challenge is judged against the ratings up to its result's "
-    "time, not up to the result less the observation minimum: a calm rating taken during "
-    "the observation stands in for the withdrawal rated before the naloxone; check and "
-    "check --batch say READY where every naloxone time the observation allows is refused",
-)
 def test_a_calm_rating_during_the_observation_never_lifts_withdrawal_before_the_naloxone(
     run: Run, tmp_path: Path, guide: Guide
 ) -> None:
@@ -73,12 +64,6 @@ def test_a_calm_rating_during_the_observation_never_lifts_withdrawal_before_the_
     assert line["status"] != "ready", line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an untimed negative rechallenge is judged against the ratings up to its "
-    "result's time: a calm rating during its observation lifts a positive challenge "
-    "after COWS 9, and check says READY",
-)
 def test_a_calm_rating_during_the_observation_never_lets_a_rechallenge_lift_a_positive(
     run: Run, tmp_path: Path, guide: Guide
 ) -> None:

@@ -10,21 +10,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient
 
 LABEL = "ALLERGY-OPEN"
 DAY = TODAY.isoformat()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="history._standing lets the open walk's stored no (09:00, before the yes) stand "
-    "whether or not its dose was given: the resumed walk reaches the injection step "
-    "(waits for injection_given) beside a recorded hypersensitivity; only the save that "
-    "counts the dose refuses it, after the injection",
-)
 def test_a_walk_waiting_at_the_injection_stops_after_a_hypersensitivity_is_recorded(
     run: Run,
 ) -> None:

@@ -21,6 +21,7 @@ import pytest
 
 from tests.helpers import TODAY, Run, json_answers, ready_patient, stored_sessions
 from xrntx_guide.errors import ExitCode
+from xrntx_guide.pack.load import load_guide
 
 DAY = TODAY.isoformat()
 MORNING = f"{DAY}T09:30"
@@ -208,11 +209,14 @@ def test_a_file_time_with_an_offset_is_read_as_that_instant(run: Run, tmp_path: 
 
 
 def _check_in_new_york(tmp_path: Path, first: str, again: str, now: str, **extra: Any) -> Any:
+    # A calm rating before the repeat's naloxone (reference 5.2: a challenge or
+    # rechallenge is done only without withdrawal). Its naloxone time not given, it went
+    # in no later than the result less the observation: the rating comes before that.
+    observed = load_guide(None, None).setting_values["naloxone_observation_minutes"]
+    calm = dt.datetime.fromisoformat(again) - dt.timedelta(minutes=observed + 5)
     answers = series_patient(
         **extra,
-        # A calm rating of the repeat's day, by its time (reference 5.2: a challenge or
-        # rechallenge is done only without withdrawal; its naloxone no later than it).
-        cows_ratings=[{"at": again, "total": 2}],
+        cows_ratings=[{"at": calm.isoformat(), "total": 2}, {"at": again, "total": 2}],
         naloxone_challenges=[
             {"at": first, "kind": "challenge", "result": "positive"},
             {"at": again, "kind": "rechallenge", "result": "negative"},

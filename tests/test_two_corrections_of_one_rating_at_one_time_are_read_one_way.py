@@ -49,17 +49,7 @@ def correction(total: int, minute: str, reason: str) -> dict[str, object]:
     "second_at",
     [
         pytest.param("50", id="later-control"),
-        pytest.param(
-            "40",
-            id="same-time",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="of two corrections of one rating at one time, latest_on (the gate) "
-                "reads the last listed (>=) and withdrawal_before the first (max): the gate "
-                "reads COWS 9 before the naloxone while the challenge is judged by the "
-                "calm correction, counts, and the walk records the dose",
-            ),
-        ),
+        pytest.param("40", id="same-time"),
     ],
 )
 def test_a_challenge_after_a_rating_corrected_to_withdrawal_gives_no_dose(

@@ -161,13 +161,15 @@ def placed(entries: list[Any], entry: Any) -> Any:
     return entry
 
 
-def counts_at(entries: list[Any], entry: Any) -> tuple[float, float]:
+def counts_at(entries: list[Any], entry: Any) -> tuple[float, float, int]:
     """Where a standing entry comes in its series, the one order every reading of a
     series uses (the rating the gate reads, the rating before a naloxone, the challenge
     result that stands): the time it counts at (a correction: the time of the entry it
     stands in for, :func:`placed`), then its own time, so that of two corrections of one
-    entry the later stands, as its latest word."""
-    return instant(placed(entries, entry).at), instant(entry.at)
+    entry the later stands, as its latest word; then its place in the series, so that of
+    two at one time the last listed stands, on every reading alike."""
+    place = next(i for i, e in enumerate(entries) if e is entry)
+    return instant(placed(entries, entry).at), instant(entry.at), place
 
 
 def latest_on(ratings: list[CowsRating], day: dt.date | None) -> int | None:
@@ -177,7 +179,7 @@ def latest_on(ratings: list[CowsRating], day: dt.date | None) -> int | None:
     None when there is none."""
     standing = {id(r) for r in live(ratings)}
     best: int | None = None
-    best_at = (0.0, 0.0)
+    best_at = (0.0, 0.0, 0)
     for i, r in enumerate(ratings):
         if id(r) not in standing:
             continue
@@ -286,6 +288,11 @@ def withdrawal_before(
     given = started if started is not None else taken
     if question is None or result not in question.spec.wait_for or given is None:
         return None
+    minutes = guide.setting_values.get(keys.OBSERVATION_MINUTES)
+    if started is None and isinstance(minutes, int | float) and not isinstance(minutes, bool):
+        # The result is read after the observation: the naloxone went in no later than
+        # the result's time less the observation's minutes.
+        given = given - dt.timedelta(minutes=minutes)
     if not isinstance(threshold, int | float) or isinstance(threshold, bool):
         return None
     day = local_day(given)

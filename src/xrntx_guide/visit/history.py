@@ -563,9 +563,10 @@ def _standing(
     run records none.
 
     It binds a later answer only: where the records are at hand, a yes recorded after
-    the judged visit's own stored no (the visit that gave the dose a reaction then
-    followed, resumed to record its observation) does not refuse that no; a no given
-    now, or given after the yes, is refused."""
+    the judged visit's own stored no, when that visit has already given its dose (the
+    dose a reaction then followed, its visit resumed to record the observation), does
+    not refuse that no; a visit whose dose is not given yet is bound (its walk must not
+    reach the injection beside the yes), and so is a no given after the yes."""
     keys = guide.meta.report.history.standing
     by_id = {r.id: r for r in records}
     judged = by_id.get(exclude) if exclude is not None else None
@@ -580,7 +581,12 @@ def _standing(
             if r.answers.get(key) is not True:
                 continue
             said = by_id[r.id].answers.get(key) if r.id in by_id else None
-            if said is not None and judged is not None and _earlier_no(judged, keys, said.at):
+            if (
+                said is not None
+                and judged is not None
+                and judged.injection_given is True  # its dose given: finishing its record
+                and _earlier_no(judged, keys, said.at)
+            ):
                 continue
             out.append((key, r.id, on))
     return tuple(out)

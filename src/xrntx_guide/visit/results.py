@@ -387,7 +387,8 @@ def withdrawal_found(found: Withdrawal, started: dt.datetime | None) -> str:
     given = (
         f"({shown(when, fmt)})"
         if started is not None
-        else f"(its time not given: no later than the result, {shown(when, fmt)})"
+        else f"(its time not given: no later than {shown(when, fmt)}, the result's time less "
+        "the observation)"
     )
     if found.rating is None or found.at is None:
         return (
