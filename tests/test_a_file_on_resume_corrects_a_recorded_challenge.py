@@ -9,21 +9,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import TODAY, Run, json_answers, ready_patient
 
 DAY = TODAY.isoformat()
 LABEL = "FIX-CHALLENGE"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the walk reads a resume file's series once more for its observations "
-    "(presets.given_observation -> file_series) without the session's entries, so a "
-    "correction naming the session's challenge is refused: 'no challenge is recorded at "
-    "that time'",
-)
 def test_a_negative_challenge_is_corrected_to_positive_by_a_file_on_resume(
     run: Run, tmp_path: Path
 ) -> None:

@@ -463,18 +463,20 @@ def given_observation(
     flags: Iterable[str],
     today: dt.date,
     now: dt.datetime,
+    recorded: Any = None,
 ) -> tuple[dict[str, dt.datetime], dict[str, dt.datetime]]:
     """What a run was given about its timed results' observations (walk and check read it
     alike): when each naloxone was given (flags over the answers file ``raw``, and a
     challenge series' own ``started``), and when each result was taken (a series' ``at``;
-    a flag's result is taken now)."""
+    a flag's result is taken now). ``recorded``: a resumed session, whose entries a
+    file's correction may name, as where the file's series is recorded."""
     starts = {
         **given_starts(guide, raw, today, where, now),
         **given_starts(guide, dict(parse_pairs(flags)), today, "--answer", now),
     }
     times: dict[str, dt.datetime] = {}
     if CHALLENGES_KEY in raw:
-        series = file_series(guide, raw, answers, today, now)
+        series = file_series(guide, raw, answers, today, now, recorded)
         for c in series.challenges if series is not None else []:
             key = f"naloxone_{c['kind']}"
             p = answers.get(key)

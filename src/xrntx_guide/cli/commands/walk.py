@@ -420,7 +420,9 @@ def _observation_kept(
     """A timed result given by flag or file goes into the record only with the time the
     naloxone was given, the observation's minutes before it (visit/presets.py); each start
     given is kept as the result's timer."""
-    starts, times = given_observation(guide, given.raw, given.where, given.answers, flags, day, now)
+    starts, times = given_observation(
+        guide, given.raw, given.where, given.answers, flags, day, now, record
+    )
     observed = observed_results(state, given.answers, starts, now, times)
     # A timer this session started is checked on its own clock (refuse_early_timed_results).
     refuse_unobserved([o for o in observed if o.started or o.key not in record.timers], True)
