@@ -107,6 +107,8 @@ ACKNOWLEDGEABLE: frozenset[str] = frozenset(n for n, k in SEVERITIES.items() if 
 """The severities whose failure is shown and acknowledged, never blocking."""
 OVERRIDABLE: frozenset[str] = frozenset(n for n, k in SEVERITIES.items() if k.overridable)
 """The severities whose failure an override can pass."""
+HARD_STOPS: frozenset[str] = BLOCKING - OVERRIDABLE
+"""The severities whose failure no override lifts (a contraindication)."""
 
 
 def severity(name: str) -> SeverityKind:

@@ -26,15 +26,11 @@ from ..engine.evaluate import GateResult, Inputs, evaluate
 from ..errors import InvalidAnswer
 from ..expr import UNKNOWN, MapContext, format_value
 from ..pack.guide import CQuestion, Guide
-from ..pack.severity import BLOCKING, OVERRIDABLE, SEVERITY_RANK
+from ..pack.severity import HARD_STOPS, SEVERITY_RANK
 
 if TYPE_CHECKING:
     from ..expr.compiled import Compiled
     from .history import Timeline, VisitEntry
-
-
-HARD_STOPS = frozenset(BLOCKING) - frozenset(OVERRIDABLE)
-"""The severities no override lifts (a contraindication)."""
 
 
 class Contradiction(NamedTuple):

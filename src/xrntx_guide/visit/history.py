@@ -302,7 +302,7 @@ def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
     )
 
 
-def _resume_command(session: str) -> str:
+def resume_command(session: str) -> str:
     """The command that resumes a stored session, as a refusal names it."""
     return f"`xrntx-guide walk --resume --session {session}`"
 
@@ -362,7 +362,7 @@ def _refuse_beside_a_positive(
                 f"{end.astimezone().isoformat(timespec='minutes')}), so this visit cannot be "
                 "judged without that session",
                 hint=(
-                    f"Resume that session to record the rechallenge: {_resume_command(r.id)}. "
+                    f"Resume that session to record the rechallenge: {resume_command(r.id)}. "
                     "After the window, a new challenge belongs to a new visit day."
                 ),
             )
@@ -500,7 +500,7 @@ def _timeline(
             "the induction and day 1's buprenorphine is opioid use, so this visit cannot be "
             "judged without that record",
             hint=(
-                f"Resume that session: {_resume_command(r.id)}; leaving the pathway is "
+                f"Resume that session: {resume_command(r.id)}; leaving the pathway is "
                 "`edit pathway` there."
             ),
         )

@@ -59,7 +59,10 @@ def card(
     env = environment(ctx)
     # seam: the command's own work, loaded when it runs
     from ...output.card import card_html, card_text, emergency_card
-    from ...visit.history import timeline  # seam: the command's own work, loaded when it runs
+    from ...visit.history import (  # seam: the command's own work, loaded when it runs
+        resume_command,
+        timeline,
+    )
     from ...visit.resume import session_guide  # seam: the command's own work, loaded when it runs
 
     if fmt not in FORMATS:
@@ -81,8 +84,7 @@ def card(
         raise SessionError(
             f"session {record.id} ({record.status.replace('_', ' ')}) is not finished: the "
             "card is printed from a finished visit",
-            hint=f"Finish it (`xrntx-guide walk --resume --session {record.id}`), then "
-            "print the card.",
+            hint=f"Finish it ({resume_command(record.id)}), then print the card.",
         )
     guide = session_guide(pack(), record, path, steps, site)
     day = record.today or env.today()

@@ -31,7 +31,7 @@ from ...store.refs import (
 )
 from ...store.saver import Saver
 from ...visit.contradiction import contradiction, refuse_contradiction
-from ...visit.history import timeline
+from ...visit.history import resume_command, timeline
 from ...visit.labels import label_key
 from ...visit.presets import (
     Preset,
@@ -504,7 +504,7 @@ def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str, guide:
         r = unfinished[-1]
         ui.note(
             f"Session {r.id} (visit of {r.visit_date or 'no date yet'}) is not finished: to "
-            f"continue it instead, quit and run: xrntx-guide walk --resume --session {r.id}"
+            f"continue it instead, quit and run: {resume_command(r.id)}"
         )
 
 
