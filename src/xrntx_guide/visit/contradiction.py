@@ -19,7 +19,7 @@ answers it starts with and for each answer typed. The names it reads are the pac
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..engine.evaluate import GateResult, Inputs, evaluate
@@ -74,7 +74,10 @@ def _date(value: object) -> dt.date | None:
 
 
 def contradiction(
-    guide: Guide, answers: Mapping[str, Any], record: Timeline | None = None
+    guide: Guide,
+    answers: Mapping[str, Any],
+    record: Timeline | None = None,
+    given_now: Collection[str] = (),
 ) -> Contradiction | None:
     """The first answer that contradicts the path taken or the patient's record, or None.
 
@@ -82,6 +85,8 @@ def contradiction(
         guide: the pack (its visit answer, the repeat-visit value, the carried answers).
         answers: every answer given so far (flags, file, session, typed), as values.
         record: the patient's timeline, when the run has a label.
+        given_now: the keys of ``answers`` being given now (typed at a prompt), after
+            everything the record holds.
     """
     report = guide.meta.report
     history = report.history
@@ -90,7 +95,7 @@ def contradiction(
     found = _against_the_record(guide, answers, record)
     if found is not None:
         return found
-    found = _against_what_stands(guide, answers, record)
+    found = _against_what_stands(guide, answers, record, given_now)
     if found is not None:
         return found
     found = _refused_by_the_pack(guide, answers)
@@ -185,19 +190,22 @@ def contradiction(
 
 
 def _against_what_stands(
-    guide: Guide, answers: Mapping[str, Any], record: Timeline | None
+    guide: Guide, answers: Mapping[str, Any], record: Timeline | None, given_now: Collection[str]
 ) -> Contradiction | None:
     """A no to a ``standing`` answer (a known hypersensitivity, an allergic reaction after
     a dose) while another care visit of the patient recorded a yes to one of them: a
     hypersensitivity once recorded is known, so the later visit cannot answer it away
-    (safety invariants 1 and 11)."""
-    standing = guide.meta.report.history.standing
-    if record is None or not record.standing:
+    (safety invariants 1 and 11). A no given now is given after every yes recorded, also
+    those that do not refuse the finished visit's own earlier no."""
+    if record is None:
         return None
-    for key in standing:
+    for key in guide.meta.report.history.standing:
         if answers.get(key) is not False:
             continue
-        said, session, on = record.standing[0]
+        stands = record.standing + (record.standing_after_own_no if key in given_now else ())
+        if not stands:
+            continue
+        said, session, on = stands[0]
         return Contradiction(
             key,
             f"no was given, but session {session} (visit of {on}) recorded {said}=yes: a "

@@ -161,6 +161,10 @@ class Timeline:
     standing: tuple[tuple[str, str, str], ...] = ()
     """(answer, session, visit date) for each yes to a ``standing`` answer
     (``[guide.report.history]``) another care visit recorded: it stands for later visits."""
+    standing_after_own_no: tuple[tuple[str, str, str], ...] = ()
+    """The same for each yes recorded after the judged visit's own no, its dose given (the
+    dose a reaction then followed): it does not refuse that no, as the visit is finished,
+    but binds a no given now (visit/contradiction.py, ``given_now``)."""
 
     def recorded_use(self, before: dt.date) -> RecordedUse | None:
         """The latest recorded use on or before ``before`` (the injection's date): a use
@@ -378,6 +382,7 @@ def timeline(
     unreadable: Iterable[tuple[str, str]] = (),
     before_only: bool = False,
     shown_only: bool = False,
+    judged: SessionRecord | None = None,
 ) -> Timeline:
     """The timeline of ``label`` on ``day``, and what a repeat visit that day takes from it,
     read from the records whole.
@@ -396,6 +401,10 @@ def timeline(
         before_only: only the visits up to ``day`` (a note shows the visits before its own).
         shown_only: the timeline is only shown (``history``, a note's earlier visits),
             never judged by: an unfinished pathway record is then not refused.
+        judged: the session being walked (``exclude``) as it stands in this run, read in
+            place of its stored copy: what the record holds against it is judged by the
+            answers this run gave too (a no to a standing answer given now is given after
+            every yes recorded before now).
 
     Raises:
         SessionError: a care session of the label that did not finish keeps a supervised
@@ -404,6 +413,9 @@ def timeline(
             use, so no other visit of the label can be judged without it (exit 2).
     """
     records = list(records)
+    if judged is not None:
+        records = [r for r in records if r.id != judged.id] + [judged]
+        exclude = judged.id
     return _timeline(
         guide,
         [facts_of(r) for r in records],
@@ -472,7 +484,9 @@ def _timeline(
         guide, records, {r.id: r for r in mine}, exclude
     )
     extra["undated_uses"] = _undated_uses(guide, mine, exclude)
-    extra["standing"] = _standing(guide, mine, exclude, day, records)
+    extra["standing"], extra["standing_after_own_no"] = _standing(
+        guide, mine, exclude, day, records
+    )
     under_way = sorted(
         (
             r
@@ -556,7 +570,7 @@ def _standing(
     exclude: str | None,
     day: dt.date,
     records: Sequence[SessionRecord] = (),
-) -> tuple[tuple[str, str, str], ...]:
+) -> tuple[tuple[tuple[str, str, str], ...], tuple[tuple[str, str, str], ...]]:
     """Each yes to a ``standing`` answer that a care visit of the label on or before
     ``day`` recorded (finished or not: a visit blocked by it records it all the same),
     with the session and its date, that binds the visit judged (``exclude``). A training
@@ -565,12 +579,15 @@ def _standing(
     It binds a later answer only: where the records are at hand, a yes recorded after
     the judged visit's own stored no, when that visit has already given its dose (the
     dose a reaction then followed, its visit resumed to record the observation), does
-    not refuse that no; a visit whose dose is not given yet is bound (its walk must not
-    reach the injection beside the yes), and so is a no given after the yes."""
+    not refuse that no (returned second, apart); a visit whose dose is not given yet is
+    bound (its walk must not reach the injection beside the yes), and so is a no given
+    after the yes (by the run, read from the judged record as it stands, or at a prompt:
+    visit/contradiction.py)."""
     keys = guide.meta.report.history.standing
     by_id = {r.id: r for r in records}
     judged = by_id.get(exclude) if exclude is not None else None
     out: list[tuple[str, str, str]] = []
+    apart: list[tuple[str, str, str]] = []
     for r in mine:
         if r.id == exclude or r.training:
             continue
@@ -587,9 +604,10 @@ def _standing(
                 and judged.injection_given is True  # its dose given: finishing its record
                 and _earlier_no(judged, keys, said.at)
             ):
+                apart.append((key, r.id, on))
                 continue
             out.append((key, r.id, on))
-    return tuple(out)
+    return tuple(out), tuple(apart)
 
 
 def _earlier_no(judged: SessionRecord, keys: Sequence[str], yes_at: dt.datetime) -> bool:

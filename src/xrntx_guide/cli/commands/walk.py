@@ -281,8 +281,8 @@ def run_walk(
         None."""
         try:
             fresh = timeline(
-                guide, found.records, record.label, day, exclude=record.id,
-                unreadable=found.unreadable,
+                guide, found.records, record.label, day, unreadable=found.unreadable,
+                judged=record,
             )  # fmt: skip
         except SessionError as exc:  # another session now stands in the way
             return None, exc.message, exc.hint
@@ -309,7 +309,8 @@ def run_walk(
 
         def conflict(key: str, value: object) -> str | None:
             """The one rule of visit/contradiction.py, for an answer typed at a prompt."""
-            found = contradiction(guide, {**record.typed_answers(guide, day), key: value}, tl)
+            typed = {**record.typed_answers(guide, day), key: value}
+            found = contradiction(guide, typed, tl, given_now={key})
             return None if found is None else f"{found.key}: {found.at_prompt}"
 
         def refuse_filled() -> None:
