@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from tests.helpers import TODAY, Run, check, ready_patient
 
 LABEL = "UNNAMED-USE"
@@ -38,12 +36,6 @@ def test_the_control_a_recorded_unknown_opioid_holds_the_later_use_back(run: Run
     assert later_visit(run) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contradiction._held_back_by_an_earlier_use judges a recorded use without its "
-    "kind as the kind given now (changes only the date): the unknown opioid's interval is "
-    "never applied, and the check is READY",
-)
 def test_a_recorded_use_without_its_opioid_holds_the_later_use_back(run: Run) -> None:
     record_use(run)
     assert later_visit(run) == 2

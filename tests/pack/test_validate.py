@@ -394,13 +394,14 @@ def test_a_name_the_program_reads_must_hold_what_it_reads(run: Run, tmp_path: Pa
     ("line", "said"),
     [
         ('pathway_opioid = "buprenorphine"', 'pathway_opioid = "morphine"'),
+        ('unnamed_kind = "unknown"', 'unnamed_kind = "not_named"'),
     ],
 )
 def test_what_bounds_a_later_visit_names_the_packs_own_values(
     run: Run, tmp_path: Path, line: str, said: str
 ) -> None:
-    """The pathway's opioid is one of the last-opioid choices, and the minimum-days table a
-    setting of the pack: otherwise the pack is refused (exit 3), naming the field."""
+    """The pathway's opioid and the opioid an unnamed recorded use is judged as are each
+    one of the last-opioid choices, and the minimum-days table a setting of the pack: otherwise the pack is refused (exit 3), naming the field."""
     steps = copy_steps(tmp_path)
     head = steps / "00-guide.toml"
     text = head.read_text(encoding="utf-8")

@@ -596,18 +596,22 @@ class _Compiler:
         history = report.history
         # (a missing or mistyped last_kind is said by the loop below)
         kinds = self.types.get(history.last_kind) if history.last_kind else None
-        if (
-            history.pathway_opioid is not None
-            and kinds is not None
-            and kinds.choices is not None
-            and history.pathway_opioid not in kinds.choices
+        for name, kind in (
+            ("pathway_opioid", history.pathway_opioid),
+            ("unnamed_kind", history.unnamed_kind),
         ):
-            self.problem(
-                self.meta.file,
-                ("guide", "report", "history", "pathway_opioid"),
-                f"guide.report.history.pathway_opioid: {history.pathway_opioid!r} is not one "
-                "of the choices of guide.report.history.last_kind",
-            )
+            if (
+                kind is not None
+                and kinds is not None
+                and kinds.choices is not None
+                and kind not in kinds.choices
+            ):
+                self.problem(
+                    self.meta.file,
+                    ("guide", "report", "history", name),
+                    f"guide.report.history.{name}: {kind!r} is not one of the choices of "
+                    "guide.report.history.last_kind",
+                )
         for field_name, key, kind in (
             ("injection_given", report.injection_given, "bool"),
             ("next_dose_due", report.next_dose_due, "date"),

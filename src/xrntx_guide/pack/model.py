@@ -454,6 +454,10 @@ class History:
     """The opioid the supervised rapid pathway gives on its day 1 (one of ``last_kind``'s
     choices): a visit that recorded the pathway bounds the patient's later visits with it,
     as a recorded use on day 1."""
+    unnamed_kind: StrictStr | None = None
+    """The opioid a use is judged as when the visit that recorded it did not name one (one
+    of ``last_kind``'s choices: the unknown opioid): an earlier use without its opioid
+    holds a later visit back by that opioid's rules, never by the later use's."""
     end_of_treatment: Identifier | None = None
     """The yes/no answer of a visit that ends the treatment: the timeline says the patient
     is off treatment from that visit on."""

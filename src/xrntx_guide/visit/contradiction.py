@@ -319,8 +319,11 @@ def _held_back_by_an_earlier_use(
         if u.date >= used or u.date > day or (last is not None and u.date < last):
             continue
         changes: dict[str, Any] = {last_use: u.date}
-        if last_kind is not None and u.kind is not None:
-            changes[last_kind] = u.kind
+        # A use recorded without its opioid is a use of the unknown one (the pack's
+        # unnamed_kind), never of the opioid of the later use given now.
+        kind = u.kind if u.kind is not None else history.unnamed_kind
+        if last_kind is not None and kind is not None:
+            changes[last_kind] = kind
         # Only what no override lifts (a contraindication: the interval not yet passed,
         # an opioid with none established) holds a later use back: what the earlier
         # opioid's kind alone asks for (a caution, a challenge) follows the last opioid,
@@ -333,7 +336,12 @@ def _held_back_by_an_earlier_use(
             if lifted.earliest_date is not None
             else ""
         )
-        what = f"{u.kind} on {u.date.isoformat()}" if u.kind else f"a use on {u.date.isoformat()}"
+        what = (
+            f"{u.kind} on {u.date.isoformat()}"
+            if u.kind
+            else f"a use on {u.date.isoformat()}"
+            + (f" without its opioid (judged as {kind})" if kind is not None else "")
+        )
         return Contradiction(
             last_use,
             f"session {u.session} (visit of {u.visit_date}) recorded {what}, before the last "
