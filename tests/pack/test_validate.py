@@ -395,13 +395,18 @@ def test_a_name_the_program_reads_must_hold_what_it_reads(run: Run, tmp_path: Pa
     [
         ('pathway_opioid = "buprenorphine"', 'pathway_opioid = "morphine"'),
         ('unnamed_kind = "unknown"', 'unnamed_kind = "not_named"'),
+        ('kind = "fentanyl", days', 'kind = "carfentanil", days'),
+        ('days = "fentanyl_history_days"', 'days = "cows_threshold_typo"'),
+        ('days = "fentanyl_history_days"', 'days = "naloxone_challenge_route"'),
     ],
 )
 def test_what_bounds_a_later_visit_names_the_packs_own_values(
     run: Run, tmp_path: Path, line: str, said: str
 ) -> None:
-    """The pathway's opioid and the opioid an unnamed recorded use is judged as are each
-    one of the last-opioid choices, and the minimum-days table a setting of the pack: otherwise the pack is refused (exit 3), naming the field."""
+    """The pathway's opioid, the opioid an unnamed recorded use is judged as and the opioid
+    of a recent-use history question are each one of the last-opioid choices, and the
+    days that question looks back over a setting of whole days of the pack: otherwise the
+    pack is refused (exit 3), naming the field."""
     steps = copy_steps(tmp_path)
     head = steps / "00-guide.toml"
     text = head.read_text(encoding="utf-8")
@@ -409,4 +414,4 @@ def test_what_bounds_a_later_visit_names_the_packs_own_values(
     head.write_text(text.replace(line, said, 1), encoding="utf-8")
     result = run("validate", "--steps", str(steps))
     assert result.exit_code == 3, result.output
-    assert said.split(" = ")[0] in result.output
+    assert said.split(" = ")[0] in result.output, result.output

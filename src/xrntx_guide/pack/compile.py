@@ -596,9 +596,10 @@ class _Compiler:
         history = report.history
         # (a missing or mistyped last_kind is said by the loop below)
         kinds = self.types.get(history.last_kind) if history.last_kind else None
-        for name, kind in (
-            ("pathway_opioid", history.pathway_opioid),
-            ("unnamed_kind", history.unnamed_kind),
+        for where, kind in (
+            (("pathway_opioid",), history.pathway_opioid),
+            (("unnamed_kind",), history.unnamed_kind),
+            *(((("recent_kind", i, "kind"), r.kind) for i, r in enumerate(history.recent_kind))),
         ):
             if (
                 kind is not None
@@ -608,9 +609,18 @@ class _Compiler:
             ):
                 self.problem(
                     self.meta.file,
-                    ("guide", "report", "history", name),
-                    f"guide.report.history.{name}: {kind!r} is not one of the choices of "
-                    "guide.report.history.last_kind",
+                    ("guide", "report", "history", *where),
+                    f"guide.report.history.{'.'.join(map(str, where))}: {kind!r} is not one "
+                    "of the choices of guide.report.history.last_kind",
+                )
+        for i, recent in enumerate(history.recent_kind):
+            days = self.types.get(f"settings.{recent.days}")
+            if days is None or days.kind != "int":
+                self.problem(
+                    self.meta.file,
+                    ("guide", "report", "history", "recent_kind", i, "days"),
+                    f"guide.report.history.recent_kind.{i}.days: {recent.days!r} is not a "
+                    "setting of whole days of the pack",
                 )
         for field_name, key, kind in (
             ("injection_given", report.injection_given, "bool"),
@@ -620,6 +630,7 @@ class _Compiler:
             ("history.last_kind", report.history.last_kind, "string"),
             ("history.end_of_treatment", report.history.end_of_treatment, "bool"),
             *(("history.standing", key, "bool") for key in report.history.standing),
+            *(("history.recent_kind", r.question, "bool") for r in report.history.recent_kind),
         ):
             if key is None or self.name_set_aside(key):
                 continue

@@ -423,6 +423,21 @@ class Carry:
 
 
 @record(frozen=True, slots=True)
+class RecentKind:
+    """A yes/no history question that a use of one opioid, recorded by another care visit
+    of the patient within a number of days before this visit, answers: a no beside such a
+    use is refused, naming the visit that recorded it."""
+
+    __pydantic_config__ = _CONFIG
+    question: Identifier
+    """The yes/no question ("fentanyl among the opioids used in the last 30 days?")."""
+    kind: StrictStr
+    """The opioid (one of ``last_kind``'s choices) whose recorded use answers it."""
+    days: Identifier
+    """The setting (whole days) the question looks back over from the visit's date."""
+
+
+@record(frozen=True, slots=True)
 class History:
     """What a patient's timeline across visits reads and carries (``[guide.report.history]``)."""
 
@@ -454,6 +469,8 @@ class History:
     """The opioid the supervised rapid pathway gives on its day 1 (one of ``last_kind``'s
     choices): a visit that recorded the pathway bounds the patient's later visits with it,
     as a recorded use on day 1."""
+    recent_kind: list[RecentKind] = field(default_factory=list)
+    """History questions a recorded use of an opioid within their days answers yes."""
     unnamed_kind: StrictStr | None = None
     """The opioid a use is judged as when the visit that recorded it did not name one (one
     of ``last_kind``'s choices: the unknown opioid): an earlier use without its opioid

@@ -98,6 +98,9 @@ def contradiction(
     found = _against_what_stands(guide, answers, record, given_now)
     if found is not None:
         return found
+    found = _against_a_recent_use(guide, answers, record)
+    if found is not None:
+        return found
     found = _refused_by_the_pack(guide, answers)
     if found is not None:
         return _with_origin(guide, found, answers, record)
@@ -214,6 +217,35 @@ def _against_what_stands(
             "check the label",
             "answer yes, or quit and check the label",
         )
+    return None
+
+
+def _against_a_recent_use(
+    guide: Guide, answers: Mapping[str, Any], record: Timeline | None
+) -> Contradiction | None:
+    """A no to a history question about one opioid over the last days (fentanyl in the
+    last 30 days: ``[guide.report.history] recent_kind``) while another care visit of the
+    patient recorded a use of that opioid within those days before this visit's date: the
+    use is such a history (safety invariants 10 and 11), and a later use of another opioid
+    does not take it away."""
+    if record is None:
+        return None
+    visit_day = _date(answers.get(guide.meta.date_key)) or record.day
+    for recent in guide.meta.report.history.recent_kind:
+        if answers.get(recent.question) is not False:
+            continue
+        days = guide.setting_values[recent.days]
+        for u in sorted(record.recorded_uses, key=lambda u: u.date, reverse=True):
+            if u.kind != recent.kind or not 0 <= (visit_day - u.date).days <= days:
+                continue
+            return Contradiction(
+                recent.question,
+                f"no was given, but session {u.session} (visit of {u.visit_date}) recorded "
+                f"{u.kind} on {u.date.isoformat()}, within the {days} days before this "
+                f"visit ({visit_day.isoformat()}): answer {recent.question}=yes, or correct "
+                "that session if it was recorded in error, or check the label",
+                "answer yes, or quit and check the label",
+            )
     return None
 
 
