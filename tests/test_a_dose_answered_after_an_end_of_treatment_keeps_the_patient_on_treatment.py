@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from tests.helpers import (
     REPEAT_WITHOUT_USE,
     TODAY,
@@ -43,13 +41,6 @@ def walk_at(run: Run, at: str, answers: dict[str, object]) -> int:
     return walked.exit_code
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Timeline.off_treatment orders a day's visits by when their walks began, not by "
-    "when the dose was given: a dose visit begun before the end of treatment and resumed "
-    "after it to record the dose leaves history saying 'Off treatment' (last injection the "
-    "older one) and the card saying no injection is to come",
-)
 def test_a_dose_recorded_after_the_end_by_a_walk_begun_before_it_is_on_treatment(
     run: Run,
 ) -> None:
@@ -83,12 +74,6 @@ def test_a_dose_recorded_after_the_end_by_a_walk_begun_before_it_is_on_treatment
     assert "no injection is to come" not in card.stdout, card.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Timeline.off_treatment orders a day's visits by when their walks began: an end "
-    "of treatment recorded at 10:00 after a 09:30 dose, by a walk begun at 09:00, is read "
-    "as before the dose, so history gives the next dose due and never says off treatment",
-)
 def test_an_end_recorded_after_the_dose_by_a_walk_begun_before_it_is_off_treatment(
     run: Run,
 ) -> None:

@@ -37,12 +37,12 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..digest import sha256
 from ..errors import SessionError
-from ..records import record
+from ..records import field, record
 
 if TYPE_CHECKING:
     from .session import JSONScalar, SessionRecord
 
-FORMAT = 3
+FORMAT = 4
 """The shape of the stored facts: a change to what they hold, or to how they are made,
 changes it, and facts of another shape are not used."""
 
@@ -70,7 +70,11 @@ class VisitFacts:
     calls the answer): how a visit walked with another pack is placed in time."""
     created: dt.datetime | None = None
     """When the visit's walk began: what orders two visits of one day (an end of
-    treatment, then a dose), which a later change to either does not move."""
+    treatment, then a dose) when the times of their answers are not known."""
+    yes_at: dict[str, dt.datetime] = field(default_factory=dict)
+    """When each answer whose value is yes was given, by key: what orders an end of
+    treatment and a dose of one day (the end, then the dose, whichever walk began first),
+    which a later change to another answer of either does not move."""
 
 
 def facts_of(record: SessionRecord) -> VisitFacts:
@@ -89,6 +93,7 @@ def facts_of(record: SessionRecord) -> VisitFacts:
         answers={key: rec.value for key, rec in record.answers.items()},
         visit_date=record.visit_date,
         created=record.created,
+        yes_at={key: rec.at for key, rec in record.answers.items() if rec.value is True},
     )
 
 
@@ -128,6 +133,7 @@ def stored_facts(text: str) -> str | None:
             "answers": facts.answers,
             "visit_date": facts.visit_date,
             "created": facts.created.isoformat() if facts.created else None,
+            "yes_at": {k: at.isoformat() for k, at in facts.yes_at.items()},
         },
         separators=(",", ":"),
     )
@@ -159,6 +165,7 @@ def read_facts(facts: str | None, text: str) -> VisitFacts | None:
             answers=data["answers"],
             visit_date=data["visit_date"],
             created=dt.datetime.fromisoformat(data["created"]) if data["created"] else None,
+            yes_at={k: dt.datetime.fromisoformat(at) for k, at in data["yes_at"].items()},
         )
     except (ValueError, KeyError, TypeError, RecursionError):
         return None

@@ -60,7 +60,12 @@ class VisitEntry:
     date: str | None = None
     visit: str | None = None
     created: dt.datetime | None = None
-    """When the visit's walk began (:attr:`VisitFacts.created`): orders visits of a day."""
+    """When the visit's walk began (:attr:`VisitFacts.created`): orders visits of a day
+    whose answers' times are not known."""
+    dosed_at: dt.datetime | None = None
+    """When the dose was recorded as given (the injection answer's yes)."""
+    ended_at: dt.datetime | None = None
+    """When the end of treatment was recorded (its answer's yes)."""
     injection_given: bool | None = None
     side: str | None = None
     needle: str | None = None
@@ -179,18 +184,21 @@ class Timeline:
     @property
     def off_treatment(self) -> VisitEntry | None:
         """The visit that ended the treatment, when no injection was given after it: on a
-        later day, or on the same day by a visit saved after it (the patient changed their
-        mind an hour later: the dose puts them back on treatment). Visits of one day are
-        ordered by when their walks began, which amending either later does not move."""
+        later day, or on the same day after it (the patient changed their mind an hour
+        later: the dose puts them back on treatment). An end and a dose of one day are
+        ordered by when each was recorded (the end's answer, the dose's), whichever walk
+        began first and whatever either amended later; by when their walks began when
+        those times are not known."""
 
-        def when(v: VisitEntry) -> tuple[str, dt.datetime]:
-            return (v.date or "", v.created or v.updated)
+        def when(v: VisitEntry, at: dt.datetime | None) -> tuple[str, float]:
+            return (v.date or "", instant(at or v.created or v.updated))
 
         ended = [v for v in self.visits if v.ended]
         if not ended:
             return None
-        last = max(ended, key=when)
-        if any(when(v) > when(last) for v in self.injections):
+        last = max(ended, key=lambda v: when(v, v.ended_at))
+        end = when(last, last.ended_at)
+        if any(when(v, v.dosed_at) > end for v in self.injections):
             return None
         return last
 
@@ -290,6 +298,8 @@ def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
         training=visit.training,
         updated=visit.updated,
         created=visit.created,
+        dosed_at=visit.yes_at.get(report.injection_given) if report.injection_given else None,
+        ended_at=visit.yes_at.get(end) if end is not None else None,
         date=_text(visit, guide.meta.date_key)
         # A visit walked with another pack (a clinic's copy that names its answers
         # otherwise) is placed by the date its record keeps (safety invariant 11).
