@@ -119,6 +119,11 @@ class PackError(UserError):
         self.problems = problems
 
 
+def resume_command(session: str) -> str:
+    """The command that resumes a stored session, as a refusal or a hint names it."""
+    return f"`xrntx-guide walk --resume --session {session}`"
+
+
 class SessionError(UserError):
     """A session file is missing, unreadable or from an incompatible guide."""
 

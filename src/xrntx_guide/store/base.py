@@ -12,7 +12,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SessionError
+from ..errors import SessionError, resume_command
 from ..records import record
 from ..visit.facts import facts_of, read_facts, stored_facts
 from ..visit.labels import LABEL_RULE, label_key
@@ -255,7 +255,7 @@ class SqlStore:
         except KeyTaken:
             raise DuplicateVisit(
                 f"a session with id {record.id} is already in the store",
-                hint=f"Resume it: `xrntx-guide walk --resume --session {record.id}`.",
+                hint=f"Resume it: {resume_command(record.id)}.",
             ) from None
         return 1
 

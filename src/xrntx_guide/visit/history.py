@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.drive import Prefill
 from ..engine.evaluate import Inputs, evaluate
-from ..errors import InvalidAnswer, SessionError
+from ..errors import InvalidAnswer, SessionError, resume_command
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
 from ..records import field, record
@@ -314,11 +314,6 @@ def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
         end_reason=text(report.history.end_reason) if ended else None,
         last_injection=text(last_key) if ended else None,
     )
-
-
-def resume_command(session: str) -> str:
-    """The command that resumes a stored session, as a refusal names it."""
-    return f"`xrntx-guide walk --resume --session {session}`"
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from ...engine.evaluate import evaluate
-from ...errors import SessionError, UsageError
+from ...errors import SessionError, UsageError, resume_command
 from ..storage import given_record, the_store
 from .common import (
     DatabaseOpt,
@@ -59,10 +59,7 @@ def card(
     env = environment(ctx)
     # seam: the command's own work, loaded when it runs
     from ...output.card import card_html, card_text, emergency_card
-    from ...visit.history import (  # seam: the command's own work, loaded when it runs
-        resume_command,
-        timeline,
-    )
+    from ...visit.history import timeline  # seam: the command's own work, loaded when it runs
     from ...visit.resume import session_guide  # seam: the command's own work, loaded when it runs
 
     if fmt not in FORMATS:

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ...engine.drive import walk_unattended
 from ...engine.evaluate import evaluate
 from ...env import Environment
-from ...errors import ExitCode, Incomplete, InvalidAnswer, SessionError, UsageError
+from ...errors import (
+    ExitCode,
+    Incomplete,
+    InvalidAnswer,
+    SessionError,
+    UsageError,
+    resume_command,
+)
 from ...judge import with_record
 from ...output.versions import WALK
 from ...pack.guide import Guide
@@ -31,7 +38,7 @@ from ...store.refs import (
 )
 from ...store.saver import Saver
 from ...visit.contradiction import contradiction, refuse_contradiction
-from ...visit.history import resume_command, timeline
+from ...visit.history import timeline
 from ...visit.labels import label_key
 from ...visit.presets import (
     Preset,
