@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from tests.helpers import (
     REPEAT_WITHOUT_USE,
     TODAY,
@@ -66,10 +64,5 @@ def test_the_control_a_finished_dose_after_the_end_is_on_treatment(run: Run) -> 
     assert end_then_dose(run, finished=True) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Timeline.off_treatment weighs only finished doses (self.injections), never a "
-    "dose counted by a visit still waiting for its observation (unfinished_injection)",
-)
 def test_a_dose_counted_after_the_end_is_on_treatment_while_its_visit_waits(run: Run) -> None:
     assert end_then_dose(run, finished=False) is None

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.helpers import TODAY, Run, check, days_ago, ready_patient
 
 LABEL = "FENTANYL-TODAY"
@@ -41,11 +39,6 @@ def test_the_control_a_fentanyl_use_recorded_today_refuses_the_no(run: Run) -> N
     assert second_visit(run)["status"] != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contradiction._against_a_recent_use reads only the recorded uses' kinds "
-    "(history._recorded_uses), never another visit's yes to the recent_kind question",
-)
 def test_a_fentanyl_history_recorded_today_refuses_the_no(run: Run) -> None:
     record_history(run)
     assert second_visit(run)["status"] != "ready"

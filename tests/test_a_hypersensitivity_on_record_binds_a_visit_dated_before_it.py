@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from tests.helpers import TODAY, Run, after_injection, answer_flags, ready_patient, walk_visit
 
 LABEL = "ALLERGY-BEFORE"
@@ -31,11 +29,6 @@ def test_the_control_a_later_visit_cannot_answer_it_away(run: Run) -> None:
     assert "hypersensitivity" in later.stderr, later.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="history._standing skips a yes recorded by a visit dated after the judged day "
-    "(`on > day`), whenever the no is given",
-)
 def test_a_visit_dated_before_the_yes_never_counts_a_dose(run: Run) -> None:
     record_hypersensitivity(run)
     earlier = walk_visit(run, LABEL, YESTERDAY, after_injection(last_opioid_use=USE))
@@ -44,11 +37,6 @@ def test_a_visit_dated_before_the_yes_never_counts_a_dose(run: Run) -> None:
     assert history["injections"] == [], history
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="history._standing skips a yes recorded by a visit dated after the judged day "
-    "(`on > day`), so check --label on an earlier day is READY",
-)
 def test_a_check_dated_before_the_yes_is_never_ready(run: Run) -> None:
     record_hypersensitivity(run)
     checked = run(

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient
 
 LABEL = "ALLERGY-THEN-DOSE"
@@ -58,12 +56,6 @@ def test_the_control_the_finished_visit_records_its_dose(run: Run) -> None:
     assert len(doses(run)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="history._standing sets a yes apart for any judged visit whose dose counts "
-    "(injection_given, set by this very run) with a no before the yes, not only for a "
-    "dose given before the yes; walk.py builds no timeline at the start of a complete record",
-)
 def test_the_dose_given_after_the_hypersensitivity_is_refused(run: Run) -> None:
     code = resume_with_the_dose(run, allergy_first=True)
     assert doses(run) == []

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.helpers import MONTHLY_VISIT, REPEAT_WITHOUT_USE, TODAY, Run, answer_flags, ready_patient
 
 LABEL = "ALLERGY-CLOCK"
@@ -57,11 +55,6 @@ def test_the_control_the_dose_visit_is_finished_by_a_clock_behind(run: Run) -> N
     assert resume_at(run, dose_then_reaction(run), "10:20") == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="history._earlier_no compares the no's `at` (the run's clock) with the yes's: "
-    "a flag's no is judged as given now only at a prompt (contradiction given_now)",
-)
 def test_a_no_given_by_flag_with_a_clock_behind_is_refused(run: Run) -> None:
     dose_visit = dose_then_reaction(run)
     assert resume_at(run, dose_visit, "10:20", "-a", "hypersensitivity=no") == 2

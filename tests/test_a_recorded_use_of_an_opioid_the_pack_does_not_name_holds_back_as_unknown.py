@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import Run, check, copy_steps, days_ago, ready_patient
 
 LABEL = "CLINIC-KIND"
@@ -66,11 +64,6 @@ def test_the_control_a_use_of_an_opioid_the_pack_names_holds_back(run: Run, tmp_
     assert later_visit(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contradiction._held_back_by_an_earlier_use judges a recorded kind this pack "
-    "does not name as itself (undecided, not a hard stop), not as unnamed_kind",
-)
 def test_a_use_of_an_opioid_the_pack_does_not_name_holds_back_as_unknown(
     run: Run, tmp_path: Path
 ) -> None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from tests.helpers import (
     REPEAT_WITHOUT_USE,
     TODAY,
@@ -91,11 +89,6 @@ def test_the_control_finishing_the_dose_visit_leaves_the_patient_off_treatment(
     assert off_treatment(run) is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="session.set_answer stamps an unchanged yes with the run's time, and "
-    "facts.facts_of takes yes_at from it: the dose moves after the end",
-)
 def test_the_dose_answer_given_again_keeps_the_patient_off_treatment(run: Run) -> None:
     dose_visit = dose_then_end(run)
     finished = run(

@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from tests.helpers import (
     REPEAT_WITHOUT_USE,
     TODAY,
@@ -76,11 +74,6 @@ def test_the_control_the_end_after_the_dose_is_off_treatment(run: Run) -> None:
     assert shown_off_treatment(run)[1] is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="integrity._answers checks each answer's value against the audit trail, never "
-    "its time, and facts.facts_of takes yes_at from the answer's own `at`",
-)
 def test_a_dose_time_moved_by_hand_past_the_end_is_refused_or_ignored(run: Run) -> None:
     dose_visit = dose_then_end(run)
     (stored,) = [s for s in stored_sessions(LABEL) if s.name == dose_visit]

@@ -37,7 +37,7 @@ def walk_timeline(
     visit fills in from it is returned with it."""
     found = store.history(record.label)
     tl = timeline(
-        guide, found.records, record.label, day, unreadable=found.unreadable, judged=record
+        guide, found.records, record.label, day, exclude=record.id, unreadable=found.unreadable
     )
     if tl.visits:
         show_timeline(ui, tl, f"History of {record.label!r}")

@@ -85,8 +85,8 @@ def contradiction(
         guide: the pack (its visit answer, the repeat-visit value, the carried answers).
         answers: every answer given so far (flags, file, session, typed), as values.
         record: the patient's timeline, when the run has a label.
-        given_now: the keys of ``answers`` being given now (typed at a prompt), after
-            everything the record holds.
+        given_now: the keys of ``answers`` given now (by the run's flags or file, or
+            typed at a prompt), after everything the record holds.
     """
     report = guide.meta.report
     history = report.history
@@ -234,6 +234,17 @@ def _against_a_recent_use(
     for recent in guide.meta.report.history.recent_kind:
         if answers.get(recent.question) is not False:
             continue
+        # A yes another visit of the same day recorded (its last opioid another one): the
+        # days it looked back over are this visit's too.
+        for question, session, on in record.recent_yes:
+            if question == recent.question and on == visit_day.isoformat():
+                return Contradiction(
+                    recent.question,
+                    f"no was given, but session {session} (visit of {on}, the same day) "
+                    f"recorded {recent.question}=yes: answer yes, or correct that session if "
+                    "it was recorded in error, or check the label",
+                    "answer yes, or quit and check the label",
+                )
         days = guide.setting_values[recent.days]
         for u in sorted(record.recorded_uses, key=lambda u: u.date, reverse=True):
             if u.kind != recent.kind or not 0 <= (visit_day - u.date).days <= days:
@@ -285,18 +296,20 @@ def _against_the_recorded_use(
     kind = answers.get(last_kind) if last_kind else None
     if used is not None and kind is not None:
         for u in record.recorded_uses:
-            if u.date != used or u.kind is None or u.kind == kind:
+            recorded = _judged_kind(guide, u.kind) if u.kind is not None else None
+            if u.date != used or recorded is None or recorded == kind:
                 continue
-            lifted = _judged_less_strictly(guide, answers, {str(last_kind): u.kind}, visit_day)
+            lifted = _judged_less_strictly(guide, answers, {str(last_kind): recorded}, visit_day)
             if lifted is not None:
+                named = u.kind if u.kind == recorded else f"{u.kind} (judged as {recorded})"
                 return Contradiction(
                     str(last_kind),
                     f"{format_value(kind)} was given for the use of {used.isoformat()}, but "
-                    f"session {u.session} (visit of {u.visit_date}) recorded {u.kind} on "
+                    f"session {u.session} (visit of {u.visit_date}) recorded {named} on "
                     f"that day, which the guide judges more strictly (gate {lifted.id}): the "
-                    f"visit follows it. Answer {last_kind}={u.kind}, give a later use, or "
+                    f"visit follows it. Answer {last_kind}={recorded}, give a later use, or "
                     "check the label",
-                    f"type {u.kind}, as recorded, or quit and check the label",
+                    f"type {recorded}, as recorded, or quit and check the label",
                 )
     if used is not None:
         found = _held_back_by_an_earlier_use(guide, answers, record, used, last, visit_day)
@@ -326,6 +339,17 @@ def _against_the_recorded_use(
     return None
 
 
+def _judged_kind(guide: Guide, kind: str | None) -> str | None:
+    """The opioid a recorded use is judged as: its own, when it is one of the pack's
+    choices; otherwise (none recorded, or a name a clinic's copy of the pack gave that
+    this pack does not have) the pack's ``unnamed_kind``, the unknown opioid."""
+    history = guide.meta.report.history
+    question = guide.questions.get(history.last_kind) if history.last_kind else None
+    if kind is not None and question is not None and question.choice_label(kind) is not None:
+        return kind
+    return history.unnamed_kind
+
+
 def _held_back_by_an_earlier_use(
     guide: Guide,
     answers: Mapping[str, Any],
@@ -351,9 +375,9 @@ def _held_back_by_an_earlier_use(
         if u.date >= used or u.date > day or (last is not None and u.date < last):
             continue
         changes: dict[str, Any] = {last_use: u.date}
-        # A use recorded without its opioid is a use of the unknown one (the pack's
-        # unnamed_kind), never of the opioid of the later use given now.
-        kind = u.kind if u.kind is not None else history.unnamed_kind
+        # A use recorded without its opioid (or with one this pack does not name) is a use
+        # of the unknown one, never of the opioid of the later use given now.
+        kind = _judged_kind(guide, u.kind)
         if last_kind is not None and kind is not None:
             changes[last_kind] = kind
         # Only what no override lifts (a contraindication: the interval not yet passed,
@@ -368,12 +392,12 @@ def _held_back_by_an_earlier_use(
             if lifted.earliest_date is not None
             else ""
         )
-        what = (
-            f"{u.kind} on {u.date.isoformat()}"
-            if u.kind
-            else f"a use on {u.date.isoformat()}"
-            + (f" without its opioid (judged as {kind})" if kind is not None else "")
-        )
+        if u.kind is not None and u.kind == kind:
+            what = f"{u.kind} on {u.date.isoformat()}"
+        else:
+            why = "not an opioid this guide names" if u.kind else "its opioid not recorded"
+            what = f"{u.kind or 'a use'} on {u.date.isoformat()}"
+            what += f" (judged as {kind}: {why})" if kind is not None else f" ({why})"
         return Contradiction(
             last_use,
             f"session {u.session} (visit of {u.visit_date}) recorded {what}, before the last "
@@ -517,14 +541,17 @@ def _against_the_record(
 
 
 def refuse_contradiction(
-    guide: Guide, answers: Mapping[str, Any], record: Timeline | None = None
+    guide: Guide,
+    answers: Mapping[str, Any],
+    record: Timeline | None = None,
+    given_now: Collection[str] = (),
 ) -> None:
     """Raise for the first answer :func:`contradiction` finds.
 
     Raises:
         InvalidAnswer: naming the answer and the one it contradicts (exit 2).
     """
-    found = contradiction(guide, answers, record)
+    found = contradiction(guide, answers, record, given_now)
     if found is not None:
         raise InvalidAnswer(found.key, found.message)
 

@@ -72,9 +72,10 @@ class VisitFacts:
     """When the visit's walk began: what orders two visits of one day (an end of
     treatment, then a dose) when the times of their answers are not known."""
     yes_at: dict[str, dt.datetime] = field(default_factory=dict)
-    """When each answer whose value is yes was given, by key: what orders an end of
-    treatment and a dose of one day (the end, then the dose, whichever walk began first),
-    which a later change to another answer of either does not move."""
+    """Since when each answer whose value is yes has been yes, by key, by the audit trail
+    (:meth:`SessionRecord.since`): what orders an end of treatment and a dose of one day
+    (the end, then the dose, whichever walk began first), which neither a later change to
+    another answer of either, nor the same yes given again, moves."""
 
 
 def facts_of(record: SessionRecord) -> VisitFacts:
@@ -93,7 +94,11 @@ def facts_of(record: SessionRecord) -> VisitFacts:
         answers={key: rec.value for key, rec in record.answers.items()},
         visit_date=record.visit_date,
         created=record.created,
-        yes_at={key: rec.at for key, rec in record.answers.items() if rec.value is True},
+        yes_at={
+            key: record.since(key) or rec.at
+            for key, rec in record.answers.items()
+            if rec.value is True
+        },
     )
 
 

@@ -166,6 +166,9 @@ class Timeline:
     standing: tuple[tuple[str, str, str], ...] = ()
     """(answer, session, visit date) for each yes to a ``standing`` answer
     (``[guide.report.history]``) another care visit recorded: it stands for later visits."""
+    recent_yes: tuple[tuple[str, str, str], ...] = ()
+    """(question, session, visit date) for each yes another care visit recorded to a
+    question of ``[guide.report.history] recent_kind`` (fentanyl in the last 30 days)."""
     standing_after_own_no: tuple[tuple[str, str, str], ...] = ()
     """The same for each yes recorded after the judged visit's own no, its dose given (the
     dose a reaction then followed): it does not refuse that no, as the visit is finished,
@@ -198,7 +201,9 @@ class Timeline:
             return None
         last = max(ended, key=lambda v: when(v, v.ended_at))
         end = when(last, last.ended_at)
-        if any(when(v, v.dosed_at) > end for v in self.injections):
+        # Every dose counted, its visit finished or still waiting (for the observation).
+        doses = [v for v in self.visits if v.counts or v.unfinished_injection]
+        if any(when(v, v.dosed_at) > end for v in doses):
             return None
         return last
 
@@ -387,7 +392,6 @@ def timeline(
     unreadable: Iterable[tuple[str, str]] = (),
     before_only: bool = False,
     shown_only: bool = False,
-    judged: SessionRecord | None = None,
 ) -> Timeline:
     """The timeline of ``label`` on ``day``, and what a repeat visit that day takes from it,
     read from the records whole.
@@ -406,10 +410,6 @@ def timeline(
         before_only: only the visits up to ``day`` (a note shows the visits before its own).
         shown_only: the timeline is only shown (``history``, a note's earlier visits),
             never judged by: an unfinished pathway record is then not refused.
-        judged: the session being walked (``exclude``) as it stands in this run, read in
-            place of its stored copy: what the record holds against it is judged by the
-            answers this run gave too (a no to a standing answer given now is given after
-            every yes recorded before now).
 
     Raises:
         SessionError: a care session of the label that did not finish keeps a supervised
@@ -418,9 +418,6 @@ def timeline(
             use, so no other visit of the label can be judged without it (exit 2).
     """
     records = list(records)
-    if judged is not None:
-        records = [r for r in records if r.id != judged.id] + [judged]
-        exclude = judged.id
     return _timeline(
         guide,
         [facts_of(r) for r in records],
@@ -489,9 +486,14 @@ def _timeline(
         guide, records, {r.id: r for r in mine}, exclude
     )
     extra["undated_uses"] = _undated_uses(guide, mine, exclude)
-    extra["standing"], extra["standing_after_own_no"] = _standing(
-        guide, mine, exclude, day, records
+    extra["recent_yes"] = tuple(
+        (q, r.id, _text(r, guide.meta.date_key) or r.visit_date or "")
+        for r in mine
+        if r.id != exclude and not r.training
+        for q in (recent.question for recent in guide.meta.report.history.recent_kind)
+        if r.answers.get(q) is True
     )
+    extra["standing"], extra["standing_after_own_no"] = _standing(guide, mine, exclude, records)
     under_way = sorted(
         (
             r
@@ -573,41 +575,48 @@ def _standing(
     guide: Guide,
     mine: Iterable[VisitFacts],
     exclude: str | None,
-    day: dt.date,
     records: Sequence[SessionRecord] = (),
 ) -> tuple[tuple[tuple[str, str, str], ...], tuple[tuple[str, str, str], ...]]:
-    """Each yes to a ``standing`` answer that a care visit of the label on or before
-    ``day`` recorded (finished or not: a visit blocked by it records it all the same),
-    with the session and its date, that binds the visit judged (``exclude``). A training
-    run records none.
+    """Each yes to a ``standing`` answer that a care visit of the label recorded, whatever
+    its date (finished or not: a visit blocked by it records it all the same), with the
+    session and its date, that binds the visit judged (``exclude``). A training run
+    records none.
 
     It binds a later answer only: where the records are at hand, a yes recorded after
-    the judged visit's own stored no, when that visit has already given its dose (the
-    dose a reaction then followed, its visit resumed to record the observation), does
-    not refuse that no (returned second, apart); a visit whose dose is not given yet is
-    bound (its walk must not reach the injection beside the yes), and so is a no given
-    after the yes (by the run, read from the judged record as it stands, or at a prompt:
-    visit/contradiction.py)."""
+    the judged visit's own stored no, when that visit had already counted its dose before
+    the yes (the dose a reaction then followed, its visit resumed to record the
+    observation), does not refuse that no (returned second, apart). Times are the audit
+    trail's (:meth:`SessionRecord.since`). A visit whose dose is not counted yet is bound
+    (its walk must not reach the injection beside the yes), and so is a no given after
+    the yes: the stored one, or one the run gives now (visit/contradiction.py,
+    ``given_now``)."""
     keys = guide.meta.report.history.standing
+    dose_key = guide.meta.report.injection_given
     by_id = {r.id: r for r in records}
     judged = by_id.get(exclude) if exclude is not None else None
+    dosed = (
+        judged.since(dose_key)
+        if judged is not None and judged.injection_given is True and dose_key is not None
+        else None
+    )
     out: list[tuple[str, str, str]] = []
     apart: list[tuple[str, str, str]] = []
     for r in mine:
         if r.id == exclude or r.training:
             continue
+        # Whatever the recording visit's date: a visit dated before it is judged now, when
+        # the yes is known (a walk dated yesterday must not count a dose beside it).
         on = _text(r, guide.meta.date_key) or r.visit_date or ""
-        if on > day.isoformat():
-            continue
         for key in keys:
             if r.answers.get(key) is not True:
                 continue
-            said = by_id[r.id].answers.get(key) if r.id in by_id else None
+            said = by_id[r.id].since(key) if r.id in by_id else None
             if (
                 said is not None
                 and judged is not None
-                and judged.injection_given is True  # its dose given: finishing its record
-                and _earlier_no(judged, keys, said.at)
+                and dosed is not None  # its dose counted before the yes: finishing its record
+                and instant(dosed) < instant(said)
+                and _earlier_no(judged, keys, said)
             ):
                 apart.append((key, r.id, on))
                 continue
@@ -619,8 +628,8 @@ def _earlier_no(judged: SessionRecord, keys: Sequence[str], yes_at: dt.datetime)
     """Whether every no the judged visit keeps to a ``standing`` answer was given before
     ``yes_at`` (and it keeps at least one): true then, and not contradicted by a yes
     recorded later."""
-    noes = [a for k in keys if (a := judged.answers.get(k)) is not None and a.value is False]
-    return bool(noes) and all(instant(a.at) < instant(yes_at) for a in noes)
+    noes = [k for k in keys if (a := judged.answers.get(k)) is not None and a.value is False]
+    return bool(noes) and all(instant(judged.since(k) or yes_at) < instant(yes_at) for k in noes)
 
 
 def _undated_uses(

@@ -310,6 +310,25 @@ def replay(
     return logged, overrides, acks, doses
 
 
+def held_since(events: Sequence[_Event], key: str, value: Any) -> dt.datetime | None:
+    """When the answer ``key`` took ``value``, the value it holds, by the audit trail: the
+    first event of the latest run that logs it (an answer given again with the same value
+    is no new answer: a dose's yes given again on a resume does not move the dose); None
+    when the trail does not end on it (a record written before answers were logged)."""
+    start: dt.datetime | None = None
+    held: Any = None
+    for event in events:
+        if event.key != key:
+            continue
+        if event.kind in _ANSWERED:
+            if start is None or not _same(event.value, held):
+                start = event.at
+            held = event.value
+        elif event.kind == "clear":
+            start, held = None, None
+    return start if start is not None and _same(held, value) else None
+
+
 def same(a: Any, b: Any) -> bool:
     """Whether a stored value and a logged one are the same answer."""
     return _same(a, b)

@@ -336,6 +336,16 @@ class SessionRecord(_Model):
         self._log_count(now, False)
         self.note_event(now, WITHHELD, detail="the patient's record stood against the dose")
 
+    def since(self, key: str) -> dt.datetime | None:
+        """When the answer to ``key`` took the value it holds: by the audit trail (the
+        first time it was logged with that value since it last held another, so neither
+        the same value given again nor an ``at`` changed by hand moves it), else its own
+        time (a record written before answers were logged); None when unanswered."""
+        answer = self.answers.get(key)
+        if answer is None:
+            return None
+        return integrity.held_since(self.events, key, answer.value) or answer.at
+
     def logged_dose(self) -> bool:
         """Whether the audit trail logs the record's count of the dose (``injection_given``):
         records written before it was logged are read from their answer."""

@@ -246,6 +246,9 @@ def run_walk(
     presets = given.answers
     refuse_early_timed_results(guide, record, presets, day, clock.timer_now)
 
+    # What this run gives is given now, after everything the record holds (a no to a
+    # standing answer given on a resume after the yes was recorded: visit/contradiction.py).
+    given_now = frozenset(presets)
     corrections = parse_corrections(correct or [], presets)
     requests = parse_overrides(guide, override or [])
     _check_acknowledge(guide, acknowledge or [])
@@ -288,12 +291,12 @@ def run_walk(
         None."""
         try:
             fresh = timeline(
-                guide, found.records, record.label, day, unreadable=found.unreadable,
-                judged=record,
+                guide, found.records, record.label, day, exclude=record.id,
+                unreadable=found.unreadable,
             )  # fmt: skip
         except SessionError as exc:  # another session now stands in the way
             return None, exc.message, exc.hint
-        problem = contradiction(guide, record.typed_answers(guide, day), fresh)
+        problem = contradiction(guide, record.typed_answers(guide, day), fresh, given_now)
         return None if problem is None else (problem.key, problem.message, None)
 
     def against(found: Found) -> Exception | None:
@@ -317,12 +320,12 @@ def run_walk(
         def conflict(key: str, value: object) -> str | None:
             """The one rule of visit/contradiction.py, for an answer typed at a prompt."""
             typed = {**record.typed_answers(guide, day), key: value}
-            found = contradiction(guide, typed, tl, given_now={key})
+            found = contradiction(guide, typed, tl, given_now | {key})
             return None if found is None else f"{found.key}: {found.at_prompt}"
 
         def refuse_filled() -> None:
             """The same rule once a value from the record is filled in."""
-            refuse_contradiction(guide, record.typed_answers(guide, day), tl)
+            refuse_contradiction(guide, record.typed_answers(guide, day), tl, given_now)
 
         def recheck(given: bool) -> None:
             """:func:`refusal` as the walk reaches the injection step and its dose: the
