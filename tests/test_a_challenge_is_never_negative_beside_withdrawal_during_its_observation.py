@@ -104,6 +104,41 @@ def test_the_walk_counts_no_dose_beside_withdrawal_rated_during_the_observation(
     )
 
 
+def rechallenge_series(during: int) -> dict[str, Any]:
+    """A positive challenge, then a negative rechallenge whose observation rated ``during``
+    (15 minutes after its naloxone), and a treated patient rated 1 after it."""
+    answers = json_answers(ready_patient(cows_total=None, naloxone_challenge=None))
+    answers["cows_ratings"] = [
+        {"at": at("08:00"), "context": "before_challenge", "total": 1},
+        {"at": at("09:00"), "context": "before_challenge", "total": 1},
+        {"at": at("09:20"), "context": "after_challenge", "total": during},
+        {"at": at("09:50"), "context": "repeat", "total": 1},
+    ]
+    answers["naloxone_challenges"] = [
+        {"at": at("08:30"), "started": at("08:05"), "kind": "challenge", "result": "positive"},
+        {"at": at("09:30"), "started": at("09:05"), "kind": "rechallenge", "result": "negative"},
+    ]
+    return answers
+
+
+@pytest.mark.xfail(strict=True, reason=REASON)
+def test_a_negative_rechallenge_beside_withdrawal_during_its_observation_never_lifts_the_positive(
+    run: Run, guide: Guide, tmp_path: Path
+) -> None:
+    out = checked(run, tmp_path, rechallenge_series(during=threshold(guide) + 7))
+    said = out.stdout if out.stdout.startswith("{") else "{}"
+    assert json.loads(said).get("status") != "ready", (
+        "ready on a 'negative' rechallenge whose observation rated COWS at or above the threshold"
+    )
+
+
+def test_a_calm_rechallenge_lifts_the_positive(run: Run, guide: Guide, tmp_path: Path) -> None:
+    """The control: the rechallenge's observation rated below the threshold."""
+    out = checked(run, tmp_path, rechallenge_series(during=threshold(guide) - 3))
+    assert out.exit_code == ExitCode.OK, out.output
+    assert json.loads(out.stdout)["status"] == "ready"
+
+
 def test_a_calm_observation_beside_a_negative_challenge_is_ready(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:
