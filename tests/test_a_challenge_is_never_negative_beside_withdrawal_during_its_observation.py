@@ -79,7 +79,6 @@ REASON = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=REASON)
 @pytest.mark.parametrize("started", [True, False], ids=["naloxone-time-given", "no-time"])
 def test_check_is_never_ready_beside_withdrawal_rated_during_the_observation(
     run: Run, guide: Guide, tmp_path: Path, started: bool
@@ -91,7 +90,6 @@ def test_check_is_never_ready_beside_withdrawal_rated_during_the_observation(
     )
 
 
-@pytest.mark.xfail(strict=True, reason=REASON)
 def test_the_walk_counts_no_dose_beside_withdrawal_rated_during_the_observation(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:
@@ -121,7 +119,6 @@ def rechallenge_series(during: int) -> dict[str, Any]:
     return answers
 
 
-@pytest.mark.xfail(strict=True, reason=REASON)
 def test_a_negative_rechallenge_beside_withdrawal_during_its_observation_never_lifts_the_positive(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:

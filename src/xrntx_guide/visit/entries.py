@@ -254,6 +254,9 @@ class Withdrawal:
     untimed: dt.datetime | None = None
     """When the naloxone time is not known: the result's time, which it was given no
     later than, and against which the ratings were read."""
+    during: bool = False
+    """The rating was taken after the naloxone, no later than the result: withdrawal
+    during the observation, which makes the result positive (reference 5.2)."""
 
 
 def withdrawal_before(
@@ -275,9 +278,11 @@ def withdrawal_before(
     it corrects), which the naloxone was given no later than: the latest standing rating
     before the result stands for the one before the naloxone (None as well: not judged).
 
-    Returns why it was done beside withdrawal: its latest standing rating before the
-    naloxone is at or above the threshold (a correction counts at the time of the rating
-    it corrects); or it has none, where one is needed: a rechallenge always (the day's
+    Returns why it was done beside withdrawal: a standing rating taken after the naloxone
+    and no later than the result is at or above the threshold (withdrawal during the
+    observation: the result is positive, ``during``); its latest standing rating before
+    the naloxone is at or above the threshold (a correction counts at the time of the
+    rating it corrects); or it has none, where one is needed: a rechallenge always (the day's
     latest total may predate the withdrawal the positive brought on), a challenge on a day
     whose ratings all carry the time they were taken (``time_given``). A rating the
     program stamped when it recorded it was taken no later than its stamp: stamped after
@@ -305,6 +310,26 @@ def withdrawal_before(
     stamped = any(first.time_given is not True for first, _ in timed if local_day(first.at) == day)
     before = [(at, r) for at, r in of_day if instant(at) <= instant(given)]
     times = [at for at, _ in of_day]
+    # Any sign of withdrawal after the naloxone is a positive result (reference 5.2): a
+    # rating at or above the threshold taken during the observation, no later than the
+    # result, leaves no negative standing, whatever was rated before the naloxone.
+    if taken is not None:
+        during = [
+            (first.at, r)
+            for first, r in timed
+            if instant(given) < instant(first.at) <= instant(taken) and r.total >= threshold
+        ]
+        if during:
+            at, high = min(during, key=lambda pair: instant(pair[0]))
+            return Withdrawal(
+                day=day,
+                threshold=threshold,
+                rating=high,
+                at=at,
+                ratings_of_day=times,
+                untimed=untimed,
+                during=True,
+            )
     if not before:
         if stamped and not rechallenge:
             return None

@@ -368,6 +368,13 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
     )
     if found is None:
         return
+    if found.during:
+        raise _refuse(
+            offered,
+            f"{what}: {withdrawal_found(found, started)}; any sign of withdrawal after the "
+            "naloxone is a positive result (reference 5.2): record it as positive, or "
+            "correct the rating if it was recorded in error",
+        )
     fix = (
         "a challenge is done only when the patient shows no withdrawal (reference 5.2): "
         f"record the COWS rating (below {found.threshold:g}) taken before the naloxone was "
@@ -394,6 +401,12 @@ def withdrawal_found(found: Withdrawal, started: dt.datetime | None) -> str:
         return (
             f"no COWS rating of {found.day.isoformat()} is recorded before the naloxone "
             f"was given {given}"
+        )
+    if found.during:
+        return (
+            f"the COWS rating of {shown(found.at, fmt)}, taken after the naloxone was given "
+            f"{given} and before the result, has total {found.rating.total}, at or above "
+            f"{found.threshold:g} (withdrawal during the observation)"
         )
     return (
         f"the latest COWS rating before the naloxone was given {given}, the one of "
@@ -429,9 +442,15 @@ def uncounted_lines(
         out.append(
             f"The naloxone {c.kind} of {shown(c.at, to_the_second(c.at))} ({c.result}) no "
             "longer counts: "
-            f"{withdrawal_found(found, c.started)}. A challenge is done only when the "
-            "patient shows no withdrawal (reference 5.2): it counts as never done, as "
-            "when it is given at once beside that rating; it stays in the record."
+            f"{withdrawal_found(found, c.started)}. "
+            + (
+                "Any sign of withdrawal after the naloxone is a positive result (reference "
+                "5.2): the negative counts as never done; it stays in the record."
+                if found.during
+                else "A challenge is done only when the patient shows no withdrawal "
+                "(reference 5.2): it counts as never done, as when it is given at once "
+                "beside that rating; it stays in the record."
+            )
         )
     return out
 
