@@ -15,8 +15,6 @@ import datetime as dt
 import json
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient
 from xrntx_guide.errors import ExitCode
 
@@ -59,13 +57,6 @@ def doses_dated(run: Run) -> list[str]:
     return [i["date"] for i in json.loads(history.stdout)["injections"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "visit/resume.py move_visit_day moves only a defaulted injection_date: a resume "
-        "days later keeps the answered day and files the new results (and the dose) for it"
-    ),
-)
 def test_a_dose_is_never_counted_for_the_day_its_urine_screen_was_positive(run: Run) -> None:
     session = first_day(run, uds_opiates="positive")
     resumed_later(run, session, GIVEN)
@@ -75,13 +66,6 @@ def test_a_dose_is_never_counted_for_the_day_its_urine_screen_was_positive(run: 
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "visit/resume.py move_visit_day moves only a defaulted injection_date: a rating "
-        "timed on the resume's day is filed for the answered day and read by its gate"
-    ),
-)
 def test_a_rating_taken_on_the_resume_day_never_clears_withdrawal_of_the_first_day(
     run: Run,
 ) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pexpect
 import pytest
@@ -71,7 +72,8 @@ def walk(home: Path, during: int) -> tuple[bool, str]:
         time.sleep(minutes * 60 / SPEED + 1)  # the observation, on the training clock
         child.sendline("negative")
         # Refused, the result is asked again; blocked, the walk waits at its command prompt.
-        shown = [wrapping(P_GIVEN), wrapping(P_COMMAND), wrapping(P_RESULT), pexpect.EOF]
+        shown: list[Any] = [wrapping(P_GIVEN), wrapping(P_COMMAND), wrapping(P_RESULT)]
+        shown.append(pexpect.EOF)
         went_on = child.expect(shown) == 0
         return went_on, log.text
     finally:

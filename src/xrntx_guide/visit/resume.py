@@ -50,6 +50,56 @@ def move_visit_day(
     return clear_results_of_another_day(guide, record, str(stored.value), str(to_json(new)), now)  # type: ignore[arg-type]
 
 
+def of_the_visit_day(guide: Guide, record: SessionRecord, key: str) -> bool:
+    """Whether the answer ``key`` describes the visit's own day: a point-in-time result
+    (``point_in_time``), or, while the dose is not counted, what the visit records of its
+    injection. The one rule of what a move of the visit's date clears, and of what a
+    resume on another day may not file for it unasked."""
+    if key not in guide.questions:
+        return False
+    q = guide.questions[key]
+    return q.spec.point_in_time or (
+        record.injection_given is not True and guide.step(q.step_id).index >= guide.readiness_limit
+    )
+
+
+def refuse_another_days_results(
+    guide: Guide,
+    record: SessionRecord,
+    presets: Mapping[str, Preset],
+    day: dt.date,
+) -> None:
+    """A resume on another day than the visit's answered date (a script's
+    ``injection_date``, a date typed at the prompt) whose run gives results of a day or
+    the dose is refused unless the run gives the date too: taken, they would be filed for
+    the visit's day (a screen positive that day made negative, a dose counted for it on
+    results of another day: safety invariant 3). A date left to its default moves with
+    the resume instead (:func:`move_visit_day`).
+
+    Raises:
+        UsageError: naming the results and both days, with the two ways on (exit 2).
+    """
+    key = guide.meta.date_key
+    stored = record.answers.get(key)
+    if stored is None or stored.origin == "default" or key in presets:
+        return
+    if stored.value == day.isoformat() or record.injection_given is True:
+        return
+    given = sorted(k for k in presets if of_the_visit_day(guide, record, k))
+    if not given:
+        return
+    raise UsageError(
+        f"this visit's date is {stored.value} (answered), and this run on {day.isoformat()} "
+        f"gives {', '.join(given)}: results and the dose describe the day they were taken, "
+        f"and would be filed for {stored.value}",
+        hint=(
+            f"To record them for today, move the visit: --answer {key}={day.isoformat()} "
+            f"(its results of {stored.value} are cleared and asked again), or start a new "
+            f"walk. To enter {stored.value}'s own results late: --answer {key}={stored.value}."
+        ),
+    )
+
+
 def clear_results_of_another_day(
     guide: Guide,
     record: SessionRecord,
@@ -66,15 +116,8 @@ def clear_results_of_another_day(
     # What a visit records of its injection describes the day it was given: while the
     # dose is not counted, it is asked again on the new day (never a dose counted there on
     # an answer typed for another).
-    injection = record.injection_given is not True
-
     def taken_on_the_day(k: str) -> bool:
-        if k not in guide.questions or k in keep:
-            return False
-        q = guide.questions[k]
-        return q.spec.point_in_time or (
-            injection and guide.step(q.step_id).index >= guide.readiness_limit
-        )
+        return k not in keep and of_the_visit_day(guide, record, k)
 
     stale = [k for k in record.answers if taken_on_the_day(k)]
     timers = [k for k in record.timers if taken_on_the_day(k)]

@@ -33,6 +33,7 @@ from .resume import (
     another_day_warning,
     clear_results_of_another_day,
     move_visit_day,
+    refuse_another_days_results,
     reopen_rechallenge,
 )
 from .series import fill_rechallenge_hours
@@ -93,6 +94,8 @@ def take_run(
         if stored_day is not None
         else day
     )
+    if resume:
+        refuse_another_days_results(guide, record, presets, day)
     was = (list(record.cows_ratings), list(record.naloxone_challenges))
     take_given(guide, record, presets, series, visit_day, now, record.timers, corrections)
     # A rating corrected, or entered late, may show withdrawal before a recorded
