@@ -68,13 +68,16 @@ def refuse_another_days_results(
     record: SessionRecord,
     presets: Mapping[str, Preset],
     day: dt.date,
+    timed: frozenset[str] = frozenset(),
 ) -> None:
     """A resume on another day than the visit's answered date (a script's
     ``injection_date``, a date typed at the prompt) whose run gives results of a day or
     the dose is refused unless the run gives the date too: taken, they would be filed for
     the visit's day (a screen positive that day made negative, a dose counted for it on
     results of another day: safety invariant 3). A date left to its default moves with
-    the resume instead (:func:`move_visit_day`).
+    the resume instead (:func:`move_visit_day`). ``timed``: the answers the run gives as
+    entries that carry their own times (a file's series, a correction of a recorded
+    entry), which the series files by those times, never by this run's day.
 
     Raises:
         UsageError: naming the results and both days, with the two ways on (exit 2).
@@ -85,7 +88,7 @@ def refuse_another_days_results(
         return
     if stored.value == day.isoformat() or record.injection_given is True:
         return
-    given = sorted(k for k in presets if of_the_visit_day(guide, record, k))
+    given = sorted(k for k in presets if k not in timed and of_the_visit_day(guide, record, k))
     if not given:
         return
     raise UsageError(

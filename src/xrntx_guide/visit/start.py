@@ -95,7 +95,10 @@ def take_run(
         else day
     )
     if resume:
-        refuse_another_days_results(guide, record, presets, day)
+        timed = set(series.answers) if series is not None else set()
+        refuse_another_days_results(
+            guide, record, presets, day, frozenset(timed | set(corrections))
+        )
     was = (list(record.cows_ratings), list(record.naloxone_challenges))
     take_given(guide, record, presets, series, visit_day, now, record.timers, corrections)
     # A rating corrected, or entered late, may show withdrawal before a recorded
