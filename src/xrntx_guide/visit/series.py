@@ -134,6 +134,18 @@ def restore_positive(
     window = guide.setting_values.get(WINDOW)
     dose = guide.setting_values.get(keys.RECHALLENGE_DOSE)
     line = f"The naloxone challenge of {when} was positive: it stands on {visit_day.isoformat()}."
+    again = standing_positive(record.naloxone_challenges, "rechallenge")
+    if (
+        again is not None
+        and instant(again.at) > instant(positive.at)
+        and RECHALLENGE in guide.questions
+    ):
+        # A positive rechallenge stands too, and nothing is recorded over it (reference 5.2).
+        record.skip(RECHALLENGE, now)
+        return [
+            f"{line} Its rechallenge of {_local(again.at)} was positive too and stands: no "
+            "further rechallenge is offered, and the injection cannot be given."
+        ]
     if end is not None and aware(now) > end and RECHALLENGE in guide.questions:
         record.skip(RECHALLENGE, now)
         return [

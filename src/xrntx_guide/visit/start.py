@@ -78,12 +78,14 @@ def take_run(
     """
     out: list[Notice] = []
     date_key = guide.meta.date_key
-    date_before = record.answers[date_key].value if date_key in record.answers else None
     # As the record stood before this run's answers: an answer "given" typed now is for
     # the day the visit moves to, never a reason to keep it on its old one.
     moves = resume and not record.stays_on_its_day(guide)
     if moves:  # the visit's day first: what this run gives is for the day it moves to
         out += [Notice("note", line) for line in refresh_defaults(guide, record, day, now)]
+    # The day as this run finds it (a move on resume has cleared its old day's results
+    # already, reopen()): a change by this run's answers clears the results again.
+    date_before = record.answers[date_key].value if date_key in record.answers else None
     series = file_series(guide, given.raw, presets, day, now, record if resume else None)
     given_day = presets[date_key].value if date_key in presets else None
     stored_day = record.answers.get(date_key)
