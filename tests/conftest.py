@@ -6,6 +6,7 @@ Helpers that tests import by name live in :mod:`tests.helpers`.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,16 @@ from tests.helpers import STEPS, Result, Run
 from xrntx_guide.cli.app import app
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.pack.load import load_guide
+
+# The programs the tests start see Ctrl-C as from a terminal. A shell without job control
+# starts what it runs in the background (`pytest ... &`) with SIGINT and SIGQUIT ignored,
+# every program started from it inherits that, and a program that starts with SIGINT
+# ignored rightly keeps it so: the tests of Ctrl-C would then hang (a pseudo-terminal's
+# Ctrl-C) or pass on a run that was never interrupted.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+if signal.getsignal(signal.SIGQUIT) is signal.SIG_IGN:
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 # In CI (CI=true), Hypothesis draws the same examples on every run, so a run there is the
 # run a developer can repeat with CI=true; locally it keeps exploring new examples.

@@ -15,7 +15,6 @@ import io
 import json
 import os
 import re
-import time
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -503,11 +502,6 @@ def test_ctrl_c_saves_the_session_and_exits_130(spawn: Any) -> None:
     w = spawn()
     begin(w, "interrupted")
     w.expect(P_LAST_USE)
-    # As a clinician presses it: a moment after the prompt shows. Python's readline shows
-    # the prompt before it starts to wait for a key, and an interrupt that lands in between
-    # is acted on only when the answer is entered (a loaded machine widened that gap past
-    # the 50 ms pexpect waits before it sends); no hand is that fast.
-    time.sleep(0.3)
     w.child.sendintr()
     w.expect(r"interrupted; session \S+ is saved")
 
