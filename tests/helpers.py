@@ -373,6 +373,34 @@ def walk_visit(
     )  # fmt: skip
 
 
+def walk_at(run: Run, label: str, at: str, answers: Mapping[str, Any], *extra: str) -> Result:
+    """An unattended ``walk`` of the patient ``label`` at the instant ``at`` (``--now``),
+    every caution acknowledged: one visit of a day of the patient's record."""
+    return run(
+        "walk", "--no-input", "--label", label, "--now", at, "--acknowledge", "all",
+        *extra, *answer_flags(answers),
+    )  # fmt: skip
+
+
+END_OF_TREATMENT: dict[str, Any] = {
+    "end_of_treatment": True,
+    "end_of_treatment_reason": "patient_choice",
+    "end_of_treatment_comment": "wants to stop",
+    "end_overdose_counselled": True,
+    "end_reversal_agent_prescribed": True,
+}
+"""What a visit that ends the treatment answers (the patient's choice, counselled, a
+reversal agent prescribed)."""
+
+
+def first_dose_on(run: Run, label: str, day: dt.date) -> None:
+    """The patient's first injection at noon on ``day``, two weeks after short-acting use:
+    the dose the visits of a test follow."""
+    given = after_injection(last_opioid_use=day - dt.timedelta(days=14), injection_date=day)
+    out = walk_at(run, label, f"{day.isoformat()}T12:00", given)
+    assert out.exit_code == 0, out.output
+
+
 def gate(result: Mapping[str, Any], gate_id: str) -> dict[str, Any]:
     """The one gate of this id in a check result."""
     found = [g for g in result["gates"] if g["id"] == gate_id]

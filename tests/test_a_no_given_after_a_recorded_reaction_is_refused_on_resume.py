@@ -68,6 +68,28 @@ def test_the_control_the_dose_visit_is_finished_with_the_no_it_recorded_before(
     assert finished.exit_code == 0, finished.output
 
 
+def test_the_control_the_dose_visit_is_finished_by_a_clock_behind(run: Run) -> None:
+    """Resumed with a clock behind the one that recorded the reaction (another
+    workstation's, or ``--now``), the dose visit is finished with the no it recorded."""
+    dose_visit = dose_then_reaction(run)
+    finished = run(
+        "walk", "--no-input", "--resume", "--session", dose_visit, "--now", f"{DAY}T10:20",
+        "--acknowledge", "all", *RESUMED,
+    )  # fmt: skip
+    assert finished.exit_code == 0, finished.output
+
+
+def test_a_no_given_by_flag_with_a_clock_behind_is_refused(run: Run) -> None:
+    """Given by this run, after the reaction was on record, whatever time the run's clock
+    gives it: a clock behind would otherwise time the fresh no before the yes."""
+    dose_visit = dose_then_reaction(run)
+    again = run(
+        "walk", "--no-input", "--resume", "--session", dose_visit, "--now", f"{DAY}T10:20",
+        "--acknowledge", "all", "-a", "hypersensitivity=no", *RESUMED,
+    )  # fmt: skip
+    assert again.exit_code == 2, again.output
+
+
 def test_a_no_given_by_flag_after_the_reaction_is_refused(run: Run) -> None:
     dose_visit = dose_then_reaction(run)
     again = run(
