@@ -12,8 +12,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import TODAY, Run, check, copy_steps, days_ago, ready_patient, walk_visit
 
 LABEL = "CLINIC-ALLERGY"
@@ -48,11 +46,6 @@ def test_the_control_a_copy_that_keeps_the_name_binds(run: Run, tmp_path: Path) 
     assert later_visit(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="history._standing reads another pack's visit by the shipped pack's standing "
-    "keys only; the record keeps no pack-free mark of a standing yes",
-)
 def test_a_copy_that_renames_the_question_binds(run: Run, tmp_path: Path) -> None:
     record_yes(run, tmp_path, "naltrexone_allergy")
     assert later_visit(run) != "ready"

@@ -42,7 +42,7 @@ from ..records import field, record
 if TYPE_CHECKING:
     from .session import JSONScalar, SessionRecord
 
-FORMAT = 4
+FORMAT = 5
 """The shape of the stored facts: a change to what they hold, or to how they are made,
 changes it, and facts of another shape are not used."""
 
@@ -71,6 +71,8 @@ class VisitFacts:
     created: dt.datetime | None = None
     """When the visit's walk began: what orders two visits of one day (an end of
     treatment, then a dose) when the times of their answers are not known."""
+    standing: tuple[str, ...] = ()
+    """The record's own ``standing`` answers (:attr:`SessionRecord.standing`)."""
     yes_at: dict[str, dt.datetime] = field(default_factory=dict)
     """Since when each answer whose value is yes has been yes, by key, by the audit trail
     (:meth:`SessionRecord.since`): what orders an end of treatment and a dose of one day
@@ -94,6 +96,7 @@ def facts_of(record: SessionRecord) -> VisitFacts:
         answers={key: rec.value for key, rec in record.answers.items()},
         visit_date=record.visit_date,
         created=record.created,
+        standing=tuple(record.standing),
         yes_at={
             key: record.since(key) or rec.at
             for key, rec in record.answers.items()
@@ -138,6 +141,7 @@ def stored_facts(text: str) -> str | None:
             "answers": facts.answers,
             "visit_date": facts.visit_date,
             "created": facts.created.isoformat() if facts.created else None,
+            "standing": list(facts.standing),
             "yes_at": {k: at.isoformat() for k, at in facts.yes_at.items()},
         },
         separators=(",", ":"),
@@ -170,6 +174,7 @@ def read_facts(facts: str | None, text: str) -> VisitFacts | None:
             answers=data["answers"],
             visit_date=data["visit_date"],
             created=dt.datetime.fromisoformat(data["created"]) if data["created"] else None,
+            standing=tuple(data["standing"]),
             yes_at={k: dt.datetime.fromisoformat(at) for k, at in data["yes_at"].items()},
         )
     except (ValueError, KeyError, TypeError, RecursionError):

@@ -607,7 +607,8 @@ def _standing(
         # Whatever the recording visit's date: a visit dated before it is judged now, when
         # the yes is known (a walk dated yesterday must not count a dose beside it).
         on = _text(r, guide.meta.date_key) or r.visit_date or ""
-        for key in keys:
+        # This pack's names, and the ones the recording pack gave them (a clinic's copy).
+        for key in dict.fromkeys((*keys, *r.standing)):
             if r.answers.get(key) is not True:
                 continue
             said = by_id[r.id].since(key) if r.id in by_id else None

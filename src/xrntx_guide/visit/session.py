@@ -168,6 +168,11 @@ class SessionRecord(_Model):
     """The context of the rating being taken ('rate again CONTEXT'), until it is complete."""
     rapid_days: list[RapidDay] = Field(default_factory=list)
     """The supervised rapid pathway's daily record (reference section 6), in day order."""
+    standing: list[str] = Field(default_factory=list)
+    """The pack's ``standing`` answers (``[guide.report.history]``: a known
+    hypersensitivity) when the walk started: what every pack reads as such in this
+    record, whatever its own questions are called (a clinic's copy of the pack may name
+    them otherwise). Empty in records written before it was kept."""
     rapid_protocol: list[TableDay] | None = None
     """The site's protocol table in force when the walk started (None: the site file had
     none); the record is read against it on every day of the pathway."""
@@ -533,6 +538,7 @@ def new_session(
         ],
         demo_clock=demo_clock,
         injection_given=False,
+        standing=list(guide.meta.report.history.standing),
         rapid_protocol=table_of(guide),
     )
 
