@@ -12,8 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, json_answers, ready_patient, stored_sessions
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.guide import Guide
@@ -81,14 +79,6 @@ def walked(run: Run, tmp_path: Path, answers: dict[str, Any]) -> Any:
     )  # fmt: skip
 
 
-REASON = (
-    "visit/entries.py withdrawal_before is given, as the result's time (taken), the time of "
-    "the entry a correction corrects (08:00), before the correction's own naloxone (08:30): "
-    "the window of the observation (started, taken] is empty and its withdrawal is missed"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=REASON)
 def test_check_is_never_ready_on_a_corrected_negative_beside_withdrawal_during_it(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:
@@ -99,7 +89,6 @@ def test_check_is_never_ready_on_a_corrected_negative_beside_withdrawal_during_i
     )
 
 
-@pytest.mark.xfail(strict=True, reason=REASON)
 def test_the_walk_counts_no_dose_on_a_corrected_negative_beside_withdrawal_during_it(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:
@@ -112,7 +101,6 @@ def test_the_walk_counts_no_dose_on_a_corrected_negative_beside_withdrawal_durin
     )
 
 
-@pytest.mark.xfail(strict=True, reason=REASON)
 def test_a_flag_correction_counts_no_dose_beside_withdrawal_rated_during_it(
     run: Run, guide: Guide
 ) -> None:

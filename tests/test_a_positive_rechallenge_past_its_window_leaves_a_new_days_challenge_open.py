@@ -11,8 +11,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, json_answers, ready_patient, stored_sessions
 
 LABEL = "RX-LATER"
@@ -50,12 +48,6 @@ def two_days_later(run: Run, session_id: str, *extra: str) -> tuple[int, str]:
     return out.exit_code, " ".join(out.output.split())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/series.py restore_positive: the positive-rechallenge branch comes before "
-    "the window's end and says 'the injection cannot be given' days later, hiding the "
-    "new day's challenge (`edit naloxone_challenge`) the window-ended branch names",
-)
 def test_two_days_after_a_positive_rechallenge_the_walk_names_the_new_days_challenge(
     run: Run,
 ) -> None:

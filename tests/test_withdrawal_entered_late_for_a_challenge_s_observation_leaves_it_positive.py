@@ -14,8 +14,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
 from xrntx_guide.pack.guide import Guide
 
@@ -89,12 +87,6 @@ def second_challenge_after(run: Run, tmp_path: Path, during: int) -> list[str]:
     return [i["date"] for i in json.loads(history.stdout)["injections"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/entries.py visit_results lists a negative with withdrawal during its "
-    "observation in 'uncounted' (never done) instead of standing as a positive, so a "
-    "second plain challenge lifts it and the dose is counted",
-)
 def test_a_second_challenge_never_lifts_withdrawal_during_the_first_s_observation(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:
@@ -159,12 +151,6 @@ def second_rechallenge_after(run: Run, tmp_path: Path, during: int) -> list[str]
     return [i["date"] for i in json.loads(history.stdout)["injections"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/entries.py visit_results lists a negative rechallenge with withdrawal "
-    "during its observation in 'uncounted' (never done) instead of standing as a positive "
-    "rechallenge, so a second rechallenge lifts the positive and the dose is counted",
-)
 def test_a_second_rechallenge_never_lifts_withdrawal_during_the_first_s_observation(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:

@@ -266,6 +266,7 @@ def withdrawal_before(
     result: object,
     started: dt.datetime | None,
     taken: dt.datetime | None = None,
+    result_at: dt.datetime | None = None,
 ) -> Withdrawal | None:
     """Reference 5.2: a challenge or rechallenge is done only when the patient shows no
     withdrawal, a COWS rating below the pack's threshold recorded on its day before the
@@ -277,6 +278,9 @@ def withdrawal_before(
     the time its result was taken (``taken``: for a correction, the time of the result
     it corrects), which the naloxone was given no later than: the latest standing rating
     before the result stands for the one before the naloxone (None as well: not judged).
+
+    ``result_at``: when the result itself was read (a correction's own time, not the time
+    of the entry it corrects), which ends its observation (default: ``taken``).
 
     Returns why it was done beside withdrawal: a standing rating taken after the naloxone
     and no later than the result is at or above the threshold (withdrawal during the
@@ -313,11 +317,12 @@ def withdrawal_before(
     # Any sign of withdrawal after the naloxone is a positive result (reference 5.2): a
     # rating at or above the threshold taken during the observation, no later than the
     # result, leaves no negative standing, whatever was rated before the naloxone.
-    if taken is not None:
+    read = result_at if result_at is not None else taken
+    if read is not None:
         during = [
             (first.at, r)
             for first, r in timed
-            if instant(given) < instant(first.at) <= instant(taken) and r.total >= threshold
+            if instant(given) < instant(first.at) <= instant(read) and r.total >= threshold
         ]
         if during:
             at, high = min(during, key=lambda pair: instant(pair[0]))
@@ -340,6 +345,12 @@ def withdrawal_before(
     return Withdrawal(
         day=day, threshold=threshold, rating=last, at=at, ratings_of_day=times, untimed=untimed
     )
+
+
+DURING = "withdrawal was rated during its observation"
+"""The reason of the positive correction a negative result gets when withdrawal was rated
+during its observation (visit/results.py): any sign of withdrawal after the naloxone is a
+positive result (reference 5.2)."""
 
 
 @record
@@ -387,7 +398,9 @@ def visit_results(
     standing = []
     for c in live(challenges):
         found = (
-            withdrawal_before(guide, ratings, c.kind, c.result, c.started, placed(challenges, c).at)
+            withdrawal_before(
+                guide, ratings, c.kind, c.result, c.started, placed(challenges, c).at, c.at
+            )
             if judge_withdrawal
             else None
         )

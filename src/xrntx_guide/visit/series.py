@@ -134,18 +134,6 @@ def restore_positive(
     window = guide.setting_values.get(WINDOW)
     dose = guide.setting_values.get(keys.RECHALLENGE_DOSE)
     line = f"The naloxone challenge of {when} was positive: it stands on {visit_day.isoformat()}."
-    again = standing_positive(record.naloxone_challenges, "rechallenge")
-    if (
-        again is not None
-        and instant(again.at) > instant(positive.at)
-        and RECHALLENGE in guide.questions
-    ):
-        # A positive rechallenge stands too, and nothing is recorded over it (reference 5.2).
-        record.skip(RECHALLENGE, now)
-        return [
-            f"{line} Its rechallenge of {_local(again.at)} was positive too and stands: no "
-            "further rechallenge is offered, and the injection cannot be given."
-        ]
     if end is not None and aware(now) > end and RECHALLENGE in guide.questions:
         record.skip(RECHALLENGE, now)
         return [
@@ -154,6 +142,19 @@ def restore_positive(
             f"but a new challenge for {visit_day.isoformat()}, with that day's urine screen "
             "and COWS (`edit naloxone_challenge` records it); until then the injection "
             "cannot be given."
+        ]
+    again = standing_positive(record.naloxone_challenges, "rechallenge")
+    if (
+        again is not None
+        and instant(again.at) > instant(positive.at)
+        and RECHALLENGE in guide.questions
+    ):
+        # Within the window: a positive rechallenge stands too, and nothing is recorded
+        # over it (reference 5.2); past the window, a repeat is the new day's challenge.
+        record.skip(RECHALLENGE, now)
+        return [
+            f"{line} Its rechallenge of {_local(again.at)} was positive too and stands: no "
+            "further rechallenge is offered, and the injection cannot be given."
         ]
     until = f" until {_local(end)} ({window:g} hours after it)" if end is not None else ""
     iv = f" (IV {dose:g} mg)" if isinstance(dose, int | float) else ""
