@@ -788,3 +788,21 @@ def tampered_series() -> st.SearchStrategy[Tampered]:
         which=st.integers(0, 50),
         by=st.integers(1, 47),
     )
+
+
+TRAIL_KEY = "injection_given"
+"""The answer whose audit trail :data:`audit_trails` draws (another key's events beside it)."""
+
+trail_values = st.sampled_from([True, False, "yes"])
+"""An answer's value as the audit trail logs it: true is not "yes"."""
+
+audit_trails = st.lists(
+    st.tuples(
+        st.sampled_from(["answer", "change", "carry", "clear", "note"]),
+        st.sampled_from([TRAIL_KEY, "other"]),
+        trail_values,
+    ),
+    max_size=12,
+)
+"""An answer's audit trail as (event kind, key, value) in order: answers, changes, values
+carried, clears, and events that log no value, for the key and for another."""

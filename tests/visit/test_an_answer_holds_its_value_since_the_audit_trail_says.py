@@ -12,22 +12,13 @@ import datetime as dt
 from typing import Any
 
 from hypothesis import given
-from hypothesis import strategies as st
 
+from tests.strategies.timed import TRAIL_KEY as KEY
+from tests.strategies.timed import audit_trails, trail_values
 from xrntx_guide.visit.integrity import held_since
 from xrntx_guide.visit.session import Event
 
 START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
-KEY = "injection_given"
-
-steps = st.lists(
-    st.tuples(
-        st.sampled_from(["answer", "change", "carry", "clear", "note"]),
-        st.sampled_from([KEY, "other"]),
-        st.sampled_from([True, False, "yes"]),
-    ),
-    max_size=12,
-)
 
 
 def trail(drawn: list[tuple[str, str, Any]]) -> list[Event]:
@@ -55,7 +46,7 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-@given(steps, st.sampled_from([True, False, "yes"]))
+@given(audit_trails, trail_values)
 def test_the_time_is_the_first_of_the_latest_run_of_the_value(
     drawn: list[tuple[str, str, Any]], value: Any
 ) -> None:
