@@ -201,7 +201,8 @@ def positive_during(guide: Guide, record: Series, now: dt.datetime | None) -> li
         offered = Offered(
             kind=c.kind,
             value="positive",
-            at=now if now is not None else found.at,
+            # Recorded now; a check's series (no clock here): after the result it corrects.
+            at=now if now is not None else max(c.at, found.at, key=instant),
             origin=found.rating.origin,
             started=c.started,
             corrects=c.at,
