@@ -198,6 +198,28 @@ def rating_answers(rating: CowsRating) -> dict[str, int]:
     return {TOTAL: rating.total}
 
 
+def reads_positive(
+    guide: Guide, ratings: list[CowsRating], challenges: list[ChallengeResult], c: ChallengeResult
+) -> bool:
+    """Whether a standing result reads as positive: recorded so, or a negative with
+    withdrawal rated during its observation (:func:`withdrawal_before`, reference 5.2)."""
+    if c.result == "positive":
+        return True
+    found = withdrawal_before(guide, ratings, c.kind, c.result, c.started, placed(challenges, c).at)
+    return found is not None and found.during
+
+
+def _latest_positive(
+    entries: list[ChallengeResult], kind: str, also: set[int]
+) -> ChallengeResult | None:
+    """The latest standing positive of ``kind``, the entries in ``also`` (negatives with
+    withdrawal during their observation) counted as positives."""
+    found = [
+        c for c in live(entries) if c.kind == kind and (c.result == "positive" or id(c) in also)
+    ]
+    return max(found, key=lambda c: counts_at(entries, c)) if found else None
+
+
 def standing_positive(entries: list[ChallengeResult], kind: str) -> ChallengeResult | None:
     """The latest positive result of ``kind`` that stands (no later entry corrects it)."""
     found = [c for c in live(entries) if c.kind == kind and c.result == "positive"]
@@ -266,7 +288,6 @@ def withdrawal_before(
     result: object,
     started: dt.datetime | None,
     taken: dt.datetime | None = None,
-    result_at: dt.datetime | None = None,
 ) -> Withdrawal | None:
     """Reference 5.2: a challenge or rechallenge is done only when the patient shows no
     withdrawal, a COWS rating below the pack's threshold recorded on its day before the
@@ -278,9 +299,6 @@ def withdrawal_before(
     the time its result was taken (``taken``: for a correction, the time of the result
     it corrects), which the naloxone was given no later than: the latest standing rating
     before the result stands for the one before the naloxone (None as well: not judged).
-
-    ``result_at``: when the result itself was read (a correction's own time, not the time
-    of the entry it corrects), which ends its observation (default: ``taken``).
 
     Returns why it was done beside withdrawal: a standing rating taken after the naloxone
     and no later than the result is at or above the threshold (withdrawal during the
@@ -317,7 +335,14 @@ def withdrawal_before(
     # Any sign of withdrawal after the naloxone is a positive result (reference 5.2): a
     # rating at or above the threshold taken during the observation, no later than the
     # result, leaves no negative standing, whatever was rated before the naloxone.
-    read = result_at if result_at is not None else taken
+    # The observation: from the naloxone to the result, and at least the pack's minutes
+    # (a correction counts at the time of the entry it corrects, which may lie before its
+    # naloxone: its observation is then those minutes, never the hours until it was typed,
+    # when the injection may already have been given).
+    read = taken
+    if started is not None and isinstance(minutes, int | float) and not isinstance(minutes, bool):
+        least = started + dt.timedelta(minutes=minutes)
+        read = least if read is None or instant(read) < instant(least) else read
     if read is not None:
         during = [
             (first.at, r)
@@ -345,12 +370,6 @@ def withdrawal_before(
     return Withdrawal(
         day=day, threshold=threshold, rating=last, at=at, ratings_of_day=times, untimed=untimed
     )
-
-
-DURING = "withdrawal was rated during its observation"
-"""The reason of the positive correction a negative result gets when withdrawal was rated
-during its observation (visit/results.py): any sign of withdrawal after the naloxone is a
-positive result (reference 5.2)."""
 
 
 @record
@@ -398,9 +417,7 @@ def visit_results(
     standing = []
     for c in live(challenges):
         found = (
-            withdrawal_before(
-                guide, ratings, c.kind, c.result, c.started, placed(challenges, c).at, c.at
-            )
+            withdrawal_before(guide, ratings, c.kind, c.result, c.started, placed(challenges, c).at)
             if judge_withdrawal
             else None
         )
@@ -418,7 +435,11 @@ def visit_results(
         first: ChallengeResult = placed(challenges, c)
         return first.day
 
-    positive = standing_positive(challenges, "challenge")
+    # Any sign of withdrawal after the naloxone is a positive result (reference 5.2): a
+    # negative with withdrawal rated during its observation reads as a positive of its
+    # kind, and stands as one (only a negative rechallenge within the window lifts it).
+    during = {id(c) for c, w in out.uncounted if w.during}
+    positive = _latest_positive(challenges, "challenge", during)
     if positive is None:
         today = [c for c in standing if c.kind == "challenge" and on(c) == day]
         if today:
@@ -435,8 +456,15 @@ def visit_results(
     after = [
         c for c in standing if c.kind == "rechallenge" and instant(at(c)) > instant(at(positive))
     ]
+    read_after = [
+        c
+        for c in live(challenges)
+        if c.kind == "rechallenge"
+        and (id(c) not in void or id(c) in during)
+        and instant(at(c)) > instant(at(positive))
+    ]
     again = max(
-        (c for c in after if c.result == "positive"),
+        (c for c in read_after if c.result == "positive" or id(c) in during),
         key=lambda c: counts_at(challenges, c),
         default=None,
     )
@@ -455,7 +483,7 @@ def visit_results(
     if again is None:
         return out
     out.rechallenge = again
-    out.answers[RECHALLENGE] = again.result
+    out.answers[RECHALLENGE] = "positive" if id(again) in during else again.result
     if again.result != "not_done":
         out.answers[RECHALLENGE_HOURS] = hours_between(at(positive), at(again))
     return out

@@ -346,7 +346,7 @@ def _refuse_beside_a_positive(
     Raises:
         SessionError: such a session exists and this visit is not its resume.
     """
-    from .entries import live  # seam: the series records (pydantic), not for a listing
+    from .entries import live, reads_positive  # seam: the series records (pydantic)
     from .series import local_day, window_end  # seam: as live, the series (pydantic)
 
     for r in sorted(mine, key=lambda r: r.updated, reverse=True):
@@ -355,7 +355,10 @@ def _refuse_beside_a_positive(
         if r.id == exclude or r.demo_clock is not None:
             continue
         results = live(r.naloxone_challenges)
-        positives = [c for c in results if c.result == "positive"]
+        # Recorded positive, or a negative with withdrawal rated during its observation.
+        positives = [
+            c for c in results if reads_positive(guide, r.cows_ratings, r.naloxone_challenges, c)
+        ]
         for c in sorted(positives, key=lambda c: c.at, reverse=True):
             end = window_end(guide, c)
             if local_day(c.at) > day or end is None or local_day(end) < day:
@@ -363,6 +366,7 @@ def _refuse_beside_a_positive(
             if c.kind == "challenge" and any(
                 n.kind == "rechallenge"
                 and n.result == "negative"
+                and all(n is not p for p in positives)
                 and instant(c.at) < instant(n.at) <= instant(end)
                 for n in results
             ):

@@ -43,7 +43,6 @@ from .clock import (
 )
 from .entries import (
     CHALLENGE,
-    DURING,
     OBSERVATION,
     PREFIX,
     RECHALLENGE,
@@ -169,7 +168,6 @@ def take_result(
     if now is not None and offered.at is not None and not offered.stamped:
         what = "the COWS rating" if offered.kind == "cows" else f"the naloxone {offered.kind}"
         refuse_after_now(KEY_OF[offered.kind], what, offered.at, now)
-    positive_during(guide, record, now)  # what the series already shows comes first
     taken = (
         _take_rating(guide, record, offered, day)
         if offered.kind == "cows"
@@ -177,45 +175,7 @@ def take_result(
     )
     if taken is not None:
         record.note_result(taken, now if now is not None else taken.at)
-        positive_during(guide, record, now)
     return taken
-
-
-def positive_during(guide: Guide, record: Series, now: dt.datetime | None) -> list[ChallengeResult]:
-    """Reference 5.2: any sign of withdrawal after the naloxone is a positive result. A
-    standing negative challenge or rechallenge beside a COWS rating at or above the
-    threshold taken during its observation (a rating entered after the result, a rating
-    or a result corrected) is recorded as positive: a correction appended to the series,
-    as every change of a result is (results are appended, never replaced), so that it
-    stands as a positive does on every route (a second challenge never lifts it; only a
-    negative rechallenge within the window does, and nothing after a positive
-    rechallenge). Returns the corrections appended."""
-    challenges = record.naloxone_challenges
-    out: list[ChallengeResult] = []
-    for c in list(live(challenges)):
-        found = withdrawal_before(
-            guide, record.cows_ratings, c.kind, c.result, c.started, placed(challenges, c).at, c.at
-        )
-        if found is None or not found.during or found.rating is None or found.at is None:
-            continue
-        offered = Offered(
-            kind=c.kind,
-            value="positive",
-            # Recorded now; a check's series (no clock here): after the result it corrects.
-            at=now if now is not None else max(c.at, found.at, key=instant),
-            origin=found.rating.origin,
-            started=c.started,
-            corrects=c.at,
-            reason=(
-                f"{DURING}: COWS {found.rating.total} at "
-                f"{shown(found.at, to_the_second(found.at))} (reference 5.2)"
-            ),
-            stamped=True,
-        )
-        entry = _append_challenge(challenges, offered, c, None)
-        record.note_result(entry, now if now is not None else entry.at)
-        out.append(entry)
-    return out
 
 
 def take_results(
@@ -401,11 +361,10 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
     negative) done beside withdrawal is refused naming the rating, or the lack of one:
     it never counts."""
     started = offered.started
-    # A correction's result was taken at the time of the one it corrects; its own time
-    # ends its observation.
+    # A correction's result was taken at the time of the one it corrects.
     taken = offered.corrects or offered.at
     found = withdrawal_before(
-        guide, record.cows_ratings, offered.kind, offered.value, started, taken, offered.at
+        guide, record.cows_ratings, offered.kind, offered.value, started, taken
     )
     if found is None:
         return
@@ -465,30 +424,18 @@ def uncounted_lines(
     """The results that counted in ``before`` (the ratings and the challenge results
     before a run's entries were taken in) and no longer count as the series stands
     (``ratings``, ``challenges``): done beside withdrawal (visit/entries.py
-    :func:`withdrawal_before`), as a correction or a rating entered late now shows; and
-    the negatives the run's entries made positive (:func:`positive_during`). A line for
-    the clinician each."""
+    :func:`withdrawal_before`), as a correction or a rating entered late now shows. A
+    line for the clinician each."""
     was = {
         (c.kind, instant(c.at))
         for c in live(before[1])
-        if withdrawal_before(
-            guide, before[0], c.kind, c.result, c.started, placed(before[1], c).at, c.at
-        )
+        if withdrawal_before(guide, before[0], c.kind, c.result, c.started, placed(before[1], c).at)
         is None
     }
     out = []
-    earlier = {id(c) for c in before[1]}
-    for c in challenges:
-        if id(c) in earlier or c.corrects is None or not (c.reason or "").startswith(DURING):
-            continue
-        out.append(
-            f"The naloxone {c.kind} of {shown(c.corrects, to_the_second(c.corrects))} is "
-            f"recorded as positive: {c.reason}. Any sign of withdrawal after the naloxone is "
-            "a positive result; the negative stays in the record, corrected."
-        )
     for c in live(challenges):
         found = withdrawal_before(
-            guide, ratings, c.kind, c.result, c.started, placed(challenges, c).at, c.at
+            guide, ratings, c.kind, c.result, c.started, placed(challenges, c).at
         )
         if found is None or (c.kind, instant(c.at)) not in was:
             continue
@@ -498,7 +445,8 @@ def uncounted_lines(
             f"{withdrawal_found(found, c.started)}. "
             + (
                 "Any sign of withdrawal after the naloxone is a positive result (reference "
-                "5.2): the negative counts as never done; it stays in the record."
+                "5.2): it reads as positive, and stands as one (only a negative rechallenge "
+                "within the window lifts it); it stays in the record as entered."
                 if found.during
                 else "A challenge is done only when the patient shows no withdrawal "
                 "(reference 5.2): it counts as never done, as when it is given at once "
