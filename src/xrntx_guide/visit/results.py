@@ -439,14 +439,14 @@ def uncounted_lines(
         )
         if found is None or (c.kind, instant(c.at)) not in was:
             continue
+        now_reads = "now reads as positive" if found.during else "no longer counts"
         out.append(
-            f"The naloxone {c.kind} of {shown(c.at, to_the_second(c.at))} ({c.result}) no "
-            "longer counts: "
-            f"{withdrawal_found(found, c.started)}. "
+            f"The naloxone {c.kind} of {shown(c.at, to_the_second(c.at))} ({c.result}) "
+            f"{now_reads}: {withdrawal_found(found, c.started)}. "
             + (
                 "Any sign of withdrawal after the naloxone is a positive result (reference "
-                "5.2): it reads as positive, and stands as one (only a negative rechallenge "
-                "within the window lifts it); it stays in the record as entered."
+                "5.2): it stands as one (only a negative rechallenge within the window lifts "
+                "a positive challenge); it stays in the record as entered."
                 if found.during
                 else "A challenge is done only when the patient shows no withdrawal "
                 "(reference 5.2): it counts as never done, as when it is given at once "

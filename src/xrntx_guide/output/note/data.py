@@ -245,7 +245,8 @@ def _series_data(state: State, record: SessionRecord) -> NoteSeries:
 def _challenge_series(state: State, record: SessionRecord) -> list[dict[str, Any]]:
     """The challenge results as the series keeps them: each with its own time (a file's
     time as the file gave it), across the days of the walk; one done beside withdrawal
-    (the series as it stands shows it) says why it does not count."""
+    (the series as it stands shows it) says why it does not count, and one with withdrawal
+    rated during its observation that it reads as positive."""
     day = state.value(state.guide.meta.date_key)
     reading = visit_results(
         state.guide,
@@ -260,6 +261,8 @@ def _challenge_series(state: State, record: SessionRecord) -> list[dict[str, Any
         entry: dict[str, Any] = {"kind": c.kind, "result": c.result, "at": c.at.isoformat()}
         if id(c) in void:
             entry["not_counted"] = withdrawal_found(void[id(c)], c.started)
+            if void[id(c)].during:  # any sign of withdrawal after the naloxone: positive
+                entry["reads_as"] = "positive"
         if c.started is not None:
             entry["started"] = c.started.isoformat()
         if c.corrects is not None:  # a correction: both entries stay (safety invariant 9)

@@ -199,7 +199,9 @@ def _series_note(data: Mapping[str, Any], h2: str, li: str, plain: bool) -> list
             )
             given = f", naloxone given {c['started']}" if c.get("started") else ""
             void = (
-                f"; does not count, done beside withdrawal: {c['not_counted']}"
+                f"; reads as positive, withdrawal during its observation: {c['not_counted']}"
+                if c.get("reads_as") == "positive"
+                else f"; does not count, done beside withdrawal: {c['not_counted']}"
                 if c.get("not_counted")
                 else ""
             )
