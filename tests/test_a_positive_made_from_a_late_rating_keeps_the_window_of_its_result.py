@@ -68,7 +68,7 @@ def next_morning(run: Run, tmp_path: Path, guide: Guide, late: bool) -> str:
         assert entered.exit_code in (0, 1, 4), entered.output
     morning = resume(at("09:30", next_day()))
     assert morning.exit_code in (0, 1, 4), morning.output
-    return morning.output
+    return str(morning.output)
 
 
 @pytest.mark.xfail(

@@ -35,6 +35,11 @@ def at(hh: int, mm: int) -> dt.datetime:
     return dt.datetime.combine(TODAY, dt.time(hh, mm)).astimezone()
 
 
+def loaded(store: Any, by: str, visit: str, guide: Guide) -> Saver:
+    record, revision = store.load(visit)
+    return Saver.loaded(store, by, record, revision, guide)
+
+
 def threshold(guide: Guide) -> int:
     value = guide.setting_values["cows_threshold"]
     assert isinstance(value, int)
@@ -55,13 +60,13 @@ def merged(run: Run, guide: Guide, two_rooms: bool) -> str:
     try:
         negative = Offered("challenge", "negative", at(9, 0), "file", started=at(8, 30))
         rating = Offered("cows", threshold(guide) + 3, at(8, 40), "file", context="repeat")
-        a = Saver.loaded(store, "dr-a", *store.load(visit), guide=guide)
-        b = Saver.loaded(store, "dr-b", *store.load(visit), guide=guide)
+        a = loaded(store, "dr-a", visit, guide)
+        b = loaded(store, "dr-b", visit, guide)
         mine = b.base.model_copy(deep=True)  # type: ignore[union-attr]
         take_result(guide, mine, negative, TODAY, at(9, 1))
         b.save(mine)
         if not two_rooms:
-            a = Saver.loaded(store, "dr-a", *store.load(visit), guide=guide)
+            a = loaded(store, "dr-a", visit, guide)
         theirs = a.base.model_copy(deep=True)  # type: ignore[union-attr]
         take_result(guide, theirs, rating, TODAY, at(9, 2))
         a.save(theirs)
