@@ -13,8 +13,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
 from xrntx_guide.pack.guide import Guide
 
@@ -85,12 +83,6 @@ def card_exit(run: Run, tmp_path: Path, guide: Guide, corrected: bool) -> int:
     return run("card", LABEL).exit_code
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/entries.py withdrawal_before ends a correction's observation at its own "
-    "time (result_at): a rating after the injection falls 'during' it, and "
-    "visit/results.py positive_during turns the challenge positive and drops the dose",
-)
 def test_a_rating_after_the_dose_never_uncounts_it_after_a_clerical_correction(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:
@@ -105,11 +97,6 @@ def test_the_control_without_the_correction_the_dose_counts(
     assert counted == [DAY]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the same fault (visit/entries.py withdrawal_before's result_at, "
-    "visit/results.py positive_during): the dose dropped, card refuses 'no injection given'",
-)
 def test_the_emergency_card_of_the_injected_patient_is_still_printed(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:

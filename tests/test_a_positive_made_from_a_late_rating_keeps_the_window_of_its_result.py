@@ -13,8 +13,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
 from xrntx_guide.pack.guide import Guide
 
@@ -71,12 +69,6 @@ def next_morning(run: Run, tmp_path: Path, guide: Guide, late: bool) -> str:
     return str(morning.output)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/results.py positive_during times the positive correction at now (12:00); "
-    "visit/series.py restore_positive (window_end) and _within_window read the window from "
-    "the correction's own time instead of the result it corrects (09:00)",
-)
 def test_a_positive_made_late_offers_no_rechallenge_past_its_results_window(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:

@@ -13,8 +13,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
 from xrntx_guide.pack.guide import Guide
 
@@ -79,11 +77,6 @@ def sheet_entered(run: Run, tmp_path: Path, guide: Guide, typed: str) -> tuple[A
     return out, [i["date"] for i in json.loads(history.stdout)["injections"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/results.py positive_during times the positive at the walk's now (10:30); "
-    "_within_window and _obeys read the positive's own time, so the rechallenge is refused",
-)
 def test_the_rechallenge_on_the_sheet_follows_the_positive_result(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:

@@ -11,8 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
 from xrntx_guide.pack.guide import Guide
 
@@ -89,11 +87,6 @@ def doses_after(run: Run, tmp_path: Path, entered: int, corrected: int) -> tuple
     return [i["date"] for i in json.loads(history.stdout)["injections"]], dose.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/results.py positive_during appends a positive correction that no later "
-    "correction of the rating (or of the result) can lift: the wrong positive stands",
-)
 def test_a_rating_corrected_below_the_threshold_leaves_the_negative_standing(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:

@@ -209,15 +209,18 @@ def reads_positive(
     return found is not None and found.during
 
 
-def _latest_positive(
-    entries: list[ChallengeResult], kind: str, also: set[int]
+def read_positive(
+    guide: Guide, ratings: list[CowsRating], challenges: list[ChallengeResult], kind: str
 ) -> ChallengeResult | None:
-    """The latest standing positive of ``kind``, the entries in ``also`` (negatives with
-    withdrawal during their observation) counted as positives."""
+    """The latest standing result of ``kind`` that reads as positive
+    (:func:`reads_positive`): what the gate reads, and what every rule of a new entry
+    obeys (a second challenge never lifts it; nothing lifts a positive rechallenge)."""
     found = [
-        c for c in live(entries) if c.kind == kind and (c.result == "positive" or id(c) in also)
+        c
+        for c in live(challenges)
+        if c.kind == kind and reads_positive(guide, ratings, challenges, c)
     ]
-    return max(found, key=lambda c: counts_at(entries, c)) if found else None
+    return max(found, key=lambda c: counts_at(challenges, c)) if found else None
 
 
 def standing_positive(entries: list[ChallengeResult], kind: str) -> ChallengeResult | None:
@@ -439,7 +442,11 @@ def visit_results(
     # negative with withdrawal rated during its observation reads as a positive of its
     # kind, and stands as one (only a negative rechallenge within the window lifts it).
     during = {id(c) for c, w in out.uncounted if w.during}
-    positive = _latest_positive(challenges, "challenge", during)
+    positive = (
+        read_positive(guide, ratings, challenges, "challenge")
+        if judge_withdrawal
+        else standing_positive(challenges, "challenge")
+    )
     if positive is None:
         today = [c for c in standing if c.kind == "challenge" and on(c) == day]
         if today:

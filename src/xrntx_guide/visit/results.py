@@ -57,6 +57,7 @@ from .entries import (
     named_by,
     past_window,
     placed,
+    read_positive,
     withdrawal_before,
 )
 from .entries import (
@@ -210,9 +211,11 @@ def _take_challenge(
         # after the positive, the observation), read without the entry it corrects.
         target = _correction_of(entries, offered, day)
         others = [c for c in entries if c is not target]
-        _obeys(guide, offered, standing_positive(others, "challenge"), record)
+        _obeys(
+            guide, offered, read_positive(guide, record.cows_ratings, others, "challenge"), record
+        )
         return _append_challenge(entries, offered, target, day)
-    positive = standing_positive(entries, "challenge")
+    positive = read_positive(guide, record.cows_ratings, entries, "challenge")
     if (
         positive is not None
         and offered.at is not None
@@ -262,7 +265,7 @@ def _take_challenge(
         )
     _obeys(guide, offered, positive, record)
     if kind == "rechallenge":
-        again = standing_positive(entries, "rechallenge")
+        again = read_positive(guide, record.cows_ratings, entries, "rechallenge")
         if again is not None and value != "positive":
             raise _refuse(
                 offered,

@@ -23,8 +23,8 @@ from ..pack.guide import Guide, RecordedSettings
 from ..pack.load import load_guide
 from .answers import to_json
 from .clock import aware, instant, shown
+from .entries import read_positive
 from .rapid import table_of
-from .results import standing_positive
 from .series import CHALLENGE, RECHALLENGE, live, restore_positive, window_end
 
 if TYPE_CHECKING:
@@ -325,7 +325,7 @@ def reopen_rechallenge(guide: Guide, record: SessionRecord, now: dt.datetime) ->
     window after the positive challenge is open; returns a line for the clinician."""
     if RECHALLENGE not in record.skipped:
         return []
-    positive = standing_positive(record.naloxone_challenges, "challenge")
+    positive = read_positive(guide, record.cows_ratings, record.naloxone_challenges, "challenge")
     if positive is None:
         return []
     done = [c for c in live(record.naloxone_challenges) if c.kind == "rechallenge"]

@@ -45,7 +45,7 @@ from .entries import OBSERVATION as OBSERVATION
 from .entries import PREFIX as PREFIX
 from .entries import RECHALLENGE as RECHALLENGE
 from .entries import RECHALLENGE_HOURS as RECHALLENGE_HOURS
-from .entries import RESULT_KEYS, new_challenges, visit_results
+from .entries import RESULT_KEYS, new_challenges, read_positive, reads_positive, visit_results
 from .entries import TOTAL as TOTAL
 from .entries import WINDOW as WINDOW
 from .entries import ChallengeResult as ChallengeResult
@@ -65,7 +65,10 @@ from .entries import standing_positive as standing_positive
 
 
 def carried_positive(
-    challenges: list[ChallengeResult], visit_day: dt.date | None
+    guide: Guide,
+    ratings: list[CowsRating],
+    challenges: list[ChallengeResult],
+    visit_day: dt.date | None,
 ) -> ChallengeResult | None:
     """A positive challenge recorded for another day than ``visit_day`` (the latest such).
 
@@ -75,7 +78,9 @@ def carried_positive(
     found = [
         c
         for c in live(challenges)
-        if c.kind == "challenge" and c.result == "positive" and c.day != visit_day
+        if c.kind == "challenge"
+        and c.day != visit_day
+        and reads_positive(guide, ratings, challenges, c)  # a negative beside withdrawal too
     ]
     return max(found, key=lambda c: instant(c.at)) if found else None
 
@@ -105,6 +110,8 @@ class SeriesRecord(Protocol):
     @property
     def naloxone_challenges(self) -> list[ChallengeResult]: ...
     @property
+    def cows_ratings(self) -> list[CowsRating]: ...
+    @property
     def answers(self) -> Mapping[str, _Answer]: ...
     def set_answer(self, key: str, value: Any, origin: Any, now: dt.datetime) -> None: ...
     def carry_answer(
@@ -123,7 +130,7 @@ def restore_positive(
     Returns the lines for the clinician."""
     if CHALLENGE not in guide.questions:
         return []
-    positive = carried_positive(record.naloxone_challenges, visit_day)
+    positive = carried_positive(guide, record.cows_ratings, record.naloxone_challenges, visit_day)
     if positive is None or new_challenges(guide, record.naloxone_challenges, positive, visit_day):
         return []
     origin = positive.origin if positive.origin in ("typed", "file", "flag") else "session"
@@ -143,7 +150,7 @@ def restore_positive(
             "and COWS (`edit naloxone_challenge` records it); until then the injection "
             "cannot be given."
         ]
-    again = standing_positive(record.naloxone_challenges, "rechallenge")
+    again = read_positive(guide, record.cows_ratings, record.naloxone_challenges, "rechallenge")
     if (
         again is not None
         and instant(again.at) > instant(positive.at)
