@@ -13,8 +13,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
 from xrntx_guide.pack.guide import Guide
 
@@ -68,12 +66,6 @@ def after_the_dose(run: Run, tmp_path: Path, total: int) -> tuple[list[str], int
     return doses, run("card", LABEL).exit_code
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/entries.py visit_results (latest_on) reads the latest rating of the day, "
-    "taken after the injection, for the withdrawal gate: the visit is re-judged blocked "
-    "and the dose dropped (visit/history.py), the card refused",
-)
 def test_withdrawal_rated_after_the_injection_keeps_the_dose_and_the_card(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:

@@ -34,7 +34,7 @@ from . import integrity
 from .answers import parse_value, to_json
 from .clock import instant, stored
 from .dose import next_dose_due
-from .entries import PREFIX, RESULT_KEYS, visit_results
+from .entries import PREFIX, RESULT_KEYS, placed, visit_results
 from .folders import data_dir as data_dir
 from .folders import sessions_dir as sessions_dir
 from .labels import clean_label as clean
@@ -351,6 +351,14 @@ class SessionRecord(_Model):
             return None
         return integrity.held_since(self.events, key, answer.value) or answer.at
 
+    def counted_at(self) -> dt.datetime | None:
+        """When the dose the record counts was counted (the audit trail's last count of
+        it as given), or None while it is not counted."""
+        if self.injection_given is not True:
+            return None
+        counts = [e for e in self.events if e.kind == integrity.DOSE]
+        return counts[-1].at if counts and counts[-1].value is True else None
+
     def logged_dose(self) -> bool:
         """Whether the audit trail logs the record's count of the dose (``injection_given``):
         records written before it was logged are read from their answer."""
@@ -414,7 +422,17 @@ class SessionRecord(_Model):
         latest rating), which the walk adds to the series once it is complete."""
         date = answers.get(guide.meta.date_key)
         day = date if isinstance(date, dt.date) else today
-        reading = visit_results(guide, self.cows_ratings, self.naloxone_challenges, day)
+        ratings, challenges = self.cows_ratings, self.naloxone_challenges
+        counted = self.counted_at()
+        if counted is not None:
+            # The dose counted on the results that stood when it was given: a rating taken
+            # after it (precipitated withdrawal) is recorded, never a reason to uncount
+            # it; an entry correcting one taken before it still counts in that one's place.
+            ratings = [r for r in ratings if instant(placed(ratings, r).at) <= instant(counted)]
+            challenges = [
+                c for c in challenges if instant(placed(challenges, c).at) <= instant(counted)
+            ]
+        reading = visit_results(guide, ratings, challenges, day)
         out = {k: v for k, v in answers.items() if k not in RESULT_KEYS}
         out.update(
             {k: v for k, v in reading.answers.items() if k in guide.questions and k in RESULT_KEYS}
