@@ -1,10 +1,10 @@
 """A hypersensitivity once recorded binds every later no (clinical basis, safety
 invariants 1 and 11), whichever pack recorded it. A record walked with a clinic's copy of
 the pack that names the question otherwise binds by the ``standing`` list the record
-keeps; a record without that list (written before it was kept, or edited by hand to drop
-it) still holds the yes under the copy's name. Read only by the shipped pack's names, the
-yes is missed, and a later visit's no is READY: a record that cannot say which of its
-answers stand must not be read as having none."""
+keeps; a record edited by hand to drop that list still holds the yes under the copy's
+name. Read only by the shipped pack's names, the yes is missed, and a later visit's no is
+READY: a record that cannot say which of its answers stand must not be read as having
+none (the audit trail logs the list from the start, so the edited record is refused)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ import json
 import re
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tests.helpers import (
     TODAY,
@@ -57,12 +55,6 @@ def later_visit_after(run: Run, tmp_path: Path, drop_list: bool) -> str:
     return str(json.loads(checked.stdout or "{}").get("status", "refused"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py _standing reads only this pack's names and the record's own "
-    "standing list (visit/session.py SessionRecord.standing, default empty): a record "
-    "without it, older or hand-edited, loses the copy's hypersensitivity",
-)
 def test_a_record_without_its_standing_list_still_binds_the_patient(
     run: Run, tmp_path: Path
 ) -> None:

@@ -62,6 +62,10 @@ DOSE = "injection_given"
 """The audit trail's event for the record's count of the dose (``injection_given``: given,
 and the gates allowed it), logged whenever it changes."""
 _ANSWERED = ("answer", "change", "carry")
+STANDING = "standing"
+"""The audit trail's event, at the start, for the pack's ``standing`` answers (a known
+hypersensitivity) the record keeps by name (``SessionRecord.standing``): a list dropped or
+changed by hand would hide a yes recorded under a clinic's own name."""
 KIND_OF_RUN = "run"
 """The audit trail's event, first after the start, for what the record is: a care visit
 (``care``) or a training run on a demo clock (``training x60``). A record whose audit
@@ -131,6 +135,8 @@ class Checked(Protocol):
     def naloxone_challenges(self) -> Sequence[ChallengeResult]: ...
     @property
     def rapid_days(self) -> Sequence[RapidDay]: ...
+    @property
+    def standing(self) -> Sequence[str]: ...
 
 
 def key_of(entry: Logged) -> str:
@@ -358,6 +364,12 @@ def _answers(record: Checked) -> list[str]:
     for gate, override in record.overrides.items():
         if overrides.get(gate) != f"{override.code}: {override.comment}":
             out.append(f"the override of {gate} is not the one in the audit trail")
+    lists = [e.value for e in record.events if e.kind == STANDING]
+    if lists and lists[-1] != ",".join(record.standing):
+        out.append(
+            f"the record's standing answers ({', '.join(record.standing) or 'none'}) are not "
+            f"the ones its audit trail started it with ({str(lists[-1]).replace(',', ', ')})"
+        )
     kinds = [e.value for e in record.events if e.kind == KIND_OF_RUN]
     if kinds and kinds[-1] != run_kind(record.demo_clock):
         out.append(

@@ -553,6 +553,11 @@ def new_session(
             Event(at=now, kind="start", detail=f"{guide.meta.id} {guide.meta.version}"),
             Event(at=now, kind=integrity.KIND_OF_RUN, value=integrity.run_kind(demo_clock)),
             Event(at=now, kind=integrity.DOSE, value=False),
+            Event(
+                at=now,
+                kind=integrity.STANDING,
+                value=",".join(guide.meta.report.history.standing),
+            ),
         ],
         demo_clock=demo_clock,
         injection_given=False,
