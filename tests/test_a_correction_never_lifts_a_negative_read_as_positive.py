@@ -14,8 +14,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
 from xrntx_guide.pack.guide import Guide
 
@@ -86,12 +84,6 @@ def doses_after_correction(run: Run, tmp_path: Path, during: int, started: bool)
     return [i["date"] for i in json.loads(history.stdout)["injections"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="results._take_challenge/_obeys judge a correction without 'started' from its "
-    "result time less the observation (entries.withdrawal_before), so dropping the "
-    "naloxone time moves the rating out of the observation and lifts the read positive",
-)
 def test_a_correction_without_the_naloxone_time_never_lifts_the_positive(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:

@@ -12,8 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
 from xrntx_guide.pack.guide import Guide
 
@@ -68,12 +66,6 @@ def visit(run: Run, tmp_path: Path, during: int) -> tuple[str, Any]:
     return session, morning
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="series.restore_positive logs 'carry naloxone_challenge=positive' for a negative "
-    "read as positive; integrity's audit check wants an entry with result 'positive' and "
-    "refuses the record (history warns, check --label exit 2, resume refused)",
-)
 def test_the_record_still_loads_after_the_read_positive_is_carried(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:

@@ -16,8 +16,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
 from xrntx_guide.pack.guide import Guide
 
@@ -100,12 +98,6 @@ def doses_of_a_second_visit(run: Run, tmp_path: Path, before: int) -> list[str]:
     return [i["date"] for i in json.loads(history.stdout)["injections"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="history._refuse_beside_a_positive lifts the positive with any negative "
-    "rechallenge in the window, even one done beside withdrawal before its naloxone "
-    "(withdrawal_before, not 'during'), which visit_results counts as never done",
-)
 def test_a_second_visit_never_counts_a_dose_beside_the_unlifted_positive(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:

@@ -198,6 +198,17 @@ def rating_answers(rating: CowsRating) -> dict[str, int]:
     return {TOTAL: rating.total}
 
 
+def judged_withdrawal(
+    guide: Guide, ratings: list[CowsRating], challenges: list[ChallengeResult], c: ChallengeResult
+) -> Withdrawal | None:
+    """:func:`withdrawal_before` for an entry of the series as it stands: a correction
+    counts at the time of the entry it stands for, and one that gives no naloxone time
+    keeps that entry's (a correction silent on the time never moves the observation)."""
+    first = placed(challenges, c)
+    started = c.started if c.started is not None else first.started
+    return withdrawal_before(guide, ratings, c.kind, c.result, started, first.at)
+
+
 def reads_positive(
     guide: Guide, ratings: list[CowsRating], challenges: list[ChallengeResult], c: ChallengeResult
 ) -> bool:
@@ -205,7 +216,7 @@ def reads_positive(
     withdrawal rated during its observation (:func:`withdrawal_before`, reference 5.2)."""
     if c.result == "positive":
         return True
-    found = withdrawal_before(guide, ratings, c.kind, c.result, c.started, placed(challenges, c).at)
+    found = judged_withdrawal(guide, ratings, challenges, c)
     return found is not None and found.during
 
 
@@ -419,11 +430,7 @@ def visit_results(
     # day of the entry it corrects, never on the day it was typed (safety invariant 3).
     standing = []
     for c in live(challenges):
-        found = (
-            withdrawal_before(guide, ratings, c.kind, c.result, c.started, placed(challenges, c).at)
-            if judge_withdrawal
-            else None
-        )
+        found = judged_withdrawal(guide, ratings, challenges, c) if judge_withdrawal else None
         if found is None:
             standing.append(c)
         else:

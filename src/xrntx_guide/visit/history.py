@@ -346,7 +346,11 @@ def _refuse_beside_a_positive(
     Raises:
         SessionError: such a session exists and this visit is not its resume.
     """
-    from .entries import live, reads_positive  # seam: the series records (pydantic)
+    from .entries import (  # seam: the series records (pydantic)
+        judged_withdrawal,
+        live,
+        reads_positive,
+    )
     from .series import local_day, window_end  # seam: as live, the series (pydantic)
 
     for r in sorted(mine, key=lambda r: r.updated, reverse=True):
@@ -367,6 +371,8 @@ def _refuse_beside_a_positive(
                 n.kind == "rechallenge"
                 and n.result == "negative"
                 and all(n is not p for p in positives)
+                # done beside withdrawal, it never counts (visit/entries.py)
+                and judged_withdrawal(guide, r.cows_ratings, r.naloxone_challenges, n) is None
                 and instant(c.at) < instant(n.at) <= instant(end)
                 for n in results
             ):

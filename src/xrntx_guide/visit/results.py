@@ -52,11 +52,11 @@ from .entries import (
     CowsRating,
     Withdrawal,
     item_keys,
+    judged_withdrawal,
     latest_on,
     live,
     named_by,
     past_window,
-    placed,
     read_positive,
     withdrawal_before,
 )
@@ -211,9 +211,13 @@ def _take_challenge(
         # after the positive, the observation), read without the entry it corrects.
         target = _correction_of(entries, offered, day)
         others = [c for c in entries if c is not target]
-        _obeys(
-            guide, offered, read_positive(guide, record.cows_ratings, others, "challenge"), record
+        # Silent on the naloxone's time, it is judged by the time the entry it corrects
+        # gives (it never moves the observation away from a rating of withdrawal).
+        judged = (
+            offered if offered.started is not None else replace(offered, started=target.started)
         )
+        positive = read_positive(guide, record.cows_ratings, others, "challenge")
+        _obeys(guide, judged, positive, record)
         return _append_challenge(entries, offered, target, day)
     positive = read_positive(guide, record.cows_ratings, entries, "challenge")
     if (
@@ -432,14 +436,11 @@ def uncounted_lines(
     was = {
         (c.kind, instant(c.at))
         for c in live(before[1])
-        if withdrawal_before(guide, before[0], c.kind, c.result, c.started, placed(before[1], c).at)
-        is None
+        if judged_withdrawal(guide, before[0], before[1], c) is None
     }
     out = []
     for c in live(challenges):
-        found = withdrawal_before(
-            guide, ratings, c.kind, c.result, c.started, placed(challenges, c).at
-        )
+        found = judged_withdrawal(guide, ratings, challenges, c)
         if found is None or (c.kind, instant(c.at)) not in was:
             continue
         now_reads = "now reads as positive" if found.during else "no longer counts"

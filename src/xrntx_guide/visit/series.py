@@ -136,7 +136,11 @@ def restore_positive(
     origin = positive.origin if positive.origin in ("typed", "file", "flag") else "session"
     when = _local(positive.at)
     why = f"the positive challenge of {when} stands on {visit_day.isoformat()}"
-    record.carry_answer(CHALLENGE, "positive", origin, positive.at, now, why)
+    if positive.result == "positive":
+        # Carried as the answer it was recorded as. A negative that reads as positive
+        # (withdrawal during its observation) is read so from the series, which the gate
+        # reads, never carried as an answer its audit trail never logged.
+        record.carry_answer(CHALLENGE, "positive", origin, positive.at, now, why)
     end = window_end(guide, positive)
     window = guide.setting_values.get(WINDOW)
     dose = guide.setting_values.get(keys.RECHALLENGE_DOSE)
