@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import pytest
 
+    from xrntx_guide.pack.guide import Guide
+
 TODAY = dt.date(2026, 11, 24)
 NOW = "2026-11-24T23:30"
 """Late on TODAY, as ``--now``: results a test times on TODAY are all before it (a
@@ -380,6 +382,44 @@ def walk_at(run: Run, label: str, at: str, answers: Mapping[str, Any], *extra: s
         "walk", "--no-input", "--label", label, "--now", at, "--acknowledge", "all",
         *extra, *answer_flags(answers),
     )  # fmt: skip
+
+
+DOSE_GIVEN: dict[str, Any] = {
+    "injection_given": True,
+    "injection_side_used": "left",
+    "needle_used": "2-inch",
+    "observation_minutes": 30,
+    "wallet_card_given": True,
+}
+"""What a visit records of the dose it gave, through the card."""
+
+
+def at_today(hh_mm: str) -> str:
+    """A time of TODAY as ``--now`` and a series take it: ``2026-11-24T09:30``."""
+    return f"{TODAY.isoformat()}T{hh_mm}"
+
+
+def cows_threshold(guide: Guide) -> int:
+    """The pack's COWS total from which withdrawal is present (never restated in a test)."""
+    value = guide.setting_values["cows_threshold"]
+    assert isinstance(value, int)
+    return value
+
+
+def resume_at(run: Run, session: str, hh_mm: str, *args: str) -> Any:
+    """The stored ``session`` resumed unattended at ``hh_mm`` of TODAY, every caution
+    acknowledged."""
+    return run(
+        "walk", "--no-input", "--resume", "--session", session, "--now", at_today(hh_mm),
+        "--acknowledge", "all", *args,
+    )  # fmt: skip
+
+
+def json_file(tmp_path: Path, name: str, data: Mapping[str, Any]) -> str:
+    """``data`` written as a JSON file ``name`` under ``tmp_path``: its path."""
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
 
 
 END_OF_TREATMENT: dict[str, Any] = {

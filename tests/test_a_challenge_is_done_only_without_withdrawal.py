@@ -28,15 +28,10 @@ from tests.helpers import (
     ready_patient,
     walk,
 )
+from tests.helpers import cows_threshold as threshold
 from xrntx_guide.pack.guide import Guide
 
 Run = Callable[..., Result]
-
-
-def threshold(guide: Guide) -> int:
-    value = guide.setting_values["cows_threshold"]
-    assert isinstance(value, int)
-    return value
 
 
 def batch_line(run: Run, answers: dict[str, Any]) -> Result:

@@ -18,15 +18,13 @@ from typing import Any
 import pytest
 
 from tests.helpers import TODAY, Run, json_answers, ready_patient
+from tests.helpers import at_today as at
+from tests.helpers import cows_threshold as threshold
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.guide import Guide
 
 DAY = TODAY.isoformat()
 NOW = f"{DAY}T10:00"
-
-
-def at(hh_mm: str) -> str:
-    return f"{DAY}T{hh_mm}"
 
 
 def series(during: int, started: bool = True) -> dict[str, Any]:
@@ -43,12 +41,6 @@ def series(during: int, started: bool = True) -> dict[str, Any]:
     ]
     answers["naloxone_challenges"] = [challenge]
     return answers
-
-
-def threshold(guide: Guide) -> int:
-    value = guide.setting_values["cows_threshold"]
-    assert isinstance(value, int)
-    return value
 
 
 def checked(run: Run, tmp_path: Path, answers: dict[str, Any]) -> Any:

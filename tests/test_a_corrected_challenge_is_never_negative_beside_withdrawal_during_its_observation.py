@@ -13,22 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers import TODAY, Run, answer_flags, json_answers, ready_patient, stored_sessions
+from tests.helpers import at_today as at
+from tests.helpers import cows_threshold as threshold
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.guide import Guide
 
 DAY = TODAY.isoformat()
 NOW = f"{DAY}T10:00"
 LABEL = "CORR-OBS"
-
-
-def at(hh_mm: str) -> str:
-    return f"{DAY}T{hh_mm}"
-
-
-def threshold(guide: Guide) -> int:
-    value = guide.setting_values["cows_threshold"]
-    assert isinstance(value, int)
-    return value
 
 
 def series(during: int, corrected: bool = True) -> dict[str, Any]:

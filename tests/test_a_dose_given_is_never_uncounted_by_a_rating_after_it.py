@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
+from tests.helpers import at_today as at
+from tests.helpers import cows_threshold as threshold
 from xrntx_guide.pack.guide import Guide
 
 LABEL = "AFTER-DOSE"
@@ -22,16 +24,6 @@ GIVEN = [
     "-a", "injection_given=yes", "-a", "injection_side_used=left", "-a", "needle_used=2-inch",
     "-a", "observation_minutes=30", "-a", "wallet_card_given=yes",
 ]  # fmt: skip
-
-
-def at(hh_mm: str) -> str:
-    return f"{DAY}T{hh_mm}"
-
-
-def threshold(guide: Guide) -> int:
-    value = guide.setting_values["cows_threshold"]
-    assert isinstance(value, int)
-    return value
 
 
 def doses(run: Run, tmp_path: Path, guide: Guide, corrected: bool) -> tuple[list[str], str]:

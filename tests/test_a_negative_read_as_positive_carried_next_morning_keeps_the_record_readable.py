@@ -13,17 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
+from tests.helpers import cows_threshold as threshold
 from xrntx_guide.pack.guide import Guide
 
 LABEL = "CARRIED-READ"
 DAY1 = (TODAY - dt.timedelta(days=1)).isoformat()
 DAY2 = TODAY.isoformat()
-
-
-def threshold(guide: Guide) -> int:
-    value = guide.setting_values["cows_threshold"]
-    assert isinstance(value, int)
-    return value
 
 
 def visit(run: Run, tmp_path: Path, during: int) -> tuple[str, Any]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
+from tests.helpers import cows_threshold as threshold
 from xrntx_guide.pack.guide import Guide
 
 LABEL = "LATE-WINDOW"
@@ -26,12 +27,6 @@ def at(hh_mm: str, day: str = DAY) -> str:
 
 def next_day() -> str:
     return TODAY.fromordinal(TODAY.toordinal() + 1).isoformat()
-
-
-def threshold(guide: Guide) -> int:
-    value = guide.setting_values["cows_threshold"]
-    assert isinstance(value, int)
-    return value
 
 
 def next_morning(run: Run, tmp_path: Path, guide: Guide, late: bool) -> str:

@@ -14,36 +14,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
+from tests.helpers import DOSE_GIVEN as GIVEN
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
+from tests.helpers import at_today as at
+from tests.helpers import cows_threshold as threshold
+from tests.helpers import json_file as file
 from xrntx_guide.pack.guide import Guide
 
 LABEL = "RECH-VOID"
 DAY = TODAY.isoformat()
-GIVEN = {
-    "injection_given": True,
-    "injection_side_used": "left",
-    "needle_used": "2-inch",
-    "observation_minutes": 30,
-    "wallet_card_given": True,
-}
-
-
-def at(hh_mm: str) -> str:
-    return f"{DAY}T{hh_mm}"
-
-
-def threshold(guide: Guide) -> int:
-    value = guide.setting_values["cows_threshold"]
-    assert isinstance(value, int)
-    return value
-
-
-def file(tmp_path: Path, name: str, data: dict[str, Any]) -> str:
-    path = tmp_path / name
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return str(path)
 
 
 def doses_of_a_second_visit(run: Run, tmp_path: Path, before: int) -> list[str]:

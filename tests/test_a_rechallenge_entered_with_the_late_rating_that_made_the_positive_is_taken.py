@@ -13,28 +13,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.helpers import DOSE_GIVEN as GIVEN
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
+from tests.helpers import at_today as at
+from tests.helpers import cows_threshold as threshold
 from xrntx_guide.pack.guide import Guide
 
 LABEL = "PAPER-SHEET"
 DAY = TODAY.isoformat()
-GIVEN = {
-    "injection_given": True,
-    "injection_side_used": "left",
-    "needle_used": "2-inch",
-    "observation_minutes": 30,
-    "wallet_card_given": True,
-}
-
-
-def at(hh_mm: str) -> str:
-    return f"{DAY}T{hh_mm}"
-
-
-def threshold(guide: Guide) -> int:
-    value = guide.setting_values["cows_threshold"]
-    assert isinstance(value, int)
-    return value
 
 
 def sheet_entered(run: Run, tmp_path: Path, guide: Guide, typed: str) -> tuple[Any, list[str]]:

@@ -15,19 +15,13 @@ import datetime as dt
 import json
 from typing import Any
 
+from tests.helpers import DOSE_GIVEN as GIVEN
 from tests.helpers import TODAY, Run, answer_flags, ready_patient
 from xrntx_guide.errors import ExitCode
 
 LABEL = "DATED-1"
 LATER = TODAY + dt.timedelta(days=3)
 RESULTS = ("uds_", "cows_", "pregnancy_test", "naloxone_challenge")
-GIVEN = {
-    "injection_given": True,
-    "injection_side_used": "left",
-    "needle_used": "2-inch",
-    "observation_minutes": 30,
-    "wallet_card_given": True,
-}
 
 
 def first_day(run: Run, **changes: Any) -> str:

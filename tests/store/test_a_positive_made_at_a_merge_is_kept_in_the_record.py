@@ -13,20 +13,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.helpers import DOSE_GIVEN as GIVEN
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_record, the_store
+from tests.helpers import cows_threshold as threshold
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.store.saver import Saver
 from xrntx_guide.visit.entries import visit_results
 from xrntx_guide.visit.results import Offered, take_result
 
 SCREEN = ("uds_opiates", "uds_fentanyl", "uds_buprenorphine", "uds_methadone", "uds_oxycodone")
-GIVEN = {
-    "injection_given": True,
-    "injection_side_used": "left",
-    "needle_used": "2-inch",
-    "observation_minutes": 30,
-    "wallet_card_given": True,
-}
 
 
 def at(hh: int, mm: int) -> dt.datetime:
@@ -36,12 +31,6 @@ def at(hh: int, mm: int) -> dt.datetime:
 def loaded(store: Any, by: str, visit: str, guide: Guide) -> Saver:
     record, revision = store.load(visit)
     return Saver.loaded(store, by, record, revision, guide)
-
-
-def threshold(guide: Guide) -> int:
-    value = guide.setting_values["cows_threshold"]
-    assert isinstance(value, int)
-    return value
 
 
 def merged(run: Run, guide: Guide, two_rooms: bool) -> str:
