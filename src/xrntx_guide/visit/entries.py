@@ -449,10 +449,14 @@ def visit_results(
     # negative with withdrawal rated during its observation reads as a positive of its
     # kind, and stands as one (only a negative rechallenge within the window lifts it).
     during = {id(c) for c, w in out.uncounted if w.during}
-    positive = (
-        read_positive(guide, ratings, challenges, "challenge")
-        if judge_withdrawal
-        else standing_positive(challenges, "challenge")
+
+    def reads_positive_here(c: ChallengeResult) -> bool:  # reads_positive, judged above
+        return c.result == "positive" or id(c) in during
+
+    positive = max(
+        (c for c in live(challenges) if c.kind == "challenge" and reads_positive_here(c)),
+        key=lambda c: counts_at(challenges, c),
+        default=None,
     )
     if positive is None:
         today = [c for c in standing if c.kind == "challenge" and on(c) == day]
@@ -470,15 +474,14 @@ def visit_results(
     after = [
         c for c in standing if c.kind == "rechallenge" and instant(at(c)) > instant(at(positive))
     ]
-    read_after = [
-        c
-        for c in live(challenges)
-        if c.kind == "rechallenge"
-        and (id(c) not in void or id(c) in during)
-        and instant(at(c)) > instant(at(positive))
-    ]
     again = max(
-        (c for c in read_after if c.result == "positive" or id(c) in during),
+        (
+            c
+            for c in live(challenges)
+            if c.kind == "rechallenge"
+            and reads_positive_here(c)
+            and instant(at(c)) > instant(at(positive))
+        ),
         key=lambda c: counts_at(challenges, c),
         default=None,
     )
