@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
-from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
+from tests.helpers import TODAY, Run, answer_flags, json_answers, ready_patient, stored_sessions
 
 LABEL = "RX-TWICE"
 TOMORROW = TODAY + dt.timedelta(days=1)
+LATER = TODAY + dt.timedelta(days=2)
 
 
 def challenged_then_rechallenged(run: Run, rechallenge: str) -> str:
@@ -58,3 +60,61 @@ def test_the_control_without_a_rechallenge_the_next_morning_offers_one(run: Run)
     assert "may be done" in said, said
     # Said once: the move of the visit's day is taken once, not again by the run.
     assert said.count("was positive: it stands") == 1, said
+
+
+# -- two days later, past the window ---------------------------------------------------
+
+
+def two_days_later(run: Run, session_id: str, *extra: str) -> tuple[int, str]:
+    out = run(
+        "walk", "--no-input", "--resume", "--session", session_id,
+        "--now", f"{LATER}T09:30", "--acknowledge", "all", *extra,
+    )  # fmt: skip
+    return out.exit_code, " ".join(out.output.split())
+
+
+def test_two_days_after_a_positive_rechallenge_the_walk_names_the_new_days_challenge(
+    run: Run,
+) -> None:
+    _, said = two_days_later(run, challenged_then_rechallenged(run, "positive"))
+    assert "new challenge" in said, said
+
+
+def test_the_control_after_a_positive_challenge_alone_it_names_the_new_days_challenge(
+    run: Run,
+) -> None:
+    _, said = two_days_later(run, challenged_then_rechallenged(run, "not_done"))
+    assert "new challenge" in said, said
+
+
+def test_the_new_days_negative_challenge_counts_the_dose_after_a_positive_rechallenge(
+    run: Run, tmp_path: Path
+) -> None:
+    """What the walk does, whatever it says: the new day's challenge is taken."""
+    session_id = challenged_then_rechallenged(run, "positive")
+    day = LATER.isoformat()
+    given = json_answers(
+        {
+            k: v
+            for k, v in ready_patient(
+                injection_given=True,
+                injection_side_used="left",
+                needle_used="2-inch",
+                observation_minutes=30,
+                wallet_card_given=True,
+            ).items()
+            if k.startswith(("uds_", "pregnancy_test", "injection_", "needle_", "observation_"))
+            or k == "wallet_card_given"
+        }
+    )
+    given.pop("injection_date", None)
+    given["cows_ratings"] = [{"at": f"{day}T08:00", "context": "before_challenge", "total": 1}]
+    given["naloxone_challenges"] = [
+        {"at": f"{day}T08:30", "started": f"{day}T08:05", "kind": "challenge", "result": "negative"}
+    ]
+    path = tmp_path / "later.json"
+    path.write_text(json.dumps(given), encoding="utf-8")
+    code, said = two_days_later(run, session_id, "--answers", str(path))
+    assert code == 0, said
+    history = json.loads(run("history", LABEL, "--json", "--today", day).stdout)
+    assert [i["date"] for i in history["injections"]] == [day]
