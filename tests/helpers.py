@@ -406,6 +406,15 @@ def cows_threshold(guide: Guide) -> int:
     return value
 
 
+def opened(run: Run, label: str, hh_mm: str, answers: Mapping[str, Any]) -> str:
+    """A visit of ``label`` walked unattended at ``hh_mm`` of TODAY with ``answers``, every
+    caution acknowledged, and left (done, blocked or waiting): its stored session's id."""
+    first = walk_at(run, label, at_today(hh_mm), answers)
+    assert first.exit_code in (0, 1, 4), first.output
+    (stored,) = stored_sessions(label)
+    return str(json.loads(stored.read_text())["id"])
+
+
 def resume_at(run: Run, session: str, hh_mm: str, *args: str) -> Any:
     """The stored ``session`` resumed unattended at ``hh_mm`` of TODAY, every caution
     acknowledged."""

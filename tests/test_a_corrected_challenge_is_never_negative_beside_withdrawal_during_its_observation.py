@@ -12,7 +12,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import TODAY, Run, answer_flags, json_answers, ready_patient, stored_sessions
+from tests.helpers import (
+    TODAY,
+    Run,
+    json_answers,
+    opened,
+    ready_patient,
+    resume_at,
+)
 from tests.helpers import at_today as at
 from tests.helpers import cows_threshold as threshold
 from xrntx_guide.errors import ExitCode
@@ -100,19 +107,10 @@ def test_a_flag_correction_counts_no_dose_beside_withdrawal_rated_during_it(
     09:10 (calm), then ``--correct naloxone_challenge@08:00`` with the negative (naloxone
     08:30) and the dose."""
     answers = ready_patient(cows_total=1, naloxone_challenge="not_done")
-    first = run(
-        "walk", "--no-input", "--label", LABEL, "--now", at("08:00"), "--acknowledge", "all",
-        *answer_flags(answers),
-    )  # fmt: skip
-    assert first.exit_code in (0, 1, 4), first.output
-    (stored,) = stored_sessions(LABEL)
-    session = str(json.loads(stored.read_text())["id"])
+    session = opened(run, LABEL, "08:00", answers)
 
     def resume(hh_mm: str, *args: str) -> Any:
-        return run(
-            "walk", "--no-input", "--resume", "--session", session, "--now", at(hh_mm),
-            "--acknowledge", "all", *args,
-        )  # fmt: skip
+        return resume_at(run, session, hh_mm, *args)
 
     resume("08:40", "-a", f"cows_total={threshold(guide) + 3}")
     resume("09:10", "-a", "cows_total=2")

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers import DOSE_GIVEN as GIVEN
-from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
+from tests.helpers import (
+    TODAY,
+    Run,
+    json_file,
+    opened,
+    ready_patient,
+    resume_at,
+)
 from tests.helpers import at_today as at
 from tests.helpers import cows_threshold as threshold
 from xrntx_guide.pack.guide import Guide
@@ -28,24 +35,13 @@ def doses_after_correction(run: Run, tmp_path: Path, during: int, started: bool)
     """08:00 calm; 09:30 a negative challenge (naloxone 08:30); at 09:40 the ratings of
     08:40 (``during``), 08:50 and 09:35 (calm); at 10:00 a correction of the challenge,
     negative, with or without its naloxone time, and the dose. The doses' dates."""
-    first = run(
-        "walk", "--no-input", "--label", LABEL, "--now", at("08:00"), "--acknowledge", "all",
-        *answer_flags(ready_patient(cows_total=2, naloxone_challenge=None)),
-    )  # fmt: skip
-    assert first.exit_code in (0, 1, 4), first.output
-    (stored,) = stored_sessions(LABEL)
-    session = str(json.loads(stored.read_text())["id"])
+    session = opened(run, LABEL, "08:00", ready_patient(cows_total=2, naloxone_challenge=None))
 
     def resume(hh_mm: str, *args: str) -> Any:
-        return run(
-            "walk", "--no-input", "--resume", "--session", session, "--now", at(hh_mm),
-            "--acknowledge", "all", *args,
-        )  # fmt: skip
+        return resume_at(run, session, hh_mm, *args)
 
     def given(name: str, data: dict[str, Any]) -> str:
-        path = tmp_path / name
-        path.write_text(json.dumps(data), encoding="utf-8")
-        return str(path)
+        return json_file(tmp_path, name, data)
 
     neg = resume(
         "09:30", "-a", "naloxone_challenge=negative", "-a", "naloxone_challenge_started=08:30"

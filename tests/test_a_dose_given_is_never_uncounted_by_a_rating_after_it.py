@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
+from tests.helpers import TODAY, Run, opened, ready_patient
 from tests.helpers import at_today as at
 from tests.helpers import cows_threshold as threshold
 from tests.helpers import json_file as file
@@ -40,13 +40,7 @@ def after_the_dose(
     """The visit above, the clerical correction typed or not, and ``ratings`` entered at
     11:00: the doses the history counts, the card's exit code, and what the walk said
     when the ratings were entered."""
-    first = run(
-        "walk", "--no-input", "--label", LABEL, "--now", at("08:00"), "--acknowledge", "all",
-        *answer_flags(ready_patient(cows_total=2, naloxone_challenge=None)),
-    )  # fmt: skip
-    assert first.exit_code in (0, 1, 4), first.output
-    (stored,) = stored_sessions(LABEL)
-    session = str(json.loads(stored.read_text())["id"])
+    session = opened(run, LABEL, "08:00", ready_patient(cows_total=2, naloxone_challenge=None))
 
     def resume(hh_mm: str, *args: str) -> Any:
         out = run(

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
+from tests.helpers import TODAY, Run, opened, ready_patient
 from tests.helpers import cows_threshold as threshold
 from xrntx_guide.pack.guide import Guide
 
@@ -34,13 +34,7 @@ def next_morning(run: Run, tmp_path: Path, guide: Guide, late: bool) -> str:
     08:40 entered at 12:00 (``late``), or positive at once. The walk resumed at 09:30 the
     next day: its output."""
     answers = ready_patient(cows_total=2, naloxone_challenge=None)
-    first = run(
-        "walk", "--no-input", "--label", LABEL, "--now", at("08:00"), "--acknowledge", "all",
-        *answer_flags(answers),
-    )  # fmt: skip
-    assert first.exit_code in (0, 1, 4), first.output
-    (stored,) = stored_sessions(LABEL)
-    session = str(json.loads(stored.read_text())["id"])
+    session = opened(run, LABEL, "08:00", answers)
 
     def resume(when: str, *args: str) -> Any:
         return run(

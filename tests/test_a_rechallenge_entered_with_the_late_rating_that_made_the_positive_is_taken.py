@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers import DOSE_GIVEN as GIVEN
-from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
+from tests.helpers import (
+    TODAY,
+    Run,
+    opened,
+    ready_patient,
+    resume_at,
+)
 from tests.helpers import at_today as at
 from tests.helpers import cows_threshold as threshold
 from xrntx_guide.pack.guide import Guide
@@ -26,19 +32,10 @@ DAY = TODAY.isoformat()
 def sheet_entered(run: Run, tmp_path: Path, guide: Guide, typed: str) -> tuple[Any, list[str]]:
     """The challenge typed ``typed`` at 09:00, the sheet entered at 10:30 with the dose:
     the walk's result and the doses the history counts."""
-    first = run(
-        "walk", "--no-input", "--label", LABEL, "--now", at("08:00"), "--acknowledge", "all",
-        *answer_flags(ready_patient(cows_total=2, naloxone_challenge=None)),
-    )  # fmt: skip
-    assert first.exit_code in (0, 1, 4), first.output
-    (stored,) = stored_sessions(LABEL)
-    session = str(json.loads(stored.read_text())["id"])
+    session = opened(run, LABEL, "08:00", ready_patient(cows_total=2, naloxone_challenge=None))
 
     def resume(hh_mm: str, *args: str) -> Any:
-        return run(
-            "walk", "--no-input", "--resume", "--session", session, "--now", at(hh_mm),
-            "--acknowledge", "all", *args,
-        )  # fmt: skip
+        return resume_at(run, session, hh_mm, *args)
 
     read = resume(
         "09:00", "-a", f"naloxone_challenge={typed}", "-a", "naloxone_challenge_started=08:30"

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from tests.helpers import DOSE_GIVEN as GIVEN
-from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
+from tests.helpers import TODAY, Run, opened, ready_patient
 from tests.helpers import at_today as at
 from tests.helpers import cows_threshold as threshold
 from tests.helpers import json_file as file
@@ -27,13 +27,7 @@ def doses_after(run: Run, tmp_path: Path, entered: int, corrected: int) -> tuple
     08:40 entered late (``entered``); 09:40 it is corrected to ``corrected`` (recorded in
     error); 09:50 the dose. Returns the doses' dates and the last walk's output."""
     answers = ready_patient(cows_total=2, naloxone_challenge=None)
-    first = run(
-        "walk", "--no-input", "--label", LABEL, "--now", at("08:00"), "--acknowledge", "all",
-        *answer_flags(answers),
-    )  # fmt: skip
-    assert first.exit_code in (0, 1, 4), first.output
-    (stored,) = stored_sessions(LABEL)
-    session = str(json.loads(stored.read_text())["id"])
+    session = opened(run, LABEL, "08:00", answers)
     negative = resume(
         run, session, "09:00",
         "-a", "naloxone_challenge=negative", "-a", "naloxone_challenge_started=08:30",

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from tests.helpers import DOSE_GIVEN as GIVEN
-from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
+from tests.helpers import TODAY, Run, answer_flags, opened, ready_patient, stored_sessions
 from tests.helpers import at_today as at
 from tests.helpers import cows_threshold as threshold
 from tests.helpers import json_file as file
@@ -30,13 +30,7 @@ def second_challenge_after(run: Run, tmp_path: Path, during: int) -> list[str]:
     taken at 08:40 (``during``) entered with a calm one of 09:20; 10:00 a second challenge
     (naloxone 09:25, negative at 09:50) and the dose. Returns the doses' dates."""
     answers = ready_patient(cows_total=2, naloxone_challenge=None)
-    first = run(
-        "walk", "--no-input", "--label", LABEL, "--now", at("08:00"), "--acknowledge", "all",
-        *answer_flags(answers),
-    )  # fmt: skip
-    assert first.exit_code in (0, 1, 4), first.output
-    (stored,) = stored_sessions(LABEL)
-    session = str(json.loads(stored.read_text())["id"])
+    session = opened(run, LABEL, "08:00", answers)
     negative = resume(
         run, session, "09:00",
         "-a", "naloxone_challenge=negative", "-a", "naloxone_challenge_started=08:30",
