@@ -596,19 +596,14 @@ def _standing(
     the judged visit's own stored no, when that visit had already counted its dose before
     the yes (the dose a reaction then followed, its visit resumed to record the
     observation), does not refuse that no (returned second, apart). Times are the audit
-    trail's (:meth:`SessionRecord.since`). A visit whose dose is not counted yet is bound
-    (its walk must not reach the injection beside the yes), and so is a no given after
-    the yes: the stored one, or one the run gives now (visit/contradiction.py,
-    ``given_now``)."""
+    trail's (:meth:`SessionRecord.since`, :meth:`SessionRecord.counted_at`). A visit
+    whose dose is not counted yet is bound (its walk must not reach the injection beside
+    the yes), and so is a no given after the yes: the stored one, or one the run gives
+    now (visit/contradiction.py, ``given_now``)."""
     keys = guide.meta.report.history.standing
-    dose_key = guide.meta.report.injection_given
     by_id = {r.id: r for r in records}
     judged = by_id.get(exclude) if exclude is not None else None
-    dosed = (
-        judged.since(dose_key)
-        if judged is not None and judged.injection_given is True and dose_key is not None
-        else None
-    )
+    dosed = judged.counted_at() if judged is not None else None
     out: list[tuple[str, str, str]] = []
     apart: list[tuple[str, str, str]] = []
     for r in mine:
