@@ -51,6 +51,23 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
 @pytest.fixture
+def at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next run's standard input counts as a terminal: the walk asks its questions
+    (typed from the run's ``input``)."""
+    import dataclasses
+    import sys
+
+    import xrntx_guide.cli.commands.common as common
+    from xrntx_guide.env import Environment
+
+    def make() -> Environment:
+        env = Environment.of(sys.stdin, sys.stdout, sys.stderr)
+        return dataclasses.replace(env, stdin_tty=True)
+
+    monkeypatch.setattr(common, "process_environment", make)
+
+
+@pytest.fixture
 def run() -> Run:
     """``run("check", "--answer", "x=1")`` with stdout and stderr kept apart."""
     runner = CliRunner()

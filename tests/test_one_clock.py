@@ -405,21 +405,6 @@ def test_a_positive_challenges_window_end_is_absolute_time_after_it() -> None:
 # --- 'rate again' after a file's series (exit 70: a naive and an aware time) -----------------
 
 
-@pytest.fixture
-def at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The next run's standard input counts as a terminal: the walk asks its questions."""
-    import dataclasses
-
-    import xrntx_guide.cli.commands.common as common
-    from xrntx_guide.env import Environment
-
-    def make() -> Environment:
-        env = Environment.of(sys.stdin, sys.stdout, sys.stderr)
-        return dataclasses.replace(env, stdin_tty=True)
-
-    monkeypatch.setattr(common, "process_environment", make)
-
-
 @pytest.mark.usefixtures("at_a_terminal")
 def test_rate_again_after_an_answers_files_series_keeps_both_ratings(
     run: Run, tmp_path: Path, _isolated_home: Path

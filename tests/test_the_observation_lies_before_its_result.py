@@ -28,7 +28,6 @@ from tests.helpers import (
     ready_patient,
     stored_sessions,
 )
-from tests.test_one_clock import at_a_terminal as at_a_terminal
 from tests.test_one_clock import session_of
 from xrntx_guide.errors import InvalidAnswer
 from xrntx_guide.pack.guide import Guide

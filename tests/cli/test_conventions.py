@@ -3,7 +3,6 @@ mistyped names, and --explain says what it needs."""
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,22 +10,10 @@ from typing import Any
 
 import pytest
 
-import xrntx_guide.cli.commands.common as common
 from tests.helpers import TODAY, Result, stored_sessions
 from xrntx_guide.env import Environment
 
 Run = Callable[..., Result]
-
-
-@pytest.fixture
-def on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The next run believes its standard input is a terminal."""
-
-    def make() -> Environment:
-        env = Environment.of(sys.stdin, sys.stdout, sys.stderr)
-        return dataclasses.replace(env, stdin_tty=True)
-
-    monkeypatch.setattr(common, "process_environment", make)
 
 
 def saved_session(run: Run, home: Path) -> Any:
@@ -51,8 +38,8 @@ def test_delete_with_yes_deletes_without_asking(run: Run, _isolated_home: Path) 
 
 
 @pytest.mark.parametrize(("reply", "deleted"), [("y\n", True), ("n\n", False), ("", False)])
-def test_delete_on_a_terminal_asks_first(
-    run: Run, _isolated_home: Path, on_a_terminal: Any, reply: str, deleted: bool
+def test_delete_at_a_terminal_asks_first(
+    run: Run, _isolated_home: Path, at_a_terminal: Any, reply: str, deleted: bool
 ) -> None:
     path = saved_session(run, _isolated_home)
     result = run("sessions", "--delete", "jd-01", input=reply)
@@ -62,7 +49,7 @@ def test_delete_on_a_terminal_asks_first(
 
 
 def test_a_mistyped_delete_reference_deletes_and_asks_nothing(
-    run: Run, _isolated_home: Path, on_a_terminal: Any
+    run: Run, _isolated_home: Path, at_a_terminal: Any
 ) -> None:
     path = saved_session(run, _isolated_home)
     result = run("sessions", "--delete", "nobody", input="y\n")
@@ -308,7 +295,7 @@ def test_bad_json_on_stdin_is_an_error_naming_stdin(
     assert "stdin" in result.stderr and words in result.stderr, result.output
 
 
-def test_an_interactive_walk_refuses_answers_from_stdin(run: Run, on_a_terminal: Any) -> None:
+def test_an_interactive_walk_refuses_answers_from_stdin(run: Run, at_a_terminal: Any) -> None:
     result = run("walk", "--answers", "-", "--label", "x", input="{}")
     assert result.exit_code == 2 and "--no-input" in result.stderr, result.output
 
@@ -386,7 +373,7 @@ def test_walk_json_writes_nothing_but_the_object_on_stdout(run: Run, _isolated_h
     json.loads(result.stdout)
 
 
-def test_walk_json_on_a_terminal_needs_no_input(run: Run, on_a_terminal: Any) -> None:
+def test_walk_json_at_a_terminal_needs_no_input(run: Run, at_a_terminal: Any) -> None:
     result = run("walk", "--json", "--label", "x")
     assert result.exit_code == 2 and "--no-input" in result.stderr, result.output
 
@@ -426,7 +413,7 @@ def test_no_save_with_answers_missing_says_nothing_was_saved(
 
 
 def test_no_save_never_writes_a_session_interactively(
-    run: Run, _isolated_home: Path, on_a_terminal: Any
+    run: Run, _isolated_home: Path, at_a_terminal: Any
 ) -> None:
     result = run(
         "walk", "--no-save", "--label", "jd-01", "--today", TODAY.isoformat(),
@@ -563,7 +550,6 @@ def test_a_run_builds_only_the_command_it_runs() -> None:
     import sys
 
     from xrntx_guide.cli import app as cli
-    from xrntx_guide.env import Environment
 
     env = Environment.of(sys.stdin, sys.stdout, sys.stderr, vars={})
     solo = cli._app_for(["check", "--json"], env)

@@ -63,6 +63,29 @@ def of_the_visit_day(guide: Guide, record: SessionRecord, key: str) -> bool:
     )
 
 
+def answered_day_behind(
+    guide: Guide, record: SessionRecord, day: dt.date, presets: Mapping[str, Preset]
+) -> dt.date | None:
+    """The visit's date, when a walk resumed on ``day`` finds it answered (typed, never
+    left to its default, which moves by itself: :func:`move_visit_day`) for an earlier
+    day, the run does not give the date, and the visit has not stayed on its day (it has
+    not finished, and its dose is not counted). Whether the patient is seen today (the
+    visit moves, its results of that day cleared and asked again) or that day's visit is
+    being entered late is then the clinician's to say, before anything is filed for
+    either day; None otherwise."""
+    key = guide.meta.date_key
+    stored = record.answers.get(key)
+    if stored is None or stored.origin == "default" or key in presets:
+        return None
+    if record.stays_on_its_day(guide):
+        return None
+    try:
+        answered = dt.date.fromisoformat(str(stored.value))
+    except ValueError:
+        return None
+    return answered if answered < day else None
+
+
 def refuse_another_days_results(
     guide: Guide,
     record: SessionRecord,
@@ -217,12 +240,20 @@ def _table_difference(record: SessionRecord, guide: Guide) -> str | None:
 def another_day_warning(guide: Guide, record: SessionRecord, day: dt.date) -> str | None:
     """What a walk resumed on another day than its visit date must say: its results describe
     that day, not today (recording an earlier dose is allowed; giving one today is not)."""
-    stored = record.answers.get(guide.meta.date_key)
+    key = guide.meta.date_key
+    stored = record.answers.get(key)
     if stored is None or stored.value == day.isoformat():
         return None
+    if record.stays_on_its_day(guide):
+        return (
+            f"this walk's visit date is {stored.value}, not {day.isoformat()}: its results "
+            "and its dose describe that day. To give an injection today, start a new walk."
+        )
     return (
-        f"this walk's visit date is {stored.value}, not {day.isoformat()}: its results "
-        "describe that day. To give the injection today, start a new walk."
+        f"this walk's visit date is {stored.value}, not {day.isoformat()}: its results, "
+        "and what is typed now, describe that day. To give the injection today, move the "
+        f"visit (edit {key} at a prompt, or --answer {key}={day.isoformat()}: its results "
+        f"of {stored.value} are cleared and asked again), or start a new walk."
     )
 
 

@@ -52,6 +52,7 @@ from ...visit.presets import (
 from ...visit.rapid import due_words, is_pathway_key
 from ...visit.results import note_rating, parse_corrections
 from ...visit.resume import (
+    answered_day_behind,
     refuse_early_timed_results,
     resume_clock,
     session_clock,
@@ -244,6 +245,12 @@ def run_walk(
     base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
     given = gather_answers(env, guide, answer or [], answers, day, record if resume else None)
     presets = given.answers
+    behind = answered_day_behind(guide, record, day, presets) if resume and interactive else None
+    if behind is not None and _seen_today(ui, guide, behind, day):
+        # As if the date were given with the resume: the one rule of a moved visit
+        # (visit/start.py) clears that day's results, to be asked again.
+        presets = {**presets, guide.meta.date_key: Preset(day, "typed")}
+        ui.note(f"{guide.meta.date_key}: {behind.isoformat()} -> {day.isoformat()} (seen today)")
     refuse_early_timed_results(guide, record, presets, day, clock.timer_now)
 
     # What this run gives is given now, after everything the record holds (a no to a
@@ -464,6 +471,43 @@ def _check_acknowledge(guide: Guide, gates: list[str]) -> None:
             raise UsageError(
                 f"--acknowledge {gid}: only cautions are acknowledged; {gid} is a {gate.severity}"
             )
+
+
+def _seen_today(ui: UI, guide: Guide, answered: dt.date, day: dt.date) -> bool:
+    """Asked on a resume that finds the visit's date answered for an earlier day
+    (visit/resume.py ``answered_day_behind``): is the patient seen today (the visit
+    moves), or is that day's visit entered late? Enter moves it: its results are then
+    asked again, never a result of one day filed for the other. 'quit' leaves unchanged."""
+    key = guide.meta.date_key
+    ui.alert(
+        f"This visit's date ({key}) was answered as {answered.isoformat()}; today is "
+        f"{day.isoformat()}. Its results of a day, and its injection, count only for the "
+        "day they were done."
+    )
+    ui.choices(
+        [
+            ("today", f"the patient is here today: move the visit to {day.isoformat()}",
+             f"its results of {answered.isoformat()} are cleared and asked again"),
+            ("keep", f"enter the visit of {answered.isoformat()} late",
+             f"what is typed now is filed for {answered.isoformat()}"),
+        ]
+    )  # fmt: skip
+    while True:
+        try:
+            typed = ui.ask("Is the patient's visit today? (number or value) [today]: ")
+        except EOFError:
+            raise Failed(int(ExitCode.OK)) from None  # nothing changed: nothing to save
+        word = typed.strip().lower()
+        if word in ("", "1", "today"):
+            return True
+        if word in ("2", "keep"):
+            return False
+        if word == "quit":
+            raise Failed(int(ExitCode.OK))
+        ui.retry(
+            "Type 1 (today: the visit moves to today), 2 (keep its date, to enter that "
+            "day's visit late), Enter for today, or quit."
+        )
 
 
 def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
