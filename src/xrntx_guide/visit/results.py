@@ -344,15 +344,18 @@ def _what(offered: Offered) -> str:
     return f"the naloxone {offered.kind} of {_when(offered.at)}"
 
 
-def start_refused(record: Series, key: str, started: dt.datetime, now: dt.datetime) -> str | None:
+def start_refused(
+    guide: Guide, record: Series, key: str, started: dt.datetime, now: dt.datetime
+) -> str | None:
     """Why the time the naloxone of the challenge or rechallenge ``key`` was given, typed
     before its result (``start 09:05``), is refused now rather than when the result comes
     (visit/clock.py, :func:`start_problem`): after now, on another day than a result taken
-    now, or for a rechallenge, not after the positive challenge's result. None: taken."""
+    now, or for a rechallenge, not after the positive challenge's result (one that reads
+    as positive: visit/entries.py ``read_positive``). None: taken."""
     kind = next((k for k, name in KEY_OF.items() if name == key), None)
     if kind not in ("challenge", "rechallenge"):
         return start_problem(f"the start of {key}", started, now)
-    positive = standing_positive(record.naloxone_challenges, "challenge")
+    positive = read_positive(guide, record.cows_ratings, record.naloxone_challenges, "challenge")
     after = (
         ("the positive challenge", positive.at)
         if kind == "rechallenge" and positive is not None

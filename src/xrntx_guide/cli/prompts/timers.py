@@ -117,7 +117,7 @@ class TimerPrompts(WalkCore):
         except ValueError as exc:
             self.ui.retry(f"start: {exc}")
             return
-        problem = start_refused(self.record, key, at, now)
+        problem = start_refused(self.guide, self.record, key, at, now)
         if problem is not None:
             self.ui.retry(f"start: {problem}")
             return

@@ -259,16 +259,18 @@ def _challenge_series(state: State, record: SessionRecord) -> list[dict[str, Any
     positive: dt.datetime | None = None
     for c in record.naloxone_challenges:
         entry: dict[str, Any] = {"kind": c.kind, "result": c.result, "at": c.at.isoformat()}
+        # Any sign of withdrawal after the naloxone is a positive result (reference 5.2).
+        reads_positive = c.result == "positive" or (id(c) in void and void[id(c)].during)
         if id(c) in void:
             entry["not_counted"] = withdrawal_found(void[id(c)], c.started)
-            if void[id(c)].during:  # any sign of withdrawal after the naloxone: positive
+            if reads_positive:
                 entry["reads_as"] = "positive"
         if c.started is not None:
             entry["started"] = c.started.isoformat()
         if c.corrects is not None:  # a correction: both entries stay (safety invariant 9)
             entry["corrects"] = c.corrects.isoformat()
             entry["reason"] = c.reason
-        if c.kind == "challenge" and c.result == "positive":
+        if c.kind == "challenge" and reads_positive:
             positive = c.at
         elif c.kind == "rechallenge" and positive is not None and c.result != "not_done":
             entry["hours_after_positive"] = rechallenge_hours(aware(positive), aware(c.at))
