@@ -481,8 +481,8 @@ def _seen_today(ui: UI, guide: Guide, answered: dt.date, day: dt.date) -> bool:
     key = guide.meta.date_key
     ui.alert(
         f"This visit's date ({key}) was answered as {answered.isoformat()}; today is "
-        f"{day.isoformat()}. Its results of a day, and its injection, count only for the "
-        "day they were done."
+        f"{day.isoformat()}. Its results and its injection count only for the day they "
+        "were done."
     )
     ui.choices(
         [
