@@ -699,12 +699,20 @@ def test_moving_the_visit_date_by_any_route_asks_the_day_s_results_again(
     answers = json.loads(path.read_text())["answers"]
     for key in ("uds_opiates", "cows_total", "naloxone_challenge", "pregnancy_test"):
         assert key not in answers, key
-    # Results given for the new day in the same run are kept.
+    # Results given for the new day in the same run, taken on it, are kept.
+    next_day = (TODAY + dt.timedelta(days=21)).isoformat()
     again = run(
-        "walk", "--resume", "--session", str(path), "--no-input", "--today", later,
-        "--answer", f"injection_date={TODAY.isoformat()}", "--answer", "cows_total=1",
+        "walk", "--resume", "--session", str(path), "--no-input", "--today", next_day,
+        "--answer", f"injection_date={next_day}", "--answer", "cows_total=1",
     )  # fmt: skip
     assert "cows_total" in json.loads(path.read_text())["answers"], again.output
+    # A result taken on the run's day is never filed for a visit moved to another day.
+    back = run(
+        "walk", "--resume", "--session", str(path), "--no-input", "--today", next_day,
+        "--answer", f"injection_date={later}", "--answer", "cows_total=2",
+    )  # fmt: skip
+    assert back.exit_code == ExitCode.USAGE, back.output
+    assert f"not the visit of {later}" in " ".join(back.stderr.split()), back.output
 
 
 def test_a_fixed_date_session_resumed_on_another_fixed_date_records_it(

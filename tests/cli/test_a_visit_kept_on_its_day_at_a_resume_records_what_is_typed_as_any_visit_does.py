@@ -1,10 +1,13 @@
 """A walk resumed at a terminal on a later day than its answered visit date asks whether
-the patient is seen today; "keep" enters that day's visit late, and what is typed then is
-filed for that day (visit/resume.py ``answered_day_behind``). What is typed on a kept
-visit obeys every rule a result typed on any visit obeys: each COWS rating joins the
-series (safety invariant 9), a rating of withdrawal during a challenge's observation
-leaves no negative standing (reference 5.2), and a challenge whose naloxone is given on
-the day of the resume never counts for the kept day's injection (safety invariant 3)."""
+the patient is seen today; "keep" enters that day's visit late (visit/resume.py
+``answered_day_behind``). A COWS rating or a naloxone result typed then would be taken
+now, on another day than the visit's: it is refused, saying so and how to enter the
+visit's own results (with their times, in a file) or move the visit
+(visit/results.py ``taken_on_another_day``, safety invariant 3). So a rating of
+withdrawal during a challenge's observation can never be left out of the series beside a
+negative typed on the kept visit (reference 5.2), a challenge whose naloxone is given on
+the resume's day never counts for the kept day's injection, and the record never holds a
+rating as an answer that its series lacks (the session stays readable)."""
 
 from __future__ import annotations
 
@@ -80,14 +83,6 @@ def _withdrawal_during_the_challenge(choice: str) -> str:
 
 
 @pytest.mark.usefixtures("at_a_terminal")
-@pytest.mark.xfail(
-    strict=True,
-    reason="on a kept visit (visit date != the run's day) visit/results.py note_rating adds "
-    "no typed rating to the series, so withdrawal_before never sees the rating of "
-    "withdrawal during the observation: the negative stands, the walk reaches the "
-    "injection step and counts the dose (the naloxone, given on the resume's day, counting "
-    "for the kept day adds to it: see the test below)",
-)
 def test_withdrawal_rated_during_a_kept_visits_challenge_never_leaves_it_negative(
     run: Run,
 ) -> None:
@@ -112,13 +107,6 @@ def test_withdrawal_rated_during_a_moved_visits_challenge_leaves_no_negative(run
 
 
 @pytest.mark.usefixtures("at_a_terminal")
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/prompts/timers.py start_timer parses 'start 08:00' on the run's day, and "
-    "visit/results.py _obeys (observation_problem) compares the naloxone's day with the "
-    "result's time only, never with the visit day the entry is filed for (its 'day'): a "
-    "challenge begun on the resume's day counts for the kept day's injection",
-)
 def test_a_challenge_begun_on_the_resumes_day_never_counts_for_the_kept_days_dose(
     run: Run,
 ) -> None:
@@ -137,29 +125,20 @@ def test_a_challenge_begun_on_the_resumes_day_never_counts_for_the_kept_days_dos
 
 
 @pytest.mark.usefixtures("at_a_terminal")
-@pytest.mark.xfail(
-    strict=True,
-    reason="on a kept visit visit/results.py note_rating returns None (visit date != the "
-    "run's day): a rating typed at the prompt counts for the gate as answers but never "
-    "joins the series, so the record keeps no rating of that visit",
-)
-def test_every_rating_typed_on_a_kept_visit_joins_its_series(run: Run) -> None:
+def test_a_rating_typed_on_a_kept_visit_is_refused_saying_how_to_enter_it(run: Run) -> None:
     session = _challenge_left_open(run)
 
-    _resume_next_morning(run, session, f"keep\n{WITHDRAWAL}rate again repeat\n\n{CALM}quit\n")
+    resumed = _resume_next_morning(run, session, f"keep\n{WITHDRAWAL}quit\n")
 
-    totals = sorted(r.total for r in stored_record(session).cows_ratings)
-    assert totals == [2, 8], totals
+    said = flat(resumed.output)
+    assert f"not the visit of {TODAY.isoformat()}" in said, said
+    assert "cows_ratings" in said and "edit injection_date" in said, said
+    record = stored_record(session)
+    assert record.cows_ratings == [], record.cows_ratings
+    assert not [k for k in record.answers if k.startswith("cows_")], record.answers
 
 
 @pytest.mark.usefixtures("at_a_terminal")
-@pytest.mark.xfail(
-    strict=True,
-    reason="a COWS total typed on a kept visit is logged as an answer while "
-    "visit/results.py note_rating adds no rating to the series: the session then fails its "
-    "own audit check (visit/integrity.py) and can no longer be resumed, noted, or walked "
-    "beside under its label",
-)
 def test_a_cows_total_typed_on_a_kept_visit_leaves_its_session_readable(run: Run) -> None:
     session = _challenge_left_open(run)
 
@@ -173,13 +152,6 @@ def test_a_cows_total_typed_on_a_kept_visit_leaves_its_session_readable(run: Run
     assert again.exit_code != ExitCode.USAGE, again.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/presets.py reads naloxone_challenge_started=08:00 on the run's day and "
-    "visit/results.py _obeys (observation_problem) checks the naloxone's day against the "
-    "result's time only, never against the visit day the entry is filed for: on a visit "
-    "entered late by flag, a challenge begun on the run's day counts for the earlier dose",
-)
 def test_a_challenge_given_by_flag_for_a_visit_entered_late_never_counts_from_another_day(
     run: Run,
 ) -> None:

@@ -25,6 +25,7 @@ from tests.helpers import (
     stored_sessions,
     the_store,
 )
+from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.guide import Guide
 
 DAY = TODAY.isoformat()
@@ -132,7 +133,12 @@ def test_a_rechallenge_on_the_day_after_the_visit_never_lifts_its_positive(
         "-a", "naloxone_rechallenge_started=25 minutes ago",
     )  # fmt: skip
 
-    _stops_before_the_injection(r)
+    # Taken on the day after, it is refused for the visit's day (a result counts only for
+    # the day it was taken): the positive stands.
+    assert r.exit_code == ExitCode.USAGE, r.output
+    error = json.loads(r.stderr.strip().splitlines()[-1])
+    assert error["key"] == "naloxone_rechallenge", error
+    assert f"not the visit of {DAY}" in error["message"], error
 
 
 def _edit(change: Any) -> None:

@@ -132,6 +132,32 @@ def _when(at: dt.datetime) -> str:
     return at.isoformat(timespec="seconds" if at.second or at.microsecond else "minutes")
 
 
+Reason = tuple[str, str]
+"""A refusal's message and hint."""
+
+
+def taken_on_another_day(guide: Guide, at: dt.datetime, day: dt.date) -> Reason | None:
+    """Why a result taken at ``at`` by the clock (typed at a prompt, or given by flag: no
+    time of its own) cannot be filed for the visit of ``day``: it was taken on another
+    day, and a result describes only the day it was taken (safety invariant 3). Its
+    time would be the typing time of another day, so no rule that reads the times of a
+    visit's results (a rating of withdrawal during a challenge's observation) could hold
+    for it. (message, hint), or None when the days agree. A correction is exempt: it
+    stands for the result it corrects, at that one's time."""
+    taken = local_day(at)
+    if taken == day:
+        return None
+    key = guide.meta.date_key
+    return (
+        f"taken now, on {taken.isoformat()}, it describes that day, not the visit of "
+        f"{day.isoformat()}: a result counts only for the day it was taken",
+        f"To record it for {taken.isoformat()}, move the visit there (edit {key} at a "
+        f"prompt, or --answer {key}={taken.isoformat()}). To enter the result of "
+        f"{day.isoformat()} late, give it with its time in an answers file "
+        f'({RATINGS_KEY}, {CHALLENGES_KEY}: each entry with its "at").',
+    )
+
+
 def _refuse(offered: Offered, message: str, hint: str | None = None) -> InvalidAnswer:
     key = KEY_OF[offered.kind]
     return InvalidAnswer(key, f"{offered.value}: {message}", hint=hint)
@@ -218,7 +244,7 @@ def _take_challenge(
         )
         positive = read_positive(guide, record.cows_ratings, others, "challenge")
         _obeys(guide, judged, positive, record)
-        return _append_challenge(entries, offered, target, day)
+        return _append_challenge(guide, entries, offered, target, day)
     positive = read_positive(guide, record.cows_ratings, entries, "challenge")
     if (
         positive is not None
@@ -284,7 +310,7 @@ def _take_challenge(
             return None
     if offered.at is None:
         return None  # a check's answer: nothing recorded to add it to
-    return _append_challenge(entries, offered, None, day)
+    return _append_challenge(guide, entries, offered, None, day)
 
 
 def _obeys(
@@ -345,16 +371,26 @@ def _what(offered: Offered) -> str:
 
 
 def start_refused(
-    guide: Guide, record: Series, key: str, started: dt.datetime, now: dt.datetime
+    guide: Guide,
+    record: Series,
+    key: str,
+    started: dt.datetime,
+    now: dt.datetime,
+    visit: dt.date | None = None,
 ) -> str | None:
     """Why the time the naloxone of the challenge or rechallenge ``key`` was given, typed
     before its result (``start 09:05``), is refused now rather than when the result comes
     (visit/clock.py, :func:`start_problem`): after now, on another day than a result taken
-    now, or for a rechallenge, not after the positive challenge's result (one that reads
-    as positive: visit/entries.py ``read_positive``). None: taken."""
+    now, for a visit of another day (``visit``) than the result taken now
+    (:func:`taken_on_another_day`), or for a rechallenge, not after the positive
+    challenge's result (one that reads as positive: visit/entries.py ``read_positive``).
+    None: taken."""
     kind = next((k for k, name in KEY_OF.items() if name == key), None)
     if kind not in ("challenge", "rechallenge"):
         return start_problem(f"the start of {key}", started, now)
+    other_day = taken_on_another_day(guide, now, visit) if visit is not None else None
+    if other_day is not None:
+        return f"its result, {other_day[0]}. {other_day[1]}"
     positive = read_positive(guide, record.cows_ratings, record.naloxone_challenges, "challenge")
     after = (
         ("the positive challenge", positive.at)
@@ -555,15 +591,18 @@ def _correction_of(
 
 
 def _append_challenge(
+    guide: Guide,
     entries: list[ChallengeResult],
     offered: Offered,
     target: ChallengeResult | None,
     day: dt.date | None,
 ) -> ChallengeResult:
     at = _stamp(offered, entries)
+    filed = target.day if target is not None else (offered.day or day or local_day(at))
+    _refuse_another_day(guide, offered, filed)
     entry = ChallengeResult(
         at=at,
-        day=target.day if target is not None else (offered.day or day or local_day(at)),
+        day=filed,
         kind="challenge" if offered.kind == "challenge" else "rechallenge",
         result=str(offered.value),
         started=offered.started,
@@ -574,6 +613,18 @@ def _append_challenge(
     entries.append(entry)
     entries.sort(key=lambda c: instant(c.at))
     return entry
+
+
+def _refuse_another_day(guide: Guide, offered: Offered, day: dt.date) -> None:
+    """A new entry stamped by the clock is filed only for the day it was taken
+    (:func:`taken_on_another_day`); a correction stands for the entry it corrects."""
+    if not offered.stamped or offered.at is None or offered.corrects is not None:
+        return
+    if offered.kind != "cows" and offered.value == "not_done":
+        return  # no test taken: nothing measured on another day (never a pass on its own)
+    found = taken_on_another_day(guide, offered.at, day)
+    if found is not None:
+        raise _refuse(offered, *found)
 
 
 # --- COWS ratings ----------------------------------------------------------------------------
@@ -632,6 +683,7 @@ def _append_rating(
     context: str | None,
 ) -> CowsRating:
     at = _stamp(offered, ratings)
+    _refuse_another_day(guide, offered, day)
     items = offered.items if offered.items and len(offered.items) == len(item_keys(guide)) else None
     last = latest_on(ratings, day)
     rating = CowsRating(

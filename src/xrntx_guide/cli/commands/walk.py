@@ -489,7 +489,8 @@ def _seen_today(ui: UI, guide: Guide, answered: dt.date, day: dt.date) -> bool:
             ("today", f"the patient is here today: move the visit to {day.isoformat()}",
              f"its results of {answered.isoformat()} are cleared and asked again"),
             ("keep", f"enter the visit of {answered.isoformat()} late",
-             f"what is typed now is filed for {answered.isoformat()}"),
+             f"answers typed now are filed for {answered.isoformat()}; a COWS rating or "
+             "a naloxone result, taken at a time, is entered from a file with its time"),
         ]
     )  # fmt: skip
     while True:

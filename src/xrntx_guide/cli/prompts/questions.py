@@ -22,9 +22,16 @@ from ...visit.answers import parse_value, to_json
 from ...visit.clock import shown
 from ...visit.integrity import key_of
 from ...visit.rapid import ANSWERS_KEY, is_record_key
-from ...visit.results import KEY_OF, Offered, Results, take_result
+from ...visit.results import KEY_OF, Offered, Results, take_result, taken_on_another_day
 from ...visit.resume import clear_results_of_another_day
-from ...visit.series import TOTAL, ChallengeResult, CowsRating, fill_rechallenge_hours, latest_on
+from ...visit.series import (
+    TOTAL,
+    ChallengeResult,
+    CowsRating,
+    fill_rechallenge_hours,
+    item_keys,
+    latest_on,
+)
 from ..rapid import day_dialog, show_record
 from ..ui import SKIPPED
 from .base import (
@@ -348,11 +355,21 @@ class QuestionPrompts(WalkCore):
         ``dry``: only whether the record would take it (before a timer is checked)."""
         kinds = {key: kind for kind, key in KEY_OF.items()}
         kind = kinds.get(cq.key)
-        if kind is None or not isinstance(value, str | int) or isinstance(value, bool):
-            return True
         day = state.value(self.guide.meta.date_key)
         visit = day if isinstance(day, dt.date) else self.today
         now = self.clock.now()
+
+        def of_the_visit_day() -> bool:
+            """A rating typed now is a new one, taken now: only for a visit of today."""
+            found = taken_on_another_day(self.guide, now, visit)
+            if found is not None:
+                self.ui.retry(f"{cq.key}: {found[0]}. {found[1]}")
+            return found is None
+
+        if cq.key in item_keys(self.guide):  # a rating typed item by item
+            return of_the_visit_day()
+        if kind is None or not isinstance(value, str | int) or isinstance(value, bool):
+            return True
         offered: Offered | None = None
         if cq.key == TOTAL:
             if dry:
@@ -360,7 +377,7 @@ class QuestionPrompts(WalkCore):
             last = latest_on(self.record.cows_ratings, visit)
             editing = self.redo == TOTAL and self.record.cows_next_context is None
             if last is None or not editing or self.record.cows_ratings[last].total == value:
-                return True
+                return of_the_visit_day()
             prev = self.record.cows_ratings[last]
             when = shown(prev.at, "%H:%M")
             try:
@@ -371,7 +388,7 @@ class QuestionPrompts(WalkCore):
             except _Command:
                 return False
             if not reason:
-                return True  # note_rating appends it as a new rating of the day
+                return of_the_visit_day()  # note_rating appends it as a new rating of the day
             offered = Offered(
                 "cows", value, now, origin, day=visit, corrects=prev.at, reason=reason, stamped=True
             )

@@ -117,7 +117,9 @@ class TimerPrompts(WalkCore):
         except ValueError as exc:
             self.ui.retry(f"start: {exc}")
             return
-        problem = start_refused(self.guide, self.record, key, at, now)
+        day = self.state().value(self.guide.meta.date_key)
+        visit = day if isinstance(day, dt.date) else self.today
+        problem = start_refused(self.guide, self.record, key, at, now, visit)
         if problem is not None:
             self.ui.retry(f"start: {problem}")
             return
