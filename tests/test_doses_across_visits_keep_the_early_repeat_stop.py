@@ -22,7 +22,6 @@ import json
 from typing import Any
 
 from hypothesis import HealthCheck, given, note, settings
-from hypothesis import strategies as st
 
 from tests.helpers import (
     DOSE_GIVEN,
@@ -39,6 +38,7 @@ from tests.helpers import (
     stored_sessions,
     walk_at,
 )
+from tests.strategies import timed
 from xrntx_guide.errors import ExitCode
 from xrntx_guide.pack.load import load_guide
 
@@ -56,11 +56,7 @@ KINDS = (
     "resumed_and_moved",
     "check",
 )
-VISITS = st.lists(
-    st.tuples(st.integers(0, 35), st.sampled_from(KINDS), st.integers(0, 3)),
-    min_size=1,
-    max_size=6,
-)
+VISITS = timed.visits_on_days(KINDS)
 
 
 def repeat(day: dt.date, **changes: Any) -> dict[str, Any]:
