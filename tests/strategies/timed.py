@@ -610,6 +610,16 @@ def bounded(n: int) -> settings:
     )
 
 
+def visits_on_days(
+    kinds: Sequence[str], most: int = 6, gap: int = 35, late: int = 3
+) -> st.SearchStrategy[list[tuple[int, str, int]]]:
+    """A patient's visits after a first dose, in order: each as (the days since the one
+    before it, up to ``gap``; its kind, one of ``kinds``; a small number up to ``late``
+    that the kind reads, such as how many days late a dose is entered)."""
+    one = st.tuples(st.integers(0, gap), st.sampled_from(list(kinds)), st.integers(0, late))
+    return st.lists(one, min_size=1, max_size=most)
+
+
 @st.composite
 def timed_visits(draw: Callable[[Any], Any], site: int | None = None) -> Timed:
     """A visit over time (any shape) on one of the pool's packs."""

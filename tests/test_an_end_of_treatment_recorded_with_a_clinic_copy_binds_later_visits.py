@@ -1,0 +1,117 @@
+"""A visit that ended the treatment with a switch to buprenorphine binds the patient's
+later visits (safety invariants 10 and 11; the clinical basis: buprenorphine is an opioid,
+so "no opioid use since the last injection" beside it is refused, and the history says
+off treatment), whichever pack recorded it. A clinic's copy of the pack (its own guide id)
+that names the end or the agonist otherwise records them under its own names; the record
+reads only the shipped pack's, so the history says the patient is on treatment and a
+plain repeat dose two months after the switch is READY, with no new induction and no
+naloxone challenge for a patient on buprenorphine."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import (
+    MONTHLY_VISIT,
+    TODAY,
+    Run,
+    after_injection,
+    answer_flags,
+    copy_steps,
+    days_ago,
+    walk_visit,
+)
+
+LABEL = "CLINIC-SWITCH"
+
+ENDED: dict[str, Any] = {
+    "visit": "repeat_injection",
+    "opioid_use_since_last_injection": False,
+    "end_of_treatment": True,
+    "end_of_treatment_reason": "switch_to_agonist",
+    "agonist_after_naltrexone": "buprenorphine",
+    "end_overdose_counselled": True,
+    "end_reversal_agent_prescribed": True,
+}
+
+
+def clinic_copy(tmp_path: Path, old: str, new: str) -> Path:
+    """The shipped pack under its own guide id, the answer ``old`` named ``new`` (the
+    ``[guide.report]`` settings' own names kept)."""
+    steps = copy_steps(tmp_path)
+    for path in steps.glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        text = text.replace('id = "xrntx_induction"', 'id = "clinic_copy"', 1)
+        path.write_text(re.sub(rf"\b{old}\b(?!\s*=[^=])", new, text), encoding="utf-8")
+    return steps
+
+
+def switched_with_the_copy(run: Run, tmp_path: Path, old: str, new: str) -> None:
+    """A dose 84 days ago (the shipped pack), the switch to buprenorphine 60 days ago
+    (the copy)."""
+    dose = walk_visit(run, LABEL, days_ago(84), after_injection(last_opioid_use=days_ago(98)))
+    assert dose.exit_code == 0, dose.output
+    ended = {(new if k == old else k): v for k, v in ENDED.items()}
+    copy = clinic_copy(tmp_path, old, new)
+    end = walk_visit(run, LABEL, days_ago(60), ended, "--steps", str(copy))
+    assert end.exit_code == 1, end.output  # the end gate ends the walk, no dose
+
+
+def plain_repeat_dose_today(run: Run) -> str:
+    answers = after_injection(**MONTHLY_VISIT, opioid_use_since_last_injection=False)
+    for key in ("visit", "last_opioid_use", "last_opioid_kind", "injection_given"):
+        answers.pop(key)
+    checked = run(
+        "check", "--json", "--label", LABEL, "--today", TODAY.isoformat(), *answer_flags(answers)
+    )
+    return str(json.loads(checked.stdout or "{}").get("status", "refused"))
+
+
+def off_treatment(run: Run) -> Any:
+    shown = run("history", "--json", LABEL, "--today", TODAY.isoformat())
+    assert shown.exit_code == 0, shown.output
+    return json.loads(shown.stdout)["off_treatment"]
+
+
+def test_the_control_a_copy_that_keeps_the_names_binds(run: Run, tmp_path: Path) -> None:
+    switched_with_the_copy(run, tmp_path, "no_such_answer", "no_such_answer")
+    assert off_treatment(run) is not None
+    assert plain_repeat_dose_today(run) != "ready"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="visit/history.py _from_the_end()/_taken() read the after_end answer by this "
+    "pack's name only: a switch recorded under a copy's own name is not offered, and 'no "
+    "use since the last injection' beside it is ready",
+)
+def test_a_copy_that_renames_the_agonist_still_refuses_no_use(run: Run, tmp_path: Path) -> None:
+    switched_with_the_copy(run, tmp_path, "agonist_after_naltrexone", "switched_to")
+    assert plain_repeat_dose_today(run) != "ready"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="visit/history.py entry() reads the end by this pack's end_of_treatment key only: "
+    "an end recorded under a copy's own name is not an end, so history says on treatment",
+)
+def test_a_copy_that_renames_the_end_leaves_the_patient_off_treatment(
+    run: Run, tmp_path: Path
+) -> None:
+    switched_with_the_copy(run, tmp_path, "end_of_treatment", "treatment_ends")
+    assert off_treatment(run) is not None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the same fault: visit/history.py _from_the_end() finds no end under this pack's "
+    "end_of_treatment key, so the switch is not offered and a plain repeat dose is ready",
+)
+def test_a_copy_that_renames_the_end_still_refuses_no_use(run: Run, tmp_path: Path) -> None:
+    switched_with_the_copy(run, tmp_path, "end_of_treatment", "treatment_ends")
+    assert plain_repeat_dose_today(run) != "ready"
