@@ -67,27 +67,34 @@ def test_the_control_a_resume_with_the_visits_own_date_keeps_the_dose(run: Run) 
     assert next_visit_today(run, DOSE_DAY) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/resume.py clear_results_of_another_day() (via move_visit_day/start.py) "
-    "moves a finished visit whose dose is counted to the date given: its results are "
-    "cleared but the injection answers and the count stay, so the dose is counted on a day "
-    "nothing was judged (SessionRecord.stays_on_its_day is not asked for a given date)",
-)
 def test_a_finished_dose_resumed_with_another_date_stays_on_its_day(run: Run) -> None:
     first_dose_on(run, LABEL, DOSE_DAY)
     resumed = resumed_with_a_date(run, EARLIER)
     date, counted = dose_on_record()
-    assert resumed.exit_code == 2 or (date, counted) == (DOSE_DAY.isoformat(), True), (
+    assert (date, counted) == (DOSE_DAY.isoformat(), True), (
         f"the dose of {DOSE_DAY} is now recorded as given on {date} (counted: {counted})"
     )
+    assert resumed.exit_code == 2, resumed.output
+    assert f"stays on its day, {DOSE_DAY.isoformat()}" in " ".join(resumed.stderr.split())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the same fault: the dose moved to 10 days ago makes the next visit 3 days after "
-    "the real dose ready against that date (visit/resume.py clear_results_of_another_day)",
-)
+@pytest.mark.usefixtures("at_a_terminal")
+def test_edit_of_the_date_at_a_prompt_of_a_counted_dose_is_refused(run: Run) -> None:
+    """A dose counted by a visit waiting for its observation, resumed at a terminal next
+    morning: 'edit injection_date' to today is refused, the dose stays on its day."""
+    yesterday = days_ago(1)
+    given = after_injection(last_opioid_use=days_ago(15), injection_date=yesterday)
+    given.pop("observation_minutes")
+    waiting = walk_at(run, LABEL, f"{yesterday.isoformat()}T12:00", given)
+    assert waiting.exit_code == 4, waiting.output
+    typed = run(
+        "walk", "--resume", "--session", only_session(), "--now", at_today("09:00"),
+        "--plain", input=f"edit injection_date\n{TODAY.isoformat()}\nquit\nquit\n",
+    )  # fmt: skip
+    assert f"stays on its day, {yesterday.isoformat()}" in " ".join(typed.output.split())
+    assert dose_on_record() == (yesterday.isoformat(), True)
+
+
 def test_the_next_visit_after_a_moved_dose_is_never_ready_three_days_after_it(
     run: Run,
 ) -> None:
@@ -96,13 +103,6 @@ def test_the_next_visit_after_a_moved_dose_is_never_ready_three_days_after_it(
     assert next_visit_today(run, EARLIER) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the same fault for a dose counted by a visit waiting for its observation: "
-    "resumed next morning with --answer injection_date=TODAY (the documented move), the "
-    "dose given yesterday is recorded as given today (visit/resume.py "
-    "clear_results_of_another_day keeps the counted dose's answers on the new day)",
-)
 def test_a_dose_waiting_for_its_observation_stays_on_its_day_when_resumed_next_morning(
     run: Run,
 ) -> None:

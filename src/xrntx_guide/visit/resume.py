@@ -63,6 +63,29 @@ def of_the_visit_day(guide: Guide, record: SessionRecord, key: str) -> bool:
     )
 
 
+def move_refused(guide: Guide, record: SessionRecord, value: object) -> tuple[str, str] | None:
+    """Why the visit's date may not become ``value`` (an answer given on a resume, or typed
+    at ``edit``): a visit that stays on its day (finished, its dose counted, or its dose
+    withheld as it was answered given: :meth:`SessionRecord.stays_on_its_day`) never
+    moves, by any route, or its dose would stand on a day nothing was judged (safety
+    invariant 12). (message, hint), or None when the date does not change."""
+    key = guide.meta.date_key
+    stored = record.answers.get(key)
+    new = value.isoformat() if isinstance(value, dt.date) else str(value)
+    if stored is None or str(stored.value) == new or not record.stays_on_its_day(guide):
+        return None
+    what = (
+        "its dose is counted as given on"
+        if record.injection_given is True or record.answered_given(guide)
+        else "it was finished on"
+    )
+    return (
+        f"{new}: this visit stays on its day, {stored.value}: {what} that day, and a visit "
+        "never moves with its dose",
+        f"Leave {key} as it is; for a visit of {new}, start a new walk.",
+    )
+
+
 def answered_day_behind(
     guide: Guide, record: SessionRecord, day: dt.date, presets: Mapping[str, Preset]
 ) -> dt.date | None:

@@ -25,6 +25,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
+from ..errors import InvalidAnswer
 from ..pack.guide import Guide
 from .history import stale_history_answers
 from .presets import Given, Preset, file_days, file_series
@@ -32,6 +33,7 @@ from .results import take_given, uncounted_lines
 from .resume import (
     another_day_warning,
     clear_results_of_another_day,
+    move_refused,
     move_visit_day,
     refuse_another_days_results,
     reopen_rechallenge,
@@ -78,6 +80,9 @@ def take_run(
     """
     out: list[Notice] = []
     date_key = guide.meta.date_key
+    refused = move_refused(guide, record, presets[date_key].value) if date_key in presets else None
+    if refused is not None:
+        raise InvalidAnswer(date_key, refused[0], hint=refused[1])
     # As the record stood before this run's answers: an answer "given" typed now is for
     # the day the visit moves to, never a reason to keep it on its old one.
     moves = resume and not record.stays_on_its_day(guide)

@@ -23,7 +23,7 @@ from ...visit.clock import shown
 from ...visit.integrity import key_of
 from ...visit.rapid import ANSWERS_KEY, is_record_key
 from ...visit.results import KEY_OF, Offered, Results, take_result, taken_on_another_day
-from ...visit.resume import clear_results_of_another_day
+from ...visit.resume import clear_results_of_another_day, move_refused
 from ...visit.series import (
     TOTAL,
     ChallengeResult,
@@ -353,6 +353,11 @@ class QuestionPrompts(WalkCore):
         An edit of a recorded COWS rating asks why: with a reason the new rating is a
         correction of the one it edits; Enter records it as a new rating beside it.
         ``dry``: only whether the record would take it (before a timer is checked)."""
+        if cq.key == self.guide.meta.date_key:
+            refused = move_refused(self.guide, self.record, value)
+            if refused is not None:
+                self.ui.retry(f"{refused[0]}. {refused[1]}")
+            return refused is None
         kinds = {key: kind for kind, key in KEY_OF.items()}
         kind = kinds.get(cq.key)
         day = state.value(self.guide.meta.date_key)
