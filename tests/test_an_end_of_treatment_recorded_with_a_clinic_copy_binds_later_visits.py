@@ -14,8 +14,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     MONTHLY_VISIT,
     TODAY,
@@ -84,22 +82,11 @@ def test_the_control_a_copy_that_keeps_the_names_binds(run: Run, tmp_path: Path)
     assert plain_repeat_dose_today(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py _from_the_end()/_taken() read the after_end answer by this "
-    "pack's name only: a switch recorded under a copy's own name is not offered, and 'no "
-    "use since the last injection' beside it is ready",
-)
 def test_a_copy_that_renames_the_agonist_still_refuses_no_use(run: Run, tmp_path: Path) -> None:
     switched_with_the_copy(run, tmp_path, "agonist_after_naltrexone", "switched_to")
     assert plain_repeat_dose_today(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py entry() reads the end by this pack's end_of_treatment key only: "
-    "an end recorded under a copy's own name is not an end, so history says on treatment",
-)
 def test_a_copy_that_renames_the_end_leaves_the_patient_off_treatment(
     run: Run, tmp_path: Path
 ) -> None:
@@ -107,11 +94,6 @@ def test_a_copy_that_renames_the_end_leaves_the_patient_off_treatment(
     assert off_treatment(run) is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the same fault: visit/history.py _from_the_end() finds no end under this pack's "
-    "end_of_treatment key, so the switch is not offered and a plain repeat dose is ready",
-)
 def test_a_copy_that_renames_the_end_still_refuses_no_use(run: Run, tmp_path: Path) -> None:
     switched_with_the_copy(run, tmp_path, "end_of_treatment", "treatment_ends")
     assert plain_repeat_dose_today(run) != "ready"

@@ -13,8 +13,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import (
     MONTHLY_VISIT,
     Run,
@@ -59,12 +57,6 @@ def test_the_control_a_copy_that_keeps_the_name_bounds_the_use(run: Run, tmp_pat
     assert today_with_an_older_use(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py _recorded_uses() reads only this pack's last_use key; a record "
-    "walked with a copy that names it otherwise keeps its use unseen (standing answers are "
-    "kept per record, recorded uses are not), so an older last use is ready",
-)
 def test_a_copy_that_renames_the_last_use_still_bounds_it(run: Run, tmp_path: Path) -> None:
     use_recorded_yesterday(run, tmp_path, "last_use_on")
     assert today_with_an_older_use(run) != "ready"
@@ -95,12 +87,6 @@ def test_the_control_a_copy_that_keeps_the_name_refuses_no_use(run: Run, tmp_pat
     assert plain_repeat_dose_today(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py _undated_uses() reads only this pack's use_since key; a use "
-    "since the last injection recorded under a copy's own name is unseen, so 'no use since "
-    "the last injection' at the next visit is a plain repeat dose, ready",
-)
 def test_a_copy_that_renames_the_use_since_the_injection_still_refuses_no_use(
     run: Run, tmp_path: Path
 ) -> None:

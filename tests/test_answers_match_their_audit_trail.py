@@ -159,3 +159,25 @@ def test_a_withdrawal_rating_lowered_after_its_result_events_were_deleted_is_ref
     _edit(path, downgraded)
 
     _refused(_resume(run, path, f"{DAY}T10:30", *AFTER), path, "COWS")
+
+
+def test_the_names_of_what_the_answers_are_changed_or_dropped_by_hand_are_refused(
+    run: Run, tmp_path: Path
+) -> None:
+    """A record keeps its pack's names of the roles the timeline reads (the visit date,
+    the dose, the last use): renamed by hand, its date would move or its use hide."""
+    path = _blocked_by_fentanyl(run)
+    _edit(path, lambda d: d["names"].update({"meta.date_key": "some_other_date"}))
+    _refused(_resume(run, path, f"{DAY}T10:30"), path, "names")
+
+    other = _blocked_by_fentanyl(run, "T")
+    _edit(other, lambda d: d.update(names={}))
+    _refused(_resume(run, other, f"{DAY}T10:30"), other, "names")
+
+
+def test_a_record_keeps_the_names_its_pack_gave_from_its_start(run: Run, tmp_path: Path) -> None:
+    path = _blocked_by_fentanyl(run)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["names"]["meta.date_key"] == "injection_date"
+    logged = [e["value"] for e in data["events"] if e["kind"] == integrity.NAMES]
+    assert logged == [integrity.names_logged(data["names"])]

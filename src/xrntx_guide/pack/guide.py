@@ -250,6 +250,29 @@ class Guide:
             memo[key] = make()
         return memo[key]  # type: ignore[no-any-return]
 
+    @functools.cached_property
+    def report_names(self) -> dict[str, str]:
+        """Every name the pack gives a role the timeline reads: its visit date
+        (``meta.date_key``) and each name under ``[guide.report]``, by where it stands
+        there (``report.history.last_use``, ``report.history.carry.0.from_answer``...).
+        A record keeps its pack's (:attr:`SessionRecord.names`), so that a visit walked
+        with a copy that names its answers otherwise is read by what each answer is
+        (visit/history.py :func:`in_our_names`)."""
+        out = {"meta.date_key": self.meta.date_key}
+
+        def walk(value: object, at: str) -> None:
+            if isinstance(value, str):
+                out[at] = value
+            elif isinstance(value, list | tuple):
+                for i, item in enumerate(value):
+                    walk(item, f"{at}.{i}")
+            elif hasattr(value, "__dataclass_fields__"):
+                for name in value.__dataclass_fields__:
+                    walk(getattr(value, name), f"{at}.{name}")
+
+        walk(self.meta.report, "report")
+        return out
+
     @property
     def last_injection_key(self) -> str | None:
         """The question of the last injection's date: the one filled in from the earlier

@@ -42,7 +42,7 @@ from ..records import field, record
 if TYPE_CHECKING:
     from .session import JSONScalar, SessionRecord
 
-FORMAT = 5
+FORMAT = 6
 """The shape of the stored facts: a change to what they hold, or to how they are made,
 changes it, and facts of another shape are not used."""
 
@@ -73,6 +73,8 @@ class VisitFacts:
     treatment, then a dose) when the times of their answers are not known."""
     standing: tuple[str, ...] = ()
     """The record's own ``standing`` answers (:attr:`SessionRecord.standing`)."""
+    names: dict[str, str] = field(default_factory=dict)
+    """The record's own names of the roles the timeline reads (:attr:`SessionRecord.names`)."""
     yes_at: dict[str, dt.datetime] = field(default_factory=dict)
     """Since when each answer whose value is yes has been yes, by key, by the audit trail
     (:meth:`SessionRecord.since`): what orders an end of treatment and a dose of one day
@@ -97,6 +99,7 @@ def facts_of(record: SessionRecord) -> VisitFacts:
         visit_date=record.visit_date,
         created=record.created,
         standing=tuple(record.standing),
+        names=dict(record.names),
         yes_at={
             key: record.since(key) or rec.at
             for key, rec in record.answers.items()
@@ -142,6 +145,7 @@ def stored_facts(text: str) -> str | None:
             "visit_date": facts.visit_date,
             "created": facts.created.isoformat() if facts.created else None,
             "standing": list(facts.standing),
+            "names": facts.names,
             "yes_at": {k: at.isoformat() for k, at in facts.yes_at.items()},
         },
         separators=(",", ":"),
@@ -175,6 +179,7 @@ def read_facts(facts: str | None, text: str) -> VisitFacts | None:
             visit_date=data["visit_date"],
             created=dt.datetime.fromisoformat(data["created"]) if data["created"] else None,
             standing=tuple(data["standing"]),
+            names=dict(data["names"]),
             yes_at={k: dt.datetime.fromisoformat(at) for k, at in data["yes_at"].items()},
         )
     except (ValueError, KeyError, TypeError, RecursionError):

@@ -26,7 +26,7 @@ from ..engine.evaluate import Inputs, evaluate
 from ..errors import InvalidAnswer, SessionError, resume_command
 from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
-from ..records import field, record
+from ..records import field, record, replace
 from ..suggest import closest
 from .answers import parse_value
 from .clock import instant
@@ -277,10 +277,39 @@ def _text(visit: VisitFacts, key: str) -> str | None:
     return None if value is None or isinstance(value, bool) else str(value)
 
 
+def in_our_names(guide: Guide, visit: VisitFacts) -> VisitFacts:
+    """The visit's facts with its answers named as this pack names what each is: a
+    record walked with a copy of the pack that names the visit date, the dose, the last
+    use or the end of the treatment otherwise (:attr:`SessionRecord.names`, by where
+    each name stands in ``[guide.report]``) is read by what each answer is, on every
+    route that reads the timeline (safety invariant 11). A record that keeps no names
+    (written before they were kept) is read by this pack's names; the one rule for every
+    reader of another visit's answers."""
+    theirs = visit.names
+    if not theirs:
+        return visit
+    ours = guide.report_names
+    moved = {
+        name: ours[at]
+        for at, name in theirs.items()
+        if at in ours and ours[at] != name and name in visit.answers
+    }
+    if not moved:
+        return visit
+    answers = {k: v for k, v in visit.answers.items() if k not in moved}
+    answers.update({ours_: visit.answers[name] for name, ours_ in moved.items()})
+    yes_at = {k: v for k, v in visit.yes_at.items() if k not in moved}
+    yes_at.update({moved[k]: v for k, v in visit.yes_at.items() if k in moved})
+    standing = tuple(dict.fromkeys(moved.get(k, k) for k in visit.standing))
+    # Named as this pack names them now: read again, they stay as they are.
+    return replace(visit, answers=answers, yes_at=yes_at, standing=standing, names=dict(ours))
+
+
 def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
     """What one session says about the visit, read from its recorded answers (the record
-    whole, or its facts: visit/facts.py, which are read from it by one function)."""
-    visit = record if isinstance(record, VisitFacts) else facts_of(record)
+    whole, or its facts: visit/facts.py, which are read from it by one function), by what
+    each answer is (:func:`in_our_names`)."""
+    visit = in_our_names(guide, record if isinstance(record, VisitFacts) else facts_of(record))
     report = guide.meta.report
 
     def text(key: str | None) -> str | None:
@@ -306,9 +335,9 @@ def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
         dosed_at=visit.yes_at.get(report.injection_given) if report.injection_given else None,
         ended_at=visit.yes_at.get(end) if end is not None else None,
         date=_text(visit, guide.meta.date_key)
-        # A visit walked with another pack (a clinic's copy that names its answers
-        # otherwise) is placed by the date its record keeps (safety invariant 11).
-        or (visit.visit_date if visit.guide_id != guide.meta.id else None),
+        # A visit walked with another pack, or a copy of this one, that names its answers
+        # otherwise is placed by the date its record keeps (safety invariant 11).
+        or visit.visit_date,
         visit=text(report.visit),
         injection_given=injection_given,
         side=text(report.side_given),
@@ -475,7 +504,7 @@ def _timeline(
     # Every guide's visits: a dose given on a clinic's copy of the pack (its own guide id)
     # is the patient's dose all the same, read by this pack's keys (safety invariant 11).
     key = label_key(label)
-    mine = [r for r in facts if label_key(r.label) == key]
+    mine = [in_our_names(guide, r) for r in facts if label_key(r.label) == key]
     visits = sorted(
         (
             v

@@ -66,6 +66,17 @@ STANDING = "standing"
 """The audit trail's event, at the start, for the pack's ``standing`` answers (a known
 hypersensitivity) the record keeps by name (``SessionRecord.standing``): a list dropped or
 changed by hand would hide a yes recorded under a clinic's own name."""
+NAMES = "names"
+"""The audit trail's event, at the start, for the pack's names of the roles the timeline
+reads (``SessionRecord.names``, as JSON): names changed by hand would place a dose on
+another day, or hide a recorded use."""
+
+
+def names_logged(names: Mapping[str, str]) -> str:
+    """The names as the audit trail logs them: one JSON text, keys sorted."""
+    return json.dumps(dict(names), sort_keys=True, separators=(",", ":"))
+
+
 KIND_OF_RUN = "run"
 """The audit trail's event, first after the start, for what the record is: a care visit
 (``care``) or a training run on a demo clock (``training x60``). A record whose audit
@@ -137,6 +148,8 @@ class Checked(Protocol):
     def rapid_days(self) -> Sequence[RapidDay]: ...
     @property
     def standing(self) -> Sequence[str]: ...
+    @property
+    def names(self) -> Mapping[str, str]: ...
 
 
 def key_of(entry: Logged) -> str:
@@ -369,6 +382,12 @@ def _answers(record: Checked) -> list[str]:
         out.append(
             f"the record's standing answers ({', '.join(record.standing) or 'none'}) are not "
             f"the ones its audit trail started it with ({str(lists[-1]).replace(',', ', ')})"
+        )
+    named = [e.value for e in record.events if e.kind == NAMES]
+    if (named or record.names) and (named[-1] if named else None) != names_logged(record.names):
+        out.append(
+            "the record's names of what its answers are (the visit date, the dose, the last "
+            "use...) are not the ones its audit trail started it with"
         )
     kinds = [e.value for e in record.events if e.kind == KIND_OF_RUN]
     if kinds and kinds[-1] != run_kind(record.demo_clock):

@@ -173,6 +173,12 @@ class SessionRecord(_Model):
     hypersensitivity) when the walk started: what every pack reads as such in this
     record, whatever its own questions are called (a clinic's copy of the pack may name
     them otherwise). Empty in records written before it was kept."""
+    names: dict[str, str] = Field(default_factory=dict)
+    """The pack's names of the roles the timeline reads (:attr:`Guide.report_names`:
+    the visit date, the dose, the last use, the end of the treatment...) when the walk
+    started, logged in the audit trail from its start: how every pack reads this record,
+    whatever its own questions are called. Empty in records written before it was kept
+    (they are read by the reading pack's names)."""
     rapid_protocol: list[TableDay] | None = None
     """The site's protocol table in force when the walk started (None: the site file had
     none); the record is read against it on every day of the pathway."""
@@ -558,10 +564,12 @@ def new_session(
                 kind=integrity.STANDING,
                 value=",".join(guide.meta.report.history.standing),
             ),
+            Event(at=now, kind=integrity.NAMES, value=integrity.names_logged(guide.report_names)),
         ],
         demo_clock=demo_clock,
         injection_given=False,
         standing=list(guide.meta.report.history.standing),
+        names=dict(guide.report_names),
         rapid_protocol=table_of(guide),
     )
 
