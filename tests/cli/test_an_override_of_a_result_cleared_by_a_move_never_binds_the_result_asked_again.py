@@ -37,13 +37,6 @@ def _resume_next_morning(run: Run, session: str, typed: str) -> Any:
 
 
 @pytest.mark.usefixtures("at_a_terminal")
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/resume.py clear_results_of_another_day clears the old day's results but "
-    "never the overrides (or acknowledgements) given for them; the pregnancy gate's "
-    "fingerprint reads no date (engine/context.py inputs_fingerprint), so the old day's "
-    "override lifts the stop of the test asked again, unasked and unsaid",
-)
 def test_the_stop_of_a_test_asked_again_after_a_move_is_shown_again(run: Run) -> None:
     session = _overridden_visit(run)
 
@@ -51,6 +44,7 @@ def test_the_stop_of_a_test_asked_again_after_a_move_is_shown_again(run: Run) ->
 
     assert stored_record(session).answers["injection_date"].value == NEXT_DAY.isoformat()
     assert "STOP: Pregnancy" in flat(resumed.stdout), resumed.output
+    assert "(pregnancy) are taken back" in flat(resumed.output), resumed.output
 
 
 @pytest.mark.usefixtures("at_a_terminal")

@@ -187,11 +187,30 @@ def clear_results_of_another_day(
         record.clear(stale, now, f"taken for {old}; the visit moved to {new}")
     for k in timers:
         record.timers.pop(k, None)
+    # An override or acknowledgement belongs to the answers it was given for (safety
+    # invariant 6): given for a result of the old day, it goes with it, even when the
+    # result asked again on the new day comes out the same.
+    gone = set(stale)
+    withdrawn = [
+        g.id
+        for g in guide.gates
+        if not gone.isdisjoint(g.inputs)
+        and record.withdraw(g.id, now, f"given for results of {old}; the visit moved to {new}")
+    ]
     what = ", ".join(stale) if stale else "the timers"
     carried = carry()
+    taken_back = (
+        [
+            f"The overrides and acknowledgements given for them ({', '.join(withdrawn)}) "
+            "are taken back: they are asked again with the new results."
+        ]
+        if withdrawn
+        else []
+    )
     return [
         f"The visit moves from {old} to {new}: results taken for {old} describe that day "
         f"only and are asked again ({what}).",
+        *taken_back,
         *carried,
     ]
 

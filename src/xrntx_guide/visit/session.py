@@ -261,6 +261,15 @@ class SessionRecord(_Model):
                 self.order.remove(key)
             self.timers.pop(key, None)
 
+    def withdraw(self, gate: str, now: dt.datetime, why: str) -> bool:
+        """Take back the override and the acknowledgement of ``gate`` (the answers they
+        were given for are gone), logged; whether there was one."""
+        had = self.overrides.pop(gate, None) is not None
+        had = self.acks.pop(gate, None) is not None or had
+        if had:
+            self.events.append(Event(at=now, kind="withdrawn", key=gate, detail=why))
+        return had
+
     def override(
         self,
         gate: str,
