@@ -10,8 +10,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import Run, opened, ready_patient, resume_at
 from tests.helpers import cows_threshold as threshold
 from tests.test_a_negative_read_as_positive_is_the_positive_a_rechallenge_follows import (
@@ -33,12 +31,6 @@ def _challenge_procedures(run: Run, session: str) -> list[dict[str, Any]]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="output/fhir.py _challenges writes each entry's recorded result as the "
-    "Procedure's outcome (c.result), never reading visit/entries.py reads_positive: a "
-    "negative with withdrawal rated during its observation is exported as a plain negative",
-)
 def test_a_negative_read_as_positive_is_never_exported_as_a_plain_negative(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:
@@ -48,7 +40,8 @@ def test_a_negative_read_as_positive_is_never_exported_as_a_plain_negative(
 
     (procedure,) = _challenge_procedures(run, session)
 
-    assert "positive" in json.dumps(procedure), procedure
+    assert procedure["outcome"]["coding"][0]["code"] == "positive", procedure
+    assert "recorded negative" in procedure["note"][0]["text"], procedure
 
 
 def test_a_negative_without_withdrawal_is_exported_as_negative(

@@ -155,7 +155,7 @@ def fhir_bundle(
         add(_administration(guide, record, data, subject, at), "injection")
     for resource, key in _observations(guide, record, answers, subject, at):
         add(resource, *key)
-    for resource, key in _challenges(record, subject):
+    for resource, key in _challenges(record, data, subject):
         add(resource, *key)
     for resource, key in _issues(guide, data, subject, instant(record.updated)):
         add(resource, *key)
@@ -379,12 +379,16 @@ def _observations(
 
 
 def _challenges(
-    record: SessionRecord, subject: dict[str, Any]
+    record: SessionRecord, data: Mapping[str, Any], subject: dict[str, Any]
 ) -> Iterable[tuple[dict[str, Any], tuple[object, ...]]]:
-    """Each naloxone challenge and rechallenge with its result."""
+    """Each naloxone challenge and rechallenge with its result: as the chart note reads
+    it (``data``), so a negative with withdrawal rated during its observation is exported
+    as the positive it reads as (reference 5.2), its recorded result and why in a note."""
     results = list(record.naloxone_challenges)
+    read: list[Mapping[str, Any]] = list(data.get("naloxone_challenges") or [])
     corrected = {c.corrects for c in results if c.corrects is not None}
     for i, c in enumerate(results):
+        said = read[i] if i < len(read) else {}
         done = c.result != "not_done"
         status = "completed" if done else "not-done"
         if c.at in corrected:
@@ -401,7 +405,10 @@ def _challenges(
         else:
             proc["performedDateTime"] = instant(c.at)
         if done:
-            proc["outcome"] = _concept(local("naloxone-challenge-result"), c.result, c.result)
+            result = "positive" if said.get("reads_as") == "positive" else c.result
+            proc["outcome"] = _concept(local("naloxone-challenge-result"), result, result)
+        if said.get("not_counted"):
+            proc["note"] = [{"text": f"recorded {c.result}: {said['not_counted']}"}]
         yield proc, ("challenge", i)
 
 
