@@ -65,14 +65,18 @@ def test_the_control_in_the_clinics_zone_the_withdrawal_blocks(
     assert checked(run, tmp_path, guide) == "blocked"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/entries.py local_day() (and the clock's today) read a time's day in the "
-    "machine's zone, not in the offset the clock and the results were given with: in UTC the "
-    "withdrawal rating falls on another day, the injection date on yesterday, and it is ready",
-)
 def test_on_a_machine_in_utc_the_withdrawal_still_blocks(
     run: Run, tmp_path: Path, guide: Guide, zone: Callable[[str], None]
 ) -> None:
     zone(UTC_ZONE)
     assert checked(run, tmp_path, guide) != "ready"
+
+
+def test_a_clock_given_in_another_zone_than_the_machines_is_refused_naming_both(
+    run: Run, zone: Callable[[str], None]
+) -> None:
+    zone(UTC_ZONE)
+    out = run("check", "--json", "--now", f"{DAY}T21:00{OFFSET}", "-a", "visit=first_injection")
+    assert out.exit_code == 2, out.output
+    said = " ".join(out.output.split())
+    assert "(-05:00)" in said and "(+00:00)" in said and "TZ" in said, said

@@ -155,6 +155,29 @@ def parse_instant(raw: object) -> dt.datetime:
     return _checked(when, raw)
 
 
+def offset_problem(start: dt.datetime) -> str | None:
+    """Why a clock fixed at ``start`` cannot run here: its offset is not the one this
+    machine's zone has at that instant. The days of a visit (its date, the day of each
+    result, today) are read in this machine's zone, so a clock given in another zone
+    would put a result of the clinic's evening on the machine's next day (safety
+    invariant 8: one clock, its offset kept); None when they agree."""
+    here = start.astimezone()
+    if start.utcoffset() is None or start.utcoffset() == here.utcoffset():
+        return None
+    return (
+        f"its offset ({_offset(start)}) is not this machine's at that time "
+        f"({_offset(here)}): the days of a visit are read in this machine's zone, and a "
+        "result of the evening there would fall on another day here"
+    )
+
+
+OFFSET_HINT = (
+    "Give the time without an offset (it is then this machine's local time), or run the "
+    "program in the clinic's zone (the TZ environment variable, for example "
+    "TZ=America/New_York)."
+)
+
+
 _MINUTES_AGO = re.compile(r"(\d+)\s*(?:min|mins|minute|minutes)\s+ago")
 A_DAY_IN_MINUTES = int(dt.timedelta(days=1) / dt.timedelta(minutes=1))
 """The most 'N minutes ago' may say: an event of the visit lies on the day of its result."""

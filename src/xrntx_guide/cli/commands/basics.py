@@ -19,7 +19,7 @@ from ...pack.guide import Guide
 from ...pack.load import load_guide
 from ...suggest import closest
 from ...visit.answers import parse_date
-from ...visit.clock import FIRST_YEAR, LAST_YEAR, parse_instant
+from ...visit.clock import FIRST_YEAR, LAST_YEAR, OFFSET_HINT, offset_problem, parse_instant
 
 if TYPE_CHECKING:
     from ...visit.presets import Given
@@ -150,9 +150,13 @@ def fixed_start(text: str | None, now: str | None, env: Environment) -> dt.datet
         )
     if now is not None:
         try:
-            return parse_instant(now)
+            start = parse_instant(now)
         except ValueError as exc:
             raise UsageError(f"--now: {exc}") from None
+        problem = offset_problem(start)
+        if problem is not None:
+            raise UsageError(f"--now {now}: {problem}", hint=OFFSET_HINT)
+        return start
     if text is None:
         return None
 
