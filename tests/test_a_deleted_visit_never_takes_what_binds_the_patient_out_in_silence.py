@@ -42,12 +42,6 @@ def test_the_control_a_deleted_dose_is_said(run: Run) -> None:
     assert days_ago(3).isoformat() in deleted(run)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/commands/sessions.py _doses() says only the dose a deleted visit takes out "
-    "of the record (visit/history.py recorded_dose): a hypersensitivity it recorded leaves "
-    "in silence, and the next visit's no is ready",
-)
 def test_a_deleted_hypersensitivity_is_said(run: Run) -> None:
     yes = walk_visit(run, LABEL, days_ago(1), ready_patient(hypersensitivity=True))
     assert yes.exit_code == 1, yes.output  # the contraindication blocks
@@ -56,11 +50,6 @@ def test_a_deleted_hypersensitivity_is_said(run: Run) -> None:
     assert "hypersensitivity" in said, f"the deletion said only: {said!r}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the same: cli/commands/sessions.py _doses() does not say that the opioid use a "
-    "deleted visit recorded leaves the record; the next visit's older last use is ready",
-)
 def test_a_deleted_opioid_use_is_said(run: Run) -> None:
     blocked = walk_visit(run, LABEL, days_ago(1), ready_patient(last_opioid_use=days_ago(1)))
     assert blocked.exit_code == 1, blocked.output  # the interval blocks

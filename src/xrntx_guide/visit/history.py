@@ -272,6 +272,35 @@ def recorded_dose(guide: Guide, record: SessionRecord) -> str | None:
     return visit.date if visit.counts or visit.unfinished_injection else None
 
 
+def what_it_binds(guide: Guide, record: SessionRecord) -> list[str]:
+    """What a stored visit adds to the patient's record that binds later visits, in words:
+    its dose, a yes to a standing answer (a known hypersensitivity: a later no is
+    refused), an opioid use it recorded (a later, older last use is refused), a use since
+    the last injection, an end of the treatment, a rapid pathway record. Deleting the
+    visit takes each out of the record, so each is said. A training run binds nothing."""
+    visit = in_our_names(guide, facts_of(record))
+    if visit.training:
+        return []
+    history = guide.meta.report.history
+    out = []
+    dose = recorded_dose(guide, record)
+    if dose:
+        out.append(f"its dose of {dose}")
+    for key in dict.fromkeys((*history.standing, *visit.standing)):
+        if visit.answers.get(key) is True:
+            out.append(f"its yes to {key}")
+    used = _text(visit, history.last_use) if history.last_use else None
+    if used:
+        out.append(f"its opioid use of {used}")
+    if history.use_since and visit.answers.get(history.use_since) is True:
+        out.append("its opioid use since the last injection")
+    if history.end_of_treatment and visit.answers.get(history.end_of_treatment) is True:
+        out.append("its end of the treatment")
+    if record.rapid_days:
+        out.append("its supervised rapid pathway record")
+    return out
+
+
 def _text(visit: VisitFacts, key: str) -> str | None:
     value = visit.answers.get(key)
     return None if value is None or isinstance(value, bool) else str(value)

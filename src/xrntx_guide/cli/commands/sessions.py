@@ -124,8 +124,10 @@ def sessions(
 def _doses(env: Any, store: Any, chosen: list[Any]) -> dict[str, str]:
     """For each visit to delete, what its deletion takes out of the patient's record: the
     dose it records (a later walk would otherwise read a first injection again, or a
-    repeat dose too early as on time), said before asking and when it is done."""
-    from ...visit.history import recorded_dose  # seam: only when deleting
+    repeat dose too early as on time), a known hypersensitivity, an opioid use, an end of
+    treatment (visit/history.py ``what_it_binds``), said before asking and when it is
+    done."""
+    from ...visit.history import what_it_binds  # seam: only when deleting
 
     guide = lazy_pack(env, None, None)()
     out = {}
@@ -135,10 +137,12 @@ def _doses(env: Any, store: Any, chosen: list[Any]) -> dict[str, str]:
         except UserError:  # a damaged record is deleted all the same
             out[row.id] = f": unreadable, so any dose it records leaves {row.label}'s record too"
             continue
-        date = recorded_dose(guide, record)
+        binds = what_it_binds(guide, record)
         out[row.id] = (
-            f": its dose of {date} leaves {row.label}'s record (later visits no longer see it)"
-            if date
+            f": {', '.join(binds)} {'leaves' if len(binds) == 1 else 'leave'} "
+            f"{row.label}'s record (later visits no longer see "
+            f"{'it' if len(binds) == 1 else 'them'})"
+            if binds
             else ""
         )
     return out
