@@ -301,6 +301,27 @@ def what_it_binds(guide: Guide, record: SessionRecord) -> list[str]:
     return out
 
 
+def judged_against(
+    guide: Guide, records: Iterable[SessionRecord], label: str, dose: str, exclude: str
+) -> list[str]:
+    """The label's other visits that count a dose judged against the dose of ``dose`` (its
+    date): their last injection is that date. When that dose is taken back (answered
+    not given after all), each rests on a dose that was never given, and is named."""
+    last_key = guide.last_injection_key
+    if last_key is None:
+        return []
+    key = label_key(label)
+    out = []
+    for r in records:
+        if r.id == exclude or label_key(r.label) != key:
+            continue
+        visit = in_our_names(guide, facts_of(r))
+        seen = entry(guide, r)
+        if not visit.training and seen.counts and _text(visit, last_key) == dose:
+            out.append(f"session {r.id} (its dose of {seen.date})")
+    return out
+
+
 def _text(visit: VisitFacts, key: str) -> str | None:
     value = visit.answers.get(key)
     return None if value is None or isinstance(value, bool) else str(value)

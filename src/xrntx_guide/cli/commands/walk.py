@@ -38,7 +38,7 @@ from ...store.refs import (
 )
 from ...store.saver import Saver
 from ...visit.contradiction import contradiction, refuse_contradiction
-from ...visit.history import timeline
+from ...visit.history import judged_against, recorded_dose, timeline
 from ...visit.labels import label_key
 from ...visit.presets import (
     Preset,
@@ -240,6 +240,9 @@ def run_walk(
             "care record"
         )
 
+    # The dose the record counts as it was loaded: taken back by this run, the later visits
+    # judged against it are named (_taken_back).
+    dose_before = recorded_dose(guide, record) if resume and record.injection_given else None
     if resume:  # before this run's answers go in: only results of an earlier day are stale
         show_notices(ui, reopen(guide, record, day, env.now()))
     base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
@@ -387,6 +390,8 @@ def run_walk(
             )
         finally:
             save_recording(ui, record_to, record.label)
+        if dose_before is not None and not no_save and record.injection_given is not True:
+            _taken_back(ui, guide, store, record, dose_before)
         if out is not None and out.gone:
             raise ReaderGone()
         return int(code)
@@ -418,7 +423,23 @@ def run_walk(
         code = w.run()
     finally:
         save_recording(ui, record_to, record.label)
+    if dose_before is not None and not no_save and record.injection_given is not True:
+        _taken_back(ui, guide, store, record, dose_before)
     return int(code)
+
+
+def _taken_back(ui: UI, guide: Guide, store: Any, record: SessionRecord, dose: str) -> None:
+    """A dose taken back (answered not given after all): the later visits judged against
+    it as the last injection now rest on a dose never given, and are named."""
+    later = judged_against(
+        guide, store.history(record.label).records, record.label, dose, record.id
+    )
+    if later:
+        ui.warning(
+            f"the dose of {dose} is taken back, but {', '.join(later)} was judged as a repeat "
+            "visit against it, not as a first injection: it rests on a dose never given; "
+            "review that visit"
+        )
 
 
 def show_notices(ui: UI, notices: list[Notice]) -> None:
