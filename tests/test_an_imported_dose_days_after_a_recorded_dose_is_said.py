@@ -13,8 +13,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import TODAY, Run, after_injection, days_ago, first_dose_on, walk_at
 
 LABEL = "IMPORTED-LATER"
@@ -46,12 +44,6 @@ def test_the_control_a_dose_of_the_same_day_is_said(run: Run, tmp_path: Path) ->
     assert mine in said, said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/refs.py import_record()/doses_of_the_same_day() compare only the "
-    "dose's date: a first injection 3 days after a recorded dose, which every route refuses, "
-    "is stored in silence",
-)
 def test_a_dose_three_days_after_a_recorded_one_is_said(run: Run, tmp_path: Path) -> None:
     said, mine = imported_from_another_clinic(run, tmp_path, TODAY)
     assert mine in said, f"the import said nothing of the dose of session {mine}: {said!r}"

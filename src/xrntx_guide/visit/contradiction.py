@@ -19,11 +19,11 @@ answers it starts with and for each answer typed. The names it reads are the pac
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..engine.evaluate import GateResult, Inputs, evaluate
-from ..errors import InvalidAnswer
+from ..errors import InvalidAnswer, UserError
 from ..expr import UNKNOWN, MapContext, format_value
 from ..pack.guide import CQuestion, Guide
 from ..pack.severity import HARD_STOPS, SEVERITY_RANK
@@ -31,6 +31,7 @@ from ..pack.severity import HARD_STOPS, SEVERITY_RANK
 if TYPE_CHECKING:
     from ..expr.compiled import Compiled
     from .history import Timeline, VisitEntry
+    from .session import SessionRecord
 
 
 class Contradiction(NamedTuple):
@@ -566,3 +567,26 @@ def refuse_record(guide: Guide, answers: Mapping[str, Any], record: Timeline | N
     found = _against_the_record(guide, answers, record)
     if found is not None:
         raise InvalidAnswer(found.key, found.message)
+
+
+def imported_beside(
+    guide: Guide, records: Iterable[SessionRecord], record: SessionRecord
+) -> str | None:
+    """What an imported record that counts a dose contradicts in the patient's record
+    here (``records``: the label's stored visits), by the one rule every route follows
+    (:func:`contradiction`: a first injection beside a recorded dose...): it is stored
+    as it stands (a dose given elsewhere is never hidden), but never in silence. None
+    when it counts no dose, is a training run, or contradicts nothing this pack can
+    read."""
+    from .history import timeline  # seam: the timeline, only when a record is imported
+
+    if record.injection_given is not True or record.demo_clock is not None:
+        return None
+    try:
+        day = dt.date.fromisoformat(str(record.visit_date))
+        tl = timeline(guide, records, record.label, day, exclude=record.id)
+        answers = record.typed_answers(guide, day)
+    except (ValueError, UserError):
+        return None
+    found = contradiction(guide, answers, tl)
+    return None if found is None else found.message

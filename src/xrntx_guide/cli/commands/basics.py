@@ -302,3 +302,23 @@ def program_name(env: Environment) -> str:
     if found is not None and Path(found).resolve() == argv0.resolve():
         return "xrntx-guide"
     return str(argv0.resolve())
+
+
+def said_on_import(ui: Any, guide: Guide, store: Any, record: Any, imported: Any) -> None:
+    """What an imported record's dose meets in the patient's record here, said on every
+    route that imports one (``sessions import``, ``walk --resume --session FILE``): a dose
+    of the same day as another, or a visit that contradicts the record (a first injection
+    beside a recorded dose: visit/contradiction.py ``imported_beside``). It is stored as
+    it stands all the same: a dose given elsewhere is never hidden."""
+    from ...visit.contradiction import imported_beside  # seam: only when importing
+
+    if imported.same_day:
+        ui.warning(imported.same_day)
+        return
+    found = imported_beside(guide, store.history(record.label).records, record)
+    if found is not None:
+        ui.warning(
+            f"session {record.id} counts a dose on {record.visit_date} that the patient's "
+            f"record here contradicts: {found.rstrip('.')}. Check which is right; correct or "
+            "delete the visit that is not (`sessions --delete ID`)."
+        )

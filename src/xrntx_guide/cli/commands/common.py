@@ -28,6 +28,7 @@ from .basics import patient_label as patient_label
 from .basics import program_name as program_name
 from .basics import read_stdin_answers as read_stdin_answers
 from .basics import read_stdin_bytes as read_stdin_bytes
+from .basics import said_on_import as said_on_import
 from .basics import save_recording as save_recording
 from .basics import start_recording as start_recording
 from .basics import ui_for as ui_for

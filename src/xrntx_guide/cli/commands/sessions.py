@@ -30,6 +30,7 @@ from .common import (
     lazy_pack,
     pack_paths,
     read_stdin_bytes,
+    said_on_import,
     ui_for,
 )
 from .listing import PAGE, show_history, show_sessions
@@ -178,8 +179,7 @@ def _move(
         imported = import_record(store, record, by)
         if imported.stored:
             ui.note(f"imported {target}: session {record.id} ({record.label!r})")
-            if imported.same_day:
-                ui.warning(imported.same_day)
+            said_on_import(ui, lazy_pack(env, None, None)(), store, record, imported)
         else:
             ui.warning(
                 f"{target}: session {record.id} is already in the store; the stored one is "

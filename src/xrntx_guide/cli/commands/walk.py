@@ -76,6 +76,7 @@ from .basics import (
     pack_paths,
     patient_label,
     program_name,
+    said_on_import,
     save_recording,
     start_recording,
     ui_for,
@@ -152,7 +153,7 @@ def run_walk(
             label = patient_label(label)  # the one label rule (visit/labels.py)
         ref = session if session is not None else label
         if session is not None:
-            ref = _imported(ui, store, session, by, no_save) or session
+            ref = _imported(ui, guide, store, session, by, no_save) or session
         record, revision = store.load(find_visit(store, ref).id)
         path = f"session {record.id}"
         if (
@@ -585,7 +586,7 @@ def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str, guide:
         )
 
 
-def _imported(ui: UI, store: Any, ref: str, by: str, no_save: bool) -> str | None:
+def _imported(ui: UI, guide: Guide, store: Any, ref: str, by: str, no_save: bool) -> str | None:
     """``--session FILE``: a JSON record file is imported into the store (saying so) and
     resumed there; the id of the record, or None when ``ref`` names no file (an id or a
     label). An id or a label is never read as a file, and a file never as a label."""
@@ -604,8 +605,7 @@ def _imported(ui: UI, store: Any, ref: str, by: str, no_save: bool) -> str | Non
         ui.note(
             f"{ref}: imported into the store as session {record.id} (the file is left as it is)"
         )
-        if imported.same_day:
-            ui.warning(imported.same_day)
+        said_on_import(ui, guide, store, record, imported)
     else:
         ui.note(f"{ref}: session {record.id} is already in the store; resuming the stored record")
     return record.id
