@@ -13,8 +13,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, opened, ready_patient
 
 LABEL = "CORR-WINDOW"
@@ -56,13 +54,6 @@ def next_morning(run: Run, tmp_path: Path, corrected: bool) -> str:
     return str(morning.output)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="read_positive returns the standing correction, and visit/series.py "
-    "restore_positive / window_end (and reopen_rechallenge, _within_window, past_window, "
-    "start_refused, the note's hours_after_positive) read its own time (c.at), never the "
-    "time of the entry it corrects (placed(...).at) that visit_results reads",
-)
 def test_a_positive_made_by_a_correction_offers_no_rechallenge_past_its_results_window(
     run: Run, tmp_path: Path
 ) -> None:

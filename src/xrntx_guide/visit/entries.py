@@ -234,6 +234,18 @@ def read_positive(
     return max(found, key=lambda c: counts_at(challenges, c)) if found else None
 
 
+def positive_since(
+    guide: Guide, ratings: list[CowsRating], challenges: list[ChallengeResult], kind: str
+) -> ChallengeResult | None:
+    """The standing result of ``kind`` that reads as positive (:func:`read_positive`), as
+    the entry it counts at (:func:`placed`): a correction to positive counts from the time
+    of the result it corrects, never from when it was typed. What every rule that reads a
+    time from the positive reads (the rechallenge window, "after the positive"), as the
+    gate does; its ``result`` is the entry's own (the one corrected may say negative)."""
+    found = read_positive(guide, ratings, challenges, kind)
+    return placed(challenges, found) if found is not None else None
+
+
 def standing_positive(entries: list[ChallengeResult], kind: str) -> ChallengeResult | None:
     """The latest positive result of ``kind`` that stands (no later entry corrects it)."""
     found = [c for c in live(entries) if c.kind == kind and c.result == "positive"]

@@ -428,6 +428,7 @@ def _refuse_beside_a_positive(
     from .entries import (  # seam: the series records (pydantic)
         judged_withdrawal,
         live,
+        placed,
         reads_positive,
     )
     from .series import local_day, window_end  # seam: as live, the series (pydantic)
@@ -443,8 +444,10 @@ def _refuse_beside_a_positive(
             c for c in results if reads_positive(guide, r.cows_ratings, r.naloxone_challenges, c)
         ]
         for c in sorted(positives, key=lambda c: c.at, reverse=True):
-            end = window_end(guide, c)
-            if local_day(c.at) > day or end is None or local_day(end) < day:
+            # A correction to positive counts from the result it corrects (entries.py).
+            at = placed(r.naloxone_challenges, c).at
+            end = window_end(guide, placed(r.naloxone_challenges, c))
+            if local_day(at) > day or end is None or local_day(end) < day:
                 continue
             if c.kind == "challenge" and any(
                 n.kind == "rechallenge"
@@ -452,15 +455,15 @@ def _refuse_beside_a_positive(
                 and all(n is not p for p in positives)
                 # done beside withdrawal, it never counts (visit/entries.py)
                 and judged_withdrawal(guide, r.cows_ratings, r.naloxone_challenges, n) is None
-                and instant(c.at) < instant(n.at) <= instant(end)
+                and instant(at) < instant(n.at) <= instant(end)
                 for n in results
             ):
                 continue  # lifted (reference 5.2)
-            if source is not None and source.date and local_day(c.at).isoformat() < source.date:
+            if source is not None and source.date and local_day(at).isoformat() < source.date:
                 continue
             raise SessionError(
                 f"label {r.label!r}: session {r.id} ({r.status.replace('_', ' ')}) records "
-                f"a positive naloxone {c.kind} at {c.at.isoformat(timespec='minutes')}: it "
+                f"a positive naloxone {c.kind} at {at.isoformat(timespec='minutes')}: it "
                 f"stands until a negative rechallenge within the window (until "
                 f"{end.astimezone().isoformat(timespec='minutes')}), so this visit cannot be "
                 "judged without that session",

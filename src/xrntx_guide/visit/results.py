@@ -57,6 +57,7 @@ from .entries import (
     live,
     named_by,
     past_window,
+    positive_since,
     read_positive,
     withdrawal_before,
 )
@@ -242,10 +243,10 @@ def _take_challenge(
         judged = (
             offered if offered.started is not None else replace(offered, started=target.started)
         )
-        positive = read_positive(guide, record.cows_ratings, others, "challenge")
+        positive = positive_since(guide, record.cows_ratings, others, "challenge")
         _obeys(guide, judged, positive, record)
         return _append_challenge(guide, entries, offered, target, day)
-    positive = read_positive(guide, record.cows_ratings, entries, "challenge")
+    positive = positive_since(guide, record.cows_ratings, entries, "challenge")
     if (
         positive is not None
         and offered.at is not None
@@ -391,7 +392,7 @@ def start_refused(
     other_day = taken_on_another_day(guide, now, visit) if visit is not None else None
     if other_day is not None:
         return f"its result, {other_day[0]}. {other_day[1]}"
-    positive = read_positive(guide, record.cows_ratings, record.naloxone_challenges, "challenge")
+    positive = positive_since(guide, record.cows_ratings, record.naloxone_challenges, "challenge")
     after = (
         ("the positive challenge", positive.at)
         if kind == "rechallenge" and positive is not None

@@ -23,7 +23,7 @@ from ..pack.guide import Guide, RecordedSettings
 from ..pack.load import load_guide
 from .answers import to_json
 from .clock import aware, instant, shown
-from .entries import read_positive
+from .entries import positive_since
 from .rapid import table_of
 from .series import CHALLENGE, RECHALLENGE, live, restore_positive, window_end
 
@@ -398,7 +398,7 @@ def reopen_rechallenge(guide: Guide, record: SessionRecord, now: dt.datetime) ->
     window after the positive challenge is open; returns a line for the clinician."""
     if RECHALLENGE not in record.skipped:
         return []
-    positive = read_positive(guide, record.cows_ratings, record.naloxone_challenges, "challenge")
+    positive = positive_since(guide, record.cows_ratings, record.naloxone_challenges, "challenge")
     if positive is None:
         return []
     done = [c for c in live(record.naloxone_challenges) if c.kind == "rechallenge"]

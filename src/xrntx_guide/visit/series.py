@@ -45,7 +45,14 @@ from .entries import OBSERVATION as OBSERVATION
 from .entries import PREFIX as PREFIX
 from .entries import RECHALLENGE as RECHALLENGE
 from .entries import RECHALLENGE_HOURS as RECHALLENGE_HOURS
-from .entries import RESULT_KEYS, new_challenges, read_positive, reads_positive, visit_results
+from .entries import (
+    RESULT_KEYS,
+    new_challenges,
+    placed,
+    read_positive,
+    reads_positive,
+    visit_results,
+)
 from .entries import TOTAL as TOTAL
 from .entries import WINDOW as WINDOW
 from .entries import ChallengeResult as ChallengeResult
@@ -134,14 +141,16 @@ def restore_positive(
     if positive is None or new_challenges(guide, record.naloxone_challenges, positive, visit_day):
         return []
     origin = positive.origin if positive.origin in ("typed", "file", "flag") else "session"
-    when = _local(positive.at)
+    # A correction to positive counts from the result it corrects (visit/entries.py).
+    since = placed(record.naloxone_challenges, positive)
+    when = _local(since.at)
     why = f"the positive challenge of {when} stands on {visit_day.isoformat()}"
     if positive.result == "positive":
         # Carried as the answer it was recorded as. A negative that reads as positive
         # (withdrawal during its observation) is read so from the series, which the gate
         # reads, never carried as an answer its audit trail never logged.
         record.carry_answer(CHALLENGE, "positive", origin, positive.at, now, why)
-    end = window_end(guide, positive)
+    end = window_end(guide, since)
     window = guide.setting_values.get(WINDOW)
     dose = guide.setting_values.get(keys.RECHALLENGE_DOSE)
     line = f"The naloxone challenge of {when} was positive: it stands on {visit_day.isoformat()}."
@@ -157,7 +166,7 @@ def restore_positive(
     again = read_positive(guide, record.cows_ratings, record.naloxone_challenges, "rechallenge")
     if (
         again is not None
-        and instant(again.at) > instant(positive.at)
+        and instant(placed(record.naloxone_challenges, again).at) > instant(since.at)
         and RECHALLENGE in guide.questions
     ):
         # Within the window: a positive rechallenge stands too, and nothing is recorded

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from ...expr import UNKNOWN, Value
 from ...pack import keys
 from ...visit.dose import next_dose_due
-from ...visit.entries import visit_results
+from ...visit.entries import placed, visit_results
 from ...visit.rapid import day_rows, entries_in_order, is_pathway_key
 from ...visit.results import withdrawal_found
 from ...visit.series import aware, rechallenge_hours, scale_top, series_data
@@ -271,7 +271,8 @@ def _challenge_series(state: State, record: SessionRecord) -> list[dict[str, Any
             entry["corrects"] = c.corrects.isoformat()
             entry["reason"] = c.reason
         if c.kind == "challenge" and reads_positive:
-            positive = c.at
+            # A correction counts from the result it corrects (visit/entries.py placed).
+            positive = placed(record.naloxone_challenges, c).at
         elif c.kind == "rechallenge" and positive is not None and c.result != "not_done":
             entry["hours_after_positive"] = rechallenge_hours(aware(positive), aware(c.at))
         out.append(entry)
