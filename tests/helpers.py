@@ -313,6 +313,23 @@ def copy_steps(root: Path) -> Path:
     return folder
 
 
+def clinic_copy(
+    root: Path, old: str, new: str, *, guide_id: str | None = "clinic_copy", keys: bool = True
+) -> Path:
+    """A clinic's copy of the shipped pack under ``root/steps``: the name ``old`` (an
+    answer, and wherever the pack names it) is ``new`` throughout; under the guide id
+    ``guide_id`` (None: the shipped id kept). ``keys`` False leaves a TOML key of that
+    name (``old = ...``) as it is. The folder."""
+    steps = copy_steps(root)
+    pattern = rf"\b{old}\b" if keys else rf"\b{old}\b(?!\s*=[^=])"
+    for path in steps.glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        if guide_id is not None:
+            text = text.replace('id = "xrntx_induction"', f'id = "{guide_id}"', 1)
+        path.write_text(re.sub(pattern, new, text), encoding="utf-8")
+    return steps
+
+
 # -- driving the commands --------------------------------------------------------------------
 
 

@@ -7,7 +7,6 @@ later a "first injection" is READY and its walk counts a second dose."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from tests.helpers import (
@@ -15,7 +14,7 @@ from tests.helpers import (
     Run,
     after_injection,
     check,
-    copy_steps,
+    clinic_copy,
     days_ago,
     ready_patient,
     stored_sessions,
@@ -26,17 +25,8 @@ LABEL = "CLINIC-SAME-ID"
 USE = days_ago(17)
 
 
-def same_id_copy(tmp_path: Path, date_name: str) -> Path:
-    """The shipped pack, its guide id kept, its injection date named ``date_name``."""
-    steps = copy_steps(tmp_path)
-    for path in steps.glob("*.toml"):
-        text = path.read_text(encoding="utf-8")
-        path.write_text(re.sub(r"\binjection_date\b", date_name, text), encoding="utf-8")
-    return steps
-
-
 def dose_with_the_copy(run: Run, tmp_path: Path, date_name: str) -> None:
-    copy = same_id_copy(tmp_path, date_name)
+    copy = clinic_copy(tmp_path, "injection_date", date_name, guide_id=None)
     given = walk_visit(
         run, LABEL, days_ago(3), after_injection(last_opioid_use=USE), "--steps", str(copy)
     )

@@ -9,7 +9,6 @@ none (the audit trail logs the list from the start, so the edited record is refu
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from tests.helpers import (
     TODAY,
     Run,
     check,
-    copy_steps,
+    clinic_copy,
     days_ago,
     ready_patient,
     stored_sessions,
@@ -29,22 +28,14 @@ USE = days_ago(16)
 NAME = "naltrexone_allergy"
 
 
-def clinic_copy(tmp_path: Path) -> Path:
-    """The shipped pack under its own guide id, its hypersensitivity question named NAME."""
-    steps = copy_steps(tmp_path)
-    for path in steps.glob("*.toml"):
-        text = path.read_text(encoding="utf-8")
-        text = text.replace('id = "xrntx_induction"', 'id = "clinic_copy"', 1)
-        path.write_text(re.sub(r"\bhypersensitivity\b", NAME, text), encoding="utf-8")
-    return steps
-
-
 def later_visit_after(run: Run, tmp_path: Path, drop_list: bool) -> str:
     """The yes recorded with the copy (its record's ``standing`` list dropped or kept),
     then a later visit checked with the shipped pack: its status."""
     answers = ready_patient(last_opioid_use=USE, hypersensitivity=None)
     answers[NAME] = True
-    yes = walk_visit(run, LABEL, TODAY, answers, "--steps", str(clinic_copy(tmp_path)))
+    yes = walk_visit(
+        run, LABEL, TODAY, answers, "--steps", str(clinic_copy(tmp_path, "hypersensitivity", NAME))
+    )
     assert yes.exit_code == 1, yes.output  # the copy's contraindication blocks
     if drop_list:
         (stored,) = stored_sessions(LABEL)

@@ -9,30 +9,20 @@ the shipped pack's key, it is missed, and a later visit's no is READY."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
-from tests.helpers import TODAY, Run, check, copy_steps, days_ago, ready_patient, walk_visit
+from tests.helpers import TODAY, Run, check, clinic_copy, days_ago, ready_patient, walk_visit
 
 LABEL = "CLINIC-ALLERGY"
 USE = days_ago(16)
 
 
-def clinic_copy(tmp_path: Path, name: str) -> Path:
-    """The shipped pack under its own guide id, its hypersensitivity question (and gate,
-    and ``standing`` entry) named ``name``."""
-    steps = copy_steps(tmp_path)
-    for path in steps.glob("*.toml"):
-        text = path.read_text(encoding="utf-8")
-        text = text.replace('id = "xrntx_induction"', 'id = "clinic_copy"', 1)
-        path.write_text(re.sub(r"\bhypersensitivity\b", name, text), encoding="utf-8")
-    return steps
-
-
 def record_yes(run: Run, tmp_path: Path, name: str) -> None:
     answers = ready_patient(last_opioid_use=USE, hypersensitivity=None)
     answers[name] = True
-    yes = walk_visit(run, LABEL, TODAY, answers, "--steps", str(clinic_copy(tmp_path, name)))
+    yes = walk_visit(
+        run, LABEL, TODAY, answers, "--steps", str(clinic_copy(tmp_path, "hypersensitivity", name))
+    )
     assert yes.exit_code == 1, yes.output  # the copy's contraindication blocks
 
 

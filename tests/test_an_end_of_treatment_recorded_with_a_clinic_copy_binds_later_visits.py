@@ -10,7 +10,6 @@ naloxone challenge for a patient on buprenorphine."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from tests.helpers import (
     Run,
     after_injection,
     answer_flags,
-    copy_steps,
+    clinic_copy,
     days_ago,
     walk_visit,
 )
@@ -38,24 +37,13 @@ ENDED: dict[str, Any] = {
 }
 
 
-def clinic_copy(tmp_path: Path, old: str, new: str) -> Path:
-    """The shipped pack under its own guide id, the answer ``old`` named ``new`` (the
-    ``[guide.report]`` settings' own names kept)."""
-    steps = copy_steps(tmp_path)
-    for path in steps.glob("*.toml"):
-        text = path.read_text(encoding="utf-8")
-        text = text.replace('id = "xrntx_induction"', 'id = "clinic_copy"', 1)
-        path.write_text(re.sub(rf"\b{old}\b(?!\s*=[^=])", new, text), encoding="utf-8")
-    return steps
-
-
 def switched_with_the_copy(run: Run, tmp_path: Path, old: str, new: str) -> None:
     """A dose 84 days ago (the shipped pack), the switch to buprenorphine 60 days ago
     (the copy)."""
     dose = walk_visit(run, LABEL, days_ago(84), after_injection(last_opioid_use=days_ago(98)))
     assert dose.exit_code == 0, dose.output
     ended = {(new if k == old else k): v for k, v in ENDED.items()}
-    copy = clinic_copy(tmp_path, old, new)
+    copy = clinic_copy(tmp_path, old, new, keys=False)
     end = walk_visit(run, LABEL, days_ago(60), ended, "--steps", str(copy))
     assert end.exit_code == 1, end.output  # the end gate ends the walk, no dose
 

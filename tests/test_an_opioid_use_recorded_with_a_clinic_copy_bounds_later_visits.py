@@ -10,7 +10,6 @@ dose, READY."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from tests.helpers import (
@@ -18,7 +17,7 @@ from tests.helpers import (
     Run,
     after_injection,
     check,
-    copy_steps,
+    clinic_copy,
     days_ago,
     first_dose_on,
     ready_patient,
@@ -28,21 +27,10 @@ from tests.helpers import (
 LABEL = "CLINIC-USE"
 
 
-def clinic_copy(tmp_path: Path, use_name: str, old: str = "last_opioid_use") -> Path:
-    """The shipped pack under its own guide id, its answer ``old`` named ``use_name`` (the
-    ``[guide.report]`` settings' own names kept)."""
-    steps = copy_steps(tmp_path)
-    for path in steps.glob("*.toml"):
-        text = path.read_text(encoding="utf-8")
-        text = text.replace('id = "xrntx_induction"', 'id = "clinic_copy"', 1)
-        path.write_text(re.sub(rf"\b{old}\b(?!\s*=[^=])", use_name, text), encoding="utf-8")
-    return steps
-
-
 def use_recorded_yesterday(run: Run, tmp_path: Path, use_name: str) -> None:
     answers = ready_patient(last_opioid_use=None)
     answers[use_name] = days_ago(1)
-    copy = clinic_copy(tmp_path, use_name)
+    copy = clinic_copy(tmp_path, "last_opioid_use", use_name, keys=False)
     blocked = walk_visit(run, LABEL, days_ago(1), answers, "--steps", str(copy))
     assert blocked.exit_code == 1, blocked.output  # the interval blocks that visit
 
@@ -69,7 +57,7 @@ def undated_use_within_the_blockade(run: Run, tmp_path: Path, use_since: str) ->
     first_dose_on(run, LABEL, days_ago(30))
     answers = {**MONTHLY_VISIT, "visit": "repeat_injection", use_since: True}
     answers["opioid_use_significant"] = False
-    copy = clinic_copy(tmp_path, use_since, "opioid_use_since_last_injection")
+    copy = clinic_copy(tmp_path, "opioid_use_since_last_injection", use_since, keys=False)
     left = walk_visit(run, LABEL, days_ago(10), answers, "--steps", str(copy))
     assert left.exit_code == 4, left.output  # waits for the rest of the visit
 
