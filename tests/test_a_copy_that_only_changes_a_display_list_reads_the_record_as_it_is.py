@@ -13,8 +13,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     MONTHLY_VISIT,
     TODAY,
@@ -82,11 +80,6 @@ def test_the_control_a_copy_as_shipped_refuses_no_use(run: Run, tmp_path: Path) 
     assert plain_repeat_dose_today(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py in_our_names maps names by list position in [guide.report]: "
-    "a row added to a display list moves agonist_after_naltrexone to another key",
-)
 def test_a_copy_with_a_row_added_to_the_note_still_refuses_no_use(run: Run, tmp_path: Path) -> None:
     switched_with_the_copy(run, tmp_path, added=True)
     assert plain_repeat_dose_today(run) != "ready"
@@ -111,11 +104,6 @@ def test_the_control_a_batch_line_after_a_copy_as_shipped_is_not_ready(
     assert plain_repeat_dose_in_a_batch(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py in_our_names maps names by list position in [guide.report]: "
-    "a row added to a display list moves agonist_after_naltrexone to another key",
-)
 def test_a_batch_line_after_a_copy_with_a_row_added_is_not_ready(run: Run, tmp_path: Path) -> None:
     switched_with_the_copy(run, tmp_path, added=True)
     assert plain_repeat_dose_in_a_batch(run) != "ready"

@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import (
     REPEAT_WITHOUT_USE,
     TODAY,
@@ -66,11 +64,6 @@ def test_the_control_a_copy_in_the_shipped_order_shows_the_dose_date(
     assert injections(run) == [days_ago(3).isoformat()]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py in_our_names maps carry.N.from_answer by position: the "
-    "copy's carry order swaps injection_date and injection_side_used",
-)
 def test_a_copy_with_the_carry_rows_swapped_shows_the_dose_date(run: Run, tmp_path: Path) -> None:
     dose_with_the_copy(run, tmp_path, swapped=True)
     assert injections(run) == [days_ago(3).isoformat()]

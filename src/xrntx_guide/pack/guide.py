@@ -252,25 +252,31 @@ class Guide:
 
     @functools.cached_property
     def report_names(self) -> dict[str, str]:
-        """Every name the pack gives a role the timeline reads: its visit date
-        (``meta.date_key``) and each name under ``[guide.report]``, by where it stands
-        there (``report.history.last_use``, ``report.history.carry.0.from_answer``...).
-        A record keeps its pack's (:attr:`SessionRecord.names`), so that a visit walked
-        with a copy that names its answers otherwise is read by what each answer is
-        (visit/history.py :func:`in_our_names`)."""
+        """The name the pack gives each role of an answer the timeline reads of another
+        visit: its visit date (``meta.date_key``), each single name under
+        ``[guide.report]`` and ``[guide.report.history]`` (``report.history.last_use``...),
+        and each carried answer by the question it fills in
+        (``report.history.after_end[agonist_since_last_injection]``) or the opioid a
+        history question asks about (``report.history.recent_kind[fentanyl]``): by what
+        it is, never by where it stands in a list, so a copy that adds a row or orders
+        the rows otherwise reads the same. Lists that only show values (the note's
+        lines) are no role. A record keeps its pack's (:attr:`SessionRecord.names`), so
+        that a visit walked with a copy that names its answers otherwise is read by what
+        each answer is (visit/history.py :func:`in_our_names`)."""
+        report = self.meta.report
+        history = report.history
         out = {"meta.date_key": self.meta.date_key}
-
-        def walk(value: object, at: str) -> None:
-            if isinstance(value, str):
-                out[at] = value
-            elif isinstance(value, list | tuple):
-                for i, item in enumerate(value):
-                    walk(item, f"{at}.{i}")
-            elif hasattr(value, "__dataclass_fields__"):
-                for name in value.__dataclass_fields__:
-                    walk(getattr(value, name), f"{at}.{name}")
-
-        walk(self.meta.report, "report")
+        for where, holder in (("report", report), ("report.history", history)):
+            for name, spec in holder.__dataclass_fields__.items():
+                value = getattr(holder, name)
+                # A name of an answer (an Identifier), never a value (a choice's value).
+                if isinstance(value, str) and "Identifier" in str(spec.type):
+                    out[f"{where}.{name}"] = value
+        for name in ("carry", "offer", "after_end"):
+            for carry in getattr(history, name):
+                out[f"report.history.{name}[{carry.question}]"] = carry.from_answer
+        for recent in history.recent_kind:
+            out[f"report.history.recent_kind[{recent.kind}]"] = recent.question
         return out
 
     @property
