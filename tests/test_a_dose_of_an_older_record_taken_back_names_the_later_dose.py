@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     MONTHLY_VISIT,
     REPEAT_WITHOUT_USE,
@@ -64,11 +62,6 @@ def test_the_control_a_record_that_logs_its_dose_names_the_later_dose(run: Run) 
     assert f"session {second}" in said, said[-300:]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/commands/walk.py run_walk takes dose_before only when record.injection_given "
-    "(the logged count): an older record's dose, counted by its answer, is taken back silently",
-)
 def test_an_older_record_names_the_later_dose(run: Run) -> None:
     said, second = taken_back_after_a_repeat(run, older=True)
     assert f"session {second}" in said, f"taken back in silence: {said[-300:]!r}"

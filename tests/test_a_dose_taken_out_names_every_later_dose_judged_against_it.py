@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     MONTHLY_VISIT,
     REPEAT_WITHOUT_USE,
@@ -61,11 +59,6 @@ def test_the_control_a_finished_later_dose_is_named(run: Run) -> None:
     assert out.exit_code == 0 and f"session {second}" in flat(out.stdout + out.stderr)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py judged_against names only visits whose entry counts "
-    "(finished): a later dose counted while its visit waits is left out",
-)
 def test_a_later_dose_waiting_for_its_observation_is_named(run: Run) -> None:
     first, second = repeat_dose_today(run, waiting=True)
     out = taken_back(run, first)
@@ -74,11 +67,6 @@ def test_a_later_dose_waiting_for_its_observation_is_named(run: Run) -> None:
     assert f"session {second}" in said, f"the dose taken back in silence: {said[-300:]!r}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/commands/sessions.py _doses says what_it_binds only: a later visit judged "
-    "against the deleted dose (visit/history.py judged_against) is never named",
-)
 def test_deleting_the_earlier_dose_names_the_later_dose(run: Run) -> None:
     first, second = repeat_dose_today(run, waiting=False)
     gone = run("sessions", "--delete", first, "--yes")

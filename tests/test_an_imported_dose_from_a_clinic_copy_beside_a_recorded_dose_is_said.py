@@ -15,8 +15,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import (
     TODAY,
     Run,
@@ -75,11 +73,6 @@ def test_the_control_a_copy_that_keeps_the_names_is_said(run: Run, tmp_path: Pat
     assert mine in said(imported), said(imported)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/contradiction.py imported_beside reads the imported answers by this "
-    "pack's questions (typed_answers): a name it does not know raises, caught as silence",
-)
 def test_a_copy_that_renames_a_question_is_said_on_sessions_import(
     run: Run, tmp_path: Path
 ) -> None:
@@ -89,11 +82,6 @@ def test_a_copy_that_renames_a_question_is_said_on_sessions_import(
     assert mine in said(imported), f"the import said nothing of session {mine}: {said(imported)}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/contradiction.py imported_beside reads the imported answers by this "
-    "pack's questions (typed_answers): a name it does not know raises, caught as silence",
-)
 def test_a_copy_that_renames_a_question_is_said_on_a_resume_of_the_file(
     run: Run, tmp_path: Path
 ) -> None:

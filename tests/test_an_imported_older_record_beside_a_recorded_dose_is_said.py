@@ -58,11 +58,6 @@ def test_the_control_a_record_that_logs_its_dose_is_said(
     assert len(doses) == 2 and mine in said, said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/refs.py doses_of_the_same_day and visit/contradiction.py imported_beside "
-    "read only the logged count (record.injection_given), not the dose the history counts",
-)
 @pytest.mark.parametrize("days", [3, 0], ids=["same-day", "three-days-later"])
 def test_an_older_record_is_said(run: Run, tmp_path: Path, days: int) -> None:
     said, mine, doses = imported(run, tmp_path, days_ago(days), older=True)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, flat, ready_patient, stored_sessions, walk_visit
 
 LABEL = "DELETED-RESULT"
@@ -34,11 +32,6 @@ def test_the_control_a_recorded_hypersensitivity_is_said(run: Run) -> None:
     assert "hypersensitivity" in said, said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py what_it_binds never names a positive naloxone challenge "
-    "(it binds later visits: _refuse_beside_a_positive)",
-)
 def test_a_recorded_positive_challenge_is_said(run: Run) -> None:
     said = deleted(
         run, ready_patient(naloxone_challenge="positive", naloxone_rechallenge="not_done")
@@ -46,11 +39,6 @@ def test_a_recorded_positive_challenge_is_said(run: Run) -> None:
     assert "challenge" in said, f"the deletion did not say the positive challenge: {said}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py what_it_binds never names a yes to a recent_kind question "
-    "(fentanyl in the last 30 days binds a later no: contradiction _against_a_recent_use)",
-)
 def test_a_recorded_fentanyl_use_is_said(run: Run) -> None:
     said = deleted(run, ready_patient(fentanyl_used_30_days=True))
     assert "fentanyl" in said, f"the deletion did not say the fentanyl use: {said}"

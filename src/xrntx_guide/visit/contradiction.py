@@ -572,21 +572,34 @@ def refuse_record(guide: Guide, answers: Mapping[str, Any], record: Timeline | N
 def imported_beside(
     guide: Guide, records: Iterable[SessionRecord], record: SessionRecord
 ) -> str | None:
-    """What an imported record that counts a dose contradicts in the patient's record
+    """What an imported record that records a dose contradicts in the patient's record
     here (``records``: the label's stored visits), by the one rule every route follows
     (:func:`contradiction`: a first injection beside a recorded dose...): it is stored
-    as it stands (a dose given elsewhere is never hidden), but never in silence. None
-    when it counts no dose, is a training run, or contradicts nothing this pack can
-    read."""
-    from .history import timeline  # seam: the timeline, only when a record is imported
+    as it stands (a dose given elsewhere is never hidden), but never in silence. The
+    record is read as the timeline reads another visit (its dose as the history counts
+    it, a record of an older version too; its answers by what each is, a copy's own
+    names translated, an answer this pack does not know left out). None when it records
+    no dose, is a training run, or contradicts nothing this pack can read."""
+    from .answers import parse_value  # seam: only when a record is imported
+    from .facts import facts_of
+    from .history import entry, in_our_names, timeline
 
-    if record.injection_given is not True or record.demo_clock is not None:
+    seen = entry(guide, record)
+    if record.demo_clock is not None or not (seen.counts or seen.unfinished_injection):
         return None
     try:
-        day = dt.date.fromisoformat(str(record.visit_date))
+        day = dt.date.fromisoformat(str(seen.date))
         tl = timeline(guide, records, record.label, day, exclude=record.id)
-        answers = record.typed_answers(guide, day)
     except (ValueError, UserError):
         return None
+    answers: dict[str, Any] = {}
+    for key, value in in_our_names(guide, facts_of(record)).answers.items():
+        cq = guide.questions.get(key)
+        if cq is None or value is None:
+            continue
+        try:
+            answers[key] = parse_value(cq, value, today=day)
+        except InvalidAnswer:
+            continue
     found = contradiction(guide, answers, tl)
     return None if found is None else found.message

@@ -294,10 +294,21 @@ def what_it_binds(guide: Guide, record: SessionRecord) -> list[str]:
         out.append(f"its opioid use of {used}")
     if history.use_since and visit.answers.get(history.use_since) is True:
         out.append("its opioid use since the last injection")
+    for recent in history.recent_kind:
+        if visit.answers.get(recent.question) is True:
+            out.append(f"its yes to {recent.question}")
     if history.end_of_treatment and visit.answers.get(history.end_of_treatment) is True:
         out.append("its end of the treatment")
     if record.rapid_days:
         out.append("its supervised rapid pathway record")
+    from .entries import live, reads_positive  # seam: the series records (pydantic)
+
+    challenges = record.naloxone_challenges
+    out += [
+        f"its positive naloxone {c.kind} of {c.at.isoformat(timespec='minutes')}"
+        for c in live(challenges)
+        if reads_positive(guide, record.cows_ratings, challenges, c)
+    ]
     return out
 
 
@@ -317,7 +328,8 @@ def judged_against(
             continue
         visit = in_our_names(guide, facts_of(r))
         seen = entry(guide, r)
-        if not visit.training and seen.counts and _text(visit, last_key) == dose:
+        counted = seen.counts or seen.unfinished_injection
+        if not visit.training and counted and _text(visit, last_key) == dose:
             out.append(f"session {r.id} (its dose of {seen.date})")
     return out
 

@@ -128,7 +128,11 @@ def _doses(env: Any, store: Any, chosen: list[Any]) -> dict[str, str]:
     repeat dose too early as on time), a known hypersensitivity, an opioid use, an end of
     treatment (visit/history.py ``what_it_binds``), said before asking and when it is
     done."""
-    from ...visit.history import what_it_binds  # seam: only when deleting
+    from ...visit.history import (  # seam: only when deleting
+        judged_against,
+        recorded_dose,
+        what_it_binds,
+    )
 
     guide = lazy_pack(env, None, None)()
     out = {}
@@ -139,11 +143,22 @@ def _doses(env: Any, store: Any, chosen: list[Any]) -> dict[str, str]:
             out[row.id] = f": unreadable, so any dose it records leaves {row.label}'s record too"
             continue
         binds = what_it_binds(guide, record)
+        dose = recorded_dose(guide, record)
+        later = (
+            judged_against(guide, store.history(row.label).records, row.label, dose, row.id)
+            if dose
+            else []
+        )
         out[row.id] = (
             f": {', '.join(binds)} {'leaves' if len(binds) == 1 else 'leave'} "
             f"{row.label}'s record (later visits no longer see "
             f"{'it' if len(binds) == 1 else 'them'})"
             if binds
+            else ""
+        ) + (
+            f"; {', '.join(later)} was judged as a repeat visit against its dose and then "
+            "rests on a dose no longer on record: review it"
+            if later
             else ""
         )
     return out

@@ -243,7 +243,7 @@ def run_walk(
 
     # The dose the record counts as it was loaded: taken back by this run, the later visits
     # judged against it are named (_taken_back).
-    dose_before = recorded_dose(guide, record) if resume and record.injection_given else None
+    dose_before = recorded_dose(guide, record) if resume else None
     if resume:  # before this run's answers go in: only results of an earlier day are stale
         show_notices(ui, reopen(guide, record, day, env.now()))
     base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
@@ -391,7 +391,7 @@ def run_walk(
             )
         finally:
             save_recording(ui, record_to, record.label)
-        if dose_before is not None and not no_save and record.injection_given is not True:
+        if dose_before is not None and not no_save and recorded_dose(guide, record) is None:
             _taken_back(ui, guide, store, record, dose_before)
         if out is not None and out.gone:
             raise ReaderGone()
@@ -424,7 +424,7 @@ def run_walk(
         code = w.run()
     finally:
         save_recording(ui, record_to, record.label)
-    if dose_before is not None and not no_save and record.injection_given is not True:
+    if dose_before is not None and not no_save and recorded_dose(guide, record) is None:
         _taken_back(ui, guide, store, record, dose_before)
     return int(code)
 
