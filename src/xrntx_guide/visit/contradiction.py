@@ -581,8 +581,8 @@ def imported_beside(
     names translated, an answer this pack does not know left out). None when it records
     no dose, is a training run, or contradicts nothing this pack can read."""
     from .answers import parse_value  # seam: only when a record is imported
-    from .facts import facts_of
-    from .history import entry, in_our_names, timeline
+    from .facts import facts_of  # seam: as above
+    from .history import entry, in_our_names, timeline  # seam: history imports this module
 
     seen = entry(guide, record)
     if record.demo_clock is not None or not (seen.counts or seen.unfinished_injection):
