@@ -581,7 +581,7 @@ def imported_beside(
     names translated, an answer this pack does not know left out). None when it records
     no dose, is a training run, or contradicts nothing this pack can read."""
     from .answers import parse_value  # seam: only when a record is imported
-    from .facts import facts_of  # seam: as above
+    from .facts import facts_of  # seam: only when a record is imported
     from .history import entry, in_our_names, timeline  # seam: history imports this module
 
     seen = entry(guide, record)
