@@ -1,0 +1,64 @@
+"""Bad input gets a message naming the fix; a fix the message names is one the program
+then takes. ``--now`` at a local time the clocks skip (02:30 on the morning the clocks
+go forward) is refused, suggesting the time with an offset; since a clock whose offset
+is not the machine's at that instant is refused too (its days would be read in another
+zone), both suggested offsets are refused in turn, and the clinician is left going round
+between the two messages."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.helpers import Run, flat
+
+ZONE = "America/New_York"
+SKIPPED = "2026-03-08T02:30"  # the clocks go from 02:00 to 03:00 there
+OFFSET = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d[+-]\d\d:\d\d")
+
+
+@pytest.fixture
+def in_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", ZONE)
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def suggested(run: Run) -> list[str]:
+    """The clocks the refusal of SKIPPED suggests (the first written out in full, the
+    others as offsets of the same time)."""
+    out = run("check", "--json", "--now", SKIPPED, "-a", "visit=first_injection")
+    assert out.exit_code == 2, out.output
+    said = flat(out.output)
+    first = OFFSET.search(said)
+    assert first is not None, said
+    others = re.findall(r" or ([+-]\d\d:\d\d)", said)
+    return [first.group(0), *(SKIPPED + o for o in others)]
+
+
+@pytest.mark.usefixtures("in_new_york")
+def test_the_control_a_local_time_that_exists_is_taken(run: Run) -> None:
+    out = run("check", "--json", "--now", "2026-03-08T03:30", "-a", "visit=first_injection")
+    assert out.exit_code != 2, out.output
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="visit/clock.py names the offsets on either side of a skipped local time as "
+    "the fix, and offset_problem (cli/commands/basics.py fixed_start) refuses each of "
+    "them: neither is the machine's offset at the instant it names",
+)
+@pytest.mark.usefixtures("in_new_york")
+def test_a_clock_the_refusal_suggests_is_taken(run: Run) -> None:
+    clocks = suggested(run)
+    taken = [
+        c
+        for c in clocks
+        if run("check", "--json", "--now", c, "-a", "visit=first_injection").exit_code != 2
+    ]
+    assert taken, f"every clock suggested is refused: {clocks}"
