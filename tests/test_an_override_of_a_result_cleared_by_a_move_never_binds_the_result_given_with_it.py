@@ -13,8 +13,6 @@ import datetime as dt
 import json
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     DOSE_GIVEN,
     TODAY,
@@ -64,13 +62,6 @@ def test_the_control_an_override_given_on_the_new_day_gives_the_dose(run: Run) -
     assert stored_record(session).injection_given is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/start.py take_run clears the old day's results with keep=presets, and "
-    "visit/resume.py clear_results_of_another_day withdraws overrides only for the keys "
-    "it clears: a pregnancy test given in the moving run keeps the old day's override, "
-    "and the dose is given on it",
-)
 def test_the_old_days_override_never_gives_the_dose_on_the_new_days_positive_test(
     run: Run,
 ) -> None:

@@ -181,32 +181,33 @@ def clear_results_of_another_day(
             return []
         return restore_positive(guide, record, new_day, now)
 
-    if not stale and not timers:
-        return carry()
-    if stale:
-        record.clear(stale, now, f"taken for {old}; the visit moved to {new}")
-    for k in timers:
-        record.timers.pop(k, None)
     # An override or acknowledgement belongs to the answers it was given for (safety
     # invariant 6): given for a result of the old day, it goes with it, even when the
-    # result asked again on the new day comes out the same.
-    gone = set(stale)
+    # result given (or asked again) for the new day is the same.
+    of_the_old_day = {k for k in record.answers if of_the_visit_day(guide, record, k)}
     withdrawn = [
         g.id
         for g in guide.gates
-        if not gone.isdisjoint(g.inputs)
+        if not of_the_old_day.isdisjoint(g.inputs)
         and record.withdraw(g.id, now, f"given for results of {old}; the visit moved to {new}")
     ]
-    what = ", ".join(stale) if stale else "the timers"
-    carried = carry()
     taken_back = (
         [
-            f"The overrides and acknowledgements given for them ({', '.join(withdrawn)}) "
-            "are taken back: they are asked again with the new results."
+            f"The overrides and acknowledgements given for the results of {old} "
+            f"({', '.join(withdrawn)}) are taken back: they are asked again with the new "
+            "results."
         ]
         if withdrawn
         else []
     )
+    if not stale and not timers:
+        return [*taken_back, *carry()]
+    if stale:
+        record.clear(stale, now, f"taken for {old}; the visit moved to {new}")
+    for k in timers:
+        record.timers.pop(k, None)
+    what = ", ".join(stale) if stale else "the timers"
+    carried = carry()
     return [
         f"The visit moves from {old} to {new}: results taken for {old} describe that day "
         f"only and are asked again ({what}).",
