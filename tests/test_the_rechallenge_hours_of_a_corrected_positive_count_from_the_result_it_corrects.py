@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-
 from tests.helpers import TODAY, Run, flat, opened, ready_patient
 
 LABEL = "CORR-HOURS"
@@ -66,12 +64,6 @@ def test_the_control_a_positive_typed_at_once_gives_five_hours(run: Run) -> None
     assert round(rechallenge_hours(run, corrected=False)) == FROM_THE_POSITIVE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/series.py fill_rechallenge_hours takes the latest entry recorded "
-    "positive by its own time (the correction's typing), not placed(): 2 hours, the "
-    "answer the rechallenge gate reads, where the note says 5",
-)
 def test_a_positive_made_by_a_correction_gives_the_hours_from_the_result_it_corrects(
     run: Run,
 ) -> None:

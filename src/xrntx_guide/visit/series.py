@@ -214,13 +214,16 @@ def fill_rechallenge_hours(guide: Guide, record: SeriesRecord, now: dt.datetime)
         return None
     # The positive's own time: from the series (kept across days, a file's time too),
     # else the time it was typed.
+    entries = list(getattr(record, "naloxone_challenges", []))
     positives = [
         c
-        for c in getattr(record, "naloxone_challenges", [])
+        for c in entries
         if c.kind == "challenge" and c.result == "positive" and aware(c.at) <= aware(again.at)
     ]
     if positives:
-        positive_at = max(positives, key=lambda c: instant(c.at)).at
+        # A correction to positive counts from the result it corrects (entries.py placed).
+        latest = max(positives, key=lambda c: instant(c.at))
+        positive_at = placed(entries, latest).at
     elif first.origin == "typed":
         positive_at = first.at
     else:
