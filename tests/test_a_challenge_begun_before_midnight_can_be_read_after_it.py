@@ -89,12 +89,6 @@ def test_the_control_a_positive_read_before_midnight_is_recorded(
     assert challenge_results(session) == ["positive"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/results.py refuses a challenge whose naloxone (the timer's start) lies "
-    "on another day than its result's time: read after midnight, even a positive is "
-    "refused, asking for a naloxone time 'that day' that does not exist",
-)
 def test_a_positive_read_after_midnight_of_a_challenge_begun_before_it_is_recorded(
     resumed_at_a_terminal: Callable[[list[tuple[float, str]]], str],
 ) -> None:

@@ -245,6 +245,7 @@ def observation_problem(
     result_at: dt.datetime,
     minutes: float | None,
     after: tuple[str, dt.datetime] | None = None,
+    result: object = None,
 ) -> str | None:
     """The one rule for when the naloxone of a result was given (its observation start),
     whatever route it came by (a file's ``started``, a ``*_started`` flag, ``start HH:MM``
@@ -253,10 +254,14 @@ def observation_problem(
     waits for the observation (a negative challenge), at least ``minutes`` before it (None:
     no minimum); ``after`` (what, when): a result it must come after (a rechallenge's
     naloxone is given after the positive challenge's result). Returns why the start is
-    refused, naming the entry, the times and the fix, or None."""
+    refused, naming the entry, the times and the fix, or None. A ``result`` of
+    ``positive`` is never refused for being read on the day after its naloxone (a
+    challenge begun at 23:59 and read at 00:03): a positive only ever blocks, and it must
+    stand in the record."""
     fmt = to_the_second(started, result_at, *([after[1]] if after else []))
     given, taken = shown(started, fmt), shown(result_at, fmt)
-    if aware(started).astimezone().date() != aware(result_at).astimezone().date():
+    other_day = aware(started).astimezone().date() != aware(result_at).astimezone().date()
+    if other_day and result != "positive":
         return (
             f"{what}: the naloxone was given {given}, not on the day of the result ({taken}): "
             "the observation lies on the visit day of its result; give the time the naloxone "

@@ -556,7 +556,9 @@ def refuse_unobserved(observed: Iterable[Observed], kept: bool) -> None:
             )
         if o.at is None:
             continue
-        problem = observation_problem(f"{o.key}={o.value}", o.started, o.at, o.minutes)
+        problem = observation_problem(
+            f"{o.key}={o.value}", o.started, o.at, o.minutes, result=o.value
+        )
         if problem is not None:
             raise InvalidAnswer(o.key, problem)
 

@@ -360,6 +360,7 @@ def _obeys(
         offered.at,
         observe if waits else None,
         after,
+        offered.value,
     )
     if problem is not None:
         raise _refuse(offered, problem)
@@ -621,8 +622,10 @@ def _refuse_another_day(guide: Guide, offered: Offered, day: dt.date) -> None:
     (:func:`taken_on_another_day`); a correction stands for the entry it corrects."""
     if not offered.stamped or offered.at is None or offered.corrects is not None:
         return
-    if offered.kind != "cows" and offered.value == "not_done":
-        return  # no test taken: nothing measured on another day (never a pass on its own)
+    if offered.kind != "cows" and offered.value in ("not_done", "positive"):
+        # No test taken, or a positive: it never passes a gate, and a positive stands on
+        # every later day (a challenge begun before midnight and read after it).
+        return
     found = taken_on_another_day(guide, offered.at, day)
     if found is not None:
         raise _refuse(offered, *found)

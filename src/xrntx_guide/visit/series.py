@@ -472,7 +472,9 @@ def _expand_challenges(
         )
         waits = result in question.spec.wait_for and isinstance(observe, int | float)
         problem = (
-            observation_problem(f"{what}: {kind} {result}", started, at, observe if waits else None)
+            observation_problem(
+                f"{what}: {kind} {result}", started, at, observe if waits else None, None, result
+            )
             if started is not None
             else None
         )
