@@ -67,13 +67,6 @@ def test_the_control_resumed_in_the_clinics_zone_the_dose_is_of_its_day(
     assert doses_after_resuming_in(run, zone, CLINIC_ZONE) == [DAY.isoformat()]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/resume.py resume_clock goes on from the session's fixed clock in its "
-    "-05:00 offset without visit/clock.py offset_problem (only --now is checked, "
-    "cli/commands/basics.py fixed_start): on a machine in UTC the evening reads as the "
-    "next day, the visit moves there and the dose is counted on a day never given",
-)
 def test_resumed_on_a_machine_in_utc_the_dose_is_never_counted_on_the_next_day(
     run: Run, zone: Callable[[str], None]
 ) -> None:

@@ -22,7 +22,7 @@ from ..expr import UNKNOWN
 from ..pack.guide import Guide, RecordedSettings
 from ..pack.load import load_guide
 from .answers import to_json
-from .clock import aware, instant, shown
+from .clock import OFFSET_HINT, aware, instant, offset_problem, shown
 from .entries import positive_since
 from .rapid import table_of
 from .series import CHALLENGE, RECHALLENGE, live, restore_positive, window_end
@@ -351,6 +351,15 @@ def resume_clock(
             assert record.today is not None
             local = aware(real_now).astimezone().time()
             return dt.datetime.combine(record.today, local).astimezone(), None
+        # Its clock was at another zone's offset (a session walked on a machine in
+        # another zone): read here, the visit's days would be other days.
+        problem = offset_problem(last)
+        if problem is not None:
+            raise UsageError(
+                f"{path}: the session's fixed clock ({last.isoformat(timespec='minutes')}): "
+                f"{problem}",
+                hint=OFFSET_HINT,
+            )
         return last, None
     if record.clock is not None and instant(start) < instant(last):
         # Within one minute the two read alike to the minute: then the seconds say it;
