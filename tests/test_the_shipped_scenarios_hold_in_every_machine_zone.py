@@ -40,12 +40,6 @@ def test_the_control_in_utc_every_scenario_gives_its_outcome(
     assert "REFUSED" not in out.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scenarios.py from_history walks each earlier visit at noon UTC "
-    "(dt.time(12), tzinfo=dt.UTC), read in the machine's zone: at UTC+13 it is the next "
-    "day, and the visit's COWS total is refused by visit/results.py taken_on_another_day",
-)
 @pytest.mark.parametrize("name", ["Pacific/Auckland", "XXX-13"], ids=["auckland", "posix"])
 def test_in_new_zealand_in_summer_every_scenario_gives_its_outcome(
     run: Run, zone: Callable[[str], None], name: str
@@ -56,11 +50,6 @@ def test_in_new_zealand_in_summer_every_scenario_gives_its_outcome(
     assert out.exit_code == 0, out.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/commands/presenting.py reads the case's earlier visits through "
-    "scenarios.py from_history, walked at noon UTC: refused at UTC+13",
-)
 def test_in_new_zealand_in_summer_a_case_with_earlier_visits_is_presented(
     run: Run, zone: Callable[[str], None]
 ) -> None:

@@ -266,7 +266,8 @@ def from_history(guide: Guide, scenario: Scenario) -> Timeline | None:
     records: list[SessionRecord] = []
     for n, visit in enumerate(scenario.history):
         where = f"{scenario.path} [[history]] {n}"
-        now = dt.datetime.combine(visit.today, dt.time(12), tzinfo=dt.UTC)
+        # Noon of the visit's day where the program runs: every zone reads it as that day.
+        now = dt.datetime.combine(visit.today, dt.time(12)).astimezone()
         record = new_session(guide, scenario.id, now, visit.today)
         given = parse_answers(guide, visit.answers, "file", visit.today, where)
         # Each earlier visit is walked with the record of the ones before it, as a walk
