@@ -13,8 +13,6 @@ import datetime as dt
 import json
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     DOSE_GIVEN,
     TODAY,
@@ -59,13 +57,6 @@ def test_the_control_a_correction_on_the_day_of_the_rating_gives_the_dose(
     assert stored_record(session).injection_given is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/start.py take_run sets the --correct's answer as the visit's cows_total "
-    "and visit/results.py note_rating files it as a new stamped rating of the day the "
-    "visit moved to: the correction of yesterday's rating becomes today's, and the dose "
-    "is given with no rating taken today",
-)
 def test_a_correction_of_the_day_before_never_gives_the_moved_visit_its_rating(
     run: Run, guide: Guide
 ) -> None:

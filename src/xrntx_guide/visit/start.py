@@ -28,6 +28,7 @@ from typing import Literal, NamedTuple
 from ..errors import InvalidAnswer
 from ..pack.guide import Guide
 from .history import stale_history_answers
+from .integrity import key_of
 from .presets import Given, Preset, file_days, file_series
 from .results import take_given, uncounted_lines
 from .resume import (
@@ -107,7 +108,9 @@ def take_run(
             guide, record, presets, day, frozenset(timed | set(corrections))
         )
     was = (list(record.cows_ratings), list(record.naloxone_challenges))
-    take_given(guide, record, presets, series, visit_day, now, record.timers, corrections)
+    taken = take_given(guide, record, presets, series, visit_day, now, record.timers, corrections)
+    # The day each correction taken now stands for (that of the entry it corrects).
+    corrected = {key_of(e): e.day for e in taken if e.corrects is not None}
     # A rating corrected, or entered late, may show withdrawal before a recorded
     # challenge's naloxone: the challenge then no longer counts (visit/entries.py).
     out += [
@@ -121,6 +124,11 @@ def take_run(
         if key in from_series and p.origin == "file":
             # In the record as the series' entries, with their times: the gate reads the
             # whole series for the visit day (visit/entries.py), never a file's own latest.
+            continue
+        if corrected.get(key, visit_day) != visit_day:
+            # In the series as the correction of an entry of another day, at that one's
+            # time and for that one's day (visit/entries.py placed): never this visit
+            # day's answer, nor a new rating of it.
             continue
         record.set_answer(key, p.value, p.origin, now)  # type: ignore[arg-type]
     said = fill_rechallenge_hours(guide, record, now)  # from the recorded times, never given
