@@ -47,12 +47,6 @@ def test_the_control_a_local_time_that_exists_is_taken(run: Run) -> None:
     assert out.exit_code != 2, out.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/clock.py names the offsets on either side of a skipped local time as "
-    "the fix, and offset_problem (cli/commands/basics.py fixed_start) refuses each of "
-    "them: neither is the machine's offset at the instant it names",
-)
 @pytest.mark.usefixtures("in_new_york")
 def test_a_clock_the_refusal_suggests_is_taken(run: Run) -> None:
     clocks = suggested(run)

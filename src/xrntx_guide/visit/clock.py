@@ -68,13 +68,20 @@ def _checked(when: dt.datetime, raw: object) -> dt.datetime:
         second = when.replace(fold=1).astimezone()
         if first.utcoffset() != second.utcoffset():
             if first.replace(tzinfo=None) == when and second.replace(tzinfo=None) == when:
-                why = "happens twice in the local time zone (the clocks go back then)"
-            else:
-                why = "does not exist in the local time zone (the clocks go forward then)"
+                raise NotOneInstant(
+                    f"{text!r} happens twice in the local time zone (the clocks go back "
+                    "then): give the offset, for example "
+                    f"{when.replace(fold=0).isoformat(timespec='minutes')}"
+                    f"{_offset(first)} or {_offset(second)}"
+                )
+            # Skipped: the local times either side, each read as it is here (an offset the
+            # zone does not have then would be refused as another zone's).
+            either = sorted((first.astimezone(), second.astimezone()))
             raise NotOneInstant(
-                f"{text!r} {why}: give the offset, for example "
-                f"{when.replace(fold=0).isoformat(timespec='minutes')}"
-                f"{_offset(first)} or {_offset(second)}"
+                f"{text!r} does not exist in the local time zone (the clocks go forward "
+                f"then): give a time before or after the change, for example "
+                f"{either[0].isoformat(timespec='minutes')} or "
+                f"{either[1].isoformat(timespec='minutes')}"
             )
         when = first
     if not FIRST_YEAR <= when.astimezone(dt.UTC).year <= LAST_YEAR:
