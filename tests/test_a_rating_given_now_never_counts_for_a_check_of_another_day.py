@@ -41,9 +41,12 @@ def test_the_control_a_check_of_todays_injection_is_ready(run: Run) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="check never stamps a flag's rating (visit/results.py take_given, "
-    "_refuse_another_day run only for a walk): a check of yesterday's injection is READY "
-    "on a rating taken today, the verdict the walk refuses",
+    reason="A decision, not a slip: a check keeps no record and takes results as reported "
+    "for the visit date it is given (docs/scripting.md), and the engine, the batch and the "
+    "property tests of the check path agree with that; the walk refuses a rating taken "
+    "now for a visit of another day (visit/taken_on.py). Whether a check of a past visit "
+    "should refuse untimed results too needs the product owner's and the clinical "
+    "reviewer's word (refusing them broke retrospective checks of a recorded visit)",
 )
 def test_a_check_of_yesterdays_injection_is_never_ready_on_a_rating_taken_today(
     run: Run,

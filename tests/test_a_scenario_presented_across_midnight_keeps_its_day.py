@@ -61,13 +61,6 @@ def test_the_control_a_presentation_in_the_afternoon_reaches_the_case_s_end(
     assert "taken now" not in said and "input ended before the walkthrough did" not in said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/commands/presenting.py fixes the clock at the case's date and lets it run "
-    "past midnight; the presenter's typed COWS total is then refused by "
-    "visit/results.py taken_on_another_day (cli/prompts/questions.py taken), the walk "
-    "stops short and the recap still says the expected outcome was given",
-)
 def test_a_presentation_begun_before_midnight_reaches_the_case_s_end(
     run: Run, machine_clock: Callable[[dt.datetime], None]
 ) -> None:

@@ -65,6 +65,8 @@ from .entries import (
     standing_positive as standing_positive,
 )
 from .series import WINDOW, local_day, rechallenge_hours
+from .taken_on import NEVER_A_PASS
+from .taken_on import taken_on_another_day as taken_on_another_day
 
 Kind = Literal["challenge", "rechallenge", "cows"]
 KEY_OF: dict[str, str] = {"challenge": CHALLENGE, "rechallenge": RECHALLENGE, "cows": TOTAL}
@@ -131,32 +133,6 @@ def _same(a: dt.datetime, b: dt.datetime) -> bool:
 def _when(at: dt.datetime) -> str:
     """A recorded time as messages name it: to the second, as 'corrects' may give it."""
     return at.isoformat(timespec="seconds" if at.second or at.microsecond else "minutes")
-
-
-Reason = tuple[str, str]
-"""A refusal's message and hint."""
-
-
-def taken_on_another_day(guide: Guide, at: dt.datetime, day: dt.date) -> Reason | None:
-    """Why a result taken at ``at`` by the clock (typed at a prompt, or given by flag: no
-    time of its own) cannot be filed for the visit of ``day``: it was taken on another
-    day, and a result describes only the day it was taken (safety invariant 3). Its
-    time would be the typing time of another day, so no rule that reads the times of a
-    visit's results (a rating of withdrawal during a challenge's observation) could hold
-    for it. (message, hint), or None when the days agree. A correction is exempt: it
-    stands for the result it corrects, at that one's time."""
-    taken = local_day(at)
-    if taken == day:
-        return None
-    key = guide.meta.date_key
-    return (
-        f"taken now, on {taken.isoformat()}, it describes that day, not the visit of "
-        f"{day.isoformat()}: a result counts only for the day it was taken",
-        f"To record it for {taken.isoformat()}, move the visit there (edit {key} at a "
-        f"prompt, or --answer {key}={taken.isoformat()}). To enter the result of "
-        f"{day.isoformat()} late, give it with its time in an answers file "
-        f'({RATINGS_KEY}, {CHALLENGES_KEY}: each entry with its "at").',
-    )
 
 
 def _refuse(offered: Offered, message: str, hint: str | None = None) -> InvalidAnswer:
@@ -622,7 +598,7 @@ def _refuse_another_day(guide: Guide, offered: Offered, day: dt.date) -> None:
     (:func:`taken_on_another_day`); a correction stands for the entry it corrects."""
     if not offered.stamped or offered.at is None or offered.corrects is not None:
         return
-    if offered.kind != "cows" and offered.value in ("not_done", "positive"):
+    if offered.kind != "cows" and offered.value in NEVER_A_PASS:
         # No test taken, or a positive: it never passes a gate, and a positive stands on
         # every later day (a challenge begun before midnight and read after it).
         return

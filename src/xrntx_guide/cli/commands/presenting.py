@@ -94,8 +94,13 @@ def present(
     requests = parse_overrides(guide, case.overrides)
     # One clock for the case: its date at the real time of day, running on from there
     # (the times shown and stamped agree with the case's date; its series count as of
-    # the end of that day, visit/clock.py).
-    env.fix_clock(dt.datetime.combine(case.today, env.now().astimezone().time()).astimezone())
+    # the end of that day, visit/clock.py). Begun in the evening, it starts at noon
+    # instead: a presentation never runs past its case's day (a result typed after
+    # midnight would be the next day's, and refused for the case's visit).
+    real = env.now().astimezone().time()
+    noon = dt.time(12)
+    start = real if real < dt.time(18) else noon
+    env.fix_clock(dt.datetime.combine(case.today, start).astimezone())
     with tempfile.TemporaryDirectory(prefix="xrntx-demo-") as scratch:
         record = new_session(
             guide, f"TRAINING-{case.id}", env.now(), case.today, demo_clock=demo_clock
