@@ -13,8 +13,6 @@ import datetime as dt
 import json
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     DOSE_GIVEN,
     TODAY,
@@ -65,13 +63,6 @@ def test_the_control_a_correction_by_items_on_the_day_of_the_rating_gives_the_do
     assert stored_record(session).injection_given is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/start.py take_run skips only the corrected key (cows_total, integrity "
-    "key_of) and sets the --correct's items as the moved visit's answers; "
-    "visit/results.py note_rating then files their total as a new rating of the new day, "
-    "and the dose is given with no rating taken that day",
-)
 def test_a_correction_by_items_of_the_day_before_never_gives_the_moved_visit_its_rating(
     run: Run, guide: Guide
 ) -> None:

@@ -70,13 +70,6 @@ def test_the_control_resumed_in_the_clinics_zone_the_dose_is_of_its_day(
     assert doses == [DAY.isoformat()]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/resume.py resume_clock: a --now before the session's last save goes on "
-    "from that save (its -05:00 clock) without offset_problem, which only the resume "
-    "without --now checks: on a UTC machine the visit moves to the next day and its dose "
-    "is counted there",
-)
 @pytest.mark.parametrize("now", [f"{DAY}T19:15", f"{NEXT_DAY}T00:05"])
 def test_a_now_before_the_last_save_never_counts_the_dose_on_the_next_day(
     run: Run, zone: Callable[[str], None], now: str

@@ -351,17 +351,10 @@ def resume_clock(
             assert record.today is not None
             local = aware(real_now).astimezone().time()
             return dt.datetime.combine(record.today, local).astimezone(), None
-        # Its clock was at another zone's offset (a session walked on a machine in
-        # another zone): read here, the visit's days would be other days.
-        problem = offset_problem(last)
-        if problem is not None:
-            raise UsageError(
-                f"{path}: the session's fixed clock ({last.isoformat(timespec='minutes')}): "
-                f"{problem}",
-                hint=OFFSET_HINT,
-            )
+        _refuse_another_zone(path, last)
         return last, None
     if record.clock is not None and instant(start) < instant(last):
+        _refuse_another_zone(path, last)  # the clock goes on from there
         # Within one minute the two read alike to the minute: then the seconds say it;
         # within one second nothing a person reads goes back, and the clock goes on.
         fmt = "%Y-%m-%d %H:%M" if shown(start) != shown(last) else "%Y-%m-%d %H:%M:%S"
@@ -373,6 +366,18 @@ def resume_clock(
             f"{shown(last, fmt)}"
         )
     return start, None
+
+
+def _refuse_another_zone(path: str | Path, last: dt.datetime) -> None:
+    """A session's fixed clock that goes on from its last save at another zone's offset
+    (a session walked on a machine in another zone) is refused: read here, the visit's
+    days would be other days (visit/clock.py offset_problem)."""
+    problem = offset_problem(last)
+    if problem is not None:
+        raise UsageError(
+            f"{path}: the session's fixed clock ({last.isoformat(timespec='minutes')}): {problem}",
+            hint=OFFSET_HINT,
+        )
 
 
 def refuse_early_timed_results(

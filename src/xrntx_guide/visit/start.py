@@ -27,6 +27,7 @@ from typing import Literal, NamedTuple
 
 from ..errors import InvalidAnswer
 from ..pack.guide import Guide
+from .entries import TOTAL, item_keys
 from .history import stale_history_answers
 from .integrity import key_of
 from .presets import Given, Preset, file_days, file_series
@@ -111,6 +112,8 @@ def take_run(
     taken = take_given(guide, record, presets, series, visit_day, now, record.timers, corrections)
     # The day each correction taken now stands for (that of the entry it corrects).
     corrected = {key_of(e): e.day for e in taken if e.corrects is not None}
+    if TOTAL in corrected:  # a rating is its total and its items alike
+        corrected |= dict.fromkeys(item_keys(guide), corrected[TOTAL])
     # A rating corrected, or entered late, may show withdrawal before a recorded
     # challenge's naloxone: the challenge then no longer counts (visit/entries.py).
     out += [
