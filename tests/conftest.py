@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -65,6 +65,21 @@ def at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
         return dataclasses.replace(env, stdin_tty=True)
 
     monkeypatch.setattr(common, "process_environment", make)
+
+
+@pytest.fixture
+def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Sets the zone the program runs in (``TZ``, e.g. ``UTC0``, ``EST5``), and puts the
+    test's own back after."""
+    import time
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -22,19 +21,6 @@ NEXT_DAY = DAY + dt.timedelta(days=1)
 CLINIC_ZONE = "EST5"  # POSIX: five hours behind UTC, no daylight saving
 UTC_ZONE = "UTC0"
 LABEL = "ZONE-NOW"
-
-
-@pytest.fixture
-def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Sets the zone the program runs in (``TZ``), and puts the test's own back after."""
-
-    def set_zone(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-
-    yield set_zone
-    monkeypatch.undo()
-    time.tzset()
 
 
 def resumed_in(

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,19 +26,6 @@ CLINIC_ZONE = "EST5"  # POSIX: five hours behind UTC, no daylight saving
 UTC_ZONE = "UTC0"
 IN_THE_CLINIC = f"{DAY}T21:00{OFFSET}"
 IN_UTC = f"{DAY + dt.timedelta(days=1)}T02:00"  # the same instant, the machine's terms
-
-
-@pytest.fixture
-def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Sets the zone the program runs in (``TZ``), and puts the test's own back after."""
-
-    def set_zone(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-
-    yield set_zone
-    monkeypatch.undo()
-    time.tzset()
 
 
 def checked(run: Run, tmp_path: Path, guide: Guide, now: str) -> str:

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from tests.helpers import Run, answer_flags, cows_threshold, json_file, ready_patient
 from xrntx_guide.pack.guide import Guide
@@ -25,19 +22,6 @@ DAY = dt.date(2026, 11, 24)
 OFFSET = "-05:00"
 CLINIC_ZONE = "EST5"  # POSIX: five hours behind UTC, no daylight saving
 UTC_ZONE = "UTC0"
-
-
-@pytest.fixture
-def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Sets the zone the program runs in (``TZ``), and puts the test's own back after."""
-
-    def set_zone(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-
-    yield set_zone
-    monkeypatch.undo()
-    time.tzset()
 
 
 def checked(run: Run, tmp_path: Path, guide: Guide) -> str:

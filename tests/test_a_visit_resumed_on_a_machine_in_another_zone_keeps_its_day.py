@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
-from collections.abc import Callable, Iterator
-
-import pytest
+from collections.abc import Callable
 
 from tests.helpers import DOSE_GIVEN, Run, answer_flags, ready_patient
 
@@ -23,19 +20,6 @@ OFFSET = "-05:00"
 CLINIC_ZONE = "EST5"  # POSIX: five hours behind UTC, no daylight saving
 UTC_ZONE = "UTC0"
 LABEL = "ZONE-1"
-
-
-@pytest.fixture
-def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Sets the zone the program runs in (``TZ``), and puts the test's own back after."""
-
-    def set_zone(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-
-    yield set_zone
-    monkeypatch.undo()
-    time.tzset()
 
 
 def doses_after_resuming_in(run: Run, zone: Callable[[str], None], there: str) -> list[str]:

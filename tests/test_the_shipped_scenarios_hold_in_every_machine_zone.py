@@ -8,27 +8,13 @@ the case is refused, in ``scenarios test`` and in the presenter alike."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from tests.helpers import Run, flat
 
 HISTORY_CASE = "21-second-visit-four-weeks-later"
-
-
-@pytest.fixture
-def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Sets the zone the program runs in (``TZ``), and puts the test's own back after."""
-
-    def set_zone(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-
-    yield set_zone
-    monkeypatch.undo()
-    time.tzset()
 
 
 def test_the_control_in_utc_every_scenario_gives_its_outcome(
