@@ -105,6 +105,9 @@ def contradiction(
     found = _refused_by_the_pack(guide, answers)
     if found is not None:
         return _with_origin(guide, found, answers, record)
+    found = _beside_an_unread_value(guide, answers, record)
+    if found is not None:
+        return found
     dose = recorded_dose(record)
     last_key = guide.last_injection_key
     if visit is not None and repeat is not None and visit != repeat:
@@ -479,6 +482,66 @@ def _refused_by_the_pack(guide: Guide, answers: Mapping[str, Any]) -> Contradict
                 f"that is wrong ({cq.key}{also})",
             )
     return None
+
+
+def _beside_an_unread_value(
+    guide: Guide, answers: Mapping[str, Any], record: Timeline | None
+) -> Contradiction | None:
+    """An answer that a value of the record might refuse, when that value is one this
+    pack's question does not take (Timeline.unread: a clinic's copy named the agonist of a
+    switch otherwise). The value is never guessed, and never dropped in silence either:
+    while its question, where it applies, is unanswered, an answer that the pack's
+    ``refused_when`` would refuse beside any value the question takes is refused, asking
+    for that question first (safety invariants 10 and 11: "no opioid use since the last
+    injection" beside a recorded switch to buprenorphine is a new induction read as a
+    repeat dose)."""
+    if record is None or not record.unread:
+        return None
+    for key, value, note in record.unread:
+        cq = guide.questions.get(key)
+        if cq is None or answers.get(key) is not None:
+            continue
+        takes: list[Any] = (
+            [True, False] if cq.spec.type == "bool" else [c.value for c in cq.spec.choices or ()]
+        )
+        for taken in takes or [None]:
+            if taken is None:  # a value of its own (a date, a number): any rule reading it
+                found = next(
+                    (
+                        Contradiction(r.key, "")
+                        for r in guide.once("refused_and_computed", lambda: _refusing(guide))[0]
+                        if r.refused is not None
+                        and key in r.refused.reads
+                        and answers.get(r.key) is not None
+                    ),
+                    None,
+                )
+            else:
+                found = _refused_by_the_pack(guide, {**answers, key: taken})
+            if found is None or found.key == key or not _applies(guide, answers, key, record):
+                continue
+            named = ", ".join(format_value(t) for t in takes) or "its value"
+            return Contradiction(
+                found.key,
+                f"{format_value(answers[found.key])} was given, but the patient's record "
+                f"gives {key} = {format_value(value)} ({note}), which this guide's question "
+                f"does not take (a copy of the guide may name it otherwise), and beside "
+                f"{key} it may be refused: answer {key} ({named}) first, then this answer",
+                f"type back and answer {key} ({named}) first",
+            )
+    return None
+
+
+def _applies(guide: Guide, answers: Mapping[str, Any], key: str, record: Timeline) -> bool:
+    """Whether question ``key`` applies (or may) beside these answers on the record's day,
+    as the engine works it out: a question that does not apply is never asked, so its
+    value cannot hold an answer back."""
+    given = {k: v for k, v in answers.items() if k in guide.questions and v is not None}
+    try:
+        state = evaluate(guide, Inputs(answers=given, today=record.day, use_defaults=False))
+    except InvalidAnswer:
+        return True  # refused elsewhere; here the safer reading
+    return state.question_visible.get(key) is not False
 
 
 def _with_origin(

@@ -169,6 +169,11 @@ class Timeline:
     recent_yes: tuple[tuple[str, str, str], ...] = ()
     """(question, session, visit date) for each yes another care visit recorded to a
     question of ``[guide.report.history] recent_kind`` (fentanyl in the last 30 days)."""
+    unread: tuple[tuple[str, JSONScalar, str], ...] = ()
+    """(question, value, where from) for each value a visit that ended the treatment
+    recorded (``after_end``) that this pack's question does not take (a clinic's copy
+    names the choice otherwise): never guessed, never dropped in silence; an answer it
+    might refuse waits for the question (visit/contradiction.py)."""
     standing_after_own_no: tuple[tuple[str, str, str], ...] = ()
     """The same for each yes recorded after the judged visit's own no, its dose given (the
     dose a reaction then followed): it does not refuse that no, as the visit is finished,
@@ -223,6 +228,12 @@ class Timeline:
         out = [
             f"{where} carries the label {self.label!r} but cannot be read ({why}): {UNREADABLE_FIX}"
             for where, why in self.unreadable
+        ]
+        out += [
+            f"{key} = {value!r} ({note}) is not one this guide's question takes (a copy of "
+            "the guide may name it otherwise): it is not filled in, so answer it yourself (an "
+            "answer it may refuse waits for it)"
+            for key, value, note in self.unread
         ]
         if self.held_back is None:
             return out
@@ -641,9 +652,10 @@ def _timeline(
     # it (reference sections 7 and 10). Every such visit counts, finished or not, whether
     # or not the record holds the injection before it.
     last_dose = max((v.date or "" for v in (source, *later[-1:]) if v is not None), default="")
-    from_end = _from_the_end(guide, mine, exclude, last_dose, day)
+    from_end, unread = _from_the_end(guide, mine, exclude, last_dose, day)
     if from_end:
         extra["from_end"] = frozenset(from_end)
+    extra["unread"] = unread
     if later:
         return Timeline(label, day, visits, dict(from_end), held_back=later[-1], **extra)
     if source is None:
@@ -788,15 +800,16 @@ def _from_the_end(
     exclude: str | None,
     after: str,
     day: dt.date,
-) -> dict[str, Prefill]:
+) -> tuple[dict[str, Prefill], tuple[tuple[str, JSONScalar, str], ...]]:
     """The ``after_end`` values of the visits that recorded the end of the treatment on or
     after ``after`` (the last recorded injection's date) and on or before ``day``: for each
     value, the latest visit that gave one (a later end for another reason never hides an
-    earlier switch). A training run, or an end taken back, records none."""
+    earlier switch). A training run, or an end taken back, records none. Second, the values
+    the latest such visit gave that this pack's question does not take (Timeline.unread)."""
     history = guide.meta.report.history
     end_key = history.end_of_treatment
     if end_key is None or not history.after_end:
-        return {}
+        return {}, ()
     ends = []
     for r in mine:
         said = r.answers.get(end_key)
@@ -808,20 +821,28 @@ def _from_the_end(
             continue
         ends.append((date or "", r.updated, r))
     out: dict[str, Prefill] = {}
+    unread: dict[str, tuple[str, JSONScalar, str]] = {}
     for date, _, r in sorted(ends, key=lambda e: (e[0], e[1]), reverse=True):
         status = "" if r.status in ("blocked", "complete") else f" ({r.status}, unfinished)"
         note = f"from the history: session {r.id}{status} ended the treatment on {date}"
-        out = _taken(guide, r, history.after_end, day, note) | out  # the latest one wins
-    return out
+        taken, not_taken = _taken(guide, r, history.after_end, day, note)
+        for key, fill in taken.items():  # the latest visit that gave a value wins
+            if key not in out and key not in unread:
+                out[key] = fill
+        for key, raw in not_taken.items():
+            if key not in out and key not in unread:
+                unread[key] = (key, raw, note)
+    return out, tuple(unread.values())
 
 
 def _taken(
     guide: Guide, record: VisitFacts, carries: Iterable[Carry], day: dt.date, note: str
-) -> dict[str, Prefill]:
+) -> tuple[dict[str, Prefill], dict[str, JSONScalar]]:
     """The values ``record`` answered for ``carries``, each as its question takes it, with
     ``note`` saying where it came from. A value the question does not take is left out: it
-    is asked for, never guessed."""
+    is asked for, never guessed (returned second, as recorded)."""
     out: dict[str, Prefill] = {}
+    not_taken: dict[str, JSONScalar] = {}
     for carry in carries:
         cq = guide.questions.get(carry.question)
         value: JSONScalar | None = record.answers.get(carry.from_answer)
@@ -830,8 +851,8 @@ def _taken(
         try:
             out[carry.question] = Prefill(parse_value(cq, value, today=day), "history", note)
         except InvalidAnswer:
-            continue
-    return out
+            not_taken[carry.question] = value
+    return out, not_taken
 
 
 def _prefills(
@@ -839,7 +860,7 @@ def _prefills(
 ) -> dict[str, Prefill]:
     history = guide.meta.report.history
     note = f"from the history: session {source.session}, injection of {source.date}"
-    out = _taken(guide, record, (*history.carry, *history.offer), day, note)
+    out, _ = _taken(guide, record, (*history.carry, *history.offer), day, note)
     # The visit type follows the record (reference section 7): with a finished injection
     # on record the visit is a repeat one, offered like the values above.
     visit, repeat = guide.meta.report.visit, history.repeat_visit
