@@ -37,6 +37,14 @@ def test_delete_with_yes_deletes_without_asking(run: Run, _isolated_home: Path) 
     assert result.exit_code == 0 and not path.exists(), result.output
 
 
+def test_a_session_named_twice_is_deleted_once(run: Run, _isolated_home: Path) -> None:
+    """By its label and by its id: one session, one deletion, and a clean exit."""
+    path = saved_session(run, _isolated_home)
+    result = run("sessions", "--delete", "jd-01", "--delete", str(path), "--yes")
+    assert result.exit_code == 0 and not path.exists(), result.output
+    assert result.output.count("deleted session") == 1, result.output
+
+
 @pytest.mark.parametrize(("reply", "deleted"), [("y\n", True), ("n\n", False), ("", False)])
 def test_delete_at_a_terminal_asks_first(
     run: Run, _isolated_home: Path, at_a_terminal: Any, reply: str, deleted: bool

@@ -98,7 +98,8 @@ def sessions(
     store = the_store(env, database, ui.warning, by)
     if delete:
         # Check every reference first: a typo deletes nothing and asks nothing.
-        chosen = [find_visit(store, ref) for ref in delete]
+        # A session named twice (its id and its label) is one session, deleted once.
+        chosen = list({row.id: row for row in (find_visit(store, r) for r in delete)}.values())
         doses = _doses(env, store, chosen)
         if not yes:
             if not env.stdin_tty:
