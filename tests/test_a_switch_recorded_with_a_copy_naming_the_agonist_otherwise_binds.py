@@ -138,5 +138,9 @@ def test_at_the_prompt_enter_then_no_is_refused_until_the_question_is_answered(
         *answer_flags(given), input="\n\nno\nquit\n",
     )  # fmt: skip
     screen = " ".join(walked.output.split())
-    assert "type back and answer agonist_since_last_injection" in screen, walked.output
-    assert "Injection" not in screen.split("type back", 1)[1][:400]
+    # Said beside the history when the walk starts, and again at the question's own prompt
+    # (warnings go to the error stream, so the two streams are not interleaved here).
+    said = " ".join(walked.stderr.split())
+    assert said.count("agonist_since_last_injection = 'bup' (from the history") == 2, said
+    assert "type `edit agonist_since_last_injection` and answer it" in screen, walked.output
+    assert "Injection" not in screen.split("and answer it", 1)[1][:400]

@@ -73,6 +73,9 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
     """Cautions acknowledged with --acknowledge (``all`` for every one)."""
     prefills: dict[str, Prefill] = field(default_factory=dict)
     """Values filled in from the patient's history when their question is reached."""
+    unread: dict[str, str] = field(default_factory=dict)
+    """For a question the history gives a value this guide does not take, what its prompt
+    says (visit/history.py ``Timeline.unread``)."""
     last_step: str | None = None
     unsaved: bool = False
     """The clinician chose to go on after a save failed; saves are still tried."""

@@ -527,7 +527,7 @@ def _beside_an_unread_value(
                 f"gives {key} = {format_value(value)} ({note}), which this guide's question "
                 f"does not take (a copy of the guide may name it otherwise), and beside "
                 f"{key} it may be refused: answer {key} ({named}) first, then this answer",
-                f"type back and answer {key} ({named}) first",
+                f"type `edit {key}` and answer it ({named}) first",
             )
     return None
 

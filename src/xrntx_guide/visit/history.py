@@ -223,18 +223,23 @@ class Timeline:
         ]
         return max(doses, key=lambda v: v.date or "") if doses else None
 
+    def unread_words(self) -> dict[str, str]:
+        """For each question of :attr:`unread`, what the screen says beside the timeline and
+        at the question's prompt."""
+        return {
+            key: f"{key} = {value!r} ({note}) is not one this guide's question takes (a copy "
+            "of the guide may name it otherwise): it is not filled in, so answer it yourself "
+            "(an answer it may refuse waits for it)"
+            for key, value, note in self.unread
+        }
+
     def warnings(self) -> list[str]:
         """What the screen and ``history --json`` must say beside the timeline."""
         out = [
             f"{where} carries the label {self.label!r} but cannot be read ({why}): {UNREADABLE_FIX}"
             for where, why in self.unreadable
         ]
-        out += [
-            f"{key} = {value!r} ({note}) is not one this guide's question takes (a copy of "
-            "the guide may name it otherwise): it is not filled in, so answer it yourself (an "
-            "answer it may refuse waits for it)"
-            for key, value, note in self.unread
-        ]
+        out += list(self.unread_words().values())
         if self.held_back is None:
             return out
         v = self.held_back

@@ -321,12 +321,13 @@ def run_walk(
     saver.hold = against
 
     prefills = {}
+    unread: dict[str, str] = {}
     conflict: Callable[[str, object], str | None] | None = None
     refuse_filled: Callable[[], None] | None = None
     recheck: Callable[[bool], None] | None = None
     if record.status != "complete":  # the patient's earlier visits (reference section 7)
         tl = walk_timeline(ui, guide, store, record, day)
-        prefills = tl.prefills
+        prefills, unread = tl.prefills, tl.unread_words()
 
         def conflict(key: str, value: object) -> str | None:
             """The one rule of visit/contradiction.py, for an answer typed at a prompt."""
@@ -414,6 +415,7 @@ def run_walk(
         clock,
         flag_overrides={r.gate: r for r in requests},
         prefills=prefills,
+        unread=unread,
         dry_run=no_save,
         history_conflict=conflict,
         refuse_filled=refuse_filled,

@@ -99,6 +99,7 @@ class WalkCore:
     flag_overrides: dict[str, OverrideRequest]
     flag_acknowledge: tuple[str, ...]
     prefills: dict[str, Prefill]
+    unread: dict[str, str]
     last_step: str | None
     unsaved: bool
     dry_run: bool

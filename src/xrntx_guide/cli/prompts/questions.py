@@ -85,6 +85,8 @@ class QuestionPrompts(WalkCore):
         self.ui.blank()
         if q.help:
             self.ui.note(q.help)
+        if cq.key in self.unread and current is UNKNOWN:
+            self.ui.warning(self.unread[cq.key])
         if scores:
             # Scores are typed as the score itself, so they are not numbered: a list
             # number would be read as a score.
