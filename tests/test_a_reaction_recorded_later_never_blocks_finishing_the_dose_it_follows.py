@@ -9,19 +9,38 @@ from it) would otherwise never be completed."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from tests.helpers import MONTHLY_VISIT, REPEAT_WITHOUT_USE, TODAY, Run, answer_flags, ready_patient
+import pytest
+
+from tests.helpers import (
+    MONTHLY_VISIT,
+    REPEAT_WITHOUT_USE,
+    TODAY,
+    Run,
+    answer_flags,
+    clinic_copy,
+    ready_patient,
+)
 
 LABEL = "ALLERGY-1"
 DAY = TODAY.isoformat()
 REPEAT = REPEAT_WITHOUT_USE
 
 
-def test_the_dose_visit_is_finished_after_a_reaction_to_it_was_recorded(run: Run) -> None:
+REACTION = "reaction_after_last_dose"
+
+
+@pytest.mark.parametrize("named", [REACTION, "allergy_after_last_dose"], ids=["ours", "a-copy"])
+def test_the_dose_visit_is_finished_after_a_reaction_to_it_was_recorded(
+    run: Run, tmp_path: Path, named: str
+) -> None:
     """10:00: a first injection is given; the walk waits for the observation and the
     wallet card. 10:30: during the observation, urticaria; a second walk records the
-    allergic reaction after that dose (blocked). 10:45: the first walk is resumed to
-    record the observation and the card: it finishes, and the card prints."""
+    allergic reaction after that dose (blocked), with this pack or with a clinic's copy
+    that names the reaction otherwise. 10:45: the first walk is resumed to record the
+    observation and the card: it finishes, and the card prints."""
+    steps = [] if named == REACTION else ["--steps", str(clinic_copy(tmp_path, REACTION, named))]
     given = run(
         "walk", "--no-input", "--label", LABEL, "--now", f"{DAY}T10:00", "--acknowledge", "all",
         *answer_flags(
@@ -31,16 +50,13 @@ def test_the_dose_visit_is_finished_after_a_reaction_to_it_was_recorded(run: Run
     assert given.exit_code == 4, given.output  # waits for the observation and the card
     dose_visit = json.loads(run("sessions", "--json").stdout)[0]["id"]
 
+    answers = ready_patient(
+        **REPEAT, **MONTHLY_VISIT, last_injection_date=TODAY, last_injection_side="left"
+    )
+    answers = {k: v for k, v in answers.items() if k != REACTION} | {named: True}
     reaction = run(
         "walk", "--no-input", "--label", LABEL, "--now", f"{DAY}T10:30", "--acknowledge", "all",
-        *answer_flags(
-            ready_patient(
-                **REPEAT,
-                **{**MONTHLY_VISIT, "reaction_after_last_dose": True},
-                last_injection_date=TODAY,
-                last_injection_side="left",
-            )
-        ),
+        *steps, *answer_flags(answers),
     )  # fmt: skip
     assert reaction.exit_code == 1, reaction.output  # the contraindication blocks
 

@@ -727,7 +727,9 @@ def _standing(
         for key in dict.fromkeys((*keys, *r.standing)):
             if r.answers.get(key) is not True:
                 continue
-            said = by_id[r.id].since(key) if r.id in by_id else None
+            # Since when it has been yes, named as ``r`` names it here (in_our_names moves
+            # yes_at with the answers; the record's own since() knows only its own names).
+            said = r.yes_at.get(key) if r.id in by_id else None
             if (
                 said is not None
                 and judged is not None
