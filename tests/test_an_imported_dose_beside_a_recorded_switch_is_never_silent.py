@@ -63,11 +63,6 @@ def test_the_control_a_switch_named_by_a_copy_is_named_on_import(
     assert "contradicts" in said and "agonist_since_last_injection" in said, said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="imported_beside (visit/contradiction.py) judges the record's own answers only, "
-    "without the agonist the timeline fills in from the end (Timeline.prefills)",
-)
 def test_a_switch_under_the_shipped_name_is_named_on_import(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,8 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     DOSE_GIVEN,
     TODAY,
@@ -29,11 +27,6 @@ from tests.test_a_switch_recorded_with_a_copy_naming_the_agonist_otherwise_binds
     LABEL,
     copy_naming,
     repeat_visit,
-)
-
-UNREAD = (
-    "_applies (visit/contradiction.py) evaluates without defaults: the visit date and"
-    " days_since_last_injection are unknown, so a question that does not apply waits"
 )
 
 
@@ -80,7 +73,6 @@ def test_the_control_the_unread_value_with_the_visit_date_given_is_judged(
     assert status(checked(run, repeat_visit(injection_date=TODAY))) == "ready"
 
 
-@pytest.mark.xfail(strict=True, reason=UNREAD)
 def test_check_label_within_the_blockade_does_not_wait_for_the_agonist(
     run: Run, tmp_path: Path
 ) -> None:
@@ -90,7 +82,6 @@ def test_check_label_within_the_blockade_does_not_wait_for_the_agonist(
     assert status(result) == "ready"
 
 
-@pytest.mark.xfail(strict=True, reason=UNREAD)
 def test_a_batch_line_within_the_blockade_does_not_wait_for_the_agonist(
     run: Run, tmp_path: Path
 ) -> None:
@@ -101,7 +92,6 @@ def test_a_batch_line_within_the_blockade_does_not_wait_for_the_agonist(
     assert json.loads(result.stdout.splitlines()[0])["status"] == "ready", result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason=UNREAD)
 def test_an_unattended_walk_within_the_blockade_gives_the_dose(run: Run, tmp_path: Path) -> None:
     switched_within_the_blockade(run, tmp_path, "bup")
     walked = walk_visit(run, LABEL, TODAY, repeat_visit(**DOSE_GIVEN))
@@ -116,7 +106,6 @@ def test_the_control_an_unattended_walk_with_the_shipped_name_gives_the_dose(
     assert walked.exit_code == 0, walked.output
 
 
-@pytest.mark.xfail(strict=True, reason=UNREAD)
 def test_the_walk_given_no_use_by_flag_is_not_told_to_answer_a_question_it_never_asks(
     run: Run, tmp_path: Path, at_a_terminal: None
 ) -> None:

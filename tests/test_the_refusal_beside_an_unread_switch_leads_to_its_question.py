@@ -1,16 +1,14 @@
 """At the walk's prompt, "no opioid use since the last injection" beside a switch that a
 clinic's copy recorded under its own name for the agonist ('bup') is refused with a fix
-to follow there: "type back and answer agonist_since_last_injection ... first". The
-clinician who pressed Enter at that optional question and follows the fix must land on
-it; `back` goes to the previous answer, and a skipped question holds none, so it lands on
-the side of the last injection, where `none` (the fix's own first choice) is an alias of
-"not known" and is refused against the record's side."""
+to follow there. The clinician who pressed Enter at that optional question and follows
+the fix must land on it: `edit agonist_since_last_injection`. (`back` goes to the
+previous answer, and a skipped question holds none, so it would land on the side of the
+last injection, where `none`, the question's first choice, is an alias of "not known"
+and is refused against the record's side.)"""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import pytest
 
 from tests.helpers import TODAY, Result, Run, answer_flags
 from tests.test_a_switch_recorded_with_a_copy_naming_the_agonist_otherwise_binds import (
@@ -44,24 +42,12 @@ def next_prompt(screen: str, typed: str) -> str:
     return asked[0] if asked else ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the prompt fix of _beside_an_unread_value (visit/contradiction.py) says `back`, "
-    "which skips the unanswered optional question; `edit KEY` reaches it",
-)
-def test_back_as_the_refusal_says_reaches_the_agonist_question(
+def test_the_fix_the_refusal_gives_reaches_the_agonist_question_and_the_visit_goes_on(
     run: Run, tmp_path: Path, at_a_terminal: None
 ) -> None:
-    out = walked(run, tmp_path, ["no", "back", "none", "no"])
-    assert "type back and answer agonist_since_last_injection" in " ".join(out.stderr.split())
-    assert next_prompt(out.stdout, "back").startswith(AGONIST), out.stdout[-1500:]
-
-
-def test_the_control_edit_reaches_the_agonist_question_and_the_visit_goes_on(
-    run: Run, tmp_path: Path, at_a_terminal: None
-) -> None:
-    out = walked(run, tmp_path, ["no", "edit agonist_since_last_injection", "none", "no"])
-    edit = next_prompt(out.stdout, "edit agonist_since_last_injection")
-    assert edit.startswith(AGONIST), out.stdout[-1500:]
+    fix = "edit agonist_since_last_injection"
+    out = walked(run, tmp_path, ["no", fix, "none", "no"])
+    assert f"type `{fix}` and answer it" in " ".join(out.stderr.split()), out.stderr
+    assert next_prompt(out.stdout, fix).startswith(AGONIST), out.stdout[-1500:]
     # Answered, "no" is taken at last: the walk asks what comes after it.
     assert not next_prompt(out.stdout, "no").startswith(NO_USE), out.stdout[-1500:]

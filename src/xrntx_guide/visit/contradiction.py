@@ -535,10 +535,13 @@ def _beside_an_unread_value(
 def _applies(guide: Guide, answers: Mapping[str, Any], key: str, record: Timeline) -> bool:
     """Whether question ``key`` applies (or may) beside these answers on the record's day,
     as the engine works it out: a question that does not apply is never asked, so its
-    value cannot hold an answer back."""
-    given = {k: v for k, v in answers.items() if k in guide.questions and v is not None}
+    value cannot hold an answer back. What the record fills in (the last injection's
+    date) and the defaults (the visit's date) stand where nothing is given, as a check
+    reads them and a walk fills them in when it reaches them."""
+    given = {k: p.value for k, p in record.prefills.items() if k in guide.questions}
+    given.update((k, v) for k, v in answers.items() if k in guide.questions and v is not None)
     try:
-        state = evaluate(guide, Inputs(answers=given, today=record.day, use_defaults=False))
+        state = evaluate(guide, Inputs(answers=given, today=record.day))
     except InvalidAnswer:
         return True  # refused elsewhere; here the safer reading
     return state.question_visible.get(key) is not False
@@ -664,5 +667,11 @@ def imported_beside(
             answers[key] = parse_value(cq, value, today=day)
         except InvalidAnswer:
             continue
+    # What a visit here that ended the treatment offers (a switch to an agonist), where
+    # its question applies and the record leaves it unanswered, as a check reads it: the
+    # other site did not know of it.
+    for key in sorted(tl.from_end):
+        if answers.get(key) is None and _applies(guide, answers, key, tl):
+            answers[key] = tl.prefills[key].value
     found = contradiction(guide, answers, tl)
     return None if found is None else found.message
