@@ -1,17 +1,15 @@
 """A positive naloxone challenge stands until a negative rechallenge within the window;
 past the window, a repeat on a new visit day is that day's new challenge (reference 5.2,
 safety item 9). Only a challenge done counts: "not done" leaves the positive standing. A
-clinic's copy of the pack that names "not done" otherwise ('skipped') records a result
-the program reads as done, since it compares it with the literal 'not_done': the visit
-resumed next morning reads the 'skipped' entry as that day's new challenge in place of
-yesterday's positive, and the dose counts."""
+clinic's copy of the pack that named "not done" otherwise ('skipped') recorded a result
+the program read as done (the public vocabulary's value is 'not_done'): the visit resumed
+next morning read the 'skipped' entry as that day's new challenge in place of yesterday's
+positive, and the dose counted. Such a copy is refused where it loads."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-
-import pytest
 
 from tests.helpers import DOSE_GIVEN, TODAY, Run, answer_flags, clinic_copy, days_ago, ready_patient
 from tests.helpers import json_file as file
@@ -67,15 +65,14 @@ def test_the_control_not_done_leaves_the_positive_standing(run: Run, tmp_path: P
     assert resumed.get("blocking") == ["naloxone_challenge"], resumed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/entries.py new_challenges counts every result but the literal 'not_done' "
-    "as a challenge done: the copy's 'skipped' replaces yesterday's positive, and the "
-    "resumed walk completes with the dose",
-)
-def test_a_copy_naming_not_done_otherwise_leaves_the_positive_standing(
+def test_a_copy_naming_not_done_otherwise_is_refused_where_it_loads(
     run: Run, tmp_path: Path
 ) -> None:
+    """Its 'skipped' would be read as a challenge done, in place of yesterday's positive:
+    the copy is refused when it loads (exit 3), naming the values the program reads."""
     copy = str(clinic_copy(tmp_path, "not_done", "skipped"))
-    resumed = resumed_next_morning_without_a_challenge(run, tmp_path, "skipped", "--steps", copy)
-    assert resumed["status"] != "complete"
+    out = run("validate", "--steps", copy)
+    assert out.exit_code == 3, out.output
+    said = " ".join(out.stderr.split())
+    assert "'naloxone_challenge' is read by the program" in said, said
+    assert "'not_done'" in said and "keep the values" in said, said

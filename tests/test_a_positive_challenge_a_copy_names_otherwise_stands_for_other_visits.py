@@ -1,18 +1,16 @@
 """A positive naloxone challenge stands until a negative rechallenge within the window
 lifts it (reference 5.2; safety item 9): another visit of the label the same day is not
 judged without it, so a new walk with a plain negative challenge never counts a dose
-beside it. A clinic's copy of the pack that names the challenge's results otherwise
-('pos' for positive) blocks its own visit on the positive (its gates read its own
-choices), but the program reads a series entry as positive only when its result is
-spelled 'positive': the copy's positive is read as not positive by every later visit, and
-a second walk that morning counts a dose beside it, with the shipped pack or the copy."""
+beside it. The program reads a series entry as positive when its result is 'positive' (the
+public vocabulary's value): a clinic's copy of the pack that named it otherwise ('pos')
+blocked its own visit, but its positive was read as not positive by every later visit,
+and a second walk that morning counted a dose beside it. Such a copy is refused where it
+loads."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-
-import pytest
 
 from tests.helpers import DOSE_GIVEN, TODAY, Run, answer_flags, clinic_copy, ready_patient
 from tests.helpers import at_today as at
@@ -60,25 +58,20 @@ def test_the_control_the_shipped_pack_positive_stands(run: Run, tmp_path: Path) 
     assert doses_after_a_positive(run, tmp_path, "positive", (), ()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/entries.py reads_positive/read_positive compare a result with the literal "
-    "'positive' (a clinical name in the program): the copy's 'pos' never stands, and "
-    "history._refuse_beside_a_positive lets the second walk count its dose",
-)
-def test_a_copy_positive_stands_for_a_shipped_pack_walk(run: Run, tmp_path: Path) -> None:
-    copy = ("--steps", str(clinic_copy(tmp_path, "positive", "pos")))
-    assert doses_after_a_positive(run, tmp_path, "pos", copy, ()) == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="the same literal 'positive' in visit/entries.py: even the copy's own second "
-    "walk counts a dose beside the copy's positive",
-)
-def test_a_copy_positive_stands_for_the_copy_own_next_walk(run: Run, tmp_path: Path) -> None:
-    copy = ("--steps", str(clinic_copy(tmp_path, "positive", "pos")))
-    assert doses_after_a_positive(run, tmp_path, "pos", copy, copy) == []
+def test_a_copy_naming_the_positive_otherwise_is_refused_where_it_loads(
+    run: Run, tmp_path: Path
+) -> None:
+    """The program reads a challenge's series by the values 'negative', 'positive' and
+    'not_done': a copy that calls the positive 'pos' is refused when it loads (exit 3, at
+    its place), so no visit records a positive the series would not read as one."""
+    copy = str(clinic_copy(tmp_path, "positive", "pos"))
+    for command in (("validate", "--steps", copy), ("walk", "--no-input", "--steps", copy)):
+        out = run(*command, "--label", LABEL) if command[0] == "walk" else run(*command)
+        assert out.exit_code == 3, out.output
+        said = " ".join(out.stderr.split())
+        assert "'naloxone_challenge' is read by the program" in said, said
+        assert "'positive'" in said and "keep the values" in said, said
+    assert json.loads(run("sessions", "--json").stdout) == []
 
 
 def second_challenge_in_one_walk(run: Run, tmp_path: Path, positive: str, *steps: str) -> str:
@@ -106,13 +99,3 @@ def second_challenge_in_one_walk(run: Run, tmp_path: Path, positive: str, *steps
 
 def test_the_control_a_second_challenge_never_lifts_the_positive(run: Run, tmp_path: Path) -> None:
     assert second_challenge_in_one_walk(run, tmp_path, "positive") != "complete"
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/entries.py (visit_results, reads_positive) and visit/series.py read a "
-    "challenge as positive only when spelled 'positive': a second challenge lifts the 'pos'",
-)
-def test_a_second_challenge_never_lifts_a_copy_positive(run: Run, tmp_path: Path) -> None:
-    copy = str(clinic_copy(tmp_path, "positive", "pos"))
-    assert second_challenge_in_one_walk(run, tmp_path, "pos", "--steps", copy) != "complete"

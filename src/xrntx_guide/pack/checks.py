@@ -202,6 +202,22 @@ def names_the_program_reads(guide: Guide) -> list[Issue]:
                 f"not {typ}; give it that type, or another name",
             )
         )
+    for key in (keys.CHALLENGE, keys.RECHALLENGE):
+        cq = guide.questions.get(key)
+        if cq is None:
+            continue
+        values = [c.value for c in cq.spec.choices or ()]
+        if sorted(map(str, values)) != sorted(keys.CHALLENGE_RESULTS):
+            named = ", ".join(map(repr, keys.CHALLENGE_RESULTS))
+            issues.append(
+                Issue(
+                    *_at(guide, "question", key, "choices"),
+                    f"{key!r} is read by the program as {kinds[key][1]}, whose series it "
+                    f"reads by the values {named}: its choices must be exactly these (not "
+                    f"{', '.join(map(repr, values)) or 'none'}); word their labels as you "
+                    "like, but keep the values",
+                )
+            )
     for name, (allowed, what) in keys.SETTING_KINDS.items():
         typ = guide.types.get(f"settings.{name}")
         if typ is None or typ.kind in allowed:

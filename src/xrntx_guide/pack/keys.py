@@ -35,6 +35,10 @@ RECHALLENGE_DOSE = "naloxone_rechallenge_dose_mg"
 """The setting of the rechallenge's naloxone dose, said when a rechallenge is offered."""
 OBSERVATION_MINUTES = "naloxone_observation_minutes"
 """The setting of the minutes a challenge is observed before its result is read."""
+CHALLENGE_RESULTS = ("negative", "positive", "not_done")
+"""The results the program reads a challenge's and a rechallenge's series as (a positive
+stands until a negative rechallenge lifts it; not done is no challenge): the two questions
+take exactly these values (a pack may word their labels as it likes)."""
 
 # -- the supervised rapid pathway -----------------------------------------------------------
 
