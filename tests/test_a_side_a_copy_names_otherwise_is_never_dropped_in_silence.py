@@ -12,8 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     REPEAT_WITHOUT_USE,
     TODAY,
@@ -53,11 +51,6 @@ def test_the_control_the_shipped_record_fills_in_the_side_and_refuses_another(ru
     assert refused.get("key") == "last_injection_side", refused
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py _prefills drops the values _taken could not read ('L') without "
-    "a word: Timeline.unread holds only after_end's; no warning, any side typed is taken",
-)
 def test_a_side_a_copy_names_otherwise_is_named_beside_the_record(run: Run, tmp_path: Path) -> None:
     dose_in_the_left_buttock(run, "L", "--steps", str(clinic_copy(tmp_path, "left", "L")))
     result = repeat_today(run, last_injection_side="right")

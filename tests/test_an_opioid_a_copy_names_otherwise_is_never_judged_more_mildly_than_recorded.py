@@ -1,18 +1,16 @@
 """An opioid use a visit recorded binds the patient's later visits (safety invariants 10
 and 11): a later use never lifts what the earlier opioid asks for, whichever pack recorded
 it. A clinic's copy of the pack that calls extended-release buprenorphine otherwise
-('bup_xr') records a kind the shipped pack's question does not take; the reading pack
-then judges that use as its unknown opioid, whose interval is long but established,
-while after extended-release buprenorphine no interval is established at all (the
+('bup_xr') records a kind the shipped pack's question does not take. Judged as the
+unknown opioid only, whose interval is long but established, it was judged more mildly
+than extended-release buprenorphine, after which no interval is established at all (the
 opioid-free interval gate is a contraindication). A name this pack does not know is
-never judged more mildly than any opioid it could be."""
+judged as each opioid it could be, and the strictest holds."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-
-import pytest
 
 from tests.helpers import (
     NOW,
@@ -59,12 +57,6 @@ def test_the_control_without_the_earlier_use_the_visit_is_ready(run: Run) -> Non
     assert first_injection_today(run) == "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/contradiction.py _judged_kind reads a kind the question does not take as "
-    "unnamed_kind ('unknown', 14 days), milder than extended-release buprenorphine (no "
-    "interval): _held_back_by_an_earlier_use lets the later use through",
-)
 def test_a_copy_naming_xr_buprenorphine_otherwise_still_holds_a_later_use_back(
     run: Run, tmp_path: Path
 ) -> None:
@@ -73,11 +65,6 @@ def test_a_copy_naming_xr_buprenorphine_otherwise_still_holds_a_later_use_back(
     assert first_injection_today(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the reverse: a copy reading the shipped record's 'buprenorphine_extended_release' "
-    "judges it as its unknown opioid (visit/contradiction.py _judged_kind)",
-)
 def test_the_shipped_record_read_by_a_copy_naming_it_otherwise_holds_a_later_use_back(
     run: Run, tmp_path: Path
 ) -> None:
@@ -107,11 +94,6 @@ def test_the_control_the_shipped_record_refuses_unknown_for_the_same_use(run: Ru
     assert same_use_as_unknown_in_a_batch(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/contradiction.py _against_the_recorded_use judges the recorded 'bup_xr' "
-    "as 'unknown' (_judged_kind), equal to the kind given, so the same use is taken as unknown",
-)
 def test_a_copy_naming_xr_buprenorphine_otherwise_refuses_unknown_for_the_same_use(
     run: Run, tmp_path: Path
 ) -> None:

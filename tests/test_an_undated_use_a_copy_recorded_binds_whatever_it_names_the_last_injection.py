@@ -14,8 +14,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import (
     NOW,
     Run,
@@ -73,12 +71,6 @@ def test_the_control_the_shipped_pack_refuses_no_use(run: Run) -> None:
     assert no_use_today(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py _undated_uses reads the recording visit's last injection under "
-    "this pack's key only (guide.last_injection_key); in_our_names never moves a carried "
-    "question's own name (names keep the from_answer), so the copy's use is dropped",
-)
 def test_a_copy_naming_the_last_injection_otherwise_still_refuses_no_use(
     run: Run, tmp_path: Path
 ) -> None:
@@ -87,11 +79,6 @@ def test_a_copy_naming_the_last_injection_otherwise_still_refuses_no_use(
     assert no_use_today(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the reverse: a copy naming the question otherwise reads the shipped record's "
-    "last_injection_date under its own key only (visit/history.py _undated_uses)",
-)
 def test_the_shipped_record_read_by_a_copy_naming_the_last_injection_otherwise_refuses(
     run: Run, tmp_path: Path
 ) -> None:

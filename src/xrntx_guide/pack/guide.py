@@ -277,6 +277,10 @@ class Guide:
                 out[f"report.history.{name}[{carry.question}]"] = carry.from_answer
         for recent in history.recent_kind:
             out[f"report.history.recent_kind[{recent.kind}]"] = recent.question
+        # The question of the last injection's date, by what it is (the one filled in from
+        # the visit date), whatever a copy calls it: a use recorded since it reads it.
+        if (last := self.last_injection_key) is not None:
+            out["last_injection_key"] = last
         return out
 
     @property

@@ -251,12 +251,20 @@ def _against_a_recent_use(
                 )
         days = guide.setting_values[recent.days]
         for u in sorted(record.recorded_uses, key=lambda u: u.date, reverse=True):
-            if u.kind != recent.kind or not 0 <= (visit_day - u.date).days <= days:
+            # A name this pack does not have may be this opioid (_judged_kinds).
+            if recent.kind not in _judged_kinds(guide, u.kind) or u.kind is None:
                 continue
+            if not 0 <= (visit_day - u.date).days <= days:
+                continue
+            maybe = (
+                ""
+                if u.kind == recent.kind
+                else f" (a name this guide does not have: {recent.kind}?)"
+            )
             return Contradiction(
                 recent.question,
                 f"no was given, but session {u.session} (visit of {u.visit_date}) recorded "
-                f"{u.kind} on {u.date.isoformat()}, within the {days} days before this "
+                f"{u.kind}{maybe} on {u.date.isoformat()}, within the {days} days before this "
                 f"visit ({visit_day.isoformat()}): answer {recent.question}=yes, or correct "
                 "that session if it was recorded in error, or check the label",
                 "answer yes, or quit and check the label",
@@ -300,11 +308,15 @@ def _against_the_recorded_use(
     kind = answers.get(last_kind) if last_kind else None
     if used is not None and kind is not None:
         for u in record.recorded_uses:
-            recorded = _judged_kind(guide, u.kind) if u.kind is not None else None
-            if u.date != used or recorded is None or recorded == kind:
+            if u.date != used or u.kind is None:
                 continue
-            lifted = _judged_less_strictly(guide, answers, {str(last_kind): recorded}, visit_day)
-            if lifted is not None:
+            for recorded in _judged_kinds(guide, u.kind):
+                if recorded is None or recorded == kind:
+                    continue
+                changes = {str(last_kind): recorded}
+                lifted = _judged_less_strictly(guide, answers, changes, visit_day)
+                if lifted is None:
+                    continue
                 named = u.kind if u.kind == recorded else f"{u.kind} (judged as {recorded})"
                 return Contradiction(
                     str(last_kind),
@@ -343,15 +355,21 @@ def _against_the_recorded_use(
     return None
 
 
-def _judged_kind(guide: Guide, kind: str | None) -> str | None:
-    """The opioid a recorded use is judged as: its own, when it is one of the pack's
-    choices; otherwise (none recorded, or a name a clinic's copy of the pack gave that
-    this pack does not have) the pack's ``unnamed_kind``, the unknown opioid."""
+def _judged_kinds(guide: Guide, kind: str | None) -> list[str | None]:
+    """The opioids a recorded use is judged as, each in turn (the strictest judgement
+    holds): its own, when it is one of the pack's choices; with none recorded, the pack's
+    ``unnamed_kind`` (the unknown opioid); with a name this pack does not have (a clinic's
+    copy named extended-release buprenorphine otherwise), the unknown opioid and every
+    opioid the pack names, for the name is never guessed and the unknown one is not the
+    strictest (no interval is established after extended-release buprenorphine)."""
     history = guide.meta.report.history
     question = guide.questions.get(history.last_kind) if history.last_kind else None
     if kind is not None and question is not None and question.choice_label(kind) is not None:
-        return kind
-    return history.unnamed_kind
+        return [kind]
+    if kind is None or question is None:
+        return [history.unnamed_kind]
+    named = [c.value for c in question.spec.choices or () if isinstance(c.value, str)]
+    return list(dict.fromkeys([history.unnamed_kind, *named]))
 
 
 def _held_back_by_an_earlier_use(
@@ -378,18 +396,21 @@ def _held_back_by_an_earlier_use(
         # use since it, was not.
         if u.date >= used or u.date > day or (last is not None and u.date < last):
             continue
-        changes: dict[str, Any] = {last_use: u.date}
-        # A use recorded without its opioid (or with one this pack does not name) is a use
-        # of the unknown one, never of the opioid of the later use given now.
-        kind = _judged_kind(guide, u.kind)
-        if last_kind is not None and kind is not None:
-            changes[last_kind] = kind
-        # Only what no override lifts (a contraindication: the interval not yet passed,
-        # an opioid with none established) holds a later use back: what the earlier
-        # opioid's kind alone asks for (a caution, a challenge) follows the last opioid,
-        # or a fentanyl use of long ago would refuse every later one for ever.
-        lifted = _judged_less_strictly(guide, answers, changes, day, holding=HARD_STOPS)
-        if lifted is None:
+        # A use recorded without its opioid is a use of the unknown one, never of the
+        # opioid of the later use given now; one with an opioid this pack does not name is
+        # judged as each it might be (_judged_kinds).
+        for kind in _judged_kinds(guide, u.kind):
+            changes: dict[str, Any] = {last_use: u.date}
+            if last_kind is not None and kind is not None:
+                changes[last_kind] = kind
+            # Only what no override lifts (a contraindication: the interval not yet
+            # passed, an opioid with none established) holds a later use back: what the
+            # earlier opioid's kind alone asks for (a caution, a challenge) follows the
+            # last opioid, or a fentanyl use of long ago would refuse every later one.
+            lifted = _judged_less_strictly(guide, answers, changes, day, holding=HARD_STOPS)
+            if lifted is not None:
+                break
+        else:
             continue
         when = (
             f"; it passes on {lifted.earliest_date.isoformat()}"
@@ -399,7 +420,11 @@ def _held_back_by_an_earlier_use(
         if u.kind is not None and u.kind == kind:
             what = f"{u.kind} on {u.date.isoformat()}"
         else:
-            why = "not an opioid this guide names" if u.kind else "its opioid not recorded"
+            why = (
+                "not an opioid this guide names: judged as each it names, and the strictest holds"
+                if u.kind
+                else "its opioid not recorded"
+            )
             what = f"{u.kind or 'a use'} on {u.date.isoformat()}"
             what += f" (judged as {kind}: {why})" if kind is not None else f" ({why})"
         return Contradiction(

@@ -170,10 +170,12 @@ class Timeline:
     """(question, session, visit date) for each yes another care visit recorded to a
     question of ``[guide.report.history] recent_kind`` (fentanyl in the last 30 days)."""
     unread: tuple[tuple[str, JSONScalar, str], ...] = ()
-    """(question, value, where from) for each value a visit that ended the treatment
-    recorded (``after_end``) that this pack's question does not take (a clinic's copy
-    names the choice otherwise): never guessed, never dropped in silence; an answer it
-    might refuse waits for the question (visit/contradiction.py)."""
+    """(question, value, where from) for each value the last injection's visit (``carry``,
+    ``offer``) or a visit that ended the treatment (``after_end``) recorded that this
+    pack's question does not take (a clinic's copy names the choice otherwise): never
+    guessed, never dropped in silence; it is named beside the timeline and at the
+    question, and an answer it might refuse waits for the question
+    (visit/contradiction.py)."""
     standing_after_own_no: tuple[tuple[str, str, str], ...] = ()
     """The same for each yes recorded after the judged visit's own no, its dose given (the
     dose a reaction then followed): it does not refuse that no, as the visit is finished,
@@ -355,6 +357,10 @@ def _text(visit: VisitFacts, key: str) -> str | None:
     return None if value is None or isinstance(value, bool) else str(value)
 
 
+_RECENT_ROLE = "report.history.recent_kind["
+"""The roles of the history questions about one opioid's recent use (Guide.report_names)."""
+
+
 def in_our_names(guide: Guide, visit: VisitFacts) -> VisitFacts:
     """The visit's facts with its answers named as this pack names what each is: a
     record walked with a copy of the pack that names the visit date, the dose, the last
@@ -372,12 +378,28 @@ def in_our_names(guide: Guide, visit: VisitFacts) -> VisitFacts:
         for at, name in theirs.items()
         if at in ours and ours[at] != name and name in visit.answers
     }
-    if not moved:
+    # A history of one opioid's recent use (``recent_kind``) is a role by the opioid's
+    # name: a copy that names the opioid otherwise too has a role this pack cannot match.
+    # Its yes is never dropped: it is read as a yes to each such history this pack asks
+    # (a yes only ever asks more of the visit).
+    recent = [at for at in ours if at.startswith(_RECENT_ROLE)]
+    unmatched = [
+        name
+        for at, name in theirs.items()
+        if at.startswith(_RECENT_ROLE) and at not in ours and visit.answers.get(name) is True
+    ]
+    if not moved and not unmatched:
         return visit
     answers = {k: v for k, v in visit.answers.items() if k not in moved}
     answers.update({ours_: visit.answers[name] for name, ours_ in moved.items()})
     yes_at = {k: v for k, v in visit.yes_at.items() if k not in moved}
     yes_at.update({moved[k]: v for k, v in visit.yes_at.items() if k in moved})
+    for name in unmatched:
+        for at in recent:
+            if answers.get(ours[at]) is None:
+                answers[ours[at]] = True
+                if name in visit.yes_at:
+                    yes_at[ours[at]] = visit.yes_at[name]
     standing = tuple(dict.fromkeys(moved.get(k, k) for k in visit.standing))
     # Named as this pack names them now: read again, they stay as they are.
     return replace(visit, answers=answers, yes_at=yes_at, standing=standing, names=dict(ours))
@@ -666,7 +688,8 @@ def _timeline(
     if source is None:
         return Timeline(label, day, visits, dict(from_end), **extra)
     by_session = {r.id: r for r in mine}
-    prefills = _prefills(guide, by_session[source.session], source, day)
+    prefills, unread_carried = _prefills(guide, by_session[source.session], source, day)
+    extra["unread"] = (*unread_carried, *unread)
     due = due_values(guide, prefills, day)
     return Timeline(label, day, visits, prefills | from_end, source, due=due, **extra)
 
@@ -864,17 +887,19 @@ def _taken(
 
 def _prefills(
     guide: Guide, record: VisitFacts, source: VisitEntry, day: dt.date
-) -> dict[str, Prefill]:
+) -> tuple[dict[str, Prefill], tuple[tuple[str, JSONScalar, str], ...]]:
+    """What a repeat visit takes from the last injection's visit, and (second) the values
+    it recorded that this pack's questions do not take (Timeline.unread)."""
     history = guide.meta.report.history
     note = f"from the history: session {source.session}, injection of {source.date}"
-    out, _ = _taken(guide, record, (*history.carry, *history.offer), day, note)
+    out, not_taken = _taken(guide, record, (*history.carry, *history.offer), day, note)
     # The visit type follows the record (reference section 7): with a finished injection
     # on record the visit is a repeat one, offered like the values above.
     visit, repeat = guide.meta.report.visit, history.repeat_visit
     if visit is not None and repeat is not None and visit in guide.questions:
         note = f"the record holds an injection of {source.date}, session {source.session}"
         out[visit] = Prefill(repeat, "history", note)
-    return out
+    return out, tuple((key, raw, note) for key, raw in not_taken.items())
 
 
 def due_values(
