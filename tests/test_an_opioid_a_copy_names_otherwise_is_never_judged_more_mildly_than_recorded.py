@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import (
     NOW,
     TODAY,
     Run,
     answer_flags,
     clinic_copy,
+    copy_steps,
     days_ago,
     json_answers,
     ready_patient,
@@ -100,3 +103,45 @@ def test_a_copy_naming_xr_buprenorphine_otherwise_refuses_unknown_for_the_same_u
     steps = clinic_copy(tmp_path, XR_BUP, "bup_xr")
     blocked_by_xr_buprenorphine(run, "bup_xr", "--steps", str(steps))
     assert same_use_as_unknown_in_a_batch(run) != "ready"
+
+
+FENTANYL = '  { value = "fentanyl", label = "fentanyl or an analogue" },'
+
+
+def fentanyl_named_fent(run: Run, tmp_path: Path) -> dict[str, object]:
+    """Twenty days ago a copy naming fentanyl 'fent' recorded a fentanyl use the day
+    before a blocked first induction. Today's first induction with the shipped pack: a
+    short-acting use 14 days ago, the fentanyl history answered yes. The check's JSON."""
+    copy = clinic_copy(tmp_path / "copy", "fentanyl", "fent")
+    answers = ready_patient(
+        last_opioid_kind="fent", last_opioid_use=days_ago(21), injection_date=days_ago(20)
+    )
+    assert walk_visit(run, LABEL, days_ago(20), answers, "--steps", str(copy)).exit_code == 1
+    checked = run(
+        "check", "--json", "--label", LABEL, "--today", TODAY.isoformat(),
+        *answer_flags(ready_patient(fentanyl_used_30_days=True)),
+    )  # fmt: skip
+    return json.loads(checked.stdout or checked.stderr)  # type: ignore[no-any-return]
+
+
+def test_an_opioid_named_otherwise_is_judged_at_its_strictest_saying_how_to_read_it(
+    run: Run, tmp_path: Path
+) -> None:
+    refused = fentanyl_named_fent(run, tmp_path)
+    assert refused.get("key") == "last_opioid_use", refused
+    said = str(refused["message"])
+    assert f"judged as {XR_BUP}" in said and "alias" in said, said
+
+
+def test_an_alias_the_reading_pack_gives_reads_the_copys_name(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clinic says what its copy's name is: an alias of this pack's own choice."""
+    steps = copy_steps(tmp_path / "ours")
+    path = steps / "20-history.toml"
+    text = path.read_text(encoding="utf-8")
+    assert FENTANYL in text
+    path.write_text(text.replace(FENTANYL, FENTANYL[:-3] + ', aliases = ["fent"] },'))
+    monkeypatch.setenv("XRNTX_GUIDE_STEPS", str(steps))
+    result = fentanyl_named_fent(run, tmp_path)
+    assert result.get("status") == "ready", result

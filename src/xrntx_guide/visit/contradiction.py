@@ -27,6 +27,7 @@ from ..errors import InvalidAnswer, UserError
 from ..expr import UNKNOWN, MapContext, format_value
 from ..pack.guide import CQuestion, Guide
 from ..pack.severity import HARD_STOPS, SEVERITY_RANK
+from .answers import parse_value
 
 if TYPE_CHECKING:
     from ..expr.compiled import Compiled
@@ -357,17 +358,22 @@ def _against_the_recorded_use(
 
 def _judged_kinds(guide: Guide, kind: str | None) -> list[str | None]:
     """The opioids a recorded use is judged as, each in turn (the strictest judgement
-    holds): its own, when it is one of the pack's choices; with none recorded, the pack's
-    ``unnamed_kind`` (the unknown opioid); with a name this pack does not have (a clinic's
-    copy named extended-release buprenorphine otherwise), the unknown opioid and every
-    opioid the pack names, for the name is never guessed and the unknown one is not the
-    strictest (no interval is established after extended-release buprenorphine)."""
+        holds): its own, when it is one of the pack's choices; with none recorded, the pack's
+        ``unnamed_kind`` (the unknown opioid); with a name this pack does not have (a clinic's
+        copy named extended-release buprenorphine otherwise), the unknown opioid and every
+        opioid the pack names, for the name is never guessed and the unknown one is not the
+        strictest (no interval is established after extended-release buprenorphine). A name
+    the pack gives as an alias of one of its choices (``aliases``) is that choice."""
     history = guide.meta.report.history
     question = guide.questions.get(history.last_kind) if history.last_kind else None
-    if kind is not None and question is not None and question.choice_label(kind) is not None:
-        return [kind]
     if kind is None or question is None:
         return [history.unnamed_kind]
+    if question.choice_label(kind) is not None:
+        return [kind]
+    try:  # as this pack reads a value: one of its own aliases names the opioid
+        return [str(parse_value(question, kind, today=dt.date.min))]
+    except InvalidAnswer:
+        pass
     named = [c.value for c in question.spec.choices or () if isinstance(c.value, str)]
     return list(dict.fromkeys([history.unnamed_kind, *named]))
 
@@ -421,7 +427,9 @@ def _held_back_by_an_earlier_use(
             what = f"{u.kind} on {u.date.isoformat()}"
         else:
             why = (
-                "not an opioid this guide names: judged as each it names, and the strictest holds"
+                "not an opioid this guide names: judged as each it names, and the strictest "
+                "holds; walk with the guide that recorded it, or give its name as an alias "
+                "of one of this guide's choices"
                 if u.kind
                 else "its opioid not recorded"
             )
@@ -671,7 +679,6 @@ def imported_beside(
     it, a record of an older version too; its answers by what each is, a copy's own
     names translated, an answer this pack does not know left out). None when it records
     no dose, is a training run, or contradicts nothing this pack can read."""
-    from .answers import parse_value  # seam: only when a record is imported
     from .facts import facts_of  # seam: only when a record is imported
     from .history import entry, in_our_names, timeline  # seam: history imports this module
 
