@@ -253,7 +253,7 @@ def _against_a_recent_use(
         days = guide.setting_values[recent.days]
         for u in sorted(record.recorded_uses, key=lambda u: u.date, reverse=True):
             # A name this pack does not have may be this opioid (_judged_kinds).
-            if recent.kind not in _judged_kinds(guide, u.kind) or u.kind is None:
+            if u.kind is None or recent.kind not in _judged_kinds(guide, u.kind):
                 continue
             if not 0 <= (visit_day - u.date).days <= days:
                 continue
@@ -358,12 +358,12 @@ def _against_the_recorded_use(
 
 def _judged_kinds(guide: Guide, kind: str | None) -> list[str | None]:
     """The opioids a recorded use is judged as, each in turn (the strictest judgement
-        holds): its own, when it is one of the pack's choices; with none recorded, the pack's
-        ``unnamed_kind`` (the unknown opioid); with a name this pack does not have (a clinic's
-        copy named extended-release buprenorphine otherwise), the unknown opioid and every
-        opioid the pack names, for the name is never guessed and the unknown one is not the
-        strictest (no interval is established after extended-release buprenorphine). A name
-    the pack gives as an alias of one of its choices (``aliases``) is that choice."""
+    holds): its own, when it is one of the pack's choices (or an alias of one: that
+    choice); with none recorded, the pack's ``unnamed_kind`` (the unknown opioid); with a
+    name this pack does not have (a clinic's copy named extended-release buprenorphine
+    otherwise), the unknown opioid and every opioid the pack names, for the name is never
+    guessed and the unknown one is not the strictest (no interval is established after
+    extended-release buprenorphine)."""
     history = guide.meta.report.history
     question = guide.questions.get(history.last_kind) if history.last_kind else None
     if kind is None or question is None:
@@ -538,31 +538,40 @@ def _beside_an_unread_value(
             [True, False] if cq.spec.type == "bool" else [c.value for c in cq.spec.choices or ()]
         )
         for taken in takes or [None]:
-            if taken is None:  # a value of its own (a date, a number): any rule reading it
-                found = next(
-                    (
-                        Contradiction(r.key, "")
-                        for r in guide.once("refused_and_computed", lambda: _refusing(guide))[0]
-                        if r.refused is not None
-                        and key in r.refused.reads
-                        and answers.get(r.key) is not None
-                    ),
-                    None,
-                )
-            else:
-                found = _refused_by_the_pack(guide, {**answers, key: taken})
-            if found is None or found.key == key or not _applies(guide, answers, key, record):
+            refused = _refused_beside(guide, answers, key, taken)
+            if refused is None or not _applies(guide, answers, key, record):
                 continue
             named = ", ".join(format_value(t) for t in takes) or "its value"
             return Contradiction(
-                found.key,
-                f"{format_value(answers[found.key])} was given, but the patient's record "
+                refused,
+                f"{format_value(answers[refused])} was given, but the patient's record "
                 f"gives {key} = {format_value(value)} ({note}), which this guide's question "
                 f"does not take (a copy of the guide may name it otherwise), and beside "
                 f"{key} it may be refused: answer {key} ({named}) first, then this answer",
                 f"type `edit {key}` and answer it ({named}) first",
             )
     return None
+
+
+def _refused_beside(guide: Guide, answers: Mapping[str, Any], key: str, taken: Any) -> str | None:
+    """The answer (its key, not ``key``'s own) that the pack's ``refused_when`` would
+    refuse beside ``key`` = ``taken``; with ``taken`` None (a value that cannot be tried
+    one by one: a date, a number), any given answer whose rule reads ``key``."""
+    if taken is not None:
+        found = _refused_by_the_pack(guide, {**answers, key: taken})
+        return None if found is None or found.key == key else found.key
+    refusing = guide.once("refused_and_computed", lambda: _refusing(guide))[0]
+    return next(
+        (
+            cq.key
+            for cq in refusing
+            if cq.refused is not None
+            and key in cq.refused.reads
+            and cq.key != key
+            and answers.get(cq.key) is not None
+        ),
+        None,
+    )
 
 
 def _applies(guide: Guide, answers: Mapping[str, Any], key: str, record: Timeline) -> bool:
