@@ -88,12 +88,6 @@ def test_the_control_a_copy_naming_one_of_them_otherwise_binds(
     assert plain_repeat_dose_today(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py in_our_names matches a carried role by the question it fills "
-    "in (after_end[agonist_since]); unmatched, its answer (switch_agonist) is never moved "
-    "nor kept as unread, so _from_the_end finds no switch",
-)
 def test_a_copy_naming_both_otherwise_binds(run: Run, tmp_path: Path) -> None:
     switched_with_the_copy(
         run, tmp_path, {END_ANSWER: "switch_agonist", NEXT_QUESTION: "agonist_since"}

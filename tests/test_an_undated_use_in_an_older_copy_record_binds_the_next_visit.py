@@ -14,8 +14,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import (
     NOW,
     Run,
@@ -86,12 +84,6 @@ def test_the_control_the_record_with_the_role_refuses_no_use(run: Run, tmp_path:
     assert no_use_today(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a record whose names predate the last_injection_key role is read by this "
-    "pack's name of the question (visit/history.py in_our_names moves nothing for it; "
-    "its carry role from the visit date is not used), so _undated_uses drops the use",
-)
 def test_an_older_record_without_the_role_refuses_no_use(run: Run, tmp_path: Path) -> None:
     use_recorded_by_the_copy_and_imported(run, tmp_path, older=True)
     assert no_use_today(run) != "ready"

@@ -359,6 +359,23 @@ def _text(visit: VisitFacts, key: str) -> str | None:
 
 _RECENT_ROLE = "report.history.recent_kind["
 """The roles of the history questions about one opioid's recent use (Guide.report_names)."""
+_AFTER_END_ROLE = "report.history.after_end["
+"""The roles of the answers a visit that ended the treatment offers the next visit."""
+_CARRY_ROLE = "report.history.carry["
+
+
+def _with_derived_roles(names: Mapping[str, str]) -> Mapping[str, str]:
+    """A record's names with the roles a later version of the program reads that it can be
+    told from the others: the last injection's question (``last_injection_key``), the
+    question a carry row fills in from the visit date, for a record written before that
+    role was kept."""
+    if not names or "last_injection_key" in names:
+        return names
+    date_key = names.get("meta.date_key")
+    for at, answer in names.items():
+        if at.startswith(_CARRY_ROLE) and at.endswith("]") and answer == date_key:
+            return {**names, "last_injection_key": at[len(_CARRY_ROLE) : -1]}
+    return names
 
 
 def in_our_names(guide: Guide, visit: VisitFacts) -> VisitFacts:
@@ -369,7 +386,7 @@ def in_our_names(guide: Guide, visit: VisitFacts) -> VisitFacts:
     route that reads the timeline (safety invariant 11). A record that keeps no names
     (written before they were kept) is read by this pack's names; the one rule for every
     reader of another visit's answers."""
-    theirs = visit.names
+    theirs = _with_derived_roles(visit.names)
     if not theirs:
         return visit
     ours = guide.report_names
@@ -378,28 +395,34 @@ def in_our_names(guide: Guide, visit: VisitFacts) -> VisitFacts:
         for at, name in theirs.items()
         if at in ours and ours[at] != name and name in visit.answers
     }
-    # A history of one opioid's recent use (``recent_kind``) is a role by the opioid's
-    # name: a copy that names the opioid otherwise too has a role this pack cannot match.
-    # Its yes is never dropped: it is read as a yes to each such history this pack asks
-    # (a yes only ever asks more of the visit).
-    recent = [at for at in ours if at.startswith(_RECENT_ROLE)]
-    unmatched = [
-        name
-        for at, name in theirs.items()
-        if at.startswith(_RECENT_ROLE) and at not in ours and visit.answers.get(name) is True
-    ]
-    if not moved and not unmatched:
+    # A role of a list (``recent_kind`` by its opioid, ``after_end`` by the question it
+    # fills in) that a copy names otherwise in both its parts has no match here. What it
+    # recorded is never dropped: a yes to a recent-use history is read as a yes to each
+    # such history this pack asks (a yes only ever asks more of the visit), and a value
+    # carried from an end as the value of each answer this pack carries from an end
+    # (taken if its question takes it, named and asked for otherwise: Timeline.unread).
+    unmatched = {
+        prefix: [
+            name
+            for at, name in theirs.items()
+            if at.startswith(prefix) and at not in ours and visit.answers.get(name) is not None
+        ]
+        for prefix in (_RECENT_ROLE, _AFTER_END_ROLE)
+    }
+    unmatched[_RECENT_ROLE] = [n for n in unmatched[_RECENT_ROLE] if visit.answers.get(n) is True]
+    if not moved and not any(unmatched.values()):
         return visit
     answers = {k: v for k, v in visit.answers.items() if k not in moved}
     answers.update({ours_: visit.answers[name] for name, ours_ in moved.items()})
     yes_at = {k: v for k, v in visit.yes_at.items() if k not in moved}
     yes_at.update({moved[k]: v for k, v in visit.yes_at.items() if k in moved})
-    for name in unmatched:
-        for at in recent:
-            if answers.get(ours[at]) is None:
-                answers[ours[at]] = True
-                if name in visit.yes_at:
-                    yes_at[ours[at]] = visit.yes_at[name]
+    for prefix, names in unmatched.items():
+        for name in names:
+            for at in (at for at in ours if at.startswith(prefix)):
+                if answers.get(ours[at]) is None:
+                    answers[ours[at]] = visit.answers[name]
+                    if name in visit.yes_at:
+                        yes_at[ours[at]] = visit.yes_at[name]
     standing = tuple(dict.fromkeys(moved.get(k, k) for k in visit.standing))
     # Named as this pack names them now: read again, they stay as they are.
     return replace(visit, answers=answers, yes_at=yes_at, standing=standing, names=dict(ours))
