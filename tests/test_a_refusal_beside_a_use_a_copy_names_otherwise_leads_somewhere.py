@@ -4,9 +4,9 @@ extended-release buprenorphine) is judged as each opioid this pack names, the st
 holding gate by gate. On that use's own date, a later visit's opioid must be judged at
 least as strictly as each: extended-release buprenorphine is refused "answer fentanyl"
 (the fentanyl gate), and fentanyl is refused "answer extended-release buprenorphine" (the
-interval gate). Following either fix leads to the other refusal; neither says what
-does lead on (the reading pack's alias for the copy's name, or the copy itself), as the
-refusal beside an earlier use does."""
+interval gate). Following either fix led to the other refusal. A name this pack does not have is
+read by its name, so the refusal names what leads on (the reading pack's alias for the
+copy's name, or the copy itself), as the refusal beside an earlier use does."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ import json
 import re
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tests.helpers import (
     TODAY,
@@ -63,7 +61,8 @@ def after_following_the_fix(run: Run) -> dict[str, Any]:
     if first.get("key") != "last_opioid_kind":
         return first
     named = re.search(r"Answer last_opioid_kind=(\w+)", str(first["message"]))
-    assert named is not None, first
+    if named is None:  # no opioid to answer: the refusal names another way on
+        return first
     return same_use_today(run, named.group(1))
 
 
@@ -79,12 +78,6 @@ def test_the_control_the_shipped_record_takes_its_own_opioid(run: Run) -> None:
     assert leads_on(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/contradiction.py _against_the_recorded_use refuses each kind against "
-    "every judged kind of an unnamed name (XR-bup: 'answer fentanyl'; fentanyl: 'answer "
-    "XR-bup'), a circle whose message never names the alias or the copy",
-)
 def test_the_fix_beside_a_copys_name_leads_on(run: Run, tmp_path: Path) -> None:
     steps = clinic_copy(tmp_path, XR_BUP, "bup_xr")
     recorded(run, "bup_xr", "--steps", str(steps))

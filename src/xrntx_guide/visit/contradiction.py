@@ -318,11 +318,23 @@ def _against_the_recorded_use(
                 lifted = _judged_less_strictly(guide, answers, changes, visit_day)
                 if lifted is None:
                     continue
-                named = u.kind if u.kind == recorded else f"{u.kind} (judged as {recorded})"
+                if u.kind != recorded:  # a name this pack does not have: no one answer
+                    return Contradiction(  # is judged as strictly as each it may be
+                        str(last_kind),
+                        f"{format_value(kind)} was given for the use of {used.isoformat()}, "
+                        f"but session {u.session} (visit of {u.visit_date}) recorded {u.kind} "
+                        f"on that day, a name this guide does not have: judged as each opioid "
+                        f"it names, it is judged more strictly as {recorded} (gate "
+                        f"{lifted.id}). Read it by its name: walk with the guide that recorded "
+                        "it, or give its name as an alias of one of this guide's choices; or "
+                        "give a later use, or check the label",
+                        "quit: walk with the guide that recorded it, or give its name as an "
+                        "alias of this guide's choice; or check the label",
+                    )
                 return Contradiction(
                     str(last_kind),
                     f"{format_value(kind)} was given for the use of {used.isoformat()}, but "
-                    f"session {u.session} (visit of {u.visit_date}) recorded {named} on "
+                    f"session {u.session} (visit of {u.visit_date}) recorded {u.kind} on "
                     f"that day, which the guide judges more strictly (gate {lifted.id}): the "
                     f"visit follows it. Answer {last_kind}={recorded}, give a later use, or "
                     "check the label",
