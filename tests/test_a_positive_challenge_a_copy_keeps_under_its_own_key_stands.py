@@ -1,18 +1,17 @@
 """A positive naloxone challenge stands until a negative rechallenge within the window
 lifts it (reference 5.2; safety item 9): another walk of the label that morning is not
 judged without it. The program keeps a challenge's series only for the question named
-``naloxone_challenge`` (pack/keys.py): a clinic's copy of the pack that names the question
-otherwise ('nx_challenge', its values kept) loads, blocks its own visit on the positive,
-but records it as a plain answer, outside the series every other visit reads. A second
-walk that morning with the shipped pack then takes its own negative challenge and counts
-the dose beside the positive."""
+``naloxone_challenge`` (pack/keys.py): a clinic's copy of the pack that named the question
+otherwise ('nx_challenge', its values kept) loaded, blocked its own visit on the positive,
+but recorded it as a plain answer, outside the series every other visit reads: a second
+walk that morning with the shipped pack took its own negative challenge and counted the
+dose beside the positive. A timed result with the challenge's values under another name
+is refused where the pack loads."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-
-import pytest
 
 from tests.helpers import DOSE_GIVEN, TODAY, Run, answer_flags, clinic_copy, ready_patient
 from tests.helpers import at_today as at
@@ -61,12 +60,12 @@ def test_the_control_a_copy_keeping_the_challenges_name_keeps_its_positive(
     assert doses_after_a_second_walk(run, tmp_path) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a copy naming the challenge's question otherwise loads (pack/checks.py "
-    "names_the_program_reads checks only keys.CHALLENGE), and its positive is a plain "
-    "answer outside the series history.py _refuse_beside_a_positive reads",
-)
-def test_a_copy_naming_the_challenge_otherwise_keeps_its_positive(run: Run, tmp_path: Path) -> None:
-    positive_at_eight(run, tmp_path, "nx_challenge")
-    assert doses_after_a_second_walk(run, tmp_path) == []
+def test_a_copy_naming_the_challenge_otherwise_is_refused_where_it_loads(
+    run: Run, tmp_path: Path
+) -> None:
+    copy = str(clinic_copy(tmp_path / "copy", "naloxone_challenge", "nx_challenge"))
+    out = run("validate", "--steps", copy)
+    assert out.exit_code == 3, out.output
+    said = " ".join(out.stderr.split())
+    assert "'nx_challenge' is a timed result with the naloxone challenge's values" in said
+    assert "only under the names 'naloxone_challenge'" in said, said

@@ -218,6 +218,31 @@ def names_the_program_reads(guide: Guide) -> list[Issue]:
                     "like, but keep the values",
                 )
             )
+    # A timed result with the challenge's values under another name would be a challenge
+    # the program keeps no series for (a positive that binds only its own visit).
+    results = sorted(keys.CHALLENGE_RESULTS)
+    for key, cq in guide.questions.items():
+        values = sorted(str(c.value) for c in cq.spec.choices or ())
+        if key in (keys.CHALLENGE, keys.RECHALLENGE) or cq.wait_minutes is None:
+            continue
+        if values == results:
+            issues.append(
+                Issue(
+                    *_at(guide, "question", key),
+                    f"{key!r} is a timed result with the naloxone challenge's values: the "
+                    f"program keeps a challenge's series (a positive binds the patient's "
+                    f"other visits that day) only under the names {keys.CHALLENGE!r} and "
+                    f"{keys.RECHALLENGE!r}; name it so",
+                )
+            )
+    if keys.RECHALLENGE in guide.questions and keys.CHALLENGE not in guide.questions:
+        issues.append(
+            Issue(
+                *_at(guide, "question", keys.RECHALLENGE),
+                f"{keys.RECHALLENGE!r} needs the challenge it repeats, {keys.CHALLENGE!r}: "
+                "the program reads the two as one series; name the challenge so",
+            )
+        )
     for name, (allowed, what) in keys.SETTING_KINDS.items():
         typ = guide.types.get(f"settings.{name}")
         if typ is None or typ.kind in allowed:

@@ -12,6 +12,8 @@ over the shipped ``steps/`` checks that each name below is there, as what it sho
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 # -- the COWS series ----------------------------------------------------------------------
 
 COWS_TOTAL = "cows_total"
@@ -35,10 +37,12 @@ RECHALLENGE_DOSE = "naloxone_rechallenge_dose_mg"
 """The setting of the rechallenge's naloxone dose, said when a rechallenge is offered."""
 OBSERVATION_MINUTES = "naloxone_observation_minutes"
 """The setting of the minutes a challenge is observed before its result is read."""
-CHALLENGE_RESULTS = ("negative", "positive", "not_done")
+ChallengeValue = Literal["negative", "positive", "not_done"]
 """The results the program reads a challenge's and a rechallenge's series as (a positive
 stands until a negative rechallenge lifts it; not done is no challenge): the two questions
-take exactly these values (a pack may word their labels as it likes)."""
+take exactly these values (a pack may word their labels as it likes), and a stored series
+entry holds one of them (a record holding another cannot be read)."""
+CHALLENGE_RESULTS: tuple[str, ...] = get_args(ChallengeValue)
 
 # -- the supervised rapid pathway -----------------------------------------------------------
 

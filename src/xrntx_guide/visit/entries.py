@@ -83,7 +83,7 @@ class ChallengeResult(_Entry):
     day: dt.date
     """The visit day it was recorded for (a file's result: the day of its time)."""
     kind: Literal["challenge", "rechallenge"]
-    result: str
+    result: keys.ChallengeValue
     started: dt.datetime | None = None
     """When the naloxone was given (the observation timer), when known."""
     origin: str = "typed"

@@ -630,9 +630,18 @@ def record_from_json(data: bytes | str, where: str) -> SessionRecord:
         raise SessionError(f"{where}: not a valid session file (not UTF-8: {exc.reason})") from None
     except RecursionError:
         raise SessionError(f"{where}: not a valid session file (nested too deeply)") from None
-    except (json.JSONDecodeError, ValidationError) as exc:
+    except json.JSONDecodeError as exc:
         first = str(exc).splitlines()[0]
         raise SessionError(f"{where}: not a valid session file ({first})") from None
+    except ValidationError as exc:  # the first wrong field by its place, and what it holds
+        err = exc.errors(include_url=False)[0]
+        place = ".".join(str(part) for part in err["loc"]) or "the record"
+        held = err.get("input")
+        holds = f", not {held!r}" if isinstance(held, str | int | float | bool) else ""
+        more = f"; {exc.error_count() - 1} more" if exc.error_count() > 1 else ""
+        raise SessionError(
+            f"{where}: not a valid session file ({place}: {err['msg']}{holds}{more})"
+        ) from None
     except ValueError:  # an integer of more digits than Python converts
         raise SessionError(f"{where}: not a valid session file (a number too long)") from None
     return intact(record, where)
