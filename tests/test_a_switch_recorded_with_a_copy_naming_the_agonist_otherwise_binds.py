@@ -43,8 +43,14 @@ def copy_naming(tmp_path: Path, value: str) -> Path:
     return steps
 
 
-def switched_with_the_copy(run: Run, tmp_path: Path, value: str) -> None:
-    dose = walk_visit(run, LABEL, days_ago(84), after_injection(last_opioid_use=days_ago(98)))
+def switched_with_the_copy(
+    run: Run, tmp_path: Path, value: str, dosed: int = 84, ended_on: int = 60
+) -> None:
+    """An injection ``dosed`` days ago, and a visit ``ended_on`` days ago that ended the
+    treatment with a switch, recorded with a clinic's copy naming the agonist ``value``."""
+    dose = walk_visit(
+        run, LABEL, days_ago(dosed), after_injection(last_opioid_use=days_ago(dosed + 14))
+    )
     assert dose.exit_code == 0, dose.output
     ended: dict[str, Any] = {
         "visit": "repeat_injection",
@@ -55,7 +61,8 @@ def switched_with_the_copy(run: Run, tmp_path: Path, value: str) -> None:
         "end_overdose_counselled": True,
         "end_reversal_agent_prescribed": True,
     }
-    end = walk_visit(run, LABEL, days_ago(60), ended, "--steps", str(copy_naming(tmp_path, value)))
+    steps = str(copy_naming(tmp_path, value))
+    end = walk_visit(run, LABEL, days_ago(ended_on), ended, "--steps", steps)
     assert end.exit_code == 1, end.output  # the end gate ends the walk, no dose
 
 

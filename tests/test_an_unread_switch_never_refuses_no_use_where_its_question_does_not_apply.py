@@ -16,36 +16,22 @@ from tests.helpers import (
     DOSE_GIVEN,
     TODAY,
     Run,
-    after_injection,
     answer_flags,
-    days_ago,
     json_answers,
     no_traceback,
     walk_visit,
 )
 from tests.test_a_switch_recorded_with_a_copy_naming_the_agonist_otherwise_binds import (
     LABEL,
-    copy_naming,
     repeat_visit,
+    switched_with_the_copy,
 )
 
 
 def switched_within_the_blockade(run: Run, tmp_path: Path, value: str) -> None:
     """An injection 25 days ago, and a visit 20 days ago that ended the treatment with a
     switch, recorded with a clinic's copy naming the agonist ``value``."""
-    dose = walk_visit(run, LABEL, days_ago(25), after_injection(last_opioid_use=days_ago(40)))
-    assert dose.exit_code == 0, dose.output
-    ended: dict[str, Any] = {
-        "visit": "repeat_injection",
-        "opioid_use_since_last_injection": False,
-        "end_of_treatment": True,
-        "end_of_treatment_reason": "switch_to_agonist",
-        "agonist_after_naltrexone": value,
-        "end_overdose_counselled": True,
-        "end_reversal_agent_prescribed": True,
-    }
-    end = walk_visit(run, LABEL, days_ago(20), ended, "--steps", str(copy_naming(tmp_path, value)))
-    assert end.exit_code == 1, end.output
+    switched_with_the_copy(run, tmp_path, value, dosed=25, ended_on=20)
 
 
 def checked(run: Run, answers: dict[str, Any]) -> Any:
