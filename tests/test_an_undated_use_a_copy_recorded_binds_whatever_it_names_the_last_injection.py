@@ -4,15 +4,19 @@ a later visit after the same injection: "no opioid use since the last injection"
 refused (safety invariants 10 and 11). The timeline places that use after the injection
 the recording visit names as its last one, read under this pack's name of that question
 (``last_injection_date``). A clinic's copy that names the question otherwise keeps its
-own name in the record, and the record's ``names`` hold only the answers the carried
-values come from (the visit date), never the question they fill in: the use is dropped,
-and today's late plain repeat dose reads ready."""
+own name in the record; when the record's ``names`` held only the answers the carried
+values come from (the visit date), never the question they fill in, the use was dropped
+and today's late plain repeat dose read ready. The question is now a role of its own
+(``last_injection_key``), and a record written before it was kept (an older export) has
+it worked out from its carry row of the visit date."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from pathlib import Path
+
+import pytest
 
 from tests.helpers import (
     NOW,
@@ -24,6 +28,7 @@ from tests.helpers import (
     ready_patient,
     walk_visit,
 )
+from xrntx_guide.visit.integrity import NAMES, names_logged
 
 LABEL = "CLINIC-UNDATED"
 NOT_ASKED_ON_A_REPEAT = {
@@ -85,3 +90,28 @@ def test_the_shipped_record_read_by_a_copy_naming_the_last_injection_otherwise_r
     steps = clinic_copy(tmp_path, "last_injection_date", "prev_injection_date")
     use_recorded_without_its_date(run)
     assert no_use_today(run, "--steps", str(steps)) != "ready"
+
+
+def exported_and_imported_again(run: Run, tmp_path: Path, older: bool) -> None:
+    """The copy's visit that recorded the use, exported, taken out of the store and
+    imported again: as an older version wrote it (without the role) when ``older``."""
+    (row,) = [s for s in json.loads(run("sessions", "--json").stdout) if s["status"] != "complete"]
+    data = json.loads(run("sessions", "export", row["id"]).stdout)
+    if older:
+        data["names"].pop("last_injection_key")
+        for event in data["events"]:
+            if event["kind"] == NAMES:
+                event["value"] = names_logged(data["names"])
+    assert run("sessions", "--delete", row["id"], "--yes").exit_code == 0
+    path = tmp_path / "visit.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    imported = run("sessions", "import", str(path))
+    assert imported.exit_code == 0, imported.output
+
+
+@pytest.mark.parametrize("older", [False, True], ids=["with-the-role", "older-without-it"])
+def test_an_imported_copy_record_refuses_no_use(run: Run, tmp_path: Path, older: bool) -> None:
+    steps = clinic_copy(tmp_path, "last_injection_date", "prev_injection_date")
+    use_recorded_without_its_date(run, "--steps", str(steps))
+    exported_and_imported_again(run, tmp_path, older)
+    assert no_use_today(run) != "ready"
