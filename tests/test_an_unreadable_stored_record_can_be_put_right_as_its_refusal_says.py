@@ -13,8 +13,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient, stored_sessions
 from tests.helpers import at_today as at
 from tests.helpers import json_file as file
@@ -54,11 +52,6 @@ def test_the_control_the_label_is_refused_naming_an_exported_copy(run: Run, tmp_
     assert checked.exit_code == 2 and "`sessions import` of an exported copy" in said, said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/commands/sessions.py export reads the record through record_from_json, so an "
-    "unreadable record cannot be taken out to be put right and imported; only delete remains",
-)
 def test_the_record_can_be_exported_put_right_and_imported(run: Run, tmp_path: Path) -> None:
     session = positive_kept_as_pos(run, tmp_path)
     exported = run("sessions", "export", session)

@@ -171,6 +171,14 @@ class Store(Protocol):
             SessionError: no such visit, or its record is not valid.
         """
 
+    def stored_text(self, visit: str) -> str:
+        """The record of ``visit`` as it is stored, unchecked (`sessions export` of a record
+        that cannot be read, to be put right and imported again).
+
+        Raises:
+            SessionError: no such visit.
+        """
+
     def save(self, record: SessionRecord, expected: int, by: str, hold: Hold | None = None) -> int:
         """Store the record over revision ``expected``; returns the new revision.
 

@@ -144,6 +144,15 @@ class SqlStore:
     def load(self, visit: str) -> tuple[SessionRecord, int]:
         from ..visit.session import record_from_json  # seam: pydantic, not for a listing
 
+        text, revision = self._stored(visit)
+        return record_from_json(text, f"session {visit} in {self.where}"), revision
+
+    def stored_text(self, visit: str) -> str:
+        """The record of ``visit`` as it is stored, unchecked: what `sessions export` writes
+        out of a record that cannot be read, to be put right and imported again."""
+        return self._stored(visit)[0]
+
+    def _stored(self, visit: str) -> tuple[str, int]:
         found = self._query(
             self.dialect.sql("SELECT record, revision FROM visits WHERE id = ?"), (visit,)
         )
@@ -153,7 +162,7 @@ class SqlStore:
                 hint="`xrntx-guide sessions` lists saved sessions.",
             )
         text, revision = found[0]
-        return record_from_json(text, f"session {visit} in {self.where}"), int(revision)
+        return str(text), int(revision)
 
     def rows(self, limit: int | None = None, offset: int = 0) -> list[VisitRow]:
         sql = f"SELECT {COLUMNS} FROM visits ORDER BY updated DESC, id"

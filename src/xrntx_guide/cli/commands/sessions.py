@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from ...engine.evaluate import evaluate
-from ...errors import UsageError, UserError
+from ...errors import SessionError, UsageError, UserError
 from ...output import note as note_formats
 from ...output.note import NoteInput
 from ..storage import clinician, given_record, the_store
@@ -203,8 +203,18 @@ def _move(
             )
         return
     store = the_store(env, database, ui.warning, by)
-    record, _ = store.load(find_visit(store, target).id)
-    text = record.model_dump_json(indent=2) + "\n"
+    row = find_visit(store, target)
+    try:
+        record, _ = store.load(row.id)
+        text = record.model_dump_json(indent=2) + "\n"
+    except SessionError as exc:  # written out as stored, to be put right and imported
+        ui.warning(
+            f"{exc.message}: it is exported as it is stored; put the field right in the "
+            f"file, then delete the stored session (`xrntx-guide sessions --delete {row.id}`) "
+            "and import the file (`xrntx-guide sessions import FILE`)"
+        )
+        text = store.stored_text(row.id)
+        text = text if text.endswith("\n") else text + "\n"
     if output is None:
         env.stdout.write(text)
         return
@@ -223,7 +233,7 @@ def _move(
         ) from None
     except OSError as exc:
         raise UsageError(f"--output {output}: cannot write it: {exc.strerror}") from None
-    ui.note(f"exported session {record.id} ({record.label!r}) to {output}")
+    ui.note(f"exported session {row.id} ({row.label!r}) to {output}")
 
 
 STDIN = "sessions import -: standard input (stdin)"
