@@ -18,8 +18,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     MONTHLY_VISIT,
     TODAY,
@@ -117,11 +115,6 @@ def test_the_control_the_record_naming_its_roles_by_the_question_binds(
     assert plain_repeat_dose_today(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py in_our_names (_with_derived_roles) reads no role of a record "
-    "whose names are by place ('report.history.after_end.0.from_answer'): the switch is lost",
-)
 def test_the_record_naming_its_roles_by_place_binds(run: Run, tmp_path: Path) -> None:
     switched_with_the_copy(run, tmp_path, by_place=True)
     assert plain_repeat_dose_today(run) != "ready"

@@ -17,8 +17,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     MONTHLY_VISIT,
     TODAY,
@@ -114,11 +112,6 @@ def test_the_control_a_copy_listing_the_switch_first_binds(run: Run, tmp_path: P
     assert plain_repeat_dose_today(run) != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py in_our_names fills this pack's after_end answer with the first "
-    "unmatched after_end value of the copy (its referral's 'none'), so the switch is dropped",
-)
 def test_a_copy_listing_another_carried_answer_first_still_binds(run: Run, tmp_path: Path) -> None:
     switched_with_the_copy(run, tmp_path, referral_first=True)
     assert plain_repeat_dose_today(run) != "ready"

@@ -18,6 +18,7 @@ the pack's derived values, worked out by the engine under the pack's settings.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +40,10 @@ if TYPE_CHECKING:
 
 UNREADABLE_FIX = (
     "it may record a dose, so the patient's record is not known. Restore it (`sessions "
-    "import` of an exported copy, or the store from a backup), or delete it (`sessions "
-    "--delete ID`) once its visit is known; then try again"
+    "import` of an exported copy, or the store from a backup), or put it right (`sessions "
+    "export ID` writes it as stored; correct the field, delete the stored session, import "
+    "the file), or delete it (`sessions --delete ID`) once its visit is known; then try "
+    "again"
 )
 """The fix for a stored session of the label that cannot be read."""
 
@@ -364,12 +367,31 @@ _AFTER_END_ROLE = "report.history.after_end["
 _CARRY_ROLE = "report.history.carry["
 
 
+_BY_PLACE = re.compile(r"report\.history\.(carry|offer|after_end|recent_kind)\.(\d+)\.(\w+)")
+"""A role as the first version that kept names kept it: by its place in its list."""
+
+
 def _with_derived_roles(names: Mapping[str, str]) -> Mapping[str, str]:
     """A record's names with the roles a later version of the program reads that it can be
-    told from the others: the last injection's question (``last_injection_key``), the
-    question a carry row fills in from the visit date, for a record written before that
-    role was kept."""
-    if not names or "last_injection_key" in names:
+    told from the others: each row of a list by what it is (a carried answer by the
+    question it fills in, a recent-use history by its opioid), for a record of the first
+    version that kept names, which kept them by place; and the last injection's question
+    (``last_injection_key``), the question a carry row fills in from the visit date, for a
+    record written before that role was kept."""
+    if not names:
+        return names
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    for at, name in names.items():
+        if (found := _BY_PLACE.fullmatch(at)) is not None:
+            rows.setdefault((found[1], found[2]), {})[found[3]] = name
+    if rows:
+        names = dict(names)
+        for (kind, _), row in rows.items():
+            if kind == "recent_kind" and "kind" in row and "question" in row:
+                names.setdefault(f"{_RECENT_ROLE}{row['kind']}]", row["question"])
+            elif "question" in row and "from_answer" in row:
+                names.setdefault(f"report.history.{kind}[{row['question']}]", row["from_answer"])
+    if "last_injection_key" in names:
         return names
     date_key = names.get("meta.date_key")
     for at, answer in names.items():
@@ -417,10 +439,15 @@ def in_our_names(guide: Guide, visit: VisitFacts) -> VisitFacts:
     yes_at = {k: v for k, v in visit.yes_at.items() if k not in moved}
     yes_at.update({moved[k]: v for k, v in visit.yes_at.items() if k in moved})
     for prefix, names in unmatched.items():
-        for name in names:
-            for at in (at for at in ours if at.startswith(prefix)):
-                if answers.get(ours[at]) is None:
-                    answers[ours[at]] = visit.answers[name]
+        given = list(dict.fromkeys(visit.answers[n] for n in names))
+        # Several values that differ compete for each answer: none is chosen (an order
+        # of rows would decide); they are kept together, a value no question takes, so
+        # that the answer is named and asked for (Timeline.unread).
+        value = given[0] if len(given) == 1 else " / ".join(map(str, given))
+        for at in (at for at in ours if at.startswith(prefix)) if names else ():
+            if answers.get(ours[at]) is None:
+                answers[ours[at]] = value
+                for name in names:
                     if name in visit.yes_at:
                         yes_at[ours[at]] = visit.yes_at[name]
     standing = tuple(dict.fromkeys(moved.get(k, k) for k in visit.standing))
