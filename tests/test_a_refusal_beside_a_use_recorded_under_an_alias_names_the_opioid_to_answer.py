@@ -15,8 +15,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     TODAY,
     Run,
@@ -80,11 +78,6 @@ def test_the_control_a_use_the_shipped_pack_recorded_names_the_opioid(
     assert f"last_opioid_kind={XR_BUP}" in flat(str(refused["message"])), refused
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/contradiction.py _against_the_recorded_use takes u.kind != recorded for a "
-    "name the pack does not have, though an alias of the pack's choice is one it has",
-)
 def test_a_use_a_copy_recorded_under_an_alias_names_the_opioid(run: Run, tmp_path: Path) -> None:
     copy = clinic_copy(tmp_path / "copy", XR_BUP, "bup_xr")
     recorded(run, "bup_xr", "--steps", str(copy))

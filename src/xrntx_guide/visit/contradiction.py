@@ -311,14 +311,15 @@ def _against_the_recorded_use(
         for u in record.recorded_uses:
             if u.date != used or u.kind is None:
                 continue
-            for recorded in _judged_kinds(guide, u.kind):
+            judged = _judged_kinds(guide, u.kind)
+            for recorded in judged:
                 if recorded is None or recorded == kind:
                     continue
                 changes = {str(last_kind): recorded}
                 lifted = _judged_less_strictly(guide, answers, changes, visit_day)
                 if lifted is None:
                     continue
-                if u.kind != recorded:  # a name this pack does not have: no one answer
+                if len(judged) > 1:  # a name this pack does not have: no one answer
                     return Contradiction(  # is judged as strictly as each it may be
                         str(last_kind),
                         f"{format_value(kind)} was given for the use of {used.isoformat()}, "
@@ -331,10 +332,11 @@ def _against_the_recorded_use(
                         "quit: walk with the guide that recorded it, or give its name as an "
                         "alias of this guide's choice; or check the label",
                     )
+                named = u.kind if u.kind == recorded else f"{u.kind} (read as {recorded})"
                 return Contradiction(
                     str(last_kind),
                     f"{format_value(kind)} was given for the use of {used.isoformat()}, but "
-                    f"session {u.session} (visit of {u.visit_date}) recorded {u.kind} on "
+                    f"session {u.session} (visit of {u.visit_date}) recorded {named} on "
                     f"that day, which the guide judges more strictly (gate {lifted.id}): the "
                     f"visit follows it. Answer {last_kind}={recorded}, give a later use, or "
                     "check the label",
