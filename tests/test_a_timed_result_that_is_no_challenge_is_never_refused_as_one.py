@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import Run, copy_steps, flat
 
 SCREEN = 'key = "uds_fentanyl"\npoint_in_time = true\ntype = "choice"\n'
@@ -44,11 +42,6 @@ def test_the_control_the_pack_with_the_setting_alone_loads(run: Run, tmp_path: P
     assert out.exit_code == 0, out.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pack/checks.py names_the_program_reads takes any timed question with the values "
-    "negative/positive/not_done for a renamed naloxone challenge",
-)
 def test_a_timed_urine_screen_loads(run: Run, tmp_path: Path) -> None:
     out = run("validate", "--steps", str(pack_timing_the_screen(tmp_path, timed=True)))
     assert out.exit_code == 0, flat(out.stderr)

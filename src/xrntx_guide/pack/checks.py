@@ -218,21 +218,24 @@ def names_the_program_reads(guide: Guide) -> list[Issue]:
                     "like, but keep the values",
                 )
             )
-    # A timed result with the challenge's values under another name would be a challenge
-    # the program keeps no series for (a positive that binds only its own visit).
+    # In a pack without the challenge, a timed result with the challenge's values under
+    # another name is a challenge the program would keep no series for (a positive that
+    # binds only its own visit). Beside the challenge, one is another timed result (a
+    # urine screen read after its minutes).
     results = sorted(keys.CHALLENGE_RESULTS)
-    for key, cq in guide.questions.items():
+    for key, cq in guide.questions.items() if keys.CHALLENGE not in guide.questions else ():
         values = sorted(str(c.value) for c in cq.spec.choices or ())
-        if key in (keys.CHALLENGE, keys.RECHALLENGE) or cq.wait_minutes is None:
+        if key == keys.RECHALLENGE or cq.wait_minutes is None:
             continue
         if values == results:
             issues.append(
                 Issue(
                     *_at(guide, "question", key),
-                    f"{key!r} is a timed result with the naloxone challenge's values: the "
-                    f"program keeps a challenge's series (a positive binds the patient's "
-                    f"other visits that day) only under the names {keys.CHALLENGE!r} and "
-                    f"{keys.RECHALLENGE!r}; name it so",
+                    f"{key!r} is a timed result with the naloxone challenge's values, and "
+                    f"the pack has no {keys.CHALLENGE!r}: the program keeps a challenge's "
+                    f"series (a positive binds the patient's other visits that day) only "
+                    f"under the names {keys.CHALLENGE!r} and {keys.RECHALLENGE!r}; if it is "
+                    "the challenge, name it so",
                 )
             )
     if keys.RECHALLENGE in guide.questions and keys.CHALLENGE not in guide.questions:
