@@ -618,7 +618,9 @@ def load(path: Path) -> SessionRecord:
 
 def record_from_json(data: bytes | str, where: str) -> SessionRecord:
     """A session record read from its JSON text: the one check of a stored record, which
-    every route that reads one calls (a file, a store's row, an import, a resume).
+    every route that reads one calls (a file, a store's row, an import, a resume). The
+    facts kept beside a stored record are made through it: a stricter check changes
+    visit/facts.py ``FORMAT``, or facts of a record it now refuses would still be shown.
 
     Raises:
         SessionError: naming ``where``: not UTF-8, not JSON, or not a valid session record.
