@@ -20,9 +20,10 @@ from tests.helpers import TODAY, Run, _database, ready_patient, stored_sessions,
 LABEL = "KEPT-AS-BYTES"
 
 
-def stopped_visit(run: Run, as_bytes: bool) -> str:
+def stopped_visit(run: Run, as_bytes: bool, keep_facts: bool = False) -> str:
     """A first induction left before its consent (saved, unfinished), its record then
-    kept as UTF-8 bytes (``as_bytes``) or as text. Its id."""
+    kept as UTF-8 bytes (``as_bytes``) or as text, the facts kept beside it dropped
+    (unless ``keep_facts``). Its id."""
     out = walk_visit(run, LABEL, TODAY, ready_patient(consent=None))
     assert out.exit_code != 70, out.output
     (stored,) = stored_sessions(LABEL)
@@ -30,7 +31,9 @@ def stopped_visit(run: Run, as_bytes: bool) -> str:
     try:
         (text,) = db.execute("SELECT record FROM visits WHERE id = ?", (str(stored),)).fetchone()
         value = text.encode("utf-8") if as_bytes else text
-        db.execute("UPDATE visits SET record = ?, facts = NULL WHERE id = ?", (value, stored))
+        db.execute("UPDATE visits SET record = ? WHERE id = ?", (value, stored))
+        if not keep_facts:
+            db.execute("UPDATE visits SET facts = NULL WHERE id = ?", (stored,))
         db.commit()
     finally:
         db.close()
@@ -69,3 +72,20 @@ def test_a_record_kept_as_bytes_resumes_and_exports_as_its_text(run: Run) -> Non
     said, label = both_routes(run, stopped_visit(run, as_bytes=True))
     assert "not a valid session file" not in said, said
     assert label == LABEL
+
+
+def test_the_control_history_reads_the_record_kept_as_bytes(run: Run) -> None:
+    stopped_visit(run, as_bytes=True)
+    shown = run("history", LABEL, "--json", "--today", TODAY.isoformat())
+    assert shown.exit_code == 0, shown.output
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="visit/facts.py read_facts/_seal call text.encode on the stored record: kept as "
+    "bytes beside its facts, history ends in an internal error (AttributeError, exit 70)",
+)
+def test_history_beside_facts_of_a_record_kept_as_bytes_is_never_a_traceback(run: Run) -> None:
+    stopped_visit(run, as_bytes=True, keep_facts=True)
+    shown = run("history", LABEL, "--json", "--today", TODAY.isoformat())
+    assert shown.exit_code != 70, shown.output
