@@ -1,0 +1,66 @@
+"""A refusal says how to go on (the house rule: a clear message naming the fix). An
+opioid use another visit recorded holds a later use back when the gates still fail
+judged from it: extended-release buprenorphine (no interval established) holds back any
+later use. A clinic's copy named it 'bup_xr'; a pack that gives 'bup_xr' as an alias of
+its own choice reads that use as extended-release buprenorphine, one opioid (the pack
+format's advice). The refusal of a later short-acting use must then say what the use
+is read as, as it does for the same use recorded by the shipped pack, and never that
+'bup_xr' is "not an opioid this guide names: judged as each it names", advising to give
+it as an alias: the alias is there, and the clinician is sent to change a pack that is
+right."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import TODAY, Run, answer_flags, clinic_copy, days_ago, flat, ready_patient
+from tests.test_a_refusal_beside_a_use_recorded_under_an_alias_names_the_opioid_to_answer import (
+    LABEL,
+    XR_BUP,
+    pack_reading_the_alias,
+    recorded,
+)
+
+
+def later_short_acting_use(run: Run, reading: Path) -> dict[str, Any]:
+    """Today's first induction with the aliasing pack: a short-acting use 15 days ago,
+    after the recorded one (40 days ago). The check's JSON (a refusal: its error)."""
+    answers = ready_patient(last_opioid_use=days_ago(15), naloxone_challenge="negative")
+    checked = run(
+        "check", "--json", "--label", LABEL, "--today", TODAY.isoformat(),
+        "--steps", str(reading), *answer_flags(answers),
+    )  # fmt: skip
+    out: dict[str, Any] = json.loads(checked.stdout or checked.stderr)
+    return out
+
+
+def test_the_control_the_shipped_record_is_held_back_naming_the_opioid(
+    run: Run, tmp_path: Path
+) -> None:
+    recorded(run, XR_BUP)
+    refused = later_short_acting_use(run, pack_reading_the_alias(tmp_path / "reading"))
+    said = flat(str(refused.get("message")))
+    assert refused.get("key") == "last_opioid_use", refused
+    assert f"recorded {XR_BUP} on" in said, said
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="visit/contradiction.py _held_back_by_an_earlier_use says any name other than "
+    "the judged kind is 'not an opioid this guide names' (advising an alias), also for an "
+    "alias the pack reads as one opioid",
+)
+def test_a_use_recorded_under_an_alias_is_held_back_naming_the_opioid(
+    run: Run, tmp_path: Path
+) -> None:
+    copy = clinic_copy(tmp_path / "copy", XR_BUP, "bup_xr")
+    recorded(run, "bup_xr", "--steps", str(copy))
+    refused = later_short_acting_use(run, pack_reading_the_alias(tmp_path / "reading"))
+    said = flat(str(refused.get("message")))
+    assert refused.get("key") == "last_opioid_use", refused
+    assert "not an opioid this guide names" not in said, said
+    assert XR_BUP in said, said
