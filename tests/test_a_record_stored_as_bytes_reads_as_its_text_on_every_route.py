@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import sqlite3
 
-import pytest
-
 from tests.helpers import TODAY, Run, _database, ready_patient, stored_sessions, walk_visit
 
 LABEL = "KEPT-AS-BYTES"
@@ -63,11 +61,6 @@ def test_the_control_the_check_reads_the_record_kept_as_bytes(run: Run) -> None:
     assert "cannot be read" not in checked.output, checked.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/base.py SqlStore._stored returns str(text): a record kept as bytes becomes "
-    "\"b'...'\", refused at resume and exported in that form (decode it instead)",
-)
 def test_a_record_kept_as_bytes_resumes_and_exports_as_its_text(run: Run) -> None:
     said, label = both_routes(run, stopped_visit(run, as_bytes=True))
     assert "not a valid session file" not in said, said
@@ -80,11 +73,6 @@ def test_the_control_history_reads_the_record_kept_as_bytes(run: Run) -> None:
     assert shown.exit_code == 0, shown.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/facts.py read_facts/_seal call text.encode on the stored record: kept as "
-    "bytes beside its facts, history ends in an internal error (AttributeError, exit 70)",
-)
 def test_history_beside_facts_of_a_record_kept_as_bytes_is_never_a_traceback(run: Run) -> None:
     stopped_visit(run, as_bytes=True, keep_facts=True)
     shown = run("history", LABEL, "--json", "--today", TODAY.isoformat())

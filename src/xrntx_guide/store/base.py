@@ -149,10 +149,14 @@ class SqlStore:
 
     def stored_text(self, visit: str) -> str:
         """The record of ``visit`` as it is stored, unchecked: what `sessions export` writes
-        out of a record that cannot be read, to be put right and imported again."""
-        return self._stored(visit)[0]
+        out of a record that cannot be read, to be put right and imported again (bytes
+        that are not UTF-8 with each bad byte replaced, to be seen and put right)."""
+        text = self._stored(visit)[0]
+        return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
 
-    def _stored(self, visit: str) -> tuple[str, int]:
+    def _stored(self, visit: str) -> tuple[str | bytes, int]:
+        """The stored record of ``visit`` (text, or bytes as a store may hand them on:
+        record_from_json reads either) and its revision."""
         found = self._query(
             self.dialect.sql("SELECT record, revision FROM visits WHERE id = ?"), (visit,)
         )
@@ -162,7 +166,7 @@ class SqlStore:
                 hint="`xrntx-guide sessions` lists saved sessions.",
             )
         text, revision = found[0]
-        return str(text), int(revision)
+        return text, int(revision)  # as the store hands it on
 
     def rows(self, limit: int | None = None, offset: int = 0) -> list[VisitRow]:
         sql = f"SELECT {COLUMNS} FROM visits ORDER BY updated DESC, id"

@@ -109,10 +109,10 @@ def facts_of(record: SessionRecord) -> VisitFacts:
     )
 
 
-def _seal(text: str, payload: str) -> str:
+def _seal(text: str | bytes, payload: str) -> str:
     """The SHA-256 of a record's text and its facts' together: a change to either alone
-    breaks it."""
-    both = sha256(text.encode("utf-8", "surrogatepass"))
+    breaks it. A store may hand the record on as bytes: they are sealed as they are."""
+    both = sha256(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
     both.update(b"\n")
     both.update(payload.encode("utf-8", "surrogatepass"))
     return both.hexdigest()
@@ -154,7 +154,7 @@ def stored_facts(text: str) -> str | None:
     return f"{_seal(text, payload)}\n{payload}"
 
 
-def read_facts(facts: str | None, text: str) -> VisitFacts | None:
+def read_facts(facts: str | None, text: str | bytes) -> VisitFacts | None:
     """The facts kept beside the record stored as ``text``, when they are certainly what
     reading ``text`` whole gives (the module docstring); else None (read it whole)."""
     if not facts:
