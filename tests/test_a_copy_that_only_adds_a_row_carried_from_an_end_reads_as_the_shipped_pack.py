@@ -21,8 +21,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     MONTHLY_VISIT,
     TODAY,
@@ -119,12 +117,6 @@ def test_the_control_the_shipped_end_record_takes_the_no(run: Run) -> None:
     assert "counselling" not in history_words(run)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py in_our_names reads a copy's added after_end row (matched by no "
-    "role) as the value of the shipped agonist answer the end left unanswered: a referral "
-    "read as the agonist of a switch, named as unread and refusing the no-use answer",
-)
 def test_a_copy_adding_a_carried_row_reads_as_the_shipped_end_record(
     run: Run, tmp_path: Path
 ) -> None:
@@ -168,12 +160,6 @@ def test_the_control_a_later_end_for_another_reason_keeps_the_switch(run: Run) -
     assert return_today(run).get("status") != "ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/history.py in_our_names fills the later end's unanswered agonist with the "
-    "copy's added after_end value ('none'); _from_the_end takes it as the latest agonist and "
-    "the earlier switch to buprenorphine is hidden: a plain late repeat dose reads READY",
-)
 def test_a_later_end_a_copy_adding_a_row_recorded_keeps_the_switch(
     run: Run, tmp_path: Path
 ) -> None:

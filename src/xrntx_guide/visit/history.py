@@ -371,6 +371,20 @@ _BY_PLACE = re.compile(r"report\.history\.(carry|offer|after_end|recent_kind)\.(
 """A role as the first version that kept names kept it: by its place in its list."""
 
 
+def _names_no_opioid(guide: Guide, kind: str) -> bool:
+    """Whether ``kind`` (a copy's name of an opioid) is no opioid this pack's last-kind
+    question takes, its aliases included: a name this pack does not know."""
+    history = guide.meta.report.history
+    question = guide.questions.get(history.last_kind) if history.last_kind else None
+    if question is None:
+        return True
+    try:
+        parse_value(question, kind, today=dt.date.min)
+    except InvalidAnswer:
+        return True
+    return False
+
+
 def _with_derived_roles(names: Mapping[str, str]) -> Mapping[str, str]:
     """A record's names with the roles a later version of the program reads that it can be
     told from the others: each row of a list by what it is (a carried answer by the
@@ -419,19 +433,27 @@ def in_our_names(guide: Guide, visit: VisitFacts) -> VisitFacts:
     }
     # A role of a list (``recent_kind`` by its opioid, ``after_end`` by the question it
     # fills in) that a copy names otherwise in both its parts has no match here. What it
-    # recorded is never dropped: a yes to a recent-use history is read as a yes to each
-    # such history this pack asks (a yes only ever asks more of the visit), and a value
-    # carried from an end as the value of each answer this pack carries from an end
-    # (taken if its question takes it, named and asked for otherwise: Timeline.unread).
-    unmatched = {
-        prefix: [
+    # recorded is never dropped: it is read into each row of this pack the copy has no
+    # counterpart for (a copy that keeps this pack's rows and adds its own reads as this
+    # pack: its extra rows ask what this pack does not). A yes to a recent-use history is
+    # read as a yes to each such open history (a yes only ever asks more of the visit),
+    # unless its opioid is one this pack names (another opioid than those it asks
+    # about), and a value carried from an end as the value of each open answer carried
+    # from an end (taken if its question takes it, named and asked for otherwise:
+    # Timeline.unread).
+    unmatched: dict[str, list[str]] = {}
+    for prefix in (_RECENT_ROLE, _AFTER_END_ROLE):
+        if not any(at.startswith(prefix) and at not in theirs for at in ours):
+            continue
+        unmatched[prefix] = [
             name
             for at, name in theirs.items()
-            if at.startswith(prefix) and at not in ours and visit.answers.get(name) is not None
+            if at.startswith(prefix)
+            and at not in ours
+            and visit.answers.get(name) is not None
+            and (prefix != _RECENT_ROLE or _names_no_opioid(guide, at[len(prefix) : -1]))
+            and (prefix != _RECENT_ROLE or visit.answers.get(name) is True)
         ]
-        for prefix in (_RECENT_ROLE, _AFTER_END_ROLE)
-    }
-    unmatched[_RECENT_ROLE] = [n for n in unmatched[_RECENT_ROLE] if visit.answers.get(n) is True]
     if not moved and not any(unmatched.values()):
         return visit
     answers = {k: v for k, v in visit.answers.items() if k not in moved}
@@ -444,7 +466,9 @@ def in_our_names(guide: Guide, visit: VisitFacts) -> VisitFacts:
         # of rows would decide); they are kept together, a value no question takes, so
         # that the answer is named and asked for (Timeline.unread).
         value = given[0] if len(given) == 1 else " / ".join(map(str, given))
-        for at in (at for at in ours if at.startswith(prefix)) if names else ():
+        for at in (
+            (at for at in ours if at.startswith(prefix) and at not in theirs) if names else ()
+        ):
             if answers.get(ours[at]) is None:
                 answers[ours[at]] = value
                 for name in names:
