@@ -15,8 +15,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     TODAY,
     Run,
@@ -58,12 +56,6 @@ def test_the_control_the_shipped_record_is_held_back_naming_the_opioid(
     assert f"recorded {XR_BUP} on" in said, said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/contradiction.py _held_back_by_an_earlier_use says any name other than "
-    "the judged kind is 'not an opioid this guide names' (advising an alias), also for an "
-    "alias the pack reads as one opioid",
-)
 def test_a_use_recorded_under_an_alias_is_held_back_naming_the_opioid(
     run: Run, tmp_path: Path
 ) -> None:
@@ -118,11 +110,6 @@ def test_the_control_a_fentanyl_use_the_shipped_pack_recorded_is_named_plainly(
     assert "recorded fentanyl on" in said, said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/contradiction.py _against_a_recent_use calls any recorded name other than "
-    "the history's opioid 'a name this guide does not have', also an alias the pack reads",
-)
 def test_a_fentanyl_use_recorded_under_an_alias_is_named_as_fentanyl(
     run: Run, tmp_path: Path
 ) -> None:

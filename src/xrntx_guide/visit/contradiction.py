@@ -260,6 +260,8 @@ def _against_a_recent_use(
             maybe = (
                 ""
                 if u.kind == recent.kind
+                else f" (read as {recent.kind})"
+                if _judged_kinds(guide, u.kind) == [recent.kind]
                 else f" (a name this guide does not have: {recent.kind}?)"
             )
             return Contradiction(
@@ -439,6 +441,8 @@ def _held_back_by_an_earlier_use(
         )
         if u.kind is not None and u.kind == kind:
             what = f"{u.kind} on {u.date.isoformat()}"
+        elif u.kind is not None and _judged_kinds(guide, u.kind) == [kind]:  # an alias
+            what = f"{u.kind} (read as {kind}) on {u.date.isoformat()}"
         else:
             why = (
                 "not an opioid this guide names: judged as each it names, and the strictest "

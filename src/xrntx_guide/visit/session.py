@@ -639,7 +639,8 @@ def record_from_json(data: bytes | str, where: str) -> SessionRecord:
         err = exc.errors(include_url=False)[0]
         place = ".".join(str(part) for part in err["loc"]) or "the record"
         held = err.get("input")
-        holds = f", not {held!r}" if isinstance(held, str | int | float | bool) else ""
+        shown = repr(held) if isinstance(held, str | int | float | bool) else ""
+        holds = f", not {shown[:60]}..." if len(shown) > 60 else f", not {shown}" if shown else ""
         more = f"; {exc.error_count() - 1} more" if exc.error_count() > 1 else ""
         raise SessionError(
             f"{where}: not a valid session file ({place}: {err['msg']}{holds}{more})"
