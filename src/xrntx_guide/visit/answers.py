@@ -332,3 +332,17 @@ def is_record_key(guide: Guide, key: str) -> bool:
 def is_pathway_key(guide: Guide, key: str) -> bool:
     """A record key of the pathway's own step: shown only while the pathway is chosen."""
     return key != RAPID_START_KEY and is_record_key(guide, key)
+
+
+def recorded_kind(guide: Guide, kind: str) -> str | None:
+    """The opioid a kind another visit recorded is, as this pack reads it (one of its
+    last-kind question's choices, or an alias of one); None for a name this pack does not
+    have (a clinic's copy named it otherwise), or a pack without that question."""
+    history = guide.meta.report.history
+    question = guide.questions.get(history.last_kind) if history.last_kind else None
+    if question is None:
+        return None
+    try:
+        return str(parse_value(question, kind, today=dt.date.min))
+    except InvalidAnswer:
+        return None

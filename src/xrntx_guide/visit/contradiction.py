@@ -27,7 +27,7 @@ from ..errors import InvalidAnswer, UserError
 from ..expr import UNKNOWN, MapContext, format_value
 from ..pack.guide import CQuestion, Guide
 from ..pack.severity import HARD_STOPS, SEVERITY_RANK
-from .answers import parse_value
+from .answers import parse_value, recorded_kind
 
 if TYPE_CHECKING:
     from ..expr.compiled import Compiled
@@ -384,12 +384,9 @@ def _judged_kinds(guide: Guide, kind: str | None) -> list[str | None]:
     question = guide.questions.get(history.last_kind) if history.last_kind else None
     if kind is None or question is None:
         return [history.unnamed_kind]
-    if question.choice_label(kind) is not None:
-        return [kind]
-    try:  # as this pack reads a value: one of its own aliases names the opioid
-        return [str(parse_value(question, kind, today=dt.date.min))]
-    except InvalidAnswer:
-        pass
+    read = recorded_kind(guide, kind)
+    if read is not None:
+        return [read]
     named = [c.value for c in question.spec.choices or () if isinstance(c.value, str)]
     return list(dict.fromkeys([history.unnamed_kind, *named]))
 

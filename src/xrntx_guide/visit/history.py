@@ -29,7 +29,7 @@ from ..expr import UNKNOWN, Scalar
 from ..pack.guide import Guide
 from ..records import field, record, replace
 from ..suggest import closest
-from .answers import parse_value
+from .answers import parse_value, recorded_kind
 from .clock import instant
 from .facts import VisitFacts, facts_of
 from .labels import label_key
@@ -371,20 +371,6 @@ _BY_PLACE = re.compile(r"report\.history\.(carry|offer|after_end|recent_kind)\.(
 """A role as the first version that kept names kept it: by its place in its list."""
 
 
-def _names_no_opioid(guide: Guide, kind: str) -> bool:
-    """Whether ``kind`` (a copy's name of an opioid) is no opioid this pack's last-kind
-    question takes, its aliases included: a name this pack does not know."""
-    history = guide.meta.report.history
-    question = guide.questions.get(history.last_kind) if history.last_kind else None
-    if question is None:
-        return True
-    try:
-        parse_value(question, kind, today=dt.date.min)
-    except InvalidAnswer:
-        return True
-    return False
-
-
 def _with_derived_roles(names: Mapping[str, str]) -> Mapping[str, str]:
     """A record's names with the roles a later version of the program reads that it can be
     told from the others: each row of a list by what it is (a carried answer by the
@@ -451,7 +437,7 @@ def in_our_names(guide: Guide, visit: VisitFacts) -> VisitFacts:
             if at.startswith(prefix)
             and at not in ours
             and visit.answers.get(name) is not None
-            and (prefix != _RECENT_ROLE or _names_no_opioid(guide, at[len(prefix) : -1]))
+            and (prefix != _RECENT_ROLE or recorded_kind(guide, at[len(prefix) : -1]) is None)
             and (prefix != _RECENT_ROLE or visit.answers.get(name) is True)
         ]
     if not moved and not any(unmatched.values()):
