@@ -202,12 +202,13 @@ def names_the_program_reads(guide: Guide) -> list[Issue]:
                 f"not {typ}; give it that type, or another name",
             )
         )
+    results = sorted(keys.CHALLENGE_RESULTS)
     for key in (keys.CHALLENGE, keys.RECHALLENGE):
         cq = guide.questions.get(key)
         if cq is None:
             continue
         values = [c.value for c in cq.spec.choices or ()]
-        if sorted(map(str, values)) != sorted(keys.CHALLENGE_RESULTS):
+        if sorted(map(str, values)) != results:
             named = ", ".join(map(repr, keys.CHALLENGE_RESULTS))
             issues.append(
                 Issue(
@@ -222,12 +223,10 @@ def names_the_program_reads(guide: Guide) -> list[Issue]:
     # another name is a challenge the program would keep no series for (a positive that
     # binds only its own visit). Beside the challenge, one is another timed result (a
     # urine screen read after its minutes).
-    results = sorted(keys.CHALLENGE_RESULTS)
     for key, cq in guide.questions.items() if keys.CHALLENGE not in guide.questions else ():
-        values = sorted(str(c.value) for c in cq.spec.choices or ())
         if key == keys.RECHALLENGE or cq.wait_minutes is None:
             continue
-        if values == results:
+        if sorted(str(c.value) for c in cq.spec.choices or ()) == results:
             issues.append(
                 Issue(
                     *_at(guide, "question", key),

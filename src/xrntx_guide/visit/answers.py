@@ -106,7 +106,7 @@ def as_text(raw: object) -> str:
     raise ValueError(f"{raw!r} is not a single value")
 
 
-def _shown(text: str) -> str:
+def quoted(text: str) -> str:
     """A value quoted in a message, cut short if it is very long."""
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
@@ -116,10 +116,10 @@ def _decimal(text: str, what: str) -> str:
     t = text.strip()
     if len(t) > MAX_NUMBER_TEXT and _DECIMAL.fullmatch(t):
         raise ValueError(
-            f"{_shown(t)} is too long for {what} (at most {MAX_NUMBER_TEXT} characters)"
+            f"{quoted(t)} is too long for {what} (at most {MAX_NUMBER_TEXT} characters)"
         )
     if not _DECIMAL.fullmatch(t):
-        raise ValueError(f"{_shown(t)} is not {what}")
+        raise ValueError(f"{quoted(t)} is not {what}")
     return t
 
 
@@ -128,23 +128,23 @@ def _whole(text: str) -> int:
     t = _decimal(text, "a whole number")
     if t.lstrip("+-").isdigit():  # the usual case, without loading decimal
         if abs(int(t)) >= MAX_WHOLE:
-            raise ValueError(f"{_shown(t)} is too large")
+            raise ValueError(f"{quoted(t)} is too large")
         return int(t)
     # seam: decimal only for a whole number written with a point or an exponent
     from decimal import Decimal
 
     number = Decimal(t)
     if abs(number) >= MAX_WHOLE:
-        raise ValueError(f"{_shown(text.strip())} is too large")
+        raise ValueError(f"{quoted(text.strip())} is too large")
     if number != number.to_integral_value():
-        raise ValueError(f"{_shown(text.strip())} is not a whole number")
+        raise ValueError(f"{quoted(text.strip())} is not a whole number")
     return int(number)
 
 
 def _number(text: str) -> float:
     number = float(_decimal(text, "a number"))
     if not math.isfinite(number):
-        raise ValueError(f"{_shown(text.strip())} is too large")
+        raise ValueError(f"{quoted(text.strip())} is too large")
     return number
 
 
@@ -166,7 +166,7 @@ def _parse_scalar(cq: CQuestion, raw: object, today: dt.date, interactive: bool)
             word = text.strip().lower()
             if word in _YES_NO:
                 return word in _TRUE
-            raise ValueError(f"{_shown(text)} is not yes or no")
+            raise ValueError(f"{quoted(text)} is not yes or no")
         if q.type == "date":
             return parse_date(text, today)
         if q.type == "text":
@@ -208,10 +208,10 @@ def _parse_choice(cq: CQuestion, raw: str, interactive: bool) -> str:
         if len(prefixed) == 1:
             return prefixed[0]
         if prefixed:
-            raise ValueError(f"{_shown(text)} is ambiguous: {' or '.join(prefixed)}")
+            raise ValueError(f"{quoted(text)} is ambiguous: {' or '.join(prefixed)}")
     close = closest(text, values)
     hint = f" (did you mean {close!r}?)" if close else ""
-    raise ValueError(f"{_shown(text)} is not one of: {', '.join(values)}{hint}")
+    raise ValueError(f"{quoted(text)} is not one of: {', '.join(values)}{hint}")
 
 
 def parse_value(

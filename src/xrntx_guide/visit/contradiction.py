@@ -253,21 +253,18 @@ def _against_a_recent_use(
         days = guide.setting_values[recent.days]
         for u in sorted(record.recorded_uses, key=lambda u: u.date, reverse=True):
             # A name this pack does not have may be this opioid (_judged_kinds).
-            if u.kind is None or recent.kind not in _judged_kinds(guide, u.kind):
+            judged = _judged_kinds(guide, u.kind) if u.kind is not None else []
+            if recent.kind not in judged or not 0 <= (visit_day - u.date).days <= days:
                 continue
-            if not 0 <= (visit_day - u.date).days <= days:
-                continue
-            maybe = (
-                ""
-                if u.kind == recent.kind
-                else f" (read as {recent.kind})"
-                if _judged_kinds(guide, u.kind) == [recent.kind]
-                else f" (a name this guide does not have: {recent.kind}?)"
+            named = (
+                _read_as(str(u.kind), recent.kind)
+                if judged == [recent.kind]
+                else f"{u.kind} (a name this guide does not have: {recent.kind}?)"
             )
             return Contradiction(
                 recent.question,
                 f"no was given, but session {u.session} (visit of {u.visit_date}) recorded "
-                f"{u.kind}{maybe} on {u.date.isoformat()}, within the {days} days before this "
+                f"{named} on {u.date.isoformat()}, within the {days} days before this "
                 f"visit ({visit_day.isoformat()}): answer {recent.question}=yes, or correct "
                 "that session if it was recorded in error, or check the label",
                 "answer yes, or quit and check the label",
@@ -334,7 +331,7 @@ def _against_the_recorded_use(
                         "quit: walk with the guide that recorded it, or give its name as an "
                         "alias of this guide's choice; or check the label",
                     )
-                named = u.kind if u.kind == recorded else f"{u.kind} (read as {recorded})"
+                named = _read_as(u.kind, str(recorded))
                 return Contradiction(
                     str(last_kind),
                     f"{format_value(kind)} was given for the use of {used.isoformat()}, but "
@@ -370,6 +367,12 @@ def _against_the_recorded_use(
             "or quit and check the label",
         )
     return None
+
+
+def _read_as(name: str, kind: str) -> str:
+    """A recorded opioid's name as a refusal says it: with the opioid this pack reads it
+    as, when that is another name (an alias)."""
+    return name if name == kind else f"{name} (read as {kind})"
 
 
 def _judged_kinds(guide: Guide, kind: str | None) -> list[str | None]:
@@ -436,10 +439,8 @@ def _held_back_by_an_earlier_use(
             if lifted.earliest_date is not None
             else ""
         )
-        if u.kind is not None and u.kind == kind:
-            what = f"{u.kind} on {u.date.isoformat()}"
-        elif u.kind is not None and _judged_kinds(guide, u.kind) == [kind]:  # an alias
-            what = f"{u.kind} (read as {kind}) on {u.date.isoformat()}"
+        if u.kind is not None and _judged_kinds(guide, u.kind) == [kind]:  # its own, or an alias
+            what = f"{_read_as(u.kind, str(kind))} on {u.date.isoformat()}"
         else:
             why = (
                 "not an opioid this guide names: judged as each it names, and the strictest "

@@ -417,6 +417,7 @@ def in_our_names(guide: Guide, visit: VisitFacts) -> VisitFacts:
         for at, name in theirs.items()
         if at in ours and ours[at] != name and name in visit.answers
     }
+
     # A role of a list (``recent_kind`` by its opioid, ``after_end`` by the question it
     # fills in) that a copy names otherwise in both its parts has no match here. What it
     # recorded is never dropped: it is read into each row of this pack the copy has no
@@ -427,19 +428,22 @@ def in_our_names(guide: Guide, visit: VisitFacts) -> VisitFacts:
     # about), and a value carried from an end as the value of each open answer carried
     # from an end (taken if its question takes it, named and asked for otherwise:
     # Timeline.unread).
+    def taken(prefix: str, at: str, name: str) -> bool:
+        """Whether the copy's row ``at`` (its answer ``name``) is read into this pack's."""
+        if prefix != _RECENT_ROLE:
+            return visit.answers.get(name) is not None
+        return (
+            visit.answers.get(name) is True and recorded_kind(guide, at[len(prefix) : -1]) is None
+        )
+
     unmatched: dict[str, list[str]] = {}
     for prefix in (_RECENT_ROLE, _AFTER_END_ROLE):
-        if not any(at.startswith(prefix) and at not in theirs for at in ours):
-            continue
-        unmatched[prefix] = [
-            name
-            for at, name in theirs.items()
-            if at.startswith(prefix)
-            and at not in ours
-            and visit.answers.get(name) is not None
-            and (prefix != _RECENT_ROLE or recorded_kind(guide, at[len(prefix) : -1]) is None)
-            and (prefix != _RECENT_ROLE or visit.answers.get(name) is True)
-        ]
+        if any(at.startswith(prefix) and at not in theirs for at in ours):  # an open row
+            unmatched[prefix] = [
+                name
+                for at, name in theirs.items()
+                if at.startswith(prefix) and at not in ours and taken(prefix, at, name)
+            ]
     if not moved and not any(unmatched.values()):
         return visit
     answers = {k: v for k, v in visit.answers.items() if k not in moved}
@@ -452,9 +456,7 @@ def in_our_names(guide: Guide, visit: VisitFacts) -> VisitFacts:
         # of rows would decide); they are kept together, a value no question takes, so
         # that the answer is named and asked for (Timeline.unread).
         value = given[0] if len(given) == 1 else " / ".join(map(str, given))
-        for at in (
-            (at for at in ours if at.startswith(prefix) and at not in theirs) if names else ()
-        ):
+        for at in (at for at in ours if names and at.startswith(prefix) and at not in theirs):
             if answers.get(ours[at]) is None:
                 answers[ours[at]] = value
                 for name in names:

@@ -31,7 +31,7 @@ from ..expr import UNKNOWN, Scalar
 from ..files import Unreadable, read_regular
 from ..pack.guide import Guide
 from . import integrity
-from .answers import parse_value, to_json
+from .answers import parse_value, quoted, to_json
 from .clock import instant, stored
 from .dose import next_dose_due
 from .entries import PREFIX, RESULT_KEYS, placed, visit_results
@@ -639,8 +639,8 @@ def record_from_json(data: bytes | str, where: str) -> SessionRecord:
         err = exc.errors(include_url=False)[0]
         place = ".".join(str(part) for part in err["loc"]) or "the record"
         held = err.get("input")
-        shown = repr(held) if isinstance(held, str | int | float | bool) else ""
-        holds = f", not {shown[:60]}..." if len(shown) > 60 else f", not {shown}" if shown else ""
+        shown = quoted(held) if isinstance(held, str) else repr(held)
+        holds = f", not {shown}" if isinstance(held, str | int | float | bool) else ""
         more = f"; {exc.error_count() - 1} more" if exc.error_count() > 1 else ""
         raise SessionError(
             f"{where}: not a valid session file ({place}: {err['msg']}{holds}{more})"
