@@ -392,7 +392,7 @@ def run_walk(
             )
         finally:
             save_recording(ui, record_to, record.label)
-        if dose_before is not None and not no_save and recorded_dose(guide, record) is None:
+        if not no_save:
             _taken_back(ui, guide, store, record, dose_before)
         if out is not None and out.gone:
             raise ReaderGone()
@@ -426,14 +426,17 @@ def run_walk(
         code = w.run()
     finally:
         save_recording(ui, record_to, record.label)
-    if dose_before is not None and not no_save and recorded_dose(guide, record) is None:
+    if not no_save:
         _taken_back(ui, guide, store, record, dose_before)
     return int(code)
 
 
-def _taken_back(ui: UI, guide: Guide, store: Any, record: SessionRecord, dose: str) -> None:
-    """A dose taken back (answered not given after all): the later visits judged against
-    it as the last injection now rest on a dose never given, and are named."""
+def _taken_back(ui: UI, guide: Guide, store: Any, record: SessionRecord, dose: str | None) -> None:
+    """A dose taken back (``dose``, the one the record counted when the run began, no
+    longer counted): the later visits judged against it as the last injection now rest on
+    a dose never given, and are named."""
+    if dose is None or recorded_dose(guide, record) is not None:
+        return
     later = judged_against(
         guide, store.history(record.label).records, record.label, dose, record.id
     )
