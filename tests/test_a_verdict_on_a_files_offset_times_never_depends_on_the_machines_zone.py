@@ -53,18 +53,108 @@ def test_the_control_in_the_clinics_zone_the_withdrawal_blocks(
     assert checked(run, tmp_path, guide, IN_THE_CLINIC) == "blocked"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A limit, not yet a rule: a visit's days are read in the machine's zone "
-    "(docs/scripting.md), and a file's times in another offset are read there too (the "
-    "20:00 withdrawal lands on the next day, READY). Only --now declares the clinic's zone; "
-    "a file's offset may be the clinic's or a server's (an EHR export in UTC read on the "
-    "clinic's machine is read right today), so refusing it would refuse correct files. "
-    "Needs a clinic zone setting (a site value) to decide",
-)
 @pytest.mark.parametrize("now", [IN_UTC, f"{IN_UTC}Z"], ids=["no-offset", "utc"])
 def test_on_a_machine_in_utc_the_same_instants_still_block(
     run: Run, tmp_path: Path, guide: Guide, zone: Callable[[str], None], now: str
 ) -> None:
     zone(UTC_ZONE)
     assert checked(run, tmp_path, guide, now) != "ready"
+
+
+def test_on_a_machine_in_utc_the_time_is_refused_naming_both_days_and_the_fix(
+    run: Run, tmp_path: Path, guide: Guide, zone: Callable[[str], None]
+) -> None:
+    """What a script on a server sees: which time, the two dates it falls on, and the
+    variable that settles it (exit 2, never a verdict)."""
+    zone(UTC_ZONE)
+    series = {"cows_ratings": [{"at": f"{DAY}T20:00{OFFSET}", "total": 2}]}
+    answers = ready_patient(cows_total=None, last_opioid_use=DAY - dt.timedelta(14))
+    answers["injection_date"] = DAY
+    out = run(
+        "check", "--json", "--now", IN_UTC,
+        "--answers", json_file(tmp_path, "ratings.json", series), *answer_flags(answers),
+    )  # fmt: skip
+    assert out.exit_code == 2, out.output
+    said = json.loads(out.stderr)["message"]
+    next_day = (DAY + dt.timedelta(days=1)).isoformat()
+    assert f"{DAY}T20:00{OFFSET}" in said and DAY.isoformat() in said and next_day in said
+    assert "XRNTX_GUIDE_ZONE" in said, said
+
+
+def test_a_time_in_another_offset_on_the_same_date_here_is_taken(
+    run: Run, tmp_path: Path, guide: Guide, zone: Callable[[str], None]
+) -> None:
+    """Only a time whose date differs is refused: the clinic's morning, written in its
+    offset, is the same date on a server in UTC, and its withdrawal blocks there."""
+    zone(UTC_ZONE)
+    series = {"cows_ratings": [{"at": f"{DAY}T08:30{OFFSET}", "total": cows_threshold(guide) + 5}]}
+    answers = ready_patient(cows_total=None, last_opioid_use=DAY - dt.timedelta(14))
+    answers["injection_date"] = DAY
+    out = run(
+        "check", "--json", "--now", f"{DAY}T15:00",
+        "--answers", json_file(tmp_path, "ratings.json", series), *answer_flags(answers),
+    )  # fmt: skip
+    assert json.loads(out.stdout)["status"] == "blocked", out.output
+
+
+DECLARED = "Etc/GMT+5"  # the IANA name of a zone five hours behind UTC (the sign is POSIX's)
+needs_zone_data = pytest.mark.skipif(
+    not Path("/usr/share/zoneinfo", DECLARED).exists(),
+    reason="this machine has no time zone database (Debian: tzdata)",
+)
+
+
+@needs_zone_data
+@pytest.mark.parametrize("written", [OFFSET, "Z"], ids=["clinic-offset", "utc-export"])
+def test_with_the_clinics_zone_declared_a_server_in_utc_blocks_the_withdrawal(
+    run: Run,
+    tmp_path: Path,
+    guide: Guide,
+    zone: Callable[[str], None],
+    monkeypatch: pytest.MonkeyPatch,
+    written: str,
+) -> None:
+    """XRNTX_GUIDE_ZONE names the clinic's zone: the same file, written in the clinic's
+    offset or exported in UTC, is read on the clinic's days wherever the program runs."""
+    zone(UTC_ZONE)
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", DECLARED)
+    instants = [dt.datetime.fromisoformat(f"{DAY}T{t}{OFFSET}") for t in ("18:30", "20:00")]
+    if written == "Z":
+        instants = [t.astimezone(dt.UTC) for t in instants]
+    at = [t.isoformat().replace("+00:00", "Z") for t in instants]
+    series = {
+        "cows_ratings": [
+            {"at": at[0], "total": 2},
+            {"at": at[1], "total": cows_threshold(guide) + 5},
+        ]
+    }
+    answers = ready_patient(cows_total=None, last_opioid_use=DAY - dt.timedelta(14))
+    answers["injection_date"] = DAY
+    out = run(
+        "check", "--json", "--now", IN_THE_CLINIC,
+        "--answers", json_file(tmp_path, "ratings.json", series), *answer_flags(answers),
+    )  # fmt: skip
+    assert json.loads(out.stdout)["status"] == "blocked", out.output
+
+
+@needs_zone_data
+def test_a_declared_zone_lasts_only_for_the_command(
+    run: Run, zone: Callable[[str], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process runs in its own zone again once the command is over (the tests and the
+    presenter run many commands in one process)."""
+    zone(UTC_ZONE)
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", DECLARED)
+    out = run("check", "--json", "--now", IN_THE_CLINIC, "--answer", "visit=first_injection")
+    assert out.stdout, out.output
+    assert dt.datetime(2026, 7, 1, 12).astimezone().utcoffset() == dt.timedelta(0)
+
+
+def test_a_zone_that_is_not_one_is_refused_naming_the_variable(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", "Mars/Olympus_Mons")
+    out = run("check", "--json", "--answer", "visit=first_injection")
+    assert out.exit_code == 2, out.output
+    said = json.loads(out.stderr)["message"]
+    assert "XRNTX_GUIDE_ZONE" in said and "Mars/Olympus_Mons" in said, said

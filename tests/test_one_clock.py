@@ -194,12 +194,16 @@ def test_a_result_after_now_in_a_walks_answers_file_is_refused(
     assert not list(stored_sessions())  # nothing recorded
 
 
-def test_a_file_time_with_an_offset_is_read_as_that_instant(run: Run, tmp_path: Path) -> None:
-    """An offset is accepted and the instant compared with now: 08:00 in a zone far east
-    of every local zone is earlier than 09:30 local, so it is no result after now."""
+def test_a_file_time_with_an_offset_is_read_as_that_instant(
+    run: Run, tmp_path: Path, zone: Any
+) -> None:
+    """An offset is accepted and the instant compared with now: on a machine in UTC,
+    08:00 five hours east of it (03:00 UTC, the same date) is earlier than 09:30 local,
+    so it is no result after now."""
+    zone("UTC0")
     answers = series_patient(
         naloxone_challenge="negative",
-        cows_ratings=[{"at": f"{DAY}T08:00+14:00", "total": 3}],
+        cows_ratings=[{"at": f"{DAY}T08:00+05:00", "total": 3}],
     )
     r = run("check", "--json", "--now", MORNING, "--answers", str(write(tmp_path, answers)))
     assert r.exit_code not in (ExitCode.USAGE, 70), r.output  # was refused: "no offset"

@@ -18,6 +18,7 @@ import pytest
 from tests.helpers import TODAY, Run, gate, json_answers, ready_patient
 from xrntx_guide.errors import InvalidAnswer
 from xrntx_guide.pack.guide import Guide
+from xrntx_guide.visit.clock import zone_declared
 from xrntx_guide.visit.results import Offered, Results, offered_series, take_result
 from xrntx_guide.visit.series import CowsRating, expand, latest_on, series_lines
 
@@ -75,16 +76,31 @@ def test_a_correction_names_a_recorded_rating_by_its_local_time(guide: Guide) ->
 
 
 @pytest.mark.usefixtures("new_york")
+def test_undeclared_a_files_result_on_another_date_in_its_own_offset_is_refused(
+    guide: Guide,
+) -> None:
+    # The same time with no zone declared: 2 a.m. of the visit day in UTC, the evening
+    # before here; which of the two days it describes cannot be told.
+    late = dt.datetime.combine(TODAY, dt.time(2)).isoformat() + "+00:00"
+    now = dt.datetime.combine(TODAY, dt.time(9)).astimezone()
+
+    with pytest.raises(InvalidAnswer, match="XRNTX_GUIDE_ZONE"):
+        expand(guide, {"cows_ratings": [{"at": late, "total": 3}]}, TODAY, None, now)
+
+
+@pytest.mark.usefixtures("new_york")
 def test_a_files_result_counts_for_the_local_day_it_falls_on(guide: Guide) -> None:
-    # 02:00 UTC on the visit day is 21:00 of the day before in New York: a rating of the
-    # evening before, which never counts for the visit day's gate.
+    # 02:00 UTC on the visit day is 21:00 of the day before in New York, the clinic's
+    # zone declared (XRNTX_GUIDE_ZONE): a rating of the evening before, which never counts
+    # for the visit day's gate.
     late = dt.datetime.combine(TODAY, dt.time(2)).isoformat() + "+00:00"
     raw = {"cows_ratings": [{"at": late, "total": 3}]}
     now = dt.datetime.combine(TODAY, dt.time(9)).astimezone()
     held = Results()
 
-    for offered in offered_series(expand(guide, raw, TODAY, None, now)):
-        take_result(guide, held, offered, TODAY, now)  # taken on the visit day, as a walk does
+    with zone_declared(True):
+        for offered in offered_series(expand(guide, raw, TODAY, None, now)):
+            take_result(guide, held, offered, TODAY, now)  # taken on the visit day, as a walk does
 
     assert [r.day for r in held.cows_ratings] == [TODAY - dt.timedelta(days=1)]
     assert latest_on(held.cows_ratings, TODAY) is None

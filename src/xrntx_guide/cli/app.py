@@ -29,6 +29,7 @@ from .commands.common import (
     regular_file,
 )
 from .streams import ReaderGone, write_result
+from .zone import clinic_zone
 
 app = typer.Typer(
     name="xrntx-guide",
@@ -62,6 +63,7 @@ def guarded(fn: F) -> F:
                     passing=(typer.Exit,),
                 ),
                 _pack_cache(ctx),
+                _zone(ctx),
             ):
                 return fn(*args, **kwargs)
         except Failed as failed:
@@ -69,6 +71,11 @@ def guarded(fn: F) -> F:
 
     wrapper.guarded = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def _zone(ctx: typer.Context | None) -> contextlib.AbstractContextManager[None]:
+    """The clinic's time zone the run's Environment names (cli/zone.py), for one command."""
+    return contextlib.nullcontext() if ctx is None else clinic_zone(environment(ctx))
 
 
 def _pack_cache(ctx: typer.Context | None) -> contextlib.AbstractContextManager[None]:

@@ -28,6 +28,7 @@ from ..pack import cache
 from .boundary import Failed, boundary, flushed, reader_gone, report
 from .startup import pause_collector, resume_collector
 from .streams import ReaderGone
+from .zone import clinic_zone
 
 
 class Grammar:
@@ -194,7 +195,11 @@ def main(argv: list[str]) -> int | None:
     env = Environment.of(sys.stdin, sys.stdout, sys.stderr)
     as_json = bool(got.get("json_out"))
     try:
-        with boundary(as_json, lambda: env.debug), cache.using(env.cache_dir()):
+        with (
+            boundary(as_json, lambda: env.debug),
+            cache.using(env.cache_dir()),
+            clinic_zone(env),
+        ):
             try:
                 code = run(env, got)
             finally:

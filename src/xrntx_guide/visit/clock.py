@@ -12,9 +12,11 @@ Nothing here prints, prompts or reads the real time; no clinical number lives he
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from ..errors import InvalidAnswer
@@ -53,11 +55,55 @@ class NotOneInstant(ValueError):
     with (its message says why and what to give instead)."""
 
 
+_ZONE_DECLARED = False
+"""Whether the run declared the clinic's time zone (``XRNTX_GUIDE_ZONE``): the zone the
+program then runs in is the clinic's, and a time in another offset is read there."""
+
+
+@contextlib.contextmanager
+def zone_declared(declared: bool) -> Iterator[None]:
+    """For the length of a run: whether the zone it runs in is the clinic's, declared (the
+    command line sets the zone itself; the program's reading of days follows it)."""
+    global _ZONE_DECLARED
+    before, _ZONE_DECLARED = _ZONE_DECLARED, declared
+    try:
+        yield
+    finally:
+        _ZONE_DECLARED = before
+
+
+ZONE_HINT = (
+    "declare the clinic's time zone (the XRNTX_GUIDE_ZONE environment variable, for "
+    "example XRNTX_GUIDE_ZONE=America/New_York), or give the time in this machine's zone"
+)
+
+
+def day_problem(when: dt.datetime) -> str | None:
+    """Why the day of ``when``, a time given with its own offset, is not one day: a visit's
+    days (its date, the day each result describes) are read in the zone the program runs
+    in, and in its own offset ``when`` falls on another date. Which of the two is the
+    clinic's cannot be told (a clinic's evening written in its offset and read on a server
+    in UTC; an export in UTC read on the clinic's machine), so such a time is refused,
+    unless the run declared the clinic's zone (:func:`zone_declared`): then the day is
+    the one there. None when the two agree."""
+    if _ZONE_DECLARED or when.tzinfo is None:
+        return None
+    here = when.astimezone()
+    if when.date() == here.date():
+        return None
+    return (
+        f"it falls on {when.date().isoformat()} in its own offset ({_offset(when)}) but on "
+        f"{here.date().isoformat()} in this machine's zone ({_offset(here)}), and a result "
+        f"counts only for the day it describes: {ZONE_HINT}"
+    )
+
+
 def _checked(when: dt.datetime, raw: object) -> dt.datetime:
     """``when`` with its offset, refused when it cannot be read as one instant: a local
     time (no offset) that the clock change of its day makes ambiguous (the hour repeated
-    when the clocks go back) or skips (the hour when they go forward), or a time outside
-    the years the program computes with."""
+    when the clocks go back) or skips (the hour when they go forward), a time outside
+    the years the program computes with, or a time in another offset whose day is not the
+    one it has here (:func:`day_problem`)."""
     text = raw if isinstance(raw, str) else when.isoformat()
     if not FIRST_YEAR <= when.year <= LAST_YEAR:
         raise NotOneInstant(
@@ -88,6 +134,9 @@ def _checked(when: dt.datetime, raw: object) -> dt.datetime:
         raise NotOneInstant(
             f"{text!r} is out of range: give a time between the years {FIRST_YEAR} and {LAST_YEAR}"
         )
+    problem = day_problem(when)
+    if problem is not None:
+        raise NotOneInstant(f"{text!r} is not one day: {problem}")
     return when
 
 
@@ -180,8 +229,8 @@ def offset_problem(start: dt.datetime) -> str | None:
 
 OFFSET_HINT = (
     "Give the time without an offset (it is then this machine's local time), or run the "
-    "program in the clinic's zone (the TZ environment variable, for example "
-    "TZ=America/New_York)."
+    "program in the clinic's zone (the XRNTX_GUIDE_ZONE environment variable, for example "
+    "XRNTX_GUIDE_ZONE=America/New_York)."
 )
 
 
