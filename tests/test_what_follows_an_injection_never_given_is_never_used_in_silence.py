@@ -1,0 +1,45 @@
+"""What is recorded after the injection (the minutes observed, the wallet card) means
+nothing at a visit whose gates refuse the injection: ``check --json`` lists those answers
+as ``ignored``, as it lists the injection's own answers, and never takes them in silence
+(docs/scripting.md, ``ignored``; clinical basis, safety invariants 10 and 12)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.helpers import DOSE_GIVEN, Run, check, days_ago, ready_patient
+
+AFTER_THE_INJECTION = ("observation_minutes", "wallet_card_given")
+
+
+def ignored(run: Run, answers: dict[str, Any]) -> tuple[str, list[str]]:
+    out = check(run, {**answers, **DOSE_GIVEN})
+    data = json.loads(out.stdout)
+    return data["status"], list(data.get("ignored") or [])
+
+
+def test_a_ready_patient_uses_what_is_recorded_after_the_injection(run: Run) -> None:
+    """Control: the injection can be given, so nothing recorded of it is ignored."""
+    status, unused = ignored(run, ready_patient())
+    assert status == "ready"
+    assert not set(AFTER_THE_INJECTION) & set(unused), unused
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine visibility: the steps 'after' and 'counselling' (when = injection_given) "
+    "are undecided, not hidden, while a contraindication hides the injection step, so "
+    "output/check.py answers_table and the check's ignored list treat their answers as "
+    "applying: the note lists 'Minutes observed after the injection: 30' at a visit with "
+    "no injection, and check never names them as not used",
+)
+def test_a_blocked_patient_ignores_what_is_recorded_after_the_injection(run: Run) -> None:
+    """Last use 4 days ago: the opioid-free interval stands and no injection can be given;
+    the injection's own answers are listed as ignored, and so must be what follows it."""
+    status, unused = ignored(run, ready_patient(last_opioid_use=days_ago(4)))
+    assert status == "blocked"
+    assert "injection_given" in unused, unused
+    assert set(AFTER_THE_INJECTION) <= set(unused), unused
