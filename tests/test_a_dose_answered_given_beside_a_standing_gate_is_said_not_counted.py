@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from tests.helpers import DOSE_GIVEN, TODAY, Run, answer_flags, days_ago, ready_patient
 from xrntx_guide.errors import ExitCode
 
@@ -41,13 +39,6 @@ def test_a_dose_answered_given_beside_an_unacknowledged_caution_is_said_not_coun
     assert data["not_counted_because"] == "gates", data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="output/note/data.py reads the answer through output/check.py given_not_allowed, "
-    "i.e. state.value('injection_given'), which is UNKNOWN while a contraindication hides "
-    "the injection step (requires_clear): the note says 'Injection: not recorded' and "
-    "injection_given_not_counted false, and drops the answer 'given' kept in the record",
-)
 def test_a_dose_answered_given_beside_a_contraindication_is_said_not_counted(
     run: Run,
 ) -> None:

@@ -35,9 +35,14 @@ def injection_given(state: State) -> Value:
 
 def given_not_allowed(state: State) -> bool:
     """An answer says the dose was given, but the gates did not allow it: the note says
-    so instead of recording a dose."""
+    so instead of recording a dose. The answer as it was given: a gate that blocks hides
+    the injection step, and with it the answer's value, but the answer stays typed."""
     key = state.guide.meta.report.injection_given
-    return key is not None and state.value(key) is True and state.injection_given is not True
+    return (
+        key is not None
+        and state.inputs.answers.get(key) is True
+        and state.injection_given is not True
+    )
 
 
 def shown_after_injection(state: State, name: str) -> bool:
