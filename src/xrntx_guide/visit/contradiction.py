@@ -477,10 +477,13 @@ def _judged_less_strictly(
     minimum, a challenge fentanyl always requires, the fentanyl caution), so answers
     judged at least as strictly as the record's are taken, and answers judged less
     strictly are refused: they would lift what the record asks for. ``holding``: only a
-    gate failing with one of these severities as the record has it counts."""
+    gate failing with one of these severities as the record has it counts. Only the gates
+    that guard the injection are compared: one judged after it (the wallet card) asks
+    nothing of an opioid, and does not apply at all while the injection is refused."""
     with_given = evaluate(guide, Inputs(answers, day)).gates
     as_recorded = evaluate(guide, Inputs({**answers, **changes}, day)).gates
-    for gate_id, then in as_recorded.items():
+    for gate_id in guide.readiness_gate_ids:
+        then = as_recorded[gate_id]
         if holding is not None and (then.outcome != "fail" or then.severity not in holding):
             continue
         if _strictness(with_given[gate_id]) < _strictness(then):
