@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from tests.helpers import (
     DOSE_GIVEN,
     REPEAT_WITHOUT_USE,
@@ -64,14 +62,6 @@ def test_the_use_since_the_last_injection_given_again_on_the_resume_counts(run: 
     assert record["status"] == "complete" and record["injection_given"] is True, out.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/resume.py moves a visit whose date followed its default and clears only "
-    "the point-in-time results (screen, COWS, challenge, pregnancy test); the history answer "
-    "opioid_use_since_last_injection, answered before the blockade wore off, is kept for a "
-    "day after it and the late visit is judged a plain repeat dose (no interval, COWS or "
-    "challenge); the same mechanism as the pinned hypersensitivity case",
-)
 def test_no_use_answered_before_the_blockade_wore_off_never_gives_a_dose_after_it(
     run: Run,
 ) -> None:

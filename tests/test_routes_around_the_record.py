@@ -126,7 +126,8 @@ def test_an_unattended_walk_given_no_use_never_gives_the_dose_beside_a_recorded_
 def test_a_resumed_visit_given_no_use_before_the_switch_never_gives_the_dose(run: Run) -> None:
     """A repeat visit started before the switch ("no use since the last injection", true
     then) and resumed today: the history answers are filled in again (the agonist now),
-    but the kept "no use" is never checked against them."""
+    and the "no use", which spoke for the days up to the old visit day only, is asked
+    again instead of being kept beside them."""
     injected(run, days_ago(84))
     started = walk_on(run, days_ago(70), {"opioid_use_since_last_injection": False})
     assert started.exit_code == ExitCode.INCOMPLETE, started.output
@@ -140,7 +141,10 @@ def test_a_resumed_visit_given_no_use_before_the_switch_never_gives_the_dose(run
     )  # fmt: skip
     resumed = json.loads(session.read_text())
     assert not (resumed["status"] == "complete" and resumed["injection_given"]), out.output
-    refused_for_the_switch(out)
+    assert out.exit_code == ExitCode.INCOMPLETE, out.output
+    assert "opioid_use_since_last_injection" not in resumed["answers"], resumed["answers"]
+    said = " ".join(out.stderr.split())
+    assert "is asked again (opioid_use_since_last_injection)" in said, said
 
 
 def test_a_later_end_visit_never_hides_an_earlier_switch(run: Run) -> None:

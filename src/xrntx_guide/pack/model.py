@@ -223,9 +223,10 @@ class Question:
     sources: list[SourceKey] = field(default_factory=list)
     """Keys of the sources behind the question."""
     point_in_time: StrictBool = False
-    """A result that describes only the day it was taken (a urine screen, a COWS rating, a
-    naloxone challenge, a pregnancy test): when a resumed walk's visit date moves to a new
-    day, it is cleared and asked again."""
+    """An answer that speaks for the visit's day only: a result that describes the day it
+    was taken (a urine screen, a COWS rating, a naloxone challenge, a pregnancy test), or an
+    account of the days up to the visit (opioid use since the last injection): when a
+    resumed walk's visit date moves to a new day, it is cleared and asked again."""
     verify: StrictBool = False
     """The fact behind the question was not seen in a primary text: a reviewer checks it."""
     refused_when: StrictStr | None = None

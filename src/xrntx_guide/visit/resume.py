@@ -209,8 +209,8 @@ def clear_results_of_another_day(
     what = ", ".join(stale) if stale else "the timers"
     carried = carry()
     return [
-        f"The visit moves from {old} to {new}: results taken for {old} describe that day "
-        f"only and are asked again ({what}).",
+        f"The visit moves from {old} to {new}: what was recorded for {old} speaks for that "
+        f"day only and is asked again ({what}).",
         *taken_back,
         *carried,
     ]
