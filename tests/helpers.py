@@ -374,10 +374,21 @@ def check(run: Run, answers: Mapping[str, Any], *extra: str) -> Result:
     return run("check", "--json", "--today", TODAY.isoformat(), *answer_flags(answers), *extra)
 
 
+NOON = dt.time(12)
+"""The time of day of a visit the helpers walk on a day: noon, whatever the real time (an
+observation given as "30 minutes ago" then lies on the visit's day, also when the tests
+run just after midnight)."""
+
+
+def at_noon(day: dt.date) -> str:
+    """``--now`` for a visit on ``day``."""
+    return dt.datetime.combine(day, NOON).isoformat(timespec="minutes")
+
+
 def walk(run: Run, answers: Mapping[str, Any], label: str = "pt-1") -> Result:
-    """An unattended ``walk`` on TODAY with these answers as flags."""
+    """An unattended ``walk`` on TODAY (at noon) with these answers as flags."""
     return run(
-        "walk", "--no-input", "--label", label, "--today", TODAY.isoformat(), *answer_flags(answers)
+        "walk", "--no-input", "--label", label, "--now", at_noon(TODAY), *answer_flags(answers)
     )
 
 
@@ -387,7 +398,7 @@ def walk_visit(
     """An unattended ``walk`` of the patient ``label`` on ``day``, every caution
     acknowledged: one visit of a patient's record."""
     return run(
-        "walk", "--no-input", "--label", label, "--today", day.isoformat(),
+        "walk", "--no-input", "--label", label, "--now", at_noon(day),
         "--acknowledge", "all", *extra, *answer_flags(answers),
     )  # fmt: skip
 

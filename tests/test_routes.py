@@ -21,6 +21,7 @@ from tests.helpers import (
     TODAY,
     Run,
     after_injection,
+    at_noon,
     days_ago,
     gate,
     ready_patient,
@@ -515,13 +516,13 @@ def test_a_walk_resumed_on_a_later_day_asks_the_day_s_results_again(
     patient = ready_patient(last_opioid_use=days_ago(4), kit_storage_ok=None, body_habitus=None)
     patient = {k: v for k, v in patient.items() if k != "naloxone_challenge"}
     first = run(
-        "walk", "--no-input", "--label", "pt", "--today", TODAY.isoformat(), *flags(patient),
+        "walk", "--no-input", "--label", "pt", "--now", at_noon(TODAY), *flags(patient),
     )  # fmt: skip
     assert first.exit_code == ExitCode.BLOCKED, first.output  # 4 days: the interval
     path = _session_file(_isolated_home)
     later = TODAY + dt.timedelta(days=20)
     resumed = run(
-        "walk", "--resume", "--session", str(path), "--no-input", "--today", later.isoformat(),
+        "walk", "--resume", "--session", str(path), "--no-input", "--now", at_noon(later),
         "--answer", "naloxone_challenge=negative", "--answer", "kit_storage_ok=yes",
         "--answer", "naloxone_challenge_started=30 minutes ago",
         "--answer", "body_habitus=average",
@@ -627,7 +628,7 @@ def test_the_note_judges_a_session_under_its_recorded_settings(
     site.write_text('site = "strict"\n[settings]\nmin_opioid_free_days = { short_acting = 14 }\n')
     patient = ready_patient(last_opioid_use=days_ago(10), naloxone_challenge="negative")
     walked = run(
-        "walk", "--no-input", "--label", "pt", "--today", TODAY.isoformat(), "--site", str(site),
+        "walk", "--no-input", "--label", "pt", "--now", at_noon(TODAY), "--site", str(site),
         *flags(patient), "--answer", "naloxone_challenge_started=25 minutes ago",
     )  # fmt: skip
     assert walked.exit_code == ExitCode.BLOCKED, walked.output
