@@ -38,11 +38,14 @@ class _Patterns:
         self.bare_key = re.compile(_BARE_KEY)
         self.space = re.compile(r"[ \t]*")
         self.space_lines = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
-        self.basic = re.compile(r'"(?:[^"\\\n]++|\\.)*+"')
-        self.literal = re.compile(r"'[^'\n]*+'")
+        self.basic = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+        self.literal = re.compile(r"'[^'\n]*'")
+        # No possessive quantifier or atomic group: CPython before 3.11.5 mis-matches them
+        # (a Debian 12 python3 is 3.11.2). Each repetition takes one character or one
+        # escape, so nothing is nested and a string that never closes fails in one pass.
         # A multi-line string may end with up to two quotes of its own before the last three.
-        self.ml_basic = re.compile(r'"""(?:[^"\\]++|\\[\s\S]|"{1,2}+(?!"))*+"{3,5}')
-        self.ml_literal = re.compile(r"'''(?:[^']++|'{1,2}+(?!'))*+'{3,5}")
+        self.ml_basic = re.compile(r'"""(?:[^"\\]|\\[\s\S]|"{1,2}(?!"))*"{3,5}')
+        self.ml_literal = re.compile(r"'''(?:[^']|'{1,2}(?!'))*'{3,5}")
         # Numbers, booleans, dates and times: up to the next separator (a time may hold a
         # space).
         self.scalar = re.compile(r"[^,\]}\n#]*")
