@@ -25,11 +25,6 @@ DENIED = re.compile(r"(?i)\bno\b[^.;]*\bsuicidal thoughts\b")
 AFFIRMED = re.compile(r"(?i)\bsuicidal thoughts: yes\b")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mood_concern = no and suicidal_thoughts = yes are taken together: the mood "
-    "gate says 'no current depression or suicidal thoughts', monitoring says 'yes'",
-)
 def test_no_to_the_mood_question_and_yes_to_suicidal_thoughts_is_never_both_said(
     run: Run,
 ) -> None:
