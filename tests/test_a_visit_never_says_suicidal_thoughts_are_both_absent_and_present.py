@@ -17,8 +17,6 @@ import datetime as dt
 import json
 import re
 
-import pytest
-
 from tests.helpers import MONTHLY_VISIT, REPEAT_WITHOUT_USE, TODAY, Run, check, ready_patient
 
 DENIED = re.compile(r"(?i)\bno\b[^.;]*\bsuicidal thoughts\b")

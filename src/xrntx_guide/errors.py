@@ -119,9 +119,11 @@ class PackError(UserError):
         self.problems = problems
 
 
-def resume_command(session: str) -> str:
-    """The command that resumes a stored session, as a refusal or a hint names it."""
-    return f"`xrntx-guide walk --resume --session {session}`"
+def resume_command(session: str, program: str = "xrntx-guide") -> str:
+    """The command that resumes a stored session, as a refusal or a hint names it;
+    ``program``: how the program is started here (the command line knows it:
+    ``cli/commands/basics.py`` ``program_name``)."""
+    return f"`{program} walk --resume --session {session}`"
 
 
 class SessionError(UserError):

@@ -25,7 +25,7 @@ from .pack.guide import Guide
 from .pack.load import load_guide
 from .records import field, record
 from .visit.history import Timeline, timeline
-from .visit.presets import Given, parse_answers, parse_overrides
+from .visit.presets import SCENARIO_TABLE, Given, parse_answers, parse_overrides
 from .visit.session import SessionRecord, new_session
 from .visit.start import take_run
 
@@ -84,7 +84,7 @@ def default_dir() -> Path:
     return here / "scenarios"
 
 
-_TOP = {"scenario", "answers", "expect", "notes", "history"}
+_TOP = {SCENARIO_TABLE, "answers", "expect", "notes", "history"}
 _HEAD = {"title", "story", "today", "teaching_points", "overrides", "site"}
 
 
@@ -105,7 +105,7 @@ def read(path: Path) -> Scenario:
     problems: list[str] = []
     for key in sorted(set(raw) - _TOP):
         problems.append(f"unknown table or key {key!r} (allowed: {', '.join(sorted(_TOP))})")
-    head = raw.get("scenario")
+    head = raw.get(SCENARIO_TABLE)
     if not isinstance(head, dict):
         raise ScenarioError(f"{path}: needs a [scenario] table with title, story and today")
     for key in sorted(set(head) - _HEAD):

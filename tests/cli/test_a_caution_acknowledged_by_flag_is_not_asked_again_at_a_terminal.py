@@ -10,8 +10,6 @@ flag, and the flag answers it.
 
 from __future__ import annotations
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient
 
 ASKED = "Acknowledge this caution?"
@@ -30,10 +28,6 @@ def test_the_caution_is_asked_without_the_flag(run: Run, at_a_terminal: None) ->
     assert "[fentanyl]" in walked.stdout and ASKED in walked.stdout, walked.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an interactive walk asks every failing caution, --acknowledge given or not",
-)
 def test_the_caution_acknowledged_by_flag_is_not_asked(run: Run, at_a_terminal: None) -> None:
     walked = run(
         "walk", "--plain", "--label", "ACK-2", "--today", TODAY.isoformat(),

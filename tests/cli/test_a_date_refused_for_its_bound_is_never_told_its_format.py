@@ -13,19 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from tests.helpers import TODAY, Run, answer_flags, ready_patient
 
 AFTER_THE_VISIT = TODAY + dt.timedelta(days=6)
 FORMAT_HINT = "YYYY-MM-DD"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="presets._allowed_hint gives every refused date the format hint, a date "
-    "refused for its bound too",
-)
 def test_a_last_use_after_the_visit_is_refused_without_a_format_hint(run: Run) -> None:
     answers = ready_patient(last_opioid_use=AFTER_THE_VISIT)
 

@@ -11,18 +11,11 @@ answer. The file is a scenario: the message can say so and name ``demo`` (or the
 
 from __future__ import annotations
 
-import pytest
-
 from tests.helpers import REPO, TODAY, Run, flat
 
 CASE = REPO / "scenarios" / "02-fentanyl-four-days.toml"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="presets read a scenario file as answers: its [scenario] table is refused as "
-    "an unknown answer key, with the hint to list the answer keys",
-)
 def test_walk_answers_with_a_scenario_file_names_it_a_scenario(run: Run) -> None:
     assert CASE.exists() and "[scenario]" in CASE.read_text(encoding="utf-8")
 

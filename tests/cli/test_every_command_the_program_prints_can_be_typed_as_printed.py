@@ -52,11 +52,6 @@ def test_the_bare_name_is_not_on_this_path() -> None:
     assert found.returncode != 0, found.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render.show_card_hint writes 'xrntx-guide card ...' with the bare name, not "
-    "program_name",
-)
 def test_the_emergency_card_command_starts_the_program_as_started(tmp_path: Path) -> None:
     given = _walk(tmp_path / "home", "CARD-1", *answer_flags(after_injection()))
     assert given.returncode == 0, given.stderr
@@ -67,11 +62,6 @@ def test_the_emergency_card_command_starts_the_program_as_started(tmp_path: Path
     assert set(printed) == {str(EXE.resolve())}, printed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="walk._say_earlier_visits uses errors.resume_command, which writes the bare "
-    "name, not program_name",
-)
 def test_the_command_to_continue_an_unfinished_visit_starts_the_program_as_started(
     tmp_path: Path,
 ) -> None:

@@ -317,7 +317,7 @@ def test_use_four_days_ago_is_a_contraindication_with_an_earliest_date(spawn: An
     assert INJECTION_STEP not in w.output
 
     w.child.sendline("quit")
-    w.expect(r"Saved\. Resume with: \S*xrntx-guide walk --resume --session ")
+    w.expect(r"Saved\. Resume with:\s+\S*xrntx-guide walk --resume --session ")
     assert w.finish() == 1  # blocked
     assert INJECTION_STEP not in w.output
     record = w.session()
@@ -443,7 +443,7 @@ def test_quit_then_resume_continues_at_the_next_unanswered_question(spawn: Any) 
     begin(first, "resume-me")
     first.answer(P_LAST_USE, "10 days ago")
     first.answer(P_FENTANYL_30, "quit")
-    first.expect(r"Saved\. Resume with: \S*xrntx-guide walk --resume --session ")
+    first.expect(r"Saved\. Resume with:\s+\S*xrntx-guide walk --resume --session ")
     assert first.finish() == 0  # in progress: quitting is not an error
     saved = first.session()
     assert saved["status"] == "in_progress"
@@ -507,7 +507,7 @@ def test_ctrl_c_saves_the_session_and_exits_130(spawn: Any) -> None:
 
     assert w.finish() == 130
     # The program as it can be started from here: its name on the PATH, else its path.
-    assert re.search(r"Resume with: \S*xrntx-guide walk --resume", w.output), w.output
+    assert re.search(r"Resume with:\s+\S*xrntx-guide walk --resume", w.output), w.output
     record = w.session()
     assert record["label"] == "interrupted"
     assert record["answers"]["last_opioid_kind"]["value"] == "short_acting"

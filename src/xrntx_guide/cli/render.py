@@ -316,12 +316,15 @@ def show_decided(ui: UI, state: State, results: list[GateResult], where: str) ->
     ui.items(rows)
 
 
-def show_card_hint(ui: UI, state: State, record: SessionRecord) -> None:
-    """At the end of a saved visit: how to print the patient's emergency card."""
+def show_card_hint(
+    ui: UI, state: State, record: SessionRecord, program: str = "xrntx-guide"
+) -> None:
+    """At the end of a saved visit: how to print the patient's emergency card, started as
+    this program was (``program``)."""
     if not card_offered(state):
         return
     # The command on a line of its own: filled into the prose it was broken at 80
     # columns, and a command is copied whole.
     ui.note("Emergency card (last injection, end of the blockade, pain relief):")
-    ui.note(f"  xrntx-guide card {record.id} --format html -o card.html")
+    ui.note(f"  {program} card {record.id} --format html -o card.html")
     ui.note("  (add --name NAME to print a name)")

@@ -212,14 +212,14 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
                     f"do in it. To correct an answer: {self.program} walk --resume --session "
                     f"{self.path}"
                 )
-                show_card_hint(self.ui, self.state(), self.record)
+                show_card_hint(self.ui, self.state(), self.record, self.program)
             elif self.responder is None:  # a presenter run is never a session to resume
-                self.ui.note(
-                    f"Saved. Resume with: {self.program} walk --resume --session {self.path}"
-                )
+                # The command on a line of its own, never broken: copied whole.
+                self.ui.note("Saved. Resume with:")
+                self.ui.note(f"  {self.program} walk --resume --session {self.path}")
                 if self.record.status in ("blocked", "needs_override"):
                     # Left at a gate (no injection today): the patient's card still holds.
-                    show_card_hint(self.ui, self.state(), self.record)
+                    show_card_hint(self.ui, self.state(), self.record, self.program)
             if self.record.status == "complete":
                 return ExitCode.OK
             if stop.eof and self.record.status == "in_progress":
@@ -236,7 +236,7 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
                 raise Interrupted(f"interrupted; {DRY_RUN_END}") from None
             raise Interrupted(
                 f"interrupted; session {self.path} is saved",
-                hint=f"Resume with: {self.program} walk --resume --session {self.path}",
+                hint=f"Resume with:\n  {self.program} walk --resume --session {self.path}",
             ) from None
 
     def ended_treatment(self) -> bool:
@@ -383,7 +383,7 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
             self.ui.note(DRY_RUN_END)
         elif self.responder is None:
             self.ui.note(f"Saved: session {self.path}")
-            show_card_hint(self.ui, state, self.record)
+            show_card_hint(self.ui, state, self.record, self.program)
 
     # -- screens --------------------------------------------------------------------
 

@@ -21,10 +21,13 @@ def fill(
 
     With ``whole``, a message that holds a word of half the line or more is left on one
     line: no prose word is so long, and a command with its path (``walk --resume
-    --session PATH``) is then copied in one piece; the terminal runs the line on."""
+    --session PATH``) is then copied in one piece; the terminal runs the line on. So is a
+    line that holds a command of this program (a word naming ``xrntx-guide`` followed by
+    more), however short its path: broken, a copied ``walk --resume`` would resume
+    another walk."""
     words = text.split()
-    if whole and any(2 * cells(word) >= width for word in words):
-        return first + " ".join(words)
+    if whole and (any(2 * cells(word) >= width for word in words) or _a_command(words)):
+        return first + " ".join(words) if not text.startswith(" ") else first + text.rstrip()
     lines: list[str] = []
     line, used, empty = first, cells(first), True
     # Each word with the white space before it: kept within a line (an aligned column,
@@ -40,3 +43,12 @@ def fill(
     if not empty:
         lines.append(line)
     return "\n".join(lines)
+
+
+PROGRAM = "xrntx-guide"
+"""The program's name, as the commands it prints start (after a path or a backquote)."""
+
+
+def _a_command(words: list[str]) -> bool:
+    """Whether the words hold a command of this program: its name, then more words."""
+    return any(w.strip("`'\"(").endswith(PROGRAM) for w in words[:-1])

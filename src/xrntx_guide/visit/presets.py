@@ -45,6 +45,9 @@ class Preset(NamedTuple):
 
 LABEL_KEY = "label"
 """A batch line's field naming the patient whose record the check reads (judge.py)."""
+SCENARIO_TABLE = "scenario"
+"""The table that makes a TOML file a case scenario (scenarios.py), never an answers file:
+one given as answers is named as a scenario."""
 
 
 class Given(NamedTuple):
@@ -214,6 +217,15 @@ def parse_answers(
                 hint=f"Give the record as {RAPID_DAYS_KEY} in an answers file (docs/scripting.md).",
             )
         cq = guide.questions.get(key)
+        if cq is None and key == SCENARIO_TABLE and isinstance(value, dict):
+            suffix = f" ({where})" if where else ""
+            raise UsageError(
+                f"this is a case scenario (its [{SCENARIO_TABLE}] table), not an answers "
+                f"file{suffix}",
+                hint="Present it with `xrntx-guide demo NAME --dir FOLDER` (NAME: the file's "
+                "name without .toml), check it with `xrntx-guide scenarios test FOLDER`, or "
+                "give its [answers] table alone as an answers file.",
+            )
         if cq is None:
             err = unknown_key(guide, key)
             if where is not None:
@@ -256,10 +268,15 @@ def _plain_keys(guide: Guide) -> frozenset[str]:
     )
 
 
-def _allowed_hint(guide: Guide, key: str) -> str | None:
+def _allowed_hint(guide: Guide, key: str, read: bool = False) -> str | None:
+    """What the answer may be: its choices, or how a yes/no or a date is written. ``read``:
+    the value was read, and is refused for what it says (a date after the visit): how it is
+    written is no fix then, only a choice's list of values is."""
     cq = guide.questions[key]
     if cq.spec.choices:
         return "Allowed: " + ", ".join(str(c.value) for c in cq.spec.choices)
+    if read:
+        return None
     return {"bool": "Allowed: yes, no", "date": "Dates are YYYY-MM-DD."}.get(cq.spec.type)
 
 
@@ -584,7 +601,7 @@ def refuse_invalid(state: State, keys: Iterable[str]) -> None:
     for key in keys:
         problem = state.invalid.get(key)
         if problem is not None:
-            raise InvalidAnswer(key, problem, hint=_allowed_hint(state.guide, key))
+            raise InvalidAnswer(key, problem, hint=_allowed_hint(state.guide, key, read=True))
 
 
 def parse_overrides(guide: Guide, flags: Iterable[str]) -> list[OverrideRequest]:

@@ -21,6 +21,7 @@ from .common import (
     environment,
     lazy_pack,
     pack_paths,
+    program_name,
     ui_for,
 )
 
@@ -81,7 +82,8 @@ def card(
         raise SessionError(
             f"session {record.id} ({record.status.replace('_', ' ')}) is not finished: the "
             "card is printed from a finished visit",
-            hint=f"Finish it ({resume_command(record.id)}), then print the card.",
+            hint=f"Finish it ({resume_command(record.id, program_name(env))}), then print the "
+            "card.",
         )
     guide = session_guide(pack(), record, path, steps, site)
     day = record.today or env.today()

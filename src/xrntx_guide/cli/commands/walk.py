@@ -389,6 +389,7 @@ def run_walk(
                 refuse_filled,
                 env.stdout if json_out else None,
                 recheck,
+                program_name(env),
             )
         finally:
             save_recording(ui, record_to, record.label)
@@ -414,6 +415,7 @@ def run_walk(
         day,
         clock,
         flag_overrides={r.gate: r for r in requests},
+        flag_acknowledge=tuple(acknowledge or ()),
         prefills=prefills,
         unread=unread,
         dry_run=no_save,
@@ -587,7 +589,7 @@ def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str, guide:
         r = unfinished[-1]
         ui.note(
             f"Session {r.id} (visit of {r.visit_date or 'no date yet'}) is not finished: to "
-            f"continue it instead, quit and run: {resume_command(r.id)}"
+            f"continue it instead, quit and run: {resume_command(r.id, program_name(env))}"
         )
 
 
@@ -661,6 +663,7 @@ def _walk_without_prompts(
     refuse_filled: Callable[[], None] | None = None,
     json_to: TextIO | None = None,
     recheck: Callable[[bool], None] | None = None,
+    program: str = "xrntx-guide",
 ) -> ExitCode:
     """Run the unattended walk, save the session (unless ``saver`` is None: --no-save), and
     say where it ended: on the screen, or as one JSON object on ``json_to`` (--json).
@@ -709,12 +712,12 @@ def _walk_without_prompts(
             ui.error(f"caution {g.id} must be acknowledged: --acknowledge {g.id}")
         ui.note(saved)
         if path is not None:
-            show_card_hint(ui, outcome.state, record)
+            show_card_hint(ui, outcome.state, record, program)
         return ExitCode.BLOCKED
     show_summary(ui, outcome.state, record)
     ui.note(saved)
     if path is not None:
-        show_card_hint(ui, outcome.state, record)
+        show_card_hint(ui, outcome.state, record, program)
     return ExitCode.OK
 
 

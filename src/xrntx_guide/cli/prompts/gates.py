@@ -91,7 +91,7 @@ class GatePrompts(WalkCore):
             if self.rapid_here and g.id == keys.RAPID_GATE:
                 self.ui.note("Type 'day' to record a day of the pathway's record.")
             if self.responder is None and not self.dry_run:
-                show_card_hint(self.ui, state, self.record)
+                show_card_hint(self.ui, state, self.record, self.program)
         # On the pathway 'day' is a command at this prompt: the list says so.
         words = "back, edit, review, why, day or quit" if self.rapid_here else None
         listed = "back / edit / review / why / day / quit" if words else None
