@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from tests.helpers import (
+    MONTHLY_VISIT,
+    REPEAT_WITHOUT_USE,
     TODAY,
     Run,
+    after_injection,
     at_today,
     first_dose_on,
     stored_record,
@@ -27,11 +28,6 @@ from tests.helpers import (
 LABEL = "AB-12"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="find_visit refuses a label that names several sessions even when only one of "
-    "them is unfinished: '2 sessions have the label', exit 2",
-)
 def test_resume_by_label_continues_the_unfinished_visit_beside_a_finished_one(run: Run) -> None:
     first_dose_on(run, LABEL, TODAY - dt.timedelta(weeks=4))
     monthly = walk_at(run, LABEL, at_today("10:00"), {"visit": "repeat_injection"})
@@ -45,3 +41,22 @@ def test_resume_by_label_continues_the_unfinished_visit_beside_a_finished_one(ru
 
     assert resumed.exit_code == 4, resumed.output  # resumed, still waiting for answers
     assert unfinished[0] in resumed.stdout + resumed.stderr, resumed.output
+
+
+def test_resume_by_label_of_a_patient_whose_visits_are_all_finished_says_to_start_one(
+    run: Run,
+) -> None:
+    first_dose_on(run, LABEL, TODAY - dt.timedelta(weeks=4))
+    monthly = {
+        **after_injection(**REPEAT_WITHOUT_USE, **MONTHLY_VISIT),
+        "injection_side_used": "right",
+    }
+    repeat = walk_at(run, LABEL, at_today("09:00"), monthly)  # the second dose: finished
+    assert repeat.exit_code == 0, repeat.output
+    assert len(stored_sessions(LABEL)) == 2
+
+    resumed = run("walk", "--no-input", "--resume", "--label", LABEL, "--now", at_today("10:05"))
+
+    assert resumed.exit_code == 2, resumed.output
+    said = " ".join(resumed.stderr.split())
+    assert "none to resume" in said and f"walk --label {LABEL}" in said, said

@@ -106,6 +106,41 @@ def listed(rows: list[VisitRow], words: Mapping[str, str] | None = None) -> str:
     )
 
 
+def visit_to_resume(store: Store, ref: str | None) -> VisitRow:
+    """The visit ``walk --resume`` continues: as :func:`find_visit`, but a label that
+    several visits have (a patient past the first dose) names the one of them that is not
+    finished.
+
+    Raises:
+        SessionError: as :func:`find_visit`; or the label's visits are all finished (a new
+            visit is a new walk), or several are unfinished (their ids are listed).
+    """
+    try:
+        return find_visit(store, ref)
+    except SessionError:
+        by_label = (
+            store.find(ref)
+            if ref is not None and label_key(ref) and store.by_id(ref) is None
+            else []
+        )
+        if len(by_label) < 2:
+            raise
+    assert ref is not None
+    open_ = by_visit_date([r for r in by_label if r.status != "complete"])
+    if len(open_) == 1:
+        return open_[0]
+    if not open_:
+        raise SessionError(
+            f"every visit of {ref!r} is finished ({listed(by_visit_date(by_label))}): there "
+            "is none to resume",
+            hint=f"Start the patient's new visit with `xrntx-guide walk --label {ref}`.",
+        )
+    raise SessionError(
+        f"{len(open_)} visits of {ref!r} are not finished: {listed(open_)}",
+        hint="Give the id of the one to resume (--session ID).",
+    )
+
+
 def latest_visit(store: Store, ref: str) -> tuple[VisitRow, list[VisitRow]]:
     """The visit ``ref`` names for a command that reads one finished visit (``note``,
     ``card``): as :func:`find_visit`, but a label that several visits have names the latest

@@ -31,10 +31,10 @@ from ...store import Found
 from ...store.refs import (
     ambiguity,
     by_visit_date,
-    find_visit,
     import_record,
     read_record_file,
     record_file,
+    visit_to_resume,
 )
 from ...store.saver import Saver
 from ...visit.contradiction import contradiction, refuse_contradiction
@@ -154,7 +154,7 @@ def run_walk(
         ref = session if session is not None else label
         if session is not None:
             ref = _imported(ui, guide, store, session, by, no_save) or session
-        record, revision = store.load(find_visit(store, ref).id)
+        record, revision = store.load(visit_to_resume(store, ref).id)
         path = f"session {record.id}"
         if (
             label is not None
