@@ -91,9 +91,10 @@ def test_a_label_used_twice_is_ambiguous_for_a_resume(run: Run) -> None:
     # (its last use is the one on record: an older one would be refused, test_history)
     second = walk(run, "twin", after_injection(last_opioid_use=days_ago(3)))
     assert "new visit" in second.output
+    # Neither visit is finished (both blocked): the label names no one visit to resume.
     result = run("walk", "--resume", "--no-input", "--label", "twin")
     assert result.exit_code == ExitCode.USAGE, result.output
-    assert "2 sessions" in result.stderr
+    assert "2 visits of 'twin' are not finished" in " ".join(result.stderr.split())
 
 
 @pytest.mark.parametrize("label", ["", "   ", "x" * 200])
