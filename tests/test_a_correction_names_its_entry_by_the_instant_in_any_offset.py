@@ -51,11 +51,6 @@ def test_the_control_the_entry_named_in_the_clinics_terms_is_corrected(
     assert corrected(run, guide, zone, named) != ExitCode.USAGE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/results.py correction flags read the time by clock.parse_instant, whose "
-    "day_problem refuses an instant dated otherwise in its offset; the message asks for a format",
-)
 def test_the_same_instant_written_in_utc_names_the_same_entry(
     run: Run, guide: Guide, zone: Callable[[str], None]
 ) -> None:

@@ -75,11 +75,6 @@ def test_the_control_the_note_read_in_the_clinics_zone(
     assert "20:30" in out.stdout, out.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/rapid.py cows_words reads a stored rating through clock.on_day, whose "
-    "day_problem (for typed times) raises NotOneInstant on a record of another zone: exit 70",
-)
 @pytest.mark.parametrize("command", ["note", "card"])
 def test_a_finished_visits_note_and_card_on_a_machine_in_utc_are_no_internal_error(
     run: Run, tmp_path: Path, zone: Callable[[str], None], command: str
@@ -91,11 +86,6 @@ def test_a_finished_visits_note_and_card_on_a_machine_in_utc_are_no_internal_err
     assert out.exit_code in (ExitCode.OK, ExitCode.USAGE), out.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/rapid.py reads the stored pathway ratings through clock.on_day, whose "
-    "day_problem raises NotOneInstant on a record of another zone: the resume is exit 70",
-)
 def test_an_unfinished_visit_resumed_on_a_machine_in_utc_is_no_internal_error(
     run: Run, tmp_path: Path, zone: Callable[[str], None]
 ) -> None:
@@ -115,11 +105,6 @@ DECLARED = "Etc/GMT+5"  # the IANA name of a zone five hours behind UTC (the sig
 @pytest.mark.skipif(
     not Path("/usr/share/zoneinfo", DECLARED).exists(),
     reason="this machine has no time zone database (Debian: tzdata)",
-)
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/rapid.py cows_words reads a stored rating through clock.on_day, whose "
-    "day_problem raises NotOneInstant when the run does not declare the zone: exit 70",
 )
 def test_a_note_of_a_visit_walked_with_the_clinics_zone_declared_read_without_it(
     run: Run, tmp_path: Path, zone: Callable[[str], None], monkeypatch: pytest.MonkeyPatch

@@ -49,11 +49,6 @@ def test_the_control_a_machine_in_another_zone_is_told_of_the_variable(
 
 
 @needs_zone_data
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/resume.py _refuse_another_zone always gives clock.OFFSET_HINT, which says "
-    "to declare XRNTX_GUIDE_ZONE=America/New_York even to a run that declares exactly that",
-)
 def test_a_run_declaring_the_zone_is_never_told_to_declare_it(
     run: Run, zone: Callable[[str], None], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,8 +10,6 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
-import pytest
-
 from tests.helpers import Run, answer_flags, ready_patient
 
 DAY = dt.date(2026, 11, 24)
@@ -39,11 +37,6 @@ def test_the_control_the_same_instant_in_utc_is_taken(
     assert checked(run, "14:00+00:00") == (0, "ready")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/clock.py parse_moment takes a time of day only without '-' before any "
-    "'+' (meant to tell a date), so HH:MM-hh:mm falls to parse_instant: 'is not a time'",
-)
 def test_the_clinics_time_of_day_in_its_own_negative_offset_is_taken(
     run: Run, zone: Callable[[str], None]
 ) -> None:

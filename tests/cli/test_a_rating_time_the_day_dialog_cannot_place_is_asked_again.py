@@ -79,11 +79,6 @@ def test_the_control_a_time_on_the_day_is_taken(tmp_path: Path) -> None:
     assert after_the_time(tmp_path, "UTC0", ON_A_NORMAL_DAY, "08:00") == "next rating"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/rapid.py _ask_time catches only parse_time's ValueError; rating_time_problem's "
-    "on_day now raises NotOneInstant (clock.day_problem) before its own message: exit 70",
-)
 def test_a_time_whose_offset_puts_it_on_the_evening_before_is_asked_again(
     tmp_path: Path,
 ) -> None:
@@ -91,10 +86,5 @@ def test_a_time_whose_offset_puts_it_on_the_evening_before_is_asked_again(
 
 
 @needs_zone_data
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/rapid.py _ask_time catches only parse_time's ValueError; rating_time_problem's "
-    "on_day raises NotOneInstant for a repeated local hour: exit 70",
-)
 def test_a_time_the_clocks_going_back_repeat_is_asked_again(tmp_path: Path) -> None:
     assert after_the_time(tmp_path, "America/New_York", CLOCKS_GO_BACK, "01:30") == "asked again"

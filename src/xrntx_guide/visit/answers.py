@@ -204,7 +204,11 @@ def _parse_choice(cq: CQuestion, raw: str, interactive: bool) -> str:
             if 1 <= int(text) <= len(values):
                 return values[int(text) - 1]
             raise ValueError(f"{text} is not a listed number: choose 1-{len(values)}")
-        prefixed = [v for v in values if v.lower().startswith(lowered)] if lowered else []
+        # A yes or a no is an answer to a yes/no question, never the start of a choice's
+        # value ("no" at the pregnancy test read as not_applicable, "cannot become
+        # pregnant"): only a choice's own value or alias takes it.
+        words = lowered not in _YES_NO
+        prefixed = [v for v in values if v.lower().startswith(lowered)] if lowered and words else []
         if len(prefixed) == 1:
             return prefixed[0]
         if prefixed:

@@ -134,8 +134,16 @@ def _checked(when: dt.datetime, raw: object) -> dt.datetime:
         raise NotOneInstant(
             f"{text!r} is out of range: give a time between the years {FIRST_YEAR} and {LAST_YEAR}"
         )
+    return when
+
+
+def _on_one_day(when: dt.datetime, raw: object) -> dt.datetime:
+    """``when``, a time given now (typed, a flag, a file), refused when its day is not one
+    (:func:`day_problem`). A stored time is never refused so: it was read when it was
+    given, and a record must stay readable wherever it is read."""
     problem = day_problem(when)
     if problem is not None:
+        text = raw if isinstance(raw, str) else when.isoformat()
         raise NotOneInstant(f"{text!r} is not one day: {problem}")
     return when
 
@@ -185,12 +193,15 @@ def with_offset(day: dt.date, time: dt.time) -> dt.time:
     return at.timetz()
 
 
-def parse_instant(raw: object) -> dt.datetime:
+def parse_instant(raw: object, *, one_day: bool = True) -> dt.datetime:
     """A date and time (ISO 8601: ``2026-11-24T09:30``, an offset optional; a TOML date and
     time), with its offset (the local one when none is given).
 
     A local time the clock change of its day makes ambiguous or skips needs its offset,
-    and a time the program cannot compute with (year 1 or 9999) is refused.
+    and a time the program cannot compute with (year 1 or 9999) is refused, and so is a
+    time whose own offset puts it on another date than the zone the program runs in does
+    (:func:`day_problem`), unless ``one_day`` is False: a time that only names a recorded
+    entry (``--correct KEY@TIME``) describes no day of its own.
 
     Raises:
         ValueError: not a date and time (or one of those), in words for a message.
@@ -208,7 +219,8 @@ def parse_instant(raw: object) -> dt.datetime:
             f"{raw!r} is not a date and time: use YYYY-MM-DDTHH:MM (an offset such as "
             "+01:00 is optional; without one it is the local time)"
         )
-    return _checked(when, raw)
+    checked = _checked(when, raw)
+    return _on_one_day(checked, raw) if one_day else checked
 
 
 def offset_problem(start: dt.datetime) -> str | None:
@@ -234,6 +246,9 @@ OFFSET_HINT = (
 )
 
 
+_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:?\d{2}|z)?")
+"""A time of day alone (``09:05``, ``09:05:30``), its offset optional (``+01:00``,
+``-05:00``, ``Z``): a date and time has a date before it."""
 _MINUTES_AGO = re.compile(r"(\d+)\s*(?:min|mins|minute|minutes)\s+ago")
 A_DAY_IN_MINUTES = int(dt.timedelta(days=1) / dt.timedelta(minutes=1))
 """The most 'N minutes ago' may say: an event of the visit lies on the day of its result."""
@@ -261,13 +276,13 @@ def parse_moment(raw: object, day: dt.date, now: dt.datetime) -> dt.datetime:
                     "and time instead (YYYY-MM-DDTHH:MM)"
                 )
             return aware(now) - dt.timedelta(minutes=int(digits))
-        if ":" in text and "-" not in text.split("+")[0]:
+        if _TIME_OF_DAY.fullmatch(text):
             try:
                 of_day = dt.time.fromisoformat(text.upper())
             except ValueError:
                 of_day = None
             if of_day is not None:
-                return on_day(day, of_day)
+                return _on_one_day(on_day(day, of_day), raw)
     try:
         return parse_instant(raw)
     except NotOneInstant:

@@ -237,7 +237,10 @@ def rating_time_problem(
     (visit/clock.py). Two ratings of one entry at one instant cannot say which is the
     latest the gate reads.
     """
-    at = on_day(date, time)
+    try:
+        at = on_day(date, time)
+    except ValueError as exc:  # a local time the day's clock change repeats or skips
+        return f"{what} at {time.isoformat(timespec='minutes')}: {exc}"
     local = aware(at).astimezone().date()
     if local != date:
         return (

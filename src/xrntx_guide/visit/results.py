@@ -845,7 +845,7 @@ def parse_corrections(
                 f"(one of {', '.join(sorted(KEY_OF.values()))})"
             )
         try:
-            at_time = parse_instant(when)  # the one reading of a time (visit/clock.py)
+            at_time = parse_instant(when, one_day=False)  # names an entry: no day of its own
         except ValueError:
             raise UsageError(
                 f"--correct {key}@{when}: give the date and time of the entry it corrects "

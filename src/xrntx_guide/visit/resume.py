@@ -22,7 +22,7 @@ from ..expr import UNKNOWN
 from ..pack.guide import Guide, RecordedSettings
 from ..pack.load import load_guide
 from .answers import to_json
-from .clock import OFFSET_HINT, aware, instant, offset_problem, shown
+from .clock import aware, instant, offset_problem, shown
 from .entries import positive_since
 from .rapid import table_of
 from .series import CHALLENGE, RECHALLENGE, live, restore_positive, window_end
@@ -374,9 +374,11 @@ def _refuse_another_zone(path: str | Path, last: dt.datetime) -> None:
     days would be other days (visit/clock.py offset_problem)."""
     problem = offset_problem(last)
     if problem is not None:
+        offset = last.isoformat(timespec="minutes")[-6:]
         raise UsageError(
             f"{path}: the session's fixed clock ({last.isoformat(timespec='minutes')}): {problem}",
-            hint=OFFSET_HINT,
+            hint=f"Resume it in the zone the session was walked in (offset {offset} then): "
+            "name that zone with the XRNTX_GUIDE_ZONE environment variable.",
         )
 
 
