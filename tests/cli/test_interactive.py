@@ -923,13 +923,13 @@ def test_all_not_done_is_still_judged_assay_by_assay(spawn: Any) -> None:
 
 
 def test_choice_refusals_say_what_went_wrong(spawn: Any) -> None:
-    """A refused choice says what went wrong: 'n' at negative/not_done is ambiguous; '7' of
-    three says choose 1-3."""
+    """A refused choice says what went wrong: 'n' at negative/not_done is a yes/no word,
+    never the start of either; 'neg' is; '7' of three says choose 1-3."""
     w = spawn()
     begin(w, "wording")
     history_and_medical(w, "14 days ago")
     w.answer(p_uds("opiates"), "n")
-    w.expect(r"'n' is ambiguous: negative or not_done")
+    w.expect(r"'n' answers a yes/no question: choose one of negative, positive, not_done")
     w.answer(p_uds("opiates"), "7")
     w.expect(r"choose 1-3")
     w.answer(p_uds("opiates"), "help")

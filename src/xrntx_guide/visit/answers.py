@@ -213,6 +213,10 @@ def _parse_choice(cq: CQuestion, raw: str, interactive: bool) -> str:
             return prefixed[0]
         if prefixed:
             raise ValueError(f"{quoted(text)} is ambiguous: {' or '.join(prefixed)}")
+        if not words:
+            raise ValueError(
+                f"{quoted(text)} answers a yes/no question: choose one of {', '.join(values)}"
+            )
     close = closest(text, values)
     hint = f" (did you mean {close!r}?)" if close else ""
     raise ValueError(f"{quoted(text)} is not one of: {', '.join(values)}{hint}")
