@@ -41,11 +41,6 @@ def _sessions_at_80_columns(home: Path) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", str(child.before)).replace("\r\n", "\n")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the sessions table's column gaps leave too little room at 80 columns: "
-    "'in progress' and the saved time wrap onto a second line",
-)
 def test_an_unfinished_visit_is_one_line_at_80_columns(run: Run, _isolated_home: Path) -> None:
     label = "AB-12"
     left = run("walk", "--no-input", "--label", label, "--today", TODAY.isoformat())

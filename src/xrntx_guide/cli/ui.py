@@ -365,9 +365,10 @@ class UI:
             max((cell_len(w) for v in col for w in v.split()), default=0) if wrap else n
             for col, wrap, n in zip(cells, wraps, natural, strict=True)
         ]
-        # Between columns: three spaces in colour (a space for the box's blank vertical),
-        # two in plain; no edges. Borders around the table would cost width at 80 columns.
-        extra = (2 if self.plain else 3) * (len(columns) - 1)
+        # Between columns: two spaces, in colour (one of them the box's blank vertical, the
+        # cells padded on the right only) as in plain; no edges. Borders around the table,
+        # or a third space, would cost the width a row of sessions needs at 80 columns.
+        extra = 2 * (len(columns) - 1)
         room = self.out.width - extra if self.terminal else sum(natural)
         if sum(least) > room:
             self._records(heads, grid, title, styles)
@@ -383,7 +384,7 @@ class UI:
             box=None if self.plain else box.SIMPLE_HEAD,
             show_edge=False,
             pad_edge=False,
-            padding=(0, 1),
+            padding=(0, 1) if self.plain else (0, 1, 0, 0),
         )
         for c, width, wrap in zip(heads, widths, wraps, strict=True):
             table.add_column(c, width=width, no_wrap=not wrap, overflow="fold")
