@@ -161,21 +161,33 @@ class LazyContext(Context):
         steps[sid] = _BUSY
         when = step.when
         seen: bool | None = truth(when.function(self)) if when is not None else True
-        if seen is None and when is not None and self.never_asked(when.reads):
+        if (
+            seen is None
+            and when is not None
+            and step.index > self.guide.readiness_limit
+            and self.never_asked(when.reads)
+        ):
             seen = False
         if seen is not False and step.index == self.guide.readiness_limit:
             seen = _and(seen, self._clear_before(step))
         steps[sid] = seen
         return seen
 
+    def _after_the_injection(self, cq: CQuestion) -> bool:
+        """Whether ``cq`` is asked after the injection step (the last that requires every
+        gate clear)."""
+        return self.guide.step(cq.step_id).index > self.guide.readiness_limit
+
     def never_asked(self, reads: frozenset[str]) -> bool:
         """Whether a condition left undecided is so only by answers never asked in this
         flow: every name it reads that has no value is a question shown nowhere (decided
-        hidden). Such a condition is never decided, so what it guards is not shown: what
-        follows an injection whose step the gates hide (``when = "injection_given"``) is
-        not taken as applying, and its answers are named as not used. A name without a
-        value for any other reason (a question still to be answered, a derived value)
-        leaves the condition undecided."""
+        hidden). Such a condition after the injection is never decided, so what it guards
+        is not shown: what follows an injection whose step the gates hide (``when =
+        "injection_given"``) is not taken as applying, and its answers are named as not
+        used. Before the injection an undecided condition stays undecided (what it guards
+        may apply, and a required answer there is still missing: safety invariant 2). A
+        name without a value for any other reason (a question still to be answered, a
+        derived value) leaves the condition undecided."""
         guide = self.guide
         for name in reads:
             if self.lookup(name) is not UNKNOWN:
@@ -226,7 +238,7 @@ class LazyContext(Context):
         else:
             shown[key] = _BUSY
             own = truth(cq.when.function(self))
-            if own is None and self.never_asked(cq.when.reads):
+            if own is None and self._after_the_injection(cq) and self.never_asked(cq.when.reads):
                 own = False
             qv = False if own is False else (None if sv is None or own is None else True)
         shown[key] = qv
