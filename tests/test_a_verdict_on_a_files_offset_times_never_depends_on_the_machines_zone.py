@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Run, answer_flags, cows_threshold, json_file, ready_patient
+from tests.helpers import Result, Run, answer_flags, cows_threshold, json_file, ready_patient
 from xrntx_guide.pack.guide import Guide
 
 DAY = dt.date(2026, 11, 24)
@@ -28,21 +28,23 @@ IN_THE_CLINIC = f"{DAY}T21:00{OFFSET}"
 IN_UTC = f"{DAY + dt.timedelta(days=1)}T02:00"  # the same instant, the machine's terms
 
 
+def rated(run: Run, tmp_path: Path, now: str, ratings: list[dict[str, object]]) -> Result:
+    """``check --json`` at ``now`` of a patient ready but for the COWS series ``ratings``
+    (in an answers file), the injection dated DAY."""
+    answers = ready_patient(cows_total=None, last_opioid_use=DAY - dt.timedelta(14))
+    answers["injection_date"] = DAY
+    series = json_file(tmp_path, "ratings.json", {"cows_ratings": ratings})
+    return run("check", "--json", "--now", now, "--answers", series, *answer_flags(answers))
+
+
 def checked(run: Run, tmp_path: Path, guide: Guide, now: str) -> str:
     """``check`` at ``now``: calm at 18:30 and withdrawal at 20:00 in the clinic's offset
     (in a file), the injection dated DAY; the status it gives ("refused" if none)."""
-    series = {
-        "cows_ratings": [
-            {"at": f"{DAY}T18:30{OFFSET}", "total": 2},
-            {"at": f"{DAY}T20:00{OFFSET}", "total": cows_threshold(guide) + 5},
-        ]
-    }
-    answers = ready_patient(cows_total=None, last_opioid_use=DAY - dt.timedelta(14))
-    answers["injection_date"] = DAY
-    out = run(
-        "check", "--json", "--now", now,
-        "--answers", json_file(tmp_path, "ratings.json", series), *answer_flags(answers),
-    )  # fmt: skip
+    ratings: list[dict[str, object]] = [
+        {"at": f"{DAY}T18:30{OFFSET}", "total": 2},
+        {"at": f"{DAY}T20:00{OFFSET}", "total": cows_threshold(guide) + 5},
+    ]
+    out = rated(run, tmp_path, now, ratings)
     return str(json.loads(out.stdout or "{}").get("status", "refused"))
 
 
@@ -67,13 +69,7 @@ def test_on_a_machine_in_utc_the_time_is_refused_naming_both_days_and_the_fix(
     """What a script on a server sees: which time, the two dates it falls on, and the
     variable that settles it (exit 2, never a verdict)."""
     zone(UTC_ZONE)
-    series = {"cows_ratings": [{"at": f"{DAY}T20:00{OFFSET}", "total": 2}]}
-    answers = ready_patient(cows_total=None, last_opioid_use=DAY - dt.timedelta(14))
-    answers["injection_date"] = DAY
-    out = run(
-        "check", "--json", "--now", IN_UTC,
-        "--answers", json_file(tmp_path, "ratings.json", series), *answer_flags(answers),
-    )  # fmt: skip
+    out = rated(run, tmp_path, IN_UTC, [{"at": f"{DAY}T20:00{OFFSET}", "total": 2}])
     assert out.exit_code == 2, out.output
     said = json.loads(out.stderr)["message"]
     next_day = (DAY + dt.timedelta(days=1)).isoformat()
@@ -87,13 +83,8 @@ def test_a_time_in_another_offset_on_the_same_date_here_is_taken(
     """Only a time whose date differs is refused: the clinic's morning, written in its
     offset, is the same date on a server in UTC, and its withdrawal blocks there."""
     zone(UTC_ZONE)
-    series = {"cows_ratings": [{"at": f"{DAY}T08:30{OFFSET}", "total": cows_threshold(guide) + 5}]}
-    answers = ready_patient(cows_total=None, last_opioid_use=DAY - dt.timedelta(14))
-    answers["injection_date"] = DAY
-    out = run(
-        "check", "--json", "--now", f"{DAY}T15:00",
-        "--answers", json_file(tmp_path, "ratings.json", series), *answer_flags(answers),
-    )  # fmt: skip
+    morning = {"at": f"{DAY}T08:30{OFFSET}", "total": cows_threshold(guide) + 5}
+    out = rated(run, tmp_path, f"{DAY}T15:00", [morning])
     assert json.loads(out.stdout)["status"] == "blocked", out.output
 
 
@@ -122,18 +113,11 @@ def test_with_the_clinics_zone_declared_a_server_in_utc_blocks_the_withdrawal(
     if written == "Z":
         instants = [t.astimezone(dt.UTC) for t in instants]
     at = [t.isoformat().replace("+00:00", "Z") for t in instants]
-    series = {
-        "cows_ratings": [
-            {"at": at[0], "total": 2},
-            {"at": at[1], "total": cows_threshold(guide) + 5},
-        ]
-    }
-    answers = ready_patient(cows_total=None, last_opioid_use=DAY - dt.timedelta(14))
-    answers["injection_date"] = DAY
-    out = run(
-        "check", "--json", "--now", IN_THE_CLINIC,
-        "--answers", json_file(tmp_path, "ratings.json", series), *answer_flags(answers),
-    )  # fmt: skip
+    ratings: list[dict[str, object]] = [
+        {"at": at[0], "total": 2},
+        {"at": at[1], "total": cows_threshold(guide) + 5},
+    ]
+    out = rated(run, tmp_path, IN_THE_CLINIC, ratings)
     assert json.loads(out.stdout)["status"] == "blocked", out.output
 
 
