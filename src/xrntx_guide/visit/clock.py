@@ -101,9 +101,9 @@ def day_problem(when: dt.datetime) -> str | None:
 def _checked(when: dt.datetime, raw: object) -> dt.datetime:
     """``when`` with its offset, refused when it cannot be read as one instant: a local
     time (no offset) that the clock change of its day makes ambiguous (the hour repeated
-    when the clocks go back) or skips (the hour when they go forward), a time outside
-    the years the program computes with, or a time in another offset whose day is not the
-    one it has here (:func:`day_problem`)."""
+    when the clocks go back) or skips (the hour when they go forward), or a time outside
+    the years the program computes with. A stored time is read through it too; the day
+    rule of a time given now is :func:`_on_one_day`'s."""
     text = raw if isinstance(raw, str) else when.isoformat()
     if not FIRST_YEAR <= when.year <= LAST_YEAR:
         raise NotOneInstant(
