@@ -51,3 +51,14 @@ def test_edit_pathway_after_jump_from_the_heads_up_asks_the_pathway(guide: Guide
     assert "go back to the 'pathway' question" in " ".join(screen.split()), screen
     after = screen.split("edit pathway", 1)[1]
     assert "Which pathway?" in after, after
+
+
+def test_edit_pathway_after_jump_names_the_answers_still_open_before_it(guide: Guide) -> None:
+    """Until it can be followed at once: the refusal of ``edit pathway`` names the answers
+    the gate before it still needs (the medical questions jumped over) and says the walk
+    asks them next, never that a gate "stops the walk now" or that an answer is wrong."""
+    _, screen = walk(guide, HISTORY, "jump\nedit pathway\nquit\n")
+
+    after = " ".join(screen.split("edit pathway", 1)[1].split())
+    assert "not decided yet: it needs opioid_analgesics" in after, after
+    assert "then `edit pathway`" in after and "stops the walk now" not in after, after

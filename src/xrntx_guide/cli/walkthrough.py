@@ -273,11 +273,20 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
                 return Ask(step, cq)
             # Never a step that a gate closes now, by any command.
             self.redo = None
-            self.ui.retry(
-                f"{cq.key!r} is asked at the step {step.spec.title!r}, after the gate "
-                f"{stop.gate.id!r}, which stops the walk now: settle that gate first "
-                "(why; edit an earlier answer)"
-            )
+            if stop.kind == "undecided" and stop.gate.missing:
+                # Not a gate that fails: answers still open before it (jumped over).
+                needs = ", ".join(stop.gate.missing)
+                self.ui.retry(
+                    f"{cq.key!r} is asked at the step {step.spec.title!r}, after the gate "
+                    f"{stop.gate.id!r}, not decided yet: it needs {needs}. Answer those "
+                    f"first (the walk asks them next), then `edit {cq.key}`"
+                )
+            else:
+                self.ui.retry(
+                    f"{cq.key!r} is asked at the step {step.spec.title!r}, after the gate "
+                    f"{stop.gate.id!r}, which stops the walk now: settle that gate first "
+                    "(why; edit an earlier answer)"
+                )
         if self.jumped is not None:
             r = state.gates[self.jumped]
             if r.outcome == "fail" and r.severity == "contraindication":
