@@ -24,11 +24,6 @@ READERS = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a listing creates the missing data folder, an empty visits.sqlite3 (and, "
-    "for history, the pack cache) under a home that does not exist",
-)
 @pytest.mark.parametrize("name", sorted(READERS))
 def test_a_reader_under_a_missing_home_creates_nothing(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str

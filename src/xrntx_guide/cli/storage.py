@@ -46,9 +46,14 @@ def the_store(
     database: str | None = None,
     say: Callable[[str], None] | None = None,
     by: str | None = None,
+    *,
+    reading: bool = False,
 ) -> Store:
     """The run's store, opened; with the default store, an earlier version's session
-    files are imported once (left in place), and ``say`` is told so.
+    files are imported once (left in place), and ``say`` is told so. ``reading``: the
+    command only reads (a listing, a history, a note, a check of a label): a SQLite store
+    that is not there is not made, it reads as empty, and ``say`` is told where none was
+    found (a mistyped XRNTX_GUIDE_HOME shows as such, never as a patient without visits).
 
     Raises:
         StoreError: it cannot be opened (the message names the fix).
@@ -57,8 +62,18 @@ def the_store(
 
     url = database or env.var("XRNTX_GUIDE_DATABASE")
     data = env.data_dir()
-    store = open_store(url, data)
+    if reading and url is None and env.sessions_dir().is_dir():
+        reading = False  # an earlier version's session files: the store takes them in
+    store = open_store(url, data, create=not reading)
     opened(store)
+    if getattr(store, "absent", False):
+        if say is not None:
+            say(
+                f"there is no store at {store.where}: nothing has been saved there (check "
+                "XRNTX_GUIDE_HOME, XRNTX_GUIDE_DATABASE or --database if the visits are kept "
+                "elsewhere)"
+            )
+        return store
     if url is None:
         _import_once(store, env.sessions_dir(), data, by or clinician(env), say)
     return store

@@ -133,6 +133,11 @@ def write(cache_key: str | None, guide: Guide) -> None:
     where = folder()
     if cache_key is None or where is None:
         return
+    # The cache makes its own folder and at most the one holding it (the data home), never
+    # a path of missing folders: a mistyped XRNTX_GUIDE_HOME is not made for a cache, by a
+    # command that only reads (the cache is an optimisation: this run goes without it).
+    if not where.parent.parent.is_dir():
+        return
     import pickle  # seam: pickle, only where a pack is loaded (not sessions, not --help)
 
     try:

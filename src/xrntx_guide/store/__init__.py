@@ -276,9 +276,10 @@ def is_url(database: str) -> bool:
     return database.startswith(("postgresql://", "postgres://"))
 
 
-def open_store(database: str | None, data_dir: Path) -> Store:
+def open_store(database: str | None, data_dir: Path, create: bool = True) -> Store:
     """The store named by ``database`` (a ``postgresql://`` URL, or a SQLite file), else
-    the SQLite file in ``data_dir``.
+    the SQLite file in ``data_dir``. ``create`` False (a command that only reads): a SQLite
+    file that is not there is not made, and the store reads as empty (``absent``).
 
     Raises:
         StoreError: it cannot be opened (a message naming the fix).
@@ -290,7 +291,7 @@ def open_store(database: str | None, data_dir: Path) -> Store:
     from .sqlite import SqliteStore  # seam: sqlite3 (a backend imports this package), on opening
 
     path = Path(database) if database else data_dir / DATABASE_FILE
-    return SqliteStore(path)
+    return SqliteStore(path, create=create)
 
 
 def iter_pages(store: Store, size: int = 500) -> Iterator[VisitRow]:

@@ -43,10 +43,13 @@ class SqliteStore(SqlStore):
 
     dialect = Dialect(mark="?")
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, create: bool = True) -> None:
         self.path = path
         self.where = str(path)
-        self._db = self._open()
+        self.absent = not create and not path.exists()
+        """Opened to read where there is no store: an empty one, in memory, and nothing
+        is made on the disk (a mistyped XRNTX_GUIDE_HOME is not filled by a listing)."""
+        self._db = self._empty() if self.absent else self._open()
 
     # -- opening -----------------------------------------------------------------------
 
@@ -103,6 +106,12 @@ class SqliteStore(SqlStore):
                 f"{path}: the store is not a regular file",
                 hint="Move it aside, or point XRNTX_GUIDE_HOME at another folder.",
             )
+
+    def _empty(self) -> sqlite3.Connection:
+        """An empty store in memory, for a command that only reads where none is."""
+        db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self._migrate(db)
+        return db
 
     def _open(self) -> sqlite3.Connection:
         path = self.path

@@ -67,7 +67,7 @@ def card(
         raise UsageError(f"--format {fmt!r}{did_you_mean(fmt, FORMATS)}: choose html or text")
     ui = ui_for(env, plain=True)
     # The session is found and read as the note finds and reads it.
-    store = the_store(env, database, ui.warning)
+    store = the_store(env, database, ui.warning, reading=True)
     pack = lazy_pack(env, steps, site)
     record, from_file = given_record(ui, env, store, session, pack)
     path = f"session {record.id}"

@@ -187,4 +187,4 @@ def _size(handle: Any) -> int | None:
 
 
 def _store(env: Environment) -> Any:
-    return the_store(env)
+    return the_store(env, reading=True)

@@ -133,5 +133,6 @@ def patient_record(env: Environment, guide: Guide, label: str, day: dt.date) -> 
     from ..storage import the_store  # seam: the store's module, only with --label
 
     label = patient_label(label)
-    found = the_store(env).history(label)  # an unreadable visit: the record's warnings
+    # An unreadable visit: the record's warnings.
+    found = the_store(env, reading=True).history(label)
     return timeline(guide, found.records, label, day, unreadable=found.unreadable)

@@ -39,7 +39,8 @@ def show_history(
     guide = guide_of(*pack_paths(env, steps, site))
     label = patient_label(label, "history")
     day = parse_today(today, env, now_at)
-    run_history(ui, guide, the_store(env, database, ui.warning), label, day, json_out)
+    store = the_store(env, database, ui.warning, reading=True)
+    run_history(ui, guide, store, label, day, json_out)
 
 
 def show_sessions(
@@ -55,7 +56,7 @@ def show_sessions(
     only (no record is read)."""
     ui = screen_for(env, plain)
     by = clinician(env, clinician_name)
-    store = the_store(env, database, ui.warning, by)
+    store = the_store(env, database, ui.warning, by, reading=True)
     total = store.count()
     offset = (page - 1) * PAGE  # a page past the last is empty, whatever its number
     found = store.rows(PAGE, offset) if offset < total else []

@@ -290,7 +290,7 @@ def note(
             f"choose {note_formats.choices(', ')}"
         )
     ui = ui_for(env, plain=True)
-    store = the_store(env, database, ui.warning)
+    store = the_store(env, database, ui.warning, reading=True)
     pack = lazy_pack(env, steps, site)
     record, from_file = given_record(ui, env, store, session, pack)
     path = f"session {record.id}"
