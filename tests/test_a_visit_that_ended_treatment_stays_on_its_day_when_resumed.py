@@ -5,8 +5,6 @@ the resume's date). A visit left unfinished does move (its answers speak for the
 
 from __future__ import annotations
 
-import pytest
-
 from tests.helpers import (
     END_OF_TREATMENT,
     TODAY,
@@ -37,11 +35,6 @@ def _resumed_today(run: Run, session: str) -> None:
     )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit/session.py stays_on_its_day keeps a finished, dosed or withheld visit on "
-    "its day, not one that ended treatment (status blocked): the resume moves it to today",
-)
 def test_a_visit_that_ended_treatment_keeps_its_day_when_resumed(run: Run) -> None:
     ended = _visit_yesterday(run, {**REPEAT, **END_OF_TREATMENT})
 

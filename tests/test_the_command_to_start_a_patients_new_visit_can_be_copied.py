@@ -9,8 +9,6 @@ import datetime as dt
 import re
 import shlex
 
-import pytest
-
 from tests.helpers import (
     MONTHLY_VISIT,
     REPEAT_WITHOUT_USE,
@@ -42,11 +40,6 @@ def _offered_label(run: Run, label: str) -> str:
     return words[-1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/refs.py visit_to_resume prints `walk --label {ref}` unquoted: a label "
-    "with a space is copied as two words",
-)
 def test_a_label_with_a_space_is_offered_as_one_word(run: Run) -> None:
     assert label_key(_offered_label(run, "AB 12")) == label_key("AB 12")
 

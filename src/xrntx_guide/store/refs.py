@@ -8,7 +8,8 @@ one to import (``sessions import FILE``, or a path given to ``--session``), thro
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+import shlex
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,6 +50,10 @@ def ambiguity(store: Store, visit: str, label: str) -> str | None:
     if named:
         return f"the id {visit} reads as the label of session {named[0].id} ({named[0].label!r})"
     return None
+
+
+ENDED = "treatment ended"
+"""How the listings say a visit that ended the treatment (cli/commands/statuses.py)."""
 
 
 def find_visit(store: Store, ref: str | None) -> VisitRow:
@@ -106,37 +111,57 @@ def listed(rows: list[VisitRow], words: Mapping[str, str] | None = None) -> str:
     )
 
 
-def visit_to_resume(store: Store, ref: str | None) -> VisitRow:
+def visit_to_resume(
+    store: Store,
+    ref: str | None,
+    words: Callable[[list[VisitRow]], Mapping[str, str]] | None = None,
+    program: str = "xrntx-guide",
+) -> VisitRow:
     """The visit ``walk --resume`` continues: as :func:`find_visit`, but a label that
     several visits have (a patient past the first dose) names the one of them that is not
-    finished.
+    finished, and no ``ref`` names the latest unfinished visit of any patient. ``words``:
+    each visit's status as the listings say it (cli/commands/statuses.py): a visit that
+    ended the treatment is stored as blocked, but it is finished (resumed, it would move
+    the end of the treatment to another day). ``program``: how the program is started, for
+    the command the refusal offers.
 
     Raises:
         SessionError: as :func:`find_visit`; or the label's visits are all finished (a new
             visit is a new walk), or several are unfinished (their ids are listed).
     """
+    said = words or (lambda rows: {r.id: r.status.replace("_", " ") for r in rows})
+
+    def unfinished(rows: list[VisitRow]) -> list[VisitRow]:
+        told = said([r for r in rows if r.status != "complete"])
+        return [r for r in rows if r.status != "complete" and told.get(r.id) != ENDED]
+
+    if ref is None:
+        for row in iter_pages(store):
+            if unfinished([row]):
+                return row
+        raise SessionError(
+            "there is no unfinished session to resume",
+            hint=f"Start one with `{program} walk`.",
+        )
     try:
         return find_visit(store, ref)
     except SessionError:
-        by_label = (
-            store.find(ref)
-            if ref is not None and label_key(ref) and store.by_id(ref) is None
-            else []
-        )
+        named = label_key(ref) and store.by_id(ref) is None
+        by_label = store.find(ref) if named else []
         if len(by_label) < 2:
             raise
-    assert ref is not None
-    open_ = by_visit_date([r for r in by_label if r.status != "complete"])
+    open_ = by_visit_date(unfinished(by_label))
     if len(open_) == 1:
         return open_[0]
     if not open_:
+        everyone = by_visit_date(by_label)
         raise SessionError(
-            f"every visit of {ref!r} is finished ({listed(by_visit_date(by_label))}): there "
+            f"every visit of {ref!r} is finished ({listed(everyone, said(everyone))}): there "
             "is none to resume",
-            hint=f"Start the patient's new visit with `xrntx-guide walk --label {ref}`.",
+            hint=f"Start the patient's new visit with `{program} walk --label {shlex.quote(ref)}`.",
         )
     raise SessionError(
-        f"{len(open_)} visits of {ref!r} are not finished: {listed(open_)}",
+        f"{len(open_)} visits of {ref!r} are not finished: {listed(open_, said(open_))}",
         hint="Give the id of the one to resume (--session ID).",
     )
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...env import Environment
 from ...errors import PackError, SessionError, UsageError
+from ...store.refs import ENDED
 
 if TYPE_CHECKING:
     from ...pack.guide import Guide
@@ -46,5 +47,5 @@ def status_words(
         except SessionError:  # an unreadable record is listed as stored
             continue
         if entry(guide, facts).ended:
-            out[r.id] = "treatment ended"
+            out[r.id] = ENDED
     return out

@@ -154,7 +154,13 @@ def run_walk(
         ref = session if session is not None else label
         if session is not None:
             ref = _imported(ui, guide, store, session, by, no_save) or session
-        record, revision = store.load(visit_to_resume(store, ref).id)
+        chosen = visit_to_resume(
+            store,
+            ref,
+            lambda rows: status_words(env, store, rows, lambda: guide),
+            program_name(env),
+        )
+        record, revision = store.load(chosen.id)
         path = f"session {record.id}"
         if (
             label is not None
