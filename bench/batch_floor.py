@@ -587,11 +587,9 @@ class Floor:
         else:
             status = "ready"
         # Judged after the injection (its outcome does not decide the status): whether the
-        # injection was given is asked once the patient is ready; before that it is never
-        # asked, and the gate does not apply (a not-applicable gate is not written).
-        if status == "ready":
-            g = G["wallet_card"]
-            gates[g.id] = g.unknown(["injection_given"])
+        # injection was given is asked once the patient is ready.
+        g = G["wallet_card"]
+        gates[g.id] = g.unknown(["injection_given" if status == "ready" else "wallet_card_given"])
 
         derived: dict[str, Any] = {}
         values_: dict[str, Any] = {
@@ -622,7 +620,7 @@ class Floor:
                 if e["outcome"] == "fail" and e["severity"] == "caution"
             ],
             "missing": [],  # every answer is given
-            "gates": [gates[gid] for gid in self.order if gid in gates],
+            "gates": [gates[gid] for gid in self.order],
             "derived": derived,
             "guide": self.guide,
             "today": self.today,

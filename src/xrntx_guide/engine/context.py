@@ -46,8 +46,6 @@ def judge_gate(gate: CGate, ctx: LazyContext) -> Judgement:
     done = ctx.judged.get(gate.id)
     if done is None:
         applies = truth(gate.applies.function(ctx)) if gate.applies is not None else True
-        if applies is None and _after_the_injection_never_asked(gate, ctx):
-            applies = False
         verdicts: list[tuple[CRule, bool | None]] = []
         worst, rank, unknown = None, -1, False
         for r in gate.rules:
@@ -74,26 +72,11 @@ def gate_passes(gate: CGate, ctx: LazyContext) -> bool:
         applies = gate.applies.function(ctx)
         if applies is not UNKNOWN and not applies:
             return True
-        if applies is UNKNOWN and _after_the_injection_never_asked(gate, ctx):
-            return True
     for r in gate.rules:
         value = r.fails.function(ctx)
         if value is UNKNOWN or value:
             return False
     return True
-
-
-def _after_the_injection_never_asked(gate: CGate, ctx: LazyContext) -> bool:
-    """A gate after the injection (one that does not guard it: the wallet card) whose own
-    condition is undecided only by answers never asked in this flow applies to no one at
-    this visit, as the questions it reads are not shown (:meth:`LazyContext.never_asked`).
-    A gate that guards the injection is never switched off so: undecided stays undecided
-    there (safety invariant 2)."""
-    guide = ctx.guide
-    guards = guide.once("readiness_gates", lambda: frozenset(guide.readiness_gate_ids))
-    return (
-        gate.id not in guards and gate.applies is not None and ctx.never_asked(gate.applies.reads)
-    )
 
 
 def override_holds(guide: Guide, override: Override | None, fingerprint: str) -> bool:
@@ -159,48 +142,11 @@ class LazyContext(Context):
         if sv is not _MISS:
             return None if sv is _BUSY else sv
         steps[sid] = _BUSY
-        when = step.when
-        seen: bool | None = truth(when.function(self)) if when is not None else True
-        if (
-            seen is None
-            and when is not None
-            and step.index > self.guide.readiness_limit
-            and self.never_asked(when.reads)
-        ):
-            seen = False
-        if seen is not False and step.index == self.guide.readiness_limit:
-            seen = _and(seen, self._clear_before(step))
-        steps[sid] = seen
-        return seen
-
-    def _after_the_injection(self, cq: CQuestion) -> bool:
-        """Whether ``cq`` is asked after the injection step (the last that requires every
-        gate clear)."""
-        return self.guide.step(cq.step_id).index > self.guide.readiness_limit
-
-    def never_asked(self, reads: frozenset[str]) -> bool:
-        """Whether a condition left undecided is so only by answers never asked in this
-        flow: every name it reads that has no value is a question shown nowhere (decided
-        hidden). Such a condition after the injection is never decided, so what it guards
-        is not shown: what follows an injection whose step the gates hide (``when =
-        "injection_given"``) is not taken as applying, and its answers are named as not
-        used. Before the injection an undecided condition stays undecided (what it guards
-        may apply, and a required answer there is still missing: safety invariant 2). A
-        name without a value for any other reason (a question still to be answered, a
-        derived value) leaves the condition undecided."""
-        guide = self.guide
-        for name in reads:
-            if self.lookup(name) is not UNKNOWN:
-                continue
-            cq = guide.questions.get(name)
-            if cq is None:
-                return False
-            shown = self.shown.get(name, _MISS)
-            if shown is _MISS:
-                shown = self.visible(cq)
-            if shown is not False:
-                return False
-        return True
+        sv = truth(step.when.function(self)) if step.when is not None else True
+        if sv is not False and step.index == self.guide.readiness_limit:
+            sv = _and(sv, self._clear_before(step))
+        steps[sid] = sv
+        return sv
 
     def _clear_before(self, step: CStep) -> bool | None:
         """Whether nothing blocks before this step. The injection step (the last that
@@ -238,8 +184,6 @@ class LazyContext(Context):
         else:
             shown[key] = _BUSY
             own = truth(cq.when.function(self))
-            if own is None and self._after_the_injection(cq) and self.never_asked(cq.when.reads):
-                own = False
             qv = False if own is False else (None if sv is None or own is None else True)
         shown[key] = qv
         return qv

@@ -32,13 +32,29 @@ from .text import render as render
 from .text import singular as singular
 
 
+def _after_the_injection(guide: Guide) -> frozenset[str]:
+    """The questions asked after the injection step (the last that requires every gate
+    clear)."""
+    return frozenset(
+        cq.key for step in guide.steps[guide.readiness_limit + 1 :] for cq in step.questions
+    )
+
+
 def evaluate(guide: Guide, inputs: Inputs) -> State:
     """Evaluate every step's visibility, every derived value and every gate."""
     ctx = LazyContext(
         guide, inputs.today, inputs.use_defaults, inputs.answers, overrides=inputs.overrides
     )
     step_visible = decide_visibility(ctx)
-    not_applicable = tuple(k for k in inputs.answers if ctx.shown.get(k) is False)
+    # An answer given for a question that does not apply, or for one after an injection
+    # the gates refuse (the injection step hidden: what follows it, the minutes observed
+    # and the wallet card, describes a dose never given): named as not used, never taken
+    # in silence. Only this list: what is shown, the values and the gates stay as judged.
+    after = guide.once("after_the_injection", lambda: _after_the_injection(guide))
+    refused = step_visible.get(guide.steps[guide.readiness_limit].id) is False
+    not_applicable = tuple(
+        k for k in inputs.answers if ctx.shown.get(k) is False or (refused and k in after)
+    )
     lookup = ctx.lookup
     values: dict[str, Value] = {key: lookup(key) for key in guide.questions}
     for name in guide.derived:

@@ -132,9 +132,10 @@ def check_result(
 def answers_table(state: State, record: SessionRecord | None = None) -> list[dict[str, Any]]:
     """Every answer that applies, in walk order, with its label and origin."""
     rows = []
+    unused = frozenset(state.not_applicable_answers)
     for step in state.guide.steps:
         for cq in step.questions:
-            if state.question_visible.get(cq.key) is False:
+            if state.question_visible.get(cq.key) is False or cq.key in unused:
                 continue
             value = state.value(cq.key)
             if value is UNKNOWN:
