@@ -75,3 +75,33 @@ def test_ctrl_c_in_an_import_lock_callback_is_sent_again_not_printed(
     )
     with pytest.raises(KeyboardInterrupt):
         cli._on_ctrl_c(signal.SIGINT, elsewhere)
+
+
+def _frames(*files: str) -> object:
+    """A chain of stand-in frames, the innermost first, in these source files."""
+    outer = None
+    for name in reversed(files):
+        outer = types.SimpleNamespace(f_code=types.SimpleNamespace(co_filename=name), f_back=outer)
+    return outer
+
+
+RE = "/usr/lib/python3.11/re/_compiler.py"
+PYDANTIC = "/venv/lib/python3.11/site-packages/pydantic/_internal/_generate_schema.py"
+
+
+def test_ctrl_c_in_a_pattern_pydantic_compiles_is_sent_again() -> None:
+    """Ctrl-C that lands in ``re`` while pydantic's core compiles a field's pattern at
+    start-up cannot be raised there (Python prints "Exception ignored" and goes on): it
+    is sent again, to be raised outside."""
+    assert cli._in_a_pattern_pydantic_builds(
+        _frames(RE, "/usr/lib/python3.11/re/__init__.py", PYDANTIC)
+    )
+
+
+@pytest.mark.parametrize(
+    "files",
+    [(RE, "/src/xrntx_guide/visit/clock.py"), (PYDANTIC, RE), ("/src/xrntx_guide/cli/app.py",)],
+    ids=["re-for-the-program", "pydantic-itself", "the-program"],
+)
+def test_ctrl_c_anywhere_else_is_raised_where_it_lands(files: tuple[str, ...]) -> None:
+    assert not cli._in_a_pattern_pydantic_builds(_frames(*files))

@@ -15,19 +15,37 @@ def _on_ctrl_c(signum: int, frame: object) -> None:
     schema at start-up raises SchemaError) still ended because of it.
 
     Ctrl-C that lands in a callback of the import machinery (the release of a module's
-    lock, a weak reference's callback) cannot be raised there: Python would print it as
-    "Exception ignored" with a traceback and go on. It is sent again, and raised at the
-    next moment outside that callback."""
+    lock, a weak reference's callback), or in a regular expression that pydantic's
+    compiled core builds while it makes a schema at start-up (native code that cannot
+    pass an exception on), cannot be raised there: Python would print it as "Exception
+    ignored" with a traceback and go on. It is sent again, and raised at the next moment
+    outside."""
     code = getattr(frame, "f_code", None)
-    if (
-        code is not None
-        and code.co_filename.startswith("<frozen importlib")
-        and code.co_name == "cb"
+    if code is not None and (
+        (code.co_filename.startswith("<frozen importlib") and code.co_name == "cb")
+        or _in_a_pattern_pydantic_builds(frame)
     ):
         os.kill(os.getpid(), signal.SIGINT)
         return
     _ctrl_c.append(True)
     raise KeyboardInterrupt
+
+
+def _in_a_pattern_pydantic_builds(frame: object) -> bool:
+    """Whether ``frame`` is the standard library's ``re`` at work for pydantic (its
+    compiled core calls it for a field's pattern): a frame of ``re``, called from one of
+    pydantic's."""
+    seen_re = False
+    while frame is not None:
+        name = getattr(getattr(frame, "f_code", None), "co_filename", "")
+        if os.sep + "re" + os.sep in name:
+            seen_re = True
+        elif seen_re:
+            return os.sep + "pydantic" in name
+        else:
+            return False
+        frame = getattr(frame, "f_back", None)
+    return False
 
 
 def ctrl_c_seen() -> bool:

@@ -316,23 +316,14 @@ class SessionRecord(_Model):
         self.visit_date = day.isoformat() if isinstance(day, dt.date) else None
 
     def stays_on_its_day(self, guide: Guide) -> bool:
-        """A finished walk, one whose dose is counted, one whose dose the patient's record
-        stopped as it was answered given (:meth:`withhold_dose`, the answer still
-        "given"), or one that ended the treatment (its gate stops the walk there, stored as
-        blocked: the patient's record dates the end by it, visit/history.py ``entry``), is
-        never moved to the day it is resumed on: the visit happened, its dose was given or
-        the treatment ended, on its own day. An answer "given" typed ahead on a walk that
+        """A finished walk, one whose dose is counted, or one whose dose the patient's
+        record stopped as it was answered given (:meth:`withhold_dose`, the answer still
+        "given"), is never moved to the day it is resumed on: the visit happened, and its
+        dose was given, on its own day. An answer "given" typed ahead on a walk that
         never reached the injection step does not keep it there (the answers about the
         injection are asked again on the day the visit moves to: visit/resume.py)."""
         withheld = self.answered_given(guide) and any(e.kind == WITHHELD for e in self.events)
-        end = guide.meta.report.history.end_of_treatment
-        ended = (
-            end is not None
-            and self.status == "blocked"
-            and (answer := self.answers.get(end)) is not None
-            and answer.value is True
-        )
-        return self.status == "complete" or self.injection_given is True or withheld or ended
+        return self.status == "complete" or self.injection_given is True or withheld
 
     def answered_given(self, guide: Guide) -> bool:
         """Whether the record's answer says the injection was given (``[guide.report]
