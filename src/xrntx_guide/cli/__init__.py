@@ -8,6 +8,9 @@ import sys
 
 _ctrl_c: list[bool] = []
 
+AGAIN_AFTER = 0.01
+"""Seconds after which a Ctrl-C that could not be raised where it landed comes back."""
+
 
 def _on_ctrl_c(signum: int, frame: object) -> None:
     """Python's own answer to Ctrl-C (KeyboardInterrupt), remembered: a library that
@@ -18,14 +21,16 @@ def _on_ctrl_c(signum: int, frame: object) -> None:
     lock, a weak reference's callback), or in a regular expression that pydantic's
     compiled core builds while it makes a schema at start-up (native code that cannot
     pass an exception on), cannot be raised there: Python would print it as "Exception
-    ignored" with a traceback and go on. It is sent again, and raised at the next moment
-    outside."""
+    ignored" with a traceback and go on. It comes back a moment later (an alarm of
+    :data:`AGAIN_AFTER` seconds, handled here as the same Ctrl-C), and is raised then,
+    outside. (Sent again at once, it was handled before the callback had returned.)"""
     code = getattr(frame, "f_code", None)
     if code is not None and (
         (code.co_filename.startswith("<frozen importlib") and code.co_name == "cb")
         or _in_a_pattern_pydantic_builds(frame)
     ):
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.signal(signal.SIGALRM, _on_ctrl_c)
+        signal.setitimer(signal.ITIMER_REAL, AGAIN_AFTER)
         return
     _ctrl_c.append(True)
     raise KeyboardInterrupt
