@@ -34,6 +34,7 @@ from .common import (
     ui_for,
 )
 from .listing import PAGE, show_history, show_sessions
+from .statuses import status_words
 
 
 def sessions(
@@ -109,8 +110,9 @@ def sessions(
                     hint="Add --yes to delete without asking.",
                 )
             ui.line("This deletes:")
+            said = status_words(env, store, chosen)  # as the listings say each status
             for row in chosen:
-                ui.line(f"  {row.label} (session {row.id}, {row.status}){doses[row.id]}")
+                ui.line(f"  {row.label} (session {row.id}, {said[row.id]}){doses[row.id]}")
             try:
                 reply = ui.ask("Delete? [y/N]: ").strip().lower()
             except EOFError:

@@ -239,11 +239,14 @@ class QuestionPrompts(WalkCore):
     @staticmethod
     def as_echoed(cq: CQuestion, value: object, display: str) -> str:
         """An answer as an echo shows it: a choice as ``value: label`` (the label only
-        where it says more than the value), anything else as ``display``."""
+        where it says more than the value; a label that starts with the value, as
+        ``standard: wait out the interval``, alone), anything else as ``display``."""
         if cq.spec.type != "choice":
             return display
         label = cq.choice_label(value)
-        return f"{value}: {label}" if label and label != str(value) else str(value)
+        if not label or label == str(value):
+            return str(value)
+        return label if label.startswith(f"{value}:") else f"{value}: {label}"
 
     def alike(self, state: State, step: CStep, cq: CQuestion) -> list[CQuestion]:
         """The step's later unanswered questions with exactly this question's choices (the
