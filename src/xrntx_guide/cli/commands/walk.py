@@ -554,7 +554,10 @@ def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
         try:
             typed = ui.ask(f"Patient label, not a name [{suggested}]: ").strip()
         except EOFError:
-            raise Failed(int(ExitCode.OK)) from None  # no session: nothing to save
+            # The input ended (Ctrl-D, a closed pipe), which is no 'quit': as anywhere in
+            # a walk, said, and not finished (exit 4); no session was begun.
+            ui.warning("the input ended before a label was given; nothing was saved")
+            raise Failed(int(ExitCode.INCOMPLETE)) from None
         if typed.lower() == "quit":
             raise Failed(int(ExitCode.OK))
         if typed.lower() in COMMANDS:
