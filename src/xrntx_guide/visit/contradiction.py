@@ -479,7 +479,7 @@ def _judged_less_strictly(
     strictly are refused: they would lift what the record asks for. ``holding``: only a
     gate failing with one of these severities as the record has it counts. Only the gates
     that guard the injection are compared: one judged after it (the wallet card) asks
-    nothing of an opioid, and does not apply at all while the injection is refused."""
+    nothing of an opioid."""
     with_given = evaluate(guide, Inputs(answers, day)).gates
     as_recorded = evaluate(guide, Inputs({**answers, **changes}, day)).gates
     for gate_id in guide.readiness_gate_ids:
