@@ -114,12 +114,12 @@ def listed(rows: list[VisitRow], words: Mapping[str, str] | None = None) -> str:
 def visit_to_resume(
     store: Store,
     ref: str | None,
-    words: Callable[[list[VisitRow]], Mapping[str, str]] | None = None,
+    said: Callable[[list[VisitRow]], Mapping[str, str]],
     program: str = "xrntx-guide",
 ) -> VisitRow:
     """The visit ``walk --resume`` continues: as :func:`find_visit`, but a label that
     several visits have (a patient past the first dose) names the one of them that is not
-    finished, and no ``ref`` names the latest unfinished visit of any patient. ``words``:
+    finished, and no ``ref`` names the latest unfinished visit of any patient. ``said``:
     each visit's status as the listings say it (cli/commands/statuses.py): a visit that
     ended the treatment is stored as blocked, but it is finished (resumed, it would move
     the end of the treatment to another day). ``program``: how the program is started, for
@@ -129,7 +129,6 @@ def visit_to_resume(
         SessionError: as :func:`find_visit`; or the label's visits are all finished (a new
             visit is a new walk), or several are unfinished (their ids are listed).
     """
-    said = words or (lambda rows: {r.id: r.status.replace("_", " ") for r in rows})
 
     def unfinished(rows: list[VisitRow]) -> list[VisitRow]:
         told = said([r for r in rows if r.status != "complete"])
