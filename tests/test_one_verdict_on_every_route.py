@@ -46,3 +46,25 @@ def _one_verdict(v: timed.Timed) -> None:
 def test_the_verdict_does_not_depend_on_the_route() -> None:
     timed.require_the_interfaces()
     _one_verdict()
+
+
+@timed.bounded(20)
+@given(timed.timed_visits())
+def _blocked_on_every_route(v: timed.Timed) -> None:
+    guide = pool_guide(v.site)
+    if v.bare_negative() or v.findings(guide, in_record=True) != v.findings(guide):
+        return  # as above: a walk asks more here by design
+    routes = timed.Routes()
+    label = routes.patient(v)
+    checked = routes.check(v, label)
+    if checked.status != "blocked":
+        return
+    walked = routes.walk(timed.with_injection(v), label)
+    # A contraindication stands: whatever gate the walk stopped at first, it never offers
+    # an override or an acknowledgement as the way on.
+    assert walked.status != "needs_override", f"{walked.data} beside check: blocked\n{v!r}"
+
+
+def test_a_contraindication_is_blocked_on_every_route() -> None:
+    timed.require_the_interfaces()
+    _blocked_on_every_route()

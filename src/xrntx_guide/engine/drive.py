@@ -223,7 +223,7 @@ def drive(
             # meanwhile stops the walk before the needle, not after it.
             flags.recheck(False)
         injection_shown = at_injection
-        record.status = walk_status(action)
+        record.status = walk_status(state, action)
         if isinstance(action, Done):
             responder.done(state)
             return Outcome("done", state)

@@ -127,14 +127,27 @@ def instructions(state: State, step: CStep) -> str:
     return state.render("\n\n".join(p.strip("\n") for p in parts if p.strip()))
 
 
-def walk_status(action: Action) -> str:
+def stop_kind(state: State, stop: GateStop) -> str:
+    """What a walk stopped at ``stop`` waits for, as said to the clinician and to a
+    script: ``blocked`` when a contraindication stands before the injection, whatever the
+    gate the walk stopped at first (an override or acknowledgement of that one would not
+    open the way, nor would the answers an undecided one waits for; ``check`` says blocked
+    for the same answers); the stop's own kind otherwise."""
+    if state.contraindications:
+        return "blocked"
+    return stop.kind
+
+
+def walk_status(state: State, action: Action) -> str:
     """How a walk stands, for the session list: complete, blocked, needs_override, in_progress."""
     if isinstance(action, Done):
         return "complete"
-    if isinstance(action, GateStop) and action.kind == "blocked":
-        return "blocked"
-    if isinstance(action, GateStop) and action.kind == "override":
-        return "needs_override"
+    if isinstance(action, GateStop):
+        kind = stop_kind(state, action)
+        if kind == "blocked":
+            return "blocked"
+        if kind == "override":
+            return "needs_override"
     return "in_progress"
 
 

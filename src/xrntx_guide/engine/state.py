@@ -93,10 +93,21 @@ class State:
         return self.missing(self.readiness_limit)
 
     @functools.cached_property
+    def contraindications(self) -> list[GateResult]:
+        """The gates before the injection that fail as a contraindication: while one
+        stands, the injection cannot be given, and no override or acknowledgement of
+        another gate opens the way."""
+        return [
+            g
+            for g in self.readiness_gates()
+            if g.outcome == "fail" and g.severity == "contraindication"
+        ]
+
+    @functools.cached_property
     def status(self) -> str:
         """ready | blocked | needs_override | incomplete, for giving the injection now."""
         gates = self.readiness_gates()
-        if any(g.outcome == "fail" and g.severity == "contraindication" for g in gates):
+        if self.contraindications:
             return "blocked"
         if self.invalid:  # an answer that cannot count: never ready (safety invariant 2, 4)
             return "incomplete"

@@ -299,7 +299,7 @@ class SessionRecord(_Model):
         """Keep the fields the session list shows, and the gate log, in step with ``state``."""
         self.record_gates({g.id: g.outcome for g in state.gates.values()}, now)
         action = next_action(state, frozenset(self.skipped), frozenset(self.confirmed))
-        self.status = walk_status(action)
+        self.status = walk_status(state, action)
         step = getattr(action, "step", None)
         self.phase = step.spec.phase if step is not None else state.guide.meta.phases[-1].id
         given = state.injection_given is True

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ...engine.drive import walk_unattended
 from ...engine.evaluate import evaluate
+from ...engine.next_action import stop_kind
 from ...env import Environment
 from ...errors import (
     ExitCode,
@@ -715,7 +716,13 @@ def _walk_without_prompts(
         assert outcome.stop is not None
         g, kind = outcome.stop.gate, outcome.stop.kind
         show_gate(ui, outcome.state, g)
-        if kind == "override":
+        standing = [c.id for c in outcome.state.contraindications if c.id != g.id]
+        if standing:  # a flag for this gate would not open the way: said, not offered
+            ui.error(
+                f"the injection cannot be given: contraindication {', '.join(standing)} "
+                f"stands (the walk stopped first at gate {g.id})"
+            )
+        elif kind == "override":
             ui.error(f'gate {g.id} needs an override: --override {g.id}="CODE: comment"')
         elif kind == "acknowledge":
             ui.error(f"caution {g.id} must be acknowledged: --acknowledge {g.id}")
@@ -754,7 +761,7 @@ def _outcome_json(
     if outcome.kind == "missing":
         status, code, gate = "incomplete", ExitCode.INCOMPLETE, None
     elif outcome.kind == "stop":
-        kind = outcome.stop.kind
+        kind = stop_kind(outcome.state, outcome.stop)
         status, code, gate = STOP_STATUS.get(kind, kind), ExitCode.BLOCKED, outcome.stop.gate.id
     else:
         status, code, gate = "complete", ExitCode.OK, None

@@ -56,6 +56,16 @@ class GatePrompts(WalkCore):
         if action.kind == "notice":
             self.record.acknowledge(g.id, g.fingerprint, self.clock.now())
             return
+        standing = [c for c in state.contraindications if c.id != g.id]
+        if standing and action.kind in ("override", "acknowledge"):
+            # Said before the override or the acknowledgement is asked for: recording it
+            # would not open the way.
+            named = ", ".join(f"{c.title} [{c.id}]" for c in standing)
+            here = "stop" if action.kind == "override" else "caution"
+            self.ui.alert(
+                f"Also failing: {named}, a contraindication. The injection cannot be given "
+                f"today whatever is recorded at this {here}."
+            )
         if action.kind == "acknowledge":
             while True:
                 text = self.read("Acknowledge this caution? Type 'ok' to go on: ", words=("ok",))
