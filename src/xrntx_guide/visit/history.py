@@ -297,7 +297,8 @@ def what_it_binds(guide: Guide, record: SessionRecord) -> list[str]:
     """What a stored visit adds to the patient's record that binds later visits, in words:
     its dose, a yes to a standing answer (a known hypersensitivity: a later no is
     refused), an opioid use it recorded (a later, older last use is refused), a use since
-    the last injection, an end of the treatment, a rapid pathway record. Deleting the
+    the last injection, an end of the treatment, a rapid pathway record, a positive
+    naloxone challenge or rechallenge (a later challenge does not lift it). Deleting the
     visit takes each out of the record, so each is said. A training run binds nothing."""
     visit = in_our_names(guide, facts_of(record))
     if visit.training:
