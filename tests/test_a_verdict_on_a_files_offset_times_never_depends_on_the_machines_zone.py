@@ -142,3 +142,28 @@ def test_a_zone_that_is_not_one_is_refused_naming_the_variable(
     assert out.exit_code == 2, out.output
     said = json.loads(out.stderr)["message"]
     assert "XRNTX_GUIDE_ZONE" in said and "Mars/Olympus_Mons" in said, said
+
+
+@needs_zone_data
+def test_a_zone_declared_by_mistake_never_drops_the_clinics_evening_rating(
+    run: Run,
+    tmp_path: Path,
+    guide: Guide,
+    zone: Callable[[str], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server in UTC that declares its own zone (UTC) instead of the clinic's reads the
+    clinic's 20:00 withdrawal, written in the clinic's offset, on the next day: taken
+    there, it would leave the calm 18:30 rating to stand, READY. A time in another zone's
+    local offset that falls on another date in the declared zone is refused instead,
+    naming the variable to check (a time in UTC, an export's, is still read there)."""
+    zone(UTC_ZONE)
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", "UTC")
+    ratings: list[dict[str, object]] = [
+        {"at": f"{DAY}T18:30{OFFSET}", "total": 2},
+        {"at": f"{DAY}T20:00{OFFSET}", "total": cows_threshold(guide) + 5},
+    ]
+    out = rated(run, tmp_path, f"{IN_UTC}Z", ratings)
+    assert out.exit_code == 2, out.output
+    said = json.loads(out.stderr)["message"]
+    assert f"{DAY}T20:00{OFFSET}" in said and "XRNTX_GUIDE_ZONE" in said, said

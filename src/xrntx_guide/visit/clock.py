@@ -83,14 +83,30 @@ def day_problem(when: dt.datetime) -> str | None:
     days (its date, the day each result describes) are read in the zone the program runs
     in, and in its own offset ``when`` falls on another date. Which of the two is the
     clinic's cannot be told (a clinic's evening written in its offset and read on a server
-    in UTC; an export in UTC read on the clinic's machine), so such a time is refused,
-    unless the run declared the clinic's zone (:func:`zone_declared`): then the day is
-    the one there. None when the two agree."""
-    if _ZONE_DECLARED or when.tzinfo is None:
+    in UTC; an export in UTC read on the clinic's machine), so such a time is refused.
+
+    A run that declared the clinic's zone (:func:`zone_declared`) reads a time in UTC (an
+    export's) on the day it falls on there. A time written in another local offset than
+    the declared zone has then, on another date there, is refused still: the file was
+    made in another zone than the one declared (a clinic's evening read under a zone
+    declared by mistake), and which day it describes cannot be told. None when the two
+    agree."""
+    if when.tzinfo is None:
         return None
     here = when.astimezone()
     if when.date() == here.date():
         return None
+    if _ZONE_DECLARED:
+        if when.utcoffset() == dt.timedelta(0):
+            return None
+        return (
+            f"it falls on {when.date().isoformat()} in its own offset ({_offset(when)}) but "
+            f"on {here.date().isoformat()} in the clinic's zone declared by "
+            f"XRNTX_GUIDE_ZONE ({_offset(here)} then), and a result counts only for the day "
+            "it describes: a time written in another zone's offset says the file was made "
+            "elsewhere. Check that XRNTX_GUIDE_ZONE names the clinic's zone, or give the "
+            "time in the clinic's offset or in UTC"
+        )
     return (
         f"it falls on {when.date().isoformat()} in its own offset ({_offset(when)}) but on "
         f"{here.date().isoformat()} in this machine's zone ({_offset(here)}), and a result "
