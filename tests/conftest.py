@@ -43,10 +43,14 @@ def guide() -> Guide:
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Sessions go to a temporary folder; colour and the user's settings stay out."""
+    """Sessions go to a temporary folder; colour, the user's settings and the size of the
+    terminal the tests were started from stay out (xdist hands each worker the COLUMNS and
+    LINES of that terminal: the screens would be drawn to it, and differ by terminal)."""
     home = tmp_path / "home"
     monkeypatch.setenv("XRNTX_GUIDE_HOME", str(home))
     monkeypatch.delenv("XRNTX_GUIDE_DEBUG", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
     yield home
 
 
