@@ -342,12 +342,14 @@ def is_pathway_key(guide: Guide, key: str) -> bool:
     return key != RAPID_START_KEY and is_record_key(guide, key)
 
 
-def recorded_kind(guide: Guide, kind: str) -> str | None:
+def recorded_kind(guide: Guide, kind: str, last_kind: str | None = None) -> str | None:
     """The opioid a kind another visit recorded is, as this pack reads it (one of its
     last-kind question's choices, or an alias of one); None for a name this pack does not
-    have (a clinic's copy named it otherwise), or a pack without that question."""
-    history = guide.meta.report.history
-    question = guide.questions.get(history.last_kind) if history.last_kind else None
+    have (a clinic's copy named it otherwise), or a pack without that question.
+    ``last_kind``: that question, where this pack does not declare it (the name the
+    patient's records give it)."""
+    key = last_kind or guide.meta.report.history.last_kind
+    question = guide.questions.get(key) if key else None
     if question is None:
         return None
     try:

@@ -162,7 +162,7 @@ def contradiction(
                 f"type {format_value(fill.value)}, as recorded, or quit and check the label",
             )
     last = given_last or (_date(dose.date) if dose is not None else None)
-    use_since, last_use = history.use_since, history.last_use
+    use_since, last_use = _role(guide, record, "use_since"), _role(guide, record, "last_use")
     found = _against_the_recorded_use(guide, answers, record, last)
     if found is not None:
         return found
@@ -204,10 +204,13 @@ def _against_what_stands(
     a dose) while another care visit of the patient recorded a yes to one of them: a
     hypersensitivity once recorded is known, so the later visit cannot answer it away
     (safety invariants 1 and 11). A no given now is given after every yes recorded, also
-    those that do not refuse the finished visit's own earlier no."""
+    those that do not refuse the finished visit's own earlier no. The answers that stand
+    are this pack's and those each record keeps as its own (Timeline.standing_names),
+    whatever this pack declares: a copy made before the list was declared, or one that
+    drops or narrows it, reads the record by what each answer is (safety invariant 9)."""
     if record is None:
         return None
-    for key in guide.meta.report.history.standing:
+    for key in dict.fromkeys((*guide.meta.report.history.standing, *record.standing_names)):
         if answers.get(key) is not False:
             continue
         stands = record.standing + (record.standing_after_own_no if key in given_now else ())
@@ -222,6 +225,21 @@ def _against_what_stands(
             "check the label",
             "answer yes, or quit and check the label",
         )
+    if guide.meta.report.history.standing:
+        return None
+    # A pack that names no answer as standing binds none of its own by a yes recorded: a
+    # yes under a name it has no question for (a copy that also renamed the question)
+    # would be dropped in silence.
+    for said, session, on in record.standing:
+        if said not in guide.questions:
+            return Contradiction(
+                "label",
+                f"session {session} (visit of {on}) recorded {said}=yes, a hypersensitivity "
+                "that stands for every later visit, but this guide has no question "
+                f"{said} and names none that stands: walk with the guide that recorded it, "
+                "or name this guide's question in [guide.report.history] standing",
+                "quit and walk with the guide that recorded it",
+            )
     return None
 
 
@@ -253,7 +271,11 @@ def _against_a_recent_use(
         days = guide.setting_values[recent.days]
         for u in sorted(record.recorded_uses, key=lambda u: u.date, reverse=True):
             # A name this pack does not have may be this opioid (_judged_kinds).
-            judged = _judged_kinds(guide, u.kind) if u.kind is not None else []
+            judged = (
+                _judged_kinds(guide, u.kind, _role(guide, record, "last_kind"))
+                if u.kind is not None
+                else []
+            )
             if recent.kind not in judged or not 0 <= (visit_day - u.date).days <= days:
                 continue
             named = (
@@ -283,11 +305,25 @@ def _against_the_recorded_use(
     another opioid than the one recorded (the interval follows the opioid), or "no use
     since the last injection" when it lies after that injection (a new induction read as a
     plain repeat dose)."""
-    history = guide.meta.report.history
-    use_since, last_use, last_kind = history.use_since, history.last_use, history.last_kind
-    if record is None or last_use is None:
+    if record is None:
         return None
+    use_since, last_use = _role(guide, record, "use_since"), _role(guide, record, "last_use")
+    last_kind = _role(guide, record, "last_kind")
     visit_day = _date(answers.get(guide.meta.date_key)) or record.day
+    if last_use is None:
+        # A use the record holds is never dropped in silence: with no question for the
+        # last use, this visit cannot be judged against it.
+        unread = record.recorded_use(visit_day)
+        if unread is None:
+            return None
+        return Contradiction(
+            "label",
+            f"session {unread.session} (visit of {unread.visit_date}) recorded opioid use on "
+            f"{unread.date.isoformat()}, but this guide has no question for the last opioid "
+            "use to judge this visit against it: walk with the guide that recorded it, or "
+            "name that question in the guide ([guide.report.history] last_use)",
+            "quit and walk with the guide that recorded the use",
+        )
     if use_since is not None and answers.get(use_since) is False:
         for w in record.undated_uses:
             # A use after this same injection, recorded by a visit on or before this one.
@@ -310,7 +346,7 @@ def _against_the_recorded_use(
         for u in record.recorded_uses:
             if u.date != used or u.kind is None:
                 continue
-            judged = _judged_kinds(guide, u.kind)
+            judged = _judged_kinds(guide, u.kind, last_kind)
             for recorded in judged:
                 if recorded is None or recorded == kind:
                     continue
@@ -375,19 +411,34 @@ def _read_as(name: str, kind: str) -> str:
     return name if name == kind else f"{name} (read as {kind})"
 
 
-def _judged_kinds(guide: Guide, kind: str | None) -> list[str | None]:
+def _role(guide: Guide, record: Timeline | None, role: str) -> str | None:
+    """The question that fills ``role`` of ``[guide.report.history]`` (``last_use``,
+    ``use_since``, ``last_kind``) in this visit: this pack's, or, where this pack declares
+    none (a copy made before the role was declared, or one that drops it), the one of
+    this pack's questions the patient's other records name so (Timeline.roles). A record
+    binds by what each of its answers is, whatever the reading pack declares (safety
+    invariant 9)."""
+    own: str | None = getattr(guide.meta.report.history, role)
+    if own is not None or record is None:
+        return own
+    named = record.roles.get(f"report.history.{role}", ())
+    return next((name for name in named if name in guide.questions), None)
+
+
+def _judged_kinds(guide: Guide, kind: str | None, last_kind: str | None) -> list[str | None]:
     """The opioids a recorded use is judged as, each in turn (the strictest judgement
     holds): its own, when it is one of the pack's choices (or an alias of one: that
     choice); with none recorded, the pack's ``unnamed_kind`` (the unknown opioid); with a
     name this pack does not have (a clinic's copy named extended-release buprenorphine
     otherwise), the unknown opioid and every opioid the pack names, for the name is never
     guessed and the unknown one is not the strictest (no interval is established after
-    extended-release buprenorphine)."""
+    extended-release buprenorphine). ``last_kind``: the question of the last opioid
+    (:func:`_role`)."""
     history = guide.meta.report.history
-    question = guide.questions.get(history.last_kind) if history.last_kind else None
+    question = guide.questions.get(last_kind) if last_kind else None
     if kind is None or question is None:
         return [history.unnamed_kind]
-    read = recorded_kind(guide, kind)
+    read = recorded_kind(guide, kind, last_kind)
     if read is not None:
         return [read]
     named = [c.value for c in question.spec.choices or () if isinstance(c.value, str)]
@@ -409,8 +460,7 @@ def _held_back_by_an_earlier_use(
     one asks for (reference 3.3: after methadone or buprenorphine, precipitated withdrawal
     for as long as two weeks), so the visit is refused until the earlier use's gate
     passes, naming it and the date it would."""
-    history = guide.meta.report.history
-    last_use, last_kind = history.last_use, history.last_kind
+    last_use, last_kind = _role(guide, record, "last_use"), _role(guide, record, "last_kind")
     if last_use is None:
         return None
     for u in sorted(record.recorded_uses, key=lambda u: u.date):
@@ -421,7 +471,7 @@ def _held_back_by_an_earlier_use(
         # A use recorded without its opioid is a use of the unknown one, never of the
         # opioid of the later use given now; one with an opioid this pack does not name is
         # judged as each it might be (_judged_kinds).
-        for kind in _judged_kinds(guide, u.kind):
+        for kind in _judged_kinds(guide, u.kind, last_kind):
             changes: dict[str, Any] = {last_use: u.date}
             if last_kind is not None and kind is not None:
                 changes[last_kind] = kind
@@ -439,7 +489,8 @@ def _held_back_by_an_earlier_use(
             if lifted.earliest_date is not None
             else ""
         )
-        if u.kind is not None and _judged_kinds(guide, u.kind) == [kind]:  # its own, or an alias
+        # its own, or an alias
+        if u.kind is not None and _judged_kinds(guide, u.kind, last_kind) == [kind]:
             what = f"{_read_as(u.kind, str(kind))} on {u.date.isoformat()}"
         else:
             why = (

@@ -183,6 +183,16 @@ class Timeline:
     """The same for each yes recorded after the judged visit's own no, its dose given (the
     dose a reaction then followed): it does not refuse that no, as the visit is finished,
     but binds a no given now (visit/contradiction.py, ``given_now``)."""
+    standing_names: tuple[str, ...] = ()
+    """Every answer the label's other care visits keep as ``standing`` (each record's own
+    list, in this pack's names): a yes recorded binds a no to each of them, as it binds a
+    no to this pack's own, whatever this pack declares (a copy made before the list was
+    declared, or one that drops or narrows it)."""
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """For each role of ``[guide.report.history]`` this pack does not declare (``last_use``
+    in a copy made before it was declared), the names the label's other care visits give
+    it (:attr:`VisitFacts.names`): what each of their answers is binds the visit judged,
+    whatever this pack declares (visit/contradiction.py)."""
 
     def recorded_use(self, before: dt.date) -> RecordedUse | None:
         """The latest recorded use on or before ``before`` (the injection's date): a use
@@ -311,10 +321,11 @@ def what_it_binds(guide: Guide, record: SessionRecord) -> list[str]:
     for key in dict.fromkeys((*history.standing, *visit.standing)):
         if visit.answers.get(key) is True:
             out.append(f"its yes to {key}")
-    used = _text(visit, history.last_use) if history.last_use else None
+    last_use, use_since = _named(guide, visit, "last_use"), _named(guide, visit, "use_since")
+    used = _text(visit, last_use) if last_use else None
     if used:
         out.append(f"its opioid use of {used}")
-    if history.use_since and visit.answers.get(history.use_since) is True:
+    if use_since and visit.answers.get(use_since) is True:
         out.append("its opioid use since the last injection")
     for recent in history.recent_kind:
         if visit.answers.get(recent.question) is True:
@@ -359,6 +370,16 @@ def judged_against(
 def _text(visit: VisitFacts, key: str) -> str | None:
     value = visit.answers.get(key)
     return None if value is None or isinstance(value, bool) else str(value)
+
+
+def _named(guide: Guide, visit: VisitFacts, role: str) -> str | None:
+    """The answer of ``visit`` (read in this pack's names) that fills ``role`` of
+    ``[guide.report.history]`` (``last_use``...): this pack's name for it, or, where this
+    pack declares none (a copy made before the role was declared, or one that drops it),
+    the name the visit's own record gives it. A record binds by what each of its answers
+    is, whatever the reading pack declares (safety invariant 9)."""
+    own: str | None = getattr(guide.meta.report.history, role)
+    return own if own is not None else visit.names.get(f"report.history.{role}")
 
 
 _RECENT_ROLE = "report.history.recent_kind["
@@ -464,8 +485,11 @@ def in_our_names(guide: Guide, visit: VisitFacts) -> VisitFacts:
                     if name in visit.yes_at:
                         yes_at[ours[at]] = visit.yes_at[name]
     standing = tuple(dict.fromkeys(moved.get(k, k) for k in visit.standing))
-    # Named as this pack names them now: read again, they stay as they are.
-    return replace(visit, answers=answers, yes_at=yes_at, standing=standing, names=dict(ours))
+    # Named as this pack names them now: read again, they stay as they are. A role this
+    # pack does not declare keeps the record's name (its answer is not moved): what the
+    # answer is still binds (Timeline.roles).
+    kept = {at: name for at, name in theirs.items() if at not in ours} | ours
+    return replace(visit, answers=answers, yes_at=yes_at, standing=standing, names=kept)
 
 
 def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
@@ -699,6 +723,7 @@ def _timeline(
         if r.answers.get(q) is True
     )
     extra["standing"], extra["standing_after_own_no"] = _standing(guide, mine, exclude, records)
+    extra["standing_names"], extra["roles"] = _declared_by_the_records(guide, mine, exclude)
     under_way = sorted(
         (
             r
@@ -762,18 +787,18 @@ def _recorded_uses(
 ) -> tuple[RecordedUse, ...]:
     """The last opioid use (``[guide.report.history] last_use``, with ``last_kind``) each care
     visit of the label recorded, finished or not (a visit blocked by the interval records
-    the use it was blocked on), whatever its date. A training run records none."""
-    history = guide.meta.report.history
-    if history.last_use is None:
-        return ()
+    the use it was blocked on), whatever its date. A training run records none. Each
+    visit's answers are read by what each is (:func:`_named`): a use recorded binds this
+    visit also when this pack does not declare the role."""
     out = []
     for r in mine:
-        if r.id == exclude or r.training:
+        last_use, last_kind = _named(guide, r, "last_use"), _named(guide, r, "last_kind")
+        if r.id == exclude or r.training or last_use is None:
             continue
-        used = _date(_text(r, history.last_use))
+        used = _date(_text(r, last_use))
         if used is None:
             continue
-        kind = _text(r, history.last_kind) if history.last_kind else None
+        kind = _text(r, last_kind) if last_kind else None
         out.append(RecordedUse(used, r.id, _text(r, guide.meta.date_key) or "", kind))
     return tuple(out)
 
@@ -821,12 +846,32 @@ def _standing(
                 and judged is not None
                 and dosed is not None  # its dose counted before the yes: finishing its record
                 and instant(dosed) < instant(said)
-                and _earlier_no(judged, keys, said)
+                and _earlier_no(judged, (*keys, *judged.standing), said)
             ):
                 apart.append((key, r.id, on))
                 continue
             out.append((key, r.id, on))
     return tuple(out), tuple(apart)
+
+
+def _declared_by_the_records(
+    guide: Guide, mine: Iterable[VisitFacts], exclude: str | None
+) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """What the label's other care visits keep of what their answers are, whatever this
+    pack declares (safety invariant 9): every answer their records keep as ``standing``
+    (Timeline.standing_names), and the names they give each role this pack does not
+    declare (Timeline.roles). A training run binds nothing."""
+    declared = guide.report_names
+    standing: dict[str, None] = {}
+    roles: dict[str, dict[str, None]] = {}
+    for v in mine:
+        if v.id == exclude or v.training:
+            continue
+        standing.update(dict.fromkeys(v.standing))
+        for at, name in v.names.items():
+            if at not in declared:
+                roles.setdefault(at, {})[name] = None
+    return tuple(standing), {at: tuple(named) for at, named in roles.items()}
 
 
 def _earlier_no(judged: SessionRecord, keys: Sequence[str], yes_at: dt.datetime) -> bool:
@@ -843,16 +888,19 @@ def _undated_uses(
     """The uses since the last injection that care visits of the label recorded without a
     date (``use_since`` answered yes, ``last_use`` not given), each with the injection it
     follows (the visit's ``last_injection`` carried answer) and the visit's date. A
-    training run records none."""
-    history = guide.meta.report.history
+    training run records none. Each visit's answers are read by what each is
+    (:func:`_named`)."""
     last_key = guide.last_injection_key
-    if history.use_since is None or history.last_use is None or last_key is None:
+    if last_key is None:
         return ()
     out = []
     for r in mine:
-        if r.id == exclude or r.training or r.answers.get(history.use_since) is not True:
+        use_since, last_use = _named(guide, r, "use_since"), _named(guide, r, "last_use")
+        if r.id == exclude or r.training or use_since is None or last_use is None:
             continue
-        if r.answers.get(history.last_use) is not None:
+        if r.answers.get(use_since) is not True:
+            continue
+        if r.answers.get(last_use) is not None:
             continue  # dated: a recorded use (_recorded_uses)
         after = _date(_text(r, last_key))
         on = _date(_text(r, guide.meta.date_key) or r.visit_date)
