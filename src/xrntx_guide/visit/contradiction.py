@@ -234,8 +234,8 @@ def _against_what_stands(
         if said not in guide.questions:
             return Contradiction(
                 "label",
-                f"session {session} (visit of {on}) recorded {said}=yes, a hypersensitivity "
-                "that stands for every later visit, but this guide has no question "
+                f"session {session} (visit of {on}) recorded {said}=yes, an answer that "
+                "stands for every later visit (a known hypersensitivity), but this guide has no question "
                 f"{said} and names none that stands: walk with the guide that recorded it, "
                 "or name this guide's question in [guide.report.history] standing",
                 "quit and walk with the guide that recorded it",
