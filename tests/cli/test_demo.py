@@ -57,9 +57,24 @@ def test_a_demo_without_a_terminal_needs_auto(run: Run) -> None:
 
 
 def test_an_unknown_scenario_suggests_one(run: Run) -> None:
-    result = run("demo", "02-fentanyl-four-day", "--auto", "0")
+    result = run("demo", "02-fentanyl-for-days", "--auto", "0")
     assert result.exit_code == ExitCode.USAGE, result.output
     assert "did you mean '02-fentanyl-four-days'" in result.stderr
+
+
+@pytest.mark.parametrize("named", ["2", "02", "02-fentanyl"])
+def test_a_case_is_named_as_the_picker_names_it(run: Run, named: str) -> None:
+    """By its number in the list, or the start of its id: what the picker takes, and what
+    a trainer reads off the list (``01-ready`` was once answered "did you mean
+    06-pregnancy?")."""
+    result = run("demo", named, "--auto", "0", "--plain")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "scenario 02-fentanyl-four-days" in " ".join(result.stdout.split())
+
+
+def test_the_start_of_several_ids_names_none(run: Run) -> None:
+    result = run("demo", "0", "--auto", "0")
+    assert result.exit_code == ExitCode.USAGE, result.output
 
 
 def test_a_what_if_at_a_pause_shows_the_change_and_returns(tmp_path: Path) -> None:

@@ -87,16 +87,29 @@ def pick_case(ui: UI, cases: Sequence[Scenario]) -> Scenario | None:
             continue
         if text.lower() in ("q", "quit"):
             return None
-        if text.isdigit() and 1 <= int(text) <= len(cases):
-            return cases[int(text) - 1]
-        by_id = [c for c in cases if c.id == text or c.id.startswith(text + "-")]
-        if text and len(by_id) == 1:
-            return by_id[0]
+        named = case_named(cases, text)
+        if named is not None:
+            return named
         ui.retry(
             f"type a number from 1 to {len(cases)}"
             + (", Enter for more" if more else "")
             + ", or q"
         )
+
+
+def case_named(cases: Sequence[Scenario], text: str) -> Scenario | None:
+    """The case ``text`` names, as the picker and ``demo CASE`` read it: its number in
+    the list (``1``), its id (``01-ready-after-heroin``), or the start of exactly one id
+    (``01``, ``01-ready``); None otherwise."""
+    if not text:
+        return None
+    if text.isdigit() and 1 <= int(text) <= len(cases):
+        return cases[int(text) - 1]
+    exact = [c for c in cases if c.id == text]
+    if exact:
+        return exact[0]
+    starting = [c for c in cases if c.id.startswith(text)]
+    return starting[0] if len(starting) == 1 else None
 
 
 def show_recap(

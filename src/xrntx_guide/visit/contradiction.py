@@ -235,8 +235,9 @@ def _against_what_stands(
             return Contradiction(
                 "label",
                 f"session {session} (visit of {on}) recorded {said}=yes, an answer that "
-                "stands for every later visit (a known hypersensitivity), but this guide has no question "
-                f"{said} and names none that stands: walk with the guide that recorded it, "
+                "stands for every later visit (a known hypersensitivity), but this guide has "
+                f"no question {said} and names none that stands: walk with the guide that "
+                "recorded it, "
                 "or name this guide's question in [guide.report.history] standing",
                 "quit and walk with the guide that recorded it",
             )

@@ -24,7 +24,7 @@ from ...visit.session import new_session
 from ..demo import Presenter
 from ..slides import Slides, parse_size
 from ..walkthrough import Walkthrough
-from ..workshop import pick_case, show_cases, show_recap
+from ..workshop import case_named, pick_case, show_cases, show_recap
 from .basics import pack_paths, save_recording, start_recording, ui_for
 
 
@@ -61,7 +61,7 @@ def present(
         if picked is None:
             return int(ExitCode.OK)
         scenario = picked.id
-    case = cases.get(scenario)
+    case = case_named(listed, scenario)
     if case is None:
         close = closest(scenario, cases)
         raise UsageError(
