@@ -18,3 +18,4 @@ def test_ctrl_d_at_the_label_prompt_says_nothing_was_saved(run: Run, at_a_termin
 def test_the_control_quit_at_the_label_prompt_leaves_with_0(run: Run, at_a_terminal: None) -> None:
     out = run("walk", "--today", TODAY.isoformat(), input="quit\n")
     assert out.exit_code == ExitCode.OK, out.output
+    assert "nothing was saved" in out.output, out.output  # said, never a silent exit

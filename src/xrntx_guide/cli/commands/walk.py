@@ -560,6 +560,7 @@ def _ask_label(ui: UI, day: dt.date, env: Environment) -> str:
             ui.warning("the input ended before a label was given; nothing was saved")
             raise Failed(int(ExitCode.INCOMPLETE)) from None
         if typed.lower() == "quit":
+            ui.note("Quit before a label was given: no session was begun, nothing was saved.")
             raise Failed(int(ExitCode.OK))
         if typed.lower() in COMMANDS:
             ui.note(
