@@ -606,6 +606,10 @@ def test_a_negative_challenge_is_accepted_only_after_the_observation(spawn: Any)
     w.expect(rf"at least {minutes:g} minutes and has not started")
     w.child.sendline("start")
     w.expect(r"timer started")
+    w.answer(P_CHALLENGE, "start")  # again, by a slip: the minutes observed are kept
+    w.expect(r"the timer started at \d\d:\d\d:\d\d is running: type 'start again'")
+    w.answer(P_CHALLENGE, "start again")  # meant: over from now
+    w.expect(r"timer started again from now")
     w.answer(P_CHALLENGE, "negative")  # too early
     w.expect(r"the observation is not over")
     w.child.sendline("wait")

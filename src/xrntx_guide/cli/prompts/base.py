@@ -31,7 +31,7 @@ WORDS = {
     "why": "the gates and how each is decided now ('why detail' adds the rules)",
     "jump": "go straight to the gate that already blocks; the rest can be answered later",
     "start": "start the observation timer when the naloxone is given ('start 09:05': it "
-    "was given then)",
+    "was given then; 'start again': over from now)",
     "wait": "count down the observation (Ctrl-C stops waiting)",
     "ok": "acknowledge this caution and go on",
     "override": "record an override: a coded reason and a comment",

@@ -108,9 +108,19 @@ class TimerPrompts(WalkCore):
         """'start' (the naloxone is given now) or 'start 09:05' (it was given then: never
         after now, the one rule of visit/clock.py)."""
         now = self.clock.now()
-        if not when:
+        running = self.record.timers.get(key)
+        again = when.lower() == "again"
+        if running is not None and not when:
+            # Started over in silence, the minutes already observed were lost at a word.
+            self.ui.retry(
+                f"the timer started at {shown(running, '%H:%M:%S')} is running: type "
+                "'start again' to start it over from now (the minutes observed since then "
+                "no longer count), or 'start HH:MM' to correct when the naloxone was given"
+            )
+            return
+        if not when or again:
             self.record.timers[key] = now
-            self.ui.note("timer started")
+            self.ui.note("timer started again from now" if running is not None else "timer started")
             return
         try:
             at = parse_moment(when, self.today, now)
