@@ -21,6 +21,7 @@ from ..errors import InvalidAnswer, UsageError
 from ..expr import UNKNOWN
 from ..pack.guide import Guide, RecordedSettings
 from ..pack.load import load_guide
+from ..records import replace
 from .answers import to_json
 from .clock import aware, instant, offset_problem, shown
 from .entries import positive_since
@@ -201,7 +202,7 @@ def clear_results_of_another_day(
         else []
     )
     if not stale and not timers:
-        return [*taken_back, *carry()]
+        return [*taken_back, *carry(), *_no_longer_applying(guide, record, old, new_day)]
     if stale:
         record.clear(stale, now, f"taken for {old}; the visit moved to {new}")
     for k in timers:
@@ -213,6 +214,36 @@ def clear_results_of_another_day(
         f"day only and is asked again ({what}).",
         *taken_back,
         *carried,
+        *_no_longer_applying(guide, record, old, new_day),
+    ]
+
+
+def _no_longer_applying(
+    guide: Guide, record: SessionRecord, old: str, new_day: dt.date | None
+) -> list[str]:
+    """The answers kept that applied on the old day and no longer do on the new one (the
+    pathway chosen while the interval was not met, met by the new day): said, as the walk
+    says what an edit leaves unused, never dropped in silence. They stay in the record."""
+    try:
+        old_day = dt.date.fromisoformat(old)
+    except ValueError:
+        return []
+    if new_day is None:
+        return []
+    key = guide.meta.date_key
+
+    def hidden_on(day: dt.date) -> set[str]:
+        inputs = record.inputs(guide, day)
+        inputs = replace(inputs, answers={**inputs.answers, key: day})
+        return set(evaluate(guide, inputs).not_applicable_answers)
+
+    now_unused = hidden_on(new_day) - hidden_on(old_day)
+    unused = [k for k in record.answers if k in now_unused]
+    if not unused:
+        return []
+    return [
+        f"On {new_day.isoformat()} these answers of {old} no longer apply and are not used "
+        f"(kept in the record): {', '.join(unused)}."
     ]
 
 

@@ -1,0 +1,36 @@
+"""A visit resumed on a later day keeps its answers, but some no longer apply there: the
+pathway chosen while the opioid-free interval was not met, met by the new day. It is said
+(as the walk says what an edit leaves unused), never dropped in silence: the chart note
+read "pathway: not answered" where the clinician had chosen one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.helpers import Run, at_noon, ready_patient, walk_at
+
+
+def test_a_pathway_chosen_before_the_interval_was_met_is_named_when_it_no_longer_applies(
+    run: Run,
+) -> None:
+    first = dt.date(2026, 12, 8)
+    answers = ready_patient(
+        last_opioid_use=first - dt.timedelta(days=2), naloxone_challenge=None, pathway="standard"
+    )
+    blocked = walk_at(run, "PW1", at_noon(first), answers)
+    assert blocked.exit_code == 1, blocked.output  # the interval is not met: blocked
+
+    later = first + dt.timedelta(days=7)
+    resumed = run("walk", "--no-input", "--resume", "--label", "PW1", "--now", at_noon(later))
+    said = " ".join(resumed.stderr.split())
+    assert f"On {later.isoformat()} these answers of {first.isoformat()} no longer apply" in said
+    assert "not used (kept in the record): pathway." in said, resumed.stderr
+
+
+def test_nothing_is_said_when_every_kept_answer_still_applies(run: Run) -> None:
+    first = dt.date(2026, 12, 8)
+    answers = ready_patient(last_opioid_use=first - dt.timedelta(days=20), cows_total=None)
+    walk_at(run, "PW2", at_noon(first), answers)
+    later = first + dt.timedelta(days=1)
+    resumed = run("walk", "--no-input", "--resume", "--label", "PW2", "--now", at_noon(later))
+    assert "no longer apply" not in resumed.stderr, resumed.stderr
