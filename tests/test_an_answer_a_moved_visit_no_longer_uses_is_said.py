@@ -1,7 +1,8 @@
 """A visit resumed on a later day keeps its answers, but some no longer apply there: the
 pathway chosen while the opioid-free interval was not met, met by the new day. It is said
 (as the walk says what an edit leaves unused), never dropped in silence: the chart note
-read "pathway: not answered" where the clinician had chosen one."""
+read "pathway: not answered" where the clinician had chosen one. The last use answered
+on the old day is kept, and said, so that a use since then is asked about."""
 
 from __future__ import annotations
 
@@ -34,3 +35,19 @@ def test_nothing_is_said_when_every_kept_answer_still_applies(run: Run) -> None:
     later = first + dt.timedelta(days=1)
     resumed = run("walk", "--no-input", "--resume", "--label", "PW2", "--now", at_noon(later))
     assert "no longer apply" not in resumed.stderr, resumed.stderr
+
+
+def test_the_last_use_kept_from_an_earlier_day_is_said_so_a_use_since_is_asked_about(
+    run: Run,
+) -> None:
+    """Resumed a week later, the visit keeps the last use answered then (the interval counts
+    from it), and a use since then would make it wrong: the clinician is told to ask."""
+    first = dt.date(2026, 12, 8)
+    used = first - dt.timedelta(days=2)
+    answers = ready_patient(last_opioid_use=used, naloxone_challenge=None, pathway="standard")
+    walk_at(run, "PW3", at_noon(first), answers)
+    later = first + dt.timedelta(days=7)
+    resumed = run("walk", "--no-input", "--resume", "--label", "PW3", "--now", at_noon(later))
+    said = " ".join(resumed.stderr.split())
+    assert f"The last opioid use answered on {first.isoformat()} is kept" in said, said
+    assert f"last_opioid_use = {used.isoformat()}" in said and "used since" in said

@@ -239,12 +239,25 @@ def _no_longer_applying(
 
     now_unused = hidden_on(new_day) - hidden_on(old_day)
     unused = [k for k in record.answers if k in now_unused]
-    if not unused:
-        return []
-    return [
-        f"On {new_day.isoformat()} these answers of {old} no longer apply and are not used "
-        f"(kept in the record): {', '.join(unused)}."
-    ]
+    lines = (
+        [
+            f"On {new_day.isoformat()} these answers of {old} no longer apply and are not "
+            f"used (kept in the record): {', '.join(unused)}."
+        ]
+        if unused
+        else []
+    )
+    # The last use, answered days ago, is kept (the interval counts from it): said, so
+    # that a use since then is asked about, never assumed away.
+    last_use = guide.meta.report.history.last_use
+    kept = record.answers.get(last_use) if last_use is not None else None
+    if kept is not None and last_use not in now_unused and new_day > old_day:
+        lines.append(
+            f"The last opioid use answered on {old} is kept ({last_use} = {kept.value}): "
+            f"ask whether the patient has used since, and change it if so (edit {last_use}; "
+            f"--answer {last_use}=DATE)."
+        )
+    return lines
 
 
 def session_guide(
