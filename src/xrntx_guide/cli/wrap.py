@@ -27,7 +27,9 @@ def fill(
     another walk."""
     words = text.split()
     if whole and (any(2 * cells(word) >= width for word in words) or _a_command(words)):
-        return first + " ".join(words) if not text.startswith(" ") else first + text.rstrip()
+        # One line: its breaks go, the spaces within it stay (an aligned column).
+        one = re.sub(r"\s*\n\s*", " ", text.expandtabs().rstrip())
+        return first + one if text.startswith(" ") else first + one.lstrip()
     lines: list[str] = []
     line, used, empty = first, cells(first), True
     # Each word with the white space before it: kept within a line (an aligned column,
