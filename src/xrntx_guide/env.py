@@ -38,7 +38,8 @@ VARIABLES: dict[str, str] = {
     "the session's own settings are used)",
     "XRNTX_GUIDE_ZONE": "the clinic's time zone (an IANA name, America/New_York): the run "
     "reads a visit's days there, and a time in another offset is read there too (without "
-    "it, one that falls on another date there than here is refused)",
+    "it, one that falls on another date there than here is refused); a patient's visit "
+    "walked in another zone is refused",
     "NO_COLOR": "set: plain output, as --plain (so does TERM=dumb)",
     "XRNTX_GUIDE_DEBUG": "set: an internal error (exit 70) shows its traceback",
 }
