@@ -37,8 +37,9 @@ VARIABLES: dict[str, str] = {
     "XRNTX_GUIDE_SITE": "the site file when --site is not given (not on a resume or a note: "
     "the session's own settings are used)",
     "XRNTX_GUIDE_ZONE": "the clinic's time zone (an IANA name, America/New_York): the run "
-    "reads a visit's days there, and a time in another offset is read there too (without "
-    "it, one that falls on another date there than here is refused)",
+    "reads a visit's days there, and a time in UTC is read there too (without it, one "
+    "that falls on another date there than here is refused); a patient's visit walked in "
+    "another zone is refused",
     "NO_COLOR": "set: plain output, as --plain (so does TERM=dumb)",
     "XRNTX_GUIDE_DEBUG": "set: an internal error (exit 70) shows its traceback",
 }

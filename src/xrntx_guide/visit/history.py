@@ -30,7 +30,7 @@ from ..pack.guide import Guide
 from ..records import field, record, replace
 from ..suggest import closest
 from .answers import parse_value, recorded_kind
-from .clock import instant
+from .clock import instant, offset_problem
 from .facts import VisitFacts, facts_of
 from .labels import label_key
 
@@ -544,6 +544,43 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
+def _refuse_another_zones_visit(
+    label: str, records: Iterable[SessionRecord], exclude: str | None
+) -> None:
+    """A care visit of the label kept at an offset this run's zone does not have at that
+    instant (visit/clock.py ``offset_problem``: the same zone across a daylight-saving
+    change has it) was walked in another zone, and its dates are that zone's days: read
+    here, the days since its dose would be counted from another day (a dose of 17:00 in
+    Los Angeles is already the next day in UTC), and a stop of the repeat-dose interval
+    would read as passed. The one rule for every route that judges by the patient's
+    record (walk, ``check --label``, a batch line's ``label``, a resume). The visit
+    walked now (``exclude``) is the resume's to judge (visit/resume.py); a training run
+    is never part of the record.
+
+    Raises:
+        SessionError: naming the visit, the offset it was kept at and the fix (exit 2).
+    """
+    for r in records:
+        if r.id == exclude or r.demo_clock is not None:
+            continue
+        for kept in r.kept_in_a_zone():
+            problem = offset_problem(kept)
+            if problem is None:
+                continue
+            offset = kept.isoformat(timespec="minutes")[-6:]
+            raise SessionError(
+                f"label {label!r}: session {r.id} (visit of {r.visit_date or 'no date'}, "
+                f"{r.status.replace('_', ' ')}) was kept at {kept.isoformat(timespec='minutes')}"
+                f": {problem}; its dates (its dose's too) are the days of the zone it was "
+                "walked in, so this visit cannot be judged beside it here",
+                hint=(
+                    f"Run in the clinic's zone, the one that visit was walked in (offset "
+                    f"{offset} then): set the XRNTX_GUIDE_ZONE environment variable to its "
+                    "IANA name."
+                ),
+            )
+
+
 def _refuse_beside_a_positive(
     guide: Guide,
     mine: list[SessionRecord],
@@ -711,6 +748,7 @@ def _timeline(
     # induction under way. Judged without it, a new visit (or a check) would miss the
     # pathway and day 1's buprenorphine (reference section 6): a wrong ready.
     records = [r for r in judged or () if label_key(r.label) == key]
+    _refuse_another_zones_visit(label, records, exclude)
     extra["recorded_uses"] = _recorded_uses(guide, mine, exclude) + _pathway_uses(
         guide, records, {r.id: r for r in mine}, exclude
     )

@@ -109,6 +109,11 @@ class ClockRecord(_Model):
     fixed: bool
     start: dt.datetime | None = None
     """The instant the fixed clock started at (its latest start, on a resume)."""
+    began: dt.datetime | None = None
+    """When the walk began, at the offset the zone it was walked in had then, whichever
+    clock it ran on (the real clock's times are kept in UTC, which names no zone): its
+    dates are that zone's days (:meth:`SessionRecord.kept_in_a_zone`). None in a record
+    written before it was kept."""
 
 
 WITHHELD = "dose_withheld"
@@ -374,6 +379,21 @@ class SessionRecord(_Model):
         counts = [e for e in self.events if e.kind == integrity.DOSE]
         return counts[-1].at if counts and counts[-1].value is True else None
 
+    def kept_in_a_zone(self) -> list[dt.datetime]:
+        """The times this record keeps at the offset of the zone its visit was walked in:
+        when its walk began (:attr:`ClockRecord.began`), and on a fixed clock (``--today``,
+        ``--now``) the clock's start, when the walk began and its last save (a fixed clock
+        at another offset than the zone's is refused where it is given, so each carries
+        the zone's offset at its instant). A record on the real clock written before
+        ``began`` was kept has none: its times are kept in UTC, which names no zone."""
+        if self.clock is None:
+            return []
+        began = [self.clock.began] if self.clock.began is not None else []
+        if not self.clock.fixed:
+            return began
+        start = [self.clock.start] if self.clock.start is not None else []
+        return [*began, *start, self.created, self.updated]
+
     def logged_dose(self) -> bool:
         """Whether the audit trail logs the record's count of the dose (``injection_given``):
         records written before it was logged are read from their answer."""
@@ -553,6 +573,8 @@ def new_session(
     (visit/integrity.py)."""
     if clock is None:
         clock = ClockRecord(fixed=today is not None, start=now if today is not None else None)
+    # The zone the visit is walked in, kept with its record: its dates are that zone's days.
+    clock = clock.model_copy(update={"began": now.astimezone()})
     return SessionRecord(
         clock=clock,
         id=secrets.token_hex(4),

@@ -197,7 +197,8 @@ def run_walk(
         if clock_start is not None:
             env.fix_clock(clock_start)
             if start is not None:
-                record.clock = ClockRecord(fixed=True, start=clock_start)
+                began = record.clock.began if record.clock is not None else None
+                record.clock = ClockRecord(fixed=True, start=clock_start, began=began)
                 record.note_event(env.now(), "clock", detail=f"fixed at {clock_start.isoformat()}")
         day = env.today()
         if record.today is not None and clock_start is not None:

@@ -1,0 +1,221 @@
+"""A patient's visit walked in one zone keeps its dates as that zone's days (the dose of
+17:00 in Los Angeles is dated that day, already the next one in UTC). Read by a run in
+another zone, the days since that dose would be counted from another "today": the
+repeat-dose stop (fewer than the minimum days since the last injection, docs/safety.md)
+would be read as passed at the very instant it stands in the clinic. So a record holding
+a visit kept at an offset this run's zone does not have at that instant is refused (exit
+2) on every route that reads it (`check --label`, a batch line's `label`, `walk`),
+naming the visit, its offset and the fix (the clinic's zone, XRNTX_GUIDE_ZONE). The same
+zone across a daylight-saving change is the same zone: a dose of the summer read in the
+winter there is read, and its stop stands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.helpers import (
+    REPEAT_WITHOUT_USE,
+    Run,
+    after_injection,
+    flat,
+    json_answers,
+    json_file,
+    ready_patient,
+)
+from xrntx_guide.errors import ExitCode
+
+CLINIC = "America/Los_Angeles"
+needs_zone_data = pytest.mark.skipif(
+    not all(Path("/usr/share/zoneinfo", z).exists() for z in (CLINIC, "Pacific/Kiritimati")),
+    reason="this machine has no time zone database (Debian: tzdata)",
+)
+pytestmark = needs_zone_data
+
+LABEL = "LA-1"
+TWO_WEEKS = dt.timedelta(days=14)
+FIRST_DOSE = "2026-12-06T17:00-08:00"
+"""The first dose, at 17:00 in Los Angeles: already 2026-12-07 in UTC."""
+SIX_DAYS_LATER = "2026-12-12T16:30-08:00"
+"""Six days after it there (a stop: fewer than the minimum days since the last dose)."""
+THE_SAME_INSTANT_IN_UTC = "2026-12-13T00:30+00:00"
+"""The same instant as SIX_DAYS_LATER, read on a machine in UTC: seven days after the
+dose's date there."""
+
+
+def repeat_visit() -> dict[str, Any]:
+    """A repeat visit with nothing standing but the days since the last dose (its date
+    and side filled in from the patient's record)."""
+    return ready_patient(**REPEAT_WITHOUT_USE)
+
+
+def first_dose_in_the_clinic(
+    run: Run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    at: str = FIRST_DOSE,
+    zone: str = CLINIC,
+) -> str:
+    """The patient's first dose, walked in the clinic's ``zone`` (declared): its session."""
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", zone)
+    given = after_injection(last_opioid_use=dt.date.fromisoformat(at[:10]) - TWO_WEEKS)
+    path = json_file(tmp_path, "first.json", json_answers(given))
+    out = run("walk", "--no-input", "--json", "--label", LABEL, "--now", at, "--answers", path)
+    assert out.exit_code == ExitCode.OK, out.output
+    monkeypatch.delenv("XRNTX_GUIDE_ZONE")
+    return str(json.loads(out.stdout)["session"])
+
+
+def check_label(run: Run, tmp_path: Path, now: str) -> Any:
+    path = json_file(tmp_path, "repeat.json", repeat_visit())
+    return run("check", "--json", "--label", LABEL, "--now", now, "--answers", path)
+
+
+def assert_refused_naming_the_visit(said: str, session: str) -> None:
+    said = flat(said)
+    assert session in said, said
+    assert "-08:00" in said, said
+    assert "XRNTX_GUIDE_ZONE" in said, said
+
+
+def test_the_control_read_in_the_clinics_zone_the_early_dose_is_a_stop(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first_dose_in_the_clinic(run, tmp_path, monkeypatch)
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", CLINIC)
+    out = check_label(run, tmp_path, SIX_DAYS_LATER)
+    assert out.exit_code == ExitCode.BLOCKED, out.output
+    result = json.loads(out.stdout)
+    assert result["status"] == "needs_override", out.output
+    assert result["blocking"] == ["dose_timing"], out.output
+
+
+def test_check_label_on_a_machine_in_utc_is_refused_not_ready(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: Callable[[str], None]
+) -> None:
+    session = first_dose_in_the_clinic(run, tmp_path, monkeypatch)
+    zone("UTC0")
+    out = check_label(run, tmp_path, THE_SAME_INSTANT_IN_UTC)
+    assert out.exit_code == ExitCode.USAGE, out.output
+    said = json.loads(out.stderr)
+    assert_refused_naming_the_visit(f"{said['message']} {said['hint']}", session)
+
+
+def test_a_batch_line_with_the_label_on_a_machine_in_utc_is_refused_not_ready(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: Callable[[str], None]
+) -> None:
+    session = first_dose_in_the_clinic(run, tmp_path, monkeypatch)
+    zone("UTC0")
+    lines = tmp_path / "lines.jsonl"
+    lines.write_text(json.dumps({"label": LABEL, **repeat_visit()}) + "\n", encoding="utf-8")
+    out = run("check", "--batch", str(lines), "--now", THE_SAME_INSTANT_IN_UTC)
+    assert out.exit_code == ExitCode.USAGE, out.output
+    line = json.loads(out.stdout.splitlines()[0])
+    assert line["status"] == "error", out.output
+    assert_refused_naming_the_visit(line["message"] + " " + str(line.get("hint")), session)
+
+
+def test_a_walk_in_a_zone_a_day_ahead_counts_no_second_dose(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = first_dose_in_the_clinic(run, tmp_path, monkeypatch)
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", "Pacific/Kiritimati")
+    path = json_file(tmp_path, "repeat.json", after_injection(**REPEAT_WITHOUT_USE))
+    out = run(
+        "walk", "--no-input", "--json", "--label", LABEL, "--now", "2026-12-13T03:00+14:00",
+        "--acknowledge", "dose_timing", "--answers", path,
+    )  # fmt: skip
+    assert out.exit_code == ExitCode.USAGE, out.output
+    said = json.loads(out.stderr.strip().splitlines()[-1])  # after the record's screen
+    assert_refused_naming_the_visit(f"{said['message']} {said['hint']}", session)
+
+
+def test_a_summer_dose_read_in_the_winter_in_the_same_zone_is_read_and_its_stop_stands(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Daylight saving ends on 2026-11-01 in Los Angeles: the dose is kept at -07:00, the
+    check runs at -08:00, in the same zone."""
+    first_dose_in_the_clinic(run, tmp_path, monkeypatch, at="2026-10-28T17:00-07:00")
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", CLINIC)
+    out = check_label(run, tmp_path, "2026-11-03T16:30-08:00")
+    assert out.exit_code == ExitCode.BLOCKED, out.output
+    result = json.loads(out.stdout)
+    assert result["status"] == "needs_override", out.output
+    assert result["blocking"] == ["dose_timing"], out.output
+
+
+def test_a_dose_given_on_the_real_clock_is_refused_in_another_zone_too(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: Callable[[str], None]
+) -> None:
+    """A care visit runs on the real clock, whose times are kept in UTC: the record keeps
+    the zone it was walked in all the same."""
+    clinic = ZoneInfo(CLINIC)
+    day = dt.datetime.now(clinic).date()
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", CLINIC)
+    given = after_injection(last_opioid_use=day - TWO_WEEKS)
+    out = run("walk", "--no-input", "--json", "--label", LABEL,
+              "--answers", json_file(tmp_path, "first.json", json_answers(given)))  # fmt: skip
+    assert out.exit_code == ExitCode.OK, out.output
+    session = str(json.loads(out.stdout)["session"])
+    monkeypatch.delenv("XRNTX_GUIDE_ZONE")
+    zone("UTC0")
+    six_days_later = dt.datetime.combine(day + dt.timedelta(days=6), dt.time(16, 30), clinic)
+    out = check_label(run, tmp_path, six_days_later.astimezone(dt.UTC).isoformat())
+    assert out.exit_code == ExitCode.USAGE, out.output
+    said = json.loads(out.stderr)
+    said_flat = flat(f"{said['message']} {said['hint']}")
+    assert session in said_flat, said_flat
+    assert "XRNTX_GUIDE_ZONE" in said_flat, said_flat
+
+
+def use_since_the_dose(run: Run, tmp_path: Path, now: str) -> Any:
+    """``check --label`` of a repeat visit with opioid use since the last injection
+    (judged not significant): the days since that injection decide whether the visit is
+    a new induction (use after the blockade wore off)."""
+    answers = repeat_visit() | {
+        "opioid_use_since_last_injection": True,
+        "opioid_use_significant": False,
+        "agonist_since_last_injection": "none",
+        "last_opioid_use": "2027-01-03",
+        "last_opioid_kind": "short_acting",
+    }
+    path = json_file(tmp_path, "use.json", answers)
+    return run("check", "--json", "--label", LABEL, "--now", now, "--answers", path)
+
+
+def new_induction(out: Any) -> bool:
+    gates = {g["id"]: g for g in json.loads(out.stdout)["gates"]}
+    return bool(gates["repeat_as_new_induction"]["outcome"] == "fail")
+
+
+def test_the_control_use_after_the_blockade_read_where_the_dose_was_given_is_a_new_induction(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: Callable[[str], None]
+) -> None:
+    """The dose given on a machine in UTC (dated 2026-12-07 there), the check 29 days later."""
+    zone("UTC0")
+    first_dose_in_the_clinic(run, tmp_path, monkeypatch, at="2026-12-07T01:00+00:00", zone="UTC")
+    out = use_since_the_dose(run, tmp_path, "2027-01-05T01:00+00:00")
+    assert out.exit_code != ExitCode.USAGE, out.output
+    assert new_induction(out), out.output
+
+
+def test_use_after_the_blockade_read_in_a_zone_a_day_behind_is_refused_not_judged_within_it(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: Callable[[str], None]
+) -> None:
+    """The same instant in Los Angeles is still 2027-01-04: 28 days, within the blockade."""
+    zone("UTC0")
+    session = first_dose_in_the_clinic(
+        run, tmp_path, monkeypatch, at="2026-12-07T01:00+00:00", zone="UTC"
+    )
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", CLINIC)
+    out = use_since_the_dose(run, tmp_path, "2027-01-04T17:00-08:00")
+    assert out.exit_code == ExitCode.USAGE, out.output
+    said = json.loads(out.stderr)
+    said_flat = flat(f"{said['message']} {said['hint']}")
+    assert session in said_flat and "+00:00" in said_flat, said_flat
