@@ -59,3 +59,17 @@ def test_a_required_question_never_says_skipped(guide: Guide) -> None:
     assert "consent" not in record.skipped
     assert SKIPPED not in screen
     assert "an answer is needed here" in screen
+
+
+def test_enter_at_the_cows_total_says_it_is_worked_out_from_the_items(guide: Guide) -> None:
+    """The total's own help says Enter rates the eleven items one by one: it is not
+    skipped, and the echo said it was."""
+    key = "cows_total"
+    assert guide.questions[key].spec.optional and guide.questions[key].computed is not None
+    answers = ready_patient(injection_date=TODAY, cows_total=None)
+
+    _, screen = walk(guide, answers, "\nquit\n")
+
+    shown = _after(screen, guide.questions[key].spec.prompt)
+    assert "Enter -> worked out from the answers asked next" in shown, shown
+    assert SKIPPED not in shown.split("COWS", 1)[0], shown

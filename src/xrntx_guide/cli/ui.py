@@ -40,6 +40,7 @@ OUTCOME_STYLE = {
 
 
 SKIPPED = "skipped"
+COMPUTED_NEXT = "worked out from the answers asked next"
 """What Enter at an optional prompt records: nothing, said as such (:meth:`UI.taken`)."""
 
 # Columns a prompt leaves at least for the answer typed after it, else it is wrapped:

@@ -33,7 +33,7 @@ from ...visit.series import (
     latest_on,
 )
 from ..rapid import day_dialog, show_record
-from ..ui import SKIPPED
+from ..ui import COMPUTED_NEXT, SKIPPED
 from .base import (
     WalkCore,
     _Command,
@@ -156,7 +156,9 @@ class QuestionPrompts(WalkCore):
                     return
                 if q.optional:
                     self.record.skip(cq.key, self.clock.now())
-                    self.ui.taken(SKIPPED)  # as a default is echoed, above
+                    # As a default is echoed, above; a value worked out from other answers
+                    # (the COWS total from its items) is not skipped, but asked that way.
+                    self.ui.taken(SKIPPED if cq.computed is None else COMPUTED_NEXT)
                     return
                 self.ui.retry("an answer is needed here (type 'help' for the commands)")
                 continue
