@@ -264,6 +264,11 @@ class HistoryOut(TimelineOut):
     format_version: Literal[1]
 
 
+class EarlierValueOut(_Out):
+    value: Any
+    at: dt.datetime
+
+
 class AnswerRowOut(_Out):
     key: str
     question: str
@@ -271,6 +276,9 @@ class AnswerRowOut(_Out):
     shown: str
     origin: str
     step: str
+    earlier: list[EarlierValueOut] = []
+    """In a note: the other values the answer held earlier in the visit (the audit
+    trail), oldest first; absent when it never changed."""
 
 
 class NoteOverrideOut(_Out):

@@ -93,6 +93,25 @@ def _fixed_clock(record: SessionRecord) -> str | None:
     return record.today.isoformat() if record.today is not None else None
 
 
+def _with_earlier_values(rows: list[dict[str, Any]], record: SessionRecord) -> list[dict[str, Any]]:
+    """Each answer with the other values it held earlier in this visit, from the audit
+    trail (``earlier``: value and when it was given, oldest first): a positive urine
+    screen later answered negative, or a yes to a known hypersensitivity changed to no,
+    is never hidden by the value that replaced it. Only rows whose answer changed get it."""
+    given: dict[str, list[tuple[Any, str]]] = {}
+    for e in record.events:
+        if e.key is not None and e.kind in ("answer", "change", "carry"):
+            given.setdefault(e.key, []).append((e.value, e.at.isoformat()))
+    out = []
+    for row in rows:
+        earlier: list[dict[str, Any]] = []
+        for value, at in given.get(row["key"], [])[:-1]:
+            if value != row["value"] and (not earlier or earlier[-1]["value"] != value):
+                earlier.append({"value": value, "at": at})
+        out.append({**row, "earlier": earlier} if earlier else row)
+    return out
+
+
 def note_data(
     state: State, record: SessionRecord, history: dict[str, Any] | None = None
 ) -> NoteData:
@@ -162,7 +181,7 @@ def note_data(
         "injection_given": json_value(given),
         "injection_given_not_counted": stopped or refused,
         "not_counted_because": "record" if stopped else "gates" if refused else None,
-        "answers": answers_table(state, record),
+        "answers": _with_earlier_values(answers_table(state, record), record),
         "gates": gates,
         "cautions_acknowledged": [
             g.id

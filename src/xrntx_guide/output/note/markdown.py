@@ -13,6 +13,11 @@ from ..text import markdown_text, visible
 from . import NoteInput
 
 
+def _minutes(at: str) -> str:
+    """A time of the audit trail as the note shows it: to the minute, with its offset."""
+    return dt.datetime.fromisoformat(at).astimezone().isoformat(timespec="minutes")
+
+
 def _yn(value: Any) -> str:
     if value is True:
         return "yes"
@@ -94,7 +99,16 @@ def note_markdown(data: Mapping[str, Any], plain: bool = False) -> str:
     out += ["", f"{h2}Counselling", ""]
     out += [f"{li}{k.replace('_', ' ')}: {said(_yn(v))}" for k, v in data["counselling"].items()]
     out += ["", f"{h2}Answers", ""]
-    out += [f"{li}{a['key']}: {said(a['shown'])} ({a['origin']})" for a in data["answers"]]
+    out += [
+        f"{li}{a['key']}: {said(a['shown'])} ({a['origin']})"
+        + (
+            "; earlier in this visit: "
+            + ", ".join(f"{said(_yn(e['value']))} ({_minutes(e['at'])})" for e in a["earlier"])
+            if a.get("earlier")
+            else ""
+        )
+        for a in data["answers"]
+    ]
     out += ["", f"{h2}Sources", ""]
     out += [f"{li}{s['key']}: {said(s['citation'])}" for s in data["sources"]]
     guide = data["guide"]
