@@ -14,12 +14,18 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.helpers import REPO, Run, json_file
 
 SITE = str(REPO / "scenarios" / "_site-rapid-protocol.toml")
 SCENARIO = REPO / "scenarios" / "20-rapid-pathway-injection-day.toml"
 NOW = "2026-11-28T11:00"
 """Late on the scenario's day 7, the injection day."""
+AFTER_GIVEN = (
+    "injection_given", "injection_side_used", "needle_used", "observation_minutes",
+    "wallet_card_given",
+)  # fmt: skip
 
 
 def _plain(value: Any) -> Any:
@@ -160,3 +166,34 @@ def test_the_record_kept_after_leaving_the_pathway_counts_for_the_withdrawal_gat
     out = json.loads(result.stdout)
     assert out["status"] != "ready", result.output
     assert out["used"]["cows_rating"]["total"] == 9, result.output
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_a_day_typed_at_the_prompt_counts_its_ratings_against_the_challenge(
+    run: Run, tmp_path: Path
+) -> None:
+    """Days 1-6 and the negative challenge (naloxone 09:10, read 09:35) from the file;
+    day 7 typed in the day dialog with COWS 1 at 08:30, 9 at 09:20 and 2 at 10:00. The
+    9 during the observation makes the challenge read positive: its gate fails, and the
+    note's COWS chart shows the 9."""
+    answers = injection_day([], "09:10", "09:35", cows_total=None)
+    answers["rapid_days"] = answers["rapid_days"][:-1]
+    answers["injection_date"] = "2026-11-28"
+    for key in AFTER_GIVEN:
+        answers.pop(key, None)
+    typed = [
+        "day", "", "", "", "no", "yes",  # day 7, its date, what was given, no NTX, tolerated
+        "1", "08:30", "9", "09:20", "2", "10:00", "",  # its COWS ratings, then no other
+        "", "quit", "quit",  # no note; leave
+    ]  # fmt: skip
+    walked = run(
+        "walk", "--site", SITE, "--now", NOW, "--label", "RAPID-T", "--plain",
+        "--acknowledge", "all", "--answers", json_file(tmp_path, "a.json", answers),
+        input="\n".join(typed) + "\n",
+    )  # fmt: skip
+    assert "Day 7 recorded" in walked.output, walked.output
+    assert "gate naloxone_challenge: passes -> fails" in walked.output, walked.output
+    note = run("note", "RAPID-T", "--format", "json")
+    assert note.exit_code == 0, note.output
+    series = json.loads(note.stdout)["cows_ratings"]
+    assert ("09:20", 9) in [(r["at"][11:16], r["total"]) for r in series], note.output
