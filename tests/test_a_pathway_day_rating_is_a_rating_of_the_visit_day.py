@@ -197,3 +197,55 @@ def test_a_day_typed_at_the_prompt_counts_its_ratings_against_the_challenge(
     assert note.exit_code == 0, note.output
     series = json.loads(note.stdout)["cows_ratings"]
     assert ("09:20", 9) in [(r["at"][11:16], r["total"]) for r in series], note.output
+
+
+def single_challenge(answers: dict[str, Any]) -> dict[str, Any]:
+    """``answers`` with the challenge given singly: negative, naloxone at 09:10."""
+    out = {k: v for k, v in answers.items() if k != "naloxone_challenges"}
+    return out | {
+        "naloxone_challenge": "negative",
+        "naloxone_challenge_started": "2026-11-28T09:10",
+    }
+
+
+def test_a_single_challenge_with_its_naloxone_time_is_judged_against_the_day_record(
+    run: Run, tmp_path: Path
+) -> None:
+    """The challenge given as a single answer with the time its naloxone was given, beside
+    day 7's record with COWS 9 at 09:20: the check refuses it as the walk does (exit 2);
+    a batch line alike is an error line."""
+    ratings = [
+        {"time": "08:30", "total": 1},
+        {"time": "09:20", "total": 9},
+        {"time": "10:00", "total": 2},
+    ]
+    answers = single_challenge(injection_day(ratings, "09:10", "09:35", cows_total=None))
+    result = check(run, tmp_path, answers, "--site", SITE)
+    assert result.exit_code == 2, result.output
+    assert "withdrawal during the observation" in result.output
+    line = json.dumps({"id": 1, **answers})
+    batch = run("check", "--batch", "-", "--site", SITE, "--now", NOW, input=line + "\n")
+    out = json.loads(batch.stdout.splitlines()[0])
+    assert out["status"] == "error", batch.output
+    assert "withdrawal during the observation" in out["message"], batch.output
+
+
+def test_a_single_challenge_with_its_naloxone_time_is_judged_against_the_series(
+    run: Run, tmp_path: Path
+) -> None:
+    """The same off the pathway, the ratings in ``cows_ratings``: a check refuses the
+    negative whose observation saw a COWS 9, as a walk does."""
+    answers = single_challenge(injection_day([], "09:10", "09:35", cows_total=None))
+    answers.pop("rapid_days")
+    for key in ("rapid_supervised_setting", "rapid_protocol_on_file"):
+        answers.pop(key)
+    answers |= {"pathway": "standard", "last_opioid_use": "2026-11-10"}
+    answers |= {"uds_buprenorphine": "negative", "injection_date": "2026-11-28"}
+    answers["cows_ratings"] = [
+        {"at": "2026-11-28T08:30", "total": 1},
+        {"at": "2026-11-28T09:20", "total": 9},
+        {"at": "2026-11-28T10:00", "total": 2},
+    ]
+    result = check(run, tmp_path, answers)
+    assert result.exit_code == 2, result.output
+    assert "withdrawal during the observation" in result.output

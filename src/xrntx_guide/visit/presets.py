@@ -508,6 +508,34 @@ def _refuse_single_beside_days(
         )
 
 
+def refuse_observed_beside_withdrawal(
+    guide: Guide,
+    raw: Mapping[str, Any],
+    presets: Mapping[str, Preset],
+    observed: Iterable[Observed],
+    today: dt.date,
+    now: dt.datetime | None = None,
+) -> None:
+    """A check's results given singly with the time their naloxone was given (a flag, a
+    file's single answer, a batch line), judged against the visit day's ratings, the one
+    series the file gives (``cows_ratings`` and the day record's ratings of the visit
+    day): done beside withdrawal, refused as a walk refuses them (visit/results.py).
+
+    Raises:
+        InvalidAnswer: a negative done beside withdrawal, naming the rating.
+    """
+    if not gives_series(raw):
+        return
+    expanded = file_series(guide, raw, presets, today, now)
+    if expanded is None or not expanded.ratings:
+        return
+    from .results import refuse_beside_withdrawal  # seam: pydantic only beside a series
+
+    refuse_beside_withdrawal(
+        guide, expanded.ratings, [(o.key, o.value, o.started, o.at) for o in observed]
+    )
+
+
 def file_days(
     guide: Guide,
     raw: Mapping[str, Any],

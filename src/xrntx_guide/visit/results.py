@@ -409,6 +409,31 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
     raise _refuse(offered, f"{what}: {withdrawal_found(found, started)}; {fix}")
 
 
+def refuse_beside_withdrawal(
+    guide: Guide,
+    ratings: list[CowsRating],
+    given: Iterable[tuple[str, object, dt.datetime | None, dt.datetime | None]],
+) -> None:
+    """A check's single result (``key``, value, when the naloxone was given, when it was
+    taken: now for a flag) judged against the ratings of the visit day as a walk judges
+    it when it takes it in (reference 5.2, :func:`_no_withdrawal_before`): a check keeps
+    no record, so the result is not recorded, but done beside withdrawal it is refused
+    alike. Without the naloxone's time it is not judged (a clock's stamp is not a time
+    the result was taken at), as in a walk.
+
+    Raises:
+        InvalidAnswer: a negative done beside withdrawal, naming the rating.
+    """
+    held = Results(list(ratings))
+    kinds: dict[str, Kind] = {CHALLENGE: "challenge", RECHALLENGE: "rechallenge"}
+    for key, value, started, at in given:
+        kind = kinds.get(key)
+        if kind is None or started is None or at is None:
+            continue
+        offered = Offered(kind, str(value), at, "flag", started=started, stamped=True)
+        _no_withdrawal_before(guide, held, offered, _what(offered))
+
+
 def withdrawal_found(found: Withdrawal, started: dt.datetime | None) -> str:
     """What :func:`~xrntx_guide.visit.entries.withdrawal_before` found: the rating (or the
     lack of one) against the time the naloxone was given, or, that time not given, the
