@@ -249,3 +249,23 @@ def test_a_single_challenge_with_its_naloxone_time_is_judged_against_the_series(
     result = check(run, tmp_path, answers)
     assert result.exit_code == 2, result.output
     assert "withdrawal during the observation" in result.output
+
+
+def test_a_batch_lines_single_challenge_is_judged_against_the_shared_files_record(
+    run: Run, tmp_path: Path
+) -> None:
+    """The day record in the shared ``--answers FILE``, the line giving the challenge
+    singly with its naloxone time: the line is an error line naming the rating, as a
+    single check given the same by flags refuses it."""
+    ratings = [
+        {"time": "08:30", "total": 1},
+        {"time": "09:20", "total": 9},
+        {"time": "10:00", "total": 2},
+    ]
+    answers = single_challenge(injection_day(ratings, "09:10", "09:35", cows_total=None))
+    shared = json_file(tmp_path, "shared.json", {"rapid_days": answers.pop("rapid_days")})
+    batch = run("check", "--batch", "-", "--answers", shared, "--site", SITE, "--now", NOW,
+                input=json.dumps({"id": 1, **answers}) + "\n")  # fmt: skip
+    out = json.loads(batch.stdout.splitlines()[0])
+    assert out["status"] == "error", batch.output
+    assert "withdrawal during the observation" in out["message"], batch.output
