@@ -269,3 +269,33 @@ def test_a_batch_lines_single_challenge_is_judged_against_the_shared_files_recor
     out = json.loads(batch.stdout.splitlines()[0])
     assert out["status"] == "error", batch.output
     assert "withdrawal during the observation" in out["message"], batch.output
+
+
+def test_a_day_recorded_while_the_visit_had_another_date_counts_once_it_moves_there(
+    run: Run, tmp_path: Path
+) -> None:
+    """Days 1-7 recorded in a visit first dated day 6 (entered late); resumed, the visit
+    moves to day 7 and a negative challenge (naloxone 09:10) is given by flag: day 7's
+    COWS 9 at 09:20 in the record is a rating of the visit day now, and the challenge
+    reads positive: its gate blocks."""
+    ratings = [
+        {"time": "08:30", "total": 1},
+        {"time": "09:20", "total": 9},
+        {"time": "10:00", "total": 2},
+    ]
+    answers = injection_day(ratings, "09:10", "09:35", cows_total=None)
+    answers.pop("naloxone_challenges")
+    for key in AFTER_GIVEN:
+        answers.pop(key, None)
+    answers["injection_date"] = "2026-11-27"
+    path = json_file(tmp_path, "late.json", answers)
+    first = run("walk", "--no-input", "--acknowledge", "all", "--site", SITE, "--now", NOW,
+                "--label", "RAPID-L", "--answers", path)  # fmt: skip
+    assert first.exit_code in (1, 4), first.output
+    moved = run("walk", "--resume", "--label", "RAPID-L", "--no-input", "--acknowledge", "all",
+                "--site", SITE, "--now", "2026-11-28T11:05", "--json",
+                "-a", "injection_date=2026-11-28", "-a", "naloxone_challenge=negative",
+                "-a", "naloxone_challenge_started=09:10")  # fmt: skip
+    out = json.loads(moved.stdout)
+    assert out["status"] != "ready", moved.output
+    assert "naloxone_challenge" in out["blocking"], moved.output

@@ -848,7 +848,7 @@ def expand_series(
     """``raw`` with a COWS series and a challenge series replaced by the answers they give
     on the visit day (unchanged when it has neither), the day record's ratings of the
     visit day among them (:func:`read_series`)."""
-    if not gives_series(raw) and not getattr(recorded, "rapid_days", None):
+    if not gives_series(raw):
         return raw
     day = series_day(guide, raw, today, visit_day)
     expanded = read_series(guide, raw, day, where, now, recorded, today)
