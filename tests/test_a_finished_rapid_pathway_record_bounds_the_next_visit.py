@@ -43,7 +43,9 @@ def test_day_one_buprenorphine_of_a_pathway_that_ended_without_the_injection_cou
     day7: dt.date = case["scenario"]["today"]
     answers = {k: v for k, v in as_json(case["answers"]).items() if k not in AFTER_GIVEN}
     answers["injection_given"] = False
-    answers["naloxone_challenge_started"] = f"{day7.isoformat()}T08:00"
+    # After day 7's COWS 1 of 08:30 in the day record: a challenge counts only after a
+    # rating of the day without withdrawal (reference 5.2).
+    answers["naloxone_challenge_started"] = f"{day7.isoformat()}T09:00"
     path = tmp_path / "declined.json"
     path.write_text(json.dumps(answers), encoding="utf-8")
     declined = run(

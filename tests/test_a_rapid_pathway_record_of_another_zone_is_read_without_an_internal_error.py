@@ -50,7 +50,9 @@ def walked_in_the_clinic(
     answers = as_json(case["answers"])
     for day in (answers["rapid_days"][0], answers["rapid_days"][-1]):
         day["cows"][0]["time"] = "20:30"
-    answers["naloxone_challenge_started"] = f"{day7.isoformat()}T08:00"
+    # After the injection day's first rating (20:30): a challenge counts only after a
+    # rating of the day without withdrawal (reference 5.2).
+    answers["naloxone_challenge_started"] = f"{day7.isoformat()}T21:00"
     if not given:
         for key in ("injection_given", "injection_side_used", "needle_used",
                     "observation_minutes", "wallet_card_given"):  # fmt: skip

@@ -140,7 +140,9 @@ def test_a_later_use_never_lifts_the_buprenorphine_of_a_finished_pathways_day_on
     day7: dt.date = case["scenario"]["today"]
     answers = {k: v for k, v in _as_json(case["answers"]).items() if k not in AFTER_GIVEN}
     answers["injection_given"] = False
-    answers["naloxone_challenge_started"] = f"{day7.isoformat()}T08:00"
+    # After day 7's COWS 1 of 08:30 in the day record: a challenge counts only after a
+    # rating of the day without withdrawal (reference 5.2).
+    answers["naloxone_challenge_started"] = f"{day7.isoformat()}T09:00"
     path = tmp_path / "declined.json"
     path.write_text(json.dumps(answers), encoding="utf-8")
     declined = run(

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import NOW, TODAY, Run, flat, gate, json_answers, ready_patient
+from tests.helpers import NOW, TODAY, Run, flat, gate, json_answers, ready_patient, without
 from xrntx_guide.batch import INLINE_BELOW, Job, check_lines
 from xrntx_guide.errors import ExitCode, UserError
 from xrntx_guide.output.check import check_result
@@ -148,11 +148,14 @@ def test_the_line_beats_an_answers_file_in_a_batch(run: Run, tmp_path: Path) -> 
 # -- every line equals its single check -----------------------------------------------------
 
 # The supervised rapid pathway on its third day, without a site table.
-RAPID_PATIENT = ready_patient(
-    last_opioid_use=TODAY - dt.timedelta(days=2),
-    pathway="supervised_rapid",
-    rapid_supervised_setting=True,
-    rapid_protocol_on_file=True,
+RAPID_PATIENT = without(
+    ready_patient(
+        last_opioid_use=TODAY - dt.timedelta(days=2),
+        pathway="supervised_rapid",
+        rapid_supervised_setting=True,
+        rapid_protocol_on_file=True,
+    ),
+    "cows_total",  # the day record rates the visit day: the gates read its latest rating
 )
 RAPID_DAYS = [
     {

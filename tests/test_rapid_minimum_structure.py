@@ -39,6 +39,8 @@ def rapid_patient(last_use: dt.date, on: dt.date, days: list[dict[str, Any]]) ->
             naloxone_challenge="not_done",  # not required on this pathway
         )
     )
+    # The day record rates the injection day: the gates read its latest rating.
+    answers.pop("cows_total", None)
     answers["rapid_days"] = days
     return answers
 

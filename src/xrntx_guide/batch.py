@@ -41,13 +41,14 @@ from .output.schemas import ErrorCode, error_fields
 from .output.versions import BATCH_ERROR
 from .pack.guide import Guide
 from .records import field, record
-from .visit.answers import CHALLENGES_KEY, RAPID_DAYS_KEY, RATINGS_KEY, STARTED_SUFFIX
+from .visit.answers import CHALLENGES_KEY, RAPID_DAYS_KEY, STARTED_SUFFIX
 from .visit.clock import end_of_day
 from .visit.presets import (
     LABEL_KEY,
     DuplicateKey,
     Preset,
     given_observation,
+    gives_series,
     parse_answers,
     refuse_flags_beside_series,
     unique_keys,
@@ -229,7 +230,7 @@ def _shared_for(job: Job, given: Mapping[str, Preset]) -> Mapping[str, Preset]:
     line_day = given.get(key)
     if key in job.flags or line_day is None or not isinstance(line_day.value, dt.date):
         return job.shared
-    if RATINGS_KEY not in job.shared_raw and CHALLENGES_KEY not in job.shared_raw:
+    if not gives_series(job.shared_raw):  # a day record's ratings are of one visit day too
         return job.shared
     return parse_answers(
         job.guide, job.shared_raw, "file", job.today, "--answers FILE", line_day.value, job.now
@@ -278,7 +279,9 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
             job.guide,
             presets,
             job.today,
-            raw=raw,
+            # The line over the shared file, as its answers are: the series the gates read
+            # (and a single result is judged against) may be the shared file's.
+            raw={**job.shared_raw, **raw},
             days=days,
             overrides=job.overrides,
             explain=job.explain,

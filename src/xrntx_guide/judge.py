@@ -30,6 +30,7 @@ from .visit.presets import (
     evaluate_presets,
     file_series,
     observed_results,
+    refuse_observed_beside_withdrawal,
     refuse_unobserved,
 )
 
@@ -159,6 +160,7 @@ def judge(
     at = now if now is not None else end_of_day(today)
     observed = tuple(observed_results(state, presets, starts, at, times))
     refuse_unobserved(observed, kept=False)
+    refuse_observed_beside_withdrawal(guide, raw or {}, presets, observed, today, now)
     result = check_result(state, explain, starts)
     used = series_used(guide, raw or {}, presets, today, now)
     if used is not None:
@@ -196,12 +198,12 @@ def series_used(
 ) -> dict[str, Any] | None:
     """Which COWS rating and which challenge result of the series in ``raw`` the gates
     read (``used``); None when ``raw`` gives no series."""
-    if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
-        return None
     expanded = file_series(guide, raw, presets, today, now)
     if expanded is None:
         return None
     used = expanded.used()
+    if not used and RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
+        return None  # a pathway record without a rating of the visit day
     # A flag given for what the file's series does not give (a COWS total beside the
     # file's challenges only) is what is read for it.
     if any(k.startswith(keys.COWS_ITEM_PREFIX) and p.origin == "flag" for k, p in presets.items()):

@@ -42,6 +42,7 @@ from ..visit.rapid import (
     rating_time_problem,
     table_row,
 )
+from ..visit.results import take_day
 from ..visit.session import SessionRecord
 from .ui import SKIPPED, UI
 
@@ -130,10 +131,20 @@ def day_dialog(walk: Walk, state: State) -> None:
     finally:
         walk.in_day_dialog = False
     old = walk.state()
+    visit = old.value(walk.guide.meta.date_key)
     try:
-        added = walk.record.record_day(day, walk.clock.now())
+        added = take_day(
+            walk.guide,
+            walk.record,
+            day,
+            visit if isinstance(visit, dt.date) else walk.today,
+            walk.clock.now(),
+        )
     except ValueError as exc:
         walk.ui.retry(f"{exc}; the day was not recorded")
+        return
+    except InvalidAnswer as exc:
+        walk.ui.retry(f"{exc.reason}; the day was not recorded")
         return
     walk.save(walk.state())
     if not added:

@@ -32,7 +32,7 @@ from .answers import (
     started_of,
     unknown_key,
 )
-from .clock import end_of_day, observation_problem, parse_moment, refuse_after_now
+from .clock import end_of_day, observation_problem, parse_moment, refuse_after_now, shown
 
 
 class Preset(NamedTuple):
@@ -65,6 +65,7 @@ MAX_ANSWERS_FILE = 1024 * 1024
 """An answers file is a few hundred bytes; anything near this is not one."""
 
 if TYPE_CHECKING:
+    from .entries import CowsRating
     from .rapid import RapidDay
     from .series import Expanded
 
@@ -343,7 +344,8 @@ def refuse_flags_beside_series(
     Raises:
         InvalidAnswer: a single answer gives an answer the series in ``raw`` gives.
     """
-    series = [k for k in (RATINGS_KEY, CHALLENGES_KEY) if k in raw]
+    # The day record's ratings of the visit day are ratings of the series (read_series).
+    series = [k for k in (RATINGS_KEY, CHALLENGES_KEY, RAPID_DAYS_KEY) if k in raw]
     if not series or not flags:
         return
     rest = {k: v for k, v in raw.items() if k not in series}
@@ -395,12 +397,19 @@ def file_series(
     """The COWS series and the challenges an answers file gives (``cows_ratings``,
     ``naloxone_challenges``), read for the visit day in force; None when it gives neither.
     One reading for the session record (walk) and for ``used`` (check)."""
-    if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
+    if not gives_series(raw):
         return None
     given = presets.get(guide.meta.date_key)
     visit = given.value if given is not None and given.origin == "flag" else None
     day = series_day(guide, raw, today, visit if isinstance(visit, dt.date) else None)
-    return read_series(guide, raw, day, None, now, recorded)
+    return read_series(guide, raw, day, None, now, recorded, today)
+
+
+def gives_series(raw: Mapping[str, Any]) -> bool:
+    """Whether ``raw`` gives a series of results with their times: the COWS ratings, the
+    challenges, or the rapid pathway's days (whose COWS ratings of the visit day are
+    ratings of the one series, :func:`read_series`)."""
+    return RATINGS_KEY in raw or CHALLENGES_KEY in raw or RAPID_DAYS_KEY in raw
 
 
 def read_series(
@@ -410,17 +419,121 @@ def read_series(
     where: str | None,
     now: dt.datetime | None = None,
     recorded: Any = None,
+    today: dt.date | None = None,
 ) -> Expanded:
     """A file's series read for the visit day ``day`` as of ``now`` (None: the end of
     ``day``; a time after it is refused, visit/clock.py), its entries checked by the rule
     every route follows (visit/results.py), after ``recorded``'s (a resumed session's:
-    a file's correction may name one of its entries)."""
+    a file's correction may name one of its entries).
+
+    The ratings of the visit day are one series, whatever route gave them: the file's
+    ``cows_ratings`` and the COWS ratings of the rapid pathway's day record dated the
+    visit day (the file's days read after ``recorded``'s, as of ``today``: the clock's
+    date, ``day`` when None). The gate reads the latest of them, and a challenge done
+    beside withdrawal in any of them is judged so (reference 5.2)."""
     from .results import check_series  # seam: keeps pydantic out of a check without a series
     from .series import expand  # seam: keeps pydantic out of a check without a series
 
-    expanded = expand(guide, raw, day, where, now)
+    on_record = _day_ratings(guide, raw, day, where, now, recorded, today or day)
+    expanded = expand(guide, raw, day, where, now, on_record)
     check_series(guide, expanded, where, recorded)
+    if on_record:
+        _refuse_single_beside_days(guide, raw, expanded, day, where)
     return expanded
+
+
+def _day_ratings(
+    guide: Guide,
+    raw: Mapping[str, Any],
+    day: dt.date,
+    where: str | None,
+    now: dt.datetime | None,
+    recorded: Any,
+    today: dt.date,
+) -> list[CowsRating]:
+    """The COWS ratings of the visit day ``day`` in the rapid pathway's record: the days
+    ``recorded`` (a resumed session's) with those ``raw`` adds (visit/rapid.py)."""
+    kept = list(getattr(recorded, "rapid_days", None) or ())
+    if RAPID_DAYS_KEY not in raw and not kept:
+        return []
+    # seam: keeps pydantic out of a check without a pathway record
+    from .rapid import parse_days, ratings_of
+
+    given = raw.get(RAPID_DAYS_KEY)
+    new = parse_days(guide, given, today, where, now, kept) if given is not None else []
+    return ratings_of([*kept, *new], day, "file" if new else "session")
+
+
+def _refuse_single_beside_days(
+    guide: Guide, raw: Mapping[str, Any], expanded: Expanded, day: dt.date, where: str | None
+) -> None:
+    """A single rating (``cows_total``, the items) given beside the day record's ratings
+    of the visit day has no time to be ordered by: it may repeat the latest rating of the
+    day (its total), never replace it, as beside a file's ``cows_ratings``.
+
+    Raises:
+        InvalidAnswer: a single total that differs from the latest of the visit day, or
+            item scores (which the record's total cannot be matched with).
+    """
+    from .entries import item_keys  # seam: keeps pydantic out of a check without a series
+
+    latest = expanded.ratings[expanded.used_rating] if expanded.used_rating is not None else None
+    if latest is None:
+        return
+    suffix = f" ({where})" if where else ""
+    said = f"the rapid pathway's day record, whose latest COWS rating of {day.isoformat()}"
+    hint = (
+        "Leave the single rating out (the gates read the day record's latest rating), or "
+        "record the rating in its day's 'cows' with its time (docs/scripting.md)."
+    )
+    items = sorted(k for k in item_keys(guide) if k in raw)
+    if items:
+        raise InvalidAnswer(
+            items[0],
+            f"given beside {said} ({shown(latest.at, '%H:%M')}) has total {latest.total}: "
+            f"a rating without its time cannot be ordered against it{suffix}",
+            hint=hint,
+        )
+    key = pack_keys.COWS_TOTAL
+    if key not in raw or key not in guide.questions:
+        return
+    total = parse_value(guide.questions[key], raw[key], today=day)
+    if total != latest.total:
+        raise InvalidAnswer(
+            key,
+            f"{total}: given beside {said} ({shown(latest.at, '%H:%M')}) has total "
+            f"{latest.total}: a rating without its time cannot be ordered against it, and "
+            f"a recorded rating is never replaced{suffix}",
+            hint=hint,
+        )
+
+
+def refuse_observed_beside_withdrawal(
+    guide: Guide,
+    raw: Mapping[str, Any],
+    presets: Mapping[str, Preset],
+    observed: Iterable[Observed],
+    today: dt.date,
+    now: dt.datetime | None = None,
+) -> None:
+    """A check's results given singly with the time their naloxone was given (a flag, a
+    file's single answer, a batch line), judged against the visit day's ratings, the one
+    series the file gives (``cows_ratings`` and the day record's ratings of the visit
+    day): done beside withdrawal, refused as a walk refuses them (visit/results.py).
+
+    Raises:
+        InvalidAnswer: a negative done beside withdrawal, naming the rating.
+    """
+    if not gives_series(raw):
+        return
+    expanded = file_series(guide, raw, presets, today, now)
+    if expanded is None or not expanded.ratings:
+        return
+    from .results import refuse_beside_withdrawal  # seam: pydantic only beside a series
+
+    refuse_beside_withdrawal(
+        guide, expanded.ratings, [(o.key, o.value, o.started, o.at) for o in observed]
+    )
 
 
 def file_days(
@@ -733,10 +846,11 @@ def expand_series(
     recorded: Any = None,
 ) -> Mapping[str, Any]:
     """``raw`` with a COWS series and a challenge series replaced by the answers they give
-    on the visit day (unchanged when it has neither)."""
-    if RATINGS_KEY not in raw and CHALLENGES_KEY not in raw:
+    on the visit day (unchanged when it has neither), the day record's ratings of the
+    visit day among them (:func:`read_series`)."""
+    if not gives_series(raw):
         return raw
     day = series_day(guide, raw, today, visit_day)
-    expanded = read_series(guide, raw, day, where, now, recorded)
+    expanded = read_series(guide, raw, day, where, now, recorded, today)
     flat = {k: v for k, v in raw.items() if k not in (RATINGS_KEY, CHALLENGES_KEY)}
     return {**flat, **expanded.answers}

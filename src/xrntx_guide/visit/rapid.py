@@ -38,6 +38,7 @@ from .answers import MAX_TEXT, RAPID_DAYS_KEY, RAPID_RECORD_KEYS, as_text, parse
 from .answers import is_pathway_key as is_pathway_key
 from .answers import is_record_key as is_record_key
 from .clock import aware, end_of_day, future_problem, in_range, instant, on_day, shown, with_offset
+from .entries import CowsRating
 
 ANSWERS_KEY = RAPID_DAYS_KEY
 """The key of the record in an answers file, a batch line or a scenario's answers."""
@@ -449,6 +450,31 @@ def day_in_force(entries: Sequence[RapidDay], number: int) -> RapidDay | None:
             update = {f: getattr(e, f) for f in _FIELDS if getattr(merged, f) is None}
         merged = merged.model_copy(update={**update, "cows": ratings})
     return merged
+
+
+def ratings_of(entries: Sequence[RapidDay], day: dt.date, origin: str) -> list[CowsRating]:
+    """The COWS ratings the record holds for the date ``day``, as entries of the visit's
+    COWS series (visit/entries.py): a rating of the visit day counts whatever route
+    recorded it, the pathway's day record as much as the series (reference 5.1, 5.2; the
+    withdrawal gate, the challenge's rules and the note read the one series). Each rating
+    of the day as the record reads it (:func:`day_in_force`: a correction's rating in
+    place of the one at its instant), with its time on the day's date, in time order.
+    ``origin``: where the days come from (``file``, ``session``)."""
+    out = [
+        CowsRating(
+            at=on_day(d.date, r.time),
+            day=d.date,
+            context="pathway_day",
+            total=r.total,
+            items=r.items,
+            origin=origin,
+            time_given=True,
+        )
+        for d in days_in_force(entries)
+        if d.date == day
+        for r in d.cows
+    ]
+    return sorted(out, key=lambda r: instant(r.at))
 
 
 def days_in_force(entries: Sequence[RapidDay]) -> list[RapidDay]:

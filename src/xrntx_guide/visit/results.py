@@ -64,6 +64,7 @@ from .entries import (
 from .entries import (
     standing_positive as standing_positive,
 )
+from .rapid import RapidDay, ratings_of
 from .series import WINDOW, local_day, rechallenge_hours
 from .taken_on import NEVER_A_PASS
 from .taken_on import taken_on_another_day as taken_on_another_day
@@ -406,6 +407,31 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
         + ", or leave the result out"
     )
     raise _refuse(offered, f"{what}: {withdrawal_found(found, started)}; {fix}")
+
+
+def refuse_beside_withdrawal(
+    guide: Guide,
+    ratings: list[CowsRating],
+    given: Iterable[tuple[str, object, dt.datetime | None, dt.datetime | None]],
+) -> None:
+    """A check's single result (``key``, value, when the naloxone was given, when it was
+    taken: now for a flag) judged against the ratings of the visit day as a walk judges
+    it when it takes it in (reference 5.2, :func:`_no_withdrawal_before`): a check keeps
+    no record, so the result is not recorded, but done beside withdrawal it is refused
+    alike. Without the naloxone's time it is not judged (a clock's stamp is not a time
+    the result was taken at), as in a walk.
+
+    Raises:
+        InvalidAnswer: a negative done beside withdrawal, naming the rating.
+    """
+    held = Results(list(ratings))
+    kinds: dict[str, Kind] = {CHALLENGE: "challenge", RECHALLENGE: "rechallenge"}
+    for key, value, started, at in given:
+        kind = kinds.get(key)
+        if kind is None or started is None or at is None:
+            continue
+        offered = Offered(kind, str(value), at, "flag", started=started, stamped=True)
+        _no_withdrawal_before(guide, held, offered, _what(offered))
 
 
 def withdrawal_found(found: Withdrawal, started: dt.datetime | None) -> str:
@@ -815,6 +841,40 @@ def take_given(
         if entry is not None:
             taken.append(entry)
     return taken
+
+
+class DayRecord(Series, Protocol):
+    """A record that keeps the rapid pathway's days beside its series (a session)."""
+
+    rapid_days: list[RapidDay]
+
+    def record_day(self, day: RapidDay, now: dt.datetime, origin: str = "typed") -> bool: ...
+
+
+def take_day(
+    guide: Guide, record: DayRecord, day: RapidDay, visit_day: dt.date, now: dt.datetime
+) -> bool:
+    """Record a pathway day typed at the prompt (visit/rapid.py, never replacing one) and
+    take its COWS ratings of the visit day into the visit's series by the rule every
+    result follows: the ratings of the visit day are one series, whatever route gave them
+    (visit/presets.py read_series for a file's days), which the withdrawal gate, the
+    challenge's rules and the note read. Returns whether anything new was recorded.
+
+    Raises:
+        ValueError: the entry contradicts a recorded day without correcting it.
+        InvalidAnswer: a rating the series refuses (another total at the time of a
+            recorded rating); nothing is recorded then.
+    """
+    days = [*record.rapid_days, day]
+    # First on a copy: a rating the series refuses leaves the day unrecorded too.
+    take_results(guide, Results(list(record.cows_ratings)), _day_offered(days, visit_day))
+    added = record.record_day(day, now)
+    take_results(guide, record, _day_offered(record.rapid_days, visit_day), visit_day, now)
+    return added
+
+
+def _day_offered(days: list[RapidDay], visit_day: dt.date) -> list[Offered]:
+    return offered_series(_Only(ratings=ratings_of(days, visit_day, "typed")))
 
 
 def parse_corrections(

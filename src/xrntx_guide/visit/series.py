@@ -23,8 +23,8 @@ from ..pack import keys
 from ..pack.guide import Guide
 from ..records import field, record
 from .answers import CHALLENGES_KEY as CHALLENGES_KEY
+from .answers import RAPID_DAYS_KEY, parse_value
 from .answers import RATINGS_KEY as RATINGS_KEY
-from .answers import parse_value
 from .clock import aware as aware
 from .clock import (
     end_of_day,
@@ -301,9 +301,13 @@ def expand(
     day: dt.date,
     where: str | None,
     now: dt.datetime | None = None,
+    on_record: list[CowsRating] | None = None,
 ) -> Expanded:
     """The answers a file's ``cows_ratings`` and ``naloxone_challenges`` stand for on the
-    visit day ``day``, as of ``now`` (None: the end of ``day``).
+    visit day ``day``, as of ``now`` (None: the end of ``day``). ``on_record``: the
+    ratings of the visit day the rapid pathway's day record gives (visit/rapid.py
+    :func:`ratings_of`), entries of the one series beside the file's: the gate reads the
+    latest of them all.
 
     Raises:
         InvalidAnswer: an entry of the wrong shape, a score the scale does not allow, a
@@ -316,6 +320,9 @@ def expand(
     at_most = now if now is not None else end_of_day(day)
     if RATINGS_KEY in raw:
         _expand_ratings(guide, raw, day, suffix, out, at_most)
+    if on_record:
+        key = RATINGS_KEY if RATINGS_KEY in raw else RAPID_DAYS_KEY
+        _add_record_ratings(key, day, suffix, out, on_record)
     if CHALLENGES_KEY in raw:
         _expand_challenges(guide, raw, day, suffix, out, at_most)
     return out
@@ -410,6 +417,33 @@ def _expand_ratings(
                 f"{r.at.isoformat()}: which is the latest cannot be told{suffix}",
             )
         seen[instant(r.at)] = n
+    out.used_rating = latest_on(out.ratings, day)
+    if out.used_rating is not None:
+        out.answers.update(rating_answers(out.ratings[out.used_rating]))
+
+
+def _add_record_ratings(
+    key: str, day: dt.date, suffix: str, out: Expanded, on_record: list[CowsRating]
+) -> None:
+    """The day record's ratings of the visit day join the file's (after them: the index
+    ``used`` reports of a file's rating stays its own): one series, the rating the gate
+    reads the latest of them all. A rating of the record at
+    the time of one of the file's is the same rating (added once) or a clash (refused:
+    which stands cannot be told)."""
+    mine = {instant(r.at): r for r in out.ratings}
+    for r in on_record:
+        same = mine.get(instant(r.at))
+        if same is None:
+            out.ratings.append(r)
+        elif same.total != r.total:
+            raise InvalidAnswer(
+                key,
+                f"the COWS rating of {_shown(r.at)} is {same.total} in the series and "
+                f"{r.total} in the rapid pathway's day record: give it once, or correct "
+                f"the one recorded in error{suffix}",
+                hint="Leave the rating in one place (the day record's 'cows' or the series), "
+                "or correct it with 'corrects' and 'reason' (docs/scripting.md).",
+            )
     out.used_rating = latest_on(out.ratings, day)
     if out.used_rating is not None:
         out.answers.update(rating_answers(out.ratings[out.used_rating]))

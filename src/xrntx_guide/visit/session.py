@@ -47,6 +47,7 @@ from .rapid import (
     add_day,
     derive,
     is_record_key,
+    ratings_of,
     record_answers,
     table_of,
 )
@@ -457,7 +458,7 @@ class SessionRecord(_Model):
         latest rating), which the walk adds to the series once it is complete."""
         date = answers.get(guide.meta.date_key)
         day = date if isinstance(date, dt.date) else today
-        ratings, challenges = self.cows_ratings, self.naloxone_challenges
+        ratings, challenges = self.visit_ratings(day), self.naloxone_challenges
         counted = self.counted_at()
         if counted is not None:
             # The dose counted on the results that stood when it was given: a rating taken
@@ -478,6 +479,21 @@ class SessionRecord(_Model):
         out = {k: v for k, v in out.items() if k not in cows}
         out.update({k: v for k, v in reading.answers.items() if k in cows})
         return out
+
+    def visit_ratings(self, day: dt.date) -> list[CowsRating]:
+        """The series with the pathway's day record's ratings of ``day`` it does not hold
+        (the ratings of the visit day are one series, whatever route recorded them). A
+        day's ratings are taken into the series when recorded for the visit day
+        (visit/results.py take_day, visit/presets.py read_series); one recorded while the
+        visit had another date, or before this was kept, is read here all the same. A
+        rating of the series at the same instant stands (a correction names it there)."""
+        held = {instant(r.at) for r in self.cows_ratings}
+        extra = [
+            r for r in ratings_of(self.rapid_days, day, "session") if instant(r.at) not in held
+        ]
+        if not extra:
+            return self.cows_ratings
+        return sorted([*self.cows_ratings, *extra], key=lambda r: instant(r.at))
 
     def _rating_typed(self, cows: list[str], latest: CowsRating) -> bool:
         """A COWS rating is being typed at the prompt: after 'rate again', or an item
