@@ -145,9 +145,11 @@ def test_seven_days_resumed_each_morning_then_ready_on_the_injection_day(tmp_pat
         w.child.sendline("negative")  # opiates, at the prompt matched above
         for assay in ("negative", "positive", "negative", "negative"):  # the buprenorphine
             w.answer(P_UDS, assay)  # of day 1 is expected in the urine
-        w.answer(r"COWS total \(0-48\)[^\n]*: ", "1")
+        # The day's rating, recorded in its day above, is the visit day's rating: the
+        # COWS total is not asked again (one series, whatever route gave it).
         challenge = w.answer(rf"Naloxone challenge result {CHOICE}: ", "not_done")
         assert "Required for this patient: no" in challenge, challenge
+        assert "COWS total (0-48)" not in challenge, challenge
         w.answer(r"Kit stored within limits[^\n]*: ", "yes")
         w.answer(rf"Body habitus over the gluteal muscle {CHOICE}: ", "average")
         w.answer(r"Was the injection given\? \(yes/no\): ", "yes")

@@ -58,6 +58,7 @@ def patient(days: list[dict[str, Any]], on: dt.date) -> dict[str, Any]:
         uds_buprenorphine="positive",
         naloxone_challenge="negative",
         rapid_days=days,
+        cows_total=None,  # the day record rates the injection day: its latest counts
     )
 
 

@@ -76,6 +76,7 @@ def case(tmp_path: Path, name: str, days: list[dict[str, Any]]) -> str:
             rapid_supervised_setting=True,
             rapid_protocol_on_file=True,
             uds_buprenorphine="positive",
+            cows_total=None,  # the day record rates the injection day: its latest counts
         )
     )
     path = tmp_path / f"{name}.json"
