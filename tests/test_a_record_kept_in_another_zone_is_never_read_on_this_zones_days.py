@@ -219,3 +219,23 @@ def test_use_after_the_blockade_read_in_a_zone_a_day_behind_is_refused_not_judge
     said = json.loads(out.stderr)
     said_flat = flat(f"{said['message']} {said['hint']}")
     assert session in said_flat and "+00:00" in said_flat, said_flat
+
+
+def test_a_walk_that_spans_a_clock_change_on_a_fixed_clock_is_read_in_its_own_zone(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fixed clock started just before the clocks go forward runs on at its start's
+    offset: the walk's last save is kept at the offset of before the change. The visit was
+    walked in this zone all the same: the patient's record is read, and its stop stands
+    (it was refused, for good, as another zone's)."""
+    from tests.helpers import store_record, stored_record
+
+    session = first_dose_in_the_clinic(run, tmp_path, monkeypatch, at="2026-03-08T01:50-08:00")
+    record = stored_record(session)
+    saved = record.updated.astimezone(dt.timezone(dt.timedelta(hours=-8)))
+    record.updated = saved.replace(hour=2, minute=20)  # 02:20 at -08:00: 03:20 PDT
+    store_record(record)
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", CLINIC)
+    out = check_label(run, tmp_path, "2026-03-12T10:00-07:00")
+    assert out.exit_code == ExitCode.BLOCKED, out.output
+    assert json.loads(out.stdout)["blocking"] == ["dose_timing"], out.output

@@ -383,17 +383,19 @@ class SessionRecord(_Model):
     def kept_in_a_zone(self) -> list[dt.datetime]:
         """The times this record keeps at the offset of the zone its visit was walked in:
         when its walk began (:attr:`ClockRecord.began`), and on a fixed clock (``--today``,
-        ``--now``) the clock's start, when the walk began and its last save (a fixed clock
-        at another offset than the zone's is refused where it is given, so each carries
-        the zone's offset at its instant). A record on the real clock written before
+        ``--now``) the clock's start (a fixed clock at another offset than the zone's is
+        refused where it is given, so it carries the zone's offset at its instant). A record on the real clock written before
         ``began`` was kept has none: its times are kept in UTC, which names no zone."""
         if self.clock is None:
             return []
         began = [self.clock.began] if self.clock.began is not None else []
         if not self.clock.fixed:
             return began
+        # The start only: a fixed clock runs on from it at its offset, so a walk that
+        # spans a clock change saves its later times at the offset of before (read as
+        # another zone's, the patient's record would be refused for good in its own).
         start = [self.clock.start] if self.clock.start is not None else []
-        return [*began, *start, self.created, self.updated]
+        return [*began, *start]
 
     def logged_dose(self) -> bool:
         """Whether the audit trail logs the record's count of the dose (``injection_given``):
