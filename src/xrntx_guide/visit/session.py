@@ -384,8 +384,9 @@ class SessionRecord(_Model):
         """The times this record keeps at the offset of the zone its visit was walked in:
         when its walk began (:attr:`ClockRecord.began`), and on a fixed clock (``--today``,
         ``--now``) the clock's start (a fixed clock at another offset than the zone's is
-        refused where it is given, so it carries the zone's offset at its instant). A record on the real clock written before
-        ``began`` was kept has none: its times are kept in UTC, which names no zone."""
+        refused where it is given, so it carries the zone's offset at its instant). A
+        record on the real clock written before ``began`` was kept has none: its times are
+        kept in UTC, which names no zone."""
         if self.clock is None:
             return []
         began = [self.clock.began] if self.clock.began is not None else []
