@@ -137,3 +137,62 @@ def test_a_recorded_use_refuses_an_older_last_use_with_any_pack(
     assert f"recorded opioid use on {days_ago(3).isoformat()}" in checked.output, checked.output
     if "renamed" in copy:  # the copy cannot tell which of its answers the last use is
         assert "walk with the guide that recorded" in checked.output, checked.output
+
+
+def test_a_copy_that_renames_the_question_and_narrows_standing_refuses(
+    run: Run, tmp_path: Path
+) -> None:
+    """Standing names other answers, not the renamed one: the recorded yes is still one
+    the copy has no question for, and it says so (it was READY)."""
+    record_hypersensitivity(run)
+    narrowed = 'standing = ["reaction_after_last_dose"]\n'
+    steps = pack_copy(tmp_path, STANDING, narrowed, rename=f"hypersensitivity {RENAMED}")
+    answers = ready_patient(hypersensitivity=None, **{RENAMED: False})
+    checked = check(run, answers, "--label", LABEL, "--steps", steps)
+    assert checked.exit_code == 2 and status(checked) == "refused", checked.output
+    assert "recorded hypersensitivity=yes" in checked.output, checked.output
+
+
+LAST_KIND = 'last_kind = "last_opioid_kind"\n'
+
+
+def test_a_copy_that_cannot_read_a_recorded_opioid_refuses(run: Run, tmp_path: Path) -> None:
+    """Extended-release buprenorphine recorded (no interval clears it), read by a copy
+    that renamed the opioid's question and declares none: read as the unknown opioid, the
+    later visit was READY."""
+    kind = "buprenorphine_extended_release"
+    used = walk_visit(
+        run, LABEL, days_ago(40), ready_patient(last_opioid_kind=kind, last_opioid_use=days_ago(60))
+    )
+    assert used.exit_code == 1, used.output
+    steps = pack_copy(tmp_path, LAST_KIND, "", rename="last_opioid_kind opioid_kind")
+    answers = ready_patient(last_opioid_use=days_ago(20))
+    answers["opioid_kind"] = answers.pop("last_opioid_kind")
+    checked = check(run, answers, "--label", LABEL, "--steps", steps)
+    assert checked.exit_code == 2 and status(checked) == "refused", checked.output
+    assert f"recorded opioid use of {kind}" in checked.output, checked.output
+
+
+USE_SINCE = 'use_since = "opioid_use_since_last_injection"\n'
+
+
+def test_a_copy_that_cannot_read_a_recorded_use_since_the_injection_refuses(
+    run: Run, tmp_path: Path
+) -> None:
+    """A use since the last injection, recorded without its date, read by a copy that
+    renamed that question and declares none: the new induction read as a plain repeat
+    dose was READY."""
+    from tests.helpers import MONTHLY_VISIT, REPEAT_WITHOUT_USE, first_dose_on
+
+    dose = days_ago(28)
+    first_dose_on(run, LABEL, dose)
+    repeat = ready_patient(**REPEAT_WITHOUT_USE, last_injection_date=dose)
+    said = walk_visit(run, LABEL, days_ago(4), {**repeat, "opioid_use_since_last_injection": True})
+    assert said.exit_code in (1, 4), said.output  # saved: the use, without its date
+    renamed = "opioid_use_since_last_injection used_since_last_dose"
+    steps = pack_copy(tmp_path, USE_SINCE, "", rename=renamed)
+    answers = {**repeat, **MONTHLY_VISIT}
+    answers["used_since_last_dose"] = answers.pop("opioid_use_since_last_injection")
+    checked = check(run, answers, "--label", LABEL, "--steps", steps)
+    assert checked.exit_code == 2 and status(checked) == "refused", checked.output
+    assert "recorded opioid use since the injection" in checked.output, checked.output

@@ -225,20 +225,17 @@ def _against_what_stands(
             "check the label",
             "answer yes, or quit and check the label",
         )
-    if guide.meta.report.history.standing:
-        return None
-    # A pack that names no answer as standing binds none of its own by a yes recorded: a
-    # yes under a name it has no question for (a copy that also renamed the question)
-    # would be dropped in silence.
+    # A yes under a name this pack has no question for (a copy that renamed the question,
+    # whether it names other answers as standing or none) cannot be answered here: read
+    # past, it would be dropped in silence.
     for said, session, on in record.standing:
         if said not in guide.questions:
             return Contradiction(
                 "label",
                 f"session {session} (visit of {on}) recorded {said}=yes, an answer that "
                 "stands for every later visit (a known hypersensitivity), but this guide has "
-                f"no question {said} and names none that stands: walk with the guide that "
-                "recorded it, "
-                "or name this guide's question in [guide.report.history] standing",
+                f"no question {said}: walk with the guide that recorded it, or name this "
+                "guide's question for it in [guide.report.history] standing",
                 "quit and walk with the guide that recorded it",
             )
     return None
@@ -325,6 +322,9 @@ def _against_the_recorded_use(
             "name that question in the guide ([guide.report.history] last_use)",
             "quit and walk with the guide that recorded the use",
         )
+    unread_role = _unread_role(record, visit_day, last, use_since, last_kind)
+    if unread_role is not None:
+        return unread_role
     if use_since is not None and answers.get(use_since) is False:
         for w in record.undated_uses:
             # A use after this same injection, recorded by a visit on or before this one.
@@ -410,6 +410,46 @@ def _read_as(name: str, kind: str) -> str:
     """A recorded opioid's name as a refusal says it: with the opioid this pack reads it
     as, when that is another name (an alias)."""
     return name if name == kind else f"{name} (read as {kind})"
+
+
+def _unread_role(
+    record: Timeline,
+    visit_day: dt.date,
+    last: dt.date | None,
+    use_since: str | None,
+    last_kind: str | None,
+) -> Contradiction | None:
+    """What the record holds that this pack has no question to judge the visit against:
+    the opioid of a recorded use (no question for the last opioid: an extended-release
+    buprenorphine use would be read as the unknown opioid), or a use since this same
+    injection recorded without its date (no question for a use since the last injection:
+    a new induction would be read as a plain repeat dose). Never dropped in silence: the
+    visit is refused, naming the session (safety invariants 9 and 11)."""
+    if last_kind is None:
+        for u in record.recorded_uses:
+            if u.kind is not None and u.date <= visit_day:
+                return Contradiction(
+                    "label",
+                    f"session {u.session} (visit of {u.visit_date}) recorded opioid use of "
+                    f"{u.kind} on {u.date.isoformat()}, but this guide has no question for "
+                    "the opioid last used to judge this visit against it: walk with the "
+                    "guide that recorded it, or name that question in the guide "
+                    "([guide.report.history] last_kind)",
+                    "quit and walk with the guide that recorded the use",
+                )
+    if use_since is None:
+        for w in record.undated_uses:
+            if last is not None and w.after == last and w.visit_date <= visit_day:
+                return Contradiction(
+                    "label",
+                    f"session {w.session} (visit of {w.visit_date.isoformat()}) recorded "
+                    f"opioid use since the injection of {last.isoformat()}, but this guide has "
+                    "no question for a use since the last injection to judge this visit "
+                    "against it: walk with the guide that recorded it, or name that question "
+                    "in the guide ([guide.report.history] use_since)",
+                    "quit and walk with the guide that recorded the use",
+                )
+    return None
 
 
 def _role(guide: Guide, record: Timeline | None, role: str) -> str | None:
