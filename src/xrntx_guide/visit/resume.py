@@ -166,7 +166,13 @@ def clear_results_of_another_day(
     # What a visit records of its injection describes the day it was given: while the
     # dose is not counted, it is asked again on the new day (never a dose counted there on
     # an answer typed for another).
+    # A use since the last injection reported yes stays reported: the use happened,
+    # whatever day the visit moves to (a no is asked again: a use may have come since).
+    use_since = guide.meta.report.history.use_since
+
     def taken_on_the_day(k: str) -> bool:
+        if k == use_since and (given := record.answers.get(k)) is not None and given.value is True:
+            return False
         return k not in keep and of_the_visit_day(guide, record, k)
 
     stale = [k for k in record.answers if taken_on_the_day(k)]
