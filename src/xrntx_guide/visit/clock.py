@@ -248,10 +248,11 @@ def offset_problem(start: dt.datetime) -> str | None:
     here = start.astimezone()
     if start.utcoffset() is None or start.utcoffset() == here.utcoffset():
         return None
+    zone = "the zone XRNTX_GUIDE_ZONE declares" if _ZONE_DECLARED else "this machine's zone"
     return (
-        f"its offset ({_offset(start)}) is not this machine's at that time "
-        f"({_offset(here)}): the days of a visit are read in this machine's zone, and a "
-        "result of the evening there would fall on another day here"
+        f"its offset ({_offset(start)}) is not that of {zone} at that time "
+        f"({_offset(here)}): the days of a visit are read in {zone}, and a result of the "
+        "evening there would fall on another day here"
     )
 
 
