@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..engine.context import LazyContext
 from ..engine.drive import Prefill
 from ..engine.evaluate import Inputs, evaluate
 from ..errors import InvalidAnswer, SessionError, resume_command
@@ -510,8 +511,16 @@ def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
         injection_given = given if isinstance(given, bool) else None
     end = report.history.end_of_treatment
     ended_answer = visit.answers.get(end) if end is not None else None
-    # A care visit that recorded the end and finished there (its gate ends the walk).
-    ended = ended_answer is True and visit.status in ("blocked", "complete") and not visit.training
+    # A care visit that recorded the end and finished there (its gate ends the walk); an
+    # end given where its question does not apply (typed on a first injection blocked by
+    # its gates) ends nothing.
+    ended = (
+        ended_answer is True
+        and visit.status in ("blocked", "complete")
+        and not visit.training
+        and end is not None
+        and _applies(guide, end, visit.answers, _date(visit.visit_date))
+    )
     last_key = guide.last_injection_key
     return VisitEntry(
         session=visit.id,
@@ -535,6 +544,25 @@ def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
         end_reason=text(report.history.end_reason) if ended else None,
         last_injection=text(last_key) if ended else None,
     )
+
+
+def _applies(guide: Guide, key: str, answers: Mapping[str, Any], day: dt.date | None) -> bool:
+    """Whether the question ``key`` applies to a visit with these recorded answers, as the
+    engine decides it (its step's condition and its own): False only when it decidedly
+    does not. A recorded answer this pack cannot read is left out of the decision."""
+    cq = guide.questions.get(key)
+    if cq is None or day is None:
+        return True
+    typed: dict[str, Any] = {}
+    for name, value in answers.items():
+        question = guide.questions.get(name)
+        if question is None:
+            continue
+        try:
+            typed[name] = parse_value(question, value, today=day)
+        except InvalidAnswer:
+            continue
+    return LazyContext(guide, day, False, typed).visible(cq) is not False
 
 
 def _date(text: str | None) -> dt.date | None:
