@@ -799,8 +799,10 @@ class _Reading:
                     self.undecided("urine_drug_screen", STOP, f"{key} not done; pathway unknown")
 
     def withdrawal(self, day: dt.date | None = None) -> None:
-        """3.2.2 and 3.4: a COWS total at or above the threshold is withdrawal present."""
-        series = self.answers.get(RATINGS) is not None
+        """3.2.2 and 3.4: a COWS total at or above the threshold is withdrawal present. The
+        ratings of the injection day are one series whatever route recorded them: a file's
+        ``cows_ratings`` and the rapid pathway's day record of that day alike."""
+        series = self.answers.get(RATINGS) is not None or bool(self.day_record_ratings(day))
         total = self.series_total(day) if series else self.cows_total()
         threshold = self.setting("cows_threshold", "withdrawal", CONTRAINDICATION)
         if total is None:
@@ -978,7 +980,7 @@ class _Reading:
         """5.1 and invariants 8, 9: the latest rating of the injection day, with corrections
         applied to the rating they name (both stay in the record); a single answer given
         beside the series is a rating appended now."""
-        series = self.answers.get(RATINGS)
+        series = self.answers.get(RATINGS, [])
         if not isinstance(series, list):
             self.refuse(f"{RATINGS} is not a list")
             return None
@@ -1010,7 +1012,22 @@ class _Reading:
                 self.refuse(f"a correction names no rating at {target.isoformat()}")
             else:
                 ratings[target] = total
-        if any(self.answers.get(k) is not None for k in ("cows_total", *_ITEM_KEYS)):
+        day_record = self.day_record_ratings(day)
+        for at, total in day_record.items():
+            if at in ratings and ratings[at] != total:
+                self.refuse(f"two COWS totals at {at.isoformat()}: which stands is unknown")
+                ratings[at] = None
+            else:
+                ratings[at] = total
+        single = any(self.answers.get(k) is not None for k in ("cows_total", *_ITEM_KEYS))
+        if single and day_record:
+            # Beside the day record's ratings a single rating has no time to be ordered by:
+            # it may only repeat their latest (a recorded rating is never replaced).
+            latest = day_record[max(day_record)]
+            if self.cows_total() != latest:
+                self.refuse("a single COWS rating beside the day record's ratings of the day")
+            single = False
+        if single:
             at = self.bare_time()
             bare = self.cows_total()
             if at is None or at in ratings:
@@ -1022,6 +1039,33 @@ class _Reading:
         if not of_day:
             return None
         return ratings[max(of_day)]
+
+    def day_record_ratings(self, day: dt.date | None) -> dict[dt.datetime, int | None]:
+        """The COWS ratings the rapid pathway's day record holds for ``day`` (section 6),
+        by their time on that day."""
+        out: dict[dt.datetime, int | None] = {}
+        days = self.answers.get(RAPID_DAYS)
+        if day is None or not isinstance(days, list):
+            return out
+        for d in days:
+            if not isinstance(d, Mapping):
+                continue
+            try:
+                on = _as_date(d.get("date"))
+            except (TypeError, ValueError):
+                continue
+            if on != day:
+                continue
+            for r in d.get("cows") or ():
+                if not isinstance(r, Mapping):
+                    continue
+                try:
+                    at = rating_time(on, r.get("time"))
+                except (TypeError, ValueError):
+                    continue
+                total = r.get("total")
+                out[at] = total if isinstance(total, int) and not isinstance(total, bool) else None
+        return out
 
     def challenge_series(self, day: dt.date | None, required: bool | None) -> None:
         """5.2 and invariant 9 over timed results: every positive stands unless a negative

@@ -231,6 +231,36 @@ def rapid_days(last: int, oral: set[int], on: dt.date = TODAY) -> list[dict[str,
     ]
 
 
+@pytest.mark.parametrize(
+    ("ratings", "withdrawal"),
+    [([9, 1], False), ([1, 9], True)],
+    ids=["treated-then-calm", "calm-then-withdrawal"],
+)
+def test_oracle_reads_the_day_records_ratings_as_the_injection_days_series(
+    guide: Any, ratings: list[int], withdrawal: bool
+) -> None:
+    """The ratings of the injection day are one series whatever route recorded them: the
+    day record's latest rating is the one the withdrawal gate reads, as the series' is."""
+    threshold = int(guide.setting_values["cows_threshold"])
+    last = int(guide.setting_values["rapid_naltrexone_days_required"]) + 3
+    days = rapid_days(last, set(range(3, last)))
+    days[-1]["cows"] = [
+        {"time": t, "total": threshold + 4 if r > threshold else r}
+        for t, r in zip(("08:30", "10:00"), ratings, strict=True)
+    ]
+    answers = ready_patient(
+        **dict.fromkeys(oracle.RAPID_KEYS, True),
+        pathway=oracle.RAPID,
+        last_opioid_use=TODAY - dt.timedelta(days=last - 1),
+        uds_buprenorphine="positive",
+        naloxone_challenge="not_done",
+        rapid_days=days,
+        cows_total=None,
+    )
+    found = ("withdrawal", "holds") in gates_found(guide, answers)
+    assert found is withdrawal
+
+
 class Settings:
     """The pack with some numbers in force changed: the oracle reads only those."""
 
@@ -259,6 +289,7 @@ def test_oracle_reads_the_rapid_pathway_as_clarified(
         uds_buprenorphine="positive",
         naloxone_challenge="not_done",  # not required on the pathway's injection day...
         rapid_days=rapid_days(last, set(range(3, last))),
+        cows_total=None,  # the day record rates the injection day: its latest counts
     )
     if site_challenge:  # ...unless the site requires it
         assert ("naloxone_challenge", "holds") in gates_found(guide, ready)
