@@ -239,3 +239,45 @@ def test_a_walk_that_spans_a_clock_change_on_a_fixed_clock_is_read_in_its_own_zo
     out = check_label(run, tmp_path, "2026-03-12T10:00-07:00")
     assert out.exit_code == ExitCode.BLOCKED, out.output
     assert json.loads(out.stdout)["blocking"] == ["dose_timing"], out.output
+
+
+def test_a_fixed_clock_walk_that_spans_a_clock_change_is_resumed_in_its_own_zone(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its last save kept at the offset of before the change, the session was refused on
+    resume "in the zone the session was walked in", which it was."""
+    from tests.helpers import store_record, stored_record
+
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", CLINIC)
+    # Left open (the walk asks for the COWS total), two weeks after the last use.
+    given = ready_patient(cows_total=None, last_opioid_use=dt.date(2026, 3, 8) - TWO_WEEKS)
+    path = json_file(tmp_path, "open.json", json_answers(given))
+    out = run(
+        "walk", "--no-input", "--json", "--label", LABEL, "--now", "2026-03-08T01:50-08:00",
+        "--answers", path,
+    )  # fmt: skip
+    session = str(json.loads(out.stdout)["session"])
+    record = stored_record(session)
+    saved = record.updated.astimezone(dt.timezone(dt.timedelta(hours=-8)))
+    record.updated = saved.replace(hour=2, minute=20)  # 02:20 at -08:00: 03:20 PDT
+    store_record(record)
+    resumed = run("walk", "--no-input", "--json", "--resume", "--session", session)
+    assert resumed.exit_code != ExitCode.USAGE, resumed.output
+    assert "kept at" not in resumed.stderr, resumed.stderr
+
+
+def test_a_real_clock_session_resumed_in_another_zone_is_refused_naming_the_zone(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its days are the zone's it was walked in (its date moved there, or its results read
+    on another day): refused as a zone's problem, naming the variable."""
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", CLINIC)
+    path = json_file(tmp_path, "open.json", json_answers(ready_patient(cows_total=None)))
+    out = run("walk", "--no-input", "--json", "--label", LABEL, "--answers", path)
+    session = str(json.loads(out.stdout)["session"])
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", "Pacific/Kiritimati")
+    resumed = run("walk", "--no-input", "--json", "--resume", "--session", session)
+    assert resumed.exit_code == ExitCode.USAGE, resumed.output
+    said = flat(resumed.stderr)
+    assert "-08:00" in said or "-07:00" in said, said
+    assert "XRNTX_GUIDE_ZONE" in said, said

@@ -386,6 +386,11 @@ def resume_clock(
         UsageError: a fixed clock for a care session.
     """
     fixed = record.clock.fixed if record.clock is not None else record.today is not None
+    # Walked in another zone (when it began, or its fixed clock's start, at an offset this
+    # zone does not have then), on whichever clock: its days are that zone's.
+    kept = record.kept_in_a_zone()
+    for at in kept:
+        _refuse_another_zone(path, at)
     if not fixed:
         if start is not None:
             raise UsageError(
@@ -401,7 +406,8 @@ def resume_clock(
             assert record.today is not None
             local = aware(real_now).astimezone().time()
             return dt.datetime.combine(record.today, local).astimezone(), None
-        _refuse_another_zone(path, last)
+        if not kept:  # a record written before it kept when it began: its last change
+            _refuse_another_zone(path, last)
         return last, None
     if record.clock is not None and instant(start) < instant(last):
         _refuse_another_zone(path, last)  # the clock goes on from there
@@ -419,14 +425,15 @@ def resume_clock(
 
 
 def _refuse_another_zone(path: str | Path, last: dt.datetime) -> None:
-    """A session's fixed clock that goes on from its last save at another zone's offset
-    (a session walked on a machine in another zone) is refused: read here, the visit's
-    days would be other days (visit/clock.py offset_problem)."""
+    """A session kept at another zone's offset (when its walk began, its fixed clock's
+    start, or the last save of a record written before those were kept: a session walked
+    on a machine in another zone) is refused: resumed here, the visit's days would be
+    other days (visit/clock.py offset_problem)."""
     problem = offset_problem(last)
     if problem is not None:
         offset = last.isoformat(timespec="minutes")[-6:]
         raise UsageError(
-            f"{path}: the session's fixed clock ({last.isoformat(timespec='minutes')}): {problem}",
+            f"{path}: the session was kept at {last.isoformat(timespec='minutes')}: {problem}",
             hint=f"Resume it in the zone the session was walked in (offset {offset} then): "
             "name that zone with the XRNTX_GUIDE_ZONE environment variable.",
         )
