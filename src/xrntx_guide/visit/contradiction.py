@@ -308,23 +308,9 @@ def _against_the_recorded_use(
     use_since, last_use = _role(guide, record, "use_since"), _role(guide, record, "last_use")
     last_kind = _role(guide, record, "last_kind")
     visit_day = _date(answers.get(guide.meta.date_key)) or record.day
-    if last_use is None:
-        # A use the record holds is never dropped in silence: with no question for the
-        # last use, this visit cannot be judged against it.
-        unread = record.recorded_use(visit_day)
-        if unread is None:
-            return None
-        return Contradiction(
-            "label",
-            f"session {unread.session} (visit of {unread.visit_date}) recorded opioid use on "
-            f"{unread.date.isoformat()}, but this guide has no question for the last opioid "
-            "use to judge this visit against it: walk with the guide that recorded it, or "
-            "name that question in the guide ([guide.report.history] last_use)",
-            "quit and walk with the guide that recorded the use",
-        )
-    unread_role = _unread_role(record, visit_day, last, use_since, last_kind)
-    if unread_role is not None:
-        return unread_role
+    unread = _unread_role(record, visit_day, last, use_since, last_use, last_kind)
+    if unread is not None or last_use is None:
+        return unread
     if use_since is not None and answers.get(use_since) is False:
         for w in record.undated_uses:
             # A use after this same injection, recorded by a visit on or before this one.
@@ -417,14 +403,26 @@ def _unread_role(
     visit_day: dt.date,
     last: dt.date | None,
     use_since: str | None,
+    last_use: str | None,
     last_kind: str | None,
 ) -> Contradiction | None:
-    """What the record holds that this pack has no question to judge the visit against:
-    the opioid of a recorded use (no question for the last opioid: an extended-release
-    buprenorphine use would be read as the unknown opioid), or a use since this same
-    injection recorded without its date (no question for a use since the last injection:
-    a new induction would be read as a plain repeat dose). Never dropped in silence: the
-    visit is refused, naming the session (safety invariants 9 and 11)."""
+    """What the record holds that this pack has no question to judge the visit against
+    (:func:`_role` found none): a recorded use (no question for the last use), the opioid
+    of a recorded use (no question for the last opioid: an extended-release buprenorphine
+    use would be read as the unknown opioid), or a use since this same injection recorded
+    without its date (no question for a use since the last injection: a new induction
+    would be read as a plain repeat dose). Never dropped in silence: the visit is
+    refused, naming the session (safety invariants 9 and 11)."""
+    unread = record.recorded_use(visit_day) if last_use is None else None
+    if unread is not None:
+        return Contradiction(
+            "label",
+            f"session {unread.session} (visit of {unread.visit_date}) recorded opioid use on "
+            f"{unread.date.isoformat()}, but this guide has no question for the last opioid "
+            "use to judge this visit against it: walk with the guide that recorded it, or "
+            "name that question in the guide ([guide.report.history] last_use)",
+            "quit and walk with the guide that recorded the use",
+        )
     if last_kind is None:
         for u in record.recorded_uses:
             if u.kind is not None and u.date <= visit_day:

@@ -208,7 +208,7 @@ def clear_results_of_another_day(
         else []
     )
     if not stale and not timers:
-        return [*taken_back, *carry(), *_no_longer_applying(guide, record, old, new_day)]
+        return [*taken_back, *carry(), *_kept_across_the_move(guide, record, old, new_day)]
     if stale:
         record.clear(stale, now, f"taken for {old}; the visit moved to {new}")
     for k in timers:
@@ -220,16 +220,19 @@ def clear_results_of_another_day(
         f"day only and is asked again ({what}).",
         *taken_back,
         *carried,
-        *_no_longer_applying(guide, record, old, new_day),
+        *_kept_across_the_move(guide, record, old, new_day),
     ]
 
 
-def _no_longer_applying(
+def _kept_across_the_move(
     guide: Guide, record: SessionRecord, old: str, new_day: dt.date | None
 ) -> list[str]:
-    """The answers kept that applied on the old day and no longer do on the new one (the
-    pathway chosen while the interval was not met, met by the new day): said, as the walk
-    says what an edit leaves unused, never dropped in silence. They stay in the record."""
+    """What the visit keeps from the old day that the clinician must hear of, in lines:
+    the answers that applied then and no longer do on the new day (the pathway chosen
+    while the interval was not met, met by the new day), said as the walk says what an
+    edit leaves unused, never dropped in silence (they stay in the record); and, moved to a
+    later day, the last opioid use it keeps (the interval counts from it), so that a use
+    since is asked about."""
     try:
         old_day = dt.date.fromisoformat(old)
     except ValueError:
