@@ -71,5 +71,7 @@ def test_enter_at_the_cows_total_says_it_is_worked_out_from_the_items(guide: Gui
     _, screen = walk(guide, answers, "\nquit\n")
 
     shown = _after(screen, guide.questions[key].spec.prompt)
+    prompt_line = shown.split("\n", 1)[0]  # the prompt offers what Enter does
+    assert "[Enter: worked out from the answers asked next]" in prompt_line, shown
     assert "Enter -> worked out from the answers asked next" in shown, shown
     assert SKIPPED not in shown.split("COWS", 1)[0], shown

@@ -103,9 +103,11 @@ class QuestionPrompts(WalkCore):
             hint = "score: " + ", ".join(str(c.value) for c in q.choices or ())
         elif q.choices:
             hint = "number or value"
-        suffix = (
-            f" [{default}]" if default is not None else (" [Enter to skip]" if q.optional else "")
-        )
+        # Enter at an optional question skips it, unless its value is worked out from the
+        # answers asked next (the COWS total from its items): the prompt says which, as
+        # the echo does.
+        empty = "Enter to skip" if cq.computed is None else f"Enter: {COMPUTED_NEXT}"
+        suffix = f" [{default}]" if default is not None else (f" [{empty}]" if q.optional else "")
         extra: tuple[str, ...] = ()
         if cq.wait_minutes is not None:
             extra = ("start", "wait")
