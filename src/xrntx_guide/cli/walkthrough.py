@@ -332,6 +332,21 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
         if TOTAL not in self.guide.questions or state.question_visible.get(TOTAL) is not True:
             self.ui.retry("COWS is not rated in this walk (or not yet)")
             return
+        stop = stop_before(state, self.guide.step(self.guide.questions[TOTAL].step_id))
+        if stop is not None:
+            # Nothing is cleared: a rating begun where it cannot be asked would leave the
+            # withdrawal gate undecided for nothing.
+            where = (
+                "; on the rapid pathway a rating of the day goes in its daily record: type "
+                "'day' to add it with its time (the gates read the day's latest rating)"
+                if self.rapid_here
+                else ": settle that gate first (why; edit an earlier answer)"
+            )
+            self.ui.retry(
+                f"COWS is rated at a step after the gate {stop.gate.id!r}, which stops the "
+                f"walk now{where}"
+            )
+            return
         if context is None:
             here = self.current_key(state)
             if here is not None and here.startswith("naloxone_"):

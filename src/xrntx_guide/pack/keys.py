@@ -86,7 +86,10 @@ QUESTION_KINDS: dict[str, tuple[str, str]] = {
     RAPID_INJECTION_DAY: ("int", "the pathway's injection day"),
     RAPID_RECORD_COMPLETE: ("bool", "whether the pathway's record is complete"),
     RAPID_DOSES_TOLERATED: ("bool", "whether every naltrexone dose was tolerated"),
-    RAPID_DAY_COWS: ("int", "the last COWS total of the pathway's day"),
+    RAPID_DAY_COWS: (
+        "int",
+        "the last COWS total of the pathway's day (on the visit day: its latest rating, any route)",
+    ),
 }
 """A question (or derived value) of one of these names holds what the program reads or
 writes there, of this kind (the expression language's: int, number, string, date,

@@ -172,7 +172,7 @@ def parse_answers(
     A result in them, or in the rapid pathway's days, timed after ``now`` is refused (the
     visit's clock; None: the end of ``today``). ``recorded``: a resumed session's series,
     whose entries the file's corrections may name."""
-    raw = expand_series(guide, raw, today, where, visit_day, now, recorded)
+    raw, day, rating = _visit_series(guide, raw, today, where, visit_day, now, recorded)
     out: dict[str, Preset] = {}
     questions = guide.questions
     plain = guide.once("plain_answer_keys", lambda: _plain_keys(guide))
@@ -200,7 +200,9 @@ def parse_answers(
             kept = list(getattr(recorded, "rapid_days", None) or ())
             days = parse_days(guide, value, today, where, now, kept)
             reading = derive([*kept, *days], table_of(guide), today)
-            out.update((k, Preset(v, "record")) for k, v in record_answers(guide, reading).items())
+            assert day is not None  # the record gives a series: its ratings of the visit day
+            read = record_answers(guide, reading, day, rating)
+            out.update((k, Preset(v, "record")) for k, v in read.items())
             continue
         if key == LABEL_KEY:  # a batch line's field, taken off the line before this
             suffix = f" ({where})" if where else ""
@@ -848,9 +850,25 @@ def expand_series(
     """``raw`` with a COWS series and a challenge series replaced by the answers they give
     on the visit day (unchanged when it has neither), the day record's ratings of the
     visit day among them (:func:`read_series`)."""
+    return _visit_series(guide, raw, today, where, visit_day, now, recorded)[0]
+
+
+def _visit_series(
+    guide: Guide,
+    raw: Mapping[str, Any],
+    today: dt.date,
+    where: str | None,
+    visit_day: dt.date | None = None,
+    now: dt.datetime | None = None,
+    recorded: Any = None,
+) -> tuple[Mapping[str, Any], dt.date | None, CowsRating | None]:
+    """:func:`expand_series`'s answers, the visit day the series was read for (None:
+    ``raw`` gives none) and its latest standing COWS rating (None: none that day), which
+    the pathway's record reads (visit/rapid.py :func:`record_answers`)."""
     if not gives_series(raw):
-        return raw
+        return raw, None, None
     day = series_day(guide, raw, today, visit_day)
     expanded = read_series(guide, raw, day, where, now, recorded, today)
     flat = {k: v for k, v in raw.items() if k not in (RATINGS_KEY, CHALLENGES_KEY)}
-    return {**flat, **expanded.answers}
+    used = expanded.used_rating
+    return {**flat, **expanded.answers}, day, None if used is None else expanded.ratings[used]

@@ -749,9 +749,22 @@ def _incomplete(missing: list[str]) -> bool:
     return any(m != "no day is confirmed as the protocol's injection day" for m in missing)
 
 
-def record_answers(guide: Guide, reading: Reading) -> dict[str, Scalar]:
-    """The reading's answers for the keys this guide has."""
-    return {k: v for k, v in reading.answers.items() if k in guide.questions}
+def record_answers(
+    guide: Guide, reading: Reading, visit_day: dt.date, visit_rating: CowsRating | None
+) -> dict[str, Scalar]:
+    """The reading's answers for the keys this guide has, as of the visit day.
+
+    "The COWS rating on the injection day" (reference, section 6) is the latest rating of
+    that day: when the day reached is the visit day ``visit_day``, ``rapid_day_cows`` is
+    the visit day's latest standing rating ``visit_rating`` (the day record's ratings of
+    the day and the series' are one series, visit/presets.py :func:`read_series`,
+    visit/session.py ``visit_ratings``), the rating the withdrawal gate reads; a later
+    rating given in the series is never passed over. Every route reads the record
+    through this (a file, a batch line, a session)."""
+    answers = dict(reading.answers)
+    if visit_rating is not None and reading.date_reached == visit_day:
+        answers[keys.RAPID_DAY_COWS] = visit_rating.total
+    return {k: v for k, v in answers.items() if k in guide.questions}
 
 
 def due_today(

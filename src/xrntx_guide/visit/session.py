@@ -430,14 +430,17 @@ class SessionRecord(_Model):
 
     def inputs(self, guide: Guide, today: dt.date, use_defaults: bool = False) -> Inputs:
         answers = self.typed_answers(guide, today)
+        answers, rating = self.visit_answers(guide, answers, today)
         from_record: frozenset[str] = frozenset()
         if self.rapid_days or any(is_record_key(guide, k) for k in answers):
-            # The pathway's answers come from its daily record only (origin "record").
+            # The pathway's answers come from its daily record only (origin "record"),
+            # read as of the visit day's latest rating.
             answers = {k: v for k, v in answers.items() if not is_record_key(guide, k)}
-            kept = record_answers(guide, self.rapid_reading(today))
+            date = answers.get(guide.meta.date_key)
+            day = date if isinstance(date, dt.date) else today
+            kept = record_answers(guide, self.rapid_reading(today), day, rating)
             answers.update(kept)
             from_record = frozenset(kept)
-        answers = self.visit_answers(guide, answers, today)
         return Inputs(
             answers=answers,
             today=today,
@@ -451,14 +454,16 @@ class SessionRecord(_Model):
 
     def visit_answers(
         self, guide: Guide, answers: dict[str, Scalar], today: dt.date
-    ) -> dict[str, Scalar]:
+    ) -> tuple[dict[str, Scalar], CowsRating | None]:
         """``answers`` with the results read from the whole series for the visit day (the
         injection date answered, else ``today``): visit/entries.py :func:`visit_results`,
         the one reading. A stored answer for the challenge, the rechallenge or its hours
         is never trusted (a hand-edited file, a file's own series): only the series
         counts. The COWS answers are the day's latest standing rating, except while a
         rating is being typed at the prompt (after 'rate again', or items typed since the
-        latest rating), which the walk adds to the series once it is complete."""
+        latest rating), which the walk adds to the series once it is complete. Also the
+        latest standing rating of the day (None: none), which the pathway's record reads
+        (visit/rapid.py :func:`record_answers`)."""
         date = answers.get(guide.meta.date_key)
         day = date if isinstance(date, dt.date) else today
         ratings, challenges = self.visit_ratings(day), self.naloxone_challenges
@@ -478,10 +483,10 @@ class SessionRecord(_Model):
         )
         cows = [k for k in guide.questions if k.startswith(PREFIX)]
         if reading.rating is None or not cows or self._rating_typed(cows, reading.rating):
-            return out
+            return out, reading.rating
         out = {k: v for k, v in out.items() if k not in cows}
         out.update({k: v for k, v in reading.answers.items() if k in cows})
-        return out
+        return out, reading.rating
 
     def visit_ratings(self, day: dt.date) -> list[CowsRating]:
         """The series with the pathway's day record's ratings of ``day`` it does not hold

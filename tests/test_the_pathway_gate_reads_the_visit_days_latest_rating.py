@@ -1,0 +1,111 @@
+"""The rapid pathway's gate reads "the COWS rating on the injection day" (reference,
+section 6) as the latest rating of the visit day: the one series of the day, whatever
+route recorded each rating (the day record's ``cows``, the series ``cows_ratings``, a
+walk's), the same rating the withdrawal gate reads. A later rating of the day given
+outside the day record is never passed over, in either direction: a 1 after the
+record's 9 clears both gates; a 9 after the record's 1 blocks both, and the pathway's
+gate names it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import Run, json_file
+from tests.test_a_pathway_day_rating_is_a_rating_of_the_visit_day import (
+    AFTER_GIVEN,
+    NOW,
+    SITE,
+    injection_day,
+)
+
+
+def day_seven(record: int, series: int) -> dict[str, Any]:
+    """Day 7 (the injection day) with COWS ``record`` at 08:30 in its day record and
+    ``series`` at 10:00 in ``cows_ratings``; the challenge negative after both (naloxone
+    10:10, read 10:35)."""
+    answers = injection_day([{"time": "08:30", "total": record}], "10:10", "10:35", None)
+    answers["cows_ratings"] = [{"at": "2026-11-28T10:00", "total": series, "context": "repeat"}]
+    return answers
+
+
+def gate(out: dict[str, Any], gate_id: str) -> dict[str, Any]:
+    return next(g for g in out["gates"] if g["id"] == gate_id)
+
+
+def test_a_later_rating_below_the_threshold_clears_the_pathway_gate_as_it_does_withdrawal(
+    run: Run, tmp_path: Path
+) -> None:
+    """The record's 9 at 08:30, then the series' 1 at 10:00: the latest rating of the
+    day is 1. The withdrawal gate reads 1; the pathway's gate reads the same 1 and says
+    so, instead of blocking on the 9 the later rating replaced."""
+    result = run("check", "--json", "--site", SITE, "--now", NOW,
+                 "--answers", json_file(tmp_path, "a.json", day_seven(9, 1)))  # fmt: skip
+    out = json.loads(result.stdout)
+    assert out["used"]["cows_rating"]["total"] == 1, result.output
+    assert gate(out, "rapid_pathway")["outcome"] == "pass", result.output
+    assert "COWS that day 1" in gate(out, "rapid_pathway")["reason"], result.output
+    assert out["status"] == "ready", result.output
+
+
+def test_a_later_rating_of_withdrawal_blocks_the_pathway_gate_naming_it(
+    run: Run, tmp_path: Path
+) -> None:
+    """The record's 1 at 08:30, then the series' 9 at 10:00 (no challenge is done in
+    withdrawal): not ready, and the pathway's gate names the 9 (it passed on the
+    record's 1 while the withdrawal gate blocked)."""
+    answers = day_seven(1, 9)
+    answers.pop("naloxone_challenges")
+    answers["naloxone_challenge"] = "not_done"
+    result = run("check", "--json", "--site", SITE, "--now", NOW,
+                 "--answers", json_file(tmp_path, "a.json", answers))  # fmt: skip
+    out = json.loads(result.stdout)
+    assert out["status"] != "ready", result.output
+    rapid = gate(out, "rapid_pathway")
+    assert rapid["outcome"] == "fail", result.output
+    assert "COWS on the injection day 9" in rapid["reason"], result.output
+
+
+def test_a_walk_reads_the_visit_days_latest_rating_for_the_pathway_gate(
+    run: Run, tmp_path: Path
+) -> None:
+    """The same day walked (a session: the ratings kept in the record, read back on
+    every evaluation): the record's 9 then the series' 1 reaches the injection, which
+    counts (not blocked on the record's 9)."""
+    answers = day_seven(9, 1) | {"injection_date": "2026-11-28"}
+    walked = run("walk", "--no-input", "--acknowledge", "all", "--site", SITE, "--json",
+                 "--now", NOW, "--label", "RAPID-LATER",
+                 "--answers", json_file(tmp_path, "w.json", answers))  # fmt: skip
+    out = json.loads(walked.stdout)
+    assert out["status"] == "complete", walked.output
+    assert out["blocking"] == [], walked.output
+    assert out["next_dose_due"] is not None, walked.output
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_rate_again_at_the_pathway_gate_points_to_the_day_record_and_the_day_clears_it(
+    run: Run, tmp_path: Path
+) -> None:
+    """Blocked on the injection day by the record's 9 at 08:30, whose advice is to rate
+    COWS again later: `rate again` (the COWS step lies past the blocking gate) says
+    where the day's rating goes ('day') and clears nothing; the day dialog's 1 at 10:00
+    then clears the pathway's gate and the withdrawal gate, and the walk goes on."""
+    answers = day_seven(9, 1) | {"injection_date": "2026-11-28", "naloxone_challenge": "not_done"}
+    for key in ("cows_ratings", "naloxone_challenges", *AFTER_GIVEN):
+        answers.pop(key, None)
+    typed = [
+        "rate again",
+        "day", "", "", "1", "10:00", "", "",  # day 7, add to it: COWS 1 at 10:00, no note
+        "quit", "quit",
+    ]  # fmt: skip
+    walked = run("walk", "--plain", "--site", SITE, "--now", NOW, "--label", "RAPID-RATE",
+                 "--acknowledge", "all", "--answers", json_file(tmp_path, "a.json", answers),
+                 input="\n".join(typed) + "\n")  # fmt: skip
+    refused = walked.output.split("rate again", 1)[1]
+    assert "'day'" in refused.split("Command [", 1)[0], walked.output
+    assert "A new COWS rating" not in walked.output, walked.output
+    assert "gate rapid_pathway: fails (contraindication) -> passes" in walked.output
+    assert "COWS that day 1" in walked.output, walked.output
