@@ -281,3 +281,49 @@ def test_a_real_clock_session_resumed_in_another_zone_is_refused_naming_the_zone
     said = flat(resumed.stderr)
     assert "-08:00" in said or "-07:00" in said, said
     assert "XRNTX_GUIDE_ZONE" in said, said
+
+
+def exported_from_the_clinic(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, str]:
+    """The first dose walked in the clinic's zone in the clinic's own store, exported to a
+    file: the file and the session."""
+    there = str(tmp_path / "clinic.sqlite3")
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", CLINIC)
+    given = after_injection(last_opioid_use=dt.date.fromisoformat(FIRST_DOSE[:10]) - TWO_WEEKS)
+    out = run("walk", "--no-input", "--json", "--label", LABEL, "--now", FIRST_DOSE,
+              "--database", there,
+              "--answers", json_file(tmp_path, "first.json", json_answers(given)))  # fmt: skip
+    assert out.exit_code == ExitCode.OK, out.output
+    session = str(json.loads(out.stdout)["session"])
+    exported = run("sessions", "export", session, "--database", there)
+    assert exported.exit_code == ExitCode.OK, exported.output
+    monkeypatch.delenv("XRNTX_GUIDE_ZONE")
+    path = tmp_path / "export.json"
+    path.write_text(exported.stdout, encoding="utf-8")
+    return path, session
+
+
+def test_the_control_an_export_imported_in_the_clinics_zone_is_stored(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, session = exported_from_the_clinic(run, tmp_path, monkeypatch)
+    monkeypatch.setenv("XRNTX_GUIDE_ZONE", CLINIC)
+    imported = run("sessions", "import", str(path))
+    assert imported.exit_code == ExitCode.OK, imported.output
+    assert session in run("sessions", "--json").stdout
+
+
+def test_an_export_imported_on_a_machine_in_utc_is_refused_and_not_stored(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: Callable[[str], None]
+) -> None:
+    """Imported in silence, the record would refuse every later visit of the patient
+    here: the import itself is refused (exit 2), naming the visit, its offset and the
+    fix, and nothing is stored."""
+    path, session = exported_from_the_clinic(run, tmp_path, monkeypatch)
+    zone("UTC0")
+    imported = run("sessions", "import", str(path), "--json")
+    assert imported.exit_code == ExitCode.USAGE, imported.output
+    said = json.loads(imported.stderr)
+    assert_refused_naming_the_visit(flat(f"{said['message']} {said['hint']}"), session)
+    assert session not in run("sessions", "--json").stdout

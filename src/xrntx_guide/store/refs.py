@@ -243,10 +243,18 @@ def import_record(store: Store, record: SessionRecord, by: str) -> ImportedRecor
         StoreError: the store refuses the write.
         SessionError: the record's id is stored under another patient's label, or its
             label reads as a stored visit's id, or its id as a stored label
-            (:func:`ambiguity`).
+            (:func:`ambiguity`); or it was walked in another zone than this run's
+            (:meth:`SessionRecord.another_zones`: its dates are that zone's days).
     """
     if not check_file_record(store, record):
         return ImportedRecord(False)
+    if record.demo_clock is None:  # a training run is never part of the record
+        refused = record.another_zones(
+            f"the record of {record.label!r}",
+            "it is not imported: every later visit of the patient here would be refused beside it",
+        )
+        if refused is not None:
+            raise refused
     store.create(record, by)
     both = doses_of_the_same_day(store, record)
     if not both:

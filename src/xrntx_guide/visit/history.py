@@ -31,7 +31,7 @@ from ..pack.guide import Guide
 from ..records import field, record, replace
 from ..suggest import closest
 from .answers import parse_value, recorded_kind
-from .clock import instant, offset_problem
+from .clock import instant
 from .facts import VisitFacts, facts_of
 from .labels import label_key
 
@@ -575,15 +575,12 @@ def _date(text: str | None) -> dt.date | None:
 def _refuse_another_zones_visit(
     label: str, records: Iterable[SessionRecord], exclude: str | None
 ) -> None:
-    """A care visit of the label kept at an offset this run's zone does not have at that
-    instant (visit/clock.py ``offset_problem``: the same zone across a daylight-saving
-    change has it) was walked in another zone, and its dates are that zone's days: read
-    here, the days since its dose would be counted from another day (a dose of 17:00 in
-    Los Angeles is already the next day in UTC), and a stop of the repeat-dose interval
-    would read as passed. The one rule for every route that judges by the patient's
-    record (walk, ``check --label``, a batch line's ``label``, a resume). The visit
-    walked now (``exclude``) is the resume's to judge (visit/resume.py); a training run
-    is never part of the record.
+    """A care visit of the label walked in another zone (:meth:`SessionRecord.another_zones`:
+    a dose of 17:00 in Los Angeles is already the next day in UTC, and a stop of the
+    repeat-dose interval would read as passed) is refused. The one rule for every route
+    that judges by the patient's record (walk, ``check --label``, a batch line's
+    ``label``, a resume). The visit walked now (``exclude``) is the resume's to judge
+    (visit/resume.py); a training run is never part of the record.
 
     Raises:
         SessionError: naming the visit, the offset it was kept at and the fix (exit 2).
@@ -591,22 +588,9 @@ def _refuse_another_zones_visit(
     for r in records:
         if r.id == exclude or r.demo_clock is not None:
             continue
-        for kept in r.kept_in_a_zone():
-            problem = offset_problem(kept)
-            if problem is None:
-                continue
-            offset = kept.isoformat(timespec="minutes")[-6:]
-            raise SessionError(
-                f"label {label!r}: session {r.id} (visit of {r.visit_date or 'no date'}, "
-                f"{r.status.replace('_', ' ')}) was kept at {kept.isoformat(timespec='minutes')}"
-                f": {problem}; its dates (its dose's too) are the days of the zone it was "
-                "walked in, so this visit cannot be judged beside it here",
-                hint=(
-                    f"Run in the clinic's zone, the one that visit was walked in (offset "
-                    f"{offset} then): set the XRNTX_GUIDE_ZONE environment variable to its "
-                    "IANA name."
-                ),
-            )
+        refused = r.another_zones(f"label {label!r}", "this visit cannot be judged beside it here")
+        if refused is not None:
+            raise refused
 
 
 def _refuse_beside_a_positive(

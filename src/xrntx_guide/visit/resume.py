@@ -23,7 +23,7 @@ from ..pack.guide import Guide, RecordedSettings
 from ..pack.load import load_guide
 from ..records import replace
 from .answers import to_json
-from .clock import aware, instant, offset_problem, shown
+from .clock import aware, instant, shown
 from .entries import positive_since
 from .rapid import table_of
 from .series import CHALLENGE, RECHALLENGE, live, restore_positive, window_end
@@ -387,13 +387,13 @@ def resume_clock(
 
     Raises:
         UsageError: a fixed clock for a care session.
+        SessionError: a session walked in another zone (exit 2, as a usage error).
     """
     fixed = record.clock.fixed if record.clock is not None else record.today is not None
     # Walked in another zone (when it began, or its fixed clock's start, at an offset this
     # zone does not have then), on whichever clock: its days are that zone's.
     kept = record.kept_in_a_zone()
-    for at in kept:
-        _refuse_another_zone(path, at)
+    _refuse_another_zone(path, record)
     if not fixed:
         if start is not None:
             raise UsageError(
@@ -410,10 +410,10 @@ def resume_clock(
             local = aware(real_now).astimezone().time()
             return dt.datetime.combine(record.today, local).astimezone(), None
         if not kept:  # a record written before it kept when it began: its last change
-            _refuse_another_zone(path, last)
+            _refuse_another_zone(path, record, last)
         return last, None
     if record.clock is not None and instant(start) < instant(last):
-        _refuse_another_zone(path, last)  # the clock goes on from there
+        _refuse_another_zone(path, record, last)  # the clock goes on from there
         # Within one minute the two read alike to the minute: then the seconds say it;
         # within one second nothing a person reads goes back, and the clock goes on.
         fmt = "%Y-%m-%d %H:%M" if shown(start) != shown(last) else "%Y-%m-%d %H:%M:%S"
@@ -427,19 +427,18 @@ def resume_clock(
     return start, None
 
 
-def _refuse_another_zone(path: str | Path, last: dt.datetime) -> None:
-    """A session kept at another zone's offset (when its walk began, its fixed clock's
-    start, or the last save of a record written before those were kept: a session walked
-    on a machine in another zone) is refused: resumed here, the visit's days would be
-    other days (visit/clock.py offset_problem)."""
-    problem = offset_problem(last)
-    if problem is not None:
-        offset = last.isoformat(timespec="minutes")[-6:]
-        raise UsageError(
-            f"{path}: the session was kept at {last.isoformat(timespec='minutes')}: {problem}",
-            hint=f"Resume it in the zone the session was walked in (offset {offset} then): "
-            "name that zone with the XRNTX_GUIDE_ZONE environment variable.",
-        )
+def _refuse_another_zone(
+    path: str | Path, record: SessionRecord, last: dt.datetime | None = None
+) -> None:
+    """A session walked in another zone (when its walk began, its fixed clock's start, or
+    ``last``: the last save the resume goes on from) is refused: resumed here, the
+    visit's days would be other days (:meth:`SessionRecord.another_zones`, the refusal of
+    every route)."""
+    refused = record.another_zones(
+        str(path), "it cannot be resumed here", () if last is None else (last,)
+    )
+    if refused is not None:
+        raise refused
 
 
 def refuse_early_timed_results(

@@ -32,7 +32,7 @@ from ..files import Unreadable, read_regular
 from ..pack.guide import Guide
 from . import integrity
 from .answers import parse_value, quoted, to_json
-from .clock import instant, stored
+from .clock import instant, offset_problem, stored
 from .dose import next_dose_due
 from .entries import PREFIX, RESULT_KEYS, placed, visit_results
 from .folders import data_dir as data_dir
@@ -397,6 +397,35 @@ class SessionRecord(_Model):
         # another zone's, the patient's record would be refused for good in its own).
         start = [self.clock.start] if self.clock.start is not None else []
         return [*began, *start]
+
+    def another_zones(
+        self, whose: str, so: str, also: tuple[dt.datetime, ...] = ()
+    ) -> SessionError | None:
+        """The refusal of a record walked in another zone, for every route that meets one
+        (a visit judged beside it, a resume, an import): a time it keeps in its zone
+        (:meth:`kept_in_a_zone`, then ``also``: a time the route reads besides, such as
+        the last save of a record written before those were kept) at an offset this
+        run's zone does not have at that instant (visit/clock.py ``offset_problem``: the
+        same zone across a daylight-saving change has it). Its dates are that zone's
+        days: read here, the days since its dose would be counted from another day. None
+        when every time agrees. ``whose``: what the message starts with (the label, the
+        file); ``so``: what is refused, after "so"."""
+        for kept in [*self.kept_in_a_zone(), *also]:
+            problem = offset_problem(kept)
+            if problem is None:
+                continue
+            offset = kept.isoformat(timespec="minutes")[-6:]
+            return SessionError(
+                f"{whose}: session {self.id} (visit of {self.visit_date or 'no date'}, "
+                f"{self.status.replace('_', ' ')}) was kept at "
+                f"{kept.isoformat(timespec='minutes')}: {problem}; its dates (its dose's too) "
+                f"are the days of the zone it was walked in, so {so}",
+                hint=(
+                    f"Run in the zone that visit was walked in (offset {offset} then): set "
+                    "the XRNTX_GUIDE_ZONE environment variable to its IANA name."
+                ),
+            )
+        return None
 
     def logged_dose(self) -> bool:
         """Whether the audit trail logs the record's count of the dose (``injection_given``):
