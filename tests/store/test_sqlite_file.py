@@ -86,7 +86,7 @@ def _v1_database(path: Path, record_json: str, record_id: str) -> None:
 
 
 def test_a_store_of_the_previous_schema_is_migrated_on_open(tmp_path: Path, guide: Guide) -> None:
-    assert VERSION == 5 and [n for n, _ in MIGRATIONS] == [1, 2, 3, 4, 5]
+    assert VERSION == 6 and [n for n, _ in MIGRATIONS] == [1, 2, 3, 4, 5, 6]
     record = new_session(guide, "OLD-1", NOW, TODAY)
     data = tmp_path / "data"
     data.mkdir()
@@ -107,6 +107,32 @@ def test_a_store_of_the_previous_schema_is_migrated_on_open(tmp_path: Path, guid
     assert db.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == VERSION
     indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert {"visits_label", "visits_date"} <= indexes
+
+
+def test_a_visit_stored_before_the_save_time_was_kept_is_taken_as_saved_at_its_own_time(
+    tmp_path: Path, guide: Guide
+) -> None:
+    """Migrated, an old row's real save time is its own time (the best the store knows),
+    so the listing keeps its order; saved again, it is the real time of that save."""
+    record = new_session(guide, "OLD-1", NOW, TODAY)
+    data = tmp_path / "data"
+    data.mkdir()
+    _v1_database(data / DATABASE_FILE, record.model_dump_json(), record.id)
+    open_store(None, data).close()
+    db = sqlite3.connect(data / DATABASE_FILE)
+    saved, updated = db.execute("SELECT saved, updated FROM visits").fetchone()
+    db.close()
+    assert saved == updated
+    store = open_store(None, data)
+    try:
+        loaded, revision = store.load(record.id)
+        store.save(loaded, revision, "dr-a")
+    finally:
+        store.close()
+    db = sqlite3.connect(data / DATABASE_FILE)
+    (saved,) = db.execute("SELECT saved FROM visits").fetchone()
+    db.close()
+    assert saved > updated, "saved again: the real time of the save, after the visit's own"
 
 
 def test_a_newer_schema_is_refused_with_exit_3_and_left_alone(tmp_path: Path) -> None:

@@ -82,6 +82,22 @@ def test_listing_pages_latest_first(store: Store, guide: Guide) -> None:
     assert [r.id for r in first + second] == list(reversed(made))
 
 
+def test_listing_pages_the_latest_saved_first_whatever_each_visits_clock(
+    store: Store, guide: Guide
+) -> None:
+    """A visit whose own clock runs ahead (a scenario dated next year) created first, then
+    one on today's clock: the one saved last heads the listing; saved again, the first
+    does."""
+    ahead = visit(guide, "SCENARIO", NOW + dt.timedelta(days=365))
+    store.create(ahead, "dr-a")
+    today = visit(guide, "PATIENT")
+    store.create(today, "dr-a")
+    assert [r.id for r in store.rows(2, 0)] == [today.id, ahead.id]
+    loaded, revision = store.load(ahead.id)
+    store.save(loaded, revision, "dr-a")
+    assert [r.id for r in store.rows(2, 0)] == [ahead.id, today.id]
+
+
 def test_a_deleted_visit_is_gone(store: Store, guide: Guide) -> None:
     record = visit(guide, "PAT-1")
     store.create(record, "dr-a")

@@ -194,7 +194,7 @@ class Store(Protocol):
         """
 
     def rows(self, limit: int | None = None, offset: int = 0) -> list[VisitRow]:
-        """A page of visits, the latest changed first (indexed fields only)."""
+        """A page of visits, the latest saved first, in real time (indexed fields only)."""
 
     def count(self) -> int:
         """How many visits are stored."""
@@ -263,6 +263,12 @@ def utc_text(at: dt.datetime) -> str:
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def saved_now() -> str:
+    """The real time of a write, as sortable text in UTC (the ``saved`` column): which
+    visit was saved last, whatever clock each visit runs on."""
+    return utc_text(dt.datetime.now(dt.UTC))
 
 
 def added_events(stored: SessionRecord, mine: SessionRecord) -> list[Event]:

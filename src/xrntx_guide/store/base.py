@@ -28,6 +28,7 @@ from . import (
     added_events,
     row_fields,
     row_of,
+    saved_now,
 )
 from .schema import COLUMNS, MIGRATIONS, VERSION
 
@@ -169,7 +170,7 @@ class SqlStore:
         return text, int(revision)  # as the store hands it on
 
     def rows(self, limit: int | None = None, offset: int = 0) -> list[VisitRow]:
-        sql = f"SELECT {COLUMNS} FROM visits ORDER BY updated DESC, id"
+        sql = f"SELECT {COLUMNS} FROM visits ORDER BY saved DESC, id"
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         return [row_of(r) for r in self._query(sql)]
@@ -260,10 +261,10 @@ class SqlStore:
                     self._hold(run, record, hold)
                 run(
                     self.dialect.sql(
-                        f"INSERT INTO visits ({names}, revision, updated_by, record, facts) "
-                        f"VALUES ({marks}, 1, ?, ?, ?)"
+                        f"INSERT INTO visits ({names}, revision, updated_by, record, facts, "
+                        f"saved) VALUES ({marks}, 1, ?, ?, ?, ?)"
                     ),
-                    (*fields.values(), by, text, facts),
+                    (*fields.values(), by, text, facts, saved_now()),
                 )
         except KeyTaken:
             raise DuplicateVisit(
@@ -300,9 +301,9 @@ class SqlStore:
             run(
                 self.dialect.sql(
                     f"UPDATE visits SET {sets}, revision = ?, updated_by = ?, record = ?, "
-                    "facts = ? WHERE id = ?"
+                    "facts = ?, saved = ? WHERE id = ?"
                 ),
-                (*values, expected + 1, by, text, facts, record.id),
+                (*values, expected + 1, by, text, facts, saved_now(), record.id),
             )
         return expected + 1
 

@@ -66,6 +66,18 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE INDEX IF NOT EXISTS visits_label_updated ON visits (label_key, updated)",
         ),
     ),
+    (
+        6,
+        (
+            # When the store wrote each visit, in real time: a visit's own `updated` is
+            # its clock's (a fixed clock's time for a scenario dated ahead), so "the
+            # visit saved last" (a bare `walk --resume`, the listing's order) reads this.
+            # A visit stored before is taken as saved at its own time until saved again.
+            "ALTER TABLE visits ADD COLUMN saved TEXT",
+            "UPDATE visits SET saved = updated",
+            "CREATE INDEX IF NOT EXISTS visits_saved ON visits (saved)",
+        ),
+    ),
 )
 """Every version of the schema, in order: (version, statements)."""
 
