@@ -771,7 +771,14 @@ class _Reading:
                 self.rapid_first_day = _as_date(firsts[0]) if len(firsts) == 1 else None
             except (TypeError, ValueError):
                 self.rapid_first_day = None
-        return rapid_record_problems(self.guide, self.answers, self.today, self.now)
+        # The injection day's COWS is the latest rating of the day's one series (the day
+        # record's ratings with the series'): section 6 with 5.1, as the withdrawal
+        # check reads it.
+        latest = None
+        if self.answers.get(RATINGS) is not None:
+            day = injection_date(self.answers, self.today)
+            latest = self.series_total(day) if isinstance(day, dt.date) else None
+        return rapid_record_problems(self.guide, self.answers, self.today, self.now, latest)
 
     def urine_screen(self, rapid: bool | None) -> None:
         """3.4: any positive is a contraindication, any not done a stop. On the rapid
@@ -1278,7 +1285,11 @@ def latest_rating_of_the_day(
 
 
 def rapid_record_problems(
-    guide: Any, answers: Mapping[str, object], today: dt.date, now: dt.datetime | None = None
+    guide: Any,
+    answers: Mapping[str, object],
+    today: dt.date,
+    now: dt.datetime | None = None,
+    series_latest: int | None = None,
 ) -> list[str]:
     """Section 6 (clarified 2026-12-05), read from the daily record (``rapid_days``, the
     answers-file shape): why the injection may not be given today on the rapid pathway.
@@ -1291,6 +1302,8 @@ def rapid_record_problems(
     day; every COWS rating due recorded, none after ``now``; and the latest rating of the
     injection day below the threshold. Where the record and a site table disagree on the
     oral naltrexone days, the record's days are counted (the reading that blocks less).
+    ``series_latest``: the latest rating of the injection day in the day's one series (the
+    record's ratings with ``cows_ratings``), which the injection day's COWS is when given.
 
     The site's table is read from the pack (``guide.rapid_protocol``), as data."""
     days = answers.get(RAPID_DAYS)
@@ -1369,6 +1382,8 @@ def rapid_record_problems(
     if len(latest) > 1:
         out.append("two ratings at the latest time of the injection day")
     total = totals[0]
+    if series_latest is not None and dates[last] == day:
+        total = series_latest
     if total is None or threshold is None or total >= threshold:
         out.append(f"COWS {total} on the injection day (threshold {threshold})")
     return out

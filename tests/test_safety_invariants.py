@@ -261,6 +261,36 @@ def test_oracle_reads_the_day_records_ratings_as_the_injection_days_series(
     assert found is withdrawal
 
 
+@pytest.mark.parametrize(
+    ("record", "series", "blocks"),
+    [(9, 1, False), (1, 9, True)],
+    ids=["record-withdrawal-then-series-calm", "record-calm-then-series-withdrawal"],
+)
+def test_oracle_reads_the_pathway_days_cows_as_the_latest_of_the_days_series(
+    guide: Any, record: int, series: int, blocks: bool
+) -> None:
+    """Section 6's "COWS rating on the injection day" is the latest of the day's one
+    series: a later rating in ``cows_ratings`` than the day record's is the one read."""
+    threshold = int(guide.setting_values["cows_threshold"])
+    last = int(guide.setting_values["rapid_naltrexone_days_required"]) + 3
+    days = rapid_days(last, set(range(3, last)))
+    day = TODAY
+    days[-1]["cows"] = [{"time": "08:30", "total": threshold + 4 if record > threshold else record}]
+    later = threshold + 4 if series > threshold else series
+    answers = ready_patient(
+        **dict.fromkeys(oracle.RAPID_KEYS, True),
+        pathway=oracle.RAPID,
+        last_opioid_use=TODAY - dt.timedelta(days=last - 1),
+        uds_buprenorphine="positive",
+        naloxone_challenge="not_done",
+        rapid_days=days,
+        cows_total=None,
+        cows_ratings=[{"at": f"{day.isoformat()}T10:00", "total": later}],
+    )
+    found = {g for g, _ in gates_found(guide, answers)}
+    assert ("rapid_pathway" in found) is blocks
+
+
 class Settings:
     """The pack with some numbers in force changed: the oracle reads only those."""
 
