@@ -14,7 +14,7 @@ from ..expr import UNKNOWN, Context, Value, format_value, truth
 from ..pack.guide import CGate, CQuestion, CRule, CStep, Guide
 from .bounds import bound_problem
 from .inputs import Override
-from .text import shown_value
+from .text import display_value, shown_value
 
 _MISS: Any = object()
 
@@ -305,9 +305,14 @@ class LazyContext(Context):
         """A value as a clinician reads it: a choice's label, yes/no, an ISO date, a unit."""
         text = self.displayed.get(name)
         if text is None:
-            text = self.displayed[name] = shown_value(
-                self.guide, name, self.lookup, self.is_answered
-            )
+            value = self.lookup(name)
+            # shown_value's rule: only a value that is unknown may be shown in the pack's
+            # words for having none; a known one is shown as it is.
+            if value is UNKNOWN:
+                text = shown_value(self.guide, name, self.lookup, self.is_answered)
+            else:
+                text = display_value(self.guide, name, value)
+            self.displayed[name] = text
         return text
 
     def on(self, day: dt.date) -> LazyContext:

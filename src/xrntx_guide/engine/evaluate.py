@@ -18,7 +18,7 @@ from ..pack.guide import Guide
 from .context import LazyContext, decide_visibility
 from .context import valid_default as valid_default
 from .gates import GateResult as GateResult
-from .gates import gate_result
+from .gates import gate_result, templates
 from .hidden import hidden_findings
 from .inputs import Inputs as Inputs
 from .inputs import Origin as Origin
@@ -62,8 +62,9 @@ def evaluate(guide: Guide, inputs: Inputs) -> State:
     answered = ctx.answered_keys()
 
     results: dict[str, GateResult] = {}
+    fields = templates(guide)
     for gate in guide.gates:
-        results[gate.id] = gate_result(guide, gate, ctx, inputs)
+        results[gate.id] = gate_result(guide, gate, ctx, inputs, fields[gate.id])
     findings = tuple(k for k in not_applicable if k not in inputs.from_record)
     if findings and not guide.contraindication_inputs.isdisjoint(findings):
         hidden_findings(guide, ctx, findings, results)

@@ -143,7 +143,7 @@ def _template(gate: CGate) -> dict[str, Any]:
     }
 
 
-def _templates(guide: Guide) -> dict[str, dict[str, Any]]:
+def templates(guide: Guide) -> dict[str, dict[str, Any]]:
     """Every gate's template, by gate id: made once per pack (``Guide.once``)."""
     return guide.once("gate_result_fields", lambda: {g.id: _template(g) for g in guide.gates})
 
@@ -174,13 +174,22 @@ def earliest_pass(gate: CGate, base: LazyContext, start: dt.date) -> dt.date | N
     return None
 
 
-def gate_result(guide: Guide, gate: CGate, ctx: LazyContext, inputs: Inputs) -> GateResult:
+def gate_result(
+    guide: Guide,
+    gate: CGate,
+    ctx: LazyContext,
+    inputs: Inputs,
+    fields: Mapping[str, Any] | None = None,
+) -> GateResult:
+    """The gate's result in ``ctx``. ``fields``: the gate's template (:func:`templates`),
+    when the caller holds them all (an evaluation fetches them once, not once a gate)."""
     g = gate.spec
     # A gate applies by its own condition only. Its step being hidden in this flow does not
     # switch it off: the walk then checks it before the next step that is shown.
     applies, verdicts, worst, unknown = judge_gate(gate, ctx)
     basis = (gate, ctx, verdicts)
-    fields = _templates(guide)[g.id]
+    if fields is None:
+        fields = templates(guide)[g.id]
     if applies is False:
         return GateResult.make(
             gate,
@@ -238,7 +247,7 @@ def gate_result(guide: Guide, gate: CGate, ctx: LazyContext, inputs: Inputs) -> 
         outcome,
         render(rule.message, ctx.display, extra),
         fields=fields,
-        sources=rule.cited(g.sources),
+        sources=_cited(guide, gate, worst),
         instead=tuple(render(t, ctx.display, extra) for t in rule.instead),
         missing=_missing(guide, gate, ctx),
         earliest_date=earliest,
@@ -255,19 +264,47 @@ def _missing(guide: Guide, gate: CGate, ctx: LazyContext) -> tuple[str, ...]:
     named only when nothing else is missing:
     "needs naloxone_rechallenge" before any challenge sent a clinician after an answer
     that cannot be given yet."""
-    open_ = tuple(
-        k
-        for k in gate.inputs_sorted
-        if k in guide.questions and ctx.lookup(k) is UNKNOWN and ctx.shown.get(k) is not False
+    asked = guide.once("gate_question_inputs", lambda: _question_inputs(guide))[gate.id]
+    lookup, shown = ctx.lookup, ctx.shown
+    open_: list[str] = []
+    due: list[str] = []
+    for key, may_be_due in asked:
+        if lookup(key) is UNKNOWN:
+            visible = shown.get(key)
+            if visible is not False:
+                open_.append(key)
+                if visible is True and may_be_due:
+                    due.append(key)
+    return tuple(due or open_)
+
+
+def _question_inputs(guide: Guide) -> dict[str, tuple[tuple[str, bool], ...]]:
+    """For each gate, its inputs that are questions, sorted, each with whether it can be
+    due now (it may not be left empty, and it is asked: a value never typed, read from a
+    record, is not due): what :func:`_missing` reads, from the pack alone."""
+    questions = guide.questions
+    return {
+        g.id: tuple(
+            (k, not questions[k].spec.optional and questions[k].spec.asked)
+            for k in g.inputs_sorted
+            if k in questions
+        )
+        for g in guide.gates
+    }
+
+
+def _cited(guide: Guide, gate: CGate, rule: CRule) -> tuple[str, ...]:
+    """The sources a failure of ``rule`` of ``gate`` cites (:meth:`Rule.cited`), from a
+    table made once per pack. The table is keyed by each rule's identity (a rule's own
+    hash would hash its whole definition on every failure): a rule of the pack is kept as
+    long as the guide and belongs to one gate, so no other live object has its identity,
+    and a rule that is not the pack's own is worked out as it comes."""
+    table = guide.once(
+        "cited_sources",
+        lambda: {id(r): r.spec.cited(g.spec.sources) for g in guide.gates for r in g.rules},
     )
-    due = tuple(
-        k
-        for k in open_
-        if ctx.shown.get(k) is True
-        and not guide.questions[k].spec.optional
-        and guide.questions[k].spec.asked  # a value never typed (from a record) is not due
-    )
-    return due or open_
+    found = table.get(id(rule))
+    return found if found is not None else rule.spec.cited(gate.spec.sources)
 
 
 def _undecided_by_nature(

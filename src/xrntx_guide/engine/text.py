@@ -15,17 +15,35 @@ from ..pack.model import PLACEHOLDER
 
 def display_value(guide: Guide, name: str, value: Value) -> str:
     """A value as a clinician reads it: a choice's label, yes/no, an ISO date, a unit."""
-    cq = guide.questions.get(name)
-    if cq is not None and value is not UNKNOWN:
-        label = cq.choice_label(value)
+    labels, unit = guide.once("display_forms", lambda: _display_forms(guide)).get(name, _PLAIN)
+    if value is UNKNOWN:
+        return format_value(value)
+    if labels:
+        label = labels.get(value)
         if label is not None:
             return label
     text = format_value(value)
-    derived = guide.derived.get(name)
-    if derived is not None and derived.spec.unit and value is not UNKNOWN:
-        unit = f" {derived.spec.unit}"
+    if unit:
         return text + (singular(unit) if text == "1" else unit)
     return text
+
+
+_PLAIN: tuple[Mapping[object, str] | None, str | None] = (None, None)
+
+
+def _display_forms(guide: Guide) -> dict[str, tuple[Mapping[object, str] | None, str | None]]:
+    """For each name a value is shown for, from the pack alone: its question's choice
+    labels (a question's label wins, as :meth:`CQuestion.choice_label` reads it) and its
+    derived value's unit (" days"); names with neither are left out."""
+    forms: dict[str, tuple[Mapping[object, str] | None, str | None]] = {}
+    for name in {*guide.questions, *guide.derived}:
+        cq = guide.questions.get(name)
+        derived = guide.derived.get(name)
+        labels = cq.choice_labels if cq is not None and cq.choice_labels else None
+        unit = f" {derived.spec.unit}" if derived is not None and derived.spec.unit else None
+        if labels is not None or unit is not None:
+            forms[name] = (labels, unit)
+    return forms
 
 
 def shown_value(
