@@ -59,7 +59,9 @@ def test_a_symbolic_link_in_place_of_the_store_is_refused(tmp_path: Path) -> Non
     assert not target.exists(), "nothing was written through the link"
 
 
-def _v1_database(path: Path, record_json: str, record_id: str) -> None:
+def _v1_database(
+    path: Path, record_json: str, record_id: str, updated: str = "2026-11-01T09:00:00.000000+00:00"
+) -> None:
     """A store as the first schema wrote it, built by hand (not by the code under test)."""
     db = sqlite3.connect(path)
     db.executescript(
@@ -78,8 +80,8 @@ def _v1_database(path: Path, record_json: str, record_id: str) -> None:
     db.execute(
         # its label key as the first label rule made it (separators kept)
         "INSERT INTO visits VALUES (?, 'OLD-1', 'old-1', 'xrntx', '1', NULL, 'in_progress', "
-        "NULL, NULL, 0, 3, '2026-11-01T09:00:00.000000+00:00', ?)",
-        (record_id, record_json),
+        "NULL, NULL, 0, 3, ?, ?)",
+        (record_id, updated, record_json),
     )
     db.commit()
     db.close()
@@ -109,30 +111,27 @@ def test_a_store_of_the_previous_schema_is_migrated_on_open(tmp_path: Path, guid
     assert {"visits_label", "visits_date"} <= indexes
 
 
-def test_a_visit_stored_before_the_save_time_was_kept_is_taken_as_saved_at_its_own_time(
+def test_a_visit_stored_before_the_save_time_was_kept_lists_below_every_visit_saved_since(
     tmp_path: Path, guide: Guide
 ) -> None:
-    """Migrated, an old row's real save time is its own time (the best the store knows),
-    so the listing keeps its order; saved again, it is the real time of that save."""
-    record = new_session(guide, "OLD-1", NOW, TODAY)
+    """An old row's own time is its clock's (here a scenario dated a year ahead): the
+    store does not know when it was saved, so every visit this version saves lists above
+    it, and a bare resume takes the new one; saved again, it is the latest."""
+    old = new_session(guide, "OLD-1", NOW, TODAY)
     data = tmp_path / "data"
     data.mkdir()
-    _v1_database(data / DATABASE_FILE, record.model_dump_json(), record.id)
-    open_store(None, data).close()
-    db = sqlite3.connect(data / DATABASE_FILE)
-    saved, updated = db.execute("SELECT saved, updated FROM visits").fetchone()
-    db.close()
-    assert saved == updated
+    ahead = "2027-11-01T09:00:00.000000+00:00"
+    _v1_database(data / DATABASE_FILE, old.model_dump_json(), old.id, updated=ahead)
     store = open_store(None, data)
     try:
-        loaded, revision = store.load(record.id)
+        new = new_session(guide, "NEW-1", NOW, TODAY)
+        store.create(new, "dr-a")
+        assert [r.id for r in store.rows()] == [new.id, old.id]
+        loaded, revision = store.load(old.id)
         store.save(loaded, revision, "dr-a")
+        assert [r.id for r in store.rows()] == [old.id, new.id]
     finally:
         store.close()
-    db = sqlite3.connect(data / DATABASE_FILE)
-    (saved,) = db.execute("SELECT saved FROM visits").fetchone()
-    db.close()
-    assert saved > updated, "saved again: the real time of the save, after the visit's own"
 
 
 def test_a_newer_schema_is_refused_with_exit_3_and_left_alone(tmp_path: Path) -> None:

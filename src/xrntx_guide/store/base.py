@@ -170,7 +170,7 @@ class SqlStore:
         return text, int(revision)  # as the store hands it on
 
     def rows(self, limit: int | None = None, offset: int = 0) -> list[VisitRow]:
-        sql = f"SELECT {COLUMNS} FROM visits ORDER BY saved DESC, id"
+        sql = f"SELECT {COLUMNS} FROM visits ORDER BY saved DESC, updated DESC, id"
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         return [row_of(r) for r in self._query(sql)]

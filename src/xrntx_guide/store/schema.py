@@ -72,10 +72,13 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             # When the store wrote each visit, in real time: a visit's own `updated` is
             # its clock's (a fixed clock's time for a scenario dated ahead), so "the
             # visit saved last" (a bare `walk --resume`, the listing's order) reads this.
-            # A visit stored before is taken as saved at its own time until saved again.
-            "ALTER TABLE visits ADD COLUMN saved TEXT",
-            "UPDATE visits SET saved = updated",
-            "CREATE INDEX IF NOT EXISTS visits_saved ON visits (saved)",
+            # A visit stored before (or by an older program still running, which does
+            # not name the column) has '' until saved again: below every visit this
+            # version saved (its own time is a clock's, maybe dated ahead), those among
+            # themselves by their own time, as before. Never NULL, which the two
+            # backends order apart.
+            "ALTER TABLE visits ADD COLUMN saved TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX IF NOT EXISTS visits_saved ON visits (saved, updated)",
         ),
     ),
 )
