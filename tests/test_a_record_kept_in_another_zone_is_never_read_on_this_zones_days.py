@@ -327,3 +327,47 @@ def test_an_export_imported_on_a_machine_in_utc_is_refused_and_not_stored(
     said = json.loads(imported.stderr)
     assert_refused_naming_the_visit(flat(f"{said['message']} {said['hint']}"), session)
     assert session not in run("sessions", "--json").stdout
+
+
+def test_an_earlier_versions_session_file_of_another_zone_is_moved_not_lost(
+    run: Run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    zone: Callable[[str], None],
+    _isolated_home: Path,
+) -> None:
+    """An earlier version kept sessions as files; they are moved into the store once. One
+    walked in the clinic's zone, moved on a machine in UTC, is stored as it stands (the
+    move is never made again: refused there, it would be lost), and the patient's next
+    visit here is refused naming it, as for any record of another zone."""
+    path, session = exported_from_the_clinic(run, tmp_path, monkeypatch)
+    folder = _isolated_home / "sessions"
+    folder.mkdir(parents=True)
+    (folder / f"{LABEL}-{session}.json").write_text(path.read_text(encoding="utf-8"))
+    zone("UTC0")
+    listed = run("sessions", "--json")
+    assert session in listed.stdout, listed.output
+    out = check_label(run, tmp_path, THE_SAME_INSTANT_IN_UTC)
+    assert out.exit_code == ExitCode.USAGE, out.output
+    said = json.loads(out.stderr)
+    assert_refused_naming_the_visit(flat(f"{said['message']} {said['hint']}"), session)
+
+
+def test_a_training_run_of_another_zone_is_refused_at_import(
+    run: Run, tmp_path: Path, zone: Callable[[str], None]
+) -> None:
+    """A training run is never part of the record, but imported it would be the visit
+    saved last, which a bare `walk --resume` takes, and refuses for its zone."""
+    zone("EST5")
+    demo = run("walk", "--no-input", "--json", "--label", "DRILL", "--demo-clock", "10",
+               "-a", "visit=first_injection", "-a", "oud_diagnosis=yes")  # fmt: skip
+    session = str(json.loads(demo.stdout)["session"])
+    exported = run("sessions", "export", session)
+    assert exported.exit_code == ExitCode.OK, exported.output
+    run("sessions", "--delete", session, "--yes")
+    path = tmp_path / "drill.json"
+    path.write_text(exported.stdout, encoding="utf-8")
+    zone("UTC0")
+    imported = run("sessions", "import", str(path))
+    assert imported.exit_code == ExitCode.USAGE, imported.output
+    assert session not in run("sessions", "--json").stdout

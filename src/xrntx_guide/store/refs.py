@@ -232,7 +232,9 @@ class ImportedRecord:
     counts one (:func:`doses_of_the_same_day`): stored as it stands, never in silence."""
 
 
-def import_record(store: Store, record: SessionRecord, by: str) -> ImportedRecord:
+def import_record(
+    store: Store, record: SessionRecord, by: str, *, moved: bool = False
+) -> ImportedRecord:
     """Store a record read from a file (not when its id is stored already: the stored one
     is kept). Every route that takes a record file in calls this first, so a file whose id
     is stored under another patient's label is refused before any command reads the
@@ -244,14 +246,20 @@ def import_record(store: Store, record: SessionRecord, by: str) -> ImportedRecor
         SessionError: the record's id is stored under another patient's label, or its
             label reads as a stored visit's id, or its id as a stored label
             (:func:`ambiguity`); or it was walked in another zone than this run's
-            (:meth:`SessionRecord.another_zones`: its dates are that zone's days).
+            (:meth:`SessionRecord.another_zones`: its dates are that zone's days; a
+            training run too, which could not be resumed here). ``moved``: an earlier
+            version's own session file of this installation, moved into the store as
+            it stands (never refused for its zone: the move is made once, and a record
+            refused there would be lost; a visit of the patient read beside it is
+            refused where the record is read, naming it).
     """
     if not check_file_record(store, record):
         return ImportedRecord(False)
-    if record.demo_clock is None:  # a training run is never part of the record
+    if not moved:
         refused = record.another_zones(
             f"the record of {record.label!r}",
-            "it is not imported: every later visit of the patient here would be refused beside it",
+            "it is not imported: it could not be resumed here, and every later visit of "
+            "the patient here would be refused beside it",
         )
         if refused is not None:
             raise refused
@@ -352,7 +360,7 @@ def import_folder(store: Store, folder: Path, by: str) -> Imported:
             done.unreadable.append((str(path), exc.message.removeprefix(f"{path}: ")))
             continue
         try:
-            imported = import_record(store, record, by)
+            imported = import_record(store, record, by, moved=True)
         except StoreError:
             raise  # the store refuses writes: no later file would fare better
         except SessionError as exc:  # this record is refused (another patient's id...)
