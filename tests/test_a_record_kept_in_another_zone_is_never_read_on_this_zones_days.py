@@ -281,6 +281,7 @@ def test_a_real_clock_session_resumed_in_another_zone_is_refused_naming_the_zone
     said = flat(resumed.stderr)
     assert "-08:00" in said or "-07:00" in said, said
     assert "XRNTX_GUIDE_ZONE" in said, said
+    assert said.count(session) == 1, f"the session named once: {said}"
 
 
 def exported_from_the_clinic(

@@ -32,6 +32,12 @@ def day_seven(record: int, series: int) -> dict[str, Any]:
     return answers
 
 
+def refusal(output: str) -> str:
+    """The walk's refusal of `rate again`, on one line (up to the next prompt)."""
+    said = " ".join(output.split("error: 'cows_total'", 1)[1].split())
+    return said.split("[", 1)[0]
+
+
 def gate(out: dict[str, Any], gate_id: str) -> dict[str, Any]:
     return next(g for g in out["gates"] if g["id"] == gate_id)
 
@@ -109,3 +115,53 @@ def test_rate_again_at_the_pathway_gate_points_to_the_day_record_and_the_day_cle
     assert "A new COWS rating" not in walked.output, walked.output
     assert "gate rapid_pathway: fails (contraindication) -> passes" in walked.output
     assert "COWS that day 1" in walked.output, walked.output
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_rate_again_past_another_gate_names_that_gate_and_no_day_record(
+    run: Run, tmp_path: Path
+) -> None:
+    """On the pathway but stopped by the urine screen (fentanyl positive): `rate again`
+    names the screen's gate and does not send the clinician to the day record, which
+    cannot settle it; nothing is cleared."""
+    answers = day_seven(1, 1) | {"injection_date": "2026-11-28", "uds_fentanyl": "positive"}
+    for key in ("cows_ratings", "naloxone_challenges", *AFTER_GIVEN):
+        answers.pop(key, None)
+    walked = run("walk", "--plain", "--site", SITE, "--now", NOW, "--label", "RAPID-UDS",
+                 "--acknowledge", "all", "--answers", json_file(tmp_path, "a.json", answers),
+                 input="rate again\nquit\nquit\n")  # fmt: skip
+    refused = refusal(walked.output)
+    assert "'urine_drug_screen'" in refused, walked.output
+    assert "'day'" not in refused, walked.output
+    assert "A new COWS rating" not in walked.output, walked.output
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_rate_again_before_the_interval_is_decided_says_what_it_needs(run: Run) -> None:
+    """At the first questions of a standard visit the gates before COWS are not decided
+    yet: `rate again` says what they need, not that a gate stops the walk."""
+    walked = run("walk", "--plain", "--today", "2026-11-24", "--label", "EARLY",
+                 "-a", "visit=first_injection", "-a", "oud_diagnosis=yes",
+                 input="rate again\nquit\nquit\n")  # fmt: skip
+    refused = refusal(walked.output)
+    assert "not decided yet: it needs" in refused, walked.output
+    assert "stops the walk now" not in refused, walked.output
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_a_rating_taken_at_the_challenge_is_read_by_the_pathway_gate_at_once(
+    run: Run, tmp_path: Path
+) -> None:
+    """Day 7 with the record's 1 at 08:30, at the challenge: `rate again` and a 9. The
+    walk reads the series again before it acts, so the screen shows the pathway's gate
+    failing on the 9 (the first gate that stops the walk), not a state from before the
+    rating joined the series."""
+    answers = day_seven(1, 1) | {"injection_date": "2026-11-28"}
+    for key in ("cows_ratings", "naloxone_challenges", *AFTER_GIVEN):
+        answers.pop(key, None)
+    walked = run("walk", "--plain", "--site", SITE, "--now", NOW, "--label", "RAPID-AT",
+                 "--acknowledge", "all", "--answers", json_file(tmp_path, "a.json", answers),
+                 input="rate again\n9\nquit\nquit\n")  # fmt: skip
+    after = " ".join(walked.output.split("before_challenge", 1)[1].split())
+    assert "[rapid_pathway]" in after, walked.output
+    assert "COWS on the injection day 9" in after, walked.output

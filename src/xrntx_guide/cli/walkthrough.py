@@ -30,10 +30,10 @@ from ..engine.next_action import (
 from ..env import Clock as Clock  # where the walk's timers read the time
 from ..errors import ExitCode, Interrupted, SessionError
 from ..pack import keys
-from ..pack.guide import CStep, Guide
+from ..pack.guide import CQuestion, CStep, Guide
 from ..records import field, record
 from ..visit.history import entry
-from ..visit.rapid import is_pathway_key
+from ..visit.rapid import is_pathway_key, is_record_key
 from ..visit.results import note_rating
 from ..visit.series import CONTEXTS, TOTAL, item_keys, scale_top, series_lines
 from ..visit.session import SessionRecord
@@ -273,20 +273,7 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
                 return Ask(step, cq)
             # Never a step that a gate closes now, by any command.
             self.redo = None
-            if stop.kind == "undecided" and stop.gate.missing:
-                # Not a gate that fails: answers still open before it (jumped over).
-                needs = ", ".join(stop.gate.missing)
-                self.ui.retry(
-                    f"{cq.key!r} is asked at the step {step.spec.title!r}, after the gate "
-                    f"{stop.gate.id!r}, not decided yet: it needs {needs}. Answer those "
-                    f"first (the walk asks them next), then `edit {cq.key}`"
-                )
-            else:
-                self.ui.retry(
-                    f"{cq.key!r} is asked at the step {step.spec.title!r}, after the gate "
-                    f"{stop.gate.id!r}, which stops the walk now: settle that gate first "
-                    "(why; edit an earlier answer)"
-                )
+            self.ui.retry(self.closed_by(cq, stop, f"edit {cq.key}"))
         if self.jumped is not None:
             r = state.gates[self.jumped]
             if r.outcome == "fail" and r.severity == "contraindication":
@@ -296,13 +283,39 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
             self.jumped = None
         return None
 
+    def closed_by(self, cq: CQuestion, stop: GateStop, then: str) -> str:
+        """Why the question ``cq`` cannot be asked now: its step lies after ``stop``, and
+        what to do (``then``: the command that asks it once the gate is settled)."""
+        where = f"{cq.key!r} is asked at the step {self.guide.step(cq.step_id).spec.title!r}"
+        if stop.kind == "undecided" and stop.gate.missing:
+            # Not a gate that fails: answers still open before it (jumped over, or asked
+            # next).
+            needs = ", ".join(stop.gate.missing)
+            return (
+                f"{where}, after the gate {stop.gate.id!r}, not decided yet: it needs "
+                f"{needs}. Answer those first (the walk asks them next), then `{then}`"
+            )
+        said = (
+            f"{where}, after the gate {stop.gate.id!r}, which stops the walk now: settle that "
+            "gate first (why; edit an earlier answer)"
+        )
+        if any(is_record_key(self.guide, k) for k in self.guide.gate(stop.gate.id).inputs):
+            said += (
+                "; a rating of the day on the rapid pathway goes in its daily record: type "
+                "'day' to add it with its time (the gates read the day's latest rating)"
+            )
+        return said
+
     def checkpoint(self, state: State) -> bool:
         added = note_rating(self.guide, self.record, state, self.today, self.clock.now())
         if added is not None and len(self.record.cows_ratings) > 1:
             self.show_series(state)
         merges = self.merges
         self.save(state)
-        return self.merges != merges
+        # A rating added to the series is read again before the walk acts: the rapid
+        # pathway's gate reads the series' latest rating (visit/rapid.py record_answers),
+        # which the state before it did not hold yet.
+        return self.merges != merges or added is not None
 
     def show_series(self, state: State) -> None:
         """The COWS series: a small table with a bar per rating (visit/series.py)."""
@@ -332,20 +345,12 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
         if TOTAL not in self.guide.questions or state.question_visible.get(TOTAL) is not True:
             self.ui.retry("COWS is not rated in this walk (or not yet)")
             return
-        stop = stop_before(state, self.guide.step(self.guide.questions[TOTAL].step_id))
+        total = self.guide.questions[TOTAL]
+        stop = stop_before(state, self.guide.step(total.step_id))
         if stop is not None:
             # Nothing is cleared: a rating begun where it cannot be asked would leave the
             # withdrawal gate undecided for nothing.
-            where = (
-                "; on the rapid pathway a rating of the day goes in its daily record: type "
-                "'day' to add it with its time (the gates read the day's latest rating)"
-                if self.rapid_here
-                else ": settle that gate first (why; edit an earlier answer)"
-            )
-            self.ui.retry(
-                f"COWS is rated at a step after the gate {stop.gate.id!r}, which stops the "
-                f"walk now{where}"
-            )
+            self.ui.retry(self.closed_by(total, stop, "rate again"))
             return
         if context is None:
             here = self.current_key(state)

@@ -434,8 +434,11 @@ def _refuse_another_zone(
     ``last``: the last save the resume goes on from) is refused: resumed here, the
     visit's days would be other days (:meth:`SessionRecord.another_zones`, the refusal of
     every route)."""
+    named = str(path)  # a file's path, or "session ID" (the message names the session once)
     refused = record.another_zones(
-        str(path), "it cannot be resumed here", () if last is None else (last,)
+        "" if named in (record.id, f"session {record.id}") else named,
+        "it cannot be resumed here",
+        () if last is None else (last,),
     )
     if refused is not None:
         raise refused

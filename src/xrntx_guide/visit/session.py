@@ -409,14 +409,15 @@ class SessionRecord(_Model):
         same zone across a daylight-saving change has it). Its dates are that zone's
         days: read here, the days since its dose would be counted from another day. None
         when every time agrees. ``whose``: what the message starts with (the label, the
-        file); ``so``: what is refused, after "so"."""
+        file; empty: nothing but the session); ``so``: what is refused, after "so"."""
         for kept in [*self.kept_in_a_zone(), *also]:
             problem = offset_problem(kept)
             if problem is None:
                 continue
             offset = kept.isoformat(timespec="minutes")[-6:]
             return SessionError(
-                f"{whose}: session {self.id} (visit of {self.visit_date or 'no date'}, "
+                f"{whose}{': ' if whose else ''}session {self.id} (visit of "
+                f"{self.visit_date or 'no date'}, "
                 f"{self.status.replace('_', ' ')}) was kept at "
                 f"{kept.isoformat(timespec='minutes')}: {problem}; its dates (its dose's too) "
                 f"are the days of the zone it was walked in, so {so}",
