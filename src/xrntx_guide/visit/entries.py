@@ -173,22 +173,33 @@ def counts_at(entries: list[Any], entry: Any) -> tuple[float, float, int]:
 
 
 def latest_on(ratings: list[CowsRating], day: dt.date | None) -> int | None:
-    """The index of the latest rating taken on ``day`` that stands (a corrected rating is
-    read as its correction, at the corrected rating's time and day; of two corrections
-    of one rating, the later: :func:`counts_at`; the last listed, among equal times), or
-    None when there is none."""
+    """The index of the rating the gate reads on ``day``: the latest taken that day that
+    stands (a corrected rating is read as its correction, at the corrected rating's time
+    and day; of two corrections of one rating, the later: :func:`counts_at`; the last
+    listed, among equal times), or None when there is none.
+
+    Ratings within the latest one's minute are one moment: a time is shown, typed and
+    given to the minute (a file's ``10:00``, the day dialog's), while a walk stamps its
+    own ratings to the second, so which of two ratings of one minute came later is not
+    known. Of those the highest total is read (the latest of equals): a rating typed as
+    the later one is never passed over for being stamped a few seconds earlier."""
     standing = {id(r) for r in live(ratings)}
-    best: int | None = None
-    best_at = (0.0, 0.0, 0)
-    for i, r in enumerate(ratings):
-        if id(r) not in standing:
-            continue
-        if placed(ratings, r).day != day:
-            continue
-        when = counts_at(ratings, r)
-        if best is None or when >= best_at:
-            best, best_at = i, when
-    return best
+    of_day = [
+        (counts_at(ratings, r), i)
+        for i, r in enumerate(ratings)
+        if id(r) in standing and placed(ratings, r).day == day
+    ]
+    if not of_day:
+        return None
+    minute = _minute(max(of_day)[0][0])
+    same = [(ratings[i].total, when, i) for when, i in of_day if _minute(when[0]) == minute]
+    return max(same)[2]
+
+
+def _minute(at: float) -> int:
+    """The minute an instant falls in, as a time shown to the minute reads it (zones'
+    offsets are whole minutes)."""
+    return int(at // 60)
 
 
 def rating_answers(rating: CowsRating) -> dict[str, int]:
