@@ -36,8 +36,9 @@ def test_a_files_rating_of_the_minute_of_a_walks_rating_is_read_when_higher(
 ) -> None:
     """The walk's 2 given at 10:00, then on resume a file's 9 at ``minute`` and the dose:
     the 9 is read (the same minute: the higher; the next: the later), and no dose counts."""
+    opening = json_file(tmp_path, "v.json", visit())
     first = run("walk", "--no-input", "--now", f"{DAY}T10:00", "--label", "MINUTE",
-                "--answers", json_file(tmp_path, "v.json", visit()), "-a", "cows_total=2")  # fmt: skip
+                "--answers", opening, "-a", "cows_total=2")  # fmt: skip
     assert first.exit_code != ExitCode.USAGE, first.output
     nine = json_file(tmp_path, "r9.json", {"cows_ratings": [{"at": f"{DAY}T{minute}", "total": 9}]})
     given = [f"{k}={v}" for k, v in json_answers(ready_patient()).items() if k in AFTER_GIVEN]
