@@ -1,8 +1,10 @@
-"""Times are shown, typed and given to the minute (a file's ``10:00``, the day dialog's
-``[11:00]``), while a walk stamps its own ratings to the second: which of two COWS ratings
-of one minute came later is not known. The gate reads the highest of them, never a lower
-one for being stamped a few seconds later: a walk's 2 at 10:00:00.005 beside a file's 9
-"at 10:00" was read as the latest, and the dose counted."""
+"""Times are given to the minute (a file's ``10:00``, the day dialog's offered
+``[11:00]``), while the program stamps the ratings it records (typed, a flag) to the
+second: which of two COWS ratings of one minute, one given and one stamped, came later is
+not known. The gate reads the higher, never a lower one for being stamped a few seconds
+later: a walk's 2 at 10:00:00.005 beside a file's 9 "at 10:00" was read as the latest,
+and the dose counted. Two ratings the walk stamped keep their order (the challenge's
+tests: a 12 then a 1 typed within one minute reads the 1)."""
 
 from __future__ import annotations
 
@@ -12,12 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import Run, json_answers, json_file, ready_patient
-from tests.test_the_pathway_gate_reads_the_visit_days_latest_rating import (
-    AFTER_GIVEN,
-    NOW,
-    SITE,
-    day_seven,
-)
+from tests.test_a_pathway_day_rating_is_a_rating_of_the_visit_day import AFTER_GIVEN, NOW, SITE
+from tests.test_the_pathway_gate_reads_the_visit_days_latest_rating import day_seven
 from xrntx_guide.errors import ExitCode
 
 DAY = "2026-11-24"

@@ -178,11 +178,12 @@ def latest_on(ratings: list[CowsRating], day: dt.date | None) -> int | None:
     and day; of two corrections of one rating, the later: :func:`counts_at`; the last
     listed, among equal times), or None when there is none.
 
-    Ratings within the latest one's minute are one moment: a time is shown, typed and
-    given to the minute (a file's ``10:00``, the day dialog's), while a walk stamps its
-    own ratings to the second, so which of two ratings of one minute came later is not
-    known. Of those the highest total is read (the latest of equals): a rating typed as
-    the later one is never passed over for being stamped a few seconds earlier."""
+    A time given to the minute (a file's ``10:00``, the day dialog's) says only its
+    minute, while the program stamps the ratings it records (typed, a flag) to the
+    second: beside a rating stamped within that minute, which came later is not known.
+    Such ratings of the latest one's minute are read with it, and the highest of them
+    counts: a rating given as the later one is never passed over for being stamped a
+    few seconds earlier, nor is withdrawal."""
     standing = {id(r) for r in live(ratings)}
     of_day = [
         (counts_at(ratings, r), i)
@@ -191,8 +192,14 @@ def latest_on(ratings: list[CowsRating], day: dt.date | None) -> int | None:
     ]
     if not of_day:
         return None
-    minute = _minute(max(of_day)[0][0])
-    same = [(ratings[i].total, when, i) for when, i in of_day if _minute(when[0]) == minute]
+    latest_at, latest = max(of_day)
+    minute = _minute(latest_at[0])
+    same = [
+        (ratings[i].total, when, i)
+        for when, i in of_day
+        if i == latest
+        or (_minute(when[0]) == minute and _to_the_minute(placed(ratings, ratings[i])))
+    ]
     return max(same)[2]
 
 
@@ -200,6 +207,12 @@ def _minute(at: float) -> int:
     """The minute an instant falls in, as a time shown to the minute reads it (zones'
     offsets are whole minutes)."""
     return int(at // 60)
+
+
+def _to_the_minute(rating: CowsRating) -> bool:
+    """Whether a rating's time was given, and to the minute only."""
+    at = rating.at
+    return rating.time_given is True and at.second == 0 and at.microsecond == 0
 
 
 def rating_answers(rating: CowsRating) -> dict[str, int]:
