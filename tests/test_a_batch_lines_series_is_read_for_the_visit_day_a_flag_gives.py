@@ -48,3 +48,25 @@ def test_a_batch_line_reads_its_series_for_the_flags_day(run: Run) -> None:
     withdrawal = next(g for g in result["gates"] if g["id"] == "withdrawal")
     assert "9" in withdrawal["reason"], out.output
     assert result["used"]["cows_rating"]["total"] == 9, out.output
+
+
+def test_a_batch_line_reads_its_series_for_the_shared_files_day(run: Run, tmp_path: Path) -> None:
+    """The visit day in the shared ``--answers FILE``: each line's series is read for it."""
+    shared = json_file(tmp_path, "shared.json", {"injection_date": DAY})
+    out = run("check", "--batch", "-", "--now", NOW, "--answers", shared,
+              input=json.dumps({"id": 1, **line()}) + "\n")  # fmt: skip
+    result = json.loads(out.stdout.splitlines()[0])
+    assert result["status"] != "ready", out.output
+    assert "withdrawal" in result["blocking"], out.output
+
+
+def test_a_lines_own_day_beats_the_shared_files(run: Run, tmp_path: Path) -> None:
+    """The control: the line's own date (the next day, its 1 the latest) over the shared
+    file's: the line is read for its own day."""
+    shared = json_file(tmp_path, "shared.json", {"injection_date": DAY})
+    own = {**line(), "injection_date": "2026-11-29"}
+    out = run("check", "--batch", "-", "--now", NOW, "--answers", shared,
+              input=json.dumps({"id": 1, **own}) + "\n")  # fmt: skip
+    result = json.loads(out.stdout.splitlines()[0])
+    assert "withdrawal" not in result["blocking"], out.output
+    assert result["used"]["cows_rating"]["total"] == 1, out.output

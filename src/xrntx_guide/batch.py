@@ -163,13 +163,15 @@ class Job:
         """The store (a batch without labels never opens it)."""
         return None if self.store is None else self.store()
 
-    @functools.cached_property
-    def flag_day(self) -> dt.date | None:
-        """The visit day ``--answer injection_date=D`` gives every line (None: none): each
-        line's series is read for it, as a single check's file is (the flag beats the
-        line's own date)."""
-        given = self.flags.get(self.guide.meta.date_key)
-        return given.value if given is not None and isinstance(given.value, dt.date) else None
+    def visit_day(self, raw: Mapping[str, Any]) -> dt.date | None:
+        """The visit day a line's series is read for, as its answers are taken: the flag's
+        ``injection_date`` (flags beat the line), else the line's own (None: read from
+        the line), else the shared ``--answers FILE``'s; else None (today)."""
+        key = self.guide.meta.date_key
+        for given in (self.flags.get(key), None if key in raw else self.shared.get(key)):
+            if given is not None and isinstance(given.value, dt.date):
+                return given.value
+        return None
 
     def record(self, label: object) -> Timeline:
         """The record of the patient a line names (``label``), as a walk reads it: that
@@ -259,7 +261,7 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
             raise _Bad("not_object", "must be one JSON object of answers")
         ident = raw.pop("id", None)
         record = job.record(raw.pop(LABEL_KEY)) if LABEL_KEY in raw else None
-        given = parse_answers(job.guide, raw, "file", job.today, None, job.flag_day, job.now)
+        given = parse_answers(job.guide, raw, "file", job.today, None, job.visit_day(raw), job.now)
         refuse_flags_beside_series(job.guide, raw, given, job.flags, job.today, "the line", job.now)
         shared = _shared_for(job, given)
         # The line over the shared file's series: the same rule as a flag over it.
