@@ -6,6 +6,7 @@ when it was saved: ordered by it, the bare resume picked another patient's visit
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.helpers import Run, answer_flags
 from xrntx_guide.errors import ExitCode
@@ -46,3 +47,25 @@ def test_a_resumed_visit_saved_again_is_the_latest(run: Run) -> None:
                 "-a", "age=40")  # fmt: skip
     assert again.exit_code == ExitCode.INCOMPLETE, again.output
     assert resumed_bare(run) == first
+
+
+def test_an_earlier_versions_files_moved_in_keep_the_order_they_were_saved_in(
+    run: Run, _isolated_home: Path
+) -> None:
+    """An earlier version's session files are moved into the store once, in the order of
+    their names; when each was saved there is not known beyond its own time. FIRST saved
+    before SECOND, their files named the other way round: a bare resume takes SECOND,
+    and a visit saved here afterwards comes before both."""
+    folder = _isolated_home / "sessions"
+    folder.mkdir(parents=True)
+    elsewhere = str(_isolated_home / "earlier.sqlite3")
+    for label, name in (("FIRST", "z-first"), ("SECOND", "a-second")):
+        session = opened(run, label, "--database", elsewhere)
+        exported = run("sessions", "export", session, "--database", elsewhere)
+        (folder / f"{name}-{session}.json").write_text(exported.stdout, encoding="utf-8")
+    listed = run("sessions", "--json")
+    assert "imported 2" in listed.stderr, listed.output
+    second = next(r["id"] for r in json.loads(listed.stdout) if r["label"] == "SECOND")
+    assert resumed_bare(run) == second
+    mine = opened(run, "NEW-PATIENT")
+    assert resumed_bare(run) == mine

@@ -156,8 +156,12 @@ class Store(Protocol):
     where: str
     """The store in words, for messages (a file, or a server without its password)."""
 
-    def create(self, record: SessionRecord, by: str, hold: Hold | None = None) -> int:
+    def create(
+        self, record: SessionRecord, by: str, hold: Hold | None = None, *, moved: bool = False
+    ) -> int:
         """Add a new visit; returns its revision (1). ``hold``: see :meth:`save`.
+        ``moved``: an earlier version's file moved in, whose save time is not known: it
+        lists below every visit saved since, as a visit stored before that time was kept.
 
         Raises:
             Withheld: ``hold`` refused the save (nothing is written).

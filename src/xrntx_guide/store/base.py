@@ -249,7 +249,9 @@ class SqlStore:
 
     # -- writing -------------------------------------------------------------------------
 
-    def create(self, record: SessionRecord, by: str, hold: Hold | None = None) -> int:
+    def create(
+        self, record: SessionRecord, by: str, hold: Hold | None = None, *, moved: bool = False
+    ) -> int:
         fields = row_fields(record)
         names = ", ".join(fields)
         marks = ", ".join("?" for _ in fields)
@@ -264,7 +266,7 @@ class SqlStore:
                         f"INSERT INTO visits ({names}, revision, updated_by, record, facts, "
                         f"saved) VALUES ({marks}, 1, ?, ?, ?, ?)"
                     ),
-                    (*fields.values(), by, text, facts, saved_now()),
+                    (*fields.values(), by, text, facts, "" if moved else saved_now()),
                 )
         except KeyTaken:
             raise DuplicateVisit(

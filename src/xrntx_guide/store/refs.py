@@ -247,11 +247,13 @@ def import_record(
             label reads as a stored visit's id, or its id as a stored label
             (:func:`ambiguity`); or it was walked in another zone than this run's
             (:meth:`SessionRecord.another_zones`: its dates are that zone's days; a
-            training run too, which could not be resumed here). ``moved``: an earlier
-            version's own session file of this installation, moved into the store as
-            it stands (never refused for its zone: the move is made once, and a record
-            refused there would be lost; a visit of the patient read beside it is
-            refused where the record is read, naming it).
+            training run too, which could not be resumed here).
+
+    ``moved``: an earlier version's own session file of this installation, moved into the
+    store as it stands: listed below every visit saved since (its save time is not
+    known), and never refused for its zone (the move is made once, and a record refused
+    there would be lost; a visit of the patient read beside it is refused where the
+    record is read, naming it).
     """
     if not check_file_record(store, record):
         return ImportedRecord(False)
@@ -263,7 +265,7 @@ def import_record(
         )
         if refused is not None:
             raise refused
-    store.create(record, by)
+    store.create(record, by, moved=moved)
     both = doses_of_the_same_day(store, record)
     if not both:
         return ImportedRecord(True)
