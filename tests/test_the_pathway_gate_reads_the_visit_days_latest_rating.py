@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import Run, json_file
+from tests.helpers import TODAY, Run, json_answers, json_file, ready_patient
 from tests.test_a_pathway_day_rating_is_a_rating_of_the_visit_day import (
     AFTER_GIVEN,
     NOW,
@@ -165,3 +165,42 @@ def test_a_rating_taken_at_the_challenge_is_read_by_the_pathway_gate_at_once(
     after = " ".join(walked.output.split("before_challenge", 1)[1].split())
     assert "[rapid_pathway]" in after, walked.output
     assert "COWS on the injection day 9" in after, walked.output
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_rate_again_on_the_standard_pathway_never_points_to_the_day_record(
+    run: Run, tmp_path: Path
+) -> None:
+    """Stopped by the opioid-free interval on the standard pathway (a gate that reads the
+    pathway's day 1 when there is one): no day record to type into, so none is named."""
+    answers = json_answers(
+        ready_patient(
+            cows_total=None, pathway="standard", last_opioid_use=TODAY, injection_date=TODAY
+        )
+    )
+    for key in AFTER_GIVEN:
+        answers.pop(key, None)
+    walked = run("walk", "--plain", "--today", TODAY.isoformat(), "--label",
+                 "STANDARD", "--answers", json_file(tmp_path, "a.json", answers),
+                 input="rate again\nquit\nquit\n")  # fmt: skip
+    refused = refusal(walked.output)
+    assert "'opioid_free_interval'" in refused, walked.output
+    assert "'day'" not in refused, walked.output
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_rate_again_before_any_day_is_recorded_asks_for_the_day_record(
+    run: Run, tmp_path: Path
+) -> None:
+    """On the pathway with no day recorded yet, its gate is not decided: what it needs is
+    the day record (typed with 'day'), never the record's own keys as questions."""
+    answers = day_seven(1, 1) | {"injection_date": "2026-11-28"}
+    for key in ("rapid_days", "cows_ratings", "naloxone_challenges", *AFTER_GIVEN):
+        answers.pop(key, None)
+    walked = run("walk", "--plain", "--site", SITE, "--now", NOW, "--label", "RAPID-NONE",
+                 "--acknowledge", "all", "--answers", json_file(tmp_path, "a.json", answers),
+                 input="rate again\nquit\nquit\nquit\n")  # fmt: skip
+    refused = refusal(walked.output)
+    assert "the pathway's day record" in refused, walked.output
+    assert "'day'" in refused, walked.output
+    assert "rapid_day_cows" not in refused, walked.output

@@ -285,26 +285,35 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
 
     def closed_by(self, cq: CQuestion, stop: GateStop, then: str) -> str:
         """Why the question ``cq`` cannot be asked now: its step lies after ``stop``, and
-        what to do (``then``: the command that asks it once the gate is settled)."""
+        what to do (``then``: the command that asks it once the gate is settled). On the
+        rapid pathway a gate that reads the pathway's day record is settled there
+        ('day'): what it needs of the record is never asked as a question."""
         where = f"{cq.key!r} is asked at the step {self.guide.step(cq.step_id).spec.title!r}"
+        reads_record = self.rapid_here and any(
+            is_record_key(self.guide, k) for k in self.guide.gate(stop.gate.id).inputs
+        )
+        day = (
+            "type 'day' to record a day of the pathway (a COWS rating of the day with its "
+            "time: the gates read the day's latest rating)"
+        )
         if stop.kind == "undecided" and stop.gate.missing:
             # Not a gate that fails: answers still open before it (jumped over, or asked
-            # next).
-            needs = ", ".join(stop.gate.missing)
+            # next), or the pathway's record not kept yet (never asked as a question).
+            asked = [k for k in stop.gate.missing if not is_record_key(self.guide, k)]
+            if len(asked) < len(stop.gate.missing):
+                needs = ", ".join([*asked, "the pathway's day record"])
+                how = f"{day}" + (f", answer {', '.join(asked)}" if asked else "")
+            else:
+                needs, how = ", ".join(asked), "answer those first (the walk asks them next)"
             return (
                 f"{where}, after the gate {stop.gate.id!r}, not decided yet: it needs "
-                f"{needs}. Answer those first (the walk asks them next), then `{then}`"
+                f"{needs}. {how[0].upper()}{how[1:]}, then `{then}`"
             )
         said = (
             f"{where}, after the gate {stop.gate.id!r}, which stops the walk now: settle that "
             "gate first (why; edit an earlier answer)"
         )
-        if any(is_record_key(self.guide, k) for k in self.guide.gate(stop.gate.id).inputs):
-            said += (
-                "; a rating of the day on the rapid pathway goes in its daily record: type "
-                "'day' to add it with its time (the gates read the day's latest rating)"
-            )
-        return said
+        return f"{said}; on the rapid pathway, {day}" if reads_record else said
 
     def checkpoint(self, state: State) -> bool:
         added = note_rating(self.guide, self.record, state, self.today, self.clock.now())
