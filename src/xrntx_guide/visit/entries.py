@@ -173,46 +173,22 @@ def counts_at(entries: list[Any], entry: Any) -> tuple[float, float, int]:
 
 
 def latest_on(ratings: list[CowsRating], day: dt.date | None) -> int | None:
-    """The index of the rating the gate reads on ``day``: the latest taken that day that
-    stands (a corrected rating is read as its correction, at the corrected rating's time
-    and day; of two corrections of one rating, the later: :func:`counts_at`; the last
-    listed, among equal times), or None when there is none.
-
-    A time given to the minute (a file's ``10:00``, the day dialog's) says only its
-    minute, while the program stamps the ratings it records (typed, a flag) to the
-    second: beside a rating stamped within that minute, which came later is not known.
-    Such ratings of the latest one's minute are read with it, and the highest of them
-    counts: a rating given as the later one is never passed over for being stamped a
-    few seconds earlier, nor is withdrawal."""
+    """The index of the latest rating taken on ``day`` that stands (a corrected rating is
+    read as its correction, at the corrected rating's time and day; of two corrections
+    of one rating, the later: :func:`counts_at`; the last listed, among equal times), or
+    None when there is none."""
     standing = {id(r) for r in live(ratings)}
-    of_day = [
-        (counts_at(ratings, r), i)
-        for i, r in enumerate(ratings)
-        if id(r) in standing and placed(ratings, r).day == day
-    ]
-    if not of_day:
-        return None
-    latest_at, latest = max(of_day)
-    minute = _minute(latest_at[0])
-    same = [
-        (ratings[i].total, when, i)
-        for when, i in of_day
-        if i == latest
-        or (_minute(when[0]) == minute and _to_the_minute(placed(ratings, ratings[i])))
-    ]
-    return max(same)[2]
-
-
-def _minute(at: float) -> int:
-    """The minute an instant falls in, as a time shown to the minute reads it (zones'
-    offsets are whole minutes)."""
-    return int(at // 60)
-
-
-def _to_the_minute(rating: CowsRating) -> bool:
-    """Whether a rating's time was given, and to the minute only."""
-    at = rating.at
-    return rating.time_given is True and at.second == 0 and at.microsecond == 0
+    best: int | None = None
+    best_at = (0.0, 0.0, 0)
+    for i, r in enumerate(ratings):
+        if id(r) not in standing:
+            continue
+        if placed(ratings, r).day != day:
+            continue
+        when = counts_at(ratings, r)
+        if best is None or when >= best_at:
+            best, best_at = i, when
+    return best
 
 
 def rating_answers(rating: CowsRating) -> dict[str, int]:

@@ -512,8 +512,7 @@ class SessionRecord(_Model):
             {k: v for k, v in reading.answers.items() if k in guide.questions and k in RESULT_KEYS}
         )
         cows = [k for k in guide.questions if k.startswith(PREFIX)]
-        newest = max(instant(r.at) for r in ratings) if ratings else None
-        if reading.rating is None or not cows or self._rating_typed(cows, newest):
+        if reading.rating is None or not cows or self._rating_typed(cows, reading.rating):
             return out, reading.rating
         out = {k: v for k, v in out.items() if k not in cows}
         out.update({k: v for k, v in reading.answers.items() if k in cows})
@@ -534,19 +533,15 @@ class SessionRecord(_Model):
             return self.cows_ratings
         return sorted([*self.cows_ratings, *extra], key=lambda r: instant(r.at))
 
-    def _rating_typed(self, cows: list[str], newest: float | None) -> bool:
+    def _rating_typed(self, cows: list[str], latest: CowsRating) -> bool:
         """A COWS rating is being typed at the prompt: after 'rate again', or an item
-        typed (or a scenario's) at or after the newest entry of the series (``newest``,
-        its own time: when it was recorded, or the time given with it). Not the time of
-        the rating the gate reads, which may be an earlier one of the same minute
-        (visit/entries.py latest_on): a rating typed and recorded since is not being
-        typed still."""
+        typed (or a scenario's) at or after the latest rating's time."""
         if self.cows_next_context is not None:
             return True
         return any(
             (rec := self.answers.get(k)) is not None
             and rec.origin in ("typed", "scenario")
-            and (newest is None or instant(rec.at) >= newest)
+            and instant(rec.at) >= instant(latest.at)
             for k in cows
         )
 
