@@ -1,13 +1,12 @@
 """Times are given to the minute (a file's ``10:00``, the day dialog's offered
 ``[11:00]``), while the program stamps the ratings it records (typed, a flag) to the
 second: which of two COWS ratings of one minute, one given and one stamped, came later is
-not known. The gate must never read the lower for being stamped a few seconds later: a
-walk's 2 at 10:00:00.005 beside a file's 9 "at 10:00" is read as the latest today, and
-the dose counts. Not fixed yet (strict xfails): a first fix in the one reading of the
-latest rating (``latest_on``: the higher of the minute) broke the walk's rule that the
-rating typed last is the one the gate reads, and the walk then recorded ratings nobody
-took (a red team found it); the fix belongs where an entry joins the series (refuse a
-rating whose order against one of its minute is unknown), not where it is read."""
+not known. Ordered by the stamp's seconds, a walk's 2 at 10:00:00.005 read as later than
+a file's 9 given "at 10:00", and the dose counted. A rating given to the minute of a
+stamped rating with another total is refused where it joins the series
+(visit/results.py), naming the stamped one; with its seconds, or a minute later, it is
+taken. (Reading the higher of the two where the latest is read was tried first: it broke
+the walk's rule that the rating typed last is the one the gate reads.)"""
 
 from __future__ import annotations
 
@@ -31,21 +30,16 @@ def visit() -> dict[str, object]:
     return answers
 
 
-UNORDERED = pytest.mark.xfail(
-    strict=True,
-    reason="a rating given to the minute is ordered against one stamped within that minute "
-    "by the stamp's seconds (not fixed: see the module's docstring)",
-)
-
-
 @pytest.mark.parametrize(
-    "minute", [pytest.param("10:00", marks=UNORDERED), "10:01"], ids=["same-minute", "next-minute"]
+    ("minute", "refused"), [("10:00", True), ("10:00:45", False), ("10:01", False)]
 )
-def test_a_files_rating_of_the_minute_of_a_walks_rating_is_read_when_higher(
-    run: Run, tmp_path: Path, minute: str
+def test_a_files_rating_given_to_the_minute_of_a_stamped_one_is_refused(
+    run: Run, tmp_path: Path, minute: str, refused: bool
 ) -> None:
-    """The walk's 2 given at 10:00, then on resume a file's 9 at ``minute`` and the dose:
-    the 9 is read (the same minute: the higher; the next: the later), and no dose counts."""
+    """The walk's 2 given at 10:00 (stamped 10:00 and a few milliseconds), then on resume
+    a file's 9 at ``minute`` and the dose: refused for 10:00 (exit 2, naming the 2's
+    time, nothing recorded); with its seconds, or the next minute, the 9 is the later and
+    blocks. Never a dose."""
     opening = json_file(tmp_path, "v.json", visit())
     first = run("walk", "--no-input", "--now", f"{DAY}T10:00", "--label", "MINUTE",
                 "--answers", opening, "-a", "cows_total=2")  # fmt: skip
@@ -56,19 +50,26 @@ def test_a_files_rating_of_the_minute_of_a_walks_rating_is_read_when_higher(
                   "--now", f"{DAY}T10:30", "--answers", nine,
                   "-a", "naloxone_challenge=not_done",
                   *[x for g in given for x in ("-a", g)])  # fmt: skip
+    if refused:
+        assert resumed.exit_code == ExitCode.USAGE, resumed.output
+        said = json.loads(resumed.stderr)
+        assert "which of the two came later is not known" in said["message"], resumed.output
+        assert f"{DAY}T10:00:00" in said["message"], resumed.output
+        history = run("history", "MINUTE", "--json")
+        assert json.loads(history.stdout)["injections"] == [], history.output
+        return
     out = json.loads(resumed.stdout)
     assert out["status"] != "complete", resumed.output
     assert "withdrawal" in out["blocking"], resumed.output
 
 
-@UNORDERED
 @pytest.mark.usefixtures("at_a_terminal")
-def test_a_day_dialog_rating_of_the_minute_of_a_typed_one_is_read_when_higher(
+def test_a_day_dialog_rating_at_the_offered_minute_of_a_typed_one_is_refused(
     run: Run, tmp_path: Path
 ) -> None:
     """On the pathway's injection day, at the challenge: `rate again` and a 2 (stamped
-    11:00 and some seconds), then `day` adding a 9 at the offered 11:00. The pathway's
-    gate reads the 9 and the walk never reaches the injection."""
+    11:00), then `day` adding a 9 at the offered 11:00: refused, naming the typed
+    rating, and the day is not recorded (to be given again with its time)."""
     answers = day_seven(1, 1) | {"injection_date": "2026-11-28"}
     for key in ("cows_ratings", "naloxone_challenges", *AFTER_GIVEN):
         answers.pop(key, None)
@@ -76,6 +77,7 @@ def test_a_day_dialog_rating_of_the_minute_of_a_typed_one_is_read_when_higher(
     walked = run("walk", "--plain", "--site", SITE, "--now", NOW, "--label", "RAPID-MINUTE",
                  "--acknowledge", "all", "--answers", json_file(tmp_path, "a.json", answers),
                  input="\n".join(typed) + "\n")  # fmt: skip
-    after = " ".join(walked.output.split("Day 7 recorded", 1)[1].split())
-    assert "COWS on the injection day 9" in after, walked.output
-    assert "Was the injection given" not in after, walked.output
+    said = " ".join(walked.output.split())
+    assert "which of the two came later is not known" in said, walked.output
+    assert "the day was not recorded" in said, walked.output
+    assert "Was the injection given" not in said, walked.output

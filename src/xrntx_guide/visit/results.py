@@ -678,7 +678,44 @@ def _take_rating(
         )
     if total is None:  # pragma: no cover - a timed rating always has its total
         raise _refuse(offered, "a COWS rating needs its total or all its items")
+    _refuse_unordered(offered, ratings, total)
     return _append_rating(guide, ratings, offered, on or local_day(at), None)
+
+
+def _refuse_unordered(offered: Offered, ratings: list[CowsRating], total: int) -> None:
+    """A rating whose time is given to the minute (a file's ``10:00``, the day dialog's)
+    says only its minute, while the program stamps the ratings it records (typed, a
+    flag) to the second: beside a stamped rating of that minute with another total,
+    which of the two came later is not known, and the gate reads the later. Refused,
+    never ordered by the stamp's seconds (a 9 given for 10:00 read as earlier than a 2
+    stamped at 10:00:00.005, and the dose counted). A rating typed or given by flag is
+    the walk's rating of its moment and is taken after those recorded before it.
+
+    Raises:
+        InvalidAnswer: naming the stamped rating and the two ways on.
+    """
+    at = offered.at
+    if offered.stamped or at is None or at.second or at.microsecond:
+        return
+    minute = int(instant(at) // 60)
+    near = next(
+        (
+            r
+            for r in ratings
+            if r.time_given is not True and r.total != total and int(instant(r.at) // 60) == minute
+        ),
+        None,
+    )
+    if near is not None:
+        raise _refuse(
+            offered,
+            f"given for {_when(at)}, the minute of the COWS rating recorded at "
+            f"{_when(near.at)} with total {near.total} (stamped when it was recorded, to "
+            "the second): which of the two came later is not known",
+            "Give this rating's time with its seconds (HH:MM:SS), or a later minute if it "
+            "was taken after; or correct the recorded one ('corrects' and 'reason', "
+            "docs/scripting.md).",
+        )
 
 
 def _append_rating(
