@@ -81,3 +81,23 @@ def test_a_day_dialog_rating_at_the_offered_minute_of_a_typed_one_is_refused(
     assert "which of the two came later is not known" in said, walked.output
     assert "the day was not recorded" in said, walked.output
     assert "Was the injection given" not in said, walked.output
+
+
+def test_a_correction_stands_in_its_ratings_minute_with_its_own_total(
+    run: Run, tmp_path: Path
+) -> None:
+    """A 9 typed at 10:00:20 corrected to 2 (the correction stands at 10:00:20), then a
+    file's 9 given for 10:00: its order against the 2 that stands is not known, so it is
+    refused, although the rating the 2 corrected had a 9 too."""
+    opening = json_file(tmp_path, "v.json", visit())
+    run("walk", "--no-input", "--now", f"{DAY}T10:00:20", "--label", "CORRECTED",
+        "--answers", opening, "-a", "cows_total=9")  # fmt: skip
+    corrected = run("walk", "--resume", "--label", "CORRECTED", "--no-input",
+                    "--now", f"{DAY}T10:05", "-a", "cows_total=2",
+                    "--correct", f"cows_total@{DAY}T10:00:20=typed 9, was 2")  # fmt: skip
+    assert corrected.exit_code != ExitCode.USAGE, corrected.output
+    nine = json_file(tmp_path, "r9.json", {"cows_ratings": [{"at": f"{DAY}T10:00", "total": 9}]})
+    resumed = run("walk", "--resume", "--label", "CORRECTED", "--no-input", "--json",
+                  "--now", f"{DAY}T10:30", "--answers", nine)  # fmt: skip
+    assert resumed.exit_code == ExitCode.USAGE, resumed.output
+    assert "which of the two came later is not known" in resumed.stderr, resumed.output

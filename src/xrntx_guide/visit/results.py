@@ -57,6 +57,7 @@ from .entries import (
     live,
     named_by,
     past_window,
+    placed,
     positive_since,
     read_positive,
     withdrawal_before,
@@ -698,20 +699,25 @@ def _refuse_unordered(offered: Offered, ratings: list[CowsRating], total: int) -
     if offered.stamped or at is None or at.second or at.microsecond:
         return
     minute = int(instant(at) // 60)
+    # Each rating as it stands: a correction at the time of the rating it stands for,
+    # stamped or not as that one was, with its own total.
     near = next(
         (
-            r
-            for r in ratings
-            if r.time_given is not True and r.total != total and int(instant(r.at) // 60) == minute
+            (first, r)
+            for r in live(ratings)
+            if (first := placed(ratings, r)).time_given is not True
+            and r.total != total
+            and int(instant(first.at) // 60) == minute
         ),
         None,
     )
     if near is not None:
+        first, standing = near
         raise _refuse(
             offered,
             f"given for {_when(at)}, the minute of the COWS rating recorded at "
-            f"{_when(near.at)} with total {near.total} (stamped when it was recorded, to "
-            "the second): which of the two came later is not known",
+            f"{_when(first.at)} with total {standing.total} (stamped when it was recorded, "
+            "to the second): which of the two came later is not known",
             "Give this rating's time with its seconds (HH:MM:SS), or a later minute if it "
             "was taken after; or correct the recorded one ('corrects' and 'reason', "
             "docs/scripting.md).",
