@@ -93,7 +93,9 @@ class Presenter:
         on the visit day (visit/series.py)."""
         if self.expanded is None:
             where = f"{self.scenario.path} [answers]"
-            self.expanded = expand_series(walk.guide, self.scenario.answers, walk.today, where)
+            self.expanded = expand_series(
+                walk.guide, self.scenario.answers, walk.today, where
+            ).answers
         return self.expanded
 
     # -- the responder --------------------------------------------------------------

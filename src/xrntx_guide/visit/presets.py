@@ -172,7 +172,7 @@ def parse_answers(
     A result in them, or in the rapid pathway's days, timed after ``now`` is refused (the
     visit's clock; None: the end of ``today``). ``recorded``: a resumed session's series,
     whose entries the file's corrections may name."""
-    raw, day, rating = _visit_series(guide, raw, today, where, visit_day, now, recorded)
+    raw, day, rating = expand_series(guide, raw, today, where, visit_day, now, recorded)
     out: dict[str, Preset] = {}
     questions = guide.questions
     plain = guide.once("plain_answer_keys", lambda: _plain_keys(guide))
@@ -838,6 +838,20 @@ def series_day(
     return today
 
 
+class VisitSeries(NamedTuple):
+    """What the series given with some answers say for the visit day."""
+
+    answers: Mapping[str, Any]
+    """The answers with a COWS series and a challenge series replaced by the answers they
+    give on the visit day (unchanged when there are neither), the day record's ratings of
+    the visit day among them (:func:`read_series`)."""
+    day: dt.date | None
+    """The visit day the series were read for (None: the answers give none)."""
+    rating: CowsRating | None
+    """The latest standing COWS rating of that day (None: none), which the pathway's
+    record reads (visit/rapid.py :func:`record_answers`)."""
+
+
 def expand_series(
     guide: Guide,
     raw: Mapping[str, Any],
@@ -846,29 +860,13 @@ def expand_series(
     visit_day: dt.date | None = None,
     now: dt.datetime | None = None,
     recorded: Any = None,
-) -> Mapping[str, Any]:
-    """``raw`` with a COWS series and a challenge series replaced by the answers they give
-    on the visit day (unchanged when it has neither), the day record's ratings of the
-    visit day among them (:func:`read_series`)."""
-    return _visit_series(guide, raw, today, where, visit_day, now, recorded)[0]
-
-
-def _visit_series(
-    guide: Guide,
-    raw: Mapping[str, Any],
-    today: dt.date,
-    where: str | None,
-    visit_day: dt.date | None = None,
-    now: dt.datetime | None = None,
-    recorded: Any = None,
-) -> tuple[Mapping[str, Any], dt.date | None, CowsRating | None]:
-    """:func:`expand_series`'s answers, the visit day the series was read for (None:
-    ``raw`` gives none) and its latest standing COWS rating (None: none that day), which
-    the pathway's record reads (visit/rapid.py :func:`record_answers`)."""
+) -> VisitSeries:
+    """The series ``raw`` gives, read for the visit day (:class:`VisitSeries`)."""
     if not gives_series(raw):
-        return raw, None, None
+        return VisitSeries(raw, None, None)
     day = series_day(guide, raw, today, visit_day)
     expanded = read_series(guide, raw, day, where, now, recorded, today)
     flat = {k: v for k, v in raw.items() if k not in (RATINGS_KEY, CHALLENGES_KEY)}
     used = expanded.used_rating
-    return {**flat, **expanded.answers}, day, None if used is None else expanded.ratings[used]
+    rating = None if used is None else expanded.ratings[used]
+    return VisitSeries({**flat, **expanded.answers}, day, rating)
