@@ -61,12 +61,15 @@ def first_dose_in_the_clinic(
     monkeypatch: pytest.MonkeyPatch,
     at: str = FIRST_DOSE,
     zone: str = CLINIC,
+    *extra: str,
 ) -> str:
-    """The patient's first dose, walked in the clinic's ``zone`` (declared): its session."""
+    """The patient's first dose, walked in the clinic's ``zone`` (declared): its session.
+    ``extra``: more options of the walk (the clinic's own ``--database``)."""
     monkeypatch.setenv("XRNTX_GUIDE_ZONE", zone)
     given = after_injection(last_opioid_use=dt.date.fromisoformat(at[:10]) - TWO_WEEKS)
     path = json_file(tmp_path, "first.json", json_answers(given))
-    out = run("walk", "--no-input", "--json", "--label", LABEL, "--now", at, "--answers", path)
+    out = run("walk", "--no-input", "--json", "--label", LABEL, "--now", at, "--answers", path,
+              *extra)  # fmt: skip
     assert out.exit_code == ExitCode.OK, out.output
     monkeypatch.delenv("XRNTX_GUIDE_ZONE")
     return str(json.loads(out.stdout)["session"])
@@ -290,16 +293,11 @@ def exported_from_the_clinic(
     """The first dose walked in the clinic's zone in the clinic's own store, exported to a
     file: the file and the session."""
     there = str(tmp_path / "clinic.sqlite3")
-    monkeypatch.setenv("XRNTX_GUIDE_ZONE", CLINIC)
-    given = after_injection(last_opioid_use=dt.date.fromisoformat(FIRST_DOSE[:10]) - TWO_WEEKS)
-    out = run("walk", "--no-input", "--json", "--label", LABEL, "--now", FIRST_DOSE,
-              "--database", there,
-              "--answers", json_file(tmp_path, "first.json", json_answers(given)))  # fmt: skip
-    assert out.exit_code == ExitCode.OK, out.output
-    session = str(json.loads(out.stdout)["session"])
+    session = first_dose_in_the_clinic(
+        run, tmp_path, monkeypatch, FIRST_DOSE, CLINIC, "--database", there
+    )
     exported = run("sessions", "export", session, "--database", there)
     assert exported.exit_code == ExitCode.OK, exported.output
-    monkeypatch.delenv("XRNTX_GUIDE_ZONE")
     path = tmp_path / "export.json"
     path.write_text(exported.stdout, encoding="utf-8")
     return path, session

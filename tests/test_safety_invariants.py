@@ -241,23 +241,8 @@ def test_oracle_reads_the_day_records_ratings_as_the_injection_days_series(
 ) -> None:
     """The ratings of the injection day are one series whatever route recorded them: the
     day record's latest rating is the one the withdrawal gate reads, as the series' is."""
-    threshold = int(guide.setting_values["cows_threshold"])
-    last = int(guide.setting_values["rapid_naltrexone_days_required"]) + 3
-    days = rapid_days(last, set(range(3, last)))
-    days[-1]["cows"] = [
-        {"time": t, "total": threshold + 4 if r > threshold else r}
-        for t, r in zip(("08:30", "10:00"), ratings, strict=True)
-    ]
-    answers = ready_patient(
-        **dict.fromkeys(oracle.RAPID_KEYS, True),
-        pathway=oracle.RAPID,
-        last_opioid_use=TODAY - dt.timedelta(days=last - 1),
-        uds_buprenorphine="positive",
-        naloxone_challenge="not_done",
-        rapid_days=days,
-        cows_total=None,
-    )
-    found = ("withdrawal", "holds") in gates_found(guide, answers)
+    cows = [(t, withdrawn(guide, r)) for t, r in zip(("08:30", "10:00"), ratings, strict=True)]
+    found = ("withdrawal", "holds") in gates_found(guide, pathway_injection_day(guide, cows))
     assert found is withdrawal
 
 
@@ -271,13 +256,30 @@ def test_oracle_reads_the_pathway_days_cows_as_the_latest_of_the_days_series(
 ) -> None:
     """Section 6's "COWS rating on the injection day" is the latest of the day's one
     series: a later rating in ``cows_ratings`` than the day record's is the one read."""
+    later = [{"at": f"{TODAY.isoformat()}T10:00", "total": withdrawn(guide, series)}]
+    answers = pathway_injection_day(
+        guide, [("08:30", withdrawn(guide, record))], cows_ratings=later
+    )
+    found = {g for g, _ in gates_found(guide, answers)}
+    assert ("rapid_pathway" in found) is blocks
+
+
+def withdrawn(guide: Any, total: int) -> int:
+    """``total`` as written (9: withdrawal, 1: none), kept at or above the pack's threshold
+    when it is above it."""
     threshold = int(guide.setting_values["cows_threshold"])
+    return threshold + 4 if total > threshold else total
+
+
+def pathway_injection_day(
+    guide: Any, cows: list[tuple[str, int]], **changes: Any
+) -> dict[str, Any]:
+    """A ready patient on the rapid pathway's injection day (today), the day record
+    complete, its last day's COWS ratings ``cows`` (time, total)."""
     last = int(guide.setting_values["rapid_naltrexone_days_required"]) + 3
     days = rapid_days(last, set(range(3, last)))
-    day = TODAY
-    days[-1]["cows"] = [{"time": "08:30", "total": threshold + 4 if record > threshold else record}]
-    later = threshold + 4 if series > threshold else series
-    answers = ready_patient(
+    days[-1]["cows"] = [{"time": t, "total": total} for t, total in cows]
+    return ready_patient(
         **dict.fromkeys(oracle.RAPID_KEYS, True),
         pathway=oracle.RAPID,
         last_opioid_use=TODAY - dt.timedelta(days=last - 1),
@@ -285,10 +287,8 @@ def test_oracle_reads_the_pathway_days_cows_as_the_latest_of_the_days_series(
         naloxone_challenge="not_done",
         rapid_days=days,
         cows_total=None,
-        cows_ratings=[{"at": f"{day.isoformat()}T10:00", "total": later}],
+        **changes,
     )
-    found = {g for g, _ in gates_found(guide, answers)}
-    assert ("rapid_pathway" in found) is blocks
 
 
 class Settings:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, Run, json_answers, json_file, ready_patient
+from tests.helpers import TODAY, Result, Run, json_answers, json_file, ready_patient
 from tests.test_a_pathway_day_rating_is_a_rating_of_the_visit_day import (
     AFTER_GIVEN,
     NOW,
@@ -30,6 +30,26 @@ def day_seven(record: int, series: int) -> dict[str, Any]:
     answers = injection_day([{"time": "08:30", "total": record}], "10:10", "10:35", None)
     answers["cows_ratings"] = [{"at": "2026-11-28T10:00", "total": series, "context": "repeat"}]
     return answers
+
+
+def walked_at_a_terminal(
+    run: Run,
+    tmp_path: Path,
+    label: str,
+    typed: list[str],
+    record: int = 1,
+    without: tuple[str, ...] = (),
+    **changes: Any,
+) -> Result:
+    """A walk at the terminal (``typed``, one line each) on day 7, the injection day,
+    its day record's COWS ``record`` at 08:30 and nothing taken yet since (no series, no
+    challenge, no dose); ``without``: more keys left out, ``changes``: answers changed."""
+    answers = day_seven(record, 1) | {"injection_date": "2026-11-28"} | changes
+    for key in ("cows_ratings", "naloxone_challenges", *AFTER_GIVEN, *without):
+        answers.pop(key, None)
+    return run("walk", "--plain", "--site", SITE, "--now", NOW, "--label", label,
+               "--acknowledge", "all", "--answers", json_file(tmp_path, "a.json", answers),
+               input="\n".join(typed) + "\n")  # fmt: skip
 
 
 def refusal(output: str) -> str:
@@ -99,17 +119,14 @@ def test_rate_again_at_the_pathway_gate_points_to_the_day_record_and_the_day_cle
     COWS again later: `rate again` (the COWS step lies past the blocking gate) says
     where the day's rating goes ('day') and clears nothing; the day dialog's 1 at 10:00
     then clears the pathway's gate and the withdrawal gate, and the walk goes on."""
-    answers = day_seven(9, 1) | {"injection_date": "2026-11-28", "naloxone_challenge": "not_done"}
-    for key in ("cows_ratings", "naloxone_challenges", *AFTER_GIVEN):
-        answers.pop(key, None)
     typed = [
         "rate again",
         "day", "", "", "1", "10:00", "", "",  # day 7, add to it: COWS 1 at 10:00, no note
         "quit", "quit",
     ]  # fmt: skip
-    walked = run("walk", "--plain", "--site", SITE, "--now", NOW, "--label", "RAPID-RATE",
-                 "--acknowledge", "all", "--answers", json_file(tmp_path, "a.json", answers),
-                 input="\n".join(typed) + "\n")  # fmt: skip
+    walked = walked_at_a_terminal(
+        run, tmp_path, "RAPID-RATE", typed, record=9, naloxone_challenge="not_done"
+    )
     refused = walked.output.split("rate again", 1)[1]
     assert "'day'" in refused.split("Command [", 1)[0], walked.output
     assert "A new COWS rating" not in walked.output, walked.output
@@ -124,12 +141,8 @@ def test_rate_again_past_another_gate_names_that_gate_and_no_day_record(
     """On the pathway but stopped by the urine screen (fentanyl positive): `rate again`
     names the screen's gate and does not send the clinician to the day record, which
     cannot settle it; nothing is cleared."""
-    answers = day_seven(1, 1) | {"injection_date": "2026-11-28", "uds_fentanyl": "positive"}
-    for key in ("cows_ratings", "naloxone_challenges", *AFTER_GIVEN):
-        answers.pop(key, None)
-    walked = run("walk", "--plain", "--site", SITE, "--now", NOW, "--label", "RAPID-UDS",
-                 "--acknowledge", "all", "--answers", json_file(tmp_path, "a.json", answers),
-                 input="rate again\nquit\nquit\n")  # fmt: skip
+    typed = ["rate again", "quit", "quit"]
+    walked = walked_at_a_terminal(run, tmp_path, "RAPID-UDS", typed, uds_fentanyl="positive")
     refused = refusal(walked.output)
     assert "'urine_drug_screen'" in refused, walked.output
     assert "'day'" not in refused, walked.output
@@ -156,12 +169,7 @@ def test_a_rating_taken_at_the_challenge_is_read_by_the_pathway_gate_at_once(
     walk reads the series again before it acts, so the screen shows the pathway's gate
     failing on the 9 (the first gate that stops the walk), not a state from before the
     rating joined the series."""
-    answers = day_seven(1, 1) | {"injection_date": "2026-11-28"}
-    for key in ("cows_ratings", "naloxone_challenges", *AFTER_GIVEN):
-        answers.pop(key, None)
-    walked = run("walk", "--plain", "--site", SITE, "--now", NOW, "--label", "RAPID-AT",
-                 "--acknowledge", "all", "--answers", json_file(tmp_path, "a.json", answers),
-                 input="rate again\n9\nquit\nquit\n")  # fmt: skip
+    walked = walked_at_a_terminal(run, tmp_path, "RAPID-AT", ["rate again", "9", "quit", "quit"])
     after = " ".join(walked.output.split("before_challenge", 1)[1].split())
     assert "[rapid_pathway]" in after, walked.output
     assert "COWS on the injection day 9" in after, walked.output
@@ -194,12 +202,8 @@ def test_rate_again_before_any_day_is_recorded_asks_for_the_day_record(
 ) -> None:
     """On the pathway with no day recorded yet, its gate is not decided: what it needs is
     the day record (typed with 'day'), never the record's own keys as questions."""
-    answers = day_seven(1, 1) | {"injection_date": "2026-11-28"}
-    for key in ("rapid_days", "cows_ratings", "naloxone_challenges", *AFTER_GIVEN):
-        answers.pop(key, None)
-    walked = run("walk", "--plain", "--site", SITE, "--now", NOW, "--label", "RAPID-NONE",
-                 "--acknowledge", "all", "--answers", json_file(tmp_path, "a.json", answers),
-                 input="rate again\nquit\nquit\nquit\n")  # fmt: skip
+    typed = ["rate again", "quit", "quit", "quit"]
+    walked = walked_at_a_terminal(run, tmp_path, "RAPID-NONE", typed, without=("rapid_days",))
     refused = refusal(walked.output)
     assert "the pathway's day record" in refused, walked.output
     assert "'day'" in refused, walked.output

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import Run, json_answers, json_file, ready_patient
-from tests.test_a_pathway_day_rating_is_a_rating_of_the_visit_day import AFTER_GIVEN, NOW, SITE
-from tests.test_the_pathway_gate_reads_the_visit_days_latest_rating import day_seven
+from tests.test_a_pathway_day_rating_is_a_rating_of_the_visit_day import AFTER_GIVEN
+from tests.test_the_pathway_gate_reads_the_visit_days_latest_rating import walked_at_a_terminal
 from xrntx_guide.errors import ExitCode
 
 DAY = "2026-11-24"
@@ -70,13 +70,8 @@ def test_a_day_dialog_rating_at_the_offered_minute_of_a_typed_one_is_refused(
     """On the pathway's injection day, at the challenge: `rate again` and a 2 (stamped
     11:00), then `day` adding a 9 at the offered 11:00: refused, naming the typed
     rating, and the day is not recorded (to be given again with its time)."""
-    answers = day_seven(1, 1) | {"injection_date": "2026-11-28"}
-    for key in ("cows_ratings", "naloxone_challenges", *AFTER_GIVEN):
-        answers.pop(key, None)
     typed = ["rate again", "2", "day", "", "", "9", "", "", "", "quit", "quit"]
-    walked = run("walk", "--plain", "--site", SITE, "--now", NOW, "--label", "RAPID-MINUTE",
-                 "--acknowledge", "all", "--answers", json_file(tmp_path, "a.json", answers),
-                 input="\n".join(typed) + "\n")  # fmt: skip
+    walked = walked_at_a_terminal(run, tmp_path, "RAPID-MINUTE", typed)
     said = " ".join(walked.output.split())
     assert "which of the two came later is not known" in said, walked.output
     assert "the day was not recorded" in said, walked.output
