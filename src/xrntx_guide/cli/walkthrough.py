@@ -319,6 +319,13 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
         added = note_rating(self.guide, self.record, state, self.today, self.clock.now())
         if added is not None and len(self.record.cows_ratings) > 1:
             self.show_series(state)
+        unordered = self.record.unordered_note(self.guide, self.today) if added else None
+        if unordered is not None:  # stamped before the other was recorded, by its clock
+            self.ui.warning(
+                f"still {unordered}: the other rating was recorded later, by the clock of "
+                "the run that recorded it, than this one was stamped; a rating taken after "
+                "that time is read"
+            )
         merges = self.merges
         self.save(state)
         # A rating added to the series is read again before the walk acts: the rapid

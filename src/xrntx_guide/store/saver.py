@@ -29,6 +29,7 @@ from ..visit.answers import RESULT_KEYS
 from ..visit.integrity import DOSE, replay, same
 from ..visit.rapid import add_day
 from ..visit.results import take_saved_meanwhile
+from ..visit.series import local_day
 from ..visit.session import SessionRecord
 from . import DuplicateVisit, Hold, Store, StoreConflict, StoreError, Withheld
 
@@ -149,6 +150,13 @@ def merge(
             setattr(merged, name, getattr(mine, name))
     merged.updated = mine.updated
     _log_what_the_merge_kept(merged, mine.updated)
+    if guide is not None and said is not None:
+        # Two runs' ratings of one minute may leave the day's latest not known (each run
+        # alone refuses that): the record reads no rating then, and the screen says why.
+        day = merged.today or local_day(mine.updated)
+        unordered = merged.unordered_note(guide, day)
+        if unordered is not None and mine.unordered_note(guide, day) is None:
+            said.append(f"with another run's ratings, {unordered}")
     return merged
 
 

@@ -10,6 +10,7 @@ and in the note is visit/series.py. Nothing here prints or prompts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -189,6 +190,55 @@ def latest_on(ratings: list[CowsRating], day: dt.date | None) -> int | None:
         if best is None or when >= best_at:
             best, best_at = i, when
     return best
+
+
+Recorded = Callable[[CowsRating], dt.datetime | None]
+"""When the program recorded a rating (a session's audit trail); None: not known."""
+
+
+def given_to_the_minute(rating: CowsRating) -> bool:
+    """A rating whose time was given with it to the minute only (a file's ``10:00``, the
+    day dialog's), which says nothing of its seconds; one given with its seconds, or
+    stamped by the clock when the program recorded it (typed, a flag), says when within
+    its minute it was taken."""
+    at = rating.at
+    return rating.time_given is True and not at.second and not at.microsecond
+
+
+def unordered_latest(
+    ratings: list[CowsRating], latest: CowsRating, recorded: Recorded
+) -> tuple[CowsRating, CowsRating] | None:
+    """Whether the latest standing rating ``latest`` of its day is known to be the latest.
+
+    A rating given to the minute (``10:00``) was taken at some moment of that minute, and
+    no later than when the program recorded it. Beside a rating stamped in that minute by
+    the clock (typed at 10:00:35) with another total, the order is known only when the
+    given one was recorded before the stamp (it was taken before, and the stamped one is
+    the later: the walk's rule that the rating typed last is the one read). Recorded
+    after the stamp, which of the two came later is not known: every route that takes a
+    rating in refuses that (visit/results.py), but two runs saving one visit at once, or
+    a pathway day recorded while the visit had another date, can leave it in a record.
+    Returns the other rating of the minute and ``latest`` (each as it stands) when the
+    order is not known; None when it is (or when ``recorded`` does not know).
+    """
+    first = placed(ratings, latest)
+    minute = int(instant(first.at) // 60)
+    for r in live(ratings):
+        if r is latest or r.total == latest.total:
+            continue
+        other = placed(ratings, r)
+        if other.day != first.day or int(instant(other.at) // 60) != minute:
+            continue
+        if given_to_the_minute(other) and first.time_given is not True:
+            given, stamped = other, first
+        elif given_to_the_minute(first) and other.time_given is not True:
+            given, stamped = first, other
+        else:
+            continue
+        when = recorded(given)
+        if when is not None and instant(when) > instant(stamped.at):
+            return r, latest
+    return None
 
 
 def rating_answers(rating: CowsRating) -> dict[str, int]:
@@ -410,6 +460,10 @@ class VisitResults:
     uncounted: list[tuple[ChallengeResult, Withdrawal]] = field(default_factory=list)
     """The results that would count but were done beside withdrawal, as the series stands
     now (a rating before the naloxone corrected, or entered late): they do not count."""
+    unordered: tuple[CowsRating, CowsRating] | None = None
+    """Two ratings of the visit day's latest minute, one given to the minute and one
+    stamped, of which it is not known which came later (:func:`unordered_latest`): no
+    rating is read (``rating`` None, no COWS answer) until a new one is taken."""
 
 
 def visit_results(
@@ -419,6 +473,7 @@ def visit_results(
     day: dt.date | None,
     *,
     judge_withdrawal: bool = True,
+    recorded: Recorded | None = None,
 ) -> VisitResults:
     """The one reading of a whole series for the visit day ``day`` (safety invariant 9):
     the latest standing COWS rating of that local day (a correction in the place and on
@@ -432,10 +487,16 @@ def visit_results(
     does not count, as it is refused when the whole series is given at once: it is listed
     in ``uncounted``; ``judge_withdrawal`` False: not judged here, for a file's own
     series, whose entries the rule judges beside the session's ratings where the file is
-    read (visit/results.py check_series). Every evaluation of a visit goes through it."""
+    read (visit/results.py check_series). ``recorded``: when the program recorded each
+    rating (a session's audit trail), by which a latest rating whose order within its
+    minute is not known is read as no rating (:func:`unordered_latest`); None: a file's or
+    a check's series, whose ratings were all taken in by the rule that refuses that.
+    Every evaluation of a visit goes through it."""
     out = VisitResults()
     used = latest_on(ratings, day)
-    if used is not None:
+    if used is not None and recorded is not None:
+        out.unordered = unordered_latest(ratings, ratings[used], recorded)
+    if used is not None and out.unordered is None:
         out.rating = ratings[used]
         out.answers.update(rating_answers(out.rating))
     # Each standing result counts where it was taken: a correction at the time and on the

@@ -60,6 +60,7 @@ from .entries import (
     placed,
     positive_since,
     read_positive,
+    unordered_latest,
     withdrawal_before,
 )
 from .entries import (
@@ -126,6 +127,11 @@ class Offered:
     stamped: bool = False
     """``at`` is the clock's time of taking it (typed, a flag), not a time given with it:
     two results are never refused for sharing it."""
+    recorded: bool = False
+    """An entry this run recorded already, taken again into what another run saved
+    meanwhile (:func:`take_saved_meanwhile`): of two ratings of one minute, one given and
+    one stamped, the record's reading judges the order by when each was recorded
+    (visit/entries.py unordered_latest), so neither is refused for it here."""
 
 
 def _same(a: dt.datetime, b: dt.datetime) -> bool:
@@ -696,7 +702,7 @@ def _refuse_unordered(offered: Offered, ratings: list[CowsRating], total: int) -
         InvalidAnswer: naming the stamped rating and the two ways on.
     """
     at = offered.at
-    if offered.stamped or at is None or at.second or at.microsecond:
+    if offered.stamped or offered.recorded or at is None or at.second or at.microsecond:
         return
     minute = int(instant(at) // 60)
     # Each rating as it stands: a correction at the time of the rating it stands for,
@@ -992,8 +998,10 @@ def note_rating(
     last = latest_on(ratings, day)
     if last is not None:
         prev = ratings[last]
-        if prev.total == total and (prev.items or {}) == items:
-            return None
+        recorded = getattr(record, "recorded_at", None)
+        known = recorded is None or unordered_latest(ratings, prev, recorded) is None
+        if known and prev.total == total and (prev.items or {}) == items:
+            return None  # a rating typed anew when the latest is not known is recorded
     rec = record.answers.get(TOTAL) or next(
         (record.answers[k] for k in item_keys(guide) if k in record.answers), None
     )
@@ -1096,7 +1104,7 @@ def _as_offered(entry: CowsRating | ChallengeResult) -> Offered:
         return Offered(
             "cows", entry.total, entry.at, entry.origin, day=entry.day, items=entry.items,
             context=entry.context, corrects=entry.corrects, reason=entry.reason,
-            stamped=entry.time_given is not True,
+            stamped=entry.time_given is not True, recorded=True,
         )  # fmt: skip
     return Offered(
         entry.kind, entry.result, entry.at, entry.origin, day=entry.day, started=entry.started,

@@ -30,11 +30,12 @@ from ..errors import InvalidAnswer, SessionError
 from ..expr import UNKNOWN, Scalar
 from ..files import Unreadable, read_regular
 from ..pack.guide import Guide
+from ..pack.keys import RAPID_DAY_COWS
 from . import integrity
 from .answers import parse_value, quoted, to_json
-from .clock import instant, offset_problem, stored
+from .clock import instant, offset_problem, on_day, shown, stored
 from .dose import next_dose_due
-from .entries import PREFIX, RESULT_KEYS, placed, visit_results
+from .entries import PREFIX, RESULT_KEYS, VisitResults, placed, visit_results
 from .folders import data_dir as data_dir
 from .folders import sessions_dir as sessions_dir
 from .labels import clean_label as clean
@@ -460,7 +461,7 @@ class SessionRecord(_Model):
 
     def inputs(self, guide: Guide, today: dt.date, use_defaults: bool = False) -> Inputs:
         answers = self.typed_answers(guide, today)
-        answers, rating = self.visit_answers(guide, answers, today)
+        answers, reading = self.visit_answers(guide, answers, today)
         from_record: frozenset[str] = frozenset()
         if self.rapid_days or any(is_record_key(guide, k) for k in answers):
             # The pathway's answers come from its daily record only (origin "record"),
@@ -468,7 +469,10 @@ class SessionRecord(_Model):
             answers = {k: v for k, v in answers.items() if not is_record_key(guide, k)}
             date = answers.get(guide.meta.date_key)
             day = date if isinstance(date, dt.date) else today
-            kept = record_answers(guide, self.rapid_reading(today), day, rating)
+            kept = record_answers(guide, self.rapid_reading(today), day, reading.rating)
+            if reading.unordered is not None:
+                # The day's latest rating is not known: not the record's own either.
+                kept.pop(RAPID_DAY_COWS, None)
             answers.update(kept)
             from_record = frozenset(kept)
         return Inputs(
@@ -484,16 +488,19 @@ class SessionRecord(_Model):
 
     def visit_answers(
         self, guide: Guide, answers: dict[str, Scalar], today: dt.date
-    ) -> tuple[dict[str, Scalar], CowsRating | None]:
+    ) -> tuple[dict[str, Scalar], VisitResults]:
         """``answers`` with the results read from the whole series for the visit day (the
         injection date answered, else ``today``): visit/entries.py :func:`visit_results`,
         the one reading. A stored answer for the challenge, the rechallenge or its hours
         is never trusted (a hand-edited file, a file's own series): only the series
         counts. The COWS answers are the day's latest standing rating, except while a
         rating is being typed at the prompt (after 'rate again', or items typed since the
-        latest rating), which the walk adds to the series once it is complete. Also the
-        latest standing rating of the day (None: none), which the pathway's record reads
-        (visit/rapid.py :func:`record_answers`)."""
+        latest rating), which the walk adds to the series once it is complete. Where it
+        is not known which of two ratings of the latest minute came later (one given to
+        the minute recorded after the other was stamped, visit/entries.py
+        :func:`unordered_latest`), no COWS answer is read until a new rating is typed or
+        given. Also the reading (its latest standing rating of the day, None: none, which
+        the pathway's record reads, visit/rapid.py :func:`record_answers`)."""
         date = answers.get(guide.meta.date_key)
         day = date if isinstance(date, dt.date) else today
         ratings, challenges = self.visit_ratings(day), self.naloxone_challenges
@@ -506,17 +513,69 @@ class SessionRecord(_Model):
             challenges = [
                 c for c in challenges if instant(placed(challenges, c).at) <= instant(counted)
             ]
-        reading = visit_results(guide, ratings, challenges, day)
+        reading = visit_results(guide, ratings, challenges, day, recorded=self.recorded_at)
         out = {k: v for k, v in answers.items() if k not in RESULT_KEYS}
         out.update(
             {k: v for k, v in reading.answers.items() if k in guide.questions and k in RESULT_KEYS}
         )
         cows = [k for k in guide.questions if k.startswith(PREFIX)]
-        if reading.rating is None or not cows or self._rating_typed(cows, reading.rating):
-            return out, reading.rating
+        if reading.unordered is not None:
+            # Only a rating typed since (after the stamped rating; its answer is typed just
+            # before it is stamped), which the walk then adds to the series.
+            if not self._rating_typed(cows, instant(reading.unordered[1].at), strictly=True):
+                out = {k: v for k, v in out.items() if k not in cows}
+            return out, reading
+        rating = reading.rating
+        if rating is None or not cows or self._rating_typed(cows, instant(rating.at)):
+            return out, reading
         out = {k: v for k, v in out.items() if k not in cows}
         out.update({k: v for k, v in reading.answers.items() if k in cows})
-        return out, reading.rating
+        return out, reading
+
+    def unordered_note(self, guide: Guide, today: dt.date) -> str | None:
+        """Why no COWS rating of the visit day is read (:meth:`visit_answers`: which of two
+        ratings of its latest minute came later is not known), for the screen; None when
+        the latest is known or none is taken."""
+        try:
+            _, reading = self.visit_answers(guide, self.typed_answers(guide, today), today)
+        except SessionError:
+            return None
+        if reading.unordered is None:
+            return None
+        # Each as it stands (its total), at the time of the rating it stands for.
+        (given, g), (stamped, t) = sorted(
+            ((placed(self.cows_ratings, r), r.total) for r in reading.unordered),
+            key=lambda pair: pair[0].time_given is not True,
+        )
+        when = self.recorded_at(given)
+        recorded = f", recorded at {shown(when, '%H:%M:%S')}" if when else ""
+        return (
+            f"the COWS rating of {shown(given.at)} (total {g}, its time given to the "
+            f"minute{recorded}) and the one stamped at {shown(stamped.at, '%H:%M:%S')} "
+            f"(total {t}): which of the two came "
+            "later is not known, so no COWS rating is read until a new one is taken (or one "
+            "of them is corrected)"
+        )
+
+    def recorded_at(self, rating: CowsRating) -> dt.datetime | None:
+        """When the program recorded ``rating`` (visit/entries.py :func:`unordered_latest`):
+        the audit trail's event that logged it, or for a rating the pathway's day record
+        holds (visit_ratings), the event of the first entry of the day holding it; None
+        when no event logged it."""
+        found: list[dt.datetime] = []
+        for event in self.events:
+            entry = integrity.entry_of(event)
+            if entry == rating or (
+                isinstance(entry, RapidDay)
+                and entry.date == rating.day
+                and any(
+                    r.total == rating.total
+                    and instant(on_day(entry.date, r.time)) == instant(rating.at)
+                    for r in entry.cows
+                )
+            ):
+                found.append(event.at)
+        return min(found, key=instant) if found else None
 
     def visit_ratings(self, day: dt.date) -> list[CowsRating]:
         """The series with the pathway's day record's ratings of ``day`` it does not hold
@@ -533,15 +592,16 @@ class SessionRecord(_Model):
             return self.cows_ratings
         return sorted([*self.cows_ratings, *extra], key=lambda r: instant(r.at))
 
-    def _rating_typed(self, cows: list[str], latest: CowsRating) -> bool:
+    def _rating_typed(self, cows: list[str], since: float, strictly: bool = False) -> bool:
         """A COWS rating is being typed at the prompt: after 'rate again', or an item
-        typed (or a scenario's) at or after the latest rating's time."""
+        typed (or a scenario's) at or after ``since`` (an instant: the latest rating's
+        time), or after it, ``strictly``."""
         if self.cows_next_context is not None:
             return True
         return any(
             (rec := self.answers.get(k)) is not None
             and rec.origin in ("typed", "scenario")
-            and instant(rec.at) >= instant(latest.at)
+            and (instant(rec.at) > since if strictly else instant(rec.at) >= since)
             for k in cows
         )
 

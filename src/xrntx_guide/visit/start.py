@@ -154,6 +154,9 @@ def take_run(
         other_day = another_day_warning(guide, record, day)
         if other_day is not None:
             out.append(Notice("warning", other_day))
+        unordered = record.unordered_note(guide, day)
+        if unordered is not None:
+            out.append(Notice("warning", unordered[0].upper() + unordered[1:]))
     stale = stale_history_answers(record) if moves else []
     if stale:  # filled in again from the timeline as it is now, never kept from then
         record.clear(stale, now, "filled in again from the history on resume")

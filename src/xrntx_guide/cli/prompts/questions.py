@@ -425,7 +425,9 @@ class QuestionPrompts(WalkCore):
         if isinstance(value, str) and cq.spec.type == "date":
             value = dt.date.fromisoformat(value)
         before = self.record.answers.get(cq.key)
-        if before is not None and before.value == to_json(value):  # type: ignore[arg-type]
+        read = cq.key in state.answered  # a stored answer the visit does not read (a COWS
+        # rating whose order is not known, visit/session.py) is typed anew, not "unchanged"
+        if read and before is not None and before.value == to_json(value):  # type: ignore[arg-type]
             return
         if origin == "typed" and self.responder is not None:
             origin = self.responder.origin(cq.key)  # a presenter's answer: "scenario"
