@@ -285,7 +285,7 @@ def test_rechallenge_hours_are_absolute_time_in_a_zone_with_daylight_saving() ->
 
 
 def _walk_negative(run: Run, *extra: str) -> Any:
-    flags = [f"{k}={v}" for k, v in json_answers(ready_patient()).items()]
+    flags = [f"{k}={v}" for k, v in json_answers(ready_patient(naloxone_challenge=None)).items()]
     args = [x for f in flags for x in ("-a", f)]
     return run(
         "walk", "--no-input", "--label", "obs", "--now", MORNING, *args,
@@ -350,7 +350,7 @@ def test_a_files_negative_challenge_without_started_is_refused_in_a_walk(
 def test_check_takes_a_bare_negative_as_reported_and_says_no_observation_was_recorded(
     run: Run,
 ) -> None:
-    flags = [f"{k}={v}" for k, v in json_answers(ready_patient()).items()]
+    flags = [f"{k}={v}" for k, v in json_answers(ready_patient(naloxone_challenge=None)).items()]
     args = [x for f in flags for x in ("-a", f)]
     r = run("check", "--json", "--now", MORNING, *args, "-a", "naloxone_challenge=negative")
     assert r.exit_code == ExitCode.OK, r.output
@@ -361,7 +361,7 @@ def test_check_takes_a_bare_negative_as_reported_and_says_no_observation_was_rec
 
 
 def test_check_refuses_a_start_too_close_to_the_result(run: Run) -> None:
-    flags = [f"{k}={v}" for k, v in json_answers(ready_patient()).items()]
+    flags = [f"{k}={v}" for k, v in json_answers(ready_patient(naloxone_challenge=None)).items()]
     args = [x for f in flags for x in ("-a", f)]
     r = run(
         "check", "--json", "--now", MORNING, *args, "-a", "naloxone_challenge=negative",

@@ -103,7 +103,9 @@ def _runs(folder: Path) -> list[tuple[str, list[str], str | None]]:
         "bad override": ["--json", "--override", "nonsense"],
         "missing answers file": ["--json", "--answers", str(folder / "none.json")],
         "no such site": ["--json", "--site", str(folder / "none.toml")],
-        "flag given twice": ["--json", "--json", "-a", "age=40", "--answer=age=41"],
+        "flag given twice": ["--json", "--json", "-a", "age=40", "--answer=age=40"],
+        "answer given twice": ["--json", "-a", "age=40", "--answer=age=41"],
+        "answers file given twice": ["--json", "--answers", "a.json", "--answers=b.json"],
     }.items():
         runs.append((f"refused: {name}", ["check", *day, *args], ""))
     runs.append(("shared before the command", ["--now", "2026-11-24" + NOW, "check", "--json"], ""))

@@ -320,11 +320,11 @@ def _sessions(home: Path) -> list[str]:
     return [str(s) for s in stored_sessions()]
 
 
-def _ready_args() -> list[str]:
+def _ready_args(**changes: object) -> list[str]:
     from tests.helpers import after_injection
 
     args = ["--today", TODAY.isoformat()]
-    for key, value in after_injection().items():
+    for key, value in (after_injection() | changes).items():
         text = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
         args += ["-a", f"{key}={text}"]
     return args
@@ -353,7 +353,7 @@ def test_walk_json_names_the_gate_that_blocks(run: Run) -> None:
 
     from tests.helpers import days_ago
 
-    args = [*_ready_args(), "-a", f"last_opioid_use={days_ago(3).isoformat()}"]
+    args = _ready_args(last_opioid_use=days_ago(3).isoformat())
     result = run("walk", "--no-input", "--json", *args)
     data = json.loads(result.stdout)
     assert result.exit_code == 1 and data["exit_code"] == 1, result.output

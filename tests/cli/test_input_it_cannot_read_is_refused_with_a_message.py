@@ -29,7 +29,7 @@ from xrntx_guide.errors import ExitCode
 def test_a_number_of_400_digits_is_refused_everywhere(
     run: Run, tmp_path: Path, key: str, value: str
 ) -> None:
-    flag = check(run, ready_patient(), "--answer", f"{key}={value}")
+    flag = check(run, ready_patient(**{key: None}), "--answer", f"{key}={value}")
     path = tmp_path / "answers.json"
     others = json_answers({k: v for k, v in ready_patient().items() if k != key})  # a key once
     path.write_text(json.dumps(others)[:-1] + f', "{key}": {value}}}', encoding="utf-8")

@@ -146,7 +146,9 @@ def main(argv: list[str] | None = None) -> int:
             from . import helptext  # seam: the help's own text, only for --help
 
             helptext.attach(app)
-        code = _app_for(args, env)(
+        command = typer.main.get_command(_app_for(args, env))
+        _refuse_twice(command, args)
+        code = command(
             args=args,
             prog_name="xrntx-guide",
             standalone_mode=False,
@@ -240,7 +242,6 @@ def _arrange(args: list[str]) -> tuple[list[str], bool]:
     if not rest or rest[0].startswith("-"):
         return ["walk", *shared, *rest], False  # options of the walkthrough, the default
     command, tail = rest[0], rest[1:]
-    _refuse_twice([*shared, *tail])
     if shared:
         taken = _options_of(command)
         if taken is not None:
@@ -254,25 +255,49 @@ def _arrange(args: list[str]) -> tuple[list[str], bool]:
     return [command, *shared, *tail], False
 
 
-def _refuse_twice(args: list[str]) -> None:
-    """A site file, a steps folder or a date given twice is refused: click would keep the
-    last one without a word, so a clinic's alias with its --site could be overridden
-    silently by a second --site."""
-    seen: set[str] = set()
+def _refuse_twice(app_command: Any, args: list[str]) -> None:
+    """An option that takes one value (an answers file, a site file, a date, a label)
+    given twice is refused: click would keep the last one without a word, so a clinic's
+    alias with its --site could be overridden silently by a second --site, and the first
+    of two --answers files was dropped. Options that may be repeated (``-a``,
+    ``--override``...) and flags are not counted. Read from the command's own options.
+    """
+    commands = getattr(app_command, "commands", {})
+    command = commands.get(args[0]) if args else None
+    if command is None:
+        return  # no command, help, or one the app says it does not know
+    takes_value: dict[str, str] = {}  # an option with a value -> its parameter
+    single: set[str] = set()
+    for param in command.params:
+        if getattr(param, "is_flag", True) or getattr(param, "count", False):
+            continue
+        for opt in param.opts:
+            takes_value[opt] = param.name
+        if not param.multiple:
+            single.add(param.name)
+    seen: dict[str, str] = {}
     skip = False
-    for arg in args:
+    for arg in args[1:]:
         if skip:  # the value of the option before it, whatever it looks like
             skip = False
             continue
-        name = arg.split("=", 1)[0]
-        if name in SHARED_VALUE_OPTIONS:
-            if name in seen:
-                raise UsageError(
-                    f"{name} is given twice: give it once",
-                    hint="An option before the command counts too (xrntx-guide --site F ...).",
-                )
-            seen.add(name)
-            skip = "=" not in arg
+        if arg == "--":
+            return
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        param = takes_value.get(name)
+        if param is None:
+            continue
+        skip = "=" not in arg
+        if param not in single:
+            continue
+        if param in seen:
+            given = name if seen[param] == name else f"{seen[param]} and {name}"
+            raise UsageError(
+                f"{given} is given twice: give it once",
+                hint="An option before the command counts too (xrntx-guide --site F ...); "
+                "to combine answers files, give one file (or the others' answers as -a).",
+            )
+        seen[param] = name
 
 
 def _options_of(command: str) -> set[str] | None:

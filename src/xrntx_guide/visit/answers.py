@@ -284,13 +284,22 @@ def unknown_key(guide: Guide, key: str) -> UnknownKey:
 
 
 def parse_pairs(pairs: Iterable[str]) -> list[tuple[str, str]]:
-    """Split ``KEY=VALUE`` flags; the value may itself contain '='."""
+    """Split ``KEY=VALUE`` flags; the value may itself contain '='. A key given twice
+    with another value is refused: which one counts would be a guess (click keeps every
+    flag, and the last would win without a word)."""
     out = []
+    given: dict[str, str] = {}
     for item in pairs:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"--answer {item!r}: expected KEY=VALUE, e.g. --answer age=34")
-        out.append((key.strip(), value.strip()))
+        key, value = key.strip(), value.strip()
+        if given.get(key, value) != value:
+            raise UsageError(
+                f"--answer {key} is given twice, as {given[key]!r} and {value!r}: give it once"
+            )
+        given[key] = value
+        out.append((key, value))
     return out
 
 
