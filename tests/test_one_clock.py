@@ -209,6 +209,22 @@ def test_a_file_time_with_an_offset_is_read_as_that_instant(
     assert r.exit_code not in (ExitCode.USAGE, 70), r.output  # was refused: "no offset"
 
 
+@pytest.mark.parametrize("where", ["file", "now", "flag"])
+def test_an_offset_in_seconds_is_refused(run: Run, tmp_path: Path, where: str) -> None:
+    """A time at +00:00:30 was read 30 seconds from where the record kept it (a record
+    keeps hours and minutes): a 9 given for 10:00 at that offset lay outside the minute
+    of a 2 stamped at 10:00:06, passed the rule of one minute, and was stored in it.
+    Refused wherever a time is given, naming the offset."""
+    odd = f"{DAY}T10:00+00:00:30"
+    answers = series_patient(naloxone_challenge="not_done", cows_ratings=[
+        {"at": odd if where == "file" else f"{DAY}T08:00", "total": 9}])  # fmt: skip
+    now = odd if where == "now" else f"{DAY}T11:00+00:00"
+    extra = ["-a", f"naloxone_challenge_started={odd}"] if where == "flag" else []
+    r = run("check", "--json", "--now", now, "--answers", str(write(tmp_path, answers)), *extra)
+    assert r.exit_code == ExitCode.USAGE, r.output
+    assert "offset in seconds" in r.stderr, r.output
+
+
 # --- route 12: durations in absolute time across a daylight-saving change -------------------
 
 

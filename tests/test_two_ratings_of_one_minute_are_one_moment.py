@@ -96,3 +96,32 @@ def test_a_correction_stands_in_its_ratings_minute_with_its_own_total(
                   "--now", f"{DAY}T10:30", "--answers", nine)  # fmt: skip
     assert resumed.exit_code == ExitCode.USAGE, resumed.output
     assert "which of the two came later is not known" in resumed.stderr, resumed.output
+
+
+@pytest.mark.parametrize("order", ["exact-first", "minute-first"])
+def test_a_rating_given_with_its_seconds_and_one_given_to_its_minute_are_one_moment(
+    run: Run, tmp_path: Path, order: str
+) -> None:
+    """A file's 2 given for 10:00:30 and a 9 given for 10:00 (in one file, or the 2 on
+    one resume and the 9 on the next): the 9 may have been taken at 10:00:45. Refused
+    (exit 2), never a dose on the 2; the 2 given for 10:01 is taken after it."""
+    opening = json_file(tmp_path, "v.json", visit())
+    run("walk", "--no-input", "--now", f"{DAY}T09:00", "--label", "SECONDS",
+        "--answers", opening)  # fmt: skip
+    two = {"at": f"{DAY}T10:00:30", "total": 2}
+    nine = {"at": f"{DAY}T10:00", "total": 9}
+    first, then = (two, nine) if order == "exact-first" else (nine, two)
+    run("walk", "--resume", "--label", "SECONDS", "--no-input", "--now", f"{DAY}T10:00:35",
+        "--answers", json_file(tmp_path, "r1.json", {"cows_ratings": [first]}))  # fmt: skip
+    second = json_file(tmp_path, "r2.json", {"cows_ratings": [then]})
+    resumed = run("walk", "--resume", "--label", "SECONDS", "--no-input", "--json",
+                  "--now", f"{DAY}T10:00:50", "--answers", second)  # fmt: skip
+    assert resumed.exit_code == ExitCode.USAGE, resumed.output
+    assert "which of the two came later is not known" in resumed.stderr, resumed.output
+    both = json_file(tmp_path, "both.json", visit() | {"cows_ratings": [two, nine]})
+    checked = run("check", "--json", "--now", f"{DAY}T10:30", "--answers", both)
+    assert checked.exit_code == ExitCode.USAGE, checked.output
+    later = json_file(tmp_path, "later.json", visit() | {"cows_ratings": [
+        nine, {"at": f"{DAY}T10:01", "total": 2}]})  # fmt: skip
+    out = json.loads(run("check", "--json", "--now", f"{DAY}T10:30", "--answers", later).stdout)
+    assert out["used"]["cows_rating"]["total"] == 2, out

@@ -18,13 +18,15 @@ import pytest
 
 from tests.helpers import STEPS, TODAY, Run, ready_patient, the_store
 from xrntx_guide.engine.evaluate import evaluate
+from xrntx_guide.errors import InvalidAnswer
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.pack.load import load_guide
 from xrntx_guide.store import Store
 from xrntx_guide.store.saver import Saver
-from xrntx_guide.visit.entries import CowsRating
+from xrntx_guide.visit.entries import ChallengeResult, CowsRating, visit_results
 from xrntx_guide.visit.rapid import parse_days
 from xrntx_guide.visit.results import Offered, note_rating, take_result
+from xrntx_guide.visit.series import series_data, series_lines
 from xrntx_guide.visit.session import SessionRecord, new_session
 
 TYPED_AT = dt.datetime.combine(TODAY, dt.time(10, 0, 20), dt.UTC)
@@ -202,3 +204,70 @@ def test_a_walk_resumed_on_such_a_record_says_why_and_reads_the_rating_typed_the
         kept.close()
     assert [r.total for r in resumed.cows_ratings][-1] == 2
     assert withdrawal(guide, resumed) == (2, "pass")
+
+
+@pytest.mark.parametrize("kind", ["challenge", "rechallenge"])
+def test_a_negative_challenge_after_a_pair_of_unknown_order_does_not_count(
+    store: Store, guide: Guide, kind: str
+) -> None:
+    """The naloxone given at 10:05, after the given 9 and the stamped 2 of 10:00 whose
+    order is not known: the rating before it may be the 9, so the negative does not count
+    (a rechallenge after a positive of 08:40 does not lift it)."""
+    kept = merged(store, guide, at(10, 0, 50), given_first=True)
+    if kind == "rechallenge":
+        kept.naloxone_challenges.append(
+            ChallengeResult(
+                at=at(8, 40),
+                day=TODAY,
+                kind="challenge",
+                result="positive",
+                started=at(8, 10),
+                origin="typed",
+            )
+        )
+    kept.naloxone_challenges.append(
+        ChallengeResult(
+            at=at(10, 30),
+            day=TODAY,
+            kind=kind,
+            result="negative",
+            started=at(10, 5),
+            origin="typed",
+        )
+    )
+    kept.set_answer("cows_total", 2, "typed", at(10, 40))  # a rating typed since: read
+    assert note_rating(guide, kept, evaluate(guide, kept.inputs(guide, TODAY)), TODAY, at(10, 40))
+    state = evaluate(guide, kept.inputs(guide, TODAY))
+    assert state.gates["withdrawal"].outcome == "pass"
+    assert state.gates["naloxone_challenge"].outcome != "pass", state.gates["naloxone_challenge"]
+    read = visit_results(guide, kept.cows_ratings, kept.naloxone_challenges, TODAY,
+                         recorded=kept.recorded_at)  # fmt: skip
+    ((_, why),) = [(c, w) for c, w in read.uncounted if c.kind == kind]
+    assert why.unordered and why.rating is not None and why.rating.total == 9
+
+
+def test_a_rating_given_with_seconds_before_the_given_one_was_recorded_is_refused(
+    store: Store, guide: Guide
+) -> None:
+    """A file's 2 given for 10:00:30, while the 9 given for 10:00 was recorded at
+    10:00:50: the 9 may be the later one, so the 2 is refused, and nothing is read."""
+    kept = merged(store, guide, at(10, 0, 50), given_first=True)
+    offered = Offered("cows", 2, at(10, 0, 30), "file", day=TODAY)
+    with pytest.raises(InvalidAnswer, match="which of the two came later is not known"):
+        take_result(guide, kept, offered, TODAY, at(10, 1))
+    assert withdrawal(guide, kept)[0] is None
+
+
+def test_the_chart_and_the_note_mark_no_rating_as_read(store: Store, guide: Guide) -> None:
+    """Neither the chart nor the note's data says the gate reads the stamped 2."""
+    kept = merged(store, guide, at(10, 0, 50), given_first=True)
+    data = series_data(kept.cows_ratings, TODAY, kept.recorded_at)
+    assert [r["used"] for r in data] == [False, False], data
+    lines = series_lines(kept.cows_ratings, 5, TODAY, 48, kept.recorded_at)
+    assert not any(line.startswith(">") for line in lines), lines
+    assert "none read" in lines[-2] + lines[-1], lines
+    known = merged(store, guide, at(10, 0, 10), given_first=True)
+    assert [r["used"] for r in series_data(known.cows_ratings, TODAY, known.recorded_at)] == [
+        False,
+        True,
+    ]

@@ -209,6 +209,7 @@ def show_cows_series(ui: UI, state: State, record: SessionRecord) -> None:
         threshold if isinstance(threshold, int) else None,
         day if isinstance(day, dt.date) else None,
         scale_top(state.guide),
+        record.recorded_at,
     )
     ui.line("COWS ratings", style="bold")
     for line in lines:

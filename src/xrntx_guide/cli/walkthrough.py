@@ -342,6 +342,7 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
             threshold if isinstance(threshold, int) else None,
             day if isinstance(day, dt.date) else None,
             scale_top(self.guide),
+            self.record.recorded_at,
         )
         if lines:
             self.ui.line("COWS ratings", style="bold")

@@ -125,6 +125,13 @@ def _checked(when: dt.datetime, raw: object) -> dt.datetime:
         raise NotOneInstant(
             f"{text!r} is out of range: give a time between the years {FIRST_YEAR} and {LAST_YEAR}"
         )
+    offset = when.utcoffset()
+    if offset is not None and offset % dt.timedelta(minutes=1):
+        # ISO 8601 offsets are hours and minutes; a record keeps no more (a time given
+        # at +00:00:30 was stored 30 seconds off, in another minute than it was read).
+        raise NotOneInstant(
+            f"{text!r} has an offset in seconds: give it in hours and minutes (+HH:MM)"
+        )
     if when.tzinfo is None:
         first = when.replace(fold=0).astimezone()
         second = when.replace(fold=1).astimezone()

@@ -211,13 +211,14 @@ def unordered_latest(
     """Whether the latest standing rating ``latest`` of its day is known to be the latest.
 
     A rating given to the minute (``10:00``) was taken at some moment of that minute, and
-    no later than when the program recorded it. Beside a rating stamped in that minute by
-    the clock (typed at 10:00:35) with another total, the order is known only when the
-    given one was recorded before the stamp (it was taken before, and the stamped one is
-    the later: the walk's rule that the rating typed last is the one read). Recorded
-    after the stamp, which of the two came later is not known: every route that takes a
-    rating in refuses that (visit/results.py), but two runs saving one visit at once, or
-    a pathway day recorded while the visit had another date, can leave it in a record.
+    no later than when the program recorded it. Beside a rating of that minute whose time
+    is exact (stamped by the clock, typed at 10:00:35; or given with its seconds) with
+    another total, the order is known only when the given one was recorded before that
+    time (it was taken before, and the other is the later: the walk's rule that the
+    rating typed last is the one read). Recorded after it, which of the two came later
+    is not known: every route that takes a rating in refuses that (visit/results.py), but
+    two runs saving one visit at once, or a pathway day recorded while the visit had
+    another date, can leave it in a record.
     Returns the other rating of the minute and ``latest`` (each as it stands) when the
     order is not known; None when it is (or when ``recorded`` does not know).
     """
@@ -229,14 +230,14 @@ def unordered_latest(
         other = placed(ratings, r)
         if other.day != first.day or int(instant(other.at) // 60) != minute:
             continue
-        if given_to_the_minute(other) and first.time_given is not True:
-            given, stamped = other, first
-        elif given_to_the_minute(first) and other.time_given is not True:
-            given, stamped = first, other
+        if given_to_the_minute(other) and not given_to_the_minute(first):
+            given, exact = other, first
+        elif given_to_the_minute(first) and not given_to_the_minute(other):
+            given, exact = first, other
         else:
             continue
         when = recorded(given)
-        if when is not None and instant(when) > instant(stamped.at):
+        if when is not None and instant(when) > instant(exact.at):
             return r, latest
     return None
 
@@ -249,14 +250,18 @@ def rating_answers(rating: CowsRating) -> dict[str, int]:
 
 
 def judged_withdrawal(
-    guide: Guide, ratings: list[CowsRating], challenges: list[ChallengeResult], c: ChallengeResult
+    guide: Guide,
+    ratings: list[CowsRating],
+    challenges: list[ChallengeResult],
+    c: ChallengeResult,
+    recorded: Recorded | None = None,
 ) -> Withdrawal | None:
     """:func:`withdrawal_before` for an entry of the series as it stands: a correction
     counts at the time of the entry it stands for, and one that gives no naloxone time
     keeps that entry's (a correction silent on the time never moves the observation)."""
     first = placed(challenges, c)
     started = c.started if c.started is not None else first.started
-    return withdrawal_before(guide, ratings, c.kind, c.result, started, first.at)
+    return withdrawal_before(guide, ratings, c.kind, c.result, started, first.at, recorded)
 
 
 def reads_positive(
@@ -355,6 +360,9 @@ class Withdrawal:
     during: bool = False
     """The rating was taken after the naloxone, no later than the result: withdrawal
     during the observation, which makes the result positive (reference 5.2)."""
+    unordered: bool = False
+    """Which of two ratings of one minute before the naloxone came later is not known
+    (:func:`unordered_latest`), and ``rating``, the higher, shows withdrawal."""
 
 
 def withdrawal_before(
@@ -364,6 +372,7 @@ def withdrawal_before(
     result: object,
     started: dt.datetime | None,
     taken: dt.datetime | None = None,
+    recorded: Recorded | None = None,
 ) -> Withdrawal | None:
     """Reference 5.2: a challenge or rechallenge is done only when the patient shows no
     withdrawal, a COWS rating below the pack's threshold recorded on its day before the
@@ -384,7 +393,10 @@ def withdrawal_before(
     latest total may predate the withdrawal the positive brought on), a challenge on a day
     whose ratings all carry the time they were taken (``time_given``). A rating the
     program stamped when it recorded it was taken no later than its stamp: stamped after
-    the naloxone, it may have been taken before, so the day is not judged for it. None:
+    the naloxone, it may have been taken before, so the day is not judged for it. Where
+    it is not known which of two ratings of the latest minute before the naloxone came
+    later (``recorded``: a session's audit trail, :func:`unordered_latest`), either may be
+    the one before it: withdrawal in the higher is withdrawal (``unordered``). None:
     done without withdrawal, or not judged."""
     question = guide.questions.get(RECHALLENGE if kind == "rechallenge" else CHALLENGE)
     threshold = guide.setting_values.get(keys.COWS_THRESHOLD)
@@ -441,11 +453,16 @@ def withdrawal_before(
             return None
         return Withdrawal(day=day, threshold=threshold, ratings_of_day=times, untimed=untimed)
     at, last = max(before, key=lambda pair: counts_at(ratings, pair[1]))
+    pair = unordered_latest(ratings, last, recorded) if recorded is not None else None
+    if pair is not None:
+        last = max(pair, key=lambda r: r.total)
+        at = placed(ratings, last).at
     if last.total < threshold:
         return None
     return Withdrawal(
-        day=day, threshold=threshold, rating=last, at=at, ratings_of_day=times, untimed=untimed
-    )
+        day=day, threshold=threshold, rating=last, at=at, ratings_of_day=times, untimed=untimed,
+        unordered=pair is not None,
+    )  # fmt: skip
 
 
 @record
@@ -503,7 +520,9 @@ def visit_results(
     # day of the entry it corrects, never on the day it was typed (safety invariant 3).
     standing = []
     for c in live(challenges):
-        found = judged_withdrawal(guide, ratings, challenges, c) if judge_withdrawal else None
+        found = (
+            judged_withdrawal(guide, ratings, challenges, c, recorded) if judge_withdrawal else None
+        )
         if found is None:
             standing.append(c)
         else:

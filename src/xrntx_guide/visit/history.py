@@ -640,7 +640,10 @@ def _refuse_beside_a_positive(
                 and n.result == "negative"
                 and all(n is not p for p in positives)
                 # done beside withdrawal, it never counts (visit/entries.py)
-                and judged_withdrawal(guide, r.cows_ratings, r.naloxone_challenges, n) is None
+                and judged_withdrawal(
+                    guide, r.cows_ratings, r.naloxone_challenges, n, r.recorded_at
+                )
+                is None
                 and instant(at) < instant(n.at) <= instant(end)
                 for n in results
             ):

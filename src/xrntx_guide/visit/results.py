@@ -50,7 +50,9 @@ from .entries import (
     TOTAL,
     ChallengeResult,
     CowsRating,
+    Recorded,
     Withdrawal,
+    given_to_the_minute,
     item_keys,
     judged_withdrawal,
     latest_on,
@@ -465,6 +467,12 @@ def withdrawal_found(found: Withdrawal, started: dt.datetime | None) -> str:
             f"{given} and before the result, has total {found.rating.total}, at or above "
             f"{found.threshold:g} (withdrawal during the observation)"
         )
+    if found.unordered:
+        return (
+            f"which COWS rating was the latest before the naloxone was given {given} is not "
+            f"known (two of {shown(found.at, '%Y-%m-%d %H:%M')}, their order not known); one "
+            f"has total {found.rating.total}, at or above {found.threshold:g} (withdrawal)"
+        )
     return (
         f"the latest COWS rating before the naloxone was given {given}, the one of "
         f"{shown(found.at, fmt)}, has total {found.rating.total}, at or above "
@@ -685,49 +693,69 @@ def _take_rating(
         )
     if total is None:  # pragma: no cover - a timed rating always has its total
         raise _refuse(offered, "a COWS rating needs its total or all its items")
-    _refuse_unordered(offered, ratings, total)
+    _refuse_unordered(offered, ratings, total, getattr(record, "recorded_at", None))
     return _append_rating(guide, ratings, offered, on or local_day(at), None)
 
 
-def _refuse_unordered(offered: Offered, ratings: list[CowsRating], total: int) -> None:
+def _refuse_unordered(
+    offered: Offered, ratings: list[CowsRating], total: int, recorded: Recorded | None
+) -> None:
     """A rating whose time is given to the minute (a file's ``10:00``, the day dialog's)
-    says only its minute, while the program stamps the ratings it records (typed, a
-    flag) to the second: beside a stamped rating of that minute with another total,
-    which of the two came later is not known, and the gate reads the later. Refused,
-    never ordered by the stamp's seconds (a 9 given for 10:00 read as earlier than a 2
-    stamped at 10:00:00.005, and the dose counted). A rating typed or given by flag is
-    the walk's rating of its moment and is taken after those recorded before it.
+    says only its minute; the program stamps the ratings it records (typed, a flag) to
+    the second, and a file may give its seconds (``10:00:30``). Of a rating given to the
+    minute and one of that minute whose time is exact, with another total, which came
+    later is not known (visit/entries.py unordered_latest), and the gate reads the later:
+    refused, never ordered by the exact one's seconds (a 9 given for 10:00 read as
+    earlier than a 2 stamped at 10:00:00.005, and the dose counted). The exact one given
+    after a rating of its minute given to the minute is refused too, unless that one was
+    recorded before its time (``recorded``: a session's audit trail; None, a check: every
+    rating is recorded now). A rating typed or given by flag is the walk's rating of its
+    moment and is taken after those recorded before it.
 
     Raises:
-        InvalidAnswer: naming the stamped rating and the two ways on.
+        InvalidAnswer: naming the other rating and the ways on.
     """
     at = offered.at
-    if offered.stamped or offered.recorded or at is None or at.second or at.microsecond:
+    if offered.stamped or offered.recorded or at is None:
         return
     minute = int(instant(at) // 60)
+    to_the_minute = not at.second and not at.microsecond
+
+    def unordered(first: CowsRating) -> bool:
+        if to_the_minute:
+            return not given_to_the_minute(first)
+        if not given_to_the_minute(first):
+            return False
+        when = recorded(first) if recorded is not None else None
+        return when is None or instant(when) > instant(at)
+
     # Each rating as it stands: a correction at the time of the rating it stands for,
-    # stamped or not as that one was, with its own total.
+    # given or stamped as that one was, with its own total.
     near = next(
         (
             (first, r)
             for r in live(ratings)
-            if (first := placed(ratings, r)).time_given is not True
-            and r.total != total
-            and int(instant(first.at) // 60) == minute
+            if r.total != total
+            and int(instant((first := placed(ratings, r)).at) // 60) == minute
+            and unordered(first)
         ),
         None,
     )
-    if near is not None:
-        first, standing = near
-        raise _refuse(
-            offered,
-            f"given for {_when(at)}, the minute of the COWS rating recorded at "
-            f"{_when(first.at)} with total {standing.total} (stamped when it was recorded, "
-            "to the second): which of the two came later is not known",
-            "Give this rating's time with its seconds (HH:MM:SS), or a later minute if it "
-            "was taken after; or correct the recorded one ('corrects' and 'reason', "
-            "docs/scripting.md).",
-        )
+    if near is None:
+        return
+    first, standing = near
+    if to_the_minute:
+        said = f"{_when(first.at)} with total {standing.total} (its time exact, to the second)"
+    else:
+        said = f"{_when(first.at)} with total {standing.total} (its time given to the minute)"
+    raise _refuse(
+        offered,
+        f"given for {_when(at)}, the minute of the COWS rating recorded for {said}: which "
+        "of the two came later is not known",
+        "Give the rating given to the minute its seconds (HH:MM:SS: a correction, if it is "
+        "recorded), or this one a later minute if it was taken after; or correct the "
+        "recorded one ('corrects' and 'reason', docs/scripting.md).",
+    )
 
 
 def _append_rating(
@@ -1000,6 +1028,16 @@ def note_rating(
         prev = ratings[last]
         recorded = getattr(record, "recorded_at", None)
         known = recorded is None or unordered_latest(ratings, prev, recorded) is None
+        typing = record.cows_next_context is not None or any(
+            (rec := record.answers.get(k)) is not None
+            and rec.origin in ("typed", "scenario")
+            and instant(rec.at) >= instant(prev.at)
+            for k in (TOTAL, *item_keys(guide))
+        )
+        if not typing:
+            # The answers are the latest rating's (visit/session.py): item answers typed
+            # before it (another run's rating merged in since) are not a new rating.
+            items = prev.items or {}
         if known and prev.total == total and (prev.items or {}) == items:
             return None  # a rating typed anew when the latest is not known is recorded
     rec = record.answers.get(TOTAL) or next(

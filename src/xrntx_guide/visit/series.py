@@ -47,10 +47,12 @@ from .entries import RECHALLENGE as RECHALLENGE
 from .entries import RECHALLENGE_HOURS as RECHALLENGE_HOURS
 from .entries import (
     RESULT_KEYS,
+    Recorded,
     new_challenges,
     placed,
     read_positive,
     reads_positive,
+    unordered_latest,
     visit_results,
 )
 from .entries import TOTAL as TOTAL
@@ -565,17 +567,36 @@ def scale_top(guide: Guide) -> int:
     return top
 
 
+def read_rating(
+    ratings: list[CowsRating], visit_day: dt.date | None, recorded: Recorded | None
+) -> int | None:
+    """The index of the rating the gate reads (visit/entries.py visit_results): the
+    latest of the visit day, or none where its order within its minute is not known
+    (``recorded``: a session's audit trail, :func:`unordered_latest`)."""
+    used = latest_on(ratings, visit_day) if visit_day is not None else None
+    if used is None or recorded is None:
+        return used
+    return None if unordered_latest(ratings, ratings[used], recorded) is not None else used
+
+
 def series_lines(
-    ratings: list[CowsRating], threshold: int | None, visit_day: dt.date | None, top: int
+    ratings: list[CowsRating],
+    threshold: int | None,
+    visit_day: dt.date | None,
+    top: int,
+    recorded: Recorded | None = None,
+    read: bool | None = None,
 ) -> list[str]:
     """The series as a small table with a bar per rating, at most 78 columns wide: one
     ``#`` per point, ``|`` at the threshold, ``>`` before the rating the gate reads (the
-    latest of the visit day). One column per point up to ``top`` (the scale's whole range,
+    latest of the visit day, :func:`read_rating`; ``read`` False: none, as a note's data
+    says). One column per point up to ``top`` (the scale's whole range,
     :func:`scale_top`), so the chart is never rescaled. Ratings are listed by time,
     grouped by day."""
     if not ratings:
         return []
-    used = latest_on(ratings, visit_day) if visit_day is not None else None
+    used = None if read is False else read_rating(ratings, visit_day, recorded)
+    unread = used is None and any(r.day == visit_day for r in ratings)
     # Beside ratings given with their times, one the program stamped is marked: its time
     # is when it was recorded, not when it was taken.
     mixed = any(r.time_given for r in ratings) and any(not r.time_given for r in ratings)
@@ -602,17 +623,26 @@ def series_lines(
     legend = "# = 1 point"
     if threshold is not None:
         legend += f"; | = the threshold ({threshold})"
-    legend += "; > = the rating the gate reads" if used is not None else "; none of the visit day"
+    legend += (
+        "; > = the rating the gate reads"
+        if used is not None
+        else "; none read: which of the latest minute's came later is not known"
+        if unread
+        else "; none of the visit day"
+    )
     lines.append(legend)
     if mixed:
         lines.append("~ = given without its time: the time it was recorded (taken then or before)")
     return lines
 
 
-def series_data(ratings: list[CowsRating], visit_day: dt.date | None) -> list[dict[str, Any]]:
+def series_data(
+    ratings: list[CowsRating], visit_day: dt.date | None, recorded: Recorded | None = None
+) -> list[dict[str, Any]]:
     """The series for the JSON note: each rating (``time_given``: its time was given with
-    it, or false: the time the program recorded it), and whether the gate reads it."""
-    used = latest_on(ratings, visit_day) if visit_day is not None else None
+    it, or false: the time the program recorded it), and whether the gate reads it
+    (:func:`read_rating`)."""
+    used = read_rating(ratings, visit_day, recorded)
     return [{**_json_row(r), "used": i == used} for i, r in enumerate(ratings)]
 
 

@@ -254,7 +254,9 @@ def _series_data(state: State, record: SessionRecord) -> NoteSeries:
     challenges = _challenge_series(state, record) if record.naloxone_challenges else []
     threshold = state.guide.setting_values.get(keys.COWS_THRESHOLD)
     return {
-        "cows_ratings": series_data(record.cows_ratings, day if isinstance(day, dt.date) else None),
+        "cows_ratings": series_data(
+            record.cows_ratings, day if isinstance(day, dt.date) else None, record.recorded_at
+        ),
         "cows_threshold": threshold,
         "cows_scale_top": scale_top(state.guide),
         "naloxone_challenges": challenges,
