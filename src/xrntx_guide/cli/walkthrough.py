@@ -35,7 +35,7 @@ from ..records import field, record
 from ..visit.history import entry
 from ..visit.rapid import is_pathway_key, is_record_key
 from ..visit.results import note_rating
-from ..visit.series import CONTEXTS, TOTAL, item_keys, scale_top, series_lines
+from ..visit.series import CONTEXTS, TOTAL, item_keys, latest_on, scale_top, series_lines
 from ..visit.session import SessionRecord
 from .history import announcer
 from .prompts.base import COMMANDS as COMMANDS
@@ -269,7 +269,7 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
             cq = self.guide.questions[self.redo]
             step = self.guide.step(cq.step_id)
             stop = stop_before(state, step)
-            if stop is None:
+            if stop is None or self.reads_the_rating(stop, cq):
                 return Ask(step, cq)
             # Never a step that a gate closes now, by any command.
             self.redo = None
@@ -282,6 +282,20 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
                 return GateStop(self.guide.step(r.before), r, "blocked")
             self.jumped = None
         return None
+
+    def reads_the_rating(self, stop: GateStop, cq: CQuestion) -> bool:
+        """Whether ``stop`` is a gate that reads the visit day's latest COWS rating
+        through the pathway's record (visit/rapid.py record_answers) and ``cq`` is that
+        rating's total or an item: a rating typed by mistake there is edited (a correction,
+        with its reason) although its step lies past the gate, which then reads it."""
+        if not self.rapid_here or not (cq.key == TOTAL or cq.key in item_keys(self.guide)):
+            return False
+        latest = latest_on(self.record.cows_ratings, self.today)
+        return (
+            latest is not None
+            and keys.RAPID_DAY_COWS in self.guide.gate(stop.gate.id).inputs
+            and cq.key in self.record.answers
+        )
 
     def closed_by(self, cq: CQuestion, stop: GateStop, then: str) -> str:
         """Why the question ``cq`` cannot be asked now: its step lies after ``stop``, and
