@@ -271,3 +271,15 @@ def test_the_chart_and_the_note_mark_no_rating_as_read(store: Store, guide: Guid
         False,
         True,
     ]
+
+
+def test_the_chart_names_two_ratings_of_one_minute_by_their_seconds(
+    store: Store, guide: Guide
+) -> None:
+    """At HH:MM the two look alike (10:00 and ~10:00): the chart lists each by its seconds,
+    as a correction names one."""
+    kept = merged(store, guide, at(10, 0, 10), given_first=True)
+    lines = series_lines(kept.cows_ratings, 5, TODAY, 48, kept.recorded_at)
+    held = [line for line in lines if " holds " in line]
+    assert len(held) == 1 and "10:00:00 (9)" in held[0] and "10:00:20 (2)" in held[0], lines
+    assert all(len(line) <= 78 for line in lines), lines

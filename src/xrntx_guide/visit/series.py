@@ -633,6 +633,15 @@ def series_lines(
     lines.append(legend)
     if mixed:
         lines.append("~ = given without its time: the time it was recorded (taken then or before)")
+    # Two ratings of one minute look alike at HH:MM: each by its seconds, as a correction
+    # names one (--correct cows_total@TIME: HH:MM names the one of that exact time).
+    minutes: dict[tuple[dt.date, str], list[CowsRating]] = {}
+    for i in order:
+        minutes.setdefault((ratings[i].day, _shown(ratings[i].at, "%H:%M")), []).append(ratings[i])
+    for (_, minute), alike in minutes.items():
+        if len(alike) > 1:
+            each = ", ".join(f"{_shown(r.at, '%H:%M:%S')} ({r.total})" for r in alike)
+            lines.append(f"{minute} holds {each}: a correction names one by its seconds")
     return lines
 
 
