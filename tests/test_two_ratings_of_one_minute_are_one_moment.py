@@ -64,17 +64,21 @@ def test_a_files_rating_given_to_the_minute_of_a_stamped_one_is_refused(
 
 
 @pytest.mark.usefixtures("at_a_terminal")
-def test_a_day_dialog_rating_at_the_offered_minute_of_a_typed_one_is_refused(
+def test_a_day_dialog_rating_at_the_offered_minute_of_a_typed_one_is_asked_again(
     run: Run, tmp_path: Path
 ) -> None:
     """On the pathway's injection day, at the challenge: `rate again` and a 2 (stamped
-    11:00), then `day` adding a 9 at the offered 11:00: refused, naming the typed
-    rating, and the day is not recorded (to be given again with its time)."""
-    typed = ["rate again", "2", "day", "", "", "9", "", "", "", "quit", "quit"]
+    11:00), then `day` adding a 9 at the offered 11:00: its time is refused at once,
+    naming the typed rating, and asked again (the dialog was refused whole at its end,
+    everything typed in it lost). Left there, the day is not recorded; never a dose on
+    the 2."""
+    typed = ["rate again", "2", "day", "", "", "9", "", "", "quit", "quit", "quit"]
     walked = walked_at_a_terminal(run, tmp_path, "RAPID-MINUTE", typed)
     said = " ".join(walked.output.split())
     assert "which of the two came later is not known" in said, walked.output
-    assert "the day was not recorded" in said, walked.output
+    assert said.count("Please give the time again") == 2, walked.output
+    assert "HH:MM:SS" in said, walked.output
+    assert "The day was not recorded" in said, walked.output
     assert "Was the injection given" not in said, walked.output
 
 
@@ -125,3 +129,23 @@ def test_a_rating_given_with_its_seconds_and_one_given_to_its_minute_are_one_mom
         nine, {"at": f"{DAY}T10:01", "total": 2}]})  # fmt: skip
     out = json.loads(run("check", "--json", "--now", f"{DAY}T10:30", "--answers", later).stdout)
     assert out["used"]["cows_rating"]["total"] == 2, out
+
+
+def test_a_rating_given_with_seconds_after_one_recorded_earlier_in_its_minute_is_taken(
+    run: Run, tmp_path: Path
+) -> None:
+    """The 9 given for 10:00 was recorded at 10:00:30: it was taken by then. A 3 given on
+    resume for 10:00:45 is the later, taken and read (it was refused, as if the 9 had been
+    recorded at the resume)."""
+    opening = json_file(tmp_path, "v.json", visit() | {"cows_ratings": [
+        {"at": f"{DAY}T10:00", "total": 9}]})  # fmt: skip
+    first = run("walk", "--no-input", "--now", f"{DAY}T10:00:30", "--label", "KNOWN",
+                "--answers", opening)  # fmt: skip
+    assert first.exit_code != ExitCode.USAGE, first.output
+    three = json_file(
+        tmp_path, "r3.json", {"cows_ratings": [{"at": f"{DAY}T10:00:45", "total": 3}]}
+    )
+    resumed = run("walk", "--resume", "--label", "KNOWN", "--no-input", "--json",
+                  "--now", f"{DAY}T10:08", "--answers", three)  # fmt: skip
+    assert resumed.exit_code != ExitCode.USAGE, resumed.output
+    assert "withdrawal" not in json.loads(resumed.stdout)["blocking"], resumed.output

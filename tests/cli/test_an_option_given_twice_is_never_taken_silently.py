@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import json_answers, json_file, main_run, ready_patient
+from tests.helpers import REPO, json_answers, json_file, main_run, ready_patient
 from xrntx_guide.errors import ExitCode
 
 DAY = ["--now", "2026-11-24T23:30"]
@@ -28,8 +28,18 @@ DAY = ["--now", "2026-11-24T23:30"]
         ["walk", "--no-input", "--json", *DAY, "--label", "A", "--label", "B"],
         ["--label", "A", "--no-input", *DAY, "--label", "B"],  # the walk, by default
         ["sessions", "--json", "--page", "1", "--page", "2"],
+        ["export", "{scenario}", "-o", "{a}", "-o{b}"],  # a short option, its value attached
     ],
-    ids=["answers", "answers=", "site-twice", "today", "label", "default-walk", "sessions"],
+    ids=[
+        "answers",
+        "answers=",
+        "site-twice",
+        "today",
+        "label",
+        "default-walk",
+        "sessions",
+        "short-attached",
+    ],
 )
 def test_an_option_of_one_value_given_twice_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str]
@@ -38,7 +48,8 @@ def test_an_option_of_one_value_given_twice_is_refused(
     ready = json_file(tmp_path, "b.json", json_answers(ready_patient()))
     site = tmp_path / "site.toml"
     site.write_text("", encoding="utf-8")
-    filled = [a.format(a=blocked, b=ready, site=site) for a in args]
+    scenario = sorted((REPO / "scenarios").glob("0*.toml"))[0]
+    filled = [a.format(a=blocked, b=ready, site=site, scenario=scenario) for a in args]
     code, out, err = main_run(capsys, *filled)
     assert code == ExitCode.USAGE, (out, err)
     assert "given twice: give it once" in err, err
@@ -67,3 +78,8 @@ def test_repeatable_options_and_a_flag_twice_are_taken(capsys: pytest.CaptureFix
                               "-a", f"age={answers['age']}")  # fmt: skip
     assert code == ExitCode.OK, (out, err)
     assert json.loads(out)["status"] == "ready", out
+
+
+def test_help_is_shown_whatever_else_is_given_twice(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = main_run(capsys, "walk", "--label", "A", "--label", "B", "--help")
+    assert code == ExitCode.OK and "Usage" in out, out

@@ -264,7 +264,7 @@ def _refuse_twice(app_command: Any, args: list[str]) -> None:
     """
     commands = getattr(app_command, "commands", {})
     command = commands.get(args[0]) if args else None
-    if command is None:
+    if command is None or "--help" in args or "-h" in args:
         return  # no command, help, or one the app says it does not know
     takes_value: dict[str, str] = {}  # an option with a value -> its parameter
     single: set[str] = set()
@@ -283,11 +283,12 @@ def _refuse_twice(app_command: Any, args: list[str]) -> None:
             continue
         if arg == "--":
             return
-        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        attached = not arg.startswith("--") and len(arg) > 2  # -oFILE
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg[:2] if attached else arg
         param = takes_value.get(name)
         if param is None:
             continue
-        skip = "=" not in arg
+        skip = "=" not in arg and not attached
         if param not in single:
             continue
         if param in seen:

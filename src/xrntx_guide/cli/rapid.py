@@ -23,6 +23,7 @@ from ..errors import InvalidAnswer
 from ..pack import keys
 from ..pack.guide import Guide
 from ..visit.answers import MAX_TEXT, parse_date, parse_value
+from ..visit.clock import on_day
 from ..visit.rapid import (
     COWS_TOTAL,
     RapidDay,
@@ -42,7 +43,7 @@ from ..visit.rapid import (
     rating_time_problem,
     table_row,
 )
-from ..visit.results import take_day
+from ..visit.results import day_rating_refused, take_day
 from ..visit.session import SessionRecord
 from .ui import SKIPPED, UI
 
@@ -365,11 +366,22 @@ def _ask_ratings(walk: Walk, number: int, date: dt.date, ratings: list[dict[str,
             except InvalidAnswer as exc:
                 walk.ui.retry(f"{exc.reason}; please answer again")
                 continue
-        raw["time"] = _ask_time(walk, number, date, [r["time"] for r in ratings])
-        try:
-            rating = parse_rating(guide, raw, walk.today)
-        except ValueError as exc:
-            walk.ui.retry(f"{exc}; the rating was not recorded")
+        rating = None
+        while rating is None:
+            raw["time"] = _ask_time(walk, number, date, [r["time"] for r in ratings])
+            try:
+                parsed = parse_rating(guide, raw, walk.today)
+            except ValueError as exc:
+                walk.ui.retry(f"{exc}; the rating was not recorded")
+                break
+            # The series' rule, at once: a time it refuses is asked again, never the day.
+            at = on_day(date, parsed.time)
+            refused = day_rating_refused(guide, walk.record, date, at, parsed.total)
+            if refused is None:
+                rating = parsed
+            else:
+                walk.ui.retry(f"{refused} Please give the time again")
+        if rating is None:
             continue
         ratings.append(rating.model_dump())
         walk.ui.line(f"  COWS {rating.total} at {rating.time.strftime('%H:%M')}")

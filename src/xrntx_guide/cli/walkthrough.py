@@ -395,6 +395,7 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
         self.record.clear([k for k in keys if k in self.record.answers], now, "rated again")
         self.record.skipped = [k for k in self.record.skipped if k not in keys]
         self.record.cows_next_context = context
+        self.record.cows_next_at = now
         self.redo = TOTAL
         self.show_series(state)
         self.ui.note(f"A new COWS rating ({context}); the earlier ones stay in the series.")

@@ -145,7 +145,7 @@ def merge(
     if mine.rapid_days != base.rapid_days:
         merged.rapid_days = sorted(merged.rapid_days, key=lambda d: (d.day, d.date))
     _add_events(merged, mine.events[len(base.events) :])
-    for name in ("clock", "today", "cows_next_context"):
+    for name in ("clock", "today", "cows_next_context", "cows_next_at"):
         if getattr(mine, name) != getattr(base, name):
             setattr(merged, name, getattr(mine, name))
     merged.updated = mine.updated

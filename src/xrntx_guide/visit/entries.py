@@ -219,6 +219,8 @@ def unordered_latest(
     is not known: every route that takes a rating in refuses that (visit/results.py), but
     two runs saving one visit at once, or a pathway day recorded while the visit had
     another date, can leave it in a record.
+    Two ratings given for one minute (only two runs' merge keeps such a pair: every
+    route refuses a second rating at a recorded time) are never ordered.
     Returns the other rating of the minute and ``latest`` (each as it stands) when the
     order is not known; None when it is (or when ``recorded`` does not know).
     """
@@ -230,6 +232,8 @@ def unordered_latest(
         other = placed(ratings, r)
         if other.day != first.day or int(instant(other.at) // 60) != minute:
             continue
+        if given_to_the_minute(other) and given_to_the_minute(first):
+            return r, latest  # one time, to the minute: never ordered (two runs' merge)
         if given_to_the_minute(other) and not given_to_the_minute(first):
             given, exact = other, first
         elif given_to_the_minute(first) and not given_to_the_minute(other):

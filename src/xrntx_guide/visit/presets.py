@@ -366,10 +366,7 @@ def refuse_flags_beside_series(
     from .results import Results, offered_answers, offered_series, take_results
 
     expanded = file_series(guide, raw, flags, today, now, recorded)
-    held = Results(
-        list(getattr(recorded, "cows_ratings", [])),
-        list(getattr(recorded, "naloxone_challenges", [])),
-    )
+    held = Results.copy_of(recorded)
     take_results(guide, held, offered_series(expanded), now=now)
     day = flags.get(guide.meta.date_key)
     visit = day.value if day is not None and isinstance(day.value, dt.date) else today

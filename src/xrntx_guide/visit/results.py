@@ -93,6 +93,18 @@ class Results:
 
     cows_ratings: list[CowsRating] = field(default_factory=list)
     naloxone_challenges: list[ChallengeResult] = field(default_factory=list)
+    recorded_at: Recorded | None = field(default=None, compare=False, repr=False)
+    """When the program recorded each rating (a session's, held here to check what a run
+    adds to it before it is taken in); None: a check's, all recorded now."""
+
+    @classmethod
+    def copy_of(cls, series: Any) -> Results:
+        """A copy of a session's series (or of none: empty), to try entries on."""
+        return cls(
+            list(getattr(series, "cows_ratings", [])),
+            list(getattr(series, "naloxone_challenges", [])),
+            getattr(series, "recorded_at", None),
+        )
 
     def note_result(self, entry: CowsRating | ChallengeResult, now: dt.datetime) -> None:
         """A check keeps no audit trail."""
@@ -682,7 +694,9 @@ def _take_rating(
         )
     at = offered.at
     clash = next((r for r in ratings if _same(r.at, at)), None)
-    if clash is not None and not offered.stamped:
+    if clash is not None and not offered.stamped and not offered.recorded:
+        # (Another run's, at a merge: both stay, and the record reads neither while their
+        # order is not known: visit/entries.py unordered_latest.)
         if total is not None and clash.total == total and (items is None or clash.items == items):
             return None  # recorded already
         raise _refuse(
@@ -752,9 +766,9 @@ def _refuse_unordered(
         offered,
         f"given for {_when(at)}, the minute of the COWS rating recorded for {said}: which "
         "of the two came later is not known",
-        "Give the rating given to the minute its seconds (HH:MM:SS: a correction, if it is "
-        "recorded), or this one a later minute if it was taken after; or correct the "
-        "recorded one ('corrects' and 'reason', docs/scripting.md).",
+        "If this rating was taken after the other, give its time with its seconds after "
+        "the other's (HH:MM:SS), or its later minute; else take a new rating now, which "
+        "is the latest.",
     )
 
 
@@ -891,6 +905,7 @@ def take_given(
             continue
         single[key] = value
         origins[key] = origin
+    single.update(_items_kept(guide, record, single, day))
     # A correction of a recorded entry is taken before the new results given beside it:
     # a rechallenge given with the correction of the rating before it is read against
     # the rating as corrected (it stands in the place of the one it corrects).
@@ -920,6 +935,32 @@ def take_given(
     return taken
 
 
+def _items_kept(
+    guide: Guide, record: Series, single: Mapping[str, Any], day: dt.date
+) -> dict[str, Any]:
+    """Some COWS items given now (an item edited by flag or file, without the total): a
+    new rating of the day, with the other items of the latest rating, which it edits; the
+    items to add to ``single``. Nothing when no item is given, or all of them, or the total.
+
+    Raises:
+        InvalidAnswer: the latest rating of the day has no items to keep (its total only,
+            or none taken): the items given cannot make a rating.
+    """
+    names = item_keys(guide)
+    given = [k for k in names if k in single]
+    if not given or TOTAL in single or len(given) == len(names):
+        return {}
+    last = latest_on(record.cows_ratings, day)
+    prev = record.cows_ratings[last] if last is not None else None
+    if prev is None or not prev.items:
+        raise InvalidAnswer(
+            given[0],
+            f"{len(given)} of the {len(names)} COWS items given, and the latest rating of "
+            f"{day} has no items to keep beside them: give every item, or the total",
+        )
+    return {f"{PREFIX}{n}": v for n, v in prev.items.items() if f"{PREFIX}{n}" not in single}
+
+
 class DayRecord(Series, Protocol):
     """A record that keeps the rapid pathway's days beside its series (a session)."""
 
@@ -944,10 +985,25 @@ def take_day(
     """
     days = [*record.rapid_days, day]
     # First on a copy: a rating the series refuses leaves the day unrecorded too.
-    take_results(guide, Results(list(record.cows_ratings)), _day_offered(days, visit_day))
+    take_results(guide, Results.copy_of(record), _day_offered(days, visit_day))
     added = record.record_day(day, now)
     take_results(guide, record, _day_offered(record.rapid_days, visit_day), visit_day, now)
     return added
+
+
+def day_rating_refused(
+    guide: Guide, record: Series, day: dt.date, at: dt.datetime, total: int
+) -> str | None:
+    """Why the series would refuse a pathway day's rating of ``day`` taken at ``at``
+    (:func:`take_day` takes it in by the rule every result follows), for the day dialog
+    to ask its time again at once rather than refuse the whole day at its end; None when
+    it would be taken."""
+    offered = Offered("cows", total, at, "typed", day=day)
+    try:
+        take_results(guide, Results.copy_of(record), [offered], day)
+    except InvalidAnswer as exc:
+        return f"{exc.reason.removeprefix(f'{total}: ')}. {exc.hint or ''}".strip()
+    return None
 
 
 def _day_offered(days: list[RapidDay], visit_day: dt.date) -> list[Offered]:
@@ -1017,10 +1073,13 @@ def note_rating(
     visit = state.value(guide.meta.date_key)
     if visit != day:
         return None  # results describe the visit day only
+    since = record.cows_next_at if record.cows_next_context is not None else None
     items = {
         k.removeprefix(PREFIX): v.value
         for k in item_keys(guide)
-        if (v := record.answers.get(k)) is not None and isinstance(v.value, int)
+        if (v := record.answers.get(k)) is not None
+        and isinstance(v.value, int)
+        and (since is None or instant(v.at) >= instant(since))  # typed since 'rate again'
     }
     ratings: list[CowsRating] = record.cows_ratings
     last = latest_on(ratings, day)
@@ -1055,6 +1114,7 @@ def note_rating(
     )
     rating = take_result(guide, record, offered, day)
     record.cows_next_context = None
+    record.cows_next_at = None
     return rating if isinstance(rating, CowsRating) else None
 
 
@@ -1071,10 +1131,7 @@ def check_series(guide: Guide, expanded: Any, where: str | None, recorded: Any =
     suffix = f" ({where})" if where else ""
     # The file's entries all carry their times; the session's (on resume) are checked
     # first, so that a file's correction may name one of them.
-    held = Results(
-        list(getattr(recorded, "cows_ratings", [])),
-        list(getattr(recorded, "naloxone_challenges", [])),
-    )
+    held = Results.copy_of(recorded)
     for key, offered in (
         (RATINGS_KEY, offered_series(_Only(ratings=expanded.ratings))),
         (CHALLENGES_KEY, offered_series(_Only(entries=expanded.entries))),

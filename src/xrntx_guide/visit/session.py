@@ -173,6 +173,9 @@ class SessionRecord(_Model):
     (visit/series.py): a positive challenge stands on every later day of the walk."""
     cows_next_context: str | None = None
     """The context of the rating being taken ('rate again CONTEXT'), until it is complete."""
+    cows_next_at: dt.datetime | None = None
+    """When 'rate again' was typed: only COWS answers typed since are the new rating's (an
+    earlier run's, merged in since, never are)."""
     rapid_days: list[RapidDay] = Field(default_factory=list)
     """The supervised rapid pathway's daily record (reference section 6), in day order."""
     standing: list[str] = Field(default_factory=list)
@@ -519,6 +522,7 @@ class SessionRecord(_Model):
             {k: v for k, v in reading.answers.items() if k in guide.questions and k in RESULT_KEYS}
         )
         cows = [k for k in guide.questions if k.startswith(PREFIX)]
+        out = {k: v for k, v in out.items() if k not in cows or not self._before_rate_again(k)}
         if reading.unordered is not None:
             # Only a rating typed since (after the stamped rating; its answer is typed just
             # before it is stamped), which the walk then adds to the series.
@@ -553,8 +557,7 @@ class SessionRecord(_Model):
             f"the COWS rating of {shown(given.at)} (total {g}, its time given to the "
             f"minute{recorded}) and the one stamped at {shown(stamped.at, '%H:%M:%S')} "
             f"(total {t}): which of the two came "
-            "later is not known, so no COWS rating is read until a new one is taken (or one "
-            "of them is corrected)"
+            "later is not known, so no COWS rating is read until a new one is taken"
         )
 
     def recorded_at(self, rating: CowsRating) -> dt.datetime | None:
@@ -591,6 +594,18 @@ class SessionRecord(_Model):
         if not extra:
             return self.cows_ratings
         return sorted([*self.cows_ratings, *extra], key=lambda r: instant(r.at))
+
+    def _before_rate_again(self, key: str) -> bool:
+        """A COWS answer from before 'rate again' (another run's, merged in since): not
+        part of the rating being typed."""
+        rec = self.answers.get(key)
+        since = self.cows_next_at
+        return (
+            self.cows_next_context is not None
+            and since is not None
+            and rec is not None
+            and instant(rec.at) < instant(since)
+        )
 
     def _rating_typed(self, cows: list[str], since: float, strictly: bool = False) -> bool:
         """A COWS rating is being typed at the prompt: after 'rate again', or an item

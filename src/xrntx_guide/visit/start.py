@@ -22,7 +22,7 @@ prints or prompts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Literal, NamedTuple
 
 from ..errors import InvalidAnswer
@@ -50,6 +50,17 @@ class Notice(NamedTuple):
 
     kind: Literal["warning", "note"]
     text: str
+
+
+def replaced_parts(guide: Guide, given: Collection[str], held: Collection[str]) -> list[str]:
+    """The stored COWS answers (``held``) that a COWS rating given now replaces: a rating is
+    its total and its items alike, and one given now (a total, or items, which keep the
+    latest rating's others: visit/results.py) is a new rating of the series, never read
+    or checked beside the earlier one's parts. Empty when no COWS answer is given."""
+    rating = {TOTAL, *item_keys(guide)}
+    if not rating & set(given):
+        return []
+    return [k for k in held if k in rating and k not in given]
 
 
 def reopen(guide: Guide, record: SessionRecord, day: dt.date, now: dt.datetime) -> list[Notice]:
@@ -121,6 +132,9 @@ def take_run(
         for line in uncounted_lines(guide, was, record.cows_ratings, record.naloxone_challenges)
     ]
     from_series = set(series.answers) if series is not None else set()
+    stale = replaced_parts(guide, set(presets) - from_series, record.answers)
+    if stale:  # the new rating was taken above, with the items it keeps of the latest
+        record.clear(stale, now, "a new COWS rating was given")
     for key, p in presets.items():
         if p.origin == "record":  # worked out from the pathway's days, kept below
             continue

@@ -39,7 +39,6 @@ from ...store.refs import (
 )
 from ...store.saver import Saver
 from ...visit.contradiction import contradiction, refuse_contradiction
-from ...visit.entries import TOTAL, item_keys
 from ...visit.history import judged_against, recorded_dose, timeline
 from ...visit.labels import label_key
 from ...visit.presets import (
@@ -61,7 +60,7 @@ from ...visit.resume import (
     session_guide,
 )
 from ...visit.session import ClockRecord, SessionRecord, clean_label, new_session
-from ...visit.start import Notice, reopen, take_run
+from ...visit.start import Notice, reopen, replaced_parts, take_run
 from ..boundary import Failed
 from ..history import walk_timeline
 from ..render import show_card_hint, show_gate, show_summary, welcome
@@ -265,11 +264,8 @@ def run_walk(
         presets = {**presets, guide.meta.date_key: Preset(day, "typed")}
         ui.note(f"{guide.meta.date_key}: {behind.isoformat()} -> {day.isoformat()} (seen today)")
     refuse_early_timed_results(guide, record, presets, day, clock.timer_now)
-    rating = {TOTAL, *item_keys(guide)}
-    if rating & presets.keys():
-        # A COWS rating is its total and its items alike: one given now is a new rating
-        # of the series (visit/results.py), never checked against the stored one's parts.
-        base = {k: v for k, v in base.items() if k not in rating}
+    replaced = replaced_parts(guide, presets.keys(), base.keys())
+    base = {k: v for k, v in base.items() if k not in replaced}  # checked as a new rating
 
     # What this run gives is given now, after everything the record holds (a no to a
     # standing answer given on a resume after the yes was recorded: visit/contradiction.py).
