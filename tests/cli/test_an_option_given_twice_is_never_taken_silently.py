@@ -29,6 +29,7 @@ DAY = ["--now", "2026-11-24T23:30"]
         ["--label", "A", "--no-input", *DAY, "--label", "B"],  # the walk, by default
         ["sessions", "--json", "--page", "1", "--page", "2"],
         ["export", "{scenario}", "-o", "{a}", "-o{b}"],  # a short option, its value attached
+        ["--version", "--site", "{site}", "--site", "{site}"],
     ],
     ids=[
         "answers",

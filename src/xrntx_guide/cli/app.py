@@ -342,6 +342,8 @@ def _shared_values(shared: list[str]) -> dict[str, str]:
         if not eq and name in SHARED_VALUE_OPTIONS:
             i += 1
             value = shared[i]
+        if name in values and name in SHARED_VALUE_OPTIONS:
+            raise UsageError(f"{name} is given twice: give it once")
         values[name] = value
         i += 1
     return values
