@@ -40,6 +40,7 @@ DAY = ["--now", "2026-11-24T23:30"]
         "default-walk",
         "sessions",
         "short-attached",
+        "version",
     ],
 )
 def test_an_option_of_one_value_given_twice_is_refused(
