@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import Run, json_answers, json_file, ready_patient
 from xrntx_guide.errors import ExitCode
 
@@ -36,3 +38,45 @@ def test_a_files_later_rating_is_the_only_one_added(run: Run, tmp_path: Path) ->
     # The opening file's items (their total 2), then the file's later 3: nothing at 11:00.
     assert [r["total"] for r in series] == [sum(ITEMS.values()), 3], series
     assert not any(r["at"].startswith(f"{DAY}T11:00") for r in series), series
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_rate_again_with_the_latest_total_is_recorded_and_nothing_later(
+    run: Run, tmp_path: Path
+) -> None:
+    """`rate again` and the same total as the latest: a new rating, recorded at once. It
+    was left pending and stamped at the next run's clock, over a 9 given in between (the
+    dose then counted on a 1 nobody typed then)."""
+    answers = json_answers(ready_patient(cows_total=None, injection_date=None))
+    opening = json_file(tmp_path, "v.json", answers | {"injection_date": DAY, "cows_total": 1})
+    run("walk", "--no-input", "--now", f"{DAY}T10:00", "--label", "AGAIN", "--answers", opening)
+    again = run("walk", "--resume", "--label", "AGAIN", "--plain", "--now", f"{DAY}T10:10",
+                input="rate again\n1\nquit\nquit\n")  # fmt: skip
+    assert "A new COWS rating" in again.output, again.output
+    nine = json_file(tmp_path, "r9.json", {"cows_ratings": [{"at": f"{DAY}T10:20", "total": 9}]})
+    run("walk", "--resume", "--label", "AGAIN", "--no-input", "--now", f"{DAY}T10:30",
+        "--answers", nine)  # fmt: skip
+    run("walk", "--resume", "--label", "AGAIN", "--no-input", "--now", f"{DAY}T11:00")
+    series = json.loads(run("sessions", "export", "AGAIN").stdout)["cows_ratings"]
+    assert [r["total"] for r in series] == [1, 1, 9], series
+    assert series[1]["at"].startswith(f"{DAY}T10:10"), series
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_an_item_edited_beside_a_later_total_keeps_no_old_items(run: Run, tmp_path: Path) -> None:
+    """A rating of items, then a file's later 9 (its total only), then `edit cows_pulse`
+    at the terminal: the other ten items are those of a rating the 9 replaced, never a
+    new rating with them (it read 1, under the 9, and the gate passed)."""
+    answers = json_answers(ready_patient(cows_total=None, injection_date=None))
+    opening = json_file(tmp_path, "v.json", answers | {"injection_date": DAY})
+    items = "".join(f"{v}\n" for v in ITEMS.values())
+    run("walk", "--plain", "--now", f"{DAY}T10:00", "--label", "EDIT", "--answers", opening,
+        input=f"\n{items}quit\nquit\n")  # fmt: skip
+    nine = json_file(tmp_path, "r9.json", {"cows_ratings": [{"at": f"{DAY}T10:20", "total": 9}]})
+    run("walk", "--resume", "--label", "EDIT", "--no-input", "--now", f"{DAY}T10:30",
+        "--answers", nine)  # fmt: skip
+    run("walk", "--resume", "--label", "EDIT", "--plain", "--now", f"{DAY}T10:40",
+        input="edit cows_pulse\n1\nquit\nquit\n")  # fmt: skip
+    series = json.loads(run("sessions", "export", "EDIT").stdout)["cows_ratings"]
+    assert series[-1]["total"] == 9, series
+    assert [r["total"] for r in series] == [sum(ITEMS.values()), 9], series

@@ -85,3 +85,33 @@ def test_repeatable_options_and_a_flag_twice_are_taken(capsys: pytest.CaptureFix
 def test_help_is_shown_whatever_else_is_given_twice(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = main_run(capsys, "walk", "--label", "A", "--label", "B", "--help")
     assert code == ExitCode.OK and "Usage" in out, out
+
+
+@pytest.mark.parametrize(
+    "twice",
+    [
+        [
+            "--override",
+            "age=specialist_consulted: one",
+            "--override",
+            "age=clinical_judgement: two",
+        ],
+        [
+            "--correct",
+            "cows_total@2026-11-24T08:30=first",
+            "--correct",
+            "cows_total@2026-11-24T10:00=second",
+            "-a",
+            "cows_total=3",
+        ],
+    ],
+    ids=["override", "correct"],
+)
+def test_a_repeatable_option_naming_one_thing_twice_is_refused(
+    capsys: pytest.CaptureFixture[str], twice: list[str]
+) -> None:
+    """An override of one gate with two reasons, or two corrections for one result: one
+    would be dropped without a word (the override binds one code and comment)."""
+    code, out, err = main_run(capsys, "walk", "--no-input", "--json", *DAY, "-a", "age=16", *twice)
+    assert code == ExitCode.USAGE, (out, err)
+    assert "is given twice" in err, err

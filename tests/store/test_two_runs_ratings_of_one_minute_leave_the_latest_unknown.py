@@ -25,7 +25,7 @@ from xrntx_guide.store import Store
 from xrntx_guide.store.saver import Saver
 from xrntx_guide.visit.entries import ChallengeResult, CowsRating, visit_results
 from xrntx_guide.visit.rapid import parse_days
-from xrntx_guide.visit.results import Offered, note_rating, take_result
+from xrntx_guide.visit.results import Offered, note_rating, take_given, take_result
 from xrntx_guide.visit.series import series_data, series_lines
 from xrntx_guide.visit.session import SessionRecord, new_session
 
@@ -318,4 +318,14 @@ def test_two_rooms_ratings_given_for_one_minute_are_both_kept_and_neither_read(
         saver.save(record)
     kept, _ = store.load(first.record_id)
     assert sorted(r.total for r in kept.cows_ratings) == [2, 9]
+    assert withdrawal(guide, kept)[0] is None
+
+
+def test_items_given_while_the_latest_is_not_known_are_refused(store: Store, guide: Guide) -> None:
+    """One item given on resume keeps the latest rating's other items; while which rating
+    is the latest is not known, it has none to keep: refused (it kept the stamped one's)."""
+    kept = merged(store, guide, at(10, 0, 50), given_first=True)
+    given = {"cows_pulse": (1, "flag")}
+    with pytest.raises(InvalidAnswer, match="is not known"):
+        take_given(guide, kept, given, None, TODAY, at(10, 5))
     assert withdrawal(guide, kept)[0] is None

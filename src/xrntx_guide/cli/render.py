@@ -205,7 +205,7 @@ def show_cows_series(ui: UI, state: State, record: SessionRecord) -> None:
     threshold = state.guide.setting_values.get(keys.COWS_THRESHOLD)
     day = state.value(state.guide.meta.date_key)
     lines = series_lines(
-        record.cows_ratings,
+        record.visit_ratings(day) if isinstance(day, dt.date) else record.cows_ratings,
         threshold if isinstance(threshold, int) else None,
         day if isinstance(day, dt.date) else None,
         scale_top(state.guide),

@@ -290,9 +290,12 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
         with its reason) although its step lies past the gate, which then reads it."""
         if not self.rapid_here or not (cq.key == TOTAL or cq.key in item_keys(self.guide)):
             return False
-        latest = latest_on(self.record.cows_ratings, self.today)
+        series = self.record.visit_ratings(self.today)
+        latest = latest_on(series, self.today)
         return (
             latest is not None
+            and series[latest].context != "pathway_day"  # the day record's: 'day', 'correct'
+            and series[latest] in self.record.cows_ratings
             and keys.RAPID_DAY_COWS in self.guide.gate(stop.gate.id).inputs
             and cq.key in self.record.answers
         )
@@ -352,7 +355,9 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
         threshold = self.guide.setting_values.get(keys.COWS_THRESHOLD)
         day = state.value(self.guide.meta.date_key)
         lines = series_lines(
-            self.record.cows_ratings,
+            self.record.visit_ratings(day)
+            if isinstance(day, dt.date)
+            else self.record.cows_ratings,
             threshold if isinstance(threshold, int) else None,
             day if isinstance(day, dt.date) else None,
             scale_top(self.guide),

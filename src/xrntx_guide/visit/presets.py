@@ -717,7 +717,7 @@ def refuse_invalid(state: State, keys: Iterable[str]) -> None:
 
 
 def parse_overrides(guide: Guide, flags: Iterable[str]) -> list[OverrideRequest]:
-    out = []
+    out: list[OverrideRequest] = []
     codes = {c.code for c in guide.meta.override_codes}
     gate_ids = [g.id for g in guide.gates]
     for item in flags:
@@ -754,7 +754,12 @@ def parse_overrides(guide: Guide, flags: Iterable[str]) -> list[OverrideRequest]
             )
         if not comment:
             raise UsageError(f"--override {gate}: the comment is empty")
-        out.append(OverrideRequest(gate, code, comment))
+        request = OverrideRequest(gate, code, comment)
+        if any(o.gate == gate and o != request for o in out):
+            raise UsageError(
+                f"--override {gate} is given twice, with two reasons: give it once"
+            )  # an override binds one code and comment (reference 4.4, item 6)
+        out.append(request)
     return out
 
 

@@ -950,8 +950,16 @@ def _items_kept(
     given = [k for k in names if k in single]
     if not given or TOTAL in single or len(given) == len(names):
         return {}
-    last = latest_on(record.cows_ratings, day)
-    prev = record.cows_ratings[last] if last is not None else None
+    series = getattr(record, "visit_ratings", lambda _: record.cows_ratings)(day)
+    last = latest_on(series, day)
+    prev = series[last] if last is not None else None
+    recorded = getattr(record, "recorded_at", None)
+    if prev is not None and recorded is not None and unordered_latest(series, prev, recorded):
+        raise InvalidAnswer(
+            given[0],
+            f"{len(given)} of the {len(names)} COWS items given, and which rating of {day} "
+            "is the latest is not known (two of one minute): give every item, or the total",
+        )
     if prev is None or not prev.items:
         raise InvalidAnswer(
             given[0],
@@ -1048,6 +1056,11 @@ def parse_corrections(
             raise UsageError(
                 f"--correct {key}: no new result for it: give it with --answer {key}=VALUE"
             )
+        if key in out and out[key] != (at_time, reason):
+            raise UsageError(
+                f"--correct {key} is given twice: one result corrects one entry; correct "
+                "the other on another run"
+            )
         out[key] = (at_time, reason)
     return out
 
@@ -1073,32 +1086,22 @@ def note_rating(
     visit = state.value(guide.meta.date_key)
     if visit != day:
         return None  # results describe the visit day only
-    since = record.cows_next_at if record.cows_next_context is not None else None
+    # The rating the engine read (visit/session.py visit_answers: what was typed since
+    # the latest rating over its items, or since 'rate again'), never stored answers of
+    # an earlier rating.
     items = {
-        k.removeprefix(PREFIX): v.value
+        k.removeprefix(PREFIX): v
         for k in item_keys(guide)
-        if (v := record.answers.get(k)) is not None
-        and isinstance(v.value, int)
-        and (since is None or instant(v.at) >= instant(since))  # typed since 'rate again'
+        if isinstance(v := state.value(k), int) and not isinstance(v, bool)
     }
-    ratings: list[CowsRating] = record.cows_ratings
-    last = latest_on(ratings, day)
-    if last is not None:
-        prev = ratings[last]
+    series = getattr(record, "visit_ratings", lambda _: record.cows_ratings)(day)
+    last = latest_on(series, day)
+    if last is not None and record.cows_next_context is None:
+        prev = series[last]
         recorded = getattr(record, "recorded_at", None)
-        known = recorded is None or unordered_latest(ratings, prev, recorded) is None
-        typing = record.cows_next_context is not None or any(
-            (rec := record.answers.get(k)) is not None
-            and rec.origin in ("typed", "scenario")
-            and instant(rec.at) >= instant(prev.at)
-            for k in (TOTAL, *item_keys(guide))
-        )
-        if not typing:
-            # The answers are the latest rating's (visit/session.py): item answers typed
-            # before it (another run's rating merged in since) are not a new rating.
-            items = prev.items or {}
+        known = recorded is None or unordered_latest(series, prev, recorded) is None
         if known and prev.total == total and (prev.items or {}) == items:
-            return None  # a rating typed anew when the latest is not known is recorded
+            return None  # the latest rating itself (after 'rate again', a new one always)
     rec = record.answers.get(TOTAL) or next(
         (record.answers[k] for k in item_keys(guide) if k in record.answers), None
     )

@@ -639,8 +639,9 @@ def series_lines(
     for i in order:
         minutes.setdefault((ratings[i].day, _shown(ratings[i].at, "%H:%M")), []).append(ratings[i])
     for (_, minute), alike in minutes.items():
-        if len(alike) > 1:
-            each = ", ".join(f"{_shown(r.at, '%H:%M:%S')} ({r.total})" for r in alike)
+        seconds = [_shown(r.at, "%H:%M:%S") for r in alike]
+        if len(alike) > 1 and len(set(seconds)) == len(alike):  # else no name tells them apart
+            each = ", ".join(f"{when} ({r.total})" for when, r in zip(seconds, alike, strict=True))
             lines.append(f"{minute} holds {each}: a correction names one by its seconds")
     return lines
 

@@ -35,7 +35,7 @@ from . import integrity
 from .answers import parse_value, quoted, to_json
 from .clock import instant, offset_problem, on_day, shown, stored
 from .dose import next_dose_due
-from .entries import PREFIX, RESULT_KEYS, VisitResults, placed, visit_results
+from .entries import PREFIX, RESULT_KEYS, TOTAL, VisitResults, placed, visit_results
 from .folders import data_dir as data_dir
 from .folders import sessions_dir as sessions_dir
 from .labels import clean_label as clean
@@ -523,17 +523,34 @@ class SessionRecord(_Model):
         )
         cows = [k for k in guide.questions if k.startswith(PREFIX)]
         out = {k: v for k, v in out.items() if k not in cows or not self._before_rate_again(k)}
-        if reading.unordered is not None:
-            # Only a rating typed since (after the stamped rating; its answer is typed just
-            # before it is stamped), which the walk then adds to the series.
-            if not self._rating_typed(cows, instant(reading.unordered[1].at), strictly=True):
-                out = {k: v for k, v in out.items() if k not in cows}
-            return out, reading
-        rating = reading.rating
-        if rating is None or not cows or self._rating_typed(cows, instant(rating.at)):
+        if not cows or self.cows_next_context is not None:
+            return out, reading  # after 'rate again': what is typed since, only
+        # A rating being typed: the answers typed since the latest rating (after it, where
+        # its order is not known), over the latest rating's items, which an item edited
+        # keeps (a total typed replaces them all); else the latest rating as it stands.
+        latest = reading.unordered[1] if reading.unordered is not None else reading.rating
+        fresh = {
+            k: v
+            for k, v in out.items()
+            if k in cows
+            and latest is not None
+            and (rec := self.answers.get(k)) is not None
+            and rec.origin in ("typed", "scenario")
+            and (
+                instant(rec.at) > instant(latest.at)
+                if reading.unordered is not None
+                else instant(rec.at) >= instant(latest.at)
+            )
+        }
+        if latest is None:
             return out, reading
         out = {k: v for k, v in out.items() if k not in cows}
-        out.update({k: v for k, v in reading.answers.items() if k in cows})
+        if reading.unordered is None and TOTAL not in fresh:
+            keep = reading.answers if not fresh else {
+                k: v for k, v in reading.answers.items() if k != TOTAL
+            }  # fmt: skip
+            out.update({k: v for k, v in keep.items() if k in cows})
+        out.update(fresh)
         return out, reading
 
     def unordered_note(self, guide: Guide, today: dt.date) -> str | None:
@@ -605,19 +622,6 @@ class SessionRecord(_Model):
             and since is not None
             and rec is not None
             and instant(rec.at) < instant(since)
-        )
-
-    def _rating_typed(self, cows: list[str], since: float, strictly: bool = False) -> bool:
-        """A COWS rating is being typed at the prompt: after 'rate again', or an item
-        typed (or a scenario's) at or after ``since`` (an instant: the latest rating's
-        time), or after it, ``strictly``."""
-        if self.cows_next_context is not None:
-            return True
-        return any(
-            (rec := self.answers.get(k)) is not None
-            and rec.origin in ("typed", "scenario")
-            and (instant(rec.at) > since if strictly else instant(rec.at) >= since)
-            for k in cows
         )
 
     # -- the rapid pathway's daily record ----------------------------------------------

@@ -394,6 +394,13 @@ class QuestionPrompts(WalkCore):
                 return of_the_visit_day()
             prev = self.record.cows_ratings[last]
             when = shown(prev.at, "%H:%M")
+            if prev.context == "pathway_day":
+                self.ui.retry(
+                    f"the rating of {when} (total {prev.total}) is the pathway's day record's: "
+                    "correct it there ('day', then 'correct', with the reason), so that the "
+                    "record and the series say the same"
+                )
+                return False
             try:
                 reason = self.read(
                     f"Why is the rating of {when} (total {prev.total}) corrected? "

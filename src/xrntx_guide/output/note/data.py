@@ -255,7 +255,9 @@ def _series_data(state: State, record: SessionRecord) -> NoteSeries:
     threshold = state.guide.setting_values.get(keys.COWS_THRESHOLD)
     return {
         "cows_ratings": series_data(
-            record.cows_ratings, day if isinstance(day, dt.date) else None, record.recorded_at
+            record.visit_ratings(day) if isinstance(day, dt.date) else record.cows_ratings,
+            day if isinstance(day, dt.date) else None,
+            record.recorded_at,
         ),
         "cows_threshold": threshold,
         "cows_scale_top": scale_top(state.guide),
