@@ -80,3 +80,24 @@ def test_an_item_edited_beside_a_later_total_keeps_no_old_items(run: Run, tmp_pa
     series = json.loads(run("sessions", "export", "EDIT").stdout)["cows_ratings"]
     assert series[-1]["total"] == 9, series
     assert [r["total"] for r in series] == [sum(ITEMS.values()), 9], series
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_a_rating_given_after_rate_again_by_another_route_completes_it(
+    run: Run, tmp_path: Path
+) -> None:
+    """`rate again`, then quit in the middle of the items; a rating given on resume in a
+    file (with its time) is the new rating the gate reads: the walk no longer waits for
+    the items (the gate said "needs cows_total" for ever, the chart marked the file's
+    rating as read)."""
+    answers = json_answers(ready_patient(cows_total=None, injection_date=None))
+    opening = json_file(tmp_path, "v.json", answers | {"injection_date": DAY, "cows_total": 6})
+    run("walk", "--no-input", "--now", f"{DAY}T09:00", "--label", "PENDING", "--answers", opening)
+    run("walk", "--resume", "--label", "PENDING", "--plain", "--now", f"{DAY}T09:10",
+        input="rate again\n\n0\nquit\nquit\n")  # fmt: skip
+    late = json_file(tmp_path, "late.json", {"cows_ratings": [{"at": f"{DAY}T09:30", "total": 0}]})
+    resumed = run("walk", "--resume", "--label", "PENDING", "--no-input", "--json",
+                  "--now", f"{DAY}T09:40", "--answers", late)  # fmt: skip
+    out = json.loads(resumed.stdout)
+    assert not any(k.startswith("cows_") for k in out["missing"]), out
+    assert "withdrawal" not in out["blocking"], out

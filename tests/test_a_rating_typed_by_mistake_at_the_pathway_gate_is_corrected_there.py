@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Run
+from tests.helpers import Run, json_file
 from tests.test_the_pathway_gate_reads_the_visit_days_latest_rating import walked_at_a_terminal
+from xrntx_guide.errors import ExitCode
 
 
 @pytest.mark.usefixtures("at_a_terminal")
@@ -39,3 +40,22 @@ def test_edit_of_a_day_records_rating_still_points_to_the_day(run: Run, tmp_path
                                   record=9, naloxone_challenge="not_done")  # fmt: skip
     said = " ".join(walked.output.split()).split("edit cows_total", 1)[1]
     assert "'day'" in said.split("Command [", 1)[0], walked.output
+
+
+def test_a_flag_correcting_a_day_records_rating_is_refused(run: Run, tmp_path: Path) -> None:
+    """`--correct cows_total@08:30` of the day record's 6 corrected the series alone: the
+    walk completed while the record still said 6. Refused, pointing to the day record."""
+    from tests.test_a_pathway_day_rating_is_a_rating_of_the_visit_day import NOW, SITE
+    from tests.test_the_pathway_gate_reads_the_visit_days_latest_rating import day_seven
+
+    answers = day_seven(6, 6) | {"injection_date": "2026-11-28", "naloxone_challenge": "not_done"}
+    for key in ("cows_ratings", "naloxone_challenges", "injection_given"):
+        answers.pop(key, None)
+    opening = json_file(tmp_path, "a.json", answers)
+    run("walk", "--no-input", "--site", SITE, "--now", NOW, "--label", "R6",
+        "--acknowledge", "all", "--answers", opening)  # fmt: skip
+    fixed = run("walk", "--resume", "--no-input", "--json", "--label", "R6",
+                "--now", "2026-11-28T11:10", "-a", "cows_total=1",
+                "--correct", "cows_total@2026-11-28T08:30=typo")  # fmt: skip
+    assert fixed.exit_code == ExitCode.USAGE, fixed.output
+    assert "pathway's day record" in fixed.stderr, fixed.output

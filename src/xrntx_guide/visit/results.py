@@ -675,6 +675,18 @@ def _take_rating(
         if not (offered.reason or "").strip():
             raise _refuse(offered, f"the correction of {_when(corrects)} needs a reason")
         _own_time(offered, corrects)
+        days = getattr(record, "rapid_days", None)
+        if days and any(
+            _same(r.at, target.at) and r.total == target.total
+            for r in ratings_of(days, target.day, "session")
+        ):
+            raise _refuse(
+                offered,
+                f"corrects {_when(corrects)}, a rating of the pathway's day record: correct "
+                "it in the record, so that the record and the series say the same",
+                "Give the day again with corrects = its day number and the reason "
+                "(rapid_days in a file), or at the prompt 'day', then 'correct'.",
+            )
         exact = replace(offered, corrects=target.at)  # its exact time
         return _append_rating(guide, ratings, exact, target.day, target.context)
     on = offered.day or day or (local_day(offered.at) if offered.at is not None else None)

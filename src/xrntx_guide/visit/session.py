@@ -232,6 +232,11 @@ class SessionRecord(_Model):
                 if old is not entry:
                     self._log_result(old, now, integrity.ADOPTED)
         self._log_result(entry, now, integrity.RESULT)
+        if isinstance(entry, CowsRating) and entry.corrects is None:
+            # A new rating, by whatever route (typed, a flag, a file's, the day dialog's),
+            # is the one 'rate again' waited for: nothing is pending after it.
+            self.cows_next_context = None
+            self.cows_next_at = None
 
     def _log_result(
         self, entry: CowsRating | ChallengeResult | RapidDay, now: dt.datetime, kind: str
