@@ -101,3 +101,20 @@ def test_a_rating_given_after_rate_again_by_another_route_completes_it(
     out = json.loads(resumed.stdout)
     assert not any(k.startswith("cows_") for k in out["missing"]), out
     assert "withdrawal" not in out["blocking"], out
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_a_rate_again_left_pending_stays_with_its_day(run: Run, tmp_path: Path) -> None:
+    """`rate again` at the challenge, `quit` in the middle of the items, and a resume the
+    next day (the visit moves): nothing is pending on the new day, whose first typed
+    rating is its own (it carried the old day's context)."""
+    answers = json_answers(ready_patient(cows_total=None, injection_date=None))
+    opening = json_file(tmp_path, "v.json", answers | {"cows_total": 2})
+    run("walk", "--no-input", "--today", DAY, "--label", "MOVED", "--answers", opening)
+    run("walk", "--resume", "--label", "MOVED", "--plain", "--today", DAY,
+        input="rate again\n\n0\nquit\nquit\n")  # fmt: skip
+    pending = json.loads(run("sessions", "export", "MOVED").stdout)
+    assert pending["cows_next_context"] is not None, pending
+    run("walk", "--resume", "--label", "MOVED", "--no-input", "--today", "2026-11-25")
+    moved = json.loads(run("sessions", "export", "MOVED").stdout)
+    assert (moved["cows_next_context"], moved["cows_next_at"]) == (None, None), moved

@@ -177,6 +177,9 @@ def clear_results_of_another_day(
 
     stale = [k for k in record.answers if taken_on_the_day(k)]
     timers = [k for k in record.timers if taken_on_the_day(k)]
+    # A 'rate again' left pending was for the old day: the new day's first rating is its own.
+    record.cows_next_context = None
+    record.cows_next_at = None
     try:
         new_day: dt.date | None = dt.date.fromisoformat(new)
     except ValueError:
