@@ -3,7 +3,7 @@ answers from before the latest rating. A rating rated item by item, then a later
 given in a file (its total only), left the old items beside the file's total, and the walk
 recorded a "typed" rating of that total with those items at the resume's time; beside
 another run's rating stamped ahead of this run's clock it recorded such ratings on every
-save, without end (red team). The series holds only the ratings given."""
+save, without end. The series holds only the ratings given."""
 
 from __future__ import annotations
 

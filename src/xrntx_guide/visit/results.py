@@ -947,6 +947,16 @@ def take_given(
     return taken
 
 
+def _day_series(record: Any, day: dt.date) -> list[CowsRating]:
+    """The ratings the gate reads ``day`` from: a session's series with its pathway day
+    record's (SessionRecord.visit_ratings), or a check's series as it stands."""
+    visit_ratings = getattr(record, "visit_ratings", None)
+    series: list[CowsRating] = (
+        visit_ratings(day) if visit_ratings is not None else record.cows_ratings
+    )
+    return series
+
+
 def _items_kept(
     guide: Guide, record: Series, single: Mapping[str, Any], day: dt.date
 ) -> dict[str, Any]:
@@ -962,7 +972,7 @@ def _items_kept(
     given = [k for k in names if k in single]
     if not given or TOTAL in single or len(given) == len(names):
         return {}
-    series = getattr(record, "visit_ratings", lambda _: record.cows_ratings)(day)
+    series = _day_series(record, day)
     last = latest_on(series, day)
     prev = series[last] if last is not None else None
     recorded = getattr(record, "recorded_at", None)
@@ -1106,7 +1116,7 @@ def note_rating(
         for k in item_keys(guide)
         if isinstance(v := state.value(k), int) and not isinstance(v, bool)
     }
-    series = getattr(record, "visit_ratings", lambda _: record.cows_ratings)(day)
+    series = _day_series(record, day)
     last = latest_on(series, day)
     if last is not None and record.cows_next_context is None:
         prev = series[last]

@@ -534,11 +534,12 @@ class SessionRecord(_Model):
         # its order is not known), over the latest rating's items, which an item edited
         # keeps (a total typed replaces them all); else the latest rating as it stands.
         latest = reading.unordered[1] if reading.unordered is not None else reading.rating
+        if latest is None:
+            return out, reading  # the day's first rating: as typed
         fresh = {
             k: v
             for k, v in out.items()
             if k in cows
-            and latest is not None
             and (rec := self.answers.get(k)) is not None
             and rec.origin in ("typed", "scenario")
             and (
@@ -547,8 +548,6 @@ class SessionRecord(_Model):
                 else instant(rec.at) >= instant(latest.at)
             )
         }
-        if latest is None:
-            return out, reading
         out = {k: v for k, v in out.items() if k not in cows}
         if reading.unordered is None and TOTAL not in fresh:
             keep = reading.answers if not fresh else {
