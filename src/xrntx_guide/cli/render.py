@@ -198,19 +198,24 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
     ui.note(f"{guide.meta.title} {guide.meta.version}. {guide.meta.statement}")
 
 
-def show_cows_series(ui: UI, state: State, record: SessionRecord) -> None:
-    """The COWS series, when more than one rating was taken: a table with a bar each."""
-    if len(record.cows_ratings) < 2:
-        return
+def show_cows_series(ui: UI, state: State, record: SessionRecord, least: int = 2) -> None:
+    """The COWS ratings of the visit's day, a table with a bar each, when there are at
+    least ``least`` (a note shows a series, not one rating; the walk shows each rating as
+    it is taken)."""
     threshold = state.guide.setting_values.get(keys.COWS_THRESHOLD)
     day = state.value(state.guide.meta.date_key)
+    ratings = record.visit_ratings(day) if isinstance(day, dt.date) else record.cows_ratings
+    if len(ratings) < least:
+        return
     lines = series_lines(
-        record.visit_ratings(day) if isinstance(day, dt.date) else record.cows_ratings,
+        ratings,
         threshold if isinstance(threshold, int) else None,
         day if isinstance(day, dt.date) else None,
         scale_top(state.guide),
         record.recorded_at,
     )
+    if not lines:
+        return
     ui.line("COWS ratings", style="bold")
     for line in lines:
         ui.line(line)

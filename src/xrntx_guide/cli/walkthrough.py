@@ -35,7 +35,7 @@ from ..records import field, record
 from ..visit.history import entry
 from ..visit.rapid import is_pathway_key, is_record_key
 from ..visit.results import note_rating
-from ..visit.series import CONTEXTS, TOTAL, item_keys, latest_on, scale_top, series_lines
+from ..visit.series import CONTEXTS, TOTAL, item_keys, latest_on
 from ..visit.session import SessionRecord
 from .history import announcer
 from .prompts.base import COMMANDS as COMMANDS
@@ -51,6 +51,7 @@ from .prompts.questions import QuestionPrompts
 from .prompts.timers import TimerPrompts
 from .render import (
     show_card_hint,
+    show_cows_series,
     show_gate,
     show_summary,
 )
@@ -352,21 +353,7 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
 
     def show_series(self, state: State) -> None:
         """The COWS series: a small table with a bar per rating (visit/series.py)."""
-        threshold = self.guide.setting_values.get(keys.COWS_THRESHOLD)
-        day = state.value(self.guide.meta.date_key)
-        lines = series_lines(
-            self.record.visit_ratings(day)
-            if isinstance(day, dt.date)
-            else self.record.cows_ratings,
-            threshold if isinstance(threshold, int) else None,
-            day if isinstance(day, dt.date) else None,
-            scale_top(self.guide),
-            self.record.recorded_at,
-        )
-        if lines:
-            self.ui.line("COWS ratings", style="bold")
-            for line in lines:
-                self.ui.line(line)
+        show_cows_series(self.ui, state, self.record, least=1)
 
     def rate_again(self, state: State, arg: str) -> None:
         """'rate again [CONTEXT]': a new COWS rating; the earlier ones stay in the series.
