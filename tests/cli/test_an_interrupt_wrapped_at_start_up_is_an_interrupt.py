@@ -101,10 +101,31 @@ def test_ctrl_c_in_a_pattern_pydantic_compiles_is_sent_again() -> None:
     )
 
 
+def test_ctrl_c_in_what_re_calls_for_pydantic_is_sent_again() -> None:
+    """Ctrl-C that lands in code ``re`` calls while it compiles pydantic's pattern (its
+    flags are an enum's value, read in ``enum.py``) is inside that compilation all the
+    same: raised there, Python would print it as ignored and the walk would go on."""
+    assert cli._in_a_pattern_pydantic_builds(
+        _frames("/usr/lib/python3.11/enum.py", "/usr/lib/python3.11/re/__init__.py", PYDANTIC)
+    )
+
+
 @pytest.mark.parametrize(
     "files",
-    [(RE, "/src/xrntx_guide/visit/clock.py"), (PYDANTIC, RE), ("/src/xrntx_guide/cli/app.py",)],
-    ids=["re-for-the-program", "pydantic-itself", "the-program"],
+    [
+        (RE, "/src/xrntx_guide/visit/clock.py"),
+        ("/usr/lib/python3.11/enum.py", RE, "/src/xrntx_guide/visit/clock.py"),
+        (PYDANTIC, RE),
+        ("/src/xrntx_guide/cli/app.py",),
+        ("/usr/lib/python3.11/enum.py", PYDANTIC),
+    ],
+    ids=[
+        "re-for-the-program",
+        "what-re-calls-for-the-program",
+        "pydantic-itself",
+        "the-program",
+        "no-re-at-all",
+    ],
 )
 def test_ctrl_c_anywhere_else_is_raised_where_it_lands(files: tuple[str, ...]) -> None:
     assert not cli._in_a_pattern_pydantic_builds(_frames(*files))

@@ -38,8 +38,10 @@ def _on_ctrl_c(signum: int, frame: object) -> None:
 
 def _in_a_pattern_pydantic_builds(frame: object) -> bool:
     """Whether ``frame`` is the standard library's ``re`` at work for pydantic (its
-    compiled core calls it for a field's pattern): a frame of ``re``, called from one of
-    pydantic's."""
+    compiled core calls it for a field's pattern): frames of ``re``, called from one of
+    pydantic's. What ``re`` itself calls may be running when Ctrl-C lands (the value of
+    its flags, an enum's, is read in ``enum.py``): the frames inside the first of ``re``
+    are passed over."""
     seen_re = False
     while frame is not None:
         name = getattr(getattr(frame, "f_code", None), "co_filename", "")
@@ -47,8 +49,6 @@ def _in_a_pattern_pydantic_builds(frame: object) -> bool:
             seen_re = True
         elif seen_re:
             return os.sep + "pydantic" in name
-        else:
-            return False
         frame = getattr(frame, "f_back", None)
     return False
 
