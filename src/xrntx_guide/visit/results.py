@@ -1116,7 +1116,10 @@ def note_rating(
         for k in item_keys(guide)
         if isinstance(v := state.value(k), int) and not isinstance(v, bool)
     }
-    series = _day_series(record, day)
+    # The series as the gates read it (after a counted dose: as it stood then), so that
+    # the rating read from it is never taken for a new one and added again, later.
+    read_series = getattr(record, "read_series", None)
+    series = read_series(day)[0] if read_series is not None else _day_series(record, day)
     last = latest_on(series, day)
     if last is not None and record.cows_next_context is None:
         prev = series[last]

@@ -511,16 +511,8 @@ class SessionRecord(_Model):
         the pathway's record reads, visit/rapid.py :func:`record_answers`)."""
         date = answers.get(guide.meta.date_key)
         day = date if isinstance(date, dt.date) else today
-        ratings, challenges = self.visit_ratings(day), self.naloxone_challenges
+        ratings, challenges = self.read_series(day)
         counted = self.counted_at()
-        if counted is not None:
-            # The dose counted on the results that stood when it was given: a rating taken
-            # after it (precipitated withdrawal) is recorded, never a reason to uncount
-            # it; an entry correcting one taken before it still counts in that one's place.
-            ratings = [r for r in ratings if instant(placed(ratings, r).at) <= instant(counted)]
-            challenges = [
-                c for c in challenges if instant(placed(challenges, c).at) <= instant(counted)
-            ]
         reading = visit_results(guide, ratings, challenges, day, recorded=self.recorded_at)
         out = {k: v for k, v in answers.items() if k not in RESULT_KEYS}
         out.update(
@@ -547,6 +539,9 @@ class SessionRecord(_Model):
                 if reading.unordered is not None
                 else instant(rec.at) >= instant(latest.at)
             )
+            # A rating typed after the dose counted is in the series (note_rating adds
+            # it), and the series read as the dose was given leaves it out: so here.
+            and (counted is None or instant(rec.at) <= instant(counted))
         }
         out = {k: v for k, v in out.items() if k not in cows}
         if reading.unordered is None and TOTAL not in fresh:
@@ -556,6 +551,22 @@ class SessionRecord(_Model):
             out.update({k: v for k, v in keep.items() if k in cows})
         out.update(fresh)
         return out, reading
+
+    def read_series(self, day: dt.date) -> tuple[list[CowsRating], list[ChallengeResult]]:
+        """The series the visit's gates read for ``day`` (:meth:`visit_ratings`, the
+        challenge results): once the dose is counted, what stood when it was counted. A
+        result taken after it (precipitated withdrawal) is recorded, never a reason to
+        uncount it; an entry correcting one taken before it still counts in that one's
+        place. What the walk reads (:meth:`visit_answers`) and what it compares a rating
+        with before adding it (visit/results.py ``note_rating``)."""
+        ratings, challenges = self.visit_ratings(day), self.naloxone_challenges
+        counted = self.counted_at()
+        if counted is not None:
+            ratings = [r for r in ratings if instant(placed(ratings, r).at) <= instant(counted)]
+            challenges = [
+                c for c in challenges if instant(placed(challenges, c).at) <= instant(counted)
+            ]
+        return ratings, challenges
 
     def unordered_note(self, guide: Guide, today: dt.date) -> str | None:
         """Why no COWS rating of the visit day is read (:meth:`visit_answers`: which of two
