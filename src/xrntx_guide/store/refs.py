@@ -226,10 +226,14 @@ class ImportedRecord:
     """What importing one record did."""
 
     stored: bool
-    """False: its id is stored already (the stored one is kept: it may be newer)."""
+    """False: its id is stored already, with everything the file holds (the same record,
+    or a later state of it): the stored one is kept."""
     same_day: str | None = None
     """What to say when the record counts a dose on a day another visit of the patient
     counts one (:func:`doses_of_the_same_day`): stored as it stands, never in silence."""
+    updated: bool = False
+    """The stored record was an earlier state of the file's visit (the file's audit trail
+    continues the stored one): the file's record replaced it."""
 
 
 def import_record(
@@ -255,8 +259,12 @@ def import_record(
     there would be lost; a visit of the patient read beside it is refused where the
     record is read, naming it).
     """
-    if not check_file_record(store, record):
-        return ImportedRecord(False)
+    new = check_file_record(store, record)
+    revision = None
+    if not new:
+        stored, revision = store.load(record.id)
+        if not _continues(record, stored):
+            return ImportedRecord(False)  # the same record, or an earlier state of it
     if not moved:
         refused = record.another_zones(
             f"the record of {record.label!r}",
@@ -265,16 +273,48 @@ def import_record(
         )
         if refused is not None:
             raise refused
-    store.create(record, by, moved=moved)
+    if revision is None:
+        store.create(record, by, moved=moved)
+    else:
+        store.save(record, revision, by)
     both = doses_of_the_same_day(store, record)
     if not both:
-        return ImportedRecord(True)
+        return ImportedRecord(True, updated=revision is not None)
     return ImportedRecord(
         True,
         f"session {record.id} counts a dose on {record.visit_date}, and so does session "
         f"{', '.join(both)} of the same patient: the record now holds two doses of that "
         "day. Check that both were given; if one was not, correct or delete the visit "
         "that records it (`sessions --delete ID`).",
+        updated=revision is not None,
+    )
+
+
+def _continues(record: SessionRecord, stored: SessionRecord) -> bool:
+    """Whether the file's ``record`` is a later state of the ``stored`` visit of its id (its
+    audit trail is the stored one's, and more): True, it replaces the stored one. False:
+    the same record, or an earlier state of it (the stored one holds all it holds).
+
+    Raises:
+        SessionError: each holds what the other does not (the visit went on in two
+            places from one copy): keeping either would hide what the other recorded,
+            a dose among them.
+    """
+    mine = [e.model_dump() for e in record.events]
+    theirs = [e.model_dump() for e in stored.events]
+    if mine[: len(theirs)] == theirs:
+        return len(mine) > len(theirs) or record.model_dump() != stored.model_dump()
+    if theirs[: len(mine)] == mine:
+        return False
+    raise SessionError(
+        f"session {record.id} ({record.label!r}) is stored already, and the file's record "
+        "and the stored one each hold what the other does not (the visit went on in two "
+        "places from one copy): neither is kept in the other's place, so that nothing "
+        "either recorded (a dose among it) is hidden",
+        hint=(
+            f"Export the stored one (`xrntx-guide sessions export {record.id}`) and compare; "
+            "import the file into another store (--database) to read it."
+        ),
     )
 
 

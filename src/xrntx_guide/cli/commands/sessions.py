@@ -195,13 +195,19 @@ def _move(
             record = read_record_file(Path(target))
         store = the_store(env, database, ui.warning, by)
         imported = import_record(store, record, by)
-        if imported.stored:
+        if imported.updated:
+            ui.note(
+                f"imported {target}: session {record.id} ({record.label!r}) was stored in an "
+                "earlier state; the file's record, which goes on from it, replaces it"
+            )
+            said_on_import(ui, lazy_pack(env, None, None)(), store, record, imported)
+        elif imported.stored:
             ui.note(f"imported {target}: session {record.id} ({record.label!r})")
             said_on_import(ui, lazy_pack(env, None, None)(), store, record, imported)
         else:
             ui.warning(
-                f"{target}: session {record.id} is already in the store; the stored one is "
-                "kept (export it to compare)"
+                f"{target}: session {record.id} is already in the store, with everything "
+                "the file holds; the stored one is kept"
             )
         return
     store = the_store(env, database, ui.warning, by)

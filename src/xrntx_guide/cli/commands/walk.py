@@ -622,7 +622,13 @@ def _imported(ui: UI, guide: Guide, store: Any, ref: str, by: str, no_save: bool
             hint=f"Import it first: xrntx-guide sessions import {ref}",
         )
     imported = import_record(store, record, by)
-    if imported.stored:
+    if imported.updated:
+        ui.note(
+            f"{ref}: session {record.id} was stored in an earlier state; the file's record, "
+            "which goes on from it, replaces it (the file is left as it is)"
+        )
+        said_on_import(ui, guide, store, record, imported)
+    elif imported.stored:
         ui.note(
             f"{ref}: imported into the store as session {record.id} (the file is left as it is)"
         )
