@@ -35,10 +35,12 @@ def program(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
-def two_rooms(tmp_path: Path, other: dict[str, Any]) -> tuple[dict[str, str], str]:
-    """Room 1 reaches the dose question; room 2 walks ``other`` (unattended, at 09:00);
-    room 1 answers yes and leaves at the next prompt. The environment and room 1's
-    session id."""
+def two_rooms(
+    tmp_path: Path, other: dict[str, Any], ends: tuple[int, ...] = (0, 1)
+) -> tuple[dict[str, str], str]:
+    """Room 1 reaches the dose question; room 2 walks ``other`` (unattended, at 09:00,
+    ending with one of the exit codes ``ends``); room 1 answers yes and leaves at the
+    next prompt. The environment and room 1's session id."""
     env = {**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path / "home"), "NO_COLOR": "1"}
     env.pop("XRNTX_GUIDE_DEBUG", None)
     room1 = pexpect.spawn(
@@ -54,7 +56,7 @@ def two_rooms(tmp_path: Path, other: dict[str, Any]) -> tuple[dict[str, str], st
             env, "walk", "--no-input", "--json", "--label", LABEL,
             "--now", f"{TODAY.isoformat()}T09:00", "--acknowledge", "all", *answer_flags(other),
         )  # fmt: skip
-        assert room2.returncode in (0, 1), room2.stderr
+        assert room2.returncode in ends, room2.stderr
         room1.sendline("yes")
         for _ in range(20):
             if room1.expect([pexpect.EOF, ANY_PROMPT]) == 0:
@@ -158,3 +160,20 @@ def test_a_dose_recorded_meanwhile_stops_the_walk_before_the_injection_step(
     assert "do not give the injection" in said, said
     doses = json.loads(program(env, "history", LABEL, "--json").stdout)["injections"]
     assert len(doses) == 1, doses
+
+
+def test_withdrawal_rated_meanwhile_in_another_visit_stops_the_dose(tmp_path: Path) -> None:
+    """Room 2 walks the same patient and rates withdrawal while room 1 waits at "Was the
+    injection given?": the ratings of a visit day are one series, so room 1's dose is
+    not counted on the series it read before; the walk stops, to be resumed and judged
+    with every rating of the day."""
+    from xrntx_guide.pack.load import load_guide
+
+    withdrawal = int(load_guide(None, None).setting_values["cows_threshold"]) + 4
+    # Room 2 reads room 1's rating too: which is the later depends on the time of day
+    # room 1 runs at (its clock is the real one), so room 2 may end blocked or waiting.
+    env, session = two_rooms(tmp_path, {**PATIENT, "cows_total": withdrawal}, (1, 4))
+    history = json.loads(program(env, "history", LABEL, "--json").stdout)
+    assert history["injections"] == [], history
+    mine = [v for v in history["visits"] if v["session"] == session]
+    assert mine and mine[0]["counts"] is False, history

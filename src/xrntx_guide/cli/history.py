@@ -39,6 +39,7 @@ def walk_timeline(
     tl = timeline(
         guide, found.records, record.label, day, exclude=record.id, unreadable=found.unreadable
     )
+    record.read_beside(tl.elsewhere)  # the ratings of a visit day are one series
     if tl.visits:
         show_timeline(ui, tl, f"History of {record.label!r}")
         if tl.prefills:

@@ -23,8 +23,9 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..engine.evaluate import GateResult, Inputs, evaluate
-from ..errors import InvalidAnswer, UserError
+from ..errors import InvalidAnswer, UserError, resume_command
 from ..expr import UNKNOWN, MapContext, format_value
+from ..pack import keys
 from ..pack.guide import CQuestion, Guide
 from ..pack.severity import HARD_STOPS, SEVERITY_RANK
 from .answers import parse_value, recorded_kind
@@ -755,6 +756,25 @@ def _against_the_record(
             f"{date_key}) and the label; a visit is recorded after the doses before it",
             "quit and check the visit's date (--today) and the label",
         )
+    if not record.walked:
+        # A walk reads the other visits' ratings of its day into its series; a check and
+        # a batch line judge the answers given, which could hold an earlier rating than
+        # withdrawal another visit rated that day (only withdrawal can make them stricter).
+        found = record.withdrawal_elsewhere(
+            visit_day, guide.setting_values.get(keys.COWS_THRESHOLD)
+        )
+        if found is not None:
+            session = found.origin.removeprefix("session ")
+            return Contradiction(
+                keys.COWS_TOTAL if keys.COWS_TOTAL in guide.questions else date_key,
+                f"{found.origin} of this patient rated withdrawal on {visit_day.isoformat()} "
+                f"(COWS {found.total} at {found.at.astimezone().strftime('%H:%M')}): the "
+                "ratings of a visit day are one series, and a check judges only the answers "
+                "it is given, which may hold an earlier rating. Resume that session "
+                f"({resume_command(session)}) to go on with this visit day, or check the "
+                "label and the visit's date",
+                f"quit and resume {found.origin}",
+            )
     return None
 
 

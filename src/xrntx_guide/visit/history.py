@@ -37,6 +37,7 @@ from .labels import label_key
 
 if TYPE_CHECKING:
     from ..pack.model import Carry
+    from .entries import CowsRating
     from .session import JSONScalar, SessionRecord
 
 UNREADABLE_FIX = (
@@ -194,6 +195,24 @@ class Timeline:
     in a copy made before it was declared), the names the label's other care visits give
     it (:attr:`VisitFacts.names`): what each of their answers is binds the visit judged,
     whatever this pack declares (visit/contradiction.py)."""
+
+    elsewhere: tuple[tuple[CowsRating, dt.datetime | None], ...] = ()
+    """The COWS ratings the label's other care visits hold (a training run holds none),
+    each with when its visit recorded it: the ratings of a visit day are one series,
+    whichever visit recorded them. Read only where the record is judged by."""
+    walked: bool = False
+    """The visit judged is a walk's session (``exclude``), which reads :attr:`elsewhere`
+    into its series (SessionRecord.read_beside); a check or a batch line does not."""
+
+    def withdrawal_elsewhere(self, day: dt.date, threshold: object) -> CowsRating | None:
+        """The latest rating of ``day`` at or above ``threshold`` (withdrawal) that another
+        visit of the label holds; every rating when the threshold is not a number."""
+        found = [
+            r
+            for r, _ in self.elsewhere
+            if r.day == day and (not isinstance(threshold, int) or r.total >= threshold)
+        ]
+        return max(found, key=lambda r: instant(r.at)) if found else None
 
     def recorded_use(self, before: dt.date) -> RecordedUse | None:
         """The latest recorded use on or before ``before`` (the injection's date): a use
@@ -810,6 +829,8 @@ def _timeline(
         )
     if judged is not None:
         _refuse_beside_a_positive(guide, records, exclude, day, source)
+        extra["elsewhere"] = _ratings_elsewhere(records, exclude)
+        extra["walked"] = exclude is not None
     later = [
         v
         for v in before
@@ -833,6 +854,26 @@ def _timeline(
     extra["unread"] = (*unread_carried, *unread)
     due = due_values(guide, prefills, day)
     return Timeline(label, day, visits, prefills | from_end, source, due=due, **extra)
+
+
+def _ratings_elsewhere(
+    records: Iterable[SessionRecord], exclude: str | None
+) -> tuple[tuple[CowsRating, dt.datetime | None], ...]:
+    """Every COWS rating the care sessions of the label other than ``exclude`` hold (their
+    series and their pathway day records', as each reads them for each day), named by
+    their session (``origin``), each with when its session recorded it. A training run
+    holds none."""
+    out: list[tuple[CowsRating, dt.datetime | None]] = []
+    for r in records:
+        if r.id == exclude or r.demo_clock is not None:
+            continue
+        days = {x.day for x in r.cows_ratings} | {d.date for d in r.rapid_days}
+        for day in sorted(days):
+            for x in r.visit_ratings(day):
+                if x.day == day:
+                    named = x.model_copy(update={"origin": f"session {r.id}"})
+                    out.append((named, r.recorded_at(x)))
+    return tuple(out)
 
 
 def _recorded_uses(

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from ..engine.evaluate import (
     Inputs,
@@ -173,6 +173,9 @@ class SessionRecord(_Model):
     (visit/series.py): a positive challenge stands on every later day of the walk."""
     cows_next_context: str | None = None
     """The context of the rating being taken ('rate again CONTEXT'), until it is complete."""
+    _beside: list[tuple[CowsRating, dt.datetime | None]] = PrivateAttr(default_factory=list)
+    """The COWS ratings the patient's other care visits hold, each with when its visit
+    recorded it (:meth:`read_beside`); never stored with this record."""
     cows_next_at: dt.datetime | None = None
     """When 'rate again' was typed: only COWS answers typed since are the new rating's (an
     earlier run's, merged in since, never are)."""
@@ -597,6 +600,9 @@ class SessionRecord(_Model):
         the audit trail's event that logged it, or for a rating the pathway's day record
         holds (visit_ratings), the event of the first entry of the day holding it; None
         when no event logged it."""
+        for other, when in self._beside:
+            if other is rating:
+                return when
         found: list[dt.datetime] = []
         for event in self.events:
             entry = integrity.entry_of(event)
@@ -612,6 +618,19 @@ class SessionRecord(_Model):
                 found.append(event.at)
         return min(found, key=instant) if found else None
 
+    def read_beside(self, ratings: Iterable[tuple[CowsRating, dt.datetime | None]]) -> None:
+        """Read the COWS ratings the patient's other care visits hold (visit/history.py
+        ``Timeline.elsewhere``: each with when its visit recorded it) into this visit's
+        series, for their days (:meth:`visit_ratings`): the ratings of a visit day are one
+        series, whichever visit of the patient recorded them, so a rating of this visit
+        is never read as the latest beside a later one recorded in another (withdrawal
+        rated in another room). They are read, never stored with this record."""
+        self._beside = list(ratings)
+
+    def beside_on(self, day: dt.date) -> list[tuple[CowsRating, dt.datetime | None]]:
+        """The other visits' ratings of ``day`` read into this visit's series."""
+        return [(r, when) for r, when in self._beside if r.day == day]
+
     def visit_ratings(self, day: dt.date) -> list[CowsRating]:
         """The series with the pathway's day record's ratings of ``day`` it does not hold
         (the ratings of the visit day are one series, whatever route recorded them). A
@@ -623,6 +642,10 @@ class SessionRecord(_Model):
         extra = [
             r for r in ratings_of(self.rapid_days, day, "session") if instant(r.at) not in held
         ]
+        # Another visit's rating stands beside this visit's, unless it is the same rating
+        # at the same instant: two totals of one instant are never ordered (entries.py).
+        same = {(instant(r.at), r.total) for r in [*self.cows_ratings, *extra]}
+        extra += [r for r, _ in self.beside_on(day) if (instant(r.at), r.total) not in same]
         if not extra:
             return self.cows_ratings
         return sorted([*self.cows_ratings, *extra], key=lambda r: instant(r.at))

@@ -38,6 +38,7 @@ from ...store.refs import (
     visit_to_resume,
 )
 from ...store.saver import Saver
+from ...visit.clock import instant
 from ...visit.contradiction import contradiction, refuse_contradiction
 from ...visit.history import judged_against, recorded_dose, timeline
 from ...visit.labels import label_key
@@ -317,8 +318,11 @@ def run_walk(
             )  # fmt: skip
         except SessionError as exc:  # another session now stands in the way
             return None, exc.message, exc.hint
-        problem = contradiction(guide, record.typed_answers(guide, day), fresh, given_now)
-        return None if problem is None else (problem.key, problem.message, None)
+        typed = record.typed_answers(guide, day)
+        problem = contradiction(guide, typed, fresh, given_now)
+        if problem is not None:
+            return problem.key, problem.message, None
+        return rated_meanwhile(guide, record, fresh, typed, day)
 
     def against(found: Found) -> Exception | None:
         """:func:`refusal` in the save that counts the dose, inside its write transaction
@@ -636,6 +640,33 @@ def _imported(ui: UI, guide: Guide, store: Any, ref: str, by: str, no_save: bool
     else:
         ui.note(f"{ref}: session {record.id} is already in the store; resuming the stored record")
     return record.id
+
+
+def rated_meanwhile(
+    guide: Guide, record: SessionRecord, fresh: Any, typed: dict[str, Any], day: dt.date
+) -> Reason | None:
+    """COWS ratings of the visit day that another visit of the patient recorded while this
+    walk ran (``fresh``: the patient's record read again), which the walk has not read
+    into its series (SessionRecord.read_beside): the walk stops before the injection, to
+    be resumed and judged with them; None when there are none."""
+    visit = typed.get(guide.meta.date_key)
+    on = visit if isinstance(visit, dt.date) else day
+    read = {(r.origin, instant(r.at), r.total) for r, _ in record.beside_on(on)}
+    new = [
+        r
+        for r, _ in fresh.elsewhere
+        if r.day == on and (r.origin, instant(r.at), r.total) not in read
+    ]
+    if not new:
+        return None
+    r = max(new, key=lambda r: instant(r.at))
+    return (
+        None,
+        f"{r.origin} of this patient recorded a COWS rating of {on.isoformat()} while this "
+        f"walk ran ({r.total} at {r.at.astimezone().strftime('%H:%M')}): the ratings of a "
+        "visit day are one series, and this walk has not read it",
+        "Resume this session: it reads every rating of the day.",
+    )
 
 
 def _keep_mine(ui: UI, clash: Any) -> bool:

@@ -1,0 +1,114 @@
+"""The COWS ratings of a visit day are one series, whichever visit of the patient recorded
+them (clinical basis, safety invariants 1 and 9): withdrawal rated in one session is never
+passed over by another session or a check of the same patient and day that holds an
+earlier, calmer rating.
+
+The first visit rates withdrawal at 10:02 (blocked). Until now, a second walk of the same
+patient that day with a rating of 10:00 from a file, or ``check --label`` with it, read
+that 10:00 rating as the latest and reached the injection (READY)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.helpers import TODAY, Run, answer_flags, json_file, ready_patient, walk_at
+from tests.helpers import at_today as at
+from tests.helpers import cows_threshold as threshold
+from xrntx_guide.pack.guide import Guide
+
+LABEL = "ONE-DAY"
+
+
+def first_visit(run: Run, total: int) -> str:
+    """The first visit of the day, rated ``total`` at 10:02: its session."""
+    walked = walk_at(run, LABEL, at("10:02"), ready_patient(cows_total=total))
+    assert walked.exit_code in (0, 1, 4), walked.output
+    (row,) = json.loads(run("sessions", "--json").stdout)
+    return str(row["id"])
+
+
+def earlier_rating(tmp_path: Path) -> str:
+    """A ready patient's answers with a calm COWS rating taken at 10:00."""
+    answers = {
+        k: (v.isoformat() if hasattr(v, "isoformat") else v)
+        for k, v in ready_patient(cows_total=None).items()
+    }
+    rated = {"cows_ratings": [{"at": at("10:00"), "context": "baseline", "total": 2}]}
+    return json_file(tmp_path, "answers.json", {**answers, **rated})
+
+
+def outcome(out: Any) -> dict[str, Any]:
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_a_second_walk_reads_the_withdrawal_the_first_rated_later(
+    run: Run, guide: Guide, tmp_path: Path
+) -> None:
+    first_visit(run, threshold(guide) + 4)
+    second = run(
+        "walk", "--no-input", "--json", "--label", LABEL, "--now", at("10:06"),
+        "--acknowledge", "all", "--answers", earlier_rating(tmp_path),
+    )  # fmt: skip
+    assert outcome(second)["status"] == "blocked", second.output
+    assert "withdrawal" in outcome(second)["blocking"], second.output
+
+
+def test_the_control_a_calm_rating_taken_after_it_is_read(
+    run: Run, guide: Guide, tmp_path: Path
+) -> None:
+    first_visit(run, threshold(guide) + 4)
+    second = run(
+        "walk", "--no-input", "--json", "--label", LABEL, "--now", at("10:30"),
+        "--acknowledge", "all", *answer_flags(ready_patient(cows_total=2)),
+    )  # fmt: skip
+    assert "withdrawal" not in outcome(second)["blocking"], second.output
+    assert outcome(second)["status"] == "incomplete", second.output  # at the injection
+
+
+def test_a_check_of_the_label_is_refused_beside_withdrawal_another_visit_rated(
+    run: Run, guide: Guide, tmp_path: Path
+) -> None:
+    session = first_visit(run, threshold(guide) + 4)
+    checked = run(
+        "check", "--json", "--label", LABEL, "--now", at("10:05"),
+        "--answers", earlier_rating(tmp_path),
+    )  # fmt: skip
+    assert checked.exit_code == 2, checked.output
+    assert session in json.loads(checked.stderr)["message"], checked.output
+
+
+def test_the_control_a_calm_rating_in_another_visit_leaves_the_check_as_it_was(
+    run: Run, tmp_path: Path
+) -> None:
+    first_visit(run, 1)
+    checked = run(
+        "check", "--json", "--label", LABEL, "--now", at("10:05"),
+        "--answers", earlier_rating(tmp_path),
+    )  # fmt: skip
+    assert outcome(checked)["status"] == "ready", checked.output
+
+
+def test_a_batch_line_of_the_label_is_refused_beside_it(
+    run: Run, guide: Guide, tmp_path: Path
+) -> None:
+    first_visit(run, threshold(guide) + 4)
+    line = json.loads(Path(earlier_rating(tmp_path)).read_text()) | {"label": LABEL}
+    batch = run(
+        "check", "--batch", "-", "--now", at("10:05"), input=json.dumps(line) + "\n"
+    )  # fmt: skip
+    (result,) = [json.loads(x) for x in batch.stdout.splitlines()]
+    assert result.get("status") != "ready" and result.get("code") == "invalid_answer", result
+
+
+def test_the_day_is_read_whole_on_the_visit_date(run: Run, guide: Guide, tmp_path: Path) -> None:
+    """A withdrawal rated on another day is another day's: it does not refuse this one."""
+    first_visit(run, threshold(guide) + 4)
+    tomorrow = TODAY.toordinal() + 1
+    day = type(TODAY).fromordinal(tomorrow).isoformat()
+    checked = run(
+        "check", "--json", "--label", LABEL, "--now", f"{day}T10:05",
+        *answer_flags(ready_patient(cows_total=2)),
+    )  # fmt: skip
+    assert outcome(checked).get("status") == "ready", checked.output
