@@ -12,6 +12,7 @@ from ..expr import format_value
 from ..output.versions import HISTORY
 from ..pack.guide import Guide
 from ..store import Store
+from ..visit.clock import instant
 from ..visit.history import (
     OUTSIDE_THE_RECORD,
     Timeline,
@@ -60,6 +61,15 @@ def walk_timeline(
     elif tl.unreadable:
         for message in tl.warnings():
             ui.warning(message)
+    read = sorted(record.beside_on(day), key=lambda pair: instant(pair[0].at))
+    if read:
+        listed = "; ".join(
+            f"{r.total} at {r.at.astimezone().strftime('%H:%M')} ({r.origin})" for r, _ in read
+        )
+        ui.note(
+            f"COWS ratings of {day.isoformat()} from the patient's other visits, read into "
+            f"this visit's series (the ratings of a day are one series): {listed}"
+        )
     return tl
 
 
