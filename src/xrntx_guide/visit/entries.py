@@ -268,6 +268,26 @@ def judged_withdrawal(
     return withdrawal_before(guide, ratings, c.kind, c.result, started, first.at, recorded)
 
 
+def withdrawal_since(
+    guide: Guide, ratings: list[CowsRating], started: dt.datetime, now: dt.datetime
+) -> CowsRating | None:
+    """The first standing rating at or above the pack's threshold taken after the naloxone
+    given at ``started`` and no later than ``now``: any sign of withdrawal after the
+    naloxone is a positive result (reference 5.2), so its observation is never started
+    over, nor its naloxone moved past it (cli/prompts/timers.py). None: none, or no
+    threshold."""
+    threshold = guide.setting_values.get(keys.COWS_THRESHOLD)
+    if not isinstance(threshold, int | float) or isinstance(threshold, bool):
+        return None
+    found = [
+        r
+        for r in live(ratings)
+        if instant(started) < instant(placed(ratings, r).at) <= instant(now)
+        and r.total >= threshold
+    ]
+    return min(found, key=lambda r: instant(placed(ratings, r).at)) if found else None
+
+
 def reads_positive(
     guide: Guide, ratings: list[CowsRating], challenges: list[ChallengeResult], c: ChallengeResult
 ) -> bool:
@@ -391,7 +411,8 @@ def withdrawal_before(
 
     Returns why it was done beside withdrawal: a standing rating taken after the naloxone
     and no later than the result is at or above the threshold (withdrawal during the
-    observation: the result is positive, ``during``); its latest standing rating before
+    observation: the result is positive, ``during``: judged also for a result that would
+    not count, "not done", whose naloxone time is known); its latest standing rating before
     the naloxone is at or above the threshold (a correction counts at the time of the
     rating it corrects); or it has none, where one is needed: a rechallenge always (the day's
     latest total may predate the withdrawal the positive brought on), a challenge on a day
@@ -405,7 +426,13 @@ def withdrawal_before(
     question = guide.questions.get(RECHALLENGE if kind == "rechallenge" else CHALLENGE)
     threshold = guide.setting_values.get(keys.COWS_THRESHOLD)
     given = started if started is not None else taken
-    if question is None or result not in question.spec.wait_for or given is None:
+    if question is None or given is None:
+        return None
+    counts = result in question.spec.wait_for
+    # A result that would not count (not done) whose naloxone was given (its time known)
+    # is judged for withdrawal during its observation all the same: the naloxone went in,
+    # and any sign after it is a positive result, whatever was recorded (reference 5.2).
+    if not counts and (started is None or result == "positive"):
         return None
     minutes = guide.setting_values.get(keys.OBSERVATION_MINUTES)
     if started is None and isinstance(minutes, int | float) and not isinstance(minutes, bool):
@@ -452,6 +479,8 @@ def withdrawal_before(
                 untimed=untimed,
                 during=True,
             )
+    if not counts:
+        return None  # the rating before the naloxone is judged for a result that counts
     if not before:
         if stamped and not rechallenge:
             return None

@@ -15,6 +15,7 @@ from ...engine.next_action import (
 )
 from ...pack.guide import CQuestion
 from ...visit.clock import parse_moment, shown
+from ...visit.entries import withdrawal_since
 from ...visit.results import start_refused
 from .base import (
     WalkCore,
@@ -104,6 +105,21 @@ class TimerPrompts(WalkCore):
                 self.ui.ticker_end()
             self.ui.note("countdown stopped; the timer keeps running")
 
+    def _after_withdrawal(self, running: dt.datetime, now: dt.datetime) -> str | None:
+        """Why the naloxone given at ``running`` cannot be started over or moved: withdrawal
+        rated since (visit/entries.py ``withdrawal_since``); None when it can."""
+        day = self.state().value(self.guide.meta.date_key)
+        visit = day if isinstance(day, dt.date) else self.today
+        found = withdrawal_since(self.guide, self.record.visit_ratings(visit), running, now)
+        if found is None:
+            return None
+        return (
+            f"the naloxone given at {shown(running, '%H:%M:%S')} was followed by a COWS "
+            f"rating of {found.total} at {shown(found.at, '%H:%M:%S')}: any sign of "
+            "withdrawal after the naloxone is a positive result (naltrexone-tablet-label), "
+            "so this observation is not started over: record the result as positive"
+        )
+
     def start_timer(self, key: str, when: str) -> None:
         """'start' (the naloxone is given now) or 'start 09:05' (it was given then: never
         after now, the one rule of visit/clock.py)."""
@@ -117,6 +133,9 @@ class TimerPrompts(WalkCore):
                 "'start again' to start it over from now (the minutes observed since then "
                 "no longer count), or 'start HH:MM' to correct when the naloxone was given"
             )
+            return
+        if running is not None and (refused := self._after_withdrawal(running, now)):
+            self.ui.retry(refused)
             return
         if not when or again:
             self.record.timers[key] = now
