@@ -39,7 +39,8 @@ def taken_on_another_day(guide: Guide, at: dt.datetime, day: dt.date) -> Reason 
         f"taken now, on {taken.isoformat()}, it describes that day, not the visit of "
         f"{day.isoformat()}: a result counts only for the day it was taken",
         f"To record it for {taken.isoformat()}, move the visit there (edit {key} at a "
-        f"prompt, or --answer {key}={taken.isoformat()}). To enter the result of "
+        f"prompt, or --answer {key}={taken.isoformat()}; a walk left open since the day "
+        "before: quit and resume it, which moves the visit). To enter the result of "
         f"{day.isoformat()} late, give it with its time in an answers file "
         f'({RATINGS_KEY}, {CHALLENGES_KEY}: each entry with its "at").',
     )

@@ -361,12 +361,27 @@ def run_walk(
             between. A record that cannot be read again stops the walk too: a dose
             recorded meanwhile cannot be ruled out."""
             lead = CHANGED
-            try:
-                why = refusal(store.history(record.label))
-            except SessionError as exc:  # the store cannot be read now
-                lead, why = "the patient's record could not be read again", (
-                    None, exc.message, exc.hint,
-                )  # fmt: skip
+            why: Reason | None
+            moved = clock.today()
+            if moved != day:  # results count for their day only (safety invariant 3)
+                lead, why = (
+                    "the day changed while this walk was open",
+                    (
+                        None,
+                        f"it is now {moved.isoformat()}, and the walk began on {day.isoformat()}: "
+                        "the results it holds were taken for that day",
+                        "Resume it: it asks whether the patient is seen today (the visit moves, "
+                        "and the day's results are asked again) or that day's visit is being "
+                        "entered late.",
+                    ),
+                )
+            else:
+                try:
+                    why = refusal(store.history(record.label))
+                except SessionError as exc:  # the store cannot be read now
+                    lead, why = "the patient's record could not be read again", (
+                        None, exc.message, exc.hint,
+                    )  # fmt: skip
             if why is None:
                 return
             saved = "Nothing is saved (--no-save)."
