@@ -92,12 +92,20 @@ class Clock:
         """Today's date where the program runs (local time, as a clinician reads it)."""
         return self.now().astimezone().date()
 
-    def timer_now(self, started: dt.datetime | None) -> dt.datetime:
-        """What a timer started at ``started`` reads now: real time, times the factor."""
-        real = self.now()
+    def timer_now(
+        self, started: dt.datetime | None, real_start: dt.datetime | None = None
+    ) -> dt.datetime:
+        """What a timer started at ``started`` reads now: real time, times the factor.
+        ``real_start``: when it started by the machine's real clock (the session's
+        ``timers_real``): a fixed clock that a resume moved on never shortens the
+        observation, which lasts its minutes of real time (safety invariant 5)."""
+        now = self.now()
         if started is None:
-            return real
-        return started + (real - started) * self.factor + self.skipped
+            return now
+        elapsed = now - started
+        if real_start is not None:
+            elapsed = min(elapsed, self.source() - real_start)
+        return started + elapsed * self.factor + self.skipped
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds / self.factor)

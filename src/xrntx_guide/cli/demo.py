@@ -154,7 +154,8 @@ class Presenter:
             if started is None:
                 walk.ui.note("The naloxone is given: the observation timer starts.")
                 return "start"
-            left = wait_remaining(state, cq, started, walk.clock.timer_now(started))
+            real = walk.record.timers_real.get(key)
+            left = wait_remaining(state, cq, started, walk.clock.timer_now(started, real))
             if left is not None and left > dt.timedelta(0):
                 reply = self.pause(
                     walk,

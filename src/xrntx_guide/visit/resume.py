@@ -216,6 +216,7 @@ def clear_results_of_another_day(
         record.clear(stale, now, f"taken for {old}; the visit moved to {new}")
     for k in timers:
         record.timers.pop(k, None)
+        record.timers_real.pop(k, None)
     what = ", ".join(stale) if stale else "the timers"
     carried = carry()
     return [
@@ -452,7 +453,7 @@ def refuse_early_timed_results(
     record: SessionRecord,
     presets: Mapping[str, Preset],
     day: dt.date,
-    timer_now: Callable[[dt.datetime], dt.datetime],
+    timer_now: Callable[[dt.datetime, dt.datetime | None], dt.datetime],
 ) -> None:
     """A result that waits for a timer (a negative naloxone challenge) cannot come in by
     flag or file while the timer this session started is still running."""
@@ -462,7 +463,7 @@ def refuse_early_timed_results(
         if cq.wait_minutes is None or preset.value not in cq.spec.wait_for or started is None:
             continue
         state = evaluate(guide, record.inputs(guide, day))
-        left = wait_remaining(state, cq, started, timer_now(started))
+        left = wait_remaining(state, cq, started, timer_now(started, record.timers_real.get(key)))
         if left is not None and left > dt.timedelta(0):
             minutes = int(left.total_seconds() // 60)
             seconds = int(left.total_seconds() % 60)

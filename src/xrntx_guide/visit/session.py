@@ -153,6 +153,11 @@ class SessionRecord(_Model):
     overrides: dict[str, OverrideRecord] = Field(default_factory=dict)
     acks: dict[str, AckRecord] = Field(default_factory=dict)
     timers: dict[str, dt.datetime] = Field(default_factory=dict)
+    timers_real: dict[str, dt.datetime] = Field(default_factory=dict)
+    """When each timer started at the prompt ('start') by the machine's real clock (UTC):
+    on a fixed clock (``--today``, ``--now``) that a resume moved on, its observation still
+    lasts its minutes of real time (safety invariant 5; env.py ``Clock.timer_now``). None
+    for a start given with its time (the naloxone given earlier) or by an older version."""
     events: list[Event] = Field(default_factory=list)
     gates: dict[str, str] = Field(default_factory=dict)
     """Last outcome of each gate, for the audit trail and the session list."""
@@ -278,6 +283,7 @@ class SessionRecord(_Model):
             if key in self.order:
                 self.order.remove(key)
             self.timers.pop(key, None)
+            self.timers_real.pop(key, None)
 
     def withdraw(self, gate: str, now: dt.datetime, why: str) -> bool:
         """Take back the override and the acknowledgement of ``gate`` (the answers they

@@ -175,7 +175,8 @@ class QuestionPrompts(WalkCore):
                 continue  # refused by the record before any timer is looked at
             if cq.wait_minutes is not None and value in q.wait_for:
                 started = self.record.timers.get(cq.key)
-                left = wait_remaining(state, cq, started, self.clock.timer_now(started))
+                real = self.record.timers_real.get(cq.key)
+                left = wait_remaining(state, cq, started, self.clock.timer_now(started, real))
                 if left is None or left > dt.timedelta(0):
                     self.refuse_early(state, cq, left)
                     continue

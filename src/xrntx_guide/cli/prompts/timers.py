@@ -37,7 +37,10 @@ class TimerPrompts(WalkCore):
             )
         else:
             left = wait_remaining(
-                state, cq, started, self.clock.timer_now(started)
+                state,
+                cq,
+                started,
+                self.clock.timer_now(started, self.record.timers_real.get(cq.key)),
             ) or dt.timedelta(0)
             since = f"Timer started {started.astimezone().strftime('%H:%M:%S')}; "
             if left <= dt.timedelta(0):  # "0:00 left. Type 'wait' to count down" misled
@@ -80,7 +83,10 @@ class TimerPrompts(WalkCore):
         try:
             while True:
                 left = wait_remaining(
-                    state, cq, started, self.clock.timer_now(started)
+                    state,
+                    cq,
+                    started,
+                    self.clock.timer_now(started, self.record.timers_real.get(cq.key)),
                 ) or dt.timedelta(0)
                 if live:
                     self.ui.ticker(f"  observation: {_mmss(left)} left")
@@ -139,6 +145,7 @@ class TimerPrompts(WalkCore):
             return
         if not when or again:
             self.record.timers[key] = now
+            self.record.timers_real[key] = self.clock.source()
             self.ui.note("timer started again from now" if running is not None else "timer started")
             return
         try:
@@ -153,4 +160,5 @@ class TimerPrompts(WalkCore):
             self.ui.retry(f"start: {problem}")
             return
         self.record.timers[key] = at
+        self.record.timers_real.pop(key, None)  # given earlier: its real time is not known
         self.ui.note(f"timer started at {shown(at, '%H:%M')} (when the naloxone was given)")
