@@ -63,3 +63,22 @@ def test_edit_of_a_question_that_does_not_apply_is_refused_saying_so(guide: Guid
     _, screen = walk(guide, answers, "edit naloxone_rechallenge\nquit\n")
 
     assert "nor a question that applies now" in " ".join(screen.split()), screen
+
+
+def test_the_start_of_a_key_left_empty_will_do(guide: Guide) -> None:
+    """docs/clinicians.md: "the start of a key will do", for a question left empty too."""
+    answers = ready_patient(naloxone_challenge="positive", injection_date=TODAY)
+
+    _, screen = walk(guide, answers, "\nedit naloxone_re\nquit\n")
+
+    assert "naloxone_re -> naloxone_rechallenge" in screen, screen
+    assert screen.count("Naloxone rechallenge result") >= 2, screen
+
+
+def test_enter_at_which_answer_edits_nothing(guide: Guide) -> None:
+    answers = ready_patient(naloxone_challenge="positive", injection_date=TODAY)
+
+    _, screen = walk(guide, answers, "\nedit\n\nquit\n")
+
+    assert "nothing edited" in screen, screen
+    assert "is not an answered key" not in screen, screen

@@ -129,12 +129,20 @@ class CommandPrompts(WalkCore):
                 arg = self.read("Which answer (number or key)? ")
             except _Command:
                 return
+            if not arg.strip():
+                self.ui.note("nothing edited")  # Enter: the list was only looked at
+                return
         key = _pick(keys, arg)
         if key is None and self.open_question(state, arg.strip()):
             key = arg.strip()  # applies, not answered yet (left empty, or passed by 'jump')
         if key is None:
-            # A hurried 'edit last': the answered keys it starts.
-            starting = [k for k in keys if arg.strip() and k.startswith(arg.strip())]
+            # A hurried 'edit last': the keys it starts, answered or open (left empty).
+            open_ = [k for k in state.guide.questions if self.open_question(state, k)]
+            starting = [
+                k
+                for k in dict.fromkeys([*keys, *open_])
+                if arg.strip() and k.startswith(arg.strip())
+            ]
             if len(starting) == 1:
                 key = starting[0]
                 self.ui.note(f"{arg.strip()} -> {key}")
