@@ -52,8 +52,12 @@ def _date(text: str | None) -> dt.date | None:
 
 def last_injection(tl: Timeline) -> dt.date | None:
     """The patient's last injection as the record holds it: a finished visit with the
-    injection given, or the last injection a visit that ended the treatment recorded."""
+    injection given, a visit whose dose counted but that did not finish (a finding
+    entered after the dose reopened it: the dose was given all the same, and its blockade
+    is the one emergency staff must know), or the last injection a visit that ended the
+    treatment recorded."""
     dates = [d for v in tl.injections if (d := _date(v.date)) is not None]
+    dates += [d for v in tl.visits if v.unfinished_injection and (d := _date(v.date)) is not None]
     dates += [d for v in tl.visits if v.ended and (d := _date(v.last_injection)) is not None]
     return max(dates) if dates else None
 
