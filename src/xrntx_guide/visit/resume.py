@@ -291,7 +291,7 @@ def session_guide(
                 for k in changed
             )
             raise UsageError(
-                f"--site {site}: the session {path} was started with other settings ({lines})",
+                f"--site {site}: {path} was started with other settings ({lines})",
                 hint="Resume without --site: the session's own settings are used. "
                 "Or start a new session under this site file.",
             )
@@ -300,7 +300,7 @@ def session_guide(
             # The session's table is the one its record was kept against: never silently
             # another (reference section 6).
             raise UsageError(
-                f"--site {site}: the session {path} was started with another rapid pathway "
+                f"--site {site}: {path} was started with another rapid pathway "
                 f"protocol table ({differs})",
                 hint="Resume without --site: the session's own table and settings are used. "
                 "Or start a new session under this site file.",
