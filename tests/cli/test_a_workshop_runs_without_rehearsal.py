@@ -318,6 +318,27 @@ def test_slides_show_what_the_trainer_typed_on_its_prompt_line(
     assert re.search(r"q quit: w last_opioid_use=10 days ago\s*\n\s*What if", slides)
 
 
+def test_participant_mode_reveals_each_verdict_before_the_next_question(
+    tmp_path: Path, fentanyl: sc.Scenario
+) -> None:
+    """docs/trainers.md: the verdict shows when you press Enter, the gate's own, before
+    the room is asked of the next gate (they all came together after the last)."""
+    child, log = _spawn(tmp_path, fentanyl.id, "--room")
+    try:
+        _to_the_end(child)
+    finally:
+        child.close(force=True)
+    out = log.getvalue().replace("\r\n", "\n")
+    asks = [m.start() for m in re.finditer(r"Ask the room: will the gate '([^']+)' pass", out)]
+    names = re.findall(r"Ask the room: will the gate '([^']+)' pass", out)
+    assert len(asks) > 2, out[-2000:]
+    for name, here, after in zip(names, asks, [*asks[1:], len(out)], strict=True):
+        between = out[here:after]
+        assert re.search(rf": {re.escape(name)} \[", between) or re.search(
+            rf"[A-Z]+: {re.escape(name)}", between
+        ), f"the verdict of {name!r} was not shown before the next question:\n{between}"
+
+
 def test_participant_mode_does_not_give_a_verdict_away_before_the_room_is_asked(
     tmp_path: Path, fentanyl: sc.Scenario
 ) -> None:

@@ -190,8 +190,12 @@ class Presenter:
                 settled.append(r)
         if not settled:
             return
-        self.ask_room(walk, settled)
-        show_decided(walk.ui, state, settled, step.spec.title)
+        if self.room:  # each verdict revealed as the room's Enter asks for it
+            for i, r in enumerate(settled):
+                self.ask_room(walk, [r])
+                show_decided(walk.ui, state, [r], step.spec.title, heading=i == 0)
+        else:
+            show_decided(walk.ui, state, settled, step.spec.title)
         self.queued = self.pause(walk, state, "")
 
     def before_verdict(self, walk: Any, state: State, gate: GateResult) -> None:

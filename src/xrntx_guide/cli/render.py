@@ -298,12 +298,16 @@ def _moved(g: GateResult) -> str:
     return g.outcome.replace("_", " ")
 
 
-def show_decided(ui: UI, state: State, results: list[GateResult], where: str) -> None:
+def show_decided(
+    ui: UI, state: State, results: list[GateResult], where: str, heading: bool = True
+) -> None:
     """How each gate on the way to ``where`` was decided (a presenter run): the
-    verdict, the clinician's words with the values, the answers it read and its source."""
+    verdict, the clinician's words with the values, the answers it read and its source.
+    ``heading`` False: one more gate of the list begun above (the room's reveal)."""
     guide = state.guide
-    ui.blank()
-    ui.line(f"Gates on the way to {where!r}: how each decided", style="bold")
+    if heading:
+        ui.blank()
+        ui.line(f"Gates on the way to {where!r}: how each decided", style="bold")
     rows: list[tuple[str, str, str | None]] = []
     for g in results:
         inputs = guide.gate(g.id).inputs
