@@ -112,3 +112,18 @@ def test_the_day_is_read_whole_on_the_visit_date(run: Run, guide: Guide, tmp_pat
         *answer_flags(ready_patient(cows_total=2)),
     )  # fmt: skip
     assert outcome(checked).get("status") == "ready", checked.output
+
+
+def test_the_note_of_the_second_visit_judges_it_as_its_walk_did(
+    run: Run, guide: Guide, tmp_path: Path
+) -> None:
+    first = first_visit(run, threshold(guide) + 4)
+    second = run(
+        "walk", "--no-input", "--json", "--label", LABEL, "--now", at("10:06"),
+        "--acknowledge", "all", "--answers", earlier_rating(tmp_path),
+    )  # fmt: skip
+    session = outcome(second)["session"]
+    assert session != first
+    note = run("note", session, "--format", "json")
+    assert note.exit_code == 0, note.output
+    assert json.loads(note.stdout)["readiness"] == "blocked", note.stdout

@@ -829,7 +829,7 @@ def _timeline(
         )
     if judged is not None:
         _refuse_beside_a_positive(guide, records, exclude, day, source)
-        extra["elsewhere"] = _ratings_elsewhere(records, exclude)
+        extra["elsewhere"] = ratings_elsewhere(records, exclude)
         extra["walked"] = exclude is not None
     later = [
         v
@@ -856,7 +856,7 @@ def _timeline(
     return Timeline(label, day, visits, prefills | from_end, source, due=due, **extra)
 
 
-def _ratings_elsewhere(
+def ratings_elsewhere(
     records: Iterable[SessionRecord], exclude: str | None
 ) -> tuple[tuple[CowsRating, dt.datetime | None], ...]:
     """Every COWS rating the care sessions of the label other than ``exclude`` hold (their

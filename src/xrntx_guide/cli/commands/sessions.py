@@ -289,7 +289,10 @@ def note(
     """Write the chart note of a walkthrough (or its next dose as a calendar event)."""
     env = environment(ctx)
     from ...output.note.data import note_data  # seam: the command's own work, loaded when it runs
-    from ...visit.history import timeline  # seam: the command's own work, loaded when it runs
+    from ...visit.history import (
+        ratings_elsewhere,
+        timeline,
+    )  # seam: the command's own work, loaded when it runs
 
     chosen = note_formats.FORMATS.get(fmt)
     if chosen is None:
@@ -308,9 +311,12 @@ def note(
 
     guide = session_guide(pack(), record, path, steps, site)
     day = record.today or env.today()
+    records = [] if from_file else store.history(record.label).records
+    # The ratings of the visit day that the patient's other visits hold are read with
+    # this visit's, as its walk read them (a note judges the visit as it was judged).
+    record.read_beside(ratings_elsewhere(records, record.id))
     state = evaluate(guide, record.inputs(guide, day))
     # The visits before this one, as of its date: the note's own lines are this visit.
-    records = [] if from_file else store.history(record.label).records
     visit_day = state.value(guide.meta.date_key)
     as_of = visit_day if isinstance(visit_day, dt.date) else day
     earlier = timeline(
