@@ -84,3 +84,16 @@ def test_a_rating_typed_after_the_dose_is_recorded_and_the_visit_finishes(
     assert [t for when, t in ratings(LABEL) if when >= at("09:30")] == [withdrawal]
     history = run("history", LABEL, "--json", "--today", TODAY.isoformat())
     assert [i["date"] for i in json.loads(history.stdout)["injections"]] == [TODAY.isoformat()]
+
+
+def test_the_note_marks_the_rating_the_dose_was_given_on(run: Run, guide: Guide) -> None:
+    """The note's chart marks the rating the gates read ('>'): the one before the dose,
+    never the withdrawal rated after it."""
+    session = dosed(run, *AFTER)
+    resume_at(run, session, "10:00", "-a", f"cows_total={threshold(guide) + 4}")
+    data = json.loads(run("note", session, "--format", "json").stdout)
+    used = [r["total"] for r in data["cows_ratings"] if r["used"]]
+    assert used == [2], data["cows_ratings"]
+    text = run("note", session).stdout
+    marked = [line for line in text.splitlines() if line.lstrip().startswith(">")]
+    assert len(marked) == 1 and " 2 " in marked[0], text

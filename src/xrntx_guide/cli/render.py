@@ -213,6 +213,7 @@ def show_cows_series(ui: UI, state: State, record: SessionRecord, least: int = 2
         day if isinstance(day, dt.date) else None,
         scale_top(state.guide),
         record.recorded_at,
+        until=record.counted_at(),
     )
     if not lines:
         return

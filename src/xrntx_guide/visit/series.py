@@ -568,15 +568,27 @@ def scale_top(guide: Guide) -> int:
 
 
 def read_rating(
-    ratings: list[CowsRating], visit_day: dt.date | None, recorded: Recorded | None
+    ratings: list[CowsRating],
+    visit_day: dt.date | None,
+    recorded: Recorded | None,
+    until: dt.datetime | None = None,
 ) -> int | None:
     """The index of the rating the gate reads (visit/entries.py visit_results): the
     latest of the visit day, or none where its order within its minute is not known
-    (``recorded``: a session's audit trail, :func:`unordered_latest`)."""
-    used = latest_on(ratings, visit_day) if visit_day is not None else None
-    if used is None or recorded is None:
-        return used
-    return None if unordered_latest(ratings, ratings[used], recorded) is not None else used
+    (``recorded``: a session's audit trail, :func:`unordered_latest`). ``until``: when the
+    dose counted (SessionRecord.read_series): a rating taken after it is recorded, never
+    read."""
+    kept = (
+        ratings
+        if until is None
+        else [r for r in ratings if instant(placed(ratings, r).at) <= instant(until)]
+    )
+    used = latest_on(kept, visit_day) if visit_day is not None else None
+    if used is not None and recorded is not None:
+        used = None if unordered_latest(kept, kept[used], recorded) is not None else used
+    if used is None:
+        return None
+    return next(i for i, r in enumerate(ratings) if r is kept[used])
 
 
 def series_lines(
@@ -586,16 +598,22 @@ def series_lines(
     top: int,
     recorded: Recorded | None = None,
     read: bool | None = None,
+    until: dt.datetime | None = None,
+    marked: int | None = None,
 ) -> list[str]:
     """The series as a small table with a bar per rating, at most 78 columns wide: one
     ``#`` per point, ``|`` at the threshold, ``>`` before the rating the gate reads (the
     latest of the visit day, :func:`read_rating`; ``read`` False: none, as a note's data
     says). One column per point up to ``top`` (the scale's whole range,
     :func:`scale_top`), so the chart is never rescaled. Ratings are listed by time,
-    grouped by day."""
+    grouped by day. ``until``: when the dose counted (a rating after it is never the one
+    read); ``marked``: the index of the rating a note's data says was read."""
     if not ratings:
         return []
-    used = None if read is False else read_rating(ratings, visit_day, recorded)
+    if marked is not None:  # the rating a note's data says the gate read
+        used: int | None = marked
+    else:
+        used = None if read is False else read_rating(ratings, visit_day, recorded, until)
     unread = used is None and any(r.day == visit_day for r in ratings)
     # Beside ratings given with their times, one the program stamped is marked: its time
     # is when it was recorded, not when it was taken.
@@ -647,12 +665,15 @@ def series_lines(
 
 
 def series_data(
-    ratings: list[CowsRating], visit_day: dt.date | None, recorded: Recorded | None = None
+    ratings: list[CowsRating],
+    visit_day: dt.date | None,
+    recorded: Recorded | None = None,
+    until: dt.datetime | None = None,
 ) -> list[dict[str, Any]]:
     """The series for the JSON note: each rating (``time_given``: its time was given with
     it, or false: the time the program recorded it), and whether the gate reads it
     (:func:`read_rating`)."""
-    used = read_rating(ratings, visit_day, recorded)
+    used = read_rating(ratings, visit_day, recorded, until)
     return [{**_json_row(r), "used": i == used} for i, r in enumerate(ratings)]
 
 

@@ -258,6 +258,7 @@ def _series_data(state: State, record: SessionRecord) -> NoteSeries:
             record.visit_ratings(day) if isinstance(day, dt.date) else record.cows_ratings,
             day if isinstance(day, dt.date) else None,
             record.recorded_at,
+            record.counted_at(),
         ),
         "cows_threshold": threshold,
         "cows_scale_top": scale_top(state.guide),

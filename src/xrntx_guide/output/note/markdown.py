@@ -198,6 +198,7 @@ def _series_note(data: Mapping[str, Any], h2: str, li: str, plain: bool) -> list
             day,
             top if isinstance(top, int) else max(r.total for r in parsed),
             read=any(r.get("used") for r in ratings),
+            marked=next((i for i, r in enumerate(ratings) if r.get("used")), None),
         )
         out += ["", f"{h2}COWS ratings", ""]
         out += ["    " + line for line in lines] if plain else ["```text", *lines, "```"]
