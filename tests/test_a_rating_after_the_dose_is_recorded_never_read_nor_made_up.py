@@ -97,3 +97,27 @@ def test_the_note_marks_the_rating_the_dose_was_given_on(run: Run, guide: Guide)
     text = run("note", session).stdout
     marked = [line for line in text.splitlines() if line.lstrip().startswith(">")]
     assert len(marked) == 1 and " 2 " in marked[0], text
+
+
+def test_a_rating_typed_after_the_dose_beside_a_negative_challenge_is_recorded(
+    run: Run, guide: Guide, at_a_terminal: None
+) -> None:
+    """Withdrawal rated after the injection describes the patient after it: never judged
+    against the negative challenge the dose was given on (it was refused at the prompt,
+    "a challenge is not done beside withdrawal"), and the visit resumes afterwards."""
+    session = opened(run, LABEL, "08:00", ready_patient(cows_total=2, naloxone_challenge=None))
+    challenge = resume_at(
+        run, session, "09:00", "-a", "naloxone_challenge=negative",
+        "-a", "naloxone_challenge_started=08:30",
+    )  # fmt: skip
+    assert challenge.exit_code in (0, 1, 4), challenge.output
+    assert resume_at(run, session, "09:30", *DOSE).exit_code in (0, 4)
+    withdrawal = threshold(guide) + 4
+    walked = run(
+        "walk", "--plain", "--resume", "--session", session, "--now", at("10:00"),
+        "--acknowledge", "all", input=f"rate again\n{withdrawal}\n30\ny\n\n",
+    )  # fmt: skip
+    assert walked.exit_code == 0, walked.output
+    assert [t for when, t in ratings(LABEL) if when >= at("09:30")] == [withdrawal]
+    again = resume_at(run, session, "11:00", "--json")
+    assert again.exit_code == 0, again.output

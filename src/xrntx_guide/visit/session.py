@@ -476,6 +476,31 @@ class SessionRecord(_Model):
                 raise SessionError(f"session {self.label!r}: {exc}") from None
         return out
 
+    def judged_answers(self, guide: Guide, today: dt.date) -> dict[str, Scalar]:
+        """The typed answers the patient's record and the path judge (visit/contradiction.py),
+        which are the ones the gates read: less the COWS answers taken after the dose
+        counted. Those are recorded in the series and describe the patient after the dose
+        (:meth:`read_series`); they are never judged against the answers the dose was
+        given on (a negative challenge beside withdrawal rated after the injection)."""
+        out = self.typed_answers(guide, today)
+        counted = self.counted_at()
+        if counted is None:
+            return out
+        return {
+            k: v
+            for k, v in out.items()
+            if not (
+                k.startswith(PREFIX)
+                and (rec := self.answers.get(k)) is not None
+                and instant(rec.at) > instant(counted)
+            )
+        }
+
+    def after_the_dose(self, key: str) -> bool:
+        """Whether an answer to ``key`` given now is a COWS answer taken after the dose
+        counted: recorded in the series, never read (:meth:`judged_answers`)."""
+        return self.counted_at() is not None and key.startswith(PREFIX)
+
     def inputs(self, guide: Guide, today: dt.date, use_defaults: bool = False) -> Inputs:
         answers = self.typed_answers(guide, today)
         answers, reading = self.visit_answers(guide, answers, today)

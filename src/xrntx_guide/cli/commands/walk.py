@@ -255,7 +255,7 @@ def run_walk(
     dose_before = recorded_dose(guide, record) if resume else None
     if resume:  # before this run's answers go in: only results of an earlier day are stale
         show_notices(ui, reopen(guide, record, day, env.now()))
-    base = {k: Preset(v, "session") for k, v in record.typed_answers(guide, day).items()}
+    base = {k: Preset(v, "session") for k, v in record.judged_answers(guide, day).items()}
     given = gather_answers(env, guide, answer or [], answers, day, record if resume else None)
     presets = given.answers
     behind = answered_day_behind(guide, record, day, presets) if resume and interactive else None
@@ -318,7 +318,7 @@ def run_walk(
             )  # fmt: skip
         except SessionError as exc:  # another session now stands in the way
             return None, exc.message, exc.hint
-        typed = record.typed_answers(guide, day)
+        typed = record.judged_answers(guide, day)
         problem = contradiction(guide, typed, fresh, given_now)
         if problem is not None:
             return problem.key, problem.message, None
@@ -345,13 +345,15 @@ def run_walk(
 
         def conflict(key: str, value: object) -> str | None:
             """The one rule of visit/contradiction.py, for an answer typed at a prompt."""
-            typed = {**record.typed_answers(guide, day), key: value}
+            if record.after_the_dose(key):
+                return None  # recorded in the series, describing the patient after the dose
+            typed = {**record.judged_answers(guide, day), key: value}
             found = contradiction(guide, typed, tl, given_now | {key})
             return None if found is None else f"{found.key}: {found.at_prompt}"
 
         def refuse_filled() -> None:
             """The same rule once a value from the record is filled in."""
-            refuse_contradiction(guide, record.typed_answers(guide, day), tl, given_now)
+            refuse_contradiction(guide, record.judged_answers(guide, day), tl, given_now)
 
         def recheck(given: bool) -> None:
             """:func:`refusal` as the walk reaches the injection step and its dose: the
@@ -397,7 +399,7 @@ def run_walk(
         # The answers the walk starts with (the session's, the flags', the file's) with the
         # values the record fills in where the walk will ask: the judge's rule, as check
         # and each batch line apply it (judge.py).
-        typed = record.typed_answers(guide, day)
+        typed = record.judged_answers(guide, day)
         as_typed = {k: Preset(v, "session") for k, v in typed.items()}
         with_record(guide, as_typed, day, tl, ask_out_of_bounds=True)
     if no_save:
