@@ -861,8 +861,12 @@ def ratings_elsewhere(
 ) -> tuple[tuple[CowsRating, dt.datetime | None], ...]:
     """Every COWS rating the care sessions of the label other than ``exclude`` hold (their
     series and their pathway day records', as each reads them for each day), named by
-    their session (``origin``), each with when its session recorded it. A training run
-    holds none."""
+    their session (``origin``), each with when its session recorded it (read only for a
+    rating given to the minute: the one whose order within its minute that time decides,
+    visit/entries.py ``unordered_latest``; the audit trail is not scanned for the others).
+    A training run holds none."""
+    from .entries import given_to_the_minute  # seam: the series records (pydantic)
+
     out: list[tuple[CowsRating, dt.datetime | None]] = []
     for r in records:
         if r.id == exclude or r.demo_clock is not None:
@@ -872,7 +876,8 @@ def ratings_elsewhere(
             for x in r.visit_ratings(day):
                 if x.day == day:
                     named = x.model_copy(update={"origin": f"session {r.id}"})
-                    out.append((named, r.recorded_at(x)))
+                    when = r.recorded_at(x) if given_to_the_minute(x) else None
+                    out.append((named, when))
     return tuple(out)
 
 
