@@ -101,3 +101,16 @@ def test_the_observation_is_never_started_over_after_withdrawal_at_the_prompt(
     assert "timer started" in said.lower(), said
     assert "not started over" in said, said
     assert "timer started again" not in said.lower(), said
+
+
+def test_a_positive_typed_says_until_when_a_rechallenge_may_be_done(
+    run: Run, at_a_terminal: None
+) -> None:
+    patient = ready_patient(cows_total=1, naloxone_challenge=None, last_opioid_kind="unknown")
+    session = opened(run, "POSITIVE", "09:00", patient)
+    walked = run(
+        "walk", "--plain", "--resume", "--session", session, "--now", at("09:05"),
+        "--acknowledge", "all", input="start\npositive\n\nquit\n",
+    )  # fmt: skip
+    said = " ".join(walked.output.split())
+    assert "may be done until" in said and "edit naloxone_rechallenge" in said, said

@@ -50,6 +50,7 @@ from .entries import (
     Recorded,
     new_challenges,
     placed,
+    positive_since,
     read_positive,
     reads_positive,
     unordered_latest,
@@ -127,6 +128,25 @@ class SeriesRecord(Protocol):
         self, key: str, value: Any, origin: Any, at: dt.datetime, now: dt.datetime, why: str
     ) -> None: ...
     def skip(self, key: str, now: dt.datetime) -> None: ...
+
+
+def rechallenge_until(guide: Guide, record: SeriesRecord) -> str | None:
+    """What the clinician is told as a positive challenge is recorded: until when a
+    rechallenge may be done (the window from the positive, reference 5.2) and how it is
+    recorded later; None without a standing positive, a window or a rechallenge."""
+    if RECHALLENGE not in guide.questions:
+        return None
+    since = positive_since(guide, record.cows_ratings, record.naloxone_challenges, "challenge")
+    end = window_end(guide, since) if since is not None else None
+    if end is None:
+        return None
+    dose = guide.setting_values.get(keys.RECHALLENGE_DOSE)
+    iv = f" (IV {dose:g} mg)" if isinstance(dose, int | float) else ""
+    return (
+        f"A rechallenge{iv} may be done until {_local(end)}: its result is asked next "
+        f"(Enter leaves it for later: `edit {RECHALLENGE}`, or the session resumed, records "
+        "it within that time)."
+    )
 
 
 def restore_positive(

@@ -25,12 +25,14 @@ from ...visit.rapid import ANSWERS_KEY, is_record_key
 from ...visit.results import KEY_OF, Offered, Results, take_result, taken_on_another_day
 from ...visit.resume import clear_results_of_another_day, move_refused
 from ...visit.series import (
+    CHALLENGE,
     TOTAL,
     ChallengeResult,
     CowsRating,
     fill_rechallenge_hours,
     item_keys,
     latest_on,
+    rechallenge_until,
 )
 from ..rapid import day_dialog, show_record
 from ..ui import COMPUTED_NEXT, SKIPPED
@@ -441,6 +443,10 @@ class QuestionPrompts(WalkCore):
             origin = self.responder.origin(cq.key)  # a presenter's answer: "scenario"
         self.record.set_answer(cq.key, value, origin, self.clock.now())  # type: ignore[arg-type]
         self.show_computed(cq)
+        if cq.key == CHALLENGE and value == "positive":
+            until = rechallenge_until(self.guide, self.record)
+            if until is not None:
+                self.ui.note(until)
         if self.responder is None:  # a presenter's scenario gives its own times
             said = fill_rechallenge_hours(self.guide, self.record, self.clock.now())
             if said is not None:
