@@ -127,3 +127,26 @@ def test_the_note_of_the_second_visit_judges_it_as_its_walk_did(
     note = run("note", session, "--format", "json")
     assert note.exit_code == 0, note.output
     assert json.loads(note.stdout)["readiness"] == "blocked", note.stdout
+
+
+def test_another_visits_correction_is_read_in_its_own_visit(guide: Guide) -> None:
+    """A correction names an entry of its own visit: read into another visit's series, it
+    stands in the place of the rating it corrects there, as a plain rating, so that it
+    can never name (and hide) a rating of the visit reading it at the same minute."""
+    import datetime as dt
+
+    from xrntx_guide.visit.entries import CowsRating
+    from xrntx_guide.visit.history import ratings_elsewhere
+    from xrntx_guide.visit.session import new_session
+
+    ten = dt.datetime.combine(TODAY, dt.time(10), tzinfo=dt.UTC)
+    other = new_session(guide, LABEL, ten, TODAY)
+    other.cows_ratings = [
+        CowsRating(at=ten, day=TODAY, context="baseline", total=9, time_given=True),
+        CowsRating(
+            at=ten + dt.timedelta(minutes=30), day=TODAY, context="baseline", total=2,
+            corrects=ten, reason="typed in the wrong row",
+        ),
+    ]  # fmt: skip
+    read = [(r.at, r.total, r.corrects) for r, _ in ratings_elsewhere([other], None)]
+    assert read == [(ten, 2, None)], read

@@ -865,7 +865,7 @@ def ratings_elsewhere(
     rating given to the minute: the one whose order within its minute that time decides,
     visit/entries.py ``unordered_latest``; the audit trail is not scanned for the others).
     A training run holds none."""
-    from .entries import given_to_the_minute  # seam: the series records (pydantic)
+    from .entries import given_to_the_minute, live, placed  # seam: the series (pydantic)
 
     out: list[tuple[CowsRating, dt.datetime | None]] = []
     for r in records:
@@ -873,11 +873,25 @@ def ratings_elsewhere(
             continue
         days = {x.day for x in r.cows_ratings} | {d.date for d in r.rapid_days}
         for day in sorted(days):
-            for x in r.visit_ratings(day):
-                if x.day == day:
-                    named = x.model_copy(update={"origin": f"session {r.id}"})
-                    when = r.recorded_at(x) if given_to_the_minute(x) else None
-                    out.append((named, when))
+            ratings = r.visit_ratings(day)
+            # Each as it stands in its own visit: a correction read there, in the place of
+            # the entry it corrects, so that it never names an entry of another visit.
+            for x in live(ratings):
+                first = placed(ratings, x)
+                if first.day != day:
+                    continue
+                named = x.model_copy(
+                    update={
+                        "origin": f"session {r.id}",
+                        "at": first.at,
+                        "day": first.day,
+                        "time_given": first.time_given,
+                        "corrects": None,
+                        "reason": None,
+                    }
+                )
+                when = r.recorded_at(first) if given_to_the_minute(first) else None
+                out.append((named, when))
     return tuple(out)
 
 
