@@ -289,10 +289,7 @@ def note(
     """Write the chart note of a walkthrough (or its next dose as a calendar event)."""
     env = environment(ctx)
     from ...output.note.data import note_data  # seam: the command's own work, loaded when it runs
-    from ...visit.history import (
-        ratings_elsewhere,
-        timeline,
-    )  # seam: the command's own work, loaded when it runs
+    from ...visit.history import ratings_elsewhere, timeline  # seam: the command's own work
 
     chosen = note_formats.FORMATS.get(fmt)
     if chosen is None:
