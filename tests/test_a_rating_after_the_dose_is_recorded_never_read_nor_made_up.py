@@ -41,6 +41,15 @@ def ratings(label: str) -> list[tuple[str, int]]:
     return [(r["at"], r["total"]) for r in record["cows_ratings"]]
 
 
+def rated_at_the_prompt(run: Run, session: str, total: int) -> Any:
+    """At 10:00, at the walk's next prompt after the dose: 'rate again', ``total``, then
+    the observation's minutes and the wallet card."""
+    return run(
+        "walk", "--plain", "--resume", "--session", session, "--now", at("10:00"),
+        "--acknowledge", "all", input=f"rate again\n{total}\n30\ny\n\n",
+    )  # fmt: skip
+
+
 def outcome(out: Any) -> dict[str, Any]:
     return dict(json.loads(out.stdout))
 
@@ -75,10 +84,7 @@ def test_a_rating_typed_after_the_dose_is_recorded_and_the_visit_finishes(
 ) -> None:
     session = dosed(run)
     withdrawal = threshold(guide) + 4
-    walked = run(
-        "walk", "--plain", "--resume", "--session", session, "--now", at("10:00"),
-        "--acknowledge", "all", input=f"rate again\n{withdrawal}\n30\ny\n\n",
-    )  # fmt: skip
+    walked = rated_at_the_prompt(run, session, withdrawal)
     assert walked.exit_code == 0, walked.output
     assert "cannot be given" not in " ".join(walked.output.split()), walked.output
     assert [t for when, t in ratings(LABEL) if when >= at("09:30")] == [withdrawal]
@@ -113,10 +119,7 @@ def test_a_rating_typed_after_the_dose_beside_a_negative_challenge_is_recorded(
     assert challenge.exit_code in (0, 1, 4), challenge.output
     assert resume_at(run, session, "09:30", *DOSE).exit_code in (0, 4)
     withdrawal = threshold(guide) + 4
-    walked = run(
-        "walk", "--plain", "--resume", "--session", session, "--now", at("10:00"),
-        "--acknowledge", "all", input=f"rate again\n{withdrawal}\n30\ny\n\n",
-    )  # fmt: skip
+    walked = rated_at_the_prompt(run, session, withdrawal)
     assert walked.exit_code == 0, walked.output
     assert [t for when, t in ratings(LABEL) if when >= at("09:30")] == [withdrawal]
     again = resume_at(run, session, "11:00", "--json")

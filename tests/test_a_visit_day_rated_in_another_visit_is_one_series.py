@@ -43,14 +43,19 @@ def outcome(out: Any) -> dict[str, Any]:
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
+def second_walk(run: Run, hh_mm: str, *given: str) -> Any:
+    """Another walk of the patient that day, at ``hh_mm``, unattended, with ``given``."""
+    return run(
+        "walk", "--no-input", "--json", "--label", LABEL, "--now", at(hh_mm),
+        "--acknowledge", "all", *given,
+    )  # fmt: skip
+
+
 def test_a_second_walk_reads_the_withdrawal_the_first_rated_later(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:
     first_visit(run, threshold(guide) + 4)
-    second = run(
-        "walk", "--no-input", "--json", "--label", LABEL, "--now", at("10:06"),
-        "--acknowledge", "all", "--answers", earlier_rating(tmp_path),
-    )  # fmt: skip
+    second = second_walk(run, "10:06", "--answers", earlier_rating(tmp_path))
     assert outcome(second)["status"] == "blocked", second.output
     assert "withdrawal" in outcome(second)["blocking"], second.output
 
@@ -59,10 +64,7 @@ def test_the_control_a_calm_rating_taken_after_it_is_read(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:
     first_visit(run, threshold(guide) + 4)
-    second = run(
-        "walk", "--no-input", "--json", "--label", LABEL, "--now", at("10:30"),
-        "--acknowledge", "all", *answer_flags(ready_patient(cows_total=2)),
-    )  # fmt: skip
+    second = second_walk(run, "10:30", *answer_flags(ready_patient(cows_total=2)))
     assert "withdrawal" not in outcome(second)["blocking"], second.output
     assert outcome(second)["status"] == "incomplete", second.output  # at the injection
 
@@ -118,10 +120,7 @@ def test_the_note_of_the_second_visit_judges_it_as_its_walk_did(
     run: Run, guide: Guide, tmp_path: Path
 ) -> None:
     first = first_visit(run, threshold(guide) + 4)
-    second = run(
-        "walk", "--no-input", "--json", "--label", LABEL, "--now", at("10:06"),
-        "--acknowledge", "all", "--answers", earlier_rating(tmp_path),
-    )  # fmt: skip
+    second = second_walk(run, "10:06", "--answers", earlier_rating(tmp_path))
     session = outcome(second)["session"]
     assert session != first
     note = run("note", session, "--format", "json")
