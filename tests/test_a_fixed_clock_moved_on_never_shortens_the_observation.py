@@ -50,11 +50,29 @@ def test_a_negative_typed_waits_for_the_real_minutes(run: Run, at_a_terminal: No
     assert "left" in said and "Was the injection given" not in said, said
 
 
-def test_the_control_a_naloxone_time_given_is_read_by_the_clock(
+def test_a_naloxone_time_given_counts_from_then_in_real_time_too(
     run: Run, at_a_terminal: None
 ) -> None:
-    """'start 09:05' (given, not typed as it happened) has no real start: the clock's
-    minutes are all there is."""
-    session = started_at_the_prompt(run, "09:05")
+    """'start 09:00' typed at 09:05: the naloxone went in five minutes before, by the
+    machine's clock too; 25 clock minutes later, a few real seconds on, 15 are left."""
+    session = started_at_the_prompt(run, "09:00")
+    out = resumed(run, session, "--no-input", "-a", "naloxone_challenge=negative")
+    said = " ".join(out.output.split())
+    assert out.exit_code == 2 and "cannot be recorded yet" in said, said
+    assert "has 15:" in said or "has 14:" in said, said
+
+
+def test_the_control_a_naloxone_given_long_enough_before(run: Run, at_a_terminal: None) -> None:
+    """'start 08:40' typed at 09:05: 25 minutes have passed, in real time too."""
+    session = started_at_the_prompt(run, "08:40")
     out = resumed(run, session, "--no-input", "-a", "naloxone_challenge=negative")
     assert "cannot be recorded yet" not in " ".join(out.output.split()), out.output
+
+
+def test_a_time_given_never_shortens_a_start_typed_before(run: Run, at_a_terminal: None) -> None:
+    """'start' typed at 09:05, then 'start 09:05' on a resume at 09:25 a few real seconds
+    later: the observation still began a few real seconds ago."""
+    session = started_at_the_prompt(run)
+    moved = resumed(run, session, "--plain", input="start 09:05\nnegative\nquit\n")
+    said = " ".join(moved.output.split())
+    assert "left" in said and "Was the injection given" not in said, said

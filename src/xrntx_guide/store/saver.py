@@ -26,6 +26,7 @@ from typing import Any
 from ..pack.guide import Guide
 from ..visit import integrity
 from ..visit.answers import RESULT_KEYS
+from ..visit.clock import instant
 from ..visit.integrity import DOSE, replay, same
 from ..visit.rapid import add_day
 from ..visit.results import take_saved_meanwhile
@@ -105,6 +106,18 @@ def merge(
             else:
                 t.pop(key, None)
         setattr(merged, part, t)
+    # Each timer's real start (env.py Clock.timer_now) comes with the timer it starts,
+    # from whichever run recorded that start (both: the later, the shorter observation).
+    real: dict[str, dt.datetime] = {}
+    for key, start in merged.timers.items():
+        found = [
+            r.timers_real[key]
+            for r in (mine, theirs)
+            if r.timers.get(key) == start and key in r.timers_real
+        ]
+        if found:
+            real[key] = max(found, key=instant)
+    merged.timers_real = real
     for part in LISTED:
         lb, lm = getattr(base, part), getattr(mine, part)
         removed = [x for x in lb if x not in lm]

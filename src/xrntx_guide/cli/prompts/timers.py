@@ -14,7 +14,7 @@ from ...engine.next_action import (
     wait_remaining,
 )
 from ...pack.guide import CQuestion
-from ...visit.clock import parse_moment, shown
+from ...visit.clock import instant, parse_moment, shown
 from ...visit.entries import withdrawal_since
 from ...visit.results import start_refused
 from .base import (
@@ -160,5 +160,11 @@ class TimerPrompts(WalkCore):
             self.ui.retry(f"start: {problem}")
             return
         self.record.timers[key] = at
-        self.record.timers_real.pop(key, None)  # given earlier: its real time is not known
+        # Given with its time: the naloxone went in that long before this moment, by the
+        # machine's clock too; a start typed before ('start') stays the bound if later.
+        real = self.clock.source() - (now - at)
+        held = self.record.timers_real.get(key)
+        self.record.timers_real[key] = (
+            real if held is None or instant(held) < instant(real) else held
+        )
         self.ui.note(f"timer started at {shown(at, '%H:%M')} (when the naloxone was given)")
