@@ -149,3 +149,41 @@ def test_another_visits_correction_is_read_in_its_own_visit(guide: Guide) -> Non
     ]  # fmt: skip
     read = [(r.at, r.total, r.corrects) for r, _ in ratings_elsewhere([other], None)]
     assert read == [(ten, 2, None)], read
+
+
+def test_a_rating_after_this_walks_clock_is_not_read(
+    run: Run, guide: Guide, tmp_path: Path
+) -> None:
+    """Another visit's rating of 10:30 is not read by a walk at 10:00 (one clock: nothing
+    after now), which reads its own withdrawal of 09:55."""
+    assert walk_at(run, LABEL, at("10:30"), ready_patient(cows_total=2)).exit_code in (0, 1, 4)
+    answers = json.loads(Path(earlier_rating(tmp_path)).read_text())
+    answers["cows_ratings"] = [{"at": at("09:55"), "total": threshold(guide) + 4}]
+    second = second_walk(run, "10:00", "--answers", json_file(tmp_path, "own.json", answers))
+    assert "withdrawal" in outcome(second)["blocking"], second.output
+
+
+def test_a_finished_visit_resumed_reads_the_day_as_its_dose_did(
+    run: Run, guide: Guide, tmp_path: Path
+) -> None:
+    """A visit that counted its dose on another visit's later calm rating is read with it
+    when resumed to add an answer: never turned back to withdrawal."""
+    high = threshold(guide) + 4
+    first = walk_at(run, LABEL, at("10:00"), ready_patient(cows_total=high, injection_date=TODAY))
+    assert first.exit_code in (1, 4), first.output
+    (row,) = json.loads(run("sessions", "--json").stdout)
+    assert walk_at(run, LABEL, at("10:10"), ready_patient(cows_total=2)).exit_code in (0, 4)
+    given = [
+        "-a", "injection_given=yes", "-a", "injection_side_used=left",
+        "-a", "needle_used=2-inch", "-a", "observation_minutes=30", "-a", "wallet_card_given=yes",
+    ]  # fmt: skip
+    dosed = run(
+        "walk", "--no-input", "--resume", "--session", row["id"], "--now", at("10:20"),
+        "--acknowledge", "all", *given,
+    )  # fmt: skip
+    assert dosed.exit_code == 0, dosed.output
+    again = run(
+        "walk", "--no-input", "--json", "--resume", "--session", row["id"], "--now", at("10:40"),
+        "--acknowledge", "all", "-a", "observation_minutes=45",
+    )  # fmt: skip
+    assert again.exit_code == 0, again.output

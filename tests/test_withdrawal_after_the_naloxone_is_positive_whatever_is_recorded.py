@@ -114,3 +114,36 @@ def test_a_positive_typed_says_until_when_a_rechallenge_may_be_done(
     )  # fmt: skip
     said = " ".join(walked.output.split())
     assert "may be done until" in said and "edit naloxone_rechallenge" in said, said
+
+
+def test_a_file_never_moves_the_naloxone_past_withdrawal_after_the_walks_timer(
+    run: Run, guide: Guide, tmp_path: Path, at_a_terminal: None
+) -> None:
+    """The naloxone given at 08:35 (the walk's timer: 'start 08:35', long enough ago in
+    real time too), withdrawal rated at 09:05: a file's challenge with its naloxone at
+    09:10 and a negative at 09:31 never stands in its place."""
+    patient = ready_patient(cows_total=1, naloxone_challenge=None, last_opioid_kind="unknown")
+    session = opened(run, "MOVED-PAST", "08:55", patient)
+    started = run(
+        "walk", "--plain", "--resume", "--session", session, "--now", at("09:00"),
+        "--acknowledge", "all", input="start 08:35\nquit\n",
+    )  # fmt: skip
+    assert "timer started" in started.output.lower(), started.output
+    high = threshold(guide) + 3
+    rated = run(
+        "walk", "--no-input", "--resume", "--session", session, "--now", at("09:05"),
+        "--acknowledge", "all", "-a", f"cows_total={high}",
+    )  # fmt: skip
+    assert rated.exit_code in (1, 4), rated.output
+    later = {
+        "cows_ratings": [{"at": at("09:09"), "total": 2}, {"at": at("09:32"), "total": 1}],
+        "naloxone_challenges": [
+            {"at": at("09:31"), "started": at("09:10"), "kind": "challenge", "result": "negative"}
+        ],
+    }
+    out = run(
+        "walk", "--no-input", "--resume", "--session", session, "--now", at("09:33"),
+        "--acknowledge", "all", "--answers", json_file(tmp_path, "later.json", later),
+    )  # fmt: skip
+    assert out.exit_code == 2, out.output
+    assert "the walk's timer" in " ".join(out.output.split()), out.output

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 
 def walk_timeline(
-    ui: UI, guide: Guide, store: Store, record: SessionRecord, day: dt.date
+    ui: UI, guide: Guide, store: Store, record: SessionRecord, day: dt.date, now: dt.datetime
 ) -> Timeline:
     """The timeline of the walk's label, shown at its start when there is one; what a repeat
     visit fills in from it is returned with it."""
@@ -40,7 +40,7 @@ def walk_timeline(
     tl = timeline(
         guide, found.records, record.label, day, exclude=record.id, unreadable=found.unreadable
     )
-    record.read_beside(tl.elsewhere)  # the ratings of a visit day are one series
+    record.read_beside(tl.elsewhere, now)  # the ratings of a visit day are one series
     if tl.visits:
         show_timeline(ui, tl, f"History of {record.label!r}")
         if tl.prefills:

@@ -649,14 +649,18 @@ class SessionRecord(_Model):
                 found.append(event.at)
         return min(found, key=instant) if found else None
 
-    def read_beside(self, ratings: Iterable[tuple[CowsRating, dt.datetime | None]]) -> None:
+    def read_beside(
+        self, ratings: Iterable[tuple[CowsRating, dt.datetime | None]], now: dt.datetime
+    ) -> None:
         """Read the COWS ratings the patient's other care visits hold (visit/history.py
         ``Timeline.elsewhere``: each with when its visit recorded it) into this visit's
         series, for their days (:meth:`visit_ratings`): the ratings of a visit day are one
         series, whichever visit of the patient recorded them, so a rating of this visit
         is never read as the latest beside a later one recorded in another (withdrawal
-        rated in another room). They are read, never stored with this record."""
-        self._beside = list(ratings)
+        rated in another room). Only those taken by ``now``, the visit's clock: nothing
+        after it is read (safety invariant 8; a walk on a fixed clock earlier than another
+        room's real one). They are read, never stored with this record."""
+        self._beside = [(r, when) for r, when in ratings if instant(r.at) <= instant(now)]
 
     def beside_on(self, day: dt.date) -> list[tuple[CowsRating, dt.datetime | None]]:
         """The other visits' ratings of ``day`` read into this visit's series."""

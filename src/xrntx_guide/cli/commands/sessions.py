@@ -311,7 +311,7 @@ def note(
     records = [] if from_file else store.history(record.label).records
     # The ratings of the visit day that the patient's other visits hold are read with
     # this visit's, as its walk read them (a note judges the visit as it was judged).
-    record.read_beside(ratings_elsewhere(records, record.id))
+    record.read_beside(ratings_elsewhere(records, record.id), record.updated)
     state = evaluate(guide, record.inputs(guide, day))
     # The visits before this one, as of its date: the note's own lines are this visit.
     visit_day = state.value(guide.meta.date_key)

@@ -40,7 +40,7 @@ from ...store.refs import (
 from ...store.saver import Saver
 from ...visit.clock import instant
 from ...visit.contradiction import contradiction, refuse_contradiction
-from ...visit.history import judged_against, recorded_dose, timeline
+from ...visit.history import judged_against, ratings_elsewhere, recorded_dose, timeline
 from ...visit.labels import label_key
 from ...visit.presets import (
     Preset,
@@ -285,9 +285,15 @@ def run_walk(
             ) from None
         raise
     now = clock.now()
+    running = dict(record.timers)  # the naloxone given before this run (its timers)
     _observation_kept(guide, record, given, answer or [], checked, day, now)
     # What the run was given goes into the record by the visit core's rules, in its order.
-    show_notices(ui, take_run(guide, record, given, presets, corrections, day, now, resume=resume))
+    show_notices(
+        ui,
+        take_run(
+            guide, record, given, presets, corrections, day, now, resume=resume, running=running
+        ),
+    )
 
     def saved_here() -> str:
         return f"The answers are saved (session {record.id}): resume it to judge the visit again"
@@ -322,7 +328,7 @@ def run_walk(
         problem = contradiction(guide, typed, fresh, given_now)
         if problem is not None:
             return problem.key, problem.message, None
-        return rated_meanwhile(guide, record, fresh, typed, day)
+        return rated_meanwhile(guide, record, fresh, typed, day, clock.now())
 
     def against(found: Found) -> Exception | None:
         """:func:`refusal` in the save that counts the dose, inside its write transaction
@@ -339,8 +345,11 @@ def run_walk(
     conflict: Callable[[str, object], str | None] | None = None
     refuse_filled: Callable[[], None] | None = None
     recheck: Callable[[bool], None] | None = None
+    if record.status == "complete":  # read as it was when its dose was counted
+        found = store.history(record.label)
+        record.read_beside(ratings_elsewhere(found.records, record.id), clock.now())
     if record.status != "complete":  # the patient's earlier visits (reference section 7)
-        tl = walk_timeline(ui, guide, store, record, day)
+        tl = walk_timeline(ui, guide, store, record, day, clock.now())
         prefills, unread = tl.prefills, tl.unread_words()
 
         def conflict(key: str, value: object) -> str | None:
@@ -660,28 +669,44 @@ def _imported(ui: UI, guide: Guide, store: Any, ref: str, by: str, no_save: bool
 
 
 def rated_meanwhile(
-    guide: Guide, record: SessionRecord, fresh: Any, typed: dict[str, Any], day: dt.date
+    guide: Guide,
+    record: SessionRecord,
+    fresh: Any,
+    typed: dict[str, Any],
+    day: dt.date,
+    now: dt.datetime,
 ) -> Reason | None:
-    """COWS ratings of the visit day that another visit of the patient recorded while this
-    walk ran (``fresh``: the patient's record read again), which the walk has not read
-    into its series (SessionRecord.read_beside): the walk stops before the injection, to
-    be resumed and judged with them; None when there are none."""
+    """The COWS ratings of the visit day that the patient's other visits hold now
+    (``fresh``: the patient's record read again; those taken by ``now``), when they are
+    not the ones this walk read into its series (SessionRecord.read_beside): one recorded
+    since (or come due on a fixed clock), or one gone (a visit deleted). The walk stops
+    before the injection, to be resumed and judged with them; None when they agree."""
     visit = typed.get(guide.meta.date_key)
     on = visit if isinstance(visit, dt.date) else day
-    read = {(r.origin, instant(r.at), r.total) for r, _ in record.beside_on(on)}
-    new = [
-        r
-        for r, _ in fresh.elsewhere
-        if r.day == on and (r.origin, instant(r.at), r.total) not in read
-    ]
-    if not new:
+
+    def keyed(pairs: Any) -> set[tuple[str, float, int]]:
+        return {
+            (r.origin, instant(r.at), r.total)
+            for r, _ in pairs
+            if r.day == on and instant(r.at) <= instant(now)
+        }
+
+    read, there = keyed(record.beside_on(on)), keyed(fresh.elsewhere)
+    if read == there:
         return None
-    r = max(new, key=lambda r: instant(r.at))
+    new, gone = sorted(there - read, key=lambda k: k[1]), sorted(read - there, key=lambda k: k[1])
+    origin, at, total = (new or gone)[-1]
+    when = dt.datetime.fromtimestamp(at).astimezone().strftime("%H:%M")
+    said = (
+        f"{origin} of this patient holds a COWS rating of {on.isoformat()} that this walk "
+        f"has not read ({total} at {when})"
+        if new
+        else f"the COWS rating of {on.isoformat()} this walk read from {origin} ({total} at "
+        f"{when}) is no longer in the patient's record (deleted?)"
+    )
     return (
         None,
-        f"{r.origin} of this patient recorded a COWS rating of {on.isoformat()} while this "
-        f"walk ran ({r.total} at {r.at.astimezone().strftime('%H:%M')}): the ratings of a "
-        "visit day are one series, and this walk has not read it",
+        f"{said}: the ratings of a visit day are one series, read whole",
         "Resume this session: it reads every rating of the day.",
     )
 
