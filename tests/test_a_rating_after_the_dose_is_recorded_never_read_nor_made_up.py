@@ -66,7 +66,8 @@ def test_a_rating_given_after_the_dose_adds_no_rating_nobody_took(run: Run, guid
 def test_the_dose_taken_back_reads_the_withdrawal_rated_after_it(run: Run, guide: Guide) -> None:
     session = dosed(run, *AFTER)
     resume_at(run, session, "10:00", "-a", f"cows_total={threshold(guide) + 4}")
-    resume_at(run, session, "10:30", "-a", "injection_given=no")
+    back = resume_at(run, session, "10:30", "-a", "injection_given=no", "--json")
+    assert "withdrawal" in outcome(back)["blocking"], back.output  # said at once
     again = resume_at(run, session, "10:40", "-a", "injection_given=yes", "--json")
     assert outcome(again)["status"] != "complete", again.output
     assert "withdrawal" in outcome(again)["blocking"], again.output

@@ -769,7 +769,12 @@ def _walk_without_prompts(
         )
 
         note_rating(guide, record, outcome.state, day, now)
+        counted = record.counted_at()
         record.summarise(outcome.state, now)
+        if record.counted_at() != counted and record.injection_given is not True:
+            # The dose taken back: the ratings after it are read again (SessionRecord
+            # read_series), so the walk is judged again on them before it is said and saved.
+            continue
         if saver is None:
             break
         record.updated = now
