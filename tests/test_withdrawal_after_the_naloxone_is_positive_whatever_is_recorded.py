@@ -147,3 +147,33 @@ def test_a_file_never_moves_the_naloxone_past_withdrawal_after_the_walks_timer(
     )  # fmt: skip
     assert out.exit_code == 2, out.output
     assert "the walk's timer" in " ".join(out.output.split()), out.output
+
+
+def test_a_naloxone_time_moved_by_flag_past_withdrawal_reads_positive(
+    run: Run, guide: Guide
+) -> None:
+    """The timer's naloxone at 08:35, withdrawal rated at 09:05, then the naloxone time
+    moved by flag to 09:10 and a negative at 09:31: every naloxone time the timer held is
+    kept (SessionRecord.naloxone_given), and withdrawal after the first is a positive."""
+    patient = ready_patient(cows_total=1, naloxone_challenge=None, last_opioid_kind="unknown")
+    session = opened(run, "FLAG-MOVED", "08:55", patient)
+
+    def resumed(hh_mm: str, *args: str) -> Any:
+        return run(
+            "walk", "--no-input", "--resume", "--session", session, "--now", at(hh_mm),
+            "--acknowledge", "all", *args,
+        )  # fmt: skip
+
+    resumed("09:00", "-a", "naloxone_challenge_started=08:35")
+    resumed("09:05", "-a", f"cows_total={threshold(guide) + 3}")
+    resumed("09:09", "-a", "cows_total=2")
+    resumed("09:10", "-a", "naloxone_challenge_started=09:10")
+    given = [
+        "-a", "naloxone_challenge=negative", "-a", "injection_given=yes",
+        "-a", "injection_side_used=left", "-a", "needle_used=2-inch",
+        "-a", "observation_minutes=30", "-a", "wallet_card_given=yes",
+    ]  # fmt: skip
+    out = resumed("09:31", "--json", *given)
+    assert out.exit_code != 0, out.output
+    history = json.loads(run("history", "FLAG-MOVED", "--json").stdout)
+    assert history["injections"] == [], history

@@ -118,6 +118,15 @@ def merge(
         if found:
             real[key] = max(found, key=instant)
     merged.timers_real = real
+    # Every naloxone time either run gave (visit/session.py naloxone_given): none is lost.
+    for key in set(mine.naloxone_given) | set(theirs.naloxone_given):
+        kept = list(merged.naloxone_given.get(key, []))
+        kept += [
+            at
+            for at in mine.naloxone_given.get(key, [])
+            if all(instant(at) != instant(k) for k in kept)
+        ]
+        merged.naloxone_given[key] = kept
     for part in LISTED:
         lb, lm = getattr(base, part), getattr(mine, part)
         removed = [x for x in lb if x not in lm]

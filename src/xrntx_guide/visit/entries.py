@@ -10,7 +10,7 @@ and in the note is visit/series.py. Nothing here prints or prompts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -259,13 +259,39 @@ def judged_withdrawal(
     challenges: list[ChallengeResult],
     c: ChallengeResult,
     recorded: Recorded | None = None,
+    given: Mapping[str, list[dt.datetime]] | None = None,
 ) -> Withdrawal | None:
     """:func:`withdrawal_before` for an entry of the series as it stands: a correction
     counts at the time of the entry it stands for, and one that gives no naloxone time
-    keeps that entry's (a correction silent on the time never moves the observation)."""
+    keeps that entry's (a correction silent on the time never moves the observation).
+
+    ``given``: every time the naloxone of each kind was given on the walk's timer
+    (SessionRecord.naloxone_given), the starts a timer had before it was started over or
+    moved among them: withdrawal rated after an earlier one of the result's day, and no
+    later than the result, makes it positive too (reference 5.2: any sign of withdrawal
+    after the naloxone), wherever the later naloxone time came from."""
     first = placed(challenges, c)
     started = c.started if c.started is not None else first.started
-    return withdrawal_before(guide, ratings, c.kind, c.result, started, first.at, recorded)
+    found = withdrawal_before(guide, ratings, c.kind, c.result, started, first.at, recorded)
+    if found is not None or c.result == "positive" or not given:
+        return found
+    threshold = guide.setting_values.get(keys.COWS_THRESHOLD)
+    key = RECHALLENGE if c.kind == "rechallenge" else CHALLENGE
+    for s in sorted(given.get(key, ()), key=instant):
+        if local_day(s) != local_day(first.at) or instant(s) >= instant(first.at):
+            continue
+        if started is not None and instant(s) >= instant(started):
+            continue
+        high = withdrawal_since(guide, ratings, s, first.at)
+        if high is not None and isinstance(threshold, int | float):
+            return Withdrawal(
+                day=local_day(s),
+                threshold=threshold,
+                rating=high,
+                at=placed(ratings, high).at,
+                during=True,
+            )
+    return None
 
 
 def withdrawal_since(
@@ -524,6 +550,7 @@ def visit_results(
     *,
     judge_withdrawal: bool = True,
     recorded: Recorded | None = None,
+    given: Mapping[str, list[dt.datetime]] | None = None,
 ) -> VisitResults:
     """The one reading of a whole series for the visit day ``day`` (safety invariant 9):
     the latest standing COWS rating of that local day (a correction in the place and on
@@ -541,6 +568,7 @@ def visit_results(
     rating (a session's audit trail), by which a latest rating whose order within its
     minute is not known is read as no rating (:func:`unordered_latest`); None: a file's or
     a check's series, whose ratings were all taken in by the rule that refuses that.
+    ``given``: the naloxone times of the walk's timers (:func:`judged_withdrawal`).
     Every evaluation of a visit goes through it."""
     out = VisitResults()
     used = latest_on(ratings, day)
@@ -554,7 +582,9 @@ def visit_results(
     standing = []
     for c in live(challenges):
         found = (
-            judged_withdrawal(guide, ratings, challenges, c, recorded) if judge_withdrawal else None
+            judged_withdrawal(guide, ratings, challenges, c, recorded, given)
+            if judge_withdrawal
+            else None
         )
         if found is None:
             standing.append(c)

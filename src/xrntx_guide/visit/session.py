@@ -153,6 +153,10 @@ class SessionRecord(_Model):
     overrides: dict[str, OverrideRecord] = Field(default_factory=dict)
     acks: dict[str, AckRecord] = Field(default_factory=dict)
     timers: dict[str, dt.datetime] = Field(default_factory=dict)
+    naloxone_given: dict[str, list[dt.datetime]] = Field(default_factory=dict)
+    """Every time each timer was started (the naloxone given), kept when the timer is
+    started over or moved: withdrawal rated after any of them is a positive result
+    (visit/entries.py ``judged_withdrawal``), whatever start the timer holds now."""
     timers_real: dict[str, dt.datetime] = Field(default_factory=dict)
     """When each timer started at the prompt ('start') by the machine's real clock (UTC):
     on a fixed clock (``--today``, ``--now``) that a resume moved on, its observation still
@@ -547,7 +551,9 @@ class SessionRecord(_Model):
         day = date if isinstance(date, dt.date) else today
         ratings, challenges = self.read_series(day)
         counted = self.counted_at()
-        reading = visit_results(guide, ratings, challenges, day, recorded=self.recorded_at)
+        reading = visit_results(
+            guide, ratings, challenges, day, recorded=self.recorded_at, given=self.naloxone_given
+        )
         out = {k: v for k, v in answers.items() if k not in RESULT_KEYS}
         out.update(
             {k: v for k, v in reading.answers.items() if k in guide.questions and k in RESULT_KEYS}
@@ -648,6 +654,23 @@ class SessionRecord(_Model):
             ):
                 found.append(event.at)
         return min(found, key=instant) if found else None
+
+    def start_timer(self, key: str, at: dt.datetime, real: dt.datetime | None) -> None:
+        """The naloxone of ``key`` given at ``at`` (``real``: when, by the machine's real
+        clock: now, less the time since ``at``; None: not known): the timer holds it now,
+        and every start it held stays in :attr:`naloxone_given`. The one place a timer is
+        started, whatever the route (the prompt, a flag, a file)."""
+        kept = self.naloxone_given.setdefault(key, [])
+        for start in (self.timers.get(key), at):
+            if start is not None and all(instant(start) != instant(k) for k in kept):
+                kept.append(start)
+        held = self.timers_real.get(key) if key in self.timers else None
+        self.timers[key] = at
+        if real is None:
+            self.timers_real.pop(key, None)
+        else:  # a start typed before stays the bound when it is the later (env.py timer_now)
+            later = held is not None and instant(held) > instant(real)
+            self.timers_real[key] = held if later and held is not None else real
 
     def read_beside(
         self, ratings: Iterable[tuple[CowsRating, dt.datetime | None]], now: dt.datetime

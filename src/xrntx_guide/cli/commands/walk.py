@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ...engine.drive import walk_unattended
 from ...engine.evaluate import evaluate
 from ...engine.next_action import stop_kind
-from ...env import Environment
+from ...env import Environment, system_now
 from ...errors import (
     ExitCode,
     Incomplete,
@@ -513,7 +513,8 @@ def _observation_kept(
     observed = observed_results(state, given.answers, starts, now, times)
     # A timer this session started is checked on its own clock (refuse_early_timed_results).
     refuse_unobserved([o for o in observed if o.started or o.key not in record.timers], True)
-    record.timers.update(starts)
+    for key, at in starts.items():  # given with its time: as 'start HH:MM' at the prompt
+        record.start_timer(key, at, system_now() - (now - at))
 
 
 def _rapid_day_due(ui: UI, guide: Guide, record: SessionRecord, day: dt.date) -> None:

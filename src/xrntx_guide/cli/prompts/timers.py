@@ -14,7 +14,7 @@ from ...engine.next_action import (
     wait_remaining,
 )
 from ...pack.guide import CQuestion
-from ...visit.clock import instant, parse_moment, shown
+from ...visit.clock import parse_moment, shown
 from ...visit.entries import withdrawal_since
 from ...visit.results import start_refused
 from .base import (
@@ -144,8 +144,7 @@ class TimerPrompts(WalkCore):
             self.ui.retry(refused)
             return
         if not when or again:
-            self.record.timers[key] = now
-            self.record.timers_real[key] = self.clock.source()
+            self.record.start_timer(key, now, self.clock.source())
             self.ui.note("timer started again from now" if running is not None else "timer started")
             return
         try:
@@ -159,12 +158,7 @@ class TimerPrompts(WalkCore):
         if problem is not None:
             self.ui.retry(f"start: {problem}")
             return
-        self.record.timers[key] = at
         # Given with its time: the naloxone went in that long before this moment, by the
         # machine's clock too; a start typed before ('start') stays the bound if later.
-        real = self.clock.source() - (now - at)
-        held = self.record.timers_real.get(key)
-        self.record.timers_real[key] = (
-            real if held is None or instant(held) < instant(real) else held
-        )
+        self.record.start_timer(key, at, self.clock.source() - (now - at))
         self.ui.note(f"timer started at {shown(at, '%H:%M')} (when the naloxone was given)")
