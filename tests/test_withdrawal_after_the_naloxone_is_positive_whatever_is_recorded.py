@@ -41,6 +41,21 @@ def series(guide: Guide, high: int | None) -> list[dict[str, Any]]:
 NOT_DONE = {"at": at("09:30"), "started": at("09:05"), "kind": "challenge", "result": "not_done"}
 
 
+def at_the_challenge(run: Run, label: str, hh_mm: str) -> str:
+    """A visit waiting at the naloxone challenge (an unknown last opioid: it is
+    required), walked at ``hh_mm``: its session."""
+    patient = ready_patient(cows_total=1, naloxone_challenge=None, last_opioid_kind="unknown")
+    return opened(run, label, hh_mm, patient)
+
+
+def typed(run: Run, session: str, hh_mm: str, text: str) -> Any:
+    """``session`` resumed at a terminal at ``hh_mm``, ``text`` typed at its prompts."""
+    return run(
+        "walk", "--plain", "--resume", "--session", session, "--now", at(hh_mm),
+        "--acknowledge", "all", input=text,
+    )  # fmt: skip
+
+
 def check(run: Run, tmp_path: Path, given: dict[str, Any]) -> Any:
     return run(
         "check", "--json", "--now", at("10:00"), "--answers",
@@ -88,15 +103,11 @@ def test_a_rechallenge_recorded_not_done_after_its_naloxone_never_escapes_it(
 def test_the_observation_is_never_started_over_after_withdrawal_at_the_prompt(
     run: Run, guide: Guide, at_a_terminal: None
 ) -> None:
-    # An unknown last opioid: the challenge is required, so the walk waits at it.
-    patient = ready_patient(cows_total=1, naloxone_challenge=None, last_opioid_kind="unknown")
-    session = opened(run, "RESTARTED", "09:00", patient)
+    session = at_the_challenge(run, "RESTARTED", "09:00")
     high = threshold(guide) + 4
-    walked = run(
-        "walk", "--plain", "--resume", "--session", session, "--now", at("09:05"),
-        "--acknowledge", "all",
-        input=f"start\nrate again\n{high}\nrate again\n2\nstart again\nquit\n",
-    )  # fmt: skip
+    walked = typed(
+        run, session, "09:05", f"start\nrate again\n{high}\nrate again\n2\nstart again\nquit\n"
+    )
     said = " ".join(walked.output.split())
     assert "timer started" in said.lower(), said
     assert "not started over" in said, said
@@ -106,12 +117,8 @@ def test_the_observation_is_never_started_over_after_withdrawal_at_the_prompt(
 def test_a_positive_typed_says_until_when_a_rechallenge_may_be_done(
     run: Run, at_a_terminal: None
 ) -> None:
-    patient = ready_patient(cows_total=1, naloxone_challenge=None, last_opioid_kind="unknown")
-    session = opened(run, "POSITIVE", "09:00", patient)
-    walked = run(
-        "walk", "--plain", "--resume", "--session", session, "--now", at("09:05"),
-        "--acknowledge", "all", input="start\npositive\n\nquit\n",
-    )  # fmt: skip
+    session = at_the_challenge(run, "POSITIVE", "09:00")
+    walked = typed(run, session, "09:05", "start\npositive\n\nquit\n")
     said = " ".join(walked.output.split())
     assert "may be done until" in said and "edit naloxone_rechallenge" in said, said
 
@@ -122,12 +129,8 @@ def test_a_file_never_moves_the_naloxone_past_withdrawal_after_the_walks_timer(
     """The naloxone given at 08:35 (the walk's timer: 'start 08:35', long enough ago in
     real time too), withdrawal rated at 09:05: a file's challenge with its naloxone at
     09:10 and a negative at 09:31 never stands in its place."""
-    patient = ready_patient(cows_total=1, naloxone_challenge=None, last_opioid_kind="unknown")
-    session = opened(run, "MOVED-PAST", "08:55", patient)
-    started = run(
-        "walk", "--plain", "--resume", "--session", session, "--now", at("09:00"),
-        "--acknowledge", "all", input="start 08:35\nquit\n",
-    )  # fmt: skip
+    session = at_the_challenge(run, "MOVED-PAST", "08:55")
+    started = typed(run, session, "09:00", "start 08:35\nquit\n")
     assert "timer started" in started.output.lower(), started.output
     high = threshold(guide) + 3
     rated = run(
@@ -155,8 +158,7 @@ def test_a_naloxone_time_moved_by_flag_past_withdrawal_reads_positive(
     """The timer's naloxone at 08:35, withdrawal rated at 09:05, then the naloxone time
     moved by flag to 09:10 and a negative at 09:31: every naloxone time the timer held is
     kept (SessionRecord.naloxone_given), and withdrawal after the first is a positive."""
-    patient = ready_patient(cows_total=1, naloxone_challenge=None, last_opioid_kind="unknown")
-    session = opened(run, "FLAG-MOVED", "08:55", patient)
+    session = at_the_challenge(run, "FLAG-MOVED", "08:55")
 
     def resumed(hh_mm: str, *args: str) -> Any:
         return run(

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from tests.helpers import TODAY
 from xrntx_guide.pack import keys
 from xrntx_guide.pack.guide import Guide
@@ -17,21 +19,15 @@ NINE = dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.UTC)
 REAL = dt.datetime(2026, 12, 7, 11, 40, tzinfo=dt.UTC)
 
 
-def test_the_timer_started_by_this_run_keeps_its_real_start(guide: Guide) -> None:
+@pytest.mark.parametrize("started_by", ["this run", "the other run"])
+def test_the_timer_keeps_its_real_start_whichever_run_started_it(
+    guide: Guide, started_by: str
+) -> None:
     base = new_session(guide, "MERGED", NINE, TODAY)
     mine, theirs = base.model_copy(deep=True), base.model_copy(deep=True)
-    mine.timers[keys.CHALLENGE] = NINE + dt.timedelta(minutes=1)
-    mine.timers_real[keys.CHALLENGE] = REAL
-    theirs.set_answer("age", 35, "flag", NINE)
+    starter, other = (mine, theirs) if started_by == "this run" else (theirs, mine)
+    starter.start_timer(keys.CHALLENGE, NINE + dt.timedelta(minutes=1), REAL)
+    other.set_answer("age", 35, "flag", NINE)
     merged = merge(base, mine, theirs)
     assert merged.timers_real == {keys.CHALLENGE: REAL}
-
-
-def test_the_timer_the_other_run_started_keeps_its_real_start(guide: Guide) -> None:
-    base = new_session(guide, "MERGED", NINE, TODAY)
-    mine, theirs = base.model_copy(deep=True), base.model_copy(deep=True)
-    theirs.timers[keys.CHALLENGE] = NINE + dt.timedelta(minutes=1)
-    theirs.timers_real[keys.CHALLENGE] = REAL
-    mine.set_answer("age", 35, "flag", NINE)
-    merged = merge(base, mine, theirs)
-    assert merged.timers_real == {keys.CHALLENGE: REAL}
+    assert merged.naloxone_given == {keys.CHALLENGE: [NINE + dt.timedelta(minutes=1)]}

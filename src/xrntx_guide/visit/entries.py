@@ -275,22 +275,48 @@ def judged_withdrawal(
     found = withdrawal_before(guide, ratings, c.kind, c.result, started, first.at, recorded)
     if found is not None or c.result == "positive" or not given:
         return found
+    earlier = after_an_earlier_naloxone(
+        guide, ratings, challenges, c.kind, started, first.at, given
+    )
     threshold = guide.setting_values.get(keys.COWS_THRESHOLD)
-    key = RECHALLENGE if c.kind == "rechallenge" else CHALLENGE
+    if earlier is None or not isinstance(threshold, int | float):
+        return None
+    s, high = earlier
+    return Withdrawal(
+        day=local_day(s), threshold=threshold, rating=high, at=placed(ratings, high).at, during=True
+    )
+
+
+def after_an_earlier_naloxone(
+    guide: Guide,
+    ratings: list[CowsRating],
+    challenges: list[ChallengeResult],
+    kind: str,
+    started: dt.datetime | None,
+    at: dt.datetime,
+    given: Mapping[str, list[dt.datetime]],
+) -> tuple[dt.datetime, CowsRating] | None:
+    """An earlier naloxone of ``kind`` on the day of a result taken at ``at`` (``given``:
+    SessionRecord.naloxone_given; earlier than the result's own, ``started``) followed by
+    withdrawal during its observation: until the result recorded for it, else until this
+    result. That naloxone and the first such rating; None when there is none. The one
+    rule for a result read (:func:`judged_withdrawal`) and one taken in
+    (visit/results.py)."""
+    key = RECHALLENGE if kind == "rechallenge" else CHALLENGE
     for s in sorted(given.get(key, ()), key=instant):
-        if local_day(s) != local_day(first.at) or instant(s) >= instant(first.at):
+        if local_day(s) != local_day(at) or instant(s) >= instant(at):
             continue
         if started is not None and instant(s) >= instant(started):
             continue
-        high = withdrawal_since(guide, ratings, s, first.at)
-        if high is not None and isinstance(threshold, int | float):
-            return Withdrawal(
-                day=local_day(s),
-                threshold=threshold,
-                rating=high,
-                at=placed(ratings, high).at,
-                during=True,
-            )
+        ended = [
+            e.at
+            for e in challenges
+            if e.kind == kind and e.started is not None and instant(e.started) == instant(s)
+        ]
+        until = min([at, *ended], key=instant)
+        high = withdrawal_since(guide, ratings, s, until)
+        if high is not None:
+            return s, high
     return None
 
 

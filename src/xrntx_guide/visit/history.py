@@ -895,6 +895,38 @@ def ratings_elsewhere(
     return tuple(out)
 
 
+def read_day_changed(
+    record: SessionRecord, fresh: Timeline, day: dt.date, now: dt.datetime
+) -> str | None:
+    """Why the COWS ratings of ``day`` that the patient's other visits hold now (``fresh``:
+    the record read again; those taken by ``now``) are not the ones ``record`` read into
+    its series (SessionRecord.read_beside): one recorded since (or come due on a fixed
+    clock), or one gone (its visit deleted). None when they are."""
+
+    def keyed(pairs: Iterable[tuple[CowsRating, Any]]) -> dict[tuple[str, float, int], Any]:
+        return {
+            (r.origin, instant(r.at), r.total): r
+            for r, _ in pairs
+            if r.day == day and instant(r.at) <= instant(now)
+        }
+
+    read, there = keyed(record.beside_on(day)), keyed(fresh.elsewhere)
+    new = [r for k, r in there.items() if k not in read]
+    gone = [r for k, r in read.items() if k not in there]
+    if not new and not gone:
+        return None
+    r = max(new or gone, key=lambda r: instant(r.at))
+    what = f"{r.total} at {r.at.astimezone().strftime('%H:%M')}"
+    said = (
+        f"{r.origin} of this patient holds a COWS rating of {day.isoformat()} that this walk "
+        f"has not read ({what})"
+        if new
+        else f"the COWS rating of {day.isoformat()} this walk read from {r.origin} ({what}) "
+        "is no longer in the patient's record (deleted?)"
+    )
+    return f"{said}: the ratings of a visit day are one series, read whole"
+
+
 def _recorded_uses(
     guide: Guide, mine: Iterable[VisitFacts], exclude: str | None
 ) -> tuple[RecordedUse, ...]:

@@ -52,6 +52,7 @@ from .entries import (
     CowsRating,
     Recorded,
     Withdrawal,
+    after_an_earlier_naloxone,
     given_to_the_minute,
     item_keys,
     judged_withdrawal,
@@ -64,7 +65,6 @@ from .entries import (
     read_positive,
     unordered_latest,
     withdrawal_before,
-    withdrawal_since,
 )
 from .entries import (
     standing_positive as standing_positive,
@@ -880,7 +880,6 @@ def take_given(
     now: dt.datetime,
     timers: Mapping[str, dt.datetime] | None = None,
     corrections: Mapping[str, tuple[dt.datetime, str]] | None = None,
-    running: Mapping[str, dt.datetime] | None = None,
 ) -> list[ChallengeResult | CowsRating]:
     """What a walk was given up front (flags, an answers file, standard input), taken into
     its record before any answer is set: the file's series with its own times, then each
@@ -896,8 +895,6 @@ def take_given(
         timers: when each timed result's observation started (the session's timers).
         corrections: by key, the time of the entry the result given for it corrects, and
             why (``--correct``).
-        running: the timers as the walk found them (the naloxone given before this run):
-            no result given now moves the naloxone past withdrawal rated since.
 
     Raises:
         InvalidAnswer: a result the record refuses (see the module's rule).
@@ -948,43 +945,41 @@ def take_given(
         entry = take_result(guide, record, o, day, now)
         if entry is not None:
             taken.append(entry)
-    _refuse_moved_past_withdrawal(guide, record, taken, running or timers, day)
+    _refuse_moved_past_withdrawal(guide, record, taken, day)
     return taken
 
 
 def _refuse_moved_past_withdrawal(
-    guide: Guide,
-    record: Series,
-    taken: list[ChallengeResult | CowsRating],
-    timers: Mapping[str, dt.datetime] | None,
-    day: dt.date,
+    guide: Guide, record: Series, taken: list[ChallengeResult | CowsRating], day: dt.date
 ) -> None:
-    """A result given with a later naloxone time than the walk's running timer (the
-    naloxone given then, 'start'), where withdrawal was rated since the timer's start: any
-    sign of withdrawal after the naloxone is a positive result (reference 5.2), so a file
-    never moves the naloxone past it, as the prompt never starts the timer over past it
-    (visit/entries.py :func:`withdrawal_since`).
+    """A result given now with a later naloxone time than one the walk's timer held (the
+    naloxone given then: SessionRecord.naloxone_given), where withdrawal was rated during
+    that one's observation: any sign of withdrawal after the naloxone is a positive result
+    (reference 5.2), so no later naloxone time stands in its place, as the prompt never
+    starts the timer over past it (visit/entries.py :func:`after_an_earlier_naloxone`, the
+    rule the reading follows too).
 
     Raises:
-        InvalidAnswer: naming the timer's start and the rating.
+        InvalidAnswer: naming that naloxone and the rating.
     """
+    given = getattr(record, "naloxone_given", None)
+    if not given:
+        return
+    ratings = _day_series(record, day)
     for entry in taken:
-        if not isinstance(entry, ChallengeResult):
+        if not isinstance(entry, ChallengeResult) or entry.result == "positive":
             continue
-        key = KEY_OF[entry.kind]
-        started = (timers or {}).get(key)
-        if started is None or (
-            entry.started is not None and instant(entry.started) <= instant(started)
-        ):
-            continue
-        found = withdrawal_since(guide, _day_series(record, day), started, entry.at)
-        if found is not None:
+        earlier = after_an_earlier_naloxone(
+            guide, ratings, record.naloxone_challenges, entry.kind, entry.started, entry.at, given
+        )
+        if earlier is not None:
+            s, found = earlier
             raise InvalidAnswer(
-                key,
-                f"{entry.result}: the naloxone given at {_when(started)} (the walk's timer) "
-                f"was followed by a COWS rating of {found.total} at {_when(found.at)}: any "
-                "sign of withdrawal after the naloxone is a positive result (reference 5.2), "
-                "so no later naloxone time stands in its place: record it as positive",
+                KEY_OF[entry.kind],
+                f"{entry.result}: the naloxone given at {_when(s)} (the walk's timer) was "
+                f"followed by a COWS rating of {found.total} at {_when(found.at)}: any sign "
+                "of withdrawal after the naloxone is a positive result (reference 5.2), so "
+                "no later naloxone time stands in its place: record it as positive",
                 hint="Resume without the file's result and record 'positive' at the prompt.",
             )
 

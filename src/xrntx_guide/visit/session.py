@@ -158,10 +158,10 @@ class SessionRecord(_Model):
     started over or moved: withdrawal rated after any of them is a positive result
     (visit/entries.py ``judged_withdrawal``), whatever start the timer holds now."""
     timers_real: dict[str, dt.datetime] = Field(default_factory=dict)
-    """When each timer started at the prompt ('start') by the machine's real clock (UTC):
-    on a fixed clock (``--today``, ``--now``) that a resume moved on, its observation still
-    lasts its minutes of real time (safety invariant 5; env.py ``Clock.timer_now``). None
-    for a start given with its time (the naloxone given earlier) or by an older version."""
+    """When each timer started by the machine's real clock (:meth:`start_timer`): on a
+    fixed clock (``--today``, ``--now``) that a resume moved on, its observation still
+    lasts its minutes of real time (safety invariant 5; env.py ``Clock.timer_now``).
+    Absent for a timer started by an older version: its clock is all there is."""
     events: list[Event] = Field(default_factory=list)
     gates: dict[str, str] = Field(default_factory=dict)
     """Last outcome of each gate, for the audit trail and the session list."""
@@ -655,22 +655,19 @@ class SessionRecord(_Model):
                 found.append(event.at)
         return min(found, key=instant) if found else None
 
-    def start_timer(self, key: str, at: dt.datetime, real: dt.datetime | None) -> None:
+    def start_timer(self, key: str, at: dt.datetime, real: dt.datetime) -> None:
         """The naloxone of ``key`` given at ``at`` (``real``: when, by the machine's real
-        clock: now, less the time since ``at``; None: not known): the timer holds it now,
-        and every start it held stays in :attr:`naloxone_given`. The one place a timer is
-        started, whatever the route (the prompt, a flag, a file)."""
+        clock: now, less the time since ``at``): the timer holds it now, and every start
+        it held stays in :attr:`naloxone_given`. The one place a timer is started,
+        whatever the route (the prompt, a flag, a file)."""
         kept = self.naloxone_given.setdefault(key, [])
         for start in (self.timers.get(key), at):
             if start is not None and all(instant(start) != instant(k) for k in kept):
                 kept.append(start)
         held = self.timers_real.get(key) if key in self.timers else None
         self.timers[key] = at
-        if real is None:
-            self.timers_real.pop(key, None)
-        else:  # a start typed before stays the bound when it is the later (env.py timer_now)
-            later = held is not None and instant(held) > instant(real)
-            self.timers_real[key] = held if later and held is not None else real
+        # A start typed before stays the bound when it is the later (env.py timer_now).
+        self.timers_real[key] = real if held is None else max(held, real, key=instant)
 
     def read_beside(
         self, ratings: Iterable[tuple[CowsRating, dt.datetime | None]], now: dt.datetime

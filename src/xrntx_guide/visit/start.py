@@ -83,7 +83,6 @@ def take_run(
     now: dt.datetime,
     *,
     resume: bool,
-    running: Mapping[str, dt.datetime] | None = None,
 ) -> list[Notice]:
     """Take what a run was given (``presets``: flags over a file; ``given.raw``: the file
     as read) into ``record``, by the rules of the module docstring.
@@ -121,9 +120,7 @@ def take_run(
             guide, record, presets, day, frozenset(timed | set(corrections))
         )
     was = (list(record.cows_ratings), list(record.naloxone_challenges))
-    taken = take_given(
-        guide, record, presets, series, visit_day, now, record.timers, corrections, running
-    )
+    taken = take_given(guide, record, presets, series, visit_day, now, record.timers, corrections)
     # The day each correction taken now stands for (that of the entry it corrects).
     corrected = {key_of(e): e.day for e in taken if e.corrects is not None}
     if TOTAL in corrected:  # a rating is its total and its items alike

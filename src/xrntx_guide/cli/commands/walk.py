@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ...engine.drive import walk_unattended
 from ...engine.evaluate import evaluate
 from ...engine.next_action import stop_kind
-from ...env import Environment, system_now
+from ...env import Environment
 from ...errors import (
     ExitCode,
     Incomplete,
@@ -38,9 +38,14 @@ from ...store.refs import (
     visit_to_resume,
 )
 from ...store.saver import Saver
-from ...visit.clock import instant
 from ...visit.contradiction import contradiction, refuse_contradiction
-from ...visit.history import judged_against, ratings_elsewhere, recorded_dose, timeline
+from ...visit.history import (
+    judged_against,
+    ratings_elsewhere,
+    read_day_changed,
+    recorded_dose,
+    timeline,
+)
 from ...visit.labels import label_key
 from ...visit.presets import (
     Preset,
@@ -285,15 +290,9 @@ def run_walk(
             ) from None
         raise
     now = clock.now()
-    running = dict(record.timers)  # the naloxone given before this run (its timers)
-    _observation_kept(guide, record, given, answer or [], checked, day, now)
+    _observation_kept(guide, record, given, answer or [], checked, day, now, clock.source())
     # What the run was given goes into the record by the visit core's rules, in its order.
-    show_notices(
-        ui,
-        take_run(
-            guide, record, given, presets, corrections, day, now, resume=resume, running=running
-        ),
-    )
+    show_notices(ui, take_run(guide, record, given, presets, corrections, day, now, resume=resume))
 
     def saved_here() -> str:
         return f"The answers are saved (session {record.id}): resume it to judge the visit again"
@@ -345,10 +344,10 @@ def run_walk(
     conflict: Callable[[str, object], str | None] | None = None
     refuse_filled: Callable[[], None] | None = None
     recheck: Callable[[bool], None] | None = None
-    if record.status == "complete":  # read as it was when its dose was counted
+    if record.status == "complete":  # the other visits' ratings, read as its dose read them
         found = store.history(record.label)
         record.read_beside(ratings_elsewhere(found.records, record.id), clock.now())
-    if record.status != "complete":  # the patient's earlier visits (reference section 7)
+    else:  # the patient's earlier visits (reference section 7)
         tl = walk_timeline(ui, guide, store, record, day, clock.now())
         prefills, unread = tl.prefills, tl.unread_words()
 
@@ -503,10 +502,11 @@ def _observation_kept(
     state: Any,
     day: dt.date,
     now: dt.datetime,
+    real: dt.datetime,
 ) -> None:
     """A timed result given by flag or file goes into the record only with the time the
     naloxone was given, the observation's minutes before it (visit/presets.py); each start
-    given is kept as the result's timer."""
+    given is kept as the result's timer (``real``: the machine's clock now)."""
     starts, times = given_observation(
         guide, given.raw, given.where, given.answers, flags, day, now, record
     )
@@ -514,7 +514,7 @@ def _observation_kept(
     # A timer this session started is checked on its own clock (refuse_early_timed_results).
     refuse_unobserved([o for o in observed if o.started or o.key not in record.timers], True)
     for key, at in starts.items():  # given with its time: as 'start HH:MM' at the prompt
-        record.start_timer(key, at, system_now() - (now - at))
+        record.start_timer(key, at, real - (now - at))
 
 
 def _rapid_day_due(ui: UI, guide: Guide, record: SessionRecord, day: dt.date) -> None:
@@ -677,39 +677,14 @@ def rated_meanwhile(
     day: dt.date,
     now: dt.datetime,
 ) -> Reason | None:
-    """The COWS ratings of the visit day that the patient's other visits hold now
-    (``fresh``: the patient's record read again; those taken by ``now``), when they are
-    not the ones this walk read into its series (SessionRecord.read_beside): one recorded
-    since (or come due on a fixed clock), or one gone (a visit deleted). The walk stops
-    before the injection, to be resumed and judged with them; None when they agree."""
+    """The visit day's ratings of the patient's other visits changed while this walk ran
+    (visit/history.py :func:`read_day_changed`): the walk stops before the injection, to
+    be resumed and judged with them; None when they have not."""
     visit = typed.get(guide.meta.date_key)
-    on = visit if isinstance(visit, dt.date) else day
-
-    def keyed(pairs: Any) -> set[tuple[str, float, int]]:
-        return {
-            (r.origin, instant(r.at), r.total)
-            for r, _ in pairs
-            if r.day == on and instant(r.at) <= instant(now)
-        }
-
-    read, there = keyed(record.beside_on(on)), keyed(fresh.elsewhere)
-    if read == there:
+    changed = read_day_changed(record, fresh, visit if isinstance(visit, dt.date) else day, now)
+    if changed is None:
         return None
-    new, gone = sorted(there - read, key=lambda k: k[1]), sorted(read - there, key=lambda k: k[1])
-    origin, at, total = (new or gone)[-1]
-    when = dt.datetime.fromtimestamp(at).astimezone().strftime("%H:%M")
-    said = (
-        f"{origin} of this patient holds a COWS rating of {on.isoformat()} that this walk "
-        f"has not read ({total} at {when})"
-        if new
-        else f"the COWS rating of {on.isoformat()} this walk read from {origin} ({total} at "
-        f"{when}) is no longer in the patient's record (deleted?)"
-    )
-    return (
-        None,
-        f"{said}: the ratings of a visit day are one series, read whole",
-        "Resume this session: it reads every rating of the day.",
-    )
+    return None, changed, "Resume this session: it reads every rating of the day."
 
 
 def _keep_mine(ui: UI, clash: Any) -> bool:
