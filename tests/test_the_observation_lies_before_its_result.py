@@ -222,7 +222,14 @@ def test_a_correction_of_a_rechallenge_obeys_the_window(run: Run, tmp_path: Path
     )
     no_traceback(result)
     assert result.exit_code == 2, result.output
-    assert "hours after the positive challenge" in flat(result.stderr), result.output
+    said = flat(result.stderr)
+    assert "hours after the positive challenge" in said, result.output
+    # The times as a clinician reads them (local, no ISO 'T'), and the source cited by its
+    # key, as every gate cites it: the clinician has no "reference" section to look up.
+    positive = local("08:00", YESTERDAY).strftime("%Y-%m-%d %H:%M")
+    assert f"positive challenge at {positive}" in said, said
+    assert f"{YESTERDAY}T" not in said and "reference 5" not in said, said
+    assert "(naltrexone-tablet-label)" in said, said
 
 
 def test_a_walk_refuses_the_rechallenge_hours_as_a_flag(run: Run, tmp_path: Path) -> None:

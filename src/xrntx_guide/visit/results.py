@@ -14,7 +14,7 @@ flag, an answers file or standard input, a resumed session, a batch line) it goe
 - refused, naming the recorded entry and how to correct it: another result at the time of
   a recorded one, a second "challenge" over a positive challenge, a result over a positive
   rechallenge, a correction that would lift a positive, a rechallenge that follows no
-  positive challenge or comes after the window (reference 5.2), and a result without a
+  positive challenge or comes after the window (naltrexone-tablet-label), and a result without a
   time beside a series that has one (a check keeps no record, so it cannot order them).
 
 Nothing here prints or prompts; no clinical number lives here.
@@ -323,7 +323,7 @@ def _obeys(
     follows the positive challenge within the window, and the naloxone of either was given
     on the day of its result, before it by the observation (visit/clock.py, the one rule);
     a rechallenge's after the positive result; and a result that counts (negative) only
-    when the patient showed no withdrawal before the naloxone (reference 5.2)."""
+    when the patient showed no withdrawal before the naloxone (naltrexone-tablet-label)."""
     if offered.kind == "rechallenge" and offered.at is not None and offered.value != "not_done":
         _within_window(guide, offered, positive)
     if offered.at is None:
@@ -419,11 +419,11 @@ def _no_withdrawal_before(guide: Guide, record: Series, offered: Offered, what: 
         raise _refuse(
             offered,
             f"{what}: {withdrawal_found(found, started)}; any sign of withdrawal after the "
-            "naloxone is a positive result (reference 5.2): record it as positive, or "
+            "naloxone is a positive result (naltrexone-tablet-label): record it as positive, or "
             "correct the rating if it was recorded in error",
         )
     fix = (
-        "a challenge is done only when the patient shows no withdrawal (reference 5.2): "
+        "a challenge is done only when the patient shows no withdrawal (naltrexone-tablet-label): "
         f"record the COWS rating (below {found.threshold:g}) taken before the naloxone was "
         + ("given" if started is not None else "given, with the time it was given ('started')")
         + ", or leave the result out"
@@ -519,29 +519,36 @@ def uncounted_lines(
             f"The naloxone {c.kind} of {shown(c.at, to_the_second(c.at))} ({c.result}) "
             f"{now_reads}: {withdrawal_found(found, c.started)}. "
             + (
-                "Any sign of withdrawal after the naloxone is a positive result (reference "
-                "5.2): it stands as one (only a negative rechallenge within the window lifts "
-                "a positive challenge); it stays in the record as entered."
+                "Any sign of withdrawal after the naloxone is a positive result "
+                "(naltrexone-tablet-label): it stands as one (only a negative rechallenge "
+                "within the window lifts a positive challenge); it stays in the record as "
+                "entered."
                 if found.during
                 else "A challenge is done only when the patient shows no withdrawal "
-                "(reference 5.2): it counts as never done, as when it is given at once "
+                "(naltrexone-tablet-label): it counts as never done, as when it is given at once "
                 "beside that rating; it stays in the record."
             )
         )
     return out
 
 
+def _at(at: dt.datetime, beside: dt.datetime) -> str:
+    """A time in a message the clinician reads: local, to the second only where one of
+    the two it is compared with has seconds."""
+    return shown(at, to_the_second(at, beside))
+
+
 def _within_window(guide: Guide, offered: Offered, positive: ChallengeResult | None) -> None:
     """A rechallenge follows a positive challenge, after it and within the window
-    (reference 5.2); a repeat later than that is not a rechallenge and is refused."""
+    (naltrexone-tablet-label); a repeat later than that is not a rechallenge and is refused."""
     assert offered.at is not None
     if positive is None:
         raise _refuse(offered, "a rechallenge follows a positive challenge only")
+    this, first = _at(offered.at, positive.at), _at(positive.at, offered.at)
     if instant(offered.at) <= instant(positive.at) and not offered.stamped:
         raise _refuse(
             offered,
-            f"the rechallenge at {_when(offered.at)} is not after the positive challenge "
-            f"at {_when(positive.at)}",
+            f"the rechallenge at {this} is not after the positive challenge at {first}",
         )
     window = guide.setting_values.get(WINDOW)
     if not isinstance(window, int | float) or isinstance(window, bool):
@@ -550,8 +557,8 @@ def _within_window(guide: Guide, offered: Offered, positive: ChallengeResult | N
     if hours > window:
         raise _refuse(
             offered,
-            f"the rechallenge at {_when(offered.at)} is {hours:g} hours after the positive "
-            f"challenge at {_when(positive.at)}: only one within {window:g} hours is a "
+            f"the rechallenge at {this} is {hours:g} hours after the positive challenge at "
+            f"{first}: only one within {window:g} hours is a "
             "rechallenge (naltrexone-tablet-label), so it is not accepted and the "
             "positive challenge stands",
         )
@@ -955,7 +962,7 @@ def _refuse_moved_past_withdrawal(
     """A result given now with a later naloxone time than one the walk's timer held (the
     naloxone given then: SessionRecord.naloxone_given), where withdrawal was rated during
     that one's observation: any sign of withdrawal after the naloxone is a positive result
-    (reference 5.2), so no later naloxone time stands in its place, as the prompt never
+    (naltrexone-tablet-label), so no later naloxone time stands in its place, as the prompt never
     starts the timer over past it (visit/entries.py :func:`after_an_earlier_naloxone`, the
     rule the reading follows too).
 
@@ -978,8 +985,9 @@ def _refuse_moved_past_withdrawal(
                 KEY_OF[entry.kind],
                 f"{entry.result}: the naloxone given at {_when(s)} (the walk's timer) was "
                 f"followed by a COWS rating of {found.total} at {_when(found.at)}: any sign "
-                "of withdrawal after the naloxone is a positive result (reference 5.2), so "
-                "no later naloxone time stands in its place: record it as positive",
+                "of withdrawal after the naloxone is a positive result "
+                "(naltrexone-tablet-label), so no later naloxone time stands in its place: "
+                "record it as positive",
                 hint="Resume without the file's result and record 'positive' at the prompt.",
             )
 
