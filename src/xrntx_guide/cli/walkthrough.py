@@ -355,6 +355,19 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
         """The COWS series: a small table with a bar per rating (visit/series.py)."""
         show_cows_series(self.ui, state, self.record, least=1)
 
+    def cannot_rate(self, state: State) -> str | None:
+        """Why 'rate again' cannot work here, or None: what it says when typed, and why
+        'help' leaves it out."""
+        if TOTAL not in self.guide.questions or state.question_visible.get(TOTAL) is not True:
+            return "COWS is not rated in this walk (or not yet)"
+        total = self.guide.questions[TOTAL]
+        stop = stop_before(state, self.guide.step(total.step_id))
+        if stop is not None:
+            # Nothing is cleared: a rating begun where it cannot be asked would leave the
+            # withdrawal gate undecided for nothing.
+            return self.closed_by(total, stop, "rate again")
+        return None
+
     def rate_again(self, state: State, arg: str) -> None:
         """'rate again [CONTEXT]': a new COWS rating; the earlier ones stay in the series.
         Until it is complete the withdrawal gate is undecided, never passed."""
@@ -365,15 +378,9 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
         if context is not None and context not in CONTEXTS:
             self.ui.retry(f"'{context}' is not a context: {', '.join(CONTEXTS)}")
             return
-        if TOTAL not in self.guide.questions or state.question_visible.get(TOTAL) is not True:
-            self.ui.retry("COWS is not rated in this walk (or not yet)")
-            return
-        total = self.guide.questions[TOTAL]
-        stop = stop_before(state, self.guide.step(total.step_id))
-        if stop is not None:
-            # Nothing is cleared: a rating begun where it cannot be asked would leave the
-            # withdrawal gate undecided for nothing.
-            self.ui.retry(self.closed_by(total, stop, "rate again"))
+        refused = self.cannot_rate(state)
+        if refused is not None:
+            self.ui.retry(refused)
             return
         if context is None:
             here = self.current_key(state)

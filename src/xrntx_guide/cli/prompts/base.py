@@ -137,6 +137,9 @@ class WalkCore:
     def rate_again(self, state: State, arg: str) -> None:
         raise NotImplementedError
 
+    def cannot_rate(self, state: State) -> str | None:
+        raise NotImplementedError
+
     def show_timer(self, state: State, cq: CQuestion) -> None:
         raise NotImplementedError
 

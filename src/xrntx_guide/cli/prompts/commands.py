@@ -35,6 +35,8 @@ class CommandPrompts(WalkCore):
             raise _Quit()
         if cmd.name == "help":
             here = [w for w in WORDS if w in self.words or w in COMMANDS]
+            if self.cannot_rate(state) is not None:
+                here.remove("rate")
             self.ui.note("Here you can type an answer, or:")
             for w in here:
                 self.ui.bullet(f"{USAGE.get(w, w)}: {WORDS[w]}")
