@@ -154,3 +154,32 @@ def test_a_site_with_one_route_shows_its_first_action_at_once(
     assert "IV or SC to follow" not in t.output and "SC 1 of" not in t.output
     t.child.sendline("quit")
     t.child.expect(pexpect.EOF)
+
+
+@needs_exe
+@pytest.mark.parametrize("started", [False, True])
+def test_the_last_action_says_the_timer_has_not_started_only_when_it_has_not(
+    tmp_path: Path, terminals: list[Terminal], guide: Guide, started: bool
+) -> None:
+    """Enter through the actions to the observation without typing 'start': the result
+    waits for a timer that is not running, so the last action says so, and how to start
+    it; with the timer started it does not."""
+    home = tmp_path / "home"
+    iv = challenge_routes(guide)["IV"]
+    t = Terminal(home, *at_the_challenge(home))
+    terminals.append(t)
+    t.child.expect(wrapping(P_CHALLENGE))
+    t.child.sendline("IV")
+    for n in range(2, len(iv) + 1):
+        t.child.expect(wrapping(P_CHALLENGE))
+        if started and n == len(iv):
+            t.child.sendline("start")
+            t.child.expect(r"timer started")
+            t.child.expect(wrapping(P_CHALLENGE))
+        t.child.sendline("")
+        t.child.expect(rf"IV {n} of {len(iv)}")
+    t.child.expect(wrapping(P_CHALLENGE))
+    last = t.output[t.output.rindex(f"IV {len(iv)} of {len(iv)}") :]
+    assert ("timer has not started: type 'start'" in last) is not started, last
+    t.child.sendline("quit")
+    t.child.expect(pexpect.EOF)

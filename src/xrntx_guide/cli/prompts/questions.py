@@ -216,6 +216,17 @@ class QuestionPrompts(WalkCore):
                 "the next."
             )
         self.ui.note(f"{route} {index + 1} of {len(actions)}: {actions[index]}")
+        cq = self.guide.questions[key]
+        if (
+            index == len(actions) - 1
+            and cq.spec.wait_minutes is not None
+            and key not in self.record.timers
+        ):
+            # The last action is reached with no timer: the result waits for one.
+            self.ui.note(
+                "The timer has not started: type 'start' when the naloxone is given "
+                "('start 09:05': it was given then)."
+            )
 
     def next_action(self, key: str, routes: dict[str, tuple[list[str], str]]) -> bool:
         """Enter while a route is followed: its next action is shown (True); False when
