@@ -913,6 +913,24 @@ def test_all_negative_records_each_screen_on_its_own(spawn: Any) -> None:
         assert answers[key]["origin"] == "typed"
 
 
+def test_all_before_the_last_alike_question_names_the_next_one(spawn: Any) -> None:
+    """One question left with the same choices: 'all' gives the answer to this one and to
+    the next (never "to this one and to it")."""
+    assays = [k for k in shipped_guide().questions if k.startswith("uds_")]
+    w = spawn()
+    begin(w, "all-next")
+    history_and_medical(w, "14 days ago")
+    for key in assays[:-2]:
+        w.answer(p_uds(shipped_guide().questions[key].spec.prompt.rsplit(": ", 1)[-1]), "1")
+    mark = w.mark()
+    w.expect(p_uds(shipped_guide().questions[assays[-2]].spec.prompt.rsplit(": ", 1)[-1]))
+    note = " ".join(w.since(mark).split())
+    assert "The next question of this step has the same choices" in note, note
+    assert "gives it to this one and to the next," in note, note
+    w.child.sendline("quit")
+    assert w.finish() == 0
+
+
 def test_all_not_done_is_still_judged_assay_by_assay(spawn: Any) -> None:
     """One answer for all, and the engine still decides the gate from each assay."""
     w = spawn()

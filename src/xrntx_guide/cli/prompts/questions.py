@@ -125,7 +125,7 @@ class QuestionPrompts(WalkCore):
             self.ui.note(
                 f"{ahead} the same choices: "
                 f"'all {first}' (or 'all' and another value) gives it to this one and to "
-                + ("it" if len(alike) == 1 else "each of them")
+                + ("the next" if len(alike) == 1 else "each of them")
                 + ", recorded and shown one by one."
             )
         prompt = f"{q.prompt} ({hint}){suffix}: " if hint else f"{q.prompt}{suffix}: "
