@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...pack.severity import ACKNOWLEDGEABLE
+from ...visit.clock import shown, to_the_second
 from ...visit.history import due_words
 from ...visit.series import CowsRating, series_lines
 from ..text import markdown_text, visible
@@ -16,6 +17,13 @@ from . import NoteInput
 def _minutes(at: str) -> str:
     """A time of the audit trail as the note shows it: to the minute, with its offset."""
     return dt.datetime.fromisoformat(at).astimezone().isoformat(timespec="minutes")
+
+
+def _clock(at: str) -> str:
+    """A result's time as the note shows it: local, to the second when it has seconds
+    (a timer's start does), never its microseconds."""
+    when = dt.datetime.fromisoformat(at)
+    return shown(when, to_the_second(when.replace(microsecond=0)))
 
 
 def _yn(value: Any) -> str:
@@ -209,11 +217,11 @@ def _series_note(data: Mapping[str, Any], h2: str, li: str, plain: bool) -> list
             hours = c.get("hours_after_positive")
             after = f", {hours:g} hours after the positive challenge" if hours is not None else ""
             fix = (
-                f"; corrects the {c['kind']} of {c['corrects']}: {c.get('reason')}"
+                f"; corrects the {c['kind']} of {_clock(c['corrects'])}: {c.get('reason')}"
                 if c.get("corrects")
                 else ""
             )
-            given = f", naloxone given {c['started']}" if c.get("started") else ""
+            given = f", naloxone given {_clock(c['started'])}" if c.get("started") else ""
             void = (
                 f"; reads as positive, withdrawal during its observation: {c['not_counted']}"
                 if c.get("reads_as") == "positive"
@@ -221,9 +229,8 @@ def _series_note(data: Mapping[str, Any], h2: str, li: str, plain: bool) -> list
                 if c.get("not_counted")
                 else ""
             )
-            out.append(
-                f"{li}{c['kind']}: {c['result']} (recorded {c['at']}{given}{after}{fix}{void})"
-            )
+            at = _clock(c["at"])
+            out.append(f"{li}{c['kind']}: {c['result']} (recorded {at}{given}{after}{fix}{void})")
     return out
 
 
