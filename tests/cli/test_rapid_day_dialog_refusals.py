@@ -72,3 +72,49 @@ def test_a_rating_time_with_an_offset_at_the_day_prompt_is_not_exit_70(tmp_path:
             assert index != 0, str(child.before)
     finally:
         child.close(force=True)
+
+
+def test_back_in_the_day_dialog_goes_back_within_it(tmp_path: Path) -> None:
+    """'back' past the dialog's first prompt starts the day's record over (nothing
+    recorded), never leaving it for an answer far behind (it went to the injection date);
+    at its first prompt it leaves the dialog, and the walk goes back from there."""
+    answers = ready_patient(
+        last_opioid_use=DAY1,
+        pathway="supervised_rapid",
+        rapid_supervised_setting=True,
+        rapid_protocol_on_file=True,
+        uds_opiates=None, uds_fentanyl=None, uds_buprenorphine=None, uds_methadone=None,
+        uds_oxycodone=None, cows_total=None, naloxone_challenge=None, kit_storage_ok=None,
+        body_habitus=None,
+    )  # fmt: skip
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(json_answers(answers)))
+    env = {**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path / "home"), "NO_COLOR": "1",
+           "TERM": "xterm", "COLUMNS": "100"}  # fmt: skip
+    env.pop("XRNTX_GUIDE_DEBUG", None)
+    child = pexpect.spawn(
+        str(EXE),
+        ["--label", "RB", "--answers", str(path), "--site", str(SITE), "--plain",
+         "--now", f"{DAY1.isoformat()}T23:30"],
+        env=env, encoding="utf-8", timeout=15, dimensions=(50, 100),
+    )  # fmt: skip
+    try:
+        child.expect(P_DATE)
+        child.sendline("")
+        child.expect(P_DAY)
+        child.sendline("")
+        child.expect(P_DAY_DATE)
+        child.sendline("back")
+        child.expect(r"Back to the start of the day's record: nothing is recorded yet\.")
+        child.expect(P_DAY)  # the dialog again, not the walk's previous answer
+        assert "Date of the injection" not in str(child.before)
+        child.sendline("back")
+        child.expect(r"The day was not recorded\.")
+        # Out of the dialog: the walk goes back one answer from the pathway's record (the
+        # only one typed here, the injection date: the rest came from the file).
+        index = child.expect([P_DAY, P_DATE, pexpect.EOF])
+        assert index == 1, str(child.before)
+        child.sendline("quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)

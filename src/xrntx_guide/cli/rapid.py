@@ -45,6 +45,7 @@ from ..visit.rapid import (
 )
 from ..visit.results import day_rating_refused, take_day
 from ..visit.session import SessionRecord
+from .prompts.base import _Command
 from .ui import SKIPPED, UI
 
 
@@ -67,6 +68,9 @@ class Walk(Protocol):
     def after_change(self, old: State) -> None: ...
     def rapid_progress(self, g: Any) -> Any: ...
 
+
+_FIRST = "\x00first"
+"""Marks a 'back' typed at the dialog's first prompt: it leaves the dialog."""
 
 GATE = keys.RAPID_GATE
 """The pack's gate that reads the record: its verdict is shown after each day."""
@@ -120,12 +124,22 @@ def show_record(walk: Walk) -> None:
 def day_dialog(walk: Walk, state: State) -> None:
     """Record one day, prompt by prompt, save it at once, show the record and what moved.
 
-    A walk command typed at any of its prompts (quit, why, back...) leaves the dialog and
-    is carried out; the day being typed is then not recorded, and the screen says so.
+    A walk command typed at any of its prompts (quit, why...) leaves the dialog and is
+    carried out; the day being typed is then not recorded, and the screen says so. 'back'
+    goes back within the dialog: past its first prompt the day's record starts over (its
+    prompts are few, and what was typed is shown above); at the first it leaves the
+    dialog, as any command does, and the walk goes back from where it was opened.
     """
     walk.in_day_dialog = True
     try:
-        day = _ask_day(walk, state)
+        while True:
+            try:
+                day = _ask_day(walk, state)
+                break
+            except _Command as cmd:
+                if cmd.name != "back" or cmd.arg == _FIRST:
+                    raise
+                walk.ui.note("Back to the start of the day's record: nothing is recorded yet.")
     except BaseException:  # a walk command, Ctrl-C or the input's end: nothing is kept
         walk.ui.note("The day was not recorded.")
         raise
@@ -180,7 +194,12 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
     if table is not None and table_row(table, suggested) is None:
         suggested = max(t.day for t in table)
     while True:
-        text = walk.read(f"Day of the protocol (number) [{suggested}]: ")
+        try:
+            text = walk.read(f"Day of the protocol (number) [{suggested}]: ")
+        except _Command as cmd:
+            if cmd.name == "back":  # at the first prompt: out of the dialog
+                raise _Command("back", _FIRST) from None
+            raise
         if not text:
             text = str(suggested)
             walk.ui.taken(f"day {suggested}")

@@ -64,7 +64,8 @@ class CommandPrompts(WalkCore):
             try:
                 day_dialog(self, state)
             except _Command as inner:  # typed inside the dialog: carried out, then on
-                self.command(state, inner)
+                if inner.name != "back":  # at its first prompt: back to where 'day' was typed
+                    self.command(state, inner)
         elif cmd.name == "start":
             key = self.current_key(state)
             if key is not None:
