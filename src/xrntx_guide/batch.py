@@ -41,7 +41,7 @@ from .output.schemas import ErrorCode, error_fields
 from .output.versions import BATCH_ERROR
 from .pack.guide import Guide
 from .records import field, record
-from .visit.answers import CHALLENGES_KEY, RAPID_DAYS_KEY, STARTED_SUFFIX
+from .visit.answers import CHALLENGES_KEY, RAPID_DAYS_KEY, RATINGS_KEY, STARTED_SUFFIX
 from .visit.clock import end_of_day
 from .visit.presets import (
     LABEL_KEY,
@@ -232,18 +232,53 @@ def error_line(number: int, ident: Any, fields: Mapping[str, Any]) -> str:
         return _dumps(bad, None)
 
 
-def _shared_for(job: Job, given: Mapping[str, Preset]) -> Mapping[str, Preset]:
-    """The shared file's answers for a line: its series read for the line's own visit day
-    (the line's ``injection_date``, unless a flag gives one), as a single check with that
-    date reads it; the answers read once for the batch otherwise."""
+def _joined(job: Job, raw: dict[str, Any]) -> tuple[dict[str, Any], Mapping[str, Any]]:
+    """A line's own series added to the shared file's: the line's answers with each series
+    both give (``cows_ratings``, ``naloxone_challenges``) holding the entries of both, as
+    ``walk --resume --answers FILE`` adds a file's entries to a session's, and the shared
+    file's answers without them. An entry the line repeats as the file gives it is the
+    file's; the series' own rules read the rest as one (two of one time are refused)."""
+    both = [
+        k
+        for k in (RATINGS_KEY, CHALLENGES_KEY)
+        if isinstance(raw.get(k), list) and isinstance(job.shared_raw.get(k), list)
+    ]
+    if not both:
+        return raw, job.shared_raw
+    joined = {
+        **raw,
+        **{
+            k: [*job.shared_raw[k], *(e for e in raw[k] if e not in job.shared_raw[k])]
+            for k in both
+        },
+    }
+    return joined, {k: v for k, v in job.shared_raw.items() if k not in both}
+
+
+def _shared_for(
+    job: Job, given: Mapping[str, Preset], shared_raw: Mapping[str, Any]
+) -> Mapping[str, Preset]:
+    """The shared file's answers for a line (``shared_raw``: those the line's own series
+    left it, :func:`_joined`): its series read for the line's own visit day (the line's
+    ``injection_date``, unless a flag gives one), as a single check with that date reads
+    it; the answers read once for the batch otherwise."""
     key = job.guide.meta.date_key
     line_day = given.get(key)
-    if key in job.flags or line_day is None or not isinstance(line_day.value, dt.date):
-        return job.shared
-    if not gives_series(job.shared_raw):  # a day record's ratings are of one visit day too
+    flag = job.flags.get(key)
+    read_for = flag if flag is not None else line_day
+    day = read_for.value if read_for is not None else None
+    if shared_raw is job.shared_raw and (
+        flag is not None or not isinstance(day, dt.date) or not gives_series(shared_raw)
+    ):  # a day record's ratings are of one visit day too
         return job.shared
     return parse_answers(
-        job.guide, job.shared_raw, "file", job.today, "--answers FILE", line_day.value, job.now
+        job.guide,
+        shared_raw,
+        "file",
+        job.today,
+        "--answers FILE",
+        day if isinstance(day, dt.date) else None,
+        job.now,
     )
 
 
@@ -261,13 +296,14 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
             raise _Bad("not_object", "must be one JSON object of answers")
         ident = raw.pop("id", None)
         record = job.record(raw.pop(LABEL_KEY)) if LABEL_KEY in raw else None
+        raw, shared_raw = _joined(job, raw)
         given = parse_answers(job.guide, raw, "file", job.today, None, job.visit_day(raw), job.now)
         refuse_flags_beside_series(job.guide, raw, given, job.flags, job.today, "the line", job.now)
-        shared = _shared_for(job, given)
+        shared = _shared_for(job, given, shared_raw)
         # The line over the shared file's series: the same rule as a flag over it.
         refuse_flags_beside_series(
             job.guide,
-            job.shared_raw,
+            shared_raw,
             shared,
             given,
             job.today,
@@ -291,7 +327,7 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
             job.today,
             # The line over the shared file, as its answers are: the series the gates read
             # (and a single result is judged against) may be the shared file's.
-            raw={**job.shared_raw, **raw},
+            raw={**shared_raw, **raw},
             days=days,
             overrides=job.overrides,
             explain=job.explain,
