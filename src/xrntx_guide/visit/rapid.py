@@ -419,18 +419,37 @@ _FIELDS = ("date", "given", "tolerated", "naltrexone_given", "injection_day", "n
 """A day's fields besides its number and its COWS ratings (which are only ever added)."""
 
 
-def _same_rating(a: PathwayRating, b: PathwayRating) -> bool:
-    return a.time == b.time and a.total == b.total
+def _at(day: dt.date, rating: PathwayRating) -> float:
+    """The instant a pathway rating was taken: its time on the date of the entry that
+    recorded it."""
+    return instant(on_day(day, rating.time))
 
 
-def _same_instant(day_a: RapidDay, a: PathwayRating, day_b: RapidDay, b: PathwayRating) -> bool:
-    return instant(on_day(day_a.date, a.time)) == instant(on_day(day_b.date, b.time))
+def _day_ratings(entries: Sequence[RapidDay], number: int) -> list[tuple[dt.date, PathwayRating]]:
+    """Every COWS rating of day ``number`` as the record reads it, each with the date of
+    the entry that recorded it: a correction of the day's date never moves a rating taken
+    on the date recorded before (a rating is a fact of its instant: one taken on the
+    corrected date is given again with the correction). A correction's rating supersedes
+    the one at its instant (both stay in the record and the note; the gate reads the
+    correction); the same rating given again is one."""
+    kept: list[tuple[dt.date, PathwayRating]] = []
+    for e in entries:
+        if e.day != number:
+            continue
+        if e.corrects is not None:
+            kept = [(d, m) for d, m in kept if all(_at(e.date, r) != _at(d, m) for r in e.cows)]
+        kept += [
+            (e.date, r)
+            for r in e.cows
+            if not any(_at(e.date, r) == _at(d, m) and r.total == m.total for d, m in kept)
+        ]
+    return kept
 
 
 def day_in_force(entries: Sequence[RapidDay], number: int) -> RapidDay | None:
     """Day ``number`` as the record says it now: its first entry, with what later entries
     added (a field not recorded before, a COWS rating) and what a correction replaced;
-    every COWS rating of every entry of the day stays."""
+    its COWS ratings are those taken on its date as it stands (:func:`_day_ratings`)."""
     merged: RapidDay | None = None
     for e in entries:
         if e.day != number:
@@ -438,18 +457,15 @@ def day_in_force(entries: Sequence[RapidDay], number: int) -> RapidDay | None:
         if merged is None:
             merged = e.model_copy(update={"corrects": None, "reason": None})
             continue
-        kept = list(merged.cows)
-        if e.corrects is not None:
-            # A correction's rating supersedes the one at its instant (both stay in the
-            # record and the note; the gate reads the correction).
-            kept = [m for m in kept if not any(_same_instant(e, r, merged, m) for r in e.cows)]
-        ratings = kept + [r for r in e.cows if not any(_same_rating(r, m) for m in kept)]
         if e.corrects is not None:
             update: dict[str, Any] = {f: getattr(e, f) for f in _FIELDS}
         else:
             update = {f: getattr(e, f) for f in _FIELDS if getattr(merged, f) is None}
-        merged = merged.model_copy(update={**update, "cows": ratings})
-    return merged
+        merged = merged.model_copy(update=update)
+    if merged is None:
+        return None
+    ratings = [r for d, r in _day_ratings(entries, number) if d == merged.date]
+    return merged.model_copy(update={"cows": ratings})
 
 
 def ratings_of(entries: Sequence[RapidDay], day: dt.date, origin: str) -> list[CowsRating]:
@@ -457,22 +473,23 @@ def ratings_of(entries: Sequence[RapidDay], day: dt.date, origin: str) -> list[C
     COWS series (visit/entries.py): a rating of the visit day counts whatever route
     recorded it, the pathway's day record as much as the series (reference 5.1, 5.2; the
     withdrawal gate, the challenge's rules and the note read the one series). Each rating
-    of the day as the record reads it (:func:`day_in_force`: a correction's rating in
-    place of the one at its instant), with its time on the day's date, in time order.
-    ``origin``: where the days come from (``file``, ``session``)."""
+    taken on ``day`` as the record reads it (:func:`_day_ratings`: a correction's rating in
+    place of the one at its instant; a rating stays on the date it was taken, whatever
+    date its day was corrected to), in time order. ``origin``: where the days come from
+    (``file``, ``session``)."""
     out = [
         CowsRating(
-            at=on_day(d.date, r.time),
-            day=d.date,
+            at=on_day(taken, r.time),
+            day=taken,
             context="pathway_day",
             total=r.total,
             items=r.items,
             origin=origin,
             time_given=True,
         )
-        for d in days_in_force(entries)
-        if d.date == day
-        for r in d.cows
+        for number in sorted({e.day for e in entries})
+        for taken, r in _day_ratings(entries, number)
+        if taken == day
     ]
     return sorted(out, key=lambda r: instant(r.at))
 
@@ -507,7 +524,9 @@ def add_day(entries: Sequence[RapidDay], new: RapidDay) -> tuple[list[RapidDay],
         raise ValueError(problem)
     adds_field = any(getattr(new, f) is not None and getattr(recorded, f) is None for f in _FIELDS)
     adds_rating = any(
-        not any(_same_instant(new, r, recorded, m) and r.total == m.total for m in recorded.cows)
+        not any(
+            _at(new.date, r) == _at(recorded.date, m) and r.total == m.total for m in recorded.cows
+        )
         for r in new.cows
     )
     if not adds_field and not adds_rating:
@@ -537,7 +556,11 @@ def _clash(recorded: RapidDay, new: RapidDay) -> str | None:
         # One rating per instant: a later entry's rating at the time of a recorded one
         # with another total would leave the gate reading whichever came first.
         other = next(
-            (m for m in recorded.cows if _same_instant(new, r, recorded, m) and m.total != r.total),
+            (
+                m
+                for m in recorded.cows
+                if _at(new.date, r) == _at(recorded.date, m) and m.total != r.total
+            ),
             None,
         )
         if other is not None:
