@@ -10,7 +10,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.helpers import EXE, REPO, json_answers, ready_patient
+from tests.helpers import EXE, REPO, json_answers, ready_patient, wrapping
 
 pytestmark = pytest.mark.skipif(not EXE.exists(), reason=f"{EXE} is not installed")
 
@@ -114,6 +114,60 @@ def test_back_in_the_day_dialog_goes_back_within_it(tmp_path: Path) -> None:
         # only one typed here, the injection date: the rest came from the file).
         index = child.expect([P_DAY, P_DATE, pexpect.EOF])
         assert index == 1, str(child.before)
+        child.sendline("quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+
+
+def test_correcting_a_days_date_says_its_ratings_stay_on_their_date(tmp_path: Path) -> None:
+    """A correction that moves a day to another date leaves the ratings taken on the date
+    before where they were (visit/rapid.py): the dialog says so, and asks for the new
+    date's ratings."""
+    answers = ready_patient(
+        last_opioid_use=DAY1,
+        pathway="supervised_rapid",
+        rapid_supervised_setting=True,
+        rapid_protocol_on_file=True,
+        uds_opiates=None, uds_fentanyl=None, uds_buprenorphine=None, uds_methadone=None,
+        uds_oxycodone=None, cows_total=None, naloxone_challenge=None, kit_storage_ok=None,
+        body_habitus=None,
+    )  # fmt: skip
+    raw = json_answers(answers)
+    raw["rapid_days"] = [
+        {"day": 1, "date": DAY1.isoformat(), "given": "buprenorphine", "tolerated": True,
+         "naltrexone_given": False, "cows": [{"time": "09:00", "total": 3}]},
+    ]  # fmt: skip
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(raw))
+    env = {**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path / "home"), "NO_COLOR": "1",
+           "TERM": "xterm", "COLUMNS": "100"}  # fmt: skip
+    env.pop("XRNTX_GUIDE_DEBUG", None)
+    later = DAY1 + dt.timedelta(days=1)
+    child = pexpect.spawn(
+        str(EXE),
+        ["--label", "RC", "--answers", str(path), "--site", str(SITE), "--plain",
+         "--now", f"{later.isoformat()}T10:00"],
+        env=env, encoding="utf-8", timeout=15, dimensions=(50, 100),
+    )  # fmt: skip
+    try:
+        child.expect(P_DATE)
+        child.sendline("")
+        child.expect(r"\]: ")
+        child.sendline("day")
+        child.expect(P_DAY)
+        child.sendline("1")
+        child.expect(r"Add to day 1, or correct it\? \[Enter: add / correct\]: ")
+        child.sendline("correct")
+        child.expect(P_DAY_DATE)
+        child.sendline(later.isoformat())
+        child.expect(
+            wrapping(
+                rf"The COWS ratings of {DAY1.isoformat()} stay on that date \(a rating is of "
+                rf"the day it was taken\): give below any rating taken on {later.isoformat()}\."
+            )
+        )
+        child.expect(P_GIVEN)
         child.sendline("quit")
         child.expect(pexpect.EOF)
     finally:

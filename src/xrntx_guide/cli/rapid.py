@@ -257,6 +257,11 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
         break
     if keep is not None:
         date = keep.date
+    if correcting and earlier is not None and earlier.cows and date != earlier.date:
+        walk.ui.note(
+            f"The COWS ratings of {earlier.date.isoformat()} stay on that date (a rating is "
+            f"of the day it was taken): give below any rating taken on {date.isoformat()}."
+        )
     warn = date_warning(rec.rapid_days, number, date)
     if warn is not None:
         walk.ui.warning(warn)
@@ -309,7 +314,7 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
 
     # 6. COWS ratings with their times, on the pack's own scale.
     ratings: list[dict[str, Any]] = []
-    if earlier is not None and earlier.cows:
+    if earlier is not None and earlier.cows and date == earlier.date:
         walk.ui.note(
             f"Day {number}'s COWS ratings so far: {cows_words(earlier)} (they stay; a new "
             "rating is added beside them, and the latest of the day counts)"
