@@ -487,6 +487,8 @@ class Floor:
                 "last_opioid_kind": shown_kind,
                 "required_opioid_free_days": self.days(required),
                 "earliest_date": when,
+                # The only gate of these records that holds the injection back.
+                "earliest_injection_date": when,
             }
             earliest_injection = met.isoformat() if within else None
             gates[g.id] = g.failed(1, values, earliest=earliest_injection, missing=DAY1)

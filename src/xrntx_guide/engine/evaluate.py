@@ -18,7 +18,7 @@ from ..pack.guide import Guide
 from .context import LazyContext, decide_visibility
 from .context import valid_default as valid_default
 from .gates import GateResult as GateResult
-from .gates import gate_result, templates
+from .gates import gate_result, injection_date, templates, with_injection_date
 from .hidden import hidden_findings
 from .inputs import Inputs as Inputs
 from .inputs import Origin as Origin
@@ -38,6 +38,11 @@ def _after_the_injection(guide: Guide) -> frozenset[str]:
     return frozenset(
         cq.key for step in guide.steps[guide.readiness_limit + 1 :] for cq in step.questions
     )
+
+
+def _naming(guide: Guide) -> tuple[str, ...]:
+    """The gates a rule of which shows ``{earliest_injection_date}``."""
+    return tuple(g.id for g in guide.gates if any(r.names_the_injection_date for r in g.rules))
 
 
 def evaluate(guide: Guide, inputs: Inputs) -> State:
@@ -65,6 +70,12 @@ def evaluate(guide: Guide, inputs: Inputs) -> State:
     fields = templates(guide)
     for gate in guide.gates:
         results[gate.id] = gate_result(guide, gate, ctx, inputs, fields[gate.id])
+    # The words that name the date the injection can be given, once every gate is judged.
+    readiness = [results[gid] for gid in guide.readiness_gate_ids]
+    day = injection_date(readiness)
+    holding = any(g.holds_date and g.blocking for g in readiness)
+    for gid in guide.once("names_the_injection_date", lambda: _naming(guide)):
+        results[gid] = with_injection_date(guide, results[gid], day, holding)
     findings = tuple(k for k in not_applicable if k not in inputs.from_record)
     if findings and not guide.contraindication_inputs.isdisjoint(findings):
         hidden_findings(guide, ctx, findings, results)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..expr import UNKNOWN
 from ..pack.guide import CGate, CRule, Guide
 from ..pack.severity import ACKNOWLEDGEABLE, BLOCKING, OVERRIDABLE, SEVERITIES
-from ..records import field, record
+from ..records import field, record, replace
 from .context import LazyContext, gate_passes, inputs_fingerprint, judge_gate, override_holds
 from .inputs import Inputs, Override
 from .text import render
@@ -38,6 +38,10 @@ class GateResult:
     """It fails on a rule that reads the date: waiting is a way out (it has an earliest
     date, or none within the search). Other blocking gates (a COWS total, a positive
     screen) do not hide the earliest injection date that the waitable ones give."""
+    holds_date: bool = False
+    """Its failing rule holds the injection back until its earliest date, whatever else
+    passes sooner (CRule.holds_the_injection_date): a contraindication that waiting
+    clears, or a stop whose way out is waiting (an early repeat dose)."""
     override: Override | None = None
     acknowledged: bool = False
     verify: bool = False
@@ -118,6 +122,7 @@ _RESULT_DEFAULTS: dict[str, Any] = {
     "missing": (),
     "earliest_date": None,
     "waitable": False,
+    "holds_date": False,
     "override": None,
     "acknowledged": False,
 }
@@ -174,6 +179,55 @@ def earliest_pass(gate: CGate, base: LazyContext, start: dt.date) -> dt.date | N
     return None
 
 
+def _when(guide: Guide, rule: CRule, earliest: dt.date | None) -> str:
+    """A failing rule's earliest date as its words show it."""
+    if earliest is not None:
+        return earliest.isoformat()
+    if rule.time_dependent and rule.spec.severity in BLOCKING:
+        return f"no date within {guide.meta.date_search_days} days"
+    return "no date: waiting does not clear this"
+
+
+def injection_date(gates: Iterable[GateResult]) -> dt.date | None:
+    """The first date on which every blocking gate that waiting clears would pass (those
+    whose failing rule holds the injection back, :attr:`GateResult.holds_date`); None when
+    none blocks so, or one has no date within the search. The one rule for the date the
+    injection can be given: the state's, and the words that name it."""
+    dates = [g.earliest_date for g in gates if g.holds_date and g.blocking]
+    if not dates or any(d is None for d in dates):
+        return None
+    return max(d for d in dates if d is not None)
+
+
+def with_injection_date(
+    guide: Guide, result: GateResult, day: dt.date | None, holding: bool
+) -> GateResult:
+    """``result`` with ``{earliest_injection_date}`` in its words filled with ``day``, the
+    date the injection can be given (:func:`injection_date` over every gate), not only
+    its own gate's: an interval met on day 7 after a dose is no date to give the next one
+    while the early-dose stop holds until day 21. ``holding``: some gate holds the
+    injection back (``day`` None then means no date within the search)."""
+    if result.outcome != "fail" or not result.basis or not holding:
+        return result
+    gate, ctx, _ = result.basis
+    worst = judge_gate(gate, ctx).worst
+    if worst is None or not worst.names_the_injection_date:
+        return result
+    own = _when(guide, worst, result.earliest_date)
+    shown = (
+        day.isoformat() if day is not None else f"no date within {guide.meta.date_search_days} days"
+    )
+    if shown == own:
+        return result
+    extra = {"earliest_date": own, "earliest_injection_date": shown}
+    rule = worst.spec
+    return replace(
+        result,
+        reason=render(rule.message, ctx.display, extra),
+        instead=tuple(render(t, ctx.display, extra) for t in rule.instead),
+    )
+
+
 def gate_result(
     guide: Guide,
     gate: CGate,
@@ -222,13 +276,9 @@ def gate_result(
         start = ctx.lookup(guide.meta.date_key)
         start_date = start if isinstance(start, dt.date) else inputs.today
         earliest = earliest_pass(gate, ctx, start_date)
-    if earliest is not None:
-        when = earliest.isoformat()
-    elif worst.time_dependent and rule.severity in BLOCKING:
-        when = f"no date within {guide.meta.date_search_days} days"
-    else:
-        when = "no date: waiting does not clear this"
-    extra = {"earliest_date": when}
+    when = _when(guide, worst, earliest)
+    # The injection's date is the gate's own until every gate is judged (with_injection_date).
+    extra = {"earliest_date": when, "earliest_injection_date": when}
     # Only a failing gate can be acknowledged or overridden, and only for the inputs it was
     # judged on: the fingerprint is worked out here only when there is one to compare.
     more: dict[str, Any] = {}
@@ -252,6 +302,7 @@ def gate_result(
         missing=_missing(guide, gate, ctx),
         earliest_date=earliest,
         waitable=worst.time_dependent,
+        holds_date=worst.holds_the_injection_date,
         verify=g.verify or rule.verify,
         **more,
     )

@@ -11,7 +11,7 @@ from ..expr import UNKNOWN, Context, Value
 from ..pack.guide import CQuestion, Guide
 from ..records import field, record
 from .context import valid_default
-from .gates import GateResult
+from .gates import GateResult, injection_date
 from .inputs import Inputs
 from .text import render, shown_value
 
@@ -147,19 +147,15 @@ class State:
 
     @functools.cached_property
     def earliest_injection_date(self) -> dt.date | None:
-        """The first date on which every time-dependent contraindication would pass.
+        """The first date on which every time-dependent contraindication would pass, and
+        every stop whose way out is waiting (an early repeat dose: engine/gates.py
+        :func:`injection_date`, the one rule).
 
-        Stops are left out: an override or an action (doing the naloxone challenge) clears
-        them, so waiting is not their only way out. Their own ``earliest_date`` still shows.
+        Other stops are left out: an override or an action (doing the naloxone challenge)
+        clears them, so waiting is not their way out. Their own ``earliest_date`` still
+        shows.
         """
-        dates = [
-            g.earliest_date
-            for g in self.readiness_gates()
-            if g.blocking and g.waitable and g.severity == "contraindication"
-        ]
-        if not dates or any(d is None for d in dates):
-            return None
-        return max(d for d in dates if d is not None)
+        return injection_date(self.readiness_gates())
 
 
 def usable_default(cq: CQuestion, state: State) -> Value:

@@ -501,6 +501,14 @@ class _Compiler:
                 if fails is not None:
                     rule_reads = self.inputs([fails])
                     waits = "today" in rule_reads or meta.date_key in rule_reads
+                    if rule.holds_the_injection_date and (rule.severity != "stop" or not waits):
+                        self.problem(
+                            file,
+                            (*here, "holds_the_injection_date"),
+                            "holds_the_injection_date is for a stop whose condition reads the "
+                            "date (waiting clears it); a contraindication that waiting clears "
+                            "holds it always",
+                        )
                     rules.append(CRule(rule, fails, waits))
             applies = self.compile(gate.applies_when, file, (*path, "applies_when"), "bool")
             reads = self.inputs([applies, *(r.fails for r in rules)])

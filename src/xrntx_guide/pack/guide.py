@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     pass
 
 
-GATE_LOCAL_NAMES = frozenset({"earliest_date"})
+GATE_LOCAL_NAMES = frozenset({"earliest_date", "earliest_injection_date"})
 
 
 """Placeholders a gate message may use beyond the pack's names."""
@@ -129,6 +129,22 @@ class CRule:
     """Its condition reads the date (through derived values): waiting can clear it, so
     it has an earliest date. A rule that does not (a COWS total, extended-release
     buprenorphine) is not cleared by waiting."""
+
+    @functools.cached_property
+    def holds_the_injection_date(self) -> bool:
+        """While it blocks, the injection waits for its gate's earliest date: a
+        contraindication that waiting clears, or a stop the pack marks so."""
+        return self.time_dependent and (
+            self.spec.severity == "contraindication" or self.spec.holds_the_injection_date
+        )
+
+    @functools.cached_property
+    def names_the_injection_date(self) -> bool:
+        """Its words show ``{earliest_injection_date}``: filled in once every gate is
+        judged (engine/evaluate.py)."""
+        return any(
+            "{earliest_injection_date}" in t for t in (self.spec.message, *self.spec.instead)
+        )
 
     @functools.cached_property
     def rank(self) -> int:

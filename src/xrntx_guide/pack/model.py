@@ -313,7 +313,8 @@ class Rule:
     """Shown when the rule fails; ``{name}`` placeholders show answers and derived values."""
     instead: list[StrictStr] = field(default_factory=list)
     """What to do instead, one line each; ``{earliest_date}`` shows the date the gate
-    would pass."""
+    would pass, ``{earliest_injection_date}`` the date the injection could be given (the
+    latest of every blocking gate's that waiting clears: engine/state.py)."""
     sources: list[SourceKey] = field(default_factory=list)
     """Keys of the sources behind this rule, beyond the gate's."""
     own_sources_only: StrictBool = False
@@ -321,6 +322,11 @@ class Rule:
     whose basis is another source than the gate's other rules)."""
     verify: StrictBool = False
     """The fact behind this rule was not seen in a primary text: a reviewer checks it."""
+    holds_the_injection_date: StrictBool = False
+    """A stop whose way out is waiting (an early repeat dose): while it blocks, the
+    injection's earliest date is no earlier than the date its gate passes, as for a
+    contraindication. Other stops are cleared by an action or an override (the naloxone
+    challenge done), so waiting is not what they ask."""
 
     def cited(self, gate_sources: list[str] | tuple[str, ...]) -> tuple[str, ...]:
         """The keys a failure of this rule cites: its own, then the gate's unless
