@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from tests.helpers import TODAY, Run, after_injection, flat, gate, make_pack
+from tests.strategies.patients import dose_then_use
 from xrntx_guide.engine.evaluate import Inputs, evaluate
 from xrntx_guide.errors import PackError
 from xrntx_guide.pack.guide import Guide
@@ -89,13 +89,12 @@ def test_overridden_the_stop_no_longer_holds_the_date(
 
 
 @settings(max_examples=60, deadline=None)
-@given(since=st.integers(min_value=0, max_value=40), used=st.integers(min_value=0, max_value=40))
+@given(drawn=dose_then_use())
 def test_the_date_offered_never_falls_where_a_gate_that_waits_still_blocks(
-    guide: Guide, since: int, used: int
+    guide: Guide, drawn: tuple[int, int]
 ) -> None:
     """Evaluated again on the date offered, no gate that waiting clears blocks there."""
-    if used > since:
-        return  # a use before the dose is not a use since it
+    since, used = drawn
     answers = new_induction_repeat(guide, since, used)
     state = evaluate(guide, Inputs(answers=answers, today=TODAY))
     day = state.earliest_injection_date

@@ -1215,3 +1215,11 @@ def with_a_reaction(draw: Any) -> tuple[Case, str]:
     earlier = {**answers, key: draw(st.sampled_from(before))}
     patient = Patient(p.today, answers, earlier, overrides, (("injection_site_reaction", "now"),))
     return Case(case.site, patient), kind
+
+
+def dose_then_use() -> st.SearchStrategy[tuple[int, int]]:
+    """(days since the last injection, days since a use after it): a repeat visit within
+    a few weeks of a dose, with a use since it (never before it)."""
+    return st.integers(0, 40).flatmap(
+        lambda since: st.tuples(st.just(since), st.integers(0, since))
+    )
