@@ -32,6 +32,7 @@ from ..errors import ExitCode, Interrupted, SessionError
 from ..pack import keys
 from ..pack.guide import CQuestion, CStep, Guide
 from ..records import field, record
+from ..store import VisitGone
 from ..visit.history import entry
 from ..visit.rapid import is_pathway_key, is_record_key
 from ..visit.results import note_rating
@@ -145,6 +146,31 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
                     # The gates read the merged record whole: evaluated again, saved.
                     self.record.summarise(self.state(), now)
                     self.path.save(self.record)
+            except VisitGone as exc:
+                # Another run deleted the visit: this run holds the whole record, and a
+                # dose may be in it. Stored again unless the clinician says otherwise.
+                if unsaved:
+                    return
+                self.ui.error(exc.message)
+                self.ui.warning(
+                    "nothing is lost yet: this walkthrough holds the whole visit, every "
+                    "answer and the audit trail"
+                )
+                reply = self.choose(
+                    "Store this visit again as this walkthrough holds it, or go on without "
+                    "saving? [again/go]: ",
+                    {"": "again", "a": "again", "again": "again", "g": "go", "go": "go"},
+                    unattended="again",
+                )
+                if reply == "again":
+                    self.path.store_again()
+                    self.ui.warning(
+                        f"session {self.path}: storing it again, as this walkthrough holds "
+                        "it (another run had deleted it)"
+                    )
+                    continue
+                self.going_on_unsaved()
+                return
             except SessionError as exc:
                 if unsaved:
                     return
@@ -153,22 +179,38 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
                     "nothing is lost yet: every answer so far, the last one too, is kept "
                     "in memory while this walkthrough runs"
                 )
-                try:
-                    reply = self.ui.ask("Retry the save, or go on without saving? [retry/go]: ")
-                except EOFError:
-                    reply = "go"
-                if reply.strip().lower() in ("", "r", "retry"):
-                    continue
-                self.unsaved = True
-                self.ui.warning(
-                    "going on WITHOUT saving: each answer is still tried; if the walkthrough "
-                    "ends before a save works, this session is lost"
+                reply = self.choose(
+                    "Retry the save, or go on without saving? [retry/go]: ",
+                    {"": "retry", "r": "retry", "retry": "retry", "g": "go", "go": "go"},
+                    unattended="go",
                 )
+                if reply == "retry":
+                    continue
+                self.going_on_unsaved()
                 return
             if unsaved:
                 self.unsaved = False
                 self.ui.note(f"Saved again: session {self.path}")
             return
+
+    def going_on_unsaved(self) -> None:
+        self.unsaved = True
+        self.ui.warning(
+            "going on WITHOUT saving: each answer is still tried; if the walkthrough "
+            "ends before a save works, this session is lost"
+        )
+
+    def choose(self, prompt: str, words: dict[str, str], unattended: str) -> str:
+        """One of ``words``' meanings, asked until one is typed (a word not offered is
+        never taken for one); ``unattended`` when no one can answer (the input ended)."""
+        while True:
+            try:
+                reply = self.ui.ask(prompt).strip().lower()
+            except EOFError:
+                return unattended
+            if reply in words:
+                return words[reply]
+            self.ui.retry(f"type one of: {', '.join(sorted(set(words.values())))}")
 
     def read(self, prompt: str, extra: tuple[str, ...] = (), words: tuple[str, ...] = ()) -> str:
         """One line of input; walkthrough commands come back as :class:`_Command`.

@@ -61,6 +61,12 @@ class StoreSchemaError(StoreError):
     exit_code = ExitCode.INVALID_PACK
 
 
+class VisitGone(StoreError):
+    """The visit being saved is no longer in the store: another run deleted it meanwhile.
+    Nothing is written; the run still holds the whole record, which it may store again
+    (:meth:`xrntx_guide.store.saver.Saver.store_again`)."""
+
+
 class DuplicateVisit(StoreError):
     """A new visit's id is taken already (ids are short, to be typed: with many visits
     two can be drawn alike); a record not yet stored takes another."""
@@ -194,6 +200,7 @@ class Store(Protocol):
         Raises:
             Withheld: ``hold`` refused the save (nothing is written).
             StoreConflict: the stored revision is newer (nothing is written).
+            VisitGone: the visit was deleted meanwhile (nothing is written).
             StoreError: the store refuses the write (the previous state is kept).
         """
 

@@ -23,6 +23,7 @@ from . import (
     Hold,
     StoreConflict,
     StoreSchemaError,
+    VisitGone,
     VisitRow,
     Withheld,
     added_events,
@@ -290,9 +291,9 @@ class SqlStore:
                 (record.id,),
             )
             if not found:
-                raise SessionError(
-                    f"session {record.id} is no longer in the store (deleted meanwhile); "
-                    "this run's answers are not saved",
+                raise VisitGone(
+                    f"session {record.id} is no longer in the store (deleted meanwhile by "
+                    "another run); this run's answers are not saved",
                     hint="Import an exported copy (`sessions import FILE`) or start again.",
                 )
             revision, saved_by, saved_at, stored = found[0]

@@ -292,6 +292,14 @@ class Saver:
             self._save(record, None)
             raise withheld.problem from None
 
+    def store_again(self) -> None:
+        """The visit was deleted by another run meanwhile (VisitGone): the next save
+        stores the record this run holds as a new visit (its id kept when it is free), its
+        dose, if it records one, checked against the label's other visits as any first
+        save's is. What the deleted copy held besides is what this run read or merged."""
+        self.revision = None
+        self.base = None
+
     def _save(self, record: SessionRecord, hold: Hold | None) -> list[str]:
         if self.revision is None:
             for _ in range(10):
