@@ -309,6 +309,18 @@ class Guide:
                 return carry.question
         return None
 
+    def of_another_dose(self, dose_date: object, answers: Mapping[str, object]) -> frozenset[str]:
+        """The values carried from the recorded dose of ``dose_date`` (its side) that do
+        not describe the dose these ``answers`` name: when they give the last injection's
+        date otherwise (a dose given elsewhere, or a later one the record does not hold),
+        the recorded dose's values are of another injection, asked and never filled in
+        (reference 4.4, item 12: the record says only what is known)."""
+        last = self.last_injection_key
+        given = answers.get(last) if last is not None else None
+        if last is None or given is None or given == dose_date:
+            return frozenset()
+        return frozenset(c.question for c in self.meta.report.history.carry if c.question != last)
+
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "_once"}
 
