@@ -27,7 +27,7 @@ from ..engine.evaluate import (
 )
 from ..engine.next_action import next_action, walk_status
 from ..errors import InvalidAnswer, SessionError
-from ..expr import UNKNOWN, Scalar
+from ..expr import Scalar
 from ..files import Unreadable, read_regular
 from ..pack.guide import Guide
 from ..pack.keys import RAPID_DAY_COWS
@@ -762,23 +762,34 @@ class SessionRecord(_Model):
                 raise InvalidAnswer(ANSWERS_KEY, f"entry {i}: {exc}") from None
 
 
-def refresh_defaults(
-    guide: Guide, record: SessionRecord, today: dt.date, now: dt.datetime
-) -> list[str]:
-    """On resume, answers that came from a default (the injection date is today) follow
-    the new day; returns a line for each one that changed."""
+def moved_defaults(guide: Guide, record: SessionRecord, today: dt.date) -> dict[str, Scalar]:
+    """The answers that came from a default and follow the new day on resume (the
+    injection date is today), with the values they take: what :func:`refresh_defaults`
+    sets, for a run to judge its own answers against before it sets them."""
     state = evaluate(guide, record.inputs(guide, today))
     ctx = state_context(state)
-    changed = []
-    for key, rec in list(record.answers.items()):
+    out: dict[str, Scalar] = {}
+    for key, rec in record.answers.items():
         cq = guide.questions.get(key)
         if rec.origin != "default" or cq is None or cq.default is None:
             continue
         value = valid_default(cq, cq.default.evaluate(ctx))
-        if value is UNKNOWN or to_json(value) == rec.value:  # type: ignore[arg-type]
-            continue
-        record.set_answer(key, value, "default", now)  # type: ignore[arg-type]
-        changed.append(f"{key} follows its default: {rec.value} -> {to_json(value)}")  # type: ignore[arg-type]
+        if not isinstance(value, bool | int | float | str | dt.date) or to_json(value) == rec.value:
+            continue  # unknown (or not one answer): nothing to follow
+        out[key] = value
+    return out
+
+
+def refresh_defaults(
+    guide: Guide, record: SessionRecord, today: dt.date, now: dt.datetime
+) -> list[str]:
+    """On resume, answers that came from a default (the injection date is today) follow
+    the new day (:func:`moved_defaults`); returns a line for each one that changed."""
+    changed = []
+    for key, value in moved_defaults(guide, record, today).items():
+        was = record.answers[key].value
+        record.set_answer(key, value, "default", now)
+        changed.append(f"{key} follows its default: {was} -> {to_json(value)}")
     return changed
 
 

@@ -65,7 +65,13 @@ from ...visit.resume import (
     session_clock,
     session_guide,
 )
-from ...visit.session import ClockRecord, SessionRecord, clean_label, new_session
+from ...visit.session import (
+    ClockRecord,
+    SessionRecord,
+    clean_label,
+    moved_defaults,
+    new_session,
+)
 from ...visit.start import Notice, reopen, replaced_parts, take_run
 from ..boundary import Failed
 from ..history import walk_timeline
@@ -261,6 +267,12 @@ def run_walk(
     if resume:  # before this run's answers go in: only results of an earlier day are stale
         show_notices(ui, reopen(guide, record, day, env.now()))
     base = {k: Preset(v, "session") for k, v in record.judged_answers(guide, day).items()}
+    if resume and not record.stays_on_its_day(guide):
+        # The visit moves to the new day (visit/start.py take_run): this run's answers are
+        # judged against the day it moves to, as they will be recorded, never the old one.
+        base.update(
+            (k, Preset(v, "session")) for k, v in moved_defaults(guide, record, day).items()
+        )
     given = gather_answers(env, guide, answer or [], answers, day, record if resume else None)
     presets = given.answers
     behind = answered_day_behind(guide, record, day, presets) if resume and interactive else None
