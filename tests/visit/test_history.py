@@ -172,7 +172,9 @@ def test_the_gates_judge_a_last_injection_filled_in_from_the_history(
 def test_an_answer_given_by_flag_beats_the_history_and_the_gates_judge_it(
     run: Run, folder: Path, first: store.SessionRecord
 ) -> None:
-    result = walk(run, TODAY, repeat_visit(last_injection_date=days_ago(4)))
+    # Another dose's date: its side is asked, never the recorded dose's (given here).
+    given = repeat_visit(last_injection_date=days_ago(4), last_injection_side="right")
+    result = walk(run, TODAY, given)
 
     assert result.exit_code == ExitCode.BLOCKED, result.output
     second = latest(folder)
@@ -337,18 +339,17 @@ def test_history_on_the_day_of_the_injection_does_not_call_the_visit_early(
     assert "early" in a_week_on  # a later visit before the due date still is
 
 
-def test_a_last_injection_after_this_visits_date_is_not_filled_in_but_asked(
+def test_a_visit_dated_before_the_recorded_dose_is_refused_naming_it(
     run: Run, folder: Path
 ) -> None:
-    """Recording yesterday's dose the day after an injection: the history's date would be
-    after this visit's, which the question's bounds refuse, so it is asked instead and the
-    session never holds a value that cannot count."""
+    """A visit dated the day before a dose on the record (entered the day after, by its
+    date): every recorded dose counts, so it is refused naming the dose, never walked on
+    to a last injection it could not take (the record's is after its date)."""
     assert walk(run, TODAY, first_visit(last_opioid_use=days_ago(14))).exit_code == 0
 
-    # Entered the day after: a COWS rating given by flag would be taken today, so refused
-    # for yesterday's visit (a repeat visit without use takes none anyway).
     result = walk(run, TODAY, without(repeat_visit(injection_date=days_ago(1)), "cows_total"))
 
-    assert result.exit_code == ExitCode.INCOMPLETE, result.output
-    assert "--answer last_injection_date=" in result.stderr
-    assert "last_injection_date" not in latest(folder).answers
+    assert result.exit_code == ExitCode.USAGE, result.output
+    said = " ".join(result.stderr.split())
+    assert f"shows an injection on {TODAY.isoformat()}" in said, said
+    assert len(records(folder)) == 1  # nothing of the refused visit is stored

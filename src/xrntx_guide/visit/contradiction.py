@@ -744,9 +744,10 @@ def _against_the_record(
             record.warnings()[0],
             "quit, repair the file or move it out of the sessions folder, then resume",
         )
-    later = record.later
     date_key = guide.meta.date_key
     visit_day = _date(answers.get(date_key)) or record.day
+    # Dated by the answers: a date typed or edited before a recorded dose is refused too.
+    later = record.dose_after(visit_day)
     if later is not None and (recorded := _date(later.date)) and recorded > visit_day:
         return Contradiction(
             date_key,

@@ -251,10 +251,15 @@ class Timeline:
     def later(self) -> VisitEntry | None:
         """The latest dose recorded (a finished visit's, or an unfinished one's) dated
         after ``day``: every recorded dose counts, whatever its date."""
+        return self.dose_after(self.day)
+
+    def dose_after(self, day: dt.date) -> VisitEntry | None:
+        """The latest dose recorded (a finished visit's, or an unfinished one's) dated
+        after ``day`` (a visit's date, as its answers give it)."""
         doses = [
             v
             for v in self.visits
-            if (v.counts or v.unfinished_injection) and (d := _date(v.date)) and d > self.day
+            if (v.counts or v.unfinished_injection) and (d := _date(v.date)) and d > day
         ]
         return max(doses, key=lambda v: v.date or "") if doses else None
 
