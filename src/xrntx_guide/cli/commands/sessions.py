@@ -179,6 +179,7 @@ def _move(
     """`sessions export ID [-o FILE]`, `sessions import FILE`."""
     # seam: the command's own work, loaded when it runs
     from ...store.refs import find_visit, import_record, read_record_file
+    from ...visit.resume import session_guide
 
     if action not in ("export", "import"):
         raise UsageError(
@@ -193,6 +194,9 @@ def _move(
             record, target = _stdin_record(env), "standard input"
         else:
             record = read_record_file(Path(target))
+        # Checked as a resume checks it, before it is stored: settings a site may not give
+        # (the shipped guide's limits) are refused here, never found at the next resume.
+        session_guide(lazy_pack(env, None, None)(), record, target, None, None)
         store = the_store(env, database, ui.warning, by)
         imported = import_record(store, record, by)
         if imported.updated:

@@ -166,7 +166,7 @@ def run_walk(
             label = patient_label(label)  # the one label rule (visit/labels.py)
         ref = session if session is not None else label
         if session is not None:
-            ref = _imported(ui, guide, store, session, by, no_save) or session
+            ref = _imported(ui, guide, store, session, by, no_save, steps) or session
         chosen = visit_to_resume(
             store,
             ref,
@@ -650,7 +650,9 @@ def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str, guide:
         )
 
 
-def _imported(ui: UI, guide: Guide, store: Any, ref: str, by: str, no_save: bool) -> str | None:
+def _imported(
+    ui: UI, guide: Guide, store: Any, ref: str, by: str, no_save: bool, steps: Path | None
+) -> str | None:
     """``--session FILE``: a JSON record file is imported into the store (saying so) and
     resumed there; the id of the record, or None when ``ref`` names no file (an id or a
     label). An id or a label is never read as a file, and a file never as a label."""
@@ -664,6 +666,8 @@ def _imported(ui: UI, guide: Guide, store: Any, ref: str, by: str, no_save: bool
             "--no-save writes nothing",
             hint=f"Import it first: xrntx-guide sessions import {ref}",
         )
+    # Checked as a resume checks it, before it is stored: settings a site may not give.
+    session_guide(guide, record, ref, steps, None)
     imported = import_record(store, record, by)
     if imported.updated:
         ui.note(

@@ -1,0 +1,55 @@
+"""A record file is checked as a resume checks it before it is stored (docs/storage.md):
+one holding settings a site may not give (the early-repeat stop and caution set to 0 by
+hand, which the clinical sources fix) is refused, naming them, and nothing is stored. It
+was imported (exit 0), and then neither a resume nor its note could open it (exit 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from tests.helpers import TODAY, Run, after_injection, answer_flags, flat
+from xrntx_guide.errors import ExitCode
+
+
+def exported(run: Run, label: str) -> dict[str, object]:
+    done = run(
+        "walk", "--no-input", "--today", TODAY.isoformat(), "--label", label,
+        "--acknowledge", "all",
+        *answer_flags(after_injection(last_opioid_use=TODAY - dt.timedelta(days=14))),
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    listed = json.loads(run("sessions", "--json").stdout)
+    rows = listed["sessions"] if isinstance(listed, dict) else listed
+    (visit,) = [r for r in rows if r["label"] == label]
+    out = run("sessions", "export", str(visit["id"]))
+    assert out.exit_code == 0, out.output
+    gone = run("sessions", "--delete", label, "--yes")
+    assert gone.exit_code == 0, gone.output
+    return dict(json.loads(out.stdout))
+
+
+def test_settings_a_site_may_not_give_are_refused_and_nothing_is_stored(
+    run: Run, tmp_path: Path
+) -> None:
+    record = exported(run, "SET-1")
+    settings = dict(record["settings"])  # type: ignore[call-overload]
+    settings["early_repeat_stop_days"] = 0
+    record["settings"] = settings
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(record))
+    out = run("sessions", "import", str(path))
+    assert out.exit_code == ExitCode.INVALID_PACK, out.output
+    said = flat(out.stderr)
+    assert "early_repeat_stop_days: a site may not change it" in said, said
+    listed = json.loads(run("sessions", "--json").stdout)
+    assert (listed["sessions"] if isinstance(listed, dict) else listed) == []
+
+
+def test_the_same_file_unchanged_is_imported(run: Run, tmp_path: Path) -> None:
+    record = exported(run, "SET-2")
+    path = tmp_path / "as-exported.json"
+    path.write_text(json.dumps(record))
+    out = run("sessions", "import", str(path))
+    assert out.exit_code == 0, out.output
