@@ -350,7 +350,7 @@ class Saver:
                 )
             if self.decide(clash):
                 keep.add((clash.part, clash.key))
-        taken: list[str] = []
+        taken: list[str] = [*_both_dosed(self.guide, self.base, record, stored)]
         merged = merge(self.base, record, stored, frozenset(keep), self.guide, taken)
         for name in type(record).model_fields:
             setattr(record, name, getattr(merged, name))
@@ -370,3 +370,24 @@ class Saver:
             for c in found
         ]
         return said + taken
+
+
+def _both_dosed(
+    guide: Guide | None, base: SessionRecord, mine: SessionRecord, theirs: SessionRecord
+) -> list[str]:
+    """The words for two runs that each recorded the injection given on one visit since
+    they read it: one dose is recorded, but two clinicians may each have given one."""
+    key = guide.meta.report.injection_given if guide is not None else None
+    if key is None:
+        return []
+
+    def given(r: SessionRecord) -> bool:
+        answer = r.answers.get(key)
+        return answer is not None and answer.value is True
+
+    if given(base) or not (given(mine) and given(theirs)):
+        return []
+    return [
+        f"CHECK: this run and another both recorded the injection as given ({key}) on "
+        "this visit: one dose is recorded; make sure only one injection was given"
+    ]
