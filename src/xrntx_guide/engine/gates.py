@@ -204,8 +204,8 @@ def with_injection_date(
 ) -> GateResult:
     """``result`` with ``{earliest_injection_date}`` in its words filled with ``day``, the
     date the injection can be given (:func:`injection_date` over every gate), not only
-    its own gate's: an interval met on day 7 after a dose is no date to give the next one
-    while the early-dose stop holds until day 21. ``holding``: some gate holds the
+    its own gate's: an interval met days after a dose is no date to give the next one
+    while the early-dose stop holds. ``holding``: some gate holds the
     injection back (``day`` None then means no date within the search)."""
     if result.outcome != "fail" or not result.basis or not holding:
         return result

@@ -179,7 +179,7 @@ def _move(
     """`sessions export ID [-o FILE]`, `sessions import FILE`."""
     # seam: the command's own work, loaded when it runs
     from ...store.refs import find_visit, import_record, read_record_file
-    from ...visit.resume import session_guide
+    from ...visit.resume import session_guide  # seam: as the store's references
 
     if action not in ("export", "import"):
         raise UsageError(
