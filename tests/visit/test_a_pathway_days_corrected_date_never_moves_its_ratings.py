@@ -1,10 +1,14 @@
-"""A pathway day corrected to another date keeps its COWS ratings on the date they were
-taken: a rating is a fact of its instant. The day record keeps a rating's time of day
-only, and a correction of the day's date placed every earlier rating on the new date:
-day 7 recorded on the 27th with COWS 1, corrected to the 28th with no rating, read as
-rated 1 on the 28th, the injection day, and the dose was counted (READY) with no rating
-taken that day. A rating taken on the corrected date is given again with the correction.
-The reverse holds too: withdrawal rated on the injection day never moves off it."""
+"""A pathway day corrected to another date: the ratings recorded under the date before
+have a date in doubt (the day record keeps a rating's time of day only, and the date
+typed with it is what was corrected). They are read so that they can never make a
+patient look readier: a calm one counts on neither date, withdrawal on both.
+
+Two wrong READYs led here. A correction's date placed every earlier rating on the new
+date: day 7 recorded on the 27th with COWS 1, corrected to the 28th with no rating, read
+as rated 1 on the 28th, the injection day. Kept on the date typed instead, day 6 typed on
+the injection day with COWS 1 and corrected to the day before left that 1 on the
+injection day, later than day 7's withdrawal, which it hid. A rating taken on the
+corrected date is given again with the correction."""
 
 from __future__ import annotations
 
@@ -17,7 +21,16 @@ import pytest
 
 from tests.helpers import Run, cows_threshold, json_answers, ready_patient
 from xrntx_guide.pack.guide import Guide
-from xrntx_guide.visit.rapid import day_in_force, derive, parse_days, ratings_of, table_of
+from xrntx_guide.visit.rapid import (
+    day_in_force,
+    derive,
+    parse_day,
+    parse_days,
+    ratings_of,
+    table_of,
+)
+from xrntx_guide.visit.results import take_day
+from xrntx_guide.visit.session import new_session
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "scenarios" / "_site-rapid-protocol.toml"
@@ -65,9 +78,10 @@ def test_the_corrected_day_has_no_rating_it_was_not_given(site_guide: Guide) -> 
     assert in_force is not None and in_force.date == DAY7 and in_force.cows == []
     reading = derive(days, table_of(site_guide), DAY7)
     assert reading.answers.get("rapid_day_cows") is None, reading
-    assert [r.total for r in ratings_of(days, DAY7, "t")] == []
-    # The rating stays a rating of the day it was taken.
-    assert (TYPO, 1) in [(r.day, r.total) for r in ratings_of(days, TYPO, "t")]
+    high = cows_threshold(site_guide)
+    assert [r.total for r in ratings_of(days, DAY7, "t", high)] == []
+    # Calm, its date in doubt: no day's rating (day 6's own rating of that date stays).
+    assert (TYPO, 1) not in [(r.day, r.total) for r in ratings_of(days, TYPO, "t", high)]
 
 
 def test_a_rating_given_again_with_the_correction_counts(site_guide: Guide) -> None:
@@ -86,7 +100,25 @@ def test_withdrawal_on_the_injection_day_never_moves_off_it(site_guide: Guide) -
         day(7, date=TYPO.isoformat(), cows=[], corrects=7, reason="claimed typo"),
     )
     days = parse_days(site_guide, raw, DAY7, "t", NOW)
-    assert [r.total for r in ratings_of(days, DAY7, "t")] == [high]
+    assert [r.total for r in ratings_of(days, DAY7, "t", high)] == [high]
+    # Withdrawal with its date in doubt counts on the corrected date too.
+    assert high in [r.total for r in ratings_of(days, TYPO, "t", high)]
+
+
+def test_a_calm_rating_left_on_the_injection_day_never_hides_its_withdrawal(
+    site_guide: Guide,
+) -> None:
+    """Day 6 typed on the injection day with COWS 1 at 11:00, corrected to its own date
+    with the 1 given again there; day 7, the injection day, rated 13 at 08:00."""
+    high = cows_threshold(site_guide)
+    raw = [day(n) for n in range(1, 6)] + [
+        day(6, date=DAY7.isoformat(), cows=[{"time": "11:00", "total": 1}]),
+        day(6, cows=[{"time": "11:00", "total": 1}], corrects=6, reason="date typed wrong"),
+        day(7, cows=[{"time": "08:00", "total": high}]),
+    ]
+    days = parse_days(site_guide, raw, DAY7, "t", NOW)
+    on_the_day = ratings_of(days, DAY7, "t", high)
+    assert [r.total for r in on_the_day] == [high], on_the_day
 
 
 def test_check_of_a_day_moved_to_the_injection_day_is_not_ready(run: Run, tmp_path: Path) -> None:
@@ -112,3 +144,21 @@ def test_check_of_a_day_moved_to_the_injection_day_is_not_ready(run: Run, tmp_pa
     assert result["status"] != "ready", result
     cows = result.get("used", {}).get("cows_rating")
     assert cows is None or cows["at"][:10] == DAY7.isoformat(), result
+
+
+def test_a_visits_series_forgets_a_calm_rating_whose_day_moved(site_guide: Guide) -> None:
+    """The walk's route: the day typed on the visit day puts its rating into the visit's
+    series at once; the correction that moves the day leaves that calm rating on no
+    date there too, and withdrawal of the visit day stays."""
+    high = cows_threshold(site_guide)
+    record = new_session(site_guide, "STRAY", NOW, DAY7)
+    for entry in [day(n) for n in range(1, 6)]:
+        take_day(site_guide, record, parse_day(site_guide, entry, DAY7, NOW), DAY7, NOW)
+    typed = day(6, date=DAY7.isoformat(), cows=[{"time": "11:00", "total": 1}])
+    take_day(site_guide, record, parse_day(site_guide, typed, DAY7, NOW), DAY7, NOW)
+    assert [r.total for r in record.visit_ratings(DAY7)] == [1]  # taken in on the visit day
+    fix = day(6, cows=[{"time": "11:00", "total": 1}], corrects=6, reason="date typed wrong")
+    take_day(site_guide, record, parse_day(site_guide, fix, DAY7, NOW), DAY7, NOW)
+    seven = day(7, cows=[{"time": "08:00", "total": high}])
+    take_day(site_guide, record, parse_day(site_guide, seven, DAY7, NOW), DAY7, NOW)
+    assert [r.total for r in record.visit_ratings(DAY7)] == [high]

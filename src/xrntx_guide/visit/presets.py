@@ -460,7 +460,8 @@ def _day_ratings(
 
     given = raw.get(RAPID_DAYS_KEY)
     new = parse_days(guide, given, today, where, now, kept) if given is not None else []
-    return ratings_of([*kept, *new], day, "file" if new else "session")
+    threshold = guide.setting_values.get(pack_keys.COWS_THRESHOLD)
+    return ratings_of([*kept, *new], day, "file" if new else "session", threshold)
 
 
 def _refuse_single_beside_days(

@@ -468,15 +468,58 @@ def day_in_force(entries: Sequence[RapidDay], number: int) -> RapidDay | None:
     return merged.model_copy(update={"cows": ratings})
 
 
-def ratings_of(entries: Sequence[RapidDay], day: dt.date, origin: str) -> list[CowsRating]:
+def _withdrawal(rating: PathwayRating, threshold: object) -> bool:
+    return (
+        isinstance(threshold, int) and not isinstance(threshold, bool) and rating.total >= threshold
+    )
+
+
+def _read_ratings(
+    entries: Sequence[RapidDay], number: int, threshold: object
+) -> list[tuple[dt.date, PathwayRating]]:
+    """Day ``number``'s ratings as the visit's series reads them, each with its date. A
+    rating recorded under a date a correction took the day away from (a stray) has a
+    date in doubt: the date typed with it was corrected, or the day's was. Read so that it
+    can never make a patient look readier: withdrawal (at or above ``threshold``) counts
+    on both dates, a calm rating on neither (give it again with the correction, on its
+    date). An unknown threshold makes every stray calm here: the gate cannot pass then."""
+    in_force = day_in_force(entries, number)
+    if in_force is None:
+        return []
+    out: list[tuple[dt.date, PathwayRating]] = []
+    for taken, r in _day_ratings(entries, number):
+        if taken == in_force.date:
+            out.append((taken, r))
+        elif _withdrawal(r, threshold):
+            out += [(taken, r), (in_force.date, r)]
+    return out
+
+
+def calm_strays(entries: Sequence[RapidDay], threshold: object) -> set[tuple[float, int]]:
+    """(instant, total) of every calm rating recorded under a date its day no longer has
+    (:func:`_read_ratings`): read on no date, whatever took it in before the correction
+    (the visit's series took a rating of the visit day when it was recorded)."""
+    out: set[tuple[float, int]] = set()
+    for number in {e.day for e in entries}:
+        in_force = day_in_force(entries, number)
+        for taken, r in _day_ratings(entries, number):
+            if in_force is not None and taken != in_force.date and not _withdrawal(r, threshold):
+                out.add((_at(taken, r), r.total))
+    return out
+
+
+def ratings_of(
+    entries: Sequence[RapidDay], day: dt.date, origin: str, threshold: object = None
+) -> list[CowsRating]:
     """The COWS ratings the record holds for the date ``day``, as entries of the visit's
     COWS series (visit/entries.py): a rating of the visit day counts whatever route
     recorded it, the pathway's day record as much as the series (reference 5.1, 5.2; the
     withdrawal gate, the challenge's rules and the note read the one series). Each rating
     taken on ``day`` as the record reads it (:func:`_day_ratings`: a correction's rating in
-    place of the one at its instant; a rating stays on the date it was taken, whatever
-    date its day was corrected to), in time order. ``origin``: where the days come from
-    (``file``, ``session``)."""
+    place of the one at its instant; a rating stays on the date it was taken, and one whose
+    date a correction put in doubt is read by :func:`_read_ratings`), in time order.
+    ``origin``: where the days come from (``file``, ``session``); ``threshold``: the
+    pack's COWS total from which withdrawal is present."""
     out = [
         CowsRating(
             at=on_day(taken, r.time),
@@ -488,7 +531,7 @@ def ratings_of(entries: Sequence[RapidDay], day: dt.date, origin: str) -> list[C
             time_given=True,
         )
         for number in sorted({e.day for e in entries})
-        for taken, r in _day_ratings(entries, number)
+        for taken, r in _read_ratings(entries, number, threshold)
         if taken == day
     ]
     return sorted(out, key=lambda r: instant(r.at))

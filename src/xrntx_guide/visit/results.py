@@ -30,6 +30,7 @@ from ..engine.evaluate import State
 from ..errors import InvalidAnswer, UsageError
 from ..expr import UNKNOWN
 from ..pack.guide import Guide
+from ..pack.keys import COWS_THRESHOLD as THRESHOLD
 from ..records import field, record, replace
 from .answers import CHALLENGES_KEY, RATINGS_KEY
 from .clock import (
@@ -686,7 +687,7 @@ def _take_rating(
         days = getattr(record, "rapid_days", None)
         if days and any(
             _same(r.at, target.at) and r.total == target.total
-            for r in ratings_of(days, target.day, "session")
+            for r in ratings_of(days, target.day, "session", guide.setting_values.get(THRESHOLD))
         ):
             raise _refuse(
                 offered,
@@ -1060,9 +1061,11 @@ def take_day(
     """
     days = [*record.rapid_days, day]
     # First on a copy: a rating the series refuses leaves the day unrecorded too.
-    take_results(guide, Results.copy_of(record), _day_offered(days, visit_day))
+    threshold = guide.setting_values.get(THRESHOLD)
+    take_results(guide, Results.copy_of(record), _day_offered(days, visit_day, threshold))
     added = record.record_day(day, now)
-    take_results(guide, record, _day_offered(record.rapid_days, visit_day), visit_day, now)
+    offered = _day_offered(record.rapid_days, visit_day, threshold)
+    take_results(guide, record, offered, visit_day, now)
     return added
 
 
@@ -1081,8 +1084,8 @@ def day_rating_refused(
     return None
 
 
-def _day_offered(days: list[RapidDay], visit_day: dt.date) -> list[Offered]:
-    return offered_series(_Only(ratings=ratings_of(days, visit_day, "typed")))
+def _day_offered(days: list[RapidDay], visit_day: dt.date, threshold: object) -> list[Offered]:
+    return offered_series(_Only(ratings=ratings_of(days, visit_day, "typed", threshold)))
 
 
 def parse_corrections(

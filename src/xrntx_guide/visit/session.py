@@ -30,7 +30,7 @@ from ..errors import InvalidAnswer, SessionError
 from ..expr import Scalar
 from ..files import Unreadable, read_regular
 from ..pack.guide import Guide
-from ..pack.keys import RAPID_DAY_COWS
+from ..pack.keys import COWS_THRESHOLD, RAPID_DAY_COWS
 from . import integrity
 from .answers import parse_value, quoted, to_json
 from .clock import instant, offset_problem, on_day, shown, stored
@@ -46,6 +46,7 @@ from .rapid import (
     Reading,
     TableDay,
     add_day,
+    calm_strays,
     derive,
     is_record_key,
     ratings_of,
@@ -693,17 +694,24 @@ class SessionRecord(_Model):
         (visit/results.py take_day, visit/presets.py read_series); one recorded while the
         visit had another date, or before this was kept, is read here all the same. A
         rating of the series at the same instant stands (a correction names it there)."""
-        held = {instant(r.at) for r in self.cows_ratings}
+        threshold = self.settings.get(COWS_THRESHOLD)
+        # A calm rating the day record took in before a correction moved its day to
+        # another date is read on no date (visit/rapid.py calm_strays), nor here.
+        doubt = calm_strays(self.rapid_days, threshold) if self.rapid_days else set()
+        series = [r for r in self.cows_ratings if (instant(r.at), r.total) not in doubt]
+        held = {instant(r.at) for r in series}
         extra = [
-            r for r in ratings_of(self.rapid_days, day, "session") if instant(r.at) not in held
+            r
+            for r in ratings_of(self.rapid_days, day, "session", threshold)
+            if instant(r.at) not in held
         ]
         # Another visit's rating stands beside this visit's, unless it is the same rating
         # at the same instant: two totals of one instant are never ordered (entries.py).
-        same = {(instant(r.at), r.total) for r in [*self.cows_ratings, *extra]}
+        same = {(instant(r.at), r.total) for r in [*series, *extra]}
         extra += [r for r, _ in self.beside_on(day) if (instant(r.at), r.total) not in same]
-        if not extra:
+        if not extra and len(series) == len(self.cows_ratings):
             return self.cows_ratings
-        return sorted([*self.cows_ratings, *extra], key=lambda r: instant(r.at))
+        return sorted([*series, *extra], key=lambda r: instant(r.at))
 
     def _before_rate_again(self, key: str) -> bool:
         """A COWS answer from before 'rate again' (another run's, merged in since): not
