@@ -120,10 +120,10 @@ def test_back_in_the_day_dialog_goes_back_within_it(tmp_path: Path) -> None:
         child.close(force=True)
 
 
-def test_correcting_a_days_date_says_its_ratings_stay_on_their_date(tmp_path: Path) -> None:
-    """A correction that moves a day to another date leaves the ratings taken on the date
-    before where they were (visit/rapid.py): the dialog says so, and asks for the new
-    date's ratings."""
+def test_correcting_a_days_date_says_what_becomes_of_its_ratings(tmp_path: Path) -> None:
+    """A correction that moves a day to another date puts the date of the ratings recorded
+    under the date before in doubt (visit/rapid.py): the dialog says how they are read,
+    and asks for the new date's ratings."""
     answers = ready_patient(
         last_opioid_use=DAY1,
         pathway="supervised_rapid",
@@ -163,8 +163,9 @@ def test_correcting_a_days_date_says_its_ratings_stay_on_their_date(tmp_path: Pa
         child.sendline(later.isoformat())
         child.expect(
             wrapping(
-                rf"The COWS ratings of {DAY1.isoformat()} stay on that date \(a rating is of "
-                rf"the day it was taken\): give below any rating taken on {later.isoformat()}\."
+                rf"The COWS ratings recorded under {DAY1.isoformat()} now have their date in "
+                r"doubt: withdrawal counts on both dates, a calm rating on neither\. Give below "
+                rf"any rating taken on {later.isoformat()}\."
             )
         )
         child.expect(P_GIVEN)

@@ -259,8 +259,9 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
         date = keep.date
     if correcting and earlier is not None and earlier.cows and date != earlier.date:
         walk.ui.note(
-            f"The COWS ratings of {earlier.date.isoformat()} stay on that date (a rating is "
-            f"of the day it was taken): give below any rating taken on {date.isoformat()}."
+            f"The COWS ratings recorded under {earlier.date.isoformat()} now have their date "
+            "in doubt: withdrawal counts on both dates, a calm rating on neither. Give below "
+            f"any rating taken on {date.isoformat()}."
         )
     warn = date_warning(rec.rapid_days, number, date)
     if warn is not None:
