@@ -94,3 +94,50 @@ def test_go_says_plainly_that_nothing_is_saved(tmp_path: Path) -> None:
     flat = " ".join(said.split())
     assert "going on WITHOUT saving" in flat and "NOT saved" in flat, flat
     assert stored(env) == []
+
+
+def test_a_walk_stopped_by_another_runs_dose_stores_its_visit_again(tmp_path: Path) -> None:
+    """The visit deleted, and another run records a dose for the patient, while this walk
+    waits after its own dose: the walk stops (the record changed), and its visit is stored
+    again, the dose not counted; it was lost ("could not be saved: deleted meanwhile")."""
+    home = tmp_path / "home"
+    env = {**os.environ, "XRNTX_GUIDE_HOME": str(home), "NO_COLOR": "1"}
+    env.pop("XRNTX_GUIDE_DEBUG", None)
+    mine = {**after_injection(last_opioid_use=TODAY - dt.timedelta(days=14))}
+    mine.pop("wallet_card_given", None)
+    room = pexpect.spawn(
+        str(EXE),
+        ["walk", "--plain", "--label", LABEL, "--today", TODAY.isoformat(),
+         "--acknowledge", "all", *answer_flags(mine)],
+        env=env, encoding="utf-8", timeout=20, dimensions=(50, 100),
+    )  # fmt: skip
+    log = io.StringIO()
+    room.logfile_read = log
+    try:
+        for _ in range(10):  # Enter (the date: today) up to the wallet card's prompt
+            if room.expect([r"[Ww]allet[^\n]*(?:: |\? )$", ANY_PROMPT]) == 0:
+                break
+            room.sendline("")
+        for args in (
+            ["sessions", "--delete", LABEL, "--yes"],
+            ["walk", "--no-input", "--label", LABEL, "--today", TODAY.isoformat(),
+             "--acknowledge", "all",
+             *answer_flags(after_injection(last_opioid_use=TODAY - dt.timedelta(days=14)))],
+        ):  # fmt: skip
+            done = subprocess.run(
+                [str(EXE), *args], env=env, capture_output=True, text=True, check=False
+            )
+            assert done.returncode == 0, done.stderr
+        room.sendline("yes")
+        for _ in range(6):
+            if room.expect([pexpect.EOF, ANY_PROMPT]) == 0:
+                break
+            room.sendline("")
+    finally:
+        room.close(force=True)
+    said = " ".join(log.getvalue().split())
+    assert "could not be saved" not in said, said
+    visits = stored(env)
+    assert len(visits) == 2, visits  # the other run's, and this one's, stored again
+    counted = [v for v in visits if v.get("status") == "complete"]
+    assert len(counted) == 1, visits  # one dose counted, never two

@@ -22,13 +22,14 @@ from ...errors import (
     InvalidAnswer,
     SessionError,
     UsageError,
+    UserError,
     resume_command,
 )
 from ...judge import with_record
 from ...output.versions import WALK
 from ...pack.guide import Guide
 from ...records import replace
-from ...store import Found
+from ...store import Found, VisitGone
 from ...store.refs import (
     ambiguity,
     by_visit_date,
@@ -410,8 +411,7 @@ def run_walk(
             if not no_save:
                 record.updated = env.now()
                 try:
-                    saver.save(record)
-                    saved = saved_here()
+                    saved = _saved_as_it_stops(saver, record, saved_here)
                 except SessionError as exc:  # why the walk stops is said first
                     saved = f"The answers could not be saved: {exc.message}"
             raise stopped(lead, why, given, saved)
@@ -648,6 +648,29 @@ def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str, guide:
             f"Session {r.id} (visit of {r.visit_date or 'no date yet'}) is not finished: to "
             f"continue it instead, quit and run: {resume_command(r.id, program_name(env))}"
         )
+
+
+def _saved_as_it_stops(saver: Saver, record: SessionRecord, saved_here: Callable[[], str]) -> str:
+    """Save a walk that stops before its dose counts; what the screen says of the save. A
+    visit another run deleted meanwhile is stored again as this walk holds it (the walk
+    stops: no one is asked), its dose checked against the patient's other visits as at any
+    first save, and withheld when they refuse it (the record saved without it).
+
+    Raises:
+        SessionError: the store refused the save.
+    """
+    try:
+        saver.save(record)
+    except VisitGone:
+        saver.store_again()
+        try:
+            saver.save(record)
+        except SessionError:
+            raise
+        except UserError:  # the dose refused beside another visit's: saved without it
+            pass
+        return f"{saved_here()} (stored again: another run had deleted the visit)"
+    return saved_here()
 
 
 def _imported(
