@@ -8,14 +8,21 @@ for this dose was suggested."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import os
+from pathlib import Path
 from typing import Any
 
-from tests.helpers import TODAY, Run, after_injection, stored_sessions, walk_visit
+import pexpect
+import pytest
+
+from tests.helpers import EXE, TODAY, Run, after_injection, stored_sessions, walk_visit
 
 LABEL = "SIDE-1"
 FIRST = TODAY - dt.timedelta(days=34)
 ELSEWHERE = TODAY - dt.timedelta(days=10)
+PROMPT = r"(?:: |\? |\]: )$"
 
 
 def repeat_visit(**changes: Any) -> dict[str, Any]:
@@ -76,6 +83,44 @@ def test_a_walk_given_another_doses_date_asks_the_side(run: Run) -> None:
         *[x for k, v in answers.items() for x in ("-a", f"{k}={_flag(v)}")],
     )  # fmt: skip
     assert walked.exit_code == 4, walked.output  # the side is missing: asked
+    sessions = [json.loads(p.read_text()) for p in stored_sessions(LABEL)]
+    (visit,) = [s for s in sessions if s["answers"]["visit"]["value"] == "repeat_injection"]
+    assert "last_injection_side" not in visit["answers"], visit["answers"]
+
+
+@pytest.mark.skipif(not EXE.exists(), reason=f"{EXE} is not installed")
+def test_editing_the_date_to_another_dose_clears_the_side_filled_in(
+    run: Run, tmp_path: Path
+) -> None:
+    """At the prompt: the side filled in with the recorded dose's date; the date then
+    edited to another dose's: the side is cleared and asked, never kept for that dose."""
+    first_dose(run)
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("XRNTX_GUIDE_DEBUG", None)
+    room = pexpect.spawn(
+        str(EXE),
+        ["walk", "--plain", "--label", LABEL, "--today", TODAY.isoformat(),
+         "-a", "visit=repeat_injection"],
+        env=env, encoding="utf-8", timeout=20, dimensions=(50, 100),
+    )  # fmt: skip
+    log = io.StringIO()
+    room.logfile_read = log
+    try:
+        for _ in range(10):
+            if room.expect([r"Any opioid use since the last injection\? \(yes/no\): ", PROMPT]):
+                room.sendline("")
+                continue
+            break
+        assert "Side of the last injection: left" in " ".join(log.getvalue().split())
+        room.sendline("edit last_injection_date")
+        room.expect(PROMPT)
+        room.sendline(ELSEWHERE.isoformat())
+        room.expect(r"cleared, filled in from another dose than the one now given:")
+        room.expect(PROMPT)
+        room.sendline("quit")
+        room.expect(pexpect.EOF)
+    finally:
+        room.close(force=True)
     sessions = [json.loads(p.read_text()) for p in stored_sessions(LABEL)]
     (visit,) = [s for s in sessions if s["answers"]["visit"]["value"] == "repeat_injection"]
     assert "last_injection_side" not in visit["answers"], visit["answers"]

@@ -503,6 +503,24 @@ class QuestionPrompts(WalkCore):
         if cleared:
             self.record.clear(cleared, self.clock.now(), "no longer applies")
             self.ui.warning("cleared, no longer applies: " + ", ".join(cleared))
+        # The recorded dose's values filled in (its side) beside a last injection's date
+        # now given otherwise: of another dose, asked again (Guide.of_another_dose).
+        last = self.guide.last_injection_key
+        dose = self.prefills.get(last) if last is not None else None
+        if dose is not None:
+            answers = self.record.inputs(self.guide, self.today).answers
+            other = [
+                k
+                for k in sorted(self.guide.of_another_dose(dose.value, answers))
+                if k in self.record.answers and self.record.answers[k].origin == "history"
+            ]
+            if other:
+                self.record.clear(other, self.clock.now(), "of another dose than the record's")
+                self.ui.warning(
+                    "cleared, filled in from another dose than the one now given: "
+                    + ", ".join(other)
+                    + " (asked)"
+                )
         new = self.state()
         for gid, g in new.gates.items():
             was = old.gates[gid]
