@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pexpect
 import pytest
@@ -26,12 +27,11 @@ P_COWS = r"Day \d+ COWS total[^\n]*\[Enter: (?:none|no other)\]: "
 P_TIME = r"Time of the rating \(HH:MM\)[^\n]*: "
 
 
-def test_a_rating_time_with_an_offset_at_the_day_prompt_is_not_exit_70(tmp_path: Path) -> None:
-    """Day 1: COWS 3 at 08:00, then COWS 2 at '09:00+05:00'. parse_time accepts the
-    offset (dt.time.fromisoformat); derive then compared an aware and a naive time:
-    TypeError, exit 70 in the middle of a care walk. Times are now stored with their
-    offsets (invariant 8): the time is accepted as that instant, or refused at the prompt
-    (after now), never exit 70."""
+def on_the_pathway(
+    tmp_path: Path, label: str, now: str, days: list[dict[str, Any]] | None = None
+) -> pexpect.spawn[str]:
+    """A walk at the terminal of a patient on the supervised rapid pathway, the day's
+    results still to be given (``days``: the record so far, in the file)."""
     answers = ready_patient(
         last_opioid_use=DAY1,
         pathway="supervised_rapid",
@@ -41,17 +41,29 @@ def test_a_rating_time_with_an_offset_at_the_day_prompt_is_not_exit_70(tmp_path:
         uds_oxycodone=None, cows_total=None, naloxone_challenge=None, kit_storage_ok=None,
         body_habitus=None,
     )  # fmt: skip
+    raw = json_answers(answers)
+    if days is not None:
+        raw["rapid_days"] = days
     path = tmp_path / "case.json"
-    path.write_text(json.dumps(json_answers(answers)))
+    path.write_text(json.dumps(raw))
     env = {**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path / "home"), "NO_COLOR": "1",
            "TERM": "xterm", "COLUMNS": "100"}  # fmt: skip
     env.pop("XRNTX_GUIDE_DEBUG", None)
-    child = pexpect.spawn(
+    return pexpect.spawn(
         str(EXE),
-        ["--label", "RD", "--answers", str(path), "--site", str(SITE), "--plain",
-         "--now", f"{DAY1.isoformat()}T23:30"],
+        ["--label", label, "--answers", str(path), "--site", str(SITE), "--plain",
+         "--now", now],
         env=env, encoding="utf-8", timeout=15, dimensions=(50, 100),
     )  # fmt: skip
+
+
+def test_a_rating_time_with_an_offset_at_the_day_prompt_is_not_exit_70(tmp_path: Path) -> None:
+    """Day 1: COWS 3 at 08:00, then COWS 2 at '09:00+05:00'. parse_time accepts the
+    offset (dt.time.fromisoformat); derive then compared an aware and a naive time:
+    TypeError, exit 70 in the middle of a care walk. Times are now stored with their
+    offsets (invariant 8): the time is accepted as that instant, or refused at the prompt
+    (after now), never exit 70."""
+    child = on_the_pathway(tmp_path, "RD", f"{DAY1.isoformat()}T23:30")
     try:
         for pattern, text in (
             (P_DATE, ""), (P_DAY, ""), (P_DAY_DATE, ""), (P_GIVEN, ""), (P_NALTREXONE, "no"),
@@ -78,26 +90,7 @@ def test_back_in_the_day_dialog_goes_back_within_it(tmp_path: Path) -> None:
     """'back' past the dialog's first prompt starts the day's record over (nothing
     recorded), never leaving it for an answer far behind (it went to the injection date);
     at its first prompt it leaves the dialog, and the walk goes back from there."""
-    answers = ready_patient(
-        last_opioid_use=DAY1,
-        pathway="supervised_rapid",
-        rapid_supervised_setting=True,
-        rapid_protocol_on_file=True,
-        uds_opiates=None, uds_fentanyl=None, uds_buprenorphine=None, uds_methadone=None,
-        uds_oxycodone=None, cows_total=None, naloxone_challenge=None, kit_storage_ok=None,
-        body_habitus=None,
-    )  # fmt: skip
-    path = tmp_path / "case.json"
-    path.write_text(json.dumps(json_answers(answers)))
-    env = {**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path / "home"), "NO_COLOR": "1",
-           "TERM": "xterm", "COLUMNS": "100"}  # fmt: skip
-    env.pop("XRNTX_GUIDE_DEBUG", None)
-    child = pexpect.spawn(
-        str(EXE),
-        ["--label", "RB", "--answers", str(path), "--site", str(SITE), "--plain",
-         "--now", f"{DAY1.isoformat()}T23:30"],
-        env=env, encoding="utf-8", timeout=15, dimensions=(50, 100),
-    )  # fmt: skip
+    child = on_the_pathway(tmp_path, "RB", f"{DAY1.isoformat()}T23:30")
     try:
         child.expect(P_DATE)
         child.sendline("")
@@ -124,32 +117,12 @@ def test_correcting_a_days_date_says_what_becomes_of_its_ratings(tmp_path: Path)
     """A correction that moves a day to another date puts the date of the ratings recorded
     under the date before in doubt (visit/rapid.py): the dialog says how they are read,
     and asks for the new date's ratings."""
-    answers = ready_patient(
-        last_opioid_use=DAY1,
-        pathway="supervised_rapid",
-        rapid_supervised_setting=True,
-        rapid_protocol_on_file=True,
-        uds_opiates=None, uds_fentanyl=None, uds_buprenorphine=None, uds_methadone=None,
-        uds_oxycodone=None, cows_total=None, naloxone_challenge=None, kit_storage_ok=None,
-        body_habitus=None,
-    )  # fmt: skip
-    raw = json_answers(answers)
-    raw["rapid_days"] = [
+    days = [
         {"day": 1, "date": DAY1.isoformat(), "given": "buprenorphine", "tolerated": True,
          "naltrexone_given": False, "cows": [{"time": "09:00", "total": 3}]},
     ]  # fmt: skip
-    path = tmp_path / "case.json"
-    path.write_text(json.dumps(raw))
-    env = {**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path / "home"), "NO_COLOR": "1",
-           "TERM": "xterm", "COLUMNS": "100"}  # fmt: skip
-    env.pop("XRNTX_GUIDE_DEBUG", None)
     later = DAY1 + dt.timedelta(days=1)
-    child = pexpect.spawn(
-        str(EXE),
-        ["--label", "RC", "--answers", str(path), "--site", str(SITE), "--plain",
-         "--now", f"{later.isoformat()}T10:00"],
-        env=env, encoding="utf-8", timeout=15, dimensions=(50, 100),
-    )  # fmt: skip
+    child = on_the_pathway(tmp_path, "RC", f"{later.isoformat()}T10:00", days)
     try:
         child.expect(P_DATE)
         child.sendline("")

@@ -17,9 +17,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import Run, cows_threshold, json_answers, ready_patient
+from tests.visit.conftest import DAY1, SITE, pathway_day
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit.rapid import (
     day_in_force,
@@ -32,32 +31,12 @@ from xrntx_guide.visit.rapid import (
 from xrntx_guide.visit.results import take_day
 from xrntx_guide.visit.session import new_session
 
-ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "scenarios" / "_site-rapid-protocol.toml"
-DAY1 = dt.date(2026, 11, 22)
 TYPO = DAY1 + dt.timedelta(days=5)  # day 7 first recorded on the day of day 6
 DAY7 = DAY1 + dt.timedelta(days=6)
 NOW = dt.datetime.combine(DAY7, dt.time(12)).astimezone()
 
 
-@pytest.fixture(scope="module")
-def site_guide() -> Guide:
-    from xrntx_guide.pack.load import load_guide
-
-    return load_guide(ROOT / "steps", SITE)
-
-
-def day(n: int, **changes: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "day": n,
-        "date": (DAY1 + dt.timedelta(days=n - 1)).isoformat(),
-        "given": "as the site's protocol directs",
-        "tolerated": True,
-        "naltrexone_given": 3 <= n <= 6,
-        "cows": [{"time": "09:00", "total": 3}],
-    }
-    entry.update(changes)
-    return entry
+day = pathway_day
 
 
 def record(*day7: dict[str, Any]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from tests import oracle
 from tests.helpers import ready_patient
 from tests.strategies import patients as gen
+from tests.visit.conftest import DAY1, pathway_day
 from xrntx_guide.errors import InvalidAnswer, UserError
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.pack.model import ProtocolDay
@@ -22,30 +23,13 @@ from xrntx_guide.visit.presets import evaluate_presets, parse_answers
 from xrntx_guide.visit.rapid import derive, parse_days, table_of
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "scenarios" / "_site-rapid-protocol.toml"
-DAY1 = dt.date(2026, 11, 22)
 INJECTION_DAY = 7
 
 
-@pytest.fixture(scope="module")
-def site_guide() -> Guide:
-    from xrntx_guide.pack.load import load_guide
-
-    return load_guide(ROOT / "steps", SITE)
-
-
 def day(n: int, **changes: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "day": n,
-        "date": (DAY1 + dt.timedelta(days=n - 1)).isoformat(),
-        "given": "as the site's protocol directs",
-        "tolerated": True,
-        # The example site's table gives oral naltrexone on days 3-6 (before day 7).
-        "naltrexone_given": 3 <= n <= 6,
-        "cows": [{"time": "09:00", "total": 3}, {"time": "15:00", "total": 1}],
-    }
-    entry.update(changes)
-    return entry
+    # The example site's table gives oral naltrexone on days 3-6 (before day 7).
+    two = [{"time": "09:00", "total": 3}, {"time": "15:00", "total": 1}]
+    return pathway_day(n, **{"cows": two, **changes})
 
 
 def patient(days: list[dict[str, Any]], on: dt.date) -> dict[str, Any]:

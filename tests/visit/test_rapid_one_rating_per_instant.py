@@ -16,34 +16,15 @@ from typing import Any
 import pytest
 
 from tests.helpers import ready_patient
+from tests.visit.conftest import DAY1, SITE, pathway_day
 from xrntx_guide.errors import InvalidAnswer
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.visit.rapid import add_day, derive, parse_day, parse_days, table_of
 
-ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "scenarios" / "_site-rapid-protocol.toml"
-DAY1 = dt.date(2026, 11, 22)
 NOW = dt.datetime(2026, 11, 28, 12, 0).astimezone()
 
 
-@pytest.fixture(scope="module")
-def site_guide() -> Guide:
-    from xrntx_guide.pack.load import load_guide
-
-    return load_guide(ROOT / "steps", SITE)
-
-
-def day(n: int, **changes: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "day": n,
-        "date": (DAY1 + dt.timedelta(days=n - 1)).isoformat(),
-        "given": "as the site's protocol directs",
-        "tolerated": True,
-        "naltrexone_given": 3 <= n <= 6,
-        "cows": [{"time": "09:00", "total": 3}],
-    }
-    entry.update(changes)
-    return entry
+day = pathway_day
 
 
 def seven_days(last_cows: int) -> list[dict[str, Any]]:
