@@ -141,3 +141,68 @@ def test_a_visits_series_forgets_a_calm_rating_whose_day_moved(site_guide: Guide
     seven = day(7, cows=[{"time": "08:00", "total": high}])
     take_day(site_guide, record, parse_day(site_guide, seven, DAY7, NOW), DAY7, NOW)
     assert [r.total for r in record.visit_ratings(DAY7)] == [high]
+
+
+def test_a_rating_whose_day_moved_is_never_corrected_back_into_the_series(
+    run: Run, tmp_path: Path, site_guide: Guide
+) -> None:
+    """The walk's series took day 6's calm rating when it was typed on the injection day;
+    the day then moved back a day. A correction of that series entry (cows_total with
+    --correct) would make a calm rating count there again, later than day 7's
+    withdrawal: refused, as any correction of a day record's rating is (the record
+    corrects it), and the visit stays blocked (it was READY, the dose counted)."""
+    high = cows_threshold(site_guide)
+    answers = json_answers(
+        ready_patient(
+            last_opioid_use=DAY1,
+            pathway="supervised_rapid",
+            rapid_supervised_setting=True,
+            rapid_protocol_on_file=True,
+            uds_buprenorphine="positive",
+            cows_total=None,
+            naloxone_challenge="not_done",
+            injection_date=DAY7,
+        )
+    )
+    answers.pop("cows_total", None)
+    answers["rapid_days"] = [day(n) for n in range(1, 6)] + [
+        day(6, date=DAY7.isoformat(), cows=[{"time": "11:00", "total": 1}])
+    ]
+    first = tmp_path / "a1.json"
+    first.write_text(json.dumps(answers))
+    moved = {
+        "rapid_days": [
+            day(6, cows=[{"time": "11:00", "total": 1}], corrects=6, reason="date typed wrong"),
+            day(7, cows=[{"time": "08:00", "total": high}]),
+        ]
+    }
+    second = tmp_path / "a2.json"
+    second.write_text(json.dumps(moved))
+    site = ("--site", str(SITE))
+    at = DAY7.isoformat()
+    run(
+        "walk",
+        "--no-input",
+        "--now",
+        f"{at}T11:30",
+        *site,
+        "--label",
+        "RT",
+        "--answers",
+        str(first),
+    )
+    blocked = run("walk", "--no-input", "--json", "--resume", "--label", "RT",
+                  "--now", f"{at}T11:40", "--answers", str(second))  # fmt: skip
+    assert "withdrawal" in json.loads(blocked.stdout)["blocking"], blocked.output
+    fixed = run("walk", "--no-input", "--json", "--resume", "--label", "RT",
+                "--now", f"{at}T11:50", "-a", "cows_total=1",
+                "--correct", f"cows_total@{at}T11:00=mis-scored")  # fmt: skip
+    assert fixed.exit_code == 2, fixed.output
+    assert "a rating of the pathway's day record" in fixed.output, fixed.output
+    dose = ("injection_given=yes", "injection_side_used=left", "needle_used=2-inch",
+            "observation_minutes=30", "wallet_card_given=yes")  # fmt: skip
+    given = run("walk", "--no-input", "--json", "--resume", "--label", "RT",
+                "--now", f"{at}T11:55", "--acknowledge", "all",
+                *[x for a in dose for x in ("-a", a)])  # fmt: skip
+    result = json.loads(given.stdout)
+    assert result["status"] != "complete" and "withdrawal" in result["blocking"], result

@@ -495,6 +495,13 @@ def _read_ratings(
     return out
 
 
+def recorded_ratings(entries: Sequence[RapidDay]) -> set[tuple[float, int]]:
+    """(instant, total) of every COWS rating any entry of the record holds, each on the
+    date of the entry that recorded it, superseded, in doubt or not: a rating of the day
+    record, which only the record corrects (visit/results.py)."""
+    return {(_at(e.date, r), r.total) for e in entries for r in e.cows}
+
+
 def calm_strays(entries: Sequence[RapidDay], threshold: object) -> set[tuple[float, int]]:
     """(instant, total) of every calm rating recorded under a date its day no longer has
     (:func:`_read_ratings`): read on no date, whatever took it in before the correction

@@ -70,7 +70,7 @@ from .entries import (
 from .entries import (
     standing_positive as standing_positive,
 )
-from .rapid import RapidDay, ratings_of
+from .rapid import RapidDay, ratings_of, recorded_ratings
 from .series import WINDOW, local_day, rechallenge_hours
 from .taken_on import NEVER_A_PASS
 from .taken_on import taken_on_another_day as taken_on_another_day
@@ -685,10 +685,9 @@ def _take_rating(
             raise _refuse(offered, f"the correction of {_when(corrects)} needs a reason")
         _own_time(offered, corrects)
         days = getattr(record, "rapid_days", None)
-        if days and any(
-            _same(r.at, target.at) and r.total == target.total
-            for r in ratings_of(days, target.day, "session", guide.setting_values.get(THRESHOLD))
-        ):
+        # Every rating the day record holds, whatever its reading: one whose date is in
+        # doubt (its day moved) too, which a correction here would make count again.
+        if days and (instant(target.at), target.total) in recorded_ratings(days):
             raise _refuse(
                 offered,
                 f"corrects {_when(corrects)}, a rating of the pathway's day record: correct "
