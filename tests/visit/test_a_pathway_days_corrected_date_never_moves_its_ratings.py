@@ -206,3 +206,52 @@ def test_a_rating_whose_day_moved_is_never_corrected_back_into_the_series(
                 *[x for a in dose for x in ("-a", a)])  # fmt: skip
     result = json.loads(given.stdout)
     assert result["status"] != "complete" and "withdrawal" in result["blocking"], result
+
+
+def test_the_fhir_export_never_gives_a_rating_whose_day_moved_as_final(
+    run: Run, tmp_path: Path, site_guide: Guide
+) -> None:
+    """A receiving system reads the latest final COWS: a calm rating whose pathway day
+    moved is exported with status 'unknown' (its date is not known), never 'final' after
+    the injection day's withdrawal."""
+    high = cows_threshold(site_guide)
+    answers = json_answers(
+        ready_patient(
+            last_opioid_use=DAY1, pathway="supervised_rapid", rapid_supervised_setting=True,
+            rapid_protocol_on_file=True, uds_buprenorphine="positive", cows_total=None,
+            naloxone_challenge="not_done", injection_date=DAY7,
+        )
+    )  # fmt: skip
+    answers.pop("cows_total", None)
+    answers["rapid_days"] = [day(n) for n in range(1, 6)] + [
+        day(6, date=DAY7.isoformat(), cows=[{"time": "11:00", "total": 1}])
+    ]
+    first = tmp_path / "a1.json"
+    first.write_text(json.dumps(answers))
+    moved = {
+        "rapid_days": [
+            day(6, cows=[], corrects=6, reason="date typed wrong"),
+            day(7, cows=[{"time": "08:00", "total": high}]),
+        ]
+    }
+    second = tmp_path / "a2.json"
+    second.write_text(json.dumps(moved))
+    at = DAY7.isoformat()
+    run("walk", "--no-input", "--now", f"{at}T11:30", "--site", str(SITE), "--label", "FH",
+        "--answers", str(first))  # fmt: skip
+    run("walk", "--no-input", "--resume", "--label", "FH", "--now", f"{at}T11:40",
+        "--answers", str(second))  # fmt: skip
+    out = run("note", "FH", "--format", "fhir")
+    assert out.exit_code == 0, out.output
+    bundle = json.loads(out.stdout)
+    cows = [
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+        and e["resource"]["code"]["coding"][0]["code"] == "cows-total"
+    ]
+    calm = [o for o in cows if o["valueInteger"] == 1]
+    assert calm and all(o["status"] == "unknown" for o in calm), calm
+    final = [o for o in cows if o["status"] == "final"]
+    latest = max(final, key=lambda o: o["effectiveDateTime"])
+    assert latest["valueInteger"] == high, final

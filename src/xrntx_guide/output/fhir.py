@@ -20,8 +20,10 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__, expr
-from ..pack.keys import COWS_TOTAL
+from ..pack.keys import COWS_THRESHOLD, COWS_TOTAL
 from ..pack.severity import SEVERITIES
+from ..visit.clock import instant as _instant
+from ..visit.rapid import calm_strays
 
 if TYPE_CHECKING:
     from ..pack.guide import Guide
@@ -312,17 +314,33 @@ def _observations(
     liver value."""
     ratings = list(record.cows_ratings)
     corrected = {r.corrects for r in ratings if r.corrects is not None}
+    # A calm rating whose pathway day a correction moved to another date: its date is not
+    # known, and no day reads it (visit/rapid.py calm_strays); never a final observation.
+    doubt = calm_strays(record.rapid_days, record.settings.get(COWS_THRESHOLD))
     for i, rating in enumerate(ratings):
+        in_doubt = (_instant(rating.at), rating.total) in doubt
         obs: dict[str, Any] = {
             "resourceType": "Observation",
             "status": "entered-in-error"
             if rating.at in corrected
+            else "unknown"
+            if in_doubt
             else ("corrected" if rating.corrects is not None else "final"),
             "code": _concept(local("observation"), "cows-total", "COWS total score"),
             "subject": subject,
             "effectiveDateTime": instant(rating.at),
             "valueInteger": rating.total,
-            "note": [{"text": f"COWS rating ({rating.context})"}],
+            "note": [
+                {
+                    "text": f"COWS rating ({rating.context})"
+                    + (
+                        "; its pathway day was corrected to another date: the date of this "
+                        "rating is not known, and no day's reading counts it"
+                        if in_doubt
+                        else ""
+                    )
+                }
+            ],
         }
         if rating.items:
             obs["component"] = [

@@ -272,9 +272,11 @@ def _challenge_series(state: State, record: SessionRecord) -> list[dict[str, Any
     (the series as it stands shows it) says why it does not count, and one with withdrawal
     rated during its observation that it reads as positive."""
     day = state.value(state.guide.meta.date_key)
+    # The series as the visit reads it (SessionRecord.visit_ratings: the day record's
+    # ratings, the other visits' of the day; none whose date is in doubt), as the gates do.
     reading = visit_results(
         state.guide,
-        record.cows_ratings,
+        record.visit_ratings(day) if isinstance(day, dt.date) else record.cows_ratings,
         record.naloxone_challenges,
         day if isinstance(day, dt.date) else None,
     )
