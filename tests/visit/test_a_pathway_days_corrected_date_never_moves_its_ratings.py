@@ -255,3 +255,20 @@ def test_the_fhir_export_never_gives_a_rating_whose_day_moved_as_final(
     final = [o for o in cows if o["status"] == "final"]
     latest = max(final, key=lambda o: o["effectiveDateTime"])
     assert latest["valueInteger"] == high, final
+
+
+def test_a_correction_that_moves_the_day_gives_its_rating_again_in_its_place(
+    site_guide: Guide,
+) -> None:
+    """Moving a day and giving its rating again at the same time of day (what the day
+    dialog asks for) puts the correction's rating in the place of the one recorded under
+    the old date, as a correction's rating takes the place of the one at its instant: it
+    was refused as two totals of one time, naming a rating no one gave for that day."""
+    high = cows_threshold(site_guide)
+    raw = record(
+        day(7, date=TYPO.isoformat(), cows=[{"time": "09:30", "total": high}]),
+        day(7, cows=[{"time": "09:30", "total": 1}], corrects=7, reason="date and total typo"),
+    )
+    days = parse_days(site_guide, raw, DAY7, "t", NOW)
+    assert [r.total for r in ratings_of(days, DAY7, "t", high)] == [1]
+    assert high not in [r.total for r in ratings_of(days, TYPO, "t", high)]

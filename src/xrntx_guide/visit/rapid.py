@@ -437,7 +437,17 @@ def _day_ratings(entries: Sequence[RapidDay], number: int) -> list[tuple[dt.date
         if e.day != number:
             continue
         if e.corrects is not None:
-            kept = [(d, m) for d, m in kept if all(_at(e.date, r) != _at(d, m) for r in e.cows)]
+            # At its instant; and one recorded under another date than the correction's
+            # at the same time of day: the correction moves the day and gives that
+            # rating again on its date (what the day dialog asks for), in its place.
+            kept = [
+                (d, m)
+                for d, m in kept
+                if all(
+                    _at(e.date, r) != _at(d, m) and (d == e.date or r.time != m.time)
+                    for r in e.cows
+                )
+            ]
         kept += [
             (e.date, r)
             for r in e.cows
@@ -504,14 +514,14 @@ def recorded_ratings(entries: Sequence[RapidDay]) -> set[tuple[float, int]]:
 
 def calm_strays(entries: Sequence[RapidDay], threshold: object) -> set[tuple[float, int]]:
     """(instant, total) of every calm rating recorded under a date its day no longer has
-    (:func:`_read_ratings`): read on no date, whatever took it in before the correction
-    (the visit's series took a rating of the visit day when it was recorded)."""
+    (:func:`_read_ratings`), superseded or not: read on no date, whatever took it in
+    before the correction (the visit's series took a rating of the visit day when it was
+    recorded)."""
     out: set[tuple[float, int]] = set()
-    for number in {e.day for e in entries}:
-        in_force = day_in_force(entries, number)
-        for taken, r in _day_ratings(entries, number):
-            if in_force is not None and taken != in_force.date and not _withdrawal(r, threshold):
-                out.add((_at(taken, r), r.total))
+    dates = {n: d.date for n in {e.day for e in entries} if (d := day_in_force(entries, n))}
+    for e in entries:  # superseded or not: a rating of a date the day no longer has
+        if e.date != dates.get(e.day):
+            out |= {(_at(e.date, r), r.total) for r in e.cows if not _withdrawal(r, threshold)}
     return out
 
 
