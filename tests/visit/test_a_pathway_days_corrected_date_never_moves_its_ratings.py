@@ -257,18 +257,22 @@ def test_the_fhir_export_never_gives_a_rating_whose_day_moved_as_final(
     assert latest["valueInteger"] == high, final
 
 
-def test_a_correction_that_moves_the_day_gives_its_rating_again_in_its_place(
+def test_a_day_corrected_twice_keeps_the_withdrawal_of_the_date_it_returns_to(
     site_guide: Guide,
 ) -> None:
-    """Moving a day and giving its rating again at the same time of day (what the day
-    dialog asks for) puts the correction's rating in the place of the one recorded under
-    the old date, as a correction's rating takes the place of the one at its instant: it
-    was refused as two totals of one time, naming a rating no one gave for that day."""
+    """Day 7 rated in withdrawal on the injection day, corrected to the day before with a
+    calm rating at the same time, then back to the injection day with a calm rating
+    earlier that morning: the withdrawal rating of the injection day still counts there
+    (a correction takes the place of a rating at its instant only). Replaced by time of
+    day, it was lost, and the calm rating of 08:00 made the patient READY."""
     high = cows_threshold(site_guide)
     raw = record(
-        day(7, date=TYPO.isoformat(), cows=[{"time": "09:30", "total": high}]),
-        day(7, cows=[{"time": "09:30", "total": 1}], corrects=7, reason="date and total typo"),
-    )
+        day(7, cows=[{"time": "09:00", "total": high}]),
+        day(7, date=TYPO.isoformat(), cows=[{"time": "09:00", "total": 2}], corrects=7,
+            reason="wrong date"),
+        day(7, cows=[{"time": "08:00", "total": 2}], corrects=7, reason="date was right"),
+    )  # fmt: skip
     days = parse_days(site_guide, raw, DAY7, "t", NOW)
-    assert [r.total for r in ratings_of(days, DAY7, "t", high)] == [1]
-    assert high not in [r.total for r in ratings_of(days, TYPO, "t", high)]
+    on_the_day = ratings_of(days, DAY7, "t", high)
+    assert high in [r.total for r in on_the_day], on_the_day
+    assert max(on_the_day, key=lambda r: r.at).total == high, on_the_day

@@ -437,17 +437,10 @@ def _day_ratings(entries: Sequence[RapidDay], number: int) -> list[tuple[dt.date
         if e.day != number:
             continue
         if e.corrects is not None:
-            # At its instant; and one recorded under another date than the correction's
-            # at the same time of day: the correction moves the day and gives that
-            # rating again on its date (what the day dialog asks for), in its place.
-            kept = [
-                (d, m)
-                for d, m in kept
-                if all(
-                    _at(e.date, r) != _at(d, m) and (d == e.date or r.time != m.time)
-                    for r in e.cows
-                )
-            ]
+            # At its instant only: a rating recorded under another date stays (its date in
+            # doubt, _read_ratings), whatever the correction gives at its time of day; a
+            # later correction may move the day back onto that date.
+            kept = [(d, m) for d, m in kept if all(_at(e.date, r) != _at(d, m) for r in e.cows)]
         kept += [
             (e.date, r)
             for r in e.cows
