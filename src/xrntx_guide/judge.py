@@ -76,8 +76,7 @@ def with_record(
     requests = list(overrides)
     fills = {k: p.value for k, p in (record.prefills if record is not None else {}).items()}
     values = {k: p.value for k, p in presets.items()}
-    last = guide.last_injection_key
-    other = guide.of_another_dose(fills.get(last) if last is not None else None, values)
+    other = guide.of_another_dose(fills, values)
     filled = {k: v for k, v in fills.items() if k not in presets and k not in other}
     # A record this visit cannot be judged against (a file of the label unreadable, a
     # dose recorded after this visit's date) first: its values would be refused below

@@ -118,11 +118,9 @@ class Flags:
         fill = self.prefills.get(action.question.key)
         if fill is None:
             return False
-        last = state.guide.last_injection_key
-        dose = self.prefills.get(last) if last is not None else None
-        if dose is not None and action.question.key in state.guide.of_another_dose(
-            dose.value, {k: state.value(k) for k in state.answered}
-        ):
+        filled = {k: p.value for k, p in self.prefills.items()}
+        answers = {k: state.value(k) for k in state.answered}
+        if action.question.key in state.guide.of_another_dose(filled, answers):
             return False  # the recorded dose's side, beside another dose's date: asked
         problem = bound_problem(action.question, fill.value, state_context(state))
         if problem is None:

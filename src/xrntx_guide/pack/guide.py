@@ -309,15 +309,20 @@ class Guide:
                 return carry.question
         return None
 
-    def of_another_dose(self, dose_date: object, answers: Mapping[str, object]) -> frozenset[str]:
-        """The values carried from the recorded dose of ``dose_date`` (its side) that do
-        not describe the dose these ``answers`` name: when they give the last injection's
-        date otherwise (a dose given elsewhere, or a later one the record does not hold),
-        the recorded dose's values are of another injection, asked and never filled in
-        (reference 4.4, item 12: the record says only what is known)."""
+    def of_another_dose(
+        self, filled: Mapping[str, object], answers: Mapping[str, object]
+    ) -> frozenset[str]:
+        """The values carried from the recorded dose (``filled``: what the record fills
+        in, by question) that do not describe the dose these ``answers`` name: when they
+        give the last injection's date otherwise than the record (a dose given elsewhere,
+        or a later one the record does not hold), the recorded dose's other values (its
+        side) are of another injection, asked and never filled in (reference 4.4, item
+        12: the record says only what is known)."""
         last = self.last_injection_key
-        given = answers.get(last) if last is not None else None
-        if last is None or given is None or given == dose_date:
+        if last is None or last not in filled:
+            return frozenset()
+        given = answers.get(last)
+        if given is None or given == filled[last]:
             return frozenset()
         return frozenset(c.question for c in self.meta.report.history.carry if c.question != last)
 

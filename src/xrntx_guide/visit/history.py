@@ -1241,6 +1241,21 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
+def of_another_dose(
+    guide: Guide, record: SessionRecord, prefills: Mapping[str, Prefill], today: dt.date
+) -> list[str]:
+    """The answers the record filled in (origin ``history``) from the recorded dose that
+    the visit's answers now say are of another dose (:meth:`Guide.of_another_dose`: the
+    last injection's date given otherwise since): to be cleared, and asked."""
+    filled = {k: p.value for k, p in prefills.items()}
+    answers = record.inputs(guide, today).answers
+    return [
+        k
+        for k in sorted(guide.of_another_dose(filled, answers))
+        if k in record.answers and record.answers[k].origin == "history"
+    ]
+
+
 def stale_history_answers(record: SessionRecord) -> list[str]:
     """Answers a resumed walk took from the history when it started: they are filled in
     again from the timeline as it is now (a later visit may have given a dose since)."""

@@ -20,6 +20,7 @@ from ...expr import UNKNOWN, format_value, truth
 from ...pack.guide import CQuestion, CStep
 from ...visit.answers import parse_value, to_json
 from ...visit.clock import shown
+from ...visit.history import of_another_dose
 from ...visit.integrity import key_of
 from ...visit.rapid import ANSWERS_KEY, is_record_key
 from ...visit.results import KEY_OF, Offered, Results, take_result, taken_on_another_day
@@ -504,23 +505,15 @@ class QuestionPrompts(WalkCore):
             self.record.clear(cleared, self.clock.now(), "no longer applies")
             self.ui.warning("cleared, no longer applies: " + ", ".join(cleared))
         # The recorded dose's values filled in (its side) beside a last injection's date
-        # now given otherwise: of another dose, asked again (Guide.of_another_dose).
-        last = self.guide.last_injection_key
-        dose = self.prefills.get(last) if last is not None else None
-        if dose is not None:
-            answers = self.record.inputs(self.guide, self.today).answers
-            other = [
-                k
-                for k in sorted(self.guide.of_another_dose(dose.value, answers))
-                if k in self.record.answers and self.record.answers[k].origin == "history"
-            ]
-            if other:
-                self.record.clear(other, self.clock.now(), "of another dose than the record's")
-                self.ui.warning(
-                    "cleared, filled in from another dose than the one now given: "
-                    + ", ".join(other)
-                    + " (asked)"
-                )
+        # now given otherwise: of another dose, asked again.
+        other = of_another_dose(self.guide, self.record, self.prefills, self.today)
+        if other:
+            self.record.clear(other, self.clock.now(), "of another dose than the record's")
+            self.ui.warning(
+                "cleared, filled in from another dose than the one now given: "
+                + ", ".join(other)
+                + " (asked)"
+            )
         new = self.state()
         for gid, g in new.gates.items():
             was = old.gates[gid]
