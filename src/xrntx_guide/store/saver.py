@@ -32,7 +32,7 @@ from ..visit.rapid import add_day
 from ..visit.results import take_saved_meanwhile
 from ..visit.series import local_day
 from ..visit.session import SessionRecord
-from . import DuplicateVisit, Hold, Store, StoreConflict, StoreError, Withheld
+from . import DuplicateVisit, Hold, Store, StoreConflict, StoreError, VisitGone, Withheld
 
 
 @dataclass(frozen=True)
@@ -291,6 +291,20 @@ class Saver:
             record.withhold_dose(record.updated, since)
             self._save(record, None)
             raise withheld.problem from None
+
+    def save_kept(self, record: SessionRecord) -> tuple[list[str], bool]:
+        """:meth:`save`, for a run that asks no one: a visit another run deleted meanwhile
+        is stored again as this run holds it (:meth:`store_again`), never lost. Returns
+        what :meth:`save` returns, and whether the visit was stored again.
+
+        Raises:
+            as :meth:`save` (the hold's error once the record is saved without the dose).
+        """
+        try:
+            return self.save(record), False
+        except VisitGone:
+            self.store_again()
+            return self.save(record), True
 
     def store_again(self) -> None:
         """The visit was deleted by another run meanwhile (VisitGone): the next save

@@ -29,7 +29,7 @@ from ...judge import with_record
 from ...output.versions import WALK
 from ...pack.guide import Guide
 from ...records import replace
-from ...store import Found, VisitGone
+from ...store import Found
 from ...store.refs import (
     ambiguity,
     by_visit_date,
@@ -652,23 +652,20 @@ def _say_earlier_visits(ui: UI, env: Environment, store: Any, label: str, guide:
 
 def _saved_as_it_stops(saver: Saver, record: SessionRecord, saved_here: Callable[[], str]) -> str:
     """Save a walk that stops before its dose counts; what the screen says of the save. A
-    visit another run deleted meanwhile is stored again as this walk holds it (the walk
-    stops: no one is asked), its dose checked against the patient's other visits as at any
-    first save, and withheld when they refuse it (the record saved without it).
+    visit another run deleted meanwhile is stored again (Saver.save_kept), its dose
+    withheld when the patient's other visits refuse it (the record saved without it: why
+    the walk stops is said already).
 
     Raises:
         SessionError: the store refused the save.
     """
     try:
-        saver.save(record)
-    except VisitGone:
-        saver.store_again()
-        try:
-            saver.save(record)
-        except SessionError:
-            raise
-        except UserError:  # the dose refused beside another visit's: saved without it
-            pass
+        _, again = saver.save_kept(record)
+    except SessionError:
+        raise
+    except UserError:  # the dose refused beside another visit's: saved without it
+        return saved_here()
+    if again:
         return f"{saved_here()} (stored again: another run had deleted the visit)"
     return saved_here()
 
@@ -793,7 +790,9 @@ def _walk_without_prompts(
         if saver is None:
             break
         record.updated = now
-        merged = saver.save(record)
+        merged, again = saver.save_kept(record)
+        if again:
+            ui.warning(f"session {saver}: stored again (another run had deleted it meanwhile)")
         if not merged:
             break
         for line in merged:
