@@ -179,12 +179,16 @@ def earliest_pass(gate: CGate, base: LazyContext, start: dt.date) -> dt.date | N
     return None
 
 
+def _none_within(guide: Guide) -> str:
+    return f"no date within {guide.meta.date_search_days} days"
+
+
 def _when(guide: Guide, rule: CRule, earliest: dt.date | None) -> str:
     """A failing rule's earliest date as its words show it."""
     if earliest is not None:
         return earliest.isoformat()
     if rule.time_dependent and rule.spec.severity in BLOCKING:
-        return f"no date within {guide.meta.date_search_days} days"
+        return _none_within(guide)
     return "no date: waiting does not clear this"
 
 
@@ -214,9 +218,7 @@ def with_injection_date(
     if worst is None or not worst.names_the_injection_date:
         return result
     own = _when(guide, worst, result.earliest_date)
-    shown = (
-        day.isoformat() if day is not None else f"no date within {guide.meta.date_search_days} days"
-    )
+    shown = day.isoformat() if day is not None else _none_within(guide)
     if shown == own:
         return result
     extra = {"earliest_date": own, "earliest_injection_date": shown}
