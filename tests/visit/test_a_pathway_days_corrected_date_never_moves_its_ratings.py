@@ -51,6 +51,26 @@ def moved(**first: Any) -> list[dict[str, Any]]:
     )
 
 
+def on_the_injection_day(days: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ready patient on the supervised rapid pathway on the injection day (day 7), its
+    day record ``days`` and no COWS total of its own."""
+    answers = json_answers(
+        ready_patient(
+            last_opioid_use=DAY1,
+            pathway="supervised_rapid",
+            rapid_supervised_setting=True,
+            rapid_protocol_on_file=True,
+            uds_buprenorphine="positive",
+            cows_total=None,
+            naloxone_challenge="not_done",
+            injection_date=DAY7,
+        )
+    )
+    answers.pop("cows_total", None)
+    answers["rapid_days"] = days
+    return answers
+
+
 def test_the_corrected_day_has_no_rating_it_was_not_given(site_guide: Guide) -> None:
     days = parse_days(site_guide, moved(cows=[{"time": "09:30", "total": 1}]), DAY7, "t", NOW)
     in_force = day_in_force(days, 7)
@@ -101,20 +121,7 @@ def test_a_calm_rating_left_on_the_injection_day_never_hides_its_withdrawal(
 
 
 def test_check_of_a_day_moved_to_the_injection_day_is_not_ready(run: Run, tmp_path: Path) -> None:
-    answers = json_answers(
-        ready_patient(
-            last_opioid_use=DAY1,
-            pathway="supervised_rapid",
-            rapid_supervised_setting=True,
-            rapid_protocol_on_file=True,
-            uds_buprenorphine="positive",
-            cows_total=None,
-            naloxone_challenge="not_done",
-            injection_date=DAY7,
-        )
-    )
-    answers.pop("cows_total", None)
-    answers["rapid_days"] = moved(cows=[{"time": "09:30", "total": 1}])
+    answers = on_the_injection_day(moved(cows=[{"time": "09:30", "total": 1}]))
     path = tmp_path / "a.json"
     path.write_text(json.dumps(answers))
     out = run("check", "--json", "--now", NOW.isoformat(), "--site", str(SITE),
@@ -152,22 +159,10 @@ def test_a_rating_whose_day_moved_is_never_corrected_back_into_the_series(
     withdrawal: refused, as any correction of a day record's rating is (the record
     corrects it), and the visit stays blocked (it was READY, the dose counted)."""
     high = cows_threshold(site_guide)
-    answers = json_answers(
-        ready_patient(
-            last_opioid_use=DAY1,
-            pathway="supervised_rapid",
-            rapid_supervised_setting=True,
-            rapid_protocol_on_file=True,
-            uds_buprenorphine="positive",
-            cows_total=None,
-            naloxone_challenge="not_done",
-            injection_date=DAY7,
-        )
+    answers = on_the_injection_day(
+        [day(n) for n in range(1, 6)]
+        + [day(6, date=DAY7.isoformat(), cows=[{"time": "11:00", "total": 1}])]
     )
-    answers.pop("cows_total", None)
-    answers["rapid_days"] = [day(n) for n in range(1, 6)] + [
-        day(6, date=DAY7.isoformat(), cows=[{"time": "11:00", "total": 1}])
-    ]
     first = tmp_path / "a1.json"
     first.write_text(json.dumps(answers))
     moved = {
@@ -215,17 +210,10 @@ def test_the_fhir_export_never_gives_a_rating_whose_day_moved_as_final(
     moved is exported with status 'unknown' (its date is not known), never 'final' after
     the injection day's withdrawal."""
     high = cows_threshold(site_guide)
-    answers = json_answers(
-        ready_patient(
-            last_opioid_use=DAY1, pathway="supervised_rapid", rapid_supervised_setting=True,
-            rapid_protocol_on_file=True, uds_buprenorphine="positive", cows_total=None,
-            naloxone_challenge="not_done", injection_date=DAY7,
-        )
-    )  # fmt: skip
-    answers.pop("cows_total", None)
-    answers["rapid_days"] = [day(n) for n in range(1, 6)] + [
-        day(6, date=DAY7.isoformat(), cows=[{"time": "11:00", "total": 1}])
-    ]
+    answers = on_the_injection_day(
+        [day(n) for n in range(1, 6)]
+        + [day(6, date=DAY7.isoformat(), cows=[{"time": "11:00", "total": 1}])]
+    )
     first = tmp_path / "a1.json"
     first.write_text(json.dumps(answers))
     moved = {
