@@ -211,7 +211,7 @@ def clear_results_of_another_day(
         else []
     )
     if not stale and not timers:
-        return [*taken_back, *carry(), *_kept_across_the_move(guide, record, old, new_day)]
+        return [*taken_back, *carry(), *_kept_across_the_move(guide, record, old, new_day, now)]
     if stale:
         record.clear(stale, now, f"taken for {old}; the visit moved to {new}")
     for k in timers:
@@ -224,12 +224,12 @@ def clear_results_of_another_day(
         f"day only and is asked again ({what}).",
         *taken_back,
         *carried,
-        *_kept_across_the_move(guide, record, old, new_day),
+        *_kept_across_the_move(guide, record, old, new_day, now),
     ]
 
 
 def _kept_across_the_move(
-    guide: Guide, record: SessionRecord, old: str, new_day: dt.date | None
+    guide: Guide, record: SessionRecord, old: str, new_day: dt.date | None, now: dt.datetime
 ) -> list[str]:
     """What the visit keeps from the old day that the clinician must hear of, in lines:
     the answers that applied then and no longer do on the new day (the pathway chosen
@@ -264,7 +264,9 @@ def _kept_across_the_move(
     # that a use since then is asked about, never assumed away.
     last_use = guide.meta.report.history.last_use
     kept = record.answers.get(last_use) if last_use is not None else None
-    if kept is not None and last_use not in now_unused and new_day > old_day:
+    # Given by this run (its flag or file, as it moves the visit): not kept, but new.
+    given_now = kept is not None and instant(kept.at) >= instant(now)
+    if kept is not None and not given_now and last_use not in now_unused and new_day > old_day:
         lines.append(
             f"The last opioid use answered on {old} is kept ({last_use} = {kept.value}): "
             f"ask whether the patient has used since, and change it if so (edit {last_use}; "
