@@ -77,3 +77,47 @@ def test_a_correction_in_a_resume_file_names_a_day_the_session_recorded(
     assert corrected.exit_code != 2, corrected.output
     kept = json.loads(StoredSession(session).read_text())["rapid_days"]
     assert [d.get("tolerated") for d in kept if d["day"] == 3] == [True, False]
+
+
+def test_a_rating_mistyped_on_the_injection_day_is_corrected_by_a_later_rating(
+    run: Run, tmp_path: Path
+) -> None:
+    """Day 4 is the visit day and its 08:00 rating, typed as 2, was a withdrawal total.
+    The visit's series took the 08:00 rating when the day was recorded and never replaces
+    one at its time, so the day's correction giving another total at 08:00 is refused:
+    the message names the way that is taken (the patient rated again at a later time),
+    not the series' own correction, which a rating of the day record refuses. The
+    correction with the new rating at its own time is taken, and the withdrawal it shows
+    stops the walk (the gates read the day's latest rating)."""
+    answers = json_answers(
+        ready_patient(
+            last_opioid_use=DAY1 - dt.timedelta(days=1),
+            pathway="supervised_rapid",
+            rapid_supervised_setting=True,
+            rapid_protocol_on_file=True,
+        )
+    )
+    answers = {k: v for k, v in answers.items() if k not in RESULTS}
+    answers["rapid_days"] = [day(1), day(2), day(3), day(4)]
+    start = tmp_path / "start.json"
+    start.write_text(json.dumps(answers))
+    walked = run("walk", "--site", SITE, "--no-input", "--json", "--label", LABEL,
+                 "--now", f"{DAY4.isoformat()}T09:00", "--answers", str(start))  # fmt: skip
+    assert walked.exit_code in (1, 4), walked.output
+    assert "withdrawal" not in json.loads(walked.stdout)["blocking"]
+    withdrawal = 12  # any total at or above the pack's threshold (0-48 scale)
+
+    same_time = day(4, corrects=4, reason="typed 2 for 12",
+                    cows=[{"time": "08:00", "total": withdrawal}])  # fmt: skip
+    refused = resume(run, tmp_path, "same", {"rapid_days": [same_time]})
+    assert refused.exit_code == 2, refused.output
+    said = " ".join(refused.output.split())
+    assert "later time" in said and "Rate the patient again" in said
+    assert "'corrects' (the time of the one it corrects)" not in said
+
+    later = day(4, corrects=4, reason="typed 2 for 12; rated again",
+                cows=[{"time": "09:00", "total": withdrawal}])  # fmt: skip
+    taken = resume(run, tmp_path, "later", {"rapid_days": [later]})
+    assert taken.exit_code != 2, taken.output
+    result = json.loads(taken.stdout)
+    assert "withdrawal" in result["blocking"], result["blocking"]

@@ -146,3 +146,53 @@ def test_correcting_a_days_date_says_what_becomes_of_its_ratings(tmp_path: Path)
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
+
+
+def test_a_days_rating_corrected_at_its_own_time_asks_for_a_later_rating(
+    tmp_path: Path,
+) -> None:
+    """The visit day's 09:00 rating, recorded as 3, is corrected in the dialog with
+    another total at 09:00: the visit's series took the 09:00 rating with the day and never
+    replaces one at its time, so the dialog asks the time again, naming the way that is
+    taken (the patient rated again at a later time), never a series correction or 'edit',
+    which point back here. The rating at its own time is taken."""
+    today = DAY1 + dt.timedelta(days=2)
+    days = [
+        {"day": n, "date": (DAY1 + dt.timedelta(days=n - 1)).isoformat(), "given": "as directed",
+         "tolerated": True, "naltrexone_given": n == 3, "cows": [{"time": "09:00", "total": 3}]}
+        for n in (1, 2, 3)
+    ]  # fmt: skip
+    child = on_the_pathway(tmp_path, "RT", f"{today.isoformat()}T10:00", days)
+    try:
+        child.expect(P_DATE)
+        child.sendline("")
+        child.expect(r"\]: ")
+        child.sendline("day")
+        child.expect(P_DAY)
+        child.sendline("3")
+        child.expect(r"Add to day 3, or correct it\? \[Enter: add / correct\]: ")
+        child.sendline("correct")
+        for pattern in (P_DAY_DATE, P_GIVEN, r"oral naltrexone given\?[^\n]*: ",
+                        r"tolerated\?[^\n]*: "):  # fmt: skip
+            child.expect(pattern)
+            child.sendline("")
+        child.expect(P_COWS)
+        child.sendline("12")
+        child.expect(P_TIME)
+        child.sendline("09:00")
+        child.expect(P_TIME)
+        said = " ".join(str(child.before).split())
+        assert "Rate the patient again" in said and "later time" in said, said
+        assert "'edit'" not in said and "'corrects'" not in said, said
+        child.sendline("09:45")
+        child.expect(r"COWS 12 at 09:45")
+        child.expect(P_COWS)
+        child.sendline("")
+        child.expect(r"Note \[Enter to skip\]: ")
+        child.sendline("")
+        child.expect(r"Why is day 3 corrected \(required\): ")
+        child.sendline("typed 3 for 12, rated again")
+        child.expect(r"gate withdrawal: passes -> fails")
+        child.sendline("quit")
+    finally:
+        child.close(force=True)

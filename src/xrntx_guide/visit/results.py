@@ -719,6 +719,19 @@ def _take_rating(
         # order is not known: visit/entries.py unordered_latest.)
         if total is not None and clash.total == total and (items is None or clash.items == items):
             return None  # recorded already
+        if offered.context == "pathway_day" and clash.context == "pathway_day":
+            # A correction of a pathway day's rating at the rating's own time: the visit's
+            # series took that rating when the day was recorded, and the series never
+            # replaces one (nor corrects a rating of the day record: the two would part).
+            raise _refuse(
+                offered,
+                f"the pathway day's COWS rating of {_when(clash.at)} (total {clash.total}) "
+                "is in the visit's series already, which never replaces a rating at its "
+                "time",
+                "Rate the patient again and give that rating at its own, later time: the "
+                "gates read the day's latest rating, and both stay in the record and the "
+                "note.",
+            )
         raise _refuse(
             offered,
             f"the COWS rating of {_when(clash.at)} is recorded with total {clash.total}: a "
@@ -1075,7 +1088,7 @@ def day_rating_refused(
     (:func:`take_day` takes it in by the rule every result follows), for the day dialog
     to ask its time again at once rather than refuse the whole day at its end; None when
     it would be taken."""
-    offered = Offered("cows", total, at, "typed", day=day)
+    offered = Offered("cows", total, at, "typed", day=day, context="pathway_day")
     try:
         take_results(guide, Results.copy_of(record), [offered], day)
     except InvalidAnswer as exc:
