@@ -51,3 +51,23 @@ def test_the_last_use_kept_from_an_earlier_day_is_said_so_a_use_since_is_asked_a
     said = " ".join(resumed.stderr.split())
     assert f"The last opioid use answered on {first.isoformat()} is kept" in said, said
     assert f"last_opioid_use = {used.isoformat()}" in said and "used since" in said
+
+
+def test_a_resume_that_gives_the_last_use_hears_what_is_kept_judged_with_it(run: Run) -> None:
+    """Resumed a week later without a terminal, with the new last use given by flag: the
+    visit is not said to keep the old last use (this run gave another), and the pathway,
+    which the new use makes apply again, is not said to be unused. What the move keeps
+    is judged once the run's answers are in, never before them."""
+    first = dt.date(2026, 12, 8)
+    answers = ready_patient(
+        last_opioid_use=first - dt.timedelta(days=2), naloxone_challenge=None, pathway="standard"
+    )
+    walk_at(run, "PW4", at_noon(first), answers)
+    later = first + dt.timedelta(days=7)
+    again = later - dt.timedelta(days=1)
+    resumed = run("walk", "--no-input", "--resume", "--label", "PW4", "--now", at_noon(later),
+                  "--answer", f"last_opioid_use={again.isoformat()}")  # fmt: skip
+    said = " ".join(resumed.stderr.split())
+    assert "The visit moves from" in said, said  # the move itself is still said
+    assert "is kept (last_opioid_use" not in said, said
+    assert "no longer apply" not in said, said

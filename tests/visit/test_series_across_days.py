@@ -79,7 +79,7 @@ def resume(
 ) -> tuple[list[str], str]:
     """What `walk --resume` does on TODAY: the visit date follows its default, then the
     walk goes on at the keyboard."""
-    said = move_visit_day(guide, record, TODAY, now)
+    said, _ = move_visit_day(guide, record, TODAY, now)
     store.refresh_defaults(guide, record, TODAY, now)
     w, out = walk_on(guide, record, TODAY, now, typed)
     w.run()

@@ -35,20 +35,46 @@ if TYPE_CHECKING:
 
 def move_visit_day(
     guide: Guide, record: SessionRecord, day: dt.date, now: dt.datetime
-) -> list[str]:
+) -> tuple[list[str], str | None]:
     """Clear the point-in-time results when the visit date would follow its default to a
-    new day; return a line for the clinician for each thing done."""
+    new day; return a line for the clinician for each thing done, and the day the visit
+    moves from (None: it does not move). What it keeps from that day is said once the
+    run's own answers are in (:func:`kept_across_the_move`): a last use this run gives is
+    not kept, and what applies depends on it."""
     key = guide.meta.date_key
     stored = record.answers.get(key)
     cq = guide.questions.get(key)
     if stored is None or stored.origin != "default" or cq is None or cq.default is None:
-        return []
+        return [], None
     state = evaluate(guide, record.inputs(guide, day))
     new = valid_default(cq, cq.default.evaluate(state_context(state)))
     if new is UNKNOWN or to_json(new) == stored.value:  # type: ignore[arg-type]
-        return []
+        return [], None
+    old = str(stored.value)
+    lines = clear_results_of_another_day(
+        guide,
+        record,
+        old,
+        str(to_json(new)),  # type: ignore[arg-type]
+        now,
+        tell_kept=False,
+    )
+    return lines, old
 
-    return clear_results_of_another_day(guide, record, str(stored.value), str(to_json(new)), now)  # type: ignore[arg-type]
+
+def kept_across_the_move(
+    guide: Guide, record: SessionRecord, old: str, now: dt.datetime
+) -> list[str]:
+    """What a visit moved from ``old`` on resume (:func:`move_visit_day`) keeps from that
+    day, in lines, judged with the run's answers in: said after them."""
+    stored = record.answers.get(guide.meta.date_key)
+    try:
+        new_day = dt.date.fromisoformat(str(stored.value)) if stored is not None else None
+    except ValueError:
+        new_day = None
+    if new_day is None or new_day.isoformat() == old:
+        return []
+    return _kept_across_the_move(guide, record, old, new_day, now)
 
 
 def of_the_visit_day(guide: Guide, record: SessionRecord, key: str) -> bool:
@@ -157,11 +183,15 @@ def clear_results_of_another_day(
     new: str,
     now: dt.datetime,
     keep: frozenset[str] = frozenset(),
+    *,
+    tell_kept: bool = True,
 ) -> list[str]:
     """The visit date moved from ``old`` to ``new``, by whatever route (a default on resume,
     an edit, a flag, a file): the results taken for the old day (``point_in_time``) are
     cleared, with their timers, except those in ``keep`` (given for the new day in this
-    same run). Returns a line for the clinician, or nothing when there was nothing to clear."""
+    same run). Returns a line for the clinician, or nothing when there was nothing to clear;
+    with what the visit keeps from the old day (``tell_kept``; a move before the run's
+    answers says it after them, :func:`kept_across_the_move`)."""
 
     # What a visit records of its injection describes the day it was given: while the
     # dose is not counted, it is asked again on the new day (never a dose counted there on
@@ -210,8 +240,12 @@ def clear_results_of_another_day(
         if withdrawn
         else []
     )
+
+    def kept() -> list[str]:
+        return _kept_across_the_move(guide, record, old, new_day, now) if tell_kept else []
+
     if not stale and not timers:
-        return [*taken_back, *carry(), *_kept_across_the_move(guide, record, old, new_day, now)]
+        return [*taken_back, *carry(), *kept()]
     if stale:
         record.clear(stale, now, f"taken for {old}; the visit moved to {new}")
     for k in timers:
@@ -224,7 +258,7 @@ def clear_results_of_another_day(
         f"day only and is asked again ({what}).",
         *taken_back,
         *carried,
-        *_kept_across_the_move(guide, record, old, new_day, now),
+        *kept(),
     ]
 
 

@@ -35,6 +35,7 @@ from .results import take_given, uncounted_lines
 from .resume import (
     another_day_warning,
     clear_results_of_another_day,
+    kept_across_the_move,
     move_refused,
     move_visit_day,
     refuse_another_days_results,
@@ -63,14 +64,30 @@ def replaced_parts(guide: Guide, given: Collection[str], held: Collection[str]) 
     return [k for k in held if k in rating and k not in given]
 
 
-def reopen(guide: Guide, record: SessionRecord, day: dt.date, now: dt.datetime) -> list[Notice]:
+def reopen(
+    guide: Guide, record: SessionRecord, day: dt.date, now: dt.datetime
+) -> tuple[list[Notice], str | None]:
     """A resumed visit that has not finished, before this run's answers go in: only
-    results from an earlier day are stale, and an open rechallenge window is reopened."""
+    results from an earlier day are stale, and an open rechallenge window is reopened.
+    Also the day the visit moves from (None: it stays), for :func:`kept_after_the_run`."""
     if record.stays_on_its_day(guide):
-        return []
-    out = [Notice("warning", line) for line in move_visit_day(guide, record, day, now)]
+        return [], None
+    lines, moved_from = move_visit_day(guide, record, day, now)
+    out = [Notice("warning", line) for line in lines]
     out += [Notice("note", line) for line in reopen_rechallenge(guide, record, now)]
-    return out
+    return out, moved_from
+
+
+def kept_after_the_run(
+    guide: Guide, record: SessionRecord, moved_from: str | None, now: dt.datetime
+) -> list[Notice]:
+    """What a visit :func:`reopen` moved keeps from its old day, said once the run's own
+    answers are in (:func:`take_run`): a last use the run gives is not said to be kept,
+    and what no longer applies is judged with them."""
+    if moved_from is None:
+        return []
+    lines = kept_across_the_move(guide, record, moved_from, now)
+    return [Notice("warning", line) for line in lines]
 
 
 def take_run(

@@ -73,7 +73,7 @@ from ...visit.session import (
     moved_defaults,
     new_session,
 )
-from ...visit.start import Notice, reopen, replaced_parts, take_run
+from ...visit.start import Notice, kept_after_the_run, reopen, replaced_parts, take_run
 from ..boundary import Failed
 from ..history import walk_timeline
 from ..render import show_card_hint, show_gate, show_summary, welcome
@@ -265,8 +265,10 @@ def run_walk(
     # The dose the record counts as it was loaded: taken back by this run, the later visits
     # judged against it are named (_taken_back).
     dose_before = recorded_dose(guide, record) if resume else None
+    moved_from = None
     if resume:  # before this run's answers go in: only results of an earlier day are stale
-        show_notices(ui, reopen(guide, record, day, env.now()))
+        reopened, moved_from = reopen(guide, record, day, env.now())
+        show_notices(ui, reopened)
     base = {k: Preset(v, "session") for k, v in record.judged_answers(guide, day).items()}
     if resume and not record.stays_on_its_day(guide):
         # The visit moves to the new day (visit/start.py take_run): this run's answers are
@@ -306,6 +308,7 @@ def run_walk(
     _observation_kept(guide, record, given, answer or [], checked, day, now, clock.source())
     # What the run was given goes into the record by the visit core's rules, in its order.
     show_notices(ui, take_run(guide, record, given, presets, corrections, day, now, resume=resume))
+    show_notices(ui, kept_after_the_run(guide, record, moved_from, now))
 
     def saved_here() -> str:
         return f"The answers are saved (session {record.id}): resume it to judge the visit again"
