@@ -293,7 +293,12 @@ def test_a_stopped_visit_resumed_on_a_day_before_a_recorded_dose_is_refused(run:
     yesterday = days_ago(1)
     stopped = walk(run, repeat_visit(last_injection_date=days_ago(28)), day=yesterday)
     assert stopped.exit_code == 4, stopped.output  # the side is missing: unfinished
-    dose_on_record(run, TODAY)  # another session gives a dose today
+    # Another session gives today the dose after that same last injection (which the
+    # stopped visit reports: a first injection would be refused beside it).
+    dosed = walk(
+        run, {**repeat_visit(last_injection_date=days_ago(28), last_injection_side="left"), **DOSE}
+    )
+    assert dosed.exit_code == 0, dosed.output
     [unfinished] = [
         s for s in json.loads(run("sessions", "--json").stdout) if s["status"] != "complete"
     ]

@@ -57,11 +57,14 @@ class Contradiction(NamedTuple):
 
 
 def recorded_dose(record: Timeline | None) -> VisitEntry | None:
-    """The latest injection the patient's record shows (a finished visit's, or an unfinished
-    visit's that recorded the injection given), or None."""
+    """The latest injection the patient's record shows (a finished visit's, an unfinished
+    visit's that recorded the injection given, or one a visit reported as the last:
+    :attr:`Timeline.reported`), or None."""
     if record is None:
         return None
-    doses = [v for v in (record.source, record.held_back) if v is not None and v.date]
+    doses = [
+        v for v in (record.source, record.held_back, record.reported) if v is not None and v.date
+    ]
     return max(doses, key=lambda v: v.date or "") if doses else None
 
 
@@ -111,13 +114,21 @@ def contradiction(
     if found is not None:
         return found
     dose = recorded_dose(record)
+    # The session a dose is named by: the visit that gave it, or that reported it.
+    by = (
+        f"reported by session {dose.session}"
+        if dose is not None and record is not None and dose is record.reported
+        else f"session {dose.session}"
+        if dose is not None
+        else ""
+    )
     last_key = guide.last_injection_key
     if visit is not None and repeat is not None and visit != repeat:
         if dose is not None:
             return Contradiction(
                 str(report.visit),
                 f"{format_value(visit)} was given, but the patient's record shows an injection "
-                f"on {dose.date} (session {dose.session}), so this visit is a repeat visit: "
+                f"on {dose.date} ({by}), so this visit is a repeat visit: "
                 f"answer {repeat!r} (the guide then decides whether it is treated as a new "
                 "induction), or check the label",
                 f"answer {repeat}, or quit and check the label",
@@ -138,11 +149,18 @@ def contradiction(
     if dose is not None and given_last is not None and last_key is not None:
         recorded = _date(dose.date)
         if recorded is not None and given_last < recorded:
+            filled = record is not None and dose is record.source
+            fix = (
+                f"Leave {last_key} out to take it from the record"
+                if filled
+                else f"Give {dose.date} and that injection's side yourself (the record does "
+                "not fill them in)"
+            )
             return Contradiction(
                 last_key,
                 f"{given_last.isoformat()} was given, but the patient's record shows a later "
-                f"injection, on {dose.date} (session {dose.session}): the last injection is "
-                f"that one. Leave {last_key} out to take it from the record, or check the label",
+                f"injection, on {dose.date} ({by}): the last injection is "
+                f"that one. {fix}, or check the label",
                 f"type {dose.date}, the recorded date, or quit and check the label",
             )
     same_dose = dose is not None and (given_last is None or given_last == _date(dose.date))

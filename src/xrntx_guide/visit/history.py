@@ -155,6 +155,12 @@ class Timeline:
     """The visit the values were filled in from, if any."""
     held_back: VisitEntry | None = None
     """An unfinished visit recording a later injection: nothing was filled in because of it."""
+    reported: VisitEntry | None = None
+    """A visit that answered a last injection (``last_injection_date``: a dose given
+    outside this record, typed at a repeat visit) later than every dose the record counts
+    or holds back, with :attr:`VisitEntry.date` that injection's date: the patient's last
+    injection all the same (safety invariants 10, 11), so nothing is filled in from an
+    earlier one."""
     due: dict[str, Any] | None = None
     """The pack's due-date values for a repeat visit on ``day`` after ``source``."""
     from_end: frozenset[str] = frozenset()
@@ -280,6 +286,14 @@ class Timeline:
             for where, why in self.unreadable
         ]
         out += list(self.unread_words().values())
+        if self.reported is not None:
+            v = self.reported
+            out.append(
+                f"session {v.session} ({v.status.replace('_', ' ')}) reports the last "
+                f"injection on {v.date}, later than any dose this record holds: the last "
+                "injection is not filled in from the history; give its date and side "
+                "yourself"
+            )
         if self.held_back is None:
             return out
         v = self.held_back
@@ -850,15 +864,44 @@ def _timeline(
     if from_end:
         extra["from_end"] = frozenset(from_end)
     extra["unread"] = unread
+    # The visit judged may be giving the dose another visit reports (an end of treatment
+    # recorded beside it names it as the last injection): its own dose is no report.
+    own = [entry(guide, r) for r in mine if r.id == exclude]
+    own_dose = max((v.date or "" for v in own if v.counts or v.unfinished_injection), default="")
+    extra["reported"] = _reported_injection(guide, mine, exclude, max(last_dose, own_dose))
     if later:
         return Timeline(label, day, visits, dict(from_end), held_back=later[-1], **extra)
-    if source is None:
+    if source is None or extra["reported"] is not None:
         return Timeline(label, day, visits, dict(from_end), **extra)
     by_session = {r.id: r for r in mine}
     prefills, unread_carried = _prefills(guide, by_session[source.session], source, day)
     extra["unread"] = (*unread_carried, *unread)
     due = due_values(guide, prefills, day)
     return Timeline(label, day, visits, prefills | from_end, source, due=due, **extra)
+
+
+def _reported_injection(
+    guide: Guide, mine: Sequence[VisitFacts], exclude: str | None, last_dose: str
+) -> VisitEntry | None:
+    """The latest last injection another care visit of the patient answered (a dose
+    given outside this record, typed at a repeat visit), when it is later than
+    ``last_dose`` (the latest the record counts or holds back): as a visit of that date,
+    reported by that visit. An answer its visit no longer uses (the visit answered a
+    first injection since) reports nothing."""
+    key = guide.last_injection_key
+    if key is None:
+        return None
+    found: list[VisitEntry] = []
+    for r in mine:
+        if r.id == exclude or r.training:
+            continue
+        day = _date(_text(r, key))
+        if day is None or day.isoformat() <= last_dose:
+            continue
+        if not _applies(guide, key, r.answers, _date(_text(r, guide.meta.date_key))):
+            continue
+        found.append(replace(entry(guide, r), date=day.isoformat()))
+    return max(found, key=lambda v: (v.date or "", v.updated)) if found else None
 
 
 def ratings_elsewhere(

@@ -1,0 +1,115 @@
+"""A last injection another visit of the patient reported is the patient's last injection
+(clinical basis, safety invariants 10 and 11): a repeat visit typed the date of a dose
+given elsewhere, later than any dose the record counts. Every route that reads the record
+(`check --label`, a batch line's `label`, `walk`) judges the next visit against it: it is
+never called a first injection, never given an older date, and the older dose the record
+counts is never filled in in its place (which made a visit three days after the reported
+dose ready)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from tests.helpers import (
+    TODAY,
+    Run,
+    after_injection,
+    answer_flags,
+    days_ago,
+    flat,
+    json_answers,
+    no_traceback,
+    ready_patient,
+)
+from tests.test_invariants_given_answers_and_record import DOSE, repeat_visit
+
+LABEL = "REPORTED"
+COUNTED = days_ago(30)  # a first injection the record counts
+REPORTED = days_ago(3)  # the dose given elsewhere, typed at yesterday's visit
+
+
+def on(run: Run, command: str, answers: Mapping[str, Any], day: dt.date = TODAY) -> Any:
+    """``check`` or ``walk`` (unattended) of the patient on ``day``, with ``--json``."""
+    unattended = ["--no-input"] if command == "walk" else []
+    return run(
+        command, *unattended, "--json", "--label", LABEL, "--today", day.isoformat(),
+        "--acknowledge", "all", *answer_flags(answers),
+    ) if command == "walk" else run(
+        command, "--json", "--label", LABEL, "--today", day.isoformat(), *answer_flags(answers)
+    )  # fmt: skip
+
+
+def recorded(run: Run) -> str:
+    """The counted dose, then yesterday's visit reporting a later one: stopped there (the
+    early-dose stop), its dose not given. Returns that visit's session id."""
+    first = on(run, "walk", after_injection(last_opioid_use=COUNTED - dt.timedelta(days=14)),
+               COUNTED)  # fmt: skip
+    assert first.exit_code == 0, first.output
+    told = repeat_visit(last_injection_date=REPORTED, last_injection_side="right")
+    stopped = on(run, "walk", told, TODAY - dt.timedelta(days=1))
+    assert stopped.exit_code in (1, 4), stopped.output
+    return str(json.loads(stopped.stdout)["session"])
+
+
+def test_a_check_leaving_the_date_to_the_record_is_not_filled_in_from_the_older_dose(
+    run: Run,
+) -> None:
+    session = recorded(run)
+    result = on(run, "check", repeat_visit())
+    no_traceback(result)
+    out = json.loads(result.stdout)
+    assert out["status"] != "ready", out
+    assert "last_injection_date" in out["missing"], out
+    assert out["record"]["prefilled"].get("last_injection_date") is None, out["record"]
+    said = " ".join(out["record"]["warnings"])
+    assert session in said and REPORTED.isoformat() in said, said
+
+
+def test_the_reported_date_given_is_judged_by_the_early_dose_stop(run: Run) -> None:
+    recorded(run)
+    given = repeat_visit(last_injection_date=REPORTED, last_injection_side="left")
+    result = on(run, "check", given)
+    out = json.loads(result.stdout)
+    assert out["status"] != "ready", out
+    assert "dose_timing" in out["blocking"], out
+
+
+def test_an_older_date_or_a_first_injection_is_refused_on_every_route(run: Run) -> None:
+    session = recorded(run)
+    older = repeat_visit(last_injection_date=COUNTED, last_injection_side="left")
+    for result in (
+        on(run, "check", older),
+        on(run, "check", ready_patient()),
+        on(run, "walk", {**ready_patient(), **DOSE}),
+    ):
+        no_traceback(result)
+        assert result.exit_code == 2, result.output
+        text = flat(result.output)
+        assert REPORTED.isoformat() in text and session in text, result.output
+    line = run(
+        "check", "--batch", "-", "--today", TODAY.isoformat(),
+        input=json.dumps({**json_answers(ready_patient()), "label": LABEL}) + "\n",
+    )  # fmt: skip
+    no_traceback(line)
+    out = json.loads(line.stdout.splitlines()[0])
+    assert out["status"] == "error" and REPORTED.isoformat() in out["message"], out
+    # No dose was counted by the refused walk.
+    history = json.loads(run("history", LABEL, "--json").stdout)
+    assert [i["date"] for i in history["injections"]] == [COUNTED.isoformat()], history
+
+
+def test_a_reported_date_no_later_than_the_counted_dose_changes_nothing(run: Run) -> None:
+    """The control: a visit that typed the counted dose's own date (or an older one)
+    reports nothing new, and the record fills in the counted dose as before."""
+    first = on(run, "walk", after_injection(last_opioid_use=COUNTED - dt.timedelta(days=14)),
+               COUNTED)  # fmt: skip
+    assert first.exit_code == 0, first.output
+    told = repeat_visit(last_injection_date=COUNTED, last_injection_side="right")
+    on(run, "walk", {**told, "opioid_use_since_last_injection": None},
+       TODAY - dt.timedelta(days=1))  # fmt: skip
+    out = json.loads(on(run, "check", repeat_visit()).stdout)
+    assert out["record"]["prefilled"].get("last_injection_date") == COUNTED.isoformat(), out
+    assert out["record"]["warnings"] == [], out["record"]
