@@ -185,6 +185,9 @@ def contradiction(
     found = _against_the_recorded_use(guide, answers, record, last)
     if found is not None:
         return found
+    found = _against_the_same_days_results(guide, answers, record)
+    if found is not None:
+        return found
     if last is None or use_since is None or last_use is None:
         return None
     used = _date(answers.get(last_use))
@@ -308,6 +311,36 @@ def _against_a_recent_use(
                 "that session if it was recorded in error, or check the label",
                 "answer yes, or quit and check the label",
             )
+    return None
+
+
+def _against_the_same_days_results(
+    guide: Guide, answers: Mapping[str, Any], record: Timeline | None
+) -> Contradiction | None:
+    """A result of the visit day given otherwise than another care visit of the patient
+    recorded it for that same day (a urine screen, a pregnancy test: :attr:`Timeline.
+    same_day`): the two describe one day (safety invariant 3), and a negative screen
+    beside the positive one another visit recorded that morning must not make the dose
+    ready (safety invariant 4: both named)."""
+    if record is None or not record.same_day:
+        return None
+    day = _date(answers.get(guide.meta.date_key)) or record.day
+    for key, value, session, visit_day in record.same_day:
+        given = answers.get(key)
+        if (
+            given is None
+            or visit_day != day.isoformat()
+            or format_value(given) == format_value(value)
+        ):
+            continue
+        return Contradiction(
+            key,
+            f"{format_value(given)} was given, but session {session} recorded "
+            f"{format_value(value)} for the same day ({visit_day}): both describe that "
+            f"day. Give {format_value(value)} as recorded, or correct that session's "
+            f"answer if it was a slip ({resume_command(session)})",
+            f"type {format_value(value)}, as recorded, or quit and correct session {session}",
+        )
     return None
 
 

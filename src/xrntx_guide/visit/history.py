@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..engine.context import LazyContext
@@ -27,6 +27,7 @@ from ..engine.drive import Prefill
 from ..engine.evaluate import Inputs, evaluate
 from ..errors import InvalidAnswer, SessionError, resume_command
 from ..expr import UNKNOWN, Scalar
+from ..pack import keys
 from ..pack.guide import Guide
 from ..records import field, record, replace
 from ..suggest import closest
@@ -202,6 +203,12 @@ class Timeline:
     it (:attr:`VisitFacts.names`): what each of their answers is binds the visit judged,
     whatever this pack declares (visit/contradiction.py)."""
 
+    same_day: tuple[tuple[str, JSONScalar, str, str], ...] = ()
+    """(question, value, session, visit date) for each answer to a point-in-time question
+    of one answer a visit (a urine screen, a pregnancy test: never a series, which
+    :attr:`elsewhere` holds) that the label's other care visits recorded: of one day,
+    they describe the same day (safety invariant 3), and an answer of that day given
+    otherwise is refused naming it (visit/contradiction.py)."""
     elsewhere: tuple[tuple[CowsRating, dt.datetime | None], ...] = ()
     """The COWS ratings the label's other care visits hold (a training run holds none),
     each with when its visit recorded it: the ratings of a visit day are one series,
@@ -588,9 +595,15 @@ def _applies(guide: Guide, key: str, answers: Mapping[str, Any], day: dt.date | 
     """Whether the question ``key`` applies to a visit with these recorded answers, as the
     engine decides it (its step's condition and its own): False only when it decidedly
     does not. A recorded answer this pack cannot read is left out of the decision."""
-    cq = guide.questions.get(key)
-    if cq is None or day is None:
-        return True
+    return _applying(guide, answers, day)(key)
+
+
+def _applying(
+    guide: Guide, answers: Mapping[str, Any], day: dt.date | None
+) -> Callable[[str], bool]:
+    """:func:`_applies` for one visit's answers, asked of several questions."""
+    if day is None:
+        return lambda key: True
     typed: dict[str, Any] = {}
     for name, value in answers.items():
         question = guide.questions.get(name)
@@ -600,7 +613,13 @@ def _applies(guide: Guide, key: str, answers: Mapping[str, Any], day: dt.date | 
             typed[name] = parse_value(question, value, today=day)
         except InvalidAnswer:
             continue
-    return LazyContext(guide, day, False, typed).visible(cq) is not False
+    context = LazyContext(guide, day, False, typed)
+
+    def applies(key: str) -> bool:
+        cq = guide.questions.get(key)
+        return cq is None or context.visible(cq) is not False
+
+    return applies
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -813,6 +832,7 @@ def _timeline(
         for q in (recent.question for recent in guide.meta.report.history.recent_kind)
         if r.answers.get(q) is True
     )
+    extra["same_day"] = _same_day_results(guide, mine, exclude)
     extra["standing"], extra["standing_after_own_no"] = _standing(guide, mine, exclude, records)
     extra["standing_names"], extra["roles"] = _declared_by_the_records(guide, mine, exclude)
     under_way = sorted(
@@ -878,6 +898,45 @@ def _timeline(
     extra["unread"] = (*unread_carried, *unread)
     due = due_values(guide, prefills, day)
     return Timeline(label, day, visits, prefills | from_end, source, due=due, **extra)
+
+
+def _one_answer_results(guide: Guide) -> tuple[str, ...]:
+    """The point-in-time questions answered once a visit (a urine screen, a pregnancy
+    test): not a series' (the COWS rating and its items, the challenges: their entries
+    have times, visit/series.py), nor worked out from the pathway's record."""
+    series = {
+        keys.COWS_TOTAL,
+        keys.CHALLENGE,
+        keys.RECHALLENGE,
+        keys.RECHALLENGE_HOURS,
+        *keys.RAPID_RECORD_KEYS,
+    }
+    return tuple(
+        k
+        for k, cq in guide.questions.items()
+        if cq.spec.point_in_time and k not in series and not k.startswith(keys.COWS_ITEM_PREFIX)
+    )
+
+
+def _same_day_results(
+    guide: Guide, mine: Sequence[VisitFacts], exclude: str | None
+) -> tuple[tuple[str, JSONScalar, str, str], ...]:
+    """:attr:`Timeline.same_day`: each one-answer result the label's other care visits
+    recorded, with the visit and its date."""
+    wanted = _one_answer_results(guide)
+    out = []
+    for r in mine:
+        day = _text(r, guide.meta.date_key) or r.visit_date
+        if r.id == exclude or r.training or day is None:
+            continue
+        given = [k for k in wanted if r.answers.get(k) is not None]
+        if not given:
+            continue
+        # An answer its visit no longer uses (a screen of a repeat visit not due one)
+        # says nothing of the day.
+        applies = _applying(guide, r.answers, _date(day))
+        out += [(k, r.answers[k], r.id, day) for k in given if applies(k)]
+    return tuple(out)
 
 
 def _reported_injection(

@@ -1,0 +1,70 @@
+"""A one-answer result of a visit day (a urine screen, a pregnancy test) that another care
+visit of the patient recorded for that same day is the day's result (clinical basis,
+safety invariants 3 and 4): a second visit of the day, or a check of the label, giving it
+otherwise is refused naming that visit, never judged ready beside a positive screen the
+patient gave that morning. Another day's result says nothing of this one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from tests.helpers import TODAY, Run, answer_flags, flat, json_answers, no_traceback, ready_patient
+from tests.test_invariants_given_answers_and_record import DOSE
+
+LABEL = "SAMEDAY"
+
+
+def at(day: dt.date, hh_mm: str) -> str:
+    return f"{day.isoformat()}T{hh_mm}"
+
+
+def walk(run: Run, now: str, **changes: Any) -> Any:
+    return run("walk", "--no-input", "--json", "--label", LABEL, "--now", now,
+               "--acknowledge", "all", *answer_flags({**ready_patient(), **changes}))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("key", "morning"), [("uds_fentanyl", "positive"), ("pregnancy_test", "positive")]
+)
+def test_a_second_visit_or_a_check_of_the_day_never_reads_past_the_mornings_result(
+    run: Run, key: str, morning: str
+) -> None:
+    first = walk(run, at(TODAY, "09:00"), **{key: morning})
+    assert first.exit_code == 1, first.output  # the morning's result stops the walk
+    session = json.loads(first.stdout)["session"]
+    calm = ready_patient()[key]
+    assert calm != morning
+    for result in (
+        run("check", "--json", "--label", LABEL, "--now", at(TODAY, "11:00"),
+            *answer_flags(ready_patient())),
+        walk(run, at(TODAY, "11:00"), **DOSE),
+    ):  # fmt: skip
+        no_traceback(result)
+        assert result.exit_code == 2, result.output
+        said = flat(result.output)
+        assert key in said and session in said and morning in said, result.output
+    line = run(
+        "check", "--batch", "-", "--now", at(TODAY, "11:00"),
+        input=json.dumps({**json_answers(ready_patient()), "label": LABEL}) + "\n",
+    )  # fmt: skip
+    out = json.loads(line.stdout.splitlines()[0])
+    assert out["status"] == "error" and session in out["message"], out
+    history = json.loads(run("history", LABEL, "--json").stdout)
+    assert history["injections"] == [], history  # no dose counted beside it
+
+
+def test_the_same_result_again_and_another_days_result_are_taken(run: Run) -> None:
+    """The controls: the morning's result given again is taken (the walk stops on it),
+    and the next day's visit gives its own screen."""
+    first = walk(run, at(TODAY, "09:00"), uds_fentanyl="positive")
+    assert first.exit_code == 1, first.output
+    again = walk(run, at(TODAY, "11:00"), uds_fentanyl="positive")
+    assert again.exit_code == 1, again.output
+    tomorrow = TODAY + dt.timedelta(days=1)
+    checked = run("check", "--json", "--label", LABEL, "--now", at(tomorrow, "09:00"),
+                  *answer_flags(ready_patient()))  # fmt: skip
+    assert checked.exit_code == 0, checked.output
