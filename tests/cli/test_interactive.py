@@ -626,6 +626,32 @@ def test_a_negative_challenge_is_accepted_only_after_the_observation(spawn: Any)
     assert (answered - started) < dt.timedelta(minutes=minutes)
 
 
+def test_a_running_timer_corrected_to_an_earlier_start_says_it_counts_from_the_start_typed(
+    spawn: Any,
+) -> None:
+    """'start', then 'start HH:MM' half an hour before: the naloxone's time is corrected,
+    but the observation keeps the real minutes since 'start' was typed (never shortened by
+    a later word, safety invariant 5). The screen says so, at the correction and at the
+    refusal, instead of a start of HH:MM beside nearly all the minutes left."""
+    minutes = setting("naloxone_observation_minutes")
+    earlier = dt.datetime.now().astimezone() - dt.timedelta(minutes=minutes + 5)
+    if earlier.date() != dt.datetime.now().astimezone().date():
+        pytest.skip("half an hour before now is yesterday")
+    w = spawn("walk")
+    begin(w, "corrected-start")
+    history_and_medical(w, "10 days ago")  # within the challenge window: it is required
+    w.answers([*NEGATIVE_SCREENS, (P_COWS_TOTAL, "1")])
+    w.answer(P_CHALLENGE, "start")
+    w.expect(r"timer started")
+    w.answer(P_CHALLENGE, f"start {earlier:%H:%M}")
+    w.expect(rf"timer started at {earlier:%H:%M} \(when the naloxone was given\)")
+    w.expect(r"the observation still counts from \d\d:\d\d:\d\d, when 'start' was typed")
+    w.answer(P_CHALLENGE, "negative")  # the real minutes have not passed
+    w.expect(r"the observation is not over: [0-9:]+ left of \d+ minutes, counted from")
+    w.child.sendline("quit")
+    w.finish()
+
+
 def test_ctrl_d_in_the_middle_of_a_walk_does_not_exit_as_finished(spawn: Any) -> None:
     """end of input mid-walk is not 'finished' (0): it is incomplete."""
     w = spawn()

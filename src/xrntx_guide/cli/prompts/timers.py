@@ -43,10 +43,29 @@ class TimerPrompts(WalkCore):
                 self.clock.timer_now(started, self.record.timers_real.get(cq.key)),
             ) or dt.timedelta(0)
             since = f"Timer started {started.astimezone().strftime('%H:%M:%S')}; "
+            counted = self._counted_from(cq.key)
+            if counted is not None:
+                since += (
+                    f"the observation counts from {shown(counted, '%H:%M:%S')}, when "
+                    "'start' was typed (a start corrected to an earlier time never "
+                    "shortens it); "
+                )
             if left <= dt.timedelta(0):  # "0:00 left. Type 'wait' to count down" misled
                 self.ui.note(f"{since}the {minutes:g} minutes have passed: record the result.")
             else:
                 self.ui.note(f"{since}{_mmss(left)} left. Type 'wait' to count down.")
+
+    def _counted_from(self, key: str) -> dt.datetime | None:
+        """When the observation of ``key`` counts from, by this walk's clock, when that is
+        later than the naloxone's recorded start: a timer started with 'start' and then
+        corrected to an earlier time keeps its real minutes (env.py ``timer_now``)."""
+        started = self.record.timers.get(key)
+        real = self.record.timers_real.get(key)
+        if started is None or real is None:
+            return None
+        now = self.clock.now()
+        counted = now - (self.clock.source() - real)
+        return counted if counted - started >= dt.timedelta(seconds=1) else None
 
     def refuse_early(self, state: State, cq: CQuestion, left: dt.timedelta | None) -> None:
         minutes = wait_minutes(state, cq)
@@ -56,9 +75,15 @@ class TimerPrompts(WalkCore):
                 "started: type 'start' when the naloxone is given"
             )
         else:
+            counted = self._counted_from(cq.key)
+            since = (
+                f", counted from {shown(counted, '%H:%M:%S')}, when 'start' was typed"
+                if counted is not None
+                else ""
+            )
             self.ui.retry(
                 f"the observation is not over: {_mmss(left)} left of {minutes:g} "
-                "minutes. Type 'wait' to count down, or record another result"
+                f"minutes{since}. Type 'wait' to count down, or record another result"
             )
 
     def countdown(self, state: State, cq: CQuestion) -> None:
@@ -162,3 +187,10 @@ class TimerPrompts(WalkCore):
         # machine's clock too; a start typed before ('start') stays the bound if later.
         self.record.start_timer(key, at, self.clock.source() - (now - at))
         self.ui.note(f"timer started at {shown(at, '%H:%M')} (when the naloxone was given)")
+        counted = self._counted_from(key)
+        if counted is not None:
+            self.ui.note(
+                f"the observation still counts from {shown(counted, '%H:%M:%S')}, when "
+                "'start' was typed: a start corrected to an earlier time never shortens it "
+                "(care is real time)"
+            )
