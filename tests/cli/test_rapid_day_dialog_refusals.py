@@ -196,3 +196,29 @@ def test_a_days_rating_corrected_at_its_own_time_asks_for_a_later_rating(
         child.sendline("quit")
     finally:
         child.close(force=True)
+
+
+def test_edit_of_the_days_rating_points_to_the_day_dialog(tmp_path: Path) -> None:
+    """On the pathway the visit day's COWS ratings are the day record's: 'edit cows_total'
+    (docs/clinicians.md: 'edit' points there) names the day dialog's 'correct', never
+    "not an answered key"."""
+    today = DAY1 + dt.timedelta(days=2)
+    days = [
+        {"day": n, "date": (DAY1 + dt.timedelta(days=n - 1)).isoformat(), "given": "as directed",
+         "tolerated": True, "naltrexone_given": n == 3, "cows": [{"time": "09:00", "total": 3}]}
+        for n in (1, 2, 3)
+    ]  # fmt: skip
+    child = on_the_pathway(tmp_path, "RE", f"{today.isoformat()}T10:00", days)
+    try:
+        child.expect(P_DATE)
+        child.sendline("")
+        child.expect(r"\]: ")
+        child.sendline("edit cows_total")
+        child.expect(r"\]: ")
+        said = " ".join(str(child.before).split())
+        assert "comes from the pathway's day record" in said, said
+        assert "'day'" in said and "'correct'" in said, said
+        assert "not an answered key" not in said, said
+        child.sendline("quit")
+    finally:
+        child.close(force=True)

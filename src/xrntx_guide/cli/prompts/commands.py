@@ -11,6 +11,8 @@ from ...engine.next_action import (
     next_action,
 )
 from ...pack.guide import CStep
+from ...visit.entries import TOTAL, item_keys
+from ...visit.rapid import is_record_key
 from ..rapid import day_dialog
 from ..render import (
     show_summary,
@@ -121,6 +123,12 @@ class CommandPrompts(WalkCore):
             and state.question_visible.get(key) is True
         )
 
+    def _of_the_day_record(self, key: str) -> bool:
+        """A COWS rating's total or item, or an answer worked out from the pathway's day
+        record: what 'edit' cannot reach on the pathway while no rating of the walk holds
+        it (the day dialog records and corrects it)."""
+        return key in (TOTAL, *item_keys(self.guide)) or is_record_key(self.guide, key)
+
     def edit(self, state: State, arg: str) -> None:
         keys = [k for k in self.record.order if k in self.record.answers]
         if not keys and not self.open_question(state, arg.strip()):
@@ -152,6 +160,14 @@ class CommandPrompts(WalkCore):
             elif starting:
                 self.ui.retry(f"{arg.strip()!r} matches {', '.join(starting)}: type one of them")
                 return
+        if key is None and self.rapid_here and self._of_the_day_record(arg.strip()):
+            # On the pathway the day's COWS ratings (and what the gate reads of the record)
+            # are the day record's: corrected there, never asked as an answer of the walk.
+            self.ui.retry(
+                f"{arg.strip()!r} comes from the pathway's day record: type 'day', then the "
+                "day's number and 'correct' (with why); to add a rating, 'day' and Enter"
+            )
+            return
         if key is None:
             self.ui.retry(f"{arg!r} is not an answered key, nor a question that applies now")
             return
