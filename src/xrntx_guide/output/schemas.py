@@ -317,6 +317,10 @@ class NoteOut(_Out):
     not_counted_because: Literal["gates", "record"] | None = None
     """Why an answer's "given" is not counted: the gates did not allow the dose, or the
     patient's record (another visit's dose, recorded meanwhile) stood against it."""
+    refused_by_the_record: str | None = None
+    """Why the patient's record as it stands refuses this unfinished visit (a dose
+    another visit gave since, a first injection beside it...): readiness is then
+    ``blocked``, whatever the visit's answers alone give. None when nothing refuses it."""
     answers: list[AnswerRowOut]
     gates: list[GateOut]
     cautions_acknowledged: list[str]

@@ -858,6 +858,24 @@ def refuse_record(guide: Guide, answers: Mapping[str, Any], record: Timeline | N
         raise InvalidAnswer(found.key, found.message)
 
 
+def refused_by_the_record(
+    guide: Guide, records: Iterable[SessionRecord], record: SessionRecord, day: dt.date
+) -> str | None:
+    """Why the patient's record, as it stands now (``records``: the label's stored
+    visits), refuses the unfinished visit ``record`` of ``day``, by the one rule every
+    route follows (:func:`contradiction`; a pathway record under way in another visit:
+    visit/history.py): what its resume would say. A note of the visit says so, never
+    "ready" beside a dose another visit gave since. None when nothing refuses it."""
+    from .history import timeline  # seam: history imports this module
+
+    try:
+        tl = timeline(guide, records, record.label, day, exclude=record.id)
+    except UserError as exc:
+        return exc.message
+    found = contradiction(guide, record.judged_answers(guide, day), tl)
+    return None if found is None else f"{found.key}: {found.message}"
+
+
 def imported_beside(
     guide: Guide, records: Iterable[SessionRecord], record: SessionRecord
 ) -> str | None:

@@ -293,6 +293,7 @@ def note(
     """Write the chart note of a walkthrough (or its next dose as a calendar event)."""
     env = environment(ctx)
     from ...output.note.data import note_data  # seam: the command's own work, loaded when it runs
+    from ...visit.contradiction import refused_by_the_record  # seam: the command's own work
     from ...visit.history import ratings_elsewhere, timeline  # seam: the command's own work
 
     chosen = note_formats.FORMATS.get(fmt)
@@ -329,7 +330,14 @@ def note(
         before_only=True,
         shown_only=True,
     )
-    data = note_data(state, record, earlier.to_json())
+    # An unfinished visit is judged against the record as it stands (a dose another
+    # visit gave since refuses it, as its resume would): never "ready" beside it.
+    refused = (
+        None
+        if from_file or record.status == "complete"
+        else refused_by_the_record(guide, records, record, as_of)
+    )
+    data = note_data(state, record, earlier.to_json(), refused)
     text = note_formats.write_note(chosen, NoteInput(guide, record, data, env.now()))
     if chosen.raw:
         env.stdout.write(text)

@@ -64,6 +64,8 @@ class NoteData(NoteSeries):
     injection_given_not_counted: bool
     not_counted_because: str | None
     """Why: "gates" (they did not allow it) or "record" (another visit's dose)."""
+    refused_by_the_record: str | None
+    """Why the patient's record as it stands refuses this unfinished visit, or None."""
     answers: list[dict[str, Any]]
     gates: list[dict[str, Any]]
     cautions_acknowledged: list[str]
@@ -113,12 +115,17 @@ def _with_earlier_values(rows: list[dict[str, Any]], record: SessionRecord) -> l
 
 
 def note_data(
-    state: State, record: SessionRecord, history: dict[str, Any] | None = None
+    state: State,
+    record: SessionRecord,
+    history: dict[str, Any] | None = None,
+    refused_by: str | None = None,
 ) -> NoteData:
     """Everything the chart note says, as data (the JSON note format).
 
     ``history`` is the patient's timeline before this visit (``Timeline.to_json`` of
-    visit/history.py), shown in the note as it is given."""
+    visit/history.py), shown in the note as it is given; ``refused_by``: why the patient's
+    record as it stands refuses this unfinished visit (visit/contradiction.py
+    ``refused_by_the_record``): it is then blocked, whatever its answers alone give."""
     meta = state.guide.meta
     gates = [gate_json(g, True) for g in state.gates.values() if g.outcome != "not_applicable"]
     counselling = {
@@ -177,7 +184,8 @@ def note_data(
         "date": json_value(state.value(meta.date_key)),
         "visit": state.display(report.visit) if report.visit else None,
         "status": record.status,
-        "readiness": "blocked" if stopped else state.status,
+        "readiness": "blocked" if stopped or refused_by else state.status,
+        "refused_by_the_record": refused_by,
         "injection_given": json_value(given),
         "injection_given_not_counted": stopped or refused,
         "not_counted_because": "record" if stopped else "gates" if refused else None,

@@ -56,6 +56,11 @@ def note_markdown(data: Mapping[str, Any], plain: bool = False) -> str:
     if data.get("recorded_by"):
         out.append(f"{li}Recorded by: {said(', '.join(data['recorded_by']))}")
     out.append(f"{li}Readiness: {data['readiness']}; walkthrough: {data['status']}")
+    if data.get("refused_by_the_record"):
+        out.append(
+            f"{li}The patient's record as it stands refuses this visit: "
+            f"{said(data['refused_by_the_record'])}."
+        )
     given = data["injection_given"]
     if given is True:
         out.append(
