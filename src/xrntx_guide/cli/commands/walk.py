@@ -104,7 +104,7 @@ if TYPE_CHECKING:
 Reason = tuple[str | None, str, str | None]
 """What refuses a visit against the patient's record: the answer's key (None: the visit
 as a whole), why, and the hint."""
-CHANGED = "the patient's record changed while this walk ran"
+RECORD_AGAINST = "the patient's record, read again now, stands against this visit"
 
 
 def run_walk(
@@ -349,7 +349,7 @@ def run_walk(
         """:func:`refusal` in the save that counts the dose, inside its write transaction
         (``Saver.hold``), which keeps the answers when it refuses."""
         why = refusal(found)
-        return None if why is None else stopped(CHANGED, why, True, saved_here())
+        return None if why is None else stopped(RECORD_AGAINST, why, True, saved_here())
 
     # The save that counts the dose checks it once more inside its write transaction, for
     # every walk: a finished visit resumed to record its dose too.
@@ -386,7 +386,7 @@ def run_walk(
             its write transaction (``Saver.hold``), so that no other run's dose comes
             between. A record that cannot be read again stops the walk too: a dose
             recorded meanwhile cannot be ruled out."""
-            lead = CHANGED
+            lead = RECORD_AGAINST
             why: Reason | None
             moved = clock.today()
             if moved != day:  # results count for their day only (safety invariant 3)
