@@ -267,3 +267,26 @@ def test_after_fentanyl_or_an_unknown_opioid_the_challenge_stays_required_on_the
         data = check(run, tmp_path, on, answers, "--site", str(SITE))
         assert data["derived"]["naloxone_challenge_required"] is True, (kind, data)
         assert data["status"] != "ready" and "naloxone_challenge" in data["blocking"], data
+
+
+def test_without_a_site_table_an_on_track_day_reads_as_such_too(run: Run, tmp_path: Path) -> None:
+    """The shipped pack has no table: the injection day is confirmed on that day, so no
+    day before it is confirmed. Day 3, all recorded, none confirmed yet, is on track
+    (reference section 6: an on-track day is not a contraindication box), never ready;
+    with day 2 missing it is a contraindication again."""
+    on, answers = patient(3, table=False)
+    for day in answers["rapid_days"]:
+        day.pop("injection_day", None)  # not the injection day: none is confirmed yet
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(answers))
+    args = ("check", "--plain", "--now", f"{on.isoformat()}T23:30", "--answers", str(path))
+    shown = run(*args)
+    assert shown.exit_code == ExitCode.BLOCKED, shown.output
+    words = " ".join(shown.stdout.split())
+    assert "day 3, on track" in words, words
+    assert "contraindication rapid_pathway" not in words
+    del answers["rapid_days"][1]
+    path.write_text(json.dumps(answers))
+    broken = run(*args)
+    assert "contraindication rapid_pathway" in " ".join(broken.stdout.split()), broken.output
+    assert "on track" not in broken.stdout

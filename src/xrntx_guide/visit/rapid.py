@@ -1074,8 +1074,11 @@ def progress(
         return None
     reading = derive(days, table, today)
     verdicts = result.basis[2]
+    # Without a site table the injection day is confirmed on that day: not yet is waiting,
+    # not a record that falls short (:func:`_incomplete`).
+    incomplete = _incomplete(reading.missing)
     pending_today = (
-        not reading.missing
+        not incomplete
         and reading.date_reached is not None
         and reading.date_reached == today - dt.timedelta(days=1)
     )
@@ -1088,7 +1091,7 @@ def progress(
         if RECORD_RULE_KEY in reads and pending_today:
             continue
         return None
-    if reading.missing and not pending_today:
+    if incomplete and not pending_today:
         return None
     day, due = due_today(days, table, today)
     of = reading.injection_day
