@@ -204,7 +204,7 @@ def show_cows_series(ui: UI, state: State, record: SessionRecord, least: int = 2
     it is taken)."""
     threshold = state.guide.setting_values.get(keys.COWS_THRESHOLD)
     day = state.value(state.guide.meta.date_key)
-    ratings = record.visit_ratings(day) if isinstance(day, dt.date) else record.cows_ratings
+    ratings = record.charted_ratings(day) if isinstance(day, dt.date) else record.cows_ratings
     if len(ratings) < least:
         return
     lines = series_lines(

@@ -713,6 +713,28 @@ class SessionRecord(_Model):
             return self.cows_ratings
         return sorted([*series, *extra], key=lambda r: instant(r.at))
 
+    def charted_ratings(self, day: dt.date) -> list[CowsRating]:
+        """:meth:`visit_ratings` of ``day``, with the ratings the pathway's day record holds
+        for its other dates that the series does not (a day recorded late, for the day
+        before: taken into no visit day's series): what the note's chart shows, every
+        rating of the record, each on its date. The gates read :meth:`visit_ratings`."""
+        shown = self.visit_ratings(day)
+        if not self.rapid_days:
+            return shown
+        threshold = self.settings.get(COWS_THRESHOLD)
+        held = {(instant(r.at), r.total) for r in shown}
+        held |= {(instant(r.at), r.total) for r in self.cows_ratings}
+        other = sorted({d.date for d in self.rapid_days} - {day})
+        extra = [
+            r
+            for date in other
+            for r in ratings_of(self.rapid_days, date, "session", threshold)
+            if (instant(r.at), r.total) not in held
+        ]
+        if not extra:
+            return shown
+        return sorted([*shown, *extra], key=lambda r: instant(r.at))
+
     def _before_rate_again(self, key: str) -> bool:
         """A COWS answer from before 'rate again' (another run's, merged in since): not
         part of the rating being typed."""

@@ -263,7 +263,7 @@ def _series_data(state: State, record: SessionRecord) -> NoteSeries:
     threshold = state.guide.setting_values.get(keys.COWS_THRESHOLD)
     return {
         "cows_ratings": series_data(
-            record.visit_ratings(day) if isinstance(day, dt.date) else record.cows_ratings,
+            record.charted_ratings(day) if isinstance(day, dt.date) else record.cows_ratings,
             day if isinstance(day, dt.date) else None,
             record.recorded_at,
             record.counted_at(),
