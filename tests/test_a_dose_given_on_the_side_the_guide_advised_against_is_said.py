@@ -11,9 +11,8 @@ tells the clinician, or the reader of the chart, that the two disagree.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
-
-import pytest
 
 from tests.helpers import (
     DOSE_GIVEN,
@@ -41,11 +40,6 @@ def _said_with(text: str, side: str) -> list[str]:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the side injected is never compared with the side the guide advised: a dose "
-    "into the buttock of a reported reaction is recorded without a word",
-)
 def test_a_dose_on_the_side_of_a_reaction_is_said(run: Run) -> None:
     first_dose_on(run, LABEL, TODAY - dt.timedelta(weeks=4))  # given on the left
     assert DOSE_GIVEN["injection_side_used"] == "left"
@@ -59,3 +53,23 @@ def test_a_dose_on_the_side_of_a_reaction_is_said(run: Run) -> None:
     shown = walked.stdout + walked.stderr
     assert "inject the other buttock (right)" in " ".join(shown.split()), walked.output
     assert _said_with(shown, "left"), walked.output
+    # The chart note says it too, beside the dose.
+    session = re.findall(r"session ([0-9a-f]{8})", walked.output)[-1]
+    note = json.loads(run("note", session, "--format", "json").stdout)
+    assert note["injection_given"] is True and "left" in str(note["side_against_advice"]), note
+    text = " ".join(run("note", session, "--format", "text").stdout.split())
+    assert "Warning: the dose is recorded in the left buttock" in text, text
+
+
+def test_a_dose_on_the_side_advised_is_not_warned_about(run: Run) -> None:
+    first_dose_on(run, LABEL, TODAY - dt.timedelta(weeks=4))  # given on the left
+    visit = ready_patient(
+        **{**REPEAT_WITHOUT_USE, **MONTHLY_VISIT},
+        **{**DOSE_GIVEN, "injection_side_used": "right"},
+    )
+    walked = walk_at(run, LABEL, at_today("10:00"), visit)
+    assert walked.exit_code == 0, walked.output
+    assert "not the side the guide advised" not in walked.output, walked.output
+    session = re.findall(r"session ([0-9a-f]{8})", walked.output)[-1]
+    note = json.loads(run("note", session, "--format", "json").stdout)
+    assert note["side_against_advice"] is None, note

@@ -136,11 +136,14 @@ def test_the_walks_note_charts_the_day_records_ratings(run: Run, tmp_path: Path)
     session = json.loads(walked.stdout)["session"]
     note = run("note", session, "--format", "json")
     assert note.exit_code == 0, note.output
-    series = json.loads(note.stdout)["cows_ratings"]
+    charted = json.loads(note.stdout)["cows_ratings"]
+    series = [r for r in charted if r["at"].startswith("2026-11-28")]
     assert [(r["at"][11:16], r["total"], r["used"]) for r in series] == [
         ("08:30", 1, False),
         ("10:00", 3, True),
     ], note.output
+    # The record's earlier days are charted on their dates, never read for this one.
+    assert all(not r["used"] for r in charted if r not in series), note.output
     chart = run("note", session)
     assert chart.exit_code == 0, chart.output
     used = next(line for line in chart.stdout.splitlines() if " 10:00 " in line)

@@ -7,7 +7,12 @@ import datetime as dt
 from ..engine.evaluate import GateResult, State
 from ..expr import UNKNOWN
 from ..output.card import card_offered
-from ..output.check import answers_table, injection_given, shown_after_injection
+from ..output.check import (
+    answers_table,
+    injection_given,
+    shown_after_injection,
+    side_against_advice,
+)
 from ..pack import keys
 from ..pack.guide import CStep, Guide
 from ..pack.severity import ACKNOWLEDGEABLE, SEVERITIES
@@ -193,6 +198,9 @@ def show_summary(ui: UI, state: State, record: SessionRecord | None, brief: bool
     if given is False:
         facts.append(("Injection", "not given"))
     ui.table(["fact", "value"], facts, title="Dose", header=False, prose=("value",))
+    against = side_against_advice(state)
+    if against is not None:  # a habit or a slip at the side prompt: said, never filed silently
+        ui.warning(f"{against[0].upper()}{against[1:]}: check the side, and say why in the note.")
     if record is not None:
         show_cows_series(ui, state, record)
     ui.note(f"{guide.meta.title} {guide.meta.version}. {guide.meta.statement}")

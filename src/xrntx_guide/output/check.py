@@ -45,6 +45,27 @@ def given_not_allowed(state: State) -> bool:
     )
 
 
+def side_against_advice(state: State) -> str | None:
+    """The dose, recorded as given, on another side than the guide advised (``[guide.
+    report] side_advised``: the other buttock), in words; None when it was not given, the
+    advice names no side the answer can take ("either"), or they agree."""
+    report = state.guide.meta.report
+    given_key, advised_key = report.side_given, report.side_advised
+    if given_key is None or advised_key is None or injection_given(state) is not True:
+        return None
+    given, advised = state.value(given_key), state.value(advised_key)
+    cq = state.guide.questions.get(given_key)
+    sides = {c.value for c in (cq.spec.choices or ())} if cq is not None else set()
+    if given is UNKNOWN or advised not in sides or given == advised:
+        return None
+    derived = state.guide.derived.get(advised_key)
+    label = derived.spec.label if derived is not None and derived.spec.label else advised_key
+    return (
+        f"the dose is recorded in the {given} buttock, not the side the guide advised "
+        f"({label}: {advised})"
+    )
+
+
 def shown_after_injection(state: State, name: str) -> bool:
     """Whether ``name`` means something for this patient (a next dose date only once the
     injection can be, or was, given)."""

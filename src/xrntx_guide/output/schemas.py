@@ -317,6 +317,9 @@ class NoteOut(_Out):
     not_counted_because: Literal["gates", "record"] | None = None
     """Why an answer's "given" is not counted: the gates did not allow the dose, or the
     patient's record (another visit's dose, recorded meanwhile) stood against it."""
+    side_against_advice: str | None = None
+    """The dose recorded on another side than the guide advised (``[guide.report]
+    side_advised``), in words; None when it agrees, or no side was advised."""
     refused_by_the_record: str | None = None
     """Why the patient's record as it stands refuses this unfinished visit (a dose
     another visit gave since, a first injection beside it...): readiness is then

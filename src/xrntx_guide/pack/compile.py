@@ -560,6 +560,7 @@ class _Compiler:
             ("end_of_treatment", [line.value for line in report.end_of_treatment]),
             ("visit", [report.visit] if report.visit else []),
             ("side_given", [report.side_given] if report.side_given else []),
+            ("side_advised", [report.side_advised] if report.side_advised else []),
             ("dose_setting", [f"settings.{report.dose_setting}"] if report.dose_setting else []),
             ("history.carry", [c.question for c in report.history.carry]),
             ("history.carry", [c.from_answer for c in report.history.carry]),
@@ -580,6 +581,7 @@ class _Compiler:
                     one = field_name in (
                         "visit",
                         "side_given",
+                        "side_advised",
                         "dose_setting",
                         "history.kit_lot",
                         "history.end_reason",

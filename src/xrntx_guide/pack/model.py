@@ -517,6 +517,10 @@ class Report:
     """The setting holding the dose given, in the chart note once the injection is given."""
     side_given: Identifier | None = None
     """The answer recording the side injected, in the chart note."""
+    side_advised: Identifier | None = None
+    """The value naming the side to inject: a side injected (``side_given``) that is
+    another of the sides it can name is said, on the screen and in the note, never filed
+    in silence."""
     needle: list[Identifier] = field(default_factory=list)
     """The needle in the chart note: the first of these that is known."""
     dose_planned: list[ReportLine] = field(default_factory=list)

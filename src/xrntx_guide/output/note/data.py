@@ -25,6 +25,7 @@ from ..check import (
     given_not_allowed,
     injection_given,
     json_value,
+    side_against_advice,
     source_list,
 )
 
@@ -66,6 +67,8 @@ class NoteData(NoteSeries):
     """Why: "gates" (they did not allow it) or "record" (another visit's dose)."""
     refused_by_the_record: str | None
     """Why the patient's record as it stands refuses this unfinished visit, or None."""
+    side_against_advice: str | None
+    """The dose recorded on another side than the guide advised, in words, or None."""
     answers: list[dict[str, Any]]
     gates: list[dict[str, Any]]
     cautions_acknowledged: list[str]
@@ -205,6 +208,7 @@ def note_data(
         if given is True
         else None,
         "side": json_value(value(report.side_given)),
+        "side_against_advice": side_against_advice(state),
         "needle": json_value(needle),
         "counselling": counselling,
         "end_of_treatment": end_lines,

@@ -67,6 +67,8 @@ def note_markdown(data: Mapping[str, Any], plain: bool = False) -> str:
             f"{li}Given: {said(data['dose'])}, {said(data['side'])} buttock, "
             f"needle {said(data['needle'])}"
         )
+        if data.get("side_against_advice"):
+            out.append(f"{li}Warning: {said(data['side_against_advice'])}")
         out.append(f"{li}Next dose due: {said(data['next_dose_due'])}")
     else:
         out.append(f"{li}Injection: {'not given' if given is False else 'not recorded'}")
