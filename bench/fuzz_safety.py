@@ -168,7 +168,7 @@ def chunk_clock(seed: int, start: int, clock: str) -> tuple[int, Any]:
 
 def timed_visit_of(seed: int, index: int, site: int, now: Any) -> timed.Timed:
     c = gen.RandomChooser(random.Random(f"{seed}:over-time:{index}"))
-    return timed.timed_visit(c, site, now=now)
+    return timed.timed_visit(c, site, now=now, others=True)
 
 
 def timed_chunk(job: tuple[Any, ...]) -> Tally:
@@ -188,9 +188,9 @@ def timed_chunk(job: tuple[Any, ...]) -> Tally:
         tally.patients += len(visits)
         labels: dict[tuple[Any, ...], str | None] = {}
         for v in visits:
-            if v.record not in labels:
-                labels[v.record] = routes.patient(v)
-        lines = routes.batch([(v, labels[v.record]) for v in visits])
+            if v.others not in labels:
+                labels[v.others] = routes.patient(v)
+        lines = routes.batch([(v, labels[v.others]) for v in visits])
         for index, v, verdict in zip(range(start, stop), visits, lines, strict=True):
             bad = judge(tally, index, guide, v, verdict, show)
             if walk_every and index % walk_every == 0:
@@ -210,7 +210,7 @@ def timed_chunk(job: tuple[Any, ...]) -> Tally:
                         v.today,
                         str(walked.data.get("status")),
                         now=v.now,
-                        record=v.record,
+                        record=v.judged_record,
                         in_record=True,
                     )
                     bad |= note_judged(tally, index, wrong, show)

@@ -68,3 +68,16 @@ def test_the_same_result_again_and_another_days_result_are_taken(run: Run) -> No
     checked = run("check", "--json", "--label", LABEL, "--now", at(tomorrow, "09:00"),
                   *answer_flags(ready_patient()))  # fmt: skip
     assert checked.exit_code == 0, checked.output
+
+
+def test_a_visit_left_before_its_date_was_answered_holds_its_walks_day(run: Run) -> None:
+    """A visit left at its first question, with only the screen typed (by flag), keeps no
+    date answer: its result describes the day its walk began, and a check of the label
+    that day reads it (the long safety run found a ready beside it)."""
+    left = run("walk", "--no-input", "--json", "--label", LABEL, "--now", at(TODAY, "09:00"),
+               "--answer", "uds_fentanyl=positive")  # fmt: skip
+    session = json.loads(left.stdout)["session"]
+    checked = run("check", "--json", "--label", LABEL, "--now", at(TODAY, "11:00"),
+                  *answer_flags(ready_patient()))  # fmt: skip
+    no_traceback(checked)
+    assert checked.exit_code == 2 and session in flat(checked.output), checked.output

@@ -80,3 +80,29 @@ def test_inv11_a_label_that_differs_in_case_width_or_script_cannot_bypass_the_re
     other = variant(label)
     for verdict in (routes.check(visit, other), routes.batch([(visit, other)])[0]):
         assert verdict.status == "refused", (other, verdict)
+
+
+@timed.bounded(30)
+@given(timed.visits_beside_other_visits())
+def _the_other_visits_on_every_route(v: timed.Timed) -> None:
+    guide = pool_guide(v.site)
+    routes = timed.Routes()
+    label = routes.patient(v)
+    assert label is not None
+    verdicts = [
+        routes.check(v, label),
+        routes.batch([(v, label)])[0],
+        routes.walk(timed.with_injection(v), label),
+    ]
+    said = "; ".join(f"{x.route}: {x.status} {x.stderr.strip()[:160]}" for x in verdicts)
+    for x in verdicts:
+        found = v.findings(guide, in_record=x.route.startswith("walk"))
+        assert not (x.ready and found), f"{x.route} ready, but {found}: {said}\n{v!r}"
+
+
+def test_inv11_every_route_reads_what_the_other_visits_reported() -> None:
+    """Another visit of the patient typed a later last injection than any dose the record
+    holds (a dose given elsewhere), or recorded a positive urine screen or pregnancy test
+    on this visit's day: judged with it on every route, never ready past it."""
+    timed.require_the_interfaces()
+    _the_other_visits_on_every_route()

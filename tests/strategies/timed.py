@@ -21,7 +21,7 @@ import itertools
 import json
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,33 @@ class Timed:
     site: int = 0
     shapes: tuple[str, ...] = ()
     """What was drawn: for reports, and the tally of the long run."""
+    reported: tuple[dt.date, ...] = ()
+    """Last injections other visits of the label reported (a dose given elsewhere, typed
+    at a repeat visit left unfinished), each later than every day of :attr:`record`."""
+    same_day: tuple[tuple[str, str], ...] = ()
+    """(question, value) of one-answer results another visit of the label recorded for
+    this visit's date (a urine screen, a pregnancy test)."""
+
+    @property
+    def visit_day(self) -> dt.date:
+        """The visit's date: its injection date, or today."""
+        day = self.answers.get("injection_date")
+        return day if isinstance(day, dt.date) else self.today
+
+    @property
+    def others(self) -> tuple[Any, ...]:
+        """What the label's other visits hold: visits with the same share a label."""
+        return (
+            self.record,
+            self.reported,
+            self.same_day,
+            self.visit_day if self.same_day else None,
+        )
+
+    @property
+    def judged_record(self) -> tuple[dt.date, ...]:
+        """The injections the patient's record shows: given, and reported."""
+        return (*self.record, *self.reported)
 
     @property
     def today(self) -> dt.date:
@@ -69,13 +96,15 @@ class Timed:
         return {k: v if k in oracle.SERIES_KEYS else to_json(v) for k, v in self.answers.items()}
 
     def findings(self, guide: Guide, in_record: bool = False) -> list[oracle.Finding]:
+        # A result another visit recorded for the day is the day's result (safety
+        # invariants 3 and 4): the visit is judged with it.
         return oracle.findings(
             guide,
-            self.answers,
+            {**self.answers, **dict(self.same_day)},
             self.today,
             date_default=True,
             now=self.now,
-            record=self.record,
+            record=self.judged_record,
             in_record=in_record,
         )
 
@@ -93,6 +122,7 @@ class Timed:
         return (
             f"Timed(now={self.now.isoformat()}, shapes={list(self.shapes)}, "
             f"record={[d.isoformat() for d in self.record]}, site={self.site}, "
+            f"reported={[d.isoformat() for d in self.reported]}, same_day={list(self.same_day)}, "
             f"answers={json.dumps(self.file(), sort_keys=True)})"
         )
 
@@ -289,11 +319,16 @@ def random_now(c: Chooser) -> dt.datetime:
 
 
 def timed_visit(
-    c: Chooser, site: int = 0, options: Options = PLAIN, now: dt.datetime | None = None
+    c: Chooser,
+    site: int = 0,
+    options: Options = PLAIN,
+    now: dt.datetime | None = None,
+    others: bool = False,
 ) -> Timed:
     """A visit over time on the pool's pack ``site`` at ``now`` (drawn when None): a
     random visit of the single-visit generator, with some of its answers replaced by the
-    shapes of :data:`SHAPES`."""
+    shapes of :data:`SHAPES`; with ``others``, other visits of the label too (a last
+    injection one reported, a result of the same day one recorded)."""
     guide = pool_guide(site)
     now = random_now(c) if now is None else now
     answers: dict[str, Any] = dict(random_answers(c, guide, now.date(), options))
@@ -331,7 +366,36 @@ def timed_visit(
         after_now(c, answers, now)
         shapes.append("after_now")
     answers = {k: v for k, v in answers.items() if k in guide.questions or k in oracle.SERIES_KEYS}
-    return Timed(now, answers, record, site, tuple(shapes))
+    reported: tuple[dt.date, ...] = ()
+    same_day: tuple[tuple[str, str], ...] = ()
+    if others and c.chance(15):
+        reported = _reported(c, guide, record, now)
+        shapes.append("reported")
+    # A patient with a dose on record: a visit of the day is a repeat visit, where the
+    # screen is asked only after a use since (the generator draws that visit bare).
+    if others and not record and c.chance(15):
+        key = c.pick([k for k in SAME_DAY if k in guide.questions])
+        same_day = ((key, "positive"),)
+        shapes.append("same_day")
+    return Timed(now, answers, record, site, tuple(shapes), reported, same_day)
+
+
+SAME_DAY = ("uds_opiates", "uds_fentanyl", "uds_methadone", "uds_oxycodone", "pregnancy_test")
+"""The one-answer results another visit of the day may have recorded (positive)."""
+
+
+def _reported(
+    c: Chooser, guide: Guide, record: tuple[dt.date, ...], now: dt.datetime
+) -> tuple[dt.date, ...]:
+    """A last injection another visit reported, at the edges of the dose timing (section
+    7), later than every injection of ``record``; none when it cannot be."""
+    s = guide.setting_values
+    since = c.pick([2, s.get("early_repeat_stop_days", 7), s.get("dose_interval_days", 28), 40])
+    since += c.pick([0, -1, 1])
+    day = shift(now.date(), -max(1, since))
+    if record and day <= max(record):
+        return ()
+    return (day,)
 
 
 def after_now(c: Chooser, v: dict[str, Any], now: dt.datetime) -> str:
@@ -437,13 +501,30 @@ class Routes:
         assert code == 0 and json.loads(out)["status"] == "complete", (code, out, err)
 
     def patient(self, v: Timed) -> str | None:
-        """A new label with the visit's record written, or None without a record."""
-        if not v.record:
+        """A new label with the visit's record written (the injections given, the other
+        visits that reported one or a result of the day), or None without a record."""
+        if not (v.record or v.reported or v.same_day):
             return None
         label = f"P{next(_LABELS)}"
         for day in v.record:
             self.record_injection(label, day, self.site(v))
+        for day in v.reported:
+            # A repeat visit the day after, left unfinished, typing the dose given elsewhere.
+            on = min(shift(day, 1), v.today)
+            self.other_visit(label, on, {"visit": "repeat_injection", "last_injection_date": day,
+                                         "last_injection_side": "right"}, v)  # fmt: skip
+        if v.same_day:
+            self.other_visit(label, v.visit_day, dict(v.same_day), v)
         return label
+
+    def other_visit(self, label: str, day: dt.date, answers: dict[str, Any], v: Timed) -> None:
+        """A care visit of ``label`` on ``day`` with only ``answers``, left unfinished."""
+        flags = [f"{k}={to_flag(val)}" for k, val in answers.items()]
+        code, out, err = self.invoke(
+            "walk", "--no-input", "--json", "--label", label, "--today", day.isoformat(),
+            *self.site(v), *_each("--answer", flags),
+        )  # fmt: skip
+        assert code in (1, 4), (code, out, err)
 
     # -- the routes ------------------------------------------------------------------
 
@@ -556,7 +637,7 @@ AFTER_INJECTION = {
 
 def with_injection(v: Timed) -> Timed:
     """The visit with the injection's answers, for a walk to the end."""
-    return Timed(v.now, {**v.answers, **AFTER_INJECTION}, v.record, v.site, v.shapes)
+    return replace(v, answers={**v.answers, **AFTER_INJECTION})
 
 
 def _toml(value: Any) -> str:
@@ -645,6 +726,23 @@ def visits_with_a_record(draw: Callable[[Any], Any]) -> Timed:
     answers = dict(v.answers)
     record = _record(c, pool_guide(0), answers, v.now)
     return Timed(v.now, answers, record, 0, (*v.shapes, "record"))
+
+
+@st.composite
+def visits_beside_other_visits(draw: Callable[[Any], Any]) -> Timed:
+    """A visit of a patient whose other visits reported a later last injection than the
+    record's, or recorded a positive result of this visit's day (invariants 3, 10, 11)."""
+    c = DrawChooser(draw)
+    v = timed_visit(c, 0)
+    guide = pool_guide(0)
+    answers = dict(v.answers)
+    record = _record(c, guide, answers, v.now) if c.chance(50) else ()
+    reported = _reported(c, guide, record, v.now) if c.chance(60) else ()
+    same_day: tuple[tuple[str, str], ...] = ()
+    if not record and (not reported or c.chance(50)):
+        same_day = ((c.pick([k for k in SAME_DAY if k in guide.questions]), "positive"),)
+    shapes = (*v.shapes, *(["record"] if record else []), "others")
+    return Timed(v.now, answers, record, 0, shapes, reported, same_day)
 
 
 @dataclass(frozen=True)

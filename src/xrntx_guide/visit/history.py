@@ -926,7 +926,9 @@ def _same_day_results(
     wanted = _one_answer_results(guide)
     out = []
     for r in mine:
-        day = _text(r, guide.meta.date_key) or r.visit_date
+        # A visit left before its date was answered describes the day its walk began.
+        began = r.created.astimezone().date().isoformat() if r.created is not None else None
+        day = _text(r, guide.meta.date_key) or r.visit_date or began
         if r.id == exclude or r.training or day is None:
             continue
         given = [k for k in wanted if r.answers.get(k) is not None]
