@@ -12,7 +12,9 @@ Run: ``.venv/bin/python bench/fuzz_safety.py [--patients 1000000] [--paths engin
 Over time (invariants 8-12): ``--paths over-time`` draws visits of
 ``tests/strategies/timed.py`` (timed COWS series, challenges and rechallenges at the edges
 of the window and the observation minimum, corrections, the rapid pathway's record with
-its oral naltrexone days, earlier injections in the patient's record, results after now)
+its oral naltrexone days, earlier injections in the patient's record, the patient's other
+visits that reported a later last injection or a positive result of the day, results
+after now)
 and judges them through the public command line: every patient as a line of ``check
 --batch --now`` (with ``label`` when it has a record), and every ``--walk-every``-th also
 by ``check --label``, ``walk --no-input`` and its chart note (``note``, item 12). Patients
