@@ -33,7 +33,7 @@ ON = DAY1 + dt.timedelta(days=DAY - 1)
 LABEL = "ROOMS-1"
 
 P_DATE = r"Date of the injection [^\n]*: "
-P_BLOCKED = r"Command \[back / edit / review / why / (?:day / )?quit\]: "
+P_BLOCKED = r"Command \[back / edit / review / why / (?:rate again / )?(?:day / )?quit\]: "
 P_DAY = r"Day of the protocol \(number\) \[(\d+)\]: "
 P_DAY_DATE = r"Date of day \d+ [^\n]*\[([0-9-]+)\]: "
 P_GIVEN = r"What was given on day \d+[^\n]*: "
@@ -43,7 +43,7 @@ P_COWS = r"Day \d+ COWS total[^\n]*\[Enter: (?:none|no other)\]: "
 P_TIME = r"Time of the rating \(HH:MM\)[^\n]*: "
 P_NOTE = r"Note \[Enter to skip\]: "
 P_NEXT = (
-    r"(?:Command \[back / edit / review / why / (?:day / )?quit\]|Urine screen: opiates [^\n]*): "
+    r"(?:Command \[back / edit / review / why / (?:rate again / )?(?:day / )?quit\]|Urine screen: opiates [^\n]*): "
 )
 
 

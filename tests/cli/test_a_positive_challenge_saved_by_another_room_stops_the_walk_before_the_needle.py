@@ -28,7 +28,7 @@ DAY = TODAY.isoformat()
 P_DATE = r"Date of the injection [^\n]*: "
 P_CHALLENGE = r"Naloxone challenge result \(number or value\): "
 P_NEXT = (
-    r"(?:Command \[back / edit / review / why / quit\]"
+    r"(?:Command \[back / edit / review / why / (?:rate again / )?quit\]"
     r"|Was the injection given\? \(yes/no\)): "
 )
 

@@ -60,7 +60,7 @@ P_CONSENT = rf"Informed consent recorded\? {YES_NO}: "
 P_EVIDENCE = rf"Evidence of abstinence over the period {CHOICE}: "
 # 100 columns with its trailing space: the terminal width may wrap it or drop the space
 P_PATHWAY = r"Which pathway\?\s+\(number or value\)\s+\[standard[^\]]*\]:"
-P_BLOCKED = r"Command \[back / edit / review / why / (?:day / )?quit\]: "
+P_BLOCKED = r"Command \[back / edit / review / why / (?:rate again / )?(?:day / )?quit\]: "
 
 
 def p_uds(assay: str) -> str:
@@ -679,6 +679,8 @@ def test_the_cows_total_and_band_show_as_soon_as_the_last_item_is_rated(spawn: A
         w.answer(rf"COWS {words}[^\n]*\(score: [^)]*\): ", score)
     w.expect(r"COWS total \(0-48\): 5; COWS band: mild")
     w.expect(r"CONTRAINDICATION: Withdrawal")  # 5 is the threshold: withdrawal is present
+    # The box says to rate again later: the command is listed where it can be typed.
+    w.expect(r"Command \[back / edit / review / why / rate again / quit\]: ")
     w.child.sendline("quit")
     assert w.finish() == ExitCode.BLOCKED
 

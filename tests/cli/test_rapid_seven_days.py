@@ -38,7 +38,7 @@ pytestmark = pytest.mark.skipif(not EXE.exists(), reason=f"{EXE} is not installe
 SITE = REPO / "scenarios" / "_site-rapid-protocol.toml"
 DAY1 = dt.date(2026, 11, 22)
 HEROIN = DAY1 - dt.timedelta(days=1)
-P_BLOCKED = r"Command \[back / edit / review / why / (?:day / )?quit\]: "
+P_BLOCKED = r"Command \[back / edit / review / why / (?:rate again / )?(?:day / )?quit\]: "
 P_PREGNANCY = r"Pregnancy test [^\n]*: "
 P_FIRST = rf"(?:{P_BLOCKED}|{P_PREGNANCY})"
 P_UDS = r"Urine screen: (opiates|fentanyl|buprenorphine|methadone|oxycodone) [^\n]*: "

@@ -37,12 +37,12 @@ P_CONFIRM = r"Is day \d+ the protocol's injection day\?[^\n]*: "
 P_ADD = r"Add to day \d+, or correct it\? \[Enter: add / correct\]: "
 P_REASON = r"Why is day \d+ corrected \(required\): "
 P_NOTE = r"Note \[Enter to skip\]: "
-P_BLOCKED = r"Command \[back / edit / review / why / (?:day / )?quit\]: "
+P_BLOCKED = r"Command \[back / edit / review / why / (?:rate again / )?(?:day / )?quit\]: "
 P_RECORD = r"Record a day\? Enter or 'day' to record one, or quit: "
 P_UDS = r"Urine screen: opiates [^\n]*: "
 P_PREGNANCY = r"Pregnancy test [^\n]*: "
 P_ANY_PROMPT = (
-    r"(?:Command \[back / edit / review / why / (?:day / )?quit\]|Pregnancy test [^\n]*): "
+    r"(?:Command \[back / edit / review / why / (?:rate again / )?(?:day / )?quit\]|Pregnancy test [^\n]*): "
 )
 INJECTION_STEP = "Giving the injection"
 

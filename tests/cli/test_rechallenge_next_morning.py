@@ -106,7 +106,7 @@ P_COWS = r"COWS total \(0-48\)[^\n]*: "
 P_CHALLENGE = rf"Naloxone challenge result {CHOICE}: "
 # The long prompt may wrap at the terminal's width: anything up to its end.
 P_RECHALLENGE = r"Naloxone rechallenge result[\s\S]{0,160}?\[Enter to skip\]: "
-P_BLOCKED = r"Command \[back / edit / review / why / (?:day / )?quit\]: "
+P_BLOCKED = r"Command \[back / edit / review / why / (?:rate again / )?(?:day / )?quit\]: "
 
 
 def test_a_positive_challenge_resumed_the_next_morning_is_decided_by_a_negative_rechallenge(

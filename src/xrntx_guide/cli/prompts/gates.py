@@ -102,12 +102,17 @@ class GatePrompts(WalkCore):
                 self.ui.note("Type 'day' to record a day of the pathway's record.")
             if self.responder is None and not self.dry_run:
                 show_card_hint(self.ui, state, self.record, self.program)
-        # On the pathway 'day' is a command at this prompt: the list says so.
-        words = "back, edit, review, why, day or quit" if self.rapid_here else None
-        listed = "back / edit / review / why / day / quit" if words else None
+        # On the pathway 'day' is a command at this prompt, and 'rate again' where the
+        # gate reads the COWS rating and a new one can be taken here: the list says so.
+        names = ["back", "edit", "review", "why"]
+        if keys.COWS_TOTAL in self.guide.gate(g.id).inputs and self.cannot_rate(state) is None:
+            names.append("rate again")
+        if self.rapid_here:
+            names.append("day")
+        listed = " / ".join([*names, "quit"])
+        allowed = f"{', '.join(names)} or quit"
         while True:
-            text = self.read(f"Command [{listed or 'back / edit / review / why / quit'}]: ")
-            allowed = words or "back, edit, review, why or quit"
+            text = self.read(f"Command [{listed}]: ")
             self.ui.retry(
                 f"{text!r} is not a command here: type {allowed}" if text else f"type {allowed}"
             )
