@@ -43,7 +43,8 @@ P_COWS = r"Day \d+ COWS total[^\n]*\[Enter: (?:none|no other)\]: "
 P_TIME = r"Time of the rating \(HH:MM\)[^\n]*: "
 P_NOTE = r"Note \[Enter to skip\]: "
 P_NEXT = (
-    r"(?:Command \[back / edit / review / why / (?:rate again / )?(?:day / )?quit\]|Urine screen: opiates [^\n]*): "
+    r"(?:Command \[back / edit / review / why / (?:rate again / )?(?:day / )?quit\]"
+    r"|Urine screen: opiates [^\n]*): "
 )
 
 

@@ -42,7 +42,8 @@ P_RECORD = r"Record a day\? Enter or 'day' to record one, or quit: "
 P_UDS = r"Urine screen: opiates [^\n]*: "
 P_PREGNANCY = r"Pregnancy test [^\n]*: "
 P_ANY_PROMPT = (
-    r"(?:Command \[back / edit / review / why / (?:rate again / )?(?:day / )?quit\]|Pregnancy test [^\n]*): "
+    r"(?:Command \[back / edit / review / why / (?:rate again / )?(?:day / )?quit\]"
+    r"|Pregnancy test [^\n]*): "
 )
 INJECTION_STEP = "Giving the injection"
 
