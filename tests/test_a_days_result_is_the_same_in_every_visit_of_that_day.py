@@ -12,7 +12,17 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, Run, answer_flags, flat, json_answers, no_traceback, ready_patient
+from tests.helpers import (
+    MONTHLY_VISIT,
+    REPEAT_WITHOUT_USE,
+    TODAY,
+    Run,
+    answer_flags,
+    flat,
+    json_answers,
+    no_traceback,
+    ready_patient,
+)
 from tests.test_invariants_given_answers_and_record import DOSE
 
 LABEL = "SAMEDAY"
@@ -81,3 +91,49 @@ def test_a_visit_left_before_its_date_was_answered_holds_its_walks_day(run: Run)
                   *answer_flags(ready_patient()))  # fmt: skip
     no_traceback(checked)
     assert checked.exit_code == 2 and session in flat(checked.output), checked.output
+
+
+def test_a_positive_screen_binds_a_visit_of_the_day_where_the_screen_does_not_apply(
+    run: Run,
+) -> None:
+    """The morning's visit, a new induction, recorded a positive screen; the afternoon's
+    check answers a repeat visit without opioid use since a dose given elsewhere, where
+    no screen is asked. Counted, the morning's screen would fail the urine screen's gate:
+    refused, as the same answers with that screen given in one check are, never ready."""
+    given = TODAY - dt.timedelta(days=23)  # the dose given elsewhere
+    first = walk(
+        run,
+        at(TODAY, "09:00"),
+        uds_opiates="positive",
+        last_opioid_use=given - dt.timedelta(days=9),
+    )
+    session = json.loads(first.stdout)["session"]
+    repeat = ready_patient(
+        **{**REPEAT_WITHOUT_USE, **MONTHLY_VISIT},
+        last_injection_date=given,
+        last_injection_side="right",
+    )
+    checked = run("check", "--json", "--label", LABEL, "--now", at(TODAY, "11:00"),
+                  *answer_flags(repeat))  # fmt: skip
+    no_traceback(checked)
+    assert checked.exit_code == 2, checked.output
+    assert "uds_opiates" in checked.output and session in flat(checked.output), checked.output
+
+
+@pytest.mark.parametrize(
+    ("key", "morning", "afternoon"),
+    [
+        ("uds_opiates", "not_done", "negative"),  # the test done since
+        ("pregnancy_test", "not_applicable", "negative"),
+    ],
+)
+def test_a_result_no_stricter_than_the_one_given_binds_nothing(
+    run: Run, key: str, morning: str, afternoon: str
+) -> None:
+    """A screen not done in the morning, or a pregnancy test marked not applicable, is no
+    result that a later test of the day must repeat: the afternoon's check is judged on
+    its own answers (ready, here)."""
+    walk(run, at(TODAY, "09:00"), **{key: morning}, consent=False)
+    checked = run("check", "--json", "--label", LABEL, "--now", at(TODAY, "11:00"),
+                  *answer_flags(ready_patient(**{key: afternoon})))  # fmt: skip
+    assert checked.exit_code == 0, checked.output

@@ -113,3 +113,20 @@ def test_a_reported_date_no_later_than_the_counted_dose_changes_nothing(run: Run
     out = json.loads(on(run, "check", repeat_visit()).stdout)
     assert out["record"]["prefilled"].get("last_injection_date") == COUNTED.isoformat(), out
     assert out["record"]["warnings"] == [], out["record"]
+
+
+def test_a_dose_reported_after_a_visits_date_says_nothing_of_that_visit(run: Run) -> None:
+    """A visit dated before the reported dose (left unfinished, resumed to enter it) is
+    judged against the dose before it: giving that date is taken, never refused by a
+    dose that came after the visit (which no date it can give would satisfy)."""
+    first = on(run, "walk", after_injection(last_opioid_use=COUNTED - dt.timedelta(days=14)),
+               COUNTED)  # fmt: skip
+    assert first.exit_code == 0, first.output
+    earlier = REPORTED - dt.timedelta(days=2)  # a visit before the dose given elsewhere
+    told = repeat_visit(last_injection_date=REPORTED, last_injection_side="right")
+    assert on(run, "walk", told, TODAY - dt.timedelta(days=1)).exit_code in (1, 4)
+    before = repeat_visit(injection_date=earlier, last_injection_date=COUNTED,
+                          last_injection_side="left")  # fmt: skip
+    result = on(run, "check", before)
+    no_traceback(result)
+    assert result.exit_code != 2, result.output

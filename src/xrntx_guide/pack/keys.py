@@ -37,6 +37,9 @@ RECHALLENGE_DOSE = "naloxone_rechallenge_dose_mg"
 """The setting of the rechallenge's naloxone dose, said when a rechallenge is offered."""
 OBSERVATION_MINUTES = "naloxone_observation_minutes"
 """The setting of the minutes a challenge is observed before its result is read."""
+NOT_DONE = "not_done"
+"""The value of a test not taken (a urine screen, a challenge): no result, never a fact of
+the day another visit's result is judged against (visit/contradiction.py)."""
 ChallengeValue = Literal["negative", "positive", "not_done"]
 """The results the program reads a challenge's and a rechallenge's series as (a positive
 stands until a negative rechallenge lifts it; not done is no challenge): the two questions

@@ -27,7 +27,7 @@ from ..errors import InvalidAnswer, UserError, resume_command
 from ..expr import UNKNOWN, MapContext, format_value
 from ..pack import keys
 from ..pack.guide import CQuestion, Guide
-from ..pack.severity import HARD_STOPS, SEVERITY_RANK
+from ..pack.severity import BLOCKING, HARD_STOPS, SEVERITY_RANK
 from .answers import parse_value, recorded_kind
 
 if TYPE_CHECKING:
@@ -56,15 +56,17 @@ class Contradiction(NamedTuple):
         return f"{self.message}: {self.prompt_fix}"
 
 
-def recorded_dose(record: Timeline | None) -> VisitEntry | None:
+def recorded_dose(record: Timeline | None, day: dt.date | None = None) -> VisitEntry | None:
     """The latest injection the patient's record shows (a finished visit's, an unfinished
     visit's that recorded the injection given, or one a visit reported as the last:
-    :attr:`Timeline.reported`), or None."""
+    :attr:`Timeline.reported`, when it is not after ``day``, the visit's date: a dose
+    given elsewhere after a visit says nothing of it), or None."""
     if record is None:
         return None
-    doses = [
-        v for v in (record.source, record.held_back, record.reported) if v is not None and v.date
-    ]
+    reported = record.reported
+    if reported is not None and day is not None and (reported.date or "") > day.isoformat():
+        reported = None
+    doses = [v for v in (record.source, record.held_back, reported) if v is not None and v.date]
     return max(doses, key=lambda v: v.date or "") if doses else None
 
 
@@ -113,7 +115,8 @@ def contradiction(
     found = _beside_an_unread_value(guide, answers, record)
     if found is not None:
         return found
-    dose = recorded_dose(record)
+    visit_day = _date(answers.get(guide.meta.date_key)) or (record.day if record else None)
+    dose = recorded_dose(record, visit_day)
     # The session a dose is named by: the visit that gave it, or that reported it.
     by = (
         f"reported by session {dose.session}"
@@ -317,29 +320,58 @@ def _against_a_recent_use(
 def _against_the_same_days_results(
     guide: Guide, answers: Mapping[str, Any], record: Timeline | None
 ) -> Contradiction | None:
-    """A result of the visit day given otherwise than another care visit of the patient
-    recorded it for that same day (a urine screen, a pregnancy test: :attr:`Timeline.
-    same_day`): the two describe one day (safety invariant 3), and a negative screen
-    beside the positive one another visit recorded that morning must not make the dose
-    ready (safety invariant 4: both named)."""
+    """A result of the visit day that another care visit of the patient recorded for that
+    same day (a urine screen, a pregnancy test: :attr:`Timeline.same_day`) and that this
+    visit's answers would lift: judged with it in place of this visit's answer (or beside
+    them, where this visit gives none and its question does not apply as answered), a gate
+    guarding the injection is stricter, or it would count as a finding where its question
+    does not apply. The two
+    describe one day (safety invariant 3): a negative screen beside the positive one the
+    patient gave that morning never makes the dose ready (invariants 4 and 10: both
+    named). A result no stricter (not done, not applicable, the same) binds nothing."""
     if record is None or not record.same_day:
         return None
     day = _date(answers.get(guide.meta.date_key)) or record.day
     for key, value, session, visit_day in record.same_day:
+        cq = guide.questions.get(key)
         given = answers.get(key)
-        if (
-            given is None
-            or visit_day != day.isoformat()
-            or format_value(given) == format_value(value)
-        ):
+        if cq is None or visit_day != day.isoformat() or value == keys.NOT_DONE:
+            continue  # a test not taken is no result of the day
+        if given is not None and format_value(given) == format_value(value):
             continue
+        try:
+            theirs = parse_value(cq, value, today=day)
+        except InvalidAnswer:
+            continue
+        changes = {key: theirs}
+        # Not given here: asked where it applies (a check is incomplete without it); only
+        # where it does not apply as answered is it judged now, as if given.
+        # A result that fails a gate binds; one that leaves it undecided (not done) does
+        # not hold back the day's test done since.
+        stricter = (
+            None if given is None else _judged_less_strictly(guide, answers, changes, day, BLOCKING)
+        )
+        hidden = (
+            None
+            if stricter is not None
+            else evaluate(guide, Inputs({**answers, **changes}, day)).invalid.get(key)
+        )
+        if stricter is None and hidden is None:
+            continue
+        why = (
+            f"judged with it, gate {stricter.id} {stricter.outcome}s"
+            if stricter is not None
+            else "it does not apply to this visit as answered, and counted it would fail a "
+            "contraindication"
+        )
+        said = f"{format_value(given)} was given" if given is not None else "it is not given"
         return Contradiction(
             key,
-            f"{format_value(given)} was given, but session {session} recorded "
-            f"{format_value(value)} for the same day ({visit_day}): both describe that "
-            f"day. Give {format_value(value)} as recorded, or correct that session's "
-            f"answer if it was a slip ({resume_command(session)})",
-            f"type {format_value(value)}, as recorded, or quit and correct session {session}",
+            f"{said}, but session {session} recorded {format_value(theirs)} for the same day "
+            f"({visit_day}): both describe that day, and {why}. Give "
+            f"{format_value(theirs)} as recorded (and the answers it calls for), or correct "
+            f"that session's answer if it was a slip ({resume_command(session)})",
+            f"type {format_value(theirs)}, as recorded, or quit and correct session {session}",
         )
     return None
 

@@ -947,8 +947,9 @@ def _reported_injection(
     """The latest last injection another care visit of the patient answered (a dose
     given outside this record, typed at a repeat visit), when it is later than
     ``last_dose`` (the latest the record counts or holds back): as a visit of that date,
-    reported by that visit. An answer its visit no longer uses (the visit answered a
-    first injection since) reports nothing."""
+    reported by that visit (a visit dated before it is judged without it:
+    visit/contradiction.py ``recorded_dose``). An answer its visit no longer uses (the
+    visit answered a first injection since) reports nothing."""
     key = guide.last_injection_key
     if key is None:
         return None
@@ -956,12 +957,12 @@ def _reported_injection(
     for r in mine:
         if r.id == exclude or r.training:
             continue
-        day = _date(_text(r, key))
-        if day is None or day.isoformat() <= last_dose:
+        given = _date(_text(r, key))
+        if given is None or given.isoformat() <= last_dose:
             continue
         if not _applies(guide, key, r.answers, _date(_text(r, guide.meta.date_key))):
             continue
-        found.append(replace(entry(guide, r), date=day.isoformat()))
+        found.append(replace(entry(guide, r), date=given.isoformat()))
     return max(found, key=lambda v: (v.date or "", v.updated)) if found else None
 
 
