@@ -73,3 +73,11 @@ def test_a_dose_on_the_side_advised_is_not_warned_about(run: Run) -> None:
     session = re.findall(r"session ([0-9a-f]{8})", walked.output)[-1]
     note = json.loads(run("note", session, "--format", "json").stdout)
     assert note["side_against_advice"] is None, note
+
+
+def test_a_script_hears_of_the_side_in_the_walks_json(run: Run) -> None:
+    first_dose_on(run, LABEL, TODAY - dt.timedelta(weeks=4))  # given on the left
+    visit = ready_patient(**{**REPEAT_WITHOUT_USE, **MONTHLY_VISIT}, **DOSE_GIVEN)
+    walked = walk_at(run, LABEL, at_today("10:00"), visit, "--json")
+    out = json.loads(walked.stdout)
+    assert out["status"] == "complete" and "left" in str(out["side_against_advice"]), out

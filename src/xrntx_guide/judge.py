@@ -213,7 +213,7 @@ def series_used(
     if keys.CHALLENGE not in used and (keys.CHALLENGE in flags or keys.RECHALLENGE in flags):
         # Its documented shape (kind, time, result): a flag's result has no time.
         again = flags.get(keys.RECHALLENGE)
-        kind = "rechallenge" if again is not None and again != "not_done" else "challenge"
+        kind = "rechallenge" if again is not None and again != keys.NOT_DONE else "challenge"
         result = again if kind == "rechallenge" else flags.get(keys.CHALLENGE)
         used[keys.CHALLENGE] = {"kind": kind, "at": None, "result": result}
     return used

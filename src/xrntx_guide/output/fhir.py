@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__, expr
+from ..pack import keys
 from ..pack.keys import COWS_THRESHOLD, COWS_TOTAL
 from ..pack.severity import SEVERITIES
 from ..visit.clock import instant as _instant
@@ -371,12 +372,12 @@ def _observations(
             continue
         obs = {
             "resourceType": "Observation",
-            "status": "cancelled" if row["value"] == "not_done" else "final",
+            "status": "cancelled" if row["value"] == keys.NOT_DONE else "final",
             "code": _concept(local("observation"), key.replace("_", "-"), row["question"]),
             "subject": subject,
             "effectiveDateTime": at(key),
         }
-        if row["value"] != "not_done":
+        if row["value"] != keys.NOT_DONE:
             obs["valueCodeableConcept"] = _concept(
                 choice_system(guide, key), row["value"], row["shown"]
             )
@@ -407,7 +408,7 @@ def _challenges(
     corrected = {c.corrects for c in results if c.corrects is not None}
     for i, c in enumerate(results):
         said = read[i] if i < len(read) else {}
-        done = c.result != "not_done"
+        done = c.result != keys.NOT_DONE
         status = "completed" if done else "not-done"
         if c.at in corrected:
             status = "entered-in-error"

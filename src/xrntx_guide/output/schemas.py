@@ -202,6 +202,9 @@ class WalkOut(_Out):
     blocking: list[str]
     missing: list[str]
     next_dose_due: dt.date | None
+    side_against_advice: str | None = None
+    """The dose recorded in another buttock than the guide advised, in words (the note's
+    ``side_against_advice``); None when it agrees."""
     exit_code: int
 
 

@@ -405,7 +405,7 @@ def new_challenges(
         c
         for c in live(challenges)
         if c.kind in ("challenge", "rechallenge")
-        and c.result != "not_done"
+        and c.result != keys.NOT_DONE
         and (where := placed(challenges, c)).day == day
         and local_day(where.at) == day
         and instant(where.at) > instant(since.at)
@@ -682,6 +682,6 @@ def visit_results(
         return out
     out.rechallenge = again
     out.answers[RECHALLENGE] = "positive" if id(again) in during else again.result
-    if again.result != "not_done":
+    if again.result != keys.NOT_DONE:
         out.answers[RECHALLENGE_HOURS] = hours_between(at(positive), at(again))
     return out

@@ -29,6 +29,7 @@ from typing import Any, Literal, Protocol
 from ..engine.evaluate import State
 from ..errors import InvalidAnswer, UsageError
 from ..expr import UNKNOWN
+from ..pack import keys
 from ..pack.guide import Guide
 from ..pack.keys import COWS_THRESHOLD as THRESHOLD
 from ..records import field, record, replace
@@ -325,7 +326,7 @@ def _obeys(
     on the day of its result, before it by the observation (visit/clock.py, the one rule);
     a rechallenge's after the positive result; and a result that counts (negative) only
     when the patient showed no withdrawal before the naloxone (naltrexone-tablet-label)."""
-    if offered.kind == "rechallenge" and offered.at is not None and offered.value != "not_done":
+    if offered.kind == "rechallenge" and offered.at is not None and offered.value != keys.NOT_DONE:
         _within_window(guide, offered, positive)
     if offered.at is None:
         return

@@ -569,7 +569,7 @@ def _expand_challenges(
     ]
     if reading.challenge is not None:
         out.used_challenge = "challenge"
-    if reading.rechallenge is not None and reading.rechallenge.result != "not_done":
+    if reading.rechallenge is not None and reading.rechallenge.result != keys.NOT_DONE:
         out.used_challenge = "rechallenge"
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..pack import keys
 from ..pack.guide import Guide
 from .answers import CHALLENGES_KEY, RATINGS_KEY
 from .clock import aware
@@ -20,7 +21,7 @@ from .clock import aware
 Reason = tuple[str, str]
 """A refusal's message and hint."""
 
-NEVER_A_PASS = ("not_done", "positive")
+NEVER_A_PASS = (keys.NOT_DONE, "positive")
 """Results that never pass a gate, taken on whatever day: no test done, or a positive
 (which stands on every later day)."""
 

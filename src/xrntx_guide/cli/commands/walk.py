@@ -26,6 +26,7 @@ from ...errors import (
     resume_command,
 )
 from ...judge import with_record
+from ...output.check import side_against_advice
 from ...output.versions import WALK
 from ...pack.guide import Guide
 from ...records import replace
@@ -881,6 +882,8 @@ def _outcome_json(
         "blocking": outcome.state.blocking,
         "missing": outcome.missing if outcome.kind == "missing" else [],
         "next_dose_due": record.next_dose_due,
+        # What the screen's summary warns of, for a script: never filed in silence.
+        "side_against_advice": side_against_advice(outcome.state),
         "exit_code": int(code),
     }
     out.write(json.dumps(data, ensure_ascii=False) + "\n")

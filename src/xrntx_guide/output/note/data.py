@@ -311,7 +311,7 @@ def _challenge_series(state: State, record: SessionRecord) -> list[dict[str, Any
         if c.kind == "challenge" and reads_positive:
             # A correction counts from the result it corrects (visit/entries.py placed).
             positive = placed(record.naloxone_challenges, c).at
-        elif c.kind == "rechallenge" and positive is not None and c.result != "not_done":
+        elif c.kind == "rechallenge" and positive is not None and c.result != keys.NOT_DONE:
             entry["hours_after_positive"] = rechallenge_hours(aware(positive), aware(c.at))
         out.append(entry)
     return out
