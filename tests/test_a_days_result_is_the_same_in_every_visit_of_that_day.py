@@ -137,3 +137,19 @@ def test_a_result_no_stricter_than_the_one_given_binds_nothing(
     checked = run("check", "--json", "--label", LABEL, "--now", at(TODAY, "11:00"),
                   *answer_flags(ready_patient(**{key: afternoon})))  # fmt: skip
     assert checked.exit_code == 0, checked.output
+
+
+def test_the_days_result_stays_the_days_when_its_visit_moves_to_another(run: Run) -> None:
+    """The morning's visit recorded a positive screen, then was moved to the day before
+    (its results are asked again there): the screen still describes this day, and a new
+    visit of the day giving a negative one is refused, its dose never counted."""
+    first = walk(run, at(TODAY, "09:00"), uds_opiates="positive")
+    session = json.loads(first.stdout)["session"]
+    before = (TODAY - dt.timedelta(days=1)).isoformat()
+    moved = run("walk", "--resume", "--session", session, "--no-input", "--json",
+                "--now", at(TODAY, "09:30"), "--answer", f"injection_date={before}")  # fmt: skip
+    assert "asked again" in moved.output, moved.output
+    second = walk(run, at(TODAY, "11:00"), **DOSE)
+    assert second.exit_code == 2 and session in flat(second.output), second.output
+    history = json.loads(run("history", LABEL, "--json").stdout)
+    assert history["injections"] == [], history

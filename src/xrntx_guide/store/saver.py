@@ -127,6 +127,12 @@ def merge(
             if all(instant(at) != instant(k) for k in kept)
         ]
         merged.naloxone_given[key] = kept
+    # The results of a day a move cleared (visit/resume.py): facts of their day, never
+    # lost, whichever run moved the visit.
+    for on, taken in mine.day_results.items():
+        of_the_day = merged.day_results.setdefault(on, {})
+        for key, value in taken.items():
+            of_the_day.setdefault(key, value)
     for part in LISTED:
         lb, lm = getattr(base, part), getattr(mine, part)
         removed = [x for x in lb if x not in lm]

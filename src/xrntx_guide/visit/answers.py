@@ -341,6 +341,29 @@ def started_of(guide: Guide, key: str) -> str | None:
     return base if cq is not None and cq.wait_minutes is not None else None
 
 
+def one_answer_results(guide: Guide) -> tuple[str, ...]:
+    """The point-in-time questions answered once a visit (a urine screen, a pregnancy
+    test): not a series' (the COWS rating and its items, the challenges: their entries
+    have times, visit/series.py), nor worked out from the pathway's record. A result of
+    one of them describes its day for every visit of the patient that day."""
+
+    def find() -> tuple[str, ...]:
+        series = {
+            keys.COWS_TOTAL,
+            keys.CHALLENGE,
+            keys.RECHALLENGE,
+            keys.RECHALLENGE_HOURS,
+            *keys.RAPID_RECORD_KEYS,
+        }
+        return tuple(
+            k
+            for k, cq in guide.questions.items()
+            if cq.spec.point_in_time and k not in series and not k.startswith(keys.COWS_ITEM_PREFIX)
+        )
+
+    return guide.once("one_answer_results", find)
+
+
 def is_record_key(guide: Guide, key: str) -> bool:
     """Whether ``key`` is worked out from the rapid pathway's record, never given."""
     return key in RAPID_RECORD_KEYS and key in guide.questions

@@ -42,7 +42,7 @@ from ..records import field, record
 if TYPE_CHECKING:
     from .session import JSONScalar, SessionRecord
 
-FORMAT = 8
+FORMAT = 9
 """The shape of the stored facts: a change to what they hold, or to how they are made
 (the check of a stored record they are made through included: a challenge's result one
 of the program's own), changes it, and facts of another shape are not used."""
@@ -76,6 +76,9 @@ class VisitFacts:
     """The record's own ``standing`` answers (:attr:`SessionRecord.standing`)."""
     names: dict[str, str] = field(default_factory=dict)
     """The record's own names of the roles the timeline reads (:attr:`SessionRecord.names`)."""
+    day_results: tuple[tuple[str, JSONScalar, str], ...] = ()
+    """(question, value, day) of each result a move of the visit cleared
+    (:attr:`SessionRecord.day_results`): still that day's."""
     yes_at: dict[str, dt.datetime] = field(default_factory=dict)
     """Since when each answer whose value is yes has been yes, by key, by the audit trail
     (:meth:`SessionRecord.since`): what orders an end of treatment and a dose of one day
@@ -106,6 +109,11 @@ def facts_of(record: SessionRecord) -> VisitFacts:
             for key, rec in record.answers.items()
             if rec.value is True
         },
+        day_results=tuple(
+            (k, v, day)
+            for day, taken in sorted(record.day_results.items())
+            for k, v in taken.items()
+        ),
     )
 
 
@@ -148,6 +156,7 @@ def stored_facts(text: str) -> str | None:
             "standing": list(facts.standing),
             "names": facts.names,
             "yes_at": {k: at.isoformat() for k, at in facts.yes_at.items()},
+            "day_results": [list(t) for t in facts.day_results],
         },
         separators=(",", ":"),
     )
@@ -182,6 +191,7 @@ def read_facts(facts: str | None, text: str | bytes) -> VisitFacts | None:
             standing=tuple(data["standing"]),
             names=dict(data["names"]),
             yes_at={k: dt.datetime.fromisoformat(at) for k, at in data["yes_at"].items()},
+            day_results=tuple((k, v, day) for k, v, day in data["day_results"]),
         )
     except (ValueError, KeyError, TypeError, RecursionError):
         return None

@@ -27,11 +27,10 @@ from ..engine.drive import Prefill
 from ..engine.evaluate import Inputs, evaluate
 from ..errors import InvalidAnswer, SessionError, resume_command
 from ..expr import UNKNOWN, Scalar
-from ..pack import keys
 from ..pack.guide import Guide
 from ..records import field, record, replace
 from ..suggest import closest
-from .answers import parse_value, recorded_kind
+from .answers import one_answer_results, parse_value, recorded_kind
 from .clock import instant
 from .facts import VisitFacts, facts_of
 from .labels import label_key
@@ -900,32 +899,17 @@ def _timeline(
     return Timeline(label, day, visits, prefills | from_end, source, due=due, **extra)
 
 
-def _one_answer_results(guide: Guide) -> tuple[str, ...]:
-    """The point-in-time questions answered once a visit (a urine screen, a pregnancy
-    test): not a series' (the COWS rating and its items, the challenges: their entries
-    have times, visit/series.py), nor worked out from the pathway's record."""
-    series = {
-        keys.COWS_TOTAL,
-        keys.CHALLENGE,
-        keys.RECHALLENGE,
-        keys.RECHALLENGE_HOURS,
-        *keys.RAPID_RECORD_KEYS,
-    }
-    return tuple(
-        k
-        for k, cq in guide.questions.items()
-        if cq.spec.point_in_time and k not in series and not k.startswith(keys.COWS_ITEM_PREFIX)
-    )
-
-
 def _same_day_results(
     guide: Guide, mine: Sequence[VisitFacts], exclude: str | None
 ) -> tuple[tuple[str, JSONScalar, str, str], ...]:
     """:attr:`Timeline.same_day`: each one-answer result the label's other care visits
     recorded, with the visit and its date."""
-    wanted = _one_answer_results(guide)
+    wanted = one_answer_results(guide)
     out = []
     for r in mine:
+        if r.id != exclude and not r.training:
+            # Taken for a day the visit has since moved from: still that day's result.
+            out += [(k, v, r.id, day) for k, v, day in r.day_results if k in wanted]
         # A visit left before its date was answered describes the day its walk began.
         began = r.created.astimezone().date().isoformat() if r.created is not None else None
         day = _text(r, guide.meta.date_key) or r.visit_date or began

@@ -22,7 +22,7 @@ from ..expr import UNKNOWN
 from ..pack.guide import Guide, RecordedSettings
 from ..pack.load import load_guide
 from ..records import replace
-from .answers import to_json
+from .answers import one_answer_results, to_json
 from .clock import aware, instant, shown
 from .entries import positive_since
 from .rapid import table_of
@@ -247,6 +247,11 @@ def clear_results_of_another_day(
     if not stale and not timers:
         return [*taken_back, *carry(), *kept()]
     if stale:
+        # The day's results stay facts of that day (a positive screen taken there binds
+        # the patient's other visits of it), though the visit asks them again.
+        taken = {k: record.answers[k].value for k in stale if k in one_answer_results(guide)}
+        if taken:
+            record.day_results.setdefault(old, {}).update(taken)
         record.clear(stale, now, f"taken for {old}; the visit moved to {new}")
     for k in timers:
         record.timers.pop(k, None)
