@@ -8,6 +8,7 @@ takes it out of the record, and neither is said, before asking or when done."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from tests.helpers import TODAY, Run, flat, ready_patient, stored_sessions, walk_visit
@@ -42,3 +43,21 @@ def test_a_recorded_positive_challenge_is_said(run: Run) -> None:
 def test_a_recorded_fentanyl_use_is_said(run: Run) -> None:
     said = deleted(run, ready_patient(fentanyl_used_30_days=True))
     assert "fentanyl" in said, f"the deletion did not say the fentanyl use: {said}"
+
+
+def test_a_recorded_positive_screen_of_the_day_is_said(run: Run) -> None:
+    """A positive screen is the day's result for every visit of the patient that day."""
+    said = deleted(run, ready_patient(uds_fentanyl="positive"))
+    assert "uds_fentanyl positive" in said, f"the deletion did not say the screen: {said}"
+
+
+def test_a_reported_last_injection_is_said(run: Run) -> None:
+    """A last injection a repeat visit typed (a dose given elsewhere) binds the patient's
+    later visits as their last injection."""
+    reported = TODAY - dt.timedelta(days=3)
+    said = deleted(
+        run,
+        {"visit": "repeat_injection", "last_injection_date": reported,
+         "last_injection_side": "right"},
+    )  # fmt: skip
+    assert f"the last injection it reports, of {reported.isoformat()}" in said, said

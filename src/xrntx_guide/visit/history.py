@@ -26,7 +26,8 @@ from ..engine.context import LazyContext
 from ..engine.drive import Prefill
 from ..engine.evaluate import Inputs, evaluate
 from ..errors import InvalidAnswer, SessionError, resume_command
-from ..expr import UNKNOWN, Scalar
+from ..expr import UNKNOWN, Scalar, format_value
+from ..pack import keys
 from ..pack.guide import Guide
 from ..records import field, record, replace
 from ..suggest import closest
@@ -352,8 +353,10 @@ def what_it_binds(guide: Guide, record: SessionRecord) -> list[str]:
     """What a stored visit adds to the patient's record that binds later visits, in words:
     its dose, a yes to a standing answer (a known hypersensitivity: a later no is
     refused), an opioid use it recorded (a later, older last use is refused), a use since
-    the last injection, an end of the treatment, a rapid pathway record, a positive
-    naloxone challenge or rechallenge (a later challenge does not lift it). Deleting the
+    the last injection, an end of the treatment, a rapid pathway record, a last injection
+    it reports (a dose given elsewhere), the results of its day (a urine screen: the
+    day's result for the patient's other visits), a positive naloxone challenge or
+    rechallenge (a later challenge does not lift it). Deleting the
     visit takes each out of the record, so each is said. A training run binds nothing."""
     visit = in_our_names(guide, facts_of(record))
     if visit.training:
@@ -379,6 +382,21 @@ def what_it_binds(guide: Guide, record: SessionRecord) -> list[str]:
         out.append("its end of the treatment")
     if record.rapid_days:
         out.append("its supervised rapid pathway record")
+    # A last injection it reported (a dose given elsewhere) and the results of its day:
+    # what the patient's other visits are judged by (Timeline.reported, same_day).
+    last_key = guide.last_injection_key
+    reported = _text(visit, last_key) if last_key else None
+    if reported and not dose:
+        out.append(f"the last injection it reports, of {reported}")
+    day = _text(visit, guide.meta.date_key) or visit.visit_date
+    wanted = one_answer_results(guide)
+    results = [(k, v, day) for k, v in visit.answers.items() if k in wanted and day]
+    results += [(k, v, on) for k, v, on in visit.day_results if k in wanted]
+    by_day: dict[str, list[str]] = {}
+    for k, v, on in results:
+        if v != keys.NOT_DONE and on:
+            by_day.setdefault(on, []).append(f"{k} {format_value(v)}")
+    out += [f"its results of {on} ({', '.join(said)})" for on, said in sorted(by_day.items())]
     from .entries import live, reads_positive  # seam: the series records (pydantic)
 
     challenges = record.naloxone_challenges
