@@ -344,8 +344,9 @@ def test_walk_json_gives_the_outcome_of_a_finished_walk_as_one_object(
     assert data["next_dose_due"] is not None and data["exit_code"] == 0, result.output
     assert set(data) == {
         "format_version", "status", "session", "label", "today", "stopped_at", "blocking",
-        "missing", "next_dose_due", "exit_code",
+        "missing", "next_dose_due", "side_against_advice", "exit_code",
     }  # fmt: skip
+    assert data["side_against_advice"] is None, result.output  # a first injection: either side
 
 
 def test_walk_json_names_the_gate_that_blocks(run: Run) -> None:

@@ -295,9 +295,19 @@ def run_walk(
     corrections = parse_corrections(correct or [], presets)
     requests = parse_overrides(guide, override or [])
     _check_acknowledge(guide, acknowledge or [])
-    # Every answer, from the session file too, is checked as a prompt would check it.
+    # Every answer, from the session file too, is checked as a prompt would check it: with
+    # what the patient's record will fill in (the last injection of a repeat visit, which
+    # decides whether a screen given now applies), as a check of the label judges it.
+    filled = _filled_in(guide, store, record, day, {*presets, *base})
     try:
-        checked = evaluate_presets(guide, {**base, **presets}, day)
+        while True:
+            try:
+                checked = evaluate_presets(guide, {**base, **filled, **presets}, day)
+                break
+            except InvalidAnswer as exc:
+                if exc.key not in filled:
+                    raise
+                del filled[exc.key]  # out of bounds: asked instead, as the walk asks it
     except UsageError as exc:
         if resume and not any(getattr(exc, "key", None) == k for k in presets):
             raise UsageError(
@@ -858,6 +868,22 @@ def _until(stop: Any) -> str:
         else f"with {flag} it goes on, and the answers after it are listed then"
     )
     return f"\n  (then the walk stops at gate {stop.gate.id}, whatever these answers are: {after})"
+
+
+def _filled_in(
+    guide: Guide, store: Any, record: SessionRecord, day: dt.date, given: set[str]
+) -> dict[str, Preset]:
+    """What the patient's record fills in for this walk (visit/history.py), for the keys
+    the run does not give: none for a finished visit, or where the record cannot be read
+    (the walk's own reading of it says why)."""
+    if record.status == "complete":
+        return {}
+    try:
+        found = store.history(record.label)
+        tl = timeline(guide, found.records, record.label, day, exclude=record.id)
+    except UserError:
+        return {}
+    return {k: Preset(p.value, "history") for k, p in tl.prefills.items() if k not in given}
 
 
 def _outcome_json(
