@@ -130,3 +130,19 @@ def test_a_dose_reported_after_a_visits_date_says_nothing_of_that_visit(run: Run
     result = on(run, "check", before)
     no_traceback(result)
     assert result.exit_code != 2, result.output
+
+
+def test_a_visit_between_two_reported_doses_is_bound_by_the_one_before_it(run: Run) -> None:
+    """Two visits reported doses given elsewhere, three weeks apart. A visit dated between
+    them is judged against the earlier (the later says nothing of it): called a first
+    injection, it is refused naming the earlier; it was READY, the later report set
+    aside and the earlier never read (a red team found it)."""
+    earlier, later = TODAY - dt.timedelta(days=19), TODAY - dt.timedelta(days=4)
+    for given, on_day in ((earlier, earlier + dt.timedelta(days=5)), (later, TODAY)):
+        told = repeat_visit(last_injection_date=given, last_injection_side="left")
+        assert on(run, "walk", told, on_day).exit_code in (1, 4)
+    between = earlier + dt.timedelta(days=3)
+    used = earlier - dt.timedelta(days=20)
+    result = on(run, "check", ready_patient(injection_date=between, last_opioid_use=used))
+    no_traceback(result)
+    assert result.exit_code == 2 and earlier.isoformat() in flat(result.output), result.output

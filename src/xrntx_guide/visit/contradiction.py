@@ -58,14 +58,13 @@ class Contradiction(NamedTuple):
 
 def recorded_dose(record: Timeline | None, day: dt.date | None = None) -> VisitEntry | None:
     """The latest injection the patient's record shows (a finished visit's, an unfinished
-    visit's that recorded the injection given, or one a visit reported as the last:
-    :attr:`Timeline.reported`, when it is not after ``day``, the visit's date: a dose
-    given elsewhere after a visit says nothing of it), or None."""
+    visit's that recorded the injection given, or the latest a visit reported as the last
+    on or before ``day``, the visit's date: :attr:`Timeline.reports`; a dose given
+    elsewhere after a visit says nothing of it), or None."""
     if record is None:
         return None
-    reported = record.reported
-    if reported is not None and day is not None and (reported.date or "") > day.isoformat():
-        reported = None
+    on_or_before = [v for v in record.reports if day is None or (v.date or "") <= day.isoformat()]
+    reported = on_or_before[-1] if on_or_before else None
     doses = [v for v in (record.source, record.held_back, reported) if v is not None and v.date]
     return max(doses, key=lambda v: v.date or "") if doses else None
 
@@ -120,7 +119,7 @@ def contradiction(
     # The session a dose is named by: the visit that gave it, or that reported it.
     by = (
         f"reported by session {dose.session}"
-        if dose is not None and record is not None and dose is record.reported
+        if dose is not None and record is not None and dose in record.reports
         else f"session {dose.session}"
         if dose is not None
         else ""

@@ -156,6 +156,10 @@ class Timeline:
     """The visit the values were filled in from, if any."""
     held_back: VisitEntry | None = None
     """An unfinished visit recording a later injection: nothing was filled in because of it."""
+    reports: tuple[VisitEntry, ...] = ()
+    """Every such report, oldest first (:attr:`reported` is the latest): a visit dated
+    before the latest is bound by the latest on or before its date
+    (visit/contradiction.py ``recorded_dose``)."""
     reported: VisitEntry | None = None
     """A visit that answered a last injection (``last_injection_date``: a dose given
     outside this record, typed at a repeat visit) later than every dose the record counts
@@ -905,7 +909,8 @@ def _timeline(
     # recorded beside it names it as the last injection): its own dose is no report.
     own = [entry(guide, r) for r in mine if r.id == exclude]
     own_dose = max((v.date or "" for v in own if v.counts or v.unfinished_injection), default="")
-    extra["reported"] = _reported_injection(guide, mine, exclude, max(last_dose, own_dose))
+    extra["reports"] = _reported_injections(guide, mine, exclude, max(last_dose, own_dose))
+    extra["reported"] = extra["reports"][-1] if extra["reports"] else None
     if later:
         return Timeline(label, day, visits, dict(from_end), held_back=later[-1], **extra)
     if source is None or extra["reported"] is not None:
@@ -943,18 +948,18 @@ def _same_day_results(
     return tuple(out)
 
 
-def _reported_injection(
+def _reported_injections(
     guide: Guide, mine: Sequence[VisitFacts], exclude: str | None, last_dose: str
-) -> VisitEntry | None:
-    """The latest last injection another care visit of the patient answered (a dose
-    given outside this record, typed at a repeat visit), when it is later than
-    ``last_dose`` (the latest the record counts or holds back): as a visit of that date,
-    reported by that visit (a visit dated before it is judged without it:
+) -> tuple[VisitEntry, ...]:
+    """The last injections other care visits of the patient answered (a dose given
+    outside this record, typed at a repeat visit), each later than ``last_dose`` (the
+    latest the record counts or holds back): as visits of those dates, reported by those
+    visits, oldest first (a visit is judged by the latest on or before its date:
     visit/contradiction.py ``recorded_dose``). An answer its visit no longer uses (the
     visit answered a first injection since) reports nothing."""
     key = guide.last_injection_key
     if key is None:
-        return None
+        return ()
     found: list[VisitEntry] = []
     for r in mine:
         if r.id == exclude or r.training:
@@ -965,7 +970,7 @@ def _reported_injection(
         if not _applies(guide, key, r.answers, _date(_text(r, guide.meta.date_key))):
             continue
         found.append(replace(entry(guide, r), date=given.isoformat()))
-    return max(found, key=lambda v: (v.date or "", v.updated)) if found else None
+    return tuple(sorted(found, key=lambda v: (v.date or "", v.updated)))
 
 
 def ratings_elsewhere(
