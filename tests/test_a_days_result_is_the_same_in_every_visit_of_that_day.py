@@ -153,3 +153,24 @@ def test_the_days_result_stays_the_days_when_its_visit_moves_to_another(run: Run
     assert second.exit_code == 2 and session in flat(second.output), second.output
     history = json.loads(run("history", LABEL, "--json").stdout)
     assert history["injections"] == [], history
+
+
+def test_moves_away_back_and_away_again_keep_every_result_of_the_day(run: Run) -> None:
+    """The morning's positive, then the visit moved away, back (where it took a negative)
+    and away again: the day keeps both results, and the positive still binds a new visit
+    of the day (the second move replaced it with the negative; a red team found it)."""
+    first = walk(run, at(TODAY, "09:00"), uds_fentanyl="positive")
+    session = json.loads(first.stdout)["session"]
+    before = (TODAY - dt.timedelta(days=1)).isoformat()
+
+    def resume(hh_mm: str, *flags: str) -> None:
+        done = run("walk", "--resume", "--session", session, "--no-input", "--json",
+                   "--acknowledge", "all", "--now", at(TODAY, hh_mm), *flags)  # fmt: skip
+        no_traceback(done)
+
+    resume("09:30", "--answer", f"injection_date={before}")
+    resume("09:40", "--answer", f"injection_date={TODAY.isoformat()}")
+    resume("09:50", "--answer", "uds_fentanyl=negative")
+    resume("10:00", "--answer", f"injection_date={before}")
+    second = walk(run, at(TODAY, "11:00"), **DOSE)
+    assert second.exit_code == 2 and session in flat(second.output), second.output

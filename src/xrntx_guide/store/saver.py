@@ -130,9 +130,9 @@ def merge(
     # The results of a day a move cleared (visit/resume.py): facts of their day, never
     # lost, whichever run moved the visit.
     for on, taken in mine.day_results.items():
-        of_the_day = merged.day_results.setdefault(on, {})
-        for key, value in taken.items():
-            of_the_day.setdefault(key, value)
+        for key, values in taken.items():
+            for value in values:
+                merged.keep_day_results(on, {key: value})
     for part in LISTED:
         lb, lm = getattr(base, part), getattr(mine, part)
         removed = [x for x in lb if x not in lm]

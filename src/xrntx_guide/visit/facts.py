@@ -112,7 +112,8 @@ def facts_of(record: SessionRecord) -> VisitFacts:
         day_results=tuple(
             (k, v, day)
             for day, taken in sorted(record.day_results.items())
-            for k, v in taken.items()
+            for k, values in taken.items()
+            for v in values
         ),
     )
 

@@ -191,10 +191,20 @@ class SessionRecord(_Model):
     earlier run's, merged in since, never are)."""
     rapid_days: list[RapidDay] = Field(default_factory=list)
     """The supervised rapid pathway's daily record (reference section 6), in day order."""
-    day_results: dict[str, dict[str, JSONScalar]] = Field(default_factory=dict)
+    day_results: dict[str, dict[str, list[JSONScalar]]] = Field(default_factory=dict)
     """The one-answer results (a urine screen, a pregnancy test: visit/answers.py
     ``one_answer_results``) a move of the visit's date cleared, by the day they were taken
-    for: still that day's results for the patient's other visits of the day."""
+    for, each value ever cleared (a move away, back and away again adds, never replaces):
+    still that day's results for the patient's other visits of the day."""
+
+    def keep_day_results(self, day: str, taken: Mapping[str, JSONScalar]) -> None:
+        """Keep ``taken`` (key -> value) as results of ``day`` (:attr:`day_results`)."""
+        of_the_day = self.day_results.setdefault(day, {})
+        for key, value in taken.items():
+            values = of_the_day.setdefault(key, [])
+            if value not in values:
+                values.append(value)
+
     standing: list[str] = Field(default_factory=list)
     """The pack's ``standing`` answers (``[guide.report.history]``: a known
     hypersensitivity) when the walk started: what every pack reads as such in this
