@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -174,3 +175,25 @@ def test_moves_away_back_and_away_again_keep_every_result_of_the_day(run: Run) -
     resume("10:00", "--answer", f"injection_date={before}")
     second = walk(run, at(TODAY, "11:00"), **DOSE)
     assert second.exit_code == 2 and session in flat(second.output), second.output
+
+
+def test_a_copy_that_drops_a_kept_result_of_the_day_is_refused(run: Run, tmp_path: Path) -> None:
+    """The results a move kept for their day are held to the audit trail that logged
+    them: a copy edited to drop the morning's positive is refused on import, as a copy
+    with an answer changed by hand is; the copy as exported is taken."""
+    first = walk(run, at(TODAY, "09:00"), uds_fentanyl="positive")
+    session = json.loads(first.stdout)["session"]
+    before = (TODAY - dt.timedelta(days=1)).isoformat()
+    run("walk", "--resume", "--session", session, "--no-input", "--now", at(TODAY, "09:30"),
+        "--answer", f"injection_date={before}")  # fmt: skip
+    copy = tmp_path / "copy.json"
+    assert run("sessions", "export", session, "-o", str(copy)).exit_code == 0
+    data = json.loads(copy.read_text())
+    assert "positive" in data["day_results"][TODAY.isoformat()]["uds_fentanyl"], data
+    data["day_results"] = {}
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data))
+    run("sessions", "--delete", session, "--yes")
+    refused = run("sessions", "import", str(edited))
+    assert refused.exit_code != 0 and "audit trail" in flat(refused.output), refused.output
+    assert run("sessions", "import", str(copy)).exit_code == 0

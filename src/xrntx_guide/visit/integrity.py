@@ -150,6 +150,8 @@ class Checked(Protocol):
     def standing(self) -> Sequence[str]: ...
     @property
     def names(self) -> Mapping[str, str]: ...
+    @property
+    def day_results(self) -> Mapping[str, Mapping[str, Sequence[Any]]]: ...
 
 
 def key_of(entry: Logged) -> str:
@@ -295,7 +297,37 @@ def check_record(record: Checked) -> list[str]:
                 f"the audit trail records the answer {event.key} = positive at "
                 f"{event.at.isoformat()}, but the series holds no positive {kind}"
             )
-    return problems + _answers(record)
+    return problems + _day_results(record) + _answers(record)
+
+
+DAY_RESULT = "day_result"
+"""The audit trail's event for a result of a day a move of the visit cleared and kept
+(visit/session.py ``keep_day_results``)."""
+
+
+def _day_results(record: Checked) -> list[str]:
+    """The results of a day a move cleared and the record keeps (``day_results``) against
+    the events that kept them: a copy that drops one (a positive screen of that day) or
+    adds one is refused, as an answer changed by hand is."""
+    logged = {
+        (e.detail, e.key, json.dumps(e.value))
+        for e in record.events
+        if e.kind == DAY_RESULT and e.key is not None and e.detail is not None
+    }
+    stored = {
+        (day, key, json.dumps(value))
+        for day, taken in record.day_results.items()
+        for key, values in taken.items()
+        for value in values
+    }
+    return [
+        f"the result {key} = {json.loads(value)!r} of {day} is in the audit trail but no "
+        "longer among the results of that day"
+        for day, key, value in sorted(logged - stored)
+    ] + [
+        f"the result {key} = {json.loads(value)!r} of {day} is not in the audit trail"
+        for day, key, value in sorted(stored - logged)
+    ]
 
 
 def _same(a: Any, b: Any) -> bool:

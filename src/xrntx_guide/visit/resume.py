@@ -251,7 +251,7 @@ def clear_results_of_another_day(
         # the patient's other visits of it), though the visit asks them again.
         taken = {k: record.answers[k].value for k in stale if k in one_answer_results(guide)}
         if taken:
-            record.keep_day_results(old, taken)
+            record.keep_day_results(old, taken, now)
         record.clear(stale, now, f"taken for {old}; the visit moved to {new}")
     for k in timers:
         record.timers.pop(k, None)

@@ -38,6 +38,7 @@ from .dose import next_dose_due
 from .entries import PREFIX, RESULT_KEYS, TOTAL, VisitResults, placed, visit_results
 from .folders import data_dir as data_dir
 from .folders import sessions_dir as sessions_dir
+from .integrity import DAY_RESULT
 from .labels import clean_label as clean
 from .labels import record_identity_problem
 from .rapid import (
@@ -197,13 +198,21 @@ class SessionRecord(_Model):
     for, each value ever cleared (a move away, back and away again adds, never replaces):
     still that day's results for the patient's other visits of the day."""
 
-    def keep_day_results(self, day: str, taken: Mapping[str, JSONScalar]) -> None:
-        """Keep ``taken`` (key -> value) as results of ``day`` (:attr:`day_results`)."""
+    def keep_day_results(
+        self, day: str, taken: Mapping[str, JSONScalar], now: dt.datetime | None = None
+    ) -> None:
+        """Keep ``taken`` (key -> value) as results of ``day`` (:attr:`day_results`),
+        each logged as it is kept (an event ``day_result``: visit/integrity.py holds the
+        two to each other) when ``now`` is given; a merge takes the events with them."""
         of_the_day = self.day_results.setdefault(day, {})
         for key, value in taken.items():
             values = of_the_day.setdefault(key, [])
             if value not in values:
                 values.append(value)
+                if now is not None:
+                    self.events.append(
+                        Event(at=now, kind=DAY_RESULT, key=key, value=value, detail=day)
+                    )
 
     standing: list[str] = Field(default_factory=list)
     """The pack's ``standing`` answers (``[guide.report.history]``: a known
