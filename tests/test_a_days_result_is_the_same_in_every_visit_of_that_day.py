@@ -197,3 +197,45 @@ def test_a_copy_that_drops_a_kept_result_of_the_day_is_refused(run: Run, tmp_pat
     refused = run("sessions", "import", str(edited))
     assert refused.exit_code != 0 and "audit trail" in flat(refused.output), refused.output
     assert run("sessions", "import", str(copy)).exit_code == 0
+
+
+def test_a_visit_left_before_its_date_moves_from_the_day_its_walk_began(run: Run) -> None:
+    """Left at its first question with a screen typed, the visit keeps no date answer:
+    its results describe the day its walk began. Resumed with another date (or on a later
+    day), it moves from that day as a dated visit does: the results are asked again, and
+    the morning's positive stays that day's (it followed whatever date came later)."""
+    left = run("walk", "--no-input", "--json", "--label", LABEL, "--now", at(TODAY, "09:00"),
+               "--answer", "uds_fentanyl=positive")  # fmt: skip
+    session = json.loads(left.stdout)["session"]
+    before = (TODAY - dt.timedelta(days=1)).isoformat()
+    moved = run("walk", "--resume", "--session", session, "--no-input", "--json",
+                "--now", at(TODAY, "09:30"), "--answer", "visit=first_injection",
+                "--answer", f"injection_date={before}")  # fmt: skip
+    assert f"moves from {TODAY.isoformat()} to {before}" in flat(moved.output), moved.output
+    second = walk(run, at(TODAY, "11:00"), **DOSE)
+    assert second.exit_code == 2 and session in flat(second.output), second.output
+
+
+def test_a_result_kept_as_one_value_by_an_earlier_version_is_read(run: Run, tmp_path: Path) -> None:
+    """A record written while a day kept one value per result (not a list), and before
+    each was logged, is read (never refused: it holds the patient's visit), and its
+    result still binds the day."""
+    first = walk(run, at(TODAY, "09:00"), uds_fentanyl="positive")
+    session = json.loads(first.stdout)["session"]
+    before = (TODAY - dt.timedelta(days=1)).isoformat()
+    run("walk", "--resume", "--session", session, "--no-input", "--now", at(TODAY, "09:30"),
+        "--answer", f"injection_date={before}")  # fmt: skip
+    copy = tmp_path / "copy.json"
+    run("sessions", "export", session, "-o", str(copy))
+    data = json.loads(copy.read_text())
+    data["day_results"] = {
+        day: {k: values[0] for k, values in taken.items()}
+        for day, taken in data["day_results"].items()
+    }
+    data["events"] = [e for e in data["events"] if e["kind"] != "day_result"]
+    copy.write_text(json.dumps(data))
+    run("sessions", "--delete", session, "--yes")
+    imported = run("sessions", "import", str(copy))
+    assert imported.exit_code == 0, imported.output
+    second = walk(run, at(TODAY, "11:00"), **DOSE)
+    assert second.exit_code == 2 and session in flat(second.output), second.output

@@ -44,13 +44,17 @@ def move_visit_day(
     key = guide.meta.date_key
     stored = record.answers.get(key)
     cq = guide.questions.get(key)
-    if stored is None or stored.origin != "default" or cq is None or cq.default is None:
+    # A visit left before its date was answered describes the day its walk began: it
+    # moves from there as one dated so would (SessionRecord.dated).
+    old = record.dated(guide)
+    if old is None or cq is None or cq.default is None:
+        return [], None
+    if stored is not None and stored.origin != "default":
         return [], None
     state = evaluate(guide, record.inputs(guide, day))
     new = valid_default(cq, cq.default.evaluate(state_context(state)))
-    if new is UNKNOWN or to_json(new) == stored.value:  # type: ignore[arg-type]
+    if new is UNKNOWN or to_json(new) == old:  # type: ignore[arg-type]
         return [], None
-    old = str(stored.value)
     lines = clear_results_of_another_day(
         guide,
         record,

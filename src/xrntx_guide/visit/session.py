@@ -35,7 +35,7 @@ from . import integrity
 from .answers import parse_value, quoted, to_json
 from .clock import instant, offset_problem, on_day, shown, stored
 from .dose import next_dose_due
-from .entries import PREFIX, RESULT_KEYS, TOTAL, VisitResults, placed, visit_results
+from .entries import PREFIX, RESULT_KEYS, TOTAL, VisitResults, local_day, placed, visit_results
 from .folders import data_dir as data_dir
 from .folders import sessions_dir as sessions_dir
 from .integrity import DAY_RESULT
@@ -197,6 +197,32 @@ class SessionRecord(_Model):
     ``one_answer_results``) a move of the visit's date cleared, by the day they were taken
     for, each value ever cleared (a move away, back and away again adds, never replaces):
     still that day's results for the patient's other visits of the day."""
+
+    @field_validator("day_results", mode="before")
+    @classmethod
+    def _one_value_a_list(cls, value: Any) -> Any:
+        """A record written while a day kept one value per result (a value, not a list)
+        is read as a list of that one value, never refused."""
+        if not isinstance(value, dict):
+            return value
+        return {
+            day: (
+                {k: v if isinstance(v, list) else [v] for k, v in taken.items()}
+                if isinstance(taken, dict)
+                else taken
+            )
+            for day, taken in value.items()
+        }
+
+    def dated(self, guide: Guide) -> str | None:
+        """The visit's day as its results describe it: its date answer, or, left before
+        its date was answered, the day its walk began (visit/history.py reads a day's
+        results so); None for a record with no answers at all. A date given later moves
+        the visit from that day (visit/resume.py), its results asked again."""
+        stored = self.answers.get(guide.meta.date_key)
+        if stored is not None:
+            return str(stored.value)
+        return local_day(self.created).isoformat() if self.answers else None
 
     def keep_day_results(
         self, day: str, taken: Mapping[str, JSONScalar], now: dt.datetime | None = None

@@ -120,7 +120,7 @@ def take_run(
         out += [Notice("note", line) for line in refresh_defaults(guide, record, day, now)]
     # The day as this run finds it (a move on resume has cleared its old day's results
     # already, reopen()): a change by this run's answers clears the results again.
-    date_before = record.answers[date_key].value if date_key in record.answers else None
+    date_before = record.dated(guide) if resume else None
     series = file_series(guide, given.raw, presets, day, now, record if resume else None)
     given_day = presets[date_key].value if date_key in presets else None
     stored_day = record.answers.get(date_key)
@@ -172,7 +172,7 @@ def take_run(
         days = file_days(guide, given.raw, day, given.where, now, record.rapid_days)
         record.set_rapid_days(list(days), now)
     date_after = record.answers[date_key].value if date_key in record.answers else None
-    if date_before is not None and date_after != date_before:
+    if date_before is not None and date_after is not None and str(date_after) != date_before:
         out += [
             Notice("warning", line)
             for line in clear_results_of_another_day(
