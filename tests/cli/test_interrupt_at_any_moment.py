@@ -63,3 +63,35 @@ def test_ctrl_c_during_start_up_shows_no_traceback(delay: float) -> None:
         return  # it ended on its own (the signal came as it exited): never an error
     assert interrupted, (proc.returncode, err)
     assert proc.returncode in (ExitCode.INTERRUPTED, -signal.SIGINT), (proc.returncode, err)
+
+
+def test_a_ctrl_c_python_cannot_raise_where_it_landed_comes_back_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Ctrl-C that lands inside a callback (an ``isinstance`` a class answers there, at
+    start-up) cannot be raised there: Python hands it to ``sys.unraisablehook``, whose
+    default prints "Exception ignored in" with a traceback and goes on as if nothing had
+    been typed (the start-up test above caught it under load). The program's hook brings
+    the interrupt back a moment later instead, and passes anything else on."""
+    import xrntx_guide.cli as cli
+
+    passed: list[object] = []
+    monkeypatch.setattr(cli, "_before_unraisable", passed.append)
+
+    class Unraisable:
+        def __init__(self, exc: BaseException) -> None:
+            self.exc_type, self.exc_value = type(exc), exc
+            self.exc_traceback, self.err_msg, self.object = None, None, "a callback"
+
+    before = signal.getsignal(signal.SIGALRM)
+    try:
+        cli._unraisable(Unraisable(KeyboardInterrupt()))
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 0  # it comes back, raised outside
+        assert signal.getsignal(signal.SIGALRM) is cli._on_ctrl_c
+        assert passed == []  # nothing printed
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
+    other = Unraisable(ValueError("not an interrupt"))
+    cli._unraisable(other)
+    assert passed == [other]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from typing import Any
 
 _ctrl_c: list[bool] = []
 
@@ -58,9 +59,30 @@ def ctrl_c_seen() -> bool:
     return bool(_ctrl_c)
 
 
+def _unraisable(unraisable: Any) -> None:
+    """Python's hook for an exception it cannot raise where it happened (``sys.
+    unraisablehook``): a Ctrl-C that landed in a callback or a check inside one (the
+    import machinery's, a weak reference's, an ``isinstance`` that a class's
+    ``__instancecheck__`` answers there) would be printed as "Exception ignored in" with a
+    traceback, and the run would go on as if nothing had been typed. It comes back a
+    moment later instead, raised outside (as :func:`_on_ctrl_c` does for the callbacks it
+    knows). Anything else goes to the hook that was there before."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt) or (
+        isinstance(unraisable.exc_type, type) and issubclass(unraisable.exc_type, KeyboardInterrupt)
+    ):
+        signal.signal(signal.SIGALRM, _on_ctrl_c)
+        signal.setitimer(signal.ITIMER_REAL, AGAIN_AFTER)
+        return
+    _before_unraisable(unraisable)
+
+
+_before_unraisable = sys.unraisablehook
+
+
 def main() -> None:
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, _on_ctrl_c)
+        sys.unraisablehook = _unraisable
     # A width that is no positive whole number (COLUMNS=0, COLUMNS=²) would make the screen
     # write nothing at all, or fail: it is left out, and the screen's own width is used.
     columns = os.environ.get("COLUMNS")
