@@ -38,6 +38,18 @@ def walk(run: Run, now: str, **changes: Any) -> Any:
                "--acknowledge", "all", *answer_flags({**ready_patient(), **changes}))  # fmt: skip
 
 
+def moved_after_a_positive(run: Run) -> str:
+    """The morning's visit with a positive screen, moved to the day before at 09:30 (its
+    results asked again there): its session."""
+    first = walk(run, at(TODAY, "09:00"), uds_fentanyl="positive")
+    session = str(json.loads(first.stdout)["session"])
+    before = (TODAY - dt.timedelta(days=1)).isoformat()
+    moved = run("walk", "--resume", "--session", session, "--no-input", "--now",
+                at(TODAY, "09:30"), "--answer", f"injection_date={before}")  # fmt: skip
+    assert "asked again" in moved.output, moved.output
+    return session
+
+
 @pytest.mark.parametrize(
     ("key", "morning"), [("uds_fentanyl", "positive"), ("pregnancy_test", "positive")]
 )
@@ -144,12 +156,7 @@ def test_the_days_result_stays_the_days_when_its_visit_moves_to_another(run: Run
     """The morning's visit recorded a positive screen, then was moved to the day before
     (its results are asked again there): the screen still describes this day, and a new
     visit of the day giving a negative one is refused, its dose never counted."""
-    first = walk(run, at(TODAY, "09:00"), uds_opiates="positive")
-    session = json.loads(first.stdout)["session"]
-    before = (TODAY - dt.timedelta(days=1)).isoformat()
-    moved = run("walk", "--resume", "--session", session, "--no-input", "--json",
-                "--now", at(TODAY, "09:30"), "--answer", f"injection_date={before}")  # fmt: skip
-    assert "asked again" in moved.output, moved.output
+    session = moved_after_a_positive(run)
     second = walk(run, at(TODAY, "11:00"), **DOSE)
     assert second.exit_code == 2 and session in flat(second.output), second.output
     history = json.loads(run("history", LABEL, "--json").stdout)
@@ -181,11 +188,7 @@ def test_a_copy_that_drops_a_kept_result_of_the_day_is_refused(run: Run, tmp_pat
     """The results a move kept for their day are held to the audit trail that logged
     them: a copy edited to drop the morning's positive is refused on import, as a copy
     with an answer changed by hand is; the copy as exported is taken."""
-    first = walk(run, at(TODAY, "09:00"), uds_fentanyl="positive")
-    session = json.loads(first.stdout)["session"]
-    before = (TODAY - dt.timedelta(days=1)).isoformat()
-    run("walk", "--resume", "--session", session, "--no-input", "--now", at(TODAY, "09:30"),
-        "--answer", f"injection_date={before}")  # fmt: skip
+    session = moved_after_a_positive(run)
     copy = tmp_path / "copy.json"
     assert run("sessions", "export", session, "-o", str(copy)).exit_code == 0
     data = json.loads(copy.read_text())
@@ -220,11 +223,7 @@ def test_a_result_kept_as_one_value_by_an_earlier_version_is_read(run: Run, tmp_
     """A record written while a day kept one value per result (not a list), and before
     each was logged, is read (never refused: it holds the patient's visit), and its
     result still binds the day."""
-    first = walk(run, at(TODAY, "09:00"), uds_fentanyl="positive")
-    session = json.loads(first.stdout)["session"]
-    before = (TODAY - dt.timedelta(days=1)).isoformat()
-    run("walk", "--resume", "--session", session, "--no-input", "--now", at(TODAY, "09:30"),
-        "--answer", f"injection_date={before}")  # fmt: skip
+    session = moved_after_a_positive(run)
     copy = tmp_path / "copy.json"
     run("sessions", "export", session, "-o", str(copy))
     data = json.loads(copy.read_text())

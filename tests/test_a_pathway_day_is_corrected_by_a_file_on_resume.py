@@ -36,6 +36,20 @@ def day(n: int, **changes: Any) -> dict[str, Any]:
     }
 
 
+def on_the_pathway() -> dict[str, Any]:
+    """A patient on the supervised rapid pathway from DAY1 (heroin the day before), every
+    answer but the day's results given (the file gives the pathway's days)."""
+    answers = json_answers(
+        ready_patient(
+            last_opioid_use=DAY1 - dt.timedelta(days=1),
+            pathway="supervised_rapid",
+            rapid_supervised_setting=True,
+            rapid_protocol_on_file=True,
+        )
+    )
+    return {k: v for k, v in answers.items() if k not in RESULTS}
+
+
 def resume(run: Run, tmp_path: Path, name: str, answers: dict[str, Any]) -> Any:
     path = tmp_path / f"{name}.json"
     path.write_text(json.dumps(answers))
@@ -50,15 +64,7 @@ def test_a_correction_in_a_resume_file_names_a_day_the_session_recorded(
     was not tolerated. The day given again with tolerated = no is refused naming the fix
     (corrects = 3 and a reason); the file with that fix is taken: the session's record
     then holds both entries of day 3 and reads it as not tolerated."""
-    answers = json_answers(
-        ready_patient(
-            last_opioid_use=DAY1 - dt.timedelta(days=1),
-            pathway="supervised_rapid",
-            rapid_supervised_setting=True,
-            rapid_protocol_on_file=True,
-        )
-    )
-    answers = {k: v for k, v in answers.items() if k not in RESULTS}
+    answers = on_the_pathway()
     answers["rapid_days"] = [day(1), day(2), day(3)]
     start = tmp_path / "start.json"
     start.write_text(json.dumps(answers))
@@ -89,15 +95,7 @@ def test_a_rating_mistyped_on_the_injection_day_is_corrected_by_a_later_rating(
     not the series' own correction, which a rating of the day record refuses. The
     correction with the new rating at its own time is taken, and the withdrawal it shows
     stops the walk (the gates read the day's latest rating)."""
-    answers = json_answers(
-        ready_patient(
-            last_opioid_use=DAY1 - dt.timedelta(days=1),
-            pathway="supervised_rapid",
-            rapid_supervised_setting=True,
-            rapid_protocol_on_file=True,
-        )
-    )
-    answers = {k: v for k, v in answers.items() if k not in RESULTS}
+    answers = on_the_pathway()
     answers["rapid_days"] = [day(1), day(2), day(3), day(4)]
     start = tmp_path / "start.json"
     start.write_text(json.dumps(answers))

@@ -21,10 +21,9 @@ from tests.strategies import timed
 from tests.strategies.patients import pool_guide
 
 
-@timed.bounded(30)
-@given(timed.visits_with_a_record())
-def _the_record_on_every_route(v: timed.Timed) -> None:
-    guide = pool_guide(v.site)
+def _on_every_route(v: timed.Timed) -> tuple[list[timed.Verdict], str]:
+    """The visit judged by ``check --label``, a batch line with its label and a walk to
+    its dose, the patient's record written first; and the verdicts in words."""
     routes = timed.Routes()
     label = routes.patient(v)
     assert label is not None
@@ -34,6 +33,14 @@ def _the_record_on_every_route(v: timed.Timed) -> None:
         routes.walk(timed.with_injection(v), label),
     ]
     said = "; ".join(f"{x.route}: {x.status} {x.stderr.strip()[:160]}" for x in verdicts)
+    return verdicts, said
+
+
+@timed.bounded(30)
+@given(timed.visits_with_a_record())
+def _the_record_on_every_route(v: timed.Timed) -> None:
+    guide = pool_guide(v.site)
+    verdicts, said = _on_every_route(v)
     refused = [f for f in v.findings(guide) if f.severity == oracle.REFUSED]
     if refused:
         # Item 10: refused on every route, never ready, never silently ignored.
@@ -86,15 +93,7 @@ def test_inv11_a_label_that_differs_in_case_width_or_script_cannot_bypass_the_re
 @given(timed.visits_beside_other_visits())
 def _the_other_visits_on_every_route(v: timed.Timed) -> None:
     guide = pool_guide(v.site)
-    routes = timed.Routes()
-    label = routes.patient(v)
-    assert label is not None
-    verdicts = [
-        routes.check(v, label),
-        routes.batch([(v, label)])[0],
-        routes.walk(timed.with_injection(v), label),
-    ]
-    said = "; ".join(f"{x.route}: {x.status} {x.stderr.strip()[:160]}" for x in verdicts)
+    verdicts, said = _on_every_route(v)
     for x in verdicts:
         found = v.findings(guide, in_record=x.route.startswith("walk"))
         assert not (x.ready and found), f"{x.route} ready, but {found}: {said}\n{v!r}"

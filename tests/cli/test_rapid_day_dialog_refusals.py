@@ -148,6 +148,22 @@ def test_correcting_a_days_date_says_what_becomes_of_its_ratings(tmp_path: Path)
         child.close(force=True)
 
 
+def on_day_3(tmp_path: Path, label: str) -> pexpect.spawn[str]:
+    """A walk on day 3 of the pathway at 10:00, days 1-3 recorded with a COWS 3 at 09:00
+    each, at its first prompt after the injection date (Enter: today)."""
+    today = DAY1 + dt.timedelta(days=2)
+    days = [
+        {"day": n, "date": (DAY1 + dt.timedelta(days=n - 1)).isoformat(), "given": "as directed",
+         "tolerated": True, "naltrexone_given": n == 3, "cows": [{"time": "09:00", "total": 3}]}
+        for n in (1, 2, 3)
+    ]  # fmt: skip
+    child = on_the_pathway(tmp_path, label, f"{today.isoformat()}T10:00", days)
+    child.expect(P_DATE)
+    child.sendline("")
+    child.expect(r"\]: ")
+    return child
+
+
 def test_a_days_rating_corrected_at_its_own_time_asks_for_a_later_rating(
     tmp_path: Path,
 ) -> None:
@@ -156,17 +172,8 @@ def test_a_days_rating_corrected_at_its_own_time_asks_for_a_later_rating(
     replaces one at its time, so the dialog asks the time again, naming the way that is
     taken (the patient rated again at a later time), never a series correction or 'edit',
     which point back here. The rating at its own time is taken."""
-    today = DAY1 + dt.timedelta(days=2)
-    days = [
-        {"day": n, "date": (DAY1 + dt.timedelta(days=n - 1)).isoformat(), "given": "as directed",
-         "tolerated": True, "naltrexone_given": n == 3, "cows": [{"time": "09:00", "total": 3}]}
-        for n in (1, 2, 3)
-    ]  # fmt: skip
-    child = on_the_pathway(tmp_path, "RT", f"{today.isoformat()}T10:00", days)
+    child = on_day_3(tmp_path, "RT")
     try:
-        child.expect(P_DATE)
-        child.sendline("")
-        child.expect(r"\]: ")
         child.sendline("day")
         child.expect(P_DAY)
         child.sendline("3")
@@ -202,17 +209,8 @@ def test_edit_of_the_days_rating_points_to_the_day_dialog(tmp_path: Path) -> Non
     """On the pathway the visit day's COWS ratings are the day record's: 'edit cows_total'
     (docs/clinicians.md: 'edit' points there) names the day dialog's 'correct', never
     "not an answered key"."""
-    today = DAY1 + dt.timedelta(days=2)
-    days = [
-        {"day": n, "date": (DAY1 + dt.timedelta(days=n - 1)).isoformat(), "given": "as directed",
-         "tolerated": True, "naltrexone_given": n == 3, "cows": [{"time": "09:00", "total": 3}]}
-        for n in (1, 2, 3)
-    ]  # fmt: skip
-    child = on_the_pathway(tmp_path, "RE", f"{today.isoformat()}T10:00", days)
+    child = on_day_3(tmp_path, "RE")
     try:
-        child.expect(P_DATE)
-        child.sendline("")
-        child.expect(r"\]: ")
         child.sendline("edit cows_total")
         child.expect(r"\]: ")
         said = " ".join(str(child.before).split())
