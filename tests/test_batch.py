@@ -497,5 +497,8 @@ def test_a_batch_leaves_the_cycle_collector_as_it_found_it(guide: Guide, set_asi
     assert failed
     assert [json.loads(x)["status"] for x in out] == ["ready", "error", "ready"]
     assert gc.isenabled()
-    assert gc.get_freeze_count() == before
+    # Nothing of the batch's left set aside: no more than before (what was set aside may
+    # have been freed meanwhile, as anything may; a batch that kept its own would add).
+    assert gc.get_freeze_count() <= before
     assert (before > 0) is set_aside
+    assert (gc.get_freeze_count() > 0) is set_aside  # what was set aside stays so
