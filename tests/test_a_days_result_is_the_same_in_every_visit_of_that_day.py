@@ -166,7 +166,7 @@ def test_the_days_result_stays_the_days_when_its_visit_moves_to_another(run: Run
 def test_moves_away_back_and_away_again_keep_every_result_of_the_day(run: Run) -> None:
     """The morning's positive, then the visit moved away, back (where it took a negative)
     and away again: the day keeps both results, and the positive still binds a new visit
-    of the day (the second move replaced it with the negative; a red team found it)."""
+    of the day (the second move replaced it with the negative)."""
     first = walk(run, at(TODAY, "09:00"), uds_fentanyl="positive")
     session = json.loads(first.stdout)["session"]
     before = (TODAY - dt.timedelta(days=1)).isoformat()

@@ -136,7 +136,7 @@ def test_a_visit_between_two_reported_doses_is_bound_by_the_one_before_it(run: R
     """Two visits reported doses given elsewhere, three weeks apart. A visit dated between
     them is judged against the earlier (the later says nothing of it): called a first
     injection, it is refused naming the earlier; it was READY, the later report set
-    aside and the earlier never read (a red team found it)."""
+    aside and the earlier never read)."""
     earlier, later = TODAY - dt.timedelta(days=19), TODAY - dt.timedelta(days=4)
     for given, on_day in ((earlier, earlier + dt.timedelta(days=5)), (later, TODAY)):
         told = repeat_visit(last_injection_date=given, last_injection_side="left")
