@@ -51,6 +51,54 @@ class Judged(NamedTuple):
     not recorded, taken as reported)."""
 
 
+def evaluated_with_fills(
+    guide: Guide,
+    presets: Mapping[str, Preset],
+    today: dt.date,
+    record: Timeline | None,
+    requests: Iterable[OverrideRequest] = (),
+    *,
+    ask_out_of_bounds: bool = False,
+) -> tuple[State, dict[str, Any]]:
+    """The answers evaluated with what the patient's record fills in where none is given
+    (never the values of a dose the answers say is another: :meth:`Guide.of_another_dose`),
+    and the values filled in. ``ask_out_of_bounds``: a value from the record its question's
+    bounds refuse is left out, to be asked, as the walk does; otherwise it is refused,
+    naming where it came from. No contradiction is looked for (:func:`with_record`).
+
+    Raises:
+        InvalidAnswer: an answer out of bounds, or a hidden finding (engine/hidden.py).
+    """
+    requests = list(requests)
+    fills = {k: p.value for k, p in (record.prefills if record is not None else {}).items()}
+    values = {k: p.value for k, p in presets.items()}
+    other = guide.of_another_dose(fills, values)
+    filled = {k: v for k, v in fills.items() if k not in presets and k not in other}
+    while True:
+        try:
+            state = evaluate_presets(
+                guide,
+                {**presets, **{k: Preset(v, "history") for k, v in filled.items()}},
+                today,
+                requests,
+            )
+            return state, filled
+        except InvalidAnswer as exc:
+            if ask_out_of_bounds and exc.key in filled:
+                del filled[exc.key]  # asked instead, as the walk asks it
+                continue
+            if exc.key not in filled or record is None or record.source is None:
+                raise
+            source = record.source
+            raise InvalidAnswer(
+                exc.key,
+                f"{exc.reason} ({exc.key} was filled in from the patient's record: session "
+                f"{source.session}, injection of {source.date})",
+                hint="Check the label and this visit's date; give the value yourself if the "
+                "record is not this patient's.",
+            ) from None
+
+
 def with_record(
     guide: Guide,
     presets: Mapping[str, Preset],
@@ -73,38 +121,15 @@ def with_record(
         InvalidAnswer: a contradiction (visit/contradiction.py) or an answer out of bounds.
         OverrideRefused: an override of a gate that fails as a contraindication.
     """
-    requests = list(overrides)
-    fills = {k: p.value for k, p in (record.prefills if record is not None else {}).items()}
     values = {k: p.value for k, p in presets.items()}
-    other = guide.of_another_dose(fills, values)
-    filled = {k: v for k, v in fills.items() if k not in presets and k not in other}
     # A record this visit cannot be judged against (a file of the label unreadable, a
     # dose recorded after this visit's date) first: its values would be refused below
     # as if they had been typed.
     refuse_record(guide, values, record)
-    while True:
-        try:
-            state = evaluate_presets(
-                guide,
-                {**presets, **{k: Preset(v, "history") for k, v in filled.items()}},
-                today,
-                requests,
-            )
-            break
-        except InvalidAnswer as exc:
-            if ask_out_of_bounds and exc.key in filled:
-                del filled[exc.key]  # asked instead, as the walk asks it
-                continue
-            if exc.key not in filled or record is None or record.source is None:
-                raise
-            source = record.source
-            raise InvalidAnswer(
-                exc.key,
-                f"{exc.reason} ({exc.key} was filled in from the patient's record: session "
-                f"{source.session}, injection of {source.date})",
-                hint="Check the label and this visit's date; give the value yourself if the "
-                "record is not this patient's.",
-            ) from None
+    requests = list(overrides)
+    state, filled = evaluated_with_fills(
+        guide, presets, today, record, requests, ask_out_of_bounds=ask_out_of_bounds
+    )
     # After the engine's own refusals (bounds; a hidden finding that would fail a
     # contraindication, in the engine's words), the answers the engine would only ignore,
     # beside the values the record fills in where the walk asks them (as the walk judges).

@@ -25,7 +25,7 @@ from ...errors import (
     UserError,
     resume_command,
 )
-from ...judge import with_record
+from ...judge import evaluated_with_fills, with_record
 from ...output.check import side_against_advice
 from ...output.versions import WALK
 from ...pack.guide import Guide
@@ -51,7 +51,6 @@ from ...visit.history import (
 from ...visit.labels import label_key
 from ...visit.presets import (
     Preset,
-    evaluate_presets,
     given_observation,
     missing_message,
     observed_results,
@@ -99,6 +98,7 @@ from .basics import (
 from .statuses import status_words
 
 if TYPE_CHECKING:
+    from ...visit.history import Timeline
     from ...visit.start import Notice
 
 
@@ -298,16 +298,11 @@ def run_walk(
     # Every answer, from the session file too, is checked as a prompt would check it: with
     # what the patient's record will fill in (the last injection of a repeat visit, which
     # decides whether a screen given now applies), as a check of the label judges it.
-    filled = _filled_in(guide, store, record, day, {*presets, *base})
     try:
-        while True:
-            try:
-                checked = evaluate_presets(guide, {**base, **filled, **presets}, day)
-                break
-            except InvalidAnswer as exc:
-                if exc.key not in filled:
-                    raise
-                del filled[exc.key]  # out of bounds: asked instead, as the walk asks it
+        checked, _ = evaluated_with_fills(
+            guide, {**base, **presets}, day, _record_of(guide, store, record, day),
+            ask_out_of_bounds=True,
+        )  # fmt: skip
     except UsageError as exc:
         if resume and not any(getattr(exc, "key", None) == k for k in presets):
             raise UsageError(
@@ -870,20 +865,17 @@ def _until(stop: Any) -> str:
     return f"\n  (then the walk stops at gate {stop.gate.id}, whatever these answers are: {after})"
 
 
-def _filled_in(
-    guide: Guide, store: Any, record: SessionRecord, day: dt.date, given: set[str]
-) -> dict[str, Preset]:
-    """What the patient's record fills in for this walk (visit/history.py), for the keys
-    the run does not give: none for a finished visit, or where the record cannot be read
-    (the walk's own reading of it says why)."""
+def _record_of(guide: Guide, store: Any, record: SessionRecord, day: dt.date) -> Timeline | None:
+    """The patient's record for this walk (visit/history.py), for what it fills in: none
+    for a finished visit, or where it cannot be read (the walk's own reading of it, once
+    the run's answers are in, says why)."""
     if record.status == "complete":
-        return {}
+        return None
     try:
         found = store.history(record.label)
-        tl = timeline(guide, found.records, record.label, day, exclude=record.id)
+        return timeline(guide, found.records, record.label, day, exclude=record.id)
     except UserError:
-        return {}
-    return {k: Preset(p.value, "history") for k, p in tl.prefills.items() if k not in given}
+        return None
 
 
 def _outcome_json(
