@@ -450,3 +450,13 @@ def end_of_day(day: dt.date) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(23, 59)).astimezone()
     except (ValueError, OverflowError):
         return dt.datetime.combine(day, dt.time(23, 59), tzinfo=dt.UTC)
+
+
+def described_day(answered: str | None, began: dt.datetime | None) -> str | None:
+    """The day a visit's results describe: its date answer, or, for a visit left before
+    its date was answered, the day its walk began (here, where the program runs); None
+    when neither is known. A date given later moves the visit from that day
+    (visit/resume.py)."""
+    if answered:
+        return answered
+    return aware(began).astimezone().date().isoformat() if began is not None else None

@@ -324,10 +324,10 @@ def _against_the_same_days_results(
     visit's answers would lift: judged with it in place of this visit's answer (or beside
     them, where this visit gives none and its question does not apply as answered), a gate
     guarding the injection is stricter, or it would count as a finding where its question
-    does not apply. The two
-    describe one day (safety invariant 3): a negative screen beside the positive one the
-    patient gave that morning never makes the dose ready (invariants 4 and 10: both
-    named). A result no stricter (not done, not applicable, the same) binds nothing."""
+    does not apply. The two describe one day (safety invariant 3): a negative screen
+    beside the positive one the patient gave that morning never makes the dose ready
+    (invariants 4 and 10: both named). A result no stricter (not done, not applicable,
+    the same) binds nothing."""
     if record is None or not record.same_day:
         return None
     day = _date(answers.get(guide.meta.date_key)) or record.day

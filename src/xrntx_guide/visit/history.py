@@ -32,7 +32,7 @@ from ..pack.guide import Guide
 from ..records import field, record, replace
 from ..suggest import closest
 from .answers import one_answer_results, parse_value, recorded_kind
-from .clock import instant
+from .clock import described_day, instant
 from .facts import VisitFacts, facts_of
 from .labels import label_key
 
@@ -157,15 +157,12 @@ class Timeline:
     held_back: VisitEntry | None = None
     """An unfinished visit recording a later injection: nothing was filled in because of it."""
     reports: tuple[VisitEntry, ...] = ()
-    """Every such report, oldest first (:attr:`reported` is the latest): a visit dated
-    before the latest is bound by the latest on or before its date
-    (visit/contradiction.py ``recorded_dose``)."""
-    reported: VisitEntry | None = None
-    """A visit that answered a last injection (``last_injection_date``: a dose given
+    """The visits that answered a last injection (``last_injection_date``: a dose given
     outside this record, typed at a repeat visit) later than every dose the record counts
-    or holds back, with :attr:`VisitEntry.date` that injection's date: the patient's last
-    injection all the same (safety invariants 10, 11), so nothing is filled in from an
-    earlier one."""
+    or holds back, each with :attr:`VisitEntry.date` that injection's date, oldest first:
+    the patient's last injection all the same (safety invariants 10, 11), so nothing is
+    filled in from an earlier one; a visit is bound by the latest on or before its date
+    (visit/contradiction.py ``recorded_dose``)."""
     due: dict[str, Any] | None = None
     """The pack's due-date values for a repeat visit on ``day`` after ``source``."""
     from_end: frozenset[str] = frozenset()
@@ -220,6 +217,11 @@ class Timeline:
     walked: bool = False
     """The visit judged is a walk's session (``exclude``), which reads :attr:`elsewhere`
     into its series (SessionRecord.read_beside); a check or a batch line does not."""
+
+    @property
+    def reported(self) -> VisitEntry | None:
+        """The latest of :attr:`reports`."""
+        return self.reports[-1] if self.reports else None
 
     def withdrawal_elsewhere(self, day: dt.date, threshold: object) -> CowsRating | None:
         """The latest rating of ``day`` at or above ``threshold`` (withdrawal) that another
@@ -392,7 +394,7 @@ def what_it_binds(guide: Guide, record: SessionRecord) -> list[str]:
     reported = _text(visit, last_key) if last_key else None
     if reported and not dose:
         out.append(f"the last injection it reports, of {reported}")
-    day = _text(visit, guide.meta.date_key) or visit.visit_date
+    day = described_day(_text(visit, guide.meta.date_key) or visit.visit_date, visit.created)
     wanted = one_answer_results(guide)
     results = [(k, v, day) for k, v in visit.answers.items() if k in wanted and day]
     results += [(k, v, on) for k, v, on in visit.day_results if k in wanted]
@@ -910,10 +912,9 @@ def _timeline(
     own = [entry(guide, r) for r in mine if r.id == exclude]
     own_dose = max((v.date or "" for v in own if v.counts or v.unfinished_injection), default="")
     extra["reports"] = _reported_injections(guide, mine, exclude, max(last_dose, own_dose))
-    extra["reported"] = extra["reports"][-1] if extra["reports"] else None
     if later:
         return Timeline(label, day, visits, dict(from_end), held_back=later[-1], **extra)
-    if source is None or extra["reported"] is not None:
+    if source is None or extra["reports"]:
         return Timeline(label, day, visits, dict(from_end), **extra)
     by_session = {r.id: r for r in mine}
     prefills, unread_carried = _prefills(guide, by_session[source.session], source, day)
@@ -930,16 +931,13 @@ def _same_day_results(
     wanted = one_answer_results(guide)
     out = []
     for r in mine:
-        if r.id != exclude and not r.training:
-            # Taken for a day the visit has since moved from: still that day's result.
-            out += [(k, v, r.id, day) for k, v, day in r.day_results if k in wanted]
-        # A visit left before its date was answered describes the day its walk began.
-        began = r.created.astimezone().date().isoformat() if r.created is not None else None
-        day = _text(r, guide.meta.date_key) or r.visit_date or began
-        if r.id == exclude or r.training or day is None:
+        if r.id == exclude or r.training:
             continue
+        # Taken for a day the visit has since moved from: still that day's result.
+        out += [(k, v, r.id, on) for k, v, on in r.day_results if k in wanted]
+        day = described_day(_text(r, guide.meta.date_key) or r.visit_date, r.created)
         given = [k for k in wanted if r.answers.get(k) is not None]
-        if not given:
+        if day is None or not given:
             continue
         # An answer its visit no longer uses (a screen of a repeat visit not due one)
         # says nothing of the day.

@@ -33,9 +33,9 @@ from ..pack.guide import Guide
 from ..pack.keys import COWS_THRESHOLD, RAPID_DAY_COWS
 from . import integrity
 from .answers import parse_value, quoted, to_json
-from .clock import instant, offset_problem, on_day, shown, stored
+from .clock import described_day, instant, offset_problem, on_day, shown, stored
 from .dose import next_dose_due
-from .entries import PREFIX, RESULT_KEYS, TOTAL, VisitResults, local_day, placed, visit_results
+from .entries import PREFIX, RESULT_KEYS, TOTAL, VisitResults, placed, visit_results
 from .folders import data_dir as data_dir
 from .folders import sessions_dir as sessions_dir
 from .integrity import DAY_RESULT
@@ -219,10 +219,10 @@ class SessionRecord(_Model):
         its date was answered, the day its walk began (visit/history.py reads a day's
         results so); None for a record with no answers at all. A date given later moves
         the visit from that day (visit/resume.py), its results asked again."""
+        if not self.answers:
+            return None
         stored = self.answers.get(guide.meta.date_key)
-        if stored is not None:
-            return str(stored.value)
-        return local_day(self.created).isoformat() if self.answers else None
+        return described_day(str(stored.value) if stored is not None else None, self.created)
 
     def keep_day_results(
         self, day: str, taken: Mapping[str, JSONScalar], now: dt.datetime | None = None
