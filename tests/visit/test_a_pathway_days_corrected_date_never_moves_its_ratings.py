@@ -51,6 +51,18 @@ def moved(**first: Any) -> list[dict[str, Any]]:
     )
 
 
+def day_6_typed_on_the_injection_day(tmp_path: Path) -> Path:
+    """An answers file of the injection day whose record has days 1-5 and day 6 dated the
+    injection day by mistake, rated calm (1) at 11:00."""
+    answers = on_the_injection_day(
+        [day(n) for n in range(1, 6)]
+        + [day(6, date=DAY7.isoformat(), cows=[{"time": "11:00", "total": 1}])]
+    )
+    first = tmp_path / "a1.json"
+    first.write_text(json.dumps(answers))
+    return first
+
+
 def on_the_injection_day(days: list[dict[str, Any]]) -> dict[str, Any]:
     """The ready patient on the supervised rapid pathway on the injection day (day 7), its
     day record ``days`` and no COWS total of its own."""
@@ -159,12 +171,7 @@ def test_a_rating_whose_day_moved_is_never_corrected_back_into_the_series(
     withdrawal: refused, as any correction of a day record's rating is (the record
     corrects it), and the visit stays blocked (it was READY, the dose counted)."""
     high = cows_threshold(site_guide)
-    answers = on_the_injection_day(
-        [day(n) for n in range(1, 6)]
-        + [day(6, date=DAY7.isoformat(), cows=[{"time": "11:00", "total": 1}])]
-    )
-    first = tmp_path / "a1.json"
-    first.write_text(json.dumps(answers))
+    first = day_6_typed_on_the_injection_day(tmp_path)
     moved = {
         "rapid_days": [
             day(6, cows=[{"time": "11:00", "total": 1}], corrects=6, reason="date typed wrong"),
@@ -210,12 +217,7 @@ def test_the_fhir_export_never_gives_a_rating_whose_day_moved_as_final(
     moved is exported with status 'unknown' (its date is not known), never 'final' after
     the injection day's withdrawal."""
     high = cows_threshold(site_guide)
-    answers = on_the_injection_day(
-        [day(n) for n in range(1, 6)]
-        + [day(6, date=DAY7.isoformat(), cows=[{"time": "11:00", "total": 1}])]
-    )
-    first = tmp_path / "a1.json"
-    first.write_text(json.dumps(answers))
+    first = day_6_typed_on_the_injection_day(tmp_path)
     moved = {
         "rapid_days": [
             day(6, cows=[], corrects=6, reason="date typed wrong"),
