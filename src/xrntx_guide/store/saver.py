@@ -25,11 +25,12 @@ from typing import Any
 
 from ..pack.guide import Guide
 from ..visit import integrity
-from ..visit.answers import RESULT_KEYS
+from ..visit.answers import RESULT_KEYS, one_answer_results
 from ..visit.clock import instant
 from ..visit.integrity import DOSE, replay, same
 from ..visit.rapid import add_day
 from ..visit.results import take_saved_meanwhile
+from ..visit.resume import of_the_visit_day
 from ..visit.series import local_day
 from ..visit.session import SessionRecord
 from . import DuplicateVisit, Hold, Store, StoreConflict, StoreError, VisitGone, Withheld
@@ -48,6 +49,10 @@ class Clash:
 
 
 KEYED = ("answers", "overrides", "acks", "timers")
+DAYS = ("answers", "timers")
+"""The parts of a record whose entries may describe the visit's day (visit/resume.py
+``of_the_visit_day``): a screen, a pregnancy test, the dose while it is not counted, and
+the timers of such results."""
 LISTED = ("order", "skipped", "confirmed")
 SERIES = ("cows_ratings", "naloxone_challenges", "rapid_days")
 
@@ -65,14 +70,29 @@ def _value(part: str, item: Any) -> Any:
     return item
 
 
+def _days_apart(guide: Guide | None, mine: SessionRecord, theirs: SessionRecord) -> bool:
+    """Whether the two runs describe different days of the visit (one moved it, or both,
+    to different days): their results are then of different days, never one fact."""
+    return guide is not None and mine.dated(guide) != theirs.dated(guide)
+
+
 def clashes(
-    base: SessionRecord, mine: SessionRecord, theirs: SessionRecord, by: str | None
+    base: SessionRecord,
+    mine: SessionRecord,
+    theirs: SessionRecord,
+    by: str | None,
+    guide: Guide | None = None,
 ) -> list[Clash]:
-    """The keys both runs changed since ``base``, to different values."""
+    """The keys both runs changed since ``base``, to different values. A result of the
+    visit's day is no clash when the runs describe different days (:func:`merge` files
+    each under its own)."""
     found = []
+    apart = _days_apart(guide, mine, theirs)
     for part in KEYED:
         b, m, t = getattr(base, part), getattr(mine, part), getattr(theirs, part)
         for key in sorted(set(b) | set(m) | set(t)):
+            if apart and part in DAYS and of_the_visit_day(guide, theirs, key):  # type: ignore[arg-type]
+                continue
             vb, vm, vt = (_value(part, d.get(key)) for d in (b, m, t))
             if vm != vb and vt != vb and vm != vt:
                 found.append(Clash(part, key, vm, vt, by))
@@ -106,6 +126,7 @@ def merge(
             else:
                 t.pop(key, None)
         setattr(merged, part, t)
+    filed = _file_by_day(guide, base, mine, theirs, merged)
     # Each timer's real start (env.py Clock.timer_now) comes with the timer it starts,
     # from whichever run recorded that start (both: the later, the shorter observation).
     real: dict[str, dt.datetime] = {}
@@ -173,6 +194,8 @@ def merge(
     if mine.rapid_days != base.rapid_days:
         merged.rapid_days = sorted(merged.rapid_days, key=lambda d: (d.day, d.date))
     _add_events(merged, mine.events[len(base.events) :])
+    if filed is not None:
+        filed.log(merged, mine.updated, said)
     for name in ("clock", "today", "cows_next_context", "cows_next_at"):
         if getattr(mine, name) != getattr(base, name):
             setattr(merged, name, getattr(mine, name))
@@ -186,6 +209,132 @@ def merge(
         if unordered is not None and mine.unordered_note(guide, day) is None:
             said.append(f"with another run's ratings, {unordered}")
     return merged
+
+
+@dataclass(frozen=True)
+class _Filed:
+    """What a merge of two runs that describe different days of the visit filed by day
+    (:func:`_file_by_day`): the results the run of the other day recorded since the
+    base, to be kept as that day's, and the keys put back as the visit's own run holds
+    them."""
+
+    day: str
+    """The visit's day after the merge."""
+    other_day: str
+    other_is_mine: bool
+    stays: str | None
+    """Why the visit stays on its day, the other run's move not kept (its own run
+    recorded the dose, or finished the visit); None: it is of the merged date's day."""
+    results: dict[str, Any]
+    """The other day's results the other run recorded: key -> value."""
+    put_back: dict[str, Any]
+    """Key -> the visit's own run's value (None: cleared), where the other run's was."""
+
+    def log(self, merged: SessionRecord, now: dt.datetime, said: list[str] | None) -> None:
+        """Keep the other day's results as that day's and log every change the filing
+        made, with why, after both runs' events; add what the screen should say."""
+        merged.keep_day_results(self.other_day, self.results, now)
+        logged = replay(merged.events)[0]
+        why = (
+            f"the visit stays on {self.day}: a run {self.stays} there"
+            if self.stays is not None
+            else f"recorded for {self.other_day}; this visit is now of {self.day}"
+        )
+        for key, value in self.put_back.items():
+            if key in logged and not same(value, logged[key]):
+                if value is None:
+                    merged.note_event(now, "clear", key, None, why)
+                else:
+                    merged.note_event(now, "change", key, value, why)
+        if said is None:
+            return
+        who = "this run" if self.other_is_mine else "another run"
+        if self.stays is not None:
+            said.append(
+                f"this visit stays on {self.day}: "
+                + ("another run" if self.other_is_mine else "this run")
+                + f" {self.stays} there, and a visit never moves from the day it was "
+                f"given or finished: the move to {self.other_day} by {who} is not kept; "
+                f"for a visit of {self.other_day}, start a new walk"
+            )
+        if self.results:
+            results = ", ".join(f"{k} = {v}" for k, v in self.results.items())
+            said.append(
+                f"{results}: recorded by {who} for {self.other_day}, while this visit is "
+                f"of {self.day}: kept as a result of {self.other_day} (it binds every "
+                f"visit of that day)"
+                + ("" if self.stays is not None else f", and asked again for {self.day}")
+            )
+
+
+def _file_by_day(
+    guide: Guide | None,
+    base: SessionRecord,
+    mine: SessionRecord,
+    theirs: SessionRecord,
+    merged: SessionRecord,
+) -> _Filed | None:
+    """Two runs that describe different days of the visit (one moved it meanwhile).
+
+    A run that recorded the visit's dose, or finished it, keeps the visit on its day
+    (safety invariant 12): the other run's move is not kept, nor what it took back with
+    the move (overrides and acknowledgements given for that day's results). Otherwise
+    the visit is of the day its merged date says. Either way, what describes the visit's
+    day (visit/resume.py ``of_the_visit_day``) is what the run of that day holds, never
+    the other run's, which was taken on another day (safety invariant 3); the one-answer
+    results the other run recorded since the base are that day's, kept as such (the
+    move's own rule). None: both runs describe one day, and nothing is filed apart."""
+    if guide is None or not _days_apart(guide, mine, theirs):
+        return None
+    staying = [r for r in (theirs, mine) if r.stays_on_its_day(guide)]
+    put_back: dict[str, Any] = {}
+    if staying:
+        own = staying[0]
+        key = guide.meta.date_key
+        dated = own.answers.get(key)
+        if dated is not None and _value("answers", merged.answers.get(key)) != dated.value:
+            merged.answers[key] = dated
+            put_back[key] = dated.value
+        merged.overrides, merged.acks = dict(own.overrides), dict(own.acks)
+    elif merged.dated(guide) == mine.dated(guide):
+        own = mine
+    elif merged.dated(guide) == theirs.dated(guide):
+        own = theirs
+    else:
+        return None
+    other = theirs if own is mine else mine
+    day, other_day = own.dated(guide), other.dated(guide)
+    if day is None or other_day is None:
+        return None
+    for part in DAYS:
+        held = dict(getattr(merged, part))
+        for key in set(held) | set(getattr(own, part)) | set(getattr(other, part)):
+            if not of_the_visit_day(guide, merged, key):
+                continue
+            entry = getattr(own, part).get(key)
+            if _value(part, held.get(key)) == _value(part, entry):
+                continue
+            if entry is None:
+                held.pop(key)
+            else:
+                held[key] = entry
+            if part == "answers":
+                put_back[key] = None if entry is None else entry.value
+        setattr(merged, part, held)
+    results = {
+        key: other.answers[key].value
+        for key in one_answer_results(guide)
+        if key in other.answers
+        and _value("answers", base.answers.get(key)) != other.answers[key].value
+    }
+    stays = None
+    if staying:
+        stays = (
+            "recorded its dose as given"
+            if own.injection_given is True or own.answered_given(guide)
+            else "finished the visit"
+        )
+    return _Filed(day, other_day, other is mine, stays, results, put_back)
 
 
 def _add_events(merged: SessionRecord, new: list[Any]) -> None:
@@ -353,7 +502,7 @@ class Saver:
     def _merge(self, record: SessionRecord, conflict: StoreConflict) -> list[str]:
         assert self.base is not None
         stored = conflict.stored
-        found = clashes(self.base, record, stored, conflict.by)
+        found = clashes(self.base, record, stored, conflict.by, self.guide)
         keep: set[tuple[str, str]] = set()
         for clash in found:
             if self.decide is None:
