@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..engine.context import LazyContext
 from ..engine.drive import Prefill
@@ -144,6 +144,20 @@ class UndatedUse:
     visit_date: dt.date
 
 
+class DayResult(NamedTuple):
+    """A one-answer result (a urine screen, a pregnancy test) another care visit of the
+    patient recorded for a day (:attr:`Timeline.same_day`)."""
+
+    key: str
+    value: JSONScalar
+    session: str
+    day: str
+    """The day it describes (ISO)."""
+    kept: bool = False
+    """Kept for its day when its visit moved from it (``SessionRecord.day_results``):
+    still that day's result, though the visit no longer holds it as an answer."""
+
+
 @record(frozen=True)
 class Timeline:
     """The visits of one label, oldest first, and what a repeat visit on ``day`` takes."""
@@ -204,8 +218,8 @@ class Timeline:
     it (:attr:`VisitFacts.names`): what each of their answers is binds the visit judged,
     whatever this pack declares (visit/contradiction.py)."""
 
-    same_day: tuple[tuple[str, JSONScalar, str, str], ...] = ()
-    """(question, value, session, visit date) for each answer to a point-in-time question
+    same_day: tuple[DayResult, ...] = ()
+    """Each answer to a point-in-time question
     of one answer a visit (a urine screen, a pregnancy test: never a series, which
     :attr:`elsewhere` holds) that the label's other care visits recorded: of one day,
     they describe the same day (safety invariant 3), and an answer of that day given
@@ -925,7 +939,7 @@ def _timeline(
 
 def _same_day_results(
     guide: Guide, mine: Sequence[VisitFacts], exclude: str | None
-) -> tuple[tuple[str, JSONScalar, str, str], ...]:
+) -> tuple[DayResult, ...]:
     """:attr:`Timeline.same_day`: each one-answer result the label's other care visits
     recorded, with the visit and its date."""
     wanted = one_answer_results(guide)
@@ -934,7 +948,7 @@ def _same_day_results(
         if r.id == exclude or r.training:
             continue
         # Taken for a day the visit has since moved from: still that day's result.
-        out += [(k, v, r.id, on) for k, v, on in r.day_results if k in wanted]
+        out += [DayResult(k, v, r.id, on, kept=True) for k, v, on in r.day_results if k in wanted]
         day = described_day(_text(r, guide.meta.date_key) or r.visit_date, r.created)
         given = [k for k in wanted if r.answers.get(k) is not None]
         if day is None or not given:
@@ -942,7 +956,7 @@ def _same_day_results(
         # An answer its visit no longer uses (a screen of a repeat visit not due one)
         # says nothing of the day.
         applies = _applying(guide, r.answers, _date(day))
-        out += [(k, r.answers[k], r.id, day) for k in given if applies(k)]
+        out += [DayResult(k, r.answers[k], r.id, day) for k in given if applies(k)]
     return tuple(out)
 
 

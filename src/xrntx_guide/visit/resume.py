@@ -11,7 +11,7 @@ is never moved. Nothing here prints or prompts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +30,7 @@ from .series import CHALLENGE, RECHALLENGE, live, restore_positive, window_end
 
 if TYPE_CHECKING:
     from .presets import Preset
-    from .session import SessionRecord
+    from .session import JSONScalar, SessionRecord
 
 
 def move_visit_day(
@@ -92,6 +92,38 @@ def of_the_visit_day(guide: Guide, record: SessionRecord, key: str) -> bool:
     return q.spec.point_in_time or (
         record.injection_given is not True and guide.step(q.step_id).index >= guide.readiness_limit
     )
+
+
+def results_of_the_day(guide: Guide, record: SessionRecord) -> dict[str, JSONScalar]:
+    """The one-answer results (a urine screen, a pregnancy test) the visit holds for its
+    day: what a move of its date clears and keeps as that day's, unless the clinician says
+    they were taken on the new day (:func:`taken_on_the_new_day`). Key -> stored value."""
+    return {
+        k: record.answers[k].value
+        for k in one_answer_results(guide)
+        if k in record.answers and of_the_visit_day(guide, record, k)
+    }
+
+
+def taken_on_the_new_day(
+    record: SessionRecord, keys: Iterable[str], old: str, new: str, now: dt.datetime
+) -> frozenset[str]:
+    """The clinician says the results ``keys`` were taken on ``new``, typed while the
+    visit's date said ``old`` (a late entry begun under today's date): they stay in the
+    visit as ``new``'s, logged so, and ``old`` keeps none of them. A script says the same
+    by giving them again beside the new date. Returns the keys, for the move's ``keep``
+    (:func:`clear_results_of_another_day`)."""
+    kept = frozenset(k for k in keys if k in record.answers)
+    for key in sorted(kept):
+        record.note_event(
+            now,
+            "change",
+            key,
+            record.answers[key].value,
+            f"taken on {new}, typed while the visit's date said {old} (the clinician said "
+            "so as the date was changed)",
+        )
+    return kept
 
 
 def move_refused(guide: Guide, record: SessionRecord, value: object) -> tuple[str, str] | None:

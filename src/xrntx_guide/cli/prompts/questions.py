@@ -24,7 +24,12 @@ from ...visit.history import of_another_dose
 from ...visit.integrity import key_of
 from ...visit.rapid import ANSWERS_KEY, is_record_key
 from ...visit.results import KEY_OF, Offered, Results, take_result, taken_on_another_day
-from ...visit.resume import clear_results_of_another_day, move_refused
+from ...visit.resume import (
+    clear_results_of_another_day,
+    move_refused,
+    results_of_the_day,
+    taken_on_the_new_day,
+)
 from ...visit.series import (
     CHALLENGE,
     TOTAL,
@@ -464,16 +469,51 @@ class QuestionPrompts(WalkCore):
             if said is not None:
                 self.ui.note(said)
         if before is not None and cq.key == self.guide.meta.date_key:
+            old, new = str(before.value), str(to_json(value))  # type: ignore[arg-type]
+            keep = self.taken_on_which_day(old, new) if old != new else frozenset()
             for line in clear_results_of_another_day(
-                self.guide,
-                self.record,
-                str(before.value),
-                str(to_json(value)),  # type: ignore[arg-type]
-                self.clock.now(),
+                self.guide, self.record, old, new, self.clock.now(), keep
             ):
                 self.ui.warning(line)
+            if keep:
+                kept = ", ".join(sorted(keep))
+                self.ui.note(f"Kept in this visit as {new}'s results, as you said: {kept}.")
         if before is not None:
             self.after_change(state)
+
+    def taken_on_which_day(self, old: str, new: str) -> frozenset[str]:
+        """The visit's date changed from ``old`` to ``new`` at a prompt: were the screen
+        and test results it holds taken on ``old`` (kept as that day's, asked again), or
+        on ``new``, typed under the wrong date (a late entry begun under today's date)?
+        Enter, the end of the input and a presenter's scenario say ``old``: the results
+        then bind ``old``, as they were recorded. The keys to keep in the visit."""
+        held = results_of_the_day(self.guide, self.record)
+        if not held or self.responder is not None:
+            return frozenset()
+        listed = ", ".join(f"{k} = {format_value(v)}" for k, v in held.items())
+        self.ui.alert(f"These results were recorded for {old}: {listed}.")
+        self.ui.choices(
+            [
+                ("old", f"taken on {old}: they stay that day's results",
+                 f"and are asked again for {new}"),
+                ("new", f"taken on {new}, typed under the wrong date",
+                 f"they stay in this visit, as {new}'s; {old} keeps none of them"),
+            ]
+        )  # fmt: skip
+        while True:
+            try:
+                typed = self.ui.ask("Which day were they taken? (number or value) [1]: ")
+            except EOFError:
+                return frozenset()
+            word = typed.strip().lower()
+            if word in ("", "1", "old"):
+                return frozenset()
+            if word in ("2", "new"):
+                return taken_on_the_new_day(self.record, held, old, new, self.clock.now())
+            self.ui.retry(
+                f"Type 1 (taken on {old}: asked again for {new}), 2 (taken on {new}, typed "
+                "under the wrong date), or Enter for 1."
+            )
 
     def show_computed(self, answered: CQuestion) -> None:
         """A value computed from answers (the COWS total from its items) is shown as soon
