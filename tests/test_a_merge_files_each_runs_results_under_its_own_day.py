@@ -10,14 +10,27 @@ ready beside the positive the other run had recorded for it."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tests.helpers import TODAY, Run, answer_flags, flat, no_traceback, ready_patient, the_store
+from tests.helpers import (
+    STEPS,
+    TODAY,
+    Run,
+    answer_flags,
+    flat,
+    no_traceback,
+    ready_patient,
+    the_store,
+)
 from xrntx_guide.pack.guide import Guide
-from xrntx_guide.store import Store
+from xrntx_guide.pack.load import load_guide
+from xrntx_guide.store import Store, open_store
 from xrntx_guide.store.saver import Clash, Saver
 from xrntx_guide.visit.resume import clear_results_of_another_day
 from xrntx_guide.visit.session import SessionRecord, new_session
@@ -177,3 +190,89 @@ def test_a_visit_whose_dose_another_run_recorded_never_moves(
     # The walk left before its last steps: the history shows the visit's dose on its day.
     shown = [(v["date"], v["injection_given"]) for v in history["visits"]]
     assert shown == [(TODAY.isoformat(), True)], history
+
+
+SCREEN_KEYS = ("uds_fentanyl", "pregnancy_test")
+shipped_guide = functools.cache(lambda: load_guide(STEPS))
+VALUES = {"uds_fentanyl": ("negative", "positive"), "pregnancy_test": ("negative", "positive")}
+
+
+@st.composite
+def a_runs_changes(draw: st.DrawFn) -> tuple[int | None, dict[str, str]]:
+    """What one run does to the visit: a move to 1 or 2 days before (or none), then
+    results typed (for the day it then describes)."""
+    move = draw(st.sampled_from([None, 1, 2]))
+    typed = {k: draw(st.sampled_from(VALUES[k])) for k in SCREEN_KEYS if draw(st.booleans())}
+    return move, typed
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    base_results=st.fixed_dictionaries({k: st.sampled_from(VALUES[k]) for k in SCREEN_KEYS}),
+    mine=a_runs_changes(),
+    theirs=a_runs_changes(),
+    keep_mine=st.booleans(),
+)
+def test_no_result_of_a_day_is_lost_or_filed_under_another(
+    tmp_path_factory: pytest.TempPathFactory,
+    base_results: dict[str, str],
+    mine: tuple[int | None, dict[str, str]],
+    theirs: tuple[int | None, dict[str, str]],
+    keep_mine: bool,
+) -> None:
+    """Two runs of one visit, each perhaps moving it and typing results, merged (a clash
+    of one day settled either way): every result a run typed stands for the day that run
+    described (in the visit if the visit is of that day, else kept as that day's), the
+    base's results stay their day's, and the visit holds no result of another day."""
+    guide = shipped_guide()  # not a fixture: a failing example is printed without it
+    store = open_store(None, tmp_path_factory.mktemp("merge"))
+    record = new_session(guide, LABEL, at(9, 0), TODAY)
+    record.set_answer(guide.meta.date_key, TODAY, "typed", at(9, 0))
+    for key, value in base_results.items():
+        record.set_answer(key, value, "typed", at(9, 0))
+    store.create(record, "dr-a")
+    savers = [Saver.loaded(store, who, *store.load(record.id), guide=guide) for who in ("a", "b")]
+    for saver in savers:
+        saver.decide = lambda c: keep_mine
+    runs = []
+    for minute, (saver, (move, typed)) in enumerate(
+        zip(savers, (theirs, mine), strict=True), start=1
+    ):
+        held = saver.base.model_copy(deep=True)  # type: ignore[union-attr]
+        now = at(10, minute)
+        if move is not None:
+            to = TODAY - dt.timedelta(days=move)
+            held.set_answer(guide.meta.date_key, to, "typed", now)
+            clear_results_of_another_day(guide, held, TODAY.isoformat(), to.isoformat(), now)
+        for key, value in typed.items():
+            held.set_answer(key, value, "typed", now)
+        runs.append(held)
+    savers[0].save(runs[0])  # theirs
+    savers[1].save(runs[1])  # mine, merged
+    kept, _ = store.load(record.id)  # the audit trail holds
+    day = kept.dated(guide)
+    days = [r.dated(guide) for r in runs]
+    apart = days[0] != days[1]
+
+    def stands(on: str | None, key: str, value: str) -> bool:
+        in_visit = day == on and key in kept.answers and kept.answers[key].value == value
+        return in_visit or value in kept.day_results.get(str(on), {}).get(key, [])
+
+    for key, value in base_results.items():
+        if day != TODAY.isoformat():
+            assert stands(TODAY.isoformat(), key, value), (key, value, kept.day_results)
+    for on, (_, typed) in zip(days, (theirs, mine), strict=True):
+        for key, value in typed.items():
+            if apart or on != day:
+                assert stands(on, key, value), (key, value, on, day, kept.day_results)
+    if apart:
+        own = runs[days.index(day)] if day in days else None
+        for key in SCREEN_KEYS:
+            if key in kept.answers:
+                assert own is not None and key in own.answers, (key, day, days)
+                assert kept.answers[key].value == own.answers[key].value, (key, day, days)
+    store.close()

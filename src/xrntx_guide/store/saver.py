@@ -233,7 +233,8 @@ class _Filed:
     def log(self, merged: SessionRecord, now: dt.datetime, said: list[str] | None) -> None:
         """Keep the other day's results as that day's and log every change the filing
         made, with why, after both runs' events; add what the screen should say."""
-        merged.keep_day_results(self.other_day, self.results, now)
+        if self.results:
+            merged.keep_day_results(self.other_day, self.results, now)
         logged = replay(merged.events)[0]
         why = (
             f"the visit stays on {self.day}: a run {self.stays} there"
@@ -321,11 +322,15 @@ def _file_by_day(
             if part == "answers":
                 put_back[key] = None if entry is None else entry.value
         setattr(merged, part, held)
+    # The other run's results of its day: every one it holds when it moved the visit
+    # itself (its move cleared the base's); else those it changed since the base (the
+    # base's own are of the day the own run's move kept them for).
+    moved = other_day != base.dated(guide)
     results = {
         key: other.answers[key].value
         for key in one_answer_results(guide)
         if key in other.answers
-        and _value("answers", base.answers.get(key)) != other.answers[key].value
+        and (moved or _value("answers", base.answers.get(key)) != other.answers[key].value)
     }
     stays = None
     if staying:
