@@ -16,7 +16,6 @@ from collections.abc import Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from tests.helpers import (
     STEPS,
@@ -28,6 +27,7 @@ from tests.helpers import (
     ready_patient,
     the_store,
 )
+from tests.strategies import merges
 from xrntx_guide.pack.guide import Guide
 from xrntx_guide.pack.load import load_guide
 from xrntx_guide.store import Store, open_store
@@ -197,25 +197,16 @@ shipped_guide = functools.cache(lambda: load_guide(STEPS))
 VALUES = {"uds_fentanyl": ("negative", "positive"), "pregnancy_test": ("negative", "positive")}
 
 
-@st.composite
-def a_runs_changes(draw: st.DrawFn) -> tuple[int | None, dict[str, str]]:
-    """What one run does to the visit: a move to 1 or 2 days before (or none), then
-    results typed (for the day it then describes)."""
-    move = draw(st.sampled_from([None, 1, 2]))
-    typed = {k: draw(st.sampled_from(VALUES[k])) for k in SCREEN_KEYS if draw(st.booleans())}
-    return move, typed
-
-
 @settings(
     max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    base_results=st.fixed_dictionaries({k: st.sampled_from(VALUES[k]) for k in SCREEN_KEYS}),
-    mine=a_runs_changes(),
-    theirs=a_runs_changes(),
-    keep_mine=st.booleans(),
+    base_results=merges.base_results(),
+    mine=merges.a_runs_changes(),
+    theirs=merges.a_runs_changes(),
+    keep_mine=merges.clash_settled_for_mine(),
 )
 def test_no_result_of_a_day_is_lost_or_filed_under_another(
     tmp_path_factory: pytest.TempPathFactory,
