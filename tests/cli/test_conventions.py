@@ -341,10 +341,11 @@ def test_walk_json_gives_the_outcome_of_a_finished_walk_as_one_object(
     (path,) = _sessions(_isolated_home)
     assert data["status"] == "complete" and data["session"] == str(path), result.output
     assert data["blocking"] == [] and data["missing"] == [], result.output
+    assert data["missing_until"] is None, result.output
     assert data["next_dose_due"] is not None and data["exit_code"] == 0, result.output
     assert set(data) == {
         "format_version", "status", "session", "label", "today", "stopped_at", "blocking",
-        "missing", "next_dose_due", "side_against_advice", "exit_code",
+        "missing", "missing_until", "next_dose_due", "side_against_advice", "exit_code",
     }  # fmt: skip
     assert data["side_against_advice"] is None, result.output  # a first injection: either side
 

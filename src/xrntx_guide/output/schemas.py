@@ -201,6 +201,11 @@ class WalkOut(_Out):
     stopped_at: str | None
     blocking: list[str]
     missing: list[str]
+    missing_until: str | None = None
+    """With ``incomplete``: the gate ``missing`` ends at, which stops the walk whatever
+    those answers are (a caution without ``--acknowledge``, a stop without
+    ``--override``, a contraindication already decided); None when the list ends at the
+    end of the walk."""
     next_dose_due: dt.date | None
     side_against_advice: str | None = None
     """The dose recorded in another buttock than the guide advised, in words (the note's

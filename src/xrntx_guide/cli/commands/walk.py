@@ -899,6 +899,13 @@ def _outcome_json(
         "stopped_at": gate,
         "blocking": outcome.state.blocking,
         "missing": outcome.missing if outcome.kind == "missing" else [],
+        # Where that list ends, as the screen names it: a script sees what it must also
+        # give (--acknowledge, --override) to get past it, in one round.
+        "missing_until": (
+            outcome.until.gate.id
+            if outcome.kind == "missing" and outcome.until is not None
+            else None
+        ),
         "next_dose_due": record.next_dose_due,
         # What the screen's summary warns of, for a script: never filed in silence.
         "side_against_advice": side_against_advice(outcome.state),
