@@ -502,3 +502,16 @@ def test_a_batch_leaves_the_cycle_collector_as_it_found_it(guide: Guide, set_asi
     assert gc.get_freeze_count() <= before
     assert (before > 0) is set_aside
     assert (gc.get_freeze_count() > 0) is set_aside  # what was set aside stays so
+
+
+def test_a_batch_of_lines_none_ready_exits_0_each_line_saying_its_status(run: Run) -> None:
+    """The exit code says whether every line was judged (docs/scripting.md, Batch), not
+    what the lines say: blocked and needs_override lines leave it 0, an error line 2."""
+    blocked = json.dumps(json_answers(ready_patient(uds_fentanyl="positive")))
+    override = json.dumps(json_answers(ready_patient(uds_fentanyl="not_done")))
+    judged = batch(run, [blocked, override])
+    assert judged.exit_code == ExitCode.OK, judged.output
+    statuses = [json.loads(x)["status"] for x in judged.stdout.splitlines()]
+    assert statuses == ["blocked", "needs_override"], statuses
+    with_a_bad_line = batch(run, [blocked, "{"])
+    assert with_a_bad_line.exit_code == ExitCode.USAGE, with_a_bad_line.output
