@@ -238,3 +238,40 @@ def test_a_result_kept_as_one_value_by_an_earlier_version_is_read(run: Run, tmp_
     assert imported.exit_code == 0, imported.output
     second = walk(run, at(TODAY, "11:00"), **DOSE)
     assert second.exit_code == 2 and session in flat(second.output), second.output
+
+
+def test_a_script_that_moves_the_visit_and_gives_another_screen_keeps_the_old_days(
+    run: Run,
+) -> None:
+    """A resume that moves the morning's visit to the day before and gives a negative
+    screen there: the negative is the day before's, and the morning's positive stays this
+    day's result (found by a red team: the new value replaced it, logged as a correction,
+    and a check of this day was then ready)."""
+    first = walk(run, at(TODAY, "09:00"), uds_fentanyl="positive")
+    session = json.loads(first.stdout)["session"]
+    before = (TODAY - dt.timedelta(days=1)).isoformat()
+    moved = run("walk", "--resume", "--session", session, "--no-input", "--now",
+                at(TODAY, "09:10"), "--answer", f"injection_date={before}",
+                "--answer", "uds_fentanyl=negative")  # fmt: skip
+    no_traceback(moved)
+    assert "stays that day's result" in flat(moved.output), moved.output
+    checked = run("check", "--json", "--label", LABEL, "--now", at(TODAY, "11:00"),
+                  *answer_flags(ready_patient()))  # fmt: skip
+    assert checked.exit_code == 2 and session in flat(checked.output), checked.output
+
+
+def test_a_visit_moved_away_and_back_takes_none_of_its_days_results_back(run: Run) -> None:
+    """The morning's visit, positive, moved to the day before (its positive kept as this
+    day's), then moved back with a negative screen and the dose: refused, naming the
+    visit itself, and no dose counted (a red team found it ready)."""
+    session = moved_after_a_positive(run)
+    back = run("walk", "--resume", "--session", session, "--no-input", "--json",
+               "--acknowledge", "all", "--now", at(TODAY, "09:40"),
+               "--answer", f"injection_date={TODAY.isoformat()}",
+               *answer_flags({**ready_patient(), **DOSE}))  # fmt: skip
+    no_traceback(back)
+    assert back.exit_code == 2, back.output
+    said = flat(back.output)
+    assert "this visit" in said and session in said and "positive" in said, back.output
+    history = json.loads(run("history", LABEL, "--json").stdout)
+    assert history["injections"] == [], history

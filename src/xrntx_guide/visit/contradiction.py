@@ -331,7 +331,7 @@ def _against_the_same_days_results(
     if record is None or not record.same_day:
         return None
     day = _date(answers.get(guide.meta.date_key)) or record.day
-    for key, value, session, visit_day, kept in record.same_day:
+    for key, value, session, visit_day, kept, own in record.same_day:
         cq = guide.questions.get(key)
         given = answers.get(key)
         if cq is None or visit_day != day.isoformat() or value == keys.NOT_DONE:
@@ -366,15 +366,21 @@ def _against_the_same_days_results(
         said = f"{format_value(given)} was given" if given is not None else "it is not given"
         shown = format_value(theirs)
         if kept:  # no longer an answer of that session: nothing there to correct
+            who = (
+                f"this visit (session {session}) recorded {shown} for {visit_day} and kept "
+                "it as that day's result when it moved to another day, and takes none back "
+                "on its return"
+                if own
+                else f"session {session} recorded {shown} for the same day ({visit_day}), "
+                "kept as that day's result when the session's visit moved to another day"
+            )
             return Contradiction(
                 key,
-                f"{said}, but session {session} recorded {shown} for the same day "
-                f"({visit_day}), kept as that day's result when the session's visit moved to "
-                f"another day: both describe that day, and {why}. Give {shown} as recorded "
-                "(and the answers it calls for). A result kept so is not corrected in that "
-                "session; if it was typed there under the wrong date, export the session, "
-                f"delete it (`xrntx-guide sessions --delete {session}`) and enter that visit "
-                "again, saying so when its date is changed",
+                f"{said}, but {who}: both describe that day, and {why}. Give {shown} as "
+                "recorded (and the answers it calls for). A result kept so is not corrected "
+                "in the session; if it was typed there under the wrong date, export the "
+                f"session, delete it (`xrntx-guide sessions --delete {session}`) and enter "
+                "that visit again, saying so when its date is changed",
                 f"type {shown}, as recorded, or quit: session {session} kept it for that day",
             )
         return Contradiction(

@@ -156,6 +156,8 @@ class DayResult(NamedTuple):
     kept: bool = False
     """Kept for its day when its visit moved from it (``SessionRecord.day_results``):
     still that day's result, though the visit no longer holds it as an answer."""
+    own: bool = False
+    """Kept by the visit being judged itself (moved away and back, it takes none back)."""
 
 
 @record(frozen=True)
@@ -945,10 +947,18 @@ def _same_day_results(
     wanted = one_answer_results(guide)
     out = []
     for r in mine:
-        if r.id == exclude or r.training:
+        if r.training:
             continue
-        # Taken for a day the visit has since moved from: still that day's result.
-        out += [DayResult(k, v, r.id, on, kept=True) for k, v, on in r.day_results if k in wanted]
+        # Taken for a day the visit has since moved from: still that day's result, for the
+        # visit judged too (moved back to that day, it takes none of them back).
+        own = r.id == exclude
+        out += [
+            DayResult(k, v, r.id, on, kept=True, own=own)
+            for k, v, on in r.day_results
+            if k in wanted
+        ]
+        if own:
+            continue
         day = described_day(_text(r, guide.meta.date_key) or r.visit_date, r.created)
         given = [k for k in wanted if r.answers.get(k) is not None]
         if day is None or not given:

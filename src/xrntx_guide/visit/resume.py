@@ -221,13 +221,17 @@ def clear_results_of_another_day(
     keep: frozenset[str] = frozenset(),
     *,
     tell_kept: bool = True,
+    replaced: Mapping[str, JSONScalar] | None = None,
 ) -> list[str]:
     """The visit date moved from ``old`` to ``new``, by whatever route (a default on resume,
     an edit, a flag, a file): the results taken for the old day (``point_in_time``) are
     cleared, with their timers, except those in ``keep`` (given for the new day in this
-    same run). Returns a line for the clinician, or nothing when there was nothing to clear;
-    with what the visit keeps from the old day (``tell_kept``; a move before the run's
-    answers says it after them, :func:`kept_across_the_move`)."""
+    same run, or said to be the new day's: :func:`taken_on_the_new_day`). ``replaced``:
+    the old day's results that this run's answers for the new day replaced, still the old
+    day's (kept as such, as a cleared one is). Returns a line for the clinician, or
+    nothing when there was nothing to clear; with what the visit keeps from the old day
+    (``tell_kept``; a move before the run's answers says it after them,
+    :func:`kept_across_the_move`)."""
 
     # What a visit records of its injection describes the day it was given: while the
     # dose is not counted, it is asked again on the new day (never a dose counted there on
@@ -280,6 +284,13 @@ def clear_results_of_another_day(
     def kept() -> list[str]:
         return _kept_across_the_move(guide, record, old, new_day, now) if tell_kept else []
 
+    if replaced:
+        record.keep_day_results(old, replaced, now)
+        taken_back.append(
+            f"What {old} recorded ({', '.join(f'{k} = {v}' for k, v in replaced.items())}) "
+            f"stays that day's result, binding every visit of that day; the values given now "
+            f"are {new}'s."
+        )
     if not stale and not timers:
         return [*taken_back, *carry(), *kept()]
     if stale:

@@ -40,6 +40,7 @@ from .resume import (
     move_visit_day,
     refuse_another_days_results,
     reopen_rechallenge,
+    results_of_the_day,
 )
 from .series import fill_rechallenge_hours
 from .session import SessionRecord, refresh_defaults
@@ -121,6 +122,9 @@ def take_run(
     # The day as this run finds it (a move on resume has cleared its old day's results
     # already, reopen()): a change by this run's answers clears the results again.
     date_before = record.dated(guide) if resume else None
+    # Its results as they stand: a result this run gives anew beside a new date is the new
+    # day's, and the old one stays the old day's (visit/resume.py, replaced).
+    results_before = results_of_the_day(guide, record) if resume else {}
     series = file_series(guide, given.raw, presets, day, now, record if resume else None)
     given_day = presets[date_key].value if date_key in presets else None
     stored_day = record.answers.get(date_key)
@@ -176,7 +180,13 @@ def take_run(
         out += [
             Notice("warning", line)
             for line in clear_results_of_another_day(
-                guide, record, str(date_before), str(date_after), now, keep=frozenset(presets)
+                guide,
+                record,
+                str(date_before),
+                str(date_after),
+                now,
+                keep=frozenset(presets),
+                replaced={k: v for k, v in results_before.items() if k in presets},
             )
         ]
     if moves:  # again: a default may read what this run gave
