@@ -10,6 +10,7 @@ today with a negative screen was refused, with no way to correct it."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -106,3 +107,43 @@ def test_a_visit_with_no_results_is_not_asked(run: Run) -> None:
     assert QUESTION not in flat(typed.output), typed.output
     moved = stored_record(only_session()).answers["injection_date"].value
     assert moved == YESTERDAY.isoformat(), typed.output
+
+
+def moved_onto_a_day_with_a_positive(run: Run, reply: str) -> tuple[str, str]:
+    """Yesterday's visit recorded a positive fentanyl screen; today's, negative, is moved
+    to yesterday at a prompt, ``reply`` typed at the question: the screen's text, and
+    today's session."""
+    walk_at(run, LABEL, f"{YESTERDAY.isoformat()}T12:00",
+            ready_patient(injection_date=YESTERDAY, uds_fentanyl="positive"))  # fmt: skip
+    today = run("walk", "--no-input", "--json", "--label", LABEL, "--now",
+                f"{TODAY.isoformat()}T09:00", "--acknowledge", "all",
+                *answer_flags(ready_patient(injection_date=TODAY)))  # fmt: skip
+    session = str(json.loads(today.stdout)["session"])
+    typed = run(
+        "walk", "--resume", "--session", session, "--now", f"{TODAY.isoformat()}T09:10",
+        "--plain", input=f"edit injection_date\n{YESTERDAY.isoformat()}\n{reply}\nquit\nquit\n",
+    )  # fmt: skip
+    no_traceback(typed)
+    return flat(typed.output), session
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_a_move_onto_a_day_another_visit_screened_positive_asks_first(run: Run) -> None:
+    """The move itself is not refused for the results it takes away (a red team found the
+    date refused, told to "type positive" at a date prompt): Enter asks them again."""
+    shown, session = moved_onto_a_day_with_a_positive(run, "")
+    assert QUESTION in shown, shown
+    record = stored_record(session)
+    assert record.answers["injection_date"].value == YESTERDAY.isoformat(), shown
+    assert "uds_fentanyl" not in record.answers, shown
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_results_said_to_be_the_new_days_are_judged_against_that_day(run: Run) -> None:
+    """Said to be yesterday's, today's negative would sit beside yesterday's positive: it
+    is refused as such, and stays today's, asked again for yesterday."""
+    shown, session = moved_onto_a_day_with_a_positive(run, "2")
+    assert "not taken as" in shown and "positive" in shown, shown
+    record = stored_record(session)
+    assert "uds_fentanyl" not in record.answers, shown
+    assert "negative" in record.day_results[TODAY.isoformat()]["uds_fentanyl"], shown

@@ -62,6 +62,7 @@ from ...visit.results import note_rating, parse_corrections
 from ...visit.resume import (
     answered_day_behind,
     refuse_early_timed_results,
+    results_of_the_day,
     resume_clock,
     session_clock,
     session_guide,
@@ -378,6 +379,12 @@ def run_walk(
             if record.after_the_dose(key):
                 return None  # recorded in the series, describing the patient after the dose
             typed = {**record.judged_answers(guide, day), key: value}
+            if key == guide.meta.date_key:
+                # A new date moves the visit: its day's results go with the old day
+                # (asked again), unless the clinician says they are the new day's, which
+                # are then judged on their own (cli/prompts/questions.py).
+                for held in results_of_the_day(guide, record):
+                    typed.pop(held, None)
             found = contradiction(guide, typed, tl, given_now | {key})
             return None if found is None else f"{found.key}: {found.at_prompt}"
 

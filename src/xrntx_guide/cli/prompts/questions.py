@@ -339,7 +339,18 @@ class QuestionPrompts(WalkCore):
         def results() -> list[CowsRating | ChallengeResult]:
             return [*self.record.cows_ratings, *self.record.naloxone_challenges]
 
+        def judged() -> dict[str, object]:
+            """What the gates read besides the series: the answers (the visit's date
+            among them), the overrides and the acknowledgements."""
+            r = self.record
+            return {
+                **{k: a.value for k, a in r.answers.items()},
+                **{f"override {g}": (o.code, o.fingerprint) for g, o in r.overrides.items()},
+                **{f"acknowledgement {g}": a.fingerprint for g, a in r.acks.items()},
+            }
+
         before = {(key_of(e), e.at) for e in results()}
+        held = judged()
         try:
             self.record.updated = self.clock.now()
             for line in self.path.save(self.record):
@@ -348,6 +359,26 @@ class QuestionPrompts(WalkCore):
             self.ui.retry(f"the session is read again before a dose is recorded: {exc.message}")
             return True
         added = [e for e in results() if (key_of(e), e.at) not in before]
+        now = judged()
+        changed = sorted(k for k in set(held) | set(now) if held.get(k) != now.get(k))
+        if changed and not added:
+            # Another run changed what the gates read (moved the visit to another day,
+            # cleared or changed a screen): judged again before any dose is recorded.
+            date_key = self.guide.meta.date_key
+            moved = (
+                f" The visit is now of {now[date_key]}: if the patient is here on "
+                f"{held[date_key]}, change it back (edit {date_key}), its results asked "
+                "again."
+                if date_key in changed and date_key in now and date_key in held
+                else ""
+            )
+            self.ui.warning(
+                f"While this walk was open, another process changed this session "
+                f"({', '.join(changed)}): the gates are read again, and the dose is not "
+                f"recorded yet.{moved}"
+            )
+            self.save(self.state())
+            return True
         if not added:
             return False
         said = "; ".join(
@@ -509,6 +540,23 @@ class QuestionPrompts(WalkCore):
             if word in ("", "1", "old"):
                 return frozenset()
             if word in ("2", "new"):
+                # The new day's results, judged as such against the patient's other
+                # visits of that day (the date is already the new one).
+                for key, value in held.items():
+                    cq = self.guide.questions[key]
+                    problem = (
+                        None
+                        if self.history_conflict is None
+                        else self.history_conflict(
+                            key, parse_value(cq, value, today=dt.date.fromisoformat(new))
+                        )
+                    )
+                    if problem is not None:
+                        self.ui.retry(
+                            f"{problem}. So they are not taken as {new}'s: they stay "
+                            f"{old}'s and are asked again."
+                        )
+                        return frozenset()
                 return taken_on_the_new_day(self.record, held, old, new, self.clock.now())
             self.ui.retry(
                 f"Type 1 (taken on {old}: asked again for {new}), 2 (taken on {new}, typed "
