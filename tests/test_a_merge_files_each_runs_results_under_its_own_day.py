@@ -32,7 +32,11 @@ from xrntx_guide.pack.guide import Guide
 from xrntx_guide.pack.load import load_guide
 from xrntx_guide.store import Store, open_store
 from xrntx_guide.store.saver import Clash, Saver
-from xrntx_guide.visit.resume import clear_results_of_another_day
+from xrntx_guide.visit.resume import (
+    clear_results_of_another_day,
+    results_of_the_day,
+    taken_on_the_new_day,
+)
 from xrntx_guide.visit.session import SessionRecord, new_session
 
 LABEL = "TWORUNS"
@@ -92,6 +96,8 @@ def test_the_correction_stays_the_old_days_and_never_moves_with_the_visit(
     assert "uds_fentanyl" not in kept.answers, (kept.answers, said)  # asked again there
     assert "positive" in kept.day_results[TODAY.isoformat()]["uds_fentanyl"], said
     assert any("positive" in line and TODAY.isoformat() in line for line in said), said
+    if not mover_saves_last:  # the corrector is told its visit is now of another day
+        assert any(f"now of {YESTERDAY.isoformat()}" in line for line in said), said
 
 
 def test_the_mover_s_own_screen_of_the_new_day_stays_in_the_visit(guide: Guide) -> None:
@@ -143,14 +149,17 @@ def walked_to_the_injection(run: Run) -> str:
     return str(json.loads(walked.stdout)["session"])
 
 
+@pytest.mark.parametrize("said_new_days", [False, True], ids=["asked-again", "said-new-days"])
 @pytest.mark.parametrize("mover_saves_last", [True, False], ids=["mover-last", "giver-last"])
 def test_a_visit_whose_dose_another_run_recorded_never_moves(
-    guide: Guide, run: Run, mover_saves_last: bool
+    guide: Guide, run: Run, mover_saves_last: bool, said_new_days: bool
 ) -> None:
     """One run moves the visit to YESTERDAY while the other records the dose given TODAY:
     the dose stands on TODAY, with TODAY's results, whichever saves last. Before, the
     mover saving last moved the counted dose to a day nothing was judged, and the giver
-    saving last lost the dose (its next visit would read no injection)."""
+    saving last lost the dose (its next visit would read no injection). When the mover
+    said the results were YESTERDAY's (typed under the wrong date), the audit trail's last
+    word on them says they are TODAY's, as the visit that stays there holds them."""
     from tests.test_invariants_given_answers_and_record import DOSE
     from xrntx_guide.engine.evaluate import evaluate
     from xrntx_guide.visit.answers import parse_value
@@ -163,7 +172,13 @@ def test_a_visit_whose_dose_another_run_recorded_never_moves(
 
     moved = mover.base.model_copy(deep=True)  # type: ignore[union-attr]
     moved.set_answer(guide.meta.date_key, YESTERDAY, "typed", at(10, 0))
-    clear_results_of_another_day(guide, moved, TODAY.isoformat(), YESTERDAY.isoformat(), at(10, 0))
+    old, new = TODAY.isoformat(), YESTERDAY.isoformat()
+    carried = (
+        taken_on_the_new_day(moved, results_of_the_day(guide, moved), old, new, at(10, 0))
+        if said_new_days
+        else frozenset()
+    )
+    clear_results_of_another_day(guide, moved, old, new, at(10, 0), carried)
     moved.summarise(evaluate(guide, moved.inputs(guide, TODAY)), at(10, 0))
     given = giver.base.model_copy(deep=True)  # type: ignore[union-attr]
     for key, value in DOSE.items():
@@ -190,6 +205,8 @@ def test_a_visit_whose_dose_another_run_recorded_never_moves(
     # The walk left before its last steps: the history shows the visit's dose on its day.
     shown = [(v["date"], v["injection_given"]) for v in history["visits"]]
     assert shown == [(TODAY.isoformat(), True)], history
+    last_word = [e.detail or "" for e in kept.events if e.key == "uds_fentanyl"][-1]
+    assert YESTERDAY.isoformat() not in last_word or f"stays on {old}" in last_word, last_word
 
 
 SCREEN_KEYS = ("uds_fentanyl", "pregnancy_test")

@@ -229,6 +229,9 @@ class _Filed:
     """The other day's results the other run recorded: key -> value."""
     put_back: dict[str, Any]
     """Key -> the visit's own run's value (None: cleared), where the other run's was."""
+    restated: dict[str, Any] = field(default_factory=dict)
+    """The visit's results the other run's audit trail spoke of since the base (what day
+    they were taken): the visit stays on its day, and they are that day's."""
 
     def log(self, merged: SessionRecord, now: dt.datetime, said: list[str] | None) -> None:
         """Keep the other day's results as that day's and log every change the filing
@@ -247,6 +250,9 @@ class _Filed:
                     merged.note_event(now, "clear", key, None, why)
                 else:
                     merged.note_event(now, "change", key, value, why)
+        for key, value in self.restated.items():
+            if key not in self.put_back:  # the last word on its day is the visit's
+                merged.note_event(now, "change", key, value, f"{why}: a result of {self.day}")
         if said is None:
             return
         who = "this run" if self.other_is_mine else "another run"
@@ -257,6 +263,12 @@ class _Filed:
                 + f" {self.stays} there, and a visit never moves from the day it was "
                 f"given or finished: the move to {self.other_day} by {who} is not kept; "
                 f"for a visit of {self.other_day}, start a new walk"
+            )
+        elif self.other_is_mine:
+            said.append(
+                f"this visit is now of {self.day}, the date another run gave it meanwhile, "
+                f"not {self.other_day}: its results are those of {self.day}, asked again "
+                "where it has none"
             )
         if self.results:
             results = ", ".join(f"{k} = {v}" for k, v in self.results.items())
@@ -333,13 +345,20 @@ def _file_by_day(
         and (moved or _value("answers", base.answers.get(key)) != other.answers[key].value)
     }
     stays = None
+    restated: dict[str, Any] = {}
     if staying:
         stays = (
             "recorded its dose as given"
             if own.injection_given is True or own.answered_given(guide)
             else "finished the visit"
         )
-    return _Filed(day, other_day, other is mine, stays, results, put_back)
+        spoken = {e.key for e in other.events[len(base.events) :]}
+        restated = {
+            k: merged.answers[k].value
+            for k in one_answer_results(guide)
+            if k in spoken and k in merged.answers
+        }
+    return _Filed(day, other_day, other is mine, stays, results, put_back, restated)
 
 
 def _add_events(merged: SessionRecord, new: list[Any]) -> None:
