@@ -50,7 +50,8 @@ def note_ics(data: Mapping[str, Any], now: dt.datetime) -> str | None:
         ),
         "DESCRIPTION:"
         + _ics_escape(
-            f"{data['dose']}. Last injection {data['date']} ({data['side']} buttock): "
+            f"{data['dose']}. Last injection {data['date']} "
+            f"({data['side'] + ' buttock' if data.get('side') else 'side not recorded'}): "
             "alternate the buttock and reassess habitus."
         ),
         *_ics_alarm(data),

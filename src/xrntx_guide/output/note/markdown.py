@@ -64,8 +64,9 @@ def note_markdown(data: Mapping[str, Any], plain: bool = False) -> str:
     given = data["injection_given"]
     if given is True:
         out.append(
-            f"{li}Given: {said(data['dose'])}, {said(data['side'])} buttock, "
-            f"needle {said(data['needle'])}"
+            f"{li}Given: {said(data['dose'])}, "
+            + (f"{said(data['side'])} buttock" if data.get("side") else "side not recorded")
+            + f", needle {said(data['needle'] or 'not recorded')}"
         )
         if data.get("side_against_advice"):
             out.append(f"{li}Warning: {said(data['side_against_advice'])}")
