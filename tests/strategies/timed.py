@@ -65,6 +65,11 @@ class Timed:
     same_day: tuple[tuple[str, str], ...] = ()
     """(question, value) of one-answer results another visit of the label recorded for
     this visit's date (a urine screen, a pregnancy test)."""
+    same_day_moved: str | None = None
+    """How the visit that recorded :attr:`same_day` was then moved to the day before by a
+    resume: ``"bare"`` (its results asked again there), ``"given"`` (a negative given
+    there beside the new date); None: it was not moved. Either way the result stays this
+    day's (safety invariant 3)."""
 
     @property
     def visit_day(self) -> dt.date:
@@ -80,6 +85,7 @@ class Timed:
             self.reported,
             self.same_day,
             self.visit_day if self.same_day else None,
+            self.same_day_moved,
         )
 
     @property
@@ -123,6 +129,7 @@ class Timed:
             f"Timed(now={self.now.isoformat()}, shapes={list(self.shapes)}, "
             f"record={[d.isoformat() for d in self.record]}, site={self.site}, "
             f"reported={[d.isoformat() for d in self.reported]}, same_day={list(self.same_day)}, "
+            f"same_day_moved={self.same_day_moved}, "
             f"answers={json.dumps(self.file(), sort_keys=True)})"
         )
 
@@ -373,11 +380,15 @@ def timed_visit(
         shapes.append("reported")
     # A patient with a dose on record: a visit of the day is a repeat visit, where the
     # screen is asked only after a use since (the generator draws that visit bare).
+    moved: str | None = None
     if others and not record and c.chance(15):
         key = c.pick([k for k in SAME_DAY if k in guide.questions])
         same_day = ((key, "positive"),)
         shapes.append("same_day")
-    return Timed(now, answers, record, site, tuple(shapes), reported, same_day)
+        if c.chance(40):
+            moved = c.pick(["bare", "given"])
+            shapes.append("same_day_moved")
+    return Timed(now, answers, record, site, tuple(shapes), reported, same_day, moved)
 
 
 SAME_DAY = ("uds_opiates", "uds_fentanyl", "uds_methadone", "uds_oxycodone", "pregnancy_test")
@@ -514,17 +525,31 @@ class Routes:
             self.other_visit(label, on, {"visit": "repeat_injection", "last_injection_date": day,
                                          "last_injection_side": "right"}, v)  # fmt: skip
         if v.same_day:
-            self.other_visit(label, v.visit_day, dict(v.same_day), v)
+            session = self.other_visit(label, v.visit_day, dict(v.same_day), v)
+            if v.same_day_moved is not None:
+                # Then moved to the day before by a resume (that day's results asked
+                # again, or a negative given there): the result stays this day's.
+                before = shift(v.visit_day, -1)
+                given = [f"injection_date={before.isoformat()}"]
+                if v.same_day_moved == "given":
+                    given += [f"{k}=negative" for k, _ in v.same_day]
+                code, out, err = self.invoke(
+                    "walk", "--no-input", "--json", "--resume", "--session", session,
+                    "--today", v.visit_day.isoformat(), *self.site(v), *_each("--answer", given),
+                )  # fmt: skip
+                assert code in (1, 4), (code, out, err)
         return label
 
-    def other_visit(self, label: str, day: dt.date, answers: dict[str, Any], v: Timed) -> None:
-        """A care visit of ``label`` on ``day`` with only ``answers``, left unfinished."""
+    def other_visit(self, label: str, day: dt.date, answers: dict[str, Any], v: Timed) -> str:
+        """A care visit of ``label`` on ``day`` with only ``answers``, left unfinished:
+        its session."""
         flags = [f"{k}={to_flag(val)}" for k, val in answers.items()]
         code, out, err = self.invoke(
             "walk", "--no-input", "--json", "--label", label, "--today", day.isoformat(),
             *self.site(v), *_each("--answer", flags),
         )  # fmt: skip
         assert code in (1, 4), (code, out, err)
+        return str(json.loads(out)["session"])
 
     # -- the routes ------------------------------------------------------------------
 
@@ -739,10 +764,12 @@ def visits_beside_other_visits(draw: Callable[[Any], Any]) -> Timed:
     record = _record(c, guide, answers, v.now) if c.chance(50) else ()
     reported = _reported(c, guide, record, v.now) if c.chance(60) else ()
     same_day: tuple[tuple[str, str], ...] = ()
+    moved: str | None = None
     if not record and (not reported or c.chance(50)):
         same_day = ((c.pick([k for k in SAME_DAY if k in guide.questions]), "positive"),)
+        moved = c.pick([None, "bare", "given"])
     shapes = (*v.shapes, *(["record"] if record else []), "others")
-    return Timed(v.now, answers, record, 0, shapes, reported, same_day)
+    return Timed(v.now, answers, record, 0, shapes, reported, same_day, moved)
 
 
 @dataclass(frozen=True)
