@@ -147,3 +147,31 @@ def test_results_said_to_be_the_new_days_are_judged_against_that_day(run: Run) -
     record = stored_record(session)
     assert "uds_fentanyl" not in record.answers, shown
     assert "negative" in record.day_results[TODAY.isoformat()]["uds_fentanyl"], shown
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+@pytest.mark.parametrize("save", [True, False], ids=["saved", "dry-run"])
+def test_a_visit_moved_away_and_back_in_one_walk_is_held_to_what_it_kept(
+    run: Run, save: bool
+) -> None:
+    """Within one walk: moved to yesterday (its positive kept as today's, the screens given
+    anew there), then back to today saying yesterday's results are today's. Refused: the
+    walk's own move kept today's positive, which binds it before any save (a red team
+    found the dry run showing the injection step, every gate passing; and the saved walk
+    refused only at the injection, then locked at every resume)."""
+    first = walk_at(run, LABEL, f"{TODAY.isoformat()}T09:00",
+                    ready_patient(injection_date=TODAY, uds_fentanyl="positive"))  # fmt: skip
+    assert first.exit_code == 1, first.output
+    session = only_session()
+    typed = "\n".join([
+        "edit injection_date", YESTERDAY.isoformat(), "1",  # moved: today's kept
+        "3", "all negative",  # yesterday's pregnancy test and screens
+        "edit injection_date", TODAY.isoformat(), "2",  # back, "they are today's"
+        "quit", "quit", "quit",
+    ]) + "\n"  # fmt: skip
+    walked = run("walk", "--resume", "--session", session, "--now", f"{TODAY.isoformat()}T09:20",
+                 "--plain", *([] if save else ["--no-save"]), input=typed)  # fmt: skip
+    no_traceback(walked)
+    shown = flat(walked.output)
+    assert "not taken as" in shown and "this visit" in shown, shown
+    assert "Was the injection given?" not in shown, shown

@@ -939,6 +939,22 @@ def _timeline(
     return Timeline(label, day, visits, prefills | from_end, source, due=due, **extra)
 
 
+def with_own_kept_results(tl: Timeline, guide: Guide, record: SessionRecord) -> Timeline:
+    """``tl`` (read with ``record`` excluded) with the judged visit's own kept results
+    (:attr:`SessionRecord.day_results`) as ``record`` holds them now, in place of the
+    stored copy's: a move made in this walk keeps them before any save, and a dry run
+    never saves them, yet they bind the visit as soon as they are kept."""
+    wanted = one_answer_results(guide)
+    own = tuple(
+        DayResult(k, v, record.id, on, kept=True, own=True)
+        for on, taken in sorted(record.day_results.items())
+        for k, values in taken.items()
+        if k in wanted
+        for v in values
+    )
+    return replace(tl, same_day=(*(d for d in tl.same_day if not d.own), *own))
+
+
 def _same_day_results(
     guide: Guide, mine: Sequence[VisitFacts], exclude: str | None
 ) -> tuple[DayResult, ...]:

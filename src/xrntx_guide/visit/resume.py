@@ -110,9 +110,10 @@ def taken_on_the_new_day(
 ) -> frozenset[str]:
     """The clinician says the results ``keys`` were taken on ``new``, typed while the
     visit's date said ``old`` (a late entry begun under today's date): they stay in the
-    visit as ``new``'s, logged so, and ``old`` keeps none of them. A script says the same
-    by giving them again beside the new date. Returns the keys, for the move's ``keep``
-    (:func:`clear_results_of_another_day`)."""
+    visit as ``new``'s, logged so, and ``old`` keeps none of them. Only the clinician at
+    the prompt says so: a script that gives results beside a new date gives the new
+    day's, and the old day keeps its own (``replaced``). Returns the keys, for the move's
+    ``keep`` (:func:`clear_results_of_another_day`)."""
     kept = frozenset(k for k in keys if k in record.answers)
     for key in sorted(kept):
         record.note_event(

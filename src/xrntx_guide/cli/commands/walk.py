@@ -47,6 +47,7 @@ from ...visit.history import (
     read_day_changed,
     recorded_dose,
     timeline,
+    with_own_kept_results,
 )
 from ...visit.labels import label_key
 from ...visit.presets import (
@@ -347,7 +348,9 @@ def run_walk(
         except SessionError as exc:  # another session now stands in the way
             return None, exc.message, exc.hint
         typed = record.judged_answers(guide, day)
-        problem = contradiction(guide, typed, fresh, given_now)
+        problem = contradiction(
+            guide, typed, with_own_kept_results(fresh, guide, record), given_now
+        )
         if problem is not None:
             return problem.key, problem.message, None
         return rated_meanwhile(guide, record, fresh, typed, day, clock.now())
@@ -385,12 +388,19 @@ def run_walk(
                 # are then judged on their own (cli/prompts/questions.py).
                 for held in results_of_the_day(guide, record):
                     typed.pop(held, None)
-            found = contradiction(guide, typed, tl, given_now | {key})
+            found = contradiction(
+                guide, typed, with_own_kept_results(tl, guide, record), given_now | {key}
+            )
             return None if found is None else f"{found.key}: {found.at_prompt}"
 
         def refuse_filled() -> None:
             """The same rule once a value from the record is filled in."""
-            refuse_contradiction(guide, record.judged_answers(guide, day), tl, given_now)
+            refuse_contradiction(
+                guide,
+                record.judged_answers(guide, day),
+                with_own_kept_results(tl, guide, record),
+                given_now,
+            )
 
         def recheck(given: bool) -> None:
             """:func:`refusal` as the walk reaches the injection step and its dose: the
