@@ -275,3 +275,27 @@ def test_a_visit_moved_away_and_back_takes_none_of_its_days_results_back(run: Ru
     assert "this visit" in said and session in said and "positive" in said, back.output
     history = json.loads(run("history", LABEL, "--json").stdout)
     assert history["injections"] == [], history
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_a_visit_whose_own_answer_the_day_now_refuses_is_told_how_to_resume(run: Run) -> None:
+    """The morning's visit screened negative and was left at the injection; a second walk
+    of the day recorded a positive. Resumed at a terminal, the first cannot open on its
+    negative: the refusal says how to resume it giving the screen anew (a red team found
+    it named the answer but no way in), and that way works."""
+    first = walk(run, at(TODAY, "09:00"))
+    assert first.exit_code == 4, first.output  # at the injection
+    session = json.loads(first.stdout)["session"]
+    second = run("walk", "--no-input", "--json", "--label", LABEL, "--now", at(TODAY, "09:30"),
+                 "--answer", "uds_fentanyl=positive")  # fmt: skip
+    assert second.exit_code in (1, 4), second.output
+    resumed = run("walk", "--resume", "--session", session, "--now", at(TODAY, "10:00"),
+                  "--plain", input="quit\n")  # fmt: skip
+    no_traceback(resumed)
+    assert resumed.exit_code == 2, resumed.output
+    said = flat(resumed.output)
+    assert f"--session {session} --answer uds_fentanyl=VALUE" in said, said
+    again = run("walk", "--resume", "--session", session, "--no-input", "--now",
+                at(TODAY, "10:05"), "--answer", "uds_fentanyl=positive")  # fmt: skip
+    no_traceback(again)
+    assert again.exit_code == 1, again.output  # opened, and stopped at the positive screen

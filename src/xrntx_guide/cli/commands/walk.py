@@ -447,7 +447,20 @@ def run_walk(
         # and each batch line apply it (judge.py).
         typed = record.judged_answers(guide, day)
         as_typed = {k: Preset(v, "session") for k, v in typed.items()}
-        with_record(guide, as_typed, day, tl, ask_out_of_bounds=True)
+        try:
+            with_record(guide, as_typed, day, tl, ask_out_of_bounds=True)
+        except InvalidAnswer as exc:
+            if not resume or exc.hint is not None or exc.key in given_now:
+                raise
+            # The visit's own stored answer stands against the record: the walk cannot
+            # open on it, so the resume is told how to give it anew.
+            raise InvalidAnswer(
+                exc.key,
+                exc.reason,
+                hint=f"This visit holds that answer. Resume it giving the answer anew: "
+                f"{program_name(env)} walk --resume --session {record.id} --answer "
+                f"{exc.key}=VALUE (the value the message names, or a correction).",
+            ) from None
     if no_save:
         ui.alert(DRY_RUN_START)
     resume_collector()  # the start-up is over: the walk begins (cli/startup.py)
