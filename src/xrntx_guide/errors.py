@@ -40,6 +40,9 @@ class UserError(Exception):
     """An error whose message is meant for the user, with the exit code it ends in."""
 
     exit_code: ExitCode = ExitCode.USAGE
+    session: str | None = None
+    """The session the run saved its answers in before it stopped (a walk the patient's
+    record refused): what ``--resume --session`` takes; None otherwise."""
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)

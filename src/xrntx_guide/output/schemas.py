@@ -177,6 +177,9 @@ class UsageErrorOut(ErrorOut):
     in ``--json`` mode (``check --json``, ``check --batch``, ``questions --json``, ...)."""
 
     exit_code: int
+    session: str | None = None
+    """Present when a walk saved its answers before it stopped (the patient's record
+    refused the visit or its dose): the session ``--resume --session`` takes."""
 
 
 class BatchError(ErrorOut):
@@ -428,12 +431,15 @@ def error_fields(exc: UserError) -> dict[str, Any]:
 
 def usage_error_json(exc: UserError) -> dict[str, Any]:
     """The one JSON object a command in ``--json`` mode writes on stderr for ``exc``."""
-    return {
+    out = {
         "format_version": USAGE_ERROR,
         "status": "error",
         **error_fields(exc),
         "exit_code": int(exc.exit_code),
     }
+    if exc.session is not None:
+        out["session"] = exc.session
+    return out
 
 
 def check_result_schema() -> dict[str, Any]:

@@ -333,7 +333,10 @@ def run_walk(
             else "so the injection step is not shown: do not give the injection"
         )
         message = f"{lead}, {so}: {text.rstrip('.')}. {saved}"
-        return InvalidAnswer(key, message) if key else UsageError(message, hint=hint)
+        exc = InvalidAnswer(key, message) if key else UsageError(message, hint=hint)
+        if saved.startswith(saved_here()):  # the JSON error names it, for --resume
+            exc.session = record.id
+        return exc
 
     def refusal(found: Found) -> Reason | None:
         """The one rule of visit/contradiction.py over the patient's record read again:
