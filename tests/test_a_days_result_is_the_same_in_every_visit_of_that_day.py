@@ -23,6 +23,8 @@ from tests.helpers import (
     json_answers,
     no_traceback,
     ready_patient,
+    stored_ids,
+    stored_record,
 )
 from tests.test_invariants_given_answers_and_record import DOSE
 
@@ -299,3 +301,26 @@ def test_a_visit_whose_own_answer_the_day_now_refuses_is_told_how_to_resume(run:
                 at(TODAY, "10:05"), "--answer", "uds_fentanyl=positive")  # fmt: skip
     no_traceback(again)
     assert again.exit_code == 1, again.output  # opened, and stopped at the positive screen
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_all_negative_at_a_prompt_is_judged_against_the_days_result_screen_by_screen(
+    run: Run,
+) -> None:
+    """'all negative' at the first screen of a second walk of the day: each screen is
+    judged against the morning's as one typed alone is; the fentanyl screen the morning
+    recorded positive is not taken but asked on its own (a red team found 'all' took it,
+    the screen and 'why' saying it passed, and the resume command printed then refused)."""
+    walk(run, at(TODAY, "09:00"), uds_fentanyl="positive")
+    screens = ("uds_opiates", "uds_fentanyl", "uds_buprenorphine", "uds_methadone",
+               "uds_oxycodone")  # fmt: skip
+    answers = {k: v for k, v in ready_patient().items() if k not in screens}
+    typed = run("walk", "--label", LABEL, "--now", at(TODAY, "10:00"), "--plain",
+                "--acknowledge", "all", *answer_flags(answers),
+                input="\nall negative\nquit\nquit\n")  # fmt: skip
+    no_traceback(typed)
+    said = flat(typed.output)
+    assert "uds_fentanyl is asked on its own" in said, said
+    held = stored_record(stored_ids()[0]).answers  # the second walk: changed last
+    assert held["uds_opiates"].value == "negative", said
+    assert "uds_fentanyl" not in held, said

@@ -513,6 +513,36 @@ def test_ctrl_c_saves_the_session_and_exits_130(spawn: Any) -> None:
     assert record["answers"]["last_opioid_kind"]["value"] == "short_acting"
 
 
+def test_ctrl_c_at_which_day_the_results_were_taken_leaves_the_visit_as_it_was(
+    spawn: Any, run: Any
+) -> None:
+    """A visit of TODAY with a positive screen; its date changed to the day before at a
+    prompt, then Ctrl-C at "Which day were they taken?": the visit keeps its date and its
+    results, and a second visit of TODAY with a negative screen is refused. Before, the
+    date was changed first and the interrupt skipped the move's rule, so the positive went
+    with the visit to the day before and TODAY's second visit was given the dose (a red
+    team found it)."""
+    from tests.helpers import answer_flags, only_session, ready_patient, stored_record, walk_at
+
+    at = f"{TODAY.isoformat()}T09:00"
+    first = walk_at(run, "CTRL-C", at, ready_patient(injection_date=TODAY, uds_fentanyl="positive"))
+    assert first.exit_code == 1, first.output
+    session = only_session()
+    w = spawn("walk", "--resume", "--session", session)
+    w.answer(P_BLOCKED, "edit injection_date")
+    w.answer(P_INJECTION_DATE, (TODAY - dt.timedelta(days=1)).isoformat())
+    w.expect(r"Which day were they taken\? \(number or value\) \[1\]: ")
+    w.child.sendintr()
+    w.expect(r"interrupted; session \S+ is saved")
+    assert w.finish() == 130
+    kept = stored_record(session)
+    assert kept.answers["injection_date"].value == TODAY.isoformat(), w.output
+    assert kept.answers["uds_fentanyl"].value == "positive", w.output
+    second = run("check", "--json", "--label", "CTRL-C", "--now", f"{TODAY.isoformat()}T11:00",
+                 *answer_flags(ready_patient()))  # fmt: skip
+    assert second.exit_code == 2, second.output
+
+
 # -- bugs found while writing these tests ----------------------------------------------------
 
 

@@ -98,10 +98,11 @@ def results_of_the_day(guide: Guide, record: SessionRecord) -> dict[str, JSONSca
     """The one-answer results (a urine screen, a pregnancy test) the visit holds for its
     day: what a move of its date clears and keeps as that day's, unless the clinician says
     they were taken on the new day (:func:`taken_on_the_new_day`). Key -> stored value."""
+    use_since = guide.meta.report.history.use_since  # a use reported: kept by the move
     return {
         k: record.answers[k].value
         for k in one_answer_results(guide)
-        if k in record.answers and of_the_visit_day(guide, record, k)
+        if k in record.answers and k != use_since and of_the_visit_day(guide, record, k)
     }
 
 
@@ -207,8 +208,8 @@ def refuse_another_days_results(
         f"and would be filed for {stored.value}",
         hint=(
             f"To record them for today, move the visit: --answer {key}={day.isoformat()} "
-            f"(its results of {stored.value} are cleared and asked again), or start a new "
-            f"walk. To enter {stored.value}'s own results late: --answer {key}={stored.value}."
+            f"(its results of {stored.value} stay that day's and are asked again), or start a "
+            f"new walk. To enter {stored.value}'s own results late: --answer {key}={stored.value}."
         ),
     )
 
@@ -355,7 +356,8 @@ def _kept_across_the_move(
     given_now = kept is not None and instant(kept.at) >= instant(now)
     if kept is not None and not given_now and last_use not in now_unused and new_day > old_day:
         lines.append(
-            f"The last opioid use answered on {old} is kept ({last_use} = {kept.value}): "
+            f"The last opioid use this visit holds is kept ({last_use} = {kept.value}, "
+            f"answered {kept.at.astimezone().date().isoformat()}): "
             f"ask whether the patient has used since, and change it if so (edit {last_use}; "
             f"--answer {last_use}=DATE)."
         )
@@ -442,7 +444,7 @@ def another_day_warning(guide: Guide, record: SessionRecord, day: dt.date) -> st
         f"this walk's visit date is {stored.value}, not {day.isoformat()}: its results, "
         "and what is typed now, describe that day. To give the injection today, move the "
         f"visit (edit {key} at a prompt, or --answer {key}={day.isoformat()}: its results "
-        f"of {stored.value} are cleared and asked again), or start a new walk."
+        f"of {stored.value} stay that day's and are asked again), or start a new walk."
     )
 
 

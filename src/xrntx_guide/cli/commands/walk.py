@@ -611,7 +611,7 @@ def _seen_today(ui: UI, guide: Guide, answered: dt.date, day: dt.date) -> bool:
     ui.choices(
         [
             ("today", f"the patient is here today: move the visit to {day.isoformat()}",
-             f"its results of {answered.isoformat()} are cleared and asked again"),
+             f"its results of {answered.isoformat()} stay that day's and are asked again"),
             ("keep", f"enter the visit of {answered.isoformat()} late",
              f"answers typed now are filed for {answered.isoformat()}; a COWS rating or "
              "a naloxone result, taken at a time, is entered from a file with its time"),

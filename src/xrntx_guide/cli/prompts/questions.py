@@ -307,6 +307,10 @@ class QuestionPrompts(WalkCore):
         except InvalidAnswer as exc:
             self.ui.retry(f"all: {exc.reason}; please answer again")
             return False
+        # Each value is judged against the patient's record as one typed alone is (a
+        # screen another visit of the day recorded otherwise): refused, it is not taken.
+        if self.refused_by_history(cq, value):
+            return False
         self.store(state, cq, value)
         self.ui.line(f"  {cq.spec.prompt}: {self.state().display(cq.key)}")
         for other in alike:
@@ -319,6 +323,9 @@ class QuestionPrompts(WalkCore):
                 )
             except InvalidAnswer as exc:  # pragma: no cover - same choices, same answer
                 self.ui.retry(f"{other.key}: {exc.reason}; it is asked on its own")
+                return True
+            if self.refused_by_history(other, v):
+                self.ui.note(f"{other.key} is asked on its own.")
                 return True
             self.store(now, other, v)
             self.ui.line(f"  {other.spec.prompt}: {self.state().display(other.key)}")
@@ -489,6 +496,10 @@ class QuestionPrompts(WalkCore):
             return
         if origin == "typed" and self.responder is not None:
             origin = self.responder.origin(cq.key)  # a presenter's answer: "scenario"
+        moves = before is not None and cq.key == self.guide.meta.date_key
+        old, new = (str(before.value), str(to_json(value))) if moves else ("", "")  # type: ignore[arg-type, union-attr]
+        # Asked before the date changes: an interrupt at the question changes nothing.
+        said_new = moves and old != new and self.taken_on_which_day(old, new)
         self.record.set_answer(cq.key, value, origin, self.clock.now())  # type: ignore[arg-type]
         self.show_computed(cq)
         if cq.key == CHALLENGE and value == "positive":
@@ -499,9 +510,8 @@ class QuestionPrompts(WalkCore):
             said = fill_rechallenge_hours(self.guide, self.record, self.clock.now())
             if said is not None:
                 self.ui.note(said)
-        if before is not None and cq.key == self.guide.meta.date_key:
-            old, new = str(before.value), str(to_json(value))  # type: ignore[arg-type]
-            keep = self.taken_on_which_day(old, new) if old != new else frozenset()
+        if moves:
+            keep = self.carried_to(old, new) if said_new else frozenset()
             for line in clear_results_of_another_day(
                 self.guide, self.record, old, new, self.clock.now(), keep
             ):
@@ -512,15 +522,16 @@ class QuestionPrompts(WalkCore):
         if before is not None:
             self.after_change(state)
 
-    def taken_on_which_day(self, old: str, new: str) -> frozenset[str]:
-        """The visit's date changed from ``old`` to ``new`` at a prompt: were the screen
-        and test results it holds taken on ``old`` (kept as that day's, asked again), or
-        on ``new``, typed under the wrong date (a late entry begun under today's date)?
-        Enter, the end of the input and a presenter's scenario say ``old``: the results
-        then bind ``old``, as they were recorded. The keys to keep in the visit."""
+    def taken_on_which_day(self, old: str, new: str) -> bool:
+        """The visit's date is about to change from ``old`` to ``new`` at a prompt: were
+        the screen and test results it holds taken on ``old`` (kept as that day's, asked
+        again: False), or on ``new``, typed under the wrong date (a late entry begun under
+        today's date: True)? Enter, the end of the input and a presenter's scenario say
+        ``old``: the results then bind ``old``, as they were recorded. Asked before the
+        date is set, so that an interrupt here leaves the visit as it was."""
         held = results_of_the_day(self.guide, self.record)
         if not held or self.responder is not None:
-            return frozenset()
+            return False
         listed = ", ".join(f"{k} = {format_value(v)}" for k, v in held.items())
         self.ui.alert(f"These results were recorded for {old}: {listed}.")
         self.ui.choices(
@@ -535,33 +546,43 @@ class QuestionPrompts(WalkCore):
             try:
                 typed = self.ui.ask("Which day were they taken? (number or value) [1]: ")
             except EOFError:
-                return frozenset()
+                return False
             word = typed.strip().lower()
             if word in ("", "1", "old"):
-                return frozenset()
+                return False
             if word in ("2", "new"):
-                # The new day's results, judged as such against the patient's other
-                # visits of that day (the date is already the new one).
-                for key, value in held.items():
-                    cq = self.guide.questions[key]
-                    problem = (
-                        None
-                        if self.history_conflict is None
-                        else self.history_conflict(
-                            key, parse_value(cq, value, today=dt.date.fromisoformat(new))
-                        )
-                    )
-                    if problem is not None:
-                        self.ui.retry(
-                            f"{problem}. So they are not taken as {new}'s: they stay "
-                            f"{old}'s and are asked again."
-                        )
-                        return frozenset()
-                return taken_on_the_new_day(self.record, held, old, new, self.clock.now())
+                return True
             self.ui.retry(
                 f"Type 1 (taken on {old}: asked again for {new}), 2 (taken on {new}, typed "
-                "under the wrong date), or Enter for 1."
+                f"under the wrong date), or Enter for 1. To keep the date {old}, answer, "
+                f"then change it back (edit {self.guide.meta.date_key})."
             )
+
+    def carried_to(self, old: str, new: str) -> frozenset[str]:
+        """The results the clinician said were taken on ``new`` (the visit's date now),
+        judged first against the patient's other visits of that day: the keys kept in the
+        visit, or none when one of them is refused there (all then stay ``old``'s)."""
+        held = results_of_the_day(self.guide, self.record)
+        for key, value in held.items():
+            cq = self.guide.questions[key]
+            problem = (
+                None
+                if self.history_conflict is None
+                else self.history_conflict(
+                    key, parse_value(cq, value, today=dt.date.fromisoformat(new))
+                )
+            )
+            if problem is not None:
+                refused = problem.split(": ", 1)[0]  # the answer the record stands against
+                shown = f" = {format_value(held[refused])}" if refused in held else ""
+                self.ui.retry(
+                    f"{refused}{shown} cannot be {new}'s: the patient's record holds "
+                    f"otherwise for {new} (another visit of that day, or this one before it "
+                    f"moved). So they are not taken as {new}'s: they stay {old}'s, and are "
+                    "asked again."
+                )
+                return frozenset()
+        return taken_on_the_new_day(self.record, held, old, new, self.clock.now())
 
     def show_computed(self, answered: CQuestion) -> None:
         """A value computed from answers (the COWS total from its items) is shown as soon
