@@ -175,3 +175,46 @@ def test_a_visit_moved_away_and_back_in_one_walk_is_held_to_what_it_kept(
     shown = flat(walked.output)
     assert "not taken as" in shown and "this visit" in shown, shown
     assert "Was the injection given?" not in shown, shown
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+@pytest.mark.parametrize("reply", ["", "back\nquit\nquit\n"], ids=["input-ends", "back"])
+def test_the_input_ending_or_back_at_the_question_leaves_the_visit_as_it_was(
+    run: Run, reply: str
+) -> None:
+    """The question is the date prompt's: the input's end there saves and leaves, as at
+    any prompt (exit 1 here: the visit stands blocked by its positive screen), and 'back'
+    goes back, the date unchanged either way (a red team found Ctrl-D moving the visit
+    and the walk going on)."""
+    walk_at(run, LABEL, f"{TODAY.isoformat()}T09:00",
+            ready_patient(injection_date=TODAY, uds_fentanyl="positive"))  # fmt: skip
+    typed = run("walk", "--resume", "--session", only_session(), "--now",
+                f"{TODAY.isoformat()}T09:10", "--plain",
+                input=f"edit injection_date\n{YESTERDAY.isoformat()}\n{reply}")  # fmt: skip
+    no_traceback(typed)
+    assert QUESTION in flat(typed.output), typed.output
+    assert typed.exit_code == 1, typed.output
+    assert "moves from" not in flat(typed.output), typed.output
+    record = stored_record(only_session())
+    assert record.answers["injection_date"].value == TODAY.isoformat(), typed.output
+    assert record.answers["uds_fentanyl"].value == "positive", typed.output
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_a_screen_typed_against_the_visits_own_kept_result_says_whose_it_is(run: Run) -> None:
+    """Moved away (the positive kept as today's) and back, a negative typed at today's
+    fentanyl prompt is refused saying this visit kept the positive, and the way out if it
+    was typed under the wrong date (a red team read "quit: session X kept it", which
+    leaves the clinician, in that very session, nowhere to go)."""
+    walk_at(run, LABEL, f"{TODAY.isoformat()}T09:00",
+            ready_patient(injection_date=TODAY, uds_fentanyl="positive"))  # fmt: skip
+    typed = "\n".join([
+        "edit injection_date", YESTERDAY.isoformat(), "1",
+        "edit injection_date", TODAY.isoformat(), "3", "all negative", "quit", "quit",
+    ]) + "\n"  # fmt: skip
+    walked = run("walk", "--resume", "--session", only_session(), "--now",
+                 f"{TODAY.isoformat()}T09:10", "--plain", input=typed)  # fmt: skip
+    no_traceback(walked)
+    said = flat(walked.output)
+    assert "this visit kept it as" in said and "export this visit" in said, said
+    assert "uds_fentanyl" not in stored_record(only_session()).answers, said

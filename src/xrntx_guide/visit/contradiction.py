@@ -381,7 +381,14 @@ def _against_the_same_days_results(
                 "in the session; if it was typed there under the wrong date, export the "
                 f"session, delete it (`xrntx-guide sessions --delete {session}`) and enter "
                 "that visit again, saying so when its date is changed",
-                f"type {shown}, as recorded, or quit: session {session} kept it for that day",
+                (
+                    f"type {shown}, as recorded: this visit kept it as {visit_day}'s when it "
+                    "moved away (typed there under the wrong date? quit, export this visit, "
+                    "delete it and enter it again)"
+                    if own
+                    else f"type {shown}, as recorded, or quit: session {session} kept it for "
+                    "that day"
+                ),
             )
         return Contradiction(
             key,

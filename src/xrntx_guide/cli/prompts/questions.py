@@ -526,9 +526,10 @@ class QuestionPrompts(WalkCore):
         """The visit's date is about to change from ``old`` to ``new`` at a prompt: were
         the screen and test results it holds taken on ``old`` (kept as that day's, asked
         again: False), or on ``new``, typed under the wrong date (a late entry begun under
-        today's date: True)? Enter, the end of the input and a presenter's scenario say
-        ``old``: the results then bind ``old``, as they were recorded. Asked before the
-        date is set, so that an interrupt here leaves the visit as it was."""
+        today's date: True)? Enter and a presenter's scenario say ``old``: the results
+        then bind ``old``, as they were recorded. Asked before the date is set, so that an
+        interrupt, the input's end or a command here (back, quit) leaves the visit as it
+        was."""
         held = results_of_the_day(self.guide, self.record)
         if not held or self.responder is not None:
             return False
@@ -543,19 +544,18 @@ class QuestionPrompts(WalkCore):
             ]
         )  # fmt: skip
         while True:
-            try:
-                typed = self.ui.ask("Which day were they taken? (number or value) [1]: ")
-            except EOFError:
-                return False
-            word = typed.strip().lower()
+            # A command here (back, quit, help...) is the date prompt's, carried out before
+            # anything changed; the input's end saves and leaves, the visit as it was.
+            word = self.read(
+                "Which day were they taken? (number or value) [1]: ", words=("1", "2")
+            ).lower()
             if word in ("", "1", "old"):
                 return False
             if word in ("2", "new"):
                 return True
             self.ui.retry(
                 f"Type 1 (taken on {old}: asked again for {new}), 2 (taken on {new}, typed "
-                f"under the wrong date), or Enter for 1. To keep the date {old}, answer, "
-                f"then change it back (edit {self.guide.meta.date_key})."
+                f"under the wrong date), Enter for 1, or back to keep the date {old}."
             )
 
     def carried_to(self, old: str, new: str) -> frozenset[str]:
