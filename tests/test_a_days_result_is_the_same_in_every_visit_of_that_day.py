@@ -247,7 +247,7 @@ def test_a_script_that_moves_the_visit_and_gives_another_screen_keeps_the_old_da
 ) -> None:
     """A resume that moves the morning's visit to the day before and gives a negative
     screen there: the negative is the day before's, and the morning's positive stays this
-    day's result (found by a red team: the new value replaced it, logged as a correction,
+    day's result (before, the new value replaced it, logged as a correction,
     and a check of this day was then ready)."""
     first = walk(run, at(TODAY, "09:00"), uds_fentanyl="positive")
     session = json.loads(first.stdout)["session"]
@@ -265,7 +265,7 @@ def test_a_script_that_moves_the_visit_and_gives_another_screen_keeps_the_old_da
 def test_a_visit_moved_away_and_back_takes_none_of_its_days_results_back(run: Run) -> None:
     """The morning's visit, positive, moved to the day before (its positive kept as this
     day's), then moved back with a negative screen and the dose: refused, naming the
-    visit itself, and no dose counted (a red team found it ready)."""
+    visit itself, and no dose counted (before, it was ready)."""
     session = moved_after_a_positive(run)
     back = run("walk", "--resume", "--session", session, "--no-input", "--json",
                "--acknowledge", "all", "--now", at(TODAY, "09:40"),
@@ -283,8 +283,8 @@ def test_a_visit_moved_away_and_back_takes_none_of_its_days_results_back(run: Ru
 def test_a_visit_whose_own_answer_the_day_now_refuses_is_told_how_to_resume(run: Run) -> None:
     """The morning's visit screened negative and was left at the injection; a second walk
     of the day recorded a positive. Resumed at a terminal, the first cannot open on its
-    negative: the refusal says how to resume it giving the screen anew (a red team found
-    it named the answer but no way in), and that way works."""
+    negative: the refusal says how to resume it giving the screen anew (before, it
+    named the answer but no way in), and that way works."""
     first = walk(run, at(TODAY, "09:00"))
     assert first.exit_code == 4, first.output  # at the injection
     session = json.loads(first.stdout)["session"]
@@ -309,7 +309,7 @@ def test_all_negative_at_a_prompt_is_judged_against_the_days_result_screen_by_sc
 ) -> None:
     """'all negative' at the first screen of a second walk of the day: each screen is
     judged against the morning's as one typed alone is; the fentanyl screen the morning
-    recorded positive is not taken but asked on its own (a red team found 'all' took it,
+    recorded positive is not taken but asked on its own (before, 'all' took it,
     the screen and 'why' saying it passed, and the resume command printed then refused)."""
     walk(run, at(TODAY, "09:00"), uds_fentanyl="positive")
     screens = ("uds_opiates", "uds_fentanyl", "uds_buprenorphine", "uds_methadone",

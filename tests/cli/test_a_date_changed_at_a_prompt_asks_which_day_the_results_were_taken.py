@@ -129,8 +129,8 @@ def moved_onto_a_day_with_a_positive(run: Run, reply: str) -> tuple[str, str]:
 
 @pytest.mark.usefixtures("at_a_terminal")
 def test_a_move_onto_a_day_another_visit_screened_positive_asks_first(run: Run) -> None:
-    """The move itself is not refused for the results it takes away (a red team found the
-    date refused, told to "type positive" at a date prompt): Enter asks them again."""
+    """The move itself is not refused for the results it takes away (before, the
+    date was refused, told to "type positive" at a date prompt): Enter asks them again."""
     shown, session = moved_onto_a_day_with_a_positive(run, "")
     assert QUESTION in shown, shown
     record = stored_record(session)
@@ -156,8 +156,8 @@ def test_a_visit_moved_away_and_back_in_one_walk_is_held_to_what_it_kept(
 ) -> None:
     """Within one walk: moved to yesterday (its positive kept as today's, the screens given
     anew there), then back to today saying yesterday's results are today's. Refused: the
-    walk's own move kept today's positive, which binds it before any save (a red team
-    found the dry run showing the injection step, every gate passing; and the saved walk
+    walk's own move kept today's positive, which binds it before any save (before,
+    the dry run showed the injection step, every gate passing; and the saved walk
     refused only at the injection, then locked at every resume)."""
     first = walk_at(run, LABEL, f"{TODAY.isoformat()}T09:00",
                     ready_patient(injection_date=TODAY, uds_fentanyl="positive"))  # fmt: skip
@@ -184,8 +184,8 @@ def test_the_input_ending_or_back_at_the_question_leaves_the_visit_as_it_was(
 ) -> None:
     """The question is the date prompt's: the input's end there saves and leaves, as at
     any prompt (exit 1 here: the visit stands blocked by its positive screen), and 'back'
-    goes back, the date unchanged either way (a red team found Ctrl-D moving the visit
-    and the walk going on)."""
+    goes back, the date unchanged either way (before, Ctrl-D took answer 1,
+    moved the visit and went on)."""
     walk_at(run, LABEL, f"{TODAY.isoformat()}T09:00",
             ready_patient(injection_date=TODAY, uds_fentanyl="positive"))  # fmt: skip
     typed = run("walk", "--resume", "--session", only_session(), "--now",
@@ -204,7 +204,7 @@ def test_the_input_ending_or_back_at_the_question_leaves_the_visit_as_it_was(
 def test_a_screen_typed_against_the_visits_own_kept_result_says_whose_it_is(run: Run) -> None:
     """Moved away (the positive kept as today's) and back, a negative typed at today's
     fentanyl prompt is refused saying this visit kept the positive, and the way out if it
-    was typed under the wrong date (a red team read "quit: session X kept it", which
+    was typed under the wrong date (before, it read "quit: session X kept it", which
     leaves the clinician, in that very session, nowhere to go)."""
     walk_at(run, LABEL, f"{TODAY.isoformat()}T09:00",
             ready_patient(injection_date=TODAY, uds_fentanyl="positive"))  # fmt: skip

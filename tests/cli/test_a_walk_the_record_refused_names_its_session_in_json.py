@@ -1,7 +1,7 @@
 """A walk refused by the patient's record read again before the injection (another room
 recorded a dose for the patient meanwhile) has saved its answers: its JSON error names
 the session (``session``), what ``--resume --session`` takes, so a script need not read
-it out of the message (a red team's script found only the message held it)."""
+it out of the message (before, only the message held it)."""
 
 from __future__ import annotations
 

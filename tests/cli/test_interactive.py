@@ -520,8 +520,7 @@ def test_ctrl_c_at_which_day_the_results_were_taken_leaves_the_visit_as_it_was(
     prompt, then Ctrl-C at "Which day were they taken?": the visit keeps its date and its
     results, and a second visit of TODAY with a negative screen is refused. Before, the
     date was changed first and the interrupt skipped the move's rule, so the positive went
-    with the visit to the day before and TODAY's second visit was given the dose (a red
-    team found it)."""
+    with the visit to the day before and TODAY's second visit was given the dose."""
     from tests.helpers import answer_flags, only_session, ready_patient, stored_record, walk_at
 
     at = f"{TODAY.isoformat()}T09:00"
