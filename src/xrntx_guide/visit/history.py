@@ -944,15 +944,20 @@ def with_own_kept_results(tl: Timeline, guide: Guide, record: SessionRecord) -> 
     (:attr:`SessionRecord.day_results`) as ``record`` holds them now, in place of the
     stored copy's: a move made in this walk keeps them before any save, and a dry run
     never saves them, yet they bind the visit as soon as they are kept."""
-    wanted = one_answer_results(guide)
-    own = tuple(
-        DayResult(k, v, record.id, on, kept=True, own=True)
-        for on, taken in sorted(record.day_results.items())
-        for k, values in taken.items()
-        if k in wanted
-        for v in values
-    )
+    own = _kept_results(guide, facts_of(record), own=True)
     return replace(tl, same_day=(*(d for d in tl.same_day if not d.own), *own))
+
+
+def _kept_results(guide: Guide, visit: VisitFacts, own: bool) -> list[DayResult]:
+    """The one-answer results ``visit`` kept for the days it moved from
+    (:attr:`VisitFacts.day_results`): still those days' results, binding the visit
+    judged too (``own``: it is that visit; moved back, it takes none of them back)."""
+    wanted = one_answer_results(guide)
+    return [
+        DayResult(k, v, visit.id, on, kept=True, own=own)
+        for k, v, on in visit.day_results
+        if k in wanted
+    ]
 
 
 def _same_day_results(
@@ -965,14 +970,8 @@ def _same_day_results(
     for r in mine:
         if r.training:
             continue
-        # Taken for a day the visit has since moved from: still that day's result, for the
-        # visit judged too (moved back to that day, it takes none of them back).
         own = r.id == exclude
-        out += [
-            DayResult(k, v, r.id, on, kept=True, own=own)
-            for k, v, on in r.day_results
-            if k in wanted
-        ]
+        out += _kept_results(guide, r, own)
         if own:
             continue
         day = described_day(_text(r, guide.meta.date_key) or r.visit_date, r.created)

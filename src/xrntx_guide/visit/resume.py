@@ -106,6 +106,17 @@ def results_of_the_day(guide: Guide, record: SessionRecord) -> dict[str, JSONSca
     }
 
 
+def judged_at_a_new_date(
+    guide: Guide, record: SessionRecord, answers: Mapping[str, object]
+) -> dict[str, object]:
+    """``answers`` (the visit's, with a new date among them) as a new date is judged: the
+    results of the visit's day go with that day (asked again), so they are left out; any
+    the clinician says are the new day's are judged as such once they are taken
+    (:func:`taken_on_the_new_day`)."""
+    held = results_of_the_day(guide, record)
+    return {k: v for k, v in answers.items() if k not in held}
+
+
 def taken_on_the_new_day(
     record: SessionRecord, keys: Iterable[str], old: str, new: str, now: dt.datetime
 ) -> frozenset[str]:

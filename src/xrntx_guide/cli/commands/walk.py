@@ -62,8 +62,8 @@ from ...visit.rapid import due_words, is_pathway_key
 from ...visit.results import note_rating, parse_corrections
 from ...visit.resume import (
     answered_day_behind,
+    judged_at_a_new_date,
     refuse_early_timed_results,
-    results_of_the_day,
     resume_clock,
     session_clock,
     session_guide,
@@ -338,6 +338,11 @@ def run_walk(
             exc.session = record.id
         return exc
 
+    def as_it_stands(tl: Timeline) -> Timeline:
+        """The patient's record as this walk's visit is judged by it: with the results
+        the visit itself kept for a day as it holds them now, saved or not."""
+        return with_own_kept_results(tl, guide, record)
+
     def refusal(found: Found) -> Reason | None:
         """The one rule of visit/contradiction.py over the patient's record read again:
         another run (another room, another workstation) may have recorded a dose for the
@@ -351,9 +356,7 @@ def run_walk(
         except SessionError as exc:  # another session now stands in the way
             return None, exc.message, exc.hint
         typed = record.judged_answers(guide, day)
-        problem = contradiction(
-            guide, typed, with_own_kept_results(fresh, guide, record), given_now
-        )
+        problem = contradiction(guide, typed, as_it_stands(fresh), given_now)
         if problem is not None:
             return problem.key, problem.message, None
         return rated_meanwhile(guide, record, fresh, typed, day, clock.now())
@@ -385,24 +388,15 @@ def run_walk(
             if record.after_the_dose(key):
                 return None  # recorded in the series, describing the patient after the dose
             typed = {**record.judged_answers(guide, day), key: value}
-            if key == guide.meta.date_key:
-                # A new date moves the visit: its day's results go with the old day
-                # (asked again), unless the clinician says they are the new day's, which
-                # are then judged on their own (cli/prompts/questions.py).
-                for held in results_of_the_day(guide, record):
-                    typed.pop(held, None)
-            found = contradiction(
-                guide, typed, with_own_kept_results(tl, guide, record), given_now | {key}
-            )
+            if key == guide.meta.date_key:  # a move: its day's results go with that day
+                typed = judged_at_a_new_date(guide, record, typed)
+            found = contradiction(guide, typed, as_it_stands(tl), given_now | {key})
             return None if found is None else f"{found.key}: {found.at_prompt}"
 
         def refuse_filled() -> None:
             """The same rule once a value from the record is filled in."""
             refuse_contradiction(
-                guide,
-                record.judged_answers(guide, day),
-                with_own_kept_results(tl, guide, record),
-                given_now,
+                guide, record.judged_answers(guide, day), as_it_stands(tl), given_now
             )
 
         def recheck(given: bool) -> None:
