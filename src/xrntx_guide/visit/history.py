@@ -323,15 +323,23 @@ class Timeline:
                 "injection is not filled in from the history; give its date and side "
                 "yourself"
             )
-        if self.held_back is None:
-            return out
-        v = self.held_back
-        return [
-            *out,
-            f"session {v.session} ({v.status.replace('_', ' ')}) records an injection on "
-            f"{v.date}, but it did not finish: the last injection is not filled in from the "
-            "history; give its date and side yourself",
-        ]
+        if self.held_back is not None:
+            v = self.held_back
+            out.append(
+                f"session {v.session} ({v.status.replace('_', ' ')}) records an injection on "
+                f"{v.date}, but it did not finish: the last injection is not filled in from "
+                "the history; give its date and side yourself"
+            )
+        if (later := self.later) is not None:
+            # Read for a day before a recorded dose (--today in the past, or a clock behind
+            # the record's): what is due would be worked out as if that dose were not given.
+            out.append(
+                f"session {later.session} records an injection on {later.date}, after "
+                f"{self.day.isoformat()}, the day this record is read for: what is due is not "
+                f"worked out for a day before a recorded dose; read it for {later.date} or "
+                "later (--today), or check the computer's clock"
+            )
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """The documented shape of ``history --json`` and of the note's ``history``."""
