@@ -101,6 +101,16 @@ def test_an_older_date_or_a_first_injection_is_refused_on_every_route(run: Run) 
     assert [i["date"] for i in history["injections"]] == [COUNTED.isoformat()], history
 
 
+def test_an_older_date_is_named_as_the_visits_answer_never_as_a_dose_given(run: Run) -> None:
+    """The refusal names the date as this visit's answer: "<date> was given" read as a
+    dose given that day, of a date a walk may have filled in from the record."""
+    recorded(run)
+    older = repeat_visit(last_injection_date=COUNTED, last_injection_side="left")
+    text = flat(on(run, "check", older).output)
+    assert f"last_injection_date is {COUNTED.isoformat()}" in text, text
+    assert f"{COUNTED.isoformat()} was given" not in text, text
+
+
 def test_a_reported_date_no_later_than_the_counted_dose_changes_nothing(run: Run) -> None:
     """The control: a visit that typed the counted dose's own date (or an older one)
     reports nothing new, and the record fills in the counted dose as before."""

@@ -160,8 +160,10 @@ def contradiction(
             )
             return Contradiction(
                 last_key,
-                f"{given_last.isoformat()} was given, but the patient's record shows a later "
-                f"injection, on {dose.date} ({by}): the last injection is "
+                # "... was given" would read as a dose given that day; the date may have
+                # been filled in from the record by a walk, not typed.
+                f"this visit's {last_key} is {given_last.isoformat()}, but the patient's "
+                f"record shows a later injection, on {dose.date} ({by}): the last injection is "
                 f"that one. {fix}, or check the label",
                 f"type {dose.date}, the recorded date, or quit and check the label",
             )
