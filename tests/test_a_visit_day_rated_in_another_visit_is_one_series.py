@@ -187,3 +187,44 @@ def test_a_finished_visit_resumed_reads_the_day_as_its_dose_did(
         "--acknowledge", "all", "-a", "observation_minutes=45",
     )  # fmt: skip
     assert again.exit_code == 0, again.output
+
+
+def test_a_refusal_beside_a_visit_moved_since_says_to_walk_the_day_not_resume_it(
+    run: Run, guide: Guide, tmp_path: Path
+) -> None:
+    """The visit that rated withdrawal today was moved to yesterday since (resumed with
+    yesterday's date): its rating stays one of today, and the refusal of today's check
+    names it. Before, it said to resume that session "to go on with this visit day",
+    which would go on with yesterday's visit; it now says where that visit is and to walk
+    the patient for today, and the walk it names reads the rating and goes on."""
+    import datetime as dt
+
+    session = first_visit(run, threshold(guide) + 4)
+    yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
+    moved = run(
+        "walk", "--no-input", "--json", "--resume", "--session", session, "--now", at("10:04"),
+        "--answer", f"injection_date={yesterday}",
+    )  # fmt: skip
+    assert moved.exit_code in (1, 4), moved.output
+    checked = run(
+        "check", "--json", "--label", LABEL, "--now", at("10:05"),
+        "--answers", earlier_rating(tmp_path),
+    )  # fmt: skip
+    assert checked.exit_code == 2, checked.output
+    message = json.loads(checked.stderr)["message"]
+    assert session in message and f"now of {yesterday}" in message, message
+    assert f"walk --label {LABEL}" in message and "--resume" not in message, message
+    walked = second_walk(run, "10:06", "--answers", earlier_rating(tmp_path))
+    assert "withdrawal" in outcome(walked)["blocking"], walked.output
+
+
+def test_a_refusal_beside_a_visit_of_the_same_day_says_to_resume_it(
+    run: Run, guide: Guide, tmp_path: Path
+) -> None:
+    session = first_visit(run, threshold(guide) + 4)
+    checked = run(
+        "check", "--json", "--label", LABEL, "--now", at("10:05"),
+        "--answers", earlier_rating(tmp_path),
+    )  # fmt: skip
+    message = json.loads(checked.stderr)["message"]
+    assert f"--resume --session {session}" in message and "now of" not in message, message

@@ -876,14 +876,29 @@ def _against_the_record(
         )
         if found is not None:
             session = found.origin.removeprefix("session ")
-            return Contradiction(
-                keys.COWS_TOTAL if keys.COWS_TOTAL in guide.questions else date_key,
-                f"{found.origin} of this patient rated withdrawal on {visit_day.isoformat()} "
+            day = visit_day.isoformat()
+            said = (
+                f"{found.origin} of this patient rated withdrawal on {day} "
                 f"(COWS {found.total} at {found.at.astimezone().strftime('%H:%M')}): the "
                 "ratings of a visit day are one series, and a check judges only the answers "
-                "it is given, which may hold an earlier rating. Resume that session "
-                f"({resume_command(session)}) to go on with this visit day, or check the "
-                "label and the visit's date",
+                "it is given, which may hold an earlier rating."
+            )
+            now_of = next((v.date for v in record.visits if v.session == session), day)
+            if now_of is not None and now_of != day:
+                # That visit moved to another day since; its rating stays one of this day,
+                # and resuming it would go on with the other day.
+                return Contradiction(
+                    keys.COWS_TOTAL if keys.COWS_TOTAL in guide.questions else date_key,
+                    f"{said} That session's visit is now of {now_of}. Walk the patient for "
+                    f"{day} (`xrntx-guide walk --label {record.label}`: a walk reads every "
+                    "rating of its day into its series), or check the label and the visit's "
+                    "date",
+                    f"quit and walk the patient for {day}",
+                )
+            return Contradiction(
+                keys.COWS_TOTAL if keys.COWS_TOTAL in guide.questions else date_key,
+                f"{said} Resume that session ({resume_command(session)}) to go on with this "
+                "visit day, or check the label and the visit's date",
                 f"quit and resume {found.origin}",
             )
     return None
