@@ -279,48 +279,58 @@ def test_a_visit_moved_away_and_back_takes_none_of_its_days_results_back(run: Ru
     assert history["injections"] == [], history
 
 
-@pytest.mark.usefixtures("at_a_terminal")
-def test_a_visit_whose_own_answer_the_day_now_refuses_is_told_how_to_resume(run: Run) -> None:
+def stored_negative_then_a_positive_elsewhere(run: Run) -> str:
     """The morning's visit screened negative and was left at the injection; a second walk
-    of the day recorded a positive. Resumed at a terminal, the first cannot open on its
-    negative: the refusal says how to resume it giving the screen anew (before, it
-    named the answer but no way in), and that way works."""
+    of the day recorded a positive. Returns the first visit's session."""
     first = walk(run, at(TODAY, "09:00"))
     assert first.exit_code == 4, first.output  # at the injection
-    session = json.loads(first.stdout)["session"]
+    session = str(json.loads(first.stdout)["session"])
     second = run("walk", "--no-input", "--json", "--label", LABEL, "--now", at(TODAY, "09:30"),
                  "--answer", "uds_fentanyl=positive")  # fmt: skip
     assert second.exit_code in (1, 4), second.output
+    return session
+
+
+@pytest.mark.usefixtures("at_a_terminal")
+def test_a_visit_whose_own_answer_the_day_now_refuses_asks_it_again_at_a_terminal(
+    run: Run,
+) -> None:
+    """Resumed at a terminal, the first visit cannot go on with its negative. Before, the
+    walk refused to open at all, and the clinician had to quit and type a resume command
+    with a flag. It now opens, says why the stored negative is refused, and asks the screen
+    again at once. A negative typed there is refused by the same rule, and the positive
+    stops the walk before the injection. The stored negative stays in the audit trail."""
+    session = stored_negative_then_a_positive_elsewhere(run)
     resumed = run("walk", "--resume", "--session", session, "--now", at(TODAY, "10:00"),
-                  "--plain", input="quit\n")  # fmt: skip
+                  "--plain", "--acknowledge", "all",
+                  input="negative\npositive\n")  # fmt: skip
+    no_traceback(resumed)
+    said = flat(resumed.output)
+    assert "uds_fentanyl = 'negative', stored by this visit, is refused" in said, said
+    assert "It is asked again" in said, said
+    assert resumed.exit_code == 1, resumed.output  # stopped at the positive screen
+    kept = stored_record(session)
+    assert kept.answers["uds_fentanyl"].value == "positive"
+    cleared = [e for e in kept.events if e.kind == "clear" and e.key == "uds_fentanyl"]
+    assert cleared and "refused by the patient's record" in (cleared[-1].detail or ""), kept.events
+    history = json.loads(run("history", LABEL, "--json").stdout)
+    assert history["injections"] == [], history
+
+
+def test_a_visit_whose_own_answer_the_day_now_refuses_is_told_how_to_resume_by_a_script(
+    run: Run,
+) -> None:
+    """Without a terminal nothing is asked: the refusal says how to resume it giving the
+    screen anew, and that way works."""
+    session = stored_negative_then_a_positive_elsewhere(run)
+    resumed = run("walk", "--resume", "--session", session, "--no-input", "--now",
+                  at(TODAY, "10:00"))  # fmt: skip
     no_traceback(resumed)
     assert resumed.exit_code == 2, resumed.output
     said = flat(resumed.output)
     assert f"--session {session} --answer uds_fentanyl=VALUE" in said, said
+    assert stored_record(session).answers["uds_fentanyl"].value == "negative"
     again = run("walk", "--resume", "--session", session, "--no-input", "--now",
                 at(TODAY, "10:05"), "--answer", "uds_fentanyl=positive")  # fmt: skip
     no_traceback(again)
     assert again.exit_code == 1, again.output  # opened, and stopped at the positive screen
-
-
-@pytest.mark.usefixtures("at_a_terminal")
-def test_all_negative_at_a_prompt_is_judged_against_the_days_result_screen_by_screen(
-    run: Run,
-) -> None:
-    """'all negative' at the first screen of a second walk of the day: each screen is
-    judged against the morning's as one typed alone is; the fentanyl screen the morning
-    recorded positive is not taken but asked on its own (before, 'all' took it,
-    the screen and 'why' saying it passed, and the resume command printed then refused)."""
-    walk(run, at(TODAY, "09:00"), uds_fentanyl="positive")
-    screens = ("uds_opiates", "uds_fentanyl", "uds_buprenorphine", "uds_methadone",
-               "uds_oxycodone")  # fmt: skip
-    answers = {k: v for k, v in ready_patient().items() if k not in screens}
-    typed = run("walk", "--label", LABEL, "--now", at(TODAY, "10:00"), "--plain",
-                "--acknowledge", "all", *answer_flags(answers),
-                input="\nall negative\nquit\nquit\n")  # fmt: skip
-    no_traceback(typed)
-    said = flat(typed.output)
-    assert "uds_fentanyl is asked on its own" in said, said
-    held = stored_record(stored_ids()[0]).answers  # the second walk: changed last
-    assert held["uds_opiates"].value == "negative", said
-    assert "uds_fentanyl" not in held, said

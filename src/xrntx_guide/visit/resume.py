@@ -19,6 +19,7 @@ from ..engine.evaluate import evaluate, state_context, valid_default
 from ..engine.next_action import wait_remaining
 from ..errors import InvalidAnswer, UsageError
 from ..expr import UNKNOWN
+from ..pack import keys
 from ..pack.guide import Guide, RecordedSettings
 from ..pack.load import load_guide
 from ..records import replace
@@ -159,6 +160,39 @@ def move_refused(guide: Guide, record: SessionRecord, value: object) -> tuple[st
         f"{new}: this visit stays on its day, {stored.value}: {what} that day, and a visit "
         "never moves with its dose",
         f"Leave {key} as it is; for a visit of {new}, start a new walk.",
+    )
+
+
+def ask_again_at_resume(
+    guide: Guide, record: SessionRecord, key: str, reason: str, now: dt.datetime
+) -> str | None:
+    """A stored answer of an unfinished visit that the patient's record now refuses (a
+    positive screen another room recorded for the day after this visit stored its
+    negative; a last injection older than a dose recorded since): cleared, the refusal
+    logged as why, so that the walk asks it again at its prompt, where the same rule
+    judges the new answer. The clinician's way in at a terminal, as ``--answer KEY=VALUE``
+    is a script's. Returns the line for the screen; None when the answer is not one to
+    clear so: the visit's date (a move has its own rules), an entry of a series or the
+    pathway's record (appended, never dropped: safety invariant 9), an answer the visit
+    does not hold, or a visit that counted its dose (what it was judged on stays)."""
+    stored = record.answers.get(key)
+    series = {keys.COWS_TOTAL, keys.CHALLENGE, keys.RECHALLENGE, keys.RECHALLENGE_HOURS}
+    if (
+        stored is None
+        or key not in guide.questions
+        or key == guide.meta.date_key
+        or key in series
+        or key in keys.RAPID_RECORD_KEYS
+        or key.startswith(keys.COWS_ITEM_PREFIX)
+        or record.status == "complete"
+        or record.counted_at() is not None
+    ):
+        return None
+    record.clear([key], now, f"refused by the patient's record at resume: {reason}")
+    return (
+        f"{key} = {to_json(stored.value)!r}, stored by this visit, is refused by the patient's "
+        f"record: {reason.rstrip('.')}. It is asked again (the stored answer stays in the "
+        "audit trail)."
     )
 
 

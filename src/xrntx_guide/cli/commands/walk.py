@@ -62,6 +62,7 @@ from ...visit.rapid import due_words, is_pathway_key
 from ...visit.results import note_rating, parse_corrections
 from ...visit.resume import (
     answered_day_behind,
+    ask_again_at_resume,
     judged_at_a_new_date,
     refuse_early_timed_results,
     resume_clock,
@@ -442,22 +443,32 @@ def run_walk(
         # The answers the walk starts with (the session's, the flags', the file's) with the
         # values the record fills in where the walk will ask: the judge's rule, as check
         # and each batch line apply it (judge.py).
-        typed = record.judged_answers(guide, day)
-        as_typed = {k: Preset(v, "session") for k, v in typed.items()}
-        try:
-            with_record(guide, as_typed, day, tl, ask_out_of_bounds=True)
-        except InvalidAnswer as exc:
-            if not resume or exc.hint is not None or exc.key in given_now:
-                raise
-            # The visit's own stored answer stands against the record: the walk cannot
-            # open on it, so the resume is told how to give it anew.
-            raise InvalidAnswer(
-                exc.key,
-                exc.reason,
-                hint=f"This visit holds that answer. Resume it giving the answer anew: "
-                f"{program_name(env)} walk --resume --session {record.id} --answer "
-                f"{exc.key}=VALUE (the value the message names, or a correction).",
-            ) from None
+        while True:
+            typed = record.judged_answers(guide, day)
+            as_typed = {k: Preset(v, "session") for k, v in typed.items()}
+            try:
+                with_record(guide, as_typed, day, tl, ask_out_of_bounds=True)
+                break
+            except InvalidAnswer as exc:
+                if not resume or exc.hint is not None or exc.key in given_now:
+                    raise
+                # The visit's own stored answer stands against the record: at a terminal
+                # it is asked again; otherwise the resume is told how to give it anew.
+                again = (
+                    ask_again_at_resume(guide, record, exc.key, exc.reason, env.now())
+                    if interactive
+                    else None
+                )
+                if again is None:
+                    raise InvalidAnswer(
+                        exc.key,
+                        exc.reason,
+                        hint=f"This visit holds that answer. Resume it giving the answer "
+                        f"anew: {program_name(env)} walk --resume --session {record.id} "
+                        f"--answer {exc.key}=VALUE (the value the message names, or a "
+                        "correction).",
+                    ) from None
+                ui.warning(again)
     if no_save:
         ui.alert(DRY_RUN_START)
     resume_collector()  # the start-up is over: the walk begins (cli/startup.py)
