@@ -23,7 +23,6 @@ from tests.helpers import (
     json_answers,
     no_traceback,
     ready_patient,
-    stored_ids,
     stored_record,
 )
 from tests.test_invariants_given_answers_and_record import DOSE
