@@ -662,6 +662,41 @@ def observed_results(
     return out
 
 
+def series_observed(
+    state: State,
+    raw: Mapping[str, Any],
+    answers: Mapping[str, Preset],
+    today: dt.date,
+    now: dt.datetime,
+    starts: Mapping[str, dt.datetime],
+    timers: Mapping[str, dt.datetime],
+    recorded: Any = None,
+) -> list[Observed]:
+    """Every entry of a file's challenge series that waits for its observation (a
+    negative), as a walk takes it into its record: each with its own times (its own
+    ``started``, else a flag's, else the session's timer for it). The record takes the
+    file's entries whole (visit/results.py ``take_given``), not only those the file's
+    answers stand for: a rechallenge given on resume beside the session's positive
+    challenge stands for no answer of the file alone, yet lifts the positive once it is
+    recorded, so its observation is judged here, as every other result's."""
+    if CHALLENGES_KEY not in raw:
+        return []
+    guide = state.guide
+    series = file_series(guide, raw, answers, today, now, recorded)
+    out: list[Observed] = []
+    for c in series.entries if series is not None else []:
+        key = f"naloxone_{c.kind}"
+        cq = guide.questions.get(key)
+        if cq is None or cq.wait_minutes is None or c.result not in cq.spec.wait_for:
+            continue
+        minutes = wait_minutes(state, cq)
+        if minutes is None:
+            continue
+        started = c.started or starts.get(key) or timers.get(key)
+        out.append(Observed(key, c.result, started, c.at, minutes))
+    return out
+
+
 def refuse_unobserved(observed: Iterable[Observed], kept: bool) -> None:
     """The observation is a minimum (clinical basis, safety invariant 8): a result given
     with the time the naloxone was given counts only that many minutes after it. In a

@@ -57,6 +57,7 @@ from ...visit.presets import (
     observed_results,
     parse_overrides,
     refuse_unobserved,
+    series_observed,
 )
 from ...visit.rapid import due_words, is_pathway_key
 from ...visit.results import note_rating, parse_corrections
@@ -572,6 +573,11 @@ def _observation_kept(
     observed = observed_results(state, given.answers, starts, now, times)
     # A timer this session started is checked on its own clock (refuse_early_timed_results).
     refuse_unobserved([o for o in observed if o.started or o.key not in record.timers], True)
+    # The file's series entries the record takes, each on its own times.
+    refuse_unobserved(
+        series_observed(state, given.raw, given.answers, day, now, starts, record.timers, record),
+        True,
+    )
     for key, at in starts.items():  # given with its time: as 'start HH:MM' at the prompt
         record.start_timer(key, at, real - (now - at))
 

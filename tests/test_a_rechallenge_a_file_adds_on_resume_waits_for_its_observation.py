@@ -1,0 +1,95 @@
+"""A negative rechallenge a file adds on resume waits for its observation like every
+negative result a walk keeps (clinical basis, safety invariants 1 and 5; reference 5.2).
+
+The morning's walk recorded a positive naloxone challenge (blocked). Resumed with a file
+that gives only a negative rechallenge, without the time its naloxone was given, the
+walk took the entry into its record. The file's answers alone stand for no rechallenge
+(its positive challenge is the session's), so the check that a negative was observed
+never saw it, yet the recorded rechallenge lifted the positive: the dose was counted
+five minutes after the positive result, with no observation at all. The same
+rechallenge by flag, or in a new walk's file beside its challenge, was refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.helpers import TODAY, Run, after_injection, json_answers, no_traceback
+from xrntx_guide.pack.guide import Guide
+
+LABEL = "RECH-FILE"
+DAY = TODAY.isoformat()
+
+
+def at(hh_mm: str) -> str:
+    return f"{DAY}T{hh_mm}"
+
+
+def positive_in_the_morning(run: Run, tmp_path: Path) -> str:
+    """The walk that rated COWS 1 at 09:00 and recorded a positive challenge at 09:30
+    (naloxone 09:05), the dose answered given: stopped at the challenge. Returns its
+    session."""
+    given = json_answers(
+        after_injection(
+            last_opioid_kind="fentanyl", fentanyl_used_30_days=True,
+            last_opioid_use=TODAY - dt.timedelta(days=10), naloxone_challenge=None,
+            cows_total=None,
+        )
+    )  # fmt: skip
+    given["cows_ratings"] = [{"at": at("09:00"), "total": 1, "context": "before_challenge"}]
+    given["naloxone_challenges"] = [
+        {"at": at("09:30"), "started": at("09:05"), "kind": "challenge", "result": "positive"}
+    ]
+    path = tmp_path / "morning.json"
+    path.write_text(json.dumps(given), encoding="utf-8")
+    walked = run("walk", "--no-input", "--json", "--label", LABEL, "--now", at("10:00"),
+                 "--acknowledge", "all", "--answers", str(path))  # fmt: skip
+    assert walked.exit_code == 1, walked.output
+    return str(json.loads(walked.stdout)["session"])
+
+
+def resumed_with(run: Run, tmp_path: Path, session: str, entry: dict[str, Any]) -> Any:
+    path = tmp_path / "rechallenge.json"
+    path.write_text(json.dumps({"naloxone_challenges": [entry]}), encoding="utf-8")
+    return run("walk", "--resume", "--session", session, "--no-input", "--json",
+               "--now", at("10:01"), "--acknowledge", "all", "--answers", str(path))  # fmt: skip
+
+
+def doses(run: Run) -> list[str]:
+    history = json.loads(run("history", LABEL, "--json", "--today", DAY).stdout)
+    return [i["date"] for i in history["injections"]]
+
+
+def test_a_rechallenge_without_its_naloxone_time_is_refused_and_counts_no_dose(
+    run: Run, tmp_path: Path
+) -> None:
+    session = positive_in_the_morning(run, tmp_path)
+    entry = {"at": at("09:35"), "kind": "rechallenge", "result": "negative"}
+    resumed = resumed_with(run, tmp_path, session, entry)
+    no_traceback(resumed)
+    assert resumed.exit_code == 2, resumed.output
+    assert "needs the time the naloxone was given" in resumed.output, resumed.output
+    assert doses(run) == []
+    check = run("check", "--json", "--label", LABEL, "--now", at("10:02"),
+                "--answer", "visit=first_injection")  # fmt: skip
+    assert json.loads(check.stdout or "{}").get("status") != "ready", check.output
+
+
+def test_a_rechallenge_observed_for_the_minimum_is_taken(
+    run: Run, tmp_path: Path, guide: Guide
+) -> None:
+    """The control: the same rechallenge with its naloxone given the observation minimum
+    before it is recorded, and the dose is counted."""
+    minutes = guide.setting_values["naloxone_observation_minutes"]
+    assert isinstance(minutes, int)
+    session = positive_in_the_morning(run, tmp_path)
+    result = dt.datetime.fromisoformat(at("09:35")) + dt.timedelta(minutes=minutes)
+    entry = {
+        "at": result.strftime("%Y-%m-%dT%H:%M"), "started": at("09:35"),
+        "kind": "rechallenge", "result": "negative",
+    }  # fmt: skip
+    resumed = resumed_with(run, tmp_path, session, entry)
+    assert resumed.exit_code == 0, resumed.output
+    assert doses(run) == [DAY]
