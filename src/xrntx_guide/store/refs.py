@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import SessionError
-from ..visit.labels import label_key
+from ..visit.labels import clean_label, label_key
 from . import Store, StoreError, VisitRow, iter_pages
 
 if TYPE_CHECKING:
@@ -260,6 +260,17 @@ def import_record(
     record is read, naming it).
     """
     new = check_file_record(store, record)
+    if new and not moved:
+        # The typed-label rule: a zero-width or look-alike character would read as another
+        # patient's label, and the patient's visits (a dose among them) would be missed.
+        try:
+            clean_label(record.label)
+        except ValueError as exc:
+            raise SessionError(
+                f"session {record.id} is not imported: {exc}",
+                hint="Correct the label in the file to the patient's label as it is typed "
+                "here (`xrntx-guide sessions` lists the labels), then import it again.",
+            ) from None
     revision = None
     if not new:
         stored, revision = store.load(record.id)
