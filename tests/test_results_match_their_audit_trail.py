@@ -351,3 +351,70 @@ def test_the_check_reads_a_record_in_memory_as_any_store_holds_it(guide: Guide) 
 
     record.naloxone_challenges.clear()
     assert any("no longer in the series" in p for p in integrity.check_record(record))
+
+
+def _timer_started(run: Run) -> Any:
+    """A walk at 10:00 that gave the challenge's naloxone at 10:00 and stopped at its
+    result (the observation has not begun to pass): its stored record."""
+    r, path = _walk(
+        run, f"{DAY}T10:00", *answer_flags(ready_patient(naloxone_challenge=None)),
+        "-a", "naloxone_challenge_started=10:00",
+    )  # fmt: skip
+    assert r.exit_code == 4, r.output  # the challenge's result is missing
+    return path
+
+
+def _negative_at(run: Run, path: Any, hh_mm: str) -> Any:
+    return _resume(run, path, f"{DAY}T{hh_mm}", "-a", "naloxone_challenge=negative")
+
+
+def test_a_naloxone_time_moved_earlier_by_hand_never_shortens_the_observation(
+    run: Run, tmp_path: Path
+) -> None:
+    """The timers were not in the audit trail: a copy with the naloxone moved 30 minutes
+    earlier (the start and every start kept, and the machine's clock it is measured
+    by) took a negative two minutes after the naloxone and counted the dose."""
+    path = _timer_started(run)
+    control = _negative_at(run, path, "10:02")
+    assert control.exit_code == 2 and "cannot be recorded yet" in control.output, control.output
+    earlier = f"{DAY}T09:30:00+00:00"
+
+    def hand_edit(data: dict[str, Any]) -> None:
+        data["timers"]["naloxone_challenge"] = earlier
+        data["naloxone_given"]["naloxone_challenge"] = [earlier]
+        data["timers_real"]["naloxone_challenge"] = "2000-01-01T00:00:00+00:00"
+
+    _edit(path, hand_edit)
+    r = _negative_at(run, path, "10:02")
+    _refused_naming(r, path, "naloxone of naloxone_challenge given at", "machine's clock")
+    assert json.loads(path.read_text(encoding="utf-8"))["status"] != "complete"
+
+
+@pytest.mark.parametrize("part", ["timers", "naloxone_given", "timers_real"])
+def test_each_part_of_a_naloxone_time_is_held_to_the_audit_trail(
+    run: Run, tmp_path: Path, part: str
+) -> None:
+    path = _timer_started(run)
+    earlier = f"{DAY}T09:30:00+00:00"
+
+    def hand_edit(data: dict[str, Any]) -> None:
+        data[part]["naloxone_challenge"] = [earlier] if part == "naloxone_given" else earlier
+
+    _edit(path, hand_edit)
+    with pytest.raises(SessionError, match="naloxone_challenge"):
+        stored_record(path)
+
+
+def test_a_record_written_before_naloxone_times_were_logged_loads_and_is_checked_once_changed(
+    run: Run, tmp_path: Path
+) -> None:
+    path = _timer_started(run)
+    _edit(path, lambda d: d.update(events=[e for e in d["events"] if e["kind"] != "timer"]))
+    stored_record(path)  # read as it stands
+    r = _resume(run, path, f"{DAY}T10:05", "-a", "naloxone_challenge_started=10:03")
+    assert r.exit_code == 4, r.output
+    kinds = [e.kind for e in stored_record(path).events if e.kind in integrity.TIMER_KINDS]
+    assert kinds == [integrity.TIMER_ADOPTED, integrity.TIMER]  # the old start, the new
+    _edit(path, lambda d: d["naloxone_given"].update(naloxone_challenge=[f"{DAY}T09:00:00Z"]))
+    with pytest.raises(SessionError, match="naloxone_challenge"):
+        stored_record(path)

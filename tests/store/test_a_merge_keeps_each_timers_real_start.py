@@ -26,7 +26,7 @@ def test_the_timer_keeps_its_real_start_whichever_run_started_it(
     base = new_session(guide, "MERGED", NINE, TODAY)
     mine, theirs = base.model_copy(deep=True), base.model_copy(deep=True)
     starter, other = (mine, theirs) if started_by == "this run" else (theirs, mine)
-    starter.start_timer(keys.CHALLENGE, NINE + dt.timedelta(minutes=1), REAL)
+    starter.start_timer(keys.CHALLENGE, NINE + dt.timedelta(minutes=1), REAL, NINE)
     other.set_answer("age", 35, "flag", NINE)
     merged = merge(base, mine, theirs)
     assert merged.timers_real == {keys.CHALLENGE: REAL}

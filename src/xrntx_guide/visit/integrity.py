@@ -26,6 +26,13 @@ screen made negative, and nothing else) is refused the same way. The answers the
 alone decides (the challenge, the rechallenge and its hours) are read from the series,
 never from their stored answer, and are checked through it.
 
+Each naloxone given (a timer started) is logged as it is started (an event ``timer``:
+its start, and the machine's time it is measured from): each start a record holds (its
+timers, every start it kept, that machine time) must be one the audit trail logged, so a
+start moved earlier by hand (the observation over at once) is refused. A record that
+logged none is read as it stands; the first start logged in it logs those it held first
+(``timer_adopted``).
+
 What the record is (a care visit, or a training run on a demo clock: a training run's
 dose is never the patient's) and its count of the dose are logged from its start (an
 event ``run``, then ``injection_given``), so a training run made a care record by hand, a
@@ -51,6 +58,14 @@ from .clock import instant
 from .entries import CHALLENGE, RECHALLENGE, RESULT_KEYS, TOTAL, ChallengeResult, CowsRating
 from .rapid import ANSWERS_KEY as RAPID
 from .rapid import RapidDay
+
+TIMER = "timer"
+"""The audit trail's event for a naloxone given (a timer started): its start as value, its
+time by the machine's real clock as detail (visit/session.py ``start_timer``)."""
+TIMER_ADOPTED = "timer_adopted"
+"""A start a record held before starts were logged, logged as it stood when the next one
+was started."""
+TIMER_KINDS = (TIMER, TIMER_ADOPTED)
 
 RESULT = "result"
 """The audit trail's event for a result taken into the series."""
@@ -146,6 +161,12 @@ class Checked(Protocol):
     def naloxone_challenges(self) -> Sequence[ChallengeResult]: ...
     @property
     def rapid_days(self) -> Sequence[RapidDay]: ...
+    @property
+    def timers(self) -> Mapping[str, dt.datetime]: ...
+    @property
+    def timers_real(self) -> Mapping[str, dt.datetime]: ...
+    @property
+    def naloxone_given(self) -> Mapping[str, Sequence[dt.datetime]]: ...
     @property
     def standing(self) -> Sequence[str]: ...
     @property
@@ -297,7 +318,46 @@ def check_record(record: Checked) -> list[str]:
                 f"the audit trail records the answer {event.key} = positive at "
                 f"{event.at.isoformat()}, but the series holds no positive {kind}"
             )
-    return problems + _day_results(record) + _answers(record)
+    return problems + _day_results(record) + _answers(record) + _timers(record)
+
+
+def _moment(text: Any) -> float | None:
+    try:
+        return instant(dt.datetime.fromisoformat(str(text)))
+    except ValueError:
+        return None
+
+
+def _timers(record: Checked) -> list[str]:
+    """Each naloxone start the record holds (its timers, every start it kept, the real
+    time a timer is measured from) against the audit trail's ``timer`` events: a start
+    moved by hand in a copy (20 minutes earlier, and the observation is over) is refused,
+    as an edited result is. A record that logged no start (written before starts were
+    logged) is read as it stands."""
+    logged: dict[str, tuple[set[float | None], set[float | None]]] = {}
+    for e in record.events:
+        if e.kind in TIMER_KINDS and e.key is not None:
+            starts, reals = logged.setdefault(e.key, (set(), set()))
+            starts.add(_moment(e.value))
+            if e.detail is not None:
+                reals.add(_moment(e.detail))
+    if not logged:
+        return []
+    problems: list[str] = []
+    held = [(k, at) for k, at in record.timers.items()]
+    held += [(k, at) for k, starts in record.naloxone_given.items() for at in starts]
+    for key, at in held:
+        if instant(at) not in logged.get(key, (set(), set()))[0]:
+            problems.append(
+                f"the naloxone of {key} given at {at.isoformat()} is not in the audit trail"
+            )
+    for key, real in record.timers_real.items():
+        if instant(real) not in logged.get(key, (set(), set()))[1]:
+            problems.append(
+                f"the timer of {key} measured from {real.isoformat()} by the machine's clock "
+                "is not in the audit trail"
+            )
+    return sorted(set(problems))
 
 
 DAY_RESULT = "day_result"

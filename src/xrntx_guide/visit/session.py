@@ -705,11 +705,36 @@ class SessionRecord(_Model):
                 found.append(event.at)
         return min(found, key=instant) if found else None
 
-    def start_timer(self, key: str, at: dt.datetime, real: dt.datetime) -> None:
+    def start_timer(self, key: str, at: dt.datetime, real: dt.datetime, now: dt.datetime) -> None:
         """The naloxone of ``key`` given at ``at`` (``real``: when, by the machine's real
         clock: now, less the time since ``at``): the timer holds it now, and every start
         it held stays in :attr:`naloxone_given`. The one place a timer is started,
-        whatever the route (the prompt, a flag, a file)."""
+        whatever the route (the prompt, a flag, a file). Logged in the audit trail (an
+        event ``timer``: the start, and its real time as detail), so that a start edited by
+        hand in a copy is refused as an edited result is (visit/integrity.py); the starts
+        a record held before starts were logged are logged first, as they stood."""
+        if not any(e.kind in integrity.TIMER_KINDS for e in self.events):
+            for was, starts in self.naloxone_given.items():
+                running = self.timers.get(was)
+                for given in starts:
+                    real_then = (
+                        self.timers_real.get(was)
+                        if running is not None and instant(running) == instant(given)
+                        else None
+                    )
+                    self.events.append(
+                        Event(
+                            at=now, kind=integrity.TIMER_ADOPTED, key=was,
+                            value=given.isoformat(),
+                            detail=real_then.isoformat() if real_then is not None else None,
+                        )
+                    )  # fmt: skip
+        self.events.append(
+            Event(
+                at=now, kind=integrity.TIMER, key=key, value=at.isoformat(),
+                detail=real.isoformat(),
+            )
+        )  # fmt: skip
         kept = self.naloxone_given.setdefault(key, [])
         for start in (self.timers.get(key), at):
             if start is not None and all(instant(start) != instant(k) for k in kept):

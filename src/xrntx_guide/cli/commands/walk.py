@@ -579,7 +579,7 @@ def _observation_kept(
         True,
     )
     for key, at in starts.items():  # given with its time: as 'start HH:MM' at the prompt
-        record.start_timer(key, at, real - (now - at))
+        record.start_timer(key, at, real - (now - at), now)
 
 
 def _rapid_day_due(ui: UI, guide: Guide, record: SessionRecord, day: dt.date) -> None:

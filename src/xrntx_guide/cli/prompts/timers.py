@@ -169,7 +169,7 @@ class TimerPrompts(WalkCore):
             self.ui.retry(refused)
             return
         if not when or again:
-            self.record.start_timer(key, now, self.clock.source())
+            self.record.start_timer(key, now, self.clock.source(), now)
             self.ui.note("timer started again from now" if running is not None else "timer started")
             return
         try:
@@ -185,7 +185,7 @@ class TimerPrompts(WalkCore):
             return
         # Given with its time: the naloxone went in that long before this moment, by the
         # machine's clock too; a start typed before ('start') stays the bound if later.
-        self.record.start_timer(key, at, self.clock.source() - (now - at))
+        self.record.start_timer(key, at, self.clock.source() - (now - at), now)
         self.ui.note(f"timer started at {shown(at, '%H:%M')} (when the naloxone was given)")
         counted = self._counted_from(key)
         if counted is not None:
