@@ -30,13 +30,35 @@ def exported(run: Run, label: str) -> dict[str, object]:
     return dict(json.loads(out.stdout))
 
 
+def with_a_setting_of_zero(record: dict[str, object]) -> dict[str, object]:
+    settings = dict(record["settings"])  # type: ignore[call-overload]
+    settings["early_repeat_stop_days"] = 0
+    return {**record, "settings": settings}
+
+
+def test_settings_changed_by_hand_differ_from_the_audit_trail_and_nothing_is_stored(
+    run: Run, tmp_path: Path
+) -> None:
+    """The settings in force are logged at the start: changed by hand, the record is
+    refused as an edited result is (visit/integrity.py)."""
+    record = with_a_setting_of_zero(exported(run, "SET-0"))
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(record))
+    out = run("sessions", "import", str(path))
+    assert out.exit_code == ExitCode.USAGE, out.output
+    assert "settings" in flat(out.stderr) and "audit trail" in flat(out.stderr), out.output
+    listed = json.loads(run("sessions", "--json").stdout)
+    assert (listed["sessions"] if isinstance(listed, dict) else listed) == []
+
+
 def test_settings_a_site_may_not_give_are_refused_and_nothing_is_stored(
     run: Run, tmp_path: Path
 ) -> None:
-    record = exported(run, "SET-1")
-    settings = dict(record["settings"])  # type: ignore[call-overload]
-    settings["early_repeat_stop_days"] = 0
-    record["settings"] = settings
+    """A record written before the settings were logged is held to the site's limits."""
+    record = with_a_setting_of_zero(exported(run, "SET-1"))
+    events = record["events"]
+    assert isinstance(events, list)
+    record["events"] = [e for e in events if e["kind"] != "settings"]
     path = tmp_path / "edited.json"
     path.write_text(json.dumps(record))
     out = run("sessions", "import", str(path))

@@ -418,3 +418,44 @@ def test_a_record_written_before_naloxone_times_were_logged_loads_and_is_checked
     _edit(path, lambda d: d["naloxone_given"].update(naloxone_challenge=[f"{DAY}T09:00:00Z"]))
     with pytest.raises(SessionError, match="naloxone_challenge"):
         stored_record(path)
+
+
+def test_a_rapid_pathway_table_changed_by_hand_is_refused(run: Run, tmp_path: Path) -> None:
+    """A session keeps the site's rapid pathway table it started with, and a resume judges
+    the pathway by it (whatever site is in force, unless `--site` names one). The table
+    was not in the audit trail: a copy with the last day dropped and the injection put
+    on the day before was imported without a word, and the injection counted a day early.
+    The table and the settings are now logged at the start."""
+    from tests.helpers import REPO
+
+    site = str(REPO / "scenarios" / "_site-rapid-protocol.toml")
+    answers = json_answers(
+        ready_patient(
+            last_opioid_use=TODAY - dt.timedelta(days=1), pathway="supervised_rapid",
+            rapid_supervised_setting=True, rapid_protocol_on_file=True,
+        )
+    )  # fmt: skip
+    r, path = _walk(run, f"{DAY}T10:00", "--site", site, *answer_flags(answers))
+    assert path is not None, r.output
+    table = json.loads(path.read_text(encoding="utf-8"))["rapid_protocol"]
+    assert table and any(row["injection"] for row in table), table
+    stored_record(path)  # the control: as walked, it loads
+
+    def hand_edit(data: dict[str, Any]) -> None:
+        rows = data["rapid_protocol"][:-1]
+        rows[-1]["injection"] = True
+        data["rapid_protocol"] = rows
+
+    _edit(path, hand_edit)
+    with pytest.raises(SessionError, match="rapid pathway protocol table"):
+        stored_record(path)
+
+
+def test_a_setting_changed_by_hand_is_refused(run: Run, tmp_path: Path) -> None:
+    path = _timer_started(run)
+    settings = json.loads(path.read_text(encoding="utf-8"))["settings"]
+    minutes = settings["naloxone_observation_minutes"]
+    assert isinstance(minutes, int)
+    _edit(path, lambda d: d["settings"].update(naloxone_observation_minutes=minutes + 1))
+    with pytest.raises(SessionError, match="settings"):
+        stored_record(path)

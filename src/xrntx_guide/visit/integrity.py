@@ -33,6 +33,11 @@ start moved earlier by hand (the observation over at once) is refused. A record 
 logged none is read as it stands; the first start logged in it logs those it held first
 (``timer_adopted``).
 
+The settings in force and the site's rapid pathway table, which a resume judges the
+visit by, are logged at the start (an event ``settings``): changed by hand (an injection
+day of the table moved earlier), the record is refused. A record that logged none is
+read as it stands, and held to the pack's limits as a site file is.
+
 What the record is (a care visit, or a training run on a demo clock: a training run's
 dose is never the patient's) and its count of the dose are logged from its start (an
 event ``run``, then ``injection_given``), so a training run made a care record by hand, a
@@ -85,6 +90,26 @@ NAMES = "names"
 """The audit trail's event, at the start, for the pack's names of the roles the timeline
 reads (``SessionRecord.names``, as JSON): names changed by hand would place a dose on
 another day, or hide a recorded use."""
+
+
+SETTINGS = "settings"
+"""The audit trail's event, at the start, for the settings in force and the site's rapid
+pathway table (``SessionRecord.settings``, ``rapid_protocol``, as JSON): the session's own,
+which a resume applies (visit/resume.py ``session_guide``), so a value or a table row
+changed by hand (an injection day moved earlier) would judge the visit by rules no site
+gave."""
+
+
+def settings_logged(settings: Mapping[str, Any], table: Sequence[Any] | None) -> str:
+    """The settings and the table as the audit trail logs them: one JSON text, keys
+    sorted."""
+    rows = None if table is None else [row.model_dump(mode="json") for row in table]
+    return json.dumps(
+        {"settings": dict(settings), "rapid_protocol": rows},
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
 
 
 def names_logged(names: Mapping[str, str]) -> str:
@@ -161,6 +186,10 @@ class Checked(Protocol):
     def naloxone_challenges(self) -> Sequence[ChallengeResult]: ...
     @property
     def rapid_days(self) -> Sequence[RapidDay]: ...
+    @property
+    def settings(self) -> Mapping[str, Any]: ...
+    @property
+    def rapid_protocol(self) -> Sequence[Any] | None: ...
     @property
     def timers(self) -> Mapping[str, dt.datetime]: ...
     @property
@@ -472,6 +501,14 @@ def _answers(record: Checked) -> list[str]:
         out.append(
             f"the record's standing answers ({', '.join(record.standing) or 'none'}) are not "
             f"the ones its audit trail started it with ({str(lists[-1]).replace(',', ', ')})"
+        )
+    logged_settings = [e.value for e in record.events if e.kind == SETTINGS]
+    if logged_settings and logged_settings[-1] != settings_logged(
+        record.settings, record.rapid_protocol
+    ):
+        out.append(
+            "the record's settings or its rapid pathway protocol table are not the ones its "
+            "audit trail started it with"
         )
     named = [e.value for e in record.events if e.kind == NAMES]
     if (named or record.names) and (named[-1] if named else None) != names_logged(record.names):

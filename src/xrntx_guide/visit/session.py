@@ -937,6 +937,11 @@ def new_session(
                 value=",".join(guide.meta.report.history.standing),
             ),
             Event(at=now, kind=integrity.NAMES, value=integrity.names_logged(guide.report_names)),
+            Event(
+                at=now,
+                kind=integrity.SETTINGS,
+                value=integrity.settings_logged(guide.setting_values, table_of(guide)),
+            ),
         ],
         demo_clock=demo_clock,
         injection_given=False,
