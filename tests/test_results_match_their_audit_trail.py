@@ -459,3 +459,12 @@ def test_a_setting_changed_by_hand_is_refused(run: Run, tmp_path: Path) -> None:
     _edit(path, lambda d: d["settings"].update(naloxone_observation_minutes=minutes + 1))
     with pytest.raises(SessionError, match="settings"):
         stored_record(path)
+
+
+def test_a_label_changed_by_hand_is_refused(run: Run, tmp_path: Path) -> None:
+    """The label is the only link between a patient's visits: a copy relabelled by hand
+    moved the visit (and a dose) to another patient without a word."""
+    path = _timer_started(run)
+    _edit(path, lambda d: d.update(label="Q1"))
+    with pytest.raises(SessionError, match="label 'Q1'"):
+        stored_record(path)

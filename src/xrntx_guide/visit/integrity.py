@@ -33,6 +33,9 @@ start moved earlier by hand (the observation over at once) is refused. A record 
 logged none is read as it stands; the first start logged in it logs those it held first
 (``timer_adopted``).
 
+The patient's label is logged at the start too (an event ``label``): a label changed by
+hand would move the visit, and its dose, to another patient.
+
 The settings in force and the site's rapid pathway table, which a resume judges the
 visit by, are logged at the start (an event ``settings``): changed by hand (an injection
 day of the table moved earlier), the record is refused. A record that logged none is
@@ -92,6 +95,9 @@ reads (``SessionRecord.names``, as JSON): names changed by hand would place a do
 another day, or hide a recorded use."""
 
 
+LABEL = "label"
+"""The audit trail's event, at the start, for the patient's label: the only link between
+a patient's visits, so a label changed by hand would move a dose to another patient."""
 SETTINGS = "settings"
 """The audit trail's event, at the start, for the settings in force and the site's rapid
 pathway table (``SessionRecord.settings``, ``rapid_protocol``, as JSON): the session's own,
@@ -186,6 +192,8 @@ class Checked(Protocol):
     def naloxone_challenges(self) -> Sequence[ChallengeResult]: ...
     @property
     def rapid_days(self) -> Sequence[RapidDay]: ...
+    @property
+    def label(self) -> str: ...
     @property
     def settings(self) -> Mapping[str, Any]: ...
     @property
@@ -501,6 +509,12 @@ def _answers(record: Checked) -> list[str]:
         out.append(
             f"the record's standing answers ({', '.join(record.standing) or 'none'}) are not "
             f"the ones its audit trail started it with ({str(lists[-1]).replace(',', ', ')})"
+        )
+    labels = [e.value for e in record.events if e.kind == LABEL]
+    if labels and labels[-1] != record.label:
+        out.append(
+            f"the record's label {record.label!r} is not the one its audit trail started it "
+            f"with ({labels[-1]!r})"
         )
     logged_settings = [e.value for e in record.events if e.kind == SETTINGS]
     if logged_settings and logged_settings[-1] != settings_logged(

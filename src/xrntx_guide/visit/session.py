@@ -929,6 +929,7 @@ def new_session(
         updated=now,
         events=[
             Event(at=now, kind="start", detail=f"{guide.meta.id} {guide.meta.version}"),
+            Event(at=now, kind=integrity.LABEL, value=label),
             Event(at=now, kind=integrity.KIND_OF_RUN, value=integrity.run_kind(demo_clock)),
             Event(at=now, kind=integrity.DOSE, value=False),
             Event(
