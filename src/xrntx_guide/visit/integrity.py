@@ -368,7 +368,7 @@ def _moment(text: Any) -> float | None:
 def _timers(record: Checked) -> list[str]:
     """Each naloxone start the record holds (its timers, every start it kept, the real
     time a timer is measured from) against the audit trail's ``timer`` events: a start
-    moved by hand in a copy (20 minutes earlier, and the observation is over) is refused,
+    moved earlier by hand in a copy (the observation then over at once) is refused,
     as an edited result is. A record that logged no start (written before starts were
     logged) is read as it stands."""
     logged: dict[str, tuple[set[float | None], set[float | None]]] = {}
