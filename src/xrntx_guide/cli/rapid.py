@@ -250,7 +250,9 @@ def _ask_day(walk: Walk, state: State) -> RapidDay:
         except ValueError as exc:
             walk.ui.retry(f"{exc}; please answer again")
             continue
-        refused = date_refusal(number, date, today)
+        # A day after this visit's dose is refused here, as the record refuses it, before
+        # the rest of the day is typed.
+        refused = date_refusal(number, date, today) or rec.pathway_day_refused(date)
         if refused is not None:
             walk.ui.retry(f"{refused}; please answer again")
             continue

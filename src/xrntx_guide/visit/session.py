@@ -827,13 +827,53 @@ class SessionRecord(_Model):
         """What the pathway record says as of ``today`` (visit/rapid.py)."""
         return derive(self.rapid_days, self.rapid_protocol, today)
 
+    def dosed_on(self) -> dt.date | None:
+        """The day of the dose this visit counts (its visit date), or None while it counts
+        none: a visit that gave its dose keeps it, whatever is recorded after it."""
+        if self.injection_given is not True or self.visit_date is None:
+            return None
+        try:
+            return dt.date.fromisoformat(self.visit_date)
+        except ValueError:
+            return None
+
+    def dose_answers(self, guide: Guide) -> frozenset[str]:
+        """The answers that describe the dose this visit gave (the injection step's and
+        those after it), while it counts one: never cleared as no longer applying when an
+        answer before them changes (a result corrected, a pathway day added after the
+        dose). The dose was given all the same; only the answer changed to "not given"
+        takes it back (:meth:`summarise`)."""
+        if self.dosed_on() is None:
+            return frozenset()
+        return frozenset(
+            cq.key for step in guide.steps[guide.readiness_limit :] for cq in step.questions
+        )
+
+    def pathway_day_refused(self, day: dt.date) -> str | None:
+        """Why a rapid pathway day of ``day`` is not recorded in this visit, or None: the
+        pathway ends with the injection, so a visit that gave its dose records no day after
+        it (a day 7 recorded the morning after the dose read as a pathway not yet complete
+        on its injection day, and cleared the dose)."""
+        dosed = self.dosed_on()
+        if dosed is None or day <= dosed:
+            return None
+        return (
+            f"this visit gave its injection on {dosed.isoformat()}, and the pathway ends with "
+            f"it: a day of {day.isoformat()} is not recorded in this visit (finish it: what "
+            "follows the injection; a later visit of the patient is a new walk)"
+        )
+
     def record_day(self, day: RapidDay, now: dt.datetime, origin: str = "typed") -> bool:
         """Append a pathway day to the record (visit/rapid.py, :func:`add_day`): never
         replacing one; an entry that says nothing new adds nothing. Logged with what it is.
 
         Raises:
-            ValueError: the entry contradicts a recorded day without correcting it.
+            ValueError: the entry contradicts a recorded day without correcting it, or
+                falls after the dose this visit gave (:meth:`pathway_day_refused`).
         """
+        refused = self.pathway_day_refused(day.date)
+        if refused is not None:
+            raise ValueError(refused)
         known = any(d.day == day.day for d in self.rapid_days)
         self.rapid_days, added = add_day(self.rapid_days, day)
         if not added:

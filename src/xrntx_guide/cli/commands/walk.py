@@ -584,7 +584,10 @@ def _observation_kept(
 
 def _rapid_day_due(ui: UI, guide: Guide, record: SessionRecord, day: dt.date) -> None:
     """On resume, for a patient on the supervised rapid pathway only: which day of the
-    protocol today is, and what is due (visit/rapid.py)."""
+    protocol today is, and what is due (visit/rapid.py); nothing is due once the visit
+    gave its dose (the pathway ends with the injection)."""
+    if record.dosed_on() is not None:
+        return
     shown = evaluate(guide, record.inputs(guide, day)).question_visible
     if any(is_pathway_key(guide, k) and shown.get(k) is True for k in guide.questions):
         ui.alert(due_words(record.rapid_days, record.rapid_protocol, day))

@@ -85,11 +85,16 @@ class GatePrompts(WalkCore):
         else:
             saved = "" if self.responder is not None or self.dry_run else ": the session is saved"
             ends = ends_visit(state, g) is not None
+            dosed = self.record.dosed_on()
             self.ui.line(
                 # A presenter names its own keys (b, w, Enter), not the walk's commands.
                 getattr(self.responder, "stop_line", None)
                 or (
-                    "The visit ends here, without an injection."
+                    # Never "cannot be given" of a dose already given: it stays recorded.
+                    f"This visit's injection was given on {dosed.isoformat()} and stays "
+                    "recorded; with these answers the gates would not have allowed it."
+                    if dosed is not None
+                    else "The visit ends here, without an injection."
                     if ends
                     else "The injection cannot be given."
                 )

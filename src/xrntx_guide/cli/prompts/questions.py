@@ -609,7 +609,9 @@ class QuestionPrompts(WalkCore):
     def after_change(self, old: State) -> None:
         """Re-evaluate after an answer changed: clear what no longer applies, say what moved."""
         inputs = self.record.inputs(self.guide, self.today)
-        _, cleared = prune(self.guide, inputs.answers, self.today, inputs.overrides)
+        _, pruned = prune(self.guide, inputs.answers, self.today, inputs.overrides)
+        kept = self.record.dose_answers(self.guide)
+        cleared = [k for k in pruned if k not in kept]
         if cleared:
             self.record.clear(cleared, self.clock.now(), "no longer applies")
             self.ui.warning("cleared, no longer applies: " + ", ".join(cleared))
