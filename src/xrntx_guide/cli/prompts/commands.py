@@ -99,7 +99,14 @@ class CommandPrompts(WalkCore):
             self.last_step = None
             self.ui.note("Back to the questions left unanswered.")
             return
-        order = [k for k in self.record.order if k in self.record.answers]
+        # Only what applies now: an answer the record keeps but no longer uses (the
+        # pathway, once the interval is met on a later date) would be asked with words
+        # that are no longer true, and whatever was typed there cleared at once.
+        order = [
+            k
+            for k in self.record.order
+            if k in self.record.answers and state.question_visible.get(k) is not False
+        ]
         here = self.current_key(state)
         if here in order:
             idx = order.index(here)
