@@ -307,12 +307,18 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
 
     # -- the responder: what the one loop (engine.drive) asks of a person -----------
 
+    def closing_stop(self, state: State, cq: CQuestion) -> GateStop | None:
+        """The gate that closes ``cq``'s step now (a stop before it), or None: the one rule
+        for what 'back' and 'edit' may ask again (a step past a gate is never opened)."""
+        stop = stop_before(state, self.guide.step(cq.step_id))
+        return None if stop is None or self.reads_the_rating(stop, cq) else stop
+
     def pending(self, state: State) -> Action | None:
         if self.redo is not None:
             cq = self.guide.questions[self.redo]
             step = self.guide.step(cq.step_id)
-            stop = stop_before(state, step)
-            if stop is None or self.reads_the_rating(stop, cq):
+            stop = self.closing_stop(state, cq)
+            if stop is None:
                 return Ask(step, cq)
             # Never a step that a gate closes now, by any command.
             self.redo = None

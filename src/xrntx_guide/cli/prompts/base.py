@@ -10,6 +10,7 @@ from typing import Any
 
 from ...engine.drive import Prefill
 from ...engine.evaluate import GateResult, OverrideRequest, State
+from ...engine.next_action import GateStop
 from ...env import Clock
 from ...pack.guide import CQuestion, CStep, Guide
 from ...visit.session import SessionRecord
@@ -135,6 +136,9 @@ class WalkCore:
         raise NotImplementedError
 
     def rate_again(self, state: State, arg: str) -> None:
+        raise NotImplementedError
+
+    def closing_stop(self, state: State, cq: CQuestion) -> GateStop | None:
         raise NotImplementedError
 
     def cannot_rate(self, state: State) -> str | None:

@@ -108,11 +108,18 @@ class CommandPrompts(WalkCore):
             if k in self.record.answers and state.question_visible.get(k) is not False
         ]
         here = self.current_key(state)
-        if here in order:
-            idx = order.index(here)
-            target = order[idx - 1] if idx > 0 else None
-        else:
-            target = order[-1] if order else None
+        before = order[: order.index(here)] if here in order else order
+        # The nearest earlier answer whose step no gate closes now: one past a caution
+        # waiting for its 'ok' is not asked (pending() would refuse it), and 'back' from
+        # there started again at the latest answer, round and round.
+        target = next(
+            (
+                k
+                for k in reversed(before)
+                if self.closing_stop(state, self.guide.questions[k]) is None
+            ),
+            None,
+        )
         if target is None:
             self.ui.retry("nothing to go back to")
             return
