@@ -85,13 +85,18 @@ def clashes(
 ) -> list[Clash]:
     """The keys both runs changed since ``base``, to different values. A result of the
     visit's day is no clash when the runs describe different days (:func:`merge` files
-    each under its own)."""
+    each under its own), and neither is an answer the challenge series alone decides
+    (the challenge, the rechallenge, its hours): each run's results are merged into the
+    series by its rule (a negative never over a positive), whichever answer is kept,
+    so asking "mine or theirs" of it offered a choice that decided nothing."""
     found = []
     apart = _days_apart(guide, mine, theirs)
     for part in KEYED:
         b, m, t = getattr(base, part), getattr(mine, part), getattr(theirs, part)
         for key in sorted(set(b) | set(m) | set(t)):
             if apart and part in DAYS and of_the_visit_day(guide, theirs, key):  # type: ignore[arg-type]
+                continue
+            if part == "answers" and key in RESULT_KEYS:
                 continue
             vb, vm, vt = (_value(part, d.get(key)) for d in (b, m, t))
             if vm != vb and vt != vb and vm != vt:
