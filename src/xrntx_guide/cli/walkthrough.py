@@ -58,6 +58,14 @@ from .render import (
 )
 from .ui import UI
 
+DAY_DIALOG_HELP = (
+    "Recording a day of the rapid pathway: answer the prompt (Enter takes what [ ] "
+    "shows). back: the previous prompt of the day (at its first, out of the dialog, "
+    "nothing recorded). Any other command (quit, why, review, edit) leaves the dialog, "
+    "and the day being typed is not recorded."
+)
+"""'help' inside the day dialog: said, and the prompt asked again (cli/rapid.py)."""
+
 
 @record
 class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
@@ -224,17 +232,23 @@ class Walkthrough(CommandPrompts, GatePrompts, TimerPrompts, QuestionPrompts):
             extra = (*extra, "jump")
         day = self.rapid_here and not self.in_day_dialog
         self.words = (*words, *extra, *(("day",) if day else ()))
-        supplied = self.responder.supply(self, prompt) if self.responder is not None else None
-        try:
-            text = supplied.strip() if supplied is not None else self.ui.ask(prompt).strip()
-        except EOFError:
-            raise _Quit(eof=True) from None
-        if day and text.lower() == "day":  # the word alone: a comment may begin with it
-            raise _Command("day")
-        word, _, arg = text.partition(" ")
-        if word.lower() in COMMANDS or word.lower() in extra:
-            raise _Command(word.lower(), arg.strip())
-        return text
+        while True:
+            supplied = self.responder.supply(self, prompt) if self.responder is not None else None
+            try:
+                text = supplied.strip() if supplied is not None else self.ui.ask(prompt).strip()
+            except EOFError:
+                raise _Quit(eof=True) from None
+            if day and text.lower() == "day":  # the word alone: a comment may begin with it
+                raise _Command("day")
+            word, _, arg = text.partition(" ")
+            if self.in_day_dialog and supplied is None and word.lower() == "help":
+                # Said here, and the same prompt asked again: 'help' leaving the dialog
+                # threw away the day being typed.
+                self.ui.note(DAY_DIALOG_HELP)
+                continue
+            if word.lower() in COMMANDS or word.lower() in extra:
+                raise _Command(word.lower(), arg.strip())
+            return text
 
     # -- the loop -------------------------------------------------------------------
 
