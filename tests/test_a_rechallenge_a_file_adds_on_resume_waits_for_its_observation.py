@@ -93,3 +93,34 @@ def test_a_rechallenge_observed_for_the_minimum_is_taken(
     resumed = resumed_with(run, tmp_path, session, entry)
     assert resumed.exit_code == 0, resumed.output
     assert doses(run) == [DAY]
+
+
+def resumed_at(run: Run, tmp_path: Path, session: str, hh_mm: str, *args: str) -> Any:
+    return run("walk", "--resume", "--session", session, "--no-input", "--json",
+               "--now", at(hh_mm), "--acknowledge", "all", *args)  # fmt: skip
+
+
+def test_a_file_rechallenge_waits_for_the_timer_the_session_started(
+    run: Run, tmp_path: Path
+) -> None:
+    """The session started the rechallenge's timer (the naloxone given at 10:05). A file's
+    negative without its naloxone time, on a fixed clock moved on to 10:30, was timed by
+    that clock alone (seconds had passed on the machine's), and one with an earlier
+    naloxone time than the session's (09:40) was timed from it: both counted the dose
+    before the observation the session holds. A flag's result was refused in both."""
+    session = positive_in_the_morning(run, tmp_path)
+    started = resumed_at(
+        run, tmp_path, session, "10:05", "-a", "naloxone_rechallenge_started=10:05"
+    )
+    assert started.exit_code in (1, 4), started.output
+    for entry in (
+        {"at": at("10:30"), "kind": "rechallenge", "result": "negative"},
+        {"at": at("10:30"), "started": at("09:40"), "kind": "rechallenge", "result": "negative"},
+    ):
+        path = tmp_path / "rechallenge.json"
+        path.write_text(json.dumps({"naloxone_challenges": [entry]}), encoding="utf-8")
+        resumed = resumed_at(run, tmp_path, session, "10:30", "--answers", str(path))
+        no_traceback(resumed)
+        assert resumed.exit_code == 2, resumed.output
+        assert "cannot be recorded yet" in resumed.output, resumed.output
+    assert doses(run) == []

@@ -315,7 +315,9 @@ def run_walk(
             ) from None
         raise
     now = clock.now()
-    _observation_kept(guide, record, given, answer or [], checked, day, now, clock.source())
+    _observation_kept(
+        guide, record, given, answer or [], checked, day, now, clock.source(), clock.timer_now
+    )
     # What the run was given goes into the record by the visit core's rules, in its order.
     show_notices(ui, take_run(guide, record, given, presets, corrections, day, now, resume=resume))
     show_notices(ui, kept_after_the_run(guide, record, moved_from, now))
@@ -563,6 +565,7 @@ def _observation_kept(
     day: dt.date,
     now: dt.datetime,
     real: dt.datetime,
+    timer_now: Callable[[dt.datetime, dt.datetime | None], dt.datetime],
 ) -> None:
     """A timed result given by flag or file goes into the record only with the time the
     naloxone was given, the observation's minutes before it (visit/presets.py); each start
@@ -573,11 +576,16 @@ def _observation_kept(
     observed = observed_results(state, given.answers, starts, now, times)
     # A timer this session started is checked on its own clock (refuse_early_timed_results).
     refuse_unobserved([o for o in observed if o.started or o.key not in record.timers], True)
-    # The file's series entries the record takes, each on its own times.
-    refuse_unobserved(
-        series_observed(state, given.raw, given.answers, day, now, starts, record.timers, record),
-        True,
+    # The file's series entries the record takes, each on its own times, and one whose
+    # key has a timer this session started on that timer's own clock too, as a flag's
+    # result is (a fixed clock moved on, or an earlier 'started' in the file, never
+    # shortens the observation the session holds).
+    series = series_observed(
+        state, given.raw, given.answers, day, now, starts, record.timers, record
     )
+    refuse_unobserved(series, True)
+    for o in series:
+        refuse_early_timed_results(guide, record, {o.key: Preset(o.value, "file")}, day, timer_now)
     for key, at in starts.items():  # given with its time: as 'start HH:MM' at the prompt
         record.start_timer(key, at, real - (now - at), now)
 
