@@ -19,6 +19,11 @@ and judges them through the public command line: every patient as a line of ``ch
 --batch --now`` (with ``label`` when it has a record), and every ``--walk-every``-th also
 by ``check --label``, ``walk --no-input`` and its chart note (``note``, item 12). Patients
 come in chunks of 500 that share a clock and a site file (a batch has one ``--now``).
+``--paths sittings`` records a positive challenge, then adds results to it in one to
+three resumes (a second challenge, a correction, a rechallenge observed, a minute short,
+or without its naloxone time, a single answer; by flag or by file) and checks after each
+that the walk completes only when the oracle finds nothing standing and that the note
+keeps the positive (invariants 5 and 9; tests/strategies/timed.py ``appended``).
 ``--clock today`` runs them on a command line without ``--now``: ``--today`` and the real
 time of day stand for the clock (not reproducible to the minute; for a branch before the
 clock was fixed).
@@ -46,9 +51,11 @@ from tests import oracle
 from tests.strategies import patients as gen
 from tests.strategies import timed
 
-PATHS = ("engine", "check", "batch", "session", "over-time")
+PATHS = ("engine", "check", "batch", "session", "over-time", "sittings")
 CHUNK = 2_000
 TIMED_CHUNK = 500
+SITTINGS_CHUNK = 50
+"""Visits of the sittings path per job: each runs three to eight commands."""
 """Visits over time per chunk: one ``check --batch`` run, inline (under batch's pool)."""
 
 
@@ -134,6 +141,8 @@ def runs(seed: int, index: int, paths: tuple[str, ...], options: gen.Options) ->
 def check_chunk(job: tuple[Any, ...]) -> Tally:
     if job[0] == "over-time":
         return timed_chunk(job[1:])
+    if job[0] == "sittings":
+        return sittings_chunk(job[1:])
     start, stop, seed, paths, options, show = job
     tally = Tally()
     for index in range(start, stop):
@@ -151,6 +160,44 @@ def check_chunk(job: tuple[Any, ...]) -> Tally:
                 if len(tally.first) < show:
                     tally.first.append((index, path, v))
         tally.violating += bad
+    return tally
+
+
+# --- Sittings: results added to a recorded positive by resumes (invariants 5 and 9) ------
+
+
+def sittings_of(seed: int, index: int) -> tuple[timed.Timed, list[timed.Sitting]]:
+    """Visit ``index`` of the sittings path: a recorded positive challenge, then the
+    sittings that add results to it (tests/strategies/timed.py ``appended``)."""
+    return timed.appended(gen.RandomChooser(random.Random(f"{seed}:sittings:{index}")))
+
+
+def sittings_chunk(job: tuple[Any, ...]) -> Tally:
+    """Each visit's sittings through ``walk --no-input --resume`` and ``note``, judged by
+    the oracle after each (``timed.sittings_violation``), in a home folder of its own."""
+    import shutil
+    import tempfile
+
+    start, stop, seed, show = job
+    tally = Tally()
+    for index in range(start, stop):
+        tally.patients += 1
+        tally.checked += 1
+        first, sittings = sittings_of(seed, index)
+        home = Path(tempfile.mkdtemp(prefix="xrntx-sittings-"))
+        try:
+            found = timed.sittings_violation(first, sittings, timed.Routes(home))
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+        tally.statuses[f"sittings {len(sittings)}"] += 1
+        if found is None:
+            continue
+        tally.violating += 1
+        kind = "sittings: " + found.split(":", 1)[0]
+        tally.kinds[kind] += 1
+        tally.examples.setdefault(kind, (index, "sittings", found))
+        if len(tally.first) < show:
+            tally.first.append((index, "sittings", found))
     return tally
 
 
@@ -312,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.replay is not None:
         return replay(args.seed, args.replay, paths, options)
 
-    single = tuple(p for p in paths if p != "over-time")
+    single = tuple(p for p in paths if p not in ("over-time", "sittings"))
     jobs: list[tuple[Any, ...]] = []
     if single:
         jobs += [
@@ -331,6 +378,11 @@ def main(argv: list[str] | None = None) -> int:
                 args.show,
             )
             for start in range(0, args.n, TIMED_CHUNK)
+        ]
+    if "sittings" in paths:
+        jobs += [
+            ("sittings", start, min(start + SITTINGS_CHUNK, args.n), args.seed, args.show)
+            for start in range(0, args.n, SITTINGS_CHUNK)
         ]
     total = Tally()
     began = time.perf_counter()
@@ -374,6 +426,11 @@ def summary(total: Tally, seconds: float, seed: int, options: gen.Options, clock
     print(f"violating patients: {total.violating:,}")
     for kind, count in total.kinds.most_common():
         index, path, v = total.examples[kind]
+        if path == "sittings":
+            print(f"  {count:>9,}  {kind}")
+            print(f"      first: visit {index}: {v}")
+            print(f"      {sittings_of(seed, index)!r}")
+            continue
         if path.startswith("over-time"):
             print(f"  {count:>9,}  {kind}")
             print(f"      first: visit {index}: {v}")
@@ -385,6 +442,9 @@ def summary(total: Tally, seconds: float, seed: int, options: gen.Options, clock
         small = minimal(seed, index, path, kind, options)
         print(f"      answers it needs: {json.dumps(small, sort_keys=True)}")
     for index, path, v in total.first:
+        if path == "sittings":
+            print(f"\nvisit {index} (sittings): {v}\n{sittings_of(seed, index)!r}")
+            continue
         if path.startswith("over-time"):
             print(f"\nvisit {index} ({path}): {v}\n{timed_replay(seed, index, clock)!r}")
             continue

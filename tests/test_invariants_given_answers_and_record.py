@@ -429,8 +429,8 @@ def test_a_session_saved_under_a_label_now_refused_still_lists_and_opens(
     [path] = stored_sessions("Z-12")
     data = json.loads(path.read_text(encoding="utf-8"))
     data["label"] = "Zoë-12"
-    # As an earlier version wrote it: no label logged at its start.
-    data["events"] = [e for e in data["events"] if e["kind"] != "label"]
+    # As an earlier version wrote it: no label or settings logged at its start.
+    data["events"] = [e for e in data["events"] if e["kind"] not in ("label", "settings")]
     path.write_text(json.dumps(data), encoding="utf-8")
     listed = json.loads(run("sessions", "--json").stdout)
     assert [s["label"] for s in listed] == ["Zoë-12"]

@@ -409,7 +409,9 @@ def test_a_record_written_before_naloxone_times_were_logged_loads_and_is_checked
     run: Run, tmp_path: Path
 ) -> None:
     path = _timer_started(run)
-    _edit(path, lambda d: d.update(events=[e for e in d["events"] if e["kind"] != "timer"]))
+    # As an earlier version wrote it: no start, label or settings logged.
+    earlier = ("timer", "label", "settings")
+    _edit(path, lambda d: d.update(events=[e for e in d["events"] if e["kind"] not in earlier]))
     stored_record(path)  # read as it stands
     r = _resume(run, path, f"{DAY}T10:05", "-a", "naloxone_challenge_started=10:03")
     assert r.exit_code == 4, r.output
@@ -467,4 +469,51 @@ def test_a_label_changed_by_hand_is_refused(run: Run, tmp_path: Path) -> None:
     path = _timer_started(run)
     _edit(path, lambda d: d.update(label="Q1"))
     with pytest.raises(SessionError, match="label 'Q1'"):
+        stored_record(path)
+
+
+def test_a_record_written_before_starts_were_kept_stays_readable_once_a_timer_starts(
+    run: Run, tmp_path: Path
+) -> None:
+    """A record from before every start was kept (its running timer only, no list of
+    starts, nothing logged): the first timer started on it logs the running one as it
+    stood. Before, only the listed starts were logged, the running timer was not, and the
+    next read refused the record: the patient's whole record was blocked."""
+    path = _timer_started(run)
+
+    def as_an_earlier_version_wrote_it(data: dict[str, Any]) -> None:
+        earlier = ("timer", "label", "settings")
+        data["events"] = [e for e in data["events"] if e["kind"] not in earlier]
+        data["naloxone_given"] = {}
+
+    _edit(path, as_an_earlier_version_wrote_it)
+    stored_record(path)  # read as it stands
+    r = _resume(run, path, f"{DAY}T10:25", "-a", "naloxone_challenge=positive",
+                "-a", "naloxone_rechallenge_started=10:25")  # fmt: skip
+    assert r.exit_code in (1, 4), r.output
+    kept = stored_record(path)  # readable: its running timer was logged as it stood
+    kinds = [e.kind for e in kept.events if e.kind in integrity.TIMER_KINDS]
+    assert kinds[0] == integrity.TIMER_ADOPTED and integrity.TIMER in kinds, kinds
+
+
+@pytest.mark.parametrize("dropped", [("timer",), ("label",), ("settings",)])
+def test_a_record_that_logs_its_start_is_never_read_as_an_older_one(
+    run: Run, tmp_path: Path, dropped: tuple[str, ...]
+) -> None:
+    """A record that logs its label and settings at its start was written by a version
+    that logs each naloxone start too: its starts deleted and moved earlier, or one of
+    the two start events deleted, it is refused, never read as a record written before."""
+    path = _timer_started(run)
+    earlier = f"{DAY}T09:30:00+00:00"
+
+    def hand_edit(data: dict[str, Any]) -> None:
+        data["events"] = [e for e in data["events"] if e["kind"] not in dropped]
+        if dropped == ("timer",):
+            data["timers"]["naloxone_challenge"] = earlier
+            data["naloxone_given"]["naloxone_challenge"] = [earlier]
+        if dropped == ("label",):
+            data["label"] = "OTHER"
+
+    _edit(path, hand_edit)
+    with pytest.raises(SessionError, match="audit trail"):
         stored_record(path)

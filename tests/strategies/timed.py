@@ -785,11 +785,16 @@ class Sitting:
 
 @st.composite
 def appended_results(draw: Callable[[Any], Any]) -> tuple[Timed, list[Sitting]]:
+    """:func:`appended`, drawn by Hypothesis."""
+    return appended(DrawChooser(draw))
+
+
+def appended(c: Chooser) -> tuple[Timed, list[Sitting]]:
     """A visit with a recorded positive challenge, then one to three later sittings, each
     giving more results (invariant 9): a second "challenge", a correction of the positive, a
-    rechallenge (positive or negative, its observation complete or a minute short), or a
-    single answer, by flag or by file."""
-    c = DrawChooser(draw)
+    rechallenge (positive or negative, its observation complete, a minute short, or its
+    naloxone time not given), or a single answer, by flag or by file. Drawn by the
+    properties and by the long safety fuzz (bench/fuzz_safety.py ``--paths sittings``)."""
     v = timed_visit(c, 0)
     guide = pool_guide(0)
     answers = dict(v.answers)
@@ -824,6 +829,63 @@ def appended_results(draw: Callable[[Any], Any]) -> tuple[Timed, list[Sitting]]:
             entry.update(corrects=positive["at"], reason="entered in error")
         steps.append(Sitting(at, "file", {oracle.CHALLENGES: [entry]}))
     return first, steps
+
+
+def _as_entries(given: dict[str, Any], now: dt.datetime) -> list[dict[str, Any]]:
+    """What a sitting adds to the record: a series' entries, or a single answer as a
+    result at the sitting's time (appended)."""
+    if oracle.CHALLENGES in given:
+        return list(given[oracle.CHALLENGES])
+    kinds = {"naloxone_challenge": "challenge", "naloxone_rechallenge": "rechallenge"}
+    return [
+        {"at": stamp(now), "kind": kinds[key], "result": value}
+        for key, value in given.items()
+        if key in kinds
+    ]
+
+
+def sittings_violation(
+    first: Timed, sittings: Sequence[Sitting], routes: Routes | None = None
+) -> str | None:
+    """What the sittings of :func:`appended` break, or None (invariants 5 and 9): a walk
+    that completes while the oracle finds a gate standing on the results recorded so far,
+    or a note that lost the recorded positive challenge. Each sitting runs through ``walk
+    --no-input --resume`` and ``note``, the public commands."""
+    guide = pool_guide(0)
+    routes = routes or Routes()
+    label = routes.patient(first)
+    v = with_injection(first)
+    verdict = routes.walk(v, label)
+    if verdict.status == "refused":
+        return None  # nothing recorded (the visit's other answers are refused)
+    label = str(verdict.data["label"])
+    session = str(verdict.data["session"])
+    entries = list(v.answers[oracle.CHALLENGES])
+    positive = entries[0]
+    history = [f"first: {verdict.status}"]
+    for sitting in sittings:
+        at = Timed(sitting.now, v.answers, v.record)
+        if sitting.how == "flag":
+            flags = [x for k, val in sitting.given.items() for x in ("-a", f"{k}={to_flag(val)}")]
+            verdict = routes.walk(at, label, *flags, resume=True, answers={})
+        else:
+            verdict = routes.walk(at, label, resume=True, answers=sitting.given)
+        history.append(f"{sitting.how} {sitting.given}: {verdict.status}")
+        if verdict.status != "refused":
+            entries += _as_entries(sitting.given, sitting.now)
+        answers = {**v.answers, oracle.CHALLENGES: entries}
+        found = oracle.findings(
+            guide, answers, sitting.now.date(), now=sitting.now, record=v.record, in_record=True
+        )
+        if verdict.ready and found:
+            return f"complete, but {[str(f) for f in found]}: {history}\n{first!r}"
+        note = routes.note(session)
+        kept = [x for x in note.splitlines() if "positive" in x and positive["at"][11:16] in x]
+        if not kept:
+            return f"the positive challenge of {positive['at']} is gone from the note: {history}"
+        if verdict.ready:
+            return None  # a finished walk is not resumed
+    return None
 
 
 _PROBED: list[str] = []

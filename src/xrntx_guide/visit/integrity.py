@@ -30,8 +30,9 @@ Each naloxone given (a timer started) is logged as it is started (an event ``tim
 its start, and the machine's time it is measured from): each start a record holds (its
 timers, every start it kept, that machine time) must be one the audit trail logged, so a
 start moved earlier by hand (the observation over at once) is refused. A record that
-logged none is read as it stands; the first start logged in it logs those it held first
-(``timer_adopted``).
+logged none, and neither its label nor its settings (which the versions that log starts
+log at the start), is read as it stands; the first start logged in it logs those it held
+first (``timer_adopted``: its running timers, and every other start it kept).
 
 The patient's label is logged at the start too (an event ``label``): a label changed by
 hand would move the visit, and its dose, to another patient.
@@ -358,6 +359,12 @@ def check_record(record: Checked) -> list[str]:
     return problems + _day_results(record) + _answers(record) + _timers(record)
 
 
+def _logs_its_start(record: Checked) -> bool:
+    """Whether the record logged its label and settings at its start (an event of
+    either): one written by a version that logs both, and every naloxone start."""
+    return any(e.kind in (LABEL, SETTINGS) for e in record.events)
+
+
 def _moment(text: Any) -> float | None:
     try:
         return instant(dt.datetime.fromisoformat(str(text)))
@@ -378,7 +385,9 @@ def _timers(record: Checked) -> list[str]:
             starts.add(_moment(e.value))
             if e.detail is not None:
                 reals.add(_moment(e.detail))
-    if not logged:
+    # A record that logs its label and settings at its start was written by a version
+    # that logs every start too: without a start logged, its starts were deleted from it.
+    if not logged and not _logs_its_start(record):
         return []
     problems: list[str] = []
     held = [(k, at) for k, at in record.timers.items()]
@@ -511,12 +520,19 @@ def _answers(record: Checked) -> list[str]:
             f"the ones its audit trail started it with ({str(lists[-1]).replace(',', ', ')})"
         )
     labels = [e.value for e in record.events if e.kind == LABEL]
+    logged_settings = [e.value for e in record.events if e.kind == SETTINGS]
+    if bool(labels) != bool(logged_settings):
+        # Both are logged at the start: one without the other was deleted.
+        out.append(
+            "the record's audit trail logs "
+            + ("its label but not its settings" if labels else "its settings but not its label")
+            + " from its start"
+        )
     if labels and labels[-1] != record.label:
         out.append(
             f"the record's label {record.label!r} is not the one its audit trail started it "
             f"with ({labels[-1]!r})"
         )
-    logged_settings = [e.value for e in record.events if e.kind == SETTINGS]
     if logged_settings and logged_settings[-1] != settings_logged(
         record.settings, record.rapid_protocol
     ):

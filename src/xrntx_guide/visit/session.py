@@ -714,21 +714,26 @@ class SessionRecord(_Model):
         hand in a copy is refused as an edited result is (visit/integrity.py); the starts
         a record held before starts were logged are logged first, as they stood."""
         if not any(e.kind in integrity.TIMER_KINDS for e in self.events):
+            # Every start held, as it stood: the running timers with the machine time they
+            # are measured from (a record written before starts were kept lists them
+            # nowhere else), then each other start kept.
+            adopted: list[tuple[str, dt.datetime, dt.datetime | None]] = [
+                (was, running, self.timers_real.get(was)) for was, running in self.timers.items()
+            ]
             for was, starts in self.naloxone_given.items():
                 running = self.timers.get(was)
-                for given in starts:
-                    real_then = (
-                        self.timers_real.get(was)
-                        if running is not None and instant(running) == instant(given)
-                        else None
+                adopted += [
+                    (was, given, None)
+                    for given in starts
+                    if running is None or instant(running) != instant(given)
+                ]
+            for was, given, real_then in adopted:
+                self.events.append(
+                    Event(
+                        at=now, kind=integrity.TIMER_ADOPTED, key=was, value=given.isoformat(),
+                        detail=real_then.isoformat() if real_then is not None else None,
                     )
-                    self.events.append(
-                        Event(
-                            at=now, kind=integrity.TIMER_ADOPTED, key=was,
-                            value=given.isoformat(),
-                            detail=real_then.isoformat() if real_then is not None else None,
-                        )
-                    )  # fmt: skip
+                )  # fmt: skip
         self.events.append(
             Event(
                 at=now, kind=integrity.TIMER, key=key, value=at.isoformat(),
