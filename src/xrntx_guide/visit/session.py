@@ -857,7 +857,7 @@ class SessionRecord(_Model):
     def pathway_day_refused(self, day: dt.date) -> str | None:
         """Why a rapid pathway day of ``day`` is not recorded in this visit, or None: the
         pathway ends with the injection, so a visit that gave its dose records no day after
-        it (a day 7 recorded the morning after the dose read as a pathway not yet complete
+        it (a day recorded the morning after the dose read as a pathway not yet complete
         on its injection day, and cleared the dose)."""
         dosed = self.dosed_on()
         if dosed is None or day <= dosed:
