@@ -99,3 +99,32 @@ def test_the_copy_as_exported_is_imported_and_binds_the_next_visit(
     walked = run("walk", "--no-input", "--json", "--label", LABEL, "--now", at,
                  "--acknowledge", "all", *answer_flags(given))  # fmt: skip
     assert walked.exit_code == 2 and session in flat(walked.output), walked.output
+
+
+def test_an_earlier_versions_file_with_an_invisible_character_is_the_same_patient(
+    run: Run, tmp_path: Path, _isolated_home: Path
+) -> None:
+    """An earlier version's own session file is moved into the store as it stands (never
+    refused: it would be lost), whatever its label holds. One whose label ends with a
+    zero-width space was another patient's to every route that compares labels, and its
+    dose was missed; labels are now compared without invisible characters."""
+    session, record = exported_and_deleted(run, tmp_path)
+    older = {
+        **record,
+        "label": LABEL + "\u200b",
+        "events": [
+            e
+            for e in record["events"]  # type: ignore[attr-defined]
+            if e["kind"] not in ("label", "settings", "timer")
+        ],
+    }
+    folder = _isolated_home / "sessions"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"P1-{session}.json").write_text(json.dumps(older), encoding="utf-8")
+    later = DOSE_DAY + dt.timedelta(days=7)
+    given = after_injection(last_opioid_use=later - dt.timedelta(days=14), injection_date=later)
+    at = f"{later.isoformat()}T12:00"
+    walked = run("walk", "--no-input", "--json", "--label", LABEL, "--now", at,
+                 "--acknowledge", "all", *answer_flags(given))  # fmt: skip
+    no_traceback(walked)
+    assert walked.exit_code == 2 and session in flat(walked.output), walked.output

@@ -13,8 +13,10 @@ invisible, and a second dose could be given. A label is an **identifier, not a n
   label reads as another patient's. Every route that takes a label calls it: ``walk
   --label``, the label prompt, ``walk --resume --label``, ``check --label``, a batch
   line's ``label`` and ``history``.
-- :func:`label_key` is what labels are compared by: case folded, with spaces and
-  ``- _ . / #`` removed, so ``AB 12``, ``ab-12`` and ``AB12`` are one patient. Over-matching
+- :func:`label_key` is what labels are compared by: case folded, with spaces, ``- _ . /
+  #``, invisible format characters and stray combining marks removed, so ``AB 12``,
+  ``ab-12`` and ``AB12`` are one patient, and so is a label an earlier version stored
+  with a zero-width space. Over-matching
   is the safe side: a wrong match only refuses an answer or fills one in, always naming
   the session it came from. Labels stored by earlier versions (which took any printable
   text) are compared by the same key and still list and open by id or file.
@@ -120,16 +122,28 @@ def record_identity_problem(ident: object, label: object) -> str | None:
     return None
 
 
-LABEL_RULE = "nfkc-casefold-latin-no-separators"
+LABEL_RULE = "nfkc-casefold-latin-no-separators-no-invisibles"
 """The name of the rule :func:`label_key` applies. A store keeps the keys it indexes labels
 by, and the rule that made them: opened by a version whose rule is another, it makes every
 key again (store/base.py), so a patient's visits are never missed because the rule
 changed. Give it a new name whenever :func:`label_key` changes what it returns."""
 
 
+_INVISIBLE = frozenset({"Cf", "Mn", "Me"})
+"""Format characters (a zero-width space, a soft hyphen, a word joiner) and combining
+marks left alone after NFKC: nothing a reader sees tells two labels apart by them."""
+
+
 def label_key(label: str) -> str:
     """What labels are compared by: NFKC, case folded, look-alike letters read as Latin,
-    spaces and ``- _ . / #`` removed. Two labels with the same key are one patient's."""
+    spaces, ``- _ . / #``, invisible format characters and stray combining marks removed.
+    Two labels with the same key are one patient's: a label stored by an earlier version
+    (or moved in from its folder) with a zero-width space is the same patient's as the
+    label typed without it."""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", label).casefold())
     read = folded.translate(_LOOK_ALIKE)
-    return "".join(ch for ch in read if ch not in IGNORED and not ch.isspace())
+    return "".join(
+        ch
+        for ch in read
+        if ch not in IGNORED and not ch.isspace() and unicodedata.category(ch) not in _INVISIBLE
+    )
