@@ -116,6 +116,41 @@ def test_without_a_table_the_clinician_confirms_the_injection_day(guide: Guide) 
     assert status(guide, patient(days, today), today) == "ready"
 
 
+def test_two_days_confirmed_as_the_injection_day_say_how_to_correct_them(
+    guide: Guide,
+) -> None:
+    """Without a table, two days recorded as the injection day: the record said so and,
+    beside it, that no day was confirmed, with no way out; it now says which days and how
+    to correct the one that is not, and never that none is confirmed."""
+    today = DAY1 + dt.timedelta(days=6)
+    days = [day(k) for k in range(1, 8)]
+    days[4]["injection_day"] = True
+    days[5]["injection_day"] = True
+    reading = derive(parse_days(guide, days, today, None), None, today)
+    said = " | ".join(reading.missing)
+    assert "more than one day is recorded as the injection day: [5, 6]" in said, said
+    assert "'correct'" in said, said
+    assert "no day is confirmed" not in said, said
+    assert status(guide, patient(days, today), today) != "ready"
+
+
+def test_a_day_past_the_injection_day_says_so_and_how_to_correct_it(guide: Guide) -> None:
+    """Day 7 recorded after day 6 was confirmed as the injection day: not ready, and the
+    gate says the injection day has passed, with the way out of a day typed wrongly.
+    Before, it advised continuing day by day until an injection day already gone."""
+    today = DAY1 + dt.timedelta(days=6)
+    days = [day(k) for k in range(1, 8)]
+    days[5]["injection_day"] = True
+    presets = parse_answers(guide, patient(days, today), "file", today, "test")
+    state = evaluate_presets(guide, presets, today)
+    assert state.status != "ready"
+    gate = state.gates["rapid_pathway"]
+    assert gate.outcome == "fail", gate
+    assert "past its injection day (day 6)" in gate.reason, gate.reason
+    assert any("'correct'" in step for step in gate.instead), gate.instead
+    assert not any("Continue the protocol day by day" in step for step in gate.instead)
+
+
 def test_the_pathway_answers_are_refused_from_every_route(guide: Guide) -> None:
     with pytest.raises(InvalidAnswer, match="daily record"):
         parse_answers(guide, {"rapid_day": 7}, "file", DAY1, "test")

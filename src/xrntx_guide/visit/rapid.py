@@ -735,6 +735,7 @@ def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt
     for e, why in clashing(days):
         missing.append(f"day {e.day}: two entries recorded at once disagree ({why})")
     injection_day: int | None = None
+    confirmed: list[int] = []  # without a table: the days recorded as the injection day
     if table is not None:
         rows = {t.day: t for t in table}
         marked = [t.day for t in table if t.injection]
@@ -760,7 +761,10 @@ def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt
     else:
         confirmed = sorted(n for n, d in by_day.items() if d.injection_day is True)
         if len(confirmed) > 1:
-            missing.append(f"more than one day is recorded as the injection day: {confirmed}")
+            missing.append(
+                f"more than one day is recorded as the injection day: {confirmed}; correct "
+                "each that is not ('day', its number, then 'correct', with why)"
+            )
         elif confirmed:
             injection_day = confirmed[0]
         for n, d in sorted(by_day.items()):
@@ -771,7 +775,7 @@ def derive(days: Sequence[RapidDay], table: Sequence[TableDay] | None, today: dt
             missing.append(f"day {n}: whether the doses were given and tolerated is not recorded")
         if d.naltrexone_given is None:
             missing.append(f"day {n}: whether oral naltrexone was given is not recorded")
-    if injection_day is None and table is None:
+    if injection_day is None and table is None and not confirmed:
         missing.append("no day is confirmed as the protocol's injection day")
     lowest = by_day[min(by_day)]
     # The days of oral naltrexone that count: given and tolerated, after day 1 (the
