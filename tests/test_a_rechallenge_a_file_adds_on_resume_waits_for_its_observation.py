@@ -16,6 +16,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.helpers import TODAY, Run, after_injection, json_answers, no_traceback
 from xrntx_guide.pack.guide import Guide
 
@@ -123,4 +125,40 @@ def test_a_file_rechallenge_waits_for_the_timer_the_session_started(
         no_traceback(resumed)
         assert resumed.exit_code == 2, resumed.output
         assert "cannot be recorded yet" in resumed.output, resumed.output
+    assert doses(run) == []
+
+
+def test_a_file_rechallenge_saved_beside_a_timer_another_run_started_is_refused(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs at once: one resumes with a file's negative rechallenge (its naloxone
+    given at 09:40, read at 10:30), while another, between that run's reading of the
+    record and its save, starts the rechallenge's timer (the naloxone given at 10:05). The
+    file's entry started no timer of its own, so the save met no clash, the merge took the
+    negative beside the running timer, and the dose counted seconds after the naloxone
+    the other room gave. The entry's naloxone time is now its timer, as every start given
+    is, and the two runs' timers clash: the save is refused, nothing is counted."""
+    from xrntx_guide.store import saver
+
+    session = positive_in_the_morning(run, tmp_path)
+    real = saver.Saver._save
+    other: list[Any] = []
+    start = ("-a", "naloxone_rechallenge_started=10:05")
+
+    def another_run_first(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not other:
+            other.append(None)  # the other run's own save goes straight through
+            other[0] = resumed_at(run, tmp_path, session, "10:05", *start)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(saver.Saver, "_save", another_run_first)
+    entry = {"at": at("10:30"), "started": at("09:40"), "kind": "rechallenge", "result": "negative"}
+    path = tmp_path / "rechallenge.json"
+    path.write_text(json.dumps({"naloxone_challenges": [entry]}), encoding="utf-8")
+    resumed = resumed_at(run, tmp_path, session, "10:30", "--answers", str(path))
+    no_traceback(resumed)
+    assert other and other[0].exit_code in (1, 4), other
+    assert resumed.exit_code != 0, resumed.output
+    said = " ".join(resumed.output.split())
+    assert "naloxone_rechallenge (the naloxone given)" in said and "datetime" not in said, said
     assert doses(run) == []

@@ -517,3 +517,28 @@ def test_a_record_that_logs_its_start_is_never_read_as_an_older_one(
     _edit(path, hand_edit)
     with pytest.raises(SessionError, match="audit trail"):
         stored_record(path)
+
+
+def test_an_older_records_real_time_without_its_timer_bounds_nothing_and_reads(
+    run: Run, tmp_path: Path
+) -> None:
+    """An older merge could keep a timer's machine time after the other run cleared the
+    timer itself. It bounds nothing (no timer is measured from it); once a timer started
+    on the record logged the starts it held, that orphan made it unreadable."""
+    path = _timer_started(run)
+
+    def as_an_older_merge_left_it(data: dict[str, Any]) -> None:
+        earlier = ("timer", "label", "settings")
+        data["events"] = [e for e in data["events"] if e["kind"] not in earlier]
+        data["timers"] = {}
+        data["naloxone_given"] = {}
+
+    _edit(path, as_an_older_merge_left_it)
+    assert json.loads(path.read_text(encoding="utf-8"))["timers_real"], "no orphan left"
+    stored_record(path)
+    # A timer of another key: the orphan stays beside it.
+    r = _resume(run, path, f"{DAY}T10:25", "-a", "naloxone_challenge=positive",
+                "-a", "naloxone_rechallenge_started=10:25")  # fmt: skip
+    assert r.exit_code in (1, 4), r.output
+    assert "naloxone_challenge" in json.loads(path.read_text(encoding="utf-8"))["timers_real"]
+    stored_record(path)  # readable

@@ -47,6 +47,18 @@ class Clash:
     theirs: Any
     by: str | None
 
+    @property
+    def what(self) -> str:
+        """The key as a clinician reads it: a timer is the time its naloxone was given."""
+        return f"{self.key} (the naloxone given)" if self.part == "timers" else self.key
+
+    @staticmethod
+    def shown(value: Any) -> str:
+        """A value as the screen says it: a time in the local zone, never a repr."""
+        if isinstance(value, dt.datetime):
+            return value.astimezone().strftime("%Y-%m-%d %H:%M")
+        return "nothing" if value is None else repr(value)
+
 
 KEYED = ("answers", "overrides", "acks", "timers")
 DAYS = ("answers", "timers")
@@ -536,7 +548,8 @@ class Saver:
         for clash in found:
             if self.decide is None:
                 both = "; ".join(
-                    f"{c.key}: this run {c.mine!r}, stored {c.theirs!r}" for c in found
+                    f"{c.what}: this run {c.shown(c.mine)}, stored {c.shown(c.theirs)}"
+                    for c in found
                 )
                 at = conflict.at.astimezone().isoformat(timespec="seconds")
                 raise StoreError(

@@ -398,7 +398,9 @@ def _timers(record: Checked) -> list[str]:
                 f"the naloxone of {key} given at {at.isoformat()} is not in the audit trail"
             )
     for key, real in record.timers_real.items():
-        if instant(real) not in logged.get(key, (set(), set()))[1]:
+        # Only a running timer is measured from it: one left without its timer (an older
+        # merge kept the other run's clearing) bounds nothing.
+        if key in record.timers and instant(real) not in logged.get(key, (set(), set()))[1]:
             problems.append(
                 f"the timer of {key} measured from {real.isoformat()} by the machine's clock "
                 "is not in the audit trail"
@@ -522,7 +524,9 @@ def _answers(record: Checked) -> list[str]:
     labels = [e.value for e in record.events if e.kind == LABEL]
     logged_settings = [e.value for e in record.events if e.kind == SETTINGS]
     if bool(labels) != bool(logged_settings):
-        # Both are logged at the start: one without the other was deleted.
+        # Both are logged at the start, by every released version that logs either (the
+        # one commit that logged the settings alone never landed): one without the other
+        # was deleted.
         out.append(
             "the record's audit trail logs "
             + ("its label but not its settings" if labels else "its settings but not its label")

@@ -14,7 +14,7 @@ invisible, and a second dose could be given. A label is an **identifier, not a n
   --label``, the label prompt, ``walk --resume --label``, ``check --label``, a batch
   line's ``label`` and ``history``.
 - :func:`label_key` is what labels are compared by: case folded, with spaces, ``- _ . /
-  #``, invisible format characters and stray combining marks removed, so ``AB 12``,
+  #`` and invisible format characters removed, so ``AB 12``,
   ``ab-12`` and ``AB12`` are one patient, and so is a label an earlier version stored
   with a zero-width space. Over-matching
   is the safe side: a wrong match only refuses an answer or fills one in, always naming
@@ -122,21 +122,22 @@ def record_identity_problem(ident: object, label: object) -> str | None:
     return None
 
 
-LABEL_RULE = "nfkc-casefold-latin-no-separators-no-invisibles"
+LABEL_RULE = "nfkc-casefold-latin-no-separators-no-format-characters"
 """The name of the rule :func:`label_key` applies. A store keeps the keys it indexes labels
 by, and the rule that made them: opened by a version whose rule is another, it makes every
 key again (store/base.py), so a patient's visits are never missed because the rule
 changed. Give it a new name whenever :func:`label_key` changes what it returns."""
 
 
-_INVISIBLE = frozenset({"Cf", "Mn", "Me"})
-"""Format characters (a zero-width space, a soft hyphen, a word joiner) and combining
-marks left alone after NFKC: nothing a reader sees tells two labels apart by them."""
+_INVISIBLE = frozenset({"Cf"})
+"""Format characters (a zero-width space, a soft hyphen, a word joiner, a byte-order
+mark): nothing a reader sees tells two labels apart by them. Combining marks stay: in
+many scripts a vowel sign is one (कुमार is not कमार)."""
 
 
 def label_key(label: str) -> str:
     """What labels are compared by: NFKC, case folded, look-alike letters read as Latin,
-    spaces, ``- _ . / #``, invisible format characters and stray combining marks removed.
+    spaces, ``- _ . / #`` and invisible format characters removed.
     Two labels with the same key are one patient's: a label stored by an earlier version
     (or moved in from its folder) with a zero-width space is the same patient's as the
     label typed without it."""
