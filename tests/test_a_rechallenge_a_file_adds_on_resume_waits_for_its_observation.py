@@ -136,8 +136,8 @@ def test_a_file_rechallenge_saved_beside_a_timer_another_run_started_is_refused(
     record and its save, starts the rechallenge's timer (the naloxone given at 10:05). The
     file's entry started no timer of its own, so the save met no clash, the merge took the
     negative beside the running timer, and the dose counted seconds after the naloxone
-    the other room gave. The entry's naloxone time is now its timer, as every start given
-    is, and the two runs' timers clash: the save is refused, nothing is counted."""
+    the other room gave. The merge now leaves a negative of a result whose naloxone
+    another run gave meanwhile out of the record, saying why: nothing is counted."""
     from xrntx_guide.store import saver
 
     session = positive_in_the_morning(run, tmp_path)
@@ -160,5 +160,42 @@ def test_a_file_rechallenge_saved_beside_a_timer_another_run_started_is_refused(
     assert other and other[0].exit_code in (1, 4), other
     assert resumed.exit_code != 0, resumed.output
     said = " ".join(resumed.output.split())
-    assert "naloxone_rechallenge (the naloxone given)" in said and "datetime" not in said, said
+    assert "not recorded from this run: naloxone_rechallenge" in said, said
+    assert "another run gave this rechallenge's naloxone at 2026" in said, said
+    assert doses(run) == []
+
+
+def test_a_negative_the_file_corrects_away_leaves_no_observation_behind(
+    run: Run, tmp_path: Path
+) -> None:
+    """A file's negative challenge (naloxone 09:05, read 09:30) corrected by the same file
+    to "not done" (no naloxone was given): a flag's negative a minute after the walk must
+    still give its own naloxone time. A version that kept every file entry's naloxone
+    time as the session's timer took the corrected-away 09:05 as the observation, and
+    counted the dose."""
+    given = json_answers(
+        after_injection(
+            last_opioid_kind="fentanyl", fentanyl_used_30_days=True,
+            last_opioid_use=TODAY - dt.timedelta(days=10), naloxone_challenge=None,
+            cows_total=None,
+        )
+    )  # fmt: skip
+    given["cows_ratings"] = [{"at": at("09:00"), "total": 1, "context": "before_challenge"}]
+    given["naloxone_challenges"] = [
+        {"at": at("09:30"), "started": at("09:05"), "kind": "challenge", "result": "negative"},
+        {
+            "at": at("09:40"), "kind": "challenge", "result": "not_done",
+            "corrects": at("09:30"), "reason": "typed in the wrong row: no naloxone given",
+        },
+    ]  # fmt: skip
+    path = tmp_path / "corrected.json"
+    path.write_text(json.dumps(given), encoding="utf-8")
+    walked = run("walk", "--no-input", "--json", "--label", LABEL, "--now", at("09:45"),
+                 "--acknowledge", "all", "--answers", str(path))  # fmt: skip
+    assert walked.exit_code == 1, walked.output
+    session = str(json.loads(walked.stdout)["session"])
+    resumed = resumed_at(run, tmp_path, session, "09:46", "-a", "naloxone_challenge=negative")
+    no_traceback(resumed)
+    assert resumed.exit_code == 2, resumed.output
+    assert "needs the time the naloxone was given" in resumed.output, resumed.output
     assert doses(run) == []

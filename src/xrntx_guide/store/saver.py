@@ -27,6 +27,7 @@ from ..pack.guide import Guide
 from ..visit import integrity
 from ..visit.answers import RESULT_KEYS, one_answer_results
 from ..visit.clock import instant
+from ..visit.entries import ChallengeResult
 from ..visit.integrity import DOSE, replay, same
 from ..visit.rapid import add_day
 from ..visit.results import take_saved_meanwhile
@@ -185,7 +186,26 @@ def merge(
     if guide is not None:
         held = (*merged.cows_ratings, *merged.naloxone_challenges)
         results = (*new.pop("cows_ratings"), *new.pop("naloxone_challenges"))
-        refused = take_saved_meanwhile(guide, merged, [x for x in results if x not in held])
+        fresh = [x for x in results if x not in held]
+        observed = _observed_meanwhile(base, mine, theirs)
+        # A negative of a result whose naloxone another run gave meanwhile (its timer runs
+        # in the stored record, not in this run's): this run could not see that
+        # observation, so its negative never stands beside it.
+        late = [
+            x
+            for x in fresh
+            if isinstance(x, ChallengeResult)
+            and x.result == "negative"
+            and f"naloxone_{x.kind}" in observed
+        ]
+        refused = take_saved_meanwhile(guide, merged, [x for x in fresh if x not in late])
+        refused += [
+            f"naloxone_{x.kind}: negative of {Clash.shown(x.at)}: another run gave this "
+            f"{x.kind}'s naloxone at {Clash.shown(observed[f'naloxone_{x.kind}'])} while "
+            "this run had the visit open; resume and record the result when that "
+            "observation is over"
+            for x in late
+        ]
         if said is not None:
             said += [f"not recorded from this run: {line}" for line in refused]
     for day in new.pop("rapid_days"):
@@ -376,6 +396,18 @@ def _file_by_day(
             if k in spoken and k in merged.answers
         }
     return _Filed(day, other_day, other is mine, stays, results, put_back, restated)
+
+
+def _observed_meanwhile(
+    base: SessionRecord, mine: SessionRecord, theirs: SessionRecord
+) -> dict[str, dt.datetime]:
+    """The timers the other run started since ``base`` and this run did not touch: a
+    naloxone given in another room while this run had the visit open."""
+    return {
+        key: at
+        for key, at in theirs.timers.items()
+        if base.timers.get(key) != at and mine.timers.get(key) == base.timers.get(key)
+    }
 
 
 def _add_events(merged: SessionRecord, new: list[Any]) -> None:

@@ -122,7 +122,7 @@ def record_identity_problem(ident: object, label: object) -> str | None:
     return None
 
 
-LABEL_RULE = "nfkc-casefold-latin-no-separators-no-format-characters"
+LABEL_RULE = "nfkc-casefold-latin-no-separators-no-ignorables"
 """The name of the rule :func:`label_key` applies. A store keeps the keys it indexes labels
 by, and the rule that made them: opened by a version whose rule is another, it makes every
 key again (store/base.py), so a patient's visits are never missed because the rule
@@ -134,17 +134,34 @@ _INVISIBLE = frozenset({"Cf"})
 mark): nothing a reader sees tells two labels apart by them. Combining marks stay: in
 many scripts a vowel sign is one (कुमार is not कमार)."""
 
+_IGNORABLE = (
+    (0x034F, 0x034F),  # combining grapheme joiner
+    (0x115F, 0x1160),  # Hangul fillers
+    (0x17B4, 0x17B5),  # Khmer inherent vowels
+    (0x180B, 0x180F),  # Mongolian variation selectors
+    (0x3164, 0x3164),  # Hangul filler
+    (0xFE00, 0xFE0F),  # variation selectors
+    (0xFFA0, 0xFFA0),  # halfwidth Hangul filler
+    (0xE0100, 0xE01EF),  # variation selectors supplement
+)
+"""The other characters Unicode says are ignorable by default (drawn as nothing), which
+are not format characters: invisible too."""
+
+
+def _invisible(ch: str) -> bool:
+    code = ord(ch)
+    return unicodedata.category(ch) in _INVISIBLE or any(a <= code <= b for a, b in _IGNORABLE)
+
 
 def label_key(label: str) -> str:
     """What labels are compared by: NFKC, case folded, look-alike letters read as Latin,
-    spaces, ``- _ . / #`` and invisible format characters removed.
+    spaces, ``- _ . / #`` and the characters drawn as nothing (format characters, variation
+    selectors, fillers) removed.
     Two labels with the same key are one patient's: a label stored by an earlier version
     (or moved in from its folder) with a zero-width space is the same patient's as the
     label typed without it."""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", label).casefold())
     read = folded.translate(_LOOK_ALIKE)
     return "".join(
-        ch
-        for ch in read
-        if ch not in IGNORED and not ch.isspace() and unicodedata.category(ch) not in _INVISIBLE
+        ch for ch in read if ch not in IGNORED and not ch.isspace() and not _invisible(ch)
     )

@@ -40,7 +40,6 @@ from ...store.refs import (
     visit_to_resume,
 )
 from ...store.saver import Saver
-from ...visit.clock import instant
 from ...visit.contradiction import contradiction, refuse_contradiction
 from ...visit.history import (
     judged_against,
@@ -589,16 +588,6 @@ def _observation_kept(
         refuse_early_timed_results(guide, record, {o.key: Preset(o.value, "file")}, day, timer_now)
     for key, at in starts.items():  # given with its time: as 'start HH:MM' at the prompt
         record.start_timer(key, at, real - (now - at), now)
-    # A file's entry with its own naloxone time keeps it as its timer too, as every other
-    # start given does: another run that starts a timer meanwhile then meets it as a clash
-    # when the two save, never a result slipped past the other's running observation.
-    for o in series:
-        held = record.timers.get(o.key)
-        if o.started is None or o.key in starts:
-            continue
-        if held is not None and instant(held) == instant(o.started):
-            continue
-        record.start_timer(o.key, o.started, real - (now - o.started), now)
 
 
 def _rapid_day_due(ui: UI, guide: Guide, record: SessionRecord, day: dt.date) -> None:
