@@ -22,21 +22,12 @@ from typing import Any
 import pytest
 
 from tests.helpers import REPO, Run, no_traceback, only_session, stored_record
+from tests.test_a_finished_rapid_pathway_record_bounds_the_next_visit import as_json
 
 SCENARIO = REPO / "scenarios" / "20-rapid-pathway-injection-day.toml"
 SITE = str(REPO / "scenarios" / "_site-rapid-protocol.toml")
 LABEL = "RAPID-DOSED"
 NOT_YET = ("observation_minutes", "wallet_card_given")
-
-
-def as_json(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: as_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [as_json(v) for v in value]
-    return value
 
 
 def dosed_on_the_injection_day(run: Run, tmp_path: Path) -> tuple[dt.date, dict[str, Any]]:

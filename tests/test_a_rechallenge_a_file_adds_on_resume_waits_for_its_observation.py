@@ -29,10 +29,9 @@ def at(hh_mm: str) -> str:
     return f"{DAY}T{hh_mm}"
 
 
-def positive_in_the_morning(run: Run, tmp_path: Path) -> str:
-    """The walk that rated COWS 1 at 09:00 and recorded a positive challenge at 09:30
-    (naloxone 09:05), the dose answered given: stopped at the challenge. Returns its
-    session."""
+def morning(challenges: list[dict[str, Any]]) -> dict[str, Any]:
+    """A fentanyl patient's answers (the challenge required), the dose answered given,
+    COWS 1 at 09:00, and the challenge series ``challenges``."""
     given = json_answers(
         after_injection(
             last_opioid_kind="fentanyl", fentanyl_used_30_days=True,
@@ -41,9 +40,17 @@ def positive_in_the_morning(run: Run, tmp_path: Path) -> str:
         )
     )  # fmt: skip
     given["cows_ratings"] = [{"at": at("09:00"), "total": 1, "context": "before_challenge"}]
-    given["naloxone_challenges"] = [
-        {"at": at("09:30"), "started": at("09:05"), "kind": "challenge", "result": "positive"}
-    ]
+    given["naloxone_challenges"] = challenges
+    return given
+
+
+def positive_in_the_morning(run: Run, tmp_path: Path) -> str:
+    """The walk that rated COWS 1 at 09:00 and recorded a positive challenge at 09:30
+    (naloxone 09:05), the dose answered given: stopped at the challenge. Returns its
+    session."""
+    given = morning(
+        [{"at": at("09:30"), "started": at("09:05"), "kind": "challenge", "result": "positive"}]
+    )
     path = tmp_path / "morning.json"
     path.write_text(json.dumps(given), encoding="utf-8")
     walked = run("walk", "--no-input", "--json", "--label", LABEL, "--now", at("10:00"),
@@ -173,21 +180,15 @@ def test_a_negative_the_file_corrects_away_leaves_no_observation_behind(
     still give its own naloxone time. A version that kept every file entry's naloxone
     time as the session's timer took the corrected-away 09:05 as the observation, and
     counted the dose."""
-    given = json_answers(
-        after_injection(
-            last_opioid_kind="fentanyl", fentanyl_used_30_days=True,
-            last_opioid_use=TODAY - dt.timedelta(days=10), naloxone_challenge=None,
-            cows_total=None,
-        )
+    given = morning(
+        [
+            {"at": at("09:30"), "started": at("09:05"), "kind": "challenge", "result": "negative"},
+            {
+                "at": at("09:40"), "kind": "challenge", "result": "not_done",
+                "corrects": at("09:30"), "reason": "typed in the wrong row: no naloxone given",
+            },
+        ]
     )  # fmt: skip
-    given["cows_ratings"] = [{"at": at("09:00"), "total": 1, "context": "before_challenge"}]
-    given["naloxone_challenges"] = [
-        {"at": at("09:30"), "started": at("09:05"), "kind": "challenge", "result": "negative"},
-        {
-            "at": at("09:40"), "kind": "challenge", "result": "not_done",
-            "corrects": at("09:30"), "reason": "typed in the wrong row: no naloxone given",
-        },
-    ]  # fmt: skip
     path = tmp_path / "corrected.json"
     path.write_text(json.dumps(given), encoding="utf-8")
     walked = run("walk", "--no-input", "--json", "--label", LABEL, "--now", at("09:45"),
