@@ -401,12 +401,14 @@ def _file_by_day(
 def _observed_meanwhile(
     base: SessionRecord, mine: SessionRecord, theirs: SessionRecord
 ) -> dict[str, dt.datetime]:
-    """The timers the other run started since ``base`` and this run did not touch: a
-    naloxone given in another room while this run had the visit open."""
+    """The timers the other run started since ``base`` at another time than this run's
+    own: a naloxone given in another room while this run had the visit open. Whichever
+    timer a clash then keeps, that naloxone was given, and this run's negative was not
+    observed after it."""
     return {
         key: at
         for key, at in theirs.timers.items()
-        if base.timers.get(key) != at and mine.timers.get(key) == base.timers.get(key)
+        if base.timers.get(key) != at and mine.timers.get(key) != at
     }
 
 
@@ -607,9 +609,9 @@ class Saver:
             "kept, and this run's answers re-applied on top"
         ]
         said += [
-            f"{c.key}: both runs changed it; kept "
+            f"{c.what}: both runs changed it; kept "
             + ("this run's" if (c.part, c.key) in keep else f"{who}'s")
-            + f" value ({(c.mine if (c.part, c.key) in keep else c.theirs)!r})"
+            + f" value ({c.shown(c.mine if (c.part, c.key) in keep else c.theirs)})"
             for c in found
         ]
         return said + taken
