@@ -6,7 +6,10 @@ answers go into a record, and what each step of it changes, is here once:
 1. :func:`reopen`, on a resume of a visit that has not finished: results of an earlier
    day are stale (moved out of the visit day), and a rechallenge window that is still
    open is reopened. This comes before the run's answers go in.
-2. :func:`take_run`: the results given (a file's series with its times, a single result
+2. :func:`keep_observed`: a timed result given (a negative naloxone challenge, by flag or
+   in a file's series) is kept only with its observation complete, and each naloxone
+   time given starts its timer.
+3. :func:`take_run`: the results given (a file's series with its times, a single result
    as one taken now) are appended or refused by the one rule of visit/results.py; the
    other answers are set with their origin; the rechallenge hours come from the recorded
    times; the rapid pathway's days from the file; a visit date that moved clears the
@@ -22,15 +25,25 @@ prints or prompts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Literal, NamedTuple
 
+from ..engine.evaluate import State
 from ..errors import InvalidAnswer
 from ..pack.guide import Guide
 from .entries import TOTAL, item_keys
 from .history import stale_history_answers
 from .integrity import key_of
-from .presets import Given, Preset, file_days, file_series
+from .presets import (
+    Given,
+    Preset,
+    file_days,
+    file_series,
+    given_observation,
+    observed_results,
+    refuse_unobserved,
+    series_observed,
+)
 from .results import take_given, uncounted_lines
 from .resume import (
     another_day_warning,
@@ -39,6 +52,7 @@ from .resume import (
     move_refused,
     move_visit_day,
     refuse_another_days_results,
+    refuse_early_timed_results,
     reopen_rechallenge,
     results_of_the_day,
 )
@@ -89,6 +103,45 @@ def kept_after_the_run(
         return []
     lines = kept_across_the_move(guide, record, moved_from, now)
     return [Notice("warning", line) for line in lines]
+
+
+def keep_observed(
+    guide: Guide,
+    record: SessionRecord,
+    given: Given,
+    flags: Sequence[str],
+    state: State,
+    day: dt.date,
+    now: dt.datetime,
+    real: dt.datetime,
+    timer_now: Callable[[dt.datetime, dt.datetime | None], dt.datetime],
+) -> None:
+    """A timed result given by flag or file goes into the record only with the time the
+    naloxone was given, the observation's minutes before it (visit/presets.py); each start
+    given is kept as the result's timer (``real``: the machine's clock now).
+
+    Raises:
+        InvalidAnswer: a result without its naloxone time, or before its observation is
+            over (on the session's own timer too, on the machine's clock).
+    """
+    starts, times = given_observation(
+        guide, given.raw, given.where, given.answers, flags, day, now, record
+    )
+    observed = observed_results(state, given.answers, starts, now, times)
+    # A timer this session started is checked on its own clock (refuse_early_timed_results).
+    refuse_unobserved([o for o in observed if o.started or o.key not in record.timers], True)
+    # The file's series entries the record takes, each on its own times, and one whose
+    # key has a timer this session started on that timer's own clock too, as a flag's
+    # result is (a fixed clock moved on, or an earlier 'started' in the file, never
+    # shortens the observation the session holds).
+    series = series_observed(
+        state, given.raw, given.answers, day, now, starts, record.timers, record
+    )
+    refuse_unobserved(series, True)
+    for o in series:
+        refuse_early_timed_results(guide, record, {o.key: Preset(o.value, "file")}, day, timer_now)
+    for key, at in starts.items():  # given with its time: as 'start HH:MM' at the prompt
+        record.start_timer(key, at, real - (now - at), now)
 
 
 def take_run(

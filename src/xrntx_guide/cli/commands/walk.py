@@ -52,12 +52,8 @@ from ...visit.history import (
 from ...visit.labels import label_key
 from ...visit.presets import (
     Preset,
-    given_observation,
     missing_message,
-    observed_results,
     parse_overrides,
-    refuse_unobserved,
-    series_observed,
 )
 from ...visit.rapid import due_words, is_pathway_key
 from ...visit.results import note_rating, parse_corrections
@@ -77,7 +73,14 @@ from ...visit.session import (
     moved_defaults,
     new_session,
 )
-from ...visit.start import Notice, kept_after_the_run, reopen, replaced_parts, take_run
+from ...visit.start import (
+    Notice,
+    keep_observed,
+    kept_after_the_run,
+    reopen,
+    replaced_parts,
+    take_run,
+)
 from ..boundary import Failed
 from ..history import walk_timeline
 from ..render import show_card_hint, show_gate, show_summary, welcome
@@ -315,7 +318,7 @@ def run_walk(
             ) from None
         raise
     now = clock.now()
-    _observation_kept(
+    keep_observed(
         guide, record, given, answer or [], checked, day, now, clock.source(), clock.timer_now
     )
     # What the run was given goes into the record by the visit core's rules, in its order.
@@ -554,40 +557,6 @@ def _taken_back(ui: UI, guide: Guide, store: Any, record: SessionRecord, dose: s
 def show_notices(ui: UI, notices: list[Notice]) -> None:
     for notice in notices:
         (ui.warning if notice.kind == "warning" else ui.note)(notice.text)
-
-
-def _observation_kept(
-    guide: Guide,
-    record: SessionRecord,
-    given: Any,
-    flags: list[str],
-    state: Any,
-    day: dt.date,
-    now: dt.datetime,
-    real: dt.datetime,
-    timer_now: Callable[[dt.datetime, dt.datetime | None], dt.datetime],
-) -> None:
-    """A timed result given by flag or file goes into the record only with the time the
-    naloxone was given, the observation's minutes before it (visit/presets.py); each start
-    given is kept as the result's timer (``real``: the machine's clock now)."""
-    starts, times = given_observation(
-        guide, given.raw, given.where, given.answers, flags, day, now, record
-    )
-    observed = observed_results(state, given.answers, starts, now, times)
-    # A timer this session started is checked on its own clock (refuse_early_timed_results).
-    refuse_unobserved([o for o in observed if o.started or o.key not in record.timers], True)
-    # The file's series entries the record takes, each on its own times, and one whose
-    # key has a timer this session started on that timer's own clock too, as a flag's
-    # result is (a fixed clock moved on, or an earlier 'started' in the file, never
-    # shortens the observation the session holds).
-    series = series_observed(
-        state, given.raw, given.answers, day, now, starts, record.timers, record
-    )
-    refuse_unobserved(series, True)
-    for o in series:
-        refuse_early_timed_results(guide, record, {o.key: Preset(o.value, "file")}, day, timer_now)
-    for key, at in starts.items():  # given with its time: as 'start HH:MM' at the prompt
-        record.start_timer(key, at, real - (now - at), now)
 
 
 def _rapid_day_due(ui: UI, guide: Guide, record: SessionRecord, day: dt.date) -> None:
