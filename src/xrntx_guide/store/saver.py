@@ -30,7 +30,7 @@ from ..visit.clock import instant
 from ..visit.entries import ChallengeResult
 from ..visit.integrity import DOSE, replay, same
 from ..visit.rapid import add_day
-from ..visit.results import take_saved_meanwhile
+from ..visit.results import KEY_OF, take_saved_meanwhile
 from ..visit.resume import of_the_visit_day
 from ..visit.series import local_day
 from ..visit.session import SessionRecord
@@ -196,14 +196,14 @@ def merge(
             for x in fresh
             if isinstance(x, ChallengeResult)
             and x.result == "negative"
-            and f"naloxone_{x.kind}" in observed
+            and KEY_OF[x.kind] in observed
         ]
         refused = take_saved_meanwhile(guide, merged, [x for x in fresh if x not in late])
         refused += [
-            f"naloxone_{x.kind}: negative of {Clash.shown(x.at)}: another run gave this "
-            f"{x.kind}'s naloxone at {Clash.shown(observed[f'naloxone_{x.kind}'])} while "
-            "this run had the visit open; resume and record the result when that "
-            "observation is over"
+            f"{KEY_OF[x.kind]}: negative of {Clash.shown(x.at)}: another run gave this "
+            f"{x.kind}'s naloxone at {Clash.shown(observed[KEY_OF[x.kind]])} while this "
+            "run had the visit open; resume and record the result when that observation "
+            "is over"
             for x in late
         ]
         if said is not None:

@@ -348,20 +348,30 @@ def one_answer_results(guide: Guide) -> tuple[str, ...]:
     one of them describes its day for every visit of the patient that day."""
 
     def find() -> tuple[str, ...]:
-        series = {
-            keys.COWS_TOTAL,
-            keys.CHALLENGE,
-            keys.RECHALLENGE,
-            keys.RECHALLENGE_HOURS,
-            *keys.RAPID_RECORD_KEYS,
-        }
         return tuple(
-            k
-            for k, cq in guide.questions.items()
-            if cq.spec.point_in_time and k not in series and not k.startswith(keys.COWS_ITEM_PREFIX)
+            k for k, cq in guide.questions.items() if cq.spec.point_in_time and not of_a_series(k)
         )
 
     return guide.once("one_answer_results", find)
+
+
+_SERIES = frozenset(
+    {
+        keys.COWS_TOTAL,
+        keys.CHALLENGE,
+        keys.RECHALLENGE,
+        keys.RECHALLENGE_HOURS,
+        *keys.RAPID_RECORD_KEYS,
+    }
+)
+
+
+def of_a_series(key: str) -> bool:
+    """Whether ``key`` stands for an entry of a series (a COWS rating, its total or an
+    item; a challenge, a rechallenge or its hours) or is worked out from the pathway's
+    record: appended with a time, never an answer replaced or cleared (safety invariant
+    9)."""
+    return key in _SERIES or key.startswith(keys.COWS_ITEM_PREFIX)
 
 
 def is_record_key(guide: Guide, key: str) -> bool:

@@ -390,7 +390,7 @@ def _timers(record: Checked) -> list[str]:
     if not logged and not _logs_its_start(record):
         return []
     problems: list[str] = []
-    held = [(k, at) for k, at in record.timers.items()]
+    held = [*record.timers.items()]
     held += [(k, at) for k, starts in record.naloxone_given.items() for at in starts]
     for key, at in held:
         if instant(at) not in logged.get(key, (set(), set()))[0]:

@@ -14,12 +14,11 @@ invisible, and a second dose could be given. A label is an **identifier, not a n
   --label``, the label prompt, ``walk --resume --label``, ``check --label``, a batch
   line's ``label`` and ``history``.
 - :func:`label_key` is what labels are compared by: case folded, with spaces, ``- _ . /
-  #`` and invisible format characters removed, so ``AB 12``,
-  ``ab-12`` and ``AB12`` are one patient, and so is a label an earlier version stored
-  with a zero-width space. Over-matching
-  is the safe side: a wrong match only refuses an answer or fills one in, always naming
-  the session it came from. Labels stored by earlier versions (which took any printable
-  text) are compared by the same key and still list and open by id or file.
+  #`` and the characters drawn as nothing removed, so ``AB 12``, ``ab-12`` and ``AB12``
+  are one patient, and so is a label an earlier version stored with a zero-width space.
+  Over-matching is the safe side: a wrong match only refuses an answer or fills one in,
+  always naming the session it came from. Labels stored by earlier versions (which took
+  any printable text) are compared by the same key and still list and open by id or file.
 """
 
 from __future__ import annotations
@@ -129,11 +128,6 @@ key again (store/base.py), so a patient's visits are never missed because the ru
 changed. Give it a new name whenever :func:`label_key` changes what it returns."""
 
 
-_INVISIBLE = frozenset({"Cf"})
-"""Format characters (a zero-width space, a soft hyphen, a word joiner, a byte-order
-mark): nothing a reader sees tells two labels apart by them. Combining marks stay: in
-many scripts a vowel sign is one (कुमार is not कमार)."""
-
 _IGNORABLE = (
     (0x034F, 0x034F),  # combining grapheme joiner
     (0x115F, 0x1160),  # Hangul fillers
@@ -144,13 +138,17 @@ _IGNORABLE = (
     (0xFFA0, 0xFFA0),  # halfwidth Hangul filler
     (0xE0100, 0xE01EF),  # variation selectors supplement
 )
-"""The other characters Unicode says are ignorable by default (drawn as nothing), which
-are not format characters: invisible too."""
+"""The characters Unicode says are ignorable by default (drawn as nothing) that are not
+format characters."""
 
 
 def _invisible(ch: str) -> bool:
+    """Whether ``ch`` is drawn as nothing: a format character (a zero-width space, a soft
+    hyphen, a word joiner, a byte-order mark) or another default-ignorable one. Nothing a
+    reader sees tells two labels apart by them. Combining marks stay: in many scripts a
+    vowel sign is one (कुमार is not कमार)."""
     code = ord(ch)
-    return unicodedata.category(ch) in _INVISIBLE or any(a <= code <= b for a, b in _IGNORABLE)
+    return unicodedata.category(ch) == "Cf" or any(a <= code <= b for a, b in _IGNORABLE)
 
 
 def label_key(label: str) -> str:

@@ -19,11 +19,10 @@ from ..engine.evaluate import evaluate, state_context, valid_default
 from ..engine.next_action import wait_remaining
 from ..errors import InvalidAnswer, UsageError
 from ..expr import UNKNOWN
-from ..pack import keys
 from ..pack.guide import Guide, RecordedSettings
 from ..pack.load import load_guide
 from ..records import replace
-from .answers import one_answer_results, to_json
+from .answers import of_a_series, one_answer_results, to_json
 from .clock import aware, instant, shown
 from .entries import positive_since
 from .rapid import table_of
@@ -176,14 +175,11 @@ def ask_again_at_resume(
     pathway's record (appended, never dropped: safety invariant 9), an answer the visit
     does not hold, or a visit that counted its dose (what it was judged on stays)."""
     stored = record.answers.get(key)
-    series = {keys.COWS_TOTAL, keys.CHALLENGE, keys.RECHALLENGE, keys.RECHALLENGE_HOURS}
     if (
         stored is None
         or key not in guide.questions
         or key == guide.meta.date_key
-        or key in series
-        or key in keys.RAPID_RECORD_KEYS
-        or key.startswith(keys.COWS_ITEM_PREFIX)
+        or of_a_series(key)
         or record.status == "complete"
         or record.counted_at() is not None
     ):
