@@ -49,6 +49,15 @@ def dosed_on_the_injection_day(run: Run, tmp_path: Path) -> tuple[dt.date, dict[
     return day, answers
 
 
+def typed_at_a_terminal(run: Run, at: str, typed: str) -> Any:
+    """The visit resumed at a terminal at ``at`` (``--now``), ``typed`` at its prompts."""
+    resumed = run(
+        "walk", "--resume", "--session", only_session(), "--plain", "--now", at, input=typed
+    )  # fmt: skip
+    no_traceback(resumed)
+    return resumed
+
+
 def the_dose_stands(run: Run, day: dt.date) -> None:
     record = stored_record(only_session())
     assert record.injection_given is True
@@ -87,11 +96,9 @@ def test_the_next_morning_nothing_is_due_and_a_day_typed_is_refused_before_the_r
 ) -> None:
     day, _ = dosed_on_the_injection_day(run, tmp_path)
     after = day + dt.timedelta(days=1)
-    resumed = run(
-        "walk", "--resume", "--session", only_session(), "--plain",
-        "--now", f"{after.isoformat()}T08:30", input="day\n\ncorrect\ntoday\nquit\n",
-    )  # fmt: skip
-    no_traceback(resumed)
+    resumed = typed_at_a_terminal(
+        run, f"{after.isoformat()}T08:30", "day\n\ncorrect\ntoday\nquit\n"
+    )
     said = " ".join(resumed.output.split())
     assert "of the protocol. Due" not in said, said
     assert f"gave its injection on {day.isoformat()}" in said, said
@@ -106,11 +113,9 @@ def test_an_answer_corrected_after_the_dose_never_clears_it(run: Run, tmp_path: 
     would not have allowed it), and the dose stays recorded, said so, never "cannot be
     given"."""
     day, _ = dosed_on_the_injection_day(run, tmp_path)
-    resumed = run(
-        "walk", "--resume", "--session", only_session(), "--plain",
-        "--now", f"{day.isoformat()}T11:30", input="edit kit_storage_ok\nno\nquit\n",
-    )  # fmt: skip
-    no_traceback(resumed)
+    resumed = typed_at_a_terminal(
+        run, f"{day.isoformat()}T11:30", "edit kit_storage_ok\nno\nquit\n"
+    )
     said = " ".join(resumed.output.split())
     assert "no longer applies: injection_given" not in said, said
     assert f"injection was given on {day.isoformat()} and stays recorded" in said, said

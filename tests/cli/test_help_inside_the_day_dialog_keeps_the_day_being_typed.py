@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Run, no_traceback, only_session
+from tests.helpers import Run
 from tests.test_a_dose_given_on_the_pathways_injection_day_stays_recorded import (
     dosed_on_the_injection_day,
+    typed_at_a_terminal,
 )
 
 
@@ -20,11 +21,7 @@ def test_help_inside_the_day_dialog_keeps_the_day_being_typed(run: Run, tmp_path
     """'help' inside the day dialog said the walk's help and left the dialog, throwing
     away the day being typed; it now says what the dialog takes and asks again."""
     day, _ = dosed_on_the_injection_day(run, tmp_path)
-    resumed = run(
-        "walk", "--resume", "--session", only_session(), "--plain",
-        "--now", f"{day.isoformat()}T11:30", input="day\n\nhelp\n\nquit\n",
-    )  # fmt: skip
-    no_traceback(resumed)
+    resumed = typed_at_a_terminal(run, f"{day.isoformat()}T11:30", "day\n\nhelp\n\nquit\n")
     shown = " ".join(resumed.stdout.split())
     assert "Recording a day of the rapid pathway: answer the prompt" in shown, shown
     assert shown.count("Add to day") == 2, shown  # asked again after 'help'
