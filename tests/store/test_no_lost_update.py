@@ -227,3 +227,28 @@ def test_a_positive_challenge_another_run_recorded_survives_the_merge_and_blocks
                   "--now", f"{TODAY.isoformat()}T10:00")  # fmt: skip
     out = json.loads(resumed.stdout)
     assert out["status"] == "blocked" and "naloxone_challenge" in out["blocking"], out
+
+
+def test_two_runs_that_each_move_the_visits_status_leave_it_readable(
+    store: Store, guide: Guide
+) -> None:
+    """Each save logs the record's status as it is stored (visit/integrity.py SUMMARY):
+    merged, the record holds the stored run's status, and its audit trail ends in it, so
+    the merged record is read again (a trail that ended in this run's status would make
+    it unreadable: a patient's record lost to a merge)."""
+    a, b, visit = _two_runs(store, guide)
+    mine = a.base.model_copy(deep=True)  # type: ignore[union-attr]
+    theirs = b.base.model_copy(deep=True)  # type: ignore[union-attr]
+    theirs.status = "blocked"
+    b.save(theirs)
+    mine.status, mine.visit_date = "complete", TODAY.isoformat()
+    a.save(mine)
+    kept, _ = store.load(visit)
+    last = next(e.detail for e in reversed(kept.events) if e.kind == "summary")
+    assert last is not None
+    logged = json.loads(last)
+    assert logged == {
+        "status": kept.status,
+        "visit_date": kept.visit_date,
+        "next_dose_due": kept.next_dose_due,
+    }

@@ -550,6 +550,7 @@ class Saver:
                 try:
                     if self.store.find(record.id):  # an id that reads as a stored label
                         raise DuplicateVisit(f"{record.id} is a stored label")
+                    record.log_summary(record.updated, self.by)
                     self.revision = self.store.create(record, self.by, hold)
                     break
                 except DuplicateVisit:  # never stored yet: it takes another id
@@ -562,6 +563,7 @@ class Saver:
         said: list[str] = []
         for _ in range(10):
             try:
+                record.log_summary(record.updated, self.by)
                 self.revision = self.store.save(record, self.revision, self.by, hold)
             except StoreConflict as conflict:
                 said += self._merge(record, conflict)

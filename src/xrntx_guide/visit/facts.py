@@ -42,7 +42,7 @@ from ..records import field, record
 if TYPE_CHECKING:
     from .session import JSONScalar, SessionRecord
 
-FORMAT = 9
+FORMAT = 10
 """The shape of the stored facts: a change to what they hold, or to how they are made
 (the check of a stored record they are made through included: a challenge's result one
 of the program's own), changes it, and facts of another shape are not used."""

@@ -48,6 +48,12 @@ event ``run``, then ``injection_given``), so a training run made a care record b
 care visit made a training run, or a count whose log was deleted is refused too. Records
 written before this have neither, and are read as they stand.
 
+What the record says of itself in the session list, the history and a health record
+(its status, visit date and next dose due) is logged as it is saved, whenever it changed
+(an event ``summary``): a status made complete by hand (an unfinished visit, or an
+unfinished rapid pathway, read as finished) is refused. A record that logged none is
+read as it stands.
+
 This is a check of consistency, not a signature: whoever edits the audit trail as well as
 the series can still forge a record; a store that keeps revisions guards against that.
 
@@ -122,6 +128,23 @@ def settings_logged(settings: Mapping[str, Any], table: Sequence[Any] | None) ->
 def names_logged(names: Mapping[str, str]) -> str:
     """The names as the audit trail logs them: one JSON text, keys sorted."""
     return json.dumps(dict(names), sort_keys=True, separators=(",", ":"))
+
+
+SUMMARY = "summary"
+"""The audit trail's event for what the record says of itself (:data:`SUMMARY_FIELDS`, as
+JSON), logged as the record is saved whenever it changed (store/saver.py)."""
+SUMMARY_FIELDS = ("status", "visit_date", "next_dose_due")
+
+
+def summary_logged(record: Any) -> str:
+    """The record's summary as the audit trail logs it: one JSON text, keys sorted."""
+    held = {name: getattr(record, name) for name in SUMMARY_FIELDS}
+    return json.dumps(held, sort_keys=True, separators=(",", ":"))
+
+
+def last_summary(events: Sequence[Any]) -> str | None:
+    """The summary the audit trail last logged (None: it logged none)."""
+    return next((e.detail for e in reversed(events) if e.kind == SUMMARY), None)
 
 
 KIND_OF_RUN = "run"
@@ -211,6 +234,12 @@ class Checked(Protocol):
     def names(self) -> Mapping[str, str]: ...
     @property
     def day_results(self) -> Mapping[str, Mapping[str, Sequence[Any]]]: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def visit_date(self) -> str | None: ...
+    @property
+    def next_dose_due(self) -> str | None: ...
 
 
 def key_of(entry: Logged) -> str:
@@ -356,7 +385,27 @@ def check_record(record: Checked) -> list[str]:
                 f"the audit trail records the answer {event.key} = positive at "
                 f"{event.at.isoformat()}, but the series holds no positive {kind}"
             )
-    return problems + _day_results(record) + _answers(record) + _timers(record)
+    return problems + _day_results(record) + _answers(record) + _timers(record) + _summary(record)
+
+
+def _summary(record: Checked) -> list[str]:
+    """Where the record's status, visit date or next dose due is not what its audit
+    trail last logged (nothing for a record that logged none: written before it was)."""
+    logged = last_summary(record.events)
+    if logged is None or logged == summary_logged(record):
+        return []
+    try:
+        then = json.loads(logged)
+    except ValueError:
+        then = None
+    if not isinstance(then, dict):
+        return ["the audit trail's last summary event does not say what it logged"]
+    return [
+        f"its {name} is {_shown(getattr(record, name))}, but the audit trail last logged "
+        f"{_shown(then.get(name))}"
+        for name in SUMMARY_FIELDS
+        if getattr(record, name) != then.get(name)
+    ] or ["its summary is not what the audit trail last logged"]
 
 
 def _logs_its_start(record: Checked) -> bool:

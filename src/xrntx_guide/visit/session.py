@@ -198,6 +198,18 @@ class SessionRecord(_Model):
     for, each value ever cleared (a move away, back and away again adds, never replaces):
     still that day's results for the patient's other visits of the day."""
 
+    @field_validator("visit_date", "next_dose_due")
+    @classmethod
+    def _a_date(cls, value: str | None) -> str | None:
+        """A date as the session list and the history show it (YYYY-MM-DD), never other
+        text written by hand."""
+        if value is not None:
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError("must be a date (YYYY-MM-DD) or null") from None
+        return value
+
     @field_validator("day_results", mode="before")
     @classmethod
     def _one_value_a_list(cls, value: Any) -> Any:
@@ -392,6 +404,15 @@ class SessionRecord(_Model):
             self.next_dose_due = next_dose_due(state)
         day = state.value(state.guide.meta.date_key)
         self.visit_date = day.isoformat() if isinstance(day, dt.date) else None
+
+    def log_summary(self, now: dt.datetime, by: str | None) -> None:
+        """Log what the record says of itself (its status, visit date and next dose due:
+        visit/integrity.py ``SUMMARY``) when it is not what the audit trail last logged:
+        called as the record is saved (store/saver.py), whichever change moved it (a
+        step of the walk, a dose withheld, another run's save merged in)."""
+        held = integrity.summary_logged(self)
+        if integrity.last_summary(self.events) != held:
+            self.events.append(Event(at=now, kind=integrity.SUMMARY, detail=held, by=by))
 
     def stays_on_its_day(self, guide: Guide) -> bool:
         """A finished walk, one whose dose is counted, or one whose dose the patient's
