@@ -46,6 +46,9 @@ date_search_days = 30
 override_codes = [{ code = "judgement", label = "Judgement" }]
 phases = [{ id = "main", title = "Main" }]
 
+[guide.report]
+injection_given = "given"
+
 [sources.ref]
 title = "Reference"
 citation = "A reference."
@@ -67,7 +70,14 @@ key = "visit_date"
 type = "date"
 prompt = "Date"
 default = "today"
+max = "today"
 """
+
+# The injection step, with the answer that records the dose.
+INJECT = (
+    '\n[[step]]\nid = "inject"\nphase = "main"\ntitle = "Inject"\nrequires_clear = true\n'
+    '\n[[step.question]]\nkey = "given"\ntype = "bool"\nprompt = "Given?"\noptional = true\n'
+)
 
 
 def big_pack(folder: Path, steps: int, files: int = 10) -> Path:
@@ -100,8 +110,7 @@ def big_pack(folder: Path, steps: int, files: int = 10) -> Path:
             )
         chunks[min(i // per_file, files - 1)].append(text)
     inject = (
-        '\n[[step]]\nid = "inject"\nphase = "main"\ntitle = "Inject"\nrequires_clear = true\n'
-        '\n[[gate]]\nid = "last"\ntitle = "Last"\nbefore = "inject"\nsources = ["ref"]\n'
+        INJECT + '\n[[gate]]\nid = "last"\ntitle = "Last"\nbefore = "inject"\nsources = ["ref"]\n'
         '\n[[gate.rule]]\nseverity = "contraindication"\nfails_when = "flag_0"\n'
         'message = "No."\n'
     )
@@ -127,8 +136,7 @@ def chain(folder: Path, count: int) -> Path:
         for i in range(1, count)
     ]
     gate = (
-        '\n[[step]]\nid = "inject"\nphase = "main"\ntitle = "Inject"\nrequires_clear = true\n'
-        '\n[[gate]]\nid = "deep"\ntitle = "Deep"\nbefore = "inject"\nsources = ["ref"]\n'
+        INJECT + '\n[[gate]]\nid = "deep"\ntitle = "Deep"\nbefore = "inject"\nsources = ["ref"]\n'
         f'\n[[gate.rule]]\nseverity = "caution"\nfails_when = "d{count - 1} > 5"\n'
         'message = "Deep."\n'
     )

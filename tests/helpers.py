@@ -233,7 +233,9 @@ site_min = 18
 limit_sources = ["ref"]
 """
 
-# The smallest valid pack: an intake step, the injection step and one gate before it.
+# The smallest valid pack: an intake step, the injection step (with the answer that records
+# the dose, at the end: the lines before it stay where tests name them) and one gate
+# before it.
 MINIMAL = (
     PACK_HEAD
     + """
@@ -249,6 +251,7 @@ key = "visit_date"
 type = "date"
 prompt = "Date of the visit"
 default = "today"
+max = "today"
 
 [[step.question]]
 key = "allergic"
@@ -271,6 +274,15 @@ sources = ["ref"]
 severity = "contraindication"
 fails_when = "allergic"
 message = "Allergic: do not inject."
+
+[[step.question]]  # the injection step's, as the last [[step]] above
+key = "given"
+type = "bool"
+prompt = "Injection given?"
+optional = true
+
+[guide.report]
+injection_given = "given"
 """
 )
 

@@ -43,6 +43,7 @@ key = "visit_date"
 type = "date"
 prompt = "Visit date"
 default = "today"
+max = "today"
 
 [[step.question]]
 key = "event"
@@ -99,6 +100,9 @@ message = "detail {detail}"
 severity = "caution"
 fails_when = "flag"
 message = "flag set"
+
+[guide.report]
+injection_given = "done"
 """
 
 

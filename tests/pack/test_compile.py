@@ -83,7 +83,7 @@ def test_minimal_pack_loads_with_its_steps_gates_settings_and_types(tmp_path: Pa
     assert [g.id for g in guide.gates] == ["allergy"]
     assert guide.gate("allergy").severity == "contraindication"
     assert guide.gate("allergy").inputs == frozenset({"allergic"})
-    assert set(guide.questions) == {"visit_date", "allergic"}
+    assert set(guide.questions) == {"visit_date", "allergic", "given"}
     assert guide.questions["allergic"].step_id == "intake"
     assert guide.types["visit_date"] == expr.DATE
     assert guide.types["allergic"] == expr.BOOL
@@ -180,7 +180,7 @@ def test_misspelled_key_in_a_step_names_the_step_and_says_unknown_key(tmp_path: 
         tmp_path, replace={'title = "Give the injection"': 'titel = "Give the injection"'}
     )
     problem = only(problems, "titel")
-    assert f"{PACK_FILE}:49:1: step[1].titel: unknown key" in problem
+    assert f"{PACK_FILE}:50:1: step[1].titel: unknown key" in problem
     assert "did you mean 'title'?" in problem
 
 
@@ -189,17 +189,17 @@ def test_misspelled_key_in_a_question_names_step_and_question(tmp_path: Path) ->
         tmp_path, replace={'prompt = "Allergic to the drug?"': 'promt = "Allergic to the drug?"'}
     )
     problem = only(problems, "promt")
-    assert f"{PACK_FILE}:44:1: step[0].question[1].promt: unknown key" in problem
+    assert f"{PACK_FILE}:45:1: step[0].question[1].promt: unknown key" in problem
     # The correctly spelled key is then missing, and that is said too, at the table.
     missing = only(problems, "question[1].prompt")
-    assert f"{PACK_FILE}:41:1: step[0].question[1].prompt: " in missing
+    assert f"{PACK_FILE}:42:1: step[0].question[1].prompt: " in missing
     assert "required" in missing.lower()
 
 
 def test_misspelled_key_in_a_gate_rule_names_the_gate_and_rule(tmp_path: Path) -> None:
     problems = pack_problems(tmp_path, replace={"fails_when =": "fail_when ="})
     problem = only(problems, "fail_when", "unknown key")
-    assert f"{PACK_FILE}:60:1: gate[0].rule[0].fail_when" in problem
+    assert f"{PACK_FILE}:61:1: gate[0].rule[0].fail_when" in problem
 
 
 def test_misspelled_top_level_table_is_an_unknown_key(tmp_path: Path) -> None:
@@ -211,14 +211,14 @@ def test_misspelled_top_level_table_is_an_unknown_key(tmp_path: Path) -> None:
 def test_wrong_value_type_names_the_field(tmp_path: Path) -> None:
     problems = pack_problems(tmp_path, replace={"requires_clear = true": "requires_clear = 7"})
     problem = only(problems, "requires_clear")
-    assert f"{PACK_FILE}:50:1: step[1].requires_clear" in problem
+    assert f"{PACK_FILE}:51:1: step[1].requires_clear" in problem
     assert "bool" in problem.lower()
 
 
 def test_expression_given_as_a_number_is_a_type_error(tmp_path: Path) -> None:
     problems = pack_problems(tmp_path, replace={'fails_when = "allergic"': "fails_when = true"})
     problem = only(problems, "fails_when")
-    assert f"{PACK_FILE}:60:1: gate[0].rule[0].fails_when" in problem
+    assert f"{PACK_FILE}:61:1: gate[0].rule[0].fails_when" in problem
     assert "string" in problem.lower()
 
 
@@ -230,8 +230,8 @@ def test_bad_identifier_and_missing_required_fields_are_reported(tmp_path: Path)
             'sources = ["ref"]\n\n[[gate.rule]]': ("\n[[gate.rule]]"),
         },
     )
-    only(problems, f"{PACK_FILE}:47:1: step[1].id", "pattern")
-    only(problems, f"{PACK_FILE}:52:1: gate[0].sources", "required")
+    only(problems, f"{PACK_FILE}:48:1: step[1].id", "pattern")
+    only(problems, f"{PACK_FILE}:53:1: gate[0].sources", "required")
 
 
 def test_requires_clear_given_as_a_string_is_rejected(tmp_path: Path) -> None:
@@ -323,7 +323,7 @@ def test_derived_value_with_the_name_of_a_question_is_rejected(tmp_path: Path) -
         tmp_path, append='\n[[derived]]\nname = "allergic"\nlabel = "A"\nexpr = "true"\n'
     )
     problem = only(problems, "'allergic'", "already a question")
-    assert f"{PACK_FILE}:64:1: derived[0].name" in problem
+    assert f"{PACK_FILE}:74:1: derived[0].name" in problem
 
 
 def test_question_key_that_shadows_today_is_rejected(tmp_path: Path) -> None:
@@ -346,7 +346,7 @@ def test_unknown_source_in_a_gate_is_reported(tmp_path: Path) -> None:
         replace={'before = "inject"\nsources = ["ref"]': 'before = "inject"\nsources = ["reff"]'},
     )
     problem = only(problems, "unknown source 'reff'")
-    assert f"{PACK_FILE}:56:12: gate[0].sources[0]" in problem, "the place of the key in the list"
+    assert f"{PACK_FILE}:57:12: gate[0].sources[0]" in problem, "the place of the key in the list"
     assert "known: ref" in problem
 
 
@@ -396,7 +396,7 @@ def test_unknown_source_in_a_question_rule_and_derived_is_reported(tmp_path: Pat
 def test_gate_before_a_step_that_does_not_exist_is_reported(tmp_path: Path) -> None:
     problems = pack_problems(tmp_path, replace={'before = "inject"': 'before = "injection"'})
     problem = only(problems, "'injection'")
-    assert f"{PACK_FILE}:55:1: gate[0].before" in problem
+    assert f"{PACK_FILE}:56:1: gate[0].before" in problem
     assert "not a step id" in problem
 
 
@@ -405,7 +405,7 @@ def test_step_in_an_unknown_phase_is_reported(tmp_path: Path) -> None:
         tmp_path, replace={'id = "inject"\nphase = "intake"': 'id = "inject"\nphase = "dosing"'}
     )
     problem = only(problems, "'dosing'")
-    assert f"{PACK_FILE}:48:1: step[1].phase" in problem
+    assert f"{PACK_FILE}:49:1: step[1].phase" in problem
     assert "intake" in problem
 
 
@@ -426,11 +426,11 @@ def test_date_key_that_is_not_a_date_question_is_reported(tmp_path: Path) -> Non
     [
         (
             {'fails_when = "allergic"': 'fails_when = "allergic and"'},
-            ":60:27: gate[0].rule[0].fails_when",
+            ":61:27: gate[0].rule[0].fails_when",
         ),
         (
             {'prompt = "Allergic to the drug?"': 'prompt = "Allergic?"\nwhen = "(visit_date"'},
-            ":45:20: step[0].question[1].when",
+            ":46:20: step[0].question[1].when",
         ),
         ({'default = "today"': 'default = "today +"'}, ":39:19: step[0].question[0].default"),
         (
@@ -439,7 +439,7 @@ def test_date_key_that_is_not_a_date_question_is_reported(tmp_path: Path) -> Non
         ),
         (
             {'title = "Give the injection"': 'title = "Give it"\nwhen = "allergic =="'},
-            ":50:20: step[1].when",
+            ":51:20: step[1].when",
         ),
     ],
     ids=["fails_when", "question-when", "default", "min", "step-when"],
@@ -464,12 +464,12 @@ def test_expression_syntax_error_names_the_place_and_the_text(
         ),
         (
             {'fails_when = "allergic"': 'fails_when = "allergic + 1 > 2"'},
-            ":60:24: gate[0].rule[0].fails_when",
+            ":61:24: gate[0].rule[0].fails_when",
             "needs numbers",
         ),
         (
             {'prompt = "Allergic to the drug?"': 'prompt = "Allergic?"\nwhen = "visit_date"'},
-            ":45:1: step[0].question[1].when",
+            ":46:1: step[0].question[1].when",
             "must give a bool",
         ),
         (
@@ -489,7 +489,7 @@ def test_expression_syntax_error_names_the_place_and_the_text(
         ),
         (
             {'title = "Give the injection"': 'title = "Give it"\nwhen = "visit_date == 3"'},
-            ":50:20: step[1].when",
+            ":51:20: step[1].when",
             "cannot compare date with int",
         ),
     ],
@@ -517,7 +517,7 @@ def test_unknown_name_in_an_expression_is_reported(tmp_path: Path) -> None:
         tmp_path, replace={'fails_when = "allergic"': 'fails_when = "alergic"'}
     )
     problem = only(problems, "unknown name 'alergic'")
-    assert f"{PACK_FILE}:60:15: gate[0].rule[0].fails_when" in problem
+    assert f"{PACK_FILE}:61:15: gate[0].rule[0].fails_when" in problem
 
 
 def test_unknown_setting_in_an_expression_is_reported(tmp_path: Path) -> None:
@@ -595,7 +595,7 @@ def test_unknown_placeholder_in_a_gate_message_is_reported(tmp_path: Path) -> No
         replace={'message = "Allergic: do not inject."': 'message = "Allergic on {visit_dat}."'},
     )
     problem = only(problems, "{visit_dat}")
-    assert f"{PACK_FILE}:61:24: gate[0].rule[0].message" in problem, "the placeholder's column"
+    assert f"{PACK_FILE}:62:24: gate[0].rule[0].message" in problem, "the placeholder's column"
     assert "unknown placeholder" in problem
 
 
@@ -669,7 +669,7 @@ def test_derived_value_type_error_is_reported(tmp_path: Path) -> None:
         tmp_path, append='\n[[derived]]\nname = "odd"\nlabel = "O"\nexpr = "visit_date + 1"\n'
     )
     problem = only(problems, "derived[0].expr")
-    assert f"{PACK_FILE}:66:20" in problem
+    assert f"{PACK_FILE}:76:20" in problem
     assert "add_days" in problem
 
 
@@ -682,7 +682,7 @@ def test_choice_question_without_choices_is_reported(tmp_path: Path) -> None:
         tmp_path, replace={'key = "allergic"\ntype = "bool"': 'key = "allergic"\ntype = "choice"'}
     )
     problem = only(problems, "needs choices")
-    assert f"{PACK_FILE}:43:1: step[0].question[1].type" in problem
+    assert f"{PACK_FILE}:44:1: step[0].question[1].type" in problem
 
 
 def test_choice_value_that_is_a_walkthrough_command_is_reported(tmp_path: Path) -> None:
@@ -694,7 +694,7 @@ def test_choice_value_that_is_a_walkthrough_command_is_reported(tmp_path: Path) 
         },
     )
     problem = only(problems, "'back'")
-    assert f"{PACK_FILE}:50:1: step[0].question[2].choices" in problem
+    assert f"{PACK_FILE}:51:1: step[0].question[2].choices" in problem
     assert "walkthrough commands" in problem
 
 

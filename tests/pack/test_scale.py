@@ -236,7 +236,7 @@ def test_twenty_thousand_misspelled_keys_are_each_reported_with_their_line(
     errors = info.value.problems
     assert len(errors) == 20001, "each key, and the title they replaced"
     lines = {p.line for p in errors if p.path.startswith("step[1].titel")}
-    assert lines == set(range(49, 20049)), "every key at its own line"
+    assert lines == set(range(50, 20050)), "every key at its own line"
     assert "did you mean 'title'?" in errors[1].message
 
 

@@ -9,7 +9,10 @@ each is a function of its own, named for what it guarantees:
 - :func:`no_circles`: no definition needs itself;
 - :func:`readiness_is_guarded`: no step after the injection can be reached without passing
   the readiness gates;
-- :func:`evaluation_fits`: a chain of definitions is never too deep to evaluate.
+- :func:`evaluation_fits`: a chain of definitions is never too deep to evaluate;
+- :func:`the_record_can_bind`: the pack names what the patient's record is read by (the
+  dose's answer, the repeat visit and the last injection's date), its results of the day
+  count only for their day, and the visit's date is never after today.
 
 :func:`pack_warnings` finds what is allowed but worth a look: a source nothing cites,
 facts marked verify, a step or question no answers can reach (:mod:`xrntx_guide.reach`).
@@ -56,6 +59,7 @@ def check_guide(guide: Guide, *, complete: bool = True) -> list[Issue]:
     if complete:
         issues.extend(readiness_is_guarded(guide))
         issues.extend(injection_recorded_after_the_gates(guide))
+        issues.extend(the_record_can_bind(guide))
     graph = _graph(guide)
     # Where the whole graph goes round nowhere (every strongly connected component one
     # definition that does not read itself), no part of it can: the search for circles,
@@ -368,15 +372,16 @@ def asked_in_order(guide: Guide) -> list[Issue]:
 
 
 def injection_recorded_after_the_gates(guide: Guide) -> list[Issue]:
-    """``[guide.report].injection_given`` is asked at or after a step that requires every
-    gate clear: an answer asked before the gates could say "given" for a patient they
-    block, and date a next dose."""
+    """``[guide.report].injection_given`` is asked at or after the last step that requires
+    every gate clear (the injection step: the one shown only once every gate of the pack
+    is clear): an answer asked before it could say "given" for a patient a gate that
+    guards a later step blocks, and date a next dose."""
     key = guide.meta.report.injection_given
     cq = guide.questions.get(key) if key is not None else None
     clear = [s.index for s in guide.steps if s.spec.requires_clear]
     if key is None or not clear:
         return []
-    if cq is None or guide.step(cq.step_id).index < min(clear):
+    if cq is None or guide.step(cq.step_id).index < max(clear):
         where = "a derived value" if cq is None else f"asked at the step {cq.step_id!r}"
         return [
             Issue(
@@ -387,6 +392,84 @@ def injection_recorded_after_the_gates(guide: Guide) -> list[Issue]:
             )
         ]
     return []
+
+
+def the_record_can_bind(guide: Guide) -> list[Issue]:
+    """What the patient's record is read by, and the results of the injection's day, are
+    never left to chance (reference 4.4, items 3, 10 and 11: every pack):
+
+    - the answer that records the injection as given is named
+      (``[guide.report] injection_given``): without it a dose given is never in the
+      record, and the patient's next visit is judged as if there had been none;
+    - a pack that names a repeat visit (``[guide.report.history] repeat_visit``) names
+      the visit's answer too (``[guide.report] visit``), with that value among its
+      choices, and carries the last injection's date from the visit's date (``carry``):
+      otherwise an older date given for it would go unchecked against the record;
+    - the results of the day the program knows by name (:data:`keys.POINT_IN_TIME`, the
+      COWS items, the urine screens) are ``point_in_time``: they count only for their day;
+    - the visit's date (``date_key``) has ``max = "today"``: the readiness checks describe
+      the day of the injection, and a later date is a plan, never a visit.
+    """
+    issues: list[Issue] = []
+    report = guide.meta.report
+    history = report.history
+    guide_at = _at(guide, "guide", "", "report")
+    if report.injection_given is None:
+        issues.append(
+            Issue(
+                *guide_at,
+                "guide.report.injection_given is not named: name the yes/no question of the "
+                "injection step that records the injection as given, or a dose given would "
+                "never be in the patient's record",
+            )
+        )
+    if history.repeat_visit is not None:
+        visit = guide.questions.get(report.visit) if report.visit is not None else None
+        choices = [c.value for c in visit.spec.choices or ()] if visit is not None else []
+        if visit is None or history.repeat_visit not in choices:
+            issues.append(
+                Issue(
+                    *_at(guide, "guide", "", "report", "history", "repeat_visit"),
+                    f"guide.report.history.repeat_visit {history.repeat_visit!r} is not a "
+                    "choice of the visit's question (guide.report.visit): name the question "
+                    "that says which visit this is, and give its repeat visit's value",
+                )
+            )
+        if guide.last_injection_key is None:
+            issues.append(
+                Issue(
+                    *_at(guide, "guide", "", "report", "history", "carry"),
+                    "a repeat visit is named, but no answer is carried from the visit's date "
+                    f'({guide.meta.date_key}): add carry = [{{ question = "<the last '
+                    f'injection\'s date>", from_answer = "{guide.meta.date_key}" }}], or a '
+                    "last injection date older than the record's would go unchecked",
+                )
+            )
+    for key, cq in guide.questions.items():
+        of_the_day = (
+            key in keys.POINT_IN_TIME
+            or key.startswith(keys.SCREEN_PREFIX)
+            or (key.startswith(keys.COWS_ITEM_PREFIX) and cq.spec.type == "int")
+        )
+        if of_the_day and not cq.spec.point_in_time:
+            issues.append(
+                Issue(
+                    *_at(guide, "question", key, "point_in_time"),
+                    f"{key!r} is a result of the day of the injection: it must have "
+                    "point_in_time = true, so that it counts only for the day it was taken",
+                )
+            )
+    dated = guide.questions.get(guide.meta.date_key)
+    if dated is not None and (dated.max is None or dated.max.source.strip() != "today"):
+        issues.append(
+            Issue(
+                *_at(guide, "question", dated.key, "max"),
+                f"{dated.key!r} is the visit's date (guide.date_key): it must have "
+                'max = "today", since the readiness checks describe the day of the injection '
+                "(a later date is a plan: the walk says the earliest date instead)",
+            )
+        )
+    return issues
 
 
 def no_contraindication_is_offered(guide: Guide) -> list[Issue]:

@@ -98,6 +98,14 @@ QUESTION_KINDS: dict[str, tuple[str, str]] = {
 writes there, of this kind (the expression language's: int, number, string, date,
 bool); a COWS item (``cows_*`` but the total) is an int."""
 
+POINT_IN_TIME: tuple[str, ...] = (COWS_TOTAL, CHALLENGE, RECHALLENGE, "pregnancy_test")
+"""Results of the day of the injection (reference 4.4, item 3; section 8 names them): a
+question of one of these names, a COWS item, or a urine screen (:data:`SCREEN_PREFIX`)
+must be ``point_in_time``, so that it counts only for the day it was taken (a pack that
+let one carry over to a later day would read an old result as today's)."""
+SCREEN_PREFIX = "uds_"
+"""What the urine drug screens' questions start with (section 8: ``uds_opiates``...)."""
+
 SETTING_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
     COWS_THRESHOLD: (("int",), "the COWS total that shows withdrawal"),
     RECHALLENGE_WINDOW: (("int", "number"), "the rechallenge window in hours"),

@@ -21,7 +21,14 @@ from .guide import (
 )
 from .model import PLACEHOLDER as PLACEHOLDER
 from .model import GuideMeta, PackFile
-from .problems import _UNKNOWN_KEY, _data_loc, _parse_toml, _read_bytes, _validation_issues
+from .problems import (
+    _UNKNOWN_KEY,
+    _data_loc,
+    _parse_toml,
+    _read_bytes,
+    _read_step_file,
+    _validation_issues,
+)
 from .read import Issue, Placer
 
 if TYPE_CHECKING:
@@ -109,10 +116,13 @@ def _read_pack(
         what = "is not a folder" if root.exists() else "no such folder"
         issues.append(Issue(root, (), f"{what} (give --steps a folder of .toml files)"))
     else:
-        files = sorted(p for p in root.glob("*.toml") if p.is_file())
+        # Every .toml entry is a step file: one that is not a regular file (a link to
+        # nothing, a pipe, a device, a folder) is reported by _read_step_file, never skipped
+        # (a gate in it would be left out in silence).
+        files = sorted(root.glob("*.toml"))
         if not files:
             issues.append(Issue(root, (), "no .toml files in this folder"))
-        contents = {path: _read_bytes(path, issues) for path in files}
+        contents = {path: _read_step_file(path, issues) for path in files}
         if site_file is not None:
             site_bytes = _read_bytes(site_file, issues)
     texts.update({str(p): b for p, b in contents.items()})

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..files import Unreadable, read_regular
 from ..suggest import closest
 from .model import PLACEHOLDER as PLACEHOLDER
 from .read import Issue, KeyPath
@@ -150,6 +151,7 @@ _TOML_PLACE = re.compile(
 
 
 def _read_bytes(path: Path, issues: list[Issue]) -> bytes | None:
+    """The bytes of a file given by name (a site file), or None with the problem added."""
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             issues.append(Issue(path, (), f"file is larger than {MAX_FILE_BYTES} bytes"))
@@ -157,6 +159,26 @@ def _read_bytes(path: Path, issues: list[Issue]) -> bytes | None:
         return path.read_bytes()
     except OSError as exc:
         issues.append(Issue(path, (), f"cannot read: {exc.strerror or exc}"))
+    return None
+
+
+def _read_step_file(path: Path, issues: list[Issue]) -> bytes | None:
+    """The bytes of a ``.toml`` entry of the pack's folder, or None with the problem
+    added: never a wait on a pipe or a device (files.py ``read_regular``), and an entry
+    that is no file (a link to nothing, a folder) is named as such, never skipped."""
+    try:
+        return read_regular(path, MAX_FILE_BYTES)
+    except Unreadable as exc:
+        if exc.reason.startswith("is larger than"):
+            issues.append(Issue(path, (), f"file is larger than {MAX_FILE_BYTES} bytes"))
+            return None
+        missing_target = exc.missing and path.is_symlink()
+        why = "is a link to a file that is not there" if missing_target else exc.reason
+        if exc.missing or why.startswith("is "):  # a .toml of the folder that is no file
+            why = f"every .toml file of the folder is a step file, and this one {why}"
+            issues.append(Issue(path, (), f"{why}: remove it, or make it a step file"))
+        else:
+            issues.append(Issue(path, (), f"cannot read: {why}"))
     return None
 
 

@@ -125,6 +125,17 @@ def contradiction(
         else ""
     )
     last_key = guide.last_injection_key
+    if dose is not None and (repeat is None or report.visit is None):
+        # A pack that names no repeat visit judges every visit as a first one: after a
+        # dose on record, none of its visits can be judged (safety invariant 11).
+        return Contradiction(
+            report.visit or guide.meta.date_key,
+            f"the patient's record shows an injection on {dose.date} ({by}), and this guide "
+            "names no repeat visit ([guide.report] visit and [guide.report.history] "
+            "repeat_visit), so it cannot judge a visit after a dose: use a guide that names "
+            "one, or check the label",
+            "quit, and use a guide that names a repeat visit, or check the label",
+        )
     if visit is not None and repeat is not None and visit != repeat:
         if dose is not None:
             return Contradiction(

@@ -1,0 +1,139 @@
+"""A pack is data from an author who may be careless or hostile, and the safety invariants
+hold for every pack (clinical basis, section 4.4). What the patient's record is read by
+(the dose's answer, the repeat visit and the last injection's date), the results that
+count only for their day, and the visit's date never after today are the program's
+conditions on a pack: a copy of the shipped pack that drops one is refused by `validate`
+and by every command, naming the place. Before, each of these copies validated, and then
+counted a second dose three days after the first, read a COWS rating of four days before
+as today's, took today's screens for a date two weeks away, asked for the dose before a
+gate guarding a later step was clear, or left a gate out in silence (a step file that was
+a link to nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import TODAY, Run, after_injection, answer_flags, copy_steps, flat, ready_patient
+from xrntx_guide.errors import ExitCode
+
+
+def edited(root: Path, name: str, old: str, new: str) -> Path:
+    """A copy of the shipped pack with ``old`` (which must be there once) replaced in one
+    file; the folder."""
+    steps = copy_steps(root)
+    path = steps / name
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"test setup: {old!r} is not once in {name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return steps
+
+
+def refused(run: Run, steps: Path, *said: str) -> str:
+    out = run("validate", "--steps", str(steps))
+    assert out.exit_code == ExitCode.INVALID_PACK, out.output
+    text = flat(out.stderr)
+    for words in said:
+        assert words in text, text
+    return text
+
+
+def test_a_pack_that_does_not_name_the_dose_answer_is_refused(run: Run, tmp_path: Path) -> None:
+    steps = edited(tmp_path, "00-guide.toml", 'injection_given = "injection_given"\n', "")
+    refused(run, steps, "guide.report.injection_given is not named", "00-guide.toml")
+    check = run("check", "--steps", str(steps), "--json", *answer_flags(ready_patient()))
+    assert check.exit_code == ExitCode.INVALID_PACK, "every command refuses it, not only validate"
+
+
+def test_a_repeat_visit_without_the_last_injections_date_carried_is_refused(
+    run: Run, tmp_path: Path
+) -> None:
+    steps = edited(
+        tmp_path,
+        "00-guide.toml",
+        '  { question = "last_injection_date", from_answer = "injection_date" },\n',
+        "",
+    )
+    refused(run, steps, "carry", "injection_date", "unchecked")
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("55-cows-challenge.toml", "cows_total"),
+        ("55-cows-challenge.toml", "cows_pulse"),
+        ("50-readiness.toml", "uds_fentanyl"),
+        ("30-medical.toml", "pregnancy_test"),
+    ],
+)
+def test_a_result_of_the_day_that_would_carry_over_is_refused(
+    run: Run, tmp_path: Path, name: str, key: str
+) -> None:
+    steps = copy_steps(tmp_path)
+    path = steps / name
+    text = path.read_text(encoding="utf-8")
+    head = f'key = "{key}"\n'
+    at = text.index(head) + len(head)
+    rest = text[at:].replace("point_in_time = true\n", "", 1)
+    path.write_text(text[:at] + rest, encoding="utf-8")
+    refused(run, steps, f"'{key}' is a result of the day of the injection", "point_in_time")
+
+
+def test_a_visit_date_after_today_is_refused(run: Run, tmp_path: Path) -> None:
+    steps = edited(
+        tmp_path, "10-visit.toml", 'default = "today"\nmax = "today"\n', 'default = "today"\n'
+        'max = "add_days(today, 90)"\n'
+    )  # fmt: skip
+    refused(run, steps, "'injection_date' is the visit's date", 'max = "today"')
+
+
+def test_the_dose_asked_before_a_later_step_that_requires_every_gate_clear_is_refused(
+    run: Run, tmp_path: Path
+) -> None:
+    steps = copy_steps(tmp_path)
+    (steps / "90-final.toml").write_text(
+        '[[step]]\nid = "final_check"\nphase = "after"\ntitle = "Final check"\n'
+        'sources = ["label"]\nrequires_clear = true\n',
+        encoding="utf-8",
+    )
+    refused(run, steps, "guide.report.injection_given 'injection_given'", "before the gates")
+
+
+def test_a_step_file_that_is_not_a_file_is_named(run: Run, tmp_path: Path) -> None:
+    steps = copy_steps(tmp_path)
+    (steps / "31-hypersensitivity.toml").symlink_to(tmp_path / "gone.toml")
+    refused(run, steps, "31-hypersensitivity.toml", "a link to a file that is not there")
+
+
+def test_a_guide_without_a_repeat_visit_never_judges_a_visit_after_a_dose(
+    run: Run, tmp_path: Path
+) -> None:
+    """The shipped pack records a dose; three days later, a copy that names no repeat
+    visit (so every visit is a first one to it) refuses to judge the patient, on a check
+    and on a batch line, instead of saying ready."""
+    day = TODAY - dt.timedelta(days=3)
+    dose = after_injection(last_opioid_use=day - dt.timedelta(days=14))
+    first = run(
+        "walk", "--no-input", "--today", day.isoformat(), "--label", "NR-1",
+        "--acknowledge", "all", *answer_flags(dose),
+    )  # fmt: skip
+    assert first.exit_code == ExitCode.OK, first.output
+    steps = edited(tmp_path, "00-guide.toml", 'repeat_visit = "repeat_injection"\n', "")
+    assert run("validate", "--steps", str(steps)).exit_code == ExitCode.OK
+    patient = ready_patient(last_opioid_use=TODAY - dt.timedelta(days=20))
+    out = run(
+        "check", "--steps", str(steps), "--today", TODAY.isoformat(), "--json",
+        "--label", "NR-1", *answer_flags(patient),
+    )  # fmt: skip
+    assert out.exit_code == ExitCode.USAGE, out.output
+    assert "names no repeat visit" in flat(out.stdout + out.stderr), out.output
+    line = json.dumps({**patient, "label": "NR-1"}, default=str)
+    batch = run(
+        "check", "--steps", str(steps), "--today", TODAY.isoformat(), "--batch", "-",
+        input=line + "\n",
+    )  # fmt: skip
+    (result,) = [json.loads(x) for x in batch.stdout.splitlines()]
+    assert result["status"] == "error" and "names no repeat visit" in result["message"], result
