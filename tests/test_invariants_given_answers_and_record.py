@@ -374,15 +374,26 @@ def test_use_since_the_injection_dated_before_it_is_refused(run: Run) -> None:
     refused_naming(check(run, answers), "opioid_use_since_last_injection", "last_opioid_use")
 
 
-def test_an_injection_answered_given_on_a_blocked_walk_is_no_dose_in_the_record(
+def test_an_injection_answered_given_on_a_blocked_walk_is_no_dose_yet_holds_back_the_next(
     run: Run,
 ) -> None:
+    """No dose is counted for it (invariant 12), but the needle may have gone in: a first
+    injection three days later is refused, naming the visit and the way out (invariant
+    11), until that visit's answer is corrected to not given."""
     blocked = walk(run, after_injection(uds_opiates="positive"), day=days_ago(3))
     assert blocked.exit_code not in (0, 2), blocked.output
     history = json.loads(run("history", LABEL, "--json", "--today", TODAY.isoformat()).stdout)
     assert [v["injection_given"] for v in history["visits"]] == [False], history
     note = json.loads(run("note", LABEL, "--format", "json").stdout)
     assert note["injection_given"] is not True
+    session = json.loads(blocked.stdout)["session"]
+    result = check(run, ready_patient(), "--label", LABEL)
+    refused_naming(result, session, "answered given", "injection_given=no")
+    corrected = run(
+        "walk", "--no-input", "--resume", "--session", session,
+        "--today", days_ago(3).isoformat(), "-a", "injection_given=no",
+    )  # fmt: skip
+    assert corrected.exit_code not in (0, 2), corrected.output
     result = check(run, ready_patient(), "--label", LABEL)
     assert result.exit_code == 0, result.output  # no dose on record: a first injection
 

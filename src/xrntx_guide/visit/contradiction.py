@@ -69,6 +69,17 @@ def recorded_dose(record: Timeline | None, day: dt.date | None = None) -> VisitE
     return max(doses, key=lambda v: v.date or "") if doses else None
 
 
+def _uncounted(guide: Guide, dose: VisitEntry) -> str:
+    """A dose answered given where the record does not count it, as a refusal names it,
+    with the way out if the needle never went in."""
+    key = guide.meta.report.injection_given
+    return (
+        f"session {dose.session}, where the injection was answered given though it does "
+        "not count (the gates or the patient's record did not allow it): if it was not "
+        f"given, resume that session and answer {key}=no"
+    )
+
+
 def _date(value: object) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
@@ -120,6 +131,8 @@ def contradiction(
     by = (
         f"reported by session {dose.session}"
         if dose is not None and record is not None and dose in record.reports
+        else _uncounted(guide, dose)
+        if dose is not None and dose.uncounted_injection
         else f"session {dose.session}"
         if dose is not None
         else ""

@@ -79,6 +79,8 @@ class VisitEntry:
     next_dose_due: str | None = None
     ended: bool = False
     """A finished care visit that recorded the end of treatment (no injection)."""
+    answered_given: bool = False
+    """Its answer says the injection was given, whether or not the record counts it."""
     end_reason: str | None = None
     last_injection: str | None = None
     """The last injection as the visit that ended the treatment recorded it."""
@@ -89,6 +91,19 @@ class VisitEntry:
         return (
             self.status == "complete"
             and self.injection_given is True
+            and not self.training
+            and self.date is not None
+        )
+
+    @property
+    def uncounted_injection(self) -> bool:
+        """A care visit whose answer says the injection was given, where the gates (or the
+        patient's record) did not let the dose count: kept as typed (safety invariant 12),
+        never a dose of the record, yet the needle may have gone in. A later visit takes
+        nothing from an earlier dose past it: the last injection may be this one."""
+        return (
+            self.answered_given
+            and self.injection_given is not True
             and not self.training
             and self.date is not None
         )
@@ -171,7 +186,8 @@ class Timeline:
     source: VisitEntry | None = None
     """The visit the values were filled in from, if any."""
     held_back: VisitEntry | None = None
-    """An unfinished visit recording a later injection: nothing was filled in because of it."""
+    """An unfinished visit recording a later injection, or one whose answer says the injection
+    was given where the record does not count it: nothing was filled in because of it."""
     reports: tuple[VisitEntry, ...] = ()
     """The visits that answered a last injection (``last_injection_date``: a dose given
     outside this record, typed at a repeat visit) later than every dose the record counts
@@ -325,10 +341,17 @@ class Timeline:
             )
         if self.held_back is not None:
             v = self.held_back
+            why = (
+                "answered given though it does not count (the gates or the patient's record "
+                "did not allow it), so it may have been given (if it was not, resume that "
+                "session and answer it not given)"
+                if v.uncounted_injection
+                else "but it did not finish"
+            )
             out.append(
                 f"session {v.session} ({v.status.replace('_', ' ')}) records an injection on "
-                f"{v.date}, but it did not finish: the last injection is not filled in from "
-                "the history; give its date and side yourself"
+                f"{v.date}, {why}: the last injection is not filled in from the history; "
+                "give its date and side yourself"
             )
         if (later := self.later) is not None:
             # Read for a day before a recorded dose (--today in the past, or a clock behind
@@ -635,6 +658,7 @@ def entry(guide: Guide, record: SessionRecord | VisitFacts) -> VisitEntry:
         ended=ended,
         end_reason=text(report.history.end_reason) if ended else None,
         last_injection=text(last_key) if ended else None,
+        answered_given=given is True,
     )
 
 
@@ -920,7 +944,8 @@ def _timeline(
     later = [
         v
         for v in before
-        if v.unfinished_injection and (source is None or (v.date or "") >= (source.date or ""))
+        if (v.unfinished_injection or v.uncounted_injection)
+        and (source is None or (v.date or "") >= (source.date or ""))
     ]
     # What a visit that ended the treatment after the last recorded injection recorded (a
     # switch to an agonist): offered, with its origin, so that a restart is judged beside
