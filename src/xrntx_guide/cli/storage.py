@@ -41,6 +41,17 @@ def clinician(env: Environment, given: str | None = None) -> str:
         return "unknown"
 
 
+def warn_on_stderr(env: Environment) -> Callable[[str], None]:
+    """``say`` for a command without a screen of its own (``check --label``, a batch's
+    labelled lines): a warning line on standard error, beside a JSON result on stdout."""
+
+    def say(text: str) -> None:
+        env.stderr.write(f"warning: {text}\n")
+        env.stderr.flush()
+
+    return say
+
+
 def the_store(
     env: Environment,
     database: str | None = None,

@@ -17,7 +17,7 @@ from ...files import Unreadable, open_regular
 from ...pack.guide import Guide
 from ...visit.presets import file_days, given_observation, parse_overrides
 from ..progress import Progress
-from ..storage import the_store
+from ..storage import the_store, warn_on_stderr
 from ..streams import OutputFailed, ReaderGone
 from .common import (
     AnswerOpt,
@@ -187,4 +187,6 @@ def _size(handle: Any) -> int | None:
 
 
 def _store(env: Environment) -> Any:
-    return the_store(env, reading=True)
+    # Where no store was found is said (a mistyped XRNTX_GUIDE_HOME is never read as a
+    # patient without visits), once for the batch.
+    return the_store(env, say=warn_on_stderr(env), reading=True)

@@ -130,9 +130,10 @@ def patient_record(env: Environment, guide: Guide, label: str, day: dt.date) -> 
     """The record of the patient ``label`` on ``day`` (``check --label``): their sessions
     in the store, read as a walk reads them (visit/history.py). Only this opens the store."""
     from ...visit.history import timeline  # seam: the record (pydantic), only with --label
-    from ..storage import the_store  # seam: the store's module, only with --label
+    from ..storage import the_store, warn_on_stderr  # seam: the store, only with --label
 
     label = patient_label(label)
-    # An unreadable visit: the record's warnings.
-    found = the_store(env, reading=True).history(label)
+    # An unreadable visit: the record's warnings; no store at all: said on stderr (a
+    # mistyped XRNTX_GUIDE_HOME is never read as a patient without visits).
+    found = the_store(env, say=warn_on_stderr(env), reading=True).history(label)
     return timeline(guide, found.records, label, day, unreadable=found.unreadable)
