@@ -26,6 +26,8 @@ import functools
 import gc
 import json
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import closing
@@ -359,6 +361,25 @@ def check_line(job: Job, number: int, line: str | bytes | None) -> tuple[str, bo
 
 
 _JOB: Job | None = None  # a worker's job, inherited from the parent when it forks
+_PARENT: int | None = None  # the batch's own process, which each worker outlives never
+
+
+def _worker_start() -> None:
+    """Each worker ends with the batch. Its results come back through the pool, so its
+    standard output is set to nothing (a pipeline reading the batch's output ends when
+    the batch does, whatever a worker is doing); and on Linux it is stopped when the
+    batch's process dies (a plain ``kill``, SIGKILL, a supervisor's SIGHUP), where it
+    would otherwise be left behind, working for no one."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.close(null)
+    if sys.platform.startswith("linux"):
+        import ctypes  # seam: only in a worker, on Linux
+
+        pr_set_pdeathsig = 1  # <linux/prctl.h>
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != _PARENT:  # the batch died before the worker was told to follow
+        os._exit(1)
 
 
 def _check_chunk(chunk: list[tuple[int, str | bytes | None]]) -> list[tuple[str, bool]]:
@@ -413,7 +434,7 @@ def check_lines(
         _Stopped: a worker process died (killed, out of memory); results of the lines
             before the one it names have been yielded, none after.
     """
-    global _JOB
+    global _JOB, _PARENT
     items = _numbered(lines)
     head = list(islice(items, INLINE_BELOW))
     workers = workers or os.cpu_count() or 1
@@ -437,9 +458,9 @@ def check_lines(
     # for the chunk it held; the executor says the pool is broken.
     chunks = _chunks(chain(head, items))
     pending: deque[tuple[int, Future[list[tuple[str, bool]]]]] = deque()
-    _JOB = job
+    _JOB, _PARENT = job, os.getpid()
     try:
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start) as pool:
             try:
                 for chunk in islice(chunks, 2 * workers):
                     pending.append((chunk[0][0], pool.submit(_check_chunk, chunk)))
