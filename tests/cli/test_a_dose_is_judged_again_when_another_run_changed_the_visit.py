@@ -107,3 +107,16 @@ def test_the_control_nothing_changed_records_the_dose(run: Run, guide: Guide) ->
     said, session = yes_while_the_other_room(run, guide, "-a", "age=34")
     assert "another process changed" not in said, said
     assert stored_record(session).injection_given is True, said
+
+
+def test_both_rooms_giving_the_dose_are_told_to_check(run: Run, guide: Guide) -> None:
+    """The other room records the injection given while this one waits at the prompt,
+    and 'yes' is typed here too: one dose is recorded, and this room is told, loudly, to
+    make sure only one injection was given (as a save's merge tells it). Before, it was
+    told only that the gates are read again."""
+    key = guide.meta.report.injection_given
+    said, session = yes_while_the_other_room(
+        run, guide, "-a", f"{key}=yes", "-a", "injection_side_used=left"
+    )
+    assert "CHECK:" in said and "make sure only one injection was given" in said, said
+    assert stored_record(session).injection_given is True, said

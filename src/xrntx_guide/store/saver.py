@@ -634,7 +634,13 @@ def _both_dosed(
 
     if given(base) or not (given(mine) and given(theirs)):
         return []
-    return [
+    return [both_dosed(key)]
+
+
+def both_dosed(key: str) -> str:
+    """What a run is told when it and another both answered the injection given on one
+    visit (a save's merge, or the walk's reading before it records a dose)."""
+    return (
         f"CHECK: this run and another both recorded the injection as given ({key}) on "
         "this visit: one dose is recorded; make sure only one injection was given"
-    ]
+    )

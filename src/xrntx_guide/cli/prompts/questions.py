@@ -18,6 +18,7 @@ from ...engine.next_action import (
 from ...errors import InvalidAnswer, SessionError
 from ...expr import UNKNOWN, format_value, truth
 from ...pack.guide import CQuestion, CStep
+from ...store.saver import both_dosed
 from ...visit.answers import parse_value, to_json
 from ...visit.clock import shown
 from ...visit.history import of_another_dose
@@ -367,6 +368,9 @@ class QuestionPrompts(WalkCore):
             return True
         added = [e for e in results() if (key_of(e), e.at) not in before]
         now = judged()
+        if now.get(cq.key) is True:
+            # Another room recorded the dose meanwhile, and "given" was typed here too.
+            self.ui.warning(both_dosed(cq.key))
         changed = sorted(k for k in set(held) | set(now) if held.get(k) != now.get(k))
         if changed and not added:
             # Another run changed what the gates read (moved the visit to another day,
