@@ -13,6 +13,7 @@ import contextlib
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,23 @@ def make_private_dir(folder: Path) -> None:
         except FileExistsError:
             continue
         part.chmod(0o700)
+
+
+def _in_wal_mode(db: sqlite3.Connection) -> None:
+    """Put the store in write-ahead-log mode, waiting for another process as a write
+    does. On a store being made by two processes at once, SQLite can refuse the change
+    at once ("database is locked") without calling its busy handler: it is tried again
+    until the busy timeout, so the second process waits its turn as documented."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = "locked" in str(exc).lower() or "busy" in str(exc).lower()
+            if not busy or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 class SqliteStore(SqlStore):
@@ -140,7 +158,7 @@ class SqliteStore(SqlStore):
                 path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
             )
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            db.execute("PRAGMA journal_mode = WAL")
+            _in_wal_mode(db)
             db.execute("PRAGMA synchronous = FULL")
             self._migrate(db)
         except sqlite3.Error as exc:
