@@ -26,19 +26,35 @@ NEVER_A_PASS = (keys.NOT_DONE, "positive")
 (which stands on every later day)."""
 
 
-def taken_on_another_day(guide: Guide, at: dt.datetime, day: dt.date) -> Reason | None:
+def taken_on_another_day(
+    guide: Guide, at: dt.datetime, day: dt.date, today: dt.date | None = None
+) -> Reason | None:
     """Why a result taken at ``at`` by the clock cannot be filed for the visit of ``day``:
     it was taken on another day. Its time would be the typing time of another day, so no
     rule that reads the times of a visit's results (a rating of withdrawal during a
     challenge's observation) could hold for it. (message, hint), or None when the days
-    agree."""
+    agree. ``today``: the day the walk began on; a result taken after it (the walk
+    crossed midnight) is of a day the visit cannot be moved to from within the walk,
+    which a resume does."""
     taken = aware(at).astimezone().date()
     if taken == day:
         return None
     key = guide.meta.date_key
-    return (
+    refused = (
         f"taken now, on {taken.isoformat()}, it describes that day, not the visit of "
-        f"{day.isoformat()}: a result counts only for the day it was taken",
+        f"{day.isoformat()}: a result counts only for the day it was taken"
+    )
+    if today is not None and taken > today:
+        return (
+            refused,
+            f"The clock has passed midnight since this walk began on {today.isoformat()}: "
+            f"to record it for {taken.isoformat()}, quit and resume the walk "
+            f"(`xrntx-guide walk --resume`), which moves the visit to that day. To enter "
+            f"the result of {day.isoformat()} late, give it with its time in an answers "
+            f'file ({RATINGS_KEY}, {CHALLENGES_KEY}: each entry with its "at").',
+        )
+    return (
+        refused,
         f"To record it for {taken.isoformat()}, move the visit there (edit {key} at a "
         f"prompt, or --answer {key}={taken.isoformat()}; a walk left open since the day "
         "before: quit and resume it, which moves the visit). To enter the result of "

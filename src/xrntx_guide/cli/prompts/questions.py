@@ -437,7 +437,7 @@ class QuestionPrompts(WalkCore):
 
         def of_the_visit_day() -> bool:
             """A rating typed now is a new one, taken now: only for a visit of today."""
-            found = taken_on_another_day(self.guide, now, visit)
+            found = taken_on_another_day(self.guide, now, visit, self.today)
             if found is not None:
                 self.ui.retry(f"{cq.key}: {found[0]}. {found[1]}")
             return found is None
