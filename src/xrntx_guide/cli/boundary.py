@@ -8,7 +8,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 from ..errors import ExitCode, UserError
 from . import ctrl_c_seen
@@ -59,10 +59,7 @@ def boundary(
         report(exc, as_json)
         raise Failed(int(exc.exit_code)) from None
     except KeyboardInterrupt:
-        from .ui import UI  # seam: rich, only to say that a run was interrupted
-
-        UI(plain=True).error("interrupted")
-        raise Failed(int(ExitCode.INTERRUPTED)) from None
+        _interrupted(as_json)
     except BrokenPipeError:  # the reader has gone: end quietly, in main()
         raise ReaderGone() from None
     except OSError as exc:  # the machine refused (a full disk, a closed stream): no bug
@@ -70,10 +67,7 @@ def boundary(
         raise Failed(int(ExitCode.USAGE)) from None
     except Exception as exc:  # a bug: say so, show the traceback only when asked
         if ctrl_c_seen():  # a library turned the interrupt into an error of its own
-            from .ui import UI  # seam: rich, only to say that a run was interrupted
-
-            UI(plain=True).error("interrupted")
-            raise Failed(int(ExitCode.INTERRUPTED)) from None
+            _interrupted(as_json)
         if debug():
             raise
         from .ui import UI  # seam: rich, only to report a bug
@@ -87,6 +81,26 @@ def boundary(
         while len(_OPENED) > start:
             with contextlib.suppress(Exception):  # closed already, or gone
                 _OPENED.pop().close()
+
+
+def _interrupted(as_json: bool) -> NoReturn:
+    """An interrupt (Ctrl-C, SIGINT) said as every error of the run is: one JSON object
+    in ``--json`` and ``--batch`` mode (code ``interrupted``), else a line on stderr.
+    What a walk saved before it stays saved; nothing is said to have been saved, since a
+    run interrupted before its first save saved nothing.
+
+    Raises:
+        Failed: with the exit code of an interrupt, always.
+    """
+    if as_json:
+        from ..errors import Interrupted
+
+        report(Interrupted("interrupted"), as_json=True)
+    else:
+        from .ui import UI  # seam: rich, only to say that a run was interrupted
+
+        UI(plain=True).error("interrupted")
+    raise Failed(int(ExitCode.INTERRUPTED)) from None
 
 
 READER_GONE = int(ExitCode.READER_GONE)
