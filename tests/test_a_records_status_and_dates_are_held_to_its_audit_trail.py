@@ -95,6 +95,7 @@ def test_a_record_written_before_summaries_were_logged_reads_as_it_stands(
     """Nothing to check it against: as the other records of older versions, it is read as
     it stands (docs/storage.md)."""
     record = exported(run, "SUM-5", TODAY - dt.timedelta(days=2))
-    older = {**record, "events": [e for e in record["events"] if e["kind"] != "summary"]}
-    out = imported(run, tmp_path, older)
+    assert record["format"] == 2, "a program that reads only format 1 refuses it"
+    events = [e for e in record["events"] if e["kind"] != "summary"]
+    out = imported(run, tmp_path, {**record, "format": 1, "events": events})
     assert out.exit_code == 0, out.output

@@ -88,7 +88,7 @@ def _v1_database(
 
 
 def test_a_store_of_the_previous_schema_is_migrated_on_open(tmp_path: Path, guide: Guide) -> None:
-    assert VERSION == 6 and [n for n, _ in MIGRATIONS] == [1, 2, 3, 4, 5, 6]
+    assert VERSION == 7 and [n for n, _ in MIGRATIONS] == [1, 2, 3, 4, 5, 6, 7]
     record = new_session(guide, "OLD-1", NOW, TODAY)
     data = tmp_path / "data"
     data.mkdir()

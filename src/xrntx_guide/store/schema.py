@@ -81,6 +81,18 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE INDEX IF NOT EXISTS visits_saved ON visits (saved, updated)",
         ),
     ),
+    (
+        7,
+        (
+            # Each save logs the record's status, visit date and next dose due in its
+            # audit trail (visit/integrity.py SUMMARY), and a record whose fields differ
+            # from that log is refused. A program from before would save a visit without
+            # it, and the visit could no longer be read: this version is newer than it
+            # knows, so it refuses the store instead of writing to it. (The index serves
+            # the listings' filter by status.)
+            "CREATE INDEX IF NOT EXISTS visits_status ON visits (status)",
+        ),
+    ),
 )
 """Every version of the schema, in order: (version, statements)."""
 

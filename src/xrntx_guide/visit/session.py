@@ -57,7 +57,11 @@ from .rapid import (
 from .series import ChallengeResult, CowsRating
 
 JSONScalar = bool | int | float | str
-FORMAT: Literal[1] = 1
+FORMAT: Literal[2] = 2
+"""The record's shape: 2 since each save logs the record's summary (visit/integrity.py
+``SUMMARY``). A program from before reads only format 1, so it refuses such a record
+rather than saving it without its summary logged, which would make it unreadable here.
+A record of format 1 is read as it stands."""
 
 
 def _aware(value: Any) -> Any:
@@ -128,7 +132,7 @@ WITHHELD = "dose_withheld"
 class SessionRecord(_Model):
     """Everything needed to resume a walkthrough and to write its chart note."""
 
-    format: Literal[1] = FORMAT
+    format: Literal[1, 2] = FORMAT
     id: str
     label: str
     guide_id: str
