@@ -30,12 +30,18 @@ class WritesUntilGone:
     def __init__(self, inner: IO[str]) -> None:
         self.inner = inner
         self.gone = False
+        self.refused: OSError | None = None
+        """The write the machine refused (a full disk): the run's work goes on, and the
+        run then ends saying so (:meth:`end`)."""
 
     def write(self, text: str) -> int:
         if not self.gone:
             try:
                 return self.inner.write(text)
             except BrokenPipeError:
+                self._leave()
+            except OSError as exc:
+                self.refused = self.refused or exc
                 self._leave()
         return len(text)
 
@@ -45,6 +51,22 @@ class WritesUntilGone:
                 self.inner.flush()
             except BrokenPipeError:
                 self._leave()
+            except OSError as exc:
+                self.refused = self.refused or exc
+                self._leave()
+
+    def end(self, saved: str | None) -> None:
+        """After the run's work: end as a run whose reader went away, or whose output the
+        machine refused, naming what was saved all the same (``saved``: the session).
+
+        Raises:
+            OutputFailed: a write was refused (a full disk).
+            ReaderGone: the reader went away.
+        """
+        if self.refused is not None:
+            raise OutputFailed(self.refused, saved)
+        if self.gone:
+            raise ReaderGone()
 
     def _leave(self) -> None:
         self.gone = True
@@ -74,10 +96,12 @@ class SystemRefused(UsageError):
 
 
 class OutputFailed(SystemRefused):
-    """Standard output cannot be written."""
+    """Standard output cannot be written; ``saved``: what the run saved all the same."""
 
-    def __init__(self, exc: OSError) -> None:
+    def __init__(self, exc: OSError, saved: str | None = None) -> None:
         super().__init__(exc, "cannot write the output")
+        if saved is not None:
+            self.message = f"{self.message}; {saved} was saved all the same"
 
 
 def write_result(stream: IO[str], text: str) -> None:

@@ -86,7 +86,7 @@ from ..history import walk_timeline
 from ..render import show_card_hint, show_gate, show_summary, welcome
 from ..startup import resume_collector
 from ..storage import clinician, the_store
-from ..streams import ReaderGone, WritesUntilGone
+from ..streams import WritesUntilGone
 from ..ui import UI
 from ..walkthrough import COMMANDS, DRY_RUN_END, DRY_RUN_START, HELP, Walkthrough
 from .basics import (
@@ -499,8 +499,8 @@ def run_walk(
             save_recording(ui, record_to, record.label)
         if not no_save:
             _taken_back(ui, guide, store, record, dose_before)
-        if out is not None and out.gone:
-            raise ReaderGone()
+        if out is not None:
+            out.end(None if no_save else f"session {record.label!r} (id {record.id})")
         return int(code)
     if resume:
         _rapid_day_due(ui, guide, record, day)
