@@ -137,3 +137,26 @@ def test_a_guide_without_a_repeat_visit_never_judges_a_visit_after_a_dose(
     )  # fmt: skip
     (result,) = [json.loads(x) for x in batch.stdout.splitlines()]
     assert result["status"] == "error" and "names no repeat visit" in result["message"], result
+
+
+def test_a_default_its_own_bounds_refuse_is_no_default(run: Run, tmp_path: Path) -> None:
+    """The visit's date defaulted to a week ahead (its max still today): a check that
+    gives no date is judged for no date, never for the day the default names. Before,
+    today's screens and a last use four days ago were judged for a date a week away:
+    ready."""
+    steps = edited(
+        tmp_path, "10-visit.toml", 'default = "today"\nmax = "today"\n',
+        'default = "add_days(today, 7)"\nmax = "today"\n',
+    )  # fmt: skip
+    assert run("validate", "--steps", str(steps)).exit_code == ExitCode.OK
+    patient = ready_patient(
+        last_opioid_use=TODAY - dt.timedelta(days=4), naloxone_challenge="negative"
+    )
+    out = run(
+        "check", "--steps", str(steps), "--today", TODAY.isoformat(), "--json",
+        *answer_flags(patient),
+    )  # fmt: skip
+    result = json.loads(out.stdout)
+    assert result["status"] != "ready", result["status"]
+    shipped = run("check", "--today", TODAY.isoformat(), "--json", *answer_flags(patient))
+    assert json.loads(shipped.stdout)["status"] == "blocked", "the control: four days is too few"

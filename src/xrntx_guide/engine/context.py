@@ -297,7 +297,7 @@ class LazyContext(Context):
                     if cq.computed is not None:
                         value = cq.computed.function(self)
                     if value is UNKNOWN and self.use_defaults and cq.default is not None:
-                        value = valid_default(cq, cq.default.function(self))
+                        value = valid_default(cq, cq.default.function(self), self)
         memo[name] = value
         return value
 
@@ -369,10 +369,16 @@ class GivenContext(Context):
         return name in self.ctx.given
 
 
-def valid_default(cq: CQuestion, value: Value) -> Value:
+def valid_default(cq: CQuestion, value: Value, ctx: Context) -> Value:
     """A default that is not one of the question's choices (a first visit's suggested side,
-    'either') is no default at all."""
-    if cq.spec.choices and value is not UNKNOWN and value not in {c.value for c in cq.spec.choices}:
+    'either'), or that its own bounds refuse (a visit's date a week ahead, where the date
+    may not be after today), is no default at all: a default is never a value the
+    question would refuse if it were typed."""
+    if value is UNKNOWN:
+        return value
+    if cq.spec.choices and value not in {c.value for c in cq.spec.choices}:
+        return UNKNOWN
+    if (cq.min is not None or cq.max is not None) and bound_problem(cq, value, ctx) is not None:
         return UNKNOWN
     return value
 

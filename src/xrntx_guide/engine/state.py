@@ -162,7 +162,8 @@ def usable_default(cq: CQuestion, state: State) -> Value:
     """What the prompt offers for Enter: the default, else the suggestion, else UNKNOWN."""
     for comp in (cq.default, cq.suggest):
         if comp is not None:
-            value = valid_default(cq, comp.evaluate(state_context(state)))
+            ctx = state_context(state)
+            value = valid_default(cq, comp.evaluate(ctx), ctx)
             if value is not UNKNOWN:
                 return value
     return UNKNOWN

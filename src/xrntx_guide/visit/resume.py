@@ -52,7 +52,8 @@ def move_visit_day(
     if stored is not None and stored.origin != "default":
         return [], None
     state = evaluate(guide, record.inputs(guide, day))
-    new = valid_default(cq, cq.default.evaluate(state_context(state)))
+    ctx = state_context(state)
+    new = valid_default(cq, cq.default.evaluate(ctx), ctx)
     if new is UNKNOWN or to_json(new) == old:  # type: ignore[arg-type]
         return [], None
     lines = clear_results_of_another_day(

@@ -947,7 +947,7 @@ def moved_defaults(guide: Guide, record: SessionRecord, today: dt.date) -> dict[
         cq = guide.questions.get(key)
         if rec.origin != "default" or cq is None or cq.default is None:
             continue
-        value = valid_default(cq, cq.default.evaluate(ctx))
+        value = valid_default(cq, cq.default.evaluate(ctx), ctx)
         if not isinstance(value, bool | int | float | str | dt.date) or to_json(value) == rec.value:
             continue  # unknown (or not one answer): nothing to follow
         out[key] = value
