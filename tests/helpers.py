@@ -279,7 +279,6 @@ message = "Allergic: do not inject."
 key = "given"
 type = "bool"
 prompt = "Injection given?"
-optional = true
 
 [guide.report]
 injection_given = "given"

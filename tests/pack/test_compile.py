@@ -323,7 +323,7 @@ def test_derived_value_with_the_name_of_a_question_is_rejected(tmp_path: Path) -
         tmp_path, append='\n[[derived]]\nname = "allergic"\nlabel = "A"\nexpr = "true"\n'
     )
     problem = only(problems, "'allergic'", "already a question")
-    assert f"{PACK_FILE}:74:1: derived[0].name" in problem
+    assert f"{PACK_FILE}:73:1: derived[0].name" in problem
 
 
 def test_question_key_that_shadows_today_is_rejected(tmp_path: Path) -> None:
@@ -669,7 +669,7 @@ def test_derived_value_type_error_is_reported(tmp_path: Path) -> None:
         tmp_path, append='\n[[derived]]\nname = "odd"\nlabel = "O"\nexpr = "visit_date + 1"\n'
     )
     problem = only(problems, "derived[0].expr")
-    assert f"{PACK_FILE}:76:20" in problem
+    assert f"{PACK_FILE}:75:20" in problem
     assert "add_days" in problem
 
 

@@ -160,3 +160,47 @@ def test_a_default_its_own_bounds_refuse_is_no_default(run: Run, tmp_path: Path)
     assert result["status"] != "ready", result["status"]
     shipped = run("check", "--today", TODAY.isoformat(), "--json", *answer_flags(patient))
     assert json.loads(shipped.stdout)["status"] == "blocked", "the control: four days is too few"
+
+
+@pytest.mark.parametrize(
+    "change", ["when = \"visit == 'repeat_injection'\"\n", "optional = true\n"]
+)
+def test_a_dose_answer_that_may_go_unasked_is_refused(
+    run: Run, tmp_path: Path, change: str
+) -> None:
+    """A first injection walked with the dose's answer hidden (or left empty at Enter)
+    records no dose, and a check three days later was ready."""
+    steps = edited(
+        tmp_path, "70-injection.toml", 'prompt = "Was the injection given?"\n',
+        f'prompt = "Was the injection given?"\n{change}',
+    )  # fmt: skip
+    refused(run, steps, "'injection_given' records the injection as given", "asked whenever")
+
+
+def test_a_carried_last_injection_the_repeat_visit_may_not_ask_is_refused(
+    run: Run, tmp_path: Path
+) -> None:
+    """The record's last injection carried into a question asked only when the side is
+    not known: the gates read the date typed in the other, never the record's."""
+    steps = copy_steps(tmp_path)
+    visit = steps / "10-visit.toml"
+    visit.write_text(
+        visit.read_text(encoding="utf-8").replace(
+            '[[step.question]]\nkey = "last_injection_side"',
+            '[[step.question]]\nkey = "record_injection_date"\ntype = "date"\n'
+            'prompt = "Recorded injection date"\noptional = true\n'
+            "when = \"last_injection_side == 'unknown'\"\n\n"
+            '[[step.question]]\nkey = "last_injection_side"',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    guide = steps / "00-guide.toml"
+    guide.write_text(
+        guide.read_text(encoding="utf-8").replace(
+            '{ question = "last_injection_date", from_answer = "injection_date" }',
+            '{ question = "record_injection_date", from_answer = "injection_date" }',
+        ),
+        encoding="utf-8",
+    )
+    refused(run, steps, "'record_injection_date' is the last injection's date", "a gate")

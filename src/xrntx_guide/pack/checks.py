@@ -423,6 +423,30 @@ def the_record_can_bind(guide: Guide) -> list[Issue]:
                 "never be in the patient's record",
             )
         )
+    dose = guide.questions.get(report.injection_given) if report.injection_given else None
+    if dose is not None and (dose.when is not None or dose.spec.optional):
+        issues.append(
+            Issue(
+                *_at(guide, "question", dose.key, "when" if dose.when is not None else "optional"),
+                f"{dose.key!r} records the injection as given (guide.report.injection_given): "
+                "it is asked whenever the injection step is shown, so it has no condition of "
+                "its own and is not optional; a dose given and never recorded would be judged "
+                "as none at the patient's next visit",
+            )
+        )
+    last = guide.questions.get(guide.last_injection_key or "")
+    if last is not None:
+        read = any(g.severity in BLOCKING and last.key in g.inputs for g in guide.gates)
+        if last.when is not None or last.spec.optional or not read:
+            issues.append(
+                Issue(
+                    *_at(guide, "question", last.key),
+                    f"{last.key!r} is the last injection's date the record fills in (carry): "
+                    "a repeat visit always asks it (no condition of its own, not optional), "
+                    "and a gate that can block reads it; otherwise an older date given for it "
+                    "would go unchecked against the record",
+                )
+            )
     if history.repeat_visit is not None:
         visit = guide.questions.get(report.visit) if report.visit is not None else None
         choices = [c.value for c in visit.spec.choices or ()] if visit is not None else []
