@@ -35,6 +35,8 @@ def elsewhere(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
 
 
 def test_a_check_of_a_label_says_where_no_store_was_found(run: Run, elsewhere: Path) -> None:
+    """On stderr, and among the record's warnings of its JSON result (a script that keeps
+    only stdout sees it too)."""
     out = run(
         "check", "--today", TODAY.isoformat(), "--json", "--label", LABEL,
         *answer_flags(ready_patient()),
@@ -42,13 +44,18 @@ def test_a_check_of_a_label_says_where_no_store_was_found(run: Run, elsewhere: P
     said = flat(out.stderr)
     assert "there is no store at" in said and str(elsewhere) in said, out.output
     assert "XRNTX_GUIDE_HOME" in said
+    warned = " ".join(json.loads(out.stdout)["record"]["warnings"])
+    assert "there is no store at" in warned and str(elsewhere) in flat(warned), warned
 
 
-def test_a_batch_line_with_a_label_says_it_once(run: Run, elsewhere: Path) -> None:
+def test_each_batch_line_with_a_label_says_it_in_its_result(run: Run, elsewhere: Path) -> None:
     line = json.dumps({**ready_patient(), "label": LABEL}, default=str)
     out = run("check", "--today", TODAY.isoformat(), "--batch", "-", input=f"{line}\n{line}\n")
-    assert len(out.stdout.splitlines()) == 2, out.output
-    assert flat(out.stderr).count("there is no store at") == 1, out.output
+    results = [json.loads(x) for x in out.stdout.splitlines()]
+    assert len(results) == 2, out.output
+    for result in results:
+        warned = " ".join(result["record"]["warnings"])
+        assert "there is no store at" in warned, result
 
 
 def test_the_clinics_store_is_read_without_a_word(

@@ -193,8 +193,18 @@ class Job:
             raise InvalidAnswer("label", str(exc)) from None
         if self.opened is None:
             return timeline(self.guide, [], cleaned, self.today)
+        from .store import absence  # seam: as the store, only for a line with a label
+
         found = self.opened.history(cleaned)
-        return timeline(self.guide, found.records, cleaned, self.today, unreadable=found.unreadable)
+        missing = absence(self.opened)
+        return timeline(
+            self.guide,
+            found.records,
+            cleaned,
+            self.today,
+            unreadable=found.unreadable,
+            notes=() if missing is None else (missing,),
+        )
 
 
 def _observation(

@@ -69,7 +69,7 @@ def the_store(
     Raises:
         StoreError: it cannot be opened (the message names the fix).
     """
-    from ..store import open_store  # seam: the store (sqlite3), only when a command opens it
+    from ..store import absence, open_store  # seam: the store (sqlite3), when a command opens it
 
     url = database or env.var("XRNTX_GUIDE_DATABASE")
     data = env.data_dir()
@@ -77,13 +77,10 @@ def the_store(
         reading = False  # an earlier version's session files: the store takes them in
     store = open_store(url, data, create=not reading)
     opened(store)
-    if getattr(store, "absent", False):
+    missing = absence(store)
+    if missing is not None:
         if say is not None:
-            say(
-                f"there is no store at {store.where}: nothing has been saved there (check "
-                "XRNTX_GUIDE_HOME, XRNTX_GUIDE_DATABASE or --database if the visits are kept "
-                "elsewhere)"
-            )
+            say(missing)
         return store
     if url is None:
         _import_once(store, env.sessions_dir(), data, by or clinician(env), say)

@@ -311,6 +311,19 @@ def open_store(database: str | None, data_dir: Path, create: bool = True) -> Sto
     return SqliteStore(path, create=create)
 
 
+def absence(store: Store) -> str | None:
+    """Where no store was found, in words, for a command that only reads (``open_store``
+    with ``create`` False): a mistyped XRNTX_GUIDE_HOME shows as such, never as a patient
+    without visits. None when the store is there."""
+    if not getattr(store, "absent", False):
+        return None
+    return (
+        f"there is no store at {store.where}: nothing has been saved there (check "
+        "XRNTX_GUIDE_HOME, XRNTX_GUIDE_DATABASE or --database if the visits are kept "
+        "elsewhere)"
+    )
+
+
 def iter_pages(store: Store, size: int = 500) -> Iterator[VisitRow]:
     """Every stored visit, a page at a time."""
     offset = 0

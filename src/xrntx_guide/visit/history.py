@@ -185,6 +185,8 @@ class Timeline:
     prefills: dict[str, Prefill] = field(default_factory=dict)
     source: VisitEntry | None = None
     """The visit the values were filled in from, if any."""
+    notes: tuple[str, ...] = ()
+    """What the record was read from says of itself (no store there: store ``absence``)."""
     held_back: VisitEntry | None = None
     """An unfinished visit recording a later injection, or one whose answer says the injection
     was given where the record does not count it: nothing was filled in because of it."""
@@ -326,7 +328,8 @@ class Timeline:
 
     def warnings(self) -> list[str]:
         """What the screen and ``history --json`` must say beside the timeline."""
-        out = [
+        out = list(self.notes)
+        out += [
             f"{where} carries the label {self.label!r} but cannot be read ({why}): {UNREADABLE_FIX}"
             for where, why in self.unreadable
         ]
@@ -801,6 +804,7 @@ def timeline(
     unreadable: Iterable[tuple[str, str]] = (),
     before_only: bool = False,
     shown_only: bool = False,
+    notes: Iterable[str] = (),
 ) -> Timeline:
     """The timeline of ``label`` on ``day``, and what a repeat visit that day takes from it,
     read from the records whole.
@@ -819,6 +823,8 @@ def timeline(
         before_only: only the visits up to ``day`` (a note shows the visits before its own).
         shown_only: the timeline is only shown (``history``, a note's earlier visits),
             never judged by: an unfinished pathway record is then not refused.
+        notes: what the record was read from says of itself (no store there): the first
+            of its warnings.
 
     Raises:
         SessionError: a care session of the label that did not finish keeps a supervised
@@ -827,7 +833,7 @@ def timeline(
             use, so no other visit of the label can be judged without it (exit 2).
     """
     records = list(records)
-    return _timeline(
+    tl = _timeline(
         guide,
         [facts_of(r) for r in records],
         None if shown_only else records,
@@ -837,6 +843,7 @@ def timeline(
         tuple(unreadable),
         before_only,
     )
+    return replace(tl, notes=tuple(notes)) if notes else tl
 
 
 def shown_timeline(

@@ -17,7 +17,7 @@ from ...files import Unreadable, open_regular
 from ...pack.guide import Guide
 from ...visit.presets import file_days, given_observation, parse_overrides
 from ..progress import Progress
-from ..storage import the_store, warn_on_stderr
+from ..storage import the_store
 from ..streams import OutputFailed, ReaderGone
 from .common import (
     AnswerOpt,
@@ -187,6 +187,6 @@ def _size(handle: Any) -> int | None:
 
 
 def _store(env: Environment) -> Any:
-    # Where no store was found is said (a mistyped XRNTX_GUIDE_HOME is never read as a
-    # patient without visits), once for the batch.
-    return the_store(env, say=warn_on_stderr(env), reading=True)
+    # Where no store was found is said in each labelled line's record warnings (batch.py
+    # Job.record): a mistyped XRNTX_GUIDE_HOME is never read as a patient without visits.
+    return the_store(env, reading=True)

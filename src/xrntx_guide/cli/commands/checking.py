@@ -129,11 +129,15 @@ def _on_track(guide: Guide, state: Any, given: Any, day: dt.date, now: dt.dateti
 def patient_record(env: Environment, guide: Guide, label: str, day: dt.date) -> Timeline:
     """The record of the patient ``label`` on ``day`` (``check --label``): their sessions
     in the store, read as a walk reads them (visit/history.py). Only this opens the store."""
+    from ...store import absence  # seam: the store, only with --label
     from ...visit.history import timeline  # seam: the record (pydantic), only with --label
-    from ..storage import the_store, warn_on_stderr  # seam: the store, only with --label
+    from ..storage import the_store, warn_on_stderr  # seam: as the store
 
     label = patient_label(label)
-    # An unreadable visit: the record's warnings; no store at all: said on stderr (a
-    # mistyped XRNTX_GUIDE_HOME is never read as a patient without visits).
-    found = the_store(env, say=warn_on_stderr(env), reading=True).history(label)
-    return timeline(guide, found.records, label, day, unreadable=found.unreadable)
+    # An unreadable visit: the record's warnings; no store at all: among them too, and on
+    # stderr (a mistyped XRNTX_GUIDE_HOME is never read as a patient without visits).
+    store = the_store(env, say=warn_on_stderr(env), reading=True)
+    found = store.history(label)
+    missing = absence(store)
+    notes = () if missing is None else (missing,)
+    return timeline(guide, found.records, label, day, unreadable=found.unreadable, notes=notes)
