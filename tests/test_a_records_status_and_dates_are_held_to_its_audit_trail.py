@@ -14,6 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.helpers import TODAY, Run, after_injection, answer_flags, flat
 from xrntx_guide.errors import ExitCode
 
@@ -69,12 +71,18 @@ def test_a_dose_visit_made_unfinished_by_hand_is_refused(run: Run, tmp_path: Pat
     assert stored(run) == []
 
 
-def test_a_date_field_holding_other_text_is_named(run: Run, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [("next_dose_due", "soon"), ("next_dose_due", "2026-W51-6"), ("visit_date", "20261124")],
+)
+def test_a_date_field_holding_other_text_is_named(
+    run: Run, tmp_path: Path, field: str, text: str
+) -> None:
     record = exported(run, "SUM-3", TODAY - dt.timedelta(days=14))
-    out = imported(run, tmp_path, {**record, "next_dose_due": "soon"})
+    out = imported(run, tmp_path, {**record, field: text})
     assert out.exit_code == ExitCode.USAGE, out.output
     said = flat(out.stderr)
-    assert "next_dose_due" in said and "YYYY-MM-DD" in said, said
+    assert field in said and "YYYY-MM-DD" in said, said
     assert "Traceback" not in out.output
     assert stored(run) == []
 

@@ -209,9 +209,11 @@ class SessionRecord(_Model):
         text written by hand."""
         if value is not None:
             try:
-                dt.date.fromisoformat(value)
+                shown = dt.date.fromisoformat(value).isoformat()
             except ValueError:
-                raise ValueError("must be a date (YYYY-MM-DD) or null") from None
+                shown = None
+            if shown != value:  # 20261121 and 2026-W51-6 are dates to Python, not here
+                raise ValueError("must be a date (YYYY-MM-DD) or null")
         return value
 
     @field_validator("day_results", mode="before")
