@@ -31,6 +31,8 @@ from typing import Literal, NamedTuple
 from ..engine.evaluate import State
 from ..errors import InvalidAnswer
 from ..pack.guide import Guide
+from .answers import to_json
+from .clock import shown
 from .entries import TOTAL, item_keys
 from .history import stale_history_answers
 from .integrity import key_of
@@ -144,6 +146,34 @@ def keep_observed(
         record.start_timer(key, at, real - (now - at), now)
 
 
+def given_again(guide: Guide, record: SessionRecord, presets: Mapping[str, Preset]) -> list[str]:
+    """What a resume is told when it answers the injection given on a visit whose
+    injection is recorded as given already (another room finished the visit, and this
+    one was about to give the dose): loudly, to make sure only one injection was given;
+    and each answer of the recorded dose (its side, its needle) it changes. One dose
+    stays recorded."""
+    key = guide.meta.report.injection_given
+    if key is None or not record.answered_given(guide):
+        return []
+    given = presets.get(key)
+    if given is None or given.value is not True:
+        return []
+    stored = record.answers[key]
+    out = [
+        f"CHECK: this visit's injection was recorded as given already ({key}, at "
+        f"{shown(stored.at)}); answering it given again records no second dose: make sure "
+        "only one injection was given"
+    ]
+    dose = record.dose_answers(guide) or frozenset(
+        cq.key for step in guide.steps[guide.readiness_limit :] for cq in step.questions
+    )
+    for k in sorted(dose - {key}):
+        held, new = record.answers.get(k), presets.get(k)
+        if held is not None and new is not None and to_json(new.value) != held.value:
+            out.append(f"the recorded dose's {k} changes from {held.value} to {to_json(new.value)}")
+    return out
+
+
 def take_run(
     guide: Guide,
     record: SessionRecord,
@@ -205,6 +235,8 @@ def take_run(
         Notice("warning", line)
         for line in uncounted_lines(guide, was, record.cows_ratings, record.naloxone_challenges)
     ]
+    if resume:
+        out += [Notice("warning", line) for line in given_again(guide, record, presets)]
     from_series = set(series.answers) if series is not None else set()
     stale = replaced_parts(guide, set(presets) - from_series, record.answers)
     if stale:  # the new rating was taken above, with the items it keeps of the latest
