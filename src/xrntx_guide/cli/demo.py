@@ -167,6 +167,15 @@ class Presenter:
                 walk.clock.skipped += left  # the demo clock moves on; real time did not
                 walk.ui.note(f"Demo clock: fast-forwarded {_mmss(left)}.")
         stored = walk.record.answers.get(key)
+        if key in self.given and self.auto is not None:
+            # Asked again after the scenario's answer (refused, or taken but not counted:
+            # a challenge begun before the day's rating): nobody at the keyboard, and the
+            # same answer would be asked for ever.
+            self.unanswered = key
+            walk.ui.note(
+                f"The scenario's answer to {key} was not taken: the unattended run ends here."
+            )
+            return "quit"
         if key in self.given and (stored is None or stored.value != to_json(value)):
             self.declined.add(key)  # given once and refused: the person answers
             return None

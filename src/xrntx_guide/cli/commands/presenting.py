@@ -100,6 +100,12 @@ def present(
     real = env.now().astimezone().time()
     noon = dt.time(12)
     start = real if real < dt.time(18) else noon
+    latest = _latest_of_its_day(case.answers, case.today)
+    if latest is not None and start <= latest:
+        # Before the case's own results of its day (a rating at 08:30, presented at
+        # 01:00): they would be after now, and a challenge begun then before its rating.
+        after = dt.datetime.combine(case.today, latest) + dt.timedelta(minutes=1)
+        start = max(noon, after.time()) if after.date() == case.today else latest
     env.fix_clock(dt.datetime.combine(case.today, start).astimezone())
     with tempfile.TemporaryDirectory(prefix="xrntx-demo-") as scratch:
         record = new_session(
@@ -213,3 +219,27 @@ def _ready_cases(cases: list[Any], case: Any) -> list[Any]:
     ]
     visit = case.answers.get("visit")
     return sorted(ready, key=lambda other: other.answers.get("visit") != visit)
+
+
+def _latest_of_its_day(answers: Any, day: dt.date) -> dt.time | None:
+    """The latest time of day a case's answers give a result of its own day (a COWS
+    rating of the rapid pathway's day, a series entry's ``at``), or None."""
+    found: list[dt.time] = []
+
+    def walk(value: Any, on: dt.date | None) -> None:
+        if isinstance(value, dt.datetime):
+            if value.date() == day:
+                found.append(value.time().replace(tzinfo=None))
+        elif isinstance(value, dt.time):
+            if on == day:
+                found.append(value.replace(tzinfo=None))
+        elif isinstance(value, dict):
+            here = value.get("date", on)
+            for item in value.values():
+                walk(item, here if isinstance(here, dt.date) else on)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, on)
+
+    walk(answers, None)
+    return max(found) if found else None
