@@ -204,3 +204,24 @@ def test_a_carried_last_injection_the_repeat_visit_may_not_ask_is_refused(
         encoding="utf-8",
     )
     refused(run, steps, "'record_injection_date' is the last injection's date", "a gate")
+
+
+@pytest.mark.parametrize(
+    ("name", "prompt", "change"),
+    [
+        ("70-injection.toml", 'prompt = "Was the injection given?"\n', 'computed = "false"\n'),
+        ("70-injection.toml", 'prompt = "Was the injection given?"\n', 'default = "false"\n'),
+        (
+            "10-visit.toml",
+            'prompt = "Date of the last XR-naltrexone injection"\n',
+            'computed = "add_days(injection_date, -28)"\n',
+        ),
+    ],
+)
+def test_a_dose_answer_or_last_injection_worked_out_instead_of_asked_is_refused(
+    run: Run, tmp_path: Path, name: str, prompt: str, change: str
+) -> None:
+    """Never asked, the dose was never recorded (the walk finished "not given"), or a last
+    dose 28 days ago was invented for a patient with no record: ready."""
+    steps = edited(tmp_path, name, prompt, prompt + change)
+    refused(run, steps, "neither computed nor defaulted")

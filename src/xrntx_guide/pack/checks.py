@@ -424,27 +424,28 @@ def the_record_can_bind(guide: Guide) -> list[Issue]:
             )
         )
     dose = guide.questions.get(report.injection_given) if report.injection_given else None
-    if dose is not None and (dose.when is not None or dose.spec.optional):
+    unasked = _not_always_asked(dose) if dose is not None else None
+    if dose is not None and unasked is not None:
         issues.append(
             Issue(
-                *_at(guide, "question", dose.key, "when" if dose.when is not None else "optional"),
+                *_at(guide, "question", dose.key, unasked),
                 f"{dose.key!r} records the injection as given (guide.report.injection_given): "
                 "it is asked whenever the injection step is shown, so it has no condition of "
-                "its own and is not optional; a dose given and never recorded would be judged "
-                "as none at the patient's next visit",
+                "its own, is not optional, and is neither computed nor defaulted; a dose "
+                "given and never recorded would be judged as none at the patient's next visit",
             )
         )
     last = guide.questions.get(guide.last_injection_key or "")
     if last is not None:
         read = any(g.severity in BLOCKING and last.key in g.inputs for g in guide.gates)
-        if last.when is not None or last.spec.optional or not read:
+        if _not_always_asked(last) is not None or not read:
             issues.append(
                 Issue(
                     *_at(guide, "question", last.key),
                     f"{last.key!r} is the last injection's date the record fills in (carry): "
-                    "a repeat visit always asks it (no condition of its own, not optional), "
-                    "and a gate that can block reads it; otherwise an older date given for it "
-                    "would go unchecked against the record",
+                    "a repeat visit always asks it (no condition of its own, not optional, "
+                    "neither computed nor defaulted), and a gate that can block reads it; "
+                    "otherwise an older or invented date would go unchecked against the record",
                 )
             )
     if history.repeat_visit is not None:
@@ -494,6 +495,20 @@ def the_record_can_bind(guide: Guide) -> list[Issue]:
             )
         )
     return issues
+
+
+def _not_always_asked(cq: CQuestion) -> str | None:
+    """What keeps ``cq`` from being asked whenever its step is shown (its key in the pack:
+    ``when``, ``optional``, ``computed``, ``default``), or None."""
+    if cq.when is not None:
+        return "when"
+    if cq.spec.optional:
+        return "optional"
+    if cq.computed is not None:
+        return "computed"
+    if cq.default is not None:
+        return "default"
+    return None
 
 
 def no_contraindication_is_offered(guide: Guide) -> list[Issue]:
