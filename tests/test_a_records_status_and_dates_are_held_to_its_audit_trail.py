@@ -107,3 +107,18 @@ def test_a_record_written_before_summaries_were_logged_reads_as_it_stands(
     events = [e for e in record["events"] if e["kind"] != "summary"]
     out = imported(run, tmp_path, {**record, "format": 1, "events": events})
     assert out.exit_code == 0, out.output
+
+
+def test_a_record_of_format_1_saved_here_is_of_format_2(run: Run, tmp_path: Path) -> None:
+    """Saved here, it logs its summary, so a program that reads format 1 (and would save
+    it again without one, making it unreadable here) must refuse it from then on."""
+    record = exported(run, "SUM-6", TODAY - dt.timedelta(days=2))
+    events = [e for e in record["events"] if e["kind"] != "summary"]
+    assert imported(run, tmp_path, {**record, "format": 1, "events": events}).exit_code == 0
+    resumed = run(
+        "walk", "--no-input", "--resume", "--session", str(record["id"]),
+        "--today", (TODAY - dt.timedelta(days=2)).isoformat(), "-a", "wallet_card_given=yes",
+    )  # fmt: skip
+    assert resumed.exit_code != ExitCode.USAGE, resumed.output
+    saved = json.loads(run("sessions", "export", str(record["id"])).stdout)
+    assert saved["format"] == 2 and any(e["kind"] == "summary" for e in saved["events"]), saved

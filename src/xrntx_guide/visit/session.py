@@ -413,9 +413,13 @@ class SessionRecord(_Model):
 
     def log_summary(self, now: dt.datetime, by: str | None) -> None:
         """Log what the record says of itself (its status, visit date and next dose due:
-        visit/integrity.py ``SUMMARY``) when it is not what the audit trail last logged:
-        called as the record is saved (store/saver.py), whichever change moved it (a
-        step of the walk, a dose withheld, another run's save merged in)."""
+        visit/integrity.py ``SUMMARY``) when it is not what the audit trail last logged,
+        and mark the record of this version's format (:data:`FORMAT`), which a program
+        from before refuses: called as the record is saved (store/saver.py), whichever
+        change moved it (a step of the walk, a dose withheld, another run's save merged
+        in). A record of format 1 saved here is of format 2 from then on: a program from
+        before would save it again without its summary, and it could not be read here."""
+        self.format = FORMAT
         held = integrity.summary_logged(self)
         if integrity.last_summary(self.events) != held:
             self.events.append(Event(at=now, kind=integrity.SUMMARY, detail=held, by=by))
