@@ -31,3 +31,15 @@ def test_a_resume_that_gives_no_dose_is_not_told_so(run: Run) -> None:
         "--acknowledge", "all", "-a", "wallet_card_given=yes",
     )  # fmt: skip
     assert "CHECK:" not in again.stderr, again.output
+
+
+def test_an_answer_the_recorded_dose_lacked_is_named_too(run: Run) -> None:
+    """A kit lot the first room never recorded, given by the second: named, or the second
+    room's kit would be attached to the first room's dose in silence."""
+    first = walk_at(run, LABEL, f"{TODAY.isoformat()}T10:00", after_injection())
+    assert first.exit_code == 0, first.output
+    again = run(
+        "walk", "--no-input", "--resume", "--label", LABEL, "--now", f"{TODAY.isoformat()}T10:30",
+        "--acknowledge", "all", "-a", "injection_given=yes", "-a", "kit_lot=XYZ",
+    )  # fmt: skip
+    assert "kit_lot changes from none to XYZ" in flat(again.stderr), again.output

@@ -169,8 +169,10 @@ def given_again(guide: Guide, record: SessionRecord, presets: Mapping[str, Prese
     )
     for k in sorted(dose - {key}):
         held, new = record.answers.get(k), presets.get(k)
-        if held is not None and new is not None and to_json(new.value) != held.value:
-            out.append(f"the recorded dose's {k} changes from {held.value} to {to_json(new.value)}")
+        if new is None or (held is not None and to_json(new.value) == held.value):
+            continue
+        was = "none" if held is None else held.value
+        out.append(f"the recorded dose's {k} changes from {was} to {to_json(new.value)}")
     return out
 
 
