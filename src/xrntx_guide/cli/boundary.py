@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
-from ..errors import ExitCode, UserError
+from ..errors import ExitCode, Interrupted, UserError
 from . import ctrl_c_seen
 from .streams import OutputFailed, ReaderGone, SystemRefused, json_error
 
@@ -93,8 +93,6 @@ def _interrupted(as_json: bool) -> NoReturn:
         Failed: with the exit code of an interrupt, always.
     """
     if as_json:
-        from ..errors import Interrupted
-
         report(Interrupted("interrupted"), as_json=True)
     else:
         from .ui import UI  # seam: rich, only to say that a run was interrupted
