@@ -38,14 +38,16 @@ def program(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 def two_rooms(
     tmp_path: Path, other: dict[str, Any], ends: tuple[int, ...] = (0, 1)
 ) -> tuple[dict[str, str], str]:
-    """Room 1 reaches the dose question; room 2 walks ``other`` (unattended, at 09:00,
-    ending with one of the exit codes ``ends``); room 1 answers yes and leaves at the
-    next prompt. The environment and room 1's session id."""
+    """Room 1 reaches the dose question on a clock from 10:00; room 2 walks ``other``
+    (unattended, at 09:00, before room 1's yes whatever hour the test runs: with room 1
+    on the real time of day, before 09:00 room 2's results were after it, and room 1
+    rightly did not read them), ending with one of the exit codes ``ends``;
+    room 1 answers yes and leaves at the next prompt. The environment and room 1's session id."""
     env = {**os.environ, "XRNTX_GUIDE_HOME": str(tmp_path / "home"), "NO_COLOR": "1"}
     env.pop("XRNTX_GUIDE_DEBUG", None)
     room1 = pexpect.spawn(
         str(EXE),
-        ["walk", "--plain", "--label", LABEL, "--today", TODAY.isoformat(),
+        ["walk", "--plain", "--label", LABEL, "--now", f"{TODAY.isoformat()}T10:00",
          "--acknowledge", "all", *answer_flags(PATIENT), *answer_flags(AFTER)],
         env=env, encoding="utf-8", timeout=20, dimensions=(50, 100),
     )  # fmt: skip
