@@ -791,3 +791,20 @@ def stored_sessions(label: str | None = None) -> list[Any]:
         return [StoredSession(r.id) for r in reversed(rows)]
     finally:
         store.close()
+
+
+def walked_and_exported(run: Run, label: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """A visit of ``label`` walked unattended on TODAY with ``answers`` (to its end or to
+    its block), exported as its JSON record, and deleted from the store: a file to import."""
+    run(
+        "walk", "--no-input", "--today", TODAY.isoformat(), "--label", label,
+        "--acknowledge", "all", *answer_flags(answers),
+    )  # fmt: skip
+    listed = json.loads(run("sessions", "--json").stdout)
+    rows = listed["sessions"] if isinstance(listed, dict) else listed
+    (visit,) = [r for r in rows if r["label"] == label]
+    out = run("sessions", "export", str(visit["id"]))
+    assert out.exit_code == 0, out.output
+    gone = run("sessions", "--delete", label, "--yes")
+    assert gone.exit_code == 0, gone.output
+    return dict(json.loads(out.stdout))

@@ -9,25 +9,14 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from tests.helpers import TODAY, Run, after_injection, answer_flags, flat
+from tests.helpers import TODAY, Run, after_injection, flat, walked_and_exported
 from xrntx_guide.errors import ExitCode
 
 
 def exported(run: Run, label: str) -> dict[str, object]:
-    done = run(
-        "walk", "--no-input", "--today", TODAY.isoformat(), "--label", label,
-        "--acknowledge", "all",
-        *answer_flags(after_injection(last_opioid_use=TODAY - dt.timedelta(days=14))),
-    )  # fmt: skip
-    assert done.exit_code == 0, done.output
-    listed = json.loads(run("sessions", "--json").stdout)
-    rows = listed["sessions"] if isinstance(listed, dict) else listed
-    (visit,) = [r for r in rows if r["label"] == label]
-    out = run("sessions", "export", str(visit["id"]))
-    assert out.exit_code == 0, out.output
-    gone = run("sessions", "--delete", label, "--yes")
-    assert gone.exit_code == 0, gone.output
-    return dict(json.loads(out.stdout))
+    return walked_and_exported(
+        run, label, after_injection(last_opioid_use=TODAY - dt.timedelta(days=14))
+    )
 
 
 def with_a_setting_of_zero(record: dict[str, object]) -> dict[str, object]:

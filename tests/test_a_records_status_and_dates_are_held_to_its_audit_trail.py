@@ -16,25 +16,13 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TODAY, Run, after_injection, answer_flags, flat
+from tests.helpers import TODAY, Run, after_injection, flat, walked_and_exported
 from xrntx_guide.errors import ExitCode
 
 
 def exported(run: Run, label: str, last_use: dt.date) -> dict[str, Any]:
-    """A first injection walked to its end (or to its block) with flags, exported, and
-    deleted from the store."""
-    run(
-        "walk", "--no-input", "--today", TODAY.isoformat(), "--label", label,
-        "--acknowledge", "all", *answer_flags(after_injection(last_opioid_use=last_use)),
-    )  # fmt: skip
-    listed = json.loads(run("sessions", "--json").stdout)
-    rows = listed["sessions"] if isinstance(listed, dict) else listed
-    (visit,) = [r for r in rows if r["label"] == label]
-    out = run("sessions", "export", str(visit["id"]))
-    assert out.exit_code == 0, out.output
-    gone = run("sessions", "--delete", label, "--yes")
-    assert gone.exit_code == 0, gone.output
-    return dict(json.loads(out.stdout))
+    """A first injection (given, or blocked) walked, exported and deleted from the store."""
+    return walked_and_exported(run, label, after_injection(last_opioid_use=last_use))
 
 
 def stored(run: Run) -> list[Any]:
